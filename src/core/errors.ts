@@ -1,0 +1,93 @@
+/**
+ * Error names are a contract with the state machines: a task throws an `Error` whose `name` is matched
+ * by `Retry` and `Catch` `ErrorEquals`. Every name used in `statemachines/` is a class here.
+ */
+
+/** Base of every Cutover error: `name` is the class's error name, `cause` is kept. */
+export abstract class CutoverError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.errorName;
+  }
+  /** The name state machines match on; each subclass sets it. */
+  static readonly errorName: string = 'CutoverError';
+}
+
+/** A request failed schema validation; the message names every bad field and the allowed values. */
+export class ValidationError extends CutoverError {
+  static override readonly errorName = 'ValidationError';
+}
+
+/** Another release of the same service holds the lock. */
+export class ServiceLockedError extends CutoverError {
+  static override readonly errorName = 'ServiceLocked';
+}
+
+/** Analysis judged the new version unhealthy. */
+export class AnalysisFailedError extends CutoverError {
+  static override readonly errorName = 'AnalysisFailed';
+}
+
+/** Analysis stayed inconclusive past `inconclusiveLimit`. */
+export class AnalysisInconclusiveError extends CutoverError {
+  static override readonly errorName = 'AnalysisInconclusive';
+}
+
+/** A track did not become ready before its progress deadline, or reported a failed rollout. */
+export class RolloutDeadlineExceededError extends CutoverError {
+  static override readonly errorName = 'RolloutDeadlineExceeded';
+}
+
+/** A track's rollout failed (crash loop, image pull error, ...). */
+export class RolloutFailedError extends CutoverError {
+  static override readonly errorName = 'RolloutFailed';
+}
+
+/** A person rejected the approval. */
+export class ApprovalRejectedError extends CutoverError {
+  static override readonly errorName = 'ApprovalRejected';
+}
+
+/** Nobody approved before the approval's timeout. */
+export class ApprovalTimedOutError extends CutoverError {
+  static override readonly errorName = 'ApprovalTimedOut';
+}
+
+/** A router was asked for weights it cannot express (e.g. 10/90 on a Service selector). */
+export class UnsupportedWeightError extends CutoverError {
+  static override readonly errorName = 'UnsupportedWeight';
+}
+
+/** A factory was given a `type` it does not know. */
+export class UnknownAdapterTypeError extends CutoverError {
+  static override readonly errorName = 'UnknownAdapterType';
+}
+
+/** A transient adapter failure (5xx, timeout, throttling): the state machines retry it. */
+export class TransientAdapterError extends CutoverError {
+  static override readonly errorName = 'TransientAdapterError';
+}
+
+/** A backup key does not exist in the backup store. */
+export class BackupNotFoundError extends CutoverError {
+  static override readonly errorName = 'BackupNotFound';
+}
+
+/** Every error class the state machines may name, for the `ErrorEquals` contract test. */
+export const CUTOVER_ERRORS = [
+  ValidationError,
+  ServiceLockedError,
+  AnalysisFailedError,
+  AnalysisInconclusiveError,
+  RolloutDeadlineExceededError,
+  RolloutFailedError,
+  ApprovalRejectedError,
+  ApprovalTimedOutError,
+  UnsupportedWeightError,
+  UnknownAdapterTypeError,
+  TransientAdapterError,
+  BackupNotFoundError,
+] as const;
+
+/** The names of {@link CUTOVER_ERRORS}. */
+export const CUTOVER_ERROR_NAMES: ReadonlySet<string> = new Set(CUTOVER_ERRORS.map((e) => e.errorName));

@@ -1,0 +1,19 @@
+import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '../types.ts';
+
+/**
+ * Where tracks run. Every method is idempotent: applying the same release twice has the effect of once.
+ *
+ * @example
+ * const cluster = createCluster({ type: 'local' });
+ * await cluster.apply({ name: 'checkout', namespace: 'shop' }, 'canary', { version: 'v2', command: ['node', 'app.js'], replicas: 1 });
+ * const status = await cluster.status({ name: 'checkout', namespace: 'shop' }, 'canary');
+ */
+export interface Cluster {
+  readonly type: string;
+  apply(service: ServiceRef, track: string, release: Release): Promise<void>;
+  status(service: ServiceRef, track: string): Promise<RolloutStatus>;
+  scale(service: ServiceRef, track: string, replicas: number): Promise<void>;
+  remove(service: ServiceRef, track: string): Promise<void>;
+  snapshot(service: ServiceRef): Promise<ClusterSnapshot>;
+  restore(snapshot: ClusterSnapshot): Promise<void>;
+}

@@ -1,0 +1,14 @@
+import type { MetricQuery } from '../types.ts';
+
+/**
+ * Returns numbers; judging happens in core/analysis.
+ *
+ * @example
+ * const errorRate = await metrics.query({ service, track: 'canary', metric: 'errorRate', windowSeconds: 60 });
+ * if (errorRate === undefined) console.log('no data: inconclusive');
+ */
+export interface MetricProvider {
+  readonly type: string;
+  /** The metric's value over the window, or `undefined` when there is no data (never 0 for "no data"). */
+  query(query: MetricQuery): Promise<number | undefined>;
+}

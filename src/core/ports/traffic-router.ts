@@ -1,0 +1,16 @@
+import type { ServiceRef, Weights } from '../types.ts';
+
+/**
+ * Splits a service's traffic between its tracks. Weights are absolute, so setting them is idempotent.
+ *
+ * @example
+ * await router.setWeights(service, { stable: 90, canary: 10 });
+ * const weights = await router.getWeights(service); // { stable: 90, canary: 10 }
+ */
+export interface TrafficRouter {
+  readonly type: string;
+  setWeights(service: ServiceRef, weights: Weights): Promise<void>;
+  getWeights(service: ServiceRef): Promise<Weights>;
+  /** Checks the data plane really applies the weights. Absent when the router cannot verify. */
+  verifyWeights?(service: ServiceRef, weights: Weights): Promise<boolean>;
+}

@@ -1,0 +1,71 @@
+/** The words of the domain, shared by every port, adapter, handler and the CLI. */
+
+/** What users deploy: `checkout` in namespace `shop`. */
+export interface ServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** What one track runs. An image on Kubernetes, a command (argv) on the local cluster. */
+export interface Release {
+  readonly version: string;
+  readonly image?: string;
+  readonly command?: readonly string[];
+  readonly replicas: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Traffic split: `{ [track]: percent }`, integers summing to 100. */
+export type Weights = Readonly<Record<string, number>>;
+
+/** Rollout progress of one track, as a Deployment's status reports it. */
+export interface RolloutStatus {
+  readonly desired: number;
+  readonly updated: number;
+  readonly ready: number;
+  readonly available: number;
+  /** True once updated = ready = available = desired for the current release. */
+  readonly complete: boolean;
+  /** Set when the rollout cannot progress (crash loop, image pull error, deadline). */
+  readonly failed?: { readonly reason: string; readonly message: string };
+}
+
+/** Enough of a service's cluster objects to put them back as they were. */
+export interface ClusterSnapshot {
+  readonly service: ServiceRef;
+  readonly takenAt: string;
+  /** Adapter-specific serialized objects (applied manifests, or local track releases). */
+  readonly objects: readonly unknown[];
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** The outcome of one analysis run, with the numbers that led to it. */
+export interface AnalysisResult {
+  readonly verdict: Verdict;
+  readonly reason: string;
+  readonly measurements: Readonly<Record<string, number | null>>;
+}
+
+/** What a metric query asks for: one named metric of one track over a window. */
+export interface MetricQuery {
+  readonly service: ServiceRef;
+  readonly track: string;
+  /** `requestCount`, `errorRate`, `latencyP99Ms`, or a user-defined metric name. */
+  readonly metric: string;
+  readonly windowSeconds: number;
+  /** Adapter-specific settings from the request's `metrics` block. */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** A deployment lifecycle event, published by the Notify task. */
+export interface DeploymentEvent {
+  readonly type: string;
+  readonly service: ServiceRef;
+  readonly executionArn?: string;
+  readonly strategy?: string;
+  readonly version?: string;
+  readonly message: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly at: string;
+}
