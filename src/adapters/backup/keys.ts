@@ -1,0 +1,35 @@
+import { ValidationError } from '#core/errors.ts';
+
+const META_KEY = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Checks a backup key: non-empty, `/`-separated, no empty or dot-led segment, no backslash. Both stores
+ * apply the same rules, so a key valid in one is valid in the other.
+ */
+export function assertBackupKey(key: string, field = 'key'): void {
+  const segments = key.split('/');
+  const bad = segments.find((segment) => segment === '' || segment.startsWith('.'));
+  if (key.length === 0 || key.length > 900 || key.includes('\\') || bad !== undefined) {
+    throw new ValidationError(
+      `${field} must be 1-900 characters of '/'-separated segments, none empty or starting with '.', ` +
+        `without '\\' (got ${JSON.stringify(key)})`,
+    );
+  }
+}
+
+/** Checks a listing prefix: empty (everything) or a key prefix under the same rules as keys. */
+export function assertBackupPrefix(prefix: string): void {
+  if (prefix === '') return;
+  assertBackupKey(prefix.endsWith('/') ? `${prefix}x` : prefix, 'prefix');
+}
+
+/** Checks metadata keys: lowercase letters, digits and '-', as S3 user metadata keeps them. */
+export function assertBackupMeta(meta: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(meta)) {
+    if (!META_KEY.test(name) || typeof value !== 'string') {
+      throw new ValidationError(
+        `meta.${name} must have a name of lowercase letters, digits and '-' and a string value`,
+      );
+    }
+  }
+}
