@@ -1,0 +1,90 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import { asAdapterError } from '../aws-errors.ts';
+import { approvalKey, epochSeconds, STATE_TABLE } from '../state-table.ts';
+
+/** Options of {@link DynamoDbApprovalStore}. */
+export interface DynamoDbApprovalStoreOptions {
+  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly tableName: string;
+  /**
+   * How long a token is kept after it was requested. A Step Functions task token lives at most one year;
+   * the approval state's own `TimeoutSeconds` is usually far shorter.
+   * @default 30 days
+   */
+  readonly ttlSeconds?: number;
+}
+
+const THIRTY_DAYS = 30 * 24 * 3600;
+
+/**
+ * Pending approvals as items of the state table, keyed by execution ARN, expired by TTL. The CDK app's
+ * approve/reject API reads the same items (see `approvalKey`).
+ *
+ * @example
+ * const approvals = new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
+ * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString() });
+ */
+export class DynamoDbApprovalStore implements ApprovalStore {
+  readonly type = 'dynamodb';
+  readonly #client: Pick<DynamoDBClient, 'send'>;
+  readonly #tableName: string;
+  readonly #ttlSeconds: number;
+
+  constructor(options: DynamoDbApprovalStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#ttlSeconds = options.ttlSeconds ?? THIRTY_DAYS;
+  }
+
+  async put(approval: PendingApproval): Promise<void> {
+    const expiresAt = epochSeconds(new Date(approval.requestedAt)) + this.#ttlSeconds;
+    const command = new PutItemCommand({
+      TableName: this.#tableName,
+      Item: {
+        [STATE_TABLE.partitionKey]: { S: approvalKey(approval.executionArn) },
+        executionArn: { S: approval.executionArn },
+        taskToken: { S: approval.taskToken },
+        stage: { S: approval.stage },
+        requestedAt: { S: approval.requestedAt },
+        [STATE_TABLE.ttlAttribute]: { N: String(expiresAt) },
+      },
+    });
+    await this.#client.send(command).catch((error: unknown) => {
+      throw asAdapterError(error, 'dynamodb:PutItem');
+    });
+  }
+
+  async get(executionArn: string): Promise<PendingApproval | undefined> {
+    const command = new GetItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: approvalKey(executionArn) } },
+      ConsistentRead: true,
+    });
+    const { Item } = await this.#client.send(command).catch((error: unknown) => {
+      throw asAdapterError(error, 'dynamodb:GetItem');
+    });
+    if (!Item?.taskToken?.S) return undefined;
+    return {
+      executionArn,
+      taskToken: Item.taskToken.S,
+      stage: Item.stage?.S ?? '',
+      requestedAt: Item.requestedAt?.S ?? '',
+    };
+  }
+
+  async delete(executionArn: string): Promise<void> {
+    const command = new DeleteItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: approvalKey(executionArn) } },
+    });
+    await this.#client.send(command).catch((error: unknown) => {
+      throw asAdapterError(error, 'dynamodb:DeleteItem');
+    });
+  }
+}

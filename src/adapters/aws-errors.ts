@@ -1,0 +1,37 @@
+import { TransientAdapterError } from '#core/errors.ts';
+
+/** What an AWS SDK v3 service exception carries that tells a retriable failure from a permanent one. */
+interface AwsErrorShape {
+  readonly name?: string;
+  readonly $retryable?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+
+/** True for throttling, 5xx and errors the SDK marks retriable (the state machines retry these). */
+export function isTransientAwsError(error: unknown): boolean {
+  const e = (error ?? {}) as AwsErrorShape;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return Boolean(e.$retryable) || status >= 500 || THROTTLING.has(e.name ?? '');
+}
+
+/**
+ * Rethrows an AWS SDK error as `TransientAdapterError` when it is worth retrying, unchanged otherwise.
+ *
+ * @example
+ * try { await client.send(command); } catch (error) { throw asAdapterError(error, 'sns:Publish'); }
+ */
+export function asAdapterError(error: unknown, operation: string): unknown {
+  if (!isTransientAwsError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransientAdapterError(`${operation} failed, retry later: ${message}`, { cause: error });
+}

@@ -1,0 +1,101 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Lock } from '#core/ports/lock.ts';
+import type { ServiceRef } from '#core/types.ts';
+import { asAdapterError } from '../aws-errors.ts';
+import { epochSeconds, lockKey, STATE_TABLE } from '../state-table.ts';
+
+/** Options of {@link DynamoDbLock}. */
+export interface DynamoDbLockOptions {
+  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly tableName: string;
+  /** The clock used for expiry. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * One release at a time per service, as an item of the state table. Acquire is a conditional PutItem that
+ * succeeds when the lock is free, expired, or already held by the same owner; the TTL attribute lets
+ * DynamoDB sweep locks whose execution died without releasing them.
+ *
+ * @example
+ * const lock = new DynamoDbLock({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
+ * if (await lock.acquire({ name: 'checkout', namespace: 'shop' }, executionArn, 86_400)) { ... }
+ */
+export class DynamoDbLock implements Lock {
+  readonly type = 'dynamodb';
+  readonly #client: Pick<DynamoDBClient, 'send'>;
+  readonly #tableName: string;
+  readonly #now: () => Date;
+
+  constructor(options: DynamoDbLockOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
+    const now = epochSeconds(this.#now());
+    const command = new PutItemCommand({
+      TableName: this.#tableName,
+      Item: {
+        [STATE_TABLE.partitionKey]: { S: lockKey(service) },
+        owner: { S: owner },
+        acquiredAt: { S: this.#now().toISOString() },
+        [STATE_TABLE.ttlAttribute]: { N: String(now + ttlSeconds) },
+      },
+      ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now',
+      ExpressionAttributeNames: {
+        '#pk': STATE_TABLE.partitionKey,
+        '#owner': 'owner',
+        '#expiresAt': STATE_TABLE.ttlAttribute,
+      },
+      ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+    });
+    try {
+      await this.#client.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw asAdapterError(error, 'dynamodb:PutItem');
+    }
+  }
+
+  async release(service: ServiceRef, owner: string): Promise<void> {
+    const command = new DeleteItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: owner } },
+    });
+    try {
+      await this.#client.send(command);
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw asAdapterError(error, 'dynamodb:DeleteItem');
+    }
+  }
+
+  async holder(service: ServiceRef): Promise<string | undefined> {
+    const command = new GetItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
+      ConsistentRead: true,
+    });
+    const { Item } = await this.#client.send(command).catch((error: unknown) => {
+      throw asAdapterError(error, 'dynamodb:GetItem');
+    });
+    const expiresAt = Number(Item?.[STATE_TABLE.ttlAttribute]?.N ?? 0);
+    if (!Item || expiresAt <= epochSeconds(this.#now())) return undefined;
+    return Item.owner?.S;
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,80 @@
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { DynamoDbApprovalStore } from '#adapters/approvals/dynamodb.ts';
+
+const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:cutover-canary:rel-1';
+const approval = {
+  executionArn,
+  taskToken: 'token-1',
+  stage: 'promote',
+  requestedAt: '2026-11-28T12:00:00.000Z',
+};
+
+function buildStore(ttlSeconds?: number) {
+  const client = new DynamoDBClient({ region: 'eu-west-1' });
+  const mock = mockClient(client);
+  const store = new DynamoDbApprovalStore({ client, tableName: 'cutover-state', ttlSeconds });
+  return { store, mock };
+}
+
+describe('DynamoDbApprovalStore', () => {
+  it('puts the token under the execution key with a TTL counted from the request time', async () => {
+    // Prepare
+    const { store, mock } = buildStore(3600);
+    mock.on(PutItemCommand).resolves({});
+    // Act
+    await store.put(approval);
+    // Assess
+    expect(mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Item: {
+        pk: { S: `approval#${executionArn}` },
+        executionArn: { S: executionArn },
+        taskToken: { S: 'token-1' },
+        stage: { S: 'promote' },
+        requestedAt: { S: '2026-11-28T12:00:00.000Z' },
+        expiresAt: { N: String(Date.parse('2026-11-28T12:00:00Z') / 1000 + 3600) },
+      },
+    });
+  });
+
+  it('gets a pending approval with a consistent read, and undefined when there is none', async () => {
+    // Prepare
+    const { store, mock } = buildStore();
+    mock
+      .on(GetItemCommand)
+      .resolvesOnce({
+        Item: {
+          taskToken: { S: 'token-1' },
+          stage: { S: 'promote' },
+          requestedAt: { S: '2026-11-28T12:00:00.000Z' },
+        },
+      })
+      .resolvesOnce({});
+    // Act
+    const found = await store.get(executionArn);
+    const missing = await store.get(executionArn);
+    // Assess
+    expect(found).toEqual(approval);
+    expect(missing).toBeUndefined();
+    expect(mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: `approval#${executionArn}` } },
+      ConsistentRead: true,
+    });
+  });
+
+  it('deletes the token by execution key', async () => {
+    // Prepare
+    const { store, mock } = buildStore();
+    mock.on(DeleteItemCommand).resolves({});
+    // Act
+    await store.delete(executionArn);
+    // Assess
+    expect(mock.commandCalls(DeleteItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: `approval#${executionArn}` } },
+    });
+  });
+});

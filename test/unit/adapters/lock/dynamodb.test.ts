@@ -1,0 +1,111 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbLock } from '#adapters/lock/dynamodb.ts';
+import { TransientAdapterError } from '#core/errors.ts';
+
+const service = { name: 'checkout', namespace: 'shop' };
+const NOW = new Date('2026-11-28T12:00:00Z');
+const NOW_SECONDS = NOW.getTime() / 1000;
+
+function buildLock() {
+  const client = new DynamoDBClient({ region: 'eu-west-1' });
+  const mock = mockClient(client);
+  const lock = new DynamoDbLock({ client, tableName: 'cutover-state', now: () => NOW });
+  return { lock, mock };
+}
+
+function conditionFailed() {
+  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+}
+
+describe('DynamoDbLock', () => {
+  let built: ReturnType<typeof buildLock>;
+  beforeEach(() => {
+    built = buildLock();
+  });
+
+  it('acquires with a conditional PutItem carrying the owner and a TTL', async () => {
+    // Prepare
+    built.mock.on(PutItemCommand).resolves({});
+    // Act
+    const acquired = await built.lock.acquire(service, 'arn:exec:1', 3600);
+    // Assess
+    expect(acquired).toBe(true);
+    expect(built.mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Item: {
+        pk: { S: 'lock#shop/checkout' },
+        owner: { S: 'arn:exec:1' },
+        acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
+        expiresAt: { N: String(NOW_SECONDS + 3600) },
+      },
+      ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now',
+      ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'owner', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':owner': { S: 'arn:exec:1' }, ':now': { N: String(NOW_SECONDS) } },
+    });
+  });
+
+  it('answers false when another owner holds an unexpired lock', async () => {
+    // Prepare
+    built.mock.on(PutItemCommand).rejects(conditionFailed());
+    // Act
+    const acquired = await built.lock.acquire(service, 'arn:exec:2', 3600);
+    // Assess
+    expect(acquired).toBe(false);
+  });
+
+  it('turns throttling into a TransientAdapterError the state machines retry', async () => {
+    // Prepare
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    built.mock.on(PutItemCommand).rejects(throttled);
+    // Act + Assess
+    await expect(built.lock.acquire(service, 'arn:exec:1', 60)).rejects.toBeInstanceOf(TransientAdapterError);
+  });
+
+  it('releases with a DeleteItem conditioned on the owner, ignoring a lock held by someone else', async () => {
+    // Prepare
+    built.mock.on(DeleteItemCommand).rejects(conditionFailed());
+    // Act
+    await built.lock.release(service, 'arn:exec:1');
+    // Assess
+    expect(built.mock.commandCalls(DeleteItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: 'lock#shop/checkout' } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: 'arn:exec:1' } },
+    });
+  });
+
+  it('reports the holder with a consistent read, and no holder once the lock expired', async () => {
+    // Prepare
+    built.mock
+      .on(GetItemCommand)
+      .resolvesOnce({ Item: { owner: { S: 'arn:exec:1' }, expiresAt: { N: String(NOW_SECONDS + 1) } } })
+      .resolvesOnce({ Item: { owner: { S: 'arn:exec:1' }, expiresAt: { N: String(NOW_SECONDS) } } })
+      .resolvesOnce({});
+    // Act
+    const holders = [
+      await built.lock.holder(service),
+      await built.lock.holder(service),
+      await built.lock.holder(service),
+    ];
+    // Assess
+    expect(holders).toEqual(['arn:exec:1', undefined, undefined]);
+    expect(built.mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: 'lock#shop/checkout' } },
+      ConsistentRead: true,
+    });
+  });
+});
