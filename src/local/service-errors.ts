@@ -1,0 +1,33 @@
+/** The AWS Step Functions API error codes the local service throws (the API server sends them as `__type`). */
+export type StepFunctionsErrorCode =
+  | 'InvalidArn'
+  | 'InvalidDefinition'
+  | 'InvalidExecutionInput'
+  | 'InvalidName'
+  | 'ExecutionDoesNotExist'
+  | 'StateMachineDoesNotExist'
+  | 'StateMachineAlreadyExists'
+  | 'ExecutionAlreadyExists'
+  | 'TaskDoesNotExist'
+  | 'InvalidToken'
+  | 'TaskTimedOut'
+  | 'ValidationException'
+  | 'InvalidOutput'
+  | 'ExecutionLimitExceeded';
+
+/**
+ * A Step Functions API call was refused; `code` is the AWS error code, `message` says which field and why.
+ *
+ * @example
+ * throw new StepFunctionsApiError('InvalidName', "name must be 1-80 characters (got '')");
+ */
+export class StepFunctionsApiError extends Error {
+  constructor(
+    readonly code: StepFunctionsErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StepFunctionsApiError';
+  }
+}
