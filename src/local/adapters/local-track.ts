@@ -1,0 +1,170 @@
+import { join } from 'node:path';
+import type { Release, RolloutStatus, ServiceRef } from '#core/types.ts';
+import { Replica, type ReplicaSpec } from './replica.ts';
+
+/** Settings shared by every track of a local cluster. */
+export interface TrackSettings {
+  readonly cwd: string;
+  readonly logDir: string;
+  readonly probeIntervalMs: number;
+  readonly readinessTimeoutMs: number;
+  readonly stopGraceMs: number;
+  /** Restarts after which a replica waiting to restart is reported as `CrashLoopBackOff`. */
+  readonly crashLoopRestarts: number;
+}
+
+/** A replica and the revision (pod template) it runs. */
+interface Pod {
+  readonly revision: string;
+  readonly replica: Replica;
+}
+
+/** Environment variables a replica inherits from the runtime; everything else comes from `release.env`. */
+const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
+
+/**
+ * The replicas of one service's track and the rolling update between releases: one surge replica at a
+ * time, an old replica stopped only once a new one is ready (max surge 1, max unavailable 0).
+ *
+ * @example
+ * const track = new LocalTrack(service, 'canary', settings);
+ * track.setDesired(release, revisionOf(release), release.replicas);
+ * track.status(); // { desired: 3, updated: 1, ready: 3, available: 3, complete: false }
+ */
+export class LocalTrack {
+  release: Release | undefined;
+  revision = '';
+  replicas = 0;
+  readonly #pods: Pod[] = [];
+  readonly #stopping = new Set<Promise<void>>();
+  #sequence = 0;
+
+  constructor(
+    readonly service: ServiceRef,
+    readonly name: string,
+    private readonly settings: TrackSettings,
+  ) {}
+
+  /** Sets what the track should run, then starts/stops replicas towards it. */
+  setDesired(release: Release, revision: string, replicas: number): void {
+    this.release = release;
+    this.revision = revision;
+    this.replicas = replicas;
+    this.reconcile();
+  }
+
+  /** Rollout progress, as a Deployment's status reports it. */
+  status(): RolloutStatus {
+    const current = this.#pods.filter((pod) => pod.revision === this.revision);
+    const readyCurrent = current.filter((pod) => pod.replica.phase === 'ready').length;
+    const ready = this.#pods.filter((pod) => pod.replica.phase === 'ready').length;
+    const complete =
+      current.length === this.replicas &&
+      readyCurrent === this.replicas &&
+      this.#pods.length === this.replicas;
+    const failed = this.#failure();
+    return {
+      desired: this.replicas,
+      updated: current.length,
+      ready,
+      available: ready,
+      complete,
+      ...(failed && !complete ? { failed } : {}),
+    };
+  }
+
+  /** Base URLs of the ready replicas, for the proxy. */
+  readyUrls(): string[] {
+    return this.#pods.filter((pod) => pod.replica.phase === 'ready').map((pod) => pod.replica.url);
+  }
+
+  /** Process ids of the running replicas. */
+  pids(): number[] {
+    return this.#pods.flatMap((pod) => (pod.replica.pid === undefined ? [] : [pod.replica.pid]));
+  }
+
+  /** Stops every replica (SIGTERM, then SIGKILL after the grace period) and waits for them to exit. */
+  async stop(): Promise<void> {
+    this.replicas = 0;
+    for (const pod of this.#pods.splice(0)) this.#terminate(pod.replica);
+    await Promise.all(this.#stopping);
+  }
+
+  /** One step towards the desired state; called again whenever a replica changes phase. */
+  reconcile(): void {
+    if (!this.release) return;
+    let changed = true;
+    while (changed) changed = this.#step();
+  }
+
+  #step(): boolean {
+    const current = this.#pods.filter((pod) => pod.revision === this.revision);
+    const old = this.#pods.filter((pod) => pod.revision !== this.revision);
+    const unready = (pods: Pod[]) => pods.find((pod) => pod.replica.phase !== 'ready');
+    if (current.length > this.replicas) return this.#remove(unready(current) ?? current.at(-1)!);
+    const oldUnready = unready(old);
+    if (oldUnready) return this.#remove(oldUnready);
+    const readyCount = this.#pods.filter((pod) => pod.replica.phase === 'ready').length;
+    if (old.length > 0 && readyCount > this.replicas) return this.#remove(old[0]!);
+    if (old.length > 0 && this.replicas === 0) return this.#remove(old[0]!);
+    if (current.length < this.replicas && this.#pods.length < this.replicas + 1) return this.#add();
+    return false;
+  }
+
+  #add(): boolean {
+    const release = this.release!;
+    this.#sequence += 1;
+    const name = `${this.service.name}-${this.name}-${this.revision.slice(0, 8)}-${this.#sequence}`;
+    const spec: ReplicaSpec = {
+      name,
+      command: release.command ?? [],
+      env: this.#env(release),
+      cwd: this.settings.cwd,
+      logFile: join(this.settings.logDir, this.service.namespace, `${name}.log`),
+      probeIntervalMs: this.settings.probeIntervalMs,
+      readinessTimeoutMs: this.settings.readinessTimeoutMs,
+    };
+    const replica = new Replica(spec, () => this.reconcile());
+    this.#pods.push({ revision: this.revision, replica });
+    replica.start();
+    return true;
+  }
+
+  #remove(pod: Pod): boolean {
+    this.#pods.splice(this.#pods.indexOf(pod), 1);
+    this.#terminate(pod.replica);
+    return true;
+  }
+
+  #terminate(replica: Replica): void {
+    const stopping = replica.stop(this.settings.stopGraceMs).finally(() => this.#stopping.delete(stopping));
+    this.#stopping.add(stopping);
+  }
+
+  #env(release: Release): Record<string, string> {
+    const inherited = INHERITED_ENV.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : []));
+    return { ...Object.fromEntries(inherited), ...release.env, VERSION: release.version, TRACK: this.name };
+  }
+
+  #failure(): RolloutStatus['failed'] {
+    const crashing = this.#pods.find(
+      (pod) => pod.replica.phase === 'backoff' && pod.replica.restartCount >= this.settings.crashLoopRestarts,
+    )?.replica;
+    if (crashing) {
+      const log = crashing.logTail();
+      return {
+        reason: 'CrashLoopBackOff',
+        message: `replica ${crashing.spec.name} restarted ${crashing.restartCount} times, last ${crashing.lastExit}${log ? `: ${log}` : ''}`,
+      };
+    }
+    const unready = this.#pods.find((pod) => pod.replica.probeFailing)?.replica;
+    if (unready) {
+      const seconds = this.settings.readinessTimeoutMs / 1000;
+      return {
+        reason: 'ProbeFailed',
+        message: `replica ${unready.spec.name} not ready after ${seconds}s: GET ${unready.url}/healthz did not answer 2xx`,
+      };
+    }
+    return undefined;
+  }
+}
