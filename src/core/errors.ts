@@ -73,6 +73,46 @@ export class BackupNotFoundError extends CutoverError {
   static override readonly errorName = 'BackupNotFound';
 }
 
+/** An already-applied migration's file changed since it was applied (its checksum differs). */
+export class MigrationChecksumMismatchError extends CutoverError {
+  static override readonly errorName = 'MigrationChecksumMismatch';
+}
+
+/** A schema migration failed; its transaction was rolled back. */
+export class MigrationFailedError extends CutoverError {
+  static override readonly errorName = 'MigrationFailed';
+}
+
+/** Source and target differ after a copy: the message names the table, the row counts and checksums. */
+export class ValidationFailedError extends CutoverError {
+  static override readonly errorName = 'ValidationFailed';
+}
+
+/** A table without a primary key is over the size that can be copied whole in one task. */
+export class TableTooLargeWithoutPrimaryKeyError extends CutoverError {
+  static override readonly errorName = 'TableTooLargeWithoutPrimaryKey';
+}
+
+/** A copy would write into a target table that already holds rows it did not copy. */
+export class TargetNotEmptyError extends CutoverError {
+  static override readonly errorName = 'TargetNotEmpty';
+}
+
+/** A database backup could not be taken (logical export or RDS snapshot). */
+export class BackupFailedError extends CutoverError {
+  static override readonly errorName = 'BackupFailed';
+}
+
+/** Loading a backup back failed; the restore's transaction was rolled back. */
+export class RestoreFailedError extends CutoverError {
+  static override readonly errorName = 'RestoreFailed';
+}
+
+/** An RDS Blue/Green deployment failed, or did not switch over before its timeout. */
+export class BlueGreenSwitchoverFailedError extends CutoverError {
+  static override readonly errorName = 'BlueGreenSwitchoverFailed';
+}
+
 /** Every error class the state machines may name, for the `ErrorEquals` contract test. */
 export const CUTOVER_ERRORS = [
   ValidationError,
@@ -87,6 +127,14 @@ export const CUTOVER_ERRORS = [
   UnknownAdapterTypeError,
   TransientAdapterError,
   BackupNotFoundError,
+  MigrationChecksumMismatchError,
+  MigrationFailedError,
+  ValidationFailedError,
+  TableTooLargeWithoutPrimaryKeyError,
+  TargetNotEmptyError,
+  BackupFailedError,
+  RestoreFailedError,
+  BlueGreenSwitchoverFailedError,
 ] as const;
 
 /** The names of {@link CUTOVER_ERRORS}. */
