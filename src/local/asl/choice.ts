@@ -1,0 +1,137 @@
+/**
+ * Choice state rules: every comparison operator with its `...Path` form, the `Is*` type tests and
+ * And/Or/Not, with AWS's semantics (a type mismatch is `false`, a missing Variable is `States.Runtime`).
+ */
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import { compareInstants, type Instant, parseTimestamp } from './expressions/timestamps.ts';
+import { readPath, tryReadPath } from './jsonpath.ts';
+import { type ChoiceRule, type ChoiceState, COMPARISON_OPERATORS, type ComparisonOperator } from './types.ts';
+
+type Ordering = 'Equals' | 'LessThan' | 'GreaterThan' | 'LessThanEquals' | 'GreaterThanEquals';
+
+const ORDERINGS: Record<Ordering, (sign: number) => boolean> = {
+  Equals: (sign) => sign === 0,
+  LessThan: (sign) => sign < 0,
+  GreaterThan: (sign) => sign > 0,
+  LessThanEquals: (sign) => sign <= 0,
+  GreaterThanEquals: (sign) => sign >= 0,
+};
+
+/** Every operator key a comparison rule may carry (`StringEquals`, `StringEqualsPath`, ...). */
+const OPERATOR_KEYS: ReadonlySet<string> = new Set(
+  COMPARISON_OPERATORS.flatMap((operator) =>
+    operator.startsWith('Is') || operator === 'StringMatches' ? [operator] : [operator, `${operator}Path`],
+  ),
+);
+
+/**
+ * Evaluates one Choice rule against the state's (effective) input.
+ *
+ * @throws StatesError `States.Runtime` when `Variable` (or a `...Path` operand) selects nothing, except for
+ * `IsPresent`, which is then simply false.
+ * @example
+ * evaluateChoiceRule({ Variable: '$.weight', NumericGreaterThanEquals: 50 }, { weight: 60 }); // true
+ */
+export function evaluateChoiceRule(rule: ChoiceRule, input: unknown): boolean {
+  if ('And' in rule) return rule.And.every((inner) => evaluateChoiceRule(inner, input));
+  if ('Or' in rule) return rule.Or.some((inner) => evaluateChoiceRule(inner, input));
+  if ('Not' in rule) return !evaluateChoiceRule(rule.Not, input);
+  const operatorKeys = Object.keys(rule).filter((key) => OPERATOR_KEYS.has(key));
+  const [operatorKey] = operatorKeys;
+  if (operatorKeys.length !== 1 || operatorKey === undefined || typeof rule.Variable !== 'string') {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `A Choice rule needs a Variable and exactly one comparison operator, got ${JSON.stringify(rule)}`,
+    );
+  }
+  const expected = (rule as Record<string, unknown>)[operatorKey];
+  const lookup = tryReadPath(rule.Variable, input);
+  if (operatorKey === 'IsPresent') return lookup.found === expected;
+  if (!lookup.found) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Invalid path '${rule.Variable}': The choice state's condition path references an invalid value.`,
+    );
+  }
+  const isPathForm = operatorKey.endsWith('Path');
+  const operator = (isPathForm ? operatorKey.slice(0, -4) : operatorKey) as ComparisonOperator;
+  const comparand = isPathForm ? readPath(expected as string, input) : expected;
+  return compare(operator, lookup.value, comparand);
+}
+
+/**
+ * The `Next` of the first matching rule, else the `Default`.
+ *
+ * @throws StatesError `States.NoChoiceMatched` when no rule matches and there is no `Default`.
+ */
+export function selectNextState(state: ChoiceState, input: unknown): string {
+  const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input));
+  if (match) return match.Next;
+  if (state.Default !== undefined) return state.Default;
+  throw new StatesError(
+    STATES_ERRORS.NoChoiceMatched,
+    'No Choice rule matched the input and the Choice state has no Default',
+  );
+}
+
+function compare(operator: ComparisonOperator, value: unknown, comparand: unknown): boolean {
+  switch (operator) {
+    case 'IsNull':
+      return (value === null) === comparand;
+    case 'IsNumeric':
+      return (typeof value === 'number') === comparand;
+    case 'IsString':
+      return (typeof value === 'string') === comparand;
+    case 'IsBoolean':
+      return (typeof value === 'boolean') === comparand;
+    case 'IsTimestamp':
+      return (parseTimestamp(value) !== undefined) === comparand;
+    case 'IsPresent':
+      return comparand === true;
+    case 'StringMatches':
+      return (
+        typeof value === 'string' && typeof comparand === 'string' && wildcardPattern(comparand).test(value)
+      );
+    case 'BooleanEquals':
+      return typeof value === 'boolean' && value === comparand;
+  }
+  const [, family, ordering] = /^(String|Numeric|Timestamp)(.+)$/.exec(operator) as unknown as [
+    string,
+    'String' | 'Numeric' | 'Timestamp',
+    Ordering,
+  ];
+  const sign = orderingSign(family, value, comparand);
+  return sign !== undefined && ORDERINGS[ordering](sign);
+}
+
+/** Negative/zero/positive when both values have the family's type, else undefined (the rule is false). */
+function orderingSign(family: 'String' | 'Numeric' | 'Timestamp', value: unknown, comparand: unknown) {
+  if (family === 'Numeric') {
+    return typeof value === 'number' && typeof comparand === 'number'
+      ? Math.sign(value - comparand)
+      : undefined;
+  }
+  if (family === 'String') {
+    if (typeof value !== 'string' || typeof comparand !== 'string') return undefined;
+    return value < comparand ? -1 : value > comparand ? 1 : 0;
+  }
+  const [left, right]: (Instant | undefined)[] = [parseTimestamp(value), parseTimestamp(comparand)];
+  return left && right ? compareInstants(left, right) : undefined;
+}
+
+/** `*` matches any run of characters; `\*` is a literal star and `\\` a literal backslash. */
+function wildcardPattern(pattern: string): RegExp {
+  let source = '';
+  for (let index = 0; index < pattern.length; index += 1) {
+    const char = pattern[index]!;
+    if (char === '\\' && (pattern[index + 1] === '*' || pattern[index + 1] === '\\')) {
+      index += 1;
+      source += `\\${pattern[index]}`;
+    } else if (char === '*') {
+      source += '[\\s\\S]*';
+    } else {
+      source += char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source}$`);
+}

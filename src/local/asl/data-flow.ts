@@ -1,0 +1,86 @@
+/**
+ * The JSONPath data flow of a state, in AWS's order: InputPath -> Parameters / ItemSelector ->
+ * (task) -> ResultSelector -> ResultPath (`writeResultPath` in jsonpath.ts) -> OutputPath.
+ */
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import { isPlainObject } from './expressions/json-values.ts';
+import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
+import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
+
+/**
+ * Builds a payload from a template (Parameters, ItemSelector, ResultSelector): at any depth, including
+ * inside arrays, a key ending in `.$` loses the suffix and its value is resolved: `$...` from `input`,
+ * `$$...` from the context object, `States.Xxx(...)` as an intrinsic function. Other values are copied.
+ *
+ * @throws StatesError `States.Runtime` when a path selects nothing (AWS's wording: `The JSONPath '$.a'
+ * specified for the field 'b.$' could not be found in the input '{...}'`) or a `.$` value is neither a
+ * path nor an intrinsic; `States.IntrinsicFailure` from a failing intrinsic function.
+ * @example
+ * resolvePayloadTemplate({ 'id.$': '$.order.id', 'execution.$': '$$.Execution.Id', fixed: 1 },
+ *   { order: { id: 'o-1' } }, { Execution: { Id: 'arn:...' } });
+ * // { id: 'o-1', execution: 'arn:...', fixed: 1 }
+ */
+export function resolvePayloadTemplate(template: unknown, input: unknown, context: unknown): unknown {
+  if (Array.isArray(template)) return template.map((item) => resolvePayloadTemplate(item, input, context));
+  if (!isPlainObject(template)) return copyJson(template);
+  const payload: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$')) payload[key.slice(0, -2)] = resolveDynamicField(key, value, input, context);
+    else payload[key] = resolvePayloadTemplate(value, input, context);
+  }
+  return payload;
+}
+
+/**
+ * Applies a state's InputPath: `undefined` keeps the input, `null` gives `{}`, a path selects from the
+ * input (`$$...` from the context object). The result is a copy.
+ *
+ * @throws StatesError `States.Runtime` when the path selects nothing.
+ */
+export function applyInputPath(
+  input: unknown,
+  inputPath: string | null | undefined,
+  context?: unknown,
+): unknown {
+  if (inputPath === undefined) return copyJson(input);
+  if (inputPath === null) return {};
+  if (inputPath.startsWith('$$')) return readPath(inputPath.slice(1), context);
+  return readPath(inputPath, input);
+}
+
+/**
+ * Applies a state's OutputPath: `undefined` keeps the output, `null` gives `{}`, a path selects from it.
+ *
+ * @throws StatesError `States.Runtime` when the path selects nothing.
+ */
+export function applyOutputPath(output: unknown, outputPath: string | null | undefined): unknown {
+  if (outputPath === undefined) return copyJson(output);
+  if (outputPath === null) return {};
+  return readPath(outputPath, output);
+}
+
+function resolveDynamicField(key: string, value: unknown, input: unknown, context: unknown): unknown {
+  if (typeof value !== 'string') {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call, got ${JSON.stringify(value)}`,
+    );
+  }
+  if (value.startsWith('$')) {
+    const fromContext = value.startsWith('$$');
+    const source = fromContext ? context : input;
+    const lookup = tryReadPath(fromContext ? value.slice(1) : value, source);
+    if (!lookup.found) {
+      throw new StatesError(
+        STATES_ERRORS.Runtime,
+        `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source ?? null)}'`,
+      );
+    }
+    return lookup.value;
+  }
+  if (isIntrinsic(value)) return evaluateIntrinsic(value, input, context);
+  throw new StatesError(
+    STATES_ERRORS.Runtime,
+    `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call, got '${value}'`,
+  );
+}

@@ -1,0 +1,291 @@
+/**
+ * Parser of the JSONPath subset Step Functions accepts (Jayway JsonPath syntax): dot and bracket names,
+ * indexes, unions, wildcards, slices, deep scan and filter expressions.
+ */
+
+/** One step of a path. */
+export type Segment =
+  | { kind: 'names'; names: string[] }
+  | { kind: 'indexes'; indexes: number[] }
+  | { kind: 'wildcard' }
+  | { kind: 'slice'; start: number | undefined; end: number | undefined; step: number | undefined }
+  | { kind: 'filter'; filter: FilterExpression }
+  | { kind: 'deepScan'; segment: Segment };
+
+/** A filter (`[?(...)]`) expression tree. */
+export type FilterExpression =
+  | { kind: 'or' | 'and'; left: FilterExpression; right: FilterExpression }
+  | { kind: 'not'; operand: FilterExpression }
+  | { kind: 'exists'; operand: FilterOperand }
+  | { kind: 'compare'; operator: ComparisonSymbol; left: FilterOperand; right: FilterOperand };
+
+/** A value in a filter: a path from the current item (`@`) or the root (`$`), or a literal. */
+export type FilterOperand =
+  | { kind: 'path'; from: '@' | '$'; segments: Segment[] }
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'regex'; regex: RegExp };
+
+export type ComparisonSymbol = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~';
+
+/** A parsed path: its steps, and whether it can only ever select one node (a Reference Path). */
+export interface ParsedPath {
+  readonly segments: readonly Segment[];
+  /** Only single names and single indexes: selects at most one node. */
+  readonly definite: boolean;
+}
+
+/** The text is not a JSONPath this runtime understands. */
+export class PathSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PathSyntaxError';
+  }
+}
+
+const COMPARISON_SYMBOLS: readonly ComparisonSymbol[] = ['==', '!=', '<=', '>=', '=~', '<', '>'];
+/** Characters that end a dot-notation name inside a filter expression. */
+const FILTER_NAME_END = /[\s.[\]()=!<>&|,]/;
+
+/** Parses `$...` (the leading `$` is required); throws {@link PathSyntaxError}. */
+export function parsePath(path: string): ParsedPath {
+  const cursor = new Cursor(path);
+  if (!cursor.take('$')) throw new PathSyntaxError(`must start with '$'`);
+  const segments = cursor.segments(false);
+  if (!cursor.done()) throw cursor.error('unexpected character');
+  return { segments, definite: segments.every(isSingleStep) };
+}
+
+function isSingleStep(segment: Segment): boolean {
+  return (
+    (segment.kind === 'names' && segment.names.length === 1) ||
+    (segment.kind === 'indexes' && segment.indexes.length === 1)
+  );
+}
+
+class Cursor {
+  private position = 0;
+  constructor(private readonly text: string) {}
+
+  done(): boolean {
+    return this.position >= this.text.length;
+  }
+  peek(offset = 0): string {
+    return this.text[this.position + offset] ?? '';
+  }
+  take(token: string): boolean {
+    if (!this.text.startsWith(token, this.position)) return false;
+    this.position += token.length;
+    return true;
+  }
+  expect(token: string): void {
+    if (!this.take(token)) throw this.error(`expected '${token}'`);
+  }
+  skipSpaces(): void {
+    while (/\s/.test(this.peek())) this.position += 1;
+  }
+  error(message: string): PathSyntaxError {
+    return new PathSyntaxError(`${message} at position ${this.position}`);
+  }
+
+  /** Reads steps until the text ends or, inside a filter, until a character that cannot continue a path. */
+  segments(inFilter: boolean): Segment[] {
+    const segments: Segment[] = [];
+    for (;;) {
+      if (this.take('..')) {
+        segments.push({
+          kind: 'deepScan',
+          segment: this.peek() === '[' ? this.bracket() : this.dotStep(inFilter),
+        });
+      } else if (this.take('.')) {
+        segments.push(this.dotStep(inFilter));
+      } else if (this.peek() === '[') {
+        segments.push(this.bracket());
+      } else {
+        return segments;
+      }
+    }
+  }
+
+  private dotStep(inFilter: boolean): Segment {
+    if (this.take('*')) return { kind: 'wildcard' };
+    const start = this.position;
+    while (!this.done()) {
+      const char = this.peek();
+      if (char === '.' || char === '[' || (inFilter && FILTER_NAME_END.test(char))) break;
+      this.position += 1;
+    }
+    if (this.position === start) throw this.error('expected a property name');
+    return { kind: 'names', names: [this.text.slice(start, this.position)] };
+  }
+
+  private bracket(): Segment {
+    this.expect('[');
+    this.skipSpaces();
+    let segment: Segment;
+    if (this.take('*')) {
+      segment = { kind: 'wildcard' };
+    } else if (this.take('?(')) {
+      segment = { kind: 'filter', filter: this.orExpression() };
+      this.skipSpaces();
+      this.expect(')');
+    } else if (this.peek() === "'" || this.peek() === '"') {
+      segment = { kind: 'names', names: this.list(() => this.quoted()) };
+    } else {
+      segment = this.indexesOrSlice();
+    }
+    this.skipSpaces();
+    this.expect(']');
+    return segment;
+  }
+
+  private list<T>(item: () => T): T[] {
+    const items = [item()];
+    this.skipSpaces();
+    while (this.take(',')) {
+      this.skipSpaces();
+      items.push(item());
+      this.skipSpaces();
+    }
+    return items;
+  }
+
+  private quoted(): string {
+    const quote = this.peek();
+    if (quote !== "'" && quote !== '"') throw this.error('expected a quoted name');
+    this.position += 1;
+    let value = '';
+    while (!this.done() && this.peek() !== quote) {
+      if (this.peek() === '\\') this.position += 1;
+      value += this.peek();
+      this.position += 1;
+    }
+    this.expect(quote);
+    return value;
+  }
+
+  private integer(): number | undefined {
+    const match = /^-?\d+/.exec(this.text.slice(this.position));
+    if (!match) return undefined;
+    this.position += match[0].length;
+    return Number(match[0]);
+  }
+
+  private indexesOrSlice(): Segment {
+    const first = this.integer();
+    this.skipSpaces();
+    if (this.peek() !== ':') {
+      if (first === undefined) throw this.error('expected an index, a slice, a quoted name, * or a filter');
+      const indexes = [first];
+      while (this.take(',')) {
+        this.skipSpaces();
+        const next = this.integer();
+        if (next === undefined) throw this.error('expected an index');
+        indexes.push(next);
+        this.skipSpaces();
+      }
+      return { kind: 'indexes', indexes };
+    }
+    this.expect(':');
+    const end = this.integer();
+    const step = this.take(':') ? this.integer() : undefined;
+    if (step === 0) throw this.error('slice step cannot be 0');
+    return { kind: 'slice', start: first, end, step };
+  }
+
+  private orExpression(): FilterExpression {
+    let left = this.andExpression();
+    for (this.skipSpaces(); this.take('||'); this.skipSpaces()) {
+      left = { kind: 'or', left, right: this.andExpression() };
+    }
+    return left;
+  }
+
+  private andExpression(): FilterExpression {
+    let left = this.unaryExpression();
+    for (this.skipSpaces(); this.take('&&'); this.skipSpaces()) {
+      left = { kind: 'and', left, right: this.unaryExpression() };
+    }
+    return left;
+  }
+
+  private unaryExpression(): FilterExpression {
+    this.skipSpaces();
+    if (this.take('!')) return { kind: 'not', operand: this.unaryExpression() };
+    if (this.take('(')) {
+      const inner = this.orExpression();
+      this.skipSpaces();
+      this.expect(')');
+      return inner;
+    }
+    const left = this.operand();
+    this.skipSpaces();
+    const operator = COMPARISON_SYMBOLS.find((symbol) => this.take(symbol));
+    if (!operator) return { kind: 'exists', operand: left };
+    this.skipSpaces();
+    return { kind: 'compare', operator, left, right: this.operand() };
+  }
+
+  private operand(): FilterOperand {
+    const char = this.peek();
+    if (char === '@' || char === '$') {
+      this.position += 1;
+      return { kind: 'path', from: char, segments: this.segments(true) };
+    }
+    if (char === "'" || char === '"') return { kind: 'literal', value: this.quoted() };
+    if (char === '/') return this.regex();
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (this.take(word)) return { kind: 'literal', value };
+    }
+    const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.position));
+    if (!match) throw this.error('expected @, $, a string, a number, true, false, null or /regex/');
+    this.position += match[0].length;
+    return { kind: 'literal', value: Number(match[0]) };
+  }
+
+  private regex(): FilterOperand {
+    this.expect('/');
+    let source = '';
+    while (!this.done() && this.peek() !== '/') {
+      if (this.peek() === '\\') {
+        source += this.peek();
+        this.position += 1;
+      }
+      source += this.peek();
+      this.position += 1;
+    }
+    this.expect('/');
+    const flags = /^[imsu]*/.exec(this.text.slice(this.position))?.[0] ?? '';
+    this.position += flags.length;
+    try {
+      return { kind: 'regex', regex: new RegExp(source, flags) };
+    } catch (error) {
+      throw this.error(`invalid regular expression: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Jayway's bracket rendering of a path's steps (`$['a'][0]`), used in AWS's error messages. */
+export function normalizedPath(segments: readonly Segment[]): string {
+  return '$' + segments.map(renderSegment).join('');
+}
+
+function renderSegment(segment: Segment): string {
+  switch (segment.kind) {
+    case 'names':
+      return `[${segment.names.map((name) => `'${name}'`).join(',')}]`;
+    case 'indexes':
+      return `[${segment.indexes.join(',')}]`;
+    case 'wildcard':
+      return '[*]';
+    case 'slice':
+      return `[${segment.start ?? ''}:${segment.end ?? ''}${segment.step === undefined ? '' : `:${segment.step}`}]`;
+    case 'filter':
+      return '[?]';
+    case 'deepScan':
+      return `..${renderSegment(segment.segment)}`;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Intrinsic function evaluation for payload templates (`"key.$": "States.Format('{}', $.name)"`).
+ */
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import {
+  INTRINSIC_FUNCTIONS,
+  type IntrinsicArgument,
+  intrinsicFailure,
+} from './expressions/intrinsic-functions.ts';
+import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
+import { tryReadPath } from './jsonpath.ts';
+
+/** Deepest nesting of intrinsic calls Step Functions allows in one field. */
+export const MAX_INTRINSIC_NESTING = 10;
+
+/** True when `value` is written as an intrinsic function call (`States.Xxx(...)`), well-formed or not. */
+export function isIntrinsic(value: string): boolean {
+  return /^\s*States\.[A-Za-z0-9]+\s*\(/.test(value);
+}
+
+/**
+ * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`.
+ *
+ * @throws StatesError `States.IntrinsicFailure` when the expression is malformed, names an unknown
+ * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing.
+ * @example
+ * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
+ * // 'Hello, my name is Arnav.'
+ */
+export function evaluateIntrinsic(expression: string, input: unknown, context: unknown): unknown {
+  return evaluateNode(parseOrThrow(expression), input, context).value;
+}
+
+/** Why `expression` is not a valid intrinsic call (syntax, unknown function, nesting), or undefined. */
+export function intrinsicSyntaxProblem(expression: string): string | undefined {
+  try {
+    parseOrThrow(expression);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function parseOrThrow(expression: string): IntrinsicNode & { kind: 'call' } {
+  let call: IntrinsicNode & { kind: 'call' };
+  try {
+    call = parseIntrinsic(expression);
+  } catch (error) {
+    if (!(error instanceof IntrinsicSyntaxError)) throw error;
+    throw new StatesError(STATES_ERRORS.IntrinsicFailure, `Invalid intrinsic function: ${error.message}`, {
+      cause: error,
+    });
+  }
+  checkCalls(call, 1);
+  return call;
+}
+
+function checkCalls(node: IntrinsicNode, depth: number): void {
+  if (node.kind !== 'call') return;
+  if (!(node.name in INTRINSIC_FUNCTIONS)) {
+    throw intrinsicFailure(
+      `Unknown intrinsic function ${node.name}; allowed: ${Object.keys(INTRINSIC_FUNCTIONS).join(', ')}`,
+    );
+  }
+  if (depth > MAX_INTRINSIC_NESTING) {
+    throw intrinsicFailure(`Intrinsic functions are nested more than ${MAX_INTRINSIC_NESTING} deep`);
+  }
+  for (const arg of node.args) checkCalls(arg, depth + 1);
+}
+
+function evaluateNode(node: IntrinsicNode, input: unknown, context: unknown): IntrinsicArgument {
+  switch (node.kind) {
+    case 'string':
+      return { value: node.value, raw: node.raw };
+    case 'literal':
+      return { value: node.value };
+    case 'path':
+      return { value: readArgumentPath(node.path, input, context) };
+    case 'call':
+      return {
+        value: INTRINSIC_FUNCTIONS[node.name]!(
+          node.args.map((arg) => evaluateNode(arg, input, context)),
+          node.name,
+        ),
+      };
+  }
+}
+
+function readArgumentPath(path: string, input: unknown, context: unknown): unknown {
+  const fromContext = path.startsWith('$$');
+  const lookup = tryReadPath(fromContext ? path.slice(1) : path, fromContext ? context : input);
+  if (!lookup.found) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(fromContext ? context : input)}'`,
+    );
+  }
+  return lookup.value;
+}

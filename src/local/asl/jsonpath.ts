@@ -1,0 +1,271 @@
+/**
+ * JSONPath as Step Functions evaluates it (Jayway JsonPath semantics): `readPath` for InputPath, OutputPath,
+ * ItemsPath, `.$` fields and Choice variables; `writeResultPath` for ResultPath.
+ */
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import { isDeepEqual, isPlainObject } from './expressions/json-values.ts';
+import {
+  type FilterExpression,
+  type FilterOperand,
+  normalizedPath,
+  type ParsedPath,
+  PathSyntaxError,
+  parsePath,
+  type Segment,
+} from './expressions/path-syntax.ts';
+
+export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-syntax.ts';
+
+/** The outcome of {@link tryReadPath}: `found` is false when the path selects nothing. */
+export type PathLookup = { found: true; value: unknown } | { found: false };
+
+/**
+ * Reads `path` from `data`. A definite path (names and single indexes only) returns the one node it
+ * selects; any other path returns the array of every node it selects (possibly empty). The result is a
+ * copy: changing it never changes `data`.
+ *
+ * @throws StatesError `States.Runtime` when the path is invalid or a definite path selects nothing, with
+ * AWS's wording: `Invalid path '$.a' : No results for path: $['a']`.
+ * @example
+ * readPath('$.items[0].id', { items: [{ id: 7 }] }); // 7
+ * readPath('$.items[*].id', { items: [{ id: 7 }, { id: 8 }] }); // [7, 8]
+ */
+export function readPath(path: string, data: unknown): unknown {
+  const parsed = parseOrThrow(path);
+  const lookup = lookupParsed(parsed, data);
+  if (!lookup.found) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Invalid path '${path}' : No results for path: ${normalizedPath(parsed.segments)}`,
+    );
+  }
+  return lookup.value;
+}
+
+/**
+ * Like {@link readPath}, but reports a definite path that selects nothing as `{ found: false }` instead of
+ * throwing (Choice `IsPresent`, payload templates that word their own error).
+ *
+ * @throws StatesError `States.Runtime` when the path is not valid JSONPath.
+ */
+export function tryReadPath(path: string, data: unknown): PathLookup {
+  return lookupParsed(parseOrThrow(path), data);
+}
+
+/** True when `path` is a JSONPath this runtime can evaluate. */
+export function isValidPath(path: string): boolean {
+  try {
+    parsePath(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `path` is a Reference Path: it can only select one node (`$`, `$.a.b`, `$['a'][0]`). */
+export function isReferencePath(path: string): boolean {
+  try {
+    return parsePath(path).definite;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Places `result` into `input` at `resultPath`, as a state's ResultPath does: `undefined` (or `'$'`)
+ * returns the result, `null` returns the input, `'$.a.b'` returns a copy of the input with `a.b` set
+ * (creating missing objects on the way). `input` is never changed.
+ *
+ * @throws StatesError `States.ResultPathMatchFailure` when the path runs into a value that is not an object
+ * (or an array index that does not exist), `States.Runtime` when it is not a Reference Path.
+ * @example
+ * writeResultPath({ a: 1 }, '$.out.sum', 3); // { a: 1, out: { sum: 3 } }
+ */
+export function writeResultPath(
+  input: unknown,
+  resultPath: string | null | undefined,
+  result: unknown,
+): unknown {
+  if (resultPath === null) return copyJson(input);
+  if (resultPath === undefined) return copyJson(result);
+  const parsed = parseOrThrow(resultPath);
+  if (!parsed.definite) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Invalid ResultPath '${resultPath}': it must be a Reference Path`,
+    );
+  }
+  if (parsed.segments.length === 0) return copyJson(result);
+  const output = copyJson(input);
+  const failure = () =>
+    new StatesError(
+      STATES_ERRORS.ResultPathMatchFailure,
+      `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input ?? null)}`,
+    );
+  let container: unknown = output;
+  parsed.segments.forEach((segment, position) => {
+    const last = position === parsed.segments.length - 1;
+    if (segment.kind === 'names' && isPlainObject(container)) {
+      const name = segment.names[0]!;
+      if (last) container[name] = copyJson(result);
+      else if (container[name] === undefined) container[name] = {};
+      else if (typeof container[name] !== 'object' || container[name] === null) throw failure();
+      container = container[name];
+    } else if (segment.kind === 'indexes' && Array.isArray(container)) {
+      const index = arrayIndex(container, segment.indexes[0]!);
+      if (index === undefined) throw failure();
+      if (last) container[index] = copyJson(result);
+      else if (typeof container[index] !== 'object' || container[index] === null) throw failure();
+      container = container[index];
+    } else {
+      throw failure();
+    }
+  });
+  return output;
+}
+
+/** A deep copy of a JSON value (`undefined` stays `undefined`). */
+export function copyJson<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}
+
+function parseOrThrow(path: string): ParsedPath {
+  if (typeof path !== 'string') {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Invalid path ${JSON.stringify(path)}: a path must be a string`,
+    );
+  }
+  try {
+    return parsePath(path);
+  } catch (error) {
+    if (!(error instanceof PathSyntaxError)) throw error;
+    throw new StatesError(STATES_ERRORS.Runtime, `Invalid path '${path}': ${error.message}`, {
+      cause: error,
+    });
+  }
+}
+
+function lookupParsed(parsed: ParsedPath, data: unknown): PathLookup {
+  const nodes = select(parsed.segments, [data], data);
+  if (!parsed.definite) return { found: true, value: copyJson(nodes) };
+  if (nodes.length === 0 || nodes[0] === undefined) return { found: false };
+  return { found: true, value: copyJson(nodes[0]) };
+}
+
+function select(segments: readonly Segment[], start: unknown[], root: unknown): unknown[] {
+  return segments.reduce<unknown[]>(
+    (nodes, segment) => nodes.flatMap((node) => step(segment, node, root)),
+    start,
+  );
+}
+
+function step(segment: Segment, node: unknown, root: unknown): unknown[] {
+  switch (segment.kind) {
+    case 'names':
+      return isPlainObject(node)
+        ? segment.names.filter((name) => name in node).map((name) => node[name])
+        : [];
+    case 'indexes':
+      return Array.isArray(node)
+        ? segment.indexes.flatMap((index) => {
+            const position = arrayIndex(node, index);
+            return position === undefined ? [] : [node[position]];
+          })
+        : [];
+    case 'wildcard':
+      return children(node);
+    case 'slice':
+      return Array.isArray(node) ? slice(node, segment.start, segment.end, segment.step) : [];
+    case 'filter':
+      if (Array.isArray(node)) return node.filter((item) => matchesFilter(segment.filter, item, root));
+      return isPlainObject(node) && matchesFilter(segment.filter, node, root) ? [node] : [];
+    case 'deepScan':
+      return descendantsAndSelf(node).flatMap((descendant) => step(segment.segment, descendant, root));
+  }
+}
+
+function children(node: unknown): unknown[] {
+  if (Array.isArray(node)) return node;
+  return isPlainObject(node) ? Object.values(node) : [];
+}
+
+function descendantsAndSelf(node: unknown): unknown[] {
+  return [node, ...children(node).flatMap(descendantsAndSelf)];
+}
+
+function arrayIndex(array: readonly unknown[], index: number): number | undefined {
+  const position = index < 0 ? array.length + index : index;
+  return position >= 0 && position < array.length ? position : undefined;
+}
+
+function slice(array: readonly unknown[], start?: number, end?: number, step = 1): unknown[] {
+  const length = array.length;
+  const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
+  const bound = (value: number | undefined, fallback: number) =>
+    value === undefined ? fallback : value < 0 ? clamp(length + value, step > 0 ? 0 : -1, length) : value;
+  const from = clamp(
+    bound(start, step > 0 ? 0 : length - 1),
+    step > 0 ? 0 : -1,
+    step > 0 ? length : length - 1,
+  );
+  const to = clamp(bound(end, step > 0 ? length : -1), -1, length);
+  const selected: unknown[] = [];
+  for (let index = from; step > 0 ? index < to : index > to; index += step) selected.push(array[index]);
+  return selected;
+}
+
+function matchesFilter(expression: FilterExpression, item: unknown, root: unknown): boolean {
+  switch (expression.kind) {
+    case 'or':
+      return matchesFilter(expression.left, item, root) || matchesFilter(expression.right, item, root);
+    case 'and':
+      return matchesFilter(expression.left, item, root) && matchesFilter(expression.right, item, root);
+    case 'not':
+      return !matchesFilter(expression.operand, item, root);
+    case 'exists':
+      return operandValues(expression.operand, item, root).length > 0;
+    case 'compare':
+      return compareOperands(expression, item, root);
+  }
+}
+
+function operandValues(operand: FilterOperand, item: unknown, root: unknown): unknown[] {
+  if (operand.kind === 'literal') return [operand.value];
+  if (operand.kind === 'regex') return [operand.regex];
+  return select(operand.segments, [operand.from === '@' ? item : root], root).filter(
+    (value) => value !== undefined,
+  );
+}
+
+function compareOperands(
+  expression: Extract<FilterExpression, { kind: 'compare' }>,
+  item: unknown,
+  root: unknown,
+): boolean {
+  const [left] = operandValues(expression.left, item, root);
+  const [right] = operandValues(expression.right, item, root);
+  if (left === undefined || right === undefined) return expression.operator === '!=' && left !== right;
+  switch (expression.operator) {
+    case '==':
+      return isDeepEqual(left, right);
+    case '!=':
+      return !isDeepEqual(left, right);
+    case '=~':
+      return right instanceof RegExp && typeof left === 'string' && right.test(left);
+    default:
+      return orderedComparison(expression.operator, left, right);
+  }
+}
+
+function orderedComparison(operator: '<' | '<=' | '>' | '>=', left: unknown, right: unknown): boolean {
+  const comparable =
+    (typeof left === 'number' && typeof right === 'number') ||
+    (typeof left === 'string' && typeof right === 'string');
+  if (!comparable) return false;
+  const [a, b] = [left as number | string, right as number | string];
+  if (operator === '<') return a < b;
+  if (operator === '<=') return a <= b;
+  if (operator === '>') return a > b;
+  return a >= b;
+}

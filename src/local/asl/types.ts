@@ -1,0 +1,230 @@
+/**
+ * TypeScript types of a JSONPath Amazon States Language definition (the JSON given to CreateStateMachine).
+ * Field names and optionality follow the ASL specification; runtime checks live in `validate.ts`.
+ */
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A payload template (`Parameters`, `ItemSelector`, `ResultSelector`): keys ending in `.$` are resolved. */
+export type PayloadTemplate = JsonObject;
+
+/** A top-level state machine, or a Parallel branch / Map item processor (without `Version`, `TimeoutSeconds`). */
+export interface StateMachineDefinition {
+  Comment?: string;
+  StartAt: string;
+  States: Record<string, State>;
+  TimeoutSeconds?: number;
+  Version?: string;
+  QueryLanguage?: 'JSONPath' | 'JSONata';
+}
+
+/** The `ItemProcessor` (or legacy `Iterator`) of a Map state. */
+export interface ItemProcessor extends StateMachineDefinition {
+  ProcessorConfig?: { Mode?: 'INLINE' | 'DISTRIBUTED'; ExecutionType?: 'STANDARD' | 'EXPRESS' };
+}
+
+/** Every state type. */
+export type StateType = 'Task' | 'Pass' | 'Choice' | 'Wait' | 'Succeed' | 'Fail' | 'Parallel' | 'Map';
+
+/** Fields every state may have. */
+export interface BaseState {
+  Type: StateType;
+  Comment?: string;
+}
+
+/** A state that moves on: exactly one of `Next` and `End: true`. */
+export interface Transition {
+  Next?: string;
+  End?: boolean;
+}
+
+/** `InputPath` and `OutputPath`: `null` means `{}`. */
+export interface InputOutputPaths {
+  InputPath?: string | null;
+  OutputPath?: string | null;
+}
+
+/** `ResultPath`: `null` keeps the input, absent means `$`. */
+export interface ResultPathField {
+  ResultPath?: string | null;
+}
+
+/** One entry of `Retry`. */
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+  Comment?: string;
+}
+
+/** One entry of `Catch`. */
+export interface Catcher {
+  ErrorEquals: string[];
+  Next: string;
+  ResultPath?: string | null;
+  Comment?: string;
+}
+
+/** `Retry` and `Catch`, on Task, Parallel and Map states. */
+export interface ErrorHandling {
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+}
+
+export interface TaskState extends BaseState, Transition, InputOutputPaths, ResultPathField, ErrorHandling {
+  Type: 'Task';
+  Resource: string;
+  Parameters?: PayloadTemplate;
+  ResultSelector?: PayloadTemplate;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  HeartbeatSeconds?: number;
+  HeartbeatSecondsPath?: string;
+  Credentials?: JsonObject;
+}
+
+export interface PassState extends BaseState, Transition, InputOutputPaths, ResultPathField {
+  Type: 'Pass';
+  Parameters?: PayloadTemplate;
+  Result?: JsonValue;
+}
+
+export interface WaitState extends BaseState, Transition, InputOutputPaths {
+  Type: 'Wait';
+  Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
+}
+
+export interface SucceedState extends BaseState, InputOutputPaths {
+  Type: 'Succeed';
+}
+
+export interface FailState extends BaseState {
+  Type: 'Fail';
+  Error?: string;
+  ErrorPath?: string;
+  Cause?: string;
+  CausePath?: string;
+}
+
+export interface ChoiceState extends BaseState, InputOutputPaths {
+  Type: 'Choice';
+  Choices: TopLevelChoiceRule[];
+  Default?: string;
+}
+
+export interface ParallelState
+  extends BaseState,
+    Transition,
+    InputOutputPaths,
+    ResultPathField,
+    ErrorHandling {
+  Type: 'Parallel';
+  Branches: StateMachineDefinition[];
+  Parameters?: PayloadTemplate;
+  ResultSelector?: PayloadTemplate;
+}
+
+export interface MapState extends BaseState, Transition, InputOutputPaths, ResultPathField, ErrorHandling {
+  Type: 'Map';
+  ItemProcessor?: ItemProcessor;
+  /** Legacy name of `ItemProcessor`. */
+  Iterator?: StateMachineDefinition;
+  ItemsPath?: string;
+  ItemSelector?: PayloadTemplate;
+  /** Legacy name of `ItemSelector`. */
+  Parameters?: PayloadTemplate;
+  ResultSelector?: PayloadTemplate;
+  MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
+  ItemReader?: JsonObject;
+  ItemBatcher?: JsonObject;
+  ResultWriter?: JsonObject;
+  ToleratedFailurePercentage?: number;
+  ToleratedFailurePercentagePath?: string;
+  ToleratedFailureCount?: number;
+  ToleratedFailureCountPath?: string;
+  Label?: string;
+}
+
+/** Any state, discriminated by `Type`. */
+export type State =
+  | TaskState
+  | PassState
+  | WaitState
+  | SucceedState
+  | FailState
+  | ChoiceState
+  | ParallelState
+  | MapState;
+
+/** The comparison operators of a Choice rule, each with its `...Path` form. */
+export const COMPARISON_OPERATORS = [
+  'StringEquals',
+  'StringLessThan',
+  'StringGreaterThan',
+  'StringLessThanEquals',
+  'StringGreaterThanEquals',
+  'StringMatches',
+  'NumericEquals',
+  'NumericLessThan',
+  'NumericGreaterThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThanEquals',
+  'BooleanEquals',
+  'TimestampEquals',
+  'TimestampLessThan',
+  'TimestampGreaterThan',
+  'TimestampLessThanEquals',
+  'TimestampGreaterThanEquals',
+  'IsNull',
+  'IsPresent',
+  'IsNumeric',
+  'IsString',
+  'IsBoolean',
+  'IsTimestamp',
+] as const;
+
+/** A comparison operator name (`StringEquals`, ..., `IsTimestamp`). */
+export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
+
+/** A comparison operator whose value may instead come from the input (`StringEqualsPath`, ...). */
+export type PathComparisonOperator = `${Exclude<ComparisonOperator, `Is${string}` | 'StringMatches'>}Path`;
+
+/** A data-test expression: `Variable` plus exactly one comparison operator. */
+export type ComparisonRule = { Variable: string; Comment?: string } & {
+  [K in ComparisonOperator]?: K extends `Is${string}` | 'BooleanEquals'
+    ? boolean
+    : K extends `Numeric${string}`
+      ? number
+      : string;
+} & { [K in PathComparisonOperator]?: string };
+
+/** A Boolean combination of rules. */
+export interface AndRule {
+  And: ChoiceRule[];
+  Comment?: string;
+}
+export interface OrRule {
+  Or: ChoiceRule[];
+  Comment?: string;
+}
+export interface NotRule {
+  Not: ChoiceRule;
+  Comment?: string;
+}
+
+/** A Choice rule, nested or not. */
+export type ChoiceRule = ComparisonRule | AndRule | OrRule | NotRule;
+
+/** A rule of `Choices`: a rule with the `Next` state to go to when it matches. */
+export type TopLevelChoiceRule = ChoiceRule & { Next: string };
