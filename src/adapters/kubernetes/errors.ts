@@ -1,0 +1,72 @@
+import { ApiException } from '@kubernetes/client-node';
+import { TransientAdapterError } from '#core/errors.ts';
+
+/** The Kubernetes API refused a request for a reason retrying will not fix (403, 404, 409, 422, ...). */
+export class KubernetesApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'KubernetesApiError';
+  }
+}
+
+/** A Kubernetes client configuration is missing or unusable (no current context, no cluster server). */
+export class KubernetesConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KubernetesConfigError';
+  }
+}
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Classifies a failed Kubernetes API call: 5xx, 429, timeouts and dropped connections become
+ * `TransientAdapterError` (the state machines retry it); everything else a `KubernetesApiError`
+ * carrying the API server's reason.
+ */
+export function toAdapterError(error: unknown, action: string): Error {
+  if (error instanceof ApiException) {
+    const reason = statusMessage(error.body) ?? `HTTP ${error.code}`;
+    const message = `${action}: ${reason} (HTTP ${error.code})`;
+    if (error.code >= 500 || error.code === 429) return new TransientAdapterError(message, { cause: error });
+    return new KubernetesApiError(message, error.code, { cause: error });
+  }
+  const name = (error as { name?: string })?.name;
+  const code = (error as { code?: string; cause?: { code?: string } })?.code;
+  if (name === 'AbortError' || name === 'TimeoutError') {
+    return new TransientAdapterError(`${action}: the Kubernetes API did not answer in time`, {
+      cause: error,
+    });
+  }
+  if (code && TRANSIENT_NETWORK_CODES.has(code)) {
+    return new TransientAdapterError(`${action}: cannot reach the Kubernetes API (${code})`, {
+      cause: error,
+    });
+  }
+  return error instanceof Error ? error : new Error(`${action}: ${String(error)}`);
+}
+
+function statusMessage(body: unknown): string | undefined {
+  const parsed = typeof body === 'string' ? safeParse(body) : body;
+  const message = (parsed as { message?: unknown })?.message;
+  return typeof message === 'string' ? message : typeof body === 'string' && body ? body : undefined;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

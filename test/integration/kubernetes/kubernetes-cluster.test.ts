@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
+import { KubernetesApiError } from '#adapters/kubernetes/errors.ts';
+import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import { TransientAdapterError, ValidationError } from '#core/errors.ts';
+import { type KubernetesEmulator, startKubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
+import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+
+describe('KubernetesCluster against the Kubernetes API emulator', () => {
+  let emulator: KubernetesEmulator;
+  let cluster: KubernetesCluster;
+  const service = aService();
+
+  beforeAll(async () => {
+    emulator = await startKubernetesEmulator();
+  });
+  afterAll(() => emulator.close());
+  beforeEach(() => {
+    emulator.reset();
+    cluster = new KubernetesCluster(
+      KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig(), { timeoutMs: 500 }),
+      {
+        containerPort: 8080,
+      },
+    );
+  });
+
+  it('applies a track as Deployment <service>-<track> with server-side apply as field manager cutover', async () => {
+    // Act
+    await cluster.apply(service, 'canary', aRelease());
+    // Assess
+    const deployment = emulator.store.get('deployments', 'shop', 'checkout-canary');
+    expect(deployment?.metadata.labels).toEqual({
+      app: 'checkout',
+      'cutover.dev/track': 'canary',
+      'cutover.dev/version': 'v2',
+    });
+    expect(deployment?.spec).toMatchObject({
+      replicas: 2,
+      selector: { matchLabels: { app: 'checkout', 'cutover.dev/track': 'canary' } },
+      template: { spec: { containers: [{ name: 'checkout', image: 'registry.example/checkout:v2' }] } },
+    });
+    const patch = emulator.requests.find((r) => r.method === 'PATCH');
+    expect(patch).toMatchObject({
+      path: '/apis/apps/v1/namespaces/shop/deployments/checkout-canary',
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: 'cutover', force: 'true' },
+    });
+  });
+
+  it('is idempotent: applying the same release twice leaves the generation unchanged', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease());
+    const first = emulator.store.get('deployments', 'shop', 'checkout-canary');
+    // Act
+    await cluster.apply(service, 'canary', aRelease());
+    // Assess
+    const second = emulator.store.get('deployments', 'shop', 'checkout-canary');
+    expect(second?.metadata.generation).toBe(first?.metadata.generation);
+    expect(second?.metadata.uid).toBe(first?.metadata.uid);
+  });
+
+  it('reports progress, then complete once updated = ready = available = desired', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease({ replicas: 2 }));
+    emulator.controller.step();
+    // Act
+    const progressing = await cluster.status(service, 'canary');
+    emulator.controller.settle();
+    const done = await cluster.status(service, 'canary');
+    // Assess
+    expect(progressing.complete).toBe(false);
+    expect(progressing.failed).toBeUndefined();
+    expect(done).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+  });
+
+  it('is not complete for a new version until the controller observed it', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease({ version: 'v1' }));
+    emulator.controller.settle();
+    // Act
+    await cluster.apply(
+      service,
+      'canary',
+      aRelease({ version: 'v2', image: 'registry.example/checkout:v2b' }),
+    );
+    const status = await cluster.status(service, 'canary');
+    // Assess
+    expect(status.complete).toBe(false);
+  });
+
+  it('fails with ProgressDeadlineExceeded when the deployment stalls', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.controller.stall('shop', 'checkout-canary');
+    emulator.controller.step();
+    // Act
+    const status = await cluster.status(service, 'canary');
+    // Assess
+    expect(status.failed?.reason).toBe('ProgressDeadlineExceeded');
+    expect(status.failed?.message).toContain('has timed out progressing');
+  });
+
+  it.each([
+    ['ImagePullBackOff', 'Back-off pulling image "registry.example/checkout:v2"'],
+    ['CrashLoopBackOff', 'back-off 40s restarting failed container'],
+  ] as const)('fails with %s seen on the pods, naming the pod and container', async (reason, message) => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.controller.failPods('shop', 'checkout-canary', { reason, message });
+    emulator.controller.settle();
+    // Act
+    const status = await cluster.status(service, 'canary');
+    // Assess
+    expect(status.complete).toBe(false);
+    expect(status.failed?.reason).toBe(reason);
+    expect(status.failed?.message).toMatch(
+      new RegExp(`^pod checkout-canary-\\S+ container checkout: ${message.slice(0, 10)}`),
+    );
+  });
+
+  it('reports a missing track as failed', async () => {
+    // Act
+    const status = await cluster.status(service, 'ghost');
+    // Assess
+    expect(status.failed?.reason).toBe('DeploymentNotFound');
+  });
+
+  it('scales and removes a track', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', aRelease({ replicas: 3 }));
+    // Act
+    await cluster.scale(service, 'stable', 1);
+    const scaled = emulator.store.get('deployments', 'shop', 'checkout-stable');
+    await cluster.remove(service, 'stable');
+    await cluster.remove(service, 'stable');
+    // Assess
+    expect(scaled?.spec?.replicas).toBe(1);
+    expect(emulator.store.get('deployments', 'shop', 'checkout-stable')).toBeUndefined();
+  });
+
+  it('snapshots the service objects and restores them, removing tracks created since', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', aRelease({ version: 'v1' }));
+    emulator.store.create('services', aTrackService(service, 'checkout', 'stable') as never);
+    emulator.store.create(
+      'services',
+      aTrackService(aService({ name: 'payments' }), 'payments', 'stable') as never,
+    );
+    const snapshot = await cluster.snapshot(service);
+    await cluster.apply(service, 'stable', aRelease({ version: 'v2' }));
+    await cluster.apply(service, 'canary', aRelease({ version: 'v2' }));
+    // Act
+    await cluster.restore(JSON.parse(JSON.stringify(snapshot)));
+    // Assess
+    expect(
+      snapshot.objects.map(
+        (o) => `${(o as { kind: string }).kind}/${(o as { metadata: { name: string } }).metadata.name}`,
+      ),
+    ).toEqual(['Deployment/checkout-stable', 'Service/checkout']);
+    expect(
+      emulator.store.get('deployments', 'shop', 'checkout-stable')?.metadata.labels?.['cutover.dev/version'],
+    ).toBe('v1');
+    expect(emulator.store.get('deployments', 'shop', 'checkout-canary')).toBeUndefined();
+  });
+
+  it('refuses a release without an image, naming the field', async () => {
+    // Act + Assess
+    await expect(
+      cluster.apply(service, 'canary', aRelease({ image: undefined, command: ['node'] })),
+    ).rejects.toThrow(ValidationError);
+    expect(emulator.store.get('deployments', 'shop', 'checkout-canary')).toBeUndefined();
+  });
+
+  it('surfaces 5xx from the API as TransientAdapterError with the reason', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.faults.inject({ status: 503, message: 'etcdserver: leader changed' });
+    // Act + Assess
+    const error = await cluster.status(service, 'canary').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientAdapterError);
+    expect((error as Error).message).toContain('etcdserver: leader changed (HTTP 503)');
+  });
+
+  it('surfaces a request timeout as TransientAdapterError', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.faults.inject({ hang: true });
+    // Act + Assess
+    const error = await cluster.status(service, 'canary').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientAdapterError);
+    expect((error as Error).message).toContain('did not answer in time');
+  });
+
+  it('surfaces a 422 as a persistent KubernetesApiError with the API server reason', async () => {
+    // Act
+    const error = await cluster
+      .apply(aService({ name: 'bad_name' }), 'canary', aRelease())
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect((error as KubernetesApiError).code).toBe(422);
+    expect((error as Error).message).toContain('metadata.name: Invalid value: "bad_name-canary"');
+  });
+});

@@ -1,0 +1,24 @@
+import type { Release, ServiceRef } from '#core/types.ts';
+
+/** Builders for the Kubernetes adapter tests. */
+
+export function aService(overrides: Partial<ServiceRef> = {}): ServiceRef {
+  return { name: 'checkout', namespace: 'shop', ...overrides };
+}
+
+export function aRelease(overrides: Partial<Release> = {}): Release {
+  return { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2, ...overrides };
+}
+
+/** A v1 Service selecting one track of `service`, on port 80 -> http. */
+export function aTrackService(service: ServiceRef, name: string, track: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: service.namespace },
+    spec: {
+      selector: { app: service.name, 'cutover.dev/track': track },
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+    },
+  };
+}
