@@ -1,0 +1,17 @@
+import type { Cluster } from '#core/ports/cluster.ts';
+import type { ClusterConfig } from '#core/schemas/cluster.ts';
+import { AdapterRegistry } from '../registry.ts';
+
+/** The `cluster` adapter family: one factory per `cluster.type` of the request. */
+export const clusters = new AdapterRegistry<ClusterConfig, Cluster>('cluster');
+
+/**
+ * Builds the Cluster for a request's `cluster` field. Throws `UnknownAdapterTypeError` naming the
+ * registered types when none is registered for `config.type`.
+ *
+ * @example
+ * const adapter = createCluster(request.cluster);
+ */
+export function createCluster(config: ClusterConfig): Cluster {
+  return clusters.create(config);
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
+import { EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { checkWeightedRouter } from './traffic.ts';
+
+/** Traffic-shifting presets, named as in AWS CodeDeploy (`CodeDeployDefault.Lambda<Name>`). */
+export const CANARY_PRESETS = [
+  'AllAtOnce',
+  'Canary10Percent5Minutes',
+  'Canary10Percent10Minutes',
+  'Canary10Percent15Minutes',
+  'Canary10Percent30Minutes',
+  'Linear10PercentEvery1Minute',
+  'Linear10PercentEvery2Minutes',
+  'Linear10PercentEvery3Minutes',
+  'Linear10PercentEvery10Minutes',
+] as const;
+export type CanaryPreset = (typeof CANARY_PRESETS)[number];
+
+/** One canary step: send `weight` percent to the canary, bake, then analyze. */
+export interface CanaryStep {
+  readonly weight: number;
+  readonly bakeSeconds: number;
+}
+
+const stepSchema = z.strictObject({
+  weight: integer(1, 100).describe('percent of traffic to the canary'),
+  bakeSeconds: integer(0, 86_400).default(60).describe('wait at this weight before analysis'),
+});
+
+/** The steps of a preset: `Canary10Percent5Minutes` = 10% for 5 minutes; `Linear10PercentEvery1Minute` = 10, 20, ... 90%. */
+export function presetSteps(preset: CanaryPreset): CanaryStep[] {
+  const canary = /^Canary(\d+)Percent(\d+)Minutes?$/.exec(preset);
+  if (canary) return [{ weight: Number(canary[1]), bakeSeconds: Number(canary[2]) * 60 }];
+  const linear = /^Linear(\d+)PercentEvery(\d+)Minutes?$/.exec(preset);
+  if (!linear) return [];
+  const [step, bakeSeconds] = [Number(linear[1]), Number(linear[2]) * 60];
+  return Array.from({ length: Math.ceil(100 / step) - 1 }, (_, index) => ({
+    weight: (index + 1) * step,
+    bakeSeconds,
+  }));
+}
+
+/** Flagger-style steps: `stepWeight`, 2 x `stepWeight`, ... up to `maxWeight`, each baked `intervalSeconds`. */
+export function incrementalSteps(
+  stepWeight: number,
+  maxWeight: number,
+  intervalSeconds: number,
+): CanaryStep[] {
+  const count = Math.floor(maxWeight / stepWeight);
+  return Array.from({ length: count }, (_, index) => ({
+    weight: (index + 1) * stepWeight,
+    bakeSeconds: intervalSeconds,
+  }));
+}
+
+const STEP_SOURCES = ['steps', 'stepWeight', 'preset'] as const;
+
+/** The `canary` block: steps from a list, from `stepWeight` (Flagger) or from a preset (CodeDeploy). */
+export const canaryBlockSchema = z
+  .strictObject({
+    steps: z.array(stepSchema).min(1).optional().describe('explicit steps'),
+    stepWeight: integer(1, 100).optional().describe('Flagger-style weight increment'),
+    maxWeight: integer(1, 100).optional().describe('with stepWeight: highest canary weight (default 50)'),
+    intervalSeconds: integer(0, 86_400).optional().describe('with stepWeight: bake per step (default 60)'),
+    preset: z.enum(CANARY_PRESETS).optional().describe('CodeDeploy-style preset'),
+    analysis: analysisSchema.prefault({}),
+    approval: approvalSchema.optional().describe('ask a person before promotion'),
+  })
+  .superRefine((block, ctx) => {
+    const given = STEP_SOURCES.filter((source) => block[source] !== undefined);
+    if (given.length !== 1) {
+      const got = given.length === 0 ? 'none' : given.join(' and ');
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `give exactly one of: steps, stepWeight, preset (got ${got})`,
+      });
+    }
+    for (const field of ['maxWeight', 'intervalSeconds'] as const) {
+      if (block[field] !== undefined && block.stepWeight === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'is only allowed with stepWeight' });
+      }
+    }
+    if (block.stepWeight !== undefined && block.stepWeight > (block.maxWeight ?? 50)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepWeight'],
+        message: `must be at most maxWeight (${block.maxWeight ?? 50}) (got ${block.stepWeight})`,
+      });
+    }
+  }, EVEN_WITH_ISSUES)
+  .transform(({ analysis, approval, ...source }) => ({
+    steps: source.steps
+      ? source.steps
+      : source.stepWeight !== undefined
+        ? incrementalSteps(source.stepWeight, source.maxWeight ?? 50, source.intervalSeconds ?? 60)
+        : presetSteps(source.preset ?? 'AllAtOnce'),
+    analysis,
+    ...(approval ? { approval } : {}),
+  }));
+
+/** A canary release request: shift traffic to the canary track step by step, analyzing each step. */
+export const canaryRequestSchema = z
+  .strictObject({ ...baseRequestShape, canary: canaryBlockSchema })
+  .superRefine((request, ctx) => {
+    checkRelease(request, ctx);
+    checkWeightedRouter(request, ctx, 'a canary');
+  }, EVEN_WITH_ISSUES);
+
+export type CanaryRequestInput = z.input<typeof canaryRequestSchema>;
+export type CanaryRequest = z.output<typeof canaryRequestSchema>;
+
+/** JSON Schema of a canary request (the input form, before defaults). */
+export const canaryRequestJsonSchema = z.toJSONSchema(canaryRequestSchema, { io: 'input' });

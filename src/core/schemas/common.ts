@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { clusterConfigSchema } from './cluster.ts';
+import { decimal, dnsLabel, integer, text } from './fields.ts';
+import { metricsConfigSchema } from './metrics.ts';
+import { trafficConfigSchema } from './traffic.ts';
+
+/** What users deploy. Track workloads are named `<name>-<track>`, so the name stays short. */
+export const serviceSchema = z.strictObject({
+  name: dnsLabel(50).describe('service name, e.g. checkout'),
+  namespace: dnsLabel(63).default('default').describe('Kubernetes namespace'),
+});
+
+/** What the new track runs: an image on Kubernetes, a command (argv) on the local cluster. */
+export const releaseSchema = z.strictObject({
+  version: text().describe('release version label, e.g. v2'),
+  image: text().optional().describe('container image (Kubernetes clusters)'),
+  command: z.array(text()).min(1).optional().describe('argv to run (local cluster)'),
+  replicas: integer(1, 1000).default(1).describe('replicas of the release at full size'),
+  env: z.record(text(), z.string()).optional().describe('environment variables'),
+});
+
+/** Thresholds and limits of one analysis (the judge in core/analysis applies them). */
+export const analysisSchema = z.strictObject({
+  maxErrorRate: decimal(0, 1).default(0.01).describe('highest acceptable share of 5xx responses, 0-1'),
+  maxLatencyP99Ms: decimal(1).optional().describe('highest acceptable p99 latency; absent = not judged'),
+  minRequests: integer(0).default(50).describe('fewer requests in the window = inconclusive'),
+  failureLimit: integer(1, 100).default(1).describe('failed analyses (in the whole release) before rollback'),
+  inconclusiveLimit: integer(0, 100)
+    .default(2)
+    .describe('inconclusive re-analyses in a row before onInconclusive applies'),
+  onInconclusive: z
+    .enum(['fail', 'pause'])
+    .default('fail')
+    .describe('fail = roll back; pause = ask a person'),
+  intervalSeconds: integer(1, 3600).default(30).describe('wait before a re-analysis'),
+});
+
+/** A person approves before promotion (the traffic switch, for blue-green). */
+export const approvalSchema = z.strictObject({
+  before: z.literal('promote').default('promote'),
+  timeoutSeconds: integer(60, 31_536_000).default(3600).describe('no answer in time = ApprovalTimedOut'),
+});
+
+/** The lifecycle events the Notify task publishes. */
+export const DEPLOYMENT_EVENT_TYPES = [
+  'Started',
+  'ApprovalRequested',
+  'Promoted',
+  'Succeeded',
+  'RolledBack',
+  'Failed',
+] as const;
+export type DeploymentEventType = (typeof DEPLOYMENT_EVENT_TYPES)[number];
+
+/** Which events to publish (default: all). */
+export const notificationsSchema = z.strictObject({
+  events: z.array(z.enum(DEPLOYMENT_EVENT_TYPES)).default([...DEPLOYMENT_EVENT_TYPES]),
+});
+
+/** Fields every strategy's request shares. */
+export const baseRequestShape = {
+  service: serviceSchema,
+  release: releaseSchema,
+  cluster: clusterConfigSchema,
+  traffic: trafficConfigSchema,
+  metrics: metricsConfigSchema,
+  scaleDownDelaySeconds: integer(0, 86_400)
+    .default(30)
+    .describe('how long the previous version keeps running after promotion'),
+  progressDeadlineSeconds: integer(10, 86_400)
+    .default(600)
+    .describe('a track not ready within this time fails with RolloutDeadlineExceeded'),
+  notifications: notificationsSchema.optional(),
+};
+
+type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;
+
+/** Cross-field rules of every request: the release must fit the cluster. */
+export function checkRelease(request: BaseRequest, ctx: z.RefinementCtx): void {
+  const { image, command } = request.release ?? {};
+  const clusterType = request.cluster?.type;
+  if ((image === undefined) === (command === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['release'], message: 'give exactly one of image or command' });
+  } else if (clusterType === undefined) {
+    return;
+  } else if (clusterType === 'local' && command === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['release', 'command'],
+      message: 'is required on a local cluster (argv)',
+    });
+  } else if (clusterType !== 'local' && image === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['release', 'image'],
+      message: `is required on a ${clusterType} cluster (container image)`,
+    });
+  }
+}

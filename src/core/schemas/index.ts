@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import { type BlueGreenRequest, blueGreenRequestJsonSchema, blueGreenRequestSchema } from './blue-green.ts';
+import { type CanaryRequest, canaryRequestJsonSchema, canaryRequestSchema } from './canary.ts';
+import { describeIssue, formatIssue } from './issues.ts';
+import { type RollingRequest, rollingRequestJsonSchema, rollingRequestSchema } from './rolling.ts';
+
+export type { BlueGreenRequest } from './blue-green.ts';
+export type { CanaryRequest, CanaryStep } from './canary.ts';
+export type { ClusterConfig } from './cluster.ts';
+export type { MetricsConfig } from './metrics.ts';
+export type { RollingRequest } from './rolling.ts';
+export type { TrafficConfig } from './traffic.ts';
+
+/** The release strategies, each a state machine `statemachines/<strategy>.asl.json`. */
+export const STRATEGIES = ['canary', 'blue-green', 'rolling'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** The normalized, defaulted request of each strategy. */
+export interface RequestOf {
+  canary: CanaryRequest;
+  'blue-green': BlueGreenRequest;
+  rolling: RollingRequest;
+}
+export type DeploymentRequest = RequestOf[Strategy];
+
+/** The zod schema of each strategy's request. */
+export const REQUEST_SCHEMAS = {
+  canary: canaryRequestSchema,
+  'blue-green': blueGreenRequestSchema,
+  rolling: rollingRequestSchema,
+} as const;
+
+/** The JSON Schema of each strategy's request, for the API models, the CLI and the docs. */
+export const REQUEST_JSON_SCHEMAS: Readonly<Record<Strategy, Record<string, unknown>>> = {
+  canary: canaryRequestJsonSchema,
+  'blue-green': blueGreenRequestJsonSchema,
+  rolling: rollingRequestJsonSchema,
+};
+
+/** The strategy block of each request (`canary`, `blueGreen`, `rolling`). */
+export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
+  canary: 'canary',
+  'blue-green': 'blueGreen',
+  rolling: 'rolling',
+};
+
+export function isStrategy(value: unknown): value is Strategy {
+  return (STRATEGIES as readonly unknown[]).includes(value);
+}
+
+/**
+ * Checks a request against its strategy's schema and returns it normalized (defaults filled, canary
+ * steps expanded). Throws `ValidationError` naming every bad field and the allowed values.
+ *
+ * @example
+ * const request = validateRequest('canary', JSON.parse(body));
+ * request.canary.steps; // [{ weight: 10, bakeSeconds: 300 }] for preset Canary10Percent5Minutes
+ */
+export function validateRequest<S extends Strategy>(strategy: S, input: unknown): RequestOf[S];
+export function validateRequest(strategy: string, input: unknown): DeploymentRequest;
+export function validateRequest(strategy: string, input: unknown): DeploymentRequest {
+  if (!isStrategy(strategy)) {
+    throw new ValidationError(
+      `strategy: must be one of: ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})`,
+    );
+  }
+  const schema: z.ZodType<DeploymentRequest> = REQUEST_SCHEMAS[strategy];
+  const result = schema.safeParse(input, { reportInput: true, error: describeIssue });
+  if (result.success) return result.data;
+  const lines = result.error.issues.map(formatIssue);
+  throw new ValidationError(`invalid ${strategy} request:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
+}
+
+/** The strategy a request is written for, from its strategy block; `undefined` when none or several. */
+export function detectStrategy(input: unknown): Strategy | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const found = STRATEGIES.filter((strategy) => STRATEGY_BLOCKS[strategy] in input);
+  return found.length === 1 ? found[0] : undefined;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { text } from './fields.ts';
+
+/** The local proxy's own request counters (`cutover local`). */
+export const localMetricsSchema = z.strictObject({ type: z.literal('local') });
+
+/** Metric queries by metric name (`requestCount`, `errorRate`, `latencyP99Ms`, or your own). */
+const queriesSchema = z.record(text(), text());
+
+/** CloudWatch GetMetricData: ALB target-group metrics by default, or your own metric-math queries. */
+export const cloudwatchMetricsSchema = z.strictObject({
+  type: z.literal('cloudwatch'),
+  loadBalancer: text().describe('ALB dimension value, e.g. app/prod/50dc6c495c0c9188'),
+  targetGroups: z
+    .record(text(), text())
+    .optional()
+    .describe(
+      'TargetGroup dimension value per track, e.g. { "canary": "targetgroup/checkout-canary/73e2d6bc24d8a067" }',
+    ),
+  queries: queriesSchema
+    .optional()
+    .describe('metric-math expression per metric name, replacing the defaults'),
+  region: text().optional(),
+});
+
+/** A gate: any of the named CloudWatch alarms in ALARM fails the analysis. */
+export const cloudwatchAlarmsMetricsSchema = z.strictObject({
+  type: z.literal('cloudwatch-alarms'),
+  alarmNames: z.array(text()).min(1).describe('alarm names to watch'),
+  region: text().optional(),
+});
+
+/** A Prometheus HTTP API (optionally Amazon Managed Prometheus with SigV4). */
+export const prometheusMetricsSchema = z.strictObject({
+  type: z.literal('prometheus'),
+  url: z.url({ error: 'must be an http(s) URL' }).describe('base URL of the Prometheus HTTP API'),
+  queries: queriesSchema.describe(
+    'PromQL per metric name; {{service}}, {{namespace}}, {{track}} and {{window}} are substituted',
+  ),
+  sigv4: z
+    .strictObject({ region: text(), service: text().default('aps') })
+    .optional()
+    .describe('sign requests for Amazon Managed Prometheus'),
+});
+
+/** Where analysis gets its numbers: the request's `metrics` field. */
+export const metricsConfigSchema = z.discriminatedUnion('type', [
+  localMetricsSchema,
+  cloudwatchMetricsSchema,
+  cloudwatchAlarmsMetricsSchema,
+  prometheusMetricsSchema,
+]);
+
+export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
+
+/** JSON Schema of {@link metricsConfigSchema}. */
+export const metricsConfigJsonSchema = z.toJSONSchema(metricsConfigSchema, { io: 'input' });

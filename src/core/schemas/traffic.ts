@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
+
+/** The local weighted HTTP proxy (`cutover local`). */
+export const localTrafficSchema = z.strictObject({ type: z.literal('local') });
+
+/** A Kubernetes Service whose selector points at one track: 0/100 switches only (blue-green). */
+export const serviceSelectorTrafficSchema = z.strictObject({
+  type: z.literal('service-selector'),
+  service: text().describe('the Service whose selector is switched'),
+});
+
+/** An Ingress of the AWS Load Balancer Controller, with a weighted forward action. */
+export const albIngressTrafficSchema = z.strictObject({
+  type: z.literal('alb-ingress'),
+  ingress: text().describe('Ingress name'),
+  rootService: text()
+    .optional()
+    .describe('backend service name the action replaces; default the service name'),
+  servicePort: z
+    .union([integer(1, 65535), text()], { error: 'must be a port number 1-65535 or a port name' })
+    .optional()
+    .describe('port of the track Services; default 80'),
+  stickiness: z
+    .strictObject({ enabled: z.boolean(), durationSeconds: integer(1, 604800).optional() })
+    .optional()
+    .describe('target-group stickiness of the forward action'),
+});
+
+/** An ALB listener or rule forwarding to one target group per track, through the ELBv2 API. */
+export const elbv2TrafficSchema = z
+  .strictObject({
+    type: z.literal('elbv2'),
+    listenerArn: arn('elasticloadbalancing').optional().describe("the listener's default action is weighted"),
+    ruleArn: arn('elasticloadbalancing').optional().describe("the rule's forward action is weighted"),
+    targetGroups: z.record(text(), arn('elasticloadbalancing')).describe('target group ARN per track'),
+    region: text().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.listenerArn === undefined) === (value.ruleArn === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of listenerArn or ruleArn', path: [] });
+    }
+  }, EVEN_WITH_ISSUES);
+
+/** A Gateway API HTTPRoute whose backendRefs carry the weights. */
+export const gatewayApiTrafficSchema = z.strictObject({
+  type: z.literal('gateway-api'),
+  httpRoute: text().describe('HTTPRoute name'),
+});
+
+/** An Istio VirtualService whose route destinations carry the weights. */
+export const istioTrafficSchema = z.strictObject({
+  type: z.literal('istio'),
+  virtualService: text().describe('VirtualService name'),
+  route: text().optional().describe('name of the http route to weight; default the first'),
+});
+
+/** ingress-nginx canary annotations (`canary-weight`) on a twin Ingress. */
+export const nginxIngressTrafficSchema = z.strictObject({
+  type: z.literal('nginx-ingress'),
+  ingress: text().describe('the primary Ingress name'),
+});
+
+/** How traffic is split between tracks: the request's `traffic` field. */
+export const trafficConfigSchema = z.discriminatedUnion('type', [
+  localTrafficSchema,
+  serviceSelectorTrafficSchema,
+  albIngressTrafficSchema,
+  elbv2TrafficSchema,
+  gatewayApiTrafficSchema,
+  istioTrafficSchema,
+  nginxIngressTrafficSchema,
+]);
+
+export type TrafficConfig = z.infer<typeof trafficConfigSchema>;
+
+/** Routers that can only send all traffic to one track. */
+export const SWITCH_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['service-selector']);
+
+/** Adds an issue when the request's router cannot split traffic by weight (`what`: 'a canary', ...). */
+export function checkWeightedRouter(
+  request: { traffic?: { type: string } },
+  ctx: z.RefinementCtx,
+  what: string,
+): void {
+  const type = request.traffic?.type;
+  if (type !== undefined && SWITCH_ONLY_TRAFFIC_TYPES.has(type as TrafficConfig['type'])) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['traffic', 'type'],
+      message: `${type} can only switch all traffic; ${what} needs a weighted router`,
+    });
+  }
+}
+
+/** JSON Schema of {@link trafficConfigSchema}. */
+export const trafficConfigJsonSchema = z.toJSONSchema(trafficConfigSchema, { io: 'input' });
