@@ -1,0 +1,175 @@
+/**
+ * Static checks of the expression fields of a definition (paths, payload templates, Choice rules),
+ * reporting problems as `SCHEMA_VALIDATION_FAILED` diagnostics. Used by `validate.ts`.
+ */
+import { intrinsicSyntaxProblem, isIntrinsic } from '../intrinsics.ts';
+import { isReferencePath, isValidPath } from '../jsonpath.ts';
+import { COMPARISON_OPERATORS } from '../types.ts';
+import { isPlainObject } from './json-values.ts';
+import { isTimestamp } from './timestamps.ts';
+
+/** One problem found; `location` is a JSON pointer into the definition (`/States/Check/Next`). */
+export interface Problem {
+  code: string;
+  message: string;
+  location: string;
+}
+
+/** Collects problems while walking a definition. */
+export type Report = (code: string, message: string, location: string) => void;
+
+/** The kinds of path a field may hold. */
+export type PathKind = 'Path' | 'ReferencePath';
+
+const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+
+/** Checks a path field; `$$...` (context object) is allowed unless `allowContext` is false. */
+export function checkPath(
+  report: Report,
+  value: unknown,
+  field: string,
+  location: string,
+  kind: PathKind,
+  allowContext = true,
+): void {
+  const valid =
+    typeof value === 'string' &&
+    (!value.startsWith('$$') || allowContext) &&
+    (kind === 'Path' ? isValidPath : isReferencePath)(value.startsWith('$$') ? value.slice(1) : value);
+  if (!valid) {
+    const expected = kind === 'Path' ? 'a valid JSONPath' : 'a valid ReferencePath';
+    report(SCHEMA, `The value for the field '${field}' must be ${expected}`, `${location}/${field}`);
+  }
+}
+
+/** Checks a payload template (Parameters, ItemSelector, ResultSelector): every `.$` value at any depth. */
+export function checkPayloadTemplate(
+  report: Report,
+  template: unknown,
+  field: string,
+  location: string,
+): void {
+  if (!isPlainObject(template)) {
+    report(SCHEMA, `The value for the field '${field}' must be a JSON object`, `${location}/${field}`);
+    return;
+  }
+  walkTemplate(report, template, `${location}/${field}`);
+}
+
+function walkTemplate(report: Report, value: unknown, location: string): void {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) walkTemplate(report, item, `${location}/${index}`);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (!key.endsWith('.$')) {
+      walkTemplate(report, inner, `${location}/${key}`);
+      continue;
+    }
+    const problem = dynamicValueProblem(inner);
+    if (problem) {
+      report(
+        SCHEMA,
+        `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call${problem}`,
+        location,
+      );
+    }
+  }
+}
+
+/** Empty string when the value is a valid path or intrinsic call, else a `: reason` suffix. */
+function dynamicValueProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return '';
+  if (value.startsWith('$'))
+    return isValidPath(value.startsWith('$$') ? value.slice(1) : value) ? undefined : '';
+  if (!isIntrinsic(value)) return '';
+  const problem = intrinsicSyntaxProblem(value);
+  return problem === undefined ? undefined : `: ${problem}`;
+}
+
+/** A path or an intrinsic call (Fail `ErrorPath`/`CausePath`). */
+export function checkPathOrIntrinsic(report: Report, value: unknown, field: string, location: string): void {
+  if (typeof value === 'string' && isIntrinsic(value)) {
+    const problem = intrinsicSyntaxProblem(value);
+    if (problem)
+      report(SCHEMA, `The value for the field '${field}' is invalid: ${problem}`, `${location}/${field}`);
+    return;
+  }
+  checkPath(report, value, field, location, 'ReferencePath');
+}
+
+const OPERATOR_KEYS = new Set<string>(
+  COMPARISON_OPERATORS.flatMap((operator) =>
+    operator.startsWith('Is') || operator === 'StringMatches' ? [operator] : [operator, `${operator}Path`],
+  ),
+);
+
+/** Checks one Choice rule; `topLevel` rules need a `Next`, nested ones must not have one. */
+export function checkChoiceRule(report: Report, rule: unknown, location: string, topLevel: boolean): void {
+  if (!isPlainObject(rule)) {
+    report(SCHEMA, 'A Choice rule must be a JSON object', location);
+    return;
+  }
+  if (topLevel && typeof rule.Next !== 'string')
+    report(SCHEMA, 'These fields are required: [Next]', location);
+  if (!topLevel && 'Next' in rule)
+    report(SCHEMA, "The field 'Next' is only allowed in a top-level Choice rule", location);
+  const combinators = ['And', 'Or', 'Not'].filter((key) => key in rule);
+  const operators = Object.keys(rule).filter((key) => OPERATOR_KEYS.has(key));
+  const allowed = new Set(['Next', 'Comment', 'Variable', ...combinators, ...operators]);
+  for (const key of Object.keys(rule).filter((key) => !allowed.has(key))) {
+    report(SCHEMA, `The field '${key}' is not supported in a Choice rule`, `${location}/${key}`);
+  }
+  if (combinators.length + operators.length !== 1) {
+    report(
+      SCHEMA,
+      'A Choice rule must have exactly one of And, Or, Not or a comparison operator (StringEquals, NumericLessThan, IsPresent, ...)',
+      location,
+    );
+    return;
+  }
+  const [combinator] = combinators;
+  if (combinator === 'Not') {
+    checkChoiceRule(report, rule.Not, `${location}/Not`, false);
+    return;
+  }
+  if (combinator) {
+    const rules = rule[combinator];
+    if (!Array.isArray(rules) || rules.length === 0) {
+      report(
+        SCHEMA,
+        `The field '${combinator}' must be a non-empty array of rules`,
+        `${location}/${combinator}`,
+      );
+      return;
+    }
+    for (const [index, inner] of rules.entries()) {
+      checkChoiceRule(report, inner, `${location}/${combinator}/${index}`, false);
+    }
+    return;
+  }
+  checkPath(report, rule.Variable, 'Variable', location, 'ReferencePath');
+  checkComparisonValue(report, operators[0]!, rule[operators[0]!], location);
+}
+
+function checkComparisonValue(report: Report, operator: string, value: unknown, location: string): void {
+  if (operator.endsWith('Path')) {
+    checkPath(report, value, operator, location, 'ReferencePath');
+    return;
+  }
+  const expected =
+    operator.startsWith('Is') || operator === 'BooleanEquals'
+      ? ['boolean', typeof value === 'boolean']
+      : operator.startsWith('Numeric')
+        ? ['number', typeof value === 'number']
+        : operator.startsWith('Timestamp')
+          ? ['RFC3339 timestamp string', isTimestamp(value)]
+          : ['string', typeof value === 'string'];
+  if (!expected[1])
+    report(
+      SCHEMA,
+      `The value for the field '${operator}' must be a ${expected[0]}`,
+      `${location}/${operator}`,
+    );
+}

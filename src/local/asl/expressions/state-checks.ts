@@ -1,0 +1,265 @@
+/**
+ * Static checks of the fields particular to each state type (Task, Choice, Wait, Fail, Parallel, Map)
+ * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
+ */
+import { STATES_ERRORS } from '../errors.ts';
+import { checkChoiceRule, checkPath, checkPathOrIntrinsic, type Report } from './expression-checks.ts';
+import { isPlainObject } from './json-values.ts';
+import { isTimestamp } from './timestamps.ts';
+
+const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+const RETRIER_FIELDS = new Set([
+  'ErrorEquals',
+  'IntervalSeconds',
+  'MaxAttempts',
+  'BackoffRate',
+  'MaxDelaySeconds',
+  'JitterStrategy',
+  'Comment',
+]);
+const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Comment']);
+const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage']);
+
+/** What the type checks need from the definition walker. */
+export interface StateCheckContext {
+  report: Report;
+  /** Reports a `MISSING_TRANSITION_TARGET` when `target` names no state of the current scope. */
+  checkTarget(target: unknown, field: string, location: string): void;
+  /** Validates a Parallel branch or a Map item processor as a state machine of its own. */
+  checkNested(machine: unknown, allowed: ReadonlySet<string>, location: string): void;
+}
+
+type StateObject = Record<string, unknown>;
+
+/** The checks of each state type that has fields of its own. */
+export const STATE_TYPE_CHECKS: Record<
+  string,
+  (context: StateCheckContext, state: StateObject, at: string) => void
+> = {
+  Task: checkTask,
+  Choice: checkChoice,
+  Wait: checkWait,
+  Fail: checkFail,
+  Parallel: checkParallel,
+  Map: checkMap,
+};
+
+/** Checks `Retry` and `Catch` (fields, ErrorEquals, `States.ALL` last and alone, Catch targets). */
+export function checkRetryAndCatch(context: StateCheckContext, state: StateObject, location: string): void {
+  for (const field of ['Retry', 'Catch'] as const) {
+    if (!(field in state)) continue;
+    const entries = state[field];
+    if (!Array.isArray(entries)) {
+      context.report(SCHEMA, `The field '${field}' must be an array`, `${location}/${field}`);
+      continue;
+    }
+    entries.forEach((entry, index) => {
+      const at = `${location}/${field}/${index}`;
+      if (!isPlainObject(entry)) {
+        context.report(SCHEMA, `A ${field === 'Retry' ? 'Retrier' : 'Catcher'} must be a JSON object`, at);
+        return;
+      }
+      checkUnknownFields(context.report, entry, field === 'Retry' ? RETRIER_FIELDS : CATCHER_FIELDS, at);
+      checkErrorEquals(context.report, entry.ErrorEquals, index === entries.length - 1, at);
+      if (field === 'Catch') {
+        context.checkTarget(entry.Next, 'Next', `${at}/Next`);
+        if ('ResultPath' in entry && entry.ResultPath !== null) {
+          checkPath(context.report, entry.ResultPath, 'ResultPath', at, 'ReferencePath', false);
+        }
+      } else {
+        checkRetrier(context.report, entry, at);
+      }
+    });
+  }
+}
+
+function checkRetrier(report: Report, retrier: StateObject, at: string): void {
+  if ('IntervalSeconds' in retrier) checkInteger(report, retrier, 'IntervalSeconds', at, 1);
+  if ('MaxAttempts' in retrier) checkInteger(report, retrier, 'MaxAttempts', at, 0);
+  if ('MaxDelaySeconds' in retrier) checkInteger(report, retrier, 'MaxDelaySeconds', at, 1);
+  if ('BackoffRate' in retrier && !(typeof retrier.BackoffRate === 'number' && retrier.BackoffRate >= 1)) {
+    report(
+      SCHEMA,
+      "The field 'BackoffRate' must be a number greater than or equal to 1.0",
+      `${at}/BackoffRate`,
+    );
+  }
+  if ('JitterStrategy' in retrier && retrier.JitterStrategy !== 'FULL' && retrier.JitterStrategy !== 'NONE') {
+    report(SCHEMA, "The field 'JitterStrategy' must be one of: FULL, NONE", `${at}/JitterStrategy`);
+  }
+}
+
+function checkErrorEquals(report: Report, errorEquals: unknown, isLast: boolean, location: string): void {
+  if (
+    !Array.isArray(errorEquals) ||
+    errorEquals.length === 0 ||
+    !errorEquals.every((n) => typeof n === 'string')
+  ) {
+    report(
+      SCHEMA,
+      "The field 'ErrorEquals' must be a non-empty array of error names",
+      `${location}/ErrorEquals`,
+    );
+    return;
+  }
+  if (errorEquals.includes(STATES_ERRORS.ALL) && (errorEquals.length > 1 || !isLast)) {
+    report(
+      SCHEMA,
+      `'${STATES_ERRORS.ALL}' must appear alone in ErrorEquals and only in the last Retrier or Catcher`,
+      `${location}/ErrorEquals`,
+    );
+  }
+}
+
+function checkTask({ report }: StateCheckContext, state: StateObject, location: string): void {
+  if (typeof state.Resource !== 'string' || state.Resource === '') {
+    report(SCHEMA, 'These fields are required: [Resource]', location);
+  }
+  for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
+    if (field in state && `${field}Path` in state) {
+      report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
+    }
+    if (field in state) checkInteger(report, state, field, location, 1);
+    if (`${field}Path` in state)
+      checkPath(report, state[`${field}Path`], `${field}Path`, location, 'ReferencePath');
+  }
+  const { TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat } = state;
+  if (typeof timeout === 'number' && typeof heartbeat === 'number' && heartbeat >= timeout) {
+    report(
+      SCHEMA,
+      "'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
+      `${location}/HeartbeatSeconds`,
+    );
+  }
+}
+
+function checkChoice(context: StateCheckContext, state: StateObject, location: string): void {
+  const choices = state.Choices;
+  if (!Array.isArray(choices) || choices.length === 0) {
+    context.report(SCHEMA, "The field 'Choices' must be a non-empty array of rules", `${location}/Choices`);
+  } else {
+    choices.forEach((rule, index) => {
+      checkChoiceRule(context.report, rule, `${location}/Choices/${index}`, true);
+      if (isPlainObject(rule) && 'Next' in rule) {
+        context.checkTarget(rule.Next, 'Next', `${location}/Choices/${index}/Next`);
+      }
+    });
+  }
+  if ('Default' in state) context.checkTarget(state.Default, 'Default', `${location}/Default`);
+}
+
+function checkWait({ report }: StateCheckContext, state: StateObject, location: string): void {
+  const given = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((field) => field in state);
+  if (given.length !== 1) {
+    report(SCHEMA, 'Exactly one of Seconds, SecondsPath, Timestamp and TimestampPath must be set', location);
+  }
+  if ('Seconds' in state) checkInteger(report, state, 'Seconds', location, 0);
+  if ('Timestamp' in state && !isTimestamp(state.Timestamp)) {
+    report(
+      SCHEMA,
+      "The field 'Timestamp' must be an RFC3339 timestamp such as 2016-03-14T01:59:00Z",
+      `${location}/Timestamp`,
+    );
+  }
+  for (const field of ['SecondsPath', 'TimestampPath']) {
+    if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');
+  }
+}
+
+function checkFail({ report }: StateCheckContext, state: StateObject, location: string): void {
+  for (const field of ['Error', 'Cause']) {
+    if (field in state && `${field}Path` in state) {
+      report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
+    }
+    if (field in state && typeof state[field] !== 'string') {
+      report(SCHEMA, `The field '${field}' must be a string`, `${location}/${field}`);
+    }
+    if (`${field}Path` in state)
+      checkPathOrIntrinsic(report, state[`${field}Path`], `${field}Path`, location);
+  }
+}
+
+function checkParallel(context: StateCheckContext, state: StateObject, location: string): void {
+  const branches = state.Branches;
+  if (!Array.isArray(branches) || branches.length === 0) {
+    context.report(
+      SCHEMA,
+      "The field 'Branches' must be a non-empty array of state machines",
+      `${location}/Branches`,
+    );
+    return;
+  }
+  branches.forEach((branch, index) => {
+    context.checkNested(branch, BRANCH_FIELDS, `${location}/Branches/${index}`);
+  });
+}
+
+function checkMap(context: StateCheckContext, state: StateObject, location: string): void {
+  const { report } = context;
+  const processors = ['ItemProcessor', 'Iterator'].filter((field) => field in state);
+  if (processors.length !== 1)
+    report(SCHEMA, "Exactly one of 'ItemProcessor' and 'Iterator' must be set", location);
+  for (const field of processors) {
+    const allowed = new Set([
+      'Comment',
+      'StartAt',
+      'States',
+      ...(field === 'ItemProcessor' ? ['ProcessorConfig'] : []),
+    ]);
+    context.checkNested(state[field], allowed, `${location}/${field}`);
+  }
+  if ('Parameters' in state && 'ItemSelector' in state) {
+    report(SCHEMA, "Only one of 'Parameters' and 'ItemSelector' may be set", location);
+  }
+  for (const field of [
+    'ItemsPath',
+    'MaxConcurrencyPath',
+    'ToleratedFailurePercentagePath',
+    'ToleratedFailureCountPath',
+  ]) {
+    if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');
+  }
+  if ('MaxConcurrency' in state) checkInteger(report, state, 'MaxConcurrency', location, 0);
+  if ('ToleratedFailureCount' in state) checkInteger(report, state, 'ToleratedFailureCount', location, 0);
+  const percentage = state.ToleratedFailurePercentage;
+  if (
+    'ToleratedFailurePercentage' in state &&
+    !(typeof percentage === 'number' && percentage >= 0 && percentage <= 100)
+  ) {
+    report(
+      SCHEMA,
+      "The field 'ToleratedFailurePercentage' must be a number from 0 to 100",
+      `${location}/ToleratedFailurePercentage`,
+    );
+  }
+}
+
+/** Reports each key of `object` not in `allowed`. */
+export function checkUnknownFields(
+  report: Report,
+  object: StateObject,
+  allowed: ReadonlySet<string>,
+  location: string,
+): void {
+  for (const key of Object.keys(object).filter((key) => !allowed.has(key))) {
+    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${location}/${key}`);
+  }
+}
+
+/** Reports `object[field]` unless it is an integer >= `minimum`. */
+export function checkInteger(
+  report: Report,
+  object: StateObject,
+  field: string,
+  location: string,
+  minimum: number,
+): void {
+  const value = object[field];
+  if (!Number.isInteger(value) || (value as number) < minimum) {
+    report(
+      SCHEMA,
+      `The field '${field}' must be an integer greater than or equal to ${minimum}`,
+      `${location}/${field}`,
+    );
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Static validation of a JSONPath state machine definition, like the Step Functions
+ * ValidateStateMachineDefinition API: every problem at once, each with a code, a message and a location.
+ */
+import { checkPath, checkPayloadTemplate, type Report } from './expressions/expression-checks.ts';
+import { isPlainObject } from './expressions/json-values.ts';
+import {
+  checkInteger,
+  checkRetryAndCatch,
+  checkUnknownFields,
+  STATE_TYPE_CHECKS,
+  type StateCheckContext,
+} from './expressions/state-checks.ts';
+
+/** One finding, as ValidateStateMachineDefinition returns it. */
+export interface DefinitionDiagnostic {
+  code: string;
+  message: string;
+  /** JSON pointer into the definition, e.g. `/States/Deploy/Next`. */
+  location: string;
+  severity: 'ERROR' | 'WARNING';
+}
+
+const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+const MISSING_TARGET = 'MISSING_TRANSITION_TARGET';
+const MAX_STATE_NAME_LENGTH = 80;
+const TOP_LEVEL_FIELDS = new Set([
+  'Comment',
+  'StartAt',
+  'States',
+  'TimeoutSeconds',
+  'Version',
+  'QueryLanguage',
+]);
+const IO = ['InputPath', 'OutputPath'];
+const FLOW = ['Next', 'End'];
+const WITH_RESULT = [...IO, ...FLOW, 'ResultPath'];
+const ERROR_HANDLING = ['Retry', 'Catch'];
+const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector'];
+
+/** The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
+const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
+  Task: [
+    ...TASK_LIKE,
+    'Resource',
+    'Credentials',
+    'TimeoutSeconds',
+    'TimeoutSecondsPath',
+    'HeartbeatSeconds',
+  ].concat('HeartbeatSecondsPath'),
+  Pass: [...WITH_RESULT, 'Parameters', 'Result'],
+  Choice: [...IO, 'Choices', 'Default'],
+  Wait: [...IO, ...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
+  Succeed: IO,
+  Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
+  Parallel: [...TASK_LIKE, 'Branches'],
+  Map: [...TASK_LIKE, 'ItemSelector', 'ItemProcessor', 'Iterator', 'ItemsPath', 'MaxConcurrency'].concat(
+    ['MaxConcurrencyPath', 'ItemReader', 'ItemBatcher', 'ResultWriter', 'Label'],
+    ['ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount'],
+    ['ToleratedFailureCountPath'],
+  ),
+};
+
+/**
+ * Validates a definition's JSON text; an empty array means valid. The caller substitutes `${...}`
+ * placeholders first.
+ *
+ * @example
+ * validateDefinition('{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}');
+ * // [{ code: 'MISSING_TRANSITION_TARGET', message: "Missing 'Next' target: B", location: '/States/A/Next', severity: 'ERROR' }]
+ */
+export function validateDefinition(definitionJson: string): DefinitionDiagnostic[] {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(definitionJson);
+  } catch (error) {
+    return [
+      {
+        code: 'INVALID_JSON_DESCRIPTION',
+        message: (error as Error).message,
+        location: '/',
+        severity: 'ERROR',
+      },
+    ];
+  }
+  const diagnostics: DefinitionDiagnostic[] = [];
+  const report: Report = (code, message, location) => {
+    diagnostics.push({ code, message, location, severity: 'ERROR' });
+  };
+  if (!isPlainObject(definition)) {
+    report(SCHEMA, 'The definition must be a JSON object', '/');
+    return diagnostics;
+  }
+  checkUnknownFields(report, definition, TOP_LEVEL_FIELDS, '');
+  if ('TimeoutSeconds' in definition) checkInteger(report, definition, 'TimeoutSeconds', '', 1);
+  if ('Version' in definition && typeof definition.Version !== 'string') {
+    report(SCHEMA, "The field 'Version' must be a string", '/Version');
+  }
+  checkQueryLanguage(report, definition, '');
+  checkMachine(report, new Set(), definition, '');
+  return diagnostics;
+}
+
+/** StartAt and States of the top level, a Parallel branch or a Map item processor. */
+function checkMachine(
+  report: Report,
+  seenNames: Set<string>,
+  machine: Record<string, unknown>,
+  location: string,
+) {
+  const missing = ['StartAt', 'States'].filter((field) => !(field in machine));
+  if (missing.length) report(SCHEMA, `These fields are required: [${missing.join(', ')}]`, location || '/');
+  const states = machine.States;
+  if ('States' in machine && (!isPlainObject(states) || Object.keys(states).length === 0)) {
+    report(SCHEMA, "The field 'States' must be a non-empty JSON object", `${location}/States`);
+  }
+  if (!isPlainObject(states)) return;
+  if ('StartAt' in machine && (typeof machine.StartAt !== 'string' || !(machine.StartAt in states))) {
+    report(MISSING_TARGET, `Missing 'StartAt' target: ${String(machine.StartAt)}`, `${location}/StartAt`);
+  }
+  const context: StateCheckContext = {
+    report,
+    checkTarget: (target, field, at) => {
+      if (typeof target !== 'string' || !(target in states)) {
+        report(MISSING_TARGET, `Missing '${field}' target: ${String(target)}`, at);
+      }
+    },
+    checkNested: (nested, allowed, at) => {
+      if (!isPlainObject(nested)) {
+        report(SCHEMA, 'A nested state machine must be a JSON object', at);
+        return;
+      }
+      checkUnknownFields(report, nested, allowed, at);
+      checkMachine(report, seenNames, nested, at);
+    },
+  };
+  for (const [name, state] of Object.entries(states)) {
+    const at = `${location}/States/${name}`;
+    if (seenNames.has(name)) report(SCHEMA, `Duplicate state name: ${name}`, at);
+    seenNames.add(name);
+    if (name.length > MAX_STATE_NAME_LENGTH) {
+      report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);
+    }
+    checkState(context, state, at);
+  }
+  checkReachability(report, machine.StartAt, states, location);
+}
+
+function checkState(context: StateCheckContext, state: unknown, location: string): void {
+  const { report } = context;
+  if (!isPlainObject(state)) {
+    report(SCHEMA, 'A state must be a JSON object', location);
+    return;
+  }
+  const type = state.Type;
+  const fields = typeof type === 'string' ? FIELDS_BY_TYPE[type] : undefined;
+  if (typeof type !== 'string' || !fields) {
+    report(
+      SCHEMA,
+      `The field 'Type' must be one of: ${Object.keys(FIELDS_BY_TYPE).join(', ')}`,
+      `${location}/Type`,
+    );
+    return;
+  }
+  const common = new Set(['Type', 'Comment', 'QueryLanguage']);
+  for (const key of Object.keys(state).filter((key) => !common.has(key) && !fields.includes(key))) {
+    const message = ERROR_HANDLING.includes(key)
+      ? `The field '${key}' is only supported by Task, Parallel and Map states`
+      : `The field '${key}' is not supported by Step Functions for a ${type} state`;
+    report(SCHEMA, message, `${location}/${key}`);
+  }
+  checkQueryLanguage(report, state, location);
+  if (fields.includes('End')) checkTransition(context, state, location);
+  for (const field of IO.filter((field) => field in state && state[field] !== null)) {
+    checkPath(report, state[field], field, location, 'Path', field === 'InputPath');
+  }
+  if ('ResultPath' in state && state.ResultPath !== null) {
+    checkPath(report, state.ResultPath, 'ResultPath', location, 'ReferencePath', false);
+  }
+  for (const field of ['Parameters', 'ResultSelector', 'ItemSelector']) {
+    if (field in state && fields.includes(field)) checkPayloadTemplate(report, state[field], field, location);
+  }
+  if (fields.includes('Retry')) checkRetryAndCatch(context, state, location);
+  STATE_TYPE_CHECKS[type]?.(context, state, location);
+}
+
+function checkTransition(context: StateCheckContext, state: Record<string, unknown>, location: string): void {
+  const hasNext = 'Next' in state;
+  const ends = state.End === true;
+  if ('End' in state && typeof state.End !== 'boolean') {
+    context.report(SCHEMA, "The field 'End' must be a boolean", `${location}/End`);
+  }
+  if (hasNext && ends) context.report(SCHEMA, "Only one of 'Next' and 'End: true' may be set", location);
+  if (!hasNext && !ends) context.report(SCHEMA, "The state must have either 'Next' or 'End: true'", location);
+  if (hasNext) context.checkTarget(state.Next, 'Next', `${location}/Next`);
+}
+
+function checkReachability(
+  report: Report,
+  startAt: unknown,
+  states: Record<string, unknown>,
+  location: string,
+) {
+  if (typeof startAt !== 'string' || !(startAt in states)) return;
+  const reached = new Set<string>();
+  const pending = [startAt];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (reached.has(name)) continue;
+    reached.add(name);
+    pending.push(...transitionTargets(states[name]).filter((target) => target in states));
+  }
+  for (const name of Object.keys(states).filter((name) => !reached.has(name))) {
+    report(MISSING_TARGET, `State "${name}" is not reachable.`, `${location}/States/${name}`);
+  }
+}
+
+/** Every state name a state can move to: Next, Catch Next, Choice rule Next and Default. */
+function transitionTargets(state: unknown): string[] {
+  if (!isPlainObject(state)) return [];
+  const catchers = Array.isArray(state.Catch) ? state.Catch : [];
+  const rules = Array.isArray(state.Choices) ? state.Choices : [];
+  const targets = [state.Next, state.Default, ...[...catchers, ...rules].map((entry) => entry?.Next)];
+  return targets.filter((target): target is string => typeof target === 'string');
+}
+
+function checkQueryLanguage(report: Report, object: Record<string, unknown>, location: string): void {
+  if ('QueryLanguage' in object && object.QueryLanguage !== 'JSONPath') {
+    report(
+      SCHEMA,
+      "The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
+      `${location}/QueryLanguage`,
+    );
+  }
+}
