@@ -1,0 +1,140 @@
+import type { TrafficRouter } from '#core/ports/traffic-router.ts';
+import type { ServiceRef, Weights } from '#core/types.ts';
+import type { LocalDatabase } from './database.ts';
+import type { EndpointSource } from './local-cluster.ts';
+import { ServiceProxy } from './service-proxy.ts';
+import type { TrafficCounters } from './traffic-counters.ts';
+import { assertServiceRef, assertWeights } from './validation.ts';
+
+interface RouteRow {
+  namespace: string;
+  name: string;
+  port: number;
+  weights: string;
+}
+
+/**
+ * The `local` traffic router: one weighted reverse proxy per service, each on its own 127.0.0.1 port.
+ * Weights and ports live in SQLite (table `local_router_services`); {@link ProxyRouter.resume} starts the
+ * proxies again after a restart, on the same ports when they are free.
+ *
+ * @example
+ * const router = new ProxyRouter({ db, endpoints: cluster, counters });
+ * await router.setWeights(service, { stable: 90, canary: 10 });
+ * const url = await router.url(service); // http://127.0.0.1:43121
+ */
+export class ProxyRouter implements TrafficRouter {
+  readonly type = 'local';
+  readonly #proxies = new Map<string, Promise<ServiceProxy>>();
+
+  constructor(
+    private readonly options: {
+      readonly db: LocalDatabase;
+      readonly endpoints: EndpointSource;
+      readonly counters: TrafficCounters;
+    },
+  ) {
+    options.db.exec(`CREATE TABLE IF NOT EXISTS local_router_services (
+      namespace TEXT NOT NULL, name TEXT NOT NULL, port INTEGER NOT NULL, weights TEXT NOT NULL,
+      updated_at TEXT NOT NULL, PRIMARY KEY (namespace, name))`);
+  }
+
+  /** Routes the service's traffic by `weights` (integer percents summing to 100), starting its proxy. */
+  async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
+    assertServiceRef(service);
+    assertWeights(weights);
+    const proxy = await this.#proxy(service);
+    this.#save(service, proxy.port, weights);
+    proxy.setWeights({ ...weights });
+  }
+
+  /** The stored weights; `{}` for a service that was never routed. */
+  async getWeights(service: ServiceRef): Promise<Weights> {
+    assertServiceRef(service);
+    const row = this.#row(service);
+    return row ? (JSON.parse(row.weights) as Weights) : {};
+  }
+
+  /** True when the service's running proxy routes by exactly these weights. */
+  async verifyWeights(service: ServiceRef, weights: Weights): Promise<boolean> {
+    assertServiceRef(service);
+    const proxy = this.#proxies.get(keyOf(service));
+    if (!proxy) return false;
+    return (
+      sameWeights((await proxy).weights, weights) && sameWeights(await this.getWeights(service), weights)
+    );
+  }
+
+  /** The URL of the service's proxy, starting it if needed. */
+  async url(service: ServiceRef): Promise<string> {
+    assertServiceRef(service);
+    return (await this.#proxy(service)).url;
+  }
+
+  /** Starts the proxy of every service stored in SQLite, with its weights. */
+  async resume(): Promise<void> {
+    const rows = this.options.db.prepare('SELECT * FROM local_router_services').all() as RouteRow[];
+    for (const row of rows) {
+      const service = { namespace: row.namespace, name: row.name };
+      const proxy = await this.#proxy(service);
+      proxy.setWeights(JSON.parse(row.weights) as Weights);
+    }
+  }
+
+  /** Stops every proxy; weights and ports stay stored. */
+  async close(): Promise<void> {
+    const proxies = [...this.#proxies.values()];
+    this.#proxies.clear();
+    await Promise.all(proxies.map(async (proxy) => (await proxy).close()));
+  }
+
+  #proxy(service: ServiceRef): Promise<ServiceProxy> {
+    const key = keyOf(service);
+    let proxy = this.#proxies.get(key);
+    if (!proxy) {
+      proxy = this.#start(service);
+      this.#proxies.set(key, proxy);
+      proxy.catch(() => this.#proxies.delete(key));
+    }
+    return proxy;
+  }
+
+  async #start(service: ServiceRef): Promise<ServiceProxy> {
+    const row = this.#row(service);
+    const proxy = new ServiceProxy({ ...service }, this.options.endpoints, this.options.counters);
+    try {
+      await proxy.listen(row?.port ?? 0);
+    } catch {
+      await proxy.listen(0); // The stored port is taken now: take another one.
+    }
+    const weights = row ? (JSON.parse(row.weights) as Weights) : {};
+    proxy.setWeights(weights);
+    this.#save(service, proxy.port, weights);
+    return proxy;
+  }
+
+  #row(service: ServiceRef): RouteRow | undefined {
+    return this.options.db
+      .prepare('SELECT * FROM local_router_services WHERE namespace = ? AND name = ?')
+      .get(service.namespace, service.name) as RouteRow | undefined;
+  }
+
+  #save(service: ServiceRef, port: number, weights: Weights): void {
+    this.options.db
+      .prepare(
+        `INSERT INTO local_router_services (namespace, name, port, weights, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (namespace, name) DO UPDATE SET
+           port = excluded.port, weights = excluded.weights, updated_at = excluded.updated_at`,
+      )
+      .run(service.namespace, service.name, port, JSON.stringify(weights), new Date().toISOString());
+  }
+}
+
+function keyOf(service: ServiceRef): string {
+  return `${service.namespace}/${service.name}`;
+}
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  const tracks = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...tracks].every((track) => (a[track] ?? 0) === (b[track] ?? 0));
+}

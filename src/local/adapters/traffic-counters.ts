@@ -1,0 +1,92 @@
+import type { ServiceRef } from '#core/types.ts';
+
+/** The longest window a metric query may ask for, and the number of per-second buckets kept per track. */
+export const MAX_WINDOW_SECONDS = 3600;
+/** Latencies kept per bucket; beyond this a bucket keeps a uniform sample (reservoir sampling). */
+const SAMPLES_PER_BUCKET = 128;
+
+interface Bucket {
+  second: number;
+  requests: number;
+  errors: number;
+  samples: number[];
+}
+
+/** A track's traffic over a window: counts, and latency percentiles from the recorded samples. */
+export interface WindowSummary {
+  readonly requests: number;
+  readonly errors: number;
+  /** The latency (ms) at percentile `p` (0 < p <= 100); undefined when no request was recorded. */
+  percentile(p: number): number | undefined;
+}
+
+/**
+ * Per-track request, 5xx and latency counters, as a ring of per-second buckets: memory stays bounded
+ * (at most {@link MAX_WINDOW_SECONDS} buckets of at most 128 latency samples per track).
+ *
+ * @example
+ * const counters = new TrafficCounters();
+ * counters.record(service, 'canary', 500, 12.5);
+ * counters.summary(service, 'canary', 60).errors; // 1
+ */
+export class TrafficCounters {
+  readonly #rings = new Map<string, Bucket[]>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Records one answered request. */
+  record(service: ServiceRef, track: string, status: number, latencyMs: number): void {
+    const key = `${service.namespace}/${service.name}/${track}`;
+    let ring = this.#rings.get(key);
+    if (!ring) {
+      ring = [];
+      this.#rings.set(key, ring);
+    }
+    const second = Math.floor(this.now() / 1000);
+    const slot = second % MAX_WINDOW_SECONDS;
+    let bucket = ring[slot];
+    if (!bucket || bucket.second !== second) {
+      bucket = { second, requests: 0, errors: 0, samples: [] };
+      ring[slot] = bucket;
+    }
+    bucket.requests += 1;
+    if (status >= 500) bucket.errors += 1;
+    if (bucket.samples.length < SAMPLES_PER_BUCKET) bucket.samples.push(latencyMs);
+    else {
+      const index = Math.floor(Math.random() * bucket.requests);
+      if (index < SAMPLES_PER_BUCKET) bucket.samples[index] = latencyMs;
+    }
+  }
+
+  /** The track's traffic over the last `windowSeconds` seconds, the current second included. */
+  summary(service: ServiceRef, track: string, windowSeconds: number): WindowSummary {
+    const ring = this.#rings.get(`${service.namespace}/${service.name}/${track}`) ?? [];
+    const newest = Math.floor(this.now() / 1000);
+    const inWindow = ring.filter((bucket) => bucket && bucket.second > newest - windowSeconds);
+    const requests = inWindow.reduce((sum, bucket) => sum + bucket.requests, 0);
+    const errors = inWindow.reduce((sum, bucket) => sum + bucket.errors, 0);
+    // Each sample stands for requests / samples requests of its bucket.
+    const weighted = inWindow
+      .flatMap((bucket) =>
+        bucket.samples.map((value) => ({ value, weight: bucket.requests / bucket.samples.length })),
+      )
+      .sort((a, b) => a.value - b.value);
+    return { requests, errors, percentile: (p) => weightedPercentile(weighted, requests, p) };
+  }
+}
+
+/** Nearest-rank percentile over weighted samples sorted by value. */
+function weightedPercentile(
+  sorted: readonly { value: number; weight: number }[],
+  total: number,
+  p: number,
+): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = (p / 100) * total;
+  let cumulative = 0;
+  for (const { value, weight } of sorted) {
+    cumulative += weight;
+    if (cumulative >= rank - 1e-9) return value;
+  }
+  return sorted.at(-1)!.value;
+}

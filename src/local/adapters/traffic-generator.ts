@@ -1,0 +1,128 @@
+import { Agent, get } from 'node:http';
+import { ValidationError } from '#core/errors.ts';
+import { TRACK_HEADER } from './service-proxy.ts';
+
+/** Options of {@link startTraffic}. */
+export interface TrafficOptions {
+  /** A loopback URL, usually a service's proxy (`http://127.0.0.1:43121/`). */
+  readonly url: string;
+  /** Requests started per second (1..10000). */
+  readonly ratePerSecond: number;
+  /** Stop after this many requests. @default unbounded, until stop() */
+  readonly total?: number;
+  /** Requests in flight at most; the rate drops when the target is slower. @default 32 */
+  readonly concurrency?: number;
+}
+
+/** What the generator saw: answers by HTTP status and by the `x-cutover-track` header. */
+export interface TrafficStats {
+  sent: number;
+  answered: number;
+  /** Requests that got no HTTP answer (connection refused, reset). */
+  failed: number;
+  byStatus: Record<string, number>;
+  byTrack: Record<string, number>;
+}
+
+/** A running generator. */
+export interface Traffic {
+  /** The live counts. */
+  readonly stats: TrafficStats;
+  /** Settles when `total` requests have been answered (or failed), or after stop(). */
+  readonly done: Promise<TrafficStats>;
+  /** Stops sending and waits for the requests in flight. */
+  stop(): Promise<TrafficStats>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Sends GET requests at a bounded rate to a loopback URL, counting answers by status and by track.
+ *
+ * @example
+ * const traffic = startTraffic({ url: await router.url(service), ratePerSecond: 50 });
+ * // ... later
+ * const stats = await traffic.stop(); // { sent: 500, byTrack: { stable: 450, canary: 50 }, ... }
+ */
+export function startTraffic(options: TrafficOptions): Traffic {
+  assertOptions(options);
+  const stats: TrafficStats = { sent: 0, answered: 0, failed: 0, byStatus: {}, byTrack: {} };
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 32 });
+  const concurrency = options.concurrency ?? 32;
+  const total = options.total ?? Number.POSITIVE_INFINITY;
+  const started = performance.now();
+  let inFlight = 0;
+  let stopped = false;
+  let finish: (stats: TrafficStats) => void = () => {};
+  const done = new Promise<TrafficStats>((resolve) => {
+    finish = resolve;
+  });
+  const settleIfDone = () => {
+    if (inFlight === 0 && (stopped || stats.sent >= total)) {
+      clearInterval(timer);
+      agent.destroy();
+      finish(stats);
+    }
+  };
+  const sendOne = () => {
+    stats.sent += 1;
+    inFlight += 1;
+    const request = get(options.url, { agent }, (res) => {
+      res.resume();
+      res.once('end', () => {
+        stats.answered += 1;
+        count(stats.byStatus, String(res.statusCode));
+        const track = res.headers[TRACK_HEADER];
+        if (typeof track === 'string') count(stats.byTrack, track);
+        inFlight -= 1;
+        settleIfDone();
+      });
+    });
+    request.once('error', () => {
+      stats.failed += 1;
+      inFlight -= 1;
+      settleIfDone();
+    });
+  };
+  const timer = setInterval(() => {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.ratePerSecond));
+    while (!stopped && stats.sent < due && inFlight < concurrency) sendOne();
+    settleIfDone();
+  }, 5);
+  return {
+    stats,
+    done,
+    stop: () => {
+      stopped = true;
+      settleIfDone();
+      return done;
+    },
+  };
+}
+
+function count(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function assertOptions(options: TrafficOptions): void {
+  if (!URL.canParse(options.url) || new URL(options.url).protocol !== 'http:') {
+    throw new ValidationError(`url must be an http URL (got ${JSON.stringify(options.url)})`);
+  }
+  if (!LOOPBACK.has(new URL(options.url).hostname)) {
+    throw new ValidationError(`url must point at 127.0.0.1, localhost or [::1] (got ${options.url})`);
+  }
+  if (
+    !Number.isFinite(options.ratePerSecond) ||
+    options.ratePerSecond < 1 ||
+    options.ratePerSecond > 10_000
+  ) {
+    throw new ValidationError(`ratePerSecond must be between 1 and 10000 (got ${options.ratePerSecond})`);
+  }
+  if (options.total !== undefined && (!Number.isInteger(options.total) || options.total < 1)) {
+    throw new ValidationError(`total must be an integer >= 1 (got ${options.total})`);
+  }
+  const concurrency = options.concurrency ?? 32;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) {
+    throw new ValidationError(`concurrency must be an integer between 1 and 1024 (got ${concurrency})`);
+  }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lock } from '#core/ports/lock.ts';
+import type { ServiceRef } from '#core/types.ts';
+
+/** What a lock adapter's test file supplies to {@link describeLockContract}. */
+export interface LockContractFixture {
+  /** A lock reading the time from `now` (so expiry is tested without waiting). */
+  create(now: () => Date): Promise<Lock>;
+  dispose(lock: Lock): Promise<void>;
+}
+
+let serviceCount = 0;
+function aService(): ServiceRef {
+  serviceCount += 1;
+  return { name: `locked-${serviceCount}`, namespace: 'contract' };
+}
+
+/**
+ * The behaviour every `Lock` adapter shares: one holder per service, idempotent for that holder, free
+ * again after release or expiry.
+ *
+ * @example
+ * describeLockContract('local', { create: async (now) => new SqliteLock(db, now), dispose: async () => {} });
+ */
+export function describeLockContract(name: string, fixture: LockContractFixture): void {
+  describe(`Lock contract: ${name}`, () => {
+    let lock: Lock;
+    let clock = Date.parse('2026-11-28T12:00:00Z');
+
+    beforeAll(async () => {
+      lock = await fixture.create(() => new Date(clock));
+    });
+    afterAll(async () => {
+      await fixture.dispose(lock);
+    });
+
+    it('gives the lock to the first owner, again to the same owner, not to another', async () => {
+      // Prepare
+      const service = aService();
+      // Act
+      const first = await lock.acquire(service, 'execution-a', 600);
+      const again = await lock.acquire(service, 'execution-a', 600);
+      const other = await lock.acquire(service, 'execution-b', 600);
+      // Assess
+      expect([first, again, other]).toEqual([true, true, false]);
+      expect(await lock.holder(service)).toBe('execution-a');
+    });
+
+    it('frees the lock on release by its holder only', async () => {
+      // Prepare
+      const service = aService();
+      await lock.acquire(service, 'execution-a', 600);
+      // Act
+      await lock.release(service, 'execution-b');
+      const heldAfterOtherRelease = await lock.holder(service);
+      await lock.release(service, 'execution-a');
+      // Assess
+      expect(heldAfterOtherRelease).toBe('execution-a');
+      expect(await lock.holder(service)).toBeUndefined();
+      expect(await lock.acquire(service, 'execution-b', 600)).toBe(true);
+    });
+
+    it('frees an expired lock', async () => {
+      // Prepare
+      const service = aService();
+      await lock.acquire(service, 'execution-a', 60);
+      // Act
+      clock += 61_000;
+      const taken = await lock.acquire(service, 'execution-b', 60);
+      // Assess
+      expect(taken).toBe(true);
+      expect(await lock.holder(service)).toBe('execution-b');
+    });
+
+    it('keeps services apart', async () => {
+      // Prepare
+      const [checkout, payments] = [aService(), aService()];
+      // Act
+      const results = [await lock.acquire(checkout, 'a', 600), await lock.acquire(payments, 'b', 600)];
+      // Assess
+      expect(results).toEqual([true, true]);
+      expect([await lock.holder(checkout), await lock.holder(payments)]).toEqual(['a', 'b']);
+    });
+  });
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrafficRouter } from '#core/ports/traffic-router.ts';
+import type { ServiceRef, Weights } from '#core/types.ts';
+
+/** What a router adapter's test file supplies to {@link describeTrafficRouterContract}. */
+export interface TrafficRouterContractFixture {
+  create(): Promise<TrafficRouter>;
+  dispose(router: TrafficRouter): Promise<void>;
+  /** A service whose two tracks exist and can take traffic (objects created in the emulator, ...). */
+  prepareService(router: TrafficRouter): Promise<{ service: ServiceRef; tracks: readonly [string, string] }>;
+  /** False for routers that only switch all traffic (0/100). @default true */
+  readonly splitsTraffic?: boolean;
+}
+
+/**
+ * The behaviour every `TrafficRouter` adapter shares: absolute, idempotent weights, read back as set,
+ * and bad weights refused without changing anything.
+ *
+ * @example
+ * describeTrafficRouterContract('local', { create, dispose, prepareService });
+ */
+export function describeTrafficRouterContract(name: string, fixture: TrafficRouterContractFixture): void {
+  describe(`TrafficRouter contract: ${name}`, () => {
+    let router: TrafficRouter;
+    const split = (a: string, b: string, weightOfB: number): Weights =>
+      fixture.splitsTraffic === false ? { [a]: 0, [b]: 100 } : { [a]: 100 - weightOfB, [b]: weightOfB };
+
+    beforeAll(async () => {
+      router = await fixture.create();
+    });
+    afterAll(async () => {
+      await fixture.dispose(router);
+    });
+
+    it('reads back the weights it was given', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      const [stable, canary] = tracks;
+      // Act
+      await router.setWeights(service, split(stable, canary, 10));
+      // Assess
+      expect(await router.getWeights(service)).toEqual(split(stable, canary, 10));
+    });
+
+    it('sets absolute weights: the same call twice has the effect of once', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      const [stable, canary] = tracks;
+      // Act
+      await router.setWeights(service, split(stable, canary, 50));
+      await router.setWeights(service, split(stable, canary, 50));
+      // Assess
+      expect(await router.getWeights(service)).toEqual(split(stable, canary, 50));
+    });
+
+    it('switches all traffic back to one track', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      const [stable, canary] = tracks;
+      await router.setWeights(service, split(stable, canary, 100));
+      // Act
+      await router.setWeights(service, { [stable]: 100, [canary]: 0 });
+      // Assess
+      expect(await router.getWeights(service)).toEqual({ [stable]: 100, [canary]: 0 });
+    });
+
+    it('refuses weights that do not sum to 100, naming weights, and changes nothing', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      const [stable, canary] = tracks;
+      await router.setWeights(service, { [stable]: 100, [canary]: 0 });
+      // Act
+      const setting = router.setWeights(service, { [stable]: 90, [canary]: 20 });
+      // Assess
+      await expect(setting).rejects.toThrow(/weights/);
+      expect(await router.getWeights(service)).toEqual({ [stable]: 100, [canary]: 0 });
+    });
+
+    it('verifies the weights the data plane applies, when it can', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      const [stable, canary] = tracks;
+      await router.setWeights(service, split(stable, canary, 100));
+      // Act
+      const verified = await router.verifyWeights?.(service, split(stable, canary, 100));
+      const other = await router.verifyWeights?.(service, { [stable]: 100, [canary]: 0 });
+      // Assess
+      if (router.verifyWeights) {
+        expect(verified).toBe(true);
+        expect(other).toBe(false);
+      } else expect(verified).toBeUndefined();
+    });
+  });
+}
