@@ -1,0 +1,47 @@
+import { StepFunctionsApiError } from '#local/service-errors.ts';
+
+/** A request the server refuses before it reaches the service (protocol-level AWS error codes). */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly code: 'SerializationException' | 'UnknownOperationException' | 'ValidationException',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApiRequestError';
+  }
+}
+
+/** A request body went over the server's size limit. */
+export class BodyTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly maxBytes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Request body of ${size} bytes exceeds the limit of ${maxBytes} bytes`, options);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** The body and HTTP status of an AWS JSON 1.0 error answer. */
+export interface ApiErrorResponse {
+  readonly status: number;
+  readonly body: { readonly __type: string; readonly message: string };
+}
+
+/**
+ * Maps an error thrown while serving an API call to the AWS answer: `StepFunctionsApiError` and
+ * `ApiRequestError` keep their code (HTTP 400), an oversized body is a `ValidationException`, anything else is an `InternalFailure`
+ * (HTTP 500) — the server stays up either way.
+ */
+export function toApiErrorResponse(error: unknown): ApiErrorResponse {
+  if (error instanceof StepFunctionsApiError || error instanceof ApiRequestError) {
+    return { status: 400, body: { __type: error.code, message: error.message } };
+  }
+  if (error instanceof BodyTooLargeError) {
+    return { status: 400, body: { __type: 'ValidationException', message: error.message } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { __type: 'InternalFailure', message } };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError } from './errors.ts';
+
+/** Default request body limit: a 1 MiB definition with every character JSON-escaped still fits. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a request body as UTF-8. A body over `maxBytes` is drained (so the client can read the answer)
+ * and rejected with `BodyTooLargeError`.
+ */
+export function readBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (size > maxBytes) reject(new BodyTooLargeError(size, maxBytes));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** JSON with `Date` values as epoch seconds, the timestamp format of the AWS JSON protocols. */
+export function toAwsJson(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, item) {
+    const original = this[key];
+    return original instanceof Date ? original.getTime() / 1000 : item;
+  });
+}
+
+/** Sends a JSON answer (AWS JSON 1.0 content type by default). */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/x-amz-json-1.0',
+): void {
+  const text = toAwsJson(body ?? {});
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}

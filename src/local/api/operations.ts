@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * The Step Functions operations the local API serves: the `X-Amz-Target` operation name, the service
+ * method that implements it, and the request shape (field names, types and limits of the AWS API
+ * reference). A request that does not match its shape is answered with a `ValidationException` naming
+ * the field, before the service sees it.
+ */
+export interface OperationSpec {
+  /** `LocalStepFunctions` method (the operation name in camelCase). */
+  readonly method: string;
+  readonly request: z.ZodType<Record<string, unknown>>;
+}
+
+const KIB = 1024;
+const arn = z.string().min(1).max(256);
+const name = z.string().min(1).max(80);
+const definition = z
+  .string()
+  .min(1)
+  .max(1024 * KIB);
+const payload = z.string().max(256 * KIB);
+const taskToken = z.string().min(1).max(2048);
+const nextToken = z.string().min(1).max(1024);
+const includedData = z.enum(['ALL_DATA', 'METADATA_ONLY']);
+const stateMachineType = z.enum(['STANDARD', 'EXPRESS']);
+const tags = z.array(z.looseObject({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
+const loggingConfiguration = z.looseObject({
+  level: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).optional(),
+  includeExecutionData: z.boolean().optional(),
+  destinations: z.array(z.looseObject({})).optional(),
+});
+const tracingConfiguration = z.looseObject({ enabled: z.boolean().optional() });
+const encryptionConfiguration = z.looseObject({
+  type: z.enum(['AWS_OWNED_KEY', 'CUSTOMER_MANAGED_KMS_KEY']),
+  kmsKeyId: z.string().min(1).max(2048).optional(),
+  kmsDataKeyReusePeriodSeconds: z.int().min(60).max(900).optional(),
+});
+const maxResults = (max: number) => z.int().min(0).max(max);
+
+/** The operations by `X-Amz-Target` operation name (`AWSStepFunctions.<name>`). */
+export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  CreateStateMachine: {
+    method: 'createStateMachine',
+    request: z.looseObject({
+      name,
+      definition,
+      roleArn: arn,
+      type: stateMachineType.optional(),
+      loggingConfiguration: loggingConfiguration.optional(),
+      tracingConfiguration: tracingConfiguration.optional(),
+      encryptionConfiguration: encryptionConfiguration.optional(),
+      tags: tags.optional(),
+      publish: z.boolean().optional(),
+      versionDescription: z.string().max(256).optional(),
+    }),
+  },
+  UpdateStateMachine: {
+    method: 'updateStateMachine',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      definition: definition.optional(),
+      roleArn: arn.optional(),
+      loggingConfiguration: loggingConfiguration.optional(),
+      tracingConfiguration: tracingConfiguration.optional(),
+      encryptionConfiguration: encryptionConfiguration.optional(),
+      publish: z.boolean().optional(),
+      versionDescription: z.string().max(256).optional(),
+    }),
+  },
+  DescribeStateMachine: {
+    method: 'describeStateMachine',
+    request: z.looseObject({ stateMachineArn: arn, includedData: includedData.optional() }),
+  },
+  ListStateMachines: {
+    method: 'listStateMachines',
+    request: z.looseObject({ maxResults: maxResults(1000).optional(), nextToken: nextToken.optional() }),
+  },
+  DeleteStateMachine: {
+    method: 'deleteStateMachine',
+    request: z.looseObject({ stateMachineArn: arn }),
+  },
+  ValidateStateMachineDefinition: {
+    method: 'validateStateMachineDefinition',
+    request: z.looseObject({
+      definition,
+      type: stateMachineType.optional(),
+      severity: z.enum(['ERROR', 'WARNING']).optional(),
+      maxResults: maxResults(100).optional(),
+    }),
+  },
+  StartExecution: {
+    method: 'startExecution',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      name: name.optional(),
+      input: payload.optional(),
+      traceHeader: z.string().max(256).optional(),
+    }),
+  },
+  DescribeExecution: {
+    method: 'describeExecution',
+    request: z.looseObject({ executionArn: arn, includedData: includedData.optional() }),
+  },
+  DescribeStateMachineForExecution: {
+    method: 'describeStateMachineForExecution',
+    request: z.looseObject({ executionArn: arn, includedData: includedData.optional() }),
+  },
+  ListExecutions: {
+    method: 'listExecutions',
+    request: z.looseObject({
+      stateMachineArn: arn.optional(),
+      statusFilter: z
+        .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
+        .optional(),
+      maxResults: maxResults(1000).optional(),
+      nextToken: z.string().min(1).max(3096).optional(),
+      mapRunArn: z.string().min(1).max(2000).optional(),
+      redriveFilter: z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional(),
+    }),
+  },
+  GetExecutionHistory: {
+    method: 'getExecutionHistory',
+    request: z.looseObject({
+      executionArn: arn,
+      maxResults: maxResults(1000).optional(),
+      reverseOrder: z.boolean().optional(),
+      nextToken: z.string().min(1).max(3096).optional(),
+      includeExecutionData: z.boolean().optional(),
+    }),
+  },
+  StopExecution: {
+    method: 'stopExecution',
+    request: z.looseObject({
+      executionArn: arn,
+      error: z.string().max(256).optional(),
+      cause: z.string().max(32_768).optional(),
+    }),
+  },
+  SendTaskSuccess: {
+    method: 'sendTaskSuccess',
+    request: z.looseObject({ taskToken, output: payload }),
+  },
+  SendTaskFailure: {
+    method: 'sendTaskFailure',
+    request: z.looseObject({
+      taskToken,
+      error: z.string().max(256).optional(),
+      cause: z.string().max(32_768).optional(),
+    }),
+  },
+  SendTaskHeartbeat: {
+    method: 'sendTaskHeartbeat',
+    request: z.looseObject({ taskToken }),
+  },
+};

@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+
+/** Why a field failed its shape, in the words of the AWS API's `ValidationException` messages. */
+function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (value === undefined || value === null) return 'Member must not be null';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `Member must be ${issue.expected === 'int' ? 'an integer' : `of type ${issue.expected}`}`;
+    case 'invalid_value':
+      return `Member must satisfy enum value set: [${issue.values.join(', ')}]`;
+    case 'too_big':
+      return issue.origin === 'string'
+        ? `Member must have length less than or equal to ${issue.maximum}`
+        : `Member must have ${issue.origin === 'array' ? 'length' : 'value'} less than or equal to ${issue.maximum}`;
+    case 'too_small':
+      return issue.origin === 'string'
+        ? `Member must have length greater than or equal to ${issue.minimum}`
+        : `Member must have ${issue.origin === 'array' ? 'length' : 'value'} greater than or equal to ${issue.minimum}`;
+    default:
+      return issue.message;
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Formats a request's shape errors as AWS does:
+ * `1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null`.
+ */
+export function describeValidationIssues(issues: readonly z.core.$ZodIssue[], request: unknown): string {
+  const details = issues.map((issue) => {
+    const value = valueAt(request, issue.path);
+    const field = issue.path.map(String).join('.') || 'request';
+    const shown = value === undefined || value === null ? 'Value null' : 'Value';
+    return `${shown} at '${field}' failed to satisfy constraint: ${constraintOf(issue, value)}`;
+  });
+  const count = `${details.length} validation error${details.length === 1 ? '' : 's'} detected`;
+  return `${count}: ${details.join('; ')}`;
+}

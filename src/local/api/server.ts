@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toApiErrorResponse } from './errors.ts';
+import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from './http-io.ts';
+import { type RouteHandler, RouteTable } from './routes.ts';
+import { callStepFunctionsApi, type StepFunctionsService } from './step-functions-api.ts';
+
+export type { RouteHandler } from './routes.ts';
+
+/** Options of {@link LocalApiServer}. */
+export interface LocalApiServerOptions {
+  /** The service whose methods answer the Step Functions operations (`LocalStepFunctions`). */
+  readonly service: StepFunctionsService;
+  /** Largest request body accepted, in bytes. @default 4 MiB */
+  readonly maxBodyBytes?: number;
+  /** Where unexpected failures (HTTP 500) are reported. @default console.error */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+/**
+ * The local runtime's HTTP server: the Step Functions API (AWS JSON 1.0, routed by `X-Amz-Target`) plus
+ * routes added by other parts of the runtime (trigger routes, console) through {@link addRoute}.
+ *
+ * @example
+ * const server = new LocalApiServer({ service });
+ * server.addRoute('GET', '/releases/:id', (req, res, { id }) => sendJson(res, 200, { id }, 'application/json'));
+ * const endpoint = await server.listen(8083, '127.0.0.1'); // 'http://127.0.0.1:8083'
+ * await server.close();
+ */
+export class LocalApiServer {
+  readonly #routes = new RouteTable();
+  readonly #server: Server;
+  readonly #options: LocalApiServerOptions;
+
+  constructor(options: LocalApiServerOptions) {
+    this.#options = options;
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
+    });
+  }
+
+  /** Adds a route outside the Step Functions API; see {@link RouteTable} for the pattern syntax. */
+  addRoute(method: string, pathPattern: string, handler: RouteHandler): void {
+    this.#routes.add(method, pathPattern, handler);
+  }
+
+  /** Starts listening; resolves to the endpoint URL (with the bound port when `port` is 0). */
+  listen(port: number, host = '127.0.0.1'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve(this.endpoint);
+      });
+    });
+  }
+
+  /** `http://host:port` of the listening server. */
+  get endpoint(): string {
+    const address = this.#server.address() as AddressInfo | null;
+    if (!address) throw new Error('The server is not listening');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /** Stops accepting connections, closes idle and open ones, and resolves when the server is closed. */
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.#server.listening) return resolve();
+      this.#server.close((error) => (error ? reject(error) : resolve()));
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const target = request.headers['x-amz-target'];
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (target === undefined) {
+      const match = this.#routes.match(request.method ?? 'GET', path);
+      if (match) return await match.handler(request, response, match.params);
+      if (request.method !== 'POST' || path !== '/') {
+        return sendJson(
+          response,
+          404,
+          { message: `No route for ${request.method} ${path}` },
+          'application/json',
+        );
+      }
+    }
+    const requestId = randomUUID();
+    response.setHeader('x-amzn-requestid', requestId);
+    try {
+      const body = await readBody(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body);
+      sendJson(response, 200, output);
+    } catch (error) {
+      this.#fail(response, error);
+    }
+  }
+
+  #fail(response: ServerResponse, error: unknown): void {
+    const { status, body } = toApiErrorResponse(error);
+    if (status >= 500) (this.#options.onInternalError ?? console.error)(error);
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.setHeader('x-amzn-errortype', body.__type);
+    sendJson(response, status, body);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,62 @@
+import { ApiRequestError } from './errors.ts';
+import { OPERATIONS } from './operations.ts';
+import { describeValidationIssues } from './request-validation.ts';
+
+const TARGET_PREFIX = 'AWSStepFunctions.';
+
+/** Any object with the service's operation methods (`LocalStepFunctions`). */
+export type StepFunctionsService = object;
+
+function parseRequest(body: string): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new ApiRequestError(
+      'SerializationException',
+      `Request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ApiRequestError('SerializationException', 'Request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function operationMethod(service: StepFunctionsService, target: string | undefined) {
+  const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+  const spec = operation === undefined ? undefined : OPERATIONS[operation];
+  const method = spec && (service as Record<string, unknown>)[spec.method];
+  if (!spec || typeof method !== 'function') {
+    const shown = target === undefined ? 'missing X-Amz-Target header' : `"${target}"`;
+    throw new ApiRequestError(
+      'UnknownOperationException',
+      `Unknown operation (${shown}); supported: ${Object.keys(OPERATIONS)
+        .map((name) => TARGET_PREFIX + name)
+        .join(', ')}`,
+    );
+  }
+  return { spec, method: method as (input: unknown) => Promise<unknown> };
+}
+
+/**
+ * Serves one AWS JSON 1.0 call: resolves `X-Amz-Target`, parses and shape-checks the body, and calls the
+ * service method. Throws `ApiRequestError` for a bad request; returns the operation's output.
+ *
+ * @example
+ * const output = await callStepFunctionsApi(service, 'AWSStepFunctions.ListStateMachines', '{}');
+ */
+export async function callStepFunctionsApi(
+  service: StepFunctionsService,
+  target: string | undefined,
+  body: string,
+): Promise<unknown> {
+  const { spec, method } = operationMethod(service, target);
+  const request = parseRequest(body);
+  const checked = spec.request.safeParse(request);
+  if (!checked.success) {
+    throw new ApiRequestError('ValidationException', describeValidationIssues(checked.error.issues, request));
+  }
+  return await method.call(service, checked.data);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '#local/api/operations.ts';
+import { describeValidationIssues } from '#local/api/request-validation.ts';
+
+function messageFor(operation: string, request: Record<string, unknown>): string {
+  const result = OPERATIONS[operation]!.request.safeParse(request);
+  if (result.success) return 'valid';
+  return describeValidationIssues(result.error.issues, request);
+}
+
+describe('describeValidationIssues', () => {
+  it('names a missing field as AWS does', () => {
+    expect(messageFor('StartExecution', {})).toBe(
+      "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
+    );
+  });
+
+  it('names fields of the wrong type, out of range and outside their enum', () => {
+    // Act
+    const message = messageFor('ListExecutions', { maxResults: 'ten', statusFilter: 'DONE' });
+    // Assess
+    expect(message).toMatch(/^2 validation errors detected: /);
+    expect(message).toContain(
+      "Value at 'maxResults' failed to satisfy constraint: Member must be of type number",
+    );
+    expect(message).toContain(
+      "'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+    );
+  });
+
+  it('states length and value limits', () => {
+    expect(messageFor('StartExecution', { stateMachineArn: 'a', name: 'x'.repeat(81) })).toContain(
+      "'name' failed to satisfy constraint: Member must have length less than or equal to 80",
+    );
+    expect(messageFor('ListStateMachines', { maxResults: 1001 })).toContain(
+      'Member must have value less than or equal to 1000',
+    );
+    expect(messageFor('ListStateMachines', { maxResults: 1.5 })).toContain('Member must be an integer');
+  });
+
+  it('names nested fields with their path', () => {
+    const message = messageFor('CreateStateMachine', {
+      name: 'n',
+      definition: '{}',
+      roleArn: 'r',
+      tags: [{ key: 1 }],
+    });
+    expect(message).toContain("Value at 'tags.0.key' failed to satisfy constraint");
+  });
+
+  it('accepts a well-formed request and ignores unknown fields', () => {
+    expect(messageFor('SendTaskSuccess', { taskToken: 't', output: '{}', extra: true })).toBe('valid');
+  });
+});
