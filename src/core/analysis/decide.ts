@@ -1,0 +1,56 @@
+import { AnalysisFailedError, AnalysisInconclusiveError } from '../errors.ts';
+import type { AnalysisResult } from '../types.ts';
+
+/** Counters the state machine carries between analyses (`$.analysis`). */
+export interface AnalysisCounters {
+  /** Failed analyses so far in this release. */
+  readonly failures: number;
+  /** Inconclusive analyses in a row. */
+  readonly inconclusives: number;
+}
+
+/** How many bad results a release tolerates, from the request's `analysis` block. */
+export interface AnalysisLimits {
+  readonly failureLimit: number;
+  readonly inconclusiveLimit: number;
+  readonly onInconclusive: 'fail' | 'pause';
+}
+
+/** What the state machine does next: go on, analyze again after `intervalSeconds`, or ask a person. */
+export type AnalysisAction = 'continue' | 'retry' | 'pause';
+
+export const NO_ANALYSIS_YET: AnalysisCounters = { failures: 0, inconclusives: 0 };
+
+/**
+ * The next move after a verdict, with the updated counters. Throws `AnalysisFailedError` once
+ * `failureLimit` analyses failed, and `AnalysisInconclusiveError` once more than `inconclusiveLimit`
+ * analyses in a row were inconclusive and `onInconclusive` is `fail`.
+ *
+ * @example
+ * decide(judge(measured, thresholds), { failures: 0, inconclusives: 0 }, { failureLimit: 2, inconclusiveLimit: 1, onInconclusive: 'fail' });
+ * // { action: 'retry', failures: 1, inconclusives: 0 } after a first failure
+ */
+export function decide(
+  result: AnalysisResult,
+  counters: AnalysisCounters,
+  limits: AnalysisLimits,
+): AnalysisCounters & { action: AnalysisAction } {
+  if (result.verdict === 'pass') return { action: 'continue', failures: counters.failures, inconclusives: 0 };
+  if (result.verdict === 'fail') {
+    const failures = counters.failures + 1;
+    if (failures >= limits.failureLimit) {
+      throw new AnalysisFailedError(
+        `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit}): ${result.reason}`,
+      );
+    }
+    return { action: 'retry', failures, inconclusives: 0 };
+  }
+  const inconclusives = counters.inconclusives + 1;
+  if (inconclusives <= limits.inconclusiveLimit)
+    return { action: 'retry', failures: counters.failures, inconclusives };
+  if (limits.onInconclusive === 'pause')
+    return { action: 'pause', failures: counters.failures, inconclusives: 0 };
+  throw new AnalysisInconclusiveError(
+    `analysis inconclusive ${inconclusives} time(s) in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${result.reason}`,
+  );
+}

@@ -1,0 +1,57 @@
+import type { AnalysisResult } from '../types.ts';
+
+/** What the metric provider measured for the new track over the analysis window (`undefined` = no data). */
+export interface Measurements {
+  readonly requestCount: number | undefined;
+  readonly errorRate: number | undefined;
+  readonly latencyP99Ms?: number | undefined;
+}
+
+/** The limits a healthy track stays within (from the request's `analysis` block). */
+export interface Thresholds {
+  readonly maxErrorRate: number;
+  /** Absent: latency is not judged. */
+  readonly maxLatencyP99Ms?: number | undefined;
+  readonly minRequests: number;
+}
+
+const hasData = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
+
+/**
+ * Judges measurements against thresholds. Any limit exceeded -> `fail`; too few requests, or a judged
+ * metric without data -> `inconclusive` (never `pass`); otherwise `pass`.
+ *
+ * @example
+ * judge({ requestCount: 500, errorRate: 0.2 }, { maxErrorRate: 0.01, minRequests: 100 });
+ * // { verdict: 'fail', reason: 'errorRate 0.2 > 0.01', measurements: { requestCount: 500, errorRate: 0.2 } }
+ */
+export function judge(measured: Measurements, limits: Thresholds): AnalysisResult {
+  const judgeLatency = limits.maxLatencyP99Ms !== undefined;
+  const measurements = {
+    requestCount: measured.requestCount ?? null,
+    errorRate: measured.errorRate ?? null,
+    ...(judgeLatency ? { latencyP99Ms: measured.latencyP99Ms ?? null } : {}),
+  };
+  const result = (verdict: AnalysisResult['verdict'], reason: string) => ({ verdict, reason, measurements });
+  if (!hasData(measured.requestCount)) return result('inconclusive', 'no data for requestCount');
+  if (measured.requestCount < limits.minRequests) {
+    return result(
+      'inconclusive',
+      `requestCount ${measured.requestCount} < minRequests ${limits.minRequests}`,
+    );
+  }
+  const failures: string[] = [];
+  const missing: string[] = [];
+  if (!hasData(measured.errorRate)) missing.push('errorRate');
+  else if (measured.errorRate > limits.maxErrorRate)
+    failures.push(`errorRate ${measured.errorRate} > ${limits.maxErrorRate}`);
+  if (judgeLatency) {
+    if (!hasData(measured.latencyP99Ms)) missing.push('latencyP99Ms');
+    else if (measured.latencyP99Ms > limits.maxLatencyP99Ms!) {
+      failures.push(`latencyP99Ms ${measured.latencyP99Ms} > ${limits.maxLatencyP99Ms}`);
+    }
+  }
+  if (failures.length > 0) return result('fail', failures.join('; '));
+  if (missing.length > 0) return result('inconclusive', `no data for ${missing.join(', ')}`);
+  return result('pass', 'all metrics within thresholds');
+}

@@ -1,0 +1,24 @@
+export {
+  buildPlan,
+  type CurrentState,
+  chooseTracks,
+  type Plan,
+  type PlanStep,
+  type PlanWindow,
+  POLL_INTERVAL_SECONDS,
+  USD_PER_STATE_TRANSITION,
+} from './plan.ts';
+export {
+  type CountOrPercent,
+  type RollingBatch,
+  type RollingBounds,
+  rollingBatches,
+  rollingBounds,
+} from './rolling.ts';
+export {
+  heaviestTrack,
+  isValidWeights,
+  proportionalWeights,
+  splitWeights,
+  type TrackPair,
+} from './weights.ts';

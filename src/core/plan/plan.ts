@@ -1,0 +1,194 @@
+import type {
+  BlueGreenRequest,
+  CanaryRequest,
+  RequestOf,
+  RollingRequest,
+  Strategy,
+} from '../schemas/index.ts';
+import type { Weights } from '../types.ts';
+import { rollingBatches, rollingBounds } from './rolling.ts';
+import { heaviestTrack, proportionalWeights, splitWeights, type TrackPair } from './weights.ts';
+
+/** Seconds between two rollout checks of the Wait/CheckRollout/Choice loop. */
+export const POLL_INTERVAL_SECONDS = 5;
+
+/** AWS Step Functions Standard Workflows price per state transition (USD 0.025 per 1,000). */
+export const USD_PER_STATE_TRANSITION = 0.025 / 1000;
+
+/** One step the state machine walks: a canary weight, or a rolling batch. */
+export interface PlanStep {
+  /** The traffic split once the step is applied. */
+  readonly weights: Weights;
+  readonly bakeSeconds: number;
+  /** The metrics window of the step's analysis. */
+  readonly windowSeconds: number;
+  /** False when the step has nothing to judge (no analysis configured, or no new replicas yet). */
+  readonly analyze: boolean;
+  /** Rolling only: replicas of the new and old tracks once the batch is done. */
+  readonly newReplicas?: number;
+  readonly oldReplicas?: number;
+}
+
+/** An optional analysis window (blue-green preview and post-switch). */
+export interface PlanWindow {
+  readonly enabled: boolean;
+  readonly bakeSeconds: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * The walk the state machine takes: the request's steps resolved against the current state. Only
+ * counts, weights and flags: the state machine's Choice states read it, the handlers get their data
+ * from the request.
+ */
+export interface Plan {
+  readonly strategy: Strategy;
+  readonly tracks: TrackPair;
+  readonly pollIntervalSeconds: number;
+  /** Rollout checks before RolloutDeadlineExceeded: progressDeadlineSeconds / pollIntervalSeconds. */
+  readonly maxPollAttempts: number;
+  readonly steps: readonly PlanStep[];
+  readonly stepCount: number;
+  readonly approval: { readonly required: boolean; readonly timeoutSeconds: number };
+  /** Blue-green only. */
+  readonly preview?: PlanWindow;
+  readonly postSwitch?: PlanWindow;
+  readonly expectedDurationSeconds: number;
+  /** State transitions when every rollout is ready at the first check and every analysis passes. */
+  readonly stateTransitions: number;
+  readonly estimatedCostUsd: number;
+}
+
+/** What the release starts from: the router's weights and the live track's replicas. */
+export interface CurrentState {
+  readonly weights: Weights;
+  readonly liveReplicas: number;
+}
+
+/** The live and next tracks: `stable`/`canary` for a canary, the two colours otherwise. */
+export function chooseTracks(strategy: Strategy, weights: Weights): TrackPair {
+  if (strategy === 'canary') return { live: 'stable', next: 'canary' };
+  return heaviestTrack(weights, ['blue', 'green']) === 'green'
+    ? { live: 'green', next: 'blue' }
+    : { live: 'blue', next: 'green' };
+}
+
+/**
+ * Builds the plan of a normalized request. Without `current`, assumes the live track serves all traffic
+ * with `release.replicas` replicas (what `cutover plan` shows before looking at the cluster).
+ *
+ * @example
+ * const plan = buildPlan('canary', validateRequest('canary', input));
+ * console.log(plan.stepCount, plan.expectedDurationSeconds, plan.estimatedCostUsd);
+ */
+export function buildPlan<S extends Strategy>(
+  strategy: S,
+  request: RequestOf[S],
+  current?: CurrentState,
+): Plan {
+  const tracks = chooseTracks(strategy, current?.weights ?? {});
+  const base = {
+    strategy,
+    tracks,
+    pollIntervalSeconds: POLL_INTERVAL_SECONDS,
+    maxPollAttempts: Math.ceil(request.progressDeadlineSeconds / POLL_INTERVAL_SECONDS),
+  };
+  const liveReplicas = current?.liveReplicas ?? request.release.replicas;
+  const shape =
+    strategy === 'canary'
+      ? canaryShape(request as CanaryRequest, tracks)
+      : strategy === 'blue-green'
+        ? blueGreenShape(request as BlueGreenRequest)
+        : rollingShape(request as RollingRequest, tracks, liveReplicas);
+  const stateTransitions = shape.transitions;
+  return {
+    ...base,
+    steps: shape.steps,
+    stepCount: shape.steps.length,
+    approval: shape.approval,
+    ...(shape.windows ?? {}),
+    expectedDurationSeconds: shape.seconds + shape.rollouts * POLL_INTERVAL_SECONDS,
+    stateTransitions,
+    estimatedCostUsd: Number((stateTransitions * USD_PER_STATE_TRANSITION).toFixed(6)),
+  };
+}
+
+interface Shape {
+  steps: PlanStep[];
+  approval: Plan['approval'];
+  windows?: { preview: PlanWindow; postSwitch: PlanWindow };
+  /** Waiting time besides the rollout checks. */
+  seconds: number;
+  /** Rollout loops entered (each takes at least one poll interval). */
+  rollouts: number;
+  transitions: number;
+}
+
+const NO_APPROVAL = { required: false, timeoutSeconds: 0 };
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+function approvalOf(approval: { timeoutSeconds: number } | undefined): Plan['approval'] {
+  return approval ? { required: true, timeoutSeconds: approval.timeoutSeconds } : NO_APPROVAL;
+}
+
+// Transition counts follow the state names of statemachines/<strategy>.asl.json.
+function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
+  const { analysis, approval } = request.canary;
+  const steps = request.canary.steps.map((step) => ({
+    weights: splitWeights(tracks, step.weight),
+    bakeSeconds: step.bakeSeconds,
+    windowSeconds: step.bakeSeconds > 0 ? step.bakeSeconds : analysis.intervalSeconds,
+    analyze: true,
+  }));
+  // Validate, Backup, NotifyStarted, Deploy + poll (3); per step 7; HasNextStep, NeedsApproval,
+  // [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup, NotifySucceeded, Unlock, Succeeded
+  const transitions = 7 + 7 * steps.length + 2 + (approval ? 1 : 0) + 4 + 6;
+  const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
+  return { steps, approval: approvalOf(approval), seconds, rollouts: 2, transitions };
+}
+
+function windowOf(
+  window: { bakeSeconds: number; analysis: { intervalSeconds: number } } | undefined,
+): PlanWindow {
+  if (!window) return { enabled: false, bakeSeconds: 0, windowSeconds: 0 };
+  const windowSeconds = window.bakeSeconds > 0 ? window.bakeSeconds : window.analysis.intervalSeconds;
+  return { enabled: true, bakeSeconds: window.bakeSeconds, windowSeconds };
+}
+
+function blueGreenShape(request: BlueGreenRequest): Shape {
+  const { approval } = request.blueGreen;
+  const preview = windowOf(request.blueGreen.preview);
+  const postSwitch = windowOf(request.blueGreen.postSwitch);
+  // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+3]; NeedsApproval [+1]; Switch;
+  // HasPostSwitch [+3]; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
+  const transitions =
+    7 + 1 + (preview.enabled ? 3 : 0) + 1 + (approval ? 1 : 0) + 1 + 1 + (postSwitch.enabled ? 3 : 0) + 5;
+  const seconds = preview.bakeSeconds + postSwitch.bakeSeconds + request.scaleDownDelaySeconds;
+  return {
+    steps: [],
+    approval: approvalOf(approval),
+    windows: { preview, postSwitch },
+    seconds,
+    rollouts: 1,
+    transitions,
+  };
+}
+
+function rollingShape(request: RollingRequest, tracks: TrackPair, liveReplicas: number): Shape {
+  const { maxSurge, maxUnavailable, bakeSeconds, analysis } = request.rolling;
+  const desired = request.release.replicas;
+  const batches = rollingBatches(desired, liveReplicas, rollingBounds(desired, maxSurge, maxUnavailable));
+  const steps = batches.map(({ newReplicas, oldReplicas }) => ({
+    weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),
+    bakeSeconds,
+    windowSeconds: bakeSeconds > 0 ? bakeSeconds : (analysis?.intervalSeconds ?? 30),
+    analyze: analysis !== undefined && newReplicas > 0,
+    newReplicas,
+    oldReplicas,
+  }));
+  // Validate, Backup, NotifyStarted; per batch 11 (+2 analyzed); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
+  const analyzed = steps.filter((step) => step.analyze).length;
+  const transitions = 3 + 11 * steps.length + 2 * analyzed + 1 + 4;
+  const seconds = sum(steps.map((step) => step.bakeSeconds));
+  return { steps, approval: NO_APPROVAL, seconds, rollouts: steps.length, transitions };
+}

@@ -1,0 +1,63 @@
+import type { Weights } from '../types.ts';
+
+/** The two tracks of a release: `live` serves now, `next` receives the new release. */
+export interface TrackPair {
+  readonly live: string;
+  readonly next: string;
+}
+
+/**
+ * Sends `percent` of the traffic to the next track and the rest to the live one.
+ *
+ * @example
+ * splitWeights({ live: 'stable', next: 'canary' }, 10); // { stable: 90, canary: 10 }
+ */
+export function splitWeights(tracks: TrackPair, percent: number): Weights {
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+    throw new RangeError(`weight must be an integer 0-100 (got ${percent})`);
+  }
+  return { [tracks.live]: 100 - percent, [tracks.next]: percent };
+}
+
+/**
+ * Integer weights proportional to replica counts, summing to 100 (largest remainder; ties to the
+ * earlier track). All-zero counts give everything to the first track.
+ *
+ * @example
+ * proportionalWeights({ green: 1, blue: 2 }); // { green: 33, blue: 67 }
+ */
+export function proportionalWeights(counts: Readonly<Record<string, number>>): Weights {
+  const entries = Object.entries(counts);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  if (entries.length === 0) throw new RangeError('proportionalWeights needs at least one track');
+  if (total === 0) return Object.fromEntries(entries.map(([track], index) => [track, index === 0 ? 100 : 0]));
+  const exact = entries.map(([track, count]) => ({ track, exact: (count * 100) / total }));
+  const floors = exact.map((entry) => ({ ...entry, weight: Math.floor(entry.exact) }));
+  let missing = 100 - floors.reduce((sum, entry) => sum + entry.weight, 0);
+  const byRemainder = [...floors].sort((a, b) => b.exact - b.weight - (a.exact - a.weight));
+  for (const entry of byRemainder) {
+    if (missing === 0) break;
+    entry.weight += 1;
+    missing -= 1;
+  }
+  return Object.fromEntries(floors.map((entry) => [entry.track, entry.weight]));
+}
+
+/** True when every weight is an integer 0-100 and they sum to 100. */
+export function isValidWeights(weights: Weights): boolean {
+  const values = Object.values(weights);
+  return (
+    values.length > 0 &&
+    values.every((value) => Number.isInteger(value) && value >= 0 && value <= 100) &&
+    values.reduce((sum, value) => sum + value, 0) === 100
+  );
+}
+
+/** The track with the highest weight (the first on a tie), or `undefined` when none has any. */
+export function heaviestTrack(weights: Weights, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const track of candidates) {
+    if ((weights[track] ?? 0) > (best === undefined ? 0 : (weights[best] ?? 0))) best = track;
+  }
+  return best;
+}
