@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RolloutStatus } from '#core/types.ts';
+import { type LocalDatabase, openLocalDatabase } from '#local/adapters/database.ts';
+import { LocalCluster } from '#local/adapters/local-cluster.ts';
+import { anAppRelease, aTempDataDir, isAlive, pollStatus } from '#test/support/local-app.ts';
+
+const service = { name: 'checkout', namespace: 'shop' };
+
+describe('LocalCluster', () => {
+  let temp: ReturnType<typeof aTempDataDir>;
+  let db: LocalDatabase;
+  let cluster: LocalCluster;
+  const aCluster = (options: { readinessTimeoutMs?: number } = {}) =>
+    new LocalCluster({ db, dataDir: temp.dataDir, probeIntervalMs: 50, stopGraceMs: 2_000, ...options });
+
+  beforeEach(() => {
+    temp = aTempDataDir();
+    db = openLocalDatabase(temp.dataDir);
+    cluster = aCluster();
+  });
+  afterEach(async () => {
+    await cluster.closeAll();
+    db.close();
+    temp.remove();
+  });
+
+  it('gives each replica PORT, VERSION, TRACK and the release env', async () => {
+    // Prepare
+    await cluster.apply(service, 'canary', anAppRelease('v2', 1, { LATENCY_MS: '1' }));
+    await pollStatus(cluster, service, 'canary');
+    // Act
+    const answer = await fetch(cluster.readyUrls(service, 'canary')[0]!);
+    // Assess
+    expect(await answer.json()).toEqual({ version: 'v2', track: 'canary' });
+  });
+
+  it('keeps the same processes when the same release is applied again', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    await pollStatus(cluster, service, 'stable');
+    const before = cluster.pids(service, 'stable');
+    // Act
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    // Assess
+    expect(cluster.pids(service, 'stable')).toEqual(before);
+  });
+
+  it('keeps every desired replica ready throughout a rolling replacement', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    await pollStatus(cluster, service, 'stable');
+    const seen: RolloutStatus[] = [];
+    // Act
+    await cluster.apply(service, 'stable', anAppRelease('v2', 2));
+    await pollStatus(cluster, service, 'stable', (status) => seen.push(status) > 0 && status.complete);
+    // Assess
+    expect(seen.at(-1)?.complete).toBe(true);
+    expect(Math.min(...seen.map((status) => status.ready))).toBeGreaterThanOrEqual(2);
+  });
+
+  it('starts the persisted tracks again after a restart', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    await pollStatus(cluster, service, 'stable');
+    await cluster.closeAll();
+    cluster = aCluster();
+    // Act
+    cluster.resume();
+    const status = await pollStatus(cluster, service, 'stable');
+    // Assess
+    expect(status).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+  });
+
+  it('leaves no process running after closeAll', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    await cluster.apply(service, 'canary', anAppRelease('v2', 1));
+    await pollStatus(cluster, service, 'stable');
+    await pollStatus(cluster, service, 'canary');
+    const pids = [...cluster.pids(service, 'stable'), ...cluster.pids(service, 'canary')];
+    // Act
+    await cluster.closeAll();
+    // Assess
+    expect(pids).toHaveLength(3);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('reports ProbeFailed for a replica that never answers its readiness probe', async () => {
+    // Prepare
+    cluster = aCluster({ readinessTimeoutMs: 300 });
+    const silent = {
+      version: 'v1',
+      command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'],
+      replicas: 1,
+    };
+    // Act
+    await cluster.apply(service, 'canary', silent);
+    const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(status.failed?.reason).toBe('ProbeFailed');
+    expect(status.failed?.message).toMatch(/\/healthz/);
+  });
+
+  it('refuses a release without a command, naming the field, and stores nothing', async () => {
+    // Act
+    const applying = cluster.apply(service, 'canary', { version: 'v2', image: 'checkout:v2', replicas: 1 });
+    // Assess
+    await expect(applying).rejects.toThrow(/release\.command must be a non-empty argv array/);
+    expect((await cluster.snapshot(service)).objects).toEqual([]);
+  });
+
+  it('refuses to scale a track that was never applied', async () => {
+    // Act
+    const scaling = cluster.scale(service, 'canary', 2);
+    // Assess
+    await expect(scaling).rejects.toThrow(/track canary of shop\/checkout is not applied/);
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProxyRouter } from '#local/adapters/proxy-router.ts';
+import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
+import { TrafficCounters } from '#local/adapters/traffic-counters.ts';
+import { startTraffic } from '#local/adapters/traffic-generator.ts';
+import { anAppRelease, aTempDataDir, pollStatus } from '#test/support/local-app.ts';
+
+const service = { name: 'checkout', namespace: 'shop' };
+
+describe('ProxyRouter', () => {
+  let temp: ReturnType<typeof aTempDataDir>;
+  let local: LocalAdaptersHandle;
+
+  beforeEach(() => {
+    temp = aTempDataDir();
+    local = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+  });
+  afterEach(async () => {
+    await local.close();
+    temp.remove();
+  });
+
+  async function deployTracks(): Promise<void> {
+    const { cluster } = local.adapters;
+    await cluster.apply(service, 'stable', anAppRelease('v1', 2));
+    await cluster.apply(service, 'canary', anAppRelease('v2', 1));
+    await pollStatus(cluster, service, 'stable');
+    await pollStatus(cluster, service, 'canary');
+  }
+
+  it('splits 2,000 real requests within 2 points of the weights, each answered by its track', async () => {
+    // Prepare
+    await deployTracks();
+    const { router } = local.adapters;
+    await router.setWeights(service, { stable: 90, canary: 10 });
+    // Act
+    const stats = await startTraffic({ url: await router.url(service), ratePerSecond: 5_000, total: 2_000 })
+      .done;
+    // Assess
+    expect(stats.byStatus).toEqual({ '200': 2_000 });
+    expect(Math.abs((stats.byTrack.canary ?? 0) / 2_000 - 0.1)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs((stats.byTrack.stable ?? 0) / 2_000 - 0.9)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('answers with the version of the track it names in x-cutover-track', async () => {
+    // Prepare
+    await deployTracks();
+    const { router } = local.adapters;
+    await router.setWeights(service, { stable: 0, canary: 100 });
+    // Act
+    const answer = await fetch(await router.url(service));
+    // Assess
+    expect(answer.headers.get('x-cutover-track')).toBe('canary');
+    expect(await answer.json()).toEqual({ version: 'v2', track: 'canary' });
+  });
+
+  it('answers 503 and counts an error when the chosen track has no ready replica', async () => {
+    // Prepare
+    const { router, metrics } = local.adapters;
+    await router.setWeights(service, { stable: 0, canary: 100 });
+    // Act
+    const answer = await fetch(await router.url(service));
+    // Assess
+    expect(answer.status).toBe(503);
+    expect(await metrics.query({ service, track: 'canary', metric: 'errorRate', windowSeconds: 60 })).toBe(1);
+  });
+
+  it('starts again on the same port with the same weights after a restart', async () => {
+    // Prepare
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 80, canary: 20 });
+    const url = await router.url(service);
+    await router.close();
+    const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
+    // Act
+    await restarted.resume();
+    // Assess
+    expect(await restarted.url(service)).toBe(url);
+    expect(await restarted.verifyWeights(service, { stable: 80, canary: 20 })).toBe(true);
+    await restarted.close();
+  });
+
+  it('refuses weights outside 0..100, naming the track', async () => {
+    // Act
+    const setting = local.adapters.router.setWeights(service, { stable: 110, canary: -10 });
+    // Assess
+    await expect(setting).rejects.toThrow('weights.stable must be an integer between 0 and 100 (got 110)');
+    expect(await local.adapters.router.getWeights(service)).toEqual({});
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createCluster } from '#adapters/cluster/index.ts';
+import { createLock } from '#adapters/lock/index.ts';
+import { createMetricProvider } from '#adapters/metrics/index.ts';
+import { createTrafficRouter } from '#adapters/traffic/index.ts';
+import { registerLocalAdapters } from '#local/adapters/register.ts';
+import { startTraffic } from '#local/adapters/traffic-generator.ts';
+import { anAppRelease, aTempDataDir, isAlive, pollStatus } from '#test/support/local-app.ts';
+
+const service = { name: 'checkout', namespace: 'shop' };
+
+describe('registerLocalAdapters', () => {
+  it('serves every family with the instances of its data dir, and close stops what they started', async () => {
+    // Prepare
+    const temp = aTempDataDir();
+    const local = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    const cluster = createCluster({ type: 'local' });
+    await cluster.apply(service, 'stable', anAppRelease('v1', 1));
+    await pollStatus(cluster, service, 'stable');
+    const pids = local.adapters.cluster.pids(service, 'stable');
+    // Act
+    const sameInstances = [
+      cluster === local.adapters.cluster,
+      createTrafficRouter({ type: 'local' }) === local.adapters.router,
+      createMetricProvider({ type: 'local' }) === local.adapters.metrics,
+      createLock({ type: 'local', dataDir: temp.dataDir }) === local.adapters.lock,
+    ];
+    await local.close();
+    // Assess
+    expect(sameInstances).toEqual([true, true, true, true]);
+    expect(pids.filter(isAlive)).toEqual([]);
+    temp.remove();
+  });
+
+  it('starts the persisted tracks and proxies again when registered on the same data dir', async () => {
+    // Prepare
+    const temp = aTempDataDir();
+    const first = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    await first.adapters.cluster.apply(service, 'stable', anAppRelease('v1', 1));
+    await first.adapters.router.setWeights(service, { stable: 100 });
+    await first.close();
+    // Act
+    const second = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    await second.resumed;
+    await pollStatus(second.adapters.cluster, service, 'stable');
+    const url = await second.adapters.router.url(service);
+    const stats = await startTraffic({ url, ratePerSecond: 1_000, total: 20 }).done;
+    // Assess
+    expect(stats.byTrack).toEqual({ stable: 20 });
+    await second.close();
+    temp.remove();
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ProxyMetrics } from '#local/adapters/proxy-metrics.ts';
+import { TrafficCounters } from '#local/adapters/traffic-counters.ts';
+
+const service = { name: 'checkout', namespace: 'shop' };
+
+/** Counters on a clock the test moves. */
+function countersOnAClock() {
+  const clock = { now: Date.parse('2026-11-28T12:00:00Z') };
+  return { clock, counters: new TrafficCounters(() => clock.now) };
+}
+
+describe('TrafficCounters', () => {
+  it('computes nearest-rank percentiles from the recorded latencies', () => {
+    // Prepare
+    const { counters } = countersOnAClock();
+    for (let latency = 1; latency <= 100; latency += 1) counters.record(service, 'canary', 200, latency);
+    // Act
+    const summary = counters.summary(service, 'canary', 60);
+    // Assess
+    expect([summary.percentile(50), summary.percentile(95), summary.percentile(99)]).toEqual([50, 95, 99]);
+  });
+
+  it('forgets requests older than the window', () => {
+    // Prepare
+    const { clock, counters } = countersOnAClock();
+    counters.record(service, 'canary', 500, 10);
+    clock.now += 30_000;
+    counters.record(service, 'canary', 200, 20);
+    // Act
+    const last10s = counters.summary(service, 'canary', 10);
+    const last60s = counters.summary(service, 'canary', 60);
+    // Assess
+    expect([last10s.requests, last10s.errors]).toEqual([1, 0]);
+    expect([last60s.requests, last60s.errors]).toEqual([2, 1]);
+  });
+
+  it('keeps percentiles close under load while keeping a bounded sample per second', () => {
+    // Prepare
+    const { counters } = countersOnAClock();
+    for (let i = 0; i < 50_000; i += 1) counters.record(service, 'stable', 200, i % 100 < 99 ? 10 : 1_000);
+    // Act
+    const summary = counters.summary(service, 'stable', 60);
+    // Assess
+    expect(summary.requests).toBe(50_000);
+    expect(summary.percentile(50)).toBe(10);
+  });
+
+  it('reuses a slot of the ring once its second is out of every window', () => {
+    // Prepare
+    const { clock, counters } = countersOnAClock();
+    counters.record(service, 'stable', 500, 10);
+    clock.now += 3_600_000;
+    // Act
+    counters.record(service, 'stable', 200, 10);
+    // Assess
+    expect(counters.summary(service, 'stable', 3_600).errors).toBe(0);
+  });
+});
+
+describe('ProxyMetrics', () => {
+  it('answers undefined for rates and latencies without traffic, and a request count of 0', async () => {
+    // Prepare
+    const metrics = new ProxyMetrics(countersOnAClock().counters);
+    const query = (metric: string) => metrics.query({ service, track: 'canary', metric, windowSeconds: 60 });
+    // Act
+    const values = await Promise.all(['requestCount', 'errorRate', 'latencyP99Ms'].map(query));
+    // Assess
+    expect(values).toEqual([0, undefined, undefined]);
+  });
+
+  it('refuses a window it does not keep, naming the field and the allowed range', async () => {
+    // Prepare
+    const metrics = new ProxyMetrics(countersOnAClock().counters);
+    // Act
+    const querying = metrics.query({ service, track: 'canary', metric: 'errorRate', windowSeconds: 7_200 });
+    // Assess
+    await expect(querying).rejects.toThrow('windowSeconds must be an integer between 1 and 3600 (got 7200)');
+  });
+});
