@@ -1,0 +1,147 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MissingSubstitutionError, StateMachineFileError } from '#local/project/errors.ts';
+import {
+  discoverProjectFunctions,
+  functionSubstitutionName,
+  projectSubstitutions,
+} from '#local/project/functions.ts';
+import { ProjectLambdaRegistry } from '#local/project/project-lambdas.ts';
+import { loadProjectStateMachines, substituteDefinition } from '#local/project/state-machines.ts';
+
+const roots: string[] = [];
+
+/** Builds a throw-away project: `files` maps relative paths to contents. */
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'cutover-project-'));
+  roots.push(root);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const handler = (body: string) => `export const handler = async (event, context) => ${body};\n`;
+
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+describe('discoverProjectFunctions', () => {
+  it('lists lambdas/<verb-noun>/handler.ts with their substitution and local ARN', () => {
+    // Prepare
+    const root = project({
+      'lambdas/check-rollout/handler.ts': handler('({})'),
+      'lambdas/notify/handler.ts': handler('({})'),
+      'lambdas/shared/middy.ts': 'export {};',
+    });
+    // Act
+    const functions = discoverProjectFunctions(root);
+    // Assess
+    expect(functions.map(({ id, substitution, arn }) => ({ id, substitution, arn }))).toEqual([
+      {
+        id: 'check-rollout',
+        substitution: 'CheckRolloutFunctionArn',
+        arn: 'arn:aws:lambda:us-east-1:000000000000:function:cutover-check-rollout',
+      },
+      {
+        id: 'notify',
+        substitution: 'NotifyFunctionArn',
+        arn: 'arn:aws:lambda:us-east-1:000000000000:function:cutover-notify',
+      },
+    ]);
+  });
+
+  it('finds nothing in a project without lambdas/', () => {
+    expect(discoverProjectFunctions(project({}))).toEqual([]);
+  });
+
+  it('names multi-word functions in PascalCase', () => {
+    expect(functionSubstitutionName('restore-db-backup')).toBe('RestoreDbBackupFunctionArn');
+  });
+});
+
+describe('substituteDefinition', () => {
+  it('replaces every ${Name}', () => {
+    const text = '{"Resource": "${AFunctionArn}", "Other": "${Bucket}", "Again": "${AFunctionArn}"}';
+    expect(substituteDefinition('x.asl.json', text, { AFunctionArn: 'arn:a', Bucket: 'b' })).toBe(
+      '{"Resource": "arn:a", "Other": "b", "Again": "arn:a"}',
+    );
+  });
+
+  it('names the file and every missing name', () => {
+    // Act
+    const act = () =>
+      substituteDefinition('statemachines/canary.asl.json', '"${Zeta}" "${Alpha}" "${Ok}"', { Ok: '1' });
+    // Assess
+    expect(act).toThrow(MissingSubstitutionError);
+    expect(act).toThrow(/statemachines\/canary\.asl\.json: no value for \$\{Alpha\}, \$\{Zeta\}/);
+  });
+});
+
+describe('loadProjectStateMachines', () => {
+  it('names each machine after its file and binds the function ARNs', () => {
+    // Prepare
+    const root = project({
+      'lambdas/check-rollout/handler.ts': handler('({})'),
+      'statemachines/canary.asl.json':
+        '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"${CheckRolloutFunctionArn}","End":true}}}',
+      'statemachines/README.md': 'not a state machine',
+    });
+    const values = projectSubstitutions(discoverProjectFunctions(root), { Extra: 'x' });
+    // Act
+    const machines = loadProjectStateMachines(root, values);
+    // Assess
+    expect(machines).toHaveLength(1);
+    expect(machines[0]!.name).toBe('canary');
+    expect(JSON.parse(machines[0]!.definition).States.T.Resource).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:cutover-check-rollout',
+    );
+  });
+
+  it('reports a file that is not JSON with its path', () => {
+    const root = project({ 'statemachines/broken.asl.json': '{"StartAt": ' });
+    expect(() => loadProjectStateMachines(root, {})).toThrow(StateMachineFileError);
+    expect(() => loadProjectStateMachines(root, {})).toThrow(/broken\.asl\.json: not valid JSON/);
+  });
+});
+
+describe('ProjectLambdaRegistry', () => {
+  it('imports a handler on first invoke and passes a Lambda-like context', async () => {
+    // Prepare
+    const root = project({
+      'lambdas/add-numbers/handler.ts': handler(
+        '({ sum: event.a + event.b, name: context.functionName, execution: context.executionArn })',
+      ),
+    });
+    const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root));
+    // Act
+    const result = await registry.invoke(
+      'arn:aws:lambda:us-east-1:000000000000:function:cutover-add-numbers',
+      { a: 2, b: 3 },
+      { executionArn: 'arn:exec' },
+    );
+    // Assess
+    expect(result).toEqual({ sum: 5, name: 'cutover-add-numbers', execution: 'arn:exec' });
+    expect(registry.names()).toEqual(['cutover-add-numbers']);
+  });
+
+  it('rejects unknown functions as Lambda.ResourceNotFoundException', async () => {
+    const registry = new ProjectLambdaRegistry([]);
+    await expect(registry.invoke('cutover-nope', {}, { executionArn: 'a' })).rejects.toMatchObject({
+      name: 'Lambda.ResourceNotFoundException',
+    });
+  });
+
+  it('reports a handler module without a handler export', async () => {
+    const root = project({ 'lambdas/no-export/handler.ts': 'export const other = 1;\n' });
+    const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root));
+    await expect(registry.invoke('cutover-no-export', {}, { executionArn: 'a' })).rejects.toThrow(
+      /must export a function named "handler"/,
+    );
+  });
+});
