@@ -1,0 +1,135 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { STATE_TABLE } from '#adapters/state-table.ts';
+import { REJECTION_ERROR } from '#core/api-routes.ts';
+
+/** Props of {@link ApprovalStateMachine}. */
+export interface ApprovalStateMachineProps {
+  readonly table: dynamodb.ITable;
+  /** The strategy state machines whose tasks it may answer. */
+  readonly stateMachines: readonly sfn.IStateMachine[];
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The error of an approve/reject call for an execution that waits for no approval. */
+export const NO_PENDING_APPROVAL = 'NoPendingApproval';
+
+/**
+ * The approve/reject call behind the API, as an EXPRESS state machine of AWS service integrations (no
+ * function): read the pending approval's task token from the state table, send SendTaskSuccess or
+ * SendTaskFailure (`ApprovalRejected`) with it, delete the token.
+ *
+ * Input: `{ executionId, executionArn, decision: 'approve' | 'reject', body }`;
+ * output: `{ executionId, decision: 'approved' | 'rejected' }`; fails with `NoPendingApproval`.
+ *
+ * @example
+ * const approvals = new ApprovalStateMachine(this, 'Approvals', { table, stateMachines, ... });
+ */
+export class ApprovalStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ApprovalStateMachineProps) {
+    super(scope, id);
+    const key = {
+      [STATE_TABLE.partitionKey]: tasks.DynamoAttributeValue.fromString(
+        sfn.JsonPath.format('approval#{}', sfn.JsonPath.stringAt('$.executionArn')),
+      ),
+    };
+    const taskToken = sfn.JsonPath.stringAt('$.pending.Item.taskToken.S');
+    const getToken = new tasks.DynamoGetItem(this, 'GetTaskToken', {
+      table: props.table,
+      key,
+      consistentRead: true,
+      resultPath: '$.pending',
+    });
+    const noPending = new sfn.Fail(this, 'NoPending', {
+      error: NO_PENDING_APPROVAL,
+      causePath: sfn.JsonPath.format('{} has no pending approval', sfn.JsonPath.stringAt('$.executionId')),
+    });
+    const deleteToken = new tasks.DynamoDeleteItem(this, 'DeleteTaskToken', {
+      table: props.table,
+      key,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const done = new sfn.Pass(this, 'Answer', {
+      parameters: { 'executionId.$': '$.executionId', 'decision.$': '$.decided' },
+    });
+    const resources = props.stateMachines.map((machine) => machine.stateMachineArn);
+    const approve = new tasks.CallAwsService(this, 'SendTaskSuccess', {
+      service: 'sfn',
+      action: 'sendTaskSuccess',
+      parameters: {
+        TaskToken: taskToken,
+        Output: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.body')),
+      },
+      iamResources: resources,
+      resultSelector: { decided: 'approved' },
+      resultPath: '$.result',
+    });
+    const reject = new tasks.CallAwsService(this, 'SendTaskFailure', {
+      service: 'sfn',
+      action: 'sendTaskFailure',
+      parameters: {
+        TaskToken: taskToken,
+        Error: REJECTION_ERROR,
+        Cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.body')),
+      },
+      iamResources: resources,
+      resultSelector: { decided: 'rejected' },
+      resultPath: '$.result',
+    });
+    const record = new sfn.Pass(this, 'RecordDecision', {
+      inputPath: '$',
+      parameters: {
+        'executionId.$': '$.executionId',
+        'executionArn.$': '$.executionArn',
+        'decided.$': '$.result.decided',
+      },
+    });
+    // A token whose execution stopped waiting (timed out, aborted) is stale: drop it and answer 404.
+    const staleErrors = [
+      'Sfn.TaskTimedOutException',
+      'Sfn.TaskDoesNotExistException',
+      'Sfn.InvalidTokenException',
+    ];
+    const dropStale = new tasks.DynamoDeleteItem(this, 'DeleteStaleToken', {
+      table: props.table,
+      key,
+      resultPath: sfn.JsonPath.DISCARD,
+    }).next(noPending);
+    approve.addCatch(dropStale, { errors: staleErrors, resultPath: '$.error' });
+    reject.addCatch(dropStale, { errors: staleErrors, resultPath: '$.error' });
+    approve.next(record);
+    reject.next(record);
+    record.next(deleteToken).next(done);
+
+    const definition = getToken.next(
+      new sfn.Choice(this, 'HasPendingApproval')
+        .when(
+          sfn.Condition.isPresent('$.pending.Item.taskToken.S'),
+          new sfn.Choice(this, 'Decision')
+            .when(sfn.Condition.stringEquals('$.decision', 'approve'), approve)
+            .otherwise(reject),
+        )
+        .otherwise(noPending),
+    );
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/cutover-approvals-${this.node.addr.slice(0, 8)}`,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Cutover approve/reject: answers a pending approval with its stored task token',
+      stateMachineType: sfn.StateMachineType.EXPRESS,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * What a task function may touch in AWS. Each function gets exactly the IAM statements of its capabilities,
+ * scoped to the resources the `Cutover` construct was configured with.
+ */
+export const CAPABILITIES = {
+  /** eks:DescribeCluster on the one cluster, and a Kubernetes access entry in the deployers group. */
+  cluster: 'Kubernetes objects in the allowed namespaces of the configured EKS cluster',
+  /** elasticloadbalancing:Modify* on the configured listeners and their rules (Describe* needs `*`). */
+  listeners: 'weights of the configured ALB listeners',
+  /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
+  metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
+  /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */
+  backup: 'objects under the backup prefix',
+  /** rds snapshot actions on the configured instances, secretsmanager:GetSecretValue on their secrets. */
+  database: 'snapshots of the configured RDS instances and their credentials',
+  /** dynamodb Get/Put/Delete on the state table (locks and approval tokens). */
+  state: 'locks and approval tokens in the state table',
+  /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
+  notify: 'the alert topic and event bus',
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/** The capability names, for error messages. */
+export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
+
+/**
+ * The capabilities of each task function in `lambdas/`, by directory name. A function without an entry
+ * fails synth, so no function runs with permissions nobody chose.
+ */
+export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {};

@@ -1,0 +1,57 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import type { CutoverContext } from './context.ts';
+import { Cutover, type CutoverProps } from './cutover.ts';
+
+/** Props of {@link CutoverStack}: the validated context, plus `Cutover` props a stack cannot read from context. */
+export interface CutoverStackProps extends StackProps {
+  readonly context: CutoverContext;
+  /** @default the Cutover construct's defaults */
+  readonly overrides?: Partial<CutoverProps>;
+}
+
+/**
+ * A stack holding one {@link Cutover}, configured from `cdk.json` context (see docs/aws.md).
+ *
+ * @example
+ * new CutoverStack(app, 'Cutover', { context: readContext((key) => app.node.tryGetContext(key)) });
+ */
+export class CutoverStack extends Stack {
+  readonly cutover: Cutover;
+
+  constructor(scope: Construct, id: string, props: CutoverStackProps) {
+    super(scope, id, props);
+    const { context } = props;
+    const vpc = context.vpcId
+      ? ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+          vpcId: context.vpcId,
+          availabilityZones: this.availabilityZones,
+        })
+      : undefined;
+    this.cutover = new Cutover(this, 'Cutover', {
+      clusterName: context.clusterName,
+      allowedNamespaces: context.allowedNamespaces,
+      vpc,
+      vpcSubnets: context.subnetIds
+        ? {
+            subnets: context.subnetIds.map((id, index) =>
+              ec2.Subnet.fromSubnetId(this, `Subnet${index}`, id),
+            ),
+          }
+        : undefined,
+      securityGroups: context.securityGroupIds?.map((id, index) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${index}`, id),
+      ),
+      alarmEmail: context.alarmEmail,
+      listenerArns: context.listenerArns,
+      prometheusWorkspaceArns: context.prometheusWorkspaceArns,
+      rdsInstanceIdentifiers: context.rdsInstanceIdentifiers,
+      databaseSecretArns: context.databaseSecretArns,
+      eventBusName: context.eventBusName,
+      backupRetentionDays: context.backupRetentionDays,
+      ecrTriggers: context.ecrTriggers,
+      ...props.overrides,
+    });
+  }
+}

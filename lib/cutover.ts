@@ -1,0 +1,244 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as eks from 'aws-cdk-lib/aws-eks';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
+import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { ApprovalStateMachine } from './approval-machine.ts';
+import { type Capability, FUNCTION_CAPABILITIES } from './capabilities.ts';
+import { checkSubstitutions, discoverFunctions, discoverStateMachines } from './discovery.ts';
+import { EksAccess } from './eks-access.ts';
+import { CutoverConfigError } from './errors.ts';
+import { CutoverMonitoring } from './monitoring.ts';
+import { suppressJustifiedFindings } from './nag-suppressions.ts';
+import { ReleaseApi } from './release-api.ts';
+import { StrategyStateMachines } from './state-machines.ts';
+import { CutoverStorage } from './storage.ts';
+import { TaskFunctions } from './task-functions.ts';
+import { type EcrReleaseTrigger, ReleaseTriggers } from './triggers.ts';
+
+export type { EcrReleaseTrigger } from './triggers.ts';
+
+const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** Props of {@link Cutover}. */
+export interface CutoverProps {
+  /** Name of the EKS cluster the releases run on (its access entries and eks:DescribeCluster). */
+  readonly clusterName: string;
+  /** Kubernetes namespaces the task functions may change (the Role/RoleBinding go there). */
+  readonly allowedNamespaces: readonly string[];
+  /** A cluster construct to apply the Role/RoleBinding manifests to. @default none: apply docs/eks-rbac.yaml yourself */
+  readonly cluster?: eks.ICluster;
+  /** Kubernetes group of the task functions' access entries. @default 'cutover-deployers' */
+  readonly kubernetesGroup?: string;
+  /** Runs the task functions in this VPC (private EKS endpoints, RDS). @default no VPC */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets of the task functions in `vpc`. @default the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of the task functions in `vpc`. @default one with all egress */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Email subscribed to the alert topic. @default no subscription */
+  readonly alarmEmail?: string;
+  /** ALB listener ARNs whose weights the `elbv2` router may modify. @default none */
+  readonly listenerArns?: readonly string[];
+  /** Amazon Managed Prometheus workspace ARNs the `prometheus` metrics may query. @default none */
+  readonly prometheusWorkspaceArns?: readonly string[];
+  /** RDS instance identifiers the database tasks may snapshot (snapshots are named `cutover-*`). @default none */
+  readonly rdsInstanceIdentifiers?: readonly string[];
+  /** Secrets Manager ARNs of the database credentials. @default none */
+  readonly databaseSecretArns?: readonly string[];
+  /** ECR repositories whose pushes start a release. @default none */
+  readonly ecrTriggers?: readonly EcrReleaseTrigger[];
+  /** Event bus the notifier also publishes deployment events to (`CUTOVER_EVENT_BUS`). @default SNS only */
+  readonly eventBusName?: string;
+  /** Key prefix of the backups in the backup bucket. @default 'backups/' */
+  readonly backupPrefix?: string;
+  /** Days a backup is kept. @default 90 */
+  readonly backupRetentionDays?: number;
+  /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the bucket, table and log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Runtime of the task functions (Node.js 20 or 22). @default lambda.Runtime.NODEJS_22_X */
+  readonly runtime?: lambda.Runtime;
+  /** Timeout of the task functions. @default Duration.minutes(5) */
+  readonly functionTimeout?: Duration;
+  /** Memory of the task functions, in MiB. @default 512 */
+  readonly functionMemorySize?: number;
+  /** Capabilities of each task function, by directory name. @default FUNCTION_CAPABILITIES */
+  readonly functionCapabilities?: Readonly<Record<string, readonly Capability[]>>;
+  /** Request JSON Schema (draft 4) of each strategy, the API models. @default strategyRequestModels() */
+  readonly requestSchemas?: Readonly<Record<string, JsonSchema>>;
+  /** Directory of the task handlers, `<dir>/<verb-noun>/handler.ts`. @default the project's lambdas/ */
+  readonly lambdasDir?: string;
+  /** Directory of the strategy state machines, `<dir>/<strategy>.asl.json`. @default the project's statemachines/ */
+  readonly stateMachinesDir?: string;
+}
+
+const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x'];
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Cutover on AWS: the strategy state machines and their task functions (discovered from `statemachines/`
+ * and `lambdas/`), the backup bucket and state table, EKS access, the release API and EventBridge triggers,
+ * and alerts, alarms and a dashboard.
+ *
+ * @example
+ * new Cutover(stack, 'Cutover', {
+ *   clusterName: 'prod',
+ *   allowedNamespaces: ['shop'],
+ *   alarmEmail: 'oncall@example.com',
+ *   ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request: canaryRequestWithoutRelease }],
+ * });
+ */
+export class Cutover extends Construct {
+  readonly storage: CutoverStorage;
+  readonly functions: TaskFunctions;
+  readonly stateMachines: StrategyStateMachines;
+  readonly monitoring: CutoverMonitoring;
+  readonly api?: ReleaseApi;
+
+  constructor(scope: Construct, id: string, props: CutoverProps) {
+    super(scope, id);
+    validateProps(props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const backupPrefix = props.backupPrefix ?? 'backups/';
+    const functions = discoverFunctions(props.lambdasDir ?? join(PROJECT_ROOT, 'lambdas'));
+    const machines = discoverStateMachines(props.stateMachinesDir ?? join(PROJECT_ROOT, 'statemachines'));
+
+    this.storage = new CutoverStorage(this, 'Storage', {
+      backupRetentionDays: props.backupRetentionDays ?? 90,
+      removalPolicy,
+    });
+    this.monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: props.alarmEmail });
+    const values = substitutionValues({
+      BackupBucket: this.storage.bucket.bucketName,
+      BackupPrefix: backupPrefix,
+      StateTable: this.storage.table.tableName,
+      AlertTopicArn: this.monitoring.topic.topicArn,
+      EventBusName: props.eventBusName ?? 'default',
+    });
+    checkSubstitutions(machines, [...functions.map((fn) => fn.substitution), ...Object.keys(values)]);
+
+    this.functions = new TaskFunctions(this, 'Tasks', {
+      functions,
+      capabilities: props.functionCapabilities ?? FUNCTION_CAPABILITIES,
+      runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
+      timeout: props.functionTimeout ?? Duration.minutes(5),
+      memorySize: props.functionMemorySize ?? 512,
+      logRetention,
+      removalPolicy,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      resources: {
+        clusterName: props.clusterName,
+        listenerArns: props.listenerArns ?? [],
+        prometheusWorkspaceArns: props.prometheusWorkspaceArns ?? [],
+        bucket: this.storage.bucket,
+        backupPrefix,
+        rdsInstanceIdentifiers: props.rdsInstanceIdentifiers ?? [],
+        databaseSecretArns: props.databaseSecretArns ?? [],
+        table: this.storage.table,
+        topic: this.monitoring.topic,
+        eventBusName: props.eventBusName,
+      },
+      environment: {
+        CUTOVER_STATE_TABLE: this.storage.table.tableName,
+        CUTOVER_BACKUP_BUCKET: this.storage.bucket.bucketName,
+        CUTOVER_BACKUP_PREFIX: backupPrefix,
+        CUTOVER_ALERT_TOPIC_ARN: this.monitoring.topic.topicArn,
+        ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
+      },
+    });
+
+    this.stateMachines = new StrategyStateMachines(this, 'Strategies', {
+      machines,
+      functions: new Map(functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)!])),
+      values,
+      logRetention,
+      removalPolicy,
+    });
+    this.monitoring.watch(this.stateMachines.byStrategy);
+
+    new EksAccess(this, 'EksAccess', {
+      clusterName: props.clusterName,
+      roles: this.functions.clusterRoles,
+      kubernetesGroup: props.kubernetesGroup ?? 'cutover-deployers',
+      namespaces: props.allowedNamespaces,
+      cluster: props.cluster,
+    });
+
+    if (this.stateMachines.byStrategy.size > 0) {
+      const approvals = new ApprovalStateMachine(this, 'Approvals', {
+        table: this.storage.table,
+        stateMachines: [...this.stateMachines.byStrategy.values()],
+        logRetention,
+        removalPolicy,
+      });
+      this.api = new ReleaseApi(this, 'ReleaseApi', {
+        stateMachines: this.stateMachines.byStrategy,
+        requestSchemas: props.requestSchemas ?? strategyRequestModels(),
+        approvals: approvals.stateMachine,
+        logRetention,
+        removalPolicy,
+      });
+    }
+    new ReleaseTriggers(this, 'Triggers', {
+      stateMachines: this.stateMachines.byStrategy,
+      ecrTriggers: props.ecrTriggers ?? [],
+    });
+    suppressJustifiedFindings(this);
+  }
+}
+
+/** The CDK value of each non-function substitution listed in src/core/substitutions.ts. */
+function substitutionValues(cdkValues: Readonly<Record<string, string>>): Record<string, string> {
+  const names = Object.keys(LOCAL_SUBSTITUTIONS);
+  const missing = names.filter((name) => !(name in cdkValues));
+  if (missing.length > 0) {
+    throw new CutoverConfigError(
+      `src/core/substitutions.ts lists ${missing.map((name) => `\${${name}}`).join(', ')} with no CDK value: ` +
+        `add it to substitutionValues in lib/cutover.ts (known: ${Object.keys(cdkValues).join(', ')})`,
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, cdkValues[name]!]));
+}
+
+function validateProps(props: CutoverProps): void {
+  const fail = (message: string) => {
+    throw new CutoverConfigError(message);
+  };
+  if (!props.clusterName?.trim())
+    fail('clusterName is required: the name of the EKS cluster releases run on');
+  if (!props.allowedNamespaces?.length) fail('allowedNamespaces must list at least one Kubernetes namespace');
+  for (const namespace of props.allowedNamespaces) {
+    if (!NAMESPACE.test(namespace))
+      fail(
+        `allowedNamespaces: "${namespace}" is not a Kubernetes namespace name (lowercase letters, digits, "-")`,
+      );
+  }
+  if (props.runtime && !NODE_RUNTIMES.includes(props.runtime.name)) {
+    fail(`runtime must be one of: ${NODE_RUNTIMES.join(', ')} (got ${props.runtime.name})`);
+  }
+  if (
+    props.backupRetentionDays !== undefined &&
+    !(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1)
+  ) {
+    fail(`backupRetentionDays must be a whole number of days >= 1 (got ${props.backupRetentionDays})`);
+  }
+  if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
+    fail(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
+  }
+  if ((props.vpcSubnets || props.securityGroups) && !props.vpc)
+    fail('vpcSubnets and securityGroups need vpc');
+  for (const arn of props.listenerArns ?? []) {
+    if (!/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app|net)\/.+/.test(arn)) {
+      fail(`listenerArns: "${arn}" is not an ELBv2 listener ARN`);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { pascalCase } from './discovery.ts';
+
+/** Props of {@link CutoverMonitoring}. */
+export interface CutoverMonitoringProps {
+  /** Subscribed to the alert topic when set. */
+  readonly alarmEmail?: string;
+}
+
+/** The execution statuses that alert. */
+export const ALERTING_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/**
+ * Alerts and a dashboard: an encrypted SNS topic; an EventBridge rule sending failed, timed-out and aborted
+ * executions to it; alarms on ExecutionsFailed and ExecutionsTimedOut per state machine; and a dashboard of
+ * executions started, succeeded and failed, and their durations, per strategy.
+ *
+ * @example
+ * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com' });
+ * monitoring.watch(machines.byStrategy);
+ */
+export class CutoverMonitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CutoverMonitoringProps) {
+    super(scope, id);
+    const key = new kms.Key(this, 'AlertsKey', {
+      description: 'Cutover alert topic encryption',
+      enableKeyRotation: true,
+    });
+    // EventBridge and CloudWatch alarms publish to the topic, so they must be able to use its key.
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+    this.topic = new sns.Topic(this, 'Alerts', {
+      displayName: 'Cutover alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+  }
+
+  /** Alerts on and charts the executions of each state machine, by strategy. */
+  watch(stateMachines: ReadonlyMap<string, sfn.IStateMachine>): void {
+    const machines = [...stateMachines.entries()];
+    if (machines.length > 0) {
+      new events.Rule(this, 'ExecutionStatusRule', {
+        description: 'Cutover executions that failed, timed out or were aborted',
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: {
+            status: [...ALERTING_STATUSES],
+            stateMachineArn: machines.map(([, machine]) => machine.stateMachineArn),
+          },
+        },
+        targets: [
+          new targets.SnsTopic(this.topic, {
+            message: events.RuleTargetInput.fromText(
+              `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
+                `${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.executionArn')}`,
+            ),
+          }),
+        ],
+      });
+    }
+
+    const alarmAction = new actions.SnsAction(this.topic);
+    for (const [strategy, machine] of machines) {
+      const name = pascalCase(strategy);
+      const alarms = [
+        ['Failed', machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })],
+        ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' })],
+      ] as const;
+      for (const [what, metric] of alarms) {
+        new cloudwatch.Alarm(this, `${name}${what}Alarm`, {
+          alarmDescription: `Cutover ${strategy}: an execution ${what === 'Failed' ? 'failed' : 'timed out'}`,
+          metric,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }).addAlarmAction(alarmAction);
+      }
+    }
+
+    for (const [strategy, machine] of machines) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${strategy}: executions`,
+          width: 12,
+          left: [
+            machine.metricStarted({ label: 'started', statistic: 'Sum' }),
+            machine.metricSucceeded({ label: 'succeeded', statistic: 'Sum' }),
+            machine.metricFailed({ label: 'failed', statistic: 'Sum' }),
+            machine.metricTimedOut({ label: 'timed out', statistic: 'Sum' }),
+            machine.metricAborted({ label: 'aborted', statistic: 'Sum' }),
+          ],
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${strategy}: duration`,
+          width: 12,
+          left: [
+            machine.metricTime({ label: 'p50', statistic: 'p50' }),
+            machine.metricTime({ label: 'p90', statistic: 'p90' }),
+            machine.metricTime({ label: 'max', statistic: 'Maximum' }),
+          ],
+        }),
+      );
+    }
+  }
+}

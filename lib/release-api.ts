@@ -1,0 +1,229 @@
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { API_ROUTES, type ApiOperation, type ApiRoute, type JsonSchema } from '#core/api-routes.ts';
+import { NO_PENDING_APPROVAL } from './approval-machine.ts';
+import { pascalCase } from './discovery.ts';
+import { CutoverConfigError } from './errors.ts';
+
+/** Props of {@link ReleaseApi}. */
+export interface ReleaseApiProps {
+  readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** The request JSON Schema of each strategy (draft 4), used as the API model of its start route. */
+  readonly requestSchemas: Readonly<Record<string, JsonSchema>>;
+  /** The EXPRESS approve/reject state machine. */
+  readonly approvals: sfn.IStateMachine;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const JSON_TYPE = 'application/json';
+const ERROR_BODY = `{"message": "$util.escapeJavaScript($input.path('$.message'))"}`;
+/** The request body as an escaped JSON string (escapeJavaScript also escapes `'`, which JSON does not allow). */
+const BODY_AS_STRING = `$util.escapeJavaScript($input.json('$')).replaceAll("\\\\'", "'")`;
+
+/**
+ * The release API of {@link API_ROUTES} on API Gateway REST, IAM-authorized, each route a direct AWS
+ * service integration: StartExecution (body validated against the strategy's schema: a bad body is a 400
+ * naming the field, and nothing starts), DescribeExecution, and approve/reject through the approval state
+ * machine's StartSyncExecution.
+ *
+ * @example
+ * new ReleaseApi(this, 'Api', { stateMachines, requestSchemas, approvals, ... });
+ */
+export class ReleaseApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly #role: iam.Role;
+  readonly #props: ReleaseApiProps;
+
+  constructor(scope: Construct, id: string, props: ReleaseApiProps) {
+    super(scope, id);
+    this.#props = props;
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Cutover release API',
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.INFO,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    // The validator's message names the failing field: `[object has missing required properties (["service"])]`.
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: {
+        [JSON_TYPE]: '{"message": "$util.escapeJavaScript($context.error.validationErrorString)"}',
+      },
+    });
+    this.#role = new iam.Role(this, 'IntegrationRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Cutover release API: start, describe and answer executions',
+    });
+    const validator = this.api.addRequestValidator('Validator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const releases = this.api.root.addResource('releases');
+    const execution = releases.addResource('{executionId}');
+    for (const route of API_ROUTES) {
+      if (route.operation === 'StartExecution') {
+        for (const [strategy, machine] of props.stateMachines) {
+          machine.grantStartExecution(this.#role);
+          machine.grantExecution(this.#role, 'states:DescribeExecution');
+          const schema = props.requestSchemas[strategy];
+          if (!schema) {
+            throw new CutoverConfigError(
+              `requestSchemas has no JSON Schema for strategy "${strategy}" (statemachines/${strategy}.asl.json); ` +
+                `strategies with a schema: ${Object.keys(props.requestSchemas).join(', ') || 'none'}`,
+            );
+          }
+          const model = this.#model(`${pascalCase(strategy)}Request`, schema);
+          releases
+            .addResource(strategy)
+            .addMethod(
+              route.method,
+              this.#startExecution(machine),
+              this.#methodOptions(route, validator, model),
+            );
+        }
+        continue;
+      }
+      const resource = route.path.endsWith('}')
+        ? execution
+        : execution.addResource(route.path.split('/').pop()!);
+      const model =
+        route.body && route.body !== 'strategy-request'
+          ? this.#model(String(route.body.title ?? pascalCase(route.path.split('/').pop()!)), route.body)
+          : undefined;
+      resource.addMethod(
+        route.method,
+        this.#integration(route.operation),
+        this.#methodOptions(route, validator, model),
+      );
+    }
+    props.approvals.grantStartSyncExecution(this.#role);
+  }
+
+  #model(name: string, schema: JsonSchema): apigw.Model {
+    return this.api.addModel(name, {
+      contentType: JSON_TYPE,
+      modelName: name.replace(/[^A-Za-z0-9]/g, ''),
+      schema: schema as apigw.JsonSchema,
+    });
+  }
+
+  #methodOptions(
+    route: ApiRoute,
+    validator: apigw.RequestValidator,
+    model?: apigw.Model,
+  ): apigw.MethodOptions {
+    return {
+      requestValidator: validator,
+      requestModels: model ? { [JSON_TYPE]: model } : undefined,
+      requestParameters: route.path.includes('{executionId}')
+        ? { 'method.request.path.executionId': true }
+        : undefined,
+      methodResponses: ['200', '400', '404', '500', '502'].map((statusCode) => ({ statusCode })),
+    };
+  }
+
+  #integration(operation: ApiOperation): apigw.AwsIntegration {
+    switch (operation) {
+      case 'DescribeExecution':
+        return this.#aws('DescribeExecution', `{"executionArn": "${this.#arn()}"}`, [
+          { statusCode: '200' },
+          {
+            statusCode: '400',
+            selectionPattern: '4\\d{2}',
+            responseTemplates: {
+              [JSON_TYPE]: `#if($input.path('$.__type').contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)#end\n${ERROR_BODY}`,
+            },
+          },
+        ]);
+      case 'SendTaskSuccess':
+      case 'SendTaskFailure':
+        return this.#answer(operation === 'SendTaskSuccess' ? 'approve' : 'reject');
+      case 'StartExecution':
+        throw new CutoverConfigError('StartExecution routes are built per strategy');
+    }
+  }
+
+  #startExecution(machine: sfn.IStateMachine): apigw.AwsIntegration {
+    const request = [
+      "#set($name = $input.params('name'))",
+      '{',
+      `  "stateMachineArn": "${machine.stateMachineArn}",`,
+      '  #if($name != "")"name": "$util.escapeJavaScript($name)",#end',
+      `  "input": "${BODY_AS_STRING}"`,
+      '}',
+    ].join('\n');
+    const response = [
+      "#set($arn = $input.path('$.executionArn'))",
+      "#set($at = $arn.indexOf(':execution:') + 11)",
+      `{"executionId": "$arn.substring($at)", "executionArn": "$arn", "startDate": $input.path('$.startDate')}`,
+    ].join('\n');
+    return this.#aws('StartExecution', request, [
+      { statusCode: '200', responseTemplates: { [JSON_TYPE]: response } },
+      { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: ERROR_BODY } },
+    ]);
+  }
+
+  #answer(decision: 'approve' | 'reject'): apigw.AwsIntegration {
+    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"$util.escapeJavaScript($executionId)\\", \\"executionArn\\": \\"${this.#arn()}\\", \\"body\\": ${BODY_AS_STRING}}`;
+    const request = [
+      "#set($executionId = $util.urlDecode($input.params('executionId')))",
+      `{"stateMachineArn": "${this.#props.approvals.stateMachineArn}", "input": "${input}"}`,
+    ].join('\n');
+    const response = [
+      "#if($input.path('$.status') == 'SUCCEEDED')",
+      "$input.path('$.output')",
+      '#else',
+      `#if($input.path('$.error') == '${NO_PENDING_APPROVAL}')#set($context.responseOverride.status = 404)#else#set($context.responseOverride.status = 502)#end`,
+      `{"message": "$util.escapeJavaScript($input.path('$.cause'))"}`,
+      '#end',
+    ].join('\n');
+    return this.#aws('StartSyncExecution', request, [
+      { statusCode: '200', responseTemplates: { [JSON_TYPE]: response } },
+      { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: ERROR_BODY } },
+    ]);
+  }
+
+  #arn(): string {
+    const stack = Stack.of(this);
+    // The execution ARN of the `{executionId}` path parameter.
+    return `arn:aws:states:${stack.region}:${stack.account}:execution:$util.urlDecode($input.params('executionId'))`;
+  }
+
+  #aws(
+    action: string,
+    requestTemplate: string,
+    responses: apigw.IntegrationResponse[],
+  ): apigw.AwsIntegration {
+    return new apigw.AwsIntegration({
+      service: 'states',
+      action,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: this.#role,
+        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+        requestTemplates: { [JSON_TYPE]: requestTemplate },
+        integrationResponses: [
+          ...responses,
+          { statusCode: '500', selectionPattern: '5\\d{2}', responseTemplates: { [JSON_TYPE]: ERROR_BODY } },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { STATE_TABLE } from '#adapters/state-table.ts';
+
+/** Props of {@link CutoverStorage}. */
+export interface CutoverStorageProps {
+  readonly backupRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The backup bucket (encrypted, versioned, SSL-only, private, expiring) and the state table for service
+ * locks and approval tokens (on-demand, point-in-time recovery, TTL on `expiresAt`).
+ *
+ * @example
+ * const storage = new CutoverStorage(this, 'Storage', { backupRetentionDays: 90, removalPolicy: RemovalPolicy.RETAIN });
+ */
+export class CutoverStorage extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: CutoverStorageProps) {
+    super(scope, id);
+    this.bucket = new s3.Bucket(this, 'Backups', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: props.removalPolicy,
+      lifecycleRules: [
+        {
+          id: 'expire-backups',
+          expiration: Duration.days(props.backupRetentionDays),
+          noncurrentVersionExpiration: Duration.days(7),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    this.table = new dynamodb.Table(this, 'State', {
+      partitionKey: { name: STATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: STATE_TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CAPABILITY_NAMES, type Capability } from './capabilities.ts';
+import { type DiscoveredFunction, pascalCase } from './discovery.ts';
+import { CutoverConfigError } from './errors.ts';
+import { capabilityStatements, type TaskResources } from './task-permissions.ts';
+
+/** ESM bundles must be able to `require` Node built-ins that CommonJS dependencies ask for. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
+
+/** Props of {@link TaskFunctions}. */
+export interface TaskFunctionsProps {
+  readonly functions: readonly DiscoveredFunction[];
+  readonly capabilities: Readonly<Record<string, readonly Capability[]>>;
+  readonly resources: TaskResources;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly runtime: lambda.Runtime;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps), each with its
+ * own role holding only the statements of its capabilities and its own log group.
+ *
+ * @example
+ * const tasks = new TaskFunctions(this, 'Tasks', { functions: discoverFunctions('lambdas'), ... });
+ * tasks.byName.get('check-rollout');
+ */
+export class TaskFunctions extends Construct {
+  /** The functions by directory name. */
+  readonly byName = new Map<string, nodejs.NodejsFunction>();
+  /** The roles of the functions that talk to the cluster, for the EKS access entries. */
+  readonly clusterRoles = new Map<string, iam.IRole>();
+
+  constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
+    super(scope, id);
+    for (const fn of props.functions) {
+      const capabilities = props.capabilities[fn.name];
+      if (!capabilities) {
+        throw new CutoverConfigError(
+          `functionCapabilities has no entry for lambdas/${fn.name}: add "${fn.name}": [...] to ` +
+            `FUNCTION_CAPABILITIES in lib/capabilities.ts, choosing from ${CAPABILITY_NAMES.join(', ')}`,
+        );
+      }
+      const unknown = capabilities.filter((capability) => !CAPABILITY_NAMES.includes(capability));
+      if (unknown.length > 0) {
+        throw new CutoverConfigError(
+          `functionCapabilities["${fn.name}"] has unknown ${unknown.join(', ')}: allowed are ${CAPABILITY_NAMES.join(', ')}`,
+        );
+      }
+      const created = this.#createFunction(fn, capabilities, props);
+      this.byName.set(fn.name, created);
+      if (capabilities.includes('cluster')) this.clusterRoles.set(fn.name, created.role!);
+    }
+  }
+
+  #createFunction(
+    fn: DiscoveredFunction,
+    capabilities: readonly Capability[],
+    props: TaskFunctionsProps,
+  ): nodejs.NodejsFunction {
+    const id = pascalCase(fn.name);
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Cutover task ${fn.name}: ${capabilities.join(', ') || 'no AWS access'}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    for (const capability of capabilities) {
+      for (const statement of capabilityStatements(this, capability, props.resources))
+        role.addToPolicy(statement);
+    }
+    return new nodejs.NodejsFunction(this, id, {
+      entry: fn.entry,
+      handler: 'handler',
+      description: `Cutover task ${fn.name}`,
+      runtime: props.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      role,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
+      securityGroups: props.vpc ? props.securityGroups : undefined,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: 'cutover',
+        POWERTOOLS_METRICS_NAMESPACE: 'Cutover',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        CUTOVER_FUNCTION: fn.name,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: `node${props.runtime.name.match(/\d+/)?.[0] ?? '22'}`,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: ['@aws-sdk/*', 'pg-native'],
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { Capability } from './capabilities.ts';
+
+/** The resources the capabilities are scoped to. */
+export interface TaskResources {
+  readonly clusterName: string;
+  readonly listenerArns: readonly string[];
+  readonly prometheusWorkspaceArns: readonly string[];
+  readonly bucket: s3.IBucket;
+  readonly backupPrefix: string;
+  readonly rdsInstanceIdentifiers: readonly string[];
+  readonly databaseSecretArns: readonly string[];
+  readonly table: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly eventBusName?: string;
+}
+
+/**
+ * The IAM statements one capability grants, scoped to `resources`. Actions without resource-level
+ * permissions (Describe*, GetMetricData) are the only ones on `*`.
+ *
+ * @example
+ * role.addToPolicy(...capabilityStatements(this, 'backup', resources));
+ */
+export function capabilityStatements(
+  scope: Construct,
+  capability: Capability,
+  resources: TaskResources,
+): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const arn = (service: string, resource: string, resourceName?: string) =>
+    stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  switch (capability) {
+    case 'cluster':
+      return [statement(['eks:DescribeCluster'], [arn('eks', 'cluster', resources.clusterName)])];
+    case 'listeners':
+      return listenerStatements(resources.listenerArns);
+    case 'metrics':
+      return [
+        statement(['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], ['*']),
+        ...(resources.prometheusWorkspaceArns.length > 0
+          ? [
+              statement(
+                ['aps:QueryMetrics', 'aps:GetLabels', 'aps:GetSeries'],
+                [...resources.prometheusWorkspaceArns],
+              ),
+            ]
+          : []),
+      ];
+    case 'backup':
+      return [
+        statement(
+          ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          [resources.bucket.arnForObjects(`${resources.backupPrefix}*`)],
+        ),
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [resources.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${resources.backupPrefix}*`] } },
+        }),
+      ];
+    case 'database':
+      return databaseStatements(scope, resources);
+    case 'state':
+      return [
+        statement(
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          [resources.table.tableArn],
+        ),
+      ];
+    case 'notify':
+      return [
+        statement(['sns:Publish'], [resources.topic.topicArn]),
+        // The topic is encrypted: publishing needs its key.
+        ...(resources.topic.masterKey
+          ? [statement(['kms:Decrypt', 'kms:GenerateDataKey*'], [resources.topic.masterKey.keyArn])]
+          : []),
+        ...(resources.eventBusName
+          ? [statement(['events:PutEvents'], [eventBusArn(scope, resources.eventBusName)])]
+          : []),
+      ];
+  }
+}
+
+function statement(actions: string[], resources: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, resources });
+}
+
+/** Modify on the listeners and the rules under them; Describe* has no resource-level permissions. */
+function listenerStatements(listenerArns: readonly string[]): iam.PolicyStatement[] {
+  if (listenerArns.length === 0) return [];
+  const ruleArns = listenerArns.map((listener) => `${listener.replace(':listener/', ':listener-rule/')}/*`);
+  return [
+    statement(['elasticloadbalancing:ModifyListener'], [...listenerArns]),
+    statement(['elasticloadbalancing:ModifyRule'], ruleArns),
+    statement(
+      [
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ],
+      ['*'],
+    ),
+  ];
+}
+
+function databaseStatements(scope: Construct, resources: TaskResources): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const rds = (resource: string, name: string) =>
+    stack.formatArn({
+      service: 'rds',
+      resource,
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  const instances = resources.rdsInstanceIdentifiers.map((id) => rds('db', id));
+  const snapshots = instances.length > 0 ? [rds('snapshot', 'cutover-*')] : [];
+  if (instances.length === 0 && resources.databaseSecretArns.length === 0) return [];
+  return [
+    ...(instances.length > 0
+      ? [
+          statement(['rds:DescribeDBInstances'], instances),
+          statement(['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...instances, ...snapshots]),
+          statement(['rds:DescribeDBSnapshots'], [...instances, ...snapshots]),
+        ]
+      : []),
+    ...(resources.databaseSecretArns.length > 0
+      ? [statement(['secretsmanager:GetSecretValue'], [...resources.databaseSecretArns])]
+      : []),
+  ];
+}
+
+function eventBusArn(scope: Construct, eventBusName: string): string {
+  if (eventBusName.startsWith('arn:')) return eventBusName;
+  return Arn.format(
+    { service: 'events', resource: 'event-bus', resourceName: eventBusName },
+    Stack.of(scope),
+  );
+}
