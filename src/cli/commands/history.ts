@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import { readHistory } from '../history.ts';
+import { resolveExecutionArn } from '../resolve.ts';
+
+/** `cutover history <execution>`: every history event, one a line. */
+export function historyCommand(): Command {
+  return withEndpointOptions(
+    new Command('history')
+      .description("print an execution's history events")
+      .argument('<execution>', 'execution ARN or name')
+      .option('--json', 'print the raw events as JSON')
+      .addHelpText('after', '\nExample:\n  $ cutover history checkout-v2'),
+  ).action(async (ref: string, options: EndpointOptions & { json?: boolean }) => {
+    const sfn = createStepFunctionsClient(options);
+    const events = await readHistory(sfn, await resolveExecutionArn(sfn, ref));
+    if (options.json) {
+      console.log(JSON.stringify(events, null, 2));
+      return;
+    }
+    for (const event of events) {
+      const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
+      const failure = event.executionFailedEventDetails ?? event.taskFailedEventDetails;
+      const detail = failure ? `${failure.error}: ${failure.cause ?? ''}` : name;
+      console.log(
+        `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`,
+      );
+    }
+  });
+}

@@ -1,0 +1,101 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+
+/** One line of progress worth showing a person, derived from one history event. */
+export type ProgressLine =
+  | { readonly kind: 'state'; readonly name: string }
+  | { readonly kind: 'weights'; readonly weights: Record<string, number> }
+  | {
+      readonly kind: 'verdict';
+      readonly verdict: string;
+      readonly reason: string;
+      readonly measurements: object;
+    }
+  | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
+
+function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    const payload = (value as { Payload?: unknown })?.Payload ?? value;
+    return payload && typeof payload === 'object' ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const END_EVENTS: Record<string, string> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
+
+/**
+ * What a person watching a release wants from one history event: states entered, traffic weights set,
+ * analysis verdicts with their numbers, and the end. Tasks report weights as `weights` and verdicts as
+ * `verdict` + `reason` + `measurements` in their output.
+ */
+export function progressOf(event: HistoryEvent): ProgressLine[] {
+  const type = event.type ?? '';
+  if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
+    return [{ kind: 'state', name: event.stateEnteredEventDetails.name }];
+  }
+  if (type in END_EVENTS) {
+    const failure = event.executionFailedEventDetails ?? event.executionAbortedEventDetails;
+    const timedOut = event.executionTimedOutEventDetails;
+    return [
+      {
+        kind: 'end',
+        status: END_EVENTS[type]!,
+        error: failure?.error ?? timedOut?.error,
+        cause: failure?.cause ?? timedOut?.cause,
+      },
+    ];
+  }
+  const output = parseOutput(
+    event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
+  );
+  if (!output) return [];
+  const lines: ProgressLine[] = [];
+  if (output.weights && typeof output.weights === 'object') {
+    lines.push({ kind: 'weights', weights: output.weights as Record<string, number> });
+  }
+  if (typeof output.verdict === 'string') {
+    lines.push({
+      kind: 'verdict',
+      verdict: output.verdict,
+      reason: String(output.reason ?? ''),
+      measurements: (output.measurements as object) ?? {},
+    });
+  }
+  return lines;
+}
+
+/** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
+export function weightsBar(weights: Record<string, number>): string {
+  const entries = Object.entries(weights);
+  if (entries.length !== 2) return entries.map(([track, weight]) => `${track} ${weight}%`).join('  ');
+  const [[first, a], [second, b]] = entries as [[string, number], [string, number]];
+  const filled = Math.round((a / 100) * 40);
+  return `${first} ${'█'.repeat(filled)}${'░'.repeat(40 - filled)} ${second} ${a}/${b}`;
+}
+
+/** Formats a progress line for the terminal. */
+export function formatProgress(line: ProgressLine): string {
+  switch (line.kind) {
+    case 'state':
+      return `→ ${line.name}`;
+    case 'weights':
+      return `  weights  ${weightsBar(line.weights)}`;
+    case 'verdict': {
+      const numbers = Object.entries(line.measurements)
+        .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toFixed(4)) : value}`)
+        .join(' ');
+      return `  analysis ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
+    }
+    case 'end':
+      return line.error
+        ? `${line.status}: ${line.error}${line.cause ? ` — ${line.cause}` : ''}`
+        : line.status;
+  }
+}

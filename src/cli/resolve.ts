@@ -1,0 +1,81 @@
+import {
+  type ExecutionListItem,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type SFNClient,
+  type StateMachineListItem,
+} from '@aws-sdk/client-sfn';
+import { STRATEGIES as RELEASE_STRATEGIES } from '#core/schemas/index.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+
+/** The workflows Cutover ships a state machine for: the release strategies and the database migration. */
+export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const;
+
+/** True when a state machine's name is the strategy's: `canary` locally, `<prefix>-canary` as deployed by CDK. */
+function isStrategyMachine(machine: StateMachineListItem, strategy: string): boolean {
+  const name = machine.name ?? '';
+  return name === strategy || name.toLowerCase().endsWith(`-${strategy}`);
+}
+
+async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
+  const machines: StateMachineListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    machines.push(...(page.stateMachines ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return machines;
+}
+
+/** The ARN of the state machine that runs `strategy`; a clear error when the endpoint has none. */
+export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): Promise<string> {
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new CliError(
+      `strategy must be one of: ${STRATEGIES.join(', ')} (got "${strategy}")`,
+      ExitCode.Usage,
+    );
+  }
+  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, strategy));
+  if (!machine?.stateMachineArn) {
+    throw new CliError(`no state machine for "${strategy}" at this endpoint; is \`cutover local\` running?`);
+  }
+  return machine.stateMachineArn;
+}
+
+/** Every execution of Cutover's state machines, newest first, optionally of one status. */
+export async function listCutoverExecutions(
+  sfn: SFNClient,
+  statusFilter?: string,
+): Promise<ExecutionListItem[]> {
+  const machines = (await listStateMachines(sfn)).filter((m) =>
+    STRATEGIES.some((s) => isStrategyMachine(m, s)),
+  );
+  const executions: ExecutionListItem[] = [];
+  for (const machine of machines) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: machine.stateMachineArn,
+          statusFilter: statusFilter as ExecutionListItem['status'],
+          nextToken,
+        }),
+      );
+      executions.push(...(page.executions ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+}
+
+/** An execution ARN from an ARN or an execution name (searched among Cutover's state machines). */
+export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
+  if (ref.startsWith('arn:')) return ref;
+  const matches = (await listCutoverExecutions(sfn)).filter((e) => e.name === ref);
+  if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
+  if (matches.length > 1) {
+    throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
+  }
+  return matches[0]!.executionArn!;
+}
