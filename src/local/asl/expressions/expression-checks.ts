@@ -68,7 +68,7 @@ function walkTemplate(report: Report, value: unknown, location: string): void {
       continue;
     }
     const problem = dynamicValueProblem(inner);
-    if (problem) {
+    if (problem !== undefined) {
       report(
         SCHEMA,
         `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call${problem}`,

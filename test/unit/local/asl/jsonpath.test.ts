@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { StatesError } from '#local/asl/errors.ts';
+import { isReferencePath, isValidPath, readPath, tryReadPath, writeResultPath } from '#local/asl/jsonpath.ts';
+
+/** The input of the "Paths" examples in the Step Functions developer guide. */
+const pathsExample = () => ({ foo: 123, bar: ['a', 'b', 'c'], car: { cdr: true } });
+
+const store = () => ({
+  store: {
+    book: [
+      { category: 'reference', author: 'Nigel Rees', price: 8.95 },
+      { category: 'fiction', author: 'Evelyn Waugh', price: 12.99 },
+      { category: 'fiction', author: 'Herman Melville', price: 8.99, isbn: '0-553-21311-3' },
+      { category: 'fiction', author: 'J. R. R. Tolkien', price: 22.99, isbn: '0-395-19395-8' },
+    ],
+    bicycle: { color: 'red', price: 19.95 },
+  },
+  'odd key': { 'a.b': 1 },
+});
+
+function statesErrorOf(action: () => unknown): StatesError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof StatesError) return error;
+    throw error;
+  }
+  throw new Error('expected a StatesError');
+}
+
+describe('readPath', () => {
+  it('reads the developer guide examples of reference paths', () => {
+    // Prepare
+    const input = pathsExample();
+    // Act / Assess
+    expect(readPath('$.foo', input)).toBe(123);
+    expect(readPath('$.bar', input)).toEqual(['a', 'b', 'c']);
+    expect(readPath('$.car.cdr', input)).toBe(true);
+    expect(readPath('$', input)).toEqual(input);
+  });
+
+  it('reads the ASL specification Parameters example paths', () => {
+    const input = { flagged: 7, vals: [0, 10, 20, 30, 40, 50] };
+    expect(readPath('$.vals[0]', input)).toBe(0);
+    expect(readPath('$.vals[3:]', input)).toEqual([30, 40, 50]);
+  });
+
+  it('reads bracket names, quoted keys with dots and spaces, negative indexes', () => {
+    const input = store();
+    expect(readPath("$['store']['bicycle']['color']", input)).toBe('red');
+    expect(readPath('$["store"].bicycle.price', input)).toBe(19.95);
+    expect(readPath("$['odd key']['a.b']", input)).toBe(1);
+    expect(readPath('$.store.book[-1].author', input)).toBe('J. R. R. Tolkien');
+  });
+
+  it('returns an array for wildcards, unions, slices, deep scans and filters', () => {
+    const input = store();
+    expect(readPath('$.store.book[*].author', input)).toEqual([
+      'Nigel Rees',
+      'Evelyn Waugh',
+      'Herman Melville',
+      'J. R. R. Tolkien',
+    ]);
+    expect(readPath('$.store.book[0,2].price', input)).toEqual([8.95, 8.99]);
+    expect(readPath("$.store.bicycle['color','price']", input)).toEqual(['red', 19.95]);
+    expect(readPath('$.store.book[1:3].price', input)).toEqual([12.99, 8.99]);
+    expect(readPath('$.store.book[-1:].price', input)).toEqual([22.99]);
+    expect(readPath('$.store.book[:2].price', input)).toEqual([8.95, 12.99]);
+    expect(readPath('$.store.book[::2].price', input)).toEqual([8.95, 8.99]);
+    expect(readPath('$..price', input)).toEqual([8.95, 12.99, 8.99, 22.99, 19.95]);
+    expect(readPath('$.store.*.color', input)).toEqual(['red']);
+    expect(readPath('$..book[?(@.isbn)].author', input)).toEqual(['Herman Melville', 'J. R. R. Tolkien']);
+  });
+
+  it('evaluates filter comparisons, boolean operators, regexes and root references', () => {
+    const input = { ...store(), limit: 10 };
+    const authors = (filter: string) => readPath(`$.store.book[?(${filter})].author`, input);
+    expect(authors('@.price < 10')).toEqual(['Nigel Rees', 'Herman Melville']);
+    expect(authors("@.category == 'reference'")).toEqual(['Nigel Rees']);
+    expect(authors('@.category != "fiction"')).toEqual(['Nigel Rees']);
+    expect(authors('@.price >= 12.99 && @.price <= 20')).toEqual(['Evelyn Waugh']);
+    expect(authors("@.price > 20 || @.category == 'reference'")).toEqual(['Nigel Rees', 'J. R. R. Tolkien']);
+    expect(authors('!(@.isbn)')).toEqual(['Nigel Rees', 'Evelyn Waugh']);
+    expect(authors('@.author =~ /.*REES/i')).toEqual(['Nigel Rees']);
+    expect(authors('@.price < $.limit')).toEqual(['Nigel Rees', 'Herman Melville']);
+    expect(authors("@.price > 'text'")).toEqual([]);
+  });
+
+  it('returns an empty array when an indefinite path matches nothing', () => {
+    expect(readPath('$.missing[*].x', {})).toEqual([]);
+    expect(readPath('$.items[?(@.x > 5)]', { items: [{ x: 1 }] })).toEqual([]);
+  });
+
+  it('keeps null values and falsy values', () => {
+    expect(readPath('$.a', { a: null })).toBeNull();
+    expect(readPath('$.a', { a: 0 })).toBe(0);
+    expect(readPath('$.a', { a: '' })).toBe('');
+  });
+
+  it('throws States.Runtime with AWS wording when a definite path matches nothing', () => {
+    // Act
+    const error = statesErrorOf(() => readPath('$.foo.bar', { other: 1 }));
+    // Assess
+    expect(error.name).toBe('States.Runtime');
+    expect(error.error).toBe('States.Runtime');
+    expect(error.causeText).toBe("Invalid path '$.foo.bar' : No results for path: $['foo']['bar']");
+  });
+
+  it('throws for an index out of range, a name on an array and an index on an object', () => {
+    expect(() => readPath('$.a[3]', { a: [1] })).toThrow(StatesError);
+    expect(() => readPath('$.a.b', { a: [1] })).toThrow(StatesError);
+    expect(() => readPath('$.a[0]', { a: { 0: 1 } })).toThrow(StatesError);
+    expect(() => readPath('$.a.b', { a: 'text' })).toThrow(StatesError);
+  });
+
+  it('rejects malformed paths with States.Runtime naming the path', () => {
+    for (const path of ['foo', '$.', '$[', '$.a[', "$['a", '$.a[?(@.x >)]', '$.a[1:2:0]', '$..']) {
+      const error = statesErrorOf(() => readPath(path, { a: 1 }));
+      expect(error.name, path).toBe('States.Runtime');
+      expect(error.causeText, path).toContain(`Invalid path '${path}'`);
+    }
+  });
+
+  it('returns copies, never references into the data', () => {
+    // Prepare
+    const input = { a: { b: [1, 2] } };
+    // Act
+    const read = readPath('$.a', input) as { b: number[] };
+    read.b.push(3);
+    // Assess
+    expect(input.a.b).toEqual([1, 2]);
+  });
+});
+
+describe('tryReadPath', () => {
+  it('reports a missing definite path as not found instead of throwing', () => {
+    expect(tryReadPath('$.a.b', { a: {} })).toEqual({ found: false });
+    expect(tryReadPath('$.a.b', { a: { b: null } })).toEqual({ found: true, value: null });
+  });
+});
+
+describe('isValidPath and isReferencePath', () => {
+  it('tells paths from reference paths', () => {
+    expect(isValidPath('$.a[*].b')).toBe(true);
+    expect(isReferencePath('$.a[*].b')).toBe(false);
+    expect(isReferencePath('$.a[0].b')).toBe(true);
+    expect(isReferencePath("$['a']")).toBe(true);
+    expect(isReferencePath('$')).toBe(true);
+    expect(isValidPath('a.b')).toBe(false);
+    expect(isReferencePath('$..a')).toBe(false);
+  });
+});
+
+describe('writeResultPath', () => {
+  /** The input of the ResultPath examples in the Step Functions developer guide. */
+  const guideInput = () => ({
+    comment: 'This is a test of the input and output of a Task state.',
+    details: 'Default example',
+    who: 'AWS Step Functions',
+  });
+
+  it('replaces the input with the result when ResultPath is absent or $', () => {
+    expect(writeResultPath(guideInput(), undefined, 'Hello, AWS Step Functions!')).toBe(
+      'Hello, AWS Step Functions!',
+    );
+    expect(writeResultPath(guideInput(), '$', { x: 1 })).toEqual({ x: 1 });
+  });
+
+  it('keeps the input and discards the result when ResultPath is null', () => {
+    expect(writeResultPath(guideInput(), null, 'ignored')).toEqual(guideInput());
+  });
+
+  it('adds the result next to the input (developer guide $.taskresult example)', () => {
+    expect(writeResultPath(guideInput(), '$.taskresult', 'Hello, AWS Step Functions!')).toEqual({
+      ...guideInput(),
+      taskresult: 'Hello, AWS Step Functions!',
+    });
+  });
+
+  it('creates missing objects on the way and overwrites existing values', () => {
+    expect(writeResultPath(guideInput(), '$.strings.lambdaresult', 'Hi')).toEqual({
+      ...guideInput(),
+      strings: { lambdaresult: 'Hi' },
+    });
+    expect(writeResultPath({ a: { b: 1, c: 2 } }, '$.a.b', [9])).toEqual({ a: { b: [9], c: 2 } });
+    expect(writeResultPath({ a: [{ b: 1 }, { b: 2 }] }, '$.a[1].b', 5)).toEqual({ a: [{ b: 1 }, { b: 5 }] });
+  });
+
+  it('never changes the input or aliases the result', () => {
+    // Prepare
+    const input = { a: { b: 1 } };
+    const result = { r: [1] };
+    // Act
+    const output = writeResultPath(input, '$.a.c', result) as { a: { c: { r: number[] } } };
+    output.a.c.r.push(2);
+    // Assess
+    expect(input).toEqual({ a: { b: 1 } });
+    expect(result).toEqual({ r: [1] });
+  });
+
+  it('raises States.ResultPathMatchFailure when the path runs into a non-object', () => {
+    // Act
+    const error = statesErrorOf(() => writeResultPath('just a string', '$.result', 1));
+    // Assess
+    expect(error.name).toBe('States.ResultPathMatchFailure');
+    expect(error.causeText).toBe('Unable to apply ReferencePath $.result to input "just a string"');
+    expect(() => writeResultPath({ a: 5 }, '$.a.b', 1)).toThrow(/Unable to apply ReferencePath/);
+    expect(() => writeResultPath({ a: [1] }, '$.a.b', 1)).toThrow(/Unable to apply ReferencePath/);
+    expect(() => writeResultPath({ a: [1] }, '$.a[4]', 1)).toThrow(/Unable to apply ReferencePath/);
+  });
+
+  it('rejects a ResultPath that is not a reference path', () => {
+    expect(statesErrorOf(() => writeResultPath({}, '$.a[*]', 1)).name).toBe('States.Runtime');
+  });
+});

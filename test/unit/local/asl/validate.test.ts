@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import { type DefinitionDiagnostic, validateDefinition } from '#local/asl/validate.ts';
+
+/** A valid definition touching every state type; tests change one thing at a time. */
+// biome-ignore lint/suspicious/noExplicitAny: each test edits a different deep field of this JSON fixture
+function validMachine(): Record<string, any> {
+  return {
+    Comment: 'every state type',
+    StartAt: 'Prepare',
+    TimeoutSeconds: 3600,
+    States: {
+      Prepare: {
+        Type: 'Pass',
+        Parameters: {
+          'id.$': '$.id',
+          'greeting.$': "States.Format('hi {}', $.name)",
+          'exec.$': '$$.Execution.Id',
+        },
+        ResultPath: '$.prepared',
+        Next: 'Deploy',
+      },
+      Deploy: {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:us-east-1:000000000000:function:cutover-deploy-track',
+        InputPath: '$.prepared',
+        ResultSelector: { 'status.$': '$.Payload.status' },
+        ResultPath: '$.deploy',
+        OutputPath: '$',
+        TimeoutSeconds: 60,
+        HeartbeatSeconds: 10,
+        Retry: [
+          { ErrorEquals: ['TransientAdapterError'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 },
+          { ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL', MaxDelaySeconds: 30 },
+        ],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }],
+        Next: 'Check',
+      },
+      Check: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.deploy.status', StringEquals: 'done', Next: 'Fan' },
+          {
+            And: [
+              { Variable: '$.attempt', IsPresent: true },
+              { Variable: '$.attempt', NumericLessThanPath: '$.max' },
+            ],
+            Next: 'Pause',
+          },
+        ],
+        Default: 'Failed',
+      },
+      Pause: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Deploy' },
+      Fan: {
+        Type: 'Parallel',
+        Branches: [{ StartAt: 'B1', States: { B1: { Type: 'Succeed' } } }],
+        Next: 'Each',
+      },
+      Each: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ItemSelector: { 'item.$': '$$.Map.Item.Value' },
+        MaxConcurrency: 2,
+        ItemProcessor: { StartAt: 'M1', States: { M1: { Type: 'Pass', End: true } } },
+        ResultPath: null,
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+      Failed: {
+        Type: 'Fail',
+        Error: 'DeployFailed',
+        CausePath: "States.Format('failed: {}', $.error.Cause)",
+      },
+    },
+  };
+}
+
+const validate = (definition: unknown) => validateDefinition(JSON.stringify(definition));
+const summary = (diagnostics: DefinitionDiagnostic[]) =>
+  diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.location}: ${diagnostic.message}`);
+
+describe('validateDefinition', () => {
+  it('accepts a valid definition with every state type', () => {
+    expect(summary(validate(validMachine()))).toEqual([]);
+  });
+
+  it('reports invalid JSON', () => {
+    // Act
+    const diagnostics = validateDefinition('{"StartAt": ');
+    // Assess
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({
+      code: 'INVALID_JSON_DESCRIPTION',
+      location: '/',
+      severity: 'ERROR',
+    });
+  });
+
+  it('reports missing StartAt and States', () => {
+    expect(summary(validate({ Comment: 'x' }))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /: These fields are required: [StartAt, States]',
+    ]);
+    expect(summary(validate([]))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /: The definition must be a JSON object',
+    ]);
+  });
+
+  it('reports StartAt and Next naming unknown states, with AWS wording', () => {
+    // Prepare
+    const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'pass3' } } };
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([
+      "MISSING_TRANSITION_TARGET /States/A/Next: Missing 'Next' target: pass3",
+    ]);
+    expect(summary(validate({ ...definition, StartAt: 'Nope' }))).toContain(
+      "MISSING_TRANSITION_TARGET /StartAt: Missing 'StartAt' target: Nope",
+    );
+  });
+
+  it('reports unreachable states', () => {
+    const definition = validMachine();
+    definition.States.Orphan = { Type: 'Succeed' };
+    expect(summary(validate(definition))).toEqual([
+      'MISSING_TRANSITION_TARGET /States/Orphan: State "Orphan" is not reachable.',
+    ]);
+  });
+
+  it('counts Catch, Choice and Default targets as reachable and checks them', () => {
+    const definition = validMachine();
+    definition.States.Deploy.Catch[0].Next = 'Missing';
+    definition.States.Check.Default = 'AlsoMissing';
+    expect(summary(validate(definition))).toEqual([
+      "MISSING_TRANSITION_TARGET /States/Deploy/Catch/0/Next: Missing 'Next' target: Missing",
+      "MISSING_TRANSITION_TARGET /States/Check/Default: Missing 'Default' target: AlsoMissing",
+      'MISSING_TRANSITION_TARGET /States/Failed: State "Failed" is not reachable.',
+    ]);
+  });
+
+  it('requires exactly one of Next and End', () => {
+    const definition = validMachine();
+    delete definition.States.Pause.Next;
+    definition.States.Done = { Type: 'Pass', End: true, Next: 'Failed' };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Pause: The state must have either 'Next' or 'End: true'",
+      "SCHEMA_VALIDATION_FAILED /States/Done: Only one of 'Next' and 'End: true' may be set",
+    ]);
+  });
+
+  it('reports unknown fields per state type, and Retry/Catch outside Task, Parallel and Map', () => {
+    const definition = validMachine();
+    definition.States.Done.Next = 'Failed';
+    definition.States.Pause.Resource = 'arn';
+    definition.States.Check.Retry = [];
+    definition.Extra = 1;
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /Extra: The field 'Extra' is not supported by Step Functions",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Retry: The field 'Retry' is only supported by Task, Parallel and Map states",
+      "SCHEMA_VALIDATION_FAILED /States/Pause/Resource: The field 'Resource' is not supported by Step Functions for a Wait state",
+      "SCHEMA_VALIDATION_FAILED /States/Done/Next: The field 'Next' is not supported by Step Functions for a Succeed state",
+    ]);
+  });
+
+  it('reports an unknown Type and a Task without Resource', () => {
+    const definition = validMachine();
+    definition.States.Done.Type = 'Finish';
+    delete definition.States.Deploy.Resource;
+    expect(summary(validate(definition))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/Deploy: These fields are required: [Resource]',
+      "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' must be one of: Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map",
+    ]);
+  });
+
+  it('reports invalid paths, reference paths and payload template values', () => {
+    const definition = validMachine();
+    definition.States.Deploy.InputPath = 'prepared';
+    definition.States.Deploy.ResultPath = '$.items[*]';
+    definition.States.Prepare.Parameters = { nested: [{ 'bad.$': 'not a path' }], 'call.$': 'States.Nope()' };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Prepare/Parameters/nested/0: The value for the field 'bad.$' must be a valid JSONPath or a valid intrinsic function call",
+      expect.stringMatching(
+        /^SCHEMA_VALIDATION_FAILED \/States\/Prepare\/Parameters: The value for the field 'call.\$' must be a valid JSONPath or a valid intrinsic function call: Unknown intrinsic function States.Nope/,
+      ),
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/InputPath: The value for the field 'InputPath' must be a valid JSONPath",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
+    ]);
+  });
+
+  it('reports a Choice without Choices and malformed rules', () => {
+    const definition = validMachine();
+    definition.States.Check.Choices = [];
+    expect(summary(validate(definition))).toContain(
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices: The field 'Choices' must be a non-empty array of rules",
+    );
+    definition.States.Check.Choices = [
+      { Variable: '$.a', NumericEquals: 'one', Next: 'Pause' },
+      { Variable: 'a', StringEquals: 'x', Next: 'Fan' },
+      { Not: { Variable: '$.a', IsNull: true, Next: 'Done' }, Next: 'Each' },
+      { Variable: '$.a', Next: 'Done' },
+      { Variable: '$.a', TimestampEquals: 'yesterday' },
+    ];
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/0/NumericEquals: The value for the field 'NumericEquals' must be a number",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/1/Variable: The value for the field 'Variable' must be a valid ReferencePath",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/2/Not: The field 'Next' is only allowed in a top-level Choice rule",
+      'SCHEMA_VALIDATION_FAILED /States/Check/Choices/3: A Choice rule must have exactly one of And, Or, Not or a comparison operator (StringEquals, NumericLessThan, IsPresent, ...)',
+      'SCHEMA_VALIDATION_FAILED /States/Check/Choices/4: These fields are required: [Next]',
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/4/TimestampEquals: The value for the field 'TimestampEquals' must be a RFC3339 timestamp string",
+    ]);
+  });
+
+  it('requires States.ALL alone and last in Retry and Catch', () => {
+    const definition = validMachine();
+    definition.States.Deploy.Retry.reverse();
+    definition.States.Deploy.Catch = [{ ErrorEquals: ['States.ALL', 'Other'], Next: 'Failed' }];
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
+    ]);
+  });
+
+  it('checks Retrier fields', () => {
+    const definition = validMachine();
+    definition.States.Deploy.Retry = [
+      {
+        ErrorEquals: [],
+        IntervalSeconds: 0,
+        BackoffRate: 0.5,
+        MaxAttempts: -1,
+        JitterStrategy: 'SOME',
+        Foo: 1,
+      },
+    ];
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/Foo: The field 'Foo' is not supported by Step Functions",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: The field 'ErrorEquals' must be a non-empty array of error names",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/IntervalSeconds: The field 'IntervalSeconds' must be an integer greater than or equal to 1",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/MaxAttempts: The field 'MaxAttempts' must be an integer greater than or equal to 0",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/BackoffRate: The field 'BackoffRate' must be a number greater than or equal to 1.0",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/JitterStrategy: The field 'JitterStrategy' must be one of: FULL, NONE",
+    ]);
+  });
+
+  it('requires exactly one of Seconds, SecondsPath, Timestamp and TimestampPath', () => {
+    const definition = validMachine();
+    definition.States.Pause = { Type: 'Wait', Seconds: 5, Timestamp: '2016-03-14T01:59:00Z', Next: 'Deploy' };
+    expect(summary(validate(definition))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/Pause: Exactly one of Seconds, SecondsPath, Timestamp and TimestampPath must be set',
+    ]);
+    definition.States.Pause = { Type: 'Wait', Next: 'Deploy' };
+    expect(validate(definition)).toHaveLength(1);
+    definition.States.Pause = { Type: 'Wait', Timestamp: '2016-03-14', Next: 'Deploy' };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Pause/Timestamp: The field 'Timestamp' must be an RFC3339 timestamp such as 2016-03-14T01:59:00Z",
+    ]);
+  });
+
+  it('validates Parallel branches and Map item processors recursively', () => {
+    const definition = validMachine();
+    definition.States.Fan.Branches.push({ StartAt: 'B2', States: { B2: { Type: 'Pass', Next: 'Done' } } });
+    definition.States.Each.ItemProcessor.States.M2 = { Type: 'Succeed' };
+    expect(summary(validate(definition))).toEqual([
+      "MISSING_TRANSITION_TARGET /States/Fan/Branches/1/States/B2/Next: Missing 'Next' target: Done",
+      'MISSING_TRANSITION_TARGET /States/Each/ItemProcessor/States/M2: State "M2" is not reachable.',
+    ]);
+  });
+
+  it('accepts the legacy Map Iterator and Parameters, but not both forms at once', () => {
+    const definition = validMachine();
+    const each = definition.States.Each;
+    each.Iterator = each.ItemProcessor;
+    delete each.ItemProcessor;
+    expect(validate(definition)).toEqual([]);
+    each.ItemProcessor = { StartAt: 'M2', States: { M2: { Type: 'Pass', End: true } } };
+    each.Parameters = {};
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Each: Exactly one of 'ItemProcessor' and 'Iterator' must be set",
+      "SCHEMA_VALIDATION_FAILED /States/Each: Only one of 'Parameters' and 'ItemSelector' may be set",
+    ]);
+  });
+
+  it('reports state names used twice across nested machines', () => {
+    const definition = validMachine();
+    definition.States.Fan.Branches[0] = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
+    expect(summary(validate(definition))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/Done: Duplicate state name: Done',
+    ]);
+  });
+
+  it('checks Task timeouts and Fail fields', () => {
+    const definition = validMachine();
+    definition.States.Deploy.HeartbeatSeconds = 60;
+    definition.States.Deploy.TimeoutSecondsPath = '$.timeout';
+    definition.States.Failed.Cause = 'both';
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Deploy: Only one of 'TimeoutSeconds' and 'TimeoutSecondsPath' may be set",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/HeartbeatSeconds: 'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
+      "SCHEMA_VALIDATION_FAILED /States/Failed: Only one of 'Cause' and 'CausePath' may be set",
+    ]);
+  });
+
+  it('rejects JSONata, which the local runtime does not evaluate', () => {
+    const definition = { ...validMachine(), QueryLanguage: 'JSONata' };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /QueryLanguage: The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
+    ]);
+  });
+});
