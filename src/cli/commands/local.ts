@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { startLocalRuntime } from '#local/runtime.ts';
+
+/** Parses `--port`: an integer from 0 to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError(`--port must be an integer from 0 to 65535 (got "${value}")`);
+  }
+  return port;
+}
+
+interface LocalOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+}
+
+/**
+ * `cutover local`: starts the embedded Step Functions runtime for the project in the current directory and
+ * runs until SIGINT or SIGTERM.
+ *
+ * @example
+ * program.addCommand(localCommand()); // npx cutover local --port 8083 --data-dir .cutover
+ */
+export function localCommand(): Command {
+  return new Command('local')
+    .description(
+      'run the Step Functions API, the state machines and the tasks of this project on this machine',
+    )
+    .option('-p, --port <port>', 'port of the Step Functions API', parsePort, 8083)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
+    .action(async (options: LocalOptions) => {
+      const dataDir = resolve(options.dataDir);
+      // The tasks run in this process and find their local stores through it.
+      process.env.CUTOVER_DATA_DIR = dataDir;
+      const runtime = await startLocalRuntime({ port: options.port, host: options.host, dataDir });
+      for (const machine of runtime.stateMachines) {
+        console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
+      }
+      console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
+      await stopOnSignal();
+      await runtime.close();
+      console.log('Stopped');
+    });
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopOnSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,94 @@
+import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
+import { LocalApiServer } from './api/server.ts';
+import { type Clock, RealClock } from './clock.ts';
+import type { LambdaRegistry } from './lambda-registry.ts';
+import { discoverProjectFunctions, projectSubstitutions } from './project/functions.ts';
+import { ProjectLambdaRegistry } from './project/project-lambdas.ts';
+import {
+  loadProjectStateMachines,
+  type RegisteredStateMachine,
+  registerStateMachines,
+} from './project/state-machines.ts';
+import { LocalStepFunctions } from './service.ts';
+import { Store } from './store.ts';
+
+/** Options of {@link startLocalRuntime}. */
+export interface LocalRuntimeOptions {
+  /** Port to listen on; 0 picks a free one. @default 8083 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /**
+   * Directory of `cutover.db` and the local adapters' data; undefined keeps the store in memory and
+   * registers no local adapters (tests of the engine alone).
+   */
+  readonly dataDir?: string;
+  /** @default RealClock.fromEnv() (WAIT_TIME_SCALE) */
+  readonly clock?: Clock;
+  /**
+   * Project whose `lambdas/<verb-noun>/handler.ts` serve the tasks and whose `statemachines/*.asl.json`
+   * are registered at start; `null` registers nothing (tests bring their own state machines and `lambdas`).
+   * @default process.cwd()
+   */
+  readonly projectDir?: string | null;
+  /** The functions tasks invoke. @default the project's handlers */
+  readonly lambdas?: LambdaRegistry;
+}
+
+/** A started runtime. */
+export interface LocalRuntime {
+  /** `http://127.0.0.1:<port>`: give it to `new SFNClient({ endpoint })`. */
+  readonly endpoint: string;
+  readonly service: LocalStepFunctions;
+  /** The HTTP server: other parts of the runtime add their routes with `server.addRoute`. */
+  readonly server: LocalApiServer;
+  /** The local adapters (cluster, proxy router, metrics, lock, approvals, notifier), when a `dataDir` is given. */
+  readonly adapters?: LocalAdaptersHandle['adapters'];
+  /** What registering the project's state machines did, in file order. */
+  readonly stateMachines: readonly RegisteredStateMachine[];
+  /** Stops the server and the running executions (they resume on the next start) and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded Step Functions runtime: opens the store, resumes every RUNNING execution,
+ * registers the project's state machines bound to its handlers, and serves the API.
+ *
+ * @example
+ * const runtime = await startLocalRuntime({ port: 0, dataDir: '.cutover' });
+ * const sfn = new SFNClient({ endpoint: runtime.endpoint, region: 'us-east-1', credentials });
+ * await runtime.close();
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const projectDir = options.projectDir === undefined ? process.cwd() : options.projectDir;
+  const functions = projectDir === null ? [] : discoverProjectFunctions(projectDir);
+  const machines =
+    projectDir === null
+      ? []
+      : loadProjectStateMachines(projectDir, projectSubstitutions(functions, LOCAL_SUBSTITUTIONS));
+  const store = Store.open(options.dataDir);
+  const service = new LocalStepFunctions({
+    store,
+    clock: options.clock ?? RealClock.fromEnv(),
+    lambdas: options.lambdas ?? new ProjectLambdaRegistry(functions),
+  });
+  const server = new LocalApiServer({ service });
+  const local =
+    options.dataDir === undefined ? undefined : registerLocalAdapters({ dataDir: options.dataDir });
+  const close = async (): Promise<void> => {
+    await server.close();
+    await service.close();
+    await local?.close();
+    store.close();
+  };
+  try {
+    const stateMachines = await registerStateMachines(service, machines);
+    service.start();
+    const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
+    return { endpoint, service, server, adapters: local?.adapters, stateMachines, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,238 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
+
+const API = 'https://docs.aws.amazon.com/step-functions/latest/apireference';
+const ROLE = 'arn:aws:iam::000000000000:role/conformance';
+const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does-not-exist';
+/** Shaped like a task token, but no task was given it. */
+const UNKNOWN_TOKEN = Buffer.from(`${'0'.repeat(36)}:${'1'.repeat(36)}`).toString('base64url');
+const MISSING_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:does-not-exist:nope';
+
+/** What an API case gets: an SDK client, the raw endpoint, and a fresh state machine. */
+export interface ApiCaseContext {
+  readonly client: SFNClient;
+  readonly endpoint: string;
+  /** Creates a Pass state machine with a unique name; returns its ARN. */
+  createPassMachine(): Promise<string>;
+}
+
+/** A call and the AWS error code it must be answered with. */
+export interface ApiErrorCase {
+  readonly name: string;
+  readonly source: string;
+  readonly act: (context: ApiCaseContext) => Promise<unknown>;
+  readonly error: string;
+}
+
+/** POSTs a raw AWS JSON 1.0 request, for shapes the SDK would not send. */
+export async function rawCall(
+  endpoint: string,
+  target: string,
+  body: string,
+): Promise<{ status: number; json: { __type?: string; message?: string } }> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+    body,
+  });
+  return { status: response.status, json: (await response.json()) as { __type?: string; message?: string } };
+}
+
+function invalid(definition: unknown): (context: ApiCaseContext) => Promise<unknown> {
+  return ({ client }) =>
+    client.send(
+      new CreateStateMachineCommand({
+        name: `invalid-${Math.random().toString(36).slice(2)}`,
+        definition: typeof definition === 'string' ? definition : JSON.stringify(definition),
+        roleArn: ROLE,
+      }),
+    );
+}
+
+/** API errors, with the codes AWS answers them with. */
+export const apiErrorCases: ApiErrorCase[] = [
+  {
+    name: 'CreateStateMachine with a definition that is not JSON',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: invalid('{"StartAt": '),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine without StartAt',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: invalid({ States: { P: { Type: 'Pass', End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with Next naming a missing state',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: invalid({ StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Nowhere' } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with an unknown state type',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: invalid({ StartAt: 'P', States: { P: { Type: 'Teleport', End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a name containing a space',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: ({ client }) =>
+      client.send(new CreateStateMachineCommand({ name: 'bad name', definition: PASS, roleArn: ROLE })),
+    error: 'InvalidName',
+  },
+  {
+    name: 'CreateStateMachine with an existing name and another definition',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: async ({ client, createPassMachine }) => {
+      const arn = await createPassMachine();
+      const name = arn.split(':').pop()!;
+      const other = JSON.stringify({ StartAt: 'S', States: { S: { Type: 'Succeed' } } });
+      return client.send(new CreateStateMachineCommand({ name, definition: other, roleArn: ROLE }));
+    },
+    error: 'StateMachineAlreadyExists',
+  },
+  {
+    name: 'DescribeStateMachine of a missing state machine',
+    source: `${API}/API_DescribeStateMachine.html`,
+    act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: MISSING_MACHINE })),
+    error: 'StateMachineDoesNotExist',
+  },
+  {
+    name: 'DescribeStateMachine with a malformed ARN',
+    source: `${API}/API_DescribeStateMachine.html`,
+    act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })),
+    error: 'InvalidArn',
+  },
+  {
+    name: 'UpdateStateMachine of a missing state machine',
+    source: `${API}/API_UpdateStateMachine.html`,
+    act: ({ client }) =>
+      client.send(new UpdateStateMachineCommand({ stateMachineArn: MISSING_MACHINE, definition: PASS })),
+    error: 'StateMachineDoesNotExist',
+  },
+  {
+    name: 'UpdateStateMachine with an invalid definition',
+    source: `${API}/API_UpdateStateMachine.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new UpdateStateMachineCommand({ stateMachineArn: await createPassMachine(), definition: '{}' }),
+      ),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'StartExecution of a missing state machine',
+    source: `${API}/API_StartExecution.html`,
+    act: ({ client }) => client.send(new StartExecutionCommand({ stateMachineArn: MISSING_MACHINE })),
+    error: 'StateMachineDoesNotExist',
+  },
+  {
+    name: 'StartExecution with input that is not JSON',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: '{not json' }),
+      ),
+    error: 'InvalidExecutionInput',
+  },
+  {
+    name: 'StartExecution reusing a name with another input',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) => {
+      const stateMachineArn = await createPassMachine();
+      await client.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"a":1}' }));
+      return client.send(new StartExecutionCommand({ stateMachineArn, name: 'once', input: '{"a":2}' }));
+    },
+    error: 'ExecutionAlreadyExists',
+  },
+  {
+    name: 'StartExecution with an invalid execution name',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), name: 'has space' }),
+      ),
+    error: 'InvalidName',
+  },
+  {
+    name: 'DescribeExecution of a missing execution',
+    source: `${API}/API_DescribeExecution.html`,
+    act: ({ client }) => client.send(new DescribeExecutionCommand({ executionArn: MISSING_EXECUTION })),
+    error: 'ExecutionDoesNotExist',
+  },
+  {
+    name: 'StopExecution of a missing execution',
+    source: `${API}/API_StopExecution.html`,
+    act: ({ client }) => client.send(new StopExecutionCommand({ executionArn: MISSING_EXECUTION })),
+    error: 'ExecutionDoesNotExist',
+  },
+  {
+    name: 'SendTaskSuccess with a token no task has',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) => client.send(new SendTaskSuccessCommand({ taskToken: UNKNOWN_TOKEN, output: '{}' })),
+    error: 'TaskDoesNotExist',
+  },
+  {
+    name: 'SendTaskFailure with a token no task has',
+    source: `${API}/API_SendTaskFailure.html`,
+    act: ({ client }) => client.send(new SendTaskFailureCommand({ taskToken: UNKNOWN_TOKEN })),
+    error: 'TaskDoesNotExist',
+  },
+  {
+    name: 'SendTaskHeartbeat with a token no task has',
+    source: `${API}/API_SendTaskHeartbeat.html`,
+    act: ({ client }) => client.send(new SendTaskHeartbeatCommand({ taskToken: UNKNOWN_TOKEN })),
+    error: 'TaskDoesNotExist',
+  },
+  {
+    name: 'Unknown X-Amz-Target operation',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html',
+    act: ({ endpoint }) => expectRawError(endpoint, 'AWSStepFunctions.Teleport', '{}'),
+    error: 'UnknownOperationException',
+  },
+  {
+    name: 'A body that is not JSON',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html',
+    act: ({ endpoint }) => expectRawError(endpoint, 'AWSStepFunctions.ListStateMachines', '{"maxResults":'),
+    error: 'SerializationException',
+  },
+  {
+    name: 'A missing required field',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html',
+    act: ({ endpoint }) => expectRawError(endpoint, 'AWSStepFunctions.DescribeExecution', '{}'),
+    error: 'ValidationException',
+  },
+  {
+    name: 'A field of the wrong type',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html',
+    act: ({ endpoint }) =>
+      expectRawError(endpoint, 'AWSStepFunctions.ListStateMachines', '{"maxResults":"ten"}'),
+    error: 'ValidationException',
+  },
+  {
+    name: 'A value over its maximum',
+    source: `${API}/API_ListExecutions.html`,
+    act: ({ endpoint }) => expectRawError(endpoint, 'AWSStepFunctions.ListExecutions', '{"maxResults":1001}'),
+    error: 'ValidationException',
+  },
+];
+
+/** Sends a raw request and throws an error named after its `__type`, as the SDK would. */
+async function expectRawError(endpoint: string, target: string, body: string): Promise<never> {
+  const { status, json } = await rawCall(endpoint, target, body);
+  const error = new Error(`HTTP ${status}: ${json.message}`);
+  error.name = status === 400 ? String(json.__type) : `HTTP ${status}`;
+  throw error;
+}

@@ -1,0 +1,94 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+
+/** What the runner knows about a case's execution, for outputs that contain names and ARNs. */
+export interface ExecutionContext {
+  readonly stateMachineName: string;
+  readonly stateMachineArn: string;
+  readonly executionName: string;
+  readonly executionArn: string;
+}
+
+/** Lets a case act on its execution while it runs (send task tokens, stop it). */
+export interface CaseDriver extends ExecutionContext {
+  readonly client: SFNClient;
+  /** Resolves with the task token a `capture-token` task received under `key`. */
+  taskToken(key: string): Promise<string>;
+}
+
+/** The terminal state AWS reports for the case, from DescribeExecution (and GetExecutionHistory). */
+export type Expected =
+  | { readonly status: 'SUCCEEDED'; readonly output: unknown }
+  | {
+      readonly status: 'SUCCEEDED';
+      /** Throws when the parsed output is wrong (for outputs with ids, ARNs or random values). */
+      readonly check: (output: unknown, context: ExecutionContext) => void;
+    }
+  | {
+      readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+      readonly error?: string;
+      /** The exact cause, or a substring of it. */
+      readonly cause?: string | { readonly includes: string };
+    };
+
+/**
+ * One conformance case: a definition, its input and what AWS Step Functions gives for them.
+ * `source` names the AWS documentation page or behaviour the expectation comes from.
+ */
+export interface ExecutionCase {
+  readonly name: string;
+  readonly source: string;
+  readonly definition: object;
+  readonly input?: unknown;
+  /** Other state machines the definition starts, by name; {@link childArn} in the definition becomes its ARN. */
+  readonly children?: Readonly<Record<string, object>>;
+  readonly executionName?: string;
+  /** Acts on the running execution (task tokens, StopExecution). */
+  readonly drive?: (driver: CaseDriver) => Promise<void>;
+  readonly expect: Expected;
+  /** The exact sequence of history event types. */
+  readonly history?: readonly string[];
+  /** Event types that must appear in the history, with how many times. */
+  readonly historyCounts?: Readonly<Record<string, number>>;
+}
+
+/** A single-state machine: `{ StartAt: 'S', States: { S: { ...state, End: true } } }` (no `End` on Succeed/Fail/Choice). */
+export function single(state: Record<string, unknown>): object {
+  const terminal = ['Succeed', 'Fail', 'Choice'].includes(String(state.Type));
+  return { StartAt: 'S', States: { S: terminal ? state : { ...state, End: true } } };
+}
+
+/** A chain of states run in order, named `S1`, `S2`, ... */
+export function chain(...states: Record<string, unknown>[]): object {
+  const entries = states.map((state, index) => {
+    const last = index === states.length - 1;
+    const terminal = ['Succeed', 'Fail', 'Choice'].includes(String(state.Type));
+    const transition = terminal ? {} : last ? { End: true } : { Next: `S${index + 2}` };
+    return [`S${index + 1}`, { ...state, ...transition }];
+  });
+  return { StartAt: 'S1', States: Object.fromEntries(entries) };
+}
+
+/** `arn:aws:lambda:us-east-1:000000000000:function:<name>` of a conformance function. */
+export function fn(name: string): string {
+  return `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+}
+
+/** A `lambda:invoke` Task calling `name` with `payload`, selecting the function's result. */
+export function invoke(
+  name: string,
+  payload: unknown,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: fn(name), Payload: payload },
+    OutputPath: '$.Payload',
+    ...extra,
+  };
+}
+
+/** The placeholder the runner replaces with the ARN of the case's child state machine `name`. */
+export function childArn(name: string): string {
+  return `{{${name}}}`;
+}

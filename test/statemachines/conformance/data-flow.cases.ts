@@ -1,0 +1,378 @@
+import { chain, type ExecutionCase, fn, single } from './case.ts';
+
+const IO_GUIDE = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html';
+const INPUT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html';
+const RESULT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html';
+const CONTEXT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
+const PASS = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html';
+
+const datasets = {
+  comment: 'Example for InputPath.',
+  dataset1: { val1: 1, val2: 2, val3: 3 },
+  dataset2: { val1: 'a', val2: 'b', val3: 'c' },
+};
+const product = {
+  comment: 'Example for Parameters.',
+  product: {
+    details: { color: 'blue', size: 'small', material: 'cotton' },
+    availability: 'in stock',
+    sku: '2317',
+    cost: '$23',
+  },
+};
+const greeting = {
+  comment: 'This is a test of the input and output of a Task state.',
+  details: 'Default example',
+  who: 'AWS Step Functions',
+};
+
+/** Pass states and the JSONPath data flow: InputPath, Parameters, ResultSelector, ResultPath, OutputPath. */
+export const dataFlowCases: ExecutionCase[] = [
+  {
+    name: 'Pass without fields passes its input through',
+    source: PASS,
+    definition: single({ Type: 'Pass' }),
+    input: { georefOf: 'Home' },
+    expect: { status: 'SUCCEEDED', output: { georefOf: 'Home' } },
+    history: ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+  },
+  {
+    name: 'Pass Result with ResultPath adds the result to the input',
+    source: PASS,
+    definition: single({
+      Type: 'Pass',
+      Result: { x: 0.381018, y: 622.2269926397355 },
+      ResultPath: '$.coords',
+    }),
+    input: { georefOf: 'Home' },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { georefOf: 'Home', coords: { x: 0.381018, y: 622.2269926397355 } },
+    },
+  },
+  {
+    name: 'Pass Result without ResultPath replaces the input',
+    source: PASS,
+    definition: single({ Type: 'Pass', Result: { x: 1 } }),
+    input: { a: 1 },
+    expect: { status: 'SUCCEEDED', output: { x: 1 } },
+  },
+  {
+    name: 'ResultPath "$" replaces the input with the result',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Pass', Result: 'done', ResultPath: '$' }),
+    input: { a: 1 },
+    expect: { status: 'SUCCEEDED', output: 'done' },
+  },
+  {
+    name: 'ResultPath null discards the result and keeps the input',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Pass', Result: { x: 1 }, ResultPath: null }),
+    input: { a: 1 },
+    expect: { status: 'SUCCEEDED', output: { a: 1 } },
+  },
+  {
+    name: 'ResultPath creates missing intermediate objects',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Pass', Result: 3, ResultPath: '$.result.sum' }),
+    input: { a: 1 },
+    expect: { status: 'SUCCEEDED', output: { a: 1, result: { sum: 3 } } },
+  },
+  {
+    name: 'ResultPath overwrites an existing field',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Pass', Result: 'new', ResultPath: '$.a' }),
+    input: { a: 'old', b: 2 },
+    expect: { status: 'SUCCEEDED', output: { a: 'new', b: 2 } },
+  },
+  {
+    name: 'Task ResultPath adds the Lambda result to the input',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Task', Resource: fn('greet'), ResultPath: '$.taskresult' }),
+    input: greeting,
+    expect: { status: 'SUCCEEDED', output: { ...greeting, taskresult: 'Hello, AWS Step Functions!' } },
+  },
+  {
+    name: 'Task without ResultPath outputs the Lambda result only',
+    source: RESULT_PATH,
+    definition: single({ Type: 'Task', Resource: fn('greet') }),
+    input: greeting,
+    expect: { status: 'SUCCEEDED', output: 'Hello, AWS Step Functions!' },
+  },
+  {
+    name: 'InputPath selects part of the input',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Pass', InputPath: '$.dataset2' }),
+    input: datasets,
+    expect: { status: 'SUCCEEDED', output: { val1: 'a', val2: 'b', val3: 'c' } },
+  },
+  {
+    name: 'OutputPath selects part of the output',
+    source: IO_GUIDE,
+    definition: single({ Type: 'Pass', OutputPath: '$.dataset1' }),
+    input: datasets,
+    expect: { status: 'SUCCEEDED', output: { val1: 1, val2: 2, val3: 3 } },
+  },
+  {
+    name: 'InputPath null gives the state an empty object',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Pass', InputPath: null }),
+    input: datasets,
+    expect: { status: 'SUCCEEDED', output: {} },
+  },
+  {
+    name: 'OutputPath null sends an empty object on',
+    source: IO_GUIDE,
+    definition: single({ Type: 'Pass', OutputPath: null }),
+    input: datasets,
+    expect: { status: 'SUCCEEDED', output: {} },
+  },
+  {
+    name: 'Parameters mixes static values and paths',
+    source: INPUT_PATH,
+    definition: single({
+      Type: 'Pass',
+      Parameters: {
+        comment: 'Selecting what I care about.',
+        MyDetails: {
+          'size.$': '$.product.details.size',
+          'exists.$': '$.product.availability',
+          StaticValue: 'foo',
+        },
+      },
+    }),
+    input: product,
+    expect: {
+      status: 'SUCCEEDED',
+      output: {
+        comment: 'Selecting what I care about.',
+        MyDetails: { size: 'small', exists: 'in stock', StaticValue: 'foo' },
+      },
+    },
+  },
+  {
+    name: 'Parameters run on the InputPath result',
+    source: INPUT_PATH,
+    definition: single({
+      Type: 'Pass',
+      InputPath: '$.product',
+      Parameters: { 'sku.$': '$.sku', 'color.$': '$.details.color' },
+    }),
+    input: product,
+    expect: { status: 'SUCCEEDED', output: { sku: '2317', color: 'blue' } },
+  },
+  {
+    name: 'Parameters keep static arrays, nulls and nested objects as written',
+    source: INPUT_PATH,
+    definition: single({
+      Type: 'Pass',
+      Parameters: { list: [1, 'two', { three: 3 }], nothing: null, flag: false },
+    }),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { list: [1, 'two', { three: 3 }], nothing: null, flag: false } },
+  },
+  {
+    name: 'Parameters path selecting an array element',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Pass', Parameters: { 'first.$': '$.items[0]', 'last.$': '$.items[2].id' } }),
+    input: { items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] },
+    expect: { status: 'SUCCEEDED', output: { first: { id: 'a' }, last: 'c' } },
+  },
+  {
+    name: 'Parameters path with a wildcard yields an array',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Pass', Parameters: { 'ids.$': '$.items[*].id' } }),
+    input: { items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] },
+    expect: { status: 'SUCCEEDED', output: { ids: ['a', 'b', 'c'] } },
+  },
+  {
+    name: 'Parameters path with a filter expression',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Pass', Parameters: { 'expensive.$': '$.items[?(@.price > 10)].name' } }),
+    input: {
+      items: [
+        { name: 'pen', price: 2 },
+        { name: 'book', price: 12 },
+        { name: 'lamp', price: 40 },
+      ],
+    },
+    expect: { status: 'SUCCEEDED', output: { expensive: ['book', 'lamp'] } },
+  },
+  {
+    name: 'Parameters reads the execution name from the Context object',
+    source: CONTEXT,
+    definition: single({
+      Type: 'Pass',
+      Parameters: { 'name.$': '$$.Execution.Name', 'state.$': '$$.State.Name' },
+    }),
+    executionName: 'context-object-execution',
+    expect: { status: 'SUCCEEDED', output: { name: 'context-object-execution', state: 'S' } },
+  },
+  {
+    name: 'Context object carries the execution and state machine ARNs and the input',
+    source: CONTEXT,
+    definition: single({
+      Type: 'Pass',
+      Parameters: {
+        'id.$': '$$.Execution.Id',
+        'machine.$': '$$.StateMachine.Id',
+        'machineName.$': '$$.StateMachine.Name',
+        'input.$': '$$.Execution.Input',
+      },
+    }),
+    input: { order: 7 },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, context) => {
+        const expected = {
+          id: context.executionArn,
+          machine: context.stateMachineArn,
+          machineName: context.stateMachineName,
+          input: { order: 7 },
+        };
+        if (JSON.stringify(output) !== JSON.stringify(expected)) {
+          throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(output)}`);
+        }
+      },
+    },
+  },
+  {
+    name: 'Context object keeps the execution input after a state replaced it',
+    source: CONTEXT,
+    definition: chain(
+      { Type: 'Pass', Result: 'replaced' },
+      { Type: 'Pass', Parameters: { 'original.$': '$$.Execution.Input.a' } },
+    ),
+    input: { a: 'kept' },
+    expect: { status: 'SUCCEEDED', output: { original: 'kept' } },
+  },
+  {
+    name: 'ResultSelector picks fields of a lambda:invoke result before ResultPath',
+    source:
+      'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html#input-output-resultselector',
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fn('echo'), 'Payload.$': '$' },
+      ResultSelector: { 'echoed.$': '$.Payload.value', 'status.$': '$.StatusCode' },
+      ResultPath: '$.result',
+    }),
+    input: { value: 42 },
+    expect: { status: 'SUCCEEDED', output: { value: 42, result: { echoed: 42, status: 200 } } },
+  },
+  {
+    name: 'lambda:invoke returns the Payload with StatusCode 200 and ExecutedVersion',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html',
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fn('add'), Payload: { a: 2, b: 3 } },
+      ResultSelector: {
+        'Payload.$': '$.Payload',
+        'StatusCode.$': '$.StatusCode',
+        'ExecutedVersion.$': '$.ExecutedVersion',
+      },
+    }),
+    expect: { status: 'SUCCEEDED', output: { Payload: 5, StatusCode: 200, ExecutedVersion: '$LATEST' } },
+  },
+  {
+    name: 'Data flow runs InputPath, Parameters, ResultSelector, ResultPath, OutputPath in order',
+    source: IO_GUIDE,
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      InputPath: '$.numbers',
+      Parameters: { FunctionName: fn('add'), 'Payload.$': '$' },
+      ResultSelector: { 'sum.$': '$.Payload' },
+      ResultPath: '$.result',
+      OutputPath: '$.result',
+    }),
+    input: { numbers: { a: 40, b: 2 }, other: 'dropped' },
+    expect: { status: 'SUCCEEDED', output: { sum: 42 } },
+  },
+  {
+    name: 'Task Parameters build the payload of a direct Lambda ARN',
+    source: INPUT_PATH,
+    definition: single({ Type: 'Task', Resource: fn('add'), Parameters: { 'a.$': '$.x', b: 10 } }),
+    input: { x: 5 },
+    expect: { status: 'SUCCEEDED', output: 15 },
+  },
+  {
+    name: 'A chain of Pass states threads the data',
+    source: PASS,
+    definition: chain(
+      { Type: 'Pass', Result: 1, ResultPath: '$.one' },
+      { Type: 'Pass', Result: 2, ResultPath: '$.two' },
+      { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.one, $.two)' } },
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { sum: 3 } },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ],
+  },
+  {
+    name: 'Succeed state applies InputPath and OutputPath',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-succeed.html',
+    definition: single({ Type: 'Succeed', InputPath: '$.a', OutputPath: '$.b' }),
+    input: { a: { b: 'kept' } },
+    expect: { status: 'SUCCEEDED', output: 'kept' },
+    history: ['ExecutionStarted', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded'],
+  },
+  {
+    name: 'A string input passes through unchanged',
+    source: PASS,
+    definition: single({ Type: 'Pass' }),
+    input: 'hello',
+    expect: { status: 'SUCCEEDED', output: 'hello' },
+  },
+  {
+    name: 'An array input passes through unchanged',
+    source: PASS,
+    definition: single({ Type: 'Pass' }),
+    input: [1, 2, 3],
+    expect: { status: 'SUCCEEDED', output: [1, 2, 3] },
+  },
+  {
+    name: 'A missing execution input is the empty object',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html',
+    definition: single({ Type: 'Pass' }),
+    expect: { status: 'SUCCEEDED', output: {} },
+  },
+  {
+    name: 'Parameters path that matches nothing fails with States.Runtime',
+    source: IO_GUIDE,
+    definition: single({ Type: 'Pass', Parameters: { 'x.$': '$.missing' } }),
+    input: {},
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: '$.missing' } },
+  },
+  {
+    name: 'InputPath that matches nothing fails with States.Runtime',
+    source: IO_GUIDE,
+    definition: single({ Type: 'Pass', InputPath: '$.missing' }),
+    input: { a: 1 },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: '$.missing' } },
+  },
+  {
+    name: 'OutputPath that matches nothing fails with States.Runtime',
+    source: IO_GUIDE,
+    definition: single({ Type: 'Pass', OutputPath: '$.missing' }),
+    input: { a: 1 },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: '$.missing' } },
+  },
+  {
+    name: 'ResultPath into a non-object input fails with States.ResultPathMatchFailure',
+    source:
+      'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-error-representation',
+    definition: single({ Type: 'Pass', Result: 1, ResultPath: '$.x' }),
+    input: 5,
+    expect: { status: 'FAILED', error: 'States.ResultPathMatchFailure' },
+  },
+];

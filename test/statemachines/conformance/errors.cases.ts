@@ -1,0 +1,138 @@
+import { type ExecutionCase, fn, invoke, single } from './case.ts';
+
+const FAIL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html';
+const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
+const LAMBDA = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html';
+
+/** Failures: Fail states, task errors, unknown functions. */
+export const errorCases: ExecutionCase[] = [
+  {
+    name: 'Fail state fails the execution with its Error and Cause',
+    source: FAIL,
+    definition: single({ Type: 'Fail', Error: 'ErrorA', Cause: 'Kaiju attack' }),
+    expect: { status: 'FAILED', error: 'ErrorA', cause: 'Kaiju attack' },
+    history: ['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed'],
+  },
+  {
+    name: 'Fail ErrorPath and CausePath read the input',
+    source: FAIL,
+    definition: single({ Type: 'Fail', ErrorPath: '$.e', CausePath: '$.c' }),
+    input: { e: 'DynamicError', c: 'from the input' },
+    expect: { status: 'FAILED', error: 'DynamicError', cause: 'from the input' },
+  },
+  {
+    name: 'Fail CausePath with an intrinsic',
+    source: FAIL,
+    definition: single({
+      Type: 'Fail',
+      Error: 'Formatted',
+      CausePath: "States.Format('order {} failed', $.id)",
+    }),
+    input: { id: 42 },
+    expect: { status: 'FAILED', error: 'Formatted', cause: 'order 42 failed' },
+  },
+  {
+    name: 'Fail after a Pass state',
+    source: FAIL,
+    definition: {
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Next: 'F' }, F: { Type: 'Fail', Error: 'Stop' } },
+    },
+    expect: { status: 'FAILED', error: 'Stop' },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'FailStateEntered',
+      'ExecutionFailed',
+    ],
+  },
+  {
+    name: 'A Lambda error fails the execution with the error name',
+    source: ERRORS,
+    definition: single({
+      Type: 'Task',
+      Resource: fn('fail'),
+      Parameters: { error: 'CustomError', cause: 'This is a custom error' },
+    }),
+    expect: { status: 'FAILED', error: 'CustomError', cause: { includes: 'This is a custom error' } },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionFailed',
+      'ExecutionFailed',
+    ],
+  },
+  {
+    name: 'A lambda:invoke error fails the execution with the error name',
+    source: LAMBDA,
+    definition: single(invoke('fail', { error: 'InvokeError', cause: 'invoke broke' })),
+    expect: { status: 'FAILED', error: 'InvokeError', cause: { includes: 'invoke broke' } },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ],
+  },
+  {
+    name: 'A successful lambda:invoke task records its events',
+    source: LAMBDA,
+    definition: single(invoke('echo', { a: 1 })),
+    expect: { status: 'SUCCEEDED', output: { a: 1 } },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ],
+  },
+  {
+    name: 'A successful Lambda ARN task records its events',
+    source: LAMBDA,
+    definition: single({ Type: 'Task', Resource: fn('echo') }),
+    input: { b: 2 },
+    expect: { status: 'SUCCEEDED', output: { b: 2 } },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ],
+  },
+  {
+    name: 'lambda:invoke of an unknown function fails with Lambda.ResourceNotFoundException',
+    source: LAMBDA,
+    definition: single(invoke('no-such-function', {})),
+    expect: { status: 'FAILED', error: 'Lambda.ResourceNotFoundException' },
+  },
+  {
+    name: 'An error caught and then re-raised by a Fail state',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: fn('fail'),
+          Parameters: { error: 'Original' },
+          Catch: [{ ErrorEquals: ['Original'], ResultPath: '$.err', Next: 'Raise' }],
+          End: true,
+        },
+        Raise: { Type: 'Fail', ErrorPath: '$.err.Error', Cause: 'raised again' },
+      },
+    },
+    input: {},
+    expect: { status: 'FAILED', error: 'Original', cause: 'raised again' },
+  },
+];

@@ -1,0 +1,219 @@
+import { type ExecutionCase, fn } from './case.ts';
+
+const MAP = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html';
+const ITEM_SELECTOR = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html';
+
+/** An item processor of one state. */
+function processor(state: Record<string, unknown>): object {
+  const terminal = ['Succeed', 'Fail'].includes(String(state.Type));
+  return { StartAt: 'I', States: { I: terminal ? state : { ...state, End: true } } };
+}
+
+function map(fields: Record<string, unknown>): object {
+  return { StartAt: 'M', States: { M: { Type: 'Map', ...fields, End: true } } };
+}
+
+const shipment = {
+  ship_date: '2016-03-14T01:59:00Z',
+  detail: {
+    delivery_partner: 'UQS',
+    shipped: [
+      { prod: 'R31', dest_code: 9511, quantity: 1344 },
+      { prod: 'S39', dest_code: 9511, quantity: 40 },
+    ],
+  },
+};
+
+/** Inline Map states: items, item selection, concurrency, results and failures. */
+export const mapCases: ExecutionCase[] = [
+  {
+    name: 'Map runs the processor on each item and outputs the results in order',
+    source: MAP,
+    definition: map({
+      ItemProcessor: processor({ Type: 'Task', Resource: fn('add'), Parameters: { 'a.$': '$', b: 1 } }),
+    }),
+    input: [1, 2, 3],
+    expect: { status: 'SUCCEEDED', output: [2, 3, 4] },
+    historyCounts: {
+      MapStateEntered: 1,
+      MapStateStarted: 1,
+      MapIterationStarted: 3,
+      MapIterationSucceeded: 3,
+      MapStateSucceeded: 1,
+    },
+  },
+  {
+    name: 'Map ItemsPath selects the array',
+    source: MAP,
+    definition: map({
+      ItemsPath: '$.detail.shipped',
+      ItemProcessor: processor({ Type: 'Pass', InputPath: '$.prod' }),
+    }),
+    input: shipment,
+    expect: { status: 'SUCCEEDED', output: ['R31', 'S39'] },
+  },
+  {
+    name: 'Map ItemSelector combines the item with other input fields',
+    source: ITEM_SELECTOR,
+    definition: map({
+      ItemsPath: '$.detail.shipped',
+      ItemSelector: { 'parcel.$': '$$.Map.Item.Value', 'courier.$': '$.detail.delivery_partner' },
+      ItemProcessor: processor({ Type: 'Pass' }),
+    }),
+    input: shipment,
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { parcel: { prod: 'R31', dest_code: 9511, quantity: 1344 }, courier: 'UQS' },
+        { parcel: { prod: 'S39', dest_code: 9511, quantity: 40 }, courier: 'UQS' },
+      ],
+    },
+  },
+  {
+    name: 'Map ItemSelector reads the item index',
+    source: ITEM_SELECTOR,
+    definition: map({
+      ItemSelector: { 'index.$': '$$.Map.Item.Index', 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: processor({ Type: 'Pass' }),
+    }),
+    input: ['a', 'b'],
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { index: 0, value: 'a' },
+        { index: 1, value: 'b' },
+      ],
+    },
+  },
+  {
+    name: 'Legacy Iterator and Parameters still work',
+    source: MAP,
+    definition: map({
+      ItemsPath: '$.items',
+      Parameters: { 'v.$': '$$.Map.Item.Value', 'tag.$': '$.tag' },
+      Iterator: processor({ Type: 'Pass' }),
+    }),
+    input: { items: [1, 2], tag: 't' },
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { v: 1, tag: 't' },
+        { v: 2, tag: 't' },
+      ],
+    },
+  },
+  {
+    name: 'Map with MaxConcurrency 1 keeps the order',
+    source: MAP,
+    definition: map({ MaxConcurrency: 1, ItemProcessor: processor({ Type: 'Wait', Seconds: 1 }) }),
+    input: [3, 1, 2],
+    expect: { status: 'SUCCEEDED', output: [3, 1, 2] },
+  },
+  {
+    name: 'Map over an empty array outputs an empty array',
+    source: MAP,
+    definition: map({ ItemProcessor: processor({ Type: 'Pass' }) }),
+    input: [],
+    expect: { status: 'SUCCEEDED', output: [] },
+  },
+  {
+    name: 'Map ResultPath keeps the input',
+    source: MAP,
+    definition: map({
+      ItemsPath: '$.items',
+      ResultPath: '$.results',
+      ItemProcessor: processor({ Type: 'Pass', Result: 'done' }),
+    }),
+    input: { items: [1, 2] },
+    expect: { status: 'SUCCEEDED', output: { items: [1, 2], results: ['done', 'done'] } },
+  },
+  {
+    name: 'Map ResultSelector reshapes the results',
+    source: MAP,
+    definition: map({
+      ItemProcessor: processor({ Type: 'Pass' }),
+      ResultSelector: { 'count.$': 'States.ArrayLength($)' },
+    }),
+    input: ['a', 'b', 'c'],
+    expect: { status: 'SUCCEEDED', output: { count: 3 } },
+  },
+  {
+    name: 'Map over objects',
+    source: MAP,
+    definition: map({
+      ItemsPath: '$.people',
+      ItemProcessor: processor({ Type: 'Pass', InputPath: '$.name' }),
+    }),
+    input: { people: [{ name: 'Ana' }, { name: 'Bo' }] },
+    expect: { status: 'SUCCEEDED', output: ['Ana', 'Bo'] },
+  },
+  {
+    name: 'A failing iteration fails the Map state with its error',
+    source: MAP,
+    definition: map({
+      ItemProcessor: {
+        StartAt: 'Check',
+        States: {
+          Check: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$', NumericGreaterThan: 2, Next: 'TooBig' }],
+            Default: 'Ok',
+          },
+          TooBig: { Type: 'Fail', Error: 'TooBig', Cause: 'item over 2' },
+          Ok: { Type: 'Succeed' },
+        },
+      },
+    }),
+    input: [1, 2, 3],
+    expect: { status: 'FAILED', error: 'TooBig', cause: 'item over 2' },
+    historyCounts: { MapStateFailed: 1, ExecutionFailed: 1 },
+  },
+  {
+    name: 'Catch on Map handles an iteration error',
+    source: MAP,
+    definition: {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: processor({
+            Type: 'Task',
+            Resource: fn('fail'),
+            Parameters: { error: 'ItemError' },
+          }),
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Recovered' }],
+          ItemsPath: '$.items',
+          End: true,
+        },
+        Recovered: { Type: 'Pass', InputPath: '$.error.Error', End: true },
+      },
+    },
+    input: { items: [1] },
+    expect: { status: 'SUCCEEDED', output: 'ItemError' },
+  },
+  {
+    name: 'Map ItemsPath to a non-array fails with States.Runtime',
+    source: MAP,
+    definition: map({ ItemsPath: '$.items', ItemProcessor: processor({ Type: 'Pass' }) }),
+    input: { items: 'not an array' },
+    expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
+    name: 'Nested Map states',
+    source: MAP,
+    definition: map({
+      ItemProcessor: {
+        StartAt: 'Inner',
+        States: {
+          Inner: {
+            Type: 'Map',
+            ItemProcessor: processor({ Type: 'Pass', Parameters: { 'x.$': 'States.MathAdd($, 10)' } }),
+            End: true,
+          },
+        },
+      },
+    }),
+    input: [[1], [2, 3]],
+    expect: { status: 'SUCCEEDED', output: [[{ x: 11 }], [{ x: 12 }, { x: 13 }]] },
+  },
+];

@@ -1,0 +1,87 @@
+import { childArn, type ExecutionCase, single } from './case.ts';
+
+const NESTED = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html';
+
+const doubler = single({ Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' } });
+const failing = single({ Type: 'Fail', Error: 'ChildFailed', Cause: 'the child said no' });
+
+function check(condition: boolean, output: unknown): void {
+  if (!condition) throw new Error(`unexpected output ${JSON.stringify(output)}`);
+}
+
+/** Executions started by executions (`arn:aws:states:::states:startExecution[.sync[:2]]`). */
+export const nestedCases: ExecutionCase[] = [
+  {
+    name: 'startExecution.sync:2 returns the child output as JSON',
+    source: NESTED,
+    children: { Doubler: doubler },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 21 } },
+      ResultSelector: { 'Output.$': '$.Output', 'Status.$': '$.Status' },
+    }),
+    expect: { status: 'SUCCEEDED', output: { Output: { doubled: 42 }, Status: 'SUCCEEDED' } },
+  },
+  {
+    name: 'startExecution.sync returns the child output as a JSON string',
+    source: NESTED,
+    children: { Doubler: doubler },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync',
+      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 2 } },
+      ResultSelector: { 'Output.$': '$.Output' },
+    }),
+    expect: { status: 'SUCCEEDED', output: { Output: '{"doubled":4}' } },
+  },
+  {
+    name: 'startExecution returns the child execution ARN at once',
+    source: NESTED,
+    children: { Doubler: doubler },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution',
+      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 1 } },
+    }),
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const { ExecutionArn, StartDate } = output as { ExecutionArn: string; StartDate: unknown };
+        check(ExecutionArn.includes(':execution:Doubler') && StartDate !== undefined, output);
+      },
+    },
+  },
+  {
+    name: 'A failed child fails a startExecution.sync:2 task with States.TaskFailed',
+    source: NESTED,
+    children: { Failing: failing },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn('Failing'), Input: {} },
+    }),
+    expect: { status: 'FAILED', error: 'States.TaskFailed', cause: { includes: 'ChildFailed' } },
+  },
+  {
+    name: 'The child gets AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID from the parent',
+    source: NESTED,
+    children: { Echo: single({ Type: 'Pass' }) },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: {
+        StateMachineArn: childArn('Echo'),
+        Input: { 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      },
+      OutputPath: '$.Output',
+    }),
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, context) => {
+        const value = output as { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: string };
+        check(value.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID === context.executionArn, output);
+      },
+    },
+  },
+];

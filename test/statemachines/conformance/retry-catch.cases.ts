@@ -1,0 +1,292 @@
+import { type ExecutionCase, fn, invoke } from './case.ts';
+
+const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
+
+function flaky(key: string, failures: number, error = 'TransientError'): Record<string, unknown> {
+  return { Type: 'Task', Resource: fn('flaky'), Parameters: { key, failures, error } };
+}
+
+function withCatch(
+  task: Record<string, unknown>,
+  catchers: unknown[],
+  handlers: Record<string, unknown>,
+): object {
+  return { StartAt: 'T', States: { T: { ...task, Catch: catchers, End: true }, ...handlers } };
+}
+
+function check(condition: boolean, output: unknown): void {
+  if (!condition) throw new Error(`unexpected output ${JSON.stringify(output)}`);
+}
+
+/** Retry and Catch: matching, counting, backoff fields, error output, reserved names. */
+export const retryCatchCases: ExecutionCase[] = [
+  {
+    name: 'Retry succeeds after two failures',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-two', 2),
+          Retry: [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 }],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { attempts: 3 } },
+    historyCounts: { LambdaFunctionScheduled: 3, LambdaFunctionFailed: 2, LambdaFunctionSucceeded: 1 },
+  },
+  {
+    name: 'Retry gives up after MaxAttempts and fails with the error',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-exhausted', 10),
+          Retry: [{ ErrorEquals: ['TransientError'], MaxAttempts: 2 }],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'FAILED', error: 'TransientError', cause: { includes: 'attempt 3 failed' } },
+    historyCounts: { LambdaFunctionScheduled: 3, LambdaFunctionFailed: 3 },
+  },
+  {
+    name: 'MaxAttempts 0 never retries',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-zero', 1),
+          Retry: [{ ErrorEquals: ['TransientError'], MaxAttempts: 0 }],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'FAILED', error: 'TransientError' },
+    historyCounts: { LambdaFunctionScheduled: 1 },
+  },
+  {
+    name: 'A retrier for another error does not retry',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-other', 1),
+          Retry: [{ ErrorEquals: ['OtherError'], MaxAttempts: 3 }],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'FAILED', error: 'TransientError' },
+    historyCounts: { LambdaFunctionScheduled: 1 },
+  },
+  {
+    name: 'States.ALL retries any error',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: { ...flaky('retry-all', 1, 'Whatever'), Retry: [{ ErrorEquals: ['States.ALL'] }], End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { attempts: 2 } },
+  },
+  {
+    name: 'States.TaskFailed retries a task error of any name',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-taskfailed', 1, 'Custom'),
+          Retry: [{ ErrorEquals: ['States.TaskFailed'] }],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { attempts: 2 } },
+  },
+  {
+    name: 'Each retrier counts its own attempts',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-separate', 3),
+          Retry: [
+            { ErrorEquals: ['Unrelated'], MaxAttempts: 1 },
+            {
+              ErrorEquals: ['TransientError'],
+              MaxAttempts: 3,
+              IntervalSeconds: 1,
+              MaxDelaySeconds: 5,
+              JitterStrategy: 'FULL',
+            },
+          ],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { attempts: 4 } },
+  },
+  {
+    name: 'Catch sends the error output to the handler state',
+    source: ERRORS,
+    definition: withCatch(
+      {
+        Type: 'Task',
+        Resource: fn('fail'),
+        Parameters: { error: 'CustomError', cause: 'This is a custom error' },
+      },
+      [{ ErrorEquals: ['CustomError'], Next: 'Handler' }],
+      { Handler: { Type: 'Pass', End: true } },
+    ),
+    input: { ignored: true },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const { Error: error, Cause: cause } = output as { Error: string; Cause: string };
+        check(error === 'CustomError' && cause.includes('This is a custom error'), output);
+      },
+    },
+  },
+  {
+    name: 'Catch ResultPath adds the error to the input',
+    source: ERRORS,
+    definition: withCatch(
+      { Type: 'Task', Resource: fn('fail'), Parameters: { error: 'CustomError' } },
+      [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error-info', Next: 'Handler' }],
+      { Handler: { Type: 'Pass', End: true } },
+    ),
+    input: { foo: 'bar' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const value = output as { foo: string; 'error-info': { Error: string } };
+        check(value.foo === 'bar' && value['error-info'].Error === 'CustomError', output);
+      },
+    },
+  },
+  {
+    name: 'Catch ResultPath null keeps the input',
+    source: ERRORS,
+    definition: withCatch(
+      { Type: 'Task', Resource: fn('fail'), Parameters: {} },
+      [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Handler' }],
+      { Handler: { Type: 'Pass', End: true } },
+    ),
+    input: { foo: 'bar' },
+    expect: { status: 'SUCCEEDED', output: { foo: 'bar' } },
+  },
+  {
+    name: 'The first matching catcher wins',
+    source: ERRORS,
+    definition: withCatch(
+      { Type: 'Task', Resource: fn('fail'), Parameters: { error: 'B' } },
+      [
+        { ErrorEquals: ['A'], Next: 'CaughtA' },
+        { ErrorEquals: ['B', 'C'], Next: 'CaughtB' },
+        { ErrorEquals: ['States.ALL'], Next: 'CaughtAll' },
+      ],
+      {
+        CaughtA: { Type: 'Pass', Result: 'A', End: true },
+        CaughtB: { Type: 'Pass', Result: 'B', End: true },
+        CaughtAll: { Type: 'Pass', Result: 'ALL', End: true },
+      },
+    ),
+    expect: { status: 'SUCCEEDED', output: 'B' },
+  },
+  {
+    name: 'Retry runs before Catch',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...flaky('retry-then-catch', 5),
+          Retry: [{ ErrorEquals: ['TransientError'], MaxAttempts: 1 }],
+          Catch: [{ ErrorEquals: ['TransientError'], ResultPath: null, Next: 'Handler' }],
+          End: true,
+        },
+        Handler: { Type: 'Pass', Result: 'caught', End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: 'caught' },
+    historyCounts: { LambdaFunctionScheduled: 2, LambdaFunctionFailed: 2 },
+  },
+  {
+    name: 'Catch on a lambda:invoke task',
+    source: ERRORS,
+    definition: withCatch(
+      invoke('fail', { error: 'HandlerError', cause: 'from the handler' }),
+      [{ ErrorEquals: ['HandlerError'], Next: 'Handler' }],
+      { Handler: { Type: 'Pass', InputPath: '$.Error', End: true } },
+    ),
+    expect: { status: 'SUCCEEDED', output: 'HandlerError' },
+    historyCounts: { TaskScheduled: 1, TaskStarted: 1, TaskFailed: 1 },
+  },
+  {
+    name: 'Retry on a lambda:invoke task',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...invoke('flaky', { key: 'invoke-retry', failures: 1, error: 'Lambda.TooManyRequestsException' }),
+          Retry: [
+            {
+              ErrorEquals: ['Lambda.TooManyRequestsException'],
+              IntervalSeconds: 2,
+              MaxAttempts: 6,
+              BackoffRate: 2,
+            },
+          ],
+          End: true,
+        },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { attempts: 2 } },
+    historyCounts: { TaskScheduled: 2, TaskFailed: 1, TaskSucceeded: 1 },
+  },
+  {
+    name: 'States.ALL does not catch States.Runtime',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: fn('echo'),
+          Parameters: { 'x.$': '$.missing' },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handler' }],
+          End: true,
+        },
+        Handler: { Type: 'Pass', End: true },
+      },
+    },
+    input: {},
+    expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
+    name: 'Catch on a Fail state inside a Parallel branch sees the Fail error and cause',
+    source: ERRORS,
+    definition: {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Nope', Cause: 'said no' } } }],
+          Catch: [{ ErrorEquals: ['Nope'], Next: 'Handler' }],
+          End: true,
+        },
+        Handler: { Type: 'Pass', End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { Error: 'Nope', Cause: 'said no' } },
+  },
+];

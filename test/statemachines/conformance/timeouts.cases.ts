@@ -1,0 +1,77 @@
+import { type ExecutionCase, fn, single } from './case.ts';
+
+const TASK = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html';
+const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
+const MACHINE = 'https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html';
+
+const hang = { Type: 'Task', Resource: fn('hang') };
+
+/** Task and execution timeouts (waits scaled to zero: a task that never ends times out at once). */
+export const timeoutCases: ExecutionCase[] = [
+  {
+    name: 'Task TimeoutSeconds fails with States.Timeout',
+    source: TASK,
+    definition: single({ ...hang, TimeoutSeconds: 5 }),
+    expect: { status: 'FAILED', error: 'States.Timeout' },
+    historyCounts: { LambdaFunctionTimedOut: 1 },
+  },
+  {
+    name: 'Task TimeoutSecondsPath reads the timeout from the input',
+    source: TASK,
+    definition: single({ ...hang, TimeoutSecondsPath: '$.timeout' }),
+    input: { timeout: 3 },
+    expect: { status: 'FAILED', error: 'States.Timeout' },
+  },
+  {
+    name: 'Catch States.Timeout',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...hang,
+          TimeoutSeconds: 5,
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Late' }],
+          End: true,
+        },
+        Late: { Type: 'Pass', InputPath: '$.Error', End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: 'States.Timeout' },
+  },
+  {
+    name: 'States.TaskFailed does not match States.Timeout',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: {
+          ...hang,
+          TimeoutSeconds: 5,
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    },
+    expect: { status: 'FAILED', error: 'States.Timeout' },
+  },
+  {
+    name: 'Retry States.Timeout reruns the task',
+    source: ERRORS,
+    definition: single({
+      ...hang,
+      TimeoutSeconds: 5,
+      Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 2 }],
+    }),
+    expect: { status: 'FAILED', error: 'States.Timeout' },
+    historyCounts: { LambdaFunctionScheduled: 3, LambdaFunctionTimedOut: 3 },
+  },
+  {
+    name: 'Execution TimeoutSeconds ends the execution TIMED_OUT',
+    source: MACHINE,
+    definition: { TimeoutSeconds: 10, StartAt: 'T', States: { T: { ...hang, End: true } } },
+    expect: { status: 'TIMED_OUT' },
+    historyCounts: { ExecutionTimedOut: 1 },
+  },
+];
