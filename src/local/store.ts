@@ -45,6 +45,13 @@ export interface EventRow {
   details: string | null;
 }
 
+/** A stored frame: its cursor JSON and its state input JSON. */
+export interface FrameRow {
+  path: string;
+  cursor: string;
+  input: string;
+}
+
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */
 export interface SinkMessage {
   id: number;
@@ -74,10 +81,10 @@ CREATE TABLE IF NOT EXISTS events (
   execution_id INTEGER NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, previous_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_id, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS frames (
-  execution_id INTEGER NOT NULL, path TEXT NOT NULL, cursor TEXT NOT NULL,
+  execution_id INTEGER NOT NULL, path TEXT NOT NULL, cursor TEXT NOT NULL, input TEXT NOT NULL,
   PRIMARY KEY (execution_id, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS task_tokens (
-  token TEXT PRIMARY KEY, execution_id INTEGER NOT NULL, path TEXT NOT NULL);
+  token TEXT PRIMARY KEY, execution_id INTEGER NOT NULL, path TEXT NOT NULL, outcome TEXT);
 CREATE TABLE IF NOT EXISTS sink_messages (
   id INTEGER PRIMARY KEY, sink TEXT NOT NULL, target TEXT NOT NULL, message TEXT NOT NULL, timestamp INTEGER NOT NULL);
 `;
@@ -314,11 +321,13 @@ export class Store {
 
   // --- frames and task tokens -----------------------------------------------------------------------
 
-  putFrame(executionId: number, path: string, cursor: string): void {
-    this.#sql('INSERT OR REPLACE INTO frames (execution_id, path, cursor) VALUES (?, ?, ?)').run(
+  /** Saves a frame's cursor: `cursor` is the small JSON of its position, `input` the JSON of the state input. */
+  putFrame(executionId: number, path: string, cursor: string, input: string): void {
+    this.#sql('INSERT OR REPLACE INTO frames (execution_id, path, cursor, input) VALUES (?, ?, ?, ?)').run(
       executionId,
       path,
       cursor,
+      input,
     );
   }
 
@@ -329,13 +338,17 @@ export class Store {
     ).run(executionId, path);
   }
 
-  listFrames(executionId: number): { path: string; cursor: string }[] {
-    return this.#sql('SELECT path, cursor FROM frames WHERE execution_id = ? ORDER BY path').all(
+  /** Deletes the frames strictly below `path`. */
+  deleteFramesBelow(executionId: number, path: string): void {
+    this.#sql(
+      "DELETE FROM frames WHERE execution_id = ? AND substr(path, 1, length(?2) + 1) = ?2 || '/'",
+    ).run(executionId, path);
+  }
+
+  listFrames(executionId: number): FrameRow[] {
+    return this.#sql('SELECT path, cursor, input FROM frames WHERE execution_id = ?').all(
       executionId,
-    ) as {
-      path: string;
-      cursor: string;
-    }[];
+    ) as FrameRow[];
   }
 
   putTaskToken(token: string, executionId: number, path: string): void {
@@ -346,10 +359,16 @@ export class Store {
     );
   }
 
-  getTaskToken(token: string): { executionId: number; path: string } | undefined {
-    return this.#sql('SELECT execution_id AS executionId, path FROM task_tokens WHERE token = ?').get(
-      token,
-    ) as { executionId: number; path: string } | undefined;
+  /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
+  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined {
+    return this.#sql(
+      'SELECT execution_id AS executionId, path, outcome FROM task_tokens WHERE token = ?',
+    ).get(token) as { executionId: number; path: string; outcome: string | null } | undefined;
+  }
+
+  /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */
+  setTaskTokenOutcome(token: string, outcome: string): void {
+    this.#sql('UPDATE task_tokens SET outcome = ? WHERE token = ?').run(outcome, token);
   }
 
   deleteTaskToken(token: string): void {

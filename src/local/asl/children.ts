@@ -1,0 +1,87 @@
+/**
+ * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
+ * completion persisted with its output so a resumed execution does not run it again; the first failure
+ * aborts the others and is thrown.
+ */
+import { asStatesError } from './engine.ts';
+import type { StatesError } from './errors.ts';
+import type { Frame, FrameDefinition } from './frame.ts';
+import { type StateRun, serializeWithinLimit } from './state-run.ts';
+
+export interface ChildFrames {
+  count: number;
+  /** How many run at once (>= 1). */
+  concurrency: number;
+  definition(index: number): FrameDefinition;
+  /** The child's input; only called when the child starts for the first time. */
+  input(index: number): unknown;
+  /** History events of a child's start, success and failure (`MapIterationStarted`, ...). */
+  startedEvent?: string;
+  succeededEvent?: string;
+  failedEvent?: string;
+}
+
+/** Runs the children of `run`'s state; resolves with their outputs in index order. */
+export async function runChildFrames(run: StateRun, children: ChildFrames): Promise<unknown[]> {
+  const { engine, run: execution, frame: parent } = run;
+  const controller = new AbortController();
+  const abortChildren = (): void => controller.abort(parent.signal.reason);
+  parent.signal.addEventListener('abort', abortChildren, { once: true });
+  const results: unknown[] = new Array(children.count);
+  let nextIndex = 0;
+  let failure: StatesError | undefined;
+  const iterationDetails = (index: number) => ({ index, name: run.name });
+
+  const startChild = async (index: number): Promise<void> => {
+    const path = `${parent.path}/${run.name}/${index}`;
+    const stored = execution.storedFrames.get(path);
+    if (stored && JSON.parse(stored.cursor).phase === 'done') {
+      execution.storedFrames.delete(path);
+      results[index] = JSON.parse(stored.input);
+      return;
+    }
+    let child: Frame | undefined;
+    try {
+      child = engine.openFrame(
+        execution,
+        path,
+        children.definition(index),
+        () => children.input(index),
+        controller.signal,
+        parent.lastEventId,
+      );
+      if (!stored) {
+        if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));
+        engine.commit(execution, child);
+      }
+      const output = await engine.runFrame(execution, child);
+      if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
+      child.cursor = { state: child.cursor.state, phase: 'done' };
+      child.input = output;
+      child.inputJson = serializeWithinLimit(output);
+      engine.commit(execution, child);
+      results[index] = output;
+    } catch (thrown) {
+      if (execution.halted || parent.signal.aborted || failure) return;
+      failure = asStatesError(thrown);
+      if (child) {
+        if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
+        parent.pendingEvents.push(...child.pendingEvents);
+        parent.pendingWrites.push(...child.pendingWrites);
+      }
+      controller.abort(failure);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && !controller.signal.aborted && nextIndex < children.count) {
+      await startChild(nextIndex++);
+    }
+  };
+  const workers = Math.max(1, Math.min(children.concurrency, children.count));
+  await Promise.all(Array.from({ length: workers }, worker));
+  parent.signal.removeEventListener('abort', abortChildren);
+  if (parent.signal.aborted) throw parent.signal.reason;
+  if (failure) throw failure;
+  return results;
+}

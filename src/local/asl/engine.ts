@@ -1,0 +1,502 @@
+/**
+ * The execution engine: runs executions as trees of frames (see frame.ts), commits every history event
+ * with the cursor change it comes with (one transaction per transition), and on start resumes every
+ * RUNNING execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
+ */
+import { randomUUID } from 'node:crypto';
+import { type Clock, sleepUntil } from '../clock.ts';
+import type { LambdaRegistry } from '../lambda-registry.ts';
+import type { ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import { Frame, type FrameCursor, type FrameDefinition } from './frame.ts';
+import { writeResultPath } from './jsonpath.ts';
+import { decideOnError } from './retry.ts';
+import { StateRun, serializeWithinLimit } from './state-run.ts';
+import { STATE_HANDLERS } from './states/index.ts';
+import type { ErrorHandling, StateMachineDefinition } from './types.ts';
+
+/** Why a run's signal was aborted. */
+export type HaltReason = 'finished' | 'closing';
+
+/** Starts a nested execution for a `states:startExecution` task (validated like StartExecution). */
+export type NestedExecutionStarter = (
+  input: { stateMachineArn?: unknown; name?: unknown; input?: unknown },
+  parentArn: string,
+) => ExecutionRow;
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  lambdas: LambdaRegistry;
+  region: string;
+  account: string;
+  startNested: NestedExecutionStarter;
+}
+
+/** One execution being run. */
+export interface ExecutionRun {
+  readonly row: ExecutionRow;
+  readonly definition: StateMachineDefinition;
+  readonly controller: AbortController;
+  /** `$$.Execution` and `$$.StateMachine`. */
+  readonly context: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
+  lastEventId: number;
+  /** Set once the run may write nothing more (finished, stopped, or the engine closing). */
+  halted: boolean;
+  /** Frames loaded on resume, taken by the frames that continue them. */
+  readonly storedFrames: Map<string, FrameRow>;
+}
+
+/** The outcome sent for a task token (SendTaskSuccess / SendTaskFailure). */
+export type TaskOutcome = { output: string } | { error: string; cause: string };
+
+interface TokenWaiter {
+  deliver(outcome: TaskOutcome): void;
+  heartbeat(): void;
+}
+
+interface RevisionDefinition {
+  definition: StateMachineDefinition;
+  name: string;
+  roleArn: string;
+}
+
+/** The engine; the service creates one and drives it. */
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly lambdas: LambdaRegistry;
+  readonly region: string;
+  readonly account: string;
+  readonly startNested: NestedExecutionStarter;
+  readonly #runs = new Map<string, { run: ExecutionRun; settled: Promise<void> }>();
+  readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
+  readonly #tokens = new Map<string, TokenWaiter>();
+  readonly #definitions = new Map<number, RevisionDefinition>();
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.lambdas = options.lambdas;
+    this.region = options.region;
+    this.account = options.account;
+    this.startNested = options.startNested;
+  }
+
+  /**
+   * Records a new execution (row, ExecutionStarted, top-level frame) in the caller's transaction or its
+   * own; call {@link launch} once committed.
+   */
+  createExecution(args: {
+    stateMachine: StateMachineRow;
+    arn: string;
+    name: string;
+    input: string;
+    parentArn: string | null;
+  }): ExecutionRow {
+    const { definition } = this.#revision(args.stateMachine.revision);
+    const now = this.clock.now();
+    const timeoutSeconds = definition.TimeoutSeconds;
+    const row: Omit<ExecutionRow, 'id'> = {
+      arn: args.arn,
+      stateMachineArn: args.stateMachine.arn,
+      name: args.name,
+      revision: args.stateMachine.revision,
+      status: 'RUNNING',
+      input: args.input,
+      output: null,
+      error: null,
+      cause: null,
+      startDate: now,
+      stopDate: null,
+      deadline: timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale,
+      parentArn: args.parentArn,
+    };
+    return this.store.transaction(() => {
+      const id = this.store.insertExecution(row);
+      this.store.insertEvent(id, {
+        id: 1,
+        type: 'ExecutionStarted',
+        previousEventId: 0,
+        timestamp: now,
+        details: JSON.stringify({
+          input: args.input,
+          inputDetails: { truncated: false },
+          roleArn: args.stateMachine.roleArn,
+          stateMachineArn: args.stateMachine.arn,
+        }),
+      });
+      const cursor: FrameCursor = { state: definition.StartAt, phase: 'enter' };
+      this.store.putFrame(id, '', JSON.stringify(cursor), args.input);
+      return { ...row, id };
+    });
+  }
+
+  /** Starts running a RUNNING execution from its stored frames. */
+  launch(row: ExecutionRow): void {
+    if (this.#runs.has(row.arn)) return;
+    const { definition, name, roleArn } = this.#revision(row.revision);
+    const storedFrames = new Map(this.store.listFrames(row.id).map((frame) => [frame.path, frame]));
+    const run: ExecutionRun = {
+      row,
+      definition,
+      controller: new AbortController(),
+      context: {
+        Execution: {
+          Id: row.arn,
+          Input: JSON.parse(row.input),
+          Name: row.name,
+          RoleArn: roleArn,
+          StartTime: new Date(row.startDate).toISOString(),
+          RedriveCount: 0,
+        },
+        StateMachine: { Id: row.stateMachineArn, Name: name },
+      },
+      lastEventId: this.store.lastEventId(row.id),
+      halted: false,
+      storedFrames,
+    };
+    const settled = this.#run(run).finally(() => this.#runs.delete(row.arn));
+    this.#runs.set(row.arn, { run, settled });
+  }
+
+  /** Resumes every RUNNING execution of the store. */
+  resumeAll(): number {
+    const rows = this.store.listRunningExecutions();
+    for (const row of rows) this.launch(row);
+    return rows.length;
+  }
+
+  /** How many executions this engine is running. */
+  get runningCount(): number {
+    return this.#runs.size;
+  }
+
+  /** Stops a RUNNING execution (ExecutionAborted) and the executions it started; undefined if not running. */
+  stop(arn: string, error?: string, cause?: string): ExecutionRow | undefined {
+    const entry = this.#runs.get(arn);
+    if (!entry) return undefined;
+    const details: Record<string, unknown> = {};
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    const row = this.#finish(entry.run, 'ABORTED', 'ExecutionAborted', details, { error, cause });
+    for (const { run } of [...this.#runs.values()]) {
+      if (run.row.parentArn === arn) this.stop(run.row.arn, error, cause);
+    }
+    return row;
+  }
+
+  /** Resolves with the execution's row once it is no longer RUNNING. */
+  awaitExecution(arn: string): Promise<ExecutionRow> {
+    const row = this.store.getExecution(arn);
+    if (!row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
+    if (row.status !== 'RUNNING') return Promise.resolve(row);
+    return new Promise((resolve) => {
+      const waiters = this.#terminalWaiters.get(arn) ?? [];
+      waiters.push(resolve);
+      this.#terminalWaiters.set(arn, waiters);
+    });
+  }
+
+  /** Records the outcome of an open task token (durably) and wakes its task. False if the token is not open. */
+  sendTaskOutcome(token: string, outcome: TaskOutcome): boolean {
+    const open = this.store.getTaskToken(token);
+    if (!open || open.outcome !== null) return false;
+    this.store.setTaskTokenOutcome(token, JSON.stringify(outcome));
+    this.#tokens.get(token)?.deliver(outcome);
+    return true;
+  }
+
+  /** Restarts the heartbeat timer of an open task token. False if the token is not open. */
+  heartbeat(token: string): boolean {
+    const open = this.store.getTaskToken(token);
+    if (!open || open.outcome !== null) return false;
+    this.#tokens.get(token)?.heartbeat();
+    return true;
+  }
+
+  /** For task states: listens for the outcome of `token` until the returned function is called. */
+  listenForToken(token: string, waiter: TokenWaiter): () => void {
+    this.#tokens.set(token, waiter);
+    return () => {
+      if (this.#tokens.get(token) === waiter) this.#tokens.delete(token);
+    };
+  }
+
+  /** A new task token. */
+  newTaskToken(): string {
+    return Buffer.from(`${randomUUID()}:${randomUUID()}`).toString('base64url');
+  }
+
+  /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
+  async close(): Promise<void> {
+    const entries = [...this.#runs.values()];
+    for (const { run } of entries) {
+      run.halted = true;
+      run.controller.abort('closing' satisfies HaltReason);
+    }
+    await Promise.allSettled(entries.map((entry) => entry.settled));
+    this.#tokens.clear();
+  }
+
+  // --- frames ---------------------------------------------------------------------------------------
+
+  /** Appends the frame's pending events and writes, and (unless `saveCursor` is false) its cursor, in one transaction. */
+  commit(run: ExecutionRun, frame: Frame, extra?: () => void, saveCursor = true): void {
+    if (run.halted) throw haltError(run);
+    this.store.transaction(() => {
+      this.#flush(run, frame);
+      if (saveCursor)
+        this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
+      extra?.();
+    });
+  }
+
+  /** A frame continuing its stored cursor, or a new one at `definition.StartAt` with `input`. */
+  openFrame(
+    run: ExecutionRun,
+    path: string,
+    definition: FrameDefinition,
+    input: () => unknown,
+    signal: AbortSignal,
+    lastEventId: number,
+  ): Frame {
+    const stored = run.storedFrames.get(path);
+    if (stored) {
+      run.storedFrames.delete(path);
+      return new Frame(
+        path,
+        definition,
+        JSON.parse(stored.cursor),
+        JSON.parse(stored.input),
+        stored.input,
+        signal,
+        lastEventId,
+      );
+    }
+    const value = input();
+    return new Frame(
+      path,
+      definition,
+      { state: definition.StartAt, phase: 'enter' },
+      value,
+      serializeWithinLimit(value),
+      signal,
+      lastEventId,
+    );
+  }
+
+  /**
+   * Runs a frame until it ends; returns its output. The frame's last events stay pending for the caller
+   * to commit with its own writes. Throws the StatesError that fails the frame.
+   */
+  async runFrame(run: ExecutionRun, frame: Frame): Promise<unknown> {
+    for (;;) {
+      const state = frame.state;
+      const name = frame.cursor.state;
+      if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
+      if (frame.cursor.phase === 'enter') {
+        frame.cursor = { state: name, phase: 'enter', enteredAt: this.clock.now() };
+        this.emit(frame, `${state.Type}StateEntered`, {
+          name,
+          input: frame.inputJson,
+          inputDetails: { truncated: false },
+        });
+      } else if (frame.cursor.phase === 'retry') {
+        await sleepUntil(this.clock, frame.cursor.wakeAt ?? 0, frame.signal);
+      }
+      let next: string | undefined;
+      let output: unknown;
+      let outputJson: string;
+      try {
+        const result = await STATE_HANDLERS[state.Type](new StateRun(this, run, frame, name, state));
+        next = result.next;
+        output = result.output;
+        outputJson = serializeWithinLimit(output);
+      } catch (thrown) {
+        if (frame.signal.aborted || run.halted) throw thrown;
+        const error = asStatesError(thrown);
+        const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
+        if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
+        if (decision.kind === 'fail') throw error;
+        if (decision.kind === 'retry') {
+          frame.cursor = {
+            state: name,
+            phase: 'retry',
+            enteredAt: frame.cursor.enteredAt,
+            retries: decision.retries,
+            retryCount: (frame.cursor.retryCount ?? 0) + 1,
+            wakeAt: this.clock.now() + decision.delayMs * this.clock.scale,
+          };
+          this.commit(run, frame);
+          continue;
+        }
+        next = decision.catcher.Next;
+        output = writeResultPath(frame.input, decision.catcher.ResultPath, {
+          Error: error.error,
+          Cause: error.causeText,
+        });
+        outputJson = serializeWithinLimit(output);
+      }
+      if (state.Type !== 'Fail') {
+        this.emit(frame, `${state.Type}StateExited`, {
+          name,
+          output: outputJson,
+          outputDetails: { truncated: false },
+        });
+      }
+      if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
+      if (next === undefined) return output;
+      frame.moveTo(next, output, outputJson);
+      this.commit(run, frame);
+    }
+  }
+
+  /** Queues a history event on the frame (committed with its next commit). */
+  emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
+    frame.pendingEvents.push({ type, timestamp: this.clock.now(), details });
+  }
+
+  #flush(run: ExecutionRun, frame: Frame): void {
+    for (const event of frame.pendingEvents) {
+      const id = ++run.lastEventId;
+      this.store.insertEvent(run.row.id, {
+        id,
+        type: event.type,
+        previousEventId: frame.lastEventId,
+        timestamp: event.timestamp,
+        details: event.details === undefined ? null : JSON.stringify(event.details),
+      });
+      frame.lastEventId = id;
+    }
+    frame.pendingEvents = [];
+    for (const write of frame.pendingWrites) write();
+    frame.pendingWrites = [];
+  }
+
+  #dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
+    const below = `${frame.path}/${stateName}`;
+    frame.pendingWrites.push(() => this.store.deleteFramesBelow(run.row.id, below));
+    for (const path of run.storedFrames.keys())
+      if (path.startsWith(`${below}/`)) run.storedFrames.delete(path);
+  }
+
+  // --- executions -----------------------------------------------------------------------------------
+
+  async #run(run: ExecutionRun): Promise<void> {
+    const signal = run.controller.signal;
+    if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
+    const top = this.openFrame(
+      run,
+      '',
+      run.definition,
+      () => JSON.parse(run.row.input),
+      signal,
+      run.lastEventId,
+    );
+    try {
+      const output = await this.runFrame(run, top);
+      if (run.halted) return;
+      const outputJson = serializeWithinLimit(output);
+      this.#finish(
+        run,
+        'SUCCEEDED',
+        'ExecutionSucceeded',
+        { output: outputJson, outputDetails: { truncated: false } },
+        { output: outputJson },
+        top,
+      );
+    } catch (thrown) {
+      if (run.halted) return;
+      const error = asStatesError(thrown);
+      this.#finish(
+        run,
+        'FAILED',
+        'ExecutionFailed',
+        { error: error.error, cause: error.causeText },
+        { error: error.error, cause: error.causeText },
+        top,
+      );
+    }
+  }
+
+  #watchTimeout(run: ExecutionRun, deadline: number): void {
+    sleepUntil(this.clock, deadline, run.controller.signal).then(
+      () => {
+        if (run.halted) return;
+        const cause = 'The execution timed out (TimeoutSeconds of the state machine)';
+        this.#finish(
+          run,
+          'TIMED_OUT',
+          'ExecutionTimedOut',
+          { error: STATES_ERRORS.Timeout, cause },
+          { error: STATES_ERRORS.Timeout, cause },
+        );
+      },
+      () => undefined,
+    );
+  }
+
+  /** Writes the terminal event and status in one transaction, then halts the run and wakes its waiters. */
+  #finish(
+    run: ExecutionRun,
+    status: ExecutionRow['status'],
+    eventType: string,
+    details: Record<string, unknown>,
+    end: { output?: string; error?: string; cause?: string },
+    frame?: Frame,
+  ): ExecutionRow {
+    const now = this.clock.now();
+    const terminal =
+      frame ??
+      new Frame(
+        '',
+        run.definition,
+        { state: '', phase: 'done' },
+        null,
+        'null',
+        run.controller.signal,
+        run.lastEventId,
+      );
+    this.emit(terminal, eventType, details);
+    this.store.transaction(() => {
+      this.#flush(run, terminal);
+      this.store.finishExecution(run.row.id, { status, ...end, stopDate: now });
+    });
+    run.halted = true;
+    run.controller.abort('finished' satisfies HaltReason);
+    const row = this.store.getExecutionById(run.row.id)!;
+    const waiters = this.#terminalWaiters.get(row.arn) ?? [];
+    this.#terminalWaiters.delete(row.arn);
+    for (const wake of waiters) wake(row);
+    return row;
+  }
+
+  #revision(id: number): RevisionDefinition {
+    let revision = this.#definitions.get(id);
+    if (!revision) {
+      const stored = this.store.getRevision(id);
+      if (!stored) throw new Error(`State machine revision ${id} is missing from the store`);
+      revision = { definition: JSON.parse(stored.definition), name: stored.name, roleArn: stored.roleArn };
+      this.#definitions.set(id, revision);
+    }
+    return revision;
+  }
+}
+
+function hasChildFrames(type: string): boolean {
+  return type === 'Parallel' || type === 'Map';
+}
+
+function haltError(run: ExecutionRun): Error {
+  return run.controller.signal.reason instanceof Error
+    ? run.controller.signal.reason
+    : new Error('The execution is no longer running');
+}
+
+/** Any thrown value as a StatesError: unexpected ones become `States.Runtime`. */
+export function asStatesError(thrown: unknown): StatesError {
+  if (thrown instanceof StatesError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new StatesError(STATES_ERRORS.Runtime, message, { cause: thrown });
+}

@@ -1,0 +1,89 @@
+/**
+ * A frame is one flow of states inside an execution: the top-level flow, a Parallel branch or a Map
+ * iteration. Its cursor (state, phase, retry counters, deadlines, task token) is persisted together with
+ * the history events it comes with, so a restarted runtime continues every frame where it stood.
+ */
+import type { State, StateMachineDefinition } from './types.ts';
+
+/** Where a frame stands in its current state. */
+export type FramePhase =
+  /** about to enter the state (nothing of it is recorded yet) */
+  | 'enter'
+  /** waiting for the retry interval (`wakeAt`) before the next attempt */
+  | 'retry'
+  /** a task is being invoked (a restart invokes it again: at-least-once) */
+  | 'running'
+  /** a Wait state is waiting until `wakeAt` */
+  | 'waiting'
+  /** a `.waitForTaskToken` task was submitted and waits for `token` */
+  | 'token'
+  /** a `states:startExecution.sync` task waits for `childArn` */
+  | 'child'
+  /** a Parallel / Map state runs its branches or iterations (child frames) */
+  | 'children'
+  /** the frame has finished: its input column holds its output */
+  | 'done';
+
+/** The persisted position of a frame (its state input is stored next to it). */
+export interface FrameCursor {
+  state: string;
+  phase: FramePhase;
+  /** When the state was entered (wall ms), for `$$.State.EnteredTime`. */
+  enteredAt?: number;
+  /** Attempts used per retrier of the state (index = position in `Retry`). */
+  retries?: number[];
+  /** Retries of the state so far, for `$$.State.RetryCount`. */
+  retryCount?: number;
+  /** Wall-clock end of a Wait state or retry interval. */
+  wakeAt?: number;
+  /** Wall-clock end of the task's `TimeoutSeconds`. */
+  timeoutAt?: number;
+  /** The task token of a `.waitForTaskToken` task. */
+  token?: string;
+  /** The execution started by a `states:startExecution.sync` task. */
+  childArn?: string;
+  /** The effective input (after InputPath and Parameters) of a started task, Parallel or Map, reused on resume. */
+  effective?: unknown;
+}
+
+/** A history event waiting for the frame's next commit. */
+export interface PendingEvent {
+  type: string;
+  timestamp: number;
+  details: Record<string, unknown> | undefined;
+}
+
+/** The states a frame walks: a state machine, a Parallel branch or a Map item processor. */
+export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>;
+
+/** A frame being run. `input` / `inputJson` are the current state's raw input. */
+export class Frame {
+  /** Events and writes for the next commit of this frame. */
+  pendingEvents: PendingEvent[] = [];
+  pendingWrites: (() => void)[] = [];
+
+  constructor(
+    readonly path: string,
+    readonly definition: FrameDefinition,
+    public cursor: FrameCursor,
+    public input: unknown,
+    public inputJson: string,
+    readonly signal: AbortSignal,
+    /** Id of the last event of this flow, the `previousEventId` of its next event. */
+    public lastEventId: number,
+  ) {}
+
+  /** The state the cursor is on. */
+  get state(): State | undefined {
+    return Object.hasOwn(this.definition.States, this.cursor.state)
+      ? this.definition.States[this.cursor.state]
+      : undefined;
+  }
+
+  /** Moves the cursor to the start of `next` with `input`. */
+  moveTo(next: string, input: unknown, inputJson: string): void {
+    this.cursor = { state: next, phase: 'enter' };
+    this.input = input;
+    this.inputJson = inputJson;
+  }
+}

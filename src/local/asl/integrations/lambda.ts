@@ -1,0 +1,51 @@
+import type { LambdaRegistry } from '../../lambda-registry.ts';
+import { StatesError } from '../errors.ts';
+
+/**
+ * Invokes an in-process Lambda function. A thrown error becomes a StatesError named after the error
+ * (`error.name`) with Lambda's cause JSON `{ errorMessage, errorType, stackTrace }`;
+ * `Lambda.ResourceNotFoundException` for an unknown function.
+ */
+export async function invokeLambda(
+  lambdas: LambdaRegistry,
+  functionName: string,
+  payload: unknown,
+  context: { executionArn: string; taskToken?: string },
+): Promise<unknown> {
+  try {
+    const result = await lambdas.invoke(functionName, payload, context);
+    return result === undefined ? null : result;
+  } catch (thrown) {
+    throw lambdaError(thrown);
+  }
+}
+
+/** A Lambda function's thrown value as the StatesError Step Functions reports. */
+export function lambdaError(thrown: unknown): StatesError {
+  if (thrown instanceof StatesError) return thrown;
+  if (thrown instanceof Error && thrown.name === 'Lambda.ResourceNotFoundException') {
+    return new StatesError(thrown.name, thrown.message, { cause: thrown });
+  }
+  const errorType = thrown instanceof Error ? thrown.name || 'Error' : 'Error';
+  const errorMessage = thrown instanceof Error ? thrown.message : String(thrown);
+  const stackTrace =
+    thrown instanceof Error && thrown.stack
+      ? thrown.stack
+          .split('\n')
+          .slice(1)
+          .map((line) => line.trim())
+      : [];
+  return new StatesError(errorType, JSON.stringify({ errorMessage, errorType, stackTrace }), {
+    cause: thrown,
+  });
+}
+
+/** The `lambda:invoke` integration's result: Lambda's Invoke response around the function's result. */
+export function lambdaInvokeResponse(payload: unknown): Record<string, unknown> {
+  return {
+    ExecutedVersion: '$LATEST',
+    Payload: payload,
+    SdkHttpMetadata: { HttpStatusCode: 200 },
+    StatusCode: 200,
+  };
+}

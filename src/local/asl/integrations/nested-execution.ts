@@ -1,0 +1,62 @@
+/** `states:startExecution` (plain, `.sync`, `.sync:2`): nested executions of this runtime. */
+import { StepFunctionsApiError } from '../../service-errors.ts';
+import type { ExecutionRow } from '../../store.ts';
+import type { Engine } from '../engine.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+
+/** Starts a nested execution from the task's parameters `{ StateMachineArn, Input?, Name? }`. */
+export function startNestedExecution(engine: Engine, parameters: unknown, parentArn: string): ExecutionRow {
+  const params = (typeof parameters === 'object' && parameters !== null ? parameters : {}) as Record<
+    string,
+    unknown
+  >;
+  const input =
+    params.Input === undefined || typeof params.Input === 'string'
+      ? params.Input
+      : JSON.stringify(params.Input);
+  try {
+    return engine.startNested(
+      { stateMachineArn: params.StateMachineArn, name: params.Name, input },
+      parentArn,
+    );
+  } catch (thrown) {
+    if (thrown instanceof StepFunctionsApiError) {
+      const code = thrown.code.endsWith('Exception') ? thrown.code : `${thrown.code}Exception`;
+      throw new StatesError(`StepFunctions.${code}`, thrown.message, { cause: thrown });
+    }
+    throw thrown;
+  }
+}
+
+/** The plain `startExecution` result. */
+export function startedExecutionResult(row: ExecutionRow): Record<string, unknown> {
+  return { ExecutionArn: row.arn, StartDate: row.startDate };
+}
+
+/**
+ * The `.sync` result (DescribeExecution's shape) of a finished nested execution; `.sync:2` gives Input and
+ * Output as JSON, `.sync` as strings. A nested execution that did not succeed fails the task with
+ * `States.TaskFailed` and this description as the cause.
+ */
+export function nestedExecutionResult(row: ExecutionRow, pattern: 'sync' | 'sync:2'): unknown {
+  const json = pattern === 'sync:2';
+  const description: Record<string, unknown> = {
+    ExecutionArn: row.arn,
+    Input: json ? JSON.parse(row.input) : row.input,
+    InputDetails: { Included: true },
+    Name: row.name,
+    StartDate: row.startDate,
+    StateMachineArn: row.stateMachineArn,
+    Status: row.status,
+    StopDate: row.stopDate,
+  };
+  if (row.output !== null) {
+    description.Output = json ? JSON.parse(row.output) : row.output;
+    description.OutputDetails = { Included: true };
+  }
+  if (row.error !== null) description.Error = row.error;
+  if (row.cause !== null) description.Cause = row.cause;
+  if (row.status !== 'SUCCEEDED')
+    throw new StatesError(STATES_ERRORS.TaskFailed, JSON.stringify(description));
+  return description;
+}

@@ -1,0 +1,42 @@
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+
+/** How Step Functions waits on a service integration. */
+export type IntegrationPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+
+/** A Task `Resource`, parsed. */
+export type TaskResource =
+  | { kind: 'lambda-function'; functionArn: string }
+  | { kind: 'service'; service: string; action: string; pattern: IntegrationPattern; resource: string };
+
+const SERVICE_RESOURCE =
+  /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:([a-zA-Z0-9-]+):([a-zA-Z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
+
+/**
+ * Parses a Task `Resource`: a Lambda function ARN, or `arn:aws:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]`.
+ *
+ * @throws StatesError `States.Runtime` for any other resource.
+ * @example
+ * parseTaskResource('arn:aws:states:::lambda:invoke.waitForTaskToken');
+ * // { kind: 'service', service: 'lambda', action: 'invoke', pattern: 'waitForTaskToken', resource: 'invoke.waitForTaskToken' }
+ */
+export function parseTaskResource(resource: string): TaskResource {
+  if (LAMBDA_ARN.test(resource)) return { kind: 'lambda-function', functionArn: resource };
+  const match = SERVICE_RESOURCE.exec(resource);
+  if (!match) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Unsupported Task Resource '${resource}': use a Lambda function ARN or arn:aws:states:::<service>:<action>`,
+    );
+  }
+  const [, service, action, suffix] = match as unknown as [string, string, string, string | undefined];
+  const pattern: IntegrationPattern =
+    suffix === undefined ? 'request-response' : (suffix as IntegrationPattern);
+  return {
+    kind: 'service',
+    service,
+    action,
+    pattern,
+    resource: suffix === undefined ? action : `${action}.${suffix}`,
+  };
+}

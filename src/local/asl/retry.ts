@@ -1,0 +1,76 @@
+/**
+ * Retry and Catch: which retrier or catcher of a state handles an error, and how long to wait before
+ * the next attempt.
+ */
+import { STATES_ERRORS, type StatesError } from './errors.ts';
+import type { Catcher, ErrorHandling } from './types.ts';
+
+/** What to do with a state's error. */
+export type ErrorDecision =
+  | { kind: 'retry'; retries: number[]; delayMs: number }
+  | { kind: 'catch'; catcher: Catcher }
+  | { kind: 'fail' };
+
+/**
+ * True when `ErrorEquals` names `error`. `States.ALL` matches any error but `States.Runtime` and
+ * `States.DataLimitExceeded`; `States.TaskFailed` matches the same except `States.Timeout`;
+ * `States.Runtime` is never matched, even by name.
+ */
+export function errorMatches(errorEquals: readonly string[], error: string): boolean {
+  if (error === STATES_ERRORS.Runtime) return false;
+  if (errorEquals.includes(error)) return true;
+  if (error === STATES_ERRORS.DataLimitExceeded) return false;
+  if (errorEquals.includes(STATES_ERRORS.ALL)) return true;
+  return errorEquals.includes(STATES_ERRORS.TaskFailed) && error !== STATES_ERRORS.Timeout;
+}
+
+/**
+ * Decides between a retry (the first retrier matching the error, if it has attempts left), the first
+ * matching catcher, or failing. `retries` holds the attempts used per retrier; it is not changed.
+ *
+ * @example
+ * decideOnError({ Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2 }] }, error, []);
+ * // { kind: 'retry', retries: [1], delayMs: 1000 }
+ */
+export function decideOnError(
+  handling: ErrorHandling,
+  error: StatesError,
+  retries: readonly number[] = [],
+  random: () => number = Math.random,
+): ErrorDecision {
+  const retriers = handling.Retry ?? [];
+  const index = retriers.findIndex((retrier) => errorMatches(retrier.ErrorEquals, error.error));
+  if (index >= 0) {
+    const retrier = retriers[index]!;
+    const used = retries[index] ?? 0;
+    if (used < (retrier.MaxAttempts ?? 3)) {
+      const next = retriers.map((_, i) => retries[i] ?? 0);
+      next[index] = used + 1;
+      return { kind: 'retry', retries: next, delayMs: retryDelayMs(retrier, used, random) };
+    }
+  }
+  const catcher = (handling.Catch ?? []).find((candidate) =>
+    errorMatches(candidate.ErrorEquals, error.error),
+  );
+  return catcher ? { kind: 'catch', catcher } : { kind: 'fail' };
+}
+
+/**
+ * The wait before retry number `attempt + 1`: `IntervalSeconds * BackoffRate^attempt`, capped by
+ * `MaxDelaySeconds`, and with `JitterStrategy: FULL` a random share of it.
+ */
+export function retryDelayMs(
+  retrier: {
+    IntervalSeconds?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+    JitterStrategy?: string;
+  },
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  let seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
+  if (retrier.MaxDelaySeconds !== undefined) seconds = Math.min(seconds, retrier.MaxDelaySeconds);
+  if (retrier.JitterStrategy === 'FULL') seconds = random() * seconds;
+  return Math.round(seconds * 1000);
+}

@@ -1,0 +1,104 @@
+/**
+ * What a state module gets to run one state: its input, the context object, the data flow of AWS
+ * (InputPath -> Parameters -> ... -> ResultSelector -> ResultPath -> OutputPath), history events and
+ * cursor saves.
+ */
+
+import { applyInputPath, applyOutputPath, resolvePayloadTemplate } from './data-flow.ts';
+import type { Engine, ExecutionRun } from './engine.ts';
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import type { Frame, FrameCursor } from './frame.ts';
+import { writeResultPath } from './jsonpath.ts';
+import type { PayloadTemplate, State } from './types.ts';
+
+/** Step Functions' payload limit (input, output, task results): 256 KiB. */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}. */
+export function serializeWithinLimit(value: unknown): string {
+  const json = JSON.stringify(value ?? null);
+  if (json.length > PAYLOAD_LIMIT_BYTES / 4 && Buffer.byteLength(json) > PAYLOAD_LIMIT_BYTES) {
+    throw new StatesError(
+      STATES_ERRORS.DataLimitExceeded,
+      `The state/task returned a result with a size exceeding the maximum number of bytes service limit (${PAYLOAD_LIMIT_BYTES}).`,
+    );
+  }
+  return json;
+}
+
+/** What a state module returns: its output, and the next state (absent = the frame ends). */
+export interface StateResult {
+  output: unknown;
+  next?: string;
+}
+
+/** One run of one state of one frame. */
+export class StateRun<S extends State = State> {
+  constructor(
+    readonly engine: Engine,
+    readonly run: ExecutionRun,
+    readonly frame: Frame,
+    readonly name: string,
+    readonly state: S,
+  ) {}
+
+  /** The state's raw input. */
+  get input(): unknown {
+    return this.frame.input;
+  }
+
+  get cursor(): FrameCursor {
+    return this.frame.cursor;
+  }
+
+  get signal(): AbortSignal {
+    return this.frame.signal;
+  }
+
+  /** The context object `$$` for this state, with `extra` members (`Task`, `Map`). */
+  context(extra?: Record<string, unknown>): Record<string, unknown> {
+    return {
+      ...this.run.context,
+      State: {
+        Name: this.name,
+        EnteredTime: new Date(this.cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
+        RetryCount: this.cursor.retryCount ?? 0,
+      },
+      ...extra,
+    };
+  }
+
+  /** InputPath, then `template` (Parameters / ItemSelector) if present. */
+  effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
+    const state = this.state as { InputPath?: string | null };
+    const selected = applyInputPath(this.input, state.InputPath, this.context(extraContext));
+    return template === undefined
+      ? selected
+      : resolvePayloadTemplate(template, selected, this.context(extraContext));
+  }
+
+  /** ResultSelector (applied to `result`), ResultPath (into the raw input), then OutputPath. */
+  output(result: unknown): unknown {
+    const state = this.state as {
+      ResultSelector?: PayloadTemplate;
+      ResultPath?: string | null;
+      OutputPath?: string | null;
+    };
+    const selected =
+      state.ResultSelector === undefined
+        ? result
+        : resolvePayloadTemplate(state.ResultSelector, result, this.context());
+    return applyOutputPath(writeResultPath(this.input, state.ResultPath, selected), state.OutputPath);
+  }
+
+  /** Queues a history event for the next save. */
+  emit(type: string, details?: Record<string, unknown>): void {
+    this.engine.emit(this.frame, type, details);
+  }
+
+  /** Commits the queued events with the cursor moved to `patch` (and `extra` writes) in one transaction. */
+  save(patch: Partial<FrameCursor>, extra?: () => void): void {
+    this.frame.cursor = { ...this.frame.cursor, ...patch };
+    this.engine.commit(this.run, this.frame, extra);
+  }
+}

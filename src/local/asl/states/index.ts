@@ -1,0 +1,22 @@
+import type { StateResult, StateRun } from '../state-run.ts';
+import type { State, StateType } from '../types.ts';
+import { runChoice } from './choice.ts';
+import { runFail } from './fail.ts';
+import { runMap } from './map.ts';
+import { runParallel } from './parallel.ts';
+import { runPass } from './pass.ts';
+import { runSucceed } from './succeed.ts';
+import { runTask } from './task.ts';
+import { runWait } from './wait.ts';
+
+/** The module that runs each state type. */
+export const STATE_HANDLERS: Record<StateType, (run: StateRun<State>) => Promise<StateResult>> = {
+  Pass: runPass as (run: StateRun<State>) => Promise<StateResult>,
+  Task: runTask as (run: StateRun<State>) => Promise<StateResult>,
+  Choice: runChoice as (run: StateRun<State>) => Promise<StateResult>,
+  Wait: runWait as (run: StateRun<State>) => Promise<StateResult>,
+  Succeed: runSucceed as (run: StateRun<State>) => Promise<StateResult>,
+  Fail: runFail as (run: StateRun<State>) => Promise<StateResult>,
+  Parallel: runParallel as (run: StateRun<State>) => Promise<StateResult>,
+  Map: runMap as (run: StateRun<State>) => Promise<StateResult>,
+};

@@ -1,0 +1,77 @@
+import { runChildFrames } from '../children.ts';
+import { resolvePayloadTemplate } from '../data-flow.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { readPath } from '../jsonpath.ts';
+import type { StateResult, StateRun } from '../state-run.ts';
+import type { MapState } from '../types.ts';
+
+/** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
+export const MAP_DEFAULT_CONCURRENCY = 40;
+
+/**
+ * Map (inline): one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`)
+ * applied, through `ItemProcessor` (legacy `Iterator`); outputs in item order.
+ */
+export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
+  const { state } = run;
+  const processor = state.ItemProcessor ?? state.Iterator;
+  if (!processor)
+    throw new StatesError(STATES_ERRORS.Runtime, `Map state '${run.name}' has no ItemProcessor`);
+  if (run.cursor.phase !== 'children') {
+    const effective = run.effectiveInput();
+    const items = itemsOf(state, effective);
+    run.emit('MapStateStarted', { length: items.length });
+    run.save({ phase: 'children', effective });
+  }
+  const effective = run.cursor.effective;
+  const items = itemsOf(state, effective);
+  const selector = state.ItemSelector ?? state.Parameters;
+  try {
+    const results = await runChildFrames(run, {
+      count: items.length,
+      concurrency: concurrencyOf(state, effective),
+      definition: () => processor,
+      input: (index) =>
+        selector === undefined
+          ? items[index]
+          : resolvePayloadTemplate(
+              selector,
+              effective,
+              run.context({ Map: { Item: { Index: index, Value: items[index] } } }),
+            ),
+      startedEvent: 'MapIterationStarted',
+      succeededEvent: 'MapIterationSucceeded',
+      failedEvent: 'MapIterationFailed',
+    });
+    run.emit('MapStateSucceeded');
+    return { output: run.output(results), next: state.Next };
+  } catch (error) {
+    if (!run.signal.aborted) run.emit('MapStateFailed');
+    throw error;
+  }
+}
+
+function itemsOf(state: MapState, effective: unknown): unknown[] {
+  const items = state.ItemsPath === undefined ? effective : readPath(state.ItemsPath, effective);
+  if (!Array.isArray(items)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Map ItemsPath '${state.ItemsPath ?? '$'}' must select an array (got ${JSON.stringify(items ?? null).slice(0, 200)})`,
+    );
+  }
+  return items;
+}
+
+function concurrencyOf(state: MapState, effective: unknown): number {
+  const value =
+    state.MaxConcurrencyPath === undefined
+      ? (state.MaxConcurrency ?? 0)
+      : readPath(state.MaxConcurrencyPath, effective);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `MaxConcurrency must be a non-negative integer (got ${JSON.stringify(value)} from ${state.MaxConcurrencyPath ?? 'MaxConcurrency'})`,
+    );
+  }
+  return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
+}

@@ -1,0 +1,27 @@
+import { runChildFrames } from '../children.ts';
+import type { StateResult, StateRun } from '../state-run.ts';
+import type { ParallelState } from '../types.ts';
+
+/** Parallel: runs every branch on the effective input; the output is the array of branch outputs. */
+export async function runParallel(run: StateRun<ParallelState>): Promise<StateResult> {
+  const { state } = run;
+  if (run.cursor.phase !== 'children') {
+    const effective = run.effectiveInput(state.Parameters);
+    run.emit('ParallelStateStarted');
+    run.save({ phase: 'children', effective });
+  }
+  const effective = run.cursor.effective;
+  try {
+    const results = await runChildFrames(run, {
+      count: state.Branches.length,
+      concurrency: state.Branches.length,
+      definition: (index) => state.Branches[index]!,
+      input: () => effective,
+    });
+    run.emit('ParallelStateSucceeded');
+    return { output: run.output(results), next: state.Next };
+  } catch (error) {
+    if (!run.signal.aborted) run.emit('ParallelStateFailed');
+    throw error;
+  }
+}

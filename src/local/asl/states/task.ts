@@ -1,0 +1,194 @@
+import { asStatesError } from '../engine.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { invokeIntegration } from '../integrations/index.ts';
+import { invokeLambda } from '../integrations/lambda.ts';
+import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
+import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
+import { readPath } from '../jsonpath.ts';
+import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
+import { TokenMailbox, withinDeadline } from '../task-waits.ts';
+import type { TaskState } from '../types.ts';
+
+type Service = Extract<TaskResource, { kind: 'service' }>;
+
+/**
+ * Task: a Lambda function ARN (raw result, LambdaFunction* events) or a service integration (Task*
+ * events): request-response, `.waitForTaskToken`, or `states:startExecution.sync[:2]`. The invocation is
+ * recorded before it starts; an invocation cut short by a restart is made again (at-least-once).
+ */
+export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
+  const target = parseTaskResource(run.state.Resource);
+  const result =
+    target.kind === 'lambda-function'
+      ? await runLambdaFunction(run, target.functionArn)
+      : await runService(run, target);
+  return { output: run.output(result), next: run.state.Next };
+}
+
+async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string): Promise<unknown> {
+  const { engine } = run;
+  const effective =
+    run.cursor.phase === 'running' ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
+  const timeoutAt = run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run);
+  const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
+  run.emit('LambdaFunctionScheduled', {
+    resource: functionArn,
+    input: serializeWithinLimit(effective),
+    inputDetails: { truncated: false },
+    ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
+  });
+  run.emit('LambdaFunctionStarted');
+  run.save({ phase: 'running', effective, timeoutAt });
+  try {
+    const context = { executionArn: run.run.row.arn };
+    const result = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
+      invokeLambda(engine.lambdas, functionArn, effective, context),
+    );
+    run.emit('LambdaFunctionSucceeded', {
+      output: serializeWithinLimit(result),
+      outputDetails: { truncated: false },
+    });
+    return result;
+  } catch (thrown) {
+    const error = asStatesError(thrown);
+    const timedOut = error.error === STATES_ERRORS.Timeout;
+    run.emit(timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', {
+      error: error.error,
+      cause: error.causeText,
+    });
+    throw error;
+  }
+}
+
+async function runService(run: StateRun<TaskState>, target: Service): Promise<unknown> {
+  const { engine } = run;
+  const resourceType = target.service;
+  const resource = target.resource;
+  const waitsForToken = target.pattern === 'waitForTaskToken';
+  const resuming = run.cursor.phase === 'token' || run.cursor.phase === 'child';
+  const token = waitsForToken ? (run.cursor.token ?? engine.newTaskToken()) : undefined;
+  const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
+  const heartbeatSeconds = secondsField(run, 'HeartbeatSeconds');
+  try {
+    if (!resuming) {
+      const inFlight = run.cursor.phase === 'running';
+      const effective = inFlight
+        ? run.cursor.effective
+        : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
+      const timeoutAt = inFlight ? run.cursor.timeoutAt : taskDeadline(run);
+      const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
+      run.emit('TaskScheduled', {
+        resourceType,
+        resource,
+        region: engine.region,
+        parameters: serializeWithinLimit(effective),
+        ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
+        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+      });
+      run.emit('TaskStarted', { resourceType, resource });
+      const rowId = run.run.row.id;
+      run.save(
+        { phase: 'running', effective, timeoutAt, token },
+        token ? () => engine.store.putTaskToken(token, rowId, run.frame.path) : undefined,
+      );
+      if (target.pattern === 'sync' || target.pattern === 'sync:2') {
+        startSyncExecution(run, target, effective);
+      } else {
+        const invoked = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
+          invokeIntegration(run, target.service, target.action, effective, token),
+        );
+        if (!waitsForToken) {
+          if (invoked.writes) run.frame.pendingWrites.push(invoked.writes);
+          return succeeded(run, target, invoked.output);
+        }
+        run.emit('TaskSubmitted', {
+          resourceType,
+          resource,
+          output: serializeWithinLimit(invoked.output),
+          outputDetails: { truncated: false },
+        });
+        run.save({ phase: 'token' }, invoked.writes);
+      }
+    }
+    if (run.cursor.phase === 'child') {
+      const childArn = run.cursor.childArn!;
+      const row = await withinDeadline(engine.clock, run.cursor.timeoutAt, run.signal, () =>
+        engine.awaitExecution(childArn),
+      );
+      return succeeded(
+        run,
+        target,
+        nestedExecutionResult(row, target.pattern === 'sync' ? 'sync' : 'sync:2'),
+      );
+    }
+    const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt, heartbeatSeconds);
+    return succeeded(run, target, result);
+  } catch (thrown) {
+    const error = asStatesError(thrown);
+    const timedOut = error.error === STATES_ERRORS.Timeout || error.error === STATES_ERRORS.HeartbeatTimeout;
+    run.emit(timedOut ? 'TaskTimedOut' : 'TaskFailed', {
+      resourceType,
+      resource,
+      error: error.error,
+      cause: error.causeText,
+    });
+    throw error;
+  } finally {
+    mailbox?.close();
+    if (token !== undefined) run.frame.pendingWrites.push(() => engine.store.deleteTaskToken(token));
+  }
+}
+
+/** Starts the nested execution of a `.sync` task and records it with TaskSubmitted in one transaction. */
+function startSyncExecution(run: StateRun<TaskState>, target: Service, parameters: unknown): void {
+  const { engine } = run;
+  const child = engine.store.transaction(() => {
+    const row = startNestedExecution(engine, parameters, run.run.row.arn);
+    run.emit('TaskSubmitted', {
+      resourceType: target.service,
+      resource: target.resource,
+      output: JSON.stringify({ ExecutionArn: row.arn, StartDate: row.startDate }),
+      outputDetails: { truncated: false },
+    });
+    run.save({ phase: 'child', childArn: row.arn });
+    return row;
+  });
+  engine.launch(child);
+}
+
+function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): unknown {
+  run.emit('TaskSucceeded', {
+    resourceType: target.service,
+    resource: target.resource,
+    output: serializeWithinLimit(result),
+    outputDetails: { truncated: false },
+  });
+  return result;
+}
+
+/** The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath`, from now. */
+function taskDeadline(run: StateRun<TaskState>): number | undefined {
+  const seconds = secondsField(run, 'TimeoutSeconds');
+  if (seconds === undefined) return undefined;
+  const clock = run.engine.clock;
+  return clock.now() + seconds * 1000 * clock.scale;
+}
+
+/** `TimeoutSeconds` / `HeartbeatSeconds`, or their `...Path` read from the state input. */
+function secondsField(
+  run: StateRun<TaskState>,
+  field: 'TimeoutSeconds' | 'HeartbeatSeconds',
+): number | undefined {
+  const fixed = run.state[field];
+  if (fixed !== undefined) return fixed;
+  const path = run.state[`${field}Path`];
+  if (path === undefined) return undefined;
+  const value = readPath(path, run.input);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `${field}Path '${path}' must select a positive integer (got ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,46 @@
+import { sleepUntil } from '../../clock.ts';
+import { applyInputPath, applyOutputPath } from '../data-flow.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { readPath } from '../jsonpath.ts';
+import type { StateResult, StateRun } from '../state-run.ts';
+import type { WaitState } from '../types.ts';
+
+/**
+ * Wait: records the wake-up instant with the WaitStateEntered event, then sleeps on the clock. A resumed
+ * execution sleeps only the remaining time.
+ */
+export async function runWait(run: StateRun<WaitState>): Promise<StateResult> {
+  const effective = applyInputPath(run.input, run.state.InputPath, run.context());
+  if (run.cursor.phase !== 'waiting') {
+    const clock = run.engine.clock;
+    const delayMs = waitMilliseconds(run.state, effective, clock.now());
+    run.save({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
+  }
+  await sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal);
+  return { output: applyOutputPath(effective, run.state.OutputPath), next: run.state.Next };
+}
+
+/** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
+function waitMilliseconds(state: WaitState, input: unknown, now: number): number {
+  if (state.Seconds !== undefined) return state.Seconds * 1000;
+  if (state.SecondsPath !== undefined) {
+    const seconds = readPath(state.SecondsPath, input);
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+      throw new StatesError(
+        STATES_ERRORS.Runtime,
+        `The SecondsPath parameter does not reference a valid non-negative integer: ${JSON.stringify(seconds)}`,
+      );
+    }
+    return seconds * 1000;
+  }
+  const timestamp =
+    state.Timestamp ?? (state.TimestampPath === undefined ? undefined : readPath(state.TimestampPath, input));
+  const time = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The Timestamp${state.TimestampPath === undefined ? '' : 'Path'} parameter does not reference a valid ISO-8601 timestamp: ${JSON.stringify(timestamp ?? null)}`,
+    );
+  }
+  return Math.max(0, time - now);
+}

@@ -1,0 +1,118 @@
+/** Argument checks and wire shapes of the local Step Functions service. */
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
+import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
+import type { EventRow } from './store.ts';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
+const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A state machine or execution name: 1-80 characters, no whitespace, brackets, wildcards, control
+ * characters or any of `" # % \ ^ | ~ ` $ & , ; : /`.
+ */
+export function validateName(name: unknown, field: string): string {
+  if (typeof name !== 'string' || name.length < 1 || name.length > 80) {
+    throw new StepFunctionsApiError(
+      'InvalidName',
+      `${field} must be 1-80 characters (got ${JSON.stringify(name)})`,
+    );
+  }
+  const bad = FORBIDDEN_NAME_CHARACTERS.exec(name);
+  if (bad) {
+    throw new StepFunctionsApiError(
+      'InvalidName',
+      `${field} must not contain whitespace, brackets, wildcards, control characters or " # % \\ ^ | ~ \` $ & , ; : / (got ${JSON.stringify(name)}, which contains ${JSON.stringify(bad[0])})`,
+    );
+  }
+  return name;
+}
+
+const ARN_PATTERNS = {
+  stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]{1,80}$/,
+  execution: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:\s]{1,80}:[^:\s]{1,80}$/,
+};
+
+/** Checks an ARN's shape (`arn:aws:states:<region>:<account>:<resource>:...`); `InvalidArn` otherwise. */
+export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN_PATTERNS): string {
+  if (typeof arn !== 'string' || !ARN_PATTERNS[resource].test(arn)) {
+    const example =
+      resource === 'stateMachine'
+        ? 'arn:aws:states:us-east-1:000000000000:stateMachine:name'
+        : 'arn:aws:states:us-east-1:000000000000:execution:machine:name';
+    throw new StepFunctionsApiError(
+      'InvalidArn',
+      `Invalid Arn: ${field} must look like ${example} (got ${JSON.stringify(arn)})`,
+    );
+  }
+  return arn;
+}
+
+/** A JSON document of at most 256 KiB (execution input, task output); `code` otherwise. */
+export function validateInput(value: unknown, field: string, code: StepFunctionsErrorCode): string {
+  if (typeof value !== 'string') throw new StepFunctionsApiError(code, `${field} must be a string of JSON`);
+  if (Buffer.byteLength(value) > PAYLOAD_LIMIT_BYTES) {
+    throw new StepFunctionsApiError(code, `${field} is larger than ${PAYLOAD_LIMIT_BYTES} bytes`);
+  }
+  try {
+    JSON.parse(value);
+  } catch (error) {
+    throw new StepFunctionsApiError(code, `${field} is not valid JSON: ${(error as Error).message}`);
+  }
+  return value;
+}
+
+/** `maxResults`: absent or 0 means 100; otherwise 1 to `max`. */
+export function pageSize(maxResults: number | undefined, max: number): number {
+  if (maxResults === undefined || maxResults === 0) return 100;
+  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > max) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `maxResults must be an integer from 0 to ${max} (got ${maxResults})`,
+    );
+  }
+  return maxResults;
+}
+
+/** An opaque pagination token for `position`. */
+export function encodePageToken(position: string | number): string {
+  return Buffer.from(JSON.stringify({ p: position })).toString('base64url');
+}
+
+/** The position in a token from {@link encodePageToken}; `InvalidToken` otherwise. */
+export function decodePageToken(token: string): string | number {
+  try {
+    const { p } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p: unknown };
+    if (typeof p === 'string' || typeof p === 'number') return p;
+  } catch {
+    // falls through to the error below
+  }
+  throw new StepFunctionsApiError('InvalidToken', `Invalid nextToken: ${JSON.stringify(token)}`);
+}
+
+/** The `...EventDetails` member a history event type carries its details in. */
+export function eventDetailsKey(type: string): string {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
+}
+
+/** A stored event as GetExecutionHistory returns it; without `includeData`, inputs and outputs are left out. */
+export function historyEvent(row: EventRow, includeData: boolean): HistoryEvent {
+  const event: Record<string, unknown> = {
+    timestamp: new Date(row.timestamp),
+    type: row.type,
+    id: row.id,
+    previousEventId: row.previousEventId,
+  };
+  if (row.details !== null) {
+    const details = JSON.parse(row.details) as Record<string, unknown>;
+    if (!includeData) {
+      delete details.input;
+      delete details.output;
+      delete details.parameters;
+    }
+    event[eventDetailsKey(row.type)] = details;
+  }
+  return event as unknown as HistoryEvent;
+}

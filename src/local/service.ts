@@ -1,0 +1,462 @@
+/**
+ * The local AWS Step Functions service: the API operations (camelCase, taking the `@aws-sdk/client-sfn`
+ * command inputs and returning their outputs without `$metadata`) over the SQLite store and the engine.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as Sfn from '@aws-sdk/client-sfn';
+import { Engine } from './asl/engine.ts';
+import type { DefinitionDiagnostic } from './asl/validate.ts';
+import { validateDefinition } from './asl/validate.ts';
+import { type Clock, RealClock } from './clock.ts';
+import type { LambdaRegistry } from './lambda-registry.ts';
+import { StepFunctionsApiError } from './service-errors.ts';
+import {
+  decodePageToken,
+  encodePageToken,
+  historyEvent,
+  pageSize,
+  parseArn,
+  validateInput,
+  validateName,
+} from './service-validation.ts';
+import { type ExecutionRow, type SinkMessage, type StateMachineRow, Store } from './store.ts';
+
+type Out<T> = Omit<T, '$metadata'>;
+
+export interface LocalStepFunctionsOptions {
+  /** Directory of `cutover.db`; undefined = in-memory SQLite. Ignored when `store` is given. */
+  dataDir?: string;
+  /** An open store to use (the caller closes it); default: one opened from `dataDir`. */
+  store?: Store;
+  /** Default: the real clock scaled by `WAIT_TIME_SCALE`. */
+  clock?: Clock;
+  lambdas: LambdaRegistry;
+  /** Default `us-east-1`. */
+  region?: string;
+  /** Default `000000000000`. */
+  account?: string;
+}
+
+/**
+ * The Step Functions API of the embedded runtime.
+ *
+ * @example
+ * const sfn = new LocalStepFunctions({ dataDir: '.cutover', lambdas: new MapLambdaRegistry({ add: ({ a, b }) => a + b }) });
+ * sfn.start(); // resumes RUNNING executions
+ * const { stateMachineArn } = await sfn.createStateMachine({ name: 'm', definition, roleArn });
+ * const { executionArn } = await sfn.startExecution({ stateMachineArn, input: '{}' });
+ * await sfn.close();
+ */
+export class LocalStepFunctions {
+  readonly region: string;
+  readonly account: string;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly #ownsStore: boolean;
+  readonly #engine: Engine;
+
+  constructor(options: LocalStepFunctionsOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.account = options.account ?? '000000000000';
+    this.clock = options.clock ?? RealClock.fromEnv();
+    this.#ownsStore = options.store === undefined;
+    this.store = options.store ?? Store.open(options.dataDir);
+    this.#engine = new Engine({
+      store: this.store,
+      clock: this.clock,
+      lambdas: options.lambdas,
+      region: this.region,
+      account: this.account,
+      startNested: (input, parentArn) =>
+        this.#createExecution(
+          {
+            stateMachineArn: input.stateMachineArn as string,
+            name: input.name as string | undefined,
+            input: input.input as string | undefined,
+          },
+          parentArn,
+        ).row,
+    });
+  }
+
+  /** Resumes every RUNNING execution of the store; returns how many. */
+  start(): number {
+    return this.#engine.resumeAll();
+  }
+
+  /** Stops running executions (they stay RUNNING, to be resumed by the next `start()`) and closes an owned store. */
+  async close(): Promise<void> {
+    await this.#engine.close();
+    if (this.#ownsStore) this.store.close();
+  }
+
+  /** Messages delivered by `sns:publish` (`'sns'`) or `events:putEvents` (`'events'`) tasks, oldest first. */
+  listSinkMessages(sink: 'sns' | 'events'): SinkMessage[] {
+    return this.store.listSinkMessages(sink);
+  }
+
+  /** Resolves with DescribeExecution's answer once the execution is no longer RUNNING (a local extension). */
+  async awaitExecution(executionArn: string): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
+    this.#execution(executionArn);
+    await this.#engine.awaitExecution(executionArn);
+    return this.describeExecution({ executionArn });
+  }
+
+  // --- state machines -------------------------------------------------------------------------------
+
+  async createStateMachine(
+    input: Sfn.CreateStateMachineCommandInput,
+  ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
+    const name = validateName(input.name, 'name');
+    const type = input.type ?? 'STANDARD';
+    if (type !== 'STANDARD' && type !== 'EXPRESS') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `type must be one of: STANDARD, EXPRESS (got ${JSON.stringify(type)})`,
+      );
+    }
+    const roleArn = validateRoleArn(input.roleArn);
+    const definition = this.#checkDefinition(input.definition);
+    const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
+    const existing = this.store.getStateMachine(arn);
+    if (existing) {
+      if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
+        return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
+      }
+      throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+    }
+    const now = this.clock.now();
+    const revisionId = randomUUID();
+    const row: StateMachineRow = {
+      arn,
+      name,
+      type,
+      roleArn,
+      definition,
+      revisionId,
+      revision: 0,
+      creationDate: now,
+      description: null,
+    };
+    this.store.transaction(() => {
+      row.revision = this.store.insertRevision(row, now);
+      this.store.insertStateMachine(row);
+    });
+    return { stateMachineArn: arn, creationDate: new Date(now) };
+  }
+
+  async updateStateMachine(
+    input: Sfn.UpdateStateMachineCommandInput,
+  ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
+    const machine = this.#stateMachine(input.stateMachineArn);
+    if (input.definition === undefined && input.roleArn === undefined) {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        'updateStateMachine needs definition or roleArn (or both)',
+      );
+    }
+    const definition =
+      input.definition === undefined ? machine.definition : this.#checkDefinition(input.definition);
+    const roleArn = input.roleArn === undefined ? machine.roleArn : validateRoleArn(input.roleArn);
+    const now = this.clock.now();
+    const row: StateMachineRow = { ...machine, definition, roleArn, revisionId: randomUUID() };
+    this.store.transaction(() => {
+      row.revision = this.store.insertRevision(row, now);
+      this.store.updateStateMachine(row);
+    });
+    return { updateDate: new Date(now), revisionId: row.revisionId };
+  }
+
+  async describeStateMachine(
+    input: Sfn.DescribeStateMachineCommandInput,
+  ): Promise<Out<Sfn.DescribeStateMachineCommandOutput>> {
+    const machine = this.#stateMachine(input.stateMachineArn);
+    return {
+      stateMachineArn: machine.arn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: machine.definition,
+      roleArn: machine.roleArn,
+      type: machine.type,
+      creationDate: new Date(machine.creationDate),
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+      revisionId: machine.revisionId,
+      ...(machine.description === null ? {} : { description: machine.description }),
+    };
+  }
+
+  async listStateMachines(
+    input: Sfn.ListStateMachinesCommandInput = {},
+  ): Promise<Out<Sfn.ListStateMachinesCommandOutput>> {
+    const limit = pageSize(input.maxResults, 1000);
+    const after = input.nextToken === undefined ? '' : String(decodePageToken(input.nextToken));
+    const rows = this.store.listStateMachines(after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      stateMachines: page.map((row) => ({
+        stateMachineArn: row.arn,
+        name: row.name,
+        type: row.type,
+        creationDate: new Date(row.creationDate),
+      })),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn) } : {}),
+    };
+  }
+
+  /** Deletes the state machine; its executions keep running on the definition they started with. */
+  async deleteStateMachine(
+    input: Sfn.DeleteStateMachineCommandInput,
+  ): Promise<Out<Sfn.DeleteStateMachineCommandOutput>> {
+    const arn = parseArn(input.stateMachineArn, 'stateMachineArn', 'stateMachine');
+    this.store.deleteStateMachine(arn);
+    return {};
+  }
+
+  async validateStateMachineDefinition(
+    input: Sfn.ValidateStateMachineDefinitionInput,
+  ): Promise<Out<Sfn.ValidateStateMachineDefinitionCommandOutput>> {
+    if (typeof input.definition !== 'string') {
+      throw new StepFunctionsApiError('ValidationException', 'definition must be a string of JSON');
+    }
+    const limit = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
+    const diagnostics = validateDefinition(input.definition);
+    const errors = diagnostics.filter((d) => d.severity === 'ERROR');
+    return {
+      result: errors.length > 0 ? 'FAIL' : 'OK',
+      diagnostics: diagnostics.slice(0, limit),
+      truncated: diagnostics.length > limit,
+    };
+  }
+
+  async describeStateMachineForExecution(
+    input: Sfn.DescribeStateMachineForExecutionCommandInput,
+  ): Promise<Out<Sfn.DescribeStateMachineForExecutionCommandOutput>> {
+    const execution = this.#execution(input.executionArn);
+    const revision = this.store.getRevision(execution.revision)!;
+    return {
+      stateMachineArn: execution.stateMachineArn,
+      name: revision.name,
+      definition: revision.definition,
+      roleArn: revision.roleArn,
+      updateDate: new Date(revision.updateDate),
+      revisionId: revision.revisionId,
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  }
+
+  // --- executions -----------------------------------------------------------------------------------
+
+  /**
+   * Starts an execution. The same name with the same input while the first is RUNNING returns that
+   * execution; any other reuse of a name is `ExecutionAlreadyExists`.
+   */
+  async startExecution(input: Sfn.StartExecutionCommandInput): Promise<Out<Sfn.StartExecutionCommandOutput>> {
+    const { row, created } = this.#createExecution(input, null);
+    if (created) this.#engine.launch(row);
+    return { executionArn: row.arn, startDate: new Date(row.startDate) };
+  }
+
+  async describeExecution(
+    input: Sfn.DescribeExecutionCommandInput,
+  ): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
+    const row = this.#execution(input.executionArn);
+    return {
+      executionArn: row.arn,
+      stateMachineArn: row.stateMachineArn,
+      name: row.name,
+      status: row.status,
+      startDate: new Date(row.startDate),
+      ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
+      input: row.input,
+      inputDetails: { included: true },
+      ...(row.output === null ? {} : { output: row.output, outputDetails: { included: true } }),
+      ...(row.error === null ? {} : { error: row.error }),
+      ...(row.cause === null ? {} : { cause: row.cause }),
+      redriveCount: 0,
+      redriveStatus: 'NOT_REDRIVABLE',
+    };
+  }
+
+  async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
+    const machine = this.#stateMachine(input.stateMachineArn);
+    const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+    if (input.statusFilter !== undefined && !statuses.includes(input.statusFilter)) {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `statusFilter must be one of: ${statuses.join(', ')} (got ${JSON.stringify(input.statusFilter)})`,
+      );
+    }
+    const limit = pageSize(input.maxResults, 1000);
+    const before =
+      input.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(decodePageToken(input.nextToken));
+    const rows = this.store.listExecutions(machine.arn, input.statusFilter ?? null, before, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      executions: page.map((row) => ({
+        executionArn: row.arn,
+        stateMachineArn: row.stateMachineArn,
+        name: row.name,
+        status: row.status,
+        startDate: new Date(row.startDate),
+        ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
+      })),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id) } : {}),
+    };
+  }
+
+  async getExecutionHistory(
+    input: Sfn.GetExecutionHistoryCommandInput,
+  ): Promise<Out<Sfn.GetExecutionHistoryCommandOutput>> {
+    const row = this.#execution(input.executionArn);
+    const limit = pageSize(input.maxResults, 1000);
+    const reverse = input.reverseOrder === true;
+    const from =
+      input.nextToken === undefined
+        ? reverse
+          ? Number.MAX_SAFE_INTEGER
+          : 1
+        : Number(decodePageToken(input.nextToken));
+    const rows = this.store.listEvents(row.id, from, limit + 1, reverse);
+    const page = rows.slice(0, limit);
+    const includeData = input.includeExecutionData !== false;
+    return {
+      events: page.map((event) => historyEvent(event, includeData)),
+      ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id) } : {}),
+    };
+  }
+
+  async stopExecution(input: Sfn.StopExecutionCommandInput): Promise<Out<Sfn.StopExecutionCommandOutput>> {
+    const row = this.#execution(input.executionArn);
+    if (row.status !== 'RUNNING') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `Execution is not RUNNING (status ${row.status}): ${row.arn}`,
+      );
+    }
+    const stopped = this.#engine.stop(row.arn, input.error, input.cause);
+    if (!stopped) {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `Execution is not running in this runtime (call start() first): ${row.arn}`,
+      );
+    }
+    return { stopDate: new Date(stopped.stopDate!) };
+  }
+
+  async sendTaskSuccess(
+    input: Sfn.SendTaskSuccessCommandInput,
+  ): Promise<Out<Sfn.SendTaskSuccessCommandOutput>> {
+    const token = validateToken(input.taskToken);
+    const output = validateInput(input.output, 'output', 'InvalidOutput');
+    this.#deliver(token, { output });
+    return {};
+  }
+
+  async sendTaskFailure(
+    input: Sfn.SendTaskFailureCommandInput,
+  ): Promise<Out<Sfn.SendTaskFailureCommandOutput>> {
+    const token = validateToken(input.taskToken);
+    this.#deliver(token, { error: input.error ?? '', cause: input.cause ?? '' });
+    return {};
+  }
+
+  async sendTaskHeartbeat(
+    input: Sfn.SendTaskHeartbeatCommandInput,
+  ): Promise<Out<Sfn.SendTaskHeartbeatCommandOutput>> {
+    const token = validateToken(input.taskToken);
+    if (!this.#engine.heartbeat(token)) throw taskDoesNotExist();
+    return {};
+  }
+
+  // --- helpers --------------------------------------------------------------------------------------
+
+  #deliver(token: string, outcome: { output: string } | { error: string; cause: string }): void {
+    if (!this.#engine.sendTaskOutcome(token, outcome)) throw taskDoesNotExist();
+  }
+
+  #createExecution(
+    input: { stateMachineArn?: string; name?: string; input?: string },
+    parentArn: string | null,
+  ): { row: ExecutionRow; created: boolean } {
+    const machine = this.#stateMachine(input.stateMachineArn);
+    const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
+    const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
+    const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
+    return this.store.transaction(() => {
+      const existing = this.store.getExecution(arn);
+      if (existing) {
+        if (existing.status === 'RUNNING' && existing.input === executionInput)
+          return { row: existing, created: false };
+        throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+      }
+      const row = this.#engine.createExecution({
+        stateMachine: machine,
+        arn,
+        name,
+        input: executionInput,
+        parentArn,
+      });
+      return { row, created: true };
+    });
+  }
+
+  #checkDefinition(definition: unknown): string {
+    if (typeof definition !== 'string') {
+      throw new StepFunctionsApiError(
+        'InvalidDefinition',
+        'definition must be a string of JSON (Amazon States Language)',
+      );
+    }
+    const errors = validateDefinition(definition).filter((d: DefinitionDiagnostic) => d.severity === 'ERROR');
+    if (errors.length > 0) {
+      const summary = errors.map((d) => `${d.code} at ${d.location || '/'}: ${d.message}`).join('; ');
+      throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: ${summary}`);
+    }
+    return definition;
+  }
+
+  #stateMachine(arn: unknown): StateMachineRow {
+    const checked = parseArn(arn, 'stateMachineArn', 'stateMachine');
+    const machine = this.store.getStateMachine(checked);
+    if (!machine)
+      throw new StepFunctionsApiError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${checked}'`,
+      );
+    return machine;
+  }
+
+  #execution(arn: unknown): ExecutionRow {
+    const checked = parseArn(arn, 'executionArn', 'execution');
+    const row = this.store.getExecution(checked);
+    if (!row)
+      throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${checked}'`);
+    return row;
+  }
+}
+
+function validateRoleArn(roleArn: unknown): string {
+  if (typeof roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(roleArn)) {
+    throw new StepFunctionsApiError(
+      'InvalidArn',
+      `roleArn must be an IAM role ARN like arn:aws:iam::000000000000:role/name (got ${JSON.stringify(roleArn)})`,
+    );
+  }
+  return roleArn;
+}
+
+function validateToken(token: unknown): string {
+  if (typeof token !== 'string' || token.length < 1 || token.length > 2048) {
+    throw new StepFunctionsApiError('InvalidToken', 'taskToken must be a string of 1 to 2048 characters');
+  }
+  return token;
+}
+
+function taskDoesNotExist(): StepFunctionsApiError {
+  return new StepFunctionsApiError(
+    'TaskDoesNotExist',
+    'Task does not exist anymore (it finished, timed out or was never started)',
+  );
+}
