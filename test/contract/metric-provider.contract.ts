@@ -76,8 +76,8 @@ export function describeMetricProviderContract(name: string, fixture: MetricProv
       const [p50, p95, p99] = (await Promise.all(
         ['latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms'].map((metric) => query(service, 'canary', metric)),
       )) as number[];
-      // Assess
-      expect(p50).toBeGreaterThanOrEqual(20);
+      // Assess (a timer may fire up to 1 ms early against another process's clock)
+      expect(p50).toBeGreaterThanOrEqual(19);
       expect(p95).toBeGreaterThanOrEqual(p50!);
       expect(p99).toBeGreaterThanOrEqual(p95!);
     });
