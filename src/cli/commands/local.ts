@@ -15,11 +15,12 @@ interface LocalOptions {
   port: number;
   host: string;
   dataDir: string;
+  projectDir: string;
 }
 
 /**
- * `cutover local`: starts the embedded Step Functions runtime for the project in the current directory and
- * runs until SIGINT or SIGTERM.
+ * `cutover local`: starts the embedded Step Functions runtime for the project (the current directory by
+ * default) and runs until SIGINT or SIGTERM.
  *
  * @example
  * program.addCommand(localCommand()); // npx cutover local --port 8083 --data-dir .cutover
@@ -32,11 +33,18 @@ export function localCommand(): Command {
     .option('-p, --port <port>', 'port of the Step Functions API', parsePort, 8083)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
+    .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
     .action(async (options: LocalOptions) => {
       const dataDir = resolve(options.dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
-      const runtime = await startLocalRuntime({ port: options.port, host: options.host, dataDir });
+      const projectDir = resolve(options.projectDir);
+      const runtime = await startLocalRuntime({
+        port: options.port,
+        host: options.host,
+        dataDir,
+        projectDir,
+      });
       for (const machine of runtime.stateMachines) {
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
       }

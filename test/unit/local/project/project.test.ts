@@ -1,7 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingSubstitutionError, StateMachineFileError } from '#local/project/errors.ts';
 import {
@@ -11,25 +8,12 @@ import {
 } from '#local/project/functions.ts';
 import { ProjectLambdaRegistry } from '#local/project/project-lambdas.ts';
 import { loadProjectStateMachines, substituteDefinition } from '#local/project/state-machines.ts';
+import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
-const roots: string[] = [];
+const project = createProjectFixture;
+const handler = handlerSource;
 
-/** Builds a throw-away project: `files` maps relative paths to contents. */
-function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'cutover-project-'));
-  roots.push(root);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
-
-const handler = (body: string) => `export const handler = async (event, context) => ${body};\n`;
-
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
+afterEach(removeProjectFixtures);
 
 describe('discoverProjectFunctions', () => {
   it('lists lambdas/<verb-noun>/handler.ts with their substitution and local ARN', () => {

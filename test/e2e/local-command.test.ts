@@ -1,0 +1,101 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCli, waitForEndpoint } from '#test/support/cli-process.ts';
+import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
+import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
+
+function sumMachine(extra = ''): string {
+  return JSON.stringify({
+    Comment: `sums two numbers${extra}`,
+    StartAt: 'Add',
+    States: { Add: { Type: 'Task', Resource: '${AddNumbersFunctionArn}', End: true } },
+  });
+}
+
+afterAll(removeProjectFixtures);
+
+describe('cutover local', () => {
+  it('serves the project state machines bound to its handlers and exits 0 on SIGINT', async () => {
+    // Prepare
+    const project = createProjectFixture({
+      'lambdas/add-numbers/handler.ts': handlerSource(
+        '({ sum: event.a + event.b, by: context.functionName })',
+      ),
+      'statemachines/sum.asl.json': sumMachine(),
+    });
+    const dataDir = join(project, '.cutover');
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project]);
+    const endpoint = await waitForEndpoint(cli);
+    const client = sfnClient(endpoint);
+    const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: stateMachines![0]!.stateMachineArn,
+        input: '{"a":2,"b":40}',
+      }),
+    );
+    const execution = await waitForExecution(client, executionArn!);
+    client.destroy();
+    cli.child.kill('SIGINT');
+    // Assess
+    expect(await cli.exited).toBe(0);
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stateMachines!.map((m) => m.name)).toEqual(['sum']);
+    expect(cli.stdout()).toMatch(/created\s+arn:aws:states:us-east-1:000000000000:stateMachine:sum/);
+    expect(JSON.parse(execution.output!)).toEqual({ sum: 42, by: 'cutover-add-numbers' });
+  });
+
+  it('updates a changed definition on the next start and exits 0 on SIGTERM', async () => {
+    // Prepare
+    const project = createProjectFixture({
+      'lambdas/add-numbers/handler.ts': handlerSource('event.a + event.b'),
+      'statemachines/sum.asl.json': sumMachine(),
+    });
+    const args = ['local', '--port', '0', '--data-dir', join(project, '.cutover'), '--project-dir', project];
+    const first = startCli(args);
+    await waitForEndpoint(first);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    writeFileSync(join(project, 'statemachines/sum.asl.json'), sumMachine(' (v2)'));
+    // Act
+    const second = startCli(args);
+    await waitForEndpoint(second);
+    second.child.kill('SIGTERM');
+    // Assess
+    expect(await second.exited).toBe(0);
+    expect(second.stdout()).toMatch(/updated\s+arn:aws:states:us-east-1:000000000000:stateMachine:sum/);
+  });
+
+  it('refuses to start when a ${Name} has no value, naming the file and the name', async () => {
+    // Prepare
+    const project = createProjectFixture({
+      'statemachines/canary.asl.json': JSON.stringify({
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: '${CheckRolloutFunctionArn}', End: true } },
+      }),
+    });
+    // Act
+    const cli = startCli([
+      'local',
+      '--port',
+      '0',
+      '--data-dir',
+      join(project, '.cutover'),
+      '--project-dir',
+      project,
+    ]);
+    // Assess
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toContain('canary.asl.json: no value for ${CheckRolloutFunctionArn}');
+  });
+
+  it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
+    const cli = startCli(['local', '--port', 'eighty']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('--port must be an integer from 0 to 65535 (got "eighty")');
+  });
+});

@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The repository root (where `bin/cutover.ts` and `node_modules/tsx` are). */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** A `cutover` CLI child process with its collected output. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+}
+
+/**
+ * Runs `node --import tsx bin/cutover.ts <args>` from the repository root, as `npx cutover` does.
+ *
+ * @example
+ * const cli = startCli(['local', '--port', '0', '--data-dir', dir, '--project-dir', project]);
+ * const endpoint = await waitForEndpoint(cli);
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/cutover.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<number | string>((done) => {
+    child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown'));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves with the endpoint `cutover local` prints; rejects with its output if it exits first. */
+export async function waitForEndpoint(cli: CliProcess): Promise<string> {
+  let exited: number | string | undefined;
+  void cli.exited.then((code) => {
+    exited = code;
+  });
+  for (;;) {
+    const match = /listening on (http:\/\/\S+)/.exec(cli.stdout());
+    if (match) return match[1]!;
+    if (exited !== undefined) {
+      throw new Error(`cutover local exited (${exited}) before listening:\n${cli.stdout()}\n${cli.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
