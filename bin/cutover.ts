@@ -5,6 +5,7 @@ import { approvalCommands } from '../src/cli/commands/approve.ts';
 import { historyCommand } from '../src/cli/commands/history.ts';
 import { listCommand } from '../src/cli/commands/list.ts';
 import { localCommand } from '../src/cli/commands/local.ts';
+import { planCommand } from '../src/cli/commands/plan.ts';
 import { runCommand } from '../src/cli/commands/run.ts';
 import { watchCommand } from '../src/cli/commands/watch.ts';
 import { CliError, ExitCode } from '../src/cli/exit-codes.ts';
@@ -14,10 +15,17 @@ const program = new Command('cutover')
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [localCommand(), runCommand(), watchCommand(), ...approvalCommands(), abortCommand()]) {
-  program.addCommand(command.exitOverride());
-}
-for (const command of [listCommand(), historyCommand()]) program.addCommand(command.exitOverride());
+const commands = [
+  localCommand(),
+  runCommand(),
+  planCommand(),
+  watchCommand(),
+  ...approvalCommands(),
+  abortCommand(),
+  listCommand(),
+  historyCommand(),
+];
+for (const command of commands) program.addCommand(command.exitOverride());
 
 try {
   await program.parseAsync(process.argv);

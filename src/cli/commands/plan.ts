@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import { ValidationError } from '#core/errors.ts';
+import { buildPlan, type Plan } from '#core/plan/index.ts';
+import { isStrategy, STRATEGIES, validateRequest } from '#core/schemas/index.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { weightsBar } from '../progress.ts';
+import { readRequestFile } from '../request-file.ts';
+
+function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes}m ${seconds % 60}s` : `${seconds}s`;
+}
+
+/** The plan as a person reads it: one line per step, then duration, transitions and cost. */
+export function formatPlan(plan: Plan): string {
+  const lines = [`${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`];
+  plan.steps.forEach((step, index) => {
+    const replicas =
+      step.newReplicas === undefined ? '' : `  replicas new=${step.newReplicas} old=${step.oldReplicas}`;
+    const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
+    lines.push(
+      `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  bake ${step.bakeSeconds}s, ${analysis}${replicas}`,
+    );
+  });
+  if (plan.approval.required)
+    lines.push(`  approval before promotion (times out after ${plan.approval.timeoutSeconds}s)`);
+  lines.push(
+    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}`,
+    `state transitions  ${plan.stateTransitions}`,
+    `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} (at $0.025 per 1,000 transitions)`,
+  );
+  return lines.join('\n');
+}
+
+/** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
+export function planCommand(): Command {
+  return new Command('plan')
+    .description('print the steps, expected duration, state transitions and AWS cost of a release')
+    .argument('<strategy>', STRATEGIES.join(' | '))
+    .requiredOption('-f, --file <path>', 'the request, as JSON')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText('after', '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json')
+    .action(async (strategy: string, options: { file: string; json?: boolean }) => {
+      if (!isStrategy(strategy)) {
+        throw new CliError(
+          `strategy must be one of: ${STRATEGIES.join(', ')} (got "${strategy}")`,
+          ExitCode.Usage,
+        );
+      }
+      const input = await readRequestFile(options.file);
+      let plan: Plan;
+      try {
+        plan = buildPlan(strategy, validateRequest(strategy, input));
+      } catch (error) {
+        if (error instanceof ValidationError)
+          throw new CliError(error.message, ExitCode.Usage, { cause: error });
+        throw error;
+      }
+      console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+    });
+}
