@@ -1,0 +1,124 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCli, waitForEndpoint } from '#test/support/cli-process.ts';
+import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
+import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
+
+const WAIT_SECONDS = 4;
+
+/** A task that records each invocation and blocks until the file `release` exists in the data dir. */
+const SLOW_STEP = `
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+export const handler = async (event) => {
+  const dir = process.env.CUTOVER_DATA_DIR;
+  appendFileSync(join(dir, 'invocations.log'), event.id + '\\n');
+  if (!existsSync(join(dir, 'release'))) await new Promise(() => {});
+  return { done: event.id };
+};
+`;
+
+function projectWithParkedExecutions(): string {
+  return createProjectFixture({
+    'lambdas/slow-step/handler.ts': SLOW_STEP,
+    'statemachines/parked.asl.json': JSON.stringify({
+      StartAt: 'Bake',
+      States: {
+        Bake: { Type: 'Wait', Seconds: WAIT_SECONDS, Next: 'Done' },
+        Done: { Type: 'Pass', Result: 'baked', End: true },
+      },
+    }),
+    'statemachines/in-flight.asl.json': JSON.stringify({
+      StartAt: 'Step',
+      States: {
+        Step: {
+          Type: 'Task',
+          Resource: '${SlowStepFunctionArn}',
+          Parameters: { 'id.$': '$$.Execution.Name' },
+          End: true,
+        },
+      },
+    }),
+  });
+}
+
+async function until(condition: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function start(client: SFNClient, name: string): Promise<string> {
+  const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+  const machine = stateMachines!.find((m) => m.name === name)!;
+  const started = await client.send(
+    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: `${name}-1` }),
+  );
+  return started.executionArn!;
+}
+
+function eventTime(events: HistoryEvent[], type: string): number {
+  return events.find((event) => event.type === type)!.timestamp!.getTime();
+}
+
+const TERMINAL = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted'];
+
+afterAll(removeProjectFixtures);
+
+describe('cutover local after SIGKILL', () => {
+  it('resumes a parked Wait with its remaining time and a task in flight, finishing each execution once', async () => {
+    // Prepare
+    const project = projectWithParkedExecutions();
+    const dataDir = join(project, '.cutover');
+    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
+    const env = { WAIT_TIME_SCALE: '1' };
+    const first = startCli(args, env);
+    const firstClient = sfnClient(await waitForEndpoint(first));
+    const parkedArn = await start(firstClient, 'parked');
+    const inFlightArn = await start(firstClient, 'in-flight');
+    await until(async () =>
+      (await executionHistory(firstClient, parkedArn)).some((event) => event.type === 'WaitStateEntered'),
+    );
+    await until(() => existsSync(join(dataDir, 'invocations.log')));
+    firstClient.destroy();
+    // Act
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    writeFileSync(join(dataDir, 'release'), '');
+    const restartedAt = Date.now();
+    const second = startCli(args, env);
+    const client = sfnClient(await waitForEndpoint(second));
+    const parked = await waitForExecution(client, parkedArn);
+    const inFlight = await waitForExecution(client, inFlightArn);
+    const parkedHistory = await executionHistory(client, parkedArn);
+    const inFlightHistory = await executionHistory(client, inFlightArn);
+    client.destroy();
+    second.child.kill('SIGINT');
+    // Assess
+    expect(await second.exited).toBe(0);
+    expect(parked.status).toBe('SUCCEEDED');
+    expect(JSON.parse(parked.output!)).toBe('baked');
+    expect(inFlight.status).toBe('SUCCEEDED');
+    expect(JSON.parse(inFlight.output!)).toEqual({ done: 'in-flight-1' });
+    for (const history of [parkedHistory, inFlightHistory]) {
+      const types = history.map((event) => event.type!);
+      expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(1);
+      expect(types.filter((type) => TERMINAL.includes(type))).toEqual(['ExecutionSucceeded']);
+      expect(types.at(-1)).toBe('ExecutionSucceeded');
+    }
+    const entered = eventTime(parkedHistory, 'WaitStateEntered');
+    const exited = eventTime(parkedHistory, 'WaitStateExited');
+    expect(exited - entered).toBeGreaterThanOrEqual(WAIT_SECONDS * 1000);
+    // Restarting the Wait from zero would end it WAIT_SECONDS after the restart, not before.
+    expect(exited).toBeLessThan(restartedAt + WAIT_SECONDS * 1000);
+    expect(readFileSync(join(dataDir, 'invocations.log'), 'utf8').trim().split('\n')).toContain(
+      'in-flight-1',
+    );
+  });
+});
