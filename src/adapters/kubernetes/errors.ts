@@ -31,7 +31,8 @@ const TRANSIENT_NETWORK_CODES = new Set([
 ]);
 
 /**
- * Classifies a failed Kubernetes API call: 5xx, 429, timeouts and dropped connections become
+ * Classifies a failed Kubernetes API call: 5xx, 429, write conflicts (409 `Conflict`: someone else changed
+ * the object since it was read), timeouts and dropped connections become
  * `TransientAdapterError` (the state machines retry it); everything else a `KubernetesApiError`
  * carrying the API server's reason.
  */
@@ -39,7 +40,9 @@ export function toAdapterError(error: unknown, action: string): Error {
   if (error instanceof ApiException) {
     const reason = statusMessage(error.body) ?? `HTTP ${error.code}`;
     const message = `${action}: ${reason} (HTTP ${error.code})`;
-    if (error.code >= 500 || error.code === 429) return new TransientAdapterError(message, { cause: error });
+    const conflict = error.code === 409 && statusReason(error.body) === 'Conflict';
+    if (error.code >= 500 || error.code === 429 || conflict)
+      return new TransientAdapterError(message, { cause: error });
     return new KubernetesApiError(message, error.code, { cause: error });
   }
   const name = (error as { name?: string })?.name;
@@ -61,6 +64,12 @@ function statusMessage(body: unknown): string | undefined {
   const parsed = typeof body === 'string' ? safeParse(body) : body;
   const message = (parsed as { message?: unknown })?.message;
   return typeof message === 'string' ? message : typeof body === 'string' && body ? body : undefined;
+}
+
+function statusReason(body: unknown): unknown {
+  return (
+    typeof body === 'string' ? (safeParse(body) as { reason?: unknown }) : (body as { reason?: unknown })
+  )?.reason;
 }
 
 function safeParse(text: string): unknown {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { generate } from 'selfsigned';
 import { DeploymentController } from './controller.ts';
 import { FaultQueue } from './faults.ts';
 import { createApiServer, type RecordedRequest } from './server.ts';
@@ -13,6 +14,8 @@ export type { KubeObject } from './store.ts';
 /** A running emulator: its URL, its state, and the knobs tests turn. */
 export interface KubernetesEmulator {
   readonly url: string;
+  /** Base64 PEM of the server certificate (with `tls: true`), as EKS DescribeCluster returns the CA. */
+  readonly caData: string | undefined;
   readonly store: ObjectStore;
   readonly controller: DeploymentController;
   readonly faults: FaultQueue;
@@ -36,18 +39,21 @@ export interface KubernetesEmulator {
  * emulator.controller.settle();
  */
 export async function startKubernetesEmulator(
-  options: { reconcileEveryMs?: number } = {},
+  options: { reconcileEveryMs?: number; tls?: boolean } = {},
 ): Promise<KubernetesEmulator> {
   const store = new ObjectStore();
   const controller = new DeploymentController(store);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
-  const server = createApiServer(store, faults, requests);
+  const tls = options.tls ? await selfSignedCertificate() : undefined;
+  const server = createApiServer(store, faults, requests, tls);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const caData = tls && Buffer.from(tls.cert).toString('base64');
   if (options.reconcileEveryMs) controller.start(options.reconcileEveryMs);
   return {
     url,
+    caData,
     store,
     controller,
     faults,
@@ -55,7 +61,11 @@ export async function startKubernetesEmulator(
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromOptions({
-        clusters: [{ name: 'emulator', server: url, skipTLSVerify: true }],
+        clusters: [
+          caData
+            ? { name: 'emulator', server: url, caData }
+            : { name: 'emulator', server: url, skipTLSVerify: true },
+        ],
         users: [{ name: 'tester', token: 'emulator' }],
         contexts: [{ name: 'emulator', cluster: 'emulator', user: 'tester' }],
         currentContext: 'emulator',
@@ -74,4 +84,13 @@ export async function startKubernetesEmulator(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+  });
+  return { key: pems.private, cert: pems.cert };
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { FaultQueue } from './faults.ts';
 import { applyConfiguration, mergePatch } from './merge.ts';
 import { apiVersionOf, discoveryDocument, findResourceType, type ResourceType } from './resources.ts';
@@ -11,20 +12,27 @@ export interface RecordedRequest {
   readonly path: string;
   readonly contentType: string | undefined;
   readonly query: Readonly<Record<string, string>>;
+  readonly authorization: string | undefined;
 }
 
 const OBJECT_PATH = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/;
 const DISCOVERY_PATH = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/;
 
 /** The HTTP front of the emulator: the REST paths and verbs of the Kubernetes API over an `ObjectStore`. */
-export function createApiServer(store: ObjectStore, faults: FaultQueue, requests: RecordedRequest[]): Server {
-  return createServer((req, res) => {
+export function createApiServer(
+  store: ObjectStore,
+  faults: FaultQueue,
+  requests: RecordedRequest[],
+  tls?: { key: string; cert: string },
+): Server {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(store, faults, requests, req, res).catch((error: unknown) => {
       const status =
         error instanceof ApiStatusError ? error : new ApiStatusError(500, 'InternalError', String(error));
       send(res, status.code, status.toStatus());
     });
-  });
+  };
+  return tls ? createTlsServer(tls, listener) : createServer(listener);
 }
 
 async function handle(
@@ -41,6 +49,7 @@ async function handle(
     path: url.pathname,
     contentType: req.headers['content-type'],
     query: Object.fromEntries(url.searchParams),
+    authorization: req.headers.authorization,
   });
   const fault = faults.take(method);
   if (fault && 'hang' in fault) return;

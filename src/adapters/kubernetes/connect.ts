@@ -1,0 +1,134 @@
+import { DescribeClusterCommand, type DescribeClusterCommandOutput, EKSClient } from '@aws-sdk/client-eks';
+import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { asAdapterError } from '../aws-errors.ts';
+import { type KubernetesClientOptions, KubernetesObjectClient, type KubernetesObjects } from './client.ts';
+import { DeferredKubernetesObjects } from './deferred-client.ts';
+import { EksTokenProvider } from './eks-token.ts';
+import { KubernetesConfigError } from './errors.ts';
+
+/** The EKS call Cutover makes: DescribeCluster for the endpoint and CA. */
+export interface EksApi {
+  send(command: DescribeClusterCommand): Promise<DescribeClusterCommandOutput>;
+}
+
+/** The STS call Cutover makes when the cluster is reached through another role. */
+export interface StsApi {
+  send(command: AssumeRoleCommand): Promise<AssumeRoleCommandOutput>;
+}
+
+/** Where an EKS cluster is and who Cutover is there. */
+export interface EksConnection {
+  readonly name: string;
+  readonly region: string;
+  /** Assume this role (e.g. in the cluster's account) for the token; default the task's own credentials. */
+  readonly roleArn?: string;
+}
+
+/** The AWS clients and clock behind an EKS connection (tests pass mocked clients and a fixed clock). */
+export interface EksDependencies {
+  readonly eks?: EksApi;
+  readonly sts?: StsApi;
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly now?: () => Date;
+  readonly clientOptions?: KubernetesClientOptions;
+}
+
+/**
+ * A client for an EKS cluster: DescribeCluster gives the endpoint and CA, an EKS token (refreshed every
+ * 14 minutes) authenticates every request. The API call happens on first use.
+ *
+ * @example
+ * const cluster = new KubernetesCluster(eksObjects({ name: 'prod', region: 'eu-west-1' }));
+ */
+export function eksObjects(connection: EksConnection, deps: EksDependencies = {}): KubernetesObjects {
+  return new DeferredKubernetesObjects(async () => {
+    const eks = deps.eks ?? new EKSClient({ region: connection.region });
+    const output = await eks
+      .send(new DescribeClusterCommand({ name: connection.name }))
+      .catch((error: unknown) =>
+        Promise.reject(asAdapterError(error, `eks:DescribeCluster ${connection.name}`)),
+      );
+    const endpoint = output.cluster?.endpoint;
+    const caData = output.cluster?.certificateAuthority?.data;
+    if (!endpoint || !caData) {
+      throw new KubernetesConfigError(
+        `EKS cluster ${connection.name} in ${connection.region} has no endpoint or certificate authority yet (status ${output.cluster?.status ?? 'unknown'})`,
+      );
+    }
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: connection.name, server: endpoint, caData }],
+      users: [{ name: 'cutover' }],
+      contexts: [{ name: connection.name, cluster: connection.name, user: 'cutover' }],
+      currentContext: connection.name,
+    });
+    const tokens = new EksTokenProvider(
+      {
+        clusterName: connection.name,
+        region: connection.region,
+        credentials: credentialsFor(connection, deps),
+      },
+      deps.now,
+    );
+    return KubernetesObjectClient.fromKubeConfig(kc, { ...deps.clientOptions, token: () => tokens.token() });
+  });
+}
+
+/** The credentials that sign the token: the given ones, an assumed role, or the default provider chain. */
+function credentialsFor(
+  connection: EksConnection,
+  deps: EksDependencies,
+): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+  if (deps.credentials) return deps.credentials;
+  if (!connection.roleArn) return new STSClient({ region: connection.region }).config.credentials;
+  const sts = deps.sts ?? new STSClient({ region: connection.region });
+  const roleArn = connection.roleArn;
+  return async () => {
+    const output = await sts
+      .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cutover', DurationSeconds: 900 }))
+      .catch((error: unknown) => Promise.reject(asAdapterError(error, `sts:AssumeRole ${roleArn}`)));
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new KubernetesConfigError(`sts:AssumeRole ${roleArn} returned no credentials`);
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  };
+}
+
+/** Where a kubeconfig cluster is: a file (default `$KUBECONFIG` or `~/.kube/config`) and a context. */
+export interface KubeconfigConnection {
+  readonly path?: string;
+  readonly context?: string;
+}
+
+/**
+ * A client for the cluster of a kubeconfig context (kind, minikube, k3d or any cluster): the context's own
+ * credentials (token, client certificate, exec plugin) authenticate.
+ *
+ * @example
+ * const cluster = new KubernetesCluster(kubeconfigObjects({ context: 'kind-cutover' }));
+ */
+export function kubeconfigObjects(
+  connection: KubeconfigConnection,
+  options: KubernetesClientOptions = {},
+): KubernetesObjects {
+  const kc = new KubeConfig();
+  if (connection.path) kc.loadFromFile(connection.path);
+  else kc.loadFromDefault();
+  if (connection.context) {
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(connection.context)) {
+      throw new KubernetesConfigError(
+        `cluster.context must be one of the kubeconfig's contexts: ${names.join(', ') || '(none)'} (got "${connection.context}")`,
+      );
+    }
+    kc.setCurrentContext(connection.context);
+  }
+  return KubernetesObjectClient.fromKubeConfig(kc, options);
+}

@@ -1,0 +1,91 @@
+import { proportionalWeights } from '#core/plan/weights.ts';
+import type { TrafficRouter } from '#core/ports/traffic-router.ts';
+import type { ServiceRef, Weights } from '#core/types.ts';
+import type { KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
+import { readRequired } from '../kubernetes/read-required.ts';
+import { assertRoutable, assertWeights, trackOfBackend } from './weights.ts';
+
+/** The HTTPRoute to weight; default the route named like the service. */
+export interface GatewayApiOptions {
+  readonly httpRoute?: string;
+}
+
+interface BackendRef {
+  name: string;
+  weight?: number;
+  [field: string]: unknown;
+}
+interface Rule {
+  backendRefs?: BackendRef[];
+  [field: string]: unknown;
+}
+
+/**
+ * Weights as Gateway API HTTPRoute `backendRefs[].weight`: every rule that routes to the service's track
+ * Services (`<service>-<track>`) gets the same split. Written with a JSON merge patch guarded by the
+ * route's resourceVersion.
+ *
+ * @example
+ * const router = new GatewayApiTrafficRouter(client, { httpRoute: 'checkout' });
+ * await router.setWeights(service, { stable: 90, canary: 10 });
+ */
+export class GatewayApiTrafficRouter implements TrafficRouter {
+  readonly type = 'gateway-api';
+
+  constructor(
+    private readonly client: KubernetesObjects,
+    private readonly options: GatewayApiOptions = {},
+  ) {}
+
+  async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
+    assertWeights(weights);
+    const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
+    const rules = (route.spec?.rules as Rule[] | undefined) ?? [];
+    const routable = new Set(rules.flatMap((rule) => tracksOf(service, rule)));
+    assertRoutable(weights, routable, `HTTPRoute ${route.metadata.name}`);
+    const weighted = rules.map((rule) =>
+      tracksOf(service, rule).length === 0
+        ? rule
+        : {
+            ...rule,
+            backendRefs: rule.backendRefs?.map((ref) => {
+              const track = trackOfBackend(service, ref.name);
+              return track === undefined ? ref : { ...ref, weight: weights[track] ?? 0 };
+            }),
+          },
+    );
+    await this.client.mergePatch(this.#ref(service), {
+      metadata: { resourceVersion: route.metadata.resourceVersion },
+      spec: { rules: weighted },
+    });
+  }
+
+  /** The split of the first rule routing to the service's tracks, in percent. */
+  async getWeights(service: ServiceRef): Promise<Weights> {
+    const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
+    const rule = ((route.spec?.rules as Rule[] | undefined) ?? []).find(
+      (r) => tracksOf(service, r).length > 0,
+    );
+    const raw: Record<string, number> = {};
+    for (const ref of rule?.backendRefs ?? []) {
+      const track = trackOfBackend(service, ref.name);
+      if (track !== undefined) raw[track] = (raw[track] ?? 0) + (ref.weight ?? 1);
+    }
+    return Object.keys(raw).length === 0 ? {} : proportionalWeights(raw);
+  }
+
+  #ref(service: ServiceRef): ObjectRef {
+    return {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      namespace: service.namespace,
+      name: this.options.httpRoute ?? service.name,
+    };
+  }
+}
+
+function tracksOf(service: ServiceRef, rule: Rule): string[] {
+  return (rule.backendRefs ?? [])
+    .map((ref) => trackOfBackend(service, ref.name))
+    .filter((t): t is string => t !== undefined);
+}

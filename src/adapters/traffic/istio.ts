@@ -1,0 +1,109 @@
+import { ValidationError } from '#core/errors.ts';
+import type { TrafficRouter } from '#core/ports/traffic-router.ts';
+import type { ServiceRef, Weights } from '#core/types.ts';
+import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
+import { readRequired } from '../kubernetes/read-required.ts';
+import { assertRoutable, assertWeights, trackOfBackend } from './weights.ts';
+
+/** The VirtualService (default: named like the service) and its http route (default: the first). */
+export interface IstioOptions {
+  readonly virtualService?: string;
+  readonly route?: string;
+}
+
+interface Destination {
+  destination: { host: string; subset?: string; [field: string]: unknown };
+  weight?: number;
+}
+interface HttpRoute {
+  name?: string;
+  route?: Destination[];
+  [field: string]: unknown;
+}
+
+/**
+ * Weights as Istio VirtualService route weights. A destination belongs to a track by its `subset`
+ * (`{ host: checkout, subset: canary }`, with a DestinationRule) or by a per-track host
+ * (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`).
+ *
+ * @example
+ * const router = new IstioTrafficRouter(client, { virtualService: 'checkout', route: 'primary' });
+ * await router.setWeights(service, { stable: 90, canary: 10 });
+ */
+export class IstioTrafficRouter implements TrafficRouter {
+  readonly type = 'istio';
+
+  constructor(
+    private readonly client: KubernetesObjects,
+    private readonly options: IstioOptions = {},
+  ) {}
+
+  async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
+    assertWeights(weights);
+    const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
+    const routes = httpRoutes(virtualService);
+    const index = this.#routeIndex(routes, virtualService);
+    const selected = routes[index]!;
+    const tracks = new Set(
+      (selected.route ?? []).map((d) => trackOf(service, d)).filter((t) => t !== undefined),
+    );
+    assertRoutable(weights, tracks, `VirtualService ${virtualService.metadata.name}`);
+    const weighted = routes.map((route, i) =>
+      i !== index
+        ? route
+        : {
+            ...route,
+            route: route.route?.map((d) => {
+              const track = trackOf(service, d);
+              return track === undefined ? d : { ...d, weight: weights[track] ?? 0 };
+            }),
+          },
+    );
+    await this.client.mergePatch(this.#ref(service), {
+      metadata: { resourceVersion: virtualService.metadata.resourceVersion },
+      spec: { http: weighted },
+    });
+  }
+
+  async getWeights(service: ServiceRef): Promise<Weights> {
+    const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
+    const routes = httpRoutes(virtualService);
+    const destinations = routes[this.#routeIndex(routes, virtualService)]?.route ?? [];
+    const weights: Record<string, number> = {};
+    for (const d of destinations) {
+      const track = trackOf(service, d);
+      if (track !== undefined)
+        weights[track] = (weights[track] ?? 0) + (d.weight ?? (destinations.length === 1 ? 100 : 0));
+    }
+    return weights;
+  }
+
+  #routeIndex(routes: HttpRoute[], virtualService: KubeObject): number {
+    const index = this.options.route ? routes.findIndex((r) => r.name === this.options.route) : 0;
+    if (index < 0 || routes.length === 0) {
+      const names = routes.map((r) => r.name ?? '(unnamed)').join(', ') || 'none';
+      throw new ValidationError(
+        `traffic.route must name an http route of VirtualService ${virtualService.metadata.name}: ${names} (got ${JSON.stringify(this.options.route)})`,
+      );
+    }
+    return index;
+  }
+
+  #ref(service: ServiceRef): ObjectRef {
+    return {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      namespace: service.namespace,
+      name: this.options.virtualService ?? service.name,
+    };
+  }
+}
+
+function httpRoutes(virtualService: KubeObject): HttpRoute[] {
+  return (virtualService.spec?.http as HttpRoute[] | undefined) ?? [];
+}
+
+function trackOf(service: ServiceRef, d: Destination): string | undefined {
+  if (d.destination.subset) return d.destination.subset;
+  return trackOfBackend(service, d.destination.host.split('.')[0] ?? '');
+}

@@ -1,0 +1,35 @@
+import { ValidationError } from '#core/errors.ts';
+import { isValidWeights } from '#core/plan/weights.ts';
+import type { ServiceRef, Weights } from '#core/types.ts';
+
+/** Refuses weights that are not integers 0-100 summing to 100, naming the field; changes nothing. */
+export function assertWeights(weights: Weights): void {
+  if (!isValidWeights(weights)) {
+    throw new ValidationError(
+      `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
+    );
+  }
+}
+
+/** `checkout-canary`: the per-track Service (backend) name routers send a track's traffic to. */
+export function backendName(service: ServiceRef, track: string): string {
+  return `${service.name}-${track}`;
+}
+
+/** The track a per-track backend name stands for (`checkout-canary` -> `canary`), if it is one of the service's. */
+export function trackOfBackend(service: ServiceRef, name: string): string | undefined {
+  const prefix = `${service.name}-`;
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+}
+
+/** Refuses weights naming tracks the routing object has no backend for (a weight of 0 needs none). */
+export function assertRoutable(weights: Weights, routable: ReadonlySet<string>, where: string): void {
+  const missing = Object.entries(weights)
+    .filter(([track, weight]) => weight > 0 && !routable.has(track))
+    .map(([track]) => track);
+  if (missing.length > 0) {
+    throw new ValidationError(
+      `weights name tracks ${where} has no backend for: ${missing.join(', ')} (backends for: ${[...routable].join(', ') || 'none'})`,
+    );
+  }
+}
