@@ -8,6 +8,7 @@ import { type RollingRequest, rollingRequestJsonSchema, rollingRequestSchema } f
 export type { BlueGreenRequest } from './blue-green.ts';
 export type { CanaryRequest, CanaryStep } from './canary.ts';
 export type { ClusterConfig } from './cluster.ts';
+export type { DeploymentEventType } from './common.ts';
 export type { MetricsConfig } from './metrics.ts';
 export type { RollingRequest } from './rolling.ts';
 export type { TrafficConfig } from './traffic.ts';
@@ -66,10 +67,20 @@ export function validateRequest(strategy: string, input: unknown): DeploymentReq
     );
   }
   const schema: z.ZodType<DeploymentRequest> = REQUEST_SCHEMAS[strategy];
+  return parseWith(schema, input, `${strategy} request`);
+}
+
+/**
+ * Parses `input` with any schema, throwing `ValidationError` that lists every bad field of `what`.
+ *
+ * @example
+ * const input = parseWith(z.object({ track: z.string() }), event, 'check-rollout input');
+ */
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input, { reportInput: true, error: describeIssue });
   if (result.success) return result.data;
   const lines = result.error.issues.map(formatIssue);
-  throw new ValidationError(`invalid ${strategy} request:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
+  throw new ValidationError(`invalid ${what}:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
 }
 
 /** The strategy a request is written for, from its strategy block; `undefined` when none or several. */

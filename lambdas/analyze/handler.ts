@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { decide, judge } from '#core/analysis/index.ts';
+import { analysisSchema } from '#core/schemas/common.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+
+const counter = z.number().int().min(0);
+
+/**
+ * Analyze: queries the metric provider for `track` over the window, judges the numbers against the
+ * thresholds and decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
+ * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
+ * at the limits.
+ */
+export const handler = taskHandler(
+  'analyze',
+  {
+    track: z.string().min(1),
+    windowSeconds: z.number().int().min(1),
+    thresholds: analysisSchema,
+    failures: counter,
+    inconclusives: counter,
+  },
+  async ({ request, track, windowSeconds, thresholds, failures, inconclusives }) => {
+    const metrics = dependencies(request).metrics();
+    const query = (metric: string) =>
+      metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
+    const [requestCount, errorRate, latencyP99Ms] = await Promise.all([
+      query('requestCount'),
+      query('errorRate'),
+      thresholds.maxLatencyP99Ms === undefined ? undefined : query('latencyP99Ms'),
+    ]);
+    const result = judge({ requestCount, errorRate, latencyP99Ms }, thresholds);
+    logger.info('analysis', { track, windowSeconds, ...result });
+    return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
+  },
+);

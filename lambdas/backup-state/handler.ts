@@ -1,0 +1,24 @@
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { backupExists, releaseBackupKey, writeReleaseBackup } from '#lambdas/shared/release-backup.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/**
+ * BackupState: the router's weights and the cluster snapshot of the service, stored once per execution
+ * (a retry keeps the first backup). Returns the key Rollback restores from.
+ */
+export const handler = taskHandler('backup-state', {}, async ({ strategy, request, executionArn }) => {
+  const deps = dependencies(request);
+  const store = deps.backups();
+  const key = releaseBackupKey(request.service, executionArn);
+  if (await backupExists(store, key)) return { key };
+  const weights = await deps.router().getWeights(request.service);
+  const snapshot = await deps.cluster().snapshot(request.service);
+  await writeReleaseBackup(store, key, {
+    strategy,
+    executionArn,
+    takenAt: new Date().toISOString(),
+    weights,
+    snapshot,
+  });
+  return { key };
+});

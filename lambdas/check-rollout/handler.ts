@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { RolloutDeadlineExceededError, RolloutFailedError } from '#core/errors.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/**
+ * CheckRollout, one turn of the Wait/CheckRollout/Choice loop: `{ track, ready, reason, attempt }` with
+ * the attempt counted. Throws `RolloutFailed` when the cluster reports a failed rollout, and
+ * `RolloutDeadlineExceeded` when the track is still not ready at `maxAttempts` (or the cluster's own
+ * progress deadline passed).
+ */
+export const handler = taskHandler(
+  'check-rollout',
+  { track: z.string().min(1), attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) },
+  async ({ request, track, attempt, maxAttempts }) => {
+    const status = await dependencies(request).cluster().status(request.service, track);
+    const checks = attempt + 1;
+    const progress = `${status.ready}/${status.desired} ready, ${status.updated} updated`;
+    if (status.failed?.reason === 'ProgressDeadlineExceeded') {
+      throw new RolloutDeadlineExceededError(`${track}: ${status.failed.message}`);
+    }
+    if (status.failed)
+      throw new RolloutFailedError(`${track}: ${status.failed.reason}: ${status.failed.message}`);
+    if (status.complete) return { track, ready: true, reason: progress, attempt: checks };
+    if (checks >= maxAttempts) {
+      const deadline = request.progressDeadlineSeconds;
+      throw new RolloutDeadlineExceededError(
+        `${track} not ready within ${deadline}s (${checks} checks): ${progress}`,
+      );
+    }
+    return { track, ready: false, reason: progress, attempt: checks };
+  },
+);

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+const OUTCOME = {
+  Started: 'started',
+  Succeeded: 'succeeded',
+  RolledBack: 'rolled back',
+  Failed: 'failed',
+} as const;
+
+/**
+ * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`), naming the
+ * error that caused a failure.
+ */
+export const handler = taskHandler(
+  'notify',
+  {
+    type: z.enum(DEPLOYMENT_EVENT_TYPES),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  },
+  async (input) => {
+    const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
+    const cause = input.error
+      ? `: ${input.error.Error}${input.error.Cause ? ` (${input.error.Cause})` : ''}`
+      : '';
+    const detail = input.error ? { error: input.error.Error, cause: input.error.Cause } : undefined;
+    const published = await publishEvent(
+      dependencies(input.request).notifier(),
+      input,
+      input.type,
+      `${describeRelease(input)} ${outcome}${cause}`,
+      detail,
+    );
+    return { type: input.type, published };
+  },
+);

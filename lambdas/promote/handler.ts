@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { applyWeights } from '#lambdas/shared/apply-weights.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/**
+ * Promote: all traffic to `track` (which runs the new release), none to the other track of the pair,
+ * then a `Promoted` event.
+ */
+export const handler = taskHandler(
+  'promote',
+  { track: z.string().min(1), tracks: z.object({ live: z.string().min(1), next: z.string().min(1) }) },
+  async (input) => {
+    const { request, track, tracks } = input;
+    const weights = Object.fromEntries(
+      [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
+    );
+    const deps = dependencies(request);
+    await applyWeights(deps.router(), request.service, weights);
+    await publishEvent(
+      deps.notifier(),
+      input,
+      'Promoted',
+      `${describeRelease(input)} promoted: ${track} serves all traffic`,
+    );
+    return { weights };
+  },
+);

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/**
+ * RequestApproval, invoked by a `lambda:invoke.waitForTaskToken` state: stores the task token so
+ * `cutover approve` / `reject` (SendTaskSuccess, or SendTaskFailure with error `ApprovalRejected`) can
+ * answer it, and notifies. The state waits until then or its timeout (`ApprovalTimedOut`).
+ */
+export const handler = taskHandler(
+  'request-approval',
+  { taskToken: z.string().min(1), stage: z.string().min(1), timeoutSeconds: z.number().int().min(1) },
+  async (input) => {
+    const deps = dependencies(input.request);
+    const requestedAt = new Date().toISOString();
+    await deps
+      .approvals()
+      .put({ executionArn: input.executionArn, taskToken: input.taskToken, stage: input.stage, requestedAt });
+    const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s`;
+    await publishEvent(deps.notifier(), input, 'ApprovalRequested', message, { stage: input.stage });
+    return { stage: input.stage, requestedAt };
+  },
+);

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { isValidWeights } from '#core/plan/index.ts';
+import { applyWeights } from '#lambdas/shared/apply-weights.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { readReleaseBackup } from '#lambdas/shared/release-backup.ts';
+import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+
+const stateError = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+/**
+ * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
+ * track at once), then the tracks (snapshot re-applied, tracks created since removed). Idempotent.
+ */
+export const handler = taskHandler(
+  'rollback',
+  { backupKey: z.string().min(1), error: stateError.optional() },
+  async ({ request, backupKey, error }) => {
+    const deps = dependencies(request);
+    const backup = await readReleaseBackup(deps.backups(), backupKey);
+    logger.warn('rolling back', { backupKey, cause: error?.Error });
+    const restoreWeights = isValidWeights(backup.weights);
+    if (restoreWeights) await applyWeights(deps.router(), request.service, backup.weights);
+    await deps.cluster().restore(backup.snapshot);
+    return {
+      backupKey,
+      weights: restoreWeights ? backup.weights : null,
+      tracks: backup.snapshot.objects.length,
+    };
+  },
+);

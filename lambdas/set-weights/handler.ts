@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ValidationError } from '#core/errors.ts';
+import { isValidWeights } from '#core/plan/index.ts';
+import { applyWeights } from '#lambdas/shared/apply-weights.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/**
+ * SetWeights: sends traffic to the tracks by absolute percentages. When the router can check its data
+ * plane and the weights are not in effect yet, throws `TransientAdapterError` so the state retries.
+ */
+export const handler = taskHandler(
+  'set-weights',
+  { weights: z.record(z.string(), z.number()) },
+  async ({ request, weights }) => {
+    if (!isValidWeights(weights)) {
+      throw new ValidationError(
+        `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
+      );
+    }
+    await applyWeights(dependencies(request).router(), request.service, weights);
+    return { weights };
+  },
+);

@@ -1,0 +1,94 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import { z } from 'zod';
+import {
+  type DeploymentRequest,
+  parseWith,
+  STRATEGIES,
+  type Strategy,
+  validateRequest,
+} from '#core/schemas/index.ts';
+
+/** The one logger of the task functions (JSON lines, Lambda context fields injected). */
+export const logger = new Logger({ serviceName: 'cutover' });
+
+/** Fields every task receives from the state machine: the strategy, the request and the execution. */
+const taskEnvelope = {
+  strategy: z.enum(STRATEGIES),
+  request: z.unknown(),
+  executionArn: z.string().min(1),
+};
+
+/** What a task gets: its own fields plus the normalized request. */
+export type TaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & {
+  readonly strategy: Strategy;
+  readonly request: DeploymentRequest;
+  readonly executionArn: string;
+};
+
+/** Parses the task's payload, then normalizes the request with its strategy's schema. */
+function parseTaskInput<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  event: unknown,
+  what: string,
+): TaskInput<Shape> {
+  const parsed = parseWith(z.object({ ...taskEnvelope, ...shape }), event, what) as Record<
+    string,
+    unknown
+  > & {
+    strategy: Strategy;
+    request: unknown;
+  };
+  return { ...parsed, request: validateRequest(parsed.strategy, parsed.request) } as TaskInput<Shape>;
+}
+
+/**
+ * Gives a thrown value the name the state machine matches: non-errors become `Error`s, and errors
+ * whose class forgot to set `name` get the class name.
+ */
+export function toTaskError(thrown: unknown): Error {
+  const error =
+    thrown instanceof Error
+      ? thrown
+      : new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+  if (error.name === 'Error' && error.constructor.name !== 'Error') error.name = error.constructor.name;
+  return error;
+}
+
+const errorNames = (): MiddlewareObj => ({
+  onError: async (request) => {
+    const error = toTaskError(request.error);
+    logger.error('task failed', { errorName: error.name, error });
+    request.error = error;
+  },
+});
+
+/**
+ * Builds a task function: Powertools logger with the Lambda context, the payload checked against
+ * `shape` (plus `strategy`, `request`, `executionArn`) with a `ValidationError` naming every bad field,
+ * and thrown errors keeping their `name` so `Retry`/`Catch` can match it.
+ *
+ * @example
+ * export const handler = taskHandler('cleanup', { track: z.string() }, async ({ request, track }) => {
+ *   await createCluster(request.cluster).remove(request.service, track);
+ *   return { removed: track };
+ * });
+ */
+export function taskHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: TaskInput<Shape>) => Promise<Result>,
+) {
+  return middy<unknown, Result>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorNames())
+    .handler(async (event: unknown) => {
+      const input = parseTaskInput(shape, event, `${name} input`);
+      logger.appendKeys({
+        task: name,
+        target: `${input.request.service.namespace}/${input.request.service.name}`,
+      });
+      return task(input);
+    });
+}

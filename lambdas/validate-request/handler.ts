@@ -1,0 +1,34 @@
+import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
+import { ServiceLockedError } from '#core/errors.ts';
+import { buildPlan, chooseTracks, type Plan } from '#core/plan/index.ts';
+import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
+const LOCK_MARGIN_SECONDS = 86_400;
+
+const lockSeconds = (plan: Plan) =>
+  plan.expectedDurationSeconds + plan.approval.timeoutSeconds + LOCK_MARGIN_SECONDS;
+
+/**
+ * ValidateRequest: the request checked and normalized (a bad one throws `ValidationError` naming every
+ * field), every adapter type resolved (`UnknownAdapterType`), the plan built from the current weights
+ * and replicas, and the service locked for this execution (`ServiceLocked` when another holds it).
+ * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
+ */
+export const handler = taskHandler('validate-request', {}, async ({ strategy, request, executionArn }) => {
+  const deps = dependencies(request);
+  const [cluster, router] = [deps.cluster(), deps.router()];
+  deps.metrics();
+  const weights = await router.getWeights(request.service);
+  const tracks = chooseTracks(strategy, weights);
+  const liveReplicas = (await cluster.status(request.service, tracks.live)).desired;
+  const plan = buildPlan(strategy, request, { weights, liveReplicas });
+  const lock = deps.lock();
+  if (!(await lock.acquire(request.service, executionArn, lockSeconds(plan)))) {
+    const holder = await lock.holder(request.service);
+    const service = `${request.service.namespace}/${request.service.name}`;
+    throw new ServiceLockedError(`${service} is being released by ${holder ?? 'another execution'}`);
+  }
+  return { request, plan, executionArn, cursor: { index: 0 }, analysis: NO_ANALYSIS_YET };
+});
