@@ -1,0 +1,294 @@
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readContext } from '#lib/context.ts';
+import { Cutover, type CutoverProps } from '#lib/cutover.ts';
+import { rbacManifests } from '#lib/eks-access.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const LISTENER =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2';
+
+function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
+  return {
+    clusterName: 'prod',
+    allowedNamespaces: ['shop'],
+    alarmEmail: 'oncall@example.com',
+    lambdasDir: join(FIXTURES, 'lambdas'),
+    stateMachinesDir: join(FIXTURES, 'statemachines'),
+    functionCapabilities: {
+      'check-rollout': ['cluster', 'listeners', 'metrics', 'backup', 'database', 'state', 'notify'],
+    },
+    listenerArns: [LISTENER],
+    rdsInstanceIdentifiers: ['orders'],
+    ecrTriggers: [
+      {
+        repositoryName: 'checkout',
+        strategy: 'canary',
+        request: { service: { name: 'checkout' }, release: { replicas: 3 } },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function synth(props: CutoverProps) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const cutover = new Cutover(stack, 'Cutover', props);
+  return { app, stack, cutover };
+}
+
+function policyOf(template: Template, roleIdPrefix: string): unknown[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) => id.startsWith(roleIdPrefix));
+  return (entry![1] as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument
+    .Statement;
+}
+
+describe('Cutover construct', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(synth(buildProps()).stack);
+  });
+
+  it('creates one arm64 Node.js function per handler directory, skipping shared, with the environment contract', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Environment: {
+        Variables: Match.objectLike({
+          CUTOVER_STATE_TABLE: Match.anyValue(),
+          CUTOVER_BACKUP_BUCKET: Match.anyValue(),
+          CUTOVER_BACKUP_PREFIX: 'backups/',
+          CUTOVER_ALERT_TOPIC_ARN: Match.anyValue(),
+          POWERTOOLS_SERVICE_NAME: 'cutover',
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      },
+    });
+  });
+
+  it("scopes the function's IAM statements to the configured resources", () => {
+    // Act
+    const statements = JSON.stringify(policyOf(template, 'CutoverTasksCheckRolloutRole'));
+    // Assess
+    expect(statements).toContain('"Action":"eks:DescribeCluster"');
+    expect(statements).toContain(':cluster/prod');
+    expect(statements).toContain(
+      `"Action":"elasticloadbalancing:ModifyListener","Effect":"Allow","Resource":"${LISTENER}"`,
+    );
+    expect(statements).toContain('listener-rule/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2/*');
+    expect(statements).toContain('/backups/*');
+    expect(statements).toContain('"s3:prefix":["backups/*"]');
+    expect(statements).toContain(':db:orders');
+    expect(statements).toContain('"Action":["dynamodb:GetItem","dynamodb:PutItem","dynamodb:DeleteItem"]');
+    expect(statements).not.toContain('"Action":"s3:*"');
+    expect(statements).not.toMatch(
+      /"Action":"elasticloadbalancing:Modify[A-Za-z]*","Effect":"Allow","Resource":"\*"/,
+    );
+  });
+
+  it('fails synth naming the function when a handler has no capabilities', () => {
+    // Act + Assess
+    expect(() => synth(buildProps({ functionCapabilities: {} }))).toThrowError(
+      /functionCapabilities has no entry for lambdas\/check-rollout/,
+    );
+  });
+
+  it('creates a STANDARD state machine per ASL file with complete substitutions, ALL logging and tracing', () => {
+    // Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      DefinitionSubstitutions: {
+        CheckRolloutFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckRollout'), 'Arn'] },
+      },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+      TracingConfiguration: { Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('fails synth when an ASL file uses a substitution nobody provides, or a function is used by no file', () => {
+    // Prepare
+    const noFunctions = join(FIXTURES, 'statemachines');
+    // Act + Assess
+    expect(() =>
+      synth(buildProps({ lambdasDir: join(FIXTURES, 'lambdas', 'shared'), stateMachinesDir: noFunctions })),
+    ).toThrowError(/canary\.asl\.json uses \$\{CheckRolloutFunctionArn\}, which has no substitution/);
+    expect(() => synth(buildProps({ stateMachinesDir: join(FIXTURES, 'lambdas', 'shared') }))).toThrowError(
+      /substitution \$\{CheckRolloutFunctionArn\} is used by no statemachines/,
+    );
+  });
+
+  it('keeps backups in an encrypted, versioned, SSL-only, private, expiring bucket and state in a TTL table', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: Match.anyValue(),
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('gives the cluster-facing task roles an EKS access entry in the deployers group', () => {
+    // Assess
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'prod',
+      Type: 'STANDARD',
+      KubernetesGroups: ['cutover-deployers'],
+      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckRolloutRole'), 'Arn'] },
+    });
+    expect(rbacManifests(['shop'], 'cutover-deployers').map((m) => `${m.kind}`)).toEqual([
+      'Role',
+      'RoleBinding',
+    ]);
+  });
+
+  it('serves the release API with IAM auth, a validated model per strategy and direct Step Functions integrations', () => {
+    // Assess
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+      Properties: {
+        HttpMethod: string;
+        AuthorizationType: string;
+        Integration: { Uri: unknown };
+        RequestModels?: unknown;
+      };
+    }[];
+    const actions = methods.map(
+      (m) =>
+        `${m.Properties.HttpMethod} ${JSON.stringify(m.Properties.Integration.Uri).match(/action\/(\w+)/)?.[1]}`,
+    );
+    expect(actions.sort()).toEqual([
+      'GET DescribeExecution',
+      'POST StartExecution',
+      'POST StartSyncExecution',
+      'POST StartSyncExecution',
+    ]);
+    expect(methods.every((m) => m.Properties.AuthorizationType === 'AWS_IAM')).toBe(true);
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'CanaryRequest',
+      Schema: Match.objectLike({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        required: Match.arrayWith(['service']),
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString') },
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+  });
+
+  it('starts releases from ECR pushes and Release Requested events', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecr'],
+        'detail-type': ['ECR Image Action'],
+        detail: Match.objectLike({ 'action-type': ['PUSH'], 'repository-name': ['checkout'] }),
+      },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-image-tag': '$.detail.image-tag' }),
+          }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['cutover'],
+        'detail-type': ['Release Requested'],
+        detail: { strategy: ['canary'] },
+      },
+      Targets: [Match.objectLike({ InputPath: '$.detail.request' })],
+    });
+  });
+
+  it('alerts on failed, timed-out and aborted executions, alarms per state machine and draws a dashboard', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsTimedOut',
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('passes the cdk-nag AwsSolutions checks', () => {
+    // Prepare
+    const { app } = synth(buildProps());
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Act + Assess
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('refuses bad props naming the prop', () => {
+    // Act + Assess
+    expect(() => synth(buildProps({ allowedNamespaces: ['Shop'] }))).toThrowError(
+      /allowedNamespaces: "Shop"/,
+    );
+    expect(() => synth(buildProps({ listenerArns: ['nope'] }))).toThrowError(/listenerArns: "nope"/);
+    expect(() =>
+      synth(buildProps({ ecrTriggers: [{ repositoryName: 'x', strategy: 'nope', request: {} }] })),
+    ).toThrowError('ecrTriggers[0].strategy must be one of: canary (got "nope")');
+  });
+});
+
+describe('readContext', () => {
+  it('reads lists from cdk.json arrays or comma-separated -c values', () => {
+    // Act
+    const context = readContext((key) => ({ clusterName: 'prod', allowedNamespaces: 'shop, billing' })[key]);
+    // Assess
+    expect(context).toMatchObject({
+      stackName: 'Cutover',
+      clusterName: 'prod',
+      allowedNamespaces: ['shop', 'billing'],
+    });
+  });
+
+  it('names every missing or bad key', () => {
+    // Act + Assess
+    expect(() => readContext((key) => ({ vpcId: 'vpc-1', alarmEmail: 'nope' })[key])).toThrowError(
+      /clusterName[\s\S]*allowedNamespaces[\s\S]*alarmEmail/,
+    );
+  });
+});

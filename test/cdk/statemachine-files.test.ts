@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CUTOVER_ERROR_NAMES } from '#core/errors.ts';
+import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { discoverStateMachines } from '#lib/discovery.ts';
+
+const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errors: unknown[];
+};
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FILES = [
+  ...discoverStateMachines(join(ROOT, 'statemachines')),
+  ...discoverStateMachines(join(ROOT, 'test/cdk/fixtures/statemachines')),
+];
+
+/** The definition with its substitutions filled the way the local runtime fills them. */
+function substituted(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  return JSON.parse(
+    text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) =>
+      name.endsWith('FunctionArn')
+        ? `arn:aws:lambda:us-east-1:000000000000:function:cutover-${name.replace(/FunctionArn$/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`
+        : (LOCAL_SUBSTITUTIONS[name] ?? name),
+    ),
+  );
+}
+
+/** Every `ErrorEquals` name in a definition, however deep (Parallel branches, Map item processors). */
+function errorNames(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(errorNames);
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === 'ErrorEquals' && Array.isArray(value) ? (value as string[]) : errorNames(value),
+  );
+}
+
+describe('statemachines/*.asl.json', () => {
+  it.each(FILES.map((file) => [file.strategy, file.file]))('%s passes asl-validator', (_, file) => {
+    // Act
+    const { isValid, errors } = aslValidator(substituted(file));
+    // Assess
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it.each(FILES.map((file) => [file.strategy, file.file]))(
+    '%s matches only Cutover error names or States.*',
+    (_, file) => {
+      // Act
+      const unknown = errorNames(substituted(file)).filter(
+        (name) => !name.startsWith('States.') && !CUTOVER_ERROR_NAMES.has(name),
+      );
+      // Assess
+      expect(unknown).toEqual([]);
+    },
+  );
+
+  it('asl-validator rejects a broken definition (the check can fail)', () => {
+    // Act
+    const { isValid } = aslValidator({ StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } });
+    // Assess
+    expect(isValid).toBe(false);
+  });
+});
