@@ -90,13 +90,27 @@ export class ServiceProxy {
   #forward(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const track = this.#picker.pick();
-    const target = track === undefined ? undefined : this.#replicaOf(track);
     const finish = (status: number) => {
       if (track !== undefined) this.counters.record(this.service, track, status, performance.now() - started);
     };
-    if (track === undefined || target === undefined) {
-      const reason = track === undefined ? 'no weights set' : `no ready replica for track ${track}`;
-      this.#fail(res, 503, reason, track, finish);
+    if (track === undefined) {
+      this.#fail(res, 503, 'no weights set', track, finish);
+      return;
+    }
+    this.#send(req, res, track, finish, 0);
+  }
+
+  /** Forwards to a ready replica of the track; a body-less request is retried once on a reset socket. */
+  #send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    track: string,
+    finish: (status: number) => void,
+    attempt: number,
+  ): void {
+    const target = this.#replicaOf(track);
+    if (target === undefined) {
+      this.#fail(res, 503, `no ready replica for track ${track}`, track, finish);
       return;
     }
     const upstream = request(
@@ -110,10 +124,14 @@ export class ServiceProxy {
         answer.once('error', () => res.destroy());
       },
     );
-    upstream.once('error', (error) =>
-      this.#fail(res, 502, `replica ${target}: ${error.message}`, track, finish),
-    );
-    req.pipe(upstream);
+    upstream.once('error', (error) => {
+      // A replica being stopped closes its idle keep-alive sockets; one may be reused just then.
+      const retriable = attempt === 0 && !res.headersSent && (req.method === 'GET' || req.method === 'HEAD');
+      if (retriable) this.#send(req, res, track, finish, attempt + 1);
+      else this.#fail(res, 502, `replica ${target}: ${error.message}`, track, finish);
+    });
+    if (attempt === 0) req.pipe(upstream);
+    else upstream.end();
   }
 
   #replicaOf(track: string): string | undefined {

@@ -42,6 +42,22 @@ describe('ProxyRouter', () => {
     expect(Math.abs((stats.byTrack.stable ?? 0) / 2_000 - 0.9)).toBeLessThanOrEqual(0.02);
   });
 
+  it('answers every request while a track is replaced by a new release', async () => {
+    // Prepare
+    await deployTracks();
+    const { router, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 100, canary: 0 });
+    const traffic = startTraffic({ url: await router.url(service), ratePerSecond: 300 });
+    // Act
+    await cluster.apply(service, 'stable', anAppRelease('v3', 2));
+    const status = await pollStatus(cluster, service, 'stable');
+    const stats = await traffic.stop();
+    // Assess
+    expect(status.complete).toBe(true);
+    expect(stats.failed).toBe(0);
+    expect(stats.byStatus).toEqual({ '200': stats.answered });
+  });
+
   it('answers with the version of the track it names in x-cutover-track', async () => {
     // Prepare
     await deployTracks();
