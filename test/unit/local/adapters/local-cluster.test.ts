@@ -101,6 +101,17 @@ describe('LocalCluster', () => {
     expect(status.failed?.message).toMatch(/\/healthz/);
   });
 
+  it('reports a command that cannot be started as CrashLoopBackOff, with the reason', async () => {
+    // Prepare
+    const missing = { version: 'v1', command: ['cutover-no-such-command'], replicas: 1 };
+    // Act
+    await cluster.apply(service, 'canary', missing);
+    const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(status.failed?.reason).toBe('CrashLoopBackOff');
+    expect(status.failed?.message).toMatch(/could not start cutover-no-such-command: .*ENOENT/);
+  });
+
   it('refuses a release without a command, naming the field, and stores nothing', async () => {
     // Act
     const applying = cluster.apply(service, 'canary', { version: 'v2', image: 'checkout:v2', replicas: 1 });
