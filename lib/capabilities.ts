@@ -28,4 +28,18 @@ export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
  * The capabilities of each task function in `lambdas/`, by directory name. A function without an entry
  * fails synth, so no function runs with permissions nobody chose.
  */
-export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {};
+export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {
+  analyze: ['metrics'],
+  'backup-state': ['cluster', 'listeners', 'backup'],
+  'check-rollout': ['cluster'],
+  cleanup: ['cluster'],
+  'deploy-track': ['cluster'],
+  notify: ['notify'],
+  promote: ['cluster', 'listeners', 'notify'],
+  'request-approval': ['state', 'notify'],
+  rollback: ['cluster', 'listeners', 'backup'],
+  'scale-track': ['cluster'],
+  'set-weights': ['cluster', 'listeners'],
+  unlock: ['state'],
+  'validate-request': ['cluster', 'listeners', 'metrics', 'state'],
+};
