@@ -139,3 +139,14 @@ export const CUTOVER_ERRORS = [
 
 /** The names of {@link CUTOVER_ERRORS}. */
 export const CUTOVER_ERROR_NAMES: ReadonlySet<string> = new Set(CUTOVER_ERRORS.map((e) => e.errorName));
+
+/**
+ * Errors the AWS Lambda service (not the function) raises for a task; the state machines retry them.
+ * Not Cutover errors, but names the `ErrorEquals` contract accepts.
+ */
+export const LAMBDA_SERVICE_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+]);

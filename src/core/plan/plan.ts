@@ -124,7 +124,8 @@ interface Shape {
   transitions: number;
 }
 
-const NO_APPROVAL = { required: false, timeoutSeconds: 0 };
+// The timeout also bounds a pause on inconclusive analysis when no approval is configured.
+const NO_APPROVAL = { required: false, timeoutSeconds: 3600 };
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 function approvalOf(approval: { timeoutSeconds: number } | undefined): Plan['approval'] {
