@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '#local/clock.ts';
+import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
+
+let dir: string;
+const open: Harness[] = [];
+
+function reopen(handlers: Parameters<typeof harness>[0], clock: VirtualClock): Harness {
+  const h = harness(handlers, dir, clock);
+  open.push(h);
+  return h;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cutover-durability-'));
+});
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.sfn.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function terminalCounts(h: Harness, executionArn: string) {
+  const types = await h.eventTypes(executionArn);
+  const terminal = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut'];
+  return {
+    started: types.filter((t) => t === 'ExecutionStarted').length,
+    terminal: types.filter((t) => terminal.includes(t)).length,
+  };
+}
+
+describe('Engine durability (SQLite file)', () => {
+  it('resumes a Wait after close with its remaining time and finishes exactly once', async () => {
+    // Prepare
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const arn = await first.start(
+      machine({
+        W: { Type: 'Wait', Seconds: 100, Next: 'P' },
+        P: { Type: 'Pass', Result: 'done', End: true },
+      }),
+    );
+    await first.clock.advance(40_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now() + 10_000));
+    const resumed = second.sfn.start();
+    await second.clock.advance(49_999);
+    const stillWaiting = (await second.sfn.describeExecution({ executionArn: arn })).status;
+    await second.clock.advance(1);
+    // Assess
+    expect(resumed).toBe(1);
+    expect(stillWaiting).toBe('RUNNING');
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
+    expect(result.stopDate!.getTime() - result.startDate!.getTime()).toBe(100_000);
+    expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
+  });
+
+  it('does not rerun finished Map iterations after a restart', async () => {
+    // Prepare
+    const calls: number[] = [];
+    const handlers = { work: (p: unknown) => void calls.push((p as { id: number }).id) };
+    const first = reopen(handlers, new VirtualClock());
+    const processor = {
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: FUNCTION_ARN('work'), ResultPath: null, Next: 'W' },
+        W: { Type: 'Wait', SecondsPath: '$.wait', End: true },
+      },
+    };
+    const arn = await first.start(machine({ M: { Type: 'Map', ItemProcessor: processor, End: true } }), [
+      { id: 0, wait: 0 },
+      { id: 1, wait: 0 },
+      { id: 2, wait: 100 },
+    ]);
+    await first.clock.advance(10_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen(handlers, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(90_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(JSON.parse(result.output!)).toEqual([
+      { id: 0, wait: 0 },
+      { id: 1, wait: 0 },
+      { id: 2, wait: 100 },
+    ]);
+    expect(calls).toEqual([0, 1, 2]);
+    expect((await second.eventTypes(arn)).filter((t) => t === 'MapIterationStarted')).toHaveLength(3);
+  });
+
+  it('invokes a task that was in flight at the restart again (at-least-once)', async () => {
+    // Prepare
+    const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());
+    const arn = await first.start(
+      machine({ T: { Type: 'Task', Resource: FUNCTION_ARN('slow'), End: true } }),
+      { n: 1 },
+    );
+    await first.clock.advance(0);
+    await first.sfn.close();
+    // Act
+    const second = reopen(
+      { slow: (p: unknown) => ({ got: (p as { n: number }).n }) },
+      new VirtualClock(first.clock.now()),
+    );
+    second.sfn.start();
+    const result = await second.sfn.awaitExecution(arn);
+    // Assess
+    expect(result.output).toBe('{"got":1}');
+    expect((await second.eventTypes(arn)).filter((t) => t === 'LambdaFunctionScheduled')).toHaveLength(2);
+    expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
+  });
+
+  it('keeps a task token open across a restart', async () => {
+    // Prepare
+    let token = '';
+    const handlers = {
+      ask: (_p: unknown, context: { taskToken?: string }) => {
+        token = context.taskToken!;
+      },
+    };
+    const first = reopen(handlers, new VirtualClock());
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'ask' },
+        End: true,
+      },
+    });
+    const arn = await first.start(definition);
+    await first.clock.advance(0);
+    await first.sfn.close();
+    // Act
+    const second = reopen(handlers, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+    // Assess
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"approved":true}',
+    });
+    expect((await second.eventTypes(arn)).filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
+  });
+
+  it('resumes an execution of a runtime killed with SIGKILL', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/park-in-wait.ts'), dir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const arn = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+    });
+    const killedAt = Date.now();
+    await new Promise((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGKILL');
+    });
+    // Act
+    const clock = new VirtualClock(killedAt);
+    const second = reopen({}, clock);
+    second.sfn.start();
+    await clock.advance(3_500_000);
+    const midway = (await second.sfn.describeExecution({ executionArn: arn })).status;
+    await clock.advance(100_000);
+    // Assess
+    expect(midway).toBe('RUNNING');
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"resumed"' });
+    expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
+  });
+});

@@ -1,0 +1,279 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h.sfn.close();
+});
+
+class Flaky extends Error {
+  override name = 'Flaky';
+}
+
+describe('Engine: Retry and Catch', () => {
+  it('retries with IntervalSeconds * BackoffRate^n capped by MaxDelaySeconds, counting per retrier', async () => {
+    // Prepare
+    const calls: number[] = [];
+    h = harness({
+      flaky: (_p, _c) => {
+        calls.push(h.clock.now());
+        if (calls.length < 4) throw new Flaky('not yet');
+        return { attempts: calls.length };
+      },
+    });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: FUNCTION_ARN('flaky'),
+        Parameters: { 'retry.$': '$$.State.RetryCount' },
+        Retry: [
+          { ErrorEquals: ['Other'], MaxAttempts: 1 },
+          { ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxDelaySeconds: 10, MaxAttempts: 3 },
+        ],
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition);
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual({ attempts: 4 });
+    const gaps = calls.slice(1).map((t, i) => t - calls[i]!);
+    expect(gaps).toEqual([2_000, 6_000, 10_000]);
+  });
+
+  it('honours MaxAttempts 0 (no retry) and then catches with ResultPath and {Error, Cause}', async () => {
+    // Prepare
+    let calls = 0;
+    h = harness({
+      fail: () => {
+        calls++;
+        throw new Flaky('broken');
+      },
+    });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: FUNCTION_ARN('fail'),
+        Retry: [{ ErrorEquals: ['Flaky'], MaxAttempts: 0 }],
+        Catch: [
+          { ErrorEquals: ['Nope'], Next: 'Wrong' },
+          { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Handled' },
+          { ErrorEquals: ['States.ALL'], Next: 'Wrong' },
+        ],
+        End: true,
+      },
+      Wrong: { Type: 'Fail', Error: 'WrongCatcher' },
+      Handled: { Type: 'Pass', End: true },
+    });
+    // Act
+    const result = await h.run(definition, { keep: true });
+    // Assess
+    expect(calls).toBe(1);
+    const output = JSON.parse(result.output!);
+    expect(output.keep).toBe(true);
+    expect(output.error.Error).toBe('Flaky');
+    expect(JSON.parse(output.error.Cause)).toMatchObject({ errorMessage: 'broken', errorType: 'Flaky' });
+  });
+
+  it('never catches States.Runtime, even with States.ALL', async () => {
+    // Prepare
+    h = harness({ ok: () => ({}) });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: FUNCTION_ARN('ok'),
+        Parameters: { 'missing.$': '$.not.there' },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        End: true,
+      },
+      Caught: { Type: 'Succeed' },
+    });
+    // Act
+    const result = await h.run(definition, {});
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  });
+
+  it('fails with States.DataLimitExceeded above 256 KiB, which States.ALL does not catch', async () => {
+    // Prepare
+    h = harness({ big: () => 'x'.repeat(300 * 1024) });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: FUNCTION_ARN('big'),
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        End: true,
+      },
+      Caught: { Type: 'Succeed' },
+    });
+    // Act
+    const result = await h.run(definition);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+  });
+
+  it('reports an unknown function as Lambda.ResourceNotFoundException', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({ T: { Type: 'Task', Resource: FUNCTION_ARN('nobody'), End: true } });
+    // Act
+    const result = await h.run(definition);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
+  });
+
+  it('times a task out with States.Timeout (TimeoutSeconds) and the execution with TIMED_OUT', async () => {
+    // Prepare
+    h = harness({ hang: () => new Promise(() => undefined) });
+    const task = machine({
+      T: { Type: 'Task', Resource: FUNCTION_ARN('hang'), TimeoutSeconds: 5, End: true },
+    });
+    const whole = machine({ W: { Type: 'Wait', Seconds: 100, End: true } }, { TimeoutSeconds: 30 });
+    // Act
+    const [a, b] = [await h.run(task), await h.run(whole)];
+    // Assess
+    expect(a).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(await h.eventTypes(a.executionArn!)).toContain('LambdaFunctionTimedOut');
+    expect(b.status).toBe('TIMED_OUT');
+    expect(b.stopDate!.getTime() - b.startDate!.getTime()).toBe(30_000);
+    expect((await h.eventTypes(b.executionArn!)).at(-1)).toBe('ExecutionTimedOut');
+  });
+});
+
+describe('Engine: task integrations', () => {
+  it('wraps lambda:invoke results as Lambda responses', async () => {
+    // Prepare
+    h = harness({ double: (p: unknown) => (p as { n: number }).n * 2 });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: FUNCTION_ARN('double:live'), Payload: { 'n.$': '$.n' } },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, { n: 21 });
+    // Assess
+    expect(JSON.parse(result.output!)).toMatchObject({
+      Payload: 42,
+      StatusCode: 200,
+      ExecutedVersion: '$LATEST',
+    });
+    expect(await h.eventTypes(result.executionArn!)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('waits for a task token: SendTaskSuccess, SendTaskFailure and heartbeat timeouts', async () => {
+    // Prepare
+    const tokens: string[] = [];
+    h = harness({ ask: (_p, context) => void tokens.push(context.taskToken!) });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } },
+        HeartbeatSeconds: 60,
+        End: true,
+      },
+    });
+    const ok = await h.start(definition);
+    const bad = await h.start(definition);
+    const silent = await h.start(definition);
+    await h.clock.advance(0);
+    // Act
+    await h.clock.advance(50_000);
+    await h.sfn.sendTaskHeartbeat({ taskToken: tokens[0] });
+    await h.sfn.sendTaskFailure({ taskToken: tokens[1], error: 'Rejected', cause: 'no' });
+    await h.clock.advance(50_000);
+    await h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{"approved":true}' });
+    await h.clock.advance(0);
+    // Assess
+    expect(await h.sfn.awaitExecution(ok)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"approved":true}',
+    });
+    expect(await h.sfn.awaitExecution(bad)).toMatchObject({
+      status: 'FAILED',
+      error: 'Rejected',
+      cause: 'no',
+    });
+    expect(await h.sfn.awaitExecution(silent)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.HeartbeatTimeout',
+    });
+    await expect(h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{}' })).rejects.toMatchObject({
+      code: 'TaskDoesNotExist',
+    });
+  });
+
+  it('runs nested executions with startExecution.sync:2 and fails the task when the child fails', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn: childArn } = await h.sfn.createStateMachine({
+      name: 'child',
+      definition: machine({
+        C: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.ok', BooleanEquals: true, Next: 'Yes' }],
+          Default: 'No',
+        },
+        Yes: { Type: 'Pass', Result: { fine: 1 }, End: true },
+        No: { Type: 'Fail', Error: 'ChildFailed' },
+      }),
+      roleArn: 'arn:aws:iam::000000000000:role/test',
+    });
+    const parent = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+        Parameters: { StateMachineArn: childArn, 'Input.$': '$' },
+        OutputPath: '$.Output',
+        End: true,
+      },
+    });
+    // Act
+    const [good, bad] = [await h.run(parent, { ok: true }), await h.run(parent, { ok: false })];
+    // Assess
+    expect(JSON.parse(good.output!)).toEqual({ fine: 1 });
+    expect(bad).toMatchObject({ status: 'FAILED', error: 'States.TaskFailed' });
+    expect(JSON.parse(bad.cause!)).toMatchObject({ Status: 'FAILED', Error: 'ChildFailed' });
+  });
+
+  it('delivers sns:publish and events:putEvents to the local sinks', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      N: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sns:publish',
+        Parameters: { TopicArn: 'arn:aws:sns:us-east-1:000000000000:alerts', 'Message.$': '$.text' },
+        ResultPath: null,
+        Next: 'E',
+      },
+      E: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::events:putEvents',
+        Parameters: { Entries: [{ Source: 'cutover', DetailType: 'Done', Detail: { 'id.$': '$.id' } }] },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, { text: 'hello', id: 7 });
+    // Assess
+    expect(JSON.parse(result.output!)).toMatchObject({ FailedEntryCount: 0 });
+    expect(h.sfn.listSinkMessages('sns')).toMatchObject([
+      { target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: 'hello' } },
+    ]);
+    expect(h.sfn.listSinkMessages('events')).toMatchObject([
+      { target: 'default', message: { Source: 'cutover', Detail: { id: 7 } } },
+    ]);
+  });
+});

@@ -1,0 +1,188 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h.sfn.close();
+});
+
+describe('Engine: state types', () => {
+  it('runs Pass, Choice and Succeed with the JSONPath data flow in AWS order', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      Prepare: {
+        Type: 'Pass',
+        InputPath: '$.order',
+        Parameters: { 'id.$': '$.id', 'name.$': '$$.State.Name' },
+        ResultPath: '$.prepared',
+        Next: 'Route',
+      },
+      Route: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.prepared.id', StringEquals: 'o-1', Next: 'Done' }],
+        Default: 'Other',
+      },
+      Other: { Type: 'Fail', Error: 'Unexpected' },
+      Done: { Type: 'Succeed', OutputPath: '$.prepared' },
+    });
+    // Act
+    const result = await h.run(definition, { order: { id: 'o-1' } });
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toEqual({ id: 'o-1', name: 'Prepare' });
+  });
+
+  it('fails with States.NoChoiceMatched when no rule matches and there is no Default', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      Route: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 1, Next: 'End' }] },
+      End: { Type: 'Succeed' },
+    });
+    // Act
+    const result = await h.run(definition, { x: 2 });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.NoChoiceMatched' });
+  });
+
+  it('waits Seconds, SecondsPath, Timestamp and TimestampPath on the clock', async () => {
+    // Prepare
+    h = harness();
+    const at = (ms: number) => new Date(h.clock.now() + ms).toISOString();
+    const definition = machine({
+      A: { Type: 'Wait', Seconds: 10, Next: 'B' },
+      B: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'C' },
+      C: { Type: 'Wait', Timestamp: at(60_000), Next: 'D' },
+      D: { Type: 'Wait', TimestampPath: '$.until', End: true },
+    });
+    const arn = await h.start(definition, { seconds: 20, until: at(100_000) });
+    // Act + Assess
+    await h.clock.advance(9_999);
+    expect(await h.eventTypes(arn)).not.toContain('WaitStateExited');
+    await h.clock.advance(1);
+    await h.clock.advance(20_000);
+    expect((await h.eventTypes(arn)).filter((type) => type === 'WaitStateExited')).toHaveLength(2);
+    await h.clock.advance(70_000);
+    const result = await h.sfn.describeExecution({ executionArn: arn });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.stopDate!.getTime() - result.startDate!.getTime()).toBe(100_000);
+  });
+
+  it('fails with Error/Cause and ErrorPath/CausePath', async () => {
+    // Prepare
+    h = harness();
+    const fixed = machine({ F: { Type: 'Fail', Error: 'Broken', Cause: 'because' } });
+    const dynamic = machine({
+      F: { Type: 'Fail', ErrorPath: '$.e', CausePath: "States.Format('code {}', $.c)" },
+    });
+    // Act
+    const [a, b] = [await h.run(fixed), await h.run(dynamic, { e: 'FromInput', c: 7 })];
+    // Assess
+    expect(a).toMatchObject({ status: 'FAILED', error: 'Broken', cause: 'because' });
+    expect(b).toMatchObject({ status: 'FAILED', error: 'FromInput', cause: 'code 7' });
+  });
+
+  it('runs Parallel branches and returns their outputs in branch order', async () => {
+    // Prepare
+    h = harness({ slow: async (p) => p });
+    const definition = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'W',
+            States: {
+              W: { Type: 'Wait', Seconds: 5, Next: 'R' },
+              R: { Type: 'Pass', Result: 'first', End: true },
+            },
+          },
+          { StartAt: 'T', States: { T: { Type: 'Task', Resource: FUNCTION_ARN('slow'), End: true } } },
+        ],
+        ResultSelector: { 'both.$': '$' },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, { n: 1 });
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual({ both: ['first', { n: 1 }] });
+  });
+
+  it('runs Map iterations (ItemSelector, $$.Map.Item) with MaxConcurrency, results in item order', async () => {
+    // Prepare
+    let running = 0;
+    let peak = 0;
+    h = harness({
+      work: async (payload: unknown) => {
+        const p = payload as { value: number; index: number };
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+        return p.value * 10 + p.index;
+      },
+    });
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        MaxConcurrency: 2,
+        ItemSelector: { 'value.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index' },
+        ItemProcessor: {
+          StartAt: 'T',
+          States: { T: { Type: 'Task', Resource: FUNCTION_ARN('work'), End: true } },
+        },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, { items: [5, 4, 3, 2, 1] });
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual([50, 41, 32, 23, 14]);
+    expect(peak).toBe(2);
+  });
+
+  it('accepts the legacy Map fields Iterator and Parameters', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        Parameters: { 'v.$': '$$.Map.Item.Value' },
+        Iterator: { StartAt: 'X', States: { X: { Type: 'Pass', End: true } } },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, ['a', 'b']);
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual([{ v: 'a' }, { v: 'b' }]);
+  });
+
+  it('fails a Map whose iteration fails, recording MapIterationFailed and MapStateFailed', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'C',
+          States: {
+            C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'F' }], Default: 'OK' },
+            F: { Type: 'Fail', Error: 'Two' },
+            OK: { Type: 'Succeed' },
+          },
+        },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, [1, 2, 3]);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Two' });
+    const types = await h.eventTypes(result.executionArn!);
+    expect(types).toContain('MapIterationFailed');
+    expect(types.at(-2)).toBe('MapStateFailed');
+  });
+});
