@@ -1,0 +1,173 @@
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
+import type { TableInfo } from './catalog.ts';
+import { identList, qualified, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
+
+/** Where a table's copy stands; the target database holds the truth, this is its report. */
+export interface CopyCheckpoint {
+  readonly table: string;
+  /** The primary key (as text) of the last row copied; null before the first batch. */
+  readonly lastKey: readonly string[] | null;
+  readonly rowsCopied: number;
+  readonly done: boolean;
+}
+
+/** Settings of {@link copyTableSlice}. */
+export interface CopySliceOptions {
+  /** Names this copy run; progress is kept per run and table in the target's `cutover_copy_progress`. */
+  readonly copyId: string;
+  /** Start no new batch after this many ms (one batch always runs); keep it well under the function's timeout. */
+  readonly budgetMs: number;
+  /** Rows per batch (one target transaction each). @default 50_000 */
+  readonly batchRows?: number;
+  /** Largest table without a primary key copied whole in one go. @default 512 MiB */
+  readonly maxBytesWithoutKey?: number;
+}
+
+const PROGRESS = 'cutover_copy_progress';
+
+/**
+ * Copies the next slice of one table: batches in primary-key order (keyset, never OFFSET), each streamed
+ * with COPY and committed on the target together with its progress row, until the table is done or the
+ * time budget is spent. Run it again with the same `copyId` to go on: a crash loses at most the
+ * uncommitted batch, and no row is copied twice.
+ *
+ * @example
+ * let checkpoint;
+ * do checkpoint = await copyTableSlice(source, target, table, { copyId: 'exec-1', budgetMs: 600_000 });
+ * while (!checkpoint.done);
+ */
+export async function copyTableSlice(
+  source: pg.Client,
+  target: pg.Client,
+  table: TableInfo,
+  options: CopySliceOptions,
+): Promise<CopyCheckpoint> {
+  const deadline = Date.now() + options.budgetMs;
+  let checkpoint = await startOrResume(target, table, options.copyId);
+  if (checkpoint.done) return checkpoint;
+  if (table.primaryKey.length === 0) return copyWhole(source, target, table, options);
+  const batchRows = options.batchRows ?? 50_000;
+  // At least one batch per slice, so every invocation makes progress.
+  do checkpoint = await copyBatch(source, target, table, options.copyId, checkpoint, batchRows);
+  while (!checkpoint.done && Date.now() < deadline);
+  return checkpoint;
+}
+
+async function copyBatch(
+  source: pg.Client,
+  target: pg.Client,
+  table: TableInfo,
+  copyId: string,
+  from: CopyCheckpoint,
+  batchRows: number,
+): Promise<CopyCheckpoint> {
+  const key = identList(table.primaryKey);
+  const after = from.lastKey ? `WHERE (${key}) > (${keyLiteral(table, from.lastKey)})` : '';
+  const descending = table.primaryKey.map((c) => `${quoteIdent(c)} DESC`).join(', ');
+  const { rows } = await source.query<{ key: string[] }>(
+    `SELECT ARRAY[${table.primaryKey.map((c) => `${quoteIdent(c)}::text`).join(', ')}] AS key
+     FROM (SELECT ${key} FROM ${qualified(table)} ${after} ORDER BY ${key} LIMIT ${batchRows}) AS batch
+     ORDER BY ${descending} LIMIT 1`,
+  );
+  const upTo = rows[0]?.key;
+  if (!upTo) return saveProgress(target, copyId, { ...from, done: true });
+  const select =
+    `SELECT ${identList(table.columns)} FROM ${qualified(table)} ` +
+    `${after ? `${after} AND` : 'WHERE'} (${key}) <= (${keyLiteral(table, upTo)})`;
+  return inTransaction(target, async () => {
+    const rowsCopied = await streamRows(source, target, table, select);
+    return saveProgress(target, copyId, { ...from, lastKey: upTo, rowsCopied: from.rowsCopied + rowsCopied });
+  });
+}
+
+async function copyWhole(
+  source: pg.Client,
+  target: pg.Client,
+  table: TableInfo,
+  options: CopySliceOptions,
+): Promise<CopyCheckpoint> {
+  const limit = options.maxBytesWithoutKey ?? 512 * 1024 * 1024;
+  if (table.bytes > limit) {
+    throw new TableTooLargeWithoutPrimaryKeyError(
+      `${tableLabel(table)} has no primary key and is ${table.bytes} bytes, over the ${limit}-byte limit ` +
+        'for copying a table whole: add a primary key or raise maxBytesWithoutKey',
+    );
+  }
+  return inTransaction(target, async () => {
+    const rowsCopied = await streamRows(
+      source,
+      target,
+      table,
+      `SELECT ${identList(table.columns)} FROM ${qualified(table)}`,
+    );
+    return saveProgress(target, options.copyId, {
+      table: tableLabel(table),
+      lastKey: null,
+      rowsCopied,
+      done: true,
+    });
+  });
+}
+
+/** Streams the rows of `select` from the source into the target table with COPY; returns the row count. */
+async function streamRows(source: pg.Client, target: pg.Client, table: TableInfo, select: string) {
+  const reader = source.query(copyTo(`COPY (${select}) TO STDOUT`));
+  const writer = target.query(copyFrom(`COPY ${qualified(table)} (${identList(table.columns)}) FROM STDIN`));
+  await pipeline(reader, writer);
+  return writer.rowCount;
+}
+
+function keyLiteral(table: TableInfo, key: readonly string[]): string {
+  return key.map((value, i) => `${quoteLiteral(value)}::${table.primaryKeyTypes[i]}`).join(', ');
+}
+
+/** Reads the run's progress for the table, or starts it after checking the target table is empty. */
+async function startOrResume(target: pg.Client, table: TableInfo, copyId: string): Promise<CopyCheckpoint> {
+  await target.query(
+    `CREATE TABLE IF NOT EXISTS ${PROGRESS} (copy_id text, table_name text, last_key text[], rows_copied bigint,
+       done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name))`,
+  );
+  const label = tableLabel(table);
+  const { rows } = await target.query<{ last_key: string[] | null; rows_copied: string; done: boolean }>(
+    `SELECT last_key, rows_copied, done FROM ${PROGRESS} WHERE copy_id = $1 AND table_name = $2`,
+    [copyId, label],
+  );
+  const row = rows[0];
+  if (row)
+    return { table: label, lastKey: row.last_key, rowsCopied: Number(row.rows_copied), done: row.done };
+  const { rowCount } = await target.query(`SELECT 1 FROM ${qualified(table)} LIMIT 1`);
+  if (rowCount) {
+    throw new TargetNotEmptyError(`target table ${label} already has rows; copy into empty tables only`);
+  }
+  return saveProgress(target, copyId, { table: label, lastKey: null, rowsCopied: 0, done: false });
+}
+
+async function saveProgress(
+  target: pg.Client,
+  copyId: string,
+  checkpoint: CopyCheckpoint,
+): Promise<CopyCheckpoint> {
+  await target.query(
+    `INSERT INTO ${PROGRESS} (copy_id, table_name, last_key, rows_copied, done) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (copy_id, table_name) DO UPDATE SET last_key = EXCLUDED.last_key,
+       rows_copied = EXCLUDED.rows_copied, done = EXCLUDED.done, updated_at = now()`,
+    [copyId, checkpoint.table, checkpoint.lastKey, checkpoint.rowsCopied, checkpoint.done],
+  );
+  return checkpoint;
+}
+
+/** Runs `work` in a transaction on `client`, rolling back on any error. */
+export async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,32 @@
+/** SQL text helpers shared by the database modules. */
+
+/** Quotes an identifier (`order` -> `"order"`). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a string literal for statements that take no parameters (COPY); needs standard_conforming_strings. */
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A table's schema and name. */
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/** `"schema"."name"` */
+export function qualified(table: TableName): string {
+  return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+}
+
+/** `schema.name`, the form tables are named by in inputs, outputs and errors. */
+export function tableLabel(table: TableName): string {
+  return `${table.schema}.${table.name}`;
+}
+
+/** A comma-separated list of quoted identifiers. */
+export function identList(names: readonly string[]): string {
+  return names.map(quoteIdent).join(', ');
+}

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTables } from '#adapters/database/catalog.ts';
+import { compareTables } from '#adapters/database/checksums.ts';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { type CopyCheckpoint, copyTableSlice } from '#adapters/database/copy.ts';
+import { readSequences, writeSequences } from '#adapters/database/sequences.ts';
+import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
+
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+});
+afterAll(() => postgres?.stop());
+
+/** A source filled with the typed dataset and an empty target with the same schema. */
+async function sourceAndTarget(customers: number): Promise<{ source: string; target: string }> {
+  const source = await postgres.createDatabase('source');
+  const target = await postgres.createDatabase('target');
+  await runSql(source, DATASET_SCHEMA);
+  await runSql(target, DATASET_SCHEMA);
+  await fillDataset(source, customers);
+  return { source, target };
+}
+
+/** Copies every table to completion, one slice at a time, as the state machine's loop does. */
+async function copyAll(source: string, target: string, copyId: string, batchRows: number): Promise<number> {
+  return withDatabase({ url: source }, (src) =>
+    withDatabase({ url: target }, async (dst) => {
+      let slices = 0;
+      for (const table of await listTables(src, ['public'])) {
+        let checkpoint: CopyCheckpoint;
+        do {
+          checkpoint = await copyTableSlice(src, dst, table, { copyId, budgetMs: 0, batchRows });
+          slices++;
+        } while (!checkpoint.done);
+      }
+      return slices;
+    }),
+  );
+}
+
+describe('copyTableSlice', () => {
+  it('copies every type exactly, in bounded slices, and validation finds both sides equal', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(1000);
+    // Act
+    const slices = await copyAll(source, target, 'run-1', 300);
+    // Assess
+    expect(slices).toBeGreaterThan(10);
+    const results = await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) =>
+        compareTables(src, dst, await listTables(src, ['public'])),
+      ),
+    );
+    expect(results.map((r) => [r.table, r.rows])).toEqual([
+      ['public.audit_log', 1000],
+      ['public.customers', 1000],
+      ['public.orders', 3000],
+    ]);
+  });
+
+  it('resumes after the copying process is killed, with no duplicate and no gap', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(3000);
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/integration/database/copy-worker.ts', source, target],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    // Act: kill it once it reports a committed batch, then resume in this process
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('batch')) resolve();
+      });
+      worker.once('exit', () => reject(new Error('the worker ended before its first batch')));
+    });
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    const copiedBeforeKill = await runSql(target, 'SELECT count(*)::int AS n FROM customers');
+    await copyAll(source, target, 'killed-run', 250);
+    // Assess
+    expect(copiedBeforeKill.rows[0].n).toBeGreaterThan(0);
+    expect(copiedBeforeKill.rows[0].n).toBeLessThan(3000);
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) =>
+        compareTables(src, dst, await listTables(src, ['public'])),
+      ),
+    );
+  });
+
+  it('names the table when validation finds a difference', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(50);
+    await copyAll(source, target, 'run-diff', 1000);
+    await runSql(target, `UPDATE customers SET bio = 'changed' WHERE id = 7`);
+    // Act + Assess
+    await expect(
+      withDatabase({ url: source }, (src) =>
+        withDatabase({ url: target }, async (dst) =>
+          compareTables(src, dst, await listTables(src, ['public'])),
+        ),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationFailed',
+      message: expect.stringMatching(/public\.customers \(source 50 rows/),
+    });
+  });
+
+  it('refuses a table without a primary key over the size limit, and a non-empty target', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(20);
+    await runSql(target, `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'already here')`);
+    // Act + Assess
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        const tables = await listTables(src, ['public']);
+        const auditLog = tables.find((t) => t.name === 'audit_log')!;
+        const customers = tables.find((t) => t.name === 'customers')!;
+        await expect(
+          copyTableSlice(src, dst, auditLog, { copyId: 'r', budgetMs: 0, maxBytesWithoutKey: 1 }),
+        ).rejects.toMatchObject({
+          name: 'TableTooLargeWithoutPrimaryKey',
+          message: expect.stringContaining('public.audit_log'),
+        });
+        await expect(copyTableSlice(src, dst, customers, { copyId: 'r', budgetMs: 0 })).rejects.toMatchObject(
+          {
+            name: 'TargetNotEmpty',
+          },
+        );
+      }),
+    );
+  });
+
+  it('sets the target sequences to the source positions', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(40);
+    await copyAll(source, target, 'run-seq', 1000);
+    // Act
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => writeSequences(dst, await readSequences(src, ['public']))),
+    );
+    // Assess
+    const next = await runSql(
+      target,
+      `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'new') RETURNING id`,
+    );
+    expect(Number(next.rows[0].id)).toBe(41);
+  });
+});
