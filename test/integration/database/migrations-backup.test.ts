@@ -1,0 +1,176 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3BackupStore } from '#adapters/backup/s3.ts';
+import { listTables } from '#adapters/database/catalog.ts';
+import { tableChecksum } from '#adapters/database/checksums.ts';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { backupDatabase, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
+import {
+  applyMigrations,
+  loadMigrationsFromDirectory,
+  loadMigrationsFromStore,
+} from '#adapters/database/migrations.ts';
+import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { startTestS3, type TestS3 } from '#test/support/s3.ts';
+import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
+
+let postgres: TestPostgres;
+let s3: TestS3;
+let migrationsDir: string;
+beforeAll(async () => {
+  [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3('backups')]);
+  migrationsDir = await mkdtemp(join(tmpdir(), 'cutover-migrations-'));
+});
+afterAll(async () => {
+  await Promise.all([postgres?.stop(), s3?.stop()]);
+  await rm(migrationsDir, { recursive: true, force: true });
+});
+
+/** Writes migration files into a fresh directory. */
+async function migrationFiles(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(migrationsDir, 'set-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+async function checksums(url: string) {
+  return withDatabase({ url }, async (client) =>
+    Promise.all((await listTables(client, ['public'])).map((t) => tableChecksum(client, t))),
+  );
+}
+
+describe('applyMigrations', () => {
+  it('applies expand then contract migrations in order and records them', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('migrate');
+    const dir = await migrationFiles({
+      'V1__create_users.sql': 'CREATE TABLE users (id int PRIMARY KEY, name text);',
+      'V2__add_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
+      'V3__drop_name.sql': '-- phase: contract\nALTER TABLE users DROP COLUMN name;',
+    });
+    const migrations = await loadMigrationsFromDirectory(dir);
+    // Act
+    const expand = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'expand'));
+    const contract = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'contract'));
+    const again = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'all'));
+    // Assess
+    expect(expand.applied.map((m) => m.version)).toEqual([1, 2]);
+    expect(expand.pending).toEqual([3]);
+    expect(contract.applied.map((m) => m.version)).toEqual([3]);
+    expect(again.applied).toEqual([]);
+    const columns = await runSql(
+      url,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1`,
+    );
+    expect(columns.rows.map((r) => r.column_name)).toEqual(['email', 'id']);
+  });
+
+  it('refuses an edited applied migration with MigrationChecksumMismatch and applies nothing', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('edited');
+    const first = await migrationFiles({ 'V1__t.sql': 'CREATE TABLE t (id int);' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(first), 'all'),
+    );
+    const edited = await migrationFiles({
+      'V1__t.sql': 'CREATE TABLE t (id bigint);',
+      'V2__u.sql': 'CREATE TABLE u (id int);',
+    });
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(edited), 'all'),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationChecksumMismatch',
+      message: expect.stringContaining('V1__t'),
+    });
+    expect((await runSql(url, `SELECT to_regclass('u') IS NULL AS absent`)).rows[0].absent).toBe(true);
+  });
+
+  it('rolls back a failing migration whole, naming it, and keeps the database unchanged', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('failing');
+    await runSql(url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (1);');
+    const dir = await migrationFiles({
+      'V1__half_broken.sql': 'INSERT INTO kept VALUES (2); CREATE TABLE extra (id int); SELECT 1 / 0;',
+    });
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationFailed',
+      message: expect.stringMatching(/V1__half_broken.*division by zero/),
+    });
+    expect((await runSql(url, 'SELECT array_agg(id) AS ids FROM kept')).rows[0].ids).toEqual([1]);
+    expect((await runSql(url, `SELECT to_regclass('extra') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect((await runSql(url, 'SELECT count(*)::int AS n FROM cutover_schema_history')).rows[0].n).toBe(0);
+  });
+
+  it('loads migrations from an S3 prefix and refuses badly named files', async () => {
+    // Prepare
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });
+    await store.put('migrations/app/V1__init.sql', 'CREATE TABLE a (id int);');
+    await store.put('migrations/app/V10__later.sql', 'CREATE TABLE b (id int);');
+    await store.put('migrations/bad/create.sql', 'SELECT 1;');
+    // Act
+    const migrations = await loadMigrationsFromStore(store, 'migrations/app/');
+    // Assess
+    expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual(['1:init', '10:later']);
+    await expect(loadMigrationsFromStore(store, 'migrations/bad/')).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('create.sql'),
+    });
+  });
+});
+
+describe('backupDatabase / restoreDatabase', () => {
+  it('restores a backup on S3 over changed data, reproducing every checksum and sequence', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('backup');
+    await runSql(url, DATASET_SCHEMA);
+    await fillDataset(url, 500);
+    const before = await checksums(url);
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'shop/orders/b1', ['public']),
+    );
+    await runSql(url, `DELETE FROM orders WHERE line = 3; UPDATE customers SET name = 'x' WHERE id < 10;`);
+    await runSql(url, `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'after backup')`);
+    // Act
+    await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey));
+    // Assess
+    expect(await checksums(url)).toEqual(before);
+    const manifest = await readManifest(store, manifestKey);
+    expect(manifest.tables.map((t) => [t.table, t.rows])).toEqual([
+      ['public.audit_log', 500],
+      ['public.customers', 500],
+      ['public.orders', 1500],
+    ]);
+    const next = await runSql(
+      url,
+      `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'n') RETURNING id`,
+    );
+    expect(Number(next.rows[0].id)).toBe(501);
+  });
+
+  it('restores into an empty database from the manifest DDL', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('src');
+    const empty = await postgres.createDatabase('empty');
+    await runSql(source, DATASET_SCHEMA);
+    await fillDataset(source, 200);
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url: source }, (c) =>
+      backupDatabase(c, store, 'fresh/b1', ['public']),
+    );
+    // Act
+    await withDatabase({ url: empty }, (c) => restoreDatabase(c, store, manifestKey));
+    // Assess
+    expect(await checksums(empty)).toEqual(await checksums(source));
+  });
+});
