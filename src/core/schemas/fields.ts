@@ -41,13 +41,21 @@ export function arn(service: string) {
 }
 
 /**
- * Refinement options that run the refinement even when fields inside failed, so one error lists every bad
- * field. Such refinements must read their input defensively.
+ * Refinement options that run the refinement on any object, even when fields inside failed, so one error
+ * lists every bad field. Such refinements must read their fields defensively.
  */
-export const EVEN_WITH_ISSUES = { when: () => true } as const;
+export const EVEN_WITH_ISSUES = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+} as const;
 
 /** A replica count or a percentage of the desired replicas (`1`, `'25%'`), as Kubernetes accepts. */
 export function countOrPercent() {
   const error = "must be an integer >= 0 or a percentage like '25%'";
-  return z.union([z.number().int().min(0), z.string().regex(/^(100|[1-9]?[0-9])%$/)], { error });
+  return z.union(
+    [
+      z.number({ error }).int({ error }).min(0, { error }),
+      z.string({ error }).regex(/^(100|[1-9]?[0-9])%$/, { error }),
+    ],
+    { error },
+  );
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { decide, judge, NO_ANALYSIS_YET } from '#core/analysis/index.ts';
+import { AnalysisFailedError, AnalysisInconclusiveError } from '#core/errors.ts';
+
+const thresholds = { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 };
+const limits = { failureLimit: 2, inconclusiveLimit: 1, onInconclusive: 'fail' as const };
+
+describe('judge', () => {
+  it('passes healthy numbers', () => {
+    expect(judge({ requestCount: 200, errorRate: 0.001, latencyP99Ms: 120 }, thresholds).verdict).toBe(
+      'pass',
+    );
+  });
+
+  it('fails on any exceeded limit, naming them', () => {
+    const result = judge({ requestCount: 200, errorRate: 0.2, latencyP99Ms: 900 }, thresholds);
+    expect(result).toEqual({
+      verdict: 'fail',
+      reason: 'errorRate 0.2 > 0.01; latencyP99Ms 900 > 500',
+      measurements: { requestCount: 200, errorRate: 0.2, latencyP99Ms: 900 },
+    });
+  });
+
+  it('is inconclusive with too few requests, even when errors are high', () => {
+    expect(judge({ requestCount: 3, errorRate: 1 }, thresholds)).toMatchObject({
+      verdict: 'inconclusive',
+      reason: 'requestCount 3 < minRequests 100',
+    });
+  });
+
+  it('never passes a metric without data', () => {
+    expect(judge({ requestCount: undefined, errorRate: 0 }, thresholds).verdict).toBe('inconclusive');
+    expect(judge({ requestCount: 200, errorRate: undefined, latencyP99Ms: 10 }, thresholds)).toMatchObject({
+      verdict: 'inconclusive',
+      reason: 'no data for errorRate',
+      measurements: { errorRate: null },
+    });
+    expect(judge({ requestCount: 200, errorRate: 0, latencyP99Ms: Number.NaN }, thresholds).verdict).toBe(
+      'inconclusive',
+    );
+  });
+
+  it('skips latency when no threshold is set', () => {
+    const result = judge({ requestCount: 200, errorRate: 0 }, { maxErrorRate: 0.01, minRequests: 1 });
+    expect(result.verdict).toBe('pass');
+    expect(result.measurements).not.toHaveProperty('latencyP99Ms');
+  });
+});
+
+describe('decide', () => {
+  const pass = { verdict: 'pass' as const, reason: 'ok', measurements: {} };
+  const fail = { verdict: 'fail' as const, reason: 'errorRate 0.2 > 0.01', measurements: {} };
+  const inconclusive = { verdict: 'inconclusive' as const, reason: 'few requests', measurements: {} };
+
+  it('continues on a pass and resets the inconclusive run', () => {
+    expect(decide(pass, { failures: 1, inconclusives: 1 }, limits)).toEqual({
+      action: 'continue',
+      failures: 1,
+      inconclusives: 0,
+    });
+  });
+
+  it('retries failures below the limit, then throws AnalysisFailed', () => {
+    // Act
+    const first = decide(fail, NO_ANALYSIS_YET, limits);
+    // Assess
+    expect(first).toEqual({ action: 'retry', failures: 1, inconclusives: 0 });
+    expect(() => decide(fail, first, limits)).toThrow(AnalysisFailedError);
+    expect(() => decide(fail, first, limits)).toThrow(
+      'analysis failed 2 time(s) (failureLimit 2): errorRate 0.2 > 0.01',
+    );
+  });
+
+  it('re-analyzes inconclusive results up to the limit, then fails or pauses', () => {
+    // Act
+    const first = decide(inconclusive, NO_ANALYSIS_YET, limits);
+    // Assess
+    expect(first.action).toBe('retry');
+    expect(() => decide(inconclusive, first, limits)).toThrow(AnalysisInconclusiveError);
+    expect(decide(inconclusive, first, { ...limits, onInconclusive: 'pause' })).toEqual({
+      action: 'pause',
+      failures: 0,
+      inconclusives: 0,
+    });
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#core/errors.ts';
+import { detectStrategy, REQUEST_JSON_SCHEMAS, validateRequest } from '#core/schemas/index.ts';
+import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
+
+function messageOf(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('validateRequest (canary)', () => {
+  it('fills the defaults', () => {
+    // Act
+    const request = validateRequest('canary', canaryInput());
+    // Assess
+    expect(request.scaleDownDelaySeconds).toBe(30);
+    expect(request.progressDeadlineSeconds).toBe(600);
+    expect(request.canary.analysis).toEqual({
+      maxErrorRate: 0.01,
+      minRequests: 50,
+      failureLimit: 1,
+      inconclusiveLimit: 2,
+      onInconclusive: 'fail',
+      intervalSeconds: 30,
+    });
+    expect(request.canary.steps).toEqual([{ weight: 10, bakeSeconds: 60 }]);
+  });
+
+  it('expands CodeDeploy presets', () => {
+    // Act
+    const canary = validateRequest('canary', canaryInput({ preset: 'Canary10Percent5Minutes' })).canary;
+    const linear = validateRequest('canary', canaryInput({ preset: 'Linear10PercentEvery2Minutes' })).canary;
+    const allAtOnce = validateRequest('canary', canaryInput({ preset: 'AllAtOnce' })).canary;
+    // Assess
+    expect(canary.steps).toEqual([{ weight: 10, bakeSeconds: 300 }]);
+    expect(linear.steps.map((step) => step.weight)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(linear.steps.every((step) => step.bakeSeconds === 120)).toBe(true);
+    expect(allAtOnce.steps).toEqual([]);
+  });
+
+  it('expands Flagger stepWeight up to maxWeight', () => {
+    // Act
+    const { steps } = validateRequest(
+      'canary',
+      canaryInput({ stepWeight: 20, maxWeight: 60, intervalSeconds: 45 }),
+    ).canary;
+    // Assess
+    expect(steps).toEqual([
+      { weight: 20, bakeSeconds: 45 },
+      { weight: 40, bakeSeconds: 45 },
+      { weight: 60, bakeSeconds: 45 },
+    ]);
+  });
+
+  it('accepts its own normalized output', () => {
+    // Prepare
+    const normalized = validateRequest('canary', canaryInput({ preset: 'Linear10PercentEvery1Minute' }));
+    // Act + Assess
+    expect(validateRequest('canary', JSON.parse(JSON.stringify(normalized)))).toEqual(normalized);
+  });
+
+  it('names every bad field with the allowed values', () => {
+    // Prepare
+    const input = canaryInput(
+      {
+        steps: [{ weight: 10 }, { weight: 150, bakeSeconds: 60 }],
+        analysis: { onInconclusive: 'wait', extra: 1 },
+      },
+      { cluster: { type: 'gke' }, service: { name: 'Check_out' } },
+    );
+    // Act
+    const message = messageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain('canary.steps[1].weight: must be an integer 1-100 (got 150)');
+    expect(message).toContain('cluster.type: must be one of: local, eks, kubeconfig (got "gke")');
+    expect(message).toContain('canary.analysis.onInconclusive: must be one of: fail, pause (got "wait")');
+    expect(message).toContain('canary.analysis: unknown field extra (allowed: maxErrorRate');
+    expect(message).toContain("service.name: must be lowercase letters, digits and '-'");
+  });
+
+  it('reports cross-field problems together with field errors', () => {
+    // Prepare
+    const input = canaryInput(
+      { steps: [{ weight: 10 }], preset: 'AllAtOnce' },
+      {
+        traffic: { type: 'service-selector', service: 'checkout' },
+        release: { version: 'v2', image: 'x:v2' },
+      },
+    );
+    // Act
+    const message = messageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain(
+      'canary: give exactly one of: steps, stepWeight, preset (got steps and preset)',
+    );
+    expect(message).toContain('traffic.type: service-selector can only switch all traffic');
+    expect(message).toContain('release.command: is required on a local cluster');
+  });
+
+  it('says which fields are missing', () => {
+    // Act
+    const message = messageOf(() => validateRequest('canary', {}));
+    // Assess
+    for (const field of ['service', 'release', 'cluster', 'traffic', 'metrics', 'canary']) {
+      expect(message).toContain(`  - ${field}: is required`);
+    }
+  });
+
+  it('lists the strategies for an unknown one', () => {
+    expect(messageOf(() => validateRequest('canry', canaryInput()))).toBe(
+      'strategy: must be one of: canary, blue-green, rolling (got "canry")',
+    );
+  });
+});
+
+describe('validateRequest (blue-green, rolling)', () => {
+  it('defaults an empty blue-green block and fills optional windows', () => {
+    // Act
+    const request = validateRequest('blue-green', blueGreenInput({ postSwitch: {} }));
+    // Assess
+    expect(request.blueGreen.postSwitch?.bakeSeconds).toBe(300);
+    expect(request.blueGreen.preview).toBeUndefined();
+  });
+
+  it('refuses maxSurge and maxUnavailable both 0', () => {
+    expect(
+      messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: '0%' }))),
+    ).toContain('rolling.maxUnavailable: may not be 0 when maxSurge is 0');
+  });
+
+  it('refuses a malformed percentage', () => {
+    expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
+      'rolling.maxSurge: must be an integer >= 0 or a percentage like \'25%\' (got "150%")',
+    );
+  });
+});
+
+describe('detectStrategy and JSON Schemas', () => {
+  it('detects the strategy from the block', () => {
+    expect(detectStrategy(canaryInput())).toBe('canary');
+    expect(detectStrategy(blueGreenInput())).toBe('blue-green');
+    expect(detectStrategy({ ...rollingInput(), canary: {} })).toBeUndefined();
+  });
+
+  it('exports a JSON Schema per strategy with the strategy block', () => {
+    expect((REQUEST_JSON_SCHEMAS.canary.properties as Record<string, unknown>).canary).toBeDefined();
+    expect(REQUEST_JSON_SCHEMAS.rolling.required).toEqual(
+      expect.arrayContaining(['service', 'release', 'cluster', 'traffic', 'metrics']),
+    );
+  });
+});
