@@ -1,0 +1,118 @@
+import { approvalStores } from '#adapters/approvals/index.ts';
+import { clusters } from '#adapters/cluster/index.ts';
+import { locks } from '#adapters/lock/index.ts';
+import { metricProviders } from '#adapters/metrics/index.ts';
+import { notifiers } from '#adapters/notifier/index.ts';
+import { trafficRouters } from '#adapters/traffic/index.ts';
+import type {
+  ApprovalStore,
+  Cluster,
+  Lock,
+  MetricProvider,
+  Notifier,
+  PendingApproval,
+  TrafficRouter,
+} from '#core/ports/index.ts';
+import type {
+  ClusterSnapshot,
+  DeploymentEvent,
+  MetricQuery,
+  Release,
+  RolloutStatus,
+  ServiceRef,
+  Weights,
+} from '#core/types.ts';
+
+/** In-memory adapters for handler wiring tests, recording the calls in order. */
+export class FakeWorld {
+  readonly calls: string[] = [];
+  tracks = new Map<string, Release>();
+  statuses = new Map<string, RolloutStatus>();
+  weights: Weights = { stable: 100 };
+  metrics: Record<string, number | undefined> = {};
+  lockHolder: string | undefined;
+  readonly approvals = new Map<string, PendingApproval>();
+  readonly events: DeploymentEvent[] = [];
+
+  readonly cluster: Cluster = {
+    type: 'local',
+    apply: async (_service: ServiceRef, track: string, release: Release) => {
+      this.calls.push(`apply ${track} ${release.version} x${release.replicas}`);
+      this.tracks.set(track, release);
+    },
+    status: async (_service, track) =>
+      this.statuses.get(track) ?? {
+        desired: this.tracks.get(track)?.replicas ?? 0,
+        updated: 0,
+        ready: 0,
+        available: 0,
+        complete: false,
+      },
+    scale: async (_service, track, replicas) => {
+      this.calls.push(`scale ${track} ${replicas}`);
+    },
+    remove: async (_service, track) => {
+      this.calls.push(`remove ${track}`);
+      this.tracks.delete(track);
+    },
+    snapshot: async (service): Promise<ClusterSnapshot> => ({
+      service,
+      takenAt: 'then',
+      objects: [...this.tracks].map(([track, release]) => ({ track, release })),
+    }),
+    restore: async (snapshot) => {
+      this.calls.push(`restore ${snapshot.objects.length} tracks`);
+      this.tracks = new Map(
+        (snapshot.objects as { track: string; release: Release }[]).map((o) => [o.track, o.release]),
+      );
+    },
+  };
+
+  readonly router: TrafficRouter = {
+    type: 'local',
+    setWeights: async (_service, weights) => {
+      this.calls.push(`weights ${JSON.stringify(weights)}`);
+      this.weights = weights;
+    },
+    getWeights: async () => this.weights,
+  };
+
+  readonly metricProvider: MetricProvider = {
+    type: 'local',
+    query: async (query: MetricQuery) => {
+      this.calls.push(`query ${query.track} ${query.metric} ${query.windowSeconds}s`);
+      return this.metrics[query.metric];
+    },
+  };
+
+  readonly lock: Lock = {
+    acquire: async (_service, owner) => {
+      if (this.lockHolder && this.lockHolder !== owner) return false;
+      this.lockHolder = owner;
+      return true;
+    },
+    release: async (_service, owner) => {
+      if (this.lockHolder === owner) this.lockHolder = undefined;
+    },
+    holder: async () => this.lockHolder,
+  };
+
+  readonly approvalStore: ApprovalStore = {
+    put: async (approval) => void this.approvals.set(approval.executionArn, approval),
+    get: async (executionArn) => this.approvals.get(executionArn),
+    delete: async (executionArn) => void this.approvals.delete(executionArn),
+  };
+
+  readonly notifier: Notifier = { publish: async (event) => void this.events.push(event) };
+
+  /** Registers these fakes as the `local` type of every request and environment family. */
+  register(): this {
+    clusters.register('local', () => this.cluster);
+    trafficRouters.register('local', () => this.router);
+    metricProviders.register('local', () => this.metricProvider);
+    locks.register('local', () => this.lock);
+    approvalStores.register('local', () => this.approvalStore);
+    notifiers.register('local', () => this.notifier);
+    return this;
+  }
+}

@@ -1,0 +1,271 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handler as analyze } from '#lambdas/analyze/handler.ts';
+import { handler as backupState } from '#lambdas/backup-state/handler.ts';
+import { handler as checkRollout } from '#lambdas/check-rollout/handler.ts';
+import { handler as deployTrack } from '#lambdas/deploy-track/handler.ts';
+import { handler as notify } from '#lambdas/notify/handler.ts';
+import { handler as promote } from '#lambdas/promote/handler.ts';
+import { handler as requestApproval } from '#lambdas/request-approval/handler.ts';
+import { handler as rollback } from '#lambdas/rollback/handler.ts';
+import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
+import { logger } from '#lambdas/shared/task-handler.ts';
+import { handler as unlock } from '#lambdas/unlock/handler.ts';
+import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
+import { canaryInput } from '#test/builders/release-request.ts';
+import { FakeWorld } from './fakes.ts';
+
+const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
+type Context = Parameters<typeof unlock>[1];
+const context = {} as Context;
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+const run = (handler: Handler, event: Record<string, unknown>) =>
+  handler({ strategy: 'canary', executionArn, request: canaryInput(), ...event }, context) as Promise<
+    Record<string, unknown>
+  >;
+const errorOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => error,
+  );
+
+let world: FakeWorld;
+let dataDir: string;
+
+beforeEach(() => {
+  logger.setLogLevel('SILENT');
+  dataDir = mkdtempSync(join(tmpdir(), 'cutover-handlers-'));
+  process.env.CUTOVER_DATA_DIR = dataDir;
+  for (const name of [
+    'CUTOVER_STATE_TABLE',
+    'CUTOVER_BACKUP_BUCKET',
+    'CUTOVER_ALERT_TOPIC_ARN',
+    'CUTOVER_EVENT_BUS',
+  ]) {
+    delete process.env[name];
+  }
+  world = new FakeWorld().register();
+});
+
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('validate-request', () => {
+  it('returns the normalized request, the plan and zeroed counters, and locks the service', async () => {
+    // Act
+    const state = await validateRequest(
+      { strategy: 'canary', request: canaryInput(), executionArn },
+      context,
+    );
+    // Assess
+    expect(state).toMatchObject({
+      executionArn,
+      cursor: { index: 0 },
+      analysis: { failures: 0, inconclusives: 0 },
+      plan: { strategy: 'canary', stepCount: 1, tracks: { live: 'stable', next: 'canary' } },
+      request: { scaleDownDelaySeconds: 30 },
+    });
+    expect(world.lockHolder).toBe(executionArn);
+  });
+
+  it('fails with ValidationError naming the fields, and locks nothing', async () => {
+    // Act
+    const error = await errorOf(
+      validateRequest(
+        { strategy: 'canary', request: canaryInput({ steps: [{ weight: 150 }] }), executionArn },
+        context,
+      ),
+    );
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain('canary.steps[0].weight: must be an integer 1-100 (got 150)');
+    expect(world.lockHolder).toBeUndefined();
+  });
+
+  it('fails with ServiceLocked while another execution holds the service', async () => {
+    // Prepare
+    world.lockHolder = 'arn:other';
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.name).toBe('ServiceLocked');
+    expect(error?.message).toContain('arn:other');
+  });
+
+  it('fails with UnknownAdapterType for a cluster type nobody registered', async () => {
+    // Prepare
+    const request = canaryInput(undefined, {
+      cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
+      release: { version: 'v2', image: 'x:v2' },
+    });
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('UnknownAdapterType');
+    expect(world.lockHolder).toBeUndefined();
+  });
+});
+
+describe('backup-state and rollback', () => {
+  it('keeps the first backup and restores weights before tracks', async () => {
+    // Prepare
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 90, canary: 10 };
+    await run(deployTrack, { track: 'canary' });
+    expect(await run(backupState, {})).toEqual({ key }); // a retry does not overwrite the first state
+    world.calls.length = 0;
+    // Act
+    const result = await run(rollback, {
+      backupKey: key,
+      error: { Error: 'AnalysisFailed', Cause: 'errorRate 0.3 > 0.01' },
+    });
+    // Assess
+    expect(key).toBe('releases/shop/checkout/run-1.json');
+    expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
+    expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1 });
+    expect([...world.tracks.keys()]).toEqual(['stable']);
+  });
+
+  it('fails with BackupNotFound for a missing key', async () => {
+    expect((await errorOf(run(rollback, { backupKey: 'releases/shop/checkout/none.json' })))?.name).toBe(
+      'BackupNotFound',
+    );
+  });
+});
+
+describe('deploy-track and check-rollout', () => {
+  it('counts attempts until ready', async () => {
+    // Prepare
+    const started = await run(deployTrack, { track: 'canary', replicas: 1 });
+    // Act
+    const waiting = await run(checkRollout, { track: 'canary', attempt: started.attempt, maxAttempts: 3 });
+    world.statuses.set('canary', { desired: 1, updated: 1, ready: 1, available: 1, complete: true });
+    const ready = await run(checkRollout, { track: 'canary', attempt: waiting.attempt, maxAttempts: 3 });
+    // Assess
+    expect(world.calls).toEqual(['apply canary v2 x1']);
+    expect(waiting).toEqual({ track: 'canary', ready: false, reason: '0/1 ready, 0 updated', attempt: 1 });
+    expect(ready).toMatchObject({ ready: true, attempt: 2 });
+  });
+
+  it('throws RolloutDeadlineExceeded at the last attempt and RolloutFailed on a failed rollout', async () => {
+    // Act
+    const late = await errorOf(run(checkRollout, { track: 'canary', attempt: 2, maxAttempts: 3 }));
+    world.statuses.set('canary', {
+      desired: 1,
+      updated: 1,
+      ready: 0,
+      available: 0,
+      complete: false,
+      failed: { reason: 'CrashLoop', message: 'exit 1' },
+    });
+    const failed = await errorOf(run(checkRollout, { track: 'canary', attempt: 0, maxAttempts: 3 }));
+    // Assess
+    expect(late?.name).toBe('RolloutDeadlineExceeded');
+    expect(late?.message).toContain('not ready within 600s (3 checks)');
+    expect(failed?.name).toBe('RolloutFailed');
+    expect(failed?.message).toBe('canary: CrashLoop: exit 1');
+  });
+});
+
+describe('analyze', () => {
+  const thresholds = {
+    maxErrorRate: 0.01,
+    minRequests: 10,
+    failureLimit: 1,
+    inconclusiveLimit: 1,
+    onInconclusive: 'fail',
+    intervalSeconds: 30,
+  };
+  const analyzeWith = (counters = { failures: 0, inconclusives: 0 }) =>
+    run(analyze, { track: 'canary', windowSeconds: 60, thresholds, ...counters });
+
+  it('continues on healthy numbers of the new track', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    // Act
+    const result = await analyzeWith();
+    // Assess
+    expect(result).toMatchObject({ verdict: 'pass', action: 'continue', failures: 0, inconclusives: 0 });
+    expect(world.calls).toEqual(['query canary requestCount 60s', 'query canary errorRate 60s']);
+  });
+
+  it('retries when there is no data, then throws AnalysisInconclusive', async () => {
+    // Act
+    const first = await analyzeWith();
+    const second = await errorOf(analyzeWith({ failures: 0, inconclusives: Number(first.inconclusives) }));
+    // Assess
+    expect(first).toMatchObject({ verdict: 'inconclusive', action: 'retry', inconclusives: 1 });
+    expect(second?.name).toBe('AnalysisInconclusive');
+  });
+
+  it('throws AnalysisFailed with the reason at the failure limit', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0.3 };
+    // Act
+    const error = await errorOf(analyzeWith());
+    // Assess
+    expect(error?.name).toBe('AnalysisFailed');
+    expect(error?.message).toContain('errorRate 0.3 > 0.01');
+  });
+});
+
+describe('weights, promotion, approval, notification, unlock', () => {
+  it('sets valid weights and refuses others', async () => {
+    await run(setWeights, { weights: { stable: 80, canary: 20 } });
+    expect(world.weights).toEqual({ stable: 80, canary: 20 });
+    const error = await errorOf(run(setWeights, { weights: { stable: 80, canary: 30 } }));
+    expect(error?.name).toBe('ValidationError');
+    expect(world.weights).toEqual({ stable: 80, canary: 20 });
+  });
+
+  it('promotes a track to all traffic and says so', async () => {
+    // Act
+    await run(promote, { track: 'stable', tracks: { live: 'stable', next: 'canary' } });
+    // Assess
+    expect(world.weights).toEqual({ stable: 100, canary: 0 });
+    expect(world.events.map((event) => event.type)).toEqual(['Promoted']);
+  });
+
+  it('stores the task token and notifies', async () => {
+    // Act
+    await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
+    // Assess
+    expect(world.approvals.get(executionArn)).toMatchObject({ taskToken: 'token-1', stage: 'promote' });
+    expect(world.events[0]).toMatchObject({
+      type: 'ApprovalRequested',
+      executionArn,
+      version: 'v2',
+      strategy: 'canary',
+    });
+  });
+
+  it('names the cause in a failure event, and honours notifications.events', async () => {
+    // Act
+    await run(notify, {
+      type: 'RolledBack',
+      error: { Error: 'AnalysisFailed', Cause: 'errorRate 0.3 > 0.01' },
+    });
+    const skipped = await run(notify, {
+      type: 'Started',
+      request: canaryInput(undefined, { notifications: { events: ['RolledBack'] } }),
+    });
+    // Assess
+    expect(world.events.map((event) => event.message)).toEqual([
+      'canary release v2 of shop/checkout rolled back: AnalysisFailed (errorRate 0.3 > 0.01)',
+    ]);
+    expect(skipped).toEqual({ type: 'Started', published: false });
+  });
+
+  it('releases only its own lock', async () => {
+    world.lockHolder = 'arn:other';
+    await run(unlock, {});
+    expect(world.lockHolder).toBe('arn:other');
+    world.lockHolder = executionArn;
+    await run(unlock, {});
+    expect(world.lockHolder).toBeUndefined();
+  });
+});
