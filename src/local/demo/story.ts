@@ -1,0 +1,87 @@
+import type { Strategy } from '#core/schemas/index.ts';
+
+/** One release of the demo: a request and what a person should see happen. */
+export interface Chapter {
+  readonly title: string;
+  readonly strategy: Strategy;
+  readonly request: Record<string, unknown>;
+  /** The final status the chapter shows (a rollback ends FAILED on purpose). */
+  readonly expected: 'SUCCEEDED' | 'FAILED';
+  /** Grant the approval the release waits on, through the Step Functions API. */
+  readonly approve?: boolean;
+}
+
+const service = { name: 'checkout', namespace: 'shop' };
+const local = { cluster: { type: 'local' }, traffic: { type: 'local' }, metrics: { type: 'local' } };
+const analysis = { maxErrorRate: 0.05, maxLatencyP99Ms: 500, minRequests: 5, intervalSeconds: 10 };
+
+function release(version: string, env: Record<string, string> = {}) {
+  return {
+    version,
+    command: ['node', 'examples/app/server.js'],
+    replicas: 2,
+    env: { ERROR_RATE: '0', ...env },
+  };
+}
+
+function canary(version: string, env?: Record<string, string>) {
+  return {
+    service,
+    release: release(version, env),
+    ...local,
+    canary: {
+      steps: [
+        { weight: 10, bakeSeconds: 10 },
+        { weight: 50, bakeSeconds: 10 },
+      ],
+      analysis,
+    },
+    scaleDownDelaySeconds: 5,
+  };
+}
+
+/** The demo's story: a first release, a bad canary rolled back, a good one promoted, blue-green, rolling. */
+export const STORY: readonly Chapter[] = [
+  {
+    title: 'Deploy v1 (first release: straight to 100%)',
+    strategy: 'canary',
+    request: canary('v1'),
+    expected: 'SUCCEEDED',
+  },
+  {
+    title: 'Canary v2 fails 30% of requests: analysis fails, automatic rollback',
+    strategy: 'canary',
+    request: canary('v2', { ERROR_RATE: '0.3' }),
+    expected: 'FAILED',
+  },
+  {
+    title: 'Canary v3 is healthy: 10% -> 50% -> promoted',
+    strategy: 'canary',
+    request: canary('v3'),
+    expected: 'SUCCEEDED',
+  },
+  {
+    title: 'Blue-green v4 with an approval, granted through the API',
+    strategy: 'blue-green',
+    request: {
+      service,
+      release: release('v4'),
+      ...local,
+      blueGreen: { postSwitch: { bakeSeconds: 10, analysis }, approval: { timeoutSeconds: 600 } },
+      scaleDownDelaySeconds: 5,
+    },
+    expected: 'SUCCEEDED',
+    approve: true,
+  },
+  {
+    title: 'Rolling v5, one replica at a time with health checks',
+    strategy: 'rolling',
+    request: {
+      service,
+      release: release('v5'),
+      ...local,
+      rolling: { maxSurge: 1, maxUnavailable: 0, bakeSeconds: 5, analysis },
+    },
+    expected: 'SUCCEEDED',
+  },
+];
