@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clusters } from '#adapters/cluster/index.ts';
+import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
 import { handler as backupState } from '#lambdas/backup-state/handler.ts';
 import { handler as checkRollout } from '#lambdas/check-rollout/handler.ts';
@@ -11,7 +13,6 @@ import { handler as promote } from '#lambdas/promote/handler.ts';
 import { handler as requestApproval } from '#lambdas/request-approval/handler.ts';
 import { handler as rollback } from '#lambdas/rollback/handler.ts';
 import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
-import { logger } from '#lambdas/shared/task-handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
@@ -35,7 +36,6 @@ let world: FakeWorld;
 let dataDir: string;
 
 beforeEach(() => {
-  logger.setLogLevel('SILENT');
   dataDir = mkdtempSync(join(tmpdir(), 'cutover-handlers-'));
   process.env.CUTOVER_DATA_DIR = dataDir;
   for (const name of [
@@ -95,14 +95,15 @@ describe('validate-request', () => {
     expect(error?.message).toContain('arn:other');
   });
 
-  it('fails with UnknownAdapterType for a cluster type nobody registered', async () => {
+  it('builds every adapter before locking, so an unusable one leaves the service free', async () => {
     // Prepare
-    const request = canaryInput(undefined, {
-      cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
-      release: { version: 'v2', image: 'x:v2' },
+    clusters.register('local', () => {
+      throw new UnknownAdapterTypeError('cluster.type must be one of: eks, kubeconfig (got "local")');
     });
     // Act
-    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
     // Assess
     expect(error?.name).toBe('UnknownAdapterType');
     expect(world.lockHolder).toBeUndefined();
