@@ -1,0 +1,50 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import {
+  type DatabaseMigrationRequest,
+  databaseMigrationRequestSchema,
+} from '#core/schemas/database-migration.ts';
+import { parseWith } from '#core/schemas/index.ts';
+import { logger, toTaskError } from './task-handler.ts';
+
+/** What a database task gets: its own fields plus the normalized request and the execution. */
+export type DbTaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & {
+  readonly request: DatabaseMigrationRequest;
+  readonly executionArn: string;
+};
+
+/**
+ * Builds a task function of the database-migration state machine: the shared logger, the payload
+ * checked (`ValidationError` naming every bad field) and errors keeping their names for `Catch`.
+ *
+ * @example
+ * export const handler = dbTaskHandler('db-validate', {}, async ({ request }) => validate(request));
+ */
+export function dbTaskHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: DbTaskInput<Shape>) => Promise<Result>,
+) {
+  const schema = z.object({
+    ...shape,
+    request: databaseMigrationRequestSchema,
+    executionArn: z.string().min(1),
+  });
+  return middy<unknown, Result>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event: unknown) => {
+      try {
+        const input = parseWith(schema, event, `${name} input`) as DbTaskInput<Shape>;
+        logger.appendKeys({
+          task: name,
+          target: `${input.request.service.namespace}/${input.request.service.name}`,
+        });
+        return await task(input);
+      } catch (error) {
+        const named = toTaskError(error);
+        logger.error('task failed', { errorName: named.name, error: named });
+        throw named;
+      }
+    });
+}

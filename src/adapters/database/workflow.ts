@@ -1,0 +1,147 @@
+import type pg from 'pg';
+import type { BackupStore } from '#core/ports/backup-store.ts';
+import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
+import { listTables, selectTables } from './catalog.ts';
+import { compareTables } from './checksums.ts';
+import { type SecretsClient, withDatabase } from './connection.ts';
+import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
+import { backupDatabase, restoreDatabase } from './logical-backup.ts';
+import { applyMigrations, loadMigrationsFromDirectory, loadMigrationsFromStore } from './migrations.ts';
+import { readSequences, resetSequencesToMax, writeSequences } from './sequences.ts';
+import { tableLabel } from './sql.ts';
+
+/**
+ * The steps of the database-migration state machine, one function per task, each taking the normalized
+ * request. The task functions in `lambdas/db-*` call these; so can a script or the demo.
+ */
+
+type Request = DatabaseMigrationRequest;
+
+/** Where the backups of a service's database go: `<namespace>/<name>/database/<run id>`. */
+export function backupPrefix(request: Request, runId: string): string {
+  return `${request.service.namespace}/${request.service.name}/database/${runId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+/** Logical backup of the target; returns the manifest key. */
+export function backupTarget(request: Request, store: BackupStore, runId: string, secrets?: SecretsClient) {
+  return withDatabase(
+    request.database.target,
+    (client) => backupDatabase(client, store, backupPrefix(request, runId), request.database.schemas),
+    secrets,
+  );
+}
+
+/** Applies the request's migrations (its phase) to the target. */
+export async function migrateTarget(request: Request, store: BackupStore, secrets?: SecretsClient) {
+  const spec = request.migrations;
+  if (!spec) return { applied: [], pending: [] };
+  const migrations = spec.directory
+    ? await loadMigrationsFromDirectory(spec.directory)
+    : await loadMigrationsFromStore(store, spec.s3Prefix!);
+  return withDatabase(
+    request.database.target,
+    (client) => applyMigrations(client, migrations, spec.phase),
+    secrets,
+  );
+}
+
+/** The source's tables in load order (labels only, to keep the execution's payload small). */
+export async function sourceTables(request: Request, secrets?: SecretsClient): Promise<string[]> {
+  if (!request.database.source) return [];
+  const tables = await withDatabase(
+    request.database.source,
+    (c) => listTables(c, request.database.schemas),
+    secrets,
+  );
+  return tables.map(tableLabel);
+}
+
+/** Copies the next slice of one table (see `copyTableSlice`). */
+export function copySlice(request: Request, copyId: string, table: string, secrets?: SecretsClient) {
+  return withSourceAndTarget(request, secrets, async (source, target) => {
+    const [info] = selectTables(await listTables(source, request.database.schemas), [table]);
+    const { batchRows, budgetSeconds, maxBytesWithoutKey } = request.copy;
+    return copyTableSlice(source, target, info!, {
+      copyId,
+      budgetMs: budgetSeconds * 1000,
+      batchRows,
+      maxBytesWithoutKey,
+    });
+  });
+}
+
+/** Sets target sequences to the source's positions, or past max(column) when asked or without a source. */
+export function syncSequences(request: Request, secrets?: SecretsClient): Promise<string[]> {
+  const schemas = request.database.schemas;
+  if (!request.database.source || request.sequences === 'max') {
+    return withDatabase(request.database.target, (target) => resetSequencesToMax(target, schemas), secrets);
+  }
+  return withSourceAndTarget(request, secrets, async (source, target) =>
+    writeSequences(target, await readSequences(source, schemas)),
+  );
+}
+
+/** Row counts and checksums on both sides; throws `ValidationFailed` naming the tables that differ. */
+export function validateCopy(request: Request, secrets?: SecretsClient) {
+  if (!request.database.source) return Promise.resolve([]);
+  return withSourceAndTarget(request, secrets, async (source, target) =>
+    compareTables(source, target, await listTables(source, request.database.schemas)),
+  );
+}
+
+/** Loads a backup back into the target. */
+export function restoreTarget(
+  request: Request,
+  store: BackupStore,
+  manifestKey: string,
+  secrets?: SecretsClient,
+) {
+  return withDatabase(
+    request.database.target,
+    (client) => restoreDatabase(client, store, manifestKey),
+    secrets,
+  );
+}
+
+/** What {@link runDatabaseMigration} did. */
+export interface DatabaseMigrationSummary {
+  readonly manifestKey?: string;
+  readonly applied: readonly number[];
+  readonly tables: readonly { table: string; rows: number; checksum: string }[];
+}
+
+/**
+ * Runs every step in one process, in the state machine's order (for scripts, tests and the demo; the
+ * state machine adds the time-budgeted loop, retries and the restore on failure).
+ *
+ * @example
+ * const summary = await runDatabaseMigration(request, createBackupStoreFromEnvironment(), 'demo-1');
+ */
+export async function runDatabaseMigration(
+  request: Request,
+  store: BackupStore,
+  runId: string,
+): Promise<DatabaseMigrationSummary> {
+  const manifestKey = request.backup.enabled ? await backupTarget(request, store, runId) : undefined;
+  const { applied } = await migrateTarget(request, store);
+  for (const table of await sourceTables(request)) {
+    let checkpoint: CopyCheckpoint;
+    do checkpoint = await copySlice(request, runId, table);
+    while (!checkpoint.done);
+  }
+  await syncSequences(request);
+  const tables = await validateCopy(request);
+  return { manifestKey, applied: applied.map((m) => m.version), tables };
+}
+
+function withSourceAndTarget<T>(
+  request: Request,
+  secrets: SecretsClient | undefined,
+  work: (source: pg.Client, target: pg.Client) => Promise<T>,
+): Promise<T> {
+  return withDatabase(
+    request.database.source!,
+    (source) => withDatabase(request.database.target, (target) => work(source, target), secrets),
+    secrets,
+  );
+}
