@@ -1,5 +1,6 @@
 import type { Cluster } from '#core/ports/cluster.ts';
 import type { ClusterConfig } from '#core/schemas/cluster.ts';
+import { createKubernetesCluster, type KubernetesClusterConfig } from '../kubernetes/connections.ts';
 import { AdapterRegistry } from '../registry.ts';
 
 /** The `cluster` adapter family: one factory per `cluster.type` of the request. */
@@ -15,3 +16,6 @@ export const clusters = new AdapterRegistry<ClusterConfig, Cluster>('cluster');
 export function createCluster(config: ClusterConfig): Cluster {
   return clusters.create(config);
 }
+
+clusters.register('eks', (config) => createKubernetesCluster(config as KubernetesClusterConfig));
+clusters.register('kubeconfig', (config) => createKubernetesCluster(config as KubernetesClusterConfig));

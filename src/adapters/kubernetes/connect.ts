@@ -2,6 +2,7 @@ import { DescribeClusterCommand, type DescribeClusterCommandOutput, EKSClient } 
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { defaultCredentialProvider } from '../aws-credentials.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { type KubernetesClientOptions, KubernetesObjectClient, type KubernetesObjects } from './client.ts';
 import { DeferredKubernetesObjects } from './deferred-client.ts';
@@ -82,7 +83,7 @@ function credentialsFor(
   deps: EksDependencies,
 ): AwsCredentialIdentity | AwsCredentialIdentityProvider {
   if (deps.credentials) return deps.credentials;
-  if (!connection.roleArn) return new STSClient({ region: connection.region }).config.credentials;
+  if (!connection.roleArn) return defaultCredentialProvider(connection.region);
   const sts = deps.sts ?? new STSClient({ region: connection.region });
   const roleArn = connection.roleArn;
   return async () => {

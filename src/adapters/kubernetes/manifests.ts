@@ -48,6 +48,9 @@ export function trackDeployment(
       'release.image is required on a Kubernetes cluster (release.command alone runs only locally)',
     );
   }
+  if (!Number.isInteger(release.replicas) || release.replicas < 0) {
+    throw new ValidationError(`release.replicas must be an integer >= 0 (got ${release.replicas})`);
+  }
   const labels = { ...trackSelector(service, track), [VERSION_LABEL]: release.version };
   const container: Record<string, unknown> = { name: service.name, image: release.image };
   if (release.command) container.command = [...release.command];

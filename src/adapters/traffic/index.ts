@@ -1,6 +1,7 @@
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { TrafficConfig } from '#core/schemas/traffic.ts';
 import { AdapterRegistry } from '../registry.ts';
+import { PRODUCTION_TRAFFIC_ROUTERS } from './production.ts';
 
 /** The `traffic` adapter family: one factory per `traffic.type` of the request. */
 export const trafficRouters = new AdapterRegistry<TrafficConfig, TrafficRouter>('traffic');
@@ -14,4 +15,8 @@ export const trafficRouters = new AdapterRegistry<TrafficConfig, TrafficRouter>(
  */
 export function createTrafficRouter(config: TrafficConfig): TrafficRouter {
   return trafficRouters.create(config);
+}
+
+for (const [type, factory] of Object.entries(PRODUCTION_TRAFFIC_ROUTERS)) {
+  trafficRouters.register(type, factory as (config: TrafficConfig) => TrafficRouter);
 }

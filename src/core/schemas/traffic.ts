@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { eksClusterSchema, kubeconfigClusterSchema } from './cluster.ts';
 import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
+
+/** The cluster holding the routing objects; the request's `cluster` when omitted. */
+const routingCluster = z
+  .discriminatedUnion('type', [eksClusterSchema, kubeconfigClusterSchema])
+  .optional()
+  .describe("the Kubernetes cluster holding the routing objects; default the request's cluster");
 
 /** The local weighted HTTP proxy (`cutover local`). */
 export const localTrafficSchema = z.strictObject({ type: z.literal('local') });
@@ -8,6 +15,7 @@ export const localTrafficSchema = z.strictObject({ type: z.literal('local') });
 export const serviceSelectorTrafficSchema = z.strictObject({
   type: z.literal('service-selector'),
   service: text().describe('the Service whose selector is switched'),
+  cluster: routingCluster,
 });
 
 /** An Ingress of the AWS Load Balancer Controller, with a weighted forward action. */
@@ -25,6 +33,10 @@ export const albIngressTrafficSchema = z.strictObject({
     .strictObject({ enabled: z.boolean(), durationSeconds: integer(1, 604800).optional() })
     .optional()
     .describe('target-group stickiness of the forward action'),
+  region: text()
+    .optional()
+    .describe('AWS region of the ALB (verification reads its rules); default the Lambda region'),
+  cluster: routingCluster,
 });
 
 /** An ALB listener or rule forwarding to one target group per track, through the ELBv2 API. */
@@ -46,6 +58,7 @@ export const elbv2TrafficSchema = z
 export const gatewayApiTrafficSchema = z.strictObject({
   type: z.literal('gateway-api'),
   httpRoute: text().describe('HTTPRoute name'),
+  cluster: routingCluster,
 });
 
 /** An Istio VirtualService whose route destinations carry the weights. */
@@ -53,12 +66,14 @@ export const istioTrafficSchema = z.strictObject({
   type: z.literal('istio'),
   virtualService: text().describe('VirtualService name'),
   route: text().optional().describe('name of the http route to weight; default the first'),
+  cluster: routingCluster,
 });
 
 /** ingress-nginx canary annotations (`canary-weight`) on a twin Ingress. */
 export const nginxIngressTrafficSchema = z.strictObject({
   type: z.literal('nginx-ingress'),
   ingress: text().describe('the primary Ingress name'),
+  cluster: routingCluster,
 });
 
 /** How traffic is split between tracks: the request's `traffic` field. */

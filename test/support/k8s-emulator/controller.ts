@@ -18,6 +18,7 @@ type Loose = any;
 export class DeploymentController {
   readonly #stalled = new Set<string>();
   readonly #podFaults = new Map<string, PodFault>();
+  readonly #imageFaults = new Map<string, PodFault>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: ObjectStore) {}
@@ -32,10 +33,16 @@ export class DeploymentController {
     this.#podFaults.set(`${namespace}/${name}`, fault);
   }
 
+  /** New pods running `image` get this container state (an image that cannot be pulled or crashes at start). */
+  failImage(image: string, fault: PodFault): void {
+    this.#imageFaults.set(image, fault);
+  }
+
   /** Forgets stalls and pod faults. */
   reset(): void {
     this.#stalled.clear();
     this.#podFaults.clear();
+    this.#imageFaults.clear();
   }
 
   /** Runs `step()` every `intervalMs` until `stop()`. */
@@ -75,7 +82,8 @@ export class DeploymentController {
       .filter((p) => (p.metadata as Loose).ownerReferences?.[0]?.name === name);
     const current = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
     const old = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash);
-    const fault = this.#podFaults.get(id);
+    const images: string[] = (spec.template?.spec?.containers ?? []).map((c: Loose) => c.image);
+    const fault = this.#podFaults.get(id) ?? images.map((i) => this.#imageFaults.get(i)).find(Boolean);
     let changed = false;
     if (!this.#stalled.has(id)) {
       const pending = current.find((p) => !isReady(p) && !fault);

@@ -1,0 +1,142 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { TransientAdapterError, ValidationError } from '#core/errors.ts';
+import type { MetricProvider } from '#core/ports/metric-provider.ts';
+import type { MetricQuery } from '#core/types.ts';
+import { defaultCredentialProvider } from '../aws-credentials.ts';
+import { MetricQueryError } from './errors.ts';
+import { fillPlaceholders } from './placeholders.ts';
+
+/** The request's `metrics` block for Prometheus, plus the transport. */
+export interface PrometheusOptions {
+  /** Base URL of the HTTP API (`http://prometheus:9090`, or the AMP workspace URL ending in the workspace id). */
+  readonly url: string;
+  /** PromQL per metric name; `{{service}}`, `{{namespace}}`, `{{track}}`, `{{window}}` (e.g. `300s`) are filled in. */
+  readonly queries: Readonly<Record<string, string>>;
+  /** Sign requests with SigV4 (Amazon Managed Prometheus: service `aps`). */
+  readonly sigv4?: { readonly region: string; readonly service?: string };
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+interface ApiResponse {
+  status: 'success' | 'error';
+  data?: { resultType: string; result: unknown };
+  errorType?: string;
+  error?: string;
+}
+
+/**
+ * Metrics from the Prometheus HTTP API (`/api/v1/query`, an instant query per metric). An empty vector is
+ * no data (`undefined`); a query returning several series is refused (aggregate it, e.g. `sum(...)`).
+ *
+ * @example
+ * const metrics = new PrometheusMetricProvider({
+ *   url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234',
+ *   queries: { errorRate: 'sum(rate(http_requests_total{app="{{service}}",track="{{track}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))' },
+ *   sigv4: { region: 'eu-west-1' },
+ * });
+ */
+export class PrometheusMetricProvider implements MetricProvider {
+  readonly type = 'prometheus';
+
+  constructor(private readonly options: PrometheusOptions) {}
+
+  async query(query: MetricQuery): Promise<number | undefined> {
+    const template = this.options.queries[query.metric];
+    if (!template) {
+      throw new ValidationError(
+        `metric must be one of metrics.queries: ${Object.keys(this.options.queries).join(', ') || 'none'} (got "${query.metric}")`,
+      );
+    }
+    const promql = fillPlaceholders(template, {
+      service: query.service.name,
+      namespace: query.service.namespace,
+      track: query.track,
+      window: `${query.windowSeconds}s`,
+    });
+    const body = await this.#get('/api/v1/query', { query: promql });
+    return sampleValue(body, promql);
+  }
+
+  async #get(path: string, params: Record<string, string>): Promise<ApiResponse> {
+    const base = new URL(this.options.url);
+    const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    const headers = await this.#headers(url);
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        headers,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      throw new TransientAdapterError(`prometheus ${url.host}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    const body = parse(text);
+    if (response.ok && body?.status === 'success') return body;
+    const reason = body?.error
+      ? `${body.errorType}: ${body.error}`
+      : `HTTP ${response.status} ${text.slice(0, 200)}`;
+    if (response.status >= 500 || response.status === 429 || body?.errorType === 'timeout') {
+      throw new TransientAdapterError(`prometheus query failed, retry later: ${reason}`);
+    }
+    throw new MetricQueryError(`prometheus refused the query "${params.query}": ${reason}`);
+  }
+
+  async #headers(url: URL): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json', host: url.host };
+    if (!this.options.sigv4) return headers;
+    const signer = new SignatureV4({
+      service: this.options.sigv4.service ?? 'aps',
+      region: this.options.sigv4.region,
+      credentials: this.options.credentials ?? defaultCredentialProvider(this.options.sigv4.region),
+      sha256: Sha256,
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers,
+    });
+    return signed.headers as Record<string, string>;
+  }
+}
+
+function parse(text: string): ApiResponse | undefined {
+  try {
+    return JSON.parse(text) as ApiResponse;
+  } catch {
+    return undefined;
+  }
+}
+
+function sampleValue(body: ApiResponse, promql: string): number | undefined {
+  const data = body.data;
+  let sample: unknown;
+  if (data?.resultType === 'scalar') sample = (data.result as [number, string])[1];
+  else if (data?.resultType === 'vector') {
+    const series = data.result as { value: [number, string] }[];
+    if (series.length > 1) {
+      throw new MetricQueryError(
+        `prometheus query "${promql}" returned ${series.length} series; aggregate it to one (e.g. sum(...))`,
+      );
+    }
+    sample = series[0]?.value[1];
+  } else {
+    throw new MetricQueryError(
+      `prometheus query "${promql}" returned a ${data?.resultType}; an instant vector or scalar is needed`,
+    );
+  }
+  const value = sample === undefined ? Number.NaN : Number(sample);
+  return Number.isFinite(value) ? value : undefined;
+}
