@@ -14,7 +14,8 @@ describe('weights', () => {
       { a: 3, b: 0 },
       { a: 0, b: 0 },
       { a: 7, b: 9, c: 13 },
-    ]) {
+    ];
+    for (const counts of cases) {
       const weights = proportionalWeights(counts);
       expect(isValidWeights(weights)).toBe(true);
     }
