@@ -10,7 +10,8 @@ import { assertWeights, backendName, trackOfBackend } from './weights.ts';
 
 /** Where the weighted action lives, from the request's `traffic` block. */
 export interface AlbIngressOptions {
-  readonly ingress: string;
+  /** The Ingress; default the Ingress named like the service. */
+  readonly ingress?: string;
   /** The action name (the backend service name the Ingress rule uses); default the service name. */
   readonly rootService?: string;
   /** Port of the track Services. @default 80 */
@@ -110,7 +111,7 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       namespace: service.namespace,
-      name: this.options.ingress,
+      name: this.options.ingress ?? service.name,
     };
   }
 }
