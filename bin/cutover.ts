@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { abortCommand } from '../src/cli/commands/abort.ts';
 import { approvalCommands } from '../src/cli/commands/approve.ts';
+import { backupsCommand } from '../src/cli/commands/backups.ts';
 import { historyCommand } from '../src/cli/commands/history.ts';
 import { listCommand } from '../src/cli/commands/list.ts';
 import { localCommand } from '../src/cli/commands/local.ts';
@@ -24,6 +25,7 @@ const commands = [
   abortCommand(),
   listCommand(),
   historyCommand(),
+  backupsCommand(),
 ];
 for (const command of commands) program.addCommand(command.exitOverride());
 
