@@ -1,0 +1,60 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A canned answer of the Prometheus HTTP API: HTTP status + the JSON body Prometheus sends. */
+export interface PrometheusAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** `{"status":"success","data":{"resultType":"vector","result":[...]}}` with one sample per value. */
+export function vector(...values: string[]): PrometheusAnswer {
+  return {
+    status: 200,
+    body: {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: values.map((value, i) => ({ metric: { instance: `pod-${i}` }, value: [1764331200, value] })),
+      },
+    },
+  };
+}
+
+/** A Prometheus error body (`bad_data` is HTTP 400, `timeout` 503, `internal` 500). */
+export function apiError(status: number, errorType: string, error: string): PrometheusAnswer {
+  return { status, body: { status: 'error', errorType, error } };
+}
+
+/**
+ * A local stand-in for the Prometheus HTTP API (`GET [/workspaces/<id>]/api/v1/query`) answering with the real response
+ * shapes: each query string gets the answer set for it; others get an empty vector, or `vector(0)`'s
+ * answer when the query ends with `or vector(0)`, as Prometheus would.
+ *
+ * @example
+ * const prometheus = await startPrometheusServer();
+ * prometheus.answers.set('sum(up)', vector('3'));
+ */
+export async function startPrometheusServer() {
+  const answers = new Map<string, PrometheusAnswer>();
+  const requests: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://prometheus');
+    requests.push({ path: url.pathname, query: url.searchParams, headers: req.headers });
+    const query = url.searchParams.get('query') ?? '';
+    const answer = !url.pathname.endsWith('/api/v1/query')
+      ? { status: 404, body: '404 page not found\n' }
+      : (answers.get(query) ?? (/\bor vector\(0\)\s*$/.test(query) ? vector('0') : vector()));
+    res.writeHead(answer.status, {
+      'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
+    });
+    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answers,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MetricQueryError } from '#adapters/metrics/errors.ts';
+import { PrometheusMetricProvider } from '#adapters/metrics/prometheus.ts';
+import { TransientAdapterError, ValidationError } from '#core/errors.ts';
+import type { MetricQuery } from '#core/types.ts';
+import { aService } from '#test/support/kubernetes-fixtures.ts';
+import { apiError, startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
+
+const ERROR_RATE =
+  'sum(rate(http_requests_total{app="{{service}}",namespace="{{namespace}}",track="{{track}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))';
+const FILLED =
+  'sum(rate(http_requests_total{app="checkout",namespace="shop",track="canary",code=~"5.."}[300s])) / sum(rate(http_requests_total{app="checkout",track="canary"}[300s]))';
+const aQuery = (overrides: Partial<MetricQuery> = {}): MetricQuery => ({
+  service: aService(),
+  track: 'canary',
+  metric: 'errorRate',
+  windowSeconds: 300,
+  ...overrides,
+});
+
+describe('PrometheusMetricProvider', () => {
+  let prometheus: Awaited<ReturnType<typeof startPrometheusServer>>;
+  const provider = (extra = {}) =>
+    new PrometheusMetricProvider({
+      url: prometheus.url,
+      queries: { errorRate: ERROR_RATE },
+      timeoutMs: 500,
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    prometheus = await startPrometheusServer();
+  });
+  afterAll(() => prometheus.close());
+  beforeEach(() => {
+    prometheus.answers.clear();
+    prometheus.requests.length = 0;
+  });
+
+  it('runs the PromQL of the metric, placeholders filled, as an instant query and reads the vector', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, vector('0.0125'));
+    // Act
+    const value = await provider().query(aQuery());
+    // Assess
+    expect(value).toBe(0.0125);
+    expect(prometheus.requests[0]?.path).toBe('/api/v1/query');
+    expect(prometheus.requests[0]?.query.get('query')).toBe(FILLED);
+  });
+
+  it('answers undefined for an empty vector and for NaN', async () => {
+    // Prepare
+    const empty = await provider().query(aQuery());
+    prometheus.answers.set(FILLED, vector('NaN'));
+    // Act
+    const nan = await provider().query(aQuery());
+    // Assess
+    expect(empty).toBeUndefined();
+    expect(nan).toBeUndefined();
+  });
+
+  it('refuses a query returning several series, asking for an aggregation', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, vector('0.1', '0.2'));
+    // Act + Assess
+    await expect(provider().query(aQuery())).rejects.toThrow(/returned 2 series; aggregate it to one/);
+  });
+
+  it('keeps bad PromQL a persistent MetricQueryError with the Prometheus reason', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, apiError(400, 'bad_data', '1:5: parse error: unexpected "}"'));
+    // Act
+    const error = await provider()
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(MetricQueryError);
+    expect((error as Error).message).toContain('bad_data: 1:5: parse error: unexpected "}"');
+  });
+
+  it('surfaces 5xx, query timeouts and an unreachable server as TransientAdapterError', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, apiError(503, 'timeout', 'query timed out in expression evaluation'));
+    // Act
+    const timeout = await provider()
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    const unreachable = await provider({ url: 'http://127.0.0.1:1' })
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    // Assess
+    expect(timeout).toBeInstanceOf(TransientAdapterError);
+    expect((timeout as Error).message).toContain('timeout: query timed out');
+    expect(unreachable).toBeInstanceOf(TransientAdapterError);
+  });
+
+  it('refuses a metric without a query, naming the field', async () => {
+    // Act + Assess
+    await expect(provider().query(aQuery({ metric: 'latencyP99Ms' }))).rejects.toThrow(ValidationError);
+    await expect(provider().query(aQuery({ metric: 'latencyP99Ms' }))).rejects.toThrow(
+      'metric must be one of metrics.queries: errorRate (got "latencyP99Ms")',
+    );
+  });
+
+  it('signs requests with SigV4 for Amazon Managed Prometheus (service aps), under the workspace path', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, vector('0'));
+    const amp = provider({
+      url: `${prometheus.url}/workspaces/ws-1234/`,
+      sigv4: { region: 'eu-west-1' },
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
+    });
+    // Act
+    const value = await amp.query(aQuery());
+    // Assess
+    expect(value).toBe(0);
+    const { path, headers } = prometheus.requests[0]!;
+    expect(path).toBe('/workspaces/ws-1234/api/v1/query');
+    expect(headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/aps\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(headers['x-amz-security-token']).toBe('token');
+    expect(headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+});
