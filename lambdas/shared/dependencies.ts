@@ -15,6 +15,7 @@ import type {
   TrafficRouter,
 } from '#core/ports/index.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
+import type { TrafficConfig } from '#core/schemas/traffic.ts';
 
 /**
  * The adapters of the task functions: cluster, traffic router and metric provider from the request's
@@ -29,7 +30,11 @@ import type { DeploymentRequest } from '#core/schemas/index.ts';
 export function dependencies(request: DeploymentRequest, env: NodeJS.ProcessEnv = process.env) {
   return {
     cluster: once((): Cluster => createCluster(request.cluster)),
-    router: once((): TrafficRouter => createTrafficRouter(request.traffic)),
+    // Kubernetes routers weight objects in `traffic.cluster`, the request's cluster unless given.
+    router: once(
+      (): TrafficRouter =>
+        createTrafficRouter({ cluster: request.cluster, ...request.traffic } as TrafficConfig),
+    ),
     metrics: once((): MetricProvider => createMetricProvider(request.metrics)),
     lock: once((): Lock => createLockFromEnvironment(env)),
     approvals: once((): ApprovalStore => createApprovalStoreFromEnvironment(env)),
