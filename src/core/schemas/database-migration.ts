@@ -9,8 +9,10 @@ export const databaseRefSchema = z
       .optional()
       .describe('secret holding url or the RDS username/password/host'),
     url: text()
-      .regex(/^postgres(ql)?:\/\/[^@]*@?(127\.|localhost)/, {
-        error: 'must be a postgres:// URL on 127.0.0.1 or localhost (local runs); use secretArn in AWS',
+      .refine(isLocalUrlWithoutPassword, {
+        error:
+          'must be a postgres:// URL on 127.0.0.1 or localhost without a password (local runs: the password ' +
+          'comes from PGPASSWORD or a pgpass file); use secretArn in AWS',
       })
       .optional()
       .describe('postgres:// URL of a local database'),
@@ -18,6 +20,14 @@ export const databaseRefSchema = z
   .refine((ref) => (ref.secretArn === undefined) !== (ref.url === undefined), {
     error: 'give exactly one of secretArn or url',
   });
+
+/** A local database URL: postgres(ql)://, a loopback host, no password (it would land in the history). */
+function isLocalUrlWithoutPassword(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  const loopback = url.hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return /^postgres(ql)?:$/.test(url.protocol) && loopback && url.password === '';
+}
 
 /** A database migration request: migrate the target's schema, optionally copy a source into it, prove it. */
 export const databaseMigrationRequestSchema = z.strictObject({

@@ -1,0 +1,240 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type DescribeExecutionCommandOutput,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
+import { listTables } from '#adapters/database/catalog.ts';
+import { tableChecksum } from '#adapters/database/checksums.ts';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { DATASET_SCHEMA, fillDataset, runSql } from '#test/integration/database/dataset.ts';
+import {
+  executionHistory,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
+import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { startTestS3, type TestS3 } from '#test/support/s3.ts';
+
+let postgres: TestPostgres;
+let s3: TestS3;
+let runtime: TestRuntime;
+let directory: string;
+let stateMachineArn: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'cutover-db-machine-'));
+  [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3('cutover-backups')]);
+  // The tasks run in this process and read their stores and the database password from the environment.
+  Object.assign(process.env, {
+    CUTOVER_DATA_DIR: join(directory, 'data'),
+    CUTOVER_BACKUP_BUCKET: s3.bucket,
+    CUTOVER_S3_ENDPOINT: s3.server.endpoint,
+    PGPASSWORD: postgres.password,
+  });
+  runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+  stateMachineArn = runtime.runtime.stateMachines.find(
+    (m) => m.name === 'database-migration',
+  )!.stateMachineArn;
+});
+afterAll(async () => {
+  await runtime?.close();
+  await Promise.all([postgres?.stop(), s3?.stop()]);
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** A fresh directory holding the given migration files. */
+async function migrationFiles(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(directory, 'migrations-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+/** A target database with a table `items` of three rows. */
+async function targetWithItems(): Promise<string> {
+  const url = await postgres.createDatabase('target');
+  await runSql(
+    url,
+    `CREATE TABLE items (id int PRIMARY KEY, name text);
+    INSERT INTO items VALUES (1, 'one'), (2, 'two'), (3, 'three')`,
+  );
+  return url;
+}
+
+/** Columns and checksums of every table: equal snapshots mean an unchanged database. */
+async function snapshot(url: string) {
+  return withDatabase({ url }, async (client) => ({
+    tables: await Promise.all((await listTables(client, ['public'])).map((t) => tableChecksum(client, t))),
+    columns: (
+      await client.query(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name NOT LIKE 'cutover\\_%' ORDER BY 1, 2`,
+      )
+    ).rows,
+  }));
+}
+
+/** Starts the state machine with the request (database URLs as requests carry them) and waits for the end. */
+async function runMigration(
+  input: ReturnType<typeof databaseMigrationInput>,
+): Promise<{ execution: DescribeExecutionCommandOutput; history: HistoryEvent[] }> {
+  const { executionArn } = await runtime.client.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+  );
+  const execution = await waitForExecution(runtime.client, executionArn!);
+  return { execution, history: await executionHistory(runtime.client, executionArn!) };
+}
+
+/** The states the execution entered, in order. */
+function statesEntered(history: HistoryEvent[]): string[] {
+  return history.flatMap((event) =>
+    event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name!] : [],
+  );
+}
+
+/** A task's output, by state name. */
+function taskOutput(history: HistoryEvent[], state: string): Record<string, unknown> {
+  const exited = history.find((event) => event.stateExitedEventDetails?.name === state);
+  return JSON.parse(exited!.stateExitedEventDetails!.output!);
+}
+
+describe('database-migration state machine', () => {
+  it('migrates the schema, copies and validates the data, and lists the backup', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('source');
+    await runSql(source, DATASET_SCHEMA);
+    await fillDataset(source, 120);
+    const target = await postgres.createDatabase('target');
+    const migrations = await migrationFiles({ 'V1__dataset.sql': DATASET_SCHEMA });
+    const input = databaseMigrationInput(
+      { source: requestUrl(source), target: requestUrl(target) },
+      migrations,
+      { copy: { batchRows: 100 } },
+    );
+    // Act
+    const { execution, history } = await runMigration(input);
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(history)).toEqual(
+      expect.arrayContaining(['Backup', 'Migrate', 'CopySlice', 'SyncSequences', 'Validate', 'Unlock']),
+    );
+    expect(await snapshot(target)).toEqual(await snapshot(source));
+    const validated = taskOutput(history, 'Validate').validation as {
+      tables: { table: string; rows: number }[];
+    };
+    expect(validated.tables).toEqual(
+      expect.arrayContaining([
+        { table: 'public.customers', rows: 120 },
+        { table: 'public.orders', rows: 360 },
+        { table: 'public.audit_log', rows: 120 },
+      ]),
+    );
+    const manifestKey = (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey;
+    const listed = await createBackupStoreFromEnvironment().list('shop/orders/');
+    expect(listed.map((entry) => entry.key)).toContain(manifestKey);
+  });
+
+  it('ends FAILED with MigrationFailed and leaves the database unchanged when a migration fails', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({
+      'V1__breaks.sql': `ALTER TABLE items ADD COLUMN price int;
+        UPDATE items SET name = 'changed';
+        SELECT 1 / 0;`,
+    });
+    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+      backup: { restoreOnFailure: false },
+    });
+    // Act
+    const { execution, history } = await runMigration(input);
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationFailed');
+    expect(execution.cause).toContain('V1');
+    expect(statesEntered(history)).not.toContain('Restore');
+    expect(await snapshot(target)).toEqual(before);
+    const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
+    expect(recorded.rows[0].n).toBe(0);
+  });
+
+  it('refuses an edited applied migration with MigrationChecksumMismatch and applies nothing', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const first = await runMigration(databaseMigrationInput({ target: requestUrl(target) }, migrations));
+    await writeFile(join(migrations, 'V1__price.sql'), 'ALTER TABLE items ADD COLUMN price bigint;');
+    await writeFile(join(migrations, 'V2__sku.sql'), 'ALTER TABLE items ADD COLUMN sku text;');
+    const before = await snapshot(target);
+    // Act
+    const { execution } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    );
+    // Assess
+    expect(first.execution.status).toBe('SUCCEEDED');
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationChecksumMismatch');
+    expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('restores the backup when a later migration fails', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({
+      'V1__rename.sql': `UPDATE items SET name = upper(name); DELETE FROM items WHERE id = 3;`,
+      'V2__breaks.sql': 'SELECT 1 / 0;',
+    });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationFailed');
+    expect(execution.cause).toContain('V2');
+    expect(statesEntered(history)).toEqual(
+      expect.arrayContaining(['Backup', 'Migrate', 'ShouldRestore', 'Restore', 'NotifyFailed']),
+    );
+    expect(taskOutput(history, 'Restore').restore).toEqual({
+      restored: (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey,
+    });
+    expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('keeps the database password out of every execution history', async () => {
+    // Prepare
+    const { executions } = await runtime.client.send(new ListExecutionsCommand({ stateMachineArn }));
+    // Act
+    const histories = await Promise.all(
+      executions!.map((e) => executionHistory(runtime.client, e.executionArn!)),
+    );
+    // Assess
+    expect(executions!.length).toBeGreaterThanOrEqual(5);
+    const text = JSON.stringify(histories);
+    expect(text).toContain('127.0.0.1');
+    expect(text).not.toMatch(/postgres(ql)?:\/\/[^/@\s"]*:[^/@\s"]*@/);
+    if (postgres.password.length > 0) expect(text).not.toContain(postgres.password);
+  });
+
+  it('refuses a request whose database URL holds a password, before anything runs', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const before = await snapshot(target);
+    // Act
+    const { execution, history } = await runMigration(databaseMigrationInput({ target }, migrations));
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(execution.cause).toContain('database.target.url');
+    expect(statesEntered(history)).toEqual(['Prepare', 'RejectRequest']);
+    expect(await snapshot(target)).toEqual(before);
+  });
+});
