@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { generate } from 'selfsigned';
@@ -22,6 +23,8 @@ export interface KubernetesEmulator {
   readonly requests: RecordedRequest[];
   /** A KubeConfig whose current context points at the emulator (plain HTTP, bearer token `emulator`). */
   kubeConfig(): KubeConfig;
+  /** Writes a kubeconfig file whose context `emulator` points at the emulator (for `cluster.type: kubeconfig`). */
+  writeKubeconfig(path: string): void;
   /** Empties the store, the fault queue, the request log and the controller's faults. */
   reset(): void;
   close(): Promise<void>;
@@ -39,7 +42,7 @@ export interface KubernetesEmulator {
  * emulator.controller.settle();
  */
 export async function startKubernetesEmulator(
-  options: { reconcileEveryMs?: number; tls?: boolean } = {},
+  options: { reconcileEveryMs?: number; reconcileOnRequest?: boolean; tls?: boolean } = {},
 ): Promise<KubernetesEmulator> {
   const store = new ObjectStore();
   const controller = new DeploymentController(store);
@@ -47,6 +50,7 @@ export async function startKubernetesEmulator(
   const requests: RecordedRequest[] = [];
   const tls = options.tls ? await selfSignedCertificate() : undefined;
   const server = createApiServer(store, faults, requests, tls);
+  if (options.reconcileOnRequest) server.prependListener('request', () => controller.step());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const caData = tls && Buffer.from(tls.cert).toString('base64');
@@ -71,6 +75,20 @@ export async function startKubernetesEmulator(
         currentContext: 'emulator',
       });
       return kc;
+    },
+    writeKubeconfig(path) {
+      const cluster = caData ? `certificate-authority-data: ${caData}` : 'insecure-skip-tls-verify: true';
+      writeFileSync(
+        path,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters:\n- name: emulator\n  cluster:\n    server: ${url}\n    ${cluster}`,
+          'users:\n- name: tester\n  user:\n    token: emulator',
+          'contexts:\n- name: emulator\n  context:\n    cluster: emulator\n    user: tester',
+          'current-context: emulator',
+        ].join('\n'),
+      );
     },
     reset() {
       store.clear();

@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
+import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import {
+  type KubeObject,
+  type KubernetesEmulator,
+  startKubernetesEmulator,
+} from '#test/support/k8s-emulator/index.ts';
+import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+
+describe('blue-green state machine on Kubernetes (API emulator, Service selector)', () => {
+  let directory: string;
+  let emulator: KubernetesEmulator;
+  let runtime: TestRuntime;
+  let kubeconfig: string;
+  const service = aService();
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cutover-blue-green-k8s-'));
+    kubeconfig = join(directory, 'kubeconfig');
+    emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
+    emulator.writeKubeconfig(kubeconfig);
+    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
+    runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await emulator?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {
+    // Prepare: blue runs v1 and the Service selects it.
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }));
+    emulator.controller.settle();
+    emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
+    const input = {
+      service,
+      release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+      cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+      traffic: { type: 'service-selector', service: 'checkout' },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx'] },
+      blueGreen: {},
+      scaleDownDelaySeconds: 0,
+    };
+    const stateMachineArn = runtime.runtime.stateMachines.find(
+      (m) => m.name === 'blue-green',
+    )!.stateMachineArn;
+    // Act
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'switch', input: JSON.stringify(input) }),
+    );
+    const execution = await waitForExecution(runtime.client, executionArn!);
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(emulator.store.get('services', 'shop', 'checkout')?.spec?.selector).toEqual({
+      app: 'checkout',
+      'cutover.dev/track': 'green',
+    });
+    expect(
+      emulator.store.get('deployments', 'shop', 'checkout-green')?.metadata.labels?.['cutover.dev/version'],
+    ).toBe('v2');
+    expect(emulator.store.get('deployments', 'shop', 'checkout-blue')?.spec?.replicas).toBe(0);
+  });
+});

@@ -1,0 +1,149 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
+import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import { fillPlaceholders } from '#adapters/metrics/placeholders.ts';
+import {
+  type KubeObject,
+  type KubernetesEmulator,
+  startKubernetesEmulator,
+} from '#test/support/k8s-emulator/index.ts';
+import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
+
+const selector = 'app="{{service}}",track="{{track}}"';
+const QUERIES = {
+  requestCount: `sum(increase(http_requests_total{${selector}}[{{window}}])) or vector(0)`,
+  errorRate: `sum(increase(http_requests_total{${selector},code=~"5.."}[{{window}}])) / sum(increase(http_requests_total{${selector}}[{{window}}]))`,
+};
+
+describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometheus)', () => {
+  let directory: string;
+  let emulator: KubernetesEmulator;
+  let prometheus: Awaited<ReturnType<typeof startPrometheusServer>>;
+  let runtime: TestRuntime;
+  let kubeconfig: string;
+  let canaryArn: string;
+  const service = aService();
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cutover-canary-k8s-'));
+    kubeconfig = join(directory, 'kubeconfig');
+    [emulator, prometheus] = await Promise.all([
+      startKubernetesEmulator({ reconcileOnRequest: true }),
+      startPrometheusServer(),
+    ]);
+    emulator.writeKubeconfig(kubeconfig);
+    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
+    runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+    canaryArn = runtime.runtime.stateMachines.find((m) => m.name === 'canary')!.stateMachineArn;
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await Promise.all([emulator?.close(), prometheus?.close()]);
+    await rm(directory, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    emulator.reset();
+    prometheus.answers.clear();
+    // A running stable track, a Service per track and a route sending everything to stable.
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(
+      service,
+      'stable',
+      aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }),
+    );
+    emulator.controller.settle();
+    for (const track of ['stable', 'canary']) {
+      emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
+    }
+    emulator.store.create('httproutes', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'checkout', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ name: 'public' }],
+        rules: [
+          {
+            backendRefs: [
+              { name: 'checkout-stable', port: 80, weight: 100 },
+              { name: 'checkout-canary', port: 80, weight: 0 },
+            ],
+          },
+        ],
+      },
+    } as KubeObject);
+  });
+
+  /** Prometheus answers for the canary track: `requests` in the window, of which `errorRate` failed. */
+  function canaryTraffic(requests: number, errorRate: number) {
+    for (const [metric, value] of Object.entries({ requestCount: requests, errorRate })) {
+      const query = fillPlaceholders(QUERIES[metric as keyof typeof QUERIES], {
+        service: 'checkout',
+        track: 'canary',
+        window: '60s',
+      });
+      prometheus.answers.set(query, vector(String(value)));
+    }
+  }
+
+  async function runCanary(name: string) {
+    const input = {
+      service,
+      release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+      cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+      traffic: { type: 'gateway-api', httpRoute: 'checkout' },
+      metrics: { type: 'prometheus', url: prometheus.url, queries: QUERIES },
+      canary: {
+        steps: [
+          { weight: 10, bakeSeconds: 60 },
+          { weight: 50, bakeSeconds: 60 },
+        ],
+        analysis: { maxErrorRate: 0.01, minRequests: 100, failureLimit: 1 },
+      },
+      scaleDownDelaySeconds: 0,
+    };
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn: canaryArn, name, input: JSON.stringify(input) }),
+    );
+    return waitForExecution(runtime.client, executionArn!);
+  }
+
+  const routeWeights = () =>
+    (
+      emulator.store.get('httproutes', 'shop', 'checkout')?.spec?.rules as {
+        backendRefs: { name: string; weight: number }[];
+      }[]
+    )[0]!.backendRefs.map((ref) => `${ref.name}=${ref.weight}`);
+  const version = (track: string) =>
+    emulator.store.get('deployments', 'shop', `checkout-${track}`)?.metadata.labels?.['cutover.dev/version'];
+
+  it('promotes a healthy canary: stable runs v2, all traffic on stable, canary removed', async () => {
+    // Prepare
+    canaryTraffic(500, 0.001);
+    // Act
+    const execution = await runCanary('healthy');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(version('stable')).toBe('v2');
+    expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
+  it('rolls back an unhealthy canary: stable stays v1 with all traffic, canary removed', async () => {
+    // Prepare
+    canaryTraffic(500, 0.3);
+    // Act
+    const execution = await runCanary('unhealthy');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(version('stable')).toBe('v1');
+    expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+});
