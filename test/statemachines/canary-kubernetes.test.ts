@@ -113,12 +113,11 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     return waitForExecution(runtime.client, executionArn!);
   }
 
-  const routeWeights = () =>
-    (
-      emulator.store.get('httproutes', 'shop', 'checkout')?.spec?.rules as {
-        backendRefs: { name: string; weight: number }[];
-      }[]
-    )[0]!.backendRefs.map((ref) => `${ref.name}=${ref.weight}`);
+  const routeWeights = () => {
+    const route = emulator.store.get('httproutes', 'shop', 'checkout')!;
+    const rules = route.spec!.rules as { backendRefs: { name: string; weight: number }[] }[];
+    return rules[0]!.backendRefs.map((ref) => `${ref.name}=${ref.weight}`);
+  };
   const version = (track: string) =>
     emulator.store.get('deployments', 'shop', `checkout-${track}`)?.metadata.labels?.['cutover.dev/version'];
 

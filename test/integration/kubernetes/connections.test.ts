@@ -50,11 +50,10 @@ describe('Kubernetes connections', () => {
     // Assess
     expect(cluster).toBeInstanceOf(KubernetesCluster);
     expect(emulator.requests.every((r) => r.authorization === 'Bearer kind-token')).toBe(true);
-    const container = (
-      emulator.store.get('deployments', 'shop', 'checkout-stable')?.spec as {
-        template: { spec: { containers: unknown[] } };
-      }
-    ).template.spec.containers[0];
+    const spec = emulator.store.get('deployments', 'shop', 'checkout-stable')!.spec as {
+      template: { spec: { containers: unknown[] } };
+    };
+    const container = spec.template.spec.containers[0];
     expect(container).toMatchObject({ ports: [{ name: 'http', containerPort: 8080 }] });
   });
 
