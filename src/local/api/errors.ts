@@ -45,3 +45,15 @@ export function toApiErrorResponse(error: unknown): ApiErrorResponse {
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { __type: 'InternalFailure', message } };
 }
+
+/** A release route's refusal: the HTTP status and the `message` of its `{ message }` answer. */
+export class ReleaseRouteError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 413 | 415 | 500 | 502,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ReleaseRouteError';
+  }
+}

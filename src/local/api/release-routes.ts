@@ -1,0 +1,197 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { createApprovalStoreFromEnvironment } from '#adapters/approvals/index.ts';
+import {
+  API_ROUTES,
+  type ApiOperation,
+  type ApiRoute,
+  executionArnOf,
+  executionIdOf,
+  REJECTION_ERROR,
+} from '#core/api-routes.ts';
+import { ValidationError } from '#core/errors.ts';
+import type { ApprovalStore } from '#core/ports/approval-store.ts';
+import { isStrategy, parseWith, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
+import type { LocalStepFunctions } from '#local/service.ts';
+import { StepFunctionsApiError } from '#local/service-errors.ts';
+import { BodyTooLargeError, ReleaseRouteError } from './errors.ts';
+import { readBody, sendJson } from './http-io.ts';
+import type { LocalApiServer, RouteHandler } from './server.ts';
+
+/** The Step Functions calls behind the release routes. */
+export type ReleaseService = Pick<
+  LocalStepFunctions,
+  'region' | 'account' | 'startExecution' | 'describeExecution' | 'sendTaskSuccess' | 'sendTaskFailure'
+>;
+
+/** Options of {@link registerReleaseRoutes}. */
+export interface ReleaseRoutesOptions {
+  readonly service: ReleaseService;
+  /** The project's state machines; each one named after a strategy gets its `POST /releases/<strategy>`. */
+  readonly stateMachines: readonly RegisteredStateMachine[];
+  /**
+   * Where the approval tasks keep their task tokens, asked on each approve/reject.
+   * @default the store the task functions write (`createApprovalStoreFromEnvironment()`)
+   */
+  readonly approvals?: () => ApprovalStore;
+}
+
+type Params = Readonly<Record<string, string>>;
+type Operation = (request: IncomingMessage, params: Params) => Promise<unknown>;
+
+const JSON_TYPE = 'application/json';
+/** SendTaskSuccess/SendTaskFailure errors of a token whose execution no longer waits for it. */
+const STALE_TOKEN_CODES: readonly string[] = ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'];
+
+/**
+ * Serves the release API of `API_ROUTES` as the CDK app's API Gateway does: `POST /releases/<strategy>`
+ * (StartExecution of the strategy's state machine, the body checked with `validateRequest`),
+ * `GET /releases/{executionId}` (DescribeExecution), `POST /releases/{executionId}/approve|reject`
+ * (the pending approval's token from the approval store, SendTaskSuccess or SendTaskFailure with
+ * `ApprovalRejected`, then the token is deleted). Answers and errors are JSON, errors `{ message }`.
+ * Like the CDK app, it adds nothing when no state machine is named after a strategy.
+ *
+ * @example
+ * registerReleaseRoutes(runtime.server, { service: runtime.service, stateMachines: runtime.stateMachines });
+ * // curl -X POST "$ENDPOINT/releases/canary?name=checkout-v2" -H 'content-type: application/json' -d @examples/canary.json
+ */
+export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRoutesOptions): void {
+  const machines = options.stateMachines.filter((machine) => isStrategy(machine.name));
+  if (machines.length === 0) return;
+  const context: Context = {
+    service: options.service,
+    approvals: options.approvals ?? (() => createApprovalStoreFromEnvironment()),
+    arnOf: (executionId) => executionArnOf(executionId, options.service.region, options.service.account),
+  };
+  const operations: Record<Exclude<ApiOperation, 'StartExecution'>, (route: ApiRoute) => Operation> = {
+    DescribeExecution: () => describeRelease(context),
+    SendTaskSuccess: (route) => decideRelease(context, route, 'approve'),
+    SendTaskFailure: (route) => decideRelease(context, route, 'reject'),
+  };
+  for (const route of API_ROUTES) {
+    if (route.operation === 'StartExecution') {
+      for (const machine of machines) {
+        const start = startRelease(context, machine.name as Strategy, machine.stateMachineArn);
+        server.addRoute(route.method, route.path.replace('{strategy}', machine.name), answer(route, start));
+      }
+      continue;
+    }
+    const pattern = route.path.replace(/\{(\w+)\}/g, ':$1');
+    server.addRoute(route.method, pattern, answer(route, operations[route.operation](route)));
+  }
+}
+
+interface Context {
+  readonly service: ReleaseService;
+  readonly approvals: () => ApprovalStore;
+  arnOf(executionId: string): string;
+}
+
+/** StartExecution with the body as input, once it passes the strategy's schema; `?name=` names it. */
+function startRelease(context: Context, strategy: Strategy, stateMachineArn: string): Operation {
+  return async (request) => {
+    const body = await readJson(request);
+    validateRequest(strategy, body);
+    const name = new URL(request.url ?? '/', 'http://localhost').searchParams.get('name') || undefined;
+    const started = await context.service.startExecution({
+      stateMachineArn,
+      name,
+      input: JSON.stringify(body),
+    });
+    const executionArn = started.executionArn!;
+    return { executionId: executionIdOf(executionArn), executionArn, startDate: started.startDate };
+  };
+}
+
+/** DescribeExecution as is; 404 for an execution that does not exist. */
+function describeRelease(context: Context): Operation {
+  return async (_request, { executionId = '' }) => {
+    try {
+      return await context.service.describeExecution({ executionArn: context.arnOf(executionId) });
+    } catch (error) {
+      if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist')
+        throw new ReleaseRouteError(404, error.message, { cause: error });
+      throw error;
+    }
+  };
+}
+
+/**
+ * Answers the pending approval with its stored token, the body as output (approve) or cause (reject),
+ * then deletes the token. No token, or one whose execution stopped waiting (deleted then), is a 404.
+ */
+function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 'reject'): Operation {
+  const schema = z.fromJSONSchema(route.body as Parameters<typeof z.fromJSONSchema>[0]);
+  return async (request, { executionId = '' }) => {
+    const body = JSON.stringify(parseWith(schema, await readJson(request), `${decision} body`));
+    const executionArn = context.arnOf(executionId);
+    const store = context.approvals();
+    const noPending = () => new ReleaseRouteError(404, `${executionId} has no pending approval`);
+    const pending = await store.get(executionArn);
+    if (!pending) throw noPending();
+    const { taskToken } = pending;
+    try {
+      if (decision === 'approve') await context.service.sendTaskSuccess({ taskToken, output: body });
+      else await context.service.sendTaskFailure({ taskToken, error: REJECTION_ERROR, cause: body });
+    } catch (error) {
+      if (!(error instanceof StepFunctionsApiError && STALE_TOKEN_CODES.includes(error.code))) throw error;
+      await store.delete(executionArn);
+      throw noPending();
+    }
+    await store.delete(executionArn);
+    return { executionId, decision: decision === 'approve' ? 'approved' : 'rejected' };
+  };
+}
+
+/**
+ * Runs one route's operation and sends its answer: the route's success status, or `{ message }` with
+ * 400 (bad body, refused call), 404, 413, 415, or — for anything unexpected — 502 for approve/reject
+ * (as the approval state machine's failure) and 500 otherwise.
+ */
+function answer(route: ApiRoute, operation: Operation): RouteHandler {
+  const unexpected = route.operation.startsWith('SendTask') ? 502 : 500;
+  return async (request, response, params) => {
+    try {
+      checkMediaType(request);
+      sendJson(response, route.successStatus, await operation(request, params), JSON_TYPE);
+    } catch (error) {
+      sendJson(response, statusOf(error, unexpected), { message: messageOf(error) }, JSON_TYPE);
+    }
+  };
+}
+
+function statusOf(error: unknown, unexpected: number): number {
+  if (error instanceof ReleaseRouteError) return error.status;
+  if (error instanceof ValidationError || error instanceof StepFunctionsApiError) return 400;
+  if (error instanceof BodyTooLargeError) return 413;
+  return unexpected;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The integrations only map `application/json` (API Gateway answers 415 to other declared types). */
+function checkMediaType(request: IncomingMessage): void {
+  const type = request.headers['content-type'];
+  if (type === undefined) return;
+  const mediaType = type.split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== JSON_TYPE) {
+    throw new ReleaseRouteError(
+      415,
+      `Unsupported Media Type: content-type must be ${JSON_TYPE} (got ${JSON.stringify(type)})`,
+    );
+  }
+}
+
+/** The request body as JSON; an empty body is `{}`, as API Gateway's `$input.json('$')` reads it. */
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const text = await readBody(request);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ReleaseRouteError(400, `body: not valid JSON (${messageOf(error)})`, { cause: error });
+  }
+}

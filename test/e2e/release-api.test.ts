@@ -1,0 +1,203 @@
+import { fileURLToPath } from 'node:url';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceRef } from '#core/types.ts';
+import { startTraffic } from '#local/adapters/traffic-generator.ts';
+import { RealClock } from '#local/clock.ts';
+import { canaryInput } from '#test/builders/release-request.ts';
+import { anAppRelease, aTempDataDir, isAlive } from '#test/support/local-app.ts';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Waits run at 1/1000: the one-day approval timeout is 86 s, rollout polls a few milliseconds. */
+const WAIT_TIME_SCALE = 0.001;
+
+let local: TestRuntime;
+let data: ReturnType<typeof aTempDataDir>;
+let previousDataDir: string | undefined;
+const replicaPids: number[] = [];
+
+beforeAll(async () => {
+  data = aTempDataDir();
+  previousDataDir = process.env.CUTOVER_DATA_DIR;
+  // The tasks run in this process and find their local stores (locks, approval tokens) through it.
+  process.env.CUTOVER_DATA_DIR = data.dataDir;
+  local = await startTestRuntime({
+    dataDir: data.dataDir,
+    projectDir: PROJECT_ROOT,
+    clock: new RealClock(WAIT_TIME_SCALE),
+  });
+});
+
+afterAll(async () => {
+  await local?.close();
+  if (previousDataDir === undefined) delete process.env.CUTOVER_DATA_DIR;
+  else process.env.CUTOVER_DATA_DIR = previousDataDir;
+  data?.remove();
+  expect(replicaPids.filter(isAlive)).toEqual([]);
+});
+
+/**
+ * A canary of the example app: one step at 50% baked 1 s (scaled), judged on at least 5 requests (re-analysed
+ * every 0.5 s while traffic comes in), then an approval before promotion.
+ */
+function aCanaryWithApproval(service: ServiceRef) {
+  return canaryInput(
+    {
+      steps: [{ weight: 50, bakeSeconds: 1000 }],
+      analysis: { minRequests: 5, intervalSeconds: 500, inconclusiveLimit: 40 },
+      approval: { timeoutSeconds: 86_400 },
+    },
+    { service, release: anAppRelease('v2'), scaleDownDelaySeconds: 0 },
+  );
+}
+
+/** One call as curl makes it: JSON in (when a body is given), status and JSON out. */
+async function call(method: 'GET' | 'POST', path: string, body?: unknown, contentType = 'application/json') {
+  const response = await fetch(`${local.endpoint}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body: JSON.stringify(body) }),
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function canaryExecutionCount(): Promise<number> {
+  const canary = local.runtime.stateMachines.find((machine) => machine.name === 'canary')!;
+  const listed = await local.client.send(
+    new ListExecutionsCommand({ stateMachineArn: canary.stateMachineArn }),
+  );
+  return listed.executions!.length;
+}
+
+/**
+ * Starts a release through the API with traffic on its proxy, and waits until its approval task stored a
+ * token (the step's analysis passed); fails at once when the release ends instead.
+ */
+async function startUntilApprovalPending(name: string, service: ServiceRef) {
+  const traffic = startTraffic({ url: await local.runtime.adapters!.router.url(service), ratePerSecond: 50 });
+  try {
+    const started = await call('POST', `/releases/canary?name=${name}`, aCanaryWithApproval(service));
+    expect(started.status).toBe(200);
+    const executionId = String(started.json.executionId);
+    const executionArn = String(started.json.executionArn);
+    while ((await local.runtime.adapters!.approvals.get(executionArn)) === undefined) {
+      const described = await call('GET', `/releases/${executionId}`);
+      expect(described.json).toMatchObject({ status: 'RUNNING' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { started, executionId, executionArn };
+  } finally {
+    await traffic.stop();
+  }
+}
+
+async function finished(executionId: string) {
+  let described = await call('GET', `/releases/${encodeURIComponent(executionId)}`);
+  while (described.json.status === 'RUNNING') {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    described = await call('GET', `/releases/${encodeURIComponent(executionId)}`);
+  }
+  return described;
+}
+
+describe('release API on the local runtime', () => {
+  it('answers a body that does not match the canary schema with 400 naming each bad field, and starts nothing', async () => {
+    // Prepare
+    const { service: _omitted, ...withoutService } = canaryInput({ steps: [{ weight: 0, bakeSeconds: 1 }] });
+    const before = await canaryExecutionCount();
+    // Act
+    const answer = await call('POST', '/releases/canary?name=bad-body', withoutService);
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.type).toBe('application/json');
+    expect(answer.json.message).toMatch(/service/);
+    expect(answer.json.message).toMatch(/canary\.steps\[0\]\.weight: must be an integer 1-100/);
+    expect(await canaryExecutionCount()).toBe(before);
+    expect((await call('GET', '/releases/canary:bad-body')).status).toBe(404);
+  });
+
+  it('refuses a form-encoded body with 415, as API Gateway does, and starts nothing', async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    // Act
+    const answer = await call(
+      'POST',
+      '/releases/canary',
+      aCanaryWithApproval({ name: 'form', namespace: 'shop' }),
+      'application/x-www-form-urlencoded',
+    );
+    // Assess
+    expect(answer.status).toBe(415);
+    expect(answer.json.message).toMatch(/content-type must be application\/json/);
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
+  it('starts a canary that waits RUNNING for its approval, refuses a bad approve body, and SUCCEEDS once approved', async () => {
+    // Prepare
+    const service = { name: 'api-approve', namespace: 'shop' };
+    const { started, executionId, executionArn } = await startUntilApprovalPending('checkout-v2', service);
+    // Act
+    const waiting = await call('GET', `/releases/${encodeURIComponent(executionId)}`);
+    const badBody = await call('POST', `/releases/${executionId}/approve`, { comment: 5, by: 'me' });
+    const approved = await call('POST', `/releases/${executionId}/approve`, { comment: 'looks good' });
+    const done = await finished(executionId);
+    replicaPids.push(...local.runtime.adapters!.cluster.pids(service, 'stable'));
+    const again = await call('POST', `/releases/${executionId}/approve`, {});
+    // Assess
+    expect(started.json).toEqual({
+      executionId: 'canary:checkout-v2',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2',
+      startDate: expect.any(Number),
+    });
+    expect(waiting.status).toBe(200);
+    expect(waiting.json).toMatchObject({ executionArn, name: 'checkout-v2', status: 'RUNNING' });
+    expect(JSON.parse(String(waiting.json.input))).toEqual(aCanaryWithApproval(service));
+    expect(typeof waiting.json.startDate).toBe('number');
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.message).toMatch(/comment: must be a string/);
+    expect(badBody.json.message).toMatch(/unknown field by/);
+    expect(approved).toMatchObject({ status: 200, json: { executionId, decision: 'approved' } });
+    expect(done.json.status).toBe('SUCCEEDED');
+    expect(replicaPids.length).toBeGreaterThan(0);
+    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+    expect(again).toMatchObject({
+      status: 404,
+      json: { message: 'canary:checkout-v2 has no pending approval' },
+    });
+  });
+
+  it('fails the release with ApprovalRejected when its approval is rejected', async () => {
+    // Prepare
+    const service = { name: 'api-reject', namespace: 'shop' };
+    const { executionId, executionArn } = await startUntilApprovalPending('checkout-v3', service);
+    // Act
+    const rejected = await call('POST', `/releases/${encodeURIComponent(executionId)}/reject`, {
+      reason: 'p99 too high',
+    });
+    const done = await finished(executionId);
+    // Assess
+    expect(rejected).toMatchObject({ status: 200, json: { executionId, decision: 'rejected' } });
+    expect(done.json).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
+    expect(JSON.parse(String(done.json.cause))).toEqual({ reason: 'p99 too high' });
+    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+  });
+
+  it('answers 404 for an execution that does not exist, to describe, approve and reject alike', async () => {
+    // Act
+    const described = await call('GET', '/releases/canary:nobody');
+    const approved = await call('POST', '/releases/canary:nobody/approve', {});
+    const rejected = await call('POST', '/releases/canary:nobody/reject', { reason: 'no' });
+    // Assess
+    expect(described.status).toBe(404);
+    expect(described.json.message).toMatch(/Execution Does Not Exist/);
+    expect(approved).toMatchObject({
+      status: 404,
+      json: { message: 'canary:nobody has no pending approval' },
+    });
+    expect(rejected.status).toBe(404);
+  });
+});
