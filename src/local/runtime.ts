@@ -1,5 +1,6 @@
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
+import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
 import { type Clock, RealClock } from './clock.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
@@ -84,6 +85,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     const stateMachines = await registerStateMachines(service, machines);
+    registerReleaseRoutes(server, { service, stateMachines });
     service.start();
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     return { endpoint, service, server, adapters: local?.adapters, stateMachines, close };
