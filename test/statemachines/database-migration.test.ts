@@ -2,12 +2,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateBlueGreenDeploymentCommand,
+  CreateDBSnapshotCommand,
+  DescribeBlueGreenDeploymentsCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  SwitchoverBlueGreenDeploymentCommand,
+} from '@aws-sdk/client-rds';
+import {
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
   ListExecutionsCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { listTables } from '#adapters/database/catalog.ts';
 import { tableChecksum } from '#adapters/database/checksums.ts';
@@ -235,6 +244,138 @@ describe('database-migration state machine', () => {
     expect(execution.error).toBe('ValidationError');
     expect(execution.cause).toContain('database.target.url');
     expect(statesEntered(history)).toEqual(['Prepare', 'RejectRequest']);
+    expect(await snapshot(target)).toEqual(before);
+  });
+});
+
+describe('database-migration state machine on RDS (RDS API mocked)', () => {
+  const rds = mockClient(RDSClient);
+  beforeEach(() => rds.reset());
+  afterAll(() => rds.restore());
+  const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+  const rdsSettings = { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 5 };
+
+  /** A DescribeBlueGreenDeployments answer with one member in the same status. */
+  const deployment = (Status: string, member = Status) => ({
+    BlueGreenDeployments: [
+      {
+        Status,
+        SwitchoverDetails: [{ SourceMember: sourceArn, TargetMember: `${sourceArn}-green`, Status: member }],
+        Tasks: [{ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: 'COMPLETED' }],
+      },
+    ],
+  });
+
+  it('takes a cutover-* RDS snapshot and waits until it is available before migrating', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [{ Status: 'creating' }] })
+      .resolvesOnce({ DBSnapshots: [{ Status: 'creating' }] })
+      .resolves({ DBSnapshots: [{ Status: 'available' }] });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        backup: { method: 'rds-snapshot' },
+        rds: rdsSettings,
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const snapshotId = rds.commandCalls(CreateDBSnapshotCommand)[0]!.args[0].input.DBSnapshotIdentifier!;
+    expect(snapshotId).toMatch(/^cutover-shop-orders-[a-z0-9-]+$/);
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand).map((c) => c.args[0].input)).toEqual(
+      Array(3).fill({ DBSnapshotIdentifier: snapshotId }),
+    );
+    const entered = statesEntered(history);
+    expect(entered.filter((state) => state === 'WaitForSnapshot')).toHaveLength(3);
+    expect(entered.indexOf('Migrate')).toBeGreaterThan(entered.lastIndexOf('CheckSnapshot'));
+    expect(entered).not.toContain('Backup');
+  });
+
+  it('switches over a Blue/Green deployment once AVAILABLE and validated, then migrates', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-1' },
+    });
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('PROVISIONING'))
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('SWITCHOVER_IN_PROGRESS'))
+      .resolves(deployment('SWITCHOVER_COMPLETED'));
+    rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn, switchoverTimeoutSeconds: 300 },
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input).toMatchObject({
+      Source: sourceArn,
+      BlueGreenDeploymentName: expect.stringMatching(/^cutover-orders-/),
+    });
+    expect(rds.commandCalls(SwitchoverBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { BlueGreenDeploymentIdentifier: 'bgd-1', SwitchoverTimeout: 300 },
+    ]);
+    const entered = statesEntered(history).filter((state) => !state.startsWith('Wait'));
+    expect(entered.slice(entered.indexOf('CreateBlueGreen'), entered.indexOf('Migrate') + 1)).toEqual([
+      'CreateBlueGreen',
+      'CheckGreen',
+      'IsGreenAvailable',
+      'CheckGreen',
+      'IsGreenAvailable',
+      'ValidateBlueGreen',
+      'Switchover',
+      'CheckSwitchover',
+      'IsSwitchedOver',
+      'CheckSwitchover',
+      'IsSwitchedOver',
+      'Migrate',
+    ]);
+    const columns = await runSql(
+      target,
+      `SELECT 1 FROM information_schema.columns WHERE column_name = 'price'`,
+    );
+    expect(columns.rowCount).toBe(1);
+  });
+
+  it('ends FAILED with BlueGreenSwitchoverFailed when the switchover fails, restoring the backup', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-2' },
+    });
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolves({ BlueGreenDeployments: [{ Status: 'SWITCHOVER_FAILED', StatusDetails: 'timed out' }] });
+    rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('BlueGreenSwitchoverFailed');
+    expect(execution.cause).toContain('SWITCHOVER_FAILED: timed out');
+    expect(statesEntered(history)).toEqual(expect.arrayContaining(['Restore', 'NotifyFailed']));
+    expect(statesEntered(history)).not.toContain('Migrate');
     expect(await snapshot(target)).toEqual(before);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { serviceSchema } from './common.ts';
-import { arn, integer, text } from './fields.ts';
+import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
 
 /** A database: a Secrets Manager secret (AWS) or, for local runs, a URL. Never a password in the input. */
 export const databaseRefSchema = z
@@ -30,40 +30,87 @@ function isLocalUrlWithoutPassword(value: string): boolean {
 }
 
 /** A database migration request: migrate the target's schema, optionally copy a source into it, prove it. */
-export const databaseMigrationRequestSchema = z.strictObject({
-  service: serviceSchema,
-  database: z.strictObject({
-    target: databaseRefSchema.describe('the database migrated (and backed up first)'),
-    source: databaseRefSchema.optional().describe('copied into the target when given'),
-    schemas: z.array(text()).min(1).default(['public']).describe('schemas copied, validated and backed up'),
-  }),
-  migrations: z
-    .strictObject({
-      directory: text().optional().describe('directory of V<n>__<name>.sql files (local runs)'),
-      s3Prefix: text().optional().describe('prefix in the backup bucket holding the migration files'),
-      phase: z.enum(['expand', 'contract', 'all']).default('all'),
-    })
-    .refine((m) => (m.directory === undefined) !== (m.s3Prefix === undefined), {
-      error: 'give exactly one of directory or s3Prefix',
-    })
-    .optional(),
-  backup: z
-    .strictObject({ enabled: z.boolean().default(true), restoreOnFailure: z.boolean().default(true) })
-    .prefault({}),
-  copy: z
-    .strictObject({
-      batchRows: integer(100, 1_000_000).default(50_000),
-      budgetSeconds: integer(1, 840)
-        .default(600)
-        .describe('time per copy task, under the 15-minute Lambda limit'),
-      maxBytesWithoutKey: integer(0).default(512 * 1024 * 1024),
-    })
-    .prefault({}),
-  sequences: z
-    .enum(['source', 'max'])
-    .default('source')
-    .describe('set target sequences to source positions or max(id)'),
-});
+export const databaseMigrationRequestSchema = z
+  .strictObject({
+    service: serviceSchema,
+    database: z.strictObject({
+      target: databaseRefSchema.describe('the database migrated (and backed up first)'),
+      source: databaseRefSchema.optional().describe('copied into the target when given'),
+      schemas: z.array(text()).min(1).default(['public']).describe('schemas copied, validated and backed up'),
+    }),
+    migrations: z
+      .strictObject({
+        directory: text().optional().describe('directory of V<n>__<name>.sql files (local runs)'),
+        s3Prefix: text().optional().describe('prefix in the backup bucket holding the migration files'),
+        phase: z.enum(['expand', 'contract', 'all']).default('all'),
+      })
+      .refine((m) => (m.directory === undefined) !== (m.s3Prefix === undefined), {
+        error: 'give exactly one of directory or s3Prefix',
+      })
+      .optional(),
+    backup: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        restoreOnFailure: z
+          .boolean()
+          .default(true)
+          .describe('restore a logical backup when a later step fails'),
+        method: z
+          .enum(['logical', 'rds-snapshot'])
+          .default('logical')
+          .describe(
+            'logical: COPY to the backup store; rds-snapshot: CreateDBSnapshot of rds.instanceIdentifier',
+          ),
+      })
+      .prefault({}),
+    rds: z
+      .strictObject({
+        instanceIdentifier: text()
+          .regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, { error: 'must be an RDS DB instance identifier' })
+          .optional()
+          .describe('the target DB instance (snapshots)'),
+        region: text().optional().describe('region of the RDS calls (default: the SDK region chain)'),
+        pollSeconds: integer(1, 3600).default(30).describe('wait between status checks'),
+        snapshotTimeoutSeconds: integer(60, 86_400).default(7200),
+      })
+      .optional()
+      .describe('RDS snapshots and Blue/Green deployments'),
+    blueGreen: z
+      .strictObject({
+        sourceArn: arn('rds').describe('the blue DB instance or cluster'),
+        targetEngineVersion: text().optional(),
+        targetDBParameterGroupName: text().optional(),
+        availableTimeoutSeconds: integer(60, 172_800)
+          .default(7200)
+          .describe('time for the green environment to become AVAILABLE'),
+        switchoverTimeoutSeconds: integer(30, 3600).default(300).describe('SwitchoverTimeout of RDS'),
+      })
+      .optional()
+      .describe('switch to a green RDS environment (Blue/Green deployment) before the migrations'),
+    copy: z
+      .strictObject({
+        batchRows: integer(100, 1_000_000).default(50_000),
+        budgetSeconds: integer(1, 840)
+          .default(600)
+          .describe('time per copy task, under the 15-minute Lambda limit'),
+        maxBytesWithoutKey: integer(0).default(512 * 1024 * 1024),
+      })
+      .prefault({}),
+    sequences: z
+      .enum(['source', 'max'])
+      .default('source')
+      .describe('set target sequences to source positions or max(id)'),
+  })
+  .refine((r) => r.backup?.method !== 'rds-snapshot' || r.rds?.instanceIdentifier !== undefined, {
+    error: 'backup.method rds-snapshot needs rds.instanceIdentifier',
+    path: ['rds', 'instanceIdentifier'],
+    ...EVEN_WITH_ISSUES,
+  })
+  .refine((r) => r.blueGreen === undefined || r.rds !== undefined, {
+    error: 'blueGreen needs rds (region, pollSeconds): give rds: {} for the defaults',
+    path: ['rds'],
+    ...EVEN_WITH_ISSUES,
+  });
 
 export type DatabaseMigrationRequest = z.output<typeof databaseMigrationRequestSchema>;
 

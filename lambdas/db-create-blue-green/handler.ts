@@ -1,0 +1,18 @@
+import { createBlueGreen, createRdsClient, cutoverIdentifier } from '#adapters/database/rds.ts';
+import { executionName, firstPoll } from '#lambdas/shared/db-polling.ts';
+import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+
+/** Blue/Green deployment names are at most 60 characters. */
+const NAME_LENGTH = 60;
+
+/** DbCreateBlueGreen: creates the green environment (`BlueGreenSwitchoverFailed` if RDS refuses). */
+export const handler = dbTaskHandler('db-create-blue-green', {}, async ({ request, executionArn }) => {
+  const blueGreen = request.blueGreen!;
+  const identifier = await createBlueGreen(createRdsClient(request.rds), {
+    ...blueGreen,
+    name: cutoverIdentifier([request.service.name, executionName(executionArn)], NAME_LENGTH),
+    service: request.service,
+    executionArn,
+  });
+  return { identifier, ...firstPoll(request, blueGreen.availableTimeoutSeconds) };
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { createRdsClient, switchoverBlueGreen } from '#adapters/database/rds.ts';
+import { firstPoll } from '#lambdas/shared/db-polling.ts';
+import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+
+/** DbSwitchoverBlueGreen: asks RDS to switch over within `blueGreen.switchoverTimeoutSeconds`. */
+export const handler = dbTaskHandler(
+  'db-switchover-blue-green',
+  { identifier: z.string().min(1) },
+  async ({ request, identifier }) => {
+    const timeoutSeconds = request.blueGreen!.switchoverTimeoutSeconds;
+    await switchoverBlueGreen(createRdsClient(request.rds), identifier, timeoutSeconds);
+    // RDS rolls back by itself after the timeout; two more polls see the outcome.
+    const pollSeconds = request.rds?.pollSeconds ?? 30;
+    return { identifier, ...firstPoll(request, timeoutSeconds + 2 * pollSeconds) };
+  },
+);

@@ -1,0 +1,250 @@
+import {
+  CreateBlueGreenDeploymentCommand,
+  CreateDBSnapshotCommand,
+  DescribeBlueGreenDeploymentsCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  SwitchoverBlueGreenDeploymentCommand,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { cutoverIdentifier } from '#adapters/database/rds.ts';
+import { handler as checkBlueGreen } from '#lambdas/db-check-blue-green/handler.ts';
+import { handler as checkSnapshot } from '#lambdas/db-check-snapshot/handler.ts';
+import { handler as createBlueGreen } from '#lambdas/db-create-blue-green/handler.ts';
+import { handler as createSnapshot } from '#lambdas/db-create-snapshot/handler.ts';
+import { handler as switchover } from '#lambdas/db-switchover-blue-green/handler.ts';
+import { handler as validateBlueGreen } from '#lambdas/db-validate-blue-green/handler.ts';
+
+const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-migration:Run_7';
+const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+const request = {
+  service: { name: 'orders', namespace: 'shop' },
+  database: { target: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders' } },
+  backup: { method: 'rds-snapshot' },
+  rds: { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 30, snapshotTimeoutSeconds: 600 },
+  blueGreen: { sourceArn, targetEngineVersion: '17.4', switchoverTimeoutSeconds: 120 },
+};
+const tags = [
+  { Key: 'cutover:service', Value: 'shop/orders' },
+  { Key: 'cutover:execution', Value: executionArn },
+];
+type Context = Parameters<typeof createSnapshot>[1];
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+const run = (handler: Handler, event: Record<string, unknown> = {}) =>
+  handler({ request, executionArn, ...event }, {} as Context) as Promise<Record<string, unknown>>;
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: Error) => error,
+  );
+
+const rds = mockClient(RDSClient);
+beforeEach(() => rds.reset());
+afterAll(() => rds.restore());
+
+/** A DescribeBlueGreenDeployments answer. */
+function deployment(Status: string, member = 'AVAILABLE', task = 'COMPLETED') {
+  return {
+    BlueGreenDeployments: [
+      {
+        BlueGreenDeploymentIdentifier: 'bgd-1',
+        Status,
+        SwitchoverDetails: [{ SourceMember: sourceArn, TargetMember: `${sourceArn}-green`, Status: member }],
+        Tasks: [{ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: task }],
+      },
+    ],
+  };
+}
+
+describe('cutoverIdentifier', () => {
+  it('names what Cutover creates cutover-*, lowercase, single hyphens, within the length', () => {
+    // Act
+    const long = cutoverIdentifier(['orders', 'x'.repeat(80)], 60);
+    // Assess
+    expect(cutoverIdentifier(['shop', 'orders', 'Run_7'])).toBe('cutover-shop-orders-run-7');
+    expect(cutoverIdentifier(['a--b', 'c_'])).toBe('cutover-a-b-c');
+    expect(long).toHaveLength(60);
+    expect(long.startsWith('cutover-orders-')).toBe(true);
+  });
+});
+
+describe('db-create-snapshot and db-check-snapshot', () => {
+  it('creates a tagged cutover-* snapshot of the instance and starts the poll', async () => {
+    // Prepare
+    rds.on(CreateDBSnapshotCommand).resolves({});
+    // Act
+    const result = await run(createSnapshot);
+    // Assess
+    expect(rds.commandCalls(CreateDBSnapshotCommand).map((c) => c.args[0].input)).toEqual([
+      { DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'cutover-shop-orders-run-7', Tags: tags },
+    ]);
+    expect(result).toEqual({ snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 });
+  });
+
+  it('treats an existing snapshot of the same name as its own (a retried task)', async () => {
+    // Prepare
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'DBSnapshotAlreadyExistsFault' }));
+    // Act
+    const result = await run(createSnapshot);
+    // Assess
+    expect(result.snapshotIdentifier).toBe('cutover-shop-orders-run-7');
+  });
+
+  it('fails with BackupFailed when RDS refuses the snapshot', async () => {
+    // Prepare
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(Object.assign(new Error('no such instance'), { name: 'DBInstanceNotFoundFault' }));
+    // Act
+    const error = await errorOf(run(createSnapshot));
+    // Assess
+    expect(error?.name).toBe('BackupFailed');
+    expect(error?.message).toContain('no such instance');
+  });
+
+  it('reports creating then available, asking DescribeDBSnapshots for the snapshot by name', async () => {
+    // Prepare
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [{ Status: 'creating' }] })
+      .resolvesOnce({ DBSnapshots: [{ Status: 'available' }] });
+    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    // Act
+    const first = await run(checkSnapshot, poll);
+    const second = await run(checkSnapshot, { ...poll, attempt: 1 });
+    // Assess
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand)[0]!.args[0].input).toEqual({
+      DBSnapshotIdentifier: 'cutover-shop-orders-run-7',
+    });
+    expect(first).toEqual({ ...poll, status: 'creating', ready: false, attempt: 1 });
+    expect(second).toEqual({ ...poll, status: 'available', ready: true, attempt: 2 });
+  });
+
+  it('fails with BackupFailed on a failed snapshot and when the last attempt is still creating', async () => {
+    // Prepare
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [{ Status: 'failed' }] })
+      .resolves({ DBSnapshots: [{ Status: 'creating' }] });
+    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    // Act
+    const failed = await errorOf(run(checkSnapshot, poll));
+    const late = await errorOf(run(checkSnapshot, { ...poll, attempt: 19 }));
+    // Assess
+    expect([failed?.name, late?.name]).toEqual(['BackupFailed', 'BackupFailed']);
+    expect(failed?.message).toContain('is failed');
+    expect(late?.message).toContain('still creating after 20 checks');
+  });
+});
+
+describe('Blue/Green handlers', () => {
+  it('creates the deployment from the source with the requested green changes', async () => {
+    // Prepare
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-1', Status: 'PROVISIONING' },
+    });
+    // Act
+    const result = await run(createBlueGreen);
+    // Assess
+    expect(rds.commandCalls(CreateBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        BlueGreenDeploymentName: 'cutover-orders-run-7',
+        Source: sourceArn,
+        TargetEngineVersion: '17.4',
+        Tags: tags,
+      },
+    ]);
+    expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 240 });
+  });
+
+  it('waits for AVAILABLE, then for SWITCHOVER_COMPLETED', async () => {
+    // Prepare
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('PROVISIONING', 'PROVISIONING', 'IN_PROGRESS'))
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_IN_PROGRESS'))
+      .resolvesOnce(deployment('SWITCHOVER_COMPLETED', 'SWITCHOVER_COMPLETED'));
+    const poll = { identifier: 'bgd-1', attempt: 0, maxAttempts: 10 };
+    // Act
+    const results = [
+      await run(checkBlueGreen, { ...poll, phase: 'available' }),
+      await run(checkBlueGreen, { ...poll, phase: 'available' }),
+      await run(checkBlueGreen, { ...poll, phase: 'switchover' }),
+      await run(checkBlueGreen, { ...poll, phase: 'switchover' }),
+    ];
+    // Assess
+    expect(results.map((r) => [r.status, r.ready])).toEqual([
+      ['PROVISIONING', false],
+      ['AVAILABLE', true],
+      ['SWITCHOVER_IN_PROGRESS', false],
+      ['SWITCHOVER_COMPLETED', true],
+    ]);
+    expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand)[0]!.args[0].input).toEqual({
+      BlueGreenDeploymentIdentifier: 'bgd-1',
+    });
+  });
+
+  it('fails with BlueGreenSwitchoverFailed on a failed status and when time is up', async () => {
+    // Prepare
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce({
+        BlueGreenDeployments: [{ Status: 'SWITCHOVER_FAILED', StatusDetails: 'replica lag too high' }],
+      })
+      .resolves(deployment('AVAILABLE'));
+    const poll = { identifier: 'bgd-1', phase: 'switchover', attempt: 0, maxAttempts: 6 };
+    // Act
+    const failed = await errorOf(run(checkBlueGreen, poll));
+    const late = await errorOf(run(checkBlueGreen, { ...poll, attempt: 5 }));
+    // Assess
+    expect([failed?.name, late?.name]).toEqual(['BlueGreenSwitchoverFailed', 'BlueGreenSwitchoverFailed']);
+    expect(failed?.message).toContain('SWITCHOVER_FAILED: replica lag too high');
+    expect(late?.message).toContain('still AVAILABLE after 6 checks (waiting for SWITCHOVER_COMPLETED)');
+  });
+
+  it('validates members and tasks before the switchover, naming what is not ready', async () => {
+    // Prepare
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('AVAILABLE', 'MISSING_TARGET', 'FAILED'));
+    // Act
+    const valid = await run(validateBlueGreen, { identifier: 'bgd-1' });
+    const invalid = await errorOf(run(validateBlueGreen, { identifier: 'bgd-1' }));
+    // Assess
+    expect(valid).toEqual({ identifier: 'bgd-1', members: 1 });
+    expect(invalid?.name).toBe('BlueGreenSwitchoverFailed');
+    expect(invalid?.message).toContain(`${sourceArn} MISSING_TARGET`);
+    expect(invalid?.message).toContain('task CREATING_READ_REPLICA_OF_SOURCE FAILED');
+  });
+
+  it('switches over with the SwitchoverTimeout and polls past it', async () => {
+    // Prepare
+    rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const result = await run(switchover, { identifier: 'bgd-1' });
+    // Assess
+    expect(rds.commandCalls(SwitchoverBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { BlueGreenDeploymentIdentifier: 'bgd-1', SwitchoverTimeout: 120 },
+    ]);
+    expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 6 });
+  });
+
+  it('refuses snapshots without an instance and Blue/Green without rds, naming the field', async () => {
+    // Prepare
+    const { rds: _, ...withoutRds } = request;
+    // Act
+    const error = await errorOf(
+      createSnapshot({ request: withoutRds, executionArn }, {} as Context) as Promise<unknown>,
+    );
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain('request.rds.instanceIdentifier: backup.method rds-snapshot needs');
+    expect(error?.message).toContain('request.rds: blueGreen needs rds');
+    expect(rds.calls()).toHaveLength(0);
+  });
+});
