@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
@@ -183,6 +183,22 @@ describe('release API on the local runtime', () => {
     expect(rejected).toMatchObject({ status: 200, json: { executionId, decision: 'rejected' } });
     expect(done.json).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(JSON.parse(String(done.json.cause))).toEqual({ reason: 'p99 too high' });
+    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+  });
+
+  it('answers 404 to an approval whose release stopped waiting, and drops its stale token', async () => {
+    // Prepare
+    const service = { name: 'api-stopped', namespace: 'shop' };
+    const { executionId, executionArn } = await startUntilApprovalPending('checkout-v4', service);
+    await local.client.send(new StopExecutionCommand({ executionArn, cause: 'abandoned' }));
+    // Act
+    const approved = await call('POST', `/releases/${executionId}/approve`, {});
+    // Assess
+    expect(approved).toMatchObject({
+      status: 404,
+      json: { message: 'canary:checkout-v4 has no pending approval' },
+    });
+    expect((await call('GET', `/releases/${executionId}`)).json.status).toBe('ABORTED');
     expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
 

@@ -54,7 +54,7 @@ const STALE_TOKEN_CODES: readonly string[] = ['TaskDoesNotExist', 'TaskTimedOut'
  *
  * @example
  * registerReleaseRoutes(runtime.server, { service: runtime.service, stateMachines: runtime.stateMachines });
- * // curl -X POST "$ENDPOINT/releases/canary?name=checkout-v2" -H 'content-type: application/json' -d @examples/canary.json
+ * // curl -X POST "$ENDPOINT/releases/canary?name=checkout-v2" -H 'content-type: application/json' -d @examples/requests/canary.json
  */
 export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRoutesOptions): void {
   const machines = options.stateMachines.filter((machine) => isStrategy(machine.name));
