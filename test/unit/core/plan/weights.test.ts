@@ -8,17 +8,16 @@ describe('weights', () => {
   });
 
   it('gives integer proportional weights summing to 100', () => {
-    for (const counts of [
+    // Prepare
+    const cases: Record<string, number>[] = [
       { a: 1, b: 2 },
       { a: 1, b: 1, c: 1 },
       { a: 3, b: 0 },
       { a: 0, b: 0 },
       { a: 7, b: 9, c: 13 },
     ];
-    for (const counts of cases) {
-      const weights = proportionalWeights(counts);
-      expect(isValidWeights(weights)).toBe(true);
-    }
+    // Act + Assess
+    for (const counts of cases) expect(isValidWeights(proportionalWeights(counts))).toBe(true);
     expect(proportionalWeights({ a: 1, b: 1, c: 1 })).toEqual({ a: 34, b: 33, c: 33 });
   });
 
