@@ -100,6 +100,8 @@ export class LocalApiServer {
   }
 
   #fail(response: ServerResponse, error: unknown): void {
+    // A client that went away mid-request has nobody to answer; it is not a server failure.
+    if (response.destroyed || !response.socket || response.socket.destroyed) return;
     const { status, body } = toApiErrorResponse(error);
     if (status >= 500) (this.#options.onInternalError ?? console.error)(error);
     if (response.headersSent) {

@@ -1,0 +1,230 @@
+import { request } from 'node:http';
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+  UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson } from '#local/api/http-io.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/test';
+const passMachine = (result: string) =>
+  JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
+
+let local: TestRuntime;
+let machines = 0;
+
+beforeAll(async () => {
+  local = await startTestRuntime({ lambdas: new MapLambdaRegistry({ echo: (payload) => payload }) });
+  local.runtime.server.addRoute('GET', '/releases/:id', (_request, response, { id }) =>
+    sendJson(response, 200, { id }, 'application/json'),
+  );
+});
+
+afterAll(async () => {
+  await local?.close();
+});
+
+async function createMachine(definition = passMachine('done')): Promise<string> {
+  const name = `machine-${++machines}`;
+  const created = await local.client.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE }));
+  return created.stateMachineArn!;
+}
+
+/** A raw POST, for requests the SDK would never send. */
+async function post(body: string | Buffer, headers: Record<string, string> = {}) {
+  const response = await fetch(local.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', ...headers },
+    body,
+  });
+  return { status: response.status, type: response.headers.get('content-type'), json: await response.json() };
+}
+
+describe('LocalApiServer: protocol', () => {
+  it('answers an unknown operation with UnknownOperationException', async () => {
+    const answer = await post('{}', { 'x-amz-target': 'AWSStepFunctions.CreateActivity' });
+    expect(answer.status).toBe(400);
+    expect(answer.type).toBe('application/x-amz-json-1.0');
+    expect(answer.json.__type).toBe('UnknownOperationException');
+    expect(answer.json.message).toContain('AWSStepFunctions.CreateActivity');
+  });
+
+  it('answers a POST without X-Amz-Target with UnknownOperationException', async () => {
+    expect((await post('{}')).json.__type).toBe('UnknownOperationException');
+  });
+
+  it('answers malformed JSON and non-object bodies with SerializationException', async () => {
+    const target = { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' };
+    expect((await post('{"maxResults": 1', target)).json.__type).toBe('SerializationException');
+    expect((await post('[1, 2]', target)).json.__type).toBe('SerializationException');
+  });
+
+  it('names the bad field in a ValidationException', async () => {
+    const answer = await post('{"stateMachineArn": 7}', {
+      'x-amz-target': 'AWSStepFunctions.StartExecution',
+    });
+    expect(answer.json).toEqual({
+      __type: 'ValidationException',
+      message:
+        "1 validation error detected: Value at 'stateMachineArn' failed to satisfy constraint: Member must be of type string",
+    });
+  });
+
+  it('refuses a body over the size limit and keeps serving', async () => {
+    // Prepare
+    const huge = Buffer.alloc(5 * 1024 * 1024, 'a');
+    // Act
+    const answer = await post(huge, { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' });
+    const after = await local.client.send(new ListStateMachinesCommand({}));
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json.__type).toBe('ValidationException');
+    expect(answer.json.message).toContain('exceeds the limit of 4194304 bytes');
+    expect(after.stateMachines).toBeDefined();
+  });
+
+  it('survives a client that disconnects mid-body', async () => {
+    // Act
+    await new Promise<void>((resolve) => {
+      const url = new URL(local.endpoint);
+      const partial = request({ host: url.hostname, port: url.port, method: 'POST', path: '/' }, () => {});
+      partial.on('error', () => resolve());
+      partial.setHeader('x-amz-target', 'AWSStepFunctions.ListStateMachines');
+      partial.setHeader('content-length', '1000');
+      partial.write('{"maxRes', () => {
+        partial.destroy();
+        resolve();
+      });
+    });
+    // Assess
+    expect((await local.client.send(new ListStateMachinesCommand({}))).stateMachines).toBeDefined();
+  });
+
+  it('serves added routes with their parameters and 404s other paths', async () => {
+    const found = await fetch(`${local.endpoint}/releases/r-42`);
+    const missing = await fetch(`${local.endpoint}/nowhere`);
+    expect(await found.json()).toEqual({ id: 'r-42' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('sends timestamps as epoch seconds', async () => {
+    const arn = await createMachine();
+    const answer = await post(JSON.stringify({ stateMachineArn: arn }), {
+      'x-amz-target': 'AWSStepFunctions.DescribeStateMachine',
+    });
+    expect(typeof answer.json.creationDate).toBe('number');
+    expect(Math.abs(answer.json.creationDate - Date.now() / 1000)).toBeLessThan(3600);
+  });
+});
+
+describe('LocalApiServer: operations through @aws-sdk/client-sfn', () => {
+  it('CreateStateMachine with identical parameters is idempotent', async () => {
+    const name = `idempotent-${++machines}`;
+    const input = { name, definition: passMachine('x'), roleArn: ROLE };
+    const first = await local.client.send(new CreateStateMachineCommand(input));
+    const second = await local.client.send(new CreateStateMachineCommand(input));
+    expect(second.stateMachineArn).toBe(first.stateMachineArn);
+  });
+
+  it('UpdateStateMachine changes what new executions run, and DescribeStateMachineForExecution tells which', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(passMachine('v1'));
+    const before = await local.client.send(new StartExecutionCommand({ stateMachineArn }));
+    await waitForExecution(local.client, before.executionArn!);
+    // Act
+    await local.client.send(
+      new UpdateStateMachineCommand({ stateMachineArn, definition: passMachine('v2') }),
+    );
+    const after = await local.client.send(new StartExecutionCommand({ stateMachineArn }));
+    const execution = await waitForExecution(local.client, after.executionArn!);
+    const used = await local.client.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: before.executionArn }),
+    );
+    // Assess
+    expect(JSON.parse(execution.output!)).toBe('v2');
+    expect(JSON.parse(used.definition!).States.P.Result).toBe('v1');
+    const described = await local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    expect(JSON.parse(described.definition!).States.P.Result).toBe('v2');
+  });
+
+  it('ListExecutions filters by status; GetExecutionHistory pages and reverses', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine();
+    const { executionArn } = await local.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'paged' }),
+    );
+    await waitForExecution(local.client, executionArn!);
+    // Act
+    const succeeded = await local.client.send(
+      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED' }),
+    );
+    const running = await local.client.send(
+      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }),
+    );
+    const page1 = await local.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 2 }));
+    const page2 = await local.client.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 2, nextToken: page1.nextToken }),
+    );
+    const reversed = await local.client.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true }),
+    );
+    // Assess
+    expect(succeeded.executions!.map((e) => e.name)).toEqual(['paged']);
+    expect(running.executions).toEqual([]);
+    expect([...page1.events!, ...page2.events!].map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(reversed.events![0]!.type).toBe('ExecutionSucceeded');
+    expect(page1.events![0]!.timestamp).toBeInstanceOf(Date);
+  });
+
+  it('ValidateStateMachineDefinition reports OK and FAIL with diagnostics', async () => {
+    const ok = await local.client.send(
+      new ValidateStateMachineDefinitionCommand({ definition: passMachine('x') }),
+    );
+    const fail = await local.client.send(
+      new ValidateStateMachineDefinitionCommand({ definition: '{"StartAt":"Nowhere","States":{}}' }),
+    );
+    expect(ok.result).toBe('OK');
+    expect(fail.result).toBe('FAIL');
+    expect(fail.diagnostics!.length).toBeGreaterThan(0);
+  });
+
+  it('DeleteStateMachine removes it from ListStateMachines', async () => {
+    const stateMachineArn = await createMachine();
+    await local.client.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    const listed = await local.client.send(new ListStateMachinesCommand({ maxResults: 1000 }));
+    expect(listed.stateMachines!.map((m) => m.stateMachineArn)).not.toContain(stateMachineArn);
+  });
+
+  it('DescribeExecution reports the input, output and dates', async () => {
+    const stateMachineArn = await createMachine();
+    const { executionArn, startDate } = await local.client.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{"k":1}' }),
+    );
+    await waitForExecution(local.client, executionArn!);
+    const execution = await local.client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      input: '{"k":1}',
+      output: '"done"',
+      stateMachineArn,
+    });
+    expect(startDate).toBeInstanceOf(Date);
+    expect(execution.stopDate!.getTime()).toBeGreaterThanOrEqual(execution.startDate!.getTime());
+  });
+});
