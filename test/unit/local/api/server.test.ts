@@ -48,7 +48,8 @@ async function post(body: string | Buffer, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/x-amz-json-1.0', ...headers },
     body,
   });
-  return { status: response.status, type: response.headers.get('content-type'), json: await response.json() };
+  const json = (await response.json()) as { __type?: string; message?: string; creationDate?: number };
+  return { status: response.status, type: response.headers.get('content-type'), json };
 }
 
 describe('LocalApiServer: protocol', () => {
@@ -124,7 +125,7 @@ describe('LocalApiServer: protocol', () => {
       'x-amz-target': 'AWSStepFunctions.DescribeStateMachine',
     });
     expect(typeof answer.json.creationDate).toBe('number');
-    expect(Math.abs(answer.json.creationDate - Date.now() / 1000)).toBeLessThan(3600);
+    expect(Math.abs(answer.json.creationDate! - Date.now() / 1000)).toBeLessThan(3600);
   });
 });
 
