@@ -5,3 +5,11 @@ export class LambdaResourceNotFoundError extends Error {
     this.name = 'Lambda.ResourceNotFoundException';
   }
 }
+
+/** The embedded PostgreSQL server cannot start here (as root: a data directory the `postgres` user cannot reach). */
+export class LocalPostgresError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LocalPostgresError';
+  }
+}

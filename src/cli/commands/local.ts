@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { startLocalRuntime } from '#local/runtime.ts';
+import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
 export function parsePort(value: string): number {
@@ -16,11 +16,13 @@ interface LocalOptions {
   host: string;
   dataDir: string;
   projectDir: string;
+  dataServices: boolean;
 }
 
 /**
  * `cutover local`: starts the embedded Step Functions runtime for the project (the current directory by
- * default) and runs until SIGINT or SIGTERM.
+ * default), then the embedded PostgreSQL and local S3 server of the data dir (unless `--no-data-services`),
+ * and runs until SIGINT or SIGTERM.
  *
  * @example
  * program.addCommand(localCommand()); // npx cutover local --port 8083 --data-dir .cutover
@@ -34,6 +36,7 @@ export function localCommand(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
     .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
+    .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
     .action(async (options: LocalOptions) => {
       const dataDir = resolve(options.dataDir);
       // The tasks run in this process and find their local stores through it.
@@ -49,10 +52,23 @@ export function localCommand(): Command {
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
       }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
-      await stopOnSignal();
+      const stopped = stopOnSignal();
+      if (options.dataServices) await reportDataServices(runtime);
+      await stopped;
       await runtime.close();
       console.log('Stopped');
     });
+}
+
+/** Starts the embedded PostgreSQL and local S3 server and prints where they are; a failure only warns. */
+async function reportDataServices(runtime: LocalRuntime): Promise<void> {
+  try {
+    const { databaseUrl, s3, bucket } = await runtime.dataServices();
+    console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
+    console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
+  } catch (error) {
+    console.warn(`PostgreSQL and S3 not started: ${(error as Error).message}`);
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
