@@ -1,0 +1,117 @@
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDatabaseChapter, SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
+import { startCli } from '#test/support/cli-process.ts';
+import {
+  executionHistory,
+  sfnClient,
+  startTestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
+import { createTestS3Client } from '#test/support/s3.ts';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'cutover-local-db-'));
+  // As root the embedded server runs as the OS user postgres, which must be able to enter the data dir.
+  await chmod(directory, 0o755);
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+/** Resolves true when something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function until(read: () => string, pattern: RegExp): Promise<RegExpExecArray> {
+  for (;;) {
+    const match = pattern.exec(read());
+    if (match) return match;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('cutover local with its PostgreSQL and S3', () => {
+  it('serves a database migration against its own PostgreSQL, backs up to its S3, and stops both', async () => {
+    // Prepare
+    const dataDir = join(directory, 'cli');
+    const cli = startCli(['local', '--port', '0', '--data-dir', dataDir]);
+    const [, endpoint] = await until(cli.stdout, /listening on (http:\/\/\S+)/);
+    const [, databaseUrl] = await until(cli.stdout, /PostgreSQL on (\S+)/);
+    const [, s3Endpoint, bucket] = await until(cli.stdout, /S3 on (\S+), backups in bucket (\S+)/);
+    const password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
+    const admin = new URL(databaseUrl!);
+    admin.password = password;
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query('CREATE DATABASE shop');
+    await client.end();
+    const sfn = sfnClient(endpoint!);
+    const s3 = createTestS3Client(s3Endpoint!);
+    // Act
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
+        input: JSON.stringify({
+          service: { name: 'orders', namespace: 'shop' },
+          database: { target: { url: databaseUrl!.replace(/\/postgres$/, '/shop') } },
+          migrations: { directory: SHOP_MIGRATIONS },
+        }),
+      }),
+    );
+    const execution = await waitForExecution(sfn, executionArn!);
+    const history = JSON.stringify(await executionHistory(sfn, executionArn!));
+    const objects = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'shop/orders/' }));
+    sfn.destroy();
+    s3.destroy();
+    cli.child.kill('SIGINT');
+    const exitCode = await cli.exited;
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!).migrations).toEqual({ applied: [1, 2], pending: [] });
+    expect(objects.Contents?.map((o) => o.Key)).toContainEqual(expect.stringMatching(/manifest\.json$/));
+    expect(history).not.toContain(password);
+    expect(exitCode).toBe(0);
+    expect(await listening(Number(admin.port))).toBe(false);
+    expect(await listening(Number(new URL(s3Endpoint!).port))).toBe(false);
+  });
+});
+
+describe('runDatabaseChapter', () => {
+  it('migrates a real shop database on the runtime, printing progress, and summarises it', async () => {
+    // Prepare
+    const dataDir = join(directory, 'chapter');
+    process.env.CUTOVER_DATA_DIR = dataDir;
+    const { runtime, client, close } = await startTestRuntime({ dataDir, projectDir: process.cwd() });
+    const lines: string[] = [];
+    // Act
+    const result = await runDatabaseChapter({ sfn: client, runtime, print: (line) => lines.push(line) });
+    const { postgres } = await runtime.dataServices();
+    await close();
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.summary).toMatch(
+      /^migrations V1, V2; 3 tables, 1725 rows copied and validated; backup shop\/orders\/database\/shop-db-\w+\/manifest\.json$/,
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining(['→ Backup', '→ Migrate', '→ CopySlice', '→ Validate', 'SUCCEEDED']),
+    );
+    expect(
+      lines.some((line) => /^backup shop\/orders\/database\/.+\/manifest\.json \(\d+ bytes\)$/.test(line)),
+    ).toBe(true);
+    expect(await listening(postgres.port)).toBe(false);
+  });
+});
