@@ -261,6 +261,7 @@ export class LocalStepFunctions {
   async describeExecution(
     input: Sfn.DescribeExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
+    this.#engine.flush();
     const row = this.#execution(input.executionArn);
     return {
       executionArn: row.arn,
@@ -280,6 +281,7 @@ export class LocalStepFunctions {
   }
 
   async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
+    this.#engine.flush();
     const machine = this.#stateMachine(input.stateMachineArn);
     const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
     if (input.statusFilter !== undefined && !statuses.includes(input.statusFilter)) {
@@ -309,6 +311,7 @@ export class LocalStepFunctions {
   async getExecutionHistory(
     input: Sfn.GetExecutionHistoryCommandInput,
   ): Promise<Out<Sfn.GetExecutionHistoryCommandOutput>> {
+    this.#engine.flush();
     const row = this.#execution(input.executionArn);
     const limit = pageSize(input.maxResults, 1000);
     const reverse = input.reverseOrder === true;

@@ -94,6 +94,17 @@ const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, 
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision_id AS revisionId, revision,
   creation_date AS creationDate, description`;
 
+const EVENT_BATCH = 32;
+const EVENT_BATCH_INSERT = `INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES ${Array(
+  EVENT_BATCH,
+)
+  .fill('(?, ?, ?, ?, ?, ?)')
+  .join(', ')}`;
+
+function eventValues([executionId, event]: readonly [number, EventRow]): unknown[] {
+  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details];
+}
+
 type Statement = Database.Statement<unknown[]>;
 
 /**
@@ -132,6 +143,10 @@ export class Store {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.#db.open;
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
@@ -299,6 +314,15 @@ export class Store {
     this.#sql(
       'INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details);
+  }
+
+  /** Inserts many events (of any executions), several rows per statement. */
+  insertEvents(rows: (readonly [executionId: number, event: EventRow])[]): void {
+    let start = 0;
+    for (; start + EVENT_BATCH <= rows.length; start += EVENT_BATCH) {
+      this.#sql(EVENT_BATCH_INSERT).run(rows.slice(start, start + EVENT_BATCH).flatMap(eventValues));
+    }
+    for (; start < rows.length; start++) this.insertEvent(rows[start]![0], rows[start]![1]);
   }
 
   lastEventId(executionId: number): number {

@@ -52,14 +52,14 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       );
       if (!stored) {
         if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));
-        engine.commit(execution, child);
+        engine.defer(execution, child);
       }
       const output = await engine.runFrame(execution, child);
       if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
       child.cursor = { state: child.cursor.state, phase: 'done' };
       child.input = output;
       child.inputJson = serializeWithinLimit(output);
-      engine.commit(execution, child);
+      engine.defer(execution, child);
       results[index] = output;
     } catch (thrown) {
       if (execution.halted || parent.signal.aborted || failure) return;
@@ -68,6 +68,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
         parent.pendingEvents.push(...child.pendingEvents);
         parent.pendingWrites.push(...child.pendingWrites);
+        engine.forget(child);
       }
       controller.abort(failure);
     }
@@ -81,6 +82,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   const workers = Math.max(1, Math.min(children.concurrency, children.count));
   await Promise.all(Array.from({ length: workers }, worker));
   parent.signal.removeEventListener('abort', abortChildren);
+  engine.flush();
   if (parent.signal.aborted) throw parent.signal.reason;
   if (failure) throw failure;
   return results;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
-import type { ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import type { EventRow, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameCursor, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
@@ -14,6 +14,9 @@ import { decideOnError } from './retry.ts';
 import { StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import type { ErrorHandling, StateMachineDefinition } from './types.ts';
+
+/** Deferred transitions are committed at the latest once this many events wait. */
+export const GROUP_COMMIT_EVENTS = 512;
 
 /** Why a run's signal was aborted. */
 export type HaltReason = 'finished' | 'closing';
@@ -73,6 +76,10 @@ export class Engine {
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
+  readonly #deferred = new Map<Frame, ExecutionRun>();
+  #deferredEvents = 0;
+  #eventRows: (readonly [number, EventRow])[] = [];
+  #flushScheduled = false;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -230,6 +237,7 @@ export class Engine {
 
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
+    this.flush();
     const entries = [...this.#runs.values()];
     for (const { run } of entries) {
       run.halted = true;
@@ -241,15 +249,62 @@ export class Engine {
 
   // --- frames ---------------------------------------------------------------------------------------
 
-  /** Appends the frame's pending events and writes, and (unless `saveCursor` is false) its cursor, in one transaction. */
-  commit(run: ExecutionRun, frame: Frame, extra?: () => void, saveCursor = true): void {
+  /**
+   * Commits, in one transaction, every deferred frame and then `frame`: pending events, pending writes,
+   * cursors, and `extra`. Used where an effect follows (a task invocation, a wait, a terminal event).
+   */
+  commit(run: ExecutionRun, frame: Frame, extra?: () => void): void {
     if (run.halted) throw haltError(run);
-    this.store.transaction(() => {
-      this.#flush(run, frame);
-      if (saveCursor)
-        this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
+    this.#deferred.delete(frame);
+    this.#transaction(() => {
+      this.#flushDeferred();
+      this.#flushFrame(run, frame);
       extra?.();
     });
+  }
+
+  /**
+   * Records a transition without an outside effect (Pass, Choice, a state's exit): it is committed with
+   * the next {@link commit}, at the latest on the next turn of the event loop or after
+   * {@link GROUP_COMMIT_EVENTS} events. A crash before then replays it from the previous cursor, with
+   * the same result.
+   */
+  defer(run: ExecutionRun, frame: Frame): void {
+    if (run.halted) throw haltError(run);
+    this.#deferred.set(frame, run);
+    this.#deferredEvents += frame.pendingEvents.length;
+    if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Commits every deferred transition (the service calls it before reading executions or history). */
+  flush(): void {
+    if (this.#deferred.size === 0 || !this.store.isOpen) return;
+    this.#transaction(() => this.#flushDeferred());
+  }
+
+  #flushDeferred(): void {
+    for (const [frame, run] of this.#deferred) if (!run.halted) this.#flushFrame(run, frame);
+    this.#deferred.clear();
+    this.#deferredEvents = 0;
+  }
+
+  #flushFrame(run: ExecutionRun, frame: Frame): void {
+    this.#flush(run, frame);
+    this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
+  }
+
+  /** Drops a frame's pending work (its events were handed to its parent). */
+  forget(frame: Frame): void {
+    this.#deferred.delete(frame);
+    frame.pendingEvents = [];
+    frame.pendingWrites = [];
   }
 
   /** A frame continuing its stored cursor, or a new one at `definition.StartAt` with `input`. */
@@ -348,7 +403,7 @@ export class Engine {
       if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
       if (next === undefined) return output;
       frame.moveTo(next, output, outputJson);
-      this.commit(run, frame);
+      this.defer(run, frame);
     }
   }
 
@@ -357,16 +412,28 @@ export class Engine {
     frame.pendingEvents.push({ type, timestamp: this.clock.now(), details });
   }
 
+  /** Runs `fn` in a transaction that also inserts the events it queued. */
+  #transaction(fn: () => void): void {
+    this.store.transaction(() => {
+      fn();
+      this.store.insertEvents(this.#eventRows);
+      this.#eventRows = [];
+    });
+  }
+
   #flush(run: ExecutionRun, frame: Frame): void {
     for (const event of frame.pendingEvents) {
       const id = ++run.lastEventId;
-      this.store.insertEvent(run.row.id, {
-        id,
-        type: event.type,
-        previousEventId: frame.lastEventId,
-        timestamp: event.timestamp,
-        details: event.details === undefined ? null : JSON.stringify(event.details),
-      });
+      this.#eventRows.push([
+        run.row.id,
+        {
+          id,
+          type: event.type,
+          previousEventId: frame.lastEventId,
+          timestamp: event.timestamp,
+          details: event.details === undefined ? null : JSON.stringify(event.details),
+        },
+      ]);
       frame.lastEventId = id;
     }
     frame.pendingEvents = [];
@@ -376,6 +443,8 @@ export class Engine {
 
   #dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
     const below = `${frame.path}/${stateName}`;
+    for (const [child, owner] of this.#deferred)
+      if (owner === run && child.path.startsWith(`${below}/`)) this.#deferred.delete(child);
     frame.pendingWrites.push(() => this.store.deleteFramesBelow(run.row.id, below));
     for (const path of run.storedFrames.keys())
       if (path.startsWith(`${below}/`)) run.storedFrames.delete(path);
@@ -459,7 +528,9 @@ export class Engine {
         run.lastEventId,
       );
     this.emit(terminal, eventType, details);
-    this.store.transaction(() => {
+    this.#deferred.delete(terminal);
+    this.#transaction(() => {
+      this.#flushDeferred();
       this.#flush(run, terminal);
       this.store.finishExecution(run.row.id, { status, ...end, stopDate: now });
     });

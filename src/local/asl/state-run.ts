@@ -57,6 +57,16 @@ export class StateRun<S extends State = State> {
 
   /** The context object `$$` for this state, with `extra` members (`Task`, `Map`). */
   context(extra?: Record<string, unknown>): Record<string, unknown> {
+    if (extra === undefined) {
+      this.#context ??= this.#buildContext();
+      return this.#context;
+    }
+    return this.#buildContext(extra);
+  }
+
+  #context: Record<string, unknown> | undefined;
+
+  #buildContext(extra?: Record<string, unknown>): Record<string, unknown> {
     return {
       ...this.run.context,
       State: {
@@ -71,7 +81,10 @@ export class StateRun<S extends State = State> {
   /** InputPath, then `template` (Parameters / ItemSelector) if present. */
   effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
     const state = this.state as { InputPath?: string | null };
-    const selected = applyInputPath(this.input, state.InputPath, this.context(extraContext));
+    const selected =
+      state.InputPath === undefined
+        ? this.input
+        : applyInputPath(this.input, state.InputPath, this.context(extraContext));
     return template === undefined
       ? selected
       : resolvePayloadTemplate(template, selected, this.context(extraContext));
@@ -88,7 +101,8 @@ export class StateRun<S extends State = State> {
       state.ResultSelector === undefined
         ? result
         : resolvePayloadTemplate(state.ResultSelector, result, this.context());
-    return applyOutputPath(writeResultPath(this.input, state.ResultPath, selected), state.OutputPath);
+    const output = writeResultPath(this.input, state.ResultPath, selected);
+    return state.OutputPath === undefined ? output : applyOutputPath(output, state.OutputPath);
   }
 
   /** Queues a history event for the next save. */
