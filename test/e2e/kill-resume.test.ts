@@ -76,7 +76,17 @@ describe('cutover local after SIGKILL', () => {
     // Prepare
     const project = projectWithParkedExecutions();
     const dataDir = join(project, '.cutover');
-    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
+    // No embedded PostgreSQL/S3: a SIGKILLed process could not stop them.
+    const args = [
+      'local',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--project-dir',
+      project,
+      '--no-data-services',
+    ];
     const env = { WAIT_TIME_SCALE: '1' };
     const first = startCli(args, env);
     const firstClient = sfnClient(await waitForEndpoint(first));

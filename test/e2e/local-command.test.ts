@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,7 +57,16 @@ describe('cutover local', () => {
       'lambdas/add-numbers/handler.ts': handlerSource('event.a + event.b'),
       'statemachines/sum.asl.json': sumMachine(),
     });
-    const args = ['local', '--port', '0', '--data-dir', join(project, '.cutover'), '--project-dir', project];
+    const args = [
+      'local',
+      '--port',
+      '0',
+      '--data-dir',
+      join(project, '.cutover'),
+      '--project-dir',
+      project,
+      '--no-data-services',
+    ];
     const first = startCli(args);
     await waitForEndpoint(first);
     first.child.kill('SIGTERM');
@@ -91,6 +102,29 @@ describe('cutover local', () => {
     // Assess
     expect(await cli.exited).toBe(1);
     expect(cli.stderr()).toContain('canary.asl.json: no value for ${CheckRolloutFunctionArn}');
+  });
+
+  it('says which address is taken when the port is in use', async () => {
+    // Prepare
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const project = createProjectFixture({});
+    // Act
+    const cli = startCli([
+      'local',
+      '--port',
+      String(port),
+      '--data-dir',
+      join(project, '.cutover'),
+      '--project-dir',
+      project,
+    ]);
+    const code = await cli.exited;
+    taken.close();
+    // Assess
+    expect(code).toBe(1);
+    expect(cli.stderr()).toContain(`127.0.0.1:${port} is already in use`);
   });
 
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {

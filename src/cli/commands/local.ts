@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
+import { CliError } from '../exit-codes.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
 export function parsePort(value: string): number {
@@ -47,6 +48,11 @@ export function localCommand(): Command {
         host: options.host,
         dataDir,
         projectDir,
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new CliError(
+          `${options.host}:${options.port} is already in use: stop the other server or pass --port`,
+        );
       });
       for (const machine of runtime.stateMachines) {
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
