@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { StatesError } from '#local/asl/errors.ts';
+import { decideOnError } from '#local/asl/retry.ts';
+import { RealClock, VirtualClock } from '#local/clock.ts';
+import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.sfn.close();
+  h = undefined;
+});
+
+const waitForever = machine({ W: { Type: 'Wait', Seconds: 3600, End: true } });
+
+describe('LocalStepFunctions API rules', () => {
+  it('returns the running execution for the same name and input, and refuses other reuse', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'idem',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    const first = await h.sfn.startExecution({ stateMachineArn, name: 'run-1', input: '{"a":1}' });
+    // Act
+    const again = await h.sfn.startExecution({ stateMachineArn, name: 'run-1', input: '{"a":1}' });
+    const other = h.sfn.startExecution({ stateMachineArn, name: 'run-1', input: '{"a":2}' });
+    // Assess
+    expect(again.executionArn).toBe(first.executionArn);
+    await expect(other).rejects.toMatchObject({ code: 'ExecutionAlreadyExists' });
+  });
+
+  it('validates names, ARNs, input and definitions with AWS error codes', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'ok',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    // Act + Assess
+    await expect(
+      h.sfn.createStateMachine({ name: 'bad name', definition: waitForever, roleArn: ROLE_ARN }),
+    ).rejects.toMatchObject({ code: 'InvalidName' });
+    await expect(
+      h.sfn.createStateMachine({ name: 'x', definition: '{"StartAt":"A","States":{}}', roleArn: ROLE_ARN }),
+    ).rejects.toMatchObject({
+      code: 'InvalidDefinition',
+    });
+    await expect(h.sfn.describeStateMachine({ stateMachineArn: 'nope' })).rejects.toMatchObject({
+      code: 'InvalidArn',
+    });
+    await expect(h.sfn.startExecution({ stateMachineArn, input: '{not json' })).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+    });
+    await expect(
+      h.sfn.startExecution({ stateMachineArn, input: JSON.stringify('x'.repeat(300_000)) }),
+    ).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+    });
+    await expect(
+      h.sfn.describeExecution({
+        executionArn: `${stateMachineArn!.replace('stateMachine', 'execution')}:missing`,
+      }),
+    ).rejects.toMatchObject({
+      code: 'ExecutionDoesNotExist',
+    });
+  });
+
+  it('pages executions and history, and stops an execution with ExecutionAborted', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'pages',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    for (let i = 0; i < 3; i++) await h.sfn.startExecution({ stateMachineArn, name: `e${i}` });
+    // Act
+    const page1 = await h.sfn.listExecutions({ stateMachineArn, maxResults: 2 });
+    const page2 = await h.sfn.listExecutions({ stateMachineArn, maxResults: 2, nextToken: page1.nextToken });
+    const arn = page2.executions![0]!.executionArn!;
+    await h.sfn.stopExecution({ executionArn: arn, error: 'Manual', cause: 'operator' });
+    const history = await h.sfn.getExecutionHistory({ executionArn: arn, reverseOrder: true, maxResults: 1 });
+    // Assess
+    expect(page1.executions!.map((e) => e.name)).toEqual(['e2', 'e1']);
+    expect(page2.executions!.map((e) => e.name)).toEqual(['e0']);
+    expect(page2.nextToken).toBeUndefined();
+    expect(history.events![0]).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Manual', cause: 'operator' },
+    });
+    expect((await h.sfn.describeExecution({ executionArn: arn })).status).toBe('ABORTED');
+    expect(
+      (await h.sfn.listExecutions({ stateMachineArn, statusFilter: 'RUNNING' })).executions,
+    ).toHaveLength(2);
+  });
+});
+
+describe('Clock and retry policy', () => {
+  it('reads WAIT_TIME_SCALE and refuses a bad one', () => {
+    expect(RealClock.fromEnv({ WAIT_TIME_SCALE: '0' }).scale).toBe(0);
+    expect(RealClock.fromEnv({}).scale).toBe(1);
+    expect(() => RealClock.fromEnv({ WAIT_TIME_SCALE: 'fast' })).toThrowError(
+      /WAIT_TIME_SCALE must be a number >= 0/,
+    );
+  });
+
+  it('fires virtual timers in time order', async () => {
+    // Prepare
+    const clock = new VirtualClock(0);
+    const fired: string[] = [];
+    const signal = new AbortController().signal;
+    clock.sleep(300, signal).then(() => fired.push('late'));
+    clock.sleep(100, signal).then(() => fired.push('early'));
+    // Act
+    await clock.advance(200);
+    const midway = [...fired];
+    await clock.advance(100);
+    // Assess
+    expect(midway).toEqual(['early']);
+    expect(fired).toEqual(['early', 'late']);
+  });
+
+  it('applies full jitter and gives up after MaxAttempts', () => {
+    const retry = {
+      Retry: [{ ErrorEquals: ['E'], IntervalSeconds: 10, MaxAttempts: 1, JitterStrategy: 'FULL' as const }],
+    };
+    expect(decideOnError(retry, new StatesError('E', ''), [], () => 0.25)).toEqual({
+      kind: 'retry',
+      retries: [1],
+      delayMs: 2500,
+    });
+    expect(decideOnError(retry, new StatesError('E', ''), [1])).toEqual({ kind: 'fail' });
+  });
+});
