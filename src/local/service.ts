@@ -96,10 +96,10 @@ export class LocalStepFunctions {
   }
 
   /** Resolves with DescribeExecution's answer once the execution is no longer RUNNING (a local extension). */
-  async awaitExecution(executionArn: string): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
-    this.#execution(executionArn);
-    await this.#engine.awaitExecution(executionArn);
-    return this.describeExecution({ executionArn });
+  async awaitExecution(executionArn: string | undefined): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
+    const { arn } = this.#execution(executionArn);
+    await this.#engine.awaitExecution(arn);
+    return this.describeExecution({ executionArn: arn });
   }
 
   // --- state machines -------------------------------------------------------------------------------
