@@ -1,0 +1,217 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceRef } from '#core/types.ts';
+import type { Traffic } from '#local/adapters/traffic-generator.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
+import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
+import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
+import {
+  aLiveTrack,
+  anExampleRelease,
+  answerApproval,
+  entered,
+  historyUntil,
+  liveWeights,
+  type StrategyRuntime,
+  servedVersions,
+  serviceTraffic,
+  startStrategyRuntime,
+  stateEntries,
+  trackVersions,
+} from '#test/support/strategy-runtime.ts';
+
+describe('canary state machine on the local runtime (example app, proxy, real traffic)', () => {
+  const data = aTempDataDir();
+  let strategies: StrategyRuntime;
+  let traffic: Traffic | undefined;
+
+  beforeAll(async () => {
+    strategies = await startStrategyRuntime(data.dataDir);
+  });
+  afterEach(async () => {
+    await traffic?.stop();
+    traffic = undefined;
+  });
+  afterAll(async () => {
+    await strategies?.close();
+    data.remove();
+  });
+
+  /** A service whose stable track runs v1 with all traffic, and (unless `quiet`) steady traffic to it. */
+  async function aServiceOnV1(name: string, quiet = false): Promise<ServiceRef> {
+    const service = aTestService(name);
+    await aLiveTrack(strategies.adapters, service, 'stable', anExampleRelease('v1'));
+    if (!quiet) traffic = await serviceTraffic(strategies.adapters, service);
+    return service;
+  }
+
+  /** The service as a rollback must leave it: v1 on stable, all traffic, nothing else running. */
+  async function expectStillOnV1(service: ServiceRef) {
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+  }
+
+  it('sends the first release of a service straight to 100%, without steps or analysis', async () => {
+    // Prepare
+    const service = aTestService('first');
+    // Act
+    const execution = await strategies.run('canary', aCanaryRequest(service, 'v1'), 'first-v1');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const history = await executionHistory(strategies.client, execution.executionArn!);
+    expect(stateEntries(history, 'SetStepWeights')).toBe(0);
+    expect(stateEntries(history, 'AnalyzeStep')).toBe(0);
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+  });
+
+  it('promotes a healthy canary step by step: stable runs v2 with all traffic, the canary is removed', async () => {
+    // Prepare
+    const service = await aServiceOnV1('healthy');
+    // Act
+    const execution = await strategies.run('canary', aCanaryRequest(service, 'v2'), 'healthy-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const history = await executionHistory(strategies.client, execution.executionArn!);
+    expect(stateEntries(history, 'SetStepWeights')).toBe(2);
+    expect(traffic!.stats.byTrack.canary).toBeGreaterThan(0);
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
+    expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
+  });
+
+  it('rolls back a canary failing 30% of requests: AnalysisFailed, stable keeps 100% on v1', async () => {
+    // Prepare
+    const service = await aServiceOnV1('failing');
+    const request = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
+    // Act
+    const execution = await strategies.run('canary', request, 'failing-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('AnalysisFailed');
+    await expectStillOnV1(service);
+  });
+
+  it('judges a healthy canary only on its own traffic after a failed one on the same track', async () => {
+    // Prepare
+    const service = await aServiceOnV1('after-failure');
+    const bad = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
+    expect((await strategies.run('canary', bad, 'after-failure-v2')).error).toBe('AnalysisFailed');
+    // Act
+    const execution = await strategies.run('canary', aCanaryRequest(service, 'v3'), 'after-failure-v3');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v3 x1' });
+  });
+
+  it('rolls back a canary that never becomes ready: RolloutDeadlineExceeded, traffic untouched', async () => {
+    // Prepare
+    const service = await aServiceOnV1('never-ready');
+    const request = {
+      ...aCanaryRequest(service, 'v2'),
+      release: { version: 'v2', command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'] },
+      progressDeadlineSeconds: 10,
+    };
+    // Act
+    const execution = await strategies.run('canary', request, 'never-ready-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutDeadlineExceeded');
+    const history = await executionHistory(strategies.client, execution.executionArn!);
+    expect(stateEntries(history, 'SetStepWeights')).toBe(0);
+    await expectStillOnV1(service);
+  });
+
+  it('analyzes again while there is no traffic, then fails with AnalysisInconclusive at the limit', async () => {
+    // Prepare
+    const service = await aServiceOnV1('no-traffic', true);
+    const analysis = { minRequests: 10, intervalSeconds: 5, inconclusiveLimit: 2, onInconclusive: 'fail' };
+    const request = aCanaryRequest(service, 'v2', { canary: { analysis } });
+    // Act
+    const execution = await strategies.run('canary', request, 'no-traffic-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('AnalysisInconclusive');
+    const history = await executionHistory(strategies.client, execution.executionArn!);
+    expect(stateEntries(history, 'AnalyzeStep')).toBe(3);
+    await expectStillOnV1(service);
+  });
+
+  it('pauses for a person when analysis stays inconclusive and onInconclusive is pause', async () => {
+    // Prepare
+    const service = await aServiceOnV1('paused', true);
+    const analysis = { minRequests: 10, intervalSeconds: 5, inconclusiveLimit: 1, onInconclusive: 'pause' };
+    const canary = { steps: [{ weight: 20, bakeSeconds: 10 }], analysis };
+    const arn = await strategies.start('canary', aCanaryRequest(service, 'v2', { canary }), 'paused-v2');
+    // Act
+    await answerApproval(strategies.client, arn, 'approve');
+    const execution = await waitForExecution(strategies.client, arn);
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const history = await executionHistory(strategies.client, arn);
+    expect(stateEntries(history, 'AnalyzeStep')).toBe(2);
+    expect(stateEntries(history, 'PauseStep')).toBe(1);
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
+  });
+
+  describe('approval before promotion', () => {
+    const withApproval = (service: ServiceRef, timeoutSeconds: number) =>
+      aCanaryRequest(service, 'v2', {
+        canary: { steps: [{ weight: 20, bakeSeconds: 10 }], approval: { before: 'promote', timeoutSeconds } },
+      });
+
+    it('promotes once approved', async () => {
+      // Prepare
+      const service = await aServiceOnV1('approved');
+      const arn = await strategies.start('canary', withApproval(service, 3600), 'approved-v2');
+      // Act
+      await answerApproval(strategies.client, arn, 'approve');
+      const execution = await waitForExecution(strategies.client, arn);
+      // Assess
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
+    });
+
+    it('rolls back when rejected: ApprovalRejected', async () => {
+      // Prepare
+      const service = await aServiceOnV1('rejected');
+      const arn = await strategies.start('canary', withApproval(service, 3600), 'rejected-v2');
+      // Act
+      await answerApproval(strategies.client, arn, 'reject');
+      const execution = await waitForExecution(strategies.client, arn);
+      // Assess
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('ApprovalRejected');
+      await expectStillOnV1(service);
+    });
+
+    it('rolls back when nobody answers in time: ApprovalTimedOut', async () => {
+      // Prepare
+      const service = await aServiceOnV1('unanswered');
+      // Act
+      const execution = await strategies.run('canary', withApproval(service, 60), 'unanswered-v2');
+      // Assess
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('ApprovalTimedOut');
+      await expectStillOnV1(service);
+    });
+  });
+
+  it('fails a second release of a locked service with ServiceLocked, deploying nothing', async () => {
+    // Prepare
+    const service = await aServiceOnV1('locked');
+    const first = await strategies.start('canary', aCanaryRequest(service, 'v2'), 'locked-v2');
+    await historyUntil(strategies.client, first, entered('BackupState'));
+    // Act
+    const second = await strategies.run('canary', aCanaryRequest(service, 'v3'), 'locked-v3');
+    // Assess
+    expect(second.status).toBe('FAILED');
+    expect(second.error).toBe('ServiceLocked');
+    const history = await executionHistory(strategies.client, second.executionArn!);
+    expect(stateEntries(history, 'BackupState')).toBe(0);
+    expect(stateEntries(history, 'DeployCanary')).toBe(0);
+    expect((await waitForExecution(strategies.client, first)).status).toBe('SUCCEEDED');
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
+  });
+});
