@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decide, judge } from '#core/analysis/index.ts';
+import { analysisWindowSeconds, decide, judge } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import { dependencies } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -7,8 +7,9 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 const counter = z.number().int().min(0);
 
 /**
- * Analyze: queries the metric provider for `track` over the window, judges the numbers against the
- * thresholds and decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
+ * Analyze: queries the metric provider for `track` over the window — cut to the time since `shiftedAt`,
+ * when the weights it judges took effect — judges the numbers against the thresholds and decides with
+ * the carried counters. Returns `{ verdict, reason, measurements, failures,
  * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
  * at the limits.
  */
@@ -17,11 +18,13 @@ export const handler = taskHandler(
   {
     track: z.string().min(1),
     windowSeconds: z.number().int().min(1),
+    shiftedAt: z.iso.datetime().optional(),
     thresholds: analysisSchema,
     failures: counter,
     inconclusives: counter,
   },
-  async ({ request, track, windowSeconds, thresholds, failures, inconclusives }) => {
+  async ({ request, track, shiftedAt, thresholds, failures, inconclusives, ...input }) => {
+    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, Date.now());
     const metrics = dependencies(request).metrics();
     const query = (metric: string) =>
       metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });

@@ -6,7 +6,7 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * Promote: all traffic to `track` (which runs the new release), none to the other track of the pair,
- * then a `Promoted` event.
+ * then a `Promoted` event. Returns `{ weights, shiftedAt }` (a post-switch analysis counts from then).
  */
 export const handler = taskHandler(
   'promote',
@@ -18,12 +18,13 @@ export const handler = taskHandler(
     );
     const deps = dependencies(request);
     await applyWeights(deps.router(), request.service, weights);
+    const shiftedAt = new Date().toISOString();
     await publishEvent(
       deps.notifier(),
       input,
       'Promoted',
       `${describeRelease(input)} promoted: ${track} serves all traffic`,
     );
-    return { weights };
+    return { weights, shiftedAt };
   },
 );

@@ -8,6 +8,7 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 /**
  * SetWeights: sends traffic to the tracks by absolute percentages. When the router can check its data
  * plane and the weights are not in effect yet, throws `TransientAdapterError` so the state retries.
+ * Returns `{ weights, shiftedAt }`: the analysis of the step counts traffic from `shiftedAt` on.
  */
 export const handler = taskHandler(
   'set-weights',
@@ -19,6 +20,6 @@ export const handler = taskHandler(
       );
     }
     await applyWeights(dependencies(request).router(), request.service, weights);
-    return { weights };
+    return { weights, shiftedAt: new Date().toISOString() };
   },
 );

@@ -89,12 +89,19 @@ export class CloudWatchMetricProvider implements MetricProvider {
       { Name: 'TargetGroup', Value: targetGroup },
     ];
     const end = this.now();
-    const values = await this.#values(expression, dimensions, period, end);
+    // The window starts where the analysis does (the weights' shift); the period only aggregates it.
+    const start = new Date(end.getTime() - query.windowSeconds * 1000);
+    const values = await this.#values(expression, dimensions, period, { start, end });
     if (values.length === 0) return query.metric === 'requestCount' ? 0 : undefined;
     return query.metric === 'requestCount' ? values.reduce((sum, v) => sum + v, 0) : values[0];
   }
 
-  async #values(expression: string, dimensions: Dimension[], period: number, end: Date): Promise<number[]> {
+  async #values(
+    expression: string,
+    dimensions: Dimension[],
+    period: number,
+    { start, end }: { start: Date; end: Date },
+  ): Promise<number[]> {
     const used = Object.entries(BASE_METRICS).filter(([id]) => new RegExp(`\\b${id}\\b`).test(expression));
     const queries: MetricDataQuery[] = used.map(([id, metric]) => ({
       Id: id,
@@ -110,7 +117,7 @@ export class CloudWatchMetricProvider implements MetricProvider {
       .send(
         new GetMetricDataCommand({
           MetricDataQueries: queries,
-          StartTime: new Date(end.getTime() - period * 1000),
+          StartTime: start,
           EndTime: end,
           ScanBy: 'TimestampDescending',
         }),

@@ -77,6 +77,17 @@ describe('CloudWatchMetricProvider', () => {
     });
   });
 
+  it('starts the window where the analysis does, not a whole period earlier', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0.01] }] });
+    // Act
+    await provider().query(aQuery({ windowSeconds: 42 }));
+    // Assess
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ StartTime: new Date('2026-11-28T11:59:18Z'), EndTime: now });
+    expect(input.MetricDataQueries!.at(-1)!.Period).toBe(60);
+  });
+
   it('reports p99 latency in milliseconds from TargetResponseTime, over a period rounded up to a minute', async () => {
     // Prepare
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [412.5] }] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, judge, NO_ANALYSIS_YET } from '#core/analysis/index.ts';
+import { analysisWindowSeconds, decide, judge, NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { AnalysisFailedError, AnalysisInconclusiveError } from '#core/errors.ts';
 
 const thresholds = { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 };
@@ -82,5 +82,20 @@ describe('decide', () => {
       failures: 0,
       inconclusives: 0,
     });
+  });
+});
+
+describe('analysisWindowSeconds', () => {
+  const shift = '2026-01-01T00:00:00.000Z';
+  const at = (seconds: number) => Date.parse(shift) + seconds * 1000;
+
+  it('cuts the window to the whole seconds since the weights shifted', () => {
+    expect(analysisWindowSeconds(300, shift, at(42.3))).toBe(43);
+    expect(analysisWindowSeconds(300, shift, at(900))).toBe(300);
+  });
+
+  it('keeps at least one second, and the full window when no shift is known', () => {
+    expect(analysisWindowSeconds(300, shift, at(-5))).toBe(1);
+    expect(analysisWindowSeconds(300, undefined, at(1))).toBe(300);
   });
 });
