@@ -2,6 +2,7 @@ export {
   buildPlan,
   type CurrentState,
   chooseTracks,
+  isFirstRelease,
   type Plan,
   type PlanStep,
   type PlanWindow,

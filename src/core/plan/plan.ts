@@ -44,6 +44,13 @@ export interface PlanWindow {
 export interface Plan {
   readonly strategy: Strategy;
   readonly tracks: TrackPair;
+  /**
+   * No track serves traffic yet: the release goes straight to 100% on its track, without steps, bakes,
+   * analysis, approval or scale-down delay (as Argo Rollouts does for a first rollout).
+   */
+  readonly firstRelease: boolean;
+  /** How long the previous version keeps running after the switch: the request's, 0 for a first release. */
+  readonly scaleDownDelaySeconds: number;
   readonly pollIntervalSeconds: number;
   /** Rollout checks before RolloutDeadlineExceeded: progressDeadlineSeconds / pollIntervalSeconds. */
   readonly maxPollAttempts: number;
@@ -63,6 +70,11 @@ export interface Plan {
 export interface CurrentState {
   readonly weights: Weights;
   readonly liveReplicas: number;
+}
+
+/** True when no track of the service receives traffic: nothing is released yet. */
+export function isFirstRelease(weights: Weights): boolean {
+  return heaviestTrack(weights, Object.keys(weights)) === undefined;
 }
 
 /** The live and next tracks: `stable`/`canary` for a canary, the two colours otherwise. */
@@ -87,15 +99,19 @@ export function buildPlan<S extends Strategy>(
   current?: CurrentState,
 ): Plan {
   const tracks = chooseTracks(strategy, current?.weights ?? {});
+  const firstRelease = current !== undefined && isFirstRelease(current.weights);
   const base = {
     strategy,
     tracks,
+    firstRelease,
+    scaleDownDelaySeconds: firstRelease || strategy === 'rolling' ? 0 : request.scaleDownDelaySeconds,
     pollIntervalSeconds: POLL_INTERVAL_SECONDS,
     maxPollAttempts: Math.ceil(request.progressDeadlineSeconds / POLL_INTERVAL_SECONDS),
   };
   const liveReplicas = current?.liveReplicas ?? request.release.replicas;
-  const shape =
-    strategy === 'canary'
+  const shape = firstRelease
+    ? firstReleaseShape(strategy, request, tracks)
+    : strategy === 'canary'
       ? canaryShape(request as CanaryRequest, tracks)
       : strategy === 'blue-green'
         ? blueGreenShape(request as BlueGreenRequest)
@@ -141,17 +157,50 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     windowSeconds: step.bakeSeconds > 0 ? step.bakeSeconds : analysis.intervalSeconds,
     analyze: true,
   }));
-  // Validate, Backup, NotifyStarted, Deploy + poll (3); per step 7; HasNextStep, NeedsApproval,
-  // [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup, NotifySucceeded, Unlock, Succeeded
-  const transitions = 7 + 7 * steps.length + 2 + (approval ? 1 : 0) + 4 + 6;
+  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 7; HasNextStep,
+  // NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup,
+  // NotifySucceeded, Unlock, Succeeded
+  const transitions = 8 + 7 * steps.length + 2 + (approval ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   return { steps, approval: approvalOf(approval), seconds, rollouts: 2, transitions };
+}
+
+const NO_WINDOW: PlanWindow = { enabled: false, bakeSeconds: 0, windowSeconds: 0 };
+
+/**
+ * A first release: the new track at full size with all traffic. Canary deploys the live (stable) track
+ * directly and promotes it; blue-green switches to the next colour without preview, approval or
+ * post-switch analysis; rolling is one batch to full size, not analyzed.
+ */
+function firstReleaseShape(strategy: Strategy, request: RequestOf[Strategy], tracks: TrackPair): Shape {
+  const base = { approval: NO_APPROVAL, seconds: 0, rollouts: 1 };
+  if (strategy === 'canary') {
+    // Validate, Backup, NotifyStarted, IsFirstRelease; DeployStable + poll (3), Promote, ScaleDownDelay,
+    // Cleanup, NotifySucceeded, Unlock, Succeeded
+    return { ...base, steps: [], transitions: 4 + 4 + 6 };
+  }
+  if (strategy === 'blue-green') {
+    // Validate, Backup, NotifyStarted, Deploy + poll (3), HasPreview, NeedsApproval, Switch, HasPostSwitch,
+    // ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
+    return { ...base, steps: [], windows: { preview: NO_WINDOW, postSwitch: NO_WINDOW }, transitions: 16 };
+  }
+  const replicas = request.release.replicas;
+  const step: PlanStep = {
+    weights: splitWeights(tracks, 100),
+    bakeSeconds: 0,
+    windowSeconds: 1,
+    analyze: false,
+    newReplicas: replicas,
+    oldReplicas: 0,
+  };
+  // Validate, Backup, NotifyStarted; one batch of 11; HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
+  return { ...base, steps: [step], transitions: 3 + 11 + 1 + 4 };
 }
 
 function windowOf(
   window: { bakeSeconds: number; analysis: { intervalSeconds: number } } | undefined,
 ): PlanWindow {
-  if (!window) return { enabled: false, bakeSeconds: 0, windowSeconds: 0 };
+  if (!window) return NO_WINDOW;
   const windowSeconds = window.bakeSeconds > 0 ? window.bakeSeconds : window.analysis.intervalSeconds;
   return { enabled: true, bakeSeconds: window.bakeSeconds, windowSeconds };
 }

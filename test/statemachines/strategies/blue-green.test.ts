@@ -42,7 +42,7 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     return service;
   }
 
-  it('sends the first release straight to 100% on blue, without analysis or approval', async () => {
+  it('sends the first release straight to 100% on green, without analysis or approval', async () => {
     // Prepare
     const service = aTestService('bg-first');
     const request = aBlueGreenRequest(service, 'v1', { blueGreen: { approval: { timeoutSeconds: 3600 } } });
@@ -53,7 +53,7 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     const history = await executionHistory(strategies.client, execution.executionArn!);
     expect(stateEntries(history, 'AnalyzePostSwitch')).toBe(0);
     expect(stateEntries(history, 'RequestApproval')).toBe(0);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ blue: 100 });
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ green: 100 });
     expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
   });
 

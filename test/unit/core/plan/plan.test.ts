@@ -26,7 +26,7 @@ describe('buildPlan', () => {
     expect(plan.steps[1]!.windowSeconds).toBe(30); // no bake: the re-analysis interval
     expect(plan.maxPollAttempts).toBe(120);
     expect(plan.expectedDurationSeconds).toBe(300 + 30 + 2 * plan.pollIntervalSeconds);
-    expect(plan.stateTransitions).toBe(19 + 7 * 2);
+    expect(plan.stateTransitions).toBe(20 + 7 * 2);
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.stateTransitions * USD_PER_STATE_TRANSITION, 9);
     expect(plan.approval.required).toBe(false);
   });
@@ -42,7 +42,7 @@ describe('buildPlan', () => {
     // Assess
     expect(plan.approval).toEqual({ required: true, timeoutSeconds: 600 });
     expect(plan.stepCount).toBe(0);
-    expect(plan.stateTransitions).toBe(20);
+    expect(plan.stateTransitions).toBe(21);
   });
 
   it('switches blue-green to the idle colour', () => {
@@ -78,6 +78,56 @@ describe('buildPlan', () => {
       { newReplicas: 3, oldReplicas: 0, weights: { green: 100, blue: 0 } },
     ]);
     expect(plan.steps.every((step) => step.analyze)).toBe(true);
+  });
+
+  it('sends a first release straight to 100%: no steps, analysis, approval or delay', () => {
+    // Prepare
+    const nothingLive = { weights: {}, liveReplicas: 0 };
+    const approval = { timeoutSeconds: 600 };
+    const analysis = { minRequests: 10 };
+    // Act
+    const canary = buildPlan(
+      'canary',
+      validateRequest('canary', canaryInput({ stepWeight: 10, approval })),
+      nothingLive,
+    );
+    const blueGreen = buildPlan(
+      'blue-green',
+      validateRequest(
+        'blue-green',
+        blueGreenInput({ approval, postSwitch: { analysis } }, { scaleDownDelaySeconds: 60 }),
+      ),
+      nothingLive,
+    );
+    const rolling = buildPlan(
+      'rolling',
+      validateRequest('rolling', rollingInput({ maxSurge: 1, analysis })),
+      nothingLive,
+    );
+    // Assess
+    expect(canary).toMatchObject({ firstRelease: true, stepCount: 0, scaleDownDelaySeconds: 0 });
+    expect(canary.approval.required).toBe(false);
+    expect(blueGreen).toMatchObject({ firstRelease: true, tracks: { live: 'blue', next: 'green' } });
+    expect(blueGreen).toMatchObject({ scaleDownDelaySeconds: 0, approval: { required: false } });
+    expect([blueGreen.preview?.enabled, blueGreen.postSwitch?.enabled]).toEqual([false, false]);
+    expect(rolling.steps).toEqual([
+      {
+        weights: { blue: 0, green: 100 },
+        bakeSeconds: 0,
+        windowSeconds: 1,
+        analyze: false,
+        newReplicas: 2,
+        oldReplicas: 0,
+      },
+    ]);
+  });
+
+  it('is no first release once a track has traffic, nor when planned without the current state', () => {
+    const request = validateRequest('canary', canaryInput());
+    expect(
+      buildPlan('canary', request, { weights: { stable: 100, canary: 0 }, liveReplicas: 1 }).firstRelease,
+    ).toBe(false);
+    expect(buildPlan('canary', request).firstRelease).toBe(false);
   });
 
   it('keeps the first colour live when neither has traffic', () => {
