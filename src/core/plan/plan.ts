@@ -77,12 +77,28 @@ export function isFirstRelease(weights: Weights): boolean {
   return heaviestTrack(weights, Object.keys(weights)) === undefined;
 }
 
-/** The live and next tracks: `stable`/`canary` for a canary, the two colours otherwise. */
+/** The track names a strategy deploys to: the first two are the pair of a first release (live, next). */
+const TRACK_NAMES: Readonly<Record<Strategy, readonly [string, string]>> = {
+  canary: ['stable', 'canary'],
+  'blue-green': ['blue', 'green'],
+  rolling: ['blue', 'green'],
+};
+
+/**
+ * The live and next tracks. The live track is the one with the most traffic, whatever its name (a canary
+ * after a blue-green release keeps `green` as its stable track); the next one is the strategy's track
+ * that is not live (`canary`, or the other colour). With no traffic: `stable`/`canary`, or `blue`/`green`.
+ *
+ * @example
+ * chooseTracks('blue-green', { stable: 100, canary: 0 }); // { live: 'stable', next: 'blue' }
+ * chooseTracks('canary', { blue: 0, green: 100 }); // { live: 'green', next: 'canary' }
+ */
 export function chooseTracks(strategy: Strategy, weights: Weights): TrackPair {
-  if (strategy === 'canary') return { live: 'stable', next: 'canary' };
-  return heaviestTrack(weights, ['blue', 'green']) === 'green'
-    ? { live: 'green', next: 'blue' }
-    : { live: 'blue', next: 'green' };
+  const [first, second] = TRACK_NAMES[strategy];
+  const live = heaviestTrack(weights, Object.keys(weights));
+  if (live === undefined) return { live: first, next: second };
+  const candidates = strategy === 'canary' ? [second, first] : [first, second];
+  return { live, next: candidates.find((track) => track !== live)! };
 }
 
 /**

@@ -87,7 +87,7 @@ describe('one service across strategies on the local runtime', () => {
     expect(v6.status, v6.cause).toBe('SUCCEEDED');
     expect(await state()).toEqual({
       weights: { green: 100 },
-      tracks: { stable: 'v3 x0', green: 'v6 x2' },
+      tracks: { stable: 'v3 x0', green: 'v6 x1' },
       serving: ['v6'],
     });
   });

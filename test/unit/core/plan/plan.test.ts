@@ -130,6 +130,14 @@ describe('buildPlan', () => {
     expect(buildPlan('canary', request).firstRelease).toBe(false);
   });
 
+  it('takes the track with the most traffic as live, whatever its name', () => {
+    expect(chooseTracks('blue-green', { stable: 100, canary: 0 })).toEqual({ live: 'stable', next: 'blue' });
+    expect(chooseTracks('rolling', { stable: 0, blue: 100 })).toEqual({ live: 'blue', next: 'green' });
+    expect(chooseTracks('canary', { blue: 0, green: 100 })).toEqual({ live: 'green', next: 'canary' });
+    expect(chooseTracks('canary', { canary: 100 })).toEqual({ live: 'canary', next: 'stable' });
+    expect(chooseTracks('blue-green', { blue: 30, green: 70 })).toEqual({ live: 'green', next: 'blue' });
+  });
+
   it('keeps the first colour live when neither has traffic', () => {
     expect(chooseTracks('rolling', {})).toEqual({ live: 'blue', next: 'green' });
   });
