@@ -97,9 +97,8 @@ export class LocalStepFunctions {
 
   /** Resolves with DescribeExecution's answer once the execution is no longer RUNNING (a local extension). */
   async awaitExecution(executionArn: string | undefined): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
-    const { arn } = this.#execution(executionArn);
-    await this.#engine.awaitExecution(arn);
-    return this.describeExecution({ executionArn: arn });
+    const row = this.#execution(executionArn);
+    return this.#describe(row.status === 'RUNNING' ? await this.#engine.awaitExecution(row.arn) : row);
   }
 
   // --- state machines -------------------------------------------------------------------------------
@@ -262,7 +261,10 @@ export class LocalStepFunctions {
     input: Sfn.DescribeExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
     this.#engine.flush();
-    const row = this.#execution(input.executionArn);
+    return this.#describe(this.#execution(input.executionArn));
+  }
+
+  #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
     return {
       executionArn: row.arn,
       stateMachineArn: row.stateMachineArn,

@@ -76,6 +76,8 @@ export class Engine {
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
+  /** Rows returned by createExecution and not launched yet: their only frame and event are known. */
+  readonly #created = new WeakSet<ExecutionRow>();
   readonly #deferred = new Map<Frame, ExecutionRun>();
   #deferredEvents = 0;
   #eventRows: (readonly [number, EventRow])[] = [];
@@ -133,17 +135,24 @@ export class Engine {
           stateMachineArn: args.stateMachine.arn,
         }),
       });
-      const cursor: FrameCursor = { state: definition.StartAt, phase: 'enter' };
-      this.store.putFrame(id, '', JSON.stringify(cursor), args.input);
-      return { ...row, id };
+      const top = topFrame(definition, args.input);
+      this.store.putFrame(id, top.path, top.cursor, top.input);
+      const created = { ...row, id };
+      this.#created.add(created);
+      return created;
     });
   }
 
-  /** Starts running a RUNNING execution from its stored frames. */
+  /**
+   * Starts running a RUNNING execution from its stored frames (a row just returned by
+   * {@link createExecution} starts from its first state without reading them back).
+   */
   launch(row: ExecutionRow): void {
     if (this.#runs.has(row.arn)) return;
     const { definition, name, roleArn } = this.#revision(row.revision);
-    const storedFrames = new Map(this.store.listFrames(row.id).map((frame) => [frame.path, frame]));
+    const created = this.#created.delete(row);
+    const frames = created ? [topFrame(definition, row.input)] : this.store.listFrames(row.id);
+    const storedFrames = new Map(frames.map((frame) => [frame.path, frame]));
     const run: ExecutionRun = {
       row,
       definition,
@@ -159,7 +168,7 @@ export class Engine {
         },
         StateMachine: { Id: row.stateMachineArn, Name: name },
       },
-      lastEventId: this.store.lastEventId(row.id),
+      lastEventId: created ? 1 : this.store.lastEventId(row.id),
       halted: false,
       storedFrames,
     };
@@ -536,7 +545,14 @@ export class Engine {
     });
     run.halted = true;
     run.controller.abort('finished' satisfies HaltReason);
-    const row = this.store.getExecutionById(run.row.id)!;
+    const row: ExecutionRow = {
+      ...run.row,
+      status,
+      output: end.output ?? null,
+      error: end.error ?? null,
+      cause: end.cause ?? null,
+      stopDate: now,
+    };
     const waiters = this.#terminalWaiters.get(row.arn) ?? [];
     this.#terminalWaiters.delete(row.arn);
     for (const wake of waiters) wake(row);
@@ -553,6 +569,12 @@ export class Engine {
     }
     return revision;
   }
+}
+
+/** The stored top-level frame of a new execution: its first state, about to be entered, with `input`. */
+function topFrame(definition: StateMachineDefinition, input: string): FrameRow {
+  const cursor: FrameCursor = { state: definition.StartAt, phase: 'enter' };
+  return { path: '', cursor: JSON.stringify(cursor), input };
 }
 
 function hasChildFrames(type: string): boolean {
