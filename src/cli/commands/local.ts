@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
+import type { LocalRuntime } from '#local/runtime.ts';
 import { CliError } from '../exit-codes.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
@@ -38,7 +38,21 @@ export function localCommand(): Command {
     .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
     .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
     .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ cutover local --port 8083 --data-dir .cutover\n  $ WAIT_TIME_SCALE=0.01 cutover local   # waits 100x shorter',
+    )
+    .addHelpText(
+      'after',
+      [
+        '\nExample:',
+        '  $ cutover local --port 8083 --data-dir .cutover',
+        '  $ WAIT_TIME_SCALE=0.1 cutover local --no-data-services   # waits at a tenth of real time',
+      ].join('\n'),
+    )
     .action(async (options: LocalOptions) => {
+      // Loaded here, not at the top: the runtime is most of what `cutover --help` would otherwise load.
+      const { startLocalRuntime } = await import('#local/runtime.ts');
       const dataDir = resolve(options.dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
