@@ -40,10 +40,6 @@ export function localCommand(): Command {
     .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
     .addHelpText(
       'after',
-      '\nExample:\n  $ cutover local --port 8083 --data-dir .cutover\n  $ WAIT_TIME_SCALE=0.01 cutover local   # waits 100x shorter',
-    )
-    .addHelpText(
-      'after',
       [
         '\nExample:',
         '  $ cutover local --port 8083 --data-dir .cutover',
