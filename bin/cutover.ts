@@ -10,6 +10,10 @@ import { planCommand } from '../src/cli/commands/plan.ts';
 import { runCommand } from '../src/cli/commands/run.ts';
 import { watchCommand } from '../src/cli/commands/watch.ts';
 import { CliError, ExitCode } from '../src/cli/exit-codes.ts';
+import { ValidationError } from '../src/core/errors.ts';
+
+// The SDK warns on every call that its 2027 releases need Node 22; that is for the maintainers, not the user.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('cutover')
   .description('Deployment migrations on AWS Step Functions, and their local rehearsal')
@@ -27,7 +31,8 @@ const commands = [
   historyCommand(),
   backupsCommand(),
 ];
-for (const command of commands) program.addCommand(command.exitOverride());
+for (const command of commands) program.addCommand(command);
+exitOverrideAll(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -36,7 +41,25 @@ try {
     // Help and version end with code 0; every other parse error is a usage error.
     process.exitCode = error.exitCode === 0 ? ExitCode.Succeeded : ExitCode.Usage;
   } else {
-    console.error(`cutover: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof CliError ? error.exitCode : ExitCode.Failed;
+    console.error(`cutover: ${describeError(error)}`);
+    process.exitCode =
+      error instanceof CliError
+        ? error.exitCode
+        : error instanceof ValidationError
+          ? ExitCode.Usage
+          : ExitCode.Failed;
   }
+}
+
+/** The message to print; a refused connection says how to start or choose an endpoint. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return error.message;
+  return `${error.message}: is \`cutover local\` running? (or pass --endpoint <url>, or --aws)`;
+}
+
+/** Parse errors of every command and subcommand throw, so they end with exit code 2 (not commander's 1). */
+function exitOverrideAll(command: Command): void {
+  command.exitOverride();
+  for (const subcommand of command.commands) exitOverrideAll(subcommand);
 }

@@ -15,7 +15,10 @@ export interface EndpointOptions {
 export function withEndpointOptions(command: Command): Command {
   return command
     .option('--endpoint <url>', 'Step Functions endpoint (default: $CUTOVER_ENDPOINT or the local runtime)')
-    .option('--aws', 'talk to AWS Step Functions with the default credential chain')
+    .option(
+      '--aws',
+      'talk to AWS Step Functions with the default credential chain (ignores $CUTOVER_ENDPOINT)',
+    )
     .option('--region <region>', 'AWS region (default: $AWS_REGION)');
 }
 
@@ -27,7 +30,11 @@ export function withEndpointOptions(command: Command): Command {
  */
 export function createStepFunctionsClient(options: EndpointOptions, env = process.env): SFNClient {
   if (options.aws) {
-    return new SFNClient(options.region ? { region: options.region } : {});
+    // The default credential chain and region; --endpoint here is an AWS endpoint (a VPC endpoint, say).
+    return new SFNClient({
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    });
   }
   return new SFNClient({
     endpoint: options.endpoint ?? env.CUTOVER_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT,

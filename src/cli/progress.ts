@@ -23,6 +23,33 @@ function parseOutput(text: string | undefined): Record<string, unknown> | undefi
   }
 }
 
+/**
+ * The error and cause of a failed, aborted or timed-out execution, task or Lambda function event. A Lambda
+ * error's cause is its JSON (`{"errorMessage", "errorType", "stackTrace"}`): only the message is kept.
+ */
+export function failureOf(event: HistoryEvent): { error?: string; cause?: string } | undefined {
+  const failure =
+    event.executionFailedEventDetails ??
+    event.executionAbortedEventDetails ??
+    event.executionTimedOutEventDetails ??
+    event.taskFailedEventDetails ??
+    event.taskTimedOutEventDetails ??
+    event.lambdaFunctionFailedEventDetails ??
+    event.lambdaFunctionTimedOutEventDetails;
+  if (!failure) return undefined;
+  return { error: failure.error, cause: errorMessageOf(failure.cause) };
+}
+
+function errorMessageOf(cause: string | undefined): string | undefined {
+  if (!cause?.startsWith('{')) return cause;
+  try {
+    const message = (JSON.parse(cause) as { errorMessage?: unknown }).errorMessage;
+    return typeof message === 'string' ? message : cause;
+  } catch {
+    return cause;
+  }
+}
+
 const END_EVENTS: Record<string, string> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
@@ -41,16 +68,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     return [{ kind: 'state', name: event.stateEnteredEventDetails.name }];
   }
   if (type in END_EVENTS) {
-    const failure = event.executionFailedEventDetails ?? event.executionAbortedEventDetails;
-    const timedOut = event.executionTimedOutEventDetails;
-    return [
-      {
-        kind: 'end',
-        status: END_EVENTS[type]!,
-        error: failure?.error ?? timedOut?.error,
-        cause: failure?.cause ?? timedOut?.cause,
-      },
-    ];
+    return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
   }
   const output = parseOutput(
     event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,

@@ -1,15 +1,27 @@
 import {
+  DescribeExecutionCommand,
   type ExecutionListItem,
   ListExecutionsCommand,
   ListStateMachinesCommand,
   type SFNClient,
   type StateMachineListItem,
 } from '@aws-sdk/client-sfn';
-import { STRATEGIES as RELEASE_STRATEGIES } from '#core/schemas/index.ts';
+import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 /** The workflows Cutover ships a state machine for: the release strategies and the database migration. */
 export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const;
+export type CliStrategy = (typeof STRATEGIES)[number];
+
+/** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
+export function assertStrategy<T extends string>(
+  strategy: string,
+  allowed: readonly T[],
+): asserts strategy is T {
+  if (!(allowed as readonly string[]).includes(strategy)) {
+    throw new CliError(`strategy must be one of: ${allowed.join(', ')} (got "${strategy}")`, ExitCode.Usage);
+  }
+}
 
 /** True when a state machine's name is the strategy's: `canary` locally, `<prefix>-canary` as deployed by CDK. */
 function isStrategyMachine(machine: StateMachineListItem, strategy: string): boolean {
@@ -30,12 +42,7 @@ async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]
 
 /** The ARN of the state machine that runs `strategy`; a clear error when the endpoint has none. */
 export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): Promise<string> {
-  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
-    throw new CliError(
-      `strategy must be one of: ${STRATEGIES.join(', ')} (got "${strategy}")`,
-      ExitCode.Usage,
-    );
-  }
+  assertStrategy(strategy, STRATEGIES);
   const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, strategy));
   if (!machine?.stateMachineArn) {
     throw new CliError(`no state machine for "${strategy}" at this endpoint; is \`cutover local\` running?`);
@@ -69,13 +76,30 @@ export async function listCutoverExecutions(
   return executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
 }
 
-/** An execution ARN from an ARN or an execution name (searched among Cutover's state machines). */
+/**
+ * An execution ARN from an ARN or an execution name: one DescribeExecution per Cutover state machine (an
+ * execution's ARN is its machine's with `execution` and the name), not a listing of every execution.
+ */
 export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
   if (ref.startsWith('arn:')) return ref;
-  const matches = (await listCutoverExecutions(sfn)).filter((e) => e.name === ref);
+  const candidates = (await listStateMachines(sfn))
+    .filter((m) => STRATEGIES.some((s) => isStrategyMachine(m, s)))
+    .map((m) => `${m.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${ref}`);
+  const found = await Promise.all(
+    candidates.map((executionArn) =>
+      sfn.send(new DescribeExecutionCommand({ executionArn })).then(
+        () => executionArn,
+        (error: Error) => {
+          if (error.name === 'ExecutionDoesNotExist') return undefined;
+          throw error;
+        },
+      ),
+    ),
+  );
+  const matches = found.filter((arn) => arn !== undefined);
   if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
   if (matches.length > 1) {
     throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
   }
-  return matches[0]!.executionArn!;
+  return matches[0]!;
 }

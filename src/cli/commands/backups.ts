@@ -1,7 +1,14 @@
 import { Command } from 'commander';
-import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
-import { withDatabase } from '#adapters/database/connection.ts';
-import { MANIFEST_NAME, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
+
+/** The backup store and database modules, loaded when a subcommand runs (not for `cutover --help`). */
+async function loadBackupModules() {
+  const [backup, connection, logical] = await Promise.all([
+    import('#adapters/backup/index.ts'),
+    import('#adapters/database/connection.ts'),
+    import('#adapters/database/logical-backup.ts'),
+  ]);
+  return { ...backup, ...connection, ...logical };
+}
 
 /**
  * `cutover backups list [prefix]` and `cutover backups restore <manifest-key> --database-url <url>`: the
@@ -9,13 +16,24 @@ import { MANIFEST_NAME, readManifest, restoreDatabase } from '#adapters/database
  * $CUTOVER_DATA_DIR/backups).
  */
 export function backupsCommand(): Command {
-  const backups = new Command('backups').description('list database backups and restore one');
+  const backups = new Command('backups')
+    .description('list database backups and restore one')
+    .addHelpText(
+      'after',
+      [
+        '\nExample:',
+        '  $ cutover backups list shop/orders/',
+        '  $ cutover backups restore shop/orders/database/<execution>/manifest.json --database-url postgres://...',
+      ].join('\n'),
+    );
   backups
     .command('list')
     .description('list database backups (their manifests) under a prefix')
     .argument('[prefix]', 'key prefix, e.g. shop/orders/', '')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders/ --json')
     .action(async (prefix: string, options: { json?: boolean }) => {
+      const { createBackupStoreFromEnvironment, MANIFEST_NAME, readManifest } = await loadBackupModules();
       const store = createBackupStoreFromEnvironment();
       const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
       const rows = await Promise.all(
@@ -39,7 +57,12 @@ export function backupsCommand(): Command {
     .argument('<manifest-key>', 'the backup manifest key (from `cutover backups list`)')
     .option('--database-url <url>', 'postgres:// URL of the database to restore into')
     .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ cutover backups restore shop/orders/database/<execution>/manifest.json --secret-arn arn:aws:secretsmanager:...',
+    )
     .action(async (manifestKey: string, options: { databaseUrl?: string; secretArn?: string }) => {
+      const { createBackupStoreFromEnvironment, restoreDatabase, withDatabase } = await loadBackupModules();
       const ref = { url: options.databaseUrl, secretArn: options.secretArn };
       await withDatabase(ref, (client) =>
         restoreDatabase(client, createBackupStoreFromEnvironment(), manifestKey),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { readHistory } from '../history.ts';
+import { failureOf } from '../progress.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
 /** `cutover history <execution>`: every history event, one a line. */
@@ -20,8 +21,8 @@ export function historyCommand(): Command {
     }
     for (const event of events) {
       const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
-      const failure = event.executionFailedEventDetails ?? event.taskFailedEventDetails;
-      const detail = failure ? `${failure.error}: ${failure.cause ?? ''}` : name;
+      const failure = failureOf(event);
+      const detail = failure ? `${failure.error ?? ''}: ${failure.cause ?? ''}` : name;
       console.log(
         `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`,
       );

@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { ValidationError } from '#core/errors.ts';
 import { buildPlan, type Plan } from '#core/plan/index.ts';
-import { isStrategy, STRATEGIES, validateRequest } from '#core/schemas/index.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
+import { STRATEGIES } from '#core/strategies.ts';
 import { weightsBar } from '../progress.ts';
-import { readRequestFile } from '../request-file.ts';
+import { readRequestFile, validateRequestFor } from '../request-file.ts';
+import { assertStrategy } from '../resolve.ts';
 
 function formatDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
@@ -41,21 +40,9 @@ export function planCommand(): Command {
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json')
     .action(async (strategy: string, options: { file: string; json?: boolean }) => {
-      if (!isStrategy(strategy)) {
-        throw new CliError(
-          `strategy must be one of: ${STRATEGIES.join(', ')} (got "${strategy}")`,
-          ExitCode.Usage,
-        );
-      }
-      const input = await readRequestFile(options.file);
-      let plan: Plan;
-      try {
-        plan = buildPlan(strategy, validateRequest(strategy, input));
-      } catch (error) {
-        if (error instanceof ValidationError)
-          throw new CliError(error.message, ExitCode.Usage, { cause: error });
-        throw error;
-      }
+      assertStrategy(strategy, STRATEGIES);
+      const request = await validateRequestFor(strategy, await readRequestFile(options.file));
+      const plan = buildPlan(strategy, request);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
     });
 }

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { Command } from 'commander';
-import { ValidationError } from '#core/errors.ts';
-import { isStrategy, validateRequest } from '#core/schemas/index.ts';
+import { Command, InvalidArgumentError } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
-import { readRequestFile } from '../request-file.ts';
-import { resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
+import { readRequestFile, validateRequestFor } from '../request-file.ts';
+import { assertStrategy, resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
 import { watchExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
   readonly file: string;
   readonly name?: string;
   readonly wait?: boolean;
+}
+
+/** Parses `--name`: Step Functions accepts 1-80 characters; these keep names safe in ARNs and URLs. */
+export function parseExecutionName(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(value)) {
+    throw new InvalidArgumentError(
+      `--name must be 1-80 letters, digits, '-' or '_' (got ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
 }
 
 /** `<service>-<version>-<random>`, within Step Functions' name rules. */
@@ -24,23 +31,6 @@ function defaultExecutionName(request: {
   return `${base.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Validates here first, so a bad request starts nothing and exits 2 with every bad field named. */
-function checkRequest(strategy: string, request: unknown): void {
-  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
-    throw new CliError(
-      `strategy must be one of: ${STRATEGIES.join(', ')} (got "${strategy}")`,
-      ExitCode.Usage,
-    );
-  }
-  if (!isStrategy(strategy)) return; // other workflows validate in their first state
-  try {
-    validateRequest(strategy, request);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
-    throw error;
-  }
-}
-
 /** `cutover run <strategy> -f request.json [--name] [--wait]`: starts a release. */
 export function runCommand(): Command {
   return withEndpointOptions(
@@ -48,12 +38,14 @@ export function runCommand(): Command {
       .description('start a release (or database migration) from a request file')
       .argument('<strategy>', STRATEGIES.join(' | '))
       .requiredOption('-f, --file <path>', 'the request, as JSON')
-      .option('--name <name>', 'execution name (default: <service>-<version>-<random>)')
+      .option('--name <name>', 'execution name (default: <service>-<version>-<random>)', parseExecutionName)
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
       .addHelpText('after', '\nExample:\n  $ cutover run canary -f examples/requests/canary.json --wait'),
   ).action(async (strategy: string, options: RunOptions) => {
+    assertStrategy(strategy, STRATEGIES);
     const request = await readRequestFile(options.file);
-    checkRequest(strategy, request);
+    // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
+    await validateRequestFor(strategy, request);
     const sfn = createStepFunctionsClient(options);
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
     const name = options.name ?? defaultExecutionName(request as object);

@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 import { type BlueGreenRequest, blueGreenRequestJsonSchema, blueGreenRequestSchema } from './blue-green.ts';
 import { type CanaryRequest, canaryRequestJsonSchema, canaryRequestSchema } from './canary.ts';
 import { describeIssue, formatIssue } from './issues.ts';
 import { type RollingRequest, rollingRequestJsonSchema, rollingRequestSchema } from './rolling.ts';
 
+export { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 export type { BlueGreenRequest } from './blue-green.ts';
 export type { CanaryRequest, CanaryStep } from './canary.ts';
 export type { ClusterConfig } from './cluster.ts';
@@ -12,10 +14,6 @@ export type { DeploymentEventType } from './common.ts';
 export type { MetricsConfig } from './metrics.ts';
 export type { RollingRequest } from './rolling.ts';
 export type { TrafficConfig } from './traffic.ts';
-
-/** The release strategies, each a state machine `statemachines/<strategy>.asl.json`. */
-export const STRATEGIES = ['canary', 'blue-green', 'rolling'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
 
 /** The normalized, defaulted request of each strategy. */
 export interface RequestOf {
@@ -45,10 +43,6 @@ export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
   'blue-green': 'blueGreen',
   rolling: 'rolling',
 };
-
-export function isStrategy(value: unknown): value is Strategy {
-  return (STRATEGIES as readonly unknown[]).includes(value);
-}
 
 /**
  * Checks a request against its strategy's schema and returns it normalized (defaults filled, canary

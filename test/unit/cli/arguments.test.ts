@@ -1,0 +1,39 @@
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseExecutionName } from '../../../src/cli/commands/run.ts';
+import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
+import { assertStrategy, STRATEGIES } from '../../../src/cli/resolve.ts';
+
+describe('parseExecutionName', () => {
+  it('accepts letters, digits, - and _ up to 80 characters', () => {
+    expect(parseExecutionName('checkout-v2_1')).toBe('checkout-v2_1');
+    expect(parseExecutionName('x'.repeat(80))).toBe('x'.repeat(80));
+  });
+
+  it.each(['', 'a b', 'checkout/v2', 'x'.repeat(81)])('refuses %j, saying what is allowed', (name) => {
+    expect(() => parseExecutionName(name)).toThrow(InvalidArgumentError);
+    expect(() => parseExecutionName(name)).toThrow("--name must be 1-80 letters, digits, '-' or '_'");
+  });
+});
+
+describe('assertStrategy', () => {
+  it('accepts every workflow with a state machine', () => {
+    for (const strategy of STRATEGIES) expect(() => assertStrategy(strategy, STRATEGIES)).not.toThrow();
+  });
+
+  it('refuses another name as a usage error listing the allowed ones', () => {
+    // Act
+    let error: unknown;
+    try {
+      assertStrategy('canery', STRATEGIES);
+    } catch (thrown) {
+      error = thrown;
+    }
+    // Assess
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.Usage);
+    expect((error as CliError).message).toBe(
+      'strategy must be one of: canary, blue-green, rolling, database-migration (got "canery")',
+    );
+  });
+});

@@ -1,0 +1,93 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { failureOf, formatProgress, progressOf } from '../../../src/cli/progress.ts';
+
+/** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
+function lambdaCause(errorType: string, errorMessage: string): string {
+  return JSON.stringify({
+    errorMessage,
+    errorType,
+    stackTrace: ['at decide (src/core/analysis/decide.ts:53:9)'],
+  });
+}
+
+describe('failureOf', () => {
+  it('keeps only the message of a Lambda error cause', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 63,
+      timestamp: new Date(),
+      type: 'LambdaFunctionFailed',
+      lambdaFunctionFailedEventDetails: {
+        error: 'AnalysisFailed',
+        cause: lambdaCause('AnalysisFailed', 'errorRate 0.3 > 0.05'),
+      },
+    };
+    // Act
+    const failure = failureOf(event);
+    // Assess
+    expect(failure).toEqual({ error: 'AnalysisFailed', cause: 'errorRate 0.3 > 0.05' });
+  });
+
+  it('keeps a plain cause as it is, and gives nothing for an event that is no failure', () => {
+    // Prepare
+    const aborted: HistoryEvent = {
+      id: 40,
+      timestamp: new Date(),
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Aborted', cause: '{not json: wrong image' },
+    };
+    const entered: HistoryEvent = {
+      id: 2,
+      timestamp: new Date(),
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name: 'ValidateRequest' },
+    };
+    // Act & Assess
+    expect(failureOf(aborted)).toEqual({ error: 'Aborted', cause: '{not json: wrong image' });
+    expect(failureOf(entered)).toBeUndefined();
+  });
+});
+
+describe('progressOf', () => {
+  it('ends a failed execution with its error and the readable cause', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 81,
+      timestamp: new Date(),
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: {
+        error: 'AnalysisInconclusive',
+        cause: lambdaCause('AnalysisInconclusive', 'requestCount 0 < minRequests 20'),
+      },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
+  });
+
+  it('shows the weights and the verdict a task returned', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 30,
+      timestamp: new Date(),
+      type: 'LambdaFunctionSucceeded',
+      lambdaFunctionSucceededEventDetails: {
+        output: JSON.stringify({
+          weights: { stable: 90, canary: 10 },
+          verdict: 'pass',
+          reason: 'all metrics within thresholds',
+          measurements: { requestCount: 42, errorRate: 0 },
+        }),
+      },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual([
+      `  weights  stable ${'█'.repeat(36)}${'░'.repeat(4)} canary 90/10`,
+      '  analysis PASS: all metrics within thresholds (requestCount=42 errorRate=0)',
+    ]);
+  });
+});
