@@ -115,4 +115,13 @@ export class StateRun<S extends State = State> {
     this.frame.cursor = { ...this.frame.cursor, ...patch };
     this.engine.commit(this.run, this.frame, extra);
   }
+
+  /**
+   * Moves the cursor to `patch` with the queued events, committed with the engine's next group commit
+   * (see `Engine.defer`): for a state that has no outside effect before its next save, such as a Wait.
+   */
+  saveDeferred(patch: Partial<FrameCursor>): void {
+    this.frame.cursor = { ...this.frame.cursor, ...patch };
+    this.engine.defer(this.run, this.frame);
+  }
 }

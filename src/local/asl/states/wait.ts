@@ -6,7 +6,8 @@ import type { StateResult, StateRun } from '../state-run.ts';
 import type { WaitState } from '../types.ts';
 
 /**
- * Wait: records the wake-up instant with the WaitStateEntered event, then sleeps on the clock. A resumed
+ * Wait: records the wake-up instant with the WaitStateEntered event (in the next group commit: a crash
+ * before it replays the state, which only re-enters the Wait), then sleeps on the clock. A resumed
  * execution sleeps only the remaining time.
  */
 export async function runWait(run: StateRun<WaitState>): Promise<StateResult> {
@@ -14,7 +15,7 @@ export async function runWait(run: StateRun<WaitState>): Promise<StateResult> {
   if (run.cursor.phase !== 'waiting') {
     const clock = run.engine.clock;
     const delayMs = waitMilliseconds(run.state, effective, clock.now());
-    run.save({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
+    run.saveDeferred({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
   }
   await sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal);
   return { output: applyOutputPath(effective, run.state.OutputPath), next: run.state.Next };

@@ -181,4 +181,37 @@ describe('Engine durability (SQLite file)', () => {
     expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"resumed"' });
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
+
+  it('replays a Wait whose entry was not committed yet when the runtime was killed', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/park-in-wait.ts'), dir, '--kill-at-once'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    const signal = await new Promise((resolve) => child.on('exit', (_code, killedBy) => resolve(killedBy)));
+    const arn = out.trim();
+    const clock = new VirtualClock(Date.now());
+    const second = reopen({}, clock);
+    const committedBeforeKill = await second.eventTypes(arn);
+    // Act
+    second.sfn.start();
+    await clock.advance(3_600_000);
+    // Assess
+    expect(signal).toBe('SIGKILL');
+    expect(committedBeforeKill).toEqual(['ExecutionStarted']);
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"resumed"' });
+    expect(await second.eventTypes(arn)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
 });
