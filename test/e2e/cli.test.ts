@@ -1,0 +1,476 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import Database from 'libsql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPlan } from '#core/plan/index.ts';
+import { validateRequest } from '#core/schemas/index.ts';
+import { localDatabasePath } from '#local/adapters/database.ts';
+import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
+import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
+import { sfnClient } from '#test/support/local-runtime.ts';
+import { pendingTaskToken, readHistory } from '../../src/cli/history.ts';
+
+/**
+ * Waits run at a tenth of real time: the examples' 30 s bakes take 3 s, an approval's hour 6 minutes.
+ * The analysis windows stay 30 s of real traffic, so re-analyses see what earlier ones saw.
+ */
+const WAIT_TIME_SCALE = '0.1';
+const SERVICE = { namespace: 'shop', name: 'checkout' };
+const CANARY = 'examples/requests/canary.json';
+const CANARY_WITH_APPROVAL = 'examples/requests/canary-with-approval.json';
+const COMMANDS = [
+  'local',
+  'run',
+  'plan',
+  'watch',
+  'approve',
+  'reject',
+  'abort',
+  'list',
+  'history',
+  'backups',
+  'backups list',
+  'backups restore',
+];
+
+let workDir: string;
+let local: ReturnType<typeof startCli>;
+let endpoint: string;
+let sfn: SFNClient;
+let traffic: Promise<Traffic | undefined>;
+let stopTraffic = false;
+
+interface Outcome {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cutover <args>` as a user types it and waits for it to exit. */
+async function cutover(...args: string[]): Promise<Outcome> {
+  const cli = startCli(args, { AWS_REGION: 'us-east-1' });
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** The parts of examples/requests/canary.json the bad requests change. */
+interface ExampleCanary {
+  service?: unknown;
+  release: { version: string };
+  canary: { steps: { weight: number; bakeSeconds: number }[] };
+}
+
+/** A request file in the work dir: the example canary with `change` applied. */
+function aRequestFile(name: string, change: (request: ExampleCanary) => unknown): string {
+  const request = JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8')) as ExampleCanary;
+  change(request);
+  const path = join(workDir, name);
+  writeFileSync(path, JSON.stringify(request));
+  return path;
+}
+
+/**
+ * Sends 150 requests a second to the service's proxy from the moment the first release routes it (the
+ * port is in the runtime's SQLite file), as a user's clients would: the analyses judge real answers.
+ */
+async function trafficOnceRouted(dataDir: string): Promise<Traffic | undefined> {
+  const db = new Database(localDatabasePath(dataDir), { readonly: true });
+  try {
+    for (;;) {
+      if (stopTraffic) return undefined;
+      const row = db
+        .prepare('SELECT port FROM local_router_services WHERE namespace = ? AND name = ?')
+        .get(SERVICE.namespace, SERVICE.name) as { port: number } | undefined;
+      if (row) return startTraffic({ url: `http://127.0.0.1:${row.port}/`, ratePerSecond: 150 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Resolves once the execution has entered `state` (polling its history through the SDK). */
+async function untilEntered(name: string, state: string): Promise<void> {
+  const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
+  for (;;) {
+    const events = await readHistory(sfn, arn).catch(() => []);
+    if (events.some((e) => e.stateEnteredEventDetails?.name === state)) return;
+    if (events.some((e) => e.type?.startsWith('Execution') && e.type !== 'ExecutionStarted')) {
+      throw new Error(`${name} ended before entering ${state}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function untilApprovalPending(name: string): Promise<void> {
+  await untilEntered(name, 'RequestApproval');
+  const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
+  while (!pendingTaskToken(await readHistory(sfn, arn))) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** True while `pid` runs (an exited process not yet reaped, a zombie, has stopped). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The processes of `pids` still running once they stopped or 10 s passed (replicas stop within 5 s). */
+async function stillRunning(pids: readonly number[]): Promise<number[]> {
+  for (let attempt = 0; attempt < 100 && pids.some(isRunning); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return pids.filter(isRunning);
+}
+
+/** The processes the runtime started (the replicas of the example app). */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'cutover-cli-'));
+  const dataDir = join(workDir, 'data');
+  local = startCli(['local', '--port', '0', '--data-dir', dataDir, '--no-data-services'], {
+    WAIT_TIME_SCALE,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  });
+  endpoint = await waitForEndpoint(local);
+  sfn = sfnClient(endpoint);
+  traffic = trafficOnceRouted(dataDir);
+});
+
+afterAll(async () => {
+  stopTraffic = true;
+  await (await traffic)?.stop();
+  sfn?.destroy();
+  const replicas = local?.child.pid ? childPids(local.child.pid) : [];
+  local?.child.kill('SIGTERM');
+  await local?.exited;
+  rmSync(workDir, { recursive: true, force: true });
+  expect(await stillRunning(replicas)).toEqual([]);
+});
+
+describe('cutover --help', () => {
+  it('lists every command', async () => {
+    // Act
+    const { code, stdout } = await cutover('--help');
+    // Assess
+    expect(code).toBe(0);
+    for (const command of COMMANDS.filter((c) => !c.includes(' '))) {
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  it.each(COMMANDS)('cutover %s --help exits 0 and shows an example', async (command) => {
+    // Act
+    const { code, stdout } = await cutover(...command.split(' '), '--help');
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: cutover ${command}`);
+    expect(stdout).toMatch(new RegExp(`Example:\\n  \\$ cutover ${command} `));
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [['run', 'canary'], "required option '-f, --file <path>' not specified"],
+    [['backups', 'restore'], "missing required argument 'manifest-key'"],
+    [
+      ['run', 'canary', '-f', CANARY, '--name', 'checkout v2'],
+      "--name must be 1-80 letters, digits, '-' or '_'",
+    ],
+    [['list', '--status', 'DONE'], '--status must be one of: RUNNING, SUCCEEDED, FAILED'],
+  ])('cutover %j exits 2: %s', async (args, message) => {
+    // Act
+    const { code, stderr } = await cutover(...args);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+});
+
+describe('cutover run with a bad request', () => {
+  const cases = [
+    {
+      what: 'a missing service',
+      args: () => ['run', 'canary', '-f', aRequestFile('no-service.json', (r) => delete r.service)],
+      says: ['service: is required'],
+    },
+    {
+      what: 'a step weight of 150',
+      args: () => [
+        'run',
+        'canary',
+        '-f',
+        aRequestFile('weight-150.json', (r) => {
+          r.canary.steps[1]!.weight = 150;
+        }),
+      ],
+      says: ['canary.steps[1].weight: must be an integer 1-100 (got 150)'],
+    },
+    {
+      what: 'an unknown strategy',
+      args: () => ['run', 'canery', '-f', CANARY],
+      says: ['strategy must be one of: canary, blue-green, rolling, database-migration (got "canery")'],
+    },
+    {
+      what: 'a database migration without its database',
+      args: () => {
+        const path = join(workDir, 'no-database.json');
+        writeFileSync(path, JSON.stringify({ service: SERVICE }));
+        return ['run', 'database-migration', '-f', path];
+      },
+      says: ['invalid database-migration request:', 'database: is required (must be an object)'],
+    },
+    {
+      what: 'a file that does not exist',
+      args: () => ['run', 'canary', '-f', 'examples/requests/nope.json'],
+      says: ['-f examples/requests/nope.json: cannot read the request file', 'ENOENT'],
+    },
+    {
+      what: 'a file that is not JSON',
+      args: () => {
+        const path = join(workDir, 'broken.json');
+        writeFileSync(path, '{ "service": ');
+        return ['run', 'canary', '-f', path];
+      },
+      says: ['broken.json: not valid JSON'],
+    },
+  ];
+
+  it.each(cases)('$what: exit 2, the field and what is allowed on stderr', async ({ args, says }) => {
+    // Act
+    const { code, stdout, stderr } = await cutover(...args(), '--wait', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    for (const text of says) expect(stderr).toContain(text);
+  });
+
+  it('started no execution', async () => {
+    // Act
+    const { code, stdout } = await cutover('list', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe('no executions');
+  });
+
+  it('names an unknown execution and exits 2', async () => {
+    // Act
+    const { code, stderr } = await cutover('watch', 'checkout-v9', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('no execution named "checkout-v9"');
+  });
+});
+
+describe('cutover plan', () => {
+  it('prints the steps, the expected duration, the state transitions and the cost', async () => {
+    // Prepare
+    const plan = buildPlan(
+      'canary',
+      validateRequest('canary', JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8'))),
+    );
+    // Act
+    const { code, stdout } = await cutover('plan', 'canary', '-f', CANARY);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('canary: stable -> canary');
+    expect(stdout).toMatch(/step 1\/2 .* 90\/10 +bake 30s, analyze 30s/);
+    expect(stdout).toMatch(/step 2\/2 .* 50\/50 +bake 30s, analyze 30s/);
+    expect(stdout).toMatch(/expected duration +1m 20s/);
+    expect(stdout).toContain(`state transitions  ${plan.stateTransitions}\n`);
+    expect(stdout).toContain(`AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} (at $0.025 per 1,000`);
+  });
+
+  it('prints the switch and its analysis for blue-green', async () => {
+    // Act
+    const { code, stdout } = await cutover('plan', 'blue-green', '-f', 'examples/requests/blue-green.json');
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/switch +green █{40} blue 100\/0\n +post-switch analysis: bake 30s, analyze 30s/);
+  });
+});
+
+describe('a canary release from the CLI', () => {
+  it('the first release of a service goes straight to 100%', async () => {
+    // Prepare
+    const v1 = aRequestFile('v1.json', (r) => {
+      r.release.version = 'v1';
+    });
+    // Act
+    const { code, stdout } = await cutover('run', 'canary', '-f', v1, '--wait', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v1-[0-9a-f]{6}$/m,
+    );
+    expect(stdout).not.toContain('→ BakeStep');
+    expect(stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+  });
+
+  it('run --wait of a healthy canary prints weights and verdicts and exits 0', async () => {
+    // Act
+    const { code, stdout } = await cutover(
+      'run',
+      'canary',
+      '-f',
+      CANARY,
+      '--name',
+      'checkout-v2',
+      '--wait',
+      '--endpoint',
+      endpoint,
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2\n');
+    expect(stdout).toMatch(/weights +stable █+░+ canary 90\/10/);
+    expect(stdout).toMatch(/weights +stable █+░+ canary 50\/50/);
+    expect(stdout).toMatch(/analysis PASS: all metrics within thresholds \(requestCount=\d+ errorRate=0/);
+    expect(stdout).toMatch(/→ Promote\n/);
+    expect(stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+  });
+
+  it('list --status SUCCEEDED shows it', async () => {
+    // Act
+    const { code, stdout } = await cutover('list', '--status', 'SUCCEEDED', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^SUCCEEDED +canary +\S+ +checkout-v2$/m);
+  });
+
+  it('history prints its events', async () => {
+    // Act
+    const { code, stdout } = await cutover('history', 'checkout-v2', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ +1 \S+ ExecutionStarted/);
+    expect(stdout).toMatch(/TaskStateEntered AnalyzeStep/);
+    expect(lines.at(-1)).toMatch(/ExecutionSucceeded/);
+  });
+
+  it('approve lets a waiting release promote: the waited run exits 0', async () => {
+    // Prepare
+    const name = 'checkout-v3-approved';
+    // `run --wait` stays open, as in another terminal.
+    const run = cutover(
+      'run',
+      'canary',
+      '-f',
+      CANARY_WITH_APPROVAL,
+      '--name',
+      name,
+      '--wait',
+      '--endpoint',
+      endpoint,
+    );
+    await untilApprovalPending(name);
+    // Act
+    const approve = await cutover(
+      'approve',
+      name,
+      '--reason',
+      'dashboards look good',
+      '--endpoint',
+      endpoint,
+    );
+    const waited = await run;
+    // Assess
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain(
+      `approved arn:aws:states:us-east-1:000000000000:execution:canary:${name}`,
+    );
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toMatch(/→ RequestApproval\n→ DeployStable\n/);
+    expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+  });
+
+  it('reject ends a waiting release FAILED with ApprovalRejected: the waited run exits 1', async () => {
+    // Prepare
+    const name = 'checkout-v3-rejected';
+    // `run --wait` stays open, as in another terminal.
+    const run = cutover(
+      'run',
+      'canary',
+      '-f',
+      CANARY_WITH_APPROVAL,
+      '--name',
+      name,
+      '--wait',
+      '--endpoint',
+      endpoint,
+    );
+    await untilApprovalPending(name);
+    // Act
+    const reject = await cutover('reject', name, '--reason', 'p99 is creeping up', '--endpoint', endpoint);
+    const waited = await run;
+    // Assess
+    expect(reject.code).toBe(0);
+    expect(waited.code).toBe(1);
+    expect(waited.stdout).toMatch(/→ Rollback\n/);
+    expect(waited.stdout.trim().split('\n').at(-1)).toBe('FAILED: ApprovalRejected — p99 is creeping up');
+  });
+
+  it('approve of a release that waits on nothing exits 2', async () => {
+    // Act
+    const { code, stderr } = await cutover('approve', 'checkout-v2', '--endpoint', endpoint);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('checkout-v2 is not waiting for an approval');
+  });
+
+  it('watch follows a release started without --wait to its end', async () => {
+    // Prepare
+    const name = 'checkout-v2-watched';
+    const started = await cutover('run', 'canary', '-f', CANARY, '--name', name, '--endpoint', endpoint);
+    // Act
+    const watched = await cutover('watch', name, '--endpoint', endpoint);
+    // Assess
+    expect(started.code).toBe(0);
+    expect(started.stdout.trim()).toBe(`arn:aws:states:us-east-1:000000000000:execution:canary:${name}`);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/weights +stable █+░+ canary 50\/50/);
+    expect(watched.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+  });
+
+  it('abort mid-bake ends the release ABORTED: watching it exits 1', async () => {
+    // Prepare: a first step that bakes for an hour (6 minutes here)
+    const name = 'checkout-v6-aborted';
+    const file = aRequestFile('long-bake.json', (r) => {
+      r.release.version = 'v6';
+      r.canary.steps[0]!.bakeSeconds = 3600;
+    });
+    await cutover('run', 'canary', '-f', file, '--name', name, '--endpoint', endpoint);
+    await untilEntered(name, 'BakeStep');
+    // Act
+    const abort = await cutover('abort', name, '--reason', 'wrong image', '--endpoint', endpoint);
+    const watched = await cutover('watch', name, '--endpoint', endpoint);
+    // Assess
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`,
+      }),
+    );
+    expect(abort.code).toBe(0);
+    expect(execution.status).toBe('ABORTED');
+    expect(watched.code).toBe(1);
+    expect(watched.stdout.trim().split('\n').at(-1)).toBe('ABORTED: Aborted — wrong image');
+  });
+});
