@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { dependencies } from '#lambdas/shared/dependencies.ts';
-import { readReleaseBackup } from '#lambdas/shared/release-backup.ts';
+import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 const stateError = z.object({ Error: z.string(), Cause: z.string().optional() });
@@ -10,11 +10,14 @@ const stateError = z.object({ Error: z.string(), Cause: z.string().optional() })
 /**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once), then the tracks (snapshot re-applied, tracks created since removed). Idempotent.
+ * Without `backupKey`, reads the backup BackupState keyed by `executionArn` (the rollback machine of a
+ * stopped release); throws `BackupNotFound` when there is none.
  */
 export const handler = taskHandler(
   'rollback',
-  { backupKey: z.string().min(1), error: stateError.optional() },
-  async ({ request, backupKey, error }) => {
+  { backupKey: z.string().min(1).optional(), error: stateError.optional() },
+  async ({ request, executionArn, error, ...input }) => {
+    const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request);
     const backup = await readReleaseBackup(deps.backups(), backupKey);
     logger.warn('rolling back', { backupKey, cause: error?.Error });

@@ -1,4 +1,5 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { isStrategy } from '#core/strategies.ts';
 
 /** Every history event of an execution, oldest first. */
 export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
@@ -47,4 +48,40 @@ export function pendingTaskToken(events: readonly HistoryEvent[]): string | unde
     }
   }
   return token;
+}
+
+/** What the rollback state machine needs to restore a stopped release (its input). */
+export interface RollbackInput {
+  readonly strategy: string;
+  readonly executionArn: string;
+  /** The stopped execution's input, as a JSON string (as the EventBridge status-change event carries it). */
+  readonly input: string;
+  readonly reason: string;
+}
+
+/**
+ * The rollback machine's input for a stopped execution, from its history: the input it started with and
+ * the strategy its first task was given. `undefined` when it stopped before any task ran (nothing was
+ * locked or changed, so there is nothing to roll back) or is not a release (a database migration).
+ */
+export function rollbackInputOf(
+  events: readonly HistoryEvent[],
+  executionArn: string,
+  reason: string,
+): RollbackInput | undefined {
+  const input = events.find((event) => event.type === 'ExecutionStarted')?.executionStartedEventDetails
+    ?.input;
+  const strategy = events.map(taskPayload).find((payload) => payload !== undefined)?.strategy;
+  if (input === undefined || !isStrategy(strategy)) return undefined;
+  return { strategy, executionArn, input, reason };
+}
+
+/** The payload a task was given: a Lambda function's input, or an integration's `Payload`/parameters. */
+function taskPayload(event: HistoryEvent): { strategy?: unknown } | undefined {
+  const lambdaInput = event.lambdaFunctionScheduledEventDetails?.input;
+  if (lambdaInput !== undefined) return JSON.parse(lambdaInput) as { strategy?: unknown };
+  const parameters = event.taskScheduledEventDetails?.parameters;
+  if (parameters === undefined) return undefined;
+  const parsed = JSON.parse(parameters) as { Payload?: { strategy?: unknown }; strategy?: unknown };
+  return parsed.Payload ?? parsed;
 }

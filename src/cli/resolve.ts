@@ -40,6 +40,16 @@ async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]
   return machines;
 }
 
+/**
+ * The ARN of the rollback state machine (`statemachines/rollback.asl.json`), which restores a stopped
+ * release; a clear error when the endpoint has none.
+ */
+export async function resolveRollbackMachineArn(sfn: SFNClient): Promise<string> {
+  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, 'rollback'));
+  if (!machine?.stateMachineArn) throw new CliError('no rollback state machine at this endpoint');
+  return machine.stateMachineArn;
+}
+
 /** The ARN of the state machine that runs `strategy`; a clear error when the endpoint has none. */
 export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): Promise<string> {
   assertStrategy(strategy, STRATEGIES);

@@ -1,0 +1,58 @@
+import {
+  DescribeExecutionCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { CliError, ExitCode } from './exit-codes.ts';
+import { readHistory, rollbackInputOf } from './history.ts';
+import { resolveRollbackMachineArn } from './resolve.ts';
+
+/** Step Functions execution names are at most 80 characters. */
+const MAX_EXECUTION_NAME = 80;
+
+/** What {@link abortRelease} did. */
+export interface AbortOutcome {
+  /** The rollback execution restoring the release, absent when it stopped before changing anything. */
+  readonly rollbackExecutionArn?: string;
+}
+
+/** `abort-<execution name>`: one rollback per stopped release, whoever asks twice. */
+export function rollbackExecutionName(executionArn: string): string {
+  return `abort-${executionArn.split(':').at(-1)}`.slice(0, MAX_EXECUTION_NAME);
+}
+
+/**
+ * Aborts a release: StopExecution (which runs no Catch, so nothing rolls back by itself), then starts the
+ * rollback state machine as `abort-<execution name>` with the input and strategy read from the stopped
+ * execution's history. Idempotent: aborting an already aborted release finds or starts that same
+ * rollback; a release that already ended is refused.
+ *
+ * @example
+ * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
+ */
+export async function abortRelease(
+  sfn: SFNClient,
+  executionArn: string,
+  reason: string,
+): Promise<AbortOutcome> {
+  const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  if (status === 'RUNNING') {
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }));
+  } else if (status !== 'ABORTED') {
+    throw new CliError(`${executionArn} already ended ${status}: nothing to abort`, ExitCode.Usage);
+  }
+  const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
+  if (!input) return {};
+  const stateMachineArn = await resolveRollbackMachineArn(sfn);
+  const name = rollbackExecutionName(executionArn);
+  try {
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    return { rollbackExecutionArn: started.executionArn };
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    return { rollbackExecutionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
+  }
+}

@@ -1,0 +1,79 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Traffic } from '#local/adapters/traffic-generator.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
+import { waitForExecution } from '#test/support/local-runtime.ts';
+import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
+import {
+  aLiveTrack,
+  anExampleRelease,
+  entered,
+  historyUntil,
+  liveWeights,
+  type StrategyRuntime,
+  servedVersions,
+  serviceTraffic,
+  startStrategyRuntime,
+  trackVersions,
+} from '#test/support/strategy-runtime.ts';
+import { abortRelease } from '../../../src/cli/abort-release.ts';
+
+describe('aborting a canary mid-rollout (StopExecution + the rollback state machine)', () => {
+  const data = aTempDataDir();
+  const service = aTestService('aborted');
+  let strategies: StrategyRuntime;
+  let traffic: Traffic;
+
+  beforeAll(async () => {
+    strategies = await startStrategyRuntime(data.dataDir);
+    await aLiveTrack(strategies.adapters, service, 'stable', anExampleRelease('v1'));
+    traffic = await serviceTraffic(strategies.adapters, service);
+  });
+  afterAll(async () => {
+    await traffic?.stop();
+    await strategies?.close();
+    data.remove();
+  });
+
+  it('restores the traffic and tracks from the backup and unlocks the service; aborting again changes nothing', async () => {
+    // Prepare: a canary of v2 baking at 20%
+    const canary = { steps: [{ weight: 20, bakeSeconds: 3600 }] };
+    const arn = await strategies.start('canary', aCanaryRequest(service, 'v2', { canary }), 'aborted-v2');
+    await historyUntil(strategies.client, arn, entered('BakeStep'));
+    const during = await liveWeights(strategies.adapters, service);
+    // Act
+    const first = await abortRelease(strategies.client, arn, 'wrong image');
+    const rollback = await waitForExecution(strategies.client, first.rollbackExecutionArn!);
+    const again = await abortRelease(strategies.client, arn, 'wrong image');
+    // Assess
+    expect(during).toEqual({ stable: 80, canary: 20 });
+    const aborted = await strategies.client.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect(aborted.status).toBe('ABORTED');
+    expect(first.rollbackExecutionArn).toMatch(/:execution:rollback:abort-aborted-v2$/);
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(again.rollbackExecutionArn).toBe(first.rollbackExecutionArn);
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+
+  it('rolls back from the request itself as well (the input of an EventBridge-less caller), idempotently', async () => {
+    // Prepare
+    const request = aCanaryRequest(service, 'v3', { canary: { steps: [{ weight: 20, bakeSeconds: 3600 }] } });
+    const arn = await strategies.start('canary', request, 'aborted-v3');
+    await historyUntil(strategies.client, arn, entered('BakeStep'));
+    await abortRelease(strategies.client, arn, 'first');
+    // Act
+    const rerun = await strategies.run(
+      'rollback',
+      { strategy: 'canary', executionArn: arn, request },
+      'rollback-aborted-v3-again',
+    );
+    // Assess
+    expect(rerun.status, rerun.cause).toBe('SUCCEEDED');
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+});
