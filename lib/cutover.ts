@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { AbortRollbacks, ROLLBACK_MACHINE } from './abort-rollbacks.ts';
 import { ApprovalStateMachine } from './approval-machine.ts';
 import { type Capability, FUNCTION_CAPABILITIES } from './capabilities.ts';
 import { checkSubstitutions, discoverFunctions, discoverStateMachines } from './discovery.ts';
@@ -164,6 +165,12 @@ export class Cutover extends Construct {
       removalPolicy,
     });
     this.monitoring.watch(this.stateMachines.byStrategy);
+    // The rollback machine is started by aborts, not by users: no API route, trigger or approval.
+    const rollback = this.stateMachines.byStrategy.get(ROLLBACK_MACHINE);
+    const releases = new Map(
+      [...this.stateMachines.byStrategy].filter(([name]) => name !== ROLLBACK_MACHINE),
+    );
+    if (rollback) new AbortRollbacks(this, 'AbortRollbacks', { stateMachines: releases, rollback });
 
     new EksAccess(this, 'EksAccess', {
       clusterName: props.clusterName,
@@ -173,15 +180,15 @@ export class Cutover extends Construct {
       cluster: props.cluster,
     });
 
-    if (this.stateMachines.byStrategy.size > 0) {
+    if (releases.size > 0) {
       const approvals = new ApprovalStateMachine(this, 'Approvals', {
         table: this.storage.table,
-        stateMachines: [...this.stateMachines.byStrategy.values()],
+        stateMachines: [...releases.values()],
         logRetention,
         removalPolicy,
       });
       this.api = new ReleaseApi(this, 'ReleaseApi', {
-        stateMachines: this.stateMachines.byStrategy,
+        stateMachines: releases,
         requestSchemas: props.requestSchemas ?? strategyRequestModels(),
         approvals: approvals.stateMachine,
         logRetention,
@@ -189,7 +196,7 @@ export class Cutover extends Construct {
       });
     }
     new ReleaseTriggers(this, 'Triggers', {
-      stateMachines: this.stateMachines.byStrategy,
+      stateMachines: releases,
       ecrTriggers: props.ecrTriggers ?? [],
     });
     suppressJustifiedFindings(this);

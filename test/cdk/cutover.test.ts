@@ -230,6 +230,39 @@ describe('Cutover construct', () => {
     });
   });
 
+  it('rolls back aborted releases: an ABORTED status change of a strategy machine starts the rollback machine', () => {
+    // Assess
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { detail: { status: ['ABORTED'] } } },
+    });
+    expect(Object.keys(rules)).toHaveLength(1);
+    const rule = Object.values(rules)[0] as { Properties: Record<string, unknown> };
+    expect(rule.Properties).toMatchObject({
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: expect.stringMatching(/Canary/) }] },
+      },
+      Targets: [
+        {
+          Arn: { Ref: expect.stringMatching(/Rollback/) },
+          InputTransformer: {
+            InputPathsMap: {
+              'detail-executionArn': '$.detail.executionArn',
+              'detail-input': '$.detail.input',
+            },
+            InputTemplate: expect.stringContaining('"strategy":"canary"'),
+          },
+        },
+      ],
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: { detail: { strategy: ['rollback'] } } },
+      0,
+    );
+  });
+
   it('alerts on failed, timed-out and aborted executions, alarms per state machine and draws a dashboard', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CUTOVER_ERROR_NAMES } from '#core/errors.ts';
+import { CUTOVER_ERROR_NAMES, LAMBDA_SERVICE_ERROR_NAMES } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { discoverStateMachines } from '#lib/discovery.ts';
 
@@ -52,7 +52,10 @@ describe('statemachines/*.asl.json', () => {
     (_, file) => {
       // Act
       const unknown = errorNames(substituted(file)).filter(
-        (name) => !name.startsWith('States.') && !CUTOVER_ERROR_NAMES.has(name),
+        (name) =>
+          !name.startsWith('States.') &&
+          !CUTOVER_ERROR_NAMES.has(name) &&
+          !LAMBDA_SERVICE_ERROR_NAMES.has(name),
       );
       // Assess
       expect(unknown).toEqual([]);
