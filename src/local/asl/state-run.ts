@@ -81,10 +81,7 @@ export class StateRun<S extends State = State> {
   /** InputPath, then `template` (Parameters / ItemSelector) if present. */
   effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
     const state = this.state as { InputPath?: string | null };
-    const selected =
-      state.InputPath === undefined
-        ? this.input
-        : applyInputPath(this.input, state.InputPath, this.context(extraContext));
+    const selected = applyInputPath(this.input, state.InputPath, this.context(extraContext));
     return template === undefined
       ? selected
       : resolvePayloadTemplate(template, selected, this.context(extraContext));
