@@ -13,6 +13,9 @@ import { CliError, ExitCode } from './exit-codes.ts';
 export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const;
 export type CliStrategy = (typeof STRATEGIES)[number];
 
+/** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
+const CUTOVER_MACHINES = [...STRATEGIES, 'rollback'];
+
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
   strategy: string,
@@ -60,13 +63,13 @@ export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): 
   return machine.stateMachineArn;
 }
 
-/** Every execution of Cutover's state machines, newest first, optionally of one status. */
+/** Every execution of Cutover's state machines (releases, migrations, rollbacks), newest first, optionally of one status. */
 export async function listCutoverExecutions(
   sfn: SFNClient,
   statusFilter?: string,
 ): Promise<ExecutionListItem[]> {
   const machines = (await listStateMachines(sfn)).filter((m) =>
-    STRATEGIES.some((s) => isStrategyMachine(m, s)),
+    CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)),
   );
   const executions: ExecutionListItem[] = [];
   for (const machine of machines) {
@@ -93,7 +96,7 @@ export async function listCutoverExecutions(
 export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
   if (ref.startsWith('arn:')) return ref;
   const candidates = (await listStateMachines(sfn))
-    .filter((m) => STRATEGIES.some((s) => isStrategyMachine(m, s)))
+    .filter((m) => CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)))
     .map((m) => `${m.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${ref}`);
   const found = await Promise.all(
     candidates.map((executionArn) =>

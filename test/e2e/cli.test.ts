@@ -37,6 +37,7 @@ const COMMANDS = [
 ];
 
 let workDir: string;
+let dataDir: string;
 let local: ReturnType<typeof startCli>;
 let endpoint: string;
 let sfn: SFNClient;
@@ -92,6 +93,29 @@ async function trafficOnceRouted(dataDir: string): Promise<Traffic | undefined> 
   }
 }
 
+/** The service's proxy as the runtime stored it: its URL and the weights it routes by. */
+function routed(): { url: string; weights: Record<string, number> } {
+  const db = new Database(localDatabasePath(dataDir), { readonly: true });
+  try {
+    const row = db
+      .prepare('SELECT port, weights FROM local_router_services WHERE namespace = ? AND name = ?')
+      .get(SERVICE.namespace, SERVICE.name) as { port: number; weights: string };
+    return { url: `http://127.0.0.1:${row.port}/`, weights: JSON.parse(row.weights) };
+  } finally {
+    db.close();
+  }
+}
+
+/** `<track> <version>` of `count` answers of the service (the example app says which it is). */
+async function answersFrom(url: string, count: number): Promise<Set<string>> {
+  const answers = new Set<string>();
+  for (let i = 0; i < count; i += 1) {
+    const body = (await (await fetch(url)).json()) as { track: string; version: string };
+    answers.add(`${body.track} ${body.version}`);
+  }
+  return answers;
+}
+
 /** Resolves once the execution has entered `state` (polling its history through the SDK). */
 async function untilEntered(name: string, state: string): Promise<void> {
   const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
@@ -144,7 +168,7 @@ function childPids(pid: number): number[] {
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'cutover-cli-'));
-  const dataDir = join(workDir, 'data');
+  dataDir = join(workDir, 'data');
   local = startCli(['local', '--port', '0', '--data-dir', dataDir, '--no-data-services'], {
     WAIT_TIME_SCALE,
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -450,18 +474,21 @@ describe('a canary release from the CLI', () => {
     expect(watched.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
   });
 
-  it('abort mid-bake ends the release ABORTED: watching it exits 1', async () => {
+  it('abort mid-bake ends the release ABORTED and rolls it back: traffic is restored', async () => {
     // Prepare: a first step that bakes for an hour (6 minutes here)
     const name = 'checkout-v6-aborted';
     const file = aRequestFile('long-bake.json', (r) => {
       r.release.version = 'v6';
       r.canary.steps[0]!.bakeSeconds = 3600;
     });
+    const before = routed();
     await cutover('run', 'canary', '-f', file, '--name', name, '--endpoint', endpoint);
     await untilEntered(name, 'BakeStep');
+    const baking = routed();
     // Act
     const abort = await cutover('abort', name, '--reason', 'wrong image', '--endpoint', endpoint);
     const watched = await cutover('watch', name, '--endpoint', endpoint);
+    const rollback = await cutover('watch', `abort-${name}`, '--endpoint', endpoint);
     // Assess
     const execution = await sfn.send(
       new DescribeExecutionCommand({
@@ -469,8 +496,17 @@ describe('a canary release from the CLI', () => {
       }),
     );
     expect(abort.code).toBe(0);
+    expect(abort.stdout).toContain(
+      `rolling back: arn:aws:states:us-east-1:000000000000:execution:rollback:abort-${name}`,
+    );
     expect(execution.status).toBe('ABORTED');
     expect(watched.code).toBe(1);
     expect(watched.stdout.trim().split('\n').at(-1)).toBe('ABORTED: Aborted — wrong image');
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+    expect(baking.weights).toEqual({ stable: 90, canary: 10 });
+    expect(before.weights).toEqual({ stable: 100, canary: 0 });
+    expect(routed().weights).toEqual(before.weights);
+    expect(await answersFrom(routed().url, 20)).toEqual(new Set(['stable v2']));
   });
 });
