@@ -124,9 +124,24 @@ export function writeResultPath(
   return output;
 }
 
-/** A deep copy of a JSON value (`undefined` stays `undefined`). */
+/**
+ * A deep copy of a JSON value (`undefined` stays `undefined`): plain objects and arrays are copied
+ * directly (an own `__proto__` key stays a key), any other object (a Date a handler returned) goes
+ * through `structuredClone`.
+ */
 export function copyJson<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy as T;
 }
 
 function parseOrThrow(path: string): ParsedPath {

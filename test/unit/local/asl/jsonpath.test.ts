@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { StatesError } from '#local/asl/errors.ts';
-import { isReferencePath, isValidPath, readPath, tryReadPath, writeResultPath } from '#local/asl/jsonpath.ts';
+import {
+  copyJson,
+  isReferencePath,
+  isValidPath,
+  readPath,
+  tryReadPath,
+  writeResultPath,
+} from '#local/asl/jsonpath.ts';
 
 /** The input of the "Paths" examples in the Step Functions developer guide. */
 const pathsExample = () => ({ foo: 123, bar: ['a', 'b', 'c'], car: { cdr: true } });
@@ -211,5 +218,47 @@ describe('writeResultPath', () => {
 
   it('rejects a ResultPath that is not a reference path', () => {
     expect(statesErrorOf(() => writeResultPath({}, '$.a[*]', 1)).name).toBe('States.Runtime');
+  });
+});
+
+describe('copyJson', () => {
+  it('copies nested objects and arrays so that changing the copy leaves the original as it was', () => {
+    // Prepare
+    const original = { a: [1, { b: 'x' }, null], c: { d: true, e: 1.5 } };
+    // Act
+    const copy = copyJson(original);
+    (copy.a[1] as { b: string }).b = 'changed';
+    copy.c.d = false;
+    // Assess
+    expect(original).toEqual({ a: [1, { b: 'x' }, null], c: { d: true, e: 1.5 } });
+    expect(copy).toEqual({ a: [1, { b: 'changed' }, null], c: { d: false, e: 1.5 } });
+  });
+
+  it('keeps primitives, undefined and an own __proto__ key of parsed JSON', () => {
+    // Prepare
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<string, unknown>;
+    // Act
+    const copy = copyJson(parsed);
+    // Assess
+    expect(Object.keys(copy)).toEqual(['__proto__', 'n']);
+    expect(JSON.stringify(copy)).toBe('{"__proto__":{"polluted":true},"n":1}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect([copyJson('s'), copyJson(2), copyJson(null), copyJson(undefined)]).toEqual([
+      's',
+      2,
+      null,
+      undefined,
+    ]);
+  });
+
+  it('copies other objects (a Date a handler returned) like structuredClone', () => {
+    // Prepare
+    const date = new Date(Date.UTC(2026, 0, 1));
+    // Act
+    const copy = copyJson({ at: date });
+    // Assess
+    expect(copy.at).toBeInstanceOf(Date);
+    expect(copy.at).not.toBe(date);
+    expect(copy.at.getTime()).toBe(date.getTime());
   });
 });
