@@ -33,6 +33,31 @@ describe('Engine: state types', () => {
     expect(JSON.parse(result.output!)).toEqual({ id: 'o-1', name: 'Prepare' });
   });
 
+  it('gives $$.State its name, entry time and retry count, also after a Wait moved the clock', async () => {
+    // Prepare
+    h = harness();
+    const startedAt = h.clock.now();
+    const state = {
+      'name.$': '$$.State.Name',
+      'entered.$': '$$.State.EnteredTime',
+      'retries.$': '$$.State.RetryCount',
+    };
+    const definition = machine({
+      First: { Type: 'Pass', Parameters: state, ResultPath: '$.first', Next: 'Pause' },
+      Pause: { Type: 'Wait', Seconds: 5, Next: 'Second' },
+      Second: { Type: 'Pass', Parameters: { 'whole.$': '$$.State' }, ResultPath: '$.second', End: true },
+    });
+    // Act
+    const result = await h.run(definition, {});
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual({
+      first: { name: 'First', entered: new Date(startedAt).toISOString(), retries: 0 },
+      second: {
+        whole: { Name: 'Second', EnteredTime: new Date(startedAt + 5_000).toISOString(), RetryCount: 0 },
+      },
+    });
+  });
+
   it('fails with States.NoChoiceMatched when no rule matches and there is no Default', async () => {
     // Prepare
     h = harness();
