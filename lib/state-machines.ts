@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -45,6 +45,8 @@ export class StrategyStateMachines extends Construct {
         substitutions[substitution] = fn ? fn.functionArn : props.values[substitution]!;
       }
       const stateMachine = new sfn.StateMachine(this, name, {
+        // `cutover run <strategy> --aws` finds the machine by this name (`<strategy>` or `*-<strategy>`).
+        stateMachineName: `${Stack.of(this).stackName}-${machine.strategy}`,
         comment: `Cutover ${machine.strategy} strategy`,
         stateMachineType: sfn.StateMachineType.STANDARD,
         definitionBody: sfn.DefinitionBody.fromFile(machine.file),

@@ -104,6 +104,7 @@ describe('Cutover construct', () => {
     // Assess
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
+      StateMachineName: 'Test-canary',
       DefinitionSubstitutions: {
         CheckRolloutFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckRollout'), 'Arn'] },
       },
