@@ -40,7 +40,14 @@ export function runCommand(): Command {
       .requiredOption('-f, --file <path>', 'the request, as JSON')
       .option('--name <name>', 'execution name (default: <service>-<version>-<random>)', parseExecutionName)
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
-      .addHelpText('after', '\nExample:\n  $ cutover run canary -f examples/requests/canary.json --wait'),
+      .addHelpText(
+        'after',
+        [
+          '\nExample:',
+          '  $ cutover run canary -f examples/requests/canary.json --wait',
+          '  $ cutover run canary -f examples/requests/canary-eks.json --aws --region eu-west-1 --wait',
+        ].join('\n'),
+      ),
   ).action(async (strategy: string, options: RunOptions) => {
     assertStrategy(strategy, STRATEGIES);
     const request = await readRequestFile(options.file);
