@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readableCause } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
@@ -13,7 +14,7 @@ const OUTCOME = {
 
 /**
  * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`), naming the
- * error that caused a failure.
+ * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace).
  */
 export const handler = taskHandler(
   'notify',
@@ -23,10 +24,9 @@ export const handler = taskHandler(
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
-    const cause = input.error
-      ? `: ${input.error.Error}${input.error.Cause ? ` (${input.error.Cause})` : ''}`
-      : '';
-    const detail = input.error ? { error: input.error.Error, cause: input.error.Cause } : undefined;
+    const readable = readableCause(input.error?.Cause);
+    const cause = input.error ? `: ${input.error.Error}${readable ? ` (${readable})` : ''}` : '';
+    const detail = input.error ? { error: input.error.Error, cause: readable } : undefined;
     const published = await publishEvent(
       dependencies(input.request).notifier(),
       input,

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { readableCause } from '#core/errors.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -37,17 +38,7 @@ export function failureOf(event: HistoryEvent): { error?: string; cause?: string
     event.lambdaFunctionFailedEventDetails ??
     event.lambdaFunctionTimedOutEventDetails;
   if (!failure) return undefined;
-  return { error: failure.error, cause: errorMessageOf(failure.cause) };
-}
-
-function errorMessageOf(cause: string | undefined): string | undefined {
-  if (!cause?.startsWith('{')) return cause;
-  try {
-    const message = (JSON.parse(cause) as { errorMessage?: unknown }).errorMessage;
-    return typeof message === 'string' ? message : cause;
-  } catch {
-    return cause;
-  }
+  return { error: failure.error, cause: readableCause(failure.cause) };
 }
 
 const END_EVENTS: Record<string, string> = {

@@ -150,3 +150,20 @@ export const LAMBDA_SERVICE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ]);
+
+/**
+ * The readable part of a state error's `Cause`: a Lambda function error's cause is its JSON
+ * (`{"errorMessage", "errorType", "stackTrace"}`), of which only the message is for people.
+ *
+ * @example
+ * readableCause('{"errorMessage":"errorRate 0.3 > 0.05","errorType":"AnalysisFailed","stackTrace":[]}'); // 'errorRate 0.3 > 0.05'
+ */
+export function readableCause(cause: string | undefined): string | undefined {
+  if (!cause?.startsWith('{')) return cause;
+  try {
+    const message = (JSON.parse(cause) as { errorMessage?: unknown }).errorMessage;
+    return typeof message === 'string' ? message : cause;
+  } catch {
+    return cause;
+  }
+}

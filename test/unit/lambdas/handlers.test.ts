@@ -244,6 +244,24 @@ describe('weights, promotion, approval, notification, unlock', () => {
     });
   });
 
+  it("keeps only a Lambda error's message as the cause, not its JSON and stack trace", async () => {
+    // Prepare
+    const Cause = JSON.stringify({
+      errorMessage: 'errorRate 0.3 > 0.01',
+      errorType: 'AnalysisFailed',
+      stackTrace: ['at decide'],
+    });
+    // Act
+    await run(notify, { type: 'RolledBack', error: { Error: 'AnalysisFailed', Cause } });
+    // Assess
+    expect(world.events.map((event) => [event.message, event.detail])).toEqual([
+      [
+        'canary release v2 of shop/checkout rolled back: AnalysisFailed (errorRate 0.3 > 0.01)',
+        { error: 'AnalysisFailed', cause: 'errorRate 0.3 > 0.01' },
+      ],
+    ]);
+  });
+
   it('names the cause in a failure event, and honours notifications.events', async () => {
     // Act
     await run(notify, {
