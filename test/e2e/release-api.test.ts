@@ -39,16 +39,17 @@ afterAll(async () => {
 
 /**
  * A canary of the example app: one step at 50% baked 1 s (scaled), judged on at least 5 requests (re-analysed
- * every 0.5 s while traffic comes in), then an approval before promotion.
+ * every 0.5 s while traffic comes in), then an approval before promotion. A service's first release skips
+ * all of that and goes straight to 100%.
  */
-function aCanaryWithApproval(service: ServiceRef) {
+function aCanaryWithApproval(service: ServiceRef, version = 'v2') {
   return canaryInput(
     {
       steps: [{ weight: 50, bakeSeconds: 1000 }],
       analysis: { minRequests: 5, intervalSeconds: 500, inconclusiveLimit: 40 },
       approval: { timeoutSeconds: 86_400 },
     },
-    { service, release: anAppRelease('v2'), scaleDownDelaySeconds: 0 },
+    { service, release: anAppRelease(version), scaleDownDelaySeconds: 0 },
   );
 }
 
@@ -74,10 +75,17 @@ async function canaryExecutionCount(): Promise<number> {
 }
 
 /**
- * Starts a release through the API with traffic on its proxy, and waits until its approval task stored a
- * token (the step's analysis passed); fails at once when the release ends instead.
+ * Releases v1 of the service through the API, then starts the canary of v2 with traffic on the proxy and
+ * waits until its approval task stored a token (the step's analysis passed); fails at once when the
+ * release ends instead.
  */
 async function startUntilApprovalPending(name: string, service: ServiceRef) {
+  const first = await call(
+    'POST',
+    `/releases/canary?name=${service.name}-v1`,
+    aCanaryWithApproval(service, 'v1'),
+  );
+  expect((await finished(String(first.json.executionId))).json.status).toBe('SUCCEEDED');
   const traffic = startTraffic({ url: await local.runtime.adapters!.router.url(service), ratePerSecond: 50 });
   try {
     const started = await call('POST', `/releases/canary?name=${name}`, aCanaryWithApproval(service));
