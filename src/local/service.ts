@@ -390,12 +390,6 @@ export class LocalStepFunctions {
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
     const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
     return this.store.transaction(() => {
-      const existing = this.store.getExecution(arn);
-      if (existing) {
-        if (existing.status === 'RUNNING' && existing.input === executionInput)
-          return { row: existing, created: false };
-        throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
-      }
       const row = this.#engine.createExecution({
         stateMachine: machine,
         arn,
@@ -403,7 +397,11 @@ export class LocalStepFunctions {
         input: executionInput,
         parentArn,
       });
-      return { row, created: true };
+      if (row) return { row, created: true };
+      const existing = this.store.getExecution(arn)!;
+      if (existing.status === 'RUNNING' && existing.input === executionInput)
+        return { row: existing, created: false };
+      throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     });
   }
 

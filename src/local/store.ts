@@ -229,10 +229,11 @@ export class Store {
 
   // --- executions -----------------------------------------------------------------------------------
 
-  insertExecution(row: Omit<ExecutionRow, 'id'>): number {
+  /** Inserts the execution and returns its id; undefined (and nothing written) if its ARN exists. */
+  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
     const result = this.#sql(
       `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause, start_date,
-       stop_date, deadline, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       stop_date, deadline, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`,
     ).run(
       row.arn,
       row.stateMachineArn,
@@ -248,7 +249,7 @@ export class Store {
       row.deadline,
       row.parentArn,
     );
-    return Number(result.lastInsertRowid);
+    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
   }
 
   getExecution(arn: string): ExecutionRow | undefined {

@@ -94,7 +94,7 @@ export class Engine {
 
   /**
    * Records a new execution (row, ExecutionStarted, top-level frame) in the caller's transaction or its
-   * own; call {@link launch} once committed.
+   * own; call {@link launch} once committed. Undefined (nothing written) if an execution has its ARN.
    */
   createExecution(args: {
     stateMachine: StateMachineRow;
@@ -102,7 +102,7 @@ export class Engine {
     name: string;
     input: string;
     parentArn: string | null;
-  }): ExecutionRow {
+  }): ExecutionRow | undefined {
     const { definition } = this.#revision(args.stateMachine.revision);
     const now = this.clock.now();
     const timeoutSeconds = definition.TimeoutSeconds;
@@ -123,6 +123,7 @@ export class Engine {
     };
     return this.store.transaction(() => {
       const id = this.store.insertExecution(row);
+      if (id === undefined) return undefined;
       this.store.insertEvent(id, {
         id: 1,
         type: 'ExecutionStarted',
@@ -204,9 +205,10 @@ export class Engine {
 
   /** Resolves with the execution's row once it is no longer RUNNING. */
   awaitExecution(arn: string): Promise<ExecutionRow> {
-    const row = this.store.getExecution(arn);
-    if (!row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
-    if (row.status !== 'RUNNING') return Promise.resolve(row);
+    const running = this.#runs.get(arn)?.run.halted === false;
+    const row = running ? undefined : this.store.getExecution(arn);
+    if (!running && !row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
+    if (row && row.status !== 'RUNNING') return Promise.resolve(row);
     return new Promise((resolve) => {
       const waiters = this.#terminalWaiters.get(arn) ?? [];
       waiters.push(resolve);
