@@ -14,8 +14,11 @@ import { RealClock } from '../clock.ts';
 import { startLocalRuntime } from '../runtime.ts';
 import { type Chapter, STORY } from './story.ts';
 
-/** Waits run at this fraction of real time unless WAIT_TIME_SCALE says otherwise. */
-const DEMO_WAIT_TIME_SCALE = 0.3;
+/**
+ * Waits run at this fraction of real time unless WAIT_TIME_SCALE says otherwise: the whole story takes
+ * about a minute and a half, long enough to watch the weights move.
+ */
+const DEMO_WAIT_TIME_SCALE = 0.8;
 const SERVICE = { name: 'checkout', namespace: 'shop' };
 
 interface ChapterResult {
@@ -54,7 +57,7 @@ async function follow(
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING')
       return { status: execution.status ?? 'UNKNOWN', error: execution.error };
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -87,8 +90,8 @@ function printSummary(results: readonly ChapterResult[]): void {
 }
 
 async function main(): Promise<number> {
-  // The tasks log as they would in Lambda; the demo narrates instead.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The tasks log as they would in Lambda; the demo narrates from the history instead (failures included).
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const dataDir = await mkdtemp(join(tmpdir(), 'cutover-demo-'));
   process.env.CUTOVER_DATA_DIR = dataDir;
   const clock = process.env.WAIT_TIME_SCALE ? RealClock.fromEnv() : new RealClock(DEMO_WAIT_TIME_SCALE);
@@ -100,12 +103,14 @@ async function main(): Promise<number> {
     credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
   });
   const results: ChapterResult[] = [];
-  let traffic: ReturnType<typeof startTraffic> | undefined;
+  // Users call the service from the start; until the first release is live the proxy answers 503.
+  const url = await runtime.adapters!.router.url(SERVICE);
+  const traffic = startTraffic({ url, ratePerSecond: 40 });
   try {
     for (const [index, chapter] of STORY.entries()) {
       console.log(`${index + 1}. ${chapter.title}`);
       const started = performance.now();
-      const before = { ...(traffic?.stats.byTrack ?? {}) };
+      const before = { ...traffic.stats.byTrack };
       const { executionArn } = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn: runtime.stateMachines.find((m) => m.name === chapter.strategy)!.stateMachineArn,
@@ -114,8 +119,6 @@ async function main(): Promise<number> {
         }),
       );
       const outcome = await follow(sfn, executionArn!, chapter);
-      const url = await runtime.adapters!.router.url(SERVICE);
-      traffic ??= startTraffic({ url, ratePerSecond: 40 });
       const split = Object.fromEntries(
         Object.entries(traffic.stats.byTrack).map(([track, n]) => [track, n - (before[track] ?? 0)]),
       );
@@ -131,7 +134,7 @@ async function main(): Promise<number> {
       );
     }
   } finally {
-    await traffic?.stop();
+    await traffic.stop();
     await runtime.close();
     await rm(dataDir, { recursive: true, force: true });
   }
