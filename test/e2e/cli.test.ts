@@ -184,7 +184,9 @@ afterAll(async () => {
   sfn?.destroy();
   const replicas = local?.child.pid ? childPids(local.child.pid) : [];
   local?.child.kill('SIGTERM');
-  await local?.exited;
+  // It closes the runtime (store, replicas) and ends by itself.
+  expect(await local?.exited).toBe(0);
+  expect(local?.stdout()).toMatch(/\nStopped\n$/);
   rmSync(workDir, { recursive: true, force: true });
   expect(await stillRunning(replicas)).toEqual([]);
 });

@@ -87,15 +87,20 @@ async function reportDataServices(runtime: LocalRuntime): Promise<void> {
   }
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM, and keeps listening while the runtime closes: with no listener
+ * left, the replicas' exit hook would raise the signal again and end the process before the store closes.
+ * A second signal exits at once.
+ */
 function stopOnSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stopping = true;
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 }
