@@ -166,11 +166,6 @@ export function stateEntries(events: readonly HistoryEvent[], name: string): num
   return events.filter((event) => event.stateEnteredEventDetails?.name === name).length;
 }
 
-/** The names of the states entered, in order. */
-export function statesEntered(events: readonly HistoryEvent[]): string[] {
-  return events.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
-}
-
 /** Waits for the execution's pending approval, then answers it (approve, or reject with ApprovalRejected). */
 export async function answerApproval(
   client: SFNClient,
@@ -180,9 +175,12 @@ export async function answerApproval(
   const events = await historyUntil(client, executionArn, (history) => !!pendingTaskToken(history));
   const taskToken = pendingTaskToken(events);
   if (!taskToken) throw new Error(`${executionArn} never asked for an approval`);
-  await client.send(
-    answer === 'approve'
-      ? new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approved: true, by: 'test' }) })
-      : new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause: 'rejected by test' }),
-  );
+  if (answer === 'approve') {
+    const output = JSON.stringify({ approved: true, by: 'test' });
+    await client.send(new SendTaskSuccessCommand({ taskToken, output }));
+  } else {
+    await client.send(
+      new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause: 'rejected by test' }),
+    );
+  }
 }
