@@ -50,6 +50,7 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
   beforeEach(async () => {
     emulator.reset();
     prometheus.answers.clear();
+    prometheus.patterns.length = 0;
     // A running stable track, a Service per track and a route sending everything to stable.
     const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
     await cluster.apply(
@@ -79,15 +80,18 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     } as KubeObject);
   });
 
-  /** Prometheus answers for the canary track: `requests` in the window, of which `errorRate` failed. */
+  /** Prometheus answers for the canary track, whatever the window: `requests`, of which `errorRate` failed. */
   function canaryTraffic(requests: number, errorRate: number) {
     for (const [metric, value] of Object.entries({ requestCount: requests, errorRate })) {
       const query = fillPlaceholders(QUERIES[metric as keyof typeof QUERIES], {
         service: 'checkout',
         track: 'canary',
-        window: '60s',
+        window: 'WINDOW',
       });
-      prometheus.answers.set(query, vector(String(value)));
+      const pattern = new RegExp(
+        `^${query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('WINDOW', '\\d+s')}$`,
+      );
+      prometheus.patterns.push([pattern, vector(String(value))]);
     }
   }
 

@@ -28,7 +28,7 @@ export function apiError(status: number, errorType: string, error: string): Prom
 
 /**
  * A local stand-in for the Prometheus HTTP API (`GET [/workspaces/<id>]/api/v1/query`) answering with the real response
- * shapes: each query string gets the answer set for it; others get an empty vector, or `vector(0)`'s
+ * shapes: each query string gets the answer set for it (or for a pattern it matches); others get an empty vector, or `vector(0)`'s
  * answer when the query ends with `or vector(0)`, as Prometheus would.
  *
  * @example
@@ -37,6 +37,8 @@ export function apiError(status: number, errorType: string, error: string): Prom
  */
 export async function startPrometheusServer() {
   const answers = new Map<string, PrometheusAnswer>();
+  /** Answers for queries matching a pattern (e.g. any `[<n>s]` window), tried after the exact ones. */
+  const patterns: [RegExp, PrometheusAnswer][] = [];
   const requests: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://prometheus');
@@ -44,7 +46,9 @@ export async function startPrometheusServer() {
     const query = url.searchParams.get('query') ?? '';
     const answer = !url.pathname.endsWith('/api/v1/query')
       ? { status: 404, body: '404 page not found\n' }
-      : (answers.get(query) ?? (/\bor vector\(0\)\s*$/.test(query) ? vector('0') : vector()));
+      : (answers.get(query) ??
+        patterns.find(([pattern]) => pattern.test(query))?.[1] ??
+        (/\bor vector\(0\)\s*$/.test(query) ? vector('0') : vector()));
     res.writeHead(answer.status, {
       'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',
     });
@@ -54,6 +58,7 @@ export async function startPrometheusServer() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     answers,
+    patterns,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
