@@ -181,8 +181,13 @@ describe('analyze', () => {
     onInconclusive: 'fail',
     intervalSeconds: 30,
   };
-  const analyzeWith = (counters = { failures: 0, inconclusives: 0 }) =>
-    run(analyze, { track: 'canary', windowSeconds: 60, thresholds, ...counters });
+  const analyzeInput = (counters = { failures: 0, inconclusives: 0 }) => ({
+    track: 'canary',
+    windowSeconds: 60,
+    thresholds,
+    ...counters,
+  });
+  const analyzeWith = (counters = { failures: 0, inconclusives: 0 }) => run(analyze, analyzeInput(counters));
 
   it('continues on healthy numbers of the new track', async () => {
     // Prepare
@@ -192,6 +197,21 @@ describe('analyze', () => {
     // Assess
     expect(result).toMatchObject({ verdict: 'pass', action: 'continue', failures: 0, inconclusives: 0 });
     expect(world.calls).toEqual(['query canary requestCount 60s', 'query canary errorRate 60s']);
+  });
+
+  it('looks back only to the shift of the weights, and judges nothing within its first second', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+    // Act
+    const tooSoon = await run(analyze, { ...analyzeInput(), shiftedAt: secondsAgo(0) });
+    const queriedTooSoon = world.calls.length;
+    const later = await run(analyze, { ...analyzeInput(), shiftedAt: secondsAgo(5.5) });
+    // Assess
+    expect(tooSoon).toMatchObject({ verdict: 'inconclusive', action: 'retry', inconclusives: 1 });
+    expect(queriedTooSoon).toBe(0);
+    expect(later).toMatchObject({ verdict: 'pass' });
+    expect(world.calls).toEqual(['query canary requestCount 5s', 'query canary errorRate 5s']);
   });
 
   it('retries when there is no data, then throws AnalysisInconclusive', async () => {
