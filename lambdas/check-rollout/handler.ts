@@ -5,7 +5,7 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * CheckRollout, one turn of the Wait/CheckRollout/Choice loop: `{ track, ready, reason, attempt }` with
- * the attempt counted. Throws `RolloutFailed` when the cluster reports a failed rollout, and
+ * the attempt counted, plus `readyAt` once ready (a preview analysis counts traffic from then on). Throws `RolloutFailed` when the cluster reports a failed rollout, and
  * `RolloutDeadlineExceeded` when the track is still not ready at `maxAttempts` (or the cluster's own
  * progress deadline passed).
  */
@@ -21,7 +21,9 @@ export const handler = taskHandler(
     }
     if (status.failed)
       throw new RolloutFailedError(`${track}: ${status.failed.reason}: ${status.failed.message}`);
-    if (status.complete) return { track, ready: true, reason: progress, attempt: checks };
+    if (status.complete) {
+      return { track, ready: true, reason: progress, attempt: checks, readyAt: new Date().toISOString() };
+    }
     if (checks >= maxAttempts) {
       const deadline = request.progressDeadlineSeconds;
       throw new RolloutDeadlineExceededError(

@@ -72,6 +72,24 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
   });
 
+  it('fails an unwatched preview with AnalysisInconclusive before any switch (the idle colour gets no traffic)', async () => {
+    // Prepare
+    const service = await aServiceOnBlueV1('bg-preview');
+    const analysis = { minRequests: 10, intervalSeconds: 5, inconclusiveLimit: 1 };
+    const request = aBlueGreenRequest(service, 'v2', {
+      blueGreen: { preview: { bakeSeconds: 60, analysis } },
+    });
+    // Act
+    const execution = await strategies.run('blue-green', request, 'bg-preview-v2');
+    // Assess
+    expect(execution.error, execution.cause).toBe('AnalysisInconclusive');
+    const history = await executionHistory(strategies.client, execution.executionArn!);
+    expect(stateEntries(history, 'AnalyzePreview')).toBe(2);
+    expect(stateEntries(history, 'SwitchTraffic')).toBe(0);
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ blue: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ blue: 'v1 x1' });
+  });
+
   it('switches back when the post-switch analysis fails: AnalysisFailed, blue serves v1', async () => {
     // Prepare
     const service = await aServiceOnBlueV1('bg-failing');

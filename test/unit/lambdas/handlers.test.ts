@@ -149,7 +149,8 @@ describe('deploy-track and check-rollout', () => {
     // Assess
     expect(world.calls).toEqual(['apply canary v2 x1']);
     expect(waiting).toEqual({ track: 'canary', ready: false, reason: '0/1 ready, 0 updated', attempt: 1 });
-    expect(ready).toMatchObject({ ready: true, attempt: 2 });
+    expect(ready).toMatchObject({ ready: true, attempt: 2, readyAt: expect.any(String) });
+    expect(Date.parse(ready.readyAt as string)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('throws RolloutDeadlineExceeded at the last attempt and RolloutFailed on a failed rollout', async () => {
