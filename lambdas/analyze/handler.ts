@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { analysisWindowSeconds, decide, judge, TOO_SHORT_TO_JUDGE } from '#core/analysis/index.ts';
+import { analysisWindowSeconds, decide, judge } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import { dependencies } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -7,9 +7,9 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 const counter = z.number().int().min(0);
 
 /**
- * Analyze: queries the metric provider for `track` over the window — cut to the whole seconds since
- * `shiftedAt`, when the weights it judges took effect (inconclusive while under a second) — judges the
- * numbers against the thresholds and decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
+ * Analyze: queries the metric provider for `track` over the window — cut to the seconds since
+ * `shiftedAt`, when the weights it judges took effect — judges the numbers against the thresholds and
+ * decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
  * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
  * at the limits.
  */
@@ -28,15 +28,12 @@ export const handler = taskHandler(
     const metrics = dependencies(request).metrics();
     const query = (metric: string) =>
       metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
-    const measure = async () => {
-      const [requestCount, errorRate, latencyP99Ms] = await Promise.all([
-        query('requestCount'),
-        query('errorRate'),
-        thresholds.maxLatencyP99Ms === undefined ? undefined : query('latencyP99Ms'),
-      ]);
-      return judge({ requestCount, errorRate, latencyP99Ms }, thresholds);
-    };
-    const result = windowSeconds === 0 ? TOO_SHORT_TO_JUDGE : await measure();
+    const [requestCount, errorRate, latencyP99Ms] = await Promise.all([
+      query('requestCount'),
+      query('errorRate'),
+      thresholds.maxLatencyP99Ms === undefined ? undefined : query('latencyP99Ms'),
+    ]);
+    const result = judge({ requestCount, errorRate, latencyP99Ms }, thresholds);
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
   },

@@ -6,4 +6,4 @@ export {
   NO_ANALYSIS_YET,
 } from './decide.ts';
 export { judge, type Measurements, type Thresholds } from './judge.ts';
-export { analysisWindowSeconds, TOO_SHORT_TO_JUDGE } from './window.ts';
+export { analysisWindowSeconds } from './window.ts';

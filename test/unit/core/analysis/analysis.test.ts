@@ -89,14 +89,14 @@ describe('analysisWindowSeconds', () => {
   const shift = '2026-01-01T00:00:00.000Z';
   const at = (seconds: number) => Date.parse(shift) + seconds * 1000;
 
-  it('cuts the window to the whole seconds since the weights shifted', () => {
-    expect(analysisWindowSeconds(300, shift, at(42.9))).toBe(42);
+  it('cuts the window to the seconds since the weights shifted, rounded up', () => {
+    expect(analysisWindowSeconds(300, shift, at(42.3))).toBe(43);
     expect(analysisWindowSeconds(300, shift, at(900))).toBe(300);
   });
 
-  it('is 0 under a second after the shift (or before it), and the full window when no shift is known', () => {
-    expect(analysisWindowSeconds(300, shift, at(0.9))).toBe(0);
-    expect(analysisWindowSeconds(300, shift, at(-5))).toBe(0);
-    expect(analysisWindowSeconds(300, undefined, at(0.1))).toBe(300);
+  it('keeps at least one second (also right after the shift), and the full window when no shift is known', () => {
+    expect(analysisWindowSeconds(300, shift, at(0.01))).toBe(1);
+    expect(analysisWindowSeconds(300, shift, at(-5))).toBe(1);
+    expect(analysisWindowSeconds(300, undefined, at(1))).toBe(300);
   });
 });
