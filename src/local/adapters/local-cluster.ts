@@ -24,6 +24,11 @@ export interface LocalClusterOptions {
   readonly stopGraceMs?: number;
   /** @default 3 */
   readonly crashLoopRestarts?: number;
+  /**
+   * Called when a track gets another release (pod template) or is removed, e.g. to forget its traffic
+   * counters so they describe the current release only.
+   */
+  readonly onTrackChanged?: (service: ServiceRef, track: string) => void;
 }
 
 /** Where the proxy finds a track's ready replicas. */
@@ -48,9 +53,11 @@ export class LocalCluster implements Cluster, EndpointSource {
   readonly #store: LocalClusterStore;
   readonly #settings: TrackSettings;
   readonly #tracks = new Map<string, LocalTrack>();
+  readonly #onTrackChanged: (service: ServiceRef, track: string) => void;
 
   constructor(options: LocalClusterOptions) {
     this.#store = new LocalClusterStore(options.db);
+    this.#onTrackChanged = options.onTrackChanged ?? (() => {});
     this.#settings = {
       cwd: options.cwd ?? process.cwd(),
       logDir: join(options.dataDir, 'logs'),
@@ -67,7 +74,10 @@ export class LocalCluster implements Cluster, EndpointSource {
     assertTrackName(track);
     assertLocalRelease(release);
     const stored = { service, track, release: normalized(release), replicas: release.replicas };
+    const before = this.#store.get(service, track);
     this.#store.save(stored);
+    if (!before || revisionOf(before.release) !== revisionOf(stored.release))
+      this.#onTrackChanged(service, track);
     this.#run(stored);
   }
 
@@ -98,6 +108,7 @@ export class LocalCluster implements Cluster, EndpointSource {
     assertServiceRef(service);
     assertTrackName(track);
     this.#store.delete(service, track);
+    this.#onTrackChanged(service, track);
     const key = keyOf(service, track);
     const running = this.#tracks.get(key);
     this.#tracks.delete(key);

@@ -5,6 +5,7 @@ import { locks } from '#adapters/lock/index.ts';
 import { metricProviders } from '#adapters/metrics/index.ts';
 import { notifiers } from '#adapters/notifier/index.ts';
 import { trafficRouters } from '#adapters/traffic/index.ts';
+import type { ServiceRef } from '#core/types.ts';
 import { type LocalDatabase, openLocalDatabase } from './database.ts';
 import { LocalCluster, type LocalClusterOptions } from './local-cluster.ts';
 import { LocalNotifier } from './local-notifier.ts';
@@ -108,7 +109,9 @@ function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void
   }
   const db = openLocalDatabase(dataDir);
   const counters = new TrafficCounters();
-  const localCluster = new LocalCluster({ ...cluster, db, dataDir });
+  // A track's counters describe its current release only: a canary after a rolled-back one starts clean.
+  const onTrackChanged = (service: ServiceRef, track: string) => counters.forget(service, track);
+  const localCluster = new LocalCluster({ ...cluster, db, dataDir, onTrackChanged });
   const adapters: LocalAdapters = {
     dataDir,
     db,

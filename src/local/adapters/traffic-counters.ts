@@ -58,6 +58,11 @@ export class TrafficCounters {
     }
   }
 
+  /** Drops everything recorded for the track (it runs another release now, or no longer exists). */
+  forget(service: ServiceRef, track: string): void {
+    this.#rings.delete(`${service.namespace}/${service.name}/${track}`);
+  }
+
   /** The track's traffic over the last `windowSeconds` seconds, the current second included. */
   summary(service: ServiceRef, track: string, windowSeconds: number): WindowSummary {
     const ring = this.#rings.get(`${service.namespace}/${service.name}/${track}`) ?? [];

@@ -120,6 +120,26 @@ describe('LocalCluster', () => {
     expect((await cluster.snapshot(service)).objects).toEqual([]);
   });
 
+  it('tells when a track gets another release or is removed, not when it is applied again or scaled', async () => {
+    // Prepare
+    const changed: string[] = [];
+    await cluster.closeAll();
+    cluster = new LocalCluster({
+      db,
+      dataDir: temp.dataDir,
+      probeIntervalMs: 50,
+      onTrackChanged: (_, track) => changed.push(track),
+    });
+    // Act
+    await cluster.apply(service, 'canary', anAppRelease('v2'));
+    await cluster.apply(service, 'canary', anAppRelease('v2'));
+    await cluster.scale(service, 'canary', 2);
+    await cluster.apply(service, 'canary', anAppRelease('v3'));
+    await cluster.remove(service, 'canary');
+    // Assess
+    expect(changed).toEqual(['canary', 'canary', 'canary']);
+  });
+
   it('refuses to scale a track that was never applied', async () => {
     // Act
     const scaling = cluster.scale(service, 'canary', 2);

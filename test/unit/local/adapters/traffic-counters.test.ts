@@ -46,6 +46,18 @@ describe('TrafficCounters', () => {
     expect(summary.percentile(50)).toBe(10);
   });
 
+  it("forgets one track's traffic on request, keeping the others'", () => {
+    // Prepare
+    const counters = new TrafficCounters();
+    counters.record(service, 'canary', 500, 1);
+    counters.record(service, 'stable', 200, 1);
+    // Act
+    counters.forget(service, 'canary');
+    // Assess
+    expect(counters.summary(service, 'canary', 60).requests).toBe(0);
+    expect(counters.summary(service, 'stable', 60).requests).toBe(1);
+  });
+
   it('reuses a slot of the ring once its second is out of every window', () => {
     // Prepare
     const { clock, counters } = countersOnAClock();
