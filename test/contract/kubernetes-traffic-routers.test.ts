@@ -66,7 +66,7 @@ function fixture(create: () => TrafficRouter, routing: (service: ServiceRef) => 
 const ingress = (
   service: ServiceRef,
   backend: { name: string; port: Record<string, unknown> },
-  status?: object,
+  status?: Record<string, unknown>,
 ): KubeObject => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',

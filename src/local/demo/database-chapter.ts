@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
-import { readHistory } from '../../cli/history.ts';
-import { formatProgress, progressOf } from '../../cli/progress.ts';
 import type { LocalRuntime } from '../runtime.ts';
+import { followExecution } from './follow.ts';
 
 /** The migrations the chapter applies: the shop schema, then an expand migration. */
 export const SHOP_MIGRATIONS = resolve(import.meta.dirname, '../../../examples/migrations/shop');
@@ -59,7 +58,7 @@ export async function runDatabaseChapter(options: {
       }),
     }),
   );
-  const outcome = await follow(sfn, executionArn!, print);
+  const outcome = await followExecution(sfn, executionArn!, print);
   const seconds = (performance.now() - started) / 1000;
   if (outcome.status !== 'SUCCEEDED') {
     return { ...outcome, seconds, summary: `database migration ${outcome.status} (${outcome.error})` };
@@ -113,24 +112,5 @@ async function fillShop(url: string): Promise<void> {
     );
   } finally {
     await client.end();
-  }
-}
-
-/** Prints the execution's progress as it happens; resolves with its end. */
-async function follow(
-  sfn: SFNClient,
-  executionArn: string,
-  print: (line: string) => void,
-): Promise<{ status: string; error?: string; output?: string }> {
-  let seen = 0;
-  for (;;) {
-    const events = await readHistory(sfn, executionArn);
-    for (const event of events.slice(seen)) for (const line of progressOf(event)) print(formatProgress(line));
-    seen = events.length;
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING') {
-      return { status: execution.status ?? 'UNKNOWN', error: execution.error, output: execution.output };
-    }
-    await new Promise((done) => setTimeout(done, 100));
   }
 }

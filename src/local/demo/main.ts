@@ -1,17 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DescribeExecutionCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { pendingTaskToken, readHistory } from '../../cli/history.ts';
-import { formatProgress, progressOf } from '../../cli/progress.ts';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { pendingTaskToken } from '../../cli/history.ts';
 import { startTraffic } from '../adapters/traffic-generator.ts';
 import { RealClock } from '../clock.ts';
 import { startLocalRuntime } from '../runtime.ts';
+import { runDatabaseChapter } from './database-chapter.ts';
+import { type FollowedExecution, followExecution } from './follow.ts';
 import { type Chapter, STORY } from './story.ts';
 
 /**
@@ -22,43 +18,32 @@ const DEMO_WAIT_TIME_SCALE = 0.8;
 const SERVICE = { name: 'checkout', namespace: 'shop' };
 
 interface ChapterResult {
-  readonly chapter: Chapter;
+  readonly title: string;
+  readonly strategy: string;
+  readonly expected: string;
   readonly status: string;
   readonly error?: string;
   readonly seconds: number;
-  readonly serving: string;
-  readonly split: Record<string, number>;
+  /** What the chapter left behind: the version served and the traffic split, or the migration's summary. */
+  readonly after: string;
 }
 
-/** Follows one execution, printing its progress and granting its approval when the chapter says so. */
-async function follow(
-  sfn: SFNClient,
-  executionArn: string,
-  chapter: Chapter,
-): Promise<{ status: string; error?: string }> {
-  let seen = 0;
+/** Follows one execution, granting its approval through the Step Functions API when the chapter says so. */
+function follow(sfn: SFNClient, executionArn: string, chapter: Chapter): Promise<FollowedExecution> {
   let approved = false;
-  for (;;) {
-    const events = await readHistory(sfn, executionArn);
-    for (const event of events.slice(seen))
-      for (const line of progressOf(event)) console.log(`   ${formatProgress(line)}`);
-    seen = events.length;
-    const token = chapter.approve && !approved ? pendingTaskToken(events) : undefined;
-    if (token) {
+  return followExecution(
+    sfn,
+    executionArn,
+    (line) => console.log(`   ${line}`),
+    async (events) => {
+      const token = chapter.approve && !approved ? pendingTaskToken(events) : undefined;
+      if (!token) return;
       console.log('   ✔ approval requested: granting it with SendTaskSuccess');
-      await sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken: token,
-          output: JSON.stringify({ approved: true, by: 'demo' }),
-        }),
-      );
+      const output = JSON.stringify({ approved: true, by: 'demo' });
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output }));
       approved = true;
-    }
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING')
-      return { status: execution.status ?? 'UNKNOWN', error: execution.error };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    },
+  );
 }
 
 /** Asks the service's proxy which version answers (the example app answers with its VERSION). */
@@ -74,16 +59,13 @@ async function servingVersion(url: string): Promise<string> {
 function printSummary(results: readonly ChapterResult[]): void {
   console.log('\nSummary');
   const rows = results.map((r) => [
-    r.chapter.title.split(':')[0]!.split(' (')[0]!,
-    r.chapter.strategy,
+    r.title.split(':')[0]!.split(' (')[0]!,
+    r.strategy,
     r.error ? `${r.status} (${r.error})` : r.status,
     `${r.seconds.toFixed(1)}s`,
-    r.serving,
-    Object.entries(r.split)
-      .map(([track, n]) => `${track} ${n}`)
-      .join(', '),
+    r.after,
   ]);
-  const header = ['release', 'strategy', 'result', 'took', 'serving after', 'requests by track'];
+  const header = ['release', 'strategy', 'result', 'took', 'afterwards'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows])
     console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
@@ -122,26 +104,44 @@ async function main(): Promise<number> {
       const split = Object.fromEntries(
         Object.entries(traffic.stats.byTrack).map(([track, n]) => [track, n - (before[track] ?? 0)]),
       );
+      const serving = await servingVersion(url);
+      const requests = Object.entries(split)
+        .filter(([, n]) => n > 0)
+        .map(([track, n]) => `${track} ${n}`)
+        .join(', ');
       results.push({
-        chapter,
-        ...outcome,
+        title: chapter.title,
+        strategy: chapter.strategy,
+        expected: chapter.expected,
+        status: outcome.status,
+        error: outcome.error,
         seconds: (performance.now() - started) / 1000,
-        serving: await servingVersion(url),
-        split,
+        after: `serving ${serving}; requests by track: ${requests}`,
       });
       console.log(
-        `   => ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, serving ${results.at(-1)!.serving}\n`,
+        `   => ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, serving ${serving}\n`,
       );
     }
+    const title = 'Database migration: back up, migrate (V1, V2 expand), copy, validate';
+    console.log(`${STORY.length + 1}. ${title}`);
+    const database = await runDatabaseChapter({ sfn, runtime, print: (line) => console.log(`   ${line}`) });
+    console.log(`   => ${database.status}: ${database.summary}\n`);
+    results.push({
+      title,
+      strategy: 'database-migration',
+      expected: 'SUCCEEDED',
+      ...database,
+      after: database.summary,
+    });
   } finally {
     await traffic.stop();
     await runtime.close();
     await rm(dataDir, { recursive: true, force: true });
   }
   printSummary(results);
-  const surprises = results.filter((r) => r.status !== r.chapter.expected);
+  const surprises = results.filter((r) => r.status !== r.expected);
   for (const r of surprises)
-    console.error(`unexpected: "${r.chapter.title}" ended ${r.status}, expected ${r.chapter.expected}`);
+    console.error(`unexpected: "${r.title}" ended ${r.status}, expected ${r.expected}`);
   return surprises.length === 0 ? 0 : 1;
 }
 
