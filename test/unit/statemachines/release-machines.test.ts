@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const directory = join(import.meta.dirname, '../../../statemachines');
+const RELEASE_MACHINES = ['canary', 'blue-green', 'rolling'];
+
+type State = Record<string, unknown> & { Type: string };
+const definitionOf = (name: string) =>
+  JSON.parse(readFileSync(join(directory, `${name}.asl.json`), 'utf8')) as { States: Record<string, State> };
+
+describe('release state machines', () => {
+  it.each(RELEASE_MACHINES)('%s catches every task error', (name) => {
+    const tasks = Object.entries(definitionOf(name).States).filter(([, state]) => state.Type === 'Task');
+    for (const [stateName, state] of tasks) {
+      const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
+      expect(
+        catches.some((c) => c.ErrorEquals.includes('States.ALL')),
+        stateName,
+      ).toBe(true);
+    }
+  });
+
+  it.each(RELEASE_MACHINES)('%s uses only known functions of lambdas/', (name) => {
+    const functions = new Set(
+      readdirSync(join(directory, '../lambdas')).filter((entry) => entry !== 'shared'),
+    );
+    const text = readFileSync(join(directory, `${name}.asl.json`), 'utf8');
+    for (const [, pascal] of text.matchAll(/\$\{(\w+)FunctionArn\}/g)) {
+      const kebab = pascal!.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase();
+      expect(functions.has(kebab), kebab).toBe(true);
+    }
+  });
+});
