@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { LambdaResourceNotFoundError } from '#local/errors.ts';
 import {
   type LambdaInvocationContext,
-  type LambdaRegistry,
   lambdaFunctionName,
+  MapLambdaRegistry,
 } from '#local/lambda-registry.ts';
 import { HandlerNotFoundError } from './errors.ts';
 import type { ProjectFunction } from './functions.ts';
@@ -36,40 +35,24 @@ const MAX_LAMBDA_MILLIS = 900_000;
  * const lambdas = new ProjectLambdaRegistry(discoverProjectFunctions(process.cwd()));
  * await lambdas.invoke(localFunctionArn('check-rollout'), request, { executionArn });
  */
-export class ProjectLambdaRegistry implements LambdaRegistry {
-  readonly #functions: ReadonlyMap<string, ProjectFunction>;
-  readonly #loaded = new Map<string, Promise<ProjectHandler>>();
-
+export class ProjectLambdaRegistry extends MapLambdaRegistry {
   constructor(functions: readonly ProjectFunction[]) {
-    this.#functions = new Map(functions.map((f) => [lambdaFunctionName(f.arn), f]));
-  }
-
-  /** The function names served, sorted. */
-  names(): string[] {
-    return [...this.#functions.keys()].sort();
-  }
-
-  async invoke(
-    functionArnOrName: string,
-    payload: unknown,
-    context: LambdaInvocationContext,
-  ): Promise<unknown> {
-    const name = lambdaFunctionName(functionArnOrName);
-    const fn = this.#functions.get(name);
-    if (!fn) throw new LambdaResourceNotFoundError(`Function not found: ${functionArnOrName}`);
-    const handler = await this.#load(name, fn);
-    return await handler(payload, lambdaContext(fn, name, context));
-  }
-
-  #load(name: string, fn: ProjectFunction): Promise<ProjectHandler> {
-    let loaded = this.#loaded.get(name);
-    if (!loaded) {
-      loaded = importHandler(fn.handlerFile);
-      // A failed import is retried on the next invocation (the file may be fixed meanwhile).
-      loaded.catch(() => this.#loaded.delete(name));
-      this.#loaded.set(name, loaded);
+    super();
+    for (const fn of functions) {
+      const name = lambdaFunctionName(fn.arn);
+      let loaded: Promise<ProjectHandler> | undefined;
+      this.register(name, async (payload, context) => {
+        if (!loaded) {
+          loaded = importHandler(fn.handlerFile);
+          // A failed import is retried on the next invocation (the file may be fixed meanwhile).
+          loaded.catch(() => {
+            loaded = undefined;
+          });
+        }
+        const handler = await loaded;
+        return await handler(payload, lambdaContext(fn, name, context));
+      });
     }
-    return loaded;
   }
 }
 
