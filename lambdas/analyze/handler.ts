@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { analysisWindowSeconds, decide, judge } from '#core/analysis/index.ts';
+import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import { dependencies } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -7,7 +7,8 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 const counter = z.number().int().min(0);
 
 /**
- * Analyze: queries the metric provider for `track` over the window — cut to the seconds since
+ * Analyze: queries the metric provider for `track` over the window (an alarm gate for `alarmsInAlarm`, any
+ * other provider for requestCount / errorRate / latencyP99Ms) — cut to the seconds since
  * `shiftedAt`, when the weights it judges took effect — judges the numbers against the thresholds and
  * decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
  * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
@@ -25,15 +26,10 @@ export const handler = taskHandler(
   },
   async ({ request, track, shiftedAt, thresholds, failures, inconclusives, ...input }) => {
     const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, Date.now());
-    const metrics = dependencies(request).metrics();
-    const query = (metric: string) =>
+    const metrics = await dependencies(request).metrics();
+    const read = (metric: string) =>
       metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
-    const [requestCount, errorRate, latencyP99Ms] = await Promise.all([
-      query('requestCount'),
-      query('errorRate'),
-      thresholds.maxLatencyP99Ms === undefined ? undefined : query('latencyP99Ms'),
-    ]);
-    const result = judge({ requestCount, errorRate, latencyP99Ms }, thresholds);
+    const result = await analyzeMetrics(read, request.metrics, thresholds);
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
   },

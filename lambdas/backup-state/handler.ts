@@ -8,11 +8,11 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
  */
 export const handler = taskHandler('backup-state', {}, async ({ strategy, request, executionArn }) => {
   const deps = dependencies(request);
-  const store = deps.backups();
+  const store = await deps.backups();
   const key = releaseBackupKey(request.service, executionArn);
   if (await backupExists(store, key)) return { key };
-  const weights = await deps.router().getWeights(request.service);
-  const snapshot = await deps.cluster().snapshot(request.service);
+  const weights = await (await deps.router()).getWeights(request.service);
+  const snapshot = await (await deps.cluster()).snapshot(request.service);
   await writeReleaseBackup(store, key, {
     strategy,
     executionArn,

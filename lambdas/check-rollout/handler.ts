@@ -13,7 +13,7 @@ export const handler = taskHandler(
   'check-rollout',
   { track: z.string().min(1), attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) },
   async ({ request, track, attempt, maxAttempts }) => {
-    const status = await dependencies(request).cluster().status(request.service, track);
+    const status = await (await dependencies(request).cluster()).status(request.service, track);
     const checks = attempt + 1;
     const progress = `${status.ready}/${status.desired} ready, ${status.updated} updated`;
     if (status.failed?.reason === 'ProgressDeadlineExceeded') {

@@ -11,7 +11,7 @@ export const handler = taskHandler(
   { track: z.string().min(1), replicas: z.number().int().min(0).optional() },
   async ({ request, track, replicas }) => {
     const release = { ...request.release, replicas: replicas ?? request.release.replicas };
-    await dependencies(request).cluster().apply(request.service, track, release);
+    await (await dependencies(request).cluster()).apply(request.service, track, release);
     return { track, ready: false, reason: 'applied', attempt: 0 };
   },
 );

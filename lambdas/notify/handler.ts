@@ -28,7 +28,7 @@ export const handler = taskHandler(
     const cause = input.error ? `: ${input.error.Error}${readable ? ` (${readable})` : ''}` : '';
     const detail = input.error ? { error: input.error.Error, cause: readable } : undefined;
     const published = await publishEvent(
-      dependencies(input.request).notifier(),
+      await dependencies(input.request).notifier(),
       input,
       input.type,
       `${describeRelease(input)} ${outcome}${cause}`,

@@ -17,10 +17,10 @@ export const handler = taskHandler(
       [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
     );
     const deps = dependencies(request);
-    await applyWeights(deps.router(), request.service, weights);
+    await applyWeights(await deps.router(), request.service, weights);
     const shiftedAt = new Date().toISOString();
     await publishEvent(
-      deps.notifier(),
+      await deps.notifier(),
       input,
       'Promoted',
       `${describeRelease(input)} promoted: ${track} serves all traffic`,

@@ -14,11 +14,15 @@ export const handler = taskHandler(
   async (input) => {
     const deps = dependencies(input.request);
     const requestedAt = new Date().toISOString();
-    await deps
-      .approvals()
-      .put({ executionArn: input.executionArn, taskToken: input.taskToken, stage: input.stage, requestedAt });
+    const approvals = await deps.approvals();
+    await approvals.put({
+      executionArn: input.executionArn,
+      taskToken: input.taskToken,
+      stage: input.stage,
+      requestedAt,
+    });
     const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s`;
-    await publishEvent(deps.notifier(), input, 'ApprovalRequested', message, { stage: input.stage });
+    await publishEvent(await deps.notifier(), input, 'ApprovalRequested', message, { stage: input.stage });
     return { stage: input.stage, requestedAt };
   },
 );

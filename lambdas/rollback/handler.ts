@@ -19,11 +19,11 @@ export const handler = taskHandler(
   async ({ request, executionArn, error, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request);
-    const backup = await readReleaseBackup(deps.backups(), backupKey);
+    const backup = await readReleaseBackup(await deps.backups(), backupKey);
     logger.warn('rolling back', { backupKey, cause: error?.Error });
     const restoreWeights = isValidWeights(backup.weights);
-    if (restoreWeights) await applyWeights(deps.router(), request.service, backup.weights);
-    await deps.cluster().restore(backup.snapshot);
+    if (restoreWeights) await applyWeights(await deps.router(), request.service, backup.weights);
+    await (await deps.cluster()).restore(backup.snapshot);
     return {
       backupKey,
       weights: restoreWeights ? backup.weights : null,

@@ -7,7 +7,7 @@ export const handler = taskHandler(
   'scale-track',
   { track: z.string().min(1), replicas: z.number().int().min(0) },
   async ({ request, track, replicas }) => {
-    const cluster = dependencies(request).cluster();
+    const cluster = await dependencies(request).cluster();
     const { desired } = await cluster.status(request.service, track);
     if (desired !== replicas) await cluster.scale(request.service, track, replicas);
     return { track, replicas };

@@ -19,7 +19,7 @@ export const handler = taskHandler(
         `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
       );
     }
-    await applyWeights(dependencies(request).router(), request.service, weights);
+    await applyWeights(await dependencies(request).router(), request.service, weights);
     return { weights, shiftedAt: new Date().toISOString() };
   },
 );

@@ -18,13 +18,14 @@ const lockSeconds = (plan: Plan) =>
  */
 export const handler = taskHandler('validate-request', {}, async ({ strategy, request, executionArn }) => {
   const deps = dependencies(request);
-  const [cluster, router] = [deps.cluster(), deps.router()];
-  deps.metrics();
+  const cluster = await deps.cluster();
+  const router = await deps.router();
+  await deps.metrics();
   const weights = await router.getWeights(request.service);
   const tracks = chooseTracks(strategy, weights);
   const liveReplicas = (await cluster.status(request.service, tracks.live)).desired;
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
-  const lock = deps.lock();
+  const lock = await deps.lock();
   if (!(await lock.acquire(request.service, executionArn, lockSeconds(plan)))) {
     const holder = await lock.holder(request.service);
     const service = `${request.service.namespace}/${request.service.name}`;
