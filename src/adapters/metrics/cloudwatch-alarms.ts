@@ -1,11 +1,9 @@
 import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { ALARMS_IN_ALARM } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
-
-/** The one metric this gate answers: how many of the named alarms are in ALARM. */
-export const ALARMS_IN_ALARM = 'alarmsInAlarm';
 
 /**
  * A gate on CloudWatch alarms, as CodeDeploy's rollback-on-alarm: `alarmsInAlarm` is the number of the named

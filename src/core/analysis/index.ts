@@ -1,3 +1,4 @@
+export { ALARMS_IN_ALARM, analyzeMetrics, judgeAlarms, type MetricReader } from './alarms.ts';
 export {
   type AnalysisAction,
   type AnalysisCounters,

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
 import { UnknownAdapterTypeError } from '#core/errors.ts';
@@ -233,6 +235,39 @@ describe('analyze', () => {
     // Assess
     expect(error?.name).toBe('AnalysisFailed');
     expect(error?.message).toContain('errorRate 0.3 > 0.01');
+  });
+
+  describe('with a cloudwatch-alarms gate', () => {
+    const cloudwatch = mockClient(CloudWatchClient);
+    const alarmNames = ['checkout-5xx', 'checkout-p99'];
+    const gated = (states: string[]) => {
+      cloudwatch.reset();
+      cloudwatch.on(DescribeAlarmsCommand).resolves({
+        MetricAlarms: alarmNames.map((AlarmName, i) => ({ AlarmName, StateValue: states[i] as 'OK' })),
+      });
+      const request = { ...canaryInput(), metrics: { type: 'cloudwatch-alarms', alarmNames } };
+      return run(analyze, { ...analyzeInput(), request });
+    };
+    afterEach(() => cloudwatch.restore());
+
+    it('continues while no watched alarm is in ALARM', async () => {
+      // Act
+      const result = await gated(['OK', 'OK']);
+      // Assess
+      expect(result).toMatchObject({
+        verdict: 'pass',
+        action: 'continue',
+        measurements: { alarmsInAlarm: 0 },
+      });
+    });
+
+    it('throws AnalysisFailed naming the alarms when one is in ALARM', async () => {
+      // Act
+      const error = await errorOf(gated(['OK', 'ALARM']));
+      // Assess
+      expect(error?.name).toBe('AnalysisFailed');
+      expect(error?.message).toContain('alarmsInAlarm 1 > 0 (watching checkout-5xx, checkout-p99)');
+    });
   });
 });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { analysisWindowSeconds, decide, judge, NO_ANALYSIS_YET } from '#core/analysis/index.ts';
+import {
+  ALARMS_IN_ALARM,
+  analysisWindowSeconds,
+  analyzeMetrics,
+  decide,
+  judge,
+  judgeAlarms,
+  NO_ANALYSIS_YET,
+} from '#core/analysis/index.ts';
 import { AnalysisFailedError, AnalysisInconclusiveError } from '#core/errors.ts';
 
 const thresholds = { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 };
@@ -98,5 +106,67 @@ describe('analysisWindowSeconds', () => {
     expect(analysisWindowSeconds(300, shift, at(0.01))).toBe(1);
     expect(analysisWindowSeconds(300, shift, at(-5))).toBe(1);
     expect(analysisWindowSeconds(300, undefined, at(1))).toBe(300);
+  });
+});
+
+describe('judgeAlarms', () => {
+  const alarmNames = ['checkout-5xx', 'checkout-p99'];
+
+  it('fails when any watched alarm is in ALARM, naming the alarms', () => {
+    // Act
+    const result = judgeAlarms(1, alarmNames);
+    // Assess
+    expect(result).toEqual({
+      verdict: 'fail',
+      reason: 'alarmsInAlarm 1 > 0 (watching checkout-5xx, checkout-p99)',
+      measurements: { alarmsInAlarm: 1 },
+    });
+  });
+
+  it('passes when no alarm is in ALARM', () => {
+    // Act
+    const result = judgeAlarms(0, alarmNames);
+    // Assess
+    expect(result).toMatchObject({ verdict: 'pass', measurements: { alarmsInAlarm: 0 } });
+    expect(result.reason).toContain('checkout-5xx, checkout-p99');
+  });
+
+  it('is inconclusive without data, never passing', () => {
+    expect(judgeAlarms(undefined, alarmNames)).toMatchObject({
+      verdict: 'inconclusive',
+      measurements: { alarmsInAlarm: null },
+    });
+    expect(judgeAlarms(Number.NaN).verdict).toBe('inconclusive');
+  });
+});
+
+describe('analyzeMetrics', () => {
+  const reader = (values: Record<string, number | undefined>) => {
+    const asked: string[] = [];
+    const read = async (metric: string) => {
+      asked.push(metric);
+      return values[metric];
+    };
+    return { asked, read };
+  };
+
+  it('asks an alarm gate only for alarmsInAlarm and judges it as a gate', async () => {
+    // Prepare
+    const { asked, read } = reader({ [ALARMS_IN_ALARM]: 2 });
+    // Act
+    const result = await analyzeMetrics(read, { type: 'cloudwatch-alarms', alarmNames: ['a'] }, thresholds);
+    // Assess
+    expect(asked).toEqual([ALARMS_IN_ALARM]);
+    expect(result).toMatchObject({ verdict: 'fail', reason: 'alarmsInAlarm 2 > 0 (watching a)' });
+  });
+
+  it('asks other providers for the request metrics, latency only with a latency limit', async () => {
+    // Prepare
+    const { asked, read } = reader({ requestCount: 200, errorRate: 0 });
+    // Act
+    const result = await analyzeMetrics(read, { type: 'local' }, { maxErrorRate: 0.01, minRequests: 100 });
+    // Assess
+    expect(asked).toEqual(['requestCount', 'errorRate']);
+    expect(result.verdict).toBe('pass');
   });
 });
