@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { Engine } from './asl/engine.ts';
+import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
@@ -453,6 +454,12 @@ function validateRoleArn(roleArn: unknown): string {
 function validateToken(token: unknown): string {
   if (typeof token !== 'string' || token.length < 1 || token.length > 2048) {
     throw new StepFunctionsApiError('InvalidToken', 'taskToken must be a string of 1 to 2048 characters');
+  }
+  if (!isWellFormedTaskToken(token)) {
+    throw new StepFunctionsApiError(
+      'InvalidToken',
+      'Invalid Token: taskToken is not a token this service issued',
+    );
   }
   return token;
 }

@@ -3,7 +3,6 @@
  * with the cursor change it comes with (one transaction per transition), and on start resumes every
  * RUNNING execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
  */
-import { randomUUID } from 'node:crypto';
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import type { EventRow, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
@@ -13,6 +12,7 @@ import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
 import { StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
+import { newTaskToken } from './task-token.ts';
 import type { ErrorHandling, StateMachineDefinition } from './types.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
@@ -243,7 +243,7 @@ export class Engine {
 
   /** A new task token. */
   newTaskToken(): string {
-    return Buffer.from(`${randomUUID()}:${randomUUID()}`).toString('base64url');
+    return newTaskToken();
   }
 
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */

@@ -197,6 +197,24 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'TaskDoesNotExist',
   },
   {
+    name: 'SendTaskSuccess with a malformed token',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) => client.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' })),
+    error: 'InvalidToken',
+  },
+  {
+    name: 'SendTaskFailure with a malformed token',
+    source: `${API}/API_SendTaskFailure.html`,
+    act: ({ client }) => client.send(new SendTaskFailureCommand({ taskToken: 'garbage' })),
+    error: 'InvalidToken',
+  },
+  {
+    name: 'SendTaskHeartbeat with a malformed token',
+    source: `${API}/API_SendTaskHeartbeat.html`,
+    act: ({ client }) => client.send(new SendTaskHeartbeatCommand({ taskToken: 'garbage' })),
+    error: 'InvalidToken',
+  },
+  {
     name: 'Unknown X-Amz-Target operation',
     source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/CommonErrors.html',
     act: ({ endpoint }) => expectRawError(endpoint, 'AWSStepFunctions.Teleport', '{}'),
