@@ -3,15 +3,24 @@
  * scoped to the resources the `Cutover` construct was configured with.
  */
 export const CAPABILITIES = {
-  /** eks:DescribeCluster on the one cluster, and a Kubernetes access entry in the deployers group. */
+  /**
+   * eks:DescribeCluster on the one cluster, sts:AssumeRole on the configured `eksRoleArns`, and a Kubernetes
+   * access entry in the deployers group.
+   */
   cluster: 'Kubernetes objects in the allowed namespaces of the configured EKS cluster',
-  /** elasticloadbalancing:Modify* on the configured listeners and their rules (Describe* needs `*`). */
+  /**
+   * elasticloadbalancing:Modify* on the configured listeners and their rules; Describe* (listeners, rules,
+   * load balancers, target groups and health, tags for the ALB verification) needs `*`.
+   */
   listeners: 'weights of the configured ALB listeners',
   /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
   /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */
   backup: 'objects under the backup prefix',
-  /** rds snapshot actions on the configured instances, secretsmanager:GetSecretValue on their secrets. */
+  /**
+   * rds snapshot and Blue/Green (create from the configured instances, describe, switchover) actions,
+   * secretsmanager:GetSecretValue on their secrets.
+   */
   database: 'snapshots of the configured RDS instances and their credentials',
   /** dynamodb Get/Put/Delete on the state table (locks and approval tokens). */
   state: 'locks and approval tokens in the state table',

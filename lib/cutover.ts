@@ -29,6 +29,11 @@ const PROJECT_ROOT = join(import.meta.dirname, '..');
 export interface CutoverProps {
   /** Name of the EKS cluster the releases run on (its access entries and eks:DescribeCluster). */
   readonly clusterName: string;
+  /**
+   * IAM roles the task functions may assume for the EKS token (requests' `cluster.roleArn`, e.g. a role in
+   * the cluster's account). @default none: the functions use their own role
+   */
+  readonly eksRoleArns?: readonly string[];
   /** Kubernetes namespaces the task functions may change (the Role/RoleBinding go there). */
   readonly allowedNamespaces: readonly string[];
   /** A cluster construct to apply the Role/RoleBinding manifests to. @default none: apply docs/eks-rbac.yaml yourself */
@@ -138,6 +143,7 @@ export class Cutover extends Construct {
       securityGroups: props.securityGroups,
       resources: {
         clusterName: props.clusterName,
+        eksRoleArns: props.eksRoleArns ?? [],
         listenerArns: props.listenerArns ?? [],
         prometheusWorkspaceArns: props.prometheusWorkspaceArns ?? [],
         bucket: this.storage.bucket,

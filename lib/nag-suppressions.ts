@@ -26,6 +26,10 @@ const WILDCARD_REASONS: readonly (readonly [RegExp, string])[] = [
     'only the RDS snapshots Cutover creates, all named cutover-*',
   ],
   [
+    /^Resource::arn:<AWS::Partition>:rds:.*:deployment:\*$/,
+    'RDS blue/green deployments, whose bgd-* identifiers RDS generates (no narrower pattern exists)',
+  ],
+  [
     /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
     "executions of Cutover's own state machines only",
   ],

@@ -9,6 +9,8 @@ import type { Capability } from './capabilities.ts';
 /** The resources the capabilities are scoped to. */
 export interface TaskResources {
   readonly clusterName: string;
+  /** Roles the EKS adapter may assume for its token (`cluster.roleArn` of the requests). */
+  readonly eksRoleArns: readonly string[];
   readonly listenerArns: readonly string[];
   readonly prometheusWorkspaceArns: readonly string[];
   readonly bucket: s3.IBucket;
@@ -37,7 +39,12 @@ export function capabilityStatements(
     stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   switch (capability) {
     case 'cluster':
-      return [statement(['eks:DescribeCluster'], [arn('eks', 'cluster', resources.clusterName)])];
+      return [
+        statement(['eks:DescribeCluster'], [arn('eks', 'cluster', resources.clusterName)]),
+        ...(resources.eksRoleArns.length > 0
+          ? [statement(['sts:AssumeRole'], [...resources.eksRoleArns])]
+          : []),
+      ];
     case 'listeners':
       return listenerStatements(resources.listenerArns);
     case 'metrics':
@@ -101,9 +108,11 @@ function listenerStatements(listenerArns: readonly string[]): iam.PolicyStatemen
     statement(
       [
         'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeLoadBalancers',
         'elasticloadbalancing:DescribeRules',
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeTags',
       ],
       ['*'],
     ),
@@ -121,6 +130,8 @@ function databaseStatements(scope: Construct, resources: TaskResources): iam.Pol
     });
   const instances = resources.rdsInstanceIdentifiers.map((id) => rds('db', id));
   const snapshots = instances.length > 0 ? [rds('snapshot', 'cutover-*')] : [];
+  // RDS names blue/green deployments `bgd-<generated id>`: the resource type is as narrow as it gets.
+  const blueGreenDeployments = [rds('deployment', '*')];
   if (instances.length === 0 && resources.databaseSecretArns.length === 0) return [];
   return [
     ...(instances.length > 0
@@ -128,6 +139,11 @@ function databaseStatements(scope: Construct, resources: TaskResources): iam.Pol
           statement(['rds:DescribeDBInstances'], instances),
           statement(['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...instances, ...snapshots]),
           statement(['rds:DescribeDBSnapshots'], [...instances, ...snapshots]),
+          statement(['rds:CreateBlueGreenDeployment'], [...instances, ...blueGreenDeployments]),
+          statement(
+            ['rds:DescribeBlueGreenDeployments', 'rds:SwitchoverBlueGreenDeployment'],
+            blueGreenDeployments,
+          ),
         ]
       : []),
     ...(resources.databaseSecretArns.length > 0

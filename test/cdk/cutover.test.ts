@@ -93,6 +93,46 @@ describe('Cutover construct', () => {
     );
   });
 
+  it('grants the ALB verification its Describe calls and the RDS Blue/Green path its deployment actions', () => {
+    // Act
+    const statements = policyOf(template, 'CutoverTasksCheckRolloutRole');
+    // Assess
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining([
+          'elasticloadbalancing:DescribeLoadBalancers',
+          'elasticloadbalancing:DescribeTags',
+        ]),
+        Resource: '*',
+      }),
+    );
+    const rdsArn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]],
+    });
+    expect(statements).toContainEqual({
+      Action: 'rds:CreateBlueGreenDeployment',
+      Effect: 'Allow',
+      Resource: [rdsArn('db:orders'), rdsArn('deployment:*')],
+    });
+    expect(statements).toContainEqual({
+      Action: ['rds:DescribeBlueGreenDeployments', 'rds:SwitchoverBlueGreenDeployment'],
+      Effect: 'Allow',
+      Resource: rdsArn('deployment:*'),
+    });
+  });
+
+  it('lets the cluster functions assume only the configured EKS roles', () => {
+    // Prepare
+    const eksRole = 'arn:aws:iam::210987654321:role/cutover-eks';
+    const withRole = Template.fromStack(synth(buildProps({ eksRoleArns: [eksRole] })).stack);
+    // Act
+    const granted = policyOf(withRole, 'CutoverTasksCheckRolloutRole');
+    const byDefault = JSON.stringify(policyOf(template, 'CutoverTasksCheckRolloutRole'));
+    // Assess
+    expect(granted).toContainEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: eksRole });
+    expect(byDefault).not.toContain('sts:AssumeRole');
+  });
+
   it('fails synth naming the function when a handler has no capabilities', () => {
     // Act + Assess
     expect(() => synth(buildProps({ functionCapabilities: {} }))).toThrowError(
