@@ -8,6 +8,7 @@ import { type KubernetesClientOptions, KubernetesObjectClient, type KubernetesOb
 import { DeferredKubernetesObjects } from './deferred-client.ts';
 import { EksTokenProvider } from './eks-token.ts';
 import { KubernetesConfigError } from './errors.ts';
+import type { KubeconfigConnection } from './kubeconfig-env.ts';
 
 /** The EKS call Cutover makes: DescribeCluster for the endpoint and CA. */
 export interface EksApi {
@@ -100,12 +101,6 @@ function credentialsFor(
       expiration: c.Expiration,
     };
   };
-}
-
-/** Where a kubeconfig cluster is: a file (default `$KUBECONFIG` or `~/.kube/config`) and a context. */
-export interface KubeconfigConnection {
-  readonly path?: string;
-  readonly context?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { ValidationError } from '#core/errors.ts';
 import type { ClusterConfig } from '#core/schemas/cluster.ts';
 import type { KubernetesObjects } from './client.ts';
 import { eksObjects, kubeconfigObjects } from './connect.ts';
+import { kubeconfigConnection } from './kubeconfig-env.ts';
 import { KubernetesCluster } from './kubernetes-cluster.ts';
 
 /** The `cluster` configs that name a Kubernetes cluster. */
@@ -25,16 +26,17 @@ export function kubernetesObjectsFor(
       `${field}.type must be eks or kubeconfig for a Kubernetes router (got ${JSON.stringify(config?.type)})`,
     );
   }
+  const kubeconfig = config.type === 'kubeconfig' ? kubeconfigConnection(config) : undefined;
   const key =
     config.type === 'eks'
       ? JSON.stringify(['eks', config.region, config.name, config.roleArn ?? null])
-      : JSON.stringify(['kubeconfig', config.path ?? null, config.context ?? null]);
+      : JSON.stringify(['kubeconfig', kubeconfig?.path ?? null, kubeconfig?.context ?? null]);
   let client = connections.get(key);
   if (!client) {
     client =
       config.type === 'eks'
         ? eksObjects({ name: config.name, region: config.region, roleArn: config.roleArn })
-        : kubeconfigObjects({ path: config.path, context: config.context });
+        : kubeconfigObjects(kubeconfig!);
     connections.set(key, client);
   }
   return client;

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
-import { CliError } from '../exit-codes.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
 export function parsePort(value: string): number {
@@ -18,6 +20,32 @@ interface LocalOptions {
   dataDir: string;
   projectDir: string;
   dataServices: boolean;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/**
+ * Applies `--kubeconfig <path>` / `--context <name>`: requests with `"cluster": {"type": "kubeconfig"}` then
+ * default to that file and context (through `CUTOVER_KUBECONFIG` / `CUTOVER_KUBE_CONTEXT`). Throws a
+ * `CliError` naming the flag when the file does not exist, or `--context` comes without `--kubeconfig`.
+ *
+ * @example
+ * useKubeconfig({ kubeconfig: '~/.kube/kind', context: 'kind-cutover' }); // sets the two variables
+ */
+export function useKubeconfig(
+  options: { kubeconfig?: string | undefined; context?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (options.kubeconfig === undefined) {
+    if (options.context !== undefined)
+      throw new CliError('--context needs --kubeconfig <path>', ExitCode.Usage);
+    return;
+  }
+  const path = resolve(options.kubeconfig);
+  if (!existsSync(path))
+    throw new CliError(`--kubeconfig must name an existing kubeconfig file (got "${path}")`, ExitCode.Usage);
+  env[KUBECONFIG_ENV.path] = path;
+  if (options.context !== undefined) env[KUBECONFIG_ENV.context] = options.context;
 }
 
 /**
@@ -38,17 +66,24 @@ export function localCommand(): Command {
     .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
     .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
     .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
+    .option(
+      '--kubeconfig <path>',
+      'kubeconfig of a real cluster (kind, minikube, k3d) for requests with "cluster": {"type": "kubeconfig"}',
+    )
+    .option('--context <name>', 'context of --kubeconfig those requests use (default its current context)')
     .addHelpText(
       'after',
       [
         '\nExample:',
         '  $ cutover local --port 8083 --data-dir .cutover',
+        '  $ cutover local --kubeconfig ~/.kube/config --context kind-cutover',
         '  $ WAIT_TIME_SCALE=0.1 cutover local --no-data-services   # waits at a tenth of real time',
       ].join('\n'),
     )
     .action(async (options: LocalOptions) => {
       // Loaded here, not at the top: the runtime is most of what `cutover --help` would otherwise load.
       const { startLocalRuntime } = await import('#local/runtime.ts');
+      useKubeconfig(options);
       const dataDir = resolve(options.dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
