@@ -36,6 +36,7 @@ const contextObject = z.object({
   securityGroupIds: list.pipe(z.array(z.string().regex(/^sg-[0-9a-f]+$/))).optional(),
   alarmEmail: z.email().optional(),
   listenerArns: list.optional(),
+  eksRoleArns: list.optional(),
   prometheusWorkspaceArns: list.optional(),
   rdsInstanceIdentifiers: list.optional(),
   databaseSecretArns: list.optional(),

@@ -45,6 +45,7 @@ export class CutoverStack extends Stack {
       ),
       alarmEmail: context.alarmEmail,
       listenerArns: context.listenerArns,
+      eksRoleArns: context.eksRoleArns,
       prometheusWorkspaceArns: context.prometheusWorkspaceArns,
       rdsInstanceIdentifiers: context.rdsInstanceIdentifiers,
       databaseSecretArns: context.databaseSecretArns,

@@ -254,4 +254,8 @@ function validateProps(props: CutoverProps): void {
       fail(`listenerArns: "${arn}" is not an ELBv2 listener ARN`);
     }
   }
+  for (const arn of props.eksRoleArns ?? []) {
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(arn))
+      fail(`eksRoleArns: "${arn}" is not an IAM role ARN`);
+  }
 }

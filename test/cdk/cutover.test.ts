@@ -133,6 +133,13 @@ describe('Cutover construct', () => {
     expect(byDefault).not.toContain('sts:AssumeRole');
   });
 
+  it('fails synth naming eksRoleArns when one is not an IAM role ARN', () => {
+    // Act + Assess
+    expect(() => synth(buildProps({ eksRoleArns: ['cutover-eks'] }))).toThrowError(
+      /eksRoleArns: "cutover-eks" is not an IAM role ARN/,
+    );
+  });
+
   it('fails synth naming the function when a handler has no capabilities', () => {
     // Act + Assess
     expect(() => synth(buildProps({ functionCapabilities: {} }))).toThrowError(
