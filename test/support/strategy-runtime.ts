@@ -6,12 +6,13 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Release, ServiceRef, Weights } from '#core/types.ts';
 import type { LocalAdapters } from '#local/adapters/register.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
 import { RealClock } from '#local/clock.ts';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
-import { EXAMPLE_APP, pollStatus } from '#test/support/local-app.ts';
+import { aTempDataDir, EXAMPLE_APP, pollStatus } from '#test/support/local-app.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { pendingTaskToken } from '../../src/cli/history.ts';
 
@@ -183,4 +184,45 @@ export async function answerApproval(
       new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause: 'rejected by test' }),
     );
   }
+}
+
+/** One strategy test file's runtime, and the traffic of its current test. */
+export interface StrategyTestContext {
+  /** The file's runtime, started before its first test and closed after its last. */
+  readonly runtime: StrategyRuntime;
+  /** The steady traffic the current test started, if any; stopped after each test. */
+  readonly traffic: Traffic | undefined;
+  /** Starts steady traffic to a service for the current test. */
+  sendTraffic(service: ServiceRef): Promise<Traffic>;
+}
+
+/** Registers the hooks of a strategy test file: one runtime on a temp data dir, traffic stopped after each test. */
+export function useStrategyRuntime(): StrategyTestContext {
+  const data = aTempDataDir();
+  let runtime: StrategyRuntime | undefined;
+  let traffic: Traffic | undefined;
+  beforeAll(async () => {
+    runtime = await startStrategyRuntime(data.dataDir);
+  });
+  afterEach(async () => {
+    await traffic?.stop();
+    traffic = undefined;
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    data.remove();
+  });
+  return {
+    get runtime() {
+      if (!runtime) throw new Error('the strategy runtime starts in beforeAll');
+      return runtime;
+    },
+    get traffic() {
+      return traffic;
+    },
+    async sendTraffic(service) {
+      traffic = await serviceTraffic(this.runtime.adapters, service);
+      return traffic;
+    },
+  };
 }

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
-import type { Traffic } from '#local/adapters/traffic-generator.ts';
-import { aTempDataDir } from '#test/support/local-app.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
 import {
@@ -11,74 +9,58 @@ import {
   entered,
   historyUntil,
   liveWeights,
-  type StrategyRuntime,
   servedVersions,
-  serviceTraffic,
-  startStrategyRuntime,
   stateEntries,
   trackVersions,
+  useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
 
 describe('canary state machine on the local runtime (example app, proxy, real traffic)', () => {
-  const data = aTempDataDir();
-  let strategies: StrategyRuntime;
-  let traffic: Traffic | undefined;
-
-  beforeAll(async () => {
-    strategies = await startStrategyRuntime(data.dataDir);
-  });
-  afterEach(async () => {
-    await traffic?.stop();
-    traffic = undefined;
-  });
-  afterAll(async () => {
-    await strategies?.close();
-    data.remove();
-  });
+  const context = useStrategyRuntime();
 
   /** A service whose stable track runs v1 with all traffic, and (unless `quiet`) steady traffic to it. */
   async function aServiceOnV1(name: string, quiet = false): Promise<ServiceRef> {
     const service = aTestService(name);
-    await aLiveTrack(strategies.adapters, service, 'stable', anExampleRelease('v1'));
-    if (!quiet) traffic = await serviceTraffic(strategies.adapters, service);
+    await aLiveTrack(context.runtime.adapters, service, 'stable', anExampleRelease('v1'));
+    if (!quiet) await context.sendTraffic(service);
     return service;
   }
 
   /** The service as a rollback must leave it: v1 on stable, all traffic, nothing else running. */
   async function expectStillOnV1(service: ServiceRef) {
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
   }
 
   it('sends the first release of a service straight to 100%, without steps or analysis', async () => {
     // Prepare
     const service = aTestService('first');
     // Act
-    const execution = await strategies.run('canary', aCanaryRequest(service, 'v1'), 'first-v1');
+    const execution = await context.runtime.run('canary', aCanaryRequest(service, 'v1'), 'first-v1');
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'SetStepWeights')).toBe(0);
     expect(stateEntries(history, 'AnalyzeStep')).toBe(0);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
   });
 
   it('promotes a healthy canary step by step: stable runs v2 with all traffic, the canary is removed', async () => {
     // Prepare
     const service = await aServiceOnV1('healthy');
     // Act
-    const execution = await strategies.run('canary', aCanaryRequest(service, 'v2'), 'healthy-v2');
+    const execution = await context.runtime.run('canary', aCanaryRequest(service, 'v2'), 'healthy-v2');
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'SetStepWeights')).toBe(2);
-    expect(traffic!.stats.byTrack.canary).toBeGreaterThan(0);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
+    expect(context.traffic!.stats.byTrack.canary).toBeGreaterThan(0);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
   });
 
   it('rolls back a canary failing 30% of requests: AnalysisFailed, stable keeps 100% on v1', async () => {
@@ -86,7 +68,7 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     const service = await aServiceOnV1('failing');
     const request = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
     // Act
-    const execution = await strategies.run('canary', request, 'failing-v2');
+    const execution = await context.runtime.run('canary', request, 'failing-v2');
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
@@ -97,12 +79,12 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     // Prepare
     const service = await aServiceOnV1('after-failure');
     const bad = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
-    expect((await strategies.run('canary', bad, 'after-failure-v2')).error).toBe('AnalysisFailed');
+    expect((await context.runtime.run('canary', bad, 'after-failure-v2')).error).toBe('AnalysisFailed');
     // Act
-    const execution = await strategies.run('canary', aCanaryRequest(service, 'v3'), 'after-failure-v3');
+    const execution = await context.runtime.run('canary', aCanaryRequest(service, 'v3'), 'after-failure-v3');
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v3 x1' });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v3 x1' });
   });
 
   it('rolls back a canary that never becomes ready: RolloutDeadlineExceeded, traffic untouched', async () => {
@@ -114,11 +96,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       progressDeadlineSeconds: 10,
     };
     // Act
-    const execution = await strategies.run('canary', request, 'never-ready-v2');
+    const execution = await context.runtime.run('canary', request, 'never-ready-v2');
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('RolloutDeadlineExceeded');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'SetStepWeights')).toBe(0);
     await expectStillOnV1(service);
   });
@@ -129,11 +111,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     const analysis = { minRequests: 10, intervalSeconds: 5, inconclusiveLimit: 2, onInconclusive: 'fail' };
     const request = aCanaryRequest(service, 'v2', { canary: { analysis } });
     // Act
-    const execution = await strategies.run('canary', request, 'no-traffic-v2');
+    const execution = await context.runtime.run('canary', request, 'no-traffic-v2');
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisInconclusive');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'AnalyzeStep')).toBe(3);
     await expectStillOnV1(service);
   });
@@ -143,16 +125,16 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     const service = await aServiceOnV1('paused', true);
     const analysis = { minRequests: 10, intervalSeconds: 5, inconclusiveLimit: 1, onInconclusive: 'pause' };
     const canary = { steps: [{ weight: 20, bakeSeconds: 10 }], analysis };
-    const arn = await strategies.start('canary', aCanaryRequest(service, 'v2', { canary }), 'paused-v2');
+    const arn = await context.runtime.start('canary', aCanaryRequest(service, 'v2', { canary }), 'paused-v2');
     // Act
-    await answerApproval(strategies.client, arn, 'approve');
-    const execution = await waitForExecution(strategies.client, arn);
+    await answerApproval(context.runtime.client, arn, 'approve');
+    const execution = await waitForExecution(context.runtime.client, arn);
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    const history = await executionHistory(strategies.client, arn);
+    const history = await executionHistory(context.runtime.client, arn);
     expect(stateEntries(history, 'AnalyzeStep')).toBe(2);
     expect(stateEntries(history, 'PauseStep')).toBe(1);
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
   });
 
   describe('approval before promotion', () => {
@@ -164,22 +146,22 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     it('promotes once approved', async () => {
       // Prepare
       const service = await aServiceOnV1('approved');
-      const arn = await strategies.start('canary', withApproval(service, 3600), 'approved-v2');
+      const arn = await context.runtime.start('canary', withApproval(service, 3600), 'approved-v2');
       // Act
-      await answerApproval(strategies.client, arn, 'approve');
-      const execution = await waitForExecution(strategies.client, arn);
+      await answerApproval(context.runtime.client, arn, 'approve');
+      const execution = await waitForExecution(context.runtime.client, arn);
       // Assess
       expect(execution.status, execution.cause).toBe('SUCCEEDED');
-      expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
+      expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
     });
 
     it('rolls back when rejected: ApprovalRejected', async () => {
       // Prepare
       const service = await aServiceOnV1('rejected');
-      const arn = await strategies.start('canary', withApproval(service, 3600), 'rejected-v2');
+      const arn = await context.runtime.start('canary', withApproval(service, 3600), 'rejected-v2');
       // Act
-      await answerApproval(strategies.client, arn, 'reject');
-      const execution = await waitForExecution(strategies.client, arn);
+      await answerApproval(context.runtime.client, arn, 'reject');
+      const execution = await waitForExecution(context.runtime.client, arn);
       // Assess
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('ApprovalRejected');
@@ -190,7 +172,7 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Prepare
       const service = await aServiceOnV1('unanswered');
       // Act
-      const execution = await strategies.run('canary', withApproval(service, 60), 'unanswered-v2');
+      const execution = await context.runtime.run('canary', withApproval(service, 60), 'unanswered-v2');
       // Assess
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('ApprovalTimedOut');
@@ -201,17 +183,17 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
   it('fails a second release of a locked service with ServiceLocked, deploying nothing', async () => {
     // Prepare
     const service = await aServiceOnV1('locked');
-    const first = await strategies.start('canary', aCanaryRequest(service, 'v2'), 'locked-v2');
-    await historyUntil(strategies.client, first, entered('BackupState'));
+    const first = await context.runtime.start('canary', aCanaryRequest(service, 'v2'), 'locked-v2');
+    await historyUntil(context.runtime.client, first, entered('BackupState'));
     // Act
-    const second = await strategies.run('canary', aCanaryRequest(service, 'v3'), 'locked-v3');
+    const second = await context.runtime.run('canary', aCanaryRequest(service, 'v3'), 'locked-v3');
     // Assess
     expect(second.status).toBe('FAILED');
     expect(second.error).toBe('ServiceLocked');
-    const history = await executionHistory(strategies.client, second.executionArn!);
+    const history = await executionHistory(context.runtime.client, second.executionArn!);
     expect(stateEntries(history, 'BackupState')).toBe(0);
     expect(stateEntries(history, 'DeployCanary')).toBe(0);
-    expect((await waitForExecution(strategies.client, first)).status).toBe('SUCCEEDED');
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
+    expect((await waitForExecution(context.runtime.client, first)).status).toBe('SUCCEEDED');
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
   });
 });

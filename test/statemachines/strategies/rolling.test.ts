@@ -1,43 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
-import type { Traffic } from '#local/adapters/traffic-generator.ts';
-import { aTempDataDir } from '#test/support/local-app.ts';
 import { executionHistory } from '#test/support/local-runtime.ts';
 import { aRollingRequest, aTestService } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
   liveWeights,
-  type StrategyRuntime,
   servedVersions,
-  serviceTraffic,
-  startStrategyRuntime,
   stateEntries,
   trackVersions,
+  useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
 
 describe('rolling state machine on the local runtime (example app, proxy, real traffic)', () => {
-  const data = aTempDataDir();
-  let strategies: StrategyRuntime;
-  let traffic: Traffic | undefined;
-
-  beforeAll(async () => {
-    strategies = await startStrategyRuntime(data.dataDir);
-  });
-  afterEach(async () => {
-    await traffic?.stop();
-    traffic = undefined;
-  });
-  afterAll(async () => {
-    await strategies?.close();
-    data.remove();
-  });
+  const context = useStrategyRuntime();
 
   /** A service whose blue track runs v1 on 2 replicas with all traffic, with steady traffic. */
   async function aServiceOnBlueV1(name: string): Promise<ServiceRef> {
     const service = aTestService(name);
-    await aLiveTrack(strategies.adapters, service, 'blue', anExampleRelease('v1', {}, 2));
-    traffic = await serviceTraffic(strategies.adapters, service);
+    await aLiveTrack(context.runtime.adapters, service, 'blue', anExampleRelease('v1', {}, 2));
+    await context.sendTraffic(service);
     return service;
   }
 
@@ -45,28 +27,36 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     // Prepare
     const service = aTestService('rolling-first');
     // Act
-    const execution = await strategies.run('rolling', aRollingRequest(service, 'v1'), 'rolling-first-v1');
+    const execution = await context.runtime.run(
+      'rolling',
+      aRollingRequest(service, 'v1'),
+      'rolling-first-v1',
+    );
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'DeployBatch')).toBe(1);
     expect(stateEntries(history, 'AnalyzeBatch')).toBe(0);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ green: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ green: 'v1 x2' });
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ green: 'v1 x2' });
   });
 
   it('replaces blue by green one replica at a time, then removes blue', async () => {
     // Prepare
     const service = await aServiceOnBlueV1('rolling-healthy');
     // Act
-    const execution = await strategies.run('rolling', aRollingRequest(service, 'v2'), 'rolling-healthy-v2');
+    const execution = await context.runtime.run(
+      'rolling',
+      aRollingRequest(service, 'v2'),
+      'rolling-healthy-v2',
+    );
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    const history = await executionHistory(strategies.client, execution.executionArn!);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'AnalyzeBatch')).toBeGreaterThanOrEqual(2);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ green: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ green: 'v2 x2' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v2']);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ green: 'v2 x2' });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
   });
 
   it('restores blue when a batch fails its analysis: AnalysisFailed, blue serves v1 on 2 replicas', async () => {
@@ -74,12 +64,12 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     const service = await aServiceOnBlueV1('rolling-failing');
     const request = aRollingRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
     // Act
-    const execution = await strategies.run('rolling', request, 'rolling-failing-v2');
+    const execution = await context.runtime.run('rolling', request, 'rolling-failing-v2');
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ blue: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ blue: 'v1 x2' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ blue: 'v1 x2' });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
   });
 });
