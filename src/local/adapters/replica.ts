@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
+import { freePort } from '../free-port.ts';
 import { signalGroup, trackGroup, untrackGroup } from './process-groups.ts';
 
 /** How one replica is started and probed. */
@@ -169,17 +169,4 @@ export class Replica {
     this.#timer.unref();
     this.onChange();
   }
-}
-
-/** A port the OS considers free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
