@@ -14,7 +14,7 @@ import {
   registerStateMachines,
 } from './project/state-machines.ts';
 import { LocalStepFunctions } from './service.ts';
-import { Store } from './store.ts';
+import { openStore } from './store.ts';
 
 /** Options of {@link startLocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -75,7 +75,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     projectDir === null
       ? []
       : loadProjectStateMachines(projectDir, projectSubstitutions(functions, LOCAL_SUBSTITUTIONS));
-  const store = Store.open(options.dataDir);
+  const store = openStore(options.dataDir);
   const service = new LocalStepFunctions({
     store,
     clock: options.clock ?? RealClock.fromEnv(),

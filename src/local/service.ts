@@ -20,7 +20,7 @@ import {
   validateInput,
   validateName,
 } from './service-validation.ts';
-import { type ExecutionRow, type SinkMessage, type StateMachineRow, Store } from './store.ts';
+import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, type Store } from './store.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -61,7 +61,7 @@ export class LocalStepFunctions {
     this.account = options.account ?? '000000000000';
     this.clock = options.clock ?? RealClock.fromEnv();
     this.#ownsStore = options.store === undefined;
-    this.store = options.store ?? Store.open(options.dataDir);
+    this.store = options.store ?? openStore(options.dataDir);
     this.#engine = new Engine({
       store: this.store,
       clock: this.clock,

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'libsql';
+import { MemoryStore } from './memory-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 /** A state machine as stored. Dates are epoch milliseconds. */
 export interface StateMachineRow {
@@ -63,356 +62,97 @@ export interface SinkMessage {
   timestamp: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS state_machines (
-  arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, role_arn TEXT NOT NULL,
-  definition TEXT NOT NULL, revision_id TEXT NOT NULL, revision INTEGER NOT NULL,
-  creation_date INTEGER NOT NULL, description TEXT);
-CREATE TABLE IF NOT EXISTS revisions (
-  id INTEGER PRIMARY KEY, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL,
-  role_arn TEXT NOT NULL, revision_id TEXT NOT NULL, update_date INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS executions (
-  id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL,
-  revision INTEGER NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
-  start_date INTEGER NOT NULL, stop_date INTEGER, deadline INTEGER, parent_arn TEXT);
-CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, id);
-CREATE INDEX IF NOT EXISTS executions_running ON executions (id) WHERE status = 'RUNNING';
-CREATE TABLE IF NOT EXISTS events (
-  execution_id INTEGER NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, previous_id INTEGER NOT NULL,
-  timestamp INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_id, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS frames (
-  execution_id INTEGER NOT NULL, path TEXT NOT NULL, cursor TEXT NOT NULL, input TEXT NOT NULL,
-  PRIMARY KEY (execution_id, path)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS task_tokens (
-  token TEXT PRIMARY KEY, execution_id INTEGER NOT NULL, path TEXT NOT NULL, outcome TEXT);
-CREATE TABLE IF NOT EXISTS sink_messages (
-  id INTEGER PRIMARY KEY, sink TEXT NOT NULL, target TEXT NOT NULL, message TEXT NOT NULL, timestamp INTEGER NOT NULL);
-`;
-
-const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
-  error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn`;
-const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision_id AS revisionId, revision,
-  creation_date AS creationDate, description`;
-
-const EVENT_BATCH = 32;
-const EVENT_BATCH_INSERT = `INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES ${Array(
-  EVENT_BATCH,
-)
-  .fill('(?, ?, ?, ?, ?, ?)')
-  .join(', ')}`;
-
-function eventValues([executionId, event]: readonly [number, EventRow]): unknown[] {
-  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details];
+/** The revision an execution runs: the definition and identity of its state machine when it started. */
+export interface RevisionRow {
+  definition: string;
+  roleArn: string;
+  name: string;
+  updateDate: number;
+  revisionId: string;
 }
 
-type Statement = Database.Statement<unknown[]>;
+/** What {@link Store.finishExecution} records. */
+export interface ExecutionEnd {
+  status: ExecutionRow['status'];
+  output?: string;
+  error?: string;
+  cause?: string;
+  stopDate: number;
+}
 
 /**
- * The runtime's SQLite store: state machines, executions, history events, execution frames (cursors),
- * task tokens and local sink messages. WAL with `synchronous=NORMAL`; every statement is prepared once.
- * Callers group the writes of one transition with {@link Store.transaction}.
- *
- * @example
- * const store = Store.open('.cutover');   // .cutover/cutover.db; Store.open() = in memory
- * store.transaction(() => { store.insertEvent(...); store.putFrame(...); });
+ * The runtime's records: state machines and their revisions, executions, history events, execution
+ * frames (cursors), task tokens and local sink messages. Two implementations: {@link SqliteStore}
+ * (durable, a file in the data directory) and {@link MemoryStore} (a process's lifetime). Callers
+ * group the writes of one transition with {@link Store.transaction}: all of them or none.
  */
-export class Store {
-  readonly #db: Database.Database;
-  readonly #statements = new Map<string, Statement>();
+export interface Store {
+  readonly isOpen: boolean;
+  close(): void;
+  /** Runs `fn` in one transaction (nested calls join the outer one); a throw undoes its writes. */
+  transaction<T>(fn: () => T): T;
 
-  private constructor(db: Database.Database) {
-    this.#db = db;
-  }
-
-  /** Opens (creating if needed) `<dataDir>/cutover.db`, or an in-memory database when `dataDir` is undefined. */
-  static open(dataDir?: string): Store {
-    let file = ':memory:';
-    if (dataDir !== undefined) {
-      mkdirSync(dataDir, { recursive: true });
-      file = join(dataDir, 'cutover.db');
-    }
-    const db = new Database(file);
-    if (dataDir !== undefined) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-    }
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-    return new Store(db);
-  }
-
-  close(): void {
-    if (this.#db.open) this.#db.close();
-  }
-
-  get isOpen(): boolean {
-    return this.#db.open;
-  }
-
-  /** Runs `fn` in one transaction (nested calls join the outer one). */
-  transaction<T>(fn: () => T): T {
-    if (this.#db.inTransaction) return fn();
-    return this.#db.transaction(fn)();
-  }
-
-  #sql(source: string): Statement {
-    let statement = this.#statements.get(source);
-    if (!statement) {
-      statement = this.#db.prepare<unknown[]>(source);
-      this.#statements.set(source, statement);
-    }
-    return statement;
-  }
-
-  // --- state machines -------------------------------------------------------------------------------
-
+  /** Records a revision of a state machine and returns its id. */
   insertRevision(
     machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
     date: number,
-  ): number {
-    const result = this.#sql(
-      'INSERT INTO revisions (state_machine_arn, name, definition, role_arn, revision_id, update_date) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(machine.arn, machine.name, machine.definition, machine.roleArn, machine.revisionId, date);
-    return Number(result.lastInsertRowid);
-  }
-
-  getRevision(
-    id: number,
-  ):
-    | { definition: string; roleArn: string; name: string; updateDate: number; revisionId: string }
-    | undefined {
-    return this.#sql(
-      'SELECT definition, role_arn AS roleArn, name, update_date AS updateDate, revision_id AS revisionId FROM revisions WHERE id = ?',
-    ).get(id) as ReturnType<Store['getRevision']>;
-  }
-
-  insertStateMachine(row: StateMachineRow): void {
-    this.#sql(
-      `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      row.arn,
-      row.name,
-      row.type,
-      row.roleArn,
-      row.definition,
-      row.revisionId,
-      row.revision,
-      row.creationDate,
-      row.description,
-    );
-  }
-
-  updateStateMachine(row: StateMachineRow): void {
-    this.#sql(
-      'UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ? WHERE arn = ?',
-    ).run(row.roleArn, row.definition, row.revisionId, row.revision, row.description, row.arn);
-  }
-
-  getStateMachine(arn: string): StateMachineRow | undefined {
-    return this.#sql(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn = ?`).get(arn) as
-      | StateMachineRow
-      | undefined;
-  }
-
-  /** State machines by name, after `afterArn` (exclusive), at most `limit`. */
-  listStateMachines(afterArn: string, limit: number): StateMachineRow[] {
-    return this.#sql(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn > ? ORDER BY arn LIMIT ?`).all(
-      afterArn,
-      limit,
-    ) as StateMachineRow[];
-  }
-
-  deleteStateMachine(arn: string): void {
-    this.#sql('DELETE FROM state_machines WHERE arn = ?').run(arn);
-  }
-
-  // --- executions -----------------------------------------------------------------------------------
+  ): number;
+  getRevision(id: number): RevisionRow | undefined;
+  insertStateMachine(row: StateMachineRow): void;
+  updateStateMachine(row: StateMachineRow): void;
+  getStateMachine(arn: string): StateMachineRow | undefined;
+  /** State machines by ARN, after `afterArn` (exclusive), at most `limit`. */
+  listStateMachines(afterArn: string, limit: number): StateMachineRow[];
+  deleteStateMachine(arn: string): void;
 
   /** Inserts the execution and returns its id; undefined (and nothing written) if its ARN exists. */
-  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
-    const result = this.#sql(
-      `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause, start_date,
-       stop_date, deadline, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`,
-    ).run(
-      row.arn,
-      row.stateMachineArn,
-      row.name,
-      row.revision,
-      row.status,
-      row.input,
-      row.output,
-      row.error,
-      row.cause,
-      row.startDate,
-      row.stopDate,
-      row.deadline,
-      row.parentArn,
-    );
-    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
-  }
-
-  getExecution(arn: string): ExecutionRow | undefined {
-    return this.#sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`).get(arn) as
-      | ExecutionRow
-      | undefined;
-  }
-
-  getExecutionById(id: number): ExecutionRow | undefined {
-    return this.#sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE id = ?`).get(id) as
-      | ExecutionRow
-      | undefined;
-  }
-
+  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined;
+  getExecution(arn: string): ExecutionRow | undefined;
   /** Newest first, ids below `beforeId`, optionally of one status. */
   listExecutions(
     stateMachineArn: string,
     status: string | null,
     beforeId: number,
     limit: number,
-  ): ExecutionRow[] {
-    return this.#sql(
-      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
-       ORDER BY id DESC LIMIT ?4`,
-    ).all(stateMachineArn, beforeId, status, limit) as ExecutionRow[];
-  }
-
-  listRunningExecutions(): ExecutionRow[] {
-    return this.#sql(
-      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id`,
-    ).all() as ExecutionRow[];
-  }
-
-  countRunningExecutions(stateMachineArn: string): number {
-    return (
-      this.#sql(
-        "SELECT COUNT(*) AS n FROM executions WHERE state_machine_arn = ? AND status = 'RUNNING'",
-      ).get(stateMachineArn) as { n: number }
-    ).n;
-  }
-
+  ): ExecutionRow[];
+  /** RUNNING executions, oldest first. */
+  listRunningExecutions(): ExecutionRow[];
+  countRunningExecutions(stateMachineArn: string): number;
   /** Records the terminal status and removes the execution's frames and task tokens. */
-  finishExecution(
-    id: number,
-    end: {
-      status: ExecutionRow['status'];
-      output?: string;
-      error?: string;
-      cause?: string;
-      stopDate: number;
-    },
-  ): void {
-    this.#sql(
-      'UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE id = ?',
-    ).run(end.status, end.output ?? null, end.error ?? null, end.cause ?? null, end.stopDate, id);
-    this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
-    this.#sql('DELETE FROM task_tokens WHERE execution_id = ?').run(id);
-  }
+  finishExecution(id: number, end: ExecutionEnd): void;
 
-  // --- history --------------------------------------------------------------------------------------
-
-  insertEvent(executionId: number, event: EventRow): void {
-    this.#sql(
-      'INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details);
-  }
-
-  /** Inserts many events (of any executions), several rows per statement. */
-  insertEvents(rows: (readonly [executionId: number, event: EventRow])[]): void {
-    let start = 0;
-    for (; start + EVENT_BATCH <= rows.length; start += EVENT_BATCH) {
-      this.#sql(EVENT_BATCH_INSERT).run(rows.slice(start, start + EVENT_BATCH).flatMap(eventValues));
-    }
-    for (; start < rows.length; start++) this.insertEvent(rows[start]![0], rows[start]![1]);
-  }
-
-  lastEventId(executionId: number): number {
-    return (
-      (
-        this.#sql('SELECT MAX(id) AS id FROM events WHERE execution_id = ?').get(executionId) as {
-          id: number | null;
-        }
-      ).id ?? 0
-    );
-  }
-
+  /** Appends history events (of any executions). */
+  insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void;
+  lastEventId(executionId: number): number;
   /** Events from `fromId` (inclusive) in the given direction, at most `limit`. */
-  listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[] {
-    const source = reverse
-      ? 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'
-      : 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id >= ? ORDER BY id LIMIT ?';
-    return this.#sql(source).all(executionId, fromId, limit) as EventRow[];
-  }
-
-  // --- frames and task tokens -----------------------------------------------------------------------
+  listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[];
 
   /** Saves a frame's cursor: `cursor` is the small JSON of its position, `input` the JSON of the state input. */
-  putFrame(executionId: number, path: string, cursor: string, input: string): void {
-    this.#sql('INSERT OR REPLACE INTO frames (execution_id, path, cursor, input) VALUES (?, ?, ?, ?)').run(
-      executionId,
-      path,
-      cursor,
-      input,
-    );
-  }
-
-  /** Deletes the frame at `path` and every frame below it. */
-  deleteFrameTree(executionId: number, path: string): void {
-    this.#sql(
-      "DELETE FROM frames WHERE execution_id = ? AND (path = ?2 OR substr(path, 1, length(?2) + 1) = ?2 || '/')",
-    ).run(executionId, path);
-  }
-
+  putFrame(executionId: number, path: string, cursor: string, input: string): void;
   /** Deletes the frames strictly below `path`. */
-  deleteFramesBelow(executionId: number, path: string): void {
-    this.#sql(
-      "DELETE FROM frames WHERE execution_id = ? AND substr(path, 1, length(?2) + 1) = ?2 || '/'",
-    ).run(executionId, path);
-  }
+  deleteFramesBelow(executionId: number, path: string): void;
+  listFrames(executionId: number): FrameRow[];
 
-  listFrames(executionId: number): FrameRow[] {
-    return this.#sql('SELECT path, cursor, input FROM frames WHERE execution_id = ?').all(
-      executionId,
-    ) as FrameRow[];
-  }
-
-  putTaskToken(token: string, executionId: number, path: string): void {
-    this.#sql('INSERT OR REPLACE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
-      token,
-      executionId,
-      path,
-    );
-  }
-
+  putTaskToken(token: string, executionId: number, path: string): void;
   /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
-  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined {
-    return this.#sql(
-      'SELECT execution_id AS executionId, path, outcome FROM task_tokens WHERE token = ?',
-    ).get(token) as { executionId: number; path: string; outcome: string | null } | undefined;
-  }
-
+  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined;
   /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */
-  setTaskTokenOutcome(token: string, outcome: string): void {
-    this.#sql('UPDATE task_tokens SET outcome = ? WHERE token = ?').run(outcome, token);
-  }
+  setTaskTokenOutcome(token: string, outcome: string): void;
+  deleteTaskToken(token: string): void;
 
-  deleteTaskToken(token: string): void {
-    this.#sql('DELETE FROM task_tokens WHERE token = ?').run(token);
-  }
+  /** Records a message of a local sink and returns its id. */
+  insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number;
+  /** A sink's messages, oldest first. */
+  listSinkMessages(sink: string): SinkMessage[];
+}
 
-  // --- sinks ----------------------------------------------------------------------------------------
-
-  insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number {
-    const result = this.#sql(
-      'INSERT INTO sink_messages (sink, target, message, timestamp) VALUES (?, ?, ?, ?)',
-    ).run(sink, target, JSON.stringify(message), timestamp);
-    return Number(result.lastInsertRowid);
-  }
-
-  listSinkMessages(sink: string): SinkMessage[] {
-    const rows = this.#sql(
-      'SELECT id, sink, target, message, timestamp FROM sink_messages WHERE sink = ? ORDER BY id',
-    ).all(sink) as (Omit<SinkMessage, 'message'> & { message: string })[];
-    return rows.map((row) => ({ ...row, message: JSON.parse(row.message) }));
-  }
+/**
+ * Opens the runtime's store: durable in `<dataDir>/cutover.db` when a data directory is given, else in
+ * memory (nothing survives the process, and nothing is written to disk).
+ *
+ * @example
+ * const store = openStore('.cutover');
+ */
+export function openStore(dataDir?: string): Store {
+  return dataDir === undefined ? new MemoryStore() : SqliteStore.open(dataDir);
 }

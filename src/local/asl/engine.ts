@@ -124,7 +124,7 @@ export class Engine {
     return this.store.transaction(() => {
       const id = this.store.insertExecution(row);
       if (id === undefined) return undefined;
-      this.store.insertEvent(id, {
+      const started: EventRow = {
         id: 1,
         type: 'ExecutionStarted',
         previousEventId: 0,
@@ -135,7 +135,8 @@ export class Engine {
           roleArn: args.stateMachine.roleArn,
           stateMachineArn: args.stateMachine.arn,
         }),
-      });
+      };
+      this.store.insertEvents([[id, started]]);
       const top = topFrame(definition, args.input);
       this.store.putFrame(id, top.path, top.cursor, top.input);
       const created = { ...row, id };

@@ -1,0 +1,314 @@
+import type {
+  EventRow,
+  ExecutionEnd,
+  ExecutionRow,
+  FrameRow,
+  RevisionRow,
+  SinkMessage,
+  StateMachineRow,
+  Store,
+} from './store.ts';
+
+interface TaskTokenRow {
+  executionId: number;
+  path: string;
+  outcome: string | null;
+}
+
+/** An execution with everything recorded for it. */
+interface ExecutionRecord {
+  readonly row: ExecutionRow;
+  readonly events: EventRow[];
+  readonly frames: Map<string, FrameRow>;
+  readonly tokens: Set<string>;
+}
+
+/**
+ * The in-memory {@link Store}: plain maps and arrays, no native calls, so a transition costs only the
+ * interpreter's own work. A transaction keeps an undo list and replays it if its function throws.
+ * Rows go in and out as copies, so a caller never changes a stored row by accident.
+ *
+ * @example
+ * const store = new MemoryStore();
+ * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
+ */
+export class MemoryStore implements Store {
+  readonly #revisions: (RevisionRow & { stateMachineArn: string })[] = [];
+  readonly #machines = new Map<string, StateMachineRow>();
+  /** Executions by id - 1. */
+  readonly #executions: ExecutionRecord[] = [];
+  readonly #executionsByArn = new Map<string, ExecutionRow>();
+  readonly #executionsByMachine = new Map<string, ExecutionRow[]>();
+  readonly #running = new Set<ExecutionRow>();
+  readonly #tokens = new Map<string, TaskTokenRow>();
+  readonly #sinkMessages: SinkMessage[] = [];
+  /** Undo steps of the open transaction, newest last; undefined outside a transaction. */
+  #undo: (() => void)[] | undefined;
+  #open = true;
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.#undo) return fn();
+    const undo: (() => void)[] = [];
+    this.#undo = undo;
+    try {
+      return fn();
+    } catch (error) {
+      for (let index = undo.length - 1; index >= 0; index--) undo[index]!();
+      throw error;
+    } finally {
+      this.#undo = undefined;
+    }
+  }
+
+  /** Registers how to undo a write, when inside a transaction. */
+  #onUndo(step: () => void): void {
+    this.#undo?.push(step);
+  }
+
+  // --- state machines -------------------------------------------------------------------------------
+
+  insertRevision(
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
+    date: number,
+  ): number {
+    const { arn, name, definition, roleArn, revisionId } = machine;
+    this.#revisions.push({ stateMachineArn: arn, name, definition, roleArn, revisionId, updateDate: date });
+    this.#onUndo(() => this.#revisions.pop());
+    return this.#revisions.length;
+  }
+
+  getRevision(id: number): RevisionRow | undefined {
+    const stored = this.#revisions[id - 1];
+    if (!stored) return undefined;
+    const { definition, roleArn, name, updateDate, revisionId } = stored;
+    return { definition, roleArn, name, updateDate, revisionId };
+  }
+
+  insertStateMachine(row: StateMachineRow): void {
+    this.#setMachine(row.arn, { ...row });
+  }
+
+  updateStateMachine(row: StateMachineRow): void {
+    const stored = this.#machines.get(row.arn);
+    if (!stored) return;
+    const { roleArn, definition, revisionId, revision, description } = row;
+    this.#setMachine(row.arn, { ...stored, roleArn, definition, revisionId, revision, description });
+  }
+
+  getStateMachine(arn: string): StateMachineRow | undefined {
+    const stored = this.#machines.get(arn);
+    return stored && { ...stored };
+  }
+
+  listStateMachines(afterArn: string, limit: number): StateMachineRow[] {
+    return [...this.#machines.values()]
+      .filter((row) => row.arn > afterArn)
+      .sort((a, b) => (a.arn < b.arn ? -1 : 1))
+      .slice(0, limit)
+      .map((row) => ({ ...row }));
+  }
+
+  deleteStateMachine(arn: string): void {
+    this.#setMachine(arn, undefined);
+  }
+
+  #setMachine(arn: string, row: StateMachineRow | undefined): void {
+    const previous = this.#machines.get(arn);
+    if (row) this.#machines.set(arn, row);
+    else this.#machines.delete(arn);
+    this.#onUndo(() => (previous ? this.#machines.set(arn, previous) : this.#machines.delete(arn)));
+  }
+
+  // --- executions -----------------------------------------------------------------------------------
+
+  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
+    if (this.#executionsByArn.has(row.arn)) return undefined;
+    const stored: ExecutionRow = { ...row, id: this.#executions.length + 1 };
+    this.#executions.push({ row: stored, events: [], frames: new Map(), tokens: new Set() });
+    this.#executionsByArn.set(stored.arn, stored);
+    const ofMachine = this.#executionsByMachine.get(stored.stateMachineArn) ?? [];
+    this.#executionsByMachine.set(stored.stateMachineArn, ofMachine);
+    ofMachine.push(stored);
+    if (stored.status === 'RUNNING') this.#running.add(stored);
+    this.#onUndo(() => {
+      this.#executions.pop();
+      this.#executionsByArn.delete(stored.arn);
+      ofMachine.pop();
+      this.#running.delete(stored);
+    });
+    return stored.id;
+  }
+
+  getExecution(arn: string): ExecutionRow | undefined {
+    const stored = this.#executionsByArn.get(arn);
+    return stored && { ...stored };
+  }
+
+  listExecutions(
+    stateMachineArn: string,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+  ): ExecutionRow[] {
+    const ofMachine = this.#executionsByMachine.get(stateMachineArn) ?? [];
+    const rows: ExecutionRow[] = [];
+    for (let index = ofMachine.length - 1; index >= 0 && rows.length < limit; index--) {
+      const row = ofMachine[index]!;
+      if (row.id < beforeId && (status === null || row.status === status)) rows.push({ ...row });
+    }
+    return rows;
+  }
+
+  listRunningExecutions(): ExecutionRow[] {
+    return [...this.#running].sort((a, b) => a.id - b.id).map((row) => ({ ...row }));
+  }
+
+  countRunningExecutions(stateMachineArn: string): number {
+    let count = 0;
+    for (const row of this.#running) if (row.stateMachineArn === stateMachineArn) count += 1;
+    return count;
+  }
+
+  finishExecution(id: number, end: ExecutionEnd): void {
+    const record = this.#executions[id - 1];
+    if (!record) return;
+    const { row: stored, frames, tokens } = record;
+    const before = { ...stored };
+    const removedFrames = [...frames.values()];
+    const removedTokens = [...tokens].map((token) => [token, this.#tokens.get(token)!] as const);
+    Object.assign(stored, {
+      status: end.status,
+      output: end.output ?? null,
+      error: end.error ?? null,
+      cause: end.cause ?? null,
+      stopDate: end.stopDate,
+    });
+    if (end.status !== 'RUNNING') this.#running.delete(stored);
+    frames.clear();
+    for (const token of tokens) this.#tokens.delete(token);
+    tokens.clear();
+    this.#onUndo(() => {
+      Object.assign(stored, before);
+      if (stored.status === 'RUNNING') this.#running.add(stored);
+      for (const frame of removedFrames) frames.set(frame.path, frame);
+      for (const [token, open] of removedTokens) {
+        this.#tokens.set(token, open);
+        tokens.add(token);
+      }
+    });
+  }
+
+  // --- history --------------------------------------------------------------------------------------
+
+  insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void {
+    for (const [executionId, event] of rows) {
+      const events = this.#executions[executionId - 1]?.events;
+      if (!events) continue;
+      events.push({ ...event });
+      this.#onUndo(() => events.pop());
+    }
+  }
+
+  lastEventId(executionId: number): number {
+    return this.#executions[executionId - 1]?.events.at(-1)?.id ?? 0;
+  }
+
+  listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[] {
+    // Event ids run 1, 2, 3... per execution, so id n is at index n - 1.
+    const events = this.#executions[executionId - 1]?.events ?? [];
+    const selected = reverse
+      ? events.slice(Math.max(0, Math.min(fromId, events.length) - limit), Math.max(0, fromId)).reverse()
+      : events.slice(Math.max(0, fromId - 1), Math.max(0, fromId - 1) + limit);
+    return selected.map((event) => ({ ...event }));
+  }
+
+  // --- frames and task tokens -----------------------------------------------------------------------
+
+  putFrame(executionId: number, path: string, cursor: string, input: string): void {
+    const frames = this.#executions[executionId - 1]?.frames;
+    if (!frames) return;
+    const previous = frames.get(path);
+    frames.set(path, { path, cursor, input });
+    this.#onUndo(() => (previous ? frames.set(path, previous) : frames.delete(path)));
+  }
+
+  deleteFramesBelow(executionId: number, path: string): void {
+    const frames = this.#executions[executionId - 1]?.frames;
+    if (!frames) return;
+    const prefix = `${path}/`;
+    const removed = [...frames.values()].filter((frame) => frame.path.startsWith(prefix));
+    for (const frame of removed) frames.delete(frame.path);
+    this.#onUndo(() => {
+      for (const frame of removed) frames.set(frame.path, frame);
+    });
+  }
+
+  listFrames(executionId: number): FrameRow[] {
+    return [...(this.#executions[executionId - 1]?.frames.values() ?? [])].map((frame) => ({ ...frame }));
+  }
+
+  putTaskToken(token: string, executionId: number, path: string): void {
+    this.#setToken(token, { executionId, path, outcome: null });
+  }
+
+  getTaskToken(token: string): TaskTokenRow | undefined {
+    const open = this.#tokens.get(token);
+    return open && { ...open };
+  }
+
+  setTaskTokenOutcome(token: string, outcome: string): void {
+    const open = this.#tokens.get(token);
+    if (open) this.#setToken(token, { ...open, outcome });
+  }
+
+  deleteTaskToken(token: string): void {
+    this.#setToken(token, undefined);
+  }
+
+  /** Sets or removes an open task token, keeping its execution's set of tokens in step. */
+  #setToken(token: string, row: TaskTokenRow | undefined): void {
+    const previous = this.#tokens.get(token);
+    const owner = (row ?? previous)?.executionId;
+    const tokens = owner === undefined ? undefined : this.#executions[owner - 1]?.tokens;
+    if (row) {
+      this.#tokens.set(token, row);
+      tokens?.add(token);
+    } else {
+      this.#tokens.delete(token);
+      tokens?.delete(token);
+    }
+    this.#onUndo(() => {
+      if (previous) {
+        this.#tokens.set(token, previous);
+        tokens?.add(token);
+      } else {
+        this.#tokens.delete(token);
+        tokens?.delete(token);
+      }
+    });
+  }
+
+  // --- sinks ----------------------------------------------------------------------------------------
+
+  insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number {
+    const id = this.#sinkMessages.length + 1;
+    // Stored as JSON, as the SQLite store does, so later changes to `message` do not show.
+    this.#sinkMessages.push({ id, sink, target, message: JSON.stringify(message), timestamp });
+    this.#onUndo(() => this.#sinkMessages.pop());
+    return id;
+  }
+
+  listSinkMessages(sink: string): SinkMessage[] {
+    return this.#sinkMessages
+      .filter((row) => row.sink === sink)
+      .map((row) => ({ ...row, message: JSON.parse(row.message as string) }));
+  }
+}

@@ -1,0 +1,335 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'libsql';
+import type {
+  EventRow,
+  ExecutionEnd,
+  ExecutionRow,
+  FrameRow,
+  RevisionRow,
+  SinkMessage,
+  StateMachineRow,
+  Store,
+} from './store.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS state_machines (
+  arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, role_arn TEXT NOT NULL,
+  definition TEXT NOT NULL, revision_id TEXT NOT NULL, revision INTEGER NOT NULL,
+  creation_date INTEGER NOT NULL, description TEXT);
+CREATE TABLE IF NOT EXISTS revisions (
+  id INTEGER PRIMARY KEY, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL, revision_id TEXT NOT NULL, update_date INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS executions (
+  id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL,
+  revision INTEGER NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
+  start_date INTEGER NOT NULL, stop_date INTEGER, deadline INTEGER, parent_arn TEXT);
+CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, id);
+CREATE INDEX IF NOT EXISTS executions_running ON executions (id) WHERE status = 'RUNNING';
+CREATE TABLE IF NOT EXISTS events (
+  execution_id INTEGER NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, previous_id INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_id, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS frames (
+  execution_id INTEGER NOT NULL, path TEXT NOT NULL, cursor TEXT NOT NULL, input TEXT NOT NULL,
+  PRIMARY KEY (execution_id, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS task_tokens (
+  token TEXT PRIMARY KEY, execution_id INTEGER NOT NULL, path TEXT NOT NULL, outcome TEXT);
+CREATE TABLE IF NOT EXISTS sink_messages (
+  id INTEGER PRIMARY KEY, sink TEXT NOT NULL, target TEXT NOT NULL, message TEXT NOT NULL, timestamp INTEGER NOT NULL);
+`;
+
+const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
+  error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn`;
+const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision_id AS revisionId, revision,
+  creation_date AS creationDate, description`;
+
+const EVENT_BATCH = 32;
+const EVENT_BATCH_INSERT = `INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES ${Array(
+  EVENT_BATCH,
+)
+  .fill('(?, ?, ?, ?, ?, ?)')
+  .join(', ')}`;
+
+function eventValues([executionId, event]: readonly [number, EventRow]): unknown[] {
+  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details];
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+/**
+ * The durable {@link Store}: one SQLite file (`<dataDir>/cutover.db`), WAL with `synchronous=NORMAL`;
+ * every statement is prepared once and a transaction is one SQLite transaction.
+ *
+ * @example
+ * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
+ * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Statement>();
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /** Opens (creating if needed) `<dataDir>/cutover.db`. */
+  static open(dataDir: string): SqliteStore {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, 'cutover.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    return new SqliteStore(db);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    if (this.#db.inTransaction) return fn();
+    return this.#db.transaction(fn)();
+  }
+
+  #sql(source: string): Statement {
+    let statement = this.#statements.get(source);
+    if (!statement) {
+      statement = this.#db.prepare<unknown[]>(source);
+      this.#statements.set(source, statement);
+    }
+    return statement;
+  }
+
+  /** The first row of a query, as a plain object (libsql's `get()` adds a `_metadata` member). */
+  #row<T>(source: string, ...params: unknown[]): T | undefined {
+    return this.#sql(source).all(...params)[0] as T | undefined;
+  }
+
+  // --- state machines -------------------------------------------------------------------------------
+
+  insertRevision(
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
+    date: number,
+  ): number {
+    const result = this.#sql(
+      'INSERT INTO revisions (state_machine_arn, name, definition, role_arn, revision_id, update_date) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(machine.arn, machine.name, machine.definition, machine.roleArn, machine.revisionId, date);
+    return Number(result.lastInsertRowid);
+  }
+
+  getRevision(id: number): RevisionRow | undefined {
+    return this.#row<RevisionRow>(
+      'SELECT definition, role_arn AS roleArn, name, update_date AS updateDate, revision_id AS revisionId FROM revisions WHERE id = ?',
+      id,
+    );
+  }
+
+  insertStateMachine(row: StateMachineRow): void {
+    this.#sql(
+      `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.arn,
+      row.name,
+      row.type,
+      row.roleArn,
+      row.definition,
+      row.revisionId,
+      row.revision,
+      row.creationDate,
+      row.description,
+    );
+  }
+
+  updateStateMachine(row: StateMachineRow): void {
+    this.#sql(
+      'UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ? WHERE arn = ?',
+    ).run(row.roleArn, row.definition, row.revisionId, row.revision, row.description, row.arn);
+  }
+
+  getStateMachine(arn: string): StateMachineRow | undefined {
+    return this.#row<StateMachineRow>(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn = ?`, arn);
+  }
+
+  /** State machines by name, after `afterArn` (exclusive), at most `limit`. */
+  listStateMachines(afterArn: string, limit: number): StateMachineRow[] {
+    return this.#sql(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn > ? ORDER BY arn LIMIT ?`).all(
+      afterArn,
+      limit,
+    ) as StateMachineRow[];
+  }
+
+  deleteStateMachine(arn: string): void {
+    this.#sql('DELETE FROM state_machines WHERE arn = ?').run(arn);
+  }
+
+  // --- executions -----------------------------------------------------------------------------------
+
+  /** Inserts the execution and returns its id; undefined (and nothing written) if its ARN exists. */
+  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
+    const result = this.#sql(
+      `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause, start_date,
+       stop_date, deadline, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`,
+    ).run(
+      row.arn,
+      row.stateMachineArn,
+      row.name,
+      row.revision,
+      row.status,
+      row.input,
+      row.output,
+      row.error,
+      row.cause,
+      row.startDate,
+      row.stopDate,
+      row.deadline,
+      row.parentArn,
+    );
+    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+  }
+
+  getExecution(arn: string): ExecutionRow | undefined {
+    return this.#row<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`, arn);
+  }
+
+  /** Newest first, ids below `beforeId`, optionally of one status. */
+  listExecutions(
+    stateMachineArn: string,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+  ): ExecutionRow[] {
+    return this.#sql(
+      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
+       ORDER BY id DESC LIMIT ?4`,
+    ).all(stateMachineArn, beforeId, status, limit) as ExecutionRow[];
+  }
+
+  listRunningExecutions(): ExecutionRow[] {
+    return this.#sql(
+      `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id`,
+    ).all() as ExecutionRow[];
+  }
+
+  countRunningExecutions(stateMachineArn: string): number {
+    return this.#row<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM executions WHERE state_machine_arn = ? AND status = 'RUNNING'",
+      stateMachineArn,
+    )!.n;
+  }
+
+  /** Records the terminal status and removes the execution's frames and task tokens. */
+  finishExecution(id: number, end: ExecutionEnd): void {
+    this.#sql(
+      'UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE id = ?',
+    ).run(end.status, end.output ?? null, end.error ?? null, end.cause ?? null, end.stopDate, id);
+    this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
+    this.#sql('DELETE FROM task_tokens WHERE execution_id = ?').run(id);
+  }
+
+  // --- history --------------------------------------------------------------------------------------
+
+  #insertEvent(executionId: number, event: EventRow): void {
+    this.#sql(
+      'INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details);
+  }
+
+  /** Inserts many events (of any executions), several rows per statement. */
+  insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void {
+    let start = 0;
+    for (; start + EVENT_BATCH <= rows.length; start += EVENT_BATCH) {
+      this.#sql(EVENT_BATCH_INSERT).run(rows.slice(start, start + EVENT_BATCH).flatMap(eventValues));
+    }
+    for (; start < rows.length; start++) this.#insertEvent(rows[start]![0], rows[start]![1]);
+  }
+
+  lastEventId(executionId: number): number {
+    return (
+      this.#row<{ id: number | null }>(
+        'SELECT MAX(id) AS id FROM events WHERE execution_id = ?',
+        executionId,
+      )!.id ?? 0
+    );
+  }
+
+  /** Events from `fromId` (inclusive) in the given direction, at most `limit`. */
+  listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[] {
+    const source = reverse
+      ? 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'
+      : 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id >= ? ORDER BY id LIMIT ?';
+    return this.#sql(source).all(executionId, fromId, limit) as EventRow[];
+  }
+
+  // --- frames and task tokens -----------------------------------------------------------------------
+
+  /** Saves a frame's cursor: `cursor` is the small JSON of its position, `input` the JSON of the state input. */
+  putFrame(executionId: number, path: string, cursor: string, input: string): void {
+    this.#sql('INSERT OR REPLACE INTO frames (execution_id, path, cursor, input) VALUES (?, ?, ?, ?)').run(
+      executionId,
+      path,
+      cursor,
+      input,
+    );
+  }
+
+  /** Deletes the frames strictly below `path`. */
+  deleteFramesBelow(executionId: number, path: string): void {
+    this.#sql(
+      "DELETE FROM frames WHERE execution_id = ? AND substr(path, 1, length(?2) + 1) = ?2 || '/'",
+    ).run(executionId, path);
+  }
+
+  listFrames(executionId: number): FrameRow[] {
+    return this.#sql('SELECT path, cursor, input FROM frames WHERE execution_id = ?').all(
+      executionId,
+    ) as FrameRow[];
+  }
+
+  putTaskToken(token: string, executionId: number, path: string): void {
+    this.#sql('INSERT OR REPLACE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
+      token,
+      executionId,
+      path,
+    );
+  }
+
+  /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
+  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined {
+    return this.#row(
+      'SELECT execution_id AS executionId, path, outcome FROM task_tokens WHERE token = ?',
+      token,
+    );
+  }
+
+  /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */
+  setTaskTokenOutcome(token: string, outcome: string): void {
+    this.#sql('UPDATE task_tokens SET outcome = ? WHERE token = ?').run(outcome, token);
+  }
+
+  deleteTaskToken(token: string): void {
+    this.#sql('DELETE FROM task_tokens WHERE token = ?').run(token);
+  }
+
+  // --- sinks ----------------------------------------------------------------------------------------
+
+  insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number {
+    const result = this.#sql(
+      'INSERT INTO sink_messages (sink, target, message, timestamp) VALUES (?, ?, ?, ?)',
+    ).run(sink, target, JSON.stringify(message), timestamp);
+    return Number(result.lastInsertRowid);
+  }
+
+  listSinkMessages(sink: string): SinkMessage[] {
+    const rows = this.#sql(
+      'SELECT id, sink, target, message, timestamp FROM sink_messages WHERE sink = ? ORDER BY id',
+    ).all(sink) as (Omit<SinkMessage, 'message'> & { message: string })[];
+    return rows.map((row) => ({ ...row, message: JSON.parse(row.message) }));
+  }
+}
