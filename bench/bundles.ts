@@ -7,31 +7,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { taskEsbuildOptions } from '#lib/bundling.ts';
 import { discoverFunctions } from '#lib/discovery.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 // Inside the project, so the external @aws-sdk/* resolve from node_modules as the Lambda runtime provides them.
 const OUT = join(ROOT, 'node_modules', '.cache', 'cutover-bundles');
 mkdirSync(OUT, { recursive: true });
-const BANNER = "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
+/** The runtime the `Cutover` construct defaults to. */
+const RUNTIME = 'nodejs22.x';
 
 async function bundle(name: string, entry: string): Promise<string> {
   const outfile = join(OUT, name, 'index.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    external: ['@aws-sdk/*', 'pg-native'],
-    logLevel: 'error',
-  });
+  await build({ ...taskEsbuildOptions(RUNTIME), entryPoints: [entry], outfile, logLevel: 'error' });
   return outfile;
 }
 

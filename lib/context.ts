@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CutoverConfigError } from './errors.ts';
 
 /** Reads a context value: `cdk.json` gives JSON, `-c key=value` gives a string (a list may be comma-separated). */

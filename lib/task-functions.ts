@@ -5,14 +5,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundlingTarget, TASK_BUNDLING } from './bundling.ts';
 import { CAPABILITY_NAMES, type Capability } from './capabilities.ts';
 import { type DiscoveredFunction, pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
 import { capabilityStatements, type TaskResources } from './task-permissions.ts';
-
-/** ESM bundles must be able to `require` Node built-ins that CommonJS dependencies ask for. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);";
 
 /** Props of {@link TaskFunctions}. */
 export interface TaskFunctionsProps {
@@ -112,14 +109,9 @@ export class TaskFunctions extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
+        ...TASK_BUNDLING,
         format: nodejs.OutputFormat.ESM,
-        target: `node${props.runtime.name.match(/\d+/)?.[0] ?? '22'}`,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*', 'pg-native'],
+        target: bundlingTarget(props.runtime.name),
         forceDockerBundling: false,
       },
     });

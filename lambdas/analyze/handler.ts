@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 const counter = z.number().int().min(0);
@@ -26,7 +26,7 @@ export const handler = taskHandler(
   },
   async ({ request, track, shiftedAt, thresholds, failures, inconclusives, ...input }) => {
     const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, Date.now());
-    const metrics = await dependencies(request).metrics();
+    const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
     const read = (metric: string) =>
       metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
     const result = await analyzeMetrics(read, request.metrics, thresholds);

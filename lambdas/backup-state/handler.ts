@@ -1,4 +1,4 @@
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { backupExists, releaseBackupKey, writeReleaseBackup } from '#lambdas/shared/release-backup.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -7,7 +7,11 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
  * (a retry keeps the first backup). Returns the key Rollback restores from.
  */
 export const handler = taskHandler('backup-state', {}, async ({ strategy, request, executionArn }) => {
-  const deps = dependencies(request);
+  const deps = dependencies(request, {
+    backups: backupFamily,
+    router: trafficFamily,
+    cluster: clusterFamily,
+  });
   const store = await deps.backups();
   const key = releaseBackupKey(request.service, executionArn);
   if (await backupExists(store, key)) return { key };

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RolloutDeadlineExceededError, RolloutFailedError } from '#core/errors.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -13,7 +13,10 @@ export const handler = taskHandler(
   'check-rollout',
   { track: z.string().min(1), attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) },
   async ({ request, track, attempt, maxAttempts }) => {
-    const status = await (await dependencies(request).cluster()).status(request.service, track);
+    const status = await (await dependencies(request, { cluster: clusterFamily }).cluster()).status(
+      request.service,
+      track,
+    );
     const checks = attempt + 1;
     const progress = `${status.ready}/${status.desired} ready, ${status.updated} updated`;
     if (status.failed?.reason === 'ProgressDeadlineExceeded') {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { blueGreenState, createRdsClient } from '#adapters/database/rds.ts';
 import { BlueGreenSwitchoverFailedError } from '#core/errors.ts';
 import { nextPoll, pollShape } from '#lambdas/shared/db-polling.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createRdsClient, snapshotStatus } from '#adapters/database/rds.ts';
 import { BackupFailedError } from '#core/errors.ts';
 import { nextPoll, pollShape } from '#lambdas/shared/db-polling.ts';

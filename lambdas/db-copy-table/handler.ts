@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { copySlice } from '#adapters/database/workflow.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { restoreTarget } from '#adapters/database/workflow.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';

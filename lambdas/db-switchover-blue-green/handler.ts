@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createRdsClient, switchoverBlueGreen } from '#adapters/database/rds.ts';
 import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';

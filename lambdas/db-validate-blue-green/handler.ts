@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertReadyForSwitchover, blueGreenState, createRdsClient } from '#adapters/database/rds.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import * as z from 'zod';
+import { clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -11,7 +11,11 @@ export const handler = taskHandler(
   { track: z.string().min(1), replicas: z.number().int().min(0).optional() },
   async ({ request, track, replicas }) => {
     const release = { ...request.release, replicas: replicas ?? request.release.replicas };
-    await (await dependencies(request).cluster()).apply(request.service, track, release);
+    await (await dependencies(request, { cluster: clusterFamily }).cluster()).apply(
+      request.service,
+      track,
+      release,
+    );
     return { track, ready: false, reason: 'applied', attempt: 0 };
   },
 );

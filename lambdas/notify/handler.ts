@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readableCause } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -28,7 +28,7 @@ export const handler = taskHandler(
     const cause = input.error ? `: ${input.error.Error}${readable ? ` (${readable})` : ''}` : '';
     const detail = input.error ? { error: input.error.Error, cause: readable } : undefined;
     const published = await publishEvent(
-      await dependencies(input.request).notifier(),
+      await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,
       input.type,
       `${describeRelease(input)} ${outcome}${cause}`,

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { dependencies, notifierFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -16,7 +16,7 @@ export const handler = taskHandler(
     const weights = Object.fromEntries(
       [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
     );
-    const deps = dependencies(request);
+    const deps = dependencies(request, { router: trafficFamily, notifier: notifierFamily });
     await applyWeights(await deps.router(), request.service, weights);
     const shiftedAt = new Date().toISOString();
     await publishEvent(

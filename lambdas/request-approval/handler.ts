@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import * as z from 'zod';
+import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -12,7 +12,7 @@ export const handler = taskHandler(
   'request-approval',
   { taskToken: z.string().min(1), stage: z.string().min(1), timeoutSeconds: z.number().int().min(1) },
   async (input) => {
-    const deps = dependencies(input.request);
+    const deps = dependencies(input.request, { approvals: approvalsFamily, notifier: notifierFamily });
     const requestedAt = new Date().toISOString();
     const approvals = await deps.approvals();
     await approvals.put({

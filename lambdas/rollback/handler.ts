@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -18,7 +18,11 @@ export const handler = taskHandler(
   { backupKey: z.string().min(1).optional(), error: stateError.optional() },
   async ({ request, executionArn, error, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
-    const deps = dependencies(request);
+    const deps = dependencies(request, {
+      backups: backupFamily,
+      router: trafficFamily,
+      cluster: clusterFamily,
+    });
     const backup = await readReleaseBackup(await deps.backups(), backupKey);
     logger.warn('rolling back', { backupKey, cause: error?.Error });
     const restoreWeights = isValidWeights(backup.weights);

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import { dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -19,7 +19,11 @@ export const handler = taskHandler(
         `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
       );
     }
-    await applyWeights(await dependencies(request).router(), request.service, weights);
+    await applyWeights(
+      await dependencies(request, { router: trafficFamily }).router(),
+      request.service,
+      weights,
+    );
     return { weights, shiftedAt: new Date().toISOString() };
   },
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 
 /** The fields of one Wait/check/Choice loop: the check counts its attempts up to `maxAttempts`. */

@@ -1,3 +1,4 @@
+import { onFirstUse } from '#adapters/first-use.ts';
 import type {
   ApprovalStore,
   BackupStore,
@@ -11,61 +12,69 @@ import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { TrafficConfig } from '#core/schemas/traffic.ts';
 
 /**
- * The adapters of the task functions: cluster, traffic router and metric provider from the request's
- * fields of the same names (registries in `src/adapters/<family>/index.ts`); lock, approvals, notifier and
- * backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_ALERT_TOPIC_ARN`/`CUTOVER_EVENT_BUS`,
- * `CUTOVER_BACKUP_BUCKET`, else local stores in `CUTOVER_DATA_DIR`). Each is built when first asked for,
- * and its family module (with its AWS SDK clients or Kubernetes client) is imported only then, so a
- * function loads only the adapters its request uses.
+ * Builds the adapter of one family for a request: cluster, traffic router and metric provider from the
+ * request's fields of the same names (registries in `src/adapters/<family>/index.ts`); lock, approvals,
+ * notifier and backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_ALERT_TOPIC_ARN` /
+ * `CUTOVER_EVENT_BUS`, `CUTOVER_BACKUP_BUCKET`, else local stores in `CUTOVER_DATA_DIR`). The family module
+ * is imported on the first build.
+ */
+export type AdapterFamily<Adapter> = (request: DeploymentRequest, env: NodeJS.ProcessEnv) => Promise<Adapter>;
+
+/** The `cluster` family (Kubernetes client). */
+export const clusterFamily: AdapterFamily<Cluster> = async (request) =>
+  (await import('#adapters/cluster/index.ts')).createCluster(request.cluster);
+
+/**
+ * The `traffic` family (Kubernetes client, ELBv2). Kubernetes routers weight objects in `traffic.cluster`,
+ * the request's cluster unless given.
+ */
+export const trafficFamily: AdapterFamily<TrafficRouter> = async (request) =>
+  (await import('#adapters/traffic/index.ts')).createTrafficRouter({
+    cluster: request.cluster,
+    ...request.traffic,
+  } as TrafficConfig);
+
+/** The `metrics` family (CloudWatch, Prometheus). */
+export const metricsFamily: AdapterFamily<MetricProvider> = async (request) =>
+  (await import('#adapters/metrics/index.ts')).createMetricProvider(request.metrics);
+
+/** The `lock` family (DynamoDB state table). */
+export const lockFamily: AdapterFamily<Lock> = async (_request, env) =>
+  (await import('#adapters/lock/index.ts')).createLockFromEnvironment(env);
+
+/** The `approvals` family (DynamoDB state table). */
+export const approvalsFamily: AdapterFamily<ApprovalStore> = async (_request, env) =>
+  (await import('#adapters/approvals/index.ts')).createApprovalStoreFromEnvironment(env);
+
+/** The `notifier` family (SNS, EventBridge). */
+export const notifierFamily: AdapterFamily<Notifier> = async (_request, env) =>
+  (await import('#adapters/notifier/index.ts')).createNotifierFromEnvironment(env);
+
+/** The `backup` family (S3). */
+export const backupFamily: AdapterFamily<BackupStore> = async (_request, env) =>
+  (await import('#adapters/backup/index.ts')).createBackupStoreFromEnvironment(env);
+
+/** One getter per named family: the adapter is built on the first call and shared by later calls. */
+export type Dependencies<Families extends Record<string, AdapterFamily<unknown>>> = {
+  readonly [Name in keyof Families]: () => ReturnType<Families[Name]>;
+};
+
+/**
+ * The adapters a task function uses, each built when first asked for. A function names the families it
+ * uses, and only those are in its bundle: the bundler drops the families nobody imports, so a function
+ * that never touches the cluster or router does not carry the Kubernetes client.
  *
  * @example
- * const deps = dependencies(request);
+ * import { dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
+ * const deps = dependencies(request, { router: trafficFamily });
  * await (await deps.router()).setWeights(request.service, { stable: 90, canary: 10 });
  */
-export function dependencies(request: DeploymentRequest, env: NodeJS.ProcessEnv = process.env) {
-  return {
-    cluster: once(
-      async (): Promise<Cluster> =>
-        (await import('#adapters/cluster/index.ts')).createCluster(request.cluster),
-    ),
-    // Kubernetes routers weight objects in `traffic.cluster`, the request's cluster unless given.
-    router: once(
-      async (): Promise<TrafficRouter> =>
-        (await import('#adapters/traffic/index.ts')).createTrafficRouter({
-          cluster: request.cluster,
-          ...request.traffic,
-        } as TrafficConfig),
-    ),
-    metrics: once(
-      async (): Promise<MetricProvider> =>
-        (await import('#adapters/metrics/index.ts')).createMetricProvider(request.metrics),
-    ),
-    lock: once(
-      async (): Promise<Lock> => (await import('#adapters/lock/index.ts')).createLockFromEnvironment(env),
-    ),
-    approvals: once(
-      async (): Promise<ApprovalStore> =>
-        (await import('#adapters/approvals/index.ts')).createApprovalStoreFromEnvironment(env),
-    ),
-    notifier: once(
-      async (): Promise<Notifier> =>
-        (await import('#adapters/notifier/index.ts')).createNotifierFromEnvironment(env),
-    ),
-    backups: once(
-      async (): Promise<BackupStore> =>
-        (await import('#adapters/backup/index.ts')).createBackupStoreFromEnvironment(env),
-    ),
-  };
-}
-
-/** The first call's promise, shared by later calls; a failed build is tried again on the next call. */
-function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let built: Promise<T> | undefined;
-  return () => {
-    built ??= build().catch((error: unknown) => {
-      built = undefined;
-      throw error;
-    });
-    return built;
-  };
+export function dependencies<Families extends Record<string, AdapterFamily<unknown>>>(
+  request: DeploymentRequest,
+  families: Families,
+  env: NodeJS.ProcessEnv = process.env,
+): Dependencies<Families> {
+  return Object.fromEntries(
+    Object.entries(families).map(([name, family]) => [name, onFirstUse(() => family(request, env))]),
+  ) as Dependencies<Families>;
 }

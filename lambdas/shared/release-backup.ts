@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BackupStore } from '#core/ports/index.ts';
 import { parseWith, type Strategy } from '#core/schemas/index.ts';
 import type { ClusterSnapshot, ServiceRef, Weights } from '#core/types.ts';

@@ -1,7 +1,13 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ServiceLockedError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, type Plan } from '#core/plan/index.ts';
-import { dependencies } from '#lambdas/shared/dependencies.ts';
+import {
+  clusterFamily,
+  dependencies,
+  lockFamily,
+  metricsFamily,
+  trafficFamily,
+} from '#lambdas/shared/dependencies.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
@@ -17,7 +23,12 @@ const lockSeconds = (plan: Plan) =>
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
 export const handler = taskHandler('validate-request', {}, async ({ strategy, request, executionArn }) => {
-  const deps = dependencies(request);
+  const deps = dependencies(request, {
+    cluster: clusterFamily,
+    router: trafficFamily,
+    metrics: metricsFamily,
+    lock: lockFamily,
+  });
   const cluster = await deps.cluster();
   const router = await deps.router();
   await deps.metrics();

@@ -6,7 +6,7 @@
  * (`<stateMachineName>:<executionName>`), URL-encoded in paths.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { REQUEST_SCHEMAS, STRATEGIES } from './schemas/index.ts';
 
 /** A JSON Schema (draft 4 subset, the dialect API Gateway models accept). */

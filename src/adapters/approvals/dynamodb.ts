@@ -1,9 +1,4 @@
-import {
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { approvalKey, epochSeconds, STATE_TABLE } from '../state-table.ts';
@@ -44,6 +39,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
 
   async put(approval: PendingApproval): Promise<void> {
     const expiresAt = epochSeconds(new Date(approval.requestedAt)) + this.#ttlSeconds;
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
       Item: {
@@ -61,6 +57,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async get(executionArn: string): Promise<PendingApproval | undefined> {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new GetItemCommand({
       TableName: this.#tableName,
       Key: { [STATE_TABLE.partitionKey]: { S: approvalKey(executionArn) } },
@@ -79,6 +76,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async delete(executionArn: string): Promise<void> {
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new DeleteItemCommand({
       TableName: this.#tableName,
       Key: { [STATE_TABLE.partitionKey]: { S: approvalKey(executionArn) } },

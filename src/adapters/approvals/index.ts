@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
+import { clientOnFirstSend } from '../aws-clients.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { DynamoDbApprovalStore } from './dynamodb.ts';
 
@@ -15,7 +15,10 @@ export const approvalStores = new AdapterRegistry<ApprovalStoreConfig, ApprovalS
 
 approvalStores.register('dynamodb', (config) => {
   const { tableName, region } = config as Extract<ApprovalStoreConfig, { type: 'dynamodb' }>;
-  return new DynamoDbApprovalStore({ client: new DynamoDBClient(region ? { region } : {}), tableName });
+  const client = clientOnFirstSend(
+    async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(region ? { region } : {}),
+  );
+  return new DynamoDbApprovalStore({ client, tableName });
 });
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
+import { onFirstUse } from '../first-use.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { FilesystemBackupStore } from './filesystem.ts';
 import { S3BackupStore } from './s3.ts';
@@ -36,14 +36,15 @@ backupStores.register(
 backupStores.register('s3', (anyConfig) => {
   const config = anyConfig as ConfigOf<'s3'>;
   const local = config.endpoint !== undefined;
-  const client = new S3Client({
+  const settings = {
     ...(local ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
     region: config.region ?? (local ? 'us-east-1' : undefined),
     // The local S3 server (s3rver) on loopback accepts only its own well-known key pair.
     ...(local && isLoopback(config.endpoint!)
       ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }
       : {}),
-  });
+  };
+  const client = onFirstUse(async () => new (await import('@aws-sdk/client-s3')).S3Client(settings));
   return new S3BackupStore({ client, bucket: config.bucket, prefix: config.prefix ?? '' });
 });
 

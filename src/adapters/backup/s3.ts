@@ -1,12 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BackupNotFoundError } from '#core/errors.ts';
 import type { BackupObject, BackupStore } from '#core/ports/backup-store.ts';
 import { asAdapterError } from '../aws-errors.ts';
@@ -14,7 +7,8 @@ import { assertBackupKey, assertBackupMeta, assertBackupPrefix } from './keys.ts
 
 /** Settings of {@link S3BackupStore}. */
 export interface S3BackupStoreOptions {
-  readonly client: S3Client;
+  /** The client, or a function building it on first use (the backup family imports the SDK only then). */
+  readonly client: S3Client | (() => Promise<S3Client>);
   readonly bucket: string;
   /** Prepended to every key (`cutover/` -> `s3://bucket/cutover/<key>`). @default '' */
   readonly prefix?: string;
@@ -35,13 +29,14 @@ const HEAD_CONCURRENCY = 8;
  */
 export class S3BackupStore implements BackupStore {
   readonly type = 's3';
-  readonly #client: S3Client;
+  readonly #client: () => Promise<S3Client>;
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #partSize: number;
 
   constructor(options: S3BackupStoreOptions) {
-    this.#client = options.client;
+    const client = options.client;
+    this.#client = typeof client === 'function' ? client : async () => client;
     this.#bucket = options.bucket;
     this.#prefix = options.prefix ?? '';
     this.#partSize = options.partSize ?? 8 * 1024 * 1024;
@@ -51,8 +46,9 @@ export class S3BackupStore implements BackupStore {
     assertBackupKey(key);
     assertBackupMeta(meta);
     const metadata = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, encodeURIComponent(v)]));
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
-      client: this.#client,
+      client: await this.#client(),
       params: { Bucket: this.#bucket, Key: this.#prefix + key, Body: body, Metadata: metadata },
       partSize: this.#partSize,
       queueSize: 2,
@@ -69,8 +65,10 @@ export class S3BackupStore implements BackupStore {
 
   async getStream(key: string): Promise<Readable> {
     assertBackupKey(key);
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.#client();
     const response = await this.#call(key, () =>
-      this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
+      client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
     );
     return response.Body as Readable;
   }
@@ -81,11 +79,13 @@ export class S3BackupStore implements BackupStore {
    */
   async list(prefix: string): Promise<BackupObject[]> {
     assertBackupPrefix(prefix);
+    const { ListObjectsCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.#client();
     const listed: { key: string; size: number; lastModified: string }[] = [];
     let marker: string | undefined;
     for (;;) {
       const page = await this.#call(prefix, () =>
-        this.#client.send(
+        client.send(
           new ListObjectsCommand({ Bucket: this.#bucket, Prefix: this.#prefix + prefix, Marker: marker }),
         ),
       );
@@ -107,14 +107,18 @@ export class S3BackupStore implements BackupStore {
 
   async delete(key: string): Promise<void> {
     assertBackupKey(key);
+    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.#client();
     await this.#call(key, () =>
-      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
+      client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
     );
   }
 
   async #meta(key: string): Promise<Record<string, string>> {
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const client = await this.#client();
     const head = await this.#call(key, () =>
-      this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
+      client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
     );
     return Object.fromEntries(
       Object.entries(head.Metadata ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),

@@ -1,11 +1,9 @@
-import {
-  createConfiguration,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type RequestContext,
-  ServerConfiguration,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { createConfiguration } from '@kubernetes/client-node/dist/gen/configuration.js';
+import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js';
+import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import { KubernetesConfigError, toAdapterError } from './errors.ts';
 
 /** The field manager Cutover applies as (server-side apply ownership). */

@@ -1,7 +1,8 @@
-import { DescribeClusterCommand, type DescribeClusterCommandOutput, EKSClient } from '@aws-sdk/client-eks';
-import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from '@aws-sdk/client-sts';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { DescribeClusterCommand, DescribeClusterCommandOutput } from '@aws-sdk/client-eks';
+import type { AssumeRoleCommand, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { clientOnFirstSend } from '../aws-clients.ts';
 import { defaultCredentialProvider } from '../aws-credentials.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { type KubernetesClientOptions, KubernetesObjectClient, type KubernetesObjects } from './client.ts';
@@ -46,6 +47,7 @@ export interface EksDependencies {
  */
 export function eksObjects(connection: EksConnection, deps: EksDependencies = {}): KubernetesObjects {
   return new DeferredKubernetesObjects(async () => {
+    const { DescribeClusterCommand, EKSClient } = await import('@aws-sdk/client-eks');
     const eks = deps.eks ?? new EKSClient({ region: connection.region });
     const output = await eks
       .send(new DescribeClusterCommand({ name: connection.name }))
@@ -85,9 +87,14 @@ function credentialsFor(
 ): AwsCredentialIdentity | AwsCredentialIdentityProvider {
   if (deps.credentials) return deps.credentials;
   if (!connection.roleArn) return defaultCredentialProvider(connection.region);
-  const sts = deps.sts ?? new STSClient({ region: connection.region });
+  const sts =
+    deps.sts ??
+    clientOnFirstSend(
+      async () => new (await import('@aws-sdk/client-sts')).STSClient({ region: connection.region }),
+    );
   const roleArn = connection.roleArn;
   return async () => {
+    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
     const output = await sts
       .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cutover', DurationSeconds: 900 }))
       .catch((error: unknown) => Promise.reject(asAdapterError(error, `sts:AssumeRole ${roleArn}`)));

@@ -1,3 +1,4 @@
+import { onFirstUse } from '../first-use.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from './client.ts';
 
 /**
@@ -5,9 +6,11 @@ import type { KubeObject, KubernetesObjects, ObjectRef } from './client.ts';
  * endpoint, while adapter factories are synchronous). A failed set-up is retried on the next call.
  */
 export class DeferredKubernetesObjects implements KubernetesObjects {
-  #client: Promise<KubernetesObjects> | undefined;
+  readonly #connected: () => Promise<KubernetesObjects>;
 
-  constructor(private readonly connect: () => Promise<KubernetesObjects>) {}
+  constructor(connect: () => Promise<KubernetesObjects>) {
+    this.#connected = onFirstUse(connect);
+  }
 
   async apply(object: KubeObject): Promise<KubeObject> {
     return (await this.#connected()).apply(object);
@@ -32,13 +35,5 @@ export class DeferredKubernetesObjects implements KubernetesObjects {
 
   async delete(ref: ObjectRef): Promise<void> {
     return (await this.#connected()).delete(ref);
-  }
-
-  #connected(): Promise<KubernetesObjects> {
-    this.#client ??= this.connect().catch((error: unknown) => {
-      this.#client = undefined;
-      throw error;
-    });
-    return this.#client;
   }
 }

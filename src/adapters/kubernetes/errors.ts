@@ -1,4 +1,4 @@
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import { TransientAdapterError } from '#core/errors.ts';
 
 /** The Kubernetes API refused a request for a reason retrying will not fix (403, 404, 409, 422, ...). */

@@ -1,9 +1,4 @@
-import {
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lock } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
@@ -40,6 +35,7 @@ export class DynamoDbLock implements Lock {
 
   async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
     const now = epochSeconds(this.#now());
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
       Item: {
@@ -66,6 +62,7 @@ export class DynamoDbLock implements Lock {
   }
 
   async release(service: ServiceRef, owner: string): Promise<void> {
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new DeleteItemCommand({
       TableName: this.#tableName,
       Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
@@ -82,6 +79,7 @@ export class DynamoDbLock implements Lock {
   }
 
   async holder(service: ServiceRef): Promise<string | undefined> {
+    const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new GetItemCommand({
       TableName: this.#tableName,
       Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },

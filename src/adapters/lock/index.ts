@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lock } from '#core/ports/lock.ts';
+import { clientOnFirstSend } from '../aws-clients.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { DynamoDbLock } from './dynamodb.ts';
 
@@ -15,7 +15,10 @@ export const locks = new AdapterRegistry<LockConfig, Lock>('lock');
 
 locks.register('dynamodb', (config) => {
   const { tableName, region } = config as Extract<LockConfig, { type: 'dynamodb' }>;
-  return new DynamoDbLock({ client: new DynamoDBClient(region ? { region } : {}), tableName });
+  const client = clientOnFirstSend(
+    async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(region ? { region } : {}),
+  );
+  return new DynamoDbLock({ client, tableName });
 });
 
 /**

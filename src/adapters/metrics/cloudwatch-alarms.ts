@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { ALARMS_IN_ALARM } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
@@ -25,6 +25,7 @@ export class CloudWatchAlarmsMetricProvider implements MetricProvider {
     if (query.metric !== ALARMS_IN_ALARM) {
       throw new ValidationError(`metric must be one of: ${ALARMS_IN_ALARM} (got "${query.metric}")`);
     }
+    const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
     const alarms: MetricAlarm[] = [];
     let nextToken: string | undefined;
     do {

@@ -1,9 +1,4 @@
-import {
-  type CloudWatchClient,
-  type Dimension,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
 import type { MetricQuery } from '#core/types.ts';
@@ -113,6 +108,7 @@ export class CloudWatchMetricProvider implements MetricProvider {
       ReturnData: false,
     }));
     queries.push({ Id: 'result', Expression: expression, Period: period, ReturnData: true });
+    const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
     const output = await this.cloudwatch
       .send(
         new GetMetricDataCommand({

@@ -1,4 +1,4 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { TransientAdapterError } from '#core/errors.ts';
 import type { Notifier } from '#core/ports/notifier.ts';
 import type { DeploymentEvent } from '#core/types.ts';
@@ -37,6 +37,7 @@ export class EventBridgeNotifier implements Notifier {
   }
 
   async publish(event: DeploymentEvent): Promise<void> {
+    const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
     const command = new PutEventsCommand({
       Entries: [
         {

@@ -1,7 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '#core/ports/notifier.ts';
 import type { DeploymentEvent } from '#core/types.ts';
+import { clientOnFirstSend } from '../aws-clients.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { EventBridgeNotifier } from './eventbridge.ts';
 import { SnsNotifier } from './sns.ts';
@@ -20,12 +19,18 @@ export const notifiers = new AdapterRegistry<NotifierConfig, Notifier>('notifier
 
 notifiers.register('sns', (config) => {
   const { topicArn, region } = config as Extract<NotifierConfig, { type: 'sns' }>;
-  return new SnsNotifier({ client: new SNSClient(region ? { region } : {}), topicArn });
+  const client = clientOnFirstSend(
+    async () => new (await import('@aws-sdk/client-sns')).SNSClient(region ? { region } : {}),
+  );
+  return new SnsNotifier({ client, topicArn });
 });
 
 notifiers.register('eventbridge', (config) => {
   const { eventBusName, region } = config as Extract<NotifierConfig, { type: 'eventbridge' }>;
-  return new EventBridgeNotifier({ client: new EventBridgeClient(region ? { region } : {}), eventBusName });
+  const client = clientOnFirstSend(
+    async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(region ? { region } : {}),
+  );
+  return new EventBridgeNotifier({ client, eventBusName });
 });
 
 /**

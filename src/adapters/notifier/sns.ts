@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '#core/ports/notifier.ts';
 import type { DeploymentEvent } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
@@ -31,6 +31,7 @@ export class SnsNotifier implements Notifier {
   }
 
   async publish(event: DeploymentEvent): Promise<void> {
+    const { PublishCommand } = await import('@aws-sdk/client-sns');
     const command = new PublishCommand({
       TopicArn: this.#topicArn,
       Subject: subjectOf(event),

@@ -1,11 +1,4 @@
-import {
-  type Action,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTagsCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { proportionalWeights } from '#core/plan/weights.ts';
 import type { Weights } from '#core/types.ts';
 import { callElbv2, type Elbv2RetryOptions } from './elbv2-calls.ts';
@@ -27,6 +20,7 @@ export async function albForwardWeights(
   trackOfTag: (resourceTag: string) => string | undefined,
   retry?: Elbv2RetryOptions,
 ): Promise<Weights[]> {
+  const { DescribeRulesCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const loadBalancerArn = await findLoadBalancer(elbv2, hostname, retry);
   if (!loadBalancerArn) return [];
   const actions: Action[] = [];
@@ -65,6 +59,7 @@ async function findLoadBalancer(
   hostname: string,
   retry?: Elbv2RetryOptions,
 ): Promise<string | undefined> {
+  const { DescribeLoadBalancersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   let marker: string | undefined;
   do {
     const page = await callElbv2(
@@ -84,6 +79,7 @@ async function listeners(
   loadBalancerArn: string,
   retry?: Elbv2RetryOptions,
 ): Promise<string[]> {
+  const { DescribeListenersCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const arns: string[] = [];
   let marker: string | undefined;
   do {
@@ -104,6 +100,7 @@ async function tracksOfTargetGroups(
   trackOfTag: (resourceTag: string) => string | undefined,
   retry?: Elbv2RetryOptions,
 ): Promise<Map<string, string>> {
+  const { DescribeTagsCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   const tracks = new Map<string, string>();
   for (let i = 0; i < arns.length; i += 20) {
     const page = await callElbv2(

@@ -1,10 +1,4 @@
-import {
-  type Action,
-  DescribeListenersCommand,
-  DescribeRulesCommand,
-  ModifyListenerCommand,
-  ModifyRuleCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ValidationError } from '#core/errors.ts';
 import { proportionalWeights } from '#core/plan/weights.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
@@ -64,6 +58,9 @@ export class Elbv2TrafficRouter implements TrafficRouter {
       },
     };
     const { listenerArn, ruleArn, retry } = this.options;
+    const { ModifyListenerCommand, ModifyRuleCommand } = await import(
+      '@aws-sdk/client-elastic-load-balancing-v2'
+    );
     if (listenerArn) {
       await callElbv2(
         'elasticloadbalancing:ModifyListener',
@@ -100,6 +97,9 @@ export class Elbv2TrafficRouter implements TrafficRouter {
 
   async #forwardAction(): Promise<Action | undefined> {
     const { listenerArn, ruleArn, retry } = this.options;
+    const { DescribeListenersCommand, DescribeRulesCommand } = await import(
+      '@aws-sdk/client-elastic-load-balancing-v2'
+    );
     const actions = listenerArn
       ? (
           await callElbv2(

@@ -1,7 +1,7 @@
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ClusterConfig } from '#core/schemas/cluster.ts';
 import type { TrafficConfig } from '#core/schemas/traffic.ts';
+import { clientOnFirstSend } from '../aws-clients.ts';
 import { kubernetesObjectsFor } from '../kubernetes/connections.ts';
 import { AlbIngressTrafficRouter } from './alb-ingress.ts';
 import { Elbv2TrafficRouter } from './elbv2.ts';
@@ -18,6 +18,14 @@ type Config<T extends TrafficConfig['type']> = Extract<TrafficConfig, { type: T 
 const objectsOf = (config: { cluster?: ClusterConfig }) =>
   kubernetesObjectsFor(config.cluster, 'traffic.cluster');
 
+const elbv2Client = (region: string | undefined) =>
+  clientOnFirstSend(
+    async () =>
+      new (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client({
+        region,
+      }),
+  );
+
 /**
  * Factories of the production traffic routers by `traffic.type`, registered in `./index.ts`.
  *
@@ -30,14 +38,10 @@ export const PRODUCTION_TRAFFIC_ROUTERS: {
   'service-selector': (config) =>
     new ServiceSelectorTrafficRouter(objectsOf(config), { service: config.service }),
   'alb-ingress': (config) =>
-    new AlbIngressTrafficRouter(
-      objectsOf(config),
-      new ElasticLoadBalancingV2Client({ region: config.region }),
-      config,
-    ),
+    new AlbIngressTrafficRouter(objectsOf(config), elbv2Client(config.region), config),
   elbv2: (config) =>
     new Elbv2TrafficRouter(
-      new ElasticLoadBalancingV2Client({ region: config.region }),
+      elbv2Client(config.region),
       config.listenerArn
         ? { listenerArn: config.listenerArn, targetGroups: config.targetGroups }
         : { ruleArn: config.ruleArn!, targetGroups: config.targetGroups },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
 import { checkWeightedRouter } from './traffic.ts';

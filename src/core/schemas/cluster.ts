@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { arn, integer, text } from './fields.ts';
 
 /** How tracks are shaped on a Kubernetes cluster (EKS or kubeconfig). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
 import { decimal, dnsLabel, integer, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { serviceSchema } from './common.ts';
 import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 import { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 import { type BlueGreenRequest, blueGreenRequestJsonSchema, blueGreenRequestSchema } from './blue-green.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { text } from './fields.ts';
 
 /** The local proxy's own request counters (`cutover local`). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { analysisSchema, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer } from './fields.ts';
 import { checkWeightedRouter } from './traffic.ts';

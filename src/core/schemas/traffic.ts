@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { eksClusterSchema, kubeconfigClusterSchema } from './cluster.ts';
 import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
 

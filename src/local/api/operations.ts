@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Step Functions operations the local API serves: the `X-Amz-Target` operation name, the service

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApprovalStoreFromEnvironment } from '#adapters/approvals/index.ts';
 import {
   API_ROUTES,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Why a field failed its shape, in the words of the AWS API's `ValidationException` messages. */
 function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
