@@ -15,12 +15,12 @@ interface TaskTokenRow {
   outcome: string | null;
 }
 
-/** An execution with everything recorded for it. */
+/** An execution with everything recorded for it; frames and tokens only while it has any. */
 interface ExecutionRecord {
   readonly row: ExecutionRow;
   readonly events: EventRow[];
-  readonly frames: Map<string, FrameRow>;
-  readonly tokens: Set<string>;
+  frames?: Map<string, FrameRow>;
+  tokens?: Set<string>;
 }
 
 /**
@@ -132,7 +132,7 @@ export class MemoryStore implements Store {
   insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
     if (this.#executionsByArn.has(row.arn)) return undefined;
     const stored: ExecutionRow = { ...row, id: this.#executions.length + 1 };
-    this.#executions.push({ row: stored, events: [], frames: new Map(), tokens: new Set() });
+    this.#executions.push({ row: stored, events: [] });
     this.#executionsByArn.set(stored.arn, stored);
     const ofMachine = this.#executionsByMachine.get(stored.stateMachineArn) ?? [];
     this.#executionsByMachine.set(stored.stateMachineArn, ofMachine);
@@ -182,8 +182,6 @@ export class MemoryStore implements Store {
     if (!record) return;
     const { row: stored, frames, tokens } = record;
     const before = { ...stored };
-    const removedFrames = [...frames.values()];
-    const removedTokens = [...tokens].map((token) => [token, this.#tokens.get(token)!] as const);
     Object.assign(stored, {
       status: end.status,
       output: end.output ?? null,
@@ -192,17 +190,16 @@ export class MemoryStore implements Store {
       stopDate: end.stopDate,
     });
     if (end.status !== 'RUNNING') this.#running.delete(stored);
-    frames.clear();
-    for (const token of tokens) this.#tokens.delete(token);
-    tokens.clear();
+    record.frames = undefined;
+    record.tokens = undefined;
+    const openTokens = [...(tokens ?? [])].map((token) => [token, this.#tokens.get(token)!] as const);
+    for (const [token] of openTokens) this.#tokens.delete(token);
     this.#onUndo(() => {
       Object.assign(stored, before);
       if (stored.status === 'RUNNING') this.#running.add(stored);
-      for (const frame of removedFrames) frames.set(frame.path, frame);
-      for (const [token, open] of removedTokens) {
-        this.#tokens.set(token, open);
-        tokens.add(token);
-      }
+      record.frames = frames;
+      record.tokens = tokens;
+      for (const [token, open] of openTokens) this.#tokens.set(token, open);
     });
   }
 
@@ -212,7 +209,7 @@ export class MemoryStore implements Store {
     for (const [executionId, event] of rows) {
       const events = this.#executions[executionId - 1]?.events;
       if (!events) continue;
-      events.push({ ...event });
+      events.push(event);
       this.#onUndo(() => events.pop());
     }
   }
@@ -227,14 +224,16 @@ export class MemoryStore implements Store {
     const selected = reverse
       ? events.slice(Math.max(0, Math.min(fromId, events.length) - limit), Math.max(0, fromId)).reverse()
       : events.slice(Math.max(0, fromId - 1), Math.max(0, fromId - 1) + limit);
-    return selected.map((event) => ({ ...event }));
+    return selected.map((event) => ({ ...event, details: event.details && { ...event.details } }));
   }
 
   // --- frames and task tokens -----------------------------------------------------------------------
 
   putFrame(executionId: number, path: string, cursor: string, input: string): void {
-    const frames = this.#executions[executionId - 1]?.frames;
-    if (!frames) return;
+    const record = this.#executions[executionId - 1];
+    if (!record) return;
+    const frames = record.frames ?? new Map<string, FrameRow>();
+    record.frames = frames;
     const previous = frames.get(path);
     frames.set(path, { path, cursor, input });
     this.#onUndo(() => (previous ? frames.set(path, previous) : frames.delete(path)));
@@ -252,7 +251,7 @@ export class MemoryStore implements Store {
   }
 
   listFrames(executionId: number): FrameRow[] {
-    return [...(this.#executions[executionId - 1]?.frames.values() ?? [])].map((frame) => ({ ...frame }));
+    return [...(this.#executions[executionId - 1]?.frames?.values() ?? [])].map((frame) => ({ ...frame }));
   }
 
   putTaskToken(token: string, executionId: number, path: string): void {
@@ -277,23 +276,21 @@ export class MemoryStore implements Store {
   #setToken(token: string, row: TaskTokenRow | undefined): void {
     const previous = this.#tokens.get(token);
     const owner = (row ?? previous)?.executionId;
-    const tokens = owner === undefined ? undefined : this.#executions[owner - 1]?.tokens;
-    if (row) {
-      this.#tokens.set(token, row);
-      tokens?.add(token);
-    } else {
-      this.#tokens.delete(token);
-      tokens?.delete(token);
-    }
-    this.#onUndo(() => {
-      if (previous) {
-        this.#tokens.set(token, previous);
-        tokens?.add(token);
+    const record = owner === undefined ? undefined : this.#executions[owner - 1];
+    const apply = (value: TaskTokenRow | undefined) => {
+      if (value) {
+        this.#tokens.set(token, value);
+        if (record) {
+          record.tokens ??= new Set();
+          record.tokens.add(token);
+        }
       } else {
         this.#tokens.delete(token);
-        tokens?.delete(token);
+        record?.tokens?.delete(token);
       }
-    });
+    };
+    apply(row);
+    this.#onUndo(() => apply(previous));
   }
 
   // --- sinks ----------------------------------------------------------------------------------------

@@ -106,13 +106,8 @@ export function historyEvent(row: EventRow, includeData: boolean): HistoryEvent 
     previousEventId: row.previousEventId,
   };
   if (row.details !== null) {
-    const details = JSON.parse(row.details) as Record<string, unknown>;
-    if (!includeData) {
-      delete details.input;
-      delete details.output;
-      delete details.parameters;
-    }
-    event[eventDetailsKey(row.type)] = details;
+    const { input, output, parameters, ...withoutData } = row.details;
+    event[eventDetailsKey(row.type)] = includeData ? row.details : withoutData;
   }
   return event as unknown as HistoryEvent;
 }

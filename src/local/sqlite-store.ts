@@ -51,7 +51,8 @@ const EVENT_BATCH_INSERT = `INSERT INTO events (execution_id, id, type, previous
   .join(', ')}`;
 
 function eventValues([executionId, event]: readonly [number, EventRow]): unknown[] {
-  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details];
+  const details = event.details === null ? null : JSON.stringify(event.details);
+  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, details];
 }
 
 type Statement = Database.Statement<unknown[]>;
@@ -238,7 +239,7 @@ export class SqliteStore implements Store {
   #insertEvent(executionId: number, event: EventRow): void {
     this.#sql(
       'INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(executionId, event.id, event.type, event.previousEventId, event.timestamp, event.details);
+    ).run(eventValues([executionId, event]));
   }
 
   /** Inserts many events (of any executions), several rows per statement. */
@@ -264,7 +265,10 @@ export class SqliteStore implements Store {
     const source = reverse
       ? 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'
       : 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id >= ? ORDER BY id LIMIT ?';
-    return this.#sql(source).all(executionId, fromId, limit) as EventRow[];
+    const rows = this.#sql(source).all(executionId, fromId, limit) as (Omit<EventRow, 'details'> & {
+      details: string | null;
+    })[];
+    return rows.map((row) => ({ ...row, details: row.details === null ? null : JSON.parse(row.details) }));
   }
 
   // --- frames and task tokens -----------------------------------------------------------------------

@@ -35,13 +35,16 @@ export interface ExecutionRow {
   parentArn: string | null;
 }
 
-/** One history event as stored; `details` is the JSON of the type's `...EventDetails` member. */
+/**
+ * One history event: `details` is the type's `...EventDetails` member (JSON values only). A store may keep
+ * the rows given to {@link Store.insertEvents} as they are: do not change them afterwards.
+ */
 export interface EventRow {
   id: number;
   type: string;
   previousEventId: number;
   timestamp: number;
-  details: string | null;
+  details: Readonly<Record<string, unknown>> | null;
 }
 
 /** A stored frame: its cursor JSON and its state input JSON. */

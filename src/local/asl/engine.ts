@@ -10,13 +10,21 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameCursor, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
-import { StateRun, serializeWithinLimit } from './state-run.ts';
+import { NOT_TRUNCATED, StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import { newTaskToken } from './task-token.ts';
 import type { ErrorHandling, StateMachineDefinition } from './types.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 512;
+
+/** The StateEntered / StateExited event types of each state type, built once. */
+const STATE_EVENT_TYPES = Object.fromEntries(
+  Object.keys(STATE_HANDLERS).map((type) => [
+    type,
+    { entered: `${type}StateEntered`, exited: `${type}StateExited` },
+  ]),
+) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
 
 /** Why a run's signal was aborted. */
 export type HaltReason = 'finished' | 'closing';
@@ -129,12 +137,12 @@ export class Engine {
         type: 'ExecutionStarted',
         previousEventId: 0,
         timestamp: now,
-        details: JSON.stringify({
+        details: {
           input: args.input,
-          inputDetails: { truncated: false },
+          inputDetails: NOT_TRUNCATED,
           roleArn: args.stateMachine.roleArn,
           stateMachineArn: args.stateMachine.arn,
-        }),
+        },
       };
       this.store.insertEvents([[id, started]]);
       const top = topFrame(definition, args.input);
@@ -364,10 +372,10 @@ export class Engine {
       if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
       if (frame.cursor.phase === 'enter') {
         frame.cursor = { state: name, phase: 'enter', enteredAt: this.clock.now() };
-        this.emit(frame, `${state.Type}StateEntered`, {
+        this.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
           name,
           input: frame.inputJson,
-          inputDetails: { truncated: false },
+          inputDetails: NOT_TRUNCATED,
         });
       } else if (frame.cursor.phase === 'retry') {
         await sleepUntil(this.clock, frame.cursor.wakeAt ?? 0, frame.signal);
@@ -406,10 +414,10 @@ export class Engine {
         outputJson = serializeWithinLimit(output);
       }
       if (state.Type !== 'Fail') {
-        this.emit(frame, `${state.Type}StateExited`, {
+        this.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
           name,
           output: outputJson,
-          outputDetails: { truncated: false },
+          outputDetails: NOT_TRUNCATED,
         });
       }
       if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
@@ -421,7 +429,13 @@ export class Engine {
 
   /** Queues a history event on the frame (committed with its next commit). */
   emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
-    frame.pendingEvents.push({ type, timestamp: this.clock.now(), details });
+    frame.pendingEvents.push({
+      id: 0,
+      type,
+      previousEventId: 0,
+      timestamp: this.clock.now(),
+      details: details ?? null,
+    });
   }
 
   /** Runs `fn` in a transaction that also inserts the events it queued. */
@@ -435,18 +449,10 @@ export class Engine {
 
   #flush(run: ExecutionRun, frame: Frame): void {
     for (const event of frame.pendingEvents) {
-      const id = ++run.lastEventId;
-      this.#eventRows.push([
-        run.row.id,
-        {
-          id,
-          type: event.type,
-          previousEventId: frame.lastEventId,
-          timestamp: event.timestamp,
-          details: event.details === undefined ? null : JSON.stringify(event.details),
-        },
-      ]);
-      frame.lastEventId = id;
+      event.id = ++run.lastEventId;
+      event.previousEventId = frame.lastEventId;
+      frame.lastEventId = event.id;
+      this.#eventRows.push([run.row.id, event]);
     }
     frame.pendingEvents = [];
     for (const write of frame.pendingWrites) write();
@@ -483,7 +489,7 @@ export class Engine {
         run,
         'SUCCEEDED',
         'ExecutionSucceeded',
-        { output: outputJson, outputDetails: { truncated: false } },
+        { output: outputJson, outputDetails: NOT_TRUNCATED },
         { output: outputJson },
         top,
       );

@@ -3,6 +3,7 @@
  * iteration. Its cursor (state, phase, retry counters, deadlines, task token) is persisted together with
  * the history events it comes with, so a restarted runtime continues every frame where it stood.
  */
+import type { EventRow } from '../store.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 
 /** Where a frame stands in its current state. */
@@ -46,12 +47,11 @@ export interface FrameCursor {
   effective?: unknown;
 }
 
-/** A history event waiting for the frame's next commit. */
-export interface PendingEvent {
-  type: string;
-  timestamp: number;
-  details: Record<string, unknown> | undefined;
-}
+/**
+ * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
+ * hands the same object to the store.
+ */
+export type PendingEvent = EventRow;
 
 /** The states a frame walks: a state machine, a Parallel branch or a Map item processor. */
 export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>;

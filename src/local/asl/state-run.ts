@@ -14,6 +14,9 @@ import type { PayloadTemplate, State } from './types.ts';
 /** Step Functions' payload limit (input, output, task results): 256 KiB. */
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
+/** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
+export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
+
 /** JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}. */
 export function serializeWithinLimit(value: unknown): string {
   const json = JSON.stringify(value ?? null);
@@ -66,13 +69,20 @@ export class StateRun<S extends State = State> {
 
   #context: Record<string, unknown> | undefined;
 
+  #state: Record<string, unknown> | undefined;
+
   #buildContext(extra?: Record<string, unknown>): Record<string, unknown> {
+    // `$$.State` is built on first read: most states never read the context object.
+    const run = this;
     return {
       ...this.run.context,
-      State: {
-        Name: this.name,
-        EnteredTime: new Date(this.cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
-        RetryCount: this.cursor.retryCount ?? 0,
+      get State() {
+        run.#state ??= {
+          Name: run.name,
+          EnteredTime: new Date(run.cursor.enteredAt ?? run.engine.clock.now()).toISOString(),
+          RetryCount: run.cursor.retryCount ?? 0,
+        };
+        return run.#state;
       },
       ...extra,
     };

@@ -48,7 +48,7 @@ function anEvent(id: number): EventRow {
     type: 'PassStateEntered',
     previousEventId: id - 1,
     timestamp: 3_000 + id,
-    details: `{"n":${id}}`,
+    details: { n: id, inputDetails: { truncated: false } },
   };
 }
 

@@ -5,7 +5,7 @@ import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
 import { readPath } from '../jsonpath.ts';
-import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
+import { NOT_TRUNCATED, type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { TokenMailbox, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 
@@ -34,7 +34,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   run.emit('LambdaFunctionScheduled', {
     resource: functionArn,
     input: serializeWithinLimit(effective),
-    inputDetails: { truncated: false },
+    inputDetails: NOT_TRUNCATED,
     ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
   });
   run.emit('LambdaFunctionStarted');
@@ -46,7 +46,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
     );
     run.emit('LambdaFunctionSucceeded', {
       output: serializeWithinLimit(result),
-      outputDetails: { truncated: false },
+      outputDetails: NOT_TRUNCATED,
     });
     return result;
   } catch (thrown) {
@@ -105,7 +105,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
           resourceType,
           resource,
           output: serializeWithinLimit(invoked.output),
-          outputDetails: { truncated: false },
+          outputDetails: NOT_TRUNCATED,
         });
         run.save({ phase: 'token' }, invoked.writes);
       }
@@ -148,7 +148,7 @@ function startSyncExecution(run: StateRun<TaskState>, target: Service, parameter
       resourceType: target.service,
       resource: target.resource,
       output: JSON.stringify({ ExecutionArn: row.arn, StartDate: row.startDate }),
-      outputDetails: { truncated: false },
+      outputDetails: NOT_TRUNCATED,
     });
     run.save({ phase: 'child', childArn: row.arn });
     return row;
@@ -161,7 +161,7 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
     resourceType: target.service,
     resource: target.resource,
     output: serializeWithinLimit(result),
-    outputDetails: { truncated: false },
+    outputDetails: NOT_TRUNCATED,
   });
   return result;
 }
