@@ -18,7 +18,8 @@ export const CAPABILITIES = {
   /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */
   backup: 'objects under the backup prefix',
   /**
-   * rds snapshot and Blue/Green (create from the configured instances, describe, switchover) actions,
+   * rds snapshot and Blue/Green (create from the configured instances, describe, switchover) actions, with the
+   * read-replica, tag, modify and promote actions RDS performs on the green instances for them;
    * secretsmanager:GetSecretValue on their secrets.
    */
   database: 'snapshots of the configured RDS instances and their credentials',

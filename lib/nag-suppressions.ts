@@ -30,6 +30,10 @@ const WILDCARD_REASONS: readonly (readonly [RegExp, string])[] = [
     'RDS blue/green deployments, whose bgd-* identifiers RDS generates (no narrower pattern exists)',
   ],
   [
+    /^Resource::arn:<AWS::Partition>:rds:.*:db:\*$/,
+    'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename and promotion it makes on our behalf',
+  ],
+  [
     /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
     "executions of Cutover's own state machines only",
   ],

@@ -132,6 +132,9 @@ function databaseStatements(scope: Construct, resources: TaskResources): iam.Pol
   const snapshots = instances.length > 0 ? [rds('snapshot', 'cutover-*')] : [];
   // RDS names blue/green deployments `bgd-<generated id>`: the resource type is as narrow as it gets.
   const blueGreenDeployments = [rds('deployment', '*')];
+  // RDS creates, renames and promotes the green instances on the caller's permissions, under names it
+  // generates; its Blue/Green docs allow no partial name pattern for them, only `*`.
+  const blueGreenInstances = [rds('db', '*')];
   if (instances.length === 0 && resources.databaseSecretArns.length === 0) return [];
   return [
     ...(instances.length > 0
@@ -140,6 +143,11 @@ function databaseStatements(scope: Construct, resources: TaskResources): iam.Pol
           statement(['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...instances, ...snapshots]),
           statement(['rds:DescribeDBSnapshots'], [...instances, ...snapshots]),
           statement(['rds:CreateBlueGreenDeployment'], [...instances, ...blueGreenDeployments]),
+          statement(
+            ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+            [...blueGreenInstances, ...blueGreenDeployments],
+          ),
+          statement(['rds:ModifyDBInstance', 'rds:PromoteReadReplica'], blueGreenInstances),
           statement(
             ['rds:DescribeBlueGreenDeployments', 'rds:SwitchoverBlueGreenDeployment'],
             blueGreenDeployments,

@@ -121,6 +121,25 @@ describe('Cutover construct', () => {
     });
   });
 
+  it('grants the RDS actions Blue/Green performs on the green instances: read replica and tags to create, modify and promote to switch over', () => {
+    // Act
+    const statements = policyOf(template, 'CutoverTasksCheckRolloutRole');
+    // Assess
+    const rdsArn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]],
+    });
+    expect(statements).toContainEqual({
+      Action: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+      Effect: 'Allow',
+      Resource: [rdsArn('db:*'), rdsArn('deployment:*')],
+    });
+    expect(statements).toContainEqual({
+      Action: ['rds:ModifyDBInstance', 'rds:PromoteReadReplica'],
+      Effect: 'Allow',
+      Resource: rdsArn('db:*'),
+    });
+  });
+
   it('lets the cluster functions assume only the configured EKS roles', () => {
     // Prepare
     const eksRole = 'arn:aws:iam::210987654321:role/cutover-eks';
