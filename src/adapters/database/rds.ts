@@ -1,12 +1,6 @@
-import {
-  CreateBlueGreenDeploymentCommand,
-  CreateDBSnapshotCommand,
-  DescribeBlueGreenDeploymentsCommand,
-  DescribeDBSnapshotsCommand,
-  RDSClient,
-  SwitchoverBlueGreenDeploymentCommand,
-} from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { BackupFailedError, BlueGreenSwitchoverFailedError } from '#core/errors.ts';
+import { clientOnFirstSend } from '../aws-clients.ts';
 
 /**
  * RDS snapshots and Blue/Green deployments, one call per function: the state machine does the waiting
@@ -22,13 +16,14 @@ export interface RdsTarget {
 }
 
 /**
- * An RDS client for the request's region (the SDK's region chain when absent).
+ * An RDS client for the request's region (the SDK's region chain when absent), built on its first call.
  *
  * @example
  * const rds = createRdsClient({ region: 'eu-west-1' });
  */
-export function createRdsClient(target: RdsTarget = {}): RDSClient {
-  return new RDSClient(target.region ? { region: target.region } : {});
+export function createRdsClient(target: RdsTarget = {}): RdsClient {
+  const config = target.region ? { region: target.region } : {};
+  return clientOnFirstSend(async () => new (await import('@aws-sdk/client-rds')).RDSClient(config));
 }
 
 /**
@@ -64,6 +59,7 @@ export async function createSnapshot(
     executionArn: string;
   },
 ): Promise<void> {
+  const { CreateDBSnapshotCommand } = await import('@aws-sdk/client-rds');
   try {
     await rds.send(
       new CreateDBSnapshotCommand({
@@ -92,6 +88,7 @@ export async function snapshotStatus(
   rds: RdsClient,
   snapshotIdentifier: string,
 ): Promise<{ status: string; ready: boolean }> {
+  const { DescribeDBSnapshotsCommand } = await import('@aws-sdk/client-rds');
   const { DBSnapshots } = await rds.send(
     new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotIdentifier }),
   );
@@ -118,6 +115,7 @@ export async function createBlueGreen(
     executionArn: string;
   },
 ): Promise<string> {
+  const { CreateBlueGreenDeploymentCommand } = await import('@aws-sdk/client-rds');
   try {
     const { BlueGreenDeployment } = await rds.send(
       new CreateBlueGreenDeploymentCommand({
@@ -154,6 +152,7 @@ export interface BlueGreenState {
  * missing or in a failed status.
  */
 export async function blueGreenState(rds: RdsClient, identifier: string): Promise<BlueGreenState> {
+  const { DescribeBlueGreenDeploymentsCommand } = await import('@aws-sdk/client-rds');
   const { BlueGreenDeployments } = await rds.send(
     new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: identifier }),
   );
@@ -198,6 +197,7 @@ export async function switchoverBlueGreen(
   identifier: string,
   timeoutSeconds: number,
 ): Promise<void> {
+  const { SwitchoverBlueGreenDeploymentCommand } = await import('@aws-sdk/client-rds');
   try {
     await rds.send(
       new SwitchoverBlueGreenDeploymentCommand({
