@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
-import { Engine } from './asl/engine.ts';
+import { Engine, type NewExecution } from './asl/engine.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
@@ -68,15 +68,19 @@ export class LocalStepFunctions {
       lambdas: options.lambdas,
       region: this.region,
       account: this.account,
-      startNested: (input, parentArn) =>
-        this.#createExecution(
+      startNested: (input, parentArn) => {
+        const execution = this.#newExecution(
           {
             stateMachineArn: input.stateMachineArn as string,
             name: input.name as string | undefined,
             input: input.input as string | undefined,
           },
           parentArn,
-        ).row,
+        );
+        return this.store.transaction(
+          () => this.#engine.createExecution(execution) ?? this.#existingExecution(execution),
+        );
+      },
     });
   }
 
@@ -98,8 +102,12 @@ export class LocalStepFunctions {
 
   /** Resolves with DescribeExecution's answer once the execution is no longer RUNNING (a local extension). */
   async awaitExecution(executionArn: string | undefined): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
-    const row = this.#execution(executionArn);
-    return this.#describe(row.status === 'RUNNING' ? await this.#engine.awaitExecution(row.arn) : row);
+    const arn = parseArn(executionArn, 'executionArn', 'execution');
+    if (!this.#engine.isRunning(arn)) {
+      const row = this.#execution(arn);
+      if (row.status !== 'RUNNING') return this.#describe(row);
+    }
+    return this.#describe(await this.#engine.awaitExecution(arn));
   }
 
   // --- state machines -------------------------------------------------------------------------------
@@ -253,8 +261,8 @@ export class LocalStepFunctions {
    * execution; any other reuse of a name is `ExecutionAlreadyExists`.
    */
   async startExecution(input: Sfn.StartExecutionCommandInput): Promise<Out<Sfn.StartExecutionCommandOutput>> {
-    const { row, created } = this.#createExecution(input, null);
-    if (created) this.#engine.launch(row);
+    const execution = this.#newExecution(input, null);
+    const row = (await this.#engine.startExecution(execution)) ?? this.#existingExecution(execution);
     return { executionArn: row.arn, startDate: new Date(row.startDate) };
   }
 
@@ -334,6 +342,7 @@ export class LocalStepFunctions {
   }
 
   async stopExecution(input: Sfn.StopExecutionCommandInput): Promise<Out<Sfn.StopExecutionCommandOutput>> {
+    this.#engine.flush();
     const row = this.#execution(input.executionArn);
     if (row.status !== 'RUNNING') {
       throw new StepFunctionsApiError(
@@ -382,28 +391,26 @@ export class LocalStepFunctions {
     if (!this.#engine.sendTaskOutcome(token, outcome)) throw taskDoesNotExist();
   }
 
-  #createExecution(
+  /** A validated new execution of `input.stateMachineArn`. */
+  #newExecution(
     input: { stateMachineArn?: string; name?: string; input?: string },
     parentArn: string | null,
-  ): { row: ExecutionRow; created: boolean } {
+  ): NewExecution {
     const machine = this.#stateMachine(input.stateMachineArn);
     const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
     const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
-    return this.store.transaction(() => {
-      const row = this.#engine.createExecution({
-        stateMachine: machine,
-        arn,
-        name,
-        input: executionInput,
-        parentArn,
-      });
-      if (row) return { row, created: true };
-      const existing = this.store.getExecution(arn)!;
-      if (existing.status === 'RUNNING' && existing.input === executionInput)
-        return { row: existing, created: false };
-      throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
-    });
+    return { stateMachine: machine, arn, name, input: executionInput, parentArn };
+  }
+
+  /**
+   * The execution that already has the ARN of `execution`: StartExecution answers with it while it runs
+   * with the same input, and fails with ExecutionAlreadyExists otherwise.
+   */
+  #existingExecution(execution: NewExecution): ExecutionRow {
+    const existing = this.store.getExecution(execution.arn)!;
+    if (existing.status === 'RUNNING' && existing.input === execution.input) return existing;
+    throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execution.arn}'`);
   }
 
   #checkDefinition(definition: unknown): string {

@@ -69,8 +69,21 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
 
+  /** Executions that may have open task tokens, so finishing any other skips a DELETE. */
+  readonly #withTaskTokens: Set<number>;
+
   private constructor(db: Database.Database) {
     this.#db = db;
+    this.#withTaskTokens = new Set();
+    this.#loadTaskTokenOwners();
+  }
+
+  #loadTaskTokenOwners(): void {
+    const owners = this.#db.prepare('SELECT DISTINCT execution_id AS id FROM task_tokens').all() as {
+      id: number;
+    }[];
+    this.#withTaskTokens.clear();
+    for (const owner of owners) this.#withTaskTokens.add(owner.id);
   }
 
   /** Opens (creating if needed) `<dataDir>/cutover.db`. */
@@ -95,7 +108,12 @@ export class SqliteStore implements Store {
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T {
     if (this.#db.inTransaction) return fn();
-    return this.#db.transaction(fn)();
+    try {
+      return this.#db.transaction(fn)();
+    } catch (error) {
+      this.#loadTaskTokenOwners(); // rolled back: the set may name tokens that were not written, or miss some
+      throw error;
+    }
   }
 
   #sql(source: string): Statement {
@@ -231,7 +249,7 @@ export class SqliteStore implements Store {
       'UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE id = ?',
     ).run(end.status, end.output ?? null, end.error ?? null, end.cause ?? null, end.stopDate, id);
     this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
-    this.#sql('DELETE FROM task_tokens WHERE execution_id = ?').run(id);
+    if (this.#withTaskTokens.delete(id)) this.#sql('DELETE FROM task_tokens WHERE execution_id = ?').run(id);
   }
 
   // --- history --------------------------------------------------------------------------------------
@@ -297,6 +315,7 @@ export class SqliteStore implements Store {
   }
 
   putTaskToken(token: string, executionId: number, path: string): void {
+    this.#withTaskTokens.add(executionId);
     this.#sql('INSERT OR REPLACE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
       token,
       executionId,

@@ -7,7 +7,7 @@ import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import type { EventRow, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
-import { Frame, type FrameCursor, type FrameDefinition } from './frame.ts';
+import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
 import { NOT_TRUNCATED, StateRun, serializeWithinLimit } from './state-run.ts';
@@ -72,6 +72,21 @@ interface RevisionDefinition {
   roleArn: string;
 }
 
+/** What {@link Engine.createExecution} needs to record a new execution. */
+export interface NewExecution {
+  stateMachine: StateMachineRow;
+  arn: string;
+  name: string;
+  input: string;
+  parentArn: string | null;
+}
+
+interface QueuedStart {
+  execution: NewExecution;
+  resolve: (row: ExecutionRow | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The engine; the service creates one and drives it. */
 export class Engine {
   readonly store: Store;
@@ -88,6 +103,10 @@ export class Engine {
   readonly #created = new WeakSet<ExecutionRow>();
   readonly #deferred = new Map<Frame, ExecutionRun>();
   #deferredEvents = 0;
+  /** StartExecution requests waiting for the next group commit. */
+  #queuedStarts: QueuedStart[] = [];
+  /** Terminal writes of finished executions, and the wake-ups to run once they are committed. */
+  #finished: { write: () => void; wake: () => void }[] = [];
   #eventRows: (readonly [number, EventRow])[] = [];
   #flushScheduled = false;
 
@@ -104,13 +123,7 @@ export class Engine {
    * Records a new execution (row, ExecutionStarted, top-level frame) in the caller's transaction or its
    * own; call {@link launch} once committed. Undefined (nothing written) if an execution has its ARN.
    */
-  createExecution(args: {
-    stateMachine: StateMachineRow;
-    arn: string;
-    name: string;
-    input: string;
-    parentArn: string | null;
-  }): ExecutionRow | undefined {
+  createExecution(args: NewExecution): ExecutionRow | undefined {
     const { definition } = this.#revision(args.stateMachine.revision);
     const now = this.clock.now();
     const timeoutSeconds = definition.TimeoutSeconds;
@@ -129,27 +142,39 @@ export class Engine {
       deadline: timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale,
       parentArn: args.parentArn,
     };
-    return this.store.transaction(() => {
+    return this.#transaction(() => {
       const id = this.store.insertExecution(row);
       if (id === undefined) return undefined;
-      const started: EventRow = {
-        id: 1,
-        type: 'ExecutionStarted',
-        previousEventId: 0,
-        timestamp: now,
-        details: {
-          input: args.input,
-          inputDetails: NOT_TRUNCATED,
-          roleArn: args.stateMachine.roleArn,
-          stateMachineArn: args.stateMachine.arn,
+      this.#eventRows.push([
+        id,
+        {
+          id: 1,
+          type: 'ExecutionStarted',
+          previousEventId: 0,
+          timestamp: now,
+          details: {
+            input: args.input,
+            inputDetails: NOT_TRUNCATED,
+            roleArn: args.stateMachine.roleArn,
+            stateMachineArn: args.stateMachine.arn,
+          },
         },
-      };
-      this.store.insertEvents([[id, started]]);
-      const top = topFrame(definition, args.input);
-      this.store.putFrame(id, top.path, top.cursor, top.input);
+      ]);
       const created = { ...row, id };
       this.#created.add(created);
       return created;
+    });
+  }
+
+  /**
+   * Records a new execution in the next group commit, with the other starts and transitions of this turn
+   * of the event loop, then launches it. Resolves once it is committed (undefined if an execution has
+   * its ARN), so a crash after the answer cannot lose it.
+   */
+  startExecution(execution: NewExecution): Promise<ExecutionRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.#queuedStarts.push({ execution, resolve, reject });
+      this.#scheduleFlush();
     });
   }
 
@@ -161,7 +186,8 @@ export class Engine {
     if (this.#runs.has(row.arn)) return;
     const { definition, name, roleArn } = this.#revision(row.revision);
     const created = this.#created.delete(row);
-    const frames = created ? [topFrame(definition, row.input)] : this.store.listFrames(row.id);
+    // An execution with no stored frame has not passed its first group commit: it starts at StartAt.
+    const frames = created ? [] : this.store.listFrames(row.id);
     const storedFrames = new Map(frames.map((frame) => [frame.path, frame]));
     const run: ExecutionRun = {
       row,
@@ -201,7 +227,7 @@ export class Engine {
   /** Stops a RUNNING execution (ExecutionAborted) and the executions it started; undefined if not running. */
   stop(arn: string, error?: string, cause?: string): ExecutionRow | undefined {
     const entry = this.#runs.get(arn);
-    if (!entry) return undefined;
+    if (!entry || entry.run.halted) return undefined;
     const details: Record<string, unknown> = {};
     if (error !== undefined) details.error = error;
     if (cause !== undefined) details.cause = cause;
@@ -212,9 +238,14 @@ export class Engine {
     return row;
   }
 
+  /** Whether this engine is running the execution (false once it has finished, even before its commit). */
+  isRunning(arn: string): boolean {
+    return this.#runs.get(arn)?.run.halted === false;
+  }
+
   /** Resolves with the execution's row once it is no longer RUNNING. */
   awaitExecution(arn: string): Promise<ExecutionRow> {
-    const running = this.#runs.get(arn)?.run.halted === false;
+    const running = this.isRunning(arn);
     const row = running ? undefined : this.store.getExecution(arn);
     if (!running && !row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
     if (row && row.status !== 'RUNNING') return Promise.resolve(row);
@@ -294,30 +325,62 @@ export class Engine {
     this.#deferred.set(frame, run);
     this.#deferredEvents += frame.pendingEvents.length;
     if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => {
-        this.#flushScheduled = false;
-        this.flush();
-      });
-    }
+    else this.#scheduleFlush();
   }
 
-  /** Commits every deferred transition (the service calls it before reading executions or history). */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /**
+   * The group commit: in one transaction, every deferred transition, the terminal writes of finished
+   * executions and the queued starts; then launches the started executions and wakes those waiting for the
+   * finished ones. The service calls it before reading executions or history.
+   */
   flush(): void {
-    if (this.#deferred.size === 0 || !this.store.isOpen) return;
-    this.#transaction(() => this.#flushDeferred());
+    if (!this.store.isOpen) return;
+    if (this.#deferred.size === 0 && this.#queuedStarts.length === 0 && this.#finished.length === 0) return;
+    const starts = this.#queuedStarts;
+    const finished = this.#finished;
+    this.#queuedStarts = [];
+    this.#finished = [];
+    let created: (ExecutionRow | undefined)[];
+    try {
+      this.#transaction(() => {
+        this.#flushDeferred();
+        for (const { write } of finished) write();
+        created = starts.map((start) => this.createExecution(start.execution));
+      });
+    } catch (error) {
+      for (const start of starts) start.reject(error);
+      throw error;
+    }
+    starts.forEach((start, index) => {
+      const row = created[index];
+      if (row) this.launch(row);
+      start.resolve(row);
+    });
+    for (const { wake } of finished) wake();
   }
 
   #flushDeferred(): void {
-    for (const [frame, run] of this.#deferred) if (!run.halted) this.#flushFrame(run, frame);
+    // A run halted by close() has nothing deferred (close flushes first); a finished run's last
+    // transitions are committed with its terminal event.
+    for (const [frame, run] of this.#deferred) this.#flushFrame(run, frame);
     this.#deferred.clear();
     this.#deferredEvents = 0;
   }
 
   #flushFrame(run: ExecutionRun, frame: Frame): void {
     this.#flush(run, frame);
-    this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
+    // A finished run's frames are deleted by its terminal write.
+    if (!run.halted)
+      this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
   }
 
   /** Drops a frame's pending work (its events were handed to its parent). */
@@ -439,11 +502,12 @@ export class Engine {
   }
 
   /** Runs `fn` in a transaction that also inserts the events it queued. */
-  #transaction(fn: () => void): void {
-    this.store.transaction(() => {
-      fn();
+  #transaction<T>(fn: () => T): T {
+    return this.store.transaction(() => {
+      const result = fn();
       this.store.insertEvents(this.#eventRows);
       this.#eventRows = [];
+      return result;
     });
   }
 
@@ -491,7 +555,7 @@ export class Engine {
         'ExecutionSucceeded',
         { output: outputJson, outputDetails: NOT_TRUNCATED },
         { output: outputJson },
-        top,
+        { frame: top, grouped: true },
       );
     } catch (thrown) {
       if (run.halted) return;
@@ -502,7 +566,7 @@ export class Engine {
         'ExecutionFailed',
         { error: error.error, cause: error.causeText },
         { error: error.error, cause: error.causeText },
-        top,
+        { frame: top, grouped: true },
       );
     }
   }
@@ -524,18 +588,22 @@ export class Engine {
     );
   }
 
-  /** Writes the terminal event and status in one transaction, then halts the run and wakes its waiters. */
+  /**
+   * Halts the run and records its terminal event and status. `grouped` (an execution reaching its end)
+   * joins the next group commit and wakes the waiters after it; otherwise (stop, timeout) the writes are
+   * committed at once, so the caller can answer.
+   */
   #finish(
     run: ExecutionRun,
     status: ExecutionRow['status'],
     eventType: string,
     details: Record<string, unknown>,
     end: { output?: string; error?: string; cause?: string },
-    frame?: Frame,
+    options: { frame?: Frame; grouped?: boolean } = {},
   ): ExecutionRow {
     const now = this.clock.now();
     const terminal =
-      frame ??
+      options.frame ??
       new Frame(
         '',
         run.definition,
@@ -547,11 +615,6 @@ export class Engine {
       );
     this.emit(terminal, eventType, details);
     this.#deferred.delete(terminal);
-    this.#transaction(() => {
-      this.#flushDeferred();
-      this.#flush(run, terminal);
-      this.store.finishExecution(run.row.id, { status, ...end, stopDate: now });
-    });
     run.halted = true;
     run.controller.abort('finished' satisfies HaltReason);
     const row: ExecutionRow = {
@@ -562,9 +625,25 @@ export class Engine {
       cause: end.cause ?? null,
       stopDate: now,
     };
-    const waiters = this.#terminalWaiters.get(row.arn) ?? [];
-    this.#terminalWaiters.delete(row.arn);
-    for (const wake of waiters) wake(row);
+    const write = () => {
+      this.#flush(run, terminal);
+      this.store.finishExecution(run.row.id, { status, ...end, stopDate: now });
+    };
+    const wake = () => {
+      const waiters = this.#terminalWaiters.get(row.arn) ?? [];
+      this.#terminalWaiters.delete(row.arn);
+      for (const resolve of waiters) resolve(row);
+    };
+    if (options.grouped) {
+      this.#finished.push({ write, wake });
+      this.#scheduleFlush();
+    } else {
+      this.#transaction(() => {
+        this.#flushDeferred();
+        write();
+      });
+      wake();
+    }
     return row;
   }
 
@@ -578,12 +657,6 @@ export class Engine {
     }
     return revision;
   }
-}
-
-/** The stored top-level frame of a new execution: its first state, about to be entered, with `input`. */
-function topFrame(definition: StateMachineDefinition, input: string): FrameRow {
-  const cursor: FrameCursor = { state: definition.StartAt, phase: 'enter' };
-  return { path: '', cursor: JSON.stringify(cursor), input };
 }
 
 function hasChildFrames(type: string): boolean {
