@@ -33,6 +33,7 @@ interface ExecutionRecord {
  * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
  */
 export class MemoryStore implements Store {
+  readonly durable = false;
   readonly #revisions: (RevisionRow & { stateMachineArn: string })[] = [];
   readonly #machines = new Map<string, StateMachineRow>();
   /** Executions by id - 1. */

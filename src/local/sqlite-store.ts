@@ -66,6 +66,7 @@ type Statement = Database.Statement<unknown[]>;
  * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
  */
 export class SqliteStore implements Store {
+  readonly durable = true;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
 

@@ -91,6 +91,8 @@ export interface ExecutionEnd {
  */
 export interface Store {
   readonly isOpen: boolean;
+  /** Whether a commit survives the process (then the engine groups commits to share their cost). */
+  readonly durable: boolean;
   close(): void;
   /** Runs `fn` in one transaction (nested calls join the outer one); a throw undoes its writes. */
   transaction<T>(fn: () => T): T;

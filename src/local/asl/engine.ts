@@ -172,6 +172,12 @@ export class Engine {
    * its ARN), so a crash after the answer cannot lose it.
    */
   startExecution(execution: NewExecution): Promise<ExecutionRow | undefined> {
+    if (!this.store.durable) {
+      // Nothing to wait for: the in-memory store has no commit to share.
+      const row = this.createExecution(execution);
+      if (row) this.launch(row);
+      return Promise.resolve(row);
+    }
     return new Promise((resolve, reject) => {
       this.#queuedStarts.push({ execution, resolve, reject });
       this.#scheduleFlush();
