@@ -16,7 +16,7 @@ import { newTaskToken } from './task-token.ts';
 import type { ErrorHandling, StateMachineDefinition } from './types.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
-export const GROUP_COMMIT_EVENTS = 512;
+export const GROUP_COMMIT_EVENTS = 4096;
 
 /** The StateEntered / StateExited event types of each state type, built once. */
 const STATE_EVENT_TYPES = Object.fromEntries(
@@ -99,8 +99,6 @@ export class Engine {
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
-  /** Rows returned by createExecution and not launched yet: their only frame and event are known. */
-  readonly #created = new WeakSet<ExecutionRow>();
   readonly #deferred = new Map<Frame, ExecutionRun>();
   #deferredEvents = 0;
   /** StartExecution requests waiting for the next group commit. */
@@ -160,9 +158,7 @@ export class Engine {
           },
         },
       ]);
-      const created = { ...row, id };
-      this.#created.add(created);
-      return created;
+      return { ...row, id };
     });
   }
 
@@ -175,7 +171,7 @@ export class Engine {
     if (!this.store.durable) {
       // Nothing to wait for: the in-memory store has no commit to share.
       const row = this.createExecution(execution);
-      if (row) this.launch(row);
+      if (row) this.launch(row, { created: true });
       return Promise.resolve(row);
     }
     return new Promise((resolve, reject) => {
@@ -185,14 +181,13 @@ export class Engine {
   }
 
   /**
-   * Starts running a RUNNING execution from its stored frames (a row just returned by
-   * {@link createExecution} starts from its first state without reading them back).
+   * Starts running a RUNNING execution from its stored frames; `created` (a row just returned by
+   * {@link createExecution}) starts at its first state without reading the store. An execution with no
+   * stored frame has not moved since it was created, and starts at its first state too.
    */
-  launch(row: ExecutionRow): void {
+  launch(row: ExecutionRow, { created = false } = {}): void {
     if (this.#runs.has(row.arn)) return;
     const { definition, name, roleArn } = this.#revision(row.revision);
-    const created = this.#created.delete(row);
-    // An execution with no stored frame has not passed its first group commit: it starts at StartAt.
     const frames = created ? [] : this.store.listFrames(row.id);
     const storedFrames = new Map(frames.map((frame) => [frame.path, frame]));
     const run: ExecutionRun = {
@@ -368,7 +363,7 @@ export class Engine {
     }
     starts.forEach((start, index) => {
       const row = created[index];
-      if (row) this.launch(row);
+      if (row) this.launch(row, { created: true });
       start.resolve(row);
     });
     for (const { wake } of finished) wake();
