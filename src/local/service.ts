@@ -397,7 +397,8 @@ export class LocalStepFunctions {
     parentArn: string | null,
   ): NewExecution {
     const machine = this.#stateMachine(input.stateMachineArn);
-    const name = input.name === undefined ? randomUUID() : validateName(input.name, 'name');
+    // Validating the generated name too flattens it (a UUID string is built from many pieces).
+    const name = validateName(input.name ?? randomUUID(), 'name');
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
     const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
     return { stateMachine: machine, arn, name, input: executionInput, parentArn };
