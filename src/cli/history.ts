@@ -20,6 +20,37 @@ export async function readHistory(sfn: SFNClient, executionArn: string): Promise
   return events;
 }
 
+/**
+ * The history events after `afterEventId`, oldest first, read newest first in pages of 100 until the
+ * page that reaches `afterEventId`: a poll costs one call while few events are new, however long the
+ * history already is.
+ */
+export async function readEventsAfter(
+  sfn: SFNClient,
+  executionArn: string,
+  afterEventId: number,
+): Promise<HistoryEvent[]> {
+  const newestFirst: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        maxResults: 100,
+        nextToken,
+        reverseOrder: true,
+        includeExecutionData: true,
+      }),
+    );
+    for (const event of page.events ?? []) {
+      if ((event.id ?? 0) <= afterEventId) return newestFirst.reverse();
+      newestFirst.push(event);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return newestFirst.reverse();
+}
+
 /** Finds the first string under a key named `taskToken` at any depth. */
 function findTaskToken(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { ExitCode } from './exit-codes.ts';
-import { readHistory } from './history.ts';
+import { readEventsAfter } from './history.ts';
 import { formatProgress, progressOf } from './progress.ts';
 
 /**
@@ -14,16 +14,15 @@ export async function watchExecution(
   print: (line: string) => void = console.log,
   pollMs = 500,
 ): Promise<number> {
-  let seen = 0;
+  let lastEventId = 0;
   for (;;) {
-    const events = await readHistory(sfn, executionArn);
-    for (const event of events.slice(seen)) {
+    for (const event of await readEventsAfter(sfn, executionArn, lastEventId)) {
+      lastEventId = event.id ?? lastEventId;
       for (const line of progressOf(event)) {
         print(formatProgress(line));
         if (line.kind === 'end') return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
       }
     }
-    seen = events.length;
     await sleep(pollMs);
   }
 }

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { readHistory } from '../../cli/history.ts';
+import { readEventsAfter } from '../../cli/history.ts';
 import { formatProgress, progressOf } from '../../cli/progress.ts';
 
 /** How an execution the demo followed ended. */
@@ -19,11 +19,11 @@ export async function followExecution(
   print: (line: string) => void,
   onEvents: (events: readonly HistoryEvent[]) => Promise<void> = async () => {},
 ): Promise<FollowedExecution> {
-  let seen = 0;
+  const events: HistoryEvent[] = [];
   for (;;) {
-    const events = await readHistory(sfn, executionArn);
-    for (const event of events.slice(seen)) for (const line of progressOf(event)) print(formatProgress(line));
-    seen = events.length;
+    const fresh = await readEventsAfter(sfn, executionArn, events.at(-1)?.id ?? 0);
+    for (const event of fresh) for (const line of progressOf(event)) print(formatProgress(line));
+    events.push(...fresh);
     await onEvents(events);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING') {
