@@ -195,14 +195,7 @@ export class Engine {
       definition,
       controller: new AbortController(),
       context: {
-        Execution: {
-          Id: row.arn,
-          Input: JSON.parse(row.input),
-          Name: row.name,
-          RoleArn: roleArn,
-          StartTime: new Date(row.startDate).toISOString(),
-          RedriveCount: 0,
-        },
+        Execution: executionContext(row, roleArn),
         StateMachine: { Id: row.stateMachineArn, Name: name },
       },
       lastEventId: created ? 1 : this.store.lastEventId(row.id),
@@ -658,6 +651,26 @@ export class Engine {
     }
     return revision;
   }
+}
+
+/** `$$.Execution`; `Input` and `StartTime` are built on first read, as most executions never read them. */
+function executionContext(row: ExecutionRow, roleArn: string): Record<string, unknown> {
+  let input: { value: unknown } | undefined;
+  let startTime: string | undefined;
+  return {
+    Id: row.arn,
+    get Input() {
+      input ??= { value: JSON.parse(row.input) };
+      return input.value;
+    },
+    Name: row.name,
+    RoleArn: roleArn,
+    get StartTime() {
+      startTime ??= new Date(row.startDate).toISOString();
+      return startTime;
+    },
+    RedriveCount: 0,
+  };
 }
 
 function hasChildFrames(type: string): boolean {
