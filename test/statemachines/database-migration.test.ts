@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { listTables } from '#adapters/database/catalog.ts';
-import { tableChecksum } from '#adapters/database/checksums.ts';
+import { tableChecksums } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from '#test/integration/database/dataset.ts';
@@ -79,7 +79,7 @@ async function targetWithItems(): Promise<string> {
 /** Columns and checksums of every table: equal snapshots mean an unchanged database. */
 async function snapshot(url: string) {
   return withDatabase({ url }, async (client) => ({
-    tables: await Promise.all((await listTables(client, ['public'])).map((t) => tableChecksum(client, t))),
+    tables: await tableChecksums(client, await listTables(client, ['public'])),
     columns: (
       await client.query(
         `SELECT table_name, column_name, data_type FROM information_schema.columns

@@ -30,6 +30,22 @@ export async function tableChecksum(client: pg.Client, table: TableInfo): Promis
 }
 
 /**
+ * Checksums of several tables on one client, one query after the other (a pg client runs one query at a
+ * time; use two clients to checksum in parallel, as {@link compareTables} does).
+ *
+ * @example
+ * const checksums = await tableChecksums(client, await listTables(client, ['public']));
+ */
+export async function tableChecksums(
+  client: pg.Client,
+  tables: readonly TableInfo[],
+): Promise<TableChecksum[]> {
+  const results: TableChecksum[] = [];
+  for (const table of tables) results.push(await tableChecksum(client, table));
+  return results;
+}
+
+/**
  * Compares every table's count and checksum on both sides; throws `ValidationFailed` naming each
  * table that differs.
  *

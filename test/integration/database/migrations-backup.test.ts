@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BackupStore } from '#adapters/backup/s3.ts';
 import { listTables } from '#adapters/database/catalog.ts';
-import { tableChecksum } from '#adapters/database/checksums.ts';
+import { tableChecksums } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { backupDatabase, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
 import {
@@ -37,7 +37,7 @@ async function migrationFiles(files: Record<string, string>): Promise<string> {
 
 async function checksums(url: string) {
   return withDatabase({ url }, async (client) =>
-    Promise.all((await listTables(client, ['public'])).map((t) => tableChecksum(client, t))),
+    tableChecksums(client, await listTables(client, ['public'])),
   );
 }
 
