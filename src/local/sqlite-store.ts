@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import type {
   EventRow,
   ExecutionEnd,
@@ -26,9 +27,6 @@ CREATE TABLE IF NOT EXISTS executions (
   start_date INTEGER NOT NULL, stop_date INTEGER, deadline INTEGER, parent_arn TEXT);
 CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, id);
 CREATE INDEX IF NOT EXISTS executions_running ON executions (id) WHERE status = 'RUNNING';
-CREATE TABLE IF NOT EXISTS events (
-  execution_id INTEGER NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, previous_id INTEGER NOT NULL,
-  timestamp INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_id, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS frames (
   execution_id INTEGER NOT NULL, path TEXT NOT NULL, cursor TEXT NOT NULL, input TEXT NOT NULL,
   PRIMARY KEY (execution_id, path)) WITHOUT ROWID;
@@ -43,23 +41,13 @@ const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, 
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision_id AS revisionId, revision,
   creation_date AS creationDate, description`;
 
-const EVENT_BATCH = 32;
-const EVENT_BATCH_INSERT = `INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES ${Array(
-  EVENT_BATCH,
-)
-  .fill('(?, ?, ?, ?, ?, ?)')
-  .join(', ')}`;
-
-function eventValues([executionId, event]: readonly [number, EventRow]): unknown[] {
-  const details = event.details === null ? null : JSON.stringify(event.details);
-  return [executionId, event.id, event.type, event.previousEventId, event.timestamp, details];
-}
-
 type Statement = Database.Statement<unknown[]>;
 
 /**
  * The durable {@link Store}: one SQLite file (`<dataDir>/cutover.db`), WAL with `synchronous=NORMAL`;
- * every statement is prepared once and a transaction is one SQLite transaction.
+ * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
+ * (see {@link SqliteHistory}); state machine rows are also kept in memory, so StartExecution reads none.
+ * Opening a file with the former one-row-per-event `events` table moves its rows into chunks.
  *
  * @example
  * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
@@ -69,6 +57,10 @@ export class SqliteStore implements Store {
   readonly durable = true;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
+  readonly #history = new SqliteHistory((source) => this.#sql(source));
+
+  /** State machines read or written, by ARN (each StartExecution reads its machine); emptied on rollback. */
+  readonly #machines = new Map<string, StateMachineRow>();
 
   /** Executions that may have open task tokens, so finishing any other skips a DELETE. */
   readonly #withTaskTokens: Set<number>;
@@ -94,7 +86,8 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
+    db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
+    migrateEventRows(db);
     return new SqliteStore(db);
   }
 
@@ -112,7 +105,9 @@ export class SqliteStore implements Store {
     try {
       return this.#db.transaction(fn)();
     } catch (error) {
-      this.#loadTaskTokenOwners(); // rolled back: the set may name tokens that were not written, or miss some
+      // rolled back: the set may name tokens that were not written, or miss some; cached machines may be undone
+      this.#loadTaskTokenOwners();
+      this.#machines.clear();
       throw error;
     }
   }
@@ -165,16 +160,27 @@ export class SqliteStore implements Store {
       row.creationDate,
       row.description,
     );
+    this.#machines.set(row.arn, { ...row });
   }
 
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
       'UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ? WHERE arn = ?',
     ).run(row.roleArn, row.definition, row.revisionId, row.revision, row.description, row.arn);
+    const cached = this.#machines.get(row.arn);
+    if (!cached) return;
+    const { roleArn, definition, revisionId, revision, description } = row;
+    this.#machines.set(row.arn, { ...cached, roleArn, definition, revisionId, revision, description });
   }
 
   getStateMachine(arn: string): StateMachineRow | undefined {
-    return this.#row<StateMachineRow>(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn = ?`, arn);
+    let row = this.#machines.get(arn);
+    if (!row) {
+      row = this.#row<StateMachineRow>(`SELECT ${MACHINE_COLUMNS} FROM state_machines WHERE arn = ?`, arn);
+      if (!row) return undefined;
+      this.#machines.set(arn, row);
+    }
+    return { ...row };
   }
 
   /** State machines by name, after `afterArn` (exclusive), at most `limit`. */
@@ -187,6 +193,7 @@ export class SqliteStore implements Store {
 
   deleteStateMachine(arn: string): void {
     this.#sql('DELETE FROM state_machines WHERE arn = ?').run(arn);
+    this.#machines.delete(arn);
   }
 
   // --- executions -----------------------------------------------------------------------------------
@@ -255,39 +262,18 @@ export class SqliteStore implements Store {
 
   // --- history --------------------------------------------------------------------------------------
 
-  #insertEvent(executionId: number, event: EventRow): void {
-    this.#sql(
-      'INSERT INTO events (execution_id, id, type, previous_id, timestamp, details) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(eventValues([executionId, event]));
-  }
-
-  /** Inserts many events (of any executions), several rows per statement. */
+  /** Appends events (of any executions): one `event_chunks` row per execution, several rows per statement. */
   insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void {
-    let start = 0;
-    for (; start + EVENT_BATCH <= rows.length; start += EVENT_BATCH) {
-      this.#sql(EVENT_BATCH_INSERT).run(rows.slice(start, start + EVENT_BATCH).flatMap(eventValues));
-    }
-    for (; start < rows.length; start++) this.#insertEvent(rows[start]![0], rows[start]![1]);
+    this.#history.insert(rows);
   }
 
   lastEventId(executionId: number): number {
-    return (
-      this.#row<{ id: number | null }>(
-        'SELECT MAX(id) AS id FROM events WHERE execution_id = ?',
-        executionId,
-      )!.id ?? 0
-    );
+    return this.#history.lastEventId(executionId);
   }
 
-  /** Events from `fromId` (inclusive) in the given direction, at most `limit`. */
+  /** Events from `fromId` (inclusive) in the given direction, at most `limit`; reads only the chunks of the page. */
   listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[] {
-    const source = reverse
-      ? 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id <= ? ORDER BY id DESC LIMIT ?'
-      : 'SELECT id, type, previous_id AS previousEventId, timestamp, details FROM events WHERE execution_id = ? AND id >= ? ORDER BY id LIMIT ?';
-    const rows = this.#sql(source).all(executionId, fromId, limit) as (Omit<EventRow, 'details'> & {
-      details: string | null;
-    })[];
-    return rows.map((row) => ({ ...row, details: row.details === null ? null : JSON.parse(row.details) }));
+    return this.#history.list(executionId, fromId, limit, reverse);
   }
 
   // --- frames and task tokens -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
@@ -52,18 +53,41 @@ function anEvent(id: number): EventRow {
   };
 }
 
+/** Events 1..`count` of one execution, as `insertEvents` rows. */
+function eventRows(executionId: number, first: number, count: number): (readonly [number, EventRow])[] {
+  return Array.from({ length: count }, (_, index) => [executionId, anEvent(first + index)] as const);
+}
+
+/** Every event id of a history read page by page (`limit` per page) from `fromId`, in either direction. */
+function pagedIds(
+  store: Store,
+  executionId: number,
+  fromId: number,
+  limit: number,
+  reverse: boolean,
+): number[][] {
+  const pages: number[][] = [];
+  let from = fromId;
+  for (let read = 0; read < 1_000; read++) {
+    const page = store.listEvents(executionId, from, limit, reverse);
+    if (page.length === 0) return pages;
+    pages.push(page.map((event) => event.id));
+    from = page[page.length - 1]!.id + (reverse ? -1 : 1);
+  }
+  throw new Error(`history of execution ${executionId} still not read after 1000 pages`);
+}
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'cutover-store-'));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
 const temporaryDirectories: string[] = [];
 
 const STORES: [string, () => Store][] = [
   ['MemoryStore', () => new MemoryStore()],
-  [
-    'SqliteStore',
-    () => {
-      const directory = mkdtempSync(join(tmpdir(), 'cutover-store-'));
-      temporaryDirectories.push(directory);
-      return SqliteStore.open(directory);
-    },
-  ],
+  ['SqliteStore', () => SqliteStore.open(temporaryDirectory())],
 ];
 
 afterEach(() => {
@@ -156,6 +180,83 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(newest.map((event) => event.id)).toEqual([40, 39]);
     expect(forward[0]).toEqual(anEvent(38));
     expect(store.lastEventId(id)).toBe(40);
+    store.close();
+  });
+
+  it('pages a history written in many commits, across their boundaries, in both directions', () => {
+    // Prepare: execution a gets 1, 2, 3, ... events per commit, interleaved with execution b's
+    const store = open();
+    const a = store.insertExecution(anExecution('a'))!;
+    const b = store.insertExecution(anExecution('b'))!;
+    let next = 1;
+    for (let size = 1; next <= 45; size++) {
+      const rows = eventRows(a, next, size);
+      store.insertEvents(rows.flatMap((row, index) => [row, [b, anEvent(next + index)] as const]));
+      next += size;
+    }
+    const all = Array.from({ length: next - 1 }, (_, index) => index + 1);
+
+    // Act
+    const forward = pagedIds(store, a, 1, 7, false);
+    const reverse = pagedIds(store, a, Number.MAX_SAFE_INTEGER, 7, true);
+    const middle = store.listEvents(a, 12, 9, false);
+    const middleBack = store.listEvents(a, 12, 9, true);
+
+    // Assess
+    expect(forward.flat()).toEqual(all);
+    expect(forward.slice(0, -1).every((page) => page.length === 7)).toBe(true);
+    expect(reverse.flat()).toEqual([...all].reverse());
+    expect(middle).toEqual(Array.from({ length: 9 }, (_, index) => anEvent(12 + index)));
+    expect(middleBack.map((event) => event.id)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4]);
+    expect(store.listEvents(a, next, 5, false)).toEqual([]);
+    expect(store.listEvents(b, 1, 1_000, false)).toEqual(all.map(anEvent));
+    expect(store.lastEventId(a)).toBe(next - 1);
+    store.close();
+  });
+
+  it('keeps the history of an execution whose events came one commit at a time', () => {
+    // Prepare
+    const store = open();
+    const id = store.insertExecution(anExecution('a'))!;
+    const other = store.insertExecution(anExecution('b'))!;
+
+    // Act
+    for (let event = 1; event <= 150; event++)
+      store.transaction(() => store.insertEvents(eventRows(id, event, 1)));
+
+    // Assess
+    expect(store.listEvents(id, 1, 1_000, false)).toEqual(eventRows(id, 1, 150).map(([, event]) => event));
+    expect(store.listEvents(id, 140, 3, true).map((event) => event.id)).toEqual([140, 139, 138]);
+    expect(pagedIds(store, id, 1, 64, false).map((page) => page.length)).toEqual([64, 64, 22]);
+    expect(store.lastEventId(id)).toBe(150);
+    expect(store.lastEventId(other)).toBe(0);
+    expect(store.listEvents(other, 1, 10, false)).toEqual([]);
+    store.close();
+  });
+
+  it('reads a state machine as last written, as a copy, and forgets one whose insert was undone', () => {
+    // Prepare
+    const store = open();
+    store.insertStateMachine(aMachine());
+    store.getStateMachine(MACHINE_ARN)!.definition = 'changed by the caller';
+    const otherArn = `${MACHINE_ARN}-undone`;
+
+    // Act
+    store.updateStateMachine(aMachine({ definition: '{"v":2}', revision: 2, description: 'second' }));
+    const updated = store.getStateMachine(MACHINE_ARN);
+    const failing = () =>
+      store.transaction(() => {
+        store.insertStateMachine(aMachine({ arn: otherArn, name: 'undone' }));
+        store.getStateMachine(otherArn);
+        throw new Error('boom');
+      });
+
+    // Assess
+    expect(updated).toEqual(aMachine({ definition: '{"v":2}', revision: 2, description: 'second' }));
+    expect(failing).toThrow('boom');
+    expect(store.getStateMachine(otherArn)).toBeUndefined();
+    store.deleteStateMachine(MACHINE_ARN);
+    expect(store.getStateMachine(MACHINE_ARN)).toBeUndefined();
     store.close();
   });
 
@@ -268,5 +369,86 @@ describe.each(STORES)('%s', (_name, open) => {
       { id: 1, sink: 'sns', target: 'topic', message: { Message: 'hello' }, timestamp: 1 },
     ]);
     store.close();
+  });
+});
+
+describe('SqliteStore file', () => {
+  it('keeps history and state machines across a reopen', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertStateMachine(aMachine());
+    const id = first.insertExecution(anExecution('a'))!;
+    first.insertEvents(eventRows(id, 1, 3));
+    first.insertEvents(eventRows(id, 4, 2));
+    first.close();
+
+    // Act
+    const reopened = SqliteStore.open(directory);
+
+    // Assess
+    expect(reopened.listEvents(id, 5, 10, true)).toEqual(
+      eventRows(id, 1, 5)
+        .map(([, event]) => event)
+        .reverse(),
+    );
+    expect(reopened.getStateMachine(MACHINE_ARN)).toEqual(aMachine());
+    reopened.close();
+  });
+
+  it('moves the history of a file written with one row per event into chunks when opened', () => {
+    // Prepare: the former layout, one RUNNING execution with 150 events and a finished one with 2
+    const directory = temporaryDirectory();
+    const legacy = new Database(join(directory, 'cutover.db'));
+    legacy.exec(`
+      CREATE TABLE executions (
+        id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, state_machine_arn TEXT NOT NULL, name TEXT NOT NULL,
+        revision INTEGER NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
+        start_date INTEGER NOT NULL, stop_date INTEGER, deadline INTEGER, parent_arn TEXT);
+      CREATE TABLE events (
+        execution_id INTEGER NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, previous_id INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL, details TEXT, PRIMARY KEY (execution_id, id)) WITHOUT ROWID;`);
+    const insertExecution = legacy.prepare(
+      `INSERT INTO executions (id, arn, state_machine_arn, name, revision, status, input, start_date)
+       VALUES (?, ?, ?, ?, 1, ?, '{}', 2000)`,
+    );
+    insertExecution.run(1, anExecution('running').arn, MACHINE_ARN, 'running', 'RUNNING');
+    insertExecution.run(2, anExecution('done').arn, MACHINE_ARN, 'done', 'SUCCEEDED');
+    const insertEvent = legacy.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)');
+    for (const [executionId, event] of [...eventRows(1, 1, 150), ...eventRows(2, 1, 2)]) {
+      insertEvent.run(
+        executionId,
+        event.id,
+        event.type,
+        event.previousEventId,
+        event.timestamp,
+        JSON.stringify(event.details),
+      );
+    }
+    insertEvent.run(2, 3, 'ExecutionSucceeded', 2, 5_000, null);
+    legacy.close();
+
+    // Act
+    const store = SqliteStore.open(directory);
+
+    // Assess
+    expect(store.listRunningExecutions().map((row) => row.name)).toEqual(['running']);
+    expect(store.listEvents(1, 1, 1_000, false)).toEqual(eventRows(1, 1, 150).map(([, event]) => event));
+    expect(store.listEvents(1, 102, 4, true).map((event) => event.id)).toEqual([102, 101, 100, 99]);
+    expect(store.listEvents(2, 3, 5, true)).toEqual([
+      { id: 3, type: 'ExecutionSucceeded', previousEventId: 2, timestamp: 5_000, details: null },
+      anEvent(2),
+      anEvent(1),
+    ]);
+    expect(store.lastEventId(1)).toBe(150);
+    store.insertEvents(eventRows(1, 151, 1));
+    expect(store.listEvents(1, 149, 10, false).map((event) => event.id)).toEqual([149, 150, 151]);
+    store.close();
+    const migrated = new Database(join(directory, 'cutover.db'));
+    const tables = migrated
+      .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'event%' ORDER BY name")
+      .all();
+    expect(tables.map((table) => (table as { name: string }).name)).toEqual(['event_chunks']);
+    migrated.close();
   });
 });
