@@ -1,8 +1,9 @@
 /**
  * Copy benchmark: Cutover's checkpointed keyset COPY copy (src/adapters/database/copy.ts) against
  * `pg_dump --data-only | psql`, on the same table of mixed types (~200 bytes a row) at 1M and 5M rows, on
- * the same PostgreSQL server in the same run. Prints rows/s, MB/s (table size on disk / time), the ratio to
- * pg_dump, the 5M/1M time ratio and the copy process's peak RSS, with PASS/MISS per target:
+ * the same PostgreSQL server in the same run, each size `--repeat` times (sides alternating which goes first),
+ * taking each side's median. Prints rows/s, MB/s (table size on disk / time), the ratio to pg_dump, the
+ * 5M/1M time ratio and the copy process's peak RSS, with PASS/MISS per target:
  *   - throughput >= 0.7x pg_dump | psql;
  *   - time linear in size: 5M/1M time ratio < 5.5;
  *   - peak RSS < 250 MB at every size.
@@ -12,7 +13,10 @@
  * `apt-get install -y postgresql`); see docs/benchmarks.md.
  *
  *   node --import tsx bench/db-copy.ts [--rows 1000000,5000000] [--pg-bin /usr/lib/postgresql/15/bin]
- *     [--shared-buffers 512MB]
+ *     [--shared-buffers 512MB] [--repeat 5] [--batches]
+ *
+ * `--batches` copies one batch per slice and prints the copy's batch times by tenth of the run, its slowest
+ * batches, and the autovacuum workers and checkpoints seen beside them.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,6 +31,7 @@ import { copyTableSlice } from '#adapters/database/copy.ts';
 import { freePort } from '#local/free-port.ts';
 
 const TARGETS = { ratio: 0.7, linearity: 5.5, rssMb: 250 };
+const SIDES = { cutover: 'cutover copy', pgDump: 'pg_dump | psql' };
 
 const TABLE_DDL = `CREATE TABLE items (
   id bigint PRIMARY KEY, uid uuid NOT NULL, name text NOT NULL, amount numeric(14, 2),
@@ -45,6 +50,8 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000,5000000' },
     'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
     'shared-buffers': { type: 'string', default: '512MB' },
+    repeat: { type: 'string', default: '5' },
+    batches: { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -53,24 +60,74 @@ const { values } = parseArgs({
 if (values.worker) await copyWorker(...(process.argv.slice(-2) as [string, string]));
 else await main();
 
-/** The copy as the state machine's task runs it: slices of 50,000-row batches until done. */
+/**
+ * The copy as the state machine's task runs it: slices of 50,000-row batches until done. With `--batches`
+ * each slice is one batch (budget 0), timed, with the server's background work seen after it.
+ */
 async function copyWorker(source: string, target: string): Promise<void> {
+  const batches: Batch[] = [];
   const started = performance.now();
   await withDatabase({ url: source }, (src) =>
     withDatabase({ url: target }, async (dst) => {
       const [items] = await listTables(src, ['public']);
       let checkpoint: Awaited<ReturnType<typeof copyTableSlice>>;
-      do checkpoint = await copyTableSlice(src, dst, items!, { copyId: 'bench', budgetMs: 600_000 });
-      while (!checkpoint.done);
+      do {
+        const batchStarted = performance.now();
+        checkpoint = await copyTableSlice(src, dst, items!, {
+          copyId: 'bench',
+          budgetMs: values.batches ? 0 : 600_000,
+        });
+        if (values.batches)
+          batches.push({ ms: performance.now() - batchStarted, ...(await background(src)) });
+      } while (!checkpoint.done);
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(JSON.stringify({ seconds, maxRssKb: process.resourceUsage().maxRSS }));
+  process.stdout.write(JSON.stringify({ seconds, maxRssKb: process.resourceUsage().maxRSS, batches }));
+}
+
+/** One batch of the copy: its time, and the autovacuum workers and checkpoints seen when it ended. */
+interface Batch {
+  readonly ms: number;
+  readonly autovacuum: string[];
+  readonly checkpoints: number;
+}
+
+async function background(client: pg.Client): Promise<Omit<Batch, 'ms'>> {
+  const { rows } = await client.query<{ autovacuum: string[]; checkpoints: number }>(
+    `SELECT ARRAY(SELECT datname || ': ' || query FROM pg_stat_activity
+                  WHERE backend_type = 'autovacuum worker') AS autovacuum,
+       (SELECT (checkpoints_timed + checkpoints_req)::int FROM pg_stat_bgwriter) AS checkpoints`,
+  );
+  return rows[0]!;
 }
 
 interface Measure {
   readonly seconds: number;
   readonly maxRssKb?: number;
+  readonly batches?: Batch[];
+}
+
+/** Mean batch time per tenth of the run, the slowest batches, and the batches that ran beside autovacuum. */
+function printBatches(batches: readonly Batch[]): void {
+  if (batches.length < 10) return;
+  const tenth = batches.length / 10;
+  const deciles = Array.from({ length: 10 }, (_, d) => {
+    const part = batches.slice(Math.round(d * tenth), Math.round((d + 1) * tenth));
+    return (part.reduce((sum, b) => sum + b.ms, 0) / part.length).toFixed(0);
+  });
+  console.log(`  batches: ${batches.length}, mean ms by tenth of the run: ${deciles.join(' ')}`);
+  const slowest = batches
+    .map((b, i) => ({ ...b, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  console.log(`  slowest: ${slowest.map((b) => `#${b.i} ${b.ms.toFixed(0)} ms`).join(', ')}`);
+  const vacuumed = batches.filter((b) => b.autovacuum.length > 0);
+  const seen = [...new Set(vacuumed.flatMap((b) => b.autovacuum))];
+  console.log(
+    `  autovacuum beside ${vacuumed.length} batches${seen.length ? `: ${seen.join('; ')}` : ''}; ` +
+      `checkpoints during the copy: ${batches.at(-1)!.checkpoints - batches[0]!.checkpoints}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -83,6 +140,9 @@ async function main(): Promise<void> {
     }
   }
   const sizes = values.rows!.split(',').map(Number);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error(`--repeat must be a whole number >= 1, got ${values.repeat}`);
   const server = await startServer(bin);
   try {
     const version = (await query(server.url('postgres'), 'SHOW server_version')).rows[0].server_version;
@@ -90,25 +150,34 @@ async function main(): Promise<void> {
     console.log(
       `PostgreSQL ${version} at ${server.url('postgres')}; ${dumpVersion}; same server for both sides\n`,
     );
-    const results: { rows: number; bytes: number; cutover: Measure; pgDump: Measure }[] = [];
+    const results: Result[] = [];
     for (const rows of sizes) {
       const source = `source_${rows}`;
       await createDatabase(server, source);
       await fill(server.url(source), rows);
       const bytes = Number((await query(server.url(source), `SELECT pg_table_size('items') AS b`)).rows[0].b);
-      const dumpTarget = `dump_${rows}`;
-      await createDatabase(server, dumpTarget);
-      await settle(server);
-      const pgDump = await timePgDump(bin, server, source, dumpTarget);
-      const copyTarget = `copy_${rows}`;
-      await createDatabase(server, copyTarget);
-      await settle(server);
-      const cutover = await timeCutoverCopy(server.url(source), server.url(copyTarget));
-      await assertSameRows(server, source, [dumpTarget, copyTarget], rows);
-      results.push({ rows, bytes, cutover, pgDump });
-      print(rows, bytes, cutover, pgDump);
-      for (const name of [source, dumpTarget, copyTarget])
-        await query(server.url('postgres'), `DROP DATABASE ${name}`);
+      const runs = { cutover: [] as Measure[], pgDump: [] as Measure[] };
+      for (let round = 0; round < repeat; round++) {
+        const targets = { pgDump: `dump_${rows}_${round}`, cutover: `copy_${rows}_${round}` };
+        // Alternate which side goes first, so neither always runs on a warmer or busier server.
+        const sides = round % 2 === 0 ? (['pgDump', 'cutover'] as const) : (['cutover', 'pgDump'] as const);
+        for (const side of sides) {
+          await createDatabase(server, targets[side]);
+          await settle(server, source);
+          runs[side].push(
+            side === 'pgDump'
+              ? await timePgDump(bin, server, source, targets.pgDump)
+              : await timeCutoverCopy(server.url(source), server.url(targets.cutover)),
+          );
+        }
+        await assertSameRows(server, source, Object.values(targets), rows);
+        for (const name of Object.values(targets))
+          await query(server.url('postgres'), `DROP DATABASE ${name}`);
+      }
+      const result = { rows, bytes, cutover: median(runs.cutover), pgDump: median(runs.pgDump) };
+      results.push(result);
+      print(result, runs);
+      await query(server.url('postgres'), `DROP DATABASE ${source}`);
     }
     verdicts(results);
   } finally {
@@ -116,21 +185,38 @@ async function main(): Promise<void> {
   }
 }
 
-function print(rows: number, bytes: number, cutover: Measure, pgDump: Measure): void {
-  const line = (name: string, m: Measure) =>
-    `  ${name.padEnd(20)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / m.seconds)
+interface Result {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly cutover: Measure;
+  readonly pgDump: Measure;
+}
+
+/** The run of median time; its peak RSS is raised to the highest of all runs. */
+function median(runs: readonly Measure[]): Measure {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const maxRssKb = Math.max(...runs.map((r) => r.maxRssKb ?? 0));
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, ...(maxRssKb ? { maxRssKb } : {}) };
+}
+
+function print({ rows, bytes, cutover, pgDump }: Result, runs: Record<keyof typeof SIDES, Measure[]>): void {
+  const line = (side: keyof typeof SIDES, m: Measure) =>
+    `  ${SIDES[side].padEnd(20)} ${m.seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / m.seconds)
       .toLocaleString('en-US')
       .padStart(9)} rows/s  ${(bytes / 1e6 / m.seconds).toFixed(1).padStart(6)} MB/s` +
-    (m.maxRssKb ? `  peak RSS ${(m.maxRssKb / 1024).toFixed(0)} MB` : '');
+    (m.maxRssKb ? `  peak RSS ${(m.maxRssKb / 1024).toFixed(0)} MB` : '') +
+    (runs[side].length > 1 ? `  (runs ${runs[side].map((r) => r.seconds.toFixed(2)).join(', ')} s)` : '');
   console.log(
     `${rows.toLocaleString('en-US')} rows (${(bytes / 1e6).toFixed(0)} MB on disk, ${(bytes / rows).toFixed(0)} bytes a row)`,
   );
-  console.log(line('cutover copy', cutover));
-  console.log(line('pg_dump | psql', pgDump));
-  console.log(`  ratio cutover / pg_dump: ${(pgDump.seconds / cutover.seconds).toFixed(2)}x\n`);
+  console.log(line('cutover', cutover));
+  console.log(line('pgDump', pgDump));
+  console.log(`  ratio cutover / pg_dump (medians): ${(pgDump.seconds / cutover.seconds).toFixed(2)}x`);
+  if (cutover.batches?.length) printBatches(cutover.batches);
+  console.log('');
 }
 
-function verdicts(results: { rows: number; cutover: Measure; pgDump: Measure }[]): void {
+function verdicts(results: readonly Result[]): void {
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   for (const r of results) {
     const ratio = r.pgDump.seconds / r.cutover.seconds;
@@ -156,7 +242,8 @@ function verdicts(results: { rows: number; cutover: Measure; pgDump: Measure }[]
 }
 
 async function timeCutoverCopy(source: string, target: string): Promise<Measure> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/db-copy.ts', '--worker', source, target], {
+  const flags = ['--worker', ...(values.batches ? ['--batches'] : [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/db-copy.ts', ...flags, source, target], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -195,10 +282,15 @@ async function assertSameRows(server: Server, source: string, targets: string[],
   }
 }
 
-/** Flushes what the previous step wrote (CHECKPOINT, then the OS's dirty pages), so no side pays for another. */
-async function settle(server: Server): Promise<void> {
+/**
+ * Flushes what the previous step wrote (CHECKPOINT, then the OS's dirty pages), so no side pays for another,
+ * then reads the source's heap once (`count(note)` takes a sequential scan), so each side starts with the
+ * source in the OS cache: the VM's kernel pages out file pages left untouched for about a minute.
+ */
+async function settle(server: Server, source: string): Promise<void> {
   await query(server.url('postgres'), 'CHECKPOINT');
   execFileSync('sync');
+  await query(server.url(source), 'SELECT count(note) FROM items');
 }
 
 async function fill(url: string, rows: number): Promise<void> {
@@ -257,6 +349,9 @@ async function startServer(bin: string): Promise<Server> {
     ...['-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`],
     ...['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     ...['-c', 'max_wal_size=8GB', '-c', `shared_buffers=${values['shared-buffers']}`],
+    // No autovacuum: it would vacuum one side's fresh target while the other side is timed (the sources
+    // are vacuumed once, after the fill).
+    ...['-c', 'autovacuum=off'],
   ];
   const [postgres, postgresArgs] = asPostgres(join(bin, 'postgres'), ['-D', data, ...settings]);
   const child = spawn(postgres, postgresArgs, { stdio: 'ignore' });
