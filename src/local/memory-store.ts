@@ -30,7 +30,7 @@ interface ExecutionRecord {
  *
  * @example
  * const store = new MemoryStore();
- * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
+ * store.transaction(() => { store.insertEvents(rows); store.putFrames(frames); });
  */
 export class MemoryStore implements Store {
   readonly durable = false;
@@ -130,7 +130,11 @@ export class MemoryStore implements Store {
 
   // --- executions -----------------------------------------------------------------------------------
 
-  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
+  insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[] {
+    return rows.map((row) => this.#insertExecution(row));
+  }
+
+  #insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
     if (this.#executionsByArn.has(row.arn)) return undefined;
     const stored: ExecutionRow = { ...row, id: this.#executions.length + 1 };
     this.#executions.push({ row: stored, events: [] });
@@ -178,7 +182,11 @@ export class MemoryStore implements Store {
     return count;
   }
 
-  finishExecution(id: number, end: ExecutionEnd): void {
+  finishExecutions(ends: readonly (readonly [id: number, end: ExecutionEnd])[]): void {
+    for (const [id, end] of ends) this.#finishExecution(id, end);
+  }
+
+  #finishExecution(id: number, end: ExecutionEnd): void {
     const record = this.#executions[id - 1];
     if (!record) return;
     const { row: stored, frames, tokens } = record;
@@ -230,14 +238,16 @@ export class MemoryStore implements Store {
 
   // --- frames and task tokens -----------------------------------------------------------------------
 
-  putFrame(executionId: number, path: string, cursor: string, input: string): void {
-    const record = this.#executions[executionId - 1];
-    if (!record) return;
-    const frames = record.frames ?? new Map<string, FrameRow>();
-    record.frames = frames;
-    const previous = frames.get(path);
-    frames.set(path, { path, cursor, input });
-    this.#onUndo(() => (previous ? frames.set(path, previous) : frames.delete(path)));
+  putFrames(rows: readonly (readonly [executionId: number, frame: FrameRow])[]): void {
+    for (const [executionId, { path, cursor, input }] of rows) {
+      const record = this.#executions[executionId - 1];
+      if (!record) continue;
+      const frames = record.frames ?? new Map<string, FrameRow>();
+      record.frames = frames;
+      const previous = frames.get(path);
+      frames.set(path, { path, cursor, input });
+      this.#onUndo(() => (previous ? frames.set(path, previous) : frames.delete(path)));
+    }
   }
 
   deleteFramesBelow(executionId: number, path: string): void {

@@ -1,4 +1,5 @@
 import type Database from 'libsql';
+import { placeholders, runInSlices } from './sqlite-batches.ts';
 import type { EventRow } from './store.ts';
 
 /**
@@ -47,14 +48,6 @@ interface ChunkRow {
 /** One stored entry of a chunk's `events` array. */
 type ChunkEntry = [type: string, previousEventId: number, timestamp: number, details: EventRow['details']];
 
-/** INSERTs of several chunk rows (4 values each) per statement: the largest first, the rest with the smaller ones. */
-const INSERTS = [32, 8, 1].map((rows) => ({
-  width: rows * 4,
-  source: `INSERT INTO event_chunks (execution_id, first_id, last_id, events) VALUES ${Array(rows)
-    .fill('(?, ?, ?, ?)')
-    .join(', ')}`,
-}));
-
 /** Chunks read per query while a page is filled. */
 const CHUNKS_PER_READ = 64;
 
@@ -86,7 +79,7 @@ export class SqliteHistory {
   /** Appends events (of any executions); each run of consecutive ids of an execution becomes one chunk. */
   insert(rows: readonly (readonly [executionId: number, event: EventRow])[]): void {
     const chunks = new Map<number, { firstId: number; lastId: number; entries: ChunkEntry[] }>();
-    const values: unknown[] = [];
+    const values: unknown[][] = [];
     for (const [executionId, event] of rows) {
       const entry: ChunkEntry = [event.type, event.previousEventId, event.timestamp, event.details];
       const chunk = chunks.get(executionId);
@@ -95,22 +88,17 @@ export class SqliteHistory {
         chunk.entries.push(entry);
         continue;
       }
-      if (chunk) values.push(executionId, chunk.firstId, chunk.lastId, JSON.stringify(chunk.entries));
+      if (chunk) values.push([executionId, chunk.firstId, chunk.lastId, JSON.stringify(chunk.entries)]);
       chunks.set(executionId, { firstId: event.id, lastId: event.id, entries: [entry] });
     }
     for (const [executionId, chunk] of chunks) {
-      values.push(executionId, chunk.firstId, chunk.lastId, JSON.stringify(chunk.entries));
+      values.push([executionId, chunk.firstId, chunk.lastId, JSON.stringify(chunk.entries)]);
     }
-    this.#insertRows(values);
-  }
-
-  /** Inserts chunk rows (4 values each), several per statement. */
-  #insertRows(values: unknown[]): void {
-    let start = 0;
-    for (const { width, source } of INSERTS) {
-      for (; start + width <= values.length; start += width)
-        this.#sql(source).run(values.slice(start, start + width));
-    }
+    runInSlices(values, (count, flat) =>
+      this.#sql(
+        `INSERT INTO event_chunks (execution_id, first_id, last_id, events) VALUES ${placeholders(count, 4)}`,
+      ).run(flat),
+    );
   }
 
   lastEventId(executionId: number): number {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import type {
   EventRow,
@@ -51,7 +52,7 @@ type Statement = Database.Statement<unknown[]>;
  *
  * @example
  * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
- * store.transaction(() => { store.insertEvents(rows); store.putFrame(...); });
+ * store.transaction(() => { store.insertEvents(rows); store.putFrames(frames); });
  */
 export class SqliteStore implements Store {
   readonly durable = true;
@@ -198,12 +199,8 @@ export class SqliteStore implements Store {
 
   // --- executions -----------------------------------------------------------------------------------
 
-  /** Inserts the execution and returns its id; undefined (and nothing written) if its ARN exists. */
-  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
-    const result = this.#sql(
-      `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause, start_date,
-       stop_date, deadline, parent_arn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`,
-    ).run(
+  insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[] {
+    const values = rows.map((row) => [
       row.arn,
       row.stateMachineArn,
       row.name,
@@ -217,8 +214,25 @@ export class SqliteStore implements Store {
       row.stopDate,
       row.deadline,
       row.parentArn,
-    );
-    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+    ]);
+    const inserted = new Map<string, number>();
+    for (const slice of runInSlices(
+      values,
+      (count, flat) =>
+        this.#sql(
+          `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause,
+         start_date, stop_date, deadline, parent_arn) VALUES ${placeholders(count, 13)}
+         ON CONFLICT (arn) DO NOTHING RETURNING id, arn`,
+        ).all(flat) as { id: number; arn: string }[],
+    )) {
+      for (const { id, arn } of slice) inserted.set(arn, id);
+    }
+    // The first row of an ARN got the id; a later one with the same ARN inserted nothing.
+    return rows.map((row) => {
+      const id = inserted.get(row.arn);
+      inserted.delete(row.arn);
+      return id;
+    });
   }
 
   getExecution(arn: string): ExecutionRow | undefined {
@@ -251,13 +265,29 @@ export class SqliteStore implements Store {
     )!.n;
   }
 
-  /** Records the terminal status and removes the execution's frames and task tokens. */
-  finishExecution(id: number, end: ExecutionEnd): void {
-    this.#sql(
-      'UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE id = ?',
-    ).run(end.status, end.output ?? null, end.error ?? null, end.cause ?? null, end.stopDate, id);
-    this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
-    if (this.#withTaskTokens.delete(id)) this.#sql('DELETE FROM task_tokens WHERE execution_id = ?').run(id);
+  finishExecutions(ends: readonly (readonly [id: number, end: ExecutionEnd])[]): void {
+    const values = ends.map(([id, end]) => [
+      id,
+      end.status,
+      end.output ?? null,
+      end.error ?? null,
+      end.cause ?? null,
+      end.stopDate,
+    ]);
+    runInSlices(values, (count, flat) =>
+      this.#sql(
+        `UPDATE executions SET status = v.column2, output = v.column3, error = v.column4, cause = v.column5,
+         stop_date = v.column6 FROM (VALUES ${placeholders(count, 6)}) AS v WHERE executions.id = v.column1`,
+      ).run(flat),
+    );
+    const ids = ends.map(([id]) => [id]);
+    runInSlices(ids, (count, flat) =>
+      this.#sql(`DELETE FROM frames WHERE execution_id IN (${placeholders(count, 1)})`).run(flat),
+    );
+    const withTokens = ids.filter(([id]) => this.#withTaskTokens.delete(id as number));
+    runInSlices(withTokens, (count, flat) =>
+      this.#sql(`DELETE FROM task_tokens WHERE execution_id IN (${placeholders(count, 1)})`).run(flat),
+    );
   }
 
   // --- history --------------------------------------------------------------------------------------
@@ -278,13 +308,12 @@ export class SqliteStore implements Store {
 
   // --- frames and task tokens -----------------------------------------------------------------------
 
-  /** Saves a frame's cursor: `cursor` is the small JSON of its position, `input` the JSON of the state input. */
-  putFrame(executionId: number, path: string, cursor: string, input: string): void {
-    this.#sql('INSERT OR REPLACE INTO frames (execution_id, path, cursor, input) VALUES (?, ?, ?, ?)').run(
-      executionId,
-      path,
-      cursor,
-      input,
+  putFrames(rows: readonly (readonly [executionId: number, frame: FrameRow])[]): void {
+    const values = rows.map(([executionId, frame]) => [executionId, frame.path, frame.cursor, frame.input]);
+    runInSlices(values, (count, flat) =>
+      this.#sql(
+        `INSERT OR REPLACE INTO frames (execution_id, path, cursor, input) VALUES ${placeholders(count, 4)}`,
+      ).run(flat),
     );
   }
 

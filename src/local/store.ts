@@ -74,7 +74,7 @@ export interface RevisionRow {
   revisionId: string;
 }
 
-/** What {@link Store.finishExecution} records. */
+/** What {@link Store.finishExecutions} records of one execution. */
 export interface ExecutionEnd {
   status: ExecutionRow['status'];
   output?: string;
@@ -110,8 +110,11 @@ export interface Store {
   listStateMachines(afterArn: string, limit: number): StateMachineRow[];
   deleteStateMachine(arn: string): void;
 
-  /** Inserts the execution and returns its id; undefined (and nothing written) if its ARN exists. */
-  insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined;
+  /**
+   * Inserts executions and returns their ids, in order; undefined (and nothing written) for one whose ARN
+   * exists, or comes again later in `rows`.
+   */
+  insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[];
   getExecution(arn: string): ExecutionRow | undefined;
   /** Newest first, ids below `beforeId`, optionally of one status. */
   listExecutions(
@@ -123,8 +126,8 @@ export interface Store {
   /** RUNNING executions, oldest first. */
   listRunningExecutions(): ExecutionRow[];
   countRunningExecutions(stateMachineArn: string): number;
-  /** Records the terminal status and removes the execution's frames and task tokens. */
-  finishExecution(id: number, end: ExecutionEnd): void;
+  /** Records each execution's terminal status and removes its frames and task tokens. */
+  finishExecutions(ends: readonly (readonly [id: number, end: ExecutionEnd])[]): void;
 
   /** Appends history events (of any executions). */
   insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void;
@@ -132,8 +135,11 @@ export interface Store {
   /** Events from `fromId` (inclusive) in the given direction, at most `limit`. */
   listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[];
 
-  /** Saves a frame's cursor: `cursor` is the small JSON of its position, `input` the JSON of the state input. */
-  putFrame(executionId: number, path: string, cursor: string, input: string): void;
+  /**
+   * Saves frames (replacing those of the same execution and path): `cursor` is the small JSON of the
+   * frame's position, `input` the JSON of its state input.
+   */
+  putFrames(rows: readonly (readonly [executionId: number, frame: FrameRow])[]): void;
   /** Deletes the frames strictly below `path`. */
   deleteFramesBelow(executionId: number, path: string): void;
   listFrames(executionId: number): FrameRow[];

@@ -5,7 +5,7 @@
  */
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
-import type { EventRow, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
@@ -106,6 +106,9 @@ export class Engine {
   /** Terminal writes of finished executions, and the wake-ups to run once they are committed. */
   #finished: { write: () => void; wake: () => void }[] = [];
   #eventRows: (readonly [number, EventRow])[] = [];
+  /** Frame cursors and execution ends of the open transaction, written at its end (or before a frame delete). */
+  #frameRows: (readonly [number, FrameRow])[] = [];
+  #endRows: (readonly [number, ExecutionEnd])[] = [];
   #flushScheduled = false;
 
   constructor(options: EngineOptions) {
@@ -118,48 +121,58 @@ export class Engine {
   }
 
   /**
-   * Records a new execution (row, ExecutionStarted, top-level frame) in the caller's transaction or its
-   * own; call {@link launch} once committed. Undefined (nothing written) if an execution has its ARN.
+   * Records a new execution (row and ExecutionStarted) in the caller's transaction or its own; call
+   * {@link launch} once committed. Undefined (nothing written) if an execution has its ARN.
    */
-  createExecution(args: NewExecution): ExecutionRow | undefined {
-    const { definition } = this.#revision(args.stateMachine.revision);
+  createExecution(execution: NewExecution): ExecutionRow | undefined {
+    return this.#createExecutions([execution])[0];
+  }
+
+  /** {@link createExecution} of many, with one multi-row insert; the same ARN twice creates the first only. */
+  #createExecutions(executions: readonly NewExecution[]): (ExecutionRow | undefined)[] {
     const now = this.clock.now();
-    const timeoutSeconds = definition.TimeoutSeconds;
-    const row: Omit<ExecutionRow, 'id'> = {
-      arn: args.arn,
-      stateMachineArn: args.stateMachine.arn,
-      name: args.name,
-      revision: args.stateMachine.revision,
+    const rows = executions.map((execution) => this.#newRow(execution, now));
+    return this.#transaction(() =>
+      this.store.insertExecutions(rows).map((id, index) => {
+        if (id === undefined) return undefined;
+        const execution = executions[index]!;
+        this.#eventRows.push([
+          id,
+          {
+            id: 1,
+            type: 'ExecutionStarted',
+            previousEventId: 0,
+            timestamp: now,
+            details: {
+              input: execution.input,
+              inputDetails: NOT_TRUNCATED,
+              roleArn: execution.stateMachine.roleArn,
+              stateMachineArn: execution.stateMachine.arn,
+            },
+          },
+        ]);
+        return { ...rows[index]!, id };
+      }),
+    );
+  }
+
+  #newRow(execution: NewExecution, now: number): Omit<ExecutionRow, 'id'> {
+    const timeoutSeconds = this.#revision(execution.stateMachine.revision).definition.TimeoutSeconds;
+    return {
+      arn: execution.arn,
+      stateMachineArn: execution.stateMachine.arn,
+      name: execution.name,
+      revision: execution.stateMachine.revision,
       status: 'RUNNING',
-      input: args.input,
+      input: execution.input,
       output: null,
       error: null,
       cause: null,
       startDate: now,
       stopDate: null,
       deadline: timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale,
-      parentArn: args.parentArn,
+      parentArn: execution.parentArn,
     };
-    return this.#transaction(() => {
-      const id = this.store.insertExecution(row);
-      if (id === undefined) return undefined;
-      this.#eventRows.push([
-        id,
-        {
-          id: 1,
-          type: 'ExecutionStarted',
-          previousEventId: 0,
-          timestamp: now,
-          details: {
-            input: args.input,
-            inputDetails: NOT_TRUNCATED,
-            roleArn: args.stateMachine.roleArn,
-            stateMachineArn: args.stateMachine.arn,
-          },
-        },
-      ]);
-      return { ...row, id };
-    });
   }
 
   /**
@@ -348,7 +361,7 @@ export class Engine {
       this.#transaction(() => {
         this.#flushDeferred();
         for (const { write } of finished) write();
-        created = starts.map((start) => this.createExecution(start.execution));
+        created = this.#createExecutions(starts.map((start) => start.execution));
       });
     } catch (error) {
       for (const start of starts) start.reject(error);
@@ -373,8 +386,14 @@ export class Engine {
   #flushFrame(run: ExecutionRun, frame: Frame): void {
     this.#flush(run, frame);
     // A finished run's frames are deleted by its terminal write.
-    if (!run.halted)
-      this.store.putFrame(run.row.id, frame.path, JSON.stringify(frame.cursor), frame.inputJson);
+    if (!run.halted) {
+      const row: FrameRow = {
+        path: frame.path,
+        cursor: JSON.stringify(frame.cursor),
+        input: frame.inputJson,
+      };
+      this.#frameRows.push([run.row.id, row]);
+    }
   }
 
   /** Drops a frame's pending work (its events were handed to its parent). */
@@ -496,13 +515,22 @@ export class Engine {
   }
 
   /** Runs `fn` in a transaction that also inserts the events it queued. */
+  /** Runs `fn` in a transaction that also writes the events, frames and ends it queued. */
   #transaction<T>(fn: () => T): T {
     return this.store.transaction(() => {
       const result = fn();
+      this.#writeFrames();
+      if (this.#endRows.length > 0) this.store.finishExecutions(this.#endRows);
+      this.#endRows = [];
       this.store.insertEvents(this.#eventRows);
       this.#eventRows = [];
       return result;
     });
+  }
+
+  #writeFrames(): void {
+    if (this.#frameRows.length > 0) this.store.putFrames(this.#frameRows);
+    this.#frameRows = [];
   }
 
   #flush(run: ExecutionRun, frame: Frame): void {
@@ -513,6 +541,8 @@ export class Engine {
       this.#eventRows.push([run.row.id, event]);
     }
     frame.pendingEvents = [];
+    if (frame.pendingWrites.length === 0) return;
+    this.#writeFrames(); // a pending write may delete frames queued before it
     for (const write of frame.pendingWrites) write();
     frame.pendingWrites = [];
   }
@@ -621,7 +651,7 @@ export class Engine {
     };
     const write = () => {
       this.#flush(run, terminal);
-      this.store.finishExecution(run.row.id, { status, ...end, stopDate: now });
+      this.#endRows.push([run.row.id, { status, ...end, stopDate: now }]);
     };
     const wake = () => {
       const waiters = this.#terminalWaiters.get(row.arn) ?? [];

@@ -100,9 +100,9 @@ describe.each(STORES)('%s', (_name, open) => {
     const store = open();
 
     // Act
-    const first = store.insertExecution(anExecution('a'));
-    const second = store.insertExecution(anExecution('b'));
-    const duplicate = store.insertExecution(anExecution('a', { input: '{"other":true}' }));
+    const first = store.insertExecutions([anExecution('a')])[0];
+    const second = store.insertExecutions([anExecution('b')])[0];
+    const duplicate = store.insertExecutions([anExecution('a', { input: '{"other":true}' })])[0];
 
     // Assess
     expect([first, second, duplicate]).toEqual([1, 2, undefined]);
@@ -110,22 +110,68 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('inserts many executions at once, the first of a repeated ARN only, ids in order', () => {
+    // Prepare
+    const store = open();
+    store.insertExecutions([anExecution('existing')]);
+    const names = Array.from({ length: 45 }, (_, index) => `e${index}`);
+
+    // Act
+    const ids = store.insertExecutions([
+      ...names.map((name) => anExecution(name)),
+      anExecution('e3', { input: '{"again":true}' }),
+      anExecution('existing'),
+    ]);
+
+    // Assess
+    expect(ids).toEqual([...names.map((_, index) => index + 2), undefined, undefined]);
+    expect(store.getExecution(anExecution('e3').arn)).toMatchObject({ id: 5, input: '{}' });
+    expect(store.listRunningExecutions()).toHaveLength(46);
+    store.close();
+  });
+
+  it('finishes and saves frames of many executions at once', () => {
+    // Prepare
+    const store = open();
+    const ids = store.insertExecutions(Array.from({ length: 41 }, (_, index) => anExecution(`e${index}`)));
+    store.putFrames(ids.map((id) => [id!, { path: '', cursor: '{"state":"A"}', input: `{"id":${id}}` }]));
+    store.putTaskToken('token-2', ids[1]!, '');
+
+    // Act
+    store.putFrames([[ids[0]!, { path: '', cursor: '{"state":"B"}', input: '{}' }]]);
+    store.finishExecutions(
+      ids.slice(1).map((id) => [id!, { status: 'SUCCEEDED', output: `{"id":${id}}`, stopDate: 7 }]),
+    );
+
+    // Assess
+    expect(store.listRunningExecutions().map((row) => row.id)).toEqual([ids[0]]);
+    expect(store.listFrames(ids[0]!)).toEqual([{ path: '', cursor: '{"state":"B"}', input: '{}' }]);
+    expect(store.listFrames(ids[40]!)).toEqual([]);
+    expect(store.getTaskToken('token-2')).toBeUndefined();
+    expect(store.getExecution(anExecution('e40').arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"id":41}',
+      stopDate: 7,
+    });
+    store.close();
+  });
+
   it('undoes every write of a transaction that throws, and keeps those of one that returns', () => {
     // Prepare
     const store = open();
     store.insertStateMachine(aMachine());
-    const id = store.insertExecution(anExecution('kept'))!;
-    store.putFrame(id, '', '{"state":"A"}', '{}');
+    const id = store.insertExecutions([anExecution('kept')])[0]!;
+    store.putFrames([[id, { path: '', cursor: '{"state":"A"}', input: '{}' }]]);
 
     // Act
     const failing = () =>
       store.transaction(() => {
-        const other = store.insertExecution(anExecution('undone'))!;
+        const other = store.insertExecutions([anExecution('undone')])[0]!;
         store.insertEvents([
           [id, anEvent(1)],
           [other, anEvent(1)],
         ]);
-        store.putFrame(id, '', '{"state":"B"}', '{"changed":true}');
+        store.putFrames([[id, { path: '', cursor: '{"state":"B"}', input: '{"changed":true}' }]]);
         store.updateStateMachine(aMachine({ definition: 'changed', revision: 2 }));
         store.insertSinkMessage('sns', 'topic', { Message: 'undone' }, 1);
         throw new Error('boom');
@@ -146,8 +192,8 @@ describe.each(STORES)('%s', (_name, open) => {
   it('lists executions newest first, by status, before an id', () => {
     // Prepare
     const store = open();
-    for (const name of ['a', 'b', 'c', 'd']) store.insertExecution(anExecution(name));
-    store.finishExecution(2, { status: 'SUCCEEDED', output: '{}', stopDate: 5_000 });
+    for (const name of ['a', 'b', 'c', 'd']) store.insertExecutions([anExecution(name)])[0];
+    store.finishExecutions([[2, { status: 'SUCCEEDED', output: '{}', stopDate: 5_000 }]]);
 
     // Act
     const firstPage = store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 2);
@@ -166,7 +212,7 @@ describe.each(STORES)('%s', (_name, open) => {
   it('pages history forward and in reverse', () => {
     // Prepare
     const store = open();
-    const id = store.insertExecution(anExecution('a'))!;
+    const id = store.insertExecutions([anExecution('a')])[0]!;
     store.insertEvents(Array.from({ length: 40 }, (_, index) => [id, anEvent(index + 1)] as const));
 
     // Act
@@ -186,8 +232,8 @@ describe.each(STORES)('%s', (_name, open) => {
   it('pages a history written in many commits, across their boundaries, in both directions', () => {
     // Prepare: execution a gets 1, 2, 3, ... events per commit, interleaved with execution b's
     const store = open();
-    const a = store.insertExecution(anExecution('a'))!;
-    const b = store.insertExecution(anExecution('b'))!;
+    const a = store.insertExecutions([anExecution('a')])[0]!;
+    const b = store.insertExecutions([anExecution('b')])[0]!;
     let next = 1;
     for (let size = 1; next <= 45; size++) {
       const rows = eventRows(a, next, size);
@@ -217,8 +263,8 @@ describe.each(STORES)('%s', (_name, open) => {
   it('keeps the history of an execution whose events came one commit at a time', () => {
     // Prepare
     const store = open();
-    const id = store.insertExecution(anExecution('a'))!;
-    const other = store.insertExecution(anExecution('b'))!;
+    const id = store.insertExecutions([anExecution('a')])[0]!;
+    const other = store.insertExecutions([anExecution('b')])[0]!;
 
     // Act
     for (let event = 1; event <= 150; event++)
@@ -263,14 +309,14 @@ describe.each(STORES)('%s', (_name, open) => {
   it('finishing an execution records its end and removes its frames and task tokens', () => {
     // Prepare
     const store = open();
-    const id = store.insertExecution(anExecution('a'))!;
-    const other = store.insertExecution(anExecution('b'))!;
-    store.putFrame(id, '', '{}', '{}');
+    const id = store.insertExecutions([anExecution('a')])[0]!;
+    const other = store.insertExecutions([anExecution('b')])[0]!;
+    store.putFrames([[id, { path: '', cursor: '{}', input: '{}' }]]);
     store.putTaskToken('token-a', id, '');
     store.putTaskToken('token-b', other, '');
 
     // Act
-    store.finishExecution(id, { status: 'FAILED', error: 'Boom', cause: 'why', stopDate: 9_000 });
+    store.finishExecutions([[id, { status: 'FAILED', error: 'Boom', cause: 'why', stopDate: 9_000 }]]);
 
     // Assess
     expect(store.getExecution(anExecution('a').arn)).toMatchObject({
@@ -289,8 +335,9 @@ describe.each(STORES)('%s', (_name, open) => {
   it('deletes only the frames below a path', () => {
     // Prepare
     const store = open();
-    const id = store.insertExecution(anExecution('a'))!;
-    for (const path of ['', '/Map', '/Map/0', '/Map/1', '/Mapper/0']) store.putFrame(id, path, '{}', '{}');
+    const id = store.insertExecutions([anExecution('a')])[0]!;
+    for (const path of ['', '/Map', '/Map/0', '/Map/1', '/Mapper/0'])
+      store.putFrames([[id, { path: path, cursor: '{}', input: '{}' }]]);
 
     // Act
     store.deleteFramesBelow(id, '/Map');
@@ -308,7 +355,7 @@ describe.each(STORES)('%s', (_name, open) => {
   it('keeps a task token and the outcome sent for it', () => {
     // Prepare
     const store = open();
-    const id = store.insertExecution(anExecution('a'))!;
+    const id = store.insertExecutions([anExecution('a')])[0]!;
     store.putTaskToken('token', id, '/Task');
 
     // Act
@@ -354,7 +401,7 @@ describe.each(STORES)('%s', (_name, open) => {
   it('hands out copies: changing a returned row or a sent message changes nothing stored', () => {
     // Prepare
     const store = open();
-    store.insertExecution(anExecution('a'));
+    store.insertExecutions([anExecution('a')])[0];
     const message = { Message: 'hello' };
     store.insertSinkMessage('sns', 'topic', message, 1);
 
@@ -378,7 +425,7 @@ describe('SqliteStore file', () => {
     const directory = temporaryDirectory();
     const first = SqliteStore.open(directory);
     first.insertStateMachine(aMachine());
-    const id = first.insertExecution(anExecution('a'))!;
+    const id = first.insertExecutions([anExecution('a')])[0]!;
     first.insertEvents(eventRows(id, 1, 3));
     first.insertEvents(eventRows(id, 4, 2));
     first.close();
