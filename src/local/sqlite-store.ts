@@ -13,6 +13,7 @@ import type {
   StateMachineRow,
   Store,
 } from './store.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS state_machines (
@@ -44,6 +45,9 @@ const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revis
 
 type Statement = Database.Statement<unknown[]>;
 
+/** WAL pages after which a commit checkpoints on the writer's thread (when the worker falls behind). */
+const WRITER_CHECKPOINT_PAGES = 10_000;
+
 /**
  * The durable {@link Store}: one SQLite file (`<dataDir>/cutover.db`), WAL with `synchronous=NORMAL`;
  * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
@@ -66,8 +70,11 @@ export class SqliteStore implements Store {
   /** Executions that may have open task tokens, so finishing any other skips a DELETE. */
   readonly #withTaskTokens: Set<number>;
 
-  private constructor(db: Database.Database) {
+  readonly #checkpointer: WalCheckpointer;
+
+  private constructor(db: Database.Database, file: string) {
     this.#db = db;
+    this.#checkpointer = new WalCheckpointer(file);
     this.#withTaskTokens = new Set();
     this.#loadTaskTokenOwners();
   }
@@ -83,17 +90,22 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed) `<dataDir>/cutover.db`. */
   static open(dataDir: string): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, 'cutover.db'));
+    const file = join(dataDir, 'cutover.db');
+    const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // A worker checkpoints the log (WalCheckpointer); the writer does so itself only past ~40 MB.
+    db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
     migrateEventRows(db);
-    return new SqliteStore(db);
+    return new SqliteStore(db, file);
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#checkpointer.stop();
+    this.#db.close();
   }
 
   get isOpen(): boolean {
