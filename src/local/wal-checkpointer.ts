@@ -1,18 +1,29 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Runs in the worker: its own connection checkpoints the WAL every `intervalMs` until told to stop. */
+/**
+ * Runs in the worker: every `intervalMs`, its own connection (opened on the first round, once the file
+ * exists) checkpoints the WAL, until the store tells it to stop. A failed round (busy, or the file gone
+ * after the store closed) is left to the next round or to the writer's own checkpoint.
+ */
 const WORKER_SOURCE = `
+const { existsSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.libsql);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
+let db;
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round catches up */ }
+  try {
+    if (!db) {
+      if (!existsSync(workerData.file)) return;
+      db = new Database(workerData.file);
+      db.pragma('busy_timeout = 5000');
+    }
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {}
 }, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  db.close();
+  db?.close();
   parentPort.close();
 });
 `;
@@ -33,6 +44,8 @@ export class WalCheckpointer {
     const libsql = createRequire(import.meta.url).resolve('libsql');
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, libsql, intervalMs } });
     this.#worker.unref();
+    // Checkpointing is an optimisation: if the worker fails, the writer's own checkpoint still bounds the log.
+    this.#worker.on('error', () => undefined);
   }
 
   /** Stops checkpointing and closes the worker's connection. */
