@@ -228,17 +228,27 @@ export class SqliteStore implements Store {
       row.parentArn,
     ]);
     const inserted = new Map<string, number>();
-    for (const slice of runInSlices(
-      values,
-      (count, flat) =>
-        this.#sql(
-          `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause,
-         start_date, stop_date, deadline, parent_arn) VALUES ${placeholders(count, 13)}
-         ON CONFLICT (arn) DO NOTHING RETURNING id, arn`,
-        ).all(flat) as { id: number; arn: string }[],
-    )) {
-      for (const { id, arn } of slice) inserted.set(arn, id);
-    }
+    let offset = 0;
+    runInSlices(values, (count, flat) => {
+      const { changes, lastInsertRowid } = this.#sql(
+        `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause,
+         start_date, stop_date, deadline, parent_arn) VALUES ${placeholders(count, 13)} ON CONFLICT (arn) DO NOTHING`,
+      ).run(flat);
+      const last = Number(lastInsertRowid);
+      // New rows take consecutive ids in VALUES order (one past the largest). With a conflict in the slice,
+      // which ARNs they went to is read back (RETURNING would read a row at a time, for every slice).
+      if (changes === count) {
+        for (let index = 0; index < count; index++)
+          inserted.set(rows[offset + index]!.arn, last - count + 1 + index);
+      } else if (changes > 0) {
+        const created = this.#sql('SELECT id, arn FROM executions WHERE id > ? AND id <= ?').all(
+          last - changes,
+          last,
+        ) as { id: number; arn: string }[];
+        for (const { id, arn } of created) inserted.set(arn, id);
+      }
+      offset += count;
+    });
     // The first row of an ARN got the id; a later one with the same ARN inserted nothing.
     return rows.map((row) => {
       const id = inserted.get(row.arn);

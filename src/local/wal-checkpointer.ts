@@ -23,10 +23,18 @@ const timer = setInterval(() => {
 }, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  db?.close();
-  parentPort.close();
+  try {
+    db?.close();
+  } finally {
+    Atomics.store(workerData.stopped, 0, 1);
+    Atomics.notify(workerData.stopped, 0);
+    parentPort.close();
+  }
 });
 `;
+
+/** The longest `stop()` waits for the worker (which may still be starting). */
+const STOP_WAIT_MS = 2_000;
 
 /**
  * Copies a SQLite file's write-ahead log into the database from a worker thread (PASSIVE checkpoints,
@@ -39,17 +47,28 @@ parentPort.once('message', () => {
  */
 export class WalCheckpointer {
   readonly #worker: Worker;
+  /** Set to 1 by the worker once its connection is closed. */
+  readonly #stopped = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(file: string, intervalMs = 200) {
     const libsql = createRequire(import.meta.url).resolve('libsql');
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, libsql, intervalMs } });
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, libsql, intervalMs, stopped: this.#stopped },
+    });
     this.#worker.unref();
     // Checkpointing is an optimisation: if the worker fails, the writer's own checkpoint still bounds the log.
     this.#worker.on('error', () => undefined);
   }
 
-  /** Stops checkpointing and closes the worker's connection. */
+  /**
+   * Stops checkpointing and waits (at most {@link STOP_WAIT_MS}) until the worker has closed its
+   * connection; the process then waits for the worker to end. A worker ended in the middle, with its
+   * native connection open, aborts the whole process (libsql's finalizer panics).
+   */
   stop(): void {
     this.#worker.postMessage('stop');
+    Atomics.wait(this.#stopped, 0, 0, STOP_WAIT_MS);
+    this.#worker.ref();
   }
 }
