@@ -1,19 +1,21 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { isStrategy } from '#core/strategies.ts';
 
+/** One page of an execution's history, with inputs and outputs. */
+function historyPage(
+  sfn: SFNClient,
+  executionArn: string,
+  page: { maxResults: number; nextToken?: string; reverseOrder?: boolean },
+) {
+  return sfn.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: true, ...page }));
+}
+
 /** Every history event of an execution, oldest first. */
 export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        maxResults: 1000,
-        nextToken,
-        includeExecutionData: true,
-      }),
-    );
+    const page = await historyPage(sfn, executionArn, { maxResults: 1000, nextToken });
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -33,15 +35,7 @@ export async function readEventsAfter(
   const newestFirst: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        maxResults: 100,
-        nextToken,
-        reverseOrder: true,
-        includeExecutionData: true,
-      }),
-    );
+    const page = await historyPage(sfn, executionArn, { maxResults: 100, nextToken, reverseOrder: true });
     for (const event of page.events ?? []) {
       if ((event.id ?? 0) <= afterEventId) return newestFirst.reverse();
       newestFirst.push(event);

@@ -48,6 +48,11 @@ function policyOf(template: Template, roleIdPrefix: string): unknown[] {
     .Statement;
 }
 
+/** An RDS resource ARN of the test stack's account and region, as the template writes it. */
+function rdsArn(resource: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]] };
+}
+
 describe('Cutover construct', () => {
   let template: Template;
   beforeAll(() => {
@@ -106,9 +111,6 @@ describe('Cutover construct', () => {
         Resource: '*',
       }),
     );
-    const rdsArn = (resource: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]],
-    });
     expect(statements).toContainEqual({
       Action: 'rds:CreateBlueGreenDeployment',
       Effect: 'Allow',
@@ -125,9 +127,6 @@ describe('Cutover construct', () => {
     // Act
     const statements = policyOf(template, 'CutoverTasksCheckRolloutRole');
     // Assess
-    const rdsArn = (resource: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]],
-    });
     expect(statements).toContainEqual({
       Action: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
       Effect: 'Allow',
