@@ -2,11 +2,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ABORTED_REASON } from '#core/rollback.ts';
 import { isStrategy } from '#core/strategies.ts';
 import { pascalCase } from './discovery.ts';
-
-/** The name of the rollback state machine, `statemachines/rollback.asl.json`. */
-export const ROLLBACK_MACHINE = 'rollback';
 
 /** Props of {@link AbortRollbacks}. */
 export interface AbortRollbacksProps {
@@ -43,7 +41,7 @@ export class AbortRollbacks extends Construct {
               strategy,
               executionArn: events.EventField.fromPath('$.detail.executionArn'),
               input: events.EventField.fromPath('$.detail.input'),
-              reason: 'the execution was stopped (Step Functions Execution Status Change: ABORTED)',
+              reason: ABORTED_REASON,
             }),
           }),
         ],

@@ -4,22 +4,15 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { rollbackExecutionName } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
 import { resolveRollbackMachineArn } from './resolve.ts';
-
-/** Step Functions execution names are at most 80 characters. */
-const MAX_EXECUTION_NAME = 80;
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
   /** The rollback execution restoring the release, absent when it stopped before changing anything. */
   readonly rollbackExecutionArn?: string;
-}
-
-/** `abort-<execution name>`: one rollback per stopped release, whoever asks twice. */
-export function rollbackExecutionName(executionArn: string): string {
-  return `abort-${executionArn.split(':').at(-1)}`.slice(0, MAX_EXECUTION_NAME);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import type { RollbackInput } from '#core/rollback.ts';
 import { isStrategy } from '#core/strategies.ts';
 
 /** One page of an execution's history, with inputs and outputs. */
@@ -73,15 +74,6 @@ export function pendingTaskToken(events: readonly HistoryEvent[]): string | unde
     }
   }
   return token;
-}
-
-/** What the rollback state machine needs to restore a stopped release (its input). */
-export interface RollbackInput {
-  readonly strategy: string;
-  readonly executionArn: string;
-  /** The stopped execution's input, as a JSON string (as the EventBridge status-change event carries it). */
-  readonly input: string;
-  readonly reason: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type SFNClient,
   type StateMachineListItem,
 } from '@aws-sdk/client-sfn';
+import { ROLLBACK_MACHINE } from '#core/rollback.ts';
 import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
@@ -14,7 +15,7 @@ export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const
 export type CliStrategy = (typeof STRATEGIES)[number];
 
 /** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
-const CUTOVER_MACHINES = [...STRATEGIES, 'rollback'];
+const CUTOVER_MACHINES = [...STRATEGIES, ROLLBACK_MACHINE];
 
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
@@ -48,7 +49,7 @@ async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]
  * release; a clear error when the endpoint has none.
  */
 export async function resolveRollbackMachineArn(sfn: SFNClient): Promise<string> {
-  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, 'rollback'));
+  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, ROLLBACK_MACHINE));
   if (!machine?.stateMachineArn) throw new CliError('no rollback state machine at this endpoint');
   return machine.stateMachineArn;
 }

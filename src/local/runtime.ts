@@ -1,5 +1,6 @@
 import { ValidationError } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { rollBackAbortedReleases } from './abort-rollbacks.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
@@ -101,6 +102,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     const stateMachines = await registerStateMachines(service, machines);
+    rollBackAbortedReleases(service, stateMachines);
     registerReleaseRoutes(server, { service, stateMachines });
     service.start();
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');

@@ -25,7 +25,7 @@ import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, t
 type Out<T> = Omit<T, '$metadata'>;
 
 export interface LocalStepFunctionsOptions {
-  /** Directory of `cutover.db`; undefined = in-memory SQLite. Ignored when `store` is given. */
+  /** Directory of `cutover.db`; undefined keeps the store in memory. Ignored when `store` is given. */
   dataDir?: string;
   /** An open store to use (the caller closes it); default: one opened from `dataDir`. */
   store?: Store;
@@ -55,6 +55,7 @@ export class LocalStepFunctions {
   readonly store: Store;
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
+  readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
   constructor(options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -68,6 +69,9 @@ export class LocalStepFunctions {
       lambdas: options.lambdas,
       region: this.region,
       account: this.account,
+      onExecutionEnd: (row) => {
+        for (const listener of this.#endListeners) listener(this.#describe(row));
+      },
       startNested: (input, parentArn) => {
         const execution = this.#newExecution(
           {
@@ -82,6 +86,16 @@ export class LocalStepFunctions {
         );
       },
     });
+  }
+
+  /**
+   * Calls `listener` with DescribeExecution's answer for every execution that ends from now on, once its
+   * end is committed (the local counterpart of EventBridge's "Step Functions Execution Status Change").
+   * Returns a function that removes the listener.
+   */
+  onExecutionEnd(listener: (execution: Out<Sfn.DescribeExecutionCommandOutput>) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
   }
 
   /** Resumes every RUNNING execution of the store; returns how many. */

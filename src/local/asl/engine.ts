@@ -42,6 +42,8 @@ export interface EngineOptions {
   region: string;
   account: string;
   startNested: NestedExecutionStarter;
+  /** Told of every execution that ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), once it is committed. */
+  onExecutionEnd?: (row: ExecutionRow) => void;
 }
 
 /** One execution being run. */
@@ -95,6 +97,7 @@ export class Engine {
   readonly region: string;
   readonly account: string;
   readonly startNested: NestedExecutionStarter;
+  readonly #onExecutionEnd: (row: ExecutionRow) => void;
   readonly #runs = new Map<string, { run: ExecutionRun; settled: Promise<void> }>();
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
@@ -118,6 +121,7 @@ export class Engine {
     this.region = options.region;
     this.account = options.account;
     this.startNested = options.startNested;
+    this.#onExecutionEnd = options.onExecutionEnd ?? (() => undefined);
   }
 
   /**
@@ -657,6 +661,7 @@ export class Engine {
       const waiters = this.#terminalWaiters.get(row.arn) ?? [];
       this.#terminalWaiters.delete(row.arn);
       for (const resolve of waiters) resolve(row);
+      this.#onExecutionEnd(row);
     };
     if (options.grouped) {
       this.#finished.push({ write, wake });

@@ -1,5 +1,5 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Traffic } from '#local/adapters/traffic-generator.ts';
 import { aTempDataDir } from '#test/support/local-app.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
@@ -17,6 +17,7 @@ import {
   trackVersions,
 } from '#test/support/strategy-runtime.ts';
 import { abortRelease } from '../../../src/cli/abort-release.ts';
+import { resolveRollbackMachineArn } from '../../../src/cli/resolve.ts';
 
 describe('aborting a canary mid-rollout (StopExecution + the rollback state machine)', () => {
   const data = aTempDataDir();
@@ -55,6 +56,35 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+
+  it('rolls back a release stopped by any client (StopExecution), as the EventBridge rule does on AWS', async () => {
+    // Prepare
+    const request = aCanaryRequest(service, 'v4', { canary: { steps: [{ weight: 20, bakeSeconds: 3600 }] } });
+    const arn = await strategies.start('canary', request, 'stopped-v4');
+    await historyUntil(strategies.client, arn, entered('BakeStep'));
+    const rollbackMachine = await resolveRollbackMachineArn(strategies.client);
+    const rollbackArn = `${rollbackMachine.replace(':stateMachine:', ':execution:')}:abort-stopped-v4`;
+    // Act
+    await strategies.client.send(
+      new StopExecutionCommand({ executionArn: arn, cause: 'stopped from the console' }),
+    );
+    const started = await vi.waitFor(
+      () => strategies.client.send(new DescribeExecutionCommand({ executionArn: rollbackArn })),
+      { timeout: 10_000, interval: 50 },
+    );
+    const rollback = await waitForExecution(strategies.client, rollbackArn);
+    // Assess
+    expect(JSON.parse(started.input!)).toEqual({
+      strategy: 'canary',
+      executionArn: arn,
+      input: JSON.stringify(request),
+      reason: 'stopped from the console',
+    });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
 
