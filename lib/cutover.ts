@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
 import { ROLLBACK_MACHINE } from '#core/rollback.ts';
+import { isStrategy } from '#core/strategies.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { AbortRollbacks } from './abort-rollbacks.ts';
 import { ApprovalStateMachine } from './approval-machine.ts';
@@ -195,7 +196,9 @@ export class Cutover extends Construct {
         removalPolicy,
       });
       this.api = new ReleaseApi(this, 'ReleaseApi', {
-        stateMachines: releases,
+        // POST /releases/<strategy> for the release strategies, as the local runtime serves it; a database
+        // migration is started with StartExecution (`cutover run database-migration`).
+        stateMachines: new Map([...releases].filter(([name]) => isStrategy(name))),
         requestSchemas: props.requestSchemas ?? strategyRequestModels(),
         approvals: approvals.stateMachine,
         logRetention,

@@ -372,6 +372,30 @@ describe('Cutover construct', () => {
   });
 });
 
+describe('Cutover construct on the project itself', () => {
+  it("synthesizes the project's own state machines and functions, as `npx cdk synth` does, cdk-nag included", () => {
+    // Prepare
+    const { lambdasDir, stateMachinesDir, functionCapabilities, ...props } = buildProps();
+    const { app, stack } = synth(props);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    // Act
+    app.synth();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map(
+      (machine) => (machine as { Properties: { StateMachineName?: unknown } }).Properties.StateMachineName,
+    );
+    expect(machines.length).toBeGreaterThanOrEqual(6);
+    const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map(
+      (resource) => (resource as { Properties: { PathPart: string } }).Properties.PathPart,
+    );
+    expect(paths).toEqual(expect.arrayContaining(['canary', 'blue-green', 'rolling']));
+    expect(paths).not.toContain('database-migration');
+  });
+});
+
 describe('readContext', () => {
   it('reads lists from cdk.json arrays or comma-separated -c values', () => {
     // Act
