@@ -142,6 +142,15 @@ export async function servedVersions(
   return [...versions].sort();
 }
 
+/** What a user checks of a service after a release: live weights, what each track runs, what answers. */
+export async function serviceState(adapters: LocalAdapters, service: ServiceRef) {
+  return {
+    weights: await liveWeights(adapters, service),
+    tracks: await trackVersions(adapters, service),
+    served: await servedVersions(adapters, service),
+  };
+}
+
 /** Polls the history until `until` holds for it (at most `maxPolls` times, 20 ms apart). */
 export async function historyUntil(
   client: SFNClient,

@@ -11,7 +11,7 @@ import {
   historyUntil,
   liveWeights,
   type StrategyRuntime,
-  servedVersions,
+  serviceState,
   serviceTraffic,
   startStrategyRuntime,
   trackVersions,
@@ -53,9 +53,11 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(first.rollbackExecutionArn).toMatch(/:execution:rollback:abort-aborted-v2$/);
     expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
     expect(again.rollbackExecutionArn).toBe(first.rollbackExecutionArn);
-    expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
-    expect(await servedVersions(strategies.adapters, service)).toEqual(['v1']);
+    expect(await serviceState(strategies.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v1'],
+    });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
 

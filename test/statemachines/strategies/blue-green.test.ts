@@ -8,6 +8,7 @@ import {
   answerApproval,
   liveWeights,
   servedVersions,
+  serviceState,
   stateEntries,
   trackVersions,
   useStrategyRuntime,
@@ -49,9 +50,11 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     const execution = await waitForExecution(context.runtime.client, arn);
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ blue: 'v1 x0', green: 'v2 x1' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { green: 100 },
+      tracks: { blue: 'v1 x0', green: 'v2 x1' },
+      served: ['v2'],
+    });
   });
 
   it('fails an unwatched preview with AnalysisInconclusive before any switch (the idle colour gets no traffic)', async () => {
@@ -82,8 +85,10 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
     expect(context.traffic!.stats.byTrack.green).toBeGreaterThan(0);
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ blue: 'v1 x1' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x1' },
+      served: ['v1'],
+    });
   });
 });

@@ -8,8 +8,8 @@ import {
   answerApproval,
   entered,
   historyUntil,
-  liveWeights,
   servedVersions,
+  serviceState,
   stateEntries,
   trackVersions,
   useStrategyRuntime,
@@ -28,9 +28,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
 
   /** The service as a rollback must leave it: v1 on stable, all traffic, nothing else running. */
   async function expectStillOnV1(service: ServiceRef) {
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v1 x1' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v1'],
+    });
   }
 
   it('sends the first release of a service straight to 100%, without steps or analysis', async () => {
@@ -43,9 +45,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'SetStepWeights')).toBe(0);
     expect(stateEntries(history, 'AnalyzeStep')).toBe(0);
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v1 x1' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v1'],
+    });
   });
 
   it('promotes a healthy canary step by step: stable runs v2 with all traffic, the canary is removed', async () => {
@@ -58,9 +62,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'SetStepWeights')).toBe(2);
     expect(context.traffic!.stats.byTrack.canary).toBeGreaterThan(0);
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v2 x1' },
+      served: ['v2'],
+    });
   });
 
   it('rolls back a canary failing 30% of requests: AnalysisFailed, stable keeps 100% on v1', async () => {

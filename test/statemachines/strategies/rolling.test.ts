@@ -6,7 +6,7 @@ import {
   aLiveTrack,
   anExampleRelease,
   liveWeights,
-  servedVersions,
+  serviceState,
   stateEntries,
   trackVersions,
   useStrategyRuntime,
@@ -54,9 +54,11 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'AnalyzeBatch')).toBeGreaterThanOrEqual(2);
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ green: 'v2 x2' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { green: 100 },
+      tracks: { green: 'v2 x2' },
+      served: ['v2'],
+    });
   });
 
   it('restores blue when a batch fails its analysis: AnalysisFailed, blue serves v1 on 2 replicas', async () => {
@@ -68,8 +70,10 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
-    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
-    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ blue: 'v1 x2' });
-    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v1']);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x2' },
+      served: ['v1'],
+    });
   });
 });

@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { KubeObject as AdapterKubeObject } from '#adapters/kubernetes/client.ts';
 import { alreadyExists, conflict, invalid, notFound } from './status.ts';
 import { validate } from './validation.ts';
 
-/** A stored object: plain JSON as the API server returns it. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    resourceVersion?: string;
-    generation?: number;
+/** A stored object: the object as Cutover's Kubernetes adapter reads it, plus the API server's bookkeeping. */
+export interface KubeObject extends AdapterKubeObject {
+  metadata: AdapterKubeObject['metadata'] & {
     uid?: string;
     creationTimestamp?: string;
     managedFields?: { manager: string; operation: string }[];
   };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [field: string]: unknown;
 }
 
 /** What a write does to `metadata.managedFields`. */
