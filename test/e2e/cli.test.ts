@@ -137,6 +137,26 @@ async function untilApprovalPending(name: string): Promise<void> {
   }
 }
 
+/**
+ * `cutover run canary --wait` of a release with an approval step, left running as in another terminal;
+ * resolves once the approval is pending, with the run (its exit still to come).
+ */
+async function runWaitingForApproval(name: string): Promise<{ run: ReturnType<typeof cutover> }> {
+  const run = cutover(
+    'run',
+    'canary',
+    '-f',
+    CANARY_WITH_APPROVAL,
+    '--name',
+    name,
+    '--wait',
+    '--endpoint',
+    endpoint,
+  );
+  await untilApprovalPending(name);
+  return { run };
+}
+
 /** True while `pid` runs (an exited process not yet reaped, a zombie, has stopped). */
 function isRunning(pid: number): boolean {
   try {
@@ -395,19 +415,7 @@ describe('a canary release from the CLI', () => {
   it('approve lets a waiting release promote: the waited run exits 0', async () => {
     // Prepare
     const name = 'checkout-v3-approved';
-    // `run --wait` stays open, as in another terminal.
-    const run = cutover(
-      'run',
-      'canary',
-      '-f',
-      CANARY_WITH_APPROVAL,
-      '--name',
-      name,
-      '--wait',
-      '--endpoint',
-      endpoint,
-    );
-    await untilApprovalPending(name);
+    const { run } = await runWaitingForApproval(name);
     // Act
     const approve = await cutover(
       'approve',
@@ -431,19 +439,7 @@ describe('a canary release from the CLI', () => {
   it('reject ends a waiting release FAILED with ApprovalRejected: the waited run exits 1', async () => {
     // Prepare
     const name = 'checkout-v3-rejected';
-    // `run --wait` stays open, as in another terminal.
-    const run = cutover(
-      'run',
-      'canary',
-      '-f',
-      CANARY_WITH_APPROVAL,
-      '--name',
-      name,
-      '--wait',
-      '--endpoint',
-      endpoint,
-    );
-    await untilApprovalPending(name);
+    const { run } = await runWaitingForApproval(name);
     // Act
     const reject = await cutover('reject', name, '--reason', 'p99 is creeping up', '--endpoint', endpoint);
     const waited = await run;

@@ -15,6 +15,27 @@ import {
 } from '#test/support/k8s-emulator/index.ts';
 import { aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 
+/** An nginx Ingress spec sending checkout.example.com/ to `serviceName`:80. */
+function nginxIngressSpec(serviceName: string) {
+  return {
+    ingressClassName: 'nginx',
+    rules: [
+      {
+        host: 'checkout.example.com',
+        http: {
+          paths: [
+            {
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: serviceName, port: { number: 80 } } },
+            },
+          ],
+        },
+      },
+    ],
+  };
+}
+
 describe('Kubernetes traffic routers against the API emulator', () => {
   let emulator: KubernetesEmulator;
   let client: KubernetesObjects;
@@ -166,23 +187,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          ingressClassName: 'nginx',
-          rules: [
-            {
-              host: 'checkout.example.com',
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'checkout-stable', port: { number: 80 } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
+        spec: nginxIngressSpec('checkout-stable'),
       });
       // Act
       await new NginxIngressTrafficRouter(client).setWeights(service, { stable: 70, canary: 30 });
@@ -193,23 +198,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         'nginx.ingress.kubernetes.io/canary-weight': '30',
         'nginx.ingress.kubernetes.io/canary-weight-total': '100',
       });
-      expect(canary?.spec).toEqual({
-        ingressClassName: 'nginx',
-        rules: [
-          {
-            host: 'checkout.example.com',
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'checkout-canary', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-      });
+      expect(canary?.spec).toEqual(nginxIngressSpec('checkout-canary'));
     });
   });
 

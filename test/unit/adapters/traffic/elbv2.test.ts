@@ -26,6 +26,24 @@ const throttling = () =>
     $metadata: { httpStatusCode: 400 },
   });
 
+/** The listener rule as DescribeRules returns it: forward to stable and canary with these weights. */
+function aForwardRule(stableWeight: number, canaryWeight: number) {
+  return {
+    RuleArn: RULE,
+    Actions: [
+      {
+        Type: 'forward' as const,
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: STABLE, Weight: stableWeight },
+            { TargetGroupArn: CANARY, Weight: canaryWeight },
+          ],
+        },
+      },
+    ],
+  };
+}
+
 describe('Elbv2TrafficRouter', () => {
   const elbv2 = mockClient(ElasticLoadBalancingV2Client);
   const client = () => new ElasticLoadBalancingV2Client({ region: 'eu-west-1' });
@@ -101,24 +119,7 @@ describe('Elbv2TrafficRouter', () => {
 
   it('reads weights back as percentages, whatever scale the ALB holds (0-999)', async () => {
     // Prepare
-    elbv2.on(DescribeRulesCommand).resolves({
-      Rules: [
-        {
-          RuleArn: RULE,
-          Actions: [
-            {
-              Type: 'forward',
-              ForwardConfig: {
-                TargetGroups: [
-                  { TargetGroupArn: STABLE, Weight: 666 },
-                  { TargetGroupArn: CANARY, Weight: 333 },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [aForwardRule(666, 333)] });
     const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
     // Act
     const weights = await router.getWeights(aService());
@@ -204,20 +205,7 @@ describe('albForwardWeights', () => {
       .rejectsOnce(throttling())
       .resolves({
         Rules: [
-          {
-            RuleArn: RULE,
-            Actions: [
-              {
-                Type: 'forward',
-                ForwardConfig: {
-                  TargetGroups: [
-                    { TargetGroupArn: STABLE, Weight: 80 },
-                    { TargetGroupArn: CANARY, Weight: 20 },
-                  ],
-                },
-              },
-            ],
-          },
+          aForwardRule(80, 20),
           { RuleArn: `${RULE}-default`, IsDefault: true, Actions: [{ Type: 'fixed-response' }] },
         ],
       });
