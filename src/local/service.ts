@@ -117,7 +117,7 @@ export class LocalStepFunctions {
   /** Resolves with DescribeExecution's answer once the execution is no longer RUNNING (a local extension). */
   async awaitExecution(executionArn: string | undefined): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
     const arn = parseArn(executionArn, 'executionArn', 'execution');
-    if (!this.#engine.isRunning(arn)) {
+    if (!this.#engine.isActive(arn)) {
       const row = this.#execution(arn);
       if (row.status !== 'RUNNING') return this.#describe(row);
     }

@@ -47,7 +47,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         path,
         children.definition(index),
         () => children.input(index),
-        controller.signal,
+        controller,
         parent.lastEventId,
       );
       if (!stored) {

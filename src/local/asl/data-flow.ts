@@ -2,6 +2,7 @@
  * The JSONPath data flow of a state, in AWS's order: InputPath -> Parameters / ItemSelector ->
  * (task) -> ResultSelector -> ResultPath (`writeResultPath` in jsonpath.ts) -> OutputPath.
  */
+import { type ContextSource, readContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
@@ -11,6 +12,7 @@ import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
  * Builds a payload from a template (Parameters, ItemSelector, ResultSelector): at any depth, including
  * inside arrays, a key ending in `.$` loses the suffix and its value is resolved: `$...` from `input`,
  * `$$...` from the context object, `States.Xxx(...)` as an intrinsic function. Other values are copied.
+ * `context` may be a function that builds the context object: it is called only if a field reads `$$`.
  *
  * @throws StatesError `States.Runtime` when a path selects nothing (AWS's wording: `The JSONPath '$.a'
  * specified for the field 'b.$' could not be found in the input '{...}'`) or a `.$` value is neither a
@@ -20,7 +22,7 @@ import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
  *   { order: { id: 'o-1' } }, { Execution: { Id: 'arn:...' } });
  * // { id: 'o-1', execution: 'arn:...', fixed: 1 }
  */
-export function resolvePayloadTemplate(template: unknown, input: unknown, context: unknown): unknown {
+export function resolvePayloadTemplate(template: unknown, input: unknown, context: ContextSource): unknown {
   if (Array.isArray(template)) return template.map((item) => resolvePayloadTemplate(item, input, context));
   if (!isPlainObject(template)) return copyJson(template);
   const payload: Record<string, unknown> = {};
@@ -33,18 +35,18 @@ export function resolvePayloadTemplate(template: unknown, input: unknown, contex
 
 /**
  * Applies a state's InputPath: `undefined` keeps the input, `null` gives `{}`, a path selects from the
- * input (`$$...` from the context object). The result is a copy.
+ * input (`$$...` from the context object, which `context` may build on demand). The result is a copy.
  *
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
 export function applyInputPath(
   input: unknown,
   inputPath: string | null | undefined,
-  context?: unknown,
+  context?: ContextSource,
 ): unknown {
   if (inputPath === undefined) return copyJson(input);
   if (inputPath === null) return {};
-  if (inputPath.startsWith('$$')) return readPath(inputPath.slice(1), context);
+  if (inputPath.startsWith('$$')) return readPath(inputPath.slice(1), readContext(context));
   return readPath(inputPath, input);
 }
 
@@ -59,7 +61,7 @@ export function applyOutputPath(output: unknown, outputPath: string | null | und
   return readPath(outputPath, output);
 }
 
-function resolveDynamicField(key: string, value: unknown, input: unknown, context: unknown): unknown {
+function resolveDynamicField(key: string, value: unknown, input: unknown, context: ContextSource): unknown {
   if (typeof value !== 'string') {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -68,7 +70,7 @@ function resolveDynamicField(key: string, value: unknown, input: unknown, contex
   }
   if (value.startsWith('$')) {
     const fromContext = value.startsWith('$$');
-    const source = fromContext ? context : input;
+    const source = fromContext ? readContext(context) : input;
     const lookup = tryReadPath(fromContext ? value.slice(1) : value, source);
     if (!lookup.found) {
       throw new StatesError(

@@ -6,9 +6,11 @@
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import type { ExecutionContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
+import { LazyAbortController } from './lazy-abort.ts';
 import { decideOnError } from './retry.ts';
 import { NOT_TRUNCATED, StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
@@ -50,9 +52,13 @@ export interface EngineOptions {
 export interface ExecutionRun {
   readonly row: ExecutionRow;
   readonly definition: StateMachineDefinition;
-  readonly controller: AbortController;
-  /** `$$.Execution` and `$$.StateMachine`. */
-  readonly context: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
+  /** Aborted with a {@link HaltReason} when the run halts. */
+  readonly controller: LazyAbortController;
+  /** Name of the state machine (its revision's), for `$$.StateMachine.Name`. */
+  readonly machineName: string;
+  readonly roleArn: string;
+  /** `$$.Execution` and `$$.StateMachine`, built on the first read of `$$`. */
+  executionContext?: ExecutionContext;
   lastEventId: number;
   /** Set once the run may write nothing more (finished, stopped, or the engine closing). */
   halted: boolean;
@@ -108,6 +114,8 @@ export class Engine {
   #queuedStarts: QueuedStart[] = [];
   /** Terminal writes of finished executions, and the wake-ups to run once they are committed. */
   #finished: { write: () => void; wake: () => void }[] = [];
+  /** ARNs of the executions in {@link #finished}. */
+  readonly #ending = new Set<string>();
   #eventRows: (readonly [number, EventRow])[] = [];
   /** Frame cursors and execution ends of the open transaction, written at its end (or before a frame delete). */
   #frameRows: (readonly [number, FrameRow])[] = [];
@@ -210,11 +218,9 @@ export class Engine {
     const run: ExecutionRun = {
       row,
       definition,
-      controller: new AbortController(),
-      context: {
-        Execution: executionContext(row, roleArn),
-        StateMachine: { Id: row.stateMachineArn, Name: name },
-      },
+      controller: new LazyAbortController(),
+      machineName: name,
+      roleArn,
       lastEventId: created ? 1 : this.store.lastEventId(row.id),
       halted: false,
       storedFrames,
@@ -249,16 +255,16 @@ export class Engine {
     return row;
   }
 
-  /** Whether this engine is running the execution (false once it has finished, even before its commit). */
-  isRunning(arn: string): boolean {
-    return this.#runs.get(arn)?.run.halted === false;
+  /** Whether this engine is running the execution, or has ended it and waits to commit its end. */
+  isActive(arn: string): boolean {
+    return this.#runs.get(arn)?.run.halted === false || this.#ending.has(arn);
   }
 
-  /** Resolves with the execution's row once it is no longer RUNNING. */
+  /** Resolves with the execution's row once it is no longer RUNNING (and its end is committed). */
   awaitExecution(arn: string): Promise<ExecutionRow> {
-    const running = this.isRunning(arn);
-    const row = running ? undefined : this.store.getExecution(arn);
-    if (!running && !row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
+    const active = this.isActive(arn);
+    const row = active ? undefined : this.store.getExecution(arn);
+    if (!active && !row) return Promise.reject(new Error(`Execution does not exist: ${arn}`));
     if (row && row.status !== 'RUNNING') return Promise.resolve(row);
     return new Promise((resolve) => {
       const waiters = this.#terminalWaiters.get(arn) ?? [];
@@ -413,7 +419,7 @@ export class Engine {
     path: string,
     definition: FrameDefinition,
     input: () => unknown,
-    signal: AbortSignal,
+    stop: { readonly signal: AbortSignal },
     lastEventId: number,
   ): Frame {
     const stored = run.storedFrames.get(path);
@@ -425,7 +431,7 @@ export class Engine {
         JSON.parse(stored.cursor),
         JSON.parse(stored.input),
         stored.input,
-        signal,
+        stop,
         lastEventId,
       );
     }
@@ -436,7 +442,7 @@ export class Engine {
       { state: definition.StartAt, phase: 'enter' },
       value,
       serializeWithinLimit(value),
-      signal,
+      stop,
       lastEventId,
     );
   }
@@ -464,7 +470,8 @@ export class Engine {
       let output: unknown;
       let outputJson: string;
       try {
-        const result = await STATE_HANDLERS[state.Type](new StateRun(this, run, frame, name, state));
+        const answer = STATE_HANDLERS[state.Type](new StateRun(this, run, frame, name, state));
+        const result = answer instanceof Promise ? await answer : answer;
         next = result.next;
         output = result.output;
         outputJson = serializeWithinLimit(output);
@@ -563,16 +570,9 @@ export class Engine {
   // --- executions -----------------------------------------------------------------------------------
 
   async #run(run: ExecutionRun): Promise<void> {
-    const signal = run.controller.signal;
     if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
-    const top = this.openFrame(
-      run,
-      '',
-      run.definition,
-      () => JSON.parse(run.row.input),
-      signal,
-      run.lastEventId,
-    );
+    const input = () => JSON.parse(run.row.input);
+    const top = this.openFrame(run, '', run.definition, input, run.controller, run.lastEventId);
     try {
       const output = await this.runFrame(run, top);
       if (run.halted) return;
@@ -638,7 +638,7 @@ export class Engine {
         { state: '', phase: 'done' },
         null,
         'null',
-        run.controller.signal,
+        run.controller,
         run.lastEventId,
       );
     this.emit(terminal, eventType, details);
@@ -658,12 +658,14 @@ export class Engine {
       this.#endRows.push([run.row.id, { status, ...end, stopDate: now }]);
     };
     const wake = () => {
+      this.#ending.delete(row.arn);
       const waiters = this.#terminalWaiters.get(row.arn) ?? [];
       this.#terminalWaiters.delete(row.arn);
       for (const resolve of waiters) resolve(row);
       this.#onExecutionEnd(row);
     };
     if (options.grouped) {
+      this.#ending.add(row.arn);
       this.#finished.push({ write, wake });
       this.#scheduleFlush();
     } else {
@@ -688,33 +690,13 @@ export class Engine {
   }
 }
 
-/** `$$.Execution`; `Input` and `StartTime` are built on first read, as most executions never read them. */
-function executionContext(row: ExecutionRow, roleArn: string): Record<string, unknown> {
-  let input: { value: unknown } | undefined;
-  let startTime: string | undefined;
-  return {
-    Id: row.arn,
-    get Input() {
-      input ??= { value: JSON.parse(row.input) };
-      return input.value;
-    },
-    Name: row.name,
-    RoleArn: roleArn,
-    get StartTime() {
-      startTime ??= new Date(row.startDate).toISOString();
-      return startTime;
-    },
-    RedriveCount: 0,
-  };
-}
-
 function hasChildFrames(type: string): boolean {
   return type === 'Parallel' || type === 'Map';
 }
 
 function haltError(run: ExecutionRun): Error {
-  return run.controller.signal.reason instanceof Error
-    ? run.controller.signal.reason
+  return run.controller.reason instanceof Error
+    ? run.controller.reason
     : new Error('The execution is no longer running');
 }
 

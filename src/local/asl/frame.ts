@@ -68,10 +68,16 @@ export class Frame {
     public cursor: FrameCursor,
     public input: unknown,
     public inputJson: string,
-    readonly signal: AbortSignal,
+    /** What stops the frame: its execution's (lazy) controller, or its Parallel / Map state's. */
+    readonly stop: { readonly signal: AbortSignal },
     /** Id of the last event of this flow, the `previousEventId` of its next event. */
     public lastEventId: number,
   ) {}
+
+  /** Aborted when the frame must stop (its execution halted, or a sibling branch failed). */
+  get signal(): AbortSignal {
+    return this.stop.signal;
+  }
 
   /** The state the cursor is on. */
   get state(): State | undefined {

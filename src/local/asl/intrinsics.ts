@@ -1,6 +1,7 @@
 /**
  * Intrinsic function evaluation for payload templates (`"key.$": "States.Format('{}', $.name)"`).
  */
+import { type ContextSource, readContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import {
   INTRINSIC_FUNCTIONS,
@@ -8,6 +9,7 @@ import {
   intrinsicFailure,
 } from './expressions/intrinsic-functions.ts';
 import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
+import { memoize } from './expressions/memoize.ts';
 import { tryReadPath } from './jsonpath.ts';
 
 /** Deepest nesting of intrinsic calls Step Functions allows in one field. */
@@ -19,7 +21,8 @@ export function isIntrinsic(value: string): boolean {
 }
 
 /**
- * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`.
+ * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`
+ * (the context object, or a function that builds it).
  *
  * @throws StatesError `States.IntrinsicFailure` when the expression is malformed, names an unknown
  * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing.
@@ -27,7 +30,7 @@ export function isIntrinsic(value: string): boolean {
  * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
  * // 'Hello, my name is Arnav.'
  */
-export function evaluateIntrinsic(expression: string, input: unknown, context: unknown): unknown {
+export function evaluateIntrinsic(expression: string, input: unknown, context: ContextSource): unknown {
   return evaluateNode(parseOrThrow(expression), input, context).value;
 }
 
@@ -41,7 +44,9 @@ export function intrinsicSyntaxProblem(expression: string): string | undefined {
   }
 }
 
-function parseOrThrow(expression: string): IntrinsicNode & { kind: 'call' } {
+const parseOrThrow = memoize(parseChecked);
+
+function parseChecked(expression: string): IntrinsicNode & { kind: 'call' } {
   let call: IntrinsicNode & { kind: 'call' };
   try {
     call = parseIntrinsic(expression);
@@ -68,7 +73,7 @@ function checkCalls(node: IntrinsicNode, depth: number): void {
   for (const arg of node.args) checkCalls(arg, depth + 1);
 }
 
-function evaluateNode(node: IntrinsicNode, input: unknown, context: unknown): IntrinsicArgument {
+function evaluateNode(node: IntrinsicNode, input: unknown, context: ContextSource): IntrinsicArgument {
   switch (node.kind) {
     case 'string':
       return { value: node.value, raw: node.raw };
@@ -86,13 +91,14 @@ function evaluateNode(node: IntrinsicNode, input: unknown, context: unknown): In
   }
 }
 
-function readArgumentPath(path: string, input: unknown, context: unknown): unknown {
+function readArgumentPath(path: string, input: unknown, contextSource: ContextSource): unknown {
   const fromContext = path.startsWith('$$');
-  const lookup = tryReadPath(fromContext ? path.slice(1) : path, fromContext ? context : input);
+  const source = fromContext ? readContext(contextSource) : input;
+  const lookup = tryReadPath(fromContext ? path.slice(1) : path, source);
   if (!lookup.found) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(fromContext ? context : input)}'`,
+      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source)}'`,
     );
   }
   return lookup.value;

@@ -4,6 +4,7 @@
  */
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isDeepEqual, isPlainObject } from './expressions/json-values.ts';
+import { memoize } from './expressions/memoize.ts';
 import {
   type FilterExpression,
   type FilterOperand,
@@ -144,6 +145,8 @@ export function copyJson<T>(value: T): T {
   return copy as T;
 }
 
+const parsePathOnce = memoize(parsePath);
+
 function parseOrThrow(path: string): ParsedPath {
   if (typeof path !== 'string') {
     throw new StatesError(
@@ -152,7 +155,7 @@ function parseOrThrow(path: string): ParsedPath {
     );
   }
   try {
-    return parsePath(path);
+    return parsePathOnce(path);
   } catch (error) {
     if (!(error instanceof PathSyntaxError)) throw error;
     throw new StatesError(STATES_ERRORS.Runtime, `Invalid path '${path}': ${error.message}`, {
@@ -162,10 +165,27 @@ function parseOrThrow(path: string): ParsedPath {
 }
 
 function lookupParsed(parsed: ParsedPath, data: unknown): PathLookup {
+  if (parsed.definite) return lookupDefinite(parsed.segments, data);
   const nodes = select(parsed.segments, [data], data);
   if (!parsed.definite) return { found: true, value: copyJson(nodes) };
   if (nodes.length === 0 || nodes[0] === undefined) return { found: false };
   return { found: true, value: copyJson(nodes[0]) };
+}
+
+/** A definite path's one node: each segment is a single name or a single index. */
+function lookupDefinite(segments: readonly Segment[], data: unknown): PathLookup {
+  let node = data;
+  for (const segment of segments) {
+    if (segment.kind === 'names' && isPlainObject(node) && Object.hasOwn(node, segment.names[0]!)) {
+      node = node[segment.names[0]!];
+      continue;
+    }
+    const position =
+      segment.kind === 'indexes' && Array.isArray(node) ? arrayIndex(node, segment.indexes[0]!) : undefined;
+    if (position === undefined) return { found: false };
+    node = (node as unknown[])[position];
+  }
+  return node === undefined ? { found: false } : { found: true, value: copyJson(node) };
 }
 
 function select(segments: readonly Segment[], start: unknown[], root: unknown): unknown[] {
@@ -179,7 +199,7 @@ function step(segment: Segment, node: unknown, root: unknown): unknown[] {
   switch (segment.kind) {
     case 'names':
       return isPlainObject(node)
-        ? segment.names.filter((name) => name in node).map((name) => node[name])
+        ? segment.names.filter((name) => Object.hasOwn(node, name)).map((name) => node[name])
         : [];
     case 'indexes':
       return Array.isArray(node)

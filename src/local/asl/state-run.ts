@@ -4,6 +4,7 @@
  * cursor saves.
  */
 
+import { executionContext } from './context-object.ts';
 import { applyInputPath, applyOutputPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
@@ -60,41 +61,30 @@ export class StateRun<S extends State = State> {
 
   /** The context object `$$` for this state, with `extra` members (`Task`, `Map`). */
   context(extra?: Record<string, unknown>): Record<string, unknown> {
-    if (extra === undefined) {
-      this.#context ??= this.#buildContext();
-      return this.#context;
-    }
-    return this.#buildContext(extra);
-  }
-
-  #context: Record<string, unknown> | undefined;
-
-  #state: Record<string, unknown> | undefined;
-
-  #buildContext(extra?: Record<string, unknown>): Record<string, unknown> {
-    // `$$.State` is built on first read: most states never read the context object.
-    const run = this;
+    const { run, cursor } = this;
+    run.executionContext ??= executionContext(run.row, run.machineName, run.roleArn);
     return {
-      ...this.run.context,
-      get State() {
-        run.#state ??= {
-          Name: run.name,
-          EnteredTime: new Date(run.cursor.enteredAt ?? run.engine.clock.now()).toISOString(),
-          RetryCount: run.cursor.retryCount ?? 0,
-        };
-        return run.#state;
+      ...run.executionContext,
+      State: {
+        Name: this.name,
+        EnteredTime: new Date(cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
+        RetryCount: cursor.retryCount ?? 0,
       },
       ...extra,
     };
   }
 
+  /** Builds {@link context} when called: the data flow calls it only for a path that reads `$$`. */
+  contextSource(extra?: Record<string, unknown>): () => Record<string, unknown> {
+    return () => this.context(extra);
+  }
+
   /** InputPath, then `template` (Parameters / ItemSelector) if present. */
   effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
     const state = this.state as { InputPath?: string | null };
-    const selected = applyInputPath(this.input, state.InputPath, this.context(extraContext));
-    return template === undefined
-      ? selected
-      : resolvePayloadTemplate(template, selected, this.context(extraContext));
+    const context = this.contextSource(extraContext);
+    const selected = applyInputPath(this.input, state.InputPath, context);
+    return template === undefined ? selected : resolvePayloadTemplate(template, selected, context);
   }
 
   /** ResultSelector (applied to `result`), ResultPath (into the raw input), then OutputPath. */
@@ -107,7 +97,7 @@ export class StateRun<S extends State = State> {
     const selected =
       state.ResultSelector === undefined
         ? result
-        : resolvePayloadTemplate(state.ResultSelector, result, this.context());
+        : resolvePayloadTemplate(state.ResultSelector, result, this.contextSource());
     const output = writeResultPath(this.input, state.ResultPath, selected);
     return state.OutputPath === undefined ? output : applyOutputPath(output, state.OutputPath);
   }

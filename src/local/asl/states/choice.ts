@@ -4,8 +4,8 @@ import type { StateResult, StateRun } from '../state-run.ts';
 import type { ChoiceState } from '../types.ts';
 
 /** Choice: the first matching rule's `Next`, else `Default`, else `States.NoChoiceMatched`. */
-export async function runChoice(run: StateRun<ChoiceState>): Promise<StateResult> {
-  const effective = applyInputPath(run.input, run.state.InputPath, run.context());
+export function runChoice(run: StateRun<ChoiceState>): StateResult {
+  const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
   const next = selectNextState(run.state, effective);
   return { output: applyOutputPath(effective, run.state.OutputPath), next };
 }

@@ -4,7 +4,7 @@ import type { StateResult, StateRun } from '../state-run.ts';
 import type { FailState } from '../types.ts';
 
 /** Fail: fails the frame with `Error`/`ErrorPath` and `Cause`/`CausePath` (paths or intrinsic functions). */
-export async function runFail(run: StateRun<FailState>): Promise<StateResult> {
+export function runFail(run: StateRun<FailState>): StateResult {
   const { Error: error, ErrorPath, Cause: cause, CausePath } = run.state;
   throw new StatesError(
     error ?? dynamicString(run, 'ErrorPath', ErrorPath) ?? '',
@@ -18,7 +18,7 @@ function dynamicString(
   path: string | undefined,
 ): string | undefined {
   if (path === undefined) return undefined;
-  const resolved = resolvePayloadTemplate({ [`${field}.$`]: path }, run.input, run.context()) as Record<
+  const resolved = resolvePayloadTemplate({ [`${field}.$`]: path }, run.input, run.contextSource()) as Record<
     string,
     unknown
   >;

@@ -37,7 +37,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
           : resolvePayloadTemplate(
               selector,
               effective,
-              run.context({ Map: { Item: { Index: index, Value: items[index] } } }),
+              run.contextSource({ Map: { Item: { Index: index, Value: items[index] } } }),
             ),
       startedEvent: 'MapIterationStarted',
       succeededEvent: 'MapIterationSucceeded',

@@ -11,7 +11,7 @@ import type { WaitState } from '../types.ts';
  * execution sleeps only the remaining time.
  */
 export async function runWait(run: StateRun<WaitState>): Promise<StateResult> {
-  const effective = applyInputPath(run.input, run.state.InputPath, run.context());
+  const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
   if (run.cursor.phase !== 'waiting') {
     const clock = run.engine.clock;
     const delayMs = waitMilliseconds(run.state, effective, clock.now());

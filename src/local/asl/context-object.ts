@@ -1,0 +1,34 @@
+/**
+ * The context object `$$` of a state, built only when a path or intrinsic function reads it: most states
+ * never do, so their runs skip building it.
+ */
+import type { ExecutionRow } from '../store.ts';
+
+/** The context object, or a function that builds it on first read. */
+export type ContextSource = unknown;
+
+/** The context object of `source`: calls it if it is a builder (JSON values are never functions). */
+export function readContext(source: ContextSource): unknown {
+  return typeof source === 'function' ? (source as () => unknown)() : source;
+}
+
+/** The `$$.Execution` and `$$.StateMachine` members of an execution. */
+export interface ExecutionContext {
+  Execution: Record<string, unknown>;
+  StateMachine: Record<string, unknown>;
+}
+
+/** `$$.Execution` and `$$.StateMachine` of the execution `row` of the state machine `machineName`. */
+export function executionContext(row: ExecutionRow, machineName: string, roleArn: string): ExecutionContext {
+  return {
+    Execution: {
+      Id: row.arn,
+      Input: JSON.parse(row.input),
+      Name: row.name,
+      RoleArn: roleArn,
+      StartTime: new Date(row.startDate).toISOString(),
+      RedriveCount: 0,
+    },
+    StateMachine: { Id: row.stateMachineArn, Name: machineName },
+  };
+}
