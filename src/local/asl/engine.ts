@@ -28,6 +28,8 @@ const STATE_EVENT_TYPES = Object.fromEntries(
   ]),
 ) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** Why a run's signal was aborted. */
 export type HaltReason = 'finished' | 'closing';
 
@@ -89,6 +91,14 @@ export interface NewExecution {
   parentArn: string | null;
 }
 
+/** A run that has ended: its last frame (holding the terminal event), its end, and its final row. */
+interface EndedRun {
+  run: ExecutionRun;
+  terminal: Frame;
+  end: ExecutionEnd;
+  row: ExecutionRow;
+}
+
 interface QueuedStart {
   execution: NewExecution;
   resolve: (row: ExecutionRow | undefined) => void;
@@ -112,8 +122,8 @@ export class Engine {
   #deferredEvents = 0;
   /** StartExecution requests waiting for the next group commit. */
   #queuedStarts: QueuedStart[] = [];
-  /** Terminal writes of finished executions, and the wake-ups to run once they are committed. */
-  #finished: { write: () => void; wake: () => void }[] = [];
+  /** Executions that ended, whose terminal writes wait for the next group commit. */
+  #finished: EndedRun[] = [];
   /** ARNs of the executions in {@link #finished}. */
   readonly #ending = new Set<string>();
   #eventRows: (readonly [number, EventRow])[] = [];
@@ -163,14 +173,18 @@ export class Engine {
             },
           },
         ]);
-        return { ...rows[index]!, id };
+        const row = rows[index]!;
+        row.id = id;
+        return row;
       }),
     );
   }
 
-  #newRow(execution: NewExecution, now: number): Omit<ExecutionRow, 'id'> {
+  /** The row of a new execution; its id is set once the store has given one. */
+  #newRow(execution: NewExecution, now: number): ExecutionRow {
     const timeoutSeconds = this.#revision(execution.stateMachine.revision).definition.TimeoutSeconds;
     return {
+      id: 0,
       arn: execution.arn,
       stateMachineArn: execution.stateMachine.arn,
       name: execution.name,
@@ -225,8 +239,10 @@ export class Engine {
       halted: false,
       storedFrames,
     };
-    const settled = this.#run(run).finally(() => this.#runs.delete(row.arn));
-    this.#runs.set(row.arn, { run, settled });
+    // Registered before it runs: #run deletes the entry at its end, which may come before it returns.
+    const entry = { run, settled: SETTLED };
+    this.#runs.set(row.arn, entry);
+    entry.settled = this.#run(run);
   }
 
   /** Resumes every RUNNING execution of the store. */
@@ -370,7 +386,7 @@ export class Engine {
     try {
       this.#transaction(() => {
         this.#flushDeferred();
-        for (const { write } of finished) write();
+        for (const ended of finished) this.#writeEnd(ended);
         created = this.#createExecutions(starts.map((start) => start.execution));
       });
     } catch (error) {
@@ -382,7 +398,7 @@ export class Engine {
       if (row) this.launch(row, { created: true });
       start.resolve(row);
     });
-    for (const { wake } of finished) wake();
+    for (const ended of finished) this.#wake(ended);
   }
 
   #flushDeferred(): void {
@@ -569,33 +585,24 @@ export class Engine {
 
   // --- executions -----------------------------------------------------------------------------------
 
+  /** Runs an execution to its end (or halt), then drops it from the runs. */
   async #run(run: ExecutionRun): Promise<void> {
-    if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
-    const input = () => JSON.parse(run.row.input);
-    const top = this.openFrame(run, '', run.definition, input, run.controller, run.lastEventId);
+    let top: Frame | undefined;
     try {
+      if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
+      const input = () => JSON.parse(run.row.input);
+      top = this.openFrame(run, '', run.definition, input, run.controller, run.lastEventId);
       const output = await this.runFrame(run, top);
       if (run.halted) return;
       const outputJson = serializeWithinLimit(output);
-      this.#finish(
-        run,
-        'SUCCEEDED',
-        'ExecutionSucceeded',
-        { output: outputJson, outputDetails: NOT_TRUNCATED },
-        { output: outputJson },
-        { frame: top, grouped: true },
-      );
+      const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
+      this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
     } catch (thrown) {
       if (run.halted) return;
-      const error = asStatesError(thrown);
-      this.#finish(
-        run,
-        'FAILED',
-        'ExecutionFailed',
-        { error: error.error, cause: error.causeText },
-        { error: error.error, cause: error.causeText },
-        { frame: top, grouped: true },
-      );
+      const { error, causeText: cause } = asStatesError(thrown);
+      this.#finish(run, 'FAILED', 'ExecutionFailed', { error, cause }, { error, cause }, top);
+    } finally {
+      this.#runs.delete(run.row.arn);
     }
   }
 
@@ -617,9 +624,9 @@ export class Engine {
   }
 
   /**
-   * Halts the run and records its terminal event and status. `grouped` (an execution reaching its end)
-   * joins the next group commit and wakes the waiters after it; otherwise (stop, timeout) the writes are
-   * committed at once, so the caller can answer.
+   * Halts the run and records its terminal event and status. An execution reaching its end (with its
+   * `topFrame`) joins the next group commit and wakes the waiters after it; otherwise (stop, timeout) the
+   * writes are committed at once, so the caller can answer.
    */
   #finish(
     run: ExecutionRun,
@@ -627,11 +634,11 @@ export class Engine {
     eventType: string,
     details: Record<string, unknown>,
     end: { output?: string; error?: string; cause?: string },
-    options: { frame?: Frame; grouped?: boolean } = {},
+    topFrame?: Frame,
   ): ExecutionRow {
     const now = this.clock.now();
     const terminal =
-      options.frame ??
+      topFrame ??
       new Frame(
         '',
         run.definition,
@@ -645,37 +652,48 @@ export class Engine {
     this.#deferred.delete(terminal);
     run.halted = true;
     run.controller.abort('finished' satisfies HaltReason);
-    const row: ExecutionRow = {
-      ...run.row,
-      status,
-      output: end.output ?? null,
-      error: end.error ?? null,
-      cause: end.cause ?? null,
-      stopDate: now,
+    const ended: EndedRun = {
+      run,
+      terminal,
+      end: { status, ...end, stopDate: now },
+      row: {
+        ...run.row,
+        status,
+        output: end.output ?? null,
+        error: end.error ?? null,
+        cause: end.cause ?? null,
+        stopDate: now,
+      },
     };
-    const write = () => {
-      this.#flush(run, terminal);
-      this.#endRows.push([run.row.id, { status, ...end, stopDate: now }]);
-    };
-    const wake = () => {
-      this.#ending.delete(row.arn);
-      const waiters = this.#terminalWaiters.get(row.arn) ?? [];
-      this.#terminalWaiters.delete(row.arn);
-      for (const resolve of waiters) resolve(row);
-      this.#onExecutionEnd(row);
-    };
-    if (options.grouped) {
-      this.#ending.add(row.arn);
-      this.#finished.push({ write, wake });
+    if (topFrame) {
+      this.#ending.add(run.row.arn);
+      this.#finished.push(ended);
       this.#scheduleFlush();
     } else {
       this.#transaction(() => {
         this.#flushDeferred();
-        write();
+        this.#writeEnd(ended);
       });
-      wake();
+      this.#wake(ended);
     }
-    return row;
+    return ended.row;
+  }
+
+  /** Queues the terminal event and status of an ended run for the open transaction. */
+  #writeEnd({ run, terminal, end }: EndedRun): void {
+    this.#flush(run, terminal);
+    this.#endRows.push([run.row.id, end]);
+  }
+
+  /** Once an end is committed: answers those waiting for it and tells the listener. */
+  #wake({ row }: EndedRun): void {
+    this.#ending.delete(row.arn);
+    const waiters = this.#terminalWaiters.get(row.arn);
+    if (waiters) {
+      this.#terminalWaiters.delete(row.arn);
+      for (const resolve of waiters) resolve(row);
+    }
+    this.#onExecutionEnd(row);
   }
 
   #revision(id: number): RevisionDefinition {
