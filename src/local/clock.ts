@@ -4,11 +4,13 @@
  * may scale, and `scale` says by how much, so a deadline persisted as wall time (`now() + ms * scale`)
  * can be resumed after a restart with its remaining time.
  */
+import type { StopSignal } from './stop-signal.ts';
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Resolves after `ms` logical milliseconds (scaled); rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  sleep(ms: number, signal: StopSignal): Promise<void>;
   /** Real milliseconds per logical millisecond: 1 = real time, 0 = no waiting. */
   readonly scale: number;
 }
@@ -19,13 +21,13 @@ export function deadlineAfter(clock: Clock, ms: number): number {
 }
 
 /** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}); returns at once if past. */
-export function sleepUntil(clock: Clock, deadline: number, signal: AbortSignal): Promise<void> {
+export function sleepUntil(clock: Clock, deadline: number, signal: StopSignal): Promise<void> {
   const remaining = deadline - clock.now();
   if (remaining <= 0 || clock.scale === 0) return clock.sleep(0, signal);
   return clock.sleep(remaining / clock.scale, signal);
 }
 
-function abortReason(signal: AbortSignal): unknown {
+function abortReason(signal: StopSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
@@ -59,7 +61,7 @@ export class RealClock implements Clock {
     return Date.now();
   }
 
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
+  sleep(ms: number, signal: StopSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const realMs = Math.max(0, ms) * this.scale;
     return new Promise((resolve, reject) => {
@@ -113,7 +115,7 @@ export class VirtualClock implements Clock {
     return this.#timers.length;
   }
 
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
+  sleep(ms: number, signal: StopSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
       const timer: VirtualTimer = {

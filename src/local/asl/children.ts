@@ -3,6 +3,7 @@
  * completion persisted with its output so a resumed execution does not run it again; the first failure
  * aborts the others and is thrown.
  */
+import { Stopper } from '../stop-signal.ts';
 import { asStatesError } from './engine.ts';
 import type { StatesError } from './errors.ts';
 import type { Frame, FrameDefinition } from './frame.ts';
@@ -24,8 +25,8 @@ export interface ChildFrames {
 /** Runs the children of `run`'s state; resolves with their outputs in index order. */
 export async function runChildFrames(run: StateRun, children: ChildFrames): Promise<unknown[]> {
   const { engine, run: execution, frame: parent } = run;
-  const controller = new AbortController();
-  const abortChildren = (): void => controller.abort(parent.signal.reason);
+  const controller = new Stopper();
+  const abortChildren = (): void => controller.stop(parent.signal.reason);
   parent.signal.addEventListener('abort', abortChildren, { once: true });
   const results: unknown[] = new Array(children.count);
   let nextIndex = 0;
@@ -70,12 +71,12 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         parent.pendingWrites.push(...child.pendingWrites);
         engine.forget(child);
       }
-      controller.abort(failure);
+      controller.stop(failure);
     }
   };
 
   const worker = async (): Promise<void> => {
-    while (failure === undefined && !controller.signal.aborted && nextIndex < children.count) {
+    while (failure === undefined && !controller.aborted && nextIndex < children.count) {
       await startChild(nextIndex++);
     }
   };

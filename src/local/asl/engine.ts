@@ -5,12 +5,12 @@
  */
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
+import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
-import { LazyAbortController } from './lazy-abort.ts';
 import { decideOnError } from './retry.ts';
 import { NOT_TRUNCATED, StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
@@ -54,8 +54,8 @@ export interface EngineOptions {
 export interface ExecutionRun {
   readonly row: ExecutionRow;
   readonly definition: StateMachineDefinition;
-  /** Aborted with a {@link HaltReason} when the run halts. */
-  readonly controller: LazyAbortController;
+  /** Stopped with a {@link HaltReason} when the run halts. */
+  readonly controller: Stopper;
   /** Name of the state machine (its revision's), for `$$.StateMachine.Name`. */
   readonly machineName: string;
   readonly roleArn: string;
@@ -232,7 +232,7 @@ export class Engine {
     const run: ExecutionRun = {
       row,
       definition,
-      controller: new LazyAbortController(),
+      controller: new Stopper(),
       machineName: name,
       roleArn,
       lastEventId: created ? 1 : this.store.lastEventId(row.id),
@@ -325,7 +325,7 @@ export class Engine {
     const entries = [...this.#runs.values()];
     for (const { run } of entries) {
       run.halted = true;
-      run.controller.abort('closing' satisfies HaltReason);
+      run.controller.stop('closing' satisfies HaltReason);
     }
     await Promise.allSettled(entries.map((entry) => entry.settled));
     this.#tokens.clear();
@@ -435,7 +435,7 @@ export class Engine {
     path: string,
     definition: FrameDefinition,
     input: () => unknown,
-    stop: { readonly signal: AbortSignal },
+    signal: StopSignal,
     lastEventId: number,
   ): Frame {
     const stored = run.storedFrames.get(path);
@@ -447,7 +447,7 @@ export class Engine {
         JSON.parse(stored.cursor),
         JSON.parse(stored.input),
         stored.input,
-        stop,
+        signal,
         lastEventId,
       );
     }
@@ -458,7 +458,7 @@ export class Engine {
       { state: definition.StartAt, phase: 'enter' },
       value,
       serializeWithinLimit(value),
-      stop,
+      signal,
       lastEventId,
     );
   }
@@ -607,7 +607,7 @@ export class Engine {
   }
 
   #watchTimeout(run: ExecutionRun, deadline: number): void {
-    sleepUntil(this.clock, deadline, run.controller.signal).then(
+    sleepUntil(this.clock, deadline, run.controller).then(
       () => {
         if (run.halted) return;
         const cause = 'The execution timed out (TimeoutSeconds of the state machine)';
@@ -651,7 +651,7 @@ export class Engine {
     this.emit(terminal, eventType, details);
     this.#deferred.delete(terminal);
     run.halted = true;
-    run.controller.abort('finished' satisfies HaltReason);
+    run.controller.stop('finished' satisfies HaltReason);
     const ended: EndedRun = {
       run,
       terminal,

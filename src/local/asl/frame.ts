@@ -3,6 +3,7 @@
  * iteration. Its cursor (state, phase, retry counters, deadlines, task token) is persisted together with
  * the history events it comes with, so a restarted runtime continues every frame where it stood.
  */
+import type { StopSignal } from '../stop-signal.ts';
 import type { EventRow } from '../store.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 
@@ -68,16 +69,11 @@ export class Frame {
     public cursor: FrameCursor,
     public input: unknown,
     public inputJson: string,
-    /** What stops the frame: its execution's (lazy) controller, or its Parallel / Map state's. */
-    readonly stop: { readonly signal: AbortSignal },
+    /** Aborted when the frame must stop (its execution halted, or a sibling branch failed). */
+    readonly signal: StopSignal,
     /** Id of the last event of this flow, the `previousEventId` of its next event. */
     public lastEventId: number,
   ) {}
-
-  /** Aborted when the frame must stop (its execution halted, or a sibling branch failed). */
-  get signal(): AbortSignal {
-    return this.stop.signal;
-  }
 
   /** The state the cursor is on. */
   get state(): State | undefined {

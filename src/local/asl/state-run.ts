@@ -4,6 +4,7 @@
  * cursor saves.
  */
 
+import type { StopSignal } from '../stop-signal.ts';
 import { executionContext } from './context-object.ts';
 import { applyInputPath, applyOutputPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
@@ -55,7 +56,7 @@ export class StateRun<S extends State = State> {
     return this.frame.cursor;
   }
 
-  get signal(): AbortSignal {
+  get signal(): StopSignal {
     return this.frame.signal;
   }
 

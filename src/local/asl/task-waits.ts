@@ -3,6 +3,7 @@
  * `HeartbeatSeconds` (States.HeartbeatTimeout): an invocation, a task token's outcome, a nested execution.
  */
 import { type Clock, sleepUntil } from '../clock.ts';
+import type { StopSignal } from '../stop-signal.ts';
 import type { Engine, TaskOutcome } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 
@@ -13,7 +14,7 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 export async function withinDeadline<T>(
   clock: Clock,
   timeoutAt: number | undefined,
-  signal: AbortSignal,
+  signal: StopSignal,
   work: (settled: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const timers = new AbortController();
@@ -61,7 +62,7 @@ export class TokenMailbox {
 
   /** The task's result; throws the sent error, States.Timeout or States.HeartbeatTimeout. */
   async wait(
-    signal: AbortSignal,
+    signal: StopSignal,
     timeoutAt: number | undefined,
     heartbeatSeconds: number | undefined,
   ): Promise<unknown> {
@@ -79,7 +80,7 @@ export class TokenMailbox {
     this.#unlisten();
   }
 
-  #withHeartbeat(signal: AbortSignal, heartbeatSeconds: number | undefined): Promise<TaskOutcome> {
+  #withHeartbeat(signal: StopSignal, heartbeatSeconds: number | undefined): Promise<TaskOutcome> {
     if (heartbeatSeconds === undefined) return this.#outcome;
     const clock = this.engine.clock;
     return new Promise<TaskOutcome>((resolve, reject) => {

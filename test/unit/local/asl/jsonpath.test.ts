@@ -120,6 +120,12 @@ describe('readPath', () => {
     expect(() => readPath('$.a.b', { a: 'text' })).toThrow(StatesError);
   });
 
+  it('finds only members of the data itself, never those every object inherits', () => {
+    expect(() => readPath('$.constructor', {})).toThrow(StatesError);
+    expect(() => readPath('$.a.toString', { a: {} })).toThrow(StatesError);
+    expect(readPath("$['constructor','x']", { x: 1 })).toEqual([1]);
+  });
+
   it('rejects malformed paths with States.Runtime naming the path', () => {
     for (const path of ['foo', '$.', '$[', '$.a[', "$['a", '$.a[?(@.x >)]', '$.a[1:2:0]', '$..']) {
       const error = statesErrorOf(() => readPath(path, { a: 1 }));
