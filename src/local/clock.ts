@@ -27,6 +27,16 @@ export function sleepUntil(clock: Clock, deadline: number, signal: StopSignal): 
   return clock.sleep(remaining / clock.scale, signal);
 }
 
+/**
+ * Adds `listener` to `signal` and returns it, for its removal. (Taking the listener as an argument keeps
+ * it anonymous: a named closure costs a property definition each time under tsx's keep-names transform,
+ * which a sleep per parked execution would pay.)
+ */
+function listenForAbort(signal: StopSignal, listener: () => void): () => void {
+  signal.addEventListener('abort', listener, { once: true });
+  return listener;
+}
+
 function abortReason(signal: StopSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
@@ -65,10 +75,6 @@ export class RealClock implements Clock {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const realMs = Math.max(0, ms) * this.scale;
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(abortReason(signal));
-      };
       const timer = setTimeout(
         () => {
           signal.removeEventListener('abort', onAbort);
@@ -76,7 +82,10 @@ export class RealClock implements Clock {
         },
         Math.min(realMs, 2_147_483_647),
       );
-      signal.addEventListener('abort', onAbort, { once: true });
+      const onAbort = listenForAbort(signal, () => {
+        clearTimeout(timer);
+        reject(abortReason(signal));
+      });
     });
   }
 }

@@ -30,6 +30,9 @@ const STATE_EVENT_TYPES = Object.fromEntries(
 
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** The stored frames of a run that has none: shared, and never added to (runs only take frames out). */
+const NO_STORED_FRAMES: Map<string, FrameRow> = new Map();
+
 /** Why a run's signal was aborted. */
 export type HaltReason = 'finished' | 'closing';
 
@@ -228,7 +231,8 @@ export class Engine {
     if (this.#runs.has(row.arn)) return;
     const { definition, name, roleArn } = this.#revision(row.revision);
     const frames = created ? [] : this.store.listFrames(row.id);
-    const storedFrames = new Map(frames.map((frame) => [frame.path, frame]));
+    const storedFrames =
+      frames.length === 0 ? NO_STORED_FRAMES : new Map(frames.map((frame) => [frame.path, frame]));
     const run: ExecutionRun = {
       row,
       definition,
@@ -590,8 +594,8 @@ export class Engine {
     let top: Frame | undefined;
     try {
       if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
-      const input = () => JSON.parse(run.row.input);
-      top = this.openFrame(run, '', run.definition, input, run.controller, run.lastEventId);
+      const { definition, controller, lastEventId } = run;
+      top = this.openFrame(run, '', definition, () => JSON.parse(run.row.input), controller, lastEventId);
       const output = await this.runFrame(run, top);
       if (run.halted) return;
       const outputJson = serializeWithinLimit(output);
