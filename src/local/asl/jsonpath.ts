@@ -98,31 +98,37 @@ export function writeResultPath(
   }
   if (parsed.segments.length === 0) return copyJson(result);
   const output = copyJson(input);
-  const failure = () =>
-    new StatesError(
-      STATES_ERRORS.ResultPathMatchFailure,
-      `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input ?? null)}`,
-    );
   let container: unknown = output;
-  parsed.segments.forEach((segment, position) => {
-    const last = position === parsed.segments.length - 1;
+  const { segments } = parsed;
+  for (let position = 0; position < segments.length; position++) {
+    const segment = segments[position]!;
+    const last = position === segments.length - 1;
     if (segment.kind === 'names' && isPlainObject(container)) {
       const name = segment.names[0]!;
       if (last) container[name] = copyJson(result);
       else if (container[name] === undefined) container[name] = {};
-      else if (typeof container[name] !== 'object' || container[name] === null) throw failure();
+      else if (typeof container[name] !== 'object' || container[name] === null)
+        throw resultPathFailure(resultPath, input);
       container = container[name];
     } else if (segment.kind === 'indexes' && Array.isArray(container)) {
       const index = arrayIndex(container, segment.indexes[0]!);
-      if (index === undefined) throw failure();
+      if (index === undefined) throw resultPathFailure(resultPath, input);
       if (last) container[index] = copyJson(result);
-      else if (typeof container[index] !== 'object' || container[index] === null) throw failure();
+      else if (typeof container[index] !== 'object' || container[index] === null)
+        throw resultPathFailure(resultPath, input);
       container = container[index];
     } else {
-      throw failure();
+      throw resultPathFailure(resultPath, input);
     }
-  });
+  }
   return output;
+}
+
+function resultPathFailure(resultPath: string, input: unknown): StatesError {
+  return new StatesError(
+    STATES_ERRORS.ResultPathMatchFailure,
+    `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input ?? null)}`,
+  );
 }
 
 /**
