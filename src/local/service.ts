@@ -9,6 +9,7 @@ import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
+import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -412,7 +413,7 @@ export class LocalStepFunctions {
   ): NewExecution {
     const machine = this.#stateMachine(input.stateMachineArn);
     // Validating the generated name too flattens it (a UUID string is built from many pieces).
-    const name = validateName(input.name ?? randomUUID(), 'name');
+    const name = validateName(input.name ?? generatedExecutionName(this.clock.now()), 'name');
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
     const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
     return { stateMachine: machine, arn, name, input: executionInput, parentArn };
