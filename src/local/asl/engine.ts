@@ -12,10 +12,10 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
-import { NOT_TRUNCATED, StateRun, serializeWithinLimit } from './state-run.ts';
+import { NOT_TRUNCATED, type StateResult, StateRun, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import { newTaskToken } from './task-token.ts';
-import type { ErrorHandling, StateMachineDefinition } from './types.ts';
+import type { ErrorHandling, State, StateMachineDefinition } from './types.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
@@ -28,7 +28,32 @@ const STATE_EVENT_TYPES = Object.fromEntries(
   ]),
 ) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
 
-const SETTLED: Promise<void> = Promise.resolve();
+/** What {@link Engine.driveFrame} calls when the frame ends. */
+export interface FrameEnd {
+  done(output: unknown): void;
+  /** With the StatesError that fails the frame, or the reason the run halted. */
+  failed(thrown: unknown): void;
+}
+
+/** How the wait of a frame's current state ended: its module's result or error, or a retry interval over. */
+export type Resumption = { result: StateResult } | { thrown: unknown } | typeof AWAKE;
+
+/** A retry interval is over: the state's module runs again. */
+const AWAKE = Object.freeze({ awake: true as const });
+const awake = (): typeof AWAKE => AWAKE;
+
+/** {@link Engine.driveFrame}'s mark for a frame that moved on (or will retry) and keeps running. */
+const STATE_CONTINUES = Symbol('state continues');
+
+/** Runs a state's module: its result, a promise of it (a state that waits), or what it threw. */
+function runStateModule(run: StateRun): { result: StateResult } | { thrown: unknown } | Promise<StateResult> {
+  try {
+    const answer = STATE_HANDLERS[run.state.Type](run);
+    return answer instanceof Promise ? answer : { result: answer };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
 
 /** The stored frames of a run that has none: shared, and never added to (runs only take frames out). */
 const NO_STORED_FRAMES: Map<string, FrameRow> = new Map();
@@ -117,7 +142,9 @@ export class Engine {
   readonly account: string;
   readonly startNested: NestedExecutionStarter;
   readonly #onExecutionEnd: (row: ExecutionRow) => void;
-  readonly #runs = new Map<string, { run: ExecutionRun; settled: Promise<void> }>();
+  readonly #runs = new Map<string, ExecutionRun>();
+  /** Resolved once no run is left (see close). */
+  #drainWaiters: (() => void)[] = [];
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
@@ -243,10 +270,9 @@ export class Engine {
       halted: false,
       storedFrames,
     };
-    // Registered before it runs: #run deletes the entry at its end, which may come before it returns.
-    const entry = { run, settled: SETTLED };
-    this.#runs.set(row.arn, entry);
-    entry.settled = this.#run(run);
+    // Registered before it runs: its end deletes the entry, which may come before #run returns.
+    this.#runs.set(row.arn, run);
+    this.#run(run);
   }
 
   /** Resumes every RUNNING execution of the store. */
@@ -263,21 +289,21 @@ export class Engine {
 
   /** Stops a RUNNING execution (ExecutionAborted) and the executions it started; undefined if not running. */
   stop(arn: string, error?: string, cause?: string): ExecutionRow | undefined {
-    const entry = this.#runs.get(arn);
-    if (!entry || entry.run.halted) return undefined;
+    const run = this.#runs.get(arn);
+    if (!run || run.halted) return undefined;
     const details: Record<string, unknown> = {};
     if (error !== undefined) details.error = error;
     if (cause !== undefined) details.cause = cause;
-    const row = this.#finish(entry.run, 'ABORTED', 'ExecutionAborted', details, { error, cause });
-    for (const { run } of [...this.#runs.values()]) {
-      if (run.row.parentArn === arn) this.stop(run.row.arn, error, cause);
+    const row = this.#finish(run, 'ABORTED', 'ExecutionAborted', details, { error, cause });
+    for (const child of [...this.#runs.values()]) {
+      if (child.row.parentArn === arn) this.stop(child.row.arn, error, cause);
     }
     return row;
   }
 
   /** Whether this engine is running the execution, or has ended it and waits to commit its end. */
   isActive(arn: string): boolean {
-    return this.#runs.get(arn)?.run.halted === false || this.#ending.has(arn);
+    return this.#runs.get(arn)?.halted === false || this.#ending.has(arn);
   }
 
   /** Resolves with the execution's row once it is no longer RUNNING (and its end is committed). */
@@ -326,12 +352,12 @@ export class Engine {
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
     this.flush();
-    const entries = [...this.#runs.values()];
-    for (const { run } of entries) {
+    for (const run of [...this.#runs.values()]) {
       run.halted = true;
       run.controller.stop('closing' satisfies HaltReason);
     }
-    await Promise.allSettled(entries.map((entry) => entry.settled));
+    // Each halted run ends once its pending wait rejects with the halt reason.
+    if (this.#runs.size > 0) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     this.#tokens.clear();
   }
 
@@ -468,70 +494,136 @@ export class Engine {
   }
 
   /**
-   * Runs a frame until it ends; returns its output. The frame's last events stay pending for the caller
-   * to commit with its own writes. Throws the StatesError that fails the frame.
+   * Runs a frame until it ends; resolves with its output. The frame's last events stay pending for the
+   * caller to commit with its own writes. Rejects with the StatesError that fails the frame.
    */
-  async runFrame(run: ExecutionRun, frame: Frame): Promise<unknown> {
-    for (;;) {
-      const state = frame.state;
-      const name = frame.cursor.state;
-      if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
-      if (frame.cursor.phase === 'enter') {
-        frame.cursor = { state: name, phase: 'enter', enteredAt: this.clock.now() };
-        this.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
-          name,
-          input: frame.inputJson,
-          inputDetails: NOT_TRUNCATED,
-        });
-      } else if (frame.cursor.phase === 'retry') {
-        await sleepUntil(this.clock, frame.cursor.wakeAt ?? 0, frame.signal);
-      }
-      let next: string | undefined;
-      let output: unknown;
-      let outputJson: string;
-      try {
-        const answer = STATE_HANDLERS[state.Type](new StateRun(this, run, frame, name, state));
-        const result = answer instanceof Promise ? await answer : answer;
-        next = result.next;
-        output = result.output;
-        outputJson = serializeWithinLimit(output);
-      } catch (thrown) {
-        if (frame.signal.aborted || run.halted) throw thrown;
-        const error = asStatesError(thrown);
-        const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
-        if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
-        if (decision.kind === 'fail') throw error;
-        if (decision.kind === 'retry') {
-          frame.cursor = {
-            state: name,
-            phase: 'retry',
-            enteredAt: frame.cursor.enteredAt,
-            retries: decision.retries,
-            retryCount: (frame.cursor.retryCount ?? 0) + 1,
-            wakeAt: this.clock.now() + decision.delayMs * this.clock.scale,
-          };
-          this.commit(run, frame);
-          continue;
+  runFrame(run: ExecutionRun, frame: Frame): Promise<unknown> {
+    return new Promise((resolve, reject) => this.driveFrame(run, frame, { done: resolve, failed: reject }));
+  }
+
+  /**
+   * Runs a frame's states from its cursor until the frame ends: `end.done` with its output, or
+   * `end.failed` with the StatesError that fails it (or the halt reason). States without outside effects
+   * run synchronously; a state that waits (a task, a Wait, children, a retry interval) continues the frame
+   * from its promise's callbacks, so a parked execution holds no suspended function. `resumed` is how the
+   * wait of the cursor's state ended. The frame's last events stay pending for the caller to commit.
+   */
+  driveFrame(run: ExecutionRun, frame: Frame, end: FrameEnd, resumed?: Resumption): void {
+    let output: unknown;
+    try {
+      for (;;) {
+        const state = frame.state;
+        const name = frame.cursor.state;
+        if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
+        let outcome = resumed;
+        resumed = undefined;
+        if (outcome === undefined && frame.cursor.phase === 'retry') {
+          const interval = sleepUntil(this.clock, frame.cursor.wakeAt ?? 0, frame.signal);
+          this.#resumeAfter(interval.then(awake), run, frame, end);
+          return;
         }
-        next = decision.catcher.Next;
-        output = writeResultPath(frame.input, decision.catcher.ResultPath, {
-          Error: error.error,
-          Cause: error.causeText,
-        });
-        outputJson = serializeWithinLimit(output);
+        if (outcome === undefined || 'awake' in outcome) {
+          if (frame.cursor.phase === 'enter') this.#enterState(frame, name, state);
+          const ran = runStateModule(new StateRun(this, run, frame, name, state));
+          if (ran instanceof Promise) {
+            this.#resumeAfter(ran, run, frame, end);
+            return;
+          }
+          outcome = ran;
+        }
+        const exited = this.#exitState(run, frame, name, state, outcome);
+        if (exited !== STATE_CONTINUES) {
+          output = exited.output;
+          break;
+        }
       }
-      if (state.Type !== 'Fail') {
-        this.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
-          name,
-          output: outputJson,
-          outputDetails: NOT_TRUNCATED,
-        });
-      }
-      if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
-      if (next === undefined) return output;
-      frame.moveTo(next, output, outputJson);
-      this.defer(run, frame);
+    } catch (thrown) {
+      end.failed(thrown);
+      return;
     }
+    end.done(output);
+  }
+
+  /** Continues the frame once `waited` settles. */
+  #resumeAfter(
+    waited: Promise<StateResult | typeof AWAKE>,
+    run: ExecutionRun,
+    frame: Frame,
+    end: FrameEnd,
+  ): void {
+    waited.then(
+      (result) =>
+        this.driveFrame(run, frame, end, result === AWAKE ? AWAKE : { result: result as StateResult }),
+      (thrown: unknown) => this.driveFrame(run, frame, end, { thrown }),
+    );
+  }
+
+  #enterState(frame: Frame, name: string, state: State): void {
+    frame.cursor = { state: name, phase: 'enter', enteredAt: this.clock.now() };
+    this.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
+      name,
+      input: frame.inputJson,
+      inputDetails: NOT_TRUNCATED,
+    });
+  }
+
+  /**
+   * After a state's module: on success, or on an error its Catch handles, records the exit and moves the
+   * frame to the next state ({@link STATE_CONTINUES}), or returns the frame's output if it ends. An error
+   * its Retry handles schedules the retry ({@link STATE_CONTINUES}). Throws an error it does not handle.
+   */
+  #exitState(
+    run: ExecutionRun,
+    frame: Frame,
+    name: string,
+    state: State,
+    outcome: { result: StateResult } | { thrown: unknown },
+  ): typeof STATE_CONTINUES | { output: unknown } {
+    let next: string | undefined;
+    let output: unknown;
+    let outputJson: string;
+    try {
+      if ('thrown' in outcome) throw outcome.thrown;
+      next = outcome.result.next;
+      output = outcome.result.output;
+      outputJson = serializeWithinLimit(output);
+    } catch (thrown) {
+      if (frame.signal.aborted || run.halted) throw thrown;
+      const error = asStatesError(thrown);
+      const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
+      if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
+      if (decision.kind === 'fail') throw error;
+      if (decision.kind === 'retry') {
+        frame.cursor = {
+          state: name,
+          phase: 'retry',
+          enteredAt: frame.cursor.enteredAt,
+          retries: decision.retries,
+          retryCount: (frame.cursor.retryCount ?? 0) + 1,
+          wakeAt: this.clock.now() + decision.delayMs * this.clock.scale,
+        };
+        this.commit(run, frame);
+        return STATE_CONTINUES;
+      }
+      next = decision.catcher.Next;
+      output = writeResultPath(frame.input, decision.catcher.ResultPath, {
+        Error: error.error,
+        Cause: error.causeText,
+      });
+      outputJson = serializeWithinLimit(output);
+    }
+    if (state.Type !== 'Fail') {
+      this.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
+        name,
+        output: outputJson,
+        outputDetails: NOT_TRUNCATED,
+      });
+    }
+    if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
+    if (next === undefined) return { output };
+    frame.moveTo(next, output, outputJson);
+    this.defer(run, frame);
+    return STATE_CONTINUES;
   }
 
   /** Queues a history event on the frame (committed with its next commit). */
@@ -589,25 +681,55 @@ export class Engine {
 
   // --- executions -----------------------------------------------------------------------------------
 
-  /** Runs an execution to its end (or halt), then drops it from the runs. */
-  async #run(run: ExecutionRun): Promise<void> {
-    let top: Frame | undefined;
+  /** Runs an execution to its end (or halt); {@link #endRun} drops it from the runs. */
+  #run(run: ExecutionRun): void {
+    let top: Frame;
     try {
       if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
       const { definition, controller, lastEventId } = run;
       top = this.openFrame(run, '', definition, () => JSON.parse(run.row.input), controller, lastEventId);
-      const output = await this.runFrame(run, top);
-      if (run.halted) return;
-      const outputJson = serializeWithinLimit(output);
-      const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
-      this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
     } catch (thrown) {
+      this.#endRun(run, undefined, { thrown });
+      return;
+    }
+    const engine = this;
+    this.driveFrame(run, top, {
+      done(output) {
+        engine.#endRun(run, top, { output });
+      },
+      failed(thrown) {
+        engine.#endRun(run, top, { thrown });
+      },
+    });
+  }
+
+  /** Records how the top frame ended (unless the run halted) and drops the run from the runs. */
+  #endRun(run: ExecutionRun, top: Frame | undefined, ended: { output: unknown } | { thrown: unknown }): void {
+    try {
       if (run.halted) return;
+      let thrown = 'thrown' in ended ? ended.thrown : undefined;
+      if ('output' in ended) {
+        try {
+          const outputJson = serializeWithinLimit(ended.output);
+          const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
+          this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
+          return;
+        } catch (error) {
+          thrown = error;
+        }
+      }
       const { error, causeText: cause } = asStatesError(thrown);
       this.#finish(run, 'FAILED', 'ExecutionFailed', { error, cause }, { error, cause }, top);
     } finally {
       this.#runs.delete(run.row.arn);
+      if (this.#runs.size === 0) this.#wakeDrainWaiters();
     }
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #watchTimeout(run: ExecutionRun, deadline: number): void {

@@ -36,7 +36,7 @@ describe('generatedExecutionName', () => {
       expect(execution.name).toMatch(UUID_V7);
       expect(timeOf(execution.name!)).toBe(execution.startDate!.getTime());
       expect(executionArn).toBe(
-        `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.name}`,
+        `${stateMachineArn!.replace(':stateMachine:', ':execution:')}:${execution.name}`,
       );
     } finally {
       await h.sfn.close();

@@ -10,15 +10,17 @@ import type { WaitState } from '../types.ts';
  * before it replays the state, which only re-enters the Wait), then sleeps on the clock. A resumed
  * execution sleeps only the remaining time.
  */
-export async function runWait(run: StateRun<WaitState>): Promise<StateResult> {
+export function runWait(run: StateRun<WaitState>): Promise<StateResult> {
   const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
   if (run.cursor.phase !== 'waiting') {
     const clock = run.engine.clock;
     const delayMs = waitMilliseconds(run.state, effective, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
   }
-  await sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal);
-  return { output: applyOutputPath(effective, run.state.OutputPath), next: run.state.Next };
+  return sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal).then(() => ({
+    output: applyOutputPath(effective, run.state.OutputPath),
+    next: run.state.Next,
+  }));
 }
 
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
