@@ -412,10 +412,11 @@ export class LocalStepFunctions {
     parentArn: string | null,
   ): NewExecution {
     const machine = this.#stateMachine(input.stateMachineArn);
-    // Validating the generated name too flattens it (a UUID string is built from many pieces).
     const name = validateName(input.name ?? generatedExecutionName(this.clock.now()), 'name');
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
-    const arn = `arn:aws:states:${this.region}:${this.account}:execution:${machine.name}:${name}`;
+    // Joined, not concatenated: one flat string, where `+` or a template leaves a chain of pieces that every
+    // map keyed by the ARN would keep alongside its flattened copy.
+    const arn = ['arn:aws:states', this.region, this.account, 'execution', machine.name, name].join(':');
     return { stateMachine: machine, arn, name, input: executionInput, parentArn };
   }
 

@@ -17,9 +17,10 @@ export function runWait(run: StateRun<WaitState>): Promise<StateResult> {
     const delayMs = waitMilliseconds(run.state, effective, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
   }
+  const { state } = run;
   return sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal).then(() => ({
-    output: applyOutputPath(effective, run.state.OutputPath),
-    next: run.state.Next,
+    output: applyOutputPath(effective, state.OutputPath),
+    next: state.Next,
   }));
 }
 
