@@ -26,8 +26,9 @@ export class Stopper implements StopSignal {
   /** Adds `listener` (once; adding it again does nothing); after the stop, nothing is added. */
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.aborted) return;
-    this.#listeners ??= [];
-    if (!this.#listeners.includes(listener)) this.#listeners.push(listener);
+    // Most stoppers get one listener: an array of one, not a growable one of 17 slots.
+    if (!this.#listeners) this.#listeners = [listener];
+    else if (!this.#listeners.includes(listener)) this.#listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
