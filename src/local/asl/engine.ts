@@ -42,6 +42,9 @@ export type Resumption = { result: StateResult } | { thrown: unknown } | typeof 
 const AWAKE = Object.freeze({ awake: true as const });
 const awake = (): typeof AWAKE => AWAKE;
 
+/** States a frame runs synchronously before it yields to the event loop (and so to the API). */
+export const TRANSITIONS_PER_TURN = 1000;
+
 /** {@link Engine.driveFrame}'s mark for a frame that moved on (or will retry) and keeps running. */
 const STATE_CONTINUES = Symbol('state continues');
 
@@ -504,14 +507,15 @@ export class Engine {
   /**
    * Runs a frame's states from its cursor until the frame ends: `end.done` with its output, or
    * `end.failed` with the StatesError that fails it (or the halt reason). States without outside effects
-   * run synchronously; a state that waits (a task, a Wait, children, a retry interval) continues the frame
-   * from its promise's callbacks, so a parked execution holds no suspended function. `resumed` is how the
-   * wait of the cursor's state ended. The frame's last events stay pending for the caller to commit.
+   * run synchronously (yielding to the event loop every {@link TRANSITIONS_PER_TURN}); a state that waits
+   * (a task, a Wait, children, a retry interval) continues the frame from its promise's callbacks, so a
+   * parked execution holds no suspended function. `resumed` is how the wait of the cursor's state ended.
+   * The frame's last events stay pending for the caller to commit.
    */
   driveFrame(run: ExecutionRun, frame: Frame, end: FrameEnd, resumed?: Resumption): void {
     let output: unknown;
     try {
-      for (;;) {
+      for (let transitions = 1; ; transitions++) {
         const state = frame.state;
         const name = frame.cursor.state;
         if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
@@ -535,6 +539,11 @@ export class Engine {
         if (exited !== STATE_CONTINUES) {
           output = exited.output;
           break;
+        }
+        if (transitions === TRANSITIONS_PER_TURN) {
+          // A long run of effect-free states lets the API and other executions in between.
+          setImmediate(() => this.driveFrame(run, frame, end));
+          return;
         }
       }
     } catch (thrown) {

@@ -95,6 +95,38 @@ describe('LocalStepFunctions API rules', () => {
       (await h.sfn.listExecutions({ stateMachineArn, statusFilter: 'RUNNING' })).executions,
     ).toHaveLength(2);
   });
+
+  it('answers the API while a long loop of Pass and Choice states runs, and can stop it midway', async () => {
+    // Prepare: 20,000 iterations (40,002 states) of effect-free states
+    h = harness();
+    const loop = machine({
+      Check: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.i', NumericLessThanPath: '$.n', Next: 'Increment' }],
+        Default: 'Done',
+      },
+      Increment: {
+        Type: 'Pass',
+        Parameters: { 'i.$': 'States.MathAdd($.i, 1)', 'n.$': '$.n' },
+        Next: 'Check',
+      },
+      Done: { Type: 'Succeed' },
+    });
+    const finishing = await h.start(loop, { i: 0, n: 20_000 });
+    const stopped = await h.start(loop, { i: 0, n: 20_000 });
+    // Act
+    await new Promise((resolve) => setImmediate(resolve));
+    const midway = await h.sfn.describeExecution({ executionArn: finishing });
+    await h.sfn.stopExecution({ executionArn: stopped });
+    const finished = await h.sfn.awaitExecution(finishing);
+    // Assess
+    expect(midway.status).toBe('RUNNING');
+    expect(finished.status).toBe('SUCCEEDED');
+    expect(JSON.parse(finished.output!)).toEqual({ i: 20_000, n: 20_000 });
+    const { events } = await h.sfn.getExecutionHistory({ executionArn: stopped, reverseOrder: true });
+    expect(events![0]!.type).toBe('ExecutionAborted');
+    expect(events![0]!.id).toBeLessThan(40_000);
+  });
 });
 
 describe('Clock and retry policy', () => {
