@@ -10,6 +10,9 @@ import { runDatabaseChapter } from './database-chapter.ts';
 import { type FollowedExecution, followExecution } from './follow.ts';
 import { type Chapter, STORY } from './story.ts';
 
+// The SDK warns on every call that its 2027 releases need Node 22; that is for the maintainers, not the user.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * Waits run at this fraction of real time unless WAIT_TIME_SCALE says otherwise: the whole story takes
  * about a minute and a half, long enough to watch the weights move.
