@@ -1,6 +1,6 @@
 /**
  * The one clock of the local runtime: every Wait state, retry interval and timeout goes through it.
- * `now()` is wall time (history timestamps stay real); `sleep` takes a logical duration that the clock
+ * `now()` is wall time (history timestamps stay real); a timer takes a logical duration that the clock
  * may scale, and `scale` says by how much, so a deadline persisted as wall time (`now() + ms * scale`)
  * can be resumed after a restart with its remaining time.
  */
@@ -9,10 +9,51 @@ import type { StopSignal } from './stop-signal.ts';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms` logical milliseconds (scaled); rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal: StopSignal): Promise<void>;
+  /** Calls `wake` after `ms` logical milliseconds (scaled); the handle is for {@link Clock.clearTimer}. */
+  setTimer(ms: number, wake: () => void): TimerHandle;
+  /** Cancels a timer of {@link Clock.setTimer} that has not fired. */
+  clearTimer(handle: TimerHandle): void;
   /** Real milliseconds per logical millisecond: 1 = real time, 0 = no waiting. */
   readonly scale: number;
+}
+
+/** A pending timer of a {@link Clock}, known only to it. */
+export type TimerHandle = object;
+
+/**
+ * Calls `wake` after `ms` logical milliseconds on `clock`, or `stopped` with the abort reason if `signal`
+ * aborts first (at once if it already has); never both.
+ */
+export function waitOn(
+  clock: Clock,
+  ms: number,
+  signal: StopSignal,
+  wake: () => void,
+  stopped: (reason: unknown) => void,
+): void {
+  if (signal.aborted) {
+    stopped(abortReason(signal));
+    return;
+  }
+  const timer = clock.setTimer(ms, () => {
+    signal.removeEventListener('abort', onAbort);
+    wake();
+  });
+  const onAbort = listenForAbort(signal, () => {
+    clock.clearTimer(timer);
+    stopped(abortReason(signal));
+  });
+}
+
+/** Resolves after `ms` logical milliseconds on `clock`; rejects with the signal's reason when aborted. */
+export function sleep(clock: Clock, ms: number, signal: StopSignal): Promise<void> {
+  return new Promise((resolve, reject) => waitOn(clock, ms, signal, resolve, reject));
+}
+
+/** Logical milliseconds from now until the wall-clock `deadline` on `clock` (0 if past, or on a clock of scale 0). */
+export function msUntil(clock: Clock, deadline: number): number {
+  const remaining = deadline - clock.now();
+  return remaining <= 0 || clock.scale === 0 ? 0 : remaining / clock.scale;
 }
 
 /** The wall-clock instant at which a logical duration of `ms` starting now ends on `clock`. */
@@ -20,11 +61,9 @@ export function deadlineAfter(clock: Clock, ms: number): number {
   return clock.now() + Math.max(0, ms) * clock.scale;
 }
 
-/** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}); returns at once if past. */
+/** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}); a timer of 0 if past. */
 export function sleepUntil(clock: Clock, deadline: number, signal: StopSignal): Promise<void> {
-  const remaining = deadline - clock.now();
-  if (remaining <= 0 || clock.scale === 0) return clock.sleep(0, signal);
-  return clock.sleep(remaining / clock.scale, signal);
+  return sleep(clock, msUntil(clock, deadline), signal);
 }
 
 /**
@@ -47,7 +86,7 @@ function abortReason(signal: StopSignal): unknown {
  *
  * @example
  * const clock = RealClock.fromEnv(); // reads process.env.WAIT_TIME_SCALE, default 1
- * await clock.sleep(5_000, AbortSignal.timeout(60_000)); // 5 s logical
+ * await sleep(clock, 5_000, AbortSignal.timeout(60_000)); // 5 s logical
  */
 export class RealClock implements Clock {
   constructor(readonly scale = 1) {
@@ -71,29 +110,33 @@ export class RealClock implements Clock {
     return Date.now();
   }
 
-  sleep(ms: number, signal: StopSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+  setTimer(ms: number, wake: () => void): TimerHandle {
     const realMs = Math.max(0, ms) * this.scale;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.min(realMs, 2_147_483_647),
-      );
-      const onAbort = listenForAbort(signal, () => {
-        clearTimeout(timer);
-        reject(abortReason(signal));
-      });
-    });
+    if (realMs <= LONGEST_TIMEOUT_MS) return setTimeout(wake, realMs);
+    // Node fires a longer timeout at once: relay through timeouts of at most the longest one.
+    const relay: { timeout?: NodeJS.Timeout } = {};
+    const arm = (remainingMs: number): void => {
+      relay.timeout =
+        remainingMs <= LONGEST_TIMEOUT_MS
+          ? setTimeout(wake, remainingMs)
+          : setTimeout(() => arm(remainingMs - LONGEST_TIMEOUT_MS), LONGEST_TIMEOUT_MS);
+    };
+    arm(realMs);
+    return relay;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    clearTimeout('timeout' in handle ? (handle.timeout as NodeJS.Timeout) : (handle as NodeJS.Timeout));
   }
 }
+
+/** The longest delay `setTimeout` takes (about 24.8 days). */
+const LONGEST_TIMEOUT_MS = 2_147_483_647;
 
 interface VirtualTimer {
   readonly due: number;
   readonly seq: number;
-  readonly resolve: () => void;
+  readonly wake: () => void;
 }
 
 /**
@@ -102,7 +145,7 @@ interface VirtualTimer {
  *
  * @example
  * const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'));
- * const slept = clock.sleep(1_000, new AbortController().signal);
+ * const slept = sleep(clock, 1_000, new AbortController().signal);
  * await clock.advance(1_000); // `slept` is resolved
  */
 export class VirtualClock implements Clock {
@@ -124,24 +167,14 @@ export class VirtualClock implements Clock {
     return this.#timers.length;
   }
 
-  sleep(ms: number, signal: StopSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(abortReason(signal));
-    return new Promise((resolve, reject) => {
-      const timer: VirtualTimer = {
-        due: this.#now + Math.max(0, ms),
-        seq: this.#seq++,
-        resolve: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = (): void => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        reject(abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#timers.push(timer);
-    });
+  setTimer(ms: number, wake: () => void): TimerHandle {
+    const timer: VirtualTimer = { due: this.#now + Math.max(0, ms), seq: this.#seq++, wake };
+    this.#timers.push(timer);
+    return timer;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    this.#timers = this.#timers.filter((timer) => timer !== handle);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way, earliest first. */
@@ -153,7 +186,7 @@ export class VirtualClock implements Clock {
       if (!next || next.due > target) break;
       this.#timers = this.#timers.filter((t) => t !== next);
       this.#now = Math.max(this.#now, next.due);
-      next.resolve();
+      next.wake();
       await settle();
     }
     this.#now = target;

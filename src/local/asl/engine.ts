@@ -3,7 +3,7 @@
  * with the cursor change it comes with (one transaction per transition), and on start resumes every
  * RUNNING execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
  */
-import { type Clock, sleepUntil } from '../clock.ts';
+import { type Clock, msUntil, sleepUntil, waitOn } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
@@ -12,7 +12,13 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
-import { NOT_TRUNCATED, type StateResult, StateRun, serializeWithinLimit } from './state-run.ts';
+import {
+  NOT_TRUNCATED,
+  type StateResult,
+  StateRun,
+  type StateWait,
+  serializeWithinLimit,
+} from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import { newTaskToken } from './task-token.ts';
 import type { ErrorHandling, State, StateMachineDefinition } from './types.ts';
@@ -40,7 +46,6 @@ export type Resumption = { result: StateResult } | { thrown: unknown } | typeof 
 
 /** A retry interval is over: the state's module runs again. */
 const AWAKE = Object.freeze({ awake: true as const });
-const awake = (): typeof AWAKE => AWAKE;
 
 /** States a frame runs synchronously before it yields to the event loop (and so to the API). */
 export const TRANSITIONS_PER_TURN = 1000;
@@ -48,11 +53,16 @@ export const TRANSITIONS_PER_TURN = 1000;
 /** {@link Engine.driveFrame}'s mark for a frame that moved on (or will retry) and keeps running. */
 const STATE_CONTINUES = Symbol('state continues');
 
-/** Runs a state's module: its result, a promise of it (a state that waits), or what it threw. */
-function runStateModule(run: StateRun): { result: StateResult } | { thrown: unknown } | Promise<StateResult> {
+/**
+ * Runs a state's module: its result, a promise of it (a state that waits), a Wait's instant to run it
+ * again, or what it threw.
+ */
+function runStateModule(
+  run: StateRun,
+): { result: StateResult } | { thrown: unknown } | StateWait | Promise<StateResult> {
   try {
     const answer = STATE_HANDLERS[run.state.Type](run);
-    return answer instanceof Promise ? answer : { result: answer };
+    return answer instanceof Promise || 'wakeAt' in answer ? answer : { result: answer };
   } catch (thrown) {
     return { thrown };
   }
@@ -522,8 +532,7 @@ export class Engine {
         let outcome = resumed;
         resumed = undefined;
         if (outcome === undefined && frame.cursor.phase === 'retry') {
-          const interval = sleepUntil(this.clock, frame.cursor.wakeAt ?? 0, frame.signal);
-          this.#resumeAfter(interval.then(awake), run, frame, end);
+          this.#wakeFrameAt(frame.cursor.wakeAt ?? 0, run, frame, end);
           return;
         }
         if (outcome === undefined || 'awake' in outcome) {
@@ -531,6 +540,10 @@ export class Engine {
           const ran = runStateModule(new StateRun(this, run, frame, name, state));
           if (ran instanceof Promise) {
             this.#resumeAfter(ran, run, frame, end);
+            return;
+          }
+          if ('wakeAt' in ran) {
+            this.#wakeFrameAt(ran.wakeAt, run, frame, end);
             return;
           }
           outcome = ran;
@@ -553,17 +566,25 @@ export class Engine {
     end.done(output);
   }
 
-  /** Continues the frame once `waited` settles. */
-  #resumeAfter(
-    waited: Promise<StateResult | typeof AWAKE>,
-    run: ExecutionRun,
-    frame: Frame,
-    end: FrameEnd,
-  ): void {
+  /** Continues the frame with what the state's module's promise settles with. */
+  #resumeAfter(waited: Promise<StateResult>, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
     waited.then(
-      (result) =>
-        this.driveFrame(run, frame, end, result === AWAKE ? AWAKE : { result: result as StateResult }),
+      (result) => this.driveFrame(run, frame, end, { result }),
       (thrown: unknown) => this.driveFrame(run, frame, end, { thrown }),
+    );
+  }
+
+  /**
+   * Runs the state's module again at the wall-clock `wakeAt` (a Wait's instant, the end of a retry
+   * interval) on a clock timer, or fails the frame if it is stopped first.
+   */
+  #wakeFrameAt(wakeAt: number, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
+    waitOn(
+      this.clock,
+      msUntil(this.clock, wakeAt),
+      frame.signal,
+      () => this.driveFrame(run, frame, end, AWAKE),
+      (reason) => this.driveFrame(run, frame, end, { thrown: reason }),
     );
   }
 

@@ -37,6 +37,11 @@ export interface StateResult {
   next?: string;
 }
 
+/** What a Wait returns before its instant: the engine runs it again at the wall-clock `wakeAt`. */
+export interface StateWait {
+  wakeAt: number;
+}
+
 /** One run of one state of one frame. */
 export class StateRun<S extends State = State> {
   constructor(

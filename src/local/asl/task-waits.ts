@@ -2,7 +2,7 @@
  * What a Task waits on, bounded by its `TimeoutSeconds` (States.Timeout) and, for task tokens, its
  * `HeartbeatSeconds` (States.HeartbeatTimeout): an invocation, a task token's outcome, a nested execution.
  */
-import { type Clock, sleepUntil } from '../clock.ts';
+import { type Clock, sleep, sleepUntil } from '../clock.ts';
 import type { StopSignal } from '../stop-signal.ts';
 import type { Engine, TaskOutcome } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
@@ -91,7 +91,7 @@ export class TokenMailbox {
         const current = timer;
         const onSettled = (): void => current.abort();
         signal.addEventListener('abort', onSettled, { once: true });
-        clock.sleep(heartbeatSeconds * 1000, current.signal).then(
+        sleep(clock, heartbeatSeconds * 1000, current.signal).then(
           () =>
             reject(new StatesError(STATES_ERRORS.HeartbeatTimeout, 'No heartbeat within HeartbeatSeconds')),
           () => signal.removeEventListener('abort', onSettled),

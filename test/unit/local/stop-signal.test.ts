@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealClock } from '#local/clock.ts';
+import { RealClock, sleep } from '#local/clock.ts';
 import { Stopper } from '#local/stop-signal.ts';
 
 describe('Stopper', () => {
@@ -26,11 +26,11 @@ describe('Stopper', () => {
     // Prepare
     const clock = new RealClock(1);
     const stopper = new Stopper();
-    const sleeping = clock.sleep(3_600_000, stopper);
+    const sleeping = sleep(clock, 3_600_000, stopper);
     // Act
     stopper.stop('closing');
     // Assess
     await expect(sleeping).rejects.toBe('closing');
-    await expect(clock.sleep(1, stopper)).rejects.toBe('closing');
+    await expect(sleep(clock, 1, stopper)).rejects.toBe('closing');
   });
 });

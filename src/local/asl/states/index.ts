@@ -1,4 +1,4 @@
-import type { StateResult, StateRun } from '../state-run.ts';
+import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import type { State, StateType } from '../types.ts';
 import { runChoice } from './choice.ts';
 import { runFail } from './fail.ts';
@@ -9,15 +9,20 @@ import { runSucceed } from './succeed.ts';
 import { runTask } from './task.ts';
 import { runWait } from './wait.ts';
 
-/** The module that runs each state type; states without outside effects answer synchronously. */
-export const STATE_HANDLERS: Record<StateType, (run: StateRun<State>) => StateResult | Promise<StateResult>> =
-  {
-    Pass: runPass as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Task: runTask as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Choice: runChoice as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Wait: runWait as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Succeed: runSucceed as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Fail: runFail as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Parallel: runParallel as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-    Map: runMap as (run: StateRun<State>) => StateResult | Promise<StateResult>,
-  };
+/** A state type's module: its result, a Wait's instant to run it again, or a promise of its result. */
+export type StateModule = (run: StateRun<State>) => StateResult | StateWait | Promise<StateResult>;
+
+/**
+ * The module that runs each state type; states without outside effects answer synchronously, and a Wait
+ * before its instant answers when to run it again.
+ */
+export const STATE_HANDLERS: Record<StateType, StateModule> = {
+  Pass: runPass as StateModule,
+  Task: runTask as StateModule,
+  Choice: runChoice as StateModule,
+  Wait: runWait as StateModule,
+  Succeed: runSucceed as StateModule,
+  Fail: runFail as StateModule,
+  Parallel: runParallel as StateModule,
+  Map: runMap as StateModule,
+};

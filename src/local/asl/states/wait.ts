@@ -1,27 +1,25 @@
-import { sleepUntil } from '../../clock.ts';
+import { msUntil } from '../../clock.ts';
 import { applyInputPath, applyOutputPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
-import type { StateResult, StateRun } from '../state-run.ts';
+import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import type { WaitState } from '../types.ts';
 
 /**
  * Wait: records the wake-up instant with the WaitStateEntered event (in the next group commit: a crash
- * before it replays the state, which only re-enters the Wait), then sleeps on the clock. A resumed
- * execution sleeps only the remaining time.
+ * before it replays the state, which only re-enters the Wait) and answers it; the engine runs the state
+ * again then (also after a restart, for the remaining time only), and it ends once the instant has come.
  */
-export function runWait(run: StateRun<WaitState>): Promise<StateResult> {
+export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
+  const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
-    const clock = run.engine.clock;
     const delayMs = waitMilliseconds(run.state, effective, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
   }
-  const { state } = run;
-  return sleepUntil(run.engine.clock, run.cursor.wakeAt ?? 0, run.signal).then(() => ({
-    output: applyOutputPath(effective, state.OutputPath),
-    next: state.Next,
-  }));
+  const wakeAt = run.cursor.wakeAt ?? 0;
+  if (msUntil(clock, wakeAt) > 0) return { wakeAt };
+  return { output: applyOutputPath(effective, run.state.OutputPath), next: run.state.Next };
 }
 
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StatesError } from '#local/asl/errors.ts';
 import { decideOnError } from '#local/asl/retry.ts';
-import { RealClock, VirtualClock } from '#local/clock.ts';
+import { RealClock, sleep, VirtualClock } from '#local/clock.ts';
 import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let h: Harness | undefined;
@@ -143,8 +143,8 @@ describe('Clock and retry policy', () => {
     const clock = new VirtualClock(0);
     const fired: string[] = [];
     const signal = new AbortController().signal;
-    clock.sleep(300, signal).then(() => fired.push('late'));
-    clock.sleep(100, signal).then(() => fired.push('early'));
+    sleep(clock, 300, signal).then(() => fired.push('late'));
+    sleep(clock, 100, signal).then(() => fired.push('early'));
     // Act
     await clock.advance(200);
     const midway = [...fired];
@@ -152,6 +152,28 @@ describe('Clock and retry policy', () => {
     // Assess
     expect(midway).toEqual(['early']);
     expect(fired).toEqual(['early', 'late']);
+  });
+
+  it('wakes a real-clock timer longer than setTimeout allows at its time, and cancels it on the way', () => {
+    // Prepare: Node fires a setTimeout of more than about 24.8 days at once
+    vi.useFakeTimers();
+    try {
+      const clock = new RealClock(1);
+      const day = 86_400_000;
+      const woken: string[] = [];
+      clock.setTimer(30 * day, () => woken.push('30 days'));
+      const cancelled = clock.setTimer(40 * day, () => woken.push('40 days'));
+      // Act
+      vi.advanceTimersByTime(29 * day);
+      const before = [...woken];
+      clock.clearTimer(cancelled);
+      vi.advanceTimersByTime(20 * day);
+      // Assess
+      expect(before).toEqual([]);
+      expect(woken).toEqual(['30 days']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('applies full jitter and gives up after MaxAttempts', () => {
