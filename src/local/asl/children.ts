@@ -7,6 +7,7 @@ import { Stopper } from '../stop-signal.ts';
 import { asStatesError } from './engine.ts';
 import type { StatesError } from './errors.ts';
 import type { Frame, FrameDefinition } from './frame.ts';
+import { runFrame } from './frame-driver.ts';
 import { type StateRun, serializeWithinLimit } from './state-run.ts';
 
 export interface ChildFrames {
@@ -55,7 +56,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));
         engine.defer(execution, child);
       }
-      const output = await engine.runFrame(execution, child);
+      const output = await runFrame(engine, execution, child);
       if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
       child.cursor = { state: child.cursor.state, phase: 'done' };
       child.input = output;

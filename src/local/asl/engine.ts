@@ -1,72 +1,23 @@
 /**
- * The execution engine: runs executions as trees of frames (see frame.ts), commits every history event
- * with the cursor change it comes with (one transaction per transition), and on start resumes every
- * RUNNING execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
+ * The execution engine: runs executions as trees of frames (see frame.ts, driven by frame-driver.ts),
+ * commits every history event with the cursor change it comes with (before any effect; effect-free steps
+ * in group commits), and on start resumes every RUNNING execution from its stored frames. Tasks in
+ * flight at a crash are invoked again (at-least-once).
  */
-import { type Clock, msUntil, sleepUntil, waitOn } from '../clock.ts';
+import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
-import { writeResultPath } from './jsonpath.ts';
-import { decideOnError } from './retry.ts';
-import {
-  NOT_TRUNCATED,
-  type StateResult,
-  StateRun,
-  type StateWait,
-  serializeWithinLimit,
-} from './state-run.ts';
-import { STATE_HANDLERS } from './states/index.ts';
+import { driveFrame } from './frame-driver.ts';
+import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
 import { newTaskToken } from './task-token.ts';
-import type { ErrorHandling, State, StateMachineDefinition } from './types.ts';
+import type { StateMachineDefinition } from './types.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
-
-/** The StateEntered / StateExited event types of each state type, built once. */
-const STATE_EVENT_TYPES = Object.fromEntries(
-  Object.keys(STATE_HANDLERS).map((type) => [
-    type,
-    { entered: `${type}StateEntered`, exited: `${type}StateExited` },
-  ]),
-) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
-
-/** What {@link Engine.driveFrame} calls when the frame ends. */
-export interface FrameEnd {
-  done(output: unknown): void;
-  /** With the StatesError that fails the frame, or the reason the run halted. */
-  failed(thrown: unknown): void;
-}
-
-/** How the wait of a frame's current state ended: its module's result or error, or a retry interval over. */
-export type Resumption = { result: StateResult } | { thrown: unknown } | typeof AWAKE;
-
-/** A retry interval is over: the state's module runs again. */
-const AWAKE = Object.freeze({ awake: true as const });
-
-/** States a frame runs synchronously before it yields to the event loop (and so to the API). */
-export const TRANSITIONS_PER_TURN = 1000;
-
-/** {@link Engine.driveFrame}'s mark for a frame that moved on (or will retry) and keeps running. */
-const STATE_CONTINUES = Symbol('state continues');
-
-/**
- * Runs a state's module: its result, a promise of it (a state that waits), a Wait's instant to run it
- * again, or what it threw.
- */
-function runStateModule(
-  run: StateRun,
-): { result: StateResult } | { thrown: unknown } | StateWait | Promise<StateResult> {
-  try {
-    const answer = STATE_HANDLERS[run.state.Type](run);
-    return answer instanceof Promise || 'wakeAt' in answer ? answer : { result: answer };
-  } catch (thrown) {
-    return { thrown };
-  }
-}
 
 /** The stored frames of a run that has none: shared, and never added to (runs only take frames out). */
 const NO_STORED_FRAMES: Map<string, FrameRow> = new Map();
@@ -506,156 +457,6 @@ export class Engine {
     );
   }
 
-  /**
-   * Runs a frame until it ends; resolves with its output. The frame's last events stay pending for the
-   * caller to commit with its own writes. Rejects with the StatesError that fails the frame.
-   */
-  runFrame(run: ExecutionRun, frame: Frame): Promise<unknown> {
-    return new Promise((resolve, reject) => this.driveFrame(run, frame, { done: resolve, failed: reject }));
-  }
-
-  /**
-   * Runs a frame's states from its cursor until the frame ends: `end.done` with its output, or
-   * `end.failed` with the StatesError that fails it (or the halt reason). States without outside effects
-   * run synchronously (yielding to the event loop every {@link TRANSITIONS_PER_TURN}); a state that waits
-   * (a task, a Wait, children, a retry interval) continues the frame from its promise's callbacks, so a
-   * parked execution holds no suspended function. `resumed` is how the wait of the cursor's state ended.
-   * The frame's last events stay pending for the caller to commit.
-   */
-  driveFrame(run: ExecutionRun, frame: Frame, end: FrameEnd, resumed?: Resumption): void {
-    let output: unknown;
-    try {
-      for (let transitions = 1; ; transitions++) {
-        const state = frame.state;
-        const name = frame.cursor.state;
-        if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
-        let outcome = resumed;
-        resumed = undefined;
-        if (outcome === undefined && frame.cursor.phase === 'retry') {
-          this.#wakeFrameAt(frame.cursor.wakeAt ?? 0, run, frame, end);
-          return;
-        }
-        if (outcome === undefined || 'awake' in outcome) {
-          if (frame.cursor.phase === 'enter') this.#enterState(frame, name, state);
-          const ran = runStateModule(new StateRun(this, run, frame, name, state));
-          if (ran instanceof Promise) {
-            this.#resumeAfter(ran, run, frame, end);
-            return;
-          }
-          if ('wakeAt' in ran) {
-            this.#wakeFrameAt(ran.wakeAt, run, frame, end);
-            return;
-          }
-          outcome = ran;
-        }
-        const exited = this.#exitState(run, frame, name, state, outcome);
-        if (exited !== STATE_CONTINUES) {
-          output = exited.output;
-          break;
-        }
-        if (transitions === TRANSITIONS_PER_TURN) {
-          // A long run of effect-free states lets the API and other executions in between.
-          setImmediate(() => this.driveFrame(run, frame, end));
-          return;
-        }
-      }
-    } catch (thrown) {
-      end.failed(thrown);
-      return;
-    }
-    end.done(output);
-  }
-
-  /** Continues the frame with what the state's module's promise settles with. */
-  #resumeAfter(waited: Promise<StateResult>, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
-    waited.then(
-      (result) => this.driveFrame(run, frame, end, { result }),
-      (thrown: unknown) => this.driveFrame(run, frame, end, { thrown }),
-    );
-  }
-
-  /**
-   * Runs the state's module again at the wall-clock `wakeAt` (a Wait's instant, the end of a retry
-   * interval) on a clock timer, or fails the frame if it is stopped first.
-   */
-  #wakeFrameAt(wakeAt: number, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
-    waitOn(
-      this.clock,
-      msUntil(this.clock, wakeAt),
-      frame.signal,
-      () => this.driveFrame(run, frame, end, AWAKE),
-      (reason) => this.driveFrame(run, frame, end, { thrown: reason }),
-    );
-  }
-
-  #enterState(frame: Frame, name: string, state: State): void {
-    frame.cursor = { state: name, phase: 'enter', enteredAt: this.clock.now() };
-    this.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
-      name,
-      input: frame.inputJson,
-      inputDetails: NOT_TRUNCATED,
-    });
-  }
-
-  /**
-   * After a state's module: on success, or on an error its Catch handles, records the exit and moves the
-   * frame to the next state ({@link STATE_CONTINUES}), or returns the frame's output if it ends. An error
-   * its Retry handles schedules the retry ({@link STATE_CONTINUES}). Throws an error it does not handle.
-   */
-  #exitState(
-    run: ExecutionRun,
-    frame: Frame,
-    name: string,
-    state: State,
-    outcome: { result: StateResult } | { thrown: unknown },
-  ): typeof STATE_CONTINUES | { output: unknown } {
-    let next: string | undefined;
-    let output: unknown;
-    let outputJson: string;
-    try {
-      if ('thrown' in outcome) throw outcome.thrown;
-      next = outcome.result.next;
-      output = outcome.result.output;
-      outputJson = serializeWithinLimit(output);
-    } catch (thrown) {
-      if (frame.signal.aborted || run.halted) throw thrown;
-      const error = asStatesError(thrown);
-      const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
-      if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
-      if (decision.kind === 'fail') throw error;
-      if (decision.kind === 'retry') {
-        frame.cursor = {
-          state: name,
-          phase: 'retry',
-          enteredAt: frame.cursor.enteredAt,
-          retries: decision.retries,
-          retryCount: (frame.cursor.retryCount ?? 0) + 1,
-          wakeAt: this.clock.now() + decision.delayMs * this.clock.scale,
-        };
-        this.commit(run, frame);
-        return STATE_CONTINUES;
-      }
-      next = decision.catcher.Next;
-      output = writeResultPath(frame.input, decision.catcher.ResultPath, {
-        Error: error.error,
-        Cause: error.causeText,
-      });
-      outputJson = serializeWithinLimit(output);
-    }
-    if (state.Type !== 'Fail') {
-      this.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
-        name,
-        output: outputJson,
-        outputDetails: NOT_TRUNCATED,
-      });
-    }
-    if (hasChildFrames(state.Type)) this.#dropChildFrames(run, frame, name);
-    if (next === undefined) return { output };
-    frame.moveTo(next, output, outputJson);
-    this.defer(run, frame);
-    return STATE_CONTINUES;
-  }
-
   /** Queues a history event on the frame (committed with its next commit). */
   emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
     frame.pendingEvents.push({
@@ -700,7 +501,8 @@ export class Engine {
     frame.pendingWrites = [];
   }
 
-  #dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
+  /** Drops the frames below a Parallel / Map state as it ends (and their pending work). */
+  dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
     const below = `${frame.path}/${stateName}`;
     for (const [child, owner] of this.#deferred)
       if (owner === run && child.path.startsWith(`${below}/`)) this.#deferred.delete(child);
@@ -723,7 +525,7 @@ export class Engine {
       return;
     }
     const engine = this;
-    this.driveFrame(run, top, {
+    driveFrame(this, run, top, {
       done(output) {
         engine.#endRun(run, top, { output });
       },
@@ -862,10 +664,6 @@ export class Engine {
     }
     return revision;
   }
-}
-
-function hasChildFrames(type: string): boolean {
-  return type === 'Parallel' || type === 'Map';
 }
 
 function haltError(run: ExecutionRun): Error {

@@ -1,0 +1,228 @@
+/**
+ * Drives a frame through its states: enters each state, runs its module, and records its exit, Retry or
+ * Catch. States without outside effects run synchronously; a state that waits (a task, a Wait, Parallel
+ * and Map children, a retry interval) continues the frame from a promise callback or a clock timer, so a
+ * parked execution holds no suspended function.
+ */
+import { msUntil, waitOn } from '../clock.ts';
+import { asStatesError, type Engine, type ExecutionRun } from './engine.ts';
+import { STATES_ERRORS, StatesError } from './errors.ts';
+import type { Frame } from './frame.ts';
+import { writeResultPath } from './jsonpath.ts';
+import { decideOnError } from './retry.ts';
+import {
+  NOT_TRUNCATED,
+  type StateResult,
+  StateRun,
+  type StateWait,
+  serializeWithinLimit,
+} from './state-run.ts';
+import { STATE_HANDLERS } from './states/index.ts';
+import type { ErrorHandling, State } from './types.ts';
+
+/** What {@link driveFrame} calls when the frame ends. */
+export interface FrameEnd {
+  done(output: unknown): void;
+  /** With the StatesError that fails the frame, or the reason the run halted. */
+  failed(thrown: unknown): void;
+}
+
+/** A retry interval or a Wait's instant has come: the state's module runs again. */
+const AWAKE = Object.freeze({ awake: true as const });
+
+/** How the wait of a frame's current state ended: its module's result or error, or its time has come. */
+type Resumption = { result: StateResult } | { thrown: unknown } | typeof AWAKE;
+
+/** States a frame runs synchronously before it yields to the event loop (and so to the API). */
+export const TRANSITIONS_PER_TURN = 1000;
+
+/** {@link exitState}'s mark for a frame that moved on (or will retry) and keeps running. */
+const STATE_CONTINUES = Symbol('state continues');
+
+/** The StateEntered / StateExited event types of each state type, built once. */
+const STATE_EVENT_TYPES = Object.fromEntries(
+  Object.keys(STATE_HANDLERS).map((type) => [
+    type,
+    { entered: `${type}StateEntered`, exited: `${type}StateExited` },
+  ]),
+) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
+
+/**
+ * Runs a frame until it ends; resolves with its output. The frame's last events stay pending for the
+ * caller to commit with its own writes. Rejects with the StatesError that fails the frame.
+ */
+export function runFrame(engine: Engine, run: ExecutionRun, frame: Frame): Promise<unknown> {
+  return new Promise((resolve, reject) => driveFrame(engine, run, frame, { done: resolve, failed: reject }));
+}
+
+/**
+ * Runs a frame's states from its cursor until the frame ends: `end.done` with its output, or
+ * `end.failed` with the StatesError that fails it (or the halt reason). Effect-free states run
+ * synchronously, yielding to the event loop every {@link TRANSITIONS_PER_TURN}. `resumed` is how the
+ * wait of the cursor's state ended. The frame's last events stay pending for the caller to commit.
+ */
+export function driveFrame(
+  engine: Engine,
+  run: ExecutionRun,
+  frame: Frame,
+  end: FrameEnd,
+  resumed?: Resumption,
+): void {
+  let output: unknown;
+  try {
+    for (let transitions = 1; ; transitions++) {
+      const state = frame.state;
+      const name = frame.cursor.state;
+      if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
+      let outcome = resumed;
+      resumed = undefined;
+      if (outcome === undefined && frame.cursor.phase === 'retry') {
+        wakeFrameAt(frame.cursor.wakeAt ?? 0, engine, run, frame, end);
+        return;
+      }
+      if (outcome === undefined || 'awake' in outcome) {
+        if (frame.cursor.phase === 'enter') enterState(engine, frame, name, state);
+        const ran = runStateModule(new StateRun(engine, run, frame, name, state));
+        if (ran instanceof Promise) {
+          resumeAfter(ran, engine, run, frame, end);
+          return;
+        }
+        if ('wakeAt' in ran) {
+          wakeFrameAt(ran.wakeAt, engine, run, frame, end);
+          return;
+        }
+        outcome = ran;
+      }
+      const exited = exitState(engine, run, frame, name, state, outcome);
+      if (exited !== STATE_CONTINUES) {
+        output = exited.output;
+        break;
+      }
+      if (transitions === TRANSITIONS_PER_TURN) {
+        // A long run of effect-free states lets the API and other executions in between.
+        setImmediate(() => driveFrame(engine, run, frame, end));
+        return;
+      }
+    }
+  } catch (thrown) {
+    end.failed(thrown);
+    return;
+  }
+  end.done(output);
+}
+
+/**
+ * Runs a state's module: its result, a promise of it (a state that waits), a Wait's instant to run it
+ * again, or what it threw.
+ */
+function runStateModule(
+  run: StateRun,
+): { result: StateResult } | { thrown: unknown } | StateWait | Promise<StateResult> {
+  try {
+    const answer = STATE_HANDLERS[run.state.Type](run);
+    return answer instanceof Promise || 'wakeAt' in answer ? answer : { result: answer };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
+
+/** Continues the frame with what the state's module's promise settles with. */
+function resumeAfter(
+  waited: Promise<StateResult>,
+  engine: Engine,
+  run: ExecutionRun,
+  frame: Frame,
+  end: FrameEnd,
+): void {
+  waited.then(
+    (result) => driveFrame(engine, run, frame, end, { result }),
+    (thrown: unknown) => driveFrame(engine, run, frame, end, { thrown }),
+  );
+}
+
+/**
+ * Runs the state's module again at the wall-clock `wakeAt` (a Wait's instant, the end of a retry
+ * interval) on a clock timer, or fails the frame if it is stopped first.
+ */
+function wakeFrameAt(wakeAt: number, engine: Engine, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
+  waitOn(
+    engine.clock,
+    msUntil(engine.clock, wakeAt),
+    frame.signal,
+    () => driveFrame(engine, run, frame, end, AWAKE),
+    (reason) => driveFrame(engine, run, frame, end, { thrown: reason }),
+  );
+}
+
+function enterState(engine: Engine, frame: Frame, name: string, state: State): void {
+  frame.cursor = { state: name, phase: 'enter', enteredAt: engine.clock.now() };
+  engine.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
+    name,
+    input: frame.inputJson,
+    inputDetails: NOT_TRUNCATED,
+  });
+}
+
+/**
+ * After a state's module: on success, or on an error its Catch handles, records the exit and moves the
+ * frame to the next state ({@link STATE_CONTINUES}), or returns the frame's output if it ends. An error
+ * its Retry handles schedules the retry ({@link STATE_CONTINUES}). Throws an error it does not handle.
+ */
+function exitState(
+  engine: Engine,
+  run: ExecutionRun,
+  frame: Frame,
+  name: string,
+  state: State,
+  outcome: { result: StateResult } | { thrown: unknown },
+): typeof STATE_CONTINUES | { output: unknown } {
+  let next: string | undefined;
+  let output: unknown;
+  let outputJson: string;
+  try {
+    if ('thrown' in outcome) throw outcome.thrown;
+    next = outcome.result.next;
+    output = outcome.result.output;
+    outputJson = serializeWithinLimit(output);
+  } catch (thrown) {
+    if (frame.signal.aborted || run.halted) throw thrown;
+    const error = asStatesError(thrown);
+    const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
+    if (hasChildFrames(state.Type)) engine.dropChildFrames(run, frame, name);
+    if (decision.kind === 'fail') throw error;
+    if (decision.kind === 'retry') {
+      frame.cursor = {
+        state: name,
+        phase: 'retry',
+        enteredAt: frame.cursor.enteredAt,
+        retries: decision.retries,
+        retryCount: (frame.cursor.retryCount ?? 0) + 1,
+        wakeAt: engine.clock.now() + decision.delayMs * engine.clock.scale,
+      };
+      engine.commit(run, frame);
+      return STATE_CONTINUES;
+    }
+    next = decision.catcher.Next;
+    output = writeResultPath(frame.input, decision.catcher.ResultPath, {
+      Error: error.error,
+      Cause: error.causeText,
+    });
+    outputJson = serializeWithinLimit(output);
+  }
+  if (state.Type !== 'Fail') {
+    engine.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
+      name,
+      output: outputJson,
+      outputDetails: NOT_TRUNCATED,
+    });
+  }
+  if (hasChildFrames(state.Type)) engine.dropChildFrames(run, frame, name);
+  if (next === undefined) return { output };
+  frame.moveTo(next, output, outputJson);
+  engine.defer(run, frame);
+  return STATE_CONTINUES;
+}
+
+function hasChildFrames(type: string): boolean {
+  return type === 'Parallel' || type === 'Map';
+}
