@@ -35,7 +35,9 @@ export function resolvePayloadTemplate(template: unknown, input: unknown, contex
 
 /**
  * Applies a state's InputPath: `undefined` keeps the input, `null` gives `{}`, a path selects from the
- * input (`$$...` from the context object, which `context` may build on demand). The result is a copy.
+ * input (`$$...` from the context object, which `context` may build on demand); a selected value is a
+ * copy, the kept input is the input itself (the interpreter never changes a value in place; values are
+ * copied where they reach task code, see invokeLambda).
  *
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
@@ -44,7 +46,7 @@ export function applyInputPath(
   inputPath: string | null | undefined,
   context?: ContextSource,
 ): unknown {
-  if (inputPath === undefined) return copyJson(input);
+  if (inputPath === undefined) return input;
   if (inputPath === null) return {};
   if (inputPath.startsWith('$$')) return readPath(inputPath.slice(1), readContext(context));
   return readPath(inputPath, input);
@@ -56,7 +58,7 @@ export function applyInputPath(
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
 export function applyOutputPath(output: unknown, outputPath: string | null | undefined): unknown {
-  if (outputPath === undefined) return copyJson(output);
+  if (outputPath === undefined) return output;
   if (outputPath === null) return {};
   return readPath(outputPath, output);
 }

@@ -74,8 +74,9 @@ export function isReferencePath(path: string): boolean {
 
 /**
  * Places `result` into `input` at `resultPath`, as a state's ResultPath does: `undefined` (or `'$'`)
- * returns the result, `null` returns the input, `'$.a.b'` returns a copy of the input with `a.b` set
- * (creating missing objects on the way). `input` is never changed.
+ * returns the result, `null` returns the input, `'$.a.b'` returns the input with `a.b` set (creating
+ * missing objects on the way). `input` is never changed: the objects on the path are copied, the rest is
+ * shared (the interpreter never changes a value in place).
  *
  * @throws StatesError `States.ResultPathMatchFailure` when the path runs into a value that is not an object
  * (or an array index that does not exist), `States.Runtime` when it is not a Reference Path.
@@ -87,8 +88,8 @@ export function writeResultPath(
   resultPath: string | null | undefined,
   result: unknown,
 ): unknown {
-  if (resultPath === null) return copyJson(input);
-  if (resultPath === undefined) return copyJson(result);
+  if (resultPath === null) return input;
+  if (resultPath === undefined) return result;
   const parsed = parseOrThrow(resultPath);
   if (!parsed.definite) {
     throw new StatesError(
@@ -96,32 +97,46 @@ export function writeResultPath(
       `Invalid ResultPath '${resultPath}': it must be a Reference Path`,
     );
   }
-  if (parsed.segments.length === 0) return copyJson(result);
-  const output = copyJson(input);
-  let container: unknown = output;
   const { segments } = parsed;
+  if (segments.length === 0) return result;
+  if (typeof input !== 'object' || input === null) throw resultPathFailure(resultPath, input);
+  const output = shallowCopy(input);
+  let container: object = output;
   for (let position = 0; position < segments.length; position++) {
     const segment = segments[position]!;
-    const last = position === segments.length - 1;
-    if (segment.kind === 'names' && isPlainObject(container)) {
-      const name = segment.names[0]!;
-      if (last) container[name] = copyJson(result);
-      else if (container[name] === undefined) container[name] = {};
-      else if (typeof container[name] !== 'object' || container[name] === null)
+    const key =
+      segment.kind === 'names' && isPlainObject(container)
+        ? segment.names[0]!
+        : segment.kind === 'indexes' && Array.isArray(container)
+          ? arrayIndex(container, segment.indexes[0]!)
+          : undefined;
+    if (key === undefined) throw resultPathFailure(resultPath, input);
+    let value: unknown = result;
+    if (position < segments.length - 1) {
+      const child = Object.hasOwn(container, key)
+        ? (container as Record<string | number, unknown>)[key]
+        : undefined;
+      if (child !== undefined && (typeof child !== 'object' || child === null)) {
         throw resultPathFailure(resultPath, input);
-      container = container[name];
-    } else if (segment.kind === 'indexes' && Array.isArray(container)) {
-      const index = arrayIndex(container, segment.indexes[0]!);
-      if (index === undefined) throw resultPathFailure(resultPath, input);
-      if (last) container[index] = copyJson(result);
-      else if (typeof container[index] !== 'object' || container[index] === null)
-        throw resultPathFailure(resultPath, input);
-      container = container[index];
-    } else {
-      throw resultPathFailure(resultPath, input);
+      }
+      value = child === undefined ? {} : shallowCopy(child);
     }
+    setMember(container, key, value);
+    container = value as object;
   }
   return output;
+}
+
+/** A copy of an object or array whose members are shared with it. */
+function shallowCopy(value: object): object {
+  return Array.isArray(value) ? value.slice() : { ...value };
+}
+
+/** Sets a member (an own `__proto__` key stays a key, as JSON has it). */
+function setMember(container: object, key: string | number, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+  else (container as Record<string | number, unknown>)[key] = value;
 }
 
 function resultPathFailure(resultPath: string, input: unknown): StatesError {

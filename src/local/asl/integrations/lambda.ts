@@ -1,8 +1,10 @@
 import type { LambdaRegistry } from '../../lambda-registry.ts';
 import { StatesError } from '../errors.ts';
+import { copyJson } from '../jsonpath.ts';
 
 /**
- * Invokes an in-process Lambda function. A thrown error becomes a StatesError named after the error
+ * Invokes an in-process Lambda function with a copy of `payload`, and answers a copy of its result (the
+ * interpreter never changes a value in place, and relies on task code not to). A thrown error becomes a StatesError named after the error
  * (`error.name`) with Lambda's cause JSON `{ errorMessage, errorType, stackTrace }`;
  * `Lambda.ResourceNotFoundException` for an unknown function.
  */
@@ -13,8 +15,9 @@ export async function invokeLambda(
   context: { executionArn: string; taskToken?: string },
 ): Promise<unknown> {
   try {
-    const result = await lambdas.invoke(functionName, payload, context);
-    return result === undefined ? null : result;
+    // Copies both ways: a function may change its event, or keep and later change what it returned.
+    const result = await lambdas.invoke(functionName, copyJson(payload), context);
+    return result === undefined ? null : copyJson(result);
   } catch (thrown) {
     throw lambdaError(thrown);
   }

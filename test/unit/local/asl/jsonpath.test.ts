@@ -199,16 +199,25 @@ describe('writeResultPath', () => {
     expect(writeResultPath({ a: [{ b: 1 }, { b: 2 }] }, '$.a[1].b', 5)).toEqual({ a: [{ b: 1 }, { b: 5 }] });
   });
 
-  it('never changes the input or aliases the result', () => {
+  it('never changes the input, and copies only the objects on the path', () => {
     // Prepare
-    const input = { a: { b: 1 } };
+    const input = { a: { b: 1 }, other: { deep: [1] } };
     const result = { r: [1] };
     // Act
-    const output = writeResultPath(input, '$.a.c', result) as { a: { c: { r: number[] } } };
-    output.a.c.r.push(2);
+    const output = writeResultPath(input, '$.a.c', result) as Record<string, Record<string, unknown>>;
     // Assess
-    expect(input).toEqual({ a: { b: 1 } });
-    expect(result).toEqual({ r: [1] });
+    expect(input).toEqual({ a: { b: 1 }, other: { deep: [1] } });
+    expect(output).toEqual({ a: { b: 1, c: { r: [1] } }, other: { deep: [1] } });
+    expect(output.a).not.toBe(input.a);
+    expect(output.other).toBe(input.other);
+  });
+
+  it('keeps a __proto__ key a member on the path and at its end', () => {
+    // Act
+    const output = writeResultPath(JSON.parse('{"__proto__":{"x":1}}'), '$.__proto__.y', 2) as object;
+    // Assess
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect(JSON.stringify(output)).toBe('{"__proto__":{"x":1,"y":2}}');
   });
 
   it('raises States.ResultPathMatchFailure when the path runs into a non-object', () => {

@@ -171,6 +171,42 @@ describe('Engine: task integrations', () => {
     ]);
   });
 
+  it('gives a function a copy of its payload and keeps a copy of its result', async () => {
+    // Prepare: the function changes its event, fails once, and changes its result after returning it
+    const received: string[] = [];
+    let kept: { items: string[] } | undefined;
+    h = harness({
+      change: (event: unknown) => {
+        const payload = event as { items: string[] };
+        received.push(JSON.stringify(payload));
+        payload.items.push('changed by the function');
+        if (received.length === 1) throw new Error('first attempt fails');
+        kept = { items: ['returned'] };
+        return kept;
+      },
+    });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: FUNCTION_ARN('change'),
+        ResultPath: '$.result',
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 1 }],
+        Next: 'After',
+      },
+      After: { Type: 'Wait', Seconds: 10, Next: 'Done' },
+      Done: { Type: 'Succeed' },
+    });
+    // Act
+    const executionArn = await h.start(definition, { items: ['a'] });
+    await h.clock.advance(1_000);
+    kept?.items.push('changed during the Wait');
+    await h.clock.advance(10_000);
+    const result = await h.sfn.awaitExecution(executionArn);
+    // Assess
+    expect(received).toEqual(['{"items":["a"]}', '{"items":["a"]}']);
+    expect(JSON.parse(result.output!)).toEqual({ items: ['a'], result: { items: ['returned'] } });
+  });
+
   it('waits for a task token: SendTaskSuccess, SendTaskFailure and heartbeat timeouts', async () => {
     // Prepare
     const tokens: string[] = [];
