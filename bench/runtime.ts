@@ -28,7 +28,7 @@ const KINDS: EngineKind[] = ['peer', 'memory', 'durable'];
 const SCALE = values.quick ? 0.1 : 1;
 const LOOP_ITERATIONS = Math.round(50_000 * SCALE);
 const CONCURRENT = 200;
-const BATCHES = Math.max(1, Math.round(25 * SCALE));
+const BATCHES = Math.max(1, Math.round(100 * SCALE));
 /** Timed runs per engine and scenario (child processes for (c)); the median is reported. */
 const REPEATS = 5;
 const PARKED = values.quick ? 1_000 : 10_000;

@@ -542,7 +542,8 @@ export class Engine {
       let thrown = 'thrown' in ended ? ended.thrown : undefined;
       if ('output' in ended) {
         try {
-          const outputJson = serializeWithinLimit(ended.output);
+          const outputJson =
+            top && ended.output === top.input ? top.inputJson : serializeWithinLimit(ended.output);
           const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
           this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
           return;

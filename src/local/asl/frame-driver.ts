@@ -183,7 +183,8 @@ function exitState(
     if ('thrown' in outcome) throw outcome.thrown;
     next = outcome.result.next;
     output = outcome.result.output;
-    outputJson = serializeWithinLimit(output);
+    // A state that passes its input on (Choice, Succeed, a Wait) has its JSON already.
+    outputJson = output === frame.input ? frame.inputJson : serializeWithinLimit(output);
   } catch (thrown) {
     if (frame.signal.aborted || run.halted) throw thrown;
     const error = asStatesError(thrown);
