@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StatesError } from '#local/asl/errors.ts';
 import { decideOnError } from '#local/asl/retry.ts';
 import { RealClock, sleep, VirtualClock } from '#local/clock.ts';
+import { LOOP_DEFINITION } from '../../../../bench/runtime/scenarios.ts';
 import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let h: Harness | undefined;
@@ -99,19 +100,7 @@ describe('LocalStepFunctions API rules', () => {
   it('answers the API while a long loop of Pass and Choice states runs, and can stop it midway', async () => {
     // Prepare: 20,000 iterations (40,002 states) of effect-free states
     h = harness();
-    const loop = machine({
-      Check: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.i', NumericLessThanPath: '$.n', Next: 'Increment' }],
-        Default: 'Done',
-      },
-      Increment: {
-        Type: 'Pass',
-        Parameters: { 'i.$': 'States.MathAdd($.i, 1)', 'n.$': '$.n' },
-        Next: 'Check',
-      },
-      Done: { Type: 'Succeed' },
-    });
+    const loop = JSON.stringify(LOOP_DEFINITION);
     const finishing = await h.start(loop, { i: 0, n: 20_000 });
     const stopped = await h.start(loop, { i: 0, n: 20_000 });
     // Act
