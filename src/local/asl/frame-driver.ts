@@ -31,7 +31,7 @@ export interface FrameEnd {
 const AWAKE = Object.freeze({ awake: true as const });
 
 /** How the wait of a frame's current state ended: its module's result or error, or its time has come. */
-type Resumption = { result: StateResult } | { thrown: unknown } | typeof AWAKE;
+export type Resumption = { result: StateResult } | { thrown: unknown } | typeof AWAKE;
 
 /** States a frame runs synchronously before it yields to the event loop (and so to the API). */
 export const TRANSITIONS_PER_TURN = 1000;
