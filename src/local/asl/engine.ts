@@ -468,7 +468,6 @@ export class Engine {
     });
   }
 
-  /** Runs `fn` in a transaction that also inserts the events it queued. */
   /** Runs `fn` in a transaction that also writes the events, frames and ends it queued. */
   #transaction<T>(fn: () => T): T {
     return this.store.transaction(() => {
