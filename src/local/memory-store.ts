@@ -205,7 +205,6 @@ export class MemoryStore implements Store {
     record.tokens = undefined;
     const openTokens = [...(tokens ?? [])].map((token) => [token, this.#tokens.get(token)!] as const);
     for (const [token] of openTokens) this.#tokens.delete(token);
-    if (!this.#undo) return;
     this.#onUndo(() => {
       Object.assign(stored, { status, output, error, cause, stopDate });
       if (stored.status === 'RUNNING') this.#running.add(stored);

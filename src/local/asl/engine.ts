@@ -539,16 +539,18 @@ export class Engine {
     try {
       if (run.halted) return;
       let thrown = 'thrown' in ended ? ended.thrown : undefined;
+      let outputJson: string | undefined;
       if ('output' in ended) {
         try {
-          const outputJson =
-            top && ended.output === top.input ? top.inputJson : serializeWithinLimit(ended.output);
-          const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
-          this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
-          return;
+          outputJson = top ? top.outputJson(ended.output) : serializeWithinLimit(ended.output);
         } catch (error) {
-          thrown = error;
+          thrown = error; // an output beyond the payload limit fails the execution
         }
+      }
+      if (outputJson !== undefined) {
+        const details = { output: outputJson, outputDetails: NOT_TRUNCATED };
+        this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
+        return;
       }
       const { error, causeText: cause } = asStatesError(thrown);
       this.#finish(run, 'FAILED', 'ExecutionFailed', { error, cause }, { error, cause }, top);

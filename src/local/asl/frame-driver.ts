@@ -4,7 +4,7 @@
  * and Map children, a retry interval) continues the frame from a promise callback or a clock timer, so a
  * parked execution holds no suspended function.
  */
-import { msUntil, waitOn } from '../clock.ts';
+import { deadlineAfter, msUntil, waitOn } from '../clock.ts';
 import { asStatesError, type Engine, type ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
@@ -183,8 +183,7 @@ function exitState(
     if ('thrown' in outcome) throw outcome.thrown;
     next = outcome.result.next;
     output = outcome.result.output;
-    // A state that passes its input on (Choice, Succeed, a Wait) has its JSON already.
-    outputJson = output === frame.input ? frame.inputJson : serializeWithinLimit(output);
+    outputJson = frame.outputJson(output);
   } catch (thrown) {
     if (frame.signal.aborted || run.halted) throw thrown;
     const error = asStatesError(thrown);
@@ -198,7 +197,7 @@ function exitState(
         enteredAt: frame.cursor.enteredAt,
         retries: decision.retries,
         retryCount: (frame.cursor.retryCount ?? 0) + 1,
-        wakeAt: engine.clock.now() + decision.delayMs * engine.clock.scale,
+        wakeAt: deadlineAfter(engine.clock, decision.delayMs),
       };
       engine.commit(run, frame);
       return STATE_CONTINUES;

@@ -5,6 +5,7 @@
  */
 import type { StopSignal } from '../stop-signal.ts';
 import type { EventRow } from '../store.ts';
+import { serializeWithinLimit } from './state-run.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 
 /** Where a frame stands in its current state. */
@@ -80,6 +81,11 @@ export class Frame {
     return Object.hasOwn(this.definition.States, this.cursor.state)
       ? this.definition.States[this.cursor.state]
       : undefined;
+  }
+
+  /** The JSON of a state's output: the input's own JSON when the state passed its input on unchanged. */
+  outputJson(output: unknown): string {
+    return output === this.input ? this.inputJson : serializeWithinLimit(output);
   }
 
   /** Moves the cursor to the start of `next` with `input`. */

@@ -4,9 +4,9 @@ import { copyJson } from '../jsonpath.ts';
 
 /**
  * Invokes an in-process Lambda function with a copy of `payload`, and answers a copy of its result (the
- * interpreter never changes a value in place, and relies on task code not to). A thrown error becomes a StatesError named after the error
- * (`error.name`) with Lambda's cause JSON `{ errorMessage, errorType, stackTrace }`;
- * `Lambda.ResourceNotFoundException` for an unknown function.
+ * interpreter never changes a value in place, and relies on task code not to). A thrown error becomes a
+ * StatesError named after the error (`error.name`) with Lambda's cause JSON
+ * `{ errorMessage, errorType, stackTrace }`; `Lambda.ResourceNotFoundException` for an unknown function.
  */
 export async function invokeLambda(
   lambdas: LambdaRegistry,

@@ -1,4 +1,4 @@
-import { msUntil } from '../../clock.ts';
+import { deadlineAfter, msUntil } from '../../clock.ts';
 import { applyInputPath, applyOutputPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
@@ -15,7 +15,7 @@ export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
     const delayMs = waitMilliseconds(run.state, effective, clock.now());
-    run.saveDeferred({ phase: 'waiting', wakeAt: clock.now() + delayMs * clock.scale });
+    run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
   if (msUntil(clock, wakeAt) > 0) return { wakeAt };
