@@ -9,8 +9,11 @@ import type { StopSignal } from './stop-signal.ts';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Calls `wake` after `ms` logical milliseconds (scaled); the handle is for {@link Clock.clearTimer}. */
-  setTimer(ms: number, wake: () => void): TimerHandle;
+  /**
+   * Calls `wake(target)` after `ms` logical milliseconds (scaled), as `setTimeout(wake, ms, target)` does;
+   * the handle is for {@link Clock.clearTimer}.
+   */
+  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle;
   /** Cancels a timer of {@link Clock.setTimer} that has not fired. */
   clearTimer(handle: TimerHandle): void;
   /** Real milliseconds per logical millisecond: 1 = real time, 0 = no waiting. */
@@ -20,34 +23,61 @@ export interface Clock {
 /** A pending timer of a {@link Clock}, known only to it. */
 export type TimerHandle = object;
 
+/** What {@link waitOn} tells when a wait ends: its time came, or its signal stopped it first. */
+export interface Waiter {
+  wake(): void;
+  stopped(reason: unknown): void;
+}
+
 /**
- * Calls `wake` after `ms` logical milliseconds on `clock`, or `stopped` with the abort reason if `signal`
- * aborts first (at once if it already has); never both.
+ * Calls `waiter.wake()` after `ms` logical milliseconds on `clock`, or `waiter.stopped` with the abort
+ * reason if `signal` aborts first (at once if it already has); never both.
  */
-export function waitOn(
-  clock: Clock,
-  ms: number,
-  signal: StopSignal,
-  wake: () => void,
-  stopped: (reason: unknown) => void,
-): void {
-  if (signal.aborted) {
-    stopped(abortReason(signal));
-    return;
+export function waitOn(clock: Clock, ms: number, signal: StopSignal, waiter: Waiter): void {
+  if (signal.aborted) waiter.stopped(abortReason(signal));
+  else new TimedWait(clock, ms, signal, waiter);
+}
+
+/**
+ * A pending {@link waitOn}: the clock's timer target and the signal's listener in one object, so a parked
+ * execution holds no closures for its wait.
+ */
+class TimedWait {
+  readonly #clock: Clock;
+  readonly #signal: StopSignal;
+  readonly #waiter: Waiter;
+  readonly #timer: TimerHandle;
+
+  constructor(clock: Clock, ms: number, signal: StopSignal, waiter: Waiter) {
+    this.#clock = clock;
+    this.#signal = signal;
+    this.#waiter = waiter;
+    this.#timer = clock.setTimer(ms, wakeTimedWait, this);
+    signal.addEventListener('abort', this, { once: true });
   }
-  const timer = clock.setTimer(ms, () => {
-    signal.removeEventListener('abort', onAbort);
-    wake();
-  });
-  const onAbort = listenForAbort(signal, () => {
-    clock.clearTimer(timer);
-    stopped(abortReason(signal));
-  });
+
+  /** The time has come. */
+  wake(): void {
+    this.#signal.removeEventListener('abort', this);
+    this.#waiter.wake();
+  }
+
+  /** The signal stopped first. */
+  handleEvent(): void {
+    this.#clock.clearTimer(this.#timer);
+    this.#waiter.stopped(abortReason(this.#signal));
+  }
+}
+
+function wakeTimedWait(wait: TimedWait): void {
+  wait.wake();
 }
 
 /** Resolves after `ms` logical milliseconds on `clock`; rejects with the signal's reason when aborted. */
 export function sleep(clock: Clock, ms: number, signal: StopSignal): Promise<void> {
-  return new Promise((resolve, reject) => waitOn(clock, ms, signal, resolve, reject));
+  return new Promise((resolve, reject) =>
+    waitOn(clock, ms, signal, { wake: () => resolve(), stopped: reject }),
+  );
 }
 
 /** Logical milliseconds from now until the wall-clock `deadline` on `clock` (0 if past, or on a clock of scale 0). */
@@ -64,16 +94,6 @@ export function deadlineAfter(clock: Clock, ms: number): number {
 /** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}); a timer of 0 if past. */
 export function sleepUntil(clock: Clock, deadline: number, signal: StopSignal): Promise<void> {
   return sleep(clock, msUntil(clock, deadline), signal);
-}
-
-/**
- * Adds `listener` to `signal` and returns it, for its removal. (Taking the listener as an argument keeps
- * it anonymous: a named closure costs a property definition each time under tsx's keep-names transform,
- * which a sleep per parked execution would pay.)
- */
-function listenForAbort(signal: StopSignal, listener: () => void): () => void {
-  signal.addEventListener('abort', listener, { once: true });
-  return listener;
 }
 
 function abortReason(signal: StopSignal): unknown {
@@ -110,15 +130,15 @@ export class RealClock implements Clock {
     return Date.now();
   }
 
-  setTimer(ms: number, wake: () => void): TimerHandle {
+  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle {
     const realMs = Math.max(0, ms) * this.scale;
-    if (realMs <= LONGEST_TIMEOUT_MS) return setTimeout(wake, realMs);
+    if (realMs <= LONGEST_TIMEOUT_MS) return setTimeout(wake, realMs, target as T);
     // Node fires a longer timeout at once: relay through timeouts of at most the longest one.
     const relay: { timeout?: NodeJS.Timeout } = {};
     const arm = (remainingMs: number): void => {
       relay.timeout =
         remainingMs <= LONGEST_TIMEOUT_MS
-          ? setTimeout(wake, remainingMs)
+          ? setTimeout(wake, remainingMs, target as T)
           : setTimeout(() => arm(remainingMs - LONGEST_TIMEOUT_MS), LONGEST_TIMEOUT_MS);
     };
     arm(realMs);
@@ -167,8 +187,12 @@ export class VirtualClock implements Clock {
     return this.#timers.length;
   }
 
-  setTimer(ms: number, wake: () => void): TimerHandle {
-    const timer: VirtualTimer = { due: this.#now + Math.max(0, ms), seq: this.#seq++, wake };
+  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle {
+    const timer: VirtualTimer = {
+      due: this.#now + Math.max(0, ms),
+      seq: this.#seq++,
+      wake: () => wake(target as T),
+    };
     this.#timers.push(timer);
     return timer;
   }

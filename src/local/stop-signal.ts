@@ -6,9 +6,15 @@
 export interface StopSignal {
   readonly aborted: boolean;
   readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
+  addEventListener(type: 'abort', listener: StopListener, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: StopListener): void;
 }
+
+/**
+ * What a {@link StopSignal} calls when it stops: a function, or an object's `handleEvent` (as DOM event
+ * targets do), so a long-lived wait can be its own listener instead of holding a closure.
+ */
+export type StopListener = (() => void) | { handleEvent(): void };
 
 /**
  * A {@link StopSignal} that is its own controller: `stop(reason)` aborts it and calls each listener once.
@@ -21,17 +27,17 @@ export interface StopSignal {
 export class Stopper implements StopSignal {
   aborted = false;
   reason: unknown;
-  #listeners: (() => void)[] | undefined;
+  #listeners: StopListener[] | undefined;
 
   /** Adds `listener` (once; adding it again does nothing); after the stop, nothing is added. */
-  addEventListener(_type: 'abort', listener: () => void): void {
+  addEventListener(_type: 'abort', listener: StopListener): void {
     if (this.aborted) return;
     // Most stoppers get one listener: an array of one, not a growable one of 17 slots.
     if (!this.#listeners) this.#listeners = [listener];
     else if (!this.#listeners.includes(listener)) this.#listeners.push(listener);
   }
 
-  removeEventListener(_type: 'abort', listener: () => void): void {
+  removeEventListener(_type: 'abort', listener: StopListener): void {
     const index = this.#listeners?.indexOf(listener) ?? -1;
     if (index >= 0) this.#listeners!.splice(index, 1);
   }
@@ -43,6 +49,9 @@ export class Stopper implements StopSignal {
     this.reason = reason;
     const listeners = this.#listeners ?? [];
     this.#listeners = undefined;
-    for (const listener of listeners) listener();
+    for (const listener of listeners) {
+      if (typeof listener === 'function') listener();
+      else listener.handleEvent();
+    }
   }
 }

@@ -68,8 +68,8 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       failure = asStatesError(thrown);
       if (child) {
         if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
-        parent.pendingEvents.push(...child.pendingEvents);
-        parent.pendingWrites.push(...child.pendingWrites);
+        for (const event of child.takeEvents()) parent.queueEvent(event);
+        for (const write of child.takeWrites()) parent.queueWrite(write);
         engine.forget(child);
       }
       controller.stop(failure);

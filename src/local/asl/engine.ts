@@ -11,7 +11,7 @@ import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, S
 import type { ExecutionContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
-import { driveFrame } from './frame-driver.ts';
+import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
 import { newTaskToken } from './task-token.ts';
 import type { StateMachineDefinition } from './types.ts';
@@ -350,7 +350,7 @@ export class Engine {
   defer(run: ExecutionRun, frame: Frame): void {
     if (run.halted) throw haltError(run);
     this.#deferred.set(frame, run);
-    this.#deferredEvents += frame.pendingEvents.length;
+    this.#deferredEvents += frame.queuedEventCount;
     if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.flush();
     else this.#scheduleFlush();
   }
@@ -419,8 +419,8 @@ export class Engine {
   /** Drops a frame's pending work (its events were handed to its parent). */
   forget(frame: Frame): void {
     this.#deferred.delete(frame);
-    frame.pendingEvents = [];
-    frame.pendingWrites = [];
+    frame.takeEvents();
+    frame.takeWrites();
   }
 
   /** A frame continuing its stored cursor, or a new one at `definition.StartAt` with `input`. */
@@ -459,7 +459,7 @@ export class Engine {
 
   /** Queues a history event on the frame (committed with its next commit). */
   emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
-    frame.pendingEvents.push({
+    frame.queueEvent({
       id: 0,
       type,
       previousEventId: 0,
@@ -487,17 +487,16 @@ export class Engine {
   }
 
   #flush(run: ExecutionRun, frame: Frame): void {
-    for (const event of frame.pendingEvents) {
+    for (const event of frame.takeEvents()) {
       event.id = ++run.lastEventId;
       event.previousEventId = frame.lastEventId;
       frame.lastEventId = event.id;
       this.#eventRows.push([run.row.id, event]);
     }
-    frame.pendingEvents = [];
-    if (frame.pendingWrites.length === 0) return;
+    const writes = frame.takeWrites();
+    if (writes.length === 0) return;
     this.#writeFrames(); // a pending write may delete frames queued before it
-    for (const write of frame.pendingWrites) write();
-    frame.pendingWrites = [];
+    for (const write of writes) write();
   }
 
   /** Drops the frames below a Parallel / Map state as it ends (and their pending work). */
@@ -505,7 +504,7 @@ export class Engine {
     const below = `${frame.path}/${stateName}`;
     for (const [child, owner] of this.#deferred)
       if (owner === run && child.path.startsWith(`${below}/`)) this.#deferred.delete(child);
-    frame.pendingWrites.push(() => this.store.deleteFramesBelow(run.row.id, below));
+    frame.queueWrite(() => this.store.deleteFramesBelow(run.row.id, below));
     for (const path of run.storedFrames.keys())
       if (path.startsWith(`${below}/`)) run.storedFrames.delete(path);
   }
@@ -523,16 +522,14 @@ export class Engine {
       this.#endRun(run, undefined, { thrown });
       return;
     }
-    const engine = this;
-    driveFrame(this, run, top, {
-      done(output) {
-        engine.#endRun(run, top, { output });
-      },
-      failed(thrown) {
-        engine.#endRun(run, top, { thrown });
-      },
-    });
+    driveFrame(this, run, top, this.#topFrameEnd);
   }
+
+  /** How every top frame ends: its run ends with it. */
+  readonly #topFrameEnd: FrameEnd = {
+    done: (output, run, top) => this.#endRun(run, top, { output }),
+    failed: (thrown, run, top) => this.#endRun(run, top, { thrown }),
+  };
 
   /** Records how the top frame ended (unless the run halted) and drops the run from the runs. */
   #endRun(run: ExecutionRun, top: Frame | undefined, ended: { output: unknown } | { thrown: unknown }): void {

@@ -4,7 +4,7 @@
  * and Map children, a retry interval) continues the frame from a promise callback or a clock timer, so a
  * parked execution holds no suspended function.
  */
-import { deadlineAfter, msUntil, waitOn } from '../clock.ts';
+import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
 import { asStatesError, type Engine, type ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
@@ -20,11 +20,14 @@ import {
 import { STATE_HANDLERS } from './states/index.ts';
 import type { ErrorHandling, State } from './types.ts';
 
-/** What {@link driveFrame} calls when the frame ends. */
+/**
+ * What {@link driveFrame} calls when the frame ends, with the run and frame (so one object can serve every
+ * frame: a parked execution holds no closures for its end).
+ */
 export interface FrameEnd {
-  done(output: unknown): void;
+  done(output: unknown, run: ExecutionRun, frame: Frame): void;
   /** With the StatesError that fails the frame, or the reason the run halted. */
-  failed(thrown: unknown): void;
+  failed(thrown: unknown, run: ExecutionRun, frame: Frame): void;
 }
 
 /** A retry interval or a Wait's instant has come: the state's module runs again. */
@@ -105,10 +108,10 @@ export function driveFrame(
       }
     }
   } catch (thrown) {
-    end.failed(thrown);
+    end.failed(thrown, run, frame);
     return;
   }
-  end.done(output);
+  end.done(output, run, frame);
 }
 
 /**
@@ -145,13 +148,25 @@ function resumeAfter(
  * interval) on a clock timer, or fails the frame if it is stopped first.
  */
 function wakeFrameAt(wakeAt: number, engine: Engine, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
-  waitOn(
-    engine.clock,
-    msUntil(engine.clock, wakeAt),
-    frame.signal,
-    () => driveFrame(engine, run, frame, end, AWAKE),
-    (reason) => driveFrame(engine, run, frame, end, { thrown: reason }),
-  );
+  waitOn(engine.clock, msUntil(engine.clock, wakeAt), frame.signal, new FrameWake(engine, run, frame, end));
+}
+
+/** A frame waiting on the clock: it runs on when woken, and fails with the reason when stopped. */
+class FrameWake implements Waiter {
+  constructor(
+    readonly engine: Engine,
+    readonly run: ExecutionRun,
+    readonly frame: Frame,
+    readonly end: FrameEnd,
+  ) {}
+
+  wake(): void {
+    driveFrame(this.engine, this.run, this.frame, this.end, AWAKE);
+  }
+
+  stopped(reason: unknown): void {
+    driveFrame(this.engine, this.run, this.frame, this.end, { thrown: reason });
+  }
 }
 
 function enterState(engine: Engine, frame: Frame, name: string, state: State): void {

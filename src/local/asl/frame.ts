@@ -58,11 +58,14 @@ export type PendingEvent = EventRow;
 /** The states a frame walks: a state machine, a Parallel branch or a Map item processor. */
 export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>;
 
+/** What {@link Frame.takeEvents} and {@link Frame.takeWrites} give when nothing is queued. */
+const NOTHING_QUEUED: readonly never[] = Object.freeze([]);
+
 /** A frame being run. `input` / `inputJson` are the current state's raw input. */
 export class Frame {
-  /** Events and writes for the next commit of this frame. */
-  pendingEvents: PendingEvent[] = [];
-  pendingWrites: (() => void)[] = [];
+  /** Events and writes for the next commit of this frame (none queued: undefined, no empty array kept). */
+  #events: PendingEvent[] | undefined;
+  #writes: (() => void)[] | undefined;
 
   constructor(
     readonly path: string,
@@ -75,6 +78,37 @@ export class Frame {
     /** Id of the last event of this flow, the `previousEventId` of its next event. */
     public lastEventId: number,
   ) {}
+
+  /** Queues a history event for the frame's next commit. */
+  queueEvent(event: PendingEvent): void {
+    if (this.#events) this.#events.push(event);
+    else this.#events = [event];
+  }
+
+  /** Queues a store write for the frame's next commit, run after its events are handed over. */
+  queueWrite(write: () => void): void {
+    if (this.#writes) this.#writes.push(write);
+    else this.#writes = [write];
+  }
+
+  /** How many events are queued. */
+  get queuedEventCount(): number {
+    return this.#events?.length ?? 0;
+  }
+
+  /** The queued events, oldest first; none stay queued. */
+  takeEvents(): readonly PendingEvent[] {
+    const events = this.#events ?? NOTHING_QUEUED;
+    this.#events = undefined;
+    return events;
+  }
+
+  /** The queued writes, oldest first; none stay queued. */
+  takeWrites(): readonly (() => void)[] {
+    const writes = this.#writes ?? NOTHING_QUEUED;
+    this.#writes = undefined;
+    return writes;
+  }
 
   /** The state the cursor is on. */
   get state(): State | undefined {

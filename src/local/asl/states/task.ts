@@ -98,7 +98,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
           invokeIntegration(run, target.service, target.action, effective, token),
         );
         if (!waitsForToken) {
-          if (invoked.writes) run.frame.pendingWrites.push(invoked.writes);
+          if (invoked.writes) run.frame.queueWrite(invoked.writes);
           return succeeded(run, target, invoked.output);
         }
         run.emit('TaskSubmitted', {
@@ -135,7 +135,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
     throw error;
   } finally {
     mailbox?.close();
-    if (token !== undefined) run.frame.pendingWrites.push(() => engine.store.deleteTaskToken(token));
+    if (token !== undefined) run.frame.queueWrite(() => engine.store.deleteTaskToken(token));
   }
 }
 
