@@ -1,6 +1,6 @@
 /** Argument checks and wire shapes of the local Step Functions service. */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import type { EventRow } from './store.ts';
 
@@ -51,7 +51,7 @@ export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN
 /** A JSON document of at most 256 KiB (execution input, task output); `code` otherwise. */
 export function validateInput(value: unknown, field: string, code: StepFunctionsErrorCode): string {
   if (typeof value !== 'string') throw new StepFunctionsApiError(code, `${field} must be a string of JSON`);
-  if (Buffer.byteLength(value) > PAYLOAD_LIMIT_BYTES) {
+  if (exceedsPayloadLimit(value)) {
     throw new StepFunctionsApiError(code, `${field} is larger than ${PAYLOAD_LIMIT_BYTES} bytes`);
   }
   try {

@@ -446,14 +446,11 @@ export class LocalStepFunctions {
   }
 
   #stateMachine(arn: unknown): StateMachineRow {
+    // A stored machine's ARN is well-formed: the pattern is checked only for an ARN that is not found.
+    const machine = typeof arn === 'string' ? this.store.getStateMachine(arn) : undefined;
+    if (machine) return machine;
     const checked = parseArn(arn, 'stateMachineArn', 'stateMachine');
-    const machine = this.store.getStateMachine(checked);
-    if (!machine)
-      throw new StepFunctionsApiError(
-        'StateMachineDoesNotExist',
-        `State Machine Does Not Exist: '${checked}'`,
-      );
-    return machine;
+    throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${checked}'`);
   }
 
   #execution(arn: unknown): ExecutionRow {

@@ -19,10 +19,18 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
 export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
 
+/**
+ * Whether `text` takes more than {@link PAYLOAD_LIMIT_BYTES} in UTF-8; counted only when it may (a UTF-16
+ * unit takes at most 3 bytes).
+ */
+export function exceedsPayloadLimit(text: string): boolean {
+  return text.length * 3 > PAYLOAD_LIMIT_BYTES && Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES;
+}
+
 /** JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}. */
 export function serializeWithinLimit(value: unknown): string {
   const json = JSON.stringify(value ?? null);
-  if (json.length > PAYLOAD_LIMIT_BYTES / 4 && Buffer.byteLength(json) > PAYLOAD_LIMIT_BYTES) {
+  if (exceedsPayloadLimit(json)) {
     throw new StatesError(
       STATES_ERRORS.DataLimitExceeded,
       `The state/task returned a result with a size exceeding the maximum number of bytes service limit (${PAYLOAD_LIMIT_BYTES}).`,
