@@ -137,8 +137,9 @@ export class Engine {
   }
 
   /**
-   * Records a new execution (row and ExecutionStarted) in the caller's transaction or its own; call
-   * {@link launch} once committed. Undefined (nothing written) if an execution has its ARN.
+   * Records a new execution's row in the caller's transaction or its own; call {@link launch} once
+   * committed (its ExecutionStarted is committed with its first transitions). Undefined (nothing written)
+   * if an execution has its ARN.
    */
   createExecution(execution: NewExecution): ExecutionRow | undefined {
     return this.#createExecutions([execution])[0];
@@ -151,22 +152,6 @@ export class Engine {
     return this.#transaction(() =>
       this.store.insertExecutions(rows).map((id, index) => {
         if (id === undefined) return undefined;
-        const execution = executions[index]!;
-        this.#eventRows.push([
-          id,
-          {
-            id: 1,
-            type: 'ExecutionStarted',
-            previousEventId: 0,
-            timestamp: now,
-            details: {
-              input: execution.input,
-              inputDetails: NOT_TRUNCATED,
-              roleArn: execution.stateMachine.roleArn,
-              stateMachineArn: execution.stateMachine.arn,
-            },
-          },
-        ]);
         const row = rows[index]!;
         row.id = id;
         return row;
@@ -230,7 +215,7 @@ export class Engine {
       controller: new Stopper(),
       machineName: name,
       roleArn,
-      lastEventId: created ? 1 : this.store.lastEventId(row.id),
+      lastEventId: created ? 0 : this.store.lastEventId(row.id),
       halted: false,
       storedFrames,
     };
@@ -519,10 +504,35 @@ export class Engine {
       const { definition, controller, lastEventId } = run;
       top = this.openFrame(run, '', definition, () => JSON.parse(run.row.input), controller, lastEventId);
     } catch (thrown) {
-      this.#endRun(run, undefined, { thrown });
+      // Without a top frame, the failure is recorded on a bare one.
+      top = this.#bareFrame(run);
+      this.#queueExecutionStarted(run, top);
+      this.#endRun(run, top, { thrown });
       return;
     }
+    this.#queueExecutionStarted(run, top);
     driveFrame(this, run, top, this.#topFrameEnd);
+  }
+
+  /**
+   * Queues ExecutionStarted first on `top` if nothing of the run is recorded yet (just created, or created
+   * before a crash): it is committed with the first transitions.
+   */
+  #queueExecutionStarted(run: ExecutionRun, top: Frame): void {
+    if (run.lastEventId === 0) top.queueEvent(executionStarted(run));
+  }
+
+  /** A frame at no state, for the events of a run that has no top frame to record them on. */
+  #bareFrame(run: ExecutionRun): Frame {
+    return new Frame(
+      '',
+      run.definition,
+      { state: '', phase: 'done' },
+      null,
+      'null',
+      run.controller,
+      run.lastEventId,
+    );
   }
 
   /** How every top frame ends: its run ends with it. */
@@ -532,14 +542,14 @@ export class Engine {
   };
 
   /** Records how the top frame ended (unless the run halted) and drops the run from the runs. */
-  #endRun(run: ExecutionRun, top: Frame | undefined, ended: { output: unknown } | { thrown: unknown }): void {
+  #endRun(run: ExecutionRun, top: Frame, ended: { output: unknown } | { thrown: unknown }): void {
     try {
       if (run.halted) return;
       let thrown = 'thrown' in ended ? ended.thrown : undefined;
       let outputJson: string | undefined;
       if ('output' in ended) {
         try {
-          outputJson = top ? top.outputJson(ended.output) : serializeWithinLimit(ended.output);
+          outputJson = top.outputJson(ended.output);
         } catch (error) {
           thrown = error; // an output beyond the payload limit fails the execution
         }
@@ -594,17 +604,7 @@ export class Engine {
     topFrame?: Frame,
   ): ExecutionRow {
     const now = this.clock.now();
-    const terminal =
-      topFrame ??
-      new Frame(
-        '',
-        run.definition,
-        { state: '', phase: 'done' },
-        null,
-        'null',
-        run.controller,
-        run.lastEventId,
-      );
+    const terminal = topFrame ?? this.#bareFrame(run);
     this.emit(terminal, eventType, details);
     this.#deferred.delete(terminal);
     run.halted = true;
@@ -629,6 +629,7 @@ export class Engine {
     } else {
       this.#transaction(() => {
         this.#flushDeferred();
+        terminal.lastEventId = run.lastEventId; // it follows the deferred events just written
         this.#writeEnd(ended);
       });
       this.#wake(ended);
@@ -663,6 +664,23 @@ export class Engine {
     }
     return revision;
   }
+}
+
+/** The ExecutionStarted event of a run (its id is set when it is committed). */
+function executionStarted(run: ExecutionRun): EventRow {
+  const { row } = run;
+  return {
+    id: 0,
+    type: 'ExecutionStarted',
+    previousEventId: 0,
+    timestamp: row.startDate,
+    details: {
+      input: row.input,
+      inputDetails: NOT_TRUNCATED,
+      roleArn: run.roleArn,
+      stateMachineArn: row.stateMachineArn,
+    },
+  };
 }
 
 function haltError(run: ExecutionRun): Error {

@@ -198,12 +198,15 @@ describe('Engine durability (SQLite file)', () => {
     const clock = new VirtualClock(Date.now());
     const second = reopen({}, clock);
     const committedBeforeKill = await second.eventTypes(arn);
+    const describedBeforeStart = await second.sfn.describeExecution({ executionArn: arn });
     // Act
     second.sfn.start();
     await clock.advance(3_600_000);
     // Assess
     expect(signal).toBe('SIGKILL');
-    expect(committedBeforeKill).toEqual(['ExecutionStarted']);
+    // The answered start committed the execution; its ExecutionStarted comes with its first transitions.
+    expect(describedBeforeStart.status).toBe('RUNNING');
+    expect(committedBeforeKill).toEqual([]);
     expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"resumed"' });
     expect(await second.eventTypes(arn)).toEqual([
       'ExecutionStarted',
@@ -213,5 +216,7 @@ describe('Engine durability (SQLite file)', () => {
       'PassStateExited',
       'ExecutionSucceeded',
     ]);
+    const { events } = await second.sfn.getExecutionHistory({ executionArn: arn, maxResults: 1 });
+    expect(events?.[0]).toMatchObject({ id: 1, previousEventId: 0, timestamp: describedBeforeStart.startDate });
   });
 });
