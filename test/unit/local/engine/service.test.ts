@@ -97,6 +97,27 @@ describe('LocalStepFunctions API rules', () => {
     ).toHaveLength(2);
   });
 
+  it('records ExecutionStarted first, also for an execution stopped in the turn it started', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'stopped-at-once',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    const { executionArn } = await h.sfn.startExecution({ stateMachineArn, input: '{"a":1}' });
+    // Act
+    await h.sfn.stopExecution({ executionArn });
+    const { events } = await h.sfn.getExecutionHistory({ executionArn });
+    // Assess
+    expect(events!.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 1, 'WaitStateEntered'],
+      [3, 2, 'ExecutionAborted'],
+    ]);
+    expect(events![0]!.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
+  });
+
   it('answers the API while a long loop of Pass and Choice states runs, and can stop it midway', async () => {
     // Prepare: 20,000 iterations (40,002 states) of effect-free states
     h = harness();
