@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealClock, sleep } from '#local/clock.ts';
+import { RealClock, sleep, VirtualClock, waitOn } from '#local/clock.ts';
 import { Stopper } from '#local/stop-signal.ts';
 
 describe('Stopper', () => {
@@ -20,6 +20,39 @@ describe('Stopper', () => {
     expect(heard).toEqual(['finished']);
     expect(stopper.aborted).toBe(true);
     expect(stopper.reason).toBe('finished');
+  });
+
+  it('calls a listener object through its handleEvent, as event targets do', () => {
+    // Prepare
+    const stopper = new Stopper();
+    const heard: unknown[] = [];
+    const listener = { handleEvent: () => heard.push(stopper.reason) };
+    stopper.addEventListener('abort', listener);
+    // Act
+    stopper.stop('closing');
+    // Assess
+    expect(heard).toEqual(['closing']);
+  });
+
+  it('ends a clock wait once: woken, a later stop is not heard; stopped first, its timer is gone', async () => {
+    // Prepare
+    const clock = new VirtualClock();
+    const woken = new Stopper();
+    const stoppedFirst = new Stopper();
+    const outcomes: string[] = [];
+    const waiter = (label: string) => ({
+      wake: () => outcomes.push(`${label} woke`),
+      stopped: (reason: unknown) => outcomes.push(`${label} stopped: ${String(reason)}`),
+    });
+    waitOn(clock, 1_000, woken, waiter('first'));
+    waitOn(clock, 5_000, stoppedFirst, waiter('second'));
+    // Act
+    await clock.advance(1_000);
+    woken.stop('late');
+    stoppedFirst.stop('halted');
+    // Assess
+    expect(outcomes).toEqual(['first woke', 'second stopped: halted']);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('stops a real clock sleep with its reason, and refuses a sleep once stopped', async () => {

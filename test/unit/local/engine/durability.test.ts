@@ -217,6 +217,10 @@ describe('Engine durability (SQLite file)', () => {
       'ExecutionSucceeded',
     ]);
     const { events } = await second.sfn.getExecutionHistory({ executionArn: arn, maxResults: 1 });
-    expect(events?.[0]).toMatchObject({ id: 1, previousEventId: 0, timestamp: describedBeforeStart.startDate });
+    expect(events?.[0]).toMatchObject({
+      id: 1,
+      previousEventId: 0,
+      timestamp: describedBeforeStart.startDate,
+    });
   });
 });
