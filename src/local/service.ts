@@ -412,7 +412,11 @@ export class LocalStepFunctions {
     parentArn: string | null,
   ): NewExecution {
     const machine = this.#stateMachine(input.stateMachineArn);
-    const name = validateName(input.name ?? generatedExecutionName(this.clock.now()), 'name');
+    // A generated name (a UUID) is valid by construction.
+    const name =
+      input.name === undefined || input.name === null
+        ? generatedExecutionName(this.clock.now())
+        : validateName(input.name, 'name');
     const executionInput = validateInput(input.input ?? '{}', 'input', 'InvalidExecutionInput');
     // Joined, not concatenated: one flat string, where `+` or a template leaves a chain of pieces that every
     // map keyed by the ARN would keep alongside its flattened copy.
