@@ -35,7 +35,7 @@ export interface Waiter {
  */
 export function waitOn(clock: Clock, ms: number, signal: StopSignal, waiter: Waiter): void {
   if (signal.aborted) waiter.stopped(abortReason(signal));
-  else new TimedWait(clock, ms, signal, waiter);
+  else new TimedWait(clock, ms, signal, waiter); // it registers itself with the clock and the signal
 }
 
 /**

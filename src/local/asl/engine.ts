@@ -125,6 +125,11 @@ export class Engine {
   #frameRows: (readonly [number, FrameRow])[] = [];
   #endRows: (readonly [number, ExecutionEnd])[] = [];
   #flushScheduled = false;
+  /** How every top frame ends: its run ends with it. */
+  readonly #topFrameEnd: FrameEnd = {
+    done: (output, run, top) => this.#endRun(run, top, { output }),
+    failed: (thrown, run, top) => this.#endRun(run, top, { thrown }),
+  };
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -534,12 +539,6 @@ export class Engine {
       run.lastEventId,
     );
   }
-
-  /** How every top frame ends: its run ends with it. */
-  readonly #topFrameEnd: FrameEnd = {
-    done: (output, run, top) => this.#endRun(run, top, { output }),
-    failed: (thrown, run, top) => this.#endRun(run, top, { thrown }),
-  };
 
   /** Records how the top frame ended (unless the run halted) and drops the run from the runs. */
   #endRun(run: ExecutionRun, top: Frame, ended: { output: unknown } | { thrown: unknown }): void {
