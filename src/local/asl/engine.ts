@@ -504,6 +504,7 @@ export class Engine {
   /** Runs an execution to its end (or halt); {@link #endRun} drops it from the runs. */
   #run(run: ExecutionRun): void {
     let top: Frame;
+    let failure: { thrown: unknown } | undefined;
     try {
       if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
       const { definition, controller, lastEventId } = run;
@@ -511,20 +512,13 @@ export class Engine {
     } catch (thrown) {
       // Without a top frame, the failure is recorded on a bare one.
       top = this.#bareFrame(run);
-      this.#queueExecutionStarted(run, top);
-      this.#endRun(run, top, { thrown });
-      return;
+      failure = { thrown };
     }
-    this.#queueExecutionStarted(run, top);
-    driveFrame(this, run, top, this.#topFrameEnd);
-  }
-
-  /**
-   * Queues ExecutionStarted first on `top` if nothing of the run is recorded yet (just created, or created
-   * before a crash): it is committed with the first transitions.
-   */
-  #queueExecutionStarted(run: ExecutionRun, top: Frame): void {
+    // Nothing of the run recorded yet (just created, or created before a crash): ExecutionStarted goes
+    // first, committed with the first transitions.
     if (run.lastEventId === 0) top.queueEvent(executionStarted(run));
+    if (failure) this.#endRun(run, top, failure);
+    else driveFrame(this, run, top, this.#topFrameEnd);
   }
 
   /** A frame at no state, for the events of a run that has no top frame to record them on. */

@@ -100,22 +100,17 @@ describe('LocalStepFunctions API rules', () => {
   it('records ExecutionStarted first, also for an execution stopped in the turn it started', async () => {
     // Prepare
     h = harness();
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'stopped-at-once',
-      definition: waitForever,
-      roleArn: ROLE_ARN,
-    });
-    const { executionArn } = await h.sfn.startExecution({ stateMachineArn, input: '{"a":1}' });
+    const executionArn = await h.start(waitForever, { a: 1 });
     // Act
     await h.sfn.stopExecution({ executionArn });
-    const { events } = await h.sfn.getExecutionHistory({ executionArn });
+    const events = await h.history(executionArn);
     // Assess
-    expect(events!.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
+    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
       [1, 0, 'ExecutionStarted'],
       [2, 1, 'WaitStateEntered'],
       [3, 2, 'ExecutionAborted'],
     ]);
-    expect(events![0]!.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
+    expect(events[0]?.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
   });
 
   it('answers the API while a long loop of Pass and Choice states runs, and can stop it midway', async () => {
