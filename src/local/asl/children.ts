@@ -4,8 +4,7 @@
  * aborts the others and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
-import { asStatesError } from './engine.ts';
-import type { StatesError } from './errors.ts';
+import { asStatesError, type StatesError } from './errors.ts';
 import type { Frame, FrameDefinition } from './frame.ts';
 import { runFrame } from './frame-driver.ts';
 import { type StateRun, serializeWithinLimit } from './state-run.ts';
@@ -54,14 +53,14 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       );
       if (!stored) {
         if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));
-        engine.defer(execution, child);
+        engine.journal.defer(execution, child);
       }
       const output = await runFrame(engine, execution, child);
       if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
       child.cursor = { state: child.cursor.state, phase: 'done' };
       child.input = output;
       child.inputJson = serializeWithinLimit(output);
-      engine.defer(execution, child);
+      engine.journal.defer(execution, child);
       results[index] = output;
     } catch (thrown) {
       if (execution.halted || parent.signal.aborted || failure) return;
@@ -70,7 +69,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
         for (const event of child.takeEvents()) parent.queueEvent(event);
         for (const write of child.takeWrites()) parent.queueWrite(write);
-        engine.forget(child);
+        engine.journal.forget(child);
       }
       controller.stop(failure);
     }

@@ -1,23 +1,21 @@
 /**
  * The execution engine: runs executions as trees of frames (see frame.ts, driven by frame-driver.ts),
- * commits every history event with the cursor change it comes with (before any effect; effect-free steps
- * in group commits), and on start resumes every RUNNING execution from its stored frames. Tasks in
- * flight at a crash are invoked again (at-least-once).
+ * commits every history event with the cursor change it comes with through its journal (before any
+ * effect; effect-free steps in group commits, see journal.ts), and on start resumes every RUNNING
+ * execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
  */
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
-import { STATES_ERRORS, StatesError } from './errors.ts';
+import { asStatesError, STATES_ERRORS } from './errors.ts';
 import { Frame, type FrameDefinition } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
+import { Journal } from './journal.ts';
 import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
 import { newTaskToken } from './task-token.ts';
 import type { StateMachineDefinition } from './types.ts';
-
-/** Deferred transitions are committed at the latest once this many events wait. */
-export const GROUP_COMMIT_EVENTS = 4096;
 
 /** The stored frames of a run that has none: shared, and never added to (runs only take frames out). */
 const NO_STORED_FRAMES: Map<string, FrameRow> = new Map();
@@ -112,19 +110,14 @@ export class Engine {
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
   readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
-  readonly #deferred = new Map<Frame, ExecutionRun>();
-  #deferredEvents = 0;
+  /** Writes what frames queued, at once or in the next group commit ({@link flush}). */
+  readonly journal: Journal;
   /** StartExecution requests waiting for the next group commit. */
   #queuedStarts: QueuedStart[] = [];
   /** Executions that ended, whose terminal writes wait for the next group commit. */
   #finished: EndedRun[] = [];
   /** ARNs of the executions in {@link #finished}. */
   readonly #ending = new Set<string>();
-  #eventRows: (readonly [number, EventRow])[] = [];
-  /** Frame cursors and execution ends of the open transaction, written at its end (or before a frame delete). */
-  #frameRows: (readonly [number, FrameRow])[] = [];
-  #endRows: (readonly [number, ExecutionEnd])[] = [];
-  #flushScheduled = false;
   /** How every top frame ends: its run ends with it. */
   readonly #topFrameEnd: FrameEnd = {
     done: (output, run, top) => this.#endRun(run, top, { output }),
@@ -139,6 +132,7 @@ export class Engine {
     this.account = options.account;
     this.startNested = options.startNested;
     this.#onExecutionEnd = options.onExecutionEnd ?? (() => undefined);
+    this.journal = new Journal(this.store, () => this.flush());
   }
 
   /**
@@ -154,7 +148,7 @@ export class Engine {
   #createExecutions(executions: readonly NewExecution[]): (ExecutionRow | undefined)[] {
     const now = this.clock.now();
     const rows = executions.map((execution) => this.#newRow(execution, now));
-    return this.#transaction(() =>
+    return this.journal.transaction(() =>
       this.store.insertExecutions(rows).map((id, index) => {
         if (id === undefined) return undefined;
         const row = rows[index]!;
@@ -199,7 +193,7 @@ export class Engine {
     }
     return new Promise((resolve, reject) => {
       this.#queuedStarts.push({ execution, resolve, reject });
-      this.#scheduleFlush();
+      this.journal.scheduleGroupCommit();
     });
   }
 
@@ -318,59 +312,22 @@ export class Engine {
   // --- frames ---------------------------------------------------------------------------------------
 
   /**
-   * Commits, in one transaction, every deferred frame and then `frame`: pending events, pending writes,
-   * cursors, and `extra`. Used where an effect follows (a task invocation, a wait, a terminal event).
-   */
-  commit(run: ExecutionRun, frame: Frame, extra?: () => void): void {
-    if (run.halted) throw haltError(run);
-    this.#deferred.delete(frame);
-    this.#transaction(() => {
-      this.#flushDeferred();
-      this.#flushFrame(run, frame);
-      extra?.();
-    });
-  }
-
-  /**
-   * Records a transition without an outside effect (Pass, Choice, a state's exit): it is committed with
-   * the next {@link commit}, at the latest on the next turn of the event loop or after
-   * {@link GROUP_COMMIT_EVENTS} events. A crash before then replays it from the previous cursor, with
-   * the same result.
-   */
-  defer(run: ExecutionRun, frame: Frame): void {
-    if (run.halted) throw haltError(run);
-    this.#deferred.set(frame, run);
-    this.#deferredEvents += frame.queuedEventCount;
-    if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.flush();
-    else this.#scheduleFlush();
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  /**
    * The group commit: in one transaction, every deferred transition, the terminal writes of finished
    * executions and the queued starts; then launches the started executions and wakes those waiting for the
    * finished ones. The service calls it before reading executions or history.
    */
   flush(): void {
     if (!this.store.isOpen) return;
-    if (this.#deferred.size === 0 && this.#queuedStarts.length === 0 && this.#finished.length === 0) return;
+    if (!this.journal.hasDeferred && this.#queuedStarts.length === 0 && this.#finished.length === 0) return;
     const starts = this.#queuedStarts;
     const finished = this.#finished;
     this.#queuedStarts = [];
     this.#finished = [];
     let created: (ExecutionRow | undefined)[];
     try {
-      this.#transaction(() => {
-        this.#flushDeferred();
-        for (const ended of finished) this.#writeEnd(ended);
+      this.journal.transaction(() => {
+        this.journal.writeDeferred();
+        for (const { run, terminal, end } of finished) this.journal.writeEnd(run, terminal, end);
         created = this.#createExecutions(starts.map((start) => start.execution));
       });
     } catch (error) {
@@ -383,34 +340,6 @@ export class Engine {
       start.resolve(row);
     });
     for (const ended of finished) this.#wake(ended);
-  }
-
-  #flushDeferred(): void {
-    // A run halted by close() has nothing deferred (close flushes first); a finished run's last
-    // transitions are committed with its terminal event.
-    for (const [frame, run] of this.#deferred) this.#flushFrame(run, frame);
-    this.#deferred.clear();
-    this.#deferredEvents = 0;
-  }
-
-  #flushFrame(run: ExecutionRun, frame: Frame): void {
-    this.#flush(run, frame);
-    // A finished run's frames are deleted by its terminal write.
-    if (!run.halted) {
-      const row: FrameRow = {
-        path: frame.path,
-        cursor: JSON.stringify(frame.cursor),
-        input: frame.inputJson,
-      };
-      this.#frameRows.push([run.row.id, row]);
-    }
-  }
-
-  /** Drops a frame's pending work (its events were handed to its parent). */
-  forget(frame: Frame): void {
-    this.#deferred.delete(frame);
-    frame.takeEvents();
-    frame.takeWrites();
   }
 
   /** A frame continuing its stored cursor, or a new one at `definition.StartAt` with `input`. */
@@ -456,47 +385,6 @@ export class Engine {
       timestamp: this.clock.now(),
       details: details ?? null,
     });
-  }
-
-  /** Runs `fn` in a transaction that also writes the events, frames and ends it queued. */
-  #transaction<T>(fn: () => T): T {
-    return this.store.transaction(() => {
-      const result = fn();
-      this.#writeFrames();
-      if (this.#endRows.length > 0) this.store.finishExecutions(this.#endRows);
-      this.#endRows = [];
-      this.store.insertEvents(this.#eventRows);
-      this.#eventRows = [];
-      return result;
-    });
-  }
-
-  #writeFrames(): void {
-    if (this.#frameRows.length > 0) this.store.putFrames(this.#frameRows);
-    this.#frameRows = [];
-  }
-
-  #flush(run: ExecutionRun, frame: Frame): void {
-    for (const event of frame.takeEvents()) {
-      event.id = ++run.lastEventId;
-      event.previousEventId = frame.lastEventId;
-      frame.lastEventId = event.id;
-      this.#eventRows.push([run.row.id, event]);
-    }
-    const writes = frame.takeWrites();
-    if (writes.length === 0) return;
-    this.#writeFrames(); // a pending write may delete frames queued before it
-    for (const write of writes) write();
-  }
-
-  /** Drops the frames below a Parallel / Map state as it ends (and their pending work). */
-  dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
-    const below = `${frame.path}/${stateName}`;
-    for (const [child, owner] of this.#deferred)
-      if (owner === run && child.path.startsWith(`${below}/`)) this.#deferred.delete(child);
-    frame.queueWrite(() => this.store.deleteFramesBelow(run.row.id, below));
-    for (const path of run.storedFrames.keys())
-      if (path.startsWith(`${below}/`)) run.storedFrames.delete(path);
   }
 
   // --- executions -----------------------------------------------------------------------------------
@@ -599,7 +487,7 @@ export class Engine {
     const now = this.clock.now();
     const terminal = topFrame ?? this.#bareFrame(run);
     this.emit(terminal, eventType, details);
-    this.#deferred.delete(terminal);
+    this.journal.holdForEnd(terminal);
     run.halted = true;
     run.controller.stop('finished' satisfies HaltReason);
     const ended: EndedRun = {
@@ -618,22 +506,16 @@ export class Engine {
     if (topFrame) {
       this.#ending.add(run.row.arn);
       this.#finished.push(ended);
-      this.#scheduleFlush();
+      this.journal.scheduleGroupCommit();
     } else {
-      this.#transaction(() => {
-        this.#flushDeferred();
+      this.journal.transaction(() => {
+        this.journal.writeDeferred();
         terminal.lastEventId = run.lastEventId; // it follows the deferred events just written
-        this.#writeEnd(ended);
+        this.journal.writeEnd(run, terminal, ended.end);
       });
       this.#wake(ended);
     }
     return ended.row;
-  }
-
-  /** Queues the terminal event and status of an ended run for the open transaction. */
-  #writeEnd({ run, terminal, end }: EndedRun): void {
-    this.#flush(run, terminal);
-    this.#endRows.push([run.row.id, end]);
   }
 
   /** Once an end is committed: answers those waiting for it and tells the listener. */
@@ -674,17 +556,4 @@ function executionStarted(run: ExecutionRun): EventRow {
       stateMachineArn: row.stateMachineArn,
     },
   };
-}
-
-function haltError(run: ExecutionRun): Error {
-  return run.controller.reason instanceof Error
-    ? run.controller.reason
-    : new Error('The execution is no longer running');
-}
-
-/** Any thrown value as a StatesError: unexpected ones become `States.Runtime`. */
-export function asStatesError(thrown: unknown): StatesError {
-  if (thrown instanceof StatesError) return thrown;
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new StatesError(STATES_ERRORS.Runtime, message, { cause: thrown });
 }

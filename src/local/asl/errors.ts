@@ -46,3 +46,10 @@ export class StatesError extends Error {
     this.name = error;
   }
 }
+
+/** Any thrown value as a StatesError: unexpected ones become `States.Runtime`. */
+export function asStatesError(thrown: unknown): StatesError {
+  if (thrown instanceof StatesError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new StatesError(STATES_ERRORS.Runtime, message, { cause: thrown });
+}

@@ -5,8 +5,8 @@
  * parked execution holds no suspended function.
  */
 import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
-import { asStatesError, type Engine, type ExecutionRun } from './engine.ts';
-import { STATES_ERRORS, StatesError } from './errors.ts';
+import type { Engine, ExecutionRun } from './engine.ts';
+import { asStatesError, STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
@@ -203,7 +203,7 @@ function exitState(
     if (frame.signal.aborted || run.halted) throw thrown;
     const error = asStatesError(thrown);
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
-    if (hasChildFrames(state.Type)) engine.dropChildFrames(run, frame, name);
+    if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
     if (decision.kind === 'fail') throw error;
     if (decision.kind === 'retry') {
       frame.cursor = {
@@ -214,7 +214,7 @@ function exitState(
         retryCount: (frame.cursor.retryCount ?? 0) + 1,
         wakeAt: deadlineAfter(engine.clock, decision.delayMs),
       };
-      engine.commit(run, frame);
+      engine.journal.commit(run, frame);
       return STATE_CONTINUES;
     }
     next = decision.catcher.Next;
@@ -231,10 +231,10 @@ function exitState(
       outputDetails: NOT_TRUNCATED,
     });
   }
-  if (hasChildFrames(state.Type)) engine.dropChildFrames(run, frame, name);
+  if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
   if (next === undefined) return { output };
   frame.moveTo(next, output, outputJson);
-  engine.defer(run, frame);
+  engine.journal.defer(run, frame);
   return STATE_CONTINUES;
 }
 

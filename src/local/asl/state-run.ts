@@ -124,15 +124,15 @@ export class StateRun<S extends State = State> {
   /** Commits the queued events with the cursor moved to `patch` (and `extra` writes) in one transaction. */
   save(patch: Partial<FrameCursor>, extra?: () => void): void {
     this.frame.cursor = { ...this.frame.cursor, ...patch };
-    this.engine.commit(this.run, this.frame, extra);
+    this.engine.journal.commit(this.run, this.frame, extra);
   }
 
   /**
    * Moves the cursor to `patch` with the queued events, committed with the engine's next group commit
-   * (see `Engine.defer`): for a state that has no outside effect before its next save, such as a Wait.
+   * (see `Journal.defer`): for a state that has no outside effect before its next save, such as a Wait.
    */
   saveDeferred(patch: Partial<FrameCursor>): void {
     this.frame.cursor = { ...this.frame.cursor, ...patch };
-    this.engine.defer(this.run, this.frame);
+    this.engine.journal.defer(this.run, this.frame);
   }
 }

@@ -1,5 +1,4 @@
-import { asStatesError } from '../engine.ts';
-import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { invokeIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';

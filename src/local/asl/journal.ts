@@ -1,0 +1,172 @@
+/**
+ * The journal of an engine's runs: it turns what frames queued (history events, store writes) and their
+ * cursors into store rows, and writes them in transactions. A transition followed by an outside effect is
+ * committed at once ({@link Journal.commit}); an effect-free one waits for the next group commit
+ * ({@link Journal.defer}).
+ */
+import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
+import type { ExecutionRun } from './engine.ts';
+import type { Frame } from './frame.ts';
+
+/** Deferred transitions are committed at the latest once this many events wait. */
+export const GROUP_COMMIT_EVENTS = 4096;
+
+/**
+ * Queues rows for the open transaction and keeps the deferred frames until the group commit.
+ *
+ * @example
+ * const journal = new Journal(store, () => engine.flush());
+ * journal.defer(run, frame);                        // committed by the next group commit
+ * journal.commit(run, otherFrame);                  // committed now, with every deferred frame first
+ */
+export class Journal {
+  readonly #store: Store;
+  /** The engine's group commit, run on the next turn of the event loop once scheduled. */
+  readonly #groupCommit: () => void;
+  readonly #deferred = new Map<Frame, ExecutionRun>();
+  #deferredEvents = 0;
+  #groupCommitScheduled = false;
+  #eventRows: (readonly [number, EventRow])[] = [];
+  /** Frame cursors and execution ends of the open transaction, written at its end (or before a frame delete). */
+  #frameRows: (readonly [number, FrameRow])[] = [];
+  #endRows: (readonly [number, ExecutionEnd])[] = [];
+
+  constructor(store: Store, groupCommit: () => void) {
+    this.#store = store;
+    this.#groupCommit = groupCommit;
+  }
+
+  /** Whether any frame waits for the group commit. */
+  get hasDeferred(): boolean {
+    return this.#deferred.size > 0;
+  }
+
+  /**
+   * Commits, in one transaction, every deferred frame and then `frame`: pending events, pending writes,
+   * cursors, and `extra`. Used where an effect follows (a task invocation, a wait, a terminal event).
+   */
+  commit(run: ExecutionRun, frame: Frame, extra?: () => void): void {
+    if (run.halted) throw haltError(run);
+    this.#deferred.delete(frame);
+    this.transaction(() => {
+      this.writeDeferred();
+      this.#writeFrame(run, frame);
+      extra?.();
+    });
+  }
+
+  /**
+   * Records a transition without an outside effect (Pass, Choice, a state's exit): it is committed with
+   * the next {@link commit}, at the latest on the next turn of the event loop or after
+   * {@link GROUP_COMMIT_EVENTS} events. A crash before then replays it from the previous cursor, with
+   * the same result.
+   */
+  defer(run: ExecutionRun, frame: Frame): void {
+    if (run.halted) throw haltError(run);
+    this.#deferred.set(frame, run);
+    this.#deferredEvents += frame.queuedEventCount;
+    if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.#groupCommit();
+    else this.scheduleGroupCommit();
+  }
+
+  /** Runs the engine's group commit on the next turn of the event loop (once, however often called). */
+  scheduleGroupCommit(): void {
+    if (this.#groupCommitScheduled) return;
+    this.#groupCommitScheduled = true;
+    setImmediate(() => {
+      this.#groupCommitScheduled = false;
+      this.#groupCommit();
+    });
+  }
+
+  /** Runs `fn` in a transaction that also writes the events, frames and ends queued meanwhile. */
+  transaction<T>(fn: () => T): T {
+    return this.#store.transaction(() => {
+      const result = fn();
+      this.#writeFrameRows();
+      if (this.#endRows.length > 0) this.#store.finishExecutions(this.#endRows);
+      this.#endRows = [];
+      this.#store.insertEvents(this.#eventRows);
+      this.#eventRows = [];
+      return result;
+    });
+  }
+
+  /** Queues every deferred frame's events, writes and cursor for the open transaction. */
+  writeDeferred(): void {
+    // A run halted by close() has nothing deferred (the engine flushes first); a finished run's last
+    // transitions are committed with its terminal event.
+    for (const [frame, run] of this.#deferred) this.#writeFrame(run, frame);
+    this.#deferred.clear();
+    this.#deferredEvents = 0;
+  }
+
+  /**
+   * Takes an ended run's terminal frame out of the deferred frames: its events, ending with the terminal
+   * one, are written only with the run's end ({@link writeEnd}), never by another commit before it.
+   */
+  holdForEnd(terminal: Frame): void {
+    this.#deferred.delete(terminal);
+  }
+
+  /** Queues an ended run's terminal frame's events and its end for the open transaction. */
+  writeEnd(run: ExecutionRun, terminal: Frame, end: ExecutionEnd): void {
+    this.#writeEvents(run, terminal);
+    this.#endRows.push([run.row.id, end]);
+  }
+
+  /** Drops a frame's pending work (its events were handed to its parent). */
+  forget(frame: Frame): void {
+    this.#deferred.delete(frame);
+    frame.takeEvents();
+    frame.takeWrites();
+  }
+
+  /** Drops the frames below a Parallel / Map state as it ends (and their pending work). */
+  dropChildFrames(run: ExecutionRun, frame: Frame, stateName: string): void {
+    const below = `${frame.path}/${stateName}`;
+    for (const [child, owner] of this.#deferred)
+      if (owner === run && child.path.startsWith(`${below}/`)) this.#deferred.delete(child);
+    frame.queueWrite(() => this.#store.deleteFramesBelow(run.row.id, below));
+    for (const path of run.storedFrames.keys())
+      if (path.startsWith(`${below}/`)) run.storedFrames.delete(path);
+  }
+
+  #writeFrame(run: ExecutionRun, frame: Frame): void {
+    this.#writeEvents(run, frame);
+    // A finished run's frames are deleted by its terminal write.
+    if (!run.halted) {
+      const row: FrameRow = {
+        path: frame.path,
+        cursor: JSON.stringify(frame.cursor),
+        input: frame.inputJson,
+      };
+      this.#frameRows.push([run.row.id, row]);
+    }
+  }
+
+  /** Numbers the frame's queued events (ids of the run, previous ids of the frame) and runs its writes. */
+  #writeEvents(run: ExecutionRun, frame: Frame): void {
+    for (const event of frame.takeEvents()) {
+      event.id = ++run.lastEventId;
+      event.previousEventId = frame.lastEventId;
+      frame.lastEventId = event.id;
+      this.#eventRows.push([run.row.id, event]);
+    }
+    const writes = frame.takeWrites();
+    if (writes.length === 0) return;
+    this.#writeFrameRows(); // a pending write may delete frames queued before it
+    for (const write of writes) write();
+  }
+
+  #writeFrameRows(): void {
+    if (this.#frameRows.length > 0) this.#store.putFrames(this.#frameRows);
+    this.#frameRows = [];
+  }
+}
+
+function haltError(run: ExecutionRun): Error {
+  return run.controller.reason instanceof Error
+    ? run.controller.reason
+    : new Error('The execution is no longer running');
+}
