@@ -396,14 +396,14 @@ export class LocalStepFunctions {
     input: Sfn.SendTaskHeartbeatCommandInput,
   ): Promise<Out<Sfn.SendTaskHeartbeatCommandOutput>> {
     const token = validateToken(input.taskToken);
-    if (!this.#engine.heartbeat(token)) throw taskDoesNotExist();
+    if (!this.#engine.tokens.heartbeat(token)) throw taskDoesNotExist();
     return {};
   }
 
   // --- helpers --------------------------------------------------------------------------------------
 
   #deliver(token: string, outcome: { output: string } | { error: string; cause: string }): void {
-    if (!this.#engine.sendTaskOutcome(token, outcome)) throw taskDoesNotExist();
+    if (!this.#engine.tokens.send(token, outcome)) throw taskDoesNotExist();
   }
 
   /** A validated new execution of `input.stateMachineArn`. */

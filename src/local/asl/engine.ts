@@ -14,7 +14,7 @@ import { Frame, type FrameDefinition } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
 import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
-import { newTaskToken } from './task-token.ts';
+import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
 
 /** The stored frames of a run that has none: shared, and never added to (runs only take frames out). */
@@ -56,14 +56,6 @@ export interface ExecutionRun {
   halted: boolean;
   /** Frames loaded on resume, taken by the frames that continue them. */
   readonly storedFrames: Map<string, FrameRow>;
-}
-
-/** The outcome sent for a task token (SendTaskSuccess / SendTaskFailure). */
-export type TaskOutcome = { output: string } | { error: string; cause: string };
-
-interface TokenWaiter {
-  deliver(outcome: TaskOutcome): void;
-  heartbeat(): void;
 }
 
 interface RevisionDefinition {
@@ -108,10 +100,11 @@ export class Engine {
   /** Resolved once no run is left (see close). */
   #drainWaiters: (() => void)[] = [];
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
-  readonly #tokens = new Map<string, TokenWaiter>();
   readonly #definitions = new Map<number, RevisionDefinition>();
   /** Writes what frames queued, at once or in the next group commit ({@link flush}). */
   readonly journal: Journal;
+  /** The open task tokens' outcomes and heartbeats. */
+  readonly tokens: TaskTokens;
   /** StartExecution requests waiting for the next group commit. */
   #queuedStarts: QueuedStart[] = [];
   /** Executions that ended, whose terminal writes wait for the next group commit. */
@@ -133,6 +126,7 @@ export class Engine {
     this.startNested = options.startNested;
     this.#onExecutionEnd = options.onExecutionEnd ?? (() => undefined);
     this.journal = new Journal(this.store, () => this.flush());
+    this.tokens = new TaskTokens(this.store);
   }
 
   /**
@@ -267,36 +261,6 @@ export class Engine {
     });
   }
 
-  /** Records the outcome of an open task token (durably) and wakes its task. False if the token is not open. */
-  sendTaskOutcome(token: string, outcome: TaskOutcome): boolean {
-    const open = this.store.getTaskToken(token);
-    if (!open || open.outcome !== null) return false;
-    this.store.setTaskTokenOutcome(token, JSON.stringify(outcome));
-    this.#tokens.get(token)?.deliver(outcome);
-    return true;
-  }
-
-  /** Restarts the heartbeat timer of an open task token. False if the token is not open. */
-  heartbeat(token: string): boolean {
-    const open = this.store.getTaskToken(token);
-    if (!open || open.outcome !== null) return false;
-    this.#tokens.get(token)?.heartbeat();
-    return true;
-  }
-
-  /** For task states: listens for the outcome of `token` until the returned function is called. */
-  listenForToken(token: string, waiter: TokenWaiter): () => void {
-    this.#tokens.set(token, waiter);
-    return () => {
-      if (this.#tokens.get(token) === waiter) this.#tokens.delete(token);
-    };
-  }
-
-  /** A new task token. */
-  newTaskToken(): string {
-    return newTaskToken();
-  }
-
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
     this.flush();
@@ -306,7 +270,7 @@ export class Engine {
     }
     // Each halted run ends once its pending wait rejects with the halt reason.
     if (this.#runs.size > 0) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-    this.#tokens.clear();
+    this.tokens.clear();
   }
 
   // --- frames ---------------------------------------------------------------------------------------

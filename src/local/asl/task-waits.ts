@@ -4,7 +4,8 @@
  */
 import { type Clock, sleep, sleepUntil } from '../clock.ts';
 import type { StopSignal } from '../stop-signal.ts';
-import type { Engine, TaskOutcome } from './engine.ts';
+import type { Store } from '../store.ts';
+import type { Engine } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 
 /**
@@ -40,6 +41,64 @@ export async function withinDeadline<T>(
   }
 }
 
+/** The outcome sent for a task token (SendTaskSuccess / SendTaskFailure). */
+export type TaskOutcome = { output: string } | { error: string; cause: string };
+
+/** Who waits for a task token: its task's {@link TokenMailbox}. */
+interface TokenListener {
+  deliver(outcome: TaskOutcome): void;
+  heartbeat(): void;
+}
+
+/**
+ * The open task tokens of an engine: records an outcome sent for one (durably) and hands it, or a
+ * heartbeat, to the task listening for it.
+ *
+ * @example
+ * engine.tokens.send(token, { output: '{"ok":true}' });   // false if no task waits for `token`
+ */
+export class TaskTokens {
+  readonly #store: Store;
+  readonly #listeners = new Map<string, TokenListener>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Records the outcome of an open task token and wakes its task. False if the token is not open. */
+  send(token: string, outcome: TaskOutcome): boolean {
+    if (!this.#isOpen(token)) return false;
+    this.#store.setTaskTokenOutcome(token, JSON.stringify(outcome));
+    this.#listeners.get(token)?.deliver(outcome);
+    return true;
+  }
+
+  /** Restarts the heartbeat timer of an open task token. False if the token is not open. */
+  heartbeat(token: string): boolean {
+    if (!this.#isOpen(token)) return false;
+    this.#listeners.get(token)?.heartbeat();
+    return true;
+  }
+
+  /** Listens for the outcome of `token` until the returned function is called. */
+  listen(token: string, listener: TokenListener): () => void {
+    this.#listeners.set(token, listener);
+    return () => {
+      if (this.#listeners.get(token) === listener) this.#listeners.delete(token);
+    };
+  }
+
+  /** Forgets every listener (the engine is closing). */
+  clear(): void {
+    this.#listeners.clear();
+  }
+
+  #isOpen(token: string): boolean {
+    const open = this.#store.getTaskToken(token);
+    return open !== undefined && open.outcome === null;
+  }
+}
+
 /**
  * Receives the outcome of one task token. Open it before invoking the task (a function may answer
  * during its own invocation); an outcome stored before a restart is read from the store.
@@ -57,7 +116,7 @@ export class TokenMailbox {
     this.#outcome = new Promise((resolve) => {
       deliver = resolve;
     });
-    this.#unlisten = engine.listenForToken(token, { deliver, heartbeat: () => this.#beat() });
+    this.#unlisten = engine.tokens.listen(token, { deliver, heartbeat: () => this.#beat() });
   }
 
   /** The task's result; throws the sent error, States.Timeout or States.HeartbeatTimeout. */

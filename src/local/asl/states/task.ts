@@ -5,6 +5,7 @@ import { nestedExecutionResult, startNestedExecution } from '../integrations/nes
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
 import { readPath } from '../jsonpath.ts';
 import { NOT_TRUNCATED, type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
+import { newTaskToken } from '../task-token.ts';
 import { TokenMailbox, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 
@@ -65,7 +66,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
   const resource = target.resource;
   const waitsForToken = target.pattern === 'waitForTaskToken';
   const resuming = run.cursor.phase === 'token' || run.cursor.phase === 'child';
-  const token = waitsForToken ? (run.cursor.token ?? engine.newTaskToken()) : undefined;
+  const token = waitsForToken ? (run.cursor.token ?? newTaskToken()) : undefined;
   const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
   const heartbeatSeconds = secondsField(run, 'HeartbeatSeconds');
   try {
