@@ -1,8 +1,8 @@
 /** Argument checks and wire shapes of the local Step Functions service. */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
+import { exceedsPayloadLimit, NOT_TRUNCATED, PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
-import type { EventRow } from './store.ts';
+import type { EventRow, ExecutionRow } from './store.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
 const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
@@ -97,17 +97,34 @@ export function eventDetailsKey(type: string): string {
   return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
 }
 
-/** A stored event as GetExecutionHistory returns it; without `includeData`, inputs and outputs are left out. */
-export function historyEvent(row: EventRow, includeData: boolean): HistoryEvent {
+/**
+ * A stored event of `execution` (run with the role `roleArn`) as GetExecutionHistory returns it; without
+ * `includeData`, inputs and outputs are left out. ExecutionStarted gets its details from the execution.
+ */
+export function historyEvent(
+  row: EventRow,
+  includeData: boolean,
+  execution: ExecutionRow,
+  roleArn: () => string,
+): HistoryEvent {
   const event: Record<string, unknown> = {
     timestamp: new Date(row.timestamp),
     type: row.type,
     id: row.id,
     previousEventId: row.previousEventId,
   };
-  if (row.details !== null) {
-    const { input, output, parameters, ...withoutData } = row.details;
-    event[eventDetailsKey(row.type)] = includeData ? row.details : withoutData;
+  const details =
+    row.details === null && row.type === 'ExecutionStarted'
+      ? {
+          input: execution.input,
+          inputDetails: NOT_TRUNCATED,
+          roleArn: roleArn(),
+          stateMachineArn: execution.stateMachineArn,
+        }
+      : row.details;
+  if (details !== null) {
+    const { input, output, parameters, ...withoutData } = details;
+    event[eventDetailsKey(row.type)] = includeData ? details : withoutData;
   }
   return event as unknown as HistoryEvent;
 }

@@ -350,8 +350,9 @@ export class LocalStepFunctions {
     const rows = this.store.listEvents(row.id, from, limit + 1, reverse);
     const page = rows.slice(0, limit);
     const includeData = input.includeExecutionData !== false;
+    const roleArn = () => this.store.getRevision(row.revision)!.roleArn;
     return {
-      events: page.map((event) => historyEvent(event, includeData)),
+      events: page.map((event) => historyEvent(event, includeData, row, roleArn)),
       ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id) } : {}),
     };
   }

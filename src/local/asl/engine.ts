@@ -505,19 +505,10 @@ export class Engine {
   }
 }
 
-/** The ExecutionStarted event of a run (its id is set when it is committed). */
+/**
+ * The ExecutionStarted event of a run (its id is set when it is committed). It is stored without details:
+ * they are the execution's own (input, state machine, role), filled in when the history is read.
+ */
 function executionStarted(run: ExecutionRun): EventRow {
-  const { row } = run;
-  return {
-    id: 0,
-    type: 'ExecutionStarted',
-    previousEventId: 0,
-    timestamp: row.startDate,
-    details: {
-      input: row.input,
-      inputDetails: NOT_TRUNCATED,
-      roleArn: run.roleArn,
-      stateMachineArn: row.stateMachineArn,
-    },
-  };
+  return { id: 0, type: 'ExecutionStarted', previousEventId: 0, timestamp: run.row.startDate, details: null };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StatesError } from '#local/asl/errors.ts';
 import { decideOnError } from '#local/asl/retry.ts';
@@ -111,6 +114,41 @@ describe('LocalStepFunctions API rules', () => {
       [3, 2, 'ExecutionAborted'],
     ]);
     expect(events[0]?.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
+  });
+
+  it.each([
+    ['in memory', false],
+    ['on a file', true],
+  ])('gives ExecutionStarted the execution’s own input, state machine and role (%s)', async (_, onFile) => {
+    // Prepare: an execution started with role A; the machine then moves to role B
+    const dataDir = onFile ? mkdtempSync(join(tmpdir(), 'cutover-started-')) : undefined;
+    h = harness({}, dataDir);
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'started',
+      definition: waitForever,
+      roleArn: `${ROLE_ARN}-a`,
+    });
+    const input = '{ "ticket" : "T-1" }';
+    const { executionArn } = await h.sfn.startExecution({ stateMachineArn, input });
+    await h.sfn.updateStateMachine({ stateMachineArn, roleArn: `${ROLE_ARN}-b` });
+    // Act
+    const [withData] = (await h.sfn.getExecutionHistory({ executionArn })).events!;
+    const [withoutData] = (await h.sfn.getExecutionHistory({ executionArn, includeExecutionData: false }))
+      .events!;
+    // Assess
+    expect(withData?.executionStartedEventDetails).toEqual({
+      input,
+      inputDetails: { truncated: false },
+      roleArn: `${ROLE_ARN}-a`,
+      stateMachineArn,
+    });
+    expect(withoutData?.executionStartedEventDetails).toEqual({
+      inputDetails: { truncated: false },
+      roleArn: `${ROLE_ARN}-a`,
+      stateMachineArn,
+    });
+    await h.sfn.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('answers the API while a long loop of Pass and Choice states runs, and can stop it midway', async () => {
