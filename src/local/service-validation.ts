@@ -115,12 +115,7 @@ export function historyEvent(
   };
   const details =
     row.details === null && row.type === 'ExecutionStarted'
-      ? {
-          input: execution.input,
-          inputDetails: NOT_TRUNCATED,
-          roleArn: roleArn(),
-          stateMachineArn: execution.stateMachineArn,
-        }
+      ? { input: execution.input, inputDetails: NOT_TRUNCATED, roleArn: roleArn() }
       : row.details;
   if (details !== null) {
     const { input, output, parameters, ...withoutData } = details;

@@ -507,7 +507,7 @@ export class Engine {
 
 /**
  * The ExecutionStarted event of a run (its id is set when it is committed). It is stored without details:
- * they are the execution's own (input, state machine, role), filled in when the history is read.
+ * they are the execution's own (its input and role), filled in when the history is read.
  */
 function executionStarted(run: ExecutionRun): EventRow {
   return { id: 0, type: 'ExecutionStarted', previousEventId: 0, timestamp: run.row.startDate, details: null };
