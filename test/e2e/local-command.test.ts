@@ -1,11 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, waitForEndpoint } from '#test/support/cli-process.ts';
+import { startCli, waitForEndpoint, waitForOutput } from '#test/support/cli-process.ts';
 import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
@@ -127,9 +127,72 @@ describe('cutover local', () => {
     expect(cli.stderr()).toContain(`127.0.0.1:${port} is already in use`);
   });
 
+  it('refuses a data directory another cutover local holds, naming its process, and leaves it running', async () => {
+    // Prepare
+    const project = createProjectFixture({
+      'lambdas/add-numbers/handler.ts': handlerSource('event.a + event.b'),
+      'statemachines/sum.asl.json': sumMachine(),
+    });
+    const localArgs = ['local', '--port', '0', '--data-dir', join(project, '.cutover')];
+    const args = [...localArgs, '--project-dir', project, '--no-data-services'];
+    const holder = startCli(args);
+    const endpoint = await waitForEndpoint(holder);
+    // Act
+    const second = startCli(args);
+    const code = await second.exited;
+    const client = sfnClient(endpoint);
+    const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+    client.destroy();
+    holder.child.kill('SIGTERM');
+    // Assess
+    expect(code).toBe(1);
+    expect(second.stderr()).toContain(
+      `is in use by another Cutover runtime (process ${holder.child.pid}): stop it, or pass another --data-dir`,
+    );
+    expect(stateMachines!.map((m) => m.name)).toEqual(['sum']);
+    expect(await holder.exited).toBe(0);
+  });
+
+  it('after a SIGKILL, starts again on the same data directory, replacing the PostgreSQL left running', async () => {
+    // Prepare: a runtime with its PostgreSQL, killed without a chance to stop it
+    const project = createProjectFixture({});
+    chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
+    const dataDir = join(project, '.cutover');
+    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
+    const killed = startCli(args);
+    await waitForOutput(killed, /PostgreSQL on /);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+    const leftover = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+    const leftoverAliveBefore = isAlive(leftover);
+    // Act
+    const restarted = startCli(args);
+    await waitForOutput(restarted, /PostgreSQL on /);
+    const serving = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+    restarted.child.kill('SIGTERM');
+    // Assess
+    expect(leftoverAliveBefore).toBe(true);
+    expect(await restarted.exited).toBe(0);
+    expect(restarted.stderr()).toBe('');
+    expect(serving).not.toBe(leftover);
+    expect(isAlive(leftover)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false); // the restarted runtime stopped its own server too
+  });
+
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
     const cli = startCli(['local', '--port', 'eighty']);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toContain('--port must be an integer from 0 to 65535 (got "eighty")');
   });
 });
+
+/** Whether a process runs (a zombie of a reaped parent counts as gone once init reaps it). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}

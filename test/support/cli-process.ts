@@ -42,15 +42,22 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 
 /** Resolves with the endpoint `cutover local` prints; rejects with its output if it exits first. */
 export async function waitForEndpoint(cli: CliProcess): Promise<string> {
+  return (await waitForOutput(cli, /listening on (http:\/\/\S+)/))[1]!;
+}
+
+/** Resolves with the first match of `pattern` in the stdout; rejects with the output if the process exits first. */
+export async function waitForOutput(cli: CliProcess, pattern: RegExp): Promise<RegExpExecArray> {
   let exited: number | string | undefined;
   void cli.exited.then((code) => {
     exited = code;
   });
   for (;;) {
-    const match = /listening on (http:\/\/\S+)/.exec(cli.stdout());
-    if (match) return match[1]!;
+    const match = pattern.exec(cli.stdout());
+    if (match) return match;
     if (exited !== undefined) {
-      throw new Error(`cutover local exited (${exited}) before listening:\n${cli.stdout()}\n${cli.stderr()}`);
+      throw new Error(
+        `cutover exited (${exited}) before printing ${pattern}:\n${cli.stdout()}\n${cli.stderr()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -104,9 +104,12 @@ export function localCommand(): Command {
       }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
       const stopped = stopOnSignal();
-      if (options.dataServices) await reportDataServices(runtime);
-      await stopped;
-      await runtime.close();
+      try {
+        if (options.dataServices) await reportDataServices(runtime);
+        await stopped;
+      } finally {
+        await runtime.close();
+      }
       console.log('Stopped');
     });
 }
@@ -118,7 +121,7 @@ async function reportDataServices(runtime: LocalRuntime): Promise<void> {
     console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
     console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
   } catch (error) {
-    console.warn(`PostgreSQL and S3 not started: ${(error as Error).message}`);
+    console.warn(`PostgreSQL and S3 not started: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DataDirectoryInUseError } from '#local/errors.ts';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
 import type { EventRow, ExecutionRow, StateMachineRow, Store } from '#local/store.ts';
@@ -420,6 +421,26 @@ describe.each(STORES)('%s', (_name, open) => {
 });
 
 describe('SqliteStore file', () => {
+  it('refuses a second store on an open data directory, naming the holder, until the first closes', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertStateMachine(aMachine());
+    // Act
+    const second = () => SqliteStore.open(directory);
+    // Assess
+    expect(second).toThrow(DataDirectoryInUseError);
+    expect(second).toThrow(
+      `the data directory ${directory} is in use by another Cutover runtime (process ${process.pid}): ` +
+        'stop it, or pass another --data-dir',
+    );
+    expect(first.listStateMachines('', 10)).toHaveLength(1);
+    first.close();
+    const reopened = SqliteStore.open(directory);
+    expect(reopened.listStateMachines('', 10)).toHaveLength(1);
+    reopened.close();
+  });
+
   it('keeps history and state machines across a reopen', () => {
     // Prepare
     const directory = temporaryDirectory();
