@@ -7,8 +7,8 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, waitForEndpoint } from '#test/support/cli-process.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startCli, stopStartedClis, waitForEndpoint } from '#test/support/cli-process.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
@@ -69,6 +69,7 @@ function eventTime(events: HistoryEvent[], type: string): number {
 
 const TERMINAL = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted'];
 
+afterEach(stopStartedClis);
 afterAll(removeProjectFixtures);
 
 describe('cutover local after SIGKILL', () => {

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, waitForEndpoint, waitForOutput } from '#test/support/cli-process.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startCli, stopStartedClis, waitForEndpoint, waitForOutput } from '#test/support/cli-process.ts';
 import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
@@ -17,6 +17,7 @@ function sumMachine(extra = ''): string {
   });
 }
 
+afterEach(stopStartedClis);
 afterAll(removeProjectFixtures);
 
 describe('cutover local', () => {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDatabaseChapter, SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
-import { startCli } from '#test/support/cli-process.ts';
+import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
 import {
   executionHistory,
   sfnClient,
@@ -22,6 +22,7 @@ beforeAll(async () => {
   // As root the embedded server runs as the OS user postgres, which must be able to enter the data dir.
   await chmod(directory, 0o755);
 });
+afterEach(stopStartedClis);
 afterAll(() => rm(directory, { recursive: true, force: true }));
 
 /** Resolves true when something accepts TCP connections on 127.0.0.1:port. */

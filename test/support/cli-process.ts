@@ -20,6 +20,24 @@ export interface CliProcess {
  * const cli = startCli(['local', '--port', '0', '--data-dir', dir, '--project-dir', project]);
  * const endpoint = await waitForEndpoint(cli);
  */
+/** Every CLI process started, until it exits (see {@link stopStartedClis}). */
+const running = new Set<CliProcess>();
+
+/**
+ * Stops (SIGTERM, then SIGKILL after 10 s) every CLI process still running: for `afterEach`, so a test
+ * that fails midway leaves no `cutover local` behind.
+ */
+export async function stopStartedClis(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (cli) => {
+      cli.child.kill('SIGTERM');
+      const killer = setTimeout(() => cli.child.kill('SIGKILL'), 10_000);
+      await cli.exited;
+      clearTimeout(killer);
+    }),
+  );
+}
+
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bin/cutover.ts', ...args], {
     cwd: REPO_ROOT,
@@ -35,9 +53,14 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
     err += chunk.toString();
   });
   const exited = new Promise<number | string>((done) => {
-    child.on('exit', (code, signal) => done(code ?? signal ?? 'unknown'));
+    child.on('exit', (code, signal) => {
+      running.delete(cli);
+      done(code ?? signal ?? 'unknown');
+    });
   });
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const cli: CliProcess = { child, stdout: () => out, stderr: () => err, exited };
+  running.add(cli);
+  return cli;
 }
 
 /** Resolves with the endpoint `cutover local` prints; rejects with its output if it exits first. */
