@@ -7,6 +7,7 @@ import type { LocalDatabase } from './database.ts';
 import { TrackNotFoundError } from './errors.ts';
 import { LocalClusterStore, type StoredTrack } from './local-cluster-store.ts';
 import { LocalTrack, type TrackSettings } from './local-track.ts';
+import { killLeftoverGroups } from './process-groups.ts';
 import { assertLocalRelease, assertReplicas, assertServiceRef, assertTrackName } from './validation.ts';
 
 /** Options of the local cluster; all but `db` and `dataDir` have defaults. */
@@ -61,6 +62,7 @@ export class LocalCluster implements Cluster, EndpointSource {
     this.#settings = {
       cwd: options.cwd ?? process.cwd(),
       logDir: join(options.dataDir, 'logs'),
+      groupRecordDir: join(options.dataDir, 'replica-groups'),
       probeIntervalMs: options.probeIntervalMs ?? 200,
       readinessTimeoutMs: options.readinessTimeoutMs ?? 30_000,
       stopGraceMs: options.stopGraceMs ?? 5_000,
@@ -139,8 +141,13 @@ export class LocalCluster implements Cluster, EndpointSource {
     for (const { track, release } of wanted) await this.apply(snapshot.service, track, release);
   }
 
-  /** Starts every track persisted in SQLite (after a runtime restart). */
+  /**
+   * Starts every track persisted in SQLite (after a runtime restart), once the replicas that a killed
+   * runtime left running are stopped.
+   */
   resume(): void {
+    // Replicas of a runtime that was killed (SIGKILL runs no exit hook) would otherwise run on, unused.
+    killLeftoverGroups(this.#settings.groupRecordDir);
     for (const stored of this.#store.list()) this.#run(stored);
   }
 

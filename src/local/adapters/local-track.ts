@@ -6,6 +6,8 @@ import { Replica, type ReplicaSpec } from './replica.ts';
 export interface TrackSettings {
   readonly cwd: string;
   readonly logDir: string;
+  /** Where the replicas' process groups are recorded while they run. */
+  readonly groupRecordDir: string;
   readonly probeIntervalMs: number;
   readonly readinessTimeoutMs: number;
   readonly stopGraceMs: number;
@@ -121,6 +123,7 @@ export class LocalTrack {
       env: this.#env(release),
       cwd: this.settings.cwd,
       logFile: join(this.settings.logDir, this.service.namespace, `${name}.log`),
+      groupRecordDir: this.settings.groupRecordDir,
       probeIntervalMs: this.settings.probeIntervalMs,
       readinessTimeoutMs: this.settings.readinessTimeoutMs,
     };

@@ -13,6 +13,8 @@ export interface ReplicaSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly logFile: string;
+  /** Where its process group is recorded while it runs (see `killLeftoverGroups`). */
+  readonly groupRecordDir?: string;
   readonly probeIntervalMs: number;
   /** A started replica not ready after this long is reported as failing its probe. */
   readonly readinessTimeoutMs: number;
@@ -120,7 +122,7 @@ export class Replica {
       settle = resolve;
     });
     const pid = child.pid;
-    if (pid !== undefined) trackGroup(pid);
+    if (pid !== undefined) trackGroup(pid, this.spec.groupRecordDir);
     child.unref();
     let done = false;
     const exited = (reason: string) => {
