@@ -181,6 +181,18 @@ describe('cutover local', () => {
     expect(existsSync(pidFile)).toBe(false); // the restarted runtime stopped its own server too
   });
 
+  it('rejects a --data-dir that is a file as a usage error (exit code 2), leaving the file as it was', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'notes.txt': 'not a directory' });
+    const file = join(project, 'notes.txt');
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', file, '--project-dir', project]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(`--data-dir must name a directory (got "${file}": a file is in the way)`);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
     const cli = startCli(['local', '--port', 'eighty']);
     expect(await cli.exited).toBe(2);

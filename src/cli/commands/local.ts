@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
@@ -48,6 +48,19 @@ export function useKubeconfig(
   if (options.context !== undefined) env[KUBECONFIG_ENV.context] = options.context;
 }
 
+/** Creates the `--data-dir` directory if needed; a path that cannot be one is a usage error naming the flag. */
+export function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is in the way' : (error as Error).message;
+    throw new CliError(`--data-dir must name a directory (got "${dataDir}": ${reason})`, ExitCode.Usage, {
+      cause: error,
+    });
+  }
+}
+
 /**
  * `cutover local`: starts the embedded Step Functions runtime for the project (the current directory by
  * default), then the embedded PostgreSQL and local S3 server of the data dir (unless `--no-data-services`),
@@ -85,6 +98,7 @@ export function localCommand(): Command {
       const { startLocalRuntime } = await import('#local/runtime.ts');
       useKubeconfig(options);
       const dataDir = resolve(options.dataDir);
+      prepareDataDir(dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
       const projectDir = resolve(options.projectDir);
