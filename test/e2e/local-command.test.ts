@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startCli, stopStartedClis, waitForEndpoint, waitForOutput } from '#test/support/cli-process.ts';
+import { isAlive } from '#test/support/local-app.ts';
 import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
@@ -199,13 +200,3 @@ describe('cutover local', () => {
     expect(cli.stderr()).toContain('--port must be an integer from 0 to 65535 (got "eighty")');
   });
 });
-
-/** Whether a process runs (a zombie of a reaped parent counts as gone once init reaps it). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
