@@ -26,7 +26,7 @@ export class DataDirectoryInUseError extends Error {
   ) {
     super(
       `the data directory ${dataDir} is in use by another Cutover runtime` +
-        `${holderPid === undefined ? '' : ` (process ${holderPid})`}: stop it, or pass another --data-dir`,
+        `${holderPid === undefined ? '' : ` (process ${holderPid})`}: stop it, or use another data directory (--data-dir)`,
       options,
     );
     this.name = 'DataDirectoryInUseError';

@@ -149,7 +149,7 @@ describe('cutover local', () => {
     // Assess
     expect(code).toBe(1);
     expect(second.stderr()).toContain(
-      `is in use by another Cutover runtime (process ${holder.child.pid}): stop it, or pass another --data-dir`,
+      `is in use by another Cutover runtime (process ${holder.child.pid}): stop it, or use another data directory (--data-dir)`,
     );
     expect(stateMachines!.map((m) => m.name)).toEqual(['sum']);
     expect(await holder.exited).toBe(0);

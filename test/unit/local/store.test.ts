@@ -432,7 +432,7 @@ describe('SqliteStore file', () => {
     expect(second).toThrow(DataDirectoryInUseError);
     expect(second).toThrow(
       `the data directory ${directory} is in use by another Cutover runtime (process ${process.pid}): ` +
-        'stop it, or pass another --data-dir',
+        'stop it, or use another data directory (--data-dir)',
     );
     expect(first.listStateMachines('', 10)).toHaveLength(1);
     first.close();
