@@ -38,8 +38,8 @@ export interface ExecutionRow {
 /**
  * One history event: `details` is the type's `...EventDetails` member (JSON values only). ExecutionStarted
  * is stored without details (null): they are the execution's input and role, so the service fills them
- * in from the execution. A store may keep the rows given to {@link Store.insertEvents}
- * as they are: do not change them afterwards.
+ * in from the execution. A store may keep the rows given to {@link Store.insertEvents} as they are: do
+ * not change them afterwards.
  */
 export interface EventRow {
   id: number;

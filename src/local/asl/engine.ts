@@ -273,7 +273,7 @@ export class Engine {
     this.tokens.clear();
   }
 
-  // --- frames ---------------------------------------------------------------------------------------
+  // --- group commit and frames ----------------------------------------------------------------------
 
   /**
    * The group commit: in one transaction, every deferred transition, the terminal writes of finished

@@ -187,10 +187,7 @@ function parseOrThrow(path: string): ParsedPath {
 
 function lookupParsed(parsed: ParsedPath, data: unknown): PathLookup {
   if (parsed.definite) return lookupDefinite(parsed.segments, data);
-  const nodes = select(parsed.segments, [data], data);
-  if (!parsed.definite) return { found: true, value: copyJson(nodes) };
-  if (nodes.length === 0 || nodes[0] === undefined) return { found: false };
-  return { found: true, value: copyJson(nodes[0]) };
+  return { found: true, value: copyJson(select(parsed.segments, [data], data)) };
 }
 
 /** A definite path's one node: each segment is a single name or a single index. */

@@ -55,7 +55,7 @@ interface TokenListener {
  * heartbeat, to the task listening for it.
  *
  * @example
- * engine.tokens.send(token, { output: '{"ok":true}' });   // false if no task waits for `token`
+ * engine.tokens.send(token, { output: '{"ok":true}' });   // false if `token` is not open
  */
 export class TaskTokens {
   readonly #store: Store;
