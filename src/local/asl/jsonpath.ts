@@ -129,7 +129,9 @@ export function writeResultPath(
 
 /** A copy of an object or array whose members are shared with it. */
 function shallowCopy(value: object): object {
-  return Array.isArray(value) ? value.slice() : { ...value };
+  if (Array.isArray(value)) return value.slice();
+  // `Object.assign` sets members, so an own `__proto__` key needs the spread, which defines them.
+  return Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value);
 }
 
 /** Sets a member (an own `__proto__` key stays a key, as JSON has it). */

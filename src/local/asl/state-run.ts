@@ -123,7 +123,7 @@ export class StateRun<S extends State = State> {
 
   /** Commits the queued events with the cursor moved to `patch` (and `extra` writes) in one transaction. */
   save(patch: Partial<FrameCursor>, extra?: () => void): void {
-    this.frame.cursor = { ...this.frame.cursor, ...patch };
+    this.frame.cursor = Object.assign({}, this.frame.cursor, patch);
     this.engine.journal.commit(this.run, this.frame, extra);
   }
 
@@ -132,7 +132,7 @@ export class StateRun<S extends State = State> {
    * (see `Journal.defer`): for a state that has no outside effect before its next save, such as a Wait.
    */
   saveDeferred(patch: Partial<FrameCursor>): void {
-    this.frame.cursor = { ...this.frame.cursor, ...patch };
+    this.frame.cursor = Object.assign({}, this.frame.cursor, patch);
     this.engine.journal.defer(this.run, this.frame);
   }
 }
