@@ -2,6 +2,7 @@
  * Choice state rules: every comparison operator with its `...Path` form, the `Is*` type tests and
  * And/Or/Not, with AWS's semantics (a type mismatch is `false`, a missing Variable is `States.Runtime`).
  */
+import type { ContextSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { compareInstants, type Instant, parseTimestamp } from './expressions/timestamps.ts';
 import { readPath, tryReadPath } from './jsonpath.ts';
@@ -25,17 +26,17 @@ const OPERATOR_KEYS: ReadonlySet<string> = new Set(
 );
 
 /**
- * Evaluates one Choice rule against the state's (effective) input.
+ * Evaluates one Choice rule against the state's (effective) input; `$$...` paths read the context object.
  *
  * @throws StatesError `States.Runtime` when `Variable` (or a `...Path` operand) selects nothing, except for
  * `IsPresent`, which is then simply false.
  * @example
  * evaluateChoiceRule({ Variable: '$.weight', NumericGreaterThanEquals: 50 }, { weight: 60 }); // true
  */
-export function evaluateChoiceRule(rule: ChoiceRule, input: unknown): boolean {
-  if ('And' in rule) return rule.And.every((inner) => evaluateChoiceRule(inner, input));
-  if ('Or' in rule) return rule.Or.some((inner) => evaluateChoiceRule(inner, input));
-  if ('Not' in rule) return !evaluateChoiceRule(rule.Not, input);
+export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: ContextSource): boolean {
+  if ('And' in rule) return rule.And.every((inner) => evaluateChoiceRule(inner, input, context));
+  if ('Or' in rule) return rule.Or.some((inner) => evaluateChoiceRule(inner, input, context));
+  if ('Not' in rule) return !evaluateChoiceRule(rule.Not, input, context);
   const operatorKeys = Object.keys(rule).filter((key) => OPERATOR_KEYS.has(key));
   const [operatorKey] = operatorKeys;
   if (operatorKeys.length !== 1 || operatorKey === undefined || typeof rule.Variable !== 'string') {
@@ -45,7 +46,7 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown): boolean {
     );
   }
   const expected = (rule as Record<string, unknown>)[operatorKey];
-  const lookup = tryReadPath(rule.Variable, input);
+  const lookup = tryReadPath(rule.Variable, input, context);
   if (operatorKey === 'IsPresent') return lookup.found === expected;
   if (!lookup.found) {
     throw new StatesError(
@@ -55,7 +56,7 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown): boolean {
   }
   const isPathForm = operatorKey.endsWith('Path');
   const operator = (isPathForm ? operatorKey.slice(0, -4) : operatorKey) as ComparisonOperator;
-  const comparand = isPathForm ? readPath(expected as string, input) : expected;
+  const comparand = isPathForm ? readPath(expected as string, input, context) : expected;
   return compare(operator, lookup.value, comparand);
 }
 
@@ -64,8 +65,8 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown): boolean {
  *
  * @throws StatesError `States.NoChoiceMatched` when no rule matches and there is no `Default`.
  */
-export function selectNextState(state: ChoiceState, input: unknown): string {
-  const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input));
+export function selectNextState(state: ChoiceState, input: unknown, context?: ContextSource): string {
+  const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context));
   if (match) return match.Next;
   if (state.Default !== undefined) return state.Default;
   throw new StatesError(

@@ -48,19 +48,23 @@ export function applyInputPath(
 ): unknown {
   if (inputPath === undefined) return input;
   if (inputPath === null) return {};
-  if (inputPath.startsWith('$$')) return readPath(inputPath.slice(1), readContext(context));
-  return readPath(inputPath, input);
+  return readPath(inputPath, input, context);
 }
 
 /**
- * Applies a state's OutputPath: `undefined` keeps the output, `null` gives `{}`, a path selects from it.
+ * Applies a state's OutputPath: `undefined` keeps the output, `null` gives `{}`, a path selects from it
+ * (`$$...` from the context object).
  *
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
-export function applyOutputPath(output: unknown, outputPath: string | null | undefined): unknown {
+export function applyOutputPath(
+  output: unknown,
+  outputPath: string | null | undefined,
+  context?: ContextSource,
+): unknown {
   if (outputPath === undefined) return output;
   if (outputPath === null) return {};
-  return readPath(outputPath, output);
+  return readPath(outputPath, output, context);
 }
 
 function resolveDynamicField(key: string, value: unknown, input: unknown, context: ContextSource): unknown {
@@ -71,10 +75,10 @@ function resolveDynamicField(key: string, value: unknown, input: unknown, contex
     );
   }
   if (value.startsWith('$')) {
-    const fromContext = value.startsWith('$$');
-    const source = fromContext ? readContext(context) : input;
-    const lookup = tryReadPath(fromContext ? value.slice(1) : value, source);
+    const lookup = tryReadPath(value, input, context);
     if (!lookup.found) {
+      const fromContext = value.startsWith('$$');
+      const source = fromContext ? readContext(context) : input;
       throw new StatesError(
         STATES_ERRORS.Runtime,
         `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source ?? null)}'`,

@@ -92,10 +92,10 @@ function evaluateNode(node: IntrinsicNode, input: unknown, context: ContextSourc
 }
 
 function readArgumentPath(path: string, input: unknown, contextSource: ContextSource): unknown {
-  const fromContext = path.startsWith('$$');
-  const source = fromContext ? readContext(contextSource) : input;
-  const lookup = tryReadPath(fromContext ? path.slice(1) : path, source);
+  const lookup = tryReadPath(path, input, contextSource);
   if (!lookup.found) {
+    const fromContext = path.startsWith('$$');
+    const source = fromContext ? readContext(contextSource) : input;
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source)}'`,

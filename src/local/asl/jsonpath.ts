@@ -1,7 +1,9 @@
 /**
  * JSONPath as Step Functions evaluates it (Jayway JsonPath semantics): `readPath` for InputPath, OutputPath,
- * ItemsPath, `.$` fields and Choice variables; `writeResultPath` for ResultPath.
+ * ItemsPath, `.$` fields, Choice variables and the other `...Path` fields (`$$...` reads the context
+ * object); `writeResultPath` for ResultPath.
  */
+import { type ContextSource, readContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isDeepEqual, isPlainObject } from './expressions/json-values.ts';
 import { memoize } from './expressions/memoize.ts';
@@ -21,19 +23,21 @@ export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-
 export type PathLookup = { found: true; value: unknown } | { found: false };
 
 /**
- * Reads `path` from `data`. A definite path (names and single indexes only) returns the one node it
- * selects; any other path returns the array of every node it selects (possibly empty). The result is a
- * copy: changing it never changes `data`.
+ * Reads `path` from `data`, or a `$$...` path from the context object (`context`, built on demand). A
+ * definite path (names and single indexes only) returns the one node it selects; any other path returns
+ * the array of every node it selects (possibly empty). The result is a copy: changing it never changes
+ * `data`.
  *
  * @throws StatesError `States.Runtime` when the path is invalid or a definite path selects nothing, with
  * AWS's wording: `Invalid path '$.a' : No results for path: $['a']`.
  * @example
  * readPath('$.items[0].id', { items: [{ id: 7 }] }); // 7
  * readPath('$.items[*].id', { items: [{ id: 7 }, { id: 8 }] }); // [7, 8]
+ * readPath('$$.Execution.Name', {}, { Execution: { Name: 'e-1' } }); // 'e-1'
  */
-export function readPath(path: string, data: unknown): unknown {
+export function readPath(path: string, data: unknown, context?: ContextSource): unknown {
   const parsed = parseOrThrow(path);
-  const lookup = lookupParsed(parsed, data);
+  const lookup = lookupParsed(parsed, data, context);
   if (!lookup.found) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -49,8 +53,8 @@ export function readPath(path: string, data: unknown): unknown {
  *
  * @throws StatesError `States.Runtime` when the path is not valid JSONPath.
  */
-export function tryReadPath(path: string, data: unknown): PathLookup {
-  return lookupParsed(parseOrThrow(path), data);
+export function tryReadPath(path: string, data: unknown, context?: ContextSource): PathLookup {
+  return lookupParsed(parseOrThrow(path), data, context);
 }
 
 /** True when `path` is a JSONPath this runtime can evaluate. */
@@ -91,10 +95,10 @@ export function writeResultPath(
   if (resultPath === null) return input;
   if (resultPath === undefined) return result;
   const parsed = parseOrThrow(resultPath);
-  if (!parsed.definite) {
+  if (!parsed.definite || parsed.root === '$$') {
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `Invalid ResultPath '${resultPath}': it must be a Reference Path`,
+      `Invalid ResultPath '${resultPath}': it must be a Reference Path into the state's data`,
     );
   }
   const { segments } = parsed;
@@ -187,7 +191,8 @@ function parseOrThrow(path: string): ParsedPath {
   }
 }
 
-function lookupParsed(parsed: ParsedPath, data: unknown): PathLookup {
+function lookupParsed(parsed: ParsedPath, input: unknown, context: ContextSource): PathLookup {
+  const data = parsed.root === '$$' ? readContext(context) : input;
   if (parsed.definite) return lookupDefinite(parsed.segments, data);
   return { found: true, value: copyJson(select(parsed.segments, [data], data)) };
 }

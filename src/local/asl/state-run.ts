@@ -13,6 +13,9 @@ import type { Frame, FrameCursor } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import type { PayloadTemplate, State } from './types.ts';
 
+/** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
+const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
+
 /** Step Functions' payload limit (input, output, task results): 256 KiB. */
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
@@ -73,19 +76,19 @@ export class StateRun<S extends State = State> {
     return this.frame.signal;
   }
 
-  /** The context object `$$` for this state, with `extra` members (`Task`, `Map`). */
+  /**
+   * The context object `$$` for this state, with `extra` members (`Task`, `Map`). `State.RetryCount` is
+   * there for the states that may retry (Task, Parallel, Map), as on AWS.
+   */
   context(extra?: Record<string, unknown>): Record<string, unknown> {
     const { run, cursor } = this;
     run.executionContext ??= executionContext(run.row, run.machineName, run.roleArn);
-    return {
-      ...run.executionContext,
-      State: {
-        Name: this.name,
-        EnteredTime: new Date(cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
-        RetryCount: cursor.retryCount ?? 0,
-      },
-      ...extra,
+    const State: Record<string, unknown> = {
+      Name: this.name,
+      EnteredTime: new Date(cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
     };
+    if (RETRYING_STATE_TYPES.has(this.state.Type)) State.RetryCount = cursor.retryCount ?? 0;
+    return { ...run.executionContext, State, ...extra };
   }
 
   /** Builds {@link context} when called: the data flow calls it only for a path that reads `$$`. */
@@ -113,7 +116,9 @@ export class StateRun<S extends State = State> {
         ? result
         : resolvePayloadTemplate(state.ResultSelector, result, this.contextSource());
     const output = writeResultPath(this.input, state.ResultPath, selected);
-    return state.OutputPath === undefined ? output : applyOutputPath(output, state.OutputPath);
+    return state.OutputPath === undefined
+      ? output
+      : applyOutputPath(output, state.OutputPath, this.contextSource());
   }
 
   /** Queues a history event for the next save. */

@@ -172,7 +172,7 @@ function checkState(context: StateCheckContext, state: unknown, location: string
   checkQueryLanguage(report, state, location);
   if (fields.includes('End')) checkTransition(context, state, location);
   for (const field of IO.filter((field) => field in state && state[field] !== null)) {
-    checkPath(report, state[field], field, location, 'Path', field === 'InputPath');
+    checkPath(report, state[field], field, location, 'Path');
   }
   if ('ResultPath' in state && state.ResultPath !== null) {
     checkPath(report, state.ResultPath, 'ResultPath', location, 'ReferencePath', false);

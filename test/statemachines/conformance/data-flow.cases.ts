@@ -247,6 +247,75 @@ export const dataFlowCases: ExecutionCase[] = [
     expect: { status: 'SUCCEEDED', output: { original: 'kept' } },
   },
   {
+    name: 'InputPath and OutputPath read the Context object with $$',
+    source: CONTEXT,
+    definition: chain(
+      { Type: 'Pass', Result: 'replaced' },
+      { Type: 'Pass', InputPath: '$$.Execution.Input', OutputPath: '$$.Execution.Input.a' },
+    ),
+    input: { a: 'from the execution input' },
+    expect: { status: 'SUCCEEDED', output: 'from the execution input' },
+  },
+  {
+    name: 'A Choice Variable and a ...Path comparand read the Context object',
+    source: CONTEXT,
+    definition: {
+      StartAt: 'Route',
+      States: {
+        Route: {
+          Type: 'Choice',
+          Choices: [
+            {
+              And: [
+                { Variable: '$$.Execution.Input.tier', StringEquals: 'gold' },
+                { Variable: '$.limit', NumericEqualsPath: '$$.Execution.Input.limit' },
+              ],
+              Next: 'Gold',
+            },
+          ],
+          Default: 'Other',
+        },
+        Gold: { Type: 'Pass', Result: 'gold', End: true },
+        Other: { Type: 'Pass', Result: 'other', End: true },
+      },
+    },
+    input: { tier: 'gold', limit: 3 },
+    expect: { status: 'SUCCEEDED', output: 'gold' },
+  },
+  {
+    name: 'Map ItemsPath and Wait SecondsPath read the Context object',
+    source: CONTEXT,
+    definition: chain(
+      { Type: 'Pass', Result: {} },
+      { Type: 'Wait', SecondsPath: '$$.Execution.Input.pause' },
+      {
+        Type: 'Map',
+        ItemsPath: '$$.Execution.Input.items',
+        ItemProcessor: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } },
+      },
+    ),
+    input: { pause: 0, items: ['a', 'b'] },
+    expect: { status: 'SUCCEEDED', output: ['a', 'b'] },
+  },
+  {
+    name: 'OutputPath $$ gives the Context object, with RetryCount only for states that retry',
+    source: 'AWS-recorded history (OutputPath "$$" on a Pass state)',
+    definition: single({ Type: 'Pass', OutputPath: '$$' }),
+    input: { value: 0 },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const { State, Execution } = output as { State: object; Execution: { Input: unknown } };
+        if (JSON.stringify(Object.keys(State)) !== '["Name","EnteredTime"]') {
+          throw new Error(`expected $$.State to have Name and EnteredTime, got ${JSON.stringify(State)}`);
+        }
+        if (JSON.stringify(Execution.Input) !== '{"value":0}') {
+          throw new Error(`expected the execution input, got ${JSON.stringify(Execution.Input)}`);
+        }
+      },
+    },
+  },
+  {
     name: 'ResultSelector picks fields of a lambda:invoke result before ResultPath',
     source:
       'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html#input-output-resultselector',

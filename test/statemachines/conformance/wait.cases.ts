@@ -62,6 +62,13 @@ export const waitCases: ExecutionCase[] = [
     expect: { status: 'FAILED', error: 'States.Runtime' },
   },
   {
+    name: 'Wait TimestampPath to a date without a time and zone (not RFC 3339) fails with States.Runtime',
+    source: WAIT,
+    definition: single({ Type: 'Wait', TimestampPath: '$.t' }),
+    input: { t: '2016-03-14' },
+    expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
     name: 'Wait between two Pass states',
     source: WAIT,
     definition: chain(

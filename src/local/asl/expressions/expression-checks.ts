@@ -35,7 +35,7 @@ export function checkPath(
   const valid =
     typeof value === 'string' &&
     (!value.startsWith('$$') || allowContext) &&
-    (kind === 'Path' ? isValidPath : isReferencePath)(value.startsWith('$$') ? value.slice(1) : value);
+    (kind === 'Path' ? isValidPath : isReferencePath)(value);
   if (!valid) {
     const expected = kind === 'Path' ? 'a valid JSONPath' : 'a valid ReferencePath';
     report(SCHEMA, `The value for the field '${field}' must be ${expected}`, `${location}/${field}`);
@@ -81,8 +81,7 @@ function walkTemplate(report: Report, value: unknown, location: string): void {
 /** Empty string when the value is a valid path or intrinsic call, else a `: reason` suffix. */
 function dynamicValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return '';
-  if (value.startsWith('$'))
-    return isValidPath(value.startsWith('$$') ? value.slice(1) : value) ? undefined : '';
+  if (value.startsWith('$')) return isValidPath(value) ? undefined : '';
   if (!isIntrinsic(value)) return '';
   const problem = intrinsicSyntaxProblem(value);
   return problem === undefined ? undefined : `: ${problem}`;

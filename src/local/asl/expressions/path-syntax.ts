@@ -27,8 +27,12 @@ export type FilterOperand =
 
 export type ComparisonSymbol = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~';
 
-/** A parsed path: its steps, and whether it can only ever select one node (a Reference Path). */
+/**
+ * A parsed path: what it reads (`$` the state's data, `$$` the context object), its steps, and whether it
+ * can only ever select one node (a Reference Path).
+ */
 export interface ParsedPath {
+  readonly root: '$' | '$$';
   readonly segments: readonly Segment[];
   /** Only single names and single indexes: selects at most one node. */
   readonly definite: boolean;
@@ -46,13 +50,14 @@ const COMPARISON_SYMBOLS: readonly ComparisonSymbol[] = ['==', '!=', '<=', '>=',
 /** Characters that end a dot-notation name inside a filter expression. */
 const FILTER_NAME_END = /[\s.[\]()=!<>&|,]/;
 
-/** Parses `$...` (the leading `$` is required); throws {@link PathSyntaxError}. */
+/** Parses `$...` or `$$...` (the leading `$` is required); throws {@link PathSyntaxError}. */
 export function parsePath(path: string): ParsedPath {
   const cursor = new Cursor(path);
-  if (!cursor.take('$')) throw new PathSyntaxError(`must start with '$'`);
+  const root = cursor.take('$$') ? '$$' : cursor.take('$') ? '$' : undefined;
+  if (root === undefined) throw new PathSyntaxError(`must start with '$'`);
   const segments = cursor.segments(false);
   if (!cursor.done()) throw cursor.error('unexpected character');
-  return { segments, definite: segments.every(isSingleStep) };
+  return { root, segments, definite: segments.every(isSingleStep) };
 }
 
 function isSingleStep(segment: Segment): boolean {

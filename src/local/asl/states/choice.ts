@@ -5,7 +5,8 @@ import type { ChoiceState } from '../types.ts';
 
 /** Choice: the first matching rule's `Next`, else `Default`, else `States.NoChoiceMatched`. */
 export function runChoice(run: StateRun<ChoiceState>): StateResult {
-  const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
-  const next = selectNextState(run.state, effective);
-  return { output: applyOutputPath(effective, run.state.OutputPath), next };
+  const context = run.contextSource();
+  const effective = applyInputPath(run.input, run.state.InputPath, context);
+  const next = selectNextState(run.state, effective, context);
+  return { output: applyOutputPath(effective, run.state.OutputPath, context), next };
 }

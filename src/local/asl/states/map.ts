@@ -19,17 +19,17 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     throw new StatesError(STATES_ERRORS.Runtime, `Map state '${run.name}' has no ItemProcessor`);
   if (run.cursor.phase !== 'children') {
     const effective = run.effectiveInput();
-    const items = itemsOf(state, effective);
+    const items = itemsOf(run, effective);
     run.emit('MapStateStarted', { length: items.length });
     run.save({ phase: 'children', effective });
   }
   const effective = run.cursor.effective;
-  const items = itemsOf(state, effective);
+  const items = itemsOf(run, effective);
   const selector = state.ItemSelector ?? state.Parameters;
   try {
     const results = await runChildFrames(run, {
       count: items.length,
-      concurrency: concurrencyOf(state, effective),
+      concurrency: concurrencyOf(run, effective),
       definition: () => processor,
       input: (index) =>
         selector === undefined
@@ -51,8 +51,10 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   }
 }
 
-function itemsOf(state: MapState, effective: unknown): unknown[] {
-  const items = state.ItemsPath === undefined ? effective : readPath(state.ItemsPath, effective);
+function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
+  const { state } = run;
+  const items =
+    state.ItemsPath === undefined ? effective : readPath(state.ItemsPath, effective, run.contextSource());
   if (!Array.isArray(items)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -62,11 +64,12 @@ function itemsOf(state: MapState, effective: unknown): unknown[] {
   return items;
 }
 
-function concurrencyOf(state: MapState, effective: unknown): number {
+function concurrencyOf(run: StateRun<MapState>, effective: unknown): number {
+  const { state } = run;
   const value =
     state.MaxConcurrencyPath === undefined
       ? (state.MaxConcurrency ?? 0)
-      : readPath(state.MaxConcurrencyPath, effective);
+      : readPath(state.MaxConcurrencyPath, effective, run.contextSource());
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

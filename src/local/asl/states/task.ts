@@ -183,7 +183,7 @@ function secondsField(
   if (fixed !== undefined) return fixed;
   const path = run.state[`${field}Path`];
   if (path === undefined) return undefined;
-  const value = readPath(path, run.input);
+  const value = readPath(path, run.input, run.contextSource());
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

@@ -1,6 +1,8 @@
 import { deadlineAfter, msUntil } from '../../clock.ts';
+import type { ContextSource } from '../context-object.ts';
 import { applyInputPath, applyOutputPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { parseTimestamp, toEpochMillis } from '../expressions/timestamps.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import type { WaitState } from '../types.ts';
@@ -11,22 +13,23 @@ import type { WaitState } from '../types.ts';
  * again then (also after a restart, for the remaining time only), and it ends once the instant has come.
  */
 export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
-  const effective = applyInputPath(run.input, run.state.InputPath, run.contextSource());
+  const context = run.contextSource();
+  const effective = applyInputPath(run.input, run.state.InputPath, context);
   const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
-    const delayMs = waitMilliseconds(run.state, effective, clock.now());
+    const delayMs = waitMilliseconds(run.state, effective, context, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
   if (msUntil(clock, wakeAt) > 0) return { wakeAt };
-  return { output: applyOutputPath(effective, run.state.OutputPath), next: run.state.Next };
+  return { output: applyOutputPath(effective, run.state.OutputPath, context), next: run.state.Next };
 }
 
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
-function waitMilliseconds(state: WaitState, input: unknown, now: number): number {
+function waitMilliseconds(state: WaitState, input: unknown, context: ContextSource, now: number): number {
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
-    const seconds = readPath(state.SecondsPath, input);
+    const seconds = readPath(state.SecondsPath, input, context);
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
       throw new StatesError(
         STATES_ERRORS.Runtime,
@@ -36,13 +39,14 @@ function waitMilliseconds(state: WaitState, input: unknown, now: number): number
     return seconds * 1000;
   }
   const timestamp =
-    state.Timestamp ?? (state.TimestampPath === undefined ? undefined : readPath(state.TimestampPath, input));
-  const time = typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN;
-  if (Number.isNaN(time)) {
+    state.Timestamp ??
+    (state.TimestampPath === undefined ? undefined : readPath(state.TimestampPath, input, context));
+  const instant = parseTimestamp(timestamp);
+  if (instant === undefined) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `The Timestamp${state.TimestampPath === undefined ? '' : 'Path'} parameter does not reference a valid ISO-8601 timestamp: ${JSON.stringify(timestamp ?? null)}`,
+      `The Timestamp${state.TimestampPath === undefined ? '' : 'Path'} parameter does not reference a valid RFC3339 timestamp such as 2016-03-14T01:59:00Z: ${JSON.stringify(timestamp ?? null)}`,
     );
   }
-  return Math.max(0, time - now);
+  return Math.max(0, toEpochMillis(instant) - now);
 }
