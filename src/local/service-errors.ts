@@ -8,7 +8,6 @@ export type StepFunctionsErrorCode =
   | 'StateMachineDoesNotExist'
   | 'StateMachineAlreadyExists'
   | 'ExecutionAlreadyExists'
-  | 'TaskDoesNotExist'
   | 'InvalidToken'
   | 'TaskTimedOut'
   | 'ValidationException'

@@ -397,14 +397,14 @@ export class LocalStepFunctions {
     input: Sfn.SendTaskHeartbeatCommandInput,
   ): Promise<Out<Sfn.SendTaskHeartbeatCommandOutput>> {
     const token = validateToken(input.taskToken);
-    if (!this.#engine.tokens.heartbeat(token)) throw taskDoesNotExist();
+    if (!this.#engine.tokens.heartbeat(token)) throw taskTimedOut();
     return {};
   }
 
   // --- helpers --------------------------------------------------------------------------------------
 
   #deliver(token: string, outcome: { output: string } | { error: string; cause: string }): void {
-    if (!this.#engine.tokens.send(token, outcome)) throw taskDoesNotExist();
+    if (!this.#engine.tokens.send(token, outcome)) throw taskTimedOut();
   }
 
   /** A validated new execution of `input.stateMachineArn`. */
@@ -490,9 +490,7 @@ function validateToken(token: unknown): string {
   return token;
 }
 
-function taskDoesNotExist(): StepFunctionsApiError {
-  return new StepFunctionsApiError(
-    'TaskDoesNotExist',
-    'Task does not exist anymore (it finished, timed out or was never started)',
-  );
+/** AWS's answer to a token whose task is no longer open (it ended, timed out, or its execution stopped). */
+function taskTimedOut(): StepFunctionsApiError {
+  return new StepFunctionsApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
 }

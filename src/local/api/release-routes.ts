@@ -42,7 +42,7 @@ type Operation = (request: IncomingMessage, params: Params) => Promise<unknown>;
 
 const JSON_TYPE = 'application/json';
 /** SendTaskSuccess/SendTaskFailure errors of a token whose execution no longer waits for it. */
-const STALE_TOKEN_CODES: readonly string[] = ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken'];
+const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
 
 /**
  * Serves the release API of `API_ROUTES` as the CDK app's API Gateway does: `POST /releases/<strategy>`

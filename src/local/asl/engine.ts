@@ -360,7 +360,9 @@ export class Engine {
     try {
       if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
       const { definition, controller, lastEventId } = run;
-      top = this.openFrame(run, '', definition, () => JSON.parse(run.row.input), controller, lastEventId);
+      // ExecutionStarted (event 1) is no state's predecessor: a flow after it alone starts from 0.
+      const flowStart = lastEventId === 1 ? 0 : lastEventId;
+      top = this.openFrame(run, '', definition, () => JSON.parse(run.row.input), controller, flowStart);
     } catch (thrown) {
       // Without a top frame, the failure is recorded on a bare one.
       top = this.#bareFrame(run);

@@ -12,6 +12,17 @@ import type { Frame } from './frame.ts';
 export const GROUP_COMMIT_EVENTS = 4096;
 
 /**
+ * Events the next event of their flow does not point at, as in AWS-recorded histories: the first state's
+ * StateEntered has `previousEventId` 0, and a Map or Parallel state's Exited points at the event before
+ * its `...Succeeded`.
+ */
+const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
+  'ExecutionStarted',
+  'MapStateSucceeded',
+  'ParallelStateSucceeded',
+]);
+
+/**
  * Queues rows for the open transaction and keeps the deferred frames until the group commit.
  *
  * @example
@@ -145,12 +156,15 @@ export class Journal {
     }
   }
 
-  /** Numbers the frame's queued events (ids of the run, previous ids of the frame) and runs its writes. */
+  /**
+   * Numbers the frame's queued events (ids of the run; previous ids along the frame's flow, as AWS links
+   * them: ExecutionAborted points at 0) and runs its writes.
+   */
   #writeEvents(run: ExecutionRun, frame: Frame): void {
     for (const event of frame.takeEvents()) {
       event.id = ++run.lastEventId;
-      event.previousEventId = frame.lastEventId;
-      frame.lastEventId = event.id;
+      event.previousEventId = event.type === 'ExecutionAborted' ? 0 : frame.lastEventId;
+      if (!OFF_CHAIN_EVENTS.has(event.type)) frame.lastEventId = event.id;
       this.#eventRows.push([run.row.id, event]);
     }
     const writes = frame.takeWrites();

@@ -16,7 +16,7 @@ export function newTaskToken(): string {
 
 /**
  * Whether `token` has the shape of a token from {@link newTaskToken} (it may still name no task). AWS
- * answers a malformed token with `InvalidToken`, a well-formed unknown one with `TaskDoesNotExist`.
+ * answers a malformed token with `InvalidToken`, a well-formed one whose task is not open with `TaskTimedOut`.
  *
  * @example
  * isWellFormedTaskToken('garbage'); // false

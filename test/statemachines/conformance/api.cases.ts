@@ -179,22 +179,22 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'ExecutionDoesNotExist',
   },
   {
-    name: 'SendTaskSuccess with a token no task has',
+    name: 'SendTaskSuccess with a token whose task is not open',
     source: `${API}/API_SendTaskSuccess.html`,
     act: ({ client }) => client.send(new SendTaskSuccessCommand({ taskToken: UNKNOWN_TOKEN, output: '{}' })),
-    error: 'TaskDoesNotExist',
+    error: 'TaskTimedOut',
   },
   {
-    name: 'SendTaskFailure with a token no task has',
+    name: 'SendTaskFailure with a token whose task is not open',
     source: `${API}/API_SendTaskFailure.html`,
     act: ({ client }) => client.send(new SendTaskFailureCommand({ taskToken: UNKNOWN_TOKEN })),
-    error: 'TaskDoesNotExist',
+    error: 'TaskTimedOut',
   },
   {
-    name: 'SendTaskHeartbeat with a token no task has',
+    name: 'SendTaskHeartbeat with a token whose task is not open',
     source: `${API}/API_SendTaskHeartbeat.html`,
     act: ({ client }) => client.send(new SendTaskHeartbeatCommand({ taskToken: UNKNOWN_TOKEN })),
-    error: 'TaskDoesNotExist',
+    error: 'TaskTimedOut',
   },
   {
     name: 'SendTaskSuccess with a malformed token',

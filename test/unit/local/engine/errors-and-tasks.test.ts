@@ -246,7 +246,8 @@ describe('Engine: task integrations', () => {
       error: 'States.HeartbeatTimeout',
     });
     await expect(h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{}' })).rejects.toMatchObject({
-      code: 'TaskDoesNotExist',
+      code: 'TaskTimedOut',
+      message: "Task Timed Out: 'Provided task does not exist anymore'",
     });
   });
 

@@ -110,10 +110,43 @@ describe('LocalStepFunctions API rules', () => {
     // Assess
     expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
       [1, 0, 'ExecutionStarted'],
-      [2, 1, 'WaitStateEntered'],
-      [3, 2, 'ExecutionAborted'],
+      [2, 0, 'WaitStateEntered'],
+      [3, 0, 'ExecutionAborted'],
     ]);
     expect(events[0]?.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
+  });
+
+  it('links previousEventId along each flow as AWS-recorded histories do', async () => {
+    // Prepare: Pass -> Parallel (one branch failing, caught) -> Pass, as recorded from AWS
+    h = harness();
+    const caught = machine({
+      P: { Type: 'Pass', Next: 'Par' },
+      Par: {
+        Type: 'Parallel',
+        Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom' } } }],
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
+        Next: 'After',
+      },
+      After: { Type: 'Pass', End: true },
+    });
+    // Act
+    const executionArn = await h.start(caught, {});
+    await h.sfn.awaitExecution(executionArn);
+    const events = await h.history(executionArn);
+    // Assess
+    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'PassStateEntered'],
+      [3, 2, 'PassStateExited'],
+      [4, 3, 'ParallelStateEntered'],
+      [5, 4, 'ParallelStateStarted'],
+      [6, 5, 'FailStateEntered'],
+      [7, 6, 'ParallelStateFailed'],
+      [8, 7, 'ParallelStateExited'],
+      [9, 8, 'PassStateEntered'],
+      [10, 9, 'PassStateExited'],
+      [11, 10, 'ExecutionSucceeded'],
+    ]);
   });
 
   it.each([
