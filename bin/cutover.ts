@@ -15,6 +15,12 @@ import { ValidationError } from '../src/core/errors.ts';
 // The SDK warns on every call that its 2027 releases need Node 22; that is for the maintainers, not the user.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// A reader that stops early (`cutover list | head`) closes the pipe: the rest of the output is dropped
+// and the command ends as it would have, as Unix tools do (no EPIPE stack trace).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 const program = new Command('cutover')
   .description('Deployment migrations on AWS Step Functions, and their local rehearsal')
   .showHelpAfterError()

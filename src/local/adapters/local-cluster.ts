@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ValidationError } from '#core/errors.ts';
 import type { Cluster } from '#core/ports/cluster.ts';
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '#core/types.ts';
@@ -143,12 +144,21 @@ export class LocalCluster implements Cluster, EndpointSource {
 
   /**
    * Starts every track persisted in SQLite (after a runtime restart), once the replicas that a killed
-   * runtime left running are stopped.
+   * runtime left running are stopped. Resolves when each track has all its replicas ready, has failed,
+   * or is still starting after `readinessTimeoutMs` (or the cluster was closed).
    */
-  resume(): void {
+  async resume(): Promise<void> {
     // Replicas of a runtime that was killed (SIGKILL runs no exit hook) would otherwise run on, unused.
     killLeftoverGroups(this.#settings.groupRecordDir);
-    for (const stored of this.#store.list()) this.#run(stored);
+    const tracks = this.#store.list().map((stored) => this.#run(stored));
+    const deadline = Date.now() + this.#settings.readinessTimeoutMs;
+    const starting = (track: LocalTrack) => {
+      const status = track.status();
+      return (
+        this.#tracks.get(keyOf(track.service, track.name)) === track && !status.complete && !status.failed
+      );
+    };
+    while (tracks.some(starting) && Date.now() < deadline) await delay(this.#settings.probeIntervalMs);
   }
 
   readyUrls(service: ServiceRef, track: string): string[] {
@@ -167,7 +177,7 @@ export class LocalCluster implements Cluster, EndpointSource {
     await Promise.all(tracks.map((track) => track.stop()));
   }
 
-  #run(stored: StoredTrack): void {
+  #run(stored: StoredTrack): LocalTrack {
     const key = keyOf(stored.service, stored.track);
     let track = this.#tracks.get(key);
     if (!track) {
@@ -175,6 +185,7 @@ export class LocalCluster implements Cluster, EndpointSource {
       this.#tracks.set(key, track);
     }
     track.setDesired(stored.release, revisionOf(stored.release), stored.replicas);
+    return track;
   }
 }
 

@@ -83,8 +83,9 @@ export function registerLocalAdapters(options: LocalAdapterOptions): LocalAdapte
   notifiers.register('local', (config) => environment(dataDirOf(config, options.dataDir)).notifier);
   let resumed = Promise.resolve();
   if (options.resume ?? true) {
-    adapters.cluster.resume();
-    resumed = adapters.router.resume();
+    // The proxies serve again once the tracks' replicas are back: requests that reached a proxy before
+    // would fail for the restart alone, and a resumed analysis would count them against the release.
+    resumed = adapters.cluster.resume().then(() => adapters.router.resume());
   }
   return {
     adapters,
