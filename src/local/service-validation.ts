@@ -29,7 +29,8 @@ export function validateName(name: unknown, field: string): string {
 }
 
 const ARN_PATTERNS = {
-  stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]{1,80}$/,
+  // The name may be qualified by a Distributed Map label (`name/label`), a version or an alias (`name:1`).
+  stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}([/:][^:/\s]{1,80})?$/,
   execution: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:\s]{1,80}:[^:\s]{1,80}$/,
 };
 
@@ -48,6 +49,27 @@ export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN
   return arn;
 }
 
+/**
+ * What qualifies a well-formed state machine ARN: `label` for a Distributed Map state (`name/label`),
+ * `version or alias` for `name:1` or `name:PROD`, undefined for an unqualified ARN.
+ */
+export function arnQualifier(stateMachineArn: string): 'label' | 'version or alias' | undefined {
+  const qualifier = /:stateMachine:[^:/]+([/:])/.exec(stateMachineArn)?.[1];
+  if (qualifier === undefined) return undefined;
+  return qualifier === '/' ? 'label' : 'version or alias';
+}
+
+/** `value` when it is one of `allowed`; a `ValidationException` naming `field` and the allowed values otherwise. */
+export function validateOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `${field} must be one of: ${allowed.join(', ')} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return value as T;
+}
+
 /** A JSON document of at most 256 KiB (execution input, task output); `code` otherwise. */
 export function validateInput(value: unknown, field: string, code: StepFunctionsErrorCode): string {
   if (typeof value !== 'string') throw new StepFunctionsApiError(code, `${field} must be a string of JSON`);
@@ -57,7 +79,13 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
   try {
     JSON.parse(value);
   } catch (error) {
-    throw new StepFunctionsApiError(code, `${field} is not valid JSON: ${(error as Error).message}`);
+    const reason = (error as Error).message;
+    throw new StepFunctionsApiError(
+      code,
+      code === 'InvalidExecutionInput'
+        ? `Invalid State Machine Execution Input: '${reason}'`
+        : `${field} is not valid JSON: ${reason}`,
+    );
   }
   return value;
 }

@@ -13,6 +13,7 @@ import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
+  arnQualifier,
   decodePageToken,
   encodePageToken,
   historyEvent,
@@ -20,6 +21,7 @@ import {
   parseArn,
   validateInput,
   validateName,
+  validateOneOf,
 } from './service-validation.ts';
 import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, type Store } from './store.ts';
 
@@ -131,19 +133,14 @@ export class LocalStepFunctions {
     input: Sfn.CreateStateMachineCommandInput,
   ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
     const name = validateName(input.name, 'name');
-    const type = input.type ?? 'STANDARD';
-    if (type !== 'STANDARD' && type !== 'EXPRESS') {
-      throw new StepFunctionsApiError(
-        'ValidationException',
-        `type must be one of: STANDARD, EXPRESS (got ${JSON.stringify(type)})`,
-      );
-    }
+    const type = validateOneOf(input.type ?? 'STANDARD', 'type', ['STANDARD', 'EXPRESS']);
     const roleArn = validateRoleArn(input.roleArn);
-    const definition = this.#checkDefinition(input.definition);
+    const definition = this.#checkDefinition(input.definition, type);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
     const existing = this.store.getStateMachine(arn);
     if (existing) {
-      if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) {
+      // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
+      if (existing.definition === definition && existing.type === type) {
         return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
       }
       throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
@@ -179,7 +176,9 @@ export class LocalStepFunctions {
       );
     }
     const definition =
-      input.definition === undefined ? machine.definition : this.#checkDefinition(input.definition);
+      input.definition === undefined
+        ? machine.definition
+        : this.#checkDefinition(input.definition, machine.type);
     const roleArn = input.roleArn === undefined ? machine.roleArn : validateRoleArn(input.roleArn);
     const now = this.clock.now();
     const row: StateMachineRow = { ...machine, definition, roleArn, revisionId: randomUUID() };
@@ -232,6 +231,12 @@ export class LocalStepFunctions {
     input: Sfn.DeleteStateMachineCommandInput,
   ): Promise<Out<Sfn.DeleteStateMachineCommandOutput>> {
     const arn = parseArn(input.stateMachineArn, 'stateMachineArn', 'stateMachine');
+    if (arnQualifier(arn) !== undefined) {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `stateMachineArn must be unqualified (arn:aws:states:<region>:<account>:stateMachine:<name>), not a Distributed Map, version or alias ARN (got ${JSON.stringify(arn)})`,
+      );
+    }
     this.store.deleteStateMachine(arn);
     return {};
   }
@@ -243,7 +248,8 @@ export class LocalStepFunctions {
       throw new StepFunctionsApiError('ValidationException', 'definition must be a string of JSON');
     }
     const limit = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-    const diagnostics = validateDefinition(input.definition);
+    const type = validateOneOf(input.type ?? 'STANDARD', 'type', ['STANDARD', 'EXPRESS']);
+    const diagnostics = validateDefinition(input.definition, type);
     const errors = diagnostics.filter((d) => d.severity === 'ERROR');
     return {
       result: errors.length > 0 ? 'FAIL' : 'OK',
@@ -303,23 +309,22 @@ export class LocalStepFunctions {
       ...(row.cause === null ? {} : { cause: row.cause }),
       redriveCount: 0,
       redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: redriveStatusReason(row.status),
     };
   }
 
   async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
     this.#engine.flush();
+    checkListExecutionsFilters(input);
     const machine = this.#stateMachine(input.stateMachineArn);
-    const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
-    if (input.statusFilter !== undefined && !statuses.includes(input.statusFilter)) {
-      throw new StepFunctionsApiError(
-        'ValidationException',
-        `statusFilter must be one of: ${statuses.join(', ')} (got ${JSON.stringify(input.statusFilter)})`,
-      );
-    }
     const limit = pageSize(input.maxResults, 1000);
     const before =
       input.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(decodePageToken(input.nextToken));
-    const rows = this.store.listExecutions(machine.arn, input.statusFilter ?? null, before, limit + 1);
+    // Nothing is redriven locally: REDRIVEN lists none, NOT_REDRIVEN (or no filter) lists all.
+    const rows =
+      input.redriveFilter === 'REDRIVEN'
+        ? []
+        : this.store.listExecutions(machine.arn, input.statusFilter ?? null, before, limit + 1);
     const page = rows.slice(0, limit);
     return {
       executions: page.map((row) => ({
@@ -329,6 +334,7 @@ export class LocalStepFunctions {
         status: row.status,
         startDate: new Date(row.startDate),
         ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
+        redriveCount: 0,
       })),
       ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id) } : {}),
     };
@@ -435,14 +441,16 @@ export class LocalStepFunctions {
     throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execution.arn}'`);
   }
 
-  #checkDefinition(definition: unknown): string {
+  #checkDefinition(definition: unknown, type: 'STANDARD' | 'EXPRESS'): string {
     if (typeof definition !== 'string') {
       throw new StepFunctionsApiError(
         'InvalidDefinition',
         'definition must be a string of JSON (Amazon States Language)',
       );
     }
-    const errors = validateDefinition(definition).filter((d: DefinitionDiagnostic) => d.severity === 'ERROR');
+    const errors = validateDefinition(definition, type).filter(
+      (d: DefinitionDiagnostic) => d.severity === 'ERROR',
+    );
     if (errors.length > 0) {
       const summary = errors.map((d) => `${d.code} at ${d.location || '/'}: ${d.message}`).join('; ');
       throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: ${summary}`);
@@ -455,6 +463,12 @@ export class LocalStepFunctions {
     const machine = typeof arn === 'string' ? this.store.getStateMachine(arn) : undefined;
     if (machine) return machine;
     const checked = parseArn(arn, 'stateMachineArn', 'stateMachine');
+    if (arnQualifier(checked) === 'label') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        `stateMachineArn must not refer to a Distributed Map state (<name>/<label>): this runtime does not serve Map runs (got ${JSON.stringify(checked)})`,
+      );
+    }
     throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${checked}'`);
   }
 
@@ -475,6 +489,40 @@ function validateRoleArn(roleArn: unknown): string {
     );
   }
   return roleArn;
+}
+
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/**
+ * ListExecutions' filters and ARNs, checked as AWS does: exactly one of `stateMachineArn` and `mapRunArn`
+ * (Map runs are not served, so `stateMachineArn`), and no `PENDING_REDRIVE` with a `stateMachineArn`.
+ */
+function checkListExecutionsFilters(input: Sfn.ListExecutionsCommandInput): void {
+  if (input.statusFilter !== undefined) validateOneOf(input.statusFilter, 'statusFilter', EXECUTION_STATUSES);
+  if (input.redriveFilter !== undefined) {
+    validateOneOf(input.redriveFilter, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN']);
+  }
+  const refuse = (message: string) => new StepFunctionsApiError('ValidationException', message);
+  if (input.stateMachineArn === undefined && input.mapRunArn === undefined) {
+    throw refuse('Must provide a StateMachine ARN or MapRun ARN');
+  }
+  if (input.stateMachineArn !== undefined && input.mapRunArn !== undefined) {
+    throw refuse('Provide either stateMachineArn or mapRunArn, not both');
+  }
+  if (input.mapRunArn !== undefined) {
+    throw refuse('mapRunArn is not supported: this runtime does not serve Map runs; give stateMachineArn');
+  }
+  if (input.statusFilter === 'PENDING_REDRIVE') {
+    throw refuse('statusFilter PENDING_REDRIVE is only allowed with a mapRunArn, not with a stateMachineArn');
+  }
+}
+
+/** DescribeExecution's `redriveStatusReason`: AWS's words, and for a failed execution why it stays NOT_REDRIVABLE here. */
+function redriveStatusReason(status: string): string {
+  const reason = `Execution is ${status} and cannot be redriven`;
+  return status === 'RUNNING' || status === 'SUCCEEDED'
+    ? reason
+    : `${reason}: this runtime does not serve RedriveExecution`;
 }
 
 function validateToken(token: unknown): string {

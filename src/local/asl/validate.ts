@@ -11,6 +11,7 @@ import {
   STATE_TYPE_CHECKS,
   type StateCheckContext,
 } from './expressions/state-checks.ts';
+import { parseTaskResource, type TaskResource } from './integrations/resource.ts';
 
 /** One finding, as ValidateStateMachineDefinition returns it. */
 export interface DefinitionDiagnostic {
@@ -62,14 +63,17 @@ const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
 };
 
 /**
- * Validates a definition's JSON text; an empty array means valid. The caller substitutes `${...}`
- * placeholders first.
+ * Validates a definition's JSON text for a state machine of `type`; an empty array means valid. The caller
+ * substitutes `${...}` placeholders first.
  *
  * @example
  * validateDefinition('{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}');
  * // [{ code: 'MISSING_TRANSITION_TARGET', message: "Missing 'Next' target: B", location: '/States/A/Next', severity: 'ERROR' }]
  */
-export function validateDefinition(definitionJson: string): DefinitionDiagnostic[] {
+export function validateDefinition(
+  definitionJson: string,
+  type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
+): DefinitionDiagnostic[] {
   let definition: unknown;
   try {
     definition = JSON.parse(definitionJson);
@@ -97,7 +101,7 @@ export function validateDefinition(definitionJson: string): DefinitionDiagnostic
     report(SCHEMA, "The field 'Version' must be a string", '/Version');
   }
   checkQueryLanguage(report, definition, '');
-  checkMachine(report, new Set(), definition, '');
+  checkMachine(report, new Set(), definition, '', type === 'EXPRESS');
   return diagnostics;
 }
 
@@ -107,6 +111,7 @@ function checkMachine(
   seenNames: Set<string>,
   machine: Record<string, unknown>,
   location: string,
+  express: boolean,
 ) {
   const missing = ['StartAt', 'States'].filter((field) => !(field in machine));
   if (missing.length) report(SCHEMA, `These fields are required: [${missing.join(', ')}]`, location || '/');
@@ -131,7 +136,7 @@ function checkMachine(
         return;
       }
       checkUnknownFields(report, nested, allowed, at);
-      checkMachine(report, seenNames, nested, at);
+      checkMachine(report, seenNames, nested, at, express);
     },
   };
   for (const [name, state] of Object.entries(states)) {
@@ -142,6 +147,7 @@ function checkMachine(
       report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);
     }
     checkState(context, state, at);
+    if (express) checkExpressTask(report, name, state, at);
   }
   checkReachability(report, machine.StartAt, states, location);
 }
@@ -182,6 +188,23 @@ function checkState(context: StateCheckContext, state: unknown, location: string
   }
   if (fields.includes('Retry')) checkRetryAndCatch(context, state, location);
   STATE_TYPE_CHECKS[type]?.(context, state, location);
+}
+
+/** Express state machines run no `.sync` (Run a Job) or `.waitForTaskToken` (Wait for Callback) task. */
+function checkExpressTask(report: Report, name: string, state: unknown, location: string): void {
+  if (!isPlainObject(state) || state.Type !== 'Task' || typeof state.Resource !== 'string') return;
+  let resource: TaskResource;
+  try {
+    resource = parseTaskResource(state.Resource);
+  } catch {
+    return; // a Resource of no known shape is not this check's concern
+  }
+  if (resource.kind !== 'service' || resource.pattern === 'request-response') return;
+  report(
+    SCHEMA,
+    `Express state machines do not support the '.${resource.pattern}' integration pattern: state '${name}' has Resource '${state.Resource}'`,
+    `${location}/Resource`,
+  );
 }
 
 function checkTransition(context: StateCheckContext, state: Record<string, unknown>, location: string): void {

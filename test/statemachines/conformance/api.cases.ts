@@ -1,7 +1,9 @@
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -103,6 +105,67 @@ export const apiErrorCases: ApiErrorCase[] = [
       return client.send(new CreateStateMachineCommand({ name, definition: other, roleArn: ROLE }));
     },
     error: 'StateMachineAlreadyExists',
+  },
+  {
+    name: 'CreateStateMachine of an EXPRESS state machine with a .waitForTaskToken task',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html',
+    act: ({ client }) =>
+      client.send(
+        new CreateStateMachineCommand({
+          name: `express-${Math.random().toString(36).slice(2)}`,
+          definition: JSON.stringify({
+            StartAt: 'Callback',
+            States: {
+              Callback: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+                Parameters: { QueueUrl: 'q', MessageBody: { 'Token.$': '$$.Task.Token' } },
+                End: true,
+              },
+            },
+          }),
+          roleArn: ROLE,
+          type: 'EXPRESS',
+        }),
+      ),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'DeleteStateMachine with an ARN qualified by a Distributed Map label',
+    source: `${API}/API_DeleteStateMachine.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(new DeleteStateMachineCommand({ stateMachineArn: `${await createPassMachine()}/label` })),
+    error: 'ValidationException',
+  },
+  {
+    name: 'ListExecutions without stateMachineArn or mapRunArn',
+    source: `${API}/API_ListExecutions.html`,
+    act: ({ client }) => client.send(new ListExecutionsCommand({})),
+    error: 'ValidationException',
+  },
+  {
+    name: 'ListExecutions with both stateMachineArn and mapRunArn',
+    source: `${API}/API_ListExecutions.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: await createPassMachine(),
+          mapRunArn: 'arn:aws:states:us-east-1:000000000000:mapRun:m/label:00000000-0000',
+        }),
+      ),
+    error: 'ValidationException',
+  },
+  {
+    name: 'ListExecutions with stateMachineArn and statusFilter PENDING_REDRIVE',
+    source: `${API}/API_ListExecutions.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: await createPassMachine(),
+          statusFilter: 'PENDING_REDRIVE',
+        }),
+      ),
+    error: 'ValidationException',
   },
   {
     name: 'DescribeStateMachine of a missing state machine',

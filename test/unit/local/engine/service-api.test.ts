@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.sfn.close();
+  h = undefined;
+});
+
+const pass = machine({ P: { Type: 'Pass', End: true } });
+const waitForever = machine({ W: { Type: 'Wait', Seconds: 3600, End: true } });
+const callback = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  Parameters: { FunctionName: 'f', 'Token.$': '$$.Task.Token' },
+  End: true,
+};
+/** A `.waitForTaskToken` task inside a Map inside a Parallel branch. */
+const nestedCallback = machine({
+  Par: {
+    Type: 'Parallel',
+    End: true,
+    Branches: [
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            End: true,
+            ItemProcessor: { StartAt: 'Callback', States: { Callback: callback } },
+          },
+        },
+      },
+    ],
+  },
+});
+
+describe('LocalStepFunctions AWS accuracy', () => {
+  it('treats a create with the same name, definition and type but another roleArn as idempotent', async () => {
+    // Prepare
+    h = harness();
+    const first = await h.sfn.createStateMachine({ name: 'idem', definition: pass, roleArn: ROLE_ARN });
+    await h.clock.advance(5000);
+    // Act
+    const again = await h.sfn.createStateMachine({
+      name: 'idem',
+      definition: pass,
+      roleArn: `${ROLE_ARN}-other`,
+    });
+    const otherType = h.sfn.createStateMachine({
+      name: 'idem',
+      definition: pass,
+      roleArn: ROLE_ARN,
+      type: 'EXPRESS',
+    });
+    // Assess
+    expect(again).toEqual(first);
+    await expect(otherType).rejects.toMatchObject({ code: 'StateMachineAlreadyExists' });
+    const described = await h.sfn.describeStateMachine({ stateMachineArn: first.stateMachineArn });
+    expect(described.roleArn).toBe(ROLE_ARN);
+  });
+
+  it('filters ListExecutions by redriveFilter and gives each item redriveCount 0', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'redrive',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    await h.sfn.startExecution({ stateMachineArn, name: 'e1' });
+    // Act
+    const redriven = await h.sfn.listExecutions({ stateMachineArn, redriveFilter: 'REDRIVEN' });
+    const notRedriven = await h.sfn.listExecutions({ stateMachineArn, redriveFilter: 'NOT_REDRIVEN' });
+    // Assess
+    expect(redriven.executions).toEqual([]);
+    expect(notRedriven.executions).toEqual([expect.objectContaining({ name: 'e1', redriveCount: 0 })]);
+  });
+
+  it('refuses ListExecutions filters and ARN combinations AWS refuses, naming the field', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'filters',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    const mapRunArn = 'arn:aws:states:us-east-1:000000000000:mapRun:filters/label:00000000-0000';
+    const refused = (message: string | RegExp) => ({ code: 'ValidationException', message });
+    // Act + Assess
+    await expect(
+      h.sfn.listExecutions({ stateMachineArn, redriveFilter: 'SOMETIMES' as 'REDRIVEN' }),
+    ).rejects.toMatchObject(
+      refused('redriveFilter must be one of: REDRIVEN, NOT_REDRIVEN (got "SOMETIMES")'),
+    );
+    await expect(h.sfn.listExecutions({})).rejects.toMatchObject(
+      refused('Must provide a StateMachine ARN or MapRun ARN'),
+    );
+    await expect(h.sfn.listExecutions({ stateMachineArn, mapRunArn })).rejects.toMatchObject(
+      refused(/stateMachineArn or mapRunArn, not both/),
+    );
+    await expect(
+      h.sfn.listExecutions({ stateMachineArn, statusFilter: 'PENDING_REDRIVE' }),
+    ).rejects.toMatchObject(refused(/PENDING_REDRIVE/));
+  });
+
+  it('says in redriveStatusReason why each execution cannot be redriven', async () => {
+    // Prepare
+    h = harness();
+    const succeeded = (await h.run(pass)).executionArn;
+    const running = await h.start(waitForever);
+    const aborted = await h.start(waitForever);
+    await h.sfn.stopExecution({ executionArn: aborted });
+    // Act
+    const reasons = await Promise.all(
+      [running, succeeded, aborted].map(async (executionArn) => {
+        const { redriveStatus, redriveStatusReason } = await h!.sfn.describeExecution({ executionArn });
+        return [redriveStatus, redriveStatusReason];
+      }),
+    );
+    // Assess
+    expect(reasons).toEqual([
+      ['NOT_REDRIVABLE', 'Execution is RUNNING and cannot be redriven'],
+      ['NOT_REDRIVABLE', 'Execution is SUCCEEDED and cannot be redriven'],
+      [
+        'NOT_REDRIVABLE',
+        'Execution is ABORTED and cannot be redriven: this runtime does not serve RedriveExecution',
+      ],
+    ]);
+  });
+
+  it('refuses a qualified ARN in DeleteStateMachine, and a Distributed Map ARN anywhere', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'qualified',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    const label = `${stateMachineArn}/mapLabel`;
+    const alias = `${stateMachineArn}:PROD`;
+    // Act + Assess
+    for (const qualified of [label, alias, `${stateMachineArn}:1`]) {
+      await expect(h.sfn.deleteStateMachine({ stateMachineArn: qualified })).rejects.toMatchObject({
+        code: 'ValidationException',
+        message: expect.stringContaining('stateMachineArn must be unqualified'),
+      });
+    }
+    await expect(h.sfn.describeStateMachine({ stateMachineArn: label })).rejects.toMatchObject({
+      code: 'ValidationException',
+    });
+    await expect(h.sfn.describeStateMachine({ stateMachineArn: alias })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    await expect(h.sfn.startExecution({ stateMachineArn: alias })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    expect((await h.sfn.describeStateMachine({ stateMachineArn })).status).toBe('ACTIVE');
+  });
+
+  it('refuses .waitForTaskToken and .sync tasks in an EXPRESS state machine, also nested', async () => {
+    // Prepare
+    h = harness();
+    const sync = machine({
+      Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', End: true },
+    });
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'express',
+      definition: pass,
+      roleArn: ROLE_ARN,
+      type: 'EXPRESS',
+    });
+    // Act
+    const validated = await h.sfn.validateStateMachineDefinition({
+      definition: nestedCallback,
+      type: 'EXPRESS',
+    });
+    const asStandard = await h.sfn.validateStateMachineDefinition({ definition: nestedCallback });
+    // Assess
+    expect(validated.result).toBe('FAIL');
+    expect(validated.diagnostics).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        message:
+          "Express state machines do not support the '.waitForTaskToken' integration pattern: state 'Callback' has Resource 'arn:aws:states:::lambda:invoke.waitForTaskToken'",
+        location: '/States/Par/Branches/0/States/Each/ItemProcessor/States/Callback/Resource',
+        severity: 'ERROR',
+      },
+    ]);
+    expect(asStandard.result).toBe('OK');
+    await expect(
+      h.sfn.createStateMachine({ name: 'x', definition: sync, roleArn: ROLE_ARN, type: 'EXPRESS' }),
+    ).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringContaining("'.sync:2'") });
+    await expect(
+      h.sfn.updateStateMachine({ stateMachineArn, definition: nestedCallback }),
+    ).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringContaining("'Callback'") });
+  });
+
+  it('words InvalidExecutionInput as AWS does', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'input',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    // Act
+    const started = h.sfn.startExecution({ stateMachineArn, input: '{not json' });
+    // Assess
+    await expect(started).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+      message: expect.stringMatching(/^Invalid State Machine Execution Input: '.+'$/),
+    });
+  });
+});
