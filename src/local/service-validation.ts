@@ -59,6 +59,20 @@ export function arnQualifier(stateMachineArn: string): 'label' | 'version or ali
   return qualifier === '/' ? 'label' : 'version or alias';
 }
 
+/** State machine types (CreateStateMachine, ValidateStateMachineDefinition). */
+export const STATE_MACHINE_TYPES = ['STANDARD', 'EXPRESS'] as const;
+/** Execution statuses (ListExecutions' `statusFilter`). */
+export const EXECUTION_STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
+/** ListExecutions' `redriveFilter`. */
+export const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'] as const;
+
 /** `value` when it is one of `allowed`; a `ValidationException` naming `field` and the allowed values otherwise. */
 export function validateOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {

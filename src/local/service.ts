@@ -15,10 +15,13 @@ import { StepFunctionsApiError } from './service-errors.ts';
 import {
   arnQualifier,
   decodePageToken,
+  EXECUTION_STATUSES,
   encodePageToken,
   historyEvent,
   pageSize,
   parseArn,
+  REDRIVE_FILTERS,
+  STATE_MACHINE_TYPES,
   validateInput,
   validateName,
   validateOneOf,
@@ -133,7 +136,7 @@ export class LocalStepFunctions {
     input: Sfn.CreateStateMachineCommandInput,
   ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
     const name = validateName(input.name, 'name');
-    const type = validateOneOf(input.type ?? 'STANDARD', 'type', ['STANDARD', 'EXPRESS']);
+    const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
     const roleArn = validateRoleArn(input.roleArn);
     const definition = this.#checkDefinition(input.definition, type);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
@@ -248,7 +251,7 @@ export class LocalStepFunctions {
       throw new StepFunctionsApiError('ValidationException', 'definition must be a string of JSON');
     }
     const limit = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-    const type = validateOneOf(input.type ?? 'STANDARD', 'type', ['STANDARD', 'EXPRESS']);
+    const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
     const diagnostics = validateDefinition(input.definition, type);
     const errors = diagnostics.filter((d) => d.severity === 'ERROR');
     return {
@@ -491,8 +494,6 @@ function validateRoleArn(roleArn: unknown): string {
   return roleArn;
 }
 
-const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
-
 /**
  * ListExecutions' filters and ARNs, checked as AWS does: exactly one of `stateMachineArn` and `mapRunArn`
  * (Map runs are not served, so `stateMachineArn`), and no `PENDING_REDRIVE` with a `stateMachineArn`.
@@ -500,7 +501,7 @@ const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABOR
 function checkListExecutionsFilters(input: Sfn.ListExecutionsCommandInput): void {
   if (input.statusFilter !== undefined) validateOneOf(input.statusFilter, 'statusFilter', EXECUTION_STATUSES);
   if (input.redriveFilter !== undefined) {
-    validateOneOf(input.redriveFilter, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN']);
+    validateOneOf(input.redriveFilter, 'redriveFilter', REDRIVE_FILTERS);
   }
   const refuse = (message: string) => new StepFunctionsApiError('ValidationException', message);
   if (input.stateMachineArn === undefined && input.mapRunArn === undefined) {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { EXECUTION_STATUSES, REDRIVE_FILTERS, STATE_MACHINE_TYPES } from '../service-validation.ts';
 
 /**
  * The Step Functions operations the local API serves: the `X-Amz-Target` operation name, the service
@@ -23,7 +24,7 @@ const payload = z.string().max(256 * KIB);
 const taskToken = z.string().min(1).max(2048);
 const nextToken = z.string().min(1).max(1024);
 const includedData = z.enum(['ALL_DATA', 'METADATA_ONLY']);
-const stateMachineType = z.enum(['STANDARD', 'EXPRESS']);
+const stateMachineType = z.enum(STATE_MACHINE_TYPES);
 const tags = z.array(z.looseObject({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
 const loggingConfiguration = z.looseObject({
   level: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).optional(),
@@ -110,13 +111,11 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'listExecutions',
     request: z.looseObject({
       stateMachineArn: arn.optional(),
-      statusFilter: z
-        .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
-        .optional(),
+      statusFilter: z.enum(EXECUTION_STATUSES).optional(),
       maxResults: maxResults(1000).optional(),
       nextToken: z.string().min(1).max(3096).optional(),
       mapRunArn: z.string().min(1).max(2000).optional(),
-      redriveFilter: z.enum(['REDRIVEN', 'NOT_REDRIVEN']).optional(),
+      redriveFilter: z.enum(REDRIVE_FILTERS).optional(),
     }),
   },
   GetExecutionHistory: {

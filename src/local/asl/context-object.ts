@@ -12,6 +12,16 @@ export function readContext(source: ContextSource): unknown {
   return typeof source === 'function' ? (source as () => unknown)() : source;
 }
 
+/**
+ * Where a path that selected nothing looked, for its error: `context object '{...}'` for `$$...`, else
+ * `input '{...}'`.
+ */
+export function describePathSource(path: string, input: unknown, context: ContextSource): string {
+  return path.startsWith('$$')
+    ? `context object '${JSON.stringify(readContext(context) ?? null)}'`
+    : `input '${JSON.stringify(input ?? null)}'`;
+}
+
 /** The `$$.Execution` and `$$.StateMachine` members of an execution. */
 export interface ExecutionContext {
   Execution: Record<string, unknown>;

@@ -2,7 +2,7 @@
  * The JSONPath data flow of a state, in AWS's order: InputPath -> Parameters / ItemSelector ->
  * (task) -> ResultSelector -> ResultPath (`writeResultPath` in jsonpath.ts) -> OutputPath.
  */
-import { type ContextSource, readContext } from './context-object.ts';
+import { type ContextSource, describePathSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
@@ -34,37 +34,17 @@ export function resolvePayloadTemplate(template: unknown, input: unknown, contex
 }
 
 /**
- * Applies a state's InputPath: `undefined` keeps the input, `null` gives `{}`, a path selects from the
- * input (`$$...` from the context object, which `context` may build on demand); a selected value is a
- * copy, the kept input is the input itself (the interpreter never changes a value in place; values are
- * copied where they reach task code, see invokeLambda).
+ * Applies a state's InputPath or OutputPath to `value`: `undefined` keeps it, `null` gives `{}`, a path
+ * selects from it (`$$...` from the context object, which `context` may build on demand); a selected
+ * value is a copy, a kept one the value itself (the interpreter never changes a value in place; values
+ * are copied where they reach task code, see invokeLambda).
  *
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
-export function applyInputPath(
-  input: unknown,
-  inputPath: string | null | undefined,
-  context?: ContextSource,
-): unknown {
-  if (inputPath === undefined) return input;
-  if (inputPath === null) return {};
-  return readPath(inputPath, input, context);
-}
-
-/**
- * Applies a state's OutputPath: `undefined` keeps the output, `null` gives `{}`, a path selects from it
- * (`$$...` from the context object).
- *
- * @throws StatesError `States.Runtime` when the path selects nothing.
- */
-export function applyOutputPath(
-  output: unknown,
-  outputPath: string | null | undefined,
-  context?: ContextSource,
-): unknown {
-  if (outputPath === undefined) return output;
-  if (outputPath === null) return {};
-  return readPath(outputPath, output, context);
+export function applyPath(value: unknown, path: string | null | undefined, context?: ContextSource): unknown {
+  if (path === undefined) return value;
+  if (path === null) return {};
+  return readPath(path, value, context);
 }
 
 function resolveDynamicField(key: string, value: unknown, input: unknown, context: ContextSource): unknown {
@@ -77,11 +57,9 @@ function resolveDynamicField(key: string, value: unknown, input: unknown, contex
   if (value.startsWith('$')) {
     const lookup = tryReadPath(value, input, context);
     if (!lookup.found) {
-      const fromContext = value.startsWith('$$');
-      const source = fromContext ? readContext(context) : input;
       throw new StatesError(
         STATES_ERRORS.Runtime,
-        `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source ?? null)}'`,
+        `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${describePathSource(value, input, context)}`,
       );
     }
     return lookup.value;

@@ -1,7 +1,7 @@
 /**
  * Intrinsic function evaluation for payload templates (`"key.$": "States.Format('{}', $.name)"`).
  */
-import { type ContextSource, readContext } from './context-object.ts';
+import { type ContextSource, describePathSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import {
   INTRINSIC_FUNCTIONS,
@@ -94,11 +94,9 @@ function evaluateNode(node: IntrinsicNode, input: unknown, context: ContextSourc
 function readArgumentPath(path: string, input: unknown, contextSource: ContextSource): unknown {
   const lookup = tryReadPath(path, input, contextSource);
   if (!lookup.found) {
-    const fromContext = path.startsWith('$$');
-    const source = fromContext ? readContext(contextSource) : input;
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${fromContext ? 'context object' : 'input'} '${JSON.stringify(source)}'`,
+      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${describePathSource(path, input, contextSource)}`,
     );
   }
   return lookup.value;

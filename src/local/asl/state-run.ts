@@ -6,7 +6,7 @@
 
 import type { StopSignal } from '../stop-signal.ts';
 import { executionContext } from './context-object.ts';
-import { applyInputPath, applyOutputPath, resolvePayloadTemplate } from './data-flow.ts';
+import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame, FrameCursor } from './frame.ts';
@@ -100,7 +100,7 @@ export class StateRun<S extends State = State> {
   effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
     const state = this.state as { InputPath?: string | null };
     const context = this.contextSource(extraContext);
-    const selected = applyInputPath(this.input, state.InputPath, context);
+    const selected = applyPath(this.input, state.InputPath, context);
     return template === undefined ? selected : resolvePayloadTemplate(template, selected, context);
   }
 
@@ -118,7 +118,7 @@ export class StateRun<S extends State = State> {
     const output = writeResultPath(this.input, state.ResultPath, selected);
     return state.OutputPath === undefined
       ? output
-      : applyOutputPath(output, state.OutputPath, this.contextSource());
+      : applyPath(output, state.OutputPath, this.contextSource());
   }
 
   /** Queues a history event for the next save. */

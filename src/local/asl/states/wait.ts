@@ -1,6 +1,6 @@
 import { deadlineAfter, msUntil } from '../../clock.ts';
 import type { ContextSource } from '../context-object.ts';
-import { applyInputPath, applyOutputPath } from '../data-flow.ts';
+import { applyPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { parseTimestamp, toEpochMillis } from '../expressions/timestamps.ts';
 import { readPath } from '../jsonpath.ts';
@@ -14,7 +14,7 @@ import type { WaitState } from '../types.ts';
  */
 export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   const context = run.contextSource();
-  const effective = applyInputPath(run.input, run.state.InputPath, context);
+  const effective = applyPath(run.input, run.state.InputPath, context);
   const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
     const delayMs = waitMilliseconds(run.state, effective, context, clock.now());
@@ -22,7 +22,7 @@ export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
   if (msUntil(clock, wakeAt) > 0) return { wakeAt };
-  return { output: applyOutputPath(effective, run.state.OutputPath, context), next: run.state.Next };
+  return { output: applyPath(effective, run.state.OutputPath, context), next: run.state.Next };
 }
 
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyInputPath, applyOutputPath, resolvePayloadTemplate } from '#local/asl/data-flow.ts';
+import { applyPath, resolvePayloadTemplate } from '#local/asl/data-flow.ts';
 import { StatesError } from '#local/asl/errors.ts';
 import { writeResultPath } from '#local/asl/jsonpath.ts';
 
@@ -143,28 +143,28 @@ describe('resolvePayloadTemplate', () => {
   });
 });
 
-describe('applyInputPath', () => {
+describe('applyPath on an InputPath', () => {
   it('keeps the input when absent, gives {} when null, selects otherwise', () => {
     const input = { lambda: { who: 'AWS Step Functions' }, other: 1 };
-    expect(applyInputPath(input, undefined)).toEqual(input);
-    expect(applyInputPath(input, null)).toEqual({});
-    expect(applyInputPath(input, '$.lambda')).toEqual({ who: 'AWS Step Functions' });
-    expect(applyInputPath(input, '$$.Execution.Name', contextObject())).toBe('executionName');
+    expect(applyPath(input, undefined)).toEqual(input);
+    expect(applyPath(input, null)).toEqual({});
+    expect(applyPath(input, '$.lambda')).toEqual({ who: 'AWS Step Functions' });
+    expect(applyPath(input, '$$.Execution.Name', contextObject())).toBe('executionName');
   });
 
   it('fails with States.Runtime when the path matches nothing', () => {
-    const error = statesErrorOf(() => applyInputPath({ a: 1 }, '$.b'));
+    const error = statesErrorOf(() => applyPath({ a: 1 }, '$.b'));
     expect(error.name).toBe('States.Runtime');
     expect(error.causeText).toBe("Invalid path '$.b' : No results for path: $['b']");
   });
 });
 
-describe('applyOutputPath', () => {
+describe('applyPath on an OutputPath', () => {
   it('keeps the output when absent, gives {} when null, selects otherwise', () => {
     const output = { a: { b: [1, 2] } };
-    expect(applyOutputPath(output, undefined)).toEqual(output);
-    expect(applyOutputPath(output, null)).toEqual({});
-    expect(applyOutputPath(output, '$.a.b[1]')).toBe(2);
+    expect(applyPath(output, undefined)).toEqual(output);
+    expect(applyPath(output, null)).toEqual({});
+    expect(applyPath(output, '$.a.b[1]')).toBe(2);
   });
 });
 
@@ -177,12 +177,12 @@ describe('data flow in AWS order', () => {
       dataset2: { val1: 'a', val2: 'b', val3: 'c' },
     };
     // Act
-    const effectiveInput = applyInputPath(stateInput, '$.dataset2');
+    const effectiveInput = applyPath(stateInput, '$.dataset2');
     const parameters = resolvePayloadTemplate({ 'letter.$': '$.val1', fixed: true }, effectiveInput, {});
     const taskResult = { payload: { echoed: parameters }, statusCode: 200 };
     const selected = resolvePayloadTemplate({ 'echo.$': '$.payload.echoed' }, taskResult, {});
     const withResult = writeResultPath(stateInput, '$.result', selected);
-    const output = applyOutputPath(withResult, '$.result.echo');
+    const output = applyPath(withResult, '$.result.echo');
     // Assess
     expect(parameters).toEqual({ letter: 'a', fixed: true });
     expect(output).toEqual({ letter: 'a', fixed: true });
