@@ -183,6 +183,11 @@ export class LocalStepFunctions {
         ? machine.definition
         : this.#checkDefinition(input.definition, machine.type);
     const roleArn = input.roleArn === undefined ? machine.roleArn : validateRoleArn(input.roleArn);
+    if (definition === machine.definition && roleArn === machine.roleArn) {
+      // Nothing changes: as on AWS, no new revision, and the current revisionId is answered.
+      const current = this.store.getRevision(machine.revision)!;
+      return { updateDate: new Date(current.updateDate), revisionId: machine.revisionId };
+    }
     const now = this.clock.now();
     const row: StateMachineRow = { ...machine, definition, roleArn, revisionId: randomUUID() };
     this.store.transaction(() => {

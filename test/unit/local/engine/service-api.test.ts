@@ -36,6 +36,29 @@ const nestedCallback = machine({
 });
 
 describe('LocalStepFunctions AWS accuracy', () => {
+  it('answers an UpdateStateMachine that changes nothing with the current revision, as AWS does', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'rev',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    const changed = await h.sfn.updateStateMachine({ stateMachineArn, definition: waitForever });
+    await h.clock.advance(5000);
+    // Act
+    const same = await h.sfn.updateStateMachine({ stateMachineArn, definition: waitForever });
+    const sameAgain = await h.sfn.updateStateMachine({
+      stateMachineArn,
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    // Assess
+    expect(same).toEqual(changed);
+    expect(sameAgain).toEqual(changed);
+    expect((await h.sfn.describeStateMachine({ stateMachineArn })).revisionId).toBe(changed.revisionId);
+  });
+
   it('treats a create with the same name, definition and type but another roleArn as idempotent', async () => {
     // Prepare
     h = harness();
