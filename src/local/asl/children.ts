@@ -1,7 +1,8 @@
 /**
  * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
  * completion persisted with its output so a resumed execution does not run it again; the first failure
- * aborts the others and is thrown.
+ * aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as AWS does)
+ * and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
 import { asStatesError, type StatesError } from './errors.ts';
@@ -16,11 +17,15 @@ export interface ChildFrames {
   definition(index: number): FrameDefinition;
   /** The child's input; only called when the child starts for the first time. */
   input(index: number): unknown;
-  /** History events of a child's start, success and failure (`MapIterationStarted`, ...). */
+  /** History events of a child's start, success, failure and abort (`MapIterationStarted`, ...). */
   startedEvent?: string;
   succeededEvent?: string;
   failedEvent?: string;
+  abortedEvent?: string;
 }
+
+/** The state types that record `<Type>StateAborted` when they are stopped while they run. */
+const ABORTABLE_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Wait', 'Map', 'Parallel']);
 
 /** Runs the children of `run`'s state; resolves with their outputs in index order. */
 export async function runChildFrames(run: StateRun, children: ChildFrames): Promise<unknown[]> {
@@ -63,16 +68,28 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       engine.journal.defer(execution, child);
       results[index] = output;
     } catch (thrown) {
-      if (execution.halted || parent.signal.aborted || failure) return;
-      failure = asStatesError(thrown);
-      if (child) {
-        if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
-        for (const event of child.takeEvents()) parent.queueEvent(event);
-        for (const write of child.takeWrites()) parent.queueWrite(write);
-        engine.journal.forget(child);
+      if (execution.halted || parent.signal.aborted) return;
+      if (failure) {
+        // Stopped because another child failed.
+        if (child) {
+          const type = children.definition(index).States[child.cursor.state]?.Type;
+          if (type && ABORTABLE_STATE_TYPES.has(type)) engine.emit(child, `${type}StateAborted`);
+          handOver(child, children.abortedEvent, index);
+        }
+        return;
       }
+      failure = asStatesError(thrown);
+      if (child) handOver(child, children.failedEvent, index);
       controller.stop(failure);
     }
+  };
+
+  /** Records a child's end event and hands its pending events and writes to the parent. */
+  const handOver = (child: Frame, endEvent: string | undefined, index: number): void => {
+    if (endEvent) engine.emit(child, endEvent, iterationDetails(index));
+    for (const event of child.takeEvents()) parent.queueEvent(event);
+    for (const write of child.takeWrites()) parent.queueWrite(write);
+    engine.journal.forget(child);
   };
 
   const worker = async (): Promise<void> => {

@@ -42,6 +42,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
       startedEvent: 'MapIterationStarted',
       succeededEvent: 'MapIterationSucceeded',
       failedEvent: 'MapIterationFailed',
+      abortedEvent: 'MapIterationAborted',
     });
     run.emit('MapStateSucceeded');
     return { output: run.output(results), next: state.Next };

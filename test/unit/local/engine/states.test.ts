@@ -207,4 +207,41 @@ describe('Engine: state types', () => {
     expect(types).toContain('MapIterationFailed');
     expect(types.at(-2)).toBe('MapStateFailed');
   });
+
+  it('records the abort of the iterations still running when another fails, as AWS does', async () => {
+    // Prepare: item 0 fails at once, item 1 waits
+    h = harness();
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'C',
+          States: {
+            C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 0, Next: 'F' }], Default: 'W' },
+            F: { Type: 'Fail', Error: 'Zero' },
+            W: { Type: 'Wait', Seconds: 3600, End: true },
+          },
+        },
+        End: true,
+      },
+    });
+    // Act
+    const executionArn = await h.start(definition, [1, 0]);
+    const result = await h.sfn.awaitExecution(executionArn);
+    const events = await h.history(executionArn);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Zero' });
+    const ends = events
+      .filter((event) => /Iteration(Failed|Aborted)|StateAborted|MapStateFailed/.test(event.type ?? ''))
+      .map((event) => [
+        event.type,
+        event.mapIterationFailedEventDetails?.index ?? event.mapIterationAbortedEventDetails?.index,
+      ]);
+    expect(ends).toEqual([
+      ['MapIterationFailed', 1],
+      ['WaitStateAborted', undefined],
+      ['MapIterationAborted', 0],
+      ['MapStateFailed', undefined],
+    ]);
+  });
 });
