@@ -10,7 +10,7 @@ import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, STATES_ERRORS } from './errors.ts';
-import { Frame, type FrameDefinition } from './frame.ts';
+import { Frame, type FrameDefinition, type PendingEvent } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
 import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
@@ -340,15 +340,17 @@ export class Engine {
     );
   }
 
-  /** Queues a history event on the frame (committed with its next commit). */
-  emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
-    frame.queueEvent({
+  /** Queues a history event on the frame (committed with its next commit) and returns it. */
+  emit(frame: Frame, type: string, details?: Record<string, unknown>): PendingEvent {
+    const event: PendingEvent = {
       id: 0,
       type,
       previousEventId: 0,
       timestamp: this.clock.now(),
       details: details ?? null,
-    });
+    };
+    frame.queueEvent(event);
+    return event;
   }
 
   // --- executions -----------------------------------------------------------------------------------

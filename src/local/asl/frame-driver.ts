@@ -171,7 +171,7 @@ class FrameWake implements Waiter {
 
 function enterState(engine: Engine, frame: Frame, name: string, state: State): void {
   frame.cursor = { state: name, phase: 'enter', enteredAt: engine.clock.now() };
-  engine.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
+  frame.enteredEvent = engine.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
     name,
     input: frame.inputJson,
     inputDetails: NOT_TRUNCATED,
@@ -201,7 +201,7 @@ function exitState(
     outputJson = frame.outputJson(output);
   } catch (thrown) {
     if (frame.signal.aborted || run.halted) throw thrown;
-    const error = asStatesError(thrown);
+    const error = attributeError(engine, run, frame, name, state, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
     if (decision.kind === 'fail') throw error;
@@ -236,6 +236,38 @@ function exitState(
   frame.moveTo(next, output, outputJson);
   engine.journal.defer(run, frame);
   return STATE_CONTINUES;
+}
+
+/** Errors already attributed to the state that raised them: a child's failure keeps its own state's. */
+const attributedErrors = new WeakSet<StatesError>();
+
+/**
+ * A `States.Runtime` error a state raised itself (not a Fail state's) with AWS's prefix naming the state and
+ * its StateEntered event: `An error occurred while executing the state 'X' (entered at the event id #N).`
+ * The execution fails with it (States.Runtime is never retried or caught), so the frame is committed at
+ * once if that event has no id yet. Other errors, and errors of a state entered before a restart, are kept.
+ */
+function attributeError(
+  engine: Engine,
+  run: ExecutionRun,
+  frame: Frame,
+  name: string,
+  state: State,
+  error: StatesError,
+): StatesError {
+  if (attributedErrors.has(error)) return error;
+  const entered = frame.enteredEvent;
+  let attributed = error;
+  if (error.error === STATES_ERRORS.Runtime && state.Type !== 'Fail' && entered !== undefined) {
+    if (entered.id === 0) engine.journal.commit(run, frame);
+    attributed = new StatesError(
+      error.error,
+      `An error occurred while executing the state '${name}' (entered at the event id #${entered.id}). ${error.causeText}`,
+      { cause: error },
+    );
+  }
+  attributedErrors.add(attributed);
+  return attributed;
 }
 
 function hasChildFrames(type: string): boolean {

@@ -66,6 +66,8 @@ export class Frame {
   /** Events and writes for the next commit of this frame (none queued: undefined, no empty array kept). */
   #events: PendingEvent[] | undefined;
   #writes: (() => void)[] | undefined;
+  /** The current state's StateEntered event (its `id` is set once it is written); unset after a restart. */
+  enteredEvent: PendingEvent | undefined;
 
   constructor(
     readonly path: string,

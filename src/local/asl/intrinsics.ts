@@ -25,14 +25,29 @@ export function isIntrinsic(value: string): boolean {
  * (the context object, or a function that builds it).
  *
  * @throws StatesError `States.IntrinsicFailure` when the expression is malformed, names an unknown
- * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing.
+ * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing
+ * (AWS's wording: `The function 'States.Format($.a)' had the following error: The JsonPath argument for the
+ * field '$.a' could not be found in the input '{}'`).
  * @example
  * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
  * // 'Hello, my name is Arnav.'
  */
 export function evaluateIntrinsic(expression: string, input: unknown, context: ContextSource): unknown {
-  return evaluateNode(parseOrThrow(expression), input, context).value;
+  const call = parseOrThrow(expression);
+  try {
+    return evaluateNode(call, input, context).value;
+  } catch (error) {
+    if (!(error instanceof MissingArgumentError)) throw error;
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The function '${expression}' had the following error: ${error.message}`,
+      { cause: error },
+    );
+  }
 }
+
+/** An argument's path selected nothing (worded into the call's error by {@link evaluateIntrinsic}). */
+class MissingArgumentError extends Error {}
 
 /** Why `expression` is not a valid intrinsic call (syntax, unknown function, nesting), or undefined. */
 export function intrinsicSyntaxProblem(expression: string): string | undefined {
@@ -94,9 +109,8 @@ function evaluateNode(node: IntrinsicNode, input: unknown, context: ContextSourc
 function readArgumentPath(path: string, input: unknown, contextSource: ContextSource): unknown {
   const lookup = tryReadPath(path, input, contextSource);
   if (!lookup.found) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `The JsonPath argument '${path}' of the intrinsic function could not be found in the ${describePathSource(path, input, contextSource)}`,
+    throw new MissingArgumentError(
+      `The JsonPath argument for the field '${path}' could not be found in the ${describePathSource(path, input, contextSource)}`,
     );
   }
   return lookup.value;

@@ -1,4 +1,4 @@
-import { type ExecutionCase, fn, invoke, single } from './case.ts';
+import { chain, type ExecutionCase, fn, invoke, single } from './case.ts';
 
 const FAIL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
@@ -6,6 +6,57 @@ const LAMBDA = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-lam
 
 /** Failures: Fail states, task errors, unknown functions. */
 export const errorCases: ExecutionCase[] = [
+  {
+    name: 'States.Runtime names the state and its StateEntered event id',
+    source:
+      'AWS-recorded cause: "An error occurred while executing the state \'Check Address\' (entered at the event id #7). The JSONPath ..."',
+    definition: single({ Type: 'Pass', Parameters: { 'address.$': '$.application.address' } }),
+    input: { flagged: false },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.application.address' specified for the field 'address.$' could not be found in the input '{\"flagged\":false}'",
+    },
+  },
+  {
+    name: 'A Choice on a missing path fails naming the Choice state entered later in the history',
+    source:
+      'AWS-recorded cause: "... (entered at the event id #13). Invalid path \'$.jobs[0].done\': The choice state’s condition path references an invalid value."',
+    definition: chain(
+      { Type: 'Pass' },
+      {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'S1' }],
+        Default: 'S1',
+      },
+    ),
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S2' (entered at the event id #4). Invalid path '$.done': The choice state's condition path references an invalid value.",
+    },
+  },
+  {
+    name: 'An intrinsic argument that selects nothing fails with the function named',
+    source:
+      "AWS-recorded cause: \"... The function 'States.Array(...)' had the following error: The JsonPath argument for the field '...' could not be found in the input '...'\"",
+    definition: single({ Type: 'Pass', Parameters: { 'm.$': "States.Format('{}', $.nope)" } }),
+    input: { other: 1 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S' (entered at the event id #2). The function 'States.Format('{}', $.nope)' had the following error: The JsonPath argument for the field '$.nope' could not be found in the input '{\"other\":1}'",
+    },
+  },
+  {
+    name: 'A Fail state raising States.Runtime keeps its own Cause',
+    source: FAIL,
+    definition: single({ Type: 'Fail', Error: 'States.Runtime', Cause: 'as written' }),
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: 'as written' },
+  },
   {
     name: 'Fail state fails the execution with its Error and Cause',
     source: FAIL,
