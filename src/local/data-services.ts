@@ -1,12 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LocalPostgres, startLocalPostgres } from './postgres.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
 /** The bucket the local S3 server keeps the backups in. */
 export const LOCAL_BACKUP_BUCKET = 'cutover-backups';
+
+/**
+ * The file in the data dir where running data services say where their S3 server listens (its port changes
+ * at every start), so that `cutover backups` finds the backups the tasks made; removed when they stop.
+ */
+export const LOCAL_S3_FILE = 's3.json';
+
+/** The content of {@link LOCAL_S3_FILE}. */
+export interface PublishedLocalS3 {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** The process serving it: a file left by a killed runtime names a process that is gone. */
+  readonly pid: number;
+}
 
 /** The embedded PostgreSQL and the local S3 server of one data directory. */
 export interface LocalDataServices {
@@ -24,7 +39,8 @@ export interface LocalDataServices {
  * Starts a real PostgreSQL (`$dataDir/postgres`) and a local S3 server (`$dataDir/s3`, bucket
  * `cutover-backups`), and points the tasks of this process at them: `CUTOVER_BACKUP_BUCKET`,
  * `CUTOVER_S3_ENDPOINT`, `CUTOVER_DATABASE_URL` (password-free) and `PGPASSWORD`. The server's password is
- * random, made on the first start and kept in `$dataDir/postgres.password` (mode 0600).
+ * random, made on the first start and kept in `$dataDir/postgres.password` (mode 0600). The S3 endpoint
+ * and bucket are published in `$dataDir/s3.json` ({@link LOCAL_S3_FILE}) until `stop()`.
  *
  * @example
  * const services = await startLocalDataServices({ dataDir: '.cutover' });
@@ -58,7 +74,14 @@ export async function startLocalDataServices(options: {
     CUTOVER_DATABASE_URL: databaseUrl,
     PGPASSWORD: password,
   };
+  const published = join(options.dataDir, LOCAL_S3_FILE);
   const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, env[name]]));
+  await publish(published, { endpoint: s3.endpoint, bucket: LOCAL_BACKUP_BUCKET, pid: process.pid }).catch(
+    async (error: unknown) => {
+      await Promise.all([postgres.stop(), s3.stop()]);
+      throw error;
+    },
+  );
   Object.assign(env, settings);
   return {
     postgres,
@@ -70,9 +93,17 @@ export async function startLocalDataServices(options: {
         if (value === undefined) delete env[name];
         else env[name] = value;
       }
+      await rm(published, { force: true });
       await Promise.all([postgres.stop(), s3.stop()]);
     },
   };
+}
+
+/** Writes `file` whole (a temporary file renamed into place), so a reader never sees half of it. */
+async function publish(file: string, content: PublishedLocalS3): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(content)}\n`);
+  await rename(tmp, file);
 }
 
 /** The password kept in `file`, made (random) on first use. */

@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { BackupNotFoundError } from '#core/errors.ts';
+import { resolveBackupLocation } from '../backup-location.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 
 /** The backup store and database modules, loaded when a subcommand runs (not for `cutover --help`). */
 async function loadBackupModules() {
@@ -10,10 +13,18 @@ async function loadBackupModules() {
   return { ...backup, ...connection, ...logical };
 }
 
+/** Adds `--data-dir`, the data dir of the `cutover local` whose backups to read. */
+function withDataDirOption(command: Command): Command {
+  return command.option(
+    '-d, --data-dir <dir>',
+    'data dir of `cutover local` (default: $CUTOVER_DATA_DIR or .cutover)',
+  );
+}
+
 /**
  * `cutover backups list [prefix]` and `cutover backups restore <manifest-key> --database-url <url>`: the
- * database backups in the backup store the task functions use (CUTOVER_BACKUP_BUCKET, else
- * $CUTOVER_DATA_DIR/backups).
+ * database backups in the backup store the task functions use (CUTOVER_BACKUP_BUCKET, else the S3 server
+ * of the running `cutover local`, else <data dir>/backups; see {@link resolveBackupLocation}).
  */
 export function backupsCommand(): Command {
   const backups = new Command('backups')
@@ -26,15 +37,17 @@ export function backupsCommand(): Command {
         '  $ cutover backups restore shop/orders/database/<execution>/manifest.json --database-url postgres://...',
       ].join('\n'),
     );
-  backups
-    .command('list')
-    .description('list database backups (their manifests) under a prefix')
-    .argument('[prefix]', 'key prefix, e.g. shop/orders/', '')
-    .option('--json', 'print JSON')
+  withDataDirOption(
+    backups
+      .command('list')
+      .description('list database backups (their manifests) under a prefix')
+      .argument('[prefix]', 'key prefix, e.g. shop/orders/', '')
+      .option('--json', 'print JSON'),
+  )
     .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders/ --json')
-    .action(async (prefix: string, options: { json?: boolean }) => {
-      const { createBackupStoreFromEnvironment, MANIFEST_NAME, readManifest } = await loadBackupModules();
-      const store = createBackupStoreFromEnvironment();
+    .action(async (prefix: string, options: { json?: boolean; dataDir?: string }) => {
+      const { MANIFEST_NAME, readManifest } = await loadBackupModules();
+      const { store, description, hint } = await resolveBackupLocation(options);
       const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
       const rows = await Promise.all(
         manifests.map(async (object) => {
@@ -50,24 +63,41 @@ export function backupsCommand(): Command {
       );
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else for (const r of rows) console.log(`${r.createdAt}  ${r.tables} tables  ${r.rows} rows  ${r.key}`);
+      if (rows.length === 0) {
+        // On stderr, so stdout stays the (empty) list for scripts.
+        console.error(`no backups${prefix ? ` under ${prefix}` : ''} in ${description}`);
+        if (hint) console.error(hint);
+      }
     });
-  backups
-    .command('restore')
-    .description('load a backup into a database, in one transaction, checked against its manifest')
-    .argument('<manifest-key>', 'the backup manifest key (from `cutover backups list`)')
-    .option('--database-url <url>', 'postgres:// URL of the database to restore into')
-    .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into')
+  withDataDirOption(
+    backups
+      .command('restore')
+      .description('load a backup into a database, in one transaction, checked against its manifest')
+      .argument('<manifest-key>', 'the backup manifest key (from `cutover backups list`)')
+      .option('--database-url <url>', 'postgres:// URL of the database to restore into')
+      .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into'),
+  )
     .addHelpText(
       'after',
       '\nExample:\n  $ cutover backups restore shop/orders/database/<execution>/manifest.json --secret-arn arn:aws:secretsmanager:...',
     )
-    .action(async (manifestKey: string, options: { databaseUrl?: string; secretArn?: string }) => {
-      const { createBackupStoreFromEnvironment, restoreDatabase, withDatabase } = await loadBackupModules();
-      const ref = { url: options.databaseUrl, secretArn: options.secretArn };
-      await withDatabase(ref, (client) =>
-        restoreDatabase(client, createBackupStoreFromEnvironment(), manifestKey),
-      );
-      console.log(`restored ${manifestKey}`);
-    });
+    .action(
+      async (
+        manifestKey: string,
+        options: { databaseUrl?: string; secretArn?: string; dataDir?: string },
+      ) => {
+        const { restoreDatabase, withDatabase } = await loadBackupModules();
+        const { store, description, hint } = await resolveBackupLocation(options);
+        const ref = { url: options.databaseUrl, secretArn: options.secretArn };
+        await withDatabase(ref, (client) => restoreDatabase(client, store, manifestKey)).catch(
+          (error: unknown) => {
+            if (!(error instanceof BackupNotFoundError)) throw error;
+            const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
+            throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Failed, { cause: error });
+          },
+        );
+        console.log(`restored ${manifestKey}`);
+      },
+    );
   return backups;
 }

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
+import { startCli, stopStartedClis, waitForOutput } from '#test/support/cli-process.ts';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'cutover-backups-cli-'));
+  // As root the embedded server runs as the OS user postgres, which must be able to enter the data dir.
+  await chmod(directory, 0o755);
+});
+afterEach(stopStartedClis);
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+/** No backup settings of the shell running the tests: the user sets none. */
+const NO_BACKUP_SETTINGS = {
+  CUTOVER_BACKUP_BUCKET: undefined,
+  CUTOVER_BACKUP_PREFIX: undefined,
+  CUTOVER_S3_ENDPOINT: undefined,
+  CUTOVER_DATA_DIR: undefined,
+};
+
+/** Runs `cutover <args>` as a user types it (no backup settings) and waits for it to exit. */
+async function cutover(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const cli = startCli(args, { ...NO_BACKUP_SETTINGS, ...env });
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** Runs `sql` as the embedded server's superuser. */
+async function asAdmin(databaseUrl: string, password: string, sql: string): Promise<pg.QueryResult> {
+  const url = new URL(databaseUrl);
+  url.password = password;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('cutover backups with cutover local', () => {
+  it('lists and restores the backups a local database migration made, with no settings', async () => {
+    // Prepare: the README's "Rehearse a release locally"
+    const dataDir = join(directory, 'data');
+    const local = startCli(['local', '--port', '0', '--data-dir', dataDir], NO_BACKUP_SETTINGS);
+    const [, endpoint] = await waitForOutput(local, /listening on (http:\/\/\S+)/);
+    const [, databaseUrl] = await waitForOutput(local, /PostgreSQL on (\S+)/);
+    const [, s3Endpoint] = await waitForOutput(local, /S3 on (\S+),/);
+    const password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
+    const shopUrl = databaseUrl!.replace(/\/postgres$/, '/shop');
+    const restoredUrl = databaseUrl!.replace(/\/postgres$/, '/restored');
+    await asAdmin(databaseUrl!, password, 'CREATE DATABASE shop');
+    await asAdmin(databaseUrl!, password, 'CREATE DATABASE restored');
+    await asAdmin(
+      shopUrl,
+      password,
+      "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+    );
+    const requestFile = join(directory, 'database-migration.json');
+    await writeFile(
+      requestFile,
+      JSON.stringify({
+        service: { name: 'orders', namespace: 'shop' },
+        database: { target: { url: shopUrl } },
+        migrations: { directory: SHOP_MIGRATIONS },
+      }),
+    );
+    const run = await cutover([
+      'run',
+      'database-migration',
+      '-f',
+      requestFile,
+      '--endpoint',
+      endpoint!,
+      '--wait',
+    ]);
+    // Act
+    const listed = await cutover(['backups', 'list'], { CUTOVER_DATA_DIR: dataDir });
+    const listedByFlag = await cutover(['backups', 'list', 'shop/', '--data-dir', dataDir, '--json']);
+    const none = await cutover(['backups', 'list', 'billing/', '--data-dir', dataDir]);
+    const manifestKey = /\S+\/manifest\.json/.exec(listed.stdout)?.[0] ?? '';
+    const restored = await cutover(
+      ['backups', 'restore', manifestKey, '--data-dir', dataDir, '--database-url', restoredUrl],
+      { PGPASSWORD: password },
+    );
+    const notes =
+      restored.code === 0
+        ? (await asAdmin(restoredUrl, password, 'SELECT body FROM notes ORDER BY id')).rows
+        : [];
+    local.child.kill('SIGINT');
+    await local.exited;
+    const afterStop = await cutover(['backups', 'list', '--data-dir', dataDir]);
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^\S+ {2}1 tables {2}3 rows {2}shop\/orders\/database\/[\w-]+\/manifest\.json\n$/,
+    );
+    expect(JSON.parse(listedByFlag.stdout)).toEqual([expect.objectContaining({ key: manifestKey })]);
+    expect(none).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: `no backups under billing/ in bucket cutover-backups at ${s3Endpoint} (cutover local, data dir ${dataDir})\n`,
+    });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toBe(`restored ${manifestKey}\n`);
+    expect(notes).toEqual([{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
+    expect(existsSync(join(dataDir, 's3.json'))).toBe(false);
+    expect(afterStop.code).toBe(0);
+    expect(afterStop.stdout).toBe('');
+    expect(afterStop.stderr).toContain(`no backups in ${join(dataDir, 'backups')}\n`);
+    expect(afterStop.stderr).toContain(`start \`cutover local\` on ${dataDir}`);
+  });
+});

@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackupStore } from '#adapters/backup/index.ts';
+import { LOCAL_BACKUP_BUCKET, LOCAL_S3_FILE, type PublishedLocalS3 } from '#local/data-services.ts';
+import { startTestS3, type TestS3 } from '#test/support/s3.ts';
+import { resolveBackupLocation } from '../../../src/cli/backup-location.ts';
+
+/** The id of a process that has ended. */
+function anEndedPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+describe('resolveBackupLocation', () => {
+  let directory: string;
+  let s3: TestS3;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cutover-backup-location-'));
+    s3 = await startTestS3(LOCAL_BACKUP_BUCKET);
+    await createBackupStore({ type: 's3', bucket: s3.bucket, endpoint: s3.server.endpoint }).put(
+      'shop/orders/database/run-1/manifest.json',
+      '{}',
+    );
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** A data dir whose `s3.json` names the test's S3 server, served by process `pid`. */
+  async function aDataDir(name: string, pid: number): Promise<string> {
+    const dataDir = join(directory, name);
+    await mkdir(join(dataDir, 's3'), { recursive: true });
+    const published: PublishedLocalS3 = { endpoint: s3.server.endpoint, bucket: s3.bucket, pid };
+    await writeFile(join(dataDir, LOCAL_S3_FILE), JSON.stringify(published));
+    return dataDir;
+  }
+
+  it('reads the S3 server a running `cutover local` published in its data dir', async () => {
+    // Prepare
+    const dataDir = await aDataDir('running', process.pid);
+    // Act
+    const location = await resolveBackupLocation({}, { CUTOVER_DATA_DIR: dataDir });
+    // Assess
+    expect(location.description).toBe(
+      `bucket cutover-backups at ${s3.server.endpoint} (cutover local, data dir ${dataDir})`,
+    );
+    expect((await location.store.list('shop/')).map((o) => o.key)).toEqual([
+      'shop/orders/database/run-1/manifest.json',
+    ]);
+  });
+
+  it('reads the folder, with a hint, when the runtime that published its S3 server has ended', async () => {
+    // Prepare
+    const dataDir = await aDataDir('killed', anEndedPid());
+    // Act
+    const location = await resolveBackupLocation({ dataDir }, {});
+    // Assess
+    expect(location.store.type).toBe('filesystem');
+    expect(location.description).toBe(join(dataDir, 'backups'));
+    expect(location.hint).toContain(`start \`cutover local\` on ${dataDir}`);
+  });
+
+  it('reads the folder, without a hint, when no runtime ever served S3 there', async () => {
+    // Prepare
+    const dataDir = join(directory, 'no-data-services');
+    // Act
+    const location = await resolveBackupLocation({ dataDir }, {});
+    // Assess
+    expect(location.description).toBe(join(dataDir, 'backups'));
+    expect(location.hint).toBeUndefined();
+  });
+
+  it('reads CUTOVER_BACKUP_BUCKET when it is set, whatever runs locally', async () => {
+    // Prepare
+    const dataDir = await aDataDir('env', process.pid);
+    // Act
+    const location = await resolveBackupLocation(
+      { dataDir },
+      { CUTOVER_BACKUP_BUCKET: 'prod-backups', CUTOVER_BACKUP_PREFIX: 'eu/', AWS_REGION: 'eu-west-1' },
+    );
+    // Assess
+    expect(location.store.type).toBe('s3');
+    expect(location.description).toBe('bucket prod-backups under eu/ (CUTOVER_BACKUP_BUCKET)');
+  });
+});
