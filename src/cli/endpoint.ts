@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { CliError, ExitCode } from './exit-codes.ts';
 
 /** The endpoint of the local runtime when nothing else is said. */
 export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:8083';
@@ -22,6 +23,31 @@ export function withEndpointOptions(command: Command): Command {
     .option('--region <region>', 'AWS region (default: $AWS_REGION)');
 }
 
+/** `url` when it is an http(s) URL; otherwise a usage error naming `source` (the flag or variable). */
+function httpUrl(url: string, source: string): string {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new CliError(
+      `${source} must be an http:// or https:// URL, e.g. ${DEFAULT_LOCAL_ENDPOINT} (got ${JSON.stringify(url)})`,
+      ExitCode.Usage,
+    );
+  }
+  return url;
+}
+
+/**
+ * The endpoint a command without `--aws` talks to: `--endpoint`, else `$CUTOVER_ENDPOINT`, else the local
+ * runtime; a usage error naming the flag or variable when it is not an http(s) URL.
+ *
+ * @example
+ * localEndpoint({}, {}); // 'http://127.0.0.1:8083'
+ */
+export function localEndpoint(options: EndpointOptions, env = process.env): string {
+  if (options.endpoint !== undefined) return httpUrl(options.endpoint, '--endpoint');
+  if (env.CUTOVER_ENDPOINT) return httpUrl(env.CUTOVER_ENDPOINT, 'CUTOVER_ENDPOINT');
+  return DEFAULT_LOCAL_ENDPOINT;
+}
+
 /**
  * A Step Functions client for the local runtime (default) or AWS (`--aws`).
  *
@@ -33,11 +59,11 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
     // The default credential chain and region; --endpoint here is an AWS endpoint (a VPC endpoint, say).
     return new SFNClient({
       ...(options.region ? { region: options.region } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
     });
   }
   return new SFNClient({
-    endpoint: options.endpoint ?? env.CUTOVER_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT,
+    endpoint: localEndpoint(options, env),
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,

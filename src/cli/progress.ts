@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { readableCause } from '#core/errors.ts';
+import { ApprovalRejectedError, readableCause } from '#core/errors.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -24,9 +24,22 @@ function parseOutput(text: string | undefined): Record<string, unknown> | undefi
   }
 }
 
+/** A rejection's cause is the reject body (`{"reason"?, "approver"?}`): its reason, else who rejected it. */
+function rejectionCause(cause: string | undefined): string | undefined {
+  let body: { reason?: unknown; approver?: unknown } | undefined;
+  try {
+    body = JSON.parse(cause ?? '') as typeof body;
+  } catch {
+    return cause;
+  }
+  if (typeof body?.reason === 'string') return body.reason;
+  return typeof body?.approver === 'string' ? `rejected by ${body.approver}` : cause;
+}
+
 /**
  * The error and cause of a failed, aborted or timed-out execution, task or Lambda function event. A Lambda
- * error's cause is its JSON (`{"errorMessage", "errorType", "stackTrace"}`): only the message is kept.
+ * error's cause is its JSON (`{"errorMessage", "errorType", "stackTrace"}`): only the message is kept; a
+ * rejected approval's is the reject body: only its reason (or approver) is kept.
  */
 export function failureOf(event: HistoryEvent): { error?: string; cause?: string } | undefined {
   const failure =
@@ -38,7 +51,11 @@ export function failureOf(event: HistoryEvent): { error?: string; cause?: string
     event.lambdaFunctionFailedEventDetails ??
     event.lambdaFunctionTimedOutEventDetails;
   if (!failure) return undefined;
-  return { error: failure.error, cause: readableCause(failure.cause) };
+  const cause =
+    failure.error === ApprovalRejectedError.errorName
+      ? rejectionCause(failure.cause)
+      : readableCause(failure.cause);
+  return { error: failure.error, cause };
 }
 
 const END_EVENTS: Record<string, string> = {

@@ -90,12 +90,34 @@ export async function listCutoverExecutions(
   return executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
 }
 
+/** `executionArn` once DescribeExecution finds it; a usage error naming it when it does not exist. */
+async function existingExecutionArn(sfn: SFNClient, executionArn: string): Promise<string> {
+  try {
+    await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return executionArn;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ExecutionDoesNotExist') {
+      throw new CliError(`no execution with ARN "${executionArn}"`, ExitCode.Usage, { cause: error });
+    }
+    if (name === 'InvalidArn') {
+      throw new CliError(
+        `"${executionArn}" is not an execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)`,
+        ExitCode.Usage,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * An execution ARN from an ARN or an execution name: one DescribeExecution per Cutover state machine (an
- * execution's ARN is its machine's with `execution` and the name), not a listing of every execution.
+ * execution's ARN is its machine's with `execution` and the name), not a listing of every execution. An
+ * execution that does not exist, by name or ARN, is a usage error naming it.
  */
 export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
-  if (ref.startsWith('arn:')) return ref;
+  if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
   const candidates = (await listStateMachines(sfn))
     .filter((m) => CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)))
     .map((m) => `${m.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${ref}`);

@@ -50,11 +50,16 @@ interface Outcome {
   readonly stderr: string;
 }
 
-/** Runs `cutover <args>` as a user types it and waits for it to exit. */
-async function cutover(...args: string[]): Promise<Outcome> {
-  const cli = startCli(args, { AWS_REGION: 'us-east-1' });
+/** Runs `cutover <args>` as a user types it, with `env` set, and waits for it to exit. */
+async function cutoverWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Outcome> {
+  const cli = startCli(args, { AWS_REGION: 'us-east-1', ...env });
   const code = await cli.exited;
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** Runs `cutover <args>` as a user types it and waits for it to exit. */
+function cutover(...args: string[]): Promise<Outcome> {
+  return cutoverWith({}, ...args);
 }
 
 /** The parts of examples/requests/canary.json the bad requests change. */
@@ -129,10 +134,24 @@ async function untilEntered(name: string, state: string): Promise<void> {
   }
 }
 
+/** The execution ARNs of the approvals the runtime keeps pending (table `pending_approvals`). */
+function pendingApprovals(): string[] {
+  const db = new Database(localDatabasePath(dataDir), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT execution_arn FROM pending_approvals').all() as {
+      execution_arn: string;
+    }[];
+    return rows.map((row) => row.execution_arn);
+  } finally {
+    db.close();
+  }
+}
+
+/** Resolves once the execution waits on its approval's task token and the runtime has stored it. */
 async function untilApprovalPending(name: string): Promise<void> {
   await untilEntered(name, 'RequestApproval');
   const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
-  while (!pendingTaskToken(await readHistory(sfn, arn))) {
+  while (!pendingTaskToken(await readHistory(sfn, arn)) || !pendingApprovals().includes(arn)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -241,12 +260,27 @@ describe('usage errors', () => {
       "--name must be 1-80 letters, digits, '-' or '_'",
     ],
     [['list', '--status', 'DONE'], '--status must be one of: RUNNING, SUCCEEDED, FAILED'],
+    [
+      ['list', '--endpoint', 'notaurl'],
+      '--endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:8083 (got "notaurl")',
+    ],
+    [['watch', 'checkout-v2', '--endpoint', 'ftp://x'], '--endpoint must be an http:// or https:// URL'],
+    [['list', '--aws', '--endpoint', 'ftp://x'], '--endpoint must be an http:// or https:// URL'],
   ])('cutover %j exits 2: %s', async (args, message) => {
     // Act
     const { code, stderr } = await cutover(...args);
     // Assess
     expect(code).toBe(2);
     expect(stderr).toContain(message);
+  });
+
+  it('names CUTOVER_ENDPOINT when it is not an http(s) URL', async () => {
+    // Act
+    const { code, stderr } = await cutoverWith({ CUTOVER_ENDPOINT: 'localhost:8083' }, 'list');
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('CUTOVER_ENDPOINT must be an http:// or https:// URL');
+    expect(stderr).toContain('(got "localhost:8083")');
   });
 });
 
@@ -316,12 +350,30 @@ describe('cutover run with a bad request', () => {
     expect(stdout.trim()).toBe('no executions');
   });
 
-  it('names an unknown execution and exits 2', async () => {
+  const unknownArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v9';
+  it.each(
+    ['watch', 'approve', 'reject', 'abort', 'history'].flatMap((command) => [
+      { command, execution: 'checkout-v9', says: 'no execution named "checkout-v9"' },
+      { command, execution: unknownArn, says: `no execution with ARN "${unknownArn}"` },
+    ]),
+  )(
+    '$command of an unknown execution $execution exits 2, naming it',
+    async ({ command, execution, says }) => {
+      // Act
+      const { code, stdout, stderr } = await cutover(command, execution, '--endpoint', endpoint);
+      // Assess
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`cutover: ${says}\n`);
+    },
+  );
+
+  it('names an ARN that is not an execution ARN and exits 2', async () => {
     // Act
-    const { code, stderr } = await cutover('watch', 'checkout-v9', '--endpoint', endpoint);
+    const { code, stderr } = await cutover('watch', 'arn:checkout-v9', '--endpoint', endpoint);
     // Assess
     expect(code).toBe(2);
-    expect(stderr).toContain('no execution named "checkout-v9"');
+    expect(stderr).toContain('"arn:checkout-v9" is not an execution ARN');
   });
 });
 
@@ -412,10 +464,12 @@ describe('a canary release from the CLI', () => {
     expect(lines.at(-1)).toMatch(/ExecutionSucceeded/);
   });
 
-  it('approve lets a waiting release promote: the waited run exits 0', async () => {
+  it('approve lets a waiting release promote, leaving no pending approval: the waited run exits 0', async () => {
     // Prepare
     const name = 'checkout-v3-approved';
+    const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
     const { run } = await runWaitingForApproval(name);
+    const pendingBefore = pendingApprovals();
     // Act
     const approve = await cutover(
       'approve',
@@ -428,23 +482,27 @@ describe('a canary release from the CLI', () => {
     const waited = await run;
     // Assess
     expect(approve.code).toBe(0);
-    expect(approve.stdout).toContain(
-      `approved arn:aws:states:us-east-1:000000000000:execution:canary:${name}`,
-    );
+    expect(approve.stdout).toContain(`approved ${arn}`);
+    expect(pendingBefore).toContain(arn);
+    expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(0);
     expect(waited.stdout).toMatch(/→ RequestApproval\n→ DeployStable\n/);
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
   });
 
-  it('reject ends a waiting release FAILED with ApprovalRejected: the waited run exits 1', async () => {
+  it('reject ends a waiting release FAILED with ApprovalRejected, leaving no pending approval: the waited run exits 1', async () => {
     // Prepare
     const name = 'checkout-v3-rejected';
+    const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
     const { run } = await runWaitingForApproval(name);
+    const pendingBefore = pendingApprovals();
     // Act
     const reject = await cutover('reject', name, '--reason', 'p99 is creeping up', '--endpoint', endpoint);
     const waited = await run;
     // Assess
     expect(reject.code).toBe(0);
+    expect(pendingBefore).toContain(arn);
+    expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(1);
     expect(waited.stdout).toMatch(/→ Rollback\n/);
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('FAILED: ApprovalRejected — p99 is creeping up');

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -106,27 +106,28 @@ describe('cutover local', () => {
     expect(cli.stderr()).toContain('canary.asl.json: no value for ${CheckRolloutFunctionArn}');
   });
 
-  it('says which address is taken when the port is in use', async () => {
+  it('says which address is taken when the port is in use, and leaves the data directory untouched', async () => {
     // Prepare
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
-    const project = createProjectFixture({});
+    const project = createProjectFixture({
+      'lambdas/add-numbers/handler.ts': handlerSource('event.a + event.b'),
+      'statemachines/sum.asl.json': sumMachine(),
+    });
+    const dataDir = join(project, '.cutover');
+    mkdirSync(dataDir);
     // Act
-    const cli = startCli([
-      'local',
-      '--port',
-      String(port),
-      '--data-dir',
-      join(project, '.cutover'),
-      '--project-dir',
-      project,
-    ]);
+    const cli = startCli(['local', '--port', String(port), '--data-dir', dataDir, '--project-dir', project]);
     const code = await cli.exited;
     taken.close();
     // Assess
     expect(code).toBe(1);
-    expect(cli.stderr()).toContain(`127.0.0.1:${port} is already in use`);
+    expect(cli.stdout()).toBe('');
+    expect(cli.stderr()).toBe(
+      `cutover: 127.0.0.1:${port} is already in use: stop the other server or pass --port\n`,
+    );
+    expect(readdirSync(dataDir)).toEqual([]);
   });
 
   it('refuses a data directory another cutover local holds, naming its process, and leaves it running', async () => {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
@@ -61,6 +62,26 @@ export function prepareDataDir(dataDir: string): void {
   }
 }
 
+/** The error of a `--host`/`--port` another server listens on. */
+function addressInUse(host: string, port: number): CliError {
+  return new CliError(`${host}:${port} is already in use: stop the other server or pass --port`);
+}
+
+/**
+ * Binds `host:port` and lets it go again, so a taken port stops `cutover local` before it touches the data
+ * directory; `0` (any free port) always binds.
+ */
+export function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? addressInUse(host, port) : error),
+    );
+    probe.listen(port, host, () => probe.close(() => resolvePort()));
+  });
+}
+
 /**
  * `cutover local`: starts the embedded Step Functions runtime for the project (the current directory by
  * default), then the embedded PostgreSQL and local S3 server of the data dir (unless `--no-data-services`),
@@ -97,6 +118,7 @@ export function localCommand(): Command {
       // Loaded here, not at the top: the runtime is most of what `cutover --help` would otherwise load.
       const { startLocalRuntime } = await import('#local/runtime.ts');
       useKubeconfig(options);
+      await checkPortFree(options.host, options.port);
       const dataDir = resolve(options.dataDir);
       prepareDataDir(dataDir);
       // The tasks run in this process and find their local stores through it.
@@ -108,10 +130,8 @@ export function localCommand(): Command {
         dataDir,
         projectDir,
       }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EADDRINUSE') throw error;
-        throw new CliError(
-          `${options.host}:${options.port} is already in use: stop the other server or pass --port`,
-        );
+        // Taken since checkPortFree, by another process.
+        throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
       });
       for (const machine of runtime.stateMachines) {
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);

@@ -47,6 +47,22 @@ describe('failureOf', () => {
     expect(failureOf(aborted)).toEqual({ error: 'Aborted', cause: '{not json: wrong image' });
     expect(failureOf(entered)).toBeUndefined();
   });
+
+  it("keeps the reason of a rejection's body, else who rejected it", () => {
+    // Prepare
+    const rejected = (cause: string): HistoryEvent => ({
+      id: 90,
+      timestamp: new Date(),
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: { error: 'ApprovalRejected', cause },
+    });
+    // Act & Assess
+    expect(failureOf(rejected('{"reason":"p99 is creeping up","approver":"ana"}'))?.cause).toBe(
+      'p99 is creeping up',
+    );
+    expect(failureOf(rejected('{"approver":"ana"}'))?.cause).toBe('rejected by ana');
+    expect(failureOf(rejected('p99 is creeping up'))?.cause).toBe('p99 is creeping up');
+  });
 });
 
 describe('progressOf', () => {
