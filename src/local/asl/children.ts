@@ -54,7 +54,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         children.definition(index),
         () => children.input(index),
         controller,
-        parent.lastEventId,
+        parent,
       );
       if (!stored) {
         if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));

@@ -313,7 +313,7 @@ export class Engine {
     definition: FrameDefinition,
     input: () => unknown,
     signal: StopSignal,
-    lastEventId: number,
+    flowStart: number | Frame,
   ): Frame {
     const stored = run.storedFrames.get(path);
     if (stored) {
@@ -325,7 +325,7 @@ export class Engine {
         JSON.parse(stored.input),
         stored.input,
         signal,
-        lastEventId,
+        flowStart,
       );
     }
     const value = input();
@@ -336,7 +336,7 @@ export class Engine {
       value,
       serializeWithinLimit(value),
       signal,
-      lastEventId,
+      flowStart,
     );
   }
 
@@ -478,7 +478,7 @@ export class Engine {
     } else {
       this.journal.transaction(() => {
         this.journal.writeDeferred();
-        terminal.lastEventId = run.lastEventId; // it follows the deferred events just written
+        terminal.followEvent(run.lastEventId); // it follows the deferred events just written
         this.journal.writeEnd(run, terminal, ended.end);
       });
       this.#wake(ended);

@@ -68,6 +68,10 @@ export class Frame {
   #writes: (() => void)[] | undefined;
   /** The current state's StateEntered event (its `id` is set once it is written); unset after a restart. */
   enteredEvent: PendingEvent | undefined;
+  /** Id of the last event of this flow; a branch or iteration has none until it records its first. */
+  #lastEventId: number | undefined;
+  /** The frame running the Parallel or Map state this frame is a branch or iteration of. */
+  readonly #enclosing: Frame | undefined;
 
   constructor(
     readonly path: string,
@@ -77,9 +81,25 @@ export class Frame {
     public inputJson: string,
     /** Aborted when the frame must stop (its execution halted, or a sibling branch failed). */
     readonly signal: StopSignal,
-    /** Id of the last event of this flow, the `previousEventId` of its next event. */
-    public lastEventId: number,
-  ) {}
+    /**
+     * Where the flow's chain of events starts: the id its first event points at, or, for a branch or
+     * iteration, the enclosing frame (the flow starts from the enclosing flow's last event).
+     */
+    flowStart: number | Frame,
+  ) {
+    if (typeof flowStart === 'number') this.#lastEventId = flowStart;
+    else this.#enclosing = flowStart;
+  }
+
+  /** Id of the last event of this flow, the `previousEventId` of its next event. */
+  get lastEventId(): number {
+    return this.#lastEventId ?? this.#enclosing?.lastEventId ?? 0;
+  }
+
+  /** Continues this flow, and every flow enclosing it, from event `id`. */
+  followEvent(id: number): void {
+    for (let frame: Frame | undefined = this; frame; frame = frame.#enclosing) frame.#lastEventId = id;
+  }
 
   /** Queues a history event for the frame's next commit. */
   queueEvent(event: PendingEvent): void {

@@ -13,14 +13,33 @@ export const GROUP_COMMIT_EVENTS = 4096;
 
 /**
  * Events the next event of their flow does not point at, as in AWS-recorded histories: the first state's
- * StateEntered has `previousEventId` 0, and a Map or Parallel state's Exited points at the event before
- * its `...Succeeded`.
+ * StateEntered has `previousEventId` 0, a Parallel state's Exited points at the event before its
+ * `...Succeeded`, and the next iteration (or the Map state's failure) at the event before an iteration's end.
  */
 const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
   'ExecutionStarted',
-  'MapStateSucceeded',
   'ParallelStateSucceeded',
+  'MapIterationSucceeded',
+  'MapIterationFailed',
+  'MapIterationAborted',
 ]);
+
+/**
+ * Sets a numbered event's `previousEventId` and moves its flow on, as AWS-recorded histories link them:
+ * ExecutionAborted points at 0; MapStateSucceeded, and the Map state's Exited after it, at the event just
+ * before it (the last iteration's end); any other event at the last event of its flow.
+ */
+function linkEvent(event: EventRow, frame: Frame): void {
+  if (event.type === 'ExecutionAborted') {
+    event.previousEventId = 0;
+  } else if (event.type === 'MapStateSucceeded') {
+    event.previousEventId = event.id - 1;
+    frame.followEvent(event.previousEventId);
+  } else {
+    event.previousEventId = frame.lastEventId;
+    if (!OFF_CHAIN_EVENTS.has(event.type)) frame.followEvent(event.id);
+  }
+}
 
 /**
  * Queues rows for the open transaction and keeps the deferred frames until the group commit.
@@ -156,15 +175,11 @@ export class Journal {
     }
   }
 
-  /**
-   * Numbers the frame's queued events (ids of the run; previous ids along the frame's flow, as AWS links
-   * them: ExecutionAborted points at 0) and runs its writes.
-   */
+  /** Numbers and links the frame's queued events (ids of the run, see {@link linkEvent}) and runs its writes. */
   #writeEvents(run: ExecutionRun, frame: Frame): void {
     for (const event of frame.takeEvents()) {
       event.id = ++run.lastEventId;
-      event.previousEventId = event.type === 'ExecutionAborted' ? 0 : frame.lastEventId;
-      if (!OFF_CHAIN_EVENTS.has(event.type)) frame.lastEventId = event.id;
+      linkEvent(event, frame);
       this.#eventRows.push([run.row.id, event]);
     }
     const writes = frame.takeWrites();

@@ -149,6 +149,88 @@ describe('LocalStepFunctions API rules', () => {
     ]);
   });
 
+  it('links a Map’s iterations one after another as AWS-recorded histories do', async () => {
+    // Prepare: Pass -> Map (one at a time, two items) -> Pass, as recorded from AWS
+    h = harness();
+    const mapped = machine({
+      P: { Type: 'Pass', Result: [1, 2], Next: 'M' },
+      M: {
+        Type: 'Map',
+        MaxConcurrency: 1,
+        ItemProcessor: { StartAt: 'H', States: { H: { Type: 'Pass', End: true } } },
+        Next: 'After',
+      },
+      After: { Type: 'Pass', End: true },
+    });
+    // Act
+    const executionArn = await h.start(mapped, {});
+    await h.sfn.awaitExecution(executionArn);
+    const events = await h.history(executionArn);
+    // Assess: an iteration's end is no predecessor of the next iteration; MapStateSucceeded follows the last
+    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'PassStateEntered'],
+      [3, 2, 'PassStateExited'],
+      [4, 3, 'MapStateEntered'],
+      [5, 4, 'MapStateStarted'],
+      [6, 5, 'MapIterationStarted'],
+      [7, 6, 'PassStateEntered'],
+      [8, 7, 'PassStateExited'],
+      [9, 8, 'MapIterationSucceeded'],
+      [10, 8, 'MapIterationStarted'],
+      [11, 10, 'PassStateEntered'],
+      [12, 11, 'PassStateExited'],
+      [13, 12, 'MapIterationSucceeded'],
+      [14, 13, 'MapStateSucceeded'],
+      [15, 13, 'MapStateExited'],
+      [16, 15, 'PassStateEntered'],
+      [17, 16, 'PassStateExited'],
+      [18, 17, 'ExecutionSucceeded'],
+    ]);
+  });
+
+  it('links a failed Map iteration as AWS-recorded histories do', async () => {
+    // Prepare: Pass -> Map (second item fails, caught) -> Pass, as recorded from AWS
+    h = harness();
+    const failing = machine({
+      P: { Type: 'Pass', Result: [1, 2], Next: 'M' },
+      M: {
+        Type: 'Map',
+        MaxConcurrency: 1,
+        ItemProcessor: {
+          StartAt: 'C',
+          States: {
+            C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'F' }], Default: 'H' },
+            H: { Type: 'Pass', End: true },
+            F: { Type: 'Fail', Error: 'Boom' },
+          },
+        },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
+        Next: 'After',
+      },
+      After: { Type: 'Pass', End: true },
+    });
+    // Act
+    const executionArn = await h.start(failing, {});
+    await h.sfn.awaitExecution(executionArn);
+    const events = await h.history(executionArn);
+    // Assess: MapIterationFailed and MapStateFailed both point at the failing state
+    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type]).slice(9)).toEqual([
+      [10, 9, 'PassStateExited'],
+      [11, 10, 'MapIterationSucceeded'],
+      [12, 10, 'MapIterationStarted'],
+      [13, 12, 'ChoiceStateEntered'],
+      [14, 13, 'ChoiceStateExited'],
+      [15, 14, 'FailStateEntered'],
+      [16, 15, 'MapIterationFailed'],
+      [17, 15, 'MapStateFailed'],
+      [18, 17, 'MapStateExited'],
+      [19, 18, 'PassStateEntered'],
+      [20, 19, 'PassStateExited'],
+      [21, 20, 'ExecutionSucceeded'],
+    ]);
+  });
+
   it.each([
     ['in memory', false],
     ['on a file', true],
