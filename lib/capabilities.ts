@@ -10,9 +10,10 @@ export const CAPABILITIES = {
   cluster: 'Kubernetes objects in the allowed namespaces of the configured EKS cluster',
   /**
    * elasticloadbalancing:Modify* on the configured listeners and their rules; Describe* (listeners, rules,
-   * load balancers, target groups and health, tags for the ALB verification) needs `*`.
+   * load balancers, target groups and health, tags for the ALB verification) needs `*`, and is granted with
+   * or without configured listeners (the `alb-ingress` router verifies through it).
    */
-  listeners: 'weights of the configured ALB listeners',
+  listeners: 'weights of the configured ALB listeners, and reading any ALB for verification',
   /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
   /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */

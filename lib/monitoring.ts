@@ -22,8 +22,9 @@ export const ALERTING_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 /**
  * Alerts and a dashboard: an encrypted SNS topic; an EventBridge rule sending failed, timed-out and aborted
- * executions to it; alarms on ExecutionsFailed and ExecutionsTimedOut per state machine; and a dashboard of
- * executions started, succeeded and failed, and their durations, per strategy.
+ * executions to it; alarms on ExecutionsFailed and ExecutionsTimedOut per state machine, allowed to publish
+ * to it by its topic policy; and a dashboard of executions started, succeeded and failed, and their
+ * durations, per strategy.
  *
  * @example
  * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com' });
@@ -78,23 +79,27 @@ export class CutoverMonitoring extends Construct {
     }
 
     const alarmAction = new actions.SnsAction(this.topic);
+    const alarms: cloudwatch.Alarm[] = [];
     for (const [strategy, machine] of machines) {
       const name = pascalCase(strategy);
-      const alarms = [
+      const metrics = [
         ['Failed', machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })],
         ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' })],
       ] as const;
-      for (const [what, metric] of alarms) {
-        new cloudwatch.Alarm(this, `${name}${what}Alarm`, {
+      for (const [what, metric] of metrics) {
+        const alarm = new cloudwatch.Alarm(this, `${name}${what}Alarm`, {
           alarmDescription: `Cutover ${strategy}: an execution ${what === 'Failed' ? 'failed' : 'timed out'}`,
           metric,
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }).addAlarmAction(alarmAction);
+        });
+        alarm.addAlarmAction(alarmAction);
+        alarms.push(alarm);
       }
     }
+    this.#allowAlarmsToPublish(alarms);
 
     for (const [strategy, machine] of machines) {
       this.dashboard.addWidgets(
@@ -120,5 +125,21 @@ export class CutoverMonitoring extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * The topic policy CDK writes replaces SNS's default one (which let the account's services publish), so
+   * CloudWatch may publish only with a statement of its own: here, for exactly these alarms.
+   */
+  #allowAlarmsToPublish(alarms: readonly cloudwatch.Alarm[]): void {
+    if (alarms.length === 0) return;
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnLike: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) } },
+      }),
+    );
   }
 }

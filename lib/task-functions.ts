@@ -29,7 +29,8 @@ export interface TaskFunctionsProps {
 
 /**
  * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps), each with its
- * own role holding only the statements of its capabilities and its own log group.
+ * own role holding only the statements of its capabilities (plus AWSLambdaVPCAccessExecutionRole in a VPC)
+ * and its own log group.
  *
  * @example
  * const tasks = new TaskFunctions(this, 'Tasks', { functions: discoverFunctions('lambdas'), ... });
@@ -83,6 +84,13 @@ export class TaskFunctions extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    // Lambda creates a VPC function's network interfaces with the function's own role; CDK adds this
+    // policy only to the roles it creates itself.
+    if (props.vpc) {
+      role.addManagedPolicy(
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
     for (const capability of capabilities) {
       for (const statement of capabilityStatements(this, capability, props.resources))
         role.addToPolicy(statement);

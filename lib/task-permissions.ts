@@ -98,13 +98,20 @@ function statement(actions: string[], resources: string[]): iam.PolicyStatement 
   return new iam.PolicyStatement({ actions, resources });
 }
 
-/** Modify on the listeners and the rules under them; Describe* has no resource-level permissions. */
+/**
+ * Describe* always: the `alb-ingress` router verifies what the ALB really does with it, with or without
+ * configured listeners, and it has no resource-level permissions. Modify only on the configured listeners
+ * and the rules under them.
+ */
 function listenerStatements(listenerArns: readonly string[]): iam.PolicyStatement[] {
-  if (listenerArns.length === 0) return [];
   const ruleArns = listenerArns.map((listener) => `${listener.replace(':listener/', ':listener-rule/')}/*`);
   return [
-    statement(['elasticloadbalancing:ModifyListener'], [...listenerArns]),
-    statement(['elasticloadbalancing:ModifyRule'], ruleArns),
+    ...(listenerArns.length > 0
+      ? [
+          statement(['elasticloadbalancing:ModifyListener'], [...listenerArns]),
+          statement(['elasticloadbalancing:ModifyRule'], ruleArns),
+        ]
+      : []),
     statement(
       [
         'elasticloadbalancing:DescribeListeners',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readContext } from '#lib/context.ts';
@@ -34,10 +35,11 @@ function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
   };
 }
 
-function synth(props: CutoverProps) {
+/** The test stack with one Cutover; props may be built from the stack (for constructs such as a VPC). */
+function synth(props: CutoverProps | ((stack: Stack) => CutoverProps)) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const cutover = new Cutover(stack, 'Cutover', props);
+  const cutover = new Cutover(stack, 'Cutover', typeof props === 'function' ? props(stack) : props);
   return { app, stack, cutover };
 }
 
@@ -121,6 +123,56 @@ describe('Cutover construct', () => {
       Effect: 'Allow',
       Resource: rdsArn('deployment:*'),
     });
+  });
+
+  it('grants the alb-ingress verification its ELBv2 Describe calls when no listenerArns are configured', () => {
+    // Prepare
+    const withoutListeners = Template.fromStack(synth(buildProps({ listenerArns: [] })).stack);
+    // Act
+    const statements = policyOf(withoutListeners, 'CutoverTasksCheckRolloutRole');
+    // Assess
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining([
+          'elasticloadbalancing:DescribeLoadBalancers',
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeRules',
+          'elasticloadbalancing:DescribeTags',
+        ]),
+        Resource: '*',
+      }),
+    );
+    expect(JSON.stringify(statements)).not.toMatch(/elasticloadbalancing:Modify/);
+  });
+
+  it('lets the task functions in a VPC manage their network interfaces', () => {
+    // Prepare
+    const inVpc = Template.fromStack(
+      synth((stack) =>
+        buildProps({
+          vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+            vpcId: 'vpc-0123456789abcdef0',
+            availabilityZones: ['eu-west-1a'],
+            privateSubnetIds: ['subnet-0123456789abcdef0'],
+          }),
+        }),
+      ).stack,
+    );
+    const vpcAccess = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+      ],
+    };
+    // Assess
+    inVpc.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0123456789abcdef0'] }),
+    });
+    inVpc.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('^Cutover task check-rollout'),
+      ManagedPolicyArns: [vpcAccess],
+    });
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: [vpcAccess] }, 0);
   });
 
   it('grants the RDS actions Blue/Green performs on the green instances: read replica and tags to create, modify and promote to switch over', () => {
@@ -350,6 +402,27 @@ describe('Cutover construct', () => {
       Endpoint: 'oncall@example.com',
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('lets the alarms publish to the alert topic, whose topic policy replaces the default one', () => {
+    // Prepare
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
+    // Act
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
+      Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } };
+    };
+    const statement = policy.Properties.PolicyDocument.Statement.find(
+      (s) => JSON.stringify(s.Principal) === '{"Service":"cloudwatch.amazonaws.com"}',
+    );
+    // Assess
+    expect(statement).toMatchObject({
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: { Ref: expect.stringMatching(/^CutoverMonitoringAlerts/) },
+    });
+    const sources = (statement!.Condition as { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': string[] }[] } })
+      .ArnLike['aws:SourceArn'];
+    expect(sources.map((source) => source['Fn::GetAtt'][0]).sort()).toEqual(alarms);
   });
 
   it('passes the cdk-nag AwsSolutions checks', () => {
