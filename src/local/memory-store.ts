@@ -80,8 +80,18 @@ export class MemoryStore implements Store {
     machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
     date: number,
   ): number {
-    const { arn, name, definition, roleArn, revisionId } = machine;
-    this.#revisions.push({ stateMachineArn: arn, name, definition, roleArn, revisionId, updateDate: date });
+    const { arn, name, definition, roleArn, revisionId, loggingConfiguration, tracingConfiguration } =
+      machine;
+    this.#revisions.push({
+      stateMachineArn: arn,
+      name,
+      definition,
+      roleArn,
+      revisionId,
+      loggingConfiguration,
+      tracingConfiguration,
+      updateDate: date,
+    });
     this.#onUndo(() => this.#revisions.pop());
     return this.#revisions.length;
   }
@@ -89,8 +99,8 @@ export class MemoryStore implements Store {
   getRevision(id: number): RevisionRow | undefined {
     const stored = this.#revisions[id - 1];
     if (!stored) return undefined;
-    const { definition, roleArn, name, updateDate, revisionId } = stored;
-    return { definition, roleArn, name, updateDate, revisionId };
+    const { stateMachineArn, ...revision } = stored;
+    return revision;
   }
 
   insertStateMachine(row: StateMachineRow): void {
@@ -100,8 +110,25 @@ export class MemoryStore implements Store {
   updateStateMachine(row: StateMachineRow): void {
     const stored = this.#machines.get(row.arn);
     if (!stored) return;
-    const { roleArn, definition, revisionId, revision, description } = row;
-    this.#setMachine(row.arn, { ...stored, roleArn, definition, revisionId, revision, description });
+    const {
+      roleArn,
+      definition,
+      revisionId,
+      revision,
+      description,
+      loggingConfiguration,
+      tracingConfiguration,
+    } = row;
+    this.#setMachine(row.arn, {
+      ...stored,
+      roleArn,
+      definition,
+      revisionId,
+      revision,
+      description,
+      loggingConfiguration,
+      tracingConfiguration,
+    });
   }
 
   getStateMachine(arn: string): StateMachineRow | undefined {

@@ -1,8 +1,14 @@
 /** Argument checks and wire shapes of the local Step Functions service. */
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { createHash } from 'node:crypto';
+import type {
+  HistoryEvent,
+  LogDestination,
+  LoggingConfiguration,
+  TracingConfiguration,
+} from '@aws-sdk/client-sfn';
 import { exceedsPayloadLimit, NOT_TRUNCATED, PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
-import type { EventRow, ExecutionRow } from './store.ts';
+import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
 const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
@@ -73,6 +79,56 @@ export const EXECUTION_STATUSES = [
 /** ListExecutions' `redriveFilter`. */
 export const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'] as const;
 
+/** Log levels of a state machine's `loggingConfiguration`. */
+export const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'] as const;
+/** A CloudWatch Logs log group ARN ending with `:*`, as a log destination must be. */
+const LOG_GROUP_ARN = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[\w.\-/#]{1,512}:\*$/;
+
+function invalidLogging(reason: string): StepFunctionsApiError {
+  return new StepFunctionsApiError('InvalidLoggingConfiguration', `Invalid Logging Configuration: ${reason}`);
+}
+
+/** One log destination, with only what AWS keeps of it; `InvalidLoggingConfiguration` for a bad log group. */
+function logDestination(destination: LogDestination | undefined): LogDestination {
+  const logGroupArn = destination?.cloudWatchLogsLogGroup?.logGroupArn;
+  if (typeof logGroupArn !== 'string' || !LOG_GROUP_ARN.test(logGroupArn)) {
+    throw invalidLogging(
+      `logGroupArn must be a CloudWatch Logs log group ARN ending with :* (arn:aws:logs:<region>:<account>:log-group:<name>:*), got ${JSON.stringify(logGroupArn)}`,
+    );
+  }
+  return { cloudWatchLogsLogGroup: { logGroupArn } };
+}
+
+/**
+ * A `loggingConfiguration` as AWS keeps and answers it, as JSON: `level` OFF and `includeExecutionData`
+ * false unless given, and its destination. `InvalidLoggingConfiguration` for more than one destination,
+ * none with a level other than OFF, or a log group ARN that does not end with `:*`.
+ */
+export function loggingConfigurationJson(logging: LoggingConfiguration | undefined): string {
+  const level = validateOneOf(logging?.level ?? 'OFF', 'loggingConfiguration.level', LOG_LEVELS);
+  const destinations = logging?.destinations ?? [];
+  if (destinations.length > 1 || (level !== 'OFF' && destinations.length === 0)) {
+    throw invalidLogging('Must specify exactly one Log Destination.');
+  }
+  return JSON.stringify({
+    level,
+    includeExecutionData: logging?.includeExecutionData === true,
+    ...(destinations.length === 0 ? {} : { destinations: destinations.map(logDestination) }),
+  });
+}
+
+/** A `tracingConfiguration` as JSON (disabled when none is given); `InvalidTracingConfiguration` when `enabled` is not set. */
+export function tracingConfigurationJson(tracing: TracingConfiguration | undefined): string {
+  if (tracing === undefined) return DEFAULT_TRACING_CONFIGURATION;
+  if (typeof tracing.enabled !== 'boolean') {
+    throw new StepFunctionsApiError(
+      'InvalidTracingConfiguration',
+      'Invalid Tracing Configuration: enabled must be set to true or false',
+    );
+  }
+  return JSON.stringify({ enabled: tracing.enabled });
+}
+
 /** `value` when it is one of `allowed`; a `ValidationException` naming `field` and the allowed values otherwise. */
 export function validateOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {
@@ -116,20 +172,52 @@ export function pageSize(maxResults: number | undefined, max: number): number {
   return maxResults;
 }
 
-/** An opaque pagination token for `position`. */
-export function encodePageToken(position: string | number): string {
-  return Buffer.from(JSON.stringify({ p: position })).toString('base64url');
+/** A short digest of a paged request: its operation and the arguments that select what it lists. */
+function requestDigest(request: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('base64url').slice(0, 22);
 }
 
-/** The position in a token from {@link encodePageToken}; `InvalidToken` otherwise. */
-export function decodePageToken(token: string): string | number {
+/**
+ * An opaque pagination token for `position` in what `request` lists: the operation name, then the
+ * arguments that select the items (not `maxResults`). {@link pagePosition} takes it for that request only.
+ *
+ * @example
+ * encodePageToken(42, ['ListExecutions', stateMachineArn, statusFilter ?? null, redriveFilter ?? null]);
+ */
+export function encodePageToken(position: string | number, request: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify({ p: position, r: requestDigest(request) })).toString('base64url');
+}
+
+/**
+ * Where a page of `request` starts: `first` without a token, else the position in a token that
+ * {@link encodePageToken} made for the same request. `InvalidToken` otherwise: AWS asks to keep all
+ * other arguments unchanged when passing a `nextToken`.
+ */
+export function pagePosition<T extends string | number>(
+  token: string | undefined,
+  request: readonly unknown[],
+  first: T,
+): T {
+  if (token === undefined) return first;
+  let decoded: { p?: unknown; r?: unknown } | undefined;
   try {
-    const { p } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p: unknown };
-    if (typeof p === 'string' || typeof p === 'number') return p;
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    // not a token of this service: refused below
   }
-  throw new StepFunctionsApiError('InvalidToken', `Invalid nextToken: ${JSON.stringify(token)}`);
+  if (typeof decoded?.p !== typeof first || typeof decoded?.r !== 'string') {
+    throw new StepFunctionsApiError(
+      'InvalidToken',
+      `Invalid Token: ${JSON.stringify(token)} is not a nextToken this service issued`,
+    );
+  }
+  if (decoded.r !== requestDigest(request)) {
+    throw new StepFunctionsApiError(
+      'InvalidToken',
+      `Invalid Token: the nextToken was issued for a ${request[0]} request with other arguments: keep all other arguments unchanged`,
+    );
+  }
+  return decoded.p as T;
 }
 
 /** The `...EventDetails` member a history event type carries its details in. */

@@ -14,19 +14,28 @@ import type { LambdaRegistry } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
   arnQualifier,
-  decodePageToken,
   EXECUTION_STATUSES,
   encodePageToken,
   historyEvent,
+  loggingConfigurationJson,
+  pagePosition,
   pageSize,
   parseArn,
   REDRIVE_FILTERS,
   STATE_MACHINE_TYPES,
+  tracingConfigurationJson,
   validateInput,
   validateName,
   validateOneOf,
 } from './service-validation.ts';
-import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, type Store } from './store.ts';
+import {
+  type ExecutionRow,
+  openStore,
+  type RevisionRow,
+  type SinkMessage,
+  type StateMachineRow,
+  type Store,
+} from './store.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -139,27 +148,34 @@ export class LocalStepFunctions {
     const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
     const roleArn = validateRoleArn(input.roleArn);
     const definition = this.#checkDefinition(input.definition, type);
+    const loggingConfiguration = loggingConfigurationJson(input.loggingConfiguration);
+    const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
     const existing = this.store.getStateMachine(arn);
     if (existing) {
       // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
-      if (existing.definition === definition && existing.type === type) {
+      if (
+        existing.type === type &&
+        sameConfiguration(existing, { definition, loggingConfiguration, tracingConfiguration })
+      ) {
         return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
       }
       throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     const now = this.clock.now();
-    const revisionId = randomUUID();
     const row: StateMachineRow = {
       arn,
       name,
       type,
       roleArn,
       definition,
-      revisionId,
+      // As on AWS, the first revision has no revisionId.
+      revisionId: null,
       revision: 0,
       creationDate: now,
       description: null,
+      loggingConfiguration,
+      tracingConfiguration,
     };
     this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
@@ -172,29 +188,30 @@ export class LocalStepFunctions {
     input: Sfn.UpdateStateMachineCommandInput,
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
     const machine = this.#stateMachine(input.stateMachineArn);
-    if (input.definition === undefined && input.roleArn === undefined) {
+    const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
+    if (
+      [definition, roleArn, loggingConfiguration, tracingConfiguration].every((part) => part === undefined)
+    ) {
       throw new StepFunctionsApiError(
-        'ValidationException',
-        'updateStateMachine needs definition or roleArn (or both)',
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
       );
     }
-    const definition =
-      input.definition === undefined
-        ? machine.definition
-        : this.#checkDefinition(input.definition, machine.type);
-    const roleArn = input.roleArn === undefined ? machine.roleArn : validateRoleArn(input.roleArn);
-    if (definition === machine.definition && roleArn === machine.roleArn) {
-      // Nothing changes: as on AWS, no new revision, and the current revisionId is answered.
+    const updated = this.#updated(machine, input);
+    if (updated.roleArn === machine.roleArn && sameConfiguration(updated, machine)) {
+      // Nothing changes: as on AWS, no new revision, and the current revisionId (if any) is answered.
       const current = this.store.getRevision(machine.revision)!;
-      return { updateDate: new Date(current.updateDate), revisionId: machine.revisionId };
+      return { updateDate: new Date(current.updateDate), ...revisionIdOf(machine) };
     }
     const now = this.clock.now();
-    const row: StateMachineRow = { ...machine, definition, roleArn, revisionId: randomUUID() };
+    // A revision is a snapshot of the definition and configuration: changing any of them makes a new one.
+    const revisionId = randomUUID();
+    const row: StateMachineRow = { ...updated, revisionId };
     this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
       this.store.updateStateMachine(row);
     });
-    return { updateDate: new Date(now), revisionId: row.revisionId };
+    return { updateDate: new Date(now), revisionId };
   }
 
   async describeStateMachine(
@@ -209,9 +226,7 @@ export class LocalStepFunctions {
       roleArn: machine.roleArn,
       type: machine.type,
       creationDate: new Date(machine.creationDate),
-      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-      tracingConfiguration: { enabled: false },
-      revisionId: machine.revisionId,
+      ...configurationOf(machine),
       ...(machine.description === null ? {} : { description: machine.description }),
     };
   }
@@ -220,7 +235,8 @@ export class LocalStepFunctions {
     input: Sfn.ListStateMachinesCommandInput = {},
   ): Promise<Out<Sfn.ListStateMachinesCommandOutput>> {
     const limit = pageSize(input.maxResults, 1000);
-    const after = input.nextToken === undefined ? '' : String(decodePageToken(input.nextToken));
+    const request = ['ListStateMachines'];
+    const after = pagePosition(input.nextToken, request, '');
     const rows = this.store.listStateMachines(after, limit + 1);
     const page = rows.slice(0, limit);
     return {
@@ -230,7 +246,7 @@ export class LocalStepFunctions {
         type: row.type,
         creationDate: new Date(row.creationDate),
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn, request) } : {}),
     };
   }
 
@@ -277,9 +293,7 @@ export class LocalStepFunctions {
       definition: revision.definition,
       roleArn: revision.roleArn,
       updateDate: new Date(revision.updateDate),
-      revisionId: revision.revisionId,
-      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-      tracingConfiguration: { enabled: false },
+      ...configurationOf(revision),
     };
   }
 
@@ -326,8 +340,8 @@ export class LocalStepFunctions {
     checkListExecutionsFilters(input);
     const machine = this.#stateMachine(input.stateMachineArn);
     const limit = pageSize(input.maxResults, 1000);
-    const before =
-      input.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(decodePageToken(input.nextToken));
+    const request = ['ListExecutions', machine.arn, input.statusFilter ?? null, input.redriveFilter ?? null];
+    const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER);
     // Nothing is redriven locally: REDRIVEN lists none, NOT_REDRIVEN (or no filter) lists all.
     const rows =
       input.redriveFilter === 'REDRIVEN'
@@ -344,7 +358,7 @@ export class LocalStepFunctions {
         ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
         redriveCount: 0,
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request) } : {}),
     };
   }
 
@@ -355,19 +369,15 @@ export class LocalStepFunctions {
     const row = this.#execution(input.executionArn);
     const limit = pageSize(input.maxResults, 1000);
     const reverse = input.reverseOrder === true;
-    const from =
-      input.nextToken === undefined
-        ? reverse
-          ? Number.MAX_SAFE_INTEGER
-          : 1
-        : Number(decodePageToken(input.nextToken));
+    const request = ['GetExecutionHistory', row.arn, reverse];
+    const from = pagePosition(input.nextToken, request, reverse ? Number.MAX_SAFE_INTEGER : 1);
     const rows = this.store.listEvents(row.id, from, limit + 1, reverse);
     const page = rows.slice(0, limit);
     const includeData = input.includeExecutionData !== false;
     const roleArn = () => this.store.getRevision(row.revision)!.roleArn;
     return {
       events: page.map((event) => historyEvent(event, includeData, row, roleArn)),
-      ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id, request) } : {}),
     };
   }
 
@@ -449,6 +459,25 @@ export class LocalStepFunctions {
     throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execution.arn}'`);
   }
 
+  /** `machine` with what an UpdateStateMachine `input` gives instead, each part checked. */
+  #updated(machine: StateMachineRow, input: Sfn.UpdateStateMachineCommandInput): StateMachineRow {
+    const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
+    return {
+      ...machine,
+      definition:
+        definition === undefined ? machine.definition : this.#checkDefinition(definition, machine.type),
+      roleArn: roleArn === undefined ? machine.roleArn : validateRoleArn(roleArn),
+      loggingConfiguration:
+        loggingConfiguration === undefined
+          ? machine.loggingConfiguration
+          : loggingConfigurationJson(loggingConfiguration),
+      tracingConfiguration:
+        tracingConfiguration === undefined
+          ? machine.tracingConfiguration
+          : tracingConfigurationJson(tracingConfiguration),
+    };
+  }
+
   #checkDefinition(definition: unknown, type: 'STANDARD' | 'EXPRESS'): string {
     if (typeof definition !== 'string') {
       throw new StepFunctionsApiError(
@@ -497,6 +526,32 @@ function validateRoleArn(roleArn: unknown): string {
     );
   }
   return roleArn;
+}
+
+/** Whether two revisions of a state machine have the same definition, logging and tracing configuration. */
+function sameConfiguration(
+  a: Pick<StateMachineRow, 'definition' | 'loggingConfiguration' | 'tracingConfiguration'>,
+  b: Pick<StateMachineRow, 'definition' | 'loggingConfiguration' | 'tracingConfiguration'>,
+): boolean {
+  return (
+    a.definition === b.definition &&
+    a.loggingConfiguration === b.loggingConfiguration &&
+    a.tracingConfiguration === b.tracingConfiguration
+  );
+}
+
+/** `{ revisionId }`, or nothing for a state machine never updated (AWS answers none before the first update). */
+function revisionIdOf(revision: Pick<RevisionRow, 'revisionId'>): { revisionId?: string } {
+  return revision.revisionId === null ? {} : { revisionId: revision.revisionId };
+}
+
+/** The logging and tracing configuration and revisionId of a revision, as DescribeStateMachine answers them. */
+function configurationOf(revision: RevisionRow | StateMachineRow) {
+  return {
+    loggingConfiguration: JSON.parse(revision.loggingConfiguration) as Sfn.LoggingConfiguration,
+    tracingConfiguration: JSON.parse(revision.tracingConfiguration) as Sfn.TracingConfiguration,
+    ...revisionIdOf(revision),
+  };
 }
 
 /**

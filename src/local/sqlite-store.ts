@@ -4,18 +4,24 @@ import Database from 'libsql';
 import { DataDirectoryLock } from './data-dir-lock.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
-import type {
-  EventRow,
-  ExecutionEnd,
-  ExecutionRow,
-  FrameRow,
-  RevisionRow,
-  SinkMessage,
-  StateMachineRow,
-  Store,
+import {
+  DEFAULT_LOGGING_CONFIGURATION,
+  DEFAULT_TRACING_CONFIGURATION,
+  type EventRow,
+  type ExecutionEnd,
+  type ExecutionRow,
+  type FrameRow,
+  type RevisionRow,
+  type SinkMessage,
+  type StateMachineRow,
+  type Store,
 } from './store.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
+/**
+ * The tables as first released; {@link addedColumns} lists the columns added since. `revision_id` is ''
+ * for a state machine (and its revision) not updated since its creation.
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS state_machines (
   arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, role_arn TEXT NOT NULL,
@@ -39,10 +45,56 @@ CREATE TABLE IF NOT EXISTS sink_messages (
   id INTEGER PRIMARY KEY, sink TEXT NOT NULL, target TEXT NOT NULL, message TEXT NOT NULL, timestamp INTEGER NOT NULL);
 `;
 
+/**
+ * Columns added to the tables of {@link SCHEMA}: opening a file adds those it lacks. A function, as
+ * store.ts, which defines the defaults, imports this module.
+ */
+function addedColumns(): (readonly [table: string, column: string, definition: string])[] {
+  const logging = `TEXT NOT NULL DEFAULT '${DEFAULT_LOGGING_CONFIGURATION}'`;
+  const tracing = `TEXT NOT NULL DEFAULT '${DEFAULT_TRACING_CONFIGURATION}'`;
+  return [
+    ['state_machines', 'logging_configuration', logging],
+    ['state_machines', 'tracing_configuration', tracing],
+    ['revisions', 'logging_configuration', logging],
+    ['revisions', 'tracing_configuration', tracing],
+  ];
+}
+
+/**
+ * For a file written before the configuration columns, which gave every state machine a revision id at
+ * its creation: clears the id of each state machine's first revision (the first from its creation date
+ * on), then sets each state machine's id to its current revision's.
+ */
+const CLEAR_FIRST_REVISION_IDS = `
+UPDATE revisions SET revision_id = '' WHERE id IN (
+  SELECT (SELECT MIN(id) FROM revisions WHERE state_machine_arn = machine.arn AND update_date >= machine.creation_date)
+  FROM state_machines AS machine);
+UPDATE state_machines SET revision_id = (SELECT revision_id FROM revisions WHERE revisions.id = state_machines.revision);
+`;
+
+/**
+ * Adds the {@link addedColumns} a file lacks, in one transaction; a file without the state machines'
+ * configuration columns also gets {@link CLEAR_FIRST_REVISION_IDS}.
+ */
+function migrateColumns(db: Database.Database): void {
+  const hasColumn = db.prepare('SELECT 1 AS found FROM pragma_table_info(?) WHERE name = ?');
+  const missing = addedColumns().filter(([table, column]) => hasColumn.all(table, column).length === 0);
+  if (missing.length === 0) return;
+  db.transaction(() => {
+    for (const [table, column, definition] of missing) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
+    if (missing.some(([table]) => table === 'state_machines')) db.exec(CLEAR_FIRST_REVISION_IDS);
+  })();
+}
+
 const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
   error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn`;
-const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision_id AS revisionId, revision,
-  creation_date AS creationDate, description`;
+/** The configuration columns of a state machine or revision, as the fields of its row. */
+const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
+  tracing_configuration AS tracingConfiguration`;
+const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
+  description, ${CONFIGURATION_COLUMNS}`;
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -53,7 +105,8 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * The durable {@link Store}: one SQLite file (`<dataDir>/cutover.db`), WAL with `synchronous=NORMAL`;
  * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
  * (see {@link SqliteHistory}); state machine rows are also kept in memory, so StartExecution reads none.
- * Opening a file with the former one-row-per-event `events` table moves its rows into chunks.
+ * Opening a file with the former one-row-per-event `events` table moves its rows into chunks; one written
+ * before state machines kept their logging and tracing configuration gets those columns.
  *
  * @example
  * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
@@ -107,6 +160,7 @@ export class SqliteStore implements Store {
       db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
+      migrateColumns(db);
       migrateEventRows(db);
       return new SqliteStore(db, file, lock);
     } catch (error) {
@@ -160,44 +214,84 @@ export class SqliteStore implements Store {
     date: number,
   ): number {
     const result = this.#sql(
-      'INSERT INTO revisions (state_machine_arn, name, definition, role_arn, revision_id, update_date) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(machine.arn, machine.name, machine.definition, machine.roleArn, machine.revisionId, date);
+      `INSERT INTO revisions (state_machine_arn, name, definition, role_arn, revision_id, update_date,
+       logging_configuration, tracing_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      machine.arn,
+      machine.name,
+      machine.definition,
+      machine.roleArn,
+      machine.revisionId ?? '',
+      date,
+      machine.loggingConfiguration,
+      machine.tracingConfiguration,
+    );
     return Number(result.lastInsertRowid);
   }
 
   getRevision(id: number): RevisionRow | undefined {
     return this.#row<RevisionRow>(
-      'SELECT definition, role_arn AS roleArn, name, update_date AS updateDate, revision_id AS revisionId FROM revisions WHERE id = ?',
+      `SELECT definition, role_arn AS roleArn, name, update_date AS updateDate, ${CONFIGURATION_COLUMNS}
+       FROM revisions WHERE id = ?`,
       id,
     );
   }
 
   insertStateMachine(row: StateMachineRow): void {
     this.#sql(
-      `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description,
+       logging_configuration, tracing_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.name,
       row.type,
       row.roleArn,
       row.definition,
-      row.revisionId,
+      row.revisionId ?? '',
       row.revision,
       row.creationDate,
       row.description,
+      row.loggingConfiguration,
+      row.tracingConfiguration,
     );
     this.#machines.set(row.arn, { ...row });
   }
 
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
-      'UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ? WHERE arn = ?',
-    ).run(row.roleArn, row.definition, row.revisionId, row.revision, row.description, row.arn);
+      `UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ?,
+       logging_configuration = ?, tracing_configuration = ? WHERE arn = ?`,
+    ).run(
+      row.roleArn,
+      row.definition,
+      row.revisionId ?? '',
+      row.revision,
+      row.description,
+      row.loggingConfiguration,
+      row.tracingConfiguration,
+      row.arn,
+    );
     const cached = this.#machines.get(row.arn);
     if (!cached) return;
-    const { roleArn, definition, revisionId, revision, description } = row;
-    this.#machines.set(row.arn, { ...cached, roleArn, definition, revisionId, revision, description });
+    const {
+      roleArn,
+      definition,
+      revisionId,
+      revision,
+      description,
+      loggingConfiguration,
+      tracingConfiguration,
+    } = row;
+    this.#machines.set(row.arn, {
+      ...cached,
+      roleArn,
+      definition,
+      revisionId,
+      revision,
+      description,
+      loggingConfiguration,
+      tracingConfiguration,
+    });
   }
 
   getStateMachine(arn: string): StateMachineRow | undefined {

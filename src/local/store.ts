@@ -8,12 +8,22 @@ export interface StateMachineRow {
   type: 'STANDARD' | 'EXPRESS';
   roleArn: string;
   definition: string;
-  revisionId: string;
+  /** Given by the first update that changes something: null until then, as on AWS. */
+  revisionId: string | null;
   /** Id of the current row in `revisions`, which executions point at. */
   revision: number;
   creationDate: number;
   description: string | null;
+  /** The `loggingConfiguration` DescribeStateMachine answers, as JSON. */
+  loggingConfiguration: string;
+  /** The `tracingConfiguration` DescribeStateMachine answers, as JSON. */
+  tracingConfiguration: string;
 }
+
+/** The `loggingConfiguration` (JSON) of a state machine created without one: nothing is logged. */
+export const DEFAULT_LOGGING_CONFIGURATION = '{"level":"OFF","includeExecutionData":false}';
+/** The `tracingConfiguration` (JSON) of a state machine created without one: X-Ray tracing is off. */
+export const DEFAULT_TRACING_CONFIGURATION = '{"enabled":false}';
 
 /** An execution as stored. */
 export interface ExecutionRow {
@@ -67,13 +77,15 @@ export interface SinkMessage {
   timestamp: number;
 }
 
-/** The revision an execution runs: the definition and identity of its state machine when it started. */
+/** The revision an execution runs: the definition, identity and configuration of its state machine when it started. */
 export interface RevisionRow {
   definition: string;
   roleArn: string;
   name: string;
   updateDate: number;
-  revisionId: string;
+  revisionId: string | null;
+  loggingConfiguration: string;
+  tracingConfiguration: string;
 }
 
 /** What {@link Store.finishExecutions} records of one execution. */

@@ -1,5 +1,10 @@
 import * as z from 'zod';
-import { EXECUTION_STATUSES, REDRIVE_FILTERS, STATE_MACHINE_TYPES } from '../service-validation.ts';
+import {
+  EXECUTION_STATUSES,
+  LOG_LEVELS,
+  REDRIVE_FILTERS,
+  STATE_MACHINE_TYPES,
+} from '../service-validation.ts';
 
 /**
  * The Step Functions operations the local API serves: the `X-Amz-Target` operation name, the service
@@ -26,10 +31,13 @@ const nextToken = z.string().min(1).max(1024);
 const includedData = z.enum(['ALL_DATA', 'METADATA_ONLY']);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
 const tags = z.array(z.looseObject({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
+const logDestination = z.looseObject({
+  cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: z.string().min(1).max(256).optional() }).optional(),
+});
 const loggingConfiguration = z.looseObject({
-  level: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).optional(),
+  level: z.enum(LOG_LEVELS).optional(),
   includeExecutionData: z.boolean().optional(),
-  destinations: z.array(z.looseObject({})).optional(),
+  destinations: z.array(logDestination).optional(),
 });
 const tracingConfiguration = z.looseObject({ enabled: z.boolean().optional() });
 const encryptionConfiguration = z.looseObject({

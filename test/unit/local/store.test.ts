@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirectoryInUseError } from '#local/errors.ts';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
-import type { EventRow, ExecutionRow, StateMachineRow, Store } from '#local/store.ts';
+import {
+  DEFAULT_LOGGING_CONFIGURATION,
+  DEFAULT_TRACING_CONFIGURATION,
+  type EventRow,
+  type ExecutionRow,
+  type StateMachineRow,
+  type Store,
+} from '#local/store.ts';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
 
@@ -21,6 +28,8 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     revision: 1,
     creationDate: 1_000,
     description: null,
+    loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
+    tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
     ...overrides,
   };
 }
@@ -394,8 +403,32 @@ describe.each(STORES)('%s', (_name, open) => {
       name: 'orders',
       updateDate: 7_000,
       revisionId: 'r1',
+      loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
+      tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
     });
     expect(store.getRevision(revision + 1)).toBeUndefined();
+    store.close();
+  });
+
+  it('keeps a state machine and revision without a revisionId, with their configuration, through an update', () => {
+    // Prepare
+    const store = open();
+    const logging = '{"level":"ALL","includeExecutionData":true,"destinations":[]}';
+    const created = aMachine({ revisionId: null, tracingConfiguration: '{"enabled":true}' });
+    const first = store.insertRevision(created, 1_000);
+    store.insertStateMachine({ ...created, revision: first });
+    const updated = { ...created, revisionId: 'r2', loggingConfiguration: logging };
+    // Act
+    const second = store.insertRevision(updated, 2_000);
+    store.updateStateMachine({ ...updated, revision: second });
+    // Assess
+    expect(store.getRevision(first)).toMatchObject({
+      revisionId: null,
+      tracingConfiguration: '{"enabled":true}',
+    });
+    expect(store.getRevision(second)).toMatchObject({ revisionId: 'r2', loggingConfiguration: logging });
+    expect(store.getStateMachine(MACHINE_ARN)).toEqual({ ...updated, revision: second });
+    expect(store.listStateMachines('', 5)).toEqual([{ ...updated, revision: second }]);
     store.close();
   });
 
