@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { freePort, isPortFree } from './free-port.ts';
 import { type LocalPostgres, startLocalPostgres } from './postgres.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
@@ -39,8 +40,9 @@ export interface LocalDataServices {
  * Starts a real PostgreSQL (`$dataDir/postgres`) and a local S3 server (`$dataDir/s3`, bucket
  * `cutover-backups`), and points the tasks of this process at them: `CUTOVER_BACKUP_BUCKET`,
  * `CUTOVER_S3_ENDPOINT`, `CUTOVER_DATABASE_URL` (password-free) and `PGPASSWORD`. The server's password is
- * random, made on the first start and kept in `$dataDir/postgres.password` (mode 0600). The S3 endpoint
- * and bucket are published in `$dataDir/s3.json` ({@link LOCAL_S3_FILE}) until `stop()`.
+ * random, made on the first start and kept in `$dataDir/postgres.password` (mode 0600); its port is kept in
+ * `$dataDir/postgres.port` and used again while it is free. The S3 endpoint and bucket are published in
+ * `$dataDir/s3.json` ({@link LOCAL_S3_FILE}) until `stop()`.
  *
  * @example
  * const services = await startLocalDataServices({ dataDir: '.cutover' });
@@ -54,8 +56,9 @@ export async function startLocalDataServices(options: {
   const env = options.env ?? process.env;
   await mkdir(options.dataDir, { recursive: true });
   const password = await localPassword(join(options.dataDir, 'postgres.password'));
+  const port = await keptPort(join(options.dataDir, 'postgres.port'));
   const [pgResult, s3Result] = await Promise.allSettled([
-    startLocalPostgres({ directory: join(options.dataDir, 'postgres'), password }),
+    startLocalPostgres({ directory: join(options.dataDir, 'postgres'), password, port }),
     startS3Server({ directory: join(options.dataDir, 's3'), buckets: [LOCAL_BACKUP_BUCKET] }),
   ]);
   if (pgResult.status === 'rejected' || s3Result.status === 'rejected') {
@@ -104,6 +107,18 @@ async function publish(file: string, content: PublishedLocalS3): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(content)}\n`);
   await rename(tmp, file);
+}
+
+/**
+ * The port kept in `file` when it is free, so the URL printed at the last start (and written into request
+ * files since) stays valid; else a free one, kept for the next start.
+ */
+async function keptPort(file: string): Promise<number> {
+  const kept = existsSync(file) ? Number((await readFile(file, 'utf8')).trim()) : Number.NaN;
+  if (Number.isInteger(kept) && kept > 0 && kept < 65_536 && (await isPortFree(kept))) return kept;
+  const port = await freePort();
+  await writeFile(file, `${port}\n`);
+  return port;
 }
 
 /** The password kept in `file`, made (random) on first use. */

@@ -89,6 +89,24 @@ describe('cutover local with its PostgreSQL and S3', () => {
     expect(await listening(Number(admin.port))).toBe(false);
     expect(await listening(Number(new URL(s3Endpoint!).port))).toBe(false);
   });
+
+  it('serves PostgreSQL on the same URL after a restart, so request files keep working', async () => {
+    // Prepare: a first start on a fresh data dir, stopped
+    const dataDir = join(directory, 'restart');
+    const first = startCli(['local', '--port', '0', '--data-dir', dataDir]);
+    const [, firstUrl] = await until(first.stdout, /PostgreSQL on (\S+)/);
+    first.child.kill('SIGINT');
+    await first.exited;
+    // Act
+    const second = startCli(['local', '--port', '0', '--data-dir', dataDir]);
+    const [, secondUrl] = await until(second.stdout, /PostgreSQL on (\S+)/);
+    const reachable = await listening(Number(new URL(secondUrl!).port));
+    second.child.kill('SIGINT');
+    // Assess
+    expect(secondUrl).toBe(firstUrl);
+    expect(reachable).toBe(true);
+    expect(await second.exited).toBe(0);
+  });
 });
 
 describe('runDatabaseChapter', () => {
