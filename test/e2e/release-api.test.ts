@@ -54,14 +54,20 @@ function aCanaryWithApproval(service: ServiceRef, version = 'v2') {
 }
 
 /** One call as curl makes it: JSON in (when a body is given), status and JSON out. */
-async function call(method: 'GET' | 'POST', path: string, body?: unknown, contentType = 'application/json') {
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  return send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType);
+}
+
+/** One call with the body as given (`curl --data-binary`). */
+async function send(method: string, path: string, body?: string, contentType = 'application/json') {
   const response = await fetch(`${local.endpoint}${path}`, {
     method,
-    ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body }),
   });
   return {
     status: response.status,
     type: response.headers.get('content-type'),
+    allow: response.headers.get('allow'),
     json: (await response.json()) as Record<string, unknown>,
   };
 }
@@ -223,5 +229,106 @@ describe('release API on the local runtime', () => {
       json: { message: 'canary:nobody has no pending approval' },
     });
     expect(rejected.status).toBe(404);
+  });
+
+  it('answers an unknown strategy with 404 naming the strategies served, and starts nothing', async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    // Act
+    const typo = await call('POST', '/releases/canry?name=typo', canaryInput());
+    const database = await call('POST', '/releases/database-migration', {});
+    // Assess
+    expect(typo).toMatchObject({
+      status: 404,
+      type: 'application/json',
+      json: {
+        message: 'no strategy "canry": POST /releases/<strategy> with one of: canary, blue-green, rolling',
+      },
+    });
+    expect(database.status).toBe(404);
+    expect(database.json.message).toMatch(/one of: canary, blue-green, rolling/);
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
+  it('answers a method a release path does not take with 405 and the allowed methods', async () => {
+    // Act
+    const deleted = await call('DELETE', '/releases/canary:checkout-v2');
+    const put = await call('PUT', '/releases/canary', canaryInput());
+    const approveByGet = await call('GET', '/releases/canary:checkout-v2/approve');
+    // Assess
+    expect(deleted).toMatchObject({
+      status: 405,
+      type: 'application/json',
+      allow: 'GET, POST',
+      json: { message: 'DELETE is not allowed on /releases/canary:checkout-v2 (allowed: GET, POST)' },
+    });
+    expect(put).toMatchObject({ status: 405, allow: 'GET, POST' });
+    expect(approveByGet).toMatchObject({ status: 405, allow: 'POST' });
+    expect((await call('GET', '/nowhere')).status).toBe(404);
+  });
+
+  it('answers a path whose percent-encoding is broken with 400 naming the path', async () => {
+    // Act
+    const described = await call('GET', '/releases/canary%3Acheckout-%E0%A4%A');
+    // Assess
+    expect(described).toMatchObject({
+      status: 400,
+      type: 'application/json',
+      json: { message: 'path /releases/canary%3Acheckout-%E0%A4%A is not valid percent-encoding' },
+    });
+  });
+
+  it('answers a deeply nested body with 400, as any body that is not a request, and starts nothing', async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    const depth = 20_000;
+    // Act
+    const answer = await send('POST', '/releases/canary', `${'['.repeat(depth)}${']'.repeat(depth)}`);
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json.message).toMatch(/^invalid canary request:\n {2}- \(request\): must be an object/);
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
+  it('answers an execution id that is not <stateMachine>:<name> with 400 naming executionId', async () => {
+    // Act
+    const bare = await call('GET', '/releases/checkout-v2');
+    const arn = await call(
+      'GET',
+      `/releases/${encodeURIComponent('arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2')}`,
+    );
+    // Assess
+    expect(bare).toMatchObject({
+      status: 400,
+      json: {
+        message:
+          'executionId must be <stateMachine>:<name>, the part of the execution ARN after ":execution:" (got "checkout-v2")',
+      },
+    });
+    expect(arn.status).toBe(400);
+    expect(arn.json.message).toMatch(/^executionId must be <stateMachine>:<name>/);
+  });
+
+  it('answers a body that is not an object with that one error', async () => {
+    // Act
+    const array = await call('POST', '/releases/canary', []);
+    const noRelease = await call('POST', '/releases/canary', { ...canaryInput(), release: 'v2' });
+    // Assess
+    expect(array).toMatchObject({
+      status: 400,
+      json: { message: 'invalid canary request:\n  - (request): must be an object (got [])' },
+    });
+    expect(noRelease).toMatchObject({
+      status: 400,
+      json: { message: 'invalid canary request:\n  - release: must be an object (got "v2")' },
+    });
+  });
+
+  it('says how long an approval comment may be, in characters', async () => {
+    // Act
+    const approved = await call('POST', '/releases/canary:nobody/approve', { comment: 'x'.repeat(1001) });
+    // Assess
+    expect(approved.status).toBe(400);
+    expect(approved.json.message).toMatch(/comment: must be at most 1000 characters \(got "x/);
   });
 });

@@ -31,6 +31,15 @@ describe('RouteTable', () => {
     expect(routes.match('GET', '/releases/latest')?.handler).toBe(first);
   });
 
+  it('names the methods that serve a path, for a 405', () => {
+    const routes = new RouteTable();
+    routes.add('GET', '/releases/:id', noop);
+    routes.add('POST', '/releases/canary', noop);
+    routes.add('POST', '/releases/:strategy', noop);
+    expect(routes.methodsFor('/releases/canary')).toEqual(['GET', 'POST']);
+    expect(routes.methodsFor('/releases/r-1/approve')).toEqual([]);
+  });
+
   it('refuses patterns that do not start with / or have * before the end', () => {
     const routes = new RouteTable();
     expect(() => routes.add('GET', 'releases', noop)).toThrow(/must start with "\/"/);
