@@ -77,7 +77,9 @@ type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;
 
 /** Cross-field rules of every request: the release must fit the cluster. */
 export function checkRelease(request: BaseRequest, ctx: z.RefinementCtx): void {
-  const { image, command } = request.release ?? {};
+  // A missing or mistyped release is reported as such, not as lacking an image or a command.
+  if (typeof request.release !== 'object' || request.release === null) return;
+  const { image, command } = request.release;
   const clusterType = request.cluster?.type;
   if ((image === undefined) === (command === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['release'], message: 'give exactly one of image or command' });

@@ -10,8 +10,14 @@ export function issuePath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+/** The value as JSON, cut to 60 characters; a value too deeply nested to serialize is `[...]` or `{...}`. */
 function shown(value: unknown): string {
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? '[...]' : '{...}';
+  }
   return json === undefined ? String(value) : json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
 
@@ -22,6 +28,11 @@ function listed(values: readonly unknown[]): string {
 function allowedKeys(issue: RawIssue): string[] {
   const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
   return shape ? Object.keys(shape) : [];
+}
+
+/** What a string's length bound counts: ` characters` (nothing for a number's bound). */
+function unitOf(origin: string, bound: number | bigint): string {
+  return origin === 'string' ? ` character${bound === 1 ? '' : 's'}` : '';
 }
 
 /**
@@ -47,11 +58,11 @@ export function describeIssue(issue: RawIssue): string | undefined {
     case 'too_small':
       return issue.origin === 'array'
         ? `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
-        : `must be at least ${issue.minimum}`;
+        : `must be at least ${issue.minimum}${unitOf(issue.origin, issue.minimum)}`;
     case 'too_big':
       return issue.origin === 'array'
         ? `must have at most ${issue.maximum} items`
-        : `must be at most ${issue.maximum}`;
+        : `must be at most ${issue.maximum}${unitOf(issue.origin, issue.maximum)}`;
     default:
       return undefined;
   }

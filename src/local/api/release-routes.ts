@@ -11,7 +11,7 @@ import {
 } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
-import { isStrategy, parseWith, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import { isStrategy, parseWith, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
@@ -49,7 +49,8 @@ const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
  * (StartExecution of the strategy's state machine, the body checked with `validateRequest`),
  * `GET /releases/{executionId}` (DescribeExecution), `POST /releases/{executionId}/approve|reject`
  * (the pending approval's token from the approval store, SendTaskSuccess or SendTaskFailure with
- * `ApprovalRejected`, then the token is deleted). Answers and errors are JSON, errors `{ message }`.
+ * `ApprovalRejected`, then the token is deleted); `POST /releases/<other>` is a 404 naming the strategies
+ * served. Answers and errors are JSON, errors `{ message }`.
  * Like the CDK app, it adds nothing when no state machine is named after a strategy.
  *
  * @example
@@ -75,6 +76,12 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
         const start = startRelease(context, machine.name as Strategy, machine.stateMachineArn);
         server.addRoute(route.method, route.path.replace('{strategy}', machine.name), answer(route, start));
       }
+      const served = STRATEGIES.filter((strategy) => machines.some((machine) => machine.name === strategy));
+      server.addRoute(
+        route.method,
+        route.path.replace('{strategy}', ':strategy'),
+        answer(route, noStrategy(served)),
+      );
       continue;
     }
     const pattern = route.path.replace(/\{(\w+)\}/g, ':$1');
@@ -104,14 +111,35 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
   };
 }
 
-/** DescribeExecution as is; 404 for an execution that does not exist. */
+/** A start for a strategy no state machine serves: 404 naming the strategies served. */
+function noStrategy(served: readonly string[]): Operation {
+  return async (_request, { strategy = '' }) => {
+    throw new ReleaseRouteError(
+      404,
+      `no strategy ${JSON.stringify(strategy)}: POST /releases/<strategy> with one of: ${served.join(', ')}`,
+    );
+  };
+}
+
+/**
+ * DescribeExecution as is; 404 for an execution that does not exist, 400 naming `executionId` for an id
+ * that is not `<stateMachine>:<name>`.
+ */
 function describeRelease(context: Context): Operation {
   return async (_request, { executionId = '' }) => {
     try {
       return await context.service.describeExecution({ executionArn: context.arnOf(executionId) });
     } catch (error) {
-      if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist')
+      if (!(error instanceof StepFunctionsApiError)) throw error;
+      if (error.code === 'ExecutionDoesNotExist')
         throw new ReleaseRouteError(404, error.message, { cause: error });
+      if (error.code === 'InvalidArn') {
+        throw new ReleaseRouteError(
+          400,
+          `executionId must be <stateMachine>:<name>, the part of the execution ARN after ":execution:" (got ${JSON.stringify(executionId)})`,
+          { cause: error },
+        );
+      }
       throw error;
     }
   };

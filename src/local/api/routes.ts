@@ -44,6 +44,7 @@ export class RouteTable {
     this.#routes.push({ method: method.toUpperCase(), segments, handler });
   }
 
+  /** The first route of `method` whose pattern matches `path`; `path` must decode (see {@link isDecodablePath}). */
   match(method: string, path: string): RouteMatch | undefined {
     const actual = splitPath(path).map(decodeURIComponent);
     for (const route of this.#routes) {
@@ -52,6 +53,25 @@ export class RouteTable {
       if (params) return { handler: route.handler, params };
     }
     return undefined;
+  }
+
+  /** The methods of the routes whose pattern matches `path`, sorted, for a 405's `Allow` header. */
+  methodsFor(path: string): string[] {
+    const actual = splitPath(path).map(decodeURIComponent);
+    const methods = this.#routes
+      .filter((route) => matchSegments(route.segments, actual))
+      .map((route) => route.method);
+    return [...new Set(methods)].sort();
+  }
+}
+
+/** Whether every `%` escape of `path` decodes (`/releases/%E0%A4%A` does not). */
+export function isDecodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { toApiErrorResponse } from './errors.ts';
 import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from './http-io.ts';
-import { type RouteHandler, RouteTable } from './routes.ts';
+import { isDecodablePath, type RouteHandler, RouteTable } from './routes.ts';
 import { callStepFunctionsApi, type StepFunctionsService } from './step-functions-api.ts';
 
 export type { RouteHandler } from './routes.ts';
+
+const JSON_TYPE = 'application/json';
 
 /** Options of {@link LocalApiServer}. */
 export interface LocalApiServerOptions {
@@ -77,16 +79,12 @@ export class LocalApiServer {
     const target = request.headers['x-amz-target'];
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (target === undefined) {
-      const match = this.#routes.match(request.method ?? 'GET', path);
+      const method = request.method ?? 'GET';
+      if (!isDecodablePath(path))
+        return sendJson(response, 400, { message: `path ${path} is not valid percent-encoding` }, JSON_TYPE);
+      const match = this.#routes.match(method, path);
       if (match) return await match.handler(request, response, match.params);
-      if (request.method !== 'POST' || path !== '/') {
-        return sendJson(
-          response,
-          404,
-          { message: `No route for ${request.method} ${path}` },
-          'application/json',
-        );
-      }
+      if (method !== 'POST' || path !== '/') return this.#noRoute(response, method, path);
     }
     const requestId = randomUUID();
     response.setHeader('x-amzn-requestid', requestId);
@@ -97,6 +95,22 @@ export class LocalApiServer {
     } catch (error) {
       this.#fail(response, error);
     }
+  }
+
+  /** 405 with `allow` when other methods serve the path, 404 otherwise. */
+  #noRoute(response: ServerResponse, method: string, path: string): void {
+    const allowed = this.#routes.methodsFor(path).join(', ');
+    if (allowed === '') {
+      sendJson(response, 404, { message: `No route for ${method} ${path}` }, JSON_TYPE);
+      return;
+    }
+    response.setHeader('allow', allowed);
+    sendJson(
+      response,
+      405,
+      { message: `${method} is not allowed on ${path} (allowed: ${allowed})` },
+      JSON_TYPE,
+    );
   }
 
   #fail(response: ServerResponse, error: unknown): void {
