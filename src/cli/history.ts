@@ -1,4 +1,9 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandInput,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import type { RollbackInput } from '#core/rollback.ts';
 import { isStrategy } from '#core/strategies.ts';
 
@@ -11,12 +16,22 @@ function historyPage(
   return sfn.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: true, ...page }));
 }
 
+/** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
+export type HistoryPages = (
+  input: GetExecutionHistoryCommandInput,
+) => Promise<{ events?: HistoryEvent[]; nextToken?: string }>;
+
 /** Every history event of an execution, oldest first. */
-export async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+export function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  return collectHistory((input) => sfn.send(new GetExecutionHistoryCommand(input)), executionArn);
+}
+
+/** Every history event of an execution, with inputs and outputs, oldest first, read page by page. */
+export async function collectHistory(pages: HistoryPages, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await historyPage(sfn, executionArn, { maxResults: 1000, nextToken });
+    const page = await pages({ executionArn, includeExecutionData: true, maxResults: 1000, nextToken });
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

@@ -5,6 +5,7 @@ import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/regi
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
 import { type Clock, RealClock } from './clock.ts';
+import { registerConsoleRoutes } from './console/console-routes.ts';
 import type { LocalDataServices } from './data-services.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { discoverProjectFunctions, projectSubstitutions } from './project/functions.ts';
@@ -104,6 +105,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const stateMachines = await registerStateMachines(service, machines);
     rollBackAbortedReleases(service, stateMachines);
     registerReleaseRoutes(server, { service, stateMachines });
+    registerConsoleRoutes(server, { service });
     service.start();
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     const adapters = local?.adapters;

@@ -137,6 +137,7 @@ export function localCommand(): Command {
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
       }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
+      console.log(`Console on ${runtime.endpoint}/console`);
       const stopped = stopOnSignal();
       try {
         if (options.dataServices) await reportDataServices(runtime);

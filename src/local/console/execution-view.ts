@@ -1,0 +1,58 @@
+/**
+ * What the console shows of one execution, derived from its history with the same reading as
+ * `cutover watch`: the states entered, the latest traffic weights, the analysis verdicts, whether an
+ * approval waits, and the end.
+ */
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { pendingTaskToken } from '../../cli/history.ts';
+import { type ProgressLine, progressOf } from '../../cli/progress.ts';
+
+type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
+type End = Extract<ProgressLine, { kind: 'end' }>;
+
+/** The console's view of an execution's history. Times are epoch milliseconds. */
+export interface ExecutionView {
+  /** Every state entered, in order, with when. */
+  readonly states: readonly { readonly name: string; readonly enteredAt: number }[];
+  /** The traffic weights last set, by track. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** Each analysis verdict with its reason and measurements, in order. */
+  readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
+  /** Whether a `.waitForTaskToken` approval task waits for an answer. */
+  readonly approvalPending: boolean;
+  readonly end?: Omit<End, 'kind'>;
+}
+
+/**
+ * The view of `events` (a whole history, oldest first).
+ *
+ * @example
+ * const view = executionView(await collectHistory((input) => service.getExecutionHistory(input), arn));
+ */
+export function executionView(events: readonly HistoryEvent[]): ExecutionView {
+  const states: { name: string; enteredAt: number }[] = [];
+  const verdicts: (Omit<Verdict, 'kind'> & { at: number })[] = [];
+  let weights: Record<string, number> | undefined;
+  let end: Omit<End, 'kind'> | undefined;
+  for (const event of events) {
+    const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
+    for (const line of progressOf(event)) {
+      if (line.kind === 'state') states.push({ name: line.name, enteredAt: at });
+      else if (line.kind === 'weights') weights = line.weights;
+      else if (line.kind === 'verdict') {
+        const { kind: _kind, ...verdict } = line;
+        verdicts.push({ ...verdict, at });
+      } else {
+        const { kind: _kind, ...ended } = line;
+        end = ended;
+      }
+    }
+  }
+  return {
+    states,
+    ...(weights ? { weights } : {}),
+    verdicts,
+    approvalPending: end === undefined && pendingTaskToken(events) !== undefined,
+    ...(end ? { end } : {}),
+  };
+}
