@@ -81,7 +81,8 @@ async function main(): Promise<number> {
   process.env.CUTOVER_DATA_DIR = dataDir;
   const clock = process.env.WAIT_TIME_SCALE ? RealClock.fromEnv() : new RealClock(DEMO_WAIT_TIME_SCALE);
   const runtime = await startLocalRuntime({ port: 0, dataDir, clock });
-  console.log(`Cutover local runtime: ${runtime.endpoint} (waits at ${clock.scale}x, data in ${dataDir})\n`);
+  console.log(`Cutover local runtime: ${runtime.endpoint} (waits at ${clock.scale}x, data in ${dataDir})`);
+  console.log(`Follow it in a browser while it runs: ${runtime.endpoint}/console\n`);
   const sfn = new SFNClient({
     endpoint: runtime.endpoint,
     region: 'us-east-1',
