@@ -21,6 +21,7 @@ import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { listTables } from '#adapters/database/catalog.ts';
 import { tableChecksums } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
+import { readableCause } from '#core/errors.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from '#test/integration/database/dataset.ts';
 import {
@@ -182,7 +183,7 @@ describe('database-migration state machine', () => {
     await writeFile(join(migrations, 'V2__sku.sql'), 'ALTER TABLE items ADD COLUMN sku text;');
     const before = await snapshot(target);
     // Act
-    const { execution } = await runMigration(
+    const { execution, history } = await runMigration(
       databaseMigrationInput({ target: requestUrl(target) }, migrations),
     );
     // Assess
@@ -190,6 +191,8 @@ describe('database-migration state machine', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationChecksumMismatch');
     expect(await snapshot(target)).toEqual(before);
+    // Nothing ran, so nothing is restored (a restore would drop writes made since the backup).
+    expect(statesEntered(history)).not.toContain('Restore');
   });
 
   it('restores the backup when a later migration fails', async () => {
@@ -215,6 +218,141 @@ describe('database-migration state machine', () => {
       restored: (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey,
     });
     expect(await snapshot(target)).toEqual(before);
+  });
+
+  it('empties the tables a failed copy filled, so the fixed migration copies again', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('source');
+    await runSql(source, DATASET_SCHEMA);
+    await fillDataset(source, 40);
+    const target = await postgres.createDatabase('target');
+    const migrations = await migrationFiles({
+      'V1__dataset.sql': DATASET_SCHEMA,
+      'V2__two_lines.sql': 'ALTER TABLE orders ADD CONSTRAINT two_lines CHECK (line < 3);',
+    });
+    const input = databaseMigrationInput(
+      { source: requestUrl(source), target: requestUrl(target) },
+      migrations,
+      { copy: { batchRows: 100 } },
+    );
+    // Act
+    const failed = await runMigration(input);
+    const left = await runSql(
+      target,
+      `SELECT (SELECT count(*) FROM customers)::int AS customers,
+         (SELECT count(*) FROM cutover_copy_progress)::int AS progress`,
+    );
+    await writeFile(join(migrations, 'V3__any_line.sql'), 'ALTER TABLE orders DROP CONSTRAINT two_lines;');
+    const fixed = await runMigration(input);
+    // Assess
+    expect(failed.execution.status).toBe('FAILED');
+    expect(failed.execution.error).toBe('DatabaseError');
+    expect(failed.execution.cause).toContain('two_lines');
+    expect(statesEntered(failed.history)).toContain('Restore');
+    expect(left.rows[0]).toEqual({ customers: 0, progress: 0 });
+    expect(fixed.execution.status).toBe('SUCCEEDED');
+    expect(await snapshot(target)).toEqual(await snapshot(source));
+  });
+
+  it('restores the backup after a migration added a table referencing a backed-up one', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({
+      'V1__notes.sql': `CREATE TABLE item_notes (id int PRIMARY KEY, item_id int REFERENCES items (id));
+        UPDATE items SET name = upper(name);`,
+      'V2__breaks.sql': 'SELECT 1 / 0;',
+    });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationFailed');
+    expect(taskOutput(history, 'Restore').restore).toEqual({
+      restored: (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey,
+    });
+    expect((await snapshot(target)).tables).toEqual(expect.arrayContaining(before.tables));
+  });
+
+  it('ends FAILED with RestoreFailed, naming the first error, when the backup cannot be restored', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({
+      'V1__notes.sql': `CREATE TABLE item_notes (id int PRIMARY KEY, item_id int REFERENCES items (id));
+        INSERT INTO item_notes VALUES (1, 1);`,
+      'V2__breaks.sql': 'SELECT 1 / 0;',
+    });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RestoreFailed');
+    expect(execution.cause).toMatch(/item_notes.*MigrationFailed: migration V2__breaks/);
+    expect(statesEntered(history)).toEqual(
+      expect.arrayContaining(['Restore', 'NotifyFailed', 'UnlockAfterFailure', 'Failed']),
+    );
+  });
+
+  it('ends FAILED with ValidationError naming a target database that does not exist', async () => {
+    // Prepare
+    const target = new URL(requestUrl(await postgres.createDatabase('target')));
+    target.pathname = '/no_such_database';
+    const migrations = await migrationFiles({ 'V1__price.sql': 'SELECT 1;' });
+    // Act
+    const { execution } = await runMigration(
+      databaseMigrationInput({ target: target.toString() }, migrations),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(readableCause(execution.cause)).toMatch(
+      /cannot connect to database postgres:\/\/\S+\/no_such_database: database "no_such_database" does not exist/,
+    );
+  });
+
+  it('refuses a migrations directory that does not exist before locking or backing up', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const missing = join(directory, 'no-such-migrations');
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, missing),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(execution.cause).toContain(missing);
+    expect(statesEntered(history)).toEqual(['Prepare', 'RejectRequest']);
+  });
+
+  it('moves sequences only forward when there is no source', async () => {
+    // Prepare
+    const target = await postgres.createDatabase('target');
+    await runSql(
+      target,
+      `CREATE TABLE tickets (id bigserial PRIMARY KEY);
+      INSERT INTO tickets SELECT FROM generate_series(1, 10);
+      DELETE FROM tickets WHERE id > 7;
+      CREATE TABLE invoices (id int GENERATED BY DEFAULT AS IDENTITY (MINVALUE 1000) PRIMARY KEY);
+      CREATE TABLE codes (id bigserial PRIMARY KEY);`,
+    );
+    const migrations = await migrationFiles({ 'V1__seed.sql': 'INSERT INTO codes VALUES (50);' });
+    // Act
+    const { execution } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    );
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const next = await runSql(
+      target,
+      `SELECT (SELECT nextval('tickets_id_seq'))::int AS tickets,
+        (SELECT nextval('invoices_id_seq'))::int AS invoices, (SELECT nextval('codes_id_seq'))::int AS codes`,
+    );
+    expect(next.rows[0]).toEqual({ tickets: 11, invoices: 1000, codes: 51 });
   });
 
   it('keeps the database password out of every execution history', async () => {

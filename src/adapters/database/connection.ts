@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { ValidationError } from '#core/errors.ts';
+import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 
 /**
  * Where a database is: a Secrets Manager secret ARN (AWS), or a URL (local runs only). The secret holds
@@ -65,11 +65,21 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
     connectionString: await resolveDatabaseUrl(ref, secrets),
     options: SESSION_OPTIONS,
   });
-  await client.connect();
+  // A connection the server drops is also emitted as 'error': without a listener it would end the
+  // process. The query in flight fails with it (and later ones with "not queryable").
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw connectionError(ref, error);
+  }
   return client;
 }
 
-/** Runs `work` with a connected client and always ends it. */
+/**
+ * Runs `work` with a connected client and always ends it. A lost connection is rethrown as
+ * `TransientAdapterError`, a PostgreSQL error as `DatabaseError` (see {@link databaseError}).
+ */
 export async function withDatabase<T>(
   ref: DatabaseRef,
   work: (client: pg.Client) => Promise<T>,
@@ -78,7 +88,79 @@ export async function withDatabase<T>(
   const client = await connectDatabase(ref, secrets);
   try {
     return await work(client);
+  } catch (error) {
+    throw databaseError(error);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Socket errors of a server that is not reachable for now (stopped, restarting, network). */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * SQLSTATEs of a server that is not available for now: connection exceptions (class 08), shutting down
+ * or starting up (57P01-57P03), too many connections (53300).
+ */
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
+
+/** True when the failure says the server cannot be reached now, but may be on a later attempt. */
+function isUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code))) return true;
+  return (
+    typeof message === 'string' &&
+    (message.startsWith('Connection terminated') || message.includes('connection error and is not queryable'))
+  );
+}
+
+/**
+ * Names a failed connection: `TransientAdapterError` when the server is unreachable or no password is
+ * known yet (the state machine retries both; `cutover local` sets `PGPASSWORD` once its server runs),
+ * else `ValidationError` (no such database, role or host; a wrong password). The message names the
+ * database without its password.
+ */
+function connectionError(ref: DatabaseRef, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = databaseLabel(ref);
+  if (isUnavailable(error)) {
+    return new TransientAdapterError(`database ${where} is not reachable: ${message}`, { cause: error });
+  }
+  if (message.includes('password must be a string')) {
+    return new TransientAdapterError(`no password for database ${where}: set PGPASSWORD or a pgpass file`, {
+      cause: error,
+    });
+  }
+  return new ValidationError(`cannot connect to database ${where}: ${message}`, { cause: error });
+}
+
+/**
+ * Names a failure of work on a connection: a lost connection becomes `TransientAdapterError`, a
+ * PostgreSQL error (named `error` by pg) `DatabaseError`; Cutover errors and others are unchanged.
+ */
+export function databaseError(error: unknown): unknown {
+  if (error instanceof CutoverError) return error;
+  if (isUnavailable(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new TransientAdapterError(`database connection lost: ${message}`, { cause: error });
+  }
+  if (error instanceof pg.DatabaseError) (error as Error).name = 'DatabaseError';
+  return error;
+}
+
+/** The database's URL without its password, or its secret's ARN. */
+function databaseLabel(ref: DatabaseRef): string {
+  if (!ref.url) return ref.secretArn ?? '(none)';
+  if (!URL.canParse(ref.url)) return '(unparsable URL)';
+  const url = new URL(ref.url);
+  url.password = '';
+  return url.toString();
 }

@@ -159,6 +159,24 @@ async function saveProgress(
   return checkpoint;
 }
 
+/** The tables (`schema.name`) a copy run has started on the target, from its progress rows. */
+export async function copiedTables(target: pg.Client, copyId: string): Promise<string[]> {
+  const { rows: found } = await target.query<{ exists: boolean }>(
+    `SELECT to_regclass('${PROGRESS}') IS NOT NULL AS exists`,
+  );
+  if (!found[0]?.exists) return [];
+  const { rows } = await target.query<{ table_name: string }>(
+    `SELECT table_name FROM ${PROGRESS} WHERE copy_id = $1 ORDER BY table_name`,
+    [copyId],
+  );
+  return rows.map((row) => row.table_name);
+}
+
+/** Removes a copy run's progress rows (once the rows it copied are gone; see {@link copiedTables}). */
+export async function forgetCopy(target: pg.Client, copyId: string): Promise<void> {
+  await target.query(`DELETE FROM ${PROGRESS} WHERE copy_id = $1`, [copyId]);
+}
+
 /** Runs `work` in a transaction on `client`, rolling back on any error. */
 export async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
   await client.query('BEGIN');

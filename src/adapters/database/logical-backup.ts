@@ -8,7 +8,7 @@ import { BackupFailedError, RestoreFailedError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { listTables, type TableInfo } from './catalog.ts';
 import { tableChecksum } from './checksums.ts';
-import { inTransaction } from './copy.ts';
+import { copiedTables, forgetCopy, inTransaction } from './copy.ts';
 import { schemaDdl } from './ddl.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
 import { identList, qualified, quoteIdent, tableLabel } from './sql.ts';
@@ -103,10 +103,20 @@ export async function readManifest(store: BackupStore, manifestKey: string): Pro
   return JSON.parse((await store.get(manifestKey)).toString('utf8')) as BackupManifest;
 }
 
+/** Settings of {@link restoreDatabase}. */
+export interface RestoreOptions {
+  /**
+   * A copy run into this database to undo as well: the tables it copied into are emptied (they were empty
+   * when it started) and its progress rows removed, so a later run can copy again.
+   */
+  readonly copyId?: string;
+}
+
 /**
  * Loads a backup into the database in one transaction: into an empty database it first runs the DDL;
- * otherwise it empties the backed-up tables and loads them. Sequences are set, and every table's count
- * and checksum is checked against the manifest before commit, so a restore is whole or not at all.
+ * otherwise it empties the backed-up tables (and the empty tables referencing them) and loads them.
+ * Sequences are set, and every table's count and checksum is checked against the manifest before
+ * commit, so a restore is whole or not at all.
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
@@ -115,6 +125,7 @@ export async function restoreDatabase(
   client: pg.Client,
   store: BackupStore,
   manifestKey: string,
+  options: RestoreOptions = {},
 ): Promise<void> {
   const manifest = await readManifest(store, manifestKey);
   try {
@@ -124,8 +135,9 @@ export async function restoreDatabase(
       const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
       if (missing.length > 0)
         throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
-      const names = manifest.tables.map((t) => quotedLabel(t.table));
-      if (names.length > 0) await client.query(`TRUNCATE ${names.join(', ')}`);
+      const copied = options.copyId ? await copiedTables(client, options.copyId) : [];
+      await emptyTables(client, [...new Set([...manifest.tables.map((t) => t.table), ...copied])]);
+      if (copied.length > 0) await forgetCopy(client, options.copyId!);
       for (const entry of manifest.tables) {
         const writer = client.query(
           copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
@@ -143,6 +155,29 @@ export async function restoreDatabase(
       },
     );
   }
+}
+
+/**
+ * Empties tables (`schema.name`) in one TRUNCATE, together with the tables referencing them by foreign
+ * key when those are empty (such as tables created by migrations after the backup); a referencing table
+ * holding rows stops the restore, named.
+ */
+async function emptyTables(client: pg.Client, labels: readonly string[]): Promise<void> {
+  if (labels.length === 0) return;
+  const names = labels.map(quotedLabel);
+  const { rows: referencing } = await client.query<{ name: string }>(
+    `WITH RECURSIVE emptied(oid) AS (
+       SELECT unnest($1::regclass[])::oid
+       UNION SELECT k.conrelid FROM pg_constraint k JOIN emptied e ON k.confrelid = e.oid WHERE k.contype = 'f')
+     SELECT oid::regclass::text AS name FROM emptied WHERE oid <> ALL ($1::regclass[]::oid[])`,
+    [names],
+  );
+  for (const { name } of referencing) {
+    if ((await client.query(`SELECT 1 FROM ${name} LIMIT 1`)).rowCount) {
+      throw new Error(`table ${name} references the restored tables and holds rows the backup does not have`);
+    }
+  }
+  await client.query(`TRUNCATE ${[...names, ...referencing.map((r) => r.name)].join(', ')}`);
 }
 
 async function verifyRestored(client: pg.Client, manifest: BackupManifest): Promise<void> {

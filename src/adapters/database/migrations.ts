@@ -47,9 +47,19 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
   return migrations;
 }
 
-/** Reads the `.sql` files of a directory. */
+/**
+ * Reads the `.sql` files of a directory (relative to the working directory: where `cutover local` runs);
+ * one that cannot be read is a `ValidationError`.
+ */
 export async function loadMigrationsFromDirectory(directory: string): Promise<Migration[]> {
-  const names = (await readdir(directory)).filter((name) => name.endsWith('.sql'));
+  const entries = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+    throw new ValidationError(
+      `migrations.directory ${directory} cannot be read (${error.code ?? error.message}); ` +
+        `a relative path is resolved from ${process.cwd()}`,
+      { cause: error },
+    );
+  });
+  const names = entries.filter((name) => name.endsWith('.sql'));
   const files = new Map(
     await Promise.all(names.map(async (n) => [n, await readFile(join(directory, n), 'utf8')] as const)),
   );

@@ -40,8 +40,9 @@ export async function writeSequences(client: pg.Client, values: readonly Sequenc
 }
 
 /**
- * Sets every sequence owned by a column in `schemas` past the column's largest value (for a target
- * loaded without a source to read positions from).
+ * Moves every sequence owned by a column in `schemas` past the column's largest value (for a target
+ * loaded without a source to read positions from). A sequence already past it is left alone, so one that
+ * handed out values since deleted, or starts above an empty column, never goes back.
  */
 export async function resetSequencesToMax(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
   const { rows } = await client.query<{ sequence: string; tbl: string; col: string }>(
@@ -56,8 +57,8 @@ export async function resetSequencesToMax(client: pg.Client, schemas: readonly s
   );
   for (const { sequence, tbl, col } of rows) {
     await client.query(
-      `SELECT setval(${quoteLiteral(sequence)}, coalesce((SELECT max(${col}) FROM ${tbl}), 1), ` +
-        `(SELECT max(${col}) FROM ${tbl}) IS NOT NULL)`,
+      `SELECT setval(${quoteLiteral(sequence)}, x.top) FROM (SELECT max(${col}) AS top FROM ${tbl}) AS x, ${sequence} AS s
+       WHERE x.top > s.last_value OR (x.top = s.last_value AND NOT s.is_called)`,
     );
   }
   return rows.map((r) => r.sequence);

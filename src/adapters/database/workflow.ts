@@ -89,16 +89,17 @@ export function validateCopy(request: Request, secrets?: SecretsClient) {
   );
 }
 
-/** Loads a backup back into the target. */
+/** Loads a backup back into the target, undoing the copy run `copyId` as well when given. */
 export function restoreTarget(
   request: Request,
   store: BackupStore,
   manifestKey: string,
+  copyId?: string,
   secrets?: SecretsClient,
 ) {
   return withDatabase(
     request.database.target,
-    (client) => restoreDatabase(client, store, manifestKey),
+    (client) => restoreDatabase(client, store, manifestKey, { copyId }),
     secrets,
   );
 }

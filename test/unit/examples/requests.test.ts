@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '#core/plan/index.ts';
-import { detectStrategy, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
+import { detectStrategy, parseWith, type Strategy, validateRequest } from '#core/schemas/index.ts';
 import { REPO_ROOT } from '#test/support/cli-process.ts';
 
 const REQUESTS_DIR = join(REPO_ROOT, 'examples/requests');
@@ -25,7 +26,24 @@ describe('examples/requests', () => {
     // Act
     const files = readdirSync(REQUESTS_DIR).filter((file) => file.endsWith('.json'));
     // Assess
-    expect(files.sort()).toEqual(EXAMPLES.map((example) => example.file).sort());
+    expect(files.sort()).toEqual(
+      [...EXAMPLES.map((example) => example.file), 'database-migration.json'].sort(),
+    );
+  });
+
+  it('database-migration.json migrates a database of `cutover local` with the shop migrations', () => {
+    // Act
+    const request = parseWith(
+      databaseMigrationRequestSchema,
+      readExample('database-migration.json'),
+      'database-migration request',
+    );
+    // Assess
+    const url = new URL(request.database.target.url!);
+    expect([url.hostname, url.username, url.password]).toEqual(['127.0.0.1', 'postgres', '']);
+    expect(request.migrations?.directory).toBe('examples/migrations/shop');
+    expect(existsSync(join(REPO_ROOT, request.migrations!.directory!, 'V1__create_shop.sql'))).toBe(true);
+    expect(request.backup).toMatchObject({ enabled: true, restoreOnFailure: true, method: 'logical' });
   });
 
   it.each(EXAMPLES)('$file is a valid $strategy request', ({ file, strategy }) => {

@@ -1,0 +1,90 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { runSql } from './dataset.ts';
+
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+});
+afterAll(() => postgres?.stop());
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('withDatabase', () => {
+  it('names a database that does not exist with ValidationError, without the password', async () => {
+    // Prepare
+    const url = new URL(await postgres.createDatabase('exists'));
+    url.pathname = '/no_such_database';
+    // Act
+    const attempt = withDatabase({ url: url.toString() }, (client) => client.query('SELECT 1'));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/no_such_database.*database "no_such_database" does not exist/),
+    });
+    if (postgres.password)
+      await expect(attempt).rejects.not.toHaveProperty('message', expect.stringContaining(postgres.password));
+  });
+
+  it('fails with TransientAdapterError, which the state machine retries, while the server is unreachable', async () => {
+    // Prepare
+    const url = `postgres://postgres@127.0.0.1:${await closedPort()}/shop`;
+    // Act
+    const attempt = withDatabase({ url }, (client) => client.query('SELECT 1'));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'TransientAdapterError',
+      message: expect.stringContaining(url),
+    });
+  });
+
+  it('fails with TransientAdapterError while no password is known for a URL without one', async () => {
+    // Prepare
+    const url = requestUrl(await postgres.createDatabase('nopassword'));
+    const saved = process.env.PGPASSWORD;
+    delete process.env.PGPASSWORD;
+    // Act
+    const attempt = withDatabase({ url }, (client) => client.query('SELECT 1'));
+    // Assess
+    try {
+      if (postgres.password) {
+        await expect(attempt).rejects.toMatchObject({
+          name: 'TransientAdapterError',
+          message: expect.stringContaining('PGPASSWORD'),
+        });
+      } else await attempt;
+    } finally {
+      if (saved !== undefined) process.env.PGPASSWORD = saved;
+    }
+  });
+
+  it('names a PostgreSQL error DatabaseError and a dropped connection TransientAdapterError', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('errors');
+    // Act
+    const failing = await withDatabase({ url }, (client) => client.query('SELECT 1 / 0')).catch(
+      (error: unknown) => error,
+    );
+    const dropped = await withDatabase({ url }, async (client) => {
+      await runSql(
+        url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return client.query('SELECT 1');
+    }).catch((error: unknown) => error);
+    // Assess
+    expect(failing).toMatchObject({ name: 'DatabaseError', code: '22012' });
+    expect(dropped).toMatchObject({ name: 'TransientAdapterError' });
+  });
+});
