@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, isPortFree } from './free-port.ts';
-import { type LocalPostgres, startLocalPostgres } from './postgres.ts';
+import { type LocalPostgres, startLocalPostgres, stopLeftoverServer } from './postgres.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
 /** The bucket the local S3 server keeps the backups in. */
@@ -56,9 +56,12 @@ export async function startLocalDataServices(options: {
   const env = options.env ?? process.env;
   await mkdir(options.dataDir, { recursive: true });
   const password = await localPassword(join(options.dataDir, 'postgres.password'));
+  const directory = join(options.dataDir, 'postgres');
+  // A server a killed runtime left running holds the kept port: stop it before choosing.
+  await stopLeftoverServer(directory);
   const port = await keptPort(join(options.dataDir, 'postgres.port'));
   const [pgResult, s3Result] = await Promise.allSettled([
-    startLocalPostgres({ directory: join(options.dataDir, 'postgres'), password, port }),
+    startLocalPostgres({ directory, password, port }),
     startS3Server({ directory: join(options.dataDir, 's3'), buckets: [LOCAL_BACKUP_BUCKET] }),
   ]);
   if (pgResult.status === 'rejected' || s3Result.status === 'rejected') {

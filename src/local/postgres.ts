@@ -132,9 +132,14 @@ async function assertReachableByOthers(directory: string): Promise<void> {
 
 /**
  * Shuts down (fast shutdown: SIGINT) a server left running on `directory` by a process that was killed,
- * and waits until it is gone. Nothing to do when `postmaster.pid` names no live server of `directory`.
+ * and waits until it is gone (and its port free). Nothing to do when `postmaster.pid` names no live server
+ * of `directory`. {@link startLocalPostgres} does it too; call it first to reuse the server's port.
+ *
+ * @example
+ * await stopLeftoverServer('.cutover/postgres');
  */
-async function stopLeftoverServer(directory: string): Promise<void> {
+export async function stopLeftoverServer(dataDirectory: string): Promise<void> {
+  const directory = resolve(dataDirectory);
   const pid = leftoverServerPid(directory);
   if (pid === undefined) return;
   process.kill(pid, 'SIGINT');

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDatabaseChapter, SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
+import { runSql } from '#test/integration/database/dataset.ts';
 import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
 import {
   executionHistory,
@@ -105,6 +106,76 @@ describe('cutover local with its PostgreSQL and S3', () => {
     // Assess
     expect(secondUrl).toBe(firstUrl);
     expect(reachable).toBe(true);
+    expect(await second.exited).toBe(0);
+  });
+});
+
+describe('cutover local killed during a database copy', () => {
+  it('resumes the copy after a restart and finishes it once, with no duplicate and no gap', {
+    timeout: 180_000,
+  }, async () => {
+    // Prepare: a source of 200,000 rows and an empty target on the runtime's PostgreSQL
+    const dataDir = join(directory, 'killed');
+    const args = ['local', '--port', '0', '--data-dir', dataDir];
+    const first = startCli(args);
+    const endpoint = (await until(first.stdout, /listening on (http:\/\/\S+)/))[1]!;
+    const serverUrl = (await until(first.stdout, /PostgreSQL on (\S+)/))[1]!;
+    const admin = new URL(serverUrl);
+    admin.password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
+    const on = (database: string) => Object.assign(new URL(admin), { pathname: `/${database}` }).toString();
+    const requestUrl = (database: string) => serverUrl.replace(/\/postgres$/, `/${database}`);
+    const schema = 'CREATE TABLE ledger (id bigint PRIMARY KEY, amount numeric(18, 4), memo text);';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query('CREATE DATABASE source');
+    await client.query('CREATE DATABASE target');
+    await client.end();
+    await runSql(on('source'), schema);
+    await runSql(
+      on('source'),
+      `INSERT INTO ledger SELECT i, i * 0.0137, 'memo ' || i FROM generate_series(1, 200000) AS i`,
+    );
+    const migrations = await mkdtemp(join(directory, 'migrations-'));
+    await writeFile(join(migrations, 'V1__ledger.sql'), schema);
+    const sfn = sfnClient(endpoint);
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
+        input: JSON.stringify({
+          service: { name: 'ledger', namespace: 'bank' },
+          database: { source: { url: requestUrl('source') }, target: { url: requestUrl('target') } },
+          migrations: { directory: migrations },
+          copy: { batchRows: 100, budgetSeconds: 1 },
+        }),
+      }),
+    );
+    sfn.destroy();
+    const copied = async () =>
+      (await runSql(on('target'), 'SELECT count(*)::int AS n FROM ledger').catch(() => undefined))?.rows[0]
+        ?.n ?? 0;
+    while ((await copied()) < 20_000) await new Promise((r) => setTimeout(r, 50));
+    // Act: SIGKILL mid-copy, then start again on the same data dir
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const rowsAtKill = await copied();
+    const second = startCli(args);
+    const resumed = sfnClient((await until(second.stdout, /listening on (http:\/\/\S+)/))[1]!);
+    const restartedUrl = (await until(second.stdout, /PostgreSQL on (\S+)/))[1]!;
+    const execution = await waitForExecution(resumed, executionArn!);
+    const history = await executionHistory(resumed, executionArn!);
+    resumed.destroy();
+    const totals = `SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids,
+      md5(string_agg(t::text, ',' ORDER BY id)) AS digest FROM ledger AS t`;
+    const [source, target] = [await runSql(on('source'), totals), await runSql(on('target'), totals)];
+    second.child.kill('SIGINT');
+    // Assess
+    expect(restartedUrl).toBe(serverUrl); // the killed runtime's server was stopped, its port kept
+    expect(rowsAtKill).toBeGreaterThan(0);
+    expect(rowsAtKill).toBeLessThan(200_000);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(history.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(target.rows[0]).toEqual(source.rows[0]);
+    expect(target.rows[0].ids).toBe(200_000);
     expect(await second.exited).toBe(0);
   });
 });
