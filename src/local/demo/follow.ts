@@ -10,8 +10,8 @@ export interface FollowedExecution {
 }
 
 /**
- * Prints an execution's progress as it happens until it ends. `onEvents` sees the whole history after
- * each poll (the demo answers approvals there).
+ * Prints an execution's progress as it happens until its history ends (so its last events are printed
+ * too). `onEvents` sees the whole history after each poll (the demo answers approvals there).
  */
 export async function followExecution(
   sfn: SFNClient,
@@ -22,11 +22,17 @@ export async function followExecution(
   const events: HistoryEvent[] = [];
   for (;;) {
     const fresh = await readEventsAfter(sfn, executionArn, events.at(-1)?.id ?? 0);
-    for (const event of fresh) for (const line of progressOf(event)) print(formatProgress(line));
+    let ended = false;
+    for (const event of fresh) {
+      for (const line of progressOf(event)) {
+        print(formatProgress(line));
+        ended ||= line.kind === 'end';
+      }
+    }
     events.push(...fresh);
     await onEvents(events);
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== 'RUNNING') {
+    if (ended) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return { status: execution.status ?? 'UNKNOWN', error: execution.error, output: execution.output };
     }
     await new Promise((done) => setTimeout(done, 100));
