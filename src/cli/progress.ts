@@ -11,6 +11,10 @@ export type ProgressLine =
       readonly reason: string;
       readonly measurements: object;
     }
+  | { readonly kind: 'backup'; readonly manifestKey: string }
+  | { readonly kind: 'migrations'; readonly applied: readonly number[]; readonly pending: readonly number[] }
+  | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
+  | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -67,8 +71,10 @@ const END_EVENTS: Record<string, string> = {
 
 /**
  * What a person watching a release wants from one history event: states entered, traffic weights set,
- * analysis verdicts with their numbers, and the end. Tasks report weights as `weights` and verdicts as
- * `verdict` + `reason` + `measurements` in their output.
+ * analysis verdicts with their numbers, what a database migration did, and the end. Tasks report weights
+ * as `weights`, verdicts as `verdict` + `reason` + `measurements`, and the database steps as `manifestKey`
+ * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice) and `tables`
+ * of `{ table, rows }` (validation) in their output.
  */
 export function progressOf(event: HistoryEvent): ProgressLine[] {
   const type = event.type ?? '';
@@ -94,8 +100,33 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
       measurements: (output.measurements as object) ?? {},
     });
   }
+  const database = databaseStepOf(output);
+  if (database) lines.push(database);
   return lines;
 }
+
+const isNumbers = (value: unknown): value is number[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'number');
+
+/** The database migration step a task's output reports, if it is one. */
+function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefined {
+  if (typeof output.manifestKey === 'string') return { kind: 'backup', manifestKey: output.manifestKey };
+  if (isNumbers(output.applied) && isNumbers(output.pending)) {
+    return { kind: 'migrations', applied: output.applied, pending: output.pending };
+  }
+  if (typeof output.table === 'string' && typeof output.rowsCopied === 'number') {
+    return { kind: 'copy', table: output.table, rowsCopied: output.rowsCopied, done: output.done === true };
+  }
+  const tables = output.tables;
+  if (Array.isArray(tables) && tables.every((t) => typeof (t as { rows?: unknown })?.rows === 'number')) {
+    const rows = tables.reduce((sum: number, t: { rows: number }) => sum + t.rows, 0);
+    return { kind: 'validated', tables: tables.length, rows };
+  }
+  return undefined;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const versions = (list: readonly number[]): string => list.map((v) => `V${v}`).join(', ');
 
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
 export function weightsBar(weights: Record<string, number>): string {
@@ -119,6 +150,16 @@ export function formatProgress(line: ProgressLine): string {
         .join(' ');
       return `  analysis ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
     }
+    case 'backup':
+      return `  backup   ${line.manifestKey}`;
+    case 'migrations': {
+      const applied = line.applied.length > 0 ? `applied ${versions(line.applied)}` : 'nothing to apply';
+      return `  migrate  ${applied}${line.pending.length > 0 ? ` (pending: ${versions(line.pending)})` : ''}`;
+    }
+    case 'copy':
+      return `  copy     ${line.table}: ${count(line.rowsCopied)} rows${line.done ? ', done' : ' so far'}`;
+    case 'validated':
+      return `  validate ${line.tables} tables, ${count(line.rows)} rows: counts and checksums match`;
     case 'end':
       return line.error
         ? `${line.status}: ${line.error}${line.cause ? ` — ${line.cause}` : ''}`

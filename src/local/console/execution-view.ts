@@ -1,11 +1,11 @@
 /**
  * What the console shows of one execution, derived from its history with the same reading as
- * `cutover watch`: the states entered, the latest traffic weights, the analysis verdicts, whether an
- * approval waits, and the end.
+ * `cutover watch`: the states entered, the latest traffic weights, the analysis verdicts, what a
+ * database migration did, whether an approval waits, and the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { pendingTaskToken } from '../../cli/history.ts';
-import { type ProgressLine, progressOf } from '../../cli/progress.ts';
+import { formatProgress, type ProgressLine, progressOf } from '../../cli/progress.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
@@ -18,6 +18,8 @@ export interface ExecutionView {
   readonly weights?: Readonly<Record<string, number>>;
   /** Each analysis verdict with its reason and measurements, in order. */
   readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
+  /** The database migration's steps as `cutover watch` prints them (`copy public.orders: 150,000 rows, done`). */
+  readonly activity: readonly { readonly at: number; readonly text: string }[];
   /** Whether a `.waitForTaskToken` approval task waits for an answer. */
   readonly approvalPending: boolean;
   readonly end?: Omit<End, 'kind'>;
@@ -32,6 +34,7 @@ export interface ExecutionView {
 export function executionView(events: readonly HistoryEvent[]): ExecutionView {
   const states: { name: string; enteredAt: number }[] = [];
   const verdicts: (Omit<Verdict, 'kind'> & { at: number })[] = [];
+  const activity: { at: number; text: string }[] = [];
   let weights: Record<string, number> | undefined;
   let end: Omit<End, 'kind'> | undefined;
   for (const event of events) {
@@ -42,9 +45,11 @@ export function executionView(events: readonly HistoryEvent[]): ExecutionView {
       else if (line.kind === 'verdict') {
         const { kind: _kind, ...verdict } = line;
         verdicts.push({ ...verdict, at });
-      } else {
+      } else if (line.kind === 'end') {
         const { kind: _kind, ...ended } = line;
         end = ended;
+      } else {
+        activity.push({ at, text: formatProgress(line).trim().replace(/\s+/, ' ') });
       }
     }
   }
@@ -52,6 +57,7 @@ export function executionView(events: readonly HistoryEvent[]): ExecutionView {
     states,
     ...(weights ? { weights } : {}),
     verdicts,
+    activity,
     approvalPending: end === undefined && pendingTaskToken(events) !== undefined,
     ...(end ? { end } : {}),
   };

@@ -106,4 +106,40 @@ describe('progressOf', () => {
       '  analysis PASS: all metrics within thresholds (requestCount=42 errorRate=0)',
     ]);
   });
+
+  it('shows what a database migration did: backup, migrations, each copy slice, validation', () => {
+    // Prepare: the outputs of DbBackup, DbMigrate, two DbCopyTable slices and DbValidate, as Lambda results
+    const outputs = [
+      { manifestKey: 'shop/orders/database/run-1/manifest.json' },
+      { applied: [1, 2], pending: [] },
+      { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false },
+      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: true },
+      {
+        tables: [
+          { table: 'public.customers', rows: 5_000 },
+          { table: 'public.orders', rows: 150_000 },
+        ],
+      },
+    ];
+    const events: HistoryEvent[] = outputs.map((output, index) => ({
+      id: index + 1,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: output }),
+      },
+    }));
+    // Act
+    const lines = events.flatMap(progressOf).map(formatProgress);
+    // Assess
+    expect(lines).toEqual([
+      '  backup   shop/orders/database/run-1/manifest.json',
+      '  migrate  applied V1, V2',
+      '  copy     public.orders: 50,000 rows so far',
+      '  copy     public.orders: 150,000 rows, done',
+      '  validate 2 tables, 155,000 rows: counts and checksums match',
+    ]);
+  });
 });

@@ -229,6 +229,16 @@ async function showExecution(id) {
           ),
         ]
       : null,
+    detail.activity.length > 0
+      ? [
+          el('h2', {}, 'Database'),
+          el(
+            'ul',
+            { class: 'activity' },
+            detail.activity.map((step) => el('li', {}, step.text)),
+          ),
+        ]
+      : null,
     el('h2', {}, 'States'),
     el(
       'ol',

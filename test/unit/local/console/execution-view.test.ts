@@ -62,6 +62,7 @@ describe('executionView', () => {
           at: at(4).getTime(),
         },
       ],
+      activity: [],
       approvalPending: true,
     });
   });
@@ -82,5 +83,20 @@ describe('executionView', () => {
     // Assess
     expect(view.approvalPending).toBe(false);
     expect(view.end).toEqual({ status: 'ABORTED', error: 'Aborted', cause: 'wrong image' });
+  });
+
+  it('lists what a database migration did, as cutover watch prints it', () => {
+    // Prepare
+    const history = [
+      taskSucceeded(1, { manifestKey: 'shop/orders/database/run-1/manifest.json' }),
+      taskSucceeded(2, { table: 'public.orders', lastKey: ['9'], rowsCopied: 150_000, done: true }),
+    ];
+    // Act
+    const view = executionView(history);
+    // Assess
+    expect(view.activity).toEqual([
+      { at: at(1).getTime(), text: 'backup shop/orders/database/run-1/manifest.json' },
+      { at: at(2).getTime(), text: 'copy public.orders: 150,000 rows, done' },
+    ]);
   });
 });
