@@ -57,3 +57,14 @@ export class ReleaseRouteError extends Error {
     this.name = 'ReleaseRouteError';
   }
 }
+
+/** A console route's refusal: the HTTP status and the `message` of its `{ message }` answer. */
+export class ConsoleRouteError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 413 | 415,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleRouteError';
+  }
+}

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { collectHistory } from '../../cli/history.ts';
-import { BodyTooLargeError } from '../api/errors.ts';
+import { BodyTooLargeError, ConsoleRouteError } from '../api/errors.ts';
 import { readBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
@@ -37,16 +37,6 @@ const ASSETS: Readonly<Record<string, string>> = {
 /** The page loads only its own script and style: names and causes shown in it cannot run code. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'";
 const JSON_TYPE = 'application/json';
-
-class ConsoleRouteError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConsoleRouteError';
-  }
-}
 
 /**
  * Adds the console's routes to `server`; `GET /` redirects to it.
