@@ -21,6 +21,7 @@ const WAIT_TIME_SCALE = '0.1';
 const SERVICE = { namespace: 'shop', name: 'checkout' };
 const CANARY = 'examples/requests/canary.json';
 const CANARY_WITH_APPROVAL = 'examples/requests/canary-with-approval.json';
+const DATABASE_MIGRATION = 'examples/requests/database-migration.json';
 const COMMANDS = [
   'local',
   'run',
@@ -72,6 +73,27 @@ interface ExampleCanary {
 /** A request file in the work dir: the example canary with `change` applied. */
 function aRequestFile(name: string, change: (request: ExampleCanary) => unknown): string {
   const request = JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8')) as ExampleCanary;
+  change(request);
+  const path = join(workDir, name);
+  writeFileSync(path, JSON.stringify(request));
+  return path;
+}
+
+/** The parts of examples/requests/database-migration.json the plan cases change. */
+interface ExampleDatabaseMigration {
+  database: { target: unknown; source?: unknown };
+  migrations: { phase: string };
+  backup: Record<string, unknown>;
+}
+
+/** A request file in the work dir: the example database migration with `change` applied. */
+function aDatabaseMigrationFile(
+  name: string,
+  change: (request: ExampleDatabaseMigration) => unknown,
+): string {
+  const request = JSON.parse(
+    readFileSync(join(REPO_ROOT, DATABASE_MIGRATION), 'utf8'),
+  ) as ExampleDatabaseMigration;
   change(request);
   const path = join(workDir, name);
   writeFileSync(path, JSON.stringify(request));
@@ -402,6 +424,91 @@ describe('cutover plan', () => {
     // Assess
     expect(code).toBe(0);
     expect(stdout).toMatch(/switch +green █{40} blue 100\/0\n +post-switch analysis: bake 30s, analyze 30s/);
+  });
+
+  it('prints the steps of a database migration, what a failure does, its transitions and cost', async () => {
+    // Act
+    const { code, stdout, stderr } = await cutover('plan', 'database-migration', '-f', DATABASE_MIGRATION);
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(
+      'database-migration: shop/orders, target postgres://postgres@127.0.0.1:5432/shop\n',
+    );
+    const steps = [...stdout.matchAll(/^ {2}(\S+) /gm)].map((match) => match[1]);
+    expect(steps).toEqual([
+      'Prepare',
+      'Backup',
+      'Migrate',
+      'ListTables',
+      'CopyTables',
+      'SyncSequences',
+      'Validate',
+      'Notify',
+      'Unlock',
+    ]);
+    expect(stdout).toMatch(/Backup +logical backup of public/);
+    expect(stdout).toMatch(/Migrate +pending migrations of phase all .* from examples\/migrations\/shop/);
+    expect(stdout).toMatch(/^on failure +restore the logical backup/m);
+    expect(stdout).toContain('state transitions  12\n');
+    expect(stdout).toContain('AWS cost of a run  $0.000300 (at $0.025 per 1,000 transitions)\n');
+  });
+
+  it('prints a database migration plan as JSON with --json', async () => {
+    // Prepare
+    const withSource = aDatabaseMigrationFile('plan-with-source.json', (r) => {
+      r.database.source = { url: 'postgres://postgres@127.0.0.1:5432/legacy' };
+    });
+    // Act
+    const { code, stdout } = await cutover('plan', 'database-migration', '-f', withSource, '--json');
+    // Assess
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan).toMatchObject({
+      strategy: 'database-migration',
+      stateTransitions: 12,
+      estimatedCostUsd: 0.0003,
+    });
+    expect(plan.onFailure).toMatchObject({ restore: true });
+    expect(plan.variableTransitions).toEqual([
+      { per: 'copied table', states: ['TableCopied'], transitions: 1 },
+      { per: 'copy slice', states: ['CopySlice', 'TableDone'], transitions: 2 },
+    ]);
+  });
+
+  it.each([
+    {
+      what: 'no database',
+      change: (r: ExampleDatabaseMigration) => delete (r as { database?: unknown }).database,
+      says: ['invalid database-migration request:', 'database: is required (must be an object)'],
+    },
+    {
+      what: 'an RDS snapshot without its instance, and an unknown phase',
+      change: (r: ExampleDatabaseMigration) => {
+        r.backup = { method: 'rds-snapshot' };
+        r.migrations.phase = 'sideways';
+      },
+      says: [
+        'migrations.phase: must be one of: expand, contract, all (got "sideways")',
+        'rds.instanceIdentifier: backup.method rds-snapshot needs rds.instanceIdentifier',
+      ],
+    },
+    {
+      what: 'a URL with a password',
+      change: (r: ExampleDatabaseMigration) => {
+        r.database.target = { url: 'postgres://postgres:secret@127.0.0.1:5432/shop' };
+      },
+      says: ['database.target.url: must be a postgres:// URL on 127.0.0.1 or localhost without a password'],
+    },
+  ])('a database migration with $what exits 2 naming the fields', async ({ what, change, says }) => {
+    // Prepare
+    const path = aDatabaseMigrationFile(`plan-${what.replaceAll(' ', '-')}.json`, change);
+    // Act
+    const { code, stdout, stderr } = await cutover('plan', 'database-migration', '-f', path);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    for (const text of says) expect(stderr).toContain(text);
   });
 });
 

@@ -1,12 +1,20 @@
 import { Command } from 'commander';
-import { buildPlan, type Plan, type PlanWindow } from '#core/plan/index.ts';
-import { STRATEGIES } from '#core/strategies.ts';
+import {
+  buildDatabaseMigrationPlan,
+  buildPlan,
+  type DatabaseMigrationPlan,
+  type Plan,
+  type PlanWindow,
+  transitionCostUsd,
+} from '#core/plan/index.ts';
+import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { weightsBar } from '../progress.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
-import { assertStrategy } from '../resolve.ts';
+import { assertStrategy, STRATEGIES } from '../resolve.ts';
 
 function formatDuration(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
+  const [hours, minutes] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60)];
+  if (hours > 0) return `${hours}h ${minutes}m ${seconds % 60}s`;
   return minutes > 0 ? `${minutes}m ${seconds % 60}s` : `${seconds}s`;
 }
 
@@ -38,6 +46,67 @@ function blueGreenLines(plan: Plan): string[] {
   ];
 }
 
+const COST_NOTE = '(at $0.025 per 1,000 transitions)';
+/** Labels are this wide, values start after them (`state transitions  34`). */
+const label = (text: string) => text.padEnd(17);
+const continued = label('');
+
+/** The transitions known from the request, then those the data and RDS decide, and what they cost. */
+function transitionLines(plan: DatabaseMigrationPlan): string[] {
+  const cost = `$${plan.estimatedCostUsd.toFixed(6)}`;
+  if (plan.variableTransitions.length === 0) {
+    return [`state transitions  ${plan.stateTransitions}`, `AWS cost of a run  ${cost} ${COST_NOTE}`];
+  }
+  const terms = plan.variableTransitions.map(
+    (term) =>
+      `+ ${term.transitions} per ${term.per}${term.max === undefined ? '' : ` (at most ${term.max})`}`,
+  );
+  const copied =
+    plan.source === undefined
+      ? []
+      : [
+          'tables and slices depend on the data: one slice per table, one more each time ' +
+            "a table's copy outlasts copy.budgetSeconds",
+        ];
+  return [
+    `state transitions  ${plan.stateTransitions}`,
+    ...[...terms, ...copied].map((line) => `${continued}  ${line}`),
+    `AWS cost of a run  ${cost} + $${transitionCostUsd(1).toFixed(6)} per further transition ${COST_NOTE}`,
+  ];
+}
+
+/** What a failing step leads to: the restore or not, the notification, the unlock, the end. */
+function failureLines(onFailure: DatabaseMigrationPlan['onFailure']): string[] {
+  return [
+    `${label('on failure')}  ${onFailure.detail}; then publish Failed, unlock`,
+    ...(onFailure.exceptions ? [`${continued}  ${onFailure.exceptions}`] : []),
+    `${continued}  ends FAILED with the error's name; a request Prepare refuses ends there, nothing locked`,
+  ];
+}
+
+/**
+ * A database migration as a person reads it: one line per step, what a failure does, the duration, the
+ * transitions (with those the data and RDS decide) and their cost.
+ *
+ * @example
+ * console.log(formatDatabaseMigrationPlan(buildDatabaseMigrationPlan(request)));
+ * // database-migration: shop/orders, target postgres://postgres@127.0.0.1:5432/shop
+ * //   Prepare        check the request and the migrations directory, lock shop/orders ...
+ */
+export function formatDatabaseMigrationPlan(plan: DatabaseMigrationPlan): string {
+  const width = Math.max(...plan.steps.map((step) => step.name.length));
+  const databases = plan.source === undefined ? `target ${plan.target}` : `${plan.source} -> ${plan.target}`;
+  const wait = plan.rdsWaitSeconds;
+  const rdsWaits = wait ? `; RDS waits ${formatDuration(wait.min)} to ${formatDuration(wait.max)}` : '';
+  return [
+    `${plan.strategy}: ${plan.service.namespace}/${plan.service.name}, ${databases}`,
+    ...plan.steps.map((step) => `  ${step.name.padEnd(width)}  ${step.detail}`),
+    ...failureLines(plan.onFailure),
+    `expected duration  depends on the data (backup, migrations, copy, validation)${rdsWaits}`,
+    ...transitionLines(plan),
+  ].join('\n');
+}
+
 /** The plan as a person reads it: one line per step, then duration, transitions and cost. */
 export function formatPlan(plan: Plan): string {
   const body =
@@ -49,22 +118,34 @@ export function formatPlan(plan: Plan): string {
     ...body,
     `expected duration  ${formatDuration(plan.expectedDurationSeconds)}`,
     `state transitions  ${plan.stateTransitions}`,
-    `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} (at $0.025 per 1,000 transitions)`,
+    `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} ${COST_NOTE}`,
   ].join('\n');
 }
 
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
   return new Command('plan')
-    .description('print the steps, expected duration, state transitions and AWS cost of a release')
+    .description(
+      'print the steps, expected duration, state transitions and AWS cost of a release or migration',
+    )
     .argument('<strategy>', STRATEGIES.join(' | '))
     .requiredOption('-f, --file <path>', 'the request, as JSON')
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json\n' +
+        '  $ cutover plan database-migration -f examples/requests/database-migration.json',
+    )
     .action(async (strategy: string, options: { file: string; json?: boolean }) => {
       assertStrategy(strategy, STRATEGIES);
-      const request = await validateRequestFor(strategy, await readRequestFile(options.file));
-      const plan = buildPlan(strategy, request);
+      const input = await readRequestFile(options.file);
+      if (strategy === 'database-migration') {
+        const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
+        const plan = buildDatabaseMigrationPlan(request);
+        console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
+        return;
+      }
+      const plan = buildPlan(strategy, await validateRequestFor(strategy, input));
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
     });
 }

@@ -1,4 +1,11 @@
 export {
+  buildDatabaseMigrationPlan,
+  type DatabaseMigrationPlan,
+  type DatabaseMigrationStep,
+  type PollLoop,
+  type TransitionTerm,
+} from './database-migration.ts';
+export {
   buildPlan,
   type CurrentState,
   chooseTracks,
@@ -7,6 +14,7 @@ export {
   type PlanStep,
   type PlanWindow,
   POLL_INTERVAL_SECONDS,
+  transitionCostUsd,
   USD_PER_STATE_TRANSITION,
 } from './plan.ts';
 export {

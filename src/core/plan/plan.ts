@@ -15,6 +15,16 @@ export const POLL_INTERVAL_SECONDS = 5;
 /** AWS Step Functions Standard Workflows price per state transition (USD 0.025 per 1,000). */
 export const USD_PER_STATE_TRANSITION = 0.025 / 1000;
 
+/**
+ * The AWS cost of `transitions` state transitions, in USD rounded to 6 decimals.
+ *
+ * @example
+ * transitionCostUsd(34); // 0.00085
+ */
+export function transitionCostUsd(transitions: number): number {
+  return Number((transitions * USD_PER_STATE_TRANSITION).toFixed(6));
+}
+
 /** One step the state machine walks: a canary weight, or a rolling batch. */
 export interface PlanStep {
   /** The traffic split once the step is applied. */
@@ -141,7 +151,7 @@ export function buildPlan<S extends Strategy>(
     ...(shape.windows ?? {}),
     expectedDurationSeconds: shape.seconds + shape.rollouts * POLL_INTERVAL_SECONDS,
     stateTransitions,
-    estimatedCostUsd: Number((stateTransitions * USD_PER_STATE_TRANSITION).toFixed(6)),
+    estimatedCostUsd: transitionCostUsd(stateTransitions),
   };
 }
 

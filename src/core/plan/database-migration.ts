@@ -1,0 +1,270 @@
+import type { DatabaseMigrationRequest } from '../schemas/database-migration.ts';
+import { transitionCostUsd } from './plan.ts';
+
+/** An RDS Wait/Check/Choice loop: one check at least, `maxChecks` at most before the check fails. */
+export interface PollLoop {
+  readonly name: 'snapshot' | 'green' | 'switchover';
+  /** The status the loop waits for. */
+  readonly until: string;
+  /** The states entered at each check. */
+  readonly states: readonly string[];
+  readonly pollSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly maxChecks: number;
+}
+
+/** One step of a database migration: what it does for this request and the states it enters. */
+export interface DatabaseMigrationStep {
+  readonly name: string;
+  readonly detail: string;
+  /** The states entered on the way through the step, each loop at its first check. */
+  readonly states: readonly string[];
+  readonly loops?: readonly PollLoop[];
+}
+
+/** State transitions the request alone does not tell: `transitions` more for each `per`. */
+export interface TransitionTerm {
+  readonly per: string;
+  readonly states: readonly string[];
+  readonly transitions: number;
+  /** At most this many (RDS checks); none for a copy's tables and slices, which the data decides. */
+  readonly max?: number;
+}
+
+/** The walk `statemachines/database-migration.asl.json` takes for a request. */
+export interface DatabaseMigrationPlan {
+  readonly strategy: 'database-migration';
+  readonly service: { readonly namespace: string; readonly name: string };
+  /** The databases, by URL or secret ARN. */
+  readonly target: string;
+  readonly source?: string;
+  readonly steps: readonly DatabaseMigrationStep[];
+  /** Every state entered from Prepare to Done: each RDS loop at one check, no table copied. */
+  readonly path: readonly string[];
+  /** After a step that fails once the backup is taken: the restore or not, the notification, the unlock. */
+  readonly onFailure: {
+    readonly restore: boolean;
+    readonly detail: string;
+    /** The failures that restore nothing although `restore` is true. */
+    readonly exceptions?: string;
+    readonly states: readonly string[];
+  };
+  /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */
+  readonly stateTransitions: number;
+  readonly variableTransitions: readonly TransitionTerm[];
+  /** Time in the RDS Wait states: each loop at one check, and at its last. */
+  readonly rdsWaitSeconds?: { readonly min: number; readonly max: number };
+  /** The cost of `stateTransitions`. */
+  readonly estimatedCostUsd: number;
+}
+
+const SNAPSHOT_CHECK = ['WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotAvailable'];
+const GREEN_CHECK = ['WaitForGreen', 'CheckGreen', 'IsGreenAvailable'];
+const SWITCHOVER_CHECK = ['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchedOver'];
+
+/** One transition per state entered for each `per`. */
+function term(per: string, states: readonly string[], max?: number): TransitionTerm {
+  return { per, states, transitions: states.length, ...(max === undefined ? {} : { max }) };
+}
+
+// CopyTables, one Map iteration per table: CopySlice and TableDone per slice, then TableCopied.
+const PER_TABLE = term('copied table', ['TableCopied']);
+const PER_SLICE = term('copy slice', ['CopySlice', 'TableDone']);
+
+type Request = DatabaseMigrationRequest;
+/** A step, or a Choice state entered between steps. */
+type Entry = DatabaseMigrationStep | string;
+
+function pollLoop(
+  name: PollLoop['name'],
+  until: string,
+  states: string[],
+  pollSeconds: number,
+  timeoutSeconds: number,
+): PollLoop {
+  // As the check tasks count them (firstPoll in lambdas/shared/db-polling.ts).
+  const maxChecks = Math.max(1, Math.ceil(timeoutSeconds / pollSeconds));
+  return { name, until, states, pollSeconds, timeoutSeconds, maxChecks };
+}
+
+const checks = (loop: PollLoop) =>
+  `polled every ${loop.pollSeconds}s until ${loop.until} (at most ${loop.maxChecks} checks)`;
+const schemasOf = (request: Request) => request.database.schemas.join(', ');
+const serviceOf = (request: Request) => `${request.service.namespace}/${request.service.name}`;
+
+function backupStep(request: Request): DatabaseMigrationStep {
+  const { enabled, method } = request.backup;
+  if (!enabled) return { name: 'Backup', detail: 'none (backup.enabled is false)', states: [] };
+  if (method === 'logical') {
+    return {
+      name: 'Backup',
+      detail: `logical backup of ${schemasOf(request)} (COPY, gzip) to the backup store`,
+      states: ['Backup'],
+    };
+  }
+  const rds = request.rds!;
+  const loop = pollLoop('snapshot', 'available', SNAPSHOT_CHECK, rds.pollSeconds, rds.snapshotTimeoutSeconds);
+  return {
+    name: 'Backup',
+    detail: `RDS snapshot of instance ${rds.instanceIdentifier}, ${checks(loop)}`,
+    states: ['CreateSnapshot', ...SNAPSHOT_CHECK],
+    loops: [loop],
+  };
+}
+
+function blueGreenStep(request: Request): DatabaseMigrationStep[] {
+  if (!request.blueGreen) return [];
+  const { sourceArn, targetEngineVersion, availableTimeoutSeconds, switchoverTimeoutSeconds } =
+    request.blueGreen;
+  const poll = request.rds!.pollSeconds;
+  const green = pollLoop('green', 'AVAILABLE', GREEN_CHECK, poll, availableTimeoutSeconds);
+  // The switchover task gives RDS its timeout and two polls more to report the outcome.
+  const switchover = pollLoop(
+    'switchover',
+    'SWITCHOVER_COMPLETED',
+    SWITCHOVER_CHECK,
+    poll,
+    switchoverTimeoutSeconds + 2 * poll,
+  );
+  const engine = targetEngineVersion ? ` (engine ${targetEngineVersion})` : '';
+  return [
+    {
+      name: 'Blue/Green',
+      detail:
+        `green environment of ${sourceArn}${engine}, ${checks(green)}; validated; switchover ` +
+        `(SwitchoverTimeout ${switchoverTimeoutSeconds}s), ${checks(switchover)}`,
+      states: ['CreateBlueGreen', ...GREEN_CHECK, 'ValidateBlueGreen', 'Switchover', ...SWITCHOVER_CHECK],
+      loops: [green, switchover],
+    },
+  ];
+}
+
+function migrateDetail(request: Request): string {
+  const migrations = request.migrations;
+  if (!migrations) return 'no migrations given: nothing to apply';
+  const from = migrations.directory ?? `the backup store, prefix ${migrations.s3Prefix}`;
+  const phases = { expand: 'expand only', contract: 'contract only', all: 'expand and contract' };
+  return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}`;
+}
+
+/** The steps from Migrate on: what each does depends on whether a source is copied. */
+function copySteps(request: Request): DatabaseMigrationStep[] {
+  const { source } = request.database;
+  const { budgetSeconds, batchRows } = request.copy;
+  const fromSource = source !== undefined && request.sequences === 'source';
+  return [
+    { name: 'Migrate', detail: migrateDetail(request), states: ['Migrate'] },
+    {
+      name: 'ListTables',
+      detail: source ? `the source's tables of ${schemasOf(request)}, parents first` : 'no source: no tables',
+      states: ['ListTables'],
+    },
+    {
+      name: 'CopyTables',
+      detail: source
+        ? `one table at a time into empty target tables, in slices of up to ${budgetSeconds}s ` +
+          `(batches of ${batchRows.toLocaleString('en-US')} rows) until done`
+        : 'no source: nothing to copy',
+      states: ['CopyTables'],
+    },
+    {
+      name: 'SyncSequences',
+      detail: fromSource ? "target sequences to the source's positions" : 'target sequences past max(column)',
+      states: ['SyncSequences'],
+    },
+    {
+      name: 'Validate',
+      detail: source
+        ? `row counts and checksums of every table of ${schemasOf(request)}, source against target`
+        : 'no source: nothing to compare',
+      states: ['Validate'],
+    },
+    { name: 'Notify', detail: 'publish Succeeded', states: ['NotifySucceeded'] },
+    { name: 'Unlock', detail: `release the lock on ${serviceOf(request)}`, states: ['Unlock'] },
+  ];
+}
+
+function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
+  const { enabled, method, restoreOnFailure } = request.backup;
+  const restore = enabled && method === 'logical' && restoreOnFailure;
+  const states = [
+    'ShouldRestore',
+    ...(restore ? ['Restore'] : []),
+    'NotifyFailed',
+    'UnlockAfterFailure',
+    'Failed',
+  ];
+  if (restore) {
+    const copied = request.database.source ? ' and empty the tables this run copied' : '';
+    return {
+      restore,
+      detail: `restore the logical backup${copied} (one transaction, checked against its manifest)`,
+      exceptions: 'not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
+      states,
+    };
+  }
+  const detail = !enabled
+    ? 'no restore: no backup taken (backup.enabled is false)'
+    : method === 'rds-snapshot'
+      ? 'no restore: the snapshot stays, for RestoreDBInstanceFromDBSnapshot'
+      : 'no restore (backup.restoreOnFailure is false): the target stays as the failure left it';
+  return { restore, detail, states };
+}
+
+/**
+ * Builds the plan of a normalized database migration request: its steps, the states they enter, what a
+ * failure does, and the state transitions and their cost. The request tells the transitions of a run
+ * that copies nothing and whose RDS checks succeed at the first; `variableTransitions` are the ones the
+ * data decides (a table and a slice of the copy) and each further RDS check.
+ *
+ * @example
+ * const plan = buildDatabaseMigrationPlan(parseWith(databaseMigrationRequestSchema, input, 'request'));
+ * plan.stateTransitions; // 12 with a logical backup and no source
+ * plan.variableTransitions; // with a source: 1 per copied table, 2 per copy slice
+ */
+export function buildDatabaseMigrationPlan(request: Request): DatabaseMigrationPlan {
+  const directory = request.migrations?.directory ? ' and the migrations directory' : '';
+  const entries: Entry[] = [
+    {
+      name: 'Prepare',
+      detail: `check the request${directory}, lock ${serviceOf(request)}`,
+      states: ['Prepare'],
+    },
+    'BackupEnabled',
+    backupStep(request),
+    'BlueGreenRequested',
+    ...blueGreenStep(request),
+    ...copySteps(request),
+    'Done',
+  ];
+  const steps = entries.filter((entry) => typeof entry !== 'string');
+  const path = entries.flatMap((entry) => (typeof entry === 'string' ? [entry] : entry.states));
+  const loops = steps.flatMap((step) => step.loops ?? []);
+  const variableTransitions = [
+    ...(request.database.source ? [PER_TABLE, PER_SLICE] : []),
+    ...loops.map((loop) => term(`${loop.name} check after the first`, loop.states, loop.maxChecks - 1)),
+  ];
+  const { target, source } = request.database;
+  const sum = (seconds: (loop: PollLoop) => number) =>
+    loops.reduce((total, loop) => total + seconds(loop), 0);
+  return {
+    strategy: 'database-migration',
+    service: request.service,
+    target: target.url ?? target.secretArn!,
+    ...(source ? { source: source.url ?? source.secretArn! } : {}),
+    steps,
+    path,
+    onFailure: failurePlan(request),
+    stateTransitions: path.length,
+    variableTransitions,
+    ...(loops.length > 0
+      ? {
+          rdsWaitSeconds: {
+            min: sum((loop) => loop.pollSeconds),
+            max: sum((loop) => loop.maxChecks * loop.pollSeconds),
+          },
+        }
+      : {}),
+    estimatedCostUsd: transitionCostUsd(path.length),
+  };
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildDatabaseMigrationPlan } from '#core/plan/index.ts';
+import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
+import { parseWith } from '#core/schemas/index.ts';
+import { formatDatabaseMigrationPlan } from '../../../src/cli/commands/plan.ts';
+
+const EXAMPLE = join(import.meta.dirname, '../../../examples/requests/database-migration.json');
+const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
+
+function formatted(input: Record<string, unknown>): string {
+  const request = parseWith(databaseMigrationRequestSchema, input, 'database-migration request');
+  return formatDatabaseMigrationPlan(buildDatabaseMigrationPlan(request));
+}
+
+describe('formatDatabaseMigrationPlan', () => {
+  it('prints the example request: its steps, the restore on failure, 12 transitions and their cost', () => {
+    // Act
+    const text = formatted(example());
+    // Assess
+    expect(text.split('\n')).toEqual([
+      'database-migration: shop/orders, target postgres://postgres@127.0.0.1:5432/shop',
+      '  Prepare        check the request and the migrations directory, lock shop/orders',
+      '  Backup         logical backup of public (COPY, gzip) to the backup store',
+      '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop',
+      '  ListTables     no source: no tables',
+      '  CopyTables     no source: nothing to copy',
+      '  SyncSequences  target sequences past max(column)',
+      '  Validate       no source: nothing to compare',
+      '  Notify         publish Succeeded',
+      '  Unlock         release the lock on shop/orders',
+      'on failure         restore the logical backup (one transaction, checked against its manifest); then publish Failed, unlock',
+      '                   not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
+      "                   ends FAILED with the error's name; a request Prepare refuses ends there, nothing locked",
+      'expected duration  depends on the data (backup, migrations, copy, validation)',
+      'state transitions  12',
+      'AWS cost of a run  $0.000300 (at $0.025 per 1,000 transitions)',
+    ]);
+  });
+
+  it('with a source, gives the per-table and per-slice transitions instead of a total', () => {
+    // Prepare
+    const input = example();
+    (input.database as Record<string, unknown>).source = { url: 'postgres://postgres@127.0.0.1:5432/legacy' };
+    // Act
+    const text = formatted(input);
+    // Assess
+    expect(text).toContain(
+      'postgres://postgres@127.0.0.1:5432/legacy -> postgres://postgres@127.0.0.1:5432/shop',
+    );
+    expect(text).toContain(
+      '  CopyTables     one table at a time into empty target tables, in slices of up to 600s',
+    );
+    expect(text).toContain("  SyncSequences  target sequences to the source's positions");
+    expect(text).toMatch(
+      /state transitions {2}12\n {19}\+ 1 per copied table\n {19}\+ 2 per copy slice\n {19}tables and slices depend on the data/,
+    );
+    expect(text).toContain('AWS cost of a run  $0.000300 + $0.000025 per further transition');
+  });
+
+  it('polls an RDS snapshot, does not restore it, and bounds the RDS waits', () => {
+    // Act
+    const text = formatted({
+      ...example(),
+      backup: { method: 'rds-snapshot' },
+      rds: { instanceIdentifier: 'orders', pollSeconds: 60, snapshotTimeoutSeconds: 3600 },
+    });
+    // Assess
+    expect(text).toContain(
+      '  Backup         RDS snapshot of instance orders, polled every 60s until available (at most 60 checks)',
+    );
+    expect(text).toContain(
+      'on failure         no restore: the snapshot stays, for RestoreDBInstanceFromDBSnapshot',
+    );
+    expect(text).toContain(
+      'expected duration  depends on the data (backup, migrations, copy, validation); RDS waits 1m 0s to 1h 0m 0s',
+    );
+    expect(text).toContain(
+      'state transitions  15\n                   + 3 per snapshot check after the first (at most 59)\n',
+    );
+  });
+
+  it('says when restoreOnFailure is off', () => {
+    // Act
+    const text = formatted({ ...example(), backup: { restoreOnFailure: false } });
+    // Assess
+    expect(text).toContain(
+      'on failure         no restore (backup.restoreOnFailure is false): the target stays as the failure left it',
+    );
+  });
+});

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  buildDatabaseMigrationPlan,
+  type DatabaseMigrationPlan,
+  USD_PER_STATE_TRANSITION,
+} from '#core/plan/index.ts';
+import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
+import { parseWith } from '#core/schemas/index.ts';
+import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+
+const TARGET = 'postgres://postgres@127.0.0.1:5432/shop';
+const SOURCE = 'postgres://postgres@127.0.0.1:5432/legacy';
+const SNAPSHOT_CHECK = ['WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotAvailable'];
+const RDS_SNAPSHOT = { backup: { method: 'rds-snapshot' }, rds: { instanceIdentifier: 'orders' } };
+const BLUE_GREEN = {
+  rds: { pollSeconds: 60 },
+  blueGreen: { sourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders', targetEngineVersion: '17.4' },
+};
+
+type State = {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Choices?: { Next: string }[];
+  Catch?: { Next: string }[];
+  ItemProcessor?: { StartAt: string; States: Record<string, State> };
+};
+const machine = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../../../statemachines/database-migration.asl.json'), 'utf8'),
+) as { StartAt: string; States: Record<string, State> };
+const copyTables = machine.States.CopyTables!.ItemProcessor!;
+
+/** The states a state can go to next: its Next, its choices, its default, its catches. */
+function successors(state: State): string[] {
+  return [
+    ...(state.Next ? [state.Next] : []),
+    ...(state.Choices ?? []).map((choice) => choice.Next),
+    ...(state.Default ? [state.Default] : []),
+    ...(state.Catch ?? []).map((c) => c.Next),
+  ];
+}
+
+/** True when each state of `path` is followed by one the state machine can go to from it. */
+function isWalk(states: Record<string, State>, path: readonly string[]): boolean {
+  return path.every((name, i) => i === 0 || successors(states[path[i - 1]!]!).includes(name));
+}
+
+function planOf(extra: Record<string, unknown> = {}, source?: string): DatabaseMigrationPlan {
+  const input = databaseMigrationInput({ target: TARGET, source }, 'examples/migrations/shop', extra);
+  return buildDatabaseMigrationPlan(
+    parseWith(databaseMigrationRequestSchema, input, 'database-migration request'),
+  );
+}
+
+describe('buildDatabaseMigrationPlan', () => {
+  it('walks the state machine from Prepare to Done: a logical backup, migrations, no source', () => {
+    // Act
+    const plan = planOf();
+    // Assess
+    expect(plan.steps.map((step) => step.name)).toEqual([
+      'Prepare',
+      'Backup',
+      'Migrate',
+      'ListTables',
+      'CopyTables',
+      'SyncSequences',
+      'Validate',
+      'Notify',
+      'Unlock',
+    ]);
+    expect(plan.path[0]).toBe(machine.StartAt);
+    expect(machine.States[plan.path.at(-1)!]!.Type).toBe('Succeed');
+    expect(isWalk(machine.States, plan.path)).toBe(true);
+    expect(plan.steps.find((step) => step.name === 'Backup')!.states).toEqual(['Backup']);
+    expect(plan.steps.find((step) => step.name === 'Migrate')!.detail).toContain('phase all');
+  });
+
+  it('knows the transitions and cost from the request alone when nothing is copied', () => {
+    // Act
+    const plan = planOf();
+    // Assess
+    expect(plan.stateTransitions).toBe(plan.path.length);
+    expect(plan.stateTransitions).toBe(12);
+    expect(plan.variableTransitions).toEqual([]);
+    expect(plan.estimatedCostUsd).toBeCloseTo(12 * USD_PER_STATE_TRANSITION, 9);
+  });
+
+  it('with a source, adds the per-table and per-slice transitions of the CopyTables map', () => {
+    // Act
+    const plan = planOf({ copy: { budgetSeconds: 300, batchRows: 10_000 } }, SOURCE);
+    // Assess
+    expect(plan.stateTransitions).toBe(12);
+    expect(plan.variableTransitions).toEqual([
+      { per: 'copied table', states: ['TableCopied'], transitions: 1 },
+      { per: 'copy slice', states: ['CopySlice', 'TableDone'], transitions: 2 },
+    ]);
+    const [table, slice] = plan.variableTransitions;
+    expect(copyTables.States[table!.states[0]!]!.Type).toBe('Succeed');
+    expect(slice!.states[0]).toBe(copyTables.StartAt);
+    expect(isWalk(copyTables.States, [...slice!.states, copyTables.StartAt])).toBe(true); // a loop per slice
+    expect(isWalk(copyTables.States, [...slice!.states, ...table!.states])).toBe(true); // then the table is done
+    expect(plan.steps.find((step) => step.name === 'CopyTables')!.detail).toContain('300s');
+    expect(plan.steps.find((step) => step.name === 'SyncSequences')!.detail).toContain("source's positions");
+  });
+
+  it('polls an RDS snapshot: one check at least, timeout / pollSeconds at most', () => {
+    // Act
+    const plan = planOf(RDS_SNAPSHOT);
+    // Assess
+    const backup = plan.steps.find((step) => step.name === 'Backup')!;
+    expect(backup.states).toEqual([
+      'CreateSnapshot',
+      'WaitForSnapshot',
+      'CheckSnapshot',
+      'IsSnapshotAvailable',
+    ]);
+    expect(backup.loops).toEqual([
+      {
+        name: 'snapshot',
+        until: 'available',
+        states: SNAPSHOT_CHECK,
+        pollSeconds: 30,
+        timeoutSeconds: 7200,
+        maxChecks: 240,
+      },
+    ]);
+    expect(isWalk(machine.States, plan.path)).toBe(true);
+    expect(isWalk(machine.States, [...SNAPSHOT_CHECK, SNAPSHOT_CHECK[0]!])).toBe(true); // a loop per check
+    expect(plan.stateTransitions).toBe(15);
+    expect(plan.variableTransitions).toEqual([
+      {
+        per: 'snapshot check after the first',
+        states: SNAPSHOT_CHECK,
+        transitions: 3,
+        max: 239,
+      },
+    ]);
+    expect(plan.rdsWaitSeconds).toEqual({ min: 30, max: 7200 });
+  });
+
+  it('switches to a green RDS environment before the migrations when blueGreen is given', () => {
+    // Act
+    const plan = planOf(BLUE_GREEN);
+    // Assess
+    expect(plan.steps.map((step) => step.name).slice(0, 4)).toEqual([
+      'Prepare',
+      'Backup',
+      'Blue/Green',
+      'Migrate',
+    ]);
+    expect(isWalk(machine.States, plan.path)).toBe(true);
+    const blueGreen = plan.steps.find((step) => step.name === 'Blue/Green')!;
+    // Switchover checks: (switchoverTimeoutSeconds + 2 polls) / pollSeconds = (300 + 120) / 60
+    expect(blueGreen.loops!.map(({ name, maxChecks }) => ({ name, maxChecks }))).toEqual([
+      { name: 'green', maxChecks: 120 },
+      { name: 'switchover', maxChecks: 7 },
+    ]);
+    for (const loop of blueGreen.loops!)
+      expect(isWalk(machine.States, [...loop.states, loop.states[0]!])).toBe(true);
+    expect(plan.stateTransitions).toBe(12 + 1 + 3 + 1 + 1 + 3);
+    expect(plan.rdsWaitSeconds).toEqual({ min: 120, max: 120 * 60 + 7 * 60 });
+  });
+
+  it('restores on failure only a logical backup with restoreOnFailure', () => {
+    // Act
+    const logical = planOf();
+    const kept = planOf({ backup: { restoreOnFailure: false } });
+    const snapshot = planOf(RDS_SNAPSHOT);
+    const none = planOf({ backup: { enabled: false } });
+    // Assess
+    expect(logical.onFailure.restore).toBe(true);
+    expect(logical.onFailure.states).toEqual([
+      'ShouldRestore',
+      'Restore',
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'Failed',
+    ]);
+    expect(isWalk(machine.States, ['Migrate', ...logical.onFailure.states])).toBe(true);
+    expect(kept.onFailure).toMatchObject({
+      restore: false,
+      detail: expect.stringContaining('restoreOnFailure'),
+    });
+    expect(isWalk(machine.States, ['Migrate', ...kept.onFailure.states])).toBe(true);
+    expect(snapshot.onFailure.detail).toContain('RestoreDBInstanceFromDBSnapshot');
+    expect(none.onFailure.restore).toBe(false);
+    expect(none.steps.find((step) => step.name === 'Backup')!.states).toEqual([]);
+    expect(none.stateTransitions).toBe(11);
+    expect(isWalk(machine.States, none.path)).toBe(true);
+  });
+});
