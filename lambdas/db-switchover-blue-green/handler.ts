@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { createRdsClient, switchoverBlueGreen } from '#adapters/database/rds.ts';
+import { DEFAULT_RDS_POLL_SECONDS, switchoverWaitSeconds } from '#core/rds-polling.ts';
 import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
@@ -10,8 +11,7 @@ export const handler = dbTaskHandler(
   async ({ request, identifier }) => {
     const timeoutSeconds = request.blueGreen!.switchoverTimeoutSeconds;
     await switchoverBlueGreen(createRdsClient(request.rds), identifier, timeoutSeconds);
-    // RDS rolls back by itself after the timeout; two more polls see the outcome.
-    const pollSeconds = request.rds?.pollSeconds ?? 30;
-    return { identifier, ...firstPoll(request, timeoutSeconds + 2 * pollSeconds) };
+    const pollSeconds = request.rds?.pollSeconds ?? DEFAULT_RDS_POLL_SECONDS;
+    return { identifier, ...firstPoll(request, switchoverWaitSeconds(timeoutSeconds, pollSeconds)) };
   },
 );

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_RDS_POLL_SECONDS, maxPollChecks } from '#core/rds-polling.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 
 /** The fields of one Wait/check/Choice loop: the check counts its attempts up to `maxAttempts`. */
@@ -9,8 +10,8 @@ export const pollShape = {
 
 /** The first turn of a loop waiting `timeoutSeconds` in steps of `rds.pollSeconds`. */
 export function firstPoll(request: DatabaseMigrationRequest, timeoutSeconds: number) {
-  const pollSeconds = request.rds?.pollSeconds ?? 30;
-  return { attempt: 0, maxAttempts: Math.max(1, Math.ceil(timeoutSeconds / pollSeconds)) };
+  const pollSeconds = request.rds?.pollSeconds ?? DEFAULT_RDS_POLL_SECONDS;
+  return { attempt: 0, maxAttempts: maxPollChecks(timeoutSeconds, pollSeconds) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maxPollChecks, switchoverWaitSeconds } from '../rds-polling.ts';
 import type { DatabaseMigrationRequest } from '../schemas/database-migration.ts';
 import { transitionCostUsd } from './plan.ts';
 
@@ -82,8 +83,7 @@ function pollLoop(
   pollSeconds: number,
   timeoutSeconds: number,
 ): PollLoop {
-  // As the check tasks count them (firstPoll in lambdas/shared/db-polling.ts).
-  const maxChecks = Math.max(1, Math.ceil(timeoutSeconds / pollSeconds));
+  const maxChecks = maxPollChecks(timeoutSeconds, pollSeconds);
   return { name, until, states, pollSeconds, timeoutSeconds, maxChecks };
 }
 
@@ -118,13 +118,12 @@ function blueGreenStep(request: Request): DatabaseMigrationStep[] {
     request.blueGreen;
   const poll = request.rds!.pollSeconds;
   const green = pollLoop('green', 'AVAILABLE', GREEN_CHECK, poll, availableTimeoutSeconds);
-  // The switchover task gives RDS its timeout and two polls more to report the outcome.
   const switchover = pollLoop(
     'switchover',
     'SWITCHOVER_COMPLETED',
     SWITCHOVER_CHECK,
     poll,
-    switchoverTimeoutSeconds + 2 * poll,
+    switchoverWaitSeconds(switchoverTimeoutSeconds, poll),
   );
   const engine = targetEngineVersion ? ` (engine ${targetEngineVersion})` : '';
   return [
