@@ -3,8 +3,9 @@ import { backupExists, releaseBackupKey, writeReleaseBackup } from '#lambdas/sha
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * BackupState: the router's weights and the cluster snapshot of the service, stored once per execution
- * (a retry keeps the first backup). Returns the key Rollback restores from.
+ * BackupState: the router's weights, the cluster snapshot of the service and the desired replicas of
+ * each track with traffic, stored once per execution (a retry keeps the first backup). Returns the key
+ * Rollback restores from.
  */
 export const handler = taskHandler('backup-state', {}, async ({ strategy, request, executionArn }) => {
   const deps = dependencies(request, {
@@ -16,13 +17,19 @@ export const handler = taskHandler('backup-state', {}, async ({ strategy, reques
   const key = releaseBackupKey(request.service, executionArn);
   if (await backupExists(store, key)) return { key };
   const weights = await (await deps.router()).getWeights(request.service);
-  const snapshot = await (await deps.cluster()).snapshot(request.service);
+  const cluster = await deps.cluster();
+  const snapshot = await cluster.snapshot(request.service);
+  const replicas: Record<string, number> = {};
+  for (const [track, weight] of Object.entries(weights)) {
+    if (weight > 0) replicas[track] = (await cluster.status(request.service, track)).desired;
+  }
   await writeReleaseBackup(store, key, {
     strategy,
     executionArn,
     takenAt: new Date().toISOString(),
     weights,
     snapshot,
+    replicas,
   });
   return { key };
 });

@@ -10,6 +10,8 @@ export interface ReleaseBackup {
   readonly takenAt: string;
   readonly weights: Weights;
   readonly snapshot: ClusterSnapshot;
+  /** Desired replicas of each track that had traffic (absent in backups of earlier versions). */
+  readonly replicas?: Readonly<Record<string, number>>;
 }
 
 const releaseBackupSchema = z.object({
@@ -17,6 +19,7 @@ const releaseBackupSchema = z.object({
   executionArn: z.string(),
   takenAt: z.string(),
   weights: z.record(z.string(), z.number()),
+  replicas: z.record(z.string(), z.number().int().min(0)).optional(),
   snapshot: z.object({
     service: z.object({ name: z.string(), namespace: z.string() }),
     takenAt: z.string(),

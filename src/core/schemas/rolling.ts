@@ -20,12 +20,27 @@ export const rollingBlockSchema = z
     }
   }, EVEN_WITH_ISSUES);
 
+/** A replica count in `maxSurge` / `maxUnavailable` may not exceed the release's replicas (as '100%' at most). */
+function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx: z.RefinementCtx): void {
+  const replicas = (request.release as { replicas?: unknown } | undefined)?.replicas;
+  const block = request.rolling as Record<string, unknown> | undefined;
+  if (typeof replicas !== 'number' || typeof block !== 'object' || block === null) return;
+  for (const field of ['maxSurge', 'maxUnavailable']) {
+    const value = block[field];
+    if (typeof value === 'number' && value > replicas) {
+      const message = `must be at most release.replicas (${replicas}) (got ${value})`;
+      ctx.addIssue({ code: 'custom', path: ['rolling', field], message });
+    }
+  }
+}
+
 /** A rolling release request: move replicas from the old track to the new one in bounded batches. */
 export const rollingRequestSchema = z
   .strictObject({ ...baseRequestShape, rolling: rollingBlockSchema.prefault({}) })
   .superRefine((request, ctx) => {
     checkRelease(request, ctx);
     checkWeightedRouter(request, ctx, 'a rolling release');
+    checkBatchBounds(request, ctx);
   }, EVEN_WITH_ISSUES);
 
 export type RollingRequestInput = z.input<typeof rollingRequestSchema>;

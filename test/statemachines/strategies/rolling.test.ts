@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
-import { executionHistory } from '#test/support/local-runtime.ts';
+import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import { aRollingRequest, aTestService } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
+  entered,
+  historyUntil,
   liveWeights,
   serviceState,
   stateEntries,
   trackVersions,
   useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
+import { abortRelease } from '../../../src/cli/abort-release.ts';
 
 describe('rolling state machine on the local runtime (example app, proxy, real traffic)', () => {
   const context = useStrategyRuntime();
@@ -70,6 +73,35 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x2' },
+      served: ['v1'],
+    });
+  });
+
+  it('keeps serving when aborted after blue was drained: blue is ready again before it gets the traffic back', async () => {
+    // Prepare: one batch (surge 2) moves everything to v2 on green and drains blue; it bakes
+    const service = await aServiceOnBlueV1('rolling-drained');
+    const request = aRollingRequest(service, 'v2');
+    const arn = await context.runtime.start(
+      'rolling',
+      { ...request, rolling: { ...request.rolling, maxSurge: 2, bakeSeconds: 3600 } },
+      'rolling-drained-v2',
+    );
+    await historyUntil(context.runtime.client, arn, entered('BakeBatch'));
+    const during = await trackVersions(context.runtime.adapters, service);
+    // Act
+    const { rollbackExecutionArn } = await abortRelease(context.runtime.client, arn, 'rehearsal');
+    const rollback = await waitForExecution(context.runtime.client, rollbackExecutionArn!);
+    const traffic = await context.traffic!.stop();
+    // Assess
+    expect(during).toEqual({ blue: 'v1 x0', green: 'v2 x2' });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect({ failed: traffic.failed, statuses: Object.keys(traffic.byStatus) }).toEqual({
+      failed: 0,
+      statuses: ['200'],
+    });
     expect(await serviceState(context.runtime.adapters, service)).toEqual({
       weights: { blue: 100 },
       tracks: { blue: 'v1 x2' },

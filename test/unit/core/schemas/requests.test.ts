@@ -133,6 +133,19 @@ describe('validateRequest (blue-green, rolling)', () => {
     ).toContain('rolling.maxUnavailable: may not be 0 when maxSurge is 0');
   });
 
+  it('refuses a batch bound larger than the replicas, naming the field', () => {
+    // Act
+    const message = messageOf(() =>
+      validateRequest('rolling', rollingInput({ maxSurge: 5, maxUnavailable: 3, bakeSeconds: 1 })),
+    );
+    // Assess
+    expect(message).toContain('rolling.maxSurge: must be at most release.replicas (2) (got 5)');
+    expect(message).toContain('rolling.maxUnavailable: must be at most release.replicas (2) (got 3)');
+    expect(() =>
+      validateRequest('rolling', rollingInput({ maxSurge: 2, maxUnavailable: '100%' })),
+    ).not.toThrow();
+  });
+
   it('refuses a malformed percentage', () => {
     expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
       'rolling.maxSurge: must be an integer >= 0 or a percentage like \'25%\' (got "150%")',
