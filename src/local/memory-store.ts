@@ -1,12 +1,13 @@
-import type {
-  EventRow,
-  ExecutionEnd,
-  ExecutionRow,
-  FrameRow,
-  RevisionRow,
-  SinkMessage,
-  StateMachineRow,
-  Store,
+import {
+  type EventRow,
+  type ExecutionEnd,
+  type ExecutionRow,
+  type FrameRow,
+  type RevisionRow,
+  type SinkMessage,
+  type StateMachineRow,
+  type Store,
+  updatedMachine,
 } from './store.ts';
 
 interface TaskTokenRow {
@@ -109,26 +110,7 @@ export class MemoryStore implements Store {
 
   updateStateMachine(row: StateMachineRow): void {
     const stored = this.#machines.get(row.arn);
-    if (!stored) return;
-    const {
-      roleArn,
-      definition,
-      revisionId,
-      revision,
-      description,
-      loggingConfiguration,
-      tracingConfiguration,
-    } = row;
-    this.#setMachine(row.arn, {
-      ...stored,
-      roleArn,
-      definition,
-      revisionId,
-      revision,
-      description,
-      loggingConfiguration,
-      tracingConfiguration,
-    });
+    if (stored) this.#setMachine(row.arn, updatedMachine(stored, row));
   }
 
   getStateMachine(arn: string): StateMachineRow | undefined {

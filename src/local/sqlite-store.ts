@@ -15,6 +15,7 @@ import {
   type SinkMessage,
   type StateMachineRow,
   type Store,
+  updatedMachine,
 } from './store.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
@@ -272,26 +273,7 @@ export class SqliteStore implements Store {
       row.arn,
     );
     const cached = this.#machines.get(row.arn);
-    if (!cached) return;
-    const {
-      roleArn,
-      definition,
-      revisionId,
-      revision,
-      description,
-      loggingConfiguration,
-      tracingConfiguration,
-    } = row;
-    this.#machines.set(row.arn, {
-      ...cached,
-      roleArn,
-      definition,
-      revisionId,
-      revision,
-      description,
-      loggingConfiguration,
-      tracingConfiguration,
-    });
+    if (cached) this.#machines.set(row.arn, updatedMachine(cached, row));
   }
 
   getStateMachine(arn: string): StateMachineRow | undefined {

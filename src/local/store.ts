@@ -20,6 +20,12 @@ export interface StateMachineRow {
   tracingConfiguration: string;
 }
 
+/** `stored` as `row` updates it: everything but its ARN, name, type and creation date comes from `row`. */
+export function updatedMachine(stored: StateMachineRow, row: StateMachineRow): StateMachineRow {
+  const { arn, name, type, creationDate } = stored;
+  return { ...row, arn, name, type, creationDate };
+}
+
 /** The `loggingConfiguration` (JSON) of a state machine created without one: nothing is logged. */
 export const DEFAULT_LOGGING_CONFIGURATION = '{"level":"OFF","includeExecutionData":false}';
 /** The `tracingConfiguration` (JSON) of a state machine created without one: X-Ray tracing is off. */
