@@ -1,61 +1,26 @@
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
-import { RealClock } from '#local/clock.ts';
-import { canaryInput } from '#test/builders/release-request.ts';
 import { launchChromium } from '#test/support/browser.ts';
-import { anAppRelease, aTempDataDir, isAlive } from '#test/support/local-app.ts';
-import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { aCanaryWithApproval, useProjectRuntime } from '#test/support/project-runtime.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Waits run at 1/1000: the one-day approval timeout is 86 s, rollout polls a few milliseconds. */
-const WAIT_TIME_SCALE = 0.001;
 const UI_TIMEOUT_MS = 30_000;
 
-let local: TestRuntime;
+const project = useProjectRuntime();
+const { replicaPids } = project;
 let browser: Browser;
-let data: ReturnType<typeof aTempDataDir>;
-let previousDataDir: string | undefined;
-const replicaPids: number[] = [];
 
 beforeAll(async () => {
-  data = aTempDataDir();
-  previousDataDir = process.env.CUTOVER_DATA_DIR;
-  // The tasks run in this process and find their local stores (locks, approval tokens) through it.
-  process.env.CUTOVER_DATA_DIR = data.dataDir;
-  local = await startTestRuntime({
-    dataDir: data.dataDir,
-    projectDir: PROJECT_ROOT,
-    clock: new RealClock(WAIT_TIME_SCALE),
-  });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await local?.close();
-  if (previousDataDir === undefined) delete process.env.CUTOVER_DATA_DIR;
-  else process.env.CUTOVER_DATA_DIR = previousDataDir;
-  data?.remove();
-  expect(replicaPids.filter(isAlive)).toEqual([]);
 });
 
-/** A canary of the example app: one step at 50%, judged on at least 5 requests, then an approval. */
-function aCanaryWithApproval(service: ServiceRef, version: string) {
-  return canaryInput(
-    {
-      steps: [{ weight: 50, bakeSeconds: 1000 }],
-      analysis: { minRequests: 5, intervalSeconds: 500, inconclusiveLimit: 40 },
-      approval: { timeoutSeconds: 86_400 },
-    },
-    { service, release: anAppRelease(version), scaleDownDelaySeconds: 0 },
-  );
-}
-
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${local.endpoint}${path}`, {
+  const response = await fetch(`${project.runtime().endpoint}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -64,7 +29,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 async function statusOf(executionId: string): Promise<string> {
-  const response = await fetch(`${local.endpoint}/releases/${encodeURIComponent(executionId)}`);
+  const response = await fetch(`${project.runtime().endpoint}/releases/${encodeURIComponent(executionId)}`);
   return String(((await response.json()) as { status: unknown }).status);
 }
 
@@ -77,7 +42,10 @@ async function startCanary(service: ServiceRef, name: string) {
   while ((await statusOf(String(first.json.executionId))) === 'RUNNING') {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const traffic = startTraffic({ url: await local.runtime.adapters!.router.url(service), ratePerSecond: 50 });
+  const traffic = startTraffic({
+    url: await project.runtime().runtime.adapters!.router.url(service),
+    ratePerSecond: 50,
+  });
   const started = await post(`/releases/canary?name=${name}`, aCanaryWithApproval(service, 'v2'));
   expect(started.status).toBe(200);
   return { executionId: String(started.json.executionId), stop: () => traffic.stop() };
@@ -86,7 +54,7 @@ async function startCanary(service: ServiceRef, name: string) {
 /** Opens the console's page of one execution, from the list as a user would. */
 async function openFromList(executionId: string): Promise<Page> {
   const page = await browser.newPage();
-  await page.goto(`${local.endpoint}/`);
+  await page.goto(`${project.runtime().endpoint}/`);
   await page.locator(`tr[data-execution="${executionId}"] a`).click({ timeout: UI_TIMEOUT_MS });
   return page;
 }
@@ -109,7 +77,7 @@ describe('console', () => {
       const states = await page
         .locator('[data-state]')
         .evaluateAll((items) => items.map((item) => item.getAttribute('data-state')));
-      replicaPids.push(...local.runtime.adapters!.cluster.pids(service, 'stable'));
+      replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
       // Assess
       expect(listedWhileRunning).toBe('RUNNING');
       expect(weights).toEqual(['stable 50%', 'canary 50%']);
@@ -117,9 +85,9 @@ describe('console', () => {
       expect(states).toEqual(expect.arrayContaining(['RequestApproval', 'Promote', 'Succeeded']));
       expect(await page.locator('button.approve').count()).toBe(0);
       expect(
-        await local.runtime.adapters!.approvals.get(
-          `arn:aws:states:us-east-1:000000000000:execution:${executionId}`,
-        ),
+        await project
+          .runtime()
+          .runtime.adapters!.approvals.get(`arn:aws:states:us-east-1:000000000000:execution:${executionId}`),
       ).toBeUndefined();
     } finally {
       await stop();
@@ -166,7 +134,9 @@ describe('console', () => {
       await rollback.locator('[data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(await statusOf(executionId)).toBe('ABORTED');
-      expect(await local.runtime.adapters!.router.getWeights(service)).toMatchObject({ stable: 100 });
+      expect(await project.runtime().runtime.adapters!.router.getWeights(service)).toMatchObject({
+        stable: 100,
+      });
     } finally {
       await stop();
       await page.close();
@@ -181,7 +151,7 @@ describe('console', () => {
       const path = `/console/api/executions/${encodeURIComponent(executionId)}/abort`;
       // Act
       const crossSite = await post(path, {}, { origin: 'http://attacker.example' });
-      const plainText = await fetch(`${local.endpoint}${path}`, { method: 'POST', body: '{}' });
+      const plainText = await fetch(`${project.runtime().endpoint}${path}`, { method: 'POST', body: '{}' });
       const unknown = await post('/console/api/executions/canary:nope/abort', {});
       // Assess
       expect(crossSite.status).toBe(403);

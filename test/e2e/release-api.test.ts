@@ -1,57 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
-import { RealClock } from '#local/clock.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
-import { anAppRelease, aTempDataDir, isAlive } from '#test/support/local-app.ts';
-import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { aCanaryWithApproval, useProjectRuntime } from '#test/support/project-runtime.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Waits run at 1/1000: the one-day approval timeout is 86 s, rollout polls a few milliseconds. */
-const WAIT_TIME_SCALE = 0.001;
-
-let local: TestRuntime;
-let data: ReturnType<typeof aTempDataDir>;
-let previousDataDir: string | undefined;
-const replicaPids: number[] = [];
-
-beforeAll(async () => {
-  data = aTempDataDir();
-  previousDataDir = process.env.CUTOVER_DATA_DIR;
-  // The tasks run in this process and find their local stores (locks, approval tokens) through it.
-  process.env.CUTOVER_DATA_DIR = data.dataDir;
-  local = await startTestRuntime({
-    dataDir: data.dataDir,
-    projectDir: PROJECT_ROOT,
-    clock: new RealClock(WAIT_TIME_SCALE),
-  });
-});
-
-afterAll(async () => {
-  await local?.close();
-  if (previousDataDir === undefined) delete process.env.CUTOVER_DATA_DIR;
-  else process.env.CUTOVER_DATA_DIR = previousDataDir;
-  data?.remove();
-  expect(replicaPids.filter(isAlive)).toEqual([]);
-});
-
-/**
- * A canary of the example app: one step at 50% baked 1 s (scaled), judged on at least 5 requests (re-analysed
- * every 0.5 s while traffic comes in), then an approval before promotion. A service's first release skips
- * all of that and goes straight to 100%.
- */
-function aCanaryWithApproval(service: ServiceRef, version = 'v2') {
-  return canaryInput(
-    {
-      steps: [{ weight: 50, bakeSeconds: 1000 }],
-      analysis: { minRequests: 5, intervalSeconds: 500, inconclusiveLimit: 40 },
-      approval: { timeoutSeconds: 86_400 },
-    },
-    { service, release: anAppRelease(version), scaleDownDelaySeconds: 0 },
-  );
-}
+const project = useProjectRuntime();
+const { replicaPids } = project;
 
 /** One call as curl makes it: JSON in (when a body is given), status and JSON out. */
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
@@ -60,7 +15,7 @@ async function call(method: string, path: string, body?: unknown, contentType = 
 
 /** One call with the body as given (`curl --data-binary`). */
 async function send(method: string, path: string, body?: string, contentType = 'application/json') {
-  const response = await fetch(`${local.endpoint}${path}`, {
+  const response = await fetch(`${project.runtime().endpoint}${path}`, {
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body }),
   });
@@ -73,10 +28,10 @@ async function send(method: string, path: string, body?: string, contentType = '
 }
 
 async function canaryExecutionCount(): Promise<number> {
-  const canary = local.runtime.stateMachines.find((machine) => machine.name === 'canary')!;
-  const listed = await local.client.send(
-    new ListExecutionsCommand({ stateMachineArn: canary.stateMachineArn }),
-  );
+  const canary = project.runtime().runtime.stateMachines.find((machine) => machine.name === 'canary')!;
+  const listed = await project
+    .runtime()
+    .client.send(new ListExecutionsCommand({ stateMachineArn: canary.stateMachineArn }));
   return listed.executions!.length;
 }
 
@@ -92,13 +47,16 @@ async function startUntilApprovalPending(name: string, service: ServiceRef) {
     aCanaryWithApproval(service, 'v1'),
   );
   expect((await finished(String(first.json.executionId))).json.status).toBe('SUCCEEDED');
-  const traffic = startTraffic({ url: await local.runtime.adapters!.router.url(service), ratePerSecond: 50 });
+  const traffic = startTraffic({
+    url: await project.runtime().runtime.adapters!.router.url(service),
+    ratePerSecond: 50,
+  });
   try {
     const started = await call('POST', `/releases/canary?name=${name}`, aCanaryWithApproval(service));
     expect(started.status).toBe(200);
     const executionId = String(started.json.executionId);
     const executionArn = String(started.json.executionArn);
-    while ((await local.runtime.adapters!.approvals.get(executionArn)) === undefined) {
+    while ((await project.runtime().runtime.adapters!.approvals.get(executionArn)) === undefined) {
       const described = await call('GET', `/releases/${executionId}`);
       expect(described.json).toMatchObject({ status: 'RUNNING' });
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -159,7 +117,7 @@ describe('release API on the local runtime', () => {
     const badBody = await call('POST', `/releases/${executionId}/approve`, { comment: 5, by: 'me' });
     const approved = await call('POST', `/releases/${executionId}/approve`, { comment: 'looks good' });
     const done = await finished(executionId);
-    replicaPids.push(...local.runtime.adapters!.cluster.pids(service, 'stable'));
+    replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
     const again = await call('POST', `/releases/${executionId}/approve`, {});
     // Assess
     expect(started.json).toEqual({
@@ -177,7 +135,7 @@ describe('release API on the local runtime', () => {
     expect(approved).toMatchObject({ status: 200, json: { executionId, decision: 'approved' } });
     expect(done.json.status).toBe('SUCCEEDED');
     expect(replicaPids.length).toBeGreaterThan(0);
-    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
     expect(again).toMatchObject({
       status: 404,
       json: { message: 'canary:checkout-v2 has no pending approval' },
@@ -197,14 +155,14 @@ describe('release API on the local runtime', () => {
     expect(rejected).toMatchObject({ status: 200, json: { executionId, decision: 'rejected' } });
     expect(done.json).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(JSON.parse(String(done.json.cause))).toEqual({ reason: 'p99 too high' });
-    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
 
   it('answers 404 to an approval whose release stopped waiting, and drops its stale token', async () => {
     // Prepare
     const service = { name: 'api-stopped', namespace: 'shop' };
     const { executionId, executionArn } = await startUntilApprovalPending('checkout-v4', service);
-    await local.client.send(new StopExecutionCommand({ executionArn, cause: 'abandoned' }));
+    await project.runtime().client.send(new StopExecutionCommand({ executionArn, cause: 'abandoned' }));
     // Act
     const approved = await call('POST', `/releases/${executionId}/approve`, {});
     // Assess
@@ -213,7 +171,7 @@ describe('release API on the local runtime', () => {
       json: { message: 'canary:checkout-v4 has no pending approval' },
     });
     expect((await call('GET', `/releases/${executionId}`)).json.status).toBe('ABORTED');
-    expect(await local.runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
 
   it('answers 404 for an execution that does not exist, to describe, approve and reject alike', async () => {
