@@ -48,6 +48,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   notify: ['notify'],
   promote: ['cluster', 'listeners', 'notify'],
   'request-approval': ['state', 'notify'],
+  'restore-capacity': ['cluster', 'backup'],
   rollback: ['cluster', 'listeners', 'backup'],
   'scale-track': ['cluster'],
   'set-weights': ['cluster', 'listeners'],

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { createRdsClient, switchoverBlueGreen } from '#adapters/database/rds.ts';
-import { DEFAULT_RDS_POLL_SECONDS, switchoverWaitSeconds } from '#core/rds-polling.ts';
+import { DEFAULT_RDS_POLL_SECONDS, switchoverWaitSeconds } from '#core/polling.ts';
 import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_RDS_POLL_SECONDS, maxPollChecks } from '#core/rds-polling.ts';
+import { DEFAULT_RDS_POLL_SECONDS, maxPollChecks } from '#core/polling.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 
 /** The fields of one Wait/check/Choice loop: the check counts its attempts up to `maxAttempts`. */

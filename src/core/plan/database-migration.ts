@@ -1,4 +1,4 @@
-import { maxPollChecks, switchoverWaitSeconds } from '../rds-polling.ts';
+import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import type { DatabaseMigrationRequest } from '../schemas/database-migration.ts';
 import { transitionCostUsd } from './plan.ts';
 

@@ -13,6 +13,7 @@ import { handler as deployTrack } from '#lambdas/deploy-track/handler.ts';
 import { handler as notify } from '#lambdas/notify/handler.ts';
 import { handler as promote } from '#lambdas/promote/handler.ts';
 import { handler as requestApproval } from '#lambdas/request-approval/handler.ts';
+import { handler as restoreCapacity } from '#lambdas/restore-capacity/handler.ts';
 import { handler as rollback } from '#lambdas/rollback/handler.ts';
 import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
@@ -131,6 +132,37 @@ describe('backup-state and rollback', () => {
     expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
     expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1 });
     expect([...world.tracks.keys()]).toEqual(['stable']);
+  });
+
+  it('scales a drained track back before its traffic returns, and checks it until ready or out of checks', async () => {
+    // Prepare: stable serves everything with 2 replicas at the backup, then the release drains it
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 100 };
+    const { key } = await run(backupState, {});
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 0 });
+    world.calls.length = 0;
+    // Act
+    const first = await run(restoreCapacity, { backupKey: key });
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 1, available: 1, complete: false });
+    const starting = await run(restoreCapacity, { backupKey: key, poll: first });
+    const last = await run(restoreCapacity, { backupKey: key, poll: { attempt: 59, maxAttempts: 60 } });
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+    const ready = await run(restoreCapacity, { backupKey: key, poll: starting });
+    // Assess
+    expect(world.calls).toEqual(['scale stable 2']);
+    expect(first).toEqual({ ready: false, waiting: ['stable 0/2 ready'], attempt: 1, maxAttempts: 60 });
+    expect(starting).toEqual({ ready: false, waiting: ['stable 1/2 ready'], attempt: 2, maxAttempts: 60 });
+    expect(last).toMatchObject({ ready: true, attempt: 60 }); // out of checks: the traffic returns anyway
+    expect(ready).toEqual({ ready: true, waiting: [], attempt: 3, maxAttempts: 60 });
+  });
+
+  it('has nothing to wait for without a backup', async () => {
+    expect(await run(restoreCapacity, { backupKey: 'releases/shop/checkout/none.json' })).toEqual({
+      ready: true,
+      waiting: [],
+      attempt: 1,
+      maxAttempts: 60,
+    });
   });
 
   it('fails with BackupNotFound for a missing key', async () => {

@@ -1,6 +1,6 @@
 /**
- * How the database migration's RDS waits are polled: the check tasks count their checks with these, and
- * `cutover plan` shows the same numbers.
+ * How polled waits (a Wait / check task / Choice loop) count their checks: the database migration's RDS
+ * waits and a rollback's wait for capacity; `cutover plan` shows the same numbers.
  */
 
 /** Seconds between checks of an RDS wait when the request gives no `rds.pollSeconds`. */

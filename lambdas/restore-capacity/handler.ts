@@ -1,0 +1,51 @@
+import * as z from 'zod';
+import { BackupNotFoundError } from '#core/errors.ts';
+import { maxPollChecks } from '#core/polling.ts';
+import { backupFamily, clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
+import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
+import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+
+/** Seconds between checks: the `WaitForCapacity` state of the strategy and rollback machines. */
+export const CAPACITY_POLL_SECONDS = 2;
+/** Longest wait for the tracks before their traffic returns anyway. */
+const MAX_WAIT_SECONDS = 120;
+
+const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) });
+
+/**
+ * RestoreCapacity, before Rollback gives traffic back, one turn of its Wait/Check/Choice loop: scales each
+ * track the backup sends traffic to and the release scaled down since (a rolling release's drained old
+ * track) back to its backed-up replicas, and answers `{ ready, attempt, maxAttempts }`: ready once every
+ * such track has its replicas ready (or failed), or when the checks for `min(progressDeadlineSeconds,
+ * 120 s)` ran out (traffic returns anyway, with a warning). Without a backup nothing was changed: ready.
+ */
+export const handler = taskHandler(
+  'restore-capacity',
+  { backupKey: z.string().min(1).optional(), poll: poll.optional() },
+  async ({ request, executionArn, backupKey, ...input }) => {
+    const deps = dependencies(request, { backups: backupFamily, cluster: clusterFamily });
+    const key = backupKey ?? releaseBackupKey(request.service, executionArn);
+    const backup = await readReleaseBackup(await deps.backups(), key).catch((error: unknown) => {
+      if (error instanceof BackupNotFoundError) return undefined;
+      throw error;
+    });
+    const attempt = (input.poll?.attempt ?? 0) + 1;
+    const maxAttempts =
+      input.poll?.maxAttempts ??
+      maxPollChecks(Math.min(request.progressDeadlineSeconds, MAX_WAIT_SECONDS), CAPACITY_POLL_SECONDS);
+    const cluster = await deps.cluster();
+    const waiting: string[] = [];
+    for (const [track, weight] of Object.entries(backup?.weights ?? {})) {
+      const replicas = backup?.replicas?.[track] ?? 0;
+      if (weight <= 0 || replicas === 0) continue;
+      const status = await cluster.status(request.service, track);
+      if (status.desired < replicas) await cluster.scale(request.service, track, replicas);
+      else if (status.ready >= replicas || status.failed) continue;
+      waiting.push(`${track} ${status.ready}/${replicas} ready`);
+    }
+    if (waiting.length > 0 && attempt >= maxAttempts) {
+      logger.warn('tracks not ready before their traffic returns', { waiting });
+    }
+    return { ready: waiting.length === 0 || attempt >= maxAttempts, waiting, attempt, maxAttempts };
+  },
+);
