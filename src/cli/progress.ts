@@ -137,6 +137,21 @@ export function weightsBar(weights: Record<string, number>): string {
   return `${first} ${'█'.repeat(filled)}${'░'.repeat(40 - filled)} ${second} ${a}/${b}`;
 }
 
+/** A progress line as running text, without the terminal's indentation and column: `copy public.orders: ...`. */
+export function progressText(line: ProgressLine): string {
+  return formatProgress(line).trim().replace(/\s+/, ' ');
+}
+
+/**
+ * What a task reported (weights, a verdict, a database step), one text each: `weights stable ... canary
+ * 90/10`, `copy public.orders: 150,000 rows, done`. States entered and the end are not task reports.
+ */
+export function taskReportsOf(event: HistoryEvent): string[] {
+  return progressOf(event)
+    .filter((line) => line.kind !== 'state' && line.kind !== 'end')
+    .map(progressText);
+}
+
 /** Formats a progress line for the terminal. */
 export function formatProgress(line: ProgressLine): string {
   switch (line.kind) {

@@ -568,6 +568,8 @@ describe('a canary release from the CLI', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ +1 \S+ ExecutionStarted/);
     expect(stdout).toMatch(/TaskStateEntered AnalyzeStep/);
+    expect(stdout).toMatch(/ (TaskSucceeded|LambdaFunctionSucceeded) weights stable \S+ canary \d+\/\d+$/m);
+    expect(stdout).toMatch(/ (TaskSucceeded|LambdaFunctionSucceeded) analysis (PASS|INCONCLUSIVE): /);
     expect(lines.at(-1)).toMatch(/ExecutionSucceeded/);
   });
 

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { readHistory } from '../history.ts';
-import { failureOf } from '../progress.ts';
+import { failureOf, taskReportsOf } from '../progress.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
-/** `cutover history <execution>`: every history event, one a line. */
+/** `cutover history <execution>`: every history event, one a line, with what a task reported. */
 export function historyCommand(): Command {
   return withEndpointOptions(
     new Command('history')
@@ -22,7 +22,9 @@ export function historyCommand(): Command {
     for (const event of events) {
       const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
       const failure = failureOf(event);
-      const detail = failure ? `${failure.error ?? ''}: ${failure.cause ?? ''}` : name;
+      const detail = failure
+        ? `${failure.error ?? ''}: ${failure.cause ?? ''}`
+        : taskReportsOf(event).join('; ') || name;
       console.log(
         `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`,
       );

@@ -5,7 +5,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { pendingTaskToken } from '../../cli/history.ts';
-import { formatProgress, type ProgressLine, progressOf } from '../../cli/progress.ts';
+import { type ProgressLine, progressOf, progressText } from '../../cli/progress.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
@@ -49,7 +49,7 @@ export function executionView(events: readonly HistoryEvent[]): ExecutionView {
         const { kind: _kind, ...ended } = line;
         end = ended;
       } else {
-        activity.push({ at, text: formatProgress(line).trim().replace(/\s+/, ' ') });
+        activity.push({ at, text: progressText(line) });
       }
     }
   }
