@@ -24,6 +24,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** A request body that should be JSON and is not (a 400 of the plain-path routes). */
+export class InvalidJsonBodyError extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`body: not valid JSON (${reason})`, options);
+    this.name = 'InvalidJsonBodyError';
+  }
+}
+
 /** The body and HTTP status of an AWS JSON 1.0 error answer. */
 export interface ApiErrorResponse {
   readonly status: number;

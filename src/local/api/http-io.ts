@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError } from './errors.ts';
+import { BodyTooLargeError, InvalidJsonBodyError } from './errors.ts';
 
 /** Default request body limit: a 1 MiB definition with every character JSON-escaped still fits. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -22,6 +22,25 @@ export function readBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_B
     });
     request.on('error', reject);
   });
+}
+
+/** The body as JSON; an empty body is `{}` (as API Gateway's `$input.json('$')` reads it). */
+export async function readJsonBody(
+  request: IncomingMessage,
+  maxBytes = DEFAULT_MAX_BODY_BYTES,
+): Promise<unknown> {
+  const text = await readBody(request, maxBytes);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidJsonBodyError((error as Error).message, { cause: error });
+  }
+}
+
+/** The request's media type, lowercased (`application/json` of `Application/JSON; charset=utf-8`). */
+export function mediaTypeOf(request: IncomingMessage): string | undefined {
+  return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
 }
 
 /** JSON with `Date` values as epoch seconds, the timestamp format of the AWS JSON protocols. */

@@ -15,8 +15,8 @@ import { isStrategy, parseWith, STRATEGIES, type Strategy, validateRequest } fro
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
-import { BodyTooLargeError, ReleaseRouteError } from './errors.ts';
-import { readBody, sendJson } from './http-io.ts';
+import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
+import { mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
 /** The Step Functions calls behind the release routes. */
@@ -98,7 +98,7 @@ interface Context {
 /** StartExecution with the body as input, once it passes the strategy's schema; `?name=` names it. */
 function startRelease(context: Context, strategy: Strategy, stateMachineArn: string): Operation {
   return async (request) => {
-    const body = await readJson(request);
+    const body = await readJsonBody(request);
     validateRequest(strategy, body);
     const name = new URL(request.url ?? '/', 'http://localhost').searchParams.get('name') || undefined;
     const started = await context.service.startExecution({
@@ -152,7 +152,7 @@ function describeRelease(context: Context): Operation {
 function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 'reject'): Operation {
   const schema = z.fromJSONSchema(route.body as Parameters<typeof z.fromJSONSchema>[0]);
   return async (request, { executionId = '' }) => {
-    const body = JSON.stringify(parseWith(schema, await readJson(request), `${decision} body`));
+    const body = JSON.stringify(parseWith(schema, await readJsonBody(request), `${decision} body`));
     const executionArn = context.arnOf(executionId);
     const store = context.approvals();
     const noPending = () => new ReleaseRouteError(404, `${executionId} has no pending approval`);
@@ -192,6 +192,7 @@ function answer(route: ApiRoute, operation: Operation): RouteHandler {
 function statusOf(error: unknown, unexpected: number): number {
   if (error instanceof ReleaseRouteError) return error.status;
   if (error instanceof ValidationError || error instanceof StepFunctionsApiError) return 400;
+  if (error instanceof InvalidJsonBodyError) return 400;
   if (error instanceof BodyTooLargeError) return 413;
   return unexpected;
 }
@@ -204,22 +205,10 @@ function messageOf(error: unknown): string {
 function checkMediaType(request: IncomingMessage): void {
   const type = request.headers['content-type'];
   if (type === undefined) return;
-  const mediaType = type.split(';')[0]!.trim().toLowerCase();
-  if (mediaType !== JSON_TYPE) {
+  if (mediaTypeOf(request) !== JSON_TYPE) {
     throw new ReleaseRouteError(
       415,
       `Unsupported Media Type: content-type must be ${JSON_TYPE} (got ${JSON.stringify(type)})`,
     );
-  }
-}
-
-/** The request body as JSON; an empty body is `{}`, as API Gateway's `$input.json('$')` reads it. */
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = await readBody(request);
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ReleaseRouteError(400, `body: not valid JSON (${messageOf(error)})`, { cause: error });
   }
 }

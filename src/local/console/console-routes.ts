@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { collectHistory } from '../../cli/history.ts';
-import { BodyTooLargeError, ConsoleRouteError } from '../api/errors.ts';
-import { readBody, sendJson } from '../api/http-io.ts';
+import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
+import { mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
@@ -79,7 +79,7 @@ export function registerConsoleRoutes(
     'POST',
     '/console/api/executions/:executionId/abort',
     answer(async (request, { executionId = '' }) => {
-      checkSameOrigin(request);
+      checkAbortRequest(request);
       const { reason } = await readAbortBody(request);
       await service.stopExecution({
         executionArn: arnOf(executionId),
@@ -140,16 +140,17 @@ function answer(operation: Operation) {
 function failureOf(error: unknown): [number, string] {
   if (error instanceof ConsoleRouteError) return [error.status, error.message];
   if (error instanceof BodyTooLargeError) return [413, error.message];
+  if (error instanceof InvalidJsonBodyError) return [400, error.message];
   if (!(error instanceof StepFunctionsApiError)) throw error;
   if (error.code === 'ExecutionDoesNotExist') return [404, error.message];
   return [400, error.message];
 }
 
 /**
- * Refuses a request another site's page sends (a browser names that page's origin): only the console
- * itself may stop an execution.
+ * Refuses an abort another site's page sends (a browser names that page's origin: only the console itself
+ * may stop an execution) and one whose body is not declared JSON.
  */
-function checkSameOrigin(request: IncomingMessage): void {
+function checkAbortRequest(request: IncomingMessage): void {
   const origin = request.headers.origin;
   const host = request.headers.host;
   if (origin !== undefined && (host === undefined || new URL(origin).host !== host)) {
@@ -158,7 +159,7 @@ function checkSameOrigin(request: IncomingMessage): void {
       `origin ${origin} may not stop executions: use the console at http://${host}/console`,
     );
   }
-  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaTypeOf(request);
   if (type !== JSON_TYPE) {
     throw new ConsoleRouteError(
       415,
@@ -169,13 +170,7 @@ function checkSameOrigin(request: IncomingMessage): void {
 
 /** The abort body: `{ "reason"?: string }`. */
 async function readAbortBody(request: IncomingMessage): Promise<{ reason?: string }> {
-  const text = (await readBody(request, 64 * 1024)).trim();
-  let body: unknown = {};
-  try {
-    body = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new ConsoleRouteError(400, 'body: not valid JSON');
-  }
+  const body = await readJsonBody(request, 64 * 1024);
   const reason = (body as { reason?: unknown } | null)?.reason;
   if (typeof body !== 'object' || body === null || (reason !== undefined && typeof reason !== 'string')) {
     throw new ConsoleRouteError(400, 'body: must be {"reason"?: string}');
