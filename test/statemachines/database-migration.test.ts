@@ -195,6 +195,32 @@ describe('database-migration state machine', () => {
     expect(statesEntered(history)).not.toContain('Restore');
   });
 
+  it('changes nothing and restores nothing when a migration fails with transaction "all"', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({
+      'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int; UPDATE items SET price = 1;',
+      'V2__breaks.sql': 'SELECT 1 / 0;',
+    });
+    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+      migrations: { directory: migrations, transaction: 'all' },
+    });
+    // Act
+    const { execution, history } = await runMigration(input);
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationFailed');
+    expect(execution.cause).toMatch(/V2__breaks failed and was rolled back with V1__price/);
+    expect(statesEntered(history)).toEqual(
+      expect.arrayContaining(['Backup', 'Migrate', 'IsMigrationRunRolledBack', 'NotifyFailed']),
+    );
+    expect(statesEntered(history)).not.toContain('Restore');
+    expect(await snapshot(target)).toEqual(before);
+    const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
+    expect(recorded.rows[0].n).toBe(0);
+  });
+
   it('restores the backup when a later migration fails', async () => {
     // Prepare
     const target = await targetWithItems();

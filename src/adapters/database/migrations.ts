@@ -9,6 +9,12 @@ import { inTransaction } from './copy.ts';
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
 export type MigrationPhase = 'expand' | 'contract';
 
+/**
+ * `each`: one transaction per migration, a failure keeps the ones before it; `all`: the run's pending
+ * migrations in one transaction, a failure changes nothing.
+ */
+export type MigrationTransaction = 'each' | 'all';
+
 /** One versioned migration file `V<n>__<name>.sql`; a first line `-- phase: contract` makes it contract. */
 export interface Migration {
   readonly version: number;
@@ -82,10 +88,11 @@ export async function loadMigrationsFromStore(store: BackupStore, prefix: string
 }
 
 /**
- * Applies the pending migrations of `phase` (or all) in version order, each in its own transaction,
- * under a PostgreSQL advisory lock, recording each in `cutover_schema_history`. Refuses to start when an
- * applied migration's file changed (`MigrationChecksumMismatch`); a failing one is rolled back and
- * reported as `MigrationFailed`, with the ones before it kept.
+ * Applies the pending migrations of `phase` (or all) in version order under a PostgreSQL advisory lock,
+ * recording each in `cutover_schema_history`. Refuses to start when an applied migration's file changed
+ * (`MigrationChecksumMismatch`). A failing one is reported as `MigrationFailed`: with `transaction: 'each'`
+ * (the default) it alone is rolled back and the ones before it are kept; with `'all'` the run's
+ * migrations are rolled back with it.
  *
  * @example
  * await applyMigrations(client, await loadMigrationsFromDirectory('migrations'), 'expand');
@@ -94,6 +101,7 @@ export async function applyMigrations(
   client: pg.Client,
   migrations: readonly Migration[],
   phase: MigrationPhase | 'all',
+  { transaction = 'each' }: { transaction?: MigrationTransaction } = {},
 ): Promise<MigrationReport> {
   await client.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEY]);
   try {
@@ -106,15 +114,14 @@ export async function applyMigrations(
       const checksum = applied.get(migration.version);
       if (checksum !== undefined && checksum !== migration.checksum) {
         throw new MigrationChecksumMismatchError(
-          `migration V${migration.version}__${migration.name} was changed after it was applied ` +
+          `migration ${labelOf(migration)} was changed after it was applied ` +
             `(applied checksum ${checksum}, file checksum ${migration.checksum}): add a new migration instead`,
         );
       }
     }
     const pending = migrations.filter((m) => !applied.has(m.version));
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
-    const report: { version: number; name: string; ms: number }[] = [];
-    for (const migration of now) report.push(await applyOne(client, migration));
+    const report = transaction === 'each' ? await applyEach(client, now) : await applyAll(client, now);
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]);
@@ -128,22 +135,57 @@ async function appliedChecksums(client: pg.Client): Promise<Map<number, string>>
   return new Map(rows.map((r) => [r.version, r.checksum]));
 }
 
-async function applyOne(client: pg.Client, migration: Migration) {
-  const started = Date.now();
-  const label = `V${migration.version}__${migration.name}`;
+/** Each migration in its own transaction: a failure rolls back that one only. */
+async function applyEach(client: pg.Client, migrations: readonly Migration[]) {
+  const applied: AppliedMigration[] = [];
+  for (const migration of migrations) {
+    try {
+      applied.push(await inTransaction(client, () => applyOne(client, migration)));
+    } catch (error) {
+      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back`, error);
+    }
+  }
+  return applied;
+}
+
+/** The migrations in one transaction: a failure, or one at COMMIT, rolls back all of them. */
+async function applyAll(client: pg.Client, migrations: readonly Migration[]) {
+  const applied: AppliedMigration[] = [];
   try {
-    await inTransaction(client, async () => {
-      await client.query(migration.sql);
-      await client.query(
-        `INSERT INTO ${HISTORY} (version, name, phase, checksum, execution_ms) VALUES ($1, $2, $3, $4, $5)`,
-        [migration.version, migration.name, migration.phase, migration.checksum, Date.now() - started],
-      );
+    return await inTransaction(client, async () => {
+      for (const migration of migrations) applied.push(await applyOne(client, migration));
+      return applied;
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new MigrationFailedError(`migration ${label} failed and was rolled back: ${message}`, {
-      cause: error,
-    });
+    const failing = migrations[applied.length];
+    const before = migrations.slice(0, applied.length).map(labelOf).join(', ');
+    const what = !failing
+      ? `migrations ${before} failed at COMMIT and were rolled back`
+      : before
+        ? `migration ${labelOf(failing)} failed and was rolled back with ${before} (transaction: all)`
+        : `migration ${labelOf(failing)} failed and was rolled back`;
+    throw migrationFailed(what, error);
   }
+}
+
+type AppliedMigration = MigrationReport['applied'][number];
+
+/** Runs one migration and records it, inside the caller's transaction. */
+async function applyOne(client: pg.Client, migration: Migration): Promise<AppliedMigration> {
+  const started = Date.now();
+  await client.query(migration.sql);
+  await client.query(
+    `INSERT INTO ${HISTORY} (version, name, phase, checksum, execution_ms) VALUES ($1, $2, $3, $4, $5)`,
+    [migration.version, migration.name, migration.phase, migration.checksum, Date.now() - started],
+  );
   return { version: migration.version, name: migration.name, ms: Date.now() - started };
+}
+
+function labelOf(migration: Migration): string {
+  return `V${migration.version}__${migration.name}`;
+}
+
+function migrationFailed(what: string, error: unknown): MigrationFailedError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new MigrationFailedError(`${what}: ${message}`, { cause: error });
 }

@@ -40,7 +40,7 @@ export async function migrateTarget(request: Request, store: BackupStore, secret
     : await loadMigrationsFromStore(store, spec.s3Prefix!);
   return withDatabase(
     request.database.target,
-    (client) => applyMigrations(client, migrations, spec.phase),
+    (client) => applyMigrations(client, migrations, spec.phase, { transaction: spec.transaction }),
     secrets,
   );
 }

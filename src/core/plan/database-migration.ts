@@ -143,7 +143,9 @@ function migrateDetail(request: Request): string {
   if (!migrations) return 'no migrations given: nothing to apply';
   const from = migrations.directory ?? `the backup store, prefix ${migrations.s3Prefix}`;
   const phases = { expand: 'expand only', contract: 'contract only', all: 'expand and contract' };
-  return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}`;
+  const transaction =
+    migrations.transaction === 'all' ? 'all in one transaction' : 'each in its own transaction';
+  return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}, ${transaction}`;
 }
 
 /** The steps from Migrate on: what each does depends on whether a source is copied. */
@@ -198,7 +200,10 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
     return {
       restore,
       detail: `restore the logical backup${copied} (one transaction, checked against its manifest)`,
-      exceptions: 'not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
+      exceptions:
+        request.migrations?.transaction === 'all'
+          ? 'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationFailed (the run changed nothing)'
+          : 'not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
       states,
     };
   }

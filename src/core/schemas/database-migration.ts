@@ -43,6 +43,12 @@ export const databaseMigrationRequestSchema = z
         directory: text().optional().describe('directory of V<n>__<name>.sql files (local runs)'),
         s3Prefix: text().optional().describe('prefix in the backup bucket holding the migration files'),
         phase: z.enum(['expand', 'contract', 'all']).default('all'),
+        transaction: z
+          .enum(['each', 'all'])
+          .default('each')
+          .describe(
+            'each: a transaction per migration (a failure keeps the ones before it); all: one for the run (a failure changes nothing)',
+          ),
       })
       .refine((m) => (m.directory === undefined) !== (m.s3Prefix === undefined), {
         error: 'give exactly one of directory or s3Prefix',

@@ -111,6 +111,57 @@ describe('applyMigrations', () => {
     expect((await runSql(url, 'SELECT count(*)::int AS n FROM cutover_schema_history')).rows[0].n).toBe(0);
   });
 
+  it('rolls back every migration of the run together with transaction "all"', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('grouped');
+    await runSql(url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (1);');
+    const dir = await migrationFiles({
+      'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);',
+      'V2__backfill.sql': 'INSERT INTO kept VALUES (2);',
+      'V3__breaks.sql': 'ALTER TABLE orders ADD COLUMN total int; SELECT 1 / 0;',
+    });
+    const migrations = await loadMigrationsFromDirectory(dir);
+    // Act
+    const attempt = withDatabase({ url }, (c) =>
+      applyMigrations(c, migrations, 'all', { transaction: 'all' }),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationFailed',
+      message: expect.stringMatching(
+        /V3__breaks failed and was rolled back with V1__orders, V2__backfill .*division by zero/,
+      ),
+    });
+    expect((await runSql(url, 'SELECT array_agg(id) AS ids FROM kept')).rows[0].ids).toEqual([1]);
+    expect((await runSql(url, `SELECT to_regclass('orders') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect((await runSql(url, 'SELECT count(*)::int AS n FROM cutover_schema_history')).rows[0].n).toBe(0);
+  });
+
+  it('applies and records every migration of the run in one transaction with transaction "all"', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('grouped_ok');
+    const dir = await migrationFiles({
+      'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);',
+      'V2__total.sql': 'ALTER TABLE orders ADD COLUMN total int;',
+    });
+    const migrations = await loadMigrationsFromDirectory(dir);
+    // Act
+    const report = await withDatabase({ url }, (c) =>
+      applyMigrations(c, migrations, 'all', { transaction: 'all' }),
+    );
+    const again = await withDatabase({ url }, (c) =>
+      applyMigrations(c, migrations, 'all', { transaction: 'all' }),
+    );
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([1, 2]);
+    expect(again.applied).toEqual([]);
+    const recorded = await runSql(
+      url,
+      'SELECT array_agg(version ORDER BY version) AS v FROM cutover_schema_history',
+    );
+    expect(recorded.rows[0].v).toEqual([1, 2]);
+  });
+
   it('loads migrations from an S3 prefix and refuses badly named files', async () => {
     // Prepare
     const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });

@@ -23,7 +23,7 @@ describe('formatDatabaseMigrationPlan', () => {
       'database-migration: shop/orders, target postgres://postgres@127.0.0.1:5432/shop',
       '  Prepare        check the request and the migrations directory, lock shop/orders',
       '  Backup         logical backup of public (COPY, gzip) to the backup store',
-      '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop',
+      '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop, each in its own transaction',
       '  ListTables     no source: no tables',
       '  CopyTables     no source: nothing to copy',
       '  SyncSequences  target sequences past max(column)',
@@ -37,6 +37,21 @@ describe('formatDatabaseMigrationPlan', () => {
       'state transitions  12',
       'AWS cost of a run  $0.000300 (at $0.025 per 1,000 transitions)',
     ]);
+  });
+
+  it('with migrations.transaction all, applies the run in one transaction and restores nothing when it fails', () => {
+    // Prepare
+    const input = example();
+    input.migrations = { ...(input.migrations as object), transaction: 'all' };
+    // Act
+    const text = formatted(input);
+    // Assess
+    expect(text).toContain(
+      '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop, all in one transaction',
+    );
+    expect(text).toContain(
+      'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationFailed (the run changed nothing)',
+    );
   });
 
   it('with a source, gives the per-table and per-slice transitions instead of a total', () => {
