@@ -7,15 +7,6 @@ import {
 import type { RollbackInput } from '#core/rollback.ts';
 import { isStrategy } from '#core/strategies.ts';
 
-/** One page of an execution's history, with inputs and outputs. */
-function historyPage(
-  sfn: SFNClient,
-  executionArn: string,
-  page: { maxResults: number; nextToken?: string; reverseOrder?: boolean },
-) {
-  return sfn.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: true, ...page }));
-}
-
 /** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
 export type HistoryPages = (
   input: GetExecutionHistoryCommandInput,
@@ -43,15 +34,34 @@ export async function collectHistory(pages: HistoryPages, executionArn: string):
  * page that reaches `afterEventId`: a poll costs one call while few events are new, however long the
  * history already is.
  */
-export async function readEventsAfter(
+export function readEventsAfter(
   sfn: SFNClient,
+  executionArn: string,
+  afterEventId: number,
+): Promise<HistoryEvent[]> {
+  return collectEventsAfter(
+    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+    executionArn,
+    afterEventId,
+  );
+}
+
+/** {@link readEventsAfter} through any {@link HistoryPages}: an `SFNClient` or the local runtime's service. */
+export async function collectEventsAfter(
+  pages: HistoryPages,
   executionArn: string,
   afterEventId: number,
 ): Promise<HistoryEvent[]> {
   const newestFirst: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await historyPage(sfn, executionArn, { maxResults: 100, nextToken, reverseOrder: true });
+    const page = await pages({
+      executionArn,
+      includeExecutionData: true,
+      maxResults: 100,
+      nextToken,
+      reverseOrder: true,
+    });
     for (const event of page.events ?? []) {
       if ((event.id ?? 0) <= afterEventId) return newestFirst.reverse();
       newestFirst.push(event);
@@ -79,16 +89,22 @@ const TASK_ENDED = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut', 'Task
  * not ended, whose parameters pass the token as `taskToken`. Works the same against AWS and the local runtime.
  */
 export function pendingTaskToken(events: readonly HistoryEvent[]): string | undefined {
-  let token: string | undefined;
-  for (const event of events) {
-    const scheduled = event.taskScheduledEventDetails;
-    if (event.type === 'TaskScheduled' && scheduled?.resource?.endsWith('.waitForTaskToken')) {
-      token = findTaskToken(JSON.parse(scheduled.parameters ?? '{}'));
-    } else if (event.type && TASK_ENDED.has(event.type)) {
-      token = undefined;
-    }
+  return events.reduce(pendingTaskTokenAfter, undefined);
+}
+
+/**
+ * {@link pendingTaskToken} one event later: the token pending once `event` follows a history whose pending
+ * token was `token`, to follow a history as it grows.
+ *
+ * @example
+ * token = pendingTaskTokenAfter(token, event);
+ */
+export function pendingTaskTokenAfter(token: string | undefined, event: HistoryEvent): string | undefined {
+  const scheduled = event.taskScheduledEventDetails;
+  if (event.type === 'TaskScheduled' && scheduled?.resource?.endsWith('.waitForTaskToken')) {
+    return findTaskToken(JSON.parse(scheduled.parameters ?? '{}'));
   }
-  return token;
+  return event.type && TASK_ENDED.has(event.type) ? undefined : token;
 }
 
 /**

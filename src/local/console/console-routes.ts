@@ -6,13 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
-import { collectHistory } from '../../cli/history.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
-import { executionView } from './execution-view.ts';
+import { ExecutionViews } from './execution-views.ts';
 
 /** The Step Functions calls behind the console. */
 export type ConsoleService = Pick<
@@ -49,6 +48,7 @@ export function registerConsoleRoutes(
   options: { readonly service: ConsoleService },
 ): void {
   const { service } = options;
+  const views = new ExecutionViews((input) => service.getExecutionHistory(input));
   const arnOf = (executionId: string) =>
     `arn:aws:states:${service.region}:${service.account}:execution:${executionId}`;
   for (const [file, type] of Object.entries(ASSETS)) {
@@ -71,8 +71,7 @@ export function registerConsoleRoutes(
     answer(async (_request, { executionId = '' }) => {
       const executionArn = arnOf(executionId);
       const execution = await service.describeExecution({ executionArn });
-      const events = await collectHistory((input) => service.getExecutionHistory(input), executionArn);
-      return { execution: { ...execution, executionId }, ...executionView(events) };
+      return { execution: { ...execution, executionId }, ...(await views.viewOf(executionArn)) };
     }),
   );
   server.addRoute(

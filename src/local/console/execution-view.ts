@@ -4,7 +4,7 @@
  * database migration did, whether an approval waits, and the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { pendingTaskToken } from '../../cli/history.ts';
+import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, progressOf, progressText } from '../../cli/progress.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
@@ -26,39 +26,58 @@ export interface ExecutionView {
 }
 
 /**
- * The view of `events` (a whole history, oldest first).
+ * Derives an {@link ExecutionView} from a history fed in order, in as many slices as it is read: each event
+ * is read once, however often the view is asked for.
  *
  * @example
- * const view = executionView(await collectHistory((input) => service.getExecutionHistory(input), arn));
+ * const accumulator = new ExecutionViewAccumulator();
+ * accumulator.add(await collectHistory((input) => service.getExecutionHistory(input), arn));
+ * accumulator.add(await collectEventsAfter((input) => service.getExecutionHistory(input), arn, lastEventId));
+ * const view = accumulator.view();
  */
-export function executionView(events: readonly HistoryEvent[]): ExecutionView {
-  const states: { name: string; enteredAt: number }[] = [];
-  const verdicts: (Omit<Verdict, 'kind'> & { at: number })[] = [];
-  const activity: { at: number; text: string }[] = [];
-  let weights: Record<string, number> | undefined;
-  let end: Omit<End, 'kind'> | undefined;
-  for (const event of events) {
-    const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
-    for (const line of progressOf(event)) {
-      if (line.kind === 'state') states.push({ name: line.name, enteredAt: at });
-      else if (line.kind === 'weights') weights = line.weights;
-      else if (line.kind === 'verdict') {
-        const { kind: _kind, ...verdict } = line;
-        verdicts.push({ ...verdict, at });
-      } else if (line.kind === 'end') {
-        const { kind: _kind, ...ended } = line;
-        end = ended;
-      } else {
-        activity.push({ at, text: progressText(line) });
+export class ExecutionViewAccumulator {
+  readonly #states: { name: string; enteredAt: number }[] = [];
+  readonly #verdicts: (Omit<Verdict, 'kind'> & { at: number })[] = [];
+  readonly #activity: { at: number; text: string }[] = [];
+  #weights: Record<string, number> | undefined;
+  #end: Omit<End, 'kind'> | undefined;
+  #pendingTaskToken: string | undefined;
+
+  /** Whether the execution's end was added: no event follows it. */
+  get ended(): boolean {
+    return this.#end !== undefined;
+  }
+
+  /** Adds the events that follow those added so far, oldest first. */
+  add(events: readonly HistoryEvent[]): void {
+    for (const event of events) {
+      const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
+      this.#pendingTaskToken = pendingTaskTokenAfter(this.#pendingTaskToken, event);
+      for (const line of progressOf(event)) {
+        if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
+        else if (line.kind === 'weights') this.#weights = line.weights;
+        else if (line.kind === 'verdict') {
+          const { kind: _kind, ...verdict } = line;
+          this.#verdicts.push({ ...verdict, at });
+        } else if (line.kind === 'end') {
+          const { kind: _kind, ...ended } = line;
+          this.#end = ended;
+        } else {
+          this.#activity.push({ at, text: progressText(line) });
+        }
       }
     }
   }
-  return {
-    states,
-    ...(weights ? { weights } : {}),
-    verdicts,
-    activity,
-    approvalPending: end === undefined && pendingTaskToken(events) !== undefined,
-    ...(end ? { end } : {}),
-  };
+
+  /** The view of the events added so far: a copy, which later additions leave unchanged. */
+  view(): ExecutionView {
+    return {
+      states: [...this.#states],
+      ...(this.#weights ? { weights: this.#weights } : {}),
+      verdicts: [...this.#verdicts],
+      activity: [...this.#activity],
+      approvalPending: this.#end === undefined && this.#pendingTaskToken !== undefined,
+      ...(this.#end ? { end: this.#end } : {}),
+    };
+  }
 }

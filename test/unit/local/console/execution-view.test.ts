@@ -1,6 +1,18 @@
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
-import { executionView } from '#local/console/execution-view.ts';
+import {
+  CreateStateMachineCommand,
+  type HistoryEvent,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExecutionView, ExecutionViewAccumulator } from '#local/console/execution-view.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import {
+  executionHistory,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 
@@ -34,7 +46,16 @@ const approvalScheduled: HistoryEvent = {
   },
 };
 
-describe('executionView', () => {
+/** The view of `events` added in slices of `sliceSize` (all at once by default). */
+function executionView(events: readonly HistoryEvent[], sliceSize = events.length): ExecutionView {
+  const accumulator = new ExecutionViewAccumulator();
+  for (let start = 0; start < events.length; start += sliceSize) {
+    accumulator.add(events.slice(start, start + sliceSize));
+  }
+  return accumulator.view();
+}
+
+describe('ExecutionViewAccumulator', () => {
   it('keeps the states, the last weights and every verdict, and sees the approval waiting', () => {
     // Prepare
     const history = [
@@ -98,5 +119,97 @@ describe('executionView', () => {
       { at: at(1).getTime(), text: 'backup shop/orders/database/run-1/manifest.json' },
       { at: at(2).getTime(), text: 'copy public.orders: 150,000 rows, done' },
     ]);
+  });
+});
+
+/** A canary's steps as lambda tasks: weights, a verdict, an approval that waits for its token, promotion. */
+const CANARY = JSON.stringify({
+  StartAt: 'SetStepWeights',
+  States: {
+    SetStepWeights: lambdaTask('weights-10', 'Analyse'),
+    Analyse: lambdaTask('analyse', 'RequestApproval'),
+    RequestApproval: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'ask', Payload: { 'taskToken.$': '$$.Task.Token' } },
+      Next: 'Promote',
+    },
+    Promote: lambdaTask('weights-100', 'Done'),
+    Done: { Type: 'Succeed' },
+  },
+});
+
+function lambdaTask(functionName: string, next: string) {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: functionName },
+    ResultPath: null,
+    Next: next,
+  };
+}
+
+describe('ExecutionViewAccumulator, on a history from the runtime', () => {
+  let runtime: TestRuntime;
+  let history: HistoryEvent[];
+
+  beforeAll(async () => {
+    const tokens: string[] = [];
+    runtime = await startTestRuntime({
+      lambdas: new MapLambdaRegistry({
+        'weights-10': () => ({ weights: { stable: 90, canary: 10 } }),
+        analyse: () => ({ verdict: 'pass', reason: 'all metrics within thresholds', measurements: {} }),
+        ask: (_payload, context) => void tokens.push(context.taskToken!),
+        'weights-100': () => ({ weights: { stable: 0, canary: 100 } }),
+      }),
+    });
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'canary',
+        definition: CANARY,
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(new StartExecutionCommand({ stateMachineArn }));
+    while (tokens.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await runtime.client.send(new SendTaskSuccessCommand({ taskToken: tokens[0], output: '{}' }));
+    await waitForExecution(runtime.client, executionArn!);
+    history = await executionHistory(runtime.client, executionArn!);
+  });
+
+  afterAll(() => runtime?.close());
+
+  it('gives the same view whether the history is added whole or in slices', () => {
+    // Act
+    const whole = executionView(history);
+    const sliced = [1, 2, 3, 7].map((sliceSize) => executionView(history, sliceSize));
+    // Assess
+    expect(whole).toMatchObject({
+      states: ['SetStepWeights', 'Analyse', 'RequestApproval', 'Promote', 'Done'].map((name) => ({ name })),
+      weights: { stable: 0, canary: 100 },
+      verdicts: [{ verdict: 'pass', reason: 'all metrics within thresholds' }],
+      approvalPending: false,
+      end: { status: 'SUCCEEDED' },
+    });
+    for (const view of sliced) expect(view).toEqual(whole);
+  });
+
+  it('sees the approval waiting after the slice that schedules it, and answered after the next', () => {
+    // Prepare
+    const scheduled = history.findIndex(
+      (event) => event.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken',
+    );
+    const accumulator = new ExecutionViewAccumulator();
+    // Act
+    accumulator.add(history.slice(0, scheduled + 1));
+    const waiting = accumulator.view();
+    accumulator.add(history.slice(scheduled + 1, -1));
+    const answered = accumulator.view();
+    // Assess
+    expect(waiting.approvalPending).toBe(true);
+    expect(waiting.weights).toEqual({ stable: 90, canary: 10 });
+    expect(answered.approvalPending).toBe(false);
+    expect(answered.end).toBeUndefined();
+    expect(accumulator.ended).toBe(false);
   });
 });
