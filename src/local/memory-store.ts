@@ -78,7 +78,7 @@ export class MemoryStore implements Store {
   // --- state machines -------------------------------------------------------------------------------
 
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
     date: number,
   ): number {
     const { arn, name, definition, roleArn, revisionId, loggingConfiguration, tracingConfiguration } =

@@ -10,6 +10,7 @@ export type StepFunctionsErrorCode =
   | 'ExecutionDoesNotExist'
   | 'StateMachineDoesNotExist'
   | 'StateMachineAlreadyExists'
+  | 'StateMachineDeleting'
   | 'ExecutionAlreadyExists'
   | 'InvalidToken'
   | 'TaskTimedOut'

@@ -177,35 +177,47 @@ function requestDigest(request: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('base64url').slice(0, 22);
 }
 
+/** How long a pagination token serves after it is issued: 24 hours, as on AWS. */
+const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 /**
- * An opaque pagination token for `position` in what `request` lists: the operation name, then the
- * arguments that select the items (not `maxResults`). {@link pagePosition} takes it for that request only.
+ * An opaque pagination token, issued at `now` (epoch milliseconds), for `position` in what `request` lists:
+ * the operation name, then the arguments that select the items (not `maxResults`). {@link pagePosition}
+ * takes it for that request only, for 24 hours.
  *
  * @example
- * encodePageToken(42, ['ListExecutions', stateMachineArn, statusFilter ?? null, redriveFilter ?? null]);
+ * encodePageToken(42, ['ListExecutions', stateMachineArn, statusFilter ?? null, redriveFilter ?? null], clock.now());
  */
-export function encodePageToken(position: string | number, request: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify({ p: position, r: requestDigest(request) })).toString('base64url');
+export function encodePageToken(position: string | number, request: readonly unknown[], now: number): string {
+  return Buffer.from(JSON.stringify({ p: position, r: requestDigest(request), t: now })).toString(
+    'base64url',
+  );
 }
 
 /**
  * Where a page of `request` starts: `first` without a token, else the position in a token that
- * {@link encodePageToken} made for the same request. `InvalidToken` otherwise: AWS asks to keep all
- * other arguments unchanged when passing a `nextToken`.
+ * {@link encodePageToken} made for the same request at most 24 hours before `now`. `InvalidToken`
+ * otherwise: AWS asks to keep all other arguments unchanged when passing a `nextToken`, and expires it
+ * after 24 hours.
  */
 export function pagePosition<T extends string | number>(
   token: string | undefined,
   request: readonly unknown[],
   first: T,
+  now: number,
 ): T {
   if (token === undefined) return first;
-  let decoded: { p?: unknown; r?: unknown } | undefined;
+  let decoded: { p?: unknown; r?: unknown; t?: unknown } | undefined;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     // not a token of this service: refused below
   }
-  if (typeof decoded?.p !== typeof first || typeof decoded?.r !== 'string') {
+  if (
+    typeof decoded?.p !== typeof first ||
+    typeof decoded?.r !== 'string' ||
+    typeof decoded?.t !== 'number'
+  ) {
     throw new StepFunctionsApiError(
       'InvalidToken',
       `Invalid Token: ${JSON.stringify(token)} is not a nextToken this service issued`,
@@ -215,6 +227,12 @@ export function pagePosition<T extends string | number>(
     throw new StepFunctionsApiError(
       'InvalidToken',
       `Invalid Token: the nextToken was issued for a ${request[0]} request with other arguments: keep all other arguments unchanged`,
+    );
+  }
+  if (now - decoded.t > PAGE_TOKEN_LIFETIME_MS) {
+    throw new StepFunctionsApiError(
+      'InvalidToken',
+      'Invalid Token: the nextToken has expired (a pagination token expires after 24 hours)',
     );
   }
   return decoded.p as T;

@@ -152,6 +152,7 @@ export class LocalStepFunctions {
     const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
     const existing = this.store.getStateMachine(arn);
+    if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
     if (existing) {
       // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
       if (
@@ -176,6 +177,7 @@ export class LocalStepFunctions {
       description: null,
       loggingConfiguration,
       tracingConfiguration,
+      status: 'ACTIVE',
     };
     this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
@@ -187,7 +189,7 @@ export class LocalStepFunctions {
   async updateStateMachine(
     input: Sfn.UpdateStateMachineCommandInput,
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
-    const machine = this.#stateMachine(input.stateMachineArn);
+    const machine = this.#activeStateMachine(input.stateMachineArn);
     const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
     if (
       [definition, roleArn, loggingConfiguration, tracingConfiguration].every((part) => part === undefined)
@@ -221,7 +223,7 @@ export class LocalStepFunctions {
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
-      status: 'ACTIVE',
+      status: machine.status,
       definition: machine.definition,
       roleArn: machine.roleArn,
       type: machine.type,
@@ -236,7 +238,8 @@ export class LocalStepFunctions {
   ): Promise<Out<Sfn.ListStateMachinesCommandOutput>> {
     const limit = pageSize(input.maxResults, 1000);
     const request = ['ListStateMachines'];
-    const after = pagePosition(input.nextToken, request, '');
+    const now = this.clock.now();
+    const after = pagePosition(input.nextToken, request, '', now);
     const rows = this.store.listStateMachines(after, limit + 1);
     const page = rows.slice(0, limit);
     return {
@@ -246,11 +249,15 @@ export class LocalStepFunctions {
         type: row.type,
         creationDate: new Date(row.creationDate),
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn, request) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn, request, now) } : {}),
     };
   }
 
-  /** Deletes the state machine; its executions keep running on the definition they started with. */
+  /**
+   * Deletes the state machine at once when none of its executions is RUNNING. Otherwise, as on AWS, it
+   * becomes DELETING: each RUNNING execution fails (States.Runtime) at its next state transition, and the
+   * state machine is removed when the last one ends. A missing or DELETING state machine is left as it is.
+   */
   async deleteStateMachine(
     input: Sfn.DeleteStateMachineCommandInput,
   ): Promise<Out<Sfn.DeleteStateMachineCommandOutput>> {
@@ -261,7 +268,15 @@ export class LocalStepFunctions {
         `stateMachineArn must be unqualified (arn:aws:states:<region>:<account>:stateMachine:<name>), not a Distributed Map, version or alias ARN (got ${JSON.stringify(arn)})`,
       );
     }
-    this.store.deleteStateMachine(arn);
+    this.#engine.flush(); // commits the starts and ends waiting for the group commit, which the count below sees
+    const machine = this.store.getStateMachine(arn);
+    if (machine?.status !== 'ACTIVE') return {};
+    if (this.store.countRunningExecutions(arn) === 0) {
+      this.store.deleteStateMachine(arn);
+    } else {
+      this.store.updateStateMachine({ ...machine, status: 'DELETING' });
+      this.#engine.markDeleting(arn);
+    }
     return {};
   }
 
@@ -341,7 +356,8 @@ export class LocalStepFunctions {
     const machine = this.#stateMachine(input.stateMachineArn);
     const limit = pageSize(input.maxResults, 1000);
     const request = ['ListExecutions', machine.arn, input.statusFilter ?? null, input.redriveFilter ?? null];
-    const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER);
+    const now = this.clock.now();
+    const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER, now);
     // Nothing is redriven locally: REDRIVEN lists none, NOT_REDRIVEN (or no filter) lists all.
     const rows =
       input.redriveFilter === 'REDRIVEN'
@@ -358,7 +374,7 @@ export class LocalStepFunctions {
         ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
         redriveCount: 0,
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request, now) } : {}),
     };
   }
 
@@ -370,14 +386,15 @@ export class LocalStepFunctions {
     const limit = pageSize(input.maxResults, 1000);
     const reverse = input.reverseOrder === true;
     const request = ['GetExecutionHistory', row.arn, reverse];
-    const from = pagePosition(input.nextToken, request, reverse ? Number.MAX_SAFE_INTEGER : 1);
+    const now = this.clock.now();
+    const from = pagePosition(input.nextToken, request, reverse ? Number.MAX_SAFE_INTEGER : 1, now);
     const rows = this.store.listEvents(row.id, from, limit + 1, reverse);
     const page = rows.slice(0, limit);
     const includeData = input.includeExecutionData !== false;
     const roleArn = () => this.store.getRevision(row.revision)!.roleArn;
     return {
       events: page.map((event) => historyEvent(event, includeData, row, roleArn)),
-      ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id, request) } : {}),
+      ...(rows.length > limit ? { nextToken: encodePageToken(rows[limit]!.id, request, now) } : {}),
     };
   }
 
@@ -436,7 +453,7 @@ export class LocalStepFunctions {
     input: { stateMachineArn?: string; name?: string; input?: string },
     parentArn: string | null,
   ): NewExecution {
-    const machine = this.#stateMachine(input.stateMachineArn);
+    const machine = this.#activeStateMachine(input.stateMachineArn);
     // A generated name (a UUID) is valid by construction.
     const name =
       input.name === undefined || input.name === null
@@ -507,6 +524,13 @@ export class LocalStepFunctions {
       );
     }
     throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${checked}'`);
+  }
+
+  /** {@link #stateMachine}, refused with StateMachineDeleting while it is DELETING. */
+  #activeStateMachine(arn: unknown): StateMachineRow {
+    const machine = this.#stateMachine(arn);
+    if (machine.status === 'DELETING') throw stateMachineDeleting(machine.arn);
+    return machine;
   }
 
   #execution(arn: unknown): ExecutionRow {
@@ -597,6 +621,11 @@ function validateToken(token: unknown): string {
     );
   }
   return token;
+}
+
+/** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */
+function stateMachineDeleting(arn: string): StepFunctionsApiError {
+  return new StepFunctionsApiError('StateMachineDeleting', `State Machine is being deleted: '${arn}'`);
 }
 
 /** AWS's answer to a token whose task is no longer open (it ended, timed out, or its execution stopped). */

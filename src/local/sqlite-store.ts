@@ -58,6 +58,7 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'tracing_configuration', tracing],
     ['revisions', 'logging_configuration', logging],
     ['revisions', 'tracing_configuration', tracing],
+    ['state_machines', 'status', "TEXT NOT NULL DEFAULT 'ACTIVE'"],
   ];
 }
 
@@ -75,7 +76,7 @@ UPDATE state_machines SET revision_id = (SELECT revision_id FROM revisions WHERE
 
 /**
  * Adds the {@link addedColumns} a file lacks, in one transaction; a file without the state machines'
- * configuration columns also gets {@link CLEAR_FIRST_REVISION_IDS}.
+ * logging configuration column also gets {@link CLEAR_FIRST_REVISION_IDS}.
  */
 function migrateColumns(db: Database.Database): void {
   const hasColumn = db.prepare('SELECT 1 AS found FROM pragma_table_info(?) WHERE name = ?');
@@ -85,7 +86,10 @@ function migrateColumns(db: Database.Database): void {
     for (const [table, column, definition] of missing) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
-    if (missing.some(([table]) => table === 'state_machines')) db.exec(CLEAR_FIRST_REVISION_IDS);
+    const beforeConfiguration = missing.some(
+      ([table, column]) => table === 'state_machines' && column === 'logging_configuration',
+    );
+    if (beforeConfiguration) db.exec(CLEAR_FIRST_REVISION_IDS);
   })();
 }
 
@@ -95,7 +99,7 @@ const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, 
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration`;
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
-  description, ${CONFIGURATION_COLUMNS}`;
+  description, ${CONFIGURATION_COLUMNS}, status`;
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -107,7 +111,7 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
  * (see {@link SqliteHistory}); state machine rows are also kept in memory, so StartExecution reads none.
  * Opening a file with the former one-row-per-event `events` table moves its rows into chunks; one written
- * before state machines kept their logging and tracing configuration gets those columns.
+ * before state machines kept their logging and tracing configuration, or their status, gets those columns.
  *
  * @example
  * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
@@ -211,7 +215,7 @@ export class SqliteStore implements Store {
   // --- state machines -------------------------------------------------------------------------------
 
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
     date: number,
   ): number {
     const result = this.#sql(
@@ -241,7 +245,7 @@ export class SqliteStore implements Store {
   insertStateMachine(row: StateMachineRow): void {
     this.#sql(
       `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description,
-       logging_configuration, tracing_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       logging_configuration, tracing_configuration, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.name,
@@ -254,6 +258,7 @@ export class SqliteStore implements Store {
       row.description,
       row.loggingConfiguration,
       row.tracingConfiguration,
+      row.status,
     );
     this.#machines.set(row.arn, { ...row });
   }
@@ -261,7 +266,7 @@ export class SqliteStore implements Store {
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
       `UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ?,
-       logging_configuration = ?, tracing_configuration = ? WHERE arn = ?`,
+       logging_configuration = ?, tracing_configuration = ?, status = ? WHERE arn = ?`,
     ).run(
       row.roleArn,
       row.definition,
@@ -270,6 +275,7 @@ export class SqliteStore implements Store {
       row.description,
       row.loggingConfiguration,
       row.tracingConfiguration,
+      row.status,
       row.arn,
     );
     const cached = this.#machines.get(row.arn);

@@ -18,6 +18,8 @@ export interface StateMachineRow {
   loggingConfiguration: string;
   /** The `tracingConfiguration` DescribeStateMachine answers, as JSON. */
   tracingConfiguration: string;
+  /** DELETING once DeleteStateMachine found it with RUNNING executions: the row goes when the last one ends. */
+  status: 'ACTIVE' | 'DELETING';
 }
 
 /** `stored` as `row` updates it: everything but its ARN, name, type and creation date comes from `row`. */
@@ -119,7 +121,7 @@ export interface Store {
 
   /** Records a revision of a state machine and returns its id. */
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
     date: number,
   ): number;
   getRevision(id: number): RevisionRow | undefined;

@@ -134,7 +134,8 @@ export function localCommand(): Command {
         throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
       });
       for (const machine of runtime.stateMachines) {
-        console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}`);
+        const note = machine.action === 'deleting' ? ' (its RUNNING executions end first; not updated)' : '';
+        console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}${note}`);
       }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
       console.log(`Console on ${runtime.endpoint}/console`);

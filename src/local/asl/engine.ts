@@ -9,7 +9,7 @@ import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
-import { asStatesError, STATES_ERRORS } from './errors.ts';
+import { asStatesError, STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition, type PendingEvent } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
@@ -54,6 +54,8 @@ export interface ExecutionRun {
   lastEventId: number;
   /** Set once the run may write nothing more (finished, stopped, or the engine closing). */
   halted: boolean;
+  /** Set while its state machine is being deleted (DELETING): the run fails at its next state transition. */
+  machineDeleting: boolean;
   /** Frames loaded on resume, taken by the frames that continue them. */
   readonly storedFrames: Map<string, FrameRow>;
 }
@@ -113,7 +115,9 @@ export class Engine {
   readonly #ending = new Set<string>();
   /** How every top frame ends: its run ends with it. */
   readonly #topFrameEnd: FrameEnd = {
-    done: (output, run, top) => this.#endRun(run, top, { output }),
+    // Ending is a state transition too: a run whose state machine is being deleted fails instead.
+    done: (output, run, top) =>
+      this.#endRun(run, top, run.machineDeleting ? { thrown: machineDeletedError(run) } : { output }),
     failed: (thrown, run, top) => this.#endRun(run, top, { thrown }),
   };
 
@@ -210,6 +214,8 @@ export class Engine {
       roleArn,
       lastEventId: created ? 0 : this.store.lastEventId(row.id),
       halted: false,
+      // A new execution's state machine is ACTIVE: StartExecution refuses a DELETING one.
+      machineDeleting: !created && this.store.getStateMachine(row.stateMachineArn)?.status === 'DELETING',
       storedFrames,
     };
     // Registered before it runs: its end deletes the entry, which may come before #run returns.
@@ -241,6 +247,29 @@ export class Engine {
       if (child.row.parentArn === arn) this.stop(child.row.arn, error, cause);
     }
     return row;
+  }
+
+  /**
+   * Marks the runs of a state machine being deleted: each fails at its next state transition
+   * ({@link failForDeletion}), and the end of its last RUNNING execution removes the state machine.
+   */
+  markDeleting(stateMachineArn: string): void {
+    for (const run of this.#runs.values()) {
+      if (run.row.stateMachineArn === stateMachineArn) run.machineDeleting = true;
+    }
+  }
+
+  /**
+   * Fails a run of a state machine being deleted as it is about to enter its next state, as AWS does
+   * (States.Runtime); returns that error, for its frame to end with.
+   */
+  failForDeletion(run: ExecutionRun): StatesError {
+    const error = machineDeletedError(run);
+    if (!run.halted) {
+      const details = { error: error.error, cause: error.causeText };
+      this.#finish(run, 'FAILED', 'ExecutionFailed', details, details);
+    }
+    return error;
   }
 
   /** Whether this engine is running the execution, or has ended it and waits to commit its end. */
@@ -289,7 +318,7 @@ export class Engine {
     this.#finished = [];
     let created: (ExecutionRow | undefined)[];
     try {
-      this.journal.transaction(() => {
+      this.#commitEnds(finished, () => {
         this.journal.writeDeferred();
         for (const { run, terminal, end } of finished) this.journal.writeEnd(run, terminal, end);
         created = this.#createExecutions(starts.map((start) => start.execution));
@@ -476,7 +505,7 @@ export class Engine {
       this.#finished.push(ended);
       this.journal.scheduleGroupCommit();
     } else {
-      this.journal.transaction(() => {
+      this.#commitEnds([ended], () => {
         this.journal.writeDeferred();
         terminal.followEvent(run.lastEventId); // it follows the deferred events just written
         this.journal.writeEnd(run, terminal, ended.end);
@@ -484,6 +513,22 @@ export class Engine {
       this.#wake(ended);
     }
     return ended.row;
+  }
+
+  /**
+   * Commits `writes`, which queue the ends of `ended` in the journal, and in the same transaction removes
+   * each state machine being deleted that those ends leave without a RUNNING execution.
+   */
+  #commitEnds(ended: readonly EndedRun[], writes: () => void): void {
+    this.store.transaction(() => {
+      this.journal.transaction(writes);
+      for (const { run } of ended) {
+        const arn = run.row.stateMachineArn;
+        if (run.machineDeleting && this.store.countRunningExecutions(arn) === 0) {
+          this.store.deleteStateMachine(arn);
+        }
+      }
+    });
   }
 
   /** Once an end is committed: answers those waiting for it and tells the listener. */
@@ -507,6 +552,11 @@ export class Engine {
     }
     return revision;
   }
+}
+
+/** The error AWS fails an execution with at its next state transition once its state machine is being deleted. */
+function machineDeletedError(run: ExecutionRun): StatesError {
+  return new StatesError(STATES_ERRORS.Runtime, `State machine ${run.machineName} has been deleted.`);
 }
 
 /**

@@ -84,7 +84,10 @@ export function driveFrame(
         return;
       }
       if (outcome === undefined || 'awake' in outcome) {
-        if (frame.cursor.phase === 'enter') enterState(engine, frame, name, state);
+        if (frame.cursor.phase === 'enter') {
+          if (run.machineDeleting) throw engine.failForDeletion(run);
+          enterState(engine, frame, name, state);
+        }
         const ran = runStateModule(new StateRun(engine, run, frame, name, state));
         if (ran instanceof Promise) {
           resumeAfter(ran, engine, run, frame, end);

@@ -37,7 +37,8 @@ export interface ProjectStateMachine {
 export interface RegisteredStateMachine {
   readonly name: string;
   readonly stateMachineArn: string;
-  readonly action: 'created' | 'updated' | 'unchanged';
+  /** `deleting`: DeleteStateMachine waits for its RUNNING executions; it is left as it is, not updated. */
+  readonly action: 'created' | 'updated' | 'unchanged' | 'deleting';
 }
 
 /** The role ARN given to locally registered state machines (the local runtime assumes no role). */
@@ -106,8 +107,8 @@ async function existingArns(service: StateMachineRegistrar): Promise<Map<string,
 }
 
 /**
- * Creates each state machine that does not exist yet and updates each whose definition changed; a
- * refused definition is reported with its file name.
+ * Creates each state machine that does not exist yet and updates each whose definition changed (one
+ * being deleted is left as it is); a refused definition is reported with its file name.
  */
 export async function registerStateMachines(
   service: StateMachineRegistrar,
@@ -136,6 +137,7 @@ async function registerOne(
     return { name, stateMachineArn: created.stateMachineArn!, action: 'created' };
   }
   const current = await service.describeStateMachine({ stateMachineArn: existingArn });
+  if (current.status === 'DELETING') return { name, stateMachineArn: existingArn, action: 'deleting' };
   if (current.definition === definition) return { name, stateMachineArn: existingArn, action: 'unchanged' };
   await service.updateStateMachine({ stateMachineArn: existingArn, definition });
   return { name, stateMachineArn: existingArn, action: 'updated' };

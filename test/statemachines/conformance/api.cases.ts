@@ -20,6 +20,8 @@ const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does
 /** Shaped like a task token, but no task was given it. */
 const UNKNOWN_TOKEN = Buffer.from(`${'0'.repeat(36)}:${'1'.repeat(36)}`).toString('base64url');
 const MISSING_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:does-not-exist:nope';
+/** A conformance function that never answers (see functions.ts). */
+const HANG = 'arn:aws:lambda:us-east-1:000000000000:function:hang';
 
 /** What an API case gets: an SDK client, the raw endpoint, and a fresh state machine. */
 export interface ApiCaseContext {
@@ -60,6 +62,26 @@ function invalid(definition: unknown): (context: ApiCaseContext) => Promise<unkn
         roleArn: ROLE,
       }),
     );
+}
+
+/**
+ * Creates a state machine whose execution waits on a function that never answers, starts it and deletes
+ * the state machine, which stays DELETING while that execution runs; returns its ARN.
+ */
+async function deletingMachine(client: SFNClient): Promise<string> {
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: `deleting-${Math.random().toString(36).slice(2)}`,
+      definition: JSON.stringify({
+        StartAt: 'Hang',
+        States: { Hang: { Type: 'Task', Resource: HANG, End: true } },
+      }),
+      roleArn: ROLE,
+    }),
+  );
+  await client.send(new StartExecutionCommand({ stateMachineArn }));
+  await client.send(new DeleteStateMachineCommand({ stateMachineArn }));
+  return stateMachineArn!;
 }
 
 /** API errors, with the codes AWS answers them with. */
@@ -136,6 +158,24 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: async ({ client, createPassMachine }) =>
       client.send(new DeleteStateMachineCommand({ stateMachineArn: `${await createPassMachine()}/label` })),
     error: 'ValidationException',
+  },
+  {
+    name: 'StartExecution of a state machine being deleted (an execution still RUNNING)',
+    source: `${API}/API_DeleteStateMachine.html`,
+    act: async ({ client }) => {
+      const stateMachineArn = await deletingMachine(client);
+      return client.send(new StartExecutionCommand({ stateMachineArn }));
+    },
+    error: 'StateMachineDeleting',
+  },
+  {
+    name: 'CreateStateMachine with the name of a state machine being deleted',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: async ({ client }) => {
+      const name = (await deletingMachine(client)).split(':').pop()!;
+      return client.send(new CreateStateMachineCommand({ name, definition: PASS, roleArn: ROLE }));
+    },
+    error: 'StateMachineDeleting',
   },
   {
     name: 'ListExecutions without stateMachineArn or mapRunArn',

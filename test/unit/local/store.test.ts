@@ -28,6 +28,7 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     revision: 1,
     creationDate: 1_000,
     description: null,
+    status: 'ACTIVE',
     loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
     tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
     ...overrides,
@@ -432,6 +433,20 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('keeps a state machine DELETING once an update says so, in reads and lists', () => {
+    // Prepare
+    const store = open();
+    store.insertStateMachine(aMachine());
+
+    // Act
+    store.updateStateMachine(aMachine({ status: 'DELETING' }));
+
+    // Assess
+    expect(store.getStateMachine(MACHINE_ARN)?.status).toBe('DELETING');
+    expect(store.listStateMachines('', 5).map((row) => row.status)).toEqual(['DELETING']);
+    store.close();
+  });
+
   it('hands out copies: changing a returned row or a sent message changes nothing stored', () => {
     // Prepare
     const store = open();
@@ -495,6 +510,42 @@ describe('SqliteStore file', () => {
     );
     expect(reopened.getStateMachine(MACHINE_ARN)).toEqual(aMachine());
     reopened.close();
+  });
+
+  it('keeps a DELETING state machine across a reopen', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertStateMachine(aMachine());
+    first.updateStateMachine(aMachine({ status: 'DELETING' }));
+    first.close();
+
+    // Act
+    const reopened = SqliteStore.open(directory);
+
+    // Assess
+    expect(reopened.getStateMachine(MACHINE_ARN)).toEqual(aMachine({ status: 'DELETING' }));
+    reopened.close();
+  });
+
+  it('opens a file written before state machines had a status with every one ACTIVE, revision ids kept', () => {
+    // Prepare: a state machine whose only revision has an id (as an update gives), then no status column
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    const revision = first.insertRevision(aMachine({ revisionId: 'r1' }), 1_000);
+    first.insertStateMachine(aMachine({ revisionId: 'r1', revision }));
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec('ALTER TABLE state_machines DROP COLUMN status');
+    earlier.close();
+
+    // Act
+    const store = SqliteStore.open(directory);
+
+    // Assess
+    expect(store.getStateMachine(MACHINE_ARN)).toEqual(aMachine({ revisionId: 'r1', revision }));
+    expect(store.getRevision(revision)?.revisionId).toBe('r1');
+    store.close();
   });
 
   it('moves the history of a file written with one row per event into chunks when opened', () => {

@@ -9,6 +9,8 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
   StartExecutionCommand,
+  StateMachineDeleting,
+  StopExecutionCommand,
   UpdateStateMachineCommand,
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
@@ -25,7 +27,9 @@ let local: TestRuntime;
 let machines = 0;
 
 beforeAll(async () => {
-  local = await startTestRuntime({ lambdas: new MapLambdaRegistry({ echo: (payload) => payload }) });
+  local = await startTestRuntime({
+    lambdas: new MapLambdaRegistry({ echo: (payload) => payload, hang: () => new Promise(() => {}) }),
+  });
   local.runtime.server.addRoute('GET', '/releases/:id', (_request, response, { id }) =>
     sendJson(response, 200, { id }, 'application/json'),
   );
@@ -210,6 +214,39 @@ describe('LocalApiServer: operations through @aws-sdk/client-sfn', () => {
     await local.client.send(new DeleteStateMachineCommand({ stateMachineArn }));
     const listed = await local.client.send(new ListStateMachinesCommand({ maxResults: 1000 }));
     expect(listed.stateMachines!.map((m) => m.stateMachineArn)).not.toContain(stateMachineArn);
+  });
+
+  it('DeleteStateMachine with a RUNNING execution: DELETING, StateMachineDeleting, gone once it is stopped', async () => {
+    // Prepare
+    const hang = { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:hang', End: true };
+    const definition = JSON.stringify({ StartAt: 'T', States: { T: hang } });
+    const stateMachineArn = await createMachine(definition);
+    const name = stateMachineArn.split(':').pop()!;
+    const { executionArn } = await local.client.send(new StartExecutionCommand({ stateMachineArn }));
+    // Act
+    await local.client.send(new DeleteStateMachineCommand({ stateMachineArn }));
+    const described = await local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    const refused = (sent: Promise<unknown>) =>
+      sent.then(
+        () => undefined,
+        (error: Error) => error,
+      );
+    const refusals = await Promise.all([
+      refused(local.client.send(new StartExecutionCommand({ stateMachineArn }))),
+      refused(local.client.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE }))),
+      refused(
+        local.client.send(new UpdateStateMachineCommand({ stateMachineArn, definition: passMachine('x') })),
+      ),
+    ]);
+    await local.client.send(new StopExecutionCommand({ executionArn }));
+    const afterStop = local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    // Assess
+    expect(described.status).toBe('DELETING');
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(StateMachineDeleting);
+      expect(refusal?.message).toBe(`State Machine is being deleted: '${stateMachineArn}'`);
+    }
+    await expect(afterStop).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 
   it('DescribeExecution reports the input, output and dates', async () => {

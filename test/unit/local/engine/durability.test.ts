@@ -147,6 +147,39 @@ describe('Engine durability (SQLite file)', () => {
     expect((await second.eventTypes(arn)).filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
   });
 
+  it('keeps a state machine DELETING across a restart, fails its resumed execution at its next state, then removes it', async () => {
+    // Prepare
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const arn = await first.start(
+      machine({
+        W: { Type: 'Wait', Seconds: 100, Next: 'P' },
+        P: { Type: 'Pass', End: true },
+      }),
+    );
+    const { stateMachineArn } = await first.sfn.describeExecution({ executionArn: arn });
+    await first.clock.advance(40_000);
+    await first.sfn.deleteStateMachine({ stateMachineArn });
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    const described = await second.sfn.describeStateMachine({ stateMachineArn });
+    const started = second.sfn.startExecution({ stateMachineArn });
+    second.sfn.start();
+    await second.clock.advance(60_000);
+    // Assess
+    expect(described.status).toBe('DELETING');
+    await expect(started).rejects.toMatchObject({ code: 'StateMachineDeleting' });
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: `State machine ${described.name} has been deleted.`,
+    });
+    expect((await second.eventTypes(arn)).slice(-2)).toEqual(['WaitStateExited', 'ExecutionFailed']);
+    await expect(second.sfn.describeStateMachine({ stateMachineArn })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+  });
+
   it('resumes an execution of a runtime killed with SIGKILL', async () => {
     // Prepare
     const child = spawn(

@@ -236,3 +236,202 @@ describe('LocalStepFunctions AWS accuracy', () => {
     });
   });
 });
+
+describe('LocalStepFunctions DeleteStateMachine', () => {
+  const HOUR = 3_600_000;
+  const waitThenPass = machine({
+    W: { Type: 'Wait', Seconds: 3600, Next: 'P' },
+    P: { Type: 'Pass', End: true },
+  });
+
+  it('deletes a state machine without RUNNING executions at once', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'idle',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    const { executionArn } = await h.sfn.startExecution({ stateMachineArn });
+    await h.sfn.awaitExecution(executionArn);
+    // Act
+    const deleted = await h.sfn.deleteStateMachine({ stateMachineArn });
+    // Assess
+    expect(deleted).toEqual({});
+    await expect(h.sfn.describeStateMachine({ stateMachineArn })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    expect((await h.sfn.listStateMachines()).stateMachines).toEqual([]);
+    expect((await h.sfn.describeExecution({ executionArn })).status).toBe('SUCCEEDED');
+  });
+
+  it('keeps a state machine with a parked execution DELETING, refusing new work, until the wait ends', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'parked',
+      definition: waitThenPass,
+      roleArn: ROLE_ARN,
+    });
+    const { executionArn } = await h.sfn.startExecution({ stateMachineArn });
+    await h.clock.advance(1000);
+    const deleting = {
+      code: 'StateMachineDeleting',
+      message: `State Machine is being deleted: '${stateMachineArn}'`,
+    };
+    // Act
+    const deleted = await h.sfn.deleteStateMachine({ stateMachineArn });
+    const deletedAgain = await h.sfn.deleteStateMachine({ stateMachineArn });
+    const described = await h.sfn.describeStateMachine({ stateMachineArn });
+    const listed = await h.sfn.listStateMachines();
+    const started = h.sfn.startExecution({ stateMachineArn });
+    const created = h.sfn.createStateMachine({ name: 'parked', definition: waitThenPass, roleArn: ROLE_ARN });
+    const updated = h.sfn.updateStateMachine({ stateMachineArn, definition: pass });
+    const whileWaiting = await h.sfn.describeExecution({ executionArn });
+    await h.clock.advance(HOUR);
+    const ended = await h.sfn.awaitExecution(executionArn);
+    // Assess
+    expect([deleted, deletedAgain]).toEqual([{}, {}]);
+    expect(described.status).toBe('DELETING');
+    expect(listed.stateMachines!.map((item) => item.stateMachineArn)).toEqual([stateMachineArn]);
+    await expect(started).rejects.toMatchObject(deleting);
+    await expect(created).rejects.toMatchObject(deleting);
+    await expect(updated).rejects.toMatchObject(deleting);
+    expect(whileWaiting.status).toBe('RUNNING');
+    expect(ended).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: 'State machine parked has been deleted.',
+    });
+    expect(ended.stopDate!.getTime() - ended.startDate!.getTime()).toBe(HOUR);
+    expect(await h.eventTypes(executionArn!)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'ExecutionFailed',
+    ]);
+    await expect(h.sfn.describeStateMachine({ stateMachineArn })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    const recreated = await h.sfn.createStateMachine({ name: 'parked', definition: pass, roleArn: ROLE_ARN });
+    expect((await h.sfn.describeStateMachine(recreated)).status).toBe('ACTIVE');
+  });
+
+  it('fails an execution whose wait is its last state, and a branch at its next state without waiting for the others', async () => {
+    // Prepare
+    h = harness();
+    const lastWait = await h.start(waitForever);
+    const parallel = await h.start(
+      machine({
+        Par: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [
+            {
+              StartAt: 'Short',
+              States: {
+                Short: { Type: 'Wait', Seconds: 10, Next: 'After' },
+                After: { Type: 'Pass', End: true },
+              },
+            },
+            { StartAt: 'Long', States: { Long: { Type: 'Wait', Seconds: 3600, End: true } } },
+          ],
+        },
+      }),
+    );
+    const machineOf = async (executionArn: string) =>
+      (await h!.sfn.describeExecution({ executionArn })).stateMachineArn!;
+    for (const executionArn of [lastWait, parallel]) {
+      await h.sfn.deleteStateMachine({ stateMachineArn: await machineOf(executionArn) });
+    }
+    // Act
+    await h.clock.advance(10_000);
+    const parallelEnded = await h.sfn.describeExecution({ executionArn: parallel });
+    await h.clock.advance(HOUR);
+    const lastWaitEnded = await h.sfn.describeExecution({ executionArn: lastWait });
+    // Assess
+    expect(parallelEnded).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(parallelEnded.stopDate!.getTime() - parallelEnded.startDate!.getTime()).toBe(10_000);
+    expect((await h.eventTypes(parallel)).slice(-2)).toEqual(['WaitStateExited', 'ExecutionFailed']);
+    expect(lastWaitEnded).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(lastWaitEnded.cause).toMatch(/^State machine m\d+ has been deleted\.$/);
+    for (const executionArn of [lastWait, parallel]) {
+      await expect(
+        h.sfn.describeStateMachine({ stateMachineArn: await machineOf(executionArn) }),
+      ).rejects.toMatchObject({ code: 'StateMachineDoesNotExist' });
+    }
+  });
+
+  it('fails a states:startExecution task of a DELETING state machine with StateMachineDeletingException', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'child',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    await h.sfn.startExecution({ stateMachineArn });
+    await h.sfn.deleteStateMachine({ stateMachineArn });
+    const startChild = machine({
+      Start: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: { StateMachineArn: stateMachineArn },
+        End: true,
+      },
+    });
+    // Act
+    const parent = await h.run(startChild);
+    // Assess
+    expect(parent).toMatchObject({
+      status: 'FAILED',
+      error: 'StepFunctions.StateMachineDeletingException',
+      cause: `State Machine is being deleted: '${stateMachineArn}'`,
+    });
+  });
+
+  it('removes a DELETING state machine once StopExecution ends its last RUNNING execution', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'stopped',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    const first = await h.sfn.startExecution({ stateMachineArn, name: 'first' });
+    const second = await h.sfn.startExecution({ stateMachineArn, name: 'second' });
+    await h.sfn.deleteStateMachine({ stateMachineArn });
+    // Act
+    await h.sfn.stopExecution({ executionArn: first.executionArn });
+    const afterFirst = await h.sfn.describeStateMachine({ stateMachineArn });
+    await h.sfn.stopExecution({ executionArn: second.executionArn });
+    // Assess
+    expect(afterFirst.status).toBe('DELETING');
+    await expect(h.sfn.describeStateMachine({ stateMachineArn })).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    expect((await h.sfn.describeExecution(second)).status).toBe('ABORTED');
+  });
+});
+
+describe('LocalStepFunctions page tokens', () => {
+  it('refuses a nextToken older than 24 hours with InvalidToken', async () => {
+    // Prepare
+    h = harness();
+    for (const name of ['first', 'second', 'third']) {
+      await h.sfn.createStateMachine({ name, definition: pass, roleArn: ROLE_ARN });
+    }
+    const { nextToken } = await h.sfn.listStateMachines({ maxResults: 1 });
+    await h.clock.advance(24 * 3_600_000);
+    // Act
+    const atExpiry = await h.sfn.listStateMachines({ maxResults: 1, nextToken });
+    await h.clock.advance(1);
+    const expired = h.sfn.listStateMachines({ maxResults: 1, nextToken });
+    // Assess
+    expect(atExpiry.stateMachines!.map((item) => item.name)).toEqual(['second']);
+    await expect(expired).rejects.toMatchObject({
+      code: 'InvalidToken',
+      message: 'Invalid Token: the nextToken has expired (a pagination token expires after 24 hours)',
+    });
+  });
+});

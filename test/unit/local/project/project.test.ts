@@ -7,8 +7,13 @@ import {
   projectSubstitutions,
 } from '#local/project/functions.ts';
 import { ProjectLambdaRegistry } from '#local/project/project-lambdas.ts';
-import { loadProjectStateMachines, substituteDefinition } from '#local/project/state-machines.ts';
+import {
+  loadProjectStateMachines,
+  registerStateMachines,
+  substituteDefinition,
+} from '#local/project/state-machines.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
+import { harness } from '../engine/harness.ts';
 
 const project = createProjectFixture;
 const handler = handlerSource;
@@ -91,6 +96,36 @@ describe('loadProjectStateMachines', () => {
     const root = project({ 'statemachines/broken.asl.json': '{"StartAt": ' });
     expect(() => loadProjectStateMachines(root, {})).toThrow(StateMachineFileError);
     expect(() => loadProjectStateMachines(root, {})).toThrow(/broken\.asl\.json: not valid JSON/);
+  });
+});
+
+describe('registerStateMachines', () => {
+  const waits = (seconds: number) =>
+    JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: seconds, End: true } } });
+
+  it('creates, updates and leaves unchanged; a state machine being deleted is left as it is', async () => {
+    // Prepare
+    const { sfn } = harness();
+    const [first] = await registerStateMachines(sfn, [
+      { name: 'deleting', file: 'd.asl.json', definition: waits(60) },
+    ]);
+    await sfn.startExecution({ stateMachineArn: first!.stateMachineArn });
+    await sfn.deleteStateMachine({ stateMachineArn: first!.stateMachineArn });
+    await registerStateMachines(sfn, [{ name: 'changed', file: 'c.asl.json', definition: waits(1) }]);
+    // Act
+    const registered = await registerStateMachines(sfn, [
+      { name: 'deleting', file: 'd.asl.json', definition: waits(5) },
+      { name: 'changed', file: 'c.asl.json', definition: waits(2) },
+      { name: 'new', file: 'n.asl.json', definition: waits(1) },
+    ]);
+    // Assess
+    expect(registered.map(({ name, action }) => `${name}: ${action}`)).toEqual([
+      'deleting: deleting',
+      'changed: updated',
+      'new: created',
+    ]);
+    const kept = await sfn.describeStateMachine({ stateMachineArn: first!.stateMachineArn });
+    expect(JSON.parse(kept.definition!).States.W.Seconds).toBe(60);
   });
 });
 
