@@ -46,6 +46,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   cleanup: ['cluster'],
   'deploy-track': ['cluster'],
   notify: ['notify'],
+  'run-hooks': [],
   promote: ['cluster', 'listeners', 'notify'],
   'request-approval': ['state', 'notify'],
   'restore-capacity': ['cluster', 'backup'],

@@ -15,6 +15,10 @@ export type ProgressLine =
   | { readonly kind: 'migrations'; readonly applied: readonly number[]; readonly pending: readonly number[] }
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
   | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
+  | {
+      readonly kind: 'hooks';
+      readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
+    }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -100,6 +104,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
       measurements: (output.measurements as object) ?? {},
     });
   }
+  if (Array.isArray(output.hooks)) lines.push({ kind: 'hooks', hooks: output.hooks });
   const database = databaseStepOf(output);
   if (database) lines.push(database);
   return lines;
@@ -143,7 +148,7 @@ export function progressText(line: ProgressLine): string {
 }
 
 /**
- * What a task reported (weights, a verdict, a database step), one text each: `weights stable ... canary
+ * What a task reported (weights, a verdict, webhooks, a database step), one text each: `weights stable ... canary
  * 90/10`, `copy public.orders: 150,000 rows, done`. States entered and the end are not task reports.
  */
 export function taskReportsOf(event: HistoryEvent): string[] {
@@ -175,6 +180,8 @@ export function formatProgress(line: ProgressLine): string {
       return `  copy     ${line.table}: ${count(line.rowsCopied)} rows${line.done ? ', done' : ' so far'}`;
     case 'validated':
       return `  validate ${line.tables} tables, ${count(line.rows)} rows: counts and checksums match`;
+    case 'hooks':
+      return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':
       return line.error
         ? `${line.status}: ${line.error}${line.cause ? ` — ${line.cause}` : ''}`

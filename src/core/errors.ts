@@ -53,6 +53,11 @@ export class ApprovalTimedOutError extends CutoverError {
   static override readonly errorName = 'ApprovalTimedOut';
 }
 
+/** A webhook answered other than 2xx, or not in time. */
+export class HookFailedError extends CutoverError {
+  static override readonly errorName = 'HookFailed';
+}
+
 /** A router was asked for weights it cannot express (e.g. 10/90 on a Service selector). */
 export class UnsupportedWeightError extends CutoverError {
   static override readonly errorName = 'UnsupportedWeight';
@@ -124,6 +129,7 @@ export const CUTOVER_ERRORS = [
   ApprovalRejectedError,
   ApprovalTimedOutError,
   UnsupportedWeightError,
+  HookFailedError,
   UnknownAdapterTypeError,
   TransientAdapterError,
   BackupNotFoundError,

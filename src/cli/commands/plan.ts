@@ -24,6 +24,14 @@ function approvalLine(plan: Plan, before: string): string[] {
     : [];
 }
 
+function hookLine(plan: Plan): string[] {
+  const count = plan.hooks.beforeTraffic;
+  if (count === 0) return [];
+  return [
+    `  ${count} webhook${count === 1 ? '' : 's'} once ${plan.tracks.next} is ready, before it takes traffic`,
+  ];
+}
+
 function stepLines(plan: Plan): string[] {
   return plan.steps.map((step, index) => {
     const replicas =
@@ -109,10 +117,12 @@ export function formatDatabaseMigrationPlan(plan: DatabaseMigrationPlan): string
 
 /** The plan as a person reads it: one line per step, then duration, transitions and cost. */
 export function formatPlan(plan: Plan): string {
-  const body =
-    plan.strategy === 'blue-green'
+  const body = [
+    ...hookLine(plan),
+    ...(plan.strategy === 'blue-green'
       ? blueGreenLines(plan)
-      : [...stepLines(plan), ...approvalLine(plan, 'promotion')];
+      : [...stepLines(plan), ...approvalLine(plan, 'promotion')]),
+  ];
   return [
     `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`,
     ...body,

@@ -67,6 +67,8 @@ export interface Plan {
   readonly steps: readonly PlanStep[];
   readonly stepCount: number;
   readonly approval: { readonly required: boolean; readonly timeoutSeconds: number };
+  /** Webhooks RunHooks calls before the new track takes traffic (none on a first release). */
+  readonly hooks: { readonly beforeTraffic: number };
   /** Blue-green only. */
   readonly preview?: PlanWindow;
   readonly postSwitch?: PlanWindow;
@@ -142,12 +144,14 @@ export function buildPlan<S extends Strategy>(
       : strategy === 'blue-green'
         ? blueGreenShape(request as BlueGreenRequest)
         : rollingShape(request as RollingRequest, tracks, liveReplicas);
-  const stateTransitions = shape.transitions;
+  const beforeTraffic = firstRelease ? 0 : (request.hooks?.beforeTraffic.length ?? 0);
+  const stateTransitions = shape.transitions + (beforeTraffic > 0 ? 1 : 0);
   return {
     ...base,
     steps: shape.steps,
     stepCount: shape.steps.length,
     approval: shape.approval,
+    hooks: { beforeTraffic },
     ...(shape.windows ?? {}),
     expectedDurationSeconds: shape.seconds + shape.rollouts * POLL_INTERVAL_SECONDS,
     stateTransitions,

@@ -57,6 +57,30 @@ export const notificationsSchema = z.strictObject({
   events: z.array(z.enum(DEPLOYMENT_EVENT_TYPES)).default([...DEPLOYMENT_EVENT_TYPES]),
 });
 
+/** An HTTP(S) URL: a hook's endpoint. */
+const httpUrl = text().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+  error: 'must be an http:// or https:// URL',
+});
+
+/** One webhook: POSTed the release, it passes with a 2xx answer within `timeoutSeconds`. */
+export const hookSchema = z.strictObject({
+  name: dnsLabel(63).describe('names the hook in the history and in errors'),
+  url: httpUrl.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
+  timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
+  metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
+});
+
+export type Hook = z.output<typeof hookSchema>;
+
+/** Webhooks by phase. */
+export const hooksSchema = z.strictObject({
+  beforeTraffic: z
+    .array(hookSchema)
+    .min(1)
+    .max(10)
+    .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
+});
+
 /** Fields every strategy's request shares. */
 export const baseRequestShape = {
   service: serviceSchema,
@@ -71,6 +95,7 @@ export const baseRequestShape = {
     .default(600)
     .describe('a track not ready within this time fails with RolloutDeadlineExceeded'),
   notifications: notificationsSchema.optional(),
+  hooks: hooksSchema.optional(),
 };
 
 type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;

@@ -10,7 +10,7 @@ export { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 export type { BlueGreenRequest } from './blue-green.ts';
 export type { CanaryRequest, CanaryStep } from './canary.ts';
 export type { ClusterConfig } from './cluster.ts';
-export type { DeploymentEventType } from './common.ts';
+export type { DeploymentEventType, Hook } from './common.ts';
 export type { MetricsConfig } from './metrics.ts';
 export type { RollingRequest } from './rolling.ts';
 export type { TrafficConfig } from './traffic.ts';

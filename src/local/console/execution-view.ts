@@ -18,7 +18,7 @@ export interface ExecutionView {
   readonly weights?: Readonly<Record<string, number>>;
   /** Each analysis verdict with its reason and measurements, in order. */
   readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
-  /** The database migration's steps as `cutover watch` prints them (`copy public.orders: 150,000 rows, done`). */
+  /** What tasks reported besides weights and verdicts (webhooks, database steps), as `cutover watch` prints it (`copy public.orders: 150,000 rows, done`). */
   readonly activity: readonly { readonly at: number; readonly text: string }[];
   /** Whether a `.waitForTaskToken` approval task waits for an answer. */
   readonly approvalPending: boolean;

@@ -107,6 +107,27 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('shows each webhook RunHooks called, with its status and time', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 12,
+      timestamp: new Date(),
+      type: 'LambdaFunctionSucceeded',
+      lambdaFunctionSucceededEventDetails: {
+        output: JSON.stringify({
+          hooks: [
+            { name: 'smoke', status: 204, ms: 35 },
+            { name: 'load', status: 200, ms: 61250 },
+          ],
+        }),
+      },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual(['  hooks    smoke 204 (35 ms), load 200 (61,250 ms)']);
+  });
+
   it('shows what a database migration did: backup, migrations, each copy slice, validation', () => {
     // Prepare: the outputs of DbBackup, DbMigrate, two DbCopyTable slices and DbValidate, as Lambda results
     const outputs = [

@@ -231,7 +231,7 @@ async function showExecution(id) {
       : null,
     detail.activity.length > 0
       ? [
-          el('h2', {}, 'Database'),
+          el('h2', {}, 'Steps'),
           el(
             'ul',
             { class: 'activity' },

@@ -130,6 +130,25 @@ describe('buildPlan', () => {
     expect(buildPlan('canary', request).firstRelease).toBe(false);
   });
 
+  it('counts the webhooks to run before traffic and their RunHooks transition, none on a first release', () => {
+    // Prepare
+    const hooks = { beforeTraffic: [{ name: 'smoke', url: 'http://127.0.0.1:9000/smoke' }] };
+    const withHooks = validateRequest('canary', canaryInput(undefined, { hooks }));
+    const without = validateRequest('canary', canaryInput());
+    const live = { weights: { stable: 100 }, liveReplicas: 1 };
+    // Act
+    const hooked = buildPlan('canary', withHooks, live);
+    const plain = buildPlan('canary', without, live);
+    const first = buildPlan('canary', withHooks, { weights: {}, liveReplicas: 0 });
+    // Assess
+    expect(hooked.hooks).toEqual({ beforeTraffic: 1 });
+    expect(hooked.stateTransitions).toBe(plain.stateTransitions + 1);
+    expect(first.hooks).toEqual({ beforeTraffic: 0 });
+    expect(first.stateTransitions).toBe(
+      buildPlan('canary', without, { weights: {}, liveReplicas: 0 }).stateTransitions,
+    );
+  });
+
   it('takes the track with the most traffic as live, whatever its name', () => {
     expect(chooseTracks('blue-green', { stable: 100, canary: 0 })).toEqual({ live: 'stable', next: 'blue' });
     expect(chooseTracks('rolling', { stable: 0, blue: 100 })).toEqual({ live: 'blue', next: 'green' });

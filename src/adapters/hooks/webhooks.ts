@@ -1,0 +1,82 @@
+/**
+ * Runs a release's webhooks: each is POSTed a JSON description of the release and passes with a 2xx
+ * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout.
+ */
+import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
+import type { Hook } from '#core/schemas/index.ts';
+
+/** What each hook is POSTed, besides its own name and metadata. */
+export interface HookRelease {
+  readonly phase: 'beforeTraffic';
+  readonly strategy: string;
+  readonly service: { readonly name: string; readonly namespace: string };
+  readonly release: { readonly version: string; readonly image?: string };
+  /** The track the release runs on, not yet taking traffic. */
+  readonly track: string;
+  readonly executionArn: string;
+}
+
+/** How one hook answered. */
+export interface HookOutcome {
+  readonly name: string;
+  readonly status: number;
+  readonly ms: number;
+}
+
+/** The first characters of a failing answer kept in the error. */
+const BODY_EXCERPT = 300;
+
+/**
+ * POSTs `release` to each hook in order and stops at the first that fails: `HookFailed` for an answer
+ * other than 2xx or none within `timeoutSeconds`, `TransientAdapterError` when the endpoint cannot be
+ * reached (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook
+ * must be safe to repeat.
+ *
+ * @example
+ * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn });
+ */
+export async function runHooks(hooks: readonly Hook[], release: HookRelease): Promise<HookOutcome[]> {
+  const outcomes: HookOutcome[] = [];
+  for (const hook of hooks) outcomes.push(await runHook(hook, release));
+  return outcomes;
+}
+
+async function runHook(hook: Hook, release: HookRelease): Promise<HookOutcome> {
+  const started = Date.now();
+  let response: Response;
+  try {
+    response = await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'cutover' },
+      body: JSON.stringify({ hook: hook.name, ...release, metadata: hook.metadata ?? {} }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(hook.timeoutSeconds * 1000),
+    });
+  } catch (error) {
+    throw unanswered(hook, error);
+  }
+  const body = await response.text().catch(() => '');
+  if (!response.ok) {
+    const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}...` : body;
+    throw new HookFailedError(
+      `hook ${hook.name} (${hook.url}) answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
+    );
+  }
+  return { name: hook.name, status: response.status, ms: Date.now() - started };
+}
+
+/** A hook that gave no answer: too slow (a failure), or not reachable (worth retrying). */
+function unanswered(hook: Hook, error: unknown): Error {
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new HookFailedError(
+      `hook ${hook.name} (${hook.url}) did not answer within ${hook.timeoutSeconds} s`,
+      { cause: error },
+    );
+  }
+  const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+  return new TransientAdapterError(
+    `hook ${hook.name} (${hook.url}) cannot be reached: ${reason?.code ?? reason?.message ?? String(error)}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceRef, Weights } from '#core/types.ts';
+import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
+import { executionHistory } from '#test/support/local-runtime.ts';
+import {
+  aBlueGreenRequest,
+  aCanaryRequest,
+  aRollingRequest,
+  aTestService,
+} from '#test/support/strategy-requests.ts';
+import {
+  aLiveTrack,
+  anExampleRelease,
+  liveWeights,
+  serviceState,
+  stateEntries,
+  trackVersions,
+  useStrategyRuntime,
+} from '#test/support/strategy-runtime.ts';
+
+describe('hooks.beforeTraffic webhooks on the local runtime', () => {
+  const context = useStrategyRuntime();
+  let hooks: HookServer | undefined;
+  afterEach(() => hooks?.close());
+
+  /** What the service looked like each time a hook was called. */
+  type Seen = { weights: Weights; tracks: Record<string, string> };
+
+  /** A hook endpoint answering `status` (and `body`), which records the service's state at each call. */
+  async function aHookEndpoint(service: ServiceRef, status: number, body = '') {
+    const seen: Seen[] = [];
+    hooks = await startHookServer(async (_hook, response) => {
+      const adapters = context.runtime.adapters;
+      seen.push({
+        weights: await liveWeights(adapters, service),
+        tracks: await trackVersions(adapters, service),
+      });
+      response.writeHead(status).end(body);
+    });
+    return {
+      seen,
+      beforeTraffic: [{ name: 'smoke', url: hooks.url('/smoke'), metadata: { suite: 'cart' } }],
+    };
+  }
+
+  async function aServiceOn(name: string, track: string, replicas = 1): Promise<ServiceRef> {
+    const service = aTestService(name);
+    await aLiveTrack(context.runtime.adapters, service, track, anExampleRelease('v1', {}, replicas));
+    await context.sendTraffic(service);
+    return service;
+  }
+
+  it('canary: calls each hook once the canary is ready and before it takes traffic, then releases', async () => {
+    // Prepare
+    const service = await aServiceOn('hooked', 'stable');
+    const { seen, beforeTraffic } = await aHookEndpoint(service, 204);
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { beforeTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'hooked-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(seen).toEqual([{ weights: { stable: 100 }, tracks: { stable: 'v1 x1', canary: 'v2 x1' } }]);
+    expect(hooks!.received).toEqual([
+      {
+        path: '/smoke',
+        body: {
+          hook: 'smoke',
+          phase: 'beforeTraffic',
+          strategy: 'canary',
+          service,
+          release: { version: 'v2' },
+          track: 'canary',
+          executionArn: execution.executionArn,
+          metadata: { suite: 'cart' },
+        },
+      },
+    ]);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'RunHooks')).toBe(1);
+  });
+
+  it('canary: rolls back with HookFailed when a hook fails; the canary never takes traffic', async () => {
+    // Prepare
+    const service = await aServiceOn('hook-fails', 'stable');
+    const { beforeTraffic } = await aHookEndpoint(service, 500, 'GET /cart answered 502');
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { beforeTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'hook-fails-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('HookFailed');
+    expect(execution.cause).toContain('hook smoke');
+    expect(execution.cause).toContain('answered 500: GET /cart answered 502');
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'SetStepWeights')).toBe(0);
+    expect(stateEntries(history, 'Rollback')).toBe(1);
+    expect(context.traffic!.stats.byTrack.canary ?? 0).toBe(0);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v1'],
+    });
+  });
+
+  it('blue-green: rolls back with HookFailed before the switch when a hook fails', async () => {
+    // Prepare
+    const service = await aServiceOn('bg-hook-fails', 'blue');
+    const { seen, beforeTraffic } = await aHookEndpoint(service, 503);
+    const request = { ...aBlueGreenRequest(service, 'v2'), hooks: { beforeTraffic } };
+    // Act
+    const execution = await context.runtime.run('blue-green', request, 'bg-hook-fails-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('HookFailed');
+    expect(seen).toEqual([{ weights: { blue: 100 }, tracks: { blue: 'v1 x1', green: 'v2 x1' } }]);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'SwitchTraffic')).toBe(0);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x1' },
+      served: ['v1'],
+    });
+  });
+
+  it('rolling: calls the hooks once, when the first batch is ready and before it takes traffic', async () => {
+    // Prepare
+    const service = await aServiceOn('rolling-hooked', 'blue', 2);
+    const { seen, beforeTraffic } = await aHookEndpoint(service, 200);
+    const request = { ...aRollingRequest(service, 'v2'), hooks: { beforeTraffic } };
+    // Act
+    const execution = await context.runtime.run('rolling', request, 'rolling-hooked-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.weights.green ?? 0).toBe(0);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'RunHooks')).toBe(1);
+    expect(stateEntries(history, 'DeployBatch')).toBe(2);
+  });
+});
