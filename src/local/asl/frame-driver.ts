@@ -213,6 +213,7 @@ function exitState(
         state: name,
         phase: 'retry',
         enteredAt: frame.cursor.enteredAt,
+        enteredEventId: frame.cursor.enteredEventId,
         retries: decision.retries,
         retryCount: (frame.cursor.retryCount ?? 0) + 1,
         wakeAt: deadlineAfter(engine.clock, decision.delayMs),
@@ -248,7 +249,8 @@ const attributedErrors = new WeakSet<StatesError>();
  * A `States.Runtime` error a state raised itself (not a Fail state's) with AWS's prefix naming the state and
  * its StateEntered event: `An error occurred while executing the state 'X' (entered at the event id #N).`
  * The execution fails with it (States.Runtime is never retried or caught), so the frame is committed at
- * once if that event has no id yet. Other errors, and errors of a state entered before a restart, are kept.
+ * once if that event has no id yet; a state entered before a restart finds the id in its cursor. Other
+ * errors are kept.
  */
 function attributeError(
   engine: Engine,
@@ -259,15 +261,18 @@ function attributeError(
   error: StatesError,
 ): StatesError {
   if (attributedErrors.has(error)) return error;
-  const entered = frame.enteredEvent;
   let attributed = error;
-  if (error.error === STATES_ERRORS.Runtime && state.Type !== 'Fail' && entered !== undefined) {
-    if (entered.id === 0) engine.journal.commit(run, frame);
-    attributed = new StatesError(
-      error.error,
-      `An error occurred while executing the state '${name}' (entered at the event id #${entered.id}). ${error.causeText}`,
-      { cause: error },
-    );
+  if (error.error === STATES_ERRORS.Runtime && state.Type !== 'Fail') {
+    const entered = frame.enteredEvent;
+    if (entered?.id === 0) engine.journal.commit(run, frame);
+    const enteredId = entered?.id ?? frame.cursor.enteredEventId;
+    if (enteredId !== undefined) {
+      attributed = new StatesError(
+        error.error,
+        `An error occurred while executing the state '${name}' (entered at the event id #${enteredId}). ${error.causeText}`,
+        { cause: error },
+      );
+    }
   }
   attributedErrors.add(attributed);
   return attributed;

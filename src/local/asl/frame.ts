@@ -33,6 +33,8 @@ export interface FrameCursor {
   phase: FramePhase;
   /** When the state was entered (wall ms), for `$$.State.EnteredTime`. */
   enteredAt?: number;
+  /** The id of the state's StateEntered event once written, for a `States.Runtime` cause after a restart. */
+  enteredEventId?: number;
   /** Attempts used per retrier of the state (index = position in `Retry`). */
   retries?: number[];
   /** Retries of the state so far, for `$$.State.RetryCount`. */

@@ -166,6 +166,10 @@ export class Journal {
     this.#writeEvents(run, frame);
     // A finished run's frames are deleted by its terminal write.
     if (!run.halted) {
+      // A cursor past its state's entry keeps that entry's event id (the event was numbered just above).
+      if (frame.enteredEvent !== undefined && frame.cursor.phase !== 'enter') {
+        frame.cursor.enteredEventId = frame.enteredEvent.id;
+      }
       const row: FrameRow = {
         path: frame.path,
         cursor: JSON.stringify(frame.cursor),

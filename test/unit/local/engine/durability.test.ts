@@ -115,6 +115,35 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('names the StateEntered event of a state entered before the restart in a States.Runtime cause', async () => {
+    // Prepare
+    const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());
+    const arn = await first.start(
+      machine({
+        P: { Type: 'Pass', Next: 'T' },
+        T: {
+          Type: 'Task',
+          Resource: FUNCTION_ARN('slow'),
+          ResultSelector: { 'v.$': '$.missing' },
+          End: true,
+        },
+      }),
+    );
+    await first.clock.advance(0);
+    await first.sfn.close();
+    // Act
+    const second = reopen({ slow: () => ({ other: 1 }) }, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    const result = await second.sfn.awaitExecution(arn);
+    // Assess
+    const entered = (await second.history(arn)).find((event) => event.type === 'TaskStateEntered')!;
+    expect(entered.id).toBe(4);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).toMatch(
+      /^An error occurred while executing the state 'T' \(entered at the event id #4\)\. /,
+    );
+  });
+
   it('keeps a task token open across a restart', async () => {
     // Prepare
     let token = '';
