@@ -1,4 +1,4 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,13 @@ import { CAPABILITY_NAMES, type Capability } from './capabilities.ts';
 import { type DiscoveredFunction, pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
 import { capabilityStatements, type TaskResources } from './task-permissions.ts';
+
+/**
+ * Tasks that run for as long as the request asks (a copy slice's `budgetSeconds`, the webhooks'
+ * `timeoutSeconds`) get Lambda's longest timeout instead of `timeout`.
+ */
+const LONG_TASKS: ReadonlySet<string> = new Set(['db-copy-table', 'run-hooks']);
+const LONGEST_LAMBDA_TIMEOUT = Duration.minutes(15);
 
 /** Props of {@link TaskFunctions}. */
 export interface TaskFunctionsProps {
@@ -101,7 +108,7 @@ export class TaskFunctions extends Construct {
       description: `Cutover task ${fn.name}`,
       runtime: props.runtime,
       architecture: lambda.Architecture.ARM_64,
-      timeout: props.timeout,
+      timeout: LONG_TASKS.has(fn.name) ? LONGEST_LAMBDA_TIMEOUT : props.timeout,
       memorySize: props.memorySize,
       role,
       logGroup,

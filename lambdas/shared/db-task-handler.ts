@@ -14,6 +14,12 @@ export type DbTaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shap
   readonly executionArn: string;
 };
 
+/** What a database task may ask of its invocation. */
+export interface DbTaskInvocation {
+  /** Milliseconds until the function times out. */
+  timeLeftMs(): number;
+}
+
 /**
  * Builds a task function of the database-migration state machine: the shared logger, the payload
  * checked (`ValidationError` naming every bad field) and errors keeping their names for `Catch`.
@@ -24,7 +30,7 @@ export type DbTaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shap
 export function dbTaskHandler<Shape extends z.ZodRawShape, Result>(
   name: string,
   shape: Shape,
-  task: (input: DbTaskInput<Shape>) => Promise<Result>,
+  task: (input: DbTaskInput<Shape>, invocation: DbTaskInvocation) => Promise<Result>,
 ) {
   const schema = z.object({
     ...shape,
@@ -33,14 +39,14 @@ export function dbTaskHandler<Shape extends z.ZodRawShape, Result>(
   });
   return middy<unknown, Result>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event: unknown) => {
+    .handler(async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
       try {
         const input = parseWith(schema, event, `${name} input`) as DbTaskInput<Shape>;
         logger.appendKeys({
           task: name,
           target: `${input.request.service.namespace}/${input.request.service.name}`,
         });
-        return await task(input);
+        return await task(input, { timeLeftMs: () => context.getRemainingTimeInMillis() });
       } catch (error) {
         const named = toTaskError(error);
         logger.error('task failed', { errorName: named.name, error: named });

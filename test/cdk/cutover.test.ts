@@ -80,6 +80,25 @@ describe('Cutover construct', () => {
     });
   });
 
+  it('gives the tasks that run for a budget of the request 15 minutes, the others functionTimeout', () => {
+    // Prepare
+    const project = join(import.meta.dirname, '../..');
+    const props = buildProps({
+      lambdasDir: join(project, 'lambdas'),
+      stateMachinesDir: join(project, 'statemachines'),
+      functionCapabilities: undefined,
+    });
+    // Act
+    const functions = Template.fromStack(synth(props).stack).findResources('AWS::Lambda::Function');
+    const timeoutOf = (task: string) =>
+      Object.values(functions).find((f) => f.Properties.Description === `Cutover task ${task}`)?.Properties
+        .Timeout;
+    // Assess
+    expect(['db-copy-table', 'run-hooks', 'check-rollout', 'db-migrate'].map(timeoutOf)).toEqual([
+      900, 900, 300, 300,
+    ]);
+  });
+
   it("scopes the function's IAM statements to the configured resources", () => {
     // Act
     const statements = JSON.stringify(policyOf(template, 'CutoverTasksCheckRolloutRole'));

@@ -56,14 +56,26 @@ export async function sourceTables(request: Request, secrets?: SecretsClient): P
   return tables.map(tableLabel);
 }
 
-/** Copies the next slice of one table (see `copyTableSlice`). */
-export function copySlice(request: Request, copyId: string, table: string, secrets?: SecretsClient) {
+/** Time a copy task keeps after its budget for the batch in flight and the commit: the copy's margin. */
+export const COPY_MARGIN_MS = 60_000;
+
+/**
+ * Copies the next slice of one table (see `copyTableSlice`) for `copy.budgetSeconds`, or less when the
+ * task has less time left (`timeLeftMs`, a Lambda function's remaining time): it stops starting batches
+ * {@link COPY_MARGIN_MS} before its time runs out.
+ */
+export function copySlice(
+  request: Request,
+  copyId: string,
+  table: string,
+  { secrets, timeLeftMs = Number.POSITIVE_INFINITY }: { secrets?: SecretsClient; timeLeftMs?: number } = {},
+) {
   return withSourceAndTarget(request, secrets, async (source, target) => {
     const [info] = selectTables(await listTables(source, request.database.schemas), [table]);
     const { batchRows, budgetSeconds, maxBytesWithoutKey } = request.copy;
     return copyTableSlice(source, target, info!, {
       copyId,
-      budgetMs: budgetSeconds * 1000,
+      budgetMs: Math.max(0, Math.min(budgetSeconds * 1000, timeLeftMs - COPY_MARGIN_MS)),
       batchRows,
       maxBytesWithoutKey,
     });
