@@ -72,12 +72,21 @@ export const hookSchema = z.strictObject({
 
 export type Hook = z.output<typeof hookSchema>;
 
+/** The time all webhooks of a phase may take together: one task runs them, within Lambda's 15 minutes. */
+export const HOOKS_TIME_LIMIT_SECONDS = 840;
+
 /** Webhooks by phase. */
 export const hooksSchema = z.strictObject({
   beforeTraffic: z
     .array(hookSchema)
     .min(1)
     .max(10)
+    .refine(
+      (hooks) => hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0) <= HOOKS_TIME_LIMIT_SECONDS,
+      {
+        error: `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes)`,
+      },
+    )
     .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
 });
 

@@ -153,6 +153,40 @@ describe('validateRequest (blue-green, rolling)', () => {
   });
 });
 
+describe('validateRequest (hooks)', () => {
+  const hook = (name: string, timeoutSeconds?: number) => ({
+    name,
+    url: `https://tests.internal/${name}`,
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+  });
+
+  it('defaults a webhook timeout to 60 s', () => {
+    const request = validateRequest(
+      'rolling',
+      rollingInput({}, { hooks: { beforeTraffic: [hook('smoke')] } }),
+    );
+    expect(request.hooks?.beforeTraffic).toEqual([{ ...hook('smoke'), timeoutSeconds: 60 }]);
+  });
+
+  it('names a bad webhook field, and timeouts adding up to more than one task has', () => {
+    // Act
+    const message = messageOf(() =>
+      validateRequest(
+        'canary',
+        canaryInput(undefined, {
+          hooks: {
+            beforeTraffic: [{ name: 'Smoke', url: 'file:///etc/passwd' }, hook('a', 600), hook('b', 300)],
+          },
+        }),
+      ),
+    );
+    // Assess
+    expect(message).toContain('hooks.beforeTraffic[0].name: must be lowercase letters');
+    expect(message).toContain('hooks.beforeTraffic[0].url: must be an http:// or https:// URL');
+    expect(message).toContain('hooks.beforeTraffic: timeoutSeconds must add up to at most 840');
+  });
+});
+
 describe('detectStrategy and JSON Schemas', () => {
   it('detects the strategy from the block', () => {
     expect(detectStrategy(canaryInput())).toBe('canary');
