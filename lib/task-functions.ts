@@ -12,10 +12,17 @@ import { CutoverConfigError } from './errors.ts';
 import { capabilityStatements, type TaskResources } from './task-permissions.ts';
 
 /**
- * Tasks that run for as long as the request asks (a copy slice's `budgetSeconds`, the webhooks'
- * `timeoutSeconds`) get Lambda's longest timeout instead of `timeout`.
+ * Tasks whose time grows with the request (a copy slice's `budgetSeconds`, the webhooks' `timeoutSeconds`)
+ * or with the database (a logical backup, its restore, the validation's checksums) get Lambda's longest
+ * timeout instead of `timeout`.
  */
-const LONG_TASKS: ReadonlySet<string> = new Set(['db-copy-table', 'run-hooks']);
+const LONG_TASKS: ReadonlySet<string> = new Set([
+  'db-copy-table',
+  'run-hooks',
+  'db-backup',
+  'db-restore',
+  'db-validate',
+]);
 const LONGEST_LAMBDA_TIMEOUT = Duration.minutes(15);
 
 /** Props of {@link TaskFunctions}. */

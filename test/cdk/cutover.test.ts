@@ -80,7 +80,7 @@ describe('Cutover construct', () => {
     });
   });
 
-  it('gives the tasks that run for a budget of the request 15 minutes, the others functionTimeout', () => {
+  it('gives the tasks whose time grows with the request or the data 15 minutes, the others functionTimeout', () => {
     // Prepare
     const project = join(import.meta.dirname, '../..');
     const props = buildProps({
@@ -94,8 +94,9 @@ describe('Cutover construct', () => {
       Object.values(functions).find((f) => f.Properties.Description === `Cutover task ${task}`)?.Properties
         .Timeout;
     // Assess
-    expect(['db-copy-table', 'run-hooks', 'check-rollout', 'db-migrate'].map(timeoutOf)).toEqual([
-      900, 900, 300, 300,
+    const long = ['db-copy-table', 'run-hooks', 'db-backup', 'db-restore', 'db-validate'];
+    expect([...long, 'check-rollout', 'db-migrate'].map(timeoutOf)).toEqual([
+      900, 900, 900, 900, 900, 300, 300,
     ]);
   });
 
