@@ -26,8 +26,8 @@ const HOP_BY_HOP = [
 ];
 
 /**
- * One service's reverse proxy on 127.0.0.1: picks a track by weight, then a ready replica of it
- * round-robin, forwards the request, adds `x-cutover-track` to the response and records the status and
+ * One service's reverse proxy on 127.0.0.1: picks a track by weight (or the one a request names in
+ * `x-cutover-track`), then a ready replica of it round-robin, forwards the request, adds `x-cutover-track` to the response and records the status and
  * latency in the traffic counters. No ready replica: 503; replica unreachable: 502 (both counted).
  *
  * @example
@@ -89,7 +89,9 @@ export class ServiceProxy {
 
   #forward(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
-    const track = this.#picker.pick();
+    const named = req.headers[TRACK_HEADER];
+    // A request naming a track goes to it whatever the weights: a smoke test of a track without traffic.
+    const track = typeof named === 'string' && named !== '' ? named : this.#picker.pick();
     const finish = (status: number) => {
       if (track !== undefined) this.counters.record(this.service, track, status, performance.now() - started);
     };

@@ -8,6 +8,7 @@ import { RealClock } from '../clock.ts';
 import { startLocalRuntime } from '../runtime.ts';
 import { runDatabaseChapter } from './database-chapter.ts';
 import { type FollowedExecution, followExecution } from './follow.ts';
+import { startSmokeTest } from './smoke-test.ts';
 import { type Chapter, STORY } from './story.ts';
 
 // The SDK warns on every call that its 2027 releases need Node 22; that is for the maintainers, not the user.
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
   // Users call the service from the start; until the first release is live the proxy answers 503.
   const url = await runtime.adapters!.router.url(SERVICE);
   const traffic = startTraffic({ url, ratePerSecond: 40 });
+  const smokeTest = await startSmokeTest(url);
+  const hooks = { beforeTraffic: [{ name: 'smoke-test', url: smokeTest.url }] };
   try {
     for (const [index, chapter] of STORY.entries()) {
       console.log(`${index + 1}. ${chapter.title}`);
@@ -101,7 +104,7 @@ async function main(): Promise<number> {
         new StartExecutionCommand({
           stateMachineArn: runtime.stateMachines.find((m) => m.name === chapter.strategy)!.stateMachineArn,
           name: `checkout-${String(chapter.request.release && (chapter.request.release as { version: string }).version)}`,
-          input: JSON.stringify(chapter.request),
+          input: JSON.stringify(chapter.smokeTest ? { ...chapter.request, hooks } : chapter.request),
         }),
       );
       const outcome = await follow(sfn, executionArn!, chapter);
@@ -139,6 +142,7 @@ async function main(): Promise<number> {
     });
   } finally {
     await traffic.stop();
+    await smokeTest.close();
     await runtime.close();
     await rm(dataDir, { recursive: true, force: true });
   }

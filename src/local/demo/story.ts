@@ -9,6 +9,8 @@ export interface Chapter {
   readonly expected: 'SUCCEEDED' | 'FAILED';
   /** Grant the approval the release waits on, through the Step Functions API. */
   readonly approve?: boolean;
+  /** Run the demo's smoke test (a `hooks.beforeTraffic` webhook) before the new track takes traffic. */
+  readonly smokeTest?: boolean;
 }
 
 const service = { name: 'checkout', namespace: 'shop' };
@@ -40,7 +42,10 @@ function canary(version: string, env?: Record<string, string>) {
   };
 }
 
-/** The demo's story: a first release, a bad canary rolled back, a good one promoted, blue-green, rolling. */
+/**
+ * The demo's story: a first release, a bad canary rolled back by its analysis, a broken one stopped by its
+ * smoke test, a good one promoted, blue-green, rolling.
+ */
 export const STORY: readonly Chapter[] = [
   {
     title: 'Deploy v1 (first release: straight to 100%)',
@@ -55,10 +60,18 @@ export const STORY: readonly Chapter[] = [
     expected: 'FAILED',
   },
   {
-    title: 'Canary v3 is healthy: 10% -> 50% -> promoted',
+    title: 'Canary v2.1 answers 500 to every request: its smoke test fails, rolled back before any traffic',
+    strategy: 'canary',
+    request: canary('v2.1', { ERROR_RATE: '1' }),
+    expected: 'FAILED',
+    smokeTest: true,
+  },
+  {
+    title: 'Canary v3 is healthy: smoke test, 10% -> 50% -> promoted',
     strategy: 'canary',
     request: canary('v3'),
     expected: 'SUCCEEDED',
+    smokeTest: true,
   },
   {
     title: 'Blue-green v4 with an approval, granted through the API',

@@ -70,6 +70,27 @@ describe('ProxyRouter', () => {
     expect(await answer.json()).toEqual({ version: 'v2', track: 'canary' });
   });
 
+  it('sends a request naming a track in x-cutover-track to that track, whatever the weights', async () => {
+    // Prepare
+    await deployTracks();
+    const { router } = local.adapters;
+    await router.setWeights(service, { stable: 100, canary: 0 });
+    const url = await router.url(service);
+    // Act
+    const named = await Promise.all(
+      Array.from({ length: 5 }, () => fetch(url, { headers: { 'x-cutover-track': 'canary' } })),
+    );
+    const unnamed = await fetch(url);
+    const missing = await fetch(url, { headers: { 'x-cutover-track': 'preview' } });
+    // Assess
+    expect(await Promise.all(named.map((answer) => answer.json()))).toEqual(
+      Array.from({ length: 5 }, () => ({ version: 'v2', track: 'canary' })),
+    );
+    expect(await unnamed.json()).toEqual({ version: 'v1', track: 'stable' });
+    expect(missing.status).toBe(503);
+    expect(await missing.text()).toContain('no ready replica for track preview');
+  });
+
   it('answers 503 and counts an error when the chosen track has no ready replica', async () => {
     // Prepare
     const { router, metrics } = local.adapters;
