@@ -8,6 +8,7 @@ import { listCommand } from '../src/cli/commands/list.ts';
 import { localCommand } from '../src/cli/commands/local.ts';
 import { planCommand } from '../src/cli/commands/plan.ts';
 import { runCommand } from '../src/cli/commands/run.ts';
+import { statusCommand } from '../src/cli/commands/status.ts';
 import { watchCommand } from '../src/cli/commands/watch.ts';
 import { CliError, ExitCode } from '../src/cli/exit-codes.ts';
 import { ValidationError } from '../src/core/errors.ts';
@@ -34,6 +35,7 @@ const commands = [
   ...approvalCommands(),
   abortCommand(),
   listCommand(),
+  statusCommand(),
   historyCommand(),
   backupsCommand(),
 ];

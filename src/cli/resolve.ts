@@ -64,6 +64,19 @@ export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): 
   return machine.stateMachineArn;
 }
 
+/** The state machines of Cutover's workflows (releases and database migrations), each with its workflow. */
+export async function workflowStateMachines(
+  sfn: SFNClient,
+): Promise<{ readonly workflow: CliStrategy; readonly stateMachineArn: string }[]> {
+  const machines = await listStateMachines(sfn);
+  return machines.flatMap((machine) => {
+    const workflow = STRATEGIES.find((strategy) => isStrategyMachine(machine, strategy));
+    return workflow && machine.stateMachineArn
+      ? [{ workflow, stateMachineArn: machine.stateMachineArn }]
+      : [];
+  });
+}
+
 /** Every execution of Cutover's state machines (releases, migrations, rollbacks), newest first, optionally of one status. */
 export async function listCutoverExecutions(
   sfn: SFNClient,

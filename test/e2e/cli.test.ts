@@ -31,6 +31,7 @@ const COMMANDS = [
   'reject',
   'abort',
   'list',
+  'status',
   'history',
   'backups',
   'backups list',
@@ -651,9 +652,11 @@ describe('a canary release from the CLI', () => {
     await untilEntered(name, 'BakeStep');
     const baking = routed();
     // Act
+    const whileBaking = await cutover('status', 'shop/checkout', '--endpoint', endpoint);
     const abort = await cutover('abort', name, '--reason', 'wrong image', '--endpoint', endpoint);
     const watched = await cutover('watch', name, '--endpoint', endpoint);
     const rollback = await cutover('watch', `abort-${name}`, '--endpoint', endpoint);
+    const afterwards = await cutover('status', 'shop/checkout', '--limit', '2', '--endpoint', endpoint);
     // Assess
     const execution = await sfn.send(
       new DescribeExecutionCommand({
@@ -669,6 +672,17 @@ describe('a canary release from the CLI', () => {
     expect(watched.stdout.trim().split('\n').at(-1)).toBe('ABORTED: Aborted — wrong image');
     expect(rollback.code).toBe(0);
     expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+    expect(whileBaking.code).toBe(0);
+    expect(whileBaking.stdout).toMatch(
+      new RegExp(`^RUNNING +canary +v6 +${name} +started \\S+, in BakeStep, stable 90 / canary 10$`, 'm'),
+    );
+    expect(afterwards.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^shop\/checkout: last successful release v\d \(canary checkout-v\d\S*\)$/),
+      expect.stringMatching(
+        new RegExp(`^ABORTED +canary +v6 +${name} +\\S+, took \\d+s: Aborted — wrong image$`),
+      ),
+      expect.stringMatching(/^SUCCEEDED +canary +v\d/),
+    ]);
     expect(baking.weights).toEqual({ stable: 90, canary: 10 });
     expect(before.weights).toEqual({ stable: 100, canary: 0 });
     expect(routed().weights).toEqual(before.weights);

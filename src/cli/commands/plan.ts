@@ -8,15 +8,10 @@ import {
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
+import { formatDuration } from '../format.ts';
 import { weightsBar } from '../progress.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
-
-function formatDuration(seconds: number): string {
-  const [hours, minutes] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60)];
-  if (hours > 0) return `${hours}h ${minutes}m ${seconds % 60}s`;
-  return minutes > 0 ? `${minutes}m ${seconds % 60}s` : `${seconds}s`;
-}
 
 function approvalLine(plan: Plan, before: string): string[] {
   return plan.approval.required

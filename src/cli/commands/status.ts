@@ -1,0 +1,106 @@
+import { Command } from 'commander';
+import { readableCause } from '#core/errors.ts';
+import { serviceSchema } from '#core/schemas/common.ts';
+import { parseWith } from '#core/schemas/index.ts';
+import type { ServiceRef } from '#core/types.ts';
+import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { formatDuration } from '../format.ts';
+import { type ReleaseWindow, type ServiceRelease, serviceReleases } from '../service-releases.ts';
+
+interface StatusOptions extends EndpointOptions {
+  readonly limit: string;
+  readonly scan: string;
+  readonly json?: boolean;
+}
+
+/** `cutover status <namespace>/<name>`: the service's recent releases, a running one's state and weights. */
+export function statusCommand(): Command {
+  return withEndpointOptions(
+    new Command('status')
+      .description("a service's recent releases: which is running and where, how the others ended")
+      .argument('<service>', '<namespace>/<name>, or <name> in namespace default')
+      .option('--limit <n>', 'releases shown, 1-100', '5')
+      .option('--scan <n>', 'newest executions of each workflow read, 1-1000', '25')
+      .option('--json', 'print the releases as JSON')
+      .addHelpText('after', '\nExample:\n  $ cutover status shop/checkout'),
+  ).action(async (ref: string, options: StatusOptions) => {
+    const service = serviceOf(ref);
+    const window: ReleaseWindow = {
+      limit: count('--limit', options.limit, 100),
+      scan: count('--scan', options.scan, 1000),
+    };
+    const releases = await serviceReleases(createStepFunctionsClient(options), service, window);
+    console.log(options.json ? JSON.stringify(releases, null, 2) : formatStatus(service, releases, window));
+  });
+}
+
+function serviceOf(ref: string): ServiceRef {
+  const [namespace, name, ...rest] = ref.includes('/') ? ref.split('/') : ['default', ref];
+  if (rest.length > 0) {
+    throw new CliError(`service must be <namespace>/<name> or <name> (got "${ref}")`, ExitCode.Usage);
+  }
+  return parseWith(serviceSchema, { namespace, name }, 'service');
+}
+
+function count(option: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new CliError(`${option} must be an integer 1-${max} (got "${value}")`, ExitCode.Usage);
+  }
+  return n;
+}
+
+/**
+ * The releases as a person reads them: a first line naming the last successful release (as Cutover
+ * recorded it; the cluster itself is not read), then one line per release, newest first.
+ */
+export function formatStatus(
+  service: ServiceRef,
+  releases: readonly ServiceRelease[],
+  window: ReleaseWindow,
+): string {
+  const label = `${service.namespace}/${service.name}`;
+  if (releases.length === 0) {
+    return `${label}: no release among the newest ${window.scan} executions of each workflow`;
+  }
+  const last = releases.find((r) => r.status === 'SUCCEEDED' && r.version !== undefined);
+  const heading = last
+    ? `${label}: last successful release ${last.version} (${last.workflow} ${last.name})`
+    : `${label}: no successful release among these`;
+  const width = (pick: (r: ServiceRelease) => string) => Math.max(...releases.map((r) => pick(r).length));
+  const [workflowWidth, versionWidth, nameWidth] = [
+    width((r) => r.workflow),
+    width((r) => r.version ?? '-'),
+    width((r) => r.name),
+  ];
+  const lines = releases.map((release) =>
+    [
+      release.status.padEnd(9),
+      release.workflow.padEnd(workflowWidth),
+      (release.version ?? '-').padEnd(versionWidth),
+      release.name.padEnd(nameWidth),
+      detailOf(release),
+    ].join('  '),
+  );
+  return [heading, ...lines].join('\n');
+}
+
+function detailOf(release: ServiceRelease): string {
+  const started = release.startDate?.toISOString() ?? '?';
+  if (release.status === 'RUNNING') {
+    const weights = release.weights
+      ? `, ${Object.entries(release.weights)
+          .map(([track, weight]) => `${track} ${weight}`)
+          .join(' / ')}`
+      : '';
+    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}`;
+  }
+  const took =
+    release.startDate && release.stopDate
+      ? `, took ${formatDuration(Math.round((release.stopDate.getTime() - release.startDate.getTime()) / 1000))}`
+      : '';
+  const cause = readableCause(release.cause);
+  const failure = release.error ? `: ${release.error}${cause ? ` — ${cause}` : ''}` : '';
+  return `${started}${took}${failure}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The recent releases of one service, read from the Step Functions API alone (the same against AWS and
+ * the local runtime): which executions of the workflows concern it, how each ended, and where a running
+ * one is.
+ */
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionListItem,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { ServiceRef } from '#core/types.ts';
+import { collectHistory } from './history.ts';
+import { progressOf } from './progress.ts';
+import { type CliStrategy, workflowStateMachines } from './resolve.ts';
+
+/** One execution of a workflow for the service. Times are those Step Functions recorded. */
+export interface ServiceRelease {
+  readonly workflow: CliStrategy;
+  readonly name: string;
+  readonly executionArn: string;
+  readonly status: string;
+  /** `release.version` of the request (none for a database migration). */
+  readonly version?: string;
+  readonly startDate?: Date;
+  readonly stopDate?: Date;
+  readonly error?: string;
+  readonly cause?: string;
+  /** A running one's current state. */
+  readonly state?: string;
+  /** A running one's traffic weights, as last set. */
+  readonly weights?: Readonly<Record<string, number>>;
+}
+
+/** How far back {@link serviceReleases} looks, and how many it gives. */
+export interface ReleaseWindow {
+  /** The newest executions of each workflow's state machine that are read. */
+  readonly scan: number;
+  /** The most releases given. */
+  readonly limit: number;
+}
+
+const DESCRIBE_AT_ONCE = 10;
+
+/**
+ * The service's releases among the newest `scan` executions of each workflow, newest first, at most
+ * `limit`: one ListExecutions per state machine and a DescribeExecution per execution read (its input
+ * names the service), plus the history of each running one.
+ *
+ * @example
+ * const releases = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
+ */
+export async function serviceReleases(
+  sfn: SFNClient,
+  service: ServiceRef,
+  window: ReleaseWindow,
+): Promise<ServiceRelease[]> {
+  const newest = await newestExecutions(sfn, window.scan);
+  const releases: ServiceRelease[] = [];
+  for (let i = 0; i < newest.length && releases.length < window.limit; i += DESCRIBE_AT_ONCE) {
+    const described = await Promise.all(
+      newest.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, item }) => ({
+        workflow,
+        execution: await sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
+      })),
+    );
+    for (const { workflow, execution } of described) {
+      const request = requestOf(execution);
+      if (releases.length < window.limit && isFor(request, service)) {
+        releases.push(await releaseOf(sfn, workflow, execution, request));
+      }
+    }
+  }
+  return releases;
+}
+
+/** The newest `scan` executions of each workflow's state machine, newest first. */
+async function newestExecutions(sfn: SFNClient, scan: number) {
+  const machines = await workflowStateMachines(sfn);
+  const pages = await Promise.all(
+    machines.map(async ({ workflow, stateMachineArn }) => {
+      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: scan }));
+      return (page.executions ?? []).map((item: ExecutionListItem) => ({ workflow, item }));
+    }),
+  );
+  return pages.flat().sort((a, b) => (b.item.startDate?.getTime() ?? 0) - (a.item.startDate?.getTime() ?? 0));
+}
+
+interface RequestFields {
+  readonly service?: { readonly name?: unknown; readonly namespace?: unknown };
+  readonly release?: { readonly version?: unknown };
+}
+
+function requestOf(execution: DescribeExecutionCommandOutput): RequestFields {
+  try {
+    const input = JSON.parse(execution.input ?? '{}') as unknown;
+    return typeof input === 'object' && input !== null ? (input as RequestFields) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Whether a request is the service's (a request without a namespace is in `default`, as the schemas say). */
+function isFor(request: RequestFields, service: ServiceRef): boolean {
+  return (
+    request.service?.name === service.name && (request.service.namespace ?? 'default') === service.namespace
+  );
+}
+
+async function releaseOf(
+  sfn: SFNClient,
+  workflow: CliStrategy,
+  execution: DescribeExecutionCommandOutput,
+  request: RequestFields,
+): Promise<ServiceRelease> {
+  const version = request.release?.version;
+  const release: ServiceRelease = {
+    workflow,
+    name: execution.name ?? '',
+    executionArn: execution.executionArn ?? '',
+    status: execution.status ?? 'UNKNOWN',
+    ...(typeof version === 'string' ? { version } : {}),
+    ...(execution.startDate ? { startDate: execution.startDate } : {}),
+    ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.cause ? { cause: execution.cause } : {}),
+  };
+  return execution.status === 'RUNNING'
+    ? { ...release, ...(await whereItIs(sfn, release.executionArn)) }
+    : release;
+}
+
+/** The state a running execution is in and the weights it last set, from its history. */
+async function whereItIs(sfn: SFNClient, executionArn: string) {
+  const events = await collectHistory(
+    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+    executionArn,
+  );
+  let state: string | undefined;
+  let weights: Record<string, number> | undefined;
+  for (const line of events.flatMap(progressOf)) {
+    if (line.kind === 'state') state = line.name;
+    else if (line.kind === 'weights') weights = line.weights;
+  }
+  return { ...(state ? { state } : {}), ...(weights ? { weights } : {}) };
+}
