@@ -258,9 +258,10 @@ function rollingShape(request: RollingRequest, tracks: TrackPair, liveReplicas: 
   const { maxSurge, maxUnavailable, bakeSeconds, analysis } = request.rolling;
   const desired = request.release.replicas;
   const batches = rollingBatches(desired, liveReplicas, rollingBounds(desired, maxSurge, maxUnavailable));
+  // A batch that starts no new replica (the first one without a surge only makes room) has nothing to bake.
   const steps = batches.map(({ newReplicas, oldReplicas }) => ({
     weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),
-    bakeSeconds,
+    bakeSeconds: newReplicas > 0 ? bakeSeconds : 0,
     windowSeconds: bakeSeconds > 0 ? bakeSeconds : (analysis?.intervalSeconds ?? 30),
     analyze: analysis !== undefined && newReplicas > 0,
     newReplicas,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type CountOrPercent, rollingBounds } from '../plan/rolling.ts';
 import { analysisSchema, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer } from './fields.ts';
 import { checkWeightedRouter } from './traffic.ts';
@@ -20,7 +21,11 @@ export const rollingBlockSchema = z
     }
   }, EVEN_WITH_ISSUES);
 
-/** A replica count in `maxSurge` / `maxUnavailable` may not exceed the release's replicas (as '100%' at most). */
+/**
+ * A replica count in `maxSurge` / `maxUnavailable` may not exceed the release's replicas (as '100%' at
+ * most), and without a surge at least one replica keeps serving: `maxUnavailable` resolving to every
+ * replica would stop them all before their replacements start.
+ */
 function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx: z.RefinementCtx): void {
   const replicas = (request.release as { replicas?: unknown } | undefined)?.replicas;
   const block = request.rolling as Record<string, unknown> | undefined;
@@ -32,6 +37,19 @@ function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx
       ctx.addIssue({ code: 'custom', path: ['rolling', field], message });
     }
   }
+  const { maxSurge, maxUnavailable } = block as { maxSurge?: unknown; maxUnavailable?: unknown };
+  if (!isCountOrPercent(maxSurge) || !isCountOrPercent(maxUnavailable)) return;
+  const bounds = rollingBounds(replicas, maxSurge, maxUnavailable);
+  if (bounds.surge === 0 && bounds.unavailable >= replicas) {
+    const message =
+      `with maxSurge 0 must leave a replica serving: below release.replicas (${replicas}), or give ` +
+      `maxSurge 1 or more (got ${JSON.stringify(maxUnavailable)}, every replica would stop at once)`;
+    ctx.addIssue({ code: 'custom', path: ['rolling', 'maxUnavailable'], message });
+  }
+}
+
+function isCountOrPercent(value: unknown): value is CountOrPercent {
+  return typeof value === 'number' || (typeof value === 'string' && /^\d+%$/.test(value));
 }
 
 /** A rolling release request: move replicas from the old track to the new one in bounded batches. */

@@ -80,6 +80,33 @@ describe('buildPlan', () => {
     expect(plan.steps.every((step) => step.analyze)).toBe(true);
   });
 
+  it('bakes nothing in a batch that only makes room for the new replicas (no surge)', () => {
+    // Prepare
+    const request = validateRequest(
+      'rolling',
+      rollingInput(
+        { maxSurge: 0, maxUnavailable: 1, bakeSeconds: 20, analysis: {} },
+        { release: { version: 'v2', command: ['x'], replicas: 2 } },
+      ),
+    );
+    // Act
+    const plan = buildPlan('rolling', request, { weights: { blue: 100 }, liveReplicas: 2 });
+    // Assess
+    expect(
+      plan.steps.map(({ newReplicas, oldReplicas, bakeSeconds, analyze }) => ({
+        newReplicas,
+        oldReplicas,
+        bakeSeconds,
+        analyze,
+      })),
+    ).toEqual([
+      { newReplicas: 0, oldReplicas: 1, bakeSeconds: 0, analyze: false },
+      { newReplicas: 1, oldReplicas: 0, bakeSeconds: 20, analyze: true },
+      { newReplicas: 2, oldReplicas: 0, bakeSeconds: 20, analyze: true },
+    ]);
+    expect(plan.expectedDurationSeconds).toBe(40 + 3 * plan.pollIntervalSeconds);
+  });
+
   it('sends a first release straight to 100%: no steps, analysis, approval or delay', () => {
     // Prepare
     const nothingLive = { weights: {}, liveReplicas: 0 };

@@ -146,6 +146,23 @@ describe('validateRequest (blue-green, rolling)', () => {
     ).not.toThrow();
   });
 
+  it('refuses a maxUnavailable that stops every replica at once when there is no surge', () => {
+    // Act
+    const count = messageOf(() =>
+      validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: 2 })),
+    );
+    const percent = messageOf(() =>
+      validateRequest('rolling', rollingInput({ maxSurge: '0%', maxUnavailable: '100%' })),
+    );
+    // Assess
+    expect(count).toContain(
+      'rolling.maxUnavailable: with maxSurge 0 must leave a replica serving: below release.replicas (2), or give maxSurge 1 or more (got 2, every replica would stop at once)',
+    );
+    expect(percent).toContain('rolling.maxUnavailable: with maxSurge 0 must leave a replica serving');
+    expect(() => validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: 1 }))).not.toThrow();
+    expect(() => validateRequest('rolling', rollingInput({ maxSurge: 1, maxUnavailable: 2 }))).not.toThrow();
+  });
+
   it('refuses a malformed percentage', () => {
     expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
       'rolling.maxSurge: must be an integer >= 0 or a percentage like \'25%\' (got "150%")',
