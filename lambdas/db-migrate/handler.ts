@@ -2,8 +2,13 @@ import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** DbMigrate: applies the request's migration phase (`MigrationFailed`, `MigrationChecksumMismatch`). */
-export const handler = dbTaskHandler('db-migrate', {}, async ({ request }) => {
-  const report = await migrateTarget(request, createBackupStoreFromEnvironment());
+/**
+ * DbMigrate: applies the request's migration phase (`MigrationFailed`, `MigrationChecksumMismatch`); a
+ * statement still running when the function's time nearly runs out fails its migration, rolled back.
+ */
+export const handler = dbTaskHandler('db-migrate', {}, async ({ request }, invocation) => {
+  const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
+    timeLeftMs: invocation.timeLeftMs(),
+  });
   return { applied: report.applied.map((m) => m.version), pending: report.pending };
 });

@@ -87,6 +87,17 @@ export async function loadMigrationsFromStore(store: BackupStore, prefix: string
   return parseMigrations(files);
 }
 
+/** How {@link applyMigrations} runs the migrations. */
+export interface MigrationOptions {
+  /** One transaction per migration (`each`, the default) or for all of them. */
+  readonly transaction?: MigrationTransaction;
+  /**
+   * Epoch milliseconds by which a migration's statements must be done: each runs with a
+   * `statement_timeout` of the time left, so an overrun fails as `MigrationFailed`, rolled back.
+   */
+  readonly deadline?: number;
+}
+
 /**
  * Applies the pending migrations of `phase` (or all) in version order under a PostgreSQL advisory lock,
  * recording each in `cutover_schema_history`. Refuses to start when an applied migration's file changed
@@ -101,7 +112,7 @@ export async function applyMigrations(
   client: pg.Client,
   migrations: readonly Migration[],
   phase: MigrationPhase | 'all',
-  { transaction = 'each' }: { transaction?: MigrationTransaction } = {},
+  { transaction = 'each', deadline }: MigrationOptions = {},
 ): Promise<MigrationReport> {
   await client.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEY]);
   try {
@@ -121,7 +132,9 @@ export async function applyMigrations(
     }
     const pending = migrations.filter((m) => !applied.has(m.version));
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
-    const report = transaction === 'each' ? await applyEach(client, now) : await applyAll(client, now);
+    const run = (migration: Migration) => applyOne(client, migration, deadline);
+    const report =
+      transaction === 'each' ? await applyEach(client, now, run) : await applyAll(client, now, run);
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]);
@@ -135,12 +148,14 @@ async function appliedChecksums(client: pg.Client): Promise<Map<number, string>>
   return new Map(rows.map((r) => [r.version, r.checksum]));
 }
 
+type ApplyOne = (migration: Migration) => Promise<AppliedMigration>;
+
 /** Each migration in its own transaction: a failure rolls back that one only. */
-async function applyEach(client: pg.Client, migrations: readonly Migration[]) {
+async function applyEach(client: pg.Client, migrations: readonly Migration[], applyOne: ApplyOne) {
   const applied: AppliedMigration[] = [];
   for (const migration of migrations) {
     try {
-      applied.push(await inTransaction(client, () => applyOne(client, migration)));
+      applied.push(await inTransaction(client, () => applyOne(migration)));
     } catch (error) {
       throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back`, error);
     }
@@ -149,11 +164,11 @@ async function applyEach(client: pg.Client, migrations: readonly Migration[]) {
 }
 
 /** The migrations in one transaction: a failure, or one at COMMIT, rolls back all of them. */
-async function applyAll(client: pg.Client, migrations: readonly Migration[]) {
+async function applyAll(client: pg.Client, migrations: readonly Migration[], applyOne: ApplyOne) {
   const applied: AppliedMigration[] = [];
   try {
     return await inTransaction(client, async () => {
-      for (const migration of migrations) applied.push(await applyOne(client, migration));
+      for (const migration of migrations) applied.push(await applyOne(migration));
       return applied;
     });
   } catch (error) {
@@ -170,9 +185,17 @@ async function applyAll(client: pg.Client, migrations: readonly Migration[]) {
 
 type AppliedMigration = MigrationReport['applied'][number];
 
-/** Runs one migration and records it, inside the caller's transaction. */
-async function applyOne(client: pg.Client, migration: Migration): Promise<AppliedMigration> {
+/** Runs one migration and records it, inside the caller's transaction, its statements bounded by `deadline`. */
+async function applyOne(
+  client: pg.Client,
+  migration: Migration,
+  deadline?: number,
+): Promise<AppliedMigration> {
   const started = Date.now();
+  if (deadline !== undefined) {
+    const timeoutMs = String(Math.max(1, Math.floor(deadline - started)));
+    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [timeoutMs]);
+  }
   await client.query(migration.sql);
   await client.query(
     `INSERT INTO ${HISTORY} (version, name, phase, checksum, execution_ms) VALUES ($1, $2, $3, $4, $5)`,

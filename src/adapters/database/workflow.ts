@@ -31,8 +31,18 @@ export function backupTarget(request: Request, store: BackupStore, runId: string
   );
 }
 
-/** Applies the request's migrations (its phase) to the target. */
-export async function migrateTarget(request: Request, store: BackupStore, secrets?: SecretsClient) {
+/** Time a migrate task keeps after its migrations' deadline, to roll back and answer. */
+export const MIGRATE_MARGIN_MS = 30_000;
+
+/**
+ * Applies the request's migrations (its phase) to the target; with `timeLeftMs` (a Lambda function's
+ * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out.
+ */
+export async function migrateTarget(
+  request: Request,
+  store: BackupStore,
+  { secrets, timeLeftMs }: { secrets?: SecretsClient; timeLeftMs?: number } = {},
+) {
   const spec = request.migrations;
   if (!spec) return { applied: [], pending: [] };
   const migrations = spec.directory
@@ -40,7 +50,11 @@ export async function migrateTarget(request: Request, store: BackupStore, secret
     : await loadMigrationsFromStore(store, spec.s3Prefix!);
   return withDatabase(
     request.database.target,
-    (client) => applyMigrations(client, migrations, spec.phase, { transaction: spec.transaction }),
+    (client) =>
+      applyMigrations(client, migrations, spec.phase, {
+        transaction: spec.transaction,
+        ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
+      }),
     secrets,
   );
 }

@@ -162,6 +162,33 @@ describe('applyMigrations', () => {
     expect(recorded.rows[0].v).toEqual([1, 2]);
   });
 
+  it('fails a migration still running at its deadline, rolled back, naming it', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('deadline');
+    const dir = await migrationFiles({
+      'V1__quick.sql': 'CREATE TABLE quick (id int);',
+      'V2__slow.sql': 'CREATE TABLE slow (id int); SELECT pg_sleep(10);',
+    });
+    const migrations = await loadMigrationsFromDirectory(dir);
+    const started = Date.now();
+    // Act
+    const attempt = withDatabase({ url }, (c) =>
+      applyMigrations(c, migrations, 'all', { deadline: Date.now() + 1500 }),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationFailed',
+      message: expect.stringMatching(
+        /V2__slow failed and was rolled back: canceling statement due to statement timeout/,
+      ),
+    });
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect((await runSql(url, `SELECT to_regclass('slow') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect(
+      (await runSql(url, 'SELECT array_agg(version) AS v FROM cutover_schema_history')).rows[0].v,
+    ).toEqual([1]);
+  });
+
   it('loads migrations from an S3 prefix and refuses badly named files', async () => {
     // Prepare
     const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });
