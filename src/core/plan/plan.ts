@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors.ts';
+import { HISTORY_LIMIT_REASON, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
 import type {
   BlueGreenRequest,
   CanaryRequest,
@@ -146,6 +148,7 @@ export function buildPlan<S extends Strategy>(
         : rollingShape(request as RollingRequest, tracks, liveReplicas);
   const beforeTraffic = firstRelease ? 0 : (request.hooks?.beforeTraffic.length ?? 0);
   const stateTransitions = shape.transitions + (beforeTraffic > 0 ? 1 : 0);
+  checkPlannedTransitions(strategy, stateTransitions);
   return {
     ...base,
     steps: shape.steps,
@@ -157,6 +160,23 @@ export function buildPlan<S extends Strategy>(
     stateTransitions,
     estimatedCostUsd: transitionCostUsd(stateTransitions),
   };
+}
+
+/**
+ * Refuses a plan whose own path already takes more than {@link MAX_PLANNED_TRANSITIONS}: a canary with
+ * that many steps, or a rolling release with that many batches (a blue-green path is short and fixed).
+ */
+function checkPlannedTransitions(strategy: Strategy, transitions: number): void {
+  if (transitions <= MAX_PLANNED_TRANSITIONS) return;
+  const [field, advice] =
+    strategy === 'canary'
+      ? ['canary.steps', 'use fewer steps']
+      : ['rolling.maxSurge', 'raise maxSurge or maxUnavailable for fewer, larger batches'];
+  throw new ValidationError(
+    `invalid ${strategy} request:\n  - ${field}: the release takes ${transitions.toLocaleString('en-US')} state ` +
+      `transitions before any rollout check or re-analysis, over ${MAX_PLANNED_TRANSITIONS.toLocaleString('en-US')}, ` +
+      `${HISTORY_LIMIT_REASON}: ${advice}`,
+  );
 }
 
 interface Shape {

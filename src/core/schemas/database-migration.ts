@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
+import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import { serviceSchema } from './common.ts';
 import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
 
@@ -116,7 +118,50 @@ export const databaseMigrationRequestSchema = z
     error: 'blueGreen needs rds (region, pollSeconds): give rds: {} for the defaults',
     path: ['rds'],
     ...EVEN_WITH_ISSUES,
+  })
+  .superRefine(checkPollChecks);
+
+/** The RDS waits a request asks for: a snapshot, a green environment, a switchover (seconds each). */
+function rdsWaits(request: {
+  backup?: { method?: string };
+  rds?: { snapshotTimeoutSeconds?: number };
+  blueGreen?: { availableTimeoutSeconds?: number; switchoverTimeoutSeconds?: number };
+}): number[] {
+  const waits: number[] = [];
+  if (request.backup?.method === 'rds-snapshot') waits.push(request.rds?.snapshotTimeoutSeconds ?? 0);
+  if (request.blueGreen) {
+    waits.push(request.blueGreen.availableTimeoutSeconds ?? 0);
+    waits.push(request.blueGreen.switchoverTimeoutSeconds ?? 0);
+  }
+  return waits;
+}
+
+/**
+ * The RDS waits' checks must stay within {@link MAX_POLL_CHECKS} (an execution's history is bounded):
+ * a short `rds.pollSeconds` with long timeouts is refused, naming the shortest that fits.
+ */
+function checkPollChecks(
+  request: Parameters<typeof rdsWaits>[0] & { rds?: { pollSeconds?: number } },
+  ctx: z.RefinementCtx,
+) {
+  const poll = request.rds?.pollSeconds;
+  if (typeof poll !== 'number' || poll < 1) return;
+  const checksEvery = (seconds: number) =>
+    rdsWaits(request).reduce(
+      (total, wait, index) =>
+        total + maxPollChecks(index === 2 ? switchoverWaitSeconds(wait, seconds) : wait, seconds),
+      0,
+    );
+  const checks = checksEvery(poll);
+  if (checks <= MAX_POLL_CHECKS) return;
+  let fits = poll;
+  while (checksEvery(fits) > MAX_POLL_CHECKS) fits++;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['rds', 'pollSeconds'],
+    message: `${poll} allows up to ${checks.toLocaleString('en-US')} RDS status checks, over ${MAX_POLL_CHECKS.toLocaleString('en-US')}, ${HISTORY_LIMIT_REASON}: at least ${fits}`,
   });
+}
 
 export type DatabaseMigrationRequest = z.output<typeof databaseMigrationRequestSchema>;
 

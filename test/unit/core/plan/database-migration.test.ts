@@ -140,6 +140,25 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(plan.rdsWaitSeconds).toEqual({ min: 30, max: 7200 });
   });
 
+  it('refuses a pollSeconds whose RDS checks would pass the execution history limit, naming the least that fits', () => {
+    // Act
+    const act = () =>
+      planOf({
+        ...RDS_SNAPSHOT,
+        rds: { instanceIdentifier: 'orders', pollSeconds: 1, snapshotTimeoutSeconds: 86_400 },
+      });
+    // Assess
+    expect(act).toThrow(
+      /rds\.pollSeconds: 1 allows up to 86,400 RDS status checks, over 2,000, .*25,000 history events.*: at least 44$/,
+    );
+    expect(() =>
+      planOf({
+        ...RDS_SNAPSHOT,
+        rds: { instanceIdentifier: 'orders', pollSeconds: 44, snapshotTimeoutSeconds: 86_400 },
+      }),
+    ).not.toThrow();
+  });
+
   it('switches to a green RDS environment before the migrations when blueGreen is given', () => {
     // Act
     const plan = planOf(BLUE_GREEN);

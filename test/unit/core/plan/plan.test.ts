@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, USD_PER_STATE_TRANSITION } from '#core/plan/index.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
@@ -105,6 +106,32 @@ describe('buildPlan', () => {
       { newReplicas: 2, oldReplicas: 0, bakeSeconds: 20, analyze: true },
     ]);
     expect(plan.expectedDurationSeconds).toBe(40 + 3 * plan.pollIntervalSeconds);
+  });
+
+  it('refuses a release whose own path passes the transitions one execution can record, naming the field', () => {
+    // Prepare
+    const request = validateRequest(
+      'rolling',
+      rollingInput(
+        { maxSurge: 1, maxUnavailable: 0 },
+        { release: { version: 'v2', command: ['x'], replicas: 1000 } },
+      ),
+    );
+    const live = { weights: { blue: 100 }, liveReplicas: 1000 };
+    // Act
+    const act = () => buildPlan('rolling', request, live);
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(
+      /rolling\.maxSurge: the release takes 11,008 state transitions .* over 5,000, .*: raise maxSurge or maxUnavailable/,
+    );
+    expect(() =>
+      buildPlan(
+        'rolling',
+        validateRequest('rolling', { ...request, rolling: { ...request.rolling, maxSurge: 5 } }),
+        live,
+      ),
+    ).not.toThrow();
   });
 
   it('sends a first release straight to 100%: no steps, analysis, approval or delay', () => {
