@@ -19,7 +19,8 @@ export type Elbv2Options = (
 /**
  * Weighted target groups set directly through the ELBv2 API (ModifyListener / ModifyRule), for load
  * balancers no controller owns. Percentages are written as target-group weights (0-999); weights read back
- * are normalized to percentages. The action's stickiness settings are kept.
+ * are normalized to percentages. The action's stickiness settings are kept, and so are the actions before it
+ * (authentication), so weighting never turns authentication off.
  *
  * @example
  * const router = new Elbv2TrafficRouter(new ElasticLoadBalancingV2Client({}), {
@@ -44,19 +45,19 @@ export class Elbv2TrafficRouter implements TrafficRouter {
         `traffic.targetGroups has no target group for tracks ${unknown.join(', ')} (has: ${Object.keys(this.options.targetGroups).join(', ')})`,
       );
     }
-    const current = await this.#forwardAction();
-    const action: Action = {
+    const current = await this.#actions();
+    const stickiness = forwardActionOf(current)?.ForwardConfig?.TargetGroupStickinessConfig;
+    const forward: Action = {
       Type: 'forward',
       ForwardConfig: {
         TargetGroups: Object.entries(weights).map(([track, weight]) => ({
           TargetGroupArn: this.options.targetGroups[track],
           Weight: weight,
         })),
-        ...(current?.ForwardConfig?.TargetGroupStickinessConfig
-          ? { TargetGroupStickinessConfig: current.ForwardConfig.TargetGroupStickinessConfig }
-          : {}),
+        ...(stickiness ? { TargetGroupStickinessConfig: stickiness } : {}),
       },
     };
+    const actions = withForwardAction(current, forward);
     const { listenerArn, ruleArn, retry } = this.options;
     const { ModifyListenerCommand, ModifyRuleCommand } = await import(
       '@aws-sdk/client-elastic-load-balancing-v2'
@@ -65,20 +66,20 @@ export class Elbv2TrafficRouter implements TrafficRouter {
       await callElbv2(
         'elasticloadbalancing:ModifyListener',
         () =>
-          this.elbv2.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: [action] })),
+          this.elbv2.send(new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: actions })),
         retry,
       );
     } else {
       await callElbv2(
         'elasticloadbalancing:ModifyRule',
-        () => this.elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: [action] })),
+        () => this.elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: actions })),
         retry,
       );
     }
   }
 
   async getWeights(_service: ServiceRef): Promise<Weights> {
-    const action = await this.#forwardAction();
+    const action = forwardActionOf(await this.#actions());
     const trackOf = new Map(Object.entries(this.options.targetGroups).map(([track, arn]) => [arn, track]));
     const raw: Record<string, number> = {};
     for (const tg of action?.ForwardConfig?.TargetGroups ?? []) {
@@ -95,7 +96,8 @@ export class Elbv2TrafficRouter implements TrafficRouter {
     return [...tracks].every((track) => (actual[track] ?? 0) === (weights[track] ?? 0));
   }
 
-  async #forwardAction(): Promise<Action | undefined> {
+  /** The listener's default actions or the rule's actions, in order. */
+  async #actions(): Promise<Action[]> {
     const { listenerArn, ruleArn, retry } = this.options;
     const { DescribeListenersCommand, DescribeRulesCommand } = await import(
       '@aws-sdk/client-elastic-load-balancing-v2'
@@ -115,6 +117,39 @@ export class Elbv2TrafficRouter implements TrafficRouter {
             retry,
           )
         ).Rules?.[0]?.Actions;
-    return actions?.find((a) => a.Type === 'forward');
+    return actions ?? [];
   }
+}
+
+/** The action types that end an action list; ELBv2 allows exactly one, after any authentication or validation. */
+const ROUTING_ACTION_TYPES = new Set<string | undefined>(['forward', 'redirect', 'fixed-response']);
+
+function forwardActionOf(actions: readonly Action[]): Action | undefined {
+  return actions.find((action) => action.Type === 'forward');
+}
+
+/**
+ * `actions` with `forward` as their routing action: it takes the place and `Order` of the current forward action
+ * (or, with none, of the redirect or fixed-response one) and every other action is kept, in order.
+ */
+function withForwardAction(actions: readonly Action[], forward: Action): Action[] {
+  const routing = actions.findIndex((action) => ROUTING_ACTION_TYPES.has(action.Type));
+  const kept = actions.map(keepingClientSecret);
+  if (routing < 0) return [...kept, forward];
+  const { Order } = actions[routing]!;
+  kept[routing] = Order === undefined ? forward : { ...forward, Order };
+  return kept;
+}
+
+/**
+ * The action as ModifyListener / ModifyRule must receive it to stay unchanged: Describe* never returns an OIDC
+ * client secret, so an `authenticate-oidc` action asks ELBv2 to keep the one it has.
+ */
+function keepingClientSecret(action: Action): Action {
+  return action.AuthenticateOidcConfig
+    ? {
+        ...action,
+        AuthenticateOidcConfig: { ...action.AuthenticateOidcConfig, UseExistingClientSecret: true },
+      }
+    : action;
 }

@@ -44,6 +44,36 @@ function aForwardRule(stableWeight: number, canaryWeight: number) {
   };
 }
 
+/** An OIDC authentication action as Describe* returns it: ELBv2 never reports the client secret. */
+const AUTHENTICATE = {
+  Type: 'authenticate-oidc' as const,
+  Order: 1,
+  AuthenticateOidcConfig: {
+    Issuer: 'https://idp.example.com',
+    AuthorizationEndpoint: 'https://idp.example.com/authorize',
+    TokenEndpoint: 'https://idp.example.com/token',
+    UserInfoEndpoint: 'https://idp.example.com/userinfo',
+    ClientId: 'checkout',
+    OnUnauthenticatedRequest: 'authenticate' as const,
+  },
+};
+/** The authentication action as ModifyListener / ModifyRule must receive it to keep the client secret it has. */
+const AUTHENTICATE_KEPT = {
+  ...AUTHENTICATE,
+  AuthenticateOidcConfig: { ...AUTHENTICATE.AuthenticateOidcConfig, UseExistingClientSecret: true },
+};
+/** A forward action at `Order` 2, after the authentication, with these weights. */
+const forwardAfterAuthentication = (stableWeight: number, canaryWeight: number) => ({
+  Type: 'forward' as const,
+  Order: 2,
+  ForwardConfig: {
+    TargetGroups: [
+      { TargetGroupArn: STABLE, Weight: stableWeight },
+      { TargetGroupArn: CANARY, Weight: canaryWeight },
+    ],
+  },
+});
+
 describe('Elbv2TrafficRouter', () => {
   const elbv2 = mockClient(ElasticLoadBalancingV2Client);
   const client = () => new ElasticLoadBalancingV2Client({ region: 'eu-west-1' });
@@ -115,6 +145,79 @@ describe('Elbv2TrafficRouter', () => {
         },
       ],
     });
+  });
+
+  it('weights only the forward action of a listener that authenticates first, keeping the authentication', async () => {
+    // Prepare
+    elbv2.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        { ListenerArn: LISTENER, DefaultActions: [AUTHENTICATE, forwardAfterAuthentication(100, 0)] },
+      ],
+    });
+    elbv2.on(ModifyListenerCommand).resolves({});
+    const router = new Elbv2TrafficRouter(client(), { listenerArn: LISTENER, targetGroups });
+    // Act
+    await router.setWeights(aService(), { stable: 90, canary: 10 });
+    // Assess
+    expect(elbv2.commandCalls(ModifyListenerCommand)[0]!.args[0].input).toEqual({
+      ListenerArn: LISTENER,
+      DefaultActions: [AUTHENTICATE_KEPT, forwardAfterAuthentication(90, 10)],
+    });
+  });
+
+  it('weights only the forward action of a rule that authenticates first, keeping the authentication', async () => {
+    // Prepare
+    elbv2.on(DescribeRulesCommand).resolves({
+      Rules: [{ RuleArn: RULE, Actions: [AUTHENTICATE, forwardAfterAuthentication(90, 10)] }],
+    });
+    elbv2.on(ModifyRuleCommand).resolves({});
+    const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
+    // Act
+    await router.setWeights(aService(), { stable: 0, canary: 100 });
+    // Assess
+    expect(elbv2.commandCalls(ModifyRuleCommand)[0]!.args[0].input).toEqual({
+      RuleArn: RULE,
+      Actions: [AUTHENTICATE_KEPT, forwardAfterAuthentication(0, 100)],
+    });
+  });
+
+  it('puts the forward action in place of a fixed response, still keeping the authentication', async () => {
+    // Prepare
+    elbv2.on(DescribeRulesCommand).resolves({
+      Rules: [
+        {
+          RuleArn: RULE,
+          Actions: [
+            AUTHENTICATE,
+            { Type: 'fixed-response', Order: 2, FixedResponseConfig: { StatusCode: '503' } },
+          ],
+        },
+      ],
+    });
+    elbv2.on(ModifyRuleCommand).resolves({});
+    const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
+    // Act
+    await router.setWeights(aService(), { stable: 100, canary: 0 });
+    // Assess
+    expect(elbv2.commandCalls(ModifyRuleCommand)[0]!.args[0].input).toEqual({
+      RuleArn: RULE,
+      Actions: [AUTHENTICATE_KEPT, forwardAfterAuthentication(100, 0)],
+    });
+  });
+
+  it('reads and verifies the weights of a forward action that follows an authentication', async () => {
+    // Prepare
+    elbv2.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        { ListenerArn: LISTENER, DefaultActions: [AUTHENTICATE, forwardAfterAuthentication(900, 100)] },
+      ],
+    });
+    const router = new Elbv2TrafficRouter(client(), { listenerArn: LISTENER, targetGroups });
+    // Act
+    const weights = await router.getWeights(aService());
+    // Assess
+    expect(weights).toEqual({ stable: 90, canary: 10 });
+    expect(await router.verifyWeights(aService(), { stable: 90, canary: 10 })).toBe(true);
   });
 
   it('reads weights back as percentages, whatever scale the ALB holds (0-999)', async () => {
