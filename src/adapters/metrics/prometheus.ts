@@ -1,6 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { getCanonicalQuery, SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
 import type { MetricQuery } from '#core/types.ts';
@@ -65,8 +65,18 @@ export class PrometheusMetricProvider implements MetricProvider {
   async #get(path: string, params: Record<string, string>): Promise<ApiResponse> {
     const base = new URL(this.options.url);
     const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
-    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    const headers = await this.#headers(url);
+    const request: HttpRequest = {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: params,
+      headers: { accept: 'application/json', host: url.host },
+    };
+    // The SigV4 canonical query (spaces as %20, `+` as %2B), so the query sent is the one signed.
+    url.search = getCanonicalQuery(request);
+    const headers = await this.#headers(request);
     let response: Response;
     try {
       response = await (this.options.fetch ?? fetch)(url, {
@@ -90,25 +100,17 @@ export class PrometheusMetricProvider implements MetricProvider {
     throw new MetricQueryError(`prometheus refused the query "${params.query}": ${reason}`);
   }
 
-  async #headers(url: URL): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { accept: 'application/json', host: url.host };
-    if (!this.options.sigv4) return headers;
+  /** The request's headers, signed with SigV4 when `sigv4` is set. */
+  async #headers(request: HttpRequest): Promise<Record<string, string>> {
+    if (!this.options.sigv4) return request.headers;
     const signer = new SignatureV4({
       service: this.options.sigv4.service ?? 'aps',
       region: this.options.sigv4.region,
       credentials: this.options.credentials ?? defaultCredentialProvider(this.options.sigv4.region),
       sha256: Sha256,
     });
-    const signed = await signer.sign({
-      method: 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers,
-    });
-    return signed.headers as Record<string, string>;
+    const signed = await signer.sign(request);
+    return signed.headers;
   }
 }
 

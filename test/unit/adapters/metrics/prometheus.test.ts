@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MetricQueryError } from '#adapters/metrics/errors.ts';
 import { PrometheusMetricProvider } from '#adapters/metrics/prometheus.ts';
@@ -10,6 +12,7 @@ const ERROR_RATE =
   'sum(rate(http_requests_total{app="{{service}}",namespace="{{namespace}}",track="{{track}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))';
 const FILLED =
   'sum(rate(http_requests_total{app="checkout",namespace="shop",track="canary",code=~"5.."}[300s])) / sum(rate(http_requests_total{app="checkout",track="canary"}[300s]))';
+const AMP_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
 const aQuery = (overrides: Partial<MetricQuery> = {}): MetricQuery => ({
   service: aService(),
   track: 'canary',
@@ -108,7 +111,7 @@ describe('PrometheusMetricProvider', () => {
     const amp = provider({
       url: `${prometheus.url}/workspaces/ws-1234/`,
       sigv4: { region: 'eu-west-1' },
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
+      credentials: AMP_CREDENTIALS,
     });
     // Act
     const value = await amp.query(aQuery());
@@ -121,5 +124,48 @@ describe('PrometheusMetricProvider', () => {
     );
     expect(headers['x-amz-security-token']).toBe('token');
     expect(headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+});
+
+/** A local HTTP server answering every request with an empty vector, keeping each request's raw target. */
+async function startRawRecordingServer() {
+  const targets: string[] = [];
+  const server = createServer((req, res) => {
+    targets.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(vector().body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    targets,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('PrometheusMetricProvider query string with SigV4', () => {
+  let server: Awaited<ReturnType<typeof startRawRecordingServer>>;
+
+  beforeAll(async () => {
+    server = await startRawRecordingServer();
+  });
+  afterAll(() => server.close());
+
+  it('sends the query in the SigV4 canonical encoding it signed: spaces as %20, a literal + as %2B', async () => {
+    // Prepare
+    const amp = new PrometheusMetricProvider({
+      url: `${server.url}/workspaces/ws-1234`,
+      queries: { ratio: 'sum(rate(x[1m])) / sum(rate(y[1m]))', total: 'sum(x) + sum(y)' },
+      sigv4: { region: 'eu-west-1' },
+      credentials: AMP_CREDENTIALS,
+    });
+    // Act
+    await amp.query(aQuery({ metric: 'ratio' }));
+    await amp.query(aQuery({ metric: 'total' }));
+    // Assess
+    const [ratio, total] = server.targets.map((target) => target.slice(target.indexOf('?') + 1));
+    expect(ratio).toBe('query=sum%28rate%28x%5B1m%5D%29%29%20%2F%20sum%28rate%28y%5B1m%5D%29%29');
+    expect(ratio).not.toContain('+');
+    expect(total).toBe('query=sum%28x%29%20%2B%20sum%28y%29');
   });
 });
