@@ -85,7 +85,12 @@ export const databaseMigrationRequestSchema = z
       .describe('RDS snapshots and Blue/Green deployments'),
     blueGreen: z
       .strictObject({
-        sourceArn: arn('rds').describe('the blue DB instance or cluster'),
+        sourceArn: arn('rds')
+          .regex(/^arn:[a-z-]+:rds:[a-z0-9-]+:\d{12}:db:[A-Za-z][A-Za-z0-9-]*$/, {
+            error:
+              'must be an RDS DB instance ARN (arn:aws:rds:<region>:<account>:db:<id>); Aurora clusters (:cluster:) are not supported',
+          })
+          .describe('the blue DB instance'),
         targetEngineVersion: text().optional(),
         targetDBParameterGroupName: text().optional(),
         availableTimeoutSeconds: integer(60, 172_800)

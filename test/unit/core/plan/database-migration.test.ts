@@ -182,6 +182,19 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(plan.rdsWaitSeconds).toEqual({ min: 120, max: 120 * 60 + 7 * 60 });
   });
 
+  it('refuses an Aurora cluster as the Blue/Green source, naming the field', () => {
+    // Act
+    const act = () =>
+      planOf({
+        ...BLUE_GREEN,
+        blueGreen: { sourceArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders' },
+      });
+    // Assess
+    expect(act).toThrow(
+      'blueGreen.sourceArn: must be an RDS DB instance ARN (arn:aws:rds:<region>:<account>:db:<id>); Aurora clusters (:cluster:) are not supported',
+    );
+  });
+
   it('restores on failure only a logical backup with restoreOnFailure', () => {
     // Act
     const logical = planOf();
