@@ -68,9 +68,28 @@ export class S3BackupStore implements BackupStore {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const client = await this.#client();
     const response = await this.#call(key, () =>
-      client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key })),
+      client
+        .send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }))
+        .catch(async (error: unknown) => {
+          if (isAccessDenied(error) && !(await this.#exists(client, key))) throw this.#notFound(key, error);
+          throw error;
+        }),
     );
     return response.Body as Readable;
+  }
+
+  /**
+   * Whether `key` exists, asked with `ListObjectsV2` (which the task roles may call under their prefix):
+   * S3 denies a GetObject of a missing key to a role without `s3:ListBucket` on that key. When the key
+   * exists it is the first one listed under its own name.
+   */
+  async #exists(client: S3Client, key: string): Promise<boolean> {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const fullKey = this.#prefix + key;
+    const { Contents } = await client.send(
+      new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: fullKey, MaxKeys: 1 }),
+    );
+    return Contents?.[0]?.Key === fullKey;
   }
 
   /**
@@ -133,16 +152,24 @@ export class S3BackupStore implements BackupStore {
       const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = $metadata?.httpStatusCode ?? 0;
       if (name !== 'NoSuchBucket' && (name === 'NoSuchKey' || name === 'NotFound' || status === 404)) {
-        throw new BackupNotFoundError(
-          `backup ${JSON.stringify(key)} does not exist in s3://${this.#bucket}`,
-          {
-            cause: error,
-          },
-        );
+        throw this.#notFound(key, error);
       }
       throw asAdapterError(error, `s3 ${name ?? 'request'} for ${JSON.stringify(key)}`);
     }
   }
+
+  /** The `BackupNotFound` of a missing key. */
+  #notFound(key: string, cause: unknown): BackupNotFoundError {
+    return new BackupNotFoundError(`backup ${JSON.stringify(key)} does not exist in s3://${this.#bucket}`, {
+      cause,
+    });
+  }
+}
+
+/** True for S3's 403 answer (`AccessDenied`). */
+function isAccessDenied(error: unknown): boolean {
+  const { $metadata } = (error ?? {}) as { $metadata?: { httpStatusCode?: number } };
+  return $metadata?.httpStatusCode === 403;
 }
 
 async function mapLimited<T, R>(
