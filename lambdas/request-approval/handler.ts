@@ -4,9 +4,10 @@ import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * RequestApproval, invoked by a `lambda:invoke.waitForTaskToken` state: stores the task token so
- * `cutover approve` / `reject` (SendTaskSuccess, or SendTaskFailure with error `ApprovalRejected`) can
- * answer it, and notifies. The state waits until then or its timeout (`ApprovalTimedOut`).
+ * RequestApproval, invoked by a `lambda:invoke.waitForTaskToken` state: stores the task token, for at
+ * least the state's `timeoutSeconds`, so `cutover approve` / `reject` (SendTaskSuccess, or SendTaskFailure
+ * with error `ApprovalRejected`) can answer it, and notifies. The state waits until then or its timeout
+ * (`ApprovalTimedOut`).
  */
 export const handler = taskHandler(
   'request-approval',
@@ -20,6 +21,7 @@ export const handler = taskHandler(
       taskToken: input.taskToken,
       stage: input.stage,
       requestedAt,
+      timeoutSeconds: input.timeoutSeconds,
     });
     const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s`;
     await publishEvent(await deps.notifier(), input, 'ApprovalRequested', message, { stage: input.stage });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 
 /** What an approval store's test file supplies to {@link describeApprovalStoreContract}. */
 export interface ApprovalStoreContractFixture {
@@ -19,6 +19,11 @@ function aPendingApproval(overrides: Partial<PendingApproval> = {}): PendingAppr
     requestedAt: '2026-11-28T12:00:00.000Z',
     ...overrides,
   };
+}
+
+/** The request that puts `approval`, with a one-hour timeout. */
+function requestOf(approval: PendingApproval): ApprovalRequest {
+  return { ...approval, timeoutSeconds: 3600 };
 }
 
 /**
@@ -43,7 +48,7 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
       // Prepare
       const approval = aPendingApproval();
       // Act
-      await store.put(approval);
+      await store.put(requestOf(approval));
       // Assess
       expect(await store.get(approval.executionArn)).toEqual(approval);
     });
@@ -60,8 +65,8 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
       const first = aPendingApproval();
       const second = { ...first, taskToken: 'token-retried', stage: 'promote' };
       // Act
-      await store.put(first);
-      await store.put(second);
+      await store.put(requestOf(first));
+      await store.put(requestOf(second));
       // Assess
       expect(await store.get(first.executionArn)).toEqual(second);
     });
@@ -69,7 +74,7 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
     it('forgets a deleted approval; deleting again is a no-op', async () => {
       // Prepare
       const approval = aPendingApproval();
-      await store.put(approval);
+      await store.put(requestOf(approval));
       // Act
       await store.delete(approval.executionArn);
       await store.delete(approval.executionArn);

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { approvalKey, epochSeconds, STATE_TABLE } from '../state-table.ts';
 
@@ -7,38 +7,32 @@ import { approvalKey, epochSeconds, STATE_TABLE } from '../state-table.ts';
 export interface DynamoDbApprovalStoreOptions {
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
-  /**
-   * How long a token is kept after it was requested. A Step Functions task token lives at most one year;
-   * the approval state's own `TimeoutSeconds` is usually far shorter.
-   * @default 30 days
-   */
-  readonly ttlSeconds?: number;
 }
 
-const THIRTY_DAYS = 30 * 24 * 3600;
+/** How long a token is kept past its approval's timeout, so an answer racing the timeout still finds it. */
+const EXPIRY_MARGIN_SECONDS = 24 * 3600;
 
 /**
- * Pending approvals as items of the state table, keyed by execution ARN, expired by TTL. The CDK app's
- * approve/reject API reads the same items (see `approvalKey`).
+ * Pending approvals as items of the state table, keyed by execution ARN, expired by TTL a day after the
+ * approval's own timeout. The CDK app's approve/reject API reads the same items (see `approvalKey`).
  *
  * @example
  * const approvals = new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
- * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString() });
+ * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString(), timeoutSeconds: 3600 });
  */
 export class DynamoDbApprovalStore implements ApprovalStore {
   readonly type = 'dynamodb';
   readonly #client: Pick<DynamoDBClient, 'send'>;
   readonly #tableName: string;
-  readonly #ttlSeconds: number;
 
   constructor(options: DynamoDbApprovalStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#ttlSeconds = options.ttlSeconds ?? THIRTY_DAYS;
   }
 
-  async put(approval: PendingApproval): Promise<void> {
-    const expiresAt = epochSeconds(new Date(approval.requestedAt)) + this.#ttlSeconds;
+  async put(approval: ApprovalRequest): Promise<void> {
+    const expiresAt =
+      epochSeconds(new Date(approval.requestedAt)) + approval.timeoutSeconds + EXPIRY_MARGIN_SECONDS;
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,

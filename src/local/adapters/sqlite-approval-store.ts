@@ -1,5 +1,5 @@
 import { ValidationError } from '#core/errors.ts';
-import type { ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 import type { LocalDatabase } from './database.ts';
 
 interface ApprovalRow {
@@ -11,11 +11,12 @@ interface ApprovalRow {
 
 /**
  * The `local` approval store: the task tokens of pending approvals in the runtime's SQLite (table
- * `pending_approvals`), one per execution; putting again replaces the token.
+ * `pending_approvals`), one per execution; putting again replaces the token. Tokens are kept until
+ * deleted, whatever the approval's timeout (an answer to a timed-out execution deletes its token).
  *
  * @example
  * const approvals = new SqliteApprovalStore(openLocalDatabase('.cutover'));
- * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString() });
+ * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString(), timeoutSeconds: 3600 });
  * (await approvals.get(executionArn))?.taskToken;
  */
 export class SqliteApprovalStore implements ApprovalStore {
@@ -24,7 +25,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       execution_arn TEXT PRIMARY KEY, task_token TEXT NOT NULL, stage TEXT NOT NULL, requested_at TEXT NOT NULL)`);
   }
 
-  async put(approval: PendingApproval): Promise<void> {
+  async put(approval: ApprovalRequest): Promise<void> {
     for (const field of ['executionArn', 'taskToken', 'stage', 'requestedAt'] as const) {
       if (typeof approval?.[field] !== 'string' || approval[field].length === 0) {
         throw new ValidationError(

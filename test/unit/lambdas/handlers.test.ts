@@ -320,11 +320,15 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(world.events.map((event) => event.type)).toEqual(['Promoted']);
   });
 
-  it('stores the task token and notifies', async () => {
+  it('stores the task token with the approval timeout and notifies', async () => {
     // Act
     await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
     // Assess
-    expect(world.approvals.get(executionArn)).toMatchObject({ taskToken: 'token-1', stage: 'promote' });
+    expect(world.approvals.get(executionArn)).toMatchObject({
+      taskToken: 'token-1',
+      stage: 'promote',
+      timeoutSeconds: 3600,
+    });
     expect(world.events[0]).toMatchObject({
       type: 'ApprovalRequested',
       executionArn,

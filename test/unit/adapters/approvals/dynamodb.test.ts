@@ -11,20 +11,23 @@ const approval = {
   requestedAt: '2026-11-28T12:00:00.000Z',
 };
 
-function buildStore(ttlSeconds?: number) {
+const requestedAtSeconds = Date.parse('2026-11-28T12:00:00Z') / 1000;
+const oneDay = 24 * 3600;
+
+function buildStore() {
   const client = new DynamoDBClient({ region: 'eu-west-1' });
   const mock = mockClient(client);
-  const store = new DynamoDbApprovalStore({ client, tableName: 'cutover-state', ttlSeconds });
+  const store = new DynamoDbApprovalStore({ client, tableName: 'cutover-state' });
   return { store, mock };
 }
 
 describe('DynamoDbApprovalStore', () => {
-  it('puts the token under the execution key with a TTL counted from the request time', async () => {
+  it("puts the token under the execution key, expiring a day after the approval's timeout", async () => {
     // Prepare
-    const { store, mock } = buildStore(3600);
+    const { store, mock } = buildStore();
     mock.on(PutItemCommand).resolves({});
     // Act
-    await store.put(approval);
+    await store.put({ ...approval, timeoutSeconds: 3600 });
     // Assess
     expect(mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
       TableName: 'cutover-state',
@@ -34,9 +37,21 @@ describe('DynamoDbApprovalStore', () => {
         taskToken: { S: 'token-1' },
         stage: { S: 'promote' },
         requestedAt: { S: '2026-11-28T12:00:00.000Z' },
-        expiresAt: { N: String(Date.parse('2026-11-28T12:00:00Z') / 1000 + 3600) },
+        expiresAt: { N: String(requestedAtSeconds + 3600 + oneDay) },
       },
     });
+  });
+
+  it('keeps the token of a one-year approval for that year and a day', async () => {
+    // Prepare
+    const { store, mock } = buildStore();
+    mock.on(PutItemCommand).resolves({});
+    const oneYear = 31_536_000;
+    // Act
+    await store.put({ ...approval, timeoutSeconds: oneYear });
+    // Assess
+    const item = mock.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    expect(item.expiresAt).toEqual({ N: String(requestedAtSeconds + oneYear + oneDay) });
   });
 
   it('gets a pending approval with a consistent read, and undefined when there is none', async () => {
