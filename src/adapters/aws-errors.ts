@@ -7,7 +7,8 @@ interface AwsErrorShape {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
-const THROTTLING = new Set([
+/** Names of AWS errors worth retrying: throttling, service unavailability, timeouts. */
+const TRANSIENT_ERROR_NAMES = new Set([
   'ThrottlingException',
   'Throttling',
   'TooManyRequestsException',
@@ -15,13 +16,16 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
   'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
 ]);
 
-/** True for throttling, 5xx and errors the SDK marks retriable (the state machines retry these). */
+/** True for throttling, timeouts, 5xx and errors the SDK marks retriable (the state machines retry these). */
 export function isTransientAwsError(error: unknown): boolean {
   const e = (error ?? {}) as AwsErrorShape;
   const status = e.$metadata?.httpStatusCode ?? 0;
-  return Boolean(e.$retryable) || status >= 500 || THROTTLING.has(e.name ?? '');
+  return Boolean(e.$retryable) || status >= 500 || TRANSIENT_ERROR_NAMES.has(e.name ?? '');
 }
 
 /**

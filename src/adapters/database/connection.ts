@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
+import { asAdapterError } from '../aws-errors.ts';
 
 /**
  * Where a database is: a Secrets Manager secret ARN (AWS), or a URL (local runs only). The secret holds
@@ -23,7 +24,8 @@ const SESSION_OPTIONS =
   '-c standard_conforming_strings=on -c bytea_output=hex -c client_encoding=UTF8';
 
 /**
- * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given.
+ * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given (a throttled
+ * or failing Secrets Manager is `TransientAdapterError`).
  *
  * @example
  * const url = await resolveDatabaseUrl({ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db' });
@@ -36,7 +38,11 @@ export async function resolveDatabaseUrl(
   if (!ref.secretArn || ref.url) {
     throw new ValidationError('database must have exactly one of secretArn (AWS) or url (local runs)');
   }
-  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: ref.secretArn }));
+  const { SecretString } = await secrets
+    .send(new GetSecretValueCommand({ SecretId: ref.secretArn }))
+    .catch((error: unknown) => {
+      throw asAdapterError(error, 'secretsmanager:GetSecretValue');
+    });
   const secret = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
   if (typeof secret.url === 'string') return secret.url;
   const { username, password, host, port, dbname } = secret;

@@ -1,6 +1,7 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { BackupFailedError, BlueGreenSwitchoverFailedError } from '#core/errors.ts';
 import { clientOnFirstSend } from '../aws-clients.ts';
+import { asAdapterError, isTransientAwsError } from '../aws-errors.ts';
 
 /**
  * RDS snapshots and Blue/Green deployments, one call per function: the state machine does the waiting
@@ -41,6 +42,20 @@ export function cutoverIdentifier(parts: readonly string[], max = 255): string {
   return `cutover-${body}`.slice(0, max).replace(/-+$/, '');
 }
 
+/**
+ * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx (the state
+ * machine retries it), else a `Fatal` error naming the call, its subject and RDS's message.
+ */
+function rdsCallError(
+  error: unknown,
+  operation: string,
+  subject: string,
+  Fatal: new (message: string, options: { cause: unknown }) => Error,
+): unknown {
+  if (isTransientAwsError(error)) return asAdapterError(error, `rds:${operation} ${subject}`);
+  return new Fatal(`${operation} ${subject} failed: ${(error as Error).message}`, { cause: error });
+}
+
 /** Tags on what Cutover creates, so an operator can find its owner. */
 function tagsFor(service: { name: string; namespace: string }, executionArn: string) {
   return [
@@ -70,9 +85,11 @@ export async function createSnapshot(
     );
   } catch (error) {
     if ((error as Error).name === 'DBSnapshotAlreadyExistsFault') return; // a retried task
-    throw new BackupFailedError(
-      `CreateDBSnapshot ${input.snapshotIdentifier} of ${input.instanceIdentifier} failed: ${(error as Error).message}`,
-      { cause: error },
+    throw rdsCallError(
+      error,
+      'CreateDBSnapshot',
+      `${input.snapshotIdentifier} of ${input.instanceIdentifier}`,
+      BackupFailedError,
     );
   }
 }
@@ -89,9 +106,11 @@ export async function snapshotStatus(
   snapshotIdentifier: string,
 ): Promise<{ status: string; ready: boolean }> {
   const { DescribeDBSnapshotsCommand } = await import('@aws-sdk/client-rds');
-  const { DBSnapshots } = await rds.send(
-    new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotIdentifier }),
-  );
+  const { DBSnapshots } = await rds
+    .send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotIdentifier }))
+    .catch((error: unknown) => {
+      throw asAdapterError(error, 'rds:DescribeDBSnapshots');
+    });
   const status = DBSnapshots?.[0]?.Status ?? 'missing';
   if (status === 'missing' || FAILED_SNAPSHOT.has(status)) {
     throw new BackupFailedError(`RDS snapshot ${snapshotIdentifier} is ${status}`);
@@ -130,9 +149,11 @@ export async function createBlueGreen(
     );
     return BlueGreenDeployment!.BlueGreenDeploymentIdentifier!;
   } catch (error) {
-    throw new BlueGreenSwitchoverFailedError(
-      `CreateBlueGreenDeployment ${input.name} from ${input.sourceArn} failed: ${(error as Error).message}`,
-      { cause: error },
+    throw rdsCallError(
+      error,
+      'CreateBlueGreenDeployment',
+      `${input.name} from ${input.sourceArn}`,
+      BlueGreenSwitchoverFailedError,
     );
   }
 }
@@ -153,9 +174,11 @@ export interface BlueGreenState {
  */
 export async function blueGreenState(rds: RdsClient, identifier: string): Promise<BlueGreenState> {
   const { DescribeBlueGreenDeploymentsCommand } = await import('@aws-sdk/client-rds');
-  const { BlueGreenDeployments } = await rds.send(
-    new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: identifier }),
-  );
+  const { BlueGreenDeployments } = await rds
+    .send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: identifier }))
+    .catch((error: unknown) => {
+      throw asAdapterError(error, 'rds:DescribeBlueGreenDeployments');
+    });
   const deployment = BlueGreenDeployments?.[0];
   const status = deployment?.Status ?? 'MISSING';
   if (status === 'MISSING' || FAILED_BLUE_GREEN.has(status)) {
@@ -206,9 +229,6 @@ export async function switchoverBlueGreen(
       }),
     );
   } catch (error) {
-    throw new BlueGreenSwitchoverFailedError(
-      `SwitchoverBlueGreenDeployment ${identifier} failed: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw rdsCallError(error, 'SwitchoverBlueGreenDeployment', identifier, BlueGreenSwitchoverFailedError);
   }
 }

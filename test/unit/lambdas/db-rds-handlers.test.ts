@@ -4,6 +4,7 @@ import {
   DescribeBlueGreenDeploymentsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
+  RDSServiceException,
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -42,6 +43,11 @@ const errorOf = (promise: Promise<unknown>) =>
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
 afterAll(() => rds.restore());
+
+/** An RDS error as the SDK throws it once its own retries are spent. */
+function rdsError(name: string, message: string) {
+  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+}
 
 /** A DescribeBlueGreenDeployments answer. */
 function deployment(Status: string, member = 'AVAILABLE', task = 'COMPLETED') {
@@ -103,6 +109,31 @@ describe('db-create-snapshot and db-check-snapshot', () => {
     // Assess
     expect(error?.name).toBe('BackupFailed');
     expect(error?.message).toContain('no such instance');
+  });
+
+  it('fails with BackupFailed on an invalid parameter', async () => {
+    // Prepare
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(rdsError('InvalidParameterValue', 'The parameter DBSnapshotIdentifier is not valid'));
+    // Act
+    const error = await errorOf(run(createSnapshot));
+    // Assess
+    expect(error?.name).toBe('BackupFailed');
+    expect(error?.message).toContain('The parameter DBSnapshotIdentifier is not valid');
+  });
+
+  it('fails with TransientAdapterError, which the state machine retries, when RDS throttles', async () => {
+    // Prepare
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
+    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    // Act
+    const created = await errorOf(run(createSnapshot));
+    const checked = await errorOf(run(checkSnapshot, poll));
+    // Assess
+    expect([created?.name, checked?.name]).toEqual(['TransientAdapterError', 'TransientAdapterError']);
+    expect(created?.message).toContain('Rate exceeded');
   });
 
   it('reports creating then available, asking DescribeDBSnapshots for the snapshot by name', async () => {
@@ -232,6 +263,32 @@ describe('Blue/Green handlers', () => {
       { BlueGreenDeploymentIdentifier: 'bgd-1', SwitchoverTimeout: 120 },
     ]);
     expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 6 });
+  });
+
+  it('fails with TransientAdapterError when RDS throttles, and BlueGreenSwitchoverFailed otherwise', async () => {
+    // Prepare
+    rds
+      .on(CreateBlueGreenDeploymentCommand)
+      .rejectsOnce(rdsError('ThrottlingException', 'Rate exceeded'))
+      .rejectsOnce(rdsError('SourceDatabaseNotSupportedFault', 'not supported'));
+    rds.on(DescribeBlueGreenDeploymentsCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
+    rds.on(SwitchoverBlueGreenDeploymentCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
+    // Act
+    const errors = [
+      await errorOf(run(createBlueGreen)),
+      await errorOf(run(createBlueGreen)),
+      await errorOf(
+        run(checkBlueGreen, { identifier: 'bgd-1', phase: 'available', attempt: 0, maxAttempts: 6 }),
+      ),
+      await errorOf(run(switchover, { identifier: 'bgd-1' })),
+    ];
+    // Assess
+    expect(errors.map((error) => error?.name)).toEqual([
+      'TransientAdapterError',
+      'BlueGreenSwitchoverFailed',
+      'TransientAdapterError',
+      'TransientAdapterError',
+    ]);
   });
 
   it('refuses snapshots without an instance and Blue/Green without rds, naming the field', async () => {
