@@ -12,7 +12,6 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
-import { collectHistory } from './history.ts';
 import { progressOf } from './progress.ts';
 import { type CliStrategy, workflowStateMachines } from './resolve.ts';
 
@@ -132,17 +131,23 @@ async function releaseOf(
     : release;
 }
 
-/** The state a running execution is in and the weights it last set, from its history. */
+/**
+ * The state a running execution is in and the weights it last set: its history read newest first, only
+ * as far back as it takes to find both.
+ */
 async function whereItIs(sfn: SFNClient, executionArn: string) {
-  const events = await collectHistory(
-    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
-    executionArn,
-  );
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
-  for (const line of events.flatMap(progressOf)) {
-    if (line.kind === 'state') state = line.name;
-    else if (line.kind === 'weights') weights = line.weights;
-  }
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+    );
+    for (const line of (page.events ?? []).flatMap(progressOf)) {
+      if (line.kind === 'state') state ??= line.name;
+      else if (line.kind === 'weights') weights ??= line.weights;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && (state === undefined || weights === undefined));
   return { ...(state ? { state } : {}), ...(weights ? { weights } : {}) };
 }
