@@ -57,10 +57,14 @@ export const notificationsSchema = z.strictObject({
   events: z.array(z.enum(DEPLOYMENT_EVENT_TYPES)).default([...DEPLOYMENT_EVENT_TYPES]),
 });
 
-/** An HTTP(S) URL: a hook's endpoint. */
-const httpUrl = text().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-  error: 'must be an http:// or https:// URL',
-});
+/** An HTTP(S) URL without credentials (it is recorded in the execution's history): a hook's endpoint. */
+const httpUrl = text()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    error: 'must be an http:// or https:// URL',
+  })
+  .refine((value) => !URL.canParse(value) || new URL(value).username + new URL(value).password === '', {
+    error: "must not hold credentials (user:password@): it is recorded in the execution's history",
+  });
 
 /** One webhook: POSTed the release, it passes with a 2xx answer within `timeoutSeconds`. */
 export const hookSchema = z.strictObject({

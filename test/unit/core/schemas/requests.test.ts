@@ -201,6 +201,18 @@ describe('validateRequest (hooks)', () => {
     expect(message).toContain('hooks.beforeTraffic[0].name: must be lowercase letters');
     expect(message).toContain('hooks.beforeTraffic[0].url: must be an http:// or https:// URL');
     expect(message).toContain('hooks.beforeTraffic: timeoutSeconds must add up to at most 840');
+    expect(
+      messageOf(() =>
+        validateRequest(
+          'canary',
+          canaryInput(undefined, {
+            hooks: { beforeTraffic: [{ name: 'ci', url: 'https://ci:s3cr3t@tests.internal/run' }] },
+          }),
+        ),
+      ),
+    ).toContain(
+      "hooks.beforeTraffic[0].url: must not hold credentials (user:password@): it is recorded in the execution's history",
+    );
   });
 });
 
