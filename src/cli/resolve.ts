@@ -139,7 +139,8 @@ export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<
       sfn.send(new DescribeExecutionCommand({ executionArn })).then(
         () => executionArn,
         (error: Error) => {
-          if (error.name === 'ExecutionDoesNotExist') return undefined;
+          // A name that cannot be part of an ARN (spaces, brackets) names no execution either.
+          if (error.name === 'ExecutionDoesNotExist' || error.name === 'InvalidArn') return undefined;
           throw error;
         },
       ),

@@ -378,6 +378,7 @@ describe('cutover run with a bad request', () => {
     ['watch', 'approve', 'reject', 'abort', 'history'].flatMap((command) => [
       { command, execution: 'checkout-v9', says: 'no execution named "checkout-v9"' },
       { command, execution: unknownArn, says: `no execution with ARN "${unknownArn}"` },
+      { command, execution: 'checkout v9', says: 'no execution named "checkout v9"' },
     ]),
   )(
     '$command of an unknown execution $execution exits 2, naming it',
