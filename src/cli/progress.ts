@@ -58,12 +58,19 @@ export function failureOf(event: HistoryEvent): { error?: string; cause?: string
     event.taskTimedOutEventDetails ??
     event.lambdaFunctionFailedEventDetails ??
     event.lambdaFunctionTimedOutEventDetails;
-  if (!failure) return undefined;
-  const cause =
-    failure.error === ApprovalRejectedError.errorName
-      ? rejectionCause(failure.cause)
-      : readableCause(failure.cause);
-  return { error: failure.error, cause };
+  return failure ? readableFailure(failure.error, failure.cause) : undefined;
+}
+
+/** A failure's error with its cause as {@link failureOf} gives it: the message, or a rejection's reason. */
+export function readableFailure(
+  error: string | undefined,
+  cause: string | undefined,
+): { error?: string; cause?: string } {
+  const readable = error === ApprovalRejectedError.errorName ? rejectionCause(cause) : readableCause(cause);
+  return {
+    ...(error === undefined ? {} : { error }),
+    ...(readable === undefined ? {} : { cause: readable }),
+  };
 }
 
 const END_EVENTS: Record<string, string> = {
@@ -123,7 +130,12 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
     return { kind: 'copy', table: output.table, rowsCopied: output.rowsCopied, done: output.done === true };
   }
   const tables = output.tables;
-  if (Array.isArray(tables) && tables.every((t) => typeof (t as { rows?: unknown })?.rows === 'number')) {
+  // ListTables and a Validate without a source report no table: nothing was compared.
+  if (
+    Array.isArray(tables) &&
+    tables.length > 0 &&
+    tables.every((t) => typeof (t as { rows?: unknown })?.rows === 'number')
+  ) {
     const rows = tables.reduce((sum: number, t: { rows: number }) => sum + t.rows, 0);
     return { kind: 'validated', tables: tables.length, rows };
   }

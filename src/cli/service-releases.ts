@@ -12,7 +12,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
-import { progressOf } from './progress.ts';
+import { progressOf, readableFailure } from './progress.ts';
 import { type CliStrategy, workflowStateMachines } from './resolve.ts';
 
 /** One execution of a workflow for the service. Times are those Step Functions recorded. */
@@ -26,6 +26,7 @@ export interface ServiceRelease {
   readonly startDate?: Date;
   readonly stopDate?: Date;
   readonly error?: string;
+  /** As a person reads it: a Lambda error's message, a rejection's reason. */
   readonly cause?: string;
   /** A running one's current state. */
   readonly state?: string;
@@ -123,8 +124,7 @@ async function releaseOf(
     ...(typeof version === 'string' ? { version } : {}),
     ...(execution.startDate ? { startDate: execution.startDate } : {}),
     ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
-    ...(execution.error ? { error: execution.error } : {}),
-    ...(execution.cause ? { cause: execution.cause } : {}),
+    ...readableFailure(execution.error, execution.cause),
   };
   return execution.status === 'RUNNING'
     ? { ...release, ...(await whereItIs(sfn, release.executionArn)) }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readableCause } from '#core/errors.ts';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { parseWith } from '#core/schemas/index.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -53,7 +52,8 @@ function count(option: string, value: string, max: number): number {
 
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
- * recorded it; the cluster itself is not read), then one line per release, newest first.
+ * recorded it; the cluster itself is not read) or else the last success (a database migration), then one
+ * line per release, newest first.
  */
 export function formatStatus(
   service: ServiceRef,
@@ -64,10 +64,13 @@ export function formatStatus(
   if (releases.length === 0) {
     return `${label}: no release among the newest ${window.scan} executions of each workflow`;
   }
-  const last = releases.find((r) => r.status === 'SUCCEEDED' && r.version !== undefined);
-  const heading = last
-    ? `${label}: last successful release ${last.version} (${last.workflow} ${last.name})`
-    : `${label}: no successful release among these`;
+  const succeeded = releases.filter((r) => r.status === 'SUCCEEDED');
+  const lastRelease = succeeded.find((r) => r.version !== undefined);
+  const heading = lastRelease
+    ? `${label}: last successful release ${lastRelease.version} (${lastRelease.workflow} ${lastRelease.name})`
+    : succeeded[0]
+      ? `${label}: no successful release among these; last success ${succeeded[0].workflow} ${succeeded[0].name}`
+      : `${label}: nothing succeeded among these`;
   const width = (pick: (r: ServiceRelease) => string) => Math.max(...releases.map((r) => pick(r).length));
   const [workflowWidth, versionWidth, nameWidth] = [
     width((r) => r.workflow),
@@ -100,7 +103,6 @@ function detailOf(release: ServiceRelease): string {
     release.startDate && release.stopDate
       ? `, took ${formatDuration(Math.round((release.stopDate.getTime() - release.startDate.getTime()) / 1000))}`
       : '';
-  const cause = readableCause(release.cause);
-  const failure = release.error ? `: ${release.error}${cause ? ` — ${cause}` : ''}` : '';
+  const failure = release.error ? `: ${release.error}${release.cause ? ` — ${release.cause}` : ''}` : '';
   return `${started}${took}${failure}`;
 }

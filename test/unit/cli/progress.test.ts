@@ -107,6 +107,20 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('shows no validation for a task that compared no table (ListTables, a migration without a source)', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 20,
+      timestamp: new Date(),
+      type: 'LambdaFunctionSucceeded',
+      lambdaFunctionSucceededEventDetails: { output: JSON.stringify({ tables: [] }) },
+    };
+    // Act
+    const lines = progressOf(event);
+    // Assess
+    expect(lines).toEqual([]);
+  });
+
   it('shows each webhook RunHooks called, with its status and time', () => {
     // Prepare
     const event: HistoryEvent = {
