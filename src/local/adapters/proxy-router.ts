@@ -32,6 +32,8 @@ export class ProxyRouter implements TrafficRouter {
       readonly db: LocalDatabase;
       readonly endpoints: EndpointSource;
       readonly counters: TrafficCounters;
+      /** Tells where a proxy listens once it starts; by default a `[cutover]` line on stderr. */
+      readonly announce?: (line: string) => void;
     },
   ) {
     options.db.exec(`CREATE TABLE IF NOT EXISTS local_router_services (
@@ -110,6 +112,8 @@ export class ProxyRouter implements TrafficRouter {
     const weights = row ? (JSON.parse(row.weights) as Weights) : {};
     proxy.setWeights(weights);
     this.#save(service, proxy.port, weights);
+    const announce = this.options.announce ?? ((line: string) => process.stderr.write(line));
+    announce(`[cutover] ${keyOf(service)}: proxy on ${proxy.url}, where the service's traffic goes\n`);
     return proxy;
   }
 

@@ -91,6 +91,24 @@ describe('ProxyRouter', () => {
     expect(await missing.text()).toContain('no ready replica for track preview');
   });
 
+  it('says where each proxy listens when it starts', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const { db, cluster } = local.adapters;
+    const router = new ProxyRouter({
+      db,
+      endpoints: cluster,
+      counters: new TrafficCounters(),
+      announce: (line) => lines.push(line),
+    });
+    // Act
+    const url = await router.url(service);
+    await router.setWeights(service, { stable: 100 });
+    await router.close();
+    // Assess
+    expect(lines).toEqual([`[cutover] shop/checkout: proxy on ${url}, where the service's traffic goes\n`]);
+  });
+
   it('answers 503 and counts an error when the chosen track has no ready replica', async () => {
     // Prepare
     const { router, metrics } = local.adapters;
