@@ -90,7 +90,7 @@ export function approvalCommands(): Command[] {
         .option('--reason <text>', 'why, recorded in the history')
         .addHelpText(
           'after',
-          `\nExample:\n  $ cutover ${decision} checkout-v3 --reason "dashboards look good"`,
+          `\nExample:\n  $ cutover ${decision} checkout-v3 --reason "${decision === 'approve' ? 'dashboards look good' : 'p99 is creeping up'}"`,
         ),
     ).action((ref: string, options: DecisionOptions) => decide(decision, ref, options)),
   );

@@ -44,14 +44,19 @@ export function judge(measured: Measurements, limits: Thresholds): AnalysisResul
   const missing: string[] = [];
   if (!hasData(measured.errorRate)) missing.push('errorRate');
   else if (measured.errorRate > limits.maxErrorRate)
-    failures.push(`errorRate ${measured.errorRate} > ${limits.maxErrorRate}`);
+    failures.push(`errorRate ${rounded(measured.errorRate)} > ${limits.maxErrorRate}`);
   if (judgeLatency) {
     if (!hasData(measured.latencyP99Ms)) missing.push('latencyP99Ms');
     else if (measured.latencyP99Ms > limits.maxLatencyP99Ms!) {
-      failures.push(`latencyP99Ms ${measured.latencyP99Ms} > ${limits.maxLatencyP99Ms}`);
+      failures.push(`latencyP99Ms ${rounded(measured.latencyP99Ms)} > ${limits.maxLatencyP99Ms}`);
     }
   }
   if (failures.length > 0) return result('fail', failures.join('; '));
   if (missing.length > 0) return result('inconclusive', `no data for ${missing.join(', ')}`);
   return result('pass', 'all metrics within thresholds');
+}
+
+/** A measurement as a reason quotes it: at most 4 decimals (the measurements keep every digit). */
+function rounded(value: number): number {
+  return Number(value.toFixed(4));
 }

@@ -29,6 +29,15 @@ describe('judge', () => {
     });
   });
 
+  it('quotes measurements in the reason to 4 decimals, keeping every digit in the measurements', () => {
+    const measured = { requestCount: 590, errorRate: 180 / 590, latencyP99Ms: 512.345678 };
+    expect(judge(measured, thresholds)).toEqual({
+      verdict: 'fail',
+      reason: 'errorRate 0.3051 > 0.01; latencyP99Ms 512.3457 > 500',
+      measurements: measured,
+    });
+  });
+
   it('is inconclusive with too few requests, even when errors are high', () => {
     expect(judge({ requestCount: 3, errorRate: 1 }, thresholds)).toMatchObject({
       verdict: 'inconclusive',
