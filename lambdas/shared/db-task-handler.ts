@@ -6,7 +6,7 @@ import {
   databaseMigrationRequestSchema,
 } from '#core/schemas/database-migration.ts';
 import { parseWith } from '#core/schemas/index.ts';
-import { logger, toTaskError } from './task-handler.ts';
+import { logger, logTaskFailure, toTaskError } from './task-handler.ts';
 
 /** What a database task gets: its own fields plus the normalized request and the execution. */
 export type DbTaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & {
@@ -49,7 +49,7 @@ export function dbTaskHandler<Shape extends z.ZodRawShape, Result>(
         return await task(input, { timeLeftMs: () => context.getRemainingTimeInMillis() });
       } catch (error) {
         const named = toTaskError(error);
-        logger.error('task failed', { errorName: named.name, error: named });
+        logTaskFailure(named);
         throw named;
       }
     });

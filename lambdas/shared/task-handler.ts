@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import * as z from 'zod';
+import { CutoverError } from '#core/errors.ts';
 import {
   type DeploymentRequest,
   parseWith,
@@ -56,10 +57,22 @@ export function toTaskError(thrown: unknown): Error {
   return error;
 }
 
+/**
+ * Logs a task's failure: a Cutover error (a named outcome the state machine handles, such as
+ * AnalysisFailed or HookFailed) as a warning with its message, anything else as an error with its stack.
+ */
+export function logTaskFailure(error: Error): void {
+  if (error instanceof CutoverError) {
+    logger.warn('task failed', { errorName: error.name, errorMessage: error.message });
+  } else {
+    logger.error('task failed', { errorName: error.name, error });
+  }
+}
+
 const errorNames = (): MiddlewareObj => ({
   onError: async (request) => {
     const error = toTaskError(request.error);
-    logger.error('task failed', { errorName: error.name, error });
+    logTaskFailure(error);
     request.error = error;
   },
 });

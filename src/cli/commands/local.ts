@@ -123,6 +123,8 @@ export function localCommand(): Command {
       prepareDataDir(dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
+      // Their JSON logs are for CloudWatch; here only warnings and errors join the `[cutover]` lines.
+      process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
       const projectDir = resolve(options.projectDir);
       const runtime = await startLocalRuntime({
         port: options.port,
