@@ -117,4 +117,16 @@ describe('cutover backups with cutover local', () => {
     expect(afterStop.stderr).toContain(`no backups in ${join(dataDir, 'backups')}\n`);
     expect(afterStop.stderr).toContain(`start \`cutover local\` on ${dataDir}`);
   });
+
+  it('restore without the database to restore into exits 2 naming both flags', async () => {
+    // Act
+    const outcome = await cutover(['backups', 'restore', 'shop/orders/database/x/manifest.json']);
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: give exactly one of --database-url <postgres://...> (local) or --secret-arn <arn> (AWS): the database to restore into\n',
+    });
+  });
 });

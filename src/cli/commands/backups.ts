@@ -86,6 +86,12 @@ export function backupsCommand(): Command {
         manifestKey: string,
         options: { databaseUrl?: string; secretArn?: string; dataDir?: string },
       ) => {
+        if ((options.databaseUrl === undefined) === (options.secretArn === undefined)) {
+          throw new CliError(
+            'give exactly one of --database-url <postgres://...> (local) or --secret-arn <arn> (AWS): the database to restore into',
+            ExitCode.Usage,
+          );
+        }
         const { restoreDatabase, withDatabase } = await loadBackupModules();
         const { store, description, hint } = await resolveBackupLocation(options);
         const ref = { url: options.databaseUrl, secretArn: options.secretArn };
