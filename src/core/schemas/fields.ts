@@ -50,7 +50,7 @@ export const EVEN_WITH_ISSUES = {
 
 /** A replica count or a percentage of the desired replicas (`1`, `'25%'`), as Kubernetes accepts. */
 export function countOrPercent() {
-  const error = "must be an integer >= 0 or a percentage like '25%'";
+  const error = "must be an integer >= 0 or a percentage 0%-100% like '25%'";
   return z.union(
     [
       z.number({ error }).int({ error }).min(0, { error }),

@@ -165,7 +165,7 @@ describe('validateRequest (blue-green, rolling)', () => {
 
   it('refuses a malformed percentage', () => {
     expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
-      'rolling.maxSurge: must be an integer >= 0 or a percentage like \'25%\' (got "150%")',
+      'rolling.maxSurge: must be an integer >= 0 or a percentage 0%-100% like \'25%\' (got "150%")',
     );
   });
 });
