@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ApprovalRejectedError, readableCause } from '#core/errors.ts';
+import { ApprovalRejectedError, readableCause, TransientAdapterError } from '#core/errors.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -19,6 +19,7 @@ export type ProgressLine =
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
     }
+  | { readonly kind: 'retrying'; readonly cause: string }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -82,7 +83,8 @@ const END_EVENTS: Record<string, string> = {
 
 /**
  * What a person watching a release wants from one history event: states entered, traffic weights set,
- * analysis verdicts with their numbers, what a database migration did, and the end. Tasks report weights
+ * analysis verdicts with their numbers, what a database migration did, a task failing with an error the
+ * state machines retry (`TransientAdapterError`), and the end. Tasks report weights
  * as `weights`, verdicts as `verdict` + `reason` + `measurements`, and the database steps as `manifestKey`
  * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice) and `tables`
  * of `{ table, rows }` (validation) in their output.
@@ -94,6 +96,10 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   }
   if (type in END_EVENTS) {
     return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
+  }
+  const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+  if (failed?.error === TransientAdapterError.errorName) {
+    return [{ kind: 'retrying', cause: readableCause(failed.cause) ?? failed.error }];
   }
   const output = parseOutput(
     event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
@@ -192,6 +198,8 @@ export function formatProgress(line: ProgressLine): string {
       return `  copy     ${line.table}: ${count(line.rowsCopied)} rows${line.done ? ', done' : ' so far'}`;
     case 'validated':
       return `  validate ${line.tables} tables, ${count(line.rows)} rows: counts and checksums match`;
+    case 'retrying':
+      return `  retrying ${line.cause}`;
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':

@@ -121,6 +121,28 @@ describe('progressOf', () => {
     expect(lines).toEqual([]);
   });
 
+  it('shows a task failing with an error the state machine retries, by its message', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 14,
+      timestamp: new Date(),
+      type: 'LambdaFunctionFailed',
+      lambdaFunctionFailedEventDetails: {
+        error: 'TransientAdapterError',
+        cause: lambdaCause(
+          'TransientAdapterError',
+          'hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
+        ),
+      },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual([
+      '  retrying hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
+    ]);
+  });
+
   it('shows each webhook RunHooks called, with its status and time', () => {
     // Prepare
     const event: HistoryEvent = {
