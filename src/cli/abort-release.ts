@@ -4,22 +4,27 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { rollbackExecutionName } from '#core/rollback.ts';
+import { type RollbackWorkflow, rollbackExecutionName } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
 import { resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
-  /** The rollback execution restoring the release, absent when it stopped before changing anything. */
+  /**
+   * The rollback execution: it restores a release, or only unlocks the service of a database migration;
+   * absent when the execution stopped before changing anything.
+   */
   readonly rollbackExecutionArn?: string;
+  /** The stopped execution's workflow, given with the rollback. */
+  readonly strategy?: RollbackWorkflow;
 }
 
 /**
- * Aborts a release: StopExecution (which runs no Catch, so nothing rolls back by itself), then starts the
- * rollback state machine as `abort-<execution name>` with the input and strategy read from the stopped
- * execution's history. Idempotent: aborting an already aborted release finds or starts that same
- * rollback; a release that already ended is refused.
+ * Aborts a release or a database migration: StopExecution (which runs no Catch, so nothing rolls back or
+ * unlocks by itself), then starts the rollback state machine as `abort-<execution name>` with the input
+ * and workflow read from the stopped execution's history. Idempotent: aborting an already aborted
+ * execution finds or starts that same rollback; an execution that already ended is refused.
  *
  * @example
  * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
@@ -37,15 +42,19 @@ export async function abortRelease(
   }
   const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
   if (!input) return {};
+  const { strategy } = input;
   const stateMachineArn = await resolveRollbackMachineArn(sfn);
   const name = rollbackExecutionName(executionArn);
   try {
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    return { rollbackExecutionArn: started.executionArn };
+    return { rollbackExecutionArn: started.executionArn, strategy };
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
-    return { rollbackExecutionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` };
+    return {
+      rollbackExecutionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+      strategy,
+    };
   }
 }

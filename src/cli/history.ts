@@ -4,8 +4,8 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { RollbackInput } from '#core/rollback.ts';
-import { isStrategy } from '#core/strategies.ts';
+import { DATABASE_MIGRATION, isRollbackWorkflow, type RollbackInput } from '#core/rollback.ts';
+import { isWorkflowMachineName } from './resolve.ts';
 
 /** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
 export type HistoryPages = (
@@ -109,8 +109,10 @@ export function pendingTaskTokenAfter(token: string | undefined, event: HistoryE
 
 /**
  * The rollback machine's input for a stopped execution, from its history: the input it started with and
- * the strategy its first task was given. `undefined` when it stopped before any task ran (nothing was
- * locked or changed, so there is nothing to roll back) or is not a release (a database migration).
+ * its workflow: a release's strategy as its first task was given it, or the database migration, named by
+ * the state machine in the execution ARN (`...:execution:database-migration:<name>`, or
+ * `<stack>-database-migration` as deployed), whose tasks are given none. `undefined` when it stopped
+ * before any task ran (nothing was locked or changed, so there is nothing to roll back) or is neither.
  */
 export function rollbackInputOf(
   events: readonly HistoryEvent[],
@@ -119,8 +121,13 @@ export function rollbackInputOf(
 ): RollbackInput | undefined {
   const input = events.find((event) => event.type === 'ExecutionStarted')?.executionStartedEventDetails
     ?.input;
-  const strategy = events.map(taskPayload).find((payload) => payload !== undefined)?.strategy;
-  if (input === undefined || !isStrategy(strategy)) return undefined;
+  const firstTask = events.map(taskPayload).find((payload) => payload !== undefined);
+  if (input === undefined || firstTask === undefined) return undefined;
+  const machine = executionArn.split(':').at(-2) ?? '';
+  const strategy = isWorkflowMachineName(machine, DATABASE_MIGRATION)
+    ? DATABASE_MIGRATION
+    : firstTask.strategy;
+  if (!isRollbackWorkflow(strategy)) return undefined;
   return { strategy, executionArn, input, reason };
 }
 

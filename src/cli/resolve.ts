@@ -27,10 +27,13 @@ export function assertStrategy<T extends string>(
   }
 }
 
-/** True when a state machine's name is the strategy's: `canary` locally, `<prefix>-canary` as deployed by CDK. */
+/** True when a state machine's name is the workflow's: `canary` locally, `<prefix>-canary` as deployed by CDK. */
+export function isWorkflowMachineName(name: string, workflow: string): boolean {
+  return name === workflow || name.toLowerCase().endsWith(`-${workflow}`);
+}
+
 function isStrategyMachine(machine: StateMachineListItem, strategy: string): boolean {
-  const name = machine.name ?? '';
-  return name === strategy || name.toLowerCase().endsWith(`-${strategy}`);
+  return isWorkflowMachineName(machine.name ?? '', strategy);
 }
 
 async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {

@@ -368,18 +368,19 @@ describe('Cutover construct', () => {
     });
   });
 
-  it('rolls back aborted releases: an ABORTED status change of a strategy machine starts the rollback machine', () => {
+  it('rolls back aborted releases and unlocks aborted database migrations: an ABORTED status change of a workflow machine starts the rollback machine', () => {
+    // Act
+    const rules = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { status: ['ABORTED'] } } },
+      }),
+    ) as { Properties: Record<string, unknown> }[];
     // Assess
-    const rules = template.findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: { detail: { status: ['ABORTED'] } } },
-    });
-    expect(Object.keys(rules)).toHaveLength(1);
-    const rule = Object.values(rules)[0] as { Properties: Record<string, unknown> };
-    expect(rule.Properties).toMatchObject({
+    const ruleOf = (machine: RegExp, strategy: string) => ({
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [{ Ref: expect.stringMatching(/Canary/) }] },
+        detail: { stateMachineArn: [{ Ref: expect.stringMatching(machine) }] },
       },
       Targets: [
         {
@@ -389,11 +390,15 @@ describe('Cutover construct', () => {
               'detail-executionArn': '$.detail.executionArn',
               'detail-input': '$.detail.input',
             },
-            InputTemplate: expect.stringContaining('"strategy":"canary"'),
+            InputTemplate: expect.stringContaining(`"strategy":"${strategy}"`),
           },
         },
       ],
     });
+    expect(rules.map((rule) => rule.Properties)).toMatchObject([
+      ruleOf(/Canary/, 'canary'),
+      ruleOf(/DatabaseMigration/, 'database-migration'),
+    ]);
     template.resourcePropertiesCountIs(
       'AWS::Events::Rule',
       { EventPattern: { detail: { strategy: ['rollback'] } } },
@@ -461,7 +466,7 @@ describe('Cutover construct', () => {
     expect(() => synth(buildProps({ listenerArns: ['nope'] }))).toThrowError(/listenerArns: "nope"/);
     expect(() =>
       synth(buildProps({ ecrTriggers: [{ repositoryName: 'x', strategy: 'nope', request: {} }] })),
-    ).toThrowError('ecrTriggers[0].strategy must be one of: canary (got "nope")');
+    ).toThrowError('ecrTriggers[0].strategy must be one of: canary, database-migration (got "nope")');
   });
 });
 
@@ -486,6 +491,22 @@ describe('Cutover construct on the project itself', () => {
     );
     expect(paths).toEqual(expect.arrayContaining(['canary', 'blue-green', 'rolling']));
     expect(paths).not.toContain('database-migration');
+    const abortRules = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { detail: { status: ['ABORTED'] } } },
+      }),
+    ) as { Properties: { Targets: { InputTransformer: { InputTemplate: string } }[] } }[];
+    const rolledBack = abortRules.map(
+      (rule) => rule.Properties.Targets[0]!.InputTransformer.InputTemplate.match(/"strategy":"([^"]+)"/)?.[1],
+    );
+    expect(rolledBack.sort()).toEqual(['blue-green', 'canary', 'database-migration', 'rolling']);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'Test-rollback',
+      DefinitionSubstitutions: Match.objectLike({
+        DbNotifyFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbNotify'), 'Arn'] },
+        DbUnlockFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbUnlock'), 'Arn'] },
+      }),
+    });
   });
 });
 

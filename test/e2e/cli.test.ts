@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '#core/plan/index.ts';
@@ -11,6 +11,7 @@ import { localDatabasePath } from '#local/adapters/database.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
+import { startSilentDatabase } from '#test/support/unreachable-database.ts';
 import { pendingTaskToken, readHistory } from '../../src/cli/history.ts';
 
 /**
@@ -144,9 +145,9 @@ async function answersFrom(url: string, count: number): Promise<Set<string>> {
   return answers;
 }
 
-/** Resolves once the execution has entered `state` (polling its history through the SDK). */
-async function untilEntered(name: string, state: string): Promise<void> {
-  const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
+/** Resolves once the execution of `machine` has entered `state` (polling its history through the SDK). */
+async function untilEntered(name: string, state: string, machine = 'canary'): Promise<void> {
+  const arn = `arn:aws:states:us-east-1:000000000000:execution:${machine}:${name}`;
   for (;;) {
     const events = await readHistory(sfn, arn).catch(() => []);
     if (events.some((e) => e.stateEnteredEventDetails?.name === state)) return;
@@ -688,5 +689,44 @@ describe('a canary release from the CLI', () => {
     expect(before.weights).toEqual({ stable: 100, canary: 0 });
     expect(routed().weights).toEqual(before.weights);
     expect(await answersFrom(routed().url, 20)).toEqual(new Set(['stable v2']));
+  });
+});
+
+describe('a database migration aborted from the CLI', () => {
+  it('abort unlocks the service: the next migration of it gets past the lock', async () => {
+    // Prepare: a target that accepts connections and never answers keeps Backup waiting, the service locked
+    const database = await startSilentDatabase();
+    const file = aDatabaseMigrationFile('silent-target.json', (r) => {
+      r.database.target = { url: database.url };
+    });
+    const name = 'orders-db-aborted';
+    const next = `${name}-next`;
+    try {
+      await cutover('run', 'database-migration', '-f', file, '--name', name, '--endpoint', endpoint);
+      await untilEntered(name, 'Backup', 'database-migration');
+      // Act
+      const abort = await cutover('abort', name, '--reason', 'test', '--endpoint', endpoint);
+      const rollback = await cutover('watch', `abort-${name}`, '--endpoint', endpoint);
+      await cutover('run', 'database-migration', '-f', file, '--name', next, '--endpoint', endpoint);
+      // Assess: not refused with ServiceLocked, it locked the service and started its backup
+      await untilEntered(next, 'Backup', 'database-migration');
+      expect(abort.code).toBe(0);
+      expect(abort.stdout).toContain(
+        `unlocking the service: arn:aws:states:us-east-1:000000000000:execution:rollback:abort-${name}`,
+      );
+      expect(abort.stdout).not.toContain('nothing to roll back');
+      expect(rollback.code).toBe(0);
+      expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+    } finally {
+      // The runtime unlocks the stopped migration as well.
+      await sfn
+        .send(
+          new StopExecutionCommand({
+            executionArn: `arn:aws:states:us-east-1:000000000000:execution:database-migration:${next}`,
+          }),
+        )
+        .catch(() => undefined);
+      await database.close();
+    }
   });
 });

@@ -1,16 +1,18 @@
 import { Command } from 'commander';
+import { DATABASE_MIGRATION } from '#core/rollback.ts';
 import { abortRelease } from '../abort-release.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
 /**
  * `cutover abort <execution>`: stops an execution, then starts the rollback state machine
- * (`abort-<execution name>`) that restores its traffic and tracks from the backup and unlocks the service.
+ * (`abort-<execution name>`) that restores a release's traffic and tracks from the backup and unlocks the
+ * service, or only unlocks the service of a database migration.
  */
 export function abortCommand(): Command {
   return withEndpointOptions(
     new Command('abort')
-      .description('abort a running release and roll it back')
+      .description('abort a running release and roll it back, or a database migration and unlock its service')
       .argument('<execution>', 'execution ARN or name')
       .option('--reason <text>', 'why, recorded in the history', 'aborted from the CLI')
       .addHelpText(
@@ -20,12 +22,18 @@ export function abortCommand(): Command {
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
     const executionArn = await resolveExecutionArn(sfn, ref);
-    const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, options.reason);
+    const { rollbackExecutionArn, strategy } = await abortRelease(sfn, executionArn, options.reason);
     console.log(`aborted ${executionArn}`);
-    console.log(
-      rollbackExecutionArn
-        ? `rolling back: ${rollbackExecutionArn}`
-        : 'nothing to roll back (it stopped before changing anything, or is not a release)',
-    );
+    if (!rollbackExecutionArn) {
+      console.log(
+        'nothing to roll back (it stopped before changing anything, or is neither a release nor a database migration)',
+      );
+    } else if (strategy === DATABASE_MIGRATION) {
+      console.log(
+        `unlocking the service: ${rollbackExecutionArn} (the database is not restored: \`cutover backups list\` lists its backup)`,
+      );
+    } else {
+      console.log(`rolling back: ${rollbackExecutionArn}`);
+    }
   });
 }

@@ -1,8 +1,10 @@
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ServiceRef } from '#core/types.ts';
 import type { Traffic } from '#local/adapters/traffic-generator.ts';
+import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { aTempDataDir } from '#test/support/local-app.ts';
-import { waitForExecution } from '#test/support/local-runtime.ts';
+import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
@@ -16,6 +18,11 @@ import {
   startStrategyRuntime,
   trackVersions,
 } from '#test/support/strategy-runtime.ts';
+import {
+  refusingDatabaseUrl,
+  type SilentDatabase,
+  startSilentDatabase,
+} from '#test/support/unreachable-database.ts';
 import { abortRelease } from '../../../src/cli/abort-release.ts';
 import { resolveRollbackMachineArn } from '../../../src/cli/resolve.ts';
 
@@ -106,6 +113,109 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(rerun.status, rerun.cause).toBe('SUCCEEDED');
     expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+});
+
+/** The example's migrations: Prepare reads them before it locks the service. */
+const MIGRATIONS = 'examples/migrations/shop';
+
+/** The states an execution entered, in order. */
+async function statesEntered(strategies: StrategyRuntime, executionArn: string): Promise<string[]> {
+  return (await executionHistory(strategies.client, executionArn)).flatMap((event) =>
+    event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name!] : [],
+  );
+}
+
+describe('aborting a database migration (StopExecution + the rollback state machine)', () => {
+  const data = aTempDataDir();
+  let strategies: StrategyRuntime;
+  let database: SilentDatabase;
+
+  beforeAll(async () => {
+    strategies = await startStrategyRuntime(data.dataDir);
+    database = await startSilentDatabase();
+  });
+  afterAll(async () => {
+    // Ends the Backup tasks still waiting on a connection, so the runtime closes at once.
+    await database?.close();
+    await strategies?.close();
+    data.remove();
+  });
+
+  /** A migration of `service` whose Backup waits on the silent database, the service locked by Prepare. */
+  async function aMigrationBackingUp(service: ServiceRef, name: string) {
+    const request = databaseMigrationInput({ target: database.url }, MIGRATIONS, { service });
+    const arn = await strategies.start('database-migration', request, name);
+    const events = await historyUntil(
+      strategies.client,
+      arn,
+      (history) => entered('Backup')(history) || history.some((event) => event.type === 'ExecutionFailed'),
+    );
+    expect(entered('Backup')(events), `${name} did not reach Backup`).toBe(true);
+    return { request, arn };
+  }
+
+  it('unlocks a migration stopped by any client, so the next migration of the service is not refused', async () => {
+    // Prepare
+    const service = aTestService('orders-stopped');
+    const { request, arn } = await aMigrationBackingUp(service, 'db-stopped');
+    const lockedBy = await strategies.adapters.lock.holder(service);
+    const rollbackMachine = await resolveRollbackMachineArn(strategies.client);
+    const rollbackArn = `${rollbackMachine.replace(':stateMachine:', ':execution:')}:abort-db-stopped`;
+    // Act
+    await strategies.client.send(
+      new StopExecutionCommand({ executionArn: arn, cause: 'stopped from the console' }),
+    );
+    const started = await vi.waitFor(
+      () => strategies.client.send(new DescribeExecutionCommand({ executionArn: rollbackArn })),
+      { timeout: 10_000, interval: 50 },
+    );
+    const rollback = await waitForExecution(strategies.client, rollbackArn);
+    const next = await strategies.run(
+      'database-migration',
+      databaseMigrationInput({ target: await refusingDatabaseUrl() }, MIGRATIONS, { service }),
+      'db-after-stop',
+    );
+    // Assess
+    expect(lockedBy).toBe(arn);
+    expect(JSON.parse(started.input!)).toEqual({
+      strategy: 'database-migration',
+      executionArn: arn,
+      input: JSON.stringify(request),
+      reason: 'stopped from the console',
+    });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+    // It got past Prepare's lock and failed at the unreachable database instead.
+    expect(next.error).toBe('TransientAdapterError');
+  });
+
+  it('`cutover abort` stops it and starts the rollback that only notifies and unlocks; aborting again changes nothing', async () => {
+    // Prepare
+    const service = aTestService('orders-aborted');
+    const { arn } = await aMigrationBackingUp(service, 'db-aborted');
+    // Act
+    const first = await abortRelease(strategies.client, arn, 'test');
+    const rollback = await waitForExecution(strategies.client, first.rollbackExecutionArn!);
+    const again = await abortRelease(strategies.client, arn, 'test');
+    // Assess
+    expect(first).toEqual({
+      strategy: 'database-migration',
+      rollbackExecutionArn: expect.stringMatching(/:execution:rollback:abort-db-aborted$/),
+    });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(await statesEntered(strategies, first.rollbackExecutionArn!)).toEqual([
+      'HasRequest',
+      'ParseInput',
+      'UseParsedRequest',
+      'HasReason',
+      'IsDatabaseMigration',
+      'NotifyMigrationAborted',
+      'UnlockMigration',
+      'MigrationUnlocked',
+    ]);
+    expect(again).toEqual(first);
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
-import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
-import { readEventsAfter, readHistory } from '../../../src/cli/history.ts';
+import { readEventsAfter, readHistory, rollbackInputOf } from '../../../src/cli/history.ts';
 
 const LOOP = JSON.stringify({
   StartAt: 'Check',
@@ -59,5 +59,76 @@ describe('readEventsAfter', () => {
     // Assess
     expect(fresh.map((event) => event.id)).toEqual([last - 2, last - 1, last]);
     expect(none).toEqual([]);
+  });
+});
+
+/** The start of a history: the execution's input, then (when given) its first task's payload. */
+function aHistory(input: unknown, firstTaskPayload?: unknown): HistoryEvent[] {
+  const started: HistoryEvent = {
+    id: 1,
+    type: 'ExecutionStarted',
+    timestamp: new Date(0),
+    executionStartedEventDetails: { input: JSON.stringify(input) },
+  };
+  if (firstTaskPayload === undefined) return [started];
+  const scheduled: HistoryEvent = {
+    id: 3,
+    type: 'LambdaFunctionScheduled',
+    timestamp: new Date(0),
+    lambdaFunctionScheduledEventDetails: {
+      resource: 'arn:aws:lambda:us-east-1:000000000000:function:cutover-first-task',
+      input: JSON.stringify(firstTaskPayload),
+    },
+  };
+  return [started, scheduled];
+}
+
+describe('rollbackInputOf', () => {
+  const migration = { service: { name: 'orders', namespace: 'shop' } };
+
+  it.each([
+    ['locally', 'arn:aws:states:us-east-1:000000000000:execution:database-migration:db-abort'],
+    ['as deployed', 'arn:aws:states:eu-west-1:123456789012:execution:Cutover-database-migration:db-abort'],
+  ])('recognises a database migration by its state machine (%s)', (_, executionArn) => {
+    // Prepare: Prepare's payload carries no strategy
+    const events = aHistory(migration, { request: migration, executionArn });
+    // Act
+    const input = rollbackInputOf(events, executionArn, 'test');
+    // Assess
+    expect(input).toEqual({
+      strategy: 'database-migration',
+      executionArn,
+      input: JSON.stringify(migration),
+      reason: 'test',
+    });
+  });
+
+  it("takes a release's strategy from its first task", () => {
+    // Prepare
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2';
+    const request = { service: { name: 'checkout', namespace: 'shop' } };
+    const events = aHistory(request, { strategy: 'canary', request, executionArn });
+    // Act
+    const input = rollbackInputOf(events, executionArn, 'wrong image');
+    // Assess
+    expect(input).toMatchObject({ strategy: 'canary', executionArn, reason: 'wrong image' });
+  });
+
+  it.each([
+    [
+      'a database migration stopped before any task ran',
+      'arn:aws:states:us-east-1:000000000000:execution:database-migration:db-early',
+      undefined,
+    ],
+    [
+      "an execution of a machine that is not Cutover's",
+      'arn:aws:states:us-east-1:000000000000:execution:count-to-40:loop',
+      { i: 0 },
+    ],
+  ])('is undefined for %s', (_, executionArn, firstTaskPayload) => {
+    // Act
+    const input = rollbackInputOf(aHistory(migration, firstTaskPayload), executionArn, 'test');
+    // Assess
+    expect(input).toBeUndefined();
   });
 });
