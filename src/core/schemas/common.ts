@@ -121,7 +121,8 @@ export function checkRelease(request: BaseRequest, ctx: z.RefinementCtx): void {
   const clusterType = request.cluster?.type;
   if ((image === undefined) === (command === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['release'], message: 'give exactly one of image or command' });
-  } else if (clusterType === undefined) {
+  } else if (!clusterConfigSchema.options.some((option) => option.shape.type.value === clusterType)) {
+    // A missing or unknown cluster type is reported as such; what the release needs depends on it.
     return;
   } else if (clusterType === 'local' && command === undefined) {
     ctx.addIssue({

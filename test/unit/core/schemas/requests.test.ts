@@ -81,6 +81,7 @@ describe('validateRequest (canary)', () => {
     expect(message).toContain('canary.analysis.onInconclusive: must be one of: fail, pause (got "wait")');
     expect(message).toContain('canary.analysis: unknown field extra (allowed: maxErrorRate');
     expect(message).toContain("service.name: must be lowercase letters, digits and '-'");
+    expect(message).not.toContain('release.image');
   });
 
   it('reports cross-field problems together with field errors', () => {
