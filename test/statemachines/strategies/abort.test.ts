@@ -26,6 +26,21 @@ import {
 import { abortRelease } from '../../../src/cli/abort-release.ts';
 import { resolveRollbackMachineArn } from '../../../src/cli/resolve.ts';
 
+/**
+ * Stops an execution as another client would (StopExecution, cause 'stopped from the console') and waits
+ * for the rollback execution the runtime starts for it: how it started, and how it ended.
+ */
+async function stopFromTheConsole(strategies: StrategyRuntime, executionArn: string, name: string) {
+  const rollbackMachine = await resolveRollbackMachineArn(strategies.client);
+  const rollbackArn = `${rollbackMachine.replace(':stateMachine:', ':execution:')}:abort-${name}`;
+  await strategies.client.send(new StopExecutionCommand({ executionArn, cause: 'stopped from the console' }));
+  const started = await vi.waitFor(
+    () => strategies.client.send(new DescribeExecutionCommand({ executionArn: rollbackArn })),
+    { timeout: 10_000, interval: 50 },
+  );
+  return { started, rollback: await waitForExecution(strategies.client, rollbackArn) };
+}
+
 describe('aborting a canary mid-rollout (StopExecution + the rollback state machine)', () => {
   const data = aTempDataDir();
   const service = aTestService('aborted');
@@ -73,17 +88,8 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     const request = aCanaryRequest(service, 'v4', { canary: { steps: [{ weight: 20, bakeSeconds: 3600 }] } });
     const arn = await strategies.start('canary', request, 'stopped-v4');
     await historyUntil(strategies.client, arn, entered('BakeStep'));
-    const rollbackMachine = await resolveRollbackMachineArn(strategies.client);
-    const rollbackArn = `${rollbackMachine.replace(':stateMachine:', ':execution:')}:abort-stopped-v4`;
     // Act
-    await strategies.client.send(
-      new StopExecutionCommand({ executionArn: arn, cause: 'stopped from the console' }),
-    );
-    const started = await vi.waitFor(
-      () => strategies.client.send(new DescribeExecutionCommand({ executionArn: rollbackArn })),
-      { timeout: 10_000, interval: 50 },
-    );
-    const rollback = await waitForExecution(strategies.client, rollbackArn);
+    const { started, rollback } = await stopFromTheConsole(strategies, arn, 'stopped-v4');
     // Assess
     expect(JSON.parse(started.input!)).toEqual({
       strategy: 'canary',
@@ -161,17 +167,8 @@ describe('aborting a database migration (StopExecution + the rollback state mach
     const service = aTestService('orders-stopped');
     const { request, arn } = await aMigrationBackingUp(service, 'db-stopped');
     const lockedBy = await strategies.adapters.lock.holder(service);
-    const rollbackMachine = await resolveRollbackMachineArn(strategies.client);
-    const rollbackArn = `${rollbackMachine.replace(':stateMachine:', ':execution:')}:abort-db-stopped`;
     // Act
-    await strategies.client.send(
-      new StopExecutionCommand({ executionArn: arn, cause: 'stopped from the console' }),
-    );
-    const started = await vi.waitFor(
-      () => strategies.client.send(new DescribeExecutionCommand({ executionArn: rollbackArn })),
-      { timeout: 10_000, interval: 50 },
-    );
-    const rollback = await waitForExecution(strategies.client, rollbackArn);
+    const { started, rollback } = await stopFromTheConsole(strategies, arn, 'db-stopped');
     const next = await strategies.run(
       'database-migration',
       databaseMigrationInput({ target: await refusingDatabaseUrl() }, MIGRATIONS, { service }),
