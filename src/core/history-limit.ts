@@ -13,12 +13,10 @@ export const HISTORY_EVENT_LIMIT = 25_000;
 export const MAX_PLANNED_TRANSITIONS = 5_000;
 
 /** Events one check of a polled wait writes: the Wait (2), the check task (5) and the Choice (2). */
-const EVENTS_PER_POLL_CHECK = 9;
+export const EVENTS_PER_POLL_CHECK = 9;
 
 /** The most checks a request's polled waits may add up to: 18,000 events, room left for the rest. */
 export const MAX_POLL_CHECKS = 2_000;
 
 /** Why a limit exists, for error messages. */
-export const HISTORY_LIMIT_REASON =
-  `past what one Step Functions execution can record (${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} ` +
-  `history events; a polled check writes ${EVENTS_PER_POLL_CHECK})`;
+export const HISTORY_LIMIT_REASON = `past what one Step Functions execution can record (${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} history events)`;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
+import { EVENTS_PER_POLL_CHECK, HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
 import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import { serviceSchema } from './common.ts';
 import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
@@ -164,7 +164,7 @@ function checkPollChecks(
   ctx.addIssue({
     code: 'custom',
     path: ['rds', 'pollSeconds'],
-    message: `${poll} allows up to ${checks.toLocaleString('en-US')} RDS status checks, over ${MAX_POLL_CHECKS.toLocaleString('en-US')}, ${HISTORY_LIMIT_REASON}: at least ${fits}`,
+    message: `${poll} allows up to ${checks.toLocaleString('en-US')} RDS status checks of ${EVENTS_PER_POLL_CHECK} events each, over ${MAX_POLL_CHECKS.toLocaleString('en-US')}, ${HISTORY_LIMIT_REASON}: at least ${fits}`,
   });
 }
 

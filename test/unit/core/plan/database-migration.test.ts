@@ -149,7 +149,7 @@ describe('buildDatabaseMigrationPlan', () => {
       });
     // Assess
     expect(act).toThrow(
-      /rds\.pollSeconds: 1 allows up to 86,400 RDS status checks, over 2,000, .*25,000 history events.*: at least 44$/,
+      /rds\.pollSeconds: 1 allows up to 86,400 RDS status checks of 9 events each, over 2,000, .*25,000 history events.*: at least 44$/,
     );
     expect(() =>
       planOf({
