@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
+import type { AnalysisResult } from '#core/types.ts';
 import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -9,7 +10,8 @@ const counter = z.number().int().min(0);
 /**
  * Analyze: queries the metric provider for `track` over the window (an alarm gate for `alarmsInAlarm`, any
  * other provider for requestCount / errorRate / latencyP99Ms) — cut to the seconds since
- * `shiftedAt`, when the weights it judges took effect — judges the numbers against the thresholds and
+ * `shiftedAt`, when the weights it judges took effect, and ending as long ago as the provider publishes
+ * late (inconclusive while it has published nothing since the shift) — judges the numbers against the thresholds and
  * decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
  * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
  * at the limits.
@@ -25,12 +27,26 @@ export const handler = taskHandler(
     inconclusives: counter,
   },
   async ({ request, track, shiftedAt, thresholds, failures, inconclusives, ...input }) => {
-    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, Date.now());
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
+    // A provider that publishes late has data up to `asOf` only: the window ends there.
+    const asOf = Date.now() - (metrics.publicationDelaySeconds ?? 0) * 1000;
+    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, asOf);
     const read = (metric: string) =>
       metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
-    const result = await analyzeMetrics(read, request.metrics, thresholds);
+    const result =
+      shiftedAt !== undefined && asOf <= Date.parse(shiftedAt)
+        ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
+        : await analyzeMetrics(read, request.metrics, thresholds);
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
   },
 );
+
+/** The verdict while a late provider has published nothing since the weights shifted. */
+function notPublishedYet(provider: string, delaySeconds: number): AnalysisResult {
+  return {
+    verdict: 'inconclusive',
+    reason: `no data since the shift yet: ${provider} publishes ${delaySeconds}s late`,
+    measurements: {},
+  };
+}

@@ -36,8 +36,9 @@ const DEFAULT_QUERIES: Readonly<Record<string, string>> = {
 
 /**
  * Metrics from CloudWatch GetMetricData: the ALB target group of each track (AWS/ApplicationELB, dimensions
- * LoadBalancer + TargetGroup) with metric math, over one period as long as the window. No datapoint means
- * no data: `undefined` (inconclusive), never an error rate of 0; a request count without data is 0.
+ * LoadBalancer + TargetGroup) with metric math, over one period as long as the window, which ends
+ * {@link CloudWatchMetricProvider.publicationDelaySeconds} ago. No datapoint means no data: `undefined`
+ * (inconclusive), never an error rate of 0; a request count without data is 0.
  *
  * @example
  * const metrics = new CloudWatchMetricProvider(new CloudWatchClient({}), {
@@ -48,6 +49,8 @@ const DEFAULT_QUERIES: Readonly<Record<string, string>> = {
  */
 export class CloudWatchMetricProvider implements MetricProvider {
   readonly type = 'cloudwatch';
+  /** An ALB sends each minute's datapoints once that minute is over: windows end one interval ago. */
+  readonly publicationDelaySeconds = 60;
 
   constructor(
     private readonly cloudwatch: Pick<CloudWatchClient, 'send'>,
@@ -83,7 +86,7 @@ export class CloudWatchMetricProvider implements MetricProvider {
       { Name: 'LoadBalancer', Value: options.loadBalancer },
       { Name: 'TargetGroup', Value: targetGroup },
     ];
-    const end = this.now();
+    const end = new Date(this.now().getTime() - this.publicationDelaySeconds * 1000);
     // The window starts where the analysis does (the weights' shift); the period only aggregates it.
     const start = new Date(end.getTime() - query.windowSeconds * 1000);
     const values = await this.#values(expression, dimensions, period, { start, end });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
@@ -299,6 +299,46 @@ describe('analyze', () => {
       // Assess
       expect(error?.name).toBe('AnalysisFailed');
       expect(error?.message).toContain('alarmsInAlarm 1 > 0 (watching checkout-5xx, checkout-p99)');
+    });
+  });
+
+  describe('with CloudWatch metrics, which an ALB publishes a minute late', () => {
+    const cloudwatch = mockClient(CloudWatchClient);
+    const metrics = {
+      type: 'cloudwatch',
+      loadBalancer: 'app/prod/50dc6c495c0c9188',
+      targetGroups: { canary: 'targetgroup/checkout-canary/73e2d6bc24d8a067' },
+    };
+    const analyzeShiftedAgo = (seconds: number) => {
+      cloudwatch.reset();
+      cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0] }] });
+      const shiftedAt = new Date(Date.now() - seconds * 1000).toISOString();
+      return run(analyze, { ...analyzeInput(), request: { ...canaryInput(), metrics }, shiftedAt });
+    };
+    afterEach(() => cloudwatch.restore());
+
+    it('is inconclusive without asking while nothing since the shift can be published yet', async () => {
+      // Act
+      const result = await analyzeShiftedAgo(30);
+      // Assess
+      expect(result).toMatchObject({
+        verdict: 'inconclusive',
+        reason: 'no data since the shift yet: cloudwatch publishes 60s late',
+        action: 'retry',
+      });
+      expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+    });
+
+    it('asks for the time since the shift that is published: ending a minute ago', async () => {
+      // Act
+      const before = Date.now();
+      await analyzeShiftedAgo(100);
+      const after = Date.now();
+      // Assess
+      const { StartTime, EndTime } = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+      expect(EndTime!.getTime()).toBeGreaterThanOrEqual(before - 60_000);
+      expect(EndTime!.getTime()).toBeLessThanOrEqual(after - 60_000);
+      expect([40_000, 41_000]).toContain(EndTime!.getTime() - StartTime!.getTime());
     });
   });
 });

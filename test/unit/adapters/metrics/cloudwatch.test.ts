@@ -71,20 +71,24 @@ describe('CloudWatchMetricProvider', () => {
         },
         { Id: 'result', Expression: 'FILL(errors, 0) / requests', Period: 300, ReturnData: true },
       ],
-      StartTime: new Date('2026-11-28T11:55:00Z'),
-      EndTime: now,
+      StartTime: new Date('2026-11-28T11:54:00Z'),
+      EndTime: new Date('2026-11-28T11:59:00Z'),
       ScanBy: 'TimestampDescending',
     });
   });
 
-  it('starts the window where the analysis does, not a whole period earlier', async () => {
+  it('ends the window a minute ago, when the ALB has published it, and makes it no longer than asked', async () => {
     // Prepare
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0.01] }] });
     // Act
     await provider().query(aQuery({ windowSeconds: 42 }));
     // Assess
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ StartTime: new Date('2026-11-28T11:59:18Z'), EndTime: now });
+    expect(provider().publicationDelaySeconds).toBe(60);
+    expect(input).toMatchObject({
+      StartTime: new Date('2026-11-28T11:58:18Z'),
+      EndTime: new Date('2026-11-28T11:59:00Z'),
+    });
     expect(input.MetricDataQueries!.at(-1)!.Period).toBe(60);
   });
 
