@@ -9,6 +9,7 @@ import { localCommand } from '../src/cli/commands/local.ts';
 import { planCommand } from '../src/cli/commands/plan.ts';
 import { runCommand } from '../src/cli/commands/run.ts';
 import { statusCommand } from '../src/cli/commands/status.ts';
+import { trafficCommand } from '../src/cli/commands/traffic.ts';
 import { watchCommand } from '../src/cli/commands/watch.ts';
 import { CliError, ExitCode } from '../src/cli/exit-codes.ts';
 import { ValidationError } from '../src/core/errors.ts';
@@ -37,6 +38,7 @@ const commands = [
   listCommand(),
   statusCommand(),
   historyCommand(),
+  trafficCommand(),
   backupsCommand(),
 ];
 for (const command of commands) program.addCommand(command);

@@ -34,6 +34,7 @@ const COMMANDS = [
   'list',
   'status',
   'history',
+  'traffic',
   'backups',
   'backups list',
   'backups restore',
@@ -530,6 +531,31 @@ describe('a canary release from the CLI', () => {
     );
     expect(stdout).not.toContain('→ BakeStep');
     expect(stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+  });
+
+  it('traffic sends requests to the service proxy the release started and tallies them by track', async () => {
+    // Act
+    const sent = await cutover(
+      'traffic',
+      'shop/checkout',
+      '--seconds',
+      '2',
+      '--rate',
+      '25',
+      '--data-dir',
+      dataDir,
+    );
+    const unknown = await cutover('traffic', 'shop/nothing', '--seconds', '1', '--data-dir', dataDir);
+    // Assess
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stdout).toMatch(/^sending 25 requests\/s to http:\/\/127\.0\.0\.1:\d+\/ \(Ctrl-C stops\)$/m);
+    expect(sent.stdout.trim().split('\n').at(-1)).toMatch(
+      /^\S+ {2}sent (\d+) {2}by track: stable \1 {2}by status: 200 \1 {2}unanswered 0$/,
+    );
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: `cutover: shop/nothing has no proxy in ${dataDir} yet: its first release starts one (cutover run)\n`,
+    });
   });
 
   it('run --wait of a healthy canary prints weights and verdicts and exits 0', async () => {

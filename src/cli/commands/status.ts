@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { serviceSchema } from '#core/schemas/common.ts';
-import { parseWith } from '#core/schemas/index.ts';
 import type { ServiceRef } from '#core/types.ts';
+import { integerOption, serviceArgument } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatDuration } from '../format.ts';
 import { type ReleaseWindow, type ServiceRelease, serviceReleases } from '../service-releases.ts';
 
@@ -24,30 +22,14 @@ export function statusCommand(): Command {
       .option('--json', 'print the releases as JSON')
       .addHelpText('after', '\nExample:\n  $ cutover status shop/checkout'),
   ).action(async (ref: string, options: StatusOptions) => {
-    const service = serviceOf(ref);
+    const service = serviceArgument(ref);
     const window: ReleaseWindow = {
-      limit: count('--limit', options.limit, 100),
-      scan: count('--scan', options.scan, 1000),
+      limit: integerOption('--limit', options.limit, 1, 100),
+      scan: integerOption('--scan', options.scan, 1, 1000),
     };
     const releases = await serviceReleases(createStepFunctionsClient(options), service, window);
     console.log(options.json ? JSON.stringify(releases, null, 2) : formatStatus(service, releases, window));
   });
-}
-
-function serviceOf(ref: string): ServiceRef {
-  const [namespace, name, ...rest] = ref.includes('/') ? ref.split('/') : ['default', ref];
-  if (rest.length > 0) {
-    throw new CliError(`service must be <namespace>/<name> or <name> (got "${ref}")`, ExitCode.Usage);
-  }
-  return parseWith(serviceSchema, { namespace, name }, 'service');
-}
-
-function count(option: string, value: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new CliError(`${option} must be an integer 1-${max} (got "${value}")`, ExitCode.Usage);
-  }
-  return n;
 }
 
 /**

@@ -1,0 +1,22 @@
+import { serviceSchema } from '#core/schemas/common.ts';
+import { parseWith } from '#core/schemas/index.ts';
+import type { ServiceRef } from '#core/types.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+
+/** A service argument, `shop/checkout` or `checkout` (namespace default), checked as requests check it. */
+export function serviceArgument(ref: string): ServiceRef {
+  const [namespace, name, ...rest] = ref.includes('/') ? ref.split('/') : ['default', ref];
+  if (rest.length > 0) {
+    throw new CliError(`service must be <namespace>/<name> or <name> (got "${ref}")`, ExitCode.Usage);
+  }
+  return parseWith(serviceSchema, { namespace, name }, 'service');
+}
+
+/** An integer option in `[min, max]`, else a usage error naming it and the range. */
+export function integerOption(option: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(`${option} must be an integer ${min}-${max} (got "${value}")`, ExitCode.Usage);
+  }
+  return n;
+}
