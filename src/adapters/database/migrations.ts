@@ -157,7 +157,9 @@ async function applyEach(client: pg.Client, migrations: readonly Migration[], ap
     try {
       applied.push(await inTransaction(client, () => applyOne(migration)));
     } catch (error) {
-      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back`, error);
+      const kept = applied.map(labelOf).join(', ');
+      const stay = kept ? ` (${kept}, applied before it in this run, stay applied)` : '';
+      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back${stay}`, error);
     }
   }
   return applied;
@@ -204,7 +206,7 @@ async function applyOne(
   return { version: migration.version, name: migration.name, ms: Date.now() - started };
 }
 
-function labelOf(migration: Migration): string {
+function labelOf(migration: Pick<Migration, 'version' | 'name'>): string {
   return `V${migration.version}__${migration.name}`;
 }
 

@@ -111,6 +111,31 @@ describe('applyMigrations', () => {
     expect((await runSql(url, 'SELECT count(*)::int AS n FROM cutover_schema_history')).rows[0].n).toBe(0);
   });
 
+  it('names the migrations a failing one leaves applied with transaction "each"', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('each');
+    const dir = await migrationFiles({
+      'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);',
+      'V2__total.sql': 'ALTER TABLE orders ADD COLUMN total int;',
+      'V3__breaks.sql': 'SELECT 1 / 0;',
+    });
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationFailed',
+      message:
+        'migration V3__breaks failed and was rolled back (V1__orders, V2__total, applied before it in this run, stay applied): division by zero',
+    });
+    const recorded = await runSql(
+      url,
+      'SELECT array_agg(version ORDER BY version) AS v FROM cutover_schema_history',
+    );
+    expect(recorded.rows[0].v).toEqual([1, 2]);
+  });
+
   it('rolls back every migration of the run together with transaction "all"', async () => {
     // Prepare
     const url = await postgres.createDatabase('grouped');
@@ -179,7 +204,7 @@ describe('applyMigrations', () => {
     await expect(attempt).rejects.toMatchObject({
       name: 'MigrationFailed',
       message: expect.stringMatching(
-        /V2__slow failed and was rolled back: canceling statement due to statement timeout/,
+        /V2__slow failed and was rolled back \(V1__quick, applied before it in this run, stay applied\): canceling statement due to statement timeout/,
       ),
     });
     expect(Date.now() - started).toBeLessThan(8000);
