@@ -59,8 +59,12 @@ export async function resolveDatabaseUrl(
   return url.toString();
 }
 
+/** How long a connection may take to be established. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /**
- * Opens a client on the database with Cutover's session settings. The caller ends it.
+ * Opens a client on the database with Cutover's session settings, within {@link CONNECT_TIMEOUT_MS}. The
+ * caller ends it.
  *
  * @example
  * const client = await connectDatabase({ url: 'postgres://postgres:postgres@127.0.0.1:5432/shop' });
@@ -70,6 +74,10 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
   const client = new pg.Client({
     connectionString: await resolveDatabaseUrl(ref, secrets),
     options: SESSION_OPTIONS,
+    // A server that accepts and never answers fails the connection (retried) instead of holding the task.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A peer gone mid-query (a failover, a dropped network) is noticed instead of waited on forever.
+    keepAlive: true,
   });
   // A connection the server drops is also emitted as 'error': without a listener it would end the
   // process. The query in flight fails with it (and later ones with "not queryable").
@@ -124,7 +132,9 @@ function isUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code))) return true;
   return (
     typeof message === 'string' &&
-    (message.startsWith('Connection terminated') || message.includes('connection error and is not queryable'))
+    (message.startsWith('Connection terminated') ||
+      message.includes('connection error and is not queryable') ||
+      message === 'timeout expired') // pg's connectionTimeoutMillis
   );
 }
 

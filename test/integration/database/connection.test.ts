@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '#adapters/database/connection.ts';
+import { CONNECT_TIMEOUT_MS, withDatabase } from '#adapters/database/connection.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { startSilentDatabase } from '#test/support/unreachable-database.ts';
 import { runSql } from './dataset.ts';
 
 let postgres: TestPostgres;
@@ -46,6 +47,22 @@ describe('withDatabase', () => {
       message: expect.stringContaining(url),
     });
   });
+
+  it('fails with TransientAdapterError after the connect timeout when the server accepts and never answers', async () => {
+    // Prepare
+    const database = await startSilentDatabase();
+    const started = Date.now();
+    // Act
+    const attempt = withDatabase({ url: database.url }, (client) => client.query('SELECT 1'));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'TransientAdapterError',
+      message: expect.stringMatching(/is not reachable: timeout expired$/),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 100);
+    expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + 5000);
+    await database.close();
+  }, 20_000);
 
   it('fails with TransientAdapterError while no password is known for a URL without one', async () => {
     // Prepare
