@@ -44,22 +44,36 @@ export interface ReleaseWindow {
 
 const DESCRIBE_AT_ONCE = 10;
 
+/** What {@link serviceReleases} found. */
+export interface ServiceReleases {
+  /** The newest releases and migrations, at most `limit`, newest first. */
+  readonly releases: readonly ServiceRelease[];
+  /** The newest release (with a version) that SUCCEEDED, even past `limit`, within `scan`. */
+  readonly lastSuccessfulRelease?: ServiceRelease;
+  /** The newest execution of any workflow that SUCCEEDED (a database migration too), within `scan`. */
+  readonly lastSuccess?: ServiceRelease;
+}
+
 /**
  * The service's releases among the newest `scan` executions of each workflow, newest first, at most
- * `limit`: one ListExecutions per state machine and a DescribeExecution per execution read (its input
- * names the service), plus the history of each running one.
+ * `limit`, and its last successes, read on past `limit` until found: one ListExecutions per state
+ * machine and a DescribeExecution per execution read (its input names the service), plus the history of
+ * each running one shown.
  *
  * @example
- * const releases = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
+ * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
  */
 export async function serviceReleases(
   sfn: SFNClient,
   service: ServiceRef,
   window: ReleaseWindow,
-): Promise<ServiceRelease[]> {
+): Promise<ServiceReleases> {
   const newest = await newestExecutions(sfn, window.scan);
   const releases: ServiceRelease[] = [];
-  for (let i = 0; i < newest.length && releases.length < window.limit; i += DESCRIBE_AT_ONCE) {
+  let lastSuccessfulRelease: ServiceRelease | undefined;
+  let lastSuccess: ServiceRelease | undefined;
+  const done = () => releases.length >= window.limit && lastSuccessfulRelease !== undefined;
+  for (let i = 0; i < newest.length && !done(); i += DESCRIBE_AT_ONCE) {
     const described = await Promise.all(
       newest.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, item }) => ({
         workflow,
@@ -68,12 +82,20 @@ export async function serviceReleases(
     );
     for (const { workflow, execution } of described) {
       const request = requestOf(execution);
-      if (releases.length < window.limit && isFor(request, service)) {
-        releases.push(await releaseOf(sfn, workflow, execution, request));
+      if (!isFor(request, service)) continue;
+      const release = releaseOf(workflow, execution, request);
+      if (releases.length < window.limit) releases.push(await withWhereItIs(sfn, release));
+      if (release.status === 'SUCCEEDED') {
+        lastSuccess ??= release;
+        if (release.version !== undefined) lastSuccessfulRelease ??= release;
       }
     }
   }
-  return releases;
+  return {
+    releases,
+    ...(lastSuccessfulRelease ? { lastSuccessfulRelease } : {}),
+    ...(lastSuccess ? { lastSuccess } : {}),
+  };
 }
 
 /** The newest `scan` executions of each workflow's state machine, newest first. */
@@ -109,14 +131,13 @@ function isFor(request: RequestFields, service: ServiceRef): boolean {
   );
 }
 
-async function releaseOf(
-  sfn: SFNClient,
+function releaseOf(
   workflow: CliStrategy,
   execution: DescribeExecutionCommandOutput,
   request: RequestFields,
-): Promise<ServiceRelease> {
+): ServiceRelease {
   const version = request.release?.version;
-  const release: ServiceRelease = {
+  return {
     workflow,
     name: execution.name ?? '',
     executionArn: execution.executionArn ?? '',
@@ -126,7 +147,11 @@ async function releaseOf(
     ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
     ...readableFailure(execution.error, execution.cause),
   };
-  return execution.status === 'RUNNING'
+}
+
+/** A running release with the state it is in and the weights it last set. */
+async function withWhereItIs(sfn: SFNClient, release: ServiceRelease): Promise<ServiceRelease> {
+  return release.status === 'RUNNING'
     ? { ...release, ...(await whereItIs(sfn, release.executionArn)) }
     : release;
 }

@@ -3,7 +3,12 @@ import type { ServiceRef } from '#core/types.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
-import { type ReleaseWindow, type ServiceRelease, serviceReleases } from '../service-releases.ts';
+import {
+  type ReleaseWindow,
+  type ServiceRelease,
+  type ServiceReleases,
+  serviceReleases,
+} from '../service-releases.ts';
 
 interface StatusOptions extends EndpointOptions {
   readonly limit: string;
@@ -27,32 +32,29 @@ export function statusCommand(): Command {
       limit: integerOption('--limit', options.limit, 1, 100),
       scan: integerOption('--scan', options.scan, 1, 1000),
     };
-    const releases = await serviceReleases(createStepFunctionsClient(options), service, window);
-    console.log(options.json ? JSON.stringify(releases, null, 2) : formatStatus(service, releases, window));
+    const found = await serviceReleases(createStepFunctionsClient(options), service, window);
+    console.log(options.json ? JSON.stringify(found, null, 2) : formatStatus(service, found, window));
   });
 }
 
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
- * recorded it; the cluster itself is not read) or else the last success (a database migration), then one
- * line per release, newest first.
+ * recorded it; the cluster itself is not read), even one older than those listed, or else the last
+ * success (a database migration), then one line per release, newest first.
  */
 export function formatStatus(
   service: ServiceRef,
-  releases: readonly ServiceRelease[],
+  { releases, lastSuccessfulRelease: last, lastSuccess }: ServiceReleases,
   window: ReleaseWindow,
 ): string {
   const label = `${service.namespace}/${service.name}`;
-  if (releases.length === 0) {
-    return `${label}: no release among the newest ${window.scan} executions of each workflow`;
-  }
-  const succeeded = releases.filter((r) => r.status === 'SUCCEEDED');
-  const lastRelease = succeeded.find((r) => r.version !== undefined);
-  const heading = lastRelease
-    ? `${label}: last successful release ${lastRelease.version} (${lastRelease.workflow} ${lastRelease.name})`
-    : succeeded[0]
-      ? `${label}: no successful release among these; last success ${succeeded[0].workflow} ${succeeded[0].name}`
-      : `${label}: nothing succeeded among these`;
+  const among = `among the newest ${window.scan} executions of each workflow`;
+  if (releases.length === 0) return `${label}: no release ${among}`;
+  const heading = last
+    ? `${label}: last successful release ${last.version} (${last.workflow} ${last.name})`
+    : lastSuccess
+      ? `${label}: no successful release ${among}; last success ${lastSuccess.workflow} ${lastSuccess.name}`
+      : `${label}: nothing succeeded ${among}`;
   const width = (pick: (r: ServiceRelease) => string) => Math.max(...releases.map((r) => pick(r).length));
   const [workflowWidth, versionWidth, nameWidth] = [
     width((r) => r.workflow),
