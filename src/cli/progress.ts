@@ -19,7 +19,7 @@ export type ProgressLine =
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
     }
-  | { readonly kind: 'retrying'; readonly cause: string }
+  | { readonly kind: 'attemptFailed'; readonly cause: string }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -83,8 +83,8 @@ const END_EVENTS: Record<string, string> = {
 
 /**
  * What a person watching a release wants from one history event: states entered, traffic weights set,
- * analysis verdicts with their numbers, what a database migration did, a task failing with an error the
- * state machines retry (`TransientAdapterError`), and the end. Tasks report weights
+ * analysis verdicts with their numbers, what a database migration did, a task attempt failing with an
+ * error the state machines retry (`TransientAdapterError`), and the end. Tasks report weights
  * as `weights`, verdicts as `verdict` + `reason` + `measurements`, and the database steps as `manifestKey`
  * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice) and `tables`
  * of `{ table, rows }` (validation) in their output.
@@ -99,7 +99,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   }
   const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
   if (failed?.error === TransientAdapterError.errorName) {
-    return [{ kind: 'retrying', cause: readableCause(failed.cause) ?? failed.error }];
+    return [{ kind: 'attemptFailed', cause: readableCause(failed.cause) ?? failed.error }];
   }
   const output = parseOutput(
     event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
@@ -198,8 +198,8 @@ export function formatProgress(line: ProgressLine): string {
       return `  copy     ${line.table}: ${count(line.rowsCopied)} rows${line.done ? ', done' : ' so far'}`;
     case 'validated':
       return `  validate ${line.tables} tables, ${count(line.rows)} rows: counts and checksums match`;
-    case 'retrying':
-      return `  retrying ${line.cause}`;
+    case 'attemptFailed':
+      return `  attempt failed (retried while attempts remain): ${line.cause}`;
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':

@@ -30,7 +30,7 @@ export function abortCommand(): Command {
       );
     } else if (strategy === DATABASE_MIGRATION) {
       console.log(
-        `unlocking the service: ${rollbackExecutionArn} (the database is not restored: \`cutover backups list\` lists its backup)`,
+        `unlocking the service: ${rollbackExecutionArn} (the database is not restored: \`cutover backups list\` lists its backup, if one was taken)`,
       );
     } else {
       console.log(`rolling back: ${rollbackExecutionArn}`);

@@ -87,7 +87,11 @@ async function sendTraffic(url: string, rate: number, seconds: number | undefine
     if (seconds !== undefined) setTimeout(done, seconds * 1000).unref();
   });
   clearInterval(report);
-  console.log(tally(await traffic.stop()));
+  const stats = await traffic.stop();
+  console.log(tally(stats));
+  if (stats.answered === 0 && stats.failed > 0) {
+    console.error(`nothing answered at ${url}: is \`cutover local\` running on this data dir?`);
+  }
 }
 
 function tally(stats: TrafficStats): string {

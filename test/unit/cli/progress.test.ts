@@ -121,7 +121,7 @@ describe('progressOf', () => {
     expect(lines).toEqual([]);
   });
 
-  it('shows a task failing with an error the state machine retries, by its message', () => {
+  it('shows a task attempt failing with an error the state machine retries, by its message', () => {
     // Prepare
     const event: HistoryEvent = {
       id: 14,
@@ -139,7 +139,7 @@ describe('progressOf', () => {
     const lines = progressOf(event).map(formatProgress);
     // Assess
     expect(lines).toEqual([
-      '  retrying hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
+      '  attempt failed (retried while attempts remain): hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
     ]);
   });
 
