@@ -49,8 +49,16 @@ export function registerConsoleRoutes(
 ): void {
   const { service } = options;
   const views = new ExecutionViews((input) => service.getExecutionHistory(input));
-  const arnOf = (executionId: string) =>
-    `arn:aws:states:${service.region}:${service.account}:execution:${executionId}`;
+  const arnOf = (executionId: string) => {
+    // An execution id is `<state machine>:<execution name>`, the part of the ARN after `:execution:`.
+    if (!/^[^:]+:[^:]+$/.test(executionId)) {
+      throw new ConsoleRouteError(
+        400,
+        `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2 (got ${JSON.stringify(executionId)})`,
+      );
+    }
+    return `arn:aws:states:${service.region}:${service.account}:execution:${executionId}`;
+  };
   for (const [file, type] of Object.entries(ASSETS)) {
     const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
     const path = file === 'index.html' ? '/console' : `/console/${file}`;

@@ -138,5 +138,8 @@ describe('GET /console/api/executions/:executionId', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json.message).toMatch(/Execution Does Not Exist/);
     expect(malformed.status).toBe(400);
+    expect(malformed.json.message).toBe(
+      'executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2 (got "no-state-machine-name")',
+    );
   });
 });
