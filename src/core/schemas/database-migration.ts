@@ -126,41 +126,38 @@ export const databaseMigrationRequestSchema = z
   })
   .superRefine(checkPollChecks);
 
-/** The RDS waits a request asks for: a snapshot, a green environment, a switchover (seconds each). */
-function rdsWaits(request: {
+/** The request's fields that decide its RDS waits. */
+interface RdsWaits {
   backup?: { method?: string };
-  rds?: { snapshotTimeoutSeconds?: number };
+  rds?: { pollSeconds?: number; snapshotTimeoutSeconds?: number };
   blueGreen?: { availableTimeoutSeconds?: number; switchoverTimeoutSeconds?: number };
-}): number[] {
-  const waits: number[] = [];
-  if (request.backup?.method === 'rds-snapshot') waits.push(request.rds?.snapshotTimeoutSeconds ?? 0);
-  if (request.blueGreen) {
-    waits.push(request.blueGreen.availableTimeoutSeconds ?? 0);
-    waits.push(request.blueGreen.switchoverTimeoutSeconds ?? 0);
+}
+
+/** The most status checks of the request's RDS waits polled every `poll` seconds: snapshot, green, switchover. */
+function rdsChecks(request: RdsWaits, poll: number): number {
+  let checks = 0;
+  if (request.backup?.method === 'rds-snapshot') {
+    checks += maxPollChecks(request.rds?.snapshotTimeoutSeconds ?? 0, poll);
   }
-  return waits;
+  if (request.blueGreen) {
+    const { availableTimeoutSeconds = 0, switchoverTimeoutSeconds = 0 } = request.blueGreen;
+    checks += maxPollChecks(availableTimeoutSeconds, poll);
+    checks += maxPollChecks(switchoverWaitSeconds(switchoverTimeoutSeconds, poll), poll);
+  }
+  return checks;
 }
 
 /**
  * The RDS waits' checks must stay within {@link MAX_POLL_CHECKS} (an execution's history is bounded):
  * a short `rds.pollSeconds` with long timeouts is refused, naming the shortest that fits.
  */
-function checkPollChecks(
-  request: Parameters<typeof rdsWaits>[0] & { rds?: { pollSeconds?: number } },
-  ctx: z.RefinementCtx,
-) {
+function checkPollChecks(request: RdsWaits, ctx: z.RefinementCtx) {
   const poll = request.rds?.pollSeconds;
   if (typeof poll !== 'number' || poll < 1) return;
-  const checksEvery = (seconds: number) =>
-    rdsWaits(request).reduce(
-      (total, wait, index) =>
-        total + maxPollChecks(index === 2 ? switchoverWaitSeconds(wait, seconds) : wait, seconds),
-      0,
-    );
-  const checks = checksEvery(poll);
+  const checks = rdsChecks(request, poll);
   if (checks <= MAX_POLL_CHECKS) return;
   let fits = poll;
-  while (checksEvery(fits) > MAX_POLL_CHECKS) fits++;
+  while (rdsChecks(request, fits) > MAX_POLL_CHECKS) fits++;
   ctx.addIssue({
     code: 'custom',
     path: ['rds', 'pollSeconds'],

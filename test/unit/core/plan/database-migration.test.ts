@@ -182,6 +182,21 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(plan.rdsWaitSeconds).toEqual({ min: 120, max: 120 * 60 + 7 * 60 });
   });
 
+  it('counts the two extra polls of the switchover when there is no snapshot', () => {
+    // Act
+    const act = () =>
+      planOf({
+        rds: { pollSeconds: 1 },
+        blueGreen: {
+          sourceArn: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
+          availableTimeoutSeconds: 1800,
+          switchoverTimeoutSeconds: 300,
+        },
+      });
+    // Assess: 1,800 checks for the green environment, 300 + 2 for the switchover
+    expect(act).toThrow(/rds\.pollSeconds: 1 allows up to 2,102 RDS status checks/);
+  });
+
   it('refuses an Aurora cluster as the Blue/Green source, naming the field', () => {
     // Act
     const act = () =>
