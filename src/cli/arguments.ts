@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { parseWith } from '#core/schemas/index.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -19,4 +20,9 @@ export function integerOption(option: string, value: string, min: number, max: n
     throw new CliError(`${option} must be an integer ${min}-${max} (got "${value}")`, ExitCode.Usage);
   }
   return n;
+}
+
+/** The data dir of a `cutover local` a command reads: `--data-dir`, else `$CUTOVER_DATA_DIR`, else `.cutover`. */
+export function localDataDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(option ?? (env.CUTOVER_DATA_DIR || '.cutover'));
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
+import { localDataDir } from './arguments.ts';
 
 /**
  * Where a running `cutover local` publishes its S3 server (`startLocalDataServices`). Spelled out, not
@@ -40,7 +41,7 @@ export async function resolveBackupLocation(
       description: `bucket ${env.CUTOVER_BACKUP_BUCKET}${endpoint}${prefix} (CUTOVER_BACKUP_BUCKET)`,
     };
   }
-  const dataDir = resolve(options.dataDir ?? (env.CUTOVER_DATA_DIR || '.cutover'));
+  const dataDir = localDataDir(options.dataDir, env);
   const local = runningLocalS3(dataDir);
   if (local) {
     // What the tasks of that runtime see: its bucket and endpoint on top of this environment.

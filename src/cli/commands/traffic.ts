@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { ServiceRef } from '#core/types.ts';
 import type { TrafficStats } from '#local/adapters/traffic-generator.ts';
-import { integerOption, serviceArgument } from '../arguments.ts';
+import { integerOption, localDataDir, serviceArgument } from '../arguments.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 interface TrafficCommandOptions {
@@ -38,10 +37,7 @@ export function trafficCommand(): Command {
       const rate = integerOption('--rate', options.rate, 1, 1000);
       const seconds =
         options.seconds === undefined ? undefined : integerOption('--seconds', options.seconds, 1, 86_400);
-      const url = await proxyUrlOf(
-        service,
-        resolve(options.dataDir ?? (process.env.CUTOVER_DATA_DIR || '.cutover')),
-      );
+      const url = await proxyUrlOf(service, localDataDir(options.dataDir));
       await sendTraffic(url, rate, seconds);
     });
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
+import { executionArnOf } from '#core/api-routes.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
@@ -57,7 +58,7 @@ export function registerConsoleRoutes(
         `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2 (got ${JSON.stringify(executionId)})`,
       );
     }
-    return `arn:aws:states:${service.region}:${service.account}:execution:${executionId}`;
+    return executionArnOf(executionId, service.region, service.account);
   };
   for (const [file, type] of Object.entries(ASSETS)) {
     const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
