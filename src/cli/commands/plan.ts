@@ -20,10 +20,10 @@ function approvalLine(plan: Plan, before: string): string[] {
 }
 
 function hookLine(plan: Plan): string[] {
-  const count = plan.hooks.beforeTraffic;
-  if (count === 0) return [];
+  const names = plan.hooks.beforeTrafficNames;
+  if (names.length === 0) return [];
   return [
-    `  ${count} webhook${count === 1 ? '' : 's'} once ${plan.tracks.next} is ready, before it takes traffic`,
+    `  webhook${names.length === 1 ? '' : 's'} ${names.join(', ')} once ${plan.tracks.next} is ready, before it takes traffic`,
   ];
 }
 

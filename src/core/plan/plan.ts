@@ -69,8 +69,11 @@ export interface Plan {
   readonly steps: readonly PlanStep[];
   readonly stepCount: number;
   readonly approval: { readonly required: boolean; readonly timeoutSeconds: number };
-  /** Webhooks RunHooks calls before the new track takes traffic (none on a first release). */
-  readonly hooks: { readonly beforeTraffic: number };
+  /**
+   * Webhooks RunHooks calls before the new track takes traffic (none on a first release): how many (what the
+   * state machine tests) and their names, in the order they run.
+   */
+  readonly hooks: { readonly beforeTraffic: number; readonly beforeTrafficNames: readonly string[] };
   /** Blue-green only. */
   readonly preview?: PlanWindow;
   readonly postSwitch?: PlanWindow;
@@ -146,7 +149,10 @@ export function buildPlan<S extends Strategy>(
       : strategy === 'blue-green'
         ? blueGreenShape(request as BlueGreenRequest)
         : rollingShape(request as RollingRequest, tracks, liveReplicas);
-  const beforeTraffic = firstRelease ? 0 : (request.hooks?.beforeTraffic.length ?? 0);
+  const beforeTrafficNames = firstRelease
+    ? []
+    : (request.hooks?.beforeTraffic.map((hook) => hook.name) ?? []);
+  const beforeTraffic = beforeTrafficNames.length;
   const stateTransitions = shape.transitions + (beforeTraffic > 0 ? 1 : 0);
   checkPlannedTransitions(strategy, stateTransitions);
   return {
@@ -154,7 +160,7 @@ export function buildPlan<S extends Strategy>(
     steps: shape.steps,
     stepCount: shape.steps.length,
     approval: shape.approval,
-    hooks: { beforeTraffic },
+    hooks: { beforeTraffic, beforeTrafficNames },
     ...(shape.windows ?? {}),
     expectedDurationSeconds: shape.seconds + shape.rollouts * POLL_INTERVAL_SECONDS,
     stateTransitions,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDatabaseMigrationPlan } from '#core/plan/index.ts';
+import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
-import { parseWith } from '#core/schemas/index.ts';
-import { formatDatabaseMigrationPlan } from '../../../src/cli/commands/plan.ts';
+import { parseWith, validateRequest } from '#core/schemas/index.ts';
+import { formatDatabaseMigrationPlan, formatPlan } from '../../../src/cli/commands/plan.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../../examples/requests/database-migration.json');
 const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
@@ -103,5 +103,39 @@ describe('formatDatabaseMigrationPlan', () => {
     expect(text).toContain(
       'on failure         no restore (backup.restoreOnFailure is false): the target stays as the failure left it',
     );
+  });
+});
+
+describe('formatPlan', () => {
+  const canaryExample = () =>
+    JSON.parse(readFileSync(join(import.meta.dirname, '../../../examples/requests/canary.json'), 'utf8'));
+  const live = { weights: { stable: 100 }, liveReplicas: 2 };
+
+  it('names the webhooks that run before the canary takes traffic, in their order', () => {
+    // Prepare
+    const hooks = {
+      beforeTraffic: [
+        { name: 'smoke', url: 'http://127.0.0.1:9000/smoke' },
+        { name: 'db-ready', url: 'https://ci.example.com/check' },
+      ],
+    };
+    const request = validateRequest('canary', { ...canaryExample(), hooks });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live)).split('\n');
+    // Assess
+    expect(lines.slice(0, 2)).toEqual([
+      'canary: stable -> canary',
+      '  webhooks smoke, db-ready once canary is ready, before it takes traffic',
+    ]);
+  });
+
+  it('prints no webhook line on a first release, which takes traffic at once without them', () => {
+    // Prepare
+    const hooks = { beforeTraffic: [{ name: 'smoke', url: 'http://127.0.0.1:9000/smoke' }] };
+    const request = validateRequest('canary', { ...canaryExample(), hooks });
+    // Act
+    const text = formatPlan(buildPlan('canary', request, { weights: {}, liveReplicas: 0 }));
+    // Assess
+    expect(text).not.toContain('webhook');
   });
 });

@@ -195,9 +195,9 @@ describe('buildPlan', () => {
     const plain = buildPlan('canary', without, live);
     const first = buildPlan('canary', withHooks, { weights: {}, liveReplicas: 0 });
     // Assess
-    expect(hooked.hooks).toEqual({ beforeTraffic: 1 });
+    expect(hooked.hooks).toEqual({ beforeTraffic: 1, beforeTrafficNames: ['smoke'] });
     expect(hooked.stateTransitions).toBe(plain.stateTransitions + 1);
-    expect(first.hooks).toEqual({ beforeTraffic: 0 });
+    expect(first.hooks).toEqual({ beforeTraffic: 0, beforeTrafficNames: [] });
     expect(first.stateTransitions).toBe(
       buildPlan('canary', without, { weights: {}, liveReplicas: 0 }).stateTransitions,
     );
