@@ -1,14 +1,18 @@
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
  * DbMigrate: applies the request's migration phase (`MigrationFailed`, `MigrationChecksumMismatch`); a
- * statement still running when the function's time nearly runs out fails its migration, rolled back.
+ * statement still running when the function's time nearly runs out fails its migration, rolled back. While
+ * another session holds the database's migration lock it waits (logged), up to
+ * `migrations.lockWaitSeconds` (`MigrationLocked`).
  */
 export const handler = dbTaskHandler('db-migrate', {}, async ({ request }, invocation) => {
   const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
     timeLeftMs: invocation.timeLeftMs(),
+    onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
   });
   return { applied: report.applied.map((m) => m.version), pending: report.pending };
 });

@@ -88,6 +88,13 @@ export class MigrationFailedError extends CutoverError {
   static override readonly errorName = 'MigrationFailed';
 }
 
+/**
+ * Another session held the database's migration lock for as long as a migration may wait: no migration ran.
+ */
+export class MigrationLockedError extends CutoverError {
+  static override readonly errorName = 'MigrationLocked';
+}
+
 /** Source and target differ after a copy: the message names the table, the row counts and checksums. */
 export class ValidationFailedError extends CutoverError {
   static override readonly errorName = 'ValidationFailed';
@@ -135,6 +142,7 @@ export const CUTOVER_ERRORS = [
   BackupNotFoundError,
   MigrationChecksumMismatchError,
   MigrationFailedError,
+  MigrationLockedError,
   ValidationFailedError,
   TableTooLargeWithoutPrimaryKeyError,
   TargetNotEmptyError,

@@ -195,6 +195,37 @@ describe('database-migration state machine', () => {
     expect(statesEntered(history)).not.toContain('Restore');
   });
 
+  it('fails MigrationLocked and restores nothing while another session holds the migration lock', async () => {
+    // Prepare: another service's migration of the same database, still running.
+    const target = await targetWithItems();
+    const slow = await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(4);' });
+    const other = runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, slow, {
+        service: { name: 'billing', namespace: 'shop' },
+      }),
+    );
+    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
+    while ((await runSql(target, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    const migrations = await migrationFiles({ 'V2__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+      migrations: { directory: migrations, lockWaitSeconds: 1 },
+    });
+    // Act
+    const { execution, history } = await runMigration(input);
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MigrationLocked');
+    expect(readableCause(execution.cause)).toMatch(/held by pid \d+ \(cutover, .*SELECT pg_sleep\(4\)/);
+    expect(statesEntered(history)).toEqual(expect.arrayContaining(['Backup', 'Migrate', 'NotifyFailed']));
+    expect(statesEntered(history)).not.toContain('Restore');
+    expect((await other).execution.status).toBe('SUCCEEDED');
+    const columns = await runSql(
+      target,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'items'`,
+    );
+    expect(columns.rows[0].n).toBe(2);
+  });
+
   it('changes nothing and restores nothing when a migration fails with transaction "all"', async () => {
     // Prepare
     const target = await targetWithItems();

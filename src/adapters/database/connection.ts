@@ -74,6 +74,8 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
   const client = new pg.Client({
     connectionString: await resolveDatabaseUrl(ref, secrets),
     options: SESSION_OPTIONS,
+    // Names Cutover's sessions in pg_stat_activity (and in a waiting migration's MigrationLocked).
+    application_name: 'cutover',
     // A server that accepts and never answers fails the connection (retried) instead of holding the task.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // A peer gone mid-query (a failover, a dropped network) is noticed instead of waited on forever.

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { MigrationChecksumMismatchError, MigrationFailedError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { inTransaction } from './copy.ts';
+import { withMigrationLock } from './migration-lock.ts';
 
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
 export type MigrationPhase = 'expand' | 'contract';
@@ -34,8 +35,8 @@ export interface MigrationReport {
 
 const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
 const HISTORY = 'cutover_schema_history';
-/** pg_advisory_lock key: the 64-bit number spelled by "cutover!" in ASCII. */
-const LOCK_KEY = '7166762404106564129';
+/** How long a migration waits for another session's migration lock unless told otherwise. */
+export const DEFAULT_LOCK_WAIT_SECONDS = 300;
 
 /** Parses migration files (name -> text) into migrations sorted by version; refuses bad names. */
 export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
@@ -96,11 +97,17 @@ export interface MigrationOptions {
    * `statement_timeout` of the time left, so an overrun fails as `MigrationFailed`, rolled back.
    */
   readonly deadline?: number;
+  /**
+   * How long to wait while another session holds the migration lock (then `MigrationLocked`, nothing
+   * applied), and whom to tell when the wait starts. @default {@link DEFAULT_LOCK_WAIT_SECONDS}, never past `deadline`
+   */
+  readonly lockWait?: { readonly seconds: number; readonly onWait?: (holder: string) => void };
 }
 
 /**
- * Applies the pending migrations of `phase` (or all) in version order under a PostgreSQL advisory lock,
- * recording each in `cutover_schema_history`. Refuses to start when an applied migration's file changed
+ * Applies the pending migrations of `phase` (or all) in version order holding the database's migration
+ * lock (`MigrationLocked` when another session keeps it past `lockWait`), recording each in
+ * `cutover_schema_history`. Refuses to start when an applied migration's file changed
  * (`MigrationChecksumMismatch`). A failing one is reported as `MigrationFailed`: with `transaction: 'each'`
  * (the default) it alone is rolled back and the ones before it are kept; with `'all'` the run's
  * migrations are rolled back with it.
@@ -112,10 +119,11 @@ export async function applyMigrations(
   client: pg.Client,
   migrations: readonly Migration[],
   phase: MigrationPhase | 'all',
-  { transaction = 'each', deadline }: MigrationOptions = {},
+  { transaction = 'each', deadline, lockWait }: MigrationOptions = {},
 ): Promise<MigrationReport> {
-  await client.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEY]);
-  try {
+  const waitMs = (lockWait?.seconds ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000;
+  const until = Math.min(Date.now() + waitMs, deadline ?? Number.POSITIVE_INFINITY);
+  return withMigrationLock(client, { until, onWait: lockWait?.onWait }, async () => {
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${HISTORY} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
          checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
@@ -136,9 +144,7 @@ export async function applyMigrations(
     const report =
       transaction === 'each' ? await applyEach(client, now, run) : await applyAll(client, now, run);
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]);
-  }
+  });
 }
 
 async function appliedChecksums(client: pg.Client): Promise<Map<number, string>> {

@@ -36,12 +36,17 @@ export const MIGRATE_MARGIN_MS = 30_000;
 
 /**
  * Applies the request's migrations (its phase) to the target; with `timeLeftMs` (a Lambda function's
- * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out.
+ * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out. `onLockWait`
+ * hears when another session holds the migration lock and the migrations wait for it.
  */
 export async function migrateTarget(
   request: Request,
   store: BackupStore,
-  { secrets, timeLeftMs }: { secrets?: SecretsClient; timeLeftMs?: number } = {},
+  {
+    secrets,
+    timeLeftMs,
+    onLockWait,
+  }: { secrets?: SecretsClient; timeLeftMs?: number; onLockWait?: (holder: string) => void } = {},
 ) {
   const spec = request.migrations;
   if (!spec) return { applied: [], pending: [] };
@@ -53,6 +58,7 @@ export async function migrateTarget(
     (client) =>
       applyMigrations(client, migrations, spec.phase, {
         transaction: spec.transaction,
+        lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       }),
     secrets,

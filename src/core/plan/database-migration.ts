@@ -202,8 +202,8 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
       detail: `restore the logical backup${copied} (one transaction, checked against its manifest)`,
       exceptions:
         request.migrations?.transaction === 'all'
-          ? 'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationFailed (the run changed nothing)'
-          : 'not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
+          ? 'not after a failed Backup, nor on MigrationChecksumMismatch, MigrationLocked or MigrationFailed (the run changed nothing)'
+          : 'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationLocked (no migration ran)',
       states,
     };
   }

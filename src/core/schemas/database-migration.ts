@@ -51,6 +51,11 @@ export const databaseMigrationRequestSchema = z
           .describe(
             'each: a transaction per migration (a failure keeps the ones before it); all: one for the run (a failure changes nothing)',
           ),
+        lockWaitSeconds: integer(1, 600)
+          .default(300)
+          .describe(
+            "how long to wait while another session holds the database's migration lock (then MigrationLocked, nothing applied)",
+          ),
       })
       .refine((m) => (m.directory === undefined) !== (m.s3Prefix === undefined), {
         error: 'give exactly one of directory or s3Prefix',

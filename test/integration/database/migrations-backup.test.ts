@@ -214,6 +214,67 @@ describe('applyMigrations', () => {
     ).toEqual([1]);
   });
 
+  /** Starts a migration run that holds the migration lock for `seconds`, once it holds it. */
+  async function slowRun(url: string, seconds: number) {
+    const dir = await migrationFiles({ 'V1__slow.sql': `SELECT pg_sleep(${seconds});` });
+    const run = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
+    while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    return { dir, run };
+  }
+
+  it('fails MigrationLocked naming the session that holds the lock, and applies nothing', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('locked');
+    const holder = await slowRun(url, 3);
+    const other = await migrationFiles({
+      'V1__slow.sql': 'SELECT 1;',
+      'V2__t.sql': 'CREATE TABLE t (id int);',
+    });
+    const heard: string[] = [];
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(other), 'all', {
+        lockWait: { seconds: 1, onWait: (who) => heard.push(who) },
+      }),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationLocked',
+      message: expect.stringMatching(
+        /^the migration lock of database locked\w* is held by pid \d+ \(cutover, active since .+: SELECT pg_sleep\(3\);\) \(waited 1 s\); no migration ran/,
+      ),
+    });
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatch(/^pid \d+ \(cutover, active/);
+    expect((await runSql(url, `SELECT to_regclass('t') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect((await holder.run).applied.map((m) => m.version)).toEqual([1]);
+  });
+
+  it('waits while another run holds the lock and applies what that run left pending', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('waits');
+    const holder = await slowRun(url, 1);
+    const next = await migrationFiles({
+      'V1__slow.sql': 'SELECT pg_sleep(1);',
+      'V2__t.sql': 'CREATE TABLE t (id int);',
+    });
+    // Act
+    const report = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(next), 'all', { lockWait: { seconds: 30 } }),
+    );
+    // Assess
+    expect((await holder.run).applied.map((m) => m.version)).toEqual([1]);
+    expect(report.applied.map((m) => m.version)).toEqual([2]);
+    const versions = await runSql(
+      url,
+      'SELECT array_agg(version ORDER BY version) AS v FROM cutover_schema_history',
+    );
+    expect(versions.rows[0].v).toEqual([1, 2]);
+  });
+
   it('loads migrations from an S3 prefix and refuses badly named files', async () => {
     // Prepare
     const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });

@@ -31,7 +31,7 @@ describe('formatDatabaseMigrationPlan', () => {
       '  Notify         publish Succeeded',
       '  Unlock         release the lock on shop/orders',
       'on failure         restore the logical backup (one transaction, checked against its manifest); then publish Failed, unlock',
-      '                   not after a failed Backup, nor on MigrationChecksumMismatch (no migration ran)',
+      '                   not after a failed Backup, nor on MigrationChecksumMismatch or MigrationLocked (no migration ran)',
       "                   ends FAILED with the error's name; a request Prepare refuses ends there, nothing locked",
       'expected duration  depends on the data (backup, migrations, copy, validation)',
       'state transitions  12',
@@ -50,7 +50,7 @@ describe('formatDatabaseMigrationPlan', () => {
       '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop, all in one transaction',
     );
     expect(text).toContain(
-      'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationFailed (the run changed nothing)',
+      'not after a failed Backup, nor on MigrationChecksumMismatch, MigrationLocked or MigrationFailed (the run changed nothing)',
     );
   });
 
