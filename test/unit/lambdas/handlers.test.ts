@@ -239,7 +239,8 @@ describe('analyze', () => {
     world.metrics = { requestCount: 100, errorRate: 0 };
     const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
     // Act
-    await run(analyze, { ...analyzeInput(), shiftedAt: secondsAgo(0) });
+    // A shift in the same millisecond has published nothing yet (inconclusive without asking).
+    await run(analyze, { ...analyzeInput(), shiftedAt: secondsAgo(0.2) });
     await run(analyze, { ...analyzeInput(), shiftedAt: secondsAgo(4.5) });
     // Assess
     expect(world.calls).toEqual([
