@@ -1,19 +1,25 @@
 import * as z from 'zod';
 import { runHooks } from '#adapters/hooks/webhooks.ts';
+import { HOOK_PHASES } from '#core/schemas/index.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * RunHooks: POSTs the release to each `hooks.beforeTraffic` webhook of the request in order, once the new
- * `track` is ready and before it takes traffic. Returns `{ hooks: [{ name, status, ms }] }`; throws
- * `HookFailed` at the first hook that answers other than 2xx or not in time (the release rolls back), and
- * `TransientAdapterError` when one cannot be reached (retried).
+ * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
+ * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
+ * (`track` serves it) and before the previous version is scaled down. Returns
+ * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
+ * or not in time (the release rolls back), and `TransientAdapterError` when one cannot be reached (retried).
  */
 export const handler = taskHandler(
   'run-hooks',
-  { track: z.string().min(1) },
-  async ({ strategy, request, executionArn, track }) => {
-    const hooks = await runHooks(request.hooks?.beforeTraffic ?? [], {
-      phase: 'beforeTraffic',
+  {
+    track: z.string().min(1),
+    // A state machine deployed before afterTraffic existed sends no phase.
+    phase: z.enum(HOOK_PHASES).default('beforeTraffic'),
+  },
+  async ({ strategy, request, executionArn, track, phase }) => {
+    const hooks = await runHooks(request.hooks?.[phase] ?? [], {
+      phase,
       strategy,
       service: request.service,
       release: {
@@ -23,7 +29,7 @@ export const handler = taskHandler(
       track,
       executionArn,
     });
-    logger.info('hooks passed', { track, hooks });
+    logger.info('hooks passed', { phase, track, hooks });
     return { hooks };
   },
 );

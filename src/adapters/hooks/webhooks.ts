@@ -3,15 +3,15 @@
  * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout.
  */
 import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
-import type { Hook } from '#core/schemas/index.ts';
+import type { Hook, HookPhase } from '#core/schemas/index.ts';
 
 /** What each hook is POSTed, besides its own name and metadata. */
 export interface HookRelease {
-  readonly phase: 'beforeTraffic';
+  readonly phase: HookPhase;
   readonly strategy: string;
   readonly service: { readonly name: string; readonly namespace: string };
   readonly release: { readonly version: string; readonly image?: string };
-  /** The track the release runs on, not yet taking traffic. */
+  /** The track the release runs on: not yet taking traffic before it, taking all of it after. */
   readonly track: string;
   readonly executionArn: string;
 }

@@ -8,6 +8,7 @@ import {
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
+import type { HookPhase } from '#core/schemas/index.ts';
 import { formatDuration } from '../format.ts';
 import { weightsBar } from '../progress.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
@@ -19,12 +20,10 @@ function approvalLine(plan: Plan, before: string): string[] {
     : [];
 }
 
-function hookLine(plan: Plan): string[] {
-  const names = plan.hooks.beforeTrafficNames;
+function hookLine(plan: Plan, phase: HookPhase, when: string): string[] {
+  const names = plan.hooks.names[phase];
   if (names.length === 0) return [];
-  return [
-    `  webhook${names.length === 1 ? '' : 's'} ${names.join(', ')} once ${plan.tracks.next} is ready, before it takes traffic`,
-  ];
+  return [`  webhook${names.length === 1 ? '' : 's'} ${names.join(', ')} ${when}`];
 }
 
 function stepLines(plan: Plan): string[] {
@@ -113,10 +112,15 @@ export function formatDatabaseMigrationPlan(plan: DatabaseMigrationPlan): string
 /** The plan as a person reads it: one line per step, then duration, transitions and cost. */
 export function formatPlan(plan: Plan): string {
   const body = [
-    ...hookLine(plan),
+    ...hookLine(plan, 'beforeTraffic', `once ${plan.tracks.next} is ready, before it takes traffic`),
     ...(plan.strategy === 'blue-green'
       ? blueGreenLines(plan)
       : [...stepLines(plan), ...approvalLine(plan, 'promotion')]),
+    ...hookLine(
+      plan,
+      'afterTraffic',
+      'once the release has all traffic, before the previous one is scaled down',
+    ),
   ];
   return [
     `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`,

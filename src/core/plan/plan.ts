@@ -1,11 +1,13 @@
 import { ValidationError } from '../errors.ts';
 import { HISTORY_LIMIT_REASON, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
-import type {
-  BlueGreenRequest,
-  CanaryRequest,
-  RequestOf,
-  RollingRequest,
-  Strategy,
+import {
+  type BlueGreenRequest,
+  type CanaryRequest,
+  HOOK_PHASES,
+  type HookPhase,
+  type RequestOf,
+  type RollingRequest,
+  type Strategy,
 } from '../schemas/index.ts';
 import type { Weights } from '../types.ts';
 import { rollingBatches, rollingBounds } from './rolling.ts';
@@ -70,10 +72,14 @@ export interface Plan {
   readonly stepCount: number;
   readonly approval: { readonly required: boolean; readonly timeoutSeconds: number };
   /**
-   * Webhooks RunHooks calls before the new track takes traffic (none on a first release): how many (what the
-   * state machine tests) and their names, in the order they run.
+   * Webhooks run before the new track takes traffic and once it has all of it (none on a first release):
+   * how many of each phase (what the state machines test) and their names, in the order they run.
    */
-  readonly hooks: { readonly beforeTraffic: number; readonly beforeTrafficNames: readonly string[] };
+  readonly hooks: {
+    readonly beforeTraffic: number;
+    readonly afterTraffic: number;
+    readonly names: { readonly [phase in HookPhase]: readonly string[] };
+  };
   /** Blue-green only. */
   readonly preview?: PlanWindow;
   readonly postSwitch?: PlanWindow;
@@ -149,18 +155,23 @@ export function buildPlan<S extends Strategy>(
       : strategy === 'blue-green'
         ? blueGreenShape(request as BlueGreenRequest)
         : rollingShape(request as RollingRequest, tracks, liveReplicas);
-  const beforeTrafficNames = firstRelease
-    ? []
-    : (request.hooks?.beforeTraffic.map((hook) => hook.name) ?? []);
-  const beforeTraffic = beforeTrafficNames.length;
-  const stateTransitions = shape.transitions + (beforeTraffic > 0 ? 1 : 0);
+  const hookNames = (phase: HookPhase) =>
+    firstRelease ? [] : (request.hooks?.[phase]?.map((hook) => hook.name) ?? []);
+  const names = { beforeTraffic: hookNames('beforeTraffic'), afterTraffic: hookNames('afterTraffic') };
+  const hookTasks = HOOK_PHASES.filter((phase) => names[phase].length > 0).length;
+  // Every release enters HasAfterTrafficHooks once, and a RunHooks task per phase that has webhooks.
+  const stateTransitions = shape.transitions + 1 + hookTasks;
   checkPlannedTransitions(strategy, stateTransitions);
   return {
     ...base,
     steps: shape.steps,
     stepCount: shape.steps.length,
     approval: shape.approval,
-    hooks: { beforeTraffic, beforeTrafficNames },
+    hooks: {
+      beforeTraffic: names.beforeTraffic.length,
+      afterTraffic: names.afterTraffic.length,
+      names,
+    },
     ...(shape.windows ?? {}),
     expectedDurationSeconds: shape.seconds + shape.rollouts * POLL_INTERVAL_SECONDS,
     stateTransitions,

@@ -79,20 +79,38 @@ export type Hook = z.output<typeof hookSchema>;
 /** The time all webhooks of a phase may take together: one task runs them, within Lambda's 15 minutes. */
 export const HOOKS_TIME_LIMIT_SECONDS = 840;
 
+/** When a phase's webhooks run: before the new track takes traffic, or once it has all of it. */
+export const HOOK_PHASES = ['beforeTraffic', 'afterTraffic'] as const;
+
+export type HookPhase = (typeof HOOK_PHASES)[number];
+
+/** The webhooks of one phase: run in order by one task, within Lambda's 15 minutes. */
+const hookPhaseSchema = z
+  .array(hookSchema)
+  .min(1)
+  .max(10)
+  .refine(
+    (hooks) => hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0) <= HOOKS_TIME_LIMIT_SECONDS,
+    {
+      error: `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes)`,
+    },
+  );
+
 /** Webhooks by phase. */
-export const hooksSchema = z.strictObject({
-  beforeTraffic: z
-    .array(hookSchema)
-    .min(1)
-    .max(10)
-    .refine(
-      (hooks) => hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0) <= HOOKS_TIME_LIMIT_SECONDS,
-      {
-        error: `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes)`,
-      },
-    )
-    .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
-});
+export const hooksSchema = z
+  .strictObject({
+    beforeTraffic: hookPhaseSchema
+      .optional()
+      .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
+    afterTraffic: hookPhaseSchema
+      .optional()
+      .describe(
+        'run in order once all traffic is on the new release, before the previous version is scaled down; a failure rolls back',
+      ),
+  })
+  .refine((hooks) => hooks.beforeTraffic !== undefined || hooks.afterTraffic !== undefined, {
+    error: `give the webhooks of at least one phase: ${HOOK_PHASES.join(', ')}`,
+  });
 
 /** Fields every strategy's request shares. */
 export const baseRequestShape = {

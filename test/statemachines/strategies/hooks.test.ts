@@ -12,13 +12,14 @@ import {
   aLiveTrack,
   anExampleRelease,
   liveWeights,
+  servedVersions,
   serviceState,
   stateEntries,
   trackVersions,
   useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
 
-describe('hooks.beforeTraffic webhooks on the local runtime', () => {
+describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runtime', () => {
   const context = useStrategyRuntime();
   let hooks: HookServer | undefined;
   afterEach(() => hooks?.close());
@@ -40,6 +41,7 @@ describe('hooks.beforeTraffic webhooks on the local runtime', () => {
     return {
       seen,
       beforeTraffic: [{ name: 'smoke', url: hooks.url('/smoke'), metadata: { suite: 'cart' } }],
+      afterTraffic: [{ name: 'e2e', url: hooks.url('/e2e') }],
     };
   }
 
@@ -136,5 +138,101 @@ describe('hooks.beforeTraffic webhooks on the local runtime', () => {
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'RunHooks')).toBe(1);
     expect(stateEntries(history, 'DeployBatch')).toBe(2);
+  });
+
+  it('canary: calls each afterTraffic hook once the release has all traffic, before the canary goes', async () => {
+    // Prepare
+    const service = await aServiceOn('after-hooked', 'stable');
+    const { seen, afterTraffic } = await aHookEndpoint(service, 200);
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { afterTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'after-hooked-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(seen).toEqual([{ weights: { stable: 100 }, tracks: { stable: 'v2 x1', canary: 'v2 x1' } }]);
+    expect(hooks!.received).toEqual([
+      {
+        path: '/e2e',
+        body: {
+          hook: 'e2e',
+          phase: 'afterTraffic',
+          strategy: 'canary',
+          service,
+          release: { version: 'v2' },
+          track: 'stable',
+          executionArn: execution.executionArn,
+          metadata: {},
+        },
+      },
+    ]);
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'RunHooks')).toBe(0);
+    expect(stateEntries(history, 'RunAfterTrafficHooks')).toBe(1);
+  });
+
+  it('canary: rolls back to the previous version with HookFailed when an afterTraffic hook fails', async () => {
+    // Prepare
+    const service = await aServiceOn('after-fails', 'stable');
+    const { afterTraffic } = await aHookEndpoint(service, 500, 'checkout e2e: 3 of 12 failed');
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { afterTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'after-fails-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('HookFailed');
+    expect(execution.cause).toContain('answered 500: checkout e2e: 3 of 12 failed');
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'Rollback')).toBe(1);
+    expect(stateEntries(history, 'Cleanup')).toBe(0);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ stable: 100 });
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v1 x1' });
+    // The stable track ran v2 since DeployStable: its v1 replicas come back after the rollback re-applied it.
+    await expect
+      .poll(() => servedVersions(context.runtime.adapters, service), { timeout: 10_000 })
+      .toEqual(['v1']);
+  });
+
+  it('blue-green: switches traffic back with HookFailed when an afterTraffic hook fails', async () => {
+    // Prepare
+    const service = await aServiceOn('bg-after-fails', 'blue');
+    const { seen, afterTraffic } = await aHookEndpoint(service, 503);
+    const request = { ...aBlueGreenRequest(service, 'v2'), hooks: { afterTraffic } };
+    // Act
+    const execution = await context.runtime.run('blue-green', request, 'bg-after-fails-v2');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('HookFailed');
+    expect(seen).toEqual([{ weights: { green: 100 }, tracks: { blue: 'v1 x1', green: 'v2 x1' } }]);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x1' },
+      served: ['v1'],
+    });
+  });
+
+  it('rolling: calls both phases once, the afterTraffic hooks when every batch has moved', async () => {
+    // Prepare
+    const service = await aServiceOn('rolling-both', 'blue', 2);
+    const { seen, beforeTraffic, afterTraffic } = await aHookEndpoint(service, 204);
+    const request = { ...aRollingRequest(service, 'v2'), hooks: { beforeTraffic, afterTraffic } };
+    // Act
+    const execution = await context.runtime.run('rolling', request, 'rolling-both-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(hooks!.received.map((call) => call.path)).toEqual(['/smoke', '/e2e']);
+    expect(seen[1]!.weights).toEqual({ green: 100 });
+    expect(seen[1]!.tracks.green).toBe('v2 x2');
+  });
+
+  it('runs no webhook of either phase on a first release', async () => {
+    // Prepare
+    const service = aTestService('first-hooked');
+    const { beforeTraffic, afterTraffic } = await aHookEndpoint(service, 500);
+    const request = aCanaryRequest(service, 'v1', { extra: { hooks: { beforeTraffic, afterTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'first-hooked-v1');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(hooks!.received).toEqual([]);
   });
 });

@@ -129,6 +129,26 @@ describe('formatPlan', () => {
     ]);
   });
 
+  it('names the afterTraffic webhooks after the steps', () => {
+    // Prepare
+    const url = 'https://ci.example.com/e2e';
+    const hooks = {
+      afterTraffic: [
+        { name: 'e2e', url },
+        { name: 'load', url },
+      ],
+    };
+    const request = validateRequest('canary', { ...canaryExample(), hooks });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live)).split('\n');
+    // Assess
+    expect(lines.slice(1, 4)).toEqual([
+      expect.stringMatching(/^ {2}step 1\/2 /),
+      expect.stringMatching(/^ {2}step 2\/2 /),
+      '  webhooks e2e, load once the release has all traffic, before the previous one is scaled down',
+    ]);
+  });
+
   it('prints no webhook line on a first release, which takes traffic at once without them', () => {
     // Prepare
     const hooks = { beforeTraffic: [{ name: 'smoke', url: 'http://127.0.0.1:9000/smoke' }] };

@@ -27,7 +27,7 @@ describe('buildPlan', () => {
     expect(plan.steps[1]!.windowSeconds).toBe(30); // no bake: the re-analysis interval
     expect(plan.maxPollAttempts).toBe(120);
     expect(plan.expectedDurationSeconds).toBe(300 + 30 + 2 * plan.pollIntervalSeconds);
-    expect(plan.stateTransitions).toBe(20 + 7 * 2);
+    expect(plan.stateTransitions).toBe(21 + 7 * 2);
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.stateTransitions * USD_PER_STATE_TRANSITION, 9);
     expect(plan.approval.required).toBe(false);
   });
@@ -43,7 +43,7 @@ describe('buildPlan', () => {
     // Assess
     expect(plan.approval).toEqual({ required: true, timeoutSeconds: 600 });
     expect(plan.stepCount).toBe(0);
-    expect(plan.stateTransitions).toBe(21);
+    expect(plan.stateTransitions).toBe(22);
   });
 
   it('switches blue-green to the idle colour', () => {
@@ -55,7 +55,7 @@ describe('buildPlan', () => {
     expect(plan.tracks).toEqual({ live: 'green', next: 'blue' });
     expect(plan.preview).toEqual({ enabled: false, bakeSeconds: 0, windowSeconds: 0 });
     expect(plan.postSwitch).toEqual({ enabled: true, bakeSeconds: 120, windowSeconds: 120 });
-    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 3 + 5);
+    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 3 + 5 + 1);
   });
 
   it('plans rolling batches from the live replicas with proportional weights', () => {
@@ -123,7 +123,7 @@ describe('buildPlan', () => {
     // Assess
     expect(act).toThrow(ValidationError);
     expect(act).toThrow(
-      /rolling\.maxSurge: the release takes 11,008 state transitions .* over 5,000, .*: raise maxSurge or maxUnavailable/,
+      /rolling\.maxSurge: the release takes 11,009 state transitions .* over 5,000, .*: raise maxSurge or maxUnavailable/,
     );
     expect(() =>
       buildPlan(
@@ -184,6 +184,28 @@ describe('buildPlan', () => {
     expect(buildPlan('canary', request).firstRelease).toBe(false);
   });
 
+  it('counts and names the afterTraffic webhooks and their task, after the beforeTraffic ones', () => {
+    // Prepare
+    const url = 'http://127.0.0.1:9000/e2e';
+    const hooks = {
+      beforeTraffic: [{ name: 'smoke', url }],
+      afterTraffic: [
+        { name: 'e2e', url },
+        { name: 'load', url },
+      ],
+    };
+    const live = { weights: { blue: 100 }, liveReplicas: 1 };
+    const both = buildPlan('blue-green', validateRequest('blue-green', blueGreenInput({}, { hooks })), live);
+    const none = buildPlan('blue-green', validateRequest('blue-green', blueGreenInput({})), live);
+    // Assess
+    expect(both.hooks).toEqual({
+      beforeTraffic: 1,
+      afterTraffic: 2,
+      names: { beforeTraffic: ['smoke'], afterTraffic: ['e2e', 'load'] },
+    });
+    expect(both.stateTransitions).toBe(none.stateTransitions + 2);
+  });
+
   it('counts the webhooks to run before traffic and their RunHooks transition, none on a first release', () => {
     // Prepare
     const hooks = { beforeTraffic: [{ name: 'smoke', url: 'http://127.0.0.1:9000/smoke' }] };
@@ -195,9 +217,17 @@ describe('buildPlan', () => {
     const plain = buildPlan('canary', without, live);
     const first = buildPlan('canary', withHooks, { weights: {}, liveReplicas: 0 });
     // Assess
-    expect(hooked.hooks).toEqual({ beforeTraffic: 1, beforeTrafficNames: ['smoke'] });
+    expect(hooked.hooks).toEqual({
+      beforeTraffic: 1,
+      afterTraffic: 0,
+      names: { beforeTraffic: ['smoke'], afterTraffic: [] },
+    });
     expect(hooked.stateTransitions).toBe(plain.stateTransitions + 1);
-    expect(first.hooks).toEqual({ beforeTraffic: 0, beforeTrafficNames: [] });
+    expect(first.hooks).toEqual({
+      beforeTraffic: 0,
+      afterTraffic: 0,
+      names: { beforeTraffic: [], afterTraffic: [] },
+    });
     expect(first.stateTransitions).toBe(
       buildPlan('canary', without, { weights: {}, liveReplicas: 0 }).stateTransitions,
     );

@@ -217,6 +217,49 @@ describe('validateRequest (hooks)', () => {
   });
 });
 
+describe('validateRequest (afterTraffic hooks)', () => {
+  const hook = (name: string, timeoutSeconds = 60) => ({
+    name,
+    url: `https://tests.internal/${name}`,
+    timeoutSeconds,
+  });
+
+  it('takes afterTraffic webhooks alone, each phase with its own 840 s', () => {
+    // Act
+    const request = validateRequest(
+      'blue-green',
+      blueGreenInput(undefined, {
+        hooks: { beforeTraffic: [hook('smoke', 600)], afterTraffic: [hook('e2e', 600)] },
+      }),
+    );
+    const afterOnly = validateRequest(
+      'canary',
+      canaryInput(undefined, { hooks: { afterTraffic: [hook('e2e')] } }),
+    );
+    // Assess
+    expect(request.hooks?.afterTraffic).toEqual([hook('e2e', 600)]);
+    expect(afterOnly.hooks).toEqual({ afterTraffic: [hook('e2e')] });
+  });
+
+  it('refuses a hooks block without a phase, an unknown phase, and afterTraffic timeouts past 840 s', () => {
+    // Act
+    const empty = messageOf(() => validateRequest('canary', canaryInput(undefined, { hooks: {} })));
+    const unknown = messageOf(() =>
+      validateRequest('canary', canaryInput(undefined, { hooks: { afterPromotion: [hook('e2e')] } })),
+    );
+    const long = messageOf(() =>
+      validateRequest(
+        'rolling',
+        rollingInput({}, { hooks: { afterTraffic: [hook('a', 600), hook('b', 300)] } }),
+      ),
+    );
+    // Assess
+    expect(empty).toContain('hooks: give the webhooks of at least one phase: beforeTraffic, afterTraffic');
+    expect(unknown).toContain('afterPromotion');
+    expect(long).toContain('hooks.afterTraffic: timeoutSeconds must add up to at most 840');
+  });
+});
+
 describe('detectStrategy and JSON Schemas', () => {
   it('detects the strategy from the block', () => {
     expect(detectStrategy(canaryInput())).toBe('canary');
