@@ -68,7 +68,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-copy-table': ['database'],
   'db-sync-sequences': ['database'],
   'db-validate': ['database'],
-  'db-restore': ['database', 'backup'],
+  'db-undo-copy': ['database'],
   'db-notify': ['notify'],
   'db-unlock': ['state'],
 };

@@ -13,14 +13,13 @@ import { capabilityStatements, type TaskResources } from './task-permissions.ts'
 
 /**
  * Tasks whose time grows with the request (a copy slice's `budgetSeconds`, the webhooks' `timeoutSeconds`)
- * or with the database (a logical backup, its restore, the migrations, the validation's checksums) get
+ * or with the database (a logical backup, the migrations, the validation's checksums) get
  * Lambda's longest timeout instead of `timeout`.
  */
 const LONG_TASKS: ReadonlySet<string> = new Set([
   'db-copy-table',
   'run-hooks',
   'db-backup',
-  'db-restore',
   'db-migrate',
   'db-validate',
 ]);

@@ -120,6 +120,11 @@ export class RestoreFailedError extends CutoverError {
   static override readonly errorName = 'RestoreFailed';
 }
 
+/** Emptying the tables a failed run copied into failed; its transaction was rolled back. */
+export class CopyUndoFailedError extends CutoverError {
+  static override readonly errorName = 'CopyUndoFailed';
+}
+
 /** An RDS Blue/Green deployment failed, or did not switch over before its timeout. */
 export class BlueGreenSwitchoverFailedError extends CutoverError {
   static override readonly errorName = 'BlueGreenSwitchoverFailed';
@@ -148,6 +153,7 @@ export const CUTOVER_ERRORS = [
   TargetNotEmptyError,
   BackupFailedError,
   RestoreFailedError,
+  CopyUndoFailedError,
   BlueGreenSwitchoverFailedError,
 ] as const;
 

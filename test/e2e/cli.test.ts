@@ -453,7 +453,7 @@ describe('cutover plan', () => {
     ]);
     expect(stdout).toMatch(/Backup +logical backup of public/);
     expect(stdout).toMatch(/Migrate +pending migrations of phase all .* from examples\/migrations\/shop/);
-    expect(stdout).toMatch(/^on failure +restore the logical backup/m);
+    expect(stdout).toMatch(/^on failure +nothing to undo: no copy; then publish Failed, unlock$/m);
     expect(stdout).toContain('state transitions  12\n');
     expect(stdout).toContain('AWS cost of a run  $0.000300 (at $0.025 per 1,000 transitions)\n');
   });
@@ -473,7 +473,7 @@ describe('cutover plan', () => {
       stateTransitions: 12,
       estimatedCostUsd: 0.0003,
     });
-    expect(plan.onFailure).toMatchObject({ restore: true });
+    expect(plan.onFailure).toMatchObject({ undoCopy: true });
     expect(plan.variableTransitions).toEqual([
       { per: 'copied table', states: ['TableCopied'], transitions: 1 },
       { per: 'copy slice', states: ['CopySlice', 'TableDone'], transitions: 2 },

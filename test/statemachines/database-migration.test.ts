@@ -159,16 +159,17 @@ describe('database-migration state machine', () => {
         UPDATE items SET name = 'changed';
         SELECT 1 / 0;`,
     });
-    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-      backup: { restoreOnFailure: false },
-    });
+    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations);
     // Act
     const { execution, history } = await runMigration(input);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
     expect(execution.cause).toContain('V1');
-    expect(statesEntered(history)).not.toContain('Restore');
+    expect(statesEntered(history)).toEqual(
+      expect.arrayContaining(['Backup', 'Migrate', 'NotifyFailed', 'UnlockAfterFailure']),
+    );
+    expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
     const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
     expect(recorded.rows[0].n).toBe(0);
@@ -192,7 +193,7 @@ describe('database-migration state machine', () => {
     expect(execution.error).toBe('MigrationChecksumMismatch');
     expect(await snapshot(target)).toEqual(before);
     // Nothing ran, so nothing is restored (a restore would drop writes made since the backup).
-    expect(statesEntered(history)).not.toContain('Restore');
+    expect(statesEntered(history)).not.toContain('UndoCopy');
   });
 
   it('fails MigrationLocked and restores nothing while another session holds the migration lock', async () => {
@@ -217,7 +218,7 @@ describe('database-migration state machine', () => {
     expect(execution.error).toBe('MigrationLocked');
     expect(readableCause(execution.cause)).toMatch(/held by pid \d+ \(cutover, .*SELECT pg_sleep\(4\)/);
     expect(statesEntered(history)).toEqual(expect.arrayContaining(['Backup', 'Migrate', 'NotifyFailed']));
-    expect(statesEntered(history)).not.toContain('Restore');
+    expect(statesEntered(history)).not.toContain('UndoCopy');
     expect((await other).execution.status).toBe('SUCCEEDED');
     const columns = await runSql(
       target,
@@ -226,7 +227,7 @@ describe('database-migration state machine', () => {
     expect(columns.rows[0].n).toBe(2);
   });
 
-  it('changes nothing and restores nothing when a migration fails with transaction "all"', async () => {
+  it('changes nothing when a migration fails with transaction "all"', async () => {
     // Prepare
     const target = await targetWithItems();
     const before = await snapshot(target);
@@ -243,38 +244,36 @@ describe('database-migration state machine', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
     expect(execution.cause).toMatch(/V2__breaks failed and was rolled back with V1__price/);
-    expect(statesEntered(history)).toEqual(
-      expect.arrayContaining(['Backup', 'Migrate', 'IsMigrationRunRolledBack', 'NotifyFailed']),
-    );
-    expect(statesEntered(history)).not.toContain('Restore');
+    expect(statesEntered(history)).toEqual(expect.arrayContaining(['Backup', 'Migrate', 'NotifyFailed']));
+    expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
     const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
     expect(recorded.rows[0].n).toBe(0);
   });
 
-  it('restores the backup when a later migration fails', async () => {
+  it('keeps the migrations that committed before a failing one, data and history alike, and restores nothing', async () => {
     // Prepare
     const target = await targetWithItems();
-    const before = await snapshot(target);
     const migrations = await migrationFiles({
       'V1__rename.sql': `UPDATE items SET name = upper(name); DELETE FROM items WHERE id = 3;`,
       'V2__breaks.sql': 'SELECT 1 / 0;',
     });
+    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations);
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations),
-    );
+    const { execution, history } = await runMigration(input);
+    const names = await runSql(target, 'SELECT array_agg(name ORDER BY id) AS names FROM items');
+    await writeFile(join(migrations, 'V2__breaks.sql'), 'SELECT 1;');
+    const fixed = await runMigration(input);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
-    expect(execution.cause).toContain('V2');
-    expect(statesEntered(history)).toEqual(
-      expect.arrayContaining(['Backup', 'Migrate', 'ShouldRestore', 'Restore', 'NotifyFailed']),
-    );
-    expect(taskOutput(history, 'Restore').restore).toEqual({
-      restored: (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey,
-    });
-    expect(await snapshot(target)).toEqual(before);
+    expect(execution.cause).toContain('V1__rename, applied before it in this run, stay applied');
+    expect(statesEntered(history)).not.toContain('UndoCopy');
+    expect(names.rows[0].names).toEqual(['ONE', 'TWO']);
+    expect(fixed.execution.status).toBe('SUCCEEDED');
+    expect(taskOutput(fixed.history, 'Migrate').migrations).toMatchObject({ applied: [2] });
+    const after = await runSql(target, 'SELECT array_agg(name ORDER BY id) AS names FROM items');
+    expect(after.rows[0].names).toEqual(['ONE', 'TWO']);
   });
 
   it('empties the tables a failed copy filled, so the fixed migration copies again', async () => {
@@ -305,52 +304,43 @@ describe('database-migration state machine', () => {
     expect(failed.execution.status).toBe('FAILED');
     expect(failed.execution.error).toBe('DatabaseError');
     expect(failed.execution.cause).toContain('two_lines');
-    expect(statesEntered(failed.history)).toContain('Restore');
+    expect(statesEntered(failed.history)).toEqual(expect.arrayContaining(['HasCopy', 'UndoCopy']));
+    expect(taskOutput(failed.history, 'UndoCopy').undoCopy).toMatchObject({
+      emptied: expect.arrayContaining(['public.customers']),
+    });
     expect(left.rows[0]).toEqual({ customers: 0, progress: 0 });
     expect(fixed.execution.status).toBe('SUCCEEDED');
     expect(await snapshot(target)).toEqual(await snapshot(source));
   });
 
-  it('restores the backup after a migration added a table referencing a backed-up one', async () => {
-    // Prepare
-    const target = await targetWithItems();
-    const before = await snapshot(target);
+  it('ends FAILED with CopyUndoFailed, naming the first error, when the copied tables cannot be emptied', async () => {
+    // Prepare: a table the migrations made refers to a copied one and holds a row.
+    const source = await postgres.createDatabase('source');
+    await runSql(source, DATASET_SCHEMA);
+    await fillDataset(source, 40);
+    const target = await postgres.createDatabase('target');
     const migrations = await migrationFiles({
-      'V1__notes.sql': `CREATE TABLE item_notes (id int PRIMARY KEY, item_id int REFERENCES items (id));
-        UPDATE items SET name = upper(name);`,
-      'V2__breaks.sql': 'SELECT 1 / 0;',
+      'V1__dataset.sql': DATASET_SCHEMA,
+      'V2__notes.sql': `CREATE TABLE notes (id int PRIMARY KEY, customer_id bigint);
+        INSERT INTO notes VALUES (1, 1);
+        ALTER TABLE notes ADD FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;`,
+      'V3__two_lines.sql': 'ALTER TABLE orders ADD CONSTRAINT two_lines CHECK (line < 3);',
     });
-    // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    const input = databaseMigrationInput(
+      { source: requestUrl(source), target: requestUrl(target) },
+      migrations,
+      { copy: { batchRows: 100 } },
     );
+    // Act
+    const { execution, history } = await runMigration(input);
     // Assess
     expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('MigrationFailed');
-    expect(taskOutput(history, 'Restore').restore).toEqual({
-      restored: (taskOutput(history, 'Backup').backup as { manifestKey: string }).manifestKey,
-    });
-    expect((await snapshot(target)).tables).toEqual(expect.arrayContaining(before.tables));
-  });
-
-  it('ends FAILED with RestoreFailed, naming the first error, when the backup cannot be restored', async () => {
-    // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({
-      'V1__notes.sql': `CREATE TABLE item_notes (id int PRIMARY KEY, item_id int REFERENCES items (id));
-        INSERT INTO item_notes VALUES (1, 1);`,
-      'V2__breaks.sql': 'SELECT 1 / 0;',
-    });
-    // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations),
+    expect(execution.error).toBe('CopyUndoFailed');
+    expect(readableCause(execution.cause)).toMatch(
+      /table public\.notes holds rows and references the tables to empty .*the target is as the failure left it \(DatabaseError: .*two_lines/,
     );
-    // Assess
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('RestoreFailed');
-    expect(execution.cause).toMatch(/item_notes.*MigrationFailed: migration V2__breaks/);
     expect(statesEntered(history)).toEqual(
-      expect.arrayContaining(['Restore', 'NotifyFailed', 'UnlockAfterFailure', 'Failed']),
+      expect.arrayContaining(['UndoCopy', 'NotifyFailed', 'UnlockAfterFailure', 'Failed']),
     );
   });
 
@@ -544,7 +534,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(columns.rowCount).toBe(1);
   });
 
-  it('ends FAILED with BlueGreenSwitchoverFailed when the switchover fails, restoring the backup', async () => {
+  it('ends FAILED with BlueGreenSwitchoverFailed when the switchover fails, before any migration', async () => {
     // Prepare
     const target = await targetWithItems();
     const before = await snapshot(target);
@@ -569,8 +559,9 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('BlueGreenSwitchoverFailed');
     expect(execution.cause).toContain('SWITCHOVER_FAILED: timed out');
-    expect(statesEntered(history)).toEqual(expect.arrayContaining(['Restore', 'NotifyFailed']));
+    expect(statesEntered(history)).toEqual(expect.arrayContaining(['Switchover', 'NotifyFailed']));
     expect(statesEntered(history)).not.toContain('Migrate');
+    expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
   });
 });

@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { ValidationError } from '#core/errors.ts';
 import { type TableName, tableLabel } from './sql.ts';
 
-/** Tables Cutover keeps in the database itself; never copied, validated or backed up as data. */
+/**
+ * Prefix of the tables Cutover keeps in the database itself (`cutover_schema_history`,
+ * `cutover_copy_progress`); they are never copied, validated or backed up as data.
+ */
 export const INTERNAL_TABLE_PREFIX = 'cutover_';
 
 /** What the copy, checksum and backup modules need to know of one table. */
@@ -50,9 +53,9 @@ export async function listTables(client: pg.Client, schemas: readonly string[]):
         WHERE i.indrelid = c.oid AND i.indisprimary) AS primary_key_types
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
-       AND c.relname NOT LIKE '${INTERNAL_TABLE_PREFIX}%'
+       AND NOT starts_with(c.relname, $2)
      ORDER BY n.nspname, c.relname`,
-    [schemas],
+    [schemas, INTERNAL_TABLE_PREFIX],
   );
   const { rows: edges } = await client.query<{ child: number; parent: number }>(
     `SELECT conrelid::int AS child, confrelid::int AS parent FROM pg_constraint

@@ -17,11 +17,13 @@ export type SecretsClient = Pick<SecretsManagerClient, 'send'>;
 
 /**
  * Session settings every Cutover connection uses, so text output (and so checksums) is the same on
- * both sides of a copy: UTC timestamps, ISO dates, shortest exact floats, literal backslashes.
+ * both sides of a copy: UTC timestamps, ISO dates, shortest exact floats, literal backslashes. With
+ * `row_security=off` a query that a row-level security policy would filter fails instead of silently
+ * returning fewer rows to a backup, copy or validation.
  */
 const SESSION_OPTIONS =
   '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=1 ' +
-  '-c standard_conforming_strings=on -c bytea_output=hex -c client_encoding=UTF8';
+  '-c standard_conforming_strings=on -c bytea_output=hex -c client_encoding=UTF8 -c row_security=off';
 
 /**
  * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given (a throttled
@@ -162,7 +164,8 @@ function connectionError(ref: DatabaseRef, error: unknown): Error {
 
 /**
  * Names a failure of work on a connection: a lost connection becomes `TransientAdapterError`, a
- * PostgreSQL error (named `error` by pg) `DatabaseError`; Cutover errors and others are unchanged.
+ * PostgreSQL error (named `error` by pg) `DatabaseError` (one of row-level security says what to do);
+ * Cutover errors and others are unchanged.
  */
 export function databaseError(error: unknown): unknown {
   if (error instanceof CutoverError) return error;
@@ -170,7 +173,12 @@ export function databaseError(error: unknown): unknown {
     const message = error instanceof Error ? error.message : String(error);
     return new TransientAdapterError(`database connection lost: ${message}`, { cause: error });
   }
-  if (error instanceof pg.DatabaseError) (error as Error).name = 'DatabaseError';
+  if (error instanceof pg.DatabaseError) {
+    (error as Error).name = 'DatabaseError';
+    if (error.code === '42501' && error.message.includes('row-level security')) {
+      error.message += '; Cutover must see every row (row_security is off): connect as a role with BYPASSRLS';
+    }
+  }
   return error;
 }
 

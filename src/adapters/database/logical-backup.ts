@@ -2,16 +2,18 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { BackupFailedError, RestoreFailedError } from '#core/errors.ts';
+import { BackupFailedError, RestoreFailedError, TransientAdapterError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { listTables, type TableInfo } from './catalog.ts';
 import { tableChecksum } from './checksums.ts';
-import { copiedTables, forgetCopy, inTransaction } from './copy.ts';
+import { databaseError } from './connection.ts';
+import { inTransaction } from './copy.ts';
 import { schemaDdl } from './ddl.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
-import { identList, qualified, quoteIdent, tableLabel } from './sql.ts';
+import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
+import { emptyTables } from './undo-copy.ts';
 
 /** Describes one logical backup; stored as `<prefix>/manifest.json` beside one `.copy.gz` object per table. */
 export interface BackupManifest {
@@ -38,8 +40,11 @@ export interface BackupManifest {
 export const MANIFEST_NAME = 'manifest.json';
 
 /**
- * Takes a logical backup of `schemas` from one consistent snapshot: each table streamed with COPY, gzipped
- * and uploaded (multipart on S3), then the manifest. Returns the manifest's key.
+ * Takes a logical backup of `schemas` from one consistent snapshot: each table (a partitioned one with the
+ * rows of all its partitions) streamed with COPY, gzipped and uploaded (multipart on S3), then the manifest.
+ * Returns the manifest's key. A lost database or store connection and the store's transient failures
+ * are thrown as `TransientAdapterError` (an upload failing mid-table also ends `client`, whose COPY it cut
+ * off); any other failure as `BackupFailed`. Either names the table it failed on.
  *
  * @example
  * const manifestKey = await backupDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z', ['public']);
@@ -51,16 +56,19 @@ export async function backupDatabase(
   schemas: readonly string[],
 ): Promise<string> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  let failing = ''; // ` at <table>` while a table is backed up
   try {
     const tables = await listTables(client, schemas);
     const entries: BackupManifest['tables'][number][] = [];
     for (const [index, table] of tables.entries()) {
       const key = `${prefix}/${String(index).padStart(4, '0')}-${table.schema}.${table.name}.copy.gz`;
+      failing = ` at ${tableLabel(table)}`;
       entries.push({
         ...(await backupTable(client, store, table, key)),
         ...(await tableChecksum(client, table)),
       });
     }
+    failing = '';
     const manifest: BackupManifest = {
       format: 'cutover-logical-backup/1',
       createdAt: new Date().toISOString(),
@@ -73,7 +81,10 @@ export async function backupDatabase(
     await store.put(manifestKey, JSON.stringify(manifest, null, 2), { kind: 'database-backup' });
     return manifestKey;
   } catch (error) {
-    throw new BackupFailedError(`logical backup to ${prefix} failed: ${(error as Error).message}`, {
+    if (error instanceof TransientAdapterError) throw error;
+    const lost = databaseError(error) instanceof TransientAdapterError; // a lost database or S3 connection
+    const Failure = lost ? TransientAdapterError : BackupFailedError;
+    throw new Failure(`logical backup to ${prefix} failed${failing}: ${(error as Error).message}`, {
       cause: error,
     });
   } finally {
@@ -91,25 +102,40 @@ async function backupTable(client: pg.Client, store: BackupStore, table: TableIn
       done(null, chunk);
     },
   });
-  const rows = client.query(copyTo(`COPY ${qualified(table)} (${identList(table.columns)}) TO STDOUT`));
-  const gzipped = rows.pipe(createGzip()).pipe(measure);
-  rows.on('error', (error) => gzipped.destroy(error));
-  await store.put(key, gzipped, { table: tableLabel(table) });
+  const rows = client.query(
+    copyTo(`COPY (SELECT ${identList(table.columns)} FROM ${await rowSource(client, table)}) TO STDOUT`),
+  );
+  // Both started in this tick, so every stream has its error handled; a failed upload stops the chain.
+  const uploaded = store.put(key, measure, { table: tableLabel(table) }).catch((error: unknown) => {
+    measure.destroy(error as Error);
+    throw error;
+  });
+  const [copy, upload] = await Promise.allSettled([pipeline(rows, createGzip(), measure), uploaded]);
+  if (copy.status === 'rejected' && !rows.readableEnded && !(copy.reason instanceof pg.DatabaseError)) {
+    // The COPY was cut off mid-stream: its session goes on sending rows and would hold every later query.
+    await client.end();
+  }
+  // The upload's failure is the store's or the COPY's own (it destroys the upload's stream); the copy's
+  // may only say the upload stopped reading.
+  for (const result of [upload, copy]) if (result.status === 'rejected') throw result.reason;
   return { table: tableLabel(table), key, columns: table.columns, sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * What a table's backup reads: a partitioned table whole (PostgreSQL refuses to COPY it by name; its
+ * partitions are not listed on their own), any other table `ONLY`, as its inheritance children are.
+ */
+async function rowSource(client: pg.Client, table: TableInfo): Promise<string> {
+  const { rows } = await client.query<{ partitioned: boolean }>(
+    `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`,
+    [qualified(table)],
+  );
+  return rows[0]!.partitioned ? qualified(table) : `ONLY ${qualified(table)}`;
 }
 
 /** Reads a backup's manifest. */
 export async function readManifest(store: BackupStore, manifestKey: string): Promise<BackupManifest> {
   return JSON.parse((await store.get(manifestKey)).toString('utf8')) as BackupManifest;
-}
-
-/** Settings of {@link restoreDatabase}. */
-export interface RestoreOptions {
-  /**
-   * A copy run into this database to undo as well: the tables it copied into are emptied (they were empty
-   * when it started) and its progress rows removed, so a later run can copy again.
-   */
-  readonly copyId?: string;
 }
 
 /**
@@ -125,7 +151,6 @@ export async function restoreDatabase(
   client: pg.Client,
   store: BackupStore,
   manifestKey: string,
-  options: RestoreOptions = {},
 ): Promise<void> {
   const manifest = await readManifest(store, manifestKey);
   try {
@@ -135,16 +160,19 @@ export async function restoreDatabase(
       const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
       if (missing.length > 0)
         throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
-      const copied = options.copyId ? await copiedTables(client, options.copyId) : [];
-      await emptyTables(client, [...new Set([...manifest.tables.map((t) => t.table), ...copied])]);
-      if (copied.length > 0) await forgetCopy(client, options.copyId!);
+      await emptyTables(
+        client,
+        manifest.tables.map((t) => t.table),
+      );
       for (const entry of manifest.tables) {
+        const source = await store.getStream(entry.key);
+        // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
         const writer = client.query(
           copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
         );
-        await pipeline(await store.getStream(entry.key), createGunzip(), writer);
+        await pipeline(source, createGunzip(), writer);
       }
-      await writeSequences(client, manifest.sequences);
+      await writeSequences(client, manifest.sequences, manifest.schemas);
       await verifyRestored(client, manifest);
     });
   } catch (error) {
@@ -155,29 +183,6 @@ export async function restoreDatabase(
       },
     );
   }
-}
-
-/**
- * Empties tables (`schema.name`) in one TRUNCATE, together with the tables referencing them by foreign
- * key when those are empty (such as tables created by migrations after the backup); a referencing table
- * holding rows stops the restore, named.
- */
-async function emptyTables(client: pg.Client, labels: readonly string[]): Promise<void> {
-  if (labels.length === 0) return;
-  const names = labels.map(quotedLabel);
-  const { rows: referencing } = await client.query<{ name: string }>(
-    `WITH RECURSIVE emptied(oid) AS (
-       SELECT unnest($1::regclass[])::oid
-       UNION SELECT k.conrelid FROM pg_constraint k JOIN emptied e ON k.confrelid = e.oid WHERE k.contype = 'f')
-     SELECT oid::regclass::text AS name FROM emptied WHERE oid <> ALL ($1::regclass[]::oid[])`,
-    [names],
-  );
-  for (const { name } of referencing) {
-    if ((await client.query(`SELECT 1 FROM ${name} LIMIT 1`)).rowCount) {
-      throw new Error(`table ${name} references the restored tables and holds rows the backup does not have`);
-    }
-  }
-  await client.query(`TRUNCATE ${[...names, ...referencing.map((r) => r.name)].join(', ')}`);
 }
 
 async function verifyRestored(client: pg.Client, manifest: BackupManifest): Promise<void> {
@@ -191,9 +196,4 @@ async function verifyRestored(client: pg.Client, manifest: BackupManifest): Prom
       );
     }
   }
-}
-
-function quotedLabel(label: string): string {
-  const dot = label.indexOf('.');
-  return `${quoteIdent(label.slice(0, dot))}.${quoteIdent(label.slice(dot + 1))}`;
 }

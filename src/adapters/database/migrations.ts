@@ -16,13 +16,16 @@ export type MigrationPhase = 'expand' | 'contract';
  */
 export type MigrationTransaction = 'each' | 'all';
 
-/** One versioned migration file `V<n>__<name>.sql`; a first line `-- phase: contract` makes it contract. */
+/**
+ * One versioned migration file `V<n>__<name>.sql`; a first line `-- phase: contract` (blank lines and a
+ * byte order mark before it aside) makes it contract.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly phase: MigrationPhase;
   readonly sql: string;
-  /** sha256 of the text with line endings normalised. */
+  /** sha256 of the text without a byte order mark, with line endings normalised. */
   readonly checksum: string;
 }
 
@@ -34,19 +37,38 @@ export interface MigrationReport {
 }
 
 const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
+/** The largest version `cutover_schema_history` can hold (a PostgreSQL `integer`). */
+const MAX_VERSION = 2_147_483_647;
 const HISTORY = 'cutover_schema_history';
 /** How long a migration waits for another session's migration lock unless told otherwise. */
 export const DEFAULT_LOCK_WAIT_SECONDS = 300;
 
-/** Parses migration files (name -> text) into migrations sorted by version; refuses bad names. */
+/**
+ * Parses migration files (name -> text) into migrations sorted by version; refuses bad names, versions
+ * past 2147483647 and files with transaction control (`BEGIN`, `COMMIT`, `ROLLBACK`, ...).
+ */
 export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
   const migrations = [...files].map(([file, text]) => {
     const match = FILE_NAME.exec(file);
     if (!match) throw new ValidationError(`migration file ${file} must be named V<version>__<name>.sql`);
-    const sql = text.replaceAll('\r\n', '\n');
-    const phase: MigrationPhase = /^--\s*phase:\s*contract\b/i.test(sql) ? 'contract' : 'expand';
+    const version = Number(match[1]);
+    if (version > MAX_VERSION) {
+      throw new ValidationError(
+        `migration file ${file}: the version must be from 1 to ${MAX_VERSION} (a PostgreSQL integer)`,
+      );
+    }
+    // PostgreSQL refuses a byte order mark, so no file with one was ever applied (and checksummed).
+    const sql = text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n');
+    const control = transactionControl(sql);
+    if (control) {
+      throw new ValidationError(
+        `migration file ${file} must not contain transaction control (${control}): ` +
+          'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")',
+      );
+    }
+    const phase: MigrationPhase = /^--\s*phase:\s*contract\b/i.test(sql.trimStart()) ? 'contract' : 'expand';
     const checksum = createHash('sha256').update(sql).digest('hex');
-    return { version: Number(match[1]), name: match[2]!, phase, sql, checksum };
+    return { version, name: match[2]!, phase, sql, checksum };
   });
   migrations.sort((a, b) => a.version - b.version);
   const duplicate = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
@@ -55,8 +77,72 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
 }
 
 /**
+ * The first top-level statement of `sql` that starts or ends a transaction (its kind), or undefined.
+ * Quoted text, such as a PL/pgSQL body's BEGIN and END, is skipped, and so are the statements of a
+ * `BEGIN ATOMIC ... END` function body.
+ */
+function transactionControl(sql: string): string | undefined {
+  let statement: string[] = [];
+  let bodyDepth = 0;
+  for (const word of [...sqlWords(sql), ';']) {
+    if (word === ';' && bodyDepth === 0) {
+      const control = controlStatement(statement);
+      if (control) return control;
+      statement = [];
+      continue;
+    }
+    if (word === 'ATOMIC' && statement.at(-1) === 'BEGIN') bodyDepth++;
+    else if (bodyDepth > 0 && word === 'CASE') bodyDepth++;
+    else if (bodyDepth > 0 && word === 'END') bodyDepth--;
+    statement.push(word);
+  }
+  return undefined;
+}
+
+/**
+ * The statement's kind when it is `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT` or
+ * `PREPARE TRANSACTION`; `ROLLBACK [WORK] TO` a savepoint stays inside the transaction, so is fine.
+ */
+function controlStatement([first, second, third]: readonly string[]): string | undefined {
+  if (first === 'ROLLBACK') return second === 'TO' || third === 'TO' ? undefined : first;
+  if (first === 'PREPARE') return second === 'TRANSACTION' ? 'PREPARE TRANSACTION' : undefined;
+  if (first === 'START') return 'START TRANSACTION';
+  return first === 'BEGIN' || first === 'COMMIT' || first === 'END' || first === 'ABORT' ? first : undefined;
+}
+
+/** One PostgreSQL lexeme; `word` and `dollar` (a dollar quote's opening tag) are captured. */
+const LEXEME =
+  /\s+|--[^\n]*|\/\*|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<dollar>\$(?:[A-Za-z_\u0080-\uFFFF][\w\u0080-\uFFFF]*)?\$)|(?<word>[A-Za-z_\u0080-\uFFFF][\w$\u0080-\uFFFF]*)|./sy;
+
+/** The words (upper-cased) and `;` of SQL text, outside comments, strings, quoted names and dollar quotes. */
+function* sqlWords(sql: string): Generator<string> {
+  for (let at = 0; at < sql.length; ) {
+    LEXEME.lastIndex = at;
+    const { 0: text, groups } = LEXEME.exec(sql)!;
+    at += text.length;
+    if (text === '/*') at = commentEnd(sql, at);
+    else if (groups?.dollar) {
+      const end = sql.indexOf(groups.dollar, at);
+      at = end < 0 ? sql.length : end + groups.dollar.length;
+    } else if (groups?.word || text === ';') yield text.toUpperCase();
+  }
+}
+
+/** Where the block comment opened just before `at` ends; PostgreSQL nests them. */
+function commentEnd(sql: string, at: number): number {
+  const marks = /\/\*|\*\//g;
+  marks.lastIndex = at;
+  for (let depth = 1; depth > 0; ) {
+    const mark = marks.exec(sql);
+    if (!mark) return sql.length;
+    depth += mark[0] === '/*' ? 1 : -1;
+  }
+  return marks.lastIndex;
+}
+
+/**
  * Reads the `.sql` files of a directory (relative to the working directory: where `cutover local` runs);
- * one that cannot be read is a `ValidationError`.
+ * one that cannot be read or holds none is a `ValidationError`.
  */
 export async function loadMigrationsFromDirectory(directory: string): Promise<Migration[]> {
   const entries = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
@@ -67,25 +153,36 @@ export async function loadMigrationsFromDirectory(directory: string): Promise<Mi
     );
   });
   const names = entries.filter((name) => name.endsWith('.sql'));
+  if (names.length === 0) throw noMigrations(`migrations.directory ${directory}`);
   const files = new Map(
     await Promise.all(names.map(async (n) => [n, await readFile(join(directory, n), 'utf8')] as const)),
   );
   return parseMigrations(files);
 }
 
-/** Reads the `.sql` objects directly under a prefix of a store (an S3 prefix through `S3BackupStore`). */
+/**
+ * Reads the `.sql` objects directly under a prefix of a store (an S3 prefix through `S3BackupStore`),
+ * which names a folder: `migrations/orders` reads `migrations/orders/`. None there is a `ValidationError`.
+ */
 export async function loadMigrationsFromStore(store: BackupStore, prefix: string): Promise<Migration[]> {
-  const objects = (await store.list(prefix)).filter(
-    (o) => o.key.endsWith('.sql') && !o.key.slice(prefix.length).includes('/'),
+  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const objects = (await store.list(folder)).filter(
+    (o) => o.key.endsWith('.sql') && !o.key.slice(folder.length).includes('/'),
   );
+  if (objects.length === 0) throw noMigrations(`migrations.s3Prefix ${folder}`);
   const files = new Map(
     await Promise.all(
       objects.map(
-        async (o) => [o.key.slice(prefix.length), (await store.get(o.key)).toString('utf8')] as const,
+        async (o) => [o.key.slice(folder.length), (await store.get(o.key)).toString('utf8')] as const,
       ),
     ),
   );
   return parseMigrations(files);
+}
+
+/** Names the field and place that held no migration file (a wrong or misspelt path, an empty upload). */
+function noMigrations(where: string): ValidationError {
+  return new ValidationError(`${where}: no migration files (V<version>__<name>.sql) found`);
 }
 
 /** How {@link applyMigrations} runs the migrations. */

@@ -26,6 +26,12 @@ export function tableLabel(table: TableName): string {
   return `${table.schema}.${table.name}`;
 }
 
+/** `"schema"."name"` of a {@link tableLabel} (`schema.name`, split at its first dot). */
+export function quotedLabel(label: string): string {
+  const dot = label.indexOf('.');
+  return `${quoteIdent(label.slice(0, dot))}.${quoteIdent(label.slice(dot + 1))}`;
+}
+
 /** A comma-separated list of quoted identifiers. */
 export function identList(names: readonly string[]): string {
   return names.map(quoteIdent).join(', ');

@@ -5,10 +5,11 @@ import { listTables, selectTables } from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
-import { backupDatabase, restoreDatabase } from './logical-backup.ts';
+import { backupDatabase } from './logical-backup.ts';
 import { applyMigrations, loadMigrationsFromDirectory, loadMigrationsFromStore } from './migrations.ts';
-import { readSequences, resetSequencesToMax, writeSequences } from './sequences.ts';
+import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
+import { undoCopy } from './undo-copy.ts';
 
 /**
  * The steps of the database-migration state machine, one function per task, each taking the normalized
@@ -102,14 +103,21 @@ export function copySlice(
   });
 }
 
-/** Sets target sequences to the source's positions, or past max(column) when asked or without a source. */
-export function syncSequences(request: Request, secrets?: SecretsClient): Promise<string[]> {
+/**
+ * Sets target sequences to the source's positions (then past max(column) where still behind), or past
+ * max(column) when asked or without a source. `unmatched` names source sequences the target lacks.
+ */
+export function syncSequences(request: Request, secrets?: SecretsClient): Promise<SequencesWritten> {
   const schemas = request.database.schemas;
   if (!request.database.source || request.sequences === 'max') {
-    return withDatabase(request.database.target, (target) => resetSequencesToMax(target, schemas), secrets);
+    return withDatabase(
+      request.database.target,
+      async (target) => ({ set: await resetSequencesToMax(target, schemas), unmatched: [] }),
+      secrets,
+    );
   }
   return withSourceAndTarget(request, secrets, async (source, target) =>
-    writeSequences(target, await readSequences(source, schemas)),
+    writeSequences(target, await readSequences(source, schemas), schemas),
   );
 }
 
@@ -121,19 +129,12 @@ export function validateCopy(request: Request, secrets?: SecretsClient) {
   );
 }
 
-/** Loads a backup back into the target, undoing the copy run `copyId` as well when given. */
-export function restoreTarget(
-  request: Request,
-  store: BackupStore,
-  manifestKey: string,
-  copyId?: string,
-  secrets?: SecretsClient,
-) {
-  return withDatabase(
-    request.database.target,
-    (client) => restoreDatabase(client, store, manifestKey, { copyId }),
-    secrets,
-  );
+/**
+ * Undoes the copy run `copyId` on the target (after a failure once the copy started): empties the tables
+ * it copied into and forgets its progress, in one transaction. Returns the tables emptied.
+ */
+export function undoTargetCopy(request: Request, copyId: string, secrets?: SecretsClient) {
+  return withDatabase(request.database.target, (client) => undoCopy(client, copyId), secrets);
 }
 
 /** What {@link runDatabaseMigration} did. */
@@ -145,7 +146,7 @@ export interface DatabaseMigrationSummary {
 
 /**
  * Runs every step in one process, in the state machine's order (for scripts, tests and the demo; the
- * state machine adds the time-budgeted loop, retries and the restore on failure).
+ * state machine adds the time-budgeted loop, retries and the undoing of a failed copy).
  *
  * @example
  * const summary = await runDatabaseMigration(request, createBackupStoreFromEnvironment(), 'demo-1');

@@ -77,11 +77,11 @@ function transitionLines(plan: DatabaseMigrationPlan): string[] {
   ];
 }
 
-/** What a failing step leads to: the restore or not, the notification, the unlock, the end. */
+/** What a failing step leads to: the copy undone or not, what stays, the notification, the unlock, the end. */
 function failureLines(onFailure: DatabaseMigrationPlan['onFailure']): string[] {
   return [
     `${label('on failure')}  ${onFailure.detail}; then publish Failed, unlock`,
-    ...(onFailure.exceptions ? [`${continued}  ${onFailure.exceptions}`] : []),
+    `${continued}  ${onFailure.kept}`,
     `${continued}  ends FAILED with the error's name; a request Prepare refuses ends there, nothing locked`,
   ];
 }

@@ -42,12 +42,16 @@ export interface DatabaseMigrationPlan {
   readonly steps: readonly DatabaseMigrationStep[];
   /** Every state entered from Prepare to Done: each RDS loop at one check, no table copied. */
   readonly path: readonly string[];
-  /** After a step that fails once the backup is taken: the restore or not, the notification, the unlock. */
+  /**
+   * After a step that fails once the backup is taken: the copy undone or not, what stays as it is, the
+   * notification, the unlock.
+   */
   readonly onFailure: {
-    readonly restore: boolean;
+    /** A failure once the copy started empties the tables it copied into (UndoCopy). */
+    readonly undoCopy: boolean;
     readonly detail: string;
-    /** The failures that restore nothing although `restore` is true. */
-    readonly exceptions?: string;
+    /** What a failure leaves for a person: migrations that committed, the backup. */
+    readonly kept: string;
     readonly states: readonly string[];
   };
   /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */
@@ -186,33 +190,25 @@ function copySteps(request: Request): DatabaseMigrationStep[] {
 }
 
 function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
-  const { enabled, method, restoreOnFailure } = request.backup;
-  const restore = enabled && method === 'logical' && restoreOnFailure;
-  const states = [
-    'ShouldRestore',
-    ...(restore ? ['Restore'] : []),
-    'NotifyFailed',
-    'UnlockAfterFailure',
-    'Failed',
-  ];
-  if (restore) {
-    const copied = request.database.source ? ' and empty the tables this run copied' : '';
-    return {
-      restore,
-      detail: `restore the logical backup${copied} (one transaction, checked against its manifest)`,
-      exceptions:
-        request.migrations?.transaction === 'all'
-          ? 'not after a failed Backup, nor on MigrationChecksumMismatch, MigrationLocked or MigrationFailed (the run changed nothing)'
-          : 'not after a failed Backup, nor on MigrationChecksumMismatch or MigrationLocked (no migration ran)',
-      states,
-    };
-  }
-  const detail = !enabled
-    ? 'no restore: no backup taken (backup.enabled is false)'
+  const undoCopy = request.database.source !== undefined;
+  const { enabled, method } = request.backup;
+  const migrations =
+    request.migrations?.transaction === 'all'
+      ? 'a failing migration run changes nothing (transaction: all)'
+      : 'migrations that committed before a failing one stay applied, named in the error';
+  const backup = !enabled
+    ? 'no backup was taken (backup.enabled is false)'
     : method === 'rds-snapshot'
-      ? 'no restore: the snapshot stays, for RestoreDBInstanceFromDBSnapshot'
-      : 'no restore (backup.restoreOnFailure is false): the target stays as the failure left it';
-  return { restore, detail, states };
+      ? 'the snapshot stays, for RestoreDBInstanceFromDBSnapshot'
+      : 'the backup stays, for cutover backups restore';
+  return {
+    undoCopy,
+    detail: undoCopy
+      ? 'once the copy started, empty the tables it copied into (one transaction), so a fixed run copies again'
+      : 'nothing to undo: no copy',
+    kept: `nothing is restored: ${migrations}; ${backup}`,
+    states: [...(undoCopy ? ['HasCopy', 'UndoCopy'] : []), 'NotifyFailed', 'UnlockAfterFailure', 'Failed'],
+  };
 }
 
 /**

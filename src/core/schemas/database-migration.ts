@@ -64,10 +64,6 @@ export const databaseMigrationRequestSchema = z
     backup: z
       .strictObject({
         enabled: z.boolean().default(true),
-        restoreOnFailure: z
-          .boolean()
-          .default(true)
-          .describe('restore a logical backup when a later step fails'),
         method: z
           .enum(['logical', 'rds-snapshot'])
           .default('logical')

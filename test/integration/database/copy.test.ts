@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTables } from '#adapters/database/catalog.ts';
 import { compareTables } from '#adapters/database/checksums.ts';
@@ -135,13 +136,45 @@ describe('copyTableSlice', () => {
     );
   });
 
+  it('refuses to copy a table that row-level security filters for the connecting role, naming it', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('rls_source');
+    const target = await postgres.createDatabase('rls_target');
+    const role = `reader_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    await runSql(target, 'CREATE TABLE orders (id int PRIMARY KEY)');
+    await runSql(
+      source,
+      `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 10);
+       ALTER TABLE orders ENABLE ROW LEVEL SECURITY; CREATE POLICY even ON orders USING (id % 2 = 0);
+       CREATE ROLE ${role} LOGIN PASSWORD 'reader'; GRANT SELECT ON orders TO ${role};`,
+    );
+    const asReader = new URL(source);
+    asReader.username = role;
+    asReader.password = 'reader';
+    // Act
+    const attempt = withDatabase({ url: asReader.toString() }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        const [orders] = await listTables(src, ['public']);
+        return copyTableSlice(src, dst, orders!, { copyId: 'rls', budgetMs: 0 });
+      }),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'DatabaseError',
+      message: expect.stringMatching(/row-level security policy for table "orders".*BYPASSRLS/),
+    });
+    expect((await runSql(target, 'SELECT count(*)::int AS n FROM orders')).rows[0].n).toBe(0);
+  });
+
   it('sets the target sequences to the source positions', async () => {
     // Prepare
     const { source, target } = await sourceAndTarget(40);
     await copyAll(source, target, 'run-seq', 1000);
     // Act
     await withDatabase({ url: source }, (src) =>
-      withDatabase({ url: target }, async (dst) => writeSequences(dst, await readSequences(src, ['public']))),
+      withDatabase({ url: target }, async (dst) =>
+        writeSequences(dst, await readSequences(src, ['public']), ['public']),
+      ),
     );
     // Assess
     const next = await runSql(

@@ -290,6 +290,131 @@ describe('applyMigrations', () => {
       message: expect.stringContaining('create.sql'),
     });
   });
+
+  it('reads an S3 prefix without its trailing slash as that folder only', async () => {
+    // Prepare
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });
+    await store.put('migrations/orders/V1__init.sql', 'CREATE TABLE a (id int);');
+    await store.put('migrations/orders-old/V1__old.sql', 'CREATE TABLE b (id int);');
+    // Act
+    const migrations = await loadMigrationsFromStore(store, 'migrations/orders');
+    // Assess
+    expect(migrations.map((m) => `${m.version}:${m.name}`)).toEqual(['1:init']);
+  });
+
+  it('refuses a directory or S3 prefix without migration files with ValidationError naming the field', async () => {
+    // Prepare
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket });
+    await store.put('migrations/shop/V1__init.sql', 'CREATE TABLE a (id int);');
+    const empty = await migrationFiles({ 'README.md': 'migrations are elsewhere' });
+    // Act
+    const fromDirectory = await loadMigrationsFromDirectory(empty).catch((error: unknown) => error);
+    const fromStore = await loadMigrationsFromStore(store, 'migrations/shops/').catch(
+      (error: unknown) => error,
+    );
+    // Assess
+    expect(fromDirectory).toMatchObject({
+      name: 'ValidationError',
+      message: `migrations.directory ${empty}: no migration files (V<version>__<name>.sql) found`,
+    });
+    expect(fromStore).toMatchObject({
+      name: 'ValidationError',
+      message: 'migrations.s3Prefix migrations/shops/: no migration files (V<version>__<name>.sql) found',
+    });
+  });
+
+  it('refuses a version past PostgreSQL integer with ValidationError naming the file and the range', async () => {
+    // Prepare
+    const dir = await migrationFiles({ 'V3000000000__big.sql': 'CREATE TABLE big (id int);' });
+    // Act
+    const attempt = loadMigrationsFromDirectory(dir);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/V3000000000__big\.sql.*1 to 2147483647/),
+    });
+  });
+
+  it('keeps a contract migration with a byte order mark or leading blank lines for the contract phase', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('bom');
+    const dir = await migrationFiles({
+      'V1__create_users.sql': 'CREATE TABLE users (id int PRIMARY KEY, name text, email text);',
+      'V2__drop_name.sql': '\uFEFF-- phase: contract\r\nALTER TABLE users DROP COLUMN name;\r\n',
+      'V3__drop_email.sql': '\n\n  -- phase: contract\nALTER TABLE users DROP COLUMN email;',
+    });
+    const migrations = await loadMigrationsFromDirectory(dir);
+    // Act
+    const expand = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'expand'));
+    const columns = await runSql(
+      url,
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'users'`,
+    );
+    const contract = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'contract'));
+    // Assess
+    expect(expand).toEqual({ applied: [expect.objectContaining({ version: 1 })], pending: [2, 3] });
+    expect(columns.rows[0].n).toBe(3);
+    expect(contract.applied.map((m) => m.version)).toEqual([2, 3]);
+  });
+
+  it('refuses a migration with its own transaction control before any migration runs', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('txcontrol');
+    const dir = await migrationFiles({
+      'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);',
+      'V2__commits.sql': 'BEGIN;\nALTER TABLE orders ADD COLUMN total int;\nCOMMIT;',
+      'V3__breaks.sql': 'SELECT 1 / 0;',
+    });
+    const commitOnly = await migrationFiles({ 'V1__backfill.sql': 'UPDATE orders SET id = id; commit;' });
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all', { transaction: 'all' }),
+    );
+    const commitOnlyError = await loadMigrationsFromDirectory(commitOnly).catch((error: unknown) => error);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/V2__commits\.sql must not contain transaction control \(BEGIN\)/),
+    });
+    expect((await runSql(url, `SELECT to_regclass('orders') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect(commitOnlyError).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/V1__backfill\.sql must not contain transaction control \(COMMIT\)/),
+    });
+  });
+
+  it('applies PL/pgSQL and BEGIN ATOMIC bodies, savepoints and quoted COMMITs, which are no transaction control', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('bodies');
+    const dir = await migrationFiles({
+      'V1__bodies.sql': `
+        CREATE TABLE log (line text);
+        DO $$ BEGIN INSERT INTO log VALUES ('do'); END $$;
+        CREATE FUNCTION add_line(text) RETURNS void LANGUAGE plpgsql AS $fn$
+        BEGIN
+          INSERT INTO log VALUES ($1);
+        END;
+        $fn$;
+        CREATE FUNCTION kind(n int) RETURNS text LANGUAGE sql
+        BEGIN ATOMIC
+          SELECT CASE WHEN n > 0 THEN 'positive' ELSE 'other' END;
+        END;
+        SAVEPOINT before_try;
+        INSERT INTO log VALUES ('dropped');
+        ROLLBACK TO SAVEPOINT before_try;
+        /* COMMIT; /* nested */ ROLLBACK; */
+        -- COMMIT;
+        SELECT add_line('COMMIT;'), add_line(E'it\\'s; END'), add_line(kind(1));`,
+    });
+    // Act
+    const report = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([1]);
+    const lines = await runSql(url, 'SELECT array_agg(line ORDER BY line) AS lines FROM log');
+    expect(lines.rows[0].lines).toEqual(['COMMIT;', 'do', "it's; END", 'positive']);
+  });
 });
 
 describe('backupDatabase / restoreDatabase', () => {
@@ -320,6 +445,28 @@ describe('backupDatabase / restoreDatabase', () => {
       `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'n') RETURNING id`,
     );
     expect(Number(next.rows[0].id)).toBe(501);
+  });
+
+  it("backs up tables whose names start like Cutover's own, but not Cutover's tables", async () => {
+    // Prepare
+    const url = await postgres.createDatabase('lookalike');
+    await runSql(url, `CREATE TABLE cutovers (id int PRIMARY KEY); CREATE TABLE "cutover-log" (line text);`);
+    await runSql(url, `INSERT INTO cutovers VALUES (1), (2); INSERT INTO "cutover-log" VALUES ('started');`);
+    const dir = await migrationFiles({ 'V1__noop.sql': 'SELECT 1;' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    // Act
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'lookalike/b1', ['public']),
+    );
+    // Assess
+    const manifest = await readManifest(store, manifestKey);
+    expect(manifest.tables.map((t) => [t.table, t.rows])).toEqual([
+      ['public.cutover-log', 1],
+      ['public.cutovers', 2],
+    ]);
   });
 
   it('restores into an empty database from the manifest DDL', async () => {

@@ -30,8 +30,8 @@ describe('formatDatabaseMigrationPlan', () => {
       '  Validate       no source: nothing to compare',
       '  Notify         publish Succeeded',
       '  Unlock         release the lock on shop/orders',
-      'on failure         restore the logical backup (one transaction, checked against its manifest); then publish Failed, unlock',
-      '                   not after a failed Backup, nor on MigrationChecksumMismatch or MigrationLocked (no migration ran)',
+      'on failure         nothing to undo: no copy; then publish Failed, unlock',
+      '                   nothing is restored: migrations that committed before a failing one stay applied, named in the error; the backup stays, for cutover backups restore',
       "                   ends FAILED with the error's name; a request Prepare refuses ends there, nothing locked",
       'expected duration  depends on the data (backup, migrations, copy, validation)',
       'state transitions  12',
@@ -39,7 +39,7 @@ describe('formatDatabaseMigrationPlan', () => {
     ]);
   });
 
-  it('with migrations.transaction all, applies the run in one transaction and restores nothing when it fails', () => {
+  it('with migrations.transaction all, applies the run in one transaction, which a failure leaves unchanged', () => {
     // Prepare
     const input = example();
     input.migrations = { ...(input.migrations as object), transaction: 'all' };
@@ -49,9 +49,7 @@ describe('formatDatabaseMigrationPlan', () => {
     expect(text).toContain(
       '  Migrate        pending migrations of phase all (expand and contract) from examples/migrations/shop, all in one transaction',
     );
-    expect(text).toContain(
-      'not after a failed Backup, nor on MigrationChecksumMismatch, MigrationLocked or MigrationFailed (the run changed nothing)',
-    );
+    expect(text).toContain('nothing is restored: a failing migration run changes nothing (transaction: all)');
   });
 
   it('with a source, gives the per-table and per-slice transitions instead of a total', () => {
@@ -72,9 +70,12 @@ describe('formatDatabaseMigrationPlan', () => {
       /state transitions {2}12\n {19}\+ 1 per copied table\n {19}\+ 2 per copy slice\n {19}tables and slices depend on the data/,
     );
     expect(text).toContain('AWS cost of a run  $0.000300 + $0.000025 per further transition');
+    expect(text).toContain(
+      'on failure         once the copy started, empty the tables it copied into (one transaction), so a fixed run copies again; then publish Failed, unlock',
+    );
   });
 
-  it('polls an RDS snapshot, does not restore it, and bounds the RDS waits', () => {
+  it('polls an RDS snapshot, keeps it on failure, and bounds the RDS waits', () => {
     // Act
     const text = formatted({
       ...example(),
@@ -85,23 +86,12 @@ describe('formatDatabaseMigrationPlan', () => {
     expect(text).toContain(
       '  Backup         RDS snapshot of instance orders, polled every 60s until available (at most 60 checks)',
     );
-    expect(text).toContain(
-      'on failure         no restore: the snapshot stays, for RestoreDBInstanceFromDBSnapshot',
-    );
+    expect(text).toContain('the snapshot stays, for RestoreDBInstanceFromDBSnapshot');
     expect(text).toContain(
       'expected duration  depends on the data (backup, migrations, copy, validation); RDS waits 1m 0s to 1h 0m 0s',
     );
     expect(text).toContain(
       'state transitions  15\n                   + 3 per snapshot check after the first (at most 59)\n',
-    );
-  });
-
-  it('says when restoreOnFailure is off', () => {
-    // Act
-    const text = formatted({ ...example(), backup: { restoreOnFailure: false } });
-    // Assess
-    expect(text).toContain(
-      'on failure         no restore (backup.restoreOnFailure is false): the target stays as the failure left it',
     );
   });
 });

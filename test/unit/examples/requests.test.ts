@@ -43,7 +43,7 @@ describe('examples/requests', () => {
     expect([url.hostname, url.username, url.password]).toEqual(['127.0.0.1', 'postgres', '']);
     expect(request.migrations?.directory).toBe('examples/migrations/shop');
     expect(existsSync(join(REPO_ROOT, request.migrations!.directory!, 'V1__create_shop.sql'))).toBe(true);
-    expect(request.backup).toMatchObject({ enabled: true, restoreOnFailure: true, method: 'logical' });
+    expect(request.backup).toMatchObject({ enabled: true, method: 'logical' });
   });
 
   it.each(EXAMPLES)('$file is a valid $strategy request', ({ file, strategy }) => {

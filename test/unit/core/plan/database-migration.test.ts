@@ -210,29 +210,30 @@ describe('buildDatabaseMigrationPlan', () => {
     );
   });
 
-  it('restores on failure only a logical backup with restoreOnFailure', () => {
+  it('undoes a copy on failure when there is a source, and restores nothing', () => {
     // Act
-    const logical = planOf();
-    const kept = planOf({ backup: { restoreOnFailure: false } });
+    const plain = planOf();
+    const copying = planOf({}, 'postgres://postgres@127.0.0.1:5432/legacy');
     const snapshot = planOf(RDS_SNAPSHOT);
     const none = planOf({ backup: { enabled: false } });
     // Assess
-    expect(logical.onFailure.restore).toBe(true);
-    expect(logical.onFailure.states).toEqual([
-      'ShouldRestore',
-      'Restore',
+    expect(plain.onFailure).toMatchObject({
+      undoCopy: false,
+      states: ['NotifyFailed', 'UnlockAfterFailure', 'Failed'],
+      kept: 'nothing is restored: migrations that committed before a failing one stay applied, named in the error; the backup stays, for cutover backups restore',
+    });
+    expect(isWalk(machine.States, ['Migrate', ...plain.onFailure.states])).toBe(true);
+    expect(copying.onFailure.undoCopy).toBe(true);
+    expect(copying.onFailure.states).toEqual([
+      'HasCopy',
+      'UndoCopy',
       'NotifyFailed',
       'UnlockAfterFailure',
       'Failed',
     ]);
-    expect(isWalk(machine.States, ['Migrate', ...logical.onFailure.states])).toBe(true);
-    expect(kept.onFailure).toMatchObject({
-      restore: false,
-      detail: expect.stringContaining('restoreOnFailure'),
-    });
-    expect(isWalk(machine.States, ['Migrate', ...kept.onFailure.states])).toBe(true);
-    expect(snapshot.onFailure.detail).toContain('RestoreDBInstanceFromDBSnapshot');
-    expect(none.onFailure.restore).toBe(false);
+    expect(isWalk(machine.States, ['Validate', ...copying.onFailure.states])).toBe(true);
+    expect(snapshot.onFailure.kept).toContain('the snapshot stays, for RestoreDBInstanceFromDBSnapshot');
+    expect(none.onFailure.kept).toContain('no backup was taken (backup.enabled is false)');
     expect(none.steps.find((step) => step.name === 'Backup')!.states).toEqual([]);
     expect(none.stateTransitions).toBe(11);
     expect(isWalk(machine.States, none.path)).toBe(true);

@@ -1,0 +1,31 @@
+import * as z from 'zod';
+import { undoTargetCopy } from '#adapters/database/workflow.ts';
+import { CopyUndoFailedError, CutoverError, readableCause } from '#core/errors.ts';
+import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+
+/**
+ * DbUndoCopy: after a failure once the copy started, empties the tables this execution copied into and
+ * forgets its copy progress, in one transaction, so a fixed run copies again. Answers `{ emptied }`; a
+ * failure is `CopyUndoFailed`, naming the error that called for it (the target is as that failure left it).
+ */
+export const handler = dbTaskHandler(
+  'db-undo-copy',
+  {
+    copyId: z.string().min(1),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  },
+  async ({ request, copyId, error }) => {
+    try {
+      return { emptied: await undoTargetCopy(request, copyId) };
+    } catch (failure) {
+      if (failure instanceof CutoverError) throw failure;
+      const after = error
+        ? `; the target is as the failure left it (${[error.Error, readableCause(error.Cause)].filter(Boolean).join(': ')})`
+        : '';
+      throw new CopyUndoFailedError(
+        `emptying the tables this run copied into failed and was rolled back: ${(failure as Error).message}${after}`,
+        { cause: failure },
+      );
+    }
+  },
+);
