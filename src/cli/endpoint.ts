@@ -23,6 +23,20 @@ export function withEndpointOptions(command: Command): Command {
     .option('--region <region>', 'AWS region (default: $AWS_REGION)');
 }
 
+/**
+ * The endpoint options as given on the command line, to repeat in a command suggested to the user.
+ *
+ * @example
+ * endpointFlags({ aws: true, region: 'eu-west-1' }); // ' --aws --region eu-west-1'
+ */
+export function endpointFlags(options: EndpointOptions): string {
+  return [
+    options.aws ? ' --aws' : '',
+    options.region !== undefined ? ` --region ${options.region}` : '',
+    options.endpoint !== undefined ? ` --endpoint ${options.endpoint}` : '',
+  ].join('');
+}
+
 /** `url` when it is an http(s) URL; otherwise a usage error naming `source` (the flag or variable). */
 function httpUrl(url: string, source: string): string {
   const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;

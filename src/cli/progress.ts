@@ -74,6 +74,18 @@ export function readableFailure(
   };
 }
 
+/**
+ * A failure as the end of a line: `: <error> — <cause>`, `: <cause>` (an execution stopped through the API
+ * with a cause alone), or nothing.
+ *
+ * @example
+ * failureText({ error: 'Aborted', cause: 'wrong image' }); // ': Aborted — wrong image'
+ */
+export function failureText({ error, cause }: { error?: string; cause?: string }): string {
+  if (error) return `: ${error}${cause ? ` — ${cause}` : ''}`;
+  return cause ? `: ${cause}` : '';
+}
+
 const END_EVENTS: Record<string, string> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
@@ -203,8 +215,6 @@ export function formatProgress(line: ProgressLine): string {
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':
-      return line.error
-        ? `${line.status}: ${line.error}${line.cause ? ` — ${line.cause}` : ''}`
-        : line.status;
+      return `${line.status}${failureText(line)}`;
   }
 }

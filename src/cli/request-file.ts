@@ -3,7 +3,10 @@ import type { RequestOf, Strategy } from '#core/schemas/index.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { CliStrategy } from './resolve.ts';
 
-/** Reads and parses a JSON request file; a missing file or bad JSON is a usage error. */
+/**
+ * Reads and parses a JSON request file (a leading UTF-8 byte order mark, as some editors write, is skipped);
+ * a missing file or bad JSON is a usage error.
+ */
 export async function readRequestFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -15,7 +18,7 @@ export async function readRequestFile(path: string): Promise<unknown> {
     );
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new CliError(`-f ${path}: not valid JSON (${(error as Error).message})`, ExitCode.Usage);
   }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type EndpointOptions, endpointFlags } from './endpoint.ts';
 import { ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, progressOf } from './progress.ts';
@@ -24,5 +25,36 @@ export async function watchExecution(
       }
     }
     await sleep(pollMs);
+  }
+}
+
+/** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const INTERRUPTED = 130;
+
+/**
+ * {@link watchExecution} at a terminal: Ctrl-C (SIGINT) stops the following, not the execution, and says
+ * so, with the commands that follow it again or stop it (with the same endpoint options).
+ *
+ * @example
+ * process.exitCode = await followExecution(sfn, executionArn, { endpoint: 'http://127.0.0.1:8083' });
+ */
+export async function followExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: EndpointOptions,
+): Promise<number> {
+  const name = executionArn.slice(executionArn.lastIndexOf(':') + 1);
+  const flags = endpointFlags(options);
+  const interrupted = (): void => {
+    console.error(
+      `\nstopped following ${name}; the execution keeps running: follow it with \`cutover watch ${name}${flags}\`, or stop it with \`cutover abort ${name}${flags}\``,
+    );
+    process.exit(INTERRUPTED);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    return await watchExecution(sfn, executionArn);
+  } finally {
+    process.off('SIGINT', interrupted);
   }
 }

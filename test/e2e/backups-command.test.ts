@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
 import { startCli, stopStartedClis, waitForOutput } from '#test/support/cli-process.ts';
+import { requestUrl, startTestPostgres } from '#test/support/postgres.ts';
 
 let directory: string;
 beforeAll(async () => {
@@ -128,5 +132,128 @@ describe('cutover backups with cutover local', () => {
       stderr:
         'cutover: give exactly one of --database-url <postgres://...> (local) or --secret-arn <arn> (AWS): the database to restore into\n',
     });
+  });
+});
+
+/** A data dir whose folder store (`<data dir>/backups`) holds a manifest at each key, made at its time. */
+async function folderStoreWith(manifests: Record<string, string>): Promise<string> {
+  const dataDir = await mkdtemp(join(directory, 'folder-'));
+  const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
+  for (const [key, createdAt] of Object.entries(manifests)) {
+    await store.put(key, JSON.stringify({ format: 'cutover-logical-backup/1', createdAt, tables: [] }));
+  }
+  return dataDir;
+}
+
+describe('cutover backups with the folder store', () => {
+  it('list <namespace>/<service> lists that service only (not one whose name it begins), newest first', async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({
+      'shop/orders/database/a/manifest.json': '2026-11-28T10:00:00.000Z',
+      'shop/orders/database/b/manifest.json': '2026-11-28T11:00:00.000Z',
+      'shop/orders-abort/database/c/manifest.json': '2026-11-28T12:00:00.000Z',
+    });
+    // Act
+    const listed = await cutover(['backups', 'list', 'shop/orders', '--data-dir', dataDir]);
+    // Assess
+    expect(listed).toEqual({
+      code: 0,
+      stdout: [
+        '2026-11-28T11:00:00.000Z  0 tables  0 rows  shop/orders/database/b/manifest.json',
+        '2026-11-28T10:00:00.000Z  0 tables  0 rows  shop/orders/database/a/manifest.json',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('restore of a key that is not there exits 2 naming it, before the database is asked anything', async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({});
+    const key = 'shop/orders/database/x/manifest.json';
+    // Act
+    const outcome = await cutover(
+      [
+        'backups',
+        'restore',
+        key,
+        '--data-dir',
+        dataDir,
+        '--database-url',
+        'postgres://postgres@127.0.0.1:1/shop',
+      ],
+      { PGPASSWORD: undefined },
+    );
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cutover: no backup "${key}" in ${join(dataDir, 'backups')}\n`,
+    });
+  });
+
+  it("restore without PGPASSWORD exits 2, as a wrong password does: the user's environment", async () => {
+    // Prepare
+    const key = 'shop/orders/database/a/manifest.json';
+    const dataDir = await folderStoreWith({ [key]: '2026-11-28T10:00:00.000Z' });
+    const postgres = await startTestPostgres();
+    try {
+      const url = requestUrl(await postgres.createDatabase());
+      // Act
+      const outcome = await cutover(
+        ['backups', 'restore', key, '--data-dir', dataDir, '--database-url', url],
+        {
+          PGPASSWORD: undefined,
+        },
+      );
+      const wrongPassword = await cutover(
+        ['backups', 'restore', key, '--data-dir', dataDir, '--database-url', url],
+        { PGPASSWORD: 'wrong' },
+      );
+      // Assess
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toContain('no password for database');
+      expect(outcome.stderr).toContain('set PGPASSWORD');
+      expect(wrongPassword.code).toBe(2);
+    } finally {
+      await postgres.stop();
+    }
+  });
+
+  it('restore --secret-arn without a configured region reads the secret in the region of its ARN', async () => {
+    // Prepare: Secrets Manager answers with a database that is not there
+    const key = 'shop/orders/database/a/manifest.json';
+    const dataDir = await folderStoreWith({ [key]: '2026-11-28T10:00:00.000Z' });
+    const signedFor: string[] = [];
+    const secretsManager = createServer((request, response) => {
+      signedFor.push(
+        /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '',
+      );
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      response.end(
+        JSON.stringify({ SecretString: JSON.stringify({ url: 'postgres://postgres:pw@127.0.0.1:1/shop' }) }),
+      );
+    });
+    await new Promise<void>((resolve) => secretsManager.listen(0, '127.0.0.1', resolve));
+    const { port } = secretsManager.address() as AddressInfo;
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-db-AbCdEf';
+    // Act
+    const outcome = await cutover(['backups', 'restore', key, '--data-dir', dataDir, '--secret-arn', arn], {
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: join(directory, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-aws-credentials'),
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+    });
+    secretsManager.close();
+    // Assess
+    expect(signedFor).toEqual(['eu-west-1']);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe(
+      `cutover: database ${arn} is not reachable: connect ECONNREFUSED 127.0.0.1:1\n`,
+    );
   });
 });

@@ -18,6 +18,9 @@ function sumMachine(extra = ''): string {
   });
 }
 
+/** A state machine that needs no task function. */
+const PASS_MACHINE = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
+
 afterEach(stopStartedClis);
 afterAll(removeProjectFixtures);
 
@@ -158,7 +161,7 @@ describe('cutover local', () => {
 
   it('after a SIGKILL, starts again on the same data directory, replacing the PostgreSQL left running', async () => {
     // Prepare: a runtime with its PostgreSQL, killed without a chance to stop it
-    const project = createProjectFixture({});
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
     chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
     const dataDir = join(project, '.cutover');
     const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
@@ -194,6 +197,77 @@ describe('cutover local', () => {
     expect(cli.stderr()).toContain(`--data-dir must name a directory (got "${file}": a file is in the way)`);
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
   });
+
+  it('warns, naming the old and the new port, when the PostgreSQL port of the last start is taken', async () => {
+    // Prepare: the data dir kept a port that another program now listens on
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
+    const dataDir = join(project, '.cutover');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'postgres.port'), `${port}\n`);
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project]);
+    const [, newPort] = await waitForOutput(cli, /PostgreSQL on postgres:\/\/postgres@127\.0\.0\.1:(\d+)\//);
+    cli.child.kill('SIGTERM');
+    const code = await cli.exited;
+    taken.close();
+    // Assess
+    expect(code).toBe(0);
+    expect(newPort).not.toBe(String(port));
+    expect(cli.stderr()).toBe(
+      `warning: PostgreSQL's port ${port} (of the last start, in ${join(dataDir, 'postgres.port')}) is in use by another program: PostgreSQL now listens on ${newPort}; requests naming 127.0.0.1:${port} must name 127.0.0.1:${newPort} instead\n`,
+    );
+  });
+
+  it('rejects a --project-dir that does not exist as a usage error (exit code 2), creating nothing', async () => {
+    // Prepare
+    const parent = createProjectFixture({});
+    const missing = join(parent, 'my-service');
+    const dataDir = join(parent, '.cutover');
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', dataDir, '--project-dir', missing]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toBe(`cutover: --project-dir must name an existing directory (got "${missing}")\n`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('warns, saying where it looked, when the project has no state machines', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'lambdas/add-numbers/handler.ts': handlerSource('event.a') });
+    const args = ['--data-dir', join(project, '.cutover'), '--project-dir', project, '--no-data-services'];
+    // Act
+    const cli = startCli(['local', '--port', '0', ...args]);
+    await waitForEndpoint(cli);
+    cli.child.kill('SIGTERM');
+    // Assess
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toBe(
+      `warning: no state machines in ${join(project, 'statemachines')} (*.asl.json): \`cutover run\` has nothing to start; run \`cutover local\` in your Cutover project, or pass --project-dir <it>\n`,
+    );
+  });
+
+  it.each(['abc', '-1'])(
+    'rejects WAIT_TIME_SCALE=%s as a usage error (exit code 2), saying what it takes',
+    async (scale) => {
+      // Prepare
+      const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+      const dataDir = join(project, '.cutover');
+      // Act
+      const cli = startCli(['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project], {
+        WAIT_TIME_SCALE: scale,
+      });
+      // Assess
+      expect(await cli.exited).toBe(2);
+      expect(cli.stderr()).toBe(
+        `cutover: WAIT_TIME_SCALE must be a number >= 0: 1 real time, 0.1 ten times faster, 0 no waiting (got "${scale}")\n`,
+      );
+      expect(existsSync(dataDir)).toBe(false);
+    },
+  );
 
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
     const cli = startCli(['local', '--port', 'eighty']);

@@ -89,6 +89,8 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
   try {
     await client.connect();
   } catch (error) {
+    // A server that refused the login may keep the socket open (waiting for a password): close it.
+    await client.end().catch(() => undefined);
     throw connectionError(ref, error);
   }
   return client;

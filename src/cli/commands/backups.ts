@@ -1,5 +1,6 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
-import { BackupNotFoundError } from '#core/errors.ts';
+import { BackupNotFoundError, TransientAdapterError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
@@ -22,7 +23,33 @@ function withDataDirOption(command: Command): Command {
 }
 
 /**
- * `cutover backups list [prefix]` and `cutover backups restore <manifest-key> --database-url <url>`: the
+ * A `backups list` argument as a key prefix: it names whole path segments (`shop`, `shop/orders`), so
+ * `shop/orders` lists `shop/orders/...` and not `shop/orders-abort/...`.
+ *
+ * @example
+ * backupPathPrefix('shop/orders'); // 'shop/orders/'
+ */
+function backupPathPrefix(path: string): string {
+  return path === '' || path.endsWith('/') ? path : `${path}/`;
+}
+
+/**
+ * A Secrets Manager client for `secretArn`: in the configured region, else (no `AWS_REGION`, no profile
+ * region) in the region the ARN names.
+ */
+async function secretsClientFor(secretArn: string): Promise<SecretsManagerClient> {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const configured = new SecretsManagerClient({});
+  const arnRegion = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretArn)?.[1];
+  if (arnRegion === undefined || (await configured.config.region().then(Boolean, () => false))) {
+    return configured;
+  }
+  configured.destroy();
+  return new SecretsManagerClient({ region: arnRegion });
+}
+
+/**
+ * `cutover backups list [path]` and `cutover backups restore <manifest-key> --database-url <url>`: the
  * database backups in the backup store the task functions use (CUTOVER_BACKUP_BUCKET, else the S3 server
  * of the running `cutover local`, else <data dir>/backups; see {@link resolveBackupLocation}).
  */
@@ -40,14 +67,18 @@ export function backupsCommand(): Command {
   withDataDirOption(
     backups
       .command('list')
-      .description('list database backups (their manifests) under a prefix')
-      .argument('[prefix]', 'key prefix, e.g. shop/orders/', '')
+      .description('list database backups (their manifests) under a path, newest first')
+      .argument(
+        '[path]',
+        'whole key segments, <namespace>[/<service>[/...]]: shop/orders lists shop/orders/..., not shop/orders-abort/...',
+      )
       .option('--json', 'print JSON'),
   )
-    .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders/ --json')
-    .action(async (prefix: string, options: { json?: boolean; dataDir?: string }) => {
+    .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders --json')
+    .action(async (path: string | undefined, options: { json?: boolean; dataDir?: string }) => {
       const { MANIFEST_NAME, readManifest } = await loadBackupModules();
       const { store, description, hint } = await resolveBackupLocation(options);
+      const prefix = backupPathPrefix(path ?? '');
       const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
       const rows = await Promise.all(
         manifests.map(async (object) => {
@@ -61,6 +92,7 @@ export function backupsCommand(): Command {
           };
         }),
       );
+      rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else for (const r of rows) console.log(`${r.createdAt}  ${r.tables} tables  ${r.rows} rows  ${r.key}`);
       if (rows.length === 0) {
@@ -92,14 +124,23 @@ export function backupsCommand(): Command {
             ExitCode.Usage,
           );
         }
-        const { restoreDatabase, withDatabase } = await loadBackupModules();
+        const { readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
         const { store, description, hint } = await resolveBackupLocation(options);
+        // The backup first: a wrong key is named before anything about the database is.
+        await readManifest(store, manifestKey).catch((error: unknown) => {
+          if (!(error instanceof BackupNotFoundError)) throw error;
+          const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
+          throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Usage, { cause: error });
+        });
         const ref = { url: options.databaseUrl, secretArn: options.secretArn };
-        await withDatabase(ref, (client) => restoreDatabase(client, store, manifestKey)).catch(
+        const secrets =
+          options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
+        await withDatabase(ref, (client) => restoreDatabase(client, store, manifestKey), secrets).catch(
           (error: unknown) => {
-            if (!(error instanceof BackupNotFoundError)) throw error;
-            const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
-            throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Failed, { cause: error });
+            // Like a wrong password (a ValidationError): the user's environment, not a failed restore.
+            const noPassword =
+              error instanceof TransientAdapterError && error.message.startsWith('no password for database');
+            throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
           },
         );
         console.log(`restored ${manifestKey}`);

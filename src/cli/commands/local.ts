@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
+import type { Clock } from '#local/clock.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
@@ -62,6 +63,32 @@ export function prepareDataDir(dataDir: string): void {
   }
 }
 
+/** The `--project-dir` directory, resolved; one that does not exist is a usage error naming the flag. */
+function projectDirectory(projectDir: string): string {
+  const directory = resolve(projectDir);
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new CliError(`--project-dir must name an existing directory (got "${directory}")`, ExitCode.Usage);
+  }
+  return directory;
+}
+
+/**
+ * The runtime's clock, scaled by `WAIT_TIME_SCALE`; a value that is not a number >= 0 is a usage error
+ * naming the variable and what it takes.
+ */
+async function scaledClock(env: NodeJS.ProcessEnv = process.env): Promise<Clock> {
+  const { RealClock } = await import('#local/clock.ts');
+  try {
+    return RealClock.fromEnv(env);
+  } catch (error) {
+    throw new CliError(
+      `WAIT_TIME_SCALE must be a number >= 0: 1 real time, 0.1 ten times faster, 0 no waiting (got ${JSON.stringify(env.WAIT_TIME_SCALE)})`,
+      ExitCode.Usage,
+      { cause: error },
+    );
+  }
+}
+
 /** The error of a `--host`/`--port` another server listens on. */
 function addressInUse(host: string, port: number): CliError {
   return new CliError(`${host}:${port} is already in use: stop the other server or pass --port`);
@@ -118,6 +145,8 @@ export function localCommand(): Command {
       // Loaded here, not at the top: the runtime is most of what `cutover --help` would otherwise load.
       const { startLocalRuntime } = await import('#local/runtime.ts');
       useKubeconfig(options);
+      const projectDir = projectDirectory(options.projectDir);
+      const clock = await scaledClock();
       await checkPortFree(options.host, options.port);
       const dataDir = resolve(options.dataDir);
       prepareDataDir(dataDir);
@@ -125,12 +154,12 @@ export function localCommand(): Command {
       process.env.CUTOVER_DATA_DIR = dataDir;
       // Their JSON logs are for CloudWatch; here only warnings and errors join the `[cutover]` lines.
       process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-      const projectDir = resolve(options.projectDir);
       const runtime = await startLocalRuntime({
         port: options.port,
         host: options.host,
         dataDir,
         projectDir,
+        clock,
       }).catch((error: NodeJS.ErrnoException) => {
         // Taken since checkPortFree, by another process.
         throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
@@ -139,11 +168,16 @@ export function localCommand(): Command {
         const note = machine.action === 'deleting' ? ' (its RUNNING executions end first; not updated)' : '';
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}${note}`);
       }
+      if (runtime.stateMachines.length === 0) {
+        console.warn(
+          `warning: no state machines in ${join(projectDir, 'statemachines')} (*.asl.json): \`cutover run\` has nothing to start; run \`cutover local\` in your Cutover project, or pass --project-dir <it>`,
+        );
+      }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
       console.log(`Console on ${runtime.endpoint}/console`);
       const stopped = stopOnSignal();
       try {
-        if (options.dataServices) await reportDataServices(runtime);
+        if (options.dataServices) await reportDataServices(runtime, dataDir);
         await stopped;
       } finally {
         await runtime.close();
@@ -152,10 +186,35 @@ export function localCommand(): Command {
     });
 }
 
-/** Starts the embedded PostgreSQL and local S3 server and prints where they are; a failure only warns. */
-async function reportDataServices(runtime: LocalRuntime): Promise<void> {
+/**
+ * Where the data services keep PostgreSQL's port between starts (see `startLocalDataServices`), so the URL
+ * written into request files stays valid.
+ */
+const KEPT_POSTGRES_PORT_FILE = 'postgres.port';
+
+/** The PostgreSQL port kept in the data dir by an earlier start, if any. */
+function keptPostgresPort(dataDir: string): number | undefined {
   try {
-    const { databaseUrl, s3, bucket } = await runtime.dataServices();
+    const port = Number(readFileSync(join(dataDir, KEPT_POSTGRES_PORT_FILE), 'utf8').trim());
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the embedded PostgreSQL and local S3 server and prints where they are; a failure only warns, and
+ * so does PostgreSQL moving off the port of the last start (another program took it).
+ */
+async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promise<void> {
+  const kept = keptPostgresPort(dataDir);
+  try {
+    const { databaseUrl, postgres, s3, bucket } = await runtime.dataServices();
+    if (kept !== undefined && kept !== postgres.port) {
+      console.warn(
+        `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, KEPT_POSTGRES_PORT_FILE)}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
+      );
+    }
     console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
     console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
   } catch (error) {

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
-import { watchExecution } from '../watch.ts';
+import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
   readonly file: string;
@@ -56,10 +57,17 @@ export function runCommand(): Command {
     const sfn = createStepFunctionsClient(options);
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
     const name = options.name ?? defaultExecutionName(request as object);
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }),
-    );
+    const { executionArn } = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }))
+      .catch((error: Error) => {
+        if (error.name !== 'ExecutionAlreadyExists') throw error;
+        throw new CliError(
+          `an execution named "${name}" already exists: choose another --name, or leave --name out for a new one`,
+          ExitCode.Usage,
+          { cause: error },
+        );
+      });
     console.log(executionArn);
-    if (options.wait) process.exitCode = await watchExecution(sfn, executionArn!);
+    if (options.wait) process.exitCode = await followExecution(sfn, executionArn!, options);
   });
 }

@@ -3,6 +3,7 @@ import type { ServiceRef } from '#core/types.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
+import { failureText } from '../progress.ts';
 import {
   type ReleaseWindow,
   type ServiceRelease,
@@ -87,6 +88,5 @@ function detailOf(release: ServiceRelease): string {
     release.startDate && release.stopDate
       ? `, took ${formatDuration(Math.round((release.stopDate.getTime() - release.startDate.getTime()) / 1000))}`
       : '';
-  const failure = release.error ? `: ${release.error}${release.cause ? ` — ${release.cause}` : ''}` : '';
-  return `${started}${took}${failure}`;
+  return `${started}${took}${failureText(release)}`;
 }

@@ -75,7 +75,9 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
 async function sendTraffic(url: string, rate: number, seconds: number | undefined): Promise<void> {
   const { startTraffic } = await import('#local/adapters/traffic-generator.ts');
   const traffic = startTraffic({ url, ratePerSecond: rate });
-  console.log(`sending ${rate} requests/s to ${url} (Ctrl-C stops)`);
+  console.log(
+    `sending ${rate} requests/s to ${url} ${seconds === undefined ? '(Ctrl-C stops)' : `for ${seconds} s`}`,
+  );
   const report = setInterval(() => console.log(tally(traffic.stats)), REPORT_EVERY_MS);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
-import { watchExecution } from '../watch.ts';
+import { followExecution } from '../watch.ts';
 
 /** `cutover watch <execution>`: live progress until the execution ends; exits 0 when it succeeded. */
 export function watchCommand(): Command {
@@ -12,6 +12,6 @@ export function watchCommand(): Command {
       .addHelpText('after', '\nExample:\n  $ cutover watch checkout-v2'),
   ).action(async (ref: string, options: EndpointOptions) => {
     const sfn = createStepFunctionsClient(options);
-    process.exitCode = await watchExecution(sfn, await resolveExecutionArn(sfn, ref));
+    process.exitCode = await followExecution(sfn, await resolveExecutionArn(sfn, ref), options);
   });
 }

@@ -83,6 +83,20 @@ describe('progressOf', () => {
     expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
   });
 
+  it('ends an execution stopped through the API with a cause alone by that cause', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 12,
+      timestamp: new Date(),
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { cause: 'wrong image' },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual(['ABORTED: wrong image']);
+  });
+
   it('shows the weights and the verdict a task returned', () => {
     // Prepare
     const event: HistoryEvent = {

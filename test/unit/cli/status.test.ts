@@ -79,6 +79,22 @@ describe('formatStatus', () => {
     ]);
   });
 
+  it('shows the cause of a release stopped through the API with a cause but no error', () => {
+    // Prepare
+    const stopped: ServiceRelease = {
+      ...rolledV7,
+      status: 'ABORTED',
+      stopDate: new Date('2026-11-29T09:00:06Z'),
+      ...readableFailure(undefined, 'wrong image'),
+    };
+    // Act
+    const text = formatStatus(service, { releases: [stopped] }, window);
+    // Assess
+    expect(text.split('\n')[1]).toBe(
+      'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 6s: wrong image',
+    );
+  });
+
   it('names the last successful release even when it is older than the lines shown', () => {
     // Act
     const text = formatStatus(

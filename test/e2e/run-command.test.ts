@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CliProcess,
+  REPO_ROOT,
+  startCli,
+  waitForEndpoint,
+  waitForOutput,
+} from '#test/support/cli-process.ts';
+import { sfnClient } from '#test/support/local-runtime.ts';
+import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
+
+const CANARY = 'examples/requests/canary.json';
+/** A `canary` state machine that only waits: its executions run until stopped. */
+const WAITING_CANARY = JSON.stringify({
+  StartAt: 'BakeStep',
+  States: { BakeStep: { Type: 'Wait', Seconds: 3600, End: true } },
+});
+
+let project: string;
+let local: CliProcess;
+let endpoint: string;
+let sfn: SFNClient;
+
+beforeAll(async () => {
+  project = createProjectFixture({ 'statemachines/canary.asl.json': WAITING_CANARY });
+  local = startCli([
+    'local',
+    '--port',
+    '0',
+    '--data-dir',
+    join(project, '.cutover'),
+    '--project-dir',
+    project,
+    '--no-data-services',
+  ]);
+  endpoint = await waitForEndpoint(local);
+  sfn = sfnClient(endpoint);
+});
+
+afterAll(async () => {
+  sfn?.destroy();
+  local?.child.kill('SIGTERM');
+  await local?.exited;
+  removeProjectFixtures();
+});
+
+/** Runs `cutover <args>` against the local runtime of this file and waits for it to exit. */
+async function cutover(...args: string[]) {
+  const cli = startCli([...args, '--endpoint', endpoint]);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** The example canary request with another version, in the project dir. */
+function canaryRequest(version: string): string {
+  const request = JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8')) as {
+    release: { version: string };
+  };
+  request.release.version = version;
+  const path = join(project, `canary-${version}.json`);
+  writeFileSync(path, JSON.stringify(request));
+  return path;
+}
+
+async function statusOf(name: string): Promise<string | undefined> {
+  const executionArn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
+  return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+}
+
+describe('cutover run --name', () => {
+  it('of a name another execution has exits 2, saying to choose another', async () => {
+    // Prepare
+    const first = await cutover('run', 'canary', '-f', canaryRequest('v2'), '--name', 'checkout-taken');
+    // Act
+    const second = await cutover('run', 'canary', '-f', canaryRequest('v3'), '--name', 'checkout-taken');
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(second).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: an execution named "checkout-taken" already exists: choose another --name, or leave --name out for a new one\n',
+    });
+  });
+});
+
+describe('Ctrl-C while following an execution', () => {
+  it.each([
+    {
+      command: 'run --wait',
+      follow: (name: string) => ['run', 'canary', '-f', CANARY, '--name', name, '--wait'],
+    },
+    { command: 'watch', follow: (name: string) => ['watch', name] },
+  ])(
+    '$command stops following only, and says how to follow or stop the execution',
+    async ({ command, follow }) => {
+      // Prepare
+      const name = `checkout-${command.split(' ')[0]}-interrupted`;
+      if (command === 'watch') await cutover('run', 'canary', '-f', CANARY, '--name', name);
+      const following = startCli([...follow(name), '--endpoint', endpoint]);
+      await waitForOutput(following, /→ BakeStep/);
+      // Act
+      following.child.kill('SIGINT');
+      const code = await following.exited;
+      // Assess
+      expect(code).toBe(130);
+      expect(following.stderr()).toBe(
+        `\nstopped following ${name}; the execution keeps running: follow it with \`cutover watch ${name} --endpoint ${endpoint}\`, or stop it with \`cutover abort ${name} --endpoint ${endpoint}\`\n`,
+      );
+      expect(await statusOf(name)).toBe('RUNNING');
+    },
+  );
+});
