@@ -13,11 +13,13 @@ const MAX_WAIT_SECONDS = 120;
 const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) });
 
 /**
- * RestoreCapacity, before Rollback gives traffic back, one turn of its Wait/Check/Choice loop: scales each
- * track the backup sends traffic to and the release scaled down since (a rolling release's drained old
- * track) back to its backed-up replicas, and answers `{ ready, attempt, maxAttempts }`: ready once every
- * such track has its replicas ready (or failed), or when the checks for `min(progressDeadlineSeconds,
- * 120 s)` ran out (traffic returns anyway, with a warning). Without a backup nothing was changed: ready.
+ * RestoreCapacity, one turn of a Wait/Check/Choice loop, run before Rollback gives traffic back and again
+ * after it (CheckRolledBack): scales each track the backup sends traffic to and the release scaled down
+ * since (a rolling release's drained old track) back to its backed-up replicas, and answers
+ * `{ ready, attempt, maxAttempts }`: ready once every such track's rollout is complete with its replicas
+ * ready (or failed): after Rollback, once a track it put back on its previous release (a canary's stable
+ * track after DeployStable) runs it. Also ready when the checks for `min(progressDeadlineSeconds, 120 s)`
+ * ran out (with a warning). Without a backup nothing was changed: ready.
  */
 export const handler = taskHandler(
   'restore-capacity',
@@ -40,7 +42,7 @@ export const handler = taskHandler(
       if (weight <= 0 || replicas === 0) continue;
       const status = await cluster.status(request.service, track);
       if (status.desired < replicas) await cluster.scale(request.service, track, replicas);
-      else if (status.ready >= replicas || status.failed) continue;
+      else if ((status.complete && status.ready >= replicas) || status.failed) continue;
       waiting.push(`${track} ${status.ready}/${replicas} ready`);
     }
     if (waiting.length > 0 && attempt >= maxAttempts) {
