@@ -1,19 +1,35 @@
 import { loadMigrationsFromDirectory } from '#adapters/database/migrations.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { ServiceLockedError } from '#core/errors.ts';
+import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
+import { type DatabaseMigrationRequest, rdsChecks } from '#core/schemas/database-migration.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** A database migration holds the service lock for at most a day. */
-const LOCK_SECONDS = 86_400;
+/** What a database migration may take besides its RDS waits (backup, migrations, copy, validation). */
+const REST_SECONDS = 86_400;
+
+/**
+ * How long a database migration holds the service lock (it is not renewed): the longest the request's RDS
+ * waits may take (snapshot, green environment, switchover: each its checks times `rds.pollSeconds`) plus a
+ * day for the rest.
+ *
+ * @example
+ * lockSeconds(request); // 86_400 without RDS waits; 94_380 with a 600 s snapshot and the Blue/Green defaults
+ */
+export function lockSeconds(request: DatabaseMigrationRequest): number {
+  const poll = request.rds?.pollSeconds ?? DEFAULT_RDS_POLL_SECONDS;
+  return REST_SECONDS + rdsChecks(request, poll) * poll;
+}
 
 /**
  * DbPrepare: the request checked and normalized, a migrations directory read (`ValidationError`: a
- * wrong path or file name ends here, before the backup), the service locked (`ServiceLocked`).
+ * wrong path or file name ends here, before the backup), the service locked (`ServiceLocked`) for
+ * {@link lockSeconds}.
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
   if (request.migrations?.directory) await loadMigrationsFromDirectory(request.migrations.directory);
   const lock = createLockFromEnvironment();
-  if (!(await lock.acquire(request.service, executionArn, LOCK_SECONDS))) {
+  if (!(await lock.acquire(request.service, executionArn, lockSeconds(request)))) {
     const holder = await lock.holder(request.service);
     throw new ServiceLockedError(
       `${request.service.namespace}/${request.service.name} is locked by ${holder}`,

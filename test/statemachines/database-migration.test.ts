@@ -7,6 +7,7 @@ import {
   DescribeBlueGreenDeploymentsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
+  RDSServiceException,
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
 import {
@@ -532,6 +533,56 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       `SELECT 1 FROM information_schema.columns WHERE column_name = 'price'`,
     );
     expect(columns.rowCount).toBe(1);
+  });
+
+  it('carries on when retried Blue/Green calls find what their first, failed-looking calls did', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    /** An RDS answer of 500 to a call that in fact went through. */
+    const lostAnswer = () =>
+      new RDSServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'internal failure',
+      });
+    const rdsError = (name: string) =>
+      new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name });
+    rds
+      .on(CreateBlueGreenDeploymentCommand)
+      .rejectsOnce(lostAnswer())
+      .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault'));
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: 'bgd-3', Source: sourceArn }] });
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand, { BlueGreenDeploymentIdentifier: 'bgd-3' })
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('AVAILABLE'))
+      .resolvesOnce(deployment('SWITCHOVER_IN_PROGRESS'))
+      .resolves(deployment('SWITCHOVER_COMPLETED'));
+    rds
+      .on(SwitchoverBlueGreenDeploymentCommand)
+      .rejectsOnce(lostAnswer())
+      .rejects(rdsError('InvalidBlueGreenDeploymentStateFault'));
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const name = rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input.BlueGreenDeploymentName;
+    expect(rds.commandCalls(CreateBlueGreenDeploymentCommand)).toHaveLength(2);
+    expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand)[0]!.args[0].input).toEqual({
+      Filters: [{ Name: 'blue-green-deployment-name', Values: [name] }],
+    });
+    expect(rds.commandCalls(SwitchoverBlueGreenDeploymentCommand)).toHaveLength(2);
+    expect(taskOutput(history, 'Switchover').blueGreen).toMatchObject({ identifier: 'bgd-3' });
+    expect(statesEntered(history)).toContain('Migrate');
   });
 
   it('ends FAILED with BlueGreenSwitchoverFailed when the switchover fails, before any migration', async () => {

@@ -15,7 +15,7 @@ export interface TableInfo extends TableName {
   /** Primary key columns in key order, with their SQL types; empty when the table has none. */
   readonly primaryKey: readonly string[];
   readonly primaryKeyTypes: readonly string[];
-  /** Table + indexes + TOAST, in bytes. */
+  /** Table + indexes + TOAST, in bytes; a partitioned table's is that of its partitions, at every level. */
   readonly bytes: number;
 }
 
@@ -39,7 +39,9 @@ interface TableRow {
 export async function listTables(client: pg.Client, schemas: readonly string[]): Promise<TableInfo[]> {
   const { rows } = await client.query<TableRow>(
     `SELECT c.oid::int AS oid, n.nspname::text AS schema, c.relname::text AS name,
-       pg_total_relation_size(c.oid)::text AS bytes,
+       (CASE c.relkind WHEN 'p'
+          THEN (SELECT sum(pg_total_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)
+          ELSE pg_total_relation_size(c.oid) END)::text AS bytes,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
              ORDER BY a.attnum) AS columns,

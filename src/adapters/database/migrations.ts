@@ -50,7 +50,13 @@ export const DEFAULT_LOCK_WAIT_SECONDS = 300;
 export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
   const migrations = [...files].map(([file, text]) => {
     const match = FILE_NAME.exec(file);
-    if (!match) throw new ValidationError(`migration file ${file} must be named V<version>__<name>.sql`);
+    if (!match) {
+      throw new ValidationError(
+        `migration file ${file} must be named V<version>__<name>.sql: a whole version from 1 without ` +
+          'leading zeros (V3, not V03 or V1.5), then two underscores and a name of letters, digits and _ ' +
+          '(V3__add_email.sql)',
+      );
+    }
     const version = Number(match[1]);
     if (version > MAX_VERSION) {
       throw new ValidationError(
@@ -205,7 +211,8 @@ export interface MigrationOptions {
  * Applies the pending migrations of `phase` (or all) in version order holding the database's migration
  * lock (`MigrationLocked` when another session keeps it past `lockWait`), recording each in
  * `cutover_schema_history`. Refuses to start when an applied migration's file changed
- * (`MigrationChecksumMismatch`). A failing one is reported as `MigrationFailed`: with `transaction: 'each'`
+ * (`MigrationChecksumMismatch`) or a pending one is numbered below an applied one of its phase
+ * (`ValidationError`). A failing one is reported as `MigrationFailed`: with `transaction: 'each'`
  * (the default) it alone is rolled back and the ones before it are kept; with `'all'` the run's
  * migrations are rolled back with it.
  *
@@ -225,9 +232,9 @@ export async function applyMigrations(
       `CREATE TABLE IF NOT EXISTS ${HISTORY} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
          checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
     );
-    const applied = await appliedChecksums(client);
+    const applied = await appliedMigrations(client);
     for (const migration of migrations) {
-      const checksum = applied.get(migration.version);
+      const checksum = applied.get(migration.version)?.checksum;
       if (checksum !== undefined && checksum !== migration.checksum) {
         throw new MigrationChecksumMismatchError(
           `migration ${labelOf(migration)} was changed after it was applied ` +
@@ -236,6 +243,7 @@ export async function applyMigrations(
       }
     }
     const pending = migrations.filter((m) => !applied.has(m.version));
+    refuseOutOfOrder(pending, applied);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
     const run = (migration: Migration) => applyOne(client, migration, deadline);
     const report =
@@ -244,11 +252,39 @@ export async function applyMigrations(
   });
 }
 
-async function appliedChecksums(client: pg.Client): Promise<Map<number, string>> {
-  const { rows } = await client.query<{ version: number; checksum: string }>(
-    `SELECT version, checksum FROM ${HISTORY}`,
+/** What `cutover_schema_history` holds of an applied migration. */
+interface AppliedRow {
+  readonly checksum: string;
+  readonly phase: MigrationPhase;
+}
+
+async function appliedMigrations(client: pg.Client): Promise<Map<number, AppliedRow>> {
+  const { rows } = await client.query<AppliedRow & { version: number }>(
+    `SELECT version, checksum, phase FROM ${HISTORY}`,
   );
-  return new Map(rows.map((r) => [r.version, r.checksum]));
+  return new Map(rows.map(({ version, checksum, phase }) => [version, { checksum, phase }]));
+}
+
+/**
+ * Refuses (`ValidationError`) pending migrations numbered below an applied migration of their phase: a
+ * run applies every pending migration of its phase in version order, so such a file was added after a
+ * later one ran. One below an applied migration of the other phase is not refused: a phased run
+ * (`expand`) leaves the other phase's migrations (`contract`) pending on purpose.
+ */
+function refuseOutOfOrder(pending: readonly Migration[], applied: ReadonlyMap<number, AppliedRow>): void {
+  const highest = (phase?: MigrationPhase) =>
+    Math.max(
+      0,
+      ...[...applied].filter(([, row]) => !phase || row.phase === phase).map(([version]) => version),
+    );
+  const late = pending.filter((m) => m.version < highest(m.phase));
+  if (late.length === 0) return;
+  const files = late.map((m) => `${labelOf(m)}.sql`).join(', ');
+  const [noun, verb, pronoun] = late.length === 1 ? ['file', 'is', 'it'] : ['files', 'are', 'them'];
+  throw new ValidationError(
+    `migration ${noun} ${files} ${verb} numbered below migrations already applied (the highest applied ` +
+      `version is ${highest()}): migrations are applied in version order only, so renumber ${pronoun} above ${highest()}`,
+  );
 }
 
 type ApplyOne = (migration: Migration) => Promise<AppliedMigration>;

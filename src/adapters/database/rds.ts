@@ -1,4 +1,8 @@
-import type { RDSClient } from '@aws-sdk/client-rds';
+import type {
+  BlueGreenDeployment,
+  DescribeBlueGreenDeploymentsCommandInput,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { BackupFailedError, BlueGreenSwitchoverFailedError } from '#core/errors.ts';
 import { clientOnFirstSend } from '../aws-clients.ts';
 import { asAdapterError, isTransientAwsError } from '../aws-errors.ts';
@@ -125,7 +129,11 @@ export interface BlueGreenSpec {
   readonly targetDBParameterGroupName?: string;
 }
 
-/** Creates the green environment (`CreateBlueGreenDeployment`); returns the deployment's identifier. */
+/**
+ * Creates the green environment (`CreateBlueGreenDeployment`); returns the deployment's identifier. When a
+ * deployment of that name exists (a retried task whose first call went through), returns its identifier
+ * if it is of the same source, else throws `BlueGreenSwitchoverFailed` naming it.
+ */
 export async function createBlueGreen(
   rds: RdsClient,
   input: BlueGreenSpec & {
@@ -149,6 +157,8 @@ export async function createBlueGreen(
     );
     return BlueGreenDeployment!.BlueGreenDeploymentIdentifier!;
   } catch (error) {
+    if ((error as Error).name === 'BlueGreenDeploymentAlreadyExistsFault')
+      return existingBlueGreen(rds, input);
     throw rdsCallError(
       error,
       'CreateBlueGreenDeployment',
@@ -156,6 +166,39 @@ export async function createBlueGreen(
       BlueGreenSwitchoverFailedError,
     );
   }
+}
+
+/** The identifier of the existing deployment named `name`, which must be of `sourceArn`. */
+async function existingBlueGreen(
+  rds: RdsClient,
+  { name, sourceArn }: { name: string; sourceArn: string },
+): Promise<string> {
+  const deployment = await describeBlueGreen(rds, {
+    Filters: [{ Name: 'blue-green-deployment-name', Values: [name] }],
+  });
+  if (deployment?.Source !== sourceArn) {
+    const found = deployment
+      ? `is ${deployment.BlueGreenDeploymentIdentifier} of ${deployment.Source}`
+      : 'is not found by DescribeBlueGreenDeployments';
+    throw new BlueGreenSwitchoverFailedError(
+      `CreateBlueGreenDeployment ${name} from ${sourceArn} failed: the Blue/Green deployment of that name ${found}`,
+    );
+  }
+  return deployment.BlueGreenDeploymentIdentifier!;
+}
+
+/** The first deployment `DescribeBlueGreenDeployments` answers for `input`, if any. */
+async function describeBlueGreen(
+  rds: RdsClient,
+  input: DescribeBlueGreenDeploymentsCommandInput,
+): Promise<BlueGreenDeployment | undefined> {
+  const { DescribeBlueGreenDeploymentsCommand } = await import('@aws-sdk/client-rds');
+  const { BlueGreenDeployments } = await rds
+    .send(new DescribeBlueGreenDeploymentsCommand(input))
+    .catch((error: unknown) => {
+      throw asAdapterError(error, 'rds:DescribeBlueGreenDeployments');
+    });
+  return BlueGreenDeployments?.[0];
 }
 
 /** Blue/Green statuses that end the deployment without a switchover. */
@@ -173,13 +216,7 @@ export interface BlueGreenState {
  * missing or in a failed status.
  */
 export async function blueGreenState(rds: RdsClient, identifier: string): Promise<BlueGreenState> {
-  const { DescribeBlueGreenDeploymentsCommand } = await import('@aws-sdk/client-rds');
-  const { BlueGreenDeployments } = await rds
-    .send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: identifier }))
-    .catch((error: unknown) => {
-      throw asAdapterError(error, 'rds:DescribeBlueGreenDeployments');
-    });
-  const deployment = BlueGreenDeployments?.[0];
+  const deployment = await describeBlueGreen(rds, { BlueGreenDeploymentIdentifier: identifier });
   const status = deployment?.Status ?? 'MISSING';
   if (status === 'MISSING' || FAILED_BLUE_GREEN.has(status)) {
     const reason = deployment?.StatusDetails ? `: ${deployment.StatusDetails}` : '';
@@ -214,7 +251,15 @@ export function assertReadyForSwitchover(identifier: string, state: BlueGreenSta
   }
 }
 
-/** Switches the green environment to production (`SwitchoverBlueGreenDeployment`), within `timeoutSeconds`. */
+/** Statuses of a deployment whose switchover has started: a retried switchover call is then done. */
+const SWITCHOVER_STARTED = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);
+
+/**
+ * Switches the green environment to production (`SwitchoverBlueGreenDeployment`), within `timeoutSeconds`.
+ * When RDS refuses it for the deployment's state, an earlier call (a retried task's first) may have
+ * started it: done if the deployment is switching over or switched, else `BlueGreenSwitchoverFailed`
+ * naming its status.
+ */
 export async function switchoverBlueGreen(
   rds: RdsClient,
   identifier: string,
@@ -229,6 +274,17 @@ export async function switchoverBlueGreen(
       }),
     );
   } catch (error) {
-    throw rdsCallError(error, 'SwitchoverBlueGreenDeployment', identifier, BlueGreenSwitchoverFailedError);
+    if ((error as Error).name !== 'InvalidBlueGreenDeploymentStateFault') {
+      throw rdsCallError(error, 'SwitchoverBlueGreenDeployment', identifier, BlueGreenSwitchoverFailedError);
+    }
+    const deployment = await describeBlueGreen(rds, { BlueGreenDeploymentIdentifier: identifier });
+    const status = deployment?.Status ?? 'MISSING';
+    if (SWITCHOVER_STARTED.has(status)) return;
+    throw rdsCallError(
+      error,
+      'SwitchoverBlueGreenDeployment',
+      `${identifier} (status ${status})`,
+      BlueGreenSwitchoverFailedError,
+    );
   }
 }

@@ -18,9 +18,16 @@ import { undoCopy } from './undo-copy.ts';
 
 type Request = DatabaseMigrationRequest;
 
-/** Where the backups of a service's database go: `<namespace>/<name>/database/<run id>`. */
+/**
+ * Where the backups of a service's database go: `<namespace>/<name>/database/<run id>`. A run id of
+ * letters, digits, `_` and `-` is kept as is; any other character becomes its UTF-8 bytes, each `.` and
+ * two hex digits (`orders.1` -> `orders.2E1`), so no two run ids share a prefix.
+ */
 export function backupPrefix(request: Request, runId: string): string {
-  return `${request.service.namespace}/${request.service.name}/database/${runId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const id = runId.replace(/[^A-Za-z0-9_-]/gu, (char) =>
+    [...Buffer.from(char)].map((byte) => `.${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+  return `${request.service.namespace}/${request.service.name}/database/${id}`;
 }
 
 /** Logical backup of the target; returns the manifest key. */

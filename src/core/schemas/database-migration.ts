@@ -128,14 +128,14 @@ export const databaseMigrationRequestSchema = z
   .superRefine(checkPollChecks);
 
 /** The request's fields that decide its RDS waits. */
-interface RdsWaits {
+export interface RdsWaits {
   backup?: { method?: string };
   rds?: { pollSeconds?: number; snapshotTimeoutSeconds?: number };
   blueGreen?: { availableTimeoutSeconds?: number; switchoverTimeoutSeconds?: number };
 }
 
 /** The most status checks of the request's RDS waits polled every `poll` seconds: snapshot, green, switchover. */
-function rdsChecks(request: RdsWaits, poll: number): number {
+export function rdsChecks(request: RdsWaits, poll: number): number {
   let checks = 0;
   if (request.backup?.method === 'rds-snapshot') {
     checks += maxPollChecks(request.rds?.snapshotTimeoutSeconds ?? 0, poll);

@@ -136,6 +136,43 @@ describe('copyTableSlice', () => {
     );
   });
 
+  it('refuses a partitioned table without a primary key over the size limit, sized by its partitions', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('partitioned_source');
+    const target = await postgres.createDatabase('partitioned_target');
+    const schema = `CREATE TABLE events (region text, day int, body text) PARTITION BY LIST (region);
+      CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu') PARTITION BY RANGE (day);
+      CREATE TABLE events_eu_early PARTITION OF events_eu FOR VALUES FROM (0) TO (100);
+      CREATE TABLE events_eu_late PARTITION OF events_eu FOR VALUES FROM (100) TO (1000);
+      CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us');`;
+    await runSql(source, schema);
+    await runSql(target, schema);
+    await runSql(
+      source,
+      `INSERT INTO events SELECT r, d, repeat('x', 200) FROM unnest(ARRAY['eu', 'us']) r, generate_series(1, 999) d`,
+    );
+    const leaves = await runSql(
+      source,
+      `SELECT sum(pg_total_relation_size(relid))::text AS bytes FROM pg_partition_tree('events') WHERE isleaf`,
+    );
+    // Act
+    const { events, error } = await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        const [events] = await listTables(src, ['public']);
+        const options = { copyId: 'r', budgetMs: 0, maxBytesWithoutKey: 100_000 };
+        const error = await copyTableSlice(src, dst, events!, options).catch((e: unknown) => e);
+        return { events, error };
+      }),
+    );
+    // Assess
+    expect(events).toMatchObject({ name: 'events', bytes: Number(leaves.rows[0].bytes) });
+    expect(error).toMatchObject({
+      name: 'TableTooLargeWithoutPrimaryKey',
+      message: expect.stringContaining('public.events has no primary key'),
+    });
+    expect((await runSql(target, 'SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(0);
+  });
+
   it('refuses to copy a table that row-level security filters for the connecting role, naming it', async () => {
     // Prepare
     const source = await postgres.createDatabase('rls_source');

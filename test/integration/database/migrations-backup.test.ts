@@ -67,6 +67,90 @@ describe('applyMigrations', () => {
     expect(columns.rows.map((r) => r.column_name)).toEqual(['email', 'id']);
   });
 
+  it('refuses a migration numbered below an applied one with ValidationError, before applying any', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('late');
+    const first = await migrationFiles({
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V5__e.sql': 'CREATE TABLE e (id int);',
+    });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(first), 'all'),
+    );
+    const later = await migrationFiles({
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V4__late.sql': 'CREATE TABLE late (id int);',
+      'V5__e.sql': 'CREATE TABLE e (id int);',
+      'V6__next.sql': 'CREATE TABLE next (id int);',
+    });
+    const migrations = await loadMigrationsFromDirectory(later);
+    // Act
+    const attempt = withDatabase({ url }, (c) => applyMigrations(c, migrations, 'all'));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message:
+        'migration file V4__late.sql is numbered below migrations already applied (the highest applied ' +
+        'version is 5): migrations are applied in version order only, so renumber it above 5',
+    });
+    const versions = await runSql(
+      url,
+      'SELECT array_agg(version ORDER BY version) AS v FROM cutover_schema_history',
+    );
+    expect(versions.rows[0].v).toEqual([1, 5]);
+    expect((await runSql(url, `SELECT to_regclass('next') AS t`)).rows[0].t).toBeNull();
+  });
+
+  it('applies contract migrations an expand run left pending below it, but refuses a late one of a phase', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('phases');
+    const release = {
+      'V1__users.sql': 'CREATE TABLE users (id int PRIMARY KEY, name text);',
+      'V3__drop_name.sql': '-- phase: contract\nALTER TABLE users DROP COLUMN name;',
+      'V4__add_email.sql': 'ALTER TABLE users ADD COLUMN email text;',
+    };
+    const migrations = await loadMigrationsFromDirectory(await migrationFiles(release));
+    const withLate = await loadMigrationsFromDirectory(
+      await migrationFiles({ ...release, 'V2__late.sql': '-- phase: contract\nSELECT 1;' }),
+    );
+    // Act
+    const expand = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'expand'));
+    const contract = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'contract'));
+    const late = withDatabase({ url }, (c) => applyMigrations(c, withLate, 'expand'));
+    // Assess
+    expect(expand.applied.map((m) => m.version)).toEqual([1, 4]);
+    expect(expand.pending).toEqual([3]);
+    expect(contract.applied.map((m) => m.version)).toEqual([3]);
+    await expect(late).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('V2__late.sql is numbered below migrations already applied'),
+    });
+  });
+
+  it('refuses leading zeros and decimal versions, saying what a migration file name may hold', async () => {
+    // Prepare
+    const zero = await migrationFiles({ 'V03__b.sql': 'SELECT 1;' });
+    const decimal = await migrationFiles({ 'V1.5__c.sql': 'SELECT 1;' });
+    // Act
+    const errors = await Promise.all(
+      [zero, decimal].map((dir) =>
+        loadMigrationsFromDirectory(dir).then(
+          () => undefined,
+          (error: Error) => error,
+        ),
+      ),
+    );
+    // Assess
+    expect(errors.map((error) => error?.message)).toEqual(
+      ['V03__b.sql', 'V1.5__c.sql'].map(
+        (file) =>
+          `migration file ${file} must be named V<version>__<name>.sql: a whole version from 1 without ` +
+          'leading zeros (V3, not V03 or V1.5), then two underscores and a name of letters, digits and _ ' +
+          '(V3__add_email.sql)',
+      ),
+    );
+  });
+
   it('refuses an edited applied migration with MigrationChecksumMismatch and applies nothing', async () => {
     // Prepare
     const url = await postgres.createDatabase('edited');

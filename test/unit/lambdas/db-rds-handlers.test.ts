@@ -1,3 +1,4 @@
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateBlueGreenDeploymentCommand,
   CreateDBSnapshotCommand,
@@ -8,12 +9,13 @@ import {
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cutoverIdentifier } from '#adapters/database/rds.ts';
 import { handler as checkBlueGreen } from '#lambdas/db-check-blue-green/handler.ts';
 import { handler as checkSnapshot } from '#lambdas/db-check-snapshot/handler.ts';
 import { handler as createBlueGreen } from '#lambdas/db-create-blue-green/handler.ts';
 import { handler as createSnapshot } from '#lambdas/db-create-snapshot/handler.ts';
+import { handler as prepare } from '#lambdas/db-prepare/handler.ts';
 import { handler as switchover } from '#lambdas/db-switchover-blue-green/handler.ts';
 import { handler as validateBlueGreen } from '#lambdas/db-validate-blue-green/handler.ts';
 
@@ -191,6 +193,57 @@ describe('Blue/Green handlers', () => {
     expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 240 });
   });
 
+  it('carries on with the deployment a retried create finds under its name, for the same source', async () => {
+    // Prepare
+    rds
+      .on(CreateBlueGreenDeploymentCommand)
+      .rejectsOnce(
+        new RDSServiceException({
+          name: 'InternalFailure',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+          message: 'internal',
+        }),
+      )
+      .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault', 'already exists'));
+    rds.on(DescribeBlueGreenDeploymentsCommand).resolves({
+      BlueGreenDeployments: [
+        { BlueGreenDeploymentIdentifier: 'bgd-1', Source: sourceArn, Status: 'PROVISIONING' },
+      ],
+    });
+    // Act
+    const first = await errorOf(run(createBlueGreen));
+    const retried = await run(createBlueGreen);
+    // Assess
+    expect(first?.name).toBe('TransientAdapterError');
+    expect(retried).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 240 });
+    expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
+      { Filters: [{ Name: 'blue-green-deployment-name', Values: ['cutover-orders-run-7'] }] },
+    ]);
+  });
+
+  it('fails with BlueGreenSwitchoverFailed naming a deployment of the same name from another source', async () => {
+    // Prepare
+    const otherArn = 'arn:aws:rds:eu-west-1:123456789012:db:payments';
+    rds
+      .on(CreateBlueGreenDeploymentCommand)
+      .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault', 'already exists'));
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce({ BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: 'bgd-9', Source: otherArn }] })
+      .resolves({ BlueGreenDeployments: [] });
+    // Act
+    const other = await errorOf(run(createBlueGreen));
+    const gone = await errorOf(run(createBlueGreen));
+    // Assess
+    expect([other?.name, gone?.name]).toEqual(['BlueGreenSwitchoverFailed', 'BlueGreenSwitchoverFailed']);
+    expect(other?.message).toBe(
+      `CreateBlueGreenDeployment cutover-orders-run-7 from ${sourceArn} failed: ` +
+        `the Blue/Green deployment of that name is bgd-9 of ${otherArn}`,
+    );
+    expect(gone?.message).toContain('is not found by DescribeBlueGreenDeployments');
+  });
+
   it('waits for AVAILABLE, then for SWITCHOVER_COMPLETED', async () => {
     // Prepare
     rds
@@ -265,6 +318,33 @@ describe('Blue/Green handlers', () => {
     expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 6 });
   });
 
+  it('carries on when a retried switchover finds the switchover started, and fails naming any other status', async () => {
+    // Prepare
+    rds
+      .on(SwitchoverBlueGreenDeploymentCommand)
+      .rejects(rdsError('InvalidBlueGreenDeploymentStateFault', 'not in a valid state'));
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_IN_PROGRESS'))
+      .resolvesOnce(deployment('SWITCHOVER_COMPLETED', 'SWITCHOVER_COMPLETED'))
+      .resolvesOnce(deployment('PROVISIONING'));
+    // Act
+    const inProgress = await run(switchover, { identifier: 'bgd-1' });
+    const completed = await run(switchover, { identifier: 'bgd-1' });
+    const provisioning = await errorOf(run(switchover, { identifier: 'bgd-1' }));
+    // Assess
+    expect([inProgress, completed]).toEqual(
+      Array(2).fill({ identifier: 'bgd-1', attempt: 0, maxAttempts: 6 }),
+    );
+    expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand).map((c) => c.args[0].input)).toEqual(
+      Array(3).fill({ BlueGreenDeploymentIdentifier: 'bgd-1' }),
+    );
+    expect(provisioning?.name).toBe('BlueGreenSwitchoverFailed');
+    expect(provisioning?.message).toBe(
+      'SwitchoverBlueGreenDeployment bgd-1 (status PROVISIONING) failed: not in a valid state',
+    );
+  });
+
   it('fails with TransientAdapterError when RDS throttles, and BlueGreenSwitchoverFailed otherwise', async () => {
     // Prepare
     rds
@@ -303,5 +383,36 @@ describe('Blue/Green handlers', () => {
     expect(error?.message).toContain('request.rds.instanceIdentifier: backup.method rds-snapshot needs');
     expect(error?.message).toContain('request.rds: blueGreen needs rds');
     expect(rds.calls()).toHaveLength(0);
+  });
+});
+
+describe('db-prepare', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  beforeEach(() => {
+    dynamodb.reset();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+    vi.stubEnv('CUTOVER_STATE_TABLE', 'cutover-state');
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+  afterAll(() => dynamodb.restore());
+
+  it("locks the service for the request's RDS waits plus a day", async () => {
+    // Prepare
+    dynamodb.on(PutItemCommand).resolves({});
+    const { backup: _, rds: __, blueGreen: ___, ...withoutRds } = request;
+    const now = Date.parse('2025-01-01T00:00:00Z') / 1000;
+    // Act
+    await run(prepare);
+    await prepare({ request: withoutRds, executionArn }, {} as Context);
+    // Assess
+    const expiresAt = dynamodb
+      .commandCalls(PutItemCommand)
+      .map((c) => Number(c.args[0].input.Item!.expiresAt!.N));
+    // A 600 s snapshot, 7,200 s for the green environment, the 120 s switchover and two polls of 30 s.
+    expect(expiresAt.map((at) => at - now)).toEqual([86_400 + 600 + 7200 + 120 + 60, 86_400]);
   });
 });
