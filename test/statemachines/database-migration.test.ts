@@ -314,6 +314,32 @@ describe('database-migration state machine', () => {
     expect(await snapshot(target)).toEqual(await snapshot(source));
   });
 
+  it('refuses a source whose tables hold large object references before copying anything', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('source');
+    await runSql(
+      source,
+      `CREATE TABLE docs (id int PRIMARY KEY, body oid); INSERT INTO docs VALUES (1, lo_from_bytea(0, 'hello'));`,
+    );
+    const target = await postgres.createDatabase('target');
+    const migrations = await migrationFiles({
+      'V1__docs.sql': 'CREATE TABLE docs (id int PRIMARY KEY, body oid);',
+    });
+    const input = databaseMigrationInput(
+      { source: requestUrl(source), target: requestUrl(target) },
+      migrations,
+    );
+    // Act
+    const { execution, history } = await runMigration(input);
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(readableCause(execution.cause)).toContain(
+      'database.source: large objects (oid) are not copied, only their numbers would be, and these columns refer to them: public.docs.body;',
+    );
+    expect(statesEntered(history)).not.toContain('CopyTables');
+  });
+
   it('ends FAILED with CopyUndoFailed, naming the first error, when the copied tables cannot be emptied', async () => {
     // Prepare: a table the migrations made refers to a copied one and holds a row.
     const source = await postgres.createDatabase('source');

@@ -30,6 +30,25 @@ interface TableRow {
 }
 
 /**
+ * Columns of the tables of `schemas` that hold large object references (`oid`, or a domain over it such as
+ * the `lo` extension's), as `schema.table.column`. Large objects live outside the tables
+ * (`pg_largeobject`): copying such a column copies the references only.
+ */
+export async function largeObjectColumns(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ label: string }>(
+    `SELECT format('%s.%s.%s', n.nspname, c.relname, a.attname) AS label
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid
+      WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]) AND NOT starts_with(c.relname, $2)
+        AND a.attnum > 0 AND NOT a.attisdropped
+        AND (a.atttypid = 'oid'::regtype OR (t.typtype = 'd' AND t.typbasetype = 'oid'::regtype))
+      ORDER BY 1`,
+    [schemas, INTERNAL_TABLE_PREFIX],
+  );
+  return rows.map((row) => row.label);
+}
+
+/**
  * The ordinary and partitioned tables of `schemas` (partitions are reached through their parent),
  * parents before children along foreign keys, so rows can be loaded in this order.
  *

@@ -1,7 +1,8 @@
 import type pg from 'pg';
+import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import { listTables, selectTables } from './catalog.ts';
+import { largeObjectColumns, listTables, selectTables } from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
@@ -73,12 +74,25 @@ export async function migrateTarget(
   );
 }
 
-/** The source's tables in load order (labels only, to keep the execution's payload small). */
+/**
+ * The source's tables in load order (labels only, to keep the execution's payload small); a source whose
+ * tables hold large object references is refused (`ValidationError`), before anything is copied.
+ */
 export async function sourceTables(request: Request, secrets?: SecretsClient): Promise<string[]> {
   if (!request.database.source) return [];
+  const { schemas } = request.database;
   const tables = await withDatabase(
     request.database.source,
-    (c) => listTables(c, request.database.schemas),
+    async (client) => {
+      const references = await largeObjectColumns(client, schemas);
+      if (references.length > 0) {
+        throw new ValidationError(
+          'database.source: large objects (oid) are not copied, only their numbers would be, and these ' +
+            `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
+        );
+      }
+      return listTables(client, schemas);
+    },
     secrets,
   );
   return tables.map(tableLabel);
