@@ -94,7 +94,11 @@ async function main(): Promise<number> {
   const url = await runtime.adapters!.router.url(SERVICE);
   const traffic = startTraffic({ url, ratePerSecond: 40 });
   const smokeTest = await startSmokeTest(url);
-  const hooks = { beforeTraffic: [{ name: 'smoke-test', url: smokeTest.url }] };
+  // The same smoke test before the new track takes traffic and once it has all of it.
+  const hooks = {
+    beforeTraffic: [{ name: 'smoke-test', url: smokeTest.url }],
+    afterTraffic: [{ name: 'live-smoke-test', url: smokeTest.url }],
+  };
   try {
     for (const [index, chapter] of STORY.entries()) {
       console.log(`${index + 1}. ${chapter.title}`);

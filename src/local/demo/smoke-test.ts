@@ -1,7 +1,7 @@
 /**
- * The demo's smoke test: a webhook (`hooks.beforeTraffic`) that calls the new track through the service's
- * proxy, naming it in `x-cutover-track`, before the track has any weight, and passes when every answer
- * is a 200 from the release being rolled out.
+ * The demo's smoke test: a webhook (`hooks.beforeTraffic`, and `hooks.afterTraffic`) that calls the hook's
+ * track through the service's proxy, naming it in `x-cutover-track` (before the track has any weight, or
+ * once it has all of it), and passes when every answer is a 200 from the release being rolled out.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -67,7 +67,7 @@ export const STORY: readonly Chapter[] = [
     smokeTest: true,
   },
   {
-    title: 'Canary v3 is healthy: smoke test, 10% -> 50% -> promoted',
+    title: 'Canary v3 is healthy: smoke test, 10% -> 50% -> promoted, smoke test again',
     strategy: 'canary',
     request: canary('v3'),
     expected: 'SUCCEEDED',
