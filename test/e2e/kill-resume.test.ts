@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startCli, stopStartedClis, waitForEndpoint } from '#test/support/cli-process.ts';
+import { localProjectArgs, startCli, stopStartedClis, waitForEndpoint } from '#test/support/cli-process.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
@@ -78,16 +78,7 @@ describe('cutover local after SIGKILL', () => {
     const project = projectWithParkedExecutions();
     const dataDir = join(project, '.cutover');
     // No embedded PostgreSQL/S3: a SIGKILLed process could not stop them.
-    const args = [
-      'local',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--project-dir',
-      project,
-      '--no-data-services',
-    ];
+    const args = localProjectArgs(project, dataDir);
     const env = { WAIT_TIME_SCALE: '1' };
     const first = startCli(args, env);
     const firstClient = sfnClient(await waitForEndpoint(first));

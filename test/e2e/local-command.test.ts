@@ -5,7 +5,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startCli, stopStartedClis, waitForEndpoint, waitForOutput } from '#test/support/cli-process.ts';
+import {
+  localProjectArgs,
+  startCli,
+  stopStartedClis,
+  waitForEndpoint,
+  waitForOutput,
+} from '#test/support/cli-process.ts';
 import { isAlive } from '#test/support/local-app.ts';
 import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
@@ -62,16 +68,7 @@ describe('cutover local', () => {
       'lambdas/add-numbers/handler.ts': handlerSource('event.a + event.b'),
       'statemachines/sum.asl.json': sumMachine(),
     });
-    const args = [
-      'local',
-      '--port',
-      '0',
-      '--data-dir',
-      join(project, '.cutover'),
-      '--project-dir',
-      project,
-      '--no-data-services',
-    ];
+    const args = localProjectArgs(project);
     const first = startCli(args);
     await waitForEndpoint(first);
     first.child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CliProcess,
+  localProjectArgs,
   REPO_ROOT,
   startCli,
   waitForEndpoint,
@@ -26,16 +27,7 @@ let sfn: SFNClient;
 
 beforeAll(async () => {
   project = createProjectFixture({ 'statemachines/canary.asl.json': WAITING_CANARY });
-  local = startCli([
-    'local',
-    '--port',
-    '0',
-    '--data-dir',
-    join(project, '.cutover'),
-    '--project-dir',
-    project,
-    '--no-data-services',
-  ]);
+  local = startCli(localProjectArgs(project));
   endpoint = await waitForEndpoint(local);
   sfn = sfnClient(endpoint);
 });

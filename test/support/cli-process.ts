@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** The repository root (where `bin/cutover.ts` and `node_modules/tsx` are). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -36,6 +36,14 @@ export async function stopStartedClis(): Promise<void> {
       clearTimeout(killer);
     }),
   );
+}
+
+/**
+ * Arguments of `cutover local` serving a fixture project on a free port, without PostgreSQL and S3, its
+ * data in `dataDir` (`<project>/.cutover` unless given).
+ */
+export function localProjectArgs(project: string, dataDir = join(project, '.cutover')): string[] {
+  return ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project, '--no-data-services'];
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
