@@ -161,14 +161,17 @@ export const CUTOVER_ERRORS = [
 export const CUTOVER_ERROR_NAMES: ReadonlySet<string> = new Set(CUTOVER_ERRORS.map((e) => e.errorName));
 
 /**
- * Errors the AWS Lambda service (not the function) raises for a task; the state machines retry them.
- * Not Cutover errors, but names the `ErrorEquals` contract accepts.
+ * Errors the AWS Lambda service (not the function's code) raises for a task; the state machines retry them.
+ * `Lambda.Unknown` is a function that timed out, ran out of memory or crashed (retried twice, as Cutover's
+ * tasks are idempotent). Not Cutover errors, but names the `ErrorEquals` contract accepts.
  */
 export const LAMBDA_SERVICE_ERROR_NAMES: ReadonlySet<string> = new Set([
   'Lambda.ServiceException',
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
 ]);
 
 /**

@@ -29,6 +29,25 @@ function substituted(file: string): unknown {
   );
 }
 
+/** A state of a definition, as far as its retries go. */
+interface State {
+  readonly Resource?: string;
+  readonly Retry?: readonly { readonly ErrorEquals: readonly string[]; readonly MaxAttempts?: number }[];
+  readonly Iterator?: { readonly States: Record<string, State> };
+  readonly ItemProcessor?: { readonly States: Record<string, State> };
+  readonly Branches?: readonly { readonly States: Record<string, State> }[];
+}
+
+/** Every state of a definition with its name, however deep (Parallel branches, Map item processors). */
+function statesOf(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...[state.Iterator, state.ItemProcessor, ...(state.Branches ?? [])].flatMap((inner) =>
+      inner ? statesOf(inner.States) : [],
+    ),
+  ]);
+}
+
 /** Every `ErrorEquals` name in a definition, however deep (Parallel branches, Map item processors). */
 function errorNames(node: unknown): string[] {
   if (Array.isArray(node)) return node.flatMap(errorNames);
@@ -59,6 +78,28 @@ describe('statemachines/*.asl.json', () => {
       );
       // Assess
       expect(unknown).toEqual([]);
+    },
+  );
+
+  it.each(
+    FILES.filter((file) => file.file.includes('/statemachines/') && !file.file.includes('/fixtures/')).map(
+      (file) => [file.strategy, file.file],
+    ),
+  )(
+    '%s retries every Lambda task on service errors and, twice, on a function that timed out or crashed',
+    (_, file) => {
+      // Act
+      const lambdaTasks = statesOf((substituted(file) as { States: Record<string, State> }).States).filter(
+        ([, state]) => String(state.Resource).startsWith('arn:aws:lambda:'),
+      );
+      const missing = lambdaTasks.flatMap(([name, state]) => {
+        const retried = (error: string) => state.Retry?.find((retry) => retry.ErrorEquals.includes(error));
+        const unknown = retried('Lambda.Unknown');
+        return [...LAMBDA_SERVICE_ERROR_NAMES].every(retried) && unknown?.MaxAttempts === 2 ? [] : [name];
+      });
+      // Assess
+      expect(lambdaTasks.length).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
     },
   );
 
