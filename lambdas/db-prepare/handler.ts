@@ -16,7 +16,7 @@ const REST_SECONDS = 86_400;
  * @example
  * lockSeconds(request); // 86_400 without RDS waits; 94_380 with a 600 s snapshot and the Blue/Green defaults
  */
-export function lockSeconds(request: DatabaseMigrationRequest): number {
+function lockSeconds(request: DatabaseMigrationRequest): number {
   const poll = request.rds?.pollSeconds ?? DEFAULT_RDS_POLL_SECONDS;
   return REST_SECONDS + rdsChecks(request, poll) * poll;
 }

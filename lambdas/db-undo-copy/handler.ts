@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { undoTargetCopy } from '#adapters/database/workflow.ts';
-import { CopyUndoFailedError, CutoverError, readableCause } from '#core/errors.ts';
+import { CopyUndoFailedError, readableCause, TransientAdapterError } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
 /**
@@ -18,7 +18,8 @@ export const handler = dbTaskHandler(
     try {
       return { emptied: await undoTargetCopy(request, copyId) };
     } catch (failure) {
-      if (failure instanceof CutoverError) throw failure;
+      // Retried, and once out of retries caught apart (the first error stays the execution's).
+      if (failure instanceof TransientAdapterError) throw failure;
       const after = error
         ? `; the target is as the failure left it (${[error.Error, readableCause(error.Cause)].filter(Boolean).join(': ')})`
         : '';

@@ -14,17 +14,21 @@ const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number(
 
 /**
  * RestoreCapacity, one turn of a Wait/Check/Choice loop, run before Rollback gives traffic back and again
- * after it (CheckRolledBack): scales each track the backup sends traffic to and the release scaled down
- * since (a rolling release's drained old track) back to its backed-up replicas, and answers
- * `{ ready, attempt, maxAttempts }`: ready once every such track's rollout is complete with its replicas
- * ready (or failed): after Rollback, once a track it put back on its previous release (a canary's stable
- * track after DeployStable) runs it. Also ready when the checks for `min(progressDeadlineSeconds, 120 s)`
- * ran out (with a warning). Without a backup nothing was changed: ready.
+ * after it (CheckRolledBack, `afterRollback`): scales each track the backup sends traffic to and the
+ * release scaled down since (a rolling release's drained old track) back to its backed-up replicas, and
+ * answers `{ ready, attempt, maxAttempts }`: ready once every such track has its replicas ready (or
+ * failed); after Rollback, once its rollout is also complete, so a track Rollback put back on its previous
+ * release (a canary's stable track after DeployStable) runs it. Also ready when the checks for
+ * `min(progressDeadlineSeconds, 120 s)` ran out (with a warning). Without a backup nothing was changed: ready.
  */
 export const handler = taskHandler(
   'restore-capacity',
-  { backupKey: z.string().min(1).optional(), poll: poll.optional() },
-  async ({ request, executionArn, backupKey, ...input }) => {
+  {
+    backupKey: z.string().min(1).optional(),
+    poll: poll.optional(),
+    afterRollback: z.boolean().default(false),
+  },
+  async ({ request, executionArn, backupKey, afterRollback, ...input }) => {
     const deps = dependencies(request, { backups: backupFamily, cluster: clusterFamily });
     const key = backupKey ?? releaseBackupKey(request.service, executionArn);
     const backup = await readReleaseBackup(await deps.backups(), key).catch((error: unknown) => {
@@ -42,7 +46,8 @@ export const handler = taskHandler(
       if (weight <= 0 || replicas === 0) continue;
       const status = await cluster.status(request.service, track);
       if (status.desired < replicas) await cluster.scale(request.service, track, replicas);
-      else if ((status.complete && status.ready >= replicas) || status.failed) continue;
+      // After Rollback a track must also have rolled its release back; before it, ready replicas will do.
+      else if ((status.ready >= replicas && (status.complete || !afterRollback)) || status.failed) continue;
       waiting.push(`${track} ${status.ready}/${replicas} ready`);
     }
     if (waiting.length > 0 && attempt >= maxAttempts) {

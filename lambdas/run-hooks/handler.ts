@@ -6,7 +6,7 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 /**
  * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
  * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
- * (`track` serves it) and before the previous version is scaled down. Returns
+ * (`track` serves it) and before the previous version is scaled down or removed. Returns
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
  * or not in time (the release rolls back), and `TransientAdapterError` when one cannot be reached (retried).
  */

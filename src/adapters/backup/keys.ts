@@ -23,6 +23,17 @@ export function assertBackupPrefix(prefix: string): void {
   assertBackupKey(prefix.endsWith('/') ? `${prefix}x` : prefix, 'prefix');
 }
 
+/**
+ * A prefix naming a folder of keys: `shop/orders` is `shop/orders/` (never `shop/orders-abort/...`); the
+ * empty prefix stays everything.
+ *
+ * @example
+ * folderPrefix('migrations/orders'); // 'migrations/orders/'
+ */
+export function folderPrefix(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
 /** Checks metadata keys: lowercase letters, digits and '-', as S3 user metadata keeps them. */
 export function assertBackupMeta(meta: Readonly<Record<string, string>>): void {
   for (const [name, value] of Object.entries(meta)) {

@@ -30,8 +30,8 @@ interface TableRow {
 }
 
 /**
- * Columns of the tables of `schemas` that hold large object references (`oid`, or a domain over it such as
- * the `lo` extension's), as `schema.table.column`. Large objects live outside the tables
+ * Columns of the tables of `schemas` that may hold large object references (`oid`, `oid[]`, or a domain
+ * over them such as the `lo` extension's), as `schema.table.column`. Large objects live outside the tables
  * (`pg_largeobject`): copying such a column copies the references only.
  */
 export async function largeObjectColumns(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
@@ -41,7 +41,8 @@ export async function largeObjectColumns(client: pg.Client, schemas: readonly st
        JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid
       WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[]) AND NOT starts_with(c.relname, $2)
         AND a.attnum > 0 AND NOT a.attisdropped
-        AND (a.atttypid = 'oid'::regtype OR (t.typtype = 'd' AND t.typbasetype = 'oid'::regtype))
+        AND (a.atttypid IN ('oid'::regtype, 'oid[]'::regtype)
+             OR (t.typtype = 'd' AND t.typbasetype IN ('oid'::regtype, 'oid[]'::regtype)))
       ORDER BY 1`,
     [schemas, INTERNAL_TABLE_PREFIX],
   );

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { folderPrefix } from '#adapters/backup/keys.ts';
 import { MigrationChecksumMismatchError, MigrationFailedError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
+import { DEFAULT_MIGRATION_LOCK_WAIT_SECONDS } from '#core/schemas/database-migration.ts';
 import { inTransaction } from './copy.ts';
 import { withMigrationLock } from './migration-lock.ts';
+import { transactionControl } from './transaction-control.ts';
 
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
 export type MigrationPhase = 'expand' | 'contract';
@@ -40,13 +43,8 @@ const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
 /** The largest version `cutover_schema_history` can hold (a PostgreSQL `integer`). */
 const MAX_VERSION = 2_147_483_647;
 const HISTORY = 'cutover_schema_history';
-/** How long a migration waits for another session's migration lock unless told otherwise. */
-export const DEFAULT_LOCK_WAIT_SECONDS = 300;
 
-/**
- * Parses migration files (name -> text) into migrations sorted by version; refuses bad names, versions
- * past 2147483647 and files with transaction control (`BEGIN`, `COMMIT`, `ROLLBACK`, ...).
- */
+/** Parses migration files (name -> text) into migrations sorted by version; refuses bad names and versions past 2147483647. */
 export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
   const migrations = [...files].map(([file, text]) => {
     const match = FILE_NAME.exec(file);
@@ -65,13 +63,6 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
     }
     // PostgreSQL refuses a byte order mark, so no file with one was ever applied (and checksummed).
     const sql = text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n');
-    const control = transactionControl(sql);
-    if (control) {
-      throw new ValidationError(
-        `migration file ${file} must not contain transaction control (${control}): ` +
-          'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")',
-      );
-    }
     const phase: MigrationPhase = /^--\s*phase:\s*contract\b/i.test(sql.trimStart()) ? 'contract' : 'expand';
     const checksum = createHash('sha256').update(sql).digest('hex');
     return { version, name: match[2]!, phase, sql, checksum };
@@ -80,70 +71,6 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
   const duplicate = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
   if (duplicate) throw new ValidationError(`migrations: version ${duplicate.version} is used twice`);
   return migrations;
-}
-
-/**
- * The first top-level statement of `sql` that starts or ends a transaction (its kind), or undefined.
- * Quoted text, such as a PL/pgSQL body's BEGIN and END, is skipped, and so are the statements of a
- * `BEGIN ATOMIC ... END` function body.
- */
-function transactionControl(sql: string): string | undefined {
-  let statement: string[] = [];
-  let bodyDepth = 0;
-  for (const word of [...sqlWords(sql), ';']) {
-    if (word === ';' && bodyDepth === 0) {
-      const control = controlStatement(statement);
-      if (control) return control;
-      statement = [];
-      continue;
-    }
-    if (word === 'ATOMIC' && statement.at(-1) === 'BEGIN') bodyDepth++;
-    else if (bodyDepth > 0 && word === 'CASE') bodyDepth++;
-    else if (bodyDepth > 0 && word === 'END') bodyDepth--;
-    statement.push(word);
-  }
-  return undefined;
-}
-
-/**
- * The statement's kind when it is `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT` or
- * `PREPARE TRANSACTION`; `ROLLBACK [WORK] TO` a savepoint stays inside the transaction, so is fine.
- */
-function controlStatement([first, second, third]: readonly string[]): string | undefined {
-  if (first === 'ROLLBACK') return second === 'TO' || third === 'TO' ? undefined : first;
-  if (first === 'PREPARE') return second === 'TRANSACTION' ? 'PREPARE TRANSACTION' : undefined;
-  if (first === 'START') return 'START TRANSACTION';
-  return first === 'BEGIN' || first === 'COMMIT' || first === 'END' || first === 'ABORT' ? first : undefined;
-}
-
-/** One PostgreSQL lexeme; `word` and `dollar` (a dollar quote's opening tag) are captured. */
-const LEXEME =
-  /\s+|--[^\n]*|\/\*|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<dollar>\$(?:[A-Za-z_\u0080-\uFFFF][\w\u0080-\uFFFF]*)?\$)|(?<word>[A-Za-z_\u0080-\uFFFF][\w$\u0080-\uFFFF]*)|./sy;
-
-/** The words (upper-cased) and `;` of SQL text, outside comments, strings, quoted names and dollar quotes. */
-function* sqlWords(sql: string): Generator<string> {
-  for (let at = 0; at < sql.length; ) {
-    LEXEME.lastIndex = at;
-    const { 0: text, groups } = LEXEME.exec(sql)!;
-    at += text.length;
-    if (text === '/*') at = commentEnd(sql, at);
-    else if (groups?.dollar) {
-      const end = sql.indexOf(groups.dollar, at);
-      at = end < 0 ? sql.length : end + groups.dollar.length;
-    } else if (groups?.word || text === ';') yield text.toUpperCase();
-  }
-}
-
-/** Where the block comment opened just before `at` ends; PostgreSQL nests them. */
-function commentEnd(sql: string, at: number): number {
-  const marks = /\/\*|\*\//g;
-  marks.lastIndex = at;
-  for (let depth = 1; depth > 0; ) {
-    const mark = marks.exec(sql);
-    if (!mark) return sql.length;
-    depth += mark[0] === '/*' ? 1 : -1;
-  }
-  return marks.lastIndex;
 }
 
 /**
@@ -171,7 +98,7 @@ export async function loadMigrationsFromDirectory(directory: string): Promise<Mi
  * which names a folder: `migrations/orders` reads `migrations/orders/`. None there is a `ValidationError`.
  */
 export async function loadMigrationsFromStore(store: BackupStore, prefix: string): Promise<Migration[]> {
-  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const folder = folderPrefix(prefix);
   const objects = (await store.list(folder)).filter(
     (o) => o.key.endsWith('.sql') && !o.key.slice(folder.length).includes('/'),
   );
@@ -202,7 +129,7 @@ export interface MigrationOptions {
   readonly deadline?: number;
   /**
    * How long to wait while another session holds the migration lock (then `MigrationLocked`, nothing
-   * applied), and whom to tell when the wait starts. @default {@link DEFAULT_LOCK_WAIT_SECONDS}, never past `deadline`
+   * applied), and whom to tell when the wait starts. @default {@link DEFAULT_MIGRATION_LOCK_WAIT_SECONDS}, never past `deadline`
    */
   readonly lockWait?: { readonly seconds: number; readonly onWait?: (holder: string) => void };
 }
@@ -225,7 +152,7 @@ export async function applyMigrations(
   phase: MigrationPhase | 'all',
   { transaction = 'each', deadline, lockWait }: MigrationOptions = {},
 ): Promise<MigrationReport> {
-  const waitMs = (lockWait?.seconds ?? DEFAULT_LOCK_WAIT_SECONDS) * 1000;
+  const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
   const until = Math.min(Date.now() + waitMs, deadline ?? Number.POSITIVE_INFINITY);
   return withMigrationLock(client, { until, onWait: lockWait?.onWait }, async () => {
     await client.query(
@@ -244,12 +171,30 @@ export async function applyMigrations(
     }
     const pending = migrations.filter((m) => !applied.has(m.version));
     refuseOutOfOrder(pending, applied);
+    refuseTransactionControl(pending);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
     const run = (migration: Migration) => applyOne(client, migration, deadline);
     const report =
       transaction === 'each' ? await applyEach(client, now, run) : await applyAll(client, now, run);
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
   });
+}
+
+/**
+ * Refuses (`ValidationError`) a pending migration with its own transaction control (`BEGIN`, `COMMIT`,
+ * `ROLLBACK`, ...): it would end the transaction Cutover runs it in. Applied ones are not checked: they
+ * ran, and changing them now would only fail their checksum.
+ */
+function refuseTransactionControl(pending: readonly Migration[]): void {
+  for (const migration of pending) {
+    const control = transactionControl(migration.sql);
+    if (control) {
+      throw new ValidationError(
+        `migration ${labelOf(migration)} must not contain transaction control (${control}): ` +
+          'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")',
+      );
+    }
+  }
 }
 
 /** What `cutover_schema_history` holds of an applied migration. */

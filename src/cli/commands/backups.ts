@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
+import { folderPrefix } from '#adapters/backup/keys.ts';
 import { BackupNotFoundError, TransientAdapterError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
@@ -20,17 +21,6 @@ function withDataDirOption(command: Command): Command {
     '-d, --data-dir <dir>',
     'data dir of `cutover local` (default: $CUTOVER_DATA_DIR or .cutover)',
   );
-}
-
-/**
- * A `backups list` argument as a key prefix: it names whole path segments (`shop`, `shop/orders`), so
- * `shop/orders` lists `shop/orders/...` and not `shop/orders-abort/...`.
- *
- * @example
- * backupPathPrefix('shop/orders'); // 'shop/orders/'
- */
-function backupPathPrefix(path: string): string {
-  return path === '' || path.endsWith('/') ? path : `${path}/`;
 }
 
 /**
@@ -78,7 +68,7 @@ export function backupsCommand(): Command {
     .action(async (path: string | undefined, options: { json?: boolean; dataDir?: string }) => {
       const { MANIFEST_NAME, readManifest } = await loadBackupModules();
       const { store, description, hint } = await resolveBackupLocation(options);
-      const prefix = backupPathPrefix(path ?? '');
+      const prefix = folderPrefix(path ?? '');
       const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
       const rows = await Promise.all(
         manifests.map(async (object) => {

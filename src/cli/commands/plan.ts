@@ -119,7 +119,7 @@ export function formatPlan(plan: Plan): string {
     ...hookLine(
       plan,
       'afterTraffic',
-      'once the release has all traffic, before the previous one is scaled down',
+      'once the release has all traffic, before the previous one is scaled down or removed',
     ),
   ];
   return [

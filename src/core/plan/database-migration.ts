@@ -52,6 +52,7 @@ export interface DatabaseMigrationPlan {
     readonly detail: string;
     /** What a failure leaves for a person: migrations that committed, the backup. */
     readonly kept: string;
+    /** The states of a failure once the copy started; an earlier one goes straight to NotifyFailed. */
     readonly states: readonly string[];
   };
   /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */

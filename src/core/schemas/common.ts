@@ -105,7 +105,7 @@ export const hooksSchema = z
     afterTraffic: hookPhaseSchema
       .optional()
       .describe(
-        'run in order once all traffic is on the new release, before the previous version is scaled down; a failure rolls back',
+        'run in order once all traffic is on the new release, before the previous version is scaled down or removed; a failure rolls back',
       ),
   })
   .refine((hooks) => hooks.beforeTraffic !== undefined || hooks.afterTraffic !== undefined, {

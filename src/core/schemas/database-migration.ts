@@ -32,6 +32,9 @@ function isLocalUrlWithoutPassword(value: string): boolean {
 }
 
 /** A database migration request: migrate the target's schema, optionally copy a source into it, prove it. */
+/** How long a migration waits for another session's migration lock unless `migrations.lockWaitSeconds` says. */
+export const DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 300;
+
 export const databaseMigrationRequestSchema = z
   .strictObject({
     service: serviceSchema,
@@ -52,7 +55,7 @@ export const databaseMigrationRequestSchema = z
             'each: a transaction per migration (a failure keeps the ones before it); all: one for the run (a failure changes nothing)',
           ),
         lockWaitSeconds: integer(1, 600)
-          .default(300)
+          .default(DEFAULT_MIGRATION_LOCK_WAIT_SECONDS)
           .describe(
             "how long to wait while another session holds the database's migration lock (then MigrationLocked, nothing applied)",
           ),
@@ -64,6 +67,12 @@ export const databaseMigrationRequestSchema = z
     backup: z
       .strictObject({
         enabled: z.boolean().default(true),
+        restoreOnFailure: z
+          .boolean()
+          .optional()
+          .describe(
+            'ignored: a failure never loads the backup back (requests and running executions of earlier versions still parse)',
+          ),
         method: z
           .enum(['logical', 'rds-snapshot'])
           .default('logical')
@@ -128,7 +137,7 @@ export const databaseMigrationRequestSchema = z
   .superRefine(checkPollChecks);
 
 /** The request's fields that decide its RDS waits. */
-export interface RdsWaits {
+interface RdsWaits {
   backup?: { method?: string };
   rds?: { pollSeconds?: number; snapshotTimeoutSeconds?: number };
   blueGreen?: { availableTimeoutSeconds?: number; switchoverTimeoutSeconds?: number };

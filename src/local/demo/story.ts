@@ -9,7 +9,7 @@ export interface Chapter {
   readonly expected: 'SUCCEEDED' | 'FAILED';
   /** Grant the approval the release waits on, through the Step Functions API. */
   readonly approve?: boolean;
-  /** Run the demo's smoke test (a `hooks.beforeTraffic` webhook) before the new track takes traffic. */
+  /** Run the demo's smoke test before the new track takes traffic and once it has all of it (webhooks). */
   readonly smokeTest?: boolean;
 }
 

@@ -11,6 +11,7 @@ import {
   applyMigrations,
   loadMigrationsFromDirectory,
   loadMigrationsFromStore,
+  parseMigrations,
 } from '#adapters/database/migrations.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
@@ -441,7 +442,7 @@ describe('applyMigrations', () => {
     expect(contract.applied.map((m) => m.version)).toEqual([2, 3]);
   });
 
-  it('refuses a migration with its own transaction control before any migration runs', async () => {
+  it('refuses a pending migration with its own transaction control before any migration runs', async () => {
     // Prepare
     const url = await postgres.createDatabase('txcontrol');
     const dir = await migrationFiles({
@@ -449,22 +450,48 @@ describe('applyMigrations', () => {
       'V2__commits.sql': 'BEGIN;\nALTER TABLE orders ADD COLUMN total int;\nCOMMIT;',
       'V3__breaks.sql': 'SELECT 1 / 0;',
     });
-    const commitOnly = await migrationFiles({ 'V1__backfill.sql': 'UPDATE orders SET id = id; commit;' });
+    const commitOnly = await migrationFiles({ 'V1__backfill.sql': 'CREATE TABLE t (id int); commit;' });
     // Act
     const attempt = withDatabase({ url }, async (c) =>
       applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all', { transaction: 'all' }),
     );
-    const commitOnlyError = await loadMigrationsFromDirectory(commitOnly).catch((error: unknown) => error);
+    const commitOnlyError = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(commitOnly), 'all'),
+    ).catch((error: unknown) => error);
     // Assess
     await expect(attempt).rejects.toMatchObject({
       name: 'ValidationError',
-      message: expect.stringMatching(/V2__commits\.sql must not contain transaction control \(BEGIN\)/),
+      message: expect.stringMatching(/V2__commits must not contain transaction control \(BEGIN\)/),
     });
     expect((await runSql(url, `SELECT to_regclass('orders') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(commitOnlyError).toMatchObject({
       name: 'ValidationError',
-      message: expect.stringMatching(/V1__backfill\.sql must not contain transaction control \(COMMIT\)/),
+      message: expect.stringMatching(/V1__backfill must not contain transaction control \(COMMIT\)/),
     });
+  });
+
+  it('leaves an applied migration with its own transaction control be: it ran, and only pending ones are checked', async () => {
+    // Prepare: V1 was applied before such files were refused (recorded by hand, as it ran then)
+    const url = await postgres.createDatabase('txapplied');
+    const first = await migrationFiles({ 'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(first), 'all'),
+    );
+    const legacy = 'BEGIN;\nCREATE TABLE orders (id int PRIMARY KEY);\nCOMMIT;';
+    const [parsed] = parseMigrations(new Map([['V1__orders.sql', legacy]]));
+    await runSql(url, 'UPDATE cutover_schema_history SET checksum = $1 WHERE version = 1', [
+      parsed!.checksum,
+    ]);
+    const next = await migrationFiles({
+      'V1__orders.sql': legacy,
+      'V2__total.sql': 'ALTER TABLE orders ADD COLUMN total int;',
+    });
+    // Act
+    const report = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(next), 'all'),
+    );
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([2]);
   });
 
   it('applies PL/pgSQL and BEGIN ATOMIC bodies, savepoints and quoted COMMITs, which are no transaction control', async () => {

@@ -156,6 +156,23 @@ describe('backup-state and rollback', () => {
     expect(ready).toEqual({ ready: true, waiting: [], attempt: 3, maxAttempts: 60 });
   });
 
+  it('waits after a rollback until a track has rolled its release back, and before it only for ready replicas', async () => {
+    // Prepare: stable rolls a release over its 2 ready replicas, not yet complete
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 100 };
+    const { key } = await run(backupState, {});
+    world.statuses.set('stable', { desired: 2, updated: 1, ready: 2, available: 2, complete: false });
+    // Act
+    const before = await run(restoreCapacity, { backupKey: key });
+    const after = await run(restoreCapacity, { backupKey: key, afterRollback: true });
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+    const rolledBack = await run(restoreCapacity, { backupKey: key, afterRollback: true, poll: after });
+    // Assess
+    expect(before).toMatchObject({ ready: true, waiting: [] });
+    expect(after).toMatchObject({ ready: false, waiting: ['stable 2/2 ready'] });
+    expect(rolledBack).toMatchObject({ ready: true, waiting: [] });
+  });
+
   it('has nothing to wait for without a backup', async () => {
     expect(await run(restoreCapacity, { backupKey: 'releases/shop/checkout/none.json' })).toEqual({
       ready: true,

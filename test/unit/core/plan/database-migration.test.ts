@@ -216,6 +216,8 @@ describe('buildDatabaseMigrationPlan', () => {
     const copying = planOf({}, 'postgres://postgres@127.0.0.1:5432/legacy');
     const snapshot = planOf(RDS_SNAPSHOT);
     const none = planOf({ backup: { enabled: false } });
+    // A request of an earlier version, which asked for a restore: it still parses, and nothing is restored.
+    const earlier = planOf({ backup: { enabled: true, restoreOnFailure: true } });
     // Assess
     expect(plain.onFailure).toMatchObject({
       undoCopy: false,
@@ -234,6 +236,7 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(isWalk(machine.States, ['Validate', ...copying.onFailure.states])).toBe(true);
     expect(snapshot.onFailure.kept).toContain('the snapshot stays, for RestoreDBInstanceFromDBSnapshot');
     expect(none.onFailure.kept).toContain('no backup was taken (backup.enabled is false)');
+    expect(earlier.onFailure).toEqual(plain.onFailure);
     expect(none.steps.find((step) => step.name === 'Backup')!.states).toEqual([]);
     expect(none.stateTransitions).toBe(11);
     expect(isWalk(machine.States, none.path)).toBe(true);

@@ -1,0 +1,63 @@
+/**
+ * The first top-level statement of `sql` that starts or ends a transaction (its kind), or undefined.
+ * Quoted text, such as a PL/pgSQL body's BEGIN and END, is skipped, and so are the statements of a
+ * `BEGIN ATOMIC ... END` function body.
+ */
+export function transactionControl(sql: string): string | undefined {
+  let statement: string[] = [];
+  let bodyDepth = 0;
+  for (const word of [...sqlWords(sql), ';']) {
+    if (word === ';' && bodyDepth === 0) {
+      const control = controlStatement(statement);
+      if (control) return control;
+      statement = [];
+      continue;
+    }
+    if (word === 'ATOMIC' && statement.at(-1) === 'BEGIN') bodyDepth++;
+    else if (bodyDepth > 0 && word === 'CASE') bodyDepth++;
+    else if (bodyDepth > 0 && word === 'END') bodyDepth--;
+    statement.push(word);
+  }
+  return undefined;
+}
+
+/**
+ * The statement's kind when it is `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT` or
+ * `PREPARE TRANSACTION`; `ROLLBACK [WORK] TO` a savepoint stays inside the transaction, so is fine.
+ */
+function controlStatement([first, second, third]: readonly string[]): string | undefined {
+  if (first === 'ROLLBACK') return second === 'TO' || third === 'TO' ? undefined : first;
+  if (first === 'PREPARE') return second === 'TRANSACTION' ? 'PREPARE TRANSACTION' : undefined;
+  if (first === 'START') return 'START TRANSACTION';
+  return first === 'BEGIN' || first === 'COMMIT' || first === 'END' || first === 'ABORT' ? first : undefined;
+}
+
+/** One PostgreSQL lexeme; `word` and `dollar` (a dollar quote's opening tag) are captured. */
+const LEXEME =
+  /\s+|--[^\n]*|\/\*|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<dollar>\$(?:[A-Za-z_\u0080-\uFFFF][\w\u0080-\uFFFF]*)?\$)|(?<word>[A-Za-z_\u0080-\uFFFF][\w$\u0080-\uFFFF]*)|./sy;
+
+/** The words (upper-cased) and `;` of SQL text, outside comments, strings, quoted names and dollar quotes. */
+function* sqlWords(sql: string): Generator<string> {
+  for (let at = 0; at < sql.length; ) {
+    LEXEME.lastIndex = at;
+    const { 0: text, groups } = LEXEME.exec(sql)!;
+    at += text.length;
+    if (text === '/*') at = commentEnd(sql, at);
+    else if (groups?.dollar) {
+      const end = sql.indexOf(groups.dollar, at);
+      at = end < 0 ? sql.length : end + groups.dollar.length;
+    } else if (groups?.word || text === ';') yield text.toUpperCase();
+  }
+}
+
+/** Where the block comment opened just before `at` ends; PostgreSQL nests them. */
+function commentEnd(sql: string, at: number): number {
+  const marks = /\/\*|\*\//g;
+  marks.lastIndex = at;
+  for (let depth = 1; depth > 0; ) {
+    const mark = marks.exec(sql);
+    if (!mark) return sql.length;
+    depth += mark[0] === '/*' ? 1 : -1;
+  }
+  return marks.lastIndex;
+}
