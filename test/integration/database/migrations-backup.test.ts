@@ -452,14 +452,14 @@ describe('applyMigrations', () => {
     });
     const commitOnly = await migrationFiles({ 'V1__backfill.sql': 'CREATE TABLE t (id int); commit;' });
     // Act
-    const attempt = withDatabase({ url }, async (c) =>
+    const attemptError = await withDatabase({ url }, async (c) =>
       applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all', { transaction: 'all' }),
-    );
+    ).catch((error: unknown) => error);
     const commitOnlyError = await withDatabase({ url }, async (c) =>
       applyMigrations(c, await loadMigrationsFromDirectory(commitOnly), 'all'),
     ).catch((error: unknown) => error);
     // Assess
-    await expect(attempt).rejects.toMatchObject({
+    expect(attemptError).toMatchObject({
       name: 'ValidationError',
       message: expect.stringMatching(/V2__commits must not contain transaction control \(BEGIN\)/),
     });
