@@ -139,6 +139,23 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
     expect(stateEntries(history, 'DeployBatch')).toBe(2);
   });
 
+  it('rolling without surge: calls the hooks once the first batch with a new replica is ready', async () => {
+    // Prepare: maxSurge 0, so the first batch only stops an old replica
+    const service = await aServiceOn('rolling-no-surge', 'blue', 2);
+    const { seen, beforeTraffic } = await aHookEndpoint(service, 204);
+    const base = aRollingRequest(service, 'v2');
+    const request = {
+      ...base,
+      rolling: { ...base.rolling, maxSurge: 0, maxUnavailable: 1 },
+      hooks: { beforeTraffic },
+    };
+    // Act
+    const execution = await context.runtime.run('rolling', request, 'rolling-no-surge-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(seen).toEqual([{ weights: { blue: 100 }, tracks: { blue: 'v1 x1', green: 'v2 x1' } }]);
+  });
+
   it('canary: calls each afterTraffic hook once the release has all traffic, before the canary goes', async () => {
     // Prepare
     const service = await aServiceOn('after-hooked', 'stable');
