@@ -160,15 +160,7 @@ export async function applyMigrations(
          checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
     );
     const applied = await appliedMigrations(client);
-    for (const migration of migrations) {
-      const checksum = applied.get(migration.version)?.checksum;
-      if (checksum !== undefined && checksum !== migration.checksum) {
-        throw new MigrationChecksumMismatchError(
-          `migration ${labelOf(migration)} was changed after it was applied ` +
-            `(applied checksum ${checksum}, file checksum ${migration.checksum}): add a new migration instead`,
-        );
-      }
-    }
+    for (const migration of migrations) refuseChanged(migration, applied.get(migration.version));
     const pending = migrations.filter((m) => !applied.has(m.version));
     refuseOutOfOrder(pending, applied);
     refuseTransactionControl(pending);
@@ -199,15 +191,36 @@ function refuseTransactionControl(pending: readonly Migration[]): void {
 
 /** What `cutover_schema_history` holds of an applied migration. */
 interface AppliedRow {
+  readonly name: string;
   readonly checksum: string;
   readonly phase: MigrationPhase;
 }
 
 async function appliedMigrations(client: pg.Client): Promise<Map<number, AppliedRow>> {
   const { rows } = await client.query<AppliedRow & { version: number }>(
-    `SELECT version, checksum, phase FROM ${HISTORY}`,
+    `SELECT version, name, checksum, phase FROM ${HISTORY}`,
   );
-  return new Map(rows.map(({ version, checksum, phase }) => [version, { checksum, phase }]));
+  return new Map(rows.map(({ version, ...row }) => [version, row]));
+}
+
+/**
+ * Refuses (`MigrationChecksumMismatch`) a file whose version was applied with other text: an applied
+ * migration changed since, or, under another name, another migration of that version (services sharing
+ * a database share its history, so their versions must differ).
+ */
+function refuseChanged(migration: Migration, applied: AppliedRow | undefined): void {
+  if (applied === undefined || applied.checksum === migration.checksum) return;
+  const checksums = `applied checksum ${applied.checksum}, file checksum ${migration.checksum}`;
+  if (applied.name !== migration.name) {
+    throw new MigrationChecksumMismatchError(
+      `migration ${labelOf(migration)}: version ${migration.version} is already applied in this database as ` +
+        `${labelOf({ version: migration.version, name: applied.name })} (${checksums}), by another service ` +
+        'sharing the database or before a rename: give this migration a version the database has not used',
+    );
+  }
+  throw new MigrationChecksumMismatchError(
+    `migration ${labelOf(migration)} was changed after it was applied (${checksums}): add a new migration instead`,
+  );
 }
 
 /**

@@ -175,6 +175,27 @@ describe('applyMigrations', () => {
     expect((await runSql(url, `SELECT to_regclass('u') IS NULL AS absent`)).rows[0].absent).toBe(true);
   });
 
+  it("names the other service's migration when a version is taken in a shared database", async () => {
+    // Prepare: two services migrate one database, both starting at V1
+    const url = await postgres.createDatabase('shared');
+    const billing = await migrationFiles({ 'V1__invoices.sql': 'CREATE TABLE invoices (id int);' });
+    const orders = await migrationFiles({ 'V1__orders.sql': 'CREATE TABLE orders (id int);' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(billing), 'all'),
+    );
+    // Act
+    const error = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(orders), 'all'),
+    ).catch((failure: unknown) => failure);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'MigrationChecksumMismatch',
+      message: expect.stringMatching(
+        /^migration V1__orders: version 1 is already applied in this database as V1__invoices \(.*\), by another service sharing the database or before a rename: give this migration a version the database has not used$/,
+      ),
+    });
+  });
+
   it('rolls back a failing migration whole, naming it, and keeps the database unchanged', async () => {
     // Prepare
     const url = await postgres.createDatabase('failing');
