@@ -15,6 +15,7 @@ export type ProgressLine =
   | { readonly kind: 'migrations'; readonly applied: readonly number[]; readonly pending: readonly number[] }
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
   | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
+  | { readonly kind: 'copyUndone'; readonly emptied: readonly string[] }
   | {
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
@@ -98,8 +99,8 @@ const END_EVENTS: Record<string, string> = {
  * analysis verdicts with their numbers, what a database migration did, a task attempt failing with an
  * error the state machines retry (`TransientAdapterError`), and the end. Tasks report weights
  * as `weights`, verdicts as `verdict` + `reason` + `measurements`, and the database steps as `manifestKey`
- * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice) and `tables`
- * of `{ table, rows }` (validation) in their output.
+ * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice), `tables`
+ * of `{ table, rows }` (validation) and `emptied` (the copy undone) in their output.
  */
 export function progressOf(event: HistoryEvent): ProgressLine[] {
   const type = event.type ?? '';
@@ -141,6 +142,7 @@ const isNumbers = (value: unknown): value is number[] =>
 /** The database migration step a task's output reports, if it is one. */
 function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefined {
   if (typeof output.manifestKey === 'string') return { kind: 'backup', manifestKey: output.manifestKey };
+  if (Array.isArray(output.emptied)) return { kind: 'copyUndone', emptied: output.emptied.map(String) };
   if (isNumbers(output.applied) && isNumbers(output.pending)) {
     return { kind: 'migrations', applied: output.applied, pending: output.pending };
   }
@@ -161,6 +163,8 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
+/** `1 row`, `1,725 rows`. */
+const counted = (n: number, noun: string): string => `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 const versions = (list: readonly number[]): string => list.map((v) => `V${v}`).join(', ');
 
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
@@ -207,9 +211,13 @@ export function formatProgress(line: ProgressLine): string {
       return `  migrate  ${applied}${line.pending.length > 0 ? ` (pending: ${versions(line.pending)})` : ''}`;
     }
     case 'copy':
-      return `  copy     ${line.table}: ${count(line.rowsCopied)} rows${line.done ? ', done' : ' so far'}`;
+      return `  copy     ${line.table}: ${counted(line.rowsCopied, 'row')}${line.done ? ', done' : ' so far'}`;
     case 'validated':
-      return `  validate ${line.tables} tables, ${count(line.rows)} rows: counts and checksums match`;
+      return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match`;
+    case 'copyUndone':
+      return line.emptied.length > 0
+        ? `  undo     emptied ${line.emptied.join(', ')}: the copy can run again`
+        : '  undo     nothing was copied';
     case 'attemptFailed':
       return `  attempt failed (retried while attempts remain): ${line.cause}`;
     case 'hooks':

@@ -62,7 +62,10 @@ export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): 
   assertStrategy(strategy, STRATEGIES);
   const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, strategy));
   if (!machine?.stateMachineArn) {
-    throw new CliError(`no state machine for "${strategy}" at this endpoint; is \`cutover local\` running?`);
+    throw new CliError(
+      `no state machine for "${strategy}" at this endpoint: is \`cutover local\` running, in the Cutover ` +
+        'project or with --project-dir naming it?',
+    );
   }
   return machine.stateMachineArn;
 }

@@ -116,11 +116,7 @@ export function formatPlan(plan: Plan): string {
     ...(plan.strategy === 'blue-green'
       ? blueGreenLines(plan)
       : [...stepLines(plan), ...approvalLine(plan, 'promotion')]),
-    ...hookLine(
-      plan,
-      'afterTraffic',
-      'once the release has all traffic, before the previous one is scaled down or removed',
-    ),
+    ...hookLine(plan, 'afterTraffic', 'once the release has all traffic, before scale-down and clean-up'),
   ];
   return [
     `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`,

@@ -89,6 +89,9 @@ const hookPhaseSchema = z
   .array(hookSchema)
   .min(1)
   .max(10)
+  .refine((hooks) => new Set(hooks.map((hook) => hook.name)).size === hooks.length, {
+    error: 'each webhook of a phase needs a name of its own (the history and errors name them)',
+  })
   .refine(
     (hooks) => hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0) <= HOOKS_TIME_LIMIT_SECONDS,
     {

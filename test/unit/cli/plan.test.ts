@@ -135,7 +135,7 @@ describe('formatPlan', () => {
     expect(lines.slice(1, 4)).toEqual([
       expect.stringMatching(/^ {2}step 1\/2 /),
       expect.stringMatching(/^ {2}step 2\/2 /),
-      '  webhooks e2e, load once the release has all traffic, before the previous one is scaled down or removed',
+      '  webhooks e2e, load once the release has all traffic, before scale-down and clean-up',
     ]);
   });
 

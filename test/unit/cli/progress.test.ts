@@ -191,6 +191,9 @@ describe('progressOf', () => {
           { table: 'public.orders', rows: 150_000 },
         ],
       },
+      { tables: [{ table: 'public.notes', rows: 1 }] },
+      { emptied: ['public.customers', 'public.orders'] },
+      { emptied: [] },
     ];
     const events: HistoryEvent[] = outputs.map((output, index) => ({
       id: index + 1,
@@ -211,6 +214,9 @@ describe('progressOf', () => {
       '  copy     public.orders: 50,000 rows so far',
       '  copy     public.orders: 150,000 rows, done',
       '  validate 2 tables, 155,000 rows: counts and checksums match',
+      '  validate 1 table, 1 row: counts and checksums match',
+      '  undo     emptied public.customers, public.orders: the copy can run again',
+      '  undo     nothing was copied',
     ]);
   });
 });

@@ -241,7 +241,7 @@ describe('validateRequest (afterTraffic hooks)', () => {
     expect(afterOnly.hooks).toEqual({ afterTraffic: [hook('e2e')] });
   });
 
-  it('refuses a hooks block without a phase, an unknown phase, and afterTraffic timeouts past 840 s', () => {
+  it('refuses a hooks block without a phase, an unknown phase, afterTraffic timeouts past 840 s and a name used twice', () => {
     // Act
     const empty = messageOf(() => validateRequest('canary', canaryInput(undefined, { hooks: {} })));
     const unknown = messageOf(() =>
@@ -257,6 +257,14 @@ describe('validateRequest (afterTraffic hooks)', () => {
     expect(empty).toContain('hooks: give the webhooks of at least one phase: beforeTraffic, afterTraffic');
     expect(unknown).toContain('afterPromotion');
     expect(long).toContain('hooks.afterTraffic: timeoutSeconds must add up to at most 840');
+    expect(
+      messageOf(() =>
+        validateRequest(
+          'canary',
+          canaryInput(undefined, { hooks: { afterTraffic: [hook('a'), hook('a')] } }),
+        ),
+      ),
+    ).toContain('hooks.afterTraffic: each webhook of a phase needs a name of its own');
   });
 });
 
