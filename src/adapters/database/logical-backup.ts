@@ -4,13 +4,19 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { BackupFailedError, RestoreFailedError, TransientAdapterError } from '#core/errors.ts';
+import {
+  BackupFailedError,
+  RestoreFailedError,
+  TransientAdapterError,
+  ValidationError,
+} from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { listTables, type TableInfo } from './catalog.ts';
 import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { schemaDdl } from './ddl.ts';
+import { migrationsAppliedSince } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
 import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
 import { emptyTables } from './undo-copy.ts';
@@ -138,11 +144,19 @@ export async function readManifest(store: BackupStore, manifestKey: string): Pro
   return JSON.parse((await store.get(manifestKey)).toString('utf8')) as BackupManifest;
 }
 
+/** Settings of {@link restoreDatabase}. */
+export interface RestoreOptions {
+  /** Restore although migrations were applied to the database after the backup was taken. */
+  readonly overLaterMigrations?: boolean;
+}
+
 /**
  * Loads a backup into the database in one transaction: into an empty database it first runs the DDL;
  * otherwise it empties the backed-up tables (and the empty tables referencing them) and loads them.
  * Sequences are set, and every table's count and checksum is checked against the manifest before
- * commit, so a restore is whole or not at all.
+ * commit, so a restore is whole or not at all. A database that migrations changed after the backup is
+ * refused (`ValidationError` naming them) unless `overLaterMigrations`: their schema would stay, and the
+ * history list them, under the backup's data.
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
@@ -151,8 +165,17 @@ export async function restoreDatabase(
   client: pg.Client,
   store: BackupStore,
   manifestKey: string,
+  { overLaterMigrations = false }: RestoreOptions = {},
 ): Promise<void> {
   const manifest = await readManifest(store, manifestKey);
+  const later = overLaterMigrations ? [] : await migrationsAppliedSince(client, new Date(manifest.createdAt));
+  if (later.length > 0) {
+    throw new ValidationError(
+      `migrations ${later.join(', ')} were applied to this database after the backup was taken: restoring ` +
+        "would put the backup's data under their schema while cutover_schema_history still lists them. " +
+        'Restore into an empty database, undo those migrations first, or restore over them anyway (--force)',
+    );
+  }
   try {
     await inTransaction(client, async () => {
       const existing = new Set((await listTables(client, manifest.schemas)).map(tableLabel));

@@ -189,6 +189,22 @@ function refuseTransactionControl(pending: readonly Migration[]): void {
   }
 }
 
+/**
+ * The migrations recorded in `cutover_schema_history` after `since` (`V3__backfill`), in version order;
+ * none when the database has no history.
+ */
+export async function migrationsAppliedSince(client: pg.Client, since: Date): Promise<string[]> {
+  const { rows: found } = await client.query<{ exists: boolean }>(
+    `SELECT to_regclass('${HISTORY}') IS NOT NULL AS exists`,
+  );
+  if (!found[0]?.exists) return [];
+  const { rows } = await client.query<{ version: number; name: string }>(
+    `SELECT version, name FROM ${HISTORY} WHERE applied_at > $1 ORDER BY version`,
+    [since],
+  );
+  return rows.map(labelOf);
+}
+
 /** What `cutover_schema_history` holds of an applied migration. */
 interface AppliedRow {
   readonly name: string;

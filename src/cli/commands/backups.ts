@@ -97,7 +97,8 @@ export function backupsCommand(): Command {
       .description('load a backup into a database, in one transaction, checked against its manifest')
       .argument('<manifest-key>', 'the backup manifest key (from `cutover backups list`)')
       .option('--database-url <url>', 'postgres:// URL of the database to restore into')
-      .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into'),
+      .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into')
+      .option('--force', 'restore even over migrations applied to the database after the backup'),
   )
     .addHelpText(
       'after',
@@ -106,7 +107,7 @@ export function backupsCommand(): Command {
     .action(
       async (
         manifestKey: string,
-        options: { databaseUrl?: string; secretArn?: string; dataDir?: string },
+        options: { databaseUrl?: string; secretArn?: string; dataDir?: string; force?: boolean },
       ) => {
         if ((options.databaseUrl === undefined) === (options.secretArn === undefined)) {
           throw new CliError(
@@ -125,14 +126,14 @@ export function backupsCommand(): Command {
         const ref = { url: options.databaseUrl, secretArn: options.secretArn };
         const secrets =
           options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
-        await withDatabase(ref, (client) => restoreDatabase(client, store, manifestKey), secrets).catch(
-          (error: unknown) => {
-            // Like a wrong password (a ValidationError): the user's environment, not a failed restore.
-            const noPassword =
-              error instanceof TransientAdapterError && error.message.startsWith('no password for database');
-            throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
-          },
-        );
+        const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
+          restoreDatabase(client, store, manifestKey, { overLaterMigrations: options.force === true });
+        await withDatabase(ref, restore, secrets).catch((error: unknown) => {
+          // Like a wrong password (a ValidationError): the user's environment, not a failed restore.
+          const noPassword =
+            error instanceof TransientAdapterError && error.message.startsWith('no password for database');
+          throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
+        });
         console.log(`restored ${manifestKey}`);
       },
     );

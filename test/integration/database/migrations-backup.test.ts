@@ -579,6 +579,38 @@ describe('backupDatabase / restoreDatabase', () => {
     expect(Number(next.rows[0].id)).toBe(501);
   });
 
+  it('refuses to restore over migrations applied after the backup, naming them, unless asked to', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('later');
+    await runSql(
+      url,
+      `CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one');`,
+    );
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'shop/later/b1', ['public']),
+    );
+    const dir = await migrationFiles({ 'V1__upper.sql': `UPDATE items SET name = upper(name);` });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Act
+    const refused = await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey)).catch(
+      (error: unknown) => error,
+    );
+    const names = await runSql(url, 'SELECT array_agg(name) AS names FROM items');
+    await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey, { overLaterMigrations: true }));
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(
+        /^migrations V1__upper were applied to this database after the backup was taken/,
+      ),
+    });
+    expect(names.rows[0].names).toEqual(['ONE']);
+    expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['one']);
+  });
+
   it("backs up tables whose names start like Cutover's own, but not Cutover's tables", async () => {
     // Prepare
     const url = await postgres.createDatabase('lookalike');
