@@ -16,6 +16,7 @@ export type ProgressLine =
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
   | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
   | { readonly kind: 'copyUndone'; readonly emptied: readonly string[] }
+  | { readonly kind: 'rolledBack'; readonly tracks: number }
   | {
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
@@ -131,6 +132,10 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     });
   }
   if (Array.isArray(output.hooks)) lines.push({ kind: 'hooks', hooks: output.hooks });
+  // Rollback: the tracks it put back as the backup had them (a release's versions and replicas).
+  if (typeof output.backupKey === 'string' && typeof output.tracks === 'number') {
+    lines.push({ kind: 'rolledBack', tracks: output.tracks });
+  }
   const database = databaseStepOf(output);
   if (database) lines.push(database);
   return lines;
@@ -214,6 +219,8 @@ export function formatProgress(line: ProgressLine): string {
       return `  copy     ${line.table}: ${counted(line.rowsCopied, 'row')}${line.done ? ', done' : ' so far'}`;
     case 'validated':
       return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match`;
+    case 'rolledBack':
+      return `  rollback ${counted(line.tracks, 'track')} put back as the backup had them`;
     case 'copyUndone':
       return line.emptied.length > 0
         ? `  undo     emptied ${line.emptied.join(', ')}: the copy can run again`

@@ -121,6 +121,26 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('says a rollback put the tracks back, besides the weights it set', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 31,
+      timestamp: new Date(),
+      type: 'LambdaFunctionSucceeded',
+      lambdaFunctionSucceededEventDetails: {
+        output: JSON.stringify({
+          backupKey: 'releases/shop/checkout/run-1.json',
+          weights: { stable: 100 },
+          tracks: 1,
+        }),
+      },
+    };
+    // Act
+    const lines = progressOf(event).map(formatProgress);
+    // Assess
+    expect(lines).toEqual(['  weights  stable 100%', '  rollback 1 track put back as the backup had them']);
+  });
+
   it('shows no validation for a task that compared no table (ListTables, a migration without a source)', () => {
     // Prepare
     const event: HistoryEvent = {
