@@ -156,7 +156,7 @@ export interface RestoreOptions {
  * Sequences are set, and every table's count and checksum is checked against the manifest before
  * commit, so a restore is whole or not at all. A database that migrations changed after the backup is
  * refused (`ValidationError` naming them) unless `overLaterMigrations`: their schema would stay, and the
- * history list them, under the backup's data.
+ * history would still list them, under the backup's data (times compared: the manifest's and the server's).
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
