@@ -154,7 +154,7 @@ export class LocalTrack {
       (pod) => pod.replica.phase === 'backoff' && pod.replica.restartCount >= this.settings.crashLoopRestarts,
     )?.replica;
     if (crashing) {
-      const log = crashing.logTail();
+      const log = failureLine(crashing.logTail(LOG_TAIL_BYTES));
       return {
         reason: 'CrashLoopBackOff',
         message: `replica ${crashing.spec.name} restarted ${crashing.restartCount} times, last ${crashing.lastExit}${log ? `: ${log}` : ''}`,
@@ -170,4 +170,20 @@ export class LocalTrack {
     }
     return undefined;
   }
+}
+
+/** How much of a crashing replica's log is searched for the line that says why it stopped. */
+const LOG_TAIL_BYTES = 4_000;
+
+/**
+ * The line of a replica's log that says why it stopped: its last error line (`Error: ...`,
+ * `TypeError: ...`, `java.lang.IllegalStateException: ...`) rather than the stack trace after it, else its
+ * last line.
+ */
+function failureLine(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.findLast((line) => /^[\w.$]*(Error|Exception)\b/.test(line)) ?? lines.at(-1) ?? '';
 }

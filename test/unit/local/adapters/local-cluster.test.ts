@@ -112,6 +112,19 @@ describe('LocalCluster', () => {
     expect(status.failed?.message).toMatch(/could not start cutover-no-such-command: .*ENOENT/);
   });
 
+  it("names a crashing replica's error line, not the last lines of its stack trace", async () => {
+    // Prepare: node prints the failing source line, a caret, the error, then its stack
+    const crashing = { version: 'v1', command: [process.execPath, 'no-such-server.js'], replicas: 1 };
+    // Act
+    await cluster.apply(service, 'canary', crashing);
+    const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(status.failed?.reason).toBe('CrashLoopBackOff');
+    expect(status.failed?.message).toMatch(
+      /restarted \d+ times, last exited with code 1: Error: Cannot find module '.*no-such-server\.js'$/,
+    );
+  });
+
   it('refuses a release without a command, naming the field, and stores nothing', async () => {
     // Act
     const applying = cluster.apply(service, 'canary', { version: 'v2', image: 'checkout:v2', replicas: 1 });
