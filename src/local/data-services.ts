@@ -32,6 +32,8 @@ export interface LocalDataServices {
   readonly bucket: string;
   /** `postgres://postgres@127.0.0.1:<port>/postgres`: no password, as requests carry it. */
   readonly databaseUrl: string;
+  /** The port of the last start, when another program held it and PostgreSQL took another. */
+  readonly postgresPortTaken?: number;
   /** Stops both servers and restores the environment variables it set. */
   stop(): Promise<void>;
 }
@@ -59,7 +61,7 @@ export async function startLocalDataServices(options: {
   const directory = join(options.dataDir, 'postgres');
   // A server a killed runtime left running holds the kept port: stop it before choosing.
   await stopLeftoverServer(directory);
-  const port = await keptPort(join(options.dataDir, 'postgres.port'));
+  const { port, taken } = await keptPort(join(options.dataDir, 'postgres.port'));
   const [pgResult, s3Result] = await Promise.allSettled([
     startLocalPostgres({ directory, password, port }),
     startS3Server({ directory: join(options.dataDir, 's3'), buckets: [LOCAL_BACKUP_BUCKET] }),
@@ -94,6 +96,7 @@ export async function startLocalDataServices(options: {
     s3,
     bucket: LOCAL_BACKUP_BUCKET,
     databaseUrl,
+    ...(taken === undefined ? {} : { postgresPortTaken: taken }),
     async stop() {
       for (const [name, value] of Object.entries(previous)) {
         if (value === undefined) delete env[name];
@@ -114,14 +117,16 @@ async function publish(file: string, content: PublishedLocalS3): Promise<void> {
 
 /**
  * The port kept in `file` when it is free, so the URL printed at the last start (and written into request
- * files since) stays valid; else a free one, kept for the next start.
+ * files since) stays valid; else a free one, kept for the next start, with the kept one another program
+ * holds (`taken`).
  */
-async function keptPort(file: string): Promise<number> {
+async function keptPort(file: string): Promise<{ port: number; taken?: number }> {
   const kept = existsSync(file) ? Number((await readFile(file, 'utf8')).trim()) : Number.NaN;
-  if (Number.isInteger(kept) && kept > 0 && kept < 65_536 && (await isPortFree(kept))) return kept;
+  const valid = Number.isInteger(kept) && kept > 0 && kept < 65_536;
+  if (valid && (await isPortFree(kept))) return { port: kept };
   const port = await freePort();
   await writeFile(file, `${port}\n`);
-  return port;
+  return valid ? { port, taken: kept } : { port };
 }
 
 /** The password kept in `file`, made (random) on first use. */

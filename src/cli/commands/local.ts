@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -187,32 +187,15 @@ export function localCommand(): Command {
 }
 
 /**
- * Where the data services keep PostgreSQL's port between starts (see `startLocalDataServices`), so the URL
- * written into request files stays valid.
- */
-const KEPT_POSTGRES_PORT_FILE = 'postgres.port';
-
-/** The PostgreSQL port kept in the data dir by an earlier start, if any. */
-function keptPostgresPort(dataDir: string): number | undefined {
-  try {
-    const port = Number(readFileSync(join(dataDir, KEPT_POSTGRES_PORT_FILE), 'utf8').trim());
-    return Number.isInteger(port) && port > 0 ? port : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Starts the embedded PostgreSQL and local S3 server and prints where they are; a failure only warns, and
  * so does PostgreSQL moving off the port of the last start (another program took it).
  */
 async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promise<void> {
-  const kept = keptPostgresPort(dataDir);
   try {
-    const { databaseUrl, postgres, s3, bucket } = await runtime.dataServices();
-    if (kept !== undefined && kept !== postgres.port) {
+    const { databaseUrl, postgres, postgresPortTaken: kept, s3, bucket } = await runtime.dataServices();
+    if (kept !== undefined) {
       console.warn(
-        `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, KEPT_POSTGRES_PORT_FILE)}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
+        `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, 'postgres.port')}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
       );
     }
     console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
