@@ -1,5 +1,6 @@
 import { createBlueGreen, createRdsClient, cutoverIdentifier } from '#adapters/database/rds.ts';
-import { executionName, firstPoll } from '#lambdas/shared/db-polling.ts';
+import { executionNameOf } from '#core/api-routes.ts';
+import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
 /** Blue/Green deployment names are at most 60 characters. */
@@ -10,7 +11,7 @@ export const handler = dbTaskHandler('db-create-blue-green', {}, async ({ reques
   const blueGreen = request.blueGreen!;
   const identifier = await createBlueGreen(createRdsClient(request.rds), {
     ...blueGreen,
-    name: cutoverIdentifier([request.service.name, executionName(executionArn)], NAME_LENGTH),
+    name: cutoverIdentifier([request.service.name, executionNameOf(executionArn)], NAME_LENGTH),
     service: request.service,
     executionArn,
   });

@@ -1,5 +1,6 @@
 import { createRdsClient, createSnapshot, cutoverIdentifier } from '#adapters/database/rds.ts';
-import { executionName, firstPoll } from '#lambdas/shared/db-polling.ts';
+import { executionNameOf } from '#core/api-routes.ts';
+import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
 /** DbCreateSnapshot: starts `cutover-<namespace>-<service>-<execution>`, a snapshot of `rds.instanceIdentifier`. */
@@ -8,7 +9,7 @@ export const handler = dbTaskHandler('db-create-snapshot', {}, async ({ request,
   const snapshotIdentifier = cutoverIdentifier([
     service.namespace,
     service.name,
-    executionName(executionArn),
+    executionNameOf(executionArn),
   ]);
   await createSnapshot(createRdsClient(request.rds), {
     instanceIdentifier: request.rds!.instanceIdentifier!,

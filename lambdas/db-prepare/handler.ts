@@ -1,5 +1,6 @@
 import { loadMigrationsFromDirectory } from '#adapters/database/migrations.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
+import { executionNameOf } from '#core/api-routes.ts';
 import { ServiceLockedError } from '#core/errors.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
 import { type DatabaseMigrationRequest, rdsChecks } from '#core/schemas/database-migration.ts';
@@ -35,5 +36,5 @@ export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executi
       `${request.service.namespace}/${request.service.name} is locked by ${holder}`,
     );
   }
-  return { request, executionArn, copyId: executionArn.split(':').at(-1)! };
+  return { request, executionArn, copyId: executionNameOf(executionArn) };
 });

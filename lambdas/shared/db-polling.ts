@@ -27,8 +27,3 @@ export function nextPoll(
   if (!ready && attempt >= poll.maxAttempts) throw exhausted(attempt);
   return { ready, attempt, maxAttempts: poll.maxAttempts };
 }
-
-/** The execution's name (the last part of its ARN), to name what the execution creates. */
-export function executionName(executionArn: string): string {
-  return executionArn.split(':').at(-1)!;
-}

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { executionNameOf } from '#core/api-routes.ts';
 import type { BackupStore } from '#core/ports/index.ts';
 import { parseWith, type Strategy } from '#core/schemas/index.ts';
 import type { ClusterSnapshot, ServiceRef, Weights } from '#core/types.ts';
@@ -35,7 +36,7 @@ const releaseBackupSchema = z.object({
  * // 'releases/shop/checkout/r42.json'
  */
 export function releaseBackupKey(service: ServiceRef, executionArn: string): string {
-  const executionName = executionArn.split(':').at(-1) || executionArn;
+  const executionName = executionNameOf(executionArn) || executionArn;
   return `releases/${service.namespace}/${service.name}/${executionName}.json`;
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { executionNameOf } from '#core/api-routes.ts';
 import { type EndpointOptions, endpointFlags } from './endpoint.ts';
 import { ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
@@ -43,7 +44,7 @@ export async function followExecution(
   executionArn: string,
   options: EndpointOptions,
 ): Promise<number> {
-  const name = executionArn.slice(executionArn.lastIndexOf(':') + 1);
+  const name = executionNameOf(executionArn);
   const flags = endpointFlags(options);
   const interrupted = (): void => {
     console.error(

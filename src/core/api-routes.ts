@@ -117,6 +117,16 @@ export function executionIdOf(executionArn: string): string {
 }
 
 /**
+ * The execution's name, the last part of its ARN: what names what the execution creates.
+ *
+ * @example
+ * executionNameOf('arn:aws:states:eu-west-1:123456789012:execution:cutover-canary:r1'); // 'r1'
+ */
+export function executionNameOf(executionArn: string): string {
+  return executionArn.slice(executionArn.lastIndexOf(':') + 1);
+}
+
+/**
  * The execution ARN of an execution id in a region and account.
  *
  * @example

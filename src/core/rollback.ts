@@ -1,3 +1,4 @@
+import { executionNameOf } from './api-routes.ts';
 import { isStrategy, type Strategy } from './strategies.ts';
 
 /**
@@ -34,5 +35,5 @@ export interface RollbackInput {
 
 /** `abort-<execution name>`: one rollback per stopped execution, whoever asks twice. */
 export function rollbackExecutionName(executionArn: string): string {
-  return `abort-${executionArn.split(':').at(-1)}`.slice(0, MAX_EXECUTION_NAME);
+  return `abort-${executionNameOf(executionArn)}`.slice(0, MAX_EXECUTION_NAME);
 }
