@@ -29,6 +29,14 @@ interface TableRow {
   bytes: string;
 }
 
+/** Whether the relation `name` (a table or sequence, `schema.name` or as the search path finds it) exists. */
+export async function relationExists(client: pg.Client, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+    name,
+  ]);
+  return rows[0]?.exists === true;
+}
+
 /**
  * Columns of the tables of `schemas` that may hold large object references (`oid`, `oid[]`, or a domain
  * over them such as the `lo` extension's), as `schema.table.column`. Large objects live outside the tables

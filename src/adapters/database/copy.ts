@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
-import type { TableInfo } from './catalog.ts';
+import { relationExists, type TableInfo } from './catalog.ts';
 import { identList, qualified, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
 
 /** Where a table's copy stands; the target database holds the truth, this is its report. */
@@ -161,10 +161,7 @@ async function saveProgress(
 
 /** The tables (`schema.name`) a copy run has started on the target, from its progress rows. */
 export async function copiedTables(target: pg.Client, copyId: string): Promise<string[]> {
-  const { rows: found } = await target.query<{ exists: boolean }>(
-    `SELECT to_regclass('${PROGRESS}') IS NOT NULL AS exists`,
-  );
-  if (!found[0]?.exists) return [];
+  if (!(await relationExists(target, PROGRESS))) return [];
   const { rows } = await target.query<{ table_name: string }>(
     `SELECT table_name FROM ${PROGRESS} WHERE copy_id = $1 ORDER BY table_name`,
     [copyId],

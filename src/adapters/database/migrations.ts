@@ -6,6 +6,7 @@ import { folderPrefix } from '#adapters/backup/keys.ts';
 import { MigrationChecksumMismatchError, MigrationFailedError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { DEFAULT_MIGRATION_LOCK_WAIT_SECONDS } from '#core/schemas/database-migration.ts';
+import { relationExists } from './catalog.ts';
 import { inTransaction } from './copy.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import { transactionControl } from './transaction-control.ts';
@@ -194,10 +195,7 @@ function refuseTransactionControl(pending: readonly Migration[]): void {
  * none when the database has no history.
  */
 export async function migrationsAppliedSince(client: pg.Client, since: Date): Promise<string[]> {
-  const { rows: found } = await client.query<{ exists: boolean }>(
-    `SELECT to_regclass('${HISTORY}') IS NOT NULL AS exists`,
-  );
-  if (!found[0]?.exists) return [];
+  if (!(await relationExists(client, HISTORY))) return [];
   const { rows } = await client.query<{ version: number; name: string }>(
     `SELECT version, name FROM ${HISTORY} WHERE applied_at > $1 ORDER BY version`,
     [since],

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { relationExists } from './catalog.ts';
 import { quoteLiteral } from './sql.ts';
 
 /** A sequence's position: `nextval` returns `lastValue + increment` when `isCalled`, else `lastValue`. */
@@ -50,10 +51,7 @@ export async function writeSequences(
   const set: string[] = [];
   const unmatched: string[] = [];
   for (const value of values) {
-    const { rows } = await client.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [
-      value.name,
-    ]);
-    if (!rows[0]?.exists) {
+    if (!(await relationExists(client, value.name))) {
       unmatched.push(value.name);
       continue;
     }
