@@ -30,16 +30,16 @@ export async function withMigrationLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
+  // The holder is looked up to tell (when the wait starts) and to name (when it gives up), not at each poll.
   for (let attempt = 0; !(await tryLock(client)); attempt++) {
-    const holder = await lockHolder(client);
     if (Date.now() + POLL_MS > wait.until) {
       const waited = Math.round((Date.now() - started) / 1000);
       throw new MigrationLockedError(
-        `the migration lock of database ${client.database} is held by ${holder} (waited ${waited} s); ` +
-          'no migration ran: run again once that session has finished or been ended',
+        `the migration lock of database ${client.database} is held by ${await lockHolder(client)} ` +
+          `(waited ${waited} s); no migration ran: run again once that session has finished or been ended`,
       );
     }
-    if (attempt === 0) wait.onWait?.(holder);
+    if (attempt === 0 && wait.onWait) wait.onWait(await lockHolder(client));
     await sleep(POLL_MS);
   }
   try {
