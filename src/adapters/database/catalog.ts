@@ -17,6 +17,8 @@ export interface TableInfo extends TableName {
   readonly primaryKeyTypes: readonly string[];
   /** Table + indexes + TOAST, in bytes; a partitioned table's is that of its partitions, at every level. */
   readonly bytes: number;
+  /** A partitioned table: its rows are its partitions' (which are not listed on their own). */
+  readonly partitioned: boolean;
 }
 
 interface TableRow {
@@ -27,6 +29,7 @@ interface TableRow {
   primary_key: string[] | null;
   primary_key_types: string[] | null;
   bytes: string;
+  partitioned: boolean;
 }
 
 /** Whether the relation `name` (a table or sequence, `schema.name` or as the search path finds it) exists. */
@@ -66,7 +69,7 @@ export async function largeObjectColumns(client: pg.Client, schemas: readonly st
  */
 export async function listTables(client: pg.Client, schemas: readonly string[]): Promise<TableInfo[]> {
   const { rows } = await client.query<TableRow>(
-    `SELECT c.oid::int AS oid, n.nspname::text AS schema, c.relname::text AS name,
+    `SELECT c.oid::int AS oid, n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'p' AS partitioned,
        (CASE c.relkind WHEN 'p'
           THEN (SELECT sum(pg_total_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)
           ELSE pg_total_relation_size(c.oid) END)::text AS bytes,
@@ -101,6 +104,7 @@ export async function listTables(client: pg.Client, schemas: readonly string[]):
         primaryKey: row.primary_key ?? [],
         primaryKeyTypes: row.primary_key_types ?? [],
         bytes: Number(row.bytes),
+        partitioned: row.partitioned,
       } satisfies TableInfo,
     ]),
   );

@@ -109,7 +109,7 @@ async function backupTable(client: pg.Client, store: BackupStore, table: TableIn
     },
   });
   const rows = client.query(
-    copyTo(`COPY (SELECT ${identList(table.columns)} FROM ${await rowSource(client, table)}) TO STDOUT`),
+    copyTo(`COPY (SELECT ${identList(table.columns)} FROM ${rowSource(table)}) TO STDOUT`),
   );
   // Both started in this tick, so every stream has its error handled; a failed upload stops the chain.
   const uploaded = store.put(key, measure, { table: tableLabel(table) }).catch((error: unknown) => {
@@ -131,12 +131,8 @@ async function backupTable(client: pg.Client, store: BackupStore, table: TableIn
  * What a table's backup reads: a partitioned table whole (PostgreSQL refuses to COPY it by name; its
  * partitions are not listed on their own), any other table `ONLY`, as its inheritance children are.
  */
-async function rowSource(client: pg.Client, table: TableInfo): Promise<string> {
-  const { rows } = await client.query<{ partitioned: boolean }>(
-    `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = $1::regclass`,
-    [qualified(table)],
-  );
-  return rows[0]!.partitioned ? qualified(table) : `ONLY ${qualified(table)}`;
+function rowSource(table: TableInfo): string {
+  return table.partitioned ? qualified(table) : `ONLY ${qualified(table)}`;
 }
 
 /** Reads a backup's manifest. */
