@@ -504,6 +504,15 @@ describe('cutover plan', () => {
       },
       says: ['database.target.url: must be a postgres:// URL on 127.0.0.1 or localhost without a password'],
     },
+    {
+      what: "a history table that is the service's own table",
+      change: (r: ExampleDatabaseMigration) => {
+        Object.assign(r.migrations, { historyTable: 'orders' });
+      },
+      says: [
+        'migrations.historyTable: must be a table name of cutover_ then 1-55 lower-case letters, digits or _ (cutover_orders_history)',
+      ],
+    },
   ])('a database migration with $what exits 2 naming the fields', async ({ what, change, says }) => {
     // Prepare
     const path = aDatabaseMigrationFile(`plan-${what.replaceAll(' ', '-')}.json`, change);

@@ -197,6 +197,34 @@ describe('database-migration state machine', () => {
     expect(statesEntered(history)).not.toContain('UndoCopy');
   });
 
+  it('migrates two services of one database, both from V1, each recorded in its own history table', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const request = (name: string, historyTable: string, files: Record<string, string>) =>
+      migrationFiles(files).then((directory) => ({
+        ...databaseMigrationInput({ target: requestUrl(target) }, directory),
+        service: { name, namespace: 'shop' },
+        migrations: { directory, historyTable },
+      }));
+    const orders = await request('orders', 'cutover_orders_history', {
+      'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;',
+    });
+    const billing = await request('billing', 'cutover_billing_history', {
+      'V1__invoices.sql': 'CREATE TABLE invoices (id int PRIMARY KEY);',
+    });
+    // Act
+    const first = await runMigration(orders);
+    const second = await runMigration(billing);
+    // Assess
+    expect([first.execution.status, second.execution.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const recorded = await runSql(
+      target,
+      `SELECT (SELECT array_agg(name) FROM cutover_orders_history) AS orders,
+              (SELECT array_agg(name) FROM cutover_billing_history) AS billing`,
+    );
+    expect(recorded.rows[0]).toEqual({ orders: ['price'], billing: ['invoices'] });
+  });
+
   it('fails MigrationLocked and restores nothing while another session holds the migration lock', async () => {
     // Prepare: another service's migration of the same database, still running.
     const target = await targetWithItems();

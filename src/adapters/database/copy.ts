@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
+import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
 import { relationExists, type TableInfo } from './catalog.ts';
 import { identList, qualified, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
 
@@ -25,8 +26,6 @@ export interface CopySliceOptions {
   /** Largest table without a primary key copied whole in one go. @default 512 MiB */
   readonly maxBytesWithoutKey?: number;
 }
-
-const PROGRESS = 'cutover_copy_progress';
 
 /**
  * Copies the next slice of one table: batches in primary-key order (keyset, never OFFSET), each streamed
@@ -127,12 +126,12 @@ function keyLiteral(table: TableInfo, key: readonly string[]): string {
 /** Reads the run's progress for the table, or starts it after checking the target table is empty. */
 async function startOrResume(target: pg.Client, table: TableInfo, copyId: string): Promise<CopyCheckpoint> {
   await target.query(
-    `CREATE TABLE IF NOT EXISTS ${PROGRESS} (copy_id text, table_name text, last_key text[], rows_copied bigint,
+    `CREATE TABLE IF NOT EXISTS ${COPY_PROGRESS_TABLE} (copy_id text, table_name text, last_key text[], rows_copied bigint,
        done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name))`,
   );
   const label = tableLabel(table);
   const { rows } = await target.query<{ last_key: string[] | null; rows_copied: string; done: boolean }>(
-    `SELECT last_key, rows_copied, done FROM ${PROGRESS} WHERE copy_id = $1 AND table_name = $2`,
+    `SELECT last_key, rows_copied, done FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1 AND table_name = $2`,
     [copyId, label],
   );
   const row = rows[0];
@@ -151,7 +150,7 @@ async function saveProgress(
   checkpoint: CopyCheckpoint,
 ): Promise<CopyCheckpoint> {
   await target.query(
-    `INSERT INTO ${PROGRESS} (copy_id, table_name, last_key, rows_copied, done) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO ${COPY_PROGRESS_TABLE} (copy_id, table_name, last_key, rows_copied, done) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (copy_id, table_name) DO UPDATE SET last_key = EXCLUDED.last_key,
        rows_copied = EXCLUDED.rows_copied, done = EXCLUDED.done, updated_at = now()`,
     [copyId, checkpoint.table, checkpoint.lastKey, checkpoint.rowsCopied, checkpoint.done],
@@ -161,9 +160,9 @@ async function saveProgress(
 
 /** The tables (`schema.name`) a copy run has started on the target, from its progress rows. */
 export async function copiedTables(target: pg.Client, copyId: string): Promise<string[]> {
-  if (!(await relationExists(target, PROGRESS))) return [];
+  if (!(await relationExists(target, COPY_PROGRESS_TABLE))) return [];
   const { rows } = await target.query<{ table_name: string }>(
-    `SELECT table_name FROM ${PROGRESS} WHERE copy_id = $1 ORDER BY table_name`,
+    `SELECT table_name FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1 ORDER BY table_name`,
     [copyId],
   );
   return rows.map((row) => row.table_name);
@@ -171,7 +170,7 @@ export async function copiedTables(target: pg.Client, copyId: string): Promise<s
 
 /** Removes a copy run's progress rows (once the rows it copied are gone; see {@link copiedTables}). */
 export async function forgetCopy(target: pg.Client, copyId: string): Promise<void> {
-  await target.query(`DELETE FROM ${PROGRESS} WHERE copy_id = $1`, [copyId]);
+  await target.query(`DELETE FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1`, [copyId]);
 }
 
 /** Runs `work` in a transaction on `client`, rolling back on any error. */

@@ -166,10 +166,12 @@ export async function restoreDatabase(
   const manifest = await readManifest(store, manifestKey);
   const later = overLaterMigrations ? [] : await migrationsAppliedSince(client, new Date(manifest.createdAt));
   if (later.length > 0) {
+    const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
+    const histories = later.map((entries) => entries.historyTable).join(' and ');
     throw new ValidationError(
-      `migrations ${later.join(', ')} were applied to this database after the backup was taken: restoring ` +
-        "would put the backup's data under their schema while cutover_schema_history still lists them. " +
-        'Restore into an empty database, undo those migrations first, or restore over them anyway (--force)',
+      `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
+        `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
+        'them. Restore into an empty database, undo those migrations first, or restore over them anyway (--force)',
     );
   }
   try {

@@ -5,10 +5,13 @@ import type pg from 'pg';
 import { folderPrefix } from '#adapters/backup/keys.ts';
 import { MigrationChecksumMismatchError, MigrationFailedError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import { DEFAULT_MIGRATION_LOCK_WAIT_SECONDS } from '#core/schemas/database-migration.ts';
-import { relationExists } from './catalog.ts';
+import {
+  DEFAULT_MIGRATION_HISTORY_TABLE,
+  DEFAULT_MIGRATION_LOCK_WAIT_SECONDS,
+} from '#core/schemas/database-migration.ts';
 import { inTransaction } from './copy.ts';
 import { withMigrationLock } from './migration-lock.ts';
+import { quoteIdent } from './sql.ts';
 import { transactionControl } from './transaction-control.ts';
 
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
@@ -41,9 +44,8 @@ export interface MigrationReport {
 }
 
 const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
-/** The largest version `cutover_schema_history` can hold (a PostgreSQL `integer`). */
+/** The largest version a history table can hold (a PostgreSQL `integer`). */
 const MAX_VERSION = 2_147_483_647;
-const HISTORY = 'cutover_schema_history';
 
 /** Parses migration files (name -> text) into migrations sorted by version; refuses bad names and versions past 2147483647. */
 export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
@@ -133,12 +135,17 @@ export interface MigrationOptions {
    * applied), and whom to tell when the wait starts. @default {@link DEFAULT_MIGRATION_LOCK_WAIT_SECONDS}, never past `deadline`
    */
   readonly lockWait?: { readonly seconds: number; readonly onWait?: (holder: string) => void };
+  /**
+   * The table recording applied migrations (found through the `search_path`); services sharing a database
+   * that keep one each number their migrations independently. @default `cutover_schema_history`
+   */
+  readonly historyTable?: string;
 }
 
 /**
  * Applies the pending migrations of `phase` (or all) in version order holding the database's migration
- * lock (`MigrationLocked` when another session keeps it past `lockWait`), recording each in
- * `cutover_schema_history`. Refuses to start when an applied migration's file changed
+ * lock (`MigrationLocked` when another session keeps it past `lockWait`), recording each in the history
+ * table (`cutover_schema_history` unless `historyTable` names another). Refuses to start when an applied migration's file changed
  * (`MigrationChecksumMismatch`) or a pending one is numbered below an applied one of its phase
  * (`ValidationError`). A failing one is reported as `MigrationFailed`: with `transaction: 'each'`
  * (the default) it alone is rolled back and the ones before it are kept; with `'all'` the run's
@@ -151,22 +158,29 @@ export async function applyMigrations(
   client: pg.Client,
   migrations: readonly Migration[],
   phase: MigrationPhase | 'all',
-  { transaction = 'each', deadline, lockWait }: MigrationOptions = {},
+  {
+    transaction = 'each',
+    deadline,
+    lockWait,
+    historyTable = DEFAULT_MIGRATION_HISTORY_TABLE,
+  }: MigrationOptions = {},
 ): Promise<MigrationReport> {
+  const history = quoteIdent(historyTable);
   const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
   const until = Math.min(Date.now() + waitMs, deadline ?? Number.POSITIVE_INFINITY);
   return withMigrationLock(client, { until, onWait: lockWait?.onWait }, async () => {
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${HISTORY} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
+      `CREATE TABLE IF NOT EXISTS ${history} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
          checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
     );
-    const applied = await appliedMigrations(client);
-    for (const migration of migrations) refuseChanged(migration, applied.get(migration.version));
+    const applied = await appliedMigrations(client, history);
+    for (const migration of migrations)
+      refuseChanged(migration, applied.get(migration.version), historyTable);
     const pending = migrations.filter((m) => !applied.has(m.version));
     refuseOutOfOrder(pending, applied);
     refuseTransactionControl(pending);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
-    const run = (migration: Migration) => applyOne(client, migration, deadline);
+    const run = (migration: Migration) => applyOne(client, migration, history, deadline);
     const report =
       transaction === 'each' ? await applyEach(client, now, run) : await applyAll(client, now, run);
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
@@ -190,29 +204,46 @@ function refuseTransactionControl(pending: readonly Migration[]): void {
   }
 }
 
-/**
- * The migrations recorded in `cutover_schema_history` after `since` (`V3__backfill`), in version order;
- * none when the database has no history.
- */
-export async function migrationsAppliedSince(client: pg.Client, since: Date): Promise<string[]> {
-  if (!(await relationExists(client, HISTORY))) return [];
-  const { rows } = await client.query<{ version: number; name: string }>(
-    `SELECT version, name FROM ${HISTORY} WHERE applied_at > $1 ORDER BY version`,
-    [since],
-  );
-  return rows.map(labelOf);
+/** Migrations of one history table, as `V3__backfill`. */
+export interface HistoryEntries {
+  readonly historyTable: string;
+  readonly migrations: readonly string[];
 }
 
-/** What `cutover_schema_history` holds of an applied migration. */
+/**
+ * The migrations recorded after `since` in each history table of the database (every table named
+ * `cutover_...` with a history's columns that the `search_path` finds), in version order; only tables
+ * with such migrations are listed.
+ */
+export async function migrationsAppliedSince(client: pg.Client, since: Date): Promise<HistoryEntries[]> {
+  const { rows: tables } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c
+      WHERE c.relkind IN ('r', 'p') AND starts_with(c.relname, 'cutover_') AND pg_table_is_visible(c.oid)
+        AND (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
+               AND a.attname IN ('version', 'name', 'phase', 'checksum', 'applied_at')) = 5
+      ORDER BY c.relname`,
+  );
+  const entries: HistoryEntries[] = [];
+  for (const { name } of tables) {
+    const { rows } = await client.query<{ version: number; name: string }>(
+      `SELECT version, name FROM ${quoteIdent(name)} WHERE applied_at > $1 ORDER BY version`,
+      [since],
+    );
+    if (rows.length > 0) entries.push({ historyTable: name, migrations: rows.map(labelOf) });
+  }
+  return entries;
+}
+
+/** What a history table holds of an applied migration. */
 interface AppliedRow {
   readonly name: string;
   readonly checksum: string;
   readonly phase: MigrationPhase;
 }
 
-async function appliedMigrations(client: pg.Client): Promise<Map<number, AppliedRow>> {
+async function appliedMigrations(client: pg.Client, history: string): Promise<Map<number, AppliedRow>> {
   const { rows } = await client.query<AppliedRow & { version: number }>(
-    `SELECT version, name, checksum, phase FROM ${HISTORY}`,
+    `SELECT version, name, checksum, phase FROM ${history}`,
   );
   return new Map(rows.map(({ version, ...row }) => [version, row]));
 }
@@ -220,16 +251,17 @@ async function appliedMigrations(client: pg.Client): Promise<Map<number, Applied
 /**
  * Refuses (`MigrationChecksumMismatch`) a file whose version was applied with other text: an applied
  * migration changed since, or, under another name, another migration of that version (services sharing
- * a database share its history, so their versions must differ).
+ * a history table, so their versions must differ).
  */
-function refuseChanged(migration: Migration, applied: AppliedRow | undefined): void {
+function refuseChanged(migration: Migration, applied: AppliedRow | undefined, historyTable: string): void {
   if (applied === undefined || applied.checksum === migration.checksum) return;
   const checksums = `applied checksum ${applied.checksum}, file checksum ${migration.checksum}`;
   if (applied.name !== migration.name) {
     throw new MigrationChecksumMismatchError(
       `migration ${labelOf(migration)}: version ${migration.version} is already applied in this database as ` +
         `${labelOf({ version: migration.version, name: applied.name })} (${checksums}), by another service ` +
-        'sharing the database or before a rename: give this migration a version the database has not used',
+        `sharing the database or before a rename: give this migration a version ${historyTable} has not ` +
+        'recorded, or give each service its own migrations.historyTable',
     );
   }
   throw new MigrationChecksumMismatchError(
@@ -298,10 +330,14 @@ async function applyAll(client: pg.Client, migrations: readonly Migration[], app
 
 type AppliedMigration = MigrationReport['applied'][number];
 
-/** Runs one migration and records it, inside the caller's transaction, its statements bounded by `deadline`. */
+/**
+ * Runs one migration and records it in `history` (quoted), inside the caller's transaction, its
+ * statements bounded by `deadline`.
+ */
 async function applyOne(
   client: pg.Client,
   migration: Migration,
+  history: string,
   deadline?: number,
 ): Promise<AppliedMigration> {
   const started = Date.now();
@@ -311,7 +347,7 @@ async function applyOne(
   }
   await client.query(migration.sql);
   await client.query(
-    `INSERT INTO ${HISTORY} (version, name, phase, checksum, execution_ms) VALUES ($1, $2, $3, $4, $5)`,
+    `INSERT INTO ${history} (version, name, phase, checksum, execution_ms) VALUES ($1, $2, $3, $4, $5)`,
     [migration.version, migration.name, migration.phase, migration.checksum, Date.now() - started],
   );
   return { version: migration.version, name: migration.name, ms: Date.now() - started };

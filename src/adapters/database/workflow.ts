@@ -67,6 +67,7 @@ export async function migrateTarget(
     (client) =>
       applyMigrations(client, migrations, spec.phase, {
         transaction: spec.transaction,
+        historyTable: spec.historyTable,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       }),

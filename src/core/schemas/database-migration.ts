@@ -31,10 +31,16 @@ function isLocalUrlWithoutPassword(value: string): boolean {
   return /^postgres(ql)?:$/.test(url.protocol) && loopback && url.password === '';
 }
 
-/** A database migration request: migrate the target's schema, optionally copy a source into it, prove it. */
 /** How long a migration waits for another session's migration lock unless `migrations.lockWaitSeconds` says. */
 export const DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 300;
 
+/** The table recording applied migrations unless `migrations.historyTable` names another. */
+export const DEFAULT_MIGRATION_HISTORY_TABLE = 'cutover_schema_history';
+
+/** The table of a copy's progress, which a history table must not be. */
+export const COPY_PROGRESS_TABLE = 'cutover_copy_progress';
+
+/** A database migration request: migrate the target's schema, optionally copy a source into it, prove it. */
 export const databaseMigrationRequestSchema = z
   .strictObject({
     service: serviceSchema,
@@ -58,6 +64,17 @@ export const databaseMigrationRequestSchema = z
           .default(DEFAULT_MIGRATION_LOCK_WAIT_SECONDS)
           .describe(
             "how long to wait while another session holds the database's migration lock (then MigrationLocked, nothing applied)",
+          ),
+        historyTable: text()
+          .regex(/^cutover_[a-z0-9_]{1,55}$/, {
+            error:
+              'must be a table name of cutover_ then 1-55 lower-case letters, digits or _ (cutover_orders_history): ' +
+              "tables named cutover_... are Cutover's own and never copied, validated or backed up",
+          })
+          .refine((name) => name !== COPY_PROGRESS_TABLE, { error: `must not be ${COPY_PROGRESS_TABLE}` })
+          .default(DEFAULT_MIGRATION_HISTORY_TABLE)
+          .describe(
+            'the table recording applied migrations; services sharing a database each give their own to number their migrations independently',
           ),
       })
       .refine((m) => (m.directory === undefined) !== (m.s3Prefix === undefined), {

@@ -191,8 +191,43 @@ describe('applyMigrations', () => {
     expect(error).toMatchObject({
       name: 'MigrationChecksumMismatch',
       message: expect.stringMatching(
-        /^migration V1__orders: version 1 is already applied in this database as V1__invoices \(.*\), by another service sharing the database or before a rename: give this migration a version the database has not used$/,
+        /^migration V1__orders: version 1 is already applied in this database as V1__invoices \(.*\), by another service sharing the database or before a rename: give this migration a version cutover_schema_history has not recorded, or give each service its own migrations.historyTable$/,
       ),
+    });
+  });
+
+  it('keeps the migrations of services sharing a database apart when each has its own history table', async () => {
+    // Prepare: two services migrate one database, both starting at V1
+    const url = await postgres.createDatabase('histories');
+    const billing = await loadMigrationsFromDirectory(
+      await migrationFiles({ 'V1__invoices.sql': 'CREATE TABLE invoices (id int);' }),
+    );
+    const orders = await loadMigrationsFromDirectory(
+      await migrationFiles({
+        'V1__orders.sql': 'CREATE TABLE orders (id int);',
+        'V2__order_lines.sql': 'CREATE TABLE order_lines (id int);',
+      }),
+    );
+    const migrate = (migrations: typeof orders, historyTable: string) =>
+      withDatabase({ url }, (c) => applyMigrations(c, migrations, 'all', { historyTable }));
+    // Act
+    const first = await migrate(billing, 'cutover_billing_history');
+    const second = await migrate(orders, 'cutover_orders_history');
+    const again = await migrate(billing, 'cutover_billing_history');
+    // Assess
+    expect(first.applied.map((m) => m.version)).toEqual([1]);
+    expect(second.applied.map((m) => m.version)).toEqual([1, 2]);
+    expect(again.applied).toEqual([]);
+    const recorded = await runSql(
+      url,
+      `SELECT (SELECT array_agg(name ORDER BY version) FROM cutover_billing_history) AS billing,
+              (SELECT array_agg(name ORDER BY version) FROM cutover_orders_history) AS orders,
+              to_regclass('cutover_schema_history') IS NULL AS no_default`,
+    );
+    expect(recorded.rows[0]).toEqual({
+      billing: ['invoices'],
+      orders: ['orders', 'order_lines'],
+      no_default: true,
     });
   });
 
@@ -609,6 +644,41 @@ describe('backupDatabase / restoreDatabase', () => {
     });
     expect(names.rows[0].names).toEqual(['ONE']);
     expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['one']);
+  });
+
+  it("refuses to restore over later migrations recorded in a service's own history table, naming it", async () => {
+    // Prepare: V1 in the default history before the backup, V2 in a service's own history after it
+    const url = await postgres.createDatabase('later_own');
+    await runSql(
+      url,
+      `CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one');`,
+    );
+    const before = await migrationFiles({ 'V1__noop.sql': 'SELECT 1;' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(before), 'all'),
+    );
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'shop/later-own/b1', ['public']),
+    );
+    const after = await migrationFiles({ 'V1__upper.sql': `UPDATE items SET name = upper(name);` });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(after), 'all', {
+        historyTable: 'cutover_items_history',
+      }),
+    );
+    // Act
+    const refused = await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey)).catch(
+      (error: unknown) => error,
+    );
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(
+        /^migrations V1__upper were applied to this database after the backup was taken: restoring would put the backup's data under their schema while cutover_items_history still lists them\./,
+      ),
+    });
+    expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['ONE']);
   });
 
   it("backs up tables whose names start like Cutover's own, but not Cutover's tables", async () => {
