@@ -16,7 +16,7 @@ import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { schemaDdl } from './ddl.ts';
-import { migrationsAppliedSince } from './migrations.ts';
+import { type HistoryEntries, migrationsSince, recordedMigrations } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
 import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
 import { emptyTables } from './undo-copy.ts';
@@ -41,6 +41,8 @@ export interface BackupManifest {
   readonly sequences: readonly SequenceValue[];
   /** Statements that recreate the tables in an empty database. */
   readonly ddl: readonly string[];
+  /** The migrations the database's history tables recorded in the backup's snapshot (absent in older backups). */
+  readonly migrations?: readonly HistoryEntries[];
 }
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -82,6 +84,7 @@ export async function backupDatabase(
       tables: entries,
       sequences: await readSequences(client, schemas),
       ddl: await schemaDdl(client, schemas),
+      migrations: await recordedMigrations(client),
     };
     const manifestKey = `${prefix}/${MANIFEST_NAME}`;
     await store.put(manifestKey, JSON.stringify(manifest, null, 2), { kind: 'database-backup' });
@@ -152,7 +155,7 @@ export interface RestoreOptions {
  * Sequences are set, and every table's count and checksum is checked against the manifest before
  * commit, so a restore is whole or not at all. A database that migrations changed after the backup is
  * refused (`ValidationError` naming them) unless `overLaterMigrations`: their schema would stay, and the
- * history would still list them, under the backup's data (times compared: the manifest's and the server's).
+ * history would still list them, under the backup's data.
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
@@ -164,7 +167,7 @@ export async function restoreDatabase(
   { overLaterMigrations = false }: RestoreOptions = {},
 ): Promise<void> {
   const manifest = await readManifest(store, manifestKey);
-  const later = overLaterMigrations ? [] : await migrationsAppliedSince(client, new Date(manifest.createdAt));
+  const later = overLaterMigrations ? [] : await migrationsAfter(client, manifest);
   if (later.length > 0) {
     const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
     const histories = later.map((entries) => entries.historyTable).join(' and ');
@@ -204,6 +207,15 @@ export async function restoreDatabase(
       },
     );
   }
+}
+
+/**
+ * The migrations the database's histories record that the backup's snapshot did not; for a backup from
+ * before manifests listed them, those applied after its `createdAt` by the server's clock.
+ */
+async function migrationsAfter(client: pg.Client, manifest: BackupManifest): Promise<HistoryEntries[]> {
+  if (!manifest.migrations) return recordedMigrations(client, new Date(manifest.createdAt));
+  return migrationsSince(await recordedMigrations(client), manifest.migrations);
 }
 
 async function verifyRestored(client: pg.Client, manifest: BackupManifest): Promise<void> {

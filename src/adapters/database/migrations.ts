@@ -204,18 +204,18 @@ function refuseTransactionControl(pending: readonly Migration[]): void {
   }
 }
 
-/** Migrations of one history table, as `V3__backfill`. */
+/** The migrations one history table records, as `V3__backfill`, in version order. */
 export interface HistoryEntries {
   readonly historyTable: string;
   readonly migrations: readonly string[];
 }
 
 /**
- * The migrations recorded after `since` in each history table of the database (every table named
- * `cutover_...` with a history's columns that the `search_path` finds), in version order; only tables
- * with such migrations are listed.
+ * The migrations recorded in each history table of the database (every table named `cutover_...` with
+ * a history's columns that the `search_path` finds), or only those applied after `since`; tables
+ * recording none are left out.
  */
-export async function migrationsAppliedSince(client: pg.Client, since: Date): Promise<HistoryEntries[]> {
+export async function recordedMigrations(client: pg.Client, since?: Date): Promise<HistoryEntries[]> {
   const { rows: tables } = await client.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c
       WHERE c.relkind IN ('r', 'p') AND starts_with(c.relname, 'cutover_') AND pg_table_is_visible(c.oid)
@@ -225,13 +225,26 @@ export async function migrationsAppliedSince(client: pg.Client, since: Date): Pr
   );
   const entries: HistoryEntries[] = [];
   for (const { name } of tables) {
+    const after = since ? 'WHERE applied_at > $1' : '';
     const { rows } = await client.query<{ version: number; name: string }>(
-      `SELECT version, name FROM ${quoteIdent(name)} WHERE applied_at > $1 ORDER BY version`,
-      [since],
+      `SELECT version, name FROM ${quoteIdent(name)} ${after} ORDER BY version`,
+      since ? [since] : [],
     );
     if (rows.length > 0) entries.push({ historyTable: name, migrations: rows.map(labelOf) });
   }
   return entries;
+}
+
+/** The entries of `now` that `before` does not hold, by history table. */
+export function migrationsSince(
+  now: readonly HistoryEntries[],
+  before: readonly HistoryEntries[],
+): HistoryEntries[] {
+  return now.flatMap(({ historyTable, migrations }) => {
+    const known = new Set(before.find((entries) => entries.historyTable === historyTable)?.migrations);
+    const later = migrations.filter((migration) => !known.has(migration));
+    return later.length > 0 ? [{ historyTable, migrations: later }] : [];
+  });
 }
 
 /** What a history table holds of an applied migration. */

@@ -646,6 +646,39 @@ describe('backupDatabase / restoreDatabase', () => {
     expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['one']);
   });
 
+  it("tells later migrations by the backup's own list of them, whatever the clock of the machine that took it", async () => {
+    // Prepare: a backup whose manifest says it was taken an hour later than it was, then a migration
+    const url = await postgres.createDatabase('skewed');
+    await runSql(url, `CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1);`);
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'shop/skewed/b1', ['public']),
+    );
+    const { migrations, ...withoutList } = await readManifest(store, manifestKey);
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    await store.put(manifestKey, JSON.stringify({ ...withoutList, migrations, createdAt: inAnHour }));
+    const olderKey = 'shop/skewed/older/manifest.json';
+    await store.put(olderKey, JSON.stringify(withoutList));
+    const dir = await migrationFiles({ 'V1__more.sql': 'INSERT INTO items VALUES (2);' });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Act
+    const refused = await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey)).catch(
+      (error: unknown) => error,
+    );
+    const olderRefused = await withDatabase({ url }, (c) => restoreDatabase(c, store, olderKey)).catch(
+      (error: unknown) => error,
+    );
+    // Assess: the list says V1 came later; a manifest without one is compared by time
+    expect(migrations).toEqual([]);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/^migrations V1__more were applied/) });
+    expect(olderRefused).toMatchObject({
+      message: expect.stringMatching(/^migrations V1__more were applied/),
+    });
+    expect((await runSql(url, 'SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(2);
+  });
+
   it("refuses to restore over later migrations recorded in a service's own history table, naming it", async () => {
     // Prepare: V1 in the default history before the backup, V2 in a service's own history after it
     const url = await postgres.createDatabase('later_own');
