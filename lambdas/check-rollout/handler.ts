@@ -18,7 +18,8 @@ export const handler = taskHandler(
       track,
     );
     const checks = attempt + 1;
-    const progress = `${status.ready}/${status.desired} ready, ${status.updated} updated`;
+    const waiting = status.waiting ? `; ${status.waiting}` : '';
+    const progress = `${status.ready}/${status.desired} ready, ${status.updated} updated${waiting}`;
     if (status.failed?.reason === 'ProgressDeadlineExceeded') {
       throw new RolloutDeadlineExceededError(`${track}: ${status.failed.message}`);
     }

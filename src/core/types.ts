@@ -28,6 +28,8 @@ export interface RolloutStatus {
   readonly complete: boolean;
   /** Set when the rollout cannot progress (crash loop, image pull error, deadline). */
   readonly failed?: { readonly reason: string; readonly message: string };
+  /** What holds an unfinished rollout up, when the cluster says (an unschedulable pod, a quota). */
+  readonly waiting?: string;
 }
 
 /** Enough of a service's cluster objects to put them back as they were. */

@@ -1,14 +1,19 @@
 import type { RolloutStatus } from '#core/types.ts';
 import type { KubeObject } from './client.ts';
 
-/** Container waiting reasons that mean the rollout will not progress on its own. */
+/**
+ * Container waiting reasons that mean the rollout will not progress on its own: a back-off after failed
+ * pulls or starts, or a container that cannot be made. `ErrImagePull` alone is not one: the kubelet
+ * retries it, and a pull that keeps failing turns into `ImagePullBackOff`.
+ */
 const FAILED_WAITING_REASONS = new Set([
   'ImagePullBackOff',
-  'ErrImagePull',
+  'ErrImageNeverPull',
   'InvalidImageName',
   'CrashLoopBackOff',
   'CreateContainerConfigError',
   'CreateContainerError',
+  'RunContainerError',
 ]);
 
 // biome-ignore lint/suspicious/noExplicitAny: Deployment and Pod status are read as untyped JSON
@@ -16,8 +21,12 @@ type Loose = any;
 
 /**
  * A track's rollout status from its Deployment (and, when not complete, its pods): complete when
- * updated = ready = available = desired at the current generation with no old pods left; failed on
- * `ProgressDeadlineExceeded` or on a pod stuck in an image pull error or crash loop.
+ * updated = ready = available = desired at the current generation with no old pods left. Failed when the
+ * Deployment is paused, and, once the controller has observed the current spec, on
+ * `ProgressDeadlineExceeded` or a pod of the current template stuck in an image pull back-off or crash
+ * loop (pods of an earlier template are going away and say nothing of this one). `waiting` says what
+ * holds the rollout up: a ReplicaSet that cannot create pods (a quota), an unschedulable pod, a container
+ * not started or not ready.
  */
 export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[]): RolloutStatus {
   const spec: Loose = deployment.spec ?? {};
@@ -35,38 +44,106 @@ export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[
     (status.replicas ?? 0) === desired;
   const counts = { desired, updated, ready, available, complete };
   if (complete) return counts;
-  const failed = deadlineExceeded(status) ?? stuckPod(pods);
-  return failed ? { ...counts, failed } : counts;
+  if (spec.paused === true) return { ...counts, failed: paused(deployment) };
+  if (!current) return counts;
+  const ofTemplate = pods.filter((pod) => runsTemplate(pod, spec.template));
+  const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate);
+  if (failed) return { ...counts, failed };
+  const waiting = replicaFailure(status) ?? podWaiting(ofTemplate);
+  return waiting ? { ...counts, waiting } : counts;
 }
 
-function deadlineExceeded(status: Loose): RolloutStatus['failed'] {
-  const progressing = (status.conditions ?? []).find((c: Loose) => c.type === 'Progressing');
+function paused(deployment: KubeObject): NonNullable<RolloutStatus['failed']> {
+  const { name, namespace } = deployment.metadata;
+  return {
+    reason: 'DeploymentPaused',
+    message:
+      `Deployment ${namespace}/${name} is paused (spec.paused), so it rolls nothing out: resume it ` +
+      `(kubectl rollout resume deployment/${name} -n ${namespace}) and run the release again`,
+  };
+}
+
+function deadlineExceeded(status: Loose, spec: Loose): RolloutStatus['failed'] {
+  const progressing = conditionOf(status, 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
+    const deadline = spec.progressDeadlineSeconds ?? 600;
     return {
       reason: 'ProgressDeadlineExceeded',
-      message: progressing.message ?? 'the rollout timed out progressing',
+      message: `${progressing.message ?? 'the rollout timed out progressing'} (the Deployment's progressDeadlineSeconds: ${deadline})`,
     };
   }
   return undefined;
 }
 
+/**
+ * Whether a pod runs the Deployment's current template: it carries the template's labels (Cutover's
+ * version label among them) and each container runs the template's image.
+ */
+function runsTemplate(pod: KubeObject, template: Loose): boolean {
+  const labels: Record<string, string> = template?.metadata?.labels ?? {};
+  if (Object.entries(labels).some(([key, value]) => pod.metadata.labels?.[key] !== value)) return false;
+  const images = new Map<string, string>(
+    ((pod.spec as Loose)?.containers ?? []).map((c: Loose) => [c.name, c.image]),
+  );
+  return (template?.spec?.containers ?? []).every((c: Loose) => images.get(c.name) === c.image);
+}
+
+function containersOf(pod: KubeObject): Loose[] {
+  const status: Loose = pod.status ?? {};
+  return [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+}
+
 function stuckPod(pods: readonly KubeObject[]): RolloutStatus['failed'] {
   for (const pod of pods) {
-    const status: Loose = pod.status ?? {};
-    const containers: Loose[] = [
-      ...(status.initContainerStatuses ?? []),
-      ...(status.containerStatuses ?? []),
-    ];
-    for (const container of containers) {
+    for (const container of containersOf(pod)) {
       const waiting = container.state?.waiting;
       if (waiting && FAILED_WAITING_REASONS.has(waiting.reason)) {
         const detail = waiting.message ? `: ${waiting.message}` : '';
         return {
           reason: waiting.reason,
-          message: `pod ${pod.metadata.name} container ${container.name}${detail}`,
+          message: `pod ${pod.metadata.name} container ${container.name}${detail}${lastExit(container)}`,
         };
       }
     }
   }
   return undefined;
+}
+
+/** How a restarted container last ended: `; last terminated: OOMKilled (exit code 137)`. */
+function lastExit(container: Loose): string {
+  const terminated = container.lastState?.terminated;
+  if (!terminated) return '';
+  return `; last terminated: ${terminated.reason ?? 'Error'} (exit code ${terminated.exitCode})`;
+}
+
+/** A ReplicaSet that cannot create pods: `ReplicaFailure` (a quota, an admission webhook). */
+function replicaFailure(status: Loose): string | undefined {
+  const failure = conditionOf(status, 'ReplicaFailure');
+  if (failure?.status !== 'True') return undefined;
+  return `pods cannot be created: ${failure.reason ?? 'ReplicaFailure'}: ${failure.message ?? ''}`.trim();
+}
+
+/** The first pod of the template not ready yet, and why: not scheduled, a container waiting, not ready. */
+function podWaiting(pods: readonly KubeObject[]): string | undefined {
+  for (const pod of pods) {
+    const name = `pod ${pod.metadata.name}`;
+    const scheduled = conditionOf(pod.status, 'PodScheduled');
+    if (scheduled?.status === 'False') {
+      return `${name} not scheduled: ${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim();
+    }
+    for (const container of containersOf(pod)) {
+      if (container.ready) continue;
+      const waiting = container.state?.waiting;
+      if (waiting?.reason) {
+        const detail = waiting.message ? `: ${waiting.message}` : '';
+        return `${name} container ${container.name} ${waiting.reason}${detail}`;
+      }
+      if (container.state?.running) return `${name} container ${container.name} running, not ready`;
+    }
+  }
+  return undefined;
+}
+
+function conditionOf(status: Loose, type: string): Loose {
+  return (status?.conditions ?? []).find((c: Loose) => c.type === type);
 }

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject, ObjectStore } from './store.ts';
 
-/** A container state the controller gives a deployment's new pods instead of making them ready. */
+/**
+ * What the controller gives a deployment's new pods instead of making them ready: a container waiting
+ * for a reason (with how it last ended, for a crash loop), or no node to schedule on (`Unschedulable`).
+ */
 export interface PodFault {
-  readonly reason: 'ImagePullBackOff' | 'ErrImagePull' | 'CrashLoopBackOff';
+  readonly reason: 'ImagePullBackOff' | 'ErrImagePull' | 'CrashLoopBackOff' | 'Unschedulable';
   readonly message: string;
+  readonly lastTerminated?: { readonly reason: string; readonly exitCode: number };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the controller walks untyped JSON
@@ -204,6 +208,10 @@ function podStatus(pod: KubeObject, ready: boolean): Record<string, unknown> {
 
 function faultedStatus(pod: KubeObject, fault: PodFault): Record<string, unknown> {
   const containers: Loose[] = (pod.spec as Loose).containers;
+  if (fault.reason === 'Unschedulable') {
+    const scheduled = { type: 'PodScheduled', status: 'False', reason: fault.reason, message: fault.message };
+    return { phase: 'Pending', conditions: [scheduled] };
+  }
   return {
     phase: fault.reason === 'CrashLoopBackOff' ? 'Running' : 'Pending',
     containerStatuses: containers.map((c) => ({
@@ -212,6 +220,7 @@ function faultedStatus(pod: KubeObject, fault: PodFault): Record<string, unknown
       ready: false,
       restartCount: fault.reason === 'CrashLoopBackOff' ? 5 : 0,
       state: { waiting: { reason: fault.reason, message: fault.message } },
+      ...(fault.lastTerminated ? { lastState: { terminated: fault.lastTerminated } } : {}),
     })),
   };
 }

@@ -204,6 +204,23 @@ describe('deploy-track and check-rollout', () => {
     expect(Date.parse(ready.readyAt as string)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('says what holds the rollout up while it waits and when its deadline passes', async () => {
+    // Prepare
+    const unschedulable = 'pod checkout-canary-1 not scheduled: Unschedulable: 0/3 nodes are available';
+    world.statuses.set('canary', {
+      ...{ desired: 1, updated: 1, ready: 0, available: 0, complete: false },
+      waiting: unschedulable,
+    });
+    // Act
+    const waiting = await run(checkRollout, { track: 'canary', attempt: 0, maxAttempts: 3 });
+    const late = await errorOf(run(checkRollout, { track: 'canary', attempt: 2, maxAttempts: 3 }));
+    // Assess
+    expect(waiting.reason).toBe(`0/1 ready, 1 updated; ${unschedulable}`);
+    expect(late?.message).toBe(
+      `canary not ready within 600s (3 checks): 0/1 ready, 1 updated; ${unschedulable}`,
+    );
+  });
+
   it('throws RolloutDeadlineExceeded at the last attempt and RolloutFailed on a failed rollout', async () => {
     // Act
     const late = await errorOf(run(checkRollout, { track: 'canary', attempt: 2, maxAttempts: 3 }));
