@@ -20,9 +20,16 @@ import type { TrafficConfig } from '#core/schemas/traffic.ts';
  */
 export type AdapterFamily<Adapter> = (request: DeploymentRequest, env: NodeJS.ProcessEnv) => Promise<Adapter>;
 
-/** The `cluster` family (Kubernetes client). */
-export const clusterFamily: AdapterFamily<Cluster> = async (request) =>
-  (await import('#adapters/cluster/index.ts')).createCluster(request.cluster);
+/**
+ * The `cluster` family (Kubernetes client). A Kubernetes track's Deployment gets the request's
+ * `progressDeadlineSeconds` unless `cluster.progressDeadlineSeconds` sets its own.
+ */
+export const clusterFamily: AdapterFamily<Cluster> = async ({ cluster, progressDeadlineSeconds }) =>
+  (await import('#adapters/cluster/index.ts')).createCluster(
+    cluster.type === 'local'
+      ? cluster
+      : { ...cluster, progressDeadlineSeconds: cluster.progressDeadlineSeconds ?? progressDeadlineSeconds },
+  );
 
 /**
  * The `traffic` family (Kubernetes client, ELBv2). Kubernetes routers weight objects in `traffic.cluster`,

@@ -43,7 +43,7 @@ export function kubernetesObjectsFor(
 }
 
 /**
- * The `eks` and `kubeconfig` cluster adapter.
+ * The `eks` and `kubeconfig` cluster adapter, shaping tracks by the config's track template fields.
  *
  * @example
  * const cluster = createKubernetesCluster({ type: 'kubeconfig', context: 'kind-cutover', containerPort: 8080 });
@@ -51,6 +51,9 @@ export function kubernetesObjectsFor(
 export function createKubernetesCluster(config: KubernetesClusterConfig): KubernetesCluster {
   return new KubernetesCluster(kubernetesObjectsFor(config), {
     containerPort: config.containerPort,
+    readinessPath: config.readinessPath,
+    resources: config.resources,
+    minReadySeconds: config.minReadySeconds,
     progressDeadlineSeconds: config.progressDeadlineSeconds,
   });
 }

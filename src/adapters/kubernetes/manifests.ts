@@ -6,12 +6,32 @@ import type { KubeObject, ObjectRef } from './client.ts';
 export const TRACK_LABEL = 'cutover.dev/track';
 export const VERSION_LABEL = 'cutover.dev/version';
 
+/** CPU and memory quantities of a container (`250m`, `512Mi`), as Kubernetes takes them. */
+export interface ComputeResources {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
 /** How tracks are shaped on the cluster, from the request's `cluster` block. */
 export interface TrackTemplateOptions {
   /** The container port, exposed as the named port `http`. */
   readonly containerPort?: number;
+  /**
+   * Path of the readiness probe, an HTTP GET on the port `http` (so written only with `containerPort`);
+   * `false` for no probe. @default '/healthz' (what the local cluster probes)
+   */
+  readonly readinessPath?: string | false;
+  /** The container's `resources`, written as is. */
+  readonly resources?: { readonly requests?: ComputeResources; readonly limits?: ComputeResources };
+  /** `spec.minReadySeconds`: how long a ready pod stays ready before it counts as available. */
+  readonly minReadySeconds?: number;
   /** `spec.progressDeadlineSeconds` of each Deployment. @default 600 (the Kubernetes default) */
   readonly progressDeadlineSeconds?: number;
+}
+
+/** The readiness probe: ready at the first 2xx, out of the Service after 3 failures 5 s apart. */
+function readinessProbe(path: string): Record<string, unknown> {
+  return { httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
 }
 
 /** `checkout-canary`: the Deployment (and per-track Service) name of one track. */
@@ -35,7 +55,8 @@ export function trackSelector(service: ServiceRef, track: string): Record<string
 
 /**
  * The Deployment Cutover applies for one track: labels `app`, `cutover.dev/track`, `cutover.dev/version`,
- * selector on `app` + track only (so a new version never changes the immutable selector).
+ * selector on `app` + track only (so a new version never changes the immutable selector); the container
+ * gets the port `http`, its readiness probe and the resources of `options`.
  */
 export function trackDeployment(
   service: ServiceRef,
@@ -51,18 +72,25 @@ export function trackDeployment(
   if (!Number.isInteger(release.replicas) || release.replicas < 0) {
     throw new ValidationError(`release.replicas must be an integer >= 0 (got ${release.replicas})`);
   }
+  const { containerPort, readinessPath = '/healthz', resources, minReadySeconds } = options;
+  const progressDeadlineSeconds = options.progressDeadlineSeconds ?? 600;
   const labels = { ...trackSelector(service, track), [VERSION_LABEL]: release.version };
   const container: Record<string, unknown> = { name: service.name, image: release.image };
   if (release.command) container.command = [...release.command];
   if (release.env) container.env = Object.entries(release.env).map(([name, value]) => ({ name, value }));
-  if (options.containerPort) container.ports = [{ name: 'http', containerPort: options.containerPort }];
+  if (containerPort) {
+    container.ports = [{ name: 'http', containerPort }];
+    if (readinessPath !== false) container.readinessProbe = readinessProbe(readinessPath);
+  }
+  if (resources) container.resources = resources;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: trackName(service, track), namespace: service.namespace, labels },
     spec: {
       replicas: release.replicas,
-      progressDeadlineSeconds: options.progressDeadlineSeconds ?? 600,
+      ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
+      progressDeadlineSeconds,
       selector: { matchLabels: trackSelector(service, track) },
       template: { metadata: { labels }, spec: { containers: [container] } },
     },

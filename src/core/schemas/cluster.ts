@@ -1,15 +1,51 @@
 import * as z from 'zod';
 import { arn, integer, text } from './fields.ts';
 
+/** A Kubernetes resource quantity: a plain or decimal number with an optional SI, binary or exponent suffix. */
+const QUANTITY = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$/;
+
+function quantity() {
+  const error = 'must be a Kubernetes quantity like 250m, 0.5, 512Mi or 1Gi';
+  return z.string({ error }).regex(QUANTITY, { error });
+}
+
+/** CPU and memory of one container, as Kubernetes takes them. */
+const computeResources = z.strictObject({
+  cpu: quantity().optional().describe('CPU in cores: 250m, 0.5, 2'),
+  memory: quantity().optional().describe('memory in bytes: 512Mi, 1Gi'),
+});
+
+const readinessPathError = "must be an HTTP path starting with '/' (e.g. /healthz), or false for no probe";
+
 /** How tracks are shaped on a Kubernetes cluster (EKS or kubeconfig). */
 const trackTemplateFields = {
   containerPort: integer(1, 65535)
     .optional()
     .describe("the app's container port, exposed as the named port http"),
+  readinessPath: z
+    .union([z.string().regex(/^\/\S*$/, { error: readinessPathError }), z.literal(false)], {
+      error: readinessPathError,
+    })
+    .optional()
+    .describe(
+      'readiness probe path (HTTP GET on port http; only with containerPort), false for no probe; default /healthz',
+    ),
+  resources: z
+    .strictObject({
+      requests: computeResources
+        .optional()
+        .describe('what the scheduler reserves (and a ResourceQuota counts)'),
+      limits: computeResources.optional().describe('the most the container may use'),
+    })
+    .optional()
+    .describe("the container's resources, written as is"),
+  minReadySeconds: integer(0, 3600)
+    .optional()
+    .describe('seconds a ready pod must stay ready before it counts as available; default 0'),
   progressDeadlineSeconds: integer(1)
     .optional()
     .describe(
-      'Deployment progress deadline; past it the rollout fails with ProgressDeadlineExceeded; default 600',
+      "Deployment progress deadline; past it the rollout fails with ProgressDeadlineExceeded; default the request's progressDeadlineSeconds",
     ),
 };
 

@@ -115,6 +115,21 @@ export const hooksSchema = z
     error: `give the webhooks of at least one phase: ${HOOK_PHASES.join(', ')}`,
   });
 
+/** `cluster.minReadySeconds` below the Deployment's deadline: the cluster's own, else the request's. */
+function checkMinReadySeconds(request: BaseRequest, ctx: z.RefinementCtx): void {
+  const cluster = request.cluster as
+    | { minReadySeconds?: unknown; progressDeadlineSeconds?: unknown }
+    | undefined;
+  const minReady = cluster?.minReadySeconds;
+  const deadline = cluster?.progressDeadlineSeconds ?? request.progressDeadlineSeconds;
+  if (typeof minReady !== 'number' || typeof deadline !== 'number' || minReady < deadline) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['cluster', 'minReadySeconds'],
+    message: `must be below the Deployment's progress deadline, ${deadline} s (cluster.progressDeadlineSeconds, else progressDeadlineSeconds) (got ${minReady})`,
+  });
+}
+
 /** Fields every strategy's request shares. */
 export const baseRequestShape = {
   service: serviceSchema,
@@ -134,8 +149,12 @@ export const baseRequestShape = {
 
 type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;
 
-/** Cross-field rules of every request: the release must fit the cluster. */
+/**
+ * Cross-field rules of every request: the release must fit the cluster, and a track's `minReadySeconds`
+ * its Deployment's progress deadline (Kubernetes refuses it otherwise).
+ */
 export function checkRelease(request: BaseRequest, ctx: z.RefinementCtx): void {
+  checkMinReadySeconds(request, ctx);
   // A missing or mistyped release is reported as such, not as lacking an image or a command.
   if (typeof request.release !== 'object' || request.release === null) return;
   const { image, command } = request.release;

@@ -1,8 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesApiError } from '#adapters/kubernetes/errors.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import type { TrackTemplateOptions } from '#adapters/kubernetes/manifests.ts';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
+import { validateRequest } from '#core/schemas/index.ts';
+import { clusterFamily } from '#lambdas/shared/dependencies.ts';
+import { canaryInput } from '#test/builders/release-request.ts';
 import { type KubernetesEmulator, startKubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
 import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 
@@ -15,14 +22,22 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
     emulator = await startKubernetesEmulator();
   });
   afterAll(() => emulator.close());
+  const clusterWith = (options: TrackTemplateOptions) =>
+    new KubernetesCluster(
+      KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig(), { timeoutMs: 500 }),
+      options,
+    );
+  const appliedSpec = (track: string) =>
+    emulator.store.get('deployments', 'shop', `checkout-${track}`)?.spec as {
+      minReadySeconds?: number;
+      progressDeadlineSeconds?: number;
+      template: { spec: { containers: Record<string, unknown>[] } };
+    };
+  const appliedContainer = (track: string) => appliedSpec(track).template.spec.containers[0];
+
   beforeEach(() => {
     emulator.reset();
-    cluster = new KubernetesCluster(
-      KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig(), { timeoutMs: 500 }),
-      {
-        containerPort: 8080,
-      },
-    );
+    cluster = clusterWith({ containerPort: 8080 });
   });
 
   it('applies a track as Deployment <service>-<track> with server-side apply as field manager cutover', async () => {
@@ -46,6 +61,82 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
       contentType: 'application/apply-patch+yaml',
       query: { fieldManager: 'cutover', force: 'true' },
     });
+  });
+
+  it('gives the container a readiness probe on GET /healthz at port http by default', async () => {
+    // Act
+    await cluster.apply(service, 'canary', aRelease());
+    // Assess
+    expect(appliedContainer('canary')?.readinessProbe).toEqual({
+      httpGet: { path: '/healthz', port: 'http' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    });
+    expect(appliedSpec('canary')).not.toHaveProperty('minReadySeconds');
+    expect(appliedContainer('canary')).not.toHaveProperty('resources');
+  });
+
+  it('writes readinessPath, resources and minReadySeconds of the cluster block into the Deployment', async () => {
+    // Prepare
+    const resources = {
+      requests: { cpu: '250m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    };
+    const shaped = clusterWith({
+      containerPort: 8080,
+      readinessPath: '/ready',
+      resources,
+      minReadySeconds: 15,
+    });
+    // Act
+    await shaped.apply(service, 'canary', aRelease());
+    // Assess
+    expect(appliedSpec('canary').minReadySeconds).toBe(15);
+    expect(appliedContainer('canary')).toMatchObject({
+      ports: [{ name: 'http', containerPort: 8080 }],
+      readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+      resources,
+    });
+  });
+
+  it('writes no readiness probe with readinessPath false, nor without a containerPort', async () => {
+    // Prepare
+    const unprobed = clusterWith({ containerPort: 8080, readinessPath: false });
+    const portless = clusterWith({ readinessPath: '/ready' });
+    // Act
+    await unprobed.apply(service, 'canary', aRelease());
+    await portless.apply(service, 'stable', aRelease());
+    // Assess
+    expect(appliedContainer('canary')).not.toHaveProperty('readinessProbe');
+    expect(appliedContainer('canary')).toHaveProperty('ports');
+    expect(appliedContainer('stable')).not.toHaveProperty('readinessProbe');
+    expect(appliedContainer('stable')).not.toHaveProperty('ports');
+  });
+
+  it("gives the Deployment the request's progressDeadlineSeconds unless the cluster block sets its own", async () => {
+    // Prepare
+    const path = join(mkdtempSync(join(tmpdir(), 'cutover-kubeconfig-')), 'config');
+    emulator.writeKubeconfig(path);
+    const requestWith = (cluster: Record<string, unknown>) =>
+      validateRequest(
+        'canary',
+        canaryInput(undefined, {
+          release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+          cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080, ...cluster },
+          progressDeadlineSeconds: 1800,
+        }),
+      );
+    // Act
+    await (await clusterFamily(requestWith({}), {})).apply(service, 'canary', aRelease());
+    await (await clusterFamily(requestWith({ progressDeadlineSeconds: 300 }), {})).apply(
+      service,
+      'stable',
+      aRelease(),
+    );
+    // Assess
+    expect(appliedSpec('canary').progressDeadlineSeconds).toBe(1800);
+    expect(appliedSpec('stable').progressDeadlineSeconds).toBe(300);
   });
 
   it('is idempotent: applying the same release twice leaves the generation unchanged', async () => {

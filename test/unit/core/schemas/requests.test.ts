@@ -171,6 +171,67 @@ describe('validateRequest (blue-green, rolling)', () => {
   });
 });
 
+describe('validateRequest (Kubernetes track template)', () => {
+  const eks = { type: 'eks', name: 'prod', region: 'eu-west-1', containerPort: 8080 };
+  const onCluster = (cluster: Record<string, unknown>, base: Record<string, unknown> = eks) =>
+    canaryInput(undefined, {
+      release: { version: 'v2', image: 'registry.example/checkout:v2' },
+      cluster: { ...base, ...cluster },
+    });
+
+  it('takes readinessPath, resources and minReadySeconds on eks and kubeconfig clusters', () => {
+    // Prepare
+    const template = {
+      readinessPath: '/ready',
+      resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '0.5', memory: '1Gi' } },
+      minReadySeconds: 10,
+    };
+    // Act
+    const onEks = validateRequest('canary', onCluster(template)).cluster;
+    const onKubeconfig = validateRequest(
+      'canary',
+      onCluster({ ...template, readinessPath: false }, { type: 'kubeconfig', context: 'kind-cutover' }),
+    ).cluster;
+    // Assess
+    expect(onEks).toMatchObject(template);
+    expect(onKubeconfig).toMatchObject({ type: 'kubeconfig', ...template, readinessPath: false });
+  });
+
+  it('names a bad readinessPath, resource quantity or minReadySeconds with what is allowed', () => {
+    // Act
+    const message = messageOf(() =>
+      validateRequest(
+        'canary',
+        onCluster({
+          readinessPath: 'healthz',
+          resources: { requests: { cpu: '250 millicores', gpu: '1' }, limits: { memory: '-1Gi' } },
+          minReadySeconds: 4000,
+        }),
+      ),
+    );
+    const notAPath = messageOf(() => validateRequest('canary', onCluster({ readinessPath: true })));
+    const tooSlow = messageOf(() =>
+      validateRequest('canary', { ...onCluster({ minReadySeconds: 300 }), progressDeadlineSeconds: 300 }),
+    );
+    // Assess
+    expect(message).toContain(
+      'cluster.readinessPath: must be an HTTP path starting with \'/\' (e.g. /healthz), or false for no probe (got "healthz")',
+    );
+    expect(message).toContain(
+      'cluster.resources.requests.cpu: must be a Kubernetes quantity like 250m, 0.5, 512Mi or 1Gi (got "250 millicores")',
+    );
+    expect(message).toContain('cluster.resources.requests: unknown field gpu (allowed: cpu, memory)');
+    expect(message).toContain('cluster.resources.limits.memory: must be a Kubernetes quantity');
+    expect(message).toContain('cluster.minReadySeconds: must be an integer 0-3600 (got 4000)');
+    expect(notAPath).toContain(
+      "cluster.readinessPath: must be an HTTP path starting with '/' (e.g. /healthz), or false for no probe (got true)",
+    );
+    expect(tooSlow).toContain(
+      "cluster.minReadySeconds: must be below the Deployment's progress deadline, 300 s (cluster.progressDeadlineSeconds, else progressDeadlineSeconds) (got 300)",
+    );
+  });
+});
+
 describe('validateRequest (hooks)', () => {
   const hook = (name: string, timeoutSeconds?: number) => ({
     name,
