@@ -1,6 +1,7 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ServiceLockedError } from '#core/errors.ts';
-import { buildPlan, chooseTracks, type Plan } from '#core/plan/index.ts';
+import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
+import { validateRequest } from '#core/schemas/index.ts';
 import {
   clusterFamily,
   dependencies,
@@ -18,11 +19,13 @@ const lockSeconds = (plan: Plan) =>
 
 /**
  * ValidateRequest: the request checked and normalized (a bad one throws `ValidationError` naming every
- * field), every adapter type resolved (`UnknownAdapterType`), the plan built from the current weights
+ * field), every adapter type resolved (`UnknownAdapterType`), `release.replicas` filled in from the live
+ * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas, and the service locked for this execution (`ServiceLocked` when another holds it).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
-export const handler = taskHandler('validate-request', {}, async ({ strategy, request, executionArn }) => {
+export const handler = taskHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
+  let { request } = input;
   const deps = dependencies(request, {
     cluster: clusterFamily,
     router: trafficFamily,
@@ -35,6 +38,10 @@ export const handler = taskHandler('validate-request', {}, async ({ strategy, re
   const weights = await router.getWeights(request.service);
   const tracks = chooseTracks(strategy, weights);
   const liveReplicas = (await cluster.status(request.service, tracks.live)).desired;
+  if (request.release.replicas === undefined) {
+    const replicas = fullSizeReplicas(request.release, liveReplicas);
+    request = validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
+  }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   const lock = await deps.lock();
   if (!(await lock.acquire(request.service, executionArn, lockSeconds(plan)))) {

@@ -68,4 +68,35 @@ describe('blue-green state machine on Kubernetes (API emulator, Service selector
     ).toBe('v2');
     expect(emulator.store.get('deployments', 'shop', 'checkout-blue')?.spec?.replicas).toBe(0);
   });
+
+  it('runs as many replicas as the live colour when the request gives none', async () => {
+    // Prepare: blue runs v1, scaled to 5 by hand since its release (kubectl scale)
+    const payments = aService({ name: 'payments' });
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const v1 = aRelease({ version: 'v1', image: 'registry.example/payments:v1', replicas: 2 });
+    await cluster.apply(payments, 'blue', v1);
+    await cluster.scale(payments, 'blue', 5);
+    emulator.controller.settle();
+    emulator.store.create('services', aTrackService(payments, 'payments', 'blue') as KubeObject);
+    const input = {
+      service: payments,
+      release: { version: 'v2', image: 'registry.example/payments:v2' },
+      cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+      traffic: { type: 'service-selector', service: 'payments' },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['payments-5xx'] },
+      blueGreen: {},
+      scaleDownDelaySeconds: 0,
+    };
+    const stateMachineArn = runtime.runtime.stateMachines.find(
+      (m) => m.name === 'blue-green',
+    )!.stateMachineArn;
+    // Act
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'as-live', input: JSON.stringify(input) }),
+    );
+    const execution = await waitForExecution(runtime.client, executionArn!);
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(emulator.store.get('deployments', 'shop', 'payments-green')?.spec?.replicas).toBe(5);
+  });
 });

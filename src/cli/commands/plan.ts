@@ -150,7 +150,14 @@ export function planCommand(): Command {
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
         return;
       }
-      const plan = buildPlan(strategy, await validateRequestFor(strategy, input));
+      const request = await validateRequestFor(strategy, input);
+      const plan = buildPlan(strategy, request);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+      if (request.release.replicas === undefined) {
+        console.error(
+          'release.replicas is not given: the release will run as many replicas as the live track when it ' +
+            'starts; this plan, which does not read the cluster, assumes 1',
+        );
+      }
     });
 }

@@ -9,6 +9,7 @@ export {
   buildPlan,
   type CurrentState,
   chooseTracks,
+  fullSizeReplicas,
   isFirstRelease,
   type Plan,
   type PlanStep,

@@ -95,6 +95,14 @@ export interface CurrentState {
   readonly liveReplicas: number;
 }
 
+/**
+ * The release's replicas at full size: `release.replicas`, or as many as the live track runs (at least 1:
+ * a first release, or a live track scaled to nothing); 1 when the live track is not known.
+ */
+export function fullSizeReplicas(release: { replicas?: number }, liveReplicas = 1): number {
+  return release.replicas ?? Math.max(1, liveReplicas);
+}
+
 /** True when no track of the service receives traffic: nothing is released yet. */
 export function isFirstRelease(weights: Weights): boolean {
   return heaviestTrack(weights, Object.keys(weights)) === undefined;
@@ -147,14 +155,15 @@ export function buildPlan<S extends Strategy>(
     pollIntervalSeconds: POLL_INTERVAL_SECONDS,
     maxPollAttempts: Math.ceil(request.progressDeadlineSeconds / POLL_INTERVAL_SECONDS),
   };
-  const liveReplicas = current?.liveReplicas ?? request.release.replicas;
+  const replicas = fullSizeReplicas(request.release, current?.liveReplicas);
+  const liveReplicas = current?.liveReplicas ?? replicas;
   const shape = firstRelease
-    ? firstReleaseShape(strategy, request, tracks)
+    ? firstReleaseShape(strategy, tracks, replicas)
     : strategy === 'canary'
       ? canaryShape(request as CanaryRequest, tracks)
       : strategy === 'blue-green'
         ? blueGreenShape(request as BlueGreenRequest)
-        : rollingShape(request as RollingRequest, tracks, liveReplicas);
+        : rollingShape(request as RollingRequest, tracks, { desired: replicas, live: liveReplicas });
   const hookNames = (phase: HookPhase) =>
     firstRelease ? [] : (request.hooks?.[phase]?.map((hook) => hook.name) ?? []);
   const names = { beforeTraffic: hookNames('beforeTraffic'), afterTraffic: hookNames('afterTraffic') };
@@ -239,7 +248,7 @@ const NO_WINDOW: PlanWindow = { enabled: false, bakeSeconds: 0, windowSeconds: 0
  * directly and promotes it; blue-green switches to the next colour without preview, approval or
  * post-switch analysis; rolling is one batch to full size, not analyzed.
  */
-function firstReleaseShape(strategy: Strategy, request: RequestOf[Strategy], tracks: TrackPair): Shape {
+function firstReleaseShape(strategy: Strategy, tracks: TrackPair, replicas: number): Shape {
   const base = { approval: NO_APPROVAL, seconds: 0, rollouts: 1 };
   if (strategy === 'canary') {
     // Validate, Backup, NotifyStarted, IsFirstRelease; DeployStable + poll (3), Promote, ScaleDownDelay,
@@ -251,7 +260,6 @@ function firstReleaseShape(strategy: Strategy, request: RequestOf[Strategy], tra
     // ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
     return { ...base, steps: [], windows: { preview: NO_WINDOW, postSwitch: NO_WINDOW }, transitions: 16 };
   }
-  const replicas = request.release.replicas;
   const step: PlanStep = {
     weights: splitWeights(tracks, 100),
     bakeSeconds: 0,
@@ -291,10 +299,14 @@ function blueGreenShape(request: BlueGreenRequest): Shape {
   };
 }
 
-function rollingShape(request: RollingRequest, tracks: TrackPair, liveReplicas: number): Shape {
+function rollingShape(
+  request: RollingRequest,
+  tracks: TrackPair,
+  replicas: { desired: number; live: number },
+): Shape {
   const { maxSurge, maxUnavailable, bakeSeconds, analysis } = request.rolling;
-  const desired = request.release.replicas;
-  const batches = rollingBatches(desired, liveReplicas, rollingBounds(desired, maxSurge, maxUnavailable));
+  const { desired, live } = replicas;
+  const batches = rollingBatches(desired, live, rollingBounds(desired, maxSurge, maxUnavailable));
   // A batch that starts no new replica (the first one without a surge only makes room) has nothing to bake.
   const steps = batches.map(({ newReplicas, oldReplicas }) => ({
     weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),

@@ -15,7 +15,11 @@ export const releaseSchema = z.strictObject({
   version: text().describe('release version label, e.g. v2'),
   image: text().optional().describe('container image (Kubernetes clusters)'),
   command: z.array(text()).min(1).optional().describe('argv to run (local cluster)'),
-  replicas: integer(1, 1000).default(1).describe('replicas of the release at full size'),
+  replicas: integer(1, 1000)
+    .optional()
+    .describe(
+      "replicas of the release at full size; default: as many as the live track runs (1 for a service's first release)",
+    ),
   env: z.record(text(), z.string()).optional().describe('environment variables'),
 });
 
