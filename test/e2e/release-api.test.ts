@@ -108,6 +108,36 @@ describe('release API on the local runtime', () => {
     expect(await canaryExecutionCount()).toBe(before);
   });
 
+  it("refuses a POST from another site's page with 403 and starts nothing; the console's own origin passes", async () => {
+    // Prepare: what a browser sends for a page elsewhere (fetch with mode no-cors and a Blob body)
+    const before = await canaryExecutionCount();
+    const request = aCanaryWithApproval({ name: 'csrf', namespace: 'shop' });
+    const fromPage = (path: string, origin: string, body: unknown = {}) =>
+      fetch(`${project.runtime().endpoint}${path}`, {
+        method: 'POST',
+        headers: { origin },
+        body: new Blob([JSON.stringify(body)]),
+      }).then(async (response) => ({ status: response.status, json: await response.json() }));
+    const own = new URL(project.runtime().endpoint).origin;
+    // Act
+    const started = await fromPage('/releases/canary?name=csrf-v1', 'http://attacker.example', request);
+    const rejected = await fromPage('/releases/canary:csrf-v1/reject', 'null');
+    const rebound = await fromPage('/releases/canary:csrf-v1/approve', own.replace('127.0.0.1', 'evil.test'));
+    const console = await fromPage('/releases/canary:csrf-v1/approve', own);
+    // Assess
+    expect(started).toMatchObject({ status: 403 });
+    expect(started.json.message).toMatch(
+      /^origin http:\/\/attacker\.example may not POST \/releases\/canary\?name=csrf-v1: start and decide releases from the console/,
+    );
+    expect(rejected.status).toBe(403);
+    expect(rebound.status).toBe(403);
+    expect(console).toMatchObject({
+      status: 404,
+      json: { message: 'canary:csrf-v1 has no pending approval' },
+    });
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
   it('starts a canary that waits RUNNING for its approval, refuses a bad approve body, and SUCCEEDS once approved', async () => {
     // Prepare
     const service = { name: 'api-approve', namespace: 'shop' };

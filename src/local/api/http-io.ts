@@ -38,6 +38,20 @@ export async function readJsonBody(
   }
 }
 
+/**
+ * Whether a browser sent the request from another site's page: a browser names the page's origin on
+ * every POST (tools and SDKs send none), and only the runtime's own pages, on its loopback address, may
+ * change anything. A page on a name that merely resolves to this machine (DNS rebinding) is foreign too.
+ */
+export function fromForeignPage(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  if (!URL.canParse(origin)) return true; // `null`: a sandboxed frame or a file
+  const { host, hostname } = new URL(origin);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return host !== request.headers.host || !loopback;
+}
+
 /** The request's media type, lowercased (`application/json` of `Application/JSON; charset=utf-8`). */
 export function mediaTypeOf(request: IncomingMessage): string | undefined {
   return request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();

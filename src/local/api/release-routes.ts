@@ -16,7 +16,7 @@ import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
 import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
-import { mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
+import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
 /** The Step Functions calls behind the release routes. */
@@ -174,13 +174,20 @@ function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 
 
 /**
  * Runs one route's operation and sends its answer: the route's success status, or `{ message }` with
- * 400 (bad body, refused call), 404, 413, 415, or — for anything unexpected — 502 for approve/reject
- * (as the approval state machine's failure) and 500 otherwise.
+ * 400 (bad body, refused call), 403 (a POST from another site's page), 404, 413, 415, or — for anything
+ * unexpected — 502 for approve/reject (as the approval state machine's failure) and 500 otherwise.
  */
 function answer(route: ApiRoute, operation: Operation): RouteHandler {
   const unexpected = route.operation.startsWith('SendTask') ? 502 : 500;
   return async (request, response, params) => {
     try {
+      if (route.method !== 'GET' && fromForeignPage(request)) {
+        throw new ReleaseRouteError(
+          403,
+          `origin ${request.headers.origin} may not ${route.method} ${request.url}: start and decide releases ` +
+            `from the console (http://${request.headers.host}/console), the CLI or an SDK`,
+        );
+      }
       checkMediaType(request);
       sendJson(response, route.successStatus, await operation(request, params), JSON_TYPE);
     } catch (error) {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { executionArnOf } from '#core/api-routes.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
-import { mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
+import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
@@ -159,12 +159,10 @@ function failureOf(error: unknown): [number, string] {
  * may stop an execution) and one whose body is not declared JSON.
  */
 function checkAbortRequest(request: IncomingMessage): void {
-  const origin = request.headers.origin;
-  const host = request.headers.host;
-  if (origin !== undefined && (host === undefined || new URL(origin).host !== host)) {
+  if (fromForeignPage(request)) {
     throw new ConsoleRouteError(
       403,
-      `origin ${origin} may not stop executions: use the console at http://${host}/console`,
+      `origin ${request.headers.origin} may not stop executions: use the console at http://${request.headers.host}/console`,
     );
   }
   const type = mediaTypeOf(request);
