@@ -117,7 +117,10 @@ describe('release API on the local runtime', () => {
         method: 'POST',
         headers: { origin },
         body: new Blob([JSON.stringify(body)]),
-      }).then(async (response) => ({ status: response.status, json: await response.json() }));
+      }).then(async (response) => ({
+        status: response.status,
+        json: (await response.json()) as { message: string },
+      }));
     const own = new URL(project.runtime().endpoint).origin;
     // Act
     const started = await fromPage('/releases/canary?name=csrf-v1', 'http://attacker.example', request);
