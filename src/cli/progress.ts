@@ -1,5 +1,12 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ApprovalRejectedError, readableCause, TransientAdapterError } from '#core/errors.ts';
+import { measurementsText } from '#core/analysis/index.ts';
+import {
+  AnalysisFailedError,
+  AnalysisInconclusiveError,
+  ApprovalRejectedError,
+  readableCause,
+  TransientAdapterError,
+} from '#core/errors.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -88,6 +95,12 @@ export function failureText({ error, cause }: { error?: string; cause?: string }
   return cause ? `: ${cause}` : '';
 }
 
+/** The verdict of the analysis that ends a release by failing its task, by the error it fails with. */
+const DECIDING_VERDICTS: Record<string, string> = {
+  [AnalysisFailedError.errorName]: 'fail',
+  [AnalysisInconclusiveError.errorName]: 'inconclusive',
+};
+
 const END_EVENTS: Record<string, string> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
@@ -114,6 +127,13 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
   if (failed?.error === TransientAdapterError.errorName) {
     return [{ kind: 'attemptFailed', cause: readableCause(failed.cause) ?? failed.error }];
+  }
+  // The analysis that ends a release fails its task; its message holds the verdict's reason and numbers.
+  const deciding = DECIDING_VERDICTS[failed?.error ?? ''];
+  if (deciding) {
+    return [
+      { kind: 'verdict', verdict: deciding, reason: readableCause(failed?.cause) ?? '', measurements: {} },
+    ];
   }
   const output = parseOutput(
     event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
@@ -204,9 +224,7 @@ export function formatProgress(line: ProgressLine): string {
     case 'weights':
       return `  weights  ${weightsBar(line.weights)}`;
     case 'verdict': {
-      const numbers = Object.entries(line.measurements)
-        .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toFixed(4)) : value}`)
-        .join(' ');
+      const numbers = measurementsText(line.measurements);
       return `  analysis ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
     }
     case 'backup':

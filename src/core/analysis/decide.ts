@@ -1,5 +1,6 @@
 import { AnalysisFailedError, AnalysisInconclusiveError } from '../errors.ts';
 import type { AnalysisResult } from '../types.ts';
+import { measurementsText } from './judge.ts';
 
 /** Counters the state machine carries between analyses (`$.analysis`). */
 export interface AnalysisCounters {
@@ -24,7 +25,8 @@ export const NO_ANALYSIS_YET: AnalysisCounters = { failures: 0, inconclusives: 0
 /**
  * The next move after a verdict, with the updated counters. Throws `AnalysisFailedError` once
  * `failureLimit` analyses failed, and `AnalysisInconclusiveError` once more than `inconclusiveLimit`
- * analyses in a row were inconclusive and `onInconclusive` is `fail`.
+ * analyses in a row were inconclusive and `onInconclusive` is `fail`; the message ends with the deciding
+ * analysis's reason and measurements.
  *
  * @example
  * decide(judge(measured, thresholds), { failures: 0, inconclusives: 0 }, { failureLimit: 2, inconclusiveLimit: 1, onInconclusive: 'fail' });
@@ -40,7 +42,7 @@ export function decide(
     const failures = counters.failures + 1;
     if (failures >= limits.failureLimit) {
       throw new AnalysisFailedError(
-        `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit}): ${result.reason}`,
+        `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit}): ${judged(result)}`,
       );
     }
     return { action: 'retry', failures, inconclusives: 0 };
@@ -51,6 +53,12 @@ export function decide(
   if (limits.onInconclusive === 'pause')
     return { action: 'pause', failures: counters.failures, inconclusives: 0 };
   throw new AnalysisInconclusiveError(
-    `analysis inconclusive ${inconclusives} time(s) in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${result.reason}`,
+    `analysis inconclusive ${inconclusives} time(s) in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
   );
+}
+
+/** A verdict's reason with its measurements: `errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)`. */
+function judged(result: AnalysisResult): string {
+  const numbers = measurementsText(result.measurements);
+  return numbers ? `${result.reason} (${numbers})` : result.reason;
 }

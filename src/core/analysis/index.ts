@@ -6,5 +6,5 @@ export {
   decide,
   NO_ANALYSIS_YET,
 } from './decide.ts';
-export { judge, type Measurements, type Thresholds } from './judge.ts';
+export { judge, type Measurements, measurementsText, type Thresholds } from './judge.ts';
 export { analysisWindowSeconds } from './window.ts';

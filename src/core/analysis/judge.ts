@@ -56,6 +56,15 @@ export function judge(measured: Measurements, limits: Thresholds): AnalysisResul
   return result('pass', 'all metrics within thresholds');
 }
 
+/**
+ * Measurements as a person reads them, `requestCount=500 errorRate=0.2`: numbers with at most 4 decimals.
+ */
+export function measurementsText(measurements: object): string {
+  return Object.entries(measurements)
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? rounded(value) : value}`)
+    .join(' ');
+}
+
 /** A measurement as a reason quotes it: at most 4 decimals (the measurements keep every digit). */
 function rounded(value: number): number {
   return Number(value.toFixed(4));

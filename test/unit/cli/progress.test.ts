@@ -177,6 +177,27 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('shows the analysis that ended a release, failing its task, as a verdict', () => {
+    // Prepare
+    const failed = (error: string, message: string): HistoryEvent => ({
+      id: 31,
+      timestamp: new Date(),
+      type: 'LambdaFunctionFailed',
+      lambdaFunctionFailedEventDetails: { error, cause: lambdaCause(error, message) },
+    });
+    const failure =
+      'analysis failed 1 time(s) (failureLimit 1): errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)';
+    const inconclusive =
+      'analysis inconclusive 3 time(s) in a row (inconclusiveLimit 2): requestCount 4 < minRequests 50';
+    // Act
+    const lines = [
+      ...progressOf(failed('AnalysisFailed', failure)),
+      ...progressOf(failed('AnalysisInconclusive', inconclusive)),
+    ].map(formatProgress);
+    // Assess
+    expect(lines).toEqual([`  analysis FAIL: ${failure}`, `  analysis INCONCLUSIVE: ${inconclusive}`]);
+  });
+
   it('shows each webhook RunHooks called, with its status and time', () => {
     // Prepare
     const event: HistoryEvent = {

@@ -88,6 +88,17 @@ describe('decide', () => {
     );
   });
 
+  it("ends the message it fails with with the deciding analysis's numbers", () => {
+    // Prepare
+    const measured = { ...fail, measurements: { requestCount: 120, errorRate: 0.266666 } };
+    // Act
+    const act = () => decide(measured, { failures: 1, inconclusives: 0 }, limits);
+    // Assess
+    expect(act).toThrow(
+      'analysis failed 2 time(s) (failureLimit 2): errorRate 0.2 > 0.01 (requestCount=120 errorRate=0.2667)',
+    );
+  });
+
   it('re-analyzes inconclusive results up to the limit, then fails or pauses', () => {
     // Act
     const first = decide(inconclusive, NO_ANALYSIS_YET, limits);
