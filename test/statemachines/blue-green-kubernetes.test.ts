@@ -5,6 +5,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import type { ServiceRef } from '#core/types.ts';
 import {
   type KubeObject,
   type KubernetesEmulator,
@@ -34,29 +35,38 @@ describe('blue-green state machine on Kubernetes (API emulator, Service selector
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {
-    // Prepare: blue runs v1 and the Service selects it.
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
-    await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }));
-    emulator.controller.settle();
-    emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
+  /** Runs a blue-green release of `release` for `target` (its Service named as it is) to its end. */
+  async function releaseBlueGreen(name: string, target: ServiceRef, release: Record<string, unknown>) {
     const input = {
-      service,
-      release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+      service: target,
+      release,
       cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
-      traffic: { type: 'service-selector', service: 'checkout' },
-      metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx'] },
+      traffic: { type: 'service-selector', service: target.name },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: [`${target.name}-5xx`] },
       blueGreen: {},
       scaleDownDelaySeconds: 0,
     };
     const stateMachineArn = runtime.runtime.stateMachines.find(
       (m) => m.name === 'blue-green',
     )!.stateMachineArn;
-    // Act
     const { executionArn } = await runtime.client.send(
-      new StartExecutionCommand({ stateMachineArn, name: 'switch', input: JSON.stringify(input) }),
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    const execution = await waitForExecution(runtime.client, executionArn!);
+    return waitForExecution(runtime.client, executionArn!);
+  }
+
+  it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {
+    // Prepare: blue runs v1 and the Service selects it.
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }));
+    emulator.controller.settle();
+    emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
+    // Act
+    const execution = await releaseBlueGreen('switch', service, {
+      version: 'v2',
+      image: 'registry.example/checkout:v2',
+      replicas: 2,
+    });
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(emulator.store.get('services', 'shop', 'checkout')?.spec?.selector).toEqual({
@@ -78,23 +88,11 @@ describe('blue-green state machine on Kubernetes (API emulator, Service selector
     await cluster.scale(payments, 'blue', 5);
     emulator.controller.settle();
     emulator.store.create('services', aTrackService(payments, 'payments', 'blue') as KubeObject);
-    const input = {
-      service: payments,
-      release: { version: 'v2', image: 'registry.example/payments:v2' },
-      cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
-      traffic: { type: 'service-selector', service: 'payments' },
-      metrics: { type: 'cloudwatch-alarms', alarmNames: ['payments-5xx'] },
-      blueGreen: {},
-      scaleDownDelaySeconds: 0,
-    };
-    const stateMachineArn = runtime.runtime.stateMachines.find(
-      (m) => m.name === 'blue-green',
-    )!.stateMachineArn;
-    // Act
-    const { executionArn } = await runtime.client.send(
-      new StartExecutionCommand({ stateMachineArn, name: 'as-live', input: JSON.stringify(input) }),
-    );
-    const execution = await waitForExecution(runtime.client, executionArn!);
+    // Act: no replicas in the request
+    const execution = await releaseBlueGreen('as-live', payments, {
+      version: 'v2',
+      image: 'registry.example/payments:v2',
+    });
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(emulator.store.get('deployments', 'shop', 'payments-green')?.spec?.replicas).toBe(5);
