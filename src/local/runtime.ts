@@ -39,6 +39,12 @@ export interface LocalRuntimeOptions {
   readonly projectDir?: string | null;
   /** The functions tasks invoke. @default the project's handlers */
   readonly lambdas?: LambdaRegistry;
+  /**
+   * Start the embedded PostgreSQL and S3 server (`dataServices()`) before resuming executions: a resumed
+   * task then finds the backups, and the databases, where the tasks before the restart put them. A failure
+   * to start them is left for `dataServices()` to report. Needs a `dataDir`. @default false
+   */
+  readonly startDataServices?: boolean;
 }
 
 /** A started runtime. */
@@ -62,8 +68,9 @@ export interface LocalRuntime {
 }
 
 /**
- * Starts the embedded Step Functions runtime: opens the store, resumes every RUNNING execution,
- * registers the project's state machines bound to its handlers, and serves the API.
+ * Starts the embedded Step Functions runtime: opens the store, registers the project's state machines
+ * bound to its handlers, starts the data services when asked, resumes every RUNNING execution, and serves
+ * the API.
  *
  * @example
  * const runtime = await startLocalRuntime({ port: 0, dataDir: '.cutover' });
@@ -106,6 +113,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     rollBackAbortedReleases(service, stateMachines);
     registerReleaseRoutes(server, { service, stateMachines });
     registerConsoleRoutes(server, { service });
+    if (options.startDataServices) await dataServices().catch(() => undefined);
     service.start();
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     const adapters = local?.adapters;

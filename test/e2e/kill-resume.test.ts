@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type HistoryEvent,
@@ -8,9 +8,15 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { localProjectArgs, startCli, stopStartedClis, waitForEndpoint } from '#test/support/cli-process.ts';
+import {
+  localProjectArgs,
+  startCli,
+  stopStartedClis,
+  waitForEndpoint,
+  waitForOutput,
+} from '#test/support/cli-process.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
-import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
+import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
 const WAIT_SECONDS = 4;
 
@@ -122,5 +128,49 @@ describe('cutover local after SIGKILL', () => {
     expect(readFileSync(join(dataDir, 'invocations.log'), 'utf8').trim().split('\n')).toContain(
       'in-flight-1',
     );
+  });
+});
+
+describe('cutover local with its PostgreSQL and S3 after SIGKILL', () => {
+  it('resumes executions only once its S3 is up, so a resumed task finds the backups where they were', {
+    timeout: 120_000,
+  }, async () => {
+    // Prepare: an execution parked in a Wait, then a task that says where backups go
+    const project = createProjectFixture({
+      'lambdas/backup-location/handler.ts': handlerSource(
+        '({ bucket: process.env.CUTOVER_BACKUP_BUCKET ?? null })',
+      ),
+      'statemachines/later.asl.json': JSON.stringify({
+        StartAt: 'Bake',
+        States: {
+          Bake: { Type: 'Wait', Seconds: 1, Next: 'Where' },
+          Where: { Type: 'Task', Resource: '${BackupLocationFunctionArn}', End: true },
+        },
+      }),
+    });
+    // As root the embedded server runs as the OS user postgres, which must be able to enter the data dir.
+    chmodSync(project, 0o755);
+    const args = ['local', '--port', '0', '--data-dir', join(project, '.cutover'), '--project-dir', project];
+    const first = startCli(args, { WAIT_TIME_SCALE: '1' });
+    const firstClient = sfnClient(await waitForEndpoint(first));
+    const bucket = (await waitForOutput(first, /backups in bucket (\S+)/))[1];
+    const executionArn = await start(firstClient, 'later');
+    await until(async () =>
+      (await executionHistory(firstClient, executionArn)).some((event) => event.type === 'WaitStateEntered'),
+    );
+    firstClient.destroy();
+    // Act: killed in the Wait; restarted once the Wait is due, so the task runs as soon as it resumes
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const second = startCli(args, { WAIT_TIME_SCALE: '1' });
+    const client = sfnClient(await waitForEndpoint(second));
+    const execution = await waitForExecution(client, executionArn);
+    client.destroy();
+    second.child.kill('SIGINT');
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toEqual({ bucket });
+    expect(await second.exited).toBe(0);
   });
 });

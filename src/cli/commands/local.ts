@@ -160,6 +160,7 @@ export function localCommand(): Command {
         dataDir,
         projectDir,
         clock,
+        startDataServices: options.dataServices,
       }).catch((error: NodeJS.ErrnoException) => {
         // Taken since checkPortFree, by another process.
         throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
