@@ -28,6 +28,11 @@ export const CAPABILITIES = {
   state: 'locks and approval tokens in the state table',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
+  /**
+   * secretsmanager:GetSecretValue on the configured `hookSecretArns` (the webhooks' `headersSecretArn`); no
+   * statement when none are configured.
+   */
+  hooks: "the Secrets Manager secrets holding the webhooks' headers",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -46,7 +51,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   cleanup: ['cluster'],
   'deploy-track': ['cluster'],
   notify: ['notify'],
-  'run-hooks': [],
+  'run-hooks': ['hooks'],
   promote: ['cluster', 'listeners', 'notify'],
   'request-approval': ['state', 'notify'],
   'restore-capacity': ['cluster', 'backup'],

@@ -40,6 +40,7 @@ const contextObject = z.object({
   prometheusWorkspaceArns: list.optional(),
   rdsInstanceIdentifiers: list.optional(),
   databaseSecretArns: list.optional(),
+  hookSecretArns: list.optional(),
   eventBusName: z.string().min(1).optional(),
   backupRetentionDays: z.coerce.number().int().min(1).optional(),
   ecrTriggers: json(

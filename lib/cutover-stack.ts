@@ -49,6 +49,7 @@ export class CutoverStack extends Stack {
       prometheusWorkspaceArns: context.prometheusWorkspaceArns,
       rdsInstanceIdentifiers: context.rdsInstanceIdentifiers,
       databaseSecretArns: context.databaseSecretArns,
+      hookSecretArns: context.hookSecretArns,
       eventBusName: context.eventBusName,
       backupRetentionDays: context.backupRetentionDays,
       ecrTriggers: context.ecrTriggers,

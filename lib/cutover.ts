@@ -58,6 +58,11 @@ export interface CutoverProps {
   readonly rdsInstanceIdentifiers?: readonly string[];
   /** Secrets Manager ARNs of the database credentials. @default none */
   readonly databaseSecretArns?: readonly string[];
+  /**
+   * Secrets Manager ARNs of the webhooks' headers (requests' `hooks.*.headersSecretArn`), which RunHooks may
+   * read. @default none
+   */
+  readonly hookSecretArns?: readonly string[];
   /** ECR repositories whose pushes start a release. @default none */
   readonly ecrTriggers?: readonly EcrReleaseTrigger[];
   /** Event bus the notifier also publishes deployment events to (`CUTOVER_EVENT_BUS`). @default SNS only */
@@ -152,6 +157,7 @@ export class Cutover extends Construct {
         backupPrefix,
         rdsInstanceIdentifiers: props.rdsInstanceIdentifiers ?? [],
         databaseSecretArns: props.databaseSecretArns ?? [],
+        hookSecretArns: props.hookSecretArns ?? [],
         table: this.storage.table,
         topic: this.monitoring.topic,
         eventBusName: props.eventBusName,
@@ -261,5 +267,9 @@ function validateProps(props: CutoverProps): void {
   for (const arn of props.eksRoleArns ?? []) {
     if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(arn))
       fail(`eksRoleArns: "${arn}" is not an IAM role ARN`);
+  }
+  for (const arn of props.hookSecretArns ?? []) {
+    if (!/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+/.test(arn))
+      fail(`hookSecretArns: "${arn}" is not a Secrets Manager secret ARN`);
   }
 }

@@ -17,6 +17,8 @@ export interface TaskResources {
   readonly backupPrefix: string;
   readonly rdsInstanceIdentifiers: readonly string[];
   readonly databaseSecretArns: readonly string[];
+  /** Secrets holding the webhooks' headers (`headersSecretArn` of the requests' hooks). */
+  readonly hookSecretArns: readonly string[];
   readonly table: dynamodb.ITable;
   readonly topic: sns.ITopic;
   readonly eventBusName?: string;
@@ -91,6 +93,10 @@ export function capabilityStatements(
           ? [statement(['events:PutEvents'], [eventBusArn(scope, resources.eventBusName)])]
           : []),
       ];
+    case 'hooks':
+      return resources.hookSecretArns.length > 0
+        ? [statement(['secretsmanager:GetSecretValue'], [...resources.hookSecretArns])]
+        : [];
   }
 }
 

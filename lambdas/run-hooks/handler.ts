@@ -6,9 +6,12 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 /**
  * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
  * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
- * (`track` serves it) and before the previous version is scaled down or removed. Returns
+ * (`track` serves it) and before the previous version is scaled down or removed. A hook's
+ * `headersSecretArn` is read first (once per secret) and its headers sent with the POST. Returns
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
- * or not in time (the release rolls back), and `TransientAdapterError` when one cannot be reached (retried).
+ * or not in time (the release rolls back), `ValidationError` for a secret that does not hold headers, the
+ * AWS error's name for one that cannot be read, and `TransientAdapterError` when a hook or Secrets
+ * Manager cannot be reached (retried).
  */
 export const handler = taskHandler(
   'run-hooks',

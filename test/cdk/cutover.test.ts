@@ -223,6 +223,50 @@ describe('Cutover construct', () => {
     expect(byDefault).not.toContain('sts:AssumeRole');
   });
 
+  it('lets run-hooks read only the configured hookSecretArns, and no secret when none are configured', () => {
+    // Prepare
+    const hookSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    const databaseSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-GhIjKl';
+    const project = join(import.meta.dirname, '../..');
+    const projectProps = (overrides: Partial<CutoverProps>) =>
+      buildProps({
+        lambdasDir: join(project, 'lambdas'),
+        stateMachinesDir: join(project, 'statemachines'),
+        functionCapabilities: undefined,
+        ...overrides,
+      });
+    const configured = Template.fromStack(
+      synth(projectProps({ hookSecretArns: [hookSecret], databaseSecretArns: [databaseSecret] })).stack,
+    );
+    const unconfigured = Template.fromStack(
+      synth(projectProps({ databaseSecretArns: [databaseSecret] })).stack,
+    );
+    // Act
+    const granted = policyOf(configured, 'CutoverTasksRunHooksRole');
+    const secretsOf = (statements: unknown[]) =>
+      statements.filter((s) => JSON.stringify(s).includes('secretsmanager:'));
+    const byDefault = secretsOf(policyOf(unconfigured, 'CutoverTasksRunHooksRole'));
+    const otherRoles = Object.entries(configured.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => !id.startsWith('CutoverTasksRunHooksRole'))
+      .map(([, policy]) => JSON.stringify(policy));
+    // Assess
+    expect(secretsOf(granted)).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: hookSecret },
+    ]);
+    expect(byDefault).toEqual([]);
+    expect(otherRoles.filter((policy) => policy.includes(hookSecret))).toEqual([]);
+    configured.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Cutover task run-hooks: hooks',
+    });
+  });
+
+  it('fails synth naming hookSecretArns when one is not a Secrets Manager secret ARN', () => {
+    // Act + Assess
+    expect(() => synth(buildProps({ hookSecretArns: ['hooks/ci'] }))).toThrowError(
+      /hookSecretArns: "hooks\/ci" is not a Secrets Manager secret ARN/,
+    );
+  });
+
   it('fails synth naming eksRoleArns when one is not an IAM role ARN', () => {
     // Act + Assess
     expect(() => synth(buildProps({ eksRoleArns: ['cutover-eks'] }))).toThrowError(
@@ -514,12 +558,25 @@ describe('readContext', () => {
   it('reads lists from cdk.json arrays or comma-separated -c values', () => {
     // Act
     const context = readContext((key) => ({ clusterName: 'prod', allowedNamespaces: 'shop, billing' })[key]);
+    const withHookSecrets = readContext(
+      (key) =>
+        ({
+          clusterName: 'prod',
+          allowedNamespaces: ['shop'],
+          hookSecretArns:
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf, arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-GhIjKl',
+        })[key],
+    );
     // Assess
     expect(context).toMatchObject({
       stackName: 'Cutover',
       clusterName: 'prod',
       allowedNamespaces: ['shop', 'billing'],
     });
+    expect(withHookSecrets.hookSecretArns).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-GhIjKl',
+    ]);
   });
 
   it('names every missing or bad key', () => {

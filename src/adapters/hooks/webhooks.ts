@@ -1,9 +1,12 @@
 /**
  * Runs a release's webhooks: each is POSTed a JSON description of the release and passes with a 2xx
- * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout.
+ * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout. A hook
+ * with `headersSecretArn` is POSTed the headers its Secrets Manager secret holds; their values stay out of
+ * every error message.
  */
 import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
 import type { Hook, HookPhase } from '#core/schemas/index.ts';
+import { type HookHeaders, NO_HEADERS, readHeaderSecrets } from './header-secrets.ts';
 
 /** What each hook is POSTed, besides its own name and metadata. */
 export interface HookRelease {
@@ -30,32 +33,39 @@ const BODY_EXCERPT = 300;
  * POSTs `release` to each hook in order and stops at the first that fails: `HookFailed` for an answer
  * other than 2xx or none within `timeoutSeconds`, `TransientAdapterError` when the endpoint cannot be
  * reached (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook
- * must be safe to repeat.
+ * must be safe to repeat. Before the first POST, each `headersSecretArn` is read once (GetSecretValue, in
+ * the ARN's region): a secret that is not a JSON object of header names to string values is a
+ * `ValidationError`, one that cannot be read keeps the AWS error's name (`TransientAdapterError` when
+ * throttled or unreachable).
  *
  * @example
  * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn });
  */
 export async function runHooks(hooks: readonly Hook[], release: HookRelease): Promise<HookOutcome[]> {
+  const headers = await readHeaderSecrets(hooks);
   const outcomes: HookOutcome[] = [];
-  for (const hook of hooks) outcomes.push(await runHook(hook, release));
+  for (const hook of hooks) {
+    const own = hook.headersSecretArn === undefined ? NO_HEADERS : headers.get(hook.headersSecretArn)!;
+    outcomes.push(await runHook(hook, release, own));
+  }
   return outcomes;
 }
 
-async function runHook(hook: Hook, release: HookRelease): Promise<HookOutcome> {
+async function runHook(hook: Hook, release: HookRelease, headers: HookHeaders): Promise<HookOutcome> {
   const started = Date.now();
   let response: Response;
   try {
     response = await fetch(hook.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'cutover' },
+      headers: { ...headers.values, 'content-type': 'application/json', 'user-agent': 'cutover' },
       body: JSON.stringify({ hook: hook.name, ...release, metadata: hook.metadata ?? {} }),
       redirect: 'manual',
       signal: AbortSignal.timeout(hook.timeoutSeconds * 1000),
     });
   } catch (error) {
-    throw unanswered(hook, error);
+    throw unanswered(hook, error, headers);
   }
-  const body = await response.text().catch(() => '');
+  const body = headers.redact(await response.text().catch(() => ''));
   if (!response.ok) {
     const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}...` : body;
     throw new HookFailedError(
@@ -66,7 +76,7 @@ async function runHook(hook: Hook, release: HookRelease): Promise<HookOutcome> {
 }
 
 /** A hook that gave no answer: too slow (a failure), or not reachable (worth retrying). */
-function unanswered(hook: Hook, error: unknown): Error {
+function unanswered(hook: Hook, error: unknown, headers: HookHeaders): Error {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HookFailedError(
@@ -75,8 +85,8 @@ function unanswered(hook: Hook, error: unknown): Error {
     );
   }
   const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-  return new TransientAdapterError(
-    `hook ${hook.name} (${hook.url}) cannot be reached: ${reason?.code ?? reason?.message ?? String(error)}`,
-    { cause: error },
-  );
+  const detail = headers.redact(reason?.code ?? reason?.message ?? String(error));
+  return new TransientAdapterError(`hook ${hook.name} (${hook.url}) cannot be reached: ${detail}`, {
+    cause: error,
+  });
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
-import { decimal, dnsLabel, integer, text } from './fields.ts';
+import { arn, decimal, dnsLabel, integer, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';
 import { trafficConfigSchema } from './traffic.ts';
 
@@ -70,12 +70,20 @@ const httpUrl = text()
     error: "must not hold credentials (user:password@): it is recorded in the execution's history",
   });
 
-/** One webhook: POSTed the release, it passes with a 2xx answer within `timeoutSeconds`. */
+/**
+ * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given), it passes with a 2xx
+ * answer within `timeoutSeconds`.
+ */
 export const hookSchema = z.strictObject({
   name: dnsLabel(63).describe('names the hook in the history and in errors'),
   url: httpUrl.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
   timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
   metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
+  headersSecretArn: arn('secretsmanager')
+    .optional()
+    .describe(
+      'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
+    ),
 });
 
 export type Hook = z.output<typeof hookSchema>;

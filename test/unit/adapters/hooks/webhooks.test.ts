@@ -1,4 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HookRelease, runHooks } from '#adapters/hooks/webhooks.ts';
 import type { Hook } from '#core/schemas/index.ts';
 import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
@@ -102,4 +110,261 @@ describe('runHooks', () => {
     });
     expect(received.map((r) => r.path)).toEqual(['/moved']);
   });
+});
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+const OTHER_SECRET_ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:hooks/e2e-GhIjKl';
+/** Part of every header value below: no error message may hold it. */
+const TOKEN = 's3cr3t-t0ken-9f8e7d';
+
+/** A webhook endpoint on 127.0.0.1 that records the path and headers of each POST. */
+async function headerServer(answer: (response: ServerResponse) => void = (response) => response.end()) {
+  const received: { path: string; headers: IncomingHttpHeaders }[] = [];
+  const http = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', headers: request.headers });
+      answer(response);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      http.closeAllConnections();
+      http.close(() => resolve());
+    });
+  return { base, received, close };
+}
+
+const awsError = (name: string, message: string, httpStatusCode = 400) =>
+  new SecretsManagerServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message });
+
+describe('runHooks (headersSecretArn)', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  let endpoint: Awaited<ReturnType<typeof headerServer>> | undefined;
+  beforeEach(() => secrets.reset());
+  afterEach(() => endpoint?.close());
+  afterAll(() => secrets.restore());
+
+  async function endpointAnswering(answer?: (response: ServerResponse) => void) {
+    endpoint = await headerServer(answer);
+    return endpoint;
+  }
+
+  it("POSTs the secret's headers with each hook naming it, reading each secret once in its ARN's region", async () => {
+    // Prepare
+    const { base, received } = await endpointAnswering();
+    secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({
+      SecretString: JSON.stringify({ Authorization: `Bearer ${TOKEN}`, 'x-ci-project': 'shop' }),
+    });
+    const hooks = [
+      hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN }),
+      hook('plain', `${base}/plain`),
+      hook('load', `${base}/load`, { headersSecretArn: SECRET_ARN }),
+    ];
+    // Act
+    const outcomes = await runHooks(hooks, RELEASE);
+    // Assess
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([200, 200, 200]);
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
+      { SecretId: SECRET_ARN },
+    ]);
+    const client = secrets.commandCalls(GetSecretValueCommand)[0]!.thisValue as SecretsManagerClient;
+    expect(await client.config.region()).toBe('eu-west-1');
+    expect(
+      received.map(({ path, headers }) => [path, headers.authorization, headers['x-ci-project']]),
+    ).toEqual([
+      ['/smoke', `Bearer ${TOKEN}`, 'shop'],
+      ['/plain', undefined, undefined],
+      ['/load', `Bearer ${TOKEN}`, 'shop'],
+    ]);
+    expect(received[0]!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': 'cutover',
+    });
+  });
+
+  it('reads each secret in its own region before the first POST: one that is refused stops every hook', async () => {
+    // Prepare
+    const { base, received } = await endpointAnswering();
+    secrets
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
+      .resolves({ SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}` }) })
+      .on(GetSecretValueCommand, { SecretId: OTHER_SECRET_ARN })
+      .rejects(awsError('AccessDeniedException', `not authorized to perform: secretsmanager:GetSecretValue`));
+    const hooks = [
+      hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN }),
+      hook('e2e', `${base}/e2e`, { headersSecretArn: OTHER_SECRET_ARN }),
+    ];
+    // Act
+    const attempt = runHooks(hooks, RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([
+      SECRET_ARN,
+      OTHER_SECRET_ARN,
+    ]);
+    const other = secrets.commandCalls(GetSecretValueCommand)[1]!.thisValue as SecretsManagerClient;
+    expect(await other.config.region()).toBe('us-west-2');
+    expect(received).toEqual([]);
+  });
+
+  it("keeps the header values out of a failing hook's error, even when its answer repeats them", async () => {
+    // Prepare
+    const { base } = await endpointAnswering((response) =>
+      response
+        .writeHead(401)
+        .end(`token ${TOKEN} expired; got {"authorization":"Bearer ${TOKEN}"} for project shop-eu`),
+    );
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}` }),
+    });
+    // Act
+    const attempt = runHooks([hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook smoke (${base}/smoke) answered 401: token *** expired; got {"authorization":"***"} for project shop-eu`,
+    });
+  });
+
+  it.each([
+    ['not JSON', `Bearer ${TOKEN}`, 'is not JSON'],
+    ['not an object', JSON.stringify([`Bearer ${TOKEN}`]), 'is not a JSON object'],
+    [
+      'a value that is not a string',
+      JSON.stringify({ authorization: { bearer: TOKEN } }),
+      'sets authorization to a value that is not a string',
+    ],
+    [
+      'a value with a line break',
+      JSON.stringify({ authorization: `Bearer ${TOKEN}\r\nx-admin: 1` }),
+      'sets authorization to a value with a line break',
+    ],
+    [
+      'a value outside Latin-1',
+      JSON.stringify({ authorization: `Bearer ${TOKEN}€` }),
+      'sets authorization to a value with a line break',
+    ],
+    [
+      'a name that is not a header name',
+      JSON.stringify({ [`Bearer ${TOKEN}`]: 'x' }),
+      '1 name that is not an HTTP header name',
+    ],
+    [
+      'a name twice',
+      JSON.stringify({ Authorization: TOKEN, authorization: TOKEN }),
+      'sets authorization twice',
+    ],
+  ])(
+    'refuses a secret holding %s, naming the hook and the secret but no value',
+    async (_case, SecretString, problem) => {
+      // Prepare
+      const { base, received } = await endpointAnswering();
+      secrets.on(GetSecretValueCommand).resolves({ SecretString });
+      // Act
+      const error = await runHooks(
+        [hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })],
+        RELEASE,
+      ).catch((thrown: Error) => thrown);
+      // Assess
+      expect(error).toMatchObject({ name: 'ValidationError' });
+      const { message } = error as Error;
+      expect(message).toContain(`headers secret ${SECRET_ARN} of hook smoke`);
+      expect(message).toContain(problem);
+      expect(message).toContain('must hold a JSON object of header names to string values');
+      expect(message).not.toContain(TOKEN);
+      expect(received).toEqual([]);
+    },
+  );
+
+  it('refuses a binary secret', async () => {
+    // Prepare
+    const { base } = await endpointAnswering();
+    secrets.on(GetSecretValueCommand).resolves({ SecretBinary: new TextEncoder().encode(TOKEN) });
+    // Act
+    const attempt = runHooks([hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining(`headers secret ${SECRET_ARN} of hook smoke holds no SecretString`),
+    });
+  });
+
+  it.each(['content-type', 'Content-Length', 'host', 'User-Agent', 'transfer-encoding'])(
+    'refuses a secret setting %s, which Cutover sets, naming what is allowed',
+    async (header) => {
+      // Prepare
+      const { base, received } = await endpointAnswering();
+      secrets.on(GetSecretValueCommand).resolves({
+        SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}`, [header]: `${TOKEN}-value` }),
+      });
+      const hooks = [
+        hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN }),
+        hook('load', `${base}/load`, { headersSecretArn: SECRET_ARN }),
+      ];
+      // Act
+      const error = await runHooks(hooks, RELEASE).catch((thrown: Error) => thrown);
+      // Assess
+      expect(error).toMatchObject({ name: 'ValidationError' });
+      const { message } = error as Error;
+      expect(message).toContain(
+        `headers secret ${SECRET_ARN} of hooks smoke, load sets ${header.toLowerCase()}`,
+      );
+      expect(message).toContain(
+        'any header but content-type, content-length, host, user-agent (Cutover sets them) and connection, keep-alive, transfer-encoding, upgrade, expect',
+      );
+      expect(message).not.toContain(TOKEN);
+      expect(received).toEqual([]);
+    },
+  );
+
+  it.each([
+    [
+      'AccessDeniedException',
+      `User: arn:aws:sts::123456789012:assumed-role/run-hooks is not authorized to perform: secretsmanager:GetSecretValue on resource: ${SECRET_ARN}`,
+    ],
+    ['ResourceNotFoundException', "Secrets Manager can't find the specified secret."],
+  ])('fails without a retry, naming the secret and the IAM action, on %s', async (name, awsMessage) => {
+    // Prepare
+    const { base, received } = await endpointAnswering();
+    secrets.on(GetSecretValueCommand).rejects(awsError(name, awsMessage));
+    // Act
+    const error = await runHooks(
+      [hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })],
+      RELEASE,
+    ).catch((thrown: Error) => thrown);
+    // Assess
+    expect(error).toMatchObject({ name });
+    expect((error as Error).message).toContain(
+      `cannot read the headers secret ${SECRET_ARN} of hook smoke (secretsmanager:GetSecretValue): ${awsMessage}`,
+    );
+    expect((error as Error).message).toContain('hookSecretArns');
+    expect(received).toEqual([]);
+  });
+
+  it.each([
+    ['throttled', awsError('ThrottlingException', 'Rate exceeded'), 'Rate exceeded'],
+    ['unavailable', awsError('InternalServiceError', 'internal error', 500), 'internal error'],
+  ])(
+    'fails with TransientAdapterError, which the state machine retries, when Secrets Manager is %s',
+    async (_case, thrown, reason) => {
+      // Prepare
+      const { base, received } = await endpointAnswering();
+      secrets.on(GetSecretValueCommand).rejects(thrown);
+      // Act
+      const attempt = runHooks([hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })], RELEASE);
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        name: 'TransientAdapterError',
+        message: expect.stringMatching(
+          new RegExp(
+            `^secretsmanager:GetSecretValue of the headers secret ${SECRET_ARN} of hook smoke failed, retry later: .*${reason}`,
+          ),
+        ),
+      });
+      expect(received).toEqual([]);
+    },
+  );
 });

@@ -276,6 +276,29 @@ describe('validateRequest (hooks)', () => {
       "hooks.beforeTraffic[0].url: must not hold credentials (user:password@): it is recorded in the execution's history",
     );
   });
+
+  it('takes a Secrets Manager ARN for the headers of a webhook, and names one that is not', () => {
+    // Prepare
+    const headersSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    // Act
+    const request = validateRequest(
+      'canary',
+      canaryInput(undefined, { hooks: { beforeTraffic: [{ ...hook('smoke'), headersSecretArn }] } }),
+    );
+    const message = messageOf(() =>
+      validateRequest(
+        'canary',
+        canaryInput(undefined, {
+          hooks: { beforeTraffic: [{ ...hook('smoke'), headersSecretArn: 'Bearer s3cr3t' }] },
+        }),
+      ),
+    );
+    // Assess
+    expect(request.hooks?.beforeTraffic?.[0]?.headersSecretArn).toBe(headersSecretArn);
+    expect(message).toContain(
+      'hooks.beforeTraffic[0].headersSecretArn: must be an ARN (arn:aws:secretsmanager:...)',
+    );
+  });
 });
 
 describe('validateRequest (afterTraffic hooks)', () => {
