@@ -6,6 +6,8 @@ export const ExitCode = {
   Failed: 1,
   /** Bad usage or a request that failed validation: nothing was started. */
   Usage: 2,
+  /** Following an execution, the endpoint stopped answering for too long: its outcome is not known. */
+  Unknown: 3,
 } as const;
 
 /** A command-line failure with the exit code to end with; the CLI prints only its message. */

@@ -2,23 +2,82 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { executionNameOf } from '#core/api-routes.ts';
 import { type EndpointOptions, endpointFlags } from './endpoint.ts';
-import { ExitCode } from './exit-codes.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, progressOf } from './progress.ts';
 
+/** How {@link watchExecution} reads and reports. */
+export interface WatchOptions {
+  /** Where progress lines go. @default console.log */
+  readonly print?: (line: string) => void;
+  /** Where contact lost and found again is said. @default console.error */
+  readonly warn?: (line: string) => void;
+  readonly pollMs?: number;
+  /** How long the endpoint may stay unreachable before following ends with exit code 3. @default 120 */
+  readonly reconnectSeconds?: number;
+}
+
+/** Socket errors of an endpoint that stopped answering (a restart, a network blip). */
+const LOST_CONTACT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
+function isLostContact(error: unknown): boolean {
+  const { code, name, $metadata } = (error ?? {}) as {
+    code?: string;
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  return (
+    LOST_CONTACT_CODES.has(code ?? '') || name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500
+  );
+}
+
 /**
  * Prints an execution's progress as it happens until it ends; returns the exit code for its final status
- * (0 SUCCEEDED, 1 otherwise).
+ * (0 SUCCEEDED, 1 otherwise). When the endpoint stops answering (a restarted `cutover local`), it says so
+ * and tries again for `reconnectSeconds`, then throws `CliError` with exit code 3: the outcome is unknown.
  */
 export async function watchExecution(
   sfn: SFNClient,
   executionArn: string,
-  print: (line: string) => void = console.log,
-  pollMs = 500,
+  { print = console.log, warn = console.error, pollMs = 500, reconnectSeconds = 120 }: WatchOptions = {},
 ): Promise<number> {
   let lastEventId = 0;
+  let lostSince: number | undefined;
   for (;;) {
-    for (const event of await readEventsAfter(sfn, executionArn, lastEventId)) {
+    let events: Awaited<ReturnType<typeof readEventsAfter>>;
+    try {
+      events = await readEventsAfter(sfn, executionArn, lastEventId);
+    } catch (error) {
+      if (!isLostContact(error)) throw error;
+      const reason = (error as { code?: string }).code ?? (error as Error).message;
+      if (lostSince === undefined) {
+        lostSince = Date.now();
+        warn(`lost contact with the endpoint (${reason}); trying again for up to ${reconnectSeconds}s`);
+      } else if (Date.now() - lostSince >= reconnectSeconds * 1000) {
+        throw new CliError(
+          `stopped following: no answer from the endpoint for ${reconnectSeconds}s (${reason}), so the outcome is unknown`,
+          ExitCode.Unknown,
+          { cause: error },
+        );
+      }
+      await sleep(pollMs);
+      continue;
+    }
+    if (lostSince !== undefined) {
+      warn('in contact with the endpoint again; following');
+      lostSince = undefined;
+    }
+    for (const event of events) {
       lastEventId = event.id ?? lastEventId;
       for (const line of progressOf(event)) {
         print(formatProgress(line));
@@ -34,7 +93,8 @@ const INTERRUPTED = 130;
 
 /**
  * {@link watchExecution} at a terminal: Ctrl-C (SIGINT) stops the following, not the execution, and says
- * so, with the commands that follow it again or stop it (with the same endpoint options).
+ * so, with the commands that follow it again or stop it (with the same endpoint options); so does an
+ * endpoint that stays unreachable past `reconnectSeconds` (exit code 3).
  *
  * @example
  * process.exitCode = await followExecution(sfn, executionArn, { endpoint: 'http://127.0.0.1:8083' });
@@ -42,19 +102,21 @@ const INTERRUPTED = 130;
 export async function followExecution(
   sfn: SFNClient,
   executionArn: string,
-  options: EndpointOptions,
+  options: EndpointOptions & { readonly reconnectSeconds?: number },
 ): Promise<number> {
   const name = executionNameOf(executionArn);
   const flags = endpointFlags(options);
+  const commands = `follow it with \`cutover watch ${name}${flags}\`, or stop it with \`cutover abort ${name}${flags}\``;
   const interrupted = (): void => {
-    console.error(
-      `\nstopped following ${name}; the execution keeps running: follow it with \`cutover watch ${name}${flags}\`, or stop it with \`cutover abort ${name}${flags}\``,
-    );
+    console.error(`\nstopped following ${name}; the execution keeps running: ${commands}`);
     process.exit(INTERRUPTED);
   };
   process.once('SIGINT', interrupted);
   try {
-    return await watchExecution(sfn, executionArn);
+    return await watchExecution(sfn, executionArn, { reconnectSeconds: options.reconnectSeconds });
+  } catch (error) {
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) throw error;
+    throw new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });
   } finally {
     process.off('SIGINT', interrupted);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
+import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
@@ -11,6 +12,7 @@ interface RunOptions extends EndpointOptions {
   readonly file: string;
   readonly name?: string;
   readonly wait?: boolean;
+  readonly reconnectSeconds: string;
 }
 
 /** Parses `--name`: Step Functions accepts 1-80 characters; these keep names safe in ARNs and URLs. */
@@ -41,6 +43,11 @@ export function runCommand(): Command {
       .requiredOption('-f, --file <path>', 'the request, as JSON')
       .option('--name <name>', 'execution name (default: <service>-<version>-<random>)', parseExecutionName)
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
+      .option(
+        '--reconnect-seconds <n>',
+        'with --wait: how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3)',
+        '120',
+      )
       .addHelpText(
         'after',
         [
@@ -51,6 +58,7 @@ export function runCommand(): Command {
       ),
   ).action(async (strategy: string, options: RunOptions) => {
     assertStrategy(strategy, STRATEGIES);
+    const reconnectSeconds = integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
     const request = await readRequestFile(options.file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
     await validateRequestFor(strategy, request);
@@ -68,6 +76,8 @@ export function runCommand(): Command {
         );
       });
     console.log(executionArn);
-    if (options.wait) process.exitCode = await followExecution(sfn, executionArn!, options);
+    if (options.wait) {
+      process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
+    }
   });
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 import { followExecution } from '../watch.ts';
@@ -9,9 +10,16 @@ export function watchCommand(): Command {
     new Command('watch')
       .description('follow a release: states, traffic weights, analysis verdicts, the end')
       .argument('<execution>', 'execution ARN or name')
+      .option(
+        '--reconnect-seconds <n>',
+        'how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3: outcome unknown)',
+        '120',
+      )
       .addHelpText('after', '\nExample:\n  $ cutover watch checkout-v2'),
-  ).action(async (ref: string, options: EndpointOptions) => {
+  ).action(async (ref: string, options: EndpointOptions & { reconnectSeconds: string }) => {
     const sfn = createStepFunctionsClient(options);
-    process.exitCode = await followExecution(sfn, await resolveExecutionArn(sfn, ref), options);
+    const reconnectSeconds = integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
+    const executionArn = await resolveExecutionArn(sfn, ref);
+    process.exitCode = await followExecution(sfn, executionArn, { ...options, reconnectSeconds });
   });
 }

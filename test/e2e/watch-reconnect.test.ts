@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '#local/free-port.ts';
+import {
+  type CliProcess,
+  startCli,
+  stopStartedClis,
+  waitForEndpoint,
+  waitForOutput,
+} from '#test/support/cli-process.ts';
+import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
+
+/** A `canary` state machine that bakes a few seconds and succeeds. */
+const SHORT_CANARY = JSON.stringify({
+  StartAt: 'BakeStep',
+  States: { BakeStep: { Type: 'Wait', Seconds: 4, End: true } },
+});
+const CANARY = 'examples/requests/canary.json';
+
+afterEach(stopStartedClis);
+afterAll(removeProjectFixtures);
+
+/** `cutover local` serving the fixture project on `port`, its data in the project. */
+function startLocal(project: string, port: number): CliProcess {
+  const dataDir = join(project, '.cutover');
+  return startCli([
+    'local',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--project-dir',
+    project,
+    '--no-data-services',
+  ]);
+}
+
+/** Resolves once `pattern` is in the process's stderr. */
+async function untilStderr(cli: CliProcess, pattern: RegExp): Promise<void> {
+  while (!pattern.test(cli.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe('following an execution while its endpoint restarts', () => {
+  it('run --wait says it lost contact, follows again once the runtime is back, and exits with the outcome', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/canary.asl.json': SHORT_CANARY });
+    const port = await freePort();
+    const first = startLocal(project, port);
+    const endpoint = await waitForEndpoint(first);
+    const following = startCli([
+      'run',
+      'canary',
+      '-f',
+      CANARY,
+      '--name',
+      'restarted',
+      '--wait',
+      '--endpoint',
+      endpoint,
+    ]);
+    await waitForOutput(following, /→ BakeStep/);
+    // Act: the runtime stops mid-bake and starts again on the same port and data
+    first.child.kill('SIGTERM');
+    await first.exited;
+    await untilStderr(following, /lost contact/);
+    startLocal(project, port);
+    const code = await following.exited;
+    // Assess
+    expect(code).toBe(0);
+    expect(following.stdout()).toMatch(/SUCCEEDED\n$/);
+    expect(following.stderr()).toBe(
+      'lost contact with the endpoint (ECONNREFUSED); trying again for up to 120s\n' +
+        'in contact with the endpoint again; following\n',
+    );
+  });
+
+  it('watch gives up after --reconnect-seconds with exit code 3, saying the outcome is unknown', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/canary.asl.json': SHORT_CANARY });
+    const local = startLocal(project, await freePort());
+    const endpoint = await waitForEndpoint(local);
+    const started = startCli(['run', 'canary', '-f', CANARY, '--name', 'abandoned', '--endpoint', endpoint]);
+    expect(await started.exited).toBe(0);
+    const following = startCli(['watch', 'abandoned', '--reconnect-seconds', '1', '--endpoint', endpoint]);
+    await waitForOutput(following, /→ BakeStep/);
+    // Act
+    local.child.kill('SIGTERM');
+    const code = await following.exited;
+    // Assess
+    expect(code).toBe(3);
+    expect(following.stderr()).toContain(
+      'cutover: stopped following: no answer from the endpoint for 1s (ECONNREFUSED), so the outcome is unknown: ' +
+        `once it answers, follow it with \`cutover watch abandoned --endpoint ${endpoint}\`, or stop it with \`cutover abort abandoned --endpoint ${endpoint}\``,
+    );
+  });
+
+  it('refuses a --reconnect-seconds that is not a whole number of seconds, starting nothing', async () => {
+    // Act
+    const run = startCli(['run', 'canary', '-f', CANARY, '--wait', '--reconnect-seconds', 'soon']);
+    // Assess
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe('cutover: --reconnect-seconds must be an integer 0-86400 (got "soon")\n');
+  });
+});
