@@ -1,8 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
+import { canaryInput } from '#test/builders/release-request.ts';
 import { launchChromium } from '#test/support/browser.ts';
+import { anAppRelease } from '#test/support/local-app.ts';
+import { waitForExecution } from '#test/support/local-runtime.ts';
 import { aCanaryWithApproval, useProjectRuntime } from '#test/support/project-runtime.ts';
 
 const UI_TIMEOUT_MS = 30_000;
@@ -34,10 +38,25 @@ async function statusOf(executionId: string): Promise<string> {
 }
 
 /**
- * Releases v1 of the service (a first release goes straight to 100%), then starts the canary `name` of v2
- * with traffic on the proxy; the traffic runs until the returned `stop`.
+ * A canary at `weight`% that never gets enough requests to be judged: it re-analyses every 0.5 s (scaled),
+ * each time with a new inconclusive verdict, for 50 s.
  */
-async function startCanary(service: ServiceRef, name: string) {
+function anUndecidedCanary(weight: number) {
+  return (service: ServiceRef, version = 'v2') =>
+    canaryInput(
+      {
+        steps: [{ weight, bakeSeconds: 0 }],
+        analysis: { minRequests: 1_000_000, intervalSeconds: 500, inconclusiveLimit: 100 },
+      },
+      { service, release: anAppRelease(version), scaleDownDelaySeconds: 0 },
+    );
+}
+
+/**
+ * Releases v1 of the service (a first release goes straight to 100%), then starts the canary `name` of v2
+ * (by default {@link aCanaryWithApproval}) with traffic on the proxy; the traffic runs until the returned `stop`.
+ */
+async function startCanary(service: ServiceRef, name: string, request = aCanaryWithApproval) {
   const first = await post(`/releases/canary?name=${name}-v1`, aCanaryWithApproval(service, 'v1'));
   while ((await statusOf(String(first.json.executionId))) === 'RUNNING') {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -46,17 +65,61 @@ async function startCanary(service: ServiceRef, name: string) {
     url: await project.runtime().runtime.adapters!.router.url(service),
     ratePerSecond: 50,
   });
-  const started = await post(`/releases/canary?name=${name}`, aCanaryWithApproval(service, 'v2'));
+  const started = await post(`/releases/canary?name=${name}`, request(service, 'v2'));
   expect(started.status).toBe(200);
   return { executionId: String(started.json.executionId), stop: () => traffic.stop() };
 }
 
+/** An execution of a state machine `machine` of one Pass state: it has ended when this returns. */
+async function aFinishedExecution(machine: string, name: string): Promise<string> {
+  const { client } = project.runtime();
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: machine,
+      definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+      roleArn: 'arn:aws:iam::000000000000:role/console',
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name }));
+  await waitForExecution(client, executionArn!);
+  return `${machine}:${name}`;
+}
+
 /** Opens the console's page of one execution, from the list as a user would. */
-async function openFromList(executionId: string): Promise<Page> {
-  const page = await browser.newPage();
+async function openFromList(executionId: string, width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
   await page.goto(`${project.runtime().endpoint}/`);
   await page.locator(`tr[data-execution="${executionId}"] a`).click({ timeout: UI_TIMEOUT_MS });
   return page;
+}
+
+/** The console API paths the page asks for while `ms` pass on its (installed) clock. */
+async function askedWhile(page: Page, ms: number): Promise<string[]> {
+  const asked: string[] = [];
+  const listen = (request: Request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/console/api/')) asked.push(path);
+  };
+  page.on('request', listen);
+  await page.clock.runFor(ms);
+  // Every request the page made before this one has been seen once this one has.
+  await page.evaluate(() => fetch('/console/console.css'));
+  page.off('request', listen);
+  return asked;
+}
+
+/** The background colour of each element `selector` matches, by its `data-track`. */
+function coloursOf(page: Page, selector: string): Promise<Record<string, string>> {
+  return page
+    .locator(selector)
+    .evaluateAll((items) =>
+      Object.fromEntries(
+        items.map((item) => [
+          item.closest('[data-track]')!.getAttribute('data-track'),
+          item.ownerDocument.defaultView!.getComputedStyle(item).backgroundColor,
+        ]),
+      ),
+    );
 }
 
 describe('console', () => {
@@ -67,7 +130,7 @@ describe('console', () => {
     const page = await openFromList(executionId);
     try {
       await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
-      const weights = await page.locator('.weights [data-track]').allTextContents();
+      const weights = await page.locator('.legend [data-track]').allTextContents();
       const verdicts = await page.locator('li.verdict').allTextContents();
       const listedWhileRunning = await page.locator('h1 [data-status]').textContent();
       // Act
@@ -106,9 +169,16 @@ describe('console', () => {
       // Act
       await page.fill('input[name="comment"]', reason);
       await page.click('button.reject');
+      const afterOneClick = await page.locator('button.reject').textContent();
+      const pendingAfterOneClick = await project
+        .runtime()
+        .runtime.adapters!.approvals.get(`arn:aws:states:us-east-1:000000000000:execution:${executionId}`);
+      await page.click('button.reject');
       await page.locator('h1 [data-status="FAILED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       await page.locator('[data-failure]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
+      expect(afterOneClick).toBe('Confirm reject');
+      expect(pendingAfterOneClick).toBeDefined();
       expect(await page.locator('[data-failure]').textContent()).toBe(`ApprovalRejected — ${reason}`);
       expect(await page.locator('#view img').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as { injected?: boolean }).injected)).toBeUndefined();
@@ -118,27 +188,213 @@ describe('console', () => {
     }
   });
 
-  it('aborts a running release, which the runtime then rolls back', async () => {
+  it('aborts a running release on a confirming second press, keeping the reason typed while the page refreshes', async () => {
     // Prepare
     const service = { name: 'console-abort', namespace: 'shop' };
-    const { executionId, stop } = await startCanary(service, 'checkout-ui-v4');
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v4', anUndecidedCanary(50));
     const page = await openFromList(executionId);
     try {
-      await page.locator('button.abort').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.locator('li.verdict').first().waitFor({ timeout: UI_TIMEOUT_MS });
       // Act
-      await page.fill('input[name="reason"]', 'wrong image');
-      await page.click('button.abort');
+      await page.click('input[name="reason"]');
+      await page.keyboard.type('wrong image');
+      for (const _ of ' image') await page.keyboard.press('ArrowLeft');
+      const verdictsBefore = await page.locator('li.verdict').count();
+      await expect
+        .poll(() => page.locator('li.verdict').count(), { timeout: UI_TIMEOUT_MS })
+        .toBeGreaterThan(verdictsBefore);
+      await page.keyboard.type('er');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      const afterOnePress = await page.locator('button.abort').textContent();
+      const statusAfterOnePress = await statusOf(executionId);
+      await page.keyboard.press('Enter');
       await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const failure = await page.locator('[data-failure]').textContent();
       await page.click('text=← Executions');
       const rollback = page.locator('tr[data-execution="rollback:abort-checkout-ui-v4"]');
       await rollback.locator('[data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
+      expect(afterOnePress).toBe('Confirm abort');
+      expect(statusAfterOnePress).toBe('RUNNING');
+      expect(failure).toBe('Aborted — wronger image');
       expect(await statusOf(executionId)).toBe('ABORTED');
       expect(await project.runtime().runtime.adapters!.router.getWeights(service)).toMatchObject({
         stable: 100,
       });
     } finally {
       await stop();
+      await page.close();
+    }
+  });
+
+  it('approves once when Approve is clicked twice, aborting nothing', async () => {
+    // Prepare
+    const service = { name: 'console-double-click', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v6');
+    const page = await openFromList(executionId);
+    try {
+      const approve = page.locator('button.approve');
+      await approve.waitFor({ timeout: UI_TIMEOUT_MS });
+      const box = (await approve.boundingBox())!;
+      const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+      // Act
+      await page.mouse.click(x, y);
+      await approve.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+      await page.mouse.click(x, y);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
+      // Assess
+      expect(await statusOf(executionId)).toBe('SUCCEEDED');
+      expect(await page.getByRole('status').textContent()).toBe('Approve: done');
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('keeps an action’s outcome on screen as the page refreshes, also when someone else decided first', async () => {
+    // Prepare
+    const service = { name: 'console-outcome', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v7');
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
+      let answer = () => {};
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      await page.route('**/approve', async (route) => {
+        await held;
+        await post(`/releases/${encodeURIComponent(executionId)}/approve`, { approver: 'someone else' });
+        await route.continue();
+      });
+      // Act
+      await page.click('button.approve');
+      const whileSent = await page
+        .locator('.actions button')
+        .evaluateAll((buttons) =>
+          buttons.map((button) => [button.textContent, button.hasAttribute('disabled')]),
+        );
+      const outcomeWhileSent = await page.getByRole('status').textContent();
+      answer();
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
+      // Assess
+      expect(whileSent).toEqual([
+        ['Approve', true],
+        ['Reject', true],
+        ['Abort', true],
+      ]);
+      expect(outcomeWhileSent).toBe('Approve…');
+      expect(await page.getByRole('status').textContent()).toBe(
+        `Approve: ${executionId} has no pending approval`,
+      );
+      expect(await page.locator('main[aria-live], #view[aria-live]').count()).toBe(0);
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('shows every track’s weight in full and in the track’s own colour, even at 1%', async () => {
+    // Prepare
+    const service = { name: 'console-weights', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v8', anUndecidedCanary(1));
+    const page = await openFromList(executionId);
+    try {
+      // Act
+      await page.locator('.legend [data-track="canary"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await page.locator('.legend [data-track]').allTextContents()).toEqual([
+        'stable 99%',
+        'canary 1%',
+      ]);
+      expect(
+        await page
+          .locator('.legend [data-track]')
+          .evaluateAll((items) => items.filter((item) => item.scrollWidth > item.clientWidth).length),
+      ).toBe(0);
+      const inBar = await coloursOf(page, '.weights [data-track]');
+      expect(await coloursOf(page, '.legend [data-track] .swatch')).toEqual(inBar);
+      expect(inBar.canary).not.toBe(inBar.stable);
+      expect(inBar.stable).toBe('rgb(59, 110, 165)');
+    } finally {
+      await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('stops asking for an execution once it has ended, and for one that does not exist', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-ended', 'done');
+    const page = await browser.newPage();
+    await page.clock.install();
+    try {
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      const whileEnded = await askedWhile(page, 10_000);
+      await page.goto(`${project.runtime().endpoint}/console#/executions/canary%3Anope`);
+      const error = page.getByRole('alert');
+      await error.waitFor({ timeout: UI_TIMEOUT_MS });
+      const errorText = await error.textContent();
+      const whileUnknown = await askedWhile(page, 10_000);
+      await page.click('text=← Executions');
+      await page.locator(`tr[data-execution="${executionId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+      const onTheList = await askedWhile(page, 3_000);
+      // Assess
+      expect(whileEnded).toEqual([]);
+      expect(errorText).toMatch(/canary:nope/);
+      expect(whileUnknown).toEqual([]);
+      expect(onTheList).toContain('/console/api/executions');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps the page while cutover local does not answer, under a banner that goes once it answers', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-unreachable', 'done');
+    const page = await browser.newPage();
+    await page.goto(`${project.runtime().endpoint}/console`);
+    const row = page.locator(`tr[data-execution="${executionId}"]`);
+    try {
+      await row.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      await page.route('**/console/api/**', (route) => route.abort('connectionrefused'));
+      const banner = page.getByRole('alert');
+      await banner.waitFor({ timeout: UI_TIMEOUT_MS });
+      const bannerText = await banner.textContent();
+      const rowWhileDown = await row.isVisible();
+      await page.unroute('**/console/api/**');
+      await banner.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(bannerText).toBe('cutover local is not answering; retrying…');
+      expect(rowWhileDown).toBe(true);
+      expect(await row.isVisible()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('fits a phone’s width, the list of executions scrolling inside its own box', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution(
+      'console-narrow',
+      'a-release-name-long-enough-to-widen-its-table-cell',
+    );
+    // Act
+    const page = await openFromList(executionId, 390);
+    try {
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const detailWidth = await page.locator('html').evaluate((html) => html.scrollWidth);
+      await page.click('text=← Executions');
+      await page.locator(`tr[data-execution="${executionId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+      const listWidth = await page.locator('html').evaluate((html) => html.scrollWidth);
+      // Assess
+      expect(detailWidth).toBeLessThanOrEqual(390);
+      expect(listWidth).toBeLessThanOrEqual(390);
+    } finally {
       await page.close();
     }
   });

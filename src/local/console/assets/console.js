@@ -1,10 +1,30 @@
 // The Cutover console: lists the runtime's executions and follows one (states, traffic weights, analysis
 // verdicts), with approve / reject / abort. Text is always set as text, never parsed as HTML.
 
+/** How long after an answer the page asks again, while there is anything new to see. */
+const POLL_MS = 1000;
+/** How long a first click on Reject or Abort waits for the confirming second one. */
+const CONFIRM_MS = 4000;
+
 const view = document.getElementById('view');
-/** What the user typed in the action fields, kept across the periodic re-renders. */
+const banner = document.getElementById('unreachable');
+/** The last action's outcome (`Approve: done`, or the error), the page's only live region: kept until the next action or navigation. */
+const outcome = el('p', { class: 'outcome', role: 'status' });
+/** What the user typed in the action fields, kept across re-renders. */
 const drafts = { comment: '', reason: '' };
-let timer;
+/** The execution page shown: its id and the detail last drawn (re-drawn as actions change state). */
+let current;
+/** The action whose request is in flight: every action button is disabled meanwhile. */
+let busy;
+/** The action (`reject` or `abort`) a first click armed; a second click sends it. */
+let armed;
+let disarmTimer;
+let pollTimer;
+/** Bumped on every navigation: an answer for the page left behind is not drawn, and its polling ends. */
+let generation = 0;
+/** Requests are numbered: an answer older than the one drawn last (a poll sent before an action) is dropped. */
+let asked = 0;
+let drawn = 0;
 let shown = '';
 
 /** An element with attributes, event handlers (`on<event>`) and children (strings become text). */
@@ -20,14 +40,24 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** The JSON answer; throws an error with the answer's `status`, or `unreachable` when nothing answered. */
 async function api(path, body) {
-  const response = await fetch(path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw Object.assign(new Error('cutover local is not answering'), { unreachable: true });
+  }
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.message ?? `${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    throw Object.assign(new Error(json.message ?? `${response.status} ${response.statusText}`), {
+      status: response.status,
+    });
+  }
   return json;
 }
 
@@ -45,13 +75,34 @@ function status(value) {
   return el('span', { class: `status ${value}`, 'data-status': value }, value);
 }
 
-/** Shows `children` (nested lists flattened, `null` and `undefined` left out) as the page's content. */
+/**
+ * Shows `children` (nested lists flattened, `null` and `undefined` left out) as the page's content. The
+ * field, button or link that had keyboard focus has it again, with the same caret and selection.
+ */
 function replace(...children) {
+  const focused = document.activeElement;
+  const key = view.contains(focused) ? focusKeyOf(focused) : undefined;
+  const selection =
+    key && typeof focused.selectionStart === 'number'
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection]
+      : undefined;
   view.replaceChildren(...children.flat(2).filter((child) => child !== null && child !== undefined));
+  const again = key ? view.querySelector(key) : null;
+  if (!again) return;
+  again.focus({ preventScroll: true });
+  if (selection) again.setSelectionRange(...selection);
 }
 
-async function showList() {
-  const { executions } = await api('/console/api/executions');
+/** A selector that finds the element again in a re-rendered page: by its name, action or link. */
+function focusKeyOf(element) {
+  for (const attribute of ['name', 'data-action', 'href']) {
+    const value = element.getAttribute(attribute);
+    if (value !== null) return `${element.localName}[${attribute}="${CSS.escape(value)}"]`;
+  }
+  return undefined;
+}
+
+function showList(executions) {
   const key = JSON.stringify(executions);
   if (key === shown) return;
   shown = key;
@@ -79,32 +130,49 @@ async function showList() {
           'No executions yet: start one with `cutover run` or POST /releases/<strategy>.',
         )
       : el(
-          'table',
-          {},
+          'div',
+          { class: 'table-scroll' },
           el(
-            'thead',
+            'table',
             {},
             el(
-              'tr',
+              'thead',
               {},
-              ['Name', 'State machine', 'Status', 'Started', 'Duration'].map((h) => el('th', {}, h)),
+              el(
+                'tr',
+                {},
+                ['Name', 'State machine', 'Status', 'Started', 'Duration'].map((h) => el('th', {}, h)),
+              ),
             ),
+            el('tbody', {}, rows),
           ),
-          el('tbody', {}, rows),
         ),
   );
 }
 
-/** The weights as one bar, each track's part as wide as its weight. */
+/**
+ * The weights as one bar, each track's part as wide as its weight and coloured by the track's name, with a
+ * legend under it naming every track and its weight (a 1% part is too thin to hold its label).
+ */
 function weightsBar(weights) {
-  const parts = Object.entries(weights)
+  const tracks = Object.entries(weights);
+  const parts = tracks
     .filter(([, weight]) => weight > 0)
     .map(([track, weight]) => {
-      const part = el('div', { 'data-track': track, title: `${track} ${weight}%` }, `${track} ${weight}%`);
+      const part = el('div', { 'data-track': track, title: `${track} ${weight}%` });
       part.style.width = `${weight}%`;
       return part;
     });
-  return el('div', { class: 'weights', 'data-weights': JSON.stringify(weights) }, parts);
+  return [
+    el('div', { class: 'weights', 'data-weights': JSON.stringify(weights), 'aria-hidden': 'true' }, parts),
+    el(
+      'ul',
+      { class: 'legend' },
+      tracks.map(([track, weight]) =>
+        el('li', { 'data-track': track }, el('span', { class: 'swatch' }), `${track} ${weight}%`),
+      ),
+    ),
+  ];
 }
 
 function measurements(values) {
@@ -113,87 +181,149 @@ function measurements(values) {
     .join(' ');
 }
 
-function actions(detail, id) {
-  const notice = el('span', { class: 'notice muted' });
-  const act = (label, run) => async () => {
-    notice.textContent = `${label}…`;
-    try {
-      await run();
-      notice.textContent = `${label}: done`;
-      shown = '';
-      await refresh();
-    } catch (error) {
-      notice.textContent = `${label}: ${error.message}`;
-      notice.className = 'notice error';
-    }
-  };
-  const field = (name, placeholder) =>
+/** The actions, each with its label, the label a first click turns it into when it needs a second, and its request. */
+const ACTIONS = {
+  approve: {
+    label: 'Approve',
+    send: (id) =>
+      api(`/releases/${encodeURIComponent(id)}/approve`, {
+        approver: 'console',
+        ...(drafts.comment ? { comment: drafts.comment } : {}),
+      }),
+  },
+  reject: {
+    label: 'Reject',
+    confirm: 'Confirm reject',
+    send: (id) =>
+      api(`/releases/${encodeURIComponent(id)}/reject`, {
+        approver: 'console',
+        ...(drafts.comment ? { reason: drafts.comment } : {}),
+      }),
+  },
+  abort: {
+    label: 'Abort',
+    confirm: 'Confirm abort',
+    send: (id) =>
+      api(
+        `/console/api/executions/${encodeURIComponent(id)}/abort`,
+        drafts.reason ? { reason: drafts.reason } : {},
+      ),
+  },
+};
+
+function setOutcome(text = '', error = false) {
+  outcome.textContent = text;
+  outcome.classList.toggle('error', error);
+}
+
+/** Draws the execution page again from the detail last drawn, for an action's change of state. */
+function redraw() {
+  if (current?.detail) drawExecution(current.detail);
+}
+
+function disarm() {
+  armed = undefined;
+  clearTimeout(disarmTimer);
+}
+
+/** Runs action `name`: sent at once, or, for one that asks for confirmation, on a second click within {@link CONFIRM_MS}. */
+async function act(name) {
+  const action = ACTIONS[name];
+  if (busy || !current) return;
+  if (action.confirm && armed !== name) {
+    disarm();
+    armed = name;
+    disarmTimer = setTimeout(() => {
+      armed = undefined;
+      redraw();
+    }, CONFIRM_MS);
+    redraw();
+    return;
+  }
+  disarm();
+  const run = generation;
+  busy = name;
+  setOutcome(`${action.label}…`);
+  redraw();
+  try {
+    await action.send(current.id);
+    if (run === generation) setOutcome(`${action.label}: done`);
+  } catch (error) {
+    if (run === generation) setOutcome(`${action.label}: ${error.message}`, true);
+  }
+  if (run !== generation) return;
+  // The buttons stay disabled until the page shows what the action changed: none is clicked on a stale page.
+  shown = '';
+  await refresh();
+  if (run !== generation) return;
+  busy = undefined;
+  redraw();
+}
+
+function actionButton(name) {
+  const action = ACTIONS[name];
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: armed === name ? `${name} armed` : name,
+      'data-action': name,
+      disabled: busy !== undefined,
+      onclick: () => act(name),
+    },
+    armed === name ? action.confirm : action.label,
+  );
+}
+
+/**
+ * Approve and Reject on one side, Abort on the other (its own column, or its own right-aligned row on a
+ * narrow screen), so that neither lands under the pointer where the other was when one of them goes; then
+ * the last action's outcome.
+ */
+function actions(detail) {
+  const running = detail.execution.status === 'RUNNING';
+  const field = (name, label) =>
     el('input', {
       name,
-      placeholder,
+      placeholder: label,
+      'aria-label': label,
       value: drafts[name],
       oninput: (event) => (drafts[name] = event.target.value),
     });
-  const approval = detail.approvalPending
-    ? [
-        field('comment', 'comment or reason (optional)'),
-        el(
-          'button',
-          {
-            class: 'approve',
-            onclick: act('Approve', () =>
-              api(`/releases/${encodeURIComponent(id)}/approve`, {
-                approver: 'console',
-                ...(drafts.comment ? { comment: drafts.comment } : {}),
-              }),
-            ),
-          },
-          'Approve',
-        ),
-        el(
-          'button',
-          {
-            class: 'reject',
-            onclick: act('Reject', () =>
-              api(`/releases/${encodeURIComponent(id)}/reject`, {
-                approver: 'console',
-                ...(drafts.comment ? { reason: drafts.comment } : {}),
-              }),
-            ),
-          },
-          'Reject',
-        ),
-      ]
-    : [];
-  const abort =
-    detail.execution.status === 'RUNNING'
-      ? [
+  return el(
+    'section',
+    { class: 'actions' },
+    running && detail.approvalPending
+      ? el(
+          'div',
+          { class: 'decide' },
+          field('comment', 'comment or reason (optional)'),
+          el('div', { class: 'buttons' }, actionButton('approve'), actionButton('reject')),
+        )
+      : null,
+    running
+      ? el(
+          'div',
+          { class: 'stop' },
           field('reason', 'why abort (optional)'),
-          el(
-            'button',
-            {
-              class: 'abort',
-              onclick: act('Abort', () =>
-                api(
-                  `/console/api/executions/${encodeURIComponent(id)}/abort`,
-                  drafts.reason ? { reason: drafts.reason } : {},
-                ),
-              ),
-            },
-            'Abort',
-          ),
-        ]
-      : [];
-  return el('div', { class: 'actions' }, approval, abort, notice);
+          el('div', { class: 'buttons' }, actionButton('abort')),
+        )
+      : null,
+    outcome,
+  );
 }
 
-async function showExecution(id) {
-  const detail = await api(`/console/api/executions/${encodeURIComponent(id)}`);
+function showExecution(id, detail) {
   const key = JSON.stringify(detail);
   if (key === shown) return;
   shown = key;
+  current = { id, detail };
+  drawExecution(detail);
+}
+
+function drawExecution(detail) {
   const { execution } = detail;
-  const current = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
+  const inState = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
   replace(
     el('p', {}, el('a', { href: '#/' }, '← Executions')),
     el('h1', {}, execution.name, ' ', status(execution.status)),
@@ -201,7 +331,7 @@ async function showExecution(id) {
       'p',
       { class: 'muted' },
       `${execution.executionId.split(':')[0]} · started ${time(execution.startDate)} · ${duration(execution.startDate, execution.stopDate)}`,
-      current ? ` · now in ${current}` : '',
+      inState ? ` · now in ${inState}` : '',
     ),
     detail.end?.error
       ? el(
@@ -210,7 +340,7 @@ async function showExecution(id) {
           `${detail.end.error}${detail.end.cause ? ` — ${detail.end.cause}` : ''}`,
         )
       : null,
-    actions(detail, id),
+    actions(detail),
     detail.weights ? [el('h2', {}, 'Traffic'), weightsBar(detail.weights)] : null,
     detail.verdicts.length > 0
       ? [
@@ -223,7 +353,9 @@ async function showExecution(id) {
                 'li',
                 { class: `verdict ${v.verdict}` },
                 `${v.verdict.toUpperCase()}: ${v.reason}`,
-                el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`),
+                Object.keys(v.measurements).length > 0
+                  ? el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`)
+                  : null,
               ),
             ),
           ),
@@ -255,27 +387,68 @@ async function showExecution(id) {
   );
 }
 
+/** Shows or removes the banner above the page; it is announced once, when it appears. */
+function showUnreachable(unreachable) {
+  if (banner.hidden !== unreachable) return;
+  banner.hidden = !unreachable;
+  banner.textContent = unreachable ? 'cutover local is not answering; retrying…' : '';
+}
+
+/**
+ * Asks for what the address names and draws it. Resolves to whether to ask again: not once an execution has
+ * ended and been drawn, nor after a refusal (404 unknown execution); while nothing answers the page keeps
+ * what it shows under a banner, and retries.
+ */
 async function refresh() {
+  const run = generation;
+  const ticket = ++asked;
   const match = /^#\/executions\/(.+)$/.exec(location.hash);
+  const id = match ? decodeURIComponent(match[1]) : undefined;
   try {
-    if (match) await showExecution(decodeURIComponent(match[1]));
-    else await showList();
+    const answer = await api(
+      id === undefined ? '/console/api/executions' : `/console/api/executions/${encodeURIComponent(id)}`,
+    );
+    if (run !== generation || ticket < drawn) return run === generation;
+    drawn = ticket;
+    showUnreachable(false);
+    if (id === undefined) {
+      showList(answer.executions);
+      return true;
+    }
+    showExecution(id, answer);
+    return answer.execution.status === 'RUNNING';
   } catch (error) {
+    if (run !== generation || ticket < drawn) return run === generation;
+    drawn = ticket;
+    showUnreachable(error.unreachable === true);
+    if (error.unreachable) return true;
     shown = '';
+    current = undefined;
     replace(
       el('p', {}, el('a', { href: '#/' }, '← Executions')),
       el('p', { class: 'error', role: 'alert' }, error.message),
     );
+    return error.status >= 500;
   }
 }
 
+async function poll() {
+  const run = generation;
+  const again = await refresh();
+  if (again && run === generation) pollTimer = setTimeout(poll, POLL_MS);
+}
+
 function route() {
-  clearInterval(timer);
+  generation += 1;
+  clearTimeout(pollTimer);
+  disarm();
+  busy = undefined;
+  current = undefined;
   shown = '';
   drafts.comment = '';
   drafts.reason = '';
-  refresh();
-  timer = setInterval(refresh, 1000);
+  setOutcome();
+  poll();
 }
 
 window.addEventListener('hashchange', route);
