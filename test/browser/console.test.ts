@@ -133,6 +133,11 @@ describe('console', () => {
       const weights = await page.locator('.legend [data-track]').allTextContents();
       const verdicts = await page.locator('li.verdict').allTextContents();
       const listedWhileRunning = await page.locator('h1 [data-status]').textContent();
+      const deadline = await page.locator('[data-approval-deadline]').textContent();
+      const runtime = project.runtime().runtime;
+      const detail = (await (
+        await fetch(`${runtime.endpoint}/console/api/executions/${encodeURIComponent(executionId)}`)
+      ).json()) as { approvalTimesOutAt: number };
       // Act
       await page.fill('input[name="comment"]', 'dashboards look good');
       await page.click('button.approve');
@@ -143,6 +148,12 @@ describe('console', () => {
       replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
       // Assess
       expect(listedWhileRunning).toBe('RUNNING');
+      // aCanaryWithApproval waits 86,400 s for an answer, on the runtime's scaled clock
+      expect(deadline).toMatch(/^Unanswered, the approval times out at .+ and the release rolls back\.$/);
+      expect(detail.approvalTimesOutAt).toBeGreaterThan(Date.now());
+      expect(detail.approvalTimesOutAt).toBeLessThanOrEqual(
+        Date.now() + 86_400_000 * runtime.service.clock.scale,
+      );
       expect(weights).toEqual(['stable 50%', 'canary 50%']);
       expect(verdicts.at(-1)).toMatch(/^PASS: .*\(requestCount=\d+ /);
       expect(states).toEqual(expect.arrayContaining(['RequestApproval', 'Promote', 'Succeeded']));

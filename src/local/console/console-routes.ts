@@ -24,6 +24,7 @@ export type ConsoleService = Pick<
   | 'describeExecution'
   | 'getExecutionHistory'
   | 'stopExecution'
+  | 'clock'
 >;
 
 /** How many executions the list shows, newest first. */
@@ -49,7 +50,7 @@ export function registerConsoleRoutes(
   options: { readonly service: ConsoleService },
 ): void {
   const { service } = options;
-  const views = new ExecutionViews((input) => service.getExecutionHistory(input));
+  const views = new ExecutionViews((input) => service.getExecutionHistory(input), service.clock.scale);
   const arnOf = (executionId: string) => {
     // An execution id is `<state machine>:<execution name>`, the part of the ARN after `:execution:`.
     if (!/^[^:]+:[^:]+$/.test(executionId)) {

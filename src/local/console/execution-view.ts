@@ -22,6 +22,8 @@ export interface ExecutionView {
   readonly activity: readonly { readonly at: number; readonly text: string }[];
   /** Whether a `.waitForTaskToken` approval task waits for an answer. */
   readonly approvalPending: boolean;
+  /** When the waiting approval times out (its task's `TimeoutSeconds`, as the runtime's clock runs them). */
+  readonly approvalTimesOutAt?: number;
   readonly end?: Omit<End, 'kind'>;
 }
 
@@ -42,6 +44,8 @@ export class ExecutionViewAccumulator {
   #weights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
+  /** When the waiting approval's task was scheduled, and its timeout. */
+  #approvalScheduled: { at: number; timeoutSeconds?: number } | undefined;
 
   /** Whether the execution's end was added: no event follows it. */
   get ended(): boolean {
@@ -52,7 +56,12 @@ export class ExecutionViewAccumulator {
   add(events: readonly HistoryEvent[]): void {
     for (const event of events) {
       const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
-      this.#pendingTaskToken = pendingTaskTokenAfter(this.#pendingTaskToken, event);
+      const token = pendingTaskTokenAfter(this.#pendingTaskToken, event);
+      if (token !== this.#pendingTaskToken) {
+        const timeoutSeconds = event.taskScheduledEventDetails?.timeoutInSeconds;
+        this.#approvalScheduled = token === undefined ? undefined : { at, timeoutSeconds };
+      }
+      this.#pendingTaskToken = token;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
         else if (line.kind === 'weights') this.#weights = line.weights;
@@ -69,14 +78,24 @@ export class ExecutionViewAccumulator {
     }
   }
 
-  /** The view of the events added so far: a copy, which later additions leave unchanged. */
-  view(): ExecutionView {
+  /**
+   * The view of the events added so far: a copy, which later additions leave unchanged. `waitScale` is the
+   * runtime's real milliseconds per logical one (`WAIT_TIME_SCALE`), by which its timeouts run.
+   */
+  view(waitScale = 1): ExecutionView {
+    const pending = this.#end === undefined && this.#pendingTaskToken !== undefined;
+    const { at, timeoutSeconds } = this.#approvalScheduled ?? {};
+    const timesOutAt =
+      pending && at !== undefined && timeoutSeconds !== undefined
+        ? at + timeoutSeconds * 1000 * waitScale
+        : undefined;
     return {
       states: [...this.#states],
       ...(this.#weights ? { weights: this.#weights } : {}),
       verdicts: [...this.#verdicts],
       activity: [...this.#activity],
-      approvalPending: this.#end === undefined && this.#pendingTaskToken !== undefined,
+      approvalPending: pending,
+      ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
       ...(this.#end ? { end: this.#end } : {}),
     };
   }

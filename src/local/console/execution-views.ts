@@ -28,9 +28,12 @@ export class ExecutionViews {
   readonly #pages: HistoryPages;
   /** By execution ARN, least recently viewed first. */
   readonly #kept = new Map<string, KeptView>();
+  readonly #waitScale: number;
 
-  constructor(pages: HistoryPages) {
+  /** `waitScale`: the runtime's real milliseconds per logical one (`WAIT_TIME_SCALE`). */
+  constructor(pages: HistoryPages, waitScale = 1) {
     this.#pages = pages;
+    this.#waitScale = waitScale;
   }
 
   /** The view of the execution's whole history as it is now. */
@@ -46,7 +49,7 @@ export class ExecutionViews {
       kept.accumulator.add(unseen);
       kept.lastEventId = unseen.at(-1)?.id ?? kept.lastEventId;
     }
-    return kept.accumulator.view();
+    return kept.accumulator.view(this.#waitScale);
   }
 
   /** The kept view of the execution, made the most recently viewed; a new one if it was not kept. */

@@ -65,6 +65,17 @@ function time(value) {
   return value ? new Date(value * 1000).toLocaleTimeString() : '';
 }
 
+/** When an unanswered approval times out, and what follows. */
+function approvalDeadline(at) {
+  const when = new Date(at);
+  const day = when.toDateString() === new Date().toDateString() ? '' : ` on ${when.toLocaleDateString()}`;
+  return el(
+    'p',
+    { class: 'muted', 'data-approval-deadline': '' },
+    `Unanswered, the approval times out at ${when.toLocaleTimeString()}${day} and the release rolls back.`,
+  );
+}
+
 function duration(start, stop) {
   if (!start) return '';
   const seconds = Math.round((stop ? stop : Date.now() / 1000) - start);
@@ -299,6 +310,7 @@ function actions(detail) {
           { class: 'decide' },
           field('comment', 'comment or reason (optional)'),
           el('div', { class: 'buttons' }, actionButton('approve'), actionButton('reject')),
+          detail.approvalTimesOutAt ? approvalDeadline(detail.approvalTimesOutAt) : null,
         )
       : null,
     running
