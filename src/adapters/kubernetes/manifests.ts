@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ValidationError } from '#core/errors.ts';
 import type { Release, ServiceRef } from '#core/types.ts';
 import type { KubeObject, ObjectRef } from './client.ts';
@@ -5,6 +6,11 @@ import type { KubeObject, ObjectRef } from './client.ts';
 /** Labels Cutover puts on every track's Deployment and pods. */
 export const TRACK_LABEL = 'cutover.dev/track';
 export const VERSION_LABEL = 'cutover.dev/version';
+/**
+ * On a track's pods: a digest of the container Cutover wrote, so the pods of the current template are
+ * told from earlier ones by labels alone (an admission webhook may rewrite the image a pod runs).
+ */
+export const TEMPLATE_LABEL = 'cutover.dev/template';
 
 /** CPU and memory quantities of a container (`250m`, `512Mi`), as Kubernetes takes them. */
 export interface ComputeResources {
@@ -54,7 +60,8 @@ export function trackSelector(service: ServiceRef, track: string): Record<string
 }
 
 /**
- * The Deployment Cutover applies for one track: labels `app`, `cutover.dev/track`, `cutover.dev/version`,
+ * The Deployment Cutover applies for one track: labels `app`, `cutover.dev/track`, `cutover.dev/version`
+ * (and on its pods `cutover.dev/template`, a digest of the container),
  * selector on `app` + track only (so a new version never changes the immutable selector); the container
  * gets the port `http`, its readiness probe and the resources of `options`.
  */
@@ -83,6 +90,7 @@ export function trackDeployment(
     if (readinessPath !== false) container.readinessProbe = readinessProbe(readinessPath);
   }
   if (resources) container.resources = resources;
+  const podLabels = { ...labels, [TEMPLATE_LABEL]: digestOf(container) };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -92,9 +100,14 @@ export function trackDeployment(
       ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
       progressDeadlineSeconds,
       selector: { matchLabels: trackSelector(service, track) },
-      template: { metadata: { labels }, spec: { containers: [container] } },
+      template: { metadata: { labels: podLabels }, spec: { containers: [container] } },
     },
   };
+}
+
+/** The first 10 hex digits of the sha256 of a value's JSON: a label value (at most 63 characters). */
+function digestOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 10);
 }
 
 /** The object as it would be applied: identity, labels, annotations and spec; no status or server fields. */

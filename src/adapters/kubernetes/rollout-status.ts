@@ -76,16 +76,12 @@ function deadlineExceeded(status: Loose, spec: Loose): RolloutStatus['failed'] {
 }
 
 /**
- * Whether a pod runs the Deployment's current template: it carries the template's labels (Cutover's
- * version label among them) and each container runs the template's image.
+ * Whether a pod runs the Deployment's current template: it carries the template's labels, Cutover's
+ * version and template digest among them (labels, as an admission webhook may rewrite a pod's image).
  */
 function runsTemplate(pod: KubeObject, template: Loose): boolean {
   const labels: Record<string, string> = template?.metadata?.labels ?? {};
-  if (Object.entries(labels).some(([key, value]) => pod.metadata.labels?.[key] !== value)) return false;
-  const images = new Map<string, string>(
-    ((pod.spec as Loose)?.containers ?? []).map((c: Loose) => [c.name, c.image]),
-  );
-  return (template?.spec?.containers ?? []).every((c: Loose) => images.get(c.name) === c.image);
+  return Object.entries(labels).every(([key, value]) => pod.metadata.labels?.[key] === value);
 }
 
 function containersOf(pod: KubeObject): Loose[] {

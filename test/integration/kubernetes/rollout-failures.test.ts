@@ -67,6 +67,22 @@ describe('KubernetesCluster rollout failures against the Kubernetes API emulator
     expect(status.failed).toBeUndefined();
   });
 
+  it('knows the pods of the current template by their labels when an admission webhook rewrote their image', async () => {
+    // Prepare: the crash-looping pods run the image pinned to a digest, as a mutating webhook leaves it
+    emulator.controller.failPods('shop', 'checkout-canary', crashing);
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.controller.settle();
+    for (const pod of emulator.store.list('pods', 'shop', 'app=checkout')) {
+      const spec = pod.spec as { containers: { image: string }[] };
+      const pinned = spec.containers.map((c) => ({ ...c, image: `${c.image}@sha256:${'0'.repeat(64)}` }));
+      emulator.store.update('pods', { ...pod, spec: { ...spec, containers: pinned } });
+    }
+    // Act
+    const status = await cluster.status(service, 'canary');
+    // Assess
+    expect(status.failed?.reason).toBe('CrashLoopBackOff');
+  });
+
   it('names how a crash-looping container last ended', async () => {
     // Prepare
     emulator.controller.failPods('shop', 'checkout-canary', {
