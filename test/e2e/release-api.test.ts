@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
@@ -112,20 +113,28 @@ describe('release API on the local runtime', () => {
     // Prepare: what a browser sends for a page elsewhere (fetch with mode no-cors and a Blob body)
     const before = await canaryExecutionCount();
     const request = aCanaryWithApproval({ name: 'csrf', namespace: 'shop' });
-    const fromPage = (path: string, origin: string, body: unknown = {}) =>
-      fetch(`${project.runtime().endpoint}${path}`, {
-        method: 'POST',
-        headers: { origin },
-        body: new Blob([JSON.stringify(body)]),
-      }).then(async (response) => ({
-        status: response.status,
-        json: (await response.json()) as { message: string },
-      }));
-    const own = new URL(project.runtime().endpoint).origin;
+    const endpoint = new URL(project.runtime().endpoint);
+    /** A POST as a browser sends it for a page of `origin`, reaching the runtime under the name `host`. */
+    const fromPage = (path: string, origin: string, body: unknown = {}, host = endpoint.host) =>
+      new Promise<{ status: number; json: { message: string } }>((resolve, reject) => {
+        const sent = httpRequest(
+          { host: endpoint.hostname, port: endpoint.port, path, method: 'POST', headers: { origin, host } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(text) }));
+          },
+        );
+        sent.on('error', reject);
+        sent.end(JSON.stringify(body));
+      });
+    const own = endpoint.origin;
+    const rebinding = `evil.test:${endpoint.port}`;
     // Act
     const started = await fromPage('/releases/canary?name=csrf-v1', 'http://attacker.example', request);
     const rejected = await fromPage('/releases/canary:csrf-v1/reject', 'null');
-    const rebound = await fromPage('/releases/canary:csrf-v1/approve', own.replace('127.0.0.1', 'evil.test'));
+    // DNS rebinding: the page's name resolves to 127.0.0.1, so Host and Origin agree on it
+    const rebound = await fromPage('/releases/canary:csrf-v1/approve', `http://${rebinding}`, {}, rebinding);
     const console = await fromPage('/releases/canary:csrf-v1/approve', own);
     // Assess
     expect(started).toMatchObject({ status: 403 });

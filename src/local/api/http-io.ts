@@ -40,16 +40,25 @@ export async function readJsonBody(
 
 /**
  * Whether a browser sent the request from another site's page: a browser names the page's origin on
- * every POST (tools and SDKs send none), and only the runtime's own pages, on its loopback address, may
- * change anything. A page on a name that merely resolves to this machine (DNS rebinding) is foreign too.
+ * every POST (tools and SDKs send none), and only the runtime's own pages may change anything, on the
+ * address the request came in on. On a loopback address the page's host must be a loopback name too, so
+ * a page on a name that merely resolves to this machine (DNS rebinding) is foreign.
  */
 export function fromForeignPage(request: IncomingMessage): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   if (!URL.canParse(origin)) return true; // `null`: a sandboxed frame or a file
   const { host, hostname } = new URL(origin);
-  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-  return host !== request.headers.host || !loopback;
+  if (host !== request.headers.host) return true;
+  return isLoopbackAddress(request.socket.localAddress) && !isLoopbackName(hostname);
+}
+
+function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  return address === undefined || address === '::1' || /^(::ffff:)?127\./.test(address);
 }
 
 /** The request's media type, lowercased (`application/json` of `Application/JSON; charset=utf-8`). */
