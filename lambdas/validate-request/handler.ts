@@ -1,5 +1,5 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
-import { ServiceLockedError } from '#core/errors.ts';
+import { ServiceLockedError, ValidationError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import {
@@ -40,7 +40,16 @@ export const handler = taskHandler('validate-request', {}, async ({ strategy, ex
   const liveReplicas = (await cluster.status(request.service, tracks.live)).desired;
   if (request.release.replicas === undefined) {
     const replicas = fullSizeReplicas(request.release, liveReplicas);
-    request = validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
+    try {
+      request = validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const problems = error.message.split('\n').slice(1).join('\n');
+      throw new ValidationError(
+        `release.replicas is not given, and as many as the live track ${tracks.live} runs (${replicas}) ` +
+          `do not fit the request: give release.replicas\n${problems}`,
+      );
+    }
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   const lock = await deps.lock();

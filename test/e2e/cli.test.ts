@@ -422,6 +422,21 @@ describe('cutover plan', () => {
     expect(stdout).toContain(`AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} (at $0.025 per 1,000`);
   });
 
+  it('says what it assumes for a release that leaves out its replicas', async () => {
+    // Prepare
+    const path = aRequestFile('plan-no-replicas.json', (request) => {
+      delete (request.release as { replicas?: number }).replicas;
+    });
+    // Act
+    const { code, stdout, stderr } = await cutover('plan', 'canary', '-f', path);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('canary: stable -> canary');
+    expect(stderr).toBe(
+      'release.replicas is not given: the release will run as many replicas as the live track when it starts; this plan, which does not read the cluster, assumes 1\n',
+    );
+  });
+
   it('prints the switch and its analysis for blue-green', async () => {
     // Act
     const { code, stdout } = await cutover('plan', 'blue-green', '-f', 'examples/requests/blue-green.json');

@@ -134,7 +134,8 @@ export function chooseTracks(strategy: Strategy, weights: Weights): TrackPair {
 
 /**
  * Builds the plan of a normalized request. Without `current`, assumes the live track serves all traffic
- * with `release.replicas` replicas (what `cutover plan` shows before looking at the cluster).
+ * with `release.replicas` replicas, 1 when the request leaves them out (what `cutover plan` shows before
+ * looking at the cluster).
  *
  * @example
  * const plan = buildPlan('canary', validateRequest('canary', input));

@@ -24,12 +24,22 @@ export const rollingBlockSchema = z
 /**
  * A replica count in `maxSurge` / `maxUnavailable` may not exceed the release's replicas (as '100%' at
  * most), and without a surge at least one replica keeps serving: `maxUnavailable` resolving to every
- * replica would stop them all before their replacements start.
+ * replica would stop them all before their replacements start. Without `release.replicas` (the live
+ * track's count, known when the release starts) only a percentage that stops every replica of any count
+ * is refused here.
  */
 function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx: z.RefinementCtx): void {
   const replicas = (request.release as { replicas?: unknown } | undefined)?.replicas;
   const block = request.rolling as Record<string, unknown> | undefined;
-  if (typeof replicas !== 'number' || typeof block !== 'object' || block === null) return;
+  if (typeof block !== 'object' || block === null) return;
+  if (replicas === undefined) {
+    if ((block.maxSurge === 0 || block.maxSurge === '0%') && percentOf(block.maxUnavailable) >= 100) {
+      const message = `with maxSurge 0 must leave a replica serving: below 100%, or give maxSurge 1 or more (got ${JSON.stringify(block.maxUnavailable)}, every replica would stop at once)`;
+      ctx.addIssue({ code: 'custom', path: ['rolling', 'maxUnavailable'], message });
+    }
+    return;
+  }
+  if (typeof replicas !== 'number') return;
   for (const field of ['maxSurge', 'maxUnavailable']) {
     const value = block[field];
     if (typeof value === 'number' && value > replicas) {
@@ -46,6 +56,11 @@ function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx
       `maxSurge 1 or more (got ${JSON.stringify(maxUnavailable)}, every replica would stop at once)`;
     ctx.addIssue({ code: 'custom', path: ['rolling', 'maxUnavailable'], message });
   }
+}
+
+/** The percentage of `'25%'`; -1 for anything else. */
+function percentOf(value: unknown): number {
+  return typeof value === 'string' && /^\d+%$/.test(value) ? Number(value.slice(0, -1)) : -1;
 }
 
 function isCountOrPercent(value: unknown): value is CountOrPercent {

@@ -18,7 +18,7 @@ import { handler as rollback } from '#lambdas/rollback/handler.ts';
 import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
-import { canaryInput } from '#test/builders/release-request.ts';
+import { canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { FakeWorld } from './fakes.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
@@ -109,6 +109,61 @@ describe('validate-request', () => {
     );
     // Assess
     expect(error?.name).toBe('UnknownAdapterType');
+    expect(world.lockHolder).toBeUndefined();
+  });
+});
+
+describe('validate-request without release.replicas', () => {
+  const withoutReplicas = (request: ReturnType<typeof rollingInput>) => {
+    const { replicas: _replicas, ...release } = request.release;
+    return { ...request, release };
+  };
+  const live = (desired: number) => ({
+    desired,
+    updated: desired,
+    ready: desired,
+    available: desired,
+    complete: true,
+  });
+
+  it('runs as many replicas as the live track, in batches from that count, and 1 for a first release', async () => {
+    // Prepare: blue serves all traffic with 4 replicas
+    world.weights = { blue: 100 };
+    world.statuses.set('blue', live(4));
+    const request = withoutReplicas(rollingInput({ maxSurge: 1, maxUnavailable: 1 }));
+    // Act
+    const state = (await validateRequest({ strategy: 'rolling', request, executionArn }, context)) as {
+      request: { release: { replicas: number } };
+      plan: { steps: readonly { newReplicas?: number; oldReplicas?: number }[] };
+    };
+    await unlock({ strategy: 'rolling', request: state.request, executionArn }, context);
+    world.weights = {};
+    world.statuses.clear();
+    const first = (await validateRequest({ strategy: 'rolling', request, executionArn }, context)) as {
+      request: { release: { replicas: number } };
+    };
+    // Assess
+    expect(state.request.release.replicas).toBe(4);
+    expect(state.plan.steps.map((step) => [step.newReplicas, step.oldReplicas])).toEqual([
+      [1, 2],
+      [3, 0],
+      [4, 0],
+    ]);
+    expect(first.request.release.replicas).toBe(1);
+  });
+
+  it("says a live track's count does not fit the request, and to give release.replicas", async () => {
+    // Prepare: 2 live replicas, and a rolling block that would stop both at once
+    world.weights = { blue: 100 };
+    world.statuses.set('blue', live(2));
+    const request = withoutReplicas(rollingInput({ maxSurge: 0, maxUnavailable: 2 }));
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'rolling', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(
+      /^release\.replicas is not given, and as many as the live track blue runs \(2\) do not fit the request: give release\.replicas\n {2}- rolling\.maxUnavailable: with maxSurge 0 must leave a replica serving/,
+    );
     expect(world.lockHolder).toBeUndefined();
   });
 });

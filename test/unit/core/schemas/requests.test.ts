@@ -164,6 +164,29 @@ describe('validateRequest (blue-green, rolling)', () => {
     expect(() => validateRequest('rolling', rollingInput({ maxSurge: 1, maxUnavailable: 2 }))).not.toThrow();
   });
 
+  it('without release.replicas, refuses only the percentage that stops every replica of any count', () => {
+    // Prepare
+    const withoutReplicas = (rolling: Record<string, unknown>) => {
+      const { replicas: _replicas, ...release } = rollingInput().release;
+      return rollingInput(rolling, { release });
+    };
+    // Act
+    const all = messageOf(() =>
+      validateRequest('rolling', withoutReplicas({ maxSurge: 0, maxUnavailable: '100%' })),
+    );
+    // Assess
+    expect(all).toContain(
+      'rolling.maxUnavailable: with maxSurge 0 must leave a replica serving: below 100%, or give maxSurge 1 or more (got "100%", every replica would stop at once)',
+    );
+    // A count is checked once the release starts, against the live track's replicas.
+    expect(() =>
+      validateRequest('rolling', withoutReplicas({ maxSurge: 0, maxUnavailable: 5 })),
+    ).not.toThrow();
+    expect(() =>
+      validateRequest('rolling', withoutReplicas({ maxSurge: 0, maxUnavailable: '50%' })),
+    ).not.toThrow();
+  });
+
   it('refuses a malformed percentage', () => {
     expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
       'rolling.maxSurge: must be an integer >= 0 or a percentage 0%-100% like \'25%\' (got "150%")',
