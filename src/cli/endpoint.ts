@@ -63,6 +63,12 @@ export function localEndpoint(options: EndpointOptions, env = process.env): stri
 }
 
 /**
+ * How long a call may wait on a silent connection (a stopped process, a dropped network) before it fails
+ * with `TimeoutError`: every Step Functions call answers in well under it.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * A Step Functions client for the local runtime (default) or AWS (`--aws`).
  *
  * @example
@@ -72,6 +78,7 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
   if (options.aws) {
     // The default credential chain and region; --endpoint here is an AWS endpoint (a VPC endpoint, say).
     return new SFNClient({
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
       ...(options.region ? { region: options.region } : {}),
       ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
     });
@@ -81,5 +88,6 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
+    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
 }

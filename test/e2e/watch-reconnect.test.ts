@@ -101,4 +101,14 @@ describe('following an execution while its endpoint restarts', () => {
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toBe('cutover: --reconnect-seconds must be an integer 0-86400 (got "soon")\n');
   });
+
+  it('refuses --reconnect-seconds on run without --wait, starting nothing', async () => {
+    // Act
+    const run = startCli(['run', 'canary', '-f', CANARY, '--reconnect-seconds', '30']);
+    // Assess
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe(
+      'cutover: --reconnect-seconds applies to following the execution: give --wait too\n',
+    );
+  });
 });

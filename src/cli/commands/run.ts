@@ -12,7 +12,7 @@ interface RunOptions extends EndpointOptions {
   readonly file: string;
   readonly name?: string;
   readonly wait?: boolean;
-  readonly reconnectSeconds: string;
+  readonly reconnectSeconds?: string;
 }
 
 /** Parses `--name`: Step Functions accepts 1-80 characters; these keep names safe in ARNs and URLs. */
@@ -45,8 +45,7 @@ export function runCommand(): Command {
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
       .option(
         '--reconnect-seconds <n>',
-        'with --wait: how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3)',
-        '120',
+        'with --wait: how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3; default 120)',
       )
       .addHelpText(
         'after',
@@ -58,7 +57,16 @@ export function runCommand(): Command {
       ),
   ).action(async (strategy: string, options: RunOptions) => {
     assertStrategy(strategy, STRATEGIES);
-    const reconnectSeconds = integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
+    if (options.reconnectSeconds !== undefined && !options.wait) {
+      throw new CliError(
+        '--reconnect-seconds applies to following the execution: give --wait too',
+        ExitCode.Usage,
+      );
+    }
+    const reconnectSeconds =
+      options.reconnectSeconds === undefined
+        ? undefined
+        : integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
     const request = await readRequestFile(options.file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
     await validateRequestFor(strategy, request);
