@@ -17,6 +17,11 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Parts of a header value at least this long are hidden too (`Bearer <token>` hides the token alone). */
 const SECRET_PART = 8;
+/**
+ * Whole values shorter than this are not hidden: a `1` or an `on` would mask every such character in a
+ * text, and no credential is that short.
+ */
+const SHORTEST_HIDDEN = 4;
 
 /** The headers a hook sends besides Cutover's, and how to hide their values in a text. */
 export interface HookHeaders {
@@ -118,14 +123,16 @@ function parseHeaders(secret: string | undefined, subject: string): HookHeaders 
 }
 
 /**
- * Replaces each header value in a text with `***`: whole, JSON-escaped or URL-encoded, and each of its
- * parts of {@link SECRET_PART} characters or more (the token of `Bearer <token>`), longest first.
+ * Replaces each header value in a text with `***`: whole (from {@link SHORTEST_HIDDEN} characters),
+ * JSON-escaped or URL-encoded, and each of its parts of {@link SECRET_PART} characters or more (the token
+ * of `Bearer <token>`), longest first.
  */
 function redactor(values: readonly string[]): (text: string) => string {
   const hidden = new Set<string>();
   for (const value of values) {
     const parts = value.split(/[\s,;]+/).filter((part) => part.length >= SECRET_PART);
-    for (const form of [value, ...parts]) {
+    const forms = value.length >= SHORTEST_HIDDEN ? [value, ...parts] : parts;
+    for (const form of forms) {
       for (const encoded of [form, JSON.stringify(form).slice(1, -1), encodeURIComponent(form)]) {
         if (encoded !== '') hidden.add(encoded);
       }

@@ -74,17 +74,30 @@ const httpUrl = text()
  * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given), it passes with a 2xx
  * answer within `timeoutSeconds`.
  */
-export const hookSchema = z.strictObject({
-  name: dnsLabel(63).describe('names the hook in the history and in errors'),
-  url: httpUrl.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
-  timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
-  metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
-  headersSecretArn: arn('secretsmanager')
-    .optional()
-    .describe(
-      'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
-    ),
-});
+export const hookSchema = z
+  .strictObject({
+    name: dnsLabel(63).describe('names the hook in the history and in errors'),
+    url: httpUrl.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
+    timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
+    metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
+    headersSecretArn: arn('secretsmanager')
+      .optional()
+      .describe(
+        'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
+      ),
+  })
+  .refine((hook) => hook.headersSecretArn === undefined || sentPrivately(hook.url), {
+    error:
+      'must be an https:// URL when headersSecretArn sends credentials (http:// only to 127.0.0.1 or localhost)',
+    path: ['url'],
+  });
+
+/** A URL whose request no one on the network reads: https, or http to this machine. */
+function sentPrivately(url: string): boolean {
+  if (!URL.canParse(url)) return true; // the url's own check names it
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
 
 export type Hook = z.output<typeof hookSchema>;
 

@@ -215,17 +215,18 @@ describe('runHooks (headersSecretArn)', () => {
     const { base } = await endpointAnswering((response) =>
       response
         .writeHead(401)
-        .end(`token ${TOKEN} expired; got {"authorization":"Bearer ${TOKEN}"} for project shop-eu`),
+        .end(`token ${TOKEN} expired; got {"authorization":"Bearer ${TOKEN}"} for project shop-eu, region 1`),
     );
     secrets.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}` }),
+      SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}`, 'x-region': '1' }),
     });
     // Act
     const attempt = runHooks([hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })], RELEASE);
     // Assess
     await expect(attempt).rejects.toMatchObject({
       name: 'HookFailed',
-      message: `hook smoke (${base}/smoke) answered 401: token *** expired; got {"authorization":"***"} for project shop-eu`,
+      // A value as short as `1` is no credential, and hiding it would hide every 1 in the answer.
+      message: `hook smoke (${base}/smoke) answered 401: token *** expired; got {"authorization":"***"} for project shop-eu, region 1`,
     });
   });
 

@@ -322,6 +322,21 @@ describe('validateRequest (hooks)', () => {
       'hooks.beforeTraffic[0].headersSecretArn: must be an ARN (arn:aws:secretsmanager:...)',
     );
   });
+
+  it('sends a secret’s headers over https only, or to this machine', () => {
+    // Prepare
+    const headersSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    const withUrl = (url: string) =>
+      canaryInput(undefined, { hooks: { beforeTraffic: [{ name: 'smoke', url, headersSecretArn }] } });
+    // Act
+    const message = messageOf(() => validateRequest('canary', withUrl('http://ci.internal/trigger')));
+    // Assess
+    expect(message).toContain(
+      'hooks.beforeTraffic[0].url: must be an https:// URL when headersSecretArn sends credentials (http:// only to 127.0.0.1 or localhost)',
+    );
+    expect(() => validateRequest('canary', withUrl('http://127.0.0.1:9000/smoke'))).not.toThrow();
+    expect(() => validateRequest('canary', withUrl('https://ci.internal/trigger'))).not.toThrow();
+  });
 });
 
 describe('validateRequest (afterTraffic hooks)', () => {
