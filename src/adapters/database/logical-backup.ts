@@ -174,7 +174,9 @@ export async function restoreDatabase(
     throw new ValidationError(
       `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
         `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
-        'them. Restore into an empty database, undo those migrations first, or restore over them anyway (--force)',
+        'them. Restore into an empty database, undo those migrations first, or restore over them anyway ' +
+        "(--force), as when they are another service's, recorded in its own history table, that left the " +
+        'backed-up tables alone',
     );
   }
   try {

@@ -202,7 +202,10 @@ async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promi
     console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
     console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
   } catch (error) {
-    console.warn(`PostgreSQL and S3 not started: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    console.warn(
+      `PostgreSQL and S3 not started: ${reason}; until a start where they run, the tasks keep release backups in ${join(dataDir, 'backups')}`,
+    );
   }
 }
 
