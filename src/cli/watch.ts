@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { type EndpointOptions, endpointFlags } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -17,18 +18,6 @@ export interface WatchOptions {
   readonly reconnectSeconds?: number;
 }
 
-/** Socket errors of an endpoint that stopped answering (a restart, a network blip). */
-const LOST_CONTACT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
-
 /** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
 function isLostContact(error: unknown): boolean {
   const { code, name, $metadata } = (error ?? {}) as {
@@ -37,7 +26,7 @@ function isLostContact(error: unknown): boolean {
     $metadata?: { httpStatusCode?: number };
   };
   return (
-    LOST_CONTACT_CODES.has(code ?? '') || name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500
+    UNREACHABLE_CODES.has(code ?? '') || name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500
   );
 }
 

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import pg from 'pg';
 import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { asAdapterError } from '../aws-errors.ts';
+import { UNREACHABLE_CODES } from '../network-errors.ts';
 
 /**
  * Where a database is: a Secrets Manager secret ARN (AWS), or a URL (local runs only). The secret holds
@@ -114,17 +115,6 @@ export async function withDatabase<T>(
     await client.end().catch(() => undefined);
   }
 }
-
-/** Socket errors of a server that is not reachable for now (stopped, restarting, network). */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
 
 /**
  * SQLSTATEs of a server that is not available for now: connection exceptions (class 08), shutting down
