@@ -66,6 +66,13 @@ export async function resolveDatabaseUrl(
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * How often PostgreSQL (14 and later) checks, during a statement, that the client is still there: a
+ * task killed mid-migration has its statement cancelled and its locks released within this, instead of
+ * when the statement would have ended.
+ */
+export const CLIENT_CHECK_INTERVAL_MS = 5_000;
+
+/**
  * Opens a client on the database with Cutover's session settings, within {@link CONNECT_TIMEOUT_MS}. The
  * caller ends it.
  *
@@ -94,6 +101,13 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
     await client.end().catch(() => undefined);
     throw connectionError(ref, error);
   }
+  // A setting of PostgreSQL 14 and later, so not in the startup options (an older server would refuse
+  // the connection); it refuses the setting alone.
+  await client
+    .query(`SELECT set_config('client_connection_check_interval', $1, false)`, [
+      String(CLIENT_CHECK_INTERVAL_MS),
+    ])
+    .catch(() => undefined);
   return client;
 }
 
