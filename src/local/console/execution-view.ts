@@ -10,16 +10,29 @@ import { type ProgressLine, progressOf, progressText } from '../../cli/progress.
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
 
+/**
+ * The most states and activity lines a view holds: the latest ones. A page polling a long execution
+ * (a loop of 90,000 states) would otherwise get megabytes a second and freeze drawing them.
+ */
+export const SHOWN_LINES = 200;
+
 /** The console's view of an execution's history. Times are epoch milliseconds. */
 export interface ExecutionView {
-  /** Every state entered, in order, with when. */
+  /** The latest states entered (at most {@link SHOWN_LINES}), in order, with when. */
   readonly states: readonly { readonly name: string; readonly enteredAt: number }[];
+  /** How many states were entered before those in `states`. */
+  readonly earlierStates: number;
   /** The traffic weights last set, by track. */
   readonly weights?: Readonly<Record<string, number>>;
   /** Each analysis verdict with its reason and measurements, in order. */
   readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
-  /** What tasks reported besides weights and verdicts (webhooks, database steps), as `cutover watch` prints it (`copy public.orders: 150,000 rows, done`). */
+  /**
+   * The latest of what tasks reported besides weights and verdicts (webhooks, database steps; at most
+   * {@link SHOWN_LINES}), as `cutover watch` prints it (`copy public.orders: 150,000 rows, done`).
+   */
   readonly activity: readonly { readonly at: number; readonly text: string }[];
+  /** How many activity lines came before those in `activity`. */
+  readonly earlierActivity: number;
   /** Whether a `.waitForTaskToken` approval task waits for an answer. */
   readonly approvalPending: boolean;
   /** When the waiting approval times out (its task's `TimeoutSeconds`, as the runtime's clock runs them). */
@@ -90,10 +103,12 @@ export class ExecutionViewAccumulator {
         ? at + timeoutSeconds * 1000 * waitScale
         : undefined;
     return {
-      states: [...this.#states],
+      states: this.#states.slice(-SHOWN_LINES),
+      earlierStates: Math.max(0, this.#states.length - SHOWN_LINES),
       ...(this.#weights ? { weights: this.#weights } : {}),
       verdicts: [...this.#verdicts],
-      activity: [...this.#activity],
+      activity: this.#activity.slice(-SHOWN_LINES),
+      earlierActivity: Math.max(0, this.#activity.length - SHOWN_LINES),
       approvalPending: pending,
       ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
       ...(this.#end ? { end: this.#end } : {}),

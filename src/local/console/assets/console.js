@@ -375,7 +375,8 @@ function drawExecution(detail) {
       : null,
     detail.activity.length > 0
       ? [
-          el('h2', {}, 'Steps'),
+          el('h2', {}, 'Activity'),
+          earlier(detail.earlierActivity, 'earlier lines', execution.name),
           el(
             'ul',
             { class: 'activity' },
@@ -384,9 +385,10 @@ function drawExecution(detail) {
         ]
       : null,
     el('h2', {}, 'States'),
+    earlier(detail.earlierStates, 'earlier states', execution.name),
     el(
       'ol',
-      { class: 'states' },
+      { class: 'states', start: detail.earlierStates + 1 },
       detail.states.map((s) =>
         el(
           'li',
@@ -396,6 +398,16 @@ function drawExecution(detail) {
         ),
       ),
     ),
+  );
+}
+
+/** The note above a list the server cut to its latest lines, saying where the rest is. */
+function earlier(count, what, name) {
+  if (!count) return null;
+  return el(
+    'p',
+    { class: 'muted', 'data-earlier': '' },
+    `… ${count.toLocaleString('en-US')} ${what} (\`cutover history ${name}\` lists them all)`,
   );
 }
 

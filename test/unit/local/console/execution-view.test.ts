@@ -74,6 +74,7 @@ describe('ExecutionViewAccumulator', () => {
     // Assess
     expect(view).toEqual({
       states: [{ name: 'SetStepWeights', enteredAt: at(1).getTime() }],
+      earlierStates: 0,
       weights: { stable: 50, canary: 50 },
       verdicts: [
         {
@@ -84,6 +85,7 @@ describe('ExecutionViewAccumulator', () => {
         },
       ],
       activity: [],
+      earlierActivity: 0,
       approvalPending: true,
     });
   });
@@ -192,6 +194,19 @@ describe('ExecutionViewAccumulator, on a history from the runtime', () => {
       end: { status: 'SUCCEEDED' },
     });
     for (const view of sliced) expect(view).toEqual(whole);
+  });
+
+  it('holds the latest 200 states of a long execution, counting the earlier ones', () => {
+    // Prepare: a loop of 450 states entered
+    const events = Array.from({ length: 450 }, (_, i) => entered(i + 1, i % 2 === 0 ? 'Check' : 'Increment'));
+    // Act
+    const view = executionView(events, 100);
+    // Assess
+    expect(view.states).toHaveLength(200);
+    expect(view.earlierStates).toBe(250);
+    expect(view.states.at(-1)).toEqual({ name: 'Increment', enteredAt: at(450).getTime() });
+    expect(view.states[0]).toEqual({ name: 'Check', enteredAt: at(251).getTime() });
+    expect(view.earlierActivity).toBe(0);
   });
 
   it('sees the approval waiting after the slice that schedules it, and answered after the next', () => {
