@@ -150,6 +150,43 @@ describe('release API on the local runtime', () => {
     expect(await canaryExecutionCount()).toBe(before);
   });
 
+  it('answers nothing to a request naming the runtime by another name (DNS rebinding), reads included', async () => {
+    // Prepare
+    const endpoint = new URL(project.runtime().endpoint);
+    const rebound = (method: string, path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; message: string }>((resolve, reject) => {
+        const host = `evil.test:${endpoint.port}`;
+        const sent = httpRequest(
+          { host: endpoint.hostname, port: endpoint.port, path, method, headers: { host, ...headers } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk));
+            response.on('end', () =>
+              resolve({ status: response.statusCode!, message: JSON.parse(text).message }),
+            );
+          },
+        );
+        sent.on('error', reject);
+        sent.end(method === 'POST' ? '{}' : undefined);
+      });
+    // Act
+    const answers = [
+      await rebound('GET', '/console/api/executions'),
+      await rebound('GET', '/releases/canary:any'),
+      await rebound('POST', '/', {
+        'x-amz-target': 'AWSStepFunctions.ListStateMachines',
+        'content-type': 'application/x-amz-json-1.0',
+      }),
+    ];
+    // Assess
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        status: 403,
+        message: `Host evil.test:${endpoint.port}: the runtime answers requests naming it by an IP address or localhost only (a page on another name may be DNS rebinding to this machine)`,
+      });
+    }
+  });
+
   it('starts a canary that waits RUNNING for its approval, refuses a bad approve body, and SUCCEEDS once approved', async () => {
     // Prepare
     const service = { name: 'api-approve', namespace: 'shop' };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { BodyTooLargeError, InvalidJsonBodyError } from './errors.ts';
 
 /** Default request body limit: a 1 MiB definition with every character JSON-escaped still fits. */
@@ -39,26 +40,28 @@ export async function readJsonBody(
 }
 
 /**
+ * Whether the request names the runtime by an IP address or `localhost`, as its clients do (the SDKs,
+ * the CLI, the console opened at the URL `cutover local` prints). A page on a name that merely resolves
+ * to this machine (DNS rebinding) names that instead, and is refused everything, reading included.
+ */
+export function namesThisMachine(request: IncomingMessage): boolean {
+  const host = request.headers.host;
+  if (host === undefined) return true; // HTTP/1.0 names no host
+  if (!URL.canParse(`http://${host}`)) return false;
+  const { hostname } = new URL(`http://${host}`);
+  return hostname === 'localhost' || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
+}
+
+/**
  * Whether a browser sent the request from another site's page: a browser names the page's origin on
- * every POST (tools and SDKs send none), and only the runtime's own pages may change anything, on the
- * address the request came in on. On a loopback address the page's host must be a loopback name too, so
- * a page on a name that merely resolves to this machine (DNS rebinding) is foreign.
+ * every POST (tools and SDKs send none), and only the runtime's own pages, at the address the request
+ * names, may change anything.
  */
 export function fromForeignPage(request: IncomingMessage): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   if (!URL.canParse(origin)) return true; // `null`: a sandboxed frame or a file
-  const { host, hostname } = new URL(origin);
-  if (host !== request.headers.host) return true;
-  return isLoopbackAddress(request.socket.localAddress) && !isLoopbackName(hostname);
-}
-
-function isLoopbackName(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-function isLoopbackAddress(address: string | undefined): boolean {
-  return address === undefined || address === '::1' || /^(::ffff:)?127\./.test(address);
+  return new URL(origin).host !== request.headers.host;
 }
 
 /** The request's media type, lowercased (`application/json` of `Application/JSON; charset=utf-8`). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toApiErrorResponse } from './errors.ts';
-import { DEFAULT_MAX_BODY_BYTES, readBody, sendJson } from './http-io.ts';
+import { DEFAULT_MAX_BODY_BYTES, namesThisMachine, readBody, sendJson } from './http-io.ts';
 import { isDecodablePath, type RouteHandler, RouteTable } from './routes.ts';
 import { callStepFunctionsApi, type StepFunctionsService } from './step-functions-api.ts';
 
@@ -76,6 +76,10 @@ export class LocalApiServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!namesThisMachine(request)) {
+      const message = `Host ${request.headers.host}: the runtime answers requests naming it by an IP address or localhost only (a page on another name may be DNS rebinding to this machine)`;
+      return sendJson(response, 403, { message }, JSON_TYPE);
+    }
     const target = request.headers['x-amz-target'];
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (target === undefined) {
