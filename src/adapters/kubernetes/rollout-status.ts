@@ -1,5 +1,6 @@
 import type { RolloutStatus } from '#core/types.ts';
 import type { KubeObject } from './client.ts';
+import { TEMPLATE_LABEL } from './manifests.ts';
 
 /**
  * Container waiting reasons that mean the rollout will not progress on its own: a back-off after failed
@@ -77,11 +78,17 @@ function deadlineExceeded(status: Loose, spec: Loose): RolloutStatus['failed'] {
 
 /**
  * Whether a pod runs the Deployment's current template: it carries the template's labels, Cutover's
- * version and template digest among them (labels, as an admission webhook may rewrite a pod's image).
+ * version and template digest among them (labels, as an admission webhook may rewrite a pod's image). A
+ * template from before the digest label is matched on its images too.
  */
 function runsTemplate(pod: KubeObject, template: Loose): boolean {
   const labels: Record<string, string> = template?.metadata?.labels ?? {};
-  return Object.entries(labels).every(([key, value]) => pod.metadata.labels?.[key] === value);
+  if (Object.entries(labels).some(([key, value]) => pod.metadata.labels?.[key] !== value)) return false;
+  if (TEMPLATE_LABEL in labels) return true;
+  const images = new Map<string, string>(
+    ((pod.spec as Loose)?.containers ?? []).map((c: Loose) => [c.name, c.image]),
+  );
+  return (template?.spec?.containers ?? []).every((c: Loose) => images.get(c.name) === c.image);
 }
 
 function containersOf(pod: KubeObject): Loose[] {

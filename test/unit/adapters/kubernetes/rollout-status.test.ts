@@ -39,4 +39,36 @@ describe('rolloutStatus', () => {
         'pods cannot be created: FailedCreate: pods "checkout-canary-7d4f9-x2" is forbidden: exceeded quota: compute, requested: cpu=2',
     });
   });
+
+  it('matches pods of a template written before its digest label by their images too', () => {
+    // Prepare: the template runs checkout:v2b; a pod of the same version still runs v2a and crash-loops
+    const labels = { app: 'checkout', 'cutover.dev/track': 'canary', 'cutover.dev/version': 'v2' };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout-canary', namespace: 'shop', generation: 2 },
+      spec: {
+        replicas: 1,
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: 'checkout', image: 'checkout:v2b' }] },
+        },
+      },
+      status: { observedGeneration: 2, replicas: 2, updatedReplicas: 1, readyReplicas: 0 },
+    };
+    const pod = (name: string, image: string, waiting: object) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels },
+      spec: { containers: [{ name: 'checkout', image }] },
+      status: { containerStatuses: [{ name: 'checkout', ready: false, state: { waiting } }] },
+    });
+    const crashing = pod('checkout-canary-old', 'checkout:v2a', { reason: 'CrashLoopBackOff' });
+    const starting = pod('checkout-canary-new', 'checkout:v2b', { reason: 'ContainerCreating' });
+    // Act
+    const status = rolloutStatus(deployment, [crashing, starting]);
+    // Assess
+    expect(status.failed).toBeUndefined();
+    expect(status.waiting).toBe('pod checkout-canary-new container checkout ContainerCreating');
+  });
 });
