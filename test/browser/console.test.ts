@@ -10,6 +10,10 @@ import { waitForExecution } from '#test/support/local-runtime.ts';
 import { aCanaryWithApproval, useProjectRuntime } from '#test/support/project-runtime.ts';
 
 const UI_TIMEOUT_MS = 30_000;
+/** Longer than the page ignores a confirming click or key for, after the first one armed Reject or Abort. */
+const DELIBERATE_MS = 700;
+/** How long the page waits for an answer before it gives up on a request. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 const project = useProjectRuntime();
 const { replicaPids } = project;
@@ -30,6 +34,22 @@ async function post(path: string, body: unknown, headers: Record<string, string>
     body: JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** Resolves after `ms` of real time: a user's pause between two clicks. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What has keyboard focus: `action <name>`, `status line` or the element's tag. */
+function focusOf(page: Page): Promise<string> {
+  return page.locator('body').evaluate((body) => {
+    const focused = body.ownerDocument.activeElement;
+    if (!focused) return 'nothing';
+    if (focused.getAttribute('role') === 'status') return 'status line';
+    const action = focused.closest('.actions [data-action]');
+    return action ? `action ${action.getAttribute('data-action')}` : focused.tagName;
+  });
 }
 
 async function statusOf(executionId: string): Promise<string> {
@@ -181,14 +201,17 @@ describe('console', () => {
       await page.fill('input[name="comment"]', reason);
       await page.click('button.reject');
       const afterOneClick = await page.locator('button.reject').textContent();
+      const promptAfterOneClick = await page.getByRole('status').textContent();
       const pendingAfterOneClick = await project
         .runtime()
         .runtime.adapters!.approvals.get(`arn:aws:states:us-east-1:000000000000:execution:${executionId}`);
+      await pause(DELIBERATE_MS);
       await page.click('button.reject');
       await page.locator('h1 [data-status="FAILED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       await page.locator('[data-failure]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(afterOneClick).toBe('Confirm reject');
+      expect(promptAfterOneClick).toBe('Press Confirm reject again to reject the release');
       expect(pendingAfterOneClick).toBeDefined();
       expect(await page.locator('[data-failure]').textContent()).toBe(`ApprovalRejected — ${reason}`);
       expect(await page.locator('#view img').count()).toBe(0);
@@ -199,7 +222,7 @@ describe('console', () => {
     }
   });
 
-  it('aborts a running release on a confirming second press, keeping the reason typed while the page refreshes', async () => {
+  it('aborts a running release on a confirming second press, not on a held Enter, keeping the reason typed while the page refreshes', async () => {
     // Prepare
     const service = { name: 'console-abort', namespace: 'shop' };
     const { executionId, stop } = await startCanary(service, 'checkout-ui-v4', anUndecidedCanary(50));
@@ -216,9 +239,13 @@ describe('console', () => {
         .toBeGreaterThan(verdictsBefore);
       await page.keyboard.type('er');
       await page.keyboard.press('Tab');
-      await page.keyboard.press('Enter');
-      const afterOnePress = await page.locator('button.abort').textContent();
-      const statusAfterOnePress = await statusOf(executionId);
+      // Enter held down: the key repeats, past the time a confirming press is ignored for
+      await page.keyboard.down('Enter');
+      await pause(DELIBERATE_MS);
+      for (const _ of [1, 2, 3]) await page.keyboard.down('Enter');
+      await page.keyboard.up('Enter');
+      const afterHeldEnter = await page.locator('button.abort').textContent();
+      const statusAfterHeldEnter = await statusOf(executionId);
       await page.keyboard.press('Enter');
       await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       const failure = await page.locator('[data-failure]').textContent();
@@ -226,8 +253,8 @@ describe('console', () => {
       const rollback = page.locator('tr[data-execution="rollback:abort-checkout-ui-v4"]');
       await rollback.locator('[data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
-      expect(afterOnePress).toBe('Confirm abort');
-      expect(statusAfterOnePress).toBe('RUNNING');
+      expect(afterHeldEnter).toBe('Confirm abort');
+      expect(statusAfterHeldEnter).toBe('RUNNING');
       expect(failure).toBe('Aborted — wronger image');
       expect(await statusOf(executionId)).toBe('ABORTED');
       expect(await project.runtime().runtime.adapters!.router.getWeights(service)).toMatchObject({
@@ -264,6 +291,148 @@ describe('console', () => {
     }
   });
 
+  it('does not abort on a double-click, only on a deliberate second click, saying what the second click does', async () => {
+    // Prepare
+    const service = { name: 'console-abort-twice', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v9', anUndecidedCanary(50));
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.abort').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      await page.dblclick('button.abort');
+      await pause(DELIBERATE_MS);
+      const afterDoubleClick = await page.locator('button.abort').textContent();
+      const prompt = await page.getByRole('status').textContent();
+      const statusAfterDoubleClick = await statusOf(executionId);
+      await page.click('button.abort');
+      await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(afterDoubleClick).toBe('Confirm abort');
+      expect(prompt).toBe('Press Confirm abort again to stop the release');
+      expect(statusAfterDoubleClick).toBe('RUNNING');
+      expect(await statusOf(executionId)).toBe('ABORTED');
+      expect(await page.getByRole('status').textContent()).toBe('Abort: done');
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('forgets an armed Reject once the approval it was for is answered elsewhere', async () => {
+    // Prepare
+    const service = { name: 'console-disarm', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v10');
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.reject').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.click('button.reject');
+      const promptWhileArmed = await page.getByRole('status').textContent();
+      // Act
+      await post(`/releases/${encodeURIComponent(executionId)}/approve`, { approver: 'someone else' });
+      await page.locator('button.reject').waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+      const promptAfterwards = await page.locator('.outcome').textContent();
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
+      // Assess
+      expect(promptWhileArmed).toBe('Press Confirm reject again to reject the release');
+      expect(promptAfterwards).toBe('');
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('keeps the keyboard focus on the actions when Approve is pressed with the keyboard', async () => {
+    // Prepare
+    const service = { name: 'console-focus', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v11');
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      await page.focus('button.approve');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(() => page.getByRole('status').textContent(), { timeout: UI_TIMEOUT_MS })
+        .toBe('Approve: done');
+      const focusOnOutcome = await focusOf(page);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
+      // Assess
+      expect(['action approve', 'action abort', 'status line']).toContain(focusOnOutcome);
+      expect(await focusOf(page)).toBe('status line');
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('gives up on an action cutover local takes but never answers, saying so and giving the buttons back', async () => {
+    // Prepare
+    const service = { name: 'console-hung-action', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v12');
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.clock.install();
+      await page.route('**/approve', () => {});
+      // Act
+      await page.click('button.approve');
+      const whileSent = await page.locator('.actions [aria-disabled="true"]').count();
+      await page.clock.runFor(REQUEST_TIMEOUT_MS);
+      await expect
+        .poll(() => page.getByRole('status').textContent(), { timeout: UI_TIMEOUT_MS })
+        .toBe('Approve: cutover local is not answering');
+      await expect
+        .poll(() => page.locator('.actions [aria-disabled="true"]').count(), { timeout: UI_TIMEOUT_MS })
+        .toBe(0);
+      // Assess
+      expect(whileSent).toBe(3);
+      expect(await page.locator('.actions button').allTextContents()).toEqual(['Approve', 'Reject', 'Abort']);
+      expect(await statusOf(executionId)).toBe('RUNNING');
+    } finally {
+      await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('says how many verdicts and states came before those shown, naming the execution’s ARN for the rest', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-long', 'looped');
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    const page = await browser.newPage();
+    // The detail of an execution that looped: 250 states and 1,234 verdicts before those it holds
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as Record<string, unknown>;
+        const verdict = { verdict: 'inconclusive', reason: 'too few requests', measurements: {}, at: 0 };
+        await route.fulfill({
+          response,
+          json: { ...detail, earlierStates: 250, verdicts: [verdict], earlierVerdicts: 1234 },
+        });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      const arn = 'arn:aws:states:us-east-1:000000000000:execution:console-long:looped';
+      expect(await page.locator('h2:text-is("Analysis") + [data-earlier]').textContent()).toBe(
+        `… 1,234 earlier verdicts (\`cutover history ${arn}\` lists them all)`,
+      );
+      expect(await page.locator('h2:text-is("States") + [data-earlier]').textContent()).toBe(
+        `… 250 earlier states (\`cutover history ${arn}\` lists them all)`,
+      );
+      expect(await page.locator('ol.states').getAttribute('start')).toBe('251');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('keeps an action’s outcome on screen as the page refreshes, also when someone else decided first', async () => {
     // Prepare
     const service = { name: 'console-outcome', namespace: 'shop' };
@@ -283,7 +452,7 @@ describe('console', () => {
       const whileSent = await page
         .locator('.actions button')
         .evaluateAll((buttons) =>
-          buttons.map((button) => [button.textContent, button.hasAttribute('disabled')]),
+          buttons.map((button) => [button.textContent, button.getAttribute('aria-disabled') === 'true']),
         );
       const outcomeWhileSent = await page.getByRole('status').textContent();
       answer();
@@ -382,6 +551,32 @@ describe('console', () => {
       // Assess
       expect(bannerText).toBe('cutover local is not answering; retrying…');
       expect(rowWhileDown).toBe(true);
+      expect(await row.isVisible()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('puts the banner up when cutover local takes the page’s requests but never answers', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-hung', 'done');
+    const page = await browser.newPage();
+    await page.clock.install();
+    await page.goto(`${project.runtime().endpoint}/console`);
+    const row = page.locator(`tr[data-execution="${executionId}"]`);
+    try {
+      await row.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      await page.route('**/console/api/**', () => {});
+      await page.clock.runFor(1_000 + REQUEST_TIMEOUT_MS);
+      const banner = page.getByRole('alert');
+      await banner.waitFor({ timeout: UI_TIMEOUT_MS });
+      const bannerText = await banner.textContent();
+      await page.unroute('**/console/api/**');
+      await page.clock.runFor(2_000);
+      await banner.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(bannerText).toBe('cutover local is not answering; retrying…');
       expect(await row.isVisible()).toBe(true);
     } finally {
       await page.close();

@@ -11,7 +11,7 @@ type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
 
 /**
- * The most states and activity lines a view holds: the latest ones. A page polling a long execution
+ * The most states, verdicts and activity lines a view holds: the latest ones. A page polling a long execution
  * (a loop of 90,000 states) would otherwise get megabytes a second and freeze drawing them.
  */
 export const SHOWN_LINES = 200;
@@ -24,8 +24,10 @@ export interface ExecutionView {
   readonly earlierStates: number;
   /** The traffic weights last set, by track. */
   readonly weights?: Readonly<Record<string, number>>;
-  /** Each analysis verdict with its reason and measurements, in order. */
+  /** The latest analysis verdicts (at most {@link SHOWN_LINES}), in order, each with its reason and measurements. */
   readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
+  /** How many verdicts came before those in `verdicts`. */
+  readonly earlierVerdicts: number;
   /**
    * The latest of what tasks reported besides weights and verdicts (webhooks, database steps; at most
    * {@link SHOWN_LINES}), as `cutover watch` prints it (`copy public.orders: 150,000 rows, done`).
@@ -106,7 +108,8 @@ export class ExecutionViewAccumulator {
       states: this.#states.slice(-SHOWN_LINES),
       earlierStates: Math.max(0, this.#states.length - SHOWN_LINES),
       ...(this.#weights ? { weights: this.#weights } : {}),
-      verdicts: [...this.#verdicts],
+      verdicts: this.#verdicts.slice(-SHOWN_LINES),
+      earlierVerdicts: Math.max(0, this.#verdicts.length - SHOWN_LINES),
       activity: this.#activity.slice(-SHOWN_LINES),
       earlierActivity: Math.max(0, this.#activity.length - SHOWN_LINES),
       approvalPending: pending,

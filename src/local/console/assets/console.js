@@ -3,21 +3,35 @@
 
 /** How long after an answer the page asks again, while there is anything new to see. */
 const POLL_MS = 1000;
+/** How long a request waits for its answer before the page takes cutover local for not answering. */
+const REQUEST_TIMEOUT_MS = 10_000;
 /** How long a first click on Reject or Abort waits for the confirming second one. */
 const CONFIRM_MS = 4000;
+/**
+ * How long after the first click a second one does not confirm: the second click of a double-click, or a
+ * held key's repeat, lands on the armed button and would otherwise send at once.
+ */
+const CONFIRM_GUARD_MS = 600;
 
 const view = document.getElementById('view');
 const banner = document.getElementById('unreachable');
-/** The last action's outcome (`Approve: done`, or the error), the page's only live region: kept until the next action or navigation. */
-const outcome = el('p', { class: 'outcome', role: 'status' });
+/**
+ * The status line: what a first click on Reject or Abort asks for, then the last action's outcome
+ * (`Approve: done`, or the error), kept until the next action or navigation. A polite live region; the
+ * banner and an error shown in place of the page are alerts, and the rest of the page is not announced.
+ */
+const outcome = el('p', { id: 'outcome', class: 'outcome', role: 'status', tabindex: '-1' });
 /** What the user typed in the action fields, kept across re-renders. */
 const drafts = { comment: '', reason: '' };
 /** The execution page shown: its id and the detail last drawn (re-drawn as actions change state). */
 let current;
-/** The action whose request is in flight: every action button is disabled meanwhile. */
+/** The action whose request is in flight: every action button does nothing meanwhile. */
 let busy;
 /** The action (`reject` or `abort`) a first click armed; a second click sends it. */
 let armed;
+/** What `armed` was armed for (see {@link armedTarget}), and when (`performance.now()`). */
+let armedFor;
+let armedAt;
 let disarmTimer;
 let pollTimer;
 /** Bumped on every navigation: an answer for the page left behind is not drawn, and its polling ends. */
@@ -40,19 +54,28 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** The JSON answer; throws an error with the answer's `status`, or `unreachable` when nothing answered. */
+/**
+ * The JSON answer; throws an error with the answer's `status`, or `unreachable` when nothing answered
+ * within {@link REQUEST_TIMEOUT_MS}.
+ */
 async function api(path, body) {
   let response;
+  let text;
   try {
     response = await fetch(path, {
       method: body === undefined ? 'GET' : 'POST',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
+    text = await response.text();
   } catch {
     throw Object.assign(new Error('cutover local is not answering'), { unreachable: true });
   }
-  const json = await response.json().catch(() => ({}));
+  let json = {};
+  try {
+    json = JSON.parse(text);
+  } catch {}
   if (!response.ok) {
     throw Object.assign(new Error(json.message ?? `${response.status} ${response.statusText}`), {
       status: response.status,
@@ -87,26 +110,36 @@ function status(value) {
 }
 
 /**
- * Shows `children` (nested lists flattened, `null` and `undefined` left out) as the page's content. The
- * field, button or link that had keyboard focus has it again, with the same caret and selection.
+ * Shows what `build` returns (nested lists flattened, `null` and `undefined` left out) as the page's
+ * content. The field, button or link that had keyboard focus has it again, with the same caret and
+ * selection; when an action button that had it is gone (its action done, the approval answered), the status
+ * line gets it. `build` runs once the focus is noted: putting the status line in the new content takes it
+ * out of the page, and the focus with it.
  */
-function replace(...children) {
+function replace(build) {
   const focused = document.activeElement;
   const key = view.contains(focused) ? focusKeyOf(focused) : undefined;
   const selection =
     key && typeof focused.selectionStart === 'number'
       ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection]
       : undefined;
-  view.replaceChildren(...children.flat(2).filter((child) => child !== null && child !== undefined));
-  const again = key ? view.querySelector(key) : null;
+  const wasAction = key !== undefined && focused.hasAttribute('data-action');
+  view.replaceChildren(
+    ...build()
+      .flat(2)
+      .filter((child) => child !== null && child !== undefined),
+  );
+  const again = key
+    ? (view.querySelector(key) ?? (wasAction && view.contains(outcome) ? outcome : null))
+    : null;
   if (!again) return;
   again.focus({ preventScroll: true });
   if (selection) again.setSelectionRange(...selection);
 }
 
-/** A selector that finds the element again in a re-rendered page: by its name, action or link. */
+/** A selector that finds the element again in a re-rendered page: by its id, name, action or link. */
 function focusKeyOf(element) {
-  for (const attribute of ['name', 'data-action', 'href']) {
+  for (const attribute of ['id', 'name', 'data-action', 'href']) {
     const value = element.getAttribute(attribute);
     if (value !== null) return `${element.localName}[${attribute}="${CSS.escape(value)}"]`;
   }
@@ -132,7 +165,7 @@ function showList(executions) {
       el('td', {}, duration(execution.startDate, execution.stopDate)),
     ),
   );
-  replace(
+  replace(() => [
     el('h1', {}, 'Executions'),
     rows.length === 0
       ? el(
@@ -158,7 +191,7 @@ function showList(executions) {
             el('tbody', {}, rows),
           ),
         ),
-  );
+  ]);
 }
 
 /**
@@ -192,7 +225,10 @@ function measurements(values) {
     .join(' ');
 }
 
-/** The actions, each with its label, the label a first click turns it into when it needs a second, and its request. */
+/**
+ * The actions, each with its label, its request and, when it needs a second click, the label a first one
+ * turns it into and what the status line then says.
+ */
 const ACTIONS = {
   approve: {
     label: 'Approve',
@@ -205,6 +241,7 @@ const ACTIONS = {
   reject: {
     label: 'Reject',
     confirm: 'Confirm reject',
+    prompt: 'Press Confirm reject again to reject the release',
     send: (id) =>
       api(`/releases/${encodeURIComponent(id)}/reject`, {
         approver: 'console',
@@ -214,6 +251,7 @@ const ACTIONS = {
   abort: {
     label: 'Abort',
     confirm: 'Confirm abort',
+    prompt: 'Press Confirm abort again to stop the release',
     send: (id) =>
       api(
         `/console/api/executions/${encodeURIComponent(id)}/abort`,
@@ -232,25 +270,47 @@ function redraw() {
   if (current?.detail) drawExecution(current.detail);
 }
 
+/**
+ * What action `name` acts on in `detail`, while it can: the running execution, for Reject the approval
+ * waiting in it too (no state is entered while it waits). An armed action whose target changes is disarmed.
+ */
+function armedTarget(name, detail) {
+  const { executionArn, status } = detail.execution;
+  if (status !== 'RUNNING') return undefined;
+  if (name !== 'reject') return executionArn;
+  return detail.approvalPending
+    ? `${executionArn} ${detail.earlierStates + detail.states.length}`
+    : undefined;
+}
+
+/** Disarms the armed action, taking its request for a second click off the status line. */
 function disarm() {
+  if (armed) setOutcome();
   armed = undefined;
   clearTimeout(disarmTimer);
 }
 
-/** Runs action `name`: sent at once, or, for one that asks for confirmation, on a second click within {@link CONFIRM_MS}. */
-async function act(name) {
+/**
+ * Runs action `name` on a click or key press (`event`): sent at once, or, for one that asks for confirmation,
+ * on a second click that comes {@link CONFIRM_GUARD_MS} to {@link CONFIRM_MS} after the first.
+ */
+async function act(name, event) {
   const action = ACTIONS[name];
   if (busy || !current) return;
   if (action.confirm && armed !== name) {
     disarm();
     armed = name;
+    armedFor = armedTarget(name, current.detail);
+    armedAt = performance.now();
     disarmTimer = setTimeout(() => {
-      armed = undefined;
+      disarm();
       redraw();
     }, CONFIRM_MS);
+    setOutcome(action.prompt);
     redraw();
     return;
   }
+  if (action.confirm && (event.detail > 1 || performance.now() - armedAt < CONFIRM_GUARD_MS)) return;
   disarm();
   const run = generation;
   busy = name;
@@ -263,7 +323,7 @@ async function act(name) {
     if (run === generation) setOutcome(`${action.label}: ${error.message}`, true);
   }
   if (run !== generation) return;
-  // The buttons stay disabled until the page shows what the action changed: none is clicked on a stale page.
+  // The buttons do nothing until the page shows what the action changed: none is clicked on a stale page.
   shown = '';
   await refresh();
   if (run !== generation) return;
@@ -279,8 +339,13 @@ function actionButton(name) {
       type: 'button',
       class: armed === name ? `${name} armed` : name,
       'data-action': name,
-      disabled: busy !== undefined,
-      onclick: () => act(name),
+      // Not `disabled`: a disabled button loses the keyboard focus.
+      'aria-disabled': busy === undefined ? undefined : 'true',
+      onclick: (event) => act(name, event),
+      onkeydown: (event) => {
+        // A held Enter repeats: only its first press counts.
+        if (event.repeat && event.key === 'Enter') event.preventDefault();
+      },
     },
     armed === name ? action.confirm : action.label,
   );
@@ -330,13 +395,14 @@ function showExecution(id, detail) {
   if (key === shown) return;
   shown = key;
   current = { id, detail };
+  if (armed && armedTarget(armed, detail) !== armedFor) disarm();
   drawExecution(detail);
 }
 
 function drawExecution(detail) {
   const { execution } = detail;
   const inState = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
-  replace(
+  replace(() => [
     el('p', {}, el('a', { href: '#/' }, '← Executions')),
     el('h1', {}, execution.name, ' ', status(execution.status)),
     el(
@@ -357,6 +423,7 @@ function drawExecution(detail) {
     detail.verdicts.length > 0
       ? [
           el('h2', {}, 'Analysis'),
+          earlier(detail.earlierVerdicts, 'earlier verdicts', execution.executionArn),
           el(
             'ul',
             {},
@@ -376,7 +443,7 @@ function drawExecution(detail) {
     detail.activity.length > 0
       ? [
           el('h2', {}, 'Activity'),
-          earlier(detail.earlierActivity, 'earlier lines', execution.name),
+          earlier(detail.earlierActivity, 'earlier lines', execution.executionArn),
           el(
             'ul',
             { class: 'activity' },
@@ -385,7 +452,7 @@ function drawExecution(detail) {
         ]
       : null,
     el('h2', {}, 'States'),
-    earlier(detail.earlierStates, 'earlier states', execution.name),
+    earlier(detail.earlierStates, 'earlier states', execution.executionArn),
     el(
       'ol',
       { class: 'states', start: detail.earlierStates + 1 },
@@ -398,16 +465,19 @@ function drawExecution(detail) {
         ),
       ),
     ),
-  );
+  ]);
 }
 
-/** The note above a list the server cut to its latest lines, saying where the rest is. */
-function earlier(count, what, name) {
+/**
+ * The note above a list the server cut to its latest lines, saying where the rest is: by the execution's
+ * ARN, which names it whatever state machine it belongs to.
+ */
+function earlier(count, what, executionArn) {
   if (!count) return null;
   return el(
     'p',
     { class: 'muted', 'data-earlier': '' },
-    `… ${count.toLocaleString('en-US')} ${what} (\`cutover history ${name}\` lists them all)`,
+    `… ${count.toLocaleString('en-US')} ${what} (\`cutover history ${executionArn}\` lists them all)`,
   );
 }
 
@@ -448,10 +518,10 @@ async function refresh() {
     if (error.unreachable) return true;
     shown = '';
     current = undefined;
-    replace(
+    replace(() => [
       el('p', {}, el('a', { href: '#/' }, '← Executions')),
       el('p', { class: 'error', role: 'alert' }, error.message),
-    );
+    ]);
     return error.status >= 500;
   }
 }

@@ -56,7 +56,7 @@ function executionView(events: readonly HistoryEvent[], sliceSize = events.lengt
 }
 
 describe('ExecutionViewAccumulator', () => {
-  it('keeps the states, the last weights and every verdict, and sees the approval waiting', () => {
+  it('keeps the states, the last weights and the verdicts, and sees the approval waiting', () => {
     // Prepare
     const history = [
       entered(1, 'SetStepWeights'),
@@ -84,6 +84,7 @@ describe('ExecutionViewAccumulator', () => {
           at: at(4).getTime(),
         },
       ],
+      earlierVerdicts: 0,
       activity: [],
       earlierActivity: 0,
       approvalPending: true,
@@ -207,6 +208,31 @@ describe('ExecutionViewAccumulator, on a history from the runtime', () => {
     expect(view.states.at(-1)).toEqual({ name: 'Increment', enteredAt: at(450).getTime() });
     expect(view.states[0]).toEqual({ name: 'Check', enteredAt: at(251).getTime() });
     expect(view.earlierActivity).toBe(0);
+    expect(view.earlierVerdicts).toBe(0);
+  });
+
+  it('holds the latest 200 verdicts of a long analysis loop, counting the earlier ones', () => {
+    // Prepare: an analysis that found too few requests 300 times
+    const events = Array.from({ length: 300 }, (_, i) =>
+      taskSucceeded(i + 1, {
+        verdict: 'inconclusive',
+        reason: `too few requests (${i + 1})`,
+        measurements: { requestCount: i + 1 },
+      }),
+    );
+    // Act
+    const view = executionView(events, 64);
+    // Assess
+    expect(view.verdicts).toHaveLength(200);
+    expect(view.earlierVerdicts).toBe(100);
+    expect(view.verdicts[0]).toEqual({
+      verdict: 'inconclusive',
+      reason: 'too few requests (101)',
+      measurements: { requestCount: 101 },
+      at: at(101).getTime(),
+    });
+    expect(view.verdicts.at(-1)).toMatchObject({ reason: 'too few requests (300)' });
+    expect(view.earlierStates).toBe(0);
   });
 
   it('sees the approval waiting after the slice that schedules it, and answered after the next', () => {
