@@ -249,13 +249,15 @@ describe('console', () => {
       await page.keyboard.press('Enter');
       await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       const failure = await page.locator('[data-failure]').textContent();
-      await page.click('text=← Executions');
-      const rollback = page.locator('tr[data-execution="rollback:abort-checkout-ui-v4"]');
-      await rollback.locator('[data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // The aborted release's page leads to its rollback
+      await page.locator('[data-rollback] a').click({ timeout: UI_TIMEOUT_MS });
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const rollbackPage = await page.locator('h1').textContent();
       // Assess
       expect(afterHeldEnter).toBe('Confirm abort');
       expect(statusAfterHeldEnter).toBe('RUNNING');
       expect(failure).toBe('Aborted — wronger image');
+      expect(rollbackPage).toBe('abort-checkout-ui-v4 SUCCEEDED');
       expect(await statusOf(executionId)).toBe('ABORTED');
       expect(await project.runtime().runtime.adapters!.router.getWeights(service)).toMatchObject({
         stable: 100,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { executionArnOf } from '#core/api-routes.ts';
+import { ROLLBACK_MACHINE, rollbackExecutionName } from '#core/rollback.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
 import type { LocalApiServer } from '../api/server.ts';
@@ -81,7 +82,12 @@ export function registerConsoleRoutes(
     answer(async (_request, { executionId = '' }) => {
       const executionArn = arnOf(executionId);
       const execution = await service.describeExecution({ executionArn });
-      return { execution: { ...execution, executionId }, ...(await views.viewOf(executionArn)) };
+      const rollback = execution.status === 'ABORTED' ? await rollbackOf(executionArn) : undefined;
+      return {
+        execution: { ...execution, executionId },
+        ...(await views.viewOf(executionArn)),
+        ...(rollback ? { rollback } : {}),
+      };
     }),
   );
   server.addRoute(
@@ -98,6 +104,18 @@ export function registerConsoleRoutes(
       return { executionId, status: 'ABORTED' };
     }),
   );
+
+  /** The rollback a stopped release started (`rollback:abort-<name>`), if one did. */
+  async function rollbackOf(executionArn: string) {
+    const executionId = `${ROLLBACK_MACHINE}:${rollbackExecutionName(executionArn)}`;
+    try {
+      const { status } = await service.describeExecution({ executionArn: arnOf(executionId) });
+      return { executionId, status };
+    } catch (error) {
+      if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    }
+  }
 }
 
 /** The newest executions of every state machine, newest first. */

@@ -418,6 +418,20 @@ function drawExecution(detail) {
           `${detail.end.error}${detail.end.cause ? ` — ${detail.end.cause}` : ''}`,
         )
       : null,
+    detail.rollback
+      ? el(
+          'p',
+          { 'data-rollback': '' },
+          'Its rollback: ',
+          el(
+            'a',
+            { href: `#/executions/${encodeURIComponent(detail.rollback.executionId)}` },
+            detail.rollback.executionId,
+          ),
+          ' ',
+          status(detail.rollback.status),
+        )
+      : null,
     actions(detail),
     detail.weights ? [el('h2', {}, 'Traffic'), weightsBar(detail.weights)] : null,
     detail.verdicts.length > 0
