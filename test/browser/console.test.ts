@@ -534,6 +534,31 @@ describe('console', () => {
     }
   });
 
+  it('opens an execution by the ARN cutover run prints, and says so of an address that is not valid percent-encoding', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-by-arn', 'done');
+    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:${executionId}`;
+    const page = await browser.newPage();
+    try {
+      // Act
+      await page.goto(
+        `${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionArn)}`,
+      );
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const title = await page.locator('h1').textContent();
+      await page.goto(`${project.runtime().endpoint}/console#/executions/canary%E0%A4%A`);
+      const error = page.getByRole('alert');
+      await error.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(title).toBe('done SUCCEEDED');
+      expect(await error.textContent()).toBe(
+        'the address names canary%E0%A4%A, which is not valid percent-encoding',
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
   it('keeps the page while cutover local does not answer, under a banner that goes once it answers', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-unreachable', 'done');

@@ -503,6 +503,23 @@ function showUnreachable(unreachable) {
 }
 
 /**
+ * The execution id (`<state machine>:<name>`) an address names: the id itself, or an execution ARN as
+ * `cutover run` prints it.
+ */
+function executionIdOf(encoded) {
+  let text;
+  try {
+    text = decodeURIComponent(encoded);
+  } catch {
+    throw new Error(`the address names ${encoded}, which is not valid percent-encoding`);
+  }
+  const marker = ':execution:';
+  return text.startsWith('arn:') && text.includes(marker)
+    ? text.slice(text.indexOf(marker) + marker.length)
+    : text;
+}
+
+/**
  * Asks for what the address names and draws it. Resolves to whether to ask again: not once an execution has
  * ended and been drawn, nor after a refusal (404 unknown execution); while nothing answers the page keeps
  * what it shows under a banner, and retries.
@@ -511,8 +528,8 @@ async function refresh() {
   const run = generation;
   const ticket = ++asked;
   const match = /^#\/executions\/(.+)$/.exec(location.hash);
-  const id = match ? decodeURIComponent(match[1]) : undefined;
   try {
+    const id = match ? executionIdOf(match[1]) : undefined;
     const answer = await api(
       id === undefined ? '/console/api/executions' : `/console/api/executions/${encodeURIComponent(id)}`,
     );
