@@ -4,3 +4,8 @@ export function formatDuration(seconds: number): string {
   if (hours > 0) return `${hours}h ${minutes}m ${seconds % 60}s`;
   return minutes > 0 ? `${minutes}m ${seconds % 60}s` : `${seconds}s`;
 }
+
+/** `1 row`, `1,725 rows`: a count with its noun, plural unless it is 1. */
+export function counted(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}

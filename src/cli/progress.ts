@@ -7,6 +7,7 @@ import {
   readableCause,
   TransientAdapterError,
 } from '#core/errors.ts';
+import { counted } from './format.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -188,8 +189,6 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
-/** `1 row`, `1,725 rows`. */
-const counted = (n: number, noun: string): string => `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 const versions = (list: readonly number[]): string => list.map((v) => `V${v}`).join(', ');
 
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */

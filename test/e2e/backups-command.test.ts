@@ -104,7 +104,7 @@ describe('cutover backups with cutover local', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(
-      /^\S+ {2}1 tables {2}3 rows {2}shop\/orders\/database\/[\w-]+\/manifest\.json\n$/,
+      /^\S+ {2}1 table {2}3 rows {2}shop\/orders\/database\/[\w-]+\/manifest\.json\n$/,
     );
     expect(JSON.parse(listedByFlag.stdout)).toEqual([expect.objectContaining({ key: manifestKey })]);
     expect(none).toEqual({
@@ -113,7 +113,7 @@ describe('cutover backups with cutover local', () => {
       stderr: `no backups under billing/ in bucket cutover-backups at ${s3Endpoint} (cutover local, data dir ${dataDir})\n`,
     });
     expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.stdout).toBe(`restored ${manifestKey}\n`);
+    expect(restored.stdout).toBe(`restored ${manifestKey}: 1 table (public.notes)\n`);
     expect(notes).toEqual([{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
     expect(existsSync(join(dataDir, 's3.json'))).toBe(false);
     expect(afterStop.code).toBe(0);

@@ -171,12 +171,13 @@ export async function restoreDatabase(
   if (later.length > 0) {
     const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
     const histories = later.map((entries) => entries.historyTable).join(' and ');
+    const tables = manifest.tables.map((entry) => entry.table).join(', ');
     throw new ValidationError(
       `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
         `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
         'them. Restore into an empty database, undo those migrations first, or restore over them anyway ' +
-        "(--force), as when they are another service's, recorded in its own history table, that left the " +
-        'backed-up tables alone',
+        `(--force): it replaces every table of the backup (${tables}), other services' tables in the same ` +
+        'schemas included',
     );
   }
   try {

@@ -4,6 +4,7 @@ import { folderPrefix } from '#adapters/backup/keys.ts';
 import { BackupNotFoundError, TransientAdapterError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
+import { counted } from '../format.ts';
 
 /** The backup store and database modules, loaded when a subcommand runs (not for `cutover --help`). */
 async function loadBackupModules() {
@@ -84,7 +85,11 @@ export function backupsCommand(): Command {
       );
       rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
       if (options.json) console.log(JSON.stringify(rows, null, 2));
-      else for (const r of rows) console.log(`${r.createdAt}  ${r.tables} tables  ${r.rows} rows  ${r.key}`);
+      else {
+        for (const r of rows) {
+          console.log(`${r.createdAt}  ${counted(r.tables, 'table')}  ${counted(r.rows, 'row')}  ${r.key}`);
+        }
+      }
       if (rows.length === 0) {
         // On stderr, so stdout stays the (empty) list for scripts.
         console.error(`no backups${prefix ? ` under ${prefix}` : ''} in ${description}`);
@@ -118,7 +123,7 @@ export function backupsCommand(): Command {
         const { readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
         const { store, description, hint } = await resolveBackupLocation(options);
         // The backup first: a wrong key is named before anything about the database is.
-        await readManifest(store, manifestKey).catch((error: unknown) => {
+        const manifest = await readManifest(store, manifestKey).catch((error: unknown) => {
           if (!(error instanceof BackupNotFoundError)) throw error;
           const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
           throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Usage, { cause: error });
@@ -134,7 +139,8 @@ export function backupsCommand(): Command {
             error instanceof TransientAdapterError && error.message.startsWith('no password for database');
           throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
         });
-        console.log(`restored ${manifestKey}`);
+        const tables = manifest.tables.map((entry) => entry.table);
+        console.log(`restored ${manifestKey}: ${counted(tables.length, 'table')} (${tables.join(', ')})`);
       },
     );
   return backups;
