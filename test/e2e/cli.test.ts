@@ -437,6 +437,23 @@ describe('cutover plan', () => {
     );
   });
 
+  it('refuses a rolling request without replicas whose batch bounds do not fit the 1 replica it assumes', async () => {
+    // Prepare
+    const request = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/requests/rolling.json'), 'utf8'));
+    delete request.release.replicas;
+    request.rolling = { ...request.rolling, maxSurge: 0, maxUnavailable: 3 };
+    const path = join(workDir, 'plan-rolling-no-replicas.json');
+    writeFileSync(path, JSON.stringify(request));
+    // Act
+    const { code, stdout, stderr } = await cutover('plan', 'rolling', '-f', path);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      'cutover: release.replicas is not given: the release will run as many replicas as the live track when it starts, and the 1 this plan assumes does not fit the request:\n  - rolling.maxUnavailable:',
+    );
+  });
+
   it('prints the switch and its analysis for blue-green', async () => {
     // Act
     const { code, stdout } = await cutover('plan', 'blue-green', '-f', 'examples/requests/blue-green.json');

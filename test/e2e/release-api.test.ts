@@ -139,7 +139,7 @@ describe('release API on the local runtime', () => {
     // Assess
     expect(started).toMatchObject({ status: 403 });
     expect(started.json.message).toMatch(
-      /^origin http:\/\/attacker\.example may not POST \/releases\/canary\?name=csrf-v1: start and decide releases from the console/,
+      /^origin http:\/\/attacker\.example may not POST \/releases\/canary\?name=csrf-v1: decide releases in the console/,
     );
     expect(rejected.status).toBe(403);
     expect(rebound.status).toBe(403);

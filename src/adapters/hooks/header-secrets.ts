@@ -72,7 +72,7 @@ function unreadable(error: unknown, subject: string): unknown {
   error.message =
     `cannot read the ${subject} (secretsmanager:GetSecretValue): ${error.message}. On AWS, RunHooks may ` +
     'read the secrets of the hookSecretArns context key; locally, the tasks read Secrets Manager with the ' +
-    'default AWS credential chain (the SDK has retried network errors already)';
+    'default AWS credential chain';
   return error;
 }
 

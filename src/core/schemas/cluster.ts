@@ -42,7 +42,7 @@ const trackTemplateFields = {
   minReadySeconds: integer(0, 3600)
     .optional()
     .describe('seconds a ready pod must stay ready before it counts as available; default 0'),
-  progressDeadlineSeconds: integer(1)
+  progressDeadlineSeconds: integer(1, 86_400)
     .optional()
     .describe(
       "Deployment progress deadline; past it the rollout fails with ProgressDeadlineExceeded; default the request's progressDeadlineSeconds",

@@ -88,7 +88,7 @@ export const hookSchema = z
   })
   .refine((hook) => hook.headersSecretArn === undefined || sentPrivately(hook.url), {
     error:
-      'must be an https:// URL when headersSecretArn sends credentials (http:// only to 127.0.0.1 or localhost)',
+      'must be an https:// URL when headersSecretArn sends credentials (http:// only to this machine: 127.x.x.x, [::1] or localhost)',
     path: ['url'],
   });
 
@@ -96,7 +96,8 @@ export const hookSchema = z
 function sentPrivately(url: string): boolean {
   if (!URL.canParse(url)) return true; // the url's own check names it
   const { protocol, hostname } = new URL(url);
-  return protocol === 'https:' || hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return protocol === 'https:' || loopback;
 }
 
 export type Hook = z.output<typeof hookSchema>;

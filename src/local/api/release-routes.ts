@@ -184,8 +184,8 @@ function answer(route: ApiRoute, operation: Operation): RouteHandler {
       if (route.method !== 'GET' && fromForeignPage(request)) {
         throw new ReleaseRouteError(
           403,
-          `origin ${request.headers.origin} may not ${route.method} ${request.url}: start and decide releases ` +
-            `from the console (http://${request.headers.host}/console), the CLI or an SDK`,
+          `origin ${request.headers.origin} may not ${route.method} ${request.url}: decide releases in the ` +
+            `console (http://${request.headers.host}/console), or use the CLI or an SDK`,
         );
       }
       checkMediaType(request);

@@ -332,7 +332,7 @@ describe('validateRequest (hooks)', () => {
     const message = messageOf(() => validateRequest('canary', withUrl('http://ci.internal/trigger')));
     // Assess
     expect(message).toContain(
-      'hooks.beforeTraffic[0].url: must be an https:// URL when headersSecretArn sends credentials (http:// only to 127.0.0.1 or localhost)',
+      'hooks.beforeTraffic[0].url: must be an https:// URL when headersSecretArn sends credentials (http:// only to this machine: 127.x.x.x, [::1] or localhost)',
     );
     expect(() => validateRequest('canary', withUrl('http://127.0.0.1:9000/smoke'))).not.toThrow();
     expect(() => validateRequest('canary', withUrl('https://ci.internal/trigger'))).not.toThrow();
