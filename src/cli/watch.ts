@@ -30,29 +30,39 @@ function isLostContact(error: unknown): boolean {
   );
 }
 
+/** How long the endpoint has not answered, across the reads of one command. */
+export interface Contact {
+  lostSince?: number;
+}
+
 /**
- * Prints an execution's progress as it happens until it ends; returns the exit code for its final status
- * (0 SUCCEEDED, 1 otherwise). When the endpoint stops answering (a restarted `cutover local`), it says so
- * and tries again for `reconnectSeconds`, then throws `CliError` with exit code 3: the outcome is unknown.
+ * `read()`, tried again every `pollMs` while the endpoint does not answer (a restarted `cutover local`),
+ * saying so once with `warn`, and once more when it answers; past `reconnectSeconds` without an answer,
+ * `CliError` with exit code 3: what became of the execution is unknown.
+ *
+ * @example
+ * const arn = await throughLostContact(() => resolveExecutionArn(sfn, ref), { reconnectSeconds: 120 });
  */
-export async function watchExecution(
-  sfn: SFNClient,
-  executionArn: string,
-  { print = console.log, warn = console.error, pollMs = 500, reconnectSeconds = 120 }: WatchOptions = {},
-): Promise<number> {
-  let lastEventId = 0;
-  let lostSince: number | undefined;
+export async function throughLostContact<T>(
+  read: () => Promise<T>,
+  { warn = console.error, pollMs = 500, reconnectSeconds = 120 }: WatchOptions,
+  contact: Contact = {},
+): Promise<T> {
   for (;;) {
-    let events: Awaited<ReturnType<typeof readEventsAfter>>;
     try {
-      events = await readEventsAfter(sfn, executionArn, lastEventId);
+      const value = await read();
+      if (contact.lostSince !== undefined) {
+        warn('the endpoint answers again; following');
+        contact.lostSince = undefined;
+      }
+      return value;
     } catch (error) {
       if (!isLostContact(error)) throw error;
       const reason = (error as { code?: string }).code ?? (error as Error).message;
-      if (lostSince === undefined) {
-        lostSince = Date.now();
-        warn(`lost contact with the endpoint (${reason}); trying again for up to ${reconnectSeconds}s`);
-      } else if (Date.now() - lostSince >= reconnectSeconds * 1000) {
+      if (contact.lostSince === undefined) {
+        contact.lostSince = Date.now();
+        warn(`the endpoint does not answer (${reason}); trying again for up to ${reconnectSeconds}s`);
+      } else if (Date.now() - contact.lostSince >= reconnectSeconds * 1000) {
         throw new CliError(
           `stopped following: no answer from the endpoint for ${reconnectSeconds}s (${reason}), so the outcome is unknown`,
           ExitCode.Unknown,
@@ -60,12 +70,29 @@ export async function watchExecution(
         );
       }
       await sleep(pollMs);
-      continue;
     }
-    if (lostSince !== undefined) {
-      warn('in contact with the endpoint again; following');
-      lostSince = undefined;
-    }
+  }
+}
+
+/**
+ * Prints an execution's progress as it happens until it ends; returns the exit code for its final status
+ * (0 SUCCEEDED, 1 otherwise). While the endpoint does not answer it waits, as {@link throughLostContact}
+ * says.
+ */
+export async function watchExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: WatchOptions = {},
+  contact: Contact = {},
+): Promise<number> {
+  const { print = console.log, pollMs = 500 } = options;
+  let lastEventId = 0;
+  for (;;) {
+    const events = await throughLostContact(
+      () => readEventsAfter(sfn, executionArn, lastEventId),
+      options,
+      contact,
+    );
     for (const event of events) {
       lastEventId = event.id ?? lastEventId;
       for (const line of progressOf(event)) {
@@ -92,6 +119,7 @@ export async function followExecution(
   sfn: SFNClient,
   executionArn: string,
   options: EndpointOptions & { readonly reconnectSeconds?: number },
+  contact: Contact = {},
 ): Promise<number> {
   const name = executionNameOf(executionArn);
   const flags = endpointFlags(options);
@@ -102,7 +130,7 @@ export async function followExecution(
   };
   process.once('SIGINT', interrupted);
   try {
-    return await watchExecution(sfn, executionArn, { reconnectSeconds: options.reconnectSeconds });
+    return await watchExecution(sfn, executionArn, { reconnectSeconds: options.reconnectSeconds }, contact);
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) throw error;
     throw new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });

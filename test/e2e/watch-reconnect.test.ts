@@ -41,7 +41,7 @@ async function untilStderr(cli: CliProcess, pattern: RegExp): Promise<void> {
 }
 
 describe('following an execution while its endpoint restarts', () => {
-  it('run --wait says it lost contact, follows again once the runtime is back, and exits with the outcome', async () => {
+  it('run --wait says the endpoint does not answer, follows again once the runtime is back, and exits with the outcome', async () => {
     // Prepare
     const project = createProjectFixture({ 'statemachines/canary.asl.json': SHORT_CANARY });
     const port = await freePort();
@@ -62,15 +62,15 @@ describe('following an execution while its endpoint restarts', () => {
     // Act: the runtime stops mid-bake and starts again on the same port and data
     first.child.kill('SIGTERM');
     await first.exited;
-    await untilStderr(following, /lost contact/);
+    await untilStderr(following, /does not answer/);
     startLocal(project, port);
     const code = await following.exited;
     // Assess
     expect(code).toBe(0);
     expect(following.stdout()).toMatch(/SUCCEEDED\n$/);
     expect(following.stderr()).toBe(
-      'lost contact with the endpoint (ECONNREFUSED); trying again for up to 120s\n' +
-        'in contact with the endpoint again; following\n',
+      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s\n' +
+        'the endpoint answers again; following\n',
     );
   });
 
@@ -91,6 +91,30 @@ describe('following an execution while its endpoint restarts', () => {
     expect(following.stderr()).toContain(
       'cutover: stopped following: no answer from the endpoint for 1s (ECONNREFUSED), so the outcome is unknown: ' +
         `once it answers, follow it with \`cutover watch abandoned --endpoint ${endpoint}\`, or stop it with \`cutover abort abandoned --endpoint ${endpoint}\``,
+    );
+  });
+
+  it('watch started while the runtime is down waits for it, then follows', async () => {
+    // Prepare: an execution started, the runtime stopped
+    const project = createProjectFixture({ 'statemachines/canary.asl.json': SHORT_CANARY });
+    const port = await freePort();
+    const first = startLocal(project, port);
+    const endpoint = await waitForEndpoint(first);
+    const started = startCli(['run', 'canary', '-f', CANARY, '--name', 'waited', '--endpoint', endpoint]);
+    expect(await started.exited).toBe(0);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    // Act
+    const following = startCli(['watch', 'waited', '--endpoint', endpoint]);
+    await untilStderr(following, /does not answer/);
+    startLocal(project, port);
+    const code = await following.exited;
+    // Assess
+    expect(code).toBe(0);
+    expect(following.stdout()).toMatch(/SUCCEEDED\n$/);
+    expect(following.stderr()).toBe(
+      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s\n' +
+        'the endpoint answers again; following\n',
     );
   });
 

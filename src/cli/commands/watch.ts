@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
-import { followExecution } from '../watch.ts';
+import { type Contact, followExecution, throughLostContact } from '../watch.ts';
 
 /** `cutover watch <execution>`: live progress until the execution ends; exits 0 when it succeeded. */
 export function watchCommand(): Command {
@@ -19,7 +19,13 @@ export function watchCommand(): Command {
   ).action(async (ref: string, options: EndpointOptions & { reconnectSeconds: string }) => {
     const sfn = createStepFunctionsClient(options);
     const reconnectSeconds = integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
-    const executionArn = await resolveExecutionArn(sfn, ref);
-    process.exitCode = await followExecution(sfn, executionArn, { ...options, reconnectSeconds });
+    // An endpoint that does not answer yet (a cutover local starting again) is waited for too.
+    const contact: Contact = {};
+    const executionArn = await throughLostContact(
+      () => resolveExecutionArn(sfn, ref),
+      { reconnectSeconds },
+      contact,
+    );
+    process.exitCode = await followExecution(sfn, executionArn, { ...options, reconnectSeconds }, contact);
   });
 }
