@@ -40,6 +40,22 @@ async function untilStderr(cli: CliProcess, pattern: RegExp): Promise<void> {
   while (!pattern.test(cli.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+/** Starts the runtime again once the follower says the endpoint does not answer; resolves with how it ended. */
+async function restartedUnder(following: CliProcess, project: string, port: number) {
+  await untilStderr(following, /does not answer/);
+  startLocal(project, port);
+  return { code: await following.exited, stdout: following.stdout(), stderr: following.stderr() };
+}
+
+/** What a follower that waited for the runtime and saw the execution succeed printed and exited with. */
+const WAITED_AND_SUCCEEDED = {
+  code: 0,
+  stdout: expect.stringMatching(/SUCCEEDED\n$/),
+  stderr:
+    'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s\n' +
+    'the endpoint answers again; following\n',
+};
+
 describe('following an execution while its endpoint restarts', () => {
   it('run --wait says the endpoint does not answer, follows again once the runtime is back, and exits with the outcome', async () => {
     // Prepare
@@ -62,16 +78,9 @@ describe('following an execution while its endpoint restarts', () => {
     // Act: the runtime stops mid-bake and starts again on the same port and data
     first.child.kill('SIGTERM');
     await first.exited;
-    await untilStderr(following, /does not answer/);
-    startLocal(project, port);
-    const code = await following.exited;
+    const ended = await restartedUnder(following, project, port);
     // Assess
-    expect(code).toBe(0);
-    expect(following.stdout()).toMatch(/SUCCEEDED\n$/);
-    expect(following.stderr()).toBe(
-      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s\n' +
-        'the endpoint answers again; following\n',
-    );
+    expect(ended).toEqual(WAITED_AND_SUCCEEDED);
   });
 
   it('watch gives up after --reconnect-seconds with exit code 3, saying the outcome is unknown', async () => {
@@ -106,16 +115,9 @@ describe('following an execution while its endpoint restarts', () => {
     await first.exited;
     // Act
     const following = startCli(['watch', 'waited', '--endpoint', endpoint]);
-    await untilStderr(following, /does not answer/);
-    startLocal(project, port);
-    const code = await following.exited;
+    const ended = await restartedUnder(following, project, port);
     // Assess
-    expect(code).toBe(0);
-    expect(following.stdout()).toMatch(/SUCCEEDED\n$/);
-    expect(following.stderr()).toBe(
-      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s\n' +
-        'the endpoint answers again; following\n',
-    );
+    expect(ended).toEqual(WAITED_AND_SUCCEEDED);
   });
 
   it('refuses a --reconnect-seconds that is not a whole number of seconds, starting nothing', async () => {
