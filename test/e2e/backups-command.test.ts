@@ -122,6 +122,24 @@ describe('cutover backups with cutover local', () => {
     expect(afterStop.stderr).toContain(`start \`cutover local\` on ${dataDir}`);
   });
 
+  it('restore into a database URL that is not postgres:// exits 2 naming the flag', async () => {
+    // Act
+    const outcome = await cutover([
+      'backups',
+      'restore',
+      'shop/orders/database/x/manifest.json',
+      '--database-url',
+      'mysql://root@127.0.0.1:3306/shop',
+    ]);
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: --database-url must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/shop (got "mysql://root@127.0.0.1:3306/shop")\n',
+    });
+  });
+
   it('restore without the database to restore into exits 2 naming both flags', async () => {
     // Act
     const outcome = await cutover(['backups', 'restore', 'shop/orders/database/x/manifest.json']);

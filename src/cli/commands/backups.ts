@@ -120,6 +120,12 @@ export function backupsCommand(): Command {
             ExitCode.Usage,
           );
         }
+        if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
+          throw new CliError(
+            `--database-url must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/shop (got ${JSON.stringify(options.databaseUrl)})`,
+            ExitCode.Usage,
+          );
+        }
         const { readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
         const { store, description, hint } = await resolveBackupLocation(options);
         // The backup first: a wrong key is named before anything about the database is.
@@ -144,4 +150,8 @@ export function backupsCommand(): Command {
       },
     );
   return backups;
+}
+
+function isPostgresUrl(value: string): boolean {
+  return URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol);
 }

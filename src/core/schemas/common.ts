@@ -115,15 +115,24 @@ const hookPhaseSchema = z
   .array(hookSchema)
   .min(1)
   .max(10)
-  .refine((hooks) => new Set(hooks.map((hook) => hook.name)).size === hooks.length, {
-    error: 'each webhook of a phase needs a name of its own (the history and errors name them)',
+  .refine((hooks) => repeatedNames(hooks).length === 0, {
+    error: (issue) =>
+      `each webhook of a phase needs a name of its own (the history and errors name them): ${repeatedNames(issue.input as Hook[]).join(', ')} used twice`,
   })
-  .refine(
-    (hooks) => hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0) <= HOOKS_TIME_LIMIT_SECONDS,
-    {
-      error: `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes)`,
-    },
-  );
+  .refine((hooks) => totalSeconds(hooks) <= HOOKS_TIME_LIMIT_SECONDS, {
+    error: (issue) =>
+      `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes; got ${totalSeconds(issue.input as Hook[])})`,
+  });
+
+/** The names more than one webhook of a phase has. */
+function repeatedNames(hooks: readonly Hook[]): string[] {
+  const names = hooks.map((hook) => hook.name);
+  return [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+}
+
+function totalSeconds(hooks: readonly Hook[]): number {
+  return hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0);
+}
 
 /** Webhooks by phase. */
 export const hooksSchema = z

@@ -71,7 +71,9 @@ export const databaseMigrationRequestSchema = z
               'must be a table name of cutover_ then 1-55 lower-case letters, digits or _ (cutover_orders_history): ' +
               "tables named cutover_... are Cutover's own and never copied, validated or backed up",
           })
-          .refine((name) => name !== COPY_PROGRESS_TABLE, { error: `must not be ${COPY_PROGRESS_TABLE}` })
+          .refine((name) => name !== COPY_PROGRESS_TABLE, {
+            error: `must not be ${COPY_PROGRESS_TABLE}, where Cutover keeps the progress of copies`,
+          })
           .default(DEFAULT_MIGRATION_HISTORY_TABLE)
           .describe(
             'the table recording applied migrations; services sharing a database each give their own to number their migrations independently',

@@ -378,7 +378,9 @@ describe('validateRequest (afterTraffic hooks)', () => {
     // Assess
     expect(empty).toContain('hooks: give the webhooks of at least one phase: beforeTraffic, afterTraffic');
     expect(unknown).toContain('afterPromotion');
-    expect(long).toContain('hooks.afterTraffic: timeoutSeconds must add up to at most 840');
+    expect(long).toContain(
+      "hooks.afterTraffic: timeoutSeconds must add up to at most 840 (one task runs the hooks, within Lambda's 15 minutes; got 900)",
+    );
     expect(
       messageOf(() =>
         validateRequest(
@@ -386,7 +388,9 @@ describe('validateRequest (afterTraffic hooks)', () => {
           canaryInput(undefined, { hooks: { afterTraffic: [hook('a'), hook('a')] } }),
         ),
       ),
-    ).toContain('hooks.afterTraffic: each webhook of a phase needs a name of its own');
+    ).toContain(
+      'hooks.afterTraffic: each webhook of a phase needs a name of its own (the history and errors name them): a used twice',
+    );
   });
 });
 
