@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { approvalStores } from '#adapters/approvals/index.ts';
 import { clusters } from '#adapters/cluster/index.ts';
 import { locks } from '#adapters/lock/index.ts';
@@ -13,7 +14,7 @@ import { ProxyMetrics } from './proxy-metrics.ts';
 import { ProxyRouter } from './proxy-router.ts';
 import { SqliteApprovalStore } from './sqlite-approval-store.ts';
 import { SqliteLock } from './sqlite-lock.ts';
-import { TrafficCounters } from './traffic-counters.ts';
+import { type SavedCounters, TrafficCounters } from './traffic-counters.ts';
 
 /** Options of {@link registerLocalAdapters}. */
 export interface LocalAdapterOptions {
@@ -110,6 +111,7 @@ function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void
   }
   const db = openLocalDatabase(dataDir);
   const counters = new TrafficCounters();
+  counters.load(readSavedCounters(dataDir));
   // A track's counters describe its current release only: a canary after a rolled-back one starts clean.
   const onTrackChanged = (service: ServiceRef, track: string) => counters.forget(service, track);
   const localCluster = new LocalCluster({ ...cluster, db, dataDir, onTrackChanged });
@@ -135,4 +137,21 @@ async function release(dataDir: string): Promise<void> {
   shared.delete(dataDir);
   await Promise.all([entry.adapters.cluster.closeAll(), entry.adapters.router.close()]);
   entry.adapters.db.close();
+  try {
+    writeFileSync(join(dataDir, SAVED_COUNTERS_FILE), JSON.stringify(entry.adapters.counters.save()));
+  } catch {
+    // Unsaved counters cost the next start's first analyses their earlier requests, nothing more.
+  }
+}
+
+/** Where the proxies' counters wait for the next start (a SIGKILL loses them). */
+const SAVED_COUNTERS_FILE = 'traffic-counters.json';
+
+/** The counters the last stop saved, or none (never saved, or unreadable). */
+function readSavedCounters(dataDir: string): SavedCounters {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, SAVED_COUNTERS_FILE), 'utf8')) as SavedCounters;
+  } catch {
+    return {};
+  }
 }

@@ -12,6 +12,9 @@ interface Bucket {
   samples: number[];
 }
 
+/** What counters hold, by track: kept in the data dir while `cutover local` is stopped. */
+export type SavedCounters = Readonly<Record<string, readonly Bucket[]>>;
+
 /** A track's traffic over a window: counts, and latency percentiles from the recorded samples. */
 export interface WindowSummary {
   readonly requests: number;
@@ -58,6 +61,25 @@ export class TrafficCounters {
     }
   }
 
+  /** Everything recorded, for {@link TrafficCounters.load} after a restart. */
+  save(): SavedCounters {
+    return Object.fromEntries([...this.#rings].map(([key, ring]) => [key, ring.filter(Boolean)]));
+  }
+
+  /**
+   * Takes back what {@link TrafficCounters.save} gave before a restart, so an analysis resumed after it
+   * still counts the requests its window saw before; buckets of another shape are left out.
+   */
+  load(saved: SavedCounters): void {
+    for (const [key, buckets] of Object.entries(saved)) {
+      const ring: Bucket[] = [];
+      for (const bucket of Array.isArray(buckets) ? buckets : []) {
+        if (isBucket(bucket)) ring[bucket.second % MAX_WINDOW_SECONDS] = bucket;
+      }
+      this.#rings.set(key, ring);
+    }
+  }
+
   /** Drops everything recorded for the track (it runs another release now, or no longer exists). */
   forget(service: ServiceRef, track: string): void {
     this.#rings.delete(`${service.namespace}/${service.name}/${track}`);
@@ -78,6 +100,17 @@ export class TrafficCounters {
       .sort((a, b) => a.value - b.value);
     return { requests, errors, percentile: (p) => weightedPercentile(weighted, requests, p) };
   }
+}
+
+function isBucket(value: unknown): value is Bucket {
+  const bucket = value as Partial<Bucket> | null;
+  return (
+    Number.isInteger(bucket?.second) &&
+    Number.isInteger(bucket?.requests) &&
+    Number.isInteger(bucket?.errors) &&
+    Array.isArray(bucket?.samples) &&
+    bucket.samples.every((sample) => typeof sample === 'number')
+  );
 }
 
 /** Nearest-rank percentile over weighted samples sorted by value. */

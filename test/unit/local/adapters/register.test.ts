@@ -49,4 +49,28 @@ describe('registerLocalAdapters', () => {
     await second.close();
     temp.remove();
   });
+
+  it("keeps the proxy's counts across a stop and a start, so a resumed analysis still sees them", async () => {
+    // Prepare: 30 requests through the proxy before the stop
+    const temp = aTempDataDir();
+    const first = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    await first.adapters.cluster.apply(service, 'stable', anAppRelease('v1', 1));
+    await pollStatus(first.adapters.cluster, service, 'stable');
+    await first.adapters.router.setWeights(service, { stable: 100 });
+    const url = await first.adapters.router.url(service);
+    const sent = await startTraffic({ url, ratePerSecond: 1_000, total: 30 }).done;
+    await first.close();
+    // Act
+    const second = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    await second.resumed;
+    const query = { service, track: 'stable', windowSeconds: 600, config: { type: 'local' } };
+    const requests = await second.adapters.metrics.query({ ...query, metric: 'requestCount' });
+    const errorRate = await second.adapters.metrics.query({ ...query, metric: 'errorRate' });
+    await second.close();
+    // Assess
+    expect(sent.byStatus).toEqual({ 200: 30 });
+    expect(requests).toBe(30);
+    expect(errorRate).toBe(0);
+    temp.remove();
+  });
 });
