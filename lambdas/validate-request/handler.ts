@@ -1,7 +1,7 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
-import { ServiceLockedError, ValidationError } from '#core/errors.ts';
+import { ServiceLockedError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
-import { validateRequest } from '#core/schemas/index.ts';
+import { validateWithReplicas } from '#core/schemas/index.ts';
 import {
   clusterFamily,
   dependencies,
@@ -40,16 +40,13 @@ export const handler = taskHandler('validate-request', {}, async ({ strategy, ex
   const liveReplicas = (await cluster.status(request.service, tracks.live)).desired;
   if (request.release.replicas === undefined) {
     const replicas = fullSizeReplicas(request.release, liveReplicas);
-    try {
-      request = validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const problems = error.message.split('\n').slice(1).join('\n');
-      throw new ValidationError(
-        `release.replicas is not given, and as many as the live track ${tracks.live} runs (${replicas}) ` +
-          `do not fit the request: give release.replicas\n${problems}`,
-      );
-    }
+    request = validateWithReplicas(
+      strategy,
+      request,
+      replicas,
+      `release.replicas is not given, and as many as the live track ${tracks.live} runs (${replicas}) ` +
+        'do not fit the request: give release.replicas',
+    );
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   const lock = await deps.lock();

@@ -8,8 +8,7 @@ import {
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import type { HookPhase, RequestOf, Strategy } from '#core/schemas/index.ts';
-import { CliError } from '../exit-codes.ts';
+import type { HookPhase } from '#core/schemas/index.ts';
 import { formatDuration } from '../format.ts';
 import { weightsBar } from '../progress.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
@@ -131,23 +130,6 @@ export function formatPlan(plan: Plan): string {
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
 
-/**
- * The request with the 1 replica a plan assumes when it gives none, checked again: a rolling block that
- * does not fit it is refused as it would be at the start of a release with one live replica.
- */
-async function assumingOneReplica<S extends Strategy>(strategy: S, request: RequestOf[S]) {
-  return validateRequestFor(strategy, { ...request, release: { ...request.release, replicas: 1 } }).catch(
-    (error: unknown) => {
-      if (!(error instanceof CliError)) throw error;
-      const problems = error.message.split('\n').slice(1).join('\n');
-      throw new CliError(
-        `${NOT_GIVEN}, and the 1 this plan assumes does not fit the request:\n${problems}`,
-        error.exitCode,
-      );
-    },
-  );
-}
-
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
   return new Command('plan')
@@ -173,7 +155,17 @@ export function planCommand(): Command {
       }
       const request = await validateRequestFor(strategy, input);
       const given = request.release.replicas !== undefined;
-      const planned = given ? request : await assumingOneReplica(strategy, request);
+      // A rolling block that does not fit the 1 replica assumed is refused, as it would be at the start
+      // of a release with one live replica.
+      const { validateWithReplicas } = await import('#core/schemas/index.ts');
+      const planned = given
+        ? request
+        : validateWithReplicas(
+            strategy,
+            request,
+            1,
+            `${NOT_GIVEN}, and the 1 this plan assumes does not fit the request:`,
+          );
       const plan = buildPlan(strategy, planned);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
       if (!given) console.error(`${NOT_GIVEN}; this plan, which does not read the cluster, assumes 1`);

@@ -66,6 +66,29 @@ export function validateRequest(strategy: string, input: unknown): DeploymentReq
 }
 
 /**
+ * A request that left out `release.replicas`, checked again with `replicas` (the live track's count, or
+ * what a plan assumes): the rolling bounds depend on it. A `ValidationError` begins with `why` the count
+ * was taken, then lists the problems.
+ *
+ * @example
+ * validateWithReplicas('rolling', request, 4, 'release.replicas is not given, and the live track runs 4:');
+ */
+export function validateWithReplicas<S extends Strategy>(
+  strategy: S,
+  request: RequestOf[S],
+  replicas: number,
+  why: string,
+): RequestOf[S] {
+  try {
+    return validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const problems = error.message.split('\n').slice(1).join('\n');
+    throw new ValidationError(`${why}\n${problems}`, { cause: error });
+  }
+}
+
+/**
  * Parses `input` with any schema, throwing `ValidationError` that lists every bad field of `what`.
  *
  * @example
