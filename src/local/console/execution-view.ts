@@ -53,9 +53,9 @@ export interface ExecutionView {
  * const view = accumulator.view();
  */
 export class ExecutionViewAccumulator {
-  readonly #states: { name: string; enteredAt: number }[] = [];
-  readonly #verdicts: (Omit<Verdict, 'kind'> & { at: number })[] = [];
-  readonly #activity: { at: number; text: string }[] = [];
+  readonly #states = new LatestLines<{ name: string; enteredAt: number }>();
+  readonly #verdicts = new LatestLines<Omit<Verdict, 'kind'> & { at: number }>();
+  readonly #activity = new LatestLines<{ at: number; text: string }>();
   #weights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
@@ -105,16 +105,42 @@ export class ExecutionViewAccumulator {
         ? at + timeoutSeconds * 1000 * waitScale
         : undefined;
     return {
-      states: this.#states.slice(-SHOWN_LINES),
-      earlierStates: Math.max(0, this.#states.length - SHOWN_LINES),
+      states: this.#states.lines(),
+      earlierStates: this.#states.earlier(),
       ...(this.#weights ? { weights: this.#weights } : {}),
-      verdicts: this.#verdicts.slice(-SHOWN_LINES),
-      earlierVerdicts: Math.max(0, this.#verdicts.length - SHOWN_LINES),
-      activity: this.#activity.slice(-SHOWN_LINES),
-      earlierActivity: Math.max(0, this.#activity.length - SHOWN_LINES),
+      verdicts: this.#verdicts.lines(),
+      earlierVerdicts: this.#verdicts.earlier(),
+      activity: this.#activity.lines(),
+      earlierActivity: this.#activity.earlier(),
       approvalPending: pending,
       ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
       ...(this.#end ? { end: this.#end } : {}),
     };
+  }
+}
+
+/**
+ * The latest {@link SHOWN_LINES} of a list that keeps growing, and how many came before them: older lines
+ * are dropped (in batches, so adding one stays cheap), so a kept view of a long execution holds no more.
+ */
+class LatestLines<T> {
+  #lines: T[] = [];
+  #dropped = 0;
+
+  push(line: T): void {
+    this.#lines.push(line);
+    if (this.#lines.length < 2 * SHOWN_LINES) return;
+    this.#dropped += this.#lines.length - SHOWN_LINES;
+    this.#lines = this.#lines.slice(-SHOWN_LINES);
+  }
+
+  /** The latest lines, oldest first: a copy. */
+  lines(): T[] {
+    return this.#lines.slice(-SHOWN_LINES);
+  }
+
+  /** How many lines came before {@link LatestLines.lines}. */
+  earlier(): number {
+    return this.#dropped + Math.max(0, this.#lines.length - SHOWN_LINES);
   }
 }
