@@ -1,5 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { approvalStores } from '#adapters/approvals/index.ts';
 import { clusters } from '#adapters/cluster/index.ts';
 import { locks } from '#adapters/lock/index.ts';
@@ -7,6 +6,7 @@ import { metricProviders } from '#adapters/metrics/index.ts';
 import { notifiers } from '#adapters/notifier/index.ts';
 import { trafficRouters } from '#adapters/traffic/index.ts';
 import type { ServiceRef } from '#core/types.ts';
+import { COUNTER_SAVE_INTERVAL_MS, CounterTable } from './counter-table.ts';
 import { type LocalDatabase, openLocalDatabase } from './database.ts';
 import { LocalCluster, type LocalClusterOptions } from './local-cluster.ts';
 import { LocalNotifier } from './local-notifier.ts';
@@ -14,7 +14,7 @@ import { ProxyMetrics } from './proxy-metrics.ts';
 import { ProxyRouter } from './proxy-router.ts';
 import { SqliteApprovalStore } from './sqlite-approval-store.ts';
 import { SqliteLock } from './sqlite-lock.ts';
-import { type SavedCounters, TrafficCounters } from './traffic-counters.ts';
+import { TrafficCounters } from './traffic-counters.ts';
 
 /** Options of {@link registerLocalAdapters}. */
 export interface LocalAdapterOptions {
@@ -50,6 +50,8 @@ export interface LocalAdaptersHandle {
 
 interface Shared {
   adapters: LocalAdapters;
+  counterTable: CounterTable;
+  stopSavingCounters: () => void;
   users: number;
 }
 
@@ -111,7 +113,8 @@ function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void
   }
   const db = openLocalDatabase(dataDir);
   const counters = new TrafficCounters();
-  counters.load(readSavedCounters(dataDir));
+  const counterTable = new CounterTable(db, counters);
+  counterTable.load();
   // A track's counters describe its current release only: a canary after a rolled-back one starts clean.
   const onTrackChanged = (service: ServiceRef, track: string) => counters.forget(service, track);
   const localCluster = new LocalCluster({ ...cluster, db, dataDir, onTrackChanged });
@@ -126,7 +129,8 @@ function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void
     approvals: new SqliteApprovalStore(db),
     notifier: new LocalNotifier(db),
   };
-  shared.set(dataDir, { adapters, users: 1 });
+  const stopSavingCounters = counterTable.saveEvery(COUNTER_SAVE_INTERVAL_MS);
+  shared.set(dataDir, { adapters, counterTable, stopSavingCounters, users: 1 });
 }
 
 async function release(dataDir: string): Promise<void> {
@@ -136,22 +140,11 @@ async function release(dataDir: string): Promise<void> {
   if (entry.users > 0) return;
   shared.delete(dataDir);
   await Promise.all([entry.adapters.cluster.closeAll(), entry.adapters.router.close()]);
+  entry.stopSavingCounters();
+  try {
+    entry.counterTable.save();
+  } catch {
+    // Unsaved counters cost the next start's first analyses their last second of requests, nothing more.
+  }
   entry.adapters.db.close();
-  try {
-    writeFileSync(join(dataDir, SAVED_COUNTERS_FILE), JSON.stringify(entry.adapters.counters.save()));
-  } catch {
-    // Unsaved counters cost the next start's first analyses their earlier requests, nothing more.
-  }
-}
-
-/** Where the proxies' counters wait for the next start (a SIGKILL loses them). */
-const SAVED_COUNTERS_FILE = 'traffic-counters.json';
-
-/** The counters the last stop saved, or none (never saved, or unreadable). */
-function readSavedCounters(dataDir: string): SavedCounters {
-  try {
-    return JSON.parse(readFileSync(join(dataDir, SAVED_COUNTERS_FILE), 'utf8')) as SavedCounters;
-  } catch {
-    return {};
-  }
 }

@@ -5,15 +5,19 @@ export const MAX_WINDOW_SECONDS = 3600;
 /** Latencies kept per bucket; beyond this a bucket keeps a uniform sample (reservoir sampling). */
 const SAMPLES_PER_BUCKET = 128;
 
-interface Bucket {
+/** One second of one track's traffic. */
+export interface Bucket {
   second: number;
   requests: number;
   errors: number;
   samples: number[];
 }
 
-/** What counters hold, by track: kept in the data dir while `cutover local` is stopped. */
-export type SavedCounters = Readonly<Record<string, readonly Bucket[]>>;
+/** What changed since {@link TrafficCounters.markSaved}: tracks forgotten, then buckets written, by track key. */
+export interface CounterChanges {
+  readonly forgotten: readonly string[];
+  readonly written: readonly (readonly [trackKey: string, bucket: Bucket])[];
+}
 
 /** A track's traffic over a window: counts, and latency percentiles from the recorded samples. */
 export interface WindowSummary {
@@ -34,6 +38,10 @@ export interface WindowSummary {
  */
 export class TrafficCounters {
   readonly #rings = new Map<string, Bucket[]>();
+  /** Buckets written since the last save, with their track's key. */
+  readonly #written = new Map<Bucket, string>();
+  /** Tracks forgotten since the last save. */
+  readonly #forgotten = new Set<string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -59,30 +67,42 @@ export class TrafficCounters {
       const index = Math.floor(Math.random() * bucket.requests);
       if (index < SAMPLES_PER_BUCKET) bucket.samples[index] = latencyMs;
     }
-  }
-
-  /** Everything recorded, for {@link TrafficCounters.load} after a restart. */
-  save(): SavedCounters {
-    return Object.fromEntries([...this.#rings].map(([key, ring]) => [key, ring.filter(Boolean)]));
+    this.#written.set(bucket, key);
   }
 
   /**
-   * Takes back what {@link TrafficCounters.save} gave before a restart, so an analysis resumed after it
-   * still counts the requests its window saw before; buckets of another shape are left out.
+   * Takes back buckets saved before a restart (see counter-table.ts), so an analysis resumed after it still
+   * counts the requests its window saw before.
    */
-  load(saved: SavedCounters): void {
-    for (const [key, buckets] of Object.entries(saved)) {
-      const ring: Bucket[] = [];
-      for (const bucket of Array.isArray(buckets) ? buckets : []) {
-        if (isBucket(bucket)) ring[bucket.second % MAX_WINDOW_SECONDS] = bucket;
-      }
-      this.#rings.set(key, ring);
+  restore(trackKey: string, bucket: Bucket): void {
+    let ring = this.#rings.get(trackKey);
+    if (!ring) {
+      ring = [];
+      this.#rings.set(trackKey, ring);
     }
+    ring[bucket.second % MAX_WINDOW_SECONDS] = bucket;
+  }
+
+  /** What changed since the last {@link markSaved}. */
+  changes(): CounterChanges {
+    return {
+      forgotten: [...this.#forgotten],
+      written: [...this.#written].map(([bucket, key]) => [key, bucket]),
+    };
+  }
+
+  /** Marks every change as saved. */
+  markSaved(): void {
+    this.#written.clear();
+    this.#forgotten.clear();
   }
 
   /** Drops everything recorded for the track (it runs another release now, or no longer exists). */
   forget(service: ServiceRef, track: string): void {
-    this.#rings.delete(`${service.namespace}/${service.name}/${track}`);
+    const key = `${service.namespace}/${service.name}/${track}`;
+    for (const bucket of this.#rings.get(key) ?? []) if (bucket) this.#written.delete(bucket);
+    this.#rings.delete(key);
+    this.#forgotten.add(key);
   }
 
   /** The track's traffic over the last `windowSeconds` seconds, the current second included. */
@@ -100,17 +120,6 @@ export class TrafficCounters {
       .sort((a, b) => a.value - b.value);
     return { requests, errors, percentile: (p) => weightedPercentile(weighted, requests, p) };
   }
-}
-
-function isBucket(value: unknown): value is Bucket {
-  const bucket = value as Partial<Bucket> | null;
-  return (
-    Number.isInteger(bucket?.second) &&
-    Number.isInteger(bucket?.requests) &&
-    Number.isInteger(bucket?.errors) &&
-    Array.isArray(bucket?.samples) &&
-    bucket.samples.every((sample) => typeof sample === 'number')
-  );
 }
 
 /** Nearest-rank percentile over weighted samples sorted by value. */

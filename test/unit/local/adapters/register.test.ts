@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCluster } from '#adapters/cluster/index.ts';
 import { createLock } from '#adapters/lock/index.ts';
@@ -71,6 +73,27 @@ describe('registerLocalAdapters', () => {
     expect(sent.byStatus).toEqual({ 200: 30 });
     expect(requests).toBe(30);
     expect(errorRate).toBe(0);
+    temp.remove();
+  });
+
+  it("keeps the proxy's counts of a runtime killed with SIGKILL, up to its last second", async () => {
+    // Prepare: a process counts 30 requests (3 errors), then is killed without a chance to save on stop
+    const temp = aTempDataDir();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/count-then-die.ts'), temp.dataDir],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    const signal = await new Promise((resolve) => child.on('exit', (_code, killedBy) => resolve(killedBy)));
+    // Act
+    const restarted = registerLocalAdapters({ dataDir: temp.dataDir, resume: false });
+    const query = { service, track: 'stable', windowSeconds: 600, config: { type: 'local' } };
+    const requests = await restarted.adapters.metrics.query({ ...query, metric: 'requestCount' });
+    const errorRate = await restarted.adapters.metrics.query({ ...query, metric: 'errorRate' });
+    await restarted.close();
+    // Assess
+    expect(signal).toBe('SIGKILL');
+    expect([requests, errorRate]).toEqual([30, 0.1]);
     temp.remove();
   });
 });

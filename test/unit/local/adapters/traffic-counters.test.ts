@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { CounterTable } from '#local/adapters/counter-table.ts';
+import { openLocalDatabase } from '#local/adapters/database.ts';
 import { ProxyMetrics } from '#local/adapters/proxy-metrics.ts';
 import { TrafficCounters } from '#local/adapters/traffic-counters.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
 
 const service = { name: 'checkout', namespace: 'shop' };
 
@@ -67,6 +70,80 @@ describe('TrafficCounters', () => {
     counters.record(service, 'stable', 200, 10);
     // Assess
     expect(counters.summary(service, 'stable', 3_600).errors).toBe(0);
+  });
+});
+
+describe('CounterTable', () => {
+  /** Counters saved to the SQLite file of a temp data dir, and a way to read them back as a restart does. */
+  function savedCounters() {
+    const temp = aTempDataDir();
+    const clock = { now: Date.parse('2026-11-28T12:00:00Z') };
+    const db = openLocalDatabase(temp.dataDir);
+    const counters = new TrafficCounters(() => clock.now);
+    const table = new CounterTable(db, counters, () => clock.now);
+    const restart = () => {
+      const reopened = openLocalDatabase(temp.dataDir);
+      const restored = new TrafficCounters(() => clock.now);
+      new CounterTable(reopened, restored, () => clock.now).load();
+      reopened.close();
+      return restored;
+    };
+    const close = () => {
+      db.close();
+      temp.remove();
+    };
+    return { db, clock, counters, table, restart, close };
+  }
+
+  it('gives a restart what was saved, and what changed after a save once saved again', () => {
+    // Prepare
+    const { clock, counters, table, restart, close } = savedCounters();
+    counters.record(service, 'canary', 500, 10);
+    table.save();
+    clock.now += 1_000;
+    counters.record(service, 'canary', 200, 20);
+    counters.record(service, 'stable', 200, 30);
+    // Act
+    const beforeSecondSave = restart().summary(service, 'canary', 60).requests;
+    table.save();
+    const restored = restart();
+    // Assess
+    expect(beforeSecondSave).toBe(1);
+    const canary = restored.summary(service, 'canary', 60);
+    expect([canary.requests, canary.errors, canary.percentile(100)]).toEqual([2, 1, 20]);
+    expect(restored.summary(service, 'stable', 60).requests).toBe(1);
+    close();
+  });
+
+  it('forgets a forgotten track in the file too, and keeps what it records afterwards', () => {
+    // Prepare
+    const { counters, table, restart, close } = savedCounters();
+    counters.record(service, 'canary', 500, 10);
+    table.save();
+    // Act
+    counters.forget(service, 'canary');
+    counters.record(service, 'canary', 200, 10);
+    table.save();
+    // Assess
+    const canary = restart().summary(service, 'canary', 60);
+    expect([canary.requests, canary.errors]).toEqual([1, 0]);
+    close();
+  });
+
+  it('drops buckets older than the longest window, from the file too', () => {
+    // Prepare
+    const { db, clock, counters, table, restart, close } = savedCounters();
+    counters.record(service, 'stable', 500, 10);
+    table.save();
+    clock.now += 3_600_000;
+    counters.record(service, 'stable', 200, 10);
+    // Act
+    table.save();
+    // Assess
+    const stable = restart().summary(service, 'stable', 3_600);
+    expect([stable.requests, stable.errors]).toEqual([1, 0]);
+    expect(db.prepare('SELECT count(*) AS rows FROM local_traffic_buckets').get()).toMatchObject({ rows: 1 });
+    close();
   });
 });
 
