@@ -9,11 +9,56 @@ function quantity() {
   return z.string({ error }).regex(QUANTITY, { error });
 }
 
+/** The factor of each quantity suffix. */
+const QUANTITY_SUFFIXES: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** The number a quantity matching {@link QUANTITY} stands for (`512Mi` is 536870912). */
+function quantityValue(text: string): number {
+  const [, digits, , suffix = ''] = QUANTITY.exec(text)!;
+  return Number(digits) * (QUANTITY_SUFFIXES[suffix] ?? Number(`1${suffix}`));
+}
+
 /** CPU and memory of one container, as Kubernetes takes them. */
 const computeResources = z.strictObject({
   cpu: quantity().optional().describe('CPU in cores: 250m, 0.5, 2'),
   memory: quantity().optional().describe('memory in bytes: 512Mi, 1Gi'),
 });
+
+type ComputeResources = z.infer<typeof computeResources>;
+
+/** Each request at most its limit, as Kubernetes requires (it refuses the Deployment's pods otherwise). */
+function checkRequestsWithinLimits(
+  resources: { requests?: ComputeResources; limits?: ComputeResources },
+  ctx: z.RefinementCtx,
+): void {
+  for (const resource of ['cpu', 'memory'] as const) {
+    const request = resources.requests?.[resource];
+    const limit = resources.limits?.[resource];
+    if (request === undefined || limit === undefined || quantityValue(request) <= quantityValue(limit))
+      continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['requests', resource],
+      message: `must not exceed limits.${resource}, ${limit} (got ${JSON.stringify(request)})`,
+    });
+  }
+}
 
 const readinessPathError = "must be an HTTP path starting with '/' (e.g. /healthz), or false for no probe";
 
@@ -37,6 +82,7 @@ const trackTemplateFields = {
         .describe('what the scheduler reserves (and a ResourceQuota counts)'),
       limits: computeResources.optional().describe('the most the container may use'),
     })
+    .superRefine(checkRequestsWithinLimits)
     .optional()
     .describe("the container's resources, written as is"),
   minReadySeconds: integer(0, 3600)

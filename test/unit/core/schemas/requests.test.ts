@@ -253,6 +253,29 @@ describe('validateRequest (Kubernetes track template)', () => {
       "cluster.minReadySeconds: must be below the Deployment's progress deadline, 300 s (cluster.progressDeadlineSeconds, else progressDeadlineSeconds) (got 300)",
     );
   });
+  it('refuses a resource request above its limit, comparing quantities across suffixes', () => {
+    // Act
+    const message = messageOf(() =>
+      validateRequest(
+        'canary',
+        onCluster({
+          resources: { requests: { cpu: '1.5', memory: '2Gi' }, limits: { cpu: '1500m', memory: '2000Mi' } },
+        }),
+      ),
+    );
+    const within = validateRequest(
+      'canary',
+      onCluster({
+        resources: { requests: { cpu: '500m', memory: '1e9' }, limits: { cpu: '0.5', memory: '1G' } },
+      }),
+    ).cluster;
+    // Assess
+    expect(message).toContain(
+      'cluster.resources.requests.memory: must not exceed limits.memory, 2000Mi (got "2Gi")',
+    );
+    expect(message).not.toContain('requests.cpu');
+    expect(within).toMatchObject({ resources: { limits: { cpu: '0.5', memory: '1G' } } });
+  });
 });
 
 describe('validateRequest (hooks)', () => {
