@@ -384,7 +384,7 @@ describe('console', () => {
       await page.clock.runFor(REQUEST_TIMEOUT_MS);
       await expect
         .poll(() => page.getByRole('status').textContent(), { timeout: UI_TIMEOUT_MS })
-        .toBe('Approve: cutover local is not answering');
+        .toBe('Approve: no answer from cutover local; it may still have been done, as this page will show');
       await expect
         .poll(() => page.locator('.actions [aria-disabled="true"]').count(), { timeout: UI_TIMEOUT_MS })
         .toBe(0);

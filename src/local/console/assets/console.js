@@ -5,6 +5,8 @@
 const POLL_MS = 1000;
 /** How long a request waits for its answer before the page takes cutover local for not answering. */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** What an action says when cutover local did not answer it in time. */
+const UNANSWERED_ACTION = 'no answer from cutover local; it may still have been done, as this page will show';
 /** How long a first click on Reject or Abort waits for the confirming second one. */
 const CONFIRM_MS = 4000;
 /**
@@ -320,7 +322,9 @@ async function act(name, event) {
     await action.send(current.id);
     if (run === generation) setOutcome(`${action.label}: done`);
   } catch (error) {
-    if (run === generation) setOutcome(`${action.label}: ${error.message}`, true);
+    // Unanswered is not undone: the runtime may have taken the action, and the next refresh shows it.
+    const outcome = error.unreachable ? UNANSWERED_ACTION : error.message;
+    if (run === generation) setOutcome(`${action.label}: ${outcome}`, true);
   }
   if (run !== generation) return;
   // The buttons do nothing until the page shows what the action changed: none is clicked on a stale page.
