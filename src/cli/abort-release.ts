@@ -1,10 +1,12 @@
 import {
   DescribeExecutionCommand,
+  type ExecutionListItem,
+  ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type RollbackWorkflow, rollbackExecutionName } from '#core/rollback.ts';
+import { type RollbackInput, type RollbackWorkflow, rollbackExecutionName } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
 import { resolveRollbackMachineArn } from './resolve.ts';
@@ -20,11 +22,21 @@ export interface AbortOutcome {
   readonly strategy?: RollbackWorkflow;
 }
 
+/** How long {@link abortRelease} looks for the rollback the platform starts before starting one itself. */
+export const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
+/** How often it looks. */
+const LOOK_EVERY_MS = 250;
+/** Rollbacks started this long before the stop still count as its own (clocks of two machines differ). */
+const CLOCK_SKEW_MS = 60_000;
+
 /**
  * Aborts a release or a database migration: StopExecution (which runs no Catch, so nothing rolls back or
- * unlocks by itself), then starts the rollback state machine as `abort-<execution name>` with the input
- * and workflow read from the stopped execution's history. Idempotent: aborting an already aborted
- * execution finds or starts that same rollback; an execution that already ended is refused.
+ * unlocks by itself), then finds the rollback state machine's execution the platform starts for every
+ * ABORTED execution (the EventBridge rule on AWS, under a generated name; `cutover local`, as
+ * `abort-<execution name>`). Only when none appears within `waitMs` does it start one itself, as
+ * `abort-<execution name>` with the input and workflow read from the stopped execution's history: one
+ * rollback per stop, not two racing. Idempotent: aborting an already aborted execution finds that same
+ * rollback; an execution that already ended otherwise is refused.
  *
  * @example
  * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
@@ -33,28 +45,85 @@ export async function abortRelease(
   sfn: SFNClient,
   executionArn: string,
   reason: string,
+  waitMs = PLATFORM_ROLLBACK_WAIT_MS,
 ): Promise<AbortOutcome> {
-  const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  let { status, stopDate } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   if (status === 'RUNNING') {
-    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }));
+    ({ stopDate } = await sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }),
+    ));
   } else if (status !== 'ABORTED') {
     throw new CliError(`${executionArn} already ended ${status}: nothing to abort`, ExitCode.Usage);
   }
   const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
   if (!input) return {};
-  const { strategy } = input;
   const stateMachineArn = await resolveRollbackMachineArn(sfn);
-  const name = rollbackExecutionName(executionArn);
+  const since = (stopDate?.getTime() ?? Date.now()) - CLOCK_SKEW_MS;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await startedRollback(sfn, stateMachineArn, executionArn, since);
+    if (found) return { rollbackExecutionArn: found, strategy: input.strategy };
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+  }
+  return { rollbackExecutionArn: await startRollback(sfn, stateMachineArn, input), strategy: input.strategy };
+}
+
+/** `abort-<execution name>` of the rollback machine. */
+function namedRollbackArn(stateMachineArn: string, executionArn: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${rollbackExecutionName(executionArn)}`;
+}
+
+/**
+ * The rollback execution of the stopped `executionArn`: `abort-<its name>`, or one started since `since`
+ * whose input names it; undefined while there is none.
+ */
+async function startedRollback(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  executionArn: string,
+  since: number,
+): Promise<string | undefined> {
+  const named = namedRollbackArn(stateMachineArn, executionArn);
+  if (await rollbackInputNames(sfn, named, executionArn)) return named;
+  let nextToken: string | undefined;
+  do {
+    // Newest first: the pages end at the first rollback started before the stop.
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 100 }));
+    const recent: ExecutionListItem[] = [];
+    for (const execution of page.executions ?? []) {
+      if ((execution.startDate?.getTime() ?? 0) < since) break;
+      recent.push(execution);
+    }
+    for (const { executionArn: candidate } of recent) {
+      if (candidate && (await rollbackInputNames(sfn, candidate, executionArn))) return candidate;
+    }
+    nextToken = recent.length === (page.executions ?? []).length ? page.nextToken : undefined;
+  } while (nextToken);
+  return undefined;
+}
+
+/** Whether the rollback execution `candidate` exists and was started for `executionArn`. */
+async function rollbackInputNames(sfn: SFNClient, candidate: string, executionArn: string): Promise<boolean> {
+  try {
+    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: candidate }));
+    return (JSON.parse(input ?? '{}') as { executionArn?: unknown }).executionArn === executionArn;
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+    throw error;
+  }
+}
+
+/** Starts `abort-<execution name>`; its ARN, also when it exists already. */
+async function startRollback(sfn: SFNClient, stateMachineArn: string, input: RollbackInput): Promise<string> {
+  const name = rollbackExecutionName(input.executionArn);
   try {
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    return { rollbackExecutionArn: started.executionArn, strategy };
+    return started.executionArn!;
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
-    return {
-      rollbackExecutionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
-      strategy,
-    };
+    return namedRollbackArn(stateMachineArn, input.executionArn);
   }
 }

@@ -5,9 +5,9 @@ import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } 
 import { resolveExecutionArn } from '../resolve.ts';
 
 /**
- * `cutover abort <execution>`: stops an execution, then starts the rollback state machine
- * (`abort-<execution name>`) that restores a release's traffic and tracks from the backup and unlocks the
- * service, or only unlocks the service of a database migration.
+ * `cutover abort <execution>`: stops an execution, then follows (or, when the platform starts none, starts)
+ * the rollback state machine's execution that restores a release's traffic and tracks from the backup and
+ * unlocks the service, or only unlocks the service of a database migration.
  */
 export function abortCommand(): Command {
   return withEndpointOptions(
@@ -17,7 +17,7 @@ export function abortCommand(): Command {
       .option('--reason <text>', 'why, recorded in the history', 'aborted from the CLI')
       .addHelpText(
         'after',
-        '\nExample:\n  $ cutover abort checkout-v2 --reason "wrong image"\n  $ cutover watch abort-checkout-v2',
+        '\nExample:\n  $ cutover abort checkout-v2 --reason "wrong image"\n  $ cutover watch <the rollback ARN it prints>',
       ),
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
