@@ -84,6 +84,14 @@ function findTaskToken(value: unknown): string | undefined {
 
 const TASK_ENDED = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut', 'TaskAborted']);
 
+/** Whether the event schedules a task that waits for its token (`.waitForTaskToken`): an approval. */
+export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
+  return (
+    event.type === 'TaskScheduled' &&
+    event.taskScheduledEventDetails?.resource?.endsWith('.waitForTaskToken') === true
+  );
+}
+
 /**
  * The task token of the approval an execution is waiting on: the newest `.waitForTaskToken` task that has
  * not ended, whose parameters pass the token as `taskToken`. Works the same against AWS and the local runtime.
@@ -100,9 +108,8 @@ export function pendingTaskToken(events: readonly HistoryEvent[]): string | unde
  * token = pendingTaskTokenAfter(token, event);
  */
 export function pendingTaskTokenAfter(token: string | undefined, event: HistoryEvent): string | undefined {
-  const scheduled = event.taskScheduledEventDetails;
-  if (event.type === 'TaskScheduled' && scheduled?.resource?.endsWith('.waitForTaskToken')) {
-    return findTaskToken(JSON.parse(scheduled.parameters ?? '{}'));
+  if (schedulesTaskTokenWait(event)) {
+    return findTaskToken(JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}'));
   }
   return event.type && TASK_ENDED.has(event.type) ? undefined : token;
 }

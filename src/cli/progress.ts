@@ -8,6 +8,7 @@ import {
   TransientAdapterError,
 } from '#core/errors.ts';
 import { counted } from './format.ts';
+import { schedulesTaskTokenWait } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -30,6 +31,8 @@ export type ProgressLine =
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
     }
   | { readonly kind: 'attemptFailed'; readonly cause: string }
+  /** An approval the execution now waits for, with its timeout when it has one. */
+  | { readonly kind: 'approval'; readonly timeoutSeconds?: number }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -125,6 +128,10 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   if (type in END_EVENTS) {
     return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
   }
+  if (schedulesTaskTokenWait(event)) {
+    const timeoutSeconds = event.taskScheduledEventDetails?.timeoutInSeconds;
+    return [{ kind: 'approval', ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) }];
+  }
   const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
   if (failed?.error === TransientAdapterError.errorName) {
     return [{ kind: 'attemptFailed', cause: readableCause(failed.cause) ?? failed.error }];
@@ -211,12 +218,15 @@ export function progressText(line: ProgressLine): string {
  */
 export function taskReportsOf(event: HistoryEvent): string[] {
   return progressOf(event)
-    .filter((line) => line.kind !== 'state' && line.kind !== 'end')
+    .filter((line) => line.kind !== 'state' && line.kind !== 'end' && line.kind !== 'approval')
     .map(progressText);
 }
 
-/** Formats a progress line for the terminal. */
-export function formatProgress(line: ProgressLine): string {
+/**
+ * Formats a progress line for the terminal; an approval names the commands that answer it, for
+ * `execution` (its name, with the endpoint flags it needs).
+ */
+export function formatProgress(line: ProgressLine, execution = '<execution>'): string {
   switch (line.kind) {
     case 'state':
       return `→ ${line.name}`;
@@ -244,6 +254,11 @@ export function formatProgress(line: ProgressLine): string {
         : '  undo     nothing was copied';
     case 'attemptFailed':
       return `  attempt failed (retried while attempts remain): ${line.cause}`;
+    case 'approval': {
+      const timeout =
+        line.timeoutSeconds === undefined ? '' : ` (times out after ${count(line.timeoutSeconds)} s)`;
+      return `  approval waiting${timeout}: \`cutover approve ${execution}\` goes on, \`cutover reject ${execution} --reason <why>\` rolls back`;
+    }
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':

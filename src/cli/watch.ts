@@ -16,6 +16,8 @@ export interface WatchOptions {
   readonly pollMs?: number;
   /** How long the endpoint may stay unreachable before following ends with exit code 3. @default 120 */
   readonly reconnectSeconds?: number;
+  /** The endpoint flags the commands an approval names need (` --endpoint <url>`). @default '' */
+  readonly endpointFlags?: string;
 }
 
 /** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
@@ -85,7 +87,8 @@ export async function watchExecution(
   options: WatchOptions = {},
   contact: Contact = {},
 ): Promise<number> {
-  const { print = console.log, pollMs = 500 } = options;
+  const { print = console.log, pollMs = 500, endpointFlags = '' } = options;
+  const execution = `${executionNameOf(executionArn)}${endpointFlags}`;
   let lastEventId = 0;
   for (;;) {
     const events = await throughLostContact(
@@ -96,7 +99,7 @@ export async function watchExecution(
     for (const event of events) {
       lastEventId = event.id ?? lastEventId;
       for (const line of progressOf(event)) {
-        print(formatProgress(line));
+        print(formatProgress(line, execution));
         if (line.kind === 'end') return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
       }
     }
@@ -130,7 +133,8 @@ export async function followExecution(
   };
   process.once('SIGINT', interrupted);
   try {
-    return await watchExecution(sfn, executionArn, { reconnectSeconds: options.reconnectSeconds }, contact);
+    const { reconnectSeconds } = options;
+    return await watchExecution(sfn, executionArn, { reconnectSeconds, endpointFlags: flags }, contact);
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) throw error;
     throw new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });

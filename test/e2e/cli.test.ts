@@ -665,7 +665,10 @@ describe('a canary release from the CLI', () => {
     expect(pendingBefore).toContain(arn);
     expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(0);
-    expect(waited.stdout).toMatch(/→ RequestApproval\n→ DeployStable\n/);
+    const answerWith = `${name} --endpoint ${endpoint}`;
+    expect(waited.stdout).toContain(
+      `→ RequestApproval\n  approval waiting (times out after 3,600 s): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n→ DeployStable\n`,
+    );
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
   });
 

@@ -83,6 +83,8 @@ export class ExecutionViewAccumulator {
         else if (line.kind === 'verdict') {
           const { kind: _kind, ...verdict } = line;
           this.#verdicts.push({ ...verdict, at });
+        } else if (line.kind === 'approval') {
+          // Shown as the approval's buttons and deadline, not as activity.
         } else if (line.kind === 'end') {
           const { kind: _kind, ...ended } = line;
           this.#end = ended;

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { failureOf, formatProgress, progressOf } from '../../../src/cli/progress.ts';
+import { failureOf, formatProgress, progressOf, taskReportsOf } from '../../../src/cli/progress.ts';
 
 /** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 function lambdaCause(errorType: string, errorMessage: string): string {
@@ -78,9 +78,33 @@ describe('progressOf', () => {
       },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
+  });
+
+  it('says an approval is waiting, until when, and the commands that answer it', () => {
+    // Prepare
+    const event: HistoryEvent = {
+      id: 40,
+      timestamp: new Date(),
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        region: 'us-east-1',
+        parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
+        timeoutInSeconds: 3600,
+      },
+    };
+    // Act
+    const lines = progressOf(event).map((line) => formatProgress(line, 'checkout-v4 --aws'));
+    const reports = taskReportsOf(event);
+    // Assess
+    expect(lines).toEqual([
+      '  approval waiting (times out after 3,600 s): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
+    ]);
+    expect(reports).toEqual([]);
   });
 
   it('ends an execution stopped through the API with a cause alone by that cause', () => {
@@ -92,7 +116,7 @@ describe('progressOf', () => {
       executionAbortedEventDetails: { cause: 'wrong image' },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['ABORTED: wrong image']);
   });
@@ -113,7 +137,7 @@ describe('progressOf', () => {
       },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual([
       `  weights  stable ${'█'.repeat(36)}${'░'.repeat(4)} canary 90/10`,
@@ -136,7 +160,7 @@ describe('progressOf', () => {
       },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['  weights  stable 100%', '  rollback 1 track put back as the backup had them']);
   });
@@ -170,7 +194,7 @@ describe('progressOf', () => {
       },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual([
       '  attempt failed (retried while attempts remain): hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
@@ -193,7 +217,7 @@ describe('progressOf', () => {
     const lines = [
       ...progressOf(failed('AnalysisFailed', failure)),
       ...progressOf(failed('AnalysisInconclusive', inconclusive)),
-    ].map(formatProgress);
+    ].map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual([`  analysis FAIL: ${failure}`, `  analysis INCONCLUSIVE: ${inconclusive}`]);
   });
@@ -214,7 +238,7 @@ describe('progressOf', () => {
       },
     };
     // Act
-    const lines = progressOf(event).map(formatProgress);
+    const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['  hooks    smoke 204 (35 ms), load 200 (61,250 ms)']);
   });
@@ -247,7 +271,7 @@ describe('progressOf', () => {
       },
     }));
     // Act
-    const lines = events.flatMap(progressOf).map(formatProgress);
+    const lines = events.flatMap(progressOf).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual([
       '  backup   shop/orders/database/run-1/manifest.json',
