@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
+import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
 import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -36,11 +37,29 @@ export const handler = taskHandler(
     const result =
       shiftedAt !== undefined && asOf <= Date.parse(shiftedAt)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
-        : await analyzeMetrics(read, request.metrics, thresholds);
+        : withoutTrafficHint(await analyzeMetrics(read, request.metrics, thresholds), request, track);
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
   },
 );
+
+/**
+ * An analysis that counted no request at all says so, and what to do: locally, send traffic through the
+ * service's proxy (nothing else reaches it); elsewhere, check that traffic is routed to the track.
+ */
+function withoutTrafficHint(
+  result: AnalysisResult,
+  request: DeploymentRequest,
+  track: string,
+): AnalysisResult {
+  if (result.verdict !== 'inconclusive' || result.measurements.requestCount !== 0) return result;
+  const { namespace, name } = request.service;
+  const hint =
+    request.metrics.type === 'local'
+      ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}\`, or your client at the proxy URL \`cutover local\` printed)`
+      : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;
+  return { ...result, reason: `${result.reason}: no request reached ${track}; ${hint}` };
+}
 
 /** The verdict while a late provider has published nothing since the weights shifted. */
 function notPublishedYet(provider: string, delaySeconds: number): AnalysisResult {

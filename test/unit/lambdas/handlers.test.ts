@@ -349,6 +349,17 @@ describe('analyze', () => {
     expect(second?.name).toBe('AnalysisInconclusive');
   });
 
+  it('says no request reached the track, and how to send some, when it counted none', async () => {
+    // Prepare
+    world.metrics = { requestCount: 0 };
+    // Act
+    const result = await analyzeWith();
+    // Assess
+    expect(result.reason).toBe(
+      "requestCount 0 < minRequests 10: no request reached canary; send traffic to the service's proxy (`cutover traffic shop/checkout`, or your client at the proxy URL `cutover local` printed)",
+    );
+  });
+
   it('throws AnalysisFailed with the reason at the failure limit', async () => {
     // Prepare
     world.metrics = { requestCount: 100, errorRate: 0.3 };
