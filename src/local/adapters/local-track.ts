@@ -163,9 +163,11 @@ export class LocalTrack {
     const unready = this.#pods.find((pod) => pod.replica.probeFailing)?.replica;
     if (unready) {
       const seconds = this.settings.readinessTimeoutMs / 1000;
+      const probe = unready.lastProbe ?? 'did not answer 2xx';
+      const log = unready.logTail(LOG_TAIL_BYTES).trim().split('\n').at(-1)?.trim();
       return {
         reason: 'ProbeFailed',
-        message: `replica ${unready.spec.name} not ready after ${seconds}s: GET ${unready.url}/healthz did not answer 2xx`,
+        message: `replica ${unready.spec.name} not ready after ${seconds}s: GET ${unready.url}/healthz: ${probe}; ${log ? `its log ends "${log}" (${unready.spec.logFile})` : `its log is empty (${unready.spec.logFile})`}`,
       };
     }
     return undefined;

@@ -23,6 +23,8 @@ export interface ReplicaSpec {
 export type ReplicaPhase = 'starting' | 'ready' | 'backoff' | 'stopping' | 'stopped';
 
 const FIRST_BACKOFF_MS = 250;
+/** How long one readiness probe waits for its answer. */
+const PROBE_TIMEOUT_MS = 1_000;
 const MAX_BACKOFF_MS = 10_000;
 
 /**
@@ -40,6 +42,8 @@ export class Replica {
   port = 0;
   restartCount = 0;
   lastExit: string | undefined;
+  /** What the last readiness probe got, when it was not 2xx: `answered 503`, `connection refused ...`. */
+  lastProbe: string | undefined;
   #child: ChildProcess | undefined;
   #startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -142,16 +146,30 @@ export class Replica {
 
   #probe(): void {
     if (this.phase !== 'starting') return;
-    const request = get(`${this.url}/healthz`, { timeout: 1_000, agent: false }, (res) => {
+    const request = get(`${this.url}/healthz`, { timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
       res.resume();
       const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
       if (ok && this.phase === 'starting') {
         this.phase = 'ready';
         this.onChange();
-      } else this.#scheduleProbe();
+        return;
+      }
+      this.lastProbe = `answered ${res.statusCode}`;
+      this.#scheduleProbe();
     });
-    request.once('timeout', () => request.destroy());
-    request.once('error', () => this.#scheduleProbe());
+    let timedOut = false;
+    request.once('timeout', () => {
+      timedOut = true;
+      request.destroy();
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      this.lastProbe = timedOut
+        ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+        : error.code === 'ECONNREFUSED'
+          ? `connection refused: nothing listens on port ${this.port} (the app must listen on $PORT)`
+          : error.message;
+      this.#scheduleProbe();
+    });
   }
 
   #scheduleProbe(): void {

@@ -85,20 +85,41 @@ describe('LocalCluster', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
-  it('reports ProbeFailed for a replica that never answers its readiness probe', async () => {
+  it('reports ProbeFailed for a replica listening elsewhere than $PORT, with what the probe got and its log', async () => {
     // Prepare
     cluster = aCluster({ readinessTimeoutMs: 300 });
-    const silent = {
+    const elsewhere = {
       version: 'v1',
-      command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'],
+      command: [process.execPath, '-e', "console.log('listening on 18285'); setInterval(() => {}, 1000)"],
       replicas: 1,
     };
     // Act
-    await cluster.apply(service, 'canary', silent);
+    await cluster.apply(service, 'canary', elsewhere);
     const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
     // Assess
     expect(status.failed?.reason).toBe('ProbeFailed');
-    expect(status.failed?.message).toMatch(/\/healthz/);
+    expect(status.failed?.message).toMatch(
+      /^replica checkout-canary-\S+ not ready after 0.3s: GET http:\/\/127.0.0.1:(\d+)\/healthz: connection refused: nothing listens on port \1 \(the app must listen on \$PORT\); its log ends "listening on 18285" \(\S+\.log\)$/,
+    );
+  });
+
+  it('reports ProbeFailed with the status a replica answers its readiness probe with', async () => {
+    // Prepare
+    cluster = aCluster({ readinessTimeoutMs: 300 });
+    const unready = {
+      version: 'v1',
+      command: [
+        process.execPath,
+        '-e',
+        "require('node:http').createServer((q, r) => { r.statusCode = 503; r.end(); }).listen(process.env.PORT)",
+      ],
+      replicas: 1,
+    };
+    // Act
+    await cluster.apply(service, 'canary', unready);
+    const status = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(status.failed?.message).toMatch(/\/healthz: answered 503; its log is empty \(\S+\.log\)$/);
   });
 
   it('reports a command that cannot be started as CrashLoopBackOff, with the reason', async () => {
