@@ -125,20 +125,36 @@ export async function followExecution(
   contact: Contact = {},
 ): Promise<number> {
   const name = executionNameOf(executionArn);
-  const flags = endpointFlags(options);
-  const commands = `follow it with \`cutover watch ${name}${flags}\`, or stop it with \`cutover abort ${name}${flags}\``;
   const interrupted = (): void => {
-    console.error(`\nstopped following ${name}; the execution keeps running: ${commands}`);
+    console.error(
+      `\nstopped following ${name}; the execution keeps running: ${followUpCommands(name, options)}`,
+    );
     process.exit(INTERRUPTED);
   };
   process.once('SIGINT', interrupted);
   try {
     const { reconnectSeconds } = options;
+    const flags = endpointFlags(options);
     return await watchExecution(sfn, executionArn, { reconnectSeconds, endpointFlags: flags }, contact);
   } catch (error) {
-    if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) throw error;
-    throw new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });
+    throw withFollowUp(error, name, options);
   } finally {
     process.off('SIGINT', interrupted);
   }
+}
+
+/** The commands that follow `execution` again or stop it, with the endpoint flags of `options`. */
+function followUpCommands(execution: string, options: EndpointOptions): string {
+  const flags = endpointFlags(options);
+  return `follow it with \`cutover watch ${execution}${flags}\`, or stop it with \`cutover abort ${execution}${flags}\``;
+}
+
+/**
+ * `error`, or, when it is an outcome-unknown error (the endpoint stopped answering), the same error saying
+ * how to follow or stop `execution` once the endpoint answers again.
+ */
+export function withFollowUp(error: unknown, execution: string, options: EndpointOptions): unknown {
+  if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) return error;
+  const commands = followUpCommands(execution, options);
+  return new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });
 }

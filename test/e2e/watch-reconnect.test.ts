@@ -120,6 +120,19 @@ describe('following an execution while its endpoint restarts', () => {
     expect(ended).toEqual(WAITED_AND_SUCCEEDED);
   });
 
+  it('watch of a runtime down from the start gives up with exit code 3, saying how to follow later', async () => {
+    // Prepare: nothing listens on the endpoint
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    // Act
+    const following = startCli(['watch', 'waited', '--endpoint', endpoint, '--reconnect-seconds', '1']);
+    // Assess
+    expect(await following.exited).toBe(3);
+    expect(following.stderr()).toContain(
+      'so the outcome is unknown: once it answers, ' +
+        `follow it with \`cutover watch waited --endpoint ${endpoint}\`, or stop it with \`cutover abort waited --endpoint ${endpoint}\``,
+    );
+  });
+
   it('refuses a --reconnect-seconds that is not a whole number of seconds, starting nothing', async () => {
     // Act
     const run = startCli(['run', 'canary', '-f', CANARY, '--wait', '--reconnect-seconds', 'soon']);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
-import { type Contact, followExecution, throughLostContact } from '../watch.ts';
+import { type Contact, followExecution, throughLostContact, withFollowUp } from '../watch.ts';
 
 /** `cutover watch <execution>`: live progress until the execution ends; exits 0 when it succeeded. */
 export function watchCommand(): Command {
@@ -25,7 +25,9 @@ export function watchCommand(): Command {
       () => resolveExecutionArn(sfn, ref),
       { reconnectSeconds },
       contact,
-    );
+    ).catch((error: unknown) => {
+      throw withFollowUp(error, ref, options);
+    });
     process.exitCode = await followExecution(sfn, executionArn, { ...options, reconnectSeconds }, contact);
   });
 }
