@@ -1,5 +1,4 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
-import { ServiceLockedError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
 import { validateWithReplicas } from '#core/schemas/index.ts';
 import {
@@ -9,6 +8,7 @@ import {
   metricsFamily,
   trafficFamily,
 } from '#lambdas/shared/dependencies.ts';
+import { serviceLocked } from '#lambdas/shared/service-locked.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
@@ -51,9 +51,7 @@ export const handler = taskHandler('validate-request', {}, async ({ strategy, ex
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   const lock = await deps.lock();
   if (!(await lock.acquire(request.service, executionArn, lockSeconds(plan)))) {
-    const holder = await lock.holder(request.service);
-    const service = `${request.service.namespace}/${request.service.name}`;
-    throw new ServiceLockedError(`${service} is being released by ${holder ?? 'another execution'}`);
+    throw serviceLocked(request.service, await lock.holder(request.service));
   }
   return { request, plan, executionArn, cursor: { index: 0 }, analysis: NO_ANALYSIS_YET };
 });

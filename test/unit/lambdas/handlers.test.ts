@@ -88,14 +88,17 @@ describe('validate-request', () => {
 
   it('fails with ServiceLocked while another execution holds the service', async () => {
     // Prepare
-    world.lockHolder = 'arn:other';
+    world.lockHolder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
     // Act
     const error = await errorOf(
       validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
     );
     // Assess
     expect(error?.name).toBe('ServiceLocked');
-    expect(error?.message).toContain('arn:other');
+    expect(error?.message).toBe(
+      'shop/checkout is being released by arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7: ' +
+        'wait for it to end (`cutover watch checkout-v7`) or stop it (`cutover abort checkout-v7`), then start again',
+    );
   });
 
   it('builds every adapter before locking, so an unusable one leaves the service free', async () => {
