@@ -12,6 +12,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
+import { schedulesTaskTokenWait } from './history.ts';
 import { progressOf, readableFailure } from './progress.ts';
 import { type CliStrategy, workflowStateMachines } from './resolve.ts';
 
@@ -32,6 +33,8 @@ export interface ServiceRelease {
   readonly state?: string;
   /** A running one's traffic weights, as last set. */
   readonly weights?: Readonly<Record<string, number>>;
+  /** Set when a running one waits for an approval. */
+  readonly awaitingApproval?: true;
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -156,23 +159,35 @@ async function withWhereItIs(sfn: SFNClient, release: ServiceRelease): Promise<S
     : release;
 }
 
+/** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */
+const TASK_UNDER_WAY = new Set(['TaskStarted', 'TaskSubmitted']);
+
 /**
- * The state a running execution is in and the weights it last set: its history read newest first, only
- * as far back as it takes to find both.
+ * The state a running execution is in, the weights it last set, and whether it waits for an approval (its
+ * newest event past a task's start schedules a `.waitForTaskToken` task): its history read newest first,
+ * only as far back as it takes to find them.
  */
 async function whereItIs(sfn: SFNClient, executionArn: string) {
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
+  let awaitingApproval: boolean | undefined;
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
     );
-    for (const line of (page.events ?? []).flatMap(progressOf)) {
-      if (line.kind === 'state') state ??= line.name;
-      else if (line.kind === 'weights') weights ??= line.weights;
+    for (const event of page.events ?? []) {
+      if (!TASK_UNDER_WAY.has(event.type ?? '')) awaitingApproval ??= schedulesTaskTokenWait(event);
+      for (const line of progressOf(event)) {
+        if (line.kind === 'state') state ??= line.name;
+        else if (line.kind === 'weights') weights ??= line.weights;
+      }
     }
     nextToken = page.nextToken;
   } while (nextToken && (state === undefined || weights === undefined));
-  return { ...(state ? { state } : {}), ...(weights ? { weights } : {}) };
+  return {
+    ...(state ? { state } : {}),
+    ...(weights ? { weights } : {}),
+    ...(awaitingApproval ? { awaitingApproval: true as const } : {}),
+  };
 }

@@ -649,6 +649,7 @@ describe('a canary release from the CLI', () => {
     const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
     const { run } = await runWaitingForApproval(name);
     const pendingBefore = pendingApprovals();
+    const status = await cutover('status', 'shop/checkout', '--endpoint', endpoint);
     // Act
     const approve = await cutover(
       'approve',
@@ -660,6 +661,12 @@ describe('a canary release from the CLI', () => {
     );
     const waited = await run;
     // Assess
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval: \`cutover approve ${name}\` or \`cutover reject ${name}\`$`,
+        'm',
+      ),
+    );
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain(`approved ${arn}`);
     expect(pendingBefore).toContain(arn);

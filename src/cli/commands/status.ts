@@ -82,7 +82,10 @@ function detailOf(release: ServiceRelease): string {
           .map(([track, weight]) => `${track} ${weight}`)
           .join(' / ')}`
       : '';
-    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}`;
+    const approval = release.awaitingApproval
+      ? `, waiting for approval: \`cutover approve ${release.name}\` or \`cutover reject ${release.name}\``
+      : '';
+    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${approval}`;
   }
   const took =
     release.startDate && release.stopDate
