@@ -18,12 +18,27 @@ export const CAPABILITIES = {
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
   /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */
   backup: 'objects under the backup prefix',
+  /** secretsmanager:GetSecretValue on the configured `databaseSecretArns`, to connect to the databases. */
+  database: 'the credentials of the configured databases',
   /**
-   * rds snapshot and Blue/Green (create from the configured instances, describe, switchover) actions, with the
-   * read-replica, tag, modify and promote actions RDS performs on the green instances for them;
-   * secretsmanager:GetSecretValue on their secrets.
+   * rds:CreateDBSnapshot and AddTagsToResource on the configured instances and the `cutover-*` snapshots
+   * (none without `rdsInstanceIdentifiers`, as for every RDS capability).
    */
-  database: 'snapshots of the configured RDS instances and their credentials',
+  snapshotCreate: 'starting snapshots of the configured RDS instances',
+  /** rds:DescribeDBSnapshots on the configured instances and the `cutover-*` snapshots. */
+  snapshotStatus: 'reading the state of those snapshots',
+  /**
+   * rds:CreateBlueGreenDeployment from the configured instances, with the CreateDBInstanceReadReplica and
+   * AddTagsToResource RDS performs on the caller's permissions for the green instances it names (`db:*`).
+   */
+  blueGreenCreate: 'new Blue/Green deployments of the configured RDS instances, and their green instances',
+  /** rds:DescribeBlueGreenDeployments on the deployments. */
+  blueGreenStatus: 'reading the state of Blue/Green deployments',
+  /**
+   * rds:SwitchoverBlueGreenDeployment, with the ModifyDBInstance and PromoteReadReplica RDS performs on the
+   * caller's permissions to rename and promote the instances (`db:*`).
+   */
+  blueGreenSwitchover: 'Blue/Green switchovers, with the renames and promotion RDS makes for them',
   /** dynamodb Get/Put/Delete on the state table (locks and approval tokens). */
   state: 'locks and approval tokens in the state table',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
@@ -60,14 +75,15 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'set-weights': ['cluster', 'listeners'],
   unlock: ['state'],
   'validate-request': ['cluster', 'listeners', 'metrics', 'state'],
-  'db-prepare': ['state'],
+  'db-prepare': ['state', 'database'],
   'db-backup': ['database', 'backup'],
-  'db-create-snapshot': ['database'],
-  'db-check-snapshot': ['database'],
-  'db-create-blue-green': ['database'],
-  'db-check-blue-green': ['database'],
-  'db-validate-blue-green': ['database'],
-  'db-switchover-blue-green': ['database'],
+  'db-create-snapshot': ['snapshotCreate'],
+  'db-check-snapshot': ['snapshotStatus'],
+  // A retried create looks its deployment up by name; a refused switchover reads whether it started.
+  'db-create-blue-green': ['blueGreenCreate', 'blueGreenStatus'],
+  'db-check-blue-green': ['blueGreenStatus'],
+  'db-validate-blue-green': ['blueGreenStatus'],
+  'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus'],
   'db-migrate': ['database', 'backup'],
   'db-list-tables': ['database'],
   'db-copy-table': ['database'],

@@ -74,7 +74,15 @@ export function capabilityStatements(
         }),
       ];
     case 'database':
-      return databaseStatements(scope, resources);
+      return resources.databaseSecretArns.length > 0
+        ? [statement(['secretsmanager:GetSecretValue'], [...resources.databaseSecretArns])]
+        : [];
+    case 'snapshotCreate':
+    case 'snapshotStatus':
+    case 'blueGreenCreate':
+    case 'blueGreenStatus':
+    case 'blueGreenSwitchover':
+      return rdsStatements(scope, capability, resources.rdsInstanceIdentifiers);
     case 'state':
       return [
         statement(
@@ -132,7 +140,21 @@ function listenerStatements(listenerArns: readonly string[]): iam.PolicyStatemen
   ];
 }
 
-function databaseStatements(scope: Construct, resources: TaskResources): iam.PolicyStatement[] {
+type RdsCapability = Extract<
+  Capability,
+  'snapshotCreate' | 'snapshotStatus' | 'blueGreenCreate' | 'blueGreenStatus' | 'blueGreenSwitchover'
+>;
+
+/**
+ * The RDS statements of one capability; none without configured instances, since Cutover's snapshots and
+ * Blue/Green deployments are all of them. Only creating and switching over a deployment reach `db:*`.
+ */
+function rdsStatements(
+  scope: Construct,
+  capability: RdsCapability,
+  instanceIdentifiers: readonly string[],
+): iam.PolicyStatement[] {
+  if (instanceIdentifiers.length === 0) return [];
   const stack = Stack.of(scope);
   const rds = (resource: string, name: string) =>
     stack.formatArn({
@@ -141,36 +163,34 @@ function databaseStatements(scope: Construct, resources: TaskResources): iam.Pol
       resourceName: name,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  const instances = resources.rdsInstanceIdentifiers.map((id) => rds('db', id));
-  const snapshots = instances.length > 0 ? [rds('snapshot', 'cutover-*')] : [];
+  const instances = instanceIdentifiers.map((id) => rds('db', id));
+  const snapshots = [...instances, rds('snapshot', 'cutover-*')];
   // RDS names blue/green deployments `bgd-<generated id>`: the resource type is as narrow as it gets.
-  const blueGreenDeployments = [rds('deployment', '*')];
+  const deployments = [rds('deployment', '*')];
   // RDS creates, renames and promotes the green instances on the caller's permissions, under names it
   // generates; its Blue/Green docs allow no partial name pattern for them, only `*`.
-  const blueGreenInstances = [rds('db', '*')];
-  if (instances.length === 0 && resources.databaseSecretArns.length === 0) return [];
-  return [
-    ...(instances.length > 0
-      ? [
-          statement(['rds:DescribeDBInstances'], instances),
-          statement(['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...instances, ...snapshots]),
-          statement(['rds:DescribeDBSnapshots'], [...instances, ...snapshots]),
-          statement(['rds:CreateBlueGreenDeployment'], [...instances, ...blueGreenDeployments]),
-          statement(
-            ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
-            [...blueGreenInstances, ...blueGreenDeployments],
-          ),
-          statement(['rds:ModifyDBInstance', 'rds:PromoteReadReplica'], blueGreenInstances),
-          statement(
-            ['rds:DescribeBlueGreenDeployments', 'rds:SwitchoverBlueGreenDeployment'],
-            blueGreenDeployments,
-          ),
-        ]
-      : []),
-    ...(resources.databaseSecretArns.length > 0
-      ? [statement(['secretsmanager:GetSecretValue'], [...resources.databaseSecretArns])]
-      : []),
-  ];
+  const anyInstance = [rds('db', '*')];
+  switch (capability) {
+    case 'snapshotCreate':
+      return [statement(['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], snapshots)];
+    case 'snapshotStatus':
+      return [statement(['rds:DescribeDBSnapshots'], snapshots)];
+    case 'blueGreenCreate':
+      return [
+        statement(['rds:CreateBlueGreenDeployment'], [...instances, ...deployments]),
+        statement(
+          ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+          [...anyInstance, ...deployments],
+        ),
+      ];
+    case 'blueGreenStatus':
+      return [statement(['rds:DescribeBlueGreenDeployments'], deployments)];
+    case 'blueGreenSwitchover':
+      return [
+        statement(['rds:SwitchoverBlueGreenDeployment'], deployments),
+        statement(['rds:ModifyDBInstance', 'rds:PromoteReadReplica'], anyInstance),
+      ];
+  }
 }
 
 function eventBusArn(scope: Construct, eventBusName: string): string {
