@@ -1,5 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
@@ -9,6 +9,7 @@ import {
   type RollbackInput,
 } from '#core/rollback.ts';
 import { pascalCase } from './discovery.ts';
+import { startExecution } from './rule-targets.ts';
 
 /** Props of {@link AbortRollbacks}. */
 export interface AbortRollbacksProps {
@@ -16,6 +17,8 @@ export interface AbortRollbacksProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** The machine that restores a stopped release, or unlocks the service of a stopped database migration. */
   readonly rollback: sfn.IStateMachine;
+  /** Receives the events whose rollback could not be started (see {@link startExecution}). */
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -23,10 +26,15 @@ export interface AbortRollbacksProps {
  * and a stopped database migration would keep its service locked. One EventBridge rule per release
  * strategy machine and for the database migration's on `Step Functions Execution Status Change` with
  * status `ABORTED` starts the rollback machine with `{ strategy, executionArn, input, reason }` from the
- * event (`input` is the stopped execution's input as a JSON string).
+ * event (`input` is the stopped execution's input as a JSON string). A rollback that cannot be started
+ * ends in `deadLetterQueue`.
  *
  * @example
- * new AbortRollbacks(this, 'AbortRollbacks', { stateMachines: machines.byStrategy, rollback: machines.byStrategy.get('rollback')! });
+ * new AbortRollbacks(this, 'AbortRollbacks', {
+ *   stateMachines: machines.byStrategy,
+ *   rollback: machines.byStrategy.get('rollback')!,
+ *   deadLetterQueue: deadLetters.queue,
+ * });
  */
 export class AbortRollbacks extends Construct {
   constructor(scope: Construct, id: string, props: AbortRollbacksProps) {
@@ -44,14 +52,16 @@ export class AbortRollbacks extends Construct {
           detail: { status: ['ABORTED'], stateMachineArn: [machine.stateMachineArn] },
         },
         targets: [
-          new targets.SfnStateMachine(props.rollback, {
-            input: events.RuleTargetInput.fromObject({
+          startExecution(
+            props.rollback,
+            events.RuleTargetInput.fromObject({
               strategy,
               executionArn: events.EventField.fromPath('$.detail.executionArn'),
               input: events.EventField.fromPath('$.detail.input'),
               reason: ABORTED_REASON,
             } satisfies RollbackInput),
-          }),
+            props.deadLetterQueue,
+          ),
         ],
       });
     }

@@ -1,24 +1,52 @@
 import * as z from 'zod';
+import { ITEM_FORMS } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
 
-/** Reads a context value: `cdk.json` gives JSON, `-c key=value` gives a string (a list may be comma-separated). */
+/**
+ * Reads a context value: `cdk.json` gives JSON, `-c key=value` gives a string (a list may be comma-separated
+ * or a JSON array).
+ */
 type ContextReader = (key: string) => unknown;
 
-const list = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : value,
-  z.array(z.string().min(1)),
-);
+/** A `-c key=value` string parsed as JSON; not JSON is an issue of the key. */
+function parseJson(value: string, context: z.core.$RefinementCtx): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `is not valid JSON (${(error as Error).message})` });
+    return z.NEVER;
+  }
+}
+
+/** A list: a JSON array from `cdk.json` or `-c key='["a","b"]'`, or a comma-separated `-c key=a,b`. */
+const list = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value, context) => {
+    if (typeof value !== 'string') return value;
+    if (/^\s*\[/.test(value)) return parseJson(value, context);
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  }, schema);
 const json = <T extends z.ZodType>(schema: T) =>
   z.preprocess(
-    (value) => (typeof value === 'string' && /^\s*[[{]/.test(value) ? JSON.parse(value) : value),
+    (value, context) =>
+      typeof value === 'string' && /^\s*[[{]/.test(value) ? parseJson(value, context) : value,
     schema,
   );
+
+/** The message of a required key that is missing: what it is, and how to give it. */
+const required = (form: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${form}` : undefined),
+});
+
+/** An optional list prop of {@link ITEM_FORMS}, each item checked against its pattern. */
+const itemsOf = (prop: keyof typeof ITEM_FORMS) => {
+  const [pattern, form] = ITEM_FORMS[prop];
+  return list(
+    z.array(z.string().regex(pattern, { error: (issue) => `"${issue.input}" is not ${form}` })),
+  ).optional();
+};
 
 /** The context keys of `bin/app.ts`, each validated: a missing or bad value fails synth naming the key. */
 const contextObject = z.object({
@@ -26,21 +54,31 @@ const contextObject = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
     .default('Cutover'),
-  clusterName: z.string().min(1),
-  allowedNamespaces: list.pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).min(1)),
+  clusterName: z.string(required('the name of the EKS cluster releases run on (-c clusterName=prod)')).min(1),
+  allowedNamespaces: list(
+    z
+      .array(
+        z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+        required(
+          `the Kubernetes namespaces the tasks may change, comma-separated (-c allowedNamespaces=shop,billing) or a JSON array (-c 'allowedNamespaces=["shop","billing"]')`,
+        ),
+      )
+      .min(1),
+  ),
   vpcId: z
     .string()
     .regex(/^vpc-[0-9a-f]+$/)
     .optional(),
-  subnetIds: list.pipe(z.array(z.string().regex(/^subnet-[0-9a-f]+$/))).optional(),
-  securityGroupIds: list.pipe(z.array(z.string().regex(/^sg-[0-9a-f]+$/))).optional(),
+  subnetIds: list(z.array(z.string().regex(/^subnet-[0-9a-f]+$/))).optional(),
+  securityGroupIds: list(z.array(z.string().regex(/^sg-[0-9a-f]+$/))).optional(),
   alarmEmail: z.email().optional(),
-  listenerArns: list.optional(),
-  eksRoleArns: list.optional(),
-  prometheusWorkspaceArns: list.optional(),
-  rdsInstanceIdentifiers: list.optional(),
-  databaseSecretArns: list.optional(),
-  hookSecretArns: list.optional(),
+  listenerArns: itemsOf('listenerArns'),
+  eksRoleArns: itemsOf('eksRoleArns'),
+  prometheusWorkspaceArns: itemsOf('prometheusWorkspaceArns'),
+  rdsInstanceIdentifiers: itemsOf('rdsInstanceIdentifiers'),
+  databaseSecretArns: itemsOf('databaseSecretArns'),
+  hookSecretArns: itemsOf('hookSecretArns'),
+  releaseEventPrincipals: itemsOf('releaseEventPrincipals'),
   eventBusName: z.string().min(1).optional(),
   backupRetentionDays: z.coerce.number().int().min(1).optional(),
   ecrTriggers: json(

@@ -53,6 +53,7 @@ export class CutoverStack extends Stack {
       eventBusName: context.eventBusName,
       backupRetentionDays: context.backupRetentionDays,
       ecrTriggers: context.ecrTriggers,
+      releaseEventPrincipals: context.releaseEventPrincipals,
       ...props.overrides,
     });
   }

@@ -18,10 +18,11 @@ import { CutoverConfigError } from './errors.ts';
 import { CutoverMonitoring } from './monitoring.ts';
 import { suppressJustifiedFindings } from './nag-suppressions.ts';
 import { ReleaseApi } from './release-api.ts';
+import { RuleDeadLetters } from './rule-targets.ts';
 import { StrategyStateMachines } from './state-machines.ts';
 import { CutoverStorage } from './storage.ts';
 import { TaskFunctions } from './task-functions.ts';
-import { type EcrReleaseTrigger, ReleaseTriggers } from './triggers.ts';
+import { checkEcrTriggers, type EcrReleaseTrigger, ReleaseTriggers } from './triggers.ts';
 
 export type { EcrReleaseTrigger } from './triggers.ts';
 
@@ -65,6 +66,12 @@ export interface CutoverProps {
   readonly hookSecretArns?: readonly string[];
   /** ECR repositories whose pushes start a release. @default none */
   readonly ecrTriggers?: readonly EcrReleaseTrigger[];
+  /**
+   * IAM role ARNs and 12-digit account ids that may start releases with `Release Requested` events, on the
+   * event bus `<stack name>-releases` (the only ones its policy lets put events).
+   * @default none: no release event bus, releases start from the API and ECR triggers only
+   */
+  readonly releaseEventPrincipals?: readonly string[];
   /** Event bus the notifier also publishes deployment events to (`CUTOVER_EVENT_BUS`). @default SNS only */
   readonly eventBusName?: string;
   /** Key prefix of the backups in the backup bucket. @default 'backups/' */
@@ -97,6 +104,7 @@ const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /**
  * Cutover on AWS: the strategy state machines and their task functions (discovered from `statemachines/`
  * and `lambdas/`), the backup bucket and state table, EKS access, the release API and EventBridge triggers,
+ * the rollback of stopped executions (rules whose failed starts go to a dead-letter queue with an alarm),
  * and alerts, alarms and a dashboard.
  *
  * @example
@@ -112,6 +120,8 @@ export class Cutover extends Construct {
   readonly functions: TaskFunctions;
   readonly stateMachines: StrategyStateMachines;
   readonly monitoring: CutoverMonitoring;
+  /** Where the events go whose rollback or release an EventBridge rule could not start, and its alarm. */
+  readonly ruleDeadLetters: RuleDeadLetters;
   readonly api?: ReleaseApi;
 
   constructor(scope: Construct, id: string, props: CutoverProps) {
@@ -124,6 +134,7 @@ export class Cutover extends Construct {
     const machines = discoverStateMachines(props.stateMachinesDir ?? join(PROJECT_ROOT, 'statemachines'));
 
     this.storage = new CutoverStorage(this, 'Storage', {
+      backupPrefix,
       backupRetentionDays: props.backupRetentionDays ?? 90,
       removalPolicy,
     });
@@ -136,6 +147,10 @@ export class Cutover extends Construct {
       EventBusName: props.eventBusName ?? 'default',
     });
     checkSubstitutions(machines, [...functions.map((fn) => fn.substitution), ...Object.keys(values)]);
+    checkEcrTriggers(
+      props.ecrTriggers ?? [],
+      machines.map((machine) => machine.strategy),
+    );
 
     this.functions = new TaskFunctions(this, 'Tasks', {
       functions,
@@ -179,12 +194,18 @@ export class Cutover extends Construct {
       removalPolicy,
     });
     this.monitoring.watch(this.stateMachines.byStrategy);
+    this.ruleDeadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', {
+      monitoring: this.monitoring,
+    });
+    const deadLetterQueue = this.ruleDeadLetters.queue;
     // The rollback machine is started by aborts, not by users: no API route, trigger or approval.
     const rollback = this.stateMachines.byStrategy.get(ROLLBACK_MACHINE);
     const releases = new Map(
       [...this.stateMachines.byStrategy].filter(([name]) => name !== ROLLBACK_MACHINE),
     );
-    if (rollback) new AbortRollbacks(this, 'AbortRollbacks', { stateMachines: releases, rollback });
+    if (rollback) {
+      new AbortRollbacks(this, 'AbortRollbacks', { stateMachines: releases, rollback, deadLetterQueue });
+    }
 
     new EksAccess(this, 'EksAccess', {
       clusterName: props.clusterName,
@@ -214,6 +235,8 @@ export class Cutover extends Construct {
     new ReleaseTriggers(this, 'Triggers', {
       stateMachines: releases,
       ecrTriggers: props.ecrTriggers ?? [],
+      releaseEventPrincipals: props.releaseEventPrincipals,
+      deadLetterQueue,
     });
     suppressJustifiedFindings(this);
   }
@@ -232,44 +255,67 @@ function substitutionValues(cdkValues: Readonly<Record<string, string>>): Record
   return Object.fromEntries(names.map((name) => [name, cdkValues[name]!]));
 }
 
+const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+/;
+
+/** The list props that name AWS resources or principals: the pattern of an item, and what it must be. */
+export const ITEM_FORMS = {
+  listenerArns: [
+    /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app|net)\/.+/,
+    'an ELBv2 listener ARN',
+  ],
+  eksRoleArns: [/^arn:aws[\w-]*:iam::\d{12}:role\/.+/, 'an IAM role ARN'],
+  prometheusWorkspaceArns: [
+    /^arn:aws[\w-]*:aps:[\w-]+:\d{12}:workspace\/.+/,
+    'an Amazon Managed Prometheus workspace ARN',
+  ],
+  rdsInstanceIdentifiers: [
+    /^(?=.{1,63}$)[A-Za-z](-?[A-Za-z0-9])*$/,
+    'an RDS DB instance identifier (1-63 letters, digits and hyphens, starting with a letter, no "--", not ending with "-")',
+  ],
+  databaseSecretArns: [SECRET_ARN, 'a Secrets Manager secret ARN'],
+  hookSecretArns: [SECRET_ARN, 'a Secrets Manager secret ARN'],
+  releaseEventPrincipals: [
+    /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:role\/.+)$/,
+    'a 12-digit AWS account id or an IAM role ARN',
+  ],
+} as const satisfies { readonly [Prop in keyof CutoverProps]?: readonly [RegExp, string] };
+
+/**
+ * Throws one error naming every bad prop; {@link checkEcrTriggers} checks `ecrTriggers` once the state
+ * machines are known.
+ */
 function validateProps(props: CutoverProps): void {
-  const fail = (message: string) => {
-    throw new CutoverConfigError(message);
-  };
+  const problems: string[] = [];
   if (!props.clusterName?.trim())
-    fail('clusterName is required: the name of the EKS cluster releases run on');
-  if (!props.allowedNamespaces?.length) fail('allowedNamespaces must list at least one Kubernetes namespace');
-  for (const namespace of props.allowedNamespaces) {
+    problems.push('clusterName is required: the name of the EKS cluster releases run on');
+  if (!props.allowedNamespaces?.length)
+    problems.push('allowedNamespaces must list at least one Kubernetes namespace');
+  for (const namespace of props.allowedNamespaces ?? []) {
     if (!NAMESPACE.test(namespace))
-      fail(
+      problems.push(
         `allowedNamespaces: "${namespace}" is not a Kubernetes namespace name (lowercase letters, digits, "-")`,
       );
   }
   if (props.runtime && !NODE_RUNTIMES.includes(props.runtime.name)) {
-    fail(`runtime must be one of: ${NODE_RUNTIMES.join(', ')} (got ${props.runtime.name})`);
+    problems.push(`runtime must be one of: ${NODE_RUNTIMES.join(', ')} (got ${props.runtime.name})`);
   }
   if (
     props.backupRetentionDays !== undefined &&
     !(Number.isInteger(props.backupRetentionDays) && props.backupRetentionDays >= 1)
   ) {
-    fail(`backupRetentionDays must be a whole number of days >= 1 (got ${props.backupRetentionDays})`);
+    problems.push(
+      `backupRetentionDays must be a whole number of days >= 1 (got ${props.backupRetentionDays})`,
+    );
   }
   if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
-    fail(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
+    problems.push(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
   }
   if ((props.vpcSubnets || props.securityGroups) && !props.vpc)
-    fail('vpcSubnets and securityGroups need vpc');
-  for (const arn of props.listenerArns ?? []) {
-    if (!/^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app|net)\/.+/.test(arn)) {
-      fail(`listenerArns: "${arn}" is not an ELBv2 listener ARN`);
+    problems.push('vpcSubnets and securityGroups need vpc');
+  for (const [prop, [pattern, form]] of Object.entries(ITEM_FORMS)) {
+    for (const item of props[prop as keyof typeof ITEM_FORMS] ?? []) {
+      if (!pattern.test(item)) problems.push(`${prop}: "${item}" is not ${form}`);
     }
   }
-  for (const arn of props.eksRoleArns ?? []) {
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(arn))
-      fail(`eksRoleArns: "${arn}" is not an IAM role ARN`);
-  }
-  for (const arn of props.hookSecretArns ?? []) {
-    if (!/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+/.test(arn))
-      fail(`hookSecretArns: "${arn}" is not a Secrets Manager secret ARN`);
-  }
+  if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
 }

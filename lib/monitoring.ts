@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,6 +15,9 @@ export interface CutoverMonitoringProps {
   /** Subscribed to the alert topic when set. */
   readonly alarmEmail?: string;
 }
+
+/** The services that publish to the alert topic: EventBridge for the rule, CloudWatch for the alarms. */
+const PUBLISHERS = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] as const;
 
 /** The execution statuses that alert. */
 export const ALERTING_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
@@ -40,10 +42,17 @@ export class CutoverMonitoring extends Construct {
       description: 'Cutover alert topic encryption',
       enableKeyRotation: true,
     });
-    // EventBridge and CloudWatch alarms publish to the topic, so they must be able to use its key.
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    }
+    // EventBridge and CloudWatch alarms publish to the topic, so they must be able to use its key: for this
+    // account's rules and alarms. The key policy cannot name them (the key comes before the topic, and the
+    // topic before the rule and alarms that name it); the topic policy does.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: PUBLISHERS.map((service) => new iam.ServicePrincipal(service)),
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Alerts', {
       displayName: 'Cutover alerts',
       masterKey: key,
@@ -57,7 +66,11 @@ export class CutoverMonitoring extends Construct {
   watch(stateMachines: ReadonlyMap<string, sfn.IStateMachine>): void {
     const machines = [...stateMachines.entries()];
     if (machines.length > 0) {
-      new events.Rule(this, 'ExecutionStatusRule', {
+      const message = events.RuleTargetInput.fromText(
+        `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
+          `${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.executionArn')}`,
+      );
+      const rule = new events.Rule(this, 'ExecutionStatusRule', {
         description: 'Cutover executions that failed, timed out or were aborted',
         eventPattern: {
           source: ['aws.states'],
@@ -67,15 +80,10 @@ export class CutoverMonitoring extends Construct {
             stateMachineArn: machines.map(([, machine]) => machine.stateMachineArn),
           },
         },
-        targets: [
-          new targets.SnsTopic(this.topic, {
-            message: events.RuleTargetInput.fromText(
-              `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
-                `${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.executionArn')}`,
-            ),
-          }),
-        ],
+        // Not `targets.SnsTopic`: it lets every EventBridge rule of every account publish to the topic.
+        targets: [{ bind: () => ({ arn: this.topic.topicArn, input: message }) }],
       });
+      this.#allowToPublish('events.amazonaws.com', [rule.ruleArn]);
     }
 
     const alarmAction = new actions.SnsAction(this.topic);
@@ -99,7 +107,12 @@ export class CutoverMonitoring extends Construct {
         alarms.push(alarm);
       }
     }
-    this.#allowAlarmsToPublish(alarms);
+    if (alarms.length > 0) {
+      this.#allowToPublish(
+        'cloudwatch.amazonaws.com',
+        alarms.map((alarm) => alarm.alarmArn),
+      );
+    }
 
     for (const [strategy, machine] of machines) {
       this.dashboard.addWidgets(
@@ -127,18 +140,27 @@ export class CutoverMonitoring extends Construct {
     }
   }
 
+  /** Sends `alarm`'s state changes to the alert topic, whose policy lets exactly that alarm publish. */
+  alert(alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.#allowToPublish('cloudwatch.amazonaws.com', [alarm.alarmArn]);
+  }
+
   /**
-   * The topic policy CDK writes replaces SNS's default one (which let the account's services publish), so
-   * CloudWatch may publish only with a statement of its own: here, for exactly these alarms.
+   * Lets `service` publish to the topic for exactly `sources` (`aws:SourceArn`) of this account. The topic
+   * policy CDK writes replaces SNS's default one (which let the account's services publish), so nothing else
+   * may.
    */
-  #allowAlarmsToPublish(alarms: readonly cloudwatch.Alarm[]): void {
-    if (alarms.length === 0) return;
+  #allowToPublish(service: (typeof PUBLISHERS)[number], sources: readonly string[]): void {
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        principals: [new iam.ServicePrincipal(service)],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { ArnLike: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': [...sources] },
+        },
       }),
     );
   }

@@ -104,12 +104,11 @@ class AcknowledgeByResourceType implements IAspect {
       });
     }
     if (node instanceof iam.CfnRole) {
-      for (const policy of ['AmazonAPIGatewayPushToCloudWatchLogs', 'AWSLambdaVPCAccessExecutionRole']) {
-        Validations.of(node).acknowledge({
-          id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
-          reason: `${policy} is the AWS managed policy scoped to exactly this service role's job`,
-        });
-      }
+      Validations.of(node).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          "AWSLambdaVPCAccessExecutionRole is the AWS managed policy scoped to exactly this service role's job",
+      });
     }
   }
 }

@@ -22,8 +22,10 @@ export interface ReleaseApiProps {
 
 const JSON_TYPE = 'application/json';
 const ERROR_BODY = `{"message": "$util.escapeJavaScript($input.path('$.message'))"}`;
-/** The request body as an escaped JSON string (escapeJavaScript also escapes `'`, which JSON does not allow). */
-const BODY_AS_STRING = `$util.escapeJavaScript($input.json('$')).replaceAll("\\\\'", "'")`;
+/** A VTL expression escaping `value` for a JSON string (escapeJavaScript also escapes `'`, which JSON does not allow). */
+const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
+/** The request body as an escaped JSON string. */
+const BODY_AS_STRING = escaped("$input.json('$')");
 
 /**
  * The release API of {@link API_ROUTES} on API Gateway REST, IAM-authorized, each route a direct AWS
@@ -48,8 +50,8 @@ export class ReleaseApi extends Construct {
     });
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'Cutover release API',
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // Logging uses the region's account-wide API Gateway CloudWatch role, set once outside the stack.
+      cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       deployOptions: {
         stageName: 'v1',
@@ -141,8 +143,9 @@ export class ReleaseApi extends Construct {
 
   #integration(operation: ApiOperation): apigw.AwsIntegration {
     switch (operation) {
-      case 'DescribeExecution':
-        return this.#aws('DescribeExecution', `{"executionArn": "${this.#arn()}"}`, [
+      case 'DescribeExecution': {
+        const request = [this.#executionArn(), `{"executionArn": "${escaped('$executionArn')}"}`].join('\n');
+        return this.#aws('DescribeExecution', request, [
           { statusCode: '200' },
           {
             statusCode: '400',
@@ -152,6 +155,7 @@ export class ReleaseApi extends Construct {
             },
           },
         ]);
+      }
       case 'SendTaskSuccess':
       case 'SendTaskFailure':
         return this.#answer(operation === 'SendTaskSuccess' ? 'approve' : 'reject');
@@ -181,9 +185,11 @@ export class ReleaseApi extends Construct {
   }
 
   #answer(decision: 'approve' | 'reject'): apigw.AwsIntegration {
-    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"$util.escapeJavaScript($executionId)\\", \\"executionArn\\": \\"${this.#arn()}\\", \\"body\\": ${BODY_AS_STRING}}`;
+    // The approval machine's input is a JSON string inside the request's JSON: its strings are escaped twice.
+    const inner = (value: string) => escaped(escaped(value));
+    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"${inner('$executionId')}\\", \\"executionArn\\": \\"${inner('$executionArn')}\\", \\"body\\": ${BODY_AS_STRING}}`;
     const request = [
-      "#set($executionId = $util.urlDecode($input.params('executionId')))",
+      this.#executionArn(),
       `{"stateMachineArn": "${this.#props.approvals.stateMachineArn}", "input": "${input}"}`,
     ].join('\n');
     const response = [
@@ -200,10 +206,14 @@ export class ReleaseApi extends Construct {
     ]);
   }
 
-  #arn(): string {
+  /** VTL setting `$executionId` (the URL-decoded path parameter) and `$executionArn`, both unescaped. */
+  #executionArn(): string {
     const stack = Stack.of(this);
-    // The execution ARN of the `{executionId}` path parameter.
-    return `arn:aws:states:${stack.region}:${stack.account}:execution:$util.urlDecode($input.params('executionId'))`;
+    const prefix = `arn:${stack.partition}:states:${stack.region}:${stack.account}:execution:`;
+    return [
+      "#set($executionId = $util.urlDecode($input.params('executionId')))",
+      `#set($executionArn = "${prefix}$executionId")`,
+    ].join('\n');
   }
 
   #aws(

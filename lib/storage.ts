@@ -7,15 +7,17 @@ import { STATE_TABLE } from '#adapters/state-table.ts';
 /** Props of {@link CutoverStorage}. */
 export interface CutoverStorageProps {
   readonly backupRetentionDays: number;
+  /** Key prefix of the backups, the only objects that expire. */
+  readonly backupPrefix: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * The backup bucket (encrypted, versioned, SSL-only, private, expiring) and the state table for service
- * locks and approval tokens (on-demand, point-in-time recovery, TTL on `expiresAt`).
+ * The backup bucket (encrypted, versioned, SSL-only, private, expiring under the backup prefix) and the state
+ * table for service locks and approval tokens (on-demand, point-in-time recovery, TTL on `expiresAt`).
  *
  * @example
- * const storage = new CutoverStorage(this, 'Storage', { backupRetentionDays: 90, removalPolicy: RemovalPolicy.RETAIN });
+ * const storage = new CutoverStorage(this, 'Storage', { backupPrefix: 'backups/', backupRetentionDays: 90, removalPolicy: RemovalPolicy.RETAIN });
  */
 export class CutoverStorage extends Construct {
   readonly bucket: s3.Bucket;
@@ -33,6 +35,7 @@ export class CutoverStorage extends Construct {
       lifecycleRules: [
         {
           id: 'expire-backups',
+          prefix: props.backupPrefix,
           expiration: Duration.days(props.backupRetentionDays),
           noncurrentVersionExpiration: Duration.days(7),
           abortIncompleteMultipartUploadAfter: Duration.days(1),

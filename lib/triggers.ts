@@ -1,89 +1,200 @@
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ValidationError } from '#core/errors.ts';
+import { isStrategy, validateRequest } from '#core/schemas/index.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
+import { startExecution } from './rule-targets.ts';
 
 /** An ECR repository whose image pushes start a release. */
 export interface EcrReleaseTrigger {
   /** The ECR repository name, `checkout`. */
   readonly repositoryName: string;
-  /** The strategy to run, `canary`. */
+  /** The release strategy to run, `canary` (not the database migration: it deploys no image). */
   readonly strategy: string;
   /**
-   * The release request, without `release.version` and `release.image`: those come from the pushed tag
-   * (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`). `release.replicas` is kept.
+   * The release request, without `release.version` and `release.image`: a push sets them to its tag and to
+   * the pushed image by digest (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:...`), so a
+   * tag pushed again cannot change the image of a running release. `release.replicas` is kept.
    */
   readonly request: Readonly<Record<string, unknown>>;
 }
 
 /** Props of {@link ReleaseTriggers}. */
 export interface ReleaseTriggersProps {
+  /** The workflows by name; only the release strategies' are started, never the database migration's. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /** The ECR triggers, as {@link checkEcrTriggers} accepts them. */
   readonly ecrTriggers: readonly EcrReleaseTrigger[];
+  /**
+   * IAM role ARNs and account ids that may put `Release Requested` events on the release event bus.
+   * @default none: no release event bus, no custom-event trigger
+   */
+  readonly releaseEventPrincipals?: readonly string[];
+  /** Receives the events whose release could not be started. */
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /** `source` and `detail-type` of a custom release request event. */
 export const RELEASE_REQUESTED = { source: 'cutover', detailType: 'Release Requested' } as const;
 
+const ACCOUNT_ID = /^\d{12}$/;
+
 /**
  * EventBridge rules that start releases: one per ECR trigger (successful PUSH of a tag to the repository,
- * the tag and image URI filled into the configured request), and one per strategy for custom
- * `cutover` / `Release Requested` events whose `detail` is `{ strategy, request }`.
+ * the tag and image digest filled into the configured request) and, when `releaseEventPrincipals` names
+ * anyone, one per release strategy for `cutover` / `Release Requested` events whose `detail` is
+ * `{ strategy, request }` on the bus `<stack name>-releases`, where only those principals may put events.
  *
  * @example
- * new ReleaseTriggers(this, 'Triggers', { stateMachines, ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request }] });
+ * new ReleaseTriggers(this, 'Triggers', {
+ *   stateMachines,
+ *   ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request }],
+ *   releaseEventPrincipals: ['arn:aws:iam::123456789012:role/ci'],
+ *   deadLetterQueue: deadLetters.queue,
+ * });
  */
 export class ReleaseTriggers extends Construct {
+  /** The bus of `Release Requested` events, when `releaseEventPrincipals` names anyone. */
+  readonly releaseEventBus?: events.EventBus;
+
   constructor(scope: Construct, id: string, props: ReleaseTriggersProps) {
     super(scope, id);
-    props.ecrTriggers.forEach((trigger, index) => {
-      const machine = props.stateMachines.get(trigger.strategy);
-      if (!machine) {
-        throw new CutoverConfigError(
-          `ecrTriggers[${index}].strategy must be one of: ${[...props.stateMachines.keys()].join(', ')} (got "${trigger.strategy}")`,
-        );
+    const strategies = new Map([...props.stateMachines].filter(([name]) => isStrategy(name)));
+    for (const trigger of props.ecrTriggers) {
+      this.#ecrRule(trigger, strategies.get(trigger.strategy)!, props.deadLetterQueue);
+    }
+    if (props.releaseEventPrincipals?.length) {
+      this.releaseEventBus = releaseEventBus(this, props.releaseEventPrincipals);
+      for (const [strategy, machine] of strategies) {
+        this.#requestedRule(this.releaseEventBus, strategy, machine, props.deadLetterQueue);
       }
-      const release = (trigger.request.release ?? {}) as Record<string, unknown>;
-      const tag = events.EventField.fromPath('$.detail.image-tag');
-      const image = `${events.EventField.account}.dkr.ecr.${events.EventField.region}.amazonaws.com/${trigger.repositoryName}:${tag}`;
-      new events.Rule(this, `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`, {
-        description: `Cutover: ${trigger.strategy} release of every image pushed to ${trigger.repositoryName}`,
-        eventPattern: {
-          source: ['aws.ecr'],
-          detailType: ['ECR Image Action'],
-          detail: {
-            'action-type': ['PUSH'],
-            result: ['SUCCESS'],
-            'repository-name': [trigger.repositoryName],
-            'image-tag': [{ exists: true }],
-          },
-        },
-        targets: [
-          new targets.SfnStateMachine(machine, {
-            input: events.RuleTargetInput.fromObject({
-              ...trigger.request,
-              release: { ...release, version: tag, image },
-            }),
-          }),
-        ],
-      });
-    });
-    for (const [strategy, machine] of props.stateMachines) {
-      new events.Rule(this, `Requested${pascalCase(strategy)}`, {
-        description: `Cutover: ${strategy} releases requested by "${RELEASE_REQUESTED.detailType}" events`,
-        eventPattern: {
-          source: [RELEASE_REQUESTED.source],
-          detailType: [RELEASE_REQUESTED.detailType],
-          detail: { strategy: [strategy] },
-        },
-        targets: [
-          new targets.SfnStateMachine(machine, {
-            input: events.RuleTargetInput.fromEventPath('$.detail.request'),
-          }),
-        ],
-      });
     }
   }
+
+  #requestedRule(
+    bus: events.IEventBus,
+    strategy: string,
+    machine: sfn.IStateMachine,
+    deadLetterQueue: sqs.IQueue,
+  ): void {
+    new events.Rule(this, `Requested${pascalCase(strategy)}`, {
+      description: `Cutover: ${strategy} releases requested by "${RELEASE_REQUESTED.detailType}" events`,
+      eventBus: bus,
+      eventPattern: {
+        source: [RELEASE_REQUESTED.source],
+        detailType: [RELEASE_REQUESTED.detailType],
+        detail: { strategy: [strategy] },
+      },
+      targets: [
+        startExecution(machine, events.RuleTargetInput.fromEventPath('$.detail.request'), deadLetterQueue),
+      ],
+    });
+  }
+
+  #ecrRule(trigger: EcrReleaseTrigger, machine: sfn.IStateMachine, deadLetterQueue: sqs.IQueue): void {
+    const tag = events.EventField.fromPath('$.detail.image-tag');
+    const digest = events.EventField.fromPath('$.detail.image-digest');
+    const image = `${events.EventField.account}.dkr.ecr.${events.EventField.region}.amazonaws.com/${trigger.repositoryName}@${digest}`;
+    new events.Rule(this, `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`, {
+      description: `Cutover: ${trigger.strategy} release of every image pushed to ${trigger.repositoryName}`,
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['ECR Image Action'],
+        detail: {
+          'action-type': ['PUSH'],
+          result: ['SUCCESS'],
+          'repository-name': [trigger.repositoryName],
+          'image-tag': [{ exists: true }],
+          'image-digest': [{ exists: true }],
+        },
+      },
+      targets: [
+        startExecution(
+          machine,
+          events.RuleTargetInput.fromObject(pushedRequest(trigger, tag, image)),
+          deadLetterQueue,
+        ),
+      ],
+    });
+  }
+}
+
+/**
+ * Throws one error naming every bad ECR trigger: its strategy is not one of the release strategies among
+ * `workflows` (the discovered state machines), or its request, with the `release.version` and
+ * `release.image` of a push, is not a valid request of its strategy.
+ *
+ * @example
+ * checkEcrTriggers([{ repositoryName: 'orders', strategy: 'database-migration', request }], ['canary', 'database-migration']);
+ * // throws: ecrTriggers[0].strategy must be one of: canary (got "database-migration")
+ */
+export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflows: readonly string[]): void {
+  const strategies = workflows.filter(isStrategy);
+  const problems = triggers.flatMap((trigger, index) => {
+    if (!isStrategy(trigger.strategy) || !strategies.includes(trigger.strategy)) {
+      return [
+        `ecrTriggers[${index}].strategy must be one of: ${strategies.join(', ')} (got "${trigger.strategy}")`,
+      ];
+    }
+    try {
+      validateRequest(trigger.strategy, pushedRequest(trigger, 'v1', `${trigger.repositoryName}@sha256:0`));
+      return [];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const problems = error.message.split('\n').slice(1).join('\n');
+      return [
+        `ecrTriggers[${index}].request (repository ${trigger.repositoryName}) is not a valid ${trigger.strategy} ` +
+          `request once a push sets release.version and release.image:\n${problems}`,
+      ];
+    }
+  });
+  if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
+}
+
+/** The request a push starts: the trigger's, with the push's `release.version` and `release.image`. */
+function pushedRequest(trigger: EcrReleaseTrigger, version: string, image: string): Record<string, unknown> {
+  const release = (trigger.request.release ?? {}) as Record<string, unknown>;
+  return { ...trigger.request, release: { ...release, version, image } };
+}
+
+/**
+ * The bus `<stack name>-releases`, whose policy lets exactly `principals` (role ARNs, account ids) put
+ * events: an Allow for them, which other accounts need, and a Deny for every other principal, which the
+ * stack's own account needs (its identity policies may allow `events:PutEvents` on any bus).
+ */
+function releaseEventBus(scope: Construct, principals: readonly string[]): events.EventBus {
+  const bus = new events.EventBus(scope, 'ReleaseEvents', {
+    eventBusName: `${Stack.of(scope).stackName}-releases`,
+    description: 'Cutover: Release Requested events, from the releaseEventPrincipals only',
+  });
+  const accounts = principals.filter((principal) => ACCOUNT_ID.test(principal));
+  const roles = principals.filter((principal) => !ACCOUNT_ID.test(principal));
+  const putEvents = { actions: ['events:PutEvents'], resources: [bus.eventBusArn] };
+  bus.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReleaseEventPrincipals',
+      principals: principals.map((principal) =>
+        ACCOUNT_ID.test(principal) ? new iam.AccountPrincipal(principal) : new iam.ArnPrincipal(principal),
+      ),
+      ...putEvents,
+    }),
+  );
+  bus.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'NoOtherPrincipals',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      conditions: {
+        ...(roles.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': roles } } : {}),
+        ...(accounts.length > 0 ? { StringNotEquals: { 'aws:PrincipalAccount': accounts } } : {}),
+      },
+      ...putEvents,
+    }),
+  );
+  return bus;
 }

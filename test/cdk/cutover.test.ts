@@ -20,7 +20,20 @@ function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
     lambdasDir: join(FIXTURES, 'lambdas'),
     stateMachinesDir: join(FIXTURES, 'statemachines'),
     functionCapabilities: {
-      'check-rollout': ['cluster', 'listeners', 'metrics', 'backup', 'database', 'state', 'notify'],
+      'check-rollout': [
+        'cluster',
+        'listeners',
+        'metrics',
+        'backup',
+        'database',
+        'snapshotCreate',
+        'snapshotStatus',
+        'blueGreenCreate',
+        'blueGreenStatus',
+        'blueGreenSwitchover',
+        'state',
+        'notify',
+      ],
     },
     listenerArns: [LISTENER],
     rdsInstanceIdentifiers: ['orders'],
@@ -28,7 +41,14 @@ function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
       {
         repositoryName: 'checkout',
         strategy: 'canary',
-        request: { service: { name: 'checkout' }, release: { replicas: 3 } },
+        request: {
+          service: { name: 'checkout' },
+          release: { replicas: 3 },
+          cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
+          traffic: { type: 'alb-ingress', ingress: 'checkout' },
+          metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx'] },
+          canary: { steps: [{ weight: 10 }] },
+        },
       },
     ],
     ...overrides,
@@ -139,7 +159,12 @@ describe('Cutover construct', () => {
       Resource: [rdsArn('db:orders'), rdsArn('deployment:*')],
     });
     expect(statements).toContainEqual({
-      Action: ['rds:DescribeBlueGreenDeployments', 'rds:SwitchoverBlueGreenDeployment'],
+      Action: 'rds:DescribeBlueGreenDeployments',
+      Effect: 'Allow',
+      Resource: rdsArn('deployment:*'),
+    });
+    expect(statements).toContainEqual({
+      Action: 'rds:SwitchoverBlueGreenDeployment',
       Effect: 'Allow',
       Resource: rdsArn('deployment:*'),
     });
@@ -307,7 +332,7 @@ describe('Cutover construct', () => {
     );
   });
 
-  it('keeps backups in an encrypted, versioned, SSL-only, private, expiring bucket and state in a TTL table', () => {
+  it('keeps backups in an encrypted, versioned, SSL-only, private bucket, expiring only under the backup prefix, and state in a TTL table', () => {
     // Assess
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: Match.anyValue(),
@@ -319,7 +344,7 @@ describe('Cutover construct', () => {
         RestrictPublicBuckets: true,
       },
       LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })]),
+        Rules: [Match.objectLike({ ExpirationInDays: 90, Prefix: 'backups/', Status: 'Enabled' })],
       },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -386,7 +411,48 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
   });
 
-  it('starts releases from ECR pushes and Release Requested events', () => {
+  it("builds the execution ARN of the path in the stack's partition, escaped once in DescribeExecution and twice in the approval machine's input", () => {
+    // Prepare
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+      Properties: {
+        Integration: { RequestTemplates?: Record<string, string | { 'Fn::Join': [string, unknown[]] }> };
+      };
+    }[];
+    const text = (template: string | { 'Fn::Join': [string, unknown[]] }) =>
+      typeof template === 'string'
+        ? template
+        : template['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref?: string }).Ref}>`))
+            .join('');
+    const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
+    // Act
+    const requests = methods
+      .map((m) => m.Properties.Integration.RequestTemplates?.['application/json'])
+      .filter((t) => t !== undefined)
+      .map(text)
+      .filter((t) => t.includes('$executionArn'));
+    const describeExecution = requests.find((t) => !t.includes('"input"'));
+    const answers = requests.filter((t) => t.includes('"input"'));
+    // Assess
+    expect(answers).toHaveLength(2);
+    for (const request of requests) {
+      expect(request).toContain(
+        '#set($executionArn = "arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:$executionId")',
+      );
+      expect(request).not.toContain('arn:aws:');
+    }
+    expect(describeExecution).toContain(`{"executionArn": "${escaped('$executionArn')}"}`);
+    for (const answer of answers) {
+      expect(answer).toContain(`\\"executionId\\": \\"${escaped(escaped('$executionId'))}\\"`);
+      expect(answer).toContain(`\\"executionArn\\": \\"${escaped(escaped('$executionArn'))}\\"`);
+    }
+  });
+
+  it('starts releases from ECR pushes, and from Release Requested events on the release bus only when releaseEventPrincipals are named', () => {
+    // Prepare
+    const withPrincipals = Template.fromStack(
+      synth(buildProps({ releaseEventPrincipals: ['arn:aws:iam::123456789012:role/ci'] })).stack,
+    );
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -402,7 +468,13 @@ describe('Cutover construct', () => {
         }),
       ],
     });
-    template.hasResourceProperties('AWS::Events::Rule', {
+    template.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.objectLike({ source: ['cutover'] }) },
+      0,
+    );
+    withPrincipals.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('ReleaseEvents') },
       EventPattern: {
         source: ['cutover'],
         'detail-type': ['Release Requested'],
@@ -480,17 +552,23 @@ describe('Cutover construct', () => {
     const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
       Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } };
     };
-    const statement = policy.Properties.PolicyDocument.Statement.find(
+    const statements = policy.Properties.PolicyDocument.Statement.filter(
       (s) => JSON.stringify(s.Principal) === '{"Service":"cloudwatch.amazonaws.com"}',
     );
     // Assess
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Action: 'sns:Publish',
-      Resource: { Ref: expect.stringMatching(/^CutoverMonitoringAlerts/) },
-    });
-    const sources = (statement!.Condition as { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': string[] }[] } })
-      .ArnLike['aws:SourceArn'];
+    for (const statement of statements) {
+      expect(statement).toMatchObject({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: expect.stringMatching(/^CutoverMonitoringAlerts/) },
+      });
+    }
+    const sources = statements.flatMap(
+      (statement) =>
+        (statement.Condition as { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': string[] }[] } }).ArnLike[
+          'aws:SourceArn'
+        ],
+    );
     expect(sources.map((source) => source['Fn::GetAtt'][0]).sort()).toEqual(alarms);
   });
 
@@ -510,7 +588,7 @@ describe('Cutover construct', () => {
     expect(() => synth(buildProps({ listenerArns: ['nope'] }))).toThrowError(/listenerArns: "nope"/);
     expect(() =>
       synth(buildProps({ ecrTriggers: [{ repositoryName: 'x', strategy: 'nope', request: {} }] })),
-    ).toThrowError('ecrTriggers[0].strategy must be one of: canary, database-migration (got "nope")');
+    ).toThrowError('ecrTriggers[0].strategy must be one of: canary (got "nope")');
   });
 });
 

@@ -1,0 +1,380 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readContext } from '#lib/context.ts';
+import { Cutover, type CutoverProps } from '#lib/cutover.ts';
+
+const PROJECT = join(import.meta.dirname, '../..');
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const CI_ROLE = 'arn:aws:iam::123456789012:role/ci';
+const PARTNER_ACCOUNT = '210987654321';
+
+/** The EKS canary example without `release.version` and `release.image`, which an ECR push fills in. */
+function canaryRequestWithoutRelease(): Record<string, unknown> {
+  const example = JSON.parse(readFileSync(join(PROJECT, 'examples/requests/canary-eks.json'), 'utf8'));
+  const { version, image, ...release } = example.release;
+  return { ...example, release };
+}
+
+function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
+  return {
+    clusterName: 'prod',
+    allowedNamespaces: ['shop'],
+    lambdasDir: join(FIXTURES, 'lambdas'),
+    stateMachinesDir: join(FIXTURES, 'statemachines'),
+    functionCapabilities: { 'check-rollout': ['cluster'] },
+    ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request: canaryRequestWithoutRelease() }],
+    ...overrides,
+  };
+}
+
+function synth(props: CutoverProps) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  new Cutover(stack, 'Cutover', props);
+  return { app, stack };
+}
+
+function templateOf(props: CutoverProps): Template {
+  return Template.fromStack(synth(props).stack);
+}
+
+interface RuleTarget {
+  readonly Arn: { readonly Ref?: string };
+  readonly InputTransformer: {
+    readonly InputPathsMap: Record<string, string>;
+    readonly InputTemplate: string;
+  };
+}
+interface Rule {
+  readonly Description: string;
+  readonly EventPattern: { readonly source: string[] };
+  readonly Targets: RuleTarget[];
+}
+
+/** The id and properties of each resource of `type`, typed as the test reads them. */
+function resourcesOf<Properties = Record<string, unknown>>(
+  template: Template,
+  type: string,
+): [string, Properties][] {
+  return Object.entries(template.findResources(type)).map(([id, resource]) => [id, resource.Properties]);
+}
+
+/** The logical id of the one resource of `type` (matching `props`). */
+function onlyIdOf(template: Template, type: string, props?: object): string {
+  const ids = Object.keys(template.findResources(type, props));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+function rulesOf(template: Template): Rule[] {
+  return resourcesOf<Rule>(template, 'AWS::Events::Rule').map(([, rule]) => rule);
+}
+
+/** The rules with a target that starts an execution of one of the template's state machines. */
+function executionStartingRules(template: Template): Rule[] {
+  const machines = new Set(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')));
+  return rulesOf(template).filter((rule) =>
+    rule.Targets.some((target) => machines.has(target.Arn.Ref ?? '')),
+  );
+}
+
+describe('Release Requested events', () => {
+  it('start nothing by default: no rule matches source cutover on any bus, and no release bus exists', () => {
+    // Act
+    const template = templateOf(buildProps());
+    // Assess
+    template.resourcePropertiesCountIs(
+      'AWS::Events::Rule',
+      { EventPattern: Match.objectLike({ source: ['cutover'] }) },
+      0,
+    );
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+  });
+
+  it('with releaseEventPrincipals, start the release strategies from rules on the <stack>-releases bus, never the database migration', () => {
+    // Act
+    const template = templateOf(buildProps({ releaseEventPrincipals: [CI_ROLE] }));
+    // Assess
+    const busId = onlyIdOf(template, 'AWS::Events::EventBus');
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Test-releases' });
+    const rules = rulesOf(template).filter((rule) => rule.EventPattern.source[0] === 'cutover');
+    expect(rules).toEqual([
+      expect.objectContaining({
+        EventBusName: { Ref: busId },
+        EventPattern: {
+          source: ['cutover'],
+          'detail-type': ['Release Requested'],
+          detail: { strategy: ['canary'] },
+        },
+        Targets: [
+          expect.objectContaining({
+            Arn: { Ref: expect.stringMatching(/^CutoverStrategiesCanary/) },
+            InputPath: '$.detail.request',
+          }),
+        ],
+      }),
+    ]);
+    expect(JSON.stringify(rules)).not.toMatch(/DatabaseMigration|database-migration/);
+  });
+
+  it('are put on the release bus only by the named principals: an Allow for exactly them, a Deny for every other', () => {
+    // Act
+    const template = templateOf(buildProps({ releaseEventPrincipals: [CI_ROLE, PARTNER_ACCOUNT] }));
+    // Assess
+    const statements = resourcesOf(template, 'AWS::Events::EventBusPolicy').map(
+      ([, policy]) => policy.Statement,
+    );
+    const busArn = { 'Fn::GetAtt': [expect.stringMatching(/ReleaseEvents/), 'Arn'] };
+    expect(statements).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Principal: {
+          AWS: [
+            CI_ROLE,
+            {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${PARTNER_ACCOUNT}:root`]],
+            },
+          ],
+        },
+      },
+      {
+        Sid: expect.any(String),
+        Effect: 'Deny',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Principal: { AWS: '*' },
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': [CI_ROLE] },
+          StringNotEquals: { 'aws:PrincipalAccount': [PARTNER_ACCOUNT] },
+        },
+      },
+    ]);
+  });
+});
+
+describe('ECR triggers', () => {
+  it('start a release of the pushed image by digest, with the tag as release.version', () => {
+    // Act
+    const template = templateOf(buildProps());
+    const ecrRule = rulesOf(template).find((rule) => rule.EventPattern.source[0] === 'aws.ecr');
+    const { InputPathsMap, InputTemplate } = ecrRule!.Targets[0]!.InputTransformer;
+    // Assess
+    expect(InputPathsMap).toMatchObject({
+      'detail-image-tag': '$.detail.image-tag',
+      'detail-image-digest': '$.detail.image-digest',
+    });
+    expect(InputTemplate).toContain(
+      '"release":{"replicas":3,"version":<detail-image-tag>,' +
+        '"image":"<account>.dkr.ecr.<region>.amazonaws.com/checkout@<detail-image-digest>"}',
+    );
+  });
+
+  it('refuse a request that is not valid for the strategy once a push fills in the release, naming the trigger and the field', () => {
+    // Prepare
+    const request = { ...canaryRequestWithoutRelease(), foo: 1, release: { replicas: 0 } };
+    // Act + Assess
+    expect(() =>
+      synth(buildProps({ ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request }] })),
+    ).toThrowError(
+      /ecrTriggers\[0\]\.request \(repository checkout\) is not a valid canary request[\s\S]*release\.replicas[\s\S]*unknown field foo/,
+    );
+  });
+
+  it('refuse the database migration, which deploys no image', () => {
+    // Prepare
+    const request = canaryRequestWithoutRelease();
+    // Act + Assess
+    expect(() =>
+      synth(
+        buildProps({
+          ecrTriggers: [{ repositoryName: 'orders', strategy: 'database-migration', request }],
+        }),
+      ),
+    ).toThrowError('ecrTriggers[0].strategy must be one of: canary (got "database-migration")');
+  });
+});
+
+describe('Rule targets that start executions', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = templateOf(buildProps({ releaseEventPrincipals: [CI_ROLE] }));
+  });
+
+  it('retry for an hour, then send the event to the dead-letter queue', () => {
+    // Act
+    const rules = executionStartingRules(template);
+    const queueId = onlyIdOf(template, 'AWS::SQS::Queue');
+    // Assess
+    expect(rules.map((rule) => rule.Description).sort()).toEqual([
+      'Cutover: canary release of every image pushed to checkout',
+      'Cutover: canary releases requested by "Release Requested" events',
+      'Cutover: roll back canary releases that were stopped',
+      'Cutover: unlock the service of database migrations that were stopped',
+    ]);
+    for (const rule of rules) {
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
+        }),
+      ]);
+    }
+  });
+
+  it('share one encrypted, SSL-only dead-letter queue keeping events 14 days, whose alarm publishes to the alert topic', () => {
+    // Act
+    const queueId = onlyIdOf(template, 'AWS::SQS::Queue');
+    const alarmId = onlyIdOf(template, 'AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } });
+    const topicStatements = resourcesOf<{ PolicyDocument: { Statement: unknown[] } }>(
+      template,
+      'AWS::SNS::TopicPolicy',
+    ).flatMap(([, policy]) => policy.PolicyDocument.Statement);
+    // Assess
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^CutoverMonitoringAlerts') }],
+    });
+    expect(topicStatements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: expect.objectContaining({
+          ArnLike: { 'aws:SourceArn': [{ 'Fn::GetAtt': [alarmId, 'Arn'] }] },
+        }),
+      }),
+    );
+  });
+
+  it('pass the cdk-nag AwsSolutions checks, with the release bus', () => {
+    // Prepare
+    const { app } = synth(buildProps({ releaseEventPrincipals: [CI_ROLE, PARTNER_ACCOUNT] }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Act + Assess
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('Cutover props naming AWS resources', () => {
+  it('refuses every malformed ARN, RDS instance identifier and principal in one error', () => {
+    // Prepare
+    const badIdentifiers = ['prod_db!', 'a--b', 'orders-', '1orders', 'o'.repeat(64)];
+    const props = buildProps({
+      databaseSecretArns: ['nope'],
+      prometheusWorkspaceArns: ['arn:aws:aps:eu-west-1:123456789012:rulegroupsnamespace/x'],
+      rdsInstanceIdentifiers: ['orders', 'Orders-2', ...badIdentifiers],
+      releaseEventPrincipals: ['arn:aws:iam::123456789012:user/ci', '1234'],
+    });
+    // Act
+    const message = messageOf(() => synth(props));
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'prometheusWorkspaceArns: "arn:aws:aps:eu-west-1:123456789012:rulegroupsnamespace/x" is not an Amazon Managed Prometheus workspace ARN',
+      ...badIdentifiers.map((id) =>
+        expect.stringMatching(`^rdsInstanceIdentifiers: "${id}" is not an RDS DB`),
+      ),
+      'databaseSecretArns: "nope" is not a Secrets Manager secret ARN',
+      'releaseEventPrincipals: "arn:aws:iam::123456789012:user/ci" is not a 12-digit AWS account id or an IAM role ARN',
+      'releaseEventPrincipals: "1234" is not a 12-digit AWS account id or an IAM role ARN',
+    ]);
+  });
+});
+
+describe('readContext', () => {
+  it('reads the values of `cdk deploy -c clusterName=prod -c allowedNamespaces=shop -c alarmEmail=...`, and lists given as JSON arrays', () => {
+    // Act
+    const plain = readContext(
+      (key) => ({ clusterName: 'prod', allowedNamespaces: 'shop', alarmEmail: 'oncall@example.com' })[key],
+    );
+    const json = readContext(
+      (key) =>
+        ({
+          clusterName: 'prod',
+          allowedNamespaces: '["shop", "billing"]',
+          releaseEventPrincipals: `["${CI_ROLE}", "${PARTNER_ACCOUNT}"]`,
+        })[key],
+    );
+    // Assess
+    expect(plain).toMatchObject({
+      clusterName: 'prod',
+      allowedNamespaces: ['shop'],
+      alarmEmail: 'oncall@example.com',
+    });
+    expect(json).toMatchObject({
+      allowedNamespaces: ['shop', 'billing'],
+      releaseEventPrincipals: [CI_ROLE, PARTNER_ACCOUNT],
+    });
+  });
+
+  it('names each missing required key with the form to give it in', () => {
+    // Act
+    const message = messageOf(() => readContext(() => undefined));
+    // Assess
+    expect(message).toMatch(/- clusterName: is required: .*\(-c clusterName=prod\)/);
+    expect(message).toMatch(
+      /- allowedNamespaces: is required: .*\(-c allowedNamespaces=shop,billing\) or a JSON array \(-c 'allowedNamespaces=\["shop","billing"\]'\)/,
+    );
+  });
+
+  it('names every malformed ARN and RDS instance identifier, and a list that is not JSON, in one error', () => {
+    // Act
+    const message = messageOf(() =>
+      readContext(
+        (key) =>
+          ({
+            clusterName: 'prod',
+            allowedNamespaces: '["shop"',
+            databaseSecretArns: 'nope',
+            prometheusWorkspaceArns: 'nope',
+            rdsInstanceIdentifiers: 'orders, prod_db!',
+          })[key],
+      ),
+    );
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^- allowedNamespaces: is not valid JSON/),
+      '- prometheusWorkspaceArns.0: "nope" is not an Amazon Managed Prometheus workspace ARN',
+      expect.stringMatching(/^- rdsInstanceIdentifiers.1: "prod_db!" is not an RDS DB instance identifier/),
+      '- databaseSecretArns.0: "nope" is not a Secrets Manager secret ARN',
+    ]);
+  });
+
+  it('ships no cluster, namespaces or alarm email in cdk.json: a deploy must name them', () => {
+    // Act
+    const { context } = JSON.parse(readFileSync(join(PROJECT, 'cdk.json'), 'utf8'));
+    const examples = ['clusterName', 'allowedNamespaces', 'alarmEmail'].filter((key) => key in context);
+    // Assess
+    expect(examples).toEqual([]);
+  });
+});
+
+/** The message of the error `act` throws. */
+function messageOf(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('nothing was thrown');
+}
