@@ -81,8 +81,28 @@ export const CLIENT_CHECK_INTERVAL_MS = 5_000;
  * try { await client.query('SELECT 1'); } finally { await client.end(); }
  */
 export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient): Promise<pg.Client> {
+  const connectionString = await resolveDatabaseUrl(ref, secrets);
+  return openClient({ connectionString }, databaseLabel(ref));
+}
+
+/**
+ * Opens a second session beside `client`: the same server and database, the same role and Cutover's
+ * session settings, for work alongside a statement of `client` (watching it, cancelling it). The caller
+ * ends it.
+ *
+ * @example
+ * const watcher = await connectBeside(client);
+ * try { await watcher.query('SELECT pg_cancel_backend($1)', [pid]); } finally { await watcher.end(); }
+ */
+export function connectBeside(client: pg.Client): Promise<pg.Client> {
+  const { host, port, user, database, password, ssl } = client;
+  return openClient({ host, port, user, database, password, ssl }, `${user}@${host}:${port}/${database}`);
+}
+
+/** Connects a client to `server` (named `where` in errors) with Cutover's session settings. */
+async function openClient(server: pg.ClientConfig, where: string): Promise<pg.Client> {
   const client = new pg.Client({
-    connectionString: await resolveDatabaseUrl(ref, secrets),
+    ...server,
     options: SESSION_OPTIONS,
     // Names Cutover's sessions in pg_stat_activity (and in a waiting migration's MigrationLocked).
     application_name: 'cutover',
@@ -99,16 +119,32 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
   } catch (error) {
     // A server that refused the login may keep the socket open (waiting for a password): close it.
     await client.end().catch(() => undefined);
-    throw connectionError(ref, error);
+    throw connectionError(where, error);
   }
-  // A setting of PostgreSQL 14 and later, so not in the startup options (an older server would refuse
-  // the connection); it refuses the setting alone.
-  await client
-    .query(`SELECT set_config('client_connection_check_interval', $1, false)`, [
-      String(CLIENT_CHECK_INTERVAL_MS),
-    ])
-    .catch(() => undefined);
+  await setSessionChecks(client);
   return client;
+}
+
+/**
+ * Sets the session settings that the startup options cannot hold: `client_connection_check_interval`
+ * (see {@link CLIENT_CHECK_INTERVAL_MS}) is a setting of PostgreSQL 14 and later, which an older server
+ * would refuse the connection for, so it is set only where the server has it.
+ */
+async function setSessionChecks(client: pg.Client): Promise<void> {
+  await client.query(
+    `SELECT set_config(name, $1, false) FROM pg_settings WHERE name = 'client_connection_check_interval'`,
+    [String(CLIENT_CHECK_INTERVAL_MS)],
+  );
+}
+
+/**
+ * Puts a session's settings back as {@link connectDatabase} opened them, whatever `SET`, `set_config`,
+ * `SET ROLE` or `SET SESSION AUTHORIZATION` ran on it since: its role, the settings of its startup
+ * options, role and database, and Cutover's checks. Inside a transaction, this holds once it commits.
+ */
+export async function resetSession(client: pg.Client): Promise<void> {
+  await client.query('SET SESSION AUTHORIZATION DEFAULT; RESET ROLE; RESET ALL');
+  await setSessionChecks(client);
 }
 
 /**
@@ -152,11 +188,10 @@ function isUnavailable(error: unknown): boolean {
  * Names a failed connection: `TransientAdapterError` when the server is unreachable or no password is
  * known yet (the state machine retries both; `cutover local` sets `PGPASSWORD` once its server runs),
  * else `ValidationError` (no such database, role or host; a wrong password). The message names the
- * database without its password.
+ * database (`where`) without its password.
  */
-function connectionError(ref: DatabaseRef, error: unknown): Error {
+function connectionError(where: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
-  const where = databaseLabel(ref);
   if (isUnavailable(error)) {
     return new TransientAdapterError(`database ${where} is not reachable: ${message}`, { cause: error });
   }

@@ -4,12 +4,63 @@
  * `BEGIN ATOMIC ... END` function body.
  */
 export function transactionControl(sql: string): string | undefined {
+  return firstStatement(sql, controlStatement);
+}
+
+/**
+ * The first top-level statement of `sql` that PostgreSQL runs only outside a transaction block (its
+ * kind: `CREATE INDEX CONCURRENTLY`, `VACUUM`, ...), or undefined; skips what {@link transactionControl}
+ * skips.
+ */
+export function outsideTransaction(sql: string): string | undefined {
+  return firstStatement(sql, (words) => {
+    const text = words.join(' ');
+    return OUTSIDE_TRANSACTION.find(([, pattern]) => pattern.test(text))?.[0];
+  });
+}
+
+/** A `REINDEX` of a schema, database or system (`kind`), whatever options come before it. */
+function reindexOf(kind: string): RegExp {
+  return new RegExp(`^REINDEX\\b(?:(?! (?:INDEX|TABLE)\\b).)* ${kind}\\b`);
+}
+
+/**
+ * Statements PostgreSQL refuses inside a transaction block whatever their tables, by kind, matched on
+ * the statement's words (those of the grammar, without quoted names, numbers and punctuation). An
+ * option turned off (`REINDEX (CONCURRENTLY false)`) is not one.
+ */
+const OUTSIDE_TRANSACTION: readonly (readonly [string, RegExp])[] = [
+  ['CREATE INDEX CONCURRENTLY', /^CREATE (UNIQUE )?INDEX CONCURRENTLY\b/],
+  ['DROP INDEX CONCURRENTLY', /^DROP INDEX CONCURRENTLY\b/],
+  ['REINDEX CONCURRENTLY', /^REINDEX\b.* CONCURRENTLY\b(?! (FALSE|OFF)\b)/],
+  ['REINDEX SCHEMA', reindexOf('SCHEMA')],
+  ['REINDEX DATABASE', reindexOf('DATABASE')],
+  ['REINDEX SYSTEM', reindexOf('SYSTEM')],
+  ['ALTER TABLE DETACH PARTITION CONCURRENTLY', /^ALTER TABLE\b.* DETACH PARTITION\b.* CONCURRENTLY\b/],
+  ['VACUUM', /^VACUUM\b/],
+  ['CREATE DATABASE', /^CREATE DATABASE\b/],
+  ['DROP DATABASE', /^DROP DATABASE\b/],
+  ['ALTER DATABASE SET TABLESPACE', /^ALTER DATABASE\b.* SET TABLESPACE\b/],
+  ['CREATE TABLESPACE', /^CREATE TABLESPACE\b/],
+  ['DROP TABLESPACE', /^DROP TABLESPACE\b/],
+  ['ALTER SYSTEM', /^ALTER SYSTEM\b/],
+  ['DISCARD ALL', /^DISCARD ALL\b/],
+];
+
+/**
+ * The name `kind` gives the first top-level statement of `sql` it names (given the statement's
+ * upper-cased words), or undefined.
+ */
+function firstStatement(
+  sql: string,
+  kind: (words: readonly string[]) => string | undefined,
+): string | undefined {
   let statement: string[] = [];
   let bodyDepth = 0;
   for (const word of [...sqlWords(sql), ';']) {
     if (word === ';' && bodyDepth === 0) {
-      const control = controlStatement(statement);
-      if (control) return control;
+      const found = kind(statement);
+      if (found) return found;
       statement = [];
       continue;
     }

@@ -34,6 +34,12 @@ function isLocalUrlWithoutPassword(value: string): boolean {
 /** How long a migration waits for another session's migration lock unless `migrations.lockWaitSeconds` says. */
 export const DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 300;
 
+/**
+ * How long a migration's statement waits for a lock unless `migrations.lockTimeoutSeconds` says: the
+ * application's queries on the table queue behind the wait, so it is short and retried.
+ */
+export const DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS = 10;
+
 /** The table recording applied migrations unless `migrations.historyTable` names another. */
 export const DEFAULT_MIGRATION_HISTORY_TABLE = 'cutover_schema_history';
 
@@ -64,6 +70,11 @@ export const databaseMigrationRequestSchema = z
           .default(DEFAULT_MIGRATION_LOCK_WAIT_SECONDS)
           .describe(
             "how long to wait while another session holds the database's migration lock (then MigrationLocked, nothing applied)",
+          ),
+        lockTimeoutSeconds: integer(0, 600)
+          .default(DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS)
+          .describe(
+            "how long a migration's statement waits for a table lock other sessions hold, while the application's queries on that table queue behind it (lock_timeout; 0: no limit); then its transaction is rolled back and tried again, 3 times in all",
           ),
         historyTable: text()
           .regex(/^cutover_[a-z0-9_]{1,55}$/, {

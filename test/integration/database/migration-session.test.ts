@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackupStore } from '#adapters/backup/index.ts';
+import { withDatabase } from '#adapters/database/connection.ts';
+import {
+  applyMigrations,
+  loadMigrationsFromDirectory,
+  type MigrationOptions,
+} from '#adapters/database/migrations.ts';
+import { migrateTarget } from '#adapters/database/workflow.ts';
+import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
+import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { runSql } from './dataset.ts';
+
+let postgres: TestPostgres;
+let migrationsDir: string;
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  migrationsDir = await mkdtemp(join(tmpdir(), 'cutover-session-'));
+});
+afterAll(async () => {
+  await postgres?.stop();
+  await rm(migrationsDir, { recursive: true, force: true });
+});
+
+/** Applies migration files (name -> text) to the database at `url`. */
+async function migrate(url: string, files: Record<string, string>, options: MigrationOptions = {}) {
+  const dir = await mkdtemp(join(migrationsDir, 'set-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  const migrations = await loadMigrationsFromDirectory(dir);
+  return withDatabase({ url }, (client) => applyMigrations(client, migrations, 'all', options));
+}
+
+async function historyVersions(url: string): Promise<number[]> {
+  const { rows } = await runSql(
+    url,
+    'SELECT coalesce(array_agg(version ORDER BY version), ARRAY[]::int[]) AS v FROM public.cutover_schema_history',
+  );
+  return rows[0].v;
+}
+
+/** A pg_dump (17) plain-format baseline: its session settings, then the schema with qualified names. */
+const PG_DUMP_BASELINE = `--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET transaction_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+CREATE TABLE public.accounts (
+    id integer NOT NULL,
+    email text NOT NULL
+);
+
+ALTER TABLE ONLY public.accounts
+    ADD CONSTRAINT accounts_pkey PRIMARY KEY (id);
+`;
+
+describe('applyMigrations: the session', () => {
+  it('applies and records a pg_dump baseline that empties the search_path', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('baseline');
+    // Act
+    const report = await migrate(url, { 'V1__baseline.sql': PG_DUMP_BASELINE });
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([1]);
+    expect(await historyVersions(url)).toEqual([1]);
+    expect(
+      (await runSql(url, `SELECT to_regclass('public.accounts') IS NOT NULL AS made`)).rows[0].made,
+    ).toBe(true);
+  });
+
+  it('runs the next migration in the session as it was opened, after one empties the search_path', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('search_path');
+    const files = {
+      'V1__qualified.sql': `SET search_path = ''; CREATE TABLE public.t1 (id int);`,
+      'V2__unqualified.sql': 'CREATE TABLE t2 (id int);',
+    };
+    // Act
+    const report = await migrate(url, files, { transaction: 'each' });
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([1, 2]);
+    expect(await historyVersions(url)).toEqual([1, 2]);
+    expect((await runSql(url, `SELECT to_regclass('public.t2') IS NOT NULL AS made`)).rows[0].made).toBe(
+      true,
+    );
+  });
+
+  it('keeps its history table after a migration creates the schema named after the user, which the search_path finds first', async () => {
+    // Prepare: the default search_path is "$user", public
+    const url = await postgres.createDatabase('user_schema');
+    const first = { 'V1__own_schema.sql': 'CREATE SCHEMA AUTHORIZATION CURRENT_USER;' };
+    await migrate(url, first);
+    // Act
+    const report = await migrate(url, { ...first, 'V2__t.sql': 'CREATE TABLE public.t (id int);' });
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([2]);
+    expect(await historyVersions(url)).toEqual([1, 2]);
+  });
+
+  it('records a migration and runs the next as the connecting role after a migration sets another', async () => {
+    // Prepare: a role that may create tables but not write Cutover's history
+    const url = await postgres.createDatabase('role');
+    const role = `owner_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
+    await runSql(url, `CREATE ROLE ${role}; GRANT CREATE ON SCHEMA public TO ${role}`);
+    const connecting = (await runSql(url, 'SELECT current_user AS name')).rows[0].name;
+    const files = {
+      'V1__owned.sql': `SET ROLE ${role}; CREATE TABLE owned (id int);`,
+      'V2__next.sql': 'CREATE TABLE next (id int);',
+    };
+    // Act
+    const report = await migrate(url, files, { transaction: 'each' });
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([1, 2]);
+    const owners = await runSql(
+      url,
+      `SELECT relname, pg_get_userbyid(relowner) AS owner FROM pg_class
+        WHERE relname IN ('owned', 'next') ORDER BY relname`,
+    );
+    expect(owners.rows).toEqual([
+      { relname: 'next', owner: connecting },
+      { relname: 'owned', owner: role },
+    ]);
+  });
+
+  it("cancels a migration that turned its statement_timeout off at the task's deadline, rolled back", {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await postgres.createDatabase('own_timeout');
+    const files = {
+      'V1__slow.sql': 'CREATE TABLE slow (id int); SET statement_timeout = 0; SELECT pg_sleep(20);',
+    };
+    const started = Date.now();
+    // Act
+    const error = await migrate(url, files, { deadline: Date.now() + 1500 }).catch(
+      (thrown: unknown) => thrown,
+    );
+    // Assess
+    expect(error).toMatchObject({
+      name: 'MigrationFailed',
+      message:
+        "migration V1__slow failed and was rolled back: canceling statement at the task's deadline, which a " +
+        "migration's own statement_timeout does not extend",
+    });
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect((await runSql(url, `SELECT to_regclass('slow') IS NULL AS absent`)).rows[0].absent).toBe(true);
+  });
+});
+
+/** A session of an application holding a table lock in an open read transaction, until `release`. */
+async function readingTransaction(url: string, table: string) {
+  const client = new pg.Client({ connectionString: url, application_name: 'report' });
+  await client.connect();
+  await client.query(`BEGIN; SELECT count(*) FROM ${table}`);
+  let released: Promise<void> | undefined;
+  const release = () => {
+    released ??= client.query('COMMIT').then(() => client.end());
+    return released;
+  };
+  return { release };
+}
+
+/** Resolves once a session waits for a lock on `table`. */
+async function lockWaited(url: string, table: string): Promise<void> {
+  const waiting = `SELECT count(*)::int AS n FROM pg_locks WHERE relation = to_regclass($1) AND NOT granted`;
+  while ((await runSql(url, waiting, [table])).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('applyMigrations: lock timeout', () => {
+  it("gives up a lock wait after the lock timeout, so the application's queries go on, and applies once retried", {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare: a report reads t in a long transaction, a migration needs t's ACCESS EXCLUSIVE lock
+    const url = await postgres.createDatabase('lock_retry');
+    await runSql(url, 'CREATE TABLE t (id int); INSERT INTO t VALUES (1)');
+    const report = await readingTransaction(url, 't');
+    const files = {
+      'V1__u.sql': 'CREATE TABLE u (id int);',
+      'V2__add_z.sql': 'ALTER TABLE t ADD COLUMN z int;',
+    };
+    const safety = setTimeout(report.release, 10_000);
+    // Act: an application query queues behind the waiting ALTER; the report ends once it returned
+    const run = migrate(url, files, { transaction: 'all', lockTimeoutSeconds: 1 });
+    await lockWaited(url, 't');
+    const queued = Date.now();
+    await runSql(url, 'SELECT count(*) FROM t');
+    const appWaitedMs = Date.now() - queued;
+    await report.release();
+    const result = await run;
+    clearTimeout(safety);
+    // Assess
+    expect(appWaitedMs).toBeLessThan(2000);
+    expect(result.applied.map((m) => m.version)).toEqual([1, 2]);
+    expect(await historyVersions(url)).toEqual([1, 2]);
+    const z = await runSql(
+      url,
+      `SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'z'`,
+    );
+    expect(z.rows[0].n).toBe(1);
+  });
+
+  it('fails MigrationFailed naming the relation, its holder and migrations.lockTimeoutSeconds when the lock stays held', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await postgres.createDatabase('lock_held');
+    await runSql(url, 'CREATE TABLE t (id int)');
+    const report = await readingTransaction(url, 't');
+    const files = {
+      'V1__u.sql': 'CREATE TABLE u (id int);',
+      'V2__add_z.sql': 'ALTER TABLE t ADD COLUMN z int;',
+    };
+    const safety = setTimeout(report.release, 15_000);
+    // Act
+    const error = await migrate(url, files, { transaction: 'each', lockTimeoutSeconds: 1 }).catch(
+      (thrown: unknown) => thrown,
+    );
+    clearTimeout(safety);
+    await report.release();
+    // Assess
+    expect(error).toMatchObject({
+      name: 'MigrationFailed',
+      message: expect.stringMatching(
+        /^migration V2__add_z failed and was rolled back \(V1__u, applied before it in this run, stay applied\): could not get its AccessExclusiveLock on public\.t within migrations\.lockTimeoutSeconds \(1 s\) in 3 attempts, held by pid \d+ \(report, idle in transaction\): run again once the sessions holding it are done, or raise migrations\.lockTimeoutSeconds \(0-600; 0 waits as long as it takes/,
+      ),
+    });
+    expect(await historyVersions(url)).toEqual([1]);
+  });
+});
+
+describe('migrateTarget: the request', () => {
+  it("waits for a lock as long as the request's migrations.lockTimeoutSeconds says", {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await postgres.createDatabase('lock_request');
+    await runSql(url, 'CREATE TABLE t (id int)');
+    const report = await readingTransaction(url, 't');
+    const dir = await mkdtemp(join(migrationsDir, 'request-'));
+    await writeFile(join(dir, 'V1__add_z.sql'), 'ALTER TABLE t ADD COLUMN z int;');
+    process.env.PGPASSWORD = postgres.password;
+    const request = databaseMigrationRequestSchema.parse(
+      databaseMigrationInput({ target: requestUrl(url) }, dir, {
+        migrations: { directory: dir, lockTimeoutSeconds: 1 },
+      }),
+    );
+    // Act
+    const error = await migrateTarget(
+      request,
+      createBackupStore({ type: 'filesystem', directory: dir }),
+    ).catch((thrown: unknown) => thrown);
+    await report.release();
+    // Assess
+    expect(error).toMatchObject({
+      name: 'MigrationFailed',
+      message: expect.stringContaining('within migrations.lockTimeoutSeconds (1 s) in 3 attempts'),
+    });
+  });
+});
+
+describe('applyMigrations: statements outside a transaction', () => {
+  it('refuses CREATE INDEX CONCURRENTLY in a pending migration before any migration runs', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('concurrently');
+    const files = {
+      'V1__orders.sql': 'CREATE TABLE orders (id int);',
+      'V2__index.sql': 'CREATE INDEX CONCURRENTLY orders_id ON orders (id);',
+    };
+    // Act
+    const error = await migrate(url, files, { transaction: 'each' }).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        'migration V2__index must not contain CREATE INDEX CONCURRENTLY, which PostgreSQL runs only outside a ' +
+        'transaction block: Cutover runs every migration in a transaction of its own (or of the run, with ' +
+        'transaction "all"); run it by hand, outside the migrations',
+    });
+    expect(await historyVersions(url)).toEqual([]);
+  });
+});

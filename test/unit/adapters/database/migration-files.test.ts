@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { migrationFileNames } from '#adapters/database/migrations.ts';
+import { outsideTransaction } from '#adapters/database/transaction-control.ts';
+
+describe('outsideTransaction', () => {
+  it('names the statements PostgreSQL runs only outside a transaction block', () => {
+    // Prepare
+    const statements = [
+      'CREATE INDEX CONCURRENTLY orders_total ON orders (total)',
+      'create unique index concurrently if not exists orders_key on orders (key)',
+      'DROP INDEX CONCURRENTLY IF EXISTS orders_total',
+      'REINDEX TABLE CONCURRENTLY orders',
+      'REINDEX (VERBOSE, CONCURRENTLY) INDEX orders_total',
+      'REINDEX (VERBOSE) SCHEMA shop',
+      'REINDEX DATABASE shop',
+      'ALTER TABLE events DETACH PARTITION events_2020 CONCURRENTLY',
+      'VACUUM (ANALYZE) orders',
+      'CREATE DATABASE reports',
+      'DROP DATABASE reports',
+      'ALTER DATABASE shop SET TABLESPACE fast',
+      'CREATE TABLESPACE fast LOCATION $$/data$$',
+      "ALTER SYSTEM SET work_mem = '64MB'",
+      'DISCARD ALL',
+    ];
+    // Act
+    const kinds = statements.map((sql) => outsideTransaction(`CREATE TABLE t (id int);\n${sql};`));
+    // Assess
+    expect(kinds).toEqual([
+      'CREATE INDEX CONCURRENTLY',
+      'CREATE INDEX CONCURRENTLY',
+      'DROP INDEX CONCURRENTLY',
+      'REINDEX CONCURRENTLY',
+      'REINDEX CONCURRENTLY',
+      'REINDEX SCHEMA',
+      'REINDEX DATABASE',
+      'ALTER TABLE DETACH PARTITION CONCURRENTLY',
+      'VACUUM',
+      'CREATE DATABASE',
+      'DROP DATABASE',
+      'ALTER DATABASE SET TABLESPACE',
+      'CREATE TABLESPACE',
+      'ALTER SYSTEM',
+      'DISCARD ALL',
+    ]);
+  });
+
+  it('leaves statements that run in a transaction, and such statements in comments, strings and bodies', () => {
+    // Prepare
+    const sql = `
+      CREATE INDEX orders_total ON orders (total);
+      REINDEX TABLE orders;
+      REINDEX (CONCURRENTLY false) INDEX orders_total;
+      REINDEX TABLE schema;
+      ANALYZE orders;
+      ALTER TABLE events DETACH PARTITION events_2019;
+      ALTER DATABASE shop SET default_tablespace = 'fast';
+      -- CREATE INDEX CONCURRENTLY orders_key ON orders (key);
+      /* VACUUM; /* nested */ DROP DATABASE shop; */
+      SELECT 'VACUUM', E'it\\'s; CREATE DATABASE x';
+      CREATE TABLE "vacuum" (id int);
+      DO $$ BEGIN EXECUTE 'VACUUM'; END $$;
+      CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC SELECT 1; END;`;
+    // Act
+    const kind = outsideTransaction(sql);
+    // Assess
+    expect(kind).toBeUndefined();
+  });
+});
+
+describe('migrationFileNames', () => {
+  it('keeps the .sql files and leaves other files be', () => {
+    // Act
+    const names = migrationFileNames(
+      ['V1__init.sql', 'README.md', 'create.sql', 'v2-plan.txt', 'V2__next.sql'],
+      'migrations.directory db',
+    );
+    // Assess
+    expect(names).toEqual(['V1__init.sql', 'create.sql', 'V2__next.sql']);
+  });
+
+  it('refuses a file that looks like a migration but would not be read, naming it, the field and the form', () => {
+    // Prepare
+    const listings = [
+      ['V1__a.sql', 'V2__b.SQL'],
+      ['V1__a.sql', 'V2__b.sql.bak'],
+      ['V1__a.sql', 'create.Sql'],
+    ];
+    // Act
+    const errors = listings.map((names) => {
+      try {
+        return migrationFileNames(names, 'migrations.s3Prefix migrations/shop/');
+      } catch (error) {
+        return error;
+      }
+    });
+    // Assess
+    expect(errors).toEqual(
+      ['V2__b.SQL', 'V2__b.sql.bak', 'create.Sql'].map((file) =>
+        expect.objectContaining({
+          name: 'ValidationError',
+          message:
+            `migration file ${file} in migrations.s3Prefix migrations/shop/ would not be read: migration files ` +
+            'are named V<version>__<name>.sql, ending in .sql in lower case (V3__add_email.sql); rename it, or ' +
+            'move it out if it is no migration',
+        }),
+      ),
+    );
+  });
+});
