@@ -1,4 +1,5 @@
 import { loadMigrationsFromDirectory } from '#adapters/database/migrations.ts';
+import { checkSchemas } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { ServiceLockedError } from '#core/errors.ts';
@@ -23,12 +24,13 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
 }
 
 /**
- * DbPrepare: the request checked and normalized, a migrations directory read (`ValidationError`: a
- * wrong path or file name ends here, before the backup), the service locked (`ServiceLocked`) for
- * {@link lockSeconds}.
+ * DbPrepare: the request checked and normalized, a migrations directory read and `database.schemas`
+ * found (`ValidationError`: a wrong path or file name, or a missing schema, ends here, before the lock and
+ * the backup; see `checkSchemas`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
   if (request.migrations?.directory) await loadMigrationsFromDirectory(request.migrations.directory);
+  await checkSchemas(request);
   const lock = createLockFromEnvironment();
   if (!(await lock.acquire(request.service, executionArn, lockSeconds(request)))) {
     const holder = await lock.holder(request.service);

@@ -11,7 +11,7 @@ import { localDatabasePath } from '#local/adapters/database.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
-import { startSilentDatabase } from '#test/support/unreachable-database.ts';
+import { aDatabaseHeldLocked, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { pendingTaskToken, readHistory } from '../../src/cli/history.ts';
 
 /**
@@ -45,6 +45,7 @@ let dataDir: string;
 let local: ReturnType<typeof startCli>;
 let endpoint: string;
 let sfn: SFNClient;
+let postgres: TestPostgres;
 let traffic: Promise<Traffic | undefined>;
 let stopTraffic = false;
 
@@ -233,9 +234,12 @@ function childPids(pid: number): number[] {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'cutover-cli-'));
   dataDir = join(workDir, 'data');
+  postgres = await startTestPostgres();
+  // The tasks read the database password from the environment.
   local = startCli(['local', '--port', '0', '--data-dir', dataDir, '--no-data-services'], {
     WAIT_TIME_SCALE,
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    PGPASSWORD: postgres.password,
   });
   endpoint = await waitForEndpoint(local);
   sfn = sfnClient(endpoint);
@@ -251,6 +255,7 @@ afterAll(async () => {
   // It closes the runtime (store, replicas) and ends by itself.
   expect(await local?.exited).toBe(0);
   expect(local?.stdout()).toMatch(/\nStopped\n$/);
+  await postgres?.stop();
   rmSync(workDir, { recursive: true, force: true });
   expect(await stillRunning(replicas)).toEqual([]);
 });
@@ -771,8 +776,8 @@ describe('a canary release from the CLI', () => {
 
 describe('a database migration aborted from the CLI', () => {
   it('abort unlocks the service: the next migration of it gets past the lock', async () => {
-    // Prepare: a target that accepts connections and never answers keeps Backup waiting, the service locked
-    const database = await startSilentDatabase();
+    // Prepare: a target whose table another session holds locked keeps Backup waiting, the service locked
+    const database = await aDatabaseHeldLocked(postgres);
     const file = aDatabaseMigrationFile('silent-target.json', (r) => {
       r.database.target = { url: database.url };
     });

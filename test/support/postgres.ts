@@ -83,3 +83,39 @@ export function requestUrl(url: string): string {
   withoutPassword.password = '';
   return withoutPassword.toString();
 }
+
+/** A database whose one table another session holds locked, until `close()`. */
+export interface HeldDatabase {
+  /** The database's URL as a request carries it (without its password: set `PGPASSWORD`). */
+  readonly url: string;
+  /** Ends every session of the database, those waiting on the lock first: what waited fails at once. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database on `postgres` with a table `held` that another session keeps locked (ACCESS EXCLUSIVE)
+ * until `close()`: a database migration's Backup, reading it, waits there for as long as a test needs,
+ * after Prepare has checked the schemas and locked the service.
+ *
+ * @example
+ * process.env.PGPASSWORD = postgres.password;
+ * const held = await aDatabaseHeldLocked(postgres);
+ */
+export async function aDatabaseHeldLocked(postgres: TestPostgres): Promise<HeldDatabase> {
+  const url = await postgres.createDatabase('held');
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await holder.query('CREATE TABLE held (id int)');
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
+  return {
+    url: requestUrl(url),
+    async close() {
+      await holder.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      await holder.end();
+    },
+  };
+}

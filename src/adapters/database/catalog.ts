@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ValidationError } from '#core/errors.ts';
-import { type TableName, tableLabel } from './sql.ts';
+import { qualified, type TableName, tableLabel } from './sql.ts';
 
 /**
  * Prefix of the tables Cutover keeps in the database itself (`cutover_schema_history`,
@@ -21,8 +21,13 @@ export interface TableInfo extends TableName {
   readonly partitioned: boolean;
 }
 
+/** A foreign key between two tables, each named by its `schema.name` label. */
+export interface ForeignKey {
+  readonly child: string;
+  readonly parent: string;
+}
+
 interface TableRow {
-  oid: number;
   schema: string;
   name: string;
   columns: string[];
@@ -38,6 +43,37 @@ export async function relationExists(client: pg.Client, name: string): Promise<b
     name,
   ]);
   return rows[0]?.exists === true;
+}
+
+/**
+ * The schemas of the database that users' tables may live in, by name (not `pg_catalog`,
+ * `information_schema`, nor the `pg_toast` and `pg_temp_*` schemas of PostgreSQL's own).
+ */
+export async function listSchemas(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT nspname::text AS name FROM pg_namespace
+      WHERE nspname <> 'information_schema' AND NOT starts_with(nspname, 'pg_') ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Refuses (`ValidationError` naming `database.schemas`) the `schemas` the database (`side`: `source` or
+ * `target`) lacks, listing those it has: a misspelt schema would otherwise read as one without tables.
+ */
+export async function requireSchemas(
+  client: pg.Client,
+  schemas: readonly string[],
+  side: 'source' | 'target',
+): Promise<void> {
+  const existing = await listSchemas(client);
+  const missing = schemas.filter((schema) => !existing.includes(schema));
+  if (missing.length > 0) {
+    throw new ValidationError(
+      `database.schemas: ${missing.join(', ')} not found in the ${side} database; its schemas: ` +
+        (existing.join(', ') || '(none)'),
+    );
+  }
 }
 
 /**
@@ -62,14 +98,19 @@ export async function largeObjectColumns(client: pg.Client, schemas: readonly st
 
 /**
  * The ordinary and partitioned tables of `schemas` (partitions are reached through their parent),
- * parents before children along foreign keys, so rows can be loaded in this order.
+ * parents before children along their foreign keys and `alsoKeys` (another database's, such as the
+ * target's of a copy), so rows can be loaded in this order.
  *
  * @example
  * const tables = await listTables(client, ['public']);
  */
-export async function listTables(client: pg.Client, schemas: readonly string[]): Promise<TableInfo[]> {
+export async function listTables(
+  client: pg.Client,
+  schemas: readonly string[],
+  alsoKeys: readonly ForeignKey[] = [],
+): Promise<TableInfo[]> {
   const { rows } = await client.query<TableRow>(
-    `SELECT c.oid::int AS oid, n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'p' AS partitioned,
+    `SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'p' AS partitioned,
        (CASE c.relkind WHEN 'p'
           THEN (SELECT sum(pg_total_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)
           ELSE pg_total_relation_size(c.oid) END)::text AS bytes,
@@ -90,13 +131,9 @@ export async function listTables(client: pg.Client, schemas: readonly string[]):
      ORDER BY n.nspname, c.relname`,
     [schemas, INTERNAL_TABLE_PREFIX],
   );
-  const { rows: edges } = await client.query<{ child: number; parent: number }>(
-    `SELECT conrelid::int AS child, confrelid::int AS parent FROM pg_constraint
-     WHERE contype = 'f' AND conrelid <> confrelid`,
-  );
   const tables = new Map(
     rows.map((row) => [
-      row.oid,
+      tableLabel(row),
       {
         schema: row.schema,
         name: row.name,
@@ -108,31 +145,60 @@ export async function listTables(client: pg.Client, schemas: readonly string[]):
       } satisfies TableInfo,
     ]),
   );
-  return dependencyOrder(tables, edges);
+  return dependencyOrder(tables, [...(await foreignKeys(client)), ...alsoKeys]);
+}
+
+/** The foreign keys of the database, each between two different tables (a self-reference orders nothing). */
+export async function foreignKeys(client: pg.Client): Promise<ForeignKey[]> {
+  const { rows } = await client.query<ForeignKey>(
+    `SELECT format('%s.%s', cn.nspname, c.relname) AS child, format('%s.%s', pn.nspname, p.relname) AS parent
+       FROM pg_constraint k
+       JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+       JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+      WHERE k.contype = 'f' AND k.conrelid <> k.confrelid`,
+  );
+  return rows;
 }
 
 /** Kahn's algorithm over foreign keys; tables in a cycle keep name order at the end. */
-function dependencyOrder(
-  tables: Map<number, TableInfo>,
-  edges: readonly { child: number; parent: number }[],
-): TableInfo[] {
-  const parents = new Map<number, Set<number>>([...tables.keys()].map((oid) => [oid, new Set<number>()]));
-  for (const { child, parent } of edges) {
+function dependencyOrder(tables: Map<string, TableInfo>, keys: readonly ForeignKey[]): TableInfo[] {
+  const parents = new Map([...tables.keys()].map((label) => [label, new Set<string>()]));
+  for (const { child, parent } of keys) {
     if (tables.has(child) && tables.has(parent)) parents.get(child)!.add(parent);
   }
   const ordered: TableInfo[] = [];
-  const placed = new Set<number>();
+  const placed = new Set<string>();
   for (let progress = true; progress; ) {
     progress = false;
-    for (const [oid, table] of tables) {
-      if (placed.has(oid) || [...parents.get(oid)!].some((p) => !placed.has(p))) continue;
+    for (const [label, table] of tables) {
+      if (placed.has(label) || [...parents.get(label)!].some((p) => !placed.has(p))) continue;
       ordered.push(table);
-      placed.add(oid);
+      placed.add(label);
       progress = true;
     }
   }
-  for (const [oid, table] of tables) if (!placed.has(oid)) ordered.push(table);
+  for (const [label, table] of tables) if (!placed.has(label)) ordered.push(table);
   return ordered;
+}
+
+/**
+ * Where a table's own rows are read from: a partitioned table whole (its rows are its partitions', and
+ * partitions are not listed on their own), any other table `ONLY`, as its inheritance children are.
+ */
+export function rowSource(table: TableName & { readonly partitioned: boolean }): string {
+  return table.partitioned ? qualified(table) : `ONLY ${qualified(table)}`;
+}
+
+/**
+ * {@link rowSource} of `table` as the database of `client` has it, partitioned or not there (the other
+ * side of a copy may differ: a plain table copied into a partitioned one).
+ */
+export async function rowSourceIn(client: pg.Client, table: TableName): Promise<string> {
+  const { rows } = await client.query<{ partitioned: boolean }>(
+    `SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = to_regclass($1)`,
+    [qualified(table)],
+  );
+  return rowSource({ ...table, partitioned: rows[0]?.partitioned === true });
 }
 
 /** Finds tables by `schema.name` label; throws naming the unknown ones and the known ones. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ValidationFailedError } from '#core/errors.ts';
-import type { TableInfo } from './catalog.ts';
-import { identList, qualified, tableLabel } from './sql.ts';
+import { rowSourceIn, type TableInfo } from './catalog.ts';
+import { identList, tableLabel } from './sql.ts';
 
 /** A table's row count and order-independent content checksum. */
 export interface TableChecksum {
@@ -12,7 +12,8 @@ export interface TableChecksum {
 }
 
 /**
- * Counts and checksums a table inside PostgreSQL. The row text lists columns in name order, so two
+ * Counts and checksums a table's own rows (`ONLY`; a partitioned table's are its partitions') inside
+ * PostgreSQL. The row text lists columns in name order, so two
  * tables with the same columns in another order agree; the sum makes the result order-independent.
  *
  * @example
@@ -24,7 +25,7 @@ export async function tableChecksum(client: pg.Client, table: TableInfo): Promis
     `SELECT count(*)::text AS rows,
        coalesce(sum(('x' || substr(md5(ROW(${columns})::text), 1, 16))::bit(64)::bigint::numeric), 0)::text
          AS checksum
-     FROM ${qualified(table)} AS t`,
+     FROM ${await rowSourceIn(client, table)} AS t`,
   );
   return { table: tableLabel(table), rows: Number(rows[0]!.rows), checksum: rows[0]!.checksum };
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
 import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
-import { relationExists, type TableInfo } from './catalog.ts';
+import { relationExists, rowSource, rowSourceIn, type TableInfo } from './catalog.ts';
 import { identList, qualified, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
 
 /** Where a table's copy stands; the target database holds the truth, this is its report. */
@@ -30,8 +30,9 @@ export interface CopySliceOptions {
 /**
  * Copies the next slice of one table: batches in primary-key order (keyset, never OFFSET), each streamed
  * with COPY and committed on the target together with its progress row, until the table is done or the
- * time budget is spent. Run it again with the same `copyId` to go on: a crash loses at most the
- * uncommitted batch, and no row is copied twice.
+ * time budget is spent. Only the table's own rows are read (see `rowSource`): inheritance children are
+ * tables of their own, copied on their own. Run it again with the same `copyId` to go on: a crash loses
+ * at most the uncommitted batch, and no row is copied twice.
  *
  * @example
  * let checkpoint;
@@ -68,13 +69,13 @@ async function copyBatch(
   const descending = table.primaryKey.map((c) => `${quoteIdent(c)} DESC`).join(', ');
   const { rows } = await source.query<{ key: string[] }>(
     `SELECT ARRAY[${table.primaryKey.map((c) => `${quoteIdent(c)}::text`).join(', ')}] AS key
-     FROM (SELECT ${key} FROM ${qualified(table)} ${after} ORDER BY ${key} LIMIT ${batchRows}) AS batch
+     FROM (SELECT ${key} FROM ${rowSource(table)} ${after} ORDER BY ${key} LIMIT ${batchRows}) AS batch
      ORDER BY ${descending} LIMIT 1`,
   );
   const upTo = rows[0]?.key;
   if (!upTo) return saveProgress(target, copyId, { ...from, done: true });
   const select =
-    `SELECT ${identList(table.columns)} FROM ${qualified(table)} ` +
+    `SELECT ${identList(table.columns)} FROM ${rowSource(table)} ` +
     `${after ? `${after} AND` : 'WHERE'} (${key}) <= (${keyLiteral(table, upTo)})`;
   return inTransaction(target, async () => {
     const rowsCopied = await streamRows(source, target, table, select);
@@ -100,7 +101,7 @@ async function copyWhole(
       source,
       target,
       table,
-      `SELECT ${identList(table.columns)} FROM ${qualified(table)}`,
+      `SELECT ${identList(table.columns)} FROM ${rowSource(table)}`,
     );
     return saveProgress(target, options.copyId, {
       table: tableLabel(table),
@@ -123,7 +124,10 @@ function keyLiteral(table: TableInfo, key: readonly string[]): string {
   return key.map((value, i) => `${quoteLiteral(value)}::${table.primaryKeyTypes[i]}`).join(', ');
 }
 
-/** Reads the run's progress for the table, or starts it after checking the target table is empty. */
+/**
+ * Reads the run's progress for the table, or starts it after checking the target table holds no rows of
+ * its own (its inheritance children's are theirs).
+ */
 async function startOrResume(target: pg.Client, table: TableInfo, copyId: string): Promise<CopyCheckpoint> {
   await target.query(
     `CREATE TABLE IF NOT EXISTS ${COPY_PROGRESS_TABLE} (copy_id text, table_name text, last_key text[], rows_copied bigint,
@@ -137,7 +141,7 @@ async function startOrResume(target: pg.Client, table: TableInfo, copyId: string
   const row = rows[0];
   if (row)
     return { table: label, lastKey: row.last_key, rowsCopied: Number(row.rows_copied), done: row.done };
-  const { rowCount } = await target.query(`SELECT 1 FROM ${qualified(table)} LIMIT 1`);
+  const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
   if (rowCount) {
     throw new TargetNotEmptyError(`target table ${label} already has rows; copy into empty tables only`);
   }

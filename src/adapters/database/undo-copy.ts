@@ -41,5 +41,22 @@ export async function emptyTables(client: pg.Client, labels: readonly string[]):
       throw new Error(`table ${name} holds rows and references the tables to empty (${labels.join(', ')})`);
     }
   }
-  await client.query(`TRUNCATE ${[...names, ...referencing.map((r) => r.name)].join(', ')}`);
+  await client.query(
+    `TRUNCATE ${(await ownRows(client, [...names, ...referencing.map((r) => r.name)])).join(', ')}`,
+  );
+}
+
+/**
+ * Each table's own rows as TRUNCATE names them: `ONLY` (its inheritance children are tables of their own,
+ * emptied only when named), except for a partitioned table, whose rows are its partitions'.
+ */
+async function ownRows(client: pg.Client, names: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT format('%s%I.%I', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, n.nspname, c.relname) AS name
+       FROM unnest($1::regclass[]) WITH ORDINALITY AS t(oid, position)
+       JOIN pg_class c ON c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY t.position`,
+    [names],
+  );
+  return rows.map((row) => row.name);
 }

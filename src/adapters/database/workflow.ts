@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import { largeObjectColumns, listTables, selectTables } from './catalog.ts';
+import { foreignKeys, largeObjectColumns, listTables, requireSchemas, selectTables } from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
@@ -29,6 +29,20 @@ export function backupPrefix(request: Request, runId: string): string {
     [...Buffer.from(char)].map((byte) => `.${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
   return `${request.service.namespace}/${request.service.name}/database/${id}`;
+}
+
+/**
+ * Refuses (`ValidationError`) a request whose `database.schemas` the database its data comes from lacks:
+ * the source when given (the target may lack them until its migrations create them), else the target. A
+ * misspelt schema would otherwise be backed up, copied and validated as one without tables.
+ */
+export function checkSchemas(request: Request, secrets?: SecretsClient): Promise<void> {
+  const { source, target, schemas } = request.database;
+  return withDatabase(
+    source ?? target,
+    (client) => requireSchemas(client, schemas, source ? 'source' : 'target'),
+    secrets,
+  );
 }
 
 /** Logical backup of the target; returns the manifest key. */
@@ -68,6 +82,7 @@ export async function migrateTarget(
       applyMigrations(client, migrations, spec.phase, {
         transaction: spec.transaction,
         historyTable: spec.historyTable,
+        lockTimeoutSeconds: spec.lockTimeoutSeconds,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       }),
@@ -76,26 +91,24 @@ export async function migrateTarget(
 }
 
 /**
- * The source's tables in load order (labels only, to keep the execution's payload small); a source whose
- * tables hold large object references is refused (`ValidationError`), before anything is copied.
+ * The source's tables in load order (labels only, to keep the execution's payload small): parents first
+ * along the source's foreign keys and the target's, which are the ones enforced (a legacy source may have
+ * none). A source whose tables hold large object references is refused (`ValidationError`), before
+ * anything is copied.
  */
 export async function sourceTables(request: Request, secrets?: SecretsClient): Promise<string[]> {
   if (!request.database.source) return [];
   const { schemas } = request.database;
-  const tables = await withDatabase(
-    request.database.source,
-    async (client) => {
-      const references = await largeObjectColumns(client, schemas);
-      if (references.length > 0) {
-        throw new ValidationError(
-          'database.source: large objects (oid) are not copied, only their numbers would be, and these ' +
-            `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
-        );
-      }
-      return listTables(client, schemas);
-    },
-    secrets,
-  );
+  const tables = await withSourceAndTarget(request, secrets, async (source, target) => {
+    const references = await largeObjectColumns(source, schemas);
+    if (references.length > 0) {
+      throw new ValidationError(
+        'database.source: large objects (oid) are not copied, only their numbers would be, and these ' +
+          `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
+      );
+    }
+    return listTables(source, schemas, await foreignKeys(target));
+  });
   return tables.map(tableLabel);
 }
 
@@ -178,6 +191,7 @@ export async function runDatabaseMigration(
   store: BackupStore,
   runId: string,
 ): Promise<DatabaseMigrationSummary> {
+  await checkSchemas(request);
   const manifestKey = request.backup.enabled ? await backupTarget(request, store, runId) : undefined;
   const { applied } = await migrateTarget(request, store);
   for (const table of await sourceTables(request)) {

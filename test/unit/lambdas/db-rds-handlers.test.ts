@@ -8,8 +8,9 @@ import {
   RDSServiceException,
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cutoverIdentifier } from '#adapters/database/rds.ts';
 import { handler as checkBlueGreen } from '#lambdas/db-check-blue-green/handler.ts';
 import { handler as checkSnapshot } from '#lambdas/db-check-snapshot/handler.ts';
@@ -18,6 +19,7 @@ import { handler as createSnapshot } from '#lambdas/db-create-snapshot/handler.t
 import { handler as prepare } from '#lambdas/db-prepare/handler.ts';
 import { handler as switchover } from '#lambdas/db-switchover-blue-green/handler.ts';
 import { handler as validateBlueGreen } from '#lambdas/db-validate-blue-green/handler.ts';
+import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 
 const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-migration:Run_7';
 const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
@@ -388,6 +390,19 @@ describe('Blue/Green handlers', () => {
 
 describe('db-prepare', () => {
   const dynamodb = mockClient(DynamoDBClient);
+  // The secret names a real database: Prepare checks the request's schemas there before it locks.
+  const secrets = mockClient(SecretsManagerClient);
+  let postgres: TestPostgres;
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+    const url = await postgres.createDatabase('orders');
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ url }) });
+  });
+  afterAll(async () => {
+    dynamodb.restore();
+    secrets.restore();
+    await postgres?.stop();
+  });
   beforeEach(() => {
     dynamodb.reset();
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -398,7 +413,6 @@ describe('db-prepare', () => {
     vi.useRealTimers();
     vi.unstubAllEnvs();
   });
-  afterAll(() => dynamodb.restore());
 
   it("locks the service for the request's RDS waits plus a day", async () => {
     // Prepare
