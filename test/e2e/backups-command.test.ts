@@ -4,9 +4,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { backupDatabase, readManifest } from '#adapters/database/logical-backup.ts';
+import { applyMigrations, parseMigrations } from '#adapters/database/migrations.ts';
 import { SHOP_MIGRATIONS } from '#local/demo/database-chapter.ts';
 import { startCli, stopStartedClis, waitForOutput } from '#test/support/cli-process.ts';
 import { requestUrl, startTestPostgres } from '#test/support/postgres.ts';
@@ -114,6 +118,7 @@ describe('cutover backups with cutover local', () => {
     });
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toBe(`restored ${manifestKey}: 1 table (public.notes)\n`);
+    expect(restored.stderr).toBe('');
     expect(notes).toEqual([{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
     expect(existsSync(join(dataDir, 's3.json'))).toBe(false);
     expect(afterStop.code).toBe(0);
@@ -183,6 +188,88 @@ describe('cutover backups with the folder store', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+
+  it('list of a path that is no key prefix exits 2 naming the path as typed', async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({});
+    // Act
+    const outcome = await cutover(['backups', 'list', '/rev', '--data-dir', dataDir]);
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "cutover: path must be empty or 1-900 characters of '/'-separated segments, none empty or starting " +
+        `with '.', without '\\', a trailing '/' allowed (got "/rev")\n`,
+    });
+  });
+
+  it("restore of a backup's data object exits 2 saying it is no manifest, naming the manifest's key", async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({});
+    const key = 'rev/fail1/database/fail1-b/0001-public.pre.copy.gz';
+    await createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir }).put(key, gzipSync('1\tone\n'));
+    // Act
+    const outcome = await cutover(
+      [
+        'backups',
+        'restore',
+        key,
+        '--data-dir',
+        dataDir,
+        '--database-url',
+        'postgres://postgres@127.0.0.1:1/shop',
+      ],
+      { PGPASSWORD: undefined },
+    );
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `cutover: ${key} is not a backup manifest (not JSON): a backup is named by its manifest's key, ` +
+        "<backup folder>/manifest.json (in this key's folder: rev/fail1/database/fail1-b/manifest.json); " +
+        "`cutover backups list` lists the backups' manifest keys\n",
+    });
+  });
+
+  it('restore into an empty database of a backup without its migration history says so on stderr', async () => {
+    // Prepare: a backup as an earlier version of Cutover wrote it, after V1__items
+    const dataDir = await folderStoreWith({});
+    const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
+    const postgres = await startTestPostgres();
+    try {
+      const [source, empty] = [await postgres.createDatabase(), await postgres.createDatabase()];
+      const migrations = parseMigrations(
+        new Map([['V1__items.sql', 'CREATE TABLE items (id int PRIMARY KEY);']]),
+      );
+      const key = await withDatabase({ url: source }, async (client) => {
+        await applyMigrations(client, migrations, 'all');
+        return backupDatabase(client, store, 'shop/orders/database/earlier', ['public']);
+      });
+      const { histories, ...earlier } = await readManifest(store, key);
+      await store.put(key, JSON.stringify(earlier));
+      // Act
+      const outcome = await cutover(
+        ['backups', 'restore', key, '--data-dir', dataDir, '--database-url', requestUrl(empty)],
+        { PGPASSWORD: postgres.password },
+      );
+      // Assess
+      expect(histories).toHaveLength(1);
+      expect(outcome).toEqual({
+        code: 0,
+        stdout: `restored ${key}: 1 table (public.items)\n`,
+        stderr:
+          'the migration history was not restored: this backup, taken by an earlier version of Cutover, does ' +
+          "not hold it. The database has the backup's tables but records none of the migrations that made " +
+          'them (V1__items in cutover_schema_history), so migrating it would apply them again, and they would ' +
+          'fail on the tables they made. To migrate it later, restore into a database migrated to exactly ' +
+          'those migrations instead: apply them to an empty database, then restore this backup over it\n',
+      });
+    } finally {
+      await postgres.stop();
+    }
   });
 
   it('restore of a key that is not there exits 2 naming it, before the database is asked anything', async () => {

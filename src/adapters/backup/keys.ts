@@ -2,25 +2,29 @@ import { ValidationError } from '#core/errors.ts';
 
 const META_KEY = /^[a-z0-9][a-z0-9-]*$/;
 
+const KEY_RULES = "1-900 characters of '/'-separated segments, none empty or starting with '.', without '\\'";
+
 /**
  * Checks a backup key: non-empty, `/`-separated, no empty or dot-led segment, no backslash. Both stores
  * apply the same rules, so a key valid in one is valid in the other.
  */
 export function assertBackupKey(key: string, field = 'key'): void {
-  const segments = key.split('/');
-  const bad = segments.find((segment) => segment === '' || segment.startsWith('.'));
-  if (key.length === 0 || key.length > 900 || key.includes('\\') || bad !== undefined) {
-    throw new ValidationError(
-      `${field} must be 1-900 characters of '/'-separated segments, none empty or starting with '.', ` +
-        `without '\\' (got ${JSON.stringify(key)})`,
-    );
-  }
+  if (!isBackupKey(key))
+    throw new ValidationError(`${field} must be ${KEY_RULES} (got ${JSON.stringify(key)})`);
 }
 
-/** Checks a listing prefix: empty (everything) or a key prefix under the same rules as keys. */
-export function assertBackupPrefix(prefix: string): void {
-  if (prefix === '') return;
-  assertBackupKey(prefix.endsWith('/') ? `${prefix}x` : prefix, 'prefix');
+/** Checks a listing prefix (named `field` in the error): empty (everything) or a key, a trailing '/' allowed. */
+export function assertBackupPrefix(prefix: string, field = 'prefix'): void {
+  if (prefix === '' || isBackupKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix)) return;
+  throw new ValidationError(
+    `${field} must be empty or ${KEY_RULES}, a trailing '/' allowed (got ${JSON.stringify(prefix)})`,
+  );
+}
+
+function isBackupKey(key: string): boolean {
+  const segments = key.split('/');
+  const bad = segments.find((segment) => segment === '' || segment.startsWith('.'));
+  return key.length > 0 && key.length <= 900 && !key.includes('\\') && bad === undefined;
 }
 
 /**

@@ -11,19 +11,19 @@ import {
   ValidationError,
 } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import { listTables, type TableInfo } from './catalog.ts';
+import { listTables, relationExists, rowSource, type TableInfo } from './catalog.ts';
 import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
-import { schemaDdl } from './ddl.ts';
+import { schemaDdl, tableDdl } from './ddl.ts';
 import { type HistoryEntries, migrationsSince, recordedMigrations } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
-import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
+import { identList, qualified, quotedLabel, quoteIdent, type TableName, tableLabel } from './sql.ts';
 import { emptyTables } from './undo-copy.ts';
 
 /** Describes one logical backup; stored as `<prefix>/manifest.json` beside one `.copy.gz` object per table. */
 export interface BackupManifest {
-  readonly format: 'cutover-logical-backup/1';
+  readonly format: typeof FORMAT;
   readonly createdAt: string;
   readonly schemas: readonly string[];
   /** Tables in load order (parents first). */
@@ -43,9 +43,22 @@ export interface BackupManifest {
   readonly ddl: readonly string[];
   /** The migrations the database's history tables recorded in the backup's snapshot (absent in older backups). */
   readonly migrations?: readonly HistoryEntries[];
+  /** Those history tables whole, recreated by a restore into an empty database (absent in older backups). */
+  readonly histories?: readonly BackupHistory[];
+}
+
+/** One migration history table as a backup's snapshot held it. */
+export interface BackupHistory {
+  /** `schema.name` */
+  readonly table: string;
+  /** Statements that recreate the table in a database without it. */
+  readonly ddl: readonly string[];
+  /** Its rows in version order, by column (`version`, `name`, `phase`, `checksum`, `applied_at`, `execution_ms`). */
+  readonly rows: readonly Record<string, unknown>[];
 }
 
 export const MANIFEST_NAME = 'manifest.json';
+const FORMAT = 'cutover-logical-backup/1';
 
 /**
  * Takes a logical backup of `schemas` from one consistent snapshot: each table (a partitioned one with the
@@ -77,14 +90,16 @@ export async function backupDatabase(
       });
     }
     failing = '';
+    const migrations = await recordedMigrations(client);
     const manifest: BackupManifest = {
-      format: 'cutover-logical-backup/1',
+      format: FORMAT,
       createdAt: new Date().toISOString(),
       schemas,
       tables: entries,
       sequences: await readSequences(client, schemas),
       ddl: await schemaDdl(client, schemas),
-      migrations: await recordedMigrations(client),
+      migrations,
+      histories: await readHistories(client, migrations),
     };
     const manifestKey = `${prefix}/${MANIFEST_NAME}`;
     await store.put(manifestKey, JSON.stringify(manifest, null, 2), { kind: 'database-backup' });
@@ -131,16 +146,50 @@ async function backupTable(client: pg.Client, store: BackupStore, table: TableIn
 }
 
 /**
- * What a table's backup reads: a partitioned table whole (PostgreSQL refuses to COPY it by name; its
- * partitions are not listed on their own), any other table `ONLY`, as its inheritance children are.
+ * The history tables that recorded `recorded` (as the `search_path` finds them), with their definition
+ * and rows.
  */
-function rowSource(table: TableInfo): string {
-  return table.partitioned ? qualified(table) : `ONLY ${qualified(table)}`;
+async function readHistories(
+  client: pg.Client,
+  recorded: readonly HistoryEntries[],
+): Promise<BackupHistory[]> {
+  const histories: BackupHistory[] = [];
+  for (const { historyTable } of recorded) {
+    const { rows: names } = await client.query<TableName>(
+      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.oid = $1::regclass`,
+      [quoteIdent(historyTable)],
+    );
+    const table = names[0]!;
+    const { rows } = await client.query<{ rows: Record<string, unknown>[] }>(
+      `SELECT jsonb_agg(to_jsonb(h) ORDER BY h.version) AS rows FROM ${qualified(table)} h`,
+    );
+    histories.push({ table: tableLabel(table), ddl: await tableDdl(client, table), rows: rows[0]!.rows });
+  }
+  return histories;
 }
 
-/** Reads a backup's manifest. */
+/** Reads a backup's manifest; a key holding anything else is a `ValidationError` naming the manifest's key. */
 export async function readManifest(store: BackupStore, manifestKey: string): Promise<BackupManifest> {
-  return JSON.parse((await store.get(manifestKey)).toString('utf8')) as BackupManifest;
+  const text = (await store.get(manifestKey)).toString('utf8');
+  let manifest: Partial<BackupManifest> | null;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    throw notAManifest(manifestKey, 'not JSON');
+  }
+  if (manifest?.format !== FORMAT) throw notAManifest(manifestKey, `no "format": "${FORMAT}"`);
+  return manifest as BackupManifest;
+}
+
+/** Says that `key` holds no manifest, and which key would: the manifest of a backup in the key's folder. */
+function notAManifest(key: string, why: string): ValidationError {
+  const folder = key.slice(0, key.lastIndexOf('/'));
+  const beside = folder ? ` (in this key's folder: ${folder}/${MANIFEST_NAME})` : '';
+  return new ValidationError(
+    `${key} is not a backup manifest (${why}): a backup is named by its manifest's key, ` +
+      `<backup folder>/${MANIFEST_NAME}${beside}`,
+  );
 }
 
 /** Settings of {@link restoreDatabase}. */
@@ -149,13 +198,25 @@ export interface RestoreOptions {
   readonly overLaterMigrations?: boolean;
 }
 
+/** What {@link restoreDatabase} did with the migration history. */
+export interface RestoreReport {
+  /**
+   * `restored`: the database was empty and its history tables now record the migrations of the backup's
+   * snapshot; `kept`: the backup was loaded into existing tables, under the database's own history;
+   * `missing`: the database was empty and the backup, taken by an earlier version of Cutover, does not
+   * hold its history, so the database records none of the migrations that made its tables.
+   */
+  readonly history: 'restored' | 'kept' | 'missing';
+}
+
 /**
- * Loads a backup into the database in one transaction: into an empty database it first runs the DDL;
- * otherwise it empties the backed-up tables (and the empty tables referencing them) and loads them.
- * Sequences are set, and every table's count and checksum is checked against the manifest before
- * commit, so a restore is whole or not at all. A database that migrations changed after the backup is
- * refused (`ValidationError` naming them) unless `overLaterMigrations`: their schema would stay, and the
- * history would still list them, under the backup's data.
+ * Loads a backup into the database in one transaction: into an empty database it first runs the DDL and
+ * recreates the migration history tables as of the backup (a history table already there keeps its rows
+ * and gets the backup's others); otherwise it empties the backed-up tables (and the empty tables
+ * referencing them) and loads them. Sequences are set, and every table's count and checksum is checked
+ * against the manifest before commit, so a restore is whole or not at all. A database that migrations
+ * changed after the backup is refused (`ValidationError` naming them) unless `overLaterMigrations`: their
+ * schema would stay, and the history would still list them, under the backup's data.
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
@@ -165,7 +226,7 @@ export async function restoreDatabase(
   store: BackupStore,
   manifestKey: string,
   { overLaterMigrations = false }: RestoreOptions = {},
-): Promise<void> {
+): Promise<RestoreReport> {
   const manifest = await readManifest(store, manifestKey);
   const later = overLaterMigrations ? [] : await migrationsAfter(client, manifest);
   if (later.length > 0) {
@@ -181,9 +242,12 @@ export async function restoreDatabase(
     );
   }
   try {
-    await inTransaction(client, async () => {
+    return await inTransaction(client, async () => {
       const existing = new Set((await listTables(client, manifest.schemas)).map(tableLabel));
-      if (existing.size === 0) for (const statement of manifest.ddl) await client.query(statement);
+      if (existing.size === 0) {
+        for (const statement of manifest.ddl) await client.query(statement);
+        for (const history of manifest.histories ?? []) await restoreHistory(client, history);
+      }
       const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
       if (missing.length > 0)
         throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
@@ -201,15 +265,32 @@ export async function restoreDatabase(
       }
       await writeSequences(client, manifest.sequences, manifest.schemas);
       await verifyRestored(client, manifest);
+      return { history: existing.size > 0 ? 'kept' : holdsHistory(manifest) ? 'restored' : 'missing' };
     });
   } catch (error) {
+    // PostgreSQL's hint says what it would take (`Must be superuser to create this extension.`).
+    const hint = error instanceof pg.DatabaseError && error.hint ? ` (${error.hint})` : '';
     throw new RestoreFailedError(
-      `restore of ${manifestKey} failed and was rolled back: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      `restore of ${manifestKey} failed and was rolled back: ${(error as Error).message}${hint}`,
+      { cause: error },
     );
   }
+}
+
+/** Creates a history table of the backup unless the database has it, and adds the versions it does not record. */
+async function restoreHistory(client: pg.Client, history: BackupHistory): Promise<void> {
+  const table = quotedLabel(history.table);
+  if (!(await relationExists(client, table)))
+    for (const statement of history.ddl) await client.query(statement);
+  await client.query(
+    `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(history.rows)],
+  );
+}
+
+/** Whether the backup holds its migration history: a manifest listing no migration had none to hold. */
+function holdsHistory(manifest: BackupManifest): boolean {
+  return manifest.histories !== undefined || manifest.migrations?.length === 0;
 }
 
 /**

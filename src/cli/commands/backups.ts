@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
-import { folderPrefix } from '#adapters/backup/keys.ts';
-import { BackupNotFoundError, TransientAdapterError } from '#core/errors.ts';
+import { assertBackupPrefix, folderPrefix } from '#adapters/backup/keys.ts';
+import type { BackupManifest } from '#adapters/database/logical-backup.ts';
+import { BackupNotFoundError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { counted } from '../format.ts';
@@ -67,6 +68,7 @@ export function backupsCommand(): Command {
   )
     .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders --json')
     .action(async (path: string | undefined, options: { json?: boolean; dataDir?: string }) => {
+      assertBackupPrefix(path ?? '', 'path');
       const { MANIFEST_NAME, readManifest } = await loadBackupModules();
       const { store, description, hint } = await resolveBackupLocation(options);
       const prefix = folderPrefix(path ?? '');
@@ -130,6 +132,10 @@ export function backupsCommand(): Command {
         const { store, description, hint } = await resolveBackupLocation(options);
         // The backup first: a wrong key is named before anything about the database is.
         const manifest = await readManifest(store, manifestKey).catch((error: unknown) => {
+          if (error instanceof ValidationError) {
+            const said = `${error.message}; \`cutover backups list\` lists the backups' manifest keys`;
+            throw new CliError(said, ExitCode.Usage, { cause: error });
+          }
           if (!(error instanceof BackupNotFoundError)) throw error;
           const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
           throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Usage, { cause: error });
@@ -139,7 +145,7 @@ export function backupsCommand(): Command {
           options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
         const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
           restoreDatabase(client, store, manifestKey, { overLaterMigrations: options.force === true });
-        await withDatabase(ref, restore, secrets).catch((error: unknown) => {
+        const { history } = await withDatabase(ref, restore, secrets).catch((error: unknown) => {
           // Like a wrong password (a ValidationError): the user's environment, not a failed restore.
           const noPassword =
             error instanceof TransientAdapterError && error.message.startsWith('no password for database');
@@ -147,9 +153,26 @@ export function backupsCommand(): Command {
         });
         const tables = manifest.tables.map((entry) => entry.table);
         console.log(`restored ${manifestKey}: ${counted(tables.length, 'table')} (${tables.join(', ')})`);
+        if (history === 'missing') console.error(historyNotRestored(manifest));
       },
     );
   return backups;
+}
+
+/** Says that a restore into an empty database could not recreate the migration history, and what to do. */
+function historyNotRestored({ migrations }: BackupManifest): string {
+  const applied = migrations
+    ? ` (${migrations.map((entries) => `${entries.migrations.join(', ')} in ${entries.historyTable}`).join('; ')})`
+    : '';
+  // A backup without the list is compared by time, which makes the migrations applied after it look later.
+  const force = migrations ? '' : ' with --force (this backup does not list its migrations)';
+  return (
+    'the migration history was not restored: this backup, taken by an earlier version of Cutover, does not ' +
+    `hold it. The database has the backup's tables but records none of the migrations that made them${applied}, ` +
+    'so migrating it would apply them again, and they would fail on the tables they made. To migrate it later, ' +
+    'restore into a database migrated to exactly those migrations instead: apply them to an empty database, ' +
+    `then restore this backup over it${force}`
+  );
 }
 
 function isPostgresUrl(value: string): boolean {
