@@ -52,7 +52,9 @@ function withoutTrafficHint(
   request: DeploymentRequest,
   track: string,
 ): AnalysisResult {
-  if (result.verdict !== 'inconclusive' || result.measurements.requestCount !== 0) return result;
+  // A provider without traffic to count answers 0 (the local proxy) or no data at all (CloudWatch, Prometheus).
+  const counted = result.measurements.requestCount;
+  if (result.verdict !== 'inconclusive' || (counted !== 0 && counted !== null)) return result;
   const { namespace, name } = request.service;
   const hint =
     request.metrics.type === 'local'

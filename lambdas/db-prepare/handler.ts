@@ -1,11 +1,10 @@
-import { loadMigrationsFromDirectory } from '#adapters/database/migrations.ts';
-import { checkSchemas } from '#adapters/database/workflow.ts';
+import { checkBeforeLock } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
-import { ServiceLockedError } from '#core/errors.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
 import { type DatabaseMigrationRequest, rdsChecks } from '#core/schemas/database-migration.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { serviceLocked } from '#lambdas/shared/service-locked.ts';
 
 /** What a database migration may take besides its RDS waits (backup, migrations, copy, validation). */
 const REST_SECONDS = 86_400;
@@ -26,17 +25,13 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
 /**
  * DbPrepare: the request checked and normalized, a migrations directory read and `database.schemas`
  * found (`ValidationError`: a wrong path or file name, or a missing schema, ends here, before the lock and
- * the backup; see `checkSchemas`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
+ * the backup; see `checkBeforeLock`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
-  if (request.migrations?.directory) await loadMigrationsFromDirectory(request.migrations.directory);
-  await checkSchemas(request);
+  await checkBeforeLock(request);
   const lock = createLockFromEnvironment();
   if (!(await lock.acquire(request.service, executionArn, lockSeconds(request)))) {
-    const holder = await lock.holder(request.service);
-    throw new ServiceLockedError(
-      `${request.service.namespace}/${request.service.name} is locked by ${holder}`,
-    );
+    throw serviceLocked(request.service, await lock.holder(request.service));
   }
   return { request, executionArn, copyId: executionNameOf(executionArn) };
 });

@@ -23,9 +23,9 @@ export interface AbortOutcome {
 }
 
 /** How long {@link abortRelease} looks for the rollback the platform starts before starting one itself. */
-export const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
+const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
 /** How often it looks. */
-const LOOK_EVERY_MS = 250;
+const LOOK_EVERY_MS = 500;
 /** Rollbacks started this long before the stop still count as its own (clocks of two machines differ). */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -60,8 +60,9 @@ export async function abortRelease(
   const stateMachineArn = await resolveRollbackMachineArn(sfn);
   const since = (stopDate?.getTime() ?? Date.now()) - CLOCK_SKEW_MS;
   const deadline = Date.now() + waitMs;
+  const others = new Set<string>();
   for (;;) {
-    const found = await startedRollback(sfn, stateMachineArn, executionArn, since);
+    const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
     if (found) return { rollbackExecutionArn: found, strategy: input.strategy };
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
@@ -76,13 +77,15 @@ function namedRollbackArn(stateMachineArn: string, executionArn: string): string
 
 /**
  * The rollback execution of the stopped `executionArn`: `abort-<its name>`, or one started since `since`
- * whose input names it; undefined while there is none.
+ * whose input names it; undefined while there is none. Rollbacks of `others` (found before) are not read
+ * again, and those read now join them.
  */
 async function startedRollback(
   sfn: SFNClient,
   stateMachineArn: string,
   executionArn: string,
   since: number,
+  others: Set<string>,
 ): Promise<string | undefined> {
   const named = namedRollbackArn(stateMachineArn, executionArn);
   if (await rollbackInputNames(sfn, named, executionArn)) return named;
@@ -96,7 +99,9 @@ async function startedRollback(
       recent.push(execution);
     }
     for (const { executionArn: candidate } of recent) {
-      if (candidate && (await rollbackInputNames(sfn, candidate, executionArn))) return candidate;
+      if (!candidate || others.has(candidate)) continue;
+      if (await rollbackInputNames(sfn, candidate, executionArn)) return candidate;
+      others.add(candidate);
     }
     nextToken = recent.length === (page.executions ?? []).length ? page.nextToken : undefined;
   } while (nextToken);

@@ -190,6 +190,23 @@ describe('cutover backups with the folder store', () => {
     });
   });
 
+  it("list leaves out another program's manifest.json, saying so, and lists the backups", async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({
+      'shop/orders/database/a/manifest.json': '2026-11-28T10:00:00.000Z',
+    });
+    const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
+    await store.put('shop/orders/site/manifest.json', JSON.stringify({ name: 'a web app manifest' }));
+    // Act
+    const listed = await cutover(['backups', 'list', 'shop', '--data-dir', dataDir]);
+    // Assess
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe(
+      '2026-11-28T10:00:00.000Z  0 tables  0 rows  shop/orders/database/a/manifest.json\n',
+    );
+    expect(listed.stderr).toMatch(/^skipped: shop\/orders\/site\/manifest\.json is not a backup manifest/);
+  });
+
   it('list of a path that is no key prefix exits 2 naming the path as typed', async () => {
     // Prepare
     const dataDir = await folderStoreWith({});

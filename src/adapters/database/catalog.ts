@@ -49,7 +49,7 @@ export async function relationExists(client: pg.Client, name: string): Promise<b
  * The schemas of the database that users' tables may live in, by name (not `pg_catalog`,
  * `information_schema`, nor the `pg_toast` and `pg_temp_*` schemas of PostgreSQL's own).
  */
-export async function listSchemas(client: pg.Client): Promise<string[]> {
+async function listSchemas(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(
     `SELECT nspname::text AS name FROM pg_namespace
       WHERE nspname <> 'information_schema' AND NOT starts_with(nspname, 'pg_') ORDER BY 1`,
@@ -60,13 +60,15 @@ export async function listSchemas(client: pg.Client): Promise<string[]> {
 /**
  * Refuses (`ValidationError` naming `database.schemas`) the `schemas` the database (`side`: `source` or
  * `target`) lacks, listing those it has: a misspelt schema would otherwise read as one without tables.
+ * Schemas the migrations create (`created`) count as there.
  */
 export async function requireSchemas(
   client: pg.Client,
   schemas: readonly string[],
   side: 'source' | 'target',
+  created: readonly string[] = [],
 ): Promise<void> {
-  const existing = await listSchemas(client);
+  const existing = [...(await listSchemas(client)), ...created];
   const missing = schemas.filter((schema) => !existing.includes(schema));
   if (missing.length > 0) {
     throw new ValidationError(

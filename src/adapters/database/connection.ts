@@ -121,7 +121,12 @@ async function openClient(server: pg.ClientConfig, where: string): Promise<pg.Cl
     await client.end().catch(() => undefined);
     throw connectionError(where, error);
   }
-  await setSessionChecks(client);
+  try {
+    await setSessionChecks(client);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
   return client;
 }
 

@@ -39,6 +39,18 @@ export interface Migration {
   readonly checksum: string;
 }
 
+/** `CREATE SCHEMA [IF NOT EXISTS] <name>`, the name quoted or not. */
+const CREATE_SCHEMA = /\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/giu;
+
+/** The schemas `migrations` create, named as PostgreSQL names them (unquoted names in lower case). */
+export function schemasCreatedBy(migrations: readonly Migration[]): string[] {
+  return migrations.flatMap((migration) =>
+    [...migration.sql.matchAll(CREATE_SCHEMA)].map(([, name]) =>
+      name!.startsWith('"') ? name!.slice(1, -1).replaceAll('""', '"') : name!.toLowerCase(),
+    ),
+  );
+}
+
 /** What {@link applyMigrations} did. */
 export interface MigrationReport {
   readonly applied: readonly { version: number; name: string; ms: number }[];
@@ -476,6 +488,8 @@ async function retryLockTimeouts<T>(
   watch: SessionWatch,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    // The lock this attempt waits for, if any, is its own: an earlier wait, since granted, is not.
+    watch.lockWait = undefined;
     try {
       return await inTransaction(client, work);
     } catch (error) {

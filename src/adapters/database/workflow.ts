@@ -7,7 +7,12 @@ import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
-import { applyMigrations, loadMigrationsFromDirectory, loadMigrationsFromStore } from './migrations.ts';
+import {
+  applyMigrations,
+  loadMigrationsFromDirectory,
+  loadMigrationsFromStore,
+  schemasCreatedBy,
+} from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
@@ -32,17 +37,23 @@ export function backupPrefix(request: Request, runId: string): string {
 }
 
 /**
- * Refuses (`ValidationError`) a request whose `database.schemas` the database its data comes from lacks:
- * the source when given (the target may lack them until its migrations create them), else the target. A
- * misspelt schema would otherwise be backed up, copied and validated as one without tables.
+ * What Prepare checks before it locks anything: a migrations directory's files, and that the database the
+ * data comes from has `database.schemas` (`ValidationError` naming the missing ones): the source when given
+ * (the target may lack them until its migrations create them), else the target, where a schema the
+ * migrations create counts as there. Migrations in S3 are read at Migrate, which checks the target's
+ * schemas then ({@link migrateTarget}). A misspelt schema would otherwise be backed up, copied and
+ * validated as one without tables, while the migrations change the one meant.
  */
-export function checkSchemas(request: Request, secrets?: SecretsClient): Promise<void> {
+export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<void> {
   const { source, target, schemas } = request.database;
-  return withDatabase(
-    source ?? target,
-    (client) => requireSchemas(client, schemas, source ? 'source' : 'target'),
-    secrets,
-  );
+  const directory = request.migrations?.directory;
+  const migrations = directory ? await loadMigrationsFromDirectory(directory) : [];
+  if (source) {
+    await withDatabase(source, (client) => requireSchemas(client, schemas, 'source'), secrets);
+  } else if (!request.migrations?.s3Prefix) {
+    const created = schemasCreatedBy(migrations);
+    await withDatabase(target, (client) => requireSchemas(client, schemas, 'target', created), secrets);
+  }
 }
 
 /** Logical backup of the target; returns the manifest key. */
@@ -76,16 +87,20 @@ export async function migrateTarget(
   const migrations = spec.directory
     ? await loadMigrationsFromDirectory(spec.directory)
     : await loadMigrationsFromStore(store, spec.s3Prefix!);
+  const { source, schemas } = request.database;
   return withDatabase(
     request.database.target,
-    (client) =>
-      applyMigrations(client, migrations, spec.phase, {
+    async (client) => {
+      // Without a source, the schemas are the target's: they must be there, or be made by the migrations.
+      if (!source) await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations));
+      return applyMigrations(client, migrations, spec.phase, {
         transaction: spec.transaction,
         historyTable: spec.historyTable,
         lockTimeoutSeconds: spec.lockTimeoutSeconds,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
-      }),
+      });
+    },
     secrets,
   );
 }
@@ -191,7 +206,7 @@ export async function runDatabaseMigration(
   store: BackupStore,
   runId: string,
 ): Promise<DatabaseMigrationSummary> {
-  await checkSchemas(request);
+  await checkBeforeLock(request);
   const manifestKey = request.backup.enabled ? await backupTarget(request, store, runId) : undefined;
   const { applied } = await migrateTarget(request, store);
   for (const table of await sourceTables(request)) {

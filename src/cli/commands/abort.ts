@@ -5,7 +5,7 @@ import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } 
 import { resolveExecutionArn } from '../resolve.ts';
 
 /**
- * `cutover abort <execution>`: stops an execution, then follows (or, when the platform starts none, starts)
+ * `cutover abort <execution>`: stops an execution, then finds (or, when the platform starts none, starts)
  * the rollback state machine's execution that restores a release's traffic and tracks from the backup and
  * unlocks the service, or only unlocks the service of a database migration.
  */

@@ -73,18 +73,27 @@ export function backupsCommand(): Command {
       const { store, description, hint } = await resolveBackupLocation(options);
       const prefix = folderPrefix(path ?? '');
       const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
-      const rows = await Promise.all(
+      const read = await Promise.all(
         manifests.map(async (object) => {
-          const manifest = await readManifest(store, object.key);
+          const manifest = await readManifest(store, object.key).catch((error: unknown) => {
+            // Another program's manifest.json is not a backup: said, and left out of the list.
+            if (!(error instanceof ValidationError)) throw error;
+            console.error(`skipped: ${error.message}`);
+            return undefined;
+          });
+          if (!manifest) return [];
           const rowCount = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
-          return {
-            key: object.key,
-            createdAt: manifest.createdAt,
-            tables: manifest.tables.length,
-            rows: rowCount,
-          };
+          return [
+            {
+              key: object.key,
+              createdAt: manifest.createdAt,
+              tables: manifest.tables.length,
+              rows: rowCount,
+            },
+          ];
         }),
       );
+      const rows = read.flat();
       rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else {

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import type { ServiceRef } from '#core/types.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  endpointFlags,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
 import { failureText } from '../progress.ts';
 import {
@@ -34,19 +39,24 @@ export function statusCommand(): Command {
       scan: integerOption('--scan', options.scan, 1, 1000),
     };
     const found = await serviceReleases(createStepFunctionsClient(options), service, window);
-    console.log(options.json ? JSON.stringify(found, null, 2) : formatStatus(service, found, window));
+    const text = options.json
+      ? JSON.stringify(found, null, 2)
+      : formatStatus(service, found, window, endpointFlags(options));
+    console.log(text);
   });
 }
 
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
- * success (a database migration), then one line per release, newest first.
+ * success (a database migration), then one line per release, newest first. A waiting approval names the
+ * commands that answer it, with `flags` (the endpoint flags they need).
  */
 export function formatStatus(
   service: ServiceRef,
   { releases, lastSuccessfulRelease: last, lastSuccess }: ServiceReleases,
   window: ReleaseWindow,
+  flags = '',
 ): string {
   const label = `${service.namespace}/${service.name}`;
   const among = `among the newest ${window.scan} executions of each workflow`;
@@ -68,13 +78,13 @@ export function formatStatus(
       release.workflow.padEnd(workflowWidth),
       (release.version ?? '-').padEnd(versionWidth),
       release.name.padEnd(nameWidth),
-      detailOf(release),
+      detailOf(release, flags),
     ].join('  '),
   );
   return [heading, ...lines].join('\n');
 }
 
-function detailOf(release: ServiceRelease): string {
+function detailOf(release: ServiceRelease, flags: string): string {
   const started = release.startDate?.toISOString() ?? '?';
   if (release.status === 'RUNNING') {
     const weights = release.weights
@@ -83,7 +93,7 @@ function detailOf(release: ServiceRelease): string {
           .join(' / ')}`
       : '';
     const approval = release.awaitingApproval
-      ? `, waiting for approval: \`cutover approve ${release.name}\` or \`cutover reject ${release.name}\``
+      ? `, waiting for approval: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
     return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${approval}`;
   }

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupStore } from '#adapters/backup/index.ts';
-import { runDatabaseMigration, sourceTables, undoTargetCopy } from '#adapters/database/workflow.ts';
+import {
+  migrateTarget,
+  runDatabaseMigration,
+  sourceTables,
+  undoTargetCopy,
+} from '#adapters/database/workflow.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { handler as prepare } from '#lambdas/db-prepare/handler.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
@@ -146,6 +151,50 @@ describe('database.schemas', () => {
     const { summary } = await migrate(requestFor({ source, target }, migrations, ['billing']));
     // Assess
     expect(summary).toMatchObject({ tables: [{ table: 'billing.invoices', rows: 30 }] });
+  });
+
+  it('migrates a target without a source whose migrations create the schema', async () => {
+    // Prepare
+    const target = await postgres.createDatabase('target');
+    const migrations = await migrationFiles({
+      'V1__billing.sql': 'CREATE SCHEMA IF NOT EXISTS "Billing"; CREATE TABLE "Billing".invoices (id int);',
+    });
+    const request = requestFor({ target }, migrations, ['Billing']);
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:first';
+    // Act
+    const prepared = await prepare({ request, executionArn }, {} as never);
+    await local.adapters.lock.release(service, executionArn);
+    const { summary } = await migrate(request);
+    // Assess
+    expect(prepared).toMatchObject({ executionArn });
+    expect(summary).toMatchObject({ applied: [1] });
+  });
+
+  it('refuses at Migrate a misspelt schema of a target whose migrations are in S3, applying none', async () => {
+    // Prepare
+    const target = await databaseWith('target', ACCOUNTS);
+    const store = createBackupStore({
+      type: 'filesystem',
+      directory: await mkdtemp(join(directory, 'store-')),
+    });
+    await store.put(
+      'migrations/orders/V1__drop_balance.sql',
+      Buffer.from(DROP_BALANCE['V1__drop_balance.sql']),
+    );
+    const input = inputFor({ target }, undefined, ['pubilc']);
+    const request = databaseMigrationRequestSchema.parse({
+      ...input,
+      migrations: { s3Prefix: 'migrations/orders/' },
+    });
+    // Act
+    const error = await migrateTarget(request, store).catch((thrown: Error) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: 'database.schemas: pubilc not found in the target database; its schemas: public',
+    });
+    const { rows } = await runSql(target, 'SELECT count(balance)::int AS n FROM accounts');
+    expect(rows[0].n).toBe(1000);
   });
 });
 

@@ -352,14 +352,19 @@ describe('analyze', () => {
     expect(second?.name).toBe('AnalysisInconclusive');
   });
 
-  it('says no request reached the track, and how to send some, when it counted none', async () => {
+  it.each([
+    ['counted none', { requestCount: 0 }],
+    ['has no data at all', {}],
+  ])('says no request reached the track, and how to send some, when the provider %s', async (_, metrics) => {
     // Prepare
-    world.metrics = { requestCount: 0 };
+    world.metrics = metrics;
     // Act
-    const result = await analyzeWith();
+    const { reason } = (await analyzeWith()) as { reason: string };
     // Assess
-    expect(result.reason).toBe(
-      "requestCount 0 < minRequests 10: no request reached canary; send traffic to the service's proxy (`cutover traffic shop/checkout`, or your client at the proxy URL `cutover local` printed)",
+    const [judged, hint] = reason.split(': no request');
+    expect(judged).toMatch(/^(requestCount 0 < minRequests 10|no data for requestCount)$/);
+    expect(hint).toBe(
+      " reached canary; send traffic to the service's proxy (`cutover traffic shop/checkout`, or your client at the proxy URL `cutover local` printed)",
     );
   });
 
