@@ -75,7 +75,7 @@ const TYPES = `
 
 /**
  * The DDL that recreates the tables of `schemas` in an empty database, in runnable order: schemas, the
- * extensions whose types they use (`CREATE EXTENSION IF NOT EXISTS`), enum, domain, composite and range
+ * extensions whose types they use (`CREATE EXTENSION IF NOT EXISTS`, in their schema, created if need be), enum, domain, composite and range
  * types (each after the types it is made of), sequences, tables (columns, defaults, identity, generated),
  * constraints (foreign keys last), other indexes, sequence ownership. Names are schema-qualified, so the
  * statements mean the same whatever the `search_path`. Views, functions, triggers and grants are not
@@ -88,8 +88,8 @@ export async function schemaDdl(client: pg.Client, schemas: readonly string[]): 
     ...(await q(`SELECT format('CREATE SCHEMA IF NOT EXISTS %I', s) AS ddl FROM unnest($1::text[]) AS s`)),
     ...(await q(
       `WITH ${TYPE_USES}
-       SELECT DISTINCT format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I CASCADE', x.extname,
-         xn.nspname) AS ddl
+       SELECT DISTINCT format('CREATE SCHEMA IF NOT EXISTS %2$I; CREATE EXTENSION IF NOT EXISTS %1$I WITH SCHEMA %2$I CASCADE',
+         x.extname, xn.nspname) AS ddl
          FROM uses u
          JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = u.used AND d.deptype = 'e'
          JOIN pg_extension x ON x.oid = d.refobjid JOIN pg_namespace xn ON xn.oid = x.extnamespace ORDER BY 1`,

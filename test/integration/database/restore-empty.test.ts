@@ -216,6 +216,20 @@ describe('restoreDatabase into an empty database: column types', () => {
     expect(found.rows).toEqual([{ name: 'Ada' }]);
   });
 
+  it('creates the schema of an extension kept outside the backed-up schemas', async () => {
+    // Prepare
+    const { url, manifestKey } = await backedUp(
+      'extension_schema',
+      `CREATE SCHEMA extensions; CREATE EXTENSION citext WITH SCHEMA extensions;
+       CREATE TABLE users (name extensions.citext PRIMARY KEY); INSERT INTO users VALUES ('Ada')`,
+    );
+    const empty = await postgres.createDatabase('extension_schema_empty');
+    // Act
+    await withDatabase({ url: empty }, (c) => restoreDatabase(c, store(), manifestKey));
+    // Assess
+    expect(await checksums(empty)).toEqual(await checksums(url));
+  });
+
   it('fails RestoreFailed naming an extension the server cannot create, rolled back', async () => {
     // Prepare: a backup that needs an extension this server does not have
     const { manifestKey } = await backedUp(
