@@ -9,7 +9,7 @@ import {
 import { type RollbackInput, type RollbackWorkflow, rollbackExecutionName } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
-import { resolveRollbackMachineArn } from './resolve.ts';
+import { executionArnIn, resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
@@ -72,7 +72,7 @@ export async function abortRelease(
 
 /** `abort-<execution name>` of the rollback machine. */
 function namedRollbackArn(stateMachineArn: string, executionArn: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${rollbackExecutionName(executionArn)}`;
+  return executionArnIn(stateMachineArn, rollbackExecutionName(executionArn));
 }
 
 /**

@@ -130,6 +130,11 @@ async function existingExecutionArn(sfn: SFNClient, executionArn: string): Promi
   }
 }
 
+/** The ARN of the execution `name` of the state machine `stateMachineArn`. */
+export function executionArnIn(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
 /**
  * An execution ARN from an ARN or an execution name: one DescribeExecution per Cutover state machine (an
  * execution's ARN is its machine's with `execution` and the name), not a listing of every execution. An
@@ -139,7 +144,7 @@ export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<
   if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
   const candidates = (await listStateMachines(sfn))
     .filter((m) => CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)))
-    .map((m) => `${m.stateMachineArn!.replace(':stateMachine:', ':execution:')}:${ref}`);
+    .map((m) => executionArnIn(m.stateMachineArn!, ref));
   const found = await Promise.all(
     candidates.map((executionArn) =>
       sfn.send(new DescribeExecutionCommand({ executionArn })).then(

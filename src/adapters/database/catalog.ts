@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ValidationError } from '#core/errors.ts';
-import { qualified, type TableName, tableLabel } from './sql.ts';
+import { qualified, quoteIdent, type TableName, tableLabel } from './sql.ts';
 
 /**
  * Prefix of the tables Cutover keeps in the database itself (`cutover_schema_history`,
@@ -43,6 +43,16 @@ export async function relationExists(client: pg.Client, name: string): Promise<b
     name,
   ]);
   return rows[0]?.exists === true;
+}
+
+/** The table (or other relation) the `search_path` finds by `name` (unqualified, as written), with its schema. */
+export async function relationNamed(client: pg.Client, name: string): Promise<TableName | undefined> {
+  const { rows } = await client.query<TableName>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = to_regclass($1)`,
+    [quoteIdent(name)],
+  );
+  return rows[0];
 }
 
 /**

@@ -11,14 +11,14 @@ import {
   ValidationError,
 } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import { listTables, relationExists, rowSource, type TableInfo } from './catalog.ts';
+import { listTables, relationExists, relationNamed, rowSource, type TableInfo } from './catalog.ts';
 import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { schemaDdl, tableDdl } from './ddl.ts';
 import { type HistoryEntries, migrationsSince, recordedMigrations } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
-import { identList, qualified, quotedLabel, quoteIdent, type TableName, tableLabel } from './sql.ts';
+import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
 import { emptyTables } from './undo-copy.ts';
 
 /** Describes one logical backup; stored as `<prefix>/manifest.json` beside one `.copy.gz` object per table. */
@@ -155,12 +155,7 @@ async function readHistories(
 ): Promise<BackupHistory[]> {
   const histories: BackupHistory[] = [];
   for (const { historyTable } of recorded) {
-    const { rows: names } = await client.query<TableName>(
-      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.oid = $1::regclass`,
-      [quoteIdent(historyTable)],
-    );
-    const table = names[0]!;
+    const table = (await relationNamed(client, historyTable))!;
     const { rows } = await client.query<{ rows: Record<string, unknown>[] }>(
       `SELECT jsonb_agg(to_jsonb(h) ORDER BY h.version) AS rows FROM ${qualified(table)} h`,
     );

@@ -11,6 +11,7 @@ import {
   DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
   DEFAULT_MIGRATION_LOCK_WAIT_SECONDS,
 } from '#core/schemas/database-migration.ts';
+import { relationNamed } from './catalog.ts';
 import { connectBeside, resetSession } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { withMigrationLock } from './migration-lock.ts';
@@ -243,18 +244,13 @@ export async function applyMigrations(
  * as `"$user"` comes first) does not hide it.
  */
 async function historyTableOf(client: pg.Client, name: string): Promise<string> {
-  const table = quoteIdent(name);
-  const schemaOf = `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                     WHERE c.oid = to_regclass($1)`;
-  let { rows } = await client.query<{ schema: string }>(schemaOf, [table]);
-  if (rows.length === 0) {
-    await client.query(
-      `CREATE TABLE ${table} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
-         checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
-    );
-    ({ rows } = await client.query<{ schema: string }>(schemaOf, [table]));
-  }
-  return qualified({ schema: rows[0]!.schema, name });
+  const found = await relationNamed(client, name);
+  if (found) return qualified(found);
+  await client.query(
+    `CREATE TABLE ${quoteIdent(name)} (version integer PRIMARY KEY, name text NOT NULL, phase text NOT NULL,
+       checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL)`,
+  );
+  return qualified((await relationNamed(client, name))!);
 }
 
 /**
