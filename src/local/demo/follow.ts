@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { executionNameOf } from '#core/api-routes.ts';
 import { readEventsAfter } from '../../cli/history.ts';
 import { formatProgress, progressOf } from '../../cli/progress.ts';
 
@@ -25,7 +26,7 @@ export async function followExecution(
     let ended = false;
     for (const event of fresh) {
       for (const line of progressOf(event)) {
-        print(formatProgress(line));
+        print(formatProgress(line, executionNameOf(executionArn)));
         ended ||= line.kind === 'end';
       }
     }
