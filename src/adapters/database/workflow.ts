@@ -7,12 +7,8 @@ import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
-import {
-  applyMigrations,
-  loadMigrationsFromDirectory,
-  loadMigrationsFromStore,
-  schemasCreatedBy,
-} from './migrations.ts';
+import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
+import { applyMigrations } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';

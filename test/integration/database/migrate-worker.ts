@@ -3,7 +3,8 @@
  * killed. The kill test kills it while a migration runs.
  */
 import { withDatabase } from '#adapters/database/connection.ts';
-import { applyMigrations, loadMigrationsFromDirectory } from '#adapters/database/migrations.ts';
+import { loadMigrationsFromDirectory } from '#adapters/database/migration-files.ts';
+import { applyMigrations } from '#adapters/database/migrations.ts';
 
 const [url, directory] = process.argv.slice(2) as [string, string];
 const migrations = await loadMigrationsFromDirectory(directory);

@@ -6,11 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupStore } from '#adapters/backup/index.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
-import {
-  applyMigrations,
-  loadMigrationsFromDirectory,
-  type MigrationOptions,
-} from '#adapters/database/migrations.ts';
+import { loadMigrationsFromDirectory } from '#adapters/database/migration-files.ts';
+import { applyMigrations, type MigrationOptions } from '#adapters/database/migrations.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';

@@ -9,11 +9,11 @@ import { tableChecksums } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { backupDatabase, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
 import {
-  applyMigrations,
   loadMigrationsFromDirectory,
   loadMigrationsFromStore,
   parseMigrations,
-} from '#adapters/database/migrations.ts';
+} from '#adapters/database/migration-files.ts';
+import { applyMigrations } from '#adapters/database/migrations.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';

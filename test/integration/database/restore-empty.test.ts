@@ -7,7 +7,8 @@ import { listTables } from '#adapters/database/catalog.ts';
 import { tableChecksums } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { backupDatabase, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
-import { applyMigrations, parseMigrations } from '#adapters/database/migrations.ts';
+import { parseMigrations } from '#adapters/database/migration-files.ts';
+import { applyMigrations } from '#adapters/database/migrations.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { runSql } from './dataset.ts';
 

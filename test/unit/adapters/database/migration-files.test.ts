@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { migrationFileNames } from '#adapters/database/migrations.ts';
+import { migrationFileNames } from '#adapters/database/migration-files.ts';
 import { outsideTransaction } from '#adapters/database/transaction-control.ts';
 
 describe('outsideTransaction', () => {

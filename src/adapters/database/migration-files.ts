@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { folderPrefix } from '#adapters/backup/keys.ts';
+import { ValidationError } from '#core/errors.ts';
+import type { BackupStore } from '#core/ports/backup-store.ts';
+import { outsideTransaction, transactionControl } from './transaction-control.ts';
+
+/** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
+export type MigrationPhase = 'expand' | 'contract';
+
+/**
+ * One versioned migration file `V<n>__<name>.sql`; a first line `-- phase: contract` (blank lines and a
+ * byte order mark before it aside) makes it contract.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly phase: MigrationPhase;
+  readonly sql: string;
+  /** sha256 of the text without a byte order mark, with line endings normalised. */
+  readonly checksum: string;
+}
+
+/** `CREATE SCHEMA [IF NOT EXISTS] <name>`, the name quoted or not. */
+const CREATE_SCHEMA = /\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/giu;
+
+/** The schemas `migrations` create, named as PostgreSQL names them (unquoted names in lower case). */
+export function schemasCreatedBy(migrations: readonly Migration[]): string[] {
+  return migrations.flatMap((migration) =>
+    [...migration.sql.matchAll(CREATE_SCHEMA)].map(([, name]) =>
+      name!.startsWith('"') ? name!.slice(1, -1).replaceAll('""', '"') : name!.toLowerCase(),
+    ),
+  );
+}
+
+const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
+/** The largest version a history table can hold (a PostgreSQL `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/** Parses migration files (name -> text) into migrations sorted by version; refuses bad names and versions past 2147483647. */
+export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
+  const migrations = [...files].map(([file, text]) => {
+    const match = FILE_NAME.exec(file);
+    if (!match) {
+      throw new ValidationError(
+        `migration file ${file} must be named V<version>__<name>.sql: a whole version from 1 without ` +
+          'leading zeros (V3, not V03 or V1.5), then two underscores and a name of letters, digits and _ ' +
+          '(V3__add_email.sql)',
+      );
+    }
+    const version = Number(match[1]);
+    if (version > MAX_VERSION) {
+      throw new ValidationError(
+        `migration file ${file}: the version must be from 1 to ${MAX_VERSION} (a PostgreSQL integer)`,
+      );
+    }
+    // PostgreSQL refuses a byte order mark, so no file with one was ever applied (and checksummed).
+    const sql = text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n');
+    const phase: MigrationPhase = /^--\s*phase:\s*contract\b/i.test(sql.trimStart()) ? 'contract' : 'expand';
+    const checksum = createHash('sha256').update(sql).digest('hex');
+    return { version, name: match[2]!, phase, sql, checksum };
+  });
+  migrations.sort((a, b) => a.version - b.version);
+  const duplicate = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
+  if (duplicate) throw new ValidationError(`migrations: version ${duplicate.version} is used twice`);
+  return migrations;
+}
+
+/**
+ * Reads the `.sql` files of a directory (relative to the working directory: where `cutover local` runs);
+ * one that cannot be read or holds none is a `ValidationError`.
+ */
+export async function loadMigrationsFromDirectory(directory: string): Promise<Migration[]> {
+  const entries = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+    throw new ValidationError(
+      `migrations.directory ${directory} cannot be read (${error.code ?? error.message}); ` +
+        `a relative path is resolved from ${process.cwd()}`,
+      { cause: error },
+    );
+  });
+  const names = migrationFileNames(entries, `migrations.directory ${directory}`);
+  if (names.length === 0) throw noMigrations(`migrations.directory ${directory}`);
+  const files = new Map(
+    await Promise.all(names.map(async (n) => [n, await readFile(join(directory, n), 'utf8')] as const)),
+  );
+  return parseMigrations(files);
+}
+
+/**
+ * Reads the `.sql` objects directly under a prefix of a store (an S3 prefix through `S3BackupStore`),
+ * which names a folder: `migrations/orders` reads `migrations/orders/`. None there is a `ValidationError`.
+ */
+export async function loadMigrationsFromStore(store: BackupStore, prefix: string): Promise<Migration[]> {
+  const folder = folderPrefix(prefix);
+  const inFolder = (await store.list(folder))
+    .map((o) => o.key.slice(folder.length))
+    .filter((name) => !name.includes('/'));
+  const names = migrationFileNames(inFolder, `migrations.s3Prefix ${folder}`);
+  if (names.length === 0) throw noMigrations(`migrations.s3Prefix ${folder}`);
+  const files = new Map(
+    await Promise.all(
+      names.map(async (n) => [n, (await store.get(`${folder}${n}`)).toString('utf8')] as const),
+    ),
+  );
+  return parseMigrations(files);
+}
+
+/**
+ * The names of the `.sql` files among the names of the files at `where` (a field and its value). Refuses
+ * (`ValidationError`) a file that looks like a migration but would not be read, so would be left out
+ * without a word: one ending in `.sql` in another case (`V2__b.SQL`), or named like one but ending
+ * otherwise (`V2__b.sql.bak`).
+ */
+export function migrationFileNames(names: readonly string[], where: string): string[] {
+  const unread = names.find((name) => !name.endsWith('.sql') && /^V[0-9]+__|\.sql$/i.test(name));
+  if (unread !== undefined) {
+    throw new ValidationError(
+      `migration file ${unread} in ${where} would not be read: migration files are named ` +
+        'V<version>__<name>.sql, ending in .sql in lower case (V3__add_email.sql); rename it, or move it ' +
+        'out if it is no migration',
+    );
+  }
+  return names.filter((name) => name.endsWith('.sql'));
+}
+
+/** Names the field and place that held no migration file (a wrong or misspelt path, an empty upload). */
+function noMigrations(where: string): ValidationError {
+  return new ValidationError(`${where}: no migration files (V<version>__<name>.sql) found`);
+}
+
+/**
+ * Refuses (`ValidationError`) a pending migration with its own transaction control (`BEGIN`, `COMMIT`,
+ * `ROLLBACK`, ...), which would end the transaction Cutover runs it in, or with a statement PostgreSQL
+ * runs only outside one (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...), which would fail there. Applied ones
+ * are not checked: they ran, and changing them now would only fail their checksum.
+ */
+export function refuseTransactionConflicts(pending: readonly Migration[]): void {
+  const why =
+    'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")';
+  for (const migration of pending) {
+    const control = transactionControl(migration.sql);
+    if (control) {
+      throw new ValidationError(
+        `migration ${labelOf(migration)} must not contain transaction control (${control}): ${why}`,
+      );
+    }
+    const outside = outsideTransaction(migration.sql);
+    if (outside) {
+      throw new ValidationError(
+        `migration ${labelOf(migration)} must not contain ${outside}, which PostgreSQL runs only outside a ` +
+          `transaction block: ${why}; run it by hand, outside the migrations`,
+      );
+    }
+  }
+}
+
+export function labelOf(migration: Pick<Migration, 'version' | 'name'>): string {
+  return `V${migration.version}__${migration.name}`;
+}
