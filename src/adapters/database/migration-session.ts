@@ -139,9 +139,10 @@ export async function withSessionWatch<T>(
       () => undefined,
     );
   };
+  let cancelSent: Promise<unknown> = Promise.resolve();
   const cancel = () => {
     watch.cancelled = true;
-    beside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    cancelSent = beside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   };
   const cancelIn = (limits.deadline ?? Number.POSITIVE_INFINITY) + CANCEL_GRACE_MS - Date.now();
   const looking = limits.lockTimeoutMs > 0 ? setInterval(look, limits.lockTimeoutMs / 2) : undefined;
@@ -151,6 +152,8 @@ export async function withSessionWatch<T>(
   } finally {
     clearInterval(looking);
     clearTimeout(cancelling);
+    // A cancel sent as the work ended has landed before the session goes on to its next statement.
+    await cancelSent;
     await beside.end().catch(() => undefined);
   }
 }
