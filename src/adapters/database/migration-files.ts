@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { folderPrefix } from '#adapters/backup/keys.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import { outsideTransaction, transactionControl } from './transaction-control.ts';
+import { outsideTransaction, schemasCreated, transactionControl } from './transaction-control.ts';
 
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
 export type MigrationPhase = 'expand' | 'contract';
@@ -22,16 +22,14 @@ export interface Migration {
   readonly checksum: string;
 }
 
-/** `CREATE SCHEMA [IF NOT EXISTS] <name>`, the name quoted or not. */
-const CREATE_SCHEMA = /\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/giu;
-
-/** The schemas `migrations` create, named as PostgreSQL names them (unquoted names in lower case). */
-export function schemasCreatedBy(migrations: readonly Migration[]): string[] {
-  return migrations.flatMap((migration) =>
-    [...migration.sql.matchAll(CREATE_SCHEMA)].map(([, name]) =>
-      name!.startsWith('"') ? name!.slice(1, -1).replaceAll('""', '"') : name!.toLowerCase(),
-    ),
-  );
+/**
+ * The schemas the migrations of `phase` create (`CREATE SCHEMA`, see {@link schemasCreated}), named as
+ * PostgreSQL names them.
+ */
+export function schemasCreatedBy(migrations: readonly Migration[], phase: MigrationPhase | 'all'): string[] {
+  return migrations
+    .filter((migration) => phase === 'all' || migration.phase === phase)
+    .flatMap((migration) => schemasCreated(migration.sql));
 }
 
 const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
@@ -73,9 +71,9 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
  */
 export async function loadMigrationsFromDirectory(directory: string): Promise<Migration[]> {
   const entries = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+    const where = isAbsolute(directory) ? '' : `; a relative path is resolved from ${process.cwd()}`;
     throw new ValidationError(
-      `migrations.directory ${directory} cannot be read (${error.code ?? error.message}); ` +
-        `a relative path is resolved from ${process.cwd()}`,
+      `migrations.directory ${directory} cannot be read (${error.code ?? error.message})${where}`,
       { cause: error },
     );
   });

@@ -55,21 +55,51 @@ function firstStatement(
   sql: string,
   kind: (words: readonly string[]) => string | undefined,
 ): string | undefined {
+  for (const statement of topLevelStatements(sqlWords(sql))) {
+    const found = kind(statement);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The names of the schemas the top-level `CREATE SCHEMA` statements of `sql` create, as PostgreSQL names
+ * them (an unquoted name in lower case; `CREATE SCHEMA AUTHORIZATION <role>` names it after the role);
+ * comments, strings and function bodies are skipped.
+ */
+export function schemasCreated(sql: string): string[] {
+  const names: string[] = [];
+  for (const tokens of topLevelStatements(sqlTokens(sql))) {
+    const words = tokens.map((token) => (token.startsWith('"') ? token : token.toUpperCase()));
+    if (words[0] !== 'CREATE' || words[1] !== 'SCHEMA') continue;
+    let at = words[2] === 'IF' && words[3] === 'NOT' && words[4] === 'EXISTS' ? 5 : 2;
+    if (words[at] === 'AUTHORIZATION') at += 1;
+    const name = tokens[at];
+    if (name === undefined || ['CURRENT_ROLE', 'CURRENT_USER', 'SESSION_USER'].includes(words[at]!)) continue;
+    names.push(name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toLowerCase());
+  }
+  return names;
+}
+
+/**
+ * The top-level statements of a sequence of tokens (words and `;`), each as its tokens: a `;` inside a
+ * `BEGIN ATOMIC ... END` function body does not end one.
+ */
+function* topLevelStatements(tokens: Iterable<string>): Generator<string[]> {
   let statement: string[] = [];
   let bodyDepth = 0;
-  for (const word of [...sqlWords(sql), ';']) {
-    if (word === ';' && bodyDepth === 0) {
-      const found = kind(statement);
-      if (found) return found;
+  for (const token of [...tokens, ';']) {
+    const word = token.toUpperCase();
+    if (token === ';' && bodyDepth === 0) {
+      yield statement;
       statement = [];
       continue;
     }
-    if (word === 'ATOMIC' && statement.at(-1) === 'BEGIN') bodyDepth++;
+    if (word === 'ATOMIC' && statement.at(-1)?.toUpperCase() === 'BEGIN') bodyDepth++;
     else if (bodyDepth > 0 && word === 'CASE') bodyDepth++;
     else if (bodyDepth > 0 && word === 'END') bodyDepth--;
-    statement.push(word);
+    statement.push(token);
   }
-  return undefined;
 }
 
 /**
@@ -89,6 +119,14 @@ const LEXEME =
 
 /** The words (upper-cased) and `;` of SQL text, outside comments, strings, quoted names and dollar quotes. */
 function* sqlWords(sql: string): Generator<string> {
+  for (const token of sqlTokens(sql)) if (!token.startsWith('"')) yield token.toUpperCase();
+}
+
+/**
+ * The words (as written), quoted names (with their quotes) and `;` of SQL text, outside comments,
+ * strings and dollar quotes.
+ */
+function* sqlTokens(sql: string): Generator<string> {
   for (let at = 0; at < sql.length; ) {
     LEXEME.lastIndex = at;
     const { 0: text, groups } = LEXEME.exec(sql)!;
@@ -97,7 +135,7 @@ function* sqlWords(sql: string): Generator<string> {
     else if (groups?.dollar) {
       const end = sql.indexOf(groups.dollar, at);
       at = end < 0 ? sql.length : end + groups.dollar.length;
-    } else if (groups?.word || text === ';') yield text.toUpperCase();
+    } else if (groups?.word || text === ';' || text.startsWith('"')) yield text;
   }
 }
 

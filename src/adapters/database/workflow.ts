@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import { foreignKeys, largeObjectColumns, listTables, requireSchemas, selectTables } from './catalog.ts';
+import {
+  foreignKeys,
+  largeObjectColumns,
+  listTables,
+  relationExists,
+  requireSchemas,
+  selectTables,
+} from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
@@ -10,7 +17,7 @@ import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
 import { applyMigrations } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
-import { tableLabel } from './sql.ts';
+import { qualified, tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
 
 /**
@@ -47,7 +54,7 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
   if (source) {
     await withDatabase(source, (client) => requireSchemas(client, schemas, 'source'), secrets);
   } else if (!request.migrations?.s3Prefix) {
-    const created = schemasCreatedBy(migrations);
+    const created = schemasCreatedBy(migrations, request.migrations?.phase ?? 'all');
     await withDatabase(target, (client) => requireSchemas(client, schemas, 'target', created), secrets);
   }
 }
@@ -87,15 +94,18 @@ export async function migrateTarget(
   return withDatabase(
     request.database.target,
     async (client) => {
-      // Without a source, the schemas are the target's: they must be there, or be made by the migrations.
-      if (!source) await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations));
-      return applyMigrations(client, migrations, spec.phase, {
+      // Without a source, the schemas are the target's: they must be there, or be made by the migrations
+      // (and be there once they ran).
+      if (!source) await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations, spec.phase));
+      const report = await applyMigrations(client, migrations, spec.phase, {
         transaction: spec.transaction,
         historyTable: spec.historyTable,
         lockTimeoutSeconds: spec.lockTimeoutSeconds,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       });
+      if (!source) await requireSchemas(client, schemas, 'target');
+      return report;
     },
     secrets,
   );
@@ -118,7 +128,17 @@ export async function sourceTables(request: Request, secrets?: SecretsClient): P
           `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
       );
     }
-    return listTables(source, schemas, await foreignKeys(target));
+    const listed = await listTables(source, schemas, await foreignKeys(target));
+    const missing: string[] = [];
+    for (const table of listed)
+      if (!(await relationExists(target, qualified(table)))) missing.push(tableLabel(table));
+    if (missing.length > 0) {
+      throw new ValidationError(
+        `database.target: has no table ${missing.join(', ')} to copy the source's into; ` +
+          "the target's migrations must create the tables the copy fills",
+      );
+    }
+    return listed;
   });
   return tables.map(tableLabel);
 }

@@ -170,6 +170,35 @@ describe('database.schemas', () => {
     expect(summary).toMatchObject({ applied: [1] });
   });
 
+  it.each([
+    [
+      'only mentions it in a comment',
+      { 'V1__x.sql': '-- we will CREATE SCHEMA billing later\nCREATE TABLE x (id int);' },
+      'all',
+    ],
+    [
+      'creates it in a contract migration an expand run does not apply',
+      {
+        'V1__x.sql': 'CREATE TABLE x (id int);',
+        'V2__billing.sql': '-- phase: contract\nCREATE SCHEMA billing;',
+      },
+      'expand',
+    ],
+  ])('Prepare refuses a schema the target lacks when the migrations %s', async (_, files, phase) => {
+    // Prepare
+    const target = await postgres.createDatabase('target');
+    const input = inputFor({ target }, await migrationFiles(files), ['billing']);
+    const request = { ...input, migrations: { ...input.migrations, phase } };
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:mention';
+    // Act
+    const error = await prepare({ request, executionArn }, {} as never).catch((e: Error) => e);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: 'database.schemas: billing not found in the target database; its schemas: public',
+    });
+  });
+
   it('refuses at Migrate a misspelt schema of a target whose migrations are in S3, applying none', async () => {
     // Prepare
     const target = await databaseWith('target', ACCOUNTS);
@@ -195,6 +224,27 @@ describe('database.schemas', () => {
     });
     const { rows } = await runSql(target, 'SELECT count(balance)::int AS n FROM accounts');
     expect(rows[0].n).toBe(1000);
+  });
+});
+
+describe('source tables', () => {
+  it("refuses at ListTables a source table the target's migrations did not create, naming it", async () => {
+    // Prepare
+    const source = await databaseWith(
+      'source',
+      'CREATE SCHEMA billing; CREATE TABLE billing.inv (id int PRIMARY KEY); CREATE TABLE a (id int PRIMARY KEY);',
+    );
+    const target = await databaseWith('target', 'CREATE TABLE a (id int PRIMARY KEY);');
+    // Act
+    const error = await sourceTables(requestFor({ source, target }, undefined, ['public', 'billing'])).catch(
+      (thrown: Error) => thrown,
+    );
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "database.target: has no table billing.inv to copy the source's into; the target's migrations must create the tables the copy fills",
+    });
   });
 });
 

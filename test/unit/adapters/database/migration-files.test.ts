@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { migrationFileNames } from '#adapters/database/migration-files.ts';
-import { outsideTransaction } from '#adapters/database/transaction-control.ts';
+import { loadMigrationsFromDirectory, migrationFileNames } from '#adapters/database/migration-files.ts';
+import { outsideTransaction, schemasCreated } from '#adapters/database/transaction-control.ts';
 
 describe('outsideTransaction', () => {
   it('names the statements PostgreSQL runs only outside a transaction block', () => {
@@ -104,6 +104,47 @@ describe('migrationFileNames', () => {
             'move it out if it is no migration',
         }),
       ),
+    );
+  });
+});
+
+describe('schemasCreated', () => {
+  it('names the schemas CREATE SCHEMA statements create, as PostgreSQL names them', () => {
+    // Prepare
+    const sql = `CREATE SCHEMA billing;
+      create schema if not exists "Reports";
+      CREATE SCHEMA AUTHORIZATION ana;
+      CREATE SCHEMA IF NOT EXISTS audit AUTHORIZATION ana CREATE TABLE log (id int);
+      CREATE SCHEMA AUTHORIZATION CURRENT_USER;`;
+    // Act
+    const names = schemasCreated(sql);
+    // Assess
+    expect(names).toEqual(['billing', 'Reports', 'ana', 'audit']);
+  });
+
+  it('leaves out what only mentions CREATE SCHEMA: comments, strings and function bodies', () => {
+    // Prepare
+    const sql = `-- we will CREATE SCHEMA billing later
+      /* CREATE SCHEMA audit */
+      COMMENT ON TABLE x IS 'CREATE SCHEMA reports';
+      CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE SCHEMA dyn'; END $$;
+      CREATE TABLE "CREATE SCHEMA" (id int);`;
+    // Act
+    const names = schemasCreated(sql);
+    // Assess
+    expect(names).toEqual([]);
+  });
+});
+
+describe('loadMigrationsFromDirectory', () => {
+  it('names a directory it cannot read, and where a relative one was looked for', async () => {
+    // Act
+    const absolute = await loadMigrationsFromDirectory('/no/such/migrations').catch((e: Error) => e.message);
+    const relative = await loadMigrationsFromDirectory('no-such-migrations').catch((e: Error) => e.message);
+    // Assess
+    expect(absolute).toBe('migrations.directory /no/such/migrations cannot be read (ENOENT)');
+    expect(relative).toBe(
+      `migrations.directory no-such-migrations cannot be read (ENOENT); a relative path is resolved from ${process.cwd()}`,
     );
   });
 });
