@@ -255,7 +255,10 @@ function substitutionValues(cdkValues: Readonly<Record<string, string>>): Record
   return Object.fromEntries(names.map((name) => [name, cdkValues[name]!]));
 }
 
-const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+/;
+/** A secret ARN as IAM matches it: whole (with the 6 characters Secrets Manager appends), or a pattern. */
+const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+(-[A-Za-z0-9]{6}|-\?{6}|\*)$/;
+const SECRET_FORM =
+  'a Secrets Manager secret ARN as IAM matches it: complete, with its 6-character suffix (...:secret:orders-AbCdEf), or ending in -?????? or *';
 
 /** The list props that name AWS resources or principals: the pattern of an item, and what it must be. */
 export const ITEM_FORMS = {
@@ -269,11 +272,11 @@ export const ITEM_FORMS = {
     'an Amazon Managed Prometheus workspace ARN',
   ],
   rdsInstanceIdentifiers: [
-    /^(?=.{1,63}$)[A-Za-z](-?[A-Za-z0-9])*$/,
-    'an RDS DB instance identifier (1-63 letters, digits and hyphens, starting with a letter, no "--", not ending with "-")',
+    /^(?=.{1,63}$)[a-z](-?[a-z0-9])*$/,
+    'an RDS DB instance identifier as RDS stores it (1-63 lower-case letters, digits and hyphens, starting with a letter, no "--", not ending with "-")',
   ],
-  databaseSecretArns: [SECRET_ARN, 'a Secrets Manager secret ARN'],
-  hookSecretArns: [SECRET_ARN, 'a Secrets Manager secret ARN'],
+  databaseSecretArns: [SECRET_ARN, SECRET_FORM],
+  hookSecretArns: [SECRET_ARN, SECRET_FORM],
   releaseEventPrincipals: [
     /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:role\/.+)$/,
     'a 12-digit AWS account id or an IAM role ARN',

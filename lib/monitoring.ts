@@ -42,15 +42,15 @@ export class CutoverMonitoring extends Construct {
       description: 'Cutover alert topic encryption',
       enableKeyRotation: true,
     });
-    // EventBridge and CloudWatch alarms publish to the topic, so they must be able to use its key: for this
-    // account's rules and alarms. The key policy cannot name them (the key comes before the topic, and the
-    // topic before the rule and alarms that name it); the topic policy does.
+    // EventBridge and CloudWatch alarms publish to the topic, so they must be able to use its key. Without
+    // conditions: the KMS calls SNS makes for EventBridge carry no aws:SourceAccount / aws:SourceArn (SNS
+    // does not support them for EventBridge to an encrypted topic), so such a condition would drop every
+    // alert. The topic policy names the one rule and the alarms that may publish.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: PUBLISHERS.map((service) => new iam.ServicePrincipal(service)),
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     this.topic = new sns.Topic(this, 'Alerts', {

@@ -169,7 +169,7 @@ export class ReleaseApi extends Construct {
       "#set($name = $input.params('name'))",
       '{',
       `  "stateMachineArn": "${machine.stateMachineArn}",`,
-      '  #if($name != "")"name": "$util.escapeJavaScript($name)",#end',
+      `  #if($name != "")"name": "${escaped('$name')}",#end`,
       `  "input": "${BODY_AS_STRING}"`,
       '}',
     ].join('\n');

@@ -65,9 +65,9 @@ export class ReleaseTriggers extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseTriggersProps) {
     super(scope, id);
     const strategies = new Map([...props.stateMachines].filter(([name]) => isStrategy(name)));
-    for (const trigger of props.ecrTriggers) {
-      this.#ecrRule(trigger, strategies.get(trigger.strategy)!, props.deadLetterQueue);
-    }
+    props.ecrTriggers.forEach((trigger, index) => {
+      this.#ecrRule(trigger, index, strategies.get(trigger.strategy)!, props.deadLetterQueue);
+    });
     if (props.releaseEventPrincipals?.length) {
       this.releaseEventBus = releaseEventBus(this, props.releaseEventPrincipals);
       for (const [strategy, machine] of strategies) {
@@ -96,11 +96,21 @@ export class ReleaseTriggers extends Construct {
     });
   }
 
-  #ecrRule(trigger: EcrReleaseTrigger, machine: sfn.IStateMachine, deadLetterQueue: sqs.IQueue): void {
+  #ecrRule(
+    trigger: EcrReleaseTrigger,
+    index: number,
+    machine: sfn.IStateMachine,
+    deadLetterQueue: sqs.IQueue,
+  ): void {
     const tag = events.EventField.fromPath('$.detail.image-tag');
     const digest = events.EventField.fromPath('$.detail.image-digest');
-    const image = `${events.EventField.account}.dkr.ecr.${events.EventField.region}.amazonaws.com/${trigger.repositoryName}@${digest}`;
-    new events.Rule(this, `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`, {
+    const registry = `${events.EventField.account}.dkr.ecr.${events.EventField.region}.${Stack.of(this).urlSuffix}`;
+    const image = `${registry}/${trigger.repositoryName}@${digest}`;
+    // The first trigger of a repository keeps the id it always had; another of it (one per namespace, say) or
+    // of a name that reads the same (team/orders, team-orders) gets its index too.
+    const named = `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`;
+    const id = this.node.tryFindChild(named) ? `${named}${index}` : named;
+    new events.Rule(this, id, {
       description: `Cutover: ${trigger.strategy} release of every image pushed to ${trigger.repositoryName}`,
       eventPattern: {
         source: ['aws.ecr'],
@@ -175,9 +185,11 @@ function releaseEventBus(scope: Construct, principals: readonly string[]): event
   const accounts = principals.filter((principal) => ACCOUNT_ID.test(principal));
   const roles = principals.filter((principal) => !ACCOUNT_ID.test(principal));
   const putEvents = { actions: ['events:PutEvents'], resources: [bus.eventBusArn] };
+  // Statement ids name bus policies account- and region-wide (CloudFormation's physical id): one per stack.
+  const sid = (what: string) => `${Stack.of(scope).stackName.slice(0, 40)}-${what}`;
   bus.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: 'ReleaseEventPrincipals',
+      sid: sid('ReleaseEventPrincipals'),
       principals: principals.map((principal) =>
         ACCOUNT_ID.test(principal) ? new iam.AccountPrincipal(principal) : new iam.ArnPrincipal(principal),
       ),
@@ -186,7 +198,7 @@ function releaseEventBus(scope: Construct, principals: readonly string[]): event
   );
   bus.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: 'NoOtherPrincipals',
+      sid: sid('NoOtherPrincipals'),
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       conditions: {

@@ -114,7 +114,7 @@ describe('Task function permissions', () => {
 describe('Alert topic and key policies', () => {
   const servicesOf = (statement: Statement) => [statement.Principal?.Service ?? []].flat();
 
-  it('lets EventBridge and CloudWatch use the alert key only on behalf of this account', () => {
+  it('lets EventBridge and CloudWatch use the alert key, without source conditions SNS does not pass to KMS for EventBridge', () => {
     // Act
     const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
     const statements = (key?.Properties.KeyPolicy.Statement ?? []) as Statement[];
@@ -124,9 +124,7 @@ describe('Alert topic and key policies', () => {
       'cloudwatch.amazonaws.com',
       'events.amazonaws.com',
     ]);
-    for (const statement of forServices) {
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': ACCOUNT } });
-    }
+    for (const statement of forServices) expect(statement.Condition).toBeUndefined();
   });
 
   it('lets EventBridge publish to the alert topic only for the alert rule, and CloudWatch only for alarms of this account', () => {

@@ -165,15 +165,34 @@ describe('ECR triggers', () => {
     const template = templateOf(buildProps());
     const ecrRule = rulesOf(template).find((rule) => rule.EventPattern.source[0] === 'aws.ecr');
     const { InputPathsMap, InputTemplate } = ecrRule!.Targets[0]!.InputTransformer;
+    // The registry's domain is the partition's (amazonaws.com, amazonaws.com.cn): a reference in the template.
+    const [, parts] = (InputTemplate as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const text = parts
+      .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+      .join('');
     // Assess
     expect(InputPathsMap).toMatchObject({
       'detail-image-tag': '$.detail.image-tag',
       'detail-image-digest': '$.detail.image-digest',
     });
-    expect(InputTemplate).toContain(
+    expect(text).toContain(
       '"release":{"replicas":3,"version":<detail-image-tag>,' +
-        '"image":"<account>.dkr.ecr.<region>.amazonaws.com/checkout@<detail-image-digest>"}',
+        '"image":"<account>.dkr.ecr.<region>.<AWS::URLSuffix>/checkout@<detail-image-digest>"}',
     );
+  });
+
+  it('starts a release of each trigger of a repository, one per namespace', () => {
+    // Prepare
+    const trigger = (namespace: string) => ({
+      repositoryName: 'checkout',
+      strategy: 'canary',
+      request: { ...canaryRequestWithoutRelease(), service: { name: 'checkout', namespace } },
+    });
+    // Act
+    const template = templateOf(buildProps({ ecrTriggers: [trigger('shop'), trigger('staging')] }));
+    // Assess
+    const ecrRules = rulesOf(template).filter((rule) => rule.EventPattern.source[0] === 'aws.ecr');
+    expect(ecrRules).toHaveLength(2);
   });
 
   it('refuse a request that is not valid for the strategy once a push fills in the release, naming the trigger and the field', () => {
@@ -279,11 +298,16 @@ describe('Rule targets that start executions', () => {
 describe('Cutover props naming AWS resources', () => {
   it('refuses every malformed ARN, RDS instance identifier and principal in one error', () => {
     // Prepare
-    const badIdentifiers = ['prod_db!', 'a--b', 'orders-', '1orders', 'o'.repeat(64)];
+    const badIdentifiers = ['Orders-2', 'prod_db!', 'a--b', 'orders-', '1orders', 'o'.repeat(64)];
     const props = buildProps({
-      databaseSecretArns: ['nope'],
+      databaseSecretArns: [
+        'nope',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-??????',
+      ],
       prometheusWorkspaceArns: ['arn:aws:aps:eu-west-1:123456789012:rulegroupsnamespace/x'],
-      rdsInstanceIdentifiers: ['orders', 'Orders-2', ...badIdentifiers],
+      rdsInstanceIdentifiers: ['orders', 'orders-2', ...badIdentifiers],
       releaseEventPrincipals: ['arn:aws:iam::123456789012:user/ci', '1234'],
     });
     // Act
@@ -294,7 +318,12 @@ describe('Cutover props naming AWS resources', () => {
       ...badIdentifiers.map((id) =>
         expect.stringMatching(`^rdsInstanceIdentifiers: "${id}" is not an RDS DB`),
       ),
-      'databaseSecretArns: "nope" is not a Secrets Manager secret ARN',
+      expect.stringMatching(
+        /^databaseSecretArns: "nope" is not a Secrets Manager secret ARN as IAM matches it/,
+      ),
+      expect.stringMatching(
+        /^databaseSecretArns: ".*:secret:orders" is not a Secrets Manager secret ARN as IAM/,
+      ),
       'releaseEventPrincipals: "arn:aws:iam::123456789012:user/ci" is not a 12-digit AWS account id or an IAM role ARN',
       'releaseEventPrincipals: "1234" is not a 12-digit AWS account id or an IAM role ARN',
     ]);
@@ -356,7 +385,9 @@ describe('readContext', () => {
       expect.stringMatching(/^- allowedNamespaces: is not valid JSON/),
       '- prometheusWorkspaceArns.0: "nope" is not an Amazon Managed Prometheus workspace ARN',
       expect.stringMatching(/^- rdsInstanceIdentifiers.1: "prod_db!" is not an RDS DB instance identifier/),
-      '- databaseSecretArns.0: "nope" is not a Secrets Manager secret ARN',
+      expect.stringMatching(
+        /^- databaseSecretArns.0: "nope" is not a Secrets Manager secret ARN as IAM matches it/,
+      ),
     ]);
   });
 
