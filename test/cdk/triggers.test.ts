@@ -166,7 +166,7 @@ describe('ECR triggers', () => {
     const ecrRule = rulesOf(template).find((rule) => rule.EventPattern.source[0] === 'aws.ecr');
     const { InputPathsMap, InputTemplate } = ecrRule!.Targets[0]!.InputTransformer;
     // The registry's domain is the partition's (amazonaws.com, amazonaws.com.cn): a reference in the template.
-    const [, parts] = (InputTemplate as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const [, parts] = (InputTemplate as unknown as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
     const text = parts
       .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
       .join('');

@@ -169,6 +169,25 @@ async function folderStoreWith(manifests: Record<string, string>): Promise<strin
   return dataDir;
 }
 
+/**
+ * `cutover backups restore <key>` from the folder store of `dataDir` into a database that nothing answers
+ * for (no password either): for what is refused before the database is asked anything.
+ */
+function restoreWithoutDatabase(key: string, dataDir: string) {
+  return cutover(
+    [
+      'backups',
+      'restore',
+      key,
+      '--data-dir',
+      dataDir,
+      '--database-url',
+      'postgres://postgres@127.0.0.1:1/shop',
+    ],
+    { PGPASSWORD: undefined },
+  );
+}
+
 describe('cutover backups with the folder store', () => {
   it('list <namespace>/<service> lists that service only (not one whose name it begins), newest first', async () => {
     // Prepare
@@ -229,18 +248,7 @@ describe('cutover backups with the folder store', () => {
     const key = 'rev/fail1/database/fail1-b/0001-public.pre.copy.gz';
     await createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir }).put(key, gzipSync('1\tone\n'));
     // Act
-    const outcome = await cutover(
-      [
-        'backups',
-        'restore',
-        key,
-        '--data-dir',
-        dataDir,
-        '--database-url',
-        'postgres://postgres@127.0.0.1:1/shop',
-      ],
-      { PGPASSWORD: undefined },
-    );
+    const outcome = await restoreWithoutDatabase(key, dataDir);
     // Assess
     expect(outcome).toEqual({
       code: 2,
@@ -295,18 +303,7 @@ describe('cutover backups with the folder store', () => {
     const dataDir = await folderStoreWith({});
     const key = 'shop/orders/database/x/manifest.json';
     // Act
-    const outcome = await cutover(
-      [
-        'backups',
-        'restore',
-        key,
-        '--data-dir',
-        dataDir,
-        '--database-url',
-        'postgres://postgres@127.0.0.1:1/shop',
-      ],
-      { PGPASSWORD: undefined },
-    );
+    const outcome = await restoreWithoutDatabase(key, dataDir);
     // Assess
     expect(outcome).toEqual({
       code: 2,
