@@ -3,14 +3,24 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readContext } from '#lib/context.ts';
 import { CutoverStack } from '#lib/cutover-stack.ts';
+import { CutoverConfigError } from '#lib/errors.ts';
 
-/** The CDK app: one CutoverStack from cdk.json context, checked by cdk-nag's AwsSolutions rules. */
-const app = new App();
-const context = readContext((key) => app.node.tryGetContext(key));
-new CutoverStack(app, context.stackName, {
-  context,
-  description: 'Cutover: deployment migrations on AWS Step Functions',
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-app.synth();
+/**
+ * The CDK app: one CutoverStack from cdk.json context, checked by cdk-nag's AwsSolutions rules. A context or
+ * project problem is said as itself (exit 1), without a stack trace around it.
+ */
+try {
+  const app = new App();
+  const context = readContext((key) => app.node.tryGetContext(key));
+  new CutoverStack(app, context.stackName, {
+    context,
+    description: 'Cutover: deployment migrations on AWS Step Functions',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  app.synth();
+} catch (error) {
+  if (!(error instanceof CutoverConfigError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -389,6 +391,22 @@ describe('readContext', () => {
         /^- databaseSecretArns.0: "nope" is not a Secrets Manager secret ARN as IAM matches it/,
       ),
     ]);
+  });
+
+  it('the CDK app says what context is missing, exit 1, without a stack trace', async () => {
+    // Act: as `cdk synth -c clusterName=prod` runs it
+    const synthesized = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+      cwd: PROJECT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ clusterName: 'prod' }) },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    // Assess
+    expect(synthesized).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- allowedNamespaces: is required: the Kubernetes namespaces the tasks may change, comma-separated (-c allowedNamespaces=shop,billing) or a JSON array (-c \'allowedNamespaces=["shop","billing"]\')\n',
+    });
   });
 
   it('ships no cluster, namespaces or alarm email in cdk.json: a deploy must name them', () => {
