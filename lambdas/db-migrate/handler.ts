@@ -7,12 +7,14 @@ import { logger } from '#lambdas/shared/task-handler.ts';
  * DbMigrate: applies the request's migration phase (`MigrationFailed`, `MigrationChecksumMismatch`); a
  * statement still running when the function's time nearly runs out fails its migration, rolled back. While
  * another session holds the database's migration lock it waits (logged), up to
- * `migrations.lockWaitSeconds` (`MigrationLocked`).
+ * `migrations.lockWaitSeconds` (`MigrationLocked`); a migration that gave up a lock wait and is tried
+ * again is logged too.
  */
 export const handler = dbTaskHandler('db-migrate', {}, async ({ request }, invocation) => {
   const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
     timeLeftMs: invocation.timeLeftMs(),
     onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
+    onLockTimeout: (what) => logger.warn(what),
   });
   return { applied: report.applied.map((m) => m.version), pending: report.pending };
 });

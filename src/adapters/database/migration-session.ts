@@ -32,14 +32,15 @@ const LOCK_RETRY_PAUSE_MS = 1_000;
 /**
  * Runs `work` in a transaction. One whose statement waited for a lock past the lock timeout (SQLSTATE
  * 55P03) is rolled back and run again after a pause, up to {@link LOCK_ATTEMPTS} times and never past the
- * deadline; the application's queries queued behind the wait go on meanwhile. Then it fails naming the
- * lock (as the session beside saw it).
+ * deadline; the application's queries queued behind the wait go on meanwhile (`onRetry` hears of each
+ * retry). Then it fails naming the lock (as the session beside saw it).
  */
 export async function retryLockTimeouts<T>(
   client: pg.Client,
   work: () => Promise<T>,
   limits: StatementLimits,
   watch: SessionWatch,
+  onRetry: (what: string) => void = () => undefined,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     // The lock this attempt waits for, if any, is its own: an earlier wait, since granted, is not.
@@ -54,6 +55,12 @@ export async function retryLockTimeouts<T>(
       if (attempt === LOCK_ATTEMPTS || Date.now() + pause >= (limits.deadline ?? Number.POSITIVE_INFINITY)) {
         throw lockTimedOut(error, attempt, limits, watch.lockWait);
       }
+      // Set by the session beside while the attempt waited (TypeScript cannot see that).
+      const lock = (watch.lockWait as LockWait | undefined)?.lock ?? 'a lock';
+      onRetry(
+        `gave up waiting for ${lock} after migrations.lockTimeoutSeconds (${limits.lockTimeoutMs / 1000} s), ` +
+          `attempt ${attempt} of ${LOCK_ATTEMPTS}: rolled back, trying again in ${pause / 1000} s`,
+      );
       await sleep(pause);
     }
   }

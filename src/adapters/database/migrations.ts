@@ -53,6 +53,8 @@ export interface MigrationOptions {
    * `MigrationFailed` naming the lock. @default {@link DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS}
    */
   readonly lockTimeoutSeconds?: number;
+  /** Told each time a migration gave up a lock wait and is tried again (what happened, as a sentence). */
+  readonly onLockTimeout?: (what: string) => void;
   /**
    * How long to wait while another session holds the migration lock (then `MigrationLocked`, nothing
    * applied), and whom to tell when the wait starts. @default {@link DEFAULT_MIGRATION_LOCK_WAIT_SECONDS}, never past `deadline`
@@ -91,6 +93,7 @@ export async function applyMigrations(
     lockWait,
     historyTable = DEFAULT_MIGRATION_HISTORY_TABLE,
     lockTimeoutSeconds = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
+    onLockTimeout,
   }: MigrationOptions = {},
 ): Promise<MigrationReport> {
   const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
@@ -110,7 +113,7 @@ export async function applyMigrations(
         ? []
         : await withSessionWatch(client, limits, (watch) => {
             const run = (migration: Migration) => applyOne(client, migration, history, limits);
-            const attempt: Attempt = (work) => retryLockTimeouts(client, work, limits, watch);
+            const attempt: Attempt = (work) => retryLockTimeouts(client, work, limits, watch, onLockTimeout);
             return transaction === 'each' ? applyEach(now, run, attempt) : applyAll(now, run, attempt);
           });
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };

@@ -74,7 +74,8 @@ export const MIGRATE_MARGIN_MS = 30_000;
 /**
  * Applies the request's migrations (its phase) to the target; with `timeLeftMs` (a Lambda function's
  * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out. `onLockWait`
- * hears when another session holds the migration lock and the migrations wait for it.
+ * hears when another session holds the migration lock and the migrations wait for it; `onLockTimeout`,
+ * when a migration gave up a lock wait and is tried again.
  */
 export async function migrateTarget(
   request: Request,
@@ -83,7 +84,13 @@ export async function migrateTarget(
     secrets,
     timeLeftMs,
     onLockWait,
-  }: { secrets?: SecretsClient; timeLeftMs?: number; onLockWait?: (holder: string) => void } = {},
+    onLockTimeout,
+  }: {
+    secrets?: SecretsClient;
+    timeLeftMs?: number;
+    onLockWait?: (holder: string) => void;
+    onLockTimeout?: (what: string) => void;
+  } = {},
 ) {
   const spec = request.migrations;
   if (!spec) return { applied: [], pending: [] };
@@ -101,6 +108,7 @@ export async function migrateTarget(
         transaction: spec.transaction,
         historyTable: spec.historyTable,
         lockTimeoutSeconds: spec.lockTimeoutSeconds,
+        onLockTimeout,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       });

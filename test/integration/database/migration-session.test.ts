@@ -197,7 +197,12 @@ describe('applyMigrations: lock timeout', () => {
     };
     const safety = setTimeout(report.release, 10_000);
     // Act: an application query queues behind the waiting ALTER; the report ends once it returned
-    const run = migrate(url, files, { transaction: 'all', lockTimeoutSeconds: 1 });
+    const retries: string[] = [];
+    const run = migrate(url, files, {
+      transaction: 'all',
+      lockTimeoutSeconds: 1,
+      onLockTimeout: (what) => retries.push(what),
+    });
     await lockWaited(url, 't');
     const queued = Date.now();
     await runSql(url, 'SELECT count(*) FROM t');
@@ -207,6 +212,10 @@ describe('applyMigrations: lock timeout', () => {
     clearTimeout(safety);
     // Assess
     expect(appWaitedMs).toBeLessThan(2000);
+    expect(retries[0]).toBe(
+      'gave up waiting for AccessExclusiveLock on public.t after migrations.lockTimeoutSeconds (1 s), ' +
+        'attempt 1 of 3: rolled back, trying again in 1 s',
+    );
     expect(result.applied.map((m) => m.version)).toEqual([1, 2]);
     expect(await historyVersions(url)).toEqual([1, 2]);
     const z = await runSql(
