@@ -45,6 +45,16 @@ export async function relationExists(client: pg.Client, name: string): Promise<b
   return rows[0]?.exists === true;
 }
 
+/** Those of `tables` the database of `client` has no relation for, as labels (`schema.name`), in one query. */
+export async function missingTables(client: pg.Client, tables: readonly TableName[]): Promise<string[]> {
+  const { rows } = await client.query<{ label: string }>(
+    `SELECT label FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(qualified, label, position)
+      WHERE to_regclass(qualified) IS NULL ORDER BY position`,
+    [tables.map(qualified), tables.map(tableLabel)],
+  );
+  return rows.map((row) => row.label);
+}
+
 /** The table (or other relation) the `search_path` finds by `name` (unqualified, as written), with its schema. */
 export async function relationNamed(client: pg.Client, name: string): Promise<TableName | undefined> {
   const { rows } = await client.query<TableName>(

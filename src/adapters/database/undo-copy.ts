@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { rowSource } from './catalog.ts';
 import { copiedTables, forgetCopy, inTransaction } from './copy.ts';
-import { quotedLabel } from './sql.ts';
+import { quotedLabel, type TableName } from './sql.ts';
 
 /**
  * Undoes a copy run on the target in one transaction: empties the tables it copied into (a copy only
@@ -47,16 +48,16 @@ export async function emptyTables(client: pg.Client, labels: readonly string[]):
 }
 
 /**
- * Each table's own rows as TRUNCATE names them: `ONLY` (its inheritance children are tables of their own,
- * emptied only when named), except for a partitioned table, whose rows are its partitions'.
+ * Each table's own rows as TRUNCATE names them ({@link rowSource}: its inheritance children are tables of
+ * their own, emptied only when named; a partitioned table's rows are its partitions').
  */
 async function ownRows(client: pg.Client, names: readonly string[]): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT format('%s%I.%I', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, n.nspname, c.relname) AS name
+  const { rows } = await client.query<TableName & { partitioned: boolean }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned
        FROM unnest($1::regclass[]) WITH ORDINALITY AS t(oid, position)
        JOIN pg_class c ON c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace
       ORDER BY t.position`,
     [names],
   );
-  return rows.map((row) => row.name);
+  return rows.map(rowSource);
 }

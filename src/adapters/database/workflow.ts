@@ -6,7 +6,7 @@ import {
   foreignKeys,
   largeObjectColumns,
   listTables,
-  relationExists,
+  missingTables,
   requireSchemas,
   selectTables,
 } from './catalog.ts';
@@ -17,7 +17,7 @@ import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
 import { applyMigrations } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
-import { qualified, tableLabel } from './sql.ts';
+import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
 
 /**
@@ -137,9 +137,7 @@ export async function sourceTables(request: Request, secrets?: SecretsClient): P
       );
     }
     const listed = await listTables(source, schemas, await foreignKeys(target));
-    const missing: string[] = [];
-    for (const table of listed)
-      if (!(await relationExists(target, qualified(table)))) missing.push(tableLabel(table));
+    const missing = await missingTables(target, listed);
     if (missing.length > 0) {
       throw new ValidationError(
         `database.target: has no table ${missing.join(', ')} to copy the source's into; ` +
