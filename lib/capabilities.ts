@@ -41,6 +41,11 @@ export const CAPABILITIES = {
   blueGreenSwitchover: 'Blue/Green switchovers, with the renames and promotion RDS makes for them',
   /** dynamodb Get/Put/Delete on the state table (locks and approval tokens). */
   state: 'locks and approval tokens in the state table',
+  /**
+   * dynamodb:GetItem on the state table's rollback claims only (keys `rollback#...`): a task of a stopped
+   * execution checks that no rollback claimed it before it changes anything.
+   */
+  fence: 'whether a rollback claimed the execution (rollback claims in the state table)',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
@@ -63,16 +68,17 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   analyze: ['metrics'],
   'backup-state': ['cluster', 'listeners', 'backup'],
   'check-rollout': ['cluster'],
-  cleanup: ['cluster'],
-  'deploy-track': ['cluster'],
+  'claim-rollback': ['state'],
+  cleanup: ['cluster', 'fence'],
+  'deploy-track': ['cluster', 'fence'],
   notify: ['notify'],
-  'run-hooks': ['hooks'],
-  promote: ['cluster', 'listeners', 'notify'],
+  'run-hooks': ['hooks', 'fence'],
+  promote: ['cluster', 'listeners', 'notify', 'fence'],
   'request-approval': ['state', 'notify'],
   'restore-capacity': ['cluster', 'backup'],
   rollback: ['cluster', 'listeners', 'backup'],
-  'scale-track': ['cluster'],
-  'set-weights': ['cluster', 'listeners'],
+  'scale-track': ['cluster', 'fence'],
+  'set-weights': ['cluster', 'listeners', 'fence'],
   unlock: ['state'],
   'validate-request': ['cluster', 'listeners', 'metrics', 'state'],
   'db-prepare': ['state', 'database'],
@@ -83,11 +89,11 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-create-blue-green': ['blueGreenCreate', 'blueGreenStatus'],
   'db-check-blue-green': ['blueGreenStatus'],
   'db-validate-blue-green': ['blueGreenStatus'],
-  'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus'],
-  'db-migrate': ['database', 'backup'],
+  'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus', 'fence'],
+  'db-migrate': ['database', 'backup', 'fence'],
   'db-list-tables': ['database'],
-  'db-copy-table': ['database'],
-  'db-sync-sequences': ['database'],
+  'db-copy-table': ['database', 'fence'],
+  'db-sync-sequences': ['database', 'fence'],
   'db-validate': ['database'],
   'db-undo-copy': ['database'],
   'db-notify': ['notify'],

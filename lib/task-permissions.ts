@@ -90,6 +90,14 @@ export function capabilityStatements(
           [resources.table.tableArn],
         ),
       ];
+    case 'fence':
+      return [
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [resources.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rollback#*'] } },
+        }),
+      ];
     case 'notify':
       return [
         statement(['sns:Publish'], [resources.topic.topicArn]),

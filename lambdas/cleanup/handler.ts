@@ -1,9 +1,16 @@
 import * as z from 'zod';
-import { clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
+import { clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Cleanup: removes the track the release no longer needs (the canary, or the drained old track). */
-export const handler = taskHandler('cleanup', { track: z.string().min(1) }, async ({ request, track }) => {
-  await (await dependencies(request, { cluster: clusterFamily }).cluster()).remove(request.service, track);
-  return { removed: track };
-});
+export const handler = taskHandler(
+  'cleanup',
+  { track: z.string().min(1) },
+  async ({ request, executionArn, track }) => {
+    const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
+    await refuseIfRolledBack(await deps.lock(), executionArn, 'cleanup');
+    await (await deps.cluster()).remove(request.service, track);
+    return { removed: track };
+  },
+);

@@ -1,6 +1,8 @@
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
+import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -8,9 +10,11 @@ import { logger } from '#lambdas/shared/task-handler.ts';
  * statement still running when the function's time nearly runs out fails its migration, rolled back. While
  * another session holds the database's migration lock it waits (logged), up to
  * `migrations.lockWaitSeconds` (`MigrationLocked`); a migration that gave up a lock wait and is tried
- * again is logged too.
+ * again is logged too. A migration whose execution was stopped and claimed by its rollback applies
+ * nothing (`ExecutionStopped`).
  */
-export const handler = dbTaskHandler('db-migrate', {}, async ({ request }, invocation) => {
+export const handler = dbTaskHandler('db-migrate', {}, async ({ request, executionArn }, invocation) => {
+  await refuseIfRolledBack(createLockFromEnvironment(), executionArn, 'db-migrate');
   const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
     timeLeftMs: invocation.timeLeftMs(),
     onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),

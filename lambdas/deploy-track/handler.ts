@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
-import { clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
+import { clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -11,19 +12,16 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 export const handler = taskHandler(
   'deploy-track',
   { track: z.string().min(1), replicas: z.number().int().min(0).optional() },
-  async ({ request, track, replicas }) => {
+  async ({ request, executionArn, track, replicas }) => {
     const count = replicas ?? request.release.replicas;
     if (count === undefined) {
       throw new ValidationError(
         'release.replicas: not given, nor filled in by ValidateRequest from the live track',
       );
     }
-    const release = { ...request.release, replicas: count };
-    await (await dependencies(request, { cluster: clusterFamily }).cluster()).apply(
-      request.service,
-      track,
-      release,
-    );
+    const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
+    await refuseIfRolledBack(await deps.lock(), executionArn, 'deploy-track');
+    await (await deps.cluster()).apply(request.service, track, { ...request.release, replicas: count });
     return { track, ready: false, reason: 'applied', attempt: 0 };
   },
 );

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies, notifierFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
+import { dependencies, lockFamily, notifierFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -12,11 +13,12 @@ export const handler = taskHandler(
   'promote',
   { track: z.string().min(1), tracks: z.object({ live: z.string().min(1), next: z.string().min(1) }) },
   async (input) => {
-    const { request, track, tracks } = input;
+    const { request, executionArn, track, tracks } = input;
     const weights = Object.fromEntries(
       [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
     );
-    const deps = dependencies(request, { router: trafficFamily, notifier: notifierFamily });
+    const deps = dependencies(request, { router: trafficFamily, notifier: notifierFamily, lock: lockFamily });
+    await refuseIfRolledBack(await deps.lock(), executionArn, 'promote');
     await applyWeights(await deps.router(), request.service, weights);
     const shiftedAt = new Date().toISOString();
     await publishEvent(

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { runHooks } from '#adapters/hooks/webhooks.ts';
 import { HOOK_PHASES } from '#core/schemas/index.ts';
+import { dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -21,6 +23,11 @@ export const handler = taskHandler(
     phase: z.enum(HOOK_PHASES).default('beforeTraffic'),
   },
   async ({ strategy, request, executionArn, track, phase }) => {
+    await refuseIfRolledBack(
+      await dependencies(request, { lock: lockFamily }).lock(),
+      executionArn,
+      'run-hooks',
+    );
     const hooks = await runHooks(request.hooks?.[phase] ?? [], {
       phase,
       strategy,

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
+import { dependencies, lockFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -13,17 +14,15 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 export const handler = taskHandler(
   'set-weights',
   { weights: z.record(z.string(), z.number()) },
-  async ({ request, weights }) => {
+  async ({ request, executionArn, weights }) => {
     if (!isValidWeights(weights)) {
       throw new ValidationError(
         `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
       );
     }
-    await applyWeights(
-      await dependencies(request, { router: trafficFamily }).router(),
-      request.service,
-      weights,
-    );
+    const deps = dependencies(request, { router: trafficFamily, lock: lockFamily });
+    await refuseIfRolledBack(await deps.lock(), executionArn, 'set-weights');
+    await applyWeights(await deps.router(), request.service, weights);
     return { weights, shiftedAt: new Date().toISOString() };
   },
 );

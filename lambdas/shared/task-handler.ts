@@ -93,15 +93,38 @@ export function taskHandler<Shape extends z.ZodRawShape, Result>(
   shape: Shape,
   task: (input: TaskInput<Shape>) => Promise<Result>,
 ) {
+  return functionHandler<Result>(async (event: unknown) => {
+    const input = parseTaskInput(shape, event, `${name} input`);
+    logger.appendKeys({
+      task: name,
+      target: `${input.request.service.namespace}/${input.request.service.name}`,
+    });
+    return task(input);
+  });
+}
+
+/**
+ * Builds a function whose payload is not a release's (no strategy or request): the same logger and error
+ * names as {@link taskHandler}, the payload checked against `shape` alone.
+ *
+ * @example
+ * export const handler = plainTaskHandler('claim-rollback', { executionArn: z.string() }, async ({ executionArn }) => ...);
+ */
+export function plainTaskHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: z.output<z.ZodObject<Shape>>) => Promise<Result>,
+) {
+  return functionHandler<Result>(async (event: unknown) => {
+    const input = parseWith(z.object(shape), event, `${name} input`) as z.output<z.ZodObject<Shape>>;
+    logger.appendKeys({ task: name });
+    return task(input);
+  });
+}
+
+function functionHandler<Result>(run: (event: unknown) => Promise<Result>) {
   return middy<unknown, Result>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorNames())
-    .handler(async (event: unknown) => {
-      const input = parseTaskInput(shape, event, `${name} input`);
-      logger.appendKeys({
-        task: name,
-        target: `${input.request.service.namespace}/${input.request.service.name}`,
-      });
-      return task(input);
-    });
+    .handler(run);
 }

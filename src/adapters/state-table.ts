@@ -1,5 +1,5 @@
 /**
- * Layout of the DynamoDB state table (`CUTOVER_STATE_TABLE`) shared by the lock and approval adapters and
+ * Layout of the DynamoDB state table (`CUTOVER_STATE_TABLE`) shared by the lock (service locks, rollback claims) and approval adapters and
  * the CDK app: one string partition key, one TTL attribute in epoch seconds, one item kind per key prefix.
  */
 export const STATE_TABLE = {
@@ -17,6 +17,11 @@ export function lockKey(service: { readonly name: string; readonly namespace: st
 /** The key of an execution's pending approval item: `approval#<executionArn>`. */
 export function approvalKey(executionArn: string): string {
   return `approval#${executionArn}`;
+}
+
+/** The key of the claim on a stopped execution's clean-up: `rollback#<executionArn>`. */
+export function rollbackClaimKey(executionArn: string): string {
+  return `rollback#${executionArn}`;
 }
 
 /** Epoch seconds of `date`, the unit of the TTL attribute. */

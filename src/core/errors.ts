@@ -130,6 +130,14 @@ export class BlueGreenSwitchoverFailedError extends CutoverError {
   static override readonly errorName = 'BlueGreenSwitchoverFailed';
 }
 
+/**
+ * A task of a stopped execution, still in flight, found the execution's rollback under way: it changed
+ * nothing, so the rollback's restore stands.
+ */
+export class ExecutionStoppedError extends CutoverError {
+  static override readonly errorName = 'ExecutionStopped';
+}
+
 /** Every error class the state machines may name, for the `ErrorEquals` contract test. */
 export const CUTOVER_ERRORS = [
   ValidationError,
@@ -155,6 +163,7 @@ export const CUTOVER_ERRORS = [
   RestoreFailedError,
   CopyUndoFailedError,
   BlueGreenSwitchoverFailedError,
+  ExecutionStoppedError,
 ] as const;
 
 /** The names of {@link CUTOVER_ERRORS}. */

@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { build, type Metafile } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { taskEsbuildOptions } from '#lib/bundling.ts';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
 import { discoverFunctions } from '#lib/discovery.ts';
@@ -93,17 +95,24 @@ describe('task function bundles', () => {
 describe('a bundled cluster function', () => {
   let emulator: KubernetesEmulator;
   let dir: string;
+  // The state table the function reads its execution's rollback claim from.
+  const dynamodb = mockClient(DynamoDBClient);
   beforeAll(async () => {
     emulator = await startKubernetesEmulator();
     dir = mkdtempSync(join(tmpdir(), 'cutover-bundle-'));
   });
   afterAll(async () => {
+    dynamodb.restore();
     await emulator.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  beforeEach(() => {
+    dynamodb.reset();
+    vi.stubEnv('CUTOVER_STATE_TABLE', 'cutover-state');
+  });
+  afterEach(() => vi.unstubAllEnvs());
 
-  it('deploys a track through the bundled Kubernetes client', async () => {
-    // Prepare
+  async function bundledDeployTrack() {
     const outfile = join(OUT, 'deploy-track', 'index.mjs');
     const entry = FUNCTIONS.find((fn) => fn.name === 'deploy-track')!.entry;
     await build({ ...taskEsbuildOptions('nodejs22.x'), entryPoints: [entry], outfile, logLevel: 'error' });
@@ -114,19 +123,38 @@ describe('a bundled cluster function', () => {
       release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
       cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
     });
+    return (executionArn: string) =>
+      handler({ strategy: 'canary', executionArn, request, track: 'canary' }, {});
+  }
+
+  const canaryVersions = () =>
+    emulator.store
+      .list('deployments', 'shop', 'app=checkout,cutover.dev/track=canary')
+      .map((d) => d.metadata.labels?.['cutover.dev/version']);
+
+  it('deploys a track through the bundled Kubernetes client', async () => {
+    // Prepare
+    dynamodb.on(GetItemCommand).resolves({});
+    const deployTrack = await bundledDeployTrack();
     // Act
-    const result = await handler(
-      {
-        strategy: 'canary',
-        executionArn: 'arn:aws:states:us-east-1:0:execution:canary:run-1',
-        request,
-        track: 'canary',
-      },
-      {},
-    );
+    const result = await deployTrack('arn:aws:states:us-east-1:0:execution:canary:run-1');
     // Assess
     expect(result).toMatchObject({ track: 'canary', reason: 'applied' });
-    const deployments = emulator.store.list('deployments', 'shop', 'app=checkout,cutover.dev/track=canary');
-    expect(deployments.map((d) => d.metadata.labels?.['cutover.dev/version'])).toEqual(['v2']);
+    expect(canaryVersions()).toEqual(['v2']);
+  });
+
+  it('deploys nothing for a stopped execution whose rollback has begun', async () => {
+    // Prepare
+    const executionArn = 'arn:aws:states:us-east-1:0:execution:canary:run-2';
+    emulator.store.clear();
+    dynamodb.on(GetItemCommand, { Key: { pk: { S: `rollback#${executionArn}` } } }).resolves({
+      Item: { owner: { S: 'rollback-1' }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 60) } },
+    });
+    const deployTrack = await bundledDeployTrack();
+    // Act
+    const failure = await deployTrack(executionArn).catch((error: Error) => error);
+    // Assess
+    expect(failure).toMatchObject({ name: 'ExecutionStopped' });
+    expect(canaryVersions()).toEqual([]);
   });
 });

@@ -281,7 +281,7 @@ describe('Cutover construct', () => {
     expect(byDefault).toEqual([]);
     expect(otherRoles.filter((policy) => policy.includes(hookSecret))).toEqual([]);
     configured.hasResourceProperties('AWS::IAM::Role', {
-      Description: 'Cutover task run-hooks: hooks',
+      Description: 'Cutover task run-hooks: hooks, fence',
     });
   });
 

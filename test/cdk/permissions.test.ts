@@ -109,6 +109,40 @@ describe('Task function permissions', () => {
     // Assess
     expect(withRds).toEqual([]);
   });
+
+  it('lets the tasks that change the service or the database read rollback claims only, and claim-rollback write them', () => {
+    // Act
+    const readingClaims = tasksWhere(template, (statements) =>
+      statements.some((s) => JSON.stringify(s.Condition ?? {}).includes('rollback#*')),
+    );
+    const deployTrack = statementsOf(template, 'deploy-track');
+    // Assess
+    expect(readingClaims.sort()).toEqual([
+      'cleanup',
+      'db-copy-table',
+      'db-migrate',
+      'db-switchover-blue-green',
+      'db-sync-sequences',
+      'deploy-track',
+      'promote',
+      'run-hooks',
+      'scale-track',
+      'set-weights',
+    ]);
+    expect(
+      deployTrack.filter((s) => actionsOf([s]).some((action) => action.startsWith('dynamodb:'))),
+    ).toEqual([
+      {
+        Action: 'dynamodb:GetItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rollback#*'] } },
+        Effect: 'Allow',
+        Resource: expect.anything(),
+      },
+    ]);
+    expect(actionsOf(statementsOf(template, 'claim-rollback'))).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']),
+    );
+  });
 });
 
 describe('Alert topic and key policies', () => {

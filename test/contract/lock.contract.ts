@@ -17,7 +17,7 @@ function aService(): ServiceRef {
 
 /**
  * The behaviour every `Lock` adapter shares: one holder per service, idempotent for that holder, free
- * again after release or expiry.
+ * again after release or expiry; one rollback per stopped execution, the same way.
  *
  * @example
  * describeLockContract('local', { create: async (now) => new SqliteLock(db, now), dispose: async () => {} });
@@ -70,6 +70,35 @@ export function describeLockContract(name: string, fixture: LockContractFixture)
       // Assess
       expect(taken).toBe(true);
       expect(await lock.holder(service)).toBe('execution-b');
+    });
+
+    it("gives a stopped execution's clean-up to its first rollback only, and names that rollback", async () => {
+      // Prepare
+      const stopped = `arn:aws:states:eu-west-1:123456789012:execution:canary:release-${aService().name}`;
+      const unclaimed = await lock.rollbackOf(stopped);
+      // Act
+      const first = await lock.claimRollback(stopped, 'rollback-a', 600);
+      const again = await lock.claimRollback(stopped, 'rollback-a', 600);
+      const duplicate = await lock.claimRollback(stopped, 'rollback-b', 600);
+      // Assess
+      expect(unclaimed).toBeUndefined();
+      expect([first, again, duplicate]).toEqual([true, true, false]);
+      expect(await lock.rollbackOf(stopped)).toBe('rollback-a');
+    });
+
+    it('keeps rollback claims apart from service locks and frees them on expiry', async () => {
+      // Prepare
+      const service = aService();
+      await lock.acquire(service, 'execution-a', 600);
+      // Act
+      const claimed = await lock.claimRollback('execution-a', 'rollback-a', 60);
+      const heldAfterClaim = await lock.holder(service);
+      clock += 61_000;
+      // Assess
+      expect(claimed).toBe(true);
+      expect(heldAfterClaim).toBe('execution-a');
+      expect(await lock.rollbackOf('execution-a')).toBeUndefined();
+      expect(await lock.claimRollback('execution-a', 'rollback-b', 60)).toBe(true);
     });
 
     it('keeps services apart', async () => {

@@ -25,6 +25,8 @@ export interface CopySliceOptions {
   readonly batchRows?: number;
   /** Largest table without a primary key copied whole in one go. @default 512 MiB */
   readonly maxBytesWithoutKey?: number;
+  /** Awaited before each batch (and before a table without a primary key is copied); throw to stop there. */
+  readonly beforeBatch?: () => Promise<void>;
 }
 
 /**
@@ -48,11 +50,16 @@ export async function copyTableSlice(
   const deadline = Date.now() + options.budgetMs;
   let checkpoint = await startOrResume(target, table, options.copyId);
   if (checkpoint.done) return checkpoint;
+  const beforeBatch = options.beforeBatch ?? (async () => {});
+  await beforeBatch();
   if (table.primaryKey.length === 0) return copyWhole(source, target, table, options);
   const batchRows = options.batchRows ?? 50_000;
   // At least one batch per slice, so every invocation makes progress.
-  do checkpoint = await copyBatch(source, target, table, options.copyId, checkpoint, batchRows);
-  while (!checkpoint.done && Date.now() < deadline);
+  checkpoint = await copyBatch(source, target, table, options.copyId, checkpoint, batchRows);
+  while (!checkpoint.done && Date.now() < deadline) {
+    await beforeBatch();
+    checkpoint = await copyBatch(source, target, table, options.copyId, checkpoint, batchRows);
+  }
   return checkpoint;
 }
 

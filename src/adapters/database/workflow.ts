@@ -155,13 +155,17 @@ export const COPY_MARGIN_MS = 60_000;
 /**
  * Copies the next slice of one table (see `copyTableSlice`) for `copy.budgetSeconds`, or less when the
  * task has less time left (`timeLeftMs`, a Lambda function's remaining time): it stops starting batches
- * {@link COPY_MARGIN_MS} before its time runs out.
+ * {@link COPY_MARGIN_MS} before its time runs out. `beforeBatch` is awaited before each batch.
  */
 export function copySlice(
   request: Request,
   copyId: string,
   table: string,
-  { secrets, timeLeftMs = Number.POSITIVE_INFINITY }: { secrets?: SecretsClient; timeLeftMs?: number } = {},
+  {
+    secrets,
+    timeLeftMs = Number.POSITIVE_INFINITY,
+    beforeBatch,
+  }: { secrets?: SecretsClient; timeLeftMs?: number; beforeBatch?: () => Promise<void> } = {},
 ) {
   return withSourceAndTarget(request, secrets, async (source, target) => {
     const [info] = selectTables(await listTables(source, request.database.schemas), [table]);
@@ -171,6 +175,7 @@ export function copySlice(
       budgetMs: Math.max(0, Math.min(budgetSeconds * 1000, timeLeftMs - COPY_MARGIN_MS)),
       batchRows,
       maxBytesWithoutKey,
+      ...(beforeBatch ? { beforeBatch } : {}),
     });
   });
 }

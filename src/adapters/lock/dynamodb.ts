@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lock } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
-import { epochSeconds, lockKey, STATE_TABLE } from '../state-table.ts';
+import { epochSeconds, lockKey, rollbackClaimKey, STATE_TABLE } from '../state-table.ts';
 
 /** Options of {@link DynamoDbLock}. */
 export interface DynamoDbLockOptions {
@@ -15,7 +15,8 @@ export interface DynamoDbLockOptions {
 /**
  * One release at a time per service, as an item of the state table. Acquire is a conditional PutItem that
  * succeeds when the lock is free, expired, or already held by the same owner; the TTL attribute lets
- * DynamoDB sweep locks whose execution died without releasing them.
+ * DynamoDB sweep locks whose execution died without releasing them. Rollback claims are items of the same
+ * shape under `rollback#<executionArn>`.
  *
  * @example
  * const lock = new DynamoDbLock({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
@@ -33,13 +34,47 @@ export class DynamoDbLock implements Lock {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
+  acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
+    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds);
+  }
+
+  async release(service: ServiceRef, owner: string): Promise<void> {
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const command = new DeleteItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: owner } },
+    });
+    try {
+      await this.#client.send(command);
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw asAdapterError(error, 'dynamodb:DeleteItem');
+    }
+  }
+
+  holder(service: ServiceRef): Promise<string | undefined> {
+    return this.#unexpiredOwner(lockKey(service));
+  }
+
+  claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
+    return this.#putUnlessHeld(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds);
+  }
+
+  rollbackOf(executionArn: string): Promise<string | undefined> {
+    return this.#unexpiredOwner(rollbackClaimKey(executionArn));
+  }
+
+  /** A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item. */
+  async #putUnlessHeld(key: string, owner: string, ttlSeconds: number): Promise<boolean> {
     const now = epochSeconds(this.#now());
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
       Item: {
-        [STATE_TABLE.partitionKey]: { S: lockKey(service) },
+        [STATE_TABLE.partitionKey]: { S: key },
         owner: { S: owner },
         acquiredAt: { S: this.#now().toISOString() },
         [STATE_TABLE.ttlAttribute]: { N: String(now + ttlSeconds) },
@@ -61,28 +96,12 @@ export class DynamoDbLock implements Lock {
     }
   }
 
-  async release(service: ServiceRef, owner: string): Promise<void> {
-    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const command = new DeleteItemCommand({
-      TableName: this.#tableName,
-      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-    });
-    try {
-      await this.#client.send(command);
-    } catch (error) {
-      if (isConditionFailure(error)) return;
-      throw asAdapterError(error, 'dynamodb:DeleteItem');
-    }
-  }
-
-  async holder(service: ServiceRef): Promise<string | undefined> {
+  /** The owner of `key`'s item unless it expired (DynamoDB's TTL sweep is late by up to days). */
+  async #unexpiredOwner(key: string): Promise<string | undefined> {
     const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new GetItemCommand({
       TableName: this.#tableName,
-      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
+      Key: { [STATE_TABLE.partitionKey]: { S: key } },
       ConsistentRead: true,
     });
     const { Item } = await this.#client.send(command).catch((error: unknown) => {

@@ -14,4 +14,15 @@ export interface Lock {
   release(service: ServiceRef, owner: string): Promise<void>;
   /** The current holder, if any. */
   holder(service: ServiceRef): Promise<string | undefined>;
+  /**
+   * Claims the clean-up after the stopped execution `executionArn` for the rollback `rollbackArn`: true when
+   * `rollbackArn` holds the claim after the call (newly or already), false when another rollback claimed it
+   * first. A claim lasts `ttlSeconds`, so a duplicate started later (EventBridge delivers at least once) finds it.
+   */
+  claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * The rollback that claimed `executionArn`'s clean-up, if any: a task of that execution still in flight
+   * must then change nothing.
+   */
+  rollbackOf(executionArn: string): Promise<string | undefined>;
 }

@@ -6,7 +6,8 @@ import { assertServiceRef } from './validation.ts';
 
 /**
  * The `local` lock: one row per service in the runtime's SQLite (table `service_locks`), with an expiry.
- * An expired lock is free; acquiring again as the holder renews it.
+ * An expired lock is free; acquiring again as the holder renews it. Rollback claims work the same way, one
+ * row per stopped execution (table `rollback_claims`).
  *
  * @example
  * const lock = new SqliteLock(openLocalDatabase('.cutover'));
@@ -20,24 +21,19 @@ export class SqliteLock implements Lock {
     db.exec(`CREATE TABLE IF NOT EXISTS service_locks (
       namespace TEXT NOT NULL, name TEXT NOT NULL, owner TEXT NOT NULL,
       acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (namespace, name))`);
+    db.exec(`CREATE TABLE IF NOT EXISTS rollback_claims (
+      execution_arn TEXT PRIMARY KEY, owner TEXT NOT NULL,
+      acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
   }
 
   async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
     assertServiceRef(service);
-    assertOwner(owner);
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-      throw new ValidationError(`ttlSeconds must be a number > 0 (got ${JSON.stringify(ttlSeconds)})`);
-    }
-    const now = this.now().getTime();
-    const result = this.db
-      .prepare(
-        `INSERT INTO service_locks (namespace, name, owner, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (namespace, name) DO UPDATE SET
-           owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-         WHERE service_locks.owner = excluded.owner OR service_locks.expires_at <= excluded.acquired_at`,
-      )
-      .run(service.namespace, service.name, owner, now, now + ttlSeconds * 1000);
-    return result.changes > 0;
+    return this.#putUnlessHeld(
+      'service_locks',
+      { namespace: service.namespace, name: service.name },
+      owner,
+      ttlSeconds,
+    );
   }
 
   async release(service: ServiceRef, owner: string): Promise<void> {
@@ -49,15 +45,55 @@ export class SqliteLock implements Lock {
 
   async holder(service: ServiceRef): Promise<string | undefined> {
     assertServiceRef(service);
+    return this.#unexpiredOwner('service_locks', { namespace: service.namespace, name: service.name });
+  }
+
+  async claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
+    assertNonEmpty('executionArn', executionArn);
+    return this.#putUnlessHeld('rollback_claims', { execution_arn: executionArn }, rollbackArn, ttlSeconds);
+  }
+
+  async rollbackOf(executionArn: string): Promise<string | undefined> {
+    assertNonEmpty('executionArn', executionArn);
+    return this.#unexpiredOwner('rollback_claims', { execution_arn: executionArn });
+  }
+
+  /** Inserts or takes over `key`'s row for `owner`: true unless another owner holds an unexpired row. */
+  #putUnlessHeld(table: Table, key: Record<string, string>, owner: string, ttlSeconds: number): boolean {
+    assertNonEmpty('owner', owner);
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+      throw new ValidationError(`ttlSeconds must be a number > 0 (got ${JSON.stringify(ttlSeconds)})`);
+    }
+    const columns = Object.keys(key);
+    const now = this.now().getTime();
+    const result = this.db
+      .prepare(
+        `INSERT INTO ${table} (${columns.join(', ')}, owner, acquired_at, expires_at)
+         VALUES (${columns.map(() => '?').join(', ')}, ?, ?, ?)
+         ON CONFLICT (${columns.join(', ')}) DO UPDATE SET
+           owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+         WHERE ${table}.owner = excluded.owner OR ${table}.expires_at <= excluded.acquired_at`,
+      )
+      .run(...Object.values(key), owner, now, now + ttlSeconds * 1000);
+    return result.changes > 0;
+  }
+
+  #unexpiredOwner(table: Table, key: Record<string, string>): string | undefined {
+    const where = Object.keys(key)
+      .map((column) => `${column} = ?`)
+      .join(' AND ');
     const row = this.db
-      .prepare('SELECT owner FROM service_locks WHERE namespace = ? AND name = ? AND expires_at > ?')
-      .get(service.namespace, service.name, this.now().getTime()) as { owner: string } | undefined;
+      .prepare(`SELECT owner FROM ${table} WHERE ${where} AND expires_at > ?`)
+      .get(...Object.values(key), this.now().getTime()) as { owner: string } | undefined;
     return row?.owner;
   }
 }
 
-function assertOwner(owner: string): void {
-  if (typeof owner !== 'string' || owner.length === 0) {
-    throw new ValidationError(`owner must be a non-empty string (got ${JSON.stringify(owner)})`);
+/** The lock's tables: one row per locked service, one per claimed rollback. */
+type Table = 'service_locks' | 'rollback_claims';
+
+function assertNonEmpty(field: string, value: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ValidationError(`${field} must be a non-empty string (got ${JSON.stringify(value)})`);
   }
 }

@@ -1,20 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPY_MARGIN_MS } from '#adapters/database/workflow.ts';
+import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { handler } from '../../../lambdas/db-copy-table/handler.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
 
 let postgres: TestPostgres;
+// The task reads whether a rollback claimed its execution from the local lock in CUTOVER_DATA_DIR.
+const data = aTempDataDir();
+let local: LocalAdaptersHandle;
 beforeAll(async () => {
   postgres = await startTestPostgres();
   process.env.PGPASSWORD = postgres.password;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.CUTOVER_DATA_DIR = data.dataDir;
+  local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
 });
-afterAll(() => postgres?.stop());
+afterAll(async () => {
+  await local?.close();
+  await postgres?.stop();
+  data.remove();
+});
 
-/** The DbCopyTable task on `customers` with the default budget (600 s), in batches of 100. */
-async function copyCustomers(timeLeftMs: number) {
+const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:copy-task';
+
+/**
+ * The DbCopyTable task of `executionArn` on `customers` (1,000 rows) with the default budget (600 s), in
+ * batches of 100: its answer, and the rows the target holds after it.
+ */
+async function copyCustomers(timeLeftMs: number, executionArn = EXECUTION) {
   const source = await postgres.createDatabase('source');
   const target = await postgres.createDatabase('target');
   await runSql(source, DATASET_SCHEMA);
@@ -29,26 +45,41 @@ async function copyCustomers(timeLeftMs: number) {
         copy: { batchRows: 100 },
       },
     ),
-    executionArn: 'arn:aws:states:us-east-1:000000000000:execution:database-migration:copy-task',
+    executionArn,
     copyId: 'copy-task',
     table: 'public.customers',
   };
   const context = { functionName: 'cutover-db-copy-table', getRemainingTimeInMillis: () => timeLeftMs };
-  return (await handler(event, context as never)) as { rowsCopied: number; done: boolean };
+  const answer = await handler(event, context as never).catch((error: Error) => error);
+  const { rows } = await runSql(target, 'SELECT count(*)::int AS copied FROM customers');
+  return { answer, copied: rows[0].copied as number };
 }
 
 describe('DbCopyTable', () => {
   it('copies for its budget when the function has time for it', async () => {
     // Act
-    const checkpoint = await copyCustomers(15 * 60_000);
+    const { answer, copied } = await copyCustomers(15 * 60_000);
     // Assess
-    expect(checkpoint).toMatchObject({ rowsCopied: 1000, done: true });
+    expect(answer).toMatchObject({ rowsCopied: 1000, done: true });
+    expect(copied).toBe(1000);
   });
 
   it("stops starting batches a margin before the function's time runs out, shorter than its budget", async () => {
     // Act: only the margin is left, so the task copies one batch
-    const checkpoint = await copyCustomers(COPY_MARGIN_MS);
+    const { answer, copied } = await copyCustomers(COPY_MARGIN_MS);
     // Assess
-    expect(checkpoint).toMatchObject({ rowsCopied: 100, done: false });
+    expect(answer).toMatchObject({ rowsCopied: 100, done: false });
+    expect(copied).toBe(100);
+  });
+
+  it('copies nothing for a stopped migration whose rollback has begun', async () => {
+    // Prepare
+    const stopped = `${EXECUTION}-stopped`;
+    await local.adapters.lock.claimRollback(stopped, 'arn:rollback:abort-copy-task', 600);
+    // Act
+    const { answer, copied } = await copyCustomers(15 * 60_000, stopped);
+    // Assess
+    expect(answer).toMatchObject({ name: 'ExecutionStopped' });
+    expect(copied).toBe(0);
   });
 });

@@ -93,6 +93,34 @@ describe('copyTableSlice', () => {
     );
   });
 
+  it('stops between batches when told to, keeping the batches committed and resuming after them', async () => {
+    // Prepare
+    const { source, target } = await sourceAndTarget(500);
+    const stop = new Error('stopped');
+    let batches = 0;
+    const beforeBatch = async () => {
+      batches += 1;
+      if (batches === 3) throw stop;
+    };
+    // Act
+    const outcome = await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        const customers = (await listTables(src, ['public'])).find((t) => t.name === 'customers')!;
+        const options = { copyId: 'run-stop', budgetMs: 60_000, batchRows: 100 };
+        const stopped = await copyTableSlice(src, dst, customers, { ...options, beforeBatch }).catch(
+          (e) => e,
+        );
+        const copiedBefore = Number((await dst.query('SELECT count(*) FROM customers')).rows[0].count);
+        const resumed = await copyTableSlice(src, dst, customers, options);
+        return { stopped, copiedBefore, resumed };
+      }),
+    );
+    // Assess
+    expect(outcome.stopped).toBe(stop);
+    expect(outcome.copiedBefore).toBe(200);
+    expect(outcome.resumed).toMatchObject({ rowsCopied: 500, done: true });
+  });
+
   it('names the table when validation finds a difference', async () => {
     // Prepare
     const { source, target } = await sourceAndTarget(50);

@@ -104,20 +104,31 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
 
-  it('rolls back from the request itself as well (the input of an EventBridge-less caller), idempotently', async () => {
+  it('leaves the clean-up to the first rollback of a stop: a second one, even from the request itself, changes nothing', async () => {
     // Prepare
     const request = aCanaryRequest(service, 'v3', { canary: { steps: [{ weight: 20, bakeSeconds: 3600 }] } });
     const arn = await strategies.start('canary', request, 'aborted-v3');
     await historyUntil(strategies.client, arn, entered('BakeStep'));
-    await abortRelease(strategies.client, arn, 'first');
+    const first = await abortRelease(strategies.client, arn, 'first');
     // Act
-    const rerun = await strategies.run(
+    const duplicate = await strategies.run(
       'rollback',
       { strategy: 'canary', executionArn: arn, request },
       'rollback-aborted-v3-again',
     );
-    // Assess
-    expect(rerun.status, rerun.cause).toBe('SUCCEEDED');
+    const started = await waitForExecution(strategies.client, first.rollbackExecutionArn!);
+    // Assess: whichever claimed first cleaned up, the other ended at once
+    const [cleaner, skipped] = [started, duplicate].sort(
+      (a, b) => Number(!JSON.parse(a.output!).claim.claimed) - Number(!JSON.parse(b.output!).claim.claimed),
+    );
+    expect([cleaner!.status, skipped!.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(JSON.parse(skipped!.output!).claim).toEqual({ claimed: false, by: cleaner!.executionArn });
+    expect((await statesEntered(strategies, skipped!.executionArn!)).slice(-3)).toEqual([
+      'ClaimRollback',
+      'IsClaimed',
+      'AlreadyClaimed',
+    ]);
+    expect(await statesEntered(strategies, cleaner!.executionArn!)).toContain('NotifyRolledBack');
     expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
@@ -210,6 +221,8 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'ParseInput',
       'UseParsedRequest',
       'HasReason',
+      'ClaimRollback',
+      'IsClaimed',
       'IsDatabaseMigration',
       'NotifyMigrationAborted',
       'UnlockMigration',

@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateBlueGreenDeploymentCommand,
   CreateDBSnapshotCommand,
@@ -176,6 +176,16 @@ describe('db-create-snapshot and db-check-snapshot', () => {
 });
 
 describe('Blue/Green handlers', () => {
+  // The switchover first reads whether a rollback claimed its execution (the stack's state table).
+  const dynamodb = mockClient(DynamoDBClient);
+  beforeEach(() => {
+    dynamodb.reset();
+    dynamodb.on(GetItemCommand).resolves({});
+    vi.stubEnv('CUTOVER_STATE_TABLE', 'cutover-state');
+  });
+  afterEach(() => vi.unstubAllEnvs());
+  afterAll(() => dynamodb.restore());
+
   it('creates the deployment from the source with the requested green changes', async () => {
     // Prepare
     rds.on(CreateBlueGreenDeploymentCommand).resolves({
@@ -345,6 +355,28 @@ describe('Blue/Green handlers', () => {
     expect(provisioning?.message).toBe(
       'SwitchoverBlueGreenDeployment bgd-1 (status PROVISIONING) failed: not in a valid state',
     );
+  });
+
+  it('does not switch over for a stopped migration whose rollback has begun', async () => {
+    // Prepare
+    rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({
+      Item: {
+        owner: { S: 'arn:aws:states:eu-west-1:123456789012:execution:rollback:abort-Run_7' },
+        expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+      },
+    });
+    // Act
+    const error = await errorOf(run(switchover, { identifier: 'bgd-1' }));
+    // Assess
+    expect(error?.name).toBe('ExecutionStopped');
+    expect(error?.message).toContain('db-switchover-blue-green changed nothing');
+    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: `rollback#${executionArn}` } },
+      ConsistentRead: true,
+    });
+    expect(rds.commandCalls(SwitchoverBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it('fails with TransientAdapterError when RDS throttles, and BlueGreenSwitchoverFailed otherwise', async () => {

@@ -31,6 +31,7 @@ export class FakeWorld {
   weights: Weights = { stable: 100 };
   metrics: Record<string, number | undefined> = {};
   lockHolder: string | undefined;
+  readonly rollbackClaims = new Map<string, string>();
   readonly approvals = new Map<string, PendingApproval>();
   readonly events: DeploymentEvent[] = [];
 
@@ -95,6 +96,12 @@ export class FakeWorld {
       if (this.lockHolder === owner) this.lockHolder = undefined;
     },
     holder: async () => this.lockHolder,
+    claimRollback: async (executionArn, rollbackArn) => {
+      const claimedBy = this.rollbackClaims.get(executionArn) ?? rollbackArn;
+      this.rollbackClaims.set(executionArn, claimedBy);
+      return claimedBy === rollbackArn;
+    },
+    rollbackOf: async (executionArn) => this.rollbackClaims.get(executionArn),
   };
 
   readonly approvalStore: ApprovalStore = {

@@ -9,12 +9,15 @@ import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
 import { handler as backupState } from '#lambdas/backup-state/handler.ts';
 import { handler as checkRollout } from '#lambdas/check-rollout/handler.ts';
+import { handler as cleanup } from '#lambdas/cleanup/handler.ts';
 import { handler as deployTrack } from '#lambdas/deploy-track/handler.ts';
 import { handler as notify } from '#lambdas/notify/handler.ts';
 import { handler as promote } from '#lambdas/promote/handler.ts';
 import { handler as requestApproval } from '#lambdas/request-approval/handler.ts';
 import { handler as restoreCapacity } from '#lambdas/restore-capacity/handler.ts';
 import { handler as rollback } from '#lambdas/rollback/handler.ts';
+import { handler as runHooks } from '#lambdas/run-hooks/handler.ts';
+import { handler as scaleTrack } from '#lambdas/scale-track/handler.ts';
 import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
@@ -449,6 +452,46 @@ describe('analyze', () => {
       expect(EndTime!.getTime()).toBeLessThanOrEqual(after - 60_000);
       expect([40_000, 41_000]).toContain(EndTime!.getTime() - StartTime!.getTime());
     });
+  });
+});
+
+describe("a stopped execution's tasks still in flight", () => {
+  it('change nothing once a rollback claimed the execution, naming it', async () => {
+    // Prepare
+    world.tracks.set('canary', { version: 'v2', image: 'registry.example/checkout:v2', replicas: 1 });
+    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    const tasks: [Handler, Record<string, unknown>][] = [
+      [setWeights, { weights: { stable: 50, canary: 50 } }],
+      [deployTrack, { track: 'canary', replicas: 2 }],
+      [scaleTrack, { track: 'canary', replicas: 3 }],
+      [promote, { track: 'canary', tracks: { live: 'stable', next: 'canary' } }],
+      [cleanup, { track: 'canary' }],
+      [runHooks, { track: 'canary', phase: 'beforeTraffic' }],
+    ];
+    // Act
+    const errors = [];
+    for (const [task, event] of tasks) errors.push(await errorOf(run(task, event)));
+    // Assess
+    expect(errors.map((error) => error?.name)).toEqual(Array(tasks.length).fill('ExecutionStopped'));
+    expect(errors[0]?.message).toBe(
+      `set-weights changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-run-1 ` +
+        'is putting the service back',
+    );
+    expect(world.calls).toEqual([]);
+    expect(world.weights).toEqual({ stable: 100 });
+    expect(world.events).toEqual([]);
+  });
+
+  it('go on for an execution no rollback claimed', async () => {
+    // Prepare
+    world.rollbackClaims.set(
+      'arn:aws:states:us-east-1:000000000000:execution:canary:other',
+      'arn:rollback:x',
+    );
+    // Act
+    await run(setWeights, { weights: { stable: 50, canary: 50 } });
+    // Assess
+    expect(world.weights).toEqual({ stable: 50, canary: 50 });
   });
 });
 

@@ -108,4 +108,46 @@ describe('DynamoDbLock', () => {
       ConsistentRead: true,
     });
   });
+
+  it("claims a stopped execution's clean-up with a conditional PutItem under rollback#<executionArn>", async () => {
+    // Prepare
+    const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
+    built.mock.on(PutItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    // Act
+    const claims = [
+      await built.lock.claimRollback(stopped, 'arn:rollback:1', 604_800),
+      await built.lock.claimRollback(stopped, 'arn:rollback:2', 604_800),
+    ];
+    // Assess
+    expect(claims).toEqual([true, false]);
+    expect(built.mock.commandCalls(PutItemCommand)[1]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Item: {
+        pk: { S: `rollback#${stopped}` },
+        owner: { S: 'arn:rollback:2' },
+        acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
+        expiresAt: { N: String(NOW_SECONDS + 604_800) },
+      },
+      ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now',
+      ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'owner', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':owner': { S: 'arn:rollback:2' }, ':now': { N: String(NOW_SECONDS) } },
+    });
+  });
+
+  it('names the rollback that claimed an execution with a consistent read of its claim', async () => {
+    // Prepare
+    const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
+    built.mock
+      .on(GetItemCommand)
+      .resolves({ Item: { owner: { S: 'arn:rollback:1' }, expiresAt: { N: String(NOW_SECONDS + 60) } } });
+    // Act
+    const claimer = await built.lock.rollbackOf(stopped);
+    // Assess
+    expect(claimer).toBe('arn:rollback:1');
+    expect(built.mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Key: { pk: { S: `rollback#${stopped}` } },
+      ConsistentRead: true,
+    });
+  });
 });
