@@ -3,11 +3,16 @@ import {
   isRollbackWorkflow,
   ROLLBACK_MACHINE,
   type RollbackInput,
+  type RollbackWorkflow,
   rollbackExecutionName,
 } from '#core/rollback.ts';
+import { executionArnIn } from '../cli/resolve.ts';
 import type { RegisteredStateMachine } from './project/state-machines.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
+
+/** How far back a start looks for stops whose rollback never started: EventBridge's window for its rule. */
+export const MISSED_ABORT_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * The local counterpart of the CDK app's AbortRollbacks rules: when an execution of a release strategy's
@@ -24,32 +29,112 @@ export function rollBackAbortedReleases(
   service: LocalStepFunctions,
   machines: readonly RegisteredStateMachine[],
 ): () => void {
+  const workflows = rollbackWorkflows(machines);
+  if (!workflows) return () => undefined;
+  return service.onExecutionEnd((execution) => {
+    const strategy = workflows.strategyOf.get(execution.stateMachineArn ?? '');
+    if (execution.status !== 'ABORTED' || strategy === undefined) return;
+    startRollback(service, workflows.rollbackArn, strategy, execution);
+  });
+}
+
+/**
+ * Starts the rollback of every execution stopped within {@link MISSED_ABORT_WINDOW_MS} before `now` (epoch ms) that
+ * has none named `abort-<its name>`: a runtime killed between committing a stop and committing its
+ * rollback's start would otherwise leave that release half done and its service locked. Run it once the
+ * runtime resumed its executions; returns the executions it started rollbacks for.
+ *
+ * @example
+ * service.start();
+ * await rollBackMissedAborts(service, stateMachines, Date.now());
+ */
+export async function rollBackMissedAborts(
+  service: LocalStepFunctions,
+  machines: readonly RegisteredStateMachine[],
+  now: number,
+): Promise<string[]> {
+  const workflows = rollbackWorkflows(machines);
+  if (!workflows) return [];
+  const since = now - MISSED_ABORT_WINDOW_MS;
+  const started: string[] = [];
+  for (const [stateMachineArn, strategy] of workflows.strategyOf) {
+    for (const executionArn of await recentlyAborted(service, stateMachineArn, since)) {
+      if (await hasRollback(service, workflows.rollbackArn, executionArn)) continue;
+      startRollback(
+        service,
+        workflows.rollbackArn,
+        strategy,
+        await service.describeExecution({ executionArn }),
+      );
+      started.push(executionArn);
+    }
+  }
+  return started;
+}
+
+/** The rollback machine and the workflows whose stops it cleans up after; none without a rollback machine. */
+function rollbackWorkflows(machines: readonly RegisteredStateMachine[]) {
   const rollback = machines.find((machine) => machine.name === ROLLBACK_MACHINE);
-  if (!rollback) return () => undefined;
+  if (!rollback) return undefined;
   const strategyOf = new Map(
     machines.flatMap((m) => (isRollbackWorkflow(m.name) ? [[m.stateMachineArn, m.name] as const] : [])),
   );
-  return service.onExecutionEnd((execution) => {
-    const strategy = strategyOf.get(execution.stateMachineArn ?? '');
-    if (execution.status !== 'ABORTED' || strategy === undefined) return;
-    const executionArn = execution.executionArn!;
-    const input: RollbackInput = {
-      strategy,
-      executionArn,
-      input: execution.input ?? '{}',
-      reason: execution.cause || ABORTED_REASON,
-    };
-    service
-      .startExecution({
-        stateMachineArn: rollback.stateMachineArn,
-        name: rollbackExecutionName(executionArn),
-        input: JSON.stringify(input),
-      })
-      .catch((error: unknown) => {
-        // Already started for this execution (by `cutover abort` or an earlier stop): nothing more to do.
-        if (!(error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists')) {
-          console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
-        }
-      });
-  });
+  return { rollbackArn: rollback.stateMachineArn, strategyOf };
+}
+
+function startRollback(
+  service: LocalStepFunctions,
+  rollbackArn: string,
+  strategy: RollbackWorkflow,
+  execution: { executionArn?: string; input?: string; cause?: string },
+): void {
+  const executionArn = execution.executionArn!;
+  const input: RollbackInput = {
+    strategy,
+    executionArn,
+    input: execution.input ?? '{}',
+    reason: execution.cause || ABORTED_REASON,
+  };
+  service
+    .startExecution({
+      stateMachineArn: rollbackArn,
+      name: rollbackExecutionName(executionArn),
+      input: JSON.stringify(input),
+    })
+    .catch((error: unknown) => {
+      // Already started for this execution (by `cutover abort` or an earlier stop): nothing more to do.
+      if (!(error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists')) {
+        console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
+      }
+    });
+}
+
+/** The executions of `stateMachineArn` that ended ABORTED at or after `since` (epoch ms), newest first. */
+async function recentlyAborted(
+  service: LocalStepFunctions,
+  stateMachineArn: string,
+  since: number,
+): Promise<string[]> {
+  const found: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await service.listExecutions({ stateMachineArn, statusFilter: 'ABORTED', nextToken });
+    for (const execution of page.executions ?? []) {
+      if ((execution.stopDate?.getTime() ?? 0) >= since) found.push(execution.executionArn!);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return found;
+}
+
+async function hasRollback(service: LocalStepFunctions, rollbackArn: string, executionArn: string) {
+  try {
+    await service.describeExecution({
+      executionArn: executionArnIn(rollbackArn, rollbackExecutionName(executionArn)),
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return false;
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
-import { rollBackAbortedReleases } from './abort-rollbacks.ts';
+import { rollBackAbortedReleases, rollBackMissedAborts } from './abort-rollbacks.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
@@ -115,6 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     registerConsoleRoutes(server, { service });
     if (options.startDataServices) await dataServices().catch(() => undefined);
     service.start();
+    await rollBackMissedAborts(service, stateMachines, service.clock.now());
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     const adapters = local?.adapters;
     return { endpoint, service, server, adapters, stateMachines, dataServices, close };

@@ -1,10 +1,20 @@
-import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import type { ServiceRef } from '#core/types.ts';
+import { rollBackMissedAborts } from '#local/abort-rollbacks.ts';
+import { registerLocalAdapters } from '#local/adapters/register.ts';
 import type { Traffic } from '#local/adapters/traffic-generator.ts';
+import { LocalApiServer } from '#local/api/server.ts';
+import { RealClock } from '#local/clock.ts';
+import { discoverProjectFunctions, projectSubstitutions } from '#local/project/functions.ts';
+import { ProjectLambdaRegistry } from '#local/project/project-lambdas.ts';
+import { loadProjectStateMachines, registerStateMachines } from '#local/project/state-machines.ts';
+import { LocalStepFunctions } from '#local/service.ts';
+import { openStore } from '#local/store.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { aTempDataDir } from '#test/support/local-app.ts';
-import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
+import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import {
   aDatabaseHeldLocked,
   type HeldDatabase,
@@ -18,6 +28,7 @@ import {
   entered,
   historyUntil,
   liveWeights,
+  STRATEGY_WAIT_TIME_SCALE,
   type StrategyRuntime,
   serviceState,
   serviceTraffic,
@@ -132,6 +143,85 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+});
+
+/**
+ * The runtime's parts on `dataDir` (the project's state machines and functions, the local adapters, the
+ * Step Functions API) without its start of rollbacks: it commits a stop and starts no rollback, as a
+ * runtime killed between the two would.
+ */
+async function aRuntimeStartingNoRollbacks(dataDir: string) {
+  const functions = discoverProjectFunctions(process.cwd());
+  const store = openStore(dataDir);
+  const service = new LocalStepFunctions({
+    store,
+    clock: new RealClock(STRATEGY_WAIT_TIME_SCALE),
+    lambdas: new ProjectLambdaRegistry(functions),
+  });
+  const local = registerLocalAdapters({ dataDir });
+  const substitutions = projectSubstitutions(functions, LOCAL_SUBSTITUTIONS);
+  const machines = await registerStateMachines(
+    service,
+    loadProjectStateMachines(process.cwd(), substitutions),
+  );
+  service.start();
+  const server = new LocalApiServer({ service });
+  const client = sfnClient(await server.listen(0, '127.0.0.1'));
+  return {
+    client,
+    adapters: local.adapters,
+    canaryArn: machines.find((m) => m.name === 'canary')!.stateMachineArn,
+    close: async () => {
+      client.destroy();
+      await server.close();
+      await service.close();
+      await local.close();
+      store.close();
+    },
+  };
+}
+
+describe('a stop whose rollback never started (the runtime killed in between)', () => {
+  const data = aTempDataDir();
+  const service = aTestService('missed');
+  afterAll(() => data.remove());
+
+  it('is rolled back when the runtime starts again on the same data', async () => {
+    // Prepare: a canary of v2 at 20%, stopped, by a runtime that starts no rollback
+    process.env.CUTOVER_DATA_DIR = data.dataDir;
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+    const first = await aRuntimeStartingNoRollbacks(data.dataDir);
+    await aLiveTrack(first.adapters, service, 'stable', anExampleRelease('v1'));
+    const canary = { steps: [{ weight: 20, bakeSeconds: 3600 }] };
+    const { executionArn } = await first.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: first.canaryArn,
+        name: 'missed-v2',
+        input: JSON.stringify(aCanaryRequest(service, 'v2', { canary })),
+      }),
+    );
+    await historyUntil(first.client, executionArn!, entered('BakeStep'));
+    await first.client.send(new StopExecutionCommand({ executionArn, cause: 'wrong image' }));
+    const stoppedWeights = await liveWeights(first.adapters, service);
+    await first.close();
+    // Act
+    const strategies = await startStrategyRuntime(data.dataDir);
+    try {
+      const rollbackArn = `${(await resolveRollbackMachineArn(strategies.client)).replace(':stateMachine:', ':execution:')}:abort-missed-v2`;
+      const rollback = await waitForExecution(strategies.client, rollbackArn);
+      // Assess
+      expect(stoppedWeights).toEqual({ stable: 80, canary: 20 });
+      expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+      expect(JSON.parse(rollback.input!)).toMatchObject({ executionArn, reason: 'wrong image' });
+      expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
+      expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
+      expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+      const { service: api, stateMachines } = strategies.runtime;
+      expect(await rollBackMissedAborts(api, stateMachines, Date.now())).toEqual([]);
+    } finally {
+      await strategies.close();
+    }
   });
 });
 
