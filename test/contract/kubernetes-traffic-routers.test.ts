@@ -49,6 +49,13 @@ function prepare(routing: (service: ServiceRef) => KubeObject[]) {
   };
 }
 
+/** Changes the stored routing object of the service in place (as `kubectl edit` would). */
+function edit(plural: string, service: ServiceRef, change: (object: KubeObject) => void) {
+  const object = emulator.store.get(plural, service.namespace, service.name)!;
+  change(object);
+  emulator.store.update(plural, object);
+}
+
 function fixture(create: () => TrafficRouter, routing: (service: ServiceRef) => KubeObject[]) {
   return {
     async create() {
@@ -89,11 +96,15 @@ describeTrafficRouterContract('service-selector (API emulator)', {
     (service) => [aTrackService(service, service.name, 'stable') as KubeObject],
   ),
   splitsTraffic: false,
+  async sendNoTraffic(service) {
+    edit('services', service, (object) => {
+      object.spec = { ...object.spec, selector: { app: service.name } };
+    });
+  },
 });
 
-describeTrafficRouterContract(
-  'gateway-api (API emulator)',
-  fixture(
+describeTrafficRouterContract('gateway-api (API emulator)', {
+  ...fixture(
     () => new GatewayApiTrafficRouter(client),
     (service) => [
       {
@@ -115,7 +126,19 @@ describeTrafficRouterContract(
       },
     ],
   ),
-);
+  async sendNoTraffic(service) {
+    edit('httproutes', service, (route) => {
+      const rules = route.spec!.rules as { backendRefs?: { weight?: number }[] }[];
+      route.spec = {
+        ...route.spec,
+        rules: rules.map((r) => ({
+          ...r,
+          backendRefs: r.backendRefs?.map((ref) => ({ ...ref, weight: 0 })),
+        })),
+      };
+    });
+  },
+});
 
 describeTrafficRouterContract(
   'istio (API emulator)',
@@ -180,4 +203,20 @@ describeTrafficRouterContract('alb-ingress (API emulator + ALB controller)', {
       ),
     ],
   ),
+  async sendNoTraffic(service) {
+    edit('ingresses', service, (ingress) => {
+      const targetGroups = ['stable', 'canary'].map((track) => ({
+        serviceName: `${service.name}-${track}`,
+        servicePort: '80',
+        weight: 0,
+      }));
+      ingress.metadata.annotations = {
+        ...ingress.metadata.annotations,
+        [`alb.ingress.kubernetes.io/actions.${service.name}`]: JSON.stringify({
+          type: 'forward',
+          forwardConfig: { targetGroups },
+        }),
+      };
+    });
+  },
 });

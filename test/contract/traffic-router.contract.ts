@@ -10,6 +10,11 @@ export interface TrafficRouterContractFixture {
   prepareService(router: TrafficRouter): Promise<{ service: ServiceRef; tracks: readonly [string, string] }>;
   /** False for routers that only switch all traffic (0/100). @default true */
   readonly splitsTraffic?: boolean;
+  /**
+   * Makes the service's routing object send no traffic to any of its tracks, as a user sets it up before
+   * the service's first release (every backend weight 0). Absent for routers that cannot say so.
+   */
+  sendNoTraffic?(service: ServiceRef): Promise<void>;
 }
 
 /**
@@ -75,6 +80,22 @@ export function describeTrafficRouterContract(name: string, fixture: TrafficRout
       await expect(setting).rejects.toThrow(/weights/);
       expect(await router.getWeights(service)).toEqual({ [stable]: 100, [canary]: 0 });
     });
+
+    it.runIf(fixture.sendNoTraffic)(
+      'reads a routing object that sends no track any traffic as every track at 0 (a first release)',
+      async () => {
+        // Prepare
+        const { service, tracks } = await fixture.prepareService(router);
+        const [stable, canary] = tracks;
+        await fixture.sendNoTraffic!(service);
+        // Act
+        const weights = await router.getWeights(service);
+        const verified = await router.verifyWeights?.(service, { [stable]: 100, [canary]: 0 });
+        // Assess
+        expect(weights).toEqual({ [stable]: 0, [canary]: 0 });
+        expect(verified).not.toBe(true);
+      },
+    );
 
     it('verifies the weights the data plane applies, when it can', async () => {
       // Prepare

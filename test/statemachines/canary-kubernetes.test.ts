@@ -12,7 +12,12 @@ import {
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
 import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
-import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import {
+  executionHistory,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
 import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
 
 const selector = 'app="{{service}}",track="{{track}}"';
@@ -47,11 +52,17 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     await Promise.all([emulator?.close(), prometheus?.close()]);
     await rm(directory, { recursive: true, force: true });
   });
-  beforeEach(async () => {
+  beforeEach(() => {
     emulator.reset();
     prometheus.answers.clear();
     prometheus.patterns.length = 0;
-    // A running stable track, a Service per track and a route sending everything to stable.
+    for (const track of ['stable', 'canary']) {
+      emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
+    }
+  });
+
+  /** A running stable track v1. */
+  async function stableRunsV1() {
     const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
     await cluster.apply(
       service,
@@ -59,9 +70,10 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
       aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }),
     );
     emulator.controller.settle();
-    for (const track of ['stable', 'canary']) {
-      emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
-    }
+  }
+
+  /** The HTTPRoute checkout, routing to the track Services with these weights. */
+  function routeWeighting(weights: { stable: number; canary: number }) {
     emulator.store.create('httproutes', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
@@ -71,14 +83,14 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
         rules: [
           {
             backendRefs: [
-              { name: 'checkout-stable', port: 80, weight: 100 },
-              { name: 'checkout-canary', port: 80, weight: 0 },
+              { name: 'checkout-stable', port: 80, weight: weights.stable },
+              { name: 'checkout-canary', port: 80, weight: weights.canary },
             ],
           },
         ],
       },
     } as KubeObject);
-  });
+  }
 
   /** Prometheus answers for the canary track, whatever the window: `requests`, of which `errorRate` failed. */
   function canaryTraffic(requests: number, errorRate: number) {
@@ -122,11 +134,17 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     const rules = route.spec!.rules as { backendRefs: { name: string; weight: number }[] }[];
     return rules[0]!.backendRefs.map((ref) => `${ref.name}=${ref.weight}`);
   };
+  const statesEntered = async (executionArn: string) =>
+    (await executionHistory(runtime.client, executionArn)).flatMap(
+      (event) => event.stateEnteredEventDetails?.name ?? [],
+    );
   const version = (track: string) =>
     emulator.store.get('deployments', 'shop', `checkout-${track}`)?.metadata.labels?.['cutover.dev/version'];
 
   it('promotes a healthy canary: stable runs v2, all traffic on stable, canary removed', async () => {
     // Prepare
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
     canaryTraffic(500, 0.001);
     // Act
     const execution = await runCanary('healthy');
@@ -139,6 +157,8 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
 
   it('rolls back an unhealthy canary: stable stays v1 with all traffic, canary removed', async () => {
     // Prepare
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
     canaryTraffic(500, 0.3);
     // Act
     const execution = await runCanary('unhealthy');
@@ -147,6 +167,37 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(execution.error).toBe('AnalysisFailed');
     expect(version('stable')).toBe('v1');
     expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
+  it('releases a first version straight to 100% when the route weights every track 0', async () => {
+    // Prepare: no Deployment yet, and a route that sends no traffic to either track
+    routeWeighting({ stable: 0, canary: 0 });
+    // Act
+    const execution = await runCanary('first-release');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const states = await statesEntered(execution.executionArn!);
+    expect(states).toContain('DeployStable');
+    expect(states).not.toContain('DeployCanary');
+    expect(version('stable')).toBe('v2');
+    expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
+  it('refuses a release whose route sends traffic to a stable track that does not exist, deploying nothing', async () => {
+    // Prepare: the route sends everything to checkout-stable, which no Deployment backs
+    routeWeighting({ stable: 100, canary: 0 });
+    // Act
+    const execution = await runCanary('no-stable');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(execution.cause).toContain(
+      "traffic: the router sends 100% of shop/checkout's traffic to track stable, which has no workload",
+    );
+    expect(await statesEntered(execution.executionArn!)).not.toContain('BackupState');
+    expect(emulator.store.list('deployments', 'shop')).toEqual([]);
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
   });
 });

@@ -1,12 +1,11 @@
 import { ValidationError } from '#core/errors.ts';
-import { proportionalWeights } from '#core/plan/weights.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
 import { readRequired } from '../kubernetes/read-required.ts';
 import { albForwardWeights, type Elbv2Api } from './alb-verification.ts';
 import type { Elbv2RetryOptions } from './elbv2-calls.ts';
-import { assertWeights, backendName, trackOfBackend } from './weights.ts';
+import { assertWeights, backendName, backendWeights, trackOfBackend } from './weights.ts';
 
 /** Where the weighted action lives, from the request's `traffic` block. */
 export interface AlbIngressOptions {
@@ -79,12 +78,8 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
     const ingress = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
     const json = ingress.metadata.annotations?.[annotationKey(this.#actionName(service))];
     if (!json) return {};
-    const raw: Record<string, number> = {};
-    for (const tg of (JSON.parse(json) as ForwardAction).forwardConfig?.targetGroups ?? []) {
-      const track = trackOfBackend(service, tg.serviceName);
-      if (track) raw[track] = (raw[track] ?? 0) + tg.weight;
-    }
-    return Object.keys(raw).length === 0 ? {} : proportionalWeights(raw);
+    const targetGroups = (JSON.parse(json) as ForwardAction).forwardConfig?.targetGroups ?? [];
+    return backendWeights(targetGroups.map((tg) => [trackOfBackend(service, tg.serviceName), tg.weight]));
   }
 
   /** True when a rule of the ALB behind the Ingress forwards to the track target groups with these weights. */

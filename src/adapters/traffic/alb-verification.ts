@@ -1,7 +1,7 @@
 import type { Action, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { proportionalWeights } from '#core/plan/weights.ts';
 import type { Weights } from '#core/types.ts';
 import { callElbv2, type Elbv2RetryOptions } from './elbv2-calls.ts';
+import { backendWeights } from './weights.ts';
 
 /** The tag the AWS Load Balancer Controller puts on each target group: `<namespace>/<ingress>-<service>:<port>`. */
 export const RESOURCE_TAG = 'ingress.k8s.aws/resource';
@@ -42,16 +42,15 @@ export async function albForwardWeights(
   ];
   const tracks = await tracksOfTargetGroups(elbv2, arns, trackOfTag, retry);
   return actions
-    .map((action) => {
-      const raw: Record<string, number> = {};
-      for (const tg of action.ForwardConfig?.TargetGroups ?? []) {
-        const track = tracks.get(tg.TargetGroupArn ?? '');
-        if (track) raw[track] = (raw[track] ?? 0) + (tg.Weight ?? 1);
-      }
-      return raw;
-    })
-    .filter((raw) => Object.keys(raw).length > 0)
-    .map((raw) => proportionalWeights(raw));
+    .map((action) =>
+      backendWeights(
+        (action.ForwardConfig?.TargetGroups ?? []).map((tg) => [
+          tracks.get(tg.TargetGroupArn ?? ''),
+          tg.Weight ?? 1,
+        ]),
+      ),
+    )
+    .filter((weights) => Object.keys(weights).length > 0);
 }
 
 async function findLoadBalancer(

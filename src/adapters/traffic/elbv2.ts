@@ -1,11 +1,10 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ValidationError } from '#core/errors.ts';
-import { proportionalWeights } from '#core/plan/weights.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { Elbv2Api } from './alb-verification.ts';
 import { callElbv2, type Elbv2RetryOptions } from './elbv2-calls.ts';
-import { assertWeights } from './weights.ts';
+import { assertWeights, backendWeights } from './weights.ts';
 
 /** Which listener default action or rule to weight, and each track's target group. */
 export type Elbv2Options = (
@@ -81,12 +80,12 @@ export class Elbv2TrafficRouter implements TrafficRouter {
   async getWeights(_service: ServiceRef): Promise<Weights> {
     const action = forwardActionOf(await this.#actions());
     const trackOf = new Map(Object.entries(this.options.targetGroups).map(([track, arn]) => [arn, track]));
-    const raw: Record<string, number> = {};
-    for (const tg of action?.ForwardConfig?.TargetGroups ?? []) {
-      const track = trackOf.get(tg.TargetGroupArn ?? '');
-      if (track) raw[track] = (raw[track] ?? 0) + (tg.Weight ?? 1);
-    }
-    return Object.keys(raw).length === 0 ? {} : proportionalWeights(raw);
+    return backendWeights(
+      (action?.ForwardConfig?.TargetGroups ?? []).map((tg) => [
+        trackOf.get(tg.TargetGroupArn ?? ''),
+        tg.Weight ?? 1,
+      ]),
+    );
   }
 
   /** The ELBv2 API is the data plane's configuration: the weights it reports are the ones in force. */

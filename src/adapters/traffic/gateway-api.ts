@@ -1,9 +1,8 @@
-import { proportionalWeights } from '#core/plan/weights.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
 import { readRequired } from '../kubernetes/read-required.ts';
-import { assertRoutable, assertWeights, trackOfBackend } from './weights.ts';
+import { assertRoutable, assertWeights, backendWeights, trackOfBackend } from './weights.ts';
 
 /** The HTTPRoute to weight; default the route named like the service. */
 export interface GatewayApiOptions {
@@ -60,18 +59,15 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     });
   }
 
-  /** The split of the first rule routing to the service's tracks, in percent. */
+  /** The split of the first rule routing to the service's tracks, in percent (all 0 when every weight is). */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
     const rule = ((route.spec?.rules as Rule[] | undefined) ?? []).find(
       (r) => tracksOf(service, r).length > 0,
     );
-    const raw: Record<string, number> = {};
-    for (const ref of rule?.backendRefs ?? []) {
-      const track = trackOfBackend(service, ref.name);
-      if (track !== undefined) raw[track] = (raw[track] ?? 0) + (ref.weight ?? 1);
-    }
-    return Object.keys(raw).length === 0 ? {} : proportionalWeights(raw);
+    return backendWeights(
+      (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
+    );
   }
 
   #ref(service: ServiceRef): ObjectRef {

@@ -1,5 +1,5 @@
 import { ValidationError } from '#core/errors.ts';
-import { isValidWeights } from '#core/plan/weights.ts';
+import { isValidWeights, proportionalWeights } from '#core/plan/weights.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 
 /** Refuses weights that are not integers 0-100 summing to 100, naming the field; changes nothing. */
@@ -9,6 +9,24 @@ export function assertWeights(weights: Weights): void {
       `weights must be integers 0-100 summing to 100 (got ${JSON.stringify(weights)})`,
     );
   }
+}
+
+/**
+ * A routing object's weights by track, from its backends' weights in its own scale (`[track, weight]`, the
+ * track undefined for a backend of no track, whose weight is left out): percentages summing to 100, or,
+ * when no backend of a track has any weight, every track at 0 as it is (no track takes traffic: the
+ * plan's first release). `{}` with no backend of a track.
+ *
+ * @example
+ * backendWeights([['stable', 900], ['canary', 100]]); // { stable: 90, canary: 10 }
+ * backendWeights([['stable', 0], ['canary', 0]]); // { stable: 0, canary: 0 }
+ */
+export function backendWeights(backends: Iterable<readonly [string | undefined, number]>): Weights {
+  const raw: Record<string, number> = {};
+  for (const [track, weight] of backends) {
+    if (track !== undefined) raw[track] = (raw[track] ?? 0) + weight;
+  }
+  return Object.values(raw).some((weight) => weight > 0) ? proportionalWeights(raw) : raw;
 }
 
 /** `checkout-canary`: the per-track Service (backend) name routers send a track's traffic to. */

@@ -232,6 +232,17 @@ describe('Elbv2TrafficRouter', () => {
     expect(await router.verifyWeights(aService(), { stable: 90, canary: 10 })).toBe(false);
   });
 
+  it('reads a forward action that weights every target group 0 as every track at 0 (a first release)', async () => {
+    // Prepare
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [aForwardRule(0, 0)] });
+    const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
+    // Act
+    const weights = await router.getWeights(aService());
+    // Assess
+    expect(weights).toEqual({ stable: 0, canary: 0 });
+    expect(await router.verifyWeights(aService(), { stable: 100, canary: 0 })).toBe(false);
+  });
+
   it('refuses a track without a target group, naming the field, before any call', async () => {
     // Prepare
     const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
@@ -339,6 +350,29 @@ describe('albForwardWeights', () => {
     expect(elbv2.commandCalls(DescribeTagsCommand)[0]!.args[0].input).toEqual({
       ResourceArns: [STABLE, CANARY],
     });
+  });
+
+  it('reads a rule that weights every target group 0 as every track at 0', async () => {
+    // Prepare
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [{ LoadBalancerArn: LB, DNSName: 'k8s-shop-checkout-1234.eu-west-1.elb.amazonaws.com' }],
+    });
+    elbv2.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: LISTENER }] });
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [aForwardRule(0, 0)] });
+    elbv2.on(DescribeTagsCommand).resolves({
+      TagDescriptions: [
+        { ResourceArn: STABLE, Tags: [{ Key: 'ingress.k8s.aws/resource', Value: 'stable' }] },
+        { ResourceArn: CANARY, Tags: [{ Key: 'ingress.k8s.aws/resource', Value: 'canary' }] },
+      ],
+    });
+    // Act
+    const rules = await albForwardWeights(
+      new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+      'k8s-shop-checkout-1234.eu-west-1.elb.amazonaws.com',
+      (tag) => tag,
+    );
+    // Assess
+    expect(rules).toEqual([{ stable: 0, canary: 0 }]);
   });
 
   it('answers no rules when no load balancer has the hostname', async () => {
