@@ -1,6 +1,6 @@
 import type { MetricsConfig } from '../schemas/metrics.ts';
 import type { AnalysisResult } from '../types.ts';
-import { judge, type Thresholds } from './judge.ts';
+import { judge, judgedMetrics, type Thresholds } from './judge.ts';
 
 /** The one metric an alarm gate (`metrics.type: cloudwatch-alarms`) answers: how many watched alarms are in ALARM. */
 export const ALARMS_IN_ALARM = 'alarmsInAlarm';
@@ -48,10 +48,9 @@ export async function analyzeMetrics(
   thresholds: Thresholds,
 ): Promise<AnalysisResult> {
   if (config.type === 'cloudwatch-alarms') return judgeAlarms(await read(ALARMS_IN_ALARM), config.alarmNames);
-  const [requestCount, errorRate, latencyP99Ms] = await Promise.all([
-    read('requestCount'),
-    read('errorRate'),
-    thresholds.maxLatencyP99Ms === undefined ? undefined : read('latencyP99Ms'),
-  ]);
+  // In the order of JUDGED_METRICS; latencyP99Ms only with a latency limit.
+  const [requestCount, errorRate, latencyP99Ms] = await Promise.all(
+    judgedMetrics(thresholds).map((metric) => read(metric)),
+  );
   return judge({ requestCount, errorRate, latencyP99Ms }, thresholds);
 }

@@ -6,5 +6,13 @@ export {
   decide,
   NO_ANALYSIS_YET,
 } from './decide.ts';
-export { judge, type Measurements, measurementsText, type Thresholds } from './judge.ts';
+export {
+  JUDGED_METRICS,
+  type JudgedMetric,
+  judge,
+  judgedMetrics,
+  type Measurements,
+  measurementsText,
+  type Thresholds,
+} from './judge.ts';
 export { analysisWindowSeconds } from './window.ts';

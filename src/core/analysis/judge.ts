@@ -15,6 +15,22 @@ export interface Thresholds {
   readonly minRequests: number;
 }
 
+/** The metrics {@link judge} reads, in the order an analysis asks them. */
+export const JUDGED_METRICS = ['requestCount', 'errorRate', 'latencyP99Ms'] as const;
+
+export type JudgedMetric = (typeof JUDGED_METRICS)[number];
+
+/**
+ * The metrics an analysis with these limits asks: `requestCount` and `errorRate`, and `latencyP99Ms` when a
+ * latency limit is set.
+ *
+ * @example
+ * judgedMetrics({ maxLatencyP99Ms: 500 }); // ['requestCount', 'errorRate', 'latencyP99Ms']
+ */
+export function judgedMetrics(limits: Pick<Thresholds, 'maxLatencyP99Ms'>): JudgedMetric[] {
+  return JUDGED_METRICS.filter((metric) => metric !== 'latencyP99Ms' || limits.maxLatencyP99Ms !== undefined);
+}
+
 const hasData = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
 
 /**

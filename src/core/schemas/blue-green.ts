@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { checkMetricQueries, type RequestAnalysis } from './metrics.ts';
 
 /** An analysis after a bake time: before the switch (on the idle colour) or after it. */
 const analysisWindowSchema = (defaultBakeSeconds: number) =>
@@ -18,10 +19,23 @@ export const blueGreenBlockSchema = z.strictObject({
     .describe('analysis after the switch; a failure switches back at once'),
 });
 
+/** The analyses of the windows given: before the switch, after it. */
+function blueGreenAnalyses(block: unknown): RequestAnalysis[] {
+  const windows = (block ?? {}) as Record<string, { analysis?: unknown } | undefined>;
+  return (['preview', 'postSwitch'] as const).flatMap((window) =>
+    windows[window] === undefined
+      ? []
+      : [{ path: `blueGreen.${window}.analysis`, analysis: windows[window]?.analysis }],
+  );
+}
+
 /** A blue-green release request: deploy the idle colour at full size, switch all traffic, keep the old colour for a while. */
 export const blueGreenRequestSchema = z
   .strictObject({ ...baseRequestShape, blueGreen: blueGreenBlockSchema.prefault({}) })
-  .superRefine(checkRelease, EVEN_WITH_ISSUES);
+  .superRefine((request, ctx) => {
+    checkRelease(request, ctx);
+    checkMetricQueries(request, ctx, blueGreenAnalyses(request.blueGreen));
+  }, EVEN_WITH_ISSUES);
 
 export type BlueGreenRequestInput = z.input<typeof blueGreenRequestSchema>;
 export type BlueGreenRequest = z.output<typeof blueGreenRequestSchema>;

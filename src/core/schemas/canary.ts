@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { checkMetricQueries, type RequestAnalysis } from './metrics.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** Traffic-shifting presets, named as in AWS CodeDeploy (`CodeDeployDefault.Lambda<Name>`). */
@@ -100,12 +101,19 @@ export const canaryBlockSchema = z
     ...(approval ? { approval } : {}),
   }));
 
+/** The analysis after each step: none without steps (AllAtOnce). */
+function canaryAnalyses(block: unknown): RequestAnalysis[] {
+  const { steps, analysis } = (block ?? {}) as { steps?: unknown; analysis?: unknown };
+  return Array.isArray(steps) && steps.length === 0 ? [] : [{ path: 'canary.analysis', analysis }];
+}
+
 /** A canary release request: shift traffic to the canary track step by step, analyzing each step. */
 export const canaryRequestSchema = z
   .strictObject({ ...baseRequestShape, canary: canaryBlockSchema })
   .superRefine((request, ctx) => {
     checkRelease(request, ctx);
     checkWeightedRouter(request, ctx, 'a canary');
+    checkMetricQueries(request, ctx, canaryAnalyses(request.canary));
   }, EVEN_WITH_ISSUES);
 
 export type CanaryRequestInput = z.input<typeof canaryRequestSchema>;

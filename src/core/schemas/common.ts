@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
-import { arn, decimal, dnsLabel, integer, text } from './fields.ts';
+import { arn, decimal, dnsLabel, httpUrl, imageReference, integer, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';
 import { trafficConfigSchema } from './traffic.ts';
 
@@ -13,7 +13,9 @@ export const serviceSchema = z.strictObject({
 /** What the new track runs: an image on Kubernetes, a command (argv) on the local cluster. */
 export const releaseSchema = z.strictObject({
   version: text().describe('release version label, e.g. v2'),
-  image: text().optional().describe('container image (Kubernetes clusters)'),
+  image: imageReference()
+    .optional()
+    .describe('container image reference, e.g. registry.example/checkout:2.0.0 (Kubernetes clusters)'),
   command: z.array(text()).min(1).optional().describe('argv to run (local cluster)'),
   replicas: integer(1, 1000)
     .optional()
@@ -61,15 +63,6 @@ export const notificationsSchema = z.strictObject({
   events: z.array(z.enum(DEPLOYMENT_EVENT_TYPES)).default([...DEPLOYMENT_EVENT_TYPES]),
 });
 
-/** An HTTP(S) URL without credentials (it is recorded in the execution's history): a hook's endpoint. */
-const httpUrl = text()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    error: 'must be an http:// or https:// URL',
-  })
-  .refine((value) => !URL.canParse(value) || new URL(value).username + new URL(value).password === '', {
-    error: "must not hold credentials (user:password@): it is recorded in the execution's history",
-  });
-
 /**
  * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given), it passes with a 2xx
  * answer within `timeoutSeconds`.
@@ -77,7 +70,9 @@ const httpUrl = text()
 export const hookSchema = z
   .strictObject({
     name: dnsLabel(63).describe('names the hook in the history and in errors'),
-    url: httpUrl.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
+    url: httpUrl().describe(
+      'POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}',
+    ),
     timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
     metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
     headersSecretArn: arn('secretsmanager')

@@ -41,6 +41,42 @@ export function arn(service: string) {
 }
 
 /**
+ * An http:// or https:// URL without credentials (`user:password@`): the request, and so the URL, is recorded
+ * in the execution's history.
+ */
+export function httpUrl() {
+  return z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((value) => !URL.canParse(value) || new URL(value).username + new URL(value).password === '', {
+      error: "must not hold credentials (user:password@): it is recorded in the execution's history",
+    });
+}
+
+/** A registry host (a DNS name, an IPv4 address or a bracketed IPv6 address) with an optional port. */
+const REGISTRY = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`;
+/** A path component: lowercase letters and digits joined by `.`, `_`, `__` or one or more `-`. */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+
+/** An image reference as the OCI distribution grammar (and so Docker and the kubelet) takes it. */
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${REGISTRY}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))?$`,
+);
+
+/**
+ * A container image reference: `[registry[:port]/]path[:tag][@sha256:<digest>]` (or `@sha512:`), as in
+ * `registry.example:5000/shop/checkout:2.0.0`. Untagged and `:latest` references are valid ones.
+ */
+export function imageReference() {
+  const error =
+    'must be an image reference [registry[:port]/]path[:tag][@sha256:<64 hex digits>]: path components ' +
+    "of lowercase letters and digits, separated by '/' and joined by '.', '_', '__' or '-'; a tag of " +
+    "letters, digits, '_', '.' and '-', 1-128 characters, not starting with '.' or '-'; no spaces " +
+    '(e.g. registry.example/checkout:2.0.0)';
+  return z.string({ error }).regex(IMAGE_REFERENCE, { error });
+}
+
+/**
  * Refinement options that run the refinement on any object, even when fields inside failed, so one error
  * lists every bad field. Such refinements must read their fields defensively.
  */

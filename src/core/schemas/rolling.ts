@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type CountOrPercent, rollingBounds } from '../plan/rolling.ts';
 import { analysisSchema, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { checkMetricQueries } from './metrics.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** The `rolling` block: batch bounds as in a Kubernetes Deployment's RollingUpdate strategy. */
@@ -74,6 +75,9 @@ export const rollingRequestSchema = z
     checkRelease(request, ctx);
     checkWeightedRouter(request, ctx, 'a rolling release');
     checkBatchBounds(request, ctx);
+    // Each batch is analyzed when the block has an analysis.
+    const analysis = (request.rolling as { analysis?: unknown } | undefined)?.analysis;
+    checkMetricQueries(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);
   }, EVEN_WITH_ISSUES);
 
 export type RollingRequestInput = z.input<typeof rollingRequestSchema>;

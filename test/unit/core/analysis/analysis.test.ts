@@ -189,4 +189,18 @@ describe('analyzeMetrics', () => {
     expect(asked).toEqual(['requestCount', 'errorRate']);
     expect(result.verdict).toBe('pass');
   });
+
+  it('asks latencyP99Ms too when a latency limit is set, and judges it', async () => {
+    // Prepare
+    const { asked, read } = reader({ requestCount: 200, errorRate: 0, latencyP99Ms: 900 });
+    // Act
+    const result = await analyzeMetrics(
+      read,
+      { type: 'local' },
+      { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 },
+    );
+    // Assess
+    expect(asked).toEqual(['requestCount', 'errorRate', 'latencyP99Ms']);
+    expect(result).toMatchObject({ verdict: 'fail', reason: 'latencyP99Ms 900 > 500' });
+  });
 });

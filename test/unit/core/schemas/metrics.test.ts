@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#core/errors.ts';
+import { validateRequest } from '#core/schemas/index.ts';
+import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
+
+function messageOf(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const REQUEST_COUNT = 'sum(increase(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))';
+const ERROR_RATE =
+  'sum(rate(http_requests_total{app="{{service}}",track="{{track}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))';
+const LATENCY_P99 =
+  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_ms_bucket{app="{{service}}",track="{{track}}"}[{{window}}])))';
+
+const prometheus = (queries: Record<string, string>, url = 'http://127.0.0.1:18502') => ({
+  metrics: { type: 'prometheus', url, queries },
+});
+
+const ALLOWED = '(allowed: requestCount, errorRate, latencyP99Ms)';
+
+describe('validateRequest (prometheus metrics url)', () => {
+  it('refuses a url that is not http(s), naming the field and the allowed schemes', () => {
+    // Prepare
+    const input = canaryInput(undefined, {
+      ...prometheus({ requestCount: REQUEST_COUNT, errorRate: ERROR_RATE }, 'ftp://127.0.0.1:18502'),
+    });
+    // Act
+    const message = messageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain(
+      'metrics.url: must be an http:// or https:// URL (got "ftp://127.0.0.1:18502")',
+    );
+  });
+
+  it('refuses a url that is no URL, or holds credentials', () => {
+    // Prepare
+    const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
+    // Act
+    const notAUrl = messageOf(() =>
+      validateRequest('canary', canaryInput(undefined, prometheus(queries, 'prometheus:9090'))),
+    );
+    const credentials = messageOf(() =>
+      validateRequest('canary', canaryInput(undefined, prometheus(queries, 'https://u:p@prom.internal'))),
+    );
+    // Assess
+    expect(notAUrl).toContain('metrics.url: must be an http:// or https:// URL (got "prometheus:9090")');
+    expect(credentials).toContain('metrics.url: must not hold credentials (user:password@)');
+  });
+
+  it('takes http and https urls, with a port and a path', () => {
+    // Prepare
+    const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
+    const urls = [
+      'http://127.0.0.1:18502',
+      'http://prometheus.monitoring:9090/',
+      'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234',
+    ];
+    // Act + Assess
+    for (const url of urls) {
+      expect(validateRequest('canary', canaryInput(undefined, prometheus(queries, url))).metrics).toEqual({
+        type: 'prometheus',
+        url,
+        queries,
+      });
+    }
+  });
+});
+
+describe('validateRequest (metric queries)', () => {
+  it('refuses a misspelled query name, and the query the analysis reads that is missing', () => {
+    // Prepare
+    const input = canaryInput(undefined, prometheus({ requestCount: REQUEST_COUNT, errRate: ERROR_RATE }));
+    // Act
+    const message = messageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain(`metrics.queries: unknown field errRate ${ALLOWED}`);
+    expect(message).toContain(
+      'metrics.queries.errorRate: is required: canary.analysis reads errorRate (metrics.queries takes requestCount, errorRate, latencyP99Ms)',
+    );
+    expect(message).not.toContain('metrics.queries.requestCount');
+  });
+
+  it('refuses queries without requestCount', () => {
+    // Act
+    const message = messageOf(() =>
+      validateRequest('canary', canaryInput(undefined, prometheus({ errorRate: ERROR_RATE }))),
+    );
+    // Assess
+    expect(message).toContain(
+      'metrics.queries.requestCount: is required: canary.analysis reads requestCount',
+    );
+  });
+
+  it('requires latencyP99Ms when an analysis judges latency, naming the threshold', () => {
+    // Prepare
+    const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
+    const latency = { maxLatencyP99Ms: 500 };
+    // Act
+    const canary = messageOf(() =>
+      validateRequest(
+        'canary',
+        canaryInput({ steps: [{ weight: 10 }], analysis: latency }, prometheus(queries)),
+      ),
+    );
+    const blueGreen = messageOf(() =>
+      validateRequest(
+        'blue-green',
+        blueGreenInput({ preview: {}, postSwitch: { analysis: latency } }, prometheus(queries)),
+      ),
+    );
+    const rolling = messageOf(() =>
+      validateRequest('rolling', rollingInput({ analysis: latency }, prometheus(queries))),
+    );
+    // Assess
+    expect(canary).toContain(
+      'metrics.queries.latencyP99Ms: is required: canary.analysis.maxLatencyP99Ms is set, so the analysis reads latencyP99Ms',
+    );
+    expect(blueGreen).toContain(
+      'metrics.queries.latencyP99Ms: is required: blueGreen.postSwitch.analysis.maxLatencyP99Ms is set',
+    );
+    expect(blueGreen).not.toContain('preview');
+    expect(rolling).toContain(
+      'metrics.queries.latencyP99Ms: is required: rolling.analysis.maxLatencyP99Ms is set',
+    );
+  });
+
+  it('takes the queries every analysis of the request reads', () => {
+    // Prepare
+    const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE, latencyP99Ms: LATENCY_P99 };
+    const analysis = { maxLatencyP99Ms: 500 };
+    // Act + Assess
+    expect(() =>
+      validateRequest('canary', canaryInput({ steps: [{ weight: 10 }], analysis }, prometheus(queries))),
+    ).not.toThrow();
+    expect(() =>
+      validateRequest('blue-green', blueGreenInput({ postSwitch: { analysis } }, prometheus(queries))),
+    ).not.toThrow();
+    expect(() => validateRequest('rolling', rollingInput({ analysis }, prometheus(queries)))).not.toThrow();
+    // latencyP99Ms without a latency limit is not read, and allowed.
+    expect(() => validateRequest('canary', canaryInput(undefined, prometheus(queries)))).not.toThrow();
+  });
+
+  it('requires nothing of a request that runs no analysis, and still refuses unknown names', () => {
+    // Act + Assess
+    expect(() => validateRequest('blue-green', blueGreenInput({}, prometheus({})))).not.toThrow();
+    expect(() => validateRequest('rolling', rollingInput({}, prometheus({})))).not.toThrow();
+    expect(() =>
+      validateRequest('canary', canaryInput({ preset: 'AllAtOnce' }, prometheus({}))),
+    ).not.toThrow();
+    expect(
+      messageOf(() => validateRequest('rolling', rollingInput({}, prometheus({ cpu: 'sum(cpu)' })))),
+    ).toContain(`metrics.queries: unknown field cpu ${ALLOWED}`);
+  });
+
+  it('refuses an unknown CloudWatch query name; the built-in queries cover the rest', () => {
+    // Prepare
+    const cloudwatch = (queries: Record<string, string>) => ({
+      metrics: {
+        type: 'cloudwatch',
+        loadBalancer: 'app/prod/50dc6c495c0c9188',
+        targetGroups: { canary: 'targetgroup/checkout-canary/73e2d6bc24d8a067' },
+        queries,
+      },
+    });
+    const latency = { steps: [{ weight: 10 }], analysis: { maxLatencyP99Ms: 500 } };
+    // Act
+    const message = messageOf(() =>
+      validateRequest('canary', canaryInput(latency, cloudwatch({ errRate: 'FILL(errors, 0) / requests' }))),
+    );
+    // Assess
+    expect(message).toContain(`metrics.queries: unknown field errRate ${ALLOWED}`);
+    expect(message).not.toContain('is required');
+    expect(() =>
+      validateRequest(
+        'canary',
+        canaryInput(latency, cloudwatch({ errorRate: 'FILL(errors, 0) / requests' })),
+      ),
+    ).not.toThrow();
+  });
+});

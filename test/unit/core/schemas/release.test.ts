@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '#core/errors.ts';
+import { validateRequest } from '#core/schemas/index.ts';
+import { canaryInput } from '#test/builders/release-request.ts';
+
+function messageOf(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const onEks = (image: string) =>
+  canaryInput(undefined, {
+    release: { version: 'v2', image },
+    cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
+  });
+
+const FORM =
+  'release.image: must be an image reference [registry[:port]/]path[:tag][@sha256:<64 hex digits>]';
+
+describe('validateRequest (release.image)', () => {
+  it('refuses an image with spaces or capitals in its path, saying what the form is', () => {
+    // Act
+    const spaces = messageOf(() => validateRequest('canary', onEks(' registry.example/checkout:2.0.0 ')));
+    const capitals = messageOf(() => validateRequest('canary', onEks('Registry.Example/Checkout:V2 latest')));
+    // Assess
+    expect(spaces).toContain(FORM);
+    expect(spaces).toContain('(got " registry.example/checkout:2.0.0 ")');
+    expect(capitals).toContain(FORM);
+    expect(capitals).toContain(
+      "path components of lowercase letters and digits, separated by '/' and joined by '.', '_', '__' or '-'",
+    );
+    expect(capitals).toContain('(got "Registry.Example/Checkout:V2 latest")');
+  });
+
+  it.each([
+    'Checkout:v2',
+    'checkout:',
+    'checkout:-v2',
+    `checkout:${'v'.repeat(129)}`,
+    'checkout:v2:v3',
+    'checkout@sha256:abc123',
+    'checkout@md5:0123456789abcdef0123456789abcdef',
+    'https://registry.example/checkout:v2',
+    'registry.example//checkout',
+    'registry.example/checkout/',
+    'registry.example/-checkout',
+    'registry.example/check..out',
+    'registry.example:port/checkout',
+  ])('refuses %j', (image) => {
+    expect(messageOf(() => validateRequest('canary', onEks(image)))).toContain(FORM);
+  });
+
+  it.each([
+    'checkout',
+    'checkout:latest',
+    'registry.example/checkout:2.0.0',
+    'Registry.Example/checkout:V2',
+    '123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout:v2',
+    'localhost:5000/shop/checkout:v2_rc.1-b',
+    '[::1]:5000/checkout',
+    'ghcr.io/acme/check__out/api-v2.x_y:_internal',
+    'docker.io/library/node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    'registry.example/checkout:v2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    `registry.example/checkout@sha512:${'0123456789abcdef'.repeat(8)}`,
+    `checkout:${'v'.repeat(128)}`,
+  ])('takes %j', (image) => {
+    expect(validateRequest('canary', onEks(image)).release.image).toBe(image);
+  });
+});
