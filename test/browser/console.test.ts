@@ -1,8 +1,10 @@
-import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVE_BODY_SCHEMA, REJECT_BODY_SCHEMA } from '#core/api-routes.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
+import { ABORT_BODY_SCHEMA } from '#local/console/console-routes.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
 import { launchChromium } from '#test/support/browser.ts';
 import { anAppRelease } from '#test/support/local-app.ts';
@@ -103,6 +105,45 @@ async function aFinishedExecution(machine: string, name: string): Promise<string
   const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name }));
   await waitForExecution(client, executionArn!);
   return `${machine}:${name}`;
+}
+
+/**
+ * A running execution of a state machine `machine` that waits (for hours, even at the runtime's scaled
+ * clock) in one Wait state: nothing about it changes until it is stopped with the returned `stop`.
+ */
+async function aWaitingExecution(machine: string, name: string) {
+  const { client } = project.runtime();
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: machine,
+      definition: JSON.stringify({
+        StartAt: 'Waiting',
+        States: { Waiting: { Type: 'Wait', Seconds: 100_000_000, End: true } },
+      }),
+      roleArn: 'arn:aws:iam::000000000000:role/console',
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name }));
+  return {
+    executionId: `${machine}:${name}`,
+    stop: () => client.send(new StopExecutionCommand({ executionArn })),
+  };
+}
+
+/** The width the placeholder of input `name` takes, and the room the input has for text, in CSS pixels. */
+function roomOf(page: Page, name: string): Promise<{ placeholder: number; room: number }> {
+  return page.locator(`input[name="${name}"]`).evaluate((input) => {
+    const style = input.ownerDocument.defaultView!.getComputedStyle(input);
+    const probe = input.ownerDocument.createElement('span');
+    Object.assign(probe.style, { font: style.font, whiteSpace: 'pre', position: 'absolute' });
+    probe.textContent = input.getAttribute('placeholder');
+    input.ownerDocument.body.append(probe);
+    const placeholder = probe.getBoundingClientRect().width;
+    probe.remove();
+    const room =
+      input.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    return { placeholder, room };
+  });
 }
 
 /** Opens the console's page of one execution, from the list as a user would. */
@@ -227,6 +268,25 @@ describe('console', () => {
     const service = { name: 'console-abort', namespace: 'shop' };
     const { executionId, stop } = await startCanary(service, 'checkout-ui-v4', anUndecidedCanary(50));
     const page = await openFromList(executionId);
+    // The rollback as the page sees a slow one (on a cluster it takes minutes): RUNNING, until let go
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    let rollbackHeld = true;
+    let answeredRollingBack = 0;
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as { rollback?: { executionId: string } };
+        const rollback = rollbackHeld && detail.rollback;
+        if (rollback) answeredRollingBack += 1;
+        await route.fulfill({
+          response,
+          json: rollback
+            ? { ...detail, rollback: { executionId: rollback.executionId, status: 'RUNNING' } }
+            : detail,
+        });
+      },
+    );
     try {
       await page.locator('li.verdict').first().waitFor({ timeout: UI_TIMEOUT_MS });
       // Act
@@ -249,6 +309,16 @@ describe('console', () => {
       await page.keyboard.press('Enter');
       await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       const failure = await page.locator('[data-failure]').textContent();
+      // The aborted release's page follows its rollback to the end, and shows the traffic it left
+      await page.locator('[data-rollback] [data-status="RUNNING"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const noteWhileRollingBack = await page.locator('[data-traffic-note]').textContent();
+      // Still asking while the rollback runs (the answer to the abort and the poll due then are two)
+      await expect.poll(() => answeredRollingBack, { timeout: UI_TIMEOUT_MS }).toBeGreaterThanOrEqual(3);
+      while ((await statusOf('rollback:abort-checkout-ui-v4')) === 'RUNNING') await pause(20);
+      rollbackHeld = false;
+      await page.locator('[data-rollback] [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const shownWeights = JSON.parse((await page.locator('.weights').getAttribute('data-weights')) ?? '{}');
+      const trafficNote = await page.locator('[data-traffic-note]').textContent();
       // The aborted release's page leads to its rollback
       await page.locator('[data-rollback] a').click({ timeout: UI_TIMEOUT_MS });
       await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
@@ -259,9 +329,11 @@ describe('console', () => {
       expect(failure).toBe('Aborted — wronger image');
       expect(rollbackPage).toBe('abort-checkout-ui-v4 SUCCEEDED');
       expect(await statusOf(executionId)).toBe('ABORTED');
-      expect(await project.runtime().runtime.adapters!.router.getWeights(service)).toMatchObject({
-        stable: 100,
-      });
+      const routed = await project.runtime().runtime.adapters!.router.getWeights(service);
+      expect(routed).toMatchObject({ stable: 100 });
+      expect(shownWeights).toEqual(routed);
+      expect(noteWhileRollingBack).toBe('as the release last set it: its rollback is restoring the traffic');
+      expect(trafficNote).toBe('as its rollback restored it');
     } finally {
       await stop();
       await page.close();
@@ -628,6 +700,96 @@ describe('console', () => {
       expect(detailWidth).toBeLessThanOrEqual(390);
       expect(listWidth).toBeLessThanOrEqual(390);
     } finally {
+      await page.close();
+    }
+  });
+
+  it('counts a running execution’s duration up every second, on the list and on its page, keeping what is typed', async () => {
+    // Prepare
+    const { executionId, stop } = await aWaitingExecution('console-ticking', 'counting');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The list answers the same each time, whatever else runs meanwhile: only the clock moves
+    let listed: string | undefined;
+    await page.route(
+      (url) => url.pathname === '/console/api/executions',
+      async (route) => {
+        listed ??= await (await route.fetch()).text();
+        await route.fulfill({ status: 200, contentType: 'application/json', body: listed });
+      },
+    );
+    const cell = page.locator(`tr[data-execution="${executionId}"] td:nth-child(5)`);
+    try {
+      await page.goto(`${project.runtime().endpoint}/console`);
+      await cell.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Act
+      const listedFirst = await cell.textContent();
+      await expect.poll(() => cell.textContent(), { timeout: 5_000 }).not.toBe(listedFirst);
+      await page.locator(`tr[data-execution="${executionId}"] a`).click();
+      const meta = page.locator('h1 + p.muted');
+      await page.locator('h1 [data-status="RUNNING"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.click('input[name="reason"]');
+      await page.keyboard.type('wrong image');
+      await page.keyboard.press('ArrowLeft');
+      const pageFirst = await meta.textContent();
+      await expect.poll(() => meta.textContent(), { timeout: 5_000 }).not.toBe(pageFirst);
+      await page.keyboard.type('X');
+      // Assess
+      expect(listedFirst).toMatch(/^\d+s$/);
+      expect(pageFirst).toMatch(/^console-ticking · started .+ · \d+s · now in Waiting$/);
+      expect(await page.locator('input[name="reason"]').inputValue()).toBe('wrong imagXe');
+      expect(
+        await page
+          .locator('input[name="reason"]')
+          .evaluate((input) => input === input.ownerDocument.activeElement),
+      ).toBe(true);
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('gives the comment and reason fields room for their placeholders, and no more characters than the API takes', async () => {
+    // Prepare
+    const { executionId, stop } = await aWaitingExecution('console-fields', 'waiting');
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The page of an execution whose approval waits (until 2099), so both fields show
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({
+          response,
+          json: { ...detail, approvalPending: true, approvalTimesOutAt: Date.UTC(2099, 0, 1) },
+        });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('[data-approval-deadline]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const comment = await roomOf(page, 'comment');
+      const reason = await roomOf(page, 'reason');
+      // Assess
+      expect(comment.room).toBeGreaterThanOrEqual(Math.max(comment.placeholder, 240));
+      expect(reason.room).toBeGreaterThanOrEqual(Math.max(reason.placeholder, 240));
+      // The comment is sent as the approval's comment or the rejection's reason
+      const properties = (schema: Record<string, unknown>) =>
+        schema.properties as Record<string, { maxLength: number }>;
+      expect(await page.locator('input[name="comment"]').getAttribute('maxlength')).toBe(
+        String(
+          Math.min(
+            properties(APPROVE_BODY_SCHEMA).comment!.maxLength,
+            properties(REJECT_BODY_SCHEMA).reason!.maxLength,
+          ),
+        ),
+      );
+      expect(await page.locator('input[name="reason"]').getAttribute('maxlength')).toBe(
+        String(properties(ABORT_BODY_SCHEMA).reason!.maxLength),
+      );
+    } finally {
+      await stop();
       await page.close();
     }
   });

@@ -193,6 +193,7 @@ describe('release API on the local runtime', () => {
     const { started, executionId, executionArn } = await startUntilApprovalPending('checkout-v2', service);
     // Act
     const waiting = await call('GET', `/releases/${encodeURIComponent(executionId)}`);
+    const waitingByArn = await call('GET', `/releases/${encodeURIComponent(executionArn)}`);
     const badBody = await call('POST', `/releases/${executionId}/approve`, { comment: 5, by: 'me' });
     const approved = await call('POST', `/releases/${executionId}/approve`, { comment: 'looks good' });
     const done = await finished(executionId);
@@ -207,6 +208,7 @@ describe('release API on the local runtime', () => {
     expect(waiting.status).toBe(200);
     expect(waiting.json).toMatchObject({ executionArn, name: 'checkout-v2', status: 'RUNNING' });
     expect(JSON.parse(String(waiting.json.input))).toEqual(aCanaryWithApproval(service));
+    expect(waitingByArn).toMatchObject({ status: 200, json: waiting.json });
     expect(typeof waiting.json.startDate).toBe('number');
     expect(badBody.status).toBe(400);
     expect(badBody.json.message).toMatch(/comment: must be a string/);
@@ -226,13 +228,22 @@ describe('release API on the local runtime', () => {
     const service = { name: 'api-reject', namespace: 'shop' };
     const { executionId, executionArn } = await startUntilApprovalPending('checkout-v3', service);
     // Act
-    const rejected = await call('POST', `/releases/${encodeURIComponent(executionId)}/reject`, {
+    const rejected = await call('POST', `/releases/${encodeURIComponent(executionArn)}/reject`, {
       reason: 'p99 too high',
     });
     const done = await finished(executionId);
+    const before = await canaryExecutionCount();
+    const again = await call('POST', '/releases/canary?name=checkout-v3', aCanaryWithApproval(service));
     // Assess
     expect(rejected).toMatchObject({ status: 200, json: { executionId, decision: 'rejected' } });
     expect(done.json).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
+    expect(again).toMatchObject({
+      status: 400,
+      json: {
+        message: `Execution Already Exists: '${executionArn}': choose another name, or leave name out for a new one`,
+      },
+    });
+    expect(await canaryExecutionCount()).toBe(before);
     expect(JSON.parse(String(done.json.cause))).toEqual({ reason: 'p99 too high' });
     expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
@@ -327,23 +338,67 @@ describe('release API on the local runtime', () => {
     expect(await canaryExecutionCount()).toBe(before);
   });
 
-  it('answers an execution id that is not <stateMachine>:<name> with 400 naming executionId', async () => {
+  it('answers an execution id that is neither <stateMachine>:<name> nor an execution ARN of this runtime with 400 naming executionId', async () => {
     // Act
     const bare = await call('GET', '/releases/checkout-v2');
-    const arn = await call(
+    const elsewhere = await call(
       'GET',
-      `/releases/${encodeURIComponent('arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2')}`,
+      `/releases/${encodeURIComponent('arn:aws:states:eu-west-1:123456789012:execution:canary:checkout-v2')}`,
     );
+    const unknownArn = await call(
+      'GET',
+      `/releases/${encodeURIComponent('arn:aws:states:us-east-1:000000000000:execution:canary:nobody')}`,
+    );
+    const approveBare = await call('POST', '/releases/checkout-v2/approve', {});
     // Assess
-    expect(bare).toMatchObject({
+    const message = (got: string) =>
+      `executionId must be <stateMachine>:<name> (the part of the execution ARN after ":execution:") or an execution ARN of this runtime (arn:aws:states:us-east-1:000000000000:execution:<stateMachine>:<name>) (got ${JSON.stringify(got)})`;
+    expect(bare).toMatchObject({ status: 400, json: { message: message('checkout-v2') } });
+    expect(elsewhere).toMatchObject({
+      status: 400,
+      json: { message: message('arn:aws:states:eu-west-1:123456789012:execution:canary:checkout-v2') },
+    });
+    expect(unknownArn.status).toBe(404);
+    expect(unknownArn.json.message).toMatch(/Execution Does Not Exist/);
+    expect(approveBare).toMatchObject({ status: 400, json: { message: message('checkout-v2') } });
+  });
+
+  it('refuses an unknown or repeated query parameter with 400 naming it and the allowed ones, and starts nothing', async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    const request = aCanaryWithApproval({ name: 'query-typo', namespace: 'shop' });
+    // Act
+    const typo = await call('POST', '/releases/canary?nmae=typo-v1', request);
+    const two = await call('POST', '/releases/canary?name=typo-v1&name=typo-v2', request);
+    // Assess
+    expect(typo).toMatchObject({
+      status: 400,
+      json: { message: 'unknown query parameter nmae (allowed: name)' },
+    });
+    expect(two).toMatchObject({
+      status: 400,
+      json: { message: 'query parameter name given 2 times: give it once' },
+    });
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
+  it("says how large a release's input may be, and how large it was, and starts nothing", async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    const request = canaryInput();
+    // A release whose environment carries a large configuration
+    const body = { ...request, release: { ...request.release, env: { CONFIG: 'x'.repeat(300_000) } } };
+    const size = Buffer.byteLength(JSON.stringify(body));
+    // Act
+    const answer = await call('POST', '/releases/canary?name=too-large', body);
+    // Assess
+    expect(answer).toMatchObject({
       status: 400,
       json: {
-        message:
-          'executionId must be <stateMachine>:<name>, the part of the execution ARN after ":execution:" (got "checkout-v2")',
+        message: `request body: a release's input must be at most 262,144 bytes (got ${size.toLocaleString('en-US')})`,
       },
     });
-    expect(arn.status).toBe(400);
-    expect(arn.json.message).toMatch(/^executionId must be <stateMachine>:<name>/);
+    expect(await canaryExecutionCount()).toBe(before);
   });
 
   it('answers a body that is not an object with that one error', async () => {

@@ -47,6 +47,10 @@ const encryptionConfiguration = z.looseObject({
 });
 const maxResults = (max: number) => z.int().min(0).max(max);
 
+/** The longest `cause` StopExecution and SendTaskFailure take, in characters (the AWS API reference's limit). */
+export const CAUSE_MAX_LENGTH = 32_768;
+const cause = z.string().max(CAUSE_MAX_LENGTH);
+
 /** The operations by `X-Amz-Target` operation name (`AWSStepFunctions.<name>`). */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   CreateStateMachine: {
@@ -141,7 +145,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: z.looseObject({
       executionArn: arn,
       error: z.string().max(256).optional(),
-      cause: z.string().max(32_768).optional(),
+      cause: cause.optional(),
     }),
   },
   SendTaskSuccess: {
@@ -153,7 +157,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: z.looseObject({
       taskToken,
       error: z.string().max(256).optional(),
-      cause: z.string().max(32_768).optional(),
+      cause: cause.optional(),
     }),
   },
   SendTaskHeartbeat: {

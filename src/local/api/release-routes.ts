@@ -1,22 +1,24 @@
 import type { IncomingMessage } from 'node:http';
-import * as z from 'zod';
 import { createApprovalStoreFromEnvironment } from '#adapters/approvals/index.ts';
 import {
   API_ROUTES,
   type ApiOperation,
   type ApiRoute,
-  executionArnOf,
   executionIdOf,
+  type JsonSchema,
   REJECTION_ERROR,
 } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
-import { isStrategy, parseWith, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#local/asl/state-run.ts';
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
 import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
+import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
+import { jsonBodyReader } from './json-bodies.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
 /** The Step Functions calls behind the release routes. */
@@ -43,6 +45,8 @@ type Operation = (request: IncomingMessage, params: Params) => Promise<unknown>;
 const JSON_TYPE = 'application/json';
 /** SendTaskSuccess/SendTaskFailure errors of a token whose execution no longer waits for it. */
 const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
+/** The query parameters of `POST /releases/<strategy>`; any other is refused rather than ignored. */
+const START_QUERY_PARAMETERS: readonly string[] = ['name'];
 
 /**
  * Serves the release API of `API_ROUTES` as the CDK app's API Gateway does: `POST /releases/<strategy>`
@@ -50,8 +54,9 @@ const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
  * `GET /releases/{executionId}` (DescribeExecution), `POST /releases/{executionId}/approve|reject`
  * (the pending approval's token from the approval store, SendTaskSuccess or SendTaskFailure with
  * `ApprovalRejected`, then the token is deleted); `POST /releases/<other>` is a 404 naming the strategies
- * served. Answers and errors are JSON, errors `{ message }`.
- * Like the CDK app, it adds nothing when no state machine is named after a strategy.
+ * served. `{executionId}` is `<stateMachine>:<name>` or, locally, the execution's ARN (as the CLI and the
+ * console take it). A start takes `?name=` and no other query parameter. Answers and errors are JSON, errors
+ * `{ message }`. Like the CDK app, it adds nothing when no state machine is named after a strategy.
  *
  * @example
  * registerReleaseRoutes(runtime.server, { service: runtime.service, stateMachines: runtime.stateMachines });
@@ -60,10 +65,14 @@ const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
 export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRoutesOptions): void {
   const machines = options.stateMachines.filter((machine) => isStrategy(machine.name));
   if (machines.length === 0) return;
+  const { region, account } = options.service;
+  const badExecutionId = (executionId: string): never => {
+    throw new ReleaseRouteError(400, executionIdMessage(executionId, region, account));
+  };
   const context: Context = {
     service: options.service,
     approvals: options.approvals ?? (() => createApprovalStoreFromEnvironment()),
-    arnOf: (executionId) => executionArnOf(executionId, options.service.region, options.service.account),
+    refOf: (executionId) => executionRefOf(executionId, region, account) ?? badExecutionId(executionId),
   };
   const operations: Record<Exclude<ApiOperation, 'StartExecution'>, (route: ApiRoute) => Operation> = {
     DescribeExecution: () => describeRelease(context),
@@ -92,23 +101,72 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
 interface Context {
   readonly service: ReleaseService;
   readonly approvals: () => ApprovalStore;
-  arnOf(executionId: string): string;
+  /** The execution a path's `{executionId}` names (its id or its ARN); a 400 naming `executionId` otherwise. */
+  refOf(executionId: string): ExecutionRef;
 }
 
-/** StartExecution with the body as input, once it passes the strategy's schema; `?name=` names it. */
+/** What a path's `{executionId}` must be, and what it was. */
+function executionIdMessage(executionId: string, region: string, account: string): string {
+  return (
+    'executionId must be <stateMachine>:<name> (the part of the execution ARN after ":execution:") or an ' +
+    `execution ARN of this runtime (${executionArnPattern(region, account)}) (got ${JSON.stringify(executionId)})`
+  );
+}
+
+/**
+ * StartExecution with the body as input, once it passes the strategy's schema and fits in an execution's
+ * input; `?name=` names it, and no other query parameter is taken.
+ */
 function startRelease(context: Context, strategy: Strategy, stateMachineArn: string): Operation {
   return async (request) => {
+    const name = startQuery(request).get('name') || undefined;
     const body = await readJsonBody(request);
     validateRequest(strategy, body);
-    const name = new URL(request.url ?? '/', 'http://localhost').searchParams.get('name') || undefined;
-    const started = await context.service.startExecution({
-      stateMachineArn,
-      name,
-      input: JSON.stringify(body),
-    });
+    const input = JSON.stringify(body);
+    if (exceedsPayloadLimit(input)) {
+      const [limit, size] = [PAYLOAD_LIMIT_BYTES, Buffer.byteLength(input)].map(thousands);
+      throw new ReleaseRouteError(
+        400,
+        `request body: a release's input must be at most ${limit} bytes (got ${size})`,
+      );
+    }
+    const started = await context.service
+      .startExecution({ stateMachineArn, name, input })
+      .catch((error: unknown) => {
+        if (!(error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists')) throw error;
+        throw new ReleaseRouteError(
+          400,
+          `${error.message}: choose another name, or leave name out for a new one`,
+          { cause: error },
+        );
+      });
     const executionArn = started.executionArn!;
     return { executionId: executionIdOf(executionArn), executionArn, startDate: started.startDate };
   };
+}
+
+/** The start's query: `name` at most once, nothing else (a typo such as `?nmae=` would go unnoticed). */
+function startQuery(request: IncomingMessage): URLSearchParams {
+  const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+  const keys = [...query.keys()];
+  const unknown = [...new Set(keys)].filter((key) => !START_QUERY_PARAMETERS.includes(key));
+  if (unknown.length > 0) {
+    throw new ReleaseRouteError(
+      400,
+      `unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${START_QUERY_PARAMETERS.join(', ')})`,
+    );
+  }
+  for (const key of START_QUERY_PARAMETERS) {
+    const times = keys.filter((given) => given === key).length;
+    if (times > 1)
+      throw new ReleaseRouteError(400, `query parameter ${key} given ${times} times: give it once`);
+  }
+  return query;
+}
+
+/** `262,144`. */
+function thousands(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 /** A start for a strategy no state machine serves: 404 naming the strategies served. */
@@ -122,23 +180,21 @@ function noStrategy(served: readonly string[]): Operation {
 }
 
 /**
- * DescribeExecution as is; 404 for an execution that does not exist, 400 naming `executionId` for an id
- * that is not `<stateMachine>:<name>`.
+ * DescribeExecution as is; 404 for an execution that does not exist, 400 naming `executionId` for one
+ * that is neither `<stateMachine>:<name>` nor an execution ARN of this runtime.
  */
 function describeRelease(context: Context): Operation {
   return async (_request, { executionId = '' }) => {
+    const { executionArn } = context.refOf(executionId);
     try {
-      return await context.service.describeExecution({ executionArn: context.arnOf(executionId) });
+      return await context.service.describeExecution({ executionArn });
     } catch (error) {
       if (!(error instanceof StepFunctionsApiError)) throw error;
       if (error.code === 'ExecutionDoesNotExist')
         throw new ReleaseRouteError(404, error.message, { cause: error });
       if (error.code === 'InvalidArn') {
-        throw new ReleaseRouteError(
-          400,
-          `executionId must be <stateMachine>:<name>, the part of the execution ARN after ":execution:" (got ${JSON.stringify(executionId)})`,
-          { cause: error },
-        );
+        const { region, account } = context.service;
+        throw new ReleaseRouteError(400, executionIdMessage(executionId, region, account), { cause: error });
       }
       throw error;
     }
@@ -150,10 +206,10 @@ function describeRelease(context: Context): Operation {
  * then deletes the token. No token, or one whose execution stopped waiting (deleted then), is a 404.
  */
 function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 'reject'): Operation {
-  const schema = z.fromJSONSchema(route.body as Parameters<typeof z.fromJSONSchema>[0]);
-  return async (request, { executionId = '' }) => {
-    const body = JSON.stringify(parseWith(schema, await readJsonBody(request), `${decision} body`));
-    const executionArn = context.arnOf(executionId);
+  const readDecision = jsonBodyReader(route.body as JsonSchema, `${decision} body`);
+  return async (request, params) => {
+    const body = JSON.stringify(await readDecision(request));
+    const { executionId, executionArn } = context.refOf(params.executionId ?? '');
     const store = context.approvals();
     const noPending = () => new ReleaseRouteError(404, `${executionId} has no pending approval`);
     const pending = await store.get(executionArn);

@@ -6,10 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
-import { executionArnOf } from '#core/api-routes.ts';
+import type { JsonSchema } from '#core/api-routes.ts';
+import { ValidationError } from '#core/errors.ts';
 import { ROLLBACK_MACHINE, rollbackExecutionName } from '#core/rollback.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
-import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from '../api/http-io.ts';
+import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
+import { fromForeignPage, mediaTypeOf, sendJson } from '../api/http-io.ts';
+import { jsonBodyReader } from '../api/json-bodies.ts';
+import { CAUSE_MAX_LENGTH } from '../api/operations.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
@@ -41,6 +45,27 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-sr
 const JSON_TYPE = 'application/json';
 
 /**
+ * Body of `POST /console/api/executions/{executionId}/abort`: the reason becomes StopExecution's cause, so
+ * it may be as long as a cause.
+ */
+export const ABORT_BODY_SCHEMA: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  title: 'AbortExecution',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', maxLength: CAUSE_MAX_LENGTH },
+  },
+};
+/** Room for the longest reason, every character of it escaped as `\uXXXX`. */
+const ABORT_BODY_MAX_BYTES = 6 * CAUSE_MAX_LENGTH + 1024;
+const readAbortBody = jsonBodyReader<{ reason?: string }>(
+  ABORT_BODY_SCHEMA,
+  'abort body',
+  ABORT_BODY_MAX_BYTES,
+);
+
+/**
  * Adds the console's routes to `server`; `GET /` redirects to it.
  *
  * @example
@@ -52,15 +77,14 @@ export function registerConsoleRoutes(
 ): void {
   const { service } = options;
   const views = new ExecutionViews((input) => service.getExecutionHistory(input), service.clock.scale);
-  const arnOf = (executionId: string) => {
-    // An execution id is `<state machine>:<execution name>`, the part of the ARN after `:execution:`.
-    if (!/^[^:]+:[^:]+$/.test(executionId)) {
-      throw new ConsoleRouteError(
-        400,
-        `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2 (got ${JSON.stringify(executionId)})`,
-      );
-    }
-    return executionArnOf(executionId, service.region, service.account);
+  /** The execution an address names: by its id (`<state machine>:<execution name>`) or its ARN. */
+  const refOf = (executionId: string): ExecutionRef => {
+    const ref = executionRefOf(executionId, service.region, service.account);
+    if (ref) return ref;
+    throw new ConsoleRouteError(
+      400,
+      `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got ${JSON.stringify(executionId)})`,
+    );
   };
   for (const [file, type] of Object.entries(ASSETS)) {
     const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
@@ -79,8 +103,8 @@ export function registerConsoleRoutes(
   server.addRoute(
     'GET',
     '/console/api/executions/:executionId',
-    answer(async (_request, { executionId = '' }) => {
-      const executionArn = arnOf(executionId);
+    answer(async (_request, params) => {
+      const { executionId, executionArn } = refOf(params.executionId ?? '');
       const execution = await service.describeExecution({ executionArn });
       const rollback = execution.status === 'ABORTED' ? await rollbackOf(executionArn) : undefined;
       return {
@@ -93,24 +117,31 @@ export function registerConsoleRoutes(
   server.addRoute(
     'POST',
     '/console/api/executions/:executionId/abort',
-    answer(async (request, { executionId = '' }) => {
+    answer(async (request, params) => {
       checkAbortRequest(request);
       const { reason } = await readAbortBody(request);
+      const { executionId, executionArn } = refOf(params.executionId ?? '');
       await service.stopExecution({
-        executionArn: arnOf(executionId),
+        executionArn,
         error: 'Aborted',
-        cause: reason ?? 'aborted from the console',
+        cause: reason || 'aborted from the console',
       });
       return { executionId, status: 'ABORTED' };
     }),
   );
 
-  /** The rollback a stopped release started (`rollback:abort-<name>`), if one did. */
+  /**
+   * The rollback a stopped release started (`rollback:abort-<name>`), if one did: its status, and the traffic
+   * weights it set once it set them (what the release's own history last says is the split it was stopped at).
+   */
   async function rollbackOf(executionArn: string) {
-    const executionId = `${ROLLBACK_MACHINE}:${rollbackExecutionName(executionArn)}`;
+    const { executionId, executionArn: rollbackArn } = refOf(
+      `${ROLLBACK_MACHINE}:${rollbackExecutionName(executionArn)}`,
+    );
     try {
-      const { status } = await service.describeExecution({ executionArn: arnOf(executionId) });
-      return { executionId, status };
+      const { status } = await service.describeExecution({ executionArn: rollbackArn });
+      const { weights } = await views.viewOf(rollbackArn);
+      return { executionId, status, ...(weights ? { weights } : {}) };
     } catch (error) {
       if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return undefined;
       throw error;
@@ -166,6 +197,7 @@ function answer(operation: Operation) {
 
 function failureOf(error: unknown): [number, string] {
   if (error instanceof ConsoleRouteError) return [error.status, error.message];
+  if (error instanceof ValidationError) return [400, error.message];
   if (error instanceof BodyTooLargeError) return [413, error.message];
   if (error instanceof InvalidJsonBodyError) return [400, error.message];
   if (!(error instanceof StepFunctionsApiError)) throw error;
@@ -191,14 +223,4 @@ function checkAbortRequest(request: IncomingMessage): void {
       `content-type must be ${JSON_TYPE} (got ${JSON.stringify(type ?? null)})`,
     );
   }
-}
-
-/** The abort body: `{ "reason"?: string }`. */
-async function readAbortBody(request: IncomingMessage): Promise<{ reason?: string }> {
-  const body = await readJsonBody(request, 64 * 1024);
-  const reason = (body as { reason?: unknown } | null)?.reason;
-  if (typeof body !== 'object' || body === null || (reason !== undefined && typeof reason !== 'string')) {
-    throw new ConsoleRouteError(400, 'body: must be {"reason"?: string}');
-  }
-  return reason === undefined || reason === '' ? {} : { reason };
 }

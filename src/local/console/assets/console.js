@@ -14,6 +14,15 @@ const CONFIRM_MS = 4000;
  * held key's repeat, lands on the armed button and would otherwise send at once.
  */
 const CONFIRM_GUARD_MS = 600;
+/** How often the durations of running executions count up. */
+const TICK_MS = 1000;
+/**
+ * The longest comment the release API takes, in characters: the comment field is sent as an approval's
+ * `comment` or a rejection's `reason`, each at most 1000 (`APPROVE_BODY_SCHEMA`, `REJECT_BODY_SCHEMA`).
+ */
+const COMMENT_MAX_LENGTH = 1000;
+/** The longest abort reason, in characters: it becomes StopExecution's cause (`ABORT_BODY_SCHEMA`). */
+const REASON_MAX_LENGTH = 32_768;
 
 const view = document.getElementById('view');
 const banner = document.getElementById('unreachable');
@@ -103,8 +112,27 @@ function approvalDeadline(at) {
 
 function duration(start, stop) {
   if (!start) return '';
-  const seconds = Math.round((stop ? stop : Date.now() / 1000) - start);
+  const seconds = Math.max(0, Math.round((stop ? stop : Date.now() / 1000) - start));
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}
+
+/**
+ * How long an execution ran, or has been running: a running one (no `stop`) counts up every second in
+ * place (see {@link tick}), while the rest of the page is redrawn only when what it shows changes.
+ */
+function elapsed(start, stop) {
+  return el('span', { 'data-since': stop || !start ? undefined : String(start) }, duration(start, stop));
+}
+
+/**
+ * Counts up the durations of the running executions shown, changing only their text: nothing is redrawn,
+ * so what is typed, the caret and the focus stay as they are.
+ */
+function tick() {
+  for (const node of view.querySelectorAll('[data-since]')) {
+    const text = duration(Number(node.getAttribute('data-since')));
+    if (node.textContent !== text) node.textContent = text;
+  }
 }
 
 function status(value) {
@@ -164,7 +192,7 @@ function showList(executions) {
       el('td', {}, execution.executionId.split(':')[0]),
       el('td', {}, status(execution.status)),
       el('td', {}, time(execution.startDate)),
-      el('td', {}, duration(execution.startDate, execution.stopDate)),
+      el('td', {}, elapsed(execution.startDate, execution.stopDate)),
     ),
   );
   replace(() => [
@@ -362,11 +390,12 @@ function actionButton(name) {
  */
 function actions(detail) {
   const running = detail.execution.status === 'RUNNING';
-  const field = (name, label) =>
+  const field = (name, label, maxlength) =>
     el('input', {
       name,
       placeholder: label,
       'aria-label': label,
+      maxlength,
       value: drafts[name],
       oninput: (event) => (drafts[name] = event.target.value),
     });
@@ -377,7 +406,7 @@ function actions(detail) {
       ? el(
           'div',
           { class: 'decide' },
-          field('comment', 'comment or reason (optional)'),
+          field('comment', 'comment or reason (optional)', COMMENT_MAX_LENGTH),
           el('div', { class: 'buttons' }, actionButton('approve'), actionButton('reject')),
           detail.approvalTimesOutAt ? approvalDeadline(detail.approvalTimesOutAt) : null,
         )
@@ -386,7 +415,7 @@ function actions(detail) {
       ? el(
           'div',
           { class: 'stop' },
-          field('reason', 'why abort (optional)'),
+          field('reason', 'why abort (optional)', REASON_MAX_LENGTH),
           el('div', { class: 'buttons' }, actionButton('abort')),
         )
       : null,
@@ -412,7 +441,8 @@ function drawExecution(detail) {
     el(
       'p',
       { class: 'muted' },
-      `${execution.executionId.split(':')[0]} · started ${time(execution.startDate)} · ${duration(execution.startDate, execution.stopDate)}`,
+      `${execution.executionId.split(':')[0]} · started ${time(execution.startDate)} · `,
+      elapsed(execution.startDate, execution.stopDate),
       inState ? ` · now in ${inState}` : '',
     ),
     detail.end?.error
@@ -437,7 +467,7 @@ function drawExecution(detail) {
         )
       : null,
     actions(detail),
-    detail.weights ? [el('h2', {}, 'Traffic'), weightsBar(detail.weights)] : null,
+    traffic(detail),
     detail.verdicts.length > 0
       ? [
           el('h2', {}, 'Analysis'),
@@ -487,6 +517,26 @@ function drawExecution(detail) {
 }
 
 /**
+ * The traffic weights last set, as one bar. Of a stopped release whose rollback set weights, those: the split
+ * it restored. Otherwise the release's own, saying so while its rollback runs, or when its rollback set none.
+ */
+function traffic(detail) {
+  const { rollback } = detail;
+  const weights = rollback?.weights ?? detail.weights;
+  if (!weights) return null;
+  let note;
+  if (rollback?.weights) note = 'as its rollback restored it';
+  else if (rollback?.status === 'RUNNING')
+    note = 'as the release last set it: its rollback is restoring the traffic';
+  else if (rollback) note = `as the release last set it: its rollback (${rollback.status}) set no weights`;
+  return [
+    el('h2', {}, 'Traffic'),
+    note ? el('p', { class: 'muted', 'data-traffic-note': '' }, note) : null,
+    weightsBar(weights),
+  ];
+}
+
+/**
  * The note above a list the server cut to its latest lines, saying where the rest is: by the execution's
  * ARN, which names it whatever state machine it belongs to.
  */
@@ -525,8 +575,8 @@ function executionIdOf(encoded) {
 
 /**
  * Asks for what the address names and draws it. Resolves to whether to ask again: not once an execution has
- * ended and been drawn, nor after a refusal (404 unknown execution); while nothing answers the page keeps
- * what it shows under a banner, and retries.
+ * ended and been drawn (a stopped release once its rollback has ended too), nor after a refusal (404
+ * unknown execution); while nothing answers the page keeps what it shows under a banner, and retries.
  */
 async function refresh() {
   const run = generation;
@@ -545,7 +595,7 @@ async function refresh() {
       return true;
     }
     showExecution(id, answer);
-    return answer.execution.status === 'RUNNING';
+    return answer.execution.status === 'RUNNING' || answer.rollback?.status === 'RUNNING';
   } catch (error) {
     if (run !== generation || ticket < drawn) return run === generation;
     drawn = ticket;
@@ -581,4 +631,5 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
+setInterval(tick, TICK_MS);
 route();

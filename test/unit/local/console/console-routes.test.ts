@@ -139,7 +139,101 @@ describe('GET /console/api/executions/:executionId', () => {
     expect(unknown.json.message).toMatch(/Execution Does Not Exist/);
     expect(malformed.status).toBe(400);
     expect(malformed.json.message).toBe(
-      'executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2 (got "no-state-machine-name")',
+      'executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got "no-state-machine-name")',
     );
+  });
+
+  it('answers an execution named by its ARN as by its id, and refuses an ARN of another region or account', async () => {
+    // Act
+    const byId = await consoleView('count-then-approve:long-history');
+    const byArn = await consoleView(executionArn);
+    const elsewhere = await consoleView(executionArn.replace('us-east-1', 'eu-west-1'));
+    // Assess
+    expect(byArn).toEqual(byId);
+    expect(byArn.json.execution).toMatchObject({ executionId: 'count-then-approve:long-history' });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json.message).toMatch(/^executionId must be <state machine>:<execution name>/);
+  });
+});
+
+describe('POST /console/api/executions/:executionId/abort', () => {
+  /** A running execution that waits for a task token nobody sends: nothing but an abort ends it. */
+  async function aWaitingExecution(name: string): Promise<string> {
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'wait-an-hour',
+        definition: JSON.stringify({
+          StartAt: 'Ask',
+          States: { Ask: approval('Done'), Done: { Type: 'Succeed' } },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(new StartExecutionCommand({ stateMachineArn, name }));
+    return executionArn!;
+  }
+
+  async function abort(executionId: string, body: string) {
+    const response = await fetch(
+      `${runtime.endpoint}/console/api/executions/${encodeURIComponent(executionId)}/abort`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+    );
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('refuses an unknown field, a body that is not an object and a reason longer than a stop cause may be, stopping nothing', async () => {
+    // Prepare
+    const executionArn = await aWaitingExecution('bad-bodies');
+    const executionId = 'wait-an-hour:bad-bodies';
+    // Act
+    const typo = await abort(executionId, JSON.stringify({ reson: 'typo' }));
+    const array = await abort(executionId, '[1,2]');
+    const text = await abort(executionId, '"stop"');
+    const long = await abort(executionId, JSON.stringify({ reason: 'x'.repeat(60_000) }));
+    const notText = await abort(executionId, JSON.stringify({ reason: 5 }));
+    const { status } = await runtime.runtime.service.describeExecution({ executionArn });
+    // Assess
+    expect(typo).toEqual({
+      status: 400,
+      json: { message: 'invalid abort body:\n  - (request): unknown field reson (allowed: reason)' },
+    });
+    expect(array).toEqual({
+      status: 400,
+      json: { message: 'invalid abort body:\n  - (request): must be an object (got [1,2])' },
+    });
+    expect(text.status).toBe(400);
+    expect(text.json.message).toMatch(/must be an object \(got "stop"\)/);
+    expect(long.status).toBe(400);
+    expect(long.json.message).toMatch(
+      /^invalid abort body:\n {2}- reason: must be at most 32768 characters \(got "x/,
+    );
+    expect(notText.status).toBe(400);
+    expect(notText.json.message).toMatch(/reason: must be a string \(got 5\)/);
+    expect(status).toBe('RUNNING');
+  });
+
+  it('stops the execution with the reason as its cause, by id or by ARN', async () => {
+    // Prepare
+    const first = await aWaitingExecution('with-reason');
+    const second = await aWaitingExecution('by-arn');
+    const longest = 'y'.repeat(32_768);
+    // Act
+    const byId = await abort('wait-an-hour:with-reason', JSON.stringify({ reason: longest }));
+    const byArn = await abort(second, '{}');
+    // Assess
+    expect(byId).toEqual({
+      status: 200,
+      json: { executionId: 'wait-an-hour:with-reason', status: 'ABORTED' },
+    });
+    expect(byArn).toEqual({ status: 200, json: { executionId: 'wait-an-hour:by-arn', status: 'ABORTED' } });
+    expect(await runtime.runtime.service.describeExecution({ executionArn: first })).toMatchObject({
+      status: 'ABORTED',
+      error: 'Aborted',
+      cause: longest,
+    });
+    expect(await runtime.runtime.service.describeExecution({ executionArn: second })).toMatchObject({
+      status: 'ABORTED',
+      cause: 'aborted from the console',
+    });
   });
 });
