@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { TRACK_LABEL } from '#adapters/kubernetes/manifests.ts';
 import { isValidWeights } from '#core/plan/index.ts';
+import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
@@ -10,7 +12,8 @@ const stateError = z.object({ Error: z.string(), Cause: z.string().optional() })
 /**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once; RestoreCapacity brought a track the release scaled down back first), then the tracks
- * (snapshot re-applied, tracks created since removed). Idempotent.
+ * (snapshot re-applied, tracks created since removed). Idempotent. Reports the backup's `tracks` and the
+ * cluster `objects` re-applied (a Kubernetes snapshot also holds the service's Services and routes).
  * Without `backupKey`, reads the backup BackupState keyed by `executionArn` (the rollback machine of a
  * stopped release); throws `BackupNotFound` when there is none.
  */
@@ -33,7 +36,27 @@ export const handler = taskHandler(
     return {
       backupKey,
       weights: restoreWeights ? backup.weights : null,
-      tracks: backup.snapshot.objects.length,
+      tracks: tracksIn(backup.snapshot),
+      objects: backup.snapshot.objects.length,
     };
   },
 );
+
+/**
+ * How many tracks a snapshot holds, among its objects: a local track (`{ track, release, replicas }`), or
+ * a Kubernetes track Deployment (labelled `cutover.dev/track`; its Services and routes are no tracks).
+ */
+function tracksIn(snapshot: ClusterSnapshot): number {
+  const tracks = new Set<string>();
+  for (const object of snapshot.objects as SnapshotObject[]) {
+    const track =
+      object?.track ?? (object?.kind === 'Deployment' ? object.metadata?.labels?.[TRACK_LABEL] : undefined);
+    if (typeof track === 'string') tracks.add(track);
+  }
+  return tracks.size;
+}
+
+type SnapshotObject =
+  | { track?: unknown; kind?: unknown; metadata?: { labels?: Record<string, unknown> } }
+  | null
+  | undefined;

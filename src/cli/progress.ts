@@ -25,7 +25,13 @@ export type ProgressLine =
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
   | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
   | { readonly kind: 'copyUndone'; readonly emptied: readonly string[] }
-  | { readonly kind: 'rolledBack'; readonly tracks: number }
+  /**
+   * What the rollback put back: the backup's tracks, and, when the task says so, how many cluster objects it
+   * re-applied (Deployments, Services, routes); `objects` alone from a rollback that counted only those.
+   */
+  | { readonly kind: 'rolledBack'; readonly tracks?: number; readonly objects?: number }
+  /** A rollout check that found the track not ready yet, and why (`0/4 ready, 4 updated; pod ... not scheduled: ...`). */
+  | { readonly kind: 'rollout'; readonly track: string; readonly reason: string }
   | {
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
@@ -44,6 +50,13 @@ function parseOutput(text: string | undefined): Record<string, unknown> | undefi
   } catch {
     return undefined;
   }
+}
+
+/** The output of a task (a Lambda function's result) that succeeded, as an object. */
+function taskOutputOf(event: HistoryEvent): Record<string, unknown> | undefined {
+  return parseOutput(
+    event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
+  );
 }
 
 /** A rejection's cause is the reject body (`{"reason"?, "approver"?}`): its reason, else who rejected it. */
@@ -114,9 +127,11 @@ const END_EVENTS: Record<string, string> = {
 
 /**
  * What a person watching a release wants from one history event: states entered, traffic weights set,
- * analysis verdicts with their numbers, what a database migration did, a task attempt failing with an
- * error the state machines retry (`TransientAdapterError`), and the end. Tasks report weights
- * as `weights`, verdicts as `verdict` + `reason` + `measurements`, and the database steps as `manifestKey`
+ * analysis verdicts with their numbers, a rollout check that found its track not ready and why, what a
+ * database migration did, a task attempt failing with an error the state machines retry
+ * (`TransientAdapterError`), and the end. Tasks report weights as `weights`, verdicts as `verdict` +
+ * `reason` + `measurements`, rollout checks as `track` + `ready` + `reason` + `attempt` (see
+ * {@link rolloutCheckOf}), and the database steps as `manifestKey`
  * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice), `tables`
  * of `{ table, rows }` (validation) and `emptied` (the copy undone) in their output.
  */
@@ -143,11 +158,11 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
       { kind: 'verdict', verdict: deciding, reason: readableCause(failed?.cause) ?? '', measurements: {} },
     ];
   }
-  const output = parseOutput(
-    event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output,
-  );
+  const output = taskOutputOf(event);
   if (!output) return [];
   const lines: ProgressLine[] = [];
+  const check = rolloutCheckIn(output);
+  if (check && !check.ready) lines.push({ kind: 'rollout', track: check.track, reason: check.reason });
   if (output.weights && typeof output.weights === 'object') {
     lines.push({ kind: 'weights', weights: output.weights as Record<string, number> });
   }
@@ -160,13 +175,69 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     });
   }
   if (Array.isArray(output.hooks)) lines.push({ kind: 'hooks', hooks: output.hooks });
-  // Rollback: the tracks it put back as the backup had them (a release's versions and replicas).
-  if (typeof output.backupKey === 'string' && typeof output.tracks === 'number') {
-    lines.push({ kind: 'rolledBack', tracks: output.tracks });
-  }
+  const rolledBack = rolledBackOf(output);
+  if (rolledBack) lines.push(rolledBack);
   const database = databaseStepOf(output);
   if (database) lines.push(database);
   return lines;
+}
+
+/**
+ * Rollback: the tracks it put back as the backup had them (a release's versions and replicas) and the cluster
+ * objects it re-applied. A rollback that reports no `objects` counted objects as `tracks`.
+ */
+function rolledBackOf(output: Record<string, unknown>): ProgressLine | undefined {
+  if (typeof output.backupKey !== 'string' || typeof output.tracks !== 'number') return undefined;
+  if (typeof output.objects !== 'number') return { kind: 'rolledBack', objects: output.tracks };
+  return { kind: 'rolledBack', tracks: output.tracks, objects: output.objects };
+}
+
+/** One rollout check, as CheckRollout reports it: the track, whether it is ready, and its progress. */
+export interface RolloutCheck {
+  readonly track: string;
+  readonly ready: boolean;
+  /** `0/4 ready, 4 updated`, then what holds the rollout up when the cluster says (`; pod ... not scheduled: ...`). */
+  readonly reason: string;
+}
+
+/**
+ * The rollout check a task's output reports (CheckRollout's `{ track, ready, reason, attempt }`, `attempt`
+ * 1 or more), if the event is one. DeployTrack's `{ ..., reason: 'applied', attempt: 0 }` checked nothing.
+ */
+export function rolloutCheckOf(event: HistoryEvent): RolloutCheck | undefined {
+  return rolloutCheckIn(taskOutputOf(event));
+}
+
+function rolloutCheckIn(output: Record<string, unknown> | undefined): RolloutCheck | undefined {
+  const { track, ready, reason, attempt } = output ?? {};
+  if (typeof track !== 'string' || typeof ready !== 'boolean' || typeof reason !== 'string') return undefined;
+  return typeof attempt === 'number' && attempt >= 1 ? { track, ready, reason } : undefined;
+}
+
+/**
+ * Reads an execution's history, oldest first, into what a person follows: the lines of {@link progressOf},
+ * but a track's rollout reason only when it changes, or again after the track was ready (a track that is
+ * not ready is checked every few seconds, up to `progressDeadlineSeconds / 5` times).
+ *
+ * @example
+ * const reader = new ProgressReader();
+ * for (const event of events) for (const line of reader.linesOf(event)) print(formatProgress(line));
+ */
+export class ProgressReader {
+  readonly #said = new Map<string, string>();
+
+  /** The lines of one event, read after those before it. */
+  linesOf(event: HistoryEvent): ProgressLine[] {
+    const check = rolloutCheckOf(event);
+    if (check?.ready) this.#said.delete(check.track);
+    return progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
+  }
+
+  #isNew({ track, reason }: { track: string; reason: string }): boolean {
+    if (this.#said.get(track) === reason) return false;
+    this.#said.set(track, reason);
+    return true;
+  }
 }
 
 const isNumbers = (value: unknown): value is number[] =>
@@ -197,6 +268,13 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const versions = (list: readonly number[]): string => list.map((v) => `V${v}`).join(', ');
+
+/** `1 track put back as the backup had them (4 objects re-applied)`, or the objects alone. */
+function rolledBackText({ tracks, objects = 0 }: { tracks?: number; objects?: number }): string {
+  if (tracks === undefined) return `${counted(objects, 'object')} put back as the backup had them`;
+  const reapplied = objects > tracks ? ` (${counted(objects, 'object')} re-applied)` : '';
+  return `${counted(tracks, 'track')} put back as the backup had them${reapplied}`;
+}
 
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
 export function weightsBar(weights: Record<string, number>): string {
@@ -247,7 +325,9 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'validated':
       return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match`;
     case 'rolledBack':
-      return `  rollback ${counted(line.tracks, 'track')} put back as the backup had them`;
+      return `  rollback ${rolledBackText(line)}`;
+    case 'rollout':
+      return `  rollout  ${line.track}: ${line.reason}`;
     case 'copyUndone':
       return line.emptied.length > 0
         ? `  undo     emptied ${line.emptied.join(', ')}: the copy can run again`

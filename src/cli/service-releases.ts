@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
 import { schedulesTaskTokenWait } from './history.ts';
-import { progressOf, readableFailure } from './progress.ts';
+import { progressOf, type RolloutCheck, readableFailure, rolloutCheckOf } from './progress.ts';
 import { type CliStrategy, workflowStateMachines } from './resolve.ts';
 
 /** One execution of a workflow for the service. Times are those Step Functions recorded. */
@@ -35,6 +35,8 @@ export interface ServiceRelease {
   readonly weights?: Readonly<Record<string, number>>;
   /** Set when a running one waits for an approval. */
   readonly awaitingApproval?: true;
+  /** A running one's track that its latest rollout check found not ready, and why (`0/4 ready, ...`). */
+  readonly rollout?: { readonly track: string; readonly reason: string };
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -162,15 +164,27 @@ async function withWhereItIs(sfn: SFNClient, release: ServiceRelease): Promise<S
 /** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */
 const TASK_UNDER_WAY = new Set(['TaskStarted', 'TaskSubmitted']);
 
+/** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
+const TASK_ENDED = new Set([
+  'TaskSucceeded',
+  'TaskFailed',
+  'TaskTimedOut',
+  'LambdaFunctionSucceeded',
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+]);
+
 /**
- * The state a running execution is in, the weights it last set, and whether it waits for an approval (its
- * newest event past a task's start schedules a `.waitForTaskToken` task): its history read newest first,
- * only as far back as it takes to find them.
+ * The state a running execution is in, the weights it last set, whether it waits for an approval (its
+ * newest event past a task's start schedules a `.waitForTaskToken` task), and the track its rollout checks
+ * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
+ * read newest first, only as far back as it takes to find them.
  */
 async function whereItIs(sfn: SFNClient, executionArn: string) {
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
   let awaitingApproval: boolean | undefined;
+  let rollout: RolloutCheck | undefined | null;
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(
@@ -178,6 +192,7 @@ async function whereItIs(sfn: SFNClient, executionArn: string) {
     );
     for (const event of page.events ?? []) {
       if (!TASK_UNDER_WAY.has(event.type ?? '')) awaitingApproval ??= schedulesTaskTokenWait(event);
+      if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') state ??= line.name;
         else if (line.kind === 'weights') weights ??= line.weights;
@@ -189,5 +204,6 @@ async function whereItIs(sfn: SFNClient, executionArn: string) {
     ...(state ? { state } : {}),
     ...(weights ? { weights } : {}),
     ...(awaitingApproval ? { awaitingApproval: true as const } : {}),
+    ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { executionNameOf } from '#core/api-routes.ts';
 import { type EndpointOptions, endpointFlags } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
-import { formatProgress, progressOf } from './progress.ts';
+import { formatProgress, ProgressReader } from './progress.ts';
 
 /** How {@link watchExecution} reads and reports. */
 export interface WatchOptions {
@@ -77,8 +77,9 @@ export async function throughLostContact<T>(
 }
 
 /**
- * Prints an execution's progress as it happens until it ends; returns the exit code for its final status
- * (0 SUCCEEDED, 1 otherwise). While the endpoint does not answer it waits, as {@link throughLostContact}
+ * Prints an execution's progress as it happens until it ends (a track that is not ready yet, with why, only
+ * when that changes, not at every check); returns the exit code for its final status (0 SUCCEEDED, 1
+ * otherwise). While the endpoint does not answer it waits, as {@link throughLostContact}
  * says.
  */
 export async function watchExecution(
@@ -90,6 +91,7 @@ export async function watchExecution(
   const { print = console.log, pollMs = 500, endpointFlags = '' } = options;
   const execution = `${executionNameOf(executionArn)}${endpointFlags}`;
   let lastEventId = 0;
+  const reader = new ProgressReader();
   for (;;) {
     const events = await throughLostContact(
       () => readEventsAfter(sfn, executionArn, lastEventId),
@@ -98,7 +100,7 @@ export async function watchExecution(
     );
     for (const event of events) {
       lastEventId = event.id ?? lastEventId;
-      for (const line of progressOf(event)) {
+      for (const line of reader.linesOf(event)) {
         print(formatProgress(line, execution));
         if (line.kind === 'end') return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
       }

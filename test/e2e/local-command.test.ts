@@ -266,6 +266,39 @@ describe('cutover local', () => {
     },
   );
 
+  it('rejects a --context the --kubeconfig does not have as a usage error (exit code 2), naming its contexts', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    const kubeconfig = join(project, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:\n- name: kind-cutover\n  cluster:\n    server: https://127.0.0.1:18650',
+        'users:\n- name: kind-cutover\n  user:\n    token: kind-token',
+        'contexts:\n- name: kind-cutover\n  context:\n    cluster: kind-cutover\n    user: kind-cutover',
+        '- name: kind-other\n  context:\n    cluster: kind-cutover\n    user: kind-cutover',
+        'current-context: kind-cutover',
+      ].join('\n'),
+    );
+    const dataDir = join(project, '.cutover');
+    // Act
+    const cli = startCli([
+      ...localProjectArgs(project, dataDir),
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'kind-nope',
+    ]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toBe(
+      `cutover: --context must be one of the contexts of ${kubeconfig}: kind-cutover, kind-other (got "kind-nope")\n`,
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
     const cli = startCli(['local', '--port', 'eighty']);
     expect(await cli.exited).toBe(2);

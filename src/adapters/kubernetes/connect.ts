@@ -9,7 +9,7 @@ import { type KubernetesClientOptions, KubernetesObjectClient, type KubernetesOb
 import { DeferredKubernetesObjects } from './deferred-client.ts';
 import { EksTokenProvider } from './eks-token.ts';
 import { KubernetesConfigError } from './errors.ts';
-import type { KubeconfigConnection } from './kubeconfig-env.ts';
+import { KUBECONFIG_ENV, type KubeconfigConnection } from './kubeconfig-env.ts';
 
 /** The EKS call Cutover makes: DescribeCluster for the endpoint and CA. */
 export interface EksApi {
@@ -121,17 +121,83 @@ export function kubeconfigObjects(
   connection: KubeconfigConnection,
   options: KubernetesClientOptions = {},
 ): KubernetesObjects {
-  const kc = new KubeConfig();
-  if (connection.path) kc.loadFromFile(connection.path);
-  else kc.loadFromDefault();
+  const kc = connection.path
+    ? loadKubeconfig(connection.path, fieldName('path', connection.path))
+    : defaultKubeconfig();
   if (connection.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(connection.context)) {
       throw new KubernetesConfigError(
-        `cluster.context must be one of the kubeconfig's contexts: ${names.join(', ') || '(none)'} (got "${connection.context}")`,
+        `${fieldName('context', connection.context)} must be one of the kubeconfig's contexts: ${names.join(', ') || '(none)'} (got "${connection.context}")`,
       );
     }
     kc.setCurrentContext(connection.context);
   }
   return KubernetesObjectClient.fromKubeConfig(kc, options);
+}
+
+/**
+ * The kubeconfig file at `path`; one that cannot be read or is no kubeconfig is a `KubernetesConfigError`
+ * naming `field` (`cluster.path`, `--kubeconfig`) and what is wrong: no such file, a directory, no access,
+ * not YAML.
+ *
+ * @example
+ * const contexts = loadKubeconfig('/home/me/.kube/config', '--kubeconfig').getContexts().map((c) => c.name);
+ */
+export function loadKubeconfig(path: string, field = 'cluster.path'): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(path);
+  } catch (error) {
+    throw new KubernetesConfigError(`${field} must name a kubeconfig file: ${unreadable(path, error)}`, {
+      cause: error,
+    });
+  }
+  return kc;
+}
+
+/** Why a kubeconfig file could not be loaded, as a person reads it. */
+function unreadable(path: string, error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return `there is no ${path}`;
+    case 'ENOTDIR':
+      return `there is no ${path} (a file is in the way)`;
+    case 'EISDIR':
+      return `${path} is a directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${path} cannot be read (permission denied)`;
+    default:
+      // An empty file or a YAML scalar loads as nothing, and the client then reads its `clusters` off it.
+      return error instanceof TypeError
+        ? `${path} is not one (no clusters, users or contexts in it)`
+        : `${path} is not one (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** The kubeconfig of `$KUBECONFIG`, else `~/.kube/config`; one that cannot be loaded is a `KubernetesConfigError`. */
+function defaultKubeconfig(): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch (error) {
+    const file = (error as { path?: string }).path ?? process.env.KUBECONFIG ?? '~/.kube/config';
+    throw new KubernetesConfigError(
+      `cluster.path is not given, and the default kubeconfig ($KUBECONFIG, else ~/.kube/config) is unusable: ${unreadable(file, error)}`,
+      { cause: error },
+    );
+  }
+  return kc;
+}
+
+/**
+ * The request field a kubeconfig value came from, as an error names it: `cluster.path`, or, when it is
+ * the default `cutover local --kubeconfig` / `--context` set, that flag too (the request did not say it).
+ */
+function fieldName(field: keyof typeof KUBECONFIG_ENV, value: string): string {
+  const variable = KUBECONFIG_ENV[field];
+  if (process.env[variable] !== value) return `cluster.${field}`;
+  const flag = field === 'path' ? '--kubeconfig' : '--context';
+  return `cluster.${field} (${variable}, from cutover local ${flag})`;
 }

@@ -29,15 +29,17 @@ interface LocalOptions {
 /**
  * Applies `--kubeconfig <path>` / `--context <name>`: requests with `"cluster": {"type": "kubeconfig"}` then
  * default to that file and context (through `CUTOVER_KUBECONFIG` / `CUTOVER_KUBE_CONTEXT`). Throws a
- * `CliError` naming the flag when the file does not exist, or `--context` comes without `--kubeconfig`.
+ * `CliError` (exit code 2) naming the flag when the file does not exist or is no kubeconfig, when
+ * `--context` is not one of its contexts (naming them), or when `--context` comes without `--kubeconfig`;
+ * then it sets nothing.
  *
  * @example
- * useKubeconfig({ kubeconfig: '~/.kube/kind', context: 'kind-cutover' }); // sets the two variables
+ * await useKubeconfig({ kubeconfig: '~/.kube/kind', context: 'kind-cutover' }); // sets the two variables
  */
-export function useKubeconfig(
+export async function useKubeconfig(
   options: { kubeconfig?: string | undefined; context?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
-): void {
+): Promise<void> {
   if (options.kubeconfig === undefined) {
     if (options.context !== undefined)
       throw new CliError('--context needs --kubeconfig <path>', ExitCode.Usage);
@@ -46,8 +48,28 @@ export function useKubeconfig(
   const path = resolve(options.kubeconfig);
   if (!existsSync(path))
     throw new CliError(`--kubeconfig must name an existing kubeconfig file (got "${path}")`, ExitCode.Usage);
+  const contexts = await kubeconfigContexts(path);
+  if (options.context !== undefined && !contexts.includes(options.context)) {
+    throw new CliError(
+      `--context must be one of the contexts of ${path}: ${contexts.join(', ') || '(none)'} (got "${options.context}")`,
+      ExitCode.Usage,
+    );
+  }
   env[KUBECONFIG_ENV.path] = path;
   if (options.context !== undefined) env[KUBECONFIG_ENV.context] = options.context;
+}
+
+/** The context names of the kubeconfig file at `path`; a file that is no kubeconfig is a usage error. */
+async function kubeconfigContexts(path: string): Promise<string[]> {
+  // Loaded here: the Kubernetes client is not needed by any other command.
+  const { loadKubeconfig } = await import('#adapters/kubernetes/connect.ts');
+  try {
+    return loadKubeconfig(path, '--kubeconfig')
+      .getContexts()
+      .map((context) => context.name);
+  } catch (error) {
+    throw new CliError((error as Error).message, ExitCode.Usage, { cause: error });
+  }
 }
 
 /** Creates the `--data-dir` directory if needed; a path that cannot be one is a usage error naming the flag. */
@@ -144,7 +166,7 @@ export function localCommand(): Command {
     .action(async (options: LocalOptions) => {
       // Loaded here, not at the top: the runtime is most of what `cutover --help` would otherwise load.
       const { startLocalRuntime } = await import('#local/runtime.ts');
-      useKubeconfig(options);
+      await useKubeconfig(options);
       const projectDir = projectDirectory(options.projectDir);
       const clock = await scaledClock();
       await checkPortFree(options.host, options.port);

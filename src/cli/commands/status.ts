@@ -49,7 +49,8 @@ export function statusCommand(): Command {
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
- * success (a database migration), then one line per release, newest first. A waiting approval names the
+ * success (a database migration), then one line per release, newest first. A running release whose
+ * rollout waits on a track says why (`rollout canary: 0/4 ready, ...`); a waiting approval names the
  * commands that answer it, with `flags` (the endpoint flags they need).
  */
 export function formatStatus(
@@ -95,7 +96,8 @@ function detailOf(release: ServiceRelease, flags: string): string {
     const approval = release.awaitingApproval
       ? `, waiting for approval: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
-    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${approval}`;
+    const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
+    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${rollout}${approval}`;
   }
   const took =
     release.startDate && release.stopDate

@@ -42,7 +42,11 @@ export function trafficCommand(): Command {
     });
 }
 
-/** The URL of the service's proxy, from the runtime's SQLite file in `dataDir` (read only). */
+/**
+ * The URL of the service's proxy, from the runtime's SQLite file in `dataDir` (read only). A service
+ * without one is a usage error: one whose releases route it some other way than `traffic: local` (a
+ * Kubernetes router, a load balancer) says so, and where its traffic goes.
+ */
 async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string> {
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
@@ -53,14 +57,25 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
   const { default: Database } = await import('libsql');
   const db = new Database(file, { readonly: true });
   let row: { port: number } | undefined;
+  let traffic: RoutedTraffic | undefined;
   try {
     row = db
       .prepare('SELECT port FROM local_router_services WHERE namespace = ? AND name = ?')
       .get(service.namespace, service.name) as { port: number } | undefined;
   } catch {
     // No table yet: no service was ever routed on this data dir.
+  }
+  try {
+    traffic = row ? undefined : lastReleaseTraffic(db, service);
   } finally {
     db.close();
+  }
+  if (traffic && traffic.type !== 'local') {
+    const { by, goesTo } = routedBy(traffic);
+    throw new CliError(
+      `${label} has no Cutover proxy: its releases route its traffic with ${by} (traffic.type ${traffic.type}), so requests go to ${goesTo}; only services released with "traffic": {"type": "local"} get a proxy from cutover local`,
+      ExitCode.Usage,
+    );
   }
   if (!row) {
     throw new CliError(
@@ -69,6 +84,62 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
     );
   }
   return `http://127.0.0.1:${row.port}/`;
+}
+
+/** A release request's `traffic`, as far as this command reads it. */
+type RoutedTraffic = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/**
+ * The `traffic` of the service's newest release the runtime ran on the data dir (its execution's input is
+ * the request), if any.
+ */
+function lastReleaseTraffic(
+  db: { prepare(sql: string): { get(...values: unknown[]): unknown } },
+  service: ServiceRef,
+): RoutedTraffic | undefined {
+  try {
+    const found = db
+      .prepare(
+        `SELECT json_extract(input, '$.traffic') AS traffic FROM executions
+         WHERE CASE WHEN json_valid(input) THEN
+           json_type(input, '$.traffic.type') = 'text'
+           AND json_extract(input, '$.service.name') = ?
+           AND coalesce(json_extract(input, '$.service.namespace'), 'default') = ?
+         ELSE 0 END
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(service.name, service.namespace) as { traffic: string } | undefined;
+    return found ? (JSON.parse(found.traffic) as RoutedTraffic) : undefined;
+  } catch {
+    // No executions table: nothing ran on this data dir.
+    return undefined;
+  }
+}
+
+/** The router a release's `traffic` names, and where the service's requests go through it. */
+function routedBy(traffic: RoutedTraffic): { by: string; goesTo: string } {
+  const named = (field: string) => String(traffic[field] ?? '?');
+  switch (traffic.type) {
+    case 'service-selector':
+      return { by: `the selector of the Service ${named('service')}`, goesTo: 'that Service' };
+    case 'alb-ingress':
+      return { by: `the Ingress ${named('ingress')}`, goesTo: 'its ALB (the address in its status)' };
+    case 'elbv2':
+      return traffic.ruleArn
+        ? { by: `the ALB rule ${named('ruleArn')}`, goesTo: "that rule's load balancer" }
+        : { by: `the ALB listener ${named('listenerArn')}`, goesTo: "that listener's load balancer" };
+    case 'gateway-api':
+      return { by: `the HTTPRoute ${named('httpRoute')}`, goesTo: "that route's Gateway" };
+    case 'istio':
+      return {
+        by: `the VirtualService ${named('virtualService')}`,
+        goesTo: 'its hosts, through the Istio gateway or mesh',
+      };
+    case 'nginx-ingress':
+      return { by: `the Ingress ${named('ingress')}`, goesTo: 'its hosts, through ingress-nginx' };
+    default:
+      return { by: 'its router', goesTo: 'wherever that router sends it' };
+  }
 }
 
 /** Sends `rate` requests a second until SIGINT or `seconds`, printing the tally as it goes and at the end. */

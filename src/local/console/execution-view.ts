@@ -5,7 +5,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
-import { type ProgressLine, progressOf, progressText } from '../../cli/progress.ts';
+import { type ProgressLine, ProgressReader, progressText } from '../../cli/progress.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
@@ -59,6 +59,7 @@ export class ExecutionViewAccumulator {
   #weights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
+  readonly #reader = new ProgressReader();
   /** When the waiting approval's task was scheduled, and its timeout. */
   #approvalScheduled: { at: number; timeoutSeconds?: number } | undefined;
 
@@ -77,7 +78,7 @@ export class ExecutionViewAccumulator {
         this.#approvalScheduled = token === undefined ? undefined : { at, timeoutSeconds };
       }
       this.#pendingTaskToken = token;
-      for (const line of progressOf(event)) {
+      for (const line of this.#reader.linesOf(event)) {
         if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
         else if (line.kind === 'weights') this.#weights = line.weights;
         else if (line.kind === 'verdict') {

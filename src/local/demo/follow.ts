@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionNameOf } from '#core/api-routes.ts';
 import { readEventsAfter } from '../../cli/history.ts';
-import { formatProgress, progressOf } from '../../cli/progress.ts';
+import { formatProgress, ProgressReader } from '../../cli/progress.ts';
 
 /** How an execution the demo followed ended. */
 export interface FollowedExecution {
@@ -21,11 +21,12 @@ export async function followExecution(
   onEvents: (events: readonly HistoryEvent[]) => Promise<void> = async () => {},
 ): Promise<FollowedExecution> {
   const events: HistoryEvent[] = [];
+  const reader = new ProgressReader();
   for (;;) {
     const fresh = await readEventsAfter(sfn, executionArn, events.at(-1)?.id ?? 0);
     let ended = false;
     for (const event of fresh) {
-      for (const line of progressOf(event)) {
+      for (const line of reader.linesOf(event)) {
         print(formatProgress(line, executionNameOf(executionArn)));
         ended ||= line.kind === 'end';
       }

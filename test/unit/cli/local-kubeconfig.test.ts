@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ describe('cutover local --kubeconfig', () => {
 
   it('runs requests with "cluster": {"type": "kubeconfig"} against the flagged file and context', async () => {
     // Prepare
-    useKubeconfig({ kubeconfig: kubeconfigPath, context: 'emulator' });
+    await useKubeconfig({ kubeconfig: kubeconfigPath, context: 'emulator' });
     const cluster = createCluster({ type: 'kubeconfig' });
     // Act
     await cluster.apply(aService(), 'stable', aRelease());
@@ -40,24 +40,69 @@ describe('cutover local --kubeconfig', () => {
     expect(emulator.store.get('deployments', 'shop', 'checkout-stable')).toBeDefined();
   });
 
-  it("lets a request's own context win over --context, naming the kubeconfig's contexts", () => {
+  it("lets a request's own context win over --context, naming the kubeconfig's contexts", async () => {
     // Prepare
-    useKubeconfig({ kubeconfig: kubeconfigPath, context: 'emulator' });
+    await useKubeconfig({ kubeconfig: kubeconfigPath, context: 'emulator' });
     // Act + Assess
     expect(() => createCluster({ type: 'kubeconfig', context: 'prod' })).toThrow(
       'cluster.context must be one of the kubeconfig\'s contexts: emulator (got "prod")',
     );
   });
 
-  it('rejects a missing file and --context alone, setting nothing', () => {
+  it('rejects a missing file and --context alone, setting nothing', async () => {
     // Act + Assess
-    expect(() => useKubeconfig({ kubeconfig: join(dir, 'missing') })).toThrow(
+    await expect(useKubeconfig({ kubeconfig: join(dir, 'missing') })).rejects.toThrow(
       /--kubeconfig must name an existing kubeconfig file/,
     );
-    expect(() => useKubeconfig({ context: 'emulator' })).toThrow(
+    await expect(useKubeconfig({ context: 'emulator' })).rejects.toThrow(
       expect.objectContaining({ message: '--context needs --kubeconfig <path>', exitCode: 2 }),
     );
     expect(process.env[KUBECONFIG_ENV.path]).toBeUndefined();
     expect(process.env[KUBECONFIG_ENV.context]).toBeUndefined();
+  });
+
+  it('rejects a --context the kubeconfig does not have, naming its contexts, and sets nothing', async () => {
+    // Act
+    const refused = useKubeconfig({ kubeconfig: kubeconfigPath, context: 'kind-nope' });
+    // Assess
+    await expect(refused).rejects.toThrow(
+      expect.objectContaining({
+        message: `--context must be one of the contexts of ${kubeconfigPath}: emulator (got "kind-nope")`,
+        exitCode: 2,
+      }),
+    );
+    expect(process.env[KUBECONFIG_ENV.path]).toBeUndefined();
+    expect(process.env[KUBECONFIG_ENV.context]).toBeUndefined();
+  });
+
+  it('rejects a --kubeconfig that is no kubeconfig, saying why', async () => {
+    // Prepare
+    const notYaml = join(dir, 'notes.txt');
+    writeFileSync(notYaml, 'not: [yaml');
+    // Act + Assess
+    await expect(useKubeconfig({ kubeconfig: notYaml })).rejects.toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          new RegExp(`^--kubeconfig must name a kubeconfig file: ${notYaml} is not one \\(unexpected end`),
+        ),
+        exitCode: 2,
+      }),
+    );
+    await expect(useKubeconfig({ kubeconfig: dir })).rejects.toThrow(
+      `--kubeconfig must name a kubeconfig file: ${dir} is a directory`,
+    );
+    expect(process.env[KUBECONFIG_ENV.path]).toBeUndefined();
+  });
+
+  it('names the flag a request took a context from that its kubeconfig lost since', async () => {
+    // Prepare: the file changes after cutover local started
+    const changing = join(dir, 'changing');
+    emulator.writeKubeconfig(changing);
+    await useKubeconfig({ kubeconfig: changing, context: 'emulator' });
+    writeFileSync(changing, readFileSync(changing, 'utf8').replaceAll('emulator', 'renamed'));
+    // Act + Assess
+    expect(() => createCluster({ type: 'kubeconfig' })).toThrow(
+      'cluster.context (CUTOVER_KUBE_CONTEXT, from cutover local --context) must be one of the kubeconfig\'s contexts: renamed (got "emulator")',
+    );
   });
 });

@@ -156,6 +156,7 @@ describe('progressOf', () => {
           backupKey: 'releases/shop/checkout/run-1.json',
           weights: { stable: 100 },
           tracks: 1,
+          objects: 1,
         }),
       },
     };
@@ -163,6 +164,64 @@ describe('progressOf', () => {
     const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['  weights  stable 100%', '  rollback 1 track put back as the backup had them']);
+  });
+
+  it("counts a rollback's tracks apart from the other cluster objects it re-applied", () => {
+    // Prepare: one track Deployment, two Services and an HTTPRoute; then a rollback that counted objects only
+    const rolledBack = (output: object): HistoryEvent => ({
+      id: 31,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({
+          Payload: { backupKey: 'releases/shop/api/run-1.json', weights: null, ...output },
+        }),
+      },
+    });
+    // Act
+    const lines = [rolledBack({ tracks: 1, objects: 4 }), rolledBack({ tracks: 6 })]
+      .flatMap(progressOf)
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  rollback 1 track put back as the backup had them (4 objects re-applied)',
+      '  rollback 6 objects put back as the backup had them',
+    ]);
+  });
+
+  it('says why a rollout check found its track not ready, and nothing of a ready one or of DeployTrack', () => {
+    // Prepare: CheckRollout's outputs (not ready, then ready) and DeployTrack's
+    const reason =
+      '0/4 ready, 4 updated; pod api-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.';
+    const outputs = [
+      { track: 'canary', ready: false, reason: 'applied', attempt: 0 },
+      { track: 'canary', ready: false, reason, attempt: 3 },
+      {
+        track: 'canary',
+        ready: true,
+        reason: '4/4 ready, 4 updated',
+        attempt: 4,
+        readyAt: '2026-11-29T10:00:00Z',
+      },
+    ];
+    const events: HistoryEvent[] = outputs.map((output, index) => ({
+      id: index + 1,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: output }),
+      },
+    }));
+    // Act
+    const lines = events.flatMap(progressOf).map((line) => formatProgress(line));
+    const reports = events.flatMap(taskReportsOf);
+    // Assess
+    expect(lines).toEqual([`  rollout  canary: ${reason}`]);
+    expect(reports).toEqual([`rollout canary: ${reason}`]);
   });
 
   it('shows no validation for a task that compared no table (ListTables, a migration without a source)', () => {

@@ -95,6 +95,29 @@ describe('formatStatus', () => {
     );
   });
 
+  it('says why the rollout of a running release waits', () => {
+    // Prepare
+    const stuck: ServiceRelease = {
+      ...rolledV7,
+      workflow: 'canary',
+      status: 'RUNNING',
+      stopDate: undefined,
+      state: 'WaitForCanary',
+      weights: { stable: 100, canary: 0 },
+      rollout: {
+        track: 'canary',
+        reason:
+          '0/4 ready, 4 updated; pod orders-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.',
+      },
+    };
+    // Act
+    const text = formatStatus(service, { releases: [stuck] }, window);
+    // Assess
+    expect(text.split('\n')[1]).toBe(
+      'RUNNING    canary  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in WaitForCanary, stable 100 / canary 0, rollout canary: 0/4 ready, 4 updated; pod orders-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.',
+    );
+  });
+
   it('names the last successful release even when it is older than the lines shown', () => {
     // Act
     const text = formatStatus(

@@ -191,7 +191,7 @@ describe('backup-state and rollback', () => {
     // Assess
     expect(key).toBe('releases/shop/checkout/run-1.json');
     expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
-    expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1 });
+    expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1, objects: 1 });
     expect([...world.tracks.keys()]).toEqual(['stable']);
   });
 
@@ -571,5 +571,65 @@ describe('weights, promotion, approval, notification, unlock', () => {
     world.lockHolder = executionArn;
     await run(unlock, {});
     expect(world.lockHolder).toBeUndefined();
+  });
+});
+
+describe('validate-request with a live track that has no workload', () => {
+  const notFound = {
+    desired: 0,
+    updated: 0,
+    ready: 0,
+    available: 0,
+    complete: false,
+    failed: { reason: 'DeploymentNotFound', message: 'Deployment shop/checkout-stable does not exist' },
+  };
+
+  it('refuses a release the router sends to a track that does not exist, naming it, before locking or deploying', async () => {
+    // Prepare: the route sends everything to stable, and no stable track exists
+    world.weights = { stable: 100, canary: 0 };
+    world.statuses.set('stable', notFound);
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe(
+      "traffic: the router sends 100% of shop/checkout's traffic to track stable, which has no workload " +
+        '(Deployment shop/checkout-stable does not exist): for a first release, set the weight of every track ' +
+        'to 0 on the router; otherwise deploy track stable, or scale it up, first',
+    );
+    expect(world.lockHolder).toBeUndefined();
+    expect(world.calls).toEqual([]);
+  });
+
+  it('refuses a live track scaled to nothing, as the cluster reports it once settled', async () => {
+    // Prepare: blue has all the traffic and runs no replica
+    world.weights = { blue: 100, green: 0 };
+    world.statuses.set('blue', { desired: 0, updated: 0, ready: 0, available: 0, complete: true });
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'rolling', request: rollingInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(
+      /^traffic: the router sends 100% of shop\/checkout's traffic to track blue, which has no workload \(no replica desired or running\): /,
+    );
+    expect(world.lockHolder).toBeUndefined();
+  });
+
+  it('plans a first release when the router weights every track 0, with no track deployed', async () => {
+    // Prepare
+    world.weights = { stable: 0, canary: 0 };
+    world.statuses.set('stable', notFound);
+    // Act
+    const state = (await validateRequest(
+      { strategy: 'canary', request: canaryInput(), executionArn },
+      context,
+    )) as { plan: { firstRelease: boolean; tracks: unknown } };
+    // Assess
+    expect(state.plan).toMatchObject({ firstRelease: true, tracks: { live: 'stable', next: 'canary' } });
+    expect(world.lockHolder).toBe(executionArn);
   });
 });

@@ -123,6 +123,27 @@ describe('ExecutionViewAccumulator', () => {
       { at: at(2).getTime(), text: 'copy public.orders: 150,000 rows, done' },
     ]);
   });
+
+  it('says why a track is not ready once per reason, not at every check, and again after it was ready', () => {
+    // Prepare: a canary stuck unschedulable for three checks, then ready, then stuck again
+    const stuck = '0/2 ready, 2 updated; pod checkout-canary-1 not scheduled: Unschedulable';
+    const check = (id: number, ready: boolean, reason: string) =>
+      taskSucceeded(id, { track: 'canary', ready, reason, attempt: id });
+    const history = [
+      check(1, false, stuck),
+      check(2, false, stuck),
+      check(3, false, stuck),
+      check(4, true, '2/2 ready'),
+      check(5, false, stuck),
+    ];
+    // Act
+    const view = executionView(history, 2);
+    // Assess
+    expect(view.activity.map((line) => [line.at, line.text])).toEqual([
+      [at(1).getTime(), `rollout canary: ${stuck}`],
+      [at(5).getTime(), `rollout canary: ${stuck}`],
+    ]);
+  });
 });
 
 /** A canary's steps as lambda tasks: weights, a verdict, an approval that waits for its token, promotion. */

@@ -1,0 +1,75 @@
+import type { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { watchExecution } from '../../../src/cli/watch.ts';
+
+const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:api-v2';
+const UNSCHEDULABLE =
+  'pod api-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.';
+
+/** The events of one rollout loop turn: Wait, CheckCanary reporting `check`, the Choice. */
+function aLoopTurn(check: { ready: boolean; reason: string; attempt: number }): Omit<HistoryEvent, 'id'>[] {
+  return [
+    { type: 'WaitStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'WaitForCanary' } },
+    { type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'CheckCanary' } },
+    {
+      type: 'TaskSucceeded',
+      timestamp: new Date(),
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { track: 'canary', ...check } }),
+      },
+    },
+    {
+      type: 'ChoiceStateEntered',
+      timestamp: new Date(),
+      stateEnteredEventDetails: { name: 'IsCanaryReady' },
+    },
+  ];
+}
+
+/**
+ * A Step Functions client whose execution's history grows by one batch of events per GetExecutionHistory
+ * call (read newest first, as `watch` reads it).
+ */
+function aGrowingHistory(batches: Omit<HistoryEvent, 'id'>[][]): SFNClient {
+  const history: HistoryEvent[] = [];
+  let next = 0;
+  return {
+    send: async (command: GetExecutionHistoryCommand) => {
+      for (const event of batches[next++] ?? []) history.push({ ...event, id: history.length + 1 });
+      expect(command.input).toMatchObject({ executionArn, reverseOrder: true });
+      return { events: [...history].reverse() };
+    },
+  } as unknown as SFNClient;
+}
+
+describe('watchExecution', () => {
+  it("prints a rollout's reason when it changes, not at every check, and again after the track was ready", async () => {
+    // Prepare
+    const stuck = `0/4 ready, 4 updated; ${UNSCHEDULABLE}`;
+    const sfn = aGrowingHistory([
+      aLoopTurn({ ready: false, reason: stuck, attempt: 1 }),
+      aLoopTurn({ ready: false, reason: stuck, attempt: 2 }),
+      [
+        ...aLoopTurn({ ready: false, reason: stuck, attempt: 3 }),
+        ...aLoopTurn({ ready: false, reason: `1/4 ready, 4 updated; ${UNSCHEDULABLE}`, attempt: 4 }),
+      ],
+      aLoopTurn({ ready: true, reason: '4/4 ready, 4 updated', attempt: 5 }),
+      aLoopTurn({ ready: false, reason: stuck, attempt: 1 }),
+      [{ type: 'ExecutionSucceeded', timestamp: new Date(), executionSucceededEventDetails: {} }],
+    ]);
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(sfn, executionArn, { print: (line) => printed.push(line), pollMs: 1 });
+    // Assess
+    expect(code).toBe(0);
+    expect(printed.filter((line) => !line.startsWith('→'))).toEqual([
+      `  rollout  canary: ${stuck}`,
+      `  rollout  canary: 1/4 ready, 4 updated; ${UNSCHEDULABLE}`,
+      `  rollout  canary: ${stuck}`,
+      'SUCCEEDED',
+    ]);
+    expect(printed.filter((line) => line === '→ CheckCanary')).toHaveLength(6);
+  });
+});
