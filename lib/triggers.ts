@@ -152,7 +152,10 @@ export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflo
       ];
     }
     try {
-      validateRequest(trigger.strategy, pushedRequest(trigger, 'v1', `${trigger.repositoryName}@sha256:${'0'.repeat(64)}`));
+      validateRequest(
+        trigger.strategy,
+        pushedRequest(trigger, 'v1', `${trigger.repositoryName}@sha256:${'0'.repeat(64)}`),
+      );
       return [];
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -4,7 +4,7 @@ import { executionNameOf } from '#core/api-routes.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
 import { type DatabaseMigrationRequest, rdsChecks } from '#core/schemas/database-migration.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
-import { serviceLocked } from '#lambdas/shared/service-locked.ts';
+import { lockForExecution } from '#lambdas/shared/execution-fence.ts';
 
 /** What a database migration may take besides its RDS waits (backup, migrations, copy, validation). */
 const REST_SECONDS = 86_400;
@@ -29,9 +29,12 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
   await checkBeforeLock(request);
-  const lock = createLockFromEnvironment();
-  if (!(await lock.acquire(request.service, executionArn, lockSeconds(request)))) {
-    throw serviceLocked(request.service, await lock.holder(request.service));
-  }
+  await lockForExecution(
+    createLockFromEnvironment(),
+    request.service,
+    executionArn,
+    lockSeconds(request),
+    'db-prepare',
+  );
   return { request, executionArn, copyId: executionNameOf(executionArn) };
 });

@@ -1,5 +1,7 @@
 import { ExecutionStoppedError } from '#core/errors.ts';
 import type { Lock } from '#core/ports/lock.ts';
+import type { ServiceRef } from '#core/types.ts';
+import { serviceLocked } from './service-locked.ts';
 
 /**
  * Throws `ExecutionStopped` when a rollback has claimed `executionArn`'s clean-up. Step Functions does not
@@ -16,5 +18,32 @@ export async function refuseIfRolledBack(lock: Lock, executionArn: string, task:
     throw new ExecutionStoppedError(
       `${task} changed nothing: ${executionArn} was stopped and its rollback ${rollbackArn} is putting the service back`,
     );
+  }
+}
+
+/**
+ * Locks `service` for `executionArn` for `ttlSeconds`: `ServiceLocked` naming the holder when another
+ * execution holds it. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
+ * and its rollback found nothing locked yet), the lock is given back and the task fails `ExecutionStopped`:
+ * a stopped execution must not hold the service.
+ *
+ * @example
+ * await lockForExecution(lock, request.service, executionArn, 86_400, 'validate-request');
+ */
+export async function lockForExecution(
+  lock: Lock,
+  service: ServiceRef,
+  executionArn: string,
+  ttlSeconds: number,
+  task: string,
+): Promise<void> {
+  if (!(await lock.acquire(service, executionArn, ttlSeconds))) {
+    throw serviceLocked(service, await lock.holder(service));
+  }
+  try {
+    await refuseIfRolledBack(lock, executionArn, task);
+  } catch (error) {
+    await lock.release(service, executionArn);
+    throw error;
   }
 }

@@ -10,7 +10,7 @@ import {
   metricsFamily,
   trafficFamily,
 } from '#lambdas/shared/dependencies.ts';
-import { serviceLocked } from '#lambdas/shared/service-locked.ts';
+import { lockForExecution } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
@@ -71,9 +71,12 @@ export const handler = taskHandler('validate-request', {}, async ({ strategy, ex
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   assertLiveWorkload(request.service, plan, weights, live);
-  const lock = await deps.lock();
-  if (!(await lock.acquire(request.service, executionArn, lockSeconds(plan)))) {
-    throw serviceLocked(request.service, await lock.holder(request.service));
-  }
+  await lockForExecution(
+    await deps.lock(),
+    request.service,
+    executionArn,
+    lockSeconds(plan),
+    'validate-request',
+  );
   return { request, plan, executionArn, cursor: { index: 0 }, analysis: NO_ANALYSIS_YET };
 });

@@ -449,6 +449,7 @@ describe('db-prepare', () => {
   it("locks the service for the request's RDS waits plus a day", async () => {
     // Prepare
     dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({});
     const { backup: _, rds: __, blueGreen: ___, ...withoutRds } = request;
     const now = Date.parse('2025-01-01T00:00:00Z') / 1000;
     // Act

@@ -482,6 +482,18 @@ describe("a stopped execution's tasks still in flight", () => {
     expect(world.events).toEqual([]);
   });
 
+  it('give the service lock back when the execution was stopped while ValidateRequest ran', async () => {
+    // Prepare: the rollback found nothing locked yet and claimed the execution
+    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.name).toBe('ExecutionStopped');
+    expect(world.lockHolder).toBeUndefined();
+  });
+
   it('go on for an execution no rollback claimed', async () => {
     // Prepare
     world.rollbackClaims.set(
