@@ -3,27 +3,59 @@ import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * How long a claim outlasts its rollback: a duplicate rollback of the same stop (EventBridge delivers at
- * least once, and retries a start for up to an hour; `cutover abort` starts one when none appeared) finds
- * it for a week.
+ * How long a running rollback holds its claim: longer than its loops take (capacity and rolled-back checks
+ * are bounded by the release's progress deadline), short enough that a rollback stopped or lost mid-way
+ * does not keep another from cleaning up for long.
  */
-const CLAIM_SECONDS = 7 * 86_400;
+const RUNNING_CLAIM_SECONDS = 2 * 3600;
 
 /**
- * ClaimRollback: claims the clean-up after the stopped execution `executionArn` for this rollback
- * (`rollbackArn`). Answers `{ claimed: true }` when this rollback holds the claim (newly, or again on a
- * retry), `{ claimed: false, by }` when another rollback of the same stop claimed it first, which then
- * does the clean-up alone. From the claim on, the stopped execution's tasks still in flight change nothing
- * (`ExecutionStopped`).
+ * How long the claim of a rollback that cleaned up lasts: a duplicate of the same stop started later
+ * (EventBridge delivers at least once and retries a start for up to an hour; `cutover abort` starts one
+ * when none appeared) finds it for a week.
+ */
+const CLEANED_UP_CLAIM_SECONDS = 7 * 86_400;
+
+/**
+ * ClaimRollback: one clean-up per stopped execution. Without `ended`, claims the clean-up after
+ * `executionArn` for this rollback (`rollbackArn`) and answers:
+ * - `{ claimed: true }` when this rollback holds the claim (newly, or again on a retry);
+ * - `{ claimed: false, by }` when another rollback of the same stop holds it (it cleans up alone);
+ * - `{ claimed: false, refused }` when another execution holds the service's lock (a release started
+ *   since): restoring the stopped execution's backup would undo it, so nothing is claimed.
+ * From the claim on, the stopped execution's tasks still in flight change nothing (`ExecutionStopped`).
+ * `ended: 'cleanedUp'` keeps the claim for a week; `ended: 'failed'` gives it up, so the clean-up can be
+ * run again.
  */
 export const handler = plainTaskHandler(
   'claim-rollback',
-  { executionArn: z.string().min(1), rollbackArn: z.string().min(1) },
-  async ({ executionArn, rollbackArn }) => {
+  {
+    executionArn: z.string().min(1),
+    rollbackArn: z.string().min(1),
+    service: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
+    ended: z.enum(['cleanedUp', 'failed']).optional(),
+  },
+  async ({ executionArn, rollbackArn, service, ended }) => {
     const lock = createLockFromEnvironment();
-    if (await lock.claimRollback(executionArn, rollbackArn, CLAIM_SECONDS)) return { claimed: true };
-    const by = await lock.rollbackOf(executionArn);
-    logger.warn('another rollback cleans up after this execution', { executionArn, by });
-    return { claimed: false, ...(by ? { by } : {}) };
+    if (ended === 'failed') {
+      await lock.releaseRollback(executionArn, rollbackArn);
+      return { claimed: false, released: true };
+    }
+    const seconds = ended === 'cleanedUp' ? CLEANED_UP_CLAIM_SECONDS : RUNNING_CLAIM_SECONDS;
+    if (!(await lock.claimRollback(executionArn, rollbackArn, seconds))) {
+      const by = await lock.rollbackOf(executionArn);
+      logger.warn('another rollback cleans up after this execution', { executionArn, by });
+      return { claimed: false, ...(by ? { by } : {}) };
+    }
+    const holder = ended ? undefined : await lock.holder(service);
+    if (holder !== undefined && holder !== executionArn) {
+      await lock.releaseRollback(executionArn, rollbackArn);
+      const refused =
+        `${service.namespace}/${service.name} is locked by ${holder}, not by ${executionArn}: restoring ` +
+        "the stopped execution's backup would undo what that one changes, so nothing was restored";
+      logger.warn(refused);
+      return { claimed: false, refused };
+    }
+    return { claimed: true };
   },
 );

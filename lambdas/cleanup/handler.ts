@@ -9,8 +9,9 @@ export const handler = taskHandler(
   { track: z.string().min(1) },
   async ({ request, executionArn, track }) => {
     const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
+    const cluster = await deps.cluster();
     await refuseIfRolledBack(await deps.lock(), executionArn, 'cleanup');
-    await (await deps.cluster()).remove(request.service, track);
+    await cluster.remove(request.service, track);
     return { removed: track };
   },
 );

@@ -20,8 +20,9 @@ export const handler = taskHandler(
       );
     }
     const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
+    const cluster = await deps.cluster();
     await refuseIfRolledBack(await deps.lock(), executionArn, 'deploy-track');
-    await (await deps.cluster()).apply(request.service, track, { ...request.release, replicas: count });
+    await cluster.apply(request.service, track, { ...request.release, replicas: count });
     return { track, ready: false, reason: 'applied', attempt: 0 };
   },
 );

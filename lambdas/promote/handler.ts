@@ -18,8 +18,9 @@ export const handler = taskHandler(
       [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
     );
     const deps = dependencies(request, { router: trafficFamily, notifier: notifierFamily, lock: lockFamily });
+    const router = await deps.router();
     await refuseIfRolledBack(await deps.lock(), executionArn, 'promote');
-    await applyWeights(await deps.router(), request.service, weights);
+    await applyWeights(router, request.service, weights);
     const shiftedAt = new Date().toISOString();
     await publishEvent(
       await deps.notifier(),

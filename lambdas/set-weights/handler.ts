@@ -21,8 +21,9 @@ export const handler = taskHandler(
       );
     }
     const deps = dependencies(request, { router: trafficFamily, lock: lockFamily });
+    const router = await deps.router();
     await refuseIfRolledBack(await deps.lock(), executionArn, 'set-weights');
-    await applyWeights(await deps.router(), request.service, weights);
+    await applyWeights(router, request.service, weights);
     return { weights, shiftedAt: new Date().toISOString() };
   },
 );

@@ -63,7 +63,7 @@ export async function abortRelease(
   const others = new Set<string>();
   for (;;) {
     const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
-    if (found) return { rollbackExecutionArn: found, strategy: input.strategy };
+    if (found) return { rollbackExecutionArn: await cleanerOf(sfn, found), strategy: input.strategy };
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
   }
@@ -106,6 +106,16 @@ async function startedRollback(
     nextToken = recent.length === (page.executions ?? []).length ? page.nextToken : undefined;
   } while (nextToken);
   return undefined;
+}
+
+/**
+ * The rollback that cleans up: `rollbackArn`, unless it ended at AlreadyClaimed, finding the clean-up
+ * claimed by another rollback of the same stop (then that one).
+ */
+async function cleanerOf(sfn: SFNClient, rollbackArn: string): Promise<string> {
+  const { output } = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
+  const claim = (JSON.parse(output ?? '{}') as { claim?: { claimed?: unknown; by?: unknown } }).claim;
+  return claim?.claimed === false && typeof claim.by === 'string' ? claim.by : rollbackArn;
 }
 
 /** Whether the rollback execution `candidate` exists and was started for `executionArn`. */

@@ -1,3 +1,4 @@
+import type { Lock } from '#core/ports/lock.ts';
 import {
   ABORTED_REASON,
   isRollbackWorkflow,
@@ -6,13 +7,11 @@ import {
   type RollbackWorkflow,
   rollbackExecutionName,
 } from '#core/rollback.ts';
+import type { ServiceRef } from '#core/types.ts';
 import { executionArnIn } from '../cli/resolve.ts';
 import type { RegisteredStateMachine } from './project/state-machines.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
-
-/** How far back a start looks for stops whose rollback never started: EventBridge's window for its rule. */
-export const MISSED_ABORT_WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * The local counterpart of the CDK app's AbortRollbacks rules: when an execution of a release strategy's
@@ -39,37 +38,47 @@ export function rollBackAbortedReleases(
 }
 
 /**
- * Starts the rollback of every execution stopped within {@link MISSED_ABORT_WINDOW_MS} before `now` (epoch ms) that
- * has none named `abort-<its name>`: a runtime killed between committing a stop and committing its
- * rollback's start would otherwise leave that release half done and its service locked. Run it once the
- * runtime resumed its executions; returns the executions it started rollbacks for.
+ * Starts the rollback of every stopped execution that still holds its service's lock and has no rollback
+ * named `abort-<its name>`: a runtime killed between committing a stop and committing its rollback's start
+ * would otherwise leave that release half done and its service locked. (A stop whose execution holds no
+ * lock changed nothing, or was cleaned up; one whose service another execution holds now must not be
+ * restored over it.) Run it once the runtime resumed its executions; returns the executions it started
+ * rollbacks for.
  *
  * @example
  * service.start();
- * await rollBackMissedAborts(service, stateMachines, Date.now());
+ * await rollBackMissedAborts(service, stateMachines, adapters.lock);
  */
 export async function rollBackMissedAborts(
   service: LocalStepFunctions,
   machines: readonly RegisteredStateMachine[],
-  now: number,
+  lock: Lock,
 ): Promise<string[]> {
   const workflows = rollbackWorkflows(machines);
   if (!workflows) return [];
-  const since = now - MISSED_ABORT_WINDOW_MS;
   const started: string[] = [];
   for (const [stateMachineArn, strategy] of workflows.strategyOf) {
-    for (const executionArn of await recentlyAborted(service, stateMachineArn, since)) {
+    for (const executionArn of await abortedExecutions(service, stateMachineArn)) {
       if (await hasRollback(service, workflows.rollbackArn, executionArn)) continue;
-      startRollback(
-        service,
-        workflows.rollbackArn,
-        strategy,
-        await service.describeExecution({ executionArn }),
-      );
+      const execution = await service.describeExecution({ executionArn });
+      const target = serviceOf(execution.input);
+      if (!target || (await lock.holder(target)) !== executionArn) continue;
+      startRollback(service, workflows.rollbackArn, strategy, execution);
       started.push(executionArn);
     }
   }
   return started;
+}
+
+/** The service a release's or migration's input names, if it names one. */
+function serviceOf(input: string | undefined): ServiceRef | undefined {
+  try {
+    const { service } = JSON.parse(input ?? '{}') as { service?: Partial<ServiceRef> };
+    const { name, namespace } = service ?? {};
+    return typeof name === 'string' && typeof namespace === 'string' ? { name, namespace } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rollback machine and the workflows whose stops it cleans up after; none without a rollback machine. */
@@ -109,19 +118,13 @@ function startRollback(
     });
 }
 
-/** The executions of `stateMachineArn` that ended ABORTED at or after `since` (epoch ms), newest first. */
-async function recentlyAborted(
-  service: LocalStepFunctions,
-  stateMachineArn: string,
-  since: number,
-): Promise<string[]> {
+/** The executions of `stateMachineArn` that ended ABORTED. */
+async function abortedExecutions(service: LocalStepFunctions, stateMachineArn: string): Promise<string[]> {
   const found: string[] = [];
   let nextToken: string | undefined;
   do {
     const page = await service.listExecutions({ stateMachineArn, statusFilter: 'ABORTED', nextToken });
-    for (const execution of page.executions ?? []) {
-      if ((execution.stopDate?.getTime() ?? 0) >= since) found.push(execution.executionArn!);
-    }
+    for (const execution of page.executions ?? []) found.push(execution.executionArn!);
     nextToken = page.nextToken;
   } while (nextToken);
   return found;

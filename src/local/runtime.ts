@@ -115,7 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     registerConsoleRoutes(server, { service });
     if (options.startDataServices) await dataServices().catch(() => undefined);
     service.start();
-    await rollBackMissedAborts(service, stateMachines, service.clock.now());
+    if (local) await rollBackMissedAborts(service, stateMachines, local.adapters.lock);
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     const adapters = local?.adapters;
     return { endpoint, service, server, adapters, stateMachines, dataServices, close };

@@ -86,6 +86,20 @@ export function describeLockContract(name: string, fixture: LockContractFixture)
       expect(await lock.rollbackOf(stopped)).toBe('rollback-a');
     });
 
+    it('frees a rollback claim given up by its holder only', async () => {
+      // Prepare
+      const stopped = `execution-${aService().name}`;
+      await lock.claimRollback(stopped, 'rollback-a', 600);
+      // Act
+      await lock.releaseRollback(stopped, 'rollback-b');
+      const afterOther = await lock.rollbackOf(stopped);
+      await lock.releaseRollback(stopped, 'rollback-a');
+      // Assess
+      expect(afterOther).toBe('rollback-a');
+      expect(await lock.rollbackOf(stopped)).toBeUndefined();
+      expect(await lock.claimRollback(stopped, 'rollback-b', 600)).toBe(true);
+    });
+
     it('keeps rollback claims apart from service locks and frees them on expiry', async () => {
       // Prepare
       const service = aService();

@@ -38,21 +38,8 @@ export class DynamoDbLock implements Lock {
     return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds);
   }
 
-  async release(service: ServiceRef, owner: string): Promise<void> {
-    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const command = new DeleteItemCommand({
-      TableName: this.#tableName,
-      Key: { [STATE_TABLE.partitionKey]: { S: lockKey(service) } },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
-    });
-    try {
-      await this.#client.send(command);
-    } catch (error) {
-      if (isConditionFailure(error)) return;
-      throw asAdapterError(error, 'dynamodb:DeleteItem');
-    }
+  release(service: ServiceRef, owner: string): Promise<void> {
+    return this.#deleteIfOwner(lockKey(service), owner);
   }
 
   holder(service: ServiceRef): Promise<string | undefined> {
@@ -65,6 +52,28 @@ export class DynamoDbLock implements Lock {
 
   rollbackOf(executionArn: string): Promise<string | undefined> {
     return this.#unexpiredOwner(rollbackClaimKey(executionArn));
+  }
+
+  releaseRollback(executionArn: string, rollbackArn: string): Promise<void> {
+    return this.#deleteIfOwner(rollbackClaimKey(executionArn), rollbackArn);
+  }
+
+  /** A DeleteItem of `key` conditioned on `owner` holding it; a no-op when someone else does. */
+  async #deleteIfOwner(key: string, owner: string): Promise<void> {
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const command = new DeleteItemCommand({
+      TableName: this.#tableName,
+      Key: { [STATE_TABLE.partitionKey]: { S: key } },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: owner } },
+    });
+    try {
+      await this.#client.send(command);
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      throw asAdapterError(error, 'dynamodb:DeleteItem');
+    }
   }
 
   /** A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item. */

@@ -25,4 +25,6 @@ export interface Lock {
    * must then change nothing.
    */
   rollbackOf(executionArn: string): Promise<string | undefined>;
+  /** Gives up `rollbackArn`'s claim on `executionArn` (a rollback that failed), so another may clean up. */
+  releaseRollback(executionArn: string, rollbackArn: string): Promise<void>;
 }

@@ -50,12 +50,20 @@ export class SqliteLock implements Lock {
 
   async claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
     assertNonEmpty('executionArn', executionArn);
+    assertNonEmpty('rollbackArn', rollbackArn);
     return this.#putUnlessHeld('rollback_claims', { execution_arn: executionArn }, rollbackArn, ttlSeconds);
   }
 
   async rollbackOf(executionArn: string): Promise<string | undefined> {
     assertNonEmpty('executionArn', executionArn);
     return this.#unexpiredOwner('rollback_claims', { execution_arn: executionArn });
+  }
+
+  async releaseRollback(executionArn: string, rollbackArn: string): Promise<void> {
+    assertNonEmpty('executionArn', executionArn);
+    this.db
+      .prepare('DELETE FROM rollback_claims WHERE execution_arn = ? AND owner = ?')
+      .run(executionArn, rollbackArn);
   }
 
   /** Inserts or takes over `key`'s row for `owner`: true unless another owner holds an unexpired row. */

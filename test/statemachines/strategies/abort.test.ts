@@ -140,6 +140,12 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
       'AlreadyClaimed',
     ]);
     expect(await statesEntered(strategies, cleaner!.executionArn!)).toContain('NotifyRolledBack');
+    const late = await strategies.run(
+      'rollback',
+      { strategy: 'canary', executionArn: arn, request },
+      'rollback-aborted-v3-late',
+    );
+    expect(JSON.parse(late.output!).claim).toEqual({ claimed: false, by: cleaner!.executionArn });
     expect(await liveWeights(strategies.adapters, service)).toEqual({ stable: 100 });
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
@@ -218,7 +224,7 @@ describe('a stop whose rollback never started (the runtime killed in between)', 
       expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
       expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
       const { service: api, stateMachines } = strategies.runtime;
-      expect(await rollBackMissedAborts(api, stateMachines, Date.now())).toEqual([]);
+      expect(await rollBackMissedAborts(api, stateMachines, strategies.adapters.lock)).toEqual([]);
     } finally {
       await strategies.close();
     }
@@ -316,6 +322,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'IsDatabaseMigration',
       'NotifyMigrationAborted',
       'UnlockMigration',
+      'KeepMigrationClaim',
       'MigrationUnlocked',
     ]);
     expect(again).toEqual(first);

@@ -23,7 +23,7 @@ const REQUEST = JSON.stringify({ service: { name: 'checkout', namespace: 'shop' 
  * Step Functions on AWS as `cutover abort` meets it: a canary RUNNING past its first task, the rollback
  * machine, and `rollbacks` (what ListExecutions of the rollback machine answers, newest first).
  */
-function stepFunctionsOnAws(rollbacks: { arn: string; startDate: Date; input: object }[]) {
+function stepFunctionsOnAws(rollbacks: { arn: string; startDate: Date; input: object; output?: object }[]) {
   const client = new SFNClient({ region: 'eu-west-1' });
   const mock = mockClient(client);
   mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
@@ -34,7 +34,9 @@ function stepFunctionsOnAws(rollbacks: { arn: string; startDate: Date; input: ob
         message: `Execution Does Not Exist: '${executionArn}'`,
         $metadata: {},
       });
-    return { executionArn, status: 'RUNNING', input: JSON.stringify(rollback.input) };
+    if (!rollback.output) return { executionArn, status: 'RUNNING', input: JSON.stringify(rollback.input) };
+    const output = JSON.stringify(rollback.output);
+    return { executionArn, status: 'SUCCEEDED', input: JSON.stringify(rollback.input), output };
   });
   mock.on(StopExecutionCommand).resolves({ stopDate: STOPPED_AT });
   mock.on(GetExecutionHistoryCommand).resolves({
@@ -118,6 +120,23 @@ describe('abortRelease on AWS', () => {
       cause: 'wrong image',
     });
     expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('names the rollback that cleans up when the one it finds ended at AlreadyClaimed', async () => {
+    // Prepare: abort-<name> (a duplicate) found the clean-up claimed by the rule's rollback
+    const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
+    const { client } = stepFunctionsOnAws([
+      {
+        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
+        startDate: secondsAfterStop(2),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        output: { claim: { claimed: false, by: ruleStarted } },
+      },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 1_000);
+    // Assess
+    expect(outcome).toEqual({ rollbackExecutionArn: ruleStarted, strategy: 'canary' });
   });
 
   it('starts abort-<name> itself when no rollback appears for the stop in time', async () => {

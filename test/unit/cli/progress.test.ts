@@ -191,6 +191,27 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('says when a rollback found the clean-up claimed by another rollback of the same stop, naming it', () => {
+    // Prepare
+    const other = 'arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:6c1f2b0e';
+    const claim: HistoryEvent = {
+      id: 7,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { claimed: false, by: other } }),
+      },
+    };
+    // Act
+    const lines = progressOf(claim).map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      `  rollback another rollback cleans up after this stop, this one changes nothing: ${other}`,
+    ]);
+  });
+
   it('says why a rollout check found its track not ready, and nothing of a ready one or of DeployTrack', () => {
     // Prepare: CheckRollout's outputs (not ready, then ready) and DeployTrack's
     const reason =

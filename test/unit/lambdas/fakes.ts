@@ -102,6 +102,9 @@ export class FakeWorld {
       return claimedBy === rollbackArn;
     },
     rollbackOf: async (executionArn) => this.rollbackClaims.get(executionArn),
+    releaseRollback: async (executionArn, rollbackArn) => {
+      if (this.rollbackClaims.get(executionArn) === rollbackArn) this.rollbackClaims.delete(executionArn);
+    },
   };
 
   readonly approvalStore: ApprovalStore = {

@@ -9,6 +9,7 @@ import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
 import { handler as backupState } from '#lambdas/backup-state/handler.ts';
 import { handler as checkRollout } from '#lambdas/check-rollout/handler.ts';
+import { handler as claimRollback } from '#lambdas/claim-rollback/handler.ts';
 import { handler as cleanup } from '#lambdas/cleanup/handler.ts';
 import { handler as deployTrack } from '#lambdas/deploy-track/handler.ts';
 import { handler as notify } from '#lambdas/notify/handler.ts';
@@ -452,6 +453,43 @@ describe('analyze', () => {
       expect(EndTime!.getTime()).toBeLessThanOrEqual(after - 60_000);
       expect([40_000, 41_000]).toContain(EndTime!.getTime() - StartTime!.getTime());
     });
+  });
+});
+
+describe('claim-rollback', () => {
+  const service = { name: 'checkout', namespace: 'shop' };
+  const claim = (rollbackArn: string, ended?: 'cleanedUp' | 'failed') =>
+    claimRollback({ executionArn, rollbackArn, service, ...(ended ? { ended } : {}) }, context);
+
+  it('gives the clean-up to the first rollback, names it to a second, and frees it once the first failed', async () => {
+    // Prepare: the stopped execution still holds its service's lock
+    world.lockHolder = executionArn;
+    // Act
+    const first = await claim('rollback-1');
+    const duplicate = await claim('rollback-2');
+    await claim('rollback-1', 'failed');
+    const retry = await claim('rollback-2');
+    // Assess
+    expect([first, duplicate, retry]).toEqual([
+      { claimed: true },
+      { claimed: false, by: 'rollback-1' },
+      { claimed: true },
+    ]);
+  });
+
+  it('restores nothing over a release that has locked the service since, and keeps no claim', async () => {
+    // Prepare
+    world.lockHolder = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-2';
+    // Act
+    const answer = await claim('rollback-1');
+    // Assess
+    expect(answer).toEqual({
+      claimed: false,
+      refused:
+        `shop/checkout is locked by ${world.lockHolder}, not by ${executionArn}: restoring the stopped ` +
+        "execution's backup would undo what that one changes, so nothing was restored",
+    });
+    expect(world.rollbackClaims.get(executionArn)).toBeUndefined();
   });
 });
 
