@@ -46,6 +46,11 @@ export const CAPABILITIES = {
    * execution checks that no rollback claimed it before it changes anything.
    */
   fence: 'whether a rollback claimed the execution (rollback claims in the state table)',
+  /**
+   * dynamodb Get/Put/DeleteItem on the state table's rollback claims (`rollback#...`), and GetItem on its
+   * service locks (`lock#...`, to read which execution holds the service).
+   */
+  claims: 'rollback claims in the state table, and who holds a service lock',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
@@ -68,7 +73,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   analyze: ['metrics'],
   'backup-state': ['cluster', 'listeners', 'backup'],
   'check-rollout': ['cluster'],
-  'claim-rollback': ['state'],
+  'claim-rollback': ['claims'],
   cleanup: ['cluster', 'fence'],
   'deploy-track': ['cluster', 'fence'],
   notify: ['notify'],

@@ -91,12 +91,15 @@ export function capabilityStatements(
         ),
       ];
     case 'fence':
+      return [keyedStatement(['dynamodb:GetItem'], resources.table, 'rollback#*')];
+    case 'claims':
       return [
-        new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem'],
-          resources: [resources.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rollback#*'] } },
-        }),
+        keyedStatement(
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources.table,
+          'rollback#*',
+        ),
+        keyedStatement(['dynamodb:GetItem'], resources.table, 'lock#*'),
       ];
     case 'notify':
       return [
@@ -118,6 +121,15 @@ export function capabilityStatements(
 
 function statement(actions: string[], resources: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions, resources });
+}
+
+/** `actions` on the items of `table` whose partition key matches `keys` (`rollback#*`). */
+function keyedStatement(actions: string[], table: dynamodb.ITable, keys: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions,
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] } },
+  });
 }
 
 /**

@@ -110,7 +110,7 @@ describe('Task function permissions', () => {
     expect(withRds).toEqual([]);
   });
 
-  it('lets the tasks that change the service or the database read rollback claims only, and claim-rollback write them', () => {
+  it('lets the tasks that change the service or the database read rollback claims only, and claim-rollback write them and read locks only', () => {
     // Act
     const readingClaims = tasksWhere(template, (statements) =>
       statements.some((s) => JSON.stringify(s.Condition ?? {}).includes('rollback#*')),
@@ -118,6 +118,7 @@ describe('Task function permissions', () => {
     const deployTrack = statementsOf(template, 'deploy-track');
     // Assess
     expect(readingClaims.sort()).toEqual([
+      'claim-rollback',
       'cleanup',
       'db-copy-table',
       'db-migrate',
@@ -139,9 +140,19 @@ describe('Task function permissions', () => {
         Resource: expect.anything(),
       },
     ]);
-    expect(actionsOf(statementsOf(template, 'claim-rollback'))).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']),
+    const claimRollback = statementsOf(template, 'claim-rollback').filter((s) =>
+      actionsOf([s]).some((action) => action.startsWith('dynamodb:')),
     );
+    expect(claimRollback).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rollback#*'] } },
+      }),
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lock#*'] } },
+      }),
+    ]);
   });
 });
 
