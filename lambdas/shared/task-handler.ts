@@ -6,6 +6,7 @@ import { CutoverError } from '#core/errors.ts';
 import {
   type DeploymentRequest,
   parseWith,
+  readAdmittedRequest,
   STRATEGIES,
   type Strategy,
   validateRequest,
@@ -28,11 +29,15 @@ export type TaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>
   readonly executionArn: string;
 };
 
-/** Parses the task's payload, then normalizes the request with its strategy's schema. */
+/** How a task gets its request: admitted (`validateRequest`) or read as admitted (`readAdmittedRequest`). */
+type ReadRequest = (strategy: Strategy, request: unknown) => DeploymentRequest;
+
+/** Parses the task's payload, then normalizes the request with `readRequest`. */
 function parseTaskInput<Shape extends z.ZodRawShape>(
   shape: Shape,
   event: unknown,
   what: string,
+  readRequest: ReadRequest,
 ): TaskInput<Shape> {
   const parsed = parseWith(z.object({ ...taskEnvelope, ...shape }), event, what) as Record<
     string,
@@ -41,7 +46,7 @@ function parseTaskInput<Shape extends z.ZodRawShape>(
     strategy: Strategy;
     request: unknown;
   };
-  return { ...parsed, request: validateRequest(parsed.strategy, parsed.request) } as TaskInput<Shape>;
+  return { ...parsed, request: readRequest(parsed.strategy, parsed.request) } as TaskInput<Shape>;
 }
 
 /**
@@ -78,9 +83,10 @@ const errorNames = (): MiddlewareObj => ({
 });
 
 /**
- * Builds a task function: Powertools logger with the Lambda context, the payload checked against
- * `shape` (plus `strategy`, `request`, `executionArn`) with a `ValidationError` naming every bad field,
- * and thrown errors keeping their `name` so `Retry`/`Catch` can match it.
+ * Builds a task function of a release already admitted: Powertools logger with the Lambda context, the
+ * payload checked against `shape` (plus `strategy`, `request`, `executionArn`) with a `ValidationError`
+ * naming every bad field, the request read as admitted (`readAdmittedRequest`: admission rules added since
+ * do not stop a running release), and thrown errors keeping their `name` so `Retry`/`Catch` can match it.
  *
  * @example
  * export const handler = taskHandler('cleanup', { track: z.string() }, async ({ request, track }) => {
@@ -93,8 +99,32 @@ export function taskHandler<Shape extends z.ZodRawShape, Result>(
   shape: Shape,
   task: (input: TaskInput<Shape>) => Promise<Result>,
 ) {
+  return releaseTaskHandler(name, shape, task, readAdmittedRequest);
+}
+
+/**
+ * Builds the task function that admits a release (ValidateRequest): a {@link taskHandler} whose request is
+ * checked with `validateRequest`, admission rules included.
+ *
+ * @example
+ * export const handler = admitHandler('validate-request', {}, async ({ request }) => ({ request }));
+ */
+export function admitHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: TaskInput<Shape>) => Promise<Result>,
+) {
+  return releaseTaskHandler(name, shape, task, validateRequest);
+}
+
+function releaseTaskHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: TaskInput<Shape>) => Promise<Result>,
+  readRequest: ReadRequest,
+) {
   return functionHandler<Result>(async (event: unknown) => {
-    const input = parseTaskInput(shape, event, `${name} input`);
+    const input = parseTaskInput(shape, event, `${name} input`, readRequest);
     logger.appendKeys({
       task: name,
       target: `${input.request.service.namespace}/${input.request.service.name}`,

@@ -11,7 +11,7 @@ import {
   trafficFamily,
 } from '#lambdas/shared/dependencies.ts';
 import { lockForExecution } from '#lambdas/shared/execution-fence.ts';
-import { taskHandler } from '#lambdas/shared/task-handler.ts';
+import { admitHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
 const LOCK_MARGIN_SECONDS = 86_400;
@@ -44,7 +44,7 @@ function assertLiveWorkload(service: ServiceRef, plan: Plan, weights: Weights, s
  * no workload), and the service locked for this execution (`ServiceLocked` when another holds it).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
-export const handler = taskHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
+export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
   let { request } = input;
   const deps = dependencies(request, {
     cluster: clusterFamily,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { admissionShape, checkAdmission, type RequestAnalysis } from './admission.ts';
 import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
-import { checkMetricQueries, type RequestAnalysis } from './metrics.ts';
 
 /** An analysis after a bake time: before the switch (on the idle colour) or after it. */
 const analysisWindowSchema = (defaultBakeSeconds: number) =>
@@ -31,14 +31,19 @@ function blueGreenAnalyses(block: unknown): RequestAnalysis[] {
 
 /** A blue-green release request: deploy the idle colour at full size, switch all traffic, keep the old colour for a while. */
 export const blueGreenRequestSchema = z
-  .strictObject({ ...baseRequestShape, blueGreen: blueGreenBlockSchema.prefault({}) })
+  .strictObject({ ...baseRequestShape, ...admissionShape, blueGreen: blueGreenBlockSchema.prefault({}) })
   .superRefine((request, ctx) => {
     checkRelease(request, ctx);
-    checkMetricQueries(request, ctx, blueGreenAnalyses(request.blueGreen));
+    checkAdmission(request, ctx, blueGreenAnalyses(request.blueGreen));
   }, EVEN_WITH_ISSUES);
 
+/** A blue-green request already admitted, as its tasks read it: {@link blueGreenRequestSchema} without admission. */
+export const admittedBlueGreenRequestSchema = z
+  .strictObject({ ...baseRequestShape, blueGreen: blueGreenBlockSchema.prefault({}) })
+  .superRefine(checkRelease, EVEN_WITH_ISSUES);
+
 export type BlueGreenRequestInput = z.input<typeof blueGreenRequestSchema>;
-export type BlueGreenRequest = z.output<typeof blueGreenRequestSchema>;
+export type BlueGreenRequest = z.output<typeof admittedBlueGreenRequestSchema>;
 
 /** JSON Schema of a blue-green request (the input form, before defaults). */
 export const blueGreenRequestJsonSchema = z.toJSONSchema(blueGreenRequestSchema, { io: 'input' });

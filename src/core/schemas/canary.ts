@@ -1,7 +1,13 @@
 import * as z from 'zod';
-import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
+import { admissionShape, checkAdmission, type RequestAnalysis } from './admission.ts';
+import {
+  analysisSchema,
+  approvalSchema,
+  type BaseRequest,
+  baseRequestShape,
+  checkRelease,
+} from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
-import { checkMetricQueries, type RequestAnalysis } from './metrics.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** Traffic-shifting presets, named as in AWS CodeDeploy (`CodeDeployDefault.Lambda<Name>`). */
@@ -107,17 +113,27 @@ function canaryAnalyses(block: unknown): RequestAnalysis[] {
   return Array.isArray(steps) && steps.length === 0 ? [] : [{ path: 'canary.analysis', analysis }];
 }
 
+/** The cross-field rules of a canary request. */
+function checkCanaryRequest(request: BaseRequest, ctx: z.RefinementCtx): void {
+  checkRelease(request, ctx);
+  checkWeightedRouter(request, ctx, 'a canary');
+}
+
 /** A canary release request: shift traffic to the canary track step by step, analyzing each step. */
 export const canaryRequestSchema = z
-  .strictObject({ ...baseRequestShape, canary: canaryBlockSchema })
+  .strictObject({ ...baseRequestShape, ...admissionShape, canary: canaryBlockSchema })
   .superRefine((request, ctx) => {
-    checkRelease(request, ctx);
-    checkWeightedRouter(request, ctx, 'a canary');
-    checkMetricQueries(request, ctx, canaryAnalyses(request.canary));
+    checkCanaryRequest(request, ctx);
+    checkAdmission(request, ctx, canaryAnalyses(request.canary));
   }, EVEN_WITH_ISSUES);
 
+/** A canary request already admitted, as its tasks read it: {@link canaryRequestSchema} without admission. */
+export const admittedCanaryRequestSchema = z
+  .strictObject({ ...baseRequestShape, canary: canaryBlockSchema })
+  .superRefine(checkCanaryRequest, EVEN_WITH_ISSUES);
+
 export type CanaryRequestInput = z.input<typeof canaryRequestSchema>;
-export type CanaryRequest = z.output<typeof canaryRequestSchema>;
+export type CanaryRequest = z.output<typeof admittedCanaryRequestSchema>;
 
 /** JSON Schema of a canary request (the input form, before defaults). */
 export const canaryRequestJsonSchema = z.toJSONSchema(canaryRequestSchema, { io: 'input' });

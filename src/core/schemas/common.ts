@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
-import { arn, decimal, dnsLabel, httpUrl, imageReference, integer, text } from './fields.ts';
+import { arn, decimal, dnsLabel, integer, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';
 import { trafficConfigSchema } from './traffic.ts';
 
@@ -10,12 +10,13 @@ export const serviceSchema = z.strictObject({
   namespace: dnsLabel(63).default('default').describe('Kubernetes namespace'),
 });
 
-/** What the new track runs: an image on Kubernetes, a command (argv) on the local cluster. */
+/**
+ * What the new track runs: an image on Kubernetes, a command (argv) on the local cluster. A request is
+ * admitted with an image reference only (`admission.ts`).
+ */
 export const releaseSchema = z.strictObject({
   version: text().describe('release version label, e.g. v2'),
-  image: imageReference()
-    .optional()
-    .describe('container image reference, e.g. registry.example/checkout:2.0.0 (Kubernetes clusters)'),
+  image: text().optional().describe('container image (Kubernetes clusters)'),
   command: z.array(text()).min(1).optional().describe('argv to run (local cluster)'),
   replicas: integer(1, 1000)
     .optional()
@@ -64,28 +65,43 @@ export const notificationsSchema = z.strictObject({
 });
 
 /**
+ * A hook's URL as the tasks of a release read it: http(s) without credentials (it is recorded in the
+ * execution's history), as `URL` parses it. A request is admitted with the form `httpUrl` takes only
+ * (`admission.ts`).
+ */
+const hookUrl = text()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    error: 'must be an http:// or https:// URL',
+  })
+  .refine((value) => !URL.canParse(value) || new URL(value).username + new URL(value).password === '', {
+    error: "must not hold credentials (user:password@): it is recorded in the execution's history",
+  });
+
+/** What a hook's URL is checked with: {@link hookUrl}, or admission's stricter form. */
+type UrlSchema = z.ZodString | z.ZodURL;
+
+/**
  * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given), it passes with a 2xx
  * answer within `timeoutSeconds`.
  */
-export const hookSchema = z
-  .strictObject({
-    name: dnsLabel(63).describe('names the hook in the history and in errors'),
-    url: httpUrl().describe(
-      'POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}',
-    ),
-    timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
-    metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
-    headersSecretArn: arn('secretsmanager')
-      .optional()
-      .describe(
-        'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
-      ),
-  })
-  .refine((hook) => hook.headersSecretArn === undefined || sentPrivately(hook.url), {
-    error:
-      'must be an https:// URL when headersSecretArn sends credentials (http:// only to this machine: 127.x.x.x, [::1] or localhost)',
-    path: ['url'],
-  });
+const hookSchema = (url: UrlSchema) =>
+  z
+    .strictObject({
+      name: dnsLabel(63).describe('names the hook in the history and in errors'),
+      url: url.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
+      timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
+      metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
+      headersSecretArn: arn('secretsmanager')
+        .optional()
+        .describe(
+          'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
+        ),
+    })
+    .refine((hook) => hook.headersSecretArn === undefined || sentPrivately(hook.url), {
+      error:
+        'must be an https:// URL when headersSecretArn sends credentials (http:// only to this machine: 127.x.x.x, [::1] or localhost)',
+      path: ['url'],
+    });
 
 /** A URL whose request no one on the network reads: https, or http to this machine. */
 function sentPrivately(url: string): boolean {
@@ -95,7 +111,7 @@ function sentPrivately(url: string): boolean {
   return protocol === 'https:' || loopback;
 }
 
-export type Hook = z.output<typeof hookSchema>;
+export type Hook = z.output<ReturnType<typeof hookSchema>>;
 
 /** The time all webhooks of a phase may take together: one task runs them, within Lambda's 15 minutes. */
 export const HOOKS_TIME_LIMIT_SECONDS = 840;
@@ -106,18 +122,19 @@ export const HOOK_PHASES = ['beforeTraffic', 'afterTraffic'] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
 
 /** The webhooks of one phase: run in order by one task, within Lambda's 15 minutes. */
-const hookPhaseSchema = z
-  .array(hookSchema)
-  .min(1)
-  .max(10)
-  .refine((hooks) => repeatedNames(hooks).length === 0, {
-    error: (issue) =>
-      `each webhook of a phase needs a name of its own (the history and errors name them): ${repeatedNames(issue.input as Hook[]).join(', ')} used twice`,
-  })
-  .refine((hooks) => totalSeconds(hooks) <= HOOKS_TIME_LIMIT_SECONDS, {
-    error: (issue) =>
-      `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes; got ${totalSeconds(issue.input as Hook[])})`,
-  });
+const hookPhaseSchema = (url: UrlSchema) =>
+  z
+    .array(hookSchema(url))
+    .min(1)
+    .max(10)
+    .refine((hooks) => repeatedNames(hooks).length === 0, {
+      error: (issue) =>
+        `each webhook of a phase needs a name of its own (the history and errors name them): ${repeatedNames(issue.input as Hook[]).join(', ')} used twice`,
+    })
+    .refine((hooks) => totalSeconds(hooks) <= HOOKS_TIME_LIMIT_SECONDS, {
+      error: (issue) =>
+        `timeoutSeconds must add up to at most ${HOOKS_TIME_LIMIT_SECONDS} (one task runs the hooks, within Lambda's 15 minutes; got ${totalSeconds(issue.input as Hook[])})`,
+    });
 
 /** The names more than one webhook of a phase has. */
 function repeatedNames(hooks: readonly Hook[]): string[] {
@@ -129,21 +146,32 @@ function totalSeconds(hooks: readonly Hook[]): number {
   return hooks.reduce((total, hook) => total + hook.timeoutSeconds, 0);
 }
 
-/** Webhooks by phase. */
-export const hooksSchema = z
-  .strictObject({
-    beforeTraffic: hookPhaseSchema
-      .optional()
-      .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
-    afterTraffic: hookPhaseSchema
-      .optional()
-      .describe(
-        'run in order once all traffic is on the new release, before the previous version is scaled down or removed; a failure rolls back',
-      ),
-  })
-  .refine((hooks) => hooks.beforeTraffic !== undefined || hooks.afterTraffic !== undefined, {
-    error: `give the webhooks of at least one phase: ${HOOK_PHASES.join(', ')}`,
-  });
+/**
+ * Webhooks by phase, each hook's URL checked with `url`.
+ *
+ * @example
+ * const admissionHooks = hooksSchemaWith(httpUrl()); // hooks as a request is admitted with them
+ */
+export function hooksSchemaWith(url: UrlSchema) {
+  const phase = hookPhaseSchema(url);
+  return z
+    .strictObject({
+      beforeTraffic: phase
+        .optional()
+        .describe('run in order once the new track is ready, before it takes traffic; a failure rolls back'),
+      afterTraffic: phase
+        .optional()
+        .describe(
+          'run in order once all traffic is on the new release, before the previous version is scaled down or removed; a failure rolls back',
+        ),
+    })
+    .refine((hooks) => hooks.beforeTraffic !== undefined || hooks.afterTraffic !== undefined, {
+      error: `give the webhooks of at least one phase: ${HOOK_PHASES.join(', ')}`,
+    });
+}
+
+/** Webhooks by phase, as the tasks of a release read them. */
+export const hooksSchema = hooksSchemaWith(hookUrl);
 
 /** `cluster.minReadySeconds` below the Deployment's deadline: the cluster's own, else the request's. */
 function checkMinReadySeconds(request: BaseRequest, ctx: z.RefinementCtx): void {
@@ -160,7 +188,10 @@ function checkMinReadySeconds(request: BaseRequest, ctx: z.RefinementCtx): void 
   });
 }
 
-/** Fields every strategy's request shares. */
+/**
+ * Fields every strategy's request shares, as the tasks of a release read them; a request is admitted with
+ * stricter forms of some (`admissionShape` in `admission.ts`).
+ */
 export const baseRequestShape = {
   service: serviceSchema,
   release: releaseSchema,
@@ -177,7 +208,7 @@ export const baseRequestShape = {
   hooks: hooksSchema.optional(),
 };
 
-type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;
+export type BaseRequest = z.infer<z.ZodObject<typeof baseRequestShape>>;
 
 /**
  * Cross-field rules of every request: the release must fit the cluster, and a track's `minReadySeconds`

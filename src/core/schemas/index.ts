@@ -1,10 +1,25 @@
 import type * as z from 'zod';
 import { ValidationError } from '../errors.ts';
 import { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
-import { type BlueGreenRequest, blueGreenRequestJsonSchema, blueGreenRequestSchema } from './blue-green.ts';
-import { type CanaryRequest, canaryRequestJsonSchema, canaryRequestSchema } from './canary.ts';
+import {
+  admittedBlueGreenRequestSchema,
+  type BlueGreenRequest,
+  blueGreenRequestJsonSchema,
+  blueGreenRequestSchema,
+} from './blue-green.ts';
+import {
+  admittedCanaryRequestSchema,
+  type CanaryRequest,
+  canaryRequestJsonSchema,
+  canaryRequestSchema,
+} from './canary.ts';
 import { describeIssue, formatIssue } from './issues.ts';
-import { type RollingRequest, rollingRequestJsonSchema, rollingRequestSchema } from './rolling.ts';
+import {
+  admittedRollingRequestSchema,
+  type RollingRequest,
+  rollingRequestJsonSchema,
+  rollingRequestSchema,
+} from './rolling.ts';
 
 export { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 export type { BlueGreenRequest } from './blue-green.ts';
@@ -24,11 +39,18 @@ export interface RequestOf {
 }
 export type DeploymentRequest = RequestOf[Strategy];
 
-/** The zod schema of each strategy's request. */
+/** The zod schema of each strategy's request, admission included: what starts a release. */
 export const REQUEST_SCHEMAS = {
   canary: canaryRequestSchema,
   'blue-green': blueGreenRequestSchema,
   rolling: rollingRequestSchema,
+} as const;
+
+/** The zod schema each strategy's tasks read an admitted request with: {@link REQUEST_SCHEMAS} without admission. */
+export const ADMITTED_REQUEST_SCHEMAS = {
+  canary: admittedCanaryRequestSchema,
+  'blue-green': admittedBlueGreenRequestSchema,
+  rolling: admittedRollingRequestSchema,
 } as const;
 
 /** The JSON Schema of each strategy's request, for the API models, the CLI and the docs. */
@@ -46,8 +68,10 @@ export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
 };
 
 /**
- * Checks a request against its strategy's schema and returns it normalized (defaults filled, canary
- * steps expanded). Throws `ValidationError` naming every bad field and the allowed values.
+ * Admits a request: checks it against its strategy's schema, admission rules included (`admission.ts`), and
+ * returns it normalized (defaults filled, canary steps expanded). Throws `ValidationError` naming every
+ * bad field and the allowed values. For what starts a release: `cutover plan` and `run`, the release API,
+ * the ValidateRequest task.
  *
  * @example
  * const request = validateRequest('canary', JSON.parse(body));
@@ -56,13 +80,35 @@ export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
 export function validateRequest<S extends Strategy>(strategy: S, input: unknown): RequestOf[S];
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest;
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest {
+  return parseRequest(REQUEST_SCHEMAS, strategy, input);
+}
+
+/**
+ * Reads the request of a release already admitted, as its tasks after ValidateRequest do: normalized as
+ * {@link validateRequest} returns it, without the admission rules, which bind new requests only; so a
+ * release an earlier version admitted still runs, rolls back and unlocks after an upgrade that made
+ * admission stricter. Throws `ValidationError` as validateRequest does for anything else amiss.
+ *
+ * @example
+ * const request = readAdmittedRequest('canary', event.request);
+ */
+export function readAdmittedRequest<S extends Strategy>(strategy: S, input: unknown): RequestOf[S];
+export function readAdmittedRequest(strategy: string, input: unknown): DeploymentRequest;
+export function readAdmittedRequest(strategy: string, input: unknown): DeploymentRequest {
+  return parseRequest(ADMITTED_REQUEST_SCHEMAS, strategy, input);
+}
+
+function parseRequest(
+  schemas: Readonly<Record<Strategy, z.ZodType<DeploymentRequest>>>,
+  strategy: string,
+  input: unknown,
+): DeploymentRequest {
   if (!isStrategy(strategy)) {
     throw new ValidationError(
       `strategy: must be one of: ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})`,
     );
   }
-  const schema: z.ZodType<DeploymentRequest> = REQUEST_SCHEMAS[strategy];
-  return parseWith(schema, input, `${strategy} request`);
+  return parseWith(schemas[strategy], input, `${strategy} request`);
 }
 
 /**

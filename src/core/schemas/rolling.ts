@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { type CountOrPercent, rollingBounds } from '../plan/rolling.ts';
-import { analysisSchema, baseRequestShape, checkRelease } from './common.ts';
+import { admissionShape, checkAdmission } from './admission.ts';
+import { analysisSchema, type BaseRequest, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer } from './fields.ts';
-import { checkMetricQueries } from './metrics.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** The `rolling` block: batch bounds as in a Kubernetes Deployment's RollingUpdate strategy. */
@@ -68,20 +68,30 @@ function isCountOrPercent(value: unknown): value is CountOrPercent {
   return typeof value === 'number' || (typeof value === 'string' && /^\d+%$/.test(value));
 }
 
+/** The cross-field rules of a rolling request. */
+function checkRollingRequest(request: BaseRequest & { rolling?: unknown }, ctx: z.RefinementCtx): void {
+  checkRelease(request, ctx);
+  checkWeightedRouter(request, ctx, 'a rolling release');
+  checkBatchBounds(request, ctx);
+}
+
 /** A rolling release request: move replicas from the old track to the new one in bounded batches. */
 export const rollingRequestSchema = z
-  .strictObject({ ...baseRequestShape, rolling: rollingBlockSchema.prefault({}) })
+  .strictObject({ ...baseRequestShape, ...admissionShape, rolling: rollingBlockSchema.prefault({}) })
   .superRefine((request, ctx) => {
-    checkRelease(request, ctx);
-    checkWeightedRouter(request, ctx, 'a rolling release');
-    checkBatchBounds(request, ctx);
+    checkRollingRequest(request, ctx);
     // Each batch is analyzed when the block has an analysis.
     const analysis = (request.rolling as { analysis?: unknown } | undefined)?.analysis;
-    checkMetricQueries(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);
+    checkAdmission(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);
   }, EVEN_WITH_ISSUES);
 
+/** A rolling request already admitted, as its tasks read it: {@link rollingRequestSchema} without admission. */
+export const admittedRollingRequestSchema = z
+  .strictObject({ ...baseRequestShape, rolling: rollingBlockSchema.prefault({}) })
+  .superRefine(checkRollingRequest, EVEN_WITH_ISSUES);
+
 export type RollingRequestInput = z.input<typeof rollingRequestSchema>;
-export type RollingRequest = z.output<typeof rollingRequestSchema>;
+export type RollingRequest = z.output<typeof admittedRollingRequestSchema>;
 
 /** JSON Schema of a rolling request (the input form, before defaults). */
 export const rollingRequestJsonSchema = z.toJSONSchema(rollingRequestSchema, { io: 'input' });

@@ -1,0 +1,111 @@
+import * as z from 'zod';
+import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
+import { hooksSchemaWith, releaseSchema } from './common.ts';
+import { httpUrl, imageReference, text } from './fields.ts';
+import {
+  cloudwatchAlarmsMetricsSchema,
+  cloudwatchMetricsSchema,
+  localMetricsSchema,
+  prometheusMetricsSchema,
+} from './metrics.ts';
+
+/**
+ * Admission: the rules a request meets to start a release, on top of the shape, defaults and cross-field
+ * rules the release's tasks read it with. `validateRequest` applies them (`cutover plan` and `cutover run`,
+ * the release API, the ECR trigger check at synth, the ValidateRequest task); `readAdmittedRequest` (every
+ * later task) does not, so a release an earlier version admitted still runs, rolls back and unlocks after an
+ * upgrade. A request is made stricter here, not in the shape.
+ */
+
+/** A query per metric an analysis reads: no other name is read, so another is refused as a misspelling. */
+const queriesSchema = z.strictObject({
+  requestCount: text().optional().describe('requests to the track in the window'),
+  errorRate: text().optional().describe('share of 5xx responses in the window, 0-1'),
+  latencyP99Ms: text().optional().describe('p99 latency in ms; read when the analysis sets maxLatencyP99Ms'),
+} satisfies Record<JudgedMetric, unknown>);
+
+/** `metrics` admitted: a Prometheus URL http(s) without credentials, queries named as analyses read them. */
+const metricsSchema = z.discriminatedUnion('type', [
+  localMetricsSchema,
+  cloudwatchMetricsSchema.extend({
+    queries: queriesSchema
+      .optional()
+      .describe(
+        'metric-math expression per metric name (requestCount, errorRate, latencyP99Ms), replacing the default',
+      ),
+  }),
+  cloudwatchAlarmsMetricsSchema,
+  prometheusMetricsSchema.extend({
+    url: httpUrl().describe('base URL of the Prometheus HTTP API'),
+    queries: queriesSchema.describe(
+      'PromQL per metric name: requestCount and errorRate, and latencyP99Ms with maxLatencyP99Ms, when the request runs an analysis; {{service}}, {{namespace}}, {{track}} and {{window}} are substituted',
+    ),
+  }),
+]);
+
+/**
+ * The fields admission checks more strictly than the tasks read them, replacing those of
+ * `baseRequestShape` (in place, so issues keep the order of the fields): an image reference, the metrics
+ * above, hook URLs as {@link httpUrl} takes them.
+ *
+ * @example
+ * const canaryRequest = z.strictObject({ ...baseRequestShape, ...admissionShape, canary: canaryBlockSchema });
+ */
+export const admissionShape = {
+  release: releaseSchema.extend({
+    image: imageReference()
+      .optional()
+      .describe('container image reference, e.g. registry.example/checkout:2.0.0 (Kubernetes clusters)'),
+  }),
+  metrics: metricsSchema,
+  hooks: hooksSchemaWith(httpUrl()).optional(),
+};
+
+/** One analysis a request runs: where it is (`canary.analysis`) and its thresholds, as given. */
+export interface RequestAnalysis {
+  readonly path: string;
+  readonly analysis: unknown;
+}
+
+/**
+ * The cross-field rules of admission, for a strategy's refinement: an issue for each metric the request's
+ * analyses read that `metrics.queries` of a Prometheus provider does not give (it has no built-in queries):
+ * each analysis reads requestCount and errorRate, and latencyP99Ms when its maxLatencyP99Ms is set. Without
+ * the query, the first analysis would fail once traffic moved. CloudWatch's built-in queries give every
+ * metric.
+ *
+ * @example
+ * checkAdmission(request, ctx, [{ path: 'rolling.analysis', analysis: request.rolling.analysis }]);
+ */
+export function checkAdmission(
+  request: { metrics?: unknown },
+  ctx: z.RefinementCtx,
+  analyses: readonly RequestAnalysis[],
+): void {
+  const { type, queries } = (request.metrics ?? {}) as { type?: unknown; queries?: unknown };
+  if (type !== 'prometheus' || typeof queries !== 'object' || queries === null || Array.isArray(queries))
+    return;
+  const given = Object.keys(queries);
+  for (const metric of JUDGED_METRICS) {
+    if (given.includes(metric)) continue;
+    const readers = analyses.filter(({ analysis }) => judgedMetrics(thresholdsOf(analysis)).includes(metric));
+    if (readers.length === 0) continue;
+    const paths = readers.map(({ path }) => path);
+    const why =
+      metric === 'latencyP99Ms'
+        ? `${paths.map((path) => `${path}.maxLatencyP99Ms`).join(' and ')} ${paths.length === 1 ? 'is' : 'are'} set, so the analysis reads latencyP99Ms`
+        : `${paths.join(' and ')} ${paths.length === 1 ? 'reads' : 'read'} ${metric}`;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['metrics', 'queries', metric],
+      message: `is required: ${why} (metrics.queries takes ${JUDGED_METRICS.join(', ')})`,
+    });
+  }
+}
+
+/** The thresholds of an analysis as given: a mistyped latency limit still asks for latency (its own issue names it). */
+function thresholdsOf(analysis: unknown): { maxLatencyP99Ms?: number } {
+  const given =
+    typeof analysis === 'object' && analysis !== null ? (analysis as Record<string, unknown>) : {};
+  return given.maxLatencyP99Ms === undefined ? {} : { maxLatencyP99Ms: given.maxLatencyP99Ms as number };
+}
