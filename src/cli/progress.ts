@@ -30,6 +30,8 @@ export type ProgressLine =
    * re-applied (Deployments, Services, routes); `objects` alone from a rollback that counted only those.
    */
   | { readonly kind: 'rolledBack'; readonly tracks?: number; readonly objects?: number }
+  /** A lifecycle event Notify published (`Started`, `Succeeded`, `RolledBack`, `Failed`). */
+  | { readonly kind: 'notified'; readonly type: string }
   /** A rollback that found the stop's clean-up claimed by another rollback, `by`, which does it. */
   | { readonly kind: 'claimedElsewhere'; readonly by: string }
   /** A rollout check that found the track not ready yet, and why (`0/4 ready, 4 updated; pod ... not scheduled: ...`). */
@@ -177,6 +179,9 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     });
   }
   if (Array.isArray(output.hooks)) lines.push({ kind: 'hooks', hooks: output.hooks });
+  if (typeof output.type === 'string' && output.published === true) {
+    lines.push({ kind: 'notified', type: output.type });
+  }
   if (output.claimed === false && typeof output.by === 'string') {
     lines.push({ kind: 'claimedElsewhere', by: output.by });
   }
@@ -344,6 +349,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
         line.timeoutSeconds === undefined ? '' : ` (times out after ${count(line.timeoutSeconds)} s)`;
       return `  approval waiting${timeout}: \`cutover approve ${execution}\` goes on, \`cutover reject ${execution} --reason <why>\` rolls back`;
     }
+    case 'notified':
+      return `  notify   ${line.type} published`;
     case 'claimedElsewhere':
       return `  rollback another rollback cleans up after this stop, this one changes nothing: ${line.by}`;
     case 'hooks':

@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
    * to start them is left for `dataServices()` to report. Needs a `dataDir`. @default false
    */
   readonly startDataServices?: boolean;
+  /** Write a line on stderr for each notification of the local adapters. @default true */
+  readonly echoNotifications?: boolean;
 }
 
 /** A started runtime. */
@@ -92,7 +94,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const server = new LocalApiServer({ service });
   const local =
-    options.dataDir === undefined ? undefined : registerLocalAdapters({ dataDir: options.dataDir });
+    options.dataDir === undefined
+      ? undefined
+      : registerLocalAdapters({ dataDir: options.dataDir, echoNotifications: options.echoNotifications });
   let data: Promise<LocalDataServices> | undefined;
   const dataServices = (): Promise<LocalDataServices> => {
     const dataDir = options.dataDir;

@@ -24,6 +24,8 @@ export interface LocalAdapterOptions {
   readonly cluster?: Omit<LocalClusterOptions, 'db' | 'dataDir'>;
   /** Start the tracks and proxies persisted in the data dir. @default true */
   readonly resume?: boolean;
+  /** Write a line on stderr for each notification (they are kept in `cutover.db` either way). @default true */
+  readonly echoNotifications?: boolean;
 }
 
 /** Every local adapter of one data directory, sharing one SQLite connection and one set of counters. */
@@ -73,7 +75,7 @@ export function registerLocalAdapters(options: LocalAdapterOptions): LocalAdapte
     const key = resolve(dataDir);
     if (!opened.includes(key)) {
       opened.push(key);
-      acquire(key, options.cluster);
+      acquire(key, options.cluster, options.echoNotifications ?? true);
     }
     return shared.get(key)!.adapters;
   };
@@ -105,7 +107,7 @@ function dataDirOf(config: { type: string }, fallback: string): string {
   return typeof dataDir === 'string' && dataDir.length > 0 ? dataDir : fallback;
 }
 
-function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void {
+function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster'], echoNotifications: boolean): void {
   const existing = shared.get(dataDir);
   if (existing) {
     existing.users += 1;
@@ -127,7 +129,7 @@ function acquire(dataDir: string, cluster: LocalAdapterOptions['cluster']): void
     metrics: new ProxyMetrics(counters),
     lock: new SqliteLock(db),
     approvals: new SqliteApprovalStore(db),
-    notifier: new LocalNotifier(db),
+    notifier: new LocalNotifier(db, echoNotifications ? undefined : () => {}),
   };
   const stopSavingCounters = counterTable.saveEvery(COUNTER_SAVE_INTERVAL_MS);
   shared.set(dataDir, { adapters, counterTable, stopSavingCounters, users: 1 });

@@ -81,7 +81,9 @@ async function main(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cutover-demo-'));
   process.env.CUTOVER_DATA_DIR = dataDir;
   const clock = process.env.WAIT_TIME_SCALE ? RealClock.fromEnv() : new RealClock(DEMO_WAIT_TIME_SCALE);
-  const runtime = await startLocalRuntime({ port: 0, dataDir, clock });
+  // Notifications are told from the history, in order with the states (the notifier's own line comes as
+  // the task runs, ahead of the states printed since the last look).
+  const runtime = await startLocalRuntime({ port: 0, dataDir, clock, echoNotifications: false });
   console.log(`Cutover local runtime: ${runtime.endpoint} (waits at ${clock.scale}x, data in ${dataDir})`);
   console.log(`Follow it in a browser while it runs: ${runtime.endpoint}/console\n`);
   const sfn = new SFNClient({

@@ -191,6 +191,24 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('says which lifecycle event Notify published, and nothing when the request left it out', () => {
+    // Prepare
+    const notify = (published: boolean): HistoryEvent => ({
+      id: 9,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { type: 'RolledBack', published } }),
+      },
+    });
+    // Act
+    const lines = [notify(true), notify(false)].flatMap(progressOf).map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual(['  notify   RolledBack published']);
+  });
+
   it('says when a rollback found the clean-up claimed by another rollback of the same stop, naming it', () => {
     // Prepare
     const other = 'arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:6c1f2b0e';
