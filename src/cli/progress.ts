@@ -41,6 +41,8 @@ export type ProgressLine =
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
     }
   | { readonly kind: 'attemptFailed'; readonly cause: string }
+  /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
+  | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
   /** An approval the execution now waits for, with its timeout when it has one. */
   | { readonly kind: 'approval'; readonly timeoutSeconds?: number }
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
@@ -235,12 +237,20 @@ function rolloutCheckIn(output: Record<string, unknown> | undefined): RolloutChe
  */
 export class ProgressReader {
   readonly #said = new Map<string, string>();
+  #awaitingAnswer = false;
 
-  /** The lines of one event, read after those before it. */
+  /** The lines of one event, read after those before it; an approval's answer says who gave it and why. */
   linesOf(event: HistoryEvent): ProgressLine[] {
     const check = rolloutCheckOf(event);
     if (check?.ready) this.#said.delete(check.track);
-    return progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
+    const lines = progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
+    if (schedulesTaskTokenWait(event)) this.#awaitingAnswer = true;
+    else if (this.#awaitingAnswer && event.type?.startsWith('Task') && event.type !== 'TaskStarted') {
+      this.#awaitingAnswer = false;
+      if (event.type === 'TaskSucceeded')
+        lines.unshift(approvalAnswer(event.taskSucceededEventDetails?.output));
+    }
+    return lines;
   }
 
   #isNew({ track, reason }: { track: string; reason: string }): boolean {
@@ -300,6 +310,16 @@ export function progressText(line: ProgressLine): string {
   return formatProgress(line).trim().replace(/\s+/, ' ');
 }
 
+/** The answer SendTaskSuccess gave an approval: `{ approver?, comment? }` (the release API's and the CLI's body). */
+function approvalAnswer(output: string | undefined): ProgressLine {
+  const { approver, comment } = parseOutput(output) ?? {};
+  return {
+    kind: 'approved',
+    ...(typeof approver === 'string' && approver ? { approver } : {}),
+    ...(typeof comment === 'string' && comment ? { comment } : {}),
+  };
+}
+
 /**
  * What a task reported (weights, a verdict, webhooks, a database step), one text each: `weights stable ... canary
  * 90/10`, `copy public.orders: 150,000 rows, done`. States entered and the end are not task reports.
@@ -351,6 +371,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     }
     case 'notified':
       return `  notify   ${line.type} published`;
+    case 'approved':
+      return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
     case 'claimedElsewhere':
       return `  rollback another rollback cleans up after this stop, this one changes nothing: ${line.by}`;
     case 'hooks':

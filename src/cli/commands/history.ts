@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { readHistory } from '../history.ts';
-import { failureOf, taskReportsOf } from '../progress.ts';
+import { failureOf, ProgressReader, progressText, taskReportsOf } from '../progress.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
 /** `cutover history <execution>`: every history event, one a line, with what a task reported. */
@@ -19,12 +19,14 @@ export function historyCommand(): Command {
       console.log(JSON.stringify(events, null, 2));
       return;
     }
+    const reader = new ProgressReader();
     for (const event of events) {
       const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
       const failure = failureOf(event);
+      const answer = reader.linesOf(event).find((line) => line.kind === 'approved');
       const detail = failure
         ? `${failure.error ?? ''}: ${failure.cause ?? ''}`
-        : taskReportsOf(event).join('; ') || name;
+        : (answer ? progressText(answer) : taskReportsOf(event).join('; ')) || name;
       console.log(
         `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`,
       );

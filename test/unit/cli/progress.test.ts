@@ -1,6 +1,12 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { failureOf, formatProgress, progressOf, taskReportsOf } from '../../../src/cli/progress.ts';
+import {
+  failureOf,
+  formatProgress,
+  ProgressReader,
+  progressOf,
+  taskReportsOf,
+} from '../../../src/cli/progress.ts';
 
 /** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 function lambdaCause(errorType: string, errorMessage: string): string {
@@ -105,6 +111,47 @@ describe('progressOf', () => {
       '  approval waiting (times out after 3,600 s): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
     ]);
     expect(reports).toEqual([]);
+  });
+
+  it('says who answered an approval and what they said, read in order with the wait', () => {
+    // Prepare: a wait answered by the release API's body, then a task that is no approval
+    const waits = (id: number): HistoryEvent => ({
+      id,
+      timestamp: new Date(),
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        region: 'us-east-1',
+        parameters: '{}',
+      },
+    });
+    const succeeds = (id: number, output: object): HistoryEvent => ({
+      id,
+      timestamp: new Date(),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        output: JSON.stringify(output),
+      },
+    });
+    const history = [
+      waits(1),
+      { id: 2, timestamp: new Date(), type: 'TaskStarted' } as HistoryEvent,
+      succeeds(3, { comment: 'p99 looks fine', approver: 'alice' }),
+      succeeds(4, { comment: 'not an approval' }),
+      waits(5),
+      succeeds(6, {}),
+    ];
+    const reader = new ProgressReader();
+    // Act
+    const lines = history
+      .flatMap((event) => reader.linesOf(event))
+      .filter((line) => line.kind === 'approved')
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual(['  approval approved by alice: p99 looks fine', '  approval approved']);
   });
 
   it('ends an execution stopped through the API with a cause alone by that cause', () => {
