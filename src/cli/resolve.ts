@@ -142,9 +142,19 @@ export function executionArnIn(stateMachineArn: string, name: string): string {
  */
 export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
   if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
+  const matches = await executionsNamed(sfn, ref);
+  if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
+  if (matches.length > 1) {
+    throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
+  }
+  return matches[0]!;
+}
+
+/** The ARNs of the executions named `name`, one DescribeExecution per Cutover state machine. */
+export async function executionsNamed(sfn: SFNClient, name: string): Promise<string[]> {
   const candidates = (await listStateMachines(sfn))
     .filter((m) => CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)))
-    .map((m) => executionArnIn(m.stateMachineArn!, ref));
+    .map((m) => executionArnIn(m.stateMachineArn!, name));
   const found = await Promise.all(
     candidates.map((executionArn) =>
       sfn.send(new DescribeExecutionCommand({ executionArn })).then(
@@ -157,10 +167,5 @@ export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<
       ),
     ),
   );
-  const matches = found.filter((arn) => arn !== undefined);
-  if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
-  if (matches.length > 1) {
-    throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
-  }
-  return matches[0]!;
+  return found.filter((arn) => arn !== undefined);
 }

@@ -14,6 +14,7 @@ import { sfnClient } from '#test/support/local-runtime.ts';
 import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
 const CANARY = 'examples/requests/canary.json';
+const ROLLING = 'examples/requests/rolling.json';
 /** A `canary` state machine that only waits: its executions run until stopped. */
 const WAITING_CANARY = JSON.stringify({
   StartAt: 'BakeStep',
@@ -26,7 +27,10 @@ let endpoint: string;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  project = createProjectFixture({ 'statemachines/canary.asl.json': WAITING_CANARY });
+  project = createProjectFixture({
+    'statemachines/canary.asl.json': WAITING_CANARY,
+    'statemachines/rolling.asl.json': WAITING_CANARY,
+  });
   local = startCli(localProjectArgs(project));
   endpoint = await waitForEndpoint(local);
   sfn = sfnClient(endpoint);
@@ -75,6 +79,34 @@ describe('cutover run --name', () => {
       stdout: '',
       stderr:
         'cutover: an execution named "checkout-taken" already exists: choose another --name, or leave --name out for a new one\n',
+    });
+  });
+
+  it('of a name an execution of another strategy has exits 2 and starts nothing', async () => {
+    // Prepare
+    const first = await cutover('run', 'canary', '-f', canaryRequest('v4'), '--name', 'checkout-shared');
+    // Act
+    const second = await cutover(
+      'run',
+      'rolling',
+      '-f',
+      join(REPO_ROOT, ROLLING),
+      '--name',
+      'checkout-shared',
+    );
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(second).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: an execution named "checkout-shared" already exists ' +
+        '(arn:aws:states:us-east-1:000000000000:execution:canary:checkout-shared): names pick executions for ' +
+        'watch, abort and approve, so choose another --name, or leave --name out for a new one\n',
+    });
+    const rolling = 'arn:aws:states:us-east-1:000000000000:execution:rolling:checkout-shared';
+    await expect(sfn.send(new DescribeExecutionCommand({ executionArn: rolling }))).rejects.toMatchObject({
+      name: 'ExecutionDoesNotExist',
     });
   });
 });

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
-import { assertStrategy, resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
+import {
+  assertStrategy,
+  executionArnIn,
+  executionsNamed,
+  resolveStateMachineArn,
+  STRATEGIES,
+} from '../resolve.ts';
 import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
@@ -73,6 +79,7 @@ export function runCommand(): Command {
     const sfn = createStepFunctionsClient(options);
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
     const name = options.name ?? defaultExecutionName(request as object);
+    if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name);
     const { executionArn } = await sfn
       .send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }))
       .catch((error: Error) => {
@@ -88,4 +95,21 @@ export function runCommand(): Command {
       process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
     }
   });
+}
+
+/**
+ * Refuses a `--name` an execution of another Cutover state machine has: `watch`, `abort`, `approve` and
+ * the rollback of a stop find executions by name, which would then name two.
+ */
+async function refuseNameOfAnotherWorkflow(sfn: SFNClient, stateMachineArn: string, name: string) {
+  const others = (await executionsNamed(sfn, name)).filter(
+    (executionArn) => executionArn !== executionArnIn(stateMachineArn, name),
+  );
+  if (others.length > 0) {
+    throw new CliError(
+      `an execution named "${name}" already exists (${others[0]}): names pick executions for watch, abort ` +
+        'and approve, so choose another --name, or leave --name out for a new one',
+      ExitCode.Usage,
+    );
+  }
 }
