@@ -1,8 +1,8 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
-import { validateWithReplicas } from '#core/schemas/index.ts';
-import type { RolloutStatus, ServiceRef, Weights } from '#core/types.ts';
+import { type DeploymentRequest, validateWithReplicas } from '#core/schemas/index.ts';
+import type { RolloutStatus, Weights } from '#core/types.ts';
 import {
   clusterFamily,
   dependencies,
@@ -24,17 +24,38 @@ const lockSeconds = (plan: Plan) =>
  * nothing of and has settled there: no replica desired or running, and the status complete (scaled to
  * nothing, a local track never applied) or failed (a Kubernetes Deployment that does not exist).
  */
-function assertLiveWorkload(service: ServiceRef, plan: Plan, weights: Weights, status: RolloutStatus): void {
+function assertLiveWorkload(
+  { service, traffic }: DeploymentRequest,
+  plan: Plan,
+  weights: Weights,
+  status: RolloutStatus,
+): void {
   const { live } = plan.tracks;
   const none = status.desired + status.updated + status.ready + status.available === 0;
   if (plan.firstRelease || !none || !(status.complete || status.failed)) return;
+  const deploy = `deploy track ${live}, or scale it up, first`;
   throw new ValidationError(
     `traffic: the router sends ${weights[live]}% of ${service.namespace}/${service.name}'s traffic to track ` +
-      `${live}, which has no workload (${status.failed?.message ?? 'no replica desired or running'}): for a ` +
-      `first release, set the weight of every track to 0 on the router; otherwise deploy track ${live}, ` +
-      'or scale it up, first',
+      `${live}, which has no workload (${status.failed?.message ?? 'no replica desired or running'}): ` +
+      (FIRST_RELEASE_ROUTING[traffic.type]
+        ? `${FIRST_RELEASE_ROUTING[traffic.type]}; otherwise ${deploy}`
+        : deploy),
   );
 }
+
+const ZERO_WEIGHTS = 'for a first release, set the weight of every track to 0 on the router';
+
+/**
+ * How a router is set to send no track traffic, so the service's next release is its first, by
+ * `traffic.type`; nginx-ingress always sends its primary Ingress's track all traffic, so it has none.
+ */
+const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type'], string>> = {
+  'service-selector': "for a first release, select no track in the Service's selector",
+  'alb-ingress': ZERO_WEIGHTS,
+  elbv2: ZERO_WEIGHTS,
+  'gateway-api': ZERO_WEIGHTS,
+  istio: ZERO_WEIGHTS,
+};
 
 /**
  * ValidateRequest: the request checked and normalized (a bad one throws `ValidationError` naming every
@@ -70,7 +91,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
     );
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
-  assertLiveWorkload(request.service, plan, weights, live);
+  assertLiveWorkload(request, plan, weights, live);
   await lockForExecution(
     await deps.lock(),
     request.service,

@@ -196,6 +196,9 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(execution.cause).toContain(
       "traffic: the router sends 100% of shop/checkout's traffic to track stable, which has no workload",
     );
+    expect(execution.cause).toContain(
+      'for a first release, set the weight of every track to 0 on the router; otherwise deploy track stable',
+    );
     expect(await statesEntered(execution.executionArn!)).not.toContain('BackupState');
     expect(emulator.store.list('deployments', 'shop')).toEqual([]);
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);

@@ -646,8 +646,7 @@ describe('validate-request with a live track that has no workload', () => {
     expect(error?.name).toBe('ValidationError');
     expect(error?.message).toBe(
       "traffic: the router sends 100% of shop/checkout's traffic to track stable, which has no workload " +
-        '(Deployment shop/checkout-stable does not exist): for a first release, set the weight of every track ' +
-        'to 0 on the router; otherwise deploy track stable, or scale it up, first',
+        '(Deployment shop/checkout-stable does not exist): deploy track stable, or scale it up, first',
     );
     expect(world.lockHolder).toBeUndefined();
     expect(world.calls).toEqual([]);
