@@ -6,7 +6,13 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type RollbackInput, type RollbackWorkflow, rollbackExecutionName } from '#core/rollback.ts';
+import {
+  type DescribeRollback,
+  type RollbackInput,
+  type RollbackWorkflow,
+  rollbackOfStop,
+  rollsBack,
+} from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
 import { executionArnIn, resolveRollbackMachineArn } from './resolve.ts';
@@ -34,8 +40,9 @@ const CLOCK_SKEW_MS = 60_000;
  * unlocks by itself), then finds the rollback state machine's execution the platform starts for every
  * ABORTED execution (the EventBridge rule on AWS, under a generated name; `cutover local`, as
  * `abort-<execution name>`). Only when none appears within `waitMs` does it start one itself, as
- * `abort-<execution name>` with the input and workflow read from the stopped execution's history: one
- * rollback per stop, not two racing. Idempotent: aborting an already aborted execution finds that same
+ * `abort-<execution name>` (`abort-<8 hex>-<execution name>` when another execution's rollback holds that
+ * name) with the input and workflow read from the stopped execution's history: one rollback per stop, not
+ * two racing. Idempotent: aborting an already aborted execution finds that same
  * rollback; an execution that already ended otherwise is refused.
  *
  * @example
@@ -70,15 +77,34 @@ export async function abortRelease(
   return { rollbackExecutionArn: await startRollback(sfn, stateMachineArn, input), strategy: input.strategy };
 }
 
-/** `abort-<execution name>` of the rollback machine. */
-function namedRollbackArn(stateMachineArn: string, executionArn: string): string {
-  return executionArnIn(stateMachineArn, rollbackExecutionName(executionArn));
+/** The stopped `executionArn`'s rollback named as `abort-<execution name>` or its fallback, if it exists. */
+async function namedRollbackArn(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  executionArn: string,
+): Promise<string | undefined> {
+  const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(sfn, stateMachineArn));
+  return started ? executionArnIn(stateMachineArn, name) : undefined;
+}
+
+/** The rollback machine's executions by name, for `rollbackOfStop`. */
+function rollbacksIn(sfn: SFNClient, stateMachineArn: string): DescribeRollback {
+  return async (name) => {
+    try {
+      return await sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArnIn(stateMachineArn, name) }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    }
+  };
 }
 
 /**
- * The rollback execution of the stopped `executionArn`: `abort-<its name>`, or one started since `since`
- * whose input names it; undefined while there is none. Rollbacks of `others` (found before) are not read
- * again, and those read now join them.
+ * The rollback execution of the stopped `executionArn`: `abort-<its name>` (or its fallback), or one
+ * started since `since` whose input names it; undefined while there is none. Rollbacks of `others` (found
+ * before) are not read again, and those read now join them.
  */
 async function startedRollback(
   sfn: SFNClient,
@@ -87,8 +113,8 @@ async function startedRollback(
   since: number,
   others: Set<string>,
 ): Promise<string | undefined> {
-  const named = namedRollbackArn(stateMachineArn, executionArn);
-  if (await rollbackInputNames(sfn, named, executionArn)) return named;
+  const named = await namedRollbackArn(sfn, stateMachineArn, executionArn);
+  if (named) return named;
   let nextToken: string | undefined;
   do {
     // Newest first: the pages end at the first rollback started before the stop.
@@ -122,23 +148,29 @@ async function cleanerOf(sfn: SFNClient, rollbackArn: string): Promise<string> {
 async function rollbackInputNames(sfn: SFNClient, candidate: string, executionArn: string): Promise<boolean> {
   try {
     const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: candidate }));
-    return (JSON.parse(input ?? '{}') as { executionArn?: unknown }).executionArn === executionArn;
+    return rollsBack(input, executionArn);
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') return false;
     throw error;
   }
 }
 
-/** Starts `abort-<execution name>`; its ARN, also when it exists already. */
+/**
+ * Starts `abort-<execution name>` (or its fallback when another execution's rollback holds that name); its
+ * ARN, also when it exists already.
+ */
 async function startRollback(sfn: SFNClient, stateMachineArn: string, input: RollbackInput): Promise<string> {
-  const name = rollbackExecutionName(input.executionArn);
+  const { executionArn } = input;
+  const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(sfn, stateMachineArn));
+  if (started) return executionArnIn(stateMachineArn, name);
   try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    return started.executionArn!;
+    const start = new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) });
+    return (await sfn.send(start)).executionArn!;
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
-    return namedRollbackArn(stateMachineArn, input.executionArn);
+    // Started meanwhile for this stop (by `cutover local`), or held by another stop's rollback.
+    const named = await namedRollbackArn(sfn, stateMachineArn, executionArn);
+    if (named) return named;
+    throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { executionNameOf } from './api-routes.ts';
 import { isStrategy, type Strategy } from './strategies.ts';
 
@@ -33,7 +34,58 @@ export interface RollbackInput {
   readonly reason: string;
 }
 
-/** `abort-<execution name>`: one rollback per stopped execution, whoever asks twice. */
-export function rollbackExecutionName(executionArn: string): string {
-  return `abort-${executionNameOf(executionArn)}`.slice(0, MAX_EXECUTION_NAME);
+/**
+ * The names a stop's rollback may have: `abort-<execution name>` (one rollback per stop, whoever asks
+ * twice), and, for when another execution's rollback holds that name (the same name in another state
+ * machine, or a long name cut to the same 80 characters), `abort-<8 hex of the execution ARN's SHA-256>-
+ * <execution name>`; both cut to 80 characters.
+ *
+ * @example
+ * rollbackExecutionNames('arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v9');
+ * // ['abort-checkout-v9', 'abort-<8 hex>-checkout-v9']
+ */
+export function rollbackExecutionNames(executionArn: string): readonly [string, string] {
+  const name = executionNameOf(executionArn);
+  const tag = createHash('sha256').update(executionArn).digest('hex').slice(0, 8);
+  return [`abort-${name}`.slice(0, MAX_EXECUTION_NAME), `abort-${tag}-${name}`.slice(0, MAX_EXECUTION_NAME)];
+}
+
+/** The rollback machine's execution of a name, as DescribeExecution answers; undefined when there is none. */
+export type DescribeRollback = (name: string) => Promise<{ readonly input?: string } | undefined>;
+
+/** A stop's rollback: the name it runs under (`started`), or the name to start it under. */
+export interface StopRollback {
+  readonly name: string;
+  readonly started: boolean;
+}
+
+/**
+ * The rollback of the stopped `executionArn` among {@link rollbackExecutionNames}: the one whose input names
+ * that execution; without one, the first name no rollback holds (the second when both are held, which
+ * then fails to start rather than pass another stop's rollback off as this one's).
+ *
+ * @example
+ * const { name, started } = await rollbackOfStop(executionArn, (name) => describeOrUndefined(name));
+ */
+export async function rollbackOfStop(
+  executionArn: string,
+  describe: DescribeRollback,
+): Promise<StopRollback> {
+  const names = rollbackExecutionNames(executionArn);
+  let free: string | undefined;
+  for (const name of names) {
+    const rollback = await describe(name);
+    if (!rollback) free ??= name;
+    else if (rollsBack(rollback.input, executionArn)) return { name, started: true };
+  }
+  return { name: free ?? names[1], started: false };
+}
+
+/** Whether a rollback execution's input (JSON, a {@link RollbackInput}) names the stopped `executionArn`. */
+export function rollsBack(input: string | undefined, executionArn: string): boolean {
+  try {
+    return (JSON.parse(input ?? '{}') as { executionArn?: unknown }).executionArn === executionArn;
+  } catch {
+    return false;
+  }
 }

@@ -1,11 +1,12 @@
 import type { Lock } from '#core/ports/lock.ts';
 import {
   ABORTED_REASON,
+  type DescribeRollback,
   isRollbackWorkflow,
   ROLLBACK_MACHINE,
   type RollbackInput,
   type RollbackWorkflow,
-  rollbackExecutionName,
+  rollbackOfStop,
 } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { executionArnIn } from '../cli/resolve.ts';
@@ -17,8 +18,9 @@ import { StepFunctionsApiError } from './service-errors.ts';
  * The local counterpart of the CDK app's AbortRollbacks rules: when an execution of a release strategy's
  * or the database migration's state machine ends ABORTED (StopExecution from any client), starts the
  * rollback machine with `{ strategy, executionArn, input, reason }`, the reason being the stop's cause: it
- * restores a release and unlocks its service, or unlocks a migration's. The rollback is named
- * `abort-<execution name>`, as `cutover abort` names it, so the two never restore a release twice.
+ * restores a release and unlocks its service, or unlocks a migration's. The rollback is named as
+ * `cutover abort` names it (`abort-<execution name>`, or `abort-<8 hex>-<execution name>` when another
+ * execution's rollback holds that name), so the two never restore a release twice.
  * Returns a function that stops watching.
  *
  * @example
@@ -33,7 +35,7 @@ export function rollBackAbortedReleases(
   return service.onExecutionEnd((execution) => {
     const strategy = workflows.strategyOf.get(execution.stateMachineArn ?? '');
     if (execution.status !== 'ABORTED' || strategy === undefined) return;
-    startRollback(service, workflows.rollbackArn, strategy, execution);
+    void startRollback(service, workflows.rollbackArn, strategy, execution);
   });
 }
 
@@ -59,11 +61,12 @@ export async function rollBackMissedAborts(
   const started: string[] = [];
   for (const [stateMachineArn, strategy] of workflows.strategyOf) {
     for (const executionArn of await abortedExecutions(service, stateMachineArn)) {
-      if (await hasRollback(service, workflows.rollbackArn, executionArn)) continue;
+      const rollback = await rollbackOfStop(executionArn, rollbacksIn(service, workflows.rollbackArn));
+      if (rollback.started) continue;
       const execution = await service.describeExecution({ executionArn });
       const target = serviceOf(execution.input);
       if (!target || (await lock.holder(target)) !== executionArn) continue;
-      startRollback(service, workflows.rollbackArn, strategy, execution);
+      await startRollback(service, workflows.rollbackArn, strategy, execution);
       started.push(executionArn);
     }
   }
@@ -91,12 +94,12 @@ function rollbackWorkflows(machines: readonly RegisteredStateMachine[]) {
   return { rollbackArn: rollback.stateMachineArn, strategyOf };
 }
 
-function startRollback(
+async function startRollback(
   service: LocalStepFunctions,
   rollbackArn: string,
   strategy: RollbackWorkflow,
   execution: { executionArn?: string; input?: string; cause?: string },
-): void {
+): Promise<void> {
   const executionArn = execution.executionArn!;
   const input: RollbackInput = {
     strategy,
@@ -104,18 +107,24 @@ function startRollback(
     input: execution.input ?? '{}',
     reason: execution.cause || ABORTED_REASON,
   };
-  service
-    .startExecution({
-      stateMachineArn: rollbackArn,
-      name: rollbackExecutionName(executionArn),
-      input: JSON.stringify(input),
-    })
-    .catch((error: unknown) => {
-      // Already started for this execution (by `cutover abort` or an earlier stop): nothing more to do.
-      if (!(error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists')) {
-        console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
-      }
-    });
+  const rollbacks = rollbacksIn(service, rollbackArn);
+  try {
+    const { name, started } = await rollbackOfStop(executionArn, rollbacks);
+    // Already started for this execution (by `cutover abort` or an earlier stop): nothing more to do.
+    if (started) return;
+    await service.startExecution({ stateMachineArn: rollbackArn, name, input: JSON.stringify(input) });
+  } catch (error) {
+    // Started meanwhile, by `cutover abort`: nothing more to do either.
+    const startedMeanwhile =
+      error instanceof StepFunctionsApiError &&
+      error.code === 'ExecutionAlreadyExists' &&
+      (await rollbackOfStop(executionArn, rollbacks).then(
+        ({ started }) => started,
+        () => false,
+      ));
+    if (!startedMeanwhile)
+      console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
+  }
 }
 
 /** The executions of `stateMachineArn` that ended ABORTED. */
@@ -130,14 +139,23 @@ async function abortedExecutions(service: LocalStepFunctions, stateMachineArn: s
   return found;
 }
 
-async function hasRollback(service: LocalStepFunctions, rollbackArn: string, executionArn: string) {
-  try {
-    await service.describeExecution({
-      executionArn: executionArnIn(rollbackArn, rollbackExecutionName(executionArn)),
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return false;
-    throw error;
-  }
+/**
+ * The rollback machine's executions by name, for `rollbackOfStop`: the execution, or undefined when there is
+ * none of that name.
+ *
+ * @example
+ * const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(service, rollbackArn));
+ */
+export function rollbacksIn(
+  service: Pick<LocalStepFunctions, 'describeExecution'>,
+  rollbackArn: string,
+): DescribeRollback {
+  return async (name) => {
+    try {
+      return await service.describeExecution({ executionArn: executionArnIn(rollbackArn, name) });
+    } catch (error) {
+      if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    }
+  };
 }

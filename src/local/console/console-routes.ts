@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import type { JsonSchema } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
-import { ROLLBACK_MACHINE, rollbackExecutionName } from '#core/rollback.ts';
+import { ROLLBACK_MACHINE, rollbackOfStop } from '#core/rollback.ts';
+import { rollbacksIn } from '../abort-rollbacks.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, sendJson } from '../api/http-io.ts';
@@ -131,21 +132,18 @@ export function registerConsoleRoutes(
   );
 
   /**
-   * The rollback a stopped release started (`rollback:abort-<name>`), if one did: its status, and the traffic
-   * weights it set once it set them (what the release's own history last says is the split it was stopped at).
+   * The rollback a stopped release started (`rollback:abort-<name>`, or `rollback:abort-<8 hex>-<name>` when
+   * another execution's rollback holds that name), if one did: its status, and the traffic weights it set
+   * once it set them (what the release's own history last says is the split it was stopped at).
    */
   async function rollbackOf(executionArn: string) {
-    const { executionId, executionArn: rollbackArn } = refOf(
-      `${ROLLBACK_MACHINE}:${rollbackExecutionName(executionArn)}`,
-    );
-    try {
-      const { status } = await service.describeExecution({ executionArn: rollbackArn });
-      const { weights } = await views.viewOf(rollbackArn);
-      return { executionId, status, ...(weights ? { weights } : {}) };
-    } catch (error) {
-      if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') return undefined;
-      throw error;
-    }
+    const machineArn = `arn:aws:states:${service.region}:${service.account}:stateMachine:${ROLLBACK_MACHINE}`;
+    const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(service, machineArn));
+    if (!started) return undefined;
+    const { executionId, executionArn: rollbackArn } = refOf(`${ROLLBACK_MACHINE}:${name}`);
+    const { status } = await service.describeExecution({ executionArn: rollbackArn });
+    const { weights } = await views.viewOf(rollbackArn);
+    return { executionId, status, ...(weights ? { weights } : {}) };
   }
 }
 

@@ -150,6 +150,47 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v1 x1' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
+
+  it("rolls back a stop whose `abort-<name>` another execution's rollback holds, under `abort-<8 hex>-<name>`", async () => {
+    // Prepare: two 80-character names sharing their first 74 characters; the first one stopped and rolled back
+    const stem = 'shared-stem-'.padEnd(74, 'x');
+    const canary = { canary: { steps: [{ weight: 20, bakeSeconds: 3600 }] } };
+    const firstArn = await strategies.start('canary', aCanaryRequest(service, 'v5', canary), `${stem}-v5-aa`);
+    await historyUntil(strategies.client, firstArn, entered('BakeStep'));
+    const first = await abortRelease(strategies.client, firstArn, 'first');
+    await waitForExecution(strategies.client, first.rollbackExecutionArn!);
+    const secondArn = await strategies.start(
+      'canary',
+      aCanaryRequest(service, 'v6', canary),
+      `${stem}-v6-bb`,
+    );
+    await historyUntil(strategies.client, secondArn, entered('BakeStep'));
+    const during = await liveWeights(strategies.adapters, service);
+    // Act: stopped by another client, then `cutover abort` finds the rollback the runtime started
+    await strategies.client.send(new StopExecutionCommand({ executionArn: secondArn, cause: 'second' }));
+    const second = await abortRelease(strategies.client, secondArn, 'second', 10_000);
+    const rollback = await waitForExecution(strategies.client, second.rollbackExecutionArn!);
+    const view = await fetch(
+      `${strategies.runtime.endpoint}/console/api/executions/${encodeURIComponent(`canary:${stem}-v6-bb`)}`,
+    );
+    // Assess
+    expect(during).toEqual({ stable: 80, canary: 20 });
+    expect(first.rollbackExecutionArn).toMatch(new RegExp(`:execution:rollback:abort-${stem}$`));
+    expect(second.rollbackExecutionArn).toMatch(/:execution:rollback:abort-[0-9a-f]{8}-shared-stem-x+$/);
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(rollback.input!)).toMatchObject({ executionArn: secondArn, reason: 'second' });
+    expect(await serviceState(strategies.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v1'],
+    });
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+    expect(((await view.json()) as { rollback?: { executionId?: string } }).rollback?.executionId).toBe(
+      second.rollbackExecutionArn!.split(':execution:')[1],
+    );
+    const { service: api, stateMachines } = strategies.runtime;
+    expect(await rollBackMissedAborts(api, stateMachines, strategies.adapters.lock)).toEqual([]);
+  });
 });
 
 /**

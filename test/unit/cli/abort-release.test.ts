@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -171,5 +172,39 @@ describe('abortRelease on AWS', () => {
     // The other stop's rollback was never opened: it started before this stop.
     const opened = mock.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input.executionArn);
     expect(opened).not.toContain(`${EXECUTIONS}:Cutover-rollback:abort-checkout-v1`);
+  });
+
+  it("starts abort-<8 hex>-<name> when abort-<name> is the rollback of another state machine's execution of that name", async () => {
+    // Prepare: abort-checkout-v2 rolled back blue-green:checkout-v2, before this stop
+    const otherRollback = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: otherRollback,
+        startDate: secondsAfterStop(-3600),
+        input: { strategy: 'blue-green', executionArn: `${EXECUTIONS}:Cutover-blue-green:checkout-v2` },
+        output: { claim: { claimed: true } },
+      },
+    ]);
+    const fallback = `abort-${createHash('sha256').update(RELEASE).digest('hex').slice(0, 8)}-checkout-v2`;
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    // Assess
+    expect(outcome).toEqual({
+      rollbackExecutionArn: `${EXECUTIONS}:Cutover-rollback:${fallback}`,
+      strategy: 'canary',
+    });
+    const started = mock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    expect(started).toEqual([
+      {
+        stateMachineArn: ROLLBACK_MACHINE,
+        name: fallback,
+        input: JSON.stringify({
+          strategy: 'canary',
+          executionArn: RELEASE,
+          input: REQUEST,
+          reason: 'wrong image',
+        }),
+      },
+    ]);
   });
 });
