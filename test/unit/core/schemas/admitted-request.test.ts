@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#core/errors.ts';
 import { readAdmittedRequest, validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
-
-function messageOf(act: () => unknown): string {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { validationMessageOf } from '#test/support/validation.ts';
 
 const QUERIES = {
   requestCount: 'sum(increase(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))',
@@ -89,12 +79,12 @@ describe('readAdmittedRequest', () => {
     // Prepare
     const input = canaryInput({ steps: [{ weight: 150 }] }, { bogus: true });
     // Act
-    const read = messageOf(() => readAdmittedRequest('canary', input));
+    const read = validationMessageOf(() => readAdmittedRequest('canary', input));
     // Assess
-    expect(read).toBe(messageOf(() => validateRequest('canary', input)));
+    expect(read).toBe(validationMessageOf(() => validateRequest('canary', input)));
     expect(read).toContain('canary.steps[0].weight: must be an integer 1-100 (got 150)');
     expect(read).toContain('(request): unknown field bogus');
-    expect(messageOf(() => readAdmittedRequest('linear', canary))).toBe(
+    expect(validationMessageOf(() => readAdmittedRequest('linear', canary))).toBe(
       'strategy: must be one of: canary, blue-green, rolling (got "linear")',
     );
   });
@@ -103,7 +93,7 @@ describe('readAdmittedRequest', () => {
 describe('validateRequest (admission of the same request)', () => {
   it('refuses what readAdmittedRequest reads, naming every field in the same words and order', () => {
     // Act
-    const message = messageOf(() => validateRequest('canary', canaryOnEks));
+    const message = validationMessageOf(() => validateRequest('canary', canaryOnEks));
     // Assess
     expect(message).toBe(ADMISSION_MESSAGE);
   });

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#core/errors.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
-
-function messageOf(act: () => unknown): string {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { validationMessageOf } from '#test/support/validation.ts';
 
 const REQUEST_COUNT = 'sum(increase(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))';
 const ERROR_RATE =
@@ -32,7 +22,7 @@ describe('validateRequest (prometheus metrics url)', () => {
       ...prometheus({ requestCount: REQUEST_COUNT, errorRate: ERROR_RATE }, 'ftp://127.0.0.1:18502'),
     });
     // Act
-    const message = messageOf(() => validateRequest('canary', input));
+    const message = validationMessageOf(() => validateRequest('canary', input));
     // Assess
     expect(message).toContain(
       'metrics.url: must be an http:// or https:// URL (got "ftp://127.0.0.1:18502")',
@@ -43,10 +33,10 @@ describe('validateRequest (prometheus metrics url)', () => {
     // Prepare
     const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
     // Act
-    const notAUrl = messageOf(() =>
+    const notAUrl = validationMessageOf(() =>
       validateRequest('canary', canaryInput(undefined, prometheus(queries, 'prometheus:9090'))),
     );
-    const credentials = messageOf(() =>
+    const credentials = validationMessageOf(() =>
       validateRequest('canary', canaryInput(undefined, prometheus(queries, 'https://u:p@prom.internal'))),
     );
     // Assess
@@ -78,7 +68,7 @@ describe('validateRequest (metric queries)', () => {
     // Prepare
     const input = canaryInput(undefined, prometheus({ requestCount: REQUEST_COUNT, errRate: ERROR_RATE }));
     // Act
-    const message = messageOf(() => validateRequest('canary', input));
+    const message = validationMessageOf(() => validateRequest('canary', input));
     // Assess
     expect(message).toContain(`metrics.queries: unknown field errRate ${ALLOWED}`);
     expect(message).toContain(
@@ -89,7 +79,7 @@ describe('validateRequest (metric queries)', () => {
 
   it('refuses queries without requestCount', () => {
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest('canary', canaryInput(undefined, prometheus({ errorRate: ERROR_RATE }))),
     );
     // Assess
@@ -103,19 +93,19 @@ describe('validateRequest (metric queries)', () => {
     const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
     const latency = { maxLatencyP99Ms: 500 };
     // Act
-    const canary = messageOf(() =>
+    const canary = validationMessageOf(() =>
       validateRequest(
         'canary',
         canaryInput({ steps: [{ weight: 10 }], analysis: latency }, prometheus(queries)),
       ),
     );
-    const blueGreen = messageOf(() =>
+    const blueGreen = validationMessageOf(() =>
       validateRequest(
         'blue-green',
         blueGreenInput({ preview: {}, postSwitch: { analysis: latency } }, prometheus(queries)),
       ),
     );
-    const rolling = messageOf(() =>
+    const rolling = validationMessageOf(() =>
       validateRequest('rolling', rollingInput({ analysis: latency }, prometheus(queries))),
     );
     // Assess
@@ -155,7 +145,9 @@ describe('validateRequest (metric queries)', () => {
       validateRequest('canary', canaryInput({ preset: 'AllAtOnce' }, prometheus({}))),
     ).not.toThrow();
     expect(
-      messageOf(() => validateRequest('rolling', rollingInput({}, prometheus({ cpu: 'sum(cpu)' })))),
+      validationMessageOf(() =>
+        validateRequest('rolling', rollingInput({}, prometheus({ cpu: 'sum(cpu)' }))),
+      ),
     ).toContain(`metrics.queries: unknown field cpu ${ALLOWED}`);
   });
 
@@ -171,7 +163,7 @@ describe('validateRequest (metric queries)', () => {
     });
     const latency = { steps: [{ weight: 10 }], analysis: { maxLatencyP99Ms: 500 } };
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest('canary', canaryInput(latency, cloudwatch({ errRate: 'FILL(errors, 0) / requests' }))),
     );
     // Assess

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#core/errors.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
-
-function messageOf(act: () => unknown): string {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { validationMessageOf } from '#test/support/validation.ts';
 
 const onEks = (image: string) =>
   canaryInput(undefined, {
@@ -25,8 +15,12 @@ const FORM =
 describe('validateRequest (release.image)', () => {
   it('refuses an image with spaces or capitals in its path, saying what the form is', () => {
     // Act
-    const spaces = messageOf(() => validateRequest('canary', onEks(' registry.example/checkout:2.0.0 ')));
-    const capitals = messageOf(() => validateRequest('canary', onEks('Registry.Example/Checkout:V2 latest')));
+    const spaces = validationMessageOf(() =>
+      validateRequest('canary', onEks(' registry.example/checkout:2.0.0 ')),
+    );
+    const capitals = validationMessageOf(() =>
+      validateRequest('canary', onEks('Registry.Example/Checkout:V2 latest')),
+    );
     // Assess
     expect(spaces).toContain(FORM);
     expect(spaces).toContain('(got " registry.example/checkout:2.0.0 ")');
@@ -52,7 +46,7 @@ describe('validateRequest (release.image)', () => {
     'registry.example/check..out',
     'registry.example:port/checkout',
   ])('refuses %j', (image) => {
-    expect(messageOf(() => validateRequest('canary', onEks(image)))).toContain(FORM);
+    expect(validationMessageOf(() => validateRequest('canary', onEks(image)))).toContain(FORM);
   });
 
   it.each([

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#core/errors.ts';
 import { detectStrategy, REQUEST_JSON_SCHEMAS, validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
-
-function messageOf(act: () => unknown): string {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { validationMessageOf } from '#test/support/validation.ts';
 
 describe('validateRequest (canary)', () => {
   it('fills the defaults', () => {
@@ -74,7 +64,7 @@ describe('validateRequest (canary)', () => {
       { cluster: { type: 'gke' }, service: { name: 'Check_out' } },
     );
     // Act
-    const message = messageOf(() => validateRequest('canary', input));
+    const message = validationMessageOf(() => validateRequest('canary', input));
     // Assess
     expect(message).toContain('canary.steps[1].weight: must be an integer 1-100 (got 150)');
     expect(message).toContain('cluster.type: must be one of: local, eks, kubeconfig (got "gke")');
@@ -94,7 +84,7 @@ describe('validateRequest (canary)', () => {
       },
     );
     // Act
-    const message = messageOf(() => validateRequest('canary', input));
+    const message = validationMessageOf(() => validateRequest('canary', input));
     // Assess
     expect(message).toContain(
       'canary: give exactly one of: steps, stepWeight, preset (got steps and preset)',
@@ -105,7 +95,7 @@ describe('validateRequest (canary)', () => {
 
   it('says which fields are missing', () => {
     // Act
-    const message = messageOf(() => validateRequest('canary', {}));
+    const message = validationMessageOf(() => validateRequest('canary', {}));
     // Assess
     for (const field of ['service', 'release', 'cluster', 'traffic', 'metrics', 'canary']) {
       expect(message).toContain(`  - ${field}: is required`);
@@ -113,7 +103,7 @@ describe('validateRequest (canary)', () => {
   });
 
   it('lists the strategies for an unknown one', () => {
-    expect(messageOf(() => validateRequest('canry', canaryInput()))).toBe(
+    expect(validationMessageOf(() => validateRequest('canry', canaryInput()))).toBe(
       'strategy: must be one of: canary, blue-green, rolling (got "canry")',
     );
   });
@@ -130,13 +120,15 @@ describe('validateRequest (blue-green, rolling)', () => {
 
   it('refuses maxSurge and maxUnavailable both 0', () => {
     expect(
-      messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: '0%' }))),
+      validationMessageOf(() =>
+        validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: '0%' })),
+      ),
     ).toContain('rolling.maxUnavailable: may not be 0 when maxSurge is 0');
   });
 
   it('refuses a batch bound larger than the replicas, naming the field', () => {
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest('rolling', rollingInput({ maxSurge: 5, maxUnavailable: 3, bakeSeconds: 1 })),
     );
     // Assess
@@ -149,10 +141,10 @@ describe('validateRequest (blue-green, rolling)', () => {
 
   it('refuses a maxUnavailable that stops every replica at once when there is no surge', () => {
     // Act
-    const count = messageOf(() =>
+    const count = validationMessageOf(() =>
       validateRequest('rolling', rollingInput({ maxSurge: 0, maxUnavailable: 2 })),
     );
-    const percent = messageOf(() =>
+    const percent = validationMessageOf(() =>
       validateRequest('rolling', rollingInput({ maxSurge: '0%', maxUnavailable: '100%' })),
     );
     // Assess
@@ -171,7 +163,7 @@ describe('validateRequest (blue-green, rolling)', () => {
       return rollingInput(rolling, { release });
     };
     // Act
-    const all = messageOf(() =>
+    const all = validationMessageOf(() =>
       validateRequest('rolling', withoutReplicas({ maxSurge: 0, maxUnavailable: '100%' })),
     );
     // Assess
@@ -188,7 +180,9 @@ describe('validateRequest (blue-green, rolling)', () => {
   });
 
   it('refuses a malformed percentage', () => {
-    expect(messageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' })))).toContain(
+    expect(
+      validationMessageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' }))),
+    ).toContain(
       'rolling.maxSurge: must be an integer >= 0 or a percentage 0%-100% like \'25%\' (got "150%")',
     );
   });
@@ -222,7 +216,7 @@ describe('validateRequest (Kubernetes track template)', () => {
 
   it('names a bad readinessPath, resource quantity or minReadySeconds with what is allowed', () => {
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest(
         'canary',
         onCluster({
@@ -232,8 +226,8 @@ describe('validateRequest (Kubernetes track template)', () => {
         }),
       ),
     );
-    const notAPath = messageOf(() => validateRequest('canary', onCluster({ readinessPath: true })));
-    const tooSlow = messageOf(() =>
+    const notAPath = validationMessageOf(() => validateRequest('canary', onCluster({ readinessPath: true })));
+    const tooSlow = validationMessageOf(() =>
       validateRequest('canary', { ...onCluster({ minReadySeconds: 300 }), progressDeadlineSeconds: 300 }),
     );
     // Assess
@@ -255,7 +249,7 @@ describe('validateRequest (Kubernetes track template)', () => {
   });
   it('refuses a resource request above its limit, comparing quantities across suffixes', () => {
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest(
         'canary',
         onCluster({
@@ -295,7 +289,7 @@ describe('validateRequest (hooks)', () => {
 
   it('names a bad webhook field, and timeouts adding up to more than one task has', () => {
     // Act
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest(
         'canary',
         canaryInput(undefined, {
@@ -310,7 +304,7 @@ describe('validateRequest (hooks)', () => {
     expect(message).toContain('hooks.beforeTraffic[0].url: must be an http:// or https:// URL');
     expect(message).toContain('hooks.beforeTraffic: timeoutSeconds must add up to at most 840');
     expect(
-      messageOf(() =>
+      validationMessageOf(() =>
         validateRequest(
           'canary',
           canaryInput(undefined, {
@@ -331,7 +325,7 @@ describe('validateRequest (hooks)', () => {
       'canary',
       canaryInput(undefined, { hooks: { beforeTraffic: [{ ...hook('smoke'), headersSecretArn }] } }),
     );
-    const message = messageOf(() =>
+    const message = validationMessageOf(() =>
       validateRequest(
         'canary',
         canaryInput(undefined, {
@@ -352,7 +346,9 @@ describe('validateRequest (hooks)', () => {
     const withUrl = (url: string) =>
       canaryInput(undefined, { hooks: { beforeTraffic: [{ name: 'smoke', url, headersSecretArn }] } });
     // Act
-    const message = messageOf(() => validateRequest('canary', withUrl('http://ci.internal/trigger')));
+    const message = validationMessageOf(() =>
+      validateRequest('canary', withUrl('http://ci.internal/trigger')),
+    );
     // Assess
     expect(message).toContain(
       'hooks.beforeTraffic[0].url: must be an https:// URL when headersSecretArn sends credentials (http:// only to this machine: 127.x.x.x, [::1] or localhost)',
@@ -388,11 +384,11 @@ describe('validateRequest (afterTraffic hooks)', () => {
 
   it('refuses a hooks block without a phase, an unknown phase, afterTraffic timeouts past 840 s and a name used twice', () => {
     // Act
-    const empty = messageOf(() => validateRequest('canary', canaryInput(undefined, { hooks: {} })));
-    const unknown = messageOf(() =>
+    const empty = validationMessageOf(() => validateRequest('canary', canaryInput(undefined, { hooks: {} })));
+    const unknown = validationMessageOf(() =>
       validateRequest('canary', canaryInput(undefined, { hooks: { afterPromotion: [hook('e2e')] } })),
     );
-    const long = messageOf(() =>
+    const long = validationMessageOf(() =>
       validateRequest(
         'rolling',
         rollingInput({}, { hooks: { afterTraffic: [hook('a', 600), hook('b', 300)] } }),
@@ -405,7 +401,7 @@ describe('validateRequest (afterTraffic hooks)', () => {
       "hooks.afterTraffic: timeoutSeconds must add up to at most 840 (one task runs the hooks, within Lambda's 15 minutes; got 900)",
     );
     expect(
-      messageOf(() =>
+      validationMessageOf(() =>
         validateRequest(
           'canary',
           canaryInput(undefined, { hooks: { afterTraffic: [hook('a'), hook('a')] } }),
