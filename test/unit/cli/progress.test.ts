@@ -8,6 +8,20 @@ import {
   taskReportsOf,
 } from '../../../src/cli/progress.ts';
 
+/** A Lambda task's TaskSucceeded event with `payload` as its result (wrapped as `lambda:invoke` wraps it). */
+function taskSucceeded(id: number, payload: object): HistoryEvent {
+  return {
+    id,
+    timestamp: new Date(),
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: {
+      resource: 'invoke',
+      resourceType: 'lambda',
+      output: JSON.stringify({ Payload: payload }),
+    },
+  };
+}
+
 /** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 function lambdaCause(errorType: string, errorMessage: string): string {
   return JSON.stringify({
@@ -215,18 +229,8 @@ describe('progressOf', () => {
 
   it("counts a rollback's tracks apart from the other cluster objects it re-applied", () => {
     // Prepare: one track Deployment, two Services and an HTTPRoute; then a rollback that counted objects only
-    const rolledBack = (output: object): HistoryEvent => ({
-      id: 31,
-      timestamp: new Date(),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({
-          Payload: { backupKey: 'releases/shop/api/run-1.json', weights: null, ...output },
-        }),
-      },
-    });
+    const rolledBack = (output: object) =>
+      taskSucceeded(31, { backupKey: 'releases/shop/api/run-1.json', weights: null, ...output });
     // Act
     const lines = [rolledBack({ tracks: 1, objects: 4 }), rolledBack({ tracks: 6 })]
       .flatMap(progressOf)
@@ -240,16 +244,7 @@ describe('progressOf', () => {
 
   it('says which lifecycle event Notify published, and nothing when the request left it out', () => {
     // Prepare
-    const notify = (published: boolean): HistoryEvent => ({
-      id: 9,
-      timestamp: new Date(),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: { type: 'RolledBack', published } }),
-      },
-    });
+    const notify = (published: boolean) => taskSucceeded(9, { type: 'RolledBack', published });
     // Act
     const lines = [notify(true), notify(false)].flatMap(progressOf).map((line) => formatProgress(line));
     // Assess
@@ -259,16 +254,7 @@ describe('progressOf', () => {
   it('says when a rollback found the clean-up claimed by another rollback of the same stop, naming it', () => {
     // Prepare
     const other = 'arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:6c1f2b0e';
-    const claim: HistoryEvent = {
-      id: 7,
-      timestamp: new Date(),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: { claimed: false, by: other } }),
-      },
-    };
+    const claim = taskSucceeded(7, { claimed: false, by: other });
     // Act
     const lines = progressOf(claim).map((line) => formatProgress(line));
     // Assess
@@ -292,16 +278,7 @@ describe('progressOf', () => {
         readyAt: '2026-11-29T10:00:00Z',
       },
     ];
-    const events: HistoryEvent[] = outputs.map((output, index) => ({
-      id: index + 1,
-      timestamp: new Date(),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: output }),
-      },
-    }));
+    const events = outputs.map((output, index) => taskSucceeded(index + 1, output));
     // Act
     const lines = events.flatMap(progressOf).map((line) => formatProgress(line));
     const reports = events.flatMap(taskReportsOf);
@@ -405,16 +382,7 @@ describe('progressOf', () => {
       { emptied: ['public.customers', 'public.orders'] },
       { emptied: [] },
     ];
-    const events: HistoryEvent[] = outputs.map((output, index) => ({
-      id: index + 1,
-      timestamp: new Date(),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: output }),
-      },
-    }));
+    const events = outputs.map((output, index) => taskSucceeded(index + 1, output));
     // Act
     const lines = events.flatMap(progressOf).map((line) => formatProgress(line));
     // Assess
