@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
+import { ValidationError } from '#core/errors.ts';
+import type { Lock } from '#core/ports/lock.ts';
+import { serviceSchema } from '#core/schemas/common.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -21,8 +24,9 @@ const CLEANED_UP_CLAIM_SECONDS = 7 * 86_400;
  * `executionArn` for this rollback (`rollbackArn`) and answers:
  * - `{ claimed: true }` when this rollback holds the claim (newly, or again on a retry);
  * - `{ claimed: false, by }` when another rollback of the same stop holds it (it cleans up alone);
- * - `{ claimed: false, refused }` when another execution holds the service's lock (a release started
- *   since): restoring the stopped execution's backup would undo it, so nothing is claimed.
+ * - `{ claimed: false, refused }` when another execution holds `service`'s lock (a release started
+ *   since): restoring the stopped execution's backup would undo it, so nothing is restored, and the claim
+ *   is kept a week so no later run of the rollback restores it either.
  * From the claim on, the stopped execution's tasks still in flight change nothing (`ExecutionStopped`).
  * `ended: 'cleanedUp'` keeps the claim for a week; `ended: 'failed'` gives it up, so the clean-up can be
  * run again.
@@ -32,7 +36,8 @@ export const handler = plainTaskHandler(
   {
     executionArn: z.string().min(1),
     rollbackArn: z.string().min(1),
-    service: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
+    // The stopped execution's input as given: its namespace may be left to the default.
+    service: serviceSchema.optional(),
     ended: z.enum(['cleanedUp', 'failed']).optional(),
   },
   async ({ executionArn, rollbackArn, service, ended }) => {
@@ -41,15 +46,20 @@ export const handler = plainTaskHandler(
       await lock.releaseRollback(executionArn, rollbackArn);
       return { claimed: false, released: true };
     }
-    const seconds = ended === 'cleanedUp' ? CLEANED_UP_CLAIM_SECONDS : RUNNING_CLAIM_SECONDS;
-    if (!(await lock.claimRollback(executionArn, rollbackArn, seconds))) {
-      const by = await lock.rollbackOf(executionArn);
-      logger.warn('another rollback cleans up after this execution', { executionArn, by });
-      return { claimed: false, ...(by ? { by } : {}) };
+    if (ended === 'cleanedUp') {
+      await lock.claimRollback(executionArn, rollbackArn, CLEANED_UP_CLAIM_SECONDS);
+      return { claimed: true };
     }
-    const holder = ended ? undefined : await lock.holder(service);
+    if (!service)
+      throw new ValidationError("service: is required to claim a clean-up (the request's service)");
+    const by = await claimOrHolder(lock, executionArn, rollbackArn);
+    if (by !== rollbackArn) {
+      logger.warn('another rollback cleans up after this execution', { executionArn, by });
+      return { claimed: false, by };
+    }
+    const holder = await lock.holder(service);
     if (holder !== undefined && holder !== executionArn) {
-      await lock.releaseRollback(executionArn, rollbackArn);
+      await lock.claimRollback(executionArn, rollbackArn, CLEANED_UP_CLAIM_SECONDS);
       const refused =
         `${service.namespace}/${service.name} is locked by ${holder}, not by ${executionArn}: restoring ` +
         "the stopped execution's backup would undo what that one changes, so nothing was restored";
@@ -59,3 +69,15 @@ export const handler = plainTaskHandler(
     return { claimed: true };
   },
 );
+
+/**
+ * Claims the clean-up for `rollbackArn` while it runs; the rollback that holds the claim after the call (a
+ * claim given up or expired between the failed claim and the read is claimed again).
+ */
+async function claimOrHolder(lock: Lock, executionArn: string, rollbackArn: string): Promise<string> {
+  for (;;) {
+    if (await lock.claimRollback(executionArn, rollbackArn, RUNNING_CLAIM_SECONDS)) return rollbackArn;
+    const by = await lock.rollbackOf(executionArn);
+    if (by) return by;
+  }
+}

@@ -8,6 +8,7 @@ import {
   type RollbackWorkflow,
   rollbackOfStop,
 } from '#core/rollback.ts';
+import { serviceSchema } from '#core/schemas/common.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { executionArnIn } from '../cli/resolve.ts';
 import type { RegisteredStateMachine } from './project/state-machines.ts';
@@ -73,12 +74,11 @@ export async function rollBackMissedAborts(
   return started;
 }
 
-/** The service a release's or migration's input names, if it names one. */
+/** The service a release's or migration's input names (its namespace `default` when left out), if any. */
 function serviceOf(input: string | undefined): ServiceRef | undefined {
   try {
-    const { service } = JSON.parse(input ?? '{}') as { service?: Partial<ServiceRef> };
-    const { name, namespace } = service ?? {};
-    return typeof name === 'string' && typeof namespace === 'string' ? { name, namespace } : undefined;
+    const parsed = serviceSchema.safeParse((JSON.parse(input ?? '{}') as { service?: unknown }).service);
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
@@ -108,22 +108,20 @@ async function startRollback(
     reason: execution.cause || ABORTED_REASON,
   };
   const rollbacks = rollbacksIn(service, rollbackArn);
-  try {
-    const { name, started } = await rollbackOfStop(executionArn, rollbacks);
-    // Already started for this execution (by `cutover abort` or an earlier stop): nothing more to do.
-    if (started) return;
-    await service.startExecution({ stateMachineArn: rollbackArn, name, input: JSON.stringify(input) });
-  } catch (error) {
-    // Started meanwhile, by `cutover abort`: nothing more to do either.
-    const startedMeanwhile =
-      error instanceof StepFunctionsApiError &&
-      error.code === 'ExecutionAlreadyExists' &&
-      (await rollbackOfStop(executionArn, rollbacks).then(
-        ({ started }) => started,
-        () => false,
-      ));
-    if (!startedMeanwhile)
-      console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
+  // A name taken meanwhile (by `cutover abort` for this stop, or by another stop's rollback): look again once.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      const { name, started } = await rollbackOfStop(executionArn, rollbacks);
+      if (started) return;
+      await service.startExecution({ stateMachineArn: rollbackArn, name, input: JSON.stringify(input) });
+      return;
+    } catch (error) {
+      const taken = error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists';
+      if (!taken || attempt === 2) {
+        console.warn(`Rollback of ${executionArn} not started: ${(error as Error).message}`);
+        return;
+      }
+    }
   }
 }
 

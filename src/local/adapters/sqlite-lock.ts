@@ -61,6 +61,7 @@ export class SqliteLock implements Lock {
 
   async releaseRollback(executionArn: string, rollbackArn: string): Promise<void> {
     assertNonEmpty('executionArn', executionArn);
+    assertNonEmpty('rollbackArn', rollbackArn);
     this.db
       .prepare('DELETE FROM rollback_claims WHERE execution_arn = ? AND owner = ?')
       .run(executionArn, rollbackArn);

@@ -477,7 +477,7 @@ describe('claim-rollback', () => {
     ]);
   });
 
-  it('restores nothing over a release that has locked the service since, and keeps no claim', async () => {
+  it('restores nothing over a release that has locked the service since, and keeps the claim so no later run does', async () => {
     // Prepare
     world.lockHolder = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-2';
     // Act
@@ -489,7 +489,21 @@ describe('claim-rollback', () => {
         `shop/checkout is locked by ${world.lockHolder}, not by ${executionArn}: restoring the stopped ` +
         "execution's backup would undo what that one changes, so nothing was restored",
     });
-    expect(world.rollbackClaims.get(executionArn)).toBeUndefined();
+    expect(world.rollbackClaims.get(executionArn)).toBe('rollback-1');
+    expect(await claim('rollback-2')).toEqual({ claimed: false, by: 'rollback-1' });
+  });
+
+  it("claims for a request that leaves the service's namespace to its default", async () => {
+    // Prepare: the stopped execution's input as cutover run sent it, without a namespace
+    world.lockHolder = executionArn;
+    // Act
+    const answer = await claimRollback(
+      { executionArn, rollbackArn: 'rollback-1', service: { name: 'checkout' } },
+      context,
+    );
+    // Assess
+    expect(answer).toEqual({ claimed: true });
+    expect(world.rollbackClaims.get(executionArn)).toBe('rollback-1');
   });
 });
 
