@@ -20,6 +20,6 @@ export const handler = dbTaskHandler(
       ...(error ? { detail: { error: error.Error, cause: error.Cause } } : {}),
       at: new Date().toISOString(),
     });
-    return { type };
+    return { type, published: true };
   },
 );

@@ -7,7 +7,8 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * Promote: all traffic to `track` (which runs the new release), none to the other track of the pair,
- * then a `Promoted` event. Returns `{ weights, shiftedAt }` (a post-switch analysis counts from then).
+ * then a `Promoted` event. Returns `{ weights, shiftedAt, type: 'Promoted', published }` (a post-switch
+ * analysis counts from `shiftedAt`).
  */
 export const handler = taskHandler(
   'promote',
@@ -22,12 +23,12 @@ export const handler = taskHandler(
     await refuseIfRolledBack(await deps.lock(), executionArn, 'promote');
     await applyWeights(router, request.service, weights);
     const shiftedAt = new Date().toISOString();
-    await publishEvent(
+    const published = await publishEvent(
       await deps.notifier(),
       input,
       'Promoted',
       `${describeRelease(input)} promoted: ${track} serves all traffic`,
     );
-    return { weights, shiftedAt };
+    return { weights, shiftedAt, type: 'Promoted', published };
   },
 );

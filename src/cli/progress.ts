@@ -245,7 +245,7 @@ export class ProgressReader {
     if (check?.ready) this.#said.delete(check.track);
     const lines = progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
     if (schedulesTaskTokenWait(event)) this.#awaitingAnswer = true;
-    else if (this.#awaitingAnswer && event.type?.startsWith('Task') && event.type !== 'TaskStarted') {
+    else if (this.#awaitingAnswer && TASK_ENDS.has(event.type ?? '')) {
       this.#awaitingAnswer = false;
       if (event.type === 'TaskSucceeded')
         lines.unshift(approvalAnswer(event.taskSucceededEventDetails?.output));
@@ -309,6 +309,9 @@ export function weightsBar(weights: Record<string, number>): string {
 export function progressText(line: ProgressLine): string {
   return formatProgress(line).trim().replace(/\s+/, ' ');
 }
+
+/** The events that end a task (a `.waitForTaskToken` task is Scheduled, Started, Submitted, then one of these). */
+const TASK_ENDS: ReadonlySet<string> = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut']);
 
 /** The answer SendTaskSuccess gave an approval: `{ approver?, comment? }` (the release API's and the CLI's body). */
 function approvalAnswer(output: string | undefined): ProgressLine {

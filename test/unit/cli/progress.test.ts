@@ -153,10 +153,11 @@ describe('progressOf', () => {
     const history = [
       waits(1),
       { id: 2, timestamp: new Date(), type: 'TaskStarted' } as HistoryEvent,
-      succeeds(3, { comment: 'p99 looks fine', approver: 'alice' }),
-      succeeds(4, { comment: 'not an approval' }),
-      waits(5),
-      succeeds(6, {}),
+      { id: 3, timestamp: new Date(), type: 'TaskSubmitted' } as HistoryEvent,
+      succeeds(4, { comment: 'p99 looks fine', approver: 'alice' }),
+      succeeds(5, { comment: 'not an approval' }),
+      waits(6),
+      succeeds(7, {}),
     ];
     const reader = new ProgressReader();
     // Act
