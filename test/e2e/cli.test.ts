@@ -679,7 +679,8 @@ describe('a canary release from the CLI', () => {
     expect(waited.code).toBe(0);
     const answerWith = `${name} --endpoint ${endpoint}`;
     expect(waited.stdout).toContain(
-      `→ RequestApproval\n  approval waiting (times out after 3,600 s): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n→ DeployStable\n`,
+      `→ RequestApproval\n  approval waiting (times out after 3,600 s): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n` +
+        `  approval approved by ${process.env.USER ?? 'cli'}: dashboards look good\n→ DeployStable\n`,
     );
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
   });
