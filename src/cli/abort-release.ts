@@ -26,6 +26,8 @@ export interface AbortOutcome {
   readonly rollbackExecutionArn?: string;
   /** The stopped execution's workflow, given with the rollback. */
   readonly strategy?: RollbackWorkflow;
+  /** Set when the execution was stopped before this call (this call stopped nothing). */
+  readonly alreadyStopped?: true;
 }
 
 /** How long {@link abortRelease} looks for the rollback the platform starts before starting one itself. */
@@ -62,19 +64,23 @@ export async function abortRelease(
   } else if (status !== 'ABORTED') {
     throw new CliError(`${executionArn} already ended ${status}: nothing to abort`, ExitCode.Usage);
   }
+  const stopped = status === 'ABORTED' ? ({ alreadyStopped: true } as const) : {};
   const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
-  if (!input) return {};
+  if (!input) return stopped;
   const stateMachineArn = await resolveRollbackMachineArn(sfn);
   const since = (stopDate?.getTime() ?? Date.now()) - CLOCK_SKEW_MS;
   const deadline = Date.now() + waitMs;
   const others = new Set<string>();
   for (;;) {
     const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
-    if (found) return { rollbackExecutionArn: await cleanerOf(sfn, found), strategy: input.strategy };
+    if (found) {
+      return { rollbackExecutionArn: await cleanerOf(sfn, found), strategy: input.strategy, ...stopped };
+    }
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
   }
-  return { rollbackExecutionArn: await startRollback(sfn, stateMachineArn, input), strategy: input.strategy };
+  const rollbackExecutionArn = await startRollback(sfn, stateMachineArn, input);
+  return { rollbackExecutionArn, strategy: input.strategy, ...stopped };
 }
 
 /** The stopped `executionArn`'s rollback named as `abort-<execution name>` or its fallback, if it exists. */

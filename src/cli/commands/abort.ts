@@ -22,8 +22,12 @@ export function abortCommand(): Command {
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
     const executionArn = await resolveExecutionArn(sfn, ref);
-    const { rollbackExecutionArn, strategy } = await abortRelease(sfn, executionArn, options.reason);
-    console.log(`aborted ${executionArn}`);
+    const { rollbackExecutionArn, strategy, alreadyStopped } = await abortRelease(
+      sfn,
+      executionArn,
+      options.reason,
+    );
+    console.log(`${alreadyStopped ? 'already aborted' : 'aborted'} ${executionArn}`);
     if (!rollbackExecutionArn) {
       console.log(
         'nothing to roll back (it stopped before changing anything, or is neither a release nor a database migration)',
