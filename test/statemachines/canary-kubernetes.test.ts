@@ -11,7 +11,7 @@ import {
   type KubernetesEmulator,
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
-import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { aCheckoutRoute, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import {
   executionHistory,
   startTestRuntime,
@@ -74,22 +74,7 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
 
   /** The HTTPRoute checkout, routing to the track Services with these weights. */
   function routeWeighting(weights: { stable: number; canary: number }) {
-    emulator.store.create('httproutes', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'checkout', namespace: 'shop' },
-      spec: {
-        parentRefs: [{ name: 'public' }],
-        rules: [
-          {
-            backendRefs: [
-              { name: 'checkout-stable', port: 80, weight: weights.stable },
-              { name: 'checkout-canary', port: 80, weight: weights.canary },
-            ],
-          },
-        ],
-      },
-    } as KubeObject);
+    emulator.store.create('httproutes', aCheckoutRoute(weights) as KubeObject);
   }
 
   /** Prometheus answers for the canary track, whatever the window: `requests`, of which `errorRate` failed. */

@@ -22,3 +22,23 @@ export function aTrackService(service: ServiceRef, name: string, track: string):
     },
   };
 }
+
+/** The HTTPRoute `checkout` in `shop`, sending its traffic to the track Services with these weights. */
+export function aCheckoutRoute(weights: { stable: number; canary: number }): Record<string, unknown> {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'checkout', namespace: 'shop' },
+    spec: {
+      parentRefs: [{ name: 'public' }],
+      rules: [
+        {
+          backendRefs: [
+            { name: 'checkout-stable', port: 80, weight: weights.stable },
+            { name: 'checkout-canary', port: 80, weight: weights.canary },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -12,7 +12,7 @@ import {
   type KubernetesEmulator,
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
-import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { aCheckoutRoute, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { executionHistory, startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
 import { startPrometheusServer } from '#test/support/prometheus-server.ts';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
@@ -63,22 +63,7 @@ describe('what the CLI says of a canary on Kubernetes (API emulator, Gateway API
     for (const track of ['stable', 'canary']) {
       emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
     }
-    emulator.store.create('httproutes', {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'checkout', namespace: 'shop' },
-      spec: {
-        parentRefs: [{ name: 'public' }],
-        rules: [
-          {
-            backendRefs: [
-              { name: 'checkout-stable', port: 80, weight: 100 },
-              { name: 'checkout-canary', port: 80, weight: 0 },
-            ],
-          },
-        ],
-      },
-    } as KubeObject);
+    emulator.store.create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }) as KubeObject);
     const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
     await cluster.apply(service, 'stable', aRelease({ version: 'v1' }));
     emulator.controller.settle();

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import { validateRequest as admit } from '#core/schemas/index.ts';
@@ -15,7 +12,7 @@ import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
-import { FakeWorld } from './fakes.ts';
+import { type FakeWorld, useFakeWorld } from './fakes.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2';
 type Context = Parameters<typeof unlock>[1];
@@ -73,25 +70,12 @@ const task = (handler: Handler, event: Record<string, unknown>) =>
     Record<string, unknown>
   >;
 
+const currentWorld = useFakeWorld('cutover-admitted-');
 let world: FakeWorld;
-let dataDir: string;
-
 beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cutover-admitted-'));
-  process.env.CUTOVER_DATA_DIR = dataDir;
-  for (const name of [
-    'CUTOVER_STATE_TABLE',
-    'CUTOVER_BACKUP_BUCKET',
-    'CUTOVER_ALERT_TOPIC_ARN',
-    'CUTOVER_EVENT_BUS',
-  ]) {
-    delete process.env[name];
-  }
-  world = new FakeWorld().register();
+  world = currentWorld();
   clusters.register('eks', () => world.cluster);
 });
-
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('tasks of a release admitted by an earlier version, after an upgrade', () => {
   it('go on, roll the release back and unlock the service, although admission now refuses its request', async () => {

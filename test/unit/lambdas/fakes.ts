@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { approvalStores } from '#adapters/approvals/index.ts';
 import { clusters } from '#adapters/cluster/index.ts';
 import { locks } from '#adapters/lock/index.ts';
@@ -125,4 +129,32 @@ export class FakeWorld {
     notifiers.register('local', () => this.notifier);
     return this;
   }
+}
+
+/**
+ * A fresh {@link FakeWorld} for each test of the file, registered as every `local` adapter, with the task
+ * functions' environment pointing at a throw-away data dir and at no AWS resource. Returns the current world.
+ *
+ * @example
+ * const world = useFakeWorld('cutover-handlers-');
+ * it('...', () => { world().weights = { stable: 100 }; });
+ */
+export function useFakeWorld(prefix: string): () => FakeWorld {
+  let world: FakeWorld;
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+    process.env.CUTOVER_DATA_DIR = dataDir;
+    for (const name of [
+      'CUTOVER_STATE_TABLE',
+      'CUTOVER_BACKUP_BUCKET',
+      'CUTOVER_ALERT_TOPIC_ARN',
+      'CUTOVER_EVENT_BUS',
+    ]) {
+      delete process.env[name];
+    }
+    world = new FakeWorld().register();
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  return () => world;
 }

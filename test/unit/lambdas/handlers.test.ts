@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +20,7 @@ import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
 import { canaryInput, rollingInput } from '#test/builders/release-request.ts';
-import { FakeWorld } from './fakes.ts';
+import { type FakeWorld, useFakeWorld } from './fakes.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
 type Context = Parameters<typeof unlock>[1];
@@ -39,24 +36,11 @@ const errorOf = async (promise: Promise<unknown>) =>
     (error: Error) => error,
   );
 
+const currentWorld = useFakeWorld('cutover-handlers-');
 let world: FakeWorld;
-let dataDir: string;
-
 beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cutover-handlers-'));
-  process.env.CUTOVER_DATA_DIR = dataDir;
-  for (const name of [
-    'CUTOVER_STATE_TABLE',
-    'CUTOVER_BACKUP_BUCKET',
-    'CUTOVER_ALERT_TOPIC_ARN',
-    'CUTOVER_EVENT_BUS',
-  ]) {
-    delete process.env[name];
-  }
-  world = new FakeWorld().register();
+  world = currentWorld();
 });
-
-afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('validate-request', () => {
   it('returns the normalized request, the plan and zeroed counters, and locks the service', async () => {
