@@ -6,6 +6,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { executionArnIn } from '#core/api-routes.ts';
 import {
   type DescribeRollback,
   type RollbackInput,
@@ -15,7 +16,7 @@ import {
 } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
-import { executionArnIn, resolveRollbackMachineArn } from './resolve.ts';
+import { resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {

@@ -6,6 +6,7 @@ import {
   type SFNClient,
   type StateMachineListItem,
 } from '@aws-sdk/client-sfn';
+import { executionArnIn } from '#core/api-routes.ts';
 import { ROLLBACK_MACHINE } from '#core/rollback.ts';
 import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -128,11 +129,6 @@ async function existingExecutionArn(sfn: SFNClient, executionArn: string): Promi
     }
     throw error;
   }
-}
-
-/** The ARN of the execution `name` of the state machine `stateMachineArn`. */
-export function executionArnIn(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /**

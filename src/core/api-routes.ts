@@ -127,6 +127,16 @@ export function executionNameOf(executionArn: string): string {
 }
 
 /**
+ * The ARN of the execution `name` of the state machine `stateMachineArn`.
+ *
+ * @example
+ * executionArnIn('arn:aws:states:eu-west-1:123456789012:stateMachine:rollback', 'abort-r1'); // '...:execution:rollback:abort-r1'
+ */
+export function executionArnIn(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/**
  * The execution ARN of an execution id in a region and account.
  *
  * @example

@@ -1,3 +1,4 @@
+import { executionArnIn } from '#core/api-routes.ts';
 import type { Lock } from '#core/ports/lock.ts';
 import {
   ABORTED_REASON,
@@ -10,7 +11,6 @@ import {
 } from '#core/rollback.ts';
 import { serviceSchema } from '#core/schemas/common.ts';
 import type { ServiceRef } from '#core/types.ts';
-import { executionArnIn } from '../cli/resolve.ts';
 import type { RegisteredStateMachine } from './project/state-machines.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
@@ -62,11 +62,12 @@ export async function rollBackMissedAborts(
   const started: string[] = [];
   for (const [stateMachineArn, strategy] of workflows.strategyOf) {
     for (const executionArn of await abortedExecutions(service, stateMachineArn)) {
-      const rollback = await rollbackOfStop(executionArn, rollbacksIn(service, workflows.rollbackArn));
-      if (rollback.started) continue;
+      // Most stops hold no lock (their rollback released it): that check first, the rollback lookup after.
       const execution = await service.describeExecution({ executionArn });
       const target = serviceOf(execution.input);
       if (!target || (await lock.holder(target)) !== executionArn) continue;
+      const rollback = await rollbackOfStop(executionArn, rollbacksIn(service, workflows.rollbackArn));
+      if (rollback.started) continue;
       await startRollback(service, workflows.rollbackArn, strategy, execution);
       started.push(executionArn);
     }

@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
+import { executionArnIn } from '#core/api-routes.ts';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
-import {
-  assertStrategy,
-  executionArnIn,
-  executionsNamed,
-  resolveStateMachineArn,
-  STRATEGIES,
-} from '../resolve.ts';
+import { assertStrategy, executionsNamed, resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
 import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
