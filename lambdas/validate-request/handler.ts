@@ -1,6 +1,6 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
-import { buildPlan, chooseTracks, fullSizeReplicas, type Plan } from '#core/plan/index.ts';
+import { buildPlan, chooseTracks, fullSizeReplicas, type Plan, routedTracks } from '#core/plan/index.ts';
 import { type DeploymentRequest, validateWithReplicas } from '#core/schemas/index.ts';
 import type { RolloutStatus, Weights } from '#core/types.ts';
 import {
@@ -62,7 +62,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  * field), every adapter type resolved (`UnknownAdapterType`), `release.replicas` filled in from the live
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
- * no workload), and the service locked for this execution (`ServiceLocked` when another holds it).
+ * no workload, and any release when the routing object has no backend for a track it will route), and the
+ * service locked for this execution (`ServiceLocked` when another holds it).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
@@ -92,6 +93,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   assertLiveWorkload(request, plan, weights, live);
+  await router.checkTracks?.(request.service, routedTracks(plan));
   await lockForExecution(
     await deps.lock(),
     request.service,

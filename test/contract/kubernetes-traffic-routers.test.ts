@@ -126,6 +126,18 @@ describeTrafficRouterContract('gateway-api (API emulator)', {
       },
     ],
   ),
+  async dropBackend(service, track) {
+    edit('httproutes', service, (route) => {
+      const rules = route.spec!.rules as { backendRefs?: { name: string }[] }[];
+      route.spec = {
+        ...route.spec,
+        rules: rules.map((r) => ({
+          ...r,
+          backendRefs: r.backendRefs?.filter((ref) => ref.name !== `${service.name}-${track}`),
+        })),
+      };
+    });
+  },
   async sendNoTraffic(service) {
     edit('httproutes', service, (route) => {
       const rules = route.spec!.rules as { backendRefs?: { weight?: number }[] }[];
@@ -140,9 +152,8 @@ describeTrafficRouterContract('gateway-api (API emulator)', {
   },
 });
 
-describeTrafficRouterContract(
-  'istio (API emulator)',
-  fixture(
+describeTrafficRouterContract('istio (API emulator)', {
+  ...fixture(
     () => new IstioTrafficRouter(client, { route: 'primary' }),
     (service) => [
       {
@@ -169,7 +180,16 @@ describeTrafficRouterContract(
       },
     ],
   ),
-);
+  async dropBackend(service, track) {
+    edit('virtualservices', service, (virtualService) => {
+      const routes = virtualService.spec!.http as { route: { destination: { subset?: string } }[] }[];
+      virtualService.spec = {
+        ...virtualService.spec,
+        http: routes.map((r) => ({ ...r, route: r.route.filter((d) => d.destination.subset !== track) })),
+      };
+    });
+  },
+});
 
 describeTrafficRouterContract(
   'nginx-ingress (API emulator)',

@@ -15,6 +15,11 @@ export interface TrafficRouterContractFixture {
    * the service's first release (every backend weight 0). Absent for routers that cannot say so.
    */
   sendNoTraffic?(service: ServiceRef): Promise<void>;
+  /**
+   * Removes the routing object's backend for `track`, as a route written for other tracks has none.
+   * Absent for routers that can route any track.
+   */
+  dropBackend?(service: ServiceRef, track: string): Promise<void>;
 }
 
 /**
@@ -96,6 +101,33 @@ export function describeTrafficRouterContract(name: string, fixture: TrafficRout
         expect(verified).not.toBe(true);
       },
     );
+
+    it.runIf(fixture.dropBackend)(
+      'refuses a track the routing object has no backend for, naming the traffic field, and changes nothing',
+      async () => {
+        // Prepare
+        const { service, tracks } = await fixture.prepareService(router);
+        const [stable, canary] = tracks;
+        await router.setWeights(service, { [stable]: 100, [canary]: 0 });
+        await fixture.dropBackend!(service, canary);
+        // Act
+        const checking = router.checkTracks!(service, [stable, canary]);
+        // Assess
+        await expect(checking).rejects.toThrow(
+          new RegExp(`^traffic\\.\\w+: .* has no backend for track ${canary} \\(backends for: ${stable}\\)`),
+        );
+        expect(await router.getWeights(service)).toEqual({ [stable]: 100 });
+      },
+    );
+
+    it('accepts the tracks of a service whose routing object routes both', async () => {
+      // Prepare
+      const { service, tracks } = await fixture.prepareService(router);
+      // Act
+      const checking = Promise.resolve(router.checkTracks?.(service, tracks));
+      // Assess
+      await expect(checking).resolves.toBeUndefined();
+    });
 
     it('verifies the weights the data plane applies, when it can', async () => {
       // Prepare

@@ -14,7 +14,7 @@ import {
 import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
 
-describe('blue-green state machine on Kubernetes (API emulator, Service selector)', () => {
+describe('blue-green state machine on Kubernetes (API emulator)', () => {
   let directory: string;
   let emulator: KubernetesEmulator;
   let runtime: TestRuntime;
@@ -35,13 +35,21 @@ describe('blue-green state machine on Kubernetes (API emulator, Service selector
     await rm(directory, { recursive: true, force: true });
   });
 
-  /** Runs a blue-green release of `release` for `target` (its Service named as it is) to its end. */
-  async function releaseBlueGreen(name: string, target: ServiceRef, release: Record<string, unknown>) {
+  /**
+   * Runs a blue-green release of `release` for `target` to its end, routed by its Service (named as it is)
+   * unless `traffic` says otherwise.
+   */
+  async function releaseBlueGreen(
+    name: string,
+    target: ServiceRef,
+    release: Record<string, unknown>,
+    traffic: Record<string, unknown> = { type: 'service-selector', service: target.name },
+  ) {
     const input = {
       service: target,
       release,
       cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
-      traffic: { type: 'service-selector', service: target.name },
+      traffic,
       metrics: { type: 'cloudwatch-alarms', alarmNames: [`${target.name}-5xx`] },
       blueGreen: {},
       scaleDownDelaySeconds: 0,
@@ -96,5 +104,60 @@ describe('blue-green state machine on Kubernetes (API emulator, Service selector
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(emulator.store.get('deployments', 'shop', 'payments-green')?.spec?.replicas).toBe(5);
+  });
+
+  it('refuses, before deploying anything, an HTTPRoute with no backend for the colour it would switch to', async () => {
+    // Prepare: stable runs v1 behind an HTTPRoute written for canary releases (stable and canary backends)
+    const orders = aService({ name: 'orders' });
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(orders, 'stable', aRelease({ version: 'v1', image: 'registry.example/orders:v1' }));
+    emulator.controller.settle();
+    const backend = (track: string, weight: number) => ({ name: `orders-${track}`, port: 80, weight });
+    const route = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'orders', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ name: 'public' }],
+        rules: [{ backendRefs: [backend('stable', 100), backend('canary', 0)] }],
+      },
+    };
+    emulator.store.create('httproutes', route as KubeObject);
+    const v2 = { version: 'v2', image: 'registry.example/orders:v2', replicas: 1 };
+    // Act
+    const refused = await releaseBlueGreen('no-blue-backend', orders, v2, {
+      type: 'gateway-api',
+      httpRoute: 'orders',
+    });
+    // Assess: refused at ValidateRequest, naming the route and the missing backend; nothing deployed
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe('ValidationError');
+    expect(refused.cause).toContain(
+      'traffic.httpRoute: HTTPRoute shop/orders has no backend for track blue (backends for: stable, canary): ' +
+        'add a backendRef to Service orders-blue, with weight 0, before the release',
+    );
+    expect(emulator.store.get('deployments', 'shop', 'orders-blue')).toBeUndefined();
+    expect(emulator.store.get('httproutes', 'shop', 'orders')?.spec).toEqual(route.spec);
+
+    // Act: the backend added, the same release again
+    const fixed = emulator.store.get('httproutes', 'shop', 'orders')!;
+    (fixed.spec!.rules as { backendRefs: unknown[] }[])[0]!.backendRefs.push(backend('blue', 0));
+    emulator.store.update('httproutes', fixed);
+    const released = await releaseBlueGreen('blue-backend', orders, v2, {
+      type: 'gateway-api',
+      httpRoute: 'orders',
+    });
+    // Assess
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    const weights = (
+      emulator.store.get('httproutes', 'shop', 'orders')!.spec!.rules as {
+        backendRefs: { name: string; weight: number }[];
+      }[]
+    )[0]!.backendRefs.map(({ name, weight }) => [name, weight]);
+    expect(weights).toEqual([
+      ['orders-stable', 0],
+      ['orders-canary', 0],
+      ['orders-blue', 100],
+    ]);
   });
 });

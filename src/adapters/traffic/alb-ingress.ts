@@ -51,13 +51,8 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
 
   async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
     assertWeights(weights);
-    const ingress = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
+    await this.#weightedIngress(service);
     const action = this.#actionName(service);
-    if (!usesAction(ingress, action)) {
-      throw new ValidationError(
-        `traffic.rootService: Ingress ${ingress.metadata.name} has no rule with backend service "${action}" and port name "use-annotation"`,
-      );
-    }
     const forward: ForwardAction = {
       type: 'forward',
       forwardConfig: {
@@ -72,6 +67,23 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
     await this.client.mergePatch(this.#ref(service), {
       metadata: { annotations: { [annotationKey(action)]: JSON.stringify(forward) } },
     });
+  }
+
+  /** Any track can be routed: the forward action names its Service; the Ingress must use the action. */
+  async checkTracks(service: ServiceRef): Promise<void> {
+    await this.#weightedIngress(service);
+  }
+
+  /** The Ingress, refused unless a rule sends its traffic to the weighted action. */
+  async #weightedIngress(service: ServiceRef): Promise<KubeObject> {
+    const ingress = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
+    const action = this.#actionName(service);
+    if (!usesAction(ingress, action)) {
+      throw new ValidationError(
+        `traffic.rootService: Ingress ${ingress.metadata.name} has no rule with backend service "${action}" and port name "use-annotation"`,
+      );
+    }
+    return ingress;
   }
 
   async getWeights(service: ServiceRef): Promise<Weights> {

@@ -38,12 +38,7 @@ export class Elbv2TrafficRouter implements TrafficRouter {
 
   async setWeights(_service: ServiceRef, weights: Weights): Promise<void> {
     assertWeights(weights);
-    const unknown = Object.keys(weights).filter((track) => !(track in this.options.targetGroups));
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        `traffic.targetGroups has no target group for tracks ${unknown.join(', ')} (has: ${Object.keys(this.options.targetGroups).join(', ')})`,
-      );
-    }
+    this.#assertTargetGroups(Object.keys(weights));
     const current = await this.#actions();
     const stickiness = forwardActionOf(current)?.ForwardConfig?.TargetGroupStickinessConfig;
     const forward: Action = {
@@ -73,6 +68,19 @@ export class Elbv2TrafficRouter implements TrafficRouter {
         'elasticloadbalancing:ModifyRule',
         () => this.elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: actions })),
         retry,
+      );
+    }
+  }
+
+  async checkTracks(_service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    this.#assertTargetGroups(tracks);
+  }
+
+  #assertTargetGroups(tracks: readonly string[]): void {
+    const unknown = tracks.filter((track) => !(track in this.options.targetGroups));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        `traffic.targetGroups has no target group for tracks ${unknown.join(', ')} (has: ${Object.keys(this.options.targetGroups).join(', ')})`,
       );
     }
   }

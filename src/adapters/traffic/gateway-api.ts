@@ -1,8 +1,15 @@
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
-import type { KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
+import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
 import { readRequired } from '../kubernetes/read-required.ts';
-import { assertRoutable, assertWeights, backendWeights, trackOfBackend } from './weights.ts';
+import {
+  assertBackendsFor,
+  assertRoutable,
+  assertWeights,
+  backendName,
+  backendWeights,
+  trackOfBackend,
+} from './weights.ts';
 
 /** The HTTPRoute to weight; default the route named like the service. */
 export interface GatewayApiOptions {
@@ -39,9 +46,8 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
   async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
     assertWeights(weights);
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
-    const rules = (route.spec?.rules as Rule[] | undefined) ?? [];
-    const routable = new Set(rules.flatMap((rule) => tracksOf(service, rule)));
-    assertRoutable(weights, routable, `HTTPRoute ${route.metadata.name}`);
+    const rules = rulesOf(route);
+    assertRoutable(weights, routableTracks(service, rules), `HTTPRoute ${route.metadata.name}`);
     const weighted = rules.map((rule) =>
       tracksOf(service, rule).length === 0
         ? rule
@@ -62,11 +68,19 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
   /** The split of the first rule routing to the service's tracks, in percent (all 0 when every weight is). */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
-    const rule = ((route.spec?.rules as Rule[] | undefined) ?? []).find(
-      (r) => tracksOf(service, r).length > 0,
-    );
+    const rule = rulesOf(route).find((r) => tracksOf(service, r).length > 0);
     return backendWeights(
       (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
+    );
+  }
+
+  async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
+    assertBackendsFor(
+      tracks,
+      routableTracks(service, rulesOf(route)),
+      `traffic.httpRoute: HTTPRoute ${route.metadata.namespace}/${route.metadata.name}`,
+      (track) => `a backendRef to Service ${backendName(service, track)}`,
     );
   }
 
@@ -79,6 +93,11 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     };
   }
 }
+
+const rulesOf = (route: KubeObject) => (route.spec?.rules as Rule[] | undefined) ?? [];
+
+const routableTracks = (service: ServiceRef, rules: Rule[]) =>
+  new Set(rules.flatMap((rule) => tracksOf(service, rule)));
 
 function tracksOf(service: ServiceRef, rule: Rule): string[] {
   return (rule.backendRefs ?? [])

@@ -3,7 +3,7 @@ import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
 import { readRequired } from '../kubernetes/read-required.ts';
-import { assertRoutable, assertWeights, trackOfBackend } from './weights.ts';
+import { assertBackendsFor, assertRoutable, assertWeights, backendName, trackOfBackend } from './weights.ts';
 
 /** The VirtualService (default: named like the service) and its http route (default: the first). */
 export interface IstioOptions {
@@ -43,11 +43,11 @@ export class IstioTrafficRouter implements TrafficRouter {
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
     const index = this.#routeIndex(routes, virtualService);
-    const selected = routes[index]!;
-    const tracks = new Set(
-      (selected.route ?? []).map((d) => trackOf(service, d)).filter((t) => t !== undefined),
+    assertRoutable(
+      weights,
+      destinationTracks(service, routes[index]!),
+      `VirtualService ${virtualService.metadata.name}`,
     );
-    assertRoutable(weights, tracks, `VirtualService ${virtualService.metadata.name}`);
     const weighted = routes.map((route, i) =>
       i !== index
         ? route
@@ -78,6 +78,20 @@ export class IstioTrafficRouter implements TrafficRouter {
     return weights;
   }
 
+  async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
+    const routes = httpRoutes(virtualService);
+    const route = routes[this.#routeIndex(routes, virtualService)]!;
+    const { namespace, name } = virtualService.metadata;
+    assertBackendsFor(
+      tracks,
+      destinationTracks(service, route),
+      `traffic.virtualService: VirtualService ${namespace}/${name}, http route ${route.name ?? 'unnamed'},`,
+      (track) =>
+        `a destination for track ${track} (subset ${track} of host ${service.name}, or host ${backendName(service, track)})`,
+    );
+  }
+
   #routeIndex(routes: HttpRoute[], virtualService: KubeObject): number {
     const index = this.options.route ? routes.findIndex((r) => r.name === this.options.route) : 0;
     if (index < 0 || routes.length === 0) {
@@ -102,6 +116,9 @@ export class IstioTrafficRouter implements TrafficRouter {
 function httpRoutes(virtualService: KubeObject): HttpRoute[] {
   return (virtualService.spec?.http as HttpRoute[] | undefined) ?? [];
 }
+
+const destinationTracks = (service: ServiceRef, route: HttpRoute) =>
+  new Set((route.route ?? []).map((d) => trackOf(service, d)).filter((t) => t !== undefined));
 
 function trackOf(service: ServiceRef, d: Destination): string | undefined {
   if (d.destination.subset) return d.destination.subset;

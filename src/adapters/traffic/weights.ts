@@ -42,12 +42,41 @@ export function trackOfBackend(service: ServiceRef, name: string): string | unde
 
 /** Refuses weights naming tracks the routing object has no backend for (a weight of 0 needs none). */
 export function assertRoutable(weights: Weights, routable: ReadonlySet<string>, where: string): void {
-  const missing = Object.entries(weights)
-    .filter(([track, weight]) => weight > 0 && !routable.has(track))
-    .map(([track]) => track);
+  const missing = unroutable(
+    Object.keys(weights).filter((track) => (weights[track] ?? 0) > 0),
+    routable,
+  );
   if (missing.length > 0) {
     throw new ValidationError(
-      `weights name tracks ${where} has no backend for: ${missing.join(', ')} (backends for: ${[...routable].join(', ') || 'none'})`,
+      `weights name tracks ${where} has no backend for: ${missing.join(', ')} (backends for: ${listed(routable)})`,
     );
   }
 }
+
+/**
+ * Refuses tracks a routing object has no backend for, before a release routes them: `where` names the
+ * request field and the object, `backendOf` what the object needs for a track.
+ *
+ * @example
+ * assertBackendsFor(['blue', 'green'], new Set(['blue']), 'traffic.httpRoute: HTTPRoute checkout', (t) => `a backendRef to Service checkout-${t}`);
+ * // ValidationError: traffic.httpRoute: HTTPRoute checkout has no backend for track green (backends for: blue): add a backendRef to Service checkout-green ...
+ */
+export function assertBackendsFor(
+  tracks: readonly string[],
+  routable: ReadonlySet<string>,
+  where: string,
+  backendOf: (track: string) => string,
+): void {
+  const missing = unroutable(tracks, routable);
+  if (missing.length === 0) return;
+  throw new ValidationError(
+    `${where} has no backend for track${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ` +
+      `(backends for: ${listed(routable)}): add ${missing.map(backendOf).join(' and ')}, with weight 0, ` +
+      'before the release',
+  );
+}
+
+const unroutable = (tracks: readonly string[], routable: ReadonlySet<string>) =>
+  tracks.filter((track) => !routable.has(track));
+
+const listed = (tracks: ReadonlySet<string>) => [...tracks].join(', ') || 'none';

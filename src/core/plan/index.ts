@@ -15,6 +15,7 @@ export {
   type PlanStep,
   type PlanWindow,
   POLL_INTERVAL_SECONDS,
+  routedTracks,
   transitionCostUsd,
   USD_PER_STATE_TRANSITION,
 } from './plan.ts';

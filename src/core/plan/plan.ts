@@ -108,6 +108,16 @@ export function isFirstRelease(weights: Weights): boolean {
   return heaviestTrack(weights, Object.keys(weights)) === undefined;
 }
 
+/**
+ * The tracks a release sends traffic to: its live and next tracks, or on a first release the one that
+ * takes it all (canary: the stable track, its `live`; blue-green and rolling: the `next` one).
+ */
+export function routedTracks(plan: Pick<Plan, 'strategy' | 'tracks' | 'firstRelease'>): string[] {
+  const { live, next } = plan.tracks;
+  if (!plan.firstRelease) return [live, next];
+  return [plan.strategy === 'canary' ? live : next];
+}
+
 /** The track names a strategy deploys to: the first two are the pair of a first release (live, next). */
 const TRACK_NAMES: Readonly<Record<Strategy, readonly [string, string]>> = {
   canary: ['stable', 'canary'],

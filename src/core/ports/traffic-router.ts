@@ -13,4 +13,10 @@ export interface TrafficRouter {
   getWeights(service: ServiceRef): Promise<Weights>;
   /** Checks the data plane really applies the weights. Absent when the router cannot verify. */
   verifyWeights?(service: ServiceRef, weights: Weights): Promise<boolean>;
+  /**
+   * Refuses, with a `ValidationError` naming the request's `traffic` field, tracks the routing object has
+   * no backend for, so a release fails before it changes anything rather than at its first weight change.
+   * Reads only. Absent when the router can route any track.
+   */
+  checkTracks?(service: ServiceRef, tracks: readonly string[]): Promise<void>;
 }

@@ -254,6 +254,18 @@ describe('Elbv2TrafficRouter', () => {
     expect(elbv2.calls()).toHaveLength(0);
   });
 
+  it('checks the tracks a release will route against the target groups, without any call', async () => {
+    // Prepare
+    const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
+    // Act
+    const missing = router.checkTracks(aService(), ['stable', 'blue']);
+    const routed = router.checkTracks(aService(), ['stable', 'canary']);
+    // Assess
+    await expect(missing).rejects.toThrow('traffic.targetGroups has no target group for tracks blue');
+    await expect(routed).resolves.toBeUndefined();
+    expect(elbv2.calls()).toHaveLength(0);
+  });
+
   it('retries throttling, then surfaces it as TransientAdapterError naming the operation', async () => {
     // Prepare
     elbv2.on(DescribeRulesCommand).rejects(throttling());
