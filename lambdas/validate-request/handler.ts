@@ -1,6 +1,13 @@
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
-import { buildPlan, chooseTracks, fullSizeReplicas, type Plan, routedTracks } from '#core/plan/index.ts';
+import {
+  analyzedTracks,
+  buildPlan,
+  chooseTracks,
+  fullSizeReplicas,
+  type Plan,
+  routedTracks,
+} from '#core/plan/index.ts';
 import { type DeploymentRequest, validateWithReplicas } from '#core/schemas/index.ts';
 import type { RolloutStatus, Weights } from '#core/types.ts';
 import {
@@ -62,8 +69,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  * field), every adapter type resolved (`UnknownAdapterType`), `release.replicas` filled in from the live
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
- * no workload, and any release when the routing object has no backend for a track it will route), and the
- * service locked for this execution (`ServiceLocked` when another holds it).
+ * no workload, and any release when the routing object has no backend for a track it will route or the
+ * metric provider cannot query a track it will judge), and the service locked for this execution (`ServiceLocked` when another holds it).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
@@ -76,7 +83,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   });
   const cluster = await deps.cluster();
   const router = await deps.router();
-  await deps.metrics();
+  const metrics = await deps.metrics();
   const weights = await router.getWeights(request.service);
   const tracks = chooseTracks(strategy, weights);
   const live = await cluster.status(request.service, tracks.live);
@@ -94,6 +101,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   assertLiveWorkload(request, plan, weights, live);
   await router.checkTracks?.(request.service, routedTracks(plan));
+  metrics.checkTracks?.(analyzedTracks(plan));
   await lockForExecution(
     await deps.lock(),
     request.service,

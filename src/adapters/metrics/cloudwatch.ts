@@ -67,12 +67,7 @@ export class CloudWatchMetricProvider implements MetricProvider {
         `metric must be one of: ${Object.keys(queries).join(', ')} (got "${query.metric}")`,
       );
     }
-    const targetGroup = options.targetGroups?.[query.track];
-    if (!targetGroup) {
-      throw new ValidationError(
-        `metrics.targetGroups has no target group for track "${query.track}" (has: ${Object.keys(options.targetGroups ?? {}).join(', ') || 'none'})`,
-      );
-    }
+    const targetGroup = targetGroupOf(options, query.track);
     const period = Math.max(60, Math.ceil(query.windowSeconds / 60) * 60);
     const expression = fillPlaceholders(template, {
       service: query.service.name,
@@ -92,6 +87,10 @@ export class CloudWatchMetricProvider implements MetricProvider {
     const values = await this.#values(expression, dimensions, period, { start, end });
     if (values.length === 0) return query.metric === 'requestCount' ? 0 : undefined;
     return query.metric === 'requestCount' ? values.reduce((sum, v) => sum + v, 0) : values[0];
+  }
+
+  checkTracks(tracks: readonly string[]): void {
+    for (const track of tracks) targetGroupOf(this.options, track);
   }
 
   async #values(
@@ -138,4 +137,15 @@ export class CloudWatchMetricProvider implements MetricProvider {
     }
     return (result?.Values ?? []).filter((v) => Number.isFinite(v));
   }
+}
+
+/** The `TargetGroup` dimension of `track`, refused naming `metrics.targetGroups` when there is none. */
+function targetGroupOf(options: CloudWatchOptions, track: string): string {
+  const targetGroup = options.targetGroups?.[track];
+  if (!targetGroup) {
+    throw new ValidationError(
+      `metrics.targetGroups has no target group for track "${track}" (has: ${Object.keys(options.targetGroups ?? {}).join(', ') || 'none'})`,
+    );
+  }
+  return targetGroup;
 }

@@ -6,6 +6,7 @@ export {
   type TransitionTerm,
 } from './database-migration.ts';
 export {
+  analyzedTracks,
   buildPlan,
   type CurrentState,
   chooseTracks,

@@ -118,6 +118,12 @@ export function routedTracks(plan: Pick<Plan, 'strategy' | 'tracks' | 'firstRele
   return [plan.strategy === 'canary' ? live : next];
 }
 
+/** The tracks the release's analyses query: the next track when any step or window is judged, else none. */
+export function analyzedTracks(plan: Plan): string[] {
+  const judged = plan.steps.some((step) => step.analyze) || plan.preview?.enabled || plan.postSwitch?.enabled;
+  return judged ? [plan.tracks.next] : [];
+}
+
 /** The track names a strategy deploys to: the first two are the pair of a first release (live, next). */
 const TRACK_NAMES: Readonly<Record<Strategy, readonly [string, string]>> = {
   canary: ['stable', 'canary'],

@@ -16,4 +16,10 @@ export interface MetricProvider {
   readonly publicationDelaySeconds?: number;
   /** The metric's value over the window, or `undefined` when there is no data (never 0 for "no data"). */
   query(query: MetricQuery): Promise<number | undefined>;
+  /**
+   * Refuses, with a `ValidationError` naming the request's `metrics` field, tracks it could not query, so a
+   * release fails before it changes anything rather than at its first analysis. Reads nothing remote.
+   * Absent when the provider can query any track.
+   */
+  checkTracks?(tracks: readonly string[]): void;
 }

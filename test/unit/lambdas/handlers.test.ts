@@ -104,6 +104,37 @@ describe('validate-request', () => {
   });
 });
 
+describe('validate-request with CloudWatch metrics', () => {
+  const cloudwatch = mockClient(CloudWatchClient);
+  afterEach(() => cloudwatch.restore());
+  const withTargetGroups = (targetGroups: Record<string, string>) => ({
+    ...canaryInput(),
+    metrics: { type: 'cloudwatch', loadBalancer: 'app/prod/50dc6c495c0c9188', targetGroups },
+  });
+
+  it('refuses a release whose analyses would query a track without a target group, and locks nothing', async () => {
+    // Prepare: the target group given for the wrong track
+    const request = withTargetGroups({ stable: 'targetgroup/checkout-stable/1f2e3d4c5b6a7980' });
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe('metrics.targetGroups has no target group for track "canary" (has: stable)');
+    expect(world.lockHolder).toBeUndefined();
+    expect(cloudwatch.calls()).toHaveLength(0);
+  });
+
+  it('admits it once the track the analyses judge has one', async () => {
+    // Prepare
+    const request = withTargetGroups({ canary: 'targetgroup/checkout-canary/73e2d6bc24d8a067' });
+    // Act
+    const state = await validateRequest({ strategy: 'canary', request, executionArn }, context);
+    // Assess
+    expect(state).toMatchObject({ plan: { tracks: { next: 'canary' } } });
+    expect(world.lockHolder).toBe(executionArn);
+  });
+});
+
 describe('validate-request without release.replicas', () => {
   const withoutReplicas = (request: ReturnType<typeof rollingInput>) => {
     const { replicas: _replicas, ...release } = request.release;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors.ts';
-import { buildPlan, chooseTracks, USD_PER_STATE_TRANSITION } from '#core/plan/index.ts';
+import {
+  analyzedTracks,
+  buildPlan,
+  chooseTracks,
+  routedTracks,
+  USD_PER_STATE_TRANSITION,
+} from '#core/plan/index.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 
@@ -243,5 +249,28 @@ describe('buildPlan', () => {
 
   it('keeps the first colour live when neither has traffic', () => {
     expect(chooseTracks('rolling', {})).toEqual({ live: 'blue', next: 'green' });
+  });
+
+  it('names the tracks a release routes and judges: both and the new one, or on a first release the one going live', () => {
+    // Prepare
+    const nothingLive = { weights: {}, liveReplicas: 0 };
+    const live = { weights: { blue: 100, green: 0 }, liveReplicas: 2 };
+    const analysis = { minRequests: 10 };
+    const blueGreen = validateRequest('blue-green', blueGreenInput({ postSwitch: { analysis } }));
+    const canary = validateRequest('canary', canaryInput());
+    const unjudged = validateRequest('rolling', rollingInput({ maxSurge: 1 }));
+    // Act
+    const firstCanary = buildPlan('canary', canary, nothingLive);
+    const firstBlueGreen = buildPlan('blue-green', blueGreen, nothingLive);
+    const nextBlueGreen = buildPlan('blue-green', blueGreen, live);
+    const nextRolling = buildPlan('rolling', unjudged, live);
+    // Assess
+    expect([routedTracks(firstCanary), analyzedTracks(firstCanary)]).toEqual([['stable'], []]);
+    expect([routedTracks(firstBlueGreen), analyzedTracks(firstBlueGreen)]).toEqual([['green'], []]);
+    expect([routedTracks(nextBlueGreen), analyzedTracks(nextBlueGreen)]).toEqual([
+      ['blue', 'green'],
+      ['green'],
+    ]);
+    expect([routedTracks(nextRolling), analyzedTracks(nextRolling)]).toEqual([['blue', 'green'], []]);
   });
 });
