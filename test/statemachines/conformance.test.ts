@@ -19,6 +19,7 @@ import { parallelCases } from './conformance/parallel.cases.ts';
 import { retryCatchCases } from './conformance/retry-catch.cases.ts';
 import { taskTokenCases } from './conformance/task-tokens.cases.ts';
 import { timeoutCases } from './conformance/timeouts.cases.ts';
+import { variableCases } from './conformance/variables.cases.ts';
 import { waitCases } from './conformance/wait.cases.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
@@ -35,6 +36,7 @@ const suites: Record<string, ExecutionCase[]> = {
   'task tokens': taskTokenCases,
   'nested executions': nestedCases,
   timeouts: timeoutCases,
+  'workflow variables': variableCases,
 };
 
 let functions: ConformanceFunctions;
@@ -109,6 +111,7 @@ async function runCase(testCase: ExecutionCase): Promise<void> {
     expect(types.filter((t) => t === type).length, `${type} events`).toBe(count);
   }
   expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+  testCase.checkHistory?.(history);
 }
 
 for (const [topic, cases] of Object.entries(suites)) {

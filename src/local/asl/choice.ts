@@ -6,7 +6,14 @@ import type { ContextSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { compareInstants, type Instant, parseTimestamp } from './expressions/timestamps.ts';
 import { readPath, tryReadPath } from './jsonpath.ts';
-import { type ChoiceRule, type ChoiceState, COMPARISON_OPERATORS, type ComparisonOperator } from './types.ts';
+import {
+  type ChoiceRule,
+  type ChoiceState,
+  COMPARISON_OPERATORS,
+  type ComparisonOperator,
+  type TopLevelChoiceRule,
+} from './types.ts';
+import type { VariableReader } from './variables.ts';
 
 type Ordering = 'Equals' | 'LessThan' | 'GreaterThan' | 'LessThanEquals' | 'GreaterThanEquals';
 
@@ -26,17 +33,23 @@ const OPERATOR_KEYS: ReadonlySet<string> = new Set(
 );
 
 /**
- * Evaluates one Choice rule against the state's (effective) input; `$$...` paths read the context object.
+ * Evaluates one Choice rule against the state's (effective) input; `$$...` paths read the context object,
+ * `$name...` paths the workflow variables.
  *
  * @throws StatesError `States.Runtime` when `Variable` (or a `...Path` operand) selects nothing, except for
  * `IsPresent`, which is then simply false.
  * @example
  * evaluateChoiceRule({ Variable: '$.weight', NumericGreaterThanEquals: 50 }, { weight: 60 }); // true
  */
-export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: ContextSource): boolean {
-  if ('And' in rule) return rule.And.every((inner) => evaluateChoiceRule(inner, input, context));
-  if ('Or' in rule) return rule.Or.some((inner) => evaluateChoiceRule(inner, input, context));
-  if ('Not' in rule) return !evaluateChoiceRule(rule.Not, input, context);
+export function evaluateChoiceRule(
+  rule: ChoiceRule,
+  input: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): boolean {
+  if ('And' in rule) return rule.And.every((inner) => evaluateChoiceRule(inner, input, context, variables));
+  if ('Or' in rule) return rule.Or.some((inner) => evaluateChoiceRule(inner, input, context, variables));
+  if ('Not' in rule) return !evaluateChoiceRule(rule.Not, input, context, variables);
   const operatorKeys = Object.keys(rule).filter((key) => OPERATOR_KEYS.has(key));
   const [operatorKey] = operatorKeys;
   if (operatorKeys.length !== 1 || operatorKey === undefined || typeof rule.Variable !== 'string') {
@@ -46,7 +59,7 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: C
     );
   }
   const expected = (rule as Record<string, unknown>)[operatorKey];
-  const lookup = tryReadPath(rule.Variable, input, context);
+  const lookup = tryReadPath(rule.Variable, input, context, variables);
   if (operatorKey === 'IsPresent') return lookup.found === expected;
   if (!lookup.found) {
     throw new StatesError(
@@ -56,8 +69,27 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: C
   }
   const isPathForm = operatorKey.endsWith('Path');
   const operator = (isPathForm ? operatorKey.slice(0, -4) : operatorKey) as ComparisonOperator;
-  const comparand = isPathForm ? readPath(expected as string, input, context) : expected;
+  const comparand = isPathForm ? readPath(expected as string, input, context, variables) : expected;
   return compare(operator, lookup.value, comparand);
+}
+
+/**
+ * The first matching rule, or undefined when none matches and the state has a `Default`.
+ *
+ * @throws StatesError `States.NoChoiceMatched` when no rule matches and there is no `Default`.
+ */
+export function selectChoice(
+  state: ChoiceState,
+  input: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): TopLevelChoiceRule | undefined {
+  const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context, variables));
+  if (match || state.Default !== undefined) return match;
+  throw new StatesError(
+    STATES_ERRORS.NoChoiceMatched,
+    'No Choice rule matched the input and the Choice state has no Default',
+  );
 }
 
 /**
@@ -65,14 +97,13 @@ export function evaluateChoiceRule(rule: ChoiceRule, input: unknown, context?: C
  *
  * @throws StatesError `States.NoChoiceMatched` when no rule matches and there is no `Default`.
  */
-export function selectNextState(state: ChoiceState, input: unknown, context?: ContextSource): string {
-  const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context));
-  if (match) return match.Next;
-  if (state.Default !== undefined) return state.Default;
-  throw new StatesError(
-    STATES_ERRORS.NoChoiceMatched,
-    'No Choice rule matched the input and the Choice state has no Default',
-  );
+export function selectNextState(
+  state: ChoiceState,
+  input: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): string {
+  return selectChoice(state, input, context, variables)?.Next ?? (state.Default as string);
 }
 
 function compare(operator: ComparisonOperator, value: unknown, comparand: unknown): boolean {

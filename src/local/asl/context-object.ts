@@ -3,6 +3,7 @@
  * never do, so their runs skip building it.
  */
 import type { ExecutionRow } from '../store.ts';
+import type { VariableReader } from './variables.ts';
 
 /** The context object, or a function that builds it on first read. */
 export type ContextSource = unknown;
@@ -12,14 +13,26 @@ export function readContext(source: ContextSource): unknown {
   return typeof source === 'function' ? (source as () => unknown)() : source;
 }
 
+/** The name `$name...` reads (a workflow variable), else undefined. */
+const VARIABLE_PATH = /^\$(\p{ID_Start}\p{ID_Continue}*)/u;
+
 /**
- * Where a path that selected nothing looked, for its error: `context object '{...}'` for `$$...`, else
- * `input '{...}'`.
+ * Where a path that selected nothing looked, for its error: `context object '{...}'` for `$$...`,
+ * `variable 'name' '{...}'` (or `variables: 'name' is not assigned`) for `$name...`, else `input '{...}'`.
  */
-export function describePathSource(path: string, input: unknown, context: ContextSource): string {
-  return path.startsWith('$$')
-    ? `context object '${JSON.stringify(readContext(context) ?? null)}'`
-    : `input '${JSON.stringify(input ?? null)}'`;
+export function describePathSource(
+  path: string,
+  input: unknown,
+  context: ContextSource,
+  variables?: VariableReader,
+): string {
+  if (path.startsWith('$$')) return `context object '${JSON.stringify(readContext(context) ?? null)}'`;
+  const variable = VARIABLE_PATH.exec(path)?.[1];
+  if (variable === undefined) return `input '${JSON.stringify(input ?? null)}'`;
+  const value = variables?.readVariable(variable);
+  return value === undefined
+    ? `variables: '${variable}' is not assigned`
+    : `variable '${variable}' '${JSON.stringify(value)}'`;
 }
 
 /** The `$$.Execution` and `$$.StateMachine` members of an execution. */

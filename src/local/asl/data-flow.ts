@@ -7,6 +7,7 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
 import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
+import type { VariableReader } from './variables.ts';
 
 /**
  * Builds a payload from a template (Parameters, ItemSelector, ResultSelector): at any depth, including
@@ -16,19 +17,27 @@ import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
  *
  * @throws StatesError `States.Runtime` when a path selects nothing (AWS's wording: `The JSONPath '$.a'
  * specified for the field 'b.$' could not be found in the input '{...}'`) or a `.$` value is neither a
- * path nor an intrinsic; `States.IntrinsicFailure` from a failing intrinsic function.
+ * path nor an intrinsic; `States.IntrinsicFailure` from a failing intrinsic function. `$name...` paths
+ * read the workflow variables of `variables`.
  * @example
  * resolvePayloadTemplate({ 'id.$': '$.order.id', 'execution.$': '$$.Execution.Id', fixed: 1 },
  *   { order: { id: 'o-1' } }, { Execution: { Id: 'arn:...' } });
  * // { id: 'o-1', execution: 'arn:...', fixed: 1 }
  */
-export function resolvePayloadTemplate(template: unknown, input: unknown, context: ContextSource): unknown {
-  if (Array.isArray(template)) return template.map((item) => resolvePayloadTemplate(item, input, context));
+export function resolvePayloadTemplate(
+  template: unknown,
+  input: unknown,
+  context: ContextSource,
+  variables?: VariableReader,
+): unknown {
+  if (Array.isArray(template))
+    return template.map((item) => resolvePayloadTemplate(item, input, context, variables));
   if (!isPlainObject(template)) return copyJson(template);
   const payload: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(template)) {
-    if (key.endsWith('.$')) payload[key.slice(0, -2)] = resolveDynamicField(key, value, input, context);
-    else payload[key] = resolvePayloadTemplate(value, input, context);
+    if (key.endsWith('.$'))
+      payload[key.slice(0, -2)] = resolveDynamicField(key, value, input, context, variables);
+    else payload[key] = resolvePayloadTemplate(value, input, context, variables);
   }
   return payload;
 }
@@ -41,13 +50,24 @@ export function resolvePayloadTemplate(template: unknown, input: unknown, contex
  *
  * @throws StatesError `States.Runtime` when the path selects nothing.
  */
-export function applyPath(value: unknown, path: string | null | undefined, context?: ContextSource): unknown {
+export function applyPath(
+  value: unknown,
+  path: string | null | undefined,
+  context?: ContextSource,
+  variables?: VariableReader,
+): unknown {
   if (path === undefined) return value;
   if (path === null) return {};
-  return readPath(path, value, context);
+  return readPath(path, value, context, variables);
 }
 
-function resolveDynamicField(key: string, value: unknown, input: unknown, context: ContextSource): unknown {
+function resolveDynamicField(
+  key: string,
+  value: unknown,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader | undefined,
+): unknown {
   if (typeof value !== 'string') {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -55,16 +75,16 @@ function resolveDynamicField(key: string, value: unknown, input: unknown, contex
     );
   }
   if (value.startsWith('$')) {
-    const lookup = tryReadPath(value, input, context);
+    const lookup = tryReadPath(value, input, context, variables);
     if (!lookup.found) {
       throw new StatesError(
         STATES_ERRORS.Runtime,
-        `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${describePathSource(value, input, context)}`,
+        `The JSONPath '${value}' specified for the field '${key}' could not be found in the ${describePathSource(value, input, context, variables)}`,
       );
     }
     return lookup.value;
   }
-  if (isIntrinsic(value)) return evaluateIntrinsic(value, input, context);
+  if (isIntrinsic(value)) return evaluateIntrinsic(value, input, context, variables);
   throw new StatesError(
     STATES_ERRORS.Runtime,
     `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call, got '${value}'`,

@@ -10,7 +10,7 @@ import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, STATES_ERRORS, StatesError } from './errors.ts';
-import { Frame, type FrameDefinition, type PendingEvent } from './frame.ts';
+import { Frame, type FrameDefinition, type PendingEvent, type StoredCursor } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
 import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
@@ -347,15 +347,18 @@ export class Engine {
     const stored = run.storedFrames.get(path);
     if (stored) {
       run.storedFrames.delete(path);
-      return new Frame(
+      const { variables, ...cursor }: StoredCursor = JSON.parse(stored.cursor);
+      const frame = new Frame(
         path,
         definition,
-        JSON.parse(stored.cursor),
+        cursor,
         JSON.parse(stored.input),
         stored.input,
         signal,
         flowStart,
       );
+      frame.variables = variables;
+      return frame;
     }
     const value = input();
     return new Frame(

@@ -19,6 +19,7 @@ import {
 } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import type { ErrorHandling, State } from './types.ts';
+import type { Assignment } from './variables.ts';
 
 /**
  * What {@link driveFrame} calls when the frame ends, with the run and frame (so one object can serve every
@@ -197,12 +198,15 @@ function exitState(
   let next: string | undefined;
   let output: unknown;
   let outputJson: string;
+  let assigned: Assignment | undefined;
   try {
     if ('thrown' in outcome) throw outcome.thrown;
     next = outcome.result.next;
     output = outcome.result.output;
+    assigned = outcome.result.assigned;
     outputJson = frame.outputJson(output);
   } catch (thrown) {
+    assigned = undefined; // a failed state assigns nothing (its Catcher may)
     if (frame.signal.aborted || run.halted) throw thrown;
     const error = attributeError(engine, run, frame, name, state, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
@@ -221,20 +225,24 @@ function exitState(
       engine.journal.commit(run, frame);
       return STATE_CONTINUES;
     }
-    next = decision.catcher.Next;
-    output = writeResultPath(frame.input, decision.catcher.ResultPath, {
-      Error: error.error,
-      Cause: error.causeText,
-    });
+    const { catcher } = decision;
+    const errorOutput = { Error: error.error, Cause: error.causeText };
+    next = catcher.Next;
+    output = writeResultPath(frame.input, catcher.ResultPath, errorOutput);
     outputJson = serializeWithinLimit(output);
+    if (catcher.Assign !== undefined) {
+      assigned = new StateRun(engine, run, frame, name, state).assign(catcher.Assign, errorOutput);
+    }
   }
   if (state.Type !== 'Fail') {
-    engine.emit(frame, STATE_EVENT_TYPES[state.Type].exited, {
-      name,
-      output: outputJson,
-      outputDetails: NOT_TRUNCATED,
-    });
+    const details: Record<string, unknown> = { name, output: outputJson, outputDetails: NOT_TRUNCATED };
+    if (assigned !== undefined) {
+      details.assignedVariables = assigned.json;
+      details.assignedVariablesDetails = NOT_TRUNCATED;
+    }
+    engine.emit(frame, STATE_EVENT_TYPES[state.Type].exited, details);
   }
+  if (assigned !== undefined) frame.assignVariables(assigned.values);
   if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
   if (next === undefined) return { output };
   frame.moveTo(next, output, outputJson);

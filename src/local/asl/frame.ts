@@ -7,6 +7,7 @@ import type { StopSignal } from '../stop-signal.ts';
 import type { EventRow } from '../store.ts';
 import { serializeWithinLimit } from './state-run.ts';
 import type { State, StateMachineDefinition } from './types.ts';
+import type { VariableReader } from './variables.ts';
 
 /** Where a frame stands in its current state. */
 export type FramePhase =
@@ -51,6 +52,9 @@ export interface FrameCursor {
   effective?: unknown;
 }
 
+/** A cursor as stored: with the workflow variables its flow has assigned, if any. */
+export type StoredCursor = FrameCursor & { variables?: Record<string, unknown> };
+
 /**
  * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
  * hands the same object to the store.
@@ -63,8 +67,14 @@ export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>
 /** What {@link Frame.takeEvents} and {@link Frame.takeWrites} give when nothing is queued. */
 const NOTHING_QUEUED: readonly never[] = Object.freeze([]);
 
-/** A frame being run. `input` / `inputJson` are the current state's raw input. */
-export class Frame {
+/**
+ * A frame being run. `input` / `inputJson` are the current state's raw input. It reads workflow variables
+ * from its own scope, then from the frames enclosing it (a branch or iteration sees its Parallel or Map
+ * state's variables).
+ */
+export class Frame implements VariableReader {
+  /** The workflow variables this flow assigned; undefined until its first `Assign`. */
+  variables: Readonly<Record<string, unknown>> | undefined;
   /** Events and writes for the next commit of this frame (none queued: undefined, no empty array kept). */
   #events: PendingEvent[] | undefined;
   #writes: (() => void)[] | undefined;
@@ -91,6 +101,26 @@ export class Frame {
   ) {
     if (typeof flowStart === 'number') this.#lastEventId = flowStart;
     else this.#enclosing = flowStart;
+  }
+
+  /** A workflow variable of this flow's scope or an enclosing one; undefined if none assigned it. */
+  readVariable(name: string): unknown {
+    for (let frame: Frame | undefined = this; frame; frame = frame.#enclosing) {
+      const variables = frame.variables;
+      if (variables !== undefined && Object.hasOwn(variables, name)) return variables[name];
+    }
+    return undefined;
+  }
+
+  /** Sets workflow variables of this flow's scope (a new map: the old one is never changed). */
+  assignVariables(values: Readonly<Record<string, unknown>>): void {
+    this.variables = Object.assign({}, this.variables, values);
+  }
+
+  /** The cursor's JSON for the store, with the variables of this flow's scope (restored on resume). */
+  cursorJson(): string {
+    const { variables } = this;
+    return JSON.stringify(variables === undefined ? this.cursor : { ...this.cursor, variables });
   }
 
   /** Id of the last event of this flow, the `previousEventId` of its next event. */

@@ -11,6 +11,7 @@ import {
 import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
 import { memoize } from './expressions/memoize.ts';
 import { tryReadPath } from './jsonpath.ts';
+import type { VariableReader } from './variables.ts';
 
 /** Deepest nesting of intrinsic calls Step Functions allows in one field. */
 export const MAX_INTRINSIC_NESTING = 10;
@@ -22,7 +23,7 @@ export function isIntrinsic(value: string): boolean {
 
 /**
  * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`
- * (the context object, or a function that builds it).
+ * (the context object, or a function that builds it) and `$name...` from `variables`.
  *
  * @throws StatesError `States.IntrinsicFailure` when the expression is malformed, names an unknown
  * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing
@@ -32,10 +33,15 @@ export function isIntrinsic(value: string): boolean {
  * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
  * // 'Hello, my name is Arnav.'
  */
-export function evaluateIntrinsic(expression: string, input: unknown, context: ContextSource): unknown {
+export function evaluateIntrinsic(
+  expression: string,
+  input: unknown,
+  context: ContextSource,
+  variables?: VariableReader,
+): unknown {
   const call = parseOrThrow(expression);
   try {
-    return evaluateNode(call, input, context).value;
+    return evaluateNode(call, input, { context, variables }).value;
   } catch (error) {
     if (!(error instanceof MissingArgumentError)) throw error;
     throw new StatesError(
@@ -88,29 +94,35 @@ function checkCalls(node: IntrinsicNode, depth: number): void {
   for (const arg of node.args) checkCalls(arg, depth + 1);
 }
 
-function evaluateNode(node: IntrinsicNode, input: unknown, context: ContextSource): IntrinsicArgument {
+/** What the paths of a call's arguments read besides the input. */
+interface ArgumentSources {
+  context: ContextSource;
+  variables: VariableReader | undefined;
+}
+
+function evaluateNode(node: IntrinsicNode, input: unknown, sources: ArgumentSources): IntrinsicArgument {
   switch (node.kind) {
     case 'string':
       return { value: node.value, raw: node.raw };
     case 'literal':
       return { value: node.value };
     case 'path':
-      return { value: readArgumentPath(node.path, input, context) };
+      return { value: readArgumentPath(node.path, input, sources) };
     case 'call':
       return {
         value: INTRINSIC_FUNCTIONS[node.name]!(
-          node.args.map((arg) => evaluateNode(arg, input, context)),
+          node.args.map((arg) => evaluateNode(arg, input, sources)),
           node.name,
         ),
       };
   }
 }
 
-function readArgumentPath(path: string, input: unknown, contextSource: ContextSource): unknown {
-  const lookup = tryReadPath(path, input, contextSource);
+function readArgumentPath(path: string, input: unknown, { context, variables }: ArgumentSources): unknown {
+  const lookup = tryReadPath(path, input, context, variables);
   if (!lookup.found) {
     throw new MissingArgumentError(
-      `The JsonPath argument for the field '${path}' could not be found in the ${describePathSource(path, input, contextSource)}`,
+      `The JsonPath argument for the field '${path}' could not be found in the ${describePathSource(path, input, context, variables)}`,
     );
   }
   return lookup.value;

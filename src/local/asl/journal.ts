@@ -172,7 +172,7 @@ export class Journal {
       }
       const row: FrameRow = {
         path: frame.path,
-        cursor: JSON.stringify(frame.cursor),
+        cursor: frame.cursorJson(),
         input: frame.inputJson,
       };
       this.#frameRows.push([run.row.id, row]);

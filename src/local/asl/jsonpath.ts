@@ -1,7 +1,7 @@
 /**
  * JSONPath as Step Functions evaluates it (Jayway JsonPath semantics): `readPath` for InputPath, OutputPath,
  * ItemsPath, `.$` fields, Choice variables and the other `...Path` fields (`$$...` reads the context
- * object); `writeResultPath` for ResultPath.
+ * object, `$name...` the workflow variable `name`); `writeResultPath` for ResultPath.
  */
 import { type ContextSource, readContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
@@ -16,6 +16,7 @@ import {
   parsePath,
   type Segment,
 } from './expressions/path-syntax.ts';
+import type { VariableReader } from './variables.ts';
 
 export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-syntax.ts';
 
@@ -23,7 +24,8 @@ export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-
 export type PathLookup = { found: true; value: unknown } | { found: false };
 
 /**
- * Reads `path` from `data`, or a `$$...` path from the context object (`context`, built on demand). A
+ * Reads `path` from `data`, a `$$...` path from the context object (`context`, built on demand), or a
+ * `$name...` path from the workflow variables (`variables`; an unassigned one selects nothing). A
  * definite path (names and single indexes only) returns the one node it selects; any other path returns
  * the array of every node it selects (possibly empty). The result is a copy: changing it never changes
  * `data`.
@@ -35,13 +37,18 @@ export type PathLookup = { found: true; value: unknown } | { found: false };
  * readPath('$.items[*].id', { items: [{ id: 7 }, { id: 8 }] }); // [7, 8]
  * readPath('$$.Execution.Name', {}, { Execution: { Name: 'e-1' } }); // 'e-1'
  */
-export function readPath(path: string, data: unknown, context?: ContextSource): unknown {
+export function readPath(
+  path: string,
+  data: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): unknown {
   const parsed = parseOrThrow(path);
-  const lookup = lookupParsed(parsed, data, context);
+  const lookup = lookupParsed(parsed, data, context, variables);
   if (!lookup.found) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `Invalid path '${path}' : No results for path: ${normalizedPath(parsed.segments)}`,
+      `Invalid path '${path}' : No results for path: ${normalizedPath(parsed.segments, parsed.variable)}`,
     );
   }
   return lookup.value;
@@ -53,8 +60,13 @@ export function readPath(path: string, data: unknown, context?: ContextSource): 
  *
  * @throws StatesError `States.Runtime` when the path is not valid JSONPath.
  */
-export function tryReadPath(path: string, data: unknown, context?: ContextSource): PathLookup {
-  return lookupParsed(parseOrThrow(path), data, context);
+export function tryReadPath(
+  path: string,
+  data: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): PathLookup {
+  return lookupParsed(parseOrThrow(path), data, context, variables);
 }
 
 /** True when `path` is a JSONPath this runtime can evaluate. */
@@ -95,7 +107,7 @@ export function writeResultPath(
   if (resultPath === null) return input;
   if (resultPath === undefined) return result;
   const parsed = parseOrThrow(resultPath);
-  if (!parsed.definite || parsed.root === '$$') {
+  if (!parsed.definite || parsed.root !== '$') {
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `Invalid ResultPath '${resultPath}': it must be a Reference Path into the state's data`,
@@ -191,8 +203,18 @@ function parseOrThrow(path: string): ParsedPath {
   }
 }
 
-function lookupParsed(parsed: ParsedPath, input: unknown, context: ContextSource): PathLookup {
-  const data = parsed.root === '$$' ? readContext(context) : input;
+function lookupParsed(
+  parsed: ParsedPath,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader | undefined,
+): PathLookup {
+  let data = input;
+  if (parsed.root === '$$') data = readContext(context);
+  else if (parsed.root === 'variable') {
+    data = variables?.readVariable(parsed.variable!);
+    if (data === undefined) return { found: false }; // not assigned
+  }
   if (parsed.definite) return lookupDefinite(parsed.segments, data);
   return { found: true, value: copyJson(select(parsed.segments, [data], data)) };
 }

@@ -11,7 +11,8 @@ import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame, FrameCursor } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
-import type { PayloadTemplate, State } from './types.ts';
+import type { JsonObject, PayloadTemplate, State } from './types.ts';
+import { type Assignment, evaluateAssign } from './variables.ts';
 
 /** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
 const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
@@ -42,10 +43,14 @@ export function serializeWithinLimit(value: unknown): string {
   return json;
 }
 
-/** What a state module returns: its output, and the next state (absent = the frame ends). */
+/**
+ * What a state module returns: its output, the next state (absent = the frame ends) and, for a state with
+ * `Assign`, the workflow variables it sets as it exits.
+ */
 export interface StateResult {
   output: unknown;
   next?: string;
+  assigned?: Assignment;
 }
 
 /** What a Wait returns before its instant: the engine runs it again at the wall-clock `wakeAt`. */
@@ -100,25 +105,39 @@ export class StateRun<S extends State = State> {
   effectiveInput(template?: PayloadTemplate, extraContext?: Record<string, unknown>): unknown {
     const state = this.state as { InputPath?: string | null };
     const context = this.contextSource(extraContext);
-    const selected = applyPath(this.input, state.InputPath, context);
-    return template === undefined ? selected : resolvePayloadTemplate(template, selected, context);
+    const selected = applyPath(this.input, state.InputPath, context, this.frame);
+    return template === undefined
+      ? selected
+      : resolvePayloadTemplate(template, selected, context, this.frame);
   }
 
-  /** ResultSelector (applied to `result`), ResultPath (into the raw input), then OutputPath. */
-  output(result: unknown): unknown {
+  /**
+   * The state's result moving on to `next`: ResultSelector (applied to `result`), ResultPath (into the raw
+   * input), then OutputPath; and its `Assign`, whose `$` is the result after ResultSelector.
+   */
+  exit(result: unknown, next: string | undefined): StateResult {
     const state = this.state as {
       ResultSelector?: PayloadTemplate;
       ResultPath?: string | null;
       OutputPath?: string | null;
+      Assign?: JsonObject;
     };
     const selected =
       state.ResultSelector === undefined
         ? result
-        : resolvePayloadTemplate(state.ResultSelector, result, this.contextSource());
-    const output = writeResultPath(this.input, state.ResultPath, selected);
-    return state.OutputPath === undefined
-      ? output
-      : applyPath(output, state.OutputPath, this.contextSource());
+        : resolvePayloadTemplate(state.ResultSelector, result, this.contextSource(), this.frame);
+    const assigned = state.Assign === undefined ? undefined : this.assign(state.Assign, selected);
+    const merged = writeResultPath(this.input, state.ResultPath, selected);
+    const output =
+      state.OutputPath === undefined
+        ? merged
+        : applyPath(merged, state.OutputPath, this.contextSource(), this.frame);
+    return assigned === undefined ? { output, next } : { output, next, assigned };
+  }
+
+  /** Evaluates an `Assign` field with `$` reading `value` (variables keep their values from before the state). */
+  assign(assign: JsonObject, value: unknown): Assignment {
+    return evaluateAssign(assign, value, this.contextSource(), this.frame);
   }
 
   /** Queues a history event for the next save. */

@@ -53,6 +53,11 @@ export interface ResultPathField {
   ResultPath?: string | null;
 }
 
+/** `Assign`: workflow variables to set as the state exits (keys ending in `.$` are resolved). */
+export interface Assignable {
+  Assign?: JsonObject;
+}
+
 /** One entry of `Retry`. */
 export interface Retrier {
   ErrorEquals: string[];
@@ -65,7 +70,7 @@ export interface Retrier {
 }
 
 /** One entry of `Catch`. */
-export interface Catcher {
+export interface Catcher extends Assignable {
   ErrorEquals: string[];
   Next: string;
   ResultPath?: string | null;
@@ -78,7 +83,13 @@ export interface ErrorHandling {
   Catch?: Catcher[];
 }
 
-export interface TaskState extends BaseState, Transition, InputOutputPaths, ResultPathField, ErrorHandling {
+export interface TaskState
+  extends BaseState,
+    Transition,
+    InputOutputPaths,
+    ResultPathField,
+    ErrorHandling,
+    Assignable {
   Type: 'Task';
   Resource: string;
   Parameters?: PayloadTemplate;
@@ -90,13 +101,13 @@ export interface TaskState extends BaseState, Transition, InputOutputPaths, Resu
   Credentials?: JsonObject;
 }
 
-export interface PassState extends BaseState, Transition, InputOutputPaths, ResultPathField {
+export interface PassState extends BaseState, Transition, InputOutputPaths, ResultPathField, Assignable {
   Type: 'Pass';
   Parameters?: PayloadTemplate;
   Result?: JsonValue;
 }
 
-export interface WaitState extends BaseState, Transition, InputOutputPaths {
+export interface WaitState extends BaseState, Transition, InputOutputPaths, Assignable {
   Type: 'Wait';
   Seconds?: number;
   SecondsPath?: string;
@@ -116,7 +127,7 @@ export interface FailState extends BaseState {
   CausePath?: string;
 }
 
-export interface ChoiceState extends BaseState, InputOutputPaths {
+export interface ChoiceState extends BaseState, InputOutputPaths, Assignable {
   Type: 'Choice';
   Choices: TopLevelChoiceRule[];
   Default?: string;
@@ -127,14 +138,21 @@ export interface ParallelState
     Transition,
     InputOutputPaths,
     ResultPathField,
-    ErrorHandling {
+    ErrorHandling,
+    Assignable {
   Type: 'Parallel';
   Branches: StateMachineDefinition[];
   Parameters?: PayloadTemplate;
   ResultSelector?: PayloadTemplate;
 }
 
-export interface MapState extends BaseState, Transition, InputOutputPaths, ResultPathField, ErrorHandling {
+export interface MapState
+  extends BaseState,
+    Transition,
+    InputOutputPaths,
+    ResultPathField,
+    ErrorHandling,
+    Assignable {
   Type: 'Map';
   ItemProcessor?: ItemProcessor;
   /** Legacy name of `ItemProcessor`. */
@@ -226,5 +244,5 @@ export interface NotRule {
 /** A Choice rule, nested or not. */
 export type ChoiceRule = ComparisonRule | AndRule | OrRule | NotRule;
 
-/** A rule of `Choices`: a rule with the `Next` state to go to when it matches. */
-export type TopLevelChoiceRule = ChoiceRule & { Next: string };
+/** A rule of `Choices`: a rule with the `Next` state to go to when it matches (and what it assigns then). */
+export type TopLevelChoiceRule = ChoiceRule & { Next: string } & Assignable;

@@ -2,6 +2,7 @@
  * Static validation of a JSONPath state machine definition, like the Step Functions
  * ValidateStateMachineDefinition API: every problem at once, each with a code, a message and a location.
  */
+import { checkAssign, checkVariableScopes } from './expressions/assign-checks.ts';
 import { checkPath, checkPayloadTemplate, type Report } from './expressions/expression-checks.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import {
@@ -37,7 +38,7 @@ const IO = ['InputPath', 'OutputPath'];
 const FLOW = ['Next', 'End'];
 const WITH_RESULT = [...IO, ...FLOW, 'ResultPath'];
 const ERROR_HANDLING = ['Retry', 'Catch'];
-const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector'];
+const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector', 'Assign'];
 
 /** The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
 const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
@@ -49,9 +50,9 @@ const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
     'TimeoutSecondsPath',
     'HeartbeatSeconds',
   ].concat('HeartbeatSecondsPath'),
-  Pass: [...WITH_RESULT, 'Parameters', 'Result'],
-  Choice: [...IO, 'Choices', 'Default'],
-  Wait: [...IO, ...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'],
+  Pass: [...WITH_RESULT, 'Parameters', 'Result', 'Assign'],
+  Choice: [...IO, 'Choices', 'Default', 'Assign'],
+  Wait: [...IO, ...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath', 'Assign'],
   Succeed: IO,
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
   Parallel: [...TASK_LIKE, 'Branches'],
@@ -102,6 +103,7 @@ export function validateDefinition(
   }
   checkQueryLanguage(report, definition, '');
   checkMachine(report, new Set(), definition, '', type === 'EXPRESS');
+  checkVariableScopes(report, definition, '');
   return diagnostics;
 }
 
@@ -186,6 +188,7 @@ function checkState(context: StateCheckContext, state: unknown, location: string
   for (const field of ['Parameters', 'ResultSelector', 'ItemSelector']) {
     if (field in state && fields.includes(field)) checkPayloadTemplate(report, state[field], field, location);
   }
+  if ('Assign' in state && fields.includes('Assign')) checkAssign(report, state.Assign, location);
   if (fields.includes('Retry')) checkRetryAndCatch(context, state, location);
   STATE_TYPE_CHECKS[type]?.(context, state, location);
 }

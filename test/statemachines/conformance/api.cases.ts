@@ -111,6 +111,34 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with Assign on a Succeed state',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html',
+    act: invalid({ StartAt: 'S', States: { S: { Type: 'Succeed', Assign: { a: 1 } } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine assigning the reserved variable name states',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html',
+    act: invalid({ StartAt: 'P', States: { P: { Type: 'Pass', Assign: { states: 1 }, End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a Map iteration assigning a variable of the outer scope',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html',
+    act: invalid({
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          Assign: { total: 0 },
+          ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Assign: { total: 1 }, End: true } } },
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
     name: 'CreateStateMachine with a name containing a space',
     source: `${API}/API_CreateStateMachine.html`,
     act: ({ client }) =>

@@ -1,4 +1,4 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 
 /** What the runner knows about a case's execution, for outputs that contain names and ARNs. */
 export interface ExecutionContext {
@@ -49,6 +49,8 @@ export interface ExecutionCase {
   readonly history?: readonly string[];
   /** Event types that must appear in the history, with how many times. */
   readonly historyCounts?: Readonly<Record<string, number>>;
+  /** Throws when the history's events (GetExecutionHistory, oldest first) are wrong. */
+  readonly checkHistory?: (events: readonly HistoryEvent[]) => void;
 }
 
 /** A single-state machine: `{ StartAt: 'S', States: { S: { ...state, End: true } } }` (no `End` on Succeed/Fail/Choice). */

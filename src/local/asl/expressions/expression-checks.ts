@@ -22,19 +22,24 @@ export type Report = (code: string, message: string, location: string) => void;
 export type PathKind = 'Path' | 'ReferencePath';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+/** A path into the state's data: `$`, `$.a`, `$['a']`. */
+const STATE_DATA_PATH = /^\$(?:$|[.[])/;
 
-/** Checks a path field; `$$...` (context object) is allowed unless `allowContext` is false. */
+/**
+ * Checks a path field; `$$...` (the context object) and `$name...` (a workflow variable) are allowed unless
+ * `allowOtherRoots` is false (ResultPath only writes into the state's data).
+ */
 export function checkPath(
   report: Report,
   value: unknown,
   field: string,
   location: string,
   kind: PathKind,
-  allowContext = true,
+  allowOtherRoots = true,
 ): void {
   const valid =
     typeof value === 'string' &&
-    (!value.startsWith('$$') || allowContext) &&
+    (allowOtherRoots || STATE_DATA_PATH.test(value)) &&
     (kind === 'Path' ? isValidPath : isReferencePath)(value);
   if (!valid) {
     const expected = kind === 'Path' ? 'a valid JSONPath' : 'a valid ReferencePath';
@@ -116,7 +121,8 @@ export function checkChoiceRule(report: Report, rule: unknown, location: string,
     report(SCHEMA, "The field 'Next' is only allowed in a top-level Choice rule", location);
   const combinators = ['And', 'Or', 'Not'].filter((key) => key in rule);
   const operators = Object.keys(rule).filter((key) => OPERATOR_KEYS.has(key));
-  const allowed = new Set(['Next', 'Comment', 'Variable', ...combinators, ...operators]);
+  const assign = topLevel ? ['Assign'] : [];
+  const allowed = new Set(['Next', ...assign, 'Comment', 'Variable', ...combinators, ...operators]);
   for (const key of Object.keys(rule).filter((key) => !allowed.has(key))) {
     report(SCHEMA, `The field '${key}' is not supported in a Choice rule`, `${location}/${key}`);
   }

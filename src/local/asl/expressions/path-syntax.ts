@@ -28,11 +28,13 @@ export type FilterOperand =
 export type ComparisonSymbol = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~';
 
 /**
- * A parsed path: what it reads (`$` the state's data, `$$` the context object), its steps, and whether it
- * can only ever select one node (a Reference Path).
+ * A parsed path: what it reads (`$` the state's data, `$$` the context object, `$name` the workflow
+ * variable `name`), its steps, and whether it can only ever select one node (a Reference Path).
  */
 export interface ParsedPath {
-  readonly root: '$' | '$$';
+  readonly root: '$' | '$$' | 'variable';
+  /** The variable's name, for a `variable` root. */
+  readonly variable?: string;
   readonly segments: readonly Segment[];
   /** Only single names and single indexes: selects at most one node. */
   readonly definite: boolean;
@@ -50,14 +52,24 @@ const COMPARISON_SYMBOLS: readonly ComparisonSymbol[] = ['==', '!=', '<=', '>=',
 /** Characters that end a dot-notation name inside a filter expression. */
 const FILTER_NAME_END = /[\s.[\]()=!<>&|,]/;
 
-/** Parses `$...` or `$$...` (the leading `$` is required); throws {@link PathSyntaxError}. */
+/** A workflow variable's name after `$`: a Unicode ID_Start character, then ID_Continue characters. */
+const VARIABLE_NAME = /^\p{ID_Start}\p{ID_Continue}*/u;
+
+/**
+ * Parses `$...`, `$$...` or `$name...` (a workflow variable; the leading `$` is required); throws
+ * {@link PathSyntaxError}.
+ */
 export function parsePath(path: string): ParsedPath {
   const cursor = new Cursor(path);
   const root = cursor.take('$$') ? '$$' : cursor.take('$') ? '$' : undefined;
   if (root === undefined) throw new PathSyntaxError(`must start with '$'`);
+  const variable = root === '$' ? cursor.match(VARIABLE_NAME) : undefined;
   const segments = cursor.segments(false);
   if (!cursor.done()) throw cursor.error('unexpected character');
-  return { root, segments, definite: segments.every(isSingleStep) };
+  const definite = segments.every(isSingleStep);
+  return variable === undefined
+    ? { root, segments, definite }
+    : { root: 'variable', variable, segments, definite };
 }
 
 function isSingleStep(segment: Segment): boolean {
@@ -81,6 +93,12 @@ class Cursor {
     if (!this.text.startsWith(token, this.position)) return false;
     this.position += token.length;
     return true;
+  }
+  /** Takes the text `pattern` (anchored with `^`) matches here, if any. */
+  match(pattern: RegExp): string | undefined {
+    const found = pattern.exec(this.text.slice(this.position))?.[0];
+    if (found) this.position += found.length;
+    return found || undefined;
   }
   expect(token: string): void {
     if (!this.take(token)) throw this.error(`expected '${token}'`);
@@ -273,9 +291,9 @@ class Cursor {
   }
 }
 
-/** Jayway's bracket rendering of a path's steps (`$['a'][0]`), used in AWS's error messages. */
-export function normalizedPath(segments: readonly Segment[]): string {
-  return '$' + segments.map(renderSegment).join('');
+/** Jayway's bracket rendering of a path's steps (`$['a'][0]`, `$name['a']`), used in AWS's error messages. */
+export function normalizedPath(segments: readonly Segment[], variable = ''): string {
+  return `$${variable}${segments.map(renderSegment).join('')}`;
 }
 
 function renderSegment(segment: Segment): string {

@@ -3,6 +3,7 @@
  * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
  */
 import { STATES_ERRORS } from '../errors.ts';
+import { checkAssign } from './assign-checks.ts';
 import { checkChoiceRule, checkPath, checkPathOrIntrinsic, type Report } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import { isTimestamp } from './timestamps.ts';
@@ -17,7 +18,7 @@ const RETRIER_FIELDS = new Set([
   'JitterStrategy',
   'Comment',
 ]);
-const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Comment']);
+const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Comment', 'Assign']);
 const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage']);
 
 /** What the type checks need from the definition walker. */
@@ -66,6 +67,7 @@ export function checkRetryAndCatch(context: StateCheckContext, state: StateObjec
         if ('ResultPath' in entry && entry.ResultPath !== null) {
           checkPath(context.report, entry.ResultPath, 'ResultPath', at, 'ReferencePath', false);
         }
+        if ('Assign' in entry) checkAssign(context.report, entry.Assign, at);
       } else {
         checkRetrier(context.report, entry, at);
       }
@@ -140,6 +142,9 @@ function checkChoice(context: StateCheckContext, state: StateObject, location: s
   } else {
     choices.forEach((rule, index) => {
       checkChoiceRule(context.report, rule, `${location}/Choices/${index}`, true);
+      if (isPlainObject(rule) && 'Assign' in rule) {
+        checkAssign(context.report, rule.Assign, `${location}/Choices/${index}`);
+      }
       if (isPlainObject(rule) && 'Next' in rule) {
         context.checkTarget(rule.Next, 'Next', `${location}/Choices/${index}/Next`);
       }

@@ -1,12 +1,19 @@
-import { selectNextState } from '../choice.ts';
+import { selectChoice } from '../choice.ts';
 import { applyPath } from '../data-flow.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { ChoiceState } from '../types.ts';
 
-/** Choice: the first matching rule's `Next`, else `Default`, else `States.NoChoiceMatched`. */
+/**
+ * Choice: the first matching rule's `Next`, else `Default`, else `States.NoChoiceMatched`. The matching
+ * rule's `Assign` (the state's own when `Default` is taken) reads the effective input as `$`.
+ */
 export function runChoice(run: StateRun<ChoiceState>): StateResult {
+  const { state, frame } = run;
   const context = run.contextSource();
-  const effective = applyPath(run.input, run.state.InputPath, context);
-  const next = selectNextState(run.state, effective, context);
-  return { output: applyPath(effective, run.state.OutputPath, context), next };
+  const effective = applyPath(run.input, state.InputPath, context, frame);
+  const rule = selectChoice(state, effective, context, frame);
+  const next = rule === undefined ? (state.Default as string) : rule.Next;
+  const output = applyPath(effective, state.OutputPath, context, frame);
+  const assign = rule === undefined ? state.Assign : rule.Assign;
+  return assign === undefined ? { output, next } : { output, next, assigned: run.assign(assign, effective) };
 }

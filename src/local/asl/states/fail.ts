@@ -18,7 +18,8 @@ function dynamicString(
   path: string | undefined,
 ): string | undefined {
   if (path === undefined) return undefined;
-  const resolved = resolvePayloadTemplate({ [`${field}.$`]: path }, run.input, run.contextSource()) as Record<
+  const template = { [`${field}.$`]: path };
+  const resolved = resolvePayloadTemplate(template, run.input, run.contextSource(), run.frame) as Record<
     string,
     unknown
   >;

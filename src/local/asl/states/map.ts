@@ -38,6 +38,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
               selector,
               effective,
               run.contextSource({ Map: { Item: { Index: index, Value: items[index] } } }),
+              run.frame,
             ),
       startedEvent: 'MapIterationStarted',
       succeededEvent: 'MapIterationSucceeded',
@@ -45,7 +46,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
       abortedEvent: 'MapIterationAborted',
     });
     run.emit('MapStateSucceeded');
-    return { output: run.output(results), next: state.Next };
+    return run.exit(results, state.Next);
   } catch (error) {
     if (!run.signal.aborted) run.emit('MapStateFailed');
     throw error;
@@ -55,7 +56,9 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
 function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
   const { state } = run;
   const items =
-    state.ItemsPath === undefined ? effective : readPath(state.ItemsPath, effective, run.contextSource());
+    state.ItemsPath === undefined
+      ? effective
+      : readPath(state.ItemsPath, effective, run.contextSource(), run.frame);
   if (!Array.isArray(items)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -70,7 +73,7 @@ function concurrencyOf(run: StateRun<MapState>, effective: unknown): number {
   const value =
     state.MaxConcurrencyPath === undefined
       ? (state.MaxConcurrency ?? 0)
-      : readPath(state.MaxConcurrencyPath, effective, run.contextSource());
+      : readPath(state.MaxConcurrencyPath, effective, run.contextSource(), run.frame);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

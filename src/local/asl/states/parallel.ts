@@ -19,7 +19,7 @@ export async function runParallel(run: StateRun<ParallelState>): Promise<StateRe
       input: () => effective,
     });
     run.emit('ParallelStateSucceeded');
-    return { output: run.output(results), next: state.Next };
+    return run.exit(results, state.Next);
   } catch (error) {
     if (!run.signal.aborted) run.emit('ParallelStateFailed');
     throw error;

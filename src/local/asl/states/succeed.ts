@@ -5,6 +5,6 @@ import type { SucceedState } from '../types.ts';
 /** Succeed: ends the frame with its input (through InputPath and OutputPath). */
 export function runSucceed(run: StateRun<SucceedState>): StateResult {
   const context = run.contextSource();
-  const effective = applyPath(run.input, run.state.InputPath, context);
-  return { output: applyPath(effective, run.state.OutputPath, context) };
+  const effective = applyPath(run.input, run.state.InputPath, context, run.frame);
+  return { output: applyPath(effective, run.state.OutputPath, context, run.frame) };
 }

@@ -22,7 +22,7 @@ export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
     target.kind === 'lambda-function'
       ? await runLambdaFunction(run, target.functionArn)
       : await runService(run, target);
-  return { output: run.output(result), next: run.state.Next };
+  return run.exit(result, run.state.Next);
 }
 
 async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string): Promise<unknown> {
@@ -183,7 +183,7 @@ function secondsField(
   if (fixed !== undefined) return fixed;
   const path = run.state[`${field}Path`];
   if (path === undefined) return undefined;
-  const value = readPath(path, run.input, run.contextSource());
+  const value = readPath(path, run.input, run.contextSource(), run.frame);
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

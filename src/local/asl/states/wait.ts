@@ -6,6 +6,7 @@ import { parseTimestamp, toEpochMillis } from '../expressions/timestamps.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import type { WaitState } from '../types.ts';
+import type { VariableReader } from '../variables.ts';
 
 /**
  * Wait: records the wake-up instant with the WaitStateEntered event (in the next group commit: a crash
@@ -14,22 +15,32 @@ import type { WaitState } from '../types.ts';
  */
 export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   const context = run.contextSource();
-  const effective = applyPath(run.input, run.state.InputPath, context);
+  const { state, frame } = run;
+  const effective = applyPath(run.input, state.InputPath, context, frame);
   const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
-    const delayMs = waitMilliseconds(run.state, effective, context, clock.now());
+    const delayMs = waitMilliseconds(state, effective, { context, variables: frame }, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
   if (msUntil(clock, wakeAt) > 0) return { wakeAt };
-  return { output: applyPath(effective, run.state.OutputPath, context), next: run.state.Next };
+  const output = applyPath(effective, state.OutputPath, context, frame);
+  return state.Assign === undefined
+    ? { output, next: state.Next }
+    : { output, next: state.Next, assigned: run.assign(state.Assign, effective) };
+}
+
+/** What `SecondsPath` / `TimestampPath` read besides the input. */
+interface PathSources {
+  context: ContextSource;
+  variables: VariableReader;
 }
 
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
-function waitMilliseconds(state: WaitState, input: unknown, context: ContextSource, now: number): number {
+function waitMilliseconds(state: WaitState, input: unknown, sources: PathSources, now: number): number {
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
-    const seconds = readPath(state.SecondsPath, input, context);
+    const seconds = readPath(state.SecondsPath, input, sources.context, sources.variables);
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
       throw new StatesError(
         STATES_ERRORS.Runtime,
@@ -40,7 +51,9 @@ function waitMilliseconds(state: WaitState, input: unknown, context: ContextSour
   }
   const timestamp =
     state.Timestamp ??
-    (state.TimestampPath === undefined ? undefined : readPath(state.TimestampPath, input, context));
+    (state.TimestampPath === undefined
+      ? undefined
+      : readPath(state.TimestampPath, input, sources.context, sources.variables));
   const instant = parseTimestamp(timestamp);
   if (instant === undefined) {
     throw new StatesError(

@@ -304,3 +304,98 @@ describe('validateDefinition', () => {
     ]);
   });
 });
+
+describe('validateDefinition: workflow variables', () => {
+  const pass = (state: Record<string, unknown>) => ({
+    StartAt: 'P',
+    States: { P: { Type: 'Pass', End: true, ...state } },
+  });
+
+  it('accepts Assign on Pass, Task, Choice and its rules, Wait, Parallel, Map and Catch, and $name references', () => {
+    // Prepare
+    const definition = validMachine();
+    definition.States.Prepare.Assign = { count: 0, 'id.$': '$.id', 'note.$': "States.Format('{}', $count)" };
+    definition.States.Deploy.Assign = { 'status.$': '$.status' };
+    definition.States.Deploy.Catch[0].Assign = { 'failure.$': '$.Cause' };
+    definition.States.Check.Assign = { retried: true };
+    definition.States.Check.Choices[0].Assign = { done: true };
+    definition.States.Check.Choices[1].And[1].NumericLessThanPath = '$limit';
+    definition.States.Pause.SecondsPath = '$delay';
+    definition.States.Pause.Assign = { waited: true };
+    definition.States.Fan.Assign = { fanned: true };
+    definition.States.Each.ItemsPath = '$items';
+    definition.States.Each.Assign = { mapped: true };
+    definition.States.Deploy.InputPath = '$prepared';
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([]);
+  });
+
+  it('refuses Assign on Succeed and Fail states and in nested Choice rules', () => {
+    const definition = validMachine();
+    definition.States.Done.Assign = { a: 1 };
+    definition.States.Failed.Assign = { a: 1 };
+    definition.States.Check.Choices[1].And[0].Assign = { a: 1 };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/1/And/0/Assign: The field 'Assign' is not supported in a Choice rule",
+      "SCHEMA_VALIDATION_FAILED /States/Done/Assign: The field 'Assign' is not supported by Step Functions for a Succeed state",
+      "SCHEMA_VALIDATION_FAILED /States/Failed/Assign: The field 'Assign' is not supported by Step Functions for a Fail state",
+    ]);
+  });
+
+  it('refuses invalid, reserved, too long and repeated variable names', () => {
+    const long = `v${'x'.repeat(80)}`;
+    const definition = pass({ Assign: { '1st': 1, 'my-var': 2, states: 3, [long]: 4, a: 5, 'a.$': '$' } });
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign/1st: '1st' is not a valid variable name: it must start with a letter and go on with letters, digits or '_'",
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign/my-var: 'my-var' is not a valid variable name: it must start with a letter and go on with letters, digits or '_'",
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign/states: The variable name 'states' is reserved",
+      `SCHEMA_VALIDATION_FAILED /States/P/Assign/${long}: The variable name '${long}' is longer than 80 characters`,
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign/a.$: The variable 'a' is assigned twice",
+    ]);
+  });
+
+  it('refuses an Assign that is not an object and `.$` values that are neither paths nor intrinsic calls', () => {
+    expect(summary(validate(pass({ Assign: [1] })))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign: The value for the field 'Assign' must be a JSON object",
+    ]);
+    expect(summary(validate(pass({ Assign: { 'a.$': 'plain text', 'b.$': '$x-y' } })))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign: The value for the field 'a.$' must be a valid JSONPath or a valid intrinsic function call",
+      "SCHEMA_VALIDATION_FAILED /States/P/Assign: The value for the field 'b.$' must be a valid JSONPath or a valid intrinsic function call",
+    ]);
+  });
+
+  it('refuses a variable as ResultPath (state and Catcher)', () => {
+    const definition = validMachine();
+    definition.States.Prepare.ResultPath = '$prepared';
+    definition.States.Deploy.Catch[0].ResultPath = '$error';
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Prepare/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
+    ]);
+  });
+
+  it('refuses a Parallel branch or Map iteration assigning a variable of an enclosing scope', () => {
+    // Prepare: `shared` is assigned at the top level, `mine` only inside (twice, in sibling branches)
+    const inner = (name: string, assign: Record<string, unknown>) => ({
+      StartAt: name,
+      States: { [name]: { Type: 'Pass', Assign: assign, End: true } },
+    });
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [inner('B1', { mine: 1 }), inner('B2', { mine: 2, shared: 3 })],
+          Assign: { shared: 0 },
+          Next: 'Each',
+        },
+        Each: { Type: 'Map', ItemProcessor: inner('M1', { 'shared.$': '$' }), End: true },
+      },
+    };
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches/1/States/B2/Assign/shared: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
+      "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/States/M1/Assign/shared.$: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
+    ]);
+  });
+});

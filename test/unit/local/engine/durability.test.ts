@@ -244,6 +244,87 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('keeps workflow variables of every scope across a restart (closed, then reopened)', async () => {
+    // Prepare
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const iteration = {
+      StartAt: 'Pick',
+      States: {
+        Pick: { Type: 'Pass', Assign: { 'item.$': '$' }, Next: 'Hold' },
+        Hold: { Type: 'Wait', Seconds: 100, Next: 'Report' },
+        Report: { Type: 'Pass', Parameters: { 'item.$': '$item', 'base.$': '$base' }, End: true },
+      },
+    };
+    const arn = await first.start(
+      machine({
+        Setup: { Type: 'Pass', Assign: { base: 10, 'who.$': '$.who' }, Next: 'Park' },
+        Park: { Type: 'Wait', Seconds: 100, Next: 'Each' },
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: iteration,
+          ResultPath: '$.reports',
+          Next: 'Done',
+        },
+        Done: { Type: 'Pass', Parameters: { 'who.$': '$who', 'reports.$': '$.reports' }, End: true },
+      }),
+      { who: 'ada', items: [1, 2] },
+    );
+    await first.clock.advance(150_000); // past the first Wait, into the iterations' Waits
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(100_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toEqual({
+      who: 'ada',
+      reports: [
+        { item: 1, base: 10 },
+        { item: 2, base: 10 },
+      ],
+    });
+  });
+
+  it('keeps workflow variables assigned before a Wait of a runtime killed with SIGKILL', async () => {
+    // Prepare
+    const fixture = join(import.meta.dirname, 'fixtures/park-with-variables.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const arn = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+    });
+    const killedAt = Date.now();
+    await new Promise((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGKILL');
+    });
+    // Act
+    const clock = new VirtualClock(killedAt);
+    const second = reopen({}, clock);
+    second.sfn.start();
+    await clock.advance(3_600_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toEqual({
+      version: 'v2',
+      who: 'ada',
+      reports: [
+        { item: 1, version: 'v2' },
+        { item: 2, version: 'v2' },
+      ],
+    });
+  });
+
   it('replays a Wait whose entry was not committed yet when the runtime was killed', async () => {
     // Prepare
     const child = spawn(
