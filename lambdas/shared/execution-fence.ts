@@ -25,7 +25,8 @@ export async function refuseIfRolledBack(lock: Lock, executionArn: string, task:
  * Locks `service` for `executionArn` for `ttlSeconds`: `ServiceLocked` naming the holder when another
  * execution holds it. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
  * and its rollback found nothing locked yet), the lock is given back and the task fails `ExecutionStopped`:
- * a stopped execution must not hold the service.
+ * a stopped execution must not hold the service (a failure to give it back is added to that error's
+ * message, not put in its place).
  *
  * @example
  * await lockForExecution(lock, request.service, executionArn, 86_400, 'validate-request');
@@ -43,7 +44,11 @@ export async function lockForExecution(
   try {
     await refuseIfRolledBack(lock, executionArn, task);
   } catch (error) {
-    await lock.release(service, executionArn);
+    await lock.release(service, executionArn).catch((releaseError: Error) => {
+      if (error instanceof Error) {
+        error.message += `; giving ${service.namespace}/${service.name}'s lock back failed too (${releaseError.message}): its rollback releases it`;
+      }
+    });
     throw error;
   }
 }

@@ -561,6 +561,23 @@ describe("a stopped execution's tasks still in flight", () => {
     expect(world.lockHolder).toBeUndefined();
   });
 
+  it('still fail ExecutionStopped, saying so, when giving the lock back fails', async () => {
+    // Prepare: the rollback claimed the execution, and the lock table refuses the release
+    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    world.lock.release = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    // Act
+    const error = await errorOf(
+      validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+    );
+    // Assess
+    expect(error?.name).toBe('ExecutionStopped');
+    expect(error?.message).toContain(
+      "giving shop/checkout's lock back failed too (ProvisionedThroughputExceededException): its rollback releases it",
+    );
+  });
+
   it('go on for an execution no rollback claimed', async () => {
     // Prepare
     world.rollbackClaims.set(
