@@ -244,12 +244,15 @@ function approvalOf(approval: { timeoutSeconds: number } | undefined): Plan['app
 // Transition counts follow the state names of statemachines/<strategy>.asl.json.
 function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const { analysis, approval } = request.canary;
-  const steps = request.canary.steps.map((step) => ({
-    weights: splitWeights(tracks, step.weight),
-    bakeSeconds: step.bakeSeconds,
-    windowSeconds: step.bakeSeconds > 0 ? step.bakeSeconds : analysis.intervalSeconds,
-    analyze: true,
-  }));
+  const steps = request.canary.steps.map((step) => {
+    const windowSeconds = analysisWindow(step.bakeSeconds, analysis.intervalSeconds);
+    return {
+      weights: splitWeights(tracks, step.weight),
+      bakeSeconds: windowSeconds,
+      windowSeconds,
+      analyze: true,
+    };
+  });
   // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 7; HasNextStep,
   // NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup,
   // NotifySucceeded, Unlock, Succeeded
@@ -293,8 +296,16 @@ function windowOf(
   window: { bakeSeconds: number; analysis: { intervalSeconds: number } } | undefined,
 ): PlanWindow {
   if (!window) return NO_WINDOW;
-  const windowSeconds = window.bakeSeconds > 0 ? window.bakeSeconds : window.analysis.intervalSeconds;
-  return { enabled: true, bakeSeconds: window.bakeSeconds, windowSeconds };
+  const windowSeconds = analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds);
+  return { enabled: true, bakeSeconds: windowSeconds, windowSeconds };
+}
+
+/**
+ * The traffic an analysis judges: the bake, or one analysis interval without one. An analyzed step or
+ * window waits that long before its first analysis (a bake of 0 would judge the moment of the shift).
+ */
+function analysisWindow(bakeSeconds: number, intervalSeconds: number): number {
+  return bakeSeconds > 0 ? bakeSeconds : intervalSeconds;
 }
 
 function blueGreenShape(request: BlueGreenRequest): Shape {
@@ -325,14 +336,18 @@ function rollingShape(
   const { desired, live } = replicas;
   const batches = rollingBatches(desired, live, rollingBounds(desired, maxSurge, maxUnavailable));
   // A batch that starts no new replica (the first one without a surge only makes room) has nothing to bake.
-  const steps = batches.map(({ newReplicas, oldReplicas }) => ({
-    weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),
-    bakeSeconds: newReplicas > 0 ? bakeSeconds : 0,
-    windowSeconds: bakeSeconds > 0 ? bakeSeconds : (analysis?.intervalSeconds ?? 30),
-    analyze: analysis !== undefined && newReplicas > 0,
-    newReplicas,
-    oldReplicas,
-  }));
+  const windowSeconds = analysisWindow(bakeSeconds, analysis?.intervalSeconds ?? 30);
+  const steps = batches.map(({ newReplicas, oldReplicas }) => {
+    const analyze = analysis !== undefined && newReplicas > 0;
+    return {
+      weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),
+      bakeSeconds: analyze ? windowSeconds : newReplicas > 0 ? bakeSeconds : 0,
+      windowSeconds,
+      analyze,
+      newReplicas,
+      oldReplicas,
+    };
+  });
   // Validate, Backup, NotifyStarted; per batch 11 (+2 analyzed); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
   const analyzed = steps.filter((step) => step.analyze).length;
   const transitions = 3 + 11 * steps.length + 2 * analyzed + 1 + 4;

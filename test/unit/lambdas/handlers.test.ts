@@ -345,7 +345,7 @@ describe('analyze', () => {
     expect(world.calls).toEqual(['query canary requestCount 60s', 'query canary errorRate 60s']);
   });
 
-  it('looks back only to the shift of the weights, at least one second', async () => {
+  it('looks back only to the shift of the weights, in whole seconds, at least one', async () => {
     // Prepare
     world.metrics = { requestCount: 100, errorRate: 0 };
     const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
@@ -357,8 +357,8 @@ describe('analyze', () => {
     expect(world.calls).toEqual([
       'query canary requestCount 1s',
       'query canary errorRate 1s',
-      'query canary requestCount 5s',
-      'query canary errorRate 5s',
+      'query canary requestCount 4s',
+      'query canary errorRate 4s',
     ]);
   });
 

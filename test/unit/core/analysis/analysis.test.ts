@@ -117,8 +117,8 @@ describe('analysisWindowSeconds', () => {
   const shift = '2026-01-01T00:00:00.000Z';
   const at = (seconds: number) => Date.parse(shift) + seconds * 1000;
 
-  it('cuts the window to the seconds since the weights shifted, rounded up', () => {
-    expect(analysisWindowSeconds(300, shift, at(42.3))).toBe(43);
+  it('cuts the window to the whole seconds since the weights shifted, rounded down', () => {
+    expect(analysisWindowSeconds(300, shift, at(42.3))).toBe(42);
     expect(analysisWindowSeconds(300, shift, at(900))).toBe(300);
   });
 

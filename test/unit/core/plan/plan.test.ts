@@ -30,9 +30,10 @@ describe('buildPlan', () => {
       { stable: 90, canary: 10 },
       { stable: 50, canary: 50 },
     ]);
-    expect(plan.steps[1]!.windowSeconds).toBe(30); // no bake: the re-analysis interval
+    // No bake: the step still waits one analysis interval, so its analysis judges that much traffic
+    expect(plan.steps[1]).toMatchObject({ bakeSeconds: 30, windowSeconds: 30, analyze: true });
     expect(plan.maxPollAttempts).toBe(120);
-    expect(plan.expectedDurationSeconds).toBe(300 + 30 + 2 * plan.pollIntervalSeconds);
+    expect(plan.expectedDurationSeconds).toBe(300 + 30 + 30 + 2 * plan.pollIntervalSeconds);
     expect(plan.stateTransitions).toBe(21 + 7 * 2);
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.stateTransitions * USD_PER_STATE_TRANSITION, 9);
     expect(plan.approval.required).toBe(false);
@@ -272,5 +273,28 @@ describe('buildPlan', () => {
       ['green'],
     ]);
     expect([routedTracks(nextRolling), analyzedTracks(nextRolling)]).toEqual([['blue', 'green'], []]);
+  });
+
+  it('waits one analysis interval before judging a window or batch that has no bake', () => {
+    // Prepare
+    const analysis = { intervalSeconds: 45 };
+    const live = { weights: { blue: 100, green: 0 }, liveReplicas: 2 };
+    const blueGreen = validateRequest(
+      'blue-green',
+      blueGreenInput({ preview: { bakeSeconds: 0, analysis } }),
+    );
+    const rolling = validateRequest('rolling', rollingInput({ maxSurge: 1, bakeSeconds: 0, analysis }));
+    const unjudged = validateRequest('rolling', rollingInput({ maxSurge: 1, bakeSeconds: 0 }));
+    // Act
+    const preview = buildPlan('blue-green', blueGreen, live).preview;
+    const batches = buildPlan('rolling', rolling, live).steps;
+    const unjudgedBatches = buildPlan('rolling', unjudged, live).steps;
+    // Assess
+    expect(preview).toEqual({ enabled: true, bakeSeconds: 45, windowSeconds: 45 });
+    expect(batches.map((batch) => [batch.bakeSeconds, batch.analyze])).toEqual([
+      [45, true],
+      [45, true],
+    ]);
+    expect(unjudgedBatches.map((batch) => batch.bakeSeconds)).toEqual([0, 0]);
   });
 });

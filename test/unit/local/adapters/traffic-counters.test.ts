@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analysisWindowSeconds } from '#core/analysis/index.ts';
 import { CounterTable } from '#local/adapters/counter-table.ts';
 import { openLocalDatabase } from '#local/adapters/database.ts';
 import { ProxyMetrics } from '#local/adapters/proxy-metrics.ts';
@@ -22,6 +23,25 @@ describe('TrafficCounters', () => {
     const summary = counters.summary(service, 'canary', 60);
     // Assess
     expect([summary.percentile(50), summary.percentile(95), summary.percentile(99)]).toEqual([50, 95, 99]);
+  });
+
+  it('leaves the requests of the previous split out of an analysis of the new one', () => {
+    // Prepare: 5xx answers at the previous weights in the second the weights change, then a clean canary
+    const { clock, counters } = countersOnAClock();
+    const shiftedAt = clock.now + 199;
+    for (let i = 0; i < 11; i++) counters.record(service, 'canary', 500, 10);
+    clock.now = shiftedAt;
+    for (let tick = 1; tick <= 50; tick++) {
+      clock.now = shiftedAt + tick * 100;
+      counters.record(service, 'canary', 200, 10);
+    }
+    clock.now = shiftedAt + 5_009;
+    // Act
+    const window = analysisWindowSeconds(50, new Date(shiftedAt).toISOString(), clock.now);
+    const summary = counters.summary(service, 'canary', window);
+    // Assess: only requests of the new split, most of them (the seconds after the shift)
+    expect(summary.errors).toBe(0);
+    expect(summary.requests).toBeGreaterThanOrEqual(40);
   });
 
   it('forgets requests older than the window', () => {
