@@ -41,15 +41,18 @@ export interface ExecutionContext {
   StateMachine: Record<string, unknown>;
 }
 
-/** `$$.Execution` and `$$.StateMachine` of the execution `row` of the state machine `machineName`. */
+/**
+ * `$$.Execution` and `$$.StateMachine` of the execution `row` of the state machine `machineName`, with the
+ * members in the order of AWS's JSON (`$$` assigned to a variable shows it in `assignedVariables`).
+ */
 export function executionContext(row: ExecutionRow, machineName: string, roleArn: string): ExecutionContext {
   return {
     Execution: {
       Id: row.arn,
       Input: JSON.parse(row.input),
+      StartTime: new Date(row.startDate).toISOString(),
       Name: row.name,
       RoleArn: roleArn,
-      StartTime: new Date(row.startDate).toISOString(),
       RedriveCount: 0,
     },
     StateMachine: { Id: row.stateMachineArn, Name: machineName },

@@ -236,7 +236,7 @@ function exitState(
   }
   if (state.Type !== 'Fail') {
     const details: Record<string, unknown> = { name, output: outputJson, outputDetails: NOT_TRUNCATED };
-    if (assigned !== undefined) {
+    if (assigned !== undefined && hasAny(assigned.json)) {
       details.assignedVariables = assigned.json;
       details.assignedVariablesDetails = NOT_TRUNCATED;
     }
@@ -284,6 +284,12 @@ function attributeError(
   }
   attributedErrors.add(attributed);
   return attributed;
+}
+
+/** Whether `record` has a key: an empty `Assign` puts no `assignedVariables` in the exit event, as on AWS. */
+function hasAny(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 function hasChildFrames(type: string): boolean {

@@ -7,6 +7,8 @@ const HISTORY =
   'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StateExitedEventDetails.html';
 const CHOICE = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html';
 const LIMITS = 'https://docs.aws.amazon.com/step-functions/latest/dg/limits-overview.html';
+/** Expectations taken from execution histories recorded on AWS Step Functions for the same definition. */
+const RECORDED = 'execution history as AWS records it';
 
 /** Each `...StateExited` event that assigned variables: its state and `assignedVariables`, oldest first. */
 function assignments(events: readonly HistoryEvent[]): [string, Record<string, string>][] {
@@ -24,6 +26,18 @@ function assign(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return { Type: 'Pass', Assign: values, ...extra };
+}
+
+/** A Map state over `$.items` whose item processor is `states`, starting at its first state. */
+function mapOver(
+  states: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    Type: 'Map',
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: Object.keys(states)[0], States: states },
+    ...extra,
+  };
 }
 
 /** Workflow variables of JSONPath states: `Assign` and `$name` references. */
@@ -307,6 +321,418 @@ export const variableCases: ExecutionCase[] = [
       expect(exits.map((event) => 'assignedVariables' in event.stateExitedEventDetails!)).toEqual([
         false,
         true,
+      ]);
+    },
+  },
+  {
+    name: 'an empty Assign sets nothing and its exit event carries no assignedVariables',
+    source: `${HISTORY}; ${RECORDED}`,
+    definition: single(assign({})),
+    input: { input_value: 'input_value_literal' },
+    expect: { status: 'SUCCEEDED', output: { input_value: 'input_value_literal' } },
+    history: ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+    checkHistory: (events) => {
+      const exited = events.find((event) => event.type === 'PassStateExited')!;
+      expect(exited.stateExitedEventDetails).not.toHaveProperty('assignedVariables');
+      expect(exited.stateExitedEventDetails).not.toHaveProperty('assignedVariablesDetails');
+    },
+  },
+  {
+    name: 'Assign literals: path-like strings, `$$`, intrinsic calls and `{% %}` without `.$` stay strings, also when copied',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(
+      assign({
+        'varname.$': '$.input_value',
+        str_path: '$.no.such.path',
+        str_context: '$$',
+        str_var: '$noSuchVar.noSuchMember',
+        str_intrinsic: "States.Format('Format Func {}', $varname)",
+        str_jsonata: '{% $varname.varfield %}',
+        list: [null, 0, 0.1, true, '$varname', '$$', [], { constant: 0 }],
+        empty: {},
+      }),
+      assign({
+        'copied_var.$': '$str_var',
+        'copied_intrinsic.$': '$str_intrinsic',
+        'copied_list.$': '$list',
+        'copied_empty.$': '$empty',
+      }),
+    ),
+    input: { input_value: 'input_value_literal' },
+    expect: { status: 'SUCCEEDED', output: { input_value: 'input_value_literal' } },
+    checkHistory: (events) => {
+      expect(assignments(events)).toEqual([
+        [
+          'S1',
+          {
+            varname: '"input_value_literal"',
+            str_path: '"$.no.such.path"',
+            str_context: '"$$"',
+            str_var: '"$noSuchVar.noSuchMember"',
+            str_intrinsic: `"States.Format('Format Func {}', $varname)"`,
+            str_jsonata: '"{% $varname.varfield %}"',
+            list: '[null,0,0.1,true,"$varname","$$",[],{"constant":0}]',
+            empty: '{}',
+          },
+        ],
+        [
+          'S2',
+          {
+            copied_var: '"$noSuchVar.noSuchMember"',
+            copied_intrinsic: `"States.Format('Format Func {}', $varname)"`,
+            copied_list: '[null,0,0.1,true,"$varname","$$",[],{"constant":0}]',
+            copied_empty: '{}',
+          },
+        ],
+      ]);
+    },
+  },
+  {
+    name: 'Assign `$$` records the context object with its members in the order AWS writes them',
+    source: `https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html; ${RECORDED}`,
+    definition: {
+      StartAt: 'State0',
+      States: { State0: assign({ 'ctx.$': '$$', 'id.$': '$$.Execution.Id' }, { End: true }) },
+    },
+    input: { input_value: 'input_value_literal' },
+    expect: { status: 'SUCCEEDED', output: { input_value: 'input_value_literal' } },
+    checkHistory: (events) => {
+      const [[, values]] = assignments(events) as [[string, Record<string, string>]];
+      const ctx = JSON.parse(values.ctx!) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(ctx)).toEqual(['Execution', 'StateMachine', 'State']);
+      expect(Object.keys(ctx.Execution!)).toEqual([
+        'Id',
+        'Input',
+        'StartTime',
+        'Name',
+        'RoleArn',
+        'RedriveCount',
+      ]);
+      expect(Object.keys(ctx.State!)).toEqual(['Name', 'EnteredTime']);
+      expect(ctx.Execution!.Input).toEqual({ input_value: 'input_value_literal' });
+      expect(ctx.Execution!.RedriveCount).toBe(0);
+      expect(ctx.State!.Name).toBe('State0');
+      expect(values.id).toBe(JSON.stringify(ctx.Execution!.Id));
+    },
+  },
+  {
+    name: 'a literal "$name" in Parameters stays a string; a `.$` key in the same state reads the variable from before it',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(
+      { Type: 'Pass', Parameters: { result: '$result' }, Assign: { result: 'foobar' } },
+      { Type: 'Pass', ResultPath: '$.result', Parameters: { 'result.$': '$result' } },
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { result: { result: 'foobar' } } },
+  },
+  {
+    name: 'InputPath, OutputPath and Assign of one state read the variables from before it (ResultPath writes the raw input)',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(
+      assign(
+        { 'question.$': '$.theQuestion', answer: 42 },
+        { Result: { theQuestion: 'What is the answer to life the universe and everything?' } },
+      ),
+      {
+        Type: 'Pass',
+        InputPath: '$answer',
+        ResultPath: '$.theAnswer',
+        OutputPath: '$answer',
+        Assign: { answer: '<omitted>' },
+      },
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: 42 },
+    checkHistory: (events) => {
+      expect(assignments(events)).toEqual([
+        ['S1', { question: '"What is the answer to life the universe and everything?"', answer: '42' }],
+        ['S2', { answer: '"<omitted>"' }],
+      ]);
+    },
+  },
+  {
+    name: 'Choice loop: a rule compares two variables; the state reassigned on Default makes the next pass match',
+    source: `${CHOICE}; ${RECORDED}`,
+    definition: {
+      StartAt: 'Setup',
+      States: {
+        Setup: assign({ guess: 'the_guess', answer: 'the_answer' }, { Next: 'CheckAnswer' }),
+        CheckAnswer: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$guess', StringEqualsPath: '$answer', Next: 'CorrectAnswer' }],
+          Default: 'WrongAnswer',
+        },
+        CorrectAnswer: { Type: 'Pass', Result: { state: 'CORRECT' }, End: true },
+        WrongAnswer: assign({ 'guess.$': '$answer' }, { Result: { state: 'WRONG' }, Next: 'CheckAnswer' }),
+      },
+    },
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { state: 'CORRECT' } },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ],
+    checkHistory: (events) => {
+      expect(assignments(events)).toEqual([
+        ['Setup', { guess: '"the_guess"', answer: '"the_answer"' }],
+        ['WrongAnswer', { guess: '"the_answer"' }],
+      ]);
+    },
+  },
+  {
+    name: 'Choice: NumericEquals on a string does not match, so the state Assign (with Default) applies',
+    source: `${CHOICE}; ${RECORDED}`,
+    definition: {
+      StartAt: 'CheckInputState',
+      States: {
+        CheckInputState: {
+          Type: 'Choice',
+          Choices: [
+            {
+              Variable: '$.input_value',
+              IsPresent: false,
+              Assign: { status: 'UNKNOWN' },
+              Next: 'FinalState',
+            },
+            {
+              Variable: '$.input_value',
+              NumericEquals: 42,
+              Assign: { status: 'CORRECT' },
+              Next: 'FinalState',
+            },
+          ],
+          Assign: { status: 'INCORRECT', 'guess.$': '$.input_value' },
+          Default: 'FinalState',
+        },
+        FinalState: { Type: 'Pass', Parameters: { 'result.$': '$status' }, End: true },
+      },
+    },
+    input: { input_value: '42' },
+    expect: { status: 'SUCCEEDED', output: { result: 'INCORRECT' } },
+    checkHistory: (events) => {
+      expect(assignments(events)).toEqual([['CheckInputState', { status: '"INCORRECT"', guess: '"42"' }]]);
+    },
+  },
+  {
+    name: 'Wait: SecondsPath and TimestampPath read variables',
+    source: `https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html; ${RECORDED}`,
+    definition: chain(
+      assign({ waitTime: 0, startAt: '2024-11-06T09:42:03Z' }),
+      { Type: 'Wait', SecondsPath: '$waitTime' },
+      { Type: 'Wait', TimestampPath: '$startAt' },
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: {} },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'ExecutionSucceeded',
+    ],
+  },
+  {
+    name: 'intrinsic functions take variables as arguments',
+    source: `https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html; ${RECORDED}`,
+    definition: chain(
+      assign({
+        rawString: 'Hello World',
+        encodedString: 'SGVsbG8gV29ybGQ=',
+        inputString: 'Hash this string',
+        json1: { a: 1, b: 2 },
+        json2: { c: 3, d: 4 },
+        jsonString: '{"key":"value"}',
+        jsonObject: { test: 'object' },
+        csvString: 'a,b,c,d,e',
+      }),
+      {
+        Type: 'Pass',
+        Parameters: {
+          'encoded.$': 'States.Base64Encode($rawString)',
+          'decoded.$': 'States.Base64Decode($encodedString)',
+          'hashValue.$': "States.Hash($inputString, 'SHA-256')",
+          'mergedJson.$': 'States.JsonMerge($json1, $json2, false)',
+          'parsedJson.$': 'States.StringToJson($jsonString)',
+          'stringifiedJson.$': 'States.JsonToString($jsonObject)',
+          'splitString.$': "States.StringSplit($csvString, ',')",
+        },
+      },
+    ),
+    input: {},
+    expect: {
+      status: 'SUCCEEDED',
+      output: {
+        encoded: 'SGVsbG8gV29ybGQ=',
+        decoded: 'Hello World',
+        hashValue: '1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e',
+        mergedJson: { a: 1, b: 2, c: 3, d: 4 },
+        parsedJson: { key: 'value' },
+        stringifiedJson: '{"test":"object"}',
+        splitString: ['a', 'b', 'c', 'd', 'e'],
+      },
+    },
+  },
+  {
+    name: 'nested Map iterations read the variables of every enclosing scope',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(
+      assign(
+        { bias: 4.3 },
+        {
+          Result: [
+            [9, 44, 6],
+            [82, 25, 76],
+            [18, 42, 2],
+          ],
+        },
+      ),
+      mapOver(
+        {
+          AssignCurrentVector: assign(
+            { 'xCurrent.$': '$[0]', 'yCurrent.$': '$[1]', 'zCurrent.$': '$[2]' },
+            { Next: 'Calculate' },
+          ),
+          Calculate: mapOver(
+            {
+              Summate: assign(
+                {
+                  'Sum.$':
+                    'States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)',
+                },
+                { End: true },
+              ),
+            },
+            { MaxConcurrency: 1, End: true },
+          ),
+        },
+        { MaxConcurrency: 1 },
+      ),
+    ),
+    input: {},
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        [9, 44, 6],
+        [82, 25, 76],
+        [18, 42, 2],
+      ],
+    },
+    historyCounts: { MapStateEntered: 4, MapIterationStarted: 12, PassStateExited: 13 },
+    checkHistory: (events) => {
+      const sums = assignments(events).filter(([state]) => state === 'Summate');
+      expect(sums.map(([, values]) => values.Sum)).toEqual([
+        '63',
+        '63',
+        '63',
+        '187',
+        '187',
+        '187',
+        '66',
+        '66',
+        '66',
+      ]);
+    },
+  },
+  {
+    name: 'Parallel branches may each assign the same names; `$` in a branch is the branch input',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(assign({ x: 42 }), {
+      Type: 'Parallel',
+      Branches: ['Branch1', 'Branch21', 'Branch31'].map((name) => ({
+        StartAt: name,
+        States: { [name]: assign({ 'innerX.$': '$x', 'value.$': '$' }, { End: true }) },
+      })),
+    }),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: [{}, {}, {}] },
+    checkHistory: (events) => {
+      expect(assignments(events).map(([, values]) => values)).toEqual([
+        { x: '42' },
+        { innerX: '42', value: '{}' },
+        { innerX: '42', value: '{}' },
+        { innerX: '42', value: '{}' },
+      ]);
+    },
+  },
+  {
+    name: 'MaxConcurrencyPath accepts a variable holding an integer as a string',
+    source: `https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html; ${RECORDED}`,
+    definition: chain(
+      assign({ maxConcurrency: '1' }, { Result: { Values: [1, 2, 3] } }),
+      mapOver(
+        { HandleItem: { Type: 'Pass', End: true } },
+        { ItemsPath: '$.Values', MaxConcurrencyPath: '$maxConcurrency' },
+      ),
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: [1, 2, 3] },
+    historyCounts: { MapIterationStarted: 3, MapIterationSucceeded: 3, MapStateSucceeded: 1 },
+  },
+  {
+    name: 'ItemSelector: a `.$` key reads a variable; "$bucket" without `.$` stays a string',
+    source: `${VARIABLES}; ${RECORDED}`,
+    definition: chain(
+      assign({ AnswerTemplate: "It's {}!", bucket: 'test-name' }, { Result: ['Charizard', 'Pikachu'] }),
+      mapOver(
+        { Pass: { Type: 'Pass', End: true } },
+        {
+          MaxConcurrency: 1,
+          ItemSelector: {
+            'AnnouncePokemon.$': 'States.Format($AnswerTemplate, $$.Map.Item.Value)',
+            bucketName: '$bucket',
+          },
+        },
+      ),
+    ),
+    input: {},
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { AnnouncePokemon: "It's Charizard!", bucketName: '$bucket' },
+        { AnnouncePokemon: "It's Pikachu!", bucketName: '$bucket' },
+      ],
+    },
+  },
+  {
+    name: 'Task: TimeoutSecondsPath and Parameters read variables; Assign reads the result before OutputPath',
+    source: `https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html; ${RECORDED}`,
+    definition: chain(
+      assign({ 'functionName.$': '$.FunctionName', inputData: { who: 'World' }, timeout: 300 }),
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        TimeoutSecondsPath: '$timeout',
+        Parameters: { 'Payload.$': '$inputData', 'FunctionName.$': '$functionName' },
+        Assign: { 'result.$': '$.Payload' },
+        OutputPath: '$.Payload',
+      },
+      assign({ 'previousResult.$': '$result', timeout: 150 }),
+    ),
+    input: { FunctionName: fn('greet') },
+    expect: { status: 'SUCCEEDED', output: 'Hello, World!' },
+    checkHistory: (events) => {
+      const scheduled = events.find((event) => event.type === 'TaskScheduled')!;
+      expect(scheduled.taskScheduledEventDetails?.timeoutInSeconds).toBe(300);
+      expect(JSON.parse(scheduled.taskScheduledEventDetails!.parameters!)).toEqual({
+        Payload: { who: 'World' },
+        FunctionName: fn('greet'),
+      });
+      expect(assignments(events).slice(1)).toEqual([
+        ['S2', { result: '"Hello, World!"' }],
+        ['S3', { previousResult: '"Hello, World!"', timeout: '150' }],
       ]);
     },
   },

@@ -68,12 +68,16 @@ function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
   return items;
 }
 
+/** A string of decimal digits, which `MaxConcurrencyPath` may select instead of a number (as on AWS). */
+const DIGITS = /^\d+$/;
+
 function concurrencyOf(run: StateRun<MapState>, effective: unknown): number {
   const { state } = run;
-  const value =
+  let value =
     state.MaxConcurrencyPath === undefined
       ? (state.MaxConcurrency ?? 0)
       : readPath(state.MaxConcurrencyPath, effective, run.contextSource(), run.frame);
+  if (typeof value === 'string' && DIGITS.test(value)) value = Number(value);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
