@@ -8,7 +8,19 @@ import { CliError, ExitCode } from '../exit-codes.ts';
 interface TrafficCommandOptions {
   readonly rate: string;
   readonly seconds?: string;
+  readonly track?: string;
   readonly dataDir?: string;
+}
+
+/** `--track`: a track name, else a usage error naming the flag. */
+async function trackOption(value: string): Promise<string> {
+  const { assertTrackName } = await import('#local/adapters/validation.ts');
+  try {
+    assertTrackName(value);
+  } catch (error) {
+    throw new CliError(`--${(error as Error).message}`, ExitCode.Usage);
+  }
+  return value;
 }
 
 /** How often the running tally is printed. */
@@ -28,17 +40,25 @@ export function trafficCommand(): Command {
     .option('--rate <n>', 'requests per second, 1-1000', '20')
     .option('--seconds <n>', 'stop after this long (default: until Ctrl-C)')
     .option(
+      '--track <track>',
+      'send every request to this track, whatever the weights (a blue-green preview has none)',
+    )
+    .option(
       '-d, --data-dir <dir>',
       'data dir of the running `cutover local` (default $CUTOVER_DATA_DIR or .cutover)',
     )
-    .addHelpText('after', '\nExample:\n  $ cutover traffic shop/checkout --rate 50')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ cutover traffic shop/checkout --rate 50\n  $ cutover traffic shop/checkout --track green',
+    )
     .action(async (ref: string, options: TrafficCommandOptions) => {
       const service = serviceArgument(ref);
       const rate = integerOption('--rate', options.rate, 1, 1000);
       const seconds =
         options.seconds === undefined ? undefined : integerOption('--seconds', options.seconds, 1, 86_400);
+      const track = options.track === undefined ? undefined : await trackOption(options.track);
       const url = await proxyUrlOf(service, localDataDir(options.dataDir));
-      await sendTraffic(url, rate, seconds);
+      await sendTraffic(url, rate, seconds, track);
     });
 }
 
@@ -143,11 +163,17 @@ function routedBy(traffic: RoutedTraffic): { by: string; goesTo: string } {
 }
 
 /** Sends `rate` requests a second until SIGINT or `seconds`, printing the tally as it goes and at the end. */
-async function sendTraffic(url: string, rate: number, seconds: number | undefined): Promise<void> {
+async function sendTraffic(
+  url: string,
+  rate: number,
+  seconds: number | undefined,
+  track: string | undefined,
+): Promise<void> {
   const { startTraffic } = await import('#local/adapters/traffic-generator.ts');
-  const traffic = startTraffic({ url, ratePerSecond: rate });
+  const traffic = startTraffic({ url, ratePerSecond: rate, track });
+  const to = track === undefined ? url : `track ${track} at ${url}`;
   console.log(
-    `sending ${rate} requests/s to ${url} ${seconds === undefined ? '(Ctrl-C stops)' : `for ${seconds} s`}`,
+    `sending ${rate} requests/s to ${to} ${seconds === undefined ? '(Ctrl-C stops)' : `for ${seconds} s`}`,
   );
   const report = setInterval(() => console.log(tally(traffic.stats)), REPORT_EVERY_MS);
   await new Promise<void>((done) => {

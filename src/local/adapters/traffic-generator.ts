@@ -12,6 +12,11 @@ export interface TrafficOptions {
   readonly total?: number;
   /** Requests in flight at most; the rate drops when the target is slower. @default 32 */
   readonly concurrency?: number;
+  /**
+   * Sends every request to this track of the service, whatever the weights (the `x-cutover-track` request
+   * header): how a track without weight, such as a blue-green preview, gets requests to judge.
+   */
+  readonly track?: string;
 }
 
 /** What the generator saw: answers by HTTP status and by the `x-cutover-track` header. */
@@ -49,6 +54,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const stats: TrafficStats = { sent: 0, answered: 0, failed: 0, byStatus: {}, byTrack: {} };
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 32 });
   const concurrency = options.concurrency ?? 32;
+  const headers = options.track === undefined ? {} : { [TRACK_HEADER]: options.track };
   const total = options.total ?? Number.POSITIVE_INFINITY;
   const started = performance.now();
   let inFlight = 0;
@@ -67,7 +73,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const sendOne = () => {
     stats.sent += 1;
     inFlight += 1;
-    const request = get(options.url, { agent }, (res) => {
+    const request = get(options.url, { agent, headers }, (res) => {
       res.resume();
       res.once('end', () => {
         stats.answered += 1;

@@ -19,7 +19,7 @@ import { handler as scaleTrack } from '#lambdas/scale-track/handler.ts';
 import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
-import { canaryInput, rollingInput } from '#test/builders/release-request.ts';
+import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { type FakeWorld, useFakeWorld } from './fakes.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
@@ -384,6 +384,23 @@ describe('analyze', () => {
     expect(judged).toMatch(/^(requestCount 0 < minRequests 10|no data for requestCount)$/);
     expect(hint).toBe(
       " reached canary; send traffic to the service's proxy (`cutover traffic shop/checkout`, or your client at the proxy URL `cutover local` printed)",
+    );
+  });
+
+  it('tells a blue-green preview without requests how to send its new colour some', async () => {
+    // Prepare: no request named green before the switch
+    world.metrics = { requestCount: 0 };
+    // Act
+    const { reason } = (await run(analyze, {
+      ...analyzeInput(),
+      strategy: 'blue-green',
+      request: blueGreenInput({ preview: { analysis: thresholds } }),
+      track: 'green',
+    })) as { reason: string };
+    // Assess
+    expect(reason).toContain(
+      'before the switch green has no weight, so only requests naming it reach it ' +
+        '(`cutover traffic shop/checkout --track green`, or the header `x-cutover-track: green`)',
     );
   });
 

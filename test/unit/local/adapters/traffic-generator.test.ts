@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
 
@@ -18,5 +20,26 @@ describe('startTraffic', () => {
       failed: 3,
       answered: 0,
     });
+  });
+
+  it('names the track every request is for when given one, as a preview needs', async () => {
+    // Prepare: a server that answers as the track each request names
+    const named: unknown[] = [];
+    const server = createServer((request, response) => {
+      named.push(request.headers['x-cutover-track']);
+      response.setHeader('x-cutover-track', String(request.headers['x-cutover-track']));
+      response.end('ok');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      // Act
+      const stats = await startTraffic({ url, ratePerSecond: 1_000, total: 4, track: 'green' }).done;
+      // Assess
+      expect(named).toEqual(['green', 'green', 'green', 'green']);
+      expect(stats.byTrack).toEqual({ green: 4 });
+    } finally {
+      server.close();
+    }
   });
 });
