@@ -12,6 +12,8 @@ export function issuePath(path: readonly PropertyKey[]): string {
 
 /** The value as JSON, cut to 60 characters; a value too deeply nested to serialize is `[...]` or `{...}`. */
 function shown(value: unknown): string {
+  // JSON has no Infinity (`1e400` parses to it); JSON.stringify would say null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let json: string | undefined;
   try {
     json = JSON.stringify(value);

@@ -40,7 +40,8 @@ function checkBatchBounds(request: { release?: unknown; rolling?: unknown }, ctx
     }
     return;
   }
-  if (typeof replicas !== 'number') return;
+  // A count that is no valid replica count is reported by its own check; bounds against it would only add noise.
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1) return;
   for (const field of ['maxSurge', 'maxUnavailable']) {
     const value = block[field];
     if (typeof value === 'number' && value > replicas) {

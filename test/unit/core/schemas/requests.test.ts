@@ -126,6 +126,31 @@ describe('validateRequest (blue-green, rolling)', () => {
     ).toContain('rolling.maxUnavailable: may not be 0 when maxSurge is 0');
   });
 
+  it('reports a replica count that is no count once, without bounds measured against it', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'rolling',
+        rollingInput(
+          { maxSurge: 1, maxUnavailable: 1 },
+          { release: { version: 'v2', command: ['node', 'examples/app/server.js'], replicas: 0 } },
+        ),
+      ),
+    );
+    // Assess
+    expect(message).toContain('release.replicas: must be an integer 1-1000 (got 0)');
+    expect(message).not.toContain('rolling.max');
+  });
+
+  it('shows a number too large for JSON as written, not as null', () => {
+    // Act: JSON.parse('1e400') is Infinity
+    const message = validationMessageOf(() =>
+      validateRequest('rolling', rollingInput({ bakeSeconds: JSON.parse('1e400') })),
+    );
+    // Assess
+    expect(message).toContain('rolling.bakeSeconds: must be an integer 0-86400 (got Infinity)');
+  });
+
   it('refuses a batch bound larger than the replicas, naming the field', () => {
     // Act
     const message = validationMessageOf(() =>
