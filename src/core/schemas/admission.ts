@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
+import { checkLocalReplicas } from './cluster.ts';
 import { hooksSchemaWith, releaseSchema } from './common.ts';
 import { httpUrl, imageReference, text } from './fields.ts';
 import {
@@ -8,6 +9,7 @@ import {
   localMetricsSchema,
   prometheusMetricsSchema,
 } from './metrics.ts';
+import { checkRoutingCluster } from './traffic.ts';
 
 /**
  * Admission: the rules a request meets to start a release, on top of the shape, defaults and cross-field
@@ -68,7 +70,8 @@ export interface RequestAnalysis {
 }
 
 /**
- * The cross-field rules of admission, for a strategy's refinement: an issue for each metric the request's
+ * The cross-field rules of admission, for a strategy's refinement: a local cluster's replica limit, a
+ * Kubernetes router's cluster, and an issue for each metric the request's
  * analyses read that `metrics.queries` of a Prometheus provider does not give (it has no built-in queries):
  * each analysis reads requestCount and errorRate, and latencyP99Ms when its maxLatencyP99Ms is set. Without
  * the query, the first analysis would fail once traffic moved. CloudWatch's built-in queries give every
@@ -78,10 +81,12 @@ export interface RequestAnalysis {
  * checkAdmission(request, ctx, [{ path: 'rolling.analysis', analysis: request.rolling.analysis }]);
  */
 export function checkAdmission(
-  request: { metrics?: unknown },
+  request: { metrics?: unknown; cluster?: { type?: unknown }; traffic?: { type?: unknown } },
   ctx: z.RefinementCtx,
   analyses: readonly RequestAnalysis[],
 ): void {
+  checkLocalReplicas(request, ctx);
+  checkRoutingCluster(request, ctx);
   const { type, queries } = (request.metrics ?? {}) as { type?: unknown; queries?: unknown };
   if (type !== 'prometheus' || typeof queries !== 'object' || queries === null || Array.isArray(queries))
     return;

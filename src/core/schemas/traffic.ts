@@ -89,6 +89,35 @@ export const trafficConfigSchema = z.discriminatedUnion('type', [
 
 export type TrafficConfig = z.infer<typeof trafficConfigSchema>;
 
+/** Routers whose routing objects live in a Kubernetes cluster: `traffic.cluster`, else the request's. */
+const KUBERNETES_TRAFFIC_TYPES: ReadonlySet<string> = new Set(
+  [
+    serviceSelectorTrafficSchema,
+    albIngressTrafficSchema,
+    gatewayApiTrafficSchema,
+    istioTrafficSchema,
+    nginxIngressTrafficSchema,
+  ].map((schema) => schema.shape.type.value),
+);
+
+/**
+ * Adds an issue when a Kubernetes router has no Kubernetes cluster to read its routing objects from: no
+ * `traffic.cluster`, and the request's `cluster` is not one (the local cluster).
+ */
+export function checkRoutingCluster(
+  request: { cluster?: { type?: unknown }; traffic?: { type?: unknown; cluster?: unknown } },
+  ctx: z.RefinementCtx,
+): void {
+  const { traffic, cluster } = request;
+  if (!KUBERNETES_TRAFFIC_TYPES.has(String(traffic?.type)) || traffic?.cluster !== undefined) return;
+  if (cluster?.type !== 'local') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['traffic', 'cluster'],
+    message: `is required with cluster.type local: the ${String(traffic?.type)} router reads its routing objects from a Kubernetes cluster (give traffic.cluster of type eks or kubeconfig, or route with traffic.type local)`,
+  });
+}
+
 /** Routers that can only send all traffic to one track. */
 export const SWITCH_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['service-selector']);
 

@@ -1,8 +1,6 @@
 import { ValidationError } from '#core/errors.ts';
+import { MAX_LOCAL_REPLICAS } from '#core/schemas/cluster.ts';
 import type { Release, ServiceRef, Weights } from '#core/types.ts';
-
-/** Upper bound on replicas per track: each is a process on this machine. */
-export const MAX_LOCAL_REPLICAS = 50;
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -121,7 +121,11 @@ describe('buildPlan', () => {
       'rolling',
       rollingInput(
         { maxSurge: 1, maxUnavailable: 0 },
-        { release: { version: 'v2', command: ['x'], replicas: 1000 } },
+        {
+          release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 1000 },
+          cluster: { type: 'kubeconfig' },
+          traffic: { type: 'gateway-api', httpRoute: 'checkout' },
+        },
       ),
     );
     const live = { weights: { blue: 100 }, liveReplicas: 1000 };

@@ -126,6 +126,37 @@ describe('validateRequest (blue-green, rolling)', () => {
     ).toContain('rolling.maxUnavailable: may not be 0 when maxSurge is 0');
   });
 
+  it('refuses more replicas than the local cluster runs, before anything starts', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'rolling',
+        rollingInput(
+          {},
+          { release: { version: 'v2', command: ['node', 'examples/app/server.js'], replicas: 60 } },
+        ),
+      ),
+    );
+    // Assess
+    expect(message).toContain(
+      'release.replicas: must be at most 50 on the local cluster, which runs each replica as a process on this machine (got 60)',
+    );
+  });
+
+  it('refuses a Kubernetes router without a Kubernetes cluster to read its routing objects from', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'blue-green',
+        blueGreenInput({}, { traffic: { type: 'service-selector', service: 'x' } }),
+      ),
+    );
+    // Assess
+    expect(message).toContain(
+      'traffic.cluster: is required with cluster.type local: the service-selector router reads its routing objects from a Kubernetes cluster',
+    );
+  });
+
   it('reports a replica count that is no count once, without bounds measured against it', () => {
     // Act
     const message = validationMessageOf(() =>
