@@ -82,7 +82,17 @@ function findTaskToken(value: unknown): string | undefined {
   return undefined;
 }
 
-const TASK_ENDED = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut', 'TaskAborted']);
+/** The events after which no task waits for its token: the task's end, or the execution's. */
+const WAIT_ENDED = new Set([
+  'TaskSucceeded',
+  'TaskFailed',
+  'TaskTimedOut',
+  'TaskAborted',
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionTimedOut',
+  'ExecutionAborted',
+]);
 
 /** Whether the event schedules a task that waits for its token (`.waitForTaskToken`): an approval. */
 export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
@@ -94,7 +104,8 @@ export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
 
 /**
  * The task token of the approval an execution is waiting on: the newest `.waitForTaskToken` task that has
- * not ended, whose parameters pass the token as `taskToken`. Works the same against AWS and the local runtime.
+ * not ended, whose parameters pass the token as `taskToken`; none once the execution ended. Works the same
+ * against AWS and the local runtime.
  */
 export function pendingTaskToken(events: readonly HistoryEvent[]): string | undefined {
   return events.reduce(pendingTaskTokenAfter, undefined);
@@ -111,7 +122,7 @@ export function pendingTaskTokenAfter(token: string | undefined, event: HistoryE
   if (schedulesTaskTokenWait(event)) {
     return findTaskToken(JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}'));
   }
-  return event.type && TASK_ENDED.has(event.type) ? undefined : token;
+  return event.type && WAIT_ENDED.has(event.type) ? undefined : token;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   readableCause,
   TransientAdapterError,
 } from '#core/errors.ts';
+import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
 import { schedulesTaskTokenWait } from './history.ts';
 
@@ -44,7 +45,7 @@ export type ProgressLine =
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
   /** An approval the execution now waits for, with its timeout when it has one. */
-  | { readonly kind: 'approval'; readonly timeoutSeconds?: number }
+  | ({ readonly kind: 'approval' } & ApprovalTimeout)
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -151,7 +152,13 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   }
   if (schedulesTaskTokenWait(event)) {
     const timeoutSeconds = event.taskScheduledEventDetails?.timeoutInSeconds;
-    return [{ kind: 'approval', ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) }];
+    return [
+      {
+        kind: 'approval',
+        ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+        ...(event.timestamp ? { scheduledAt: new Date(event.timestamp).getTime() } : {}),
+      },
+    ];
   }
   const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
   if (failed?.error === TransientAdapterError.errorName) {
@@ -368,8 +375,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'attemptFailed':
       return `  attempt failed (retried while attempts remain): ${line.cause}`;
     case 'approval': {
-      const timeout =
-        line.timeoutSeconds === undefined ? '' : ` (times out after ${count(line.timeoutSeconds)} s)`;
+      const timeoutText = approvalTimeoutText(line);
+      const timeout = timeoutText === undefined ? '' : ` (${timeoutText})`;
       return `  approval waiting${timeout}: \`cutover approve ${execution}\` goes on, \`cutover reject ${execution} --reason <why>\` rolls back`;
     }
     case 'notified':

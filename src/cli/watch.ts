@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
-import { type EndpointOptions, endpointFlags } from './endpoint.ts';
+import {
+  type ApprovalDeadline,
+  consoleDeadline,
+  realTimeDeadline,
+  withApprovalDeadline,
+} from './approval-deadline.ts';
+import { type EndpointOptions, endpointFlags, localEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
@@ -18,6 +24,8 @@ export interface WatchOptions {
   readonly reconnectSeconds?: number;
   /** The endpoint flags the commands an approval names need (` --endpoint <url>`). @default '' */
   readonly endpointFlags?: string;
+  /** When a waiting approval times out at the endpoint. @default unknown: its logical timeout is stated */
+  readonly approvalDeadline?: ApprovalDeadline;
 }
 
 /** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
@@ -101,7 +109,9 @@ export async function watchExecution(
     for (const event of events) {
       lastEventId = event.id ?? lastEventId;
       for (const line of reader.linesOf(event)) {
-        print(formatProgress(line, execution));
+        print(
+          formatProgress(await withApprovalDeadline(line, executionArn, options.approvalDeadline), execution),
+        );
         if (line.kind === 'end') return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
       }
     }
@@ -115,7 +125,8 @@ const INTERRUPTED = 130;
 /**
  * {@link watchExecution} at a terminal: Ctrl-C (SIGINT) stops the following, not the execution, and says
  * so, with the commands that follow it again or stop it (with the same endpoint options); so does an
- * endpoint that stays unreachable past `reconnectSeconds` (exit code 3).
+ * endpoint that stays unreachable past `reconnectSeconds` (exit code 3). An approval's deadline is read from
+ * the local runtime's console, which runs it at its `WAIT_TIME_SCALE`, or, with `--aws`, is at real time.
  *
  * @example
  * process.exitCode = await followExecution(sfn, executionArn, { endpoint: 'http://127.0.0.1:8083' });
@@ -137,7 +148,13 @@ export async function followExecution(
   try {
     const { reconnectSeconds } = options;
     const flags = endpointFlags(options);
-    return await watchExecution(sfn, executionArn, { reconnectSeconds, endpointFlags: flags }, contact);
+    const approvalDeadline = options.aws ? realTimeDeadline : consoleDeadline(localEndpoint(options));
+    return await watchExecution(
+      sfn,
+      executionArn,
+      { reconnectSeconds, endpointFlags: flags, approvalDeadline },
+      contact,
+    );
   } catch (error) {
     throw withFollowUp(error, name, options);
   } finally {

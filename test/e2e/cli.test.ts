@@ -12,7 +12,7 @@ import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
 import { aDatabaseHeldLocked, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
-import { pendingTaskToken, readHistory } from '../../src/cli/history.ts';
+import { pendingTaskToken, readHistory, schedulesTaskTokenWait } from '../../src/cli/history.ts';
 
 /**
  * Waits run at a tenth of real time: the examples' 30 s bakes take 3 s, an approval's hour 6 minutes.
@@ -277,7 +277,7 @@ describe('cutover --help', () => {
     // Assess
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: cutover ${command}`);
-    expect(stdout).toMatch(new RegExp(`Example:\\n  \\$ cutover ${command} `));
+    expect(stdout).toMatch(new RegExp(`Examples?:\\n  \\$ cutover ${command} `));
   });
 });
 
@@ -422,6 +422,8 @@ describe('cutover plan', () => {
     expect(stdout).toContain('canary: stable -> canary');
     expect(stdout).toMatch(/step 1\/2 .* 90\/10 +bake 30s, analyze 30s/);
     expect(stdout).toMatch(/step 2\/2 .* 50\/50 +bake 30s, analyze 30s/);
+    expect(stdout).toContain('\n  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20\n');
+    expect(stdout).toContain('\n  promote      stable to v2 at 100%\n  scale down   canary after 10s');
     expect(stdout).toMatch(/expected duration +1m 20s/);
     expect(stdout).toContain(`state transitions  ${plan.stateTransitions}\n`);
     expect(stdout).toContain(`AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} (at $0.025 per 1,000`);
@@ -678,8 +680,16 @@ describe('a canary release from the CLI', () => {
     expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(0);
     const answerWith = `${name} --endpoint ${endpoint}`;
+    // The hour of the example runs at WAIT_TIME_SCALE: 6 minutes after the approval task was scheduled.
+    const scheduled = (await readHistory(sfn, arn)).find(schedulesTaskTokenWait)!.timestamp!.getTime();
+    const deadline = new Date(scheduled + 3_600_000 * Number(WAIT_TIME_SCALE)).toTimeString().slice(0, 8);
+    expect(waited.stdout).toMatch(
+      new RegExp(
+        `→ RequestApproval\\n  approval waiting \\(times out at ${deadline}, in (6m 0s|5m 5\\ds)\\): `,
+      ),
+    );
     expect(waited.stdout).toContain(
-      `→ RequestApproval\n  approval waiting (times out after 3,600 s): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n` +
+      `): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n` +
         `  approval approved by ${process.env.USER ?? 'cli'}: dashboards look good\n→ DeployStable\n`,
     );
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
@@ -701,6 +711,22 @@ describe('a canary release from the CLI', () => {
     expect(waited.code).toBe(1);
     expect(waited.stdout).toMatch(/→ Rollback\n/);
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('FAILED: ApprovalRejected — p99 is creeping up');
+  });
+
+  it('approve and reject of a release aborted while it waited for approval exit 2 saying it was aborted', async () => {
+    // Prepare
+    const name = 'checkout-v3-aborted';
+    const { run } = await runWaitingForApproval(name);
+    await cutover('abort', name, '--reason', 'wrong image', '--endpoint', endpoint);
+    await run;
+    await cutover('watch', `abort-${name}`, '--endpoint', endpoint);
+    // Act
+    const approve = await cutover('approve', name, '--endpoint', endpoint);
+    const reject = await cutover('reject', name, '--reason', 'too late', '--endpoint', endpoint);
+    // Assess
+    const said = `cutover: ${name} is not waiting for an approval: it was aborted\n`;
+    expect(approve).toMatchObject({ code: 2, stdout: '', stderr: said });
+    expect(reject).toMatchObject({ code: 2, stdout: '', stderr: said });
   });
 
   it('approve of a release that waits on nothing exits 2', async () => {

@@ -1,20 +1,15 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
-import { ApprovalRejectedError } from '#core/errors.ts';
+import { answerApprovalToken, type Decision, type DecisionBody } from '../approval-token.ts';
 import {
   createStepFunctionsClient,
   type EndpointOptions,
   localEndpoint,
   withEndpointOptions,
 } from '../endpoint.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
-import { pendingTaskToken, readHistory } from '../history.ts';
+import { CliError } from '../exit-codes.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
-type Decision = 'approve' | 'reject';
 type DecisionOptions = EndpointOptions & { reason?: string };
-/** The release API's approve body (`{comment?, approver?}`) or reject body (`{reason?, approver?}`). */
-type DecisionBody = Readonly<Record<string, string>>;
 
 /** What the release API's approve or reject call takes; also the output or cause sent on AWS. */
 function decisionBody(decision: Decision, reason: string | undefined): DecisionBody {
@@ -47,32 +42,13 @@ async function answerThroughReleaseApi(
   throw new CliError(`${decision} refused (${response.status}): ${answer.message ?? response.statusText}`);
 }
 
-/** Answers the task token of the approval the execution's history shows pending (AWS, or any endpoint). */
-async function answerTaskToken(
-  sfn: SFNClient,
-  ref: string,
-  executionArn: string,
-  decision: Decision,
-  body: DecisionBody,
-): Promise<void> {
-  const taskToken = pendingTaskToken(await readHistory(sfn, executionArn));
-  if (!taskToken) throw new CliError(`${ref} is not waiting for an approval`, ExitCode.Usage);
-  const text = JSON.stringify(body);
-  if (decision === 'approve') {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: text }));
-  } else {
-    const error = ApprovalRejectedError.errorName;
-    await sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: text }));
-  }
-}
-
 async function decide(decision: Decision, ref: string, options: DecisionOptions): Promise<void> {
   const sfn = createStepFunctionsClient(options);
   const executionArn = await resolveExecutionArn(sfn, ref);
   const body = decisionBody(decision, options.reason);
   const answered =
     !options.aws && (await answerThroughReleaseApi(localEndpoint(options), executionArn, decision, body));
-  if (!answered) await answerTaskToken(sfn, ref, executionArn, decision, body);
+  if (!answered) await answerApprovalToken(sfn, ref, executionArn, decision, body);
   console.log(`${decision === 'approve' ? 'approved' : 'rejected'} ${executionArn}`);
 }
 

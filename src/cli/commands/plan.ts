@@ -8,8 +8,15 @@ import {
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import type { HookPhase } from '#core/schemas/index.ts';
+import type { DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
 import { formatDuration } from '../format.ts';
+import {
+  type AnalysisConfig,
+  allAtOnceLine,
+  analysisLines,
+  promoteLine,
+  scaleDownLine,
+} from '../plan-analysis.ts';
 import { weightsBar } from '../progress.ts';
 import { readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
@@ -35,16 +42,51 @@ function stepLines(plan: Plan): string[] {
   });
 }
 
-/** Blue-green has no steps: an optional preview analysis and approval, the switch, a post-switch analysis. */
-function blueGreenLines(plan: Plan): string[] {
+/**
+ * Blue-green has no steps: an optional preview analysis and approval, the switch, a post-switch analysis
+ * (each with its thresholds and limits).
+ */
+function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] {
   const { live, next } = plan.tracks;
-  const window = (label: string, w: PlanWindow | undefined) =>
-    w?.enabled ? [`  ${label}: bake ${w.bakeSeconds}s, analyze ${w.windowSeconds}s`] : [];
+  const window = (title: string, w: PlanWindow | undefined, block?: { analysis: AnalysisConfig }) =>
+    w?.enabled && block
+      ? [
+          `  ${title}: bake ${w.bakeSeconds}s, analyze ${w.windowSeconds}s`,
+          ...analysisLines(block.analysis, request.metrics, plan.approval.timeoutSeconds, '    '),
+        ]
+      : [];
   return [
-    ...window(`preview analysis of ${next}`, plan.preview),
+    ...window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview),
     ...approvalLine(plan, 'the switch'),
     `  switch  ${weightsBar({ [next]: 100, [live]: 0 })}`,
-    ...window('post-switch analysis', plan.postSwitch),
+    ...window('post-switch analysis', plan.postSwitch, request.blueGreen.postSwitch),
+  ];
+}
+
+/**
+ * A canary's steps, the thresholds and limits of the analysis after each (none without steps: preset
+ * `AllAtOnce`, or a first release), the approval, then the promotion.
+ */
+function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
+  const { analysis } = request.canary;
+  const { version } = request.release;
+  const why = plan.firstRelease ? 'first release' : 'preset AllAtOnce';
+  const judged = plan.steps.some((step) => step.analyze);
+  return [
+    ...(plan.stepCount === 0 ? [allAtOnceLine(version, why)] : stepLines(plan)),
+    ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
+    ...approvalLine(plan, 'promotion'),
+    promoteLine(plan.tracks.live, version),
+  ];
+}
+
+/** A rolling release's batches, then the thresholds and limits of the analysis after each, if it has one. */
+function rollingLines(plan: Plan, request: RequestOf['rolling']): string[] {
+  const { analysis } = request.rolling;
+  const judged = analysis !== undefined && plan.steps.some((step) => step.analyze);
+  return [
+    ...stepLines(plan),
+    ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
   ];
 }
 
@@ -109,14 +151,39 @@ export function formatDatabaseMigrationPlan(plan: DatabaseMigrationPlan): string
   ].join('\n');
 }
 
-/** The plan as a person reads it: one line per step, then duration, transitions and cost. */
-export function formatPlan(plan: Plan): string {
+/** The lines of a release's own walk: its steps or switch, with their analyses, approval and promotion. */
+function strategyLines(plan: Plan, request: DeploymentRequest): string[] {
+  if (plan.strategy === 'blue-green') return blueGreenLines(plan, request as RequestOf['blue-green']);
+  if (plan.strategy === 'rolling') return rollingLines(plan, request as RequestOf['rolling']);
+  return canaryLines(plan, request as RequestOf['canary']);
+}
+
+/**
+ * The scale-down of the previous version once the release has all traffic: the canary track, or the
+ * previous colour. A rolling release replaces its replicas batch by batch; a first release has nothing to
+ * scale down.
+ */
+function scaleDownLines(plan: Plan): string[] {
+  if (plan.strategy === 'rolling' || plan.firstRelease) return [];
+  const track = plan.strategy === 'canary' ? plan.tracks.next : plan.tracks.live;
+  return [scaleDownLine(track, plan.scaleDownDelaySeconds)];
+}
+
+/**
+ * The plan of `request` as a person reads it: one line per step, the analyses' thresholds and limits, the
+ * promotion, the webhooks, the scale-down, then duration, transitions and cost.
+ *
+ * @example
+ * console.log(formatPlan(buildPlan('canary', request), request));
+ * // canary: stable -> canary
+ * //   step 1/2  stable ███...░░░░ canary 90/10  bake 30s, analyze 30s ...
+ */
+export function formatPlan(plan: Plan, request: DeploymentRequest): string {
   const body = [
     ...hookLine(plan, 'beforeTraffic', `once ${plan.tracks.next} is ready, before it takes traffic`),
-    ...(plan.strategy === 'blue-green'
-      ? blueGreenLines(plan)
-      : [...stepLines(plan), ...approvalLine(plan, 'promotion')]),
+    ...strategyLines(plan, request),
     ...hookLine(plan, 'afterTraffic', 'once the release has all traffic, before scale-down and clean-up'),
+    ...scaleDownLines(plan),
   ];
   return [
     `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`,
@@ -167,7 +234,7 @@ export function planCommand(): Command {
             `${NOT_GIVEN}, and the 1 this plan assumes does not fit the request:`,
           );
       const plan = buildPlan(strategy, planned);
-      console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+      console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, planned));
       if (!given) console.error(`${NOT_GIVEN}; this plan, which does not read the cluster, assumes 1`);
     });
 }

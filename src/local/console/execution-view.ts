@@ -4,6 +4,7 @@
  * database migration did, whether an approval waits, and the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, ProgressReader, progressText } from '../../cli/progress.ts';
 
@@ -105,7 +106,7 @@ export class ExecutionViewAccumulator {
     const { at, timeoutSeconds } = this.#approvalScheduled ?? {};
     const timesOutAt =
       pending && at !== undefined && timeoutSeconds !== undefined
-        ? at + timeoutSeconds * 1000 * waitScale
+        ? approvalTimesOutAt(at, timeoutSeconds, waitScale)
         : undefined;
     return {
       states: this.#states.lines(),

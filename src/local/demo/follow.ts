@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionNameOf } from '#core/api-routes.ts';
+import { type ApprovalDeadline, withApprovalDeadline } from '../../cli/approval-deadline.ts';
 import { readEventsAfter } from '../../cli/history.ts';
 import { formatProgress, ProgressReader } from '../../cli/progress.ts';
 
@@ -12,13 +13,15 @@ export interface FollowedExecution {
 
 /**
  * Prints an execution's progress as it happens until its history ends (so its last events are printed
- * too). `onEvents` sees the whole history after each poll (the demo answers approvals there).
+ * too), an approval with its deadline when `approvalDeadline` knows it. `onEvents` sees the whole history
+ * after each poll (the demo answers approvals there).
  */
 export async function followExecution(
   sfn: SFNClient,
   executionArn: string,
   print: (line: string) => void,
   onEvents: (events: readonly HistoryEvent[]) => Promise<void> = async () => {},
+  approvalDeadline?: ApprovalDeadline,
 ): Promise<FollowedExecution> {
   const events: HistoryEvent[] = [];
   const reader = new ProgressReader();
@@ -27,7 +30,8 @@ export async function followExecution(
     let ended = false;
     for (const event of fresh) {
       for (const line of reader.linesOf(event)) {
-        print(formatProgress(line, executionNameOf(executionArn)));
+        const shown = await withApprovalDeadline(line, executionArn, approvalDeadline);
+        print(formatProgress(shown, executionNameOf(executionArn)));
         ended ||= line.kind === 'end';
       }
     }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { consoleDeadline } from '../../cli/approval-deadline.ts';
 import { pendingTaskToken } from '../../cli/history.ts';
 import { startTraffic } from '../adapters/traffic-generator.ts';
 import { RealClock } from '../clock.ts';
@@ -33,7 +34,12 @@ interface ChapterResult {
 }
 
 /** Follows one execution, granting its approval through the Step Functions API when the chapter says so. */
-function follow(sfn: SFNClient, executionArn: string, chapter: Chapter): Promise<FollowedExecution> {
+function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  chapter: Chapter,
+  endpoint: string,
+): Promise<FollowedExecution> {
   let approved = false;
   return followExecution(
     sfn,
@@ -47,6 +53,7 @@ function follow(sfn: SFNClient, executionArn: string, chapter: Chapter): Promise
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output }));
       approved = true;
     },
+    consoleDeadline(endpoint),
   );
 }
 
@@ -113,7 +120,7 @@ async function main(): Promise<number> {
           input: JSON.stringify(chapter.smokeTest ? { ...chapter.request, hooks } : chapter.request),
         }),
       );
-      const outcome = await follow(sfn, executionArn!, chapter);
+      const outcome = await follow(sfn, executionArn!, chapter, runtime.endpoint);
       const split = Object.fromEntries(
         Object.entries(traffic.stats.byTrack).map(([track, n]) => [track, n - (before[track] ?? 0)]),
       );

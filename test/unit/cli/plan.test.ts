@@ -111,7 +111,7 @@ describe('formatPlan', () => {
     };
     const request = validateRequest('canary', { ...canaryExample(), hooks });
     // Act
-    const lines = formatPlan(buildPlan('canary', request, live)).split('\n');
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 2)).toEqual([
       'canary: stable -> canary',
@@ -119,7 +119,7 @@ describe('formatPlan', () => {
     ]);
   });
 
-  it('names the afterTraffic webhooks after the steps', () => {
+  it('names the afterTraffic webhooks after the promotion, before the scale-down', () => {
     // Prepare
     const url = 'https://ci.example.com/e2e';
     const hooks = {
@@ -130,12 +130,16 @@ describe('formatPlan', () => {
     };
     const request = validateRequest('canary', { ...canaryExample(), hooks });
     // Act
-    const lines = formatPlan(buildPlan('canary', request, live)).split('\n');
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
-    expect(lines.slice(1, 4)).toEqual([
+    expect(lines.slice(1, 8)).toEqual([
       expect.stringMatching(/^ {2}step 1\/2 /),
       expect.stringMatching(/^ {2}step 2\/2 /),
+      expect.stringMatching(/^ {2}thresholds /),
+      expect.stringMatching(/^ {2}limits /),
+      expect.stringMatching(/^ {2}promote /),
       '  webhooks e2e, load once the release has all traffic, before scale-down and clean-up',
+      expect.stringMatching(/^ {2}scale down /),
     ]);
   });
 
@@ -144,8 +148,107 @@ describe('formatPlan', () => {
     const hooks = { beforeTraffic: [{ name: 'smoke', url: 'http://127.0.0.1:9000/smoke' }] };
     const request = validateRequest('canary', { ...canaryExample(), hooks });
     // Act
-    const text = formatPlan(buildPlan('canary', request, { weights: {}, liveReplicas: 0 }));
+    const text = formatPlan(buildPlan('canary', request, { weights: {}, liveReplicas: 0 }), request);
     // Assess
     expect(text).not.toContain('webhook');
+  });
+
+  it('prints the analysis thresholds, its limits and the promotion of a canary', () => {
+    // Prepare
+    const request = validateRequest('canary', canaryExample());
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
+    // Assess
+    expect(lines.slice(0, 7)).toEqual([
+      'canary: stable -> canary',
+      '  step 1/2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
+      '  step 2/2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
+      '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
+      '  limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
+      '  promote      stable to v2 at 100%',
+      '  scale down   canary after 10s (scaleDownDelaySeconds)',
+    ]);
+  });
+
+  it('says a canary of preset AllAtOnce sends 100% at once, with no analysis', () => {
+    // Prepare
+    const { steps: _steps, ...canary } = canaryExample().canary;
+    const request = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { ...canary, preset: 'AllAtOnce' },
+    });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
+    // Assess
+    expect(lines.slice(0, 4)).toEqual([
+      'canary: stable -> canary',
+      '  all at once  no steps and no analysis (preset AllAtOnce): the promotion sends 100% to v2 at once',
+      '  promote      stable to v2 at 100%',
+      '  scale down   canary after 10s (scaleDownDelaySeconds)',
+    ]);
+  });
+
+  it('says a pause on an inconclusive analysis waits for an answer, and a gate of CloudWatch alarms', () => {
+    // Prepare
+    const analysis = { failureLimit: 3, inconclusiveLimit: 0, onInconclusive: 'pause', intervalSeconds: 60 };
+    const request = validateRequest('canary', {
+      ...canaryExample(),
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx', 'checkout-p99'] },
+      canary: { ...canaryExample().canary, analysis, approval: { timeoutSeconds: 900 } },
+    });
+    // Act
+    const text = formatPlan(buildPlan('canary', request, live), request);
+    // Assess
+    expect(text).toContain(
+      '  thresholds   fails when any of the CloudWatch alarms checkout-5xx, checkout-p99 is in ALARM\n' +
+        '  limits       failureLimit 3, inconclusiveLimit 0, onInconclusive pause (waits for approve or reject, up to 900s); re-analysis after 60s\n' +
+        '  approval before promotion (times out after 900s)\n',
+    );
+  });
+
+  it("prints the thresholds and limits of each of blue-green's analyses, and the scale-down", () => {
+    // Prepare
+    const example = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../../examples/requests/blue-green.json'), 'utf8'),
+    );
+    const preview = { analysis: { maxErrorRate: 0.02 } };
+    const request = validateRequest('blue-green', {
+      ...example,
+      blueGreen: { ...example.blueGreen, preview },
+    });
+    // Act
+    const lines = formatPlan(
+      buildPlan('blue-green', request, { weights: { blue: 100 }, liveReplicas: 2 }),
+      request,
+    ).split('\n');
+    // Assess
+    expect(lines.slice(0, 10)).toEqual([
+      'blue-green: blue -> green',
+      '  preview analysis of green: bake 30s, analyze 30s',
+      '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
+      '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
+      '  switch  green ████████████████████████████████████████ blue 100/0',
+      '  post-switch analysis: bake 30s, analyze 30s',
+      '    thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
+      '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
+      '  scale down   blue after 10s (scaleDownDelaySeconds)',
+      expect.stringMatching(/^expected duration /),
+    ]);
+  });
+
+  it("prints the thresholds and limits of a rolling release's analysis after its batches", () => {
+    // Prepare
+    const example = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../../examples/requests/rolling.json'), 'utf8'),
+    );
+    const request = validateRequest('rolling', example);
+    // Act
+    const lines = formatPlan(buildPlan('rolling', request), request).split('\n');
+    // Assess
+    expect(lines.slice(3, 6)).toEqual([
+      expect.stringMatching(/^ {2}step 3\/3 /),
+      '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 10',
+      '  limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
+    ]);
   });
 });

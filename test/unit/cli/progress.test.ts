@@ -1,12 +1,15 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   failureOf,
   formatProgress,
+  type ProgressLine,
   ProgressReader,
   progressOf,
   taskReportsOf,
 } from '../../../src/cli/progress.ts';
+
+type Approval = Extract<ProgressLine, { kind: 'approval' }>;
 
 /** A Lambda task's TaskSucceeded event with `payload` as its result (wrapped as `lambda:invoke` wraps it). */
 function taskSucceeded(id: number, payload: object): HistoryEvent {
@@ -103,28 +106,59 @@ describe('progressOf', () => {
     expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
   });
 
+  /** The TaskScheduled event of an approval waiting `timeoutSeconds` for its token, scheduled at `at`. */
+  const approvalScheduled = (at: Date, timeoutSeconds?: number): HistoryEvent => ({
+    id: 40,
+    timestamp: at,
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      region: 'us-east-1',
+      parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
+      ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+    },
+  });
+
   it('says an approval is waiting, until when, and the commands that answer it', () => {
-    // Prepare
-    const event: HistoryEvent = {
-      id: 40,
-      timestamp: new Date(),
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resourceType: 'lambda',
-        resource: 'invoke.waitForTaskToken',
-        region: 'us-east-1',
-        parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
-        timeoutInSeconds: 3600,
-      },
-    };
+    // Prepare: a runtime whose clock is not known runs the timeout at real time unless it scales its waits
+    vi.useFakeTimers({ now: new Date(2026, 10, 29, 20, 22, 28) });
+    const event = approvalScheduled(new Date(), 3600);
     // Act
     const lines = progressOf(event).map((line) => formatProgress(line, 'checkout-v4 --aws'));
     const reports = taskReportsOf(event);
     // Assess
+    vi.useRealTimers();
     expect(lines).toEqual([
-      '  approval waiting (times out after 3,600 s): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
+      '  approval waiting (times out after 3,600 s, at 21:22:28 unless the runtime scales its waits): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
     ]);
     expect(reports).toEqual([]);
+  });
+
+  it("states an approval's deadline as the runtime's clock runs it, and how long is left", () => {
+    // Prepare: 60 s at WAIT_TIME_SCALE=0.1 time out 6 s after the approval was scheduled
+    vi.useFakeTimers({ now: new Date(2026, 10, 29, 20, 22, 28) });
+    const [line] = progressOf(approvalScheduled(new Date(), 60)) as [Approval];
+    // Act
+    const text = formatProgress({ ...line, timesOutAt: Date.now() + 6_000 }, 'ck-v8');
+    const afterwards = formatProgress({ ...line, timesOutAt: Date.now() - 1_000 }, 'ck-v8');
+    const tomorrow = formatProgress({ ...line, timesOutAt: Date.now() + 86_400_000 }, 'ck-v8');
+    // Assess
+    vi.useRealTimers();
+    expect(text).toBe(
+      '  approval waiting (times out at 20:22:34, in 6s): `cutover approve ck-v8` goes on, `cutover reject ck-v8 --reason <why>` rolls back',
+    );
+    expect(afterwards).toMatch(/^ {2}approval waiting \(times out at 20:22:27\): /);
+    expect(tomorrow).toMatch(/^ {2}approval waiting \(times out at 20:22:28 on 2026-11-30, in 24h 0m 0s\): /);
+  });
+
+  it('says nothing of a timeout an approval does not have', () => {
+    // Act
+    const lines = progressOf(approvalScheduled(new Date())).map((line) => formatProgress(line, 'ck-v8'));
+    // Assess
+    expect(lines).toEqual([
+      '  approval waiting: `cutover approve ck-v8` goes on, `cutover reject ck-v8 --reason <why>` rolls back',
+    ]);
   });
 
   it('says who answered an approval and what they said, read in order with the wait', () => {

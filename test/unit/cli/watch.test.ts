@@ -72,4 +72,43 @@ describe('watchExecution', () => {
     ]);
     expect(printed.filter((line) => line === '→ CheckCanary')).toHaveLength(6);
   });
+
+  it("states a waiting approval's deadline as the endpoint's clock runs it", async () => {
+    // Prepare: an approval of 60 s that a runtime at WAIT_TIME_SCALE=0.1 times out 6 s after scheduling it
+    const scheduled = new Date();
+    const sfn = aGrowingHistory([
+      [
+        {
+          type: 'TaskScheduled',
+          timestamp: scheduled,
+          taskScheduledEventDetails: {
+            resourceType: 'lambda',
+            resource: 'invoke.waitForTaskToken',
+            region: 'us-east-1',
+            parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
+            timeoutInSeconds: 60,
+          },
+        },
+        { type: 'ExecutionAborted', timestamp: new Date(), executionAbortedEventDetails: {} },
+      ],
+    ]);
+    const asked: unknown[] = [];
+    const approvalDeadline = async (arn: string, approval: object) => {
+      asked.push({ arn, ...approval });
+      return scheduled.getTime() + 6_000;
+    };
+    const printed: string[] = [];
+    // Act
+    await watchExecution(sfn, executionArn, {
+      print: (line) => printed.push(line),
+      pollMs: 1,
+      approvalDeadline,
+    });
+    // Assess
+    const at = new Date(scheduled.getTime() + 6_000).toTimeString().slice(0, 8);
+    expect(printed[0]).toMatch(new RegExp(`^ {2}approval waiting \\(times out at ${at}, in [56]s\\): `));
+    expect(asked).toEqual([
+      { arn: executionArn, kind: 'approval', timeoutSeconds: 60, scheduledAt: scheduled.getTime() },
+    ]);
+  });
 });

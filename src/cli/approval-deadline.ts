@@ -1,0 +1,106 @@
+/**
+ * When a waiting approval times out, as `cutover watch` and the local console state it: its task's
+ * `TimeoutSeconds` after the task was scheduled, on the clock of the runtime that runs it.
+ */
+import { executionIdOf } from '#core/api-routes.ts';
+import { formatDuration } from './format.ts';
+import type { ProgressLine } from './progress.ts';
+
+/**
+ * The instant (epoch milliseconds) an approval task scheduled at `scheduledAt` with `timeoutSeconds` times
+ * out, on a runtime whose waits run `waitScale` real milliseconds per logical one (`WAIT_TIME_SCALE` of
+ * `cutover local`; 1 on AWS).
+ *
+ * @example
+ * approvalTimesOutAt(Date.parse('2026-11-29T20:22:28Z'), 60, 0.1); // 20:22:34
+ */
+export function approvalTimesOutAt(scheduledAt: number, timeoutSeconds: number, waitScale = 1): number {
+  return scheduledAt + timeoutSeconds * 1000 * waitScale;
+}
+
+/** What is known of a waiting approval's timeout; times are epoch milliseconds. */
+export interface ApprovalTimeout {
+  /** The task's `TimeoutSeconds`, in the runtime's logical seconds. */
+  readonly timeoutSeconds?: number;
+  /** When the task was scheduled. */
+  readonly scheduledAt?: number;
+  /** When it times out, when the runtime's clock is known. */
+  readonly timesOutAt?: number;
+}
+
+/** `20:22:34` in local time, with the date when it is not that of `now` (`20:22:34 on 2026-11-30`). */
+function clockTime(at: number, now: number): string {
+  const date = new Date(at);
+  const day =
+    date.toDateString() === new Date(now).toDateString() ? '' : ` on ${date.toLocaleDateString('en-CA')}`;
+  return `${date.toTimeString().slice(0, 8)}${day}`;
+}
+
+/**
+ * An approval's timeout as a person reads it: `times out at 20:22:34, in 6s` when its instant is known;
+ * else the logical duration, with the instant it would be at real time (`times out after 60 s, at 20:23:28
+ * unless the runtime scales its waits`); `undefined` for an approval that does not time out.
+ */
+export function approvalTimeoutText(
+  { timeoutSeconds, scheduledAt, timesOutAt }: ApprovalTimeout,
+  now = Date.now(),
+): string | undefined {
+  if (timesOutAt !== undefined) {
+    const left = Math.round((timesOutAt - now) / 1000);
+    return `times out at ${clockTime(timesOutAt, now)}${left > 0 ? `, in ${formatDuration(left)}` : ''}`;
+  }
+  if (timeoutSeconds === undefined) return undefined;
+  const after = `times out after ${timeoutSeconds.toLocaleString('en-US')} s`;
+  if (scheduledAt === undefined) return after;
+  const atRealTime = clockTime(approvalTimesOutAt(scheduledAt, timeoutSeconds), now);
+  return `${after}, at ${atRealTime} unless the runtime scales its waits`;
+}
+
+/** When the approval an execution waits for times out at its endpoint, if that can be known. */
+export type ApprovalDeadline = (
+  executionArn: string,
+  approval: ApprovalTimeout,
+) => Promise<number | undefined>;
+
+/** On AWS Step Functions, whose waits run at real time. */
+export const realTimeDeadline: ApprovalDeadline = async (_executionArn, { scheduledAt, timeoutSeconds }) =>
+  scheduledAt === undefined || timeoutSeconds === undefined
+    ? undefined
+    : approvalTimesOutAt(scheduledAt, timeoutSeconds);
+
+/** How long the local console's answer is waited for before the deadline is taken as unknown. */
+const CONSOLE_TIMEOUT_MS = 5_000;
+
+/**
+ * At a local runtime: the deadline its console shows (`approvalTimesOutAt` of `GET
+ * /console/api/executions/<executionId>`), which runs the timeout at its `WAIT_TIME_SCALE`; unknown at an
+ * endpoint without that API, or once the approval no longer waits.
+ *
+ * @example
+ * const deadline = consoleDeadline('http://127.0.0.1:8083');
+ */
+export function consoleDeadline(endpoint: string): ApprovalDeadline {
+  return async (executionArn) => {
+    const id = encodeURIComponent(executionIdOf(executionArn));
+    const url = `${endpoint.replace(/\/+$/, '')}/console/api/executions/${id}`;
+    const response = await fetch(url, { signal: AbortSignal.timeout(CONSOLE_TIMEOUT_MS) }).catch(
+      () => undefined,
+    );
+    if (!response?.ok) return undefined;
+    const { approvalTimesOutAt } = (await response.json().catch(() => ({}))) as {
+      approvalTimesOutAt?: unknown;
+    };
+    return typeof approvalTimesOutAt === 'number' ? approvalTimesOutAt : undefined;
+  };
+}
+
+/** `line`, and when it is an approval, with the instant it times out when `deadline` knows it. */
+export async function withApprovalDeadline(
+  line: ProgressLine,
+  executionArn: string,
+  deadline: ApprovalDeadline | undefined,
+): Promise<ProgressLine> {
+  if (line.kind !== 'approval' || !deadline) return line;
+  const timesOutAt = await deadline(executionArn, line);
+  return timesOutAt === undefined ? line : { ...line, timesOutAt };
+}

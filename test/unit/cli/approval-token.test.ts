@@ -1,0 +1,102 @@
+import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { answerApprovalToken } from '../../../src/cli/approval-token.ts';
+import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
+
+const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:Cutover-canary:ck-v8';
+
+/** The history of a release that waits for its approval's task token. */
+function aWaitingHistory(): HistoryEvent[] {
+  return [
+    { id: 1, timestamp: new Date(), type: 'ExecutionStarted' },
+    {
+      id: 2,
+      timestamp: new Date(),
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        region: 'eu-west-1',
+        parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
+      },
+    },
+  ];
+}
+
+/**
+ * A Step Functions client that answers GetExecutionHistory with `history`, DescribeExecution with `status`,
+ * and a SendTask call with `answer` (thrown when it is an error); it records the calls sent.
+ */
+function aStepFunctions(history: HistoryEvent[], status: string, answer: unknown = {}) {
+  const sent: string[] = [];
+  const sfn = {
+    send: async (command: object) => {
+      const name = command.constructor.name;
+      sent.push(name);
+      if (name === 'GetExecutionHistoryCommand') return { events: history };
+      if (name === 'DescribeExecutionCommand') return { executionArn, status };
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  } as unknown as SFNClient;
+  return { sfn, sent };
+}
+
+/** An error as the SDK throws it for a Step Functions exception named `name`. */
+function anException(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+describe('answerApprovalToken', () => {
+  it('refuses an execution aborted while it waited, saying so, without answering the token', async () => {
+    // Prepare
+    const history: HistoryEvent[] = [
+      ...aWaitingHistory(),
+      { id: 3, timestamp: new Date(), type: 'ExecutionAborted', executionAbortedEventDetails: {} },
+    ];
+    const { sfn, sent } = aStepFunctions(history, 'ABORTED');
+    // Act
+    const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', { approver: 'alice' });
+    // Assess
+    await expect(answering).rejects.toThrow(
+      new CliError('ck-v8 is not waiting for an approval: it was aborted', ExitCode.Usage),
+    );
+    await expect(answering).rejects.toMatchObject({ exitCode: ExitCode.Usage });
+    expect(sent).not.toContain('SendTaskSuccessCommand');
+  });
+
+  it.each([
+    ['approve', 'TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'"],
+    ['reject', 'TaskDoesNotExist', 'Task does not exist'],
+    ['approve', 'InvalidToken', 'Invalid token'],
+  ] as const)(
+    'refuses a %s whose token went stale before it was sent (%s) as an ended execution',
+    async (decision, name, message) => {
+      // Prepare: the history still shows the wait; the execution stopped before the answer came
+      const { sfn } = aStepFunctions(aWaitingHistory(), 'ABORTED', anException(name, message));
+      // Act
+      const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, decision, { approver: 'alice' });
+      // Assess
+      await expect(answering).rejects.toThrow('ck-v8 is not waiting for an approval: it was aborted');
+      await expect(answering).rejects.toMatchObject({ exitCode: ExitCode.Usage });
+    },
+  );
+
+  it('says only that it waits on nothing when the execution still runs', async () => {
+    // Prepare: the approval timed out and the release rolls back
+    const { sfn } = aStepFunctions(aWaitingHistory(), 'RUNNING', anException('TaskTimedOut', 'timed out'));
+    // Act
+    const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', {});
+    // Assess
+    await expect(answering).rejects.toThrow(/^ck-v8 is not waiting for an approval$/);
+  });
+
+  it('answers a pending approval with SendTaskSuccess', async () => {
+    // Prepare
+    const { sfn, sent } = aStepFunctions(aWaitingHistory(), 'RUNNING');
+    // Act
+    await answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', { approver: 'alice' });
+    // Assess
+    expect(sent).toEqual(['GetExecutionHistoryCommand', 'SendTaskSuccessCommand']);
+  });
+});
