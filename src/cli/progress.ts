@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { measurementsText } from '#core/analysis/index.ts';
+import { measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
@@ -167,9 +167,8 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   // The analysis that ends a release fails its task; its message holds the verdict's reason and numbers.
   const deciding = DECIDING_VERDICTS[failed?.error ?? ''];
   if (deciding) {
-    return [
-      { kind: 'verdict', verdict: deciding, reason: readableCause(failed?.cause) ?? '', measurements: {} },
-    ];
+    const { reason, measurements } = unquoteMeasurements(readableCause(failed?.cause) ?? '');
+    return [{ kind: 'verdict', verdict: deciding, reason, measurements }];
   }
   const output = taskOutputOf(event);
   if (!output) return [];

@@ -14,5 +14,6 @@ export {
   type Measurements,
   measurementsText,
   type Thresholds,
+  unquoteMeasurements,
 } from './judge.ts';
 export { analysisWindowSeconds } from './window.ts';

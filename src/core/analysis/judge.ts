@@ -81,6 +81,31 @@ export function measurementsText(measurements: object): string {
     .join(' ');
 }
 
+/**
+ * A reason that quotes its measurements at its end as {@link measurementsText} writes them (`errorRate 0.3 >
+ * 0.01 (requestCount=120 errorRate=0.3)`), split into the reason before them and the measurements (numbers
+ * with at most 4 decimals, `null` for no data; `{}` when it quotes none). How a reader gets back the numbers
+ * of the analysis that ended a release, which its task's error carries in words.
+ *
+ * @example
+ * unquoteMeasurements('errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)');
+ * // { reason: 'errorRate 0.3 > 0.01', measurements: { requestCount: 120, errorRate: 0.3 } }
+ */
+export function unquoteMeasurements(text: string): {
+  reason: string;
+  measurements: Record<string, number | null>;
+} {
+  const quoted = / \((\w+=\S+(?: \w+=\S+)*)\)$/.exec(text);
+  if (!quoted) return { reason: text, measurements: {} };
+  const pairs = quoted[1]!.split(' ').map((pair) => pair.split('=') as [string, string]);
+  return {
+    reason: text.slice(0, quoted.index),
+    measurements: Object.fromEntries(
+      pairs.map(([name, value]) => [name, value === 'null' ? null : Number(value)]),
+    ),
+  };
+}
+
 /** A measurement as a reason quotes it: at most 4 decimals (the measurements keep every digit). */
 function rounded(value: number): number {
   return Number(value.toFixed(4));

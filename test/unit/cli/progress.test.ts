@@ -371,12 +371,19 @@ describe('progressOf', () => {
     const inconclusive =
       'analysis inconclusive 3 time(s) in a row (inconclusiveLimit 2): requestCount 4 < minRequests 50';
     // Act
-    const lines = [
+    const verdicts = [
       ...progressOf(failed('AnalysisFailed', failure)),
       ...progressOf(failed('AnalysisInconclusive', inconclusive)),
-    ].map((line) => formatProgress(line));
-    // Assess
-    expect(lines).toEqual([`  analysis FAIL: ${failure}`, `  analysis INCONCLUSIVE: ${inconclusive}`]);
+    ];
+    // Assess: the same words, and the numbers as measurements (what the console's JSON gives scripts)
+    expect(verdicts.map((line) => formatProgress(line))).toEqual([
+      `  analysis FAIL: ${failure}`,
+      `  analysis INCONCLUSIVE: ${inconclusive}`,
+    ]);
+    expect(verdicts.map((line) => (line as { measurements: object }).measurements)).toEqual([
+      { requestCount: 120, errorRate: 0.3 },
+      {},
+    ]);
   });
 
   it('shows each webhook RunHooks called, with its status and time', () => {

@@ -6,7 +6,9 @@ import {
   decide,
   judge,
   judgeAlarms,
+  measurementsText,
   NO_ANALYSIS_YET,
+  unquoteMeasurements,
 } from '#core/analysis/index.ts';
 import { AnalysisFailedError, AnalysisInconclusiveError } from '#core/errors.ts';
 
@@ -202,5 +204,24 @@ describe('analyzeMetrics', () => {
     // Assess
     expect(asked).toEqual(['requestCount', 'errorRate', 'latencyP99Ms']);
     expect(result).toMatchObject({ verdict: 'fail', reason: 'latencyP99Ms 900 > 500' });
+  });
+});
+
+describe('unquoteMeasurements', () => {
+  it('takes back the measurements a reason quotes as measurementsText wrote them', () => {
+    // Prepare
+    const measurements = { requestCount: 30, errorRate: 0.26666666, latencyP99Ms: null };
+    const text = `errorRate 0.2667 > 0.05 (${measurementsText(measurements)})`;
+    // Act
+    const unquoted = unquoteMeasurements(text);
+    // Assess
+    expect(unquoted).toEqual({
+      reason: 'errorRate 0.2667 > 0.05',
+      measurements: { requestCount: 30, errorRate: 0.2667, latencyP99Ms: null },
+    });
+    expect(unquoteMeasurements('requestCount 4 < minRequests 50 (inconclusiveLimit 2)')).toEqual({
+      reason: 'requestCount 4 < minRequests 50 (inconclusiveLimit 2)',
+      measurements: {},
+    });
   });
 });
