@@ -88,7 +88,13 @@ async function openPeer(): Promise<BenchEngine> {
 
 async function openCutover(kind: 'memory' | 'durable'): Promise<BenchEngine> {
   const dataDir = kind === 'durable' ? mkdtempSync(join(tmpdir(), 'cutover-bench-')) : undefined;
-  const sfn = new LocalStepFunctions({ dataDir, clock: new RealClock(1), lambdas: new MapLambdaRegistry() });
+  // Scenario (a)'s loop writes about 200,000 events, far past AWS's 25,000 per execution; the peer has no limit.
+  const sfn = new LocalStepFunctions({
+    dataDir,
+    clock: new RealClock(1),
+    lambdas: new MapLambdaRegistry(),
+    historyEventLimit: Number.POSITIVE_INFINITY,
+  });
   const roleArn = 'arn:aws:iam::000000000000:role/bench';
   const runToEnd = async (stateMachineArn: string, input: unknown) => {
     const { executionArn } = await sfn.startExecution({ stateMachineArn, input: JSON.stringify(input) });

@@ -51,6 +51,11 @@ export interface LocalStepFunctionsOptions {
   region?: string;
   /** Default `000000000000`. */
   account?: string;
+  /**
+   * Events one execution's history may hold before it fails (States.Runtime), as on AWS. Default 25,000,
+   * AWS's hard quota; a benchmark of long loops lifts it.
+   */
+  historyEventLimit?: number;
 }
 
 /**
@@ -84,6 +89,7 @@ export class LocalStepFunctions {
       lambdas: options.lambdas,
       region: this.region,
       account: this.account,
+      historyEventLimit: options.historyEventLimit,
       onExecutionEnd: (row) => {
         for (const listener of this.#endListeners) listener(this.#describe(row));
       },

@@ -38,7 +38,12 @@ export interface EngineOptions {
   startNested: NestedExecutionStarter;
   /** Told of every execution that ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), once it is committed. */
   onExecutionEnd?: (row: ExecutionRow) => void;
+  /** Events one execution's history may hold, its ExecutionFailed included. @default {@link HISTORY_EVENT_LIMIT} */
+  historyEventLimit?: number;
 }
+
+/** AWS's hard quota of events in one execution's history: the 25,000th ends it, ExecutionFailed unless it succeeded. */
+export const HISTORY_EVENT_LIMIT = 25_000;
 
 /** One execution being run. */
 export interface ExecutionRun {
@@ -105,6 +110,8 @@ export class Engine {
   readonly #definitions = new Map<number, RevisionDefinition>();
   /** Writes what frames queued, at once or in the next group commit ({@link flush}). */
   readonly journal: Journal;
+  /** Events one execution's history may hold (see {@link EngineOptions.historyEventLimit}). */
+  readonly historyEventLimit: number;
   /** The open task tokens' outcomes and heartbeats. */
   readonly tokens: TaskTokens;
   /** StartExecution requests waiting for the next group commit. */
@@ -129,6 +136,7 @@ export class Engine {
     this.account = options.account;
     this.startNested = options.startNested;
     this.#onExecutionEnd = options.onExecutionEnd ?? (() => undefined);
+    this.historyEventLimit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
     this.journal = new Journal(this.store, () => this.flush());
     this.tokens = new TaskTokens(this.store);
   }
@@ -264,7 +272,22 @@ export class Engine {
    * (States.Runtime); returns that error, for its frame to end with.
    */
   failForDeletion(run: ExecutionRun): StatesError {
-    const error = machineDeletedError(run);
+    return this.#failNow(run, machineDeletedError(run));
+  }
+
+  /**
+   * Fails a run whose history has reached {@link historyEventLimit} as it is about to enter its next state
+   * (States.Runtime, its ExecutionFailed the last event); returns that error, for its frame to end with.
+   */
+  failForHistoryLimit(run: ExecutionRun): StatesError {
+    const cause =
+      `The execution reached the limit of ${this.historyEventLimit.toLocaleString('en-US')} events in its ` +
+      'history (a hard quota of AWS Step Functions): a loop that does not end, or too many iterations ' +
+      'for one execution (start a new execution for the rest)';
+    return this.#failNow(run, new StatesError(STATES_ERRORS.Runtime, cause));
+  }
+
+  #failNow(run: ExecutionRun, error: StatesError): StatesError {
     if (!run.halted) {
       const details = { error: error.error, cause: error.causeText };
       this.#finish(run, 'FAILED', 'ExecutionFailed', details, details);

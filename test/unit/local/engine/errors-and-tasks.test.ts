@@ -94,6 +94,32 @@ describe('Engine: Retry and Catch', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 
+  it('fails a loop that never ends when its history reaches 25,000 events, ExecutionFailed the last', async () => {
+    // Prepare: a Choice that always loops back to itself, as a mistyped exit condition does
+    h = harness();
+    const definition = machine({
+      Check: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.done', IsPresent: true, Next: 'Done' }],
+        Default: 'Check',
+      },
+      Done: { Type: 'Succeed' },
+    });
+    // Act
+    const result = await h.run(definition, {});
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).toContain('reached the limit of 25,000 events in its history');
+    const [last] = (
+      await h.sfn.getExecutionHistory({
+        executionArn: result.executionArn!,
+        reverseOrder: true,
+        maxResults: 1,
+      })
+    ).events!;
+    expect([last?.id, last?.type]).toEqual([25_000, 'ExecutionFailed']);
+  });
+
   it('fails with States.DataLimitExceeded above 256 KiB, which States.ALL does not catch', async () => {
     // Prepare
     h = harness({ big: () => 'x'.repeat(300 * 1024) });
