@@ -115,6 +115,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   try {
     const stateMachines = await registerStateMachines(service, machines);
     rollBackAbortedReleases(service, stateMachines);
+    // An execution that ended (aborted, timed out, failed) while it waited for an approval no longer can be.
+    const approvals = local?.adapters.approvals;
+    if (approvals) {
+      service.onExecutionEnd(
+        ({ executionArn }) => void approvals.delete(executionArn!).catch(() => undefined),
+      );
+    }
     registerReleaseRoutes(server, { service, stateMachines });
     registerConsoleRoutes(server, { service });
     if (options.startDataServices) await dataServices().catch(() => undefined);

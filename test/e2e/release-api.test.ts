@@ -253,6 +253,8 @@ describe('release API on the local runtime', () => {
     const service = { name: 'api-stopped', namespace: 'shop' };
     const { executionId, executionArn } = await startUntilApprovalPending('checkout-v4', service);
     await project.runtime().client.send(new StopExecutionCommand({ executionArn, cause: 'abandoned' }));
+    // The ended execution's token is forgotten without anyone answering it
+    await expect.poll(() => project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
     // Act
     const approved = await call('POST', `/releases/${executionId}/approve`, {});
     // Assess
