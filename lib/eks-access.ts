@@ -16,6 +16,7 @@ export const DEPLOYER_RULES = [
     verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'list'] },
   {
     apiGroups: ['networking.k8s.io'],
     resources: ['ingresses'],

@@ -69,8 +69,9 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  * field), every adapter type resolved (`UnknownAdapterType`), `release.replicas` filled in from the live
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
- * no workload, and any release when the routing object has no backend for a track it will route or the
- * metric provider cannot query a track it will judge), and the service locked for this execution (`ServiceLocked` when another holds it).
+ * no workload, and any release when something other than Cutover sizes one of its tracks, the routing object
+ * has no backend for a track it will route or the metric provider cannot query a track it will judge), and
+ * the service locked for this execution (`ServiceLocked` when another holds it).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
@@ -100,6 +101,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   }
   const plan = buildPlan(strategy, request, { weights, liveReplicas });
   assertLiveWorkload(request, plan, weights, live);
+  await cluster.checkTracks?.(request.service, [plan.tracks.live, plan.tracks.next]);
   await router.checkTracks?.(request.service, routedTracks(plan));
   metrics.checkTracks?.(analyzedTracks(plan));
   await lockForExecution(

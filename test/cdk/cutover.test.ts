@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -372,6 +373,23 @@ describe('Cutover construct', () => {
       'Role',
       'RoleBinding',
     ]);
+  });
+
+  it('lets the deployers read the HorizontalPodAutoscalers of their namespaces, in docs/eks-rbac.yaml too', () => {
+    // Prepare
+    const autoscalerRule = {
+      apiGroups: ['autoscaling'],
+      resources: ['horizontalpodautoscalers'],
+      verbs: ['get', 'list'],
+    };
+    const committed = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../docs/eks-rbac.yaml'), 'utf8'),
+    ) as { items: { rules?: unknown }[] };
+    // Act
+    const [role] = rbacManifests(['shop'], 'cutover-deployers');
+    // Assess
+    expect(role?.rules).toContainEqual(autoscalerRule);
+    expect(committed.items[0]?.rules).toContainEqual(autoscalerRule);
   });
 
   it('serves the release API with IAM auth, a validated model per strategy and direct Step Functions integrations', () => {

@@ -11,7 +11,7 @@ import {
   type KubernetesEmulator,
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
-import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
@@ -159,5 +159,37 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
       ['orders-canary', 0],
       ['orders-blue', 100],
     ]);
+  });
+
+  it('refuses, before deploying anything, a live colour a HorizontalPodAutoscaler scales', async () => {
+    // Prepare: blue runs v1 (2 replicas), the Service selects it and an HPA scales its Deployment
+    const cart = aService({ name: 'cart' });
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(cart, 'blue', aRelease({ version: 'v1', image: 'registry.example/cart:v1' }));
+    emulator.controller.settle();
+    emulator.store.create('services', aTrackService(cart, 'cart', 'blue') as KubeObject);
+    emulator.store.create('horizontalpodautoscalers', anAutoscaler('cart', 'cart-blue') as KubeObject);
+    const v2 = { version: 'v2', image: 'registry.example/cart:v2', replicas: 2 };
+    // Act
+    const refused = await releaseBlueGreen('autoscaled-blue', cart, v2);
+    // Assess: refused at ValidateRequest, naming the HPA and its Deployment; nothing deployed or scaled
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe('ValidationError');
+    expect(refused.cause).toContain(
+      'cluster: HorizontalPodAutoscaler shop/cart scales Deployment cart-blue, a track Cutover sizes itself',
+    );
+    expect(emulator.store.get('deployments', 'shop', 'cart-green')).toBeUndefined();
+    expect(emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(2);
+    expect(emulator.store.get('services', 'shop', 'cart')?.spec?.selector).toEqual({
+      app: 'cart',
+      'cutover.dev/track': 'blue',
+    });
+
+    // Act: the HPA deleted, the same release again (the service was never locked)
+    emulator.store.delete('horizontalpodautoscalers', 'shop', 'cart', 'HorizontalPodAutoscaler');
+    const released = await releaseBlueGreen('unscaled-blue', cart, v2);
+    // Assess
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    expect(emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(0);
   });
 });

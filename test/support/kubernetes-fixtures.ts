@@ -42,3 +42,23 @@ export function aCheckoutRoute(weights: { stable: number; canary: number }): Rec
     },
   };
 }
+
+/** An autoscaling/v2 HorizontalPodAutoscaler `name` in `shop` scaling the Deployment `deployment` (2-10 replicas on CPU). */
+export function anAutoscaler(name: string, deployment: string): Record<string, unknown> {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment },
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+        },
+      ],
+    },
+  };
+}

@@ -11,6 +11,7 @@ import {
   trackSelector,
 } from './manifests.ts';
 import { rolloutStatus } from './rollout-status.ts';
+import { refuseAutoscaledTracks } from './track-autoscalers.ts';
 
 /** The kinds a snapshot keeps, in the order a restore applies them (workloads first, routing last). */
 const SNAPSHOT_KINDS = [
@@ -78,6 +79,11 @@ export class KubernetesCluster implements Cluster {
 
   async remove(service: ServiceRef, track: string): Promise<void> {
     await this.client.delete(deploymentRef(service, track));
+  }
+
+  /** Refuses tracks a HorizontalPodAutoscaler of the service's namespace scales (`ValidationError`, `cluster`). */
+  async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    await refuseAutoscaledTracks(this.client, service, tracks);
   }
 
   /** The service's Deployments, Services, Ingresses, HTTPRoutes and VirtualServices, as applied objects. */

@@ -16,4 +16,10 @@ export interface Cluster {
   remove(service: ServiceRef, track: string): Promise<void>;
   snapshot(service: ServiceRef): Promise<ClusterSnapshot>;
   restore(snapshot: ClusterSnapshot): Promise<void>;
+  /**
+   * Refuses, with a `ValidationError` naming the request's `cluster` field, tracks something other than
+   * Cutover sizes (a HorizontalPodAutoscaler), so a release fails before it changes anything rather than
+   * fighting it over replicas. Reads only. Absent when only Cutover sizes tracks.
+   */
+  checkTracks?(service: ServiceRef, tracks: readonly string[]): Promise<void>;
 }

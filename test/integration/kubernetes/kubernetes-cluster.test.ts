@@ -11,7 +11,7 @@ import { validateRequest } from '#core/schemas/index.ts';
 import { clusterFamily } from '#lambdas/shared/dependencies.ts';
 import { canaryInput } from '#test/builders/release-request.ts';
 import { type KubernetesEmulator, startKubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
-import { aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 
 describe('KubernetesCluster against the Kubernetes API emulator', () => {
   let emulator: KubernetesEmulator;
@@ -253,6 +253,61 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
       emulator.store.get('deployments', 'shop', 'checkout-stable')?.metadata.labels?.['cutover.dev/version'],
     ).toBe('v1');
     expect(emulator.store.get('deployments', 'shop', 'checkout-canary')).toBeUndefined();
+  });
+
+  it('refuses tracks a HorizontalPodAutoscaler scales, naming the cluster field, the autoscaler and its Deployment', async () => {
+    // Prepare
+    await cluster.apply(service, 'stable', aRelease({ version: 'v1' }));
+    emulator.store.create(
+      'horizontalpodautoscalers',
+      anAutoscaler('checkout-stable', 'checkout-stable') as never,
+    );
+    // Act
+    const error = await cluster.checkTracks(service, ['stable', 'canary']).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe(
+      'cluster: HorizontalPodAutoscaler shop/checkout-stable scales Deployment checkout-stable, a track Cutover ' +
+        "sizes itself (each would overwrite the other's spec.replicas during the release): delete it or point " +
+        'it at another workload; Cutover does not support autoscaled tracks yet',
+    );
+    expect(emulator.store.get('deployments', 'shop', 'checkout-stable')?.spec?.replicas).toBe(2);
+  });
+
+  it('accepts tracks when the HorizontalPodAutoscalers of the namespace scale other Deployments', async () => {
+    // Prepare
+    emulator.store.create('horizontalpodautoscalers', anAutoscaler('payments', 'payments-stable') as never);
+    emulator.store.create(
+      'horizontalpodautoscalers',
+      anAutoscaler('checkout-blue', 'checkout-blue') as never,
+    );
+    // Act
+    const checking = cluster.checkTracks(service, ['stable', 'canary']);
+    // Assess
+    await expect(checking).resolves.toBeUndefined();
+  });
+
+  it('accepts tracks when the namespace has no HorizontalPodAutoscaler, after listing them there', async () => {
+    // Act
+    const checking = cluster.checkTracks(service, ['stable', 'canary']);
+    // Assess
+    await expect(checking).resolves.toBeUndefined();
+    expect(emulator.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      'GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers',
+    );
+  });
+
+  it('goes on without the check when its Role may not list HorizontalPodAutoscalers (a Role from before it)', async () => {
+    // Prepare: the API server forbids the list
+    emulator.store.create(
+      'horizontalpodautoscalers',
+      anAutoscaler('checkout-stable', 'checkout-stable') as never,
+    );
+    emulator.faults.inject({ status: 403, message: 'horizontalpodautoscalers is forbidden', method: 'GET' });
+    // Act
+    const checking = cluster.checkTracks(service, ['stable', 'canary']);
+    // Assess
+    await expect(checking).resolves.toBeUndefined();
   });
 
   it('refuses a release without an image, naming the field', async () => {

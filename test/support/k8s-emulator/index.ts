@@ -32,8 +32,8 @@ export interface KubernetesEmulator {
 
 /**
  * Starts a Kubernetes API emulator on 127.0.0.1 (a free port): the real REST paths and JSON for Deployments,
- * Services, Pods, Ingresses, HTTPRoutes and VirtualServices, with a deployment controller that tests step
- * (`controller.step()` / `settle()`) or run on an interval (`reconcileEveryMs`).
+ * Services, Pods, Ingresses, HorizontalPodAutoscalers, HTTPRoutes and VirtualServices, with a deployment
+ * controller that tests step (`controller.step()` / `settle()`) or run on an interval (`reconcileEveryMs`).
  *
  * @example
  * const emulator = await startKubernetesEmulator();

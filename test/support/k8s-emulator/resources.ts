@@ -14,6 +14,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment' },
   { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', kind: 'Ingress' },
   {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    kind: 'HorizontalPodAutoscaler',
+  },
+  {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     plural: 'httproutes',
