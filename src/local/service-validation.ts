@@ -10,12 +10,17 @@ import { exceedsPayloadLimit, NOT_TRUNCATED, PAYLOAD_LIMIT_BYTES } from './asl/s
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
-const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+/**
+ * What AWS forbids in names: whitespace, brackets, wildcards, special characters, control characters
+ * (U+0000-001F, U+007F-009F, U+FFFE-FFFF), surrogates (U+D800-DFFF, here: one not part of a pair) and
+ * U+10FFFF.
+ */
+const FORBIDDEN_NAME_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
+  /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\uFFFE\uFFFF\uD800-\uDFFF\u{10FFFF}]/u;
 
 /**
- * A state machine or execution name: 1-80 characters, no whitespace, brackets, wildcards, control
- * characters or any of `" # % \ ^ | ~ ` $ & , ; : /`.
+ * A state machine or execution name: 1-80 characters, none of {@link FORBIDDEN_NAME_CHARACTERS}.
  */
 export function validateName(name: unknown, field: string): string {
   if (typeof name !== 'string' || name.length < 1 || name.length > 80) {
@@ -28,7 +33,7 @@ export function validateName(name: unknown, field: string): string {
   if (bad) {
     throw new StepFunctionsApiError(
       'InvalidName',
-      `${field} must not contain whitespace, brackets, wildcards, control characters or " # % \\ ^ | ~ \` $ & , ; : / (got ${JSON.stringify(name)}, which contains ${JSON.stringify(bad[0])})`,
+      `${field} must not contain whitespace, brackets, wildcards, control characters, U+FFFE, U+FFFF, unpaired surrogates, U+10FFFF or " # % \\ ^ | ~ \` $ & , ; : / (got ${JSON.stringify(name)}, which contains ${JSON.stringify(bad[0])})`,
     );
   }
   return name;
@@ -67,6 +72,10 @@ export function arnQualifier(stateMachineArn: string): 'label' | 'version or ali
 
 /** State machine types (CreateStateMachine, ValidateStateMachineDefinition). */
 export const STATE_MACHINE_TYPES = ['STANDARD', 'EXPRESS'] as const;
+/** `includedData` of DescribeStateMachine, DescribeStateMachineForExecution and DescribeExecution. */
+export const INCLUDED_DATA = ['ALL_DATA', 'METADATA_ONLY'] as const;
+/** ValidateStateMachineDefinition's `severity`: the least severe diagnostics to return. */
+export const DIAGNOSTIC_SEVERITIES = ['ERROR', 'WARNING'] as const;
 /** Execution statuses (ListExecutions' `statusFilter`). */
 export const EXECUTION_STATUSES = [
   'RUNNING',
@@ -140,11 +149,27 @@ export function validateOneOf<T extends string>(value: unknown, field: string, a
   return value as T;
 }
 
-/** A JSON document of at most 256 KiB (execution input, task output); `code` otherwise. */
+/**
+ * AWS's `ValidationException` message for constraint violations, each detail worded
+ * `Value ... at '<field>' failed to satisfy constraint: <constraint>`.
+ */
+export function validationErrorMessage(details: readonly string[]): string {
+  return `${details.length} validation error${details.length === 1 ? '' : 's'} detected: ${details.join('; ')}`;
+}
+
+/**
+ * A JSON document (execution input, task output) of at most 256 KiB in UTF-8: a `ValidationException`
+ * when it is longer, as AWS answers a length constraint, and `code` when it is not JSON.
+ */
 export function validateInput(value: unknown, field: string, code: StepFunctionsErrorCode): string {
   if (typeof value !== 'string') throw new StepFunctionsApiError(code, `${field} must be a string of JSON`);
   if (exceedsPayloadLimit(value)) {
-    throw new StepFunctionsApiError(code, `${field} is larger than ${PAYLOAD_LIMIT_BYTES} bytes`);
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      validationErrorMessage([
+        `Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${PAYLOAD_LIMIT_BYTES}`,
+      ]),
+    );
   }
   try {
     JSON.parse(value);
@@ -247,7 +272,8 @@ export function eventDetailsKey(type: string): string {
 
 /**
  * A stored event of `execution` (run with the role `roleArn`) as GetExecutionHistory returns it; without
- * `includeData`, inputs and outputs are left out. ExecutionStarted gets its details from the execution.
+ * `includeData`, the execution's data (inputs, outputs, task parameters, assigned variables) is left out.
+ * ExecutionStarted gets its details from the execution.
  */
 export function historyEvent(
   row: EventRow,
@@ -266,7 +292,7 @@ export function historyEvent(
       ? { input: execution.input, inputDetails: NOT_TRUNCATED, roleArn: roleArn() }
       : row.details;
   if (details !== null) {
-    const { input, output, parameters, ...withoutData } = details;
+    const { input, output, parameters, assignedVariables, ...withoutData } = details;
     event[eventDetailsKey(row.type)] = includeData ? details : withoutData;
   }
   return event as unknown as HistoryEvent;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { Engine, type NewExecution } from './asl/engine.ts';
+import { variableReferences } from './asl/expressions/variable-references.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
@@ -14,9 +15,11 @@ import type { LambdaRegistry } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
   arnQualifier,
+  DIAGNOSTIC_SEVERITIES,
   EXECUTION_STATUSES,
   encodePageToken,
   historyEvent,
+  INCLUDED_DATA,
   loggingConfigurationJson,
   pagePosition,
   pageSize,
@@ -230,7 +233,7 @@ export class LocalStepFunctions {
       stateMachineArn: machine.arn,
       name: machine.name,
       status: machine.status,
-      definition: machine.definition,
+      ...definitionData(machine.definition, input.includedData),
       roleArn: machine.roleArn,
       type: machine.type,
       creationDate: new Date(machine.creationDate),
@@ -294,10 +297,12 @@ export class LocalStepFunctions {
     }
     const limit = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
     const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
-    const diagnostics = validateDefinition(input.definition, type);
-    const errors = diagnostics.filter((d) => d.severity === 'ERROR');
+    const severity = validateOneOf(input.severity ?? 'ERROR', 'severity', DIAGNOSTIC_SEVERITIES);
+    const found = validateDefinition(input.definition, type);
+    // As on AWS, ERROR (the default) returns only errors, WARNING errors and warnings.
+    const diagnostics = severity === 'WARNING' ? found : found.filter((d) => d.severity === 'ERROR');
     return {
-      result: errors.length > 0 ? 'FAIL' : 'OK',
+      result: found.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
       diagnostics: diagnostics.slice(0, limit),
       truncated: diagnostics.length > limit,
     };
@@ -311,7 +316,7 @@ export class LocalStepFunctions {
     return {
       stateMachineArn: execution.stateMachineArn,
       name: revision.name,
-      definition: revision.definition,
+      ...definitionData(revision.definition, input.includedData),
       roleArn: revision.roleArn,
       updateDate: new Date(revision.updateDate),
       ...configurationOf(revision),
@@ -334,7 +339,13 @@ export class LocalStepFunctions {
     input: Sfn.DescribeExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
     this.#engine.flush();
-    return this.#describe(this.#execution(input.executionArn));
+    const described = this.#describe(this.#execution(input.executionArn));
+    if (validateOneOf(input.includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA) === 'ALL_DATA') {
+      return described;
+    }
+    // METADATA_ONLY: the execution's data (its input and output) is left out.
+    const { input: _input, inputDetails, output, outputDetails, ...metadata } = described;
+    return metadata;
   }
 
   #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
@@ -573,6 +584,23 @@ function sameConfiguration(
 /** `{ revisionId }`, or nothing for a state machine never updated (AWS answers none before the first update). */
 function revisionIdOf(revision: Pick<RevisionRow, 'revisionId'>): { revisionId?: string } {
   return revision.revisionId === null ? {} : { revisionId: revision.revisionId };
+}
+
+/**
+ * A definition and the variables its states read, as DescribeStateMachine and DescribeStateMachineForExecution
+ * answer them: with `includedData` METADATA_ONLY, as on AWS, the definition is `{}` (and nothing is said of it).
+ */
+function definitionData(
+  definition: string,
+  includedData: unknown,
+): { definition: string; variableReferences?: Record<string, string[]> } {
+  if (validateOneOf(includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA) === 'METADATA_ONLY') {
+    return { definition: '{}' };
+  }
+  const references = variableReferences(JSON.parse(definition));
+  return Object.keys(references).length === 0
+    ? { definition }
+    : { definition, variableReferences: references };
 }
 
 /** The logging and tracing configuration and revisionId of a revision, as DescribeStateMachine answers them. */

@@ -1,6 +1,9 @@
 import * as z from 'zod';
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '../asl/state-run.ts';
 import {
+  DIAGNOSTIC_SEVERITIES,
   EXECUTION_STATUSES,
+  INCLUDED_DATA,
   LOG_LEVELS,
   REDRIVE_FILTERS,
   STATE_MACHINE_TYPES,
@@ -25,10 +28,20 @@ const definition = z
   .string()
   .min(1)
   .max(1024 * KIB);
-const payload = z.string().max(256 * KIB);
+/** An execution input or task output: its length constraint counts bytes in UTF-8, as AWS's does. */
+const payload = z.string().check((context) => {
+  if (!exceedsPayloadLimit(context.value)) return;
+  context.issues.push({
+    code: 'too_big',
+    origin: 'string',
+    maximum: PAYLOAD_LIMIT_BYTES,
+    inclusive: true,
+    input: context.value,
+  });
+});
 const taskToken = z.string().min(1).max(2048);
 const nextToken = z.string().min(1).max(1024);
-const includedData = z.enum(['ALL_DATA', 'METADATA_ONLY']);
+const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
 const tags = z.array(z.looseObject({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
 const logDestination = z.looseObject({
@@ -98,7 +111,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     request: z.looseObject({
       definition,
       type: stateMachineType.optional(),
-      severity: z.enum(['ERROR', 'WARNING']).optional(),
+      severity: z.enum(DIAGNOSTIC_SEVERITIES).optional(),
       maxResults: maxResults(100).optional(),
     }),
   },

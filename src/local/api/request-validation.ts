@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { validationErrorMessage } from '../service-validation.ts';
 
 /** Why a field failed its shape, in the words of the AWS API's `ValidationException` messages. */
 function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
@@ -21,6 +22,27 @@ function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
+/**
+ * Fields whose values AWS never repeats in a message (the API model marks them sensitive): definitions,
+ * execution data, errors and causes, task tokens.
+ */
+const SENSITIVE_FIELDS = new Set([
+  'definition',
+  'input',
+  'output',
+  'error',
+  'cause',
+  'taskToken',
+  'versionDescription',
+]);
+
+/** How a message shows the value: `Value null`, `Value '1001'` for a scalar, `Value` for an object or a sensitive field. */
+function shownValue(value: unknown, field: string): string {
+  if (value === undefined || value === null) return 'Value null';
+  if (typeof value === 'object' || SENSITIVE_FIELDS.has(field)) return 'Value';
+  return `Value '${String(value)}'`;
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;
   for (const key of path) {
@@ -38,9 +60,7 @@ export function describeValidationIssues(issues: readonly z.core.$ZodIssue[], re
   const details = issues.map((issue) => {
     const value = valueAt(request, issue.path);
     const field = issue.path.map(String).join('.') || 'request';
-    const shown = value === undefined || value === null ? 'Value null' : 'Value';
-    return `${shown} at '${field}' failed to satisfy constraint: ${constraintOf(issue, value)}`;
+    return `${shownValue(value, field)} at '${field}' failed to satisfy constraint: ${constraintOf(issue, value)}`;
   });
-  const count = `${details.length} validation error${details.length === 1 ? '' : 's'} detected`;
-  return `${count}: ${details.join('; ')}`;
+  return validationErrorMessage(details);
 }

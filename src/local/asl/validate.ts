@@ -12,6 +12,7 @@ import {
   STATE_TYPE_CHECKS,
   type StateCheckContext,
 } from './expressions/state-checks.ts';
+import { warnMissingDollar, warnStaticPassResult } from './expressions/warning-checks.ts';
 import { parseTaskResource, type TaskResource } from './integrations/resource.ts';
 
 /** One finding, as ValidateStateMachineDefinition returns it. */
@@ -75,6 +76,16 @@ export function validateDefinition(
   definitionJson: string,
   type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
 ): DefinitionDiagnostic[] {
+  if (definitionJson.trim() === '') {
+    return [
+      {
+        code: 'MISSING_DESCRIPTION',
+        message: 'Received a null or empty workflow definition',
+        location: '/',
+        severity: 'ERROR',
+      },
+    ];
+  }
   let definition: unknown;
   try {
     definition = JSON.parse(definitionJson);
@@ -92,6 +103,9 @@ export function validateDefinition(
   const report: Report = (code, message, location) => {
     diagnostics.push({ code, message, location, severity: 'ERROR' });
   };
+  const warn: Report = (code, message, location) => {
+    diagnostics.push({ code, message, location, severity: 'WARNING' });
+  };
   if (!isPlainObject(definition)) {
     report(SCHEMA, 'The definition must be a JSON object', '/');
     return diagnostics;
@@ -102,19 +116,20 @@ export function validateDefinition(
     report(SCHEMA, "The field 'Version' must be a string", '/Version');
   }
   checkQueryLanguage(report, definition, '');
-  checkMachine(report, new Set(), definition, '', type === 'EXPRESS');
+  checkMachine({ report, warn }, new Set(), definition, '', type === 'EXPRESS');
   checkVariableScopes(report, definition, '');
   return diagnostics;
 }
 
 /** StartAt and States of the top level, a Parallel branch or a Map item processor. */
 function checkMachine(
-  report: Report,
+  reporters: Pick<StateCheckContext, 'report' | 'warn'>,
   seenNames: Set<string>,
   machine: Record<string, unknown>,
   location: string,
   express: boolean,
 ) {
+  const { report } = reporters;
   const missing = ['StartAt', 'States'].filter((field) => !(field in machine));
   if (missing.length) report(SCHEMA, `These fields are required: [${missing.join(', ')}]`, location || '/');
   const states = machine.States;
@@ -126,7 +141,7 @@ function checkMachine(
     report(MISSING_TARGET, `Missing 'StartAt' target: ${String(machine.StartAt)}`, `${location}/StartAt`);
   }
   const context: StateCheckContext = {
-    report,
+    ...reporters,
     checkTarget: (target, field, at) => {
       if (typeof target !== 'string' || !(target in states)) {
         report(MISSING_TARGET, `Missing '${field}' target: ${String(target)}`, at);
@@ -138,7 +153,7 @@ function checkMachine(
         return;
       }
       checkUnknownFields(report, nested, allowed, at);
-      checkMachine(report, seenNames, nested, at, express);
+      checkMachine(reporters, seenNames, nested, at, express);
     },
   };
   for (const [name, state] of Object.entries(states)) {
@@ -152,6 +167,14 @@ function checkMachine(
     if (express) checkExpressTask(report, name, state, at);
   }
   checkReachability(report, machine.StartAt, states, location);
+  if (!Object.values(states).some(isTerminal)) {
+    report('MISSING_END_STATE', 'The workflow does not have a terminal state', location || '/');
+  }
+}
+
+/** Whether a state ends its workflow: `End: true`, Succeed or Fail. */
+function isTerminal(state: unknown): boolean {
+  return isPlainObject(state) && (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail');
 }
 
 function checkState(context: StateCheckContext, state: unknown, location: string): void {
@@ -186,8 +209,12 @@ function checkState(context: StateCheckContext, state: unknown, location: string
     checkPath(report, state.ResultPath, 'ResultPath', location, 'ReferencePath', false);
   }
   for (const field of ['Parameters', 'ResultSelector', 'ItemSelector']) {
-    if (field in state && fields.includes(field)) checkPayloadTemplate(report, state[field], field, location);
+    if (!(field in state && fields.includes(field))) continue;
+    checkPayloadTemplate(report, state[field], field, location);
+    warnMissingDollar(context.warn, state[field], `${location}/${field}`);
   }
+  if (type === 'Pass' && 'Result' in state)
+    warnStaticPassResult(context.warn, state.Result, `${location}/Result`);
   if ('Assign' in state && fields.includes('Assign')) checkAssign(report, state.Assign, location);
   if (fields.includes('Retry')) checkRetryAndCatch(context, state, location);
   STATE_TYPE_CHECKS[type]?.(context, state, location);

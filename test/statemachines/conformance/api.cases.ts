@@ -20,6 +20,8 @@ const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does
 /** Shaped like a task token, but no task was given it. */
 const UNKNOWN_TOKEN = Buffer.from(`${'0'.repeat(36)}:${'1'.repeat(36)}`).toString('base64url');
 const MISSING_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:does-not-exist:nope';
+/** The most bytes (UTF-8) an execution input or task output may take. */
+const PAYLOAD_LIMIT = 262_144;
 /** A conformance function that never answers (see functions.ts). */
 const HANG = 'arn:aws:lambda:us-east-1:000000000000:function:hang';
 
@@ -108,6 +110,36 @@ export const apiErrorCases: ApiErrorCase[] = [
     name: 'CreateStateMachine with an unknown state type',
     source: `${API}/API_CreateStateMachine.html`,
     act: invalid({ StartAt: 'P', States: { P: { Type: 'Teleport', End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine of a workflow without a terminal state (MISSING_END_STATE)',
+    source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
+    act: invalid({
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a Task Resource that is not an ARN (INVALID_RESOURCE)',
+    source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
+    act: invalid({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'not-an-arn', End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with an unknown action of an optimized integration (INVALID_RESOURCE)',
+    source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
+    act: invalid({
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:frobnicate', End: true } },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a blank definition (MISSING_DESCRIPTION)',
+    source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
+    act: invalid(' '),
     error: 'InvalidDefinition',
   },
   {
@@ -295,6 +327,60 @@ export const apiErrorCases: ApiErrorCase[] = [
       client.send(
         new StartExecutionCommand({ stateMachineArn: await createPassMachine(), name: 'has space' }),
       ),
+    error: 'InvalidName',
+  },
+  {
+    name: 'StartExecution with ASCII input over 262,144 bytes',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({
+          stateMachineArn: await createPassMachine(),
+          input: JSON.stringify('x'.repeat(PAYLOAD_LIMIT)),
+        }),
+      ),
+    error: 'ValidationException',
+  },
+  {
+    name: 'StartExecution with input under 262,144 characters but over 262,144 bytes in UTF-8',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({
+          stateMachineArn: await createPassMachine(),
+          input: JSON.stringify('é'.repeat(PAYLOAD_LIMIT / 2)),
+        }),
+      ),
+    error: 'ValidationException',
+  },
+  {
+    name: 'SendTaskSuccess with output under 262,144 characters but over 262,144 bytes in UTF-8',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) =>
+      client.send(
+        new SendTaskSuccessCommand({
+          taskToken: UNKNOWN_TOKEN,
+          output: JSON.stringify('é'.repeat(PAYLOAD_LIMIT / 2)),
+        }),
+      ),
+    error: 'ValidationException',
+  },
+  ...['\uFFFE', '\uFFFF', '\uD800', '\uDFFF'].map(
+    (character): ApiErrorCase => ({
+      name: `StartExecution with a name containing U+${character.charCodeAt(0).toString(16).toUpperCase()}`,
+      source: `${API}/API_StartExecution.html`,
+      act: async ({ client, createPassMachine }) =>
+        client.send(
+          new StartExecutionCommand({ stateMachineArn: await createPassMachine(), name: `run${character}1` }),
+        ),
+      error: 'InvalidName',
+    }),
+  ),
+  {
+    name: 'CreateStateMachine with a name containing a lone surrogate',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: ({ client }) =>
+      client.send(new CreateStateMachineCommand({ name: 'machine\uD83D', definition: PASS, roleArn: ROLE })),
     error: 'InvalidName',
   },
   {

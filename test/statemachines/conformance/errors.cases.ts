@@ -27,9 +27,10 @@ export const errorCases: ExecutionCase[] = [
       { Type: 'Pass' },
       {
         Type: 'Choice',
-        Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'S1' }],
+        Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'S3' }],
         Default: 'S1',
       },
+      { Type: 'Succeed' },
     ),
     expect: {
       status: 'FAILED',

@@ -83,7 +83,12 @@ function walkTemplate(report: Report, value: unknown, location: string): void {
   }
 }
 
-/** Empty string when the value is a valid path or intrinsic call, else a `: reason` suffix. */
+/** Whether `value` is a valid path or intrinsic function call, as a `.$` field takes. */
+export function isPathOrIntrinsic(value: unknown): boolean {
+  return dynamicValueProblem(value) === undefined;
+}
+
+/** Undefined when the value is a valid path or intrinsic call, else an empty or `: reason` suffix. */
 function dynamicValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return '';
   if (value.startsWith('$')) return isValidPath(value) ? undefined : '';

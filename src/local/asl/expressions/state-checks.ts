@@ -6,6 +6,7 @@ import { STATES_ERRORS } from '../errors.ts';
 import { checkAssign } from './assign-checks.ts';
 import { checkChoiceRule, checkPath, checkPathOrIntrinsic, type Report } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
+import { checkTaskResource } from './resource-checks.ts';
 import { isTimestamp } from './timestamps.ts';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
@@ -24,6 +25,8 @@ const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage'])
 /** What the type checks need from the definition walker. */
 export interface StateCheckContext {
   report: Report;
+  /** Reports a finding of severity WARNING. */
+  warn: Report;
   /** Reports a `MISSING_TRANSITION_TARGET` when `target` names no state of the current scope. */
   checkTarget(target: unknown, field: string, location: string): void;
   /** Validates a Parallel branch or a Map item processor as a state machine of its own. */
@@ -116,6 +119,8 @@ function checkErrorEquals(report: Report, errorEquals: unknown, isLast: boolean,
 function checkTask({ report }: StateCheckContext, state: StateObject, location: string): void {
   if (typeof state.Resource !== 'string' || state.Resource === '') {
     report(SCHEMA, 'These fields are required: [Resource]', location);
+  } else {
+    checkTaskResource(report, state.Resource, location);
   }
   for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
     if (field in state && `${field}Path` in state) {

@@ -21,10 +21,10 @@ describe('describeValidationIssues', () => {
     // Assess
     expect(message).toMatch(/^2 validation errors detected: /);
     expect(message).toContain(
-      "Value at 'maxResults' failed to satisfy constraint: Member must be of type number",
+      "Value 'ten' at 'maxResults' failed to satisfy constraint: Member must be of type number",
     );
     expect(message).toContain(
-      "'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+      "Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
     );
   });
 
@@ -38,6 +38,27 @@ describe('describeValidationIssues', () => {
     expect(messageFor('ListStateMachines', { maxResults: 1.5 })).toContain('Member must be an integer');
   });
 
+  it('shows a scalar value as AWS does, but not the value of a sensitive field or of an object', () => {
+    expect(messageFor('ListStateMachines', { maxResults: 1001 })).toBe(
+      "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    );
+    expect(messageFor('GetExecutionHistory', { executionArn: 'a', reverseOrder: 'yes' })).toContain(
+      "Value 'yes' at 'reverseOrder' failed to satisfy constraint",
+    );
+    expect(messageFor('StopExecution', { executionArn: 'a', error: 'e'.repeat(257) })).toContain(
+      "Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+    );
+    expect(messageFor('StartExecution', { stateMachineArn: 'a', input: 'x'.repeat(262_145) })).toContain(
+      "Value at 'input' failed to satisfy constraint",
+    );
+    expect(messageFor('CreateStateMachine', { name: 'n', definition: '', roleArn: 'r' })).toContain(
+      "Value at 'definition' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+    expect(
+      messageFor('UpdateStateMachine', { stateMachineArn: 'a', loggingConfiguration: { destinations: {} } }),
+    ).toContain("Value at 'loggingConfiguration.destinations' failed to satisfy constraint");
+  });
+
   it('names nested fields with their path', () => {
     const message = messageFor('CreateStateMachine', {
       name: 'n',
@@ -45,7 +66,7 @@ describe('describeValidationIssues', () => {
       roleArn: 'r',
       tags: [{ key: 1 }],
     });
-    expect(message).toContain("Value at 'tags.0.key' failed to satisfy constraint");
+    expect(message).toContain("Value '1' at 'tags.0.key' failed to satisfy constraint");
   });
 
   it('accepts a well-formed request and ignores unknown fields', () => {

@@ -82,7 +82,7 @@ describe('LocalApiServer: protocol', () => {
     expect(answer.json).toEqual({
       __type: 'ValidationException',
       message:
-        "1 validation error detected: Value at 'stateMachineArn' failed to satisfy constraint: Member must be of type string",
+        "1 validation error detected: Value '7' at 'stateMachineArn' failed to satisfy constraint: Member must be of type string",
     });
   });
 
@@ -207,6 +207,17 @@ describe('LocalApiServer: operations through @aws-sdk/client-sfn', () => {
     expect(ok.result).toBe('OK');
     expect(fail.result).toBe('FAIL');
     expect(fail.diagnostics!.length).toBeGreaterThan(0);
+  });
+
+  it('words a value over its maximum with the value, as AWS does', async () => {
+    // Act
+    const refused = local.client.send(new ListStateMachinesCommand({ maxResults: 1001 }));
+    // Assess
+    await expect(refused).rejects.toMatchObject({
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    });
   });
 
   it('DeleteStateMachine removes it from ListStateMachines', async () => {

@@ -298,7 +298,7 @@ describe.each([
     expect(answer.json).toEqual({
       __type: 'ValidationException',
       message:
-        "1 validation error detected: Value at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]",
+        "1 validation error detected: Value 'DEBUG' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]",
     });
   });
 
@@ -319,8 +319,7 @@ describe.each([
     // Assess
     expect(answer.json).toEqual({
       __type: 'ValidationException',
-      message:
-        "1 validation error detected: Value at 'loggingConfiguration.destinations.0.cloudWatchLogsLogGroup.logGroupArn' failed to satisfy constraint: Member must have length less than or equal to 256",
+      message: `1 validation error detected: Value '${logGroupArn}' at 'loggingConfiguration.destinations.0.cloudWatchLogsLogGroup.logGroupArn' failed to satisfy constraint: Member must have length less than or equal to 256`,
     });
   });
 });

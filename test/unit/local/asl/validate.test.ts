@@ -110,6 +110,7 @@ describe('validateDefinition', () => {
     // Act / Assess
     expect(summary(validate(definition))).toEqual([
       "MISSING_TRANSITION_TARGET /States/A/Next: Missing 'Next' target: pass3",
+      'MISSING_END_STATE /: The workflow does not have a terminal state',
     ]);
     expect(summary(validate({ ...definition, StartAt: 'Nope' }))).toContain(
       "MISSING_TRANSITION_TARGET /StartAt: Missing 'StartAt' target: Nope",
@@ -259,6 +260,7 @@ describe('validateDefinition', () => {
     definition.States.Each.ItemProcessor.States.M2 = { Type: 'Succeed' };
     expect(summary(validate(definition))).toEqual([
       "MISSING_TRANSITION_TARGET /States/Fan/Branches/1/States/B2/Next: Missing 'Next' target: Done",
+      'MISSING_END_STATE /States/Fan/Branches/1: The workflow does not have a terminal state',
       'MISSING_TRANSITION_TARGET /States/Each/ItemProcessor/States/M2: State "M2" is not reachable.',
     ]);
   });
@@ -397,5 +399,153 @@ describe('validateDefinition: workflow variables', () => {
       "SCHEMA_VALIDATION_FAILED /States/Fan/Branches/1/States/B2/Assign/shared: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
       "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/States/M1/Assign/shared.$: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
     ]);
+  });
+});
+
+describe('validateDefinition: terminal states', () => {
+  const loop = { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } };
+
+  it('reports a workflow without a state that ends it', () => {
+    expect(summary(validate({ StartAt: 'A', States: loop }))).toEqual([
+      'MISSING_END_STATE /: The workflow does not have a terminal state',
+    ]);
+  });
+
+  it('reports a Parallel branch or Map item processor without one, where it is', () => {
+    // Prepare
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: { Type: 'Parallel', Branches: [{ StartAt: 'A', States: loop }], Next: 'Each' },
+        Each: {
+          Type: 'Map',
+          ItemProcessor: {
+            StartAt: 'C',
+            States: { C: { Type: 'Choice', Choices: [{ Variable: '$', IsNull: true, Next: 'C' }] } },
+          },
+          End: true,
+        },
+      },
+    };
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([
+      'MISSING_END_STATE /States/Fan/Branches/0: The workflow does not have a terminal state',
+      'MISSING_END_STATE /States/Each/ItemProcessor: The workflow does not have a terminal state',
+    ]);
+  });
+
+  it('counts End: true, Succeed and Fail states as terminal', () => {
+    for (const terminal of [{ Type: 'Pass', End: true }, { Type: 'Succeed' }, { Type: 'Fail' }]) {
+      const definition = {
+        StartAt: 'C',
+        States: { C: { Type: 'Choice', Choices: [{ Variable: '$', IsNull: true, Next: 'T' }] }, T: terminal },
+      };
+      expect(summary(validate(definition))).toEqual([]);
+    }
+  });
+});
+
+describe('validateDefinition: Task resources', () => {
+  const task = (Resource: unknown) => ({
+    StartAt: 'T',
+    States: { T: { Type: 'Task', Resource, End: true } },
+  });
+
+  it('accepts Lambda function ARNs, activities, optimized and AWS SDK integrations, with their patterns', () => {
+    const resources = [
+      'arn:aws:lambda:us-east-1:000000000000:function:cutover-deploy-track',
+      'arn:aws:lambda:eu-west-1:123456789012:function:checkout:live',
+      'arn:aws:states:us-east-1:123456789012:activity:approve',
+      'arn:aws:states:::lambda:invoke',
+      'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      'arn:aws:states:::states:startExecution',
+      'arn:aws:states:::states:startExecution.sync',
+      'arn:aws:states:::states:startExecution.sync:2',
+      'arn:aws:states:::sns:publish',
+      'arn:aws:states:::events:putEvents.waitForTaskToken',
+      'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      'arn:aws:states:::dynamodb:updateItem',
+      'arn:aws:states:::ecs:runTask.sync',
+      'arn:aws:states:::batch:submitJob.sync',
+      'arn:aws:states:::glue:startJobRun.sync',
+      'arn:aws:states:::athena:startQueryExecution.sync',
+      'arn:aws:states:::sagemaker:createTrainingJob.sync',
+      'arn:aws:states:::eks:runJob.sync',
+      'arn:aws:states:::http:invoke',
+      'arn:aws:states:::aws-sdk:s3:getObject',
+      'arn:aws:states:::aws-sdk:sfn:startExecution.waitForTaskToken',
+      'arn:aws-cn:states:::lambda:invoke',
+      'arn:aws:ec2:us-east-1:123456789012:instance/i-0abc',
+    ];
+    for (const resource of resources) expect(summary(validate(task(resource))), resource).toEqual([]);
+  });
+
+  it('reports a Resource that is not an ARN, an unknown service or action, and a pattern the service lacks', () => {
+    const refused = [
+      'not-an-arn',
+      'arn:aws:states:::dynamodb:frobnicate',
+      'arn:aws:states:::teleport:beam',
+      'arn:aws:states:::lambda:invoke.sync',
+      'arn:aws:states:::dynamodb:getItem.waitForTaskToken',
+      'arn:aws:states:::sns:publish.sync:2',
+      'arn:aws:states:::aws-sdk:s3:getObject.sync',
+      'arn:aws:states:::lambda',
+      'arn:aws:lambda:us-east-1:000000000000:cutover-deploy-track',
+    ];
+    for (const resource of refused) {
+      expect(summary(validate(task(resource))), resource).toEqual([
+        `INVALID_RESOURCE /States/T/Resource: The value '${resource}' of the field 'Resource' is not a valid resource`,
+      ]);
+    }
+  });
+});
+
+describe('validateDefinition: warnings', () => {
+  const warnings = (definition: unknown) =>
+    validate(definition).map(({ code, location, severity }) => `${severity} ${code} ${location}`);
+
+  it('warns of a payload template value that looks like a path or intrinsic call but whose key lacks .$', () => {
+    // Prepare
+    const definition = {
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: {
+            FunctionName: 'f',
+            Payload: { 'id.$': '$.id', name: '$.name', nested: [{ when: "States.Format('{}', $.a)" }] },
+            price: '$5 off',
+            note: 'costs $.50',
+          },
+          ResultSelector: { status: '$$.Execution.Id' },
+          End: true,
+        },
+      },
+    };
+    // Act / Assess
+    expect(warnings(definition)).toEqual([
+      'WARNING NO_DOLLAR /States/T/Parameters/Payload/name',
+      'WARNING NO_DOLLAR /States/T/Parameters/Payload/nested/0/when',
+      'WARNING NO_DOLLAR /States/T/ResultSelector/status',
+    ]);
+  });
+
+  it('warns of a Pass state Result with .$ keys, which stays as written', () => {
+    const definition = {
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Result: { a: { 'b.$': '$.b' }, c: '$.c' }, End: true } },
+    };
+    expect(warnings(definition)).toEqual(['WARNING PASS_RESULT_IS_STATIC /States/P/Result/a/b.$']);
+  });
+});
+
+describe('validateDefinition: blank definitions', () => {
+  it('reports an empty or blank definition as MISSING_DESCRIPTION', () => {
+    for (const blank of ['', ' ', '\n\t ']) {
+      expect(summary(validateDefinition(blank))).toEqual([
+        'MISSING_DESCRIPTION /: Received a null or empty workflow definition',
+      ]);
+    }
   });
 });

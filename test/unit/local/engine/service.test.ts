@@ -60,7 +60,7 @@ describe('LocalStepFunctions API rules', () => {
     await expect(
       h.sfn.startExecution({ stateMachineArn, input: JSON.stringify('x'.repeat(300_000)) }),
     ).rejects.toMatchObject({
-      code: 'InvalidExecutionInput',
+      code: 'ValidationException',
     });
     await expect(
       h.sfn.describeExecution({
@@ -69,6 +69,29 @@ describe('LocalStepFunctions API rules', () => {
     ).rejects.toMatchObject({
       code: 'ExecutionDoesNotExist',
     });
+  });
+
+  it('refuses names with U+FFFE, U+FFFF, U+10FFFF or an unpaired surrogate, not other characters of other planes', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'names',
+      definition: waitForever,
+      roleArn: ROLE_ARN,
+    });
+    // Act
+    const accepted = await h.sfn.startExecution({ stateMachineArn, name: 'deploy-\u{1F680}' });
+    // Assess
+    expect(accepted.executionArn).toMatch(/:deploy-\u{1F680}$/u);
+    for (const name of ['a\uFFFE', 'a\uFFFF', 'a\u{10FFFF}', 'a\uD83D', 'a\uDE80b']) {
+      await expect(h.sfn.startExecution({ stateMachineArn, name }), name).rejects.toMatchObject({
+        code: 'InvalidName',
+      });
+      await expect(
+        h.sfn.createStateMachine({ name, definition: waitForever, roleArn: ROLE_ARN }),
+        name,
+      ).rejects.toMatchObject({ code: 'InvalidName' });
+    }
   });
 
   it('pages executions and history, and stops an execution with ExecutionAborted', async () => {

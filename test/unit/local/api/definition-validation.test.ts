@@ -1,0 +1,90 @@
+import { ValidateStateMachineDefinitionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+
+let local: TestRuntime;
+
+beforeAll(async () => {
+  local = await startTestRuntime();
+});
+
+afterAll(async () => {
+  await local?.close();
+});
+
+async function validateDefinition(definition: unknown, severity?: 'ERROR' | 'WARNING') {
+  const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
+  return local.client.send(new ValidateStateMachineDefinitionCommand({ definition: text, severity }));
+}
+
+const codes = (output: { diagnostics?: { code?: string; severity?: string }[] }) =>
+  (output.diagnostics ?? []).map(({ code, severity }) => `${severity} ${code}`);
+
+/** A Pass state whose Parameters value looks like a path, without `.$` on its key. */
+const withoutDollar = {
+  StartAt: 'P',
+  States: { P: { Type: 'Pass', Parameters: { id: '$.id' }, End: true } },
+};
+
+describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
+  it('fails a workflow without a terminal state with MISSING_END_STATE', async () => {
+    // Act
+    const output = await validateDefinition({
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } },
+    });
+    // Assess
+    expect(output.result).toBe('FAIL');
+    expect(codes(output)).toEqual(['ERROR MISSING_END_STATE']);
+  });
+
+  it('fails a Task Resource that is no ARN, or an unknown service integration, with INVALID_RESOURCE', async () => {
+    for (const Resource of ['not-an-arn', 'arn:aws:states:::dynamodb:frobnicate']) {
+      // Act
+      const output = await validateDefinition({
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource, End: true } },
+      });
+      // Assess
+      expect(output.result, Resource).toBe('FAIL');
+      expect(codes(output), Resource).toEqual(['ERROR INVALID_RESOURCE']);
+    }
+  });
+
+  it('fails a blank definition with MISSING_DESCRIPTION', async () => {
+    // Act
+    const output = await validateDefinition(' ');
+    // Assess
+    expect(output.result).toBe('FAIL');
+    expect(codes(output)).toEqual(['ERROR MISSING_DESCRIPTION']);
+  });
+
+  it('returns warnings only with severity WARNING, and they do not fail the definition', async () => {
+    // Act
+    const byDefault = await validateDefinition(withoutDollar);
+    const errorsOnly = await validateDefinition(withoutDollar, 'ERROR');
+    const withWarnings = await validateDefinition(withoutDollar, 'WARNING');
+    // Assess
+    expect(byDefault).toMatchObject({ result: 'OK', diagnostics: [] });
+    expect(errorsOnly).toMatchObject({ result: 'OK', diagnostics: [] });
+    expect(withWarnings.result).toBe('OK');
+    expect(withWarnings.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'WARNING',
+        code: 'NO_DOLLAR',
+        location: '/States/P/Parameters/id',
+      }),
+    ]);
+  });
+
+  it('warns of a Pass Result with .$ keys with PASS_RESULT_IS_STATIC', async () => {
+    // Act
+    const output = await validateDefinition(
+      { StartAt: 'P', States: { P: { Type: 'Pass', Result: { 'a.$': '$.a' }, End: true } } },
+      'WARNING',
+    );
+    // Assess
+    expect(output.result).toBe('OK');
+    expect(codes(output)).toEqual(['WARNING PASS_RESULT_IS_STATIC']);
+  });
+});

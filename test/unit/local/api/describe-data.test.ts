@@ -1,0 +1,151 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/test';
+
+/** Assigns `limit`, reads it in a Choice, and in a Map iteration (with `item` from ItemSelector) reads both. */
+const withVariables = {
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Assign: { limit: 2, items: [1, 2] }, Next: 'Check' },
+    Check: {
+      Type: 'Choice',
+      Choices: [{ Not: { Variable: '$limit', NumericLessThan: 1 }, Next: 'Each' }],
+      Default: 'Done',
+    },
+    Each: {
+      Type: 'Map',
+      ItemsPath: '$items',
+      ItemSelector: { 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        StartAt: 'Scale',
+        States: {
+          Scale: {
+            Type: 'Pass',
+            Parameters: { 'scaled.$': "States.Format('{} of {}', $.value, $limit)" },
+            End: true,
+          },
+        },
+      },
+      Next: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+let local: TestRuntime;
+let machines = 0;
+
+beforeAll(async () => {
+  local = await startTestRuntime();
+});
+
+afterAll(async () => {
+  await local?.close();
+});
+
+async function createMachine(definition: object): Promise<string> {
+  const created = await local.client.send(
+    new CreateStateMachineCommand({
+      name: `describe-${++machines}`,
+      definition: JSON.stringify(definition),
+      roleArn: ROLE,
+    }),
+  );
+  return created.stateMachineArn!;
+}
+
+async function finishedExecution(definition: object, input: string): Promise<string> {
+  const stateMachineArn = await createMachine(definition);
+  const { executionArn } = await local.client.send(new StartExecutionCommand({ stateMachineArn, input }));
+  await waitForExecution(local.client, executionArn!);
+  return executionArn!;
+}
+
+describe('includedData METADATA_ONLY', () => {
+  it('DescribeStateMachine answers the definition as {}', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(withVariables);
+    // Act
+    const all = await local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    const metadata = await local.client.send(
+      new DescribeStateMachineCommand({ stateMachineArn, includedData: 'METADATA_ONLY' }),
+    );
+    // Assess
+    expect(JSON.parse(all.definition!)).toEqual(withVariables);
+    expect(metadata.definition).toBe('{}');
+    expect(metadata.variableReferences).toBeUndefined();
+    expect(metadata).toMatchObject({ stateMachineArn, name: all.name, roleArn: ROLE, status: 'ACTIVE' });
+  });
+
+  it('DescribeStateMachineForExecution answers the definition as {}', async () => {
+    // Prepare
+    const executionArn = await finishedExecution(withVariables, '{}');
+    // Act
+    const metadata = await local.client.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn, includedData: 'METADATA_ONLY' }),
+    );
+    // Assess
+    expect(metadata.definition).toBe('{}');
+    expect(metadata.variableReferences).toBeUndefined();
+    expect(metadata.roleArn).toBe(ROLE);
+  });
+
+  it('DescribeExecution leaves out the input and the output', async () => {
+    // Prepare
+    const executionArn = await finishedExecution(withVariables, '{"secret":1}');
+    // Act
+    const all = await local.client.send(new DescribeExecutionCommand({ executionArn }));
+    const metadata = await local.client.send(
+      new DescribeExecutionCommand({ executionArn, includedData: 'METADATA_ONLY' }),
+    );
+    // Assess
+    expect(all).toMatchObject({ input: '{"secret":1}', inputDetails: { included: true } });
+    expect(all.output).toBeDefined();
+    for (const field of ['input', 'inputDetails', 'output', 'outputDetails'] as const) {
+      expect(metadata[field], field).toBeUndefined();
+    }
+    expect(metadata).toMatchObject({ executionArn, status: 'SUCCEEDED', startDate: all.startDate });
+  });
+});
+
+describe('variableReferences', () => {
+  const expected = { Check: ['limit'], Each: ['items'], Scale: ['limit'] };
+
+  it('DescribeStateMachine maps each state that reads variables, nested ones too, to their names', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(withVariables);
+    // Act
+    const described = await local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    // Assess
+    expect(described.variableReferences).toEqual(expected);
+  });
+
+  it('DescribeStateMachineForExecution answers them for the definition the execution runs', async () => {
+    // Prepare
+    const executionArn = await finishedExecution(withVariables, '{}');
+    // Act
+    const described = await local.client.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
+    // Assess
+    expect(described.variableReferences).toEqual(expected);
+  });
+
+  it('is left out for a definition that reads no variable', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine({
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Assign: { unused: 1 }, End: true } },
+    });
+    // Act
+    const described = await local.client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    // Assess
+    expect(described.variableReferences).toBeUndefined();
+  });
+});
