@@ -109,13 +109,16 @@ export function isFirstRelease(weights: Weights): boolean {
 }
 
 /**
- * The tracks a release sends traffic to: its live and next tracks, or on a first release the one that
- * takes it all (canary: the stable track, its `live`; blue-green and rolling: the `next` one).
+ * The tracks a release sends traffic to: its live and next tracks; only the live one for a canary whose
+ * steps give the canary track no weight (preset AllAtOnce: Promote moves the stable track to the new
+ * release); on a first release the one that takes it all (canary: the stable track, its `live`;
+ * blue-green and rolling: the `next` one).
  */
-export function routedTracks(plan: Pick<Plan, 'strategy' | 'tracks' | 'firstRelease'>): string[] {
+export function routedTracks(plan: Pick<Plan, 'strategy' | 'tracks' | 'firstRelease' | 'steps'>): string[] {
   const { live, next } = plan.tracks;
-  if (!plan.firstRelease) return [live, next];
-  return [plan.strategy === 'canary' ? live : next];
+  if (plan.firstRelease) return [plan.strategy === 'canary' ? live : next];
+  const weightsNext = plan.steps.some((step) => (step.weights[next] ?? 0) > 0);
+  return plan.strategy === 'canary' && !weightsNext ? [live] : [live, next];
 }
 
 /** The tracks the release's analyses query: the next track when any step or window is judged, else none. */

@@ -277,6 +277,11 @@ describe('buildPlan', () => {
       ['green'],
     ]);
     expect([routedTracks(nextRolling), analyzedTracks(nextRolling)]).toEqual([['blue', 'green'], []]);
+    const allAtOnce = buildPlan('canary', validateRequest('canary', canaryInput({ preset: 'AllAtOnce' })), {
+      weights: { stable: 100, canary: 0 },
+      liveReplicas: 2,
+    });
+    expect(routedTracks(allAtOnce)).toEqual(['stable']); // the canary track never takes traffic
   });
 
   it('waits one analysis interval before judging a window or batch that has no bake', () => {
