@@ -4,6 +4,8 @@
  * effect; effect-free steps in group commits, see journal.ts), and on start resumes every RUNNING
  * execution from its stored frames. Tasks in flight at a crash are invoked again (at-least-once).
  */
+
+import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
@@ -41,9 +43,6 @@ export interface EngineOptions {
   /** Events one execution's history may hold, its ExecutionFailed included. @default {@link HISTORY_EVENT_LIMIT} */
   historyEventLimit?: number;
 }
-
-/** AWS's hard quota of events in one execution's history: the 25,000th ends it, ExecutionFailed unless it succeeded. */
-export const HISTORY_EVENT_LIMIT = 25_000;
 
 /** One execution being run. */
 export interface ExecutionRun {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
+import { LocalStepFunctions } from '#local/service.ts';
+import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -118,6 +119,37 @@ describe('Engine: Retry and Catch', () => {
       })
     ).events!;
     expect([last?.id, last?.type]).toEqual([25_000, 'ExecutionFailed']);
+  });
+
+  it('fails a loop of tasks at its history limit, a few events past it at most', async () => {
+    // Prepare: a Task loop, whose states write five events between two entries, under a limit of 30
+    h = harness({ ok: () => ({}) });
+    const sfn = new LocalStepFunctions({ clock: h.clock, lambdas: h.lambdas, historyEventLimit: 30 });
+    const definition = machine({
+      Work: { Type: 'Task', Resource: FUNCTION_ARN('ok'), Next: 'Again' },
+      Again: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.done', IsPresent: true, Next: 'Done' }],
+        Default: 'Work',
+      },
+      Done: { Type: 'Succeed' },
+    });
+    const { stateMachineArn } = await sfn.createStateMachine({
+      name: 'tasks',
+      definition,
+      roleArn: ROLE_ARN,
+    });
+    // Act
+    const { executionArn } = await sfn.startExecution({ stateMachineArn, input: '{}' });
+    const result = await sfn.awaitExecution(executionArn!);
+    // Assess
+    const [last] = (await sfn.getExecutionHistory({ executionArn, reverseOrder: true, maxResults: 1 }))
+      .events!;
+    await sfn.close();
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(last?.type).toBe('ExecutionFailed');
+    expect(last?.id).toBeGreaterThanOrEqual(30);
+    expect(last?.id).toBeLessThanOrEqual(34);
   });
 
   it('fails with States.DataLimitExceeded above 256 KiB, which States.ALL does not catch', async () => {
