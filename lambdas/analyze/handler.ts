@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
-import type { Strategy } from '#core/strategies.ts';
 import type { AnalysisResult } from '#core/types.ts';
 import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -24,11 +23,13 @@ export const handler = taskHandler(
     track: z.string().min(1),
     windowSeconds: z.number().int().min(1),
     shiftedAt: z.iso.datetime().optional(),
+    /** A blue-green preview: the track judged has no weight yet. */
+    preview: z.boolean().optional(),
     thresholds: analysisSchema,
     failures: counter,
     inconclusives: counter,
   },
-  async ({ strategy, request, track, shiftedAt, thresholds, failures, inconclusives, ...input }) => {
+  async ({ request, track, shiftedAt, preview, thresholds, failures, inconclusives, ...input }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
     // A provider that publishes late has data up to `asOf` only: the window ends there.
     const asOf = Date.now() - (metrics.publicationDelaySeconds ?? 0) * 1000;
@@ -42,7 +43,7 @@ export const handler = taskHandler(
             await analyzeMetrics(read, request.metrics, thresholds),
             request,
             track,
-            strategy,
+            preview,
           );
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
@@ -57,20 +58,19 @@ function withoutTrafficHint(
   result: AnalysisResult,
   request: DeploymentRequest,
   track: string,
-  strategy: Strategy,
+  preview = false,
 ): AnalysisResult {
   // A provider without traffic to count answers 0 (the local proxy) or no data at all (CloudWatch, Prometheus).
   const counted = result.measurements.requestCount;
   if (result.verdict !== 'inconclusive' || (counted !== 0 && counted !== null)) return result;
   const { namespace, name } = request.service;
   // A blue-green preview judges the new colour before it has any weight: only requests naming it reach it.
-  const preview =
-    strategy === 'blue-green'
-      ? `; before the switch ${track} has no weight, so only requests naming it reach it (\`cutover traffic ${namespace}/${name} --track ${track}\`, or the header \`x-cutover-track: ${track}\`)`
-      : '';
+  const namingIt = preview
+    ? `; before the switch ${track} has no weight, so only requests naming it reach it (\`cutover traffic ${namespace}/${name} --track ${track}\`, or the header \`x-cutover-track: ${track}\`)`
+    : '';
   const hint =
     request.metrics.type === 'local'
-      ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}\`, or your client at the proxy URL \`cutover local\` printed)${preview}`
+      ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}\`, or your client at the proxy URL \`cutover local\` printed)${namingIt}`
       : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;
   return { ...result, reason: `${result.reason}: no request reached ${track}; ${hint}` };
 }

@@ -391,17 +391,24 @@ describe('analyze', () => {
     // Prepare: no request named green before the switch
     world.metrics = { requestCount: 0 };
     // Act
-    const { reason } = (await run(analyze, {
-      ...analyzeInput(),
-      strategy: 'blue-green',
-      request: blueGreenInput({ preview: { analysis: thresholds } }),
-      track: 'green',
-    })) as { reason: string };
+    const analyzeGreen = async (preview: boolean) =>
+      (
+        (await run(analyze, {
+          ...analyzeInput(),
+          strategy: 'blue-green',
+          request: blueGreenInput({ preview: { analysis: thresholds } }),
+          track: 'green',
+          ...(preview ? { preview } : {}),
+        })) as { reason: string }
+      ).reason;
+    const reason = await analyzeGreen(true);
+    const afterSwitch = await analyzeGreen(false);
     // Assess
     expect(reason).toContain(
       'before the switch green has no weight, so only requests naming it reach it ' +
         '(`cutover traffic shop/checkout --track green`, or the header `x-cutover-track: green`)',
     );
+    expect(afterSwitch).not.toContain('before the switch'); // after it, green has the traffic
   });
 
   it('throws AnalysisFailed with the reason at the failure limit', async () => {
