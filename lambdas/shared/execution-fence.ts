@@ -44,11 +44,17 @@ export async function lockForExecution(
   try {
     await refuseIfRolledBack(lock, executionArn, task);
   } catch (error) {
-    await lock.release(service, executionArn).catch((releaseError: Error) => {
-      if (error instanceof Error) {
-        error.message += `; giving ${service.namespace}/${service.name}'s lock back failed too (${releaseError.message}): its rollback releases it`;
-      }
-    });
+    const releaseError = await lock.release(service, executionArn).then(
+      () => undefined,
+      (failure: Error) => failure,
+    );
+    if (releaseError && error instanceof ExecutionStoppedError) {
+      throw new ExecutionStoppedError(
+        `${error.message}; giving ${service.namespace}/${service.name}'s lock back failed too ` +
+          `(${releaseError.message}): its rollback releases it`,
+        { cause: error },
+      );
+    }
     throw error;
   }
 }

@@ -32,7 +32,10 @@ const ENDED: Readonly<Record<string, string>> = {
  * (`checkout-v8 is not waiting for an approval: it was aborted`).
  */
 async function notWaiting(sfn: SFNClient, ref: string, executionArn: string, cause?: unknown) {
-  const { status = 'RUNNING' } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  // How it ended only adds to the answer: a failed read leaves it out rather than replacing it.
+  const { status = 'RUNNING' } = await sfn
+    .send(new DescribeExecutionCommand({ executionArn }))
+    .catch(() => ({ status: 'RUNNING' }));
   const ended = status === 'RUNNING' ? '' : `: it ${ENDED[status] ?? `ended ${status}`}`;
   return new CliError(`${ref} is not waiting for an approval${ended}`, ExitCode.Usage, { cause });
 }

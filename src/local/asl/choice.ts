@@ -92,20 +92,6 @@ export function selectChoice(
   );
 }
 
-/**
- * The `Next` of the first matching rule, else the `Default`.
- *
- * @throws StatesError `States.NoChoiceMatched` when no rule matches and there is no `Default`.
- */
-export function selectNextState(
-  state: ChoiceState,
-  input: unknown,
-  context?: ContextSource,
-  variables?: VariableReader,
-): string {
-  return selectChoice(state, input, context, variables)?.Next ?? (state.Default as string);
-}
-
 function compare(operator: ComparisonOperator, value: unknown, comparand: unknown): boolean {
   switch (operator) {
     case 'IsNull':

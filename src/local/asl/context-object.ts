@@ -3,6 +3,7 @@
  * never do, so their runs skip building it.
  */
 import type { ExecutionRow } from '../store.ts';
+import { parsePath } from './expressions/path-syntax.ts';
 import type { VariableReader } from './variables.ts';
 
 /** The context object, or a function that builds it on first read. */
@@ -12,9 +13,6 @@ export type ContextSource = unknown;
 export function readContext(source: ContextSource): unknown {
   return typeof source === 'function' ? (source as () => unknown)() : source;
 }
-
-/** The name `$name...` reads (a workflow variable), else undefined. */
-const VARIABLE_PATH = /^\$(\p{ID_Start}\p{ID_Continue}*)/u;
 
 /**
  * Where a path that selected nothing looked, for its error: `context object '{...}'` for `$$...`,
@@ -27,7 +25,7 @@ export function describePathSource(
   variables?: VariableReader,
 ): string {
   if (path.startsWith('$$')) return `context object '${JSON.stringify(readContext(context) ?? null)}'`;
-  const variable = VARIABLE_PATH.exec(path)?.[1];
+  const variable = parsePath(path).variable;
   if (variable === undefined) return `input '${JSON.stringify(input ?? null)}'`;
   const value = variables?.readVariable(variable);
   return value === undefined

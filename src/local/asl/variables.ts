@@ -7,6 +7,7 @@
 import type { ContextSource } from './context-object.ts';
 import { resolvePayloadTemplate } from './data-flow.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
+import { isVariableName } from './expressions/path-syntax.ts';
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from './state-run.ts';
 import type { JsonObject } from './types.ts';
 
@@ -28,12 +29,9 @@ export const MAX_VARIABLE_NAME_LENGTH = 80;
 /** The name Step Functions reserves (`$states`); no state may assign it. */
 export const RESERVED_VARIABLE_NAME = 'states';
 
-/** A Unicode ID_Start character followed by ID_Continue characters (Unicode Standard Annex #31). */
-const VARIABLE_NAME = /^\p{ID_Start}\p{ID_Continue}*$/u;
-
 /** Why `name` cannot be assigned (syntax, length, reserved), or undefined. */
 export function variableNameProblem(name: string): string | undefined {
-  if (!VARIABLE_NAME.test(name)) {
+  if (!isVariableName(name)) {
     return `'${name}' is not a valid variable name: it must start with a letter and go on with letters, digits or '_'`;
   }
   if (name.length > MAX_VARIABLE_NAME_LENGTH) {

@@ -55,6 +55,11 @@ const FILTER_NAME_END = /[\s.[\]()=!<>&|,]/;
 /** A workflow variable's name after `$`: a Unicode ID_Start character, then ID_Continue characters. */
 const VARIABLE_NAME = /^\p{ID_Start}\p{ID_Continue}*/u;
 
+/** Whether `name` is a workflow variable's name as paths write it after `$` (Unicode Standard Annex #31). */
+export function isVariableName(name: string): boolean {
+  return VARIABLE_NAME.exec(name)?.[0] === name;
+}
+
 /**
  * Parses `$...`, `$$...` or `$name...` (a workflow variable; the leading `$` is required); throws
  * {@link PathSyntaxError}.

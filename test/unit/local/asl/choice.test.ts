@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateChoiceRule, selectNextState } from '#local/asl/choice.ts';
+import { evaluateChoiceRule, selectChoice } from '#local/asl/choice.ts';
 import { StatesError } from '#local/asl/errors.ts';
 import type { ChoiceRule, ChoiceState } from '#local/asl/types.ts';
 
@@ -33,12 +33,15 @@ const guideChoice = (): ChoiceState => ({
   Default: 'DefaultState',
 });
 
-describe('selectNextState', () => {
+/** The state a Choice goes to: its first matching rule's `Next`, else its `Default`. */
+const nextOf = (state: ChoiceState, input: unknown) => selectChoice(state, input)?.Next ?? state.Default;
+
+describe('selectChoice', () => {
   it('follows the developer guide example', () => {
-    expect(selectNextState(guideChoice(), { type: 'Public', value: 22 })).toBe('Public');
-    expect(selectNextState(guideChoice(), { type: 'Private', value: 0 })).toBe('ValueIsZero');
-    expect(selectNextState(guideChoice(), { type: 'Private', value: 22 })).toBe('ValueInTwenties');
-    expect(selectNextState(guideChoice(), { type: 'Private', value: 50 })).toBe('DefaultState');
+    expect(nextOf(guideChoice(), { type: 'Public', value: 22 })).toBe('Public');
+    expect(nextOf(guideChoice(), { type: 'Private', value: 0 })).toBe('ValueIsZero');
+    expect(nextOf(guideChoice(), { type: 'Private', value: 22 })).toBe('ValueInTwenties');
+    expect(nextOf(guideChoice(), { type: 'Private', value: 50 })).toBe('DefaultState');
   });
 
   it('takes the first matching rule', () => {
@@ -49,7 +52,7 @@ describe('selectNextState', () => {
         { Variable: '$.n', NumericGreaterThan: 0, Next: 'Second' },
       ],
     };
-    expect(selectNextState(state, { n: 5 })).toBe('First');
+    expect(nextOf(state, { n: 5 })).toBe('First');
   });
 
   it('raises States.NoChoiceMatched without a Default', () => {
@@ -57,7 +60,7 @@ describe('selectNextState', () => {
       Type: 'Choice',
       Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'One' }],
     };
-    expect(statesErrorOf(() => selectNextState(state, { n: 2 })).name).toBe('States.NoChoiceMatched');
+    expect(statesErrorOf(() => nextOf(state, { n: 2 })).name).toBe('States.NoChoiceMatched');
   });
 });
 
