@@ -89,6 +89,7 @@ export class CloudWatchMetricProvider implements MetricProvider {
     return query.metric === 'requestCount' ? values.reduce((sum, v) => sum + v, 0) : values[0];
   }
 
+  /** Refuses tracks `metrics.targetGroups` has no target group for (no call). */
   checkTracks(tracks: readonly string[]): void {
     for (const track of tracks) targetGroupOf(this.options, track);
   }

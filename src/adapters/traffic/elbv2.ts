@@ -72,6 +72,7 @@ export class Elbv2TrafficRouter implements TrafficRouter {
     }
   }
 
+  /** Refuses tracks `traffic.targetGroups` has no target group for (no call). */
   async checkTracks(_service: ServiceRef, tracks: readonly string[]): Promise<void> {
     this.#assertTargetGroups(tracks);
   }

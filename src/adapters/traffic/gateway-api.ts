@@ -74,6 +74,7 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     );
   }
 
+  /** Refuses tracks the HTTPRoute has no backendRef for, naming `traffic.httpRoute` (reads the route). */
   async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
     assertBackendsFor(

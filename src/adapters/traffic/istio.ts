@@ -78,6 +78,7 @@ export class IstioTrafficRouter implements TrafficRouter {
     return weights;
   }
 
+  /** Refuses tracks the selected http route has no destination for, naming `traffic.virtualService`. */
   async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
