@@ -41,7 +41,7 @@ export function evaluateIntrinsic(
 ): unknown {
   const call = parseOrThrow(expression);
   try {
-    return evaluateNode(call, input, { context, variables }).value;
+    return evaluateNode(call, input, context, variables).value;
   } catch (error) {
     if (!(error instanceof MissingArgumentError)) throw error;
     throw new StatesError(
@@ -94,31 +94,35 @@ function checkCalls(node: IntrinsicNode, depth: number): void {
   for (const arg of node.args) checkCalls(arg, depth + 1);
 }
 
-/** What the paths of a call's arguments read besides the input. */
-interface ArgumentSources {
-  context: ContextSource;
-  variables: VariableReader | undefined;
-}
-
-function evaluateNode(node: IntrinsicNode, input: unknown, sources: ArgumentSources): IntrinsicArgument {
+function evaluateNode(
+  node: IntrinsicNode,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader | undefined,
+): IntrinsicArgument {
   switch (node.kind) {
     case 'string':
       return { value: node.value, raw: node.raw };
     case 'literal':
       return { value: node.value };
     case 'path':
-      return { value: readArgumentPath(node.path, input, sources) };
+      return { value: readArgumentPath(node.path, input, context, variables) };
     case 'call':
       return {
         value: INTRINSIC_FUNCTIONS[node.name]!(
-          node.args.map((arg) => evaluateNode(arg, input, sources)),
+          node.args.map((arg) => evaluateNode(arg, input, context, variables)),
           node.name,
         ),
       };
   }
 }
 
-function readArgumentPath(path: string, input: unknown, { context, variables }: ArgumentSources): unknown {
+function readArgumentPath(
+  path: string,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader | undefined,
+): unknown {
   const lookup = tryReadPath(path, input, context, variables);
   if (!lookup.found) {
     throw new MissingArgumentError(

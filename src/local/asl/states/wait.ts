@@ -19,7 +19,7 @@ export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
   const effective = applyPath(run.input, state.InputPath, context, frame);
   const clock = run.engine.clock;
   if (run.cursor.phase !== 'waiting') {
-    const delayMs = waitMilliseconds(state, effective, { context, variables: frame }, clock.now());
+    const delayMs = waitMilliseconds(state, effective, context, frame, clock.now());
     run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
@@ -30,17 +30,17 @@ export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
     : { output, next: state.Next, assigned: run.assign(state.Assign, effective) };
 }
 
-/** What `SecondsPath` / `TimestampPath` read besides the input. */
-interface PathSources {
-  context: ContextSource;
-  variables: VariableReader;
-}
-
 /** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
-function waitMilliseconds(state: WaitState, input: unknown, sources: PathSources, now: number): number {
+function waitMilliseconds(
+  state: WaitState,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader,
+  now: number,
+): number {
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
-    const seconds = readPath(state.SecondsPath, input, sources.context, sources.variables);
+    const seconds = readPath(state.SecondsPath, input, context, variables);
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
       throw new StatesError(
         STATES_ERRORS.Runtime,
@@ -53,7 +53,7 @@ function waitMilliseconds(state: WaitState, input: unknown, sources: PathSources
     state.Timestamp ??
     (state.TimestampPath === undefined
       ? undefined
-      : readPath(state.TimestampPath, input, sources.context, sources.variables));
+      : readPath(state.TimestampPath, input, context, variables));
   const instant = parseTimestamp(timestamp);
   if (instant === undefined) {
     throw new StatesError(
