@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
-import { checkLocalReplicas } from './cluster.ts';
-import { hooksSchemaWith, releaseSchema } from './common.ts';
+import { MAX_LOCAL_REPLICAS } from './cluster.ts';
+import { hooksSchemaWith, MAX_RELEASE_REPLICAS, releaseSchema } from './common.ts';
 import { httpUrl, imageReference, text } from './fields.ts';
 import {
   cloudwatchAlarmsMetricsSchema,
@@ -113,4 +113,24 @@ function thresholdsOf(analysis: unknown): { maxLatencyP99Ms?: number } {
   const given =
     typeof analysis === 'object' && analysis !== null ? (analysis as Record<string, unknown>) : {};
   return given.maxLatencyP99Ms === undefined ? {} : { maxLatencyP99Ms: given.maxLatencyP99Ms as number };
+}
+
+/**
+ * Adds an issue when a release asks the local cluster for more replicas than it runs per track, before
+ * anything starts (the deploy would fail once the release had begun).
+ */
+function checkLocalReplicas(
+  request: { cluster?: { type?: unknown }; release?: { replicas?: unknown } },
+  ctx: z.RefinementCtx,
+): void {
+  const replicas = request.release?.replicas;
+  if (request.cluster?.type !== 'local' || typeof replicas !== 'number') return;
+  // A count no cluster takes is reported by release.replicas' own check, once.
+  if (replicas <= MAX_LOCAL_REPLICAS || !Number.isInteger(replicas) || replicas > MAX_RELEASE_REPLICAS)
+    return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['release', 'replicas'],
+    message: `must be at most ${MAX_LOCAL_REPLICAS} on the local cluster, which runs each replica as a process on this machine (got ${replicas})`,
+  });
 }

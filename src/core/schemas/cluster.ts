@@ -101,24 +101,6 @@ export const localClusterSchema = z.strictObject({ type: z.literal('local') });
 /** Upper bound on replicas per track of the local cluster: each is a process on this machine. */
 export const MAX_LOCAL_REPLICAS = 50;
 
-/**
- * Adds an issue when a release asks the local cluster for more replicas than it runs per track, before
- * anything starts (the deploy would fail once the release had begun).
- */
-export function checkLocalReplicas(
-  request: { cluster?: { type?: unknown }; release?: { replicas?: unknown } },
-  ctx: z.RefinementCtx,
-): void {
-  const replicas = request.release?.replicas;
-  if (request.cluster?.type !== 'local' || typeof replicas !== 'number' || replicas <= MAX_LOCAL_REPLICAS)
-    return;
-  ctx.addIssue({
-    code: 'custom',
-    path: ['release', 'replicas'],
-    message: `must be at most ${MAX_LOCAL_REPLICAS} on the local cluster, which runs each replica as a process on this machine (got ${replicas})`,
-  });
-}
-
 /** An EKS cluster, reached with an EKS token for the task's IAM role. */
 export const eksClusterSchema = z.strictObject({
   type: z.literal('eks'),

@@ -14,11 +14,14 @@ export const serviceSchema = z.strictObject({
  * What the new track runs: an image on Kubernetes, a command (argv) on the local cluster. A request is
  * admitted with an image reference only (`admission.ts`).
  */
+/** The most replicas a release may ask for (the local cluster runs fewer: `MAX_LOCAL_REPLICAS`). */
+export const MAX_RELEASE_REPLICAS = 1000;
+
 export const releaseSchema = z.strictObject({
   version: text().describe('release version label, e.g. v2'),
   image: text().optional().describe('container image (Kubernetes clusters)'),
   command: z.array(text()).min(1).optional().describe('argv to run (local cluster)'),
-  replicas: integer(1, 1000)
+  replicas: integer(1, MAX_RELEASE_REPLICAS)
     .optional()
     .describe(
       "replicas of the release at full size; default: as many as the live track runs (1 for a service's first release)",

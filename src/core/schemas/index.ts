@@ -143,7 +143,8 @@ export function validateWithReplicas<S extends Strategy>(
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input, { reportInput: true, error: describeIssue });
   if (result.success) return result.data;
-  const lines = result.error.issues.map(formatIssue);
+  // A number past 2^53 fails a field's integer and range checks with the same words: say it once.
+  const lines = [...new Set(result.error.issues.map(formatIssue))];
   throw new ValidationError(`invalid ${what}:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
 }
 

@@ -157,6 +157,32 @@ describe('validateRequest (blue-green, rolling)', () => {
     );
   });
 
+  it('says once what is wrong with a count no cluster takes, however large', () => {
+    // Act
+    const messages = [1001, 1e20].map((replicas) =>
+      validationMessageOf(() =>
+        validateRequest(
+          'canary',
+          canaryInput(undefined, {
+            release: { version: 'v2', command: ['node', 'examples/app/server.js'], replicas },
+            scaleDownDelaySeconds: 1e20,
+          }),
+        ),
+      ),
+    );
+    // Assess: one line per field
+    expect(messages.map((message) => message.split('\n').slice(1))).toEqual([
+      [
+        '  - release.replicas: must be an integer 1-1000 (got 1001)',
+        '  - scaleDownDelaySeconds: must be an integer 0-86400 (got 100000000000000000000)',
+      ],
+      [
+        '  - release.replicas: must be an integer 1-1000 (got 100000000000000000000)',
+        '  - scaleDownDelaySeconds: must be an integer 0-86400 (got 100000000000000000000)',
+      ],
+    ]);
+  });
+
   it('reports a replica count that is no count once, without bounds measured against it', () => {
     // Act
     const message = validationMessageOf(() =>
