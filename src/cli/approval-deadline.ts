@@ -37,23 +37,22 @@ function clockTime(at: number, now: number): string {
 }
 
 /**
- * An approval's timeout as a person reads it: `times out at 20:22:34, in 6s` when its instant is known;
- * else the logical duration, with the instant it would be at real time (`times out after 60 s, at 20:23:28
- * unless the runtime scales its waits`); `undefined` for an approval that does not time out.
+ * An approval's timeout as a person reads it: `times out at 20:22:34, in 6s` when its instant is known,
+ * else the timeout as the task states it (`times out after 60 s`: on a runtime that scales its waits, or
+ * for an approval already answered when its history is read, the instant is not known);
+ * `undefined` for an approval that does not time out.
  */
 export function approvalTimeoutText(
-  { timeoutSeconds, scheduledAt, timesOutAt }: ApprovalTimeout,
+  { timeoutSeconds, timesOutAt }: ApprovalTimeout,
   now = Date.now(),
 ): string | undefined {
   if (timesOutAt !== undefined) {
     const left = Math.round((timesOutAt - now) / 1000);
     return `times out at ${clockTime(timesOutAt, now)}${left > 0 ? `, in ${formatDuration(left)}` : ''}`;
   }
-  if (timeoutSeconds === undefined) return undefined;
-  const after = `times out after ${timeoutSeconds.toLocaleString('en-US')} s`;
-  if (scheduledAt === undefined) return after;
-  const atRealTime = clockTime(approvalTimesOutAt(scheduledAt, timeoutSeconds), now);
-  return `${after}, at ${atRealTime} unless the runtime scales its waits`;
+  return timeoutSeconds === undefined
+    ? undefined
+    : `times out after ${timeoutSeconds.toLocaleString('en-US')} s`;
 }
 
 /** When the approval an execution waits for times out at its endpoint, if that can be known. */

@@ -121,7 +121,7 @@ describe('progressOf', () => {
   });
 
   it('says an approval is waiting, until when, and the commands that answer it', () => {
-    // Prepare: a runtime whose clock is not known runs the timeout at real time unless it scales its waits
+    // Prepare: the approval's instant is not known (a runtime that says nothing of its clock)
     vi.useFakeTimers({ now: new Date(2026, 10, 29, 20, 22, 28) });
     const event = approvalScheduled(new Date(), 3600);
     // Act
@@ -130,7 +130,7 @@ describe('progressOf', () => {
     // Assess
     vi.useRealTimers();
     expect(lines).toEqual([
-      '  approval waiting (times out after 3,600 s, at 21:22:28 unless the runtime scales its waits): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
+      '  approval waiting (times out after 3,600 s): `cutover approve checkout-v4 --aws` goes on, `cutover reject checkout-v4 --aws --reason <why>` rolls back',
     ]);
     expect(reports).toEqual([]);
   });
