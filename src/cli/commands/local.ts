@@ -197,6 +197,11 @@ export function localCommand(): Command {
         );
       }
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
+      if (clock.scale !== 1) {
+        console.log(
+          `Waits run at ${clock.scale}x real time (WAIT_TIME_SCALE); analyses judge real time, so send traffic to match`,
+        );
+      }
       console.log(`Console on ${runtime.endpoint}/console`);
       const stopped = stopOnSignal();
       try {

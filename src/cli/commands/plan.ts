@@ -33,13 +33,19 @@ function hookLine(plan: Plan, phase: HookPhase, when: string): string[] {
   return [`  webhook${names.length === 1 ? '' : 's'} ${names.join(', ')} ${when}`];
 }
 
-function stepLines(plan: Plan): string[] {
+function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
   return plan.steps.map((step, index) => {
     const replicas =
       step.newReplicas === undefined ? '' : `  replicas new=${step.newReplicas} old=${step.oldReplicas}`;
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
-    return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  bake ${step.bakeSeconds}s, ${analysis}${replicas}`;
+    const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0);
+    return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${replicas}`;
   });
+}
+
+/** A wait before an analysis: `bake 30s`, saying so when a bake of 0 became one analysis interval. */
+function bakeText(seconds: number, fromZero: boolean): string {
+  return fromZero ? `bake ${seconds}s (bakeSeconds 0: one analysis interval)` : `bake ${seconds}s`;
 }
 
 /**
@@ -48,10 +54,14 @@ function stepLines(plan: Plan): string[] {
  */
 function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] {
   const { live, next } = plan.tracks;
-  const window = (title: string, w: PlanWindow | undefined, block?: { analysis: AnalysisConfig }) =>
+  const window = (
+    title: string,
+    w: PlanWindow | undefined,
+    block?: { bakeSeconds: number; analysis: AnalysisConfig },
+  ) =>
     w?.enabled && block
       ? [
-          `  ${title}: bake ${w.bakeSeconds}s, analyze ${w.windowSeconds}s`,
+          `  ${title}: ${bakeText(w.bakeSeconds, block.bakeSeconds === 0)}, analyze ${w.windowSeconds}s`,
           ...analysisLines(block.analysis, request.metrics, plan.approval.timeoutSeconds, '    '),
         ]
       : [];
@@ -73,7 +83,12 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
   const why = plan.firstRelease ? 'first release' : 'preset AllAtOnce';
   const judged = plan.steps.some((step) => step.analyze);
   return [
-    ...(plan.stepCount === 0 ? [allAtOnceLine(version, why)] : stepLines(plan)),
+    ...(plan.stepCount === 0
+      ? [allAtOnceLine(version, why)]
+      : stepLines(
+          plan,
+          request.canary.steps.map((step) => step.bakeSeconds),
+        )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
     ...approvalLine(plan, 'promotion'),
     promoteLine(plan.tracks.live, version),
@@ -85,7 +100,10 @@ function rollingLines(plan: Plan, request: RequestOf['rolling']): string[] {
   const { analysis } = request.rolling;
   const judged = analysis !== undefined && plan.steps.some((step) => step.analyze);
   return [
-    ...stepLines(plan),
+    ...stepLines(
+      plan,
+      plan.steps.map(() => request.rolling.bakeSeconds),
+    ),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
   ];
 }
@@ -186,13 +204,16 @@ export function formatPlan(plan: Plan, request: DeploymentRequest): string {
     ...scaleDownLines(plan),
   ];
   return [
-    `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next}`,
+    `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next} ${TRACKS_NOTE}`,
     ...body,
     `expected duration  ${formatDuration(plan.expectedDurationSeconds)}`,
     `state transitions  ${plan.stateTransitions}`,
     `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} ${COST_NOTE}`,
   ].join('\n');
 }
+
+/** `cutover plan` reads no router: the tracks it shows are the strategy's first pair. */
+const TRACKS_NOTE = "(assumed: a release takes the track with the router's most traffic as live)";
 
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
@@ -236,5 +257,10 @@ export function planCommand(): Command {
       const plan = buildPlan(strategy, planned);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, planned));
       if (!given) console.error(`${NOT_GIVEN}; this plan, which does not read the cluster, assumes 1`);
+      else if (strategy === 'rolling') {
+        console.error(
+          `this plan, which does not read the cluster, assumes the live track runs release.replicas (${request.release.replicas}); a release batches from the replicas it finds`,
+        );
+      }
     });
 }

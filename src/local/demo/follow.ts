@@ -11,18 +11,27 @@ export interface FollowedExecution {
   readonly output?: string;
 }
 
+/** How {@link followExecution} reads and prints. */
+export interface FollowOptions {
+  /** Sees the whole history after each poll (the demo answers approvals there). */
+  readonly onEvents?: (events: readonly HistoryEvent[]) => Promise<void>;
+  /** When a waiting approval times out, for its line. */
+  readonly approvalDeadline?: ApprovalDeadline;
+  /** The runtime's endpoint, which the commands an approval line names need. */
+  readonly endpoint?: string;
+}
+
 /**
  * Prints an execution's progress as it happens until its history ends (so its last events are printed
- * too), an approval with its deadline when `approvalDeadline` knows it. `onEvents` sees the whole history
- * after each poll (the demo answers approvals there).
+ * too), an approval with its deadline when `approvalDeadline` knows it.
  */
 export async function followExecution(
   sfn: SFNClient,
   executionArn: string,
   print: (line: string) => void,
-  onEvents: (events: readonly HistoryEvent[]) => Promise<void> = async () => {},
-  approvalDeadline?: ApprovalDeadline,
+  { onEvents = async () => {}, approvalDeadline, endpoint }: FollowOptions = {},
 ): Promise<FollowedExecution> {
+  const execution = `${executionNameOf(executionArn)}${endpoint ? ` --endpoint ${endpoint}` : ''}`;
   const events: HistoryEvent[] = [];
   const reader = new ProgressReader();
   for (;;) {
@@ -31,7 +40,7 @@ export async function followExecution(
     for (const event of fresh) {
       for (const line of reader.linesOf(event)) {
         const shown = await withApprovalDeadline(line, executionArn, approvalDeadline);
-        print(formatProgress(shown, executionNameOf(executionArn)));
+        print(formatProgress(shown, execution));
         ended ||= line.kind === 'end';
       }
     }

@@ -41,11 +41,8 @@ function follow(
   endpoint: string,
 ): Promise<FollowedExecution> {
   let approved = false;
-  return followExecution(
-    sfn,
-    executionArn,
-    (line) => console.log(`   ${line}`),
-    async (events) => {
+  return followExecution(sfn, executionArn, (line) => console.log(`   ${line}`), {
+    onEvents: async (events) => {
       const token = chapter.approve && !approved ? pendingTaskToken(events) : undefined;
       if (!token) return;
       console.log('   ✔ approval requested: granting it with SendTaskSuccess');
@@ -53,8 +50,9 @@ function follow(
       await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output }));
       approved = true;
     },
-    consoleDeadline(endpoint),
-  );
+    approvalDeadline: consoleDeadline(endpoint),
+    endpoint,
+  });
 }
 
 /** Asks the service's proxy which version answers (the example app answers with its VERSION). */
@@ -78,8 +76,9 @@ function printSummary(results: readonly ChapterResult[]): void {
   ]);
   const header = ['release', 'strategy', 'result', 'took', 'afterwards'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const last = header.length - 1;
   for (const row of [header, ...rows])
-    console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
+    console.log(`  ${row.map((cell, i) => (i === last ? cell : cell.padEnd(widths[i]!))).join('  ')}`);
 }
 
 async function main(): Promise<number> {

@@ -114,7 +114,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 2)).toEqual([
-      'canary: stable -> canary',
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
       '  webhooks smoke, db-ready once canary is ready, before it takes traffic',
     ]);
   });
@@ -160,7 +160,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 7)).toEqual([
-      'canary: stable -> canary',
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
       '  step 1/2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
       '  step 2/2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
@@ -168,6 +168,21 @@ describe('formatPlan', () => {
       '  promote      stable to v2 at 100%',
       '  scale down   canary after 10s (scaleDownDelaySeconds)',
     ]);
+  });
+
+  it('says a step without a bake waits one analysis interval before its analysis', () => {
+    // Prepare
+    const example = canaryExample();
+    const request = validateRequest('canary', {
+      ...example,
+      canary: { ...example.canary, steps: [{ weight: 10, bakeSeconds: 0 }] },
+    });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
+    // Assess
+    expect(lines[1]).toBe(
+      '  step 1/1  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
+    );
   });
 
   it('says a canary of preset AllAtOnce sends 100% at once, with no analysis', () => {
@@ -181,7 +196,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 4)).toEqual([
-      'canary: stable -> canary',
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
       '  all at once  no steps and no analysis (preset AllAtOnce): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
       '  scale down   canary after 10s (scaleDownDelaySeconds)',
@@ -223,8 +238,8 @@ describe('formatPlan', () => {
     ).split('\n');
     // Assess
     expect(lines.slice(0, 10)).toEqual([
-      'blue-green: blue -> green',
-      '  preview analysis of green: bake 30s, analyze 30s',
+      "blue-green: blue -> green (assumed: a release takes the track with the router's most traffic as live)",
+      '  preview analysis of green: bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
       '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
       '  switch  green ████████████████████████████████████████ blue 100/0',
