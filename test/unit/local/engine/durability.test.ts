@@ -23,6 +23,34 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs `fixtures/<fixture>` on the data dir in a child process until it prints the ARN of the execution
+ * it parked, then kills it with SIGKILL; returns that ARN and when the kill happened.
+ */
+async function parkThenKill(fixture: string): Promise<{ arn: string; killedAt: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', fixture), dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const arn = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+  });
+  const killedAt = Date.now();
+  await new Promise((resolve) => {
+    child.on('exit', resolve);
+    child.kill('SIGKILL');
+  });
+  return { arn, killedAt };
+}
+
 async function terminalCounts(h: Harness, executionArn: string) {
   const types = await h.eventTypes(executionArn);
   const terminal = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut'];
@@ -211,26 +239,7 @@ describe('Engine durability (SQLite file)', () => {
 
   it('resumes an execution of a runtime killed with SIGKILL', async () => {
     // Prepare
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/park-in-wait.ts'), dir],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const arn = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('\n')) resolve(out.trim());
-      });
-      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
-    });
-    const killedAt = Date.now();
-    await new Promise((resolve) => {
-      child.on('exit', resolve);
-      child.kill('SIGKILL');
-    });
+    const { arn, killedAt } = await parkThenKill('park-in-wait.ts');
     // Act
     const clock = new VirtualClock(killedAt);
     const second = reopen({}, clock);
@@ -290,23 +299,7 @@ describe('Engine durability (SQLite file)', () => {
 
   it('keeps workflow variables assigned before a Wait of a runtime killed with SIGKILL', async () => {
     // Prepare
-    const fixture = join(import.meta.dirname, 'fixtures/park-with-variables.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const arn = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('\n')) resolve(out.trim());
-      });
-      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
-    });
-    const killedAt = Date.now();
-    await new Promise((resolve) => {
-      child.on('exit', resolve);
-      child.kill('SIGKILL');
-    });
+    const { arn, killedAt } = await parkThenKill('park-with-variables.ts');
     // Act
     const clock = new VirtualClock(killedAt);
     const second = reopen({}, clock);
