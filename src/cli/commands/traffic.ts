@@ -196,5 +196,9 @@ function tally(stats: TrafficStats): string {
   const statuses = Object.entries(stats.byStatus)
     .map(([status, n]) => `${status} ${n}`)
     .join(', ');
-  return `${new Date().toISOString().slice(11, 19)}  sent ${stats.sent}  by track: ${tracks || 'none'}  by status: ${statuses || 'none'}  unanswered ${stats.failed}`;
+  const fromProxy = Object.entries(stats.byProxyError)
+    .map(([why, n]) => `${why} ${n}`)
+    .join(', ');
+  const proxy = fromProxy ? `  answered by the proxy itself: ${fromProxy}` : '';
+  return `${new Date().toISOString().slice(11, 19)}  sent ${stats.sent}  by track: ${tracks || 'none'}  by status: ${statuses || 'none'}  unanswered ${stats.failed}${proxy}`;
 }

@@ -12,8 +12,11 @@ import type { EndpointSource } from './local-cluster.ts';
 import type { TrafficCounters } from './traffic-counters.ts';
 import { WeightedPicker } from './weighted-picker.ts';
 
-/** Response header naming the track that answered. */
+/** Response header naming the track that answered (or that a request was routed to). */
 export const TRACK_HEADER = 'x-cutover-track';
+
+/** Response header of an answer the proxy gave itself, naming why (`no ready replica for track canary`). */
+export const PROXY_ERROR_HEADER = 'x-cutover-proxy-error';
 
 const HOP_BY_HOP = [
   'connection',
@@ -158,6 +161,7 @@ export class ServiceProxy {
     }
     res.writeHead(status, {
       'content-type': 'application/json',
+      [PROXY_ERROR_HEADER]: reason,
       ...(track ? { [TRACK_HEADER]: track } : {}),
     });
     res.end(JSON.stringify({ error: reason }));

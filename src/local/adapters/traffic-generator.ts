@@ -1,6 +1,6 @@
 import { Agent, get } from 'node:http';
 import { ValidationError } from '#core/errors.ts';
-import { TRACK_HEADER } from './service-proxy.ts';
+import { PROXY_ERROR_HEADER, TRACK_HEADER } from './service-proxy.ts';
 
 /** Options of {@link startTraffic}. */
 export interface TrafficOptions {
@@ -26,7 +26,10 @@ export interface TrafficStats {
   /** Requests that got no HTTP answer (connection refused, reset). */
   failed: number;
   byStatus: Record<string, number>;
+  /** Answers by the track they were routed to, the proxy's own answers included. */
   byTrack: Record<string, number>;
+  /** Answers the proxy gave itself, by why (`no ready replica for track canary`). */
+  byProxyError: Record<string, number>;
 }
 
 /** A running generator. */
@@ -51,7 +54,14 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
  */
 export function startTraffic(options: TrafficOptions): Traffic {
   assertOptions(options);
-  const stats: TrafficStats = { sent: 0, answered: 0, failed: 0, byStatus: {}, byTrack: {} };
+  const stats: TrafficStats = {
+    sent: 0,
+    answered: 0,
+    failed: 0,
+    byStatus: {},
+    byTrack: {},
+    byProxyError: {},
+  };
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 32 });
   const concurrency = options.concurrency ?? 32;
   const headers = options.track === undefined ? {} : { [TRACK_HEADER]: options.track };
@@ -80,6 +90,8 @@ export function startTraffic(options: TrafficOptions): Traffic {
         count(stats.byStatus, String(res.statusCode));
         const track = res.headers[TRACK_HEADER];
         if (typeof track === 'string') count(stats.byTrack, track);
+        const proxyError = res.headers[PROXY_ERROR_HEADER];
+        if (typeof proxyError === 'string') count(stats.byProxyError, proxyError);
         inFlight -= 1;
         settleIfDone();
       });

@@ -42,6 +42,20 @@ describe('ProxyRouter', () => {
     expect(Math.abs((stats.byTrack.stable ?? 0) / 2_000 - 0.9)).toBeLessThanOrEqual(0.02);
   });
 
+  it('says which answers it gave itself, so a tally does not read them as the track answering', async () => {
+    // Prepare: only the stable track runs; requests name the canary track
+    const { cluster, router } = local.adapters;
+    await cluster.apply(service, 'stable', anAppRelease('v1', 1));
+    await pollStatus(cluster, service, 'stable');
+    await router.setWeights(service, { stable: 100, canary: 0 });
+    // Act
+    const url = await router.url(service);
+    const stats = await startTraffic({ url, ratePerSecond: 1_000, total: 5, track: 'canary' }).done;
+    // Assess
+    expect(stats.byStatus).toEqual({ '503': 5 });
+    expect(stats.byProxyError).toEqual({ 'no ready replica for track canary': 5 });
+  });
+
   it('answers every request while a track is replaced by a new release', async () => {
     // Prepare
     await deployTracks();
