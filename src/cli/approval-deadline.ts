@@ -3,6 +3,7 @@
  * `TimeoutSeconds` after the task was scheduled, on the clock of the runtime that runs it.
  */
 import { executionIdOf } from '#core/api-routes.ts';
+import { type EndpointOptions, localEndpoint } from './endpoint.ts';
 import { formatDuration } from './format.ts';
 import type { ProgressLine } from './progress.ts';
 
@@ -91,6 +92,11 @@ export function consoleDeadline(endpoint: string): ApprovalDeadline {
     };
     return typeof approvalTimesOutAt === 'number' ? approvalTimesOutAt : undefined;
   };
+}
+
+/** Where the commands' endpoint options say an approval's deadline is read: the console, or AWS's real time. */
+export function approvalDeadlineFor(options: EndpointOptions): ApprovalDeadline {
+  return options.aws ? realTimeDeadline : consoleDeadline(localEndpoint(options));
 }
 
 /** `line`, and when it is an approval, with the instant it times out when `deadline` knows it. */

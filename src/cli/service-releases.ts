@@ -12,6 +12,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
+import type { ApprovalTimeout } from './approval-deadline.ts';
 import { schedulesTaskTokenWait } from './history.ts';
 import { progressOf, type RolloutCheck, readableFailure, rolloutCheckOf } from './progress.ts';
 import { type CliStrategy, workflowStateMachines } from './resolve.ts';
@@ -35,6 +36,8 @@ export interface ServiceRelease {
   readonly weights?: Readonly<Record<string, number>>;
   /** Set when a running one waits for an approval. */
   readonly awaitingApproval?: true;
+  /** That approval's timeout: its task's `TimeoutSeconds` and when it was scheduled. */
+  readonly approval?: ApprovalTimeout;
   /** A running one's track that its latest rollout check found not ready, and why (`0/4 ready, ...`). */
   readonly rollout?: { readonly track: string; readonly reason: string };
 }
@@ -184,6 +187,7 @@ async function whereItIs(sfn: SFNClient, executionArn: string) {
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
   let awaitingApproval: boolean | undefined;
+  let approval: ApprovalTimeout | undefined;
   let rollout: RolloutCheck | undefined | null;
   let nextToken: string | undefined;
   do {
@@ -196,6 +200,9 @@ async function whereItIs(sfn: SFNClient, executionArn: string) {
       for (const line of progressOf(event)) {
         if (line.kind === 'state') state ??= line.name;
         else if (line.kind === 'weights') weights ??= line.weights;
+        else if (line.kind === 'approval' && awaitingApproval) {
+          approval ??= { timeoutSeconds: line.timeoutSeconds, scheduledAt: line.scheduledAt };
+        }
       }
     }
     nextToken = page.nextToken;
@@ -203,7 +210,7 @@ async function whereItIs(sfn: SFNClient, executionArn: string) {
   return {
     ...(state ? { state } : {}),
     ...(weights ? { weights } : {}),
-    ...(awaitingApproval ? { awaitingApproval: true as const } : {}),
+    ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),
     ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),
   };
 }

@@ -2,13 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
-import {
-  type ApprovalDeadline,
-  consoleDeadline,
-  realTimeDeadline,
-  withApprovalDeadline,
-} from './approval-deadline.ts';
-import { type EndpointOptions, endpointFlags, localEndpoint } from './endpoint.ts';
+import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
+import { type EndpointOptions, endpointFlags } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
@@ -148,7 +143,7 @@ export async function followExecution(
   try {
     const { reconnectSeconds } = options;
     const flags = endpointFlags(options);
-    const approvalDeadline = options.aws ? realTimeDeadline : consoleDeadline(localEndpoint(options));
+    const approvalDeadline = approvalDeadlineFor(options);
     return await watchExecution(
       sfn,
       executionArn,

@@ -670,7 +670,7 @@ describe('a canary release from the CLI', () => {
     // Assess
     expect(status.stdout).toMatch(
       new RegExp(
-        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval: \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval \\(times out at \\d\\d:\\d\\d:\\d\\d, in [^)]+\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
         'm',
       ),
     );

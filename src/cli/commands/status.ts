@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { ServiceRef } from '#core/types.ts';
+import { type ApprovalDeadline, approvalDeadlineFor, approvalTimeoutText } from '../approval-deadline.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
 import {
   createStepFunctionsClient,
@@ -38,7 +39,10 @@ export function statusCommand(): Command {
       limit: integerOption('--limit', options.limit, 1, 100),
       scan: integerOption('--scan', options.scan, 1, 1000),
     };
-    const found = await serviceReleases(createStepFunctionsClient(options), service, window);
+    const found = await withApprovalDeadlines(
+      await serviceReleases(createStepFunctionsClient(options), service, window),
+      approvalDeadlineFor(options),
+    );
     const text = options.json
       ? JSON.stringify(found, null, 2)
       : formatStatus(service, found, window, endpointFlags(options));
@@ -93,8 +97,9 @@ function detailOf(release: ServiceRelease, flags: string): string {
           .map(([track, weight]) => `${track} ${weight}`)
           .join(' / ')}`
       : '';
+    const timeout = release.approval && approvalTimeoutText(release.approval);
     const approval = release.awaitingApproval
-      ? `, waiting for approval: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
+      ? `, waiting for approval${timeout ? ` (${timeout})` : ''}: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
     const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
     return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${rollout}${approval}`;
@@ -104,4 +109,21 @@ function detailOf(release: ServiceRelease, flags: string): string {
       ? `, took ${formatDuration(Math.round((release.stopDate.getTime() - release.startDate.getTime()) / 1000))}`
       : '';
   return `${started}${took}${failureText(release)}`;
+}
+
+/** The releases, a waiting approval with the instant it times out when `deadline` knows it. */
+async function withApprovalDeadlines(
+  found: ServiceReleases,
+  deadline: ApprovalDeadline,
+): Promise<ServiceReleases> {
+  const releases = await Promise.all(
+    found.releases.map(async (release) => {
+      if (!release.approval) return release;
+      const timesOutAt = await deadline(release.executionArn, release.approval);
+      return timesOutAt === undefined
+        ? release
+        : { ...release, approval: { ...release.approval, timesOutAt } };
+    }),
+  );
+  return { ...found, releases };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
 import { readableFailure } from '../../../src/cli/progress.ts';
 import type { ServiceRelease } from '../../../src/cli/service-releases.ts';
@@ -115,6 +115,26 @@ describe('formatStatus', () => {
     // Assess
     expect(text.split('\n')[1]).toBe(
       'RUNNING    canary  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in WaitForCanary, stable 100 / canary 0, rollout canary: 0/4 ready, 4 updated; pod orders-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.',
+    );
+  });
+
+  it('says until when a waiting approval waits, and the commands that answer it', () => {
+    // Prepare
+    vi.useFakeTimers({ now: new Date(2026, 10, 29, 9, 1, 0) });
+    const waiting: ServiceRelease = {
+      ...rolledV7,
+      status: 'RUNNING',
+      stopDate: undefined,
+      state: 'RequestApproval',
+      awaitingApproval: true,
+      approval: { timeoutSeconds: 600, timesOutAt: new Date(2026, 10, 29, 9, 6, 0).getTime() },
+    };
+    // Act
+    const text = formatStatus(service, { releases: [waiting] }, window);
+    vi.useRealTimers();
+    // Assess
+    expect(text.split('\n')[1]).toBe(
+      'RUNNING    rolling  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in RequestApproval, waiting for approval (times out at 09:06:00, in 5m 0s): `cutover approve orders-v7` or `cutover reject orders-v7`',
     );
   });
 
