@@ -38,14 +38,17 @@ export class Elbv2TrafficRouter implements TrafficRouter {
 
   async setWeights(_service: ServiceRef, weights: Weights): Promise<void> {
     assertWeights(weights);
-    this.#assertTargetGroups(Object.keys(weights));
+    // A track at 0 needs no target group (a canary whose steps never weight it): it is left out.
+    const { targetGroups } = this.options;
+    const weighted = Object.entries(weights).filter(([track, weight]) => weight > 0 || track in targetGroups);
+    this.#assertTargetGroups(weighted.map(([track]) => track));
     const current = await this.#actions();
     const stickiness = forwardActionOf(current)?.ForwardConfig?.TargetGroupStickinessConfig;
     const forward: Action = {
       Type: 'forward',
       ForwardConfig: {
-        TargetGroups: Object.entries(weights).map(([track, weight]) => ({
-          TargetGroupArn: this.options.targetGroups[track],
+        TargetGroups: weighted.map(([track, weight]) => ({
+          TargetGroupArn: targetGroups[track],
           Weight: weight,
         })),
         ...(stickiness ? { TargetGroupStickinessConfig: stickiness } : {}),

@@ -254,6 +254,19 @@ describe('Elbv2TrafficRouter', () => {
     expect(elbv2.calls()).toHaveLength(0);
   });
 
+  it('leaves out a track at 0 that has no target group, as an AllAtOnce canary promotes', async () => {
+    // Prepare: the listener rule of a service whose canary track never takes traffic
+    elbv2.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: RULE, Actions: [] }] });
+    elbv2.on(ModifyRuleCommand).resolves({});
+    const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups: { stable: STABLE } });
+    // Act
+    await router.setWeights(aService(), { stable: 100, canary: 0 });
+    // Assess
+    expect(elbv2.commandCalls(ModifyRuleCommand)[0]!.args[0].input.Actions).toEqual([
+      { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: STABLE, Weight: 100 }] } },
+    ]);
+  });
+
   it('checks the tracks a release will route against the target groups, without any call', async () => {
     // Prepare
     const router = new Elbv2TrafficRouter(client(), { ruleArn: RULE, targetGroups });
