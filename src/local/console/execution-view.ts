@@ -4,7 +4,7 @@
  * database migration did, whether an approval waits, and the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
+import { type ApprovalTimeout, approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, ProgressReader, progressText } from '../../cli/progress.ts';
 
@@ -61,8 +61,8 @@ export class ExecutionViewAccumulator {
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
   readonly #reader = new ProgressReader();
-  /** When the waiting approval's task was scheduled, and its timeout. */
-  #approvalScheduled: { at: number; timeoutSeconds?: number } | undefined;
+  /** The newest approval's timeout and when its task was scheduled, from its progress line. */
+  #approval: ApprovalTimeout | undefined;
 
   /** Whether the execution's end was added: no event follows it. */
   get ended(): boolean {
@@ -73,12 +73,7 @@ export class ExecutionViewAccumulator {
   add(events: readonly HistoryEvent[]): void {
     for (const event of events) {
       const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
-      const token = pendingTaskTokenAfter(this.#pendingTaskToken, event);
-      if (token !== this.#pendingTaskToken) {
-        const timeoutSeconds = event.taskScheduledEventDetails?.timeoutInSeconds;
-        this.#approvalScheduled = token === undefined ? undefined : { at, timeoutSeconds };
-      }
-      this.#pendingTaskToken = token;
+      this.#pendingTaskToken = pendingTaskTokenAfter(this.#pendingTaskToken, event);
       for (const line of this.#reader.linesOf(event)) {
         if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
         else if (line.kind === 'weights') this.#weights = line.weights;
@@ -87,6 +82,7 @@ export class ExecutionViewAccumulator {
           this.#verdicts.push({ ...verdict, at });
         } else if (line.kind === 'approval') {
           // Shown as the approval's buttons and deadline, not as activity.
+          this.#approval = line;
         } else if (line.kind === 'end') {
           const { kind: _kind, ...ended } = line;
           this.#end = ended;
@@ -103,10 +99,10 @@ export class ExecutionViewAccumulator {
    */
   view(waitScale = 1): ExecutionView {
     const pending = this.#end === undefined && this.#pendingTaskToken !== undefined;
-    const { at, timeoutSeconds } = this.#approvalScheduled ?? {};
+    const { scheduledAt, timeoutSeconds } = this.#approval ?? {};
     const timesOutAt =
-      pending && at !== undefined && timeoutSeconds !== undefined
-        ? approvalTimesOutAt(at, timeoutSeconds, waitScale)
+      pending && scheduledAt !== undefined && timeoutSeconds !== undefined
+        ? approvalTimesOutAt(scheduledAt, timeoutSeconds, waitScale)
         : undefined;
     return {
       states: this.#states.lines(),
