@@ -83,17 +83,24 @@ export interface ErrorHandling {
   Catch?: Catcher[];
 }
 
-export interface TaskState
+/**
+ * What Task, Parallel and Map states share: a result that goes through ResultSelector, ResultPath and
+ * OutputPath, Retry and Catch, and `Assign`.
+ */
+export interface ResultState
   extends BaseState,
     Transition,
     InputOutputPaths,
     ResultPathField,
     ErrorHandling,
     Assignable {
-  Type: 'Task';
-  Resource: string;
   Parameters?: PayloadTemplate;
   ResultSelector?: PayloadTemplate;
+}
+
+export interface TaskState extends ResultState {
+  Type: 'Task';
+  Resource: string;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
   HeartbeatSeconds?: number;
@@ -133,26 +140,12 @@ export interface ChoiceState extends BaseState, InputOutputPaths, Assignable {
   Default?: string;
 }
 
-export interface ParallelState
-  extends BaseState,
-    Transition,
-    InputOutputPaths,
-    ResultPathField,
-    ErrorHandling,
-    Assignable {
+export interface ParallelState extends ResultState {
   Type: 'Parallel';
   Branches: StateMachineDefinition[];
-  Parameters?: PayloadTemplate;
-  ResultSelector?: PayloadTemplate;
 }
 
-export interface MapState
-  extends BaseState,
-    Transition,
-    InputOutputPaths,
-    ResultPathField,
-    ErrorHandling,
-    Assignable {
+export interface MapState extends ResultState {
   Type: 'Map';
   ItemProcessor?: ItemProcessor;
   /** Legacy name of `ItemProcessor`. */
@@ -161,7 +154,6 @@ export interface MapState
   ItemSelector?: PayloadTemplate;
   /** Legacy name of `ItemSelector`. */
   Parameters?: PayloadTemplate;
-  ResultSelector?: PayloadTemplate;
   MaxConcurrency?: number;
   MaxConcurrencyPath?: string;
   ItemReader?: JsonObject;
