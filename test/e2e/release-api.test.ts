@@ -309,10 +309,10 @@ describe('release API on the local runtime', () => {
     expect(deleted).toMatchObject({
       status: 405,
       type: 'application/json',
-      allow: 'GET, POST',
-      json: { message: 'DELETE is not allowed on /releases/canary:checkout-v2 (allowed: GET, POST)' },
+      allow: 'GET, HEAD, POST',
+      json: { message: 'DELETE is not allowed on /releases/canary:checkout-v2 (allowed: GET, HEAD, POST)' },
     });
-    expect(put).toMatchObject({ status: 405, allow: 'GET, POST' });
+    expect(put).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
     expect(approveByGet).toMatchObject({ status: 405, allow: 'POST' });
     expect((await call('GET', '/nowhere')).status).toBe(404);
   });

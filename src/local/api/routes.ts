@@ -44,11 +44,15 @@ export class RouteTable {
     this.#routes.push({ method: method.toUpperCase(), segments, handler });
   }
 
-  /** The first route of `method` whose pattern matches `path`; `path` must decode (see {@link isDecodablePath}). */
+  /**
+   * The first route of `method` whose pattern matches `path`; `path` must decode (see {@link isDecodablePath}).
+   * HEAD is answered by the GET route (Node's `ServerResponse` sends no body for HEAD).
+   */
   match(method: string, path: string): RouteMatch | undefined {
     const actual = splitPath(path).map(decodeURIComponent);
+    const wanted = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
     for (const route of this.#routes) {
-      if (route.method !== method.toUpperCase()) continue;
+      if (route.method !== wanted) continue;
       const params = matchSegments(route.segments, actual);
       if (params) return { handler: route.handler, params };
     }
@@ -60,7 +64,7 @@ export class RouteTable {
     const actual = splitPath(path).map(decodeURIComponent);
     const methods = this.#routes
       .filter((route) => matchSegments(route.segments, actual))
-      .map((route) => route.method);
+      .flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
     return [...new Set(methods)].sort();
   }
 }

@@ -36,8 +36,17 @@ describe('RouteTable', () => {
     routes.add('GET', '/releases/:id', noop);
     routes.add('POST', '/releases/canary', noop);
     routes.add('POST', '/releases/:strategy', noop);
-    expect(routes.methodsFor('/releases/canary')).toEqual(['GET', 'POST']);
+    expect(routes.methodsFor('/releases/canary')).toEqual(['GET', 'HEAD', 'POST']);
     expect(routes.methodsFor('/releases/r-1/approve')).toEqual([]);
+  });
+
+  it('answers HEAD with the GET route, as a client checking a page expects', () => {
+    const page = () => {};
+    const routes = new RouteTable();
+    routes.add('POST', '/releases/:id', noop);
+    routes.add('GET', '/releases/:id', page);
+    expect(routes.match('HEAD', '/releases/r-1')).toEqual({ handler: page, params: { id: 'r-1' } });
+    expect(routes.match('HEAD', '/nowhere')).toBeUndefined();
   });
 
   it('refuses patterns that do not start with / or have * before the end', () => {

@@ -123,6 +123,17 @@ describe('LocalApiServer: protocol', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('answers HEAD on a GET route with its status and headers and no body', async () => {
+    // Act
+    const head = await fetch(`${local.endpoint}/releases/r-42`, { method: 'HEAD' });
+    const get = await fetch(`${local.endpoint}/releases/r-42`);
+    // Assess
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'));
+    expect(await head.text()).toBe('');
+  });
+
   it('sends timestamps as epoch seconds', async () => {
     const arn = await createMachine();
     const answer = await post(JSON.stringify({ stateMachineArn: arn }), {
