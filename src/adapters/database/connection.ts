@@ -28,7 +28,10 @@ const SESSION_OPTIONS =
 
 /**
  * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given (a throttled
- * or failing Secrets Manager is `TransientAdapterError`).
+ * or failing Secrets Manager is `TransientAdapterError`). A secret of the RDS shape connects with TLS and
+ * verifies the server's certificate and host name (`sslmode=verify-full`): the password never travels in
+ * the clear, and only a server with a certificate Node trusts gets it (on Lambda, the task functions set
+ * `NODE_EXTRA_CA_CERTS` to the runtime's bundle of Amazon CAs, RDS's included). A `url` is used as given.
  *
  * @example
  * const url = await resolveDatabaseUrl({ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db' });
@@ -59,6 +62,7 @@ export async function resolveDatabaseUrl(
   url.password = encodeURIComponent(password);
   url.port = String(port ?? 5432);
   url.pathname = `/${encodeURIComponent(String(dbname ?? 'postgres'))}`;
+  url.searchParams.set('sslmode', 'verify-full');
   return url.toString();
 }
 
@@ -189,14 +193,48 @@ function isUnavailable(error: unknown): boolean {
   );
 }
 
+/** Node's codes for a TLS certificate that does not verify (its chain, its dates or its host name). */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What to do about a connection that TLS refused, or undefined when TLS is not why it failed. */
+function tlsAdvice(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (message === 'The server does not support SSL connections') {
+    return 'the server does not offer TLS, and Cutover sends no password in the clear: turn on ssl on the server';
+  }
+  if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) {
+    return (
+      "the server's certificate does not verify: it must name the host connected to and chain to a CA " +
+      'Node trusts (on Lambda, NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem holds the Amazon RDS CAs)'
+    );
+  }
+  return undefined;
+}
+
 /**
  * Names a failed connection: `TransientAdapterError` when the server is unreachable or no password is
  * known yet (the state machine retries both; `cutover local` sets `PGPASSWORD` once its server runs),
- * else `ValidationError` (no such database, role or host; a wrong password). The message names the
- * database (`where`) without its password.
+ * else `ValidationError` (no such database, role or host; a wrong password; a server without TLS or
+ * with a certificate that does not verify, said so). The message names the database (`where`) without
+ * its password.
  */
 function connectionError(where: string, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
+  const advice = tlsAdvice(error);
+  if (advice) {
+    return new ValidationError(`cannot connect to database ${where}: ${message}: ${advice}`, {
+      cause: error,
+    });
+  }
   if (isUnavailable(error)) {
     return new TransientAdapterError(`database ${where} is not reachable: ${message}`, { cause: error });
   }

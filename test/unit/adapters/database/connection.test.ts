@@ -15,7 +15,7 @@ function buildSecrets() {
 }
 
 describe('resolveDatabaseUrl', () => {
-  it('builds the URL from an RDS secret', async () => {
+  it('builds the URL from an RDS secret, with TLS that verifies the server', async () => {
     // Prepare
     const { secrets, mock } = buildSecrets();
     mock.on(GetSecretValueCommand, { SecretId: secretArn }).resolves({
@@ -29,7 +29,7 @@ describe('resolveDatabaseUrl', () => {
     // Act
     const url = await resolveDatabaseUrl({ secretArn }, secrets);
     // Assess
-    expect(url).toBe('postgres://app:p%40ss@db.internal:5432/shop');
+    expect(url).toBe('postgres://app:p%40ss@db.internal:5432/shop?sslmode=verify-full');
   });
 
   it('fails with TransientAdapterError, which the state machine retries, when Secrets Manager throttles', async () => {
