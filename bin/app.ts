@@ -15,7 +15,9 @@ try {
   new CutoverStack(app, context.stackName, {
     context,
     description: 'Cutover: deployment migrations on AWS Step Functions',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    // Environment-agnostic unless the context says where: the CLI's CDK_DEFAULT_REGION is us-east-1 when no
+    // region is configured (offline synth), which would end up in every ARN. See docs/aws.md.
+    env: { account: context.account, region: context.region },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   app.synth();

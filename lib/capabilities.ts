@@ -5,18 +5,28 @@
 export const CAPABILITIES = {
   /**
    * eks:DescribeCluster on the one cluster, sts:AssumeRole on the configured `eksRoleArns`, and a Kubernetes
-   * access entry in the deployers group.
+   * access entry in the deployers group (create, patch and delete the objects of a release).
    */
-  cluster: 'Kubernetes objects in the allowed namespaces of the configured EKS cluster',
+  cluster: 'changing Kubernetes objects in the allowed namespaces of the configured EKS cluster',
   /**
-   * elasticloadbalancing:Modify* on the configured listeners and their rules; Describe* (listeners, rules,
-   * load balancers, target groups and health, tags for the ALB verification) needs `*`, and is granted with
-   * or without configured listeners (the `alb-ingress` router verifies through it).
+   * The IAM statements of `cluster`, and a Kubernetes access entry in the readers group (get and list the
+   * same objects); `cluster` reads too.
+   */
+  clusterRead: 'reading Kubernetes objects in the allowed namespaces of the configured EKS cluster',
+  /**
+   * elasticloadbalancing:ModifyListener / ModifyRule on the configured listeners and their rules, with the
+   * reads of `listenersRead`.
    */
   listeners: 'weights of the configured ALB listeners, and reading any ALB for verification',
+  /**
+   * elasticloadbalancing:DescribeListeners, DescribeRules, DescribeLoadBalancers and DescribeTags (no
+   * resource-level permissions: `*`), with or without configured listeners: the `elbv2` router reads its
+   * weights with them, the `alb-ingress` router verifies what the ALB does.
+   */
+  listenersRead: 'reading any ALB: weights and verification',
   /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
-  /** s3 Get/Put/Delete/List under the backup prefix of the backup bucket. */
+  /** s3 Get/Put/List (and AbortMultipartUpload) under the backup prefix of the backup bucket; no delete. */
   backup: 'objects under the backup prefix',
   /** secretsmanager:GetSecretValue on the configured `databaseSecretArns`, to connect to the databases. */
   database: 'the credentials of the configured databases',
@@ -39,8 +49,10 @@ export const CAPABILITIES = {
    * caller's permissions to rename and promote the instances (`db:*`).
    */
   blueGreenSwitchover: 'Blue/Green switchovers, with the renames and promotion RDS makes for them',
-  /** dynamodb Get/Put/Delete on the state table (locks and approval tokens). */
-  state: 'locks and approval tokens in the state table',
+  /** dynamodb Get/Put/DeleteItem on the state table's service locks only (keys `lock#...`). */
+  state: 'service locks in the state table',
+  /** dynamodb:PutItem on the state table's approval tokens only (keys `approval#...`). */
+  approvals: 'storing approval tokens in the state table',
   /**
    * dynamodb:GetItem on the state table's rollback claims only (keys `rollback#...`): a task of a stopped
    * execution checks that no rollback claimed it before it changes anything.
@@ -71,22 +83,23 @@ export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
  */
 export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {
   analyze: ['metrics'],
-  'backup-state': ['cluster', 'listeners', 'backup'],
-  'check-rollout': ['cluster'],
+  'backup-state': ['clusterRead', 'listenersRead', 'backup'],
+  'check-rollout': ['clusterRead'],
   'claim-rollback': ['claims'],
   cleanup: ['cluster', 'fence'],
   'deploy-track': ['cluster', 'fence'],
   notify: ['notify'],
   'run-hooks': ['hooks', 'fence'],
   promote: ['cluster', 'listeners', 'notify', 'fence'],
-  'request-approval': ['state', 'notify'],
+  'request-approval': ['approvals', 'notify'],
   'restore-capacity': ['cluster', 'backup'],
   rollback: ['cluster', 'listeners', 'backup'],
   'scale-track': ['cluster', 'fence'],
   'set-weights': ['cluster', 'listeners', 'fence'],
   unlock: ['state'],
-  'validate-request': ['cluster', 'listeners', 'metrics', 'state'],
-  'db-prepare': ['state', 'database'],
+  // Locking checks that no rollback claimed the execution meanwhile (`fence`).
+  'validate-request': ['clusterRead', 'listenersRead', 'metrics', 'state', 'fence'],
+  'db-prepare': ['state', 'fence', 'database'],
   'db-backup': ['database', 'backup'],
   'db-create-snapshot': ['snapshotCreate'],
   'db-check-snapshot': ['snapshotStatus'],

@@ -54,6 +54,14 @@ const contextObject = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
     .default('Cutover'),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, { error: 'is not a 12-digit AWS account id' })
+    .optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, { error: 'is not an AWS region name (eu-west-1)' })
+    .optional(),
   clusterName: z.string(required('the name of the EKS cluster releases run on (-c clusterName=prod)')).min(1),
   allowedNamespaces: list(
     z

@@ -13,11 +13,12 @@ import { AbortRollbacks } from './abort-rollbacks.ts';
 import { ApprovalStateMachine } from './approval-machine.ts';
 import { type Capability, FUNCTION_CAPABILITIES } from './capabilities.ts';
 import { checkSubstitutions, discoverFunctions, discoverStateMachines } from './discovery.ts';
-import { EksAccess } from './eks-access.ts';
+import { DEPLOYERS_GROUP, EksAccess, kubernetesReaderRoles, READERS_GROUP } from './eks-access.ts';
 import { CutoverConfigError } from './errors.ts';
 import { CutoverMonitoring } from './monitoring.ts';
 import { suppressJustifiedFindings } from './nag-suppressions.ts';
 import { ReleaseApi } from './release-api.ts';
+import { retainExceptOnCreate } from './removal-policy.ts';
 import { RuleDeadLetters } from './rule-targets.ts';
 import { StrategyStateMachines } from './state-machines.ts';
 import { CutoverStorage } from './storage.ts';
@@ -41,8 +42,10 @@ export interface CutoverProps {
   readonly allowedNamespaces: readonly string[];
   /** A cluster construct to apply the Role/RoleBinding manifests to. @default none: apply docs/eks-rbac.yaml yourself */
   readonly cluster?: eks.ICluster;
-  /** Kubernetes group of the task functions' access entries. @default 'cutover-deployers' */
+  /** Kubernetes group of the access entries of the task functions that change objects. @default 'cutover-deployers' */
   readonly kubernetesGroup?: string;
+  /** Kubernetes group of the access entries of the task functions that only read them. @default 'cutover-readers' */
+  readonly kubernetesReaderGroup?: string;
   /** Runs the task functions in this VPC (private EKS endpoints, RDS). @default no VPC */
   readonly vpc?: ec2.IVpc;
   /** Subnets of the task functions in `vpc`. @default the VPC's private subnets */
@@ -80,7 +83,11 @@ export interface CutoverProps {
   readonly backupRetentionDays?: number;
   /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** What happens to the bucket, table and log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the bucket, table, log groups and state machines when the stack is deleted. A RETAIN
+   * keeps the log groups and state machines on update and delete, but not when their creation is rolled back
+   * (see {@link retainExceptOnCreate}). @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
   /** Runtime of the task functions (Node.js 20 or 22). @default lambda.Runtime.NODEJS_22_X */
   readonly runtime?: lambda.Runtime;
@@ -128,6 +135,7 @@ export class Cutover extends Construct {
     super(scope, id);
     validateProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const stackOwnedRemovalPolicy = retainExceptOnCreate(removalPolicy);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const backupPrefix = props.backupPrefix ?? 'backups/';
     const functions = discoverFunctions(props.lambdasDir ?? join(PROJECT_ROOT, 'lambdas'));
@@ -152,14 +160,15 @@ export class Cutover extends Construct {
       machines.map((machine) => machine.strategy),
     );
 
+    const capabilities = props.functionCapabilities ?? FUNCTION_CAPABILITIES;
     this.functions = new TaskFunctions(this, 'Tasks', {
       functions,
-      capabilities: props.functionCapabilities ?? FUNCTION_CAPABILITIES,
+      capabilities,
       runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
       timeout: props.functionTimeout ?? Duration.minutes(5),
       memorySize: props.functionMemorySize ?? 512,
       logRetention,
-      removalPolicy,
+      removalPolicy: stackOwnedRemovalPolicy,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
@@ -182,6 +191,7 @@ export class Cutover extends Construct {
         CUTOVER_BACKUP_BUCKET: this.storage.bucket.bucketName,
         CUTOVER_BACKUP_PREFIX: backupPrefix,
         CUTOVER_ALERT_TOPIC_ARN: this.monitoring.topic.topicArn,
+        CUTOVER_ALLOWED_NAMESPACES: props.allowedNamespaces.join(','),
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },
     });
@@ -191,9 +201,10 @@ export class Cutover extends Construct {
       functions: new Map(functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)!])),
       values,
       logRetention,
-      removalPolicy,
+      removalPolicy: stackOwnedRemovalPolicy,
     });
     this.monitoring.watch(this.stateMachines.byStrategy);
+    this.monitoring.watchTaskFunctions(this.functions.byName);
     this.ruleDeadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', {
       monitoring: this.monitoring,
     });
@@ -210,7 +221,9 @@ export class Cutover extends Construct {
     new EksAccess(this, 'EksAccess', {
       clusterName: props.clusterName,
       roles: this.functions.clusterRoles,
-      kubernetesGroup: props.kubernetesGroup ?? 'cutover-deployers',
+      readerRoles: kubernetesReaderRoles(this.functions.byName, capabilities),
+      kubernetesGroup: props.kubernetesGroup ?? DEPLOYERS_GROUP,
+      kubernetesReaderGroup: props.kubernetesReaderGroup ?? READERS_GROUP,
       namespaces: props.allowedNamespaces,
       cluster: props.cluster,
     });
@@ -220,7 +233,7 @@ export class Cutover extends Construct {
         table: this.storage.table,
         stateMachines: [...releases.values()],
         logRetention,
-        removalPolicy,
+        removalPolicy: stackOwnedRemovalPolicy,
       });
       this.api = new ReleaseApi(this, 'ReleaseApi', {
         // POST /releases/<strategy> for the release strategies, as the local runtime serves it; a database
@@ -229,7 +242,8 @@ export class Cutover extends Construct {
         requestSchemas: props.requestSchemas ?? strategyRequestModels(),
         approvals: approvals.stateMachine,
         logRetention,
-        removalPolicy,
+        removalPolicy: stackOwnedRemovalPolicy,
+        monitoring: this.monitoring,
       });
     }
     new ReleaseTriggers(this, 'Triggers', {

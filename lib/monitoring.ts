@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,6 +22,9 @@ const PUBLISHERS = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] as const
 
 /** The execution statuses that alert. */
 export const ALERTING_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+
+/** The most metrics one metric math alarm may use: a CloudWatch limit that cannot be raised. */
+const METRICS_PER_MATH_ALARM = 10;
 
 /**
  * Alerts and a dashboard: an encrypted SNS topic; an EventBridge rule sending failed, timed-out and aborted
@@ -140,8 +144,51 @@ export class CutoverMonitoring extends Construct {
     }
   }
 
+  /**
+   * Alerts when task functions are throttled: the account's Lambda concurrency is used up, so release steps,
+   * rollbacks included, wait and then fail. One composite alarm publishes; under it, one metric math alarm
+   * per group of up to {@link METRICS_PER_MATH_ALARM} functions sums their `Throttles`. Function errors do
+   * not alarm: they are Cutover's control flow (a rejected request, a retried transient error, a failure
+   * caught into a rollback), and each one that matters fails its execution, which {@link watch} alarms on.
+   */
+  watchTaskFunctions(functions: ReadonlyMap<string, lambda.IFunction>): void {
+    const entries = [...functions];
+    if (entries.length === 0) return;
+    const period = Duration.minutes(5);
+    const groups = Array.from({ length: Math.ceil(entries.length / METRICS_PER_MATH_ALARM) }, (_, index) =>
+      entries.slice(index * METRICS_PER_MATH_ALARM, (index + 1) * METRICS_PER_MATH_ALARM),
+    );
+    const groupAlarms = groups.map(
+      (group, index) =>
+        new cloudwatch.Alarm(this, `TaskThrottles${index + 1}Alarm`, {
+          alarmDescription: `Cutover tasks ${group.map(([name]) => name).join(', ')}: throttled (no action: TaskThrottlesAlarm alerts)`,
+          metric: new cloudwatch.MathExpression({
+            expression: 'SUM(METRICS())',
+            usingMetrics: Object.fromEntries(
+              group.map(([, fn], position) => [
+                `f${position}`,
+                fn.metricThrottles({ period, statistic: 'Sum' }),
+              ]),
+            ),
+            period,
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    this.alert(
+      new cloudwatch.CompositeAlarm(this, 'TaskThrottlesAlarm', {
+        alarmDescription:
+          "Cutover: task functions are throttled (the account's Lambda concurrency is used up); release steps and rollbacks wait, then fail",
+        alarmRule: cloudwatch.AlarmRule.anyOf(...groupAlarms),
+      }),
+    );
+  }
+
   /** Sends `alarm`'s state changes to the alert topic, whose policy lets exactly that alarm publish. */
-  alert(alarm: cloudwatch.Alarm): void {
+  alert(alarm: cloudwatch.AlarmBase): void {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.#allowToPublish('cloudwatch.amazonaws.com', [alarm.alarmArn]);
   }

@@ -6,52 +6,121 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
+/** A kind of IAM wildcard Cutover grants: the cdk-nag findings it raises, and the only actions it may grant. */
+interface JustifiedWildcard {
+  /** The IAM5 finding: `Resource::<flattened resource>` or `Action::<action>`. */
+  readonly finding: RegExp;
+  /** Every action of the statements raising the finding must be one of these. */
+  readonly actions: readonly string[];
+  readonly reason: string;
+}
+
 /**
- * Why each kind of IAM wildcard Cutover grants is the narrowest possible, matched on the cdk-nag finding.
- * A wildcard no pattern explains stays a finding, so a new one cannot slip in unjustified.
+ * Why each kind of IAM wildcard Cutover grants is the narrowest possible, matched on the cdk-nag finding and
+ * on the actions granted with it. A wildcard no entry explains, or one granting any other action (an
+ * `s3:*` on a bucket's objects, a `secretsmanager:GetSecretValue` on `*`), stays a finding, so a new one
+ * cannot slip in unjustified.
  */
-const WILDCARD_REASONS: readonly (readonly [RegExp, string])[] = [
-  [
-    /^Resource::\*$/,
-    'Describe*, GetMetricData, DescribeAlarms and X-Ray/log-delivery actions have no resource-level permissions',
-  ],
-  [
-    /^Action::kms:GenerateDataKey\*$/,
-    'GenerateDataKey* variants, on the alert topic key only, to publish to the encrypted topic',
-  ],
-  [/^Resource::<[^>]+\.Arn>\/.*\*$/, 'objects under the backup prefix of the backup bucket only'],
-  [/^Resource::<[^>]+\.Arn>:\*$/, 'any version or alias of the one task function the state machine names'],
-  [
-    /^Resource::arn:<AWS::Partition>:rds:.*:snapshot:cutover-\*$/,
-    'only the RDS snapshots Cutover creates, all named cutover-*',
-  ],
-  [
-    /^Resource::arn:<AWS::Partition>:rds:.*:deployment:\*$/,
-    'RDS blue/green deployments, whose bgd-* identifiers RDS generates (no narrower pattern exists)',
-  ],
-  [
-    /^Resource::arn:<AWS::Partition>:rds:.*:db:\*$/,
-    'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename and promotion it makes on our behalf',
-  ],
-  [
-    /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
-    "executions of Cutover's own state machines only",
-  ],
-  [
-    /^Resource::arn:[^:]+:elasticloadbalancing:.*:listener-rule\/.*\/\*$/,
-    'rules of the configured listeners only',
-  ],
-  [/^Resource::<[^>]+\.Arn>\/\*$/, 'a stack-owned log group or table and its sub-resources only'],
+const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
+  {
+    finding: /^Resource::\*$/,
+    actions: [
+      'cloudwatch:GetMetricData',
+      'cloudwatch:DescribeAlarms',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTags',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
+    reason:
+      'Describe*, GetMetricData, DescribeAlarms and X-Ray/log-delivery actions have no resource-level permissions',
+  },
+  {
+    finding: /^Action::kms:GenerateDataKey\*$/,
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    reason: 'GenerateDataKey* variants, on the alert topic key only, to publish to the encrypted topic',
+  },
+  {
+    // A prefix, never the whole bucket (`<Bucket.Arn>/*`).
+    finding: /^Resource::<[^>]+\.Arn>\/[^*]+\*$/,
+    actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+    reason: 'objects under the backup prefix of the backup bucket only',
+  },
+  {
+    finding: /^Resource::<[^>]+\.Arn>:\*$/,
+    actions: ['lambda:InvokeFunction'],
+    reason: 'any version or alias of the one task function the state machine names',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:.*:snapshot:cutover-\*$/,
+    actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource', 'rds:DescribeDBSnapshots'],
+    reason: 'only the RDS snapshots Cutover creates, all named cutover-*',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:.*:deployment:\*$/,
+    actions: [
+      'rds:CreateBlueGreenDeployment',
+      'rds:CreateDBInstanceReadReplica',
+      'rds:AddTagsToResource',
+      'rds:DescribeBlueGreenDeployments',
+      'rds:SwitchoverBlueGreenDeployment',
+    ],
+    reason: 'RDS blue/green deployments, whose bgd-* identifiers RDS generates (no narrower pattern exists)',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:.*:db:\*$/,
+    actions: [
+      'rds:CreateDBInstanceReadReplica',
+      'rds:AddTagsToResource',
+      'rds:ModifyDBInstance',
+      'rds:PromoteReadReplica',
+    ],
+    reason:
+      'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename and promotion it makes on our behalf',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
+    actions: ['states:DescribeExecution'],
+    reason: "executions of Cutover's own state machines only",
+  },
+  {
+    // A name before the `*`, never `secret:*`: the documented way to match the suffix Secrets Manager appends.
+    finding: /^Resource::arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:[^*]+\*$/,
+    actions: ['secretsmanager:GetSecretValue'],
+    reason: 'the configured secrets, whose names end in the 6 random characters Secrets Manager appends',
+  },
+  {
+    finding: /^Resource::arn:[^:]+:elasticloadbalancing:.*:listener-rule\/.*\/\*$/,
+    actions: ['elasticloadbalancing:ModifyRule'],
+    reason: 'rules of the configured listeners only',
+  },
 ];
 
-/** Acknowledges, on each IAM policy, the wildcard findings {@link WILDCARD_REASONS} explains. */
+/** Acknowledges, on each IAM policy, the wildcard findings {@link JUSTIFIED_WILDCARDS} explains. */
 class AcknowledgeJustifiedWildcards implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof iam.CfnPolicy)) return;
     const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
-    for (const finding of wildcardFindings(document.Statement ?? [])) {
-      const reason = WILDCARD_REASONS.find(([pattern]) => pattern.test(finding))?.[1];
-      if (reason) Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    for (const [finding, actions] of wildcardFindings(document.Statement ?? [])) {
+      const justified = JUSTIFIED_WILDCARDS.find(
+        (wildcard) =>
+          wildcard.finding.test(finding) && [...actions].every((action) => wildcard.actions.includes(action)),
+      );
+      if (justified) {
+        Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: justified.reason });
+      }
     }
   }
 }
@@ -62,14 +131,22 @@ interface Statement {
   readonly Resource: unknown;
 }
 
-/** The findings cdk-nag's IAM5 reports: `Action::<action with *>` and `Resource::<flattened resource with *>`. */
-function wildcardFindings(statements: readonly Statement[]): Set<string> {
-  const findings = new Set<string>();
+/**
+ * The findings cdk-nag's IAM5 reports (`Action::<action with *>` and `Resource::<flattened resource with
+ * *>`), each with every action of the statements that raise it.
+ */
+function wildcardFindings(statements: readonly Statement[]): Map<string, Set<string>> {
+  const findings = new Map<string, Set<string>>();
+  const add = (finding: string, actions: readonly string[]) => {
+    const granted = findings.get(finding) ?? new Set<string>();
+    for (const action of actions) granted.add(action);
+    findings.set(finding, granted);
+  };
   for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
-    for (const action of [statement.Action].flat().filter((a) => a.includes('*')))
-      findings.add(`Action::${action}`);
+    const actions = [statement.Action].flat();
+    for (const action of actions.filter((a) => a.includes('*'))) add(`Action::${action}`, actions);
     for (const resource of [statement.Resource].flat().map(flattenCfnReference)) {
-      if (resource.includes('*')) findings.add(`Resource::${resource}`);
+      if (resource.includes('*')) add(`Resource::${resource}`, actions);
     }
   }
   return findings;

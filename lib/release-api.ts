@@ -1,5 +1,6 @@
-import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,6 +9,7 @@ import { API_ROUTES, type ApiOperation, type ApiRoute, type JsonSchema } from '#
 import { NO_PENDING_APPROVAL } from './approval-machine.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
+import type { CutoverMonitoring } from './monitoring.ts';
 
 /** Props of {@link ReleaseApi}. */
 export interface ReleaseApiProps {
@@ -18,6 +20,8 @@ export interface ReleaseApiProps {
   readonly approvals: sfn.IStateMachine;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Where the alarm on the API's 5XX answers goes. */
+  readonly monitoring: CutoverMonitoring;
 }
 
 const JSON_TYPE = 'application/json';
@@ -28,16 +32,57 @@ const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll(
 const BODY_AS_STRING = escaped("$input.json('$')");
 
 /**
- * The release API of {@link API_ROUTES} on API Gateway REST, IAM-authorized, each route a direct AWS
- * service integration: StartExecution (body validated against the strategy's schema: a bad body is a 400
- * naming the field, and nothing starts), DescribeExecution, and approve/reject through the approval state
- * machine's StartSyncExecution.
+ * Stage-wide throttling, per second. People and CI start, read and answer releases a few times a minute:
+ * 10 requests a second, in bursts of 20, leaves room for pipelines polling a release, while a runaway script
+ * gets 429s before it uses up the Step Functions API quotas that every workflow of the account shares.
+ */
+const THROTTLING = { throttlingRateLimit: 10, throttlingBurstLimit: 20 } as const;
+
+const field = apigw.AccessLogField;
+/**
+ * One JSON object per request: the request, its answer and error, and the caller as IAM authenticated it,
+ * so that a release or an approval is attributed to a person or pipeline (`userArn`: the role and session,
+ * `arn:aws:sts::123456789012:assumed-role/Deployer/alice`).
+ */
+const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: field.contextRequestId(),
+    extendedRequestId: field.contextExtendedRequestId(),
+    requestTime: field.contextRequestTime(),
+    httpMethod: field.contextHttpMethod(),
+    resourcePath: field.contextResourcePath(),
+    path: field.contextPath(),
+    protocol: field.contextProtocol(),
+    status: field.contextStatus(),
+    responseLength: field.contextResponseLength(),
+    responseLatency: field.contextResponseLatency(),
+    // What Step Functions answered (`$context.integrationStatus` is Lambda proxy integrations' only).
+    integrationStatus: '$context.integration.status',
+    errorMessage: field.contextErrorMessage(),
+    errorResponseType: field.contextErrorResponseType(),
+    userArn: field.contextIdentityUserArn(),
+    caller: field.contextIdentityCaller(),
+    user: field.contextIdentityUser(),
+    accountId: field.contextIdentityAccountId(),
+    principalOrgId: field.contextIdentityPrincipalOrgId(),
+    ip: field.contextIdentitySourceIp(),
+    userAgent: field.contextIdentityUserAgent(),
+  }),
+);
+
+/**
+ * The release API of {@link API_ROUTES} on API Gateway REST, regional, IAM-authorized, throttled, each route
+ * a direct AWS service integration: StartExecution (body validated against the strategy's schema: a bad
+ * body is a 400 naming the field, and nothing starts), DescribeExecution, and approve/reject through the
+ * approval state machine's StartSyncExecution. Its access log names each caller; any 5XX answer alarms.
  *
  * @example
  * new ReleaseApi(this, 'Api', { stateMachines, requestSchemas, approvals, ... });
  */
 export class ReleaseApi extends Construct {
   readonly api: apigw.RestApi;
+  /** Publishes to the alert topic when the API answers 5XX. */
+  readonly serverErrorAlarm: cloudwatch.Alarm;
   readonly #role: iam.Role;
   readonly #props: ReleaseApiProps;
 
@@ -49,7 +94,11 @@ export class ReleaseApi extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.api = new apigw.RestApi(this, 'Api', {
+      // The ApiName dimension of the API's metrics: unique per stack and region.
+      restApiName: `${Stack.of(this).stackName}-release-api`,
       description: 'Cutover release API',
+      // For engineers and CI in the region, signing with IAM: no CloudFront edge in front.
+      endpointTypes: [apigw.EndpointType.REGIONAL],
       // Logging uses the region's account-wide API Gateway CloudWatch role, set once outside the stack.
       cloudWatchRole: false,
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
@@ -58,9 +107,19 @@ export class ReleaseApi extends Construct {
         tracingEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.INFO,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        ...THROTTLING,
       },
     });
+    this.serverErrorAlarm = new cloudwatch.Alarm(this, 'ServerErrorAlarm', {
+      alarmDescription: 'Cutover release API: answered 5XX, a release or approval did not go through',
+      metric: this.api.deploymentStage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    props.monitoring.alert(this.serverErrorAlarm);
     // The validator's message names the failing field: `[object has missing required properties (["service"])]`.
     this.api.addGatewayResponse('BadRequestBody', {
       type: apigw.ResponseType.BAD_REQUEST_BODY,

@@ -25,6 +25,12 @@ const LONG_TASKS: ReadonlySet<string> = new Set([
 ]);
 const LONGEST_LAMBDA_TIMEOUT = Duration.minutes(15);
 
+/**
+ * Amazon's CA certificates, RDS's included, which Lambda's Node.js runtimes ship but (from Node.js 20) no
+ * longer load: the functions with the `database` capability load them, to verify the databases' TLS.
+ */
+const DATABASE_CA_ENVIRONMENT = { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } as const;
+
 /** Props of {@link TaskFunctions}. */
 export interface TaskFunctionsProps {
   readonly functions: readonly DiscoveredFunction[];
@@ -42,9 +48,9 @@ export interface TaskFunctionsProps {
 }
 
 /**
- * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps), each with its
- * own role holding only the statements of its capabilities (plus AWSLambdaVPCAccessExecutionRole in a VPC)
- * and its own log group.
+ * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps, X-Ray active
+ * tracing), each with its own role holding only the statements of its capabilities (plus
+ * AWSLambdaVPCAccessExecutionRole in a VPC, and the X-Ray writes of tracing) and its own log group.
  *
  * @example
  * const tasks = new TaskFunctions(this, 'Tasks', { functions: discoverFunctions('lambdas'), ... });
@@ -122,6 +128,7 @@ export class TaskFunctions extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
       securityGroups: props.vpc ? props.securityGroups : undefined,
+      tracing: lambda.Tracing.ACTIVE,
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: 'cutover',
@@ -129,6 +136,7 @@ export class TaskFunctions extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         CUTOVER_FUNCTION: fn.name,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(capabilities.includes('database') ? DATABASE_CA_ENVIRONMENT : {}),
       },
       bundling: {
         ...TASK_BUNDLING,

@@ -41,6 +41,7 @@ export function capabilityStatements(
     stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   switch (capability) {
     case 'cluster':
+    case 'clusterRead':
       return [
         statement(['eks:DescribeCluster'], [arn('eks', 'cluster', resources.clusterName)]),
         ...(resources.eksRoleArns.length > 0
@@ -48,7 +49,9 @@ export function capabilityStatements(
           : []),
       ];
     case 'listeners':
-      return listenerStatements(resources.listenerArns);
+      return [...listenerWeightStatements(resources.listenerArns), loadBalancerReads()];
+    case 'listenersRead':
+      return [loadBalancerReads()];
     case 'metrics':
       return [
         statement(['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], ['*']),
@@ -64,7 +67,7 @@ export function capabilityStatements(
     case 'backup':
       return [
         statement(
-          ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
           [resources.bucket.arnForObjects(`${resources.backupPrefix}*`)],
         ),
         new iam.PolicyStatement({
@@ -85,11 +88,14 @@ export function capabilityStatements(
       return rdsStatements(scope, capability, resources.rdsInstanceIdentifiers);
     case 'state':
       return [
-        statement(
+        keyedStatement(
           ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-          [resources.table.tableArn],
+          resources.table,
+          'lock#*',
         ),
       ];
+    case 'approvals':
+      return [keyedStatement(['dynamodb:PutItem'], resources.table, 'approval#*')];
     case 'fence':
       return [keyedStatement(['dynamodb:GetItem'], resources.table, 'rollback#*')];
     case 'claims':
@@ -132,32 +138,30 @@ function keyedStatement(actions: string[], table: dynamodb.ITable, keys: string)
   });
 }
 
-/**
- * Describe* always: the `alb-ingress` router verifies what the ALB really does with it, with or without
- * configured listeners, and it has no resource-level permissions. Modify only on the configured listeners
- * and the rules under them.
- */
-function listenerStatements(listenerArns: readonly string[]): iam.PolicyStatement[] {
+/** Modify only on the configured listeners and the rules under them; nothing without configured listeners. */
+function listenerWeightStatements(listenerArns: readonly string[]): iam.PolicyStatement[] {
+  if (listenerArns.length === 0) return [];
   const ruleArns = listenerArns.map((listener) => `${listener.replace(':listener/', ':listener-rule/')}/*`);
   return [
-    ...(listenerArns.length > 0
-      ? [
-          statement(['elasticloadbalancing:ModifyListener'], [...listenerArns]),
-          statement(['elasticloadbalancing:ModifyRule'], ruleArns),
-        ]
-      : []),
-    statement(
-      [
-        'elasticloadbalancing:DescribeListeners',
-        'elasticloadbalancing:DescribeLoadBalancers',
-        'elasticloadbalancing:DescribeRules',
-        'elasticloadbalancing:DescribeTargetGroups',
-        'elasticloadbalancing:DescribeTargetHealth',
-        'elasticloadbalancing:DescribeTags',
-      ],
-      ['*'],
-    ),
+    statement(['elasticloadbalancing:ModifyListener'], [...listenerArns]),
+    statement(['elasticloadbalancing:ModifyRule'], ruleArns),
   ];
+}
+
+/**
+ * The ELBv2 reads of the traffic routers: `elbv2` reads the weights it changes, `alb-ingress` verifies what
+ * the ALB really does, with or without configured listeners. They have no resource-level permissions.
+ */
+function loadBalancerReads(): iam.PolicyStatement {
+  return statement(
+    [
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTags',
+    ],
+    ['*'],
+  );
 }
 
 type RdsCapability = Extract<

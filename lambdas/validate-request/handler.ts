@@ -10,6 +10,7 @@ import {
 } from '#core/plan/index.ts';
 import { type DeploymentRequest, validateWithReplicas } from '#core/schemas/index.ts';
 import type { RolloutStatus, Weights } from '#core/types.ts';
+import { refuseNamespaceNotAllowed } from '#lambdas/shared/allowed-namespaces.ts';
 import {
   clusterFamily,
   dependencies,
@@ -66,7 +67,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
 
 /**
  * ValidateRequest: the request checked and normalized (a bad one throws `ValidationError` naming every
- * field), every adapter type resolved (`UnknownAdapterType`), `release.replicas` filled in from the live
+ * field, or its namespace when `CUTOVER_ALLOWED_NAMESPACES` does not list it), every adapter type resolved
+ * (`UnknownAdapterType`), `release.replicas` filled in from the live
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
  * no workload, and any release when something other than Cutover sizes one of its tracks, the routing object
@@ -76,6 +78,7 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  */
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
   let { request } = input;
+  refuseNamespaceNotAllowed(request.service);
   const deps = dependencies(request, {
     cluster: clusterFamily,
     router: trafficFamily,

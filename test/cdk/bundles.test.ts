@@ -57,13 +57,15 @@ describe('task function bundles', () => {
     expect(sizes.filter(([, size]) => size >= 1024 * 1024)).toEqual([]);
   });
 
-  it('carry the Kubernetes client only in functions with the cluster capability', () => {
+  it('carry the Kubernetes client only in functions with a cluster capability', () => {
     // Assess
     const withClient = [...bundles]
       .filter(([, bundle]) => bundle.inputs.some((input) => input.includes('@kubernetes/client-node')))
       .map(([name]) => name);
     const withCluster = FUNCTIONS.map((fn) => fn.name).filter((name) =>
-      FUNCTION_CAPABILITIES[name]?.includes('cluster'),
+      FUNCTION_CAPABILITIES[name]?.some(
+        (capability) => capability === 'cluster' || capability === 'clusterRead',
+      ),
     );
     expect(withClient.filter((name) => !withCluster.includes(name))).toEqual([]);
     expect(withClient).toContain('check-rollout');

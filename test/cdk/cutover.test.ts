@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
 import { readContext } from '#lib/context.ts';
 import { Cutover, type CutoverProps } from '#lib/cutover.ts';
 import { rbacManifests } from '#lib/eks-access.ts';
@@ -565,7 +566,11 @@ describe('Cutover construct', () => {
 
   it('lets the alarms publish to the alert topic, whose topic policy replaces the default one', () => {
     // Prepare
-    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
+    const publishing = { Properties: { AlarmActions: Match.anyValue() } };
+    const alarms = [
+      ...Object.keys(template.findResources('AWS::CloudWatch::Alarm', publishing)),
+      ...Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm', publishing)),
+    ].sort();
     // Act
     const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as {
       Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } };
@@ -588,6 +593,103 @@ describe('Cutover construct', () => {
         ],
     );
     expect(sources.map((source) => source['Fn::GetAtt'][0]).sort()).toEqual(alarms);
+  });
+
+  it('lets a failed first deploy delete the log groups and state machines it created, some named, but retains them on update and delete, and the bucket and table always', () => {
+    // Prepare
+    const destroyed = Template.fromStack(
+      synth(buildProps({ removalPolicy: RemovalPolicy.DESTROY })).stack,
+    ).toJSON();
+    const policiesOf = (resources: Record<string, { Type: string; DeletionPolicy?: string }>, type: string) =>
+      Object.values(resources)
+        .filter((resource) => resource.Type === type)
+        .map((resource) => resource.DeletionPolicy);
+    const { Resources: resources } = template.toJSON();
+    // Assess
+    for (const type of ['AWS::Logs::LogGroup', 'AWS::StepFunctions::StateMachine']) {
+      const policies = policiesOf(resources, type);
+      expect(policies.length).toBeGreaterThan(0);
+      expect(new Set(policies)).toEqual(new Set(['RetainExceptOnCreate']));
+      expect(new Set(policiesOf(destroyed.Resources, type))).toEqual(new Set(['Delete']));
+    }
+    template.hasResource('AWS::StepFunctions::StateMachine', {
+      Properties: { StateMachineName: 'Test-canary' },
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('traces the task functions with X-Ray, their roles allowed to write the traces', () => {
+    // Act
+    const statements = policyOf(template, 'CutoverTasksCheckRolloutRole');
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    expect(statements).toContainEqual({
+      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      Effect: 'Allow',
+      Resource: '*',
+    });
+  });
+
+  it('serves the release API from a regional endpoint, throttled stage-wide', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'Test-release-api',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        }),
+      ],
+    });
+  });
+
+  it("logs each API request as JSON naming the caller IAM authenticated, and the request's error", () => {
+    // Act
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage')) as {
+      Properties: { AccessLogSetting: { Format: string } };
+    }[];
+    const fields = JSON.parse(stage!.Properties.AccessLogSetting.Format) as Record<string, string>;
+    // Assess
+    expect(fields).toMatchObject({
+      requestId: '$context.requestId',
+      httpMethod: '$context.httpMethod',
+      path: '$context.path',
+      status: '$context.status',
+      userArn: '$context.identity.userArn',
+      caller: '$context.identity.caller',
+      user: '$context.identity.user',
+      accountId: '$context.identity.accountId',
+      principalOrgId: '$context.identity.principalOrgId',
+      ip: '$context.identity.sourceIp',
+      errorMessage: '$context.error.message',
+      errorResponseType: '$context.error.responseType',
+      integrationStatus: '$context.integration.status',
+    });
+  });
+
+  it("alarms to the alert topic on any 5XX answer of the release API's stage", () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Dimensions: Match.arrayWith([
+        { Name: 'ApiName', Value: 'Test-release-api' },
+        { Name: 'Stage', Value: Match.anyValue() },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^CutoverMonitoringAlerts') }],
+    });
   });
 
   it('passes the cdk-nag AwsSolutions checks', () => {
@@ -650,6 +752,67 @@ describe('Cutover construct on the project itself', () => {
   });
 });
 
+describe("Cutover construct with the project's task functions", () => {
+  type FunctionResource = {
+    Properties: { Description: string; Environment: { Variables: Record<string, unknown> } };
+  };
+  let template: Template;
+  let functions: Record<string, FunctionResource>;
+  beforeAll(() => {
+    const { lambdasDir, stateMachinesDir, functionCapabilities, ...props } = buildProps();
+    template = Template.fromStack(synth(props).stack);
+    functions = template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
+  });
+
+  it('lets the functions with the database capability, and only those, load the CA certificates of RDS', () => {
+    // Prepare
+    const databaseTasks = Object.entries(FUNCTION_CAPABILITIES)
+      .filter(([, capabilities]) => capabilities.includes('database'))
+      .map(([name]) => name);
+    // Act
+    const loadingCaCertificates = Object.values(functions)
+      .filter((fn) => fn.Properties.Environment.Variables.NODE_EXTRA_CA_CERTS === '/var/runtime/ca-cert.pem')
+      .map((fn) => fn.Properties.Description.replace('Cutover task ', ''));
+    // Assess
+    expect(databaseTasks).toContain('db-copy-table');
+    expect(loadingCaCertificates.sort()).toEqual(databaseTasks.sort());
+    expect(
+      Object.values(functions).filter((fn) => 'NODE_EXTRA_CA_CERTS' in fn.Properties.Environment.Variables),
+    ).toHaveLength(databaseTasks.length);
+  });
+
+  it('alerts once when any task function is throttled: a composite over metric math alarms of at most 10 functions each', () => {
+    // Prepare
+    type MetricQuery = {
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } };
+    };
+    const groups = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmDescription: Match.stringLikeRegexp('throttled') },
+      }),
+    ) as { Properties: { Metrics: MetricQuery[]; AlarmActions?: unknown } }[];
+    // Act
+    const watched = groups.map((alarm) =>
+      alarm.Properties.Metrics.flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : [])),
+    );
+    // Assess
+    expect(groups.length).toBe(Math.ceil(Object.keys(functions).length / 10));
+    for (const metrics of watched) expect(metrics.length).toBeLessThanOrEqual(10);
+    expect(new Set(watched.flat().map((metric) => metric.MetricName))).toEqual(new Set(['Throttles']));
+    expect(
+      watched
+        .flat()
+        .map((metric) => metric.Dimensions[0]!.Value.Ref)
+        .sort(),
+    ).toEqual(Object.keys(functions).sort());
+    expect(groups.filter((alarm) => alarm.Properties.AlarmActions)).toEqual([]);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^CutoverMonitoringAlerts') }],
+    });
+  });
+});
+
 describe('readContext', () => {
   it('reads lists from cdk.json arrays or comma-separated -c values', () => {
     // Act
@@ -673,6 +836,21 @@ describe('readContext', () => {
       'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf',
       'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-GhIjKl',
     ]);
+  });
+
+  it('reads the account and region the stack is pinned to, naming a bad one', () => {
+    // Prepare
+    const base = { clusterName: 'prod', allowedNamespaces: 'shop' };
+    // Act
+    const pinned = readContext((key) => ({ ...base, account: '123456789012', region: 'eu-west-1' })[key]);
+    const unpinned = readContext((key) => ({ ...base })[key]);
+    // Assess
+    expect(pinned).toMatchObject({ account: '123456789012', region: 'eu-west-1' });
+    expect(unpinned).not.toHaveProperty('account');
+    expect(unpinned).not.toHaveProperty('region');
+    expect(() => readContext((key) => ({ ...base, account: '1234', region: 'Ireland' })[key])).toThrowError(
+      /account: is not a 12-digit AWS account id\n- region: is not an AWS region name/,
+    );
   });
 
   it('names every missing or bad key', () => {

@@ -1,12 +1,18 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
-import { Cutover } from '#lib/cutover.ts';
+import { Cutover, type CutoverProps } from '#lib/cutover.ts';
 import { pascalCase } from '#lib/discovery.ts';
+import { DEPLOYER_RULES, DEPLOYERS_GROUP, READERS_GROUP, rbacManifests } from '#lib/eks-access.ts';
 
 const ACCOUNT = '123456789012';
 const DATABASE_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:orders-GhIjKl`;
+const LISTENER = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2`;
 
 interface Statement {
   readonly Action: string | string[];
@@ -15,13 +21,21 @@ interface Statement {
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
-/** The project's own functions and state machines, with one RDS instance and its secret configured. */
-function projectTemplate(): Template {
+/** The project's own functions and state machines, in an app of their own. */
+function projectCutover(props: Partial<CutoverProps> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  new Cutover(stack, 'Cutover', {
+  const cutover = new Cutover(stack, 'Cutover', {
     clusterName: 'prod',
     allowedNamespaces: ['shop'],
+    ...props,
+  });
+  return { app, stack, cutover };
+}
+
+/** The project's own functions and state machines, with one RDS instance and its secret configured. */
+function projectTemplate(): Template {
+  const { stack } = projectCutover({
     rdsInstanceIdentifiers: ['orders'],
     databaseSecretArns: [DATABASE_SECRET],
   });
@@ -87,7 +101,7 @@ describe('Task function permissions', () => {
   it('gives the check and validate functions only RDS Describe actions, and no secret', () => {
     // Act
     const actions = ['db-check-snapshot', 'db-check-blue-green', 'db-validate-blue-green'].map((task) =>
-      actionsOf(statementsOf(template, task)).filter((action) => !action.startsWith('logs:')),
+      actionsOf(statementsOf(template, task)).filter((action) => !/^(logs|xray):/.test(action)),
     );
     // Assess
     expect(actions).toEqual([
@@ -110,6 +124,81 @@ describe('Task function permissions', () => {
     expect(withRds).toEqual([]);
   });
 
+  it('keeps the state table tasks to their key prefixes: service locks, approval tokens, rollback claims read only', () => {
+    // Prepare
+    const tableActions = (task: string) =>
+      statementsOf(template, task)
+        .filter((s) => actionsOf([s]).some((action) => action.startsWith('dynamodb:')))
+        .map((s) => ({
+          actions: s.Action,
+          keys: s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
+        }));
+    const locks = {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      keys: ['lock#*'],
+    };
+    const readClaims = { actions: 'dynamodb:GetItem', keys: ['rollback#*'] };
+    // Act
+    const [unlock, dbUnlock, validateRequest, dbPrepare, requestApproval] = [
+      'unlock',
+      'db-unlock',
+      'validate-request',
+      'db-prepare',
+      'request-approval',
+    ].map(tableActions);
+    // Assess
+    expect(unlock).toEqual([locks]);
+    expect(dbUnlock).toEqual([locks]);
+    expect(validateRequest).toEqual([locks, readClaims]);
+    expect(dbPrepare).toEqual([locks, readClaims]);
+    expect(requestApproval).toEqual([{ actions: 'dynamodb:PutItem', keys: ['approval#*'] }]);
+  });
+
+  it('lets no task delete backups: reading, writing and listing under the backup prefix only', () => {
+    // Act
+    const withBackups = tasksWhere(template, (statements) =>
+      actionsOf(statements).some((action) => action.startsWith('s3:')),
+    );
+    const deleting = tasksWhere(template, (statements) =>
+      actionsOf(statements).some((action) => /^s3:Delete/.test(action)),
+    );
+    // Assess
+    expect(withBackups.sort()).toEqual([
+      'backup-state',
+      'db-backup',
+      'db-migrate',
+      'restore-capacity',
+      'rollback',
+    ]);
+    expect(deleting).toEqual([]);
+  });
+
+  it('lets only the tasks that set weights modify listeners, and the others that read them only Describe', () => {
+    // Prepare
+    const withListener = Template.fromStack(projectCutover({ listenerArns: [LISTENER] }).stack);
+    const elbv2Actions = (statements: readonly Statement[]) =>
+      actionsOf(statements).filter((action) => action.startsWith('elasticloadbalancing:'));
+    // Act
+    const modifying = tasksWhere(withListener, (statements) =>
+      elbv2Actions(statements).some((action) => action.includes(':Modify')),
+    );
+    const readingOnly = tasksWhere(
+      withListener,
+      (statements) =>
+        elbv2Actions(statements).length > 0 &&
+        elbv2Actions(statements).every((action) => action.includes(':Describe')),
+    );
+    // Assess
+    expect(modifying.sort()).toEqual(['promote', 'rollback', 'set-weights']);
+    expect(readingOnly.sort()).toEqual(['backup-state', 'validate-request']);
+    expect(elbv2Actions(statementsOf(withListener, 'validate-request')).sort()).toEqual([
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTags',
+    ]);
+  });
+
   it('lets the tasks that change the service or the database read rollback claims only, and claim-rollback write them and read locks only', () => {
     // Act
     const readingClaims = tasksWhere(template, (statements) =>
@@ -122,6 +211,7 @@ describe('Task function permissions', () => {
       'cleanup',
       'db-copy-table',
       'db-migrate',
+      'db-prepare',
       'db-switchover-blue-green',
       'db-sync-sequences',
       'deploy-track',
@@ -129,6 +219,7 @@ describe('Task function permissions', () => {
       'run-hooks',
       'scale-track',
       'set-weights',
+      'validate-request',
     ]);
     expect(
       deployTrack.filter((s) => actionsOf([s]).some((action) => action.startsWith('dynamodb:'))),
@@ -153,6 +244,160 @@ describe('Task function permissions', () => {
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lock#*'] } },
       }),
     ]);
+  });
+});
+
+describe('Kubernetes access', () => {
+  /** The Kubernetes groups of the access entries, by task (`CutoverTasksCheckRolloutRole...` -> `check-rollout`). */
+  const groupsOf = (from: Template) =>
+    Object.fromEntries(
+      Object.values(from.findResources('AWS::EKS::AccessEntry')).map((entry) => {
+        const roleId = entry.Properties.PrincipalArn['Fn::GetAtt'][0] as string;
+        const task = Object.keys(FUNCTION_CAPABILITIES).find((name) =>
+          roleId.startsWith(`CutoverTasks${pascalCase(name)}Role`),
+        );
+        return [task, entry.Properties.KubernetesGroups];
+      }),
+    );
+
+  it('maps the tasks that only read the cluster to the readers group, and those that change it to the deployers', () => {
+    // Act
+    const groups = groupsOf(template);
+    // Assess
+    expect(groups).toEqual({
+      'backup-state': [READERS_GROUP],
+      'check-rollout': [READERS_GROUP],
+      'validate-request': [READERS_GROUP],
+      cleanup: [DEPLOYERS_GROUP],
+      'deploy-track': [DEPLOYERS_GROUP],
+      promote: [DEPLOYERS_GROUP],
+      'restore-capacity': [DEPLOYERS_GROUP],
+      rollback: [DEPLOYERS_GROUP],
+      'scale-track': [DEPLOYERS_GROUP],
+      'set-weights': [DEPLOYERS_GROUP],
+    });
+  });
+
+  it('binds the readers group to a Role that only gets and lists, in every allowed namespace', () => {
+    // Act
+    const manifests = rbacManifests(['shop', 'billing'], READERS_GROUP, 'reader') as {
+      kind: string;
+      metadata: { name: string; namespace: string };
+      rules?: { verbs: string[] }[];
+      subjects?: { name: string }[];
+    }[];
+    // Assess
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
+      'Role shop/cutover-reader',
+      'RoleBinding shop/cutover-reader',
+      'Role billing/cutover-reader',
+      'RoleBinding billing/cutover-reader',
+    ]);
+    expect(new Set(manifests.flatMap((m) => m.rules ?? []).flatMap((rule) => rule.verbs))).toEqual(
+      new Set(['get', 'list']),
+    );
+    expect(manifests[1]?.subjects).toEqual([expect.objectContaining({ name: READERS_GROUP })]);
+  });
+
+  it('lets the deployers only apply, merge-patch and read, and delete nothing but Deployments', () => {
+    // Act
+    const verbs = new Set<string>(DEPLOYER_RULES.flatMap((rule) => rule.verbs));
+    const deletable = DEPLOYER_RULES.filter((rule) => (rule.verbs as readonly string[]).includes('delete'));
+    const resources: string[] = DEPLOYER_RULES.flatMap((rule) => rule.resources);
+    // Assess
+    expect(verbs).toEqual(new Set(['get', 'list', 'create', 'patch', 'delete']));
+    expect(deletable.flatMap((rule) => rule.resources)).toEqual(['deployments']);
+    expect(resources).not.toContain('replicasets');
+  });
+
+  it('keeps docs/eks-rbac.yaml what bin/rbac-manifest.ts prints: both groups, in one namespace', () => {
+    // Prepare
+    const committed = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../docs/eks-rbac.yaml'), 'utf8'),
+    ) as { items: unknown[] };
+    // Assess
+    expect(committed.items).toEqual([
+      ...rbacManifests(['shop'], DEPLOYERS_GROUP),
+      ...rbacManifests(['shop'], READERS_GROUP, 'reader'),
+    ]);
+  });
+
+  it('tells every task function the allowed namespaces', () => {
+    // Prepare
+    const { stack } = projectCutover({ allowedNamespaces: ['shop', 'billing'] });
+    // Act
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const namespaces = functions.map(
+      (fn) => fn.Properties.Environment?.Variables?.CUTOVER_ALLOWED_NAMESPACES,
+    );
+    // Assess
+    expect(functions.length).toBe(Object.keys(FUNCTION_CAPABILITIES).length);
+    expect(new Set(namespaces)).toEqual(new Set(['shop,billing']));
+  });
+});
+
+describe('cdk-nag IAM wildcard acknowledgements', () => {
+  /** Synthesizes the project with cdk-nag after `grant` added a statement to a task role. */
+  const nagged = (grant: (cutover: Cutover) => void) => {
+    const { app, cutover } = projectCutover();
+    grant(cutover);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return () => app.synth();
+  };
+  const grantTo = (task: string, actions: string[], resources: (cutover: Cutover) => string[]) =>
+    nagged((cutover) =>
+      cutover.functions.byName
+        .get(task)!
+        .addToRolePolicy(new iam.PolicyStatement({ actions, resources: resources(cutover) })),
+    );
+
+  it('leaves a secretsmanager:GetSecretValue on * a finding, next to the Describe calls on * the role has', () => {
+    // Prepare
+    const synth = grantTo('validate-request', ['secretsmanager:GetSecretValue'], () => ['*']);
+    // Act + Assess
+    expect(synth).toThrowError(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+
+  it('leaves an S3 action on every object of the backup bucket a finding', () => {
+    // Prepare
+    const synth = grantTo('backup-state', ['s3:GetObject'], (cutover) => [
+      cutover.storage.bucket.arnForObjects('*'),
+    ]);
+    // Act + Assess
+    expect(synth).toThrowError(/AwsSolutions-IAM5\[Resource::<CutoverStorageBackups\w*\.Arn>\/\*\]/);
+  });
+
+  it('leaves an action no task needs under the backup prefix a finding: deleting backups', () => {
+    // Prepare
+    const synth = grantTo('backup-state', ['s3:DeleteObject'], (cutover) => [
+      cutover.storage.bucket.arnForObjects('backups/*'),
+    ]);
+    // Act + Assess
+    expect(synth).toThrowError(/AwsSolutions-IAM5\[Resource::<CutoverStorageBackups\w*\.Arn>\/backups\/\*\]/);
+  });
+
+  it('acknowledges configured secret ARNs that end in * for the suffix Secrets Manager appends, not secret:*', () => {
+    // Prepare
+    const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}`;
+    const configured = () => {
+      const { app } = projectCutover({
+        databaseSecretArns: [secret('orders-*')],
+        hookSecretArns: [secret('ci/hooks-*')],
+      });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      return () => app.synth();
+    };
+    const anySecret = grantTo('db-migrate', ['secretsmanager:GetSecretValue'], () => [secret('*')]);
+    // Act + Assess
+    expect(configured()).not.toThrow();
+    expect(anySecret).toThrowError(
+      /AwsSolutions-IAM5\[Resource::arn:aws:secretsmanager:eu-west-1:123456789012:secret:\*\]/,
+    );
+  });
+
+  it("acknowledges the project's own wildcards", () => {
+    // Act + Assess
+    expect(nagged(() => {})).not.toThrow();
   });
 });
 

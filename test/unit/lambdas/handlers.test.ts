@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
 import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
@@ -101,6 +101,37 @@ describe('validate-request', () => {
     // Assess
     expect(error?.name).toBe('UnknownAdapterType');
     expect(world.lockHolder).toBeUndefined();
+  });
+});
+
+describe('validate-request with the allowed namespaces of a deployment (CUTOVER_ALLOWED_NAMESPACES)', () => {
+  beforeEach(() => {
+    vi.stubEnv('CUTOVER_ALLOWED_NAMESPACES', 'shop,billing');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('refuses a service in another namespace, naming the field and the allowed ones, before touching anything', async () => {
+    // Prepare
+    const request = { ...canaryInput(), service: { name: 'checkout', namespace: 'payments' } };
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe(
+      'service.namespace: must be one of: shop, billing, the allowedNamespaces of this Cutover deployment, ' +
+        'whose Kubernetes Roles exist only there (got "payments")',
+    );
+    expect(world.lockHolder).toBeUndefined();
+    expect(world.calls).toEqual([]);
+  });
+
+  it('admits a service in an allowed namespace', async () => {
+    // Act
+    await validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context);
+    // Assess
+    expect(world.lockHolder).toBe(executionArn);
   });
 });
 

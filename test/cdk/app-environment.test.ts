@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const PROJECT = join(import.meta.dirname, '../..');
+const outputs: string[] = [];
+
+/**
+ * Runs `bin/app.ts` as `cdk synth -c ...` does offline (no bundling): with cdk.json's context and the
+ * CLI's fallback environment, whose CDK_DEFAULT_REGION is us-east-1 when no region is configured.
+ * Returns the template and asset manifest as text.
+ */
+async function synthApp(context: Record<string, string>): Promise<{ template: string; assets: string }> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cutover-app-'));
+  outputs.push(outdir);
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+    cwd: PROJECT,
+    env: {
+      ...process.env,
+      CDK_OUTDIR: outdir,
+      CDK_DEFAULT_REGION: 'us-east-1',
+      CDK_DEFAULT_ACCOUNT: '111111111111',
+      CDK_CONTEXT_JSON: JSON.stringify({
+        ...cdkJson.context,
+        'aws:cdk:bundling-stacks': [],
+        clusterName: 'prod',
+        allowedNamespaces: 'shop',
+        ...context,
+      }),
+    },
+  });
+  return {
+    template: readFileSync(join(outdir, 'Cutover.template.json'), 'utf8'),
+    assets: readFileSync(join(outdir, 'Cutover.assets.json'), 'utf8'),
+  };
+}
+
+describe('the CDK app', () => {
+  afterEach(() => {
+    for (const outdir of outputs.splice(0)) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it("synthesizes an environment-agnostic stack unless told where, whatever the CLI's default environment", async () => {
+    // Act
+    const { template, assets } = await synthApp({});
+    // Assess
+    const resources = JSON.stringify(JSON.parse(template).Resources);
+    expect(resources).not.toContain('us-east-1');
+    expect(resources).not.toContain('111111111111');
+    expect(resources).toContain('{"Ref":"AWS::Region"}');
+    expect(resources).toContain('{"Ref":"AWS::AccountId"}');
+    expect(assets).toMatch(/cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}/);
+    expect(assets).not.toContain('us-east-1');
+  });
+
+  it('pins the stack to the account and region of the context', async () => {
+    // Act
+    const { template, assets } = await synthApp({ account: '123456789012', region: 'eu-west-1' });
+    // Assess
+    const resources = JSON.stringify(JSON.parse(template).Resources);
+    expect(resources).toContain(':eu-west-1:123456789012:');
+    expect(resources).not.toContain('us-east-1');
+    expect(resources).not.toContain('111111111111');
+    expect(assets).toContain('cdk-hnb659fds-assets-123456789012-eu-west-1');
+  });
+});
