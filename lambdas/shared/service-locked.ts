@@ -7,7 +7,8 @@ import type { ServiceRef } from '#core/types.ts';
  * holds the service's lock, saying what to do: wait for it, or stop it, then start again.
  */
 export function serviceLocked(service: ServiceRef, holder: string | undefined): ServiceLockedError {
-  const what = `${service.namespace}/${service.name} is being released by`;
+  // The holder may be a release or a database migration: its ARN names its state machine.
+  const what = `${service.namespace}/${service.name} is locked by`;
   if (holder === undefined) {
     return new ServiceLockedError(`${what} another execution: start again once it has ended`);
   }

@@ -84,7 +84,7 @@ describe('validate-request', () => {
     // Assess
     expect(error?.name).toBe('ServiceLocked');
     expect(error?.message).toBe(
-      'shop/checkout is being released by arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7: ' +
+      'shop/checkout is locked by arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7: ' +
         'wait for it to end (`cutover watch checkout-v7`) or stop it (`cutover abort checkout-v7`), then start again',
     );
   });
