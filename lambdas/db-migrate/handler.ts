@@ -11,14 +11,18 @@ import { logger } from '#lambdas/shared/task-handler.ts';
  * another session holds the database's migration lock it waits (logged), up to
  * `migrations.lockWaitSeconds` (`MigrationLocked`); a migration that gave up a lock wait and is tried
  * again is logged too. A migration whose execution was stopped and claimed by its rollback applies
- * nothing (`ExecutionStopped`).
+ * nothing (`ExecutionStopped`): checked before it connects, and again once it holds the migration lock,
+ * as the stop may come while it waits for the lock.
  */
 export const handler = dbTaskHandler('db-migrate', {}, async ({ request, executionArn }, invocation) => {
-  await refuseIfRolledBack(createLockFromEnvironment(), executionArn, 'db-migrate');
+  const lock = createLockFromEnvironment();
+  const refuseIfStopped = () => refuseIfRolledBack(lock, executionArn, 'db-migrate');
+  await refuseIfStopped();
   const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
     timeLeftMs: invocation.timeLeftMs(),
     onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
     onLockTimeout: (what) => logger.warn(what),
+    beforeApplying: refuseIfStopped,
   });
   return { applied: report.applied.map((m) => m.version), pending: report.pending };
 });

@@ -23,9 +23,10 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
 }
 
 /**
- * DbPrepare: the request checked and normalized, a migrations directory read and `database.schemas`
- * found (`ValidationError`: a wrong path or file name, or a missing schema, ends here, before the lock and
- * the backup; see `checkBeforeLock`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
+ * DbPrepare: the request checked and normalized, a migrations directory read and checked as Migrate
+ * would against the target's history, and `database.schemas` found (`ValidationError`: a wrong path or
+ * file name, a file Migrate would refuse, or a missing schema, ends here, before the lock and the backup;
+ * see `checkBeforeLock`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
   await checkBeforeLock(request);

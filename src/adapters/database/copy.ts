@@ -4,7 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
 import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
 import { relationExists, rowSource, rowSourceIn, type TableInfo } from './catalog.ts';
-import { identList, qualified, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
+import { identList, qualified, quotedLabel, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
 
 /** Where a table's copy stands; the target database holds the truth, this is its report. */
 export interface CopyCheckpoint {
@@ -149,10 +149,33 @@ async function startOrResume(target: pg.Client, table: TableInfo, copyId: string
   if (row)
     return { table: label, lastKey: row.last_key, rowsCopied: Number(row.rows_copied), done: row.done };
   const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
-  if (rowCount) {
-    throw new TargetNotEmptyError(`target table ${label} already has rows; copy into empty tables only`);
-  }
+  if (rowCount) throw await targetNotEmpty(target, label, copyId);
   return saveProgress(target, copyId, { table: label, lastKey: null, rowsCopied: 0, done: false });
+}
+
+/**
+ * `TargetNotEmpty` for the table `label`; when the progress rows show that another copy run (an earlier
+ * execution's: stopped, or succeeded) copied into it, it names that run and the statement that empties the
+ * tables it copied into. It empties nothing itself: only a person knows whether those rows are to be kept.
+ */
+async function targetNotEmpty(
+  target: pg.Client,
+  label: string,
+  copyId: string,
+): Promise<TargetNotEmptyError> {
+  const said = `target table ${label} already has rows; copy into empty tables only`;
+  const { rows } = await target.query<{ copy_id: string }>(
+    `SELECT copy_id FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id <> $2
+      ORDER BY updated_at DESC LIMIT 1`,
+    [label, copyId],
+  );
+  const earlier = rows[0]?.copy_id;
+  if (earlier === undefined) return new TargetNotEmptyError(said);
+  const tables = (await copiedTables(target, earlier)).map((table) => `ONLY ${quotedLabel(table)}`);
+  return new TargetNotEmptyError(
+    `${said}: execution ${earlier} copied into it (see ${COPY_PROGRESS_TABLE}); unless its rows are to be ` +
+      `kept, empty the tables it copied into (TRUNCATE ${tables.join(', ')}) and run again`,
+  );
 }
 
 async function saveProgress(

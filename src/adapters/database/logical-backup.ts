@@ -16,6 +16,7 @@ import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { schemaDdl, tableDdl } from './ddl.ts';
+import { withMigrationLock } from './migration-lock.ts';
 import { type HistoryEntries, migrationsSince, recordedMigrations } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
 import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
@@ -211,7 +212,9 @@ export interface RestoreReport {
  * referencing them) and loads them. Sequences are set, and every table's count and checksum is checked
  * against the manifest before commit, so a restore is whole or not at all. A database that migrations
  * changed after the backup is refused (`ValidationError` naming them) unless `overLaterMigrations`: their
- * schema would stay, and the history would still list them, under the backup's data.
+ * schema would stay, and the history would still list them, under the backup's data. It holds the
+ * database's migration lock throughout and does not wait for it: while a migration (or another restore)
+ * holds it, it fails `MigrationLocked` naming that session, and restores nothing.
  *
  * @example
  * await restoreDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z/manifest.json');
@@ -223,53 +226,57 @@ export async function restoreDatabase(
   { overLaterMigrations = false }: RestoreOptions = {},
 ): Promise<RestoreReport> {
   const manifest = await readManifest(store, manifestKey);
-  const later = overLaterMigrations ? [] : await migrationsAfter(client, manifest);
-  if (later.length > 0) {
-    const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
-    const histories = later.map((entries) => entries.historyTable).join(' and ');
-    const tables = manifest.tables.map((entry) => entry.table).join(', ');
-    throw new ValidationError(
-      `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
-        `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
-        'them. Restore into an empty database, undo those migrations first, or restore over them anyway ' +
-        `(--force): it replaces every table of the backup (${tables}), other services' tables in the same ` +
-        'schemas included',
-    );
-  }
-  try {
-    return await inTransaction(client, async () => {
-      const existing = new Set((await listTables(client, manifest.schemas)).map(tableLabel));
-      if (existing.size === 0) {
-        for (const statement of manifest.ddl) await client.query(statement);
-        for (const history of manifest.histories ?? []) await restoreHistory(client, history);
-      }
-      const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
-      if (missing.length > 0)
-        throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
-      await emptyTables(
-        client,
-        manifest.tables.map((t) => t.table),
+  // Held for the check and the restore, so the check sees every migration that committed and none starts
+  // until the restore has: a migration running now would otherwise be restored over once it commits.
+  return withMigrationLock(client, { until: Date.now(), refused: 'nothing was restored' }, async () => {
+    const later = overLaterMigrations ? [] : await migrationsAfter(client, manifest);
+    if (later.length > 0) {
+      const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
+      const histories = later.map((entries) => entries.historyTable).join(' and ');
+      const tables = manifest.tables.map((entry) => entry.table).join(', ');
+      throw new ValidationError(
+        `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
+          `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
+          'them. Restore into an empty database, undo those migrations first, or restore over them anyway ' +
+          `(--force): it replaces every table of the backup (${tables}), other services' tables in the same ` +
+          'schemas included',
       );
-      for (const entry of manifest.tables) {
-        const source = await store.getStream(entry.key);
-        // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
-        const writer = client.query(
-          copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
+    }
+    try {
+      return await inTransaction(client, async () => {
+        const existing = new Set((await listTables(client, manifest.schemas)).map(tableLabel));
+        if (existing.size === 0) {
+          for (const statement of manifest.ddl) await client.query(statement);
+          for (const history of manifest.histories ?? []) await restoreHistory(client, history);
+        }
+        const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
+        if (missing.length > 0)
+          throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
+        await emptyTables(
+          client,
+          manifest.tables.map((t) => t.table),
         );
-        await pipeline(source, createGunzip(), writer);
-      }
-      await writeSequences(client, manifest.sequences, manifest.schemas);
-      await verifyRestored(client, manifest);
-      return { history: existing.size > 0 ? 'kept' : holdsHistory(manifest) ? 'restored' : 'missing' };
-    });
-  } catch (error) {
-    // PostgreSQL's hint says what it would take (`Must be superuser to create this extension.`).
-    const hint = error instanceof pg.DatabaseError && error.hint ? ` (${error.hint})` : '';
-    throw new RestoreFailedError(
-      `restore of ${manifestKey} failed and was rolled back: ${(error as Error).message}${hint}`,
-      { cause: error },
-    );
-  }
+        for (const entry of manifest.tables) {
+          const source = await store.getStream(entry.key);
+          // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
+          const writer = client.query(
+            copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
+          );
+          await pipeline(source, createGunzip(), writer);
+        }
+        await writeSequences(client, manifest.sequences, manifest.schemas);
+        await verifyRestored(client, manifest);
+        return { history: existing.size > 0 ? 'kept' : holdsHistory(manifest) ? 'restored' : 'missing' };
+      });
+    } catch (error) {
+      // PostgreSQL's hint says what it would take (`Must be superuser to create this extension.`).
+      const hint = error instanceof pg.DatabaseError && error.hint ? ` (${error.hint})` : '';
+      throw new RestoreFailedError(
+        `restore of ${manifestKey} failed and was rolled back: ${(error as Error).message}${hint}`,
+        { cause: error },
+      );
+    }
+  });
 }
 
 /** Creates a history table of the backup unless the database has it, and adds the versions it does not record. */

@@ -60,8 +60,13 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
     return { version, name: match[2]!, phase, sql, checksum };
   });
   migrations.sort((a, b) => a.version - b.version);
-  const duplicate = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
-  if (duplicate) throw new ValidationError(`migrations: version ${duplicate.version} is used twice`);
+  const index = migrations.findIndex((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
+  if (index > 0) {
+    const files = [migrations[index - 1]!, migrations[index]!].map((m) => `${labelOf(m)}.sql`).sort();
+    throw new ValidationError(
+      `migrations: version ${migrations[index]!.version} is used twice (${files.join(', ')})`,
+    );
+  }
   return migrations;
 }
 

@@ -13,13 +13,15 @@ export interface MigrationLockWait {
   readonly until: number;
   /** Called once, with the holder, when the lock is taken and the migration starts to wait. */
   readonly onWait?: (holder: string) => void;
+  /** What did not happen, as `MigrationLocked` says it. @default 'no migration ran' */
+  readonly refused?: string;
 }
 
 /**
  * Runs `work` holding the database's migration lock (a session advisory lock), waiting for it until
- * `wait.until`. A lock still held then fails with `MigrationLocked` naming the session that holds it, and
- * `work` does not run: another migration of the same database (another service's, or a run that was
- * stopped while its task went on) is still applying.
+ * `wait.until` (not at all when that is now). A lock still held then fails with `MigrationLocked` naming
+ * the session that holds it, and `work` does not run: another migration of the same database (another
+ * service's, or a run that was stopped while its task went on), or a restore, is still at work.
  *
  * @example
  * await withMigrationLock(client, { until: Date.now() + 300_000 }, () => applyPending(client));
@@ -35,8 +37,9 @@ export async function withMigrationLock<T>(
     if (Date.now() + POLL_MS > wait.until) {
       const waited = Math.round((Date.now() - started) / 1000);
       throw new MigrationLockedError(
-        `the migration lock of database ${client.database} is held by ${await lockHolder(client)} ` +
-          `(waited ${waited} s); no migration ran: run again once that session has finished or been ended`,
+        `the migration lock of database ${client.database} is held by ${await lockHolder(client)}` +
+          `${waited > 0 ? ` (waited ${waited} s)` : ''}; ${wait.refused ?? 'no migration ran'}: run again ` +
+          'once that session has finished or been ended',
       );
     }
     if (attempt === 0 && wait.onWait) wait.onWait(await lockHolder(client));

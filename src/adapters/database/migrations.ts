@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { MigrationChecksumMismatchError, MigrationFailedError, ValidationError } from '#core/errors.ts';
 import {
   DEFAULT_MIGRATION_HISTORY_TABLE,
@@ -66,6 +66,12 @@ export interface MigrationOptions {
    * @default `cutover_schema_history`
    */
   readonly historyTable?: string;
+  /**
+   * Awaited holding the migration lock, once the files are checked and before the first migration is
+   * applied (also when none is pending); throw to apply nothing: a run stopped while it waited for the lock
+   * must not start once it gets it.
+   */
+  readonly beforeApplying?: () => Promise<void>;
 }
 
 /**
@@ -94,6 +100,7 @@ export async function applyMigrations(
     historyTable = DEFAULT_MIGRATION_HISTORY_TABLE,
     lockTimeoutSeconds = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
     onLockTimeout,
+    beforeApplying,
   }: MigrationOptions = {},
 ): Promise<MigrationReport> {
   const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
@@ -101,13 +108,9 @@ export async function applyMigrations(
   const limits: StatementLimits = { deadline, lockTimeoutMs: lockTimeoutSeconds * 1000 };
   return withMigrationLock(client, { until, onWait: lockWait?.onWait }, async () => {
     const history = await historyTableOf(client, historyTable);
-    const applied = await appliedMigrations(client, history);
-    for (const migration of migrations)
-      refuseChanged(migration, applied.get(migration.version), historyTable);
-    const pending = migrations.filter((m) => !applied.has(m.version));
-    refuseOutOfOrder(pending, applied);
-    refuseTransactionConflicts(pending);
+    const pending = refuseUnappliable(migrations, await appliedMigrations(client, history), historyTable);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
+    await beforeApplying?.();
     const report =
       now.length === 0
         ? []
@@ -118,6 +121,42 @@ export async function applyMigrations(
           });
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
   });
+}
+
+/**
+ * Checks `migrations` against the database as {@link applyMigrations} would before applying any, without
+ * the migration lock and changing nothing (a history table it does not find holds nothing yet): an applied
+ * migration's file changed or its version taken by another (`MigrationChecksumMismatch`), a pending one
+ * numbered below an applied one of its phase or holding a statement that cannot run in a transaction
+ * (`ValidationError`). A run checks them again, holding the lock.
+ *
+ * @example
+ * await checkMigrations(client, await loadMigrationsFromDirectory('migrations'));
+ */
+export async function checkMigrations(
+  client: pg.Client,
+  migrations: readonly Migration[],
+  historyTable = DEFAULT_MIGRATION_HISTORY_TABLE,
+): Promise<void> {
+  const found = await relationNamed(client, historyTable);
+  const applied = found ? await appliedMigrations(client, qualified(found)) : new Map<number, AppliedRow>();
+  refuseUnappliable(migrations, applied, historyTable);
+}
+
+/**
+ * Refuses migrations a run must not apply (see {@link checkMigrations}) given the history's `applied`
+ * ones; returns the pending ones.
+ */
+function refuseUnappliable(
+  migrations: readonly Migration[],
+  applied: ReadonlyMap<number, AppliedRow>,
+  historyTable: string,
+): Migration[] {
+  for (const migration of migrations) refuseChanged(migration, applied.get(migration.version), historyTable);
+  const pending = migrations.filter((m) => !applied.has(m.version));
+  refuseOutOfOrder(pending, applied);
+  refuseTransactionConflicts(pending);
+  return pending;
 }
 
 /**
@@ -250,7 +289,8 @@ async function applyEach(migrations: readonly Migration[], applyOne: ApplyOne, a
     } catch (error) {
       const kept = applied.map(labelOf).join(', ');
       const stay = kept ? ` (${kept}, applied before it in this run, stay applied)` : '';
-      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back${stay}`, error);
+      const at = errorPlace(migration, error);
+      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back${at}${stay}`, error);
     }
   }
   return applied;
@@ -271,8 +311,8 @@ async function applyAll(migrations: readonly Migration[], applyOne: ApplyOne, at
     const what = !failing
       ? `migrations ${before} failed at COMMIT and were rolled back`
       : before
-        ? `migration ${labelOf(failing)} failed and was rolled back with ${before} (transaction: all)`
-        : `migration ${labelOf(failing)} failed and was rolled back`;
+        ? `migration ${labelOf(failing)} failed${errorPlace(failing, error)} and was rolled back with ${before} (transaction: all)`
+        : `migration ${labelOf(failing)} failed and was rolled back${errorPlace(failing, error)}`;
     throw migrationFailed(what, error);
   }
 }
@@ -301,6 +341,22 @@ async function applyOne(
     [migration.version, migration.name, migration.phase, migration.checksum, Date.now() - started],
   );
   return { version: migration.version, name: migration.name, ms: Date.now() - started };
+}
+
+/**
+ * Where in `migration`'s file PostgreSQL placed its error, as ` at line 4, column 12`, or '' when it
+ * placed none (a runtime error, or one in a function body). The file is sent whole, so the error's
+ * `position` (1-based, in characters) counts from the start of its text (line endings normalised, which
+ * keeps lines and columns as they are).
+ */
+function errorPlace(migration: Migration, error: unknown): string {
+  const position = error instanceof pg.DatabaseError ? Number(error.position) : Number.NaN;
+  if (!Number.isInteger(position) || position < 1) return '';
+  const lines = [...migration.sql]
+    .slice(0, position - 1)
+    .join('')
+    .split('\n');
+  return ` at line ${lines.length}, column ${[...lines.at(-1)!].length + 1}`;
 }
 
 function migrationFailed(what: string, error: unknown): MigrationFailedError {

@@ -15,7 +15,7 @@ import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
-import { applyMigrations } from './migrations.ts';
+import { applyMigrations, checkMigrations } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
@@ -40,23 +40,33 @@ export function backupPrefix(request: Request, runId: string): string {
 }
 
 /**
- * What Prepare checks before it locks anything: a migrations directory's files, and that the database the
- * data comes from has `database.schemas` (`ValidationError` naming the missing ones): the source when given
- * (the target may lack them until its migrations create them), else the target, where a schema the
- * migrations create counts as there. Migrations in S3 are read at Migrate, which checks the target's
- * schemas then ({@link migrateTarget}). A misspelt schema would otherwise be backed up, copied and
- * validated as one without tables, while the migrations change the one meant.
+ * What Prepare checks before it locks anything: a migrations directory's files, as Migrate would check
+ * them against the target's history (`ValidationError`, `MigrationChecksumMismatch`: see
+ * `checkMigrations`), and that the database the data comes from has `database.schemas` (`ValidationError`
+ * naming the missing ones): the source when given (the target may lack them until its migrations create
+ * them), else the target, where a schema the migrations create counts as there. Migrations in S3 are read
+ * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
+ * would otherwise be backed up, copied and validated as one without tables, while the migrations change
+ * the one meant.
  */
 export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<void> {
   const { source, target, schemas } = request.database;
-  const directory = request.migrations?.directory;
-  const migrations = directory ? await loadMigrationsFromDirectory(directory) : [];
-  if (source) {
-    await withDatabase(source, (client) => requireSchemas(client, schemas, 'source'), secrets);
-  } else if (!request.migrations?.s3Prefix) {
-    const created = schemasCreatedBy(migrations, request.migrations?.phase ?? 'all');
-    await withDatabase(target, (client) => requireSchemas(client, schemas, 'target', created), secrets);
-  }
+  const spec = request.migrations;
+  const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
+  if (source) await withDatabase(source, (client) => requireSchemas(client, schemas, 'source'), secrets);
+  const schemasOfTarget = !source && !spec?.s3Prefix;
+  if (!schemasOfTarget && migrations.length === 0) return;
+  await withDatabase(
+    target,
+    async (client) => {
+      if (schemasOfTarget) {
+        const created = schemasCreatedBy(migrations, spec?.phase ?? 'all');
+        await requireSchemas(client, schemas, 'target', created);
+      }
+      if (migrations.length > 0) await checkMigrations(client, migrations, spec?.historyTable);
+    },
+    secrets,
+  );
 }
 
 /** Logical backup of the target; returns the manifest key. */
@@ -75,7 +85,8 @@ export const MIGRATE_MARGIN_MS = 30_000;
  * Applies the request's migrations (its phase) to the target; with `timeLeftMs` (a Lambda function's
  * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out. `onLockWait`
  * hears when another session holds the migration lock and the migrations wait for it; `onLockTimeout`,
- * when a migration gave up a lock wait and is tried again.
+ * when a migration gave up a lock wait and is tried again. `beforeApplying` is awaited holding the lock,
+ * before the first migration is applied: throw to apply none.
  */
 export async function migrateTarget(
   request: Request,
@@ -85,11 +96,13 @@ export async function migrateTarget(
     timeLeftMs,
     onLockWait,
     onLockTimeout,
+    beforeApplying,
   }: {
     secrets?: SecretsClient;
     timeLeftMs?: number;
     onLockWait?: (holder: string) => void;
     onLockTimeout?: (what: string) => void;
+    beforeApplying?: () => Promise<void>;
   } = {},
 ) {
   const spec = request.migrations;
@@ -109,6 +122,7 @@ export async function migrateTarget(
         historyTable: spec.historyTable,
         lockTimeoutSeconds: spec.lockTimeoutSeconds,
         onLockTimeout,
+        beforeApplying,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       });

@@ -164,6 +164,29 @@ describe('copyTableSlice', () => {
     );
   });
 
+  it('names the earlier execution that copied into a non-empty target, and how to empty what it copied', async () => {
+    // Prepare: an earlier execution copied one batch of customers and stopped
+    const { source, target } = await sourceAndTarget(20);
+    const copyCustomers = (copyId: string) =>
+      withDatabase({ url: source }, (src) =>
+        withDatabase({ url: target }, async (dst) => {
+          const customers = (await listTables(src, ['public'])).find((t) => t.name === 'customers')!;
+          return copyTableSlice(src, dst, customers, { copyId, budgetMs: 0, batchRows: 10 });
+        }),
+      );
+    await copyCustomers('orders-db-1');
+    // Act
+    const refused = await copyCustomers('orders-db-2').catch((error: unknown) => error);
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'TargetNotEmpty',
+      message:
+        'target table public.customers already has rows; copy into empty tables only: execution orders-db-1 ' +
+        'copied into it (see cutover_copy_progress); unless its rows are to be kept, empty the tables it ' +
+        'copied into (TRUNCATE ONLY "public"."customers") and run again',
+    });
+  });
+
   it('refuses a partitioned table without a primary key over the size limit, sized by its partitions', async () => {
     // Prepare
     const source = await postgres.createDatabase('partitioned_source');

@@ -8,7 +8,7 @@ import { createBackupStore } from '#adapters/backup/index.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { loadMigrationsFromDirectory } from '#adapters/database/migration-files.ts';
 import { applyMigrations, type MigrationOptions } from '#adapters/database/migrations.ts';
-import { migrateTarget } from '#adapters/database/workflow.ts';
+import { checkBeforeLock, migrateTarget } from '#adapters/database/workflow.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
@@ -303,5 +303,50 @@ describe('applyMigrations: statements outside a transaction', () => {
         'transaction "all"); run it by hand, outside the migrations',
     });
     expect(await historyVersions(url)).toEqual([]);
+  });
+});
+
+describe('checkBeforeLock: the migrations directory', () => {
+  /** The request of a run of the migration files (name -> text) on the database at `url`. */
+  async function requestFor(url: string, files: Record<string, string>) {
+    const dir = await mkdtemp(join(migrationsDir, 'prepare-'));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    process.env.PGPASSWORD = postgres.password;
+    return databaseMigrationRequestSchema.parse(databaseMigrationInput({ target: requestUrl(url) }, dir));
+  }
+
+  it('refuses a migration holding a statement PostgreSQL runs only outside a transaction, creating nothing', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('prepare_concurrently');
+    const request = await requestFor(url, {
+      'V1__orders.sql': 'CREATE TABLE orders (id int);',
+      'V2__index.sql': 'CREATE INDEX CONCURRENTLY orders_id ON orders (id);',
+    });
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^migration V2__index must not contain CREATE INDEX CONCURRENTLY/),
+    });
+    const made = await runSql(url, `SELECT to_regclass('cutover_schema_history') IS NULL AS absent`);
+    expect(made.rows[0].absent).toBe(true);
+  });
+
+  it("refuses an applied migration whose file changed, by the target's history", async () => {
+    // Prepare
+    const url = await postgres.createDatabase('prepare_changed');
+    await migrate(url, { 'V1__orders.sql': 'CREATE TABLE orders (id int);' });
+    const request = await requestFor(url, {
+      'V1__orders.sql': 'CREATE TABLE orders (id bigint);',
+      'V2__more.sql': 'CREATE TABLE more (id int);',
+    });
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'MigrationChecksumMismatch',
+      message: expect.stringMatching(/^migration V1__orders was changed after it was applied/),
+    });
   });
 });

@@ -278,6 +278,25 @@ describe('applyMigrations', () => {
     expect(recorded.rows[0].v).toEqual([1, 2]);
   });
 
+  it('names the line and column of the file where PostgreSQL placed the error', async () => {
+    // Prepare: a comment line, then statements; the error is on line 4, after characters outside the BMP
+    const url = await postgres.createDatabase('position');
+    const dir = await migrationFiles({
+      'V3__halfway.sql':
+        '-- prices in € 😀\r\nCREATE TABLE prices (id int);\r\n\r\nALTER TABLE prices ADD COLUMN amount numeric numeric;\r\n',
+    });
+    // Act
+    const attempt = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'MigrationFailed',
+      message:
+        'migration V3__halfway failed and was rolled back at line 4, column 46: syntax error at or near "numeric"',
+    });
+  });
+
   it('rolls back every migration of the run together with transaction "all"', async () => {
     // Prepare
     const url = await postgres.createDatabase('grouped');
@@ -674,6 +693,42 @@ describe('backupDatabase / restoreDatabase', () => {
     });
     expect(names.rows[0].names).toEqual(['ONE']);
     expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['one']);
+  });
+
+  it('refuses to restore while a migration holds the migration lock, naming it, and keeps what it applies', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare: a migration that changes the data, then runs 2 s more before it commits
+    const url = await postgres.createDatabase('restore_racing');
+    await runSql(
+      url,
+      `CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one');`,
+    );
+    const store = new S3BackupStore({ client: s3.client, bucket: s3.bucket, prefix: 'db/' });
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'shop/racing/b1', ['public']),
+    );
+    const dir = await migrationFiles({
+      'V1__upper.sql': 'UPDATE items SET name = upper(name); SELECT pg_sleep(2);',
+    });
+    const migration = withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
+    );
+    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
+    while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    // Act
+    const refused = await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey)).catch(
+      (error: unknown) => error,
+    );
+    await migration;
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'MigrationLocked',
+      message: expect.stringMatching(
+        /^the migration lock of database restore_racing\w* is held by pid \d+ \(cutover, active since .+: UPDATE items SET name = upper\(name\); SELECT pg_sleep\(2\);\); nothing was restored: run again once that session has finished or been ended$/,
+      ),
+    });
+    expect((await runSql(url, 'SELECT array_agg(name) AS names FROM items')).rows[0].names).toEqual(['ONE']);
   });
 
   it("tells later migrations by the backup's own list of them, whatever the clock of the machine that took it", async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadMigrationsFromDirectory, migrationFileNames } from '#adapters/database/migration-files.ts';
+import {
+  loadMigrationsFromDirectory,
+  migrationFileNames,
+  parseMigrations,
+} from '#adapters/database/migration-files.ts';
 import { outsideTransaction, schemasCreated } from '#adapters/database/transaction-control.ts';
 
 describe('outsideTransaction', () => {
@@ -145,6 +149,26 @@ describe('loadMigrationsFromDirectory', () => {
     expect(absolute).toBe('migrations.directory /no/such/migrations cannot be read (ENOENT)');
     expect(relative).toBe(
       `migrations.directory no-such-migrations cannot be read (ENOENT); a relative path is resolved from ${process.cwd()}`,
+    );
+  });
+});
+
+describe('parseMigrations', () => {
+  it('refuses a version used twice, naming both files', () => {
+    // Prepare
+    const files = new Map([
+      ['V2__c.sql', 'SELECT 2;'],
+      ['V1__b.sql', 'SELECT 1;'],
+      ['V1__a.sql', 'SELECT 1;'],
+    ]);
+    // Act
+    const refused = () => parseMigrations(files);
+    // Assess
+    expect(refused).toThrow(
+      expect.objectContaining({
+        name: 'ValidationError',
+        message: 'migrations: version 1 is used twice (V1__a.sql, V1__b.sql)',
+      }),
     );
   });
 });

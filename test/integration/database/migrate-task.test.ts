@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDatabase } from '#adapters/database/connection.ts';
+import { loadMigrationsFromDirectory } from '#adapters/database/migration-files.ts';
+import { applyMigrations } from '#adapters/database/migrations.ts';
+import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
+import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
+import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { handler } from '../../../lambdas/db-migrate/handler.ts';
+import { runSql } from './dataset.ts';
+
+let postgres: TestPostgres;
+let migrationsDir: string;
+// The task reads whether a rollback claimed its execution from the local lock in CUTOVER_DATA_DIR.
+const data = aTempDataDir();
+let local: LocalAdaptersHandle;
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  migrationsDir = await mkdtemp(join(tmpdir(), 'cutover-migrate-task-'));
+  process.env.PGPASSWORD = postgres.password;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.CUTOVER_DATA_DIR = data.dataDir;
+  local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
+});
+afterAll(async () => {
+  await local?.close();
+  await postgres?.stop();
+  await rm(migrationsDir, { recursive: true, force: true });
+  data.remove();
+});
+
+const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:migrate-task';
+
+/** Writes migration files into a fresh directory. */
+async function migrationFiles(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(migrationsDir, 'set-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+/** Resolves once a session other than the lock's holder has asked for the migration lock. */
+async function lockAskedFor(url: string): Promise<void> {
+  const asking = `SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND query LIKE '%pg_try_advisory_lock%' AND pid NOT IN
+      (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted) AND pid <> pg_backend_pid()`;
+  while ((await runSql(url, asking)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('DbMigrate', () => {
+  it('applies nothing once it gets the migration lock when its execution was stopped while it waited', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare: another service's migration holds the lock for 3 s
+    const url = await postgres.createDatabase('stopped_waiting');
+    const other = await loadMigrationsFromDirectory(
+      await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(3);' }),
+    );
+    const holder = withDatabase({ url }, (client) => applyMigrations(client, other, 'all'));
+    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
+    while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    const dir = await migrationFiles({
+      'V1__slow.sql': 'SELECT pg_sleep(3);',
+      'V2__b.sql': 'CREATE TABLE b (id int);',
+    });
+    const event = {
+      request: databaseMigrationInput({ target: requestUrl(url) }, dir),
+      executionArn: EXECUTION,
+    };
+    const context = { functionName: 'cutover-db-migrate', getRemainingTimeInMillis: () => 15 * 60_000 };
+    // Act: the execution is stopped, and its rollback claims it, while the task waits for the lock
+    const answer = handler(event, context as never).catch((error: Error) => error);
+    await lockAskedFor(url);
+    await local.adapters.lock.claimRollback(EXECUTION, 'arn:rollback:abort-migrate-task', 600);
+    await holder;
+    // Assess
+    expect(await answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: `db-migrate changed nothing: ${EXECUTION} was stopped and its rollback arn:rollback:abort-migrate-task is putting the service back`,
+    });
+    expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    const versions = await runSql(url, 'SELECT array_agg(version) AS v FROM cutover_schema_history');
+    expect(versions.rows[0].v).toEqual([1]);
+  });
+});
