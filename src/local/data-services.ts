@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOCAL_POSTGRES_VARIABLE } from '#adapters/database/connection.ts';
 import { freePort, isPortFree } from './free-port.ts';
 import { type LocalPostgres, startLocalPostgres, stopLeftoverServer } from './postgres.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
@@ -41,8 +42,10 @@ export interface LocalDataServices {
 /**
  * Starts a real PostgreSQL (`$dataDir/postgres`) and a local S3 server (`$dataDir/s3`, bucket
  * `cutover-backups`), and points the tasks of this process at them: `CUTOVER_BACKUP_BUCKET`,
- * `CUTOVER_S3_ENDPOINT`, `CUTOVER_DATABASE_URL` (password-free) and `PGPASSWORD`. The server's password is
- * random, made on the first start and kept in `$dataDir/postgres.password` (mode 0600); its port is kept in
+ * `CUTOVER_S3_ENDPOINT`, and `CUTOVER_LOCAL_POSTGRES` ({@link LOCAL_POSTGRES_VARIABLE}: the server's URL with
+ * its password, which the tasks use for this server only; `PGPASSWORD` and pgpass files stay the user's, for
+ * their own servers). The server's password is random, made on the first start and kept in
+ * `$dataDir/postgres.password` (mode 0600); its port is kept in
  * `$dataDir/postgres.port` and used again while it is free. The S3 endpoint and bucket are published in
  * `$dataDir/s3.json` ({@link LOCAL_S3_FILE}) until `stop()`.
  *
@@ -79,18 +82,17 @@ export async function startLocalDataServices(options: {
   const settings = {
     CUTOVER_BACKUP_BUCKET: LOCAL_BACKUP_BUCKET,
     CUTOVER_S3_ENDPOINT: s3.endpoint,
-    CUTOVER_DATABASE_URL: databaseUrl,
-    PGPASSWORD: password,
+    [LOCAL_POSTGRES_VARIABLE]: postgres.url,
   };
   const published = join(options.dataDir, LOCAL_S3_FILE);
   const previous = Object.fromEntries(Object.keys(settings).map((name) => [name, env[name]]));
-  await publish(published, { endpoint: s3.endpoint, bucket: LOCAL_BACKUP_BUCKET, pid: process.pid }).catch(
-    async (error: unknown) => {
-      await Promise.all([postgres.stop(), s3.stop()]);
-      throw error;
-    },
-  );
-  Object.assign(env, settings);
+  try {
+    await writeWhole(published, publishedS3(s3.endpoint));
+  } catch (error) {
+    await Promise.all([postgres.stop(), s3.stop()]);
+    throw error;
+  }
+  setEnvironment(env, settings);
   return {
     postgres,
     s3,
@@ -98,20 +100,31 @@ export async function startLocalDataServices(options: {
     databaseUrl,
     ...(taken === undefined ? {} : { postgresPortTaken: taken }),
     async stop() {
-      for (const [name, value] of Object.entries(previous)) {
-        if (value === undefined) delete env[name];
-        else env[name] = value;
-      }
+      setEnvironment(env, previous);
       await rm(published, { force: true });
       await Promise.all([postgres.stop(), s3.stop()]);
     },
   };
 }
 
+/** Sets each variable of `values` in `env`, removing those `undefined`. */
+function setEnvironment(env: NodeJS.ProcessEnv, values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+}
+
+/** The content of {@link LOCAL_S3_FILE} for the S3 server at `endpoint`, run by this process. */
+function publishedS3(endpoint: string): string {
+  const content: PublishedLocalS3 = { endpoint, bucket: LOCAL_BACKUP_BUCKET, pid: process.pid };
+  return `${JSON.stringify(content)}\n`;
+}
+
 /** Writes `file` whole (a temporary file renamed into place), so a reader never sees half of it. */
-async function publish(file: string, content: PublishedLocalS3): Promise<void> {
+async function writeWhole(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(content)}\n`);
+  await writeFile(tmp, text);
   await rename(tmp, file);
 }
 

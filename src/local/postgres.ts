@@ -25,13 +25,13 @@ export interface LocalPostgres {
   /** `postgres://postgres:postgres@127.0.0.1:<port>/postgres` */
   readonly url: string;
   readonly port: number;
-  /** The password of `url` (give it to the tasks as `PGPASSWORD`). */
+  /** The password of `url` (the tasks get it through `CUTOVER_LOCAL_POSTGRES`, with `url`). */
   readonly password: string;
   /** A URL for another database on this server (see {@link createDatabase}). */
   urlFor(database: string): string;
   /**
    * The same URL without the password, for a request's `database.url`: requests and execution histories
-   * never hold the password; the tasks take it from `PGPASSWORD`.
+   * never hold the password; the tasks take it from `CUTOVER_LOCAL_POSTGRES` (see `startLocalDataServices`).
    */
   requestUrlFor(database: string): string;
   createDatabase(name: string): Promise<string>;

@@ -66,6 +66,31 @@ export async function resolveDatabaseUrl(
   return url.toString();
 }
 
+/**
+ * The environment variable in which `cutover local` names its embedded PostgreSQL, password included
+ * (`postgres://postgres:<password>@127.0.0.1:<port>/postgres`). A URL without a password naming that server
+ * (a loopback host, its port and user) connects with it; any other server gets its password as libpq
+ * would give it (`PGPASSWORD`, a pgpass file), so the user's own credentials keep reaching their servers.
+ */
+export const LOCAL_POSTGRES_VARIABLE = 'CUTOVER_LOCAL_POSTGRES';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
+
+/** `connectionString` with the local server's password when it names that server without one. */
+function withLocalServerPassword(connectionString: string, env: NodeJS.ProcessEnv = process.env): string {
+  const local = env[LOCAL_POSTGRES_VARIABLE];
+  if (!local || !URL.canParse(connectionString) || !URL.canParse(local)) return connectionString;
+  const [url, server] = [new URL(connectionString), new URL(local)];
+  const namesServer =
+    url.password === '' &&
+    LOOPBACK_HOSTS.has(url.hostname) &&
+    url.port === server.port &&
+    decodeURIComponent(url.username) === decodeURIComponent(server.username);
+  if (!namesServer) return connectionString;
+  url.password = server.password;
+  return url.toString();
+}
+
 /** How long a connection may take to be established. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -85,7 +110,7 @@ export const CLIENT_CHECK_INTERVAL_MS = 5_000;
  * try { await client.query('SELECT 1'); } finally { await client.end(); }
  */
 export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient): Promise<pg.Client> {
-  const connectionString = await resolveDatabaseUrl(ref, secrets);
+  const connectionString = withLocalServerPassword(await resolveDatabaseUrl(ref, secrets));
   return openClient({ connectionString }, databaseLabel(ref));
 }
 
@@ -222,7 +247,7 @@ function tlsAdvice(error: unknown): string | undefined {
 
 /**
  * Names a failed connection: `TransientAdapterError` when the server is unreachable or no password is
- * known yet (the state machine retries both; `cutover local` sets `PGPASSWORD` once its server runs),
+ * known yet (the state machine retries both; `cutover local` names its server's password once it runs),
  * else `ValidationError` (no such database, role or host; a wrong password; a server without TLS or
  * with a certificate that does not verify, said so). The message names the database (`where`) without
  * its password.

@@ -226,7 +226,7 @@ async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promi
         `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, 'postgres.port')}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
       );
     }
-    console.log(`PostgreSQL on ${databaseUrl} (password in PGPASSWORD for the tasks)`);
+    console.log(`PostgreSQL on ${databaseUrl} (its password is in ${join(dataDir, 'postgres.password')})`);
     console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
