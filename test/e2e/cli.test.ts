@@ -86,7 +86,7 @@ function aRequestFile(name: string, change: (request: ExampleCanary) => unknown)
 /** The parts of examples/requests/database-migration.json the plan cases change. */
 interface ExampleDatabaseMigration {
   database: { target: unknown; source?: unknown };
-  migrations: { phase: string };
+  migrations: { phase: string; directory?: string };
   backup: Record<string, unknown>;
 }
 
@@ -542,6 +542,13 @@ describe('cutover plan', () => {
         r.database.target = { url: 'postgres://postgres:secret@127.0.0.1:5432/shop' };
       },
       says: ['database.target.url: must be a postgres:// URL on 127.0.0.1 or localhost without a password'],
+    },
+    {
+      what: 'a migrations directory that does not exist',
+      change: (r: ExampleDatabaseMigration) => {
+        r.migrations.directory = 'examples/migrations/nope';
+      },
+      says: ['migrations.directory examples/migrations/nope cannot be read (ENOENT)'],
     },
     {
       what: "a history table that is the service's own table",

@@ -9,6 +9,7 @@ import {
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatDuration } from '../format.ts';
 import {
   type AnalysisConfig,
@@ -218,6 +219,25 @@ const TRACKS_NOTE = "(assumed: a release takes the track with the router's most 
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
 
+/**
+ * Reads a request's `migrations.directory` as Prepare will (relative to the working directory), so a
+ * missing or empty one, or a badly named file, is a usage error naming the field and the path, before the
+ * run; `migrations.s3Prefix` is read at Migrate, from the bucket, and is not checked here.
+ */
+async function checkMigrationsDirectory(request: DatabaseMigrationRequest): Promise<void> {
+  const directory = request.migrations?.directory;
+  if (directory === undefined) return;
+  // Loaded here: only a database migration's plan reads migration files.
+  const [{ loadMigrationsFromDirectory }, { ValidationError }] = await Promise.all([
+    import('#adapters/database/migration-files.ts'),
+    import('#core/errors.ts'),
+  ]);
+  await loadMigrationsFromDirectory(directory).catch((error: unknown) => {
+    if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
+    throw error;
+  });
+}
+
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
   return new Command('plan')
@@ -237,6 +257,7 @@ export function planCommand(): Command {
       const input = await readRequestFile(options.file);
       if (strategy === 'database-migration') {
         const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
+        await checkMigrationsDirectory(request);
         const plan = buildDatabaseMigrationPlan(request);
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
         return;

@@ -26,12 +26,19 @@ export function parseExecutionName(value: string): string {
   return value;
 }
 
-/** `<service>-<version>-<random>`, within Step Functions' name rules. */
-function defaultExecutionName(request: {
+/**
+ * The name of an execution started without `--name`: `<service>-<version>-<random>`, or
+ * `<service>-<random>` for a request without a version (a database migration), within Step Functions'
+ * name rules.
+ *
+ * @example
+ * defaultExecutionName({ service: { name: 'orders' } }); // 'orders-818f76'
+ */
+export function defaultExecutionName(request: {
   service?: { name?: string };
   release?: { version?: string };
 }): string {
-  const base = `${request.service?.name ?? 'release'}-${request.release?.version ?? ''}`;
+  const base = [request.service?.name ?? 'release', request.release?.version].filter(Boolean).join('-');
   return `${base.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 60)}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -42,7 +49,11 @@ export function runCommand(): Command {
       .description('start a release (or database migration) from a request file')
       .argument('<strategy>', STRATEGIES.join(' | '))
       .requiredOption('-f, --file <path>', 'the request, as JSON')
-      .option('--name <name>', 'execution name (default: <service>-<version>-<random>)', parseExecutionName)
+      .option(
+        '--name <name>',
+        'execution name (default: <service>-<version>-<random>, or <service>-<random> without a version)',
+        parseExecutionName,
+      )
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
       .option(
         '--reconnect-seconds <n>',

@@ -65,7 +65,7 @@ export function formatStatus(
 ): string {
   const label = `${service.namespace}/${service.name}`;
   const among = `among the newest ${window.scan} executions of each workflow`;
-  if (releases.length === 0) return `${label}: no release ${among}`;
+  if (releases.length === 0) return `${label}: no release ${among} (--scan <n> looks further)`;
   const heading = last
     ? `${label}: last successful release ${last.version} (${last.workflow} ${last.name})`
     : lastSuccess
@@ -106,9 +106,14 @@ function detailOf(release: ServiceRelease, flags: string): string {
   }
   const took =
     release.startDate && release.stopDate
-      ? `, took ${formatDuration(Math.round((release.stopDate.getTime() - release.startDate.getTime()) / 1000))}`
+      ? `, took ${tookText(release.stopDate.getTime() - release.startDate.getTime())}`
       : '';
   return `${started}${took}${failureText(release)}`;
+}
+
+/** `345ms` for a run under a second (a migration of a small database), else `1m 5s`, from milliseconds. */
+function tookText(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : formatDuration(Math.round(ms / 1000));
 }
 
 /** The releases, a waiting approval with the instant it times out when `deadline` knows it. */

@@ -49,7 +49,7 @@ const rolledV7: ServiceRelease = {
 describe('formatStatus', () => {
   it('says where it looked when it finds no release', () => {
     expect(formatStatus(service, { releases: [] }, window)).toBe(
-      'shop/orders: no release among the newest 25 executions of each workflow',
+      'shop/orders: no release among the newest 25 executions of each workflow (--scan <n> looks further)',
     );
   });
 
@@ -77,6 +77,17 @@ describe('formatStatus', () => {
       'FAILED     database-migration  -   orders-db-1  2026-11-29T10:00:00.000Z, took 1m 5s: MigrationFailed — migration V2__x failed',
       'SUCCEEDED  rolling             v7  orders-v7    2026-11-29T09:00:00.000Z, took 42s',
     ]);
+  });
+
+  it('says how long a run under a second took in milliseconds, not 0s', () => {
+    // Prepare
+    const quick: ServiceRelease = { ...migrated, stopDate: new Date('2026-11-29T10:00:00.345Z') };
+    // Act
+    const text = formatStatus(service, { releases: [quick], lastSuccess: quick }, window);
+    // Assess
+    expect(text.split('\n')[1]).toBe(
+      'SUCCEEDED  database-migration  -  orders-db-2  2026-11-29T10:00:00.000Z, took 345ms',
+    );
   });
 
   it('shows the cause of a release stopped through the API with a cause but no error', () => {
