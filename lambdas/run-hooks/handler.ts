@@ -13,7 +13,7 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
  * or not in time (the release rolls back), `ValidationError` for a secret that does not hold headers, the
  * AWS error's name for one that cannot be read, and `TransientAdapterError` when a hook or Secrets
- * Manager cannot be reached (retried).
+ * Manager cannot be reached, or a hook breaks off its answer (retried).
  */
 export const handler = taskHandler(
   'run-hooks',

@@ -28,15 +28,20 @@ export interface HookOutcome {
 
 /** The first characters of a failing answer kept in the error. */
 const BODY_EXCERPT = 300;
+/**
+ * The bytes of an answer read at most: the excerpt in any UTF-8 and more, so a longer answer shows it was
+ * cut; the rest is never downloaded.
+ */
+const BODY_READ_LIMIT = 4096;
 
 /**
  * POSTs `release` to each hook in order and stops at the first that fails: `HookFailed` for an answer
- * other than 2xx or none within `timeoutSeconds`, `TransientAdapterError` when the endpoint cannot be
- * reached (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook
- * must be safe to repeat. Before the first POST, each `headersSecretArn` is read once (GetSecretValue, in
- * the ARN's region): a secret that is not a JSON object of header names to string values is a
- * `ValidationError`, one that cannot be read keeps the AWS error's name (`TransientAdapterError` when
- * throttled or unreachable).
+ * other than 2xx or none within `timeoutSeconds` (its body included, up to {@link BODY_READ_LIMIT} bytes),
+ * `TransientAdapterError` when the endpoint cannot be reached or breaks off its answer (the state machine
+ * retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat. Before
+ * the first POST, each `headersSecretArn` is read once (GetSecretValue, in the ARN's region): a secret
+ * that is not a JSON object of header names to string values is a `ValidationError`, one that cannot be
+ * read keeps the AWS error's name (`TransientAdapterError` when throttled or unreachable).
  *
  * @example
  * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn });
@@ -63,9 +68,16 @@ async function runHook(hook: Hook, release: HookRelease, headers: HookHeaders): 
       signal: AbortSignal.timeout(hook.timeoutSeconds * 1000),
     });
   } catch (error) {
-    throw unanswered(hook, error, headers);
+    throw unanswered(hook, error, headers, 'cannot be reached');
   }
-  const body = headers.redact(await response.text().catch(() => ''));
+  let text: string;
+  try {
+    // The fetch's timeout aborts this read too.
+    text = await readStart(response);
+  } catch (error) {
+    throw unanswered(hook, error, headers, 'broke off its answer');
+  }
+  const body = headers.redact(text);
   if (!response.ok) {
     const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}...` : body;
     throw new HookFailedError(
@@ -75,8 +87,35 @@ async function runHook(hook: Hook, release: HookRelease, headers: HookHeaders): 
   return { name: hook.name, status: response.status, ms: Date.now() - started };
 }
 
-/** A hook that gave no answer: too slow (a failure), or not reachable (worth retrying). */
-function unanswered(hook: Hook, error: unknown, headers: HookHeaders): Error {
+/**
+ * The first {@link BODY_READ_LIMIT} bytes of an answer's body, as text; the rest is cancelled, which
+ * closes the connection. Rejects when the body cannot be read to there (timeout, dropped connection).
+ */
+async function readStart(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    while (bytes < BODY_READ_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      const kept = value.subarray(0, BODY_READ_LIMIT - bytes);
+      bytes += kept.byteLength;
+      text += decoder.decode(kept, { stream: true });
+    }
+    return text;
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * A hook that gave no whole answer: too slow (a failure), or not reachable or cut off (worth retrying),
+ * as `failure` says.
+ */
+function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: string): Error {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HookFailedError(
@@ -86,7 +125,7 @@ function unanswered(hook: Hook, error: unknown, headers: HookHeaders): Error {
   }
   const reason = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = headers.redact(reason?.code ?? reason?.message ?? String(error));
-  return new TransientAdapterError(`hook ${hook.name} (${hook.url}) cannot be reached: ${detail}`, {
+  return new TransientAdapterError(`hook ${hook.name} (${hook.url}) ${failure}: ${detail}`, {
     cause: error,
   });
 }

@@ -28,6 +28,30 @@ async function hookServer(answer: Parameters<typeof startHookServer>[0]) {
   return { base: server.url(''), received: server.received };
 }
 
+/** An answer far bigger than what a hook's answer may hold in memory: 64 MiB. */
+const BIG_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Writes `text` as the body of `response` in 64 KiB chunks, as fast as the client reads; resolves once the
+ * connection closes, saying whether the whole body was sent and how many bytes were written.
+ */
+function streamAnswer(response: ServerResponse, text: string) {
+  const chunkBytes = 64 * 1024;
+  let bytes = 0;
+  const write = () => {
+    while (bytes < text.length) {
+      const chunk = text.slice(bytes, bytes + chunkBytes);
+      bytes += chunk.length;
+      if (!response.write(chunk)) return void response.once('drain', write);
+    }
+    response.end();
+  };
+  write();
+  return new Promise<{ finished: boolean; bytes: number }>((resolve) =>
+    response.on('close', () => resolve({ finished: response.writableFinished, bytes })),
+  );
+}
+
 const hook = (name: string, url: string, extra: Partial<Hook> = {}): Hook => ({
   name,
   url,
@@ -82,6 +106,58 @@ describe('runHooks', () => {
       message: `hook slow (${base}/slow) did not answer within 1 s`,
     });
   });
+
+  it("fails with HookFailed when a 2xx answer's body does not end within the timeout", async () => {
+    // Prepare
+    const { base } = await hookServer((_hook, response) => response.writeHead(200).write('x'));
+    // Act
+    const attempt = runHooks([hook('trickle', `${base}/trickle`, { timeoutSeconds: 1 })], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook trickle (${base}/trickle) did not answer within 1 s`,
+    });
+  });
+
+  it('fails with TransientAdapterError, which the state machine retries, when a hook breaks off its answer', async () => {
+    // Prepare
+    const { base } = await hookServer((_hook, response) => {
+      response.writeHead(200).write('x');
+      setTimeout(() => response.destroy(), 50);
+    });
+    // Act
+    const attempt = runHooks([hook('smoke', `${base}/smoke`)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'TransientAdapterError',
+      message: `hook smoke (${base}/smoke) broke off its answer: UND_ERR_SOCKET`,
+    });
+  });
+
+  it.each([200, 500])(
+    'reads the start of a big %i answer only, closing the connection before the rest is sent',
+    async (status) => {
+      // Prepare
+      const text = `GET /cart answered 502 ${'x'.repeat(BIG_ANSWER_BYTES)}`;
+      let sent: Promise<{ finished: boolean; bytes: number }> | undefined;
+      const { base } = await hookServer((_hook, response) => {
+        sent = streamAnswer(response.writeHead(status), text);
+      });
+      // Act
+      const outcome = await runHooks([hook('smoke', `${base}/smoke`)], RELEASE).catch((e: Error) => e);
+      // Assess
+      if (status === 200) expect(outcome).toMatchObject([{ name: 'smoke', status: 200 }]);
+      else {
+        expect(outcome).toMatchObject({
+          name: 'HookFailed',
+          message: `hook smoke (${base}/smoke) answered 500: ${text.slice(0, 300)}...`,
+        });
+      }
+      const { finished, bytes } = await sent!;
+      expect(finished).toBe(false);
+      expect(bytes).toBeLessThan(text.length / 4);
+    },
+  );
 
   it('fails with TransientAdapterError, which the state machine retries, when a hook cannot be reached', async () => {
     // Prepare
