@@ -2,15 +2,9 @@ import * as z from 'zod';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { Lock } from '#core/ports/lock.ts';
+import { RUNNING_CLAIM_SECONDS } from '#core/rollback.ts';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
-
-/**
- * How long a running rollback holds its claim: longer than its loops take (capacity and rolled-back checks
- * are bounded by the release's progress deadline), short enough that a rollback stopped or lost mid-way
- * does not keep another from cleaning up for long.
- */
-const RUNNING_CLAIM_SECONDS = 2 * 3600;
 
 /**
  * How long the claim of a rollback that cleaned up lasts: a duplicate of the same stop started later

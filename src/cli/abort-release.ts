@@ -1,22 +1,26 @@
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   type ExecutionListItem,
   ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { executionArnIn } from '#core/api-routes.ts';
+import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import {
   type DescribeRollback,
+  ROLLBACK_MACHINE,
   type RollbackInput,
   type RollbackWorkflow,
+  RUNNING_CLAIM_SECONDS,
   rollbackOfStop,
   rollsBack,
+  taggedExecutionName,
 } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
-import { resolveRollbackMachineArn } from './resolve.ts';
+import { isWorkflowMachineName, resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
@@ -29,6 +33,11 @@ export interface AbortOutcome {
   readonly strategy?: RollbackWorkflow;
   /** Set when the execution was stopped before this call (this call stopped nothing). */
   readonly alreadyStopped?: true;
+  /**
+   * Set when `rollbackExecutionArn` ended without cleaning up and no new rollback could be started: why, and
+   * what to do instead.
+   */
+  readonly notRolledBack?: string;
 }
 
 /** How long {@link abortRelease} looks for the rollback the platform starts before starting one itself. */
@@ -37,6 +46,11 @@ const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
 const LOOK_EVERY_MS = 500;
 /** Rollbacks started this long before the stop still count as its own (clocks of two machines differ). */
 const CLOCK_SKEW_MS = 60_000;
+/**
+ * How long a rollback that claimed the clean-up and was then stopped keeps the claim: a rollback started
+ * meanwhile ends at AlreadyClaimed and restores nothing.
+ */
+const STOPPED_ROLLBACK_CLAIM_MS = RUNNING_CLAIM_SECONDS * 1000;
 
 /**
  * Aborts a release or a database migration: StopExecution (which runs no Catch, so nothing rolls back or
@@ -46,7 +60,9 @@ const CLOCK_SKEW_MS = 60_000;
  * `abort-<execution name>` (`abort-<8 hex>-<execution name>` when another execution's rollback holds that
  * name) with the input and workflow read from the stopped execution's history: one rollback per stop, not
  * two racing. Idempotent: aborting an already aborted execution finds that same
- * rollback; an execution that already ended otherwise is refused.
+ * rollback; an execution that already ended otherwise is refused, and so is a rollback (stopped part-way,
+ * it would leave traffic split and the service locked). When the rollback found ended FAILED or ABORTED
+ * without cleaning up, a new one is started if the clean-up claim allows it (see {@link retriedRollback}).
  *
  * @example
  * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
@@ -57,7 +73,9 @@ export async function abortRelease(
   reason: string,
   waitMs = PLATFORM_ROLLBACK_WAIT_MS,
 ): Promise<AbortOutcome> {
-  let { status, stopDate } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  refuseRollback(execution);
+  let { status, stopDate } = execution;
   if (status === 'RUNNING') {
     ({ stopDate } = await sfn.send(
       new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }),
@@ -75,13 +93,114 @@ export async function abortRelease(
   for (;;) {
     const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
     if (found) {
-      return { rollbackExecutionArn: await cleanerOf(sfn, found), strategy: input.strategy, ...stopped };
+      const retried = await retriedRollback(sfn, stateMachineArn, input, await cleanerOf(sfn, found));
+      return { ...retried, strategy: input.strategy, ...stopped };
     }
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
   }
   const rollbackExecutionArn = await startRollback(sfn, stateMachineArn, input);
   return { rollbackExecutionArn, strategy: input.strategy, ...stopped };
+}
+
+/** Refuses to stop an execution of the rollback machine, naming the release it restores. */
+function refuseRollback({ executionArn, stateMachineArn, input }: DescribeExecutionCommandOutput): void {
+  const machine = stateMachineArn?.split(':stateMachine:')[1] ?? '';
+  if (!isWorkflowMachineName(machine, ROLLBACK_MACHINE)) return;
+  const restored = stoppedExecutionOf(input);
+  throw new CliError(
+    `${executionArn} is the rollback of ${restored ?? 'a stopped execution'}: stopping it would leave traffic ` +
+      `part-way and the service locked. Let it run to its end (\`cutover watch ${executionArn}\`).`,
+    ExitCode.Usage,
+  );
+}
+
+/** The stopped execution a rollback's input (a {@link RollbackInput}) names, if it names one. */
+export function stoppedExecutionOf(input: string | undefined): string | undefined {
+  try {
+    const { executionArn } = JSON.parse(input ?? '{}') as { executionArn?: unknown };
+    return typeof executionArn === 'string' ? executionArn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rollback that restores the stop `input` names, starting from `rollbackArn`: that one unless it ended
+ * FAILED, ABORTED or TIMED_OUT. Then its retry, `retry-<8 hex of its ARN>-<execution name>` (and that
+ * one's, in turn), started here when it does not exist yet and the claim allows: at once after a rollback
+ * that failed (it gave up its claim), not while a stopped one may still hold its claim (two hours after it
+ * claimed), never after ServiceLocked (another execution holds the service: restoring would undo it).
+ */
+async function retriedRollback(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  input: RollbackInput,
+  rollbackArn: string,
+): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack'>> {
+  const rollback = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
+  const { status, error, cause, stopDate } = rollback;
+  if (status !== 'FAILED' && status !== 'ABORTED' && status !== 'TIMED_OUT') {
+    return { rollbackExecutionArn: rollbackArn };
+  }
+  if (error === 'ServiceLocked') {
+    return {
+      rollbackExecutionArn: rollbackArn,
+      notRolledBack:
+        `its rollback ${rollbackArn} restored nothing: ${cause ?? 'another execution holds the service'}. ` +
+        'Nothing to roll back: the execution that holds the service now owns its traffic (`cutover status`).',
+    };
+  }
+  const retryArn = executionArnIn(stateMachineArn, retryNameOf(rollbackArn, input.executionArn));
+  const retry = await describeOrUndefined(sfn, retryArn);
+  if (retry) {
+    if (!rollsBack(retry.input, input.executionArn))
+      throw new CliError(`${retryArn} restores another execution`);
+    return retriedRollback(sfn, stateMachineArn, input, retryArn);
+  }
+  const claimFreeAt =
+    status === 'FAILED' || !(await claimed(sfn, rollbackArn))
+      ? 0
+      : (stopDate?.getTime() ?? Date.now()) + STOPPED_ROLLBACK_CLAIM_MS;
+  if (claimFreeAt > Date.now()) {
+    return {
+      rollbackExecutionArn: rollbackArn,
+      notRolledBack:
+        `its rollback ${rollbackArn} ended ${status} part-way: traffic may be split and the service locked. ` +
+        `It holds the clean-up claim until ${new Date(claimFreeAt).toISOString()} (two hours after it took ` +
+        'it): a rollback started before then ends at AlreadyClaimed and restores nothing. Run ' +
+        `\`cutover abort ${input.executionArn}\` again after then to start a new one.`,
+    };
+  }
+  const start = new StartExecutionCommand({
+    stateMachineArn,
+    name: executionNameOf(retryArn),
+    input: JSON.stringify(input),
+  });
+  return { rollbackExecutionArn: (await sfn.send(start)).executionArn! };
+}
+
+/** `retry-<8 hex of the ended rollback's ARN>-<stopped execution's name>`, cut to 80 characters. */
+function retryNameOf(rollbackArn: string, executionArn: string): string {
+  return taggedExecutionName('retry', rollbackArn, executionNameOf(executionArn));
+}
+
+/** Whether the rollback entered ClaimRollback: from then on it may hold the clean-up claim. */
+async function claimed(sfn: SFNClient, rollbackArn: string): Promise<boolean> {
+  const events = await readHistory(sfn, rollbackArn);
+  return events.some((event) => event.stateEnteredEventDetails?.name === 'ClaimRollback');
+}
+
+async function describeOrUndefined(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<DescribeExecutionCommandOutput | undefined> {
+  try {
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  }
 }
 
 /** The stopped `executionArn`'s rollback named as `abort-<execution name>` or its fallback, if it exists. */
@@ -96,16 +215,7 @@ async function namedRollbackArn(
 
 /** The rollback machine's executions by name, for `rollbackOfStop`. */
 function rollbacksIn(sfn: SFNClient, stateMachineArn: string): DescribeRollback {
-  return async (name) => {
-    try {
-      return await sfn.send(
-        new DescribeExecutionCommand({ executionArn: executionArnIn(stateMachineArn, name) }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
-      throw error;
-    }
-  };
+  return (name) => describeOrUndefined(sfn, executionArnIn(stateMachineArn, name));
 }
 
 /**
@@ -153,13 +263,8 @@ async function cleanerOf(sfn: SFNClient, rollbackArn: string): Promise<string> {
 
 /** Whether the rollback execution `candidate` exists and was started for `executionArn`. */
 async function rollbackInputNames(sfn: SFNClient, candidate: string, executionArn: string): Promise<boolean> {
-  try {
-    const { input } = await sfn.send(new DescribeExecutionCommand({ executionArn: candidate }));
-    return rollsBack(input, executionArn);
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
-    throw error;
-  }
+  const rollback = await describeOrUndefined(sfn, candidate);
+  return rollback !== undefined && rollsBack(rollback.input, executionArn);
 }
 
 /**

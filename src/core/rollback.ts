@@ -25,6 +25,25 @@ export const ABORTED_REASON = 'the execution was stopped (Step Functions Executi
 /** Step Functions execution names are at most 80 characters. */
 const MAX_EXECUTION_NAME = 80;
 
+/**
+ * How long a running rollback holds its claim on the clean-up (ClaimRollback): longer than its loops take
+ * (capacity and rolled-back checks are bounded by the release's progress deadline), short enough that a
+ * rollback stopped or lost mid-way does not keep another from cleaning up for long.
+ */
+export const RUNNING_CLAIM_SECONDS = 2 * 3600;
+
+/**
+ * `<prefix>-<8 hex of the SHA-256 of hashed>-<name>`, cut to the 80 characters of an execution name: a name
+ * of its own for each `hashed` (an execution ARN), however long `name` is.
+ *
+ * @example
+ * taggedExecutionName('retry', rollbackArn, 'checkout-v9'); // 'retry-1a2b3c4d-checkout-v9'
+ */
+export function taggedExecutionName(prefix: string, hashed: string, name: string): string {
+  const tag = createHash('sha256').update(hashed).digest('hex').slice(0, 8);
+  return `${prefix}-${tag}-${name}`.slice(0, MAX_EXECUTION_NAME);
+}
+
 /** The rollback machine's input for a stopped execution (what the AWS EventBridge rule passes too). */
 export interface RollbackInput {
   readonly strategy: RollbackWorkflow;
@@ -46,8 +65,7 @@ export interface RollbackInput {
  */
 export function rollbackExecutionNames(executionArn: string): readonly [string, string] {
   const name = executionNameOf(executionArn);
-  const tag = createHash('sha256').update(executionArn).digest('hex').slice(0, 8);
-  return [`abort-${name}`.slice(0, MAX_EXECUTION_NAME), `abort-${tag}-${name}`.slice(0, MAX_EXECUTION_NAME)];
+  return [`abort-${name}`.slice(0, MAX_EXECUTION_NAME), taggedExecutionName('abort', executionArn, name)];
 }
 
 /** The rollback machine's execution of a name, as DescribeExecution answers; undefined when there is none. */

@@ -169,6 +169,19 @@ async function askedWhile(page: Page, ms: number): Promise<string[]> {
   return asked;
 }
 
+/** The WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, b] = (colour.match(/\d+/g) ?? []).map((channel) => {
+      const value = Number(channel) / 255;
+      return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
 /** The background colour of each element `selector` matches, by its `data-track`. */
 function coloursOf(page: Page, selector: string): Promise<Record<string, string>> {
   return page
@@ -217,6 +230,8 @@ describe('console', () => {
       );
       expect(weights).toEqual(['stable 50%', 'canary 50%']);
       expect(verdicts.at(-1)).toMatch(/^PASS: .*\(requestCount=\d+ /);
+      expect(verdicts.at(-1)).toMatch(/\) · judged at .+ with stable 50%, canary 50%$/);
+      expect(await page.locator('li.verdict time').last().getAttribute('datetime')).toMatch(/^\d{4}-.+Z$/);
       expect(states).toEqual(expect.arrayContaining(['RequestApproval', 'Promote', 'Succeeded']));
       expect(await page.locator('button.approve').count()).toBe(0);
       expect(
@@ -254,7 +269,9 @@ describe('console', () => {
       expect(afterOneClick).toBe('Confirm reject');
       expect(promptAfterOneClick).toBe('Press Confirm reject again to reject the release');
       expect(pendingAfterOneClick).toBeDefined();
-      expect(await page.locator('[data-failure]').textContent()).toBe(`ApprovalRejected — ${reason}`);
+      expect(await page.locator('[data-failure]').textContent()).toBe(
+        `ApprovalRejected — rejected by console: ${reason}`,
+      );
       expect(await page.locator('#view img').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as { injected?: boolean }).injected)).toBeUndefined();
     } finally {
@@ -340,6 +357,84 @@ describe('console', () => {
     }
   });
 
+  it('offers no Abort on a running rollback, saying why and linking the release it restores', async () => {
+    // Prepare: a rollback of a stopped execution, as the page sees one still running
+    const release = await aWaitingExecution('console-restored', 'stopped');
+    const { client } = project.runtime();
+    const input = JSON.stringify({
+      strategy: 'canary',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:console-restored:stopped',
+      input: '{}',
+      reason: 'wrong image',
+    });
+    await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:rollback',
+        name: 'abort-stopped',
+        input,
+      }),
+    );
+    const page = await browser.newPage();
+    const path = `/console/api/executions/${encodeURIComponent('rollback:abort-stopped')}`;
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as { execution: Record<string, unknown> };
+        const { stopDate: _stopDate, ...execution } = detail.execution;
+        await route.fulfill({
+          response,
+          json: { ...detail, execution: { ...execution, status: 'RUNNING' } },
+        });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/rollback%3Aabort-stopped`);
+      await page.locator('[data-restores]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const note = await page.locator('[data-restores]').textContent();
+      const abortButtons = await page.locator('button.abort, input[name="reason"]').count();
+      await page.locator('[data-restores] a').click();
+      await page.locator('button.abort').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(note).toMatch(/^Restores console-restored:stopped: it must run to its end/);
+      expect(abortButtons).toBe(0);
+      expect(await page.locator('h1').textContent()).toBe('stopped RUNNING');
+    } finally {
+      await release.stop();
+      await page.close();
+    }
+  });
+
+  it('keeps Reject, Approve and the comment field where they are when Reject is armed', async () => {
+    // Prepare
+    const service = { name: 'console-armed-width', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-armed');
+    const page = await openFromList(executionId, 1280);
+    const boxes = () =>
+      Promise.all(
+        ['button.reject', 'button.approve', 'input[name="comment"]'].map((selector) =>
+          page.locator(selector).boundingBox(),
+        ),
+      );
+    try {
+      await page.locator('button.reject').waitFor({ timeout: UI_TIMEOUT_MS });
+      const before = await boxes();
+      // Act
+      await page.click('button.reject');
+      await page.locator('button.reject.armed').waitFor({ timeout: UI_TIMEOUT_MS });
+      const armed = await boxes();
+      // Assess
+      expect(await page.locator('button.reject').textContent()).toBe('Confirm reject');
+      // The reserved label is not part of the button's name
+      expect(await page.getByRole('button', { name: 'Confirm reject', exact: true }).count()).toBe(1);
+      expect(armed).toEqual(before);
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
   it('approves once when Approve is clicked twice, aborting nothing', async () => {
     // Prepare
     const service = { name: 'console-double-click', namespace: 'shop' };
@@ -382,7 +477,7 @@ describe('console', () => {
       await page.locator('h1 [data-status="ABORTED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(afterDoubleClick).toBe('Confirm abort');
-      expect(prompt).toBe('Press Confirm abort again to stop the release');
+      expect(prompt).toBe('Press Confirm abort again to stop checkout-ui-v9');
       expect(statusAfterDoubleClick).toBe('RUNNING');
       expect(await statusOf(executionId)).toBe('ABORTED');
       expect(await page.getByRole('status').textContent()).toBe('Abort: done');
@@ -471,6 +566,34 @@ describe('console', () => {
     }
   });
 
+  it('says nothing was done when cutover local refuses an action and the page’s next request, and clears it once back', async () => {
+    // Prepare
+    const { executionId, stop } = await aWaitingExecution('console-down', 'refused');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('button.abort').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.route('**/console/api/**', (route) => route.abort('connectionrefused'));
+      // Act
+      await page.click('button.abort');
+      await pause(DELIBERATE_MS);
+      await page.click('button.abort');
+      // The status line, also once empty (and so hidden)
+      const status = page.locator('#outcome');
+      await expect
+        .poll(() => status.textContent(), { timeout: UI_TIMEOUT_MS })
+        .toBe('Abort: cutover local is not running: nothing was done; try again once it is back');
+      await page.unroute('**/console/api/**');
+      await page.getByRole('alert').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+      // Assess
+      await expect.poll(() => status.textContent(), { timeout: UI_TIMEOUT_MS }).toBe('');
+      expect(await statusOf(executionId)).toBe('RUNNING');
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
   it('says how many verdicts and states came before those shown, naming the execution’s ARN for the rest', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-long', 'looped');
@@ -496,10 +619,10 @@ describe('console', () => {
       // Assess
       const arn = 'arn:aws:states:us-east-1:000000000000:execution:console-long:looped';
       expect(await page.locator('h2:text-is("Analysis") + [data-earlier]').textContent()).toBe(
-        `… 1,234 earlier verdicts (\`cutover history ${arn}\` lists them all)`,
+        `… 1,234 earlier verdicts (cutover history ${arn} lists them all)`,
       );
-      expect(await page.locator('h2:text-is("States") + [data-earlier]').textContent()).toBe(
-        `… 250 earlier states (\`cutover history ${arn}\` lists them all)`,
+      expect(await page.locator('h2:text-is("States") + [data-earlier] code').textContent()).toBe(
+        `cutover history ${arn}`,
       );
       expect(await page.locator('ol.states').getAttribute('start')).toBe('251');
     } finally {
@@ -570,7 +693,7 @@ describe('console', () => {
       const inBar = await coloursOf(page, '.weights [data-track]');
       expect(await coloursOf(page, '.legend [data-track] .swatch')).toEqual(inBar);
       expect(inBar.canary).not.toBe(inBar.stable);
-      expect(inBar.stable).toBe('rgb(59, 110, 165)');
+      expect(inBar.stable).toBe('rgb(11, 60, 110)');
     } finally {
       await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
       await stop();
@@ -682,6 +805,51 @@ describe('console', () => {
     }
   });
 
+  it('lists running executions first and pages to older ended ones, saying how many it shows', async () => {
+    // Prepare: an ended execution and a waiting one, then 105 newer executions of another machine
+    const old = await aFinishedExecution('console-paged-old', 'first');
+    const waiting = await aWaitingExecution('console-paged-waiting', 'waiting');
+    const { client } = project.runtime();
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({
+        name: 'console-paged-many',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    for (let index = 0; index < 105; index++) {
+      const { executionArn } = await client.send(
+        new StartExecutionCommand({ stateMachineArn, name: `many-${index}` }),
+      );
+      await waitForExecution(client, executionArn!);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console`);
+      await page.locator('[data-shown]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const runningFirst = await page
+        .locator(`h2:text-is("Running") + div tr[data-execution="${waiting.executionId}"]`)
+        .count();
+      const shown = await page.locator('[data-shown]').textContent();
+      const oldOnFirst = await page.locator(`tr[data-execution="${old}"]`).count();
+      let pages = 1;
+      while ((await page.locator(`tr[data-execution="${old}"]`).count()) === 0) {
+        await page.locator('[data-older]').click({ timeout: UI_TIMEOUT_MS });
+        await page.locator('h2:text-is("Ended, older")').waitFor({ timeout: UI_TIMEOUT_MS });
+        pages += 1;
+      }
+      // Assess
+      expect(runningFirst).toBe(1);
+      expect(shown).toBe('Showing 100 ended executions, newest first; Older shows the ones before.');
+      expect(oldOnFirst).toBe(0);
+      expect(pages).toBeGreaterThan(1);
+    } finally {
+      await waiting.stop();
+      await page.close();
+    }
+  });
+
   it('fits a phone’s width, the list of executions scrolling inside its own box', async () => {
     // Prepare
     const executionId = await aFinishedExecution(
@@ -699,6 +867,156 @@ describe('console', () => {
       // Assess
       expect(detailWidth).toBeLessThanOrEqual(390);
       expect(listWidth).toBeLessThanOrEqual(390);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('on a phone, gives the abort reason the full width and puts Abort on the right', async () => {
+    // Prepare
+    const { executionId, stop } = await aWaitingExecution('console-narrow-abort', 'phone');
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('button.abort').waitFor({ timeout: UI_TIMEOUT_MS });
+      const [actions, reason, abort] = await Promise.all(
+        ['.actions', 'input[name="reason"]', 'button.abort'].map((selector) =>
+          page.locator(selector).boundingBox(),
+        ),
+      );
+      // Assess
+      expect(reason!.width).toBeCloseTo(actions!.width, 0);
+      expect(abort!.x + abort!.width).toBeCloseTo(actions!.x + actions!.width, 0);
+    } finally {
+      await stop();
+      await page.close();
+    }
+  });
+
+  it('dates times that are not today, names their zone and gives the full instant, and counts hours', async () => {
+    // Prepare: an execution that started two days ago, as the page sees it, in Berlin (UTC+01:00 in winter)
+    const executionId = await aFinishedExecution('console-dated', 'long-ago');
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const page = await context.newPage();
+    const started = new Date('2026-01-10T08:00:00Z');
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as { execution: object; states: { name: string }[] };
+        const execution = {
+          ...detail.execution,
+          startDate: started.getTime() / 1000,
+          stopDate: started.getTime() / 1000 + 4503,
+        };
+        const states = detail.states.map((state) => ({ ...state, enteredAt: started.getTime() }));
+        await route.fulfill({ response, json: { ...detail, execution, states } });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const meta = await page.locator('h1 + p.muted').textContent();
+      const state = page.locator('ol.states time');
+      // Assess
+      expect(meta).toBe('console-dated · started 10/01/2026 09:00:00 (UTC+01:00) · 1h 15m 3s');
+      expect(await state.getAttribute('datetime')).toBe('2026-01-10T08:00:00.000Z');
+      expect(await state.getAttribute('title')).toBe('2026-01-10T08:00:00.000Z');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('gives state numbers of 5 digits room left of the list', async () => {
+    // Prepare: the detail of an execution that entered 99,989 states before the one it holds
+    const executionId = await aFinishedExecution('console-numbered', 'looped');
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    const page = await browser.newPage();
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({ response, json: { ...detail, earlierStates: 99_989 } });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('ol.states li').waitFor({ timeout: UI_TIMEOUT_MS });
+      const { marker, room } = await page.locator('ol.states').evaluate((list) => {
+        const style = list.ownerDocument.defaultView!.getComputedStyle(list.querySelector('li')!);
+        const probe = list.ownerDocument.createElement('span');
+        Object.assign(probe.style, { font: style.font, whiteSpace: 'pre', position: 'absolute' });
+        probe.textContent = '99990. ';
+        list.ownerDocument.body.append(probe);
+        const width = probe.getBoundingClientRect().width;
+        probe.remove();
+        const { paddingLeft } = list.ownerDocument.defaultView!.getComputedStyle(list);
+        return { marker: width, room: Number.parseFloat(paddingLeft) };
+      });
+      // Assess
+      expect(marker).toBeLessThanOrEqual(room);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('names each page in the title and takes the focus to its heading, and back on the list to the row left', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-titled', 'named');
+    const focused = (page: Page) =>
+      page.locator('body').evaluate((body) => {
+        const active = body.ownerDocument.activeElement!;
+        return active.closest('tr')?.getAttribute('data-execution') ?? active.tagName;
+      });
+    // Act
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const onExecution = { title: await page.title(), focus: await focused(page) };
+      await page.click('text=← Executions');
+      await page.locator(`tr[data-execution="${executionId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
+      const onList = { title: await page.title(), focus: await focused(page) };
+      // Assess
+      expect(onExecution).toEqual({ title: 'named — Cutover console', focus: 'H1' });
+      expect(onList).toEqual({ title: 'Executions — Cutover console', focus: executionId });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('colours the tracks shown together, and stable and blue, at least 3:1 apart', async () => {
+    // Prepare: a detail with every named track and one of another name
+    const executionId = await aFinishedExecution('console-coloured', 'tracks');
+    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+    const page = await browser.newPage();
+    const weights = { stable: 20, canary: 20, blue: 20, green: 20, shadow: 20 };
+    await page.route(
+      (url) => url.pathname === path,
+      async (route) => {
+        const response = await route.fetch();
+        const detail = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({ response, json: { ...detail, weights } });
+      },
+    );
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('.legend [data-track="shadow"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const colours = await coloursOf(page, '.legend [data-track] .swatch');
+      // Assess
+      const pairs: [string, string][] = [
+        ['stable', 'canary'],
+        ['blue', 'green'],
+        ['stable', 'blue'],
+        ['stable', 'shadow'],
+      ];
+      for (const [a, b] of pairs)
+        expect(contrast(colours[a]!, colours[b]!), `${a} / ${b}`).toBeGreaterThanOrEqual(3);
     } finally {
       await page.close();
     }

@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { DATABASE_MIGRATION } from '#core/rollback.ts';
 import { abortRelease } from '../abort-release.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import { CliError } from '../exit-codes.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
 /**
  * `cutover abort <execution>`: stops an execution, then finds (or, when the platform starts none, starts)
  * the rollback state machine's execution that restores a release's traffic and tracks from the backup and
- * unlocks the service, or only unlocks the service of a database migration.
+ * unlocks the service, or only unlocks the service of a database migration. A rollback is not stopped (exit
+ * 2); a release whose rollback ended without cleaning up gets a new one, or is told why it cannot (exit 1).
  */
 export function abortCommand(): Command {
   return withEndpointOptions(
@@ -22,13 +24,15 @@ export function abortCommand(): Command {
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
     const executionArn = await resolveExecutionArn(sfn, ref);
-    const { rollbackExecutionArn, strategy, alreadyStopped } = await abortRelease(
+    const { rollbackExecutionArn, strategy, alreadyStopped, notRolledBack } = await abortRelease(
       sfn,
       executionArn,
       options.reason,
     );
     console.log(`${alreadyStopped ? 'already aborted' : 'aborted'} ${executionArn}`);
-    if (!rollbackExecutionArn) {
+    if (notRolledBack) {
+      throw new CliError(notRolledBack);
+    } else if (!rollbackExecutionArn) {
       console.log(
         'nothing to roll back (it stopped before changing anything, or is neither a release nor a database migration)',
       );

@@ -1,14 +1,14 @@
 /**
  * The web console of the local runtime, on the API server: `GET /console` (a page that lists the
- * executions and follows one: states, traffic weights, analysis verdicts, approve / reject / abort) and
+ * executions, running ones first, and follows one: states, traffic weights, analysis verdicts, approve / reject / abort) and
  * the JSON it reads, under `/console/api/`.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import type { JsonSchema } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
 import { ROLLBACK_MACHINE, rollbackOfStop } from '#core/rollback.ts';
+import { stoppedExecutionOf } from '../../cli/abort-release.ts';
 import { rollbacksIn } from '../abort-rollbacks.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
@@ -18,6 +18,7 @@ import { CAUSE_MAX_LENGTH } from '../api/operations.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
+import { listExecutionsPage } from './execution-list.ts';
 import { ExecutionViews } from './execution-views.ts';
 
 /** The Step Functions calls behind the console. */
@@ -32,9 +33,6 @@ export type ConsoleService = Pick<
   | 'stopExecution'
   | 'clock'
 >;
-
-/** How many executions the list shows, newest first. */
-export const CONSOLE_LIST_LIMIT = 100;
 
 const ASSETS: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
@@ -77,6 +75,7 @@ export function registerConsoleRoutes(
   options: { readonly service: ConsoleService },
 ): void {
   const { service } = options;
+  const rollbackMachineArn = `arn:aws:states:${service.region}:${service.account}:stateMachine:${ROLLBACK_MACHINE}`;
   const views = new ExecutionViews((input) => service.getExecutionHistory(input), service.clock.scale);
   /** The execution an address names: by its id (`<state machine>:<execution name>`) or its ARN. */
   const refOf = (executionId: string): ExecutionRef => {
@@ -99,7 +98,10 @@ export function registerConsoleRoutes(
   server.addRoute(
     'GET',
     '/console/api/executions',
-    answer(async () => ({ executions: await listExecutions(service) })),
+    answer(async (request) => {
+      const nextToken = new URL(request.url ?? '/', 'http://console').searchParams.get('nextToken');
+      return listExecutionsPage(service, nextToken ?? undefined);
+    }),
   );
   server.addRoute(
     'GET',
@@ -108,10 +110,12 @@ export function registerConsoleRoutes(
       const { executionId, executionArn } = refOf(params.executionId ?? '');
       const execution = await service.describeExecution({ executionArn });
       const rollback = execution.status === 'ABORTED' ? await rollbackOf(executionArn) : undefined;
+      const restores = restoredBy(execution);
       return {
         execution: { ...execution, executionId },
         ...(await views.viewOf(executionArn)),
         ...(rollback ? { rollback } : {}),
+        ...(restores ? { restores } : {}),
       };
     }),
   );
@@ -122,6 +126,7 @@ export function registerConsoleRoutes(
       checkAbortRequest(request);
       const { reason } = await readAbortBody(request);
       const { executionId, executionArn } = refOf(params.executionId ?? '');
+      await refuseRollback(executionId, executionArn);
       await service.stopExecution({
         executionArn,
         error: 'Aborted',
@@ -131,37 +136,46 @@ export function registerConsoleRoutes(
     }),
   );
 
+  /** Whether the execution is one of the rollback machine, which restores a stopped execution. */
+  function isRollback(execution: { stateMachineArn?: string }): boolean {
+    return execution.stateMachineArn === rollbackMachineArn;
+  }
+
+  /** Of a rollback execution, the stopped execution it restores (its input's `executionArn`), by id. */
+  function restoredBy(execution: { stateMachineArn?: string; input?: string }) {
+    if (!isRollback(execution)) return undefined;
+    const stopped = stoppedExecutionOf(execution.input);
+    const ref = stopped ? executionRefOf(stopped, service.region, service.account) : undefined;
+    return ref ? { executionId: ref.executionId } : undefined;
+  }
+
+  /**
+   * Refuses (400) to stop a rollback: stopped part-way, it would leave traffic split and the service locked,
+   * and its clean-up claim would keep a new rollback from running for hours.
+   */
+  async function refuseRollback(executionId: string, executionArn: string): Promise<void> {
+    const execution = await service.describeExecution({ executionArn });
+    if (!isRollback(execution)) return;
+    const restored = restoredBy(execution)?.executionId ?? 'a stopped execution';
+    throw new ConsoleRouteError(
+      400,
+      `${executionId} is the rollback of ${restored}: stopping it would leave traffic part-way and the service locked; it must run to its end`,
+    );
+  }
+
   /**
    * The rollback a stopped release started (`rollback:abort-<name>`, or `rollback:abort-<8 hex>-<name>` when
    * another execution's rollback holds that name), if one did: its status, and the traffic weights it set
    * once it set them (what the release's own history last says is the split it was stopped at).
    */
   async function rollbackOf(executionArn: string) {
-    const machineArn = `arn:aws:states:${service.region}:${service.account}:stateMachine:${ROLLBACK_MACHINE}`;
-    const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(service, machineArn));
+    const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(service, rollbackMachineArn));
     if (!started) return undefined;
     const { executionId, executionArn: rollbackArn } = refOf(`${ROLLBACK_MACHINE}:${name}`);
     const { status } = await service.describeExecution({ executionArn: rollbackArn });
     const { weights } = await views.viewOf(rollbackArn);
     return { executionId, status, ...(weights ? { weights } : {}) };
   }
-}
-
-/** The newest executions of every state machine, newest first. */
-async function listExecutions(
-  service: ConsoleService,
-): Promise<(ExecutionListItem & { executionId: string })[]> {
-  const { stateMachines = [] } = await service.listStateMachines({ maxResults: 1000 });
-  const pages = await Promise.all(
-    stateMachines.map((machine) =>
-      service.listExecutions({ stateMachineArn: machine.stateMachineArn, maxResults: CONSOLE_LIST_LIMIT }),
-    ),
-  );
-  return pages
-    .flatMap((page) => page.executions ?? [])
-    .sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0))
-    .slice(0, CONSOLE_LIST_LIMIT)
-    .map((item) => ({ ...item, executionId: item.executionArn!.split(':execution:')[1]! }));
 }
 
 function sendAsset(response: ServerResponse, type: string, body: Buffer): void {

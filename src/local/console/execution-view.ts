@@ -17,6 +17,12 @@ type End = Extract<ProgressLine, { kind: 'end' }>;
  */
 export const SHOWN_LINES = 200;
 
+/** An analysis verdict in the view. */
+type JudgedVerdict = Omit<Verdict, 'kind'> & {
+  readonly at: number;
+  readonly weights?: Readonly<Record<string, number>>;
+};
+
 /** The console's view of an execution's history. Times are epoch milliseconds. */
 export interface ExecutionView {
   /** The latest states entered (at most {@link SHOWN_LINES}), in order, with when. */
@@ -25,8 +31,11 @@ export interface ExecutionView {
   readonly earlierStates: number;
   /** The traffic weights last set, by track. */
   readonly weights?: Readonly<Record<string, number>>;
-  /** The latest analysis verdicts (at most {@link SHOWN_LINES}), in order, each with its reason and measurements. */
-  readonly verdicts: readonly (Omit<Verdict, 'kind'> & { readonly at: number })[];
+  /**
+   * The latest analysis verdicts (at most {@link SHOWN_LINES}), in order, each with its reason, measurements,
+   * when, and the traffic weights of the step it judged (those last set before it), once any were set.
+   */
+  readonly verdicts: readonly JudgedVerdict[];
   /** How many verdicts came before those in `verdicts`. */
   readonly earlierVerdicts: number;
   /**
@@ -55,7 +64,7 @@ export interface ExecutionView {
  */
 export class ExecutionViewAccumulator {
   readonly #states = new LatestLines<{ name: string; enteredAt: number }>();
-  readonly #verdicts = new LatestLines<Omit<Verdict, 'kind'> & { at: number }>();
+  readonly #verdicts = new LatestLines<JudgedVerdict>();
   readonly #activity = new LatestLines<{ at: number; text: string }>();
   #weights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
@@ -79,7 +88,7 @@ export class ExecutionViewAccumulator {
         else if (line.kind === 'weights') this.#weights = line.weights;
         else if (line.kind === 'verdict') {
           const { kind: _kind, ...verdict } = line;
-          this.#verdicts.push({ ...verdict, at });
+          this.#verdicts.push({ ...verdict, at, ...(this.#weights ? { weights: this.#weights } : {}) });
         } else if (line.kind === 'approval') {
           // Shown as the approval's buttons and deadline, not as activity.
           this.#approval = line;

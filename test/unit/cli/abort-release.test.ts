@@ -19,12 +19,41 @@ const RELEASE = `${EXECUTIONS}:Cutover-canary:checkout-v2`;
 const ROLLBACK_MACHINE = `${MACHINES}:Cutover-rollback`;
 const STOPPED_AT = new Date('2026-11-29T12:00:00Z');
 const REQUEST = JSON.stringify({ service: { name: 'checkout', namespace: 'shop' } });
+/** The canary's history: started, past its first task. */
+const RELEASE_HISTORY = [
+  {
+    id: 1,
+    type: 'ExecutionStarted',
+    timestamp: STOPPED_AT,
+    executionStartedEventDetails: { input: REQUEST },
+  },
+  {
+    id: 2,
+    type: 'TaskScheduled',
+    timestamp: STOPPED_AT,
+    taskScheduledEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke',
+      region: 'eu-west-1',
+      parameters: JSON.stringify({ Payload: { strategy: 'canary' } }),
+    },
+  },
+];
+
+/** A rollback execution: RUNNING, or SUCCEEDED with `output`, or as `ended` says. */
+interface Rollback {
+  arn: string;
+  startDate: Date;
+  input: object;
+  output?: object;
+  ended?: { status: 'FAILED' | 'ABORTED'; error?: string; cause?: string; stopDate: Date; claimed: boolean };
+}
 
 /**
  * Step Functions on AWS as `cutover abort` meets it: a canary RUNNING past its first task, the rollback
  * machine, and `rollbacks` (what ListExecutions of the rollback machine answers, newest first).
  */
-function stepFunctionsOnAws(rollbacks: { arn: string; startDate: Date; input: object; output?: object }[]) {
+function stepFunctionsOnAws(rollbacks: Rollback[]) {
   const client = new SFNClient({ region: 'eu-west-1' });
   const mock = mockClient(client);
   mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
@@ -35,31 +64,33 @@ function stepFunctionsOnAws(rollbacks: { arn: string; startDate: Date; input: ob
         message: `Execution Does Not Exist: '${executionArn}'`,
         $metadata: {},
       });
-    if (!rollback.output) return { executionArn, status: 'RUNNING', input: JSON.stringify(rollback.input) };
+    if (rollback.ended) {
+      const { claimed: _claimed, ...ended } = rollback.ended;
+      return {
+        executionArn,
+        stateMachineArn: ROLLBACK_MACHINE,
+        input: JSON.stringify(rollback.input),
+        ...ended,
+      };
+    }
+    if (!rollback.output) {
+      return {
+        executionArn,
+        stateMachineArn: ROLLBACK_MACHINE,
+        status: 'RUNNING',
+        input: JSON.stringify(rollback.input),
+      };
+    }
     const output = JSON.stringify(rollback.output);
     return { executionArn, status: 'SUCCEEDED', input: JSON.stringify(rollback.input), output };
   });
   mock.on(StopExecutionCommand).resolves({ stopDate: STOPPED_AT });
-  mock.on(GetExecutionHistoryCommand).resolves({
-    events: [
-      {
-        id: 1,
-        type: 'ExecutionStarted',
-        timestamp: STOPPED_AT,
-        executionStartedEventDetails: { input: REQUEST },
-      },
-      {
-        id: 2,
-        type: 'TaskScheduled',
-        timestamp: STOPPED_AT,
-        taskScheduledEventDetails: {
-          resourceType: 'lambda',
-          resource: 'invoke',
-          region: 'eu-west-1',
-          parameters: JSON.stringify({ Payload: { strategy: 'canary' } }),
-        },
-      },
-    ],
+  mock.on(GetExecutionHistoryCommand).callsFake(({ executionArn }) => {
+    const rollback = rollbacks.find((candidate) => candidate.arn === executionArn);
+    if (!rollback) return { events: RELEASE_HISTORY };
+    const claim = { id: 2, type: 'TaskStateEntered', timestamp: rollback.startDate };
+    const entered = { ...claim, stateEnteredEventDetails: { name: 'ClaimRollback' } };
+    return { events: [{ id: 1, type: 'ExecutionStarted' }, ...(rollback.ended?.claimed ? [entered] : [])] };
   });
   mock.on(ListStateMachinesCommand).resolves({
     stateMachines: [
@@ -132,6 +163,11 @@ describe('abortRelease on AWS', () => {
         startDate: secondsAfterStop(2),
         input: { strategy: 'canary', executionArn: RELEASE },
         output: { claim: { claimed: false, by: ruleStarted } },
+      },
+      {
+        arn: ruleStarted,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
       },
     ]);
     // Act
@@ -206,5 +242,90 @@ describe('abortRelease on AWS', () => {
         }),
       },
     ]);
+  });
+
+  it('refuses to stop a rollback, naming the release it restores', async () => {
+    // Prepare: the release's rollback, running
+    const rollback = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const { client, mock } = stepFunctionsOnAws([
+      { arn: rollback, startDate: secondsAfterStop(1), input: { strategy: 'canary', executionArn: RELEASE } },
+    ]);
+    // Act
+    const aborting = abortRelease(client, rollback, 'oops', 300);
+    // Assess
+    await expect(aborting).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(
+        `is the rollback of ${RELEASE}: stopping it would leave traffic part-way and the service locked`,
+      ),
+    });
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts a retry when the rollback it finds failed and gave up its claim', async () => {
+    // Prepare: abort-checkout-v2 ended at RollbackFailed
+    const failed = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: failed,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: { status: 'FAILED', error: 'TrackNotFound', stopDate: secondsAfterStop(9), claimed: true },
+      },
+    ]);
+    const retry = `retry-${createHash('sha256').update(failed).digest('hex').slice(0, 8)}-checkout-v2`;
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    // Assess
+    expect(outcome).toEqual({
+      rollbackExecutionArn: `${EXECUTIONS}:Cutover-rollback:${retry}`,
+      strategy: 'canary',
+    });
+    const started = mock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+    expect(started).toEqual([retry]);
+  });
+
+  it('says until when a stopped rollback holds the claim, and starts nothing meanwhile', async () => {
+    // Prepare: abort-checkout-v2 claimed the clean-up, then was stopped ten minutes ago
+    const stoppedAt = new Date(Date.now() - 600_000);
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: { status: 'ABORTED', stopDate: stoppedAt, claimed: true },
+      },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    // Assess
+    const freeAt = new Date(stoppedAt.getTime() + 2 * 3600_000).toISOString();
+    expect(outcome.notRolledBack).toContain(`ended ABORTED part-way`);
+    expect(outcome.notRolledBack).toContain(`holds the clean-up claim until ${freeAt}`);
+    expect(outcome.notRolledBack).toContain('ends at AlreadyClaimed and restores nothing');
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts no retry after ServiceLocked: another execution holds the service', async () => {
+    // Prepare: abort-checkout-v2 found the service locked by a newer release
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: {
+          status: 'FAILED',
+          error: 'ServiceLocked',
+          cause: 'shop/checkout is locked by v3',
+          stopDate: secondsAfterStop(2),
+          claimed: true,
+        },
+      },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    // Assess
+    expect(outcome.notRolledBack).toContain('restored nothing: shop/checkout is locked by v3');
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });

@@ -7,6 +7,11 @@ const POLL_MS = 1000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** What an action says when cutover local did not answer it in time. */
 const UNANSWERED_ACTION = 'no answer from cutover local; it may still have been done, as this page will show';
+/**
+ * What an action says when the connection for it was refused, and so was the page's next request: nothing
+ * took the action.
+ */
+const REFUSED_ACTION = 'cutover local is not running: nothing was done; try again once it is back';
 /** How long a first click on Reject or Abort waits for the confirming second one. */
 const CONFIRM_MS = 4000;
 /**
@@ -47,6 +52,15 @@ let disarmTimer;
 let pollTimer;
 /** Bumped on every navigation: an answer for the page left behind is not drawn, and its polling ends. */
 let generation = 0;
+/**
+ * Set by following a link: the first page drawn after it takes the keyboard focus to its heading, or, on the
+ * list, to the link of the execution `from` whose page was left.
+ */
+let focusOnDraw;
+/** Whether the last refresh got no answer because the connection was refused: cutover local is down. */
+let refused = false;
+/** The action that failed as {@link REFUSED_ACTION}: its outcome goes once the page shows it can be done again. */
+let refusedAction;
 /** Requests are numbered: an answer older than the one drawn last (a poll sent before an action) is dropped. */
 let asked = 0;
 let drawn = 0;
@@ -66,8 +80,9 @@ function el(tag, attributes = {}, ...children) {
 }
 
 /**
- * The JSON answer; throws an error with the answer's `status`, or `unreachable` when nothing answered
- * within {@link REQUEST_TIMEOUT_MS}.
+ * The JSON answer; throws an error with the answer's `status`, or `unreachable` when nothing answered:
+ * `timedOut` when not within {@link REQUEST_TIMEOUT_MS}, otherwise the connection failed (refused, or
+ * dropped: a browser does not say which).
  */
 async function api(path, body) {
   let response;
@@ -80,8 +95,11 @@ async function api(path, body) {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     text = await response.text();
-  } catch {
-    throw Object.assign(new Error('cutover local is not answering'), { unreachable: true });
+  } catch (error) {
+    throw Object.assign(new Error('cutover local is not answering'), {
+      unreachable: true,
+      timedOut: error.name === 'TimeoutError',
+    });
   }
   let json = {};
   try {
@@ -95,25 +113,48 @@ async function api(path, body) {
   return json;
 }
 
-function time(value) {
-  return value ? new Date(value * 1000).toLocaleTimeString() : '';
+/** The text with each part between backticks as code. */
+function withCode(text) {
+  return text.split('`').map((part, index) => (index % 2 === 1 ? el('code', {}, part) : part));
+}
+
+/**
+ * The instant `ms` (epoch milliseconds) as a `<time>`: its local time of day, with the date when that is
+ * not today, and the ISO instant in full as its `datetime` and its title.
+ */
+function instant(ms) {
+  if (!ms) return '';
+  const at = new Date(ms);
+  const day = at.toDateString() === new Date().toDateString() ? '' : `${at.toLocaleDateString()} `;
+  const iso = at.toISOString();
+  return el('time', { datetime: iso, title: iso }, `${day}${at.toLocaleTimeString()}`);
+}
+
+/** The zone the page's times are in, as its offset from UTC: `UTC+01:00`. */
+function zone() {
+  const offset = -new Date().getTimezoneOffset();
+  const pad = (value) => String(Math.floor(value)).padStart(2, '0');
+  return `UTC${offset < 0 ? '-' : '+'}${pad(Math.abs(offset) / 60)}:${pad(Math.abs(offset) % 60)}`;
 }
 
 /** When an unanswered approval times out, and what follows. */
 function approvalDeadline(at) {
-  const when = new Date(at);
-  const day = when.toDateString() === new Date().toDateString() ? '' : ` on ${when.toLocaleDateString()}`;
   return el(
     'p',
     { class: 'muted', 'data-approval-deadline': '' },
-    `Unanswered, the approval times out at ${when.toLocaleTimeString()}${day} and the release rolls back.`,
+    'Unanswered, the approval times out at ',
+    instant(at),
+    ` (${zone()}) and the release rolls back.`,
   );
 }
 
+/** A duration as `42s`, `3m 7s` or `1h 15m 3s`. */
 function duration(start, stop) {
   if (!start) return '';
   const seconds = Math.max(0, Math.round((stop ? stop : Date.now() / 1000) - start));
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  if (h > 0) return `${h}h ${m}m ${s}s`;
+  return m > 0 ? `${m}m ${s}s` : `${s}s`;
 }
 
 /**
@@ -176,10 +217,74 @@ function focusKeyOf(element) {
   return undefined;
 }
 
-function showList(executions) {
-  const key = JSON.stringify(executions);
+/**
+ * Shows a page of the list: on the first, the running executions (an approval waits in one of them), then
+ * the ended ones, newest first, saying how many are shown, with Older for the next page while there is one.
+ */
+function showList(page, older) {
+  const key = JSON.stringify(page);
   if (key === shown) return;
   shown = key;
+  const running = older ? [] : page.running;
+  document.title = 'Executions — Cutover console';
+  replace(() => [
+    heading('Executions'),
+    older ? el('p', {}, el('a', { href: '#/' }, '← Newest')) : null,
+    running.length > 0
+      ? [
+          el('h2', {}, 'Running'),
+          page.moreRunning
+            ? el('p', { class: 'muted' }, `Showing the ${running.length} started last: more are running.`)
+            : null,
+          executionTable(running),
+        ]
+      : null,
+    page.executions.length > 0
+      ? [
+          el('h2', {}, older ? 'Ended, older' : 'Ended'),
+          el(
+            'p',
+            { class: 'muted', 'data-shown': '' },
+            `Showing ${page.executions.length} ${older ? 'older ' : ''}ended execution${page.executions.length === 1 ? '' : 's'}, newest first${page.nextToken ? '; Older shows the ones before' : ''}.`,
+          ),
+          executionTable(page.executions),
+        ]
+      : null,
+    page.nextToken
+      ? el('p', {}, el('a', { href: `#/older/${page.nextToken}`, 'data-older': '' }, 'Older →'))
+      : null,
+    running.length === 0 && page.executions.length === 0
+      ? el(
+          'p',
+          { class: 'muted' },
+          older
+            ? 'No older executions.'
+            : withCode('No executions yet: start one with `cutover run` or `POST /releases/<strategy>`.'),
+        )
+      : null,
+  ]);
+  takeFocus();
+}
+
+/** The page's heading: focusable, so that following a link can take the focus there. */
+function heading(...children) {
+  return el('h1', { id: 'heading', tabindex: '-1' }, ...children);
+}
+
+/**
+ * After following a link, takes the keyboard focus to the new page's heading, or back on the list to the
+ * link of the execution whose page was left, so that a screen reader starts there.
+ */
+function takeFocus() {
+  if (!focusOnDraw) return;
+  const { from } = focusOnDraw;
+  focusOnDraw = undefined;
+  const row = from ? view.querySelector(`tr[data-execution="${CSS.escape(from)}"] a`) : null;
+  (row ?? view.querySelector('h1'))?.focus();
+}
+
+/** A table of executions, each row linking to the execution's page. */
+function executionTable(executions) {
   const rows = executions.map((execution) =>
     el(
       'tr',
@@ -191,37 +296,28 @@ function showList(executions) {
       ),
       el('td', {}, execution.executionId.split(':')[0]),
       el('td', {}, status(execution.status)),
-      el('td', {}, time(execution.startDate)),
+      el('td', {}, instant(execution.startDate * 1000)),
       el('td', {}, elapsed(execution.startDate, execution.stopDate)),
     ),
   );
-  replace(() => [
-    el('h1', {}, 'Executions'),
-    rows.length === 0
-      ? el(
-          'p',
-          { class: 'muted' },
-          'No executions yet: start one with `cutover run` or POST /releases/<strategy>.',
-        )
-      : el(
-          'div',
-          { class: 'table-scroll' },
-          el(
-            'table',
-            {},
-            el(
-              'thead',
-              {},
-              el(
-                'tr',
-                {},
-                ['Name', 'State machine', 'Status', 'Started', 'Duration'].map((h) => el('th', {}, h)),
-              ),
-            ),
-            el('tbody', {}, rows),
-          ),
+  return el(
+    'div',
+    { class: 'table-scroll' },
+    el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Name', 'State machine', 'Status', `Started (${zone()})`, 'Duration'].map((h) => el('th', {}, h)),
         ),
-  ]);
+      ),
+      el('tbody', {}, rows),
+    ),
+  );
 }
 
 /**
@@ -249,6 +345,13 @@ function weightsBar(weights) {
   ];
 }
 
+/** Traffic weights as text: `stable 90%, canary 10%`. */
+function weightsText(weights) {
+  return Object.entries(weights)
+    .map(([track, weight]) => `${track} ${weight}%`)
+    .join(', ');
+}
+
 function measurements(values) {
   return Object.entries(values)
     .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toFixed(4)) : value}`)
@@ -257,7 +360,7 @@ function measurements(values) {
 
 /**
  * The actions, each with its label, its request and, when it needs a second click, the label a first one
- * turns it into and what the status line then says.
+ * turns it into and what the status line then says of the execution's detail.
  */
 const ACTIONS = {
   approve: {
@@ -271,7 +374,7 @@ const ACTIONS = {
   reject: {
     label: 'Reject',
     confirm: 'Confirm reject',
-    prompt: 'Press Confirm reject again to reject the release',
+    prompt: () => 'Press Confirm reject again to reject the release',
     send: (id) =>
       api(`/releases/${encodeURIComponent(id)}/reject`, {
         approver: 'console',
@@ -281,7 +384,7 @@ const ACTIONS = {
   abort: {
     label: 'Abort',
     confirm: 'Confirm abort',
-    prompt: 'Press Confirm abort again to stop the release',
+    prompt: (detail) => `Press Confirm abort again to stop ${detail.execution.name}`,
     send: (id) =>
       api(
         `/console/api/executions/${encodeURIComponent(id)}/abort`,
@@ -336,7 +439,7 @@ async function act(name, event) {
       disarm();
       redraw();
     }, CONFIRM_MS);
-    setOutcome(action.prompt);
+    setOutcome(action.prompt(current.detail));
     redraw();
     return;
   }
@@ -346,19 +449,26 @@ async function act(name, event) {
   busy = name;
   setOutcome(`${action.label}…`);
   redraw();
+  let failure;
   try {
     await action.send(current.id);
     if (run === generation) setOutcome(`${action.label}: done`);
   } catch (error) {
-    // Unanswered is not undone: the runtime may have taken the action, and the next refresh shows it.
-    const outcome = error.unreachable ? UNANSWERED_ACTION : error.message;
-    if (run === generation) setOutcome(`${action.label}: ${outcome}`, true);
+    failure = error;
   }
   if (run !== generation) return;
   // The buttons do nothing until the page shows what the action changed: none is clicked on a stale page.
   shown = '';
   await refresh();
   if (run !== generation) return;
+  if (failure) {
+    // Unanswered is not undone: the runtime may have taken the action, and the next refresh shows it. Only a
+    // refused connection, with the refresh after it refused too, is sure not to have reached it.
+    const nothingDone = failure.unreachable && !failure.timedOut && refused;
+    refusedAction = nothingDone ? name : undefined;
+    const text = !failure.unreachable ? failure.message : nothingDone ? REFUSED_ACTION : UNANSWERED_ACTION;
+    setOutcome(`${action.label}: ${text}`, true);
+  }
   busy = undefined;
   redraw();
 }
@@ -373,13 +483,15 @@ function actionButton(name) {
       'data-action': name,
       // Not `disabled`: a disabled button loses the keyboard focus.
       'aria-disabled': busy === undefined ? undefined : 'true',
+      // As wide as its confirming label either way: arming it moves nothing (see console.css).
+      'data-widest': action.confirm,
       onclick: (event) => act(name, event),
       onkeydown: (event) => {
         // A held Enter repeats: only its first press counts.
         if (event.repeat && event.key === 'Enter') event.preventDefault();
       },
     },
-    armed === name ? action.confirm : action.label,
+    el('span', {}, armed === name ? action.confirm : action.label),
   );
 }
 
@@ -411,7 +523,7 @@ function actions(detail) {
           detail.approvalTimesOutAt ? approvalDeadline(detail.approvalTimesOutAt) : null,
         )
       : null,
-    running
+    running && !detail.restores
       ? el(
           'div',
           { class: 'stop' },
@@ -423,7 +535,17 @@ function actions(detail) {
   );
 }
 
+/** Whether action `name` can still be done on the execution `detail` shows. */
+function canStill(name, detail) {
+  return name === 'abort' ? detail.execution.status === 'RUNNING' : detail.approvalPending;
+}
+
 function showExecution(id, detail) {
+  if (refusedAction) {
+    // cutover local is back: an action it refused while down is no longer failed if it can still be done.
+    if (canStill(refusedAction, detail)) setOutcome();
+    refusedAction = undefined;
+  }
   const key = JSON.stringify(detail);
   if (key === shown) return;
   shown = key;
@@ -434,14 +556,17 @@ function showExecution(id, detail) {
 
 function drawExecution(detail) {
   const { execution } = detail;
+  document.title = `${execution.name} — Cutover console`;
   const inState = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
   replace(() => [
     el('p', {}, el('a', { href: '#/' }, '← Executions')),
-    el('h1', {}, execution.name, ' ', status(execution.status)),
+    heading(execution.name, ' ', status(execution.status)),
     el(
       'p',
       { class: 'muted' },
-      `${execution.executionId.split(':')[0]} · started ${time(execution.startDate)} · `,
+      `${execution.executionId.split(':')[0]} · started `,
+      instant(execution.startDate * 1000),
+      ` (${zone()}) · `,
       elapsed(execution.startDate, execution.stopDate),
       inState ? ` · now in ${inState}` : '',
     ),
@@ -452,6 +577,7 @@ function drawExecution(detail) {
           `${detail.end.error}${detail.end.cause ? ` — ${detail.end.cause}` : ''}`,
         )
       : null,
+    detail.restores ? restoring(detail) : null,
     detail.rollback
       ? el(
           'p',
@@ -483,6 +609,13 @@ function drawExecution(detail) {
                 Object.keys(v.measurements).length > 0
                   ? el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`)
                   : null,
+                el(
+                  'span',
+                  { class: 'muted', 'data-judged': '' },
+                  ' · judged at ',
+                  instant(v.at),
+                  v.weights ? ` with ${weightsText(v.weights)}` : '',
+                ),
               ),
             ),
           ),
@@ -505,15 +638,28 @@ function drawExecution(detail) {
       'ol',
       { class: 'states', start: detail.earlierStates + 1 },
       detail.states.map((s) =>
-        el(
-          'li',
-          { 'data-state': s.name },
-          s.name,
-          el('span', { class: 'muted' }, ` ${new Date(s.enteredAt).toLocaleTimeString()}`),
-        ),
+        el('li', { 'data-state': s.name }, s.name, el('span', { class: 'muted' }, ' ', instant(s.enteredAt))),
       ),
     ),
   ]);
+  takeFocus();
+}
+
+/**
+ * What a rollback execution restores, linked; while it runs, why it offers no Abort: stopped part-way it
+ * would leave the traffic split and the service locked.
+ */
+function restoring(detail) {
+  const { executionId } = detail.restores;
+  return el(
+    'p',
+    { 'data-restores': '' },
+    'Restores ',
+    el('a', { href: `#/executions/${encodeURIComponent(executionId)}` }, executionId),
+    detail.execution.status === 'RUNNING'
+      ? ': it must run to its end, as stopping it part-way would leave the traffic split and the service locked, so it has no Abort.'
+      : '.',
+  );
 }
 
 /**
@@ -545,7 +691,9 @@ function earlier(count, what, executionArn) {
   return el(
     'p',
     { class: 'muted', 'data-earlier': '' },
-    `… ${count.toLocaleString('en-US')} ${what} (\`cutover history ${executionArn}\` lists them all)`,
+    withCode(
+      `… ${count.toLocaleString('en-US')} ${what} (\`cutover history ${executionArn}\` lists them all)`,
+    ),
   );
 }
 
@@ -582,16 +730,20 @@ async function refresh() {
   const run = generation;
   const ticket = ++asked;
   const match = /^#\/executions\/(.+)$/.exec(location.hash);
+  const older = /^#\/older\/([\w-]+)$/.exec(location.hash)?.[1];
   try {
     const id = match ? executionIdOf(match[1]) : undefined;
     const answer = await api(
-      id === undefined ? '/console/api/executions' : `/console/api/executions/${encodeURIComponent(id)}`,
+      id !== undefined
+        ? `/console/api/executions/${encodeURIComponent(id)}`
+        : `/console/api/executions${older ? `?nextToken=${older}` : ''}`,
     );
     if (run !== generation || ticket < drawn) return run === generation;
     drawn = ticket;
+    refused = false;
     showUnreachable(false);
     if (id === undefined) {
-      showList(answer.executions);
+      showList(answer, older !== undefined);
       return true;
     }
     showExecution(id, answer);
@@ -599,6 +751,7 @@ async function refresh() {
   } catch (error) {
     if (run !== generation || ticket < drawn) return run === generation;
     drawn = ticket;
+    refused = error.unreachable === true && !error.timedOut;
     showUnreachable(error.unreachable === true);
     if (error.unreachable) return true;
     shown = '';
@@ -617,12 +770,15 @@ async function poll() {
   if (again && run === generation) pollTimer = setTimeout(poll, POLL_MS);
 }
 
-function route() {
+/** Shows what the address names; `event`, the hashchange of a followed link (none on the first load). */
+function route(event) {
+  focusOnDraw = event ? { from: current?.id } : undefined;
   generation += 1;
   clearTimeout(pollTimer);
   disarm();
   busy = undefined;
   current = undefined;
+  refusedAction = undefined;
   shown = '';
   drafts.comment = '';
   drafts.reason = '';

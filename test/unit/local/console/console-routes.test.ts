@@ -236,4 +236,38 @@ describe('POST /console/api/executions/:executionId/abort', () => {
       cause: 'aborted from the console',
     });
   });
+
+  it('refuses to stop a rollback, naming the release it restores, and the view links that release', async () => {
+    // Prepare: a rollback of a stopped execution, still running
+    const stopped = await aWaitingExecution('rolled-back');
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'rollback',
+        definition: JSON.stringify({
+          StartAt: 'Ask',
+          States: { Ask: approval('Done'), Done: { Type: 'Succeed' } },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const input = JSON.stringify({ strategy: 'canary', executionArn: stopped, input: '{}', reason: 'r' });
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'abort-rolled-back', input }),
+    );
+    // Act
+    const refused = await abort('rollback:abort-rolled-back', '{}');
+    const view = await consoleView('rollback:abort-rolled-back');
+    // Assess
+    expect(refused).toEqual({
+      status: 400,
+      json: {
+        message:
+          'rollback:abort-rolled-back is the rollback of wait-an-hour:rolled-back: stopping it would leave traffic part-way and the service locked; it must run to its end',
+      },
+    });
+    expect(view.json.restores).toEqual({ executionId: 'wait-an-hour:rolled-back' });
+    expect(await runtime.runtime.service.describeExecution({ executionArn: executionArn! })).toMatchObject({
+      status: 'RUNNING',
+    });
+  });
 });

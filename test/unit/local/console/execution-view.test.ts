@@ -56,7 +56,7 @@ function executionView(events: readonly HistoryEvent[], sliceSize = events.lengt
 }
 
 describe('ExecutionViewAccumulator', () => {
-  it('keeps the states, the last weights and the verdicts, and sees the approval waiting', () => {
+  it('keeps the states, the last weights and the verdicts with the weights they judged, and sees the approval waiting', () => {
     // Prepare
     const history = [
       entered(1, 'SetStepWeights'),
@@ -82,6 +82,7 @@ describe('ExecutionViewAccumulator', () => {
           reason: 'all metrics within thresholds',
           measurements: { errorRate: 0 },
           at: at(4).getTime(),
+          weights: { stable: 50, canary: 50 },
         },
       ],
       earlierVerdicts: 0,
