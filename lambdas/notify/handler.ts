@@ -14,7 +14,8 @@ const OUTCOME = {
 
 /**
  * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`), naming the
- * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace).
+ * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace; who
+ * rejected an approval and why, not the reject body).
  */
 export const handler = taskHandler(
   'notify',
@@ -24,7 +25,7 @@ export const handler = taskHandler(
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
-    const readable = readableCause(input.error?.Cause);
+    const readable = readableCause(input.error?.Cause, input.error?.Error);
     const cause = input.error ? `: ${input.error.Error}${readable ? ` (${readable})` : ''}` : '';
     const detail = input.error ? { error: input.error.Error, cause: readable } : undefined;
     const published = await publishEvent(

@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
-import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
+import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * RequestApproval, invoked by a `lambda:invoke.waitForTaskToken` state: stores the task token, for at
  * least the state's `timeoutSeconds`, so `cutover approve` / `reject` (SendTaskSuccess, or SendTaskFailure
- * with error `ApprovalRejected`) can answer it, and notifies. The state waits until then or its timeout
- * (`ApprovalTimedOut`).
+ * with error `ApprovalRejected`) can answer it, and notifies (best effort: an event that did not go out is
+ * returned as `notifyError`). The state waits until then or its timeout (`ApprovalTimedOut`).
  */
 export const handler = taskHandler(
   'request-approval',
@@ -24,7 +24,9 @@ export const handler = taskHandler(
       timeoutSeconds: input.timeoutSeconds,
     });
     const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s`;
-    await publishEvent(await deps.notifier(), input, 'ApprovalRequested', message, { stage: input.stage });
-    return { stage: input.stage, requestedAt };
+    const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
+      stage: input.stage,
+    });
+    return { stage: input.stage, requestedAt, ...outcome };
   },
 );

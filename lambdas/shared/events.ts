@@ -1,5 +1,6 @@
 import type { Notifier } from '#core/ports/index.ts';
 import type { DeploymentEventType, DeploymentRequest, Strategy } from '#core/schemas/index.ts';
+import { logger, toTaskError } from './task-handler.ts';
 
 /** Who and what an event is about. */
 export interface EventSubject {
@@ -35,6 +36,39 @@ export async function publishEvent(
     at: new Date().toISOString(),
   });
   return true;
+}
+
+/** Whether a task's event went out, and if not, the error that stopped it (as a state's `Catch` records one). */
+export interface PublishOutcome {
+  readonly published: boolean;
+  readonly notifyError?: { readonly Error: string; readonly Cause: string };
+}
+
+/**
+ * {@link publishEvent} from a task whose own work is done (Promote, RequestApproval): a notifier that fails
+ * is logged and reported as `notifyError`, never thrown, so a release never fails because a message did not go out.
+ *
+ * @example
+ * const { published, notifyError } = await publishEventBestEffort(deps.notifier, input, 'Promoted', message);
+ */
+export async function publishEventBestEffort(
+  notifier: () => Promise<Notifier>,
+  subject: EventSubject,
+  type: DeploymentEventType,
+  message: string,
+  detail?: Record<string, unknown>,
+): Promise<PublishOutcome> {
+  try {
+    return { published: await publishEvent(await notifier(), subject, type, message, detail) };
+  } catch (thrown) {
+    const error = toTaskError(thrown);
+    logger.warn('event not published', {
+      eventType: type,
+      errorName: error.name,
+      errorMessage: error.message,
+    });
+    return { published: false, notifyError: { Error: error.name, Cause: error.message } };
+  }
 }
 
 /** `canary release v2 of shop/checkout`: how messages name a release. */

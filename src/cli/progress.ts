@@ -3,7 +3,6 @@ import { measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
-  ApprovalRejectedError,
   readableCause,
   TransientAdapterError,
 } from '#core/errors.ts';
@@ -33,6 +32,8 @@ export type ProgressLine =
   | { readonly kind: 'rolledBack'; readonly tracks?: number; readonly objects?: number }
   /** A lifecycle event Notify published (`Started`, `Succeeded`, `RolledBack`, `Failed`). */
   | { readonly kind: 'notified'; readonly type: string }
+  /** A lifecycle event that did not go out (the release goes on without it), and why. */
+  | { readonly kind: 'notifyFailed'; readonly type: string; readonly error: string; readonly cause?: string }
   /** A rollback that found the stop's clean-up claimed by another rollback, `by`, which does it. */
   | { readonly kind: 'claimedElsewhere'; readonly by: string }
   /** A rollout check that found the track not ready yet, and why (`0/4 ready, 4 updated; pod ... not scheduled: ...`). */
@@ -66,22 +67,10 @@ function taskOutputOf(event: HistoryEvent): Record<string, unknown> | undefined 
   );
 }
 
-/** A rejection's cause is the reject body (`{"reason"?, "approver"?}`): its reason, else who rejected it. */
-function rejectionCause(cause: string | undefined): string | undefined {
-  let body: { reason?: unknown; approver?: unknown } | undefined;
-  try {
-    body = JSON.parse(cause ?? '') as typeof body;
-  } catch {
-    return cause;
-  }
-  if (typeof body?.reason === 'string') return body.reason;
-  return typeof body?.approver === 'string' ? `rejected by ${body.approver}` : cause;
-}
-
 /**
  * The error and cause of a failed, aborted or timed-out execution, task or Lambda function event. A Lambda
  * error's cause is its JSON (`{"errorMessage", "errorType", "stackTrace"}`): only the message is kept; a
- * rejected approval's is the reject body: only its reason (or approver) is kept.
+ * rejected approval's is the reject body: `rejected by ci: p99 too high` (see `readableCause`).
  */
 export function failureOf(event: HistoryEvent): { error?: string; cause?: string } | undefined {
   const failure =
@@ -95,12 +84,12 @@ export function failureOf(event: HistoryEvent): { error?: string; cause?: string
   return failure ? readableFailure(failure.error, failure.cause) : undefined;
 }
 
-/** A failure's error with its cause as {@link failureOf} gives it: the message, or a rejection's reason. */
+/** A failure's error with its cause as {@link failureOf} gives it: the message, or who rejected it and why. */
 export function readableFailure(
   error: string | undefined,
   cause: string | undefined,
 ): { error?: string; cause?: string } {
-  const readable = error === ApprovalRejectedError.errorName ? rejectionCause(cause) : readableCause(cause);
+  const readable = readableCause(cause, error);
   return {
     ...(error === undefined ? {} : { error }),
     ...(readable === undefined ? {} : { cause: readable }),
@@ -190,6 +179,8 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   if (typeof output.type === 'string' && output.published === true) {
     lines.push({ kind: 'notified', type: output.type });
   }
+  const notifyFailed = notifyFailedIn(output);
+  if (notifyFailed) lines.push(notifyFailed);
   if (output.claimed === false && typeof output.by === 'string') {
     lines.push({ kind: 'claimedElsewhere', by: output.by });
   }
@@ -198,6 +189,17 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   const database = databaseStepOf(output);
   if (database) lines.push(database);
   return lines;
+}
+
+/** The event a task (Promote, RequestApproval) could not publish: its `type` and `notifyError`. */
+function notifyFailedIn(output: Record<string, unknown>): ProgressLine | undefined {
+  const { type, notifyError } = output as {
+    type?: unknown;
+    notifyError?: { Error?: unknown; Cause?: unknown };
+  };
+  if (typeof type !== 'string' || typeof notifyError?.Error !== 'string') return undefined;
+  const cause = typeof notifyError.Cause === 'string' ? notifyError.Cause : undefined;
+  return { kind: 'notifyFailed', type, error: notifyError.Error, ...(cause ? { cause } : {}) };
 }
 
 /**
@@ -244,12 +246,19 @@ function rolloutCheckIn(output: Record<string, unknown> | undefined): RolloutChe
 export class ProgressReader {
   readonly #said = new Map<string, string>();
   #awaitingAnswer = false;
+  #state: string | undefined;
 
-  /** The lines of one event, read after those before it; an approval's answer says who gave it and why. */
+  /**
+   * The lines of one event, read after those before it; an approval's answer says who gave it and why, and
+   * a Notify state's failure (its `Catch` goes on without the event) which event did not go out.
+   */
   linesOf(event: HistoryEvent): ProgressLine[] {
     const check = rolloutCheckOf(event);
     if (check?.ready) this.#said.delete(check.track);
     const lines = progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
+    this.#state = event.stateEnteredEventDetails?.name ?? this.#state;
+    const notifyFailed = this.#notifyStateFailure(event);
+    if (notifyFailed) lines.push(notifyFailed);
     if (schedulesTaskTokenWait(event)) this.#awaitingAnswer = true;
     else if (this.#awaitingAnswer && TASK_ENDS.has(event.type ?? '')) {
       this.#awaitingAnswer = false;
@@ -257,6 +266,19 @@ export class ProgressReader {
         lines.unshift(approvalAnswer(event.taskSucceededEventDetails?.output));
     }
     return lines;
+  }
+
+  #notifyStateFailure(event: HistoryEvent): ProgressLine | undefined {
+    const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+    if (!failed?.error || failed.error === TransientAdapterError.errorName) return undefined;
+    if (!this.#state?.startsWith(NOTIFY_STATE)) return undefined;
+    const cause = readableCause(failed.cause);
+    return {
+      kind: 'notifyFailed',
+      type: this.#state.slice(NOTIFY_STATE.length),
+      error: failed.error,
+      ...(cause ? { cause } : {}),
+    };
   }
 
   #isNew({ track, reason }: { track: string; reason: string }): boolean {
@@ -315,6 +337,9 @@ export function weightsBar(weights: Record<string, number>): string {
 export function progressText(line: ProgressLine): string {
   return formatProgress(line).trim().replace(/\s+/, ' ');
 }
+
+/** How the states that publish a lifecycle event are named: `Notify<event>` (`NotifyStarted`). */
+const NOTIFY_STATE = 'Notify';
 
 /** The events that end a task (a `.waitForTaskToken` task is Scheduled, Started, Submitted, then one of these). */
 const TASK_ENDS: ReadonlySet<string> = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut']);
@@ -380,6 +405,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     }
     case 'notified':
       return `  notify   ${line.type} published`;
+    case 'notifyFailed':
+      return `  notify   ${line.type} not published, the release goes on${failureText(line)}`;
     case 'approved':
       return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
     case 'claimedElsewhere':

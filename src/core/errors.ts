@@ -185,17 +185,44 @@ export const LAMBDA_SERVICE_ERROR_NAMES: ReadonlySet<string> = new Set([
 
 /**
  * The readable part of a state error's `Cause`: a Lambda function error's cause is its JSON
- * (`{"errorMessage", "errorType", "stackTrace"}`), of which only the message is for people.
+ * (`{"errorMessage", "errorType", "stackTrace"}`), of which only the message is for people; a rejected
+ * approval's (`error` `ApprovalRejected`) is the reject body, read by {@link rejectionText}.
  *
  * @example
  * readableCause('{"errorMessage":"errorRate 0.3 > 0.05","errorType":"AnalysisFailed","stackTrace":[]}'); // 'errorRate 0.3 > 0.05'
+ * readableCause('{"approver":"ci"}', 'ApprovalRejected'); // 'rejected by ci (no reason given)'
  */
-export function readableCause(cause: string | undefined): string | undefined {
-  if (!cause?.startsWith('{')) return cause;
+export function readableCause(cause: string | undefined, error?: string): string | undefined {
+  if (error === ApprovalRejectedError.errorName) return rejectionText(cause);
+  const message = parsedObject(cause)?.errorMessage;
+  return typeof message === 'string' ? message : cause;
+}
+
+/**
+ * How a rejection reads: its cause is the reject body `{ reason?, approver? }` as JSON (`cutover reject`,
+ * the release API and the approval machine send it so); a cause that is no such body is kept as it is.
+ *
+ * @example
+ * rejectionText('{"reason":"p99 too high","approver":"ci"}'); // 'rejected by ci: p99 too high'
+ * rejectionText('{}'); // 'rejected (no reason given)'
+ */
+export function rejectionText(cause: string | undefined): string | undefined {
+  const body = parsedObject(cause);
+  if (!body) return cause;
+  const by = typeof body.approver === 'string' && body.approver ? ` by ${body.approver}` : '';
+  const reason = typeof body.reason === 'string' && body.reason ? `: ${body.reason}` : ' (no reason given)';
+  return `rejected${by}${reason}`;
+}
+
+/** A cause that is a JSON object, parsed; anything else is undefined. */
+function parsedObject(cause: string | undefined): Record<string, unknown> | undefined {
+  if (!cause?.startsWith('{')) return undefined;
   try {
-    const message = (JSON.parse(cause) as { errorMessage?: unknown }).errorMessage;
-    return typeof message === 'string' ? message : cause;
+    const value: unknown = JSON.parse(cause);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
-    return cause;
+    return undefined;
   }
 }

@@ -32,6 +32,12 @@ function substituted(file: string): unknown {
 /** A state of a definition, as far as its retries go. */
 interface State {
   readonly Resource?: string;
+  readonly Next?: string;
+  readonly Catch?: readonly {
+    readonly ErrorEquals: readonly string[];
+    readonly ResultPath?: string | null;
+    readonly Next: string;
+  }[];
   readonly Retry?: readonly { readonly ErrorEquals: readonly string[]; readonly MaxAttempts?: number }[];
   readonly Iterator?: { readonly States: Record<string, State> };
   readonly ItemProcessor?: { readonly States: Record<string, State> };
@@ -100,6 +106,27 @@ describe('statemachines/*.asl.json', () => {
       // Assess
       expect(lambdaTasks.length).toBeGreaterThan(0);
       expect(missing).toEqual([]);
+    },
+  );
+
+  it.each(['canary', 'blue-green', 'rolling', 'database-migration'])(
+    '%s goes on after a Notify state that failed, where success goes, keeping the error as $.notifyError',
+    (strategy) => {
+      // Prepare
+      const file = join(ROOT, 'statemachines', `${strategy}.asl.json`);
+      // Act
+      const notifyStates = statesOf((substituted(file) as { States: Record<string, State> }).States).filter(
+        ([name]) => name.startsWith('Notify'),
+      );
+      const catches = notifyStates.map(([name, state]) => [name, state.Catch?.at(-1)]);
+      // Assess
+      expect(notifyStates.length).toBeGreaterThan(0);
+      expect(catches).toEqual(
+        notifyStates.map(([name, state]) => [
+          name,
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.notifyError', Next: state.Next },
+        ]),
+      );
     },
   );
 

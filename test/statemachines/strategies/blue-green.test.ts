@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import { aBlueGreenRequest, aTestService } from '#test/support/strategy-requests.ts';
@@ -89,6 +91,53 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
       weights: { blue: 100 },
       tracks: { blue: 'v1 x1' },
       served: ['v1'],
+    });
+  });
+
+  describe('with an event bus that refuses the Started and Promoted events', () => {
+    const eventBridge = mockClient(EventBridgeClient);
+    const refused = new Set(['Deployment Started', 'Deployment Promoted']);
+    const accessDenied = () =>
+      Object.assign(new Error('not authorized to perform: events:PutEvents'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    afterEach(() => {
+      eventBridge.reset();
+      delete process.env.CUTOVER_EVENT_BUS;
+    });
+
+    it('still switches to green and succeeds, recording each notification error', async () => {
+      // Prepare
+      process.env.CUTOVER_EVENT_BUS = 'cutover-test';
+      eventBridge.on(PutEventsCommand).callsFake(async ({ Entries }) => {
+        if (refused.has(Entries?.[0]?.DetailType ?? '')) throw accessDenied();
+        return { FailedEntryCount: 0, Entries: [{ EventId: '1' }] };
+      });
+      const service = await aServiceOnBlueV1('bg-notify');
+      // Act
+      const execution = await context.runtime.run(
+        'blue-green',
+        aBlueGreenRequest(service, 'v2'),
+        'bg-notify-v2',
+      );
+      // Assess
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const output = JSON.parse(execution.output ?? '{}');
+      expect(output.notifyError).toMatchObject({ Error: 'AccessDeniedException' });
+      expect(output.shift).toMatchObject({
+        weights: { blue: 0, green: 100 },
+        published: false,
+        notifyError: { Error: 'AccessDeniedException', Cause: 'not authorized to perform: events:PutEvents' },
+      });
+      expect(
+        eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.[0]?.DetailType),
+      ).toEqual(['Deployment Started', 'Deployment Promoted', 'Deployment Succeeded']);
+      expect(await serviceState(context.runtime.adapters, service)).toEqual({
+        weights: { green: 100 },
+        tracks: { blue: 'v1 x0', green: 'v2 x1' },
+        served: ['v2'],
+      });
     });
   });
 });

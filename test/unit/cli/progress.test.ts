@@ -71,7 +71,7 @@ describe('failureOf', () => {
     expect(failureOf(entered)).toBeUndefined();
   });
 
-  it("keeps the reason of a rejection's body, else who rejected it", () => {
+  it("reads a rejection's body as who rejected it and why", () => {
     // Prepare
     const rejected = (cause: string): HistoryEvent => ({
       id: 90,
@@ -81,9 +81,10 @@ describe('failureOf', () => {
     });
     // Act & Assess
     expect(failureOf(rejected('{"reason":"p99 is creeping up","approver":"ana"}'))?.cause).toBe(
-      'p99 is creeping up',
+      'rejected by ana: p99 is creeping up',
     );
-    expect(failureOf(rejected('{"approver":"ana"}'))?.cause).toBe('rejected by ana');
+    expect(failureOf(rejected('{"approver":"ana"}'))?.cause).toBe('rejected by ana (no reason given)');
+    expect(failureOf(rejected('{}'))?.cause).toBe('rejected (no reason given)');
     expect(failureOf(rejected('p99 is creeping up'))?.cause).toBe('p99 is creeping up');
   });
 });
@@ -284,6 +285,49 @@ describe('progressOf', () => {
     const lines = [notify(true), notify(false)].flatMap(progressOf).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual(['  notify   RolledBack published']);
+  });
+
+  it('says which event a task or a Notify state could not publish, and why, once the release went on', () => {
+    // Prepare: Promote's result, then NotifyStarted failing (its Catch goes on), then a state that is no Notify
+    const denied = { Error: 'AccessDeniedException', Cause: 'not authorized to perform: events:PutEvents' };
+    const entered = (id: number, name: string): HistoryEvent => ({
+      id,
+      timestamp: new Date(),
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name },
+    });
+    const failed = (id: number): HistoryEvent => ({
+      id,
+      timestamp: new Date(),
+      type: 'LambdaFunctionFailed',
+      lambdaFunctionFailedEventDetails: {
+        error: denied.Error,
+        cause: lambdaCause(denied.Error, denied.Cause),
+      },
+    });
+    const history = [
+      taskSucceeded(1, {
+        weights: { blue: 0, green: 100 },
+        type: 'Promoted',
+        published: false,
+        notifyError: denied,
+      }),
+      entered(2, 'NotifyStarted'),
+      failed(3),
+      entered(4, 'DeployNext'),
+      failed(5),
+    ];
+    const reader = new ProgressReader();
+    // Act
+    const lines = history
+      .flatMap((event) => reader.linesOf(event))
+      .filter((line) => line.kind === 'notifyFailed')
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  notify   Promoted not published, the release goes on: AccessDeniedException — not authorized to perform: events:PutEvents',
+      '  notify   Started not published, the release goes on: AccessDeniedException — not authorized to perform: events:PutEvents',
+    ]);
   });
 
   it('says when a rollback found the clean-up claimed by another rollback of the same stop, naming it', () => {

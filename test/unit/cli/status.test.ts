@@ -53,13 +53,13 @@ describe('formatStatus', () => {
     );
   });
 
-  it('names the last success when no release succeeded, and a rejection by its reason', () => {
+  it('names the last success when no release succeeded, and a rejection by who rejected it and why', () => {
     // Act
     const text = formatStatus(service, { releases: [rejectedV8, migrated], lastSuccess: migrated }, window);
     // Assess
     expect(text.split('\n')).toEqual([
       'shop/orders: no successful release among the newest 25 executions of each workflow; last success database-migration orders-db-2',
-      'FAILED     canary              v8  orders-v8    2026-11-29T11:00:00.000Z, took 9s: ApprovalRejected — p99 is creeping up',
+      'FAILED     canary              v8  orders-v8    2026-11-29T11:00:00.000Z, took 9s: ApprovalRejected — rejected by cli: p99 is creeping up',
       'SUCCEEDED  database-migration  -   orders-db-2  2026-11-29T10:00:00.000Z, took 3s',
     ]);
   });

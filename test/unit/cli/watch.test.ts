@@ -111,4 +111,39 @@ describe('watchExecution', () => {
       { arn: executionArn, kind: 'approval', timeoutSeconds: 60, scheduledAt: scheduled.getTime() },
     ]);
   });
+
+  it('says who rejected an approval and why, and that no reason was given, not the reject body', async () => {
+    // Prepare: the reject body as `cutover reject` and the release API send it, as the cause
+    const rejected = (cause: string): SFNClient =>
+      aGrowingHistory([
+        [
+          {
+            type: 'TaskFailed',
+            timestamp: new Date(),
+            taskFailedEventDetails: {
+              resourceType: 'lambda',
+              resource: 'invoke.waitForTaskToken',
+              error: 'ApprovalRejected',
+              cause,
+            },
+          },
+          {
+            type: 'ExecutionFailed',
+            timestamp: new Date(),
+            executionFailedEventDetails: { error: 'ApprovalRejected', cause },
+          },
+        ],
+      ]);
+    const printed: string[] = [];
+    const watch = (cause: string) =>
+      watchExecution(rejected(cause), executionArn, { print: (line) => printed.push(line), pollMs: 1 });
+    // Act
+    await watch(JSON.stringify({ reason: 'p99 too high <script>', approver: 'ci' }));
+    await watch('{}');
+    // Assess
+    expect(printed).toEqual([
+      'FAILED: ApprovalRejected — rejected by ci: p99 too high <script>',
+      'FAILED: ApprovalRejected — rejected (no reason given)',
+    ]);
+  });
 });

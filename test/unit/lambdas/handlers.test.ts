@@ -680,6 +680,30 @@ describe('weights, promotion, approval, notification, unlock', () => {
     });
   });
 
+  it('promotes and asks for approval all the same when the notifier fails, returning its error', async () => {
+    // Prepare
+    const refused = Object.assign(new Error('not authorized to perform: events:PutEvents'), {
+      name: 'AccessDeniedException',
+    });
+    vi.spyOn(world.notifier, 'publish').mockRejectedValue(refused);
+    const notifyError = {
+      Error: 'AccessDeniedException',
+      Cause: 'not authorized to perform: events:PutEvents',
+    };
+    // Act
+    const promoted = await run(promote, { track: 'stable', tracks: { live: 'stable', next: 'canary' } });
+    const requested = await run(requestApproval, {
+      taskToken: 'token-1',
+      stage: 'promote',
+      timeoutSeconds: 60,
+    });
+    // Assess
+    expect(world.weights).toEqual({ stable: 100, canary: 0 });
+    expect(promoted).toMatchObject({ type: 'Promoted', published: false, notifyError });
+    expect(world.approvals.get(executionArn)).toMatchObject({ taskToken: 'token-1' });
+    expect(requested).toMatchObject({ stage: 'promote', published: false, notifyError });
+  });
+
   it("keeps only a Lambda error's message as the cause, not its JSON and stack trace", async () => {
     // Prepare
     const Cause = JSON.stringify({
@@ -695,6 +719,19 @@ describe('weights, promotion, approval, notification, unlock', () => {
         'canary release v2 of shop/checkout rolled back: AnalysisFailed (errorRate 0.3 > 0.01)',
         { error: 'AnalysisFailed', cause: 'errorRate 0.3 > 0.01' },
       ],
+    ]);
+  });
+
+  it('says who rejected an approval and why, not the reject body', async () => {
+    // Prepare
+    const Cause = JSON.stringify({ reason: 'p99 too high <script>', approver: 'ci' });
+    // Act
+    await run(notify, { type: 'RolledBack', error: { Error: 'ApprovalRejected', Cause } });
+    await run(notify, { type: 'RolledBack', error: { Error: 'ApprovalRejected', Cause: '{}' } });
+    // Assess
+    expect(world.events.map((event) => event.message)).toEqual([
+      'canary release v2 of shop/checkout rolled back: ApprovalRejected (rejected by ci: p99 too high <script>)',
+      'canary release v2 of shop/checkout rolled back: ApprovalRejected (rejected (no reason given))',
     ]);
   });
 
