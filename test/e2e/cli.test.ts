@@ -717,7 +717,9 @@ describe('a canary release from the CLI', () => {
     expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(1);
     expect(waited.stdout).toMatch(/→ Rollback\n/);
-    expect(waited.stdout.trim().split('\n').at(-1)).toBe('FAILED: ApprovalRejected — rejected by cli: p99 is creeping up');
+    expect(waited.stdout.trim().split('\n').at(-1)).toBe(
+      'FAILED: ApprovalRejected — rejected by cli: p99 is creeping up',
+    );
   });
 
   it('approve and reject of a release aborted while it waited for approval exit 2 saying it was aborted', async () => {
