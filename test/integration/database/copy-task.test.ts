@@ -1,28 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COPY_MARGIN_MS } from '#adapters/database/workflow.ts';
-import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
-import { aTempDataDir } from '#test/support/local-app.ts';
-import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { useDatabaseTaskWorld } from '#test/support/database-task.ts';
+import { requestUrl } from '#test/support/postgres.ts';
 import { handler } from '../../../lambdas/db-copy-table/handler.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
 
-let postgres: TestPostgres;
-// The task reads whether a rollback claimed its execution from the local lock in CUTOVER_DATA_DIR.
-const data = aTempDataDir();
-let local: LocalAdaptersHandle;
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  process.env.PGPASSWORD = postgres.password;
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  process.env.CUTOVER_DATA_DIR = data.dataDir;
-  local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
-});
-afterAll(async () => {
-  await local?.close();
-  await postgres?.stop();
-  data.remove();
-});
+const world = useDatabaseTaskWorld();
 
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:copy-task';
 
@@ -31,8 +15,8 @@ const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migr
  * batches of 100: its answer, and the rows the target holds after it.
  */
 async function copyCustomers(timeLeftMs: number, executionArn = EXECUTION) {
-  const source = await postgres.createDatabase('source');
-  const target = await postgres.createDatabase('target');
+  const source = await world.postgres.createDatabase('source');
+  const target = await world.postgres.createDatabase('target');
   await runSql(source, DATASET_SCHEMA);
   await runSql(target, DATASET_SCHEMA);
   await fillDataset(source, 1000);
@@ -75,7 +59,7 @@ describe('DbCopyTable', () => {
   it('copies nothing for a stopped migration whose rollback has begun', async () => {
     // Prepare
     const stopped = `${EXECUTION}-stopped`;
-    await local.adapters.lock.claimRollback(stopped, 'arn:rollback:abort-copy-task', 600);
+    await world.adapters.lock.claimRollback(stopped, 'arn:rollback:abort-copy-task', 600);
     // Act
     const { answer, copied } = await copyCustomers(15 * 60_000, stopped);
     // Assess

@@ -5,32 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { loadMigrationsFromDirectory } from '#adapters/database/migration-files.ts';
 import { applyMigrations } from '#adapters/database/migrations.ts';
-import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
-import { aTempDataDir } from '#test/support/local-app.ts';
-import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { useDatabaseTaskWorld } from '#test/support/database-task.ts';
+import { requestUrl } from '#test/support/postgres.ts';
 import { handler } from '../../../lambdas/db-migrate/handler.ts';
 import { runSql } from './dataset.ts';
 
-let postgres: TestPostgres;
+const world = useDatabaseTaskWorld();
 let migrationsDir: string;
-// The task reads whether a rollback claimed its execution from the local lock in CUTOVER_DATA_DIR.
-const data = aTempDataDir();
-let local: LocalAdaptersHandle;
 beforeAll(async () => {
-  postgres = await startTestPostgres();
   migrationsDir = await mkdtemp(join(tmpdir(), 'cutover-migrate-task-'));
-  process.env.PGPASSWORD = postgres.password;
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  process.env.CUTOVER_DATA_DIR = data.dataDir;
-  local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
 });
-afterAll(async () => {
-  await local?.close();
-  await postgres?.stop();
-  await rm(migrationsDir, { recursive: true, force: true });
-  data.remove();
-});
+afterAll(() => rm(migrationsDir, { recursive: true, force: true }));
 
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:migrate-task';
 
@@ -54,7 +40,7 @@ describe('DbMigrate', () => {
     timeout: 30_000,
   }, async () => {
     // Prepare: another service's migration holds the lock for 3 s
-    const url = await postgres.createDatabase('stopped_waiting');
+    const url = await world.postgres.createDatabase('stopped_waiting');
     const other = await loadMigrationsFromDirectory(
       await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(3);' }),
     );
@@ -73,7 +59,7 @@ describe('DbMigrate', () => {
     // Act: the execution is stopped, and its rollback claims it, while the task waits for the lock
     const answer = handler(event, context as never).catch((error: Error) => error);
     await lockAskedFor(url);
-    await local.adapters.lock.claimRollback(EXECUTION, 'arn:rollback:abort-migrate-task', 600);
+    await world.adapters.lock.claimRollback(EXECUTION, 'arn:rollback:abort-migrate-task', 600);
     await holder;
     // Assess
     expect(await answer).toMatchObject({
