@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { executionIdOf, executionNameOf } from '#core/api-routes.ts';
 import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
@@ -23,7 +24,7 @@ export const handler = taskHandler(
       requestedAt,
       timeoutSeconds: input.timeoutSeconds,
     });
-    const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s`;
+    const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
     const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
       stage: input.stage,
     });

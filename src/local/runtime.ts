@@ -123,7 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       );
     }
     registerReleaseRoutes(server, { service, stateMachines });
-    registerConsoleRoutes(server, { service });
+    registerConsoleRoutes(server, { service, notifier: local?.adapters.notifier });
     if (options.startDataServices) await dataServices().catch(() => undefined);
     service.start();
     if (local) await rollBackMissedAborts(service, stateMachines, local.adapters.lock);

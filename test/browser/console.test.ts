@@ -197,7 +197,7 @@ function coloursOf(page: Page, selector: string): Promise<Record<string, string>
 }
 
 describe('console', () => {
-  it('follows a canary (weights, verdicts, states) and approves it', async () => {
+  it('follows a canary (weights, verdicts, states, notifications) and approves it', async () => {
     // Prepare
     const service = { name: 'console-approve', namespace: 'shop' };
     const { executionId, stop } = await startCanary(service, 'checkout-ui-v2');
@@ -219,9 +219,21 @@ describe('console', () => {
       const states = await page
         .locator('[data-state]')
         .evaluateAll((items) => items.map((item) => item.getAttribute('data-state')));
+      const notifications = await page.locator('[data-notification]').allTextContents();
       replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
       // Assess
       expect(listedWhileRunning).toBe('RUNNING');
+      expect(notifications).toEqual([
+        expect.stringMatching(/^Started at .+: canary release v2 of shop\/console-approve started$/),
+        expect.stringMatching(
+          /^ApprovalRequested at .+: .+ for up to 86400s: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote"}$/,
+        ),
+        expect.stringMatching(/^Promoted at .+: canary release v2 of shop\/console-approve promoted: /),
+        expect.stringMatching(/^Succeeded at .+: canary release v2 of shop\/console-approve succeeded$/),
+      ]);
+      expect(await page.locator('[data-notification] time').first().getAttribute('datetime')).toMatch(
+        /^\d{4}-.+Z$/,
+      );
       // aCanaryWithApproval waits 86,400 s for an answer, on the runtime's scaled clock
       expect(deadline).toMatch(/^Unanswered, the approval times out at .+ and the release rolls back\.$/);
       expect(detail.approvalTimesOutAt).toBeGreaterThan(Date.now());
@@ -245,7 +257,7 @@ describe('console', () => {
     }
   });
 
-  it('shows a rejection reason as text, never as markup', async () => {
+  it('shows a rejection reason as text, never as markup, also in the notifications', async () => {
     // Prepare
     const service = { name: 'console-reject', namespace: 'shop' };
     const { executionId, stop } = await startCanary(service, 'checkout-ui-v3');
@@ -271,6 +283,9 @@ describe('console', () => {
       expect(pendingAfterOneClick).toBeDefined();
       expect(await page.locator('[data-failure]').textContent()).toBe(
         `ApprovalRejected — rejected by console: ${reason}`,
+      );
+      expect(await page.locator('[data-notification="RolledBack"]').textContent()).toContain(
+        `rejected by console: ${reason}`,
       );
       expect(await page.locator('#view img').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as { injected?: boolean }).injected)).toBeUndefined();

@@ -1,6 +1,7 @@
 /**
  * The web console of the local runtime, on the API server: `GET /console` (a page that lists the
- * executions, running ones first, and follows one: states, traffic weights, analysis verdicts, approve / reject / abort) and
+ * executions, running ones first, and follows one: states, traffic weights, analysis verdicts,
+ * notifications, approve / reject / abort) and
  * the JSON it reads, under `/console/api/`.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { ValidationError } from '#core/errors.ts';
 import { ROLLBACK_MACHINE, rollbackOfStop } from '#core/rollback.ts';
 import { stoppedExecutionOf } from '../../cli/abort-release.ts';
 import { rollbacksIn } from '../abort-rollbacks.ts';
+import type { LocalNotifier } from '../adapters/local-notifier.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, sendJson } from '../api/http-io.ts';
@@ -19,6 +21,7 @@ import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
 import { listExecutionsPage } from './execution-list.ts';
+import { notificationsOf } from './execution-notifications.ts';
 import { ExecutionViews } from './execution-views.ts';
 
 /** The Step Functions calls behind the console. */
@@ -64,17 +67,21 @@ const readAbortBody = jsonBodyReader<{ reason?: string }>(
   ABORT_BODY_MAX_BYTES,
 );
 
+/** What the console reads: the Step Functions calls, and the local notifier's table when there is one. */
+export interface ConsoleSources {
+  readonly service: ConsoleService;
+  /** Where the execution pages' notifications come from; none (a runtime without a data dir): no such list. */
+  readonly notifier?: Pick<LocalNotifier, 'latestOf'>;
+}
+
 /**
  * Adds the console's routes to `server`; `GET /` redirects to it.
  *
  * @example
- * registerConsoleRoutes(server, { service });   // then open http://127.0.0.1:8083/console
+ * registerConsoleRoutes(server, { service, notifier: adapters.notifier });   // then open http://127.0.0.1:8083/console
  */
-export function registerConsoleRoutes(
-  server: LocalApiServer,
-  options: { readonly service: ConsoleService },
-): void {
-  const { service } = options;
+export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSources): void {
+  const { service, notifier } = options;
   const rollbackMachineArn = `arn:aws:states:${service.region}:${service.account}:stateMachine:${ROLLBACK_MACHINE}`;
   const views = new ExecutionViews((input) => service.getExecutionHistory(input), service.clock.scale);
   /** The execution an address names: by its id (`<state machine>:<execution name>`) or its ARN. */
@@ -114,6 +121,7 @@ export function registerConsoleRoutes(
       return {
         execution: { ...execution, executionId },
         ...(await views.viewOf(executionArn)),
+        ...(notifier ? { notifications: notificationsOf(notifier, executionArn) } : {}),
         ...(rollback ? { rollback } : {}),
         ...(restores ? { restores } : {}),
       };

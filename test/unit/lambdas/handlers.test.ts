@@ -680,6 +680,15 @@ describe('weights, promotion, approval, notification, unlock', () => {
     });
   });
 
+  it('says in the approval request how to approve, by the CLI and by the release API', async () => {
+    // Act
+    await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
+    // Assess
+    expect(world.events[0]?.message).toMatch(
+      /waits for approval \(promote\) for up to 3600s: cutover approve run-1, or POST \/releases\/canary:run-1\/approve$/,
+    );
+  });
+
   it('promotes and asks for approval all the same when the notifier fails, returning its error', async () => {
     // Prepare
     const refused = Object.assign(new Error('not authorized to perform: events:PutEvents'), {

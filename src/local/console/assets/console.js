@@ -1,5 +1,5 @@
 // The Cutover console: lists the runtime's executions and follows one (states, traffic weights, analysis
-// verdicts), with approve / reject / abort. Text is always set as text, never parsed as HTML.
+// verdicts, notifications), with approve / reject / abort. Text is always set as text, never parsed as HTML.
 
 /** How long after an answer the page asks again, while there is anything new to see. */
 const POLL_MS = 1000;
@@ -632,6 +632,7 @@ function drawExecution(detail) {
           ),
         ]
       : null,
+    notifications(detail.notifications),
     el('h2', {}, 'States'),
     earlier(detail.earlierStates, 'earlier states', execution.executionArn),
     el(
@@ -643,6 +644,39 @@ function drawExecution(detail) {
     ),
   ]);
   takeFocus();
+}
+
+/**
+ * The notifications the execution published, each with its type, when, its message and its detail when
+ * the server sent it (a short one); none: no section.
+ */
+function notifications(list) {
+  if (!list?.length) return null;
+  return [
+    el('h2', {}, 'Notifications'),
+    el(
+      'p',
+      { class: 'muted' },
+      'As cutover local keeps them; on AWS they go to the SNS topic and EventBridge.',
+    ),
+    el(
+      'ul',
+      { class: 'notifications' },
+      list.map((notification) =>
+        el(
+          'li',
+          { 'data-notification': notification.type },
+          el('strong', {}, notification.type),
+          el('span', { class: 'muted' }, ' at ', instant(notification.at)),
+          ': ',
+          notification.message,
+          notification.detail
+            ? el('span', { class: 'muted' }, ' ', el('code', {}, notification.detail))
+            : null,
+        ),
+      ),
+    ),
+  ];
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { ExecutionViewAccumulator } from '#local/console/execution-view.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { aTempDataDir } from '#test/support/local-app.ts';
 import {
   executionHistory,
   startTestRuntime,
@@ -153,6 +154,58 @@ describe('GET /console/api/executions/:executionId', () => {
     expect(byArn.json.execution).toMatchObject({ executionId: 'count-then-approve:long-history' });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.json.message).toMatch(/^executionId must be <state machine>:<execution name>/);
+  });
+});
+
+describe("GET /console/api/executions/:executionId of a runtime's data dir", () => {
+  it("lists the execution's notifications from the notifications table, with their detail when short", async () => {
+    // Prepare: a runtime on a data dir, an execution, and notifications of it and of another
+    const temp = aTempDataDir();
+    const local = await startTestRuntime({ dataDir: temp.dataDir });
+    try {
+      const { stateMachineArn } = await local.client.send(
+        new CreateStateMachineCommand({
+          name: 'release',
+          definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+          roleArn: 'arn:aws:iam::000000000000:role/console',
+        }),
+      );
+      const { executionArn: released } = (await local.client.send(
+        new StartExecutionCommand({ stateMachineArn, name: 'checkout-v2' }),
+      )) as { executionArn: string };
+      const notifier = local.runtime.adapters!.notifier;
+      const publish = (type: string, arn: string, detail?: Record<string, unknown>) =>
+        notifier.publish({
+          type,
+          service: { name: 'checkout', namespace: 'shop' },
+          executionArn: arn,
+          message: `canary release v2 of shop/checkout: ${type} <b>`,
+          ...(detail ? { detail } : {}),
+          at: '2026-11-28T12:00:00.000Z',
+        });
+      await publish('Started', released);
+      await publish('Started', `${released}-other`);
+      await publish('ApprovalRequested', released, { stage: 'promote' });
+      await publish('RolledBack', released, { cause: 'x'.repeat(300) });
+      // Act
+      const response = await fetch(`${local.endpoint}/console/api/executions/release:checkout-v2`);
+      // Assess
+      const { notifications } = (await response.json()) as { notifications: unknown };
+      const at = Date.parse('2026-11-28T12:00:00.000Z');
+      expect(notifications).toEqual([
+        { type: 'Started', at, message: 'canary release v2 of shop/checkout: Started <b>' },
+        {
+          type: 'ApprovalRequested',
+          at,
+          message: 'canary release v2 of shop/checkout: ApprovalRequested <b>',
+          detail: '{"stage":"promote"}',
+        },
+        { type: 'RolledBack', at, message: 'canary release v2 of shop/checkout: RolledBack <b>' },
+      ]);
+    } finally {
+      await local.close();
+      temp.remove();
+    }
   });
 });
 
