@@ -147,6 +147,22 @@ function roomOf(page: Page, name: string): Promise<{ placeholder: number; room: 
 }
 
 /** Opens the console's page of one execution, from the list as a user would. */
+/** Answers the page's requests for an execution's detail with what `rewrite` makes of the runtime's answer. */
+async function rewriteDetail<T>(
+  page: Page,
+  executionId: string,
+  rewrite: (detail: T) => unknown,
+): Promise<void> {
+  const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+  await page.route(
+    (url) => url.pathname === path,
+    async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: rewrite((await response.json()) as T) });
+    },
+  );
+}
+
 async function openFromList(executionId: string, width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 800 } });
   await page.goto(`${project.runtime().endpoint}/`);
@@ -301,24 +317,15 @@ describe('console', () => {
     const { executionId, stop } = await startCanary(service, 'checkout-ui-v4', anUndecidedCanary(50));
     const page = await openFromList(executionId);
     // The rollback as the page sees a slow one (on a cluster it takes minutes): RUNNING, until let go
-    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
     let rollbackHeld = true;
     let answeredRollingBack = 0;
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as { rollback?: { executionId: string } };
-        const rollback = rollbackHeld && detail.rollback;
-        if (rollback) answeredRollingBack += 1;
-        await route.fulfill({
-          response,
-          json: rollback
-            ? { ...detail, rollback: { executionId: rollback.executionId, status: 'RUNNING' } }
-            : detail,
-        });
-      },
-    );
+    await rewriteDetail<{ rollback?: { executionId: string } }>(page, executionId, (detail) => {
+      const rollback = rollbackHeld && detail.rollback;
+      if (rollback) answeredRollingBack += 1;
+      return rollback
+        ? { ...detail, rollback: { executionId: rollback.executionId, status: 'RUNNING' } }
+        : detail;
+    });
     try {
       await page.locator('li.verdict').first().waitFor({ timeout: UI_TIMEOUT_MS });
       // Act
@@ -390,19 +397,10 @@ describe('console', () => {
       }),
     );
     const page = await browser.newPage();
-    const path = `/console/api/executions/${encodeURIComponent('rollback:abort-stopped')}`;
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as { execution: Record<string, unknown> };
-        const { stopDate: _stopDate, ...execution } = detail.execution;
-        await route.fulfill({
-          response,
-          json: { ...detail, execution: { ...execution, status: 'RUNNING' } },
-        });
-      },
-    );
+    await rewriteDetail<{ execution: Record<string, unknown> }>(page, 'rollback:abort-stopped', (detail) => {
+      const { stopDate: _stopDate, ...execution } = detail.execution;
+      return { ...detail, execution: { ...execution, status: 'RUNNING' } };
+    });
     try {
       // Act
       await page.goto(`${project.runtime().endpoint}/console#/executions/rollback%3Aabort-stopped`);
@@ -612,21 +610,15 @@ describe('console', () => {
   it('says how many verdicts and states came before those shown, naming the execution’s ARN for the rest', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-long', 'looped');
-    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
     const page = await browser.newPage();
     // The detail of an execution that looped: 250 states and 1,234 verdicts before those it holds
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as Record<string, unknown>;
-        const verdict = { verdict: 'inconclusive', reason: 'too few requests', measurements: {}, at: 0 };
-        await route.fulfill({
-          response,
-          json: { ...detail, earlierStates: 250, verdicts: [verdict], earlierVerdicts: 1234 },
-        });
-      },
-    );
+    const verdict = { verdict: 'inconclusive', reason: 'too few requests', measurements: {}, at: 0 };
+    await rewriteDetail<object>(page, executionId, (detail) => ({
+      ...detail,
+      earlierStates: 250,
+      verdicts: [verdict],
+      earlierVerdicts: 1234,
+    }));
     try {
       // Act
       await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
@@ -915,21 +907,15 @@ describe('console', () => {
     const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
     const page = await context.newPage();
     const started = new Date('2026-01-10T08:00:00Z');
-    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as { execution: object; states: { name: string }[] };
-        const execution = {
-          ...detail.execution,
-          startDate: started.getTime() / 1000,
-          stopDate: started.getTime() / 1000 + 4503,
-        };
-        const states = detail.states.map((state) => ({ ...state, enteredAt: started.getTime() }));
-        await route.fulfill({ response, json: { ...detail, execution, states } });
-      },
-    );
+    await rewriteDetail<{ execution: object; states: object[] }>(page, executionId, (detail) => {
+      const execution = {
+        ...detail.execution,
+        startDate: started.getTime() / 1000,
+        stopDate: started.getTime() / 1000 + 4503,
+      };
+      const states = detail.states.map((state) => ({ ...state, enteredAt: started.getTime() }));
+      return { ...detail, execution, states };
+    });
     try {
       // Act
       await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
@@ -948,16 +934,8 @@ describe('console', () => {
   it('gives state numbers of 5 digits room left of the list', async () => {
     // Prepare: the detail of an execution that entered 99,989 states before the one it holds
     const executionId = await aFinishedExecution('console-numbered', 'looped');
-    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
     const page = await browser.newPage();
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as Record<string, unknown>;
-        await route.fulfill({ response, json: { ...detail, earlierStates: 99_989 } });
-      },
-    );
+    await rewriteDetail<object>(page, executionId, (detail) => ({ ...detail, earlierStates: 99_989 }));
     try {
       // Act
       await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
@@ -1007,17 +985,9 @@ describe('console', () => {
   it('colours the tracks shown together, and stable and blue, at least 3:1 apart', async () => {
     // Prepare: a detail with every named track and one of another name
     const executionId = await aFinishedExecution('console-coloured', 'tracks');
-    const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
     const page = await browser.newPage();
     const weights = { stable: 20, canary: 20, blue: 20, green: 20, shadow: 20 };
-    await page.route(
-      (url) => url.pathname === path,
-      async (route) => {
-        const response = await route.fetch();
-        const detail = (await response.json()) as Record<string, unknown>;
-        await route.fulfill({ response, json: { ...detail, weights } });
-      },
-    );
+    await rewriteDetail<object>(page, executionId, (detail) => ({ ...detail, weights }));
     try {
       // Act
       await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
