@@ -9,7 +9,8 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
  * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
  * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
  * (`track` serves it) and before the previous version is scaled down or removed. A hook's
- * `headersSecretArn` is read first (once per secret) and its headers sent with the POST. Returns
+ * `headersSecretArn` is read first (once per secret) and its headers sent with the POST, as are a delivery
+ * id (the same on each retry) and the attempt, one more than the state's `retryCount`. Returns
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
  * or not in time (the release rolls back), `ValidationError` for a secret that does not hold headers, the
  * AWS error's name for one that cannot be read, and `TransientAdapterError` when a hook or Secrets
@@ -21,24 +22,30 @@ export const handler = taskHandler(
     track: z.string().min(1),
     // A state machine deployed before afterTraffic existed sends no phase.
     phase: z.enum(HOOK_PHASES).default('beforeTraffic'),
+    // `$$.State.RetryCount`; a state machine deployed before it was passed sends none.
+    retryCount: z.number().int().min(0).default(0),
   },
-  async ({ strategy, request, executionArn, track, phase }) => {
+  async ({ strategy, request, executionArn, track, phase, retryCount }) => {
     await refuseIfRolledBack(
       await dependencies(request, { lock: lockFamily }).lock(),
       executionArn,
       'run-hooks',
     );
-    const hooks = await runHooks(request.hooks?.[phase] ?? [], {
-      phase,
-      strategy,
-      service: request.service,
-      release: {
-        version: request.release.version,
-        ...(request.release.image ? { image: request.release.image } : {}),
+    const hooks = await runHooks(
+      request.hooks?.[phase] ?? [],
+      {
+        phase,
+        strategy,
+        service: request.service,
+        release: {
+          version: request.release.version,
+          ...(request.release.image ? { image: request.release.image } : {}),
+        },
+        track,
+        executionArn,
       },
-      track,
-      executionArn,
-    });
+      retryCount + 1,
+    );
     logger.info('hooks passed', { phase, track, hooks });
     return { hooks };
   },

@@ -1,10 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A request a {@link HookServer} received. */
 export interface ReceivedHook {
   readonly path: string;
   readonly body: unknown;
+  readonly headers: IncomingHttpHeaders;
 }
 
 /** A webhook endpoint on 127.0.0.1 that records what it is POSTed. */
@@ -30,7 +31,7 @@ export async function startHookServer(
     let text = '';
     request.on('data', (chunk) => (text += chunk));
     request.on('end', () => {
-      const hook = { path: request.url ?? '', body: JSON.parse(text) as unknown };
+      const hook = { path: request.url ?? '', body: JSON.parse(text) as unknown, headers: request.headers };
       received.push(hook);
       void answer(hook, response);
     });

@@ -6,8 +6,22 @@ import { ValidationError } from '#core/errors.ts';
 import type { Hook } from '#core/schemas/index.ts';
 import { asAdapterError } from '../aws-errors.ts';
 
-/** Headers Cutover sets itself (the body's type and length, the URL's host, its own name). */
-const CUTOVER_HEADERS = ['content-type', 'content-length', 'host', 'user-agent'];
+/** The header naming a hook's call, the same on each retry of it (`deliveryId` in webhooks.ts). */
+export const DELIVERY_HEADER = 'x-cutover-delivery';
+/** The header counting the task's attempts at a phase's hooks: 1, then 2 on its first retry. */
+export const ATTEMPT_HEADER = 'x-cutover-attempt';
+/**
+ * Headers Cutover sets itself (the body's type and length, the URL's host, its own name, which call and
+ * attempt a POST is).
+ */
+const CUTOVER_HEADERS = [
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  DELIVERY_HEADER,
+  ATTEMPT_HEADER,
+];
 /** Connection headers the HTTP client manages, and refuses to be given. */
 const CONNECTION_HEADERS = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect'];
 const RESERVED_HEADERS = new Set([...CUTOVER_HEADERS, ...CONNECTION_HEADERS]);

@@ -1,12 +1,19 @@
 /**
  * Runs a release's webhooks: each is POSTed a JSON description of the release and passes with a 2xx
  * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout. A hook
- * with `headersSecretArn` is POSTed the headers its Secrets Manager secret holds; their values stay out of
- * every error message.
+ * with `headersSecretArn` is POSTed the headers its Secrets Manager secret holds; their values, and the
+ * URL's query string, stay out of every error message.
  */
+import { createHash } from 'node:crypto';
 import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
 import type { Hook, HookPhase } from '#core/schemas/index.ts';
-import { type HookHeaders, NO_HEADERS, readHeaderSecrets } from './header-secrets.ts';
+import {
+  ATTEMPT_HEADER,
+  DELIVERY_HEADER,
+  type HookHeaders,
+  NO_HEADERS,
+  readHeaderSecrets,
+} from './header-secrets.ts';
 
 /** What each hook is POSTed, besides its own name and metadata. */
 export interface HookRelease {
@@ -38,31 +45,56 @@ const BODY_READ_LIMIT = 4096;
  * POSTs `release` to each hook in order and stops at the first that fails: `HookFailed` for an answer
  * other than 2xx or none within `timeoutSeconds` (its body included, up to {@link BODY_READ_LIMIT} bytes),
  * `TransientAdapterError` when the endpoint cannot be reached or breaks off its answer (the state machine
- * retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat. Before
+ * retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat, and each
+ * POST says which call it is ({@link DELIVERY_HEADER}, the same on every retry) and the task's `attempt`
+ * ({@link ATTEMPT_HEADER}, 1 unless retried). Before
  * the first POST, each `headersSecretArn` is read once (GetSecretValue, in the ARN's region): a secret
  * that is not a JSON object of header names to string values is a `ValidationError`, one that cannot be
  * read keeps the AWS error's name (`TransientAdapterError` when throttled or unreachable).
  *
  * @example
- * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn });
+ * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn }, retryCount + 1);
  */
-export async function runHooks(hooks: readonly Hook[], release: HookRelease): Promise<HookOutcome[]> {
+export async function runHooks(
+  hooks: readonly Hook[],
+  release: HookRelease,
+  attempt = 1,
+): Promise<HookOutcome[]> {
   const headers = await readHeaderSecrets(hooks);
   const outcomes: HookOutcome[] = [];
   for (const hook of hooks) {
     const own = hook.headersSecretArn === undefined ? NO_HEADERS : headers.get(hook.headersSecretArn)!;
-    outcomes.push(await runHook(hook, release, own));
+    outcomes.push(await runHook(hook, release, attempt, own));
   }
   return outcomes;
 }
 
-async function runHook(hook: Hook, release: HookRelease, headers: HookHeaders): Promise<HookOutcome> {
+/**
+ * The id of one hook's call in one phase of one execution: the hex SHA-256 of
+ * `<executionArn>|<phase>|<hook name>`, the same on every retry, for the receiver to de-duplicate.
+ */
+function deliveryId(release: HookRelease, hook: Hook): string {
+  return createHash('sha256').update(`${release.executionArn}|${release.phase}|${hook.name}`).digest('hex');
+}
+
+async function runHook(
+  hook: Hook,
+  release: HookRelease,
+  attempt: number,
+  headers: HookHeaders,
+): Promise<HookOutcome> {
   const started = Date.now();
   let response: Response;
   try {
     response = await fetch(hook.url, {
       method: 'POST',
-      headers: { ...headers.values, 'content-type': 'application/json', 'user-agent': 'cutover' },
+      headers: {
+        ...headers.values,
+        'content-type': 'application/json',
+        'user-agent': 'cutover',
+        [DELIVERY_HEADER]: deliveryId(release, hook),
+        [ATTEMPT_HEADER]: String(attempt),
+      },
       body: JSON.stringify({ hook: hook.name, ...release, metadata: hook.metadata ?? {} }),
       redirect: 'manual',
       signal: AbortSignal.timeout(hook.timeoutSeconds * 1000),
@@ -80,9 +112,7 @@ async function runHook(hook: Hook, release: HookRelease, headers: HookHeaders): 
   const body = headers.redact(text);
   if (!response.ok) {
     const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}...` : body;
-    throw new HookFailedError(
-      `hook ${hook.name} (${hook.url}) answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
-    );
+    throw new HookFailedError(`${named(hook)} answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`);
   }
   return { name: hook.name, status: response.status, ms: Date.now() - started };
 }
@@ -118,14 +148,23 @@ async function readStart(response: Response): Promise<string> {
 function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: string): Error {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new HookFailedError(
-      `hook ${hook.name} (${hook.url}) did not answer within ${hook.timeoutSeconds} s`,
-      { cause: error },
-    );
+    return new HookFailedError(`${named(hook)} did not answer within ${hook.timeoutSeconds} s`, {
+      cause: error,
+    });
   }
   const reason = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = headers.redact(reason?.code ?? reason?.message ?? String(error));
-  return new TransientAdapterError(`hook ${hook.name} (${hook.url}) ${failure}: ${detail}`, {
-    cause: error,
-  });
+  return new TransientAdapterError(`${named(hook)} ${failure}: ${detail}`, { cause: error });
+}
+
+/**
+ * A hook as its errors name it: `hook smoke (https://ci.example/hook?…)`, the URL without its query
+ * string or fragment, which may hold a token.
+ */
+function named(hook: Hook): string {
+  const url = new URL(hook.url);
+  if (url.search === '' && url.hash === '') return `hook ${hook.name} (${hook.url})`;
+  url.search = '';
+  url.hash = '';
+  return `hook ${hook.name} (${url.href}?…)`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
@@ -61,7 +62,7 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(seen).toEqual([{ weights: { stable: 100 }, tracks: { stable: 'v1 x1', canary: 'v2 x1' } }]);
-    expect(hooks!.received).toEqual([
+    expect(hooks!.received).toMatchObject([
       {
         path: '/smoke',
         body: {
@@ -166,7 +167,7 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     expect(seen).toEqual([{ weights: { stable: 100 }, tracks: { stable: 'v2 x1', canary: 'v2 x1' } }]);
-    expect(hooks!.received).toEqual([
+    expect(hooks!.received).toMatchObject([
       {
         path: '/e2e',
         body: {
@@ -239,6 +240,39 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
     expect(hooks!.received.map((call) => call.path)).toEqual(['/smoke', '/e2e']);
     expect(seen[1]!.weights).toEqual({ green: 100 });
     expect(seen[1]!.tracks.green).toBe('v2 x2');
+  });
+
+  it('retries a phase with the same delivery id for each hook and the next attempt number', async () => {
+    // Prepare: flaky drops its first connection, which the task retries
+    const service = await aServiceOn('hook-retried', 'stable');
+    let drops = 1;
+    hooks = await startHookServer(({ path }, response) => {
+      if (path === '/flaky' && drops-- > 0) response.socket?.destroy();
+      else response.writeHead(204).end();
+    });
+    const beforeTraffic = [
+      { name: 'ok1', url: hooks.url('/ok1') },
+      { name: 'flaky', url: hooks.url('/flaky') },
+    ];
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { beforeTraffic } } });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'hook-retried-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const delivery = (name: string) =>
+      createHash('sha256').update(`${execution.executionArn}|beforeTraffic|${name}`).digest('hex');
+    expect(
+      hooks.received.map(({ path, headers }) => [
+        path,
+        headers['x-cutover-delivery'],
+        headers['x-cutover-attempt'],
+      ]),
+    ).toEqual([
+      ['/ok1', delivery('ok1'), '1'],
+      ['/flaky', delivery('flaky'), '1'],
+      ['/ok1', delivery('ok1'), '2'],
+      ['/flaky', delivery('flaky'), '2'],
+    ]);
   });
 
   it('runs no webhook of either phase on a first release', async () => {

@@ -21,6 +21,16 @@ describe('release state machines', () => {
     }
   });
 
+  it.each(RELEASE_MACHINES)("%s tells RunHooks its retry count, for the webhooks' attempt header", (name) => {
+    const runHooks = Object.entries(definitionOf(name).States).filter(([, state]) =>
+      String(state.Resource).endsWith('{RunHooksFunctionArn}'),
+    );
+    expect(runHooks.map(([stateName]) => stateName)).toEqual(['RunHooks', 'RunAfterTrafficHooks']);
+    for (const [stateName, state] of runHooks) {
+      expect(state.Parameters, stateName).toMatchObject({ 'retryCount.$': '$$.State.RetryCount' });
+    }
+  });
+
   it.each(RELEASE_MACHINES)('%s uses only known functions of lambdas/', (name) => {
     const functions = new Set(
       readdirSync(join(directory, '../lambdas')).filter((entry) => entry !== 'shared'),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -74,9 +75,36 @@ describe('runHooks', () => {
       { name: 'smoke', status: 204 },
       { name: 'load', status: 204 },
     ]);
-    expect(received).toEqual([
+    expect(received).toMatchObject([
       { path: '/smoke', body: { hook: 'smoke', ...RELEASE, metadata: { suite: 'checkout' } } },
       { path: '/load', body: { hook: 'load', ...RELEASE, metadata: {} } },
+    ]);
+  });
+
+  it('says which call each POST is, the same on each attempt of an execution and phase, and its attempt', async () => {
+    // Prepare
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    const hooks = [hook('smoke', `${base}/smoke`), hook('load', `${base}/load`)];
+    const delivery = (phase: string, name: string) =>
+      createHash('sha256').update(`${RELEASE.executionArn}|${phase}|${name}`).digest('hex');
+    // Act
+    await runHooks(hooks, RELEASE);
+    await runHooks(hooks, RELEASE, 2);
+    await runHooks(hooks, { ...RELEASE, phase: 'afterTraffic' });
+    // Assess
+    expect(
+      received.map(({ path, headers }) => [
+        path,
+        headers['x-cutover-delivery'],
+        headers['x-cutover-attempt'],
+      ]),
+    ).toEqual([
+      ['/smoke', delivery('beforeTraffic', 'smoke'), '1'],
+      ['/load', delivery('beforeTraffic', 'load'), '1'],
+      ['/smoke', delivery('beforeTraffic', 'smoke'), '2'],
+      ['/load', delivery('beforeTraffic', 'load'), '2'],
+      ['/smoke', delivery('afterTraffic', 'smoke'), '1'],
+      ['/load', delivery('afterTraffic', 'load'), '1'],
     ]);
   });
 
@@ -171,6 +199,26 @@ describe('runHooks', () => {
       message: `hook smoke (${base}/smoke) cannot be reached: ECONNREFUSED`,
     });
   });
+
+  it.each([
+    ['answers 500', 'HookFailed', 'answered 500: build failed'],
+    ['does not answer in time', 'HookFailed', 'did not answer within 1 s'],
+    ['cannot be reached', 'TransientAdapterError', 'cannot be reached: ECONNREFUSED'],
+  ])(
+    "names a hook that %s without its URL's query string, which may hold a token",
+    async (answer, name, failure) => {
+      // Prepare
+      const { base } = await hookServer((_hook, response) => {
+        if (answer === 'answers 500') response.writeHead(500).end('build failed');
+      });
+      if (answer === 'cannot be reached') await server!.close();
+      const url = `${base}/hook?token=glptt-SECRET123&ref=main#top`;
+      // Act
+      const attempt = runHooks([hook('ci', url, { timeoutSeconds: 1 })], RELEASE);
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ name, message: `hook ci (${base}/hook?…) ${failure}` });
+    },
+  );
 
   it('does not follow a redirect: a hook must answer itself', async () => {
     // Prepare
@@ -369,33 +417,37 @@ describe('runHooks (headersSecretArn)', () => {
     });
   });
 
-  it.each(['content-type', 'Content-Length', 'host', 'User-Agent', 'transfer-encoding'])(
-    'refuses a secret setting %s, which Cutover sets, naming what is allowed',
-    async (header) => {
-      // Prepare
-      const { base, received } = await endpointAnswering();
-      secrets.on(GetSecretValueCommand).resolves({
-        SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}`, [header]: `${TOKEN}-value` }),
-      });
-      const hooks = [
-        hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN }),
-        hook('load', `${base}/load`, { headersSecretArn: SECRET_ARN }),
-      ];
-      // Act
-      const error = await runHooks(hooks, RELEASE).catch((thrown: Error) => thrown);
-      // Assess
-      expect(error).toMatchObject({ name: 'ValidationError' });
-      const { message } = error as Error;
-      expect(message).toContain(
-        `headers secret ${SECRET_ARN} of hooks smoke, load sets ${header.toLowerCase()}`,
-      );
-      expect(message).toContain(
-        'any header but content-type, content-length, host, user-agent (Cutover sets them) and connection, keep-alive, transfer-encoding, upgrade, expect',
-      );
-      expect(message).not.toContain(TOKEN);
-      expect(received).toEqual([]);
-    },
-  );
+  it.each([
+    'content-type',
+    'Content-Length',
+    'host',
+    'User-Agent',
+    'x-cutover-delivery',
+    'transfer-encoding',
+  ])('refuses a secret setting %s, which Cutover sets, naming what is allowed', async (header) => {
+    // Prepare
+    const { base, received } = await endpointAnswering();
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}`, [header]: `${TOKEN}-value` }),
+    });
+    const hooks = [
+      hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN }),
+      hook('load', `${base}/load`, { headersSecretArn: SECRET_ARN }),
+    ];
+    // Act
+    const error = await runHooks(hooks, RELEASE).catch((thrown: Error) => thrown);
+    // Assess
+    expect(error).toMatchObject({ name: 'ValidationError' });
+    const { message } = error as Error;
+    expect(message).toContain(
+      `headers secret ${SECRET_ARN} of hooks smoke, load sets ${header.toLowerCase()}`,
+    );
+    expect(message).toContain(
+      'any header but content-type, content-length, host, user-agent, x-cutover-delivery, x-cutover-attempt (Cutover sets them) and connection, keep-alive, transfer-encoding, upgrade, expect',
+    );
+    expect(message).not.toContain(TOKEN);
+    expect(received).toEqual([]);
+  });
 
   it.each([
     [
