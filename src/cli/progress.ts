@@ -14,6 +14,8 @@ import { schedulesTaskTokenWait } from './history.ts';
 export type ProgressLine =
   | { readonly kind: 'state'; readonly name: string }
   | { readonly kind: 'weights'; readonly weights: Record<string, number> }
+  /** The router's weights as BackupState found them when the release started: no weights the release set. */
+  | { readonly kind: 'foundWeights'; readonly weights: Record<string, number> }
   | {
       readonly kind: 'verdict';
       readonly verdict: string;
@@ -122,10 +124,11 @@ const END_EVENTS: Record<string, string> = {
 };
 
 /**
- * What a person watching a release wants from one history event: states entered, traffic weights set,
- * analysis verdicts with their numbers, a rollout check that found its track not ready and why, what a
- * database migration did, a task attempt failing with an error the state machines retry
- * (`TransientAdapterError`), and the end. Tasks report weights as `weights`, verdicts as `verdict` +
+ * What a person watching a release wants from one history event: states entered, the traffic weights
+ * found when the release started and those it set, analysis verdicts with their numbers, a rollout check
+ * that found its track not ready and why, what a database migration did, a task attempt failing with an
+ * error the state machines retry (`TransientAdapterError`), and the end. Tasks report weights set as
+ * `weights` (BackupState those it found as `foundWeights`), verdicts as `verdict` +
  * `reason` + `measurements`, rollout checks as `track` + `ready` + `reason` + `attempt` (see
  * {@link rolloutCheckOf}), and the database steps as `manifestKey`
  * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice), `tables`
@@ -166,6 +169,11 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   if (check && !check.ready) lines.push({ kind: 'rollout', track: check.track, reason: check.reason });
   if (output.weights && typeof output.weights === 'object') {
     lines.push({ kind: 'weights', weights: output.weights as Record<string, number> });
+  }
+  const found = output.foundWeights;
+  // A router without weights yet (a first release) found no split to show.
+  if (found && typeof found === 'object' && Object.keys(found).length > 0) {
+    lines.push({ kind: 'foundWeights', weights: found as Record<string, number> });
   }
   if (typeof output.verdict === 'string') {
     lines.push({
@@ -327,10 +335,15 @@ function rolledBackText({ tracks, objects = 0 }: { tracks?: number; objects?: nu
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
 export function weightsBar(weights: Record<string, number>): string {
   const entries = Object.entries(weights);
-  if (entries.length !== 2) return entries.map(([track, weight]) => `${track} ${weight}%`).join('  ');
+  if (entries.length !== 2) return percentagesOf(weights).join('  ');
   const [[first, a], [second, b]] = entries as [[string, number], [string, number]];
   const filled = Math.round((a / 100) * 40);
   return `${first} ${'█'.repeat(filled)}${'░'.repeat(40 - filled)} ${second} ${a}/${b}`;
+}
+
+/** Each track's weight as `green 100%`, in the order the weights list them. */
+function percentagesOf(weights: Record<string, number>): string[] {
+  return Object.entries(weights).map(([track, weight]) => `${track} ${weight}%`);
 }
 
 /** A progress line as running text, without the terminal's indentation and column: `copy public.orders: ...`. */
@@ -374,6 +387,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `→ ${line.name}`;
     case 'weights':
       return `  weights  ${weightsBar(line.weights)}`;
+    case 'foundWeights':
+      return `  traffic  found ${percentagesOf(line.weights).join(' ')} when the release started`;
     case 'verdict': {
       const numbers = measurementsText(line.measurements);
       return `  analysis ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;

@@ -5,7 +5,7 @@ import { APPROVE_BODY_SCHEMA, REJECT_BODY_SCHEMA } from '#core/api-routes.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
 import { ABORT_BODY_SCHEMA } from '#local/console/console-routes.ts';
-import { canaryInput } from '#test/builders/release-request.ts';
+import { blueGreenInput, canaryInput } from '#test/builders/release-request.ts';
 import { launchChromium } from '#test/support/browser.ts';
 import { anAppRelease } from '#test/support/local-app.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
@@ -704,6 +704,33 @@ describe('console', () => {
     } finally {
       await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
       await stop();
+      await page.close();
+    }
+  });
+
+  it('shows a blue-green waiting to switch with the split found when it started, saying so', async () => {
+    // Prepare: v1 goes straight to green (a first release), then v2 deploys blue and asks before the switch
+    const service = { name: 'console-found', namespace: 'shop' };
+    const release = (version: string, blueGreen = {}) =>
+      blueGreenInput(blueGreen, { service, release: anAppRelease(version), scaleDownDelaySeconds: 0 });
+    const first = await post('/releases/blue-green?name=checkout-ui-v20', release('v1'));
+    while ((await statusOf(String(first.json.executionId))) === 'RUNNING') await pause(20);
+    const started = await post(
+      '/releases/blue-green?name=checkout-ui-v21',
+      release('v2', { approval: { timeoutSeconds: 86_400 } }),
+    );
+    const executionId = String(started.json.executionId);
+    const page = await openFromList(executionId);
+    try {
+      // Act
+      await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await page.locator('[data-traffic-note]').textContent()).toBe(
+        'as found when the release started',
+      );
+      expect(await page.locator('.legend [data-track]').allTextContents()).toEqual(['blue 0%', 'green 100%']);
+    } finally {
+      await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
       await page.close();
     }
   });

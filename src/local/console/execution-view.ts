@@ -1,7 +1,8 @@
 /**
  * What the console shows of one execution, derived from its history with the same reading as
- * `cutover watch`: the states entered, the latest traffic weights, the analysis verdicts, what a
- * database migration did, whether an approval waits, and the end.
+ * `cutover watch`: the states entered, the latest traffic weights (those found when the release started
+ * until it sets any), the analysis verdicts, what a database migration did, whether an approval waits, and
+ * the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { type ApprovalTimeout, approvalTimesOutAt } from '../../cli/approval-deadline.ts';
@@ -31,6 +32,8 @@ export interface ExecutionView {
   readonly earlierStates: number;
   /** The traffic weights last set, by track. */
   readonly weights?: Readonly<Record<string, number>>;
+  /** The router's weights when the release started (BackupState's reading), until the release sets `weights`. */
+  readonly foundWeights?: Readonly<Record<string, number>>;
   /**
    * The latest analysis verdicts (at most {@link SHOWN_LINES}), in order, each with its reason, measurements,
    * when, and the traffic weights of the step it judged (those last set before it), once any were set.
@@ -67,6 +70,7 @@ export class ExecutionViewAccumulator {
   readonly #verdicts = new LatestLines<JudgedVerdict>();
   readonly #activity = new LatestLines<{ at: number; text: string }>();
   #weights: Record<string, number> | undefined;
+  #foundWeights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
   readonly #reader = new ProgressReader();
@@ -86,6 +90,7 @@ export class ExecutionViewAccumulator {
       for (const line of this.#reader.linesOf(event)) {
         if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
         else if (line.kind === 'weights') this.#weights = line.weights;
+        else if (line.kind === 'foundWeights') this.#foundWeights = line.weights;
         else if (line.kind === 'verdict') {
           const { kind: _kind, ...verdict } = line;
           this.#verdicts.push({ ...verdict, at, ...(this.#weights ? { weights: this.#weights } : {}) });
@@ -117,6 +122,7 @@ export class ExecutionViewAccumulator {
       states: this.#states.lines(),
       earlierStates: this.#states.earlier(),
       ...(this.#weights ? { weights: this.#weights } : {}),
+      ...(!this.#weights && this.#foundWeights ? { foundWeights: this.#foundWeights } : {}),
       verdicts: this.#verdicts.lines(),
       earlierVerdicts: this.#verdicts.earlier(),
       activity: this.#activity.lines(),

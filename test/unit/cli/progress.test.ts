@@ -263,6 +263,19 @@ describe('progressOf', () => {
     expect(lines).toEqual(['  weights  stable 100%', '  rollback 1 track put back as the backup had them']);
   });
 
+  it('says which split BackupState found when the release started, as no weights set, and none of a first release', () => {
+    // Prepare: a blue-green's backup, whose live colour serves everything, and a first release's
+    const backup = (foundWeights: object) =>
+      taskSucceeded(12, { key: 'releases/shop/checkout/checkout-v2.json', foundWeights });
+    // Act
+    const lines = [backup({ green: 100, blue: 0 }), backup({})].flatMap(progressOf);
+    // Assess
+    expect(lines.map((line) => line.kind)).toEqual(['foundWeights']);
+    expect(lines.map((line) => formatProgress(line))).toEqual([
+      '  traffic  found green 100% blue 0% when the release started',
+    ]);
+  });
+
   it("counts a rollback's tracks apart from the other cluster objects it re-applied", () => {
     // Prepare: one track Deployment, two Services and an HTTPRoute; then a rollback that counted objects only
     const rolledBack = (output: object) =>

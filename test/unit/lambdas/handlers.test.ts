@@ -228,7 +228,8 @@ describe('backup-state and rollback', () => {
     const { key } = await run(backupState, {});
     world.weights = { stable: 90, canary: 10 };
     await run(deployTrack, { track: 'canary' });
-    expect(await run(backupState, {})).toEqual({ key }); // a retry does not overwrite the first state
+    // a retry does not overwrite the first state, and reports the weights it holds
+    expect(await run(backupState, {})).toEqual({ key, foundWeights: { stable: 100 } });
     world.calls.length = 0;
     // Act
     const result = await run(rollback, {
@@ -240,6 +241,18 @@ describe('backup-state and rollback', () => {
     expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
     expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1, objects: 1 });
     expect([...world.tracks.keys()]).toEqual(['stable']);
+  });
+
+  it("returns the router's weights it found as foundWeights, not as weights a task set", async () => {
+    // Prepare: a blue-green's live colour serves everything
+    world.weights = { green: 100, blue: 0 };
+    // Act
+    const result = await run(backupState, {});
+    // Assess
+    expect(result).toEqual({
+      key: 'releases/shop/checkout/run-1.json',
+      foundWeights: { green: 100, blue: 0 },
+    });
   });
 
   it('scales a drained track back before its traffic returns, and checks it until ready or out of checks', async () => {

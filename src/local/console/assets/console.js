@@ -699,13 +699,15 @@ function restoring(detail) {
 /**
  * The traffic weights last set, as one bar. Of a stopped release whose rollback set weights, those: the split
  * it restored. Otherwise the release's own, saying so while its rollback runs, or when its rollback set none.
+ * Before the release sets any, the router's as found when it started (a blue-green waiting to switch).
  */
 function traffic(detail) {
   const { rollback } = detail;
-  const weights = rollback?.weights ?? detail.weights;
+  const weights = rollback?.weights ?? detail.weights ?? detail.foundWeights;
   if (!weights) return null;
   let note;
   if (rollback?.weights) note = 'as its rollback restored it';
+  else if (!detail.weights) note = 'as found when the release started';
   else if (rollback?.status === 'RUNNING')
     note = 'as the release last set it: its rollback is restoring the traffic';
   else if (rollback) note = `as the release last set it: its rollback (${rollback.status}) set no weights`;

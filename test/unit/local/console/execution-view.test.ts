@@ -110,6 +110,35 @@ describe('ExecutionViewAccumulator', () => {
     expect(view.end).toEqual({ status: 'ABORTED', error: 'Aborted', cause: 'wrong image' });
   });
 
+  it('keeps the split found when a blue-green started as its traffic until it switches, judging no verdict by it', () => {
+    // Prepare: the task results of a recorded blue-green up to its approval, then its switch; the plan names
+    // the tracks, BackupState returns the backup's key and the router's weights it found
+    const beforeSwitch = [
+      taskSucceeded(1, {
+        plan: { strategy: 'blue-green', tracks: { live: 'green', next: 'blue' }, firstRelease: false },
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:blue-green:checkout-v2',
+      }),
+      taskSucceeded(2, {
+        key: 'releases/shop/checkout/checkout-v2.json',
+        foundWeights: { green: 100, blue: 0 },
+      }),
+      taskSucceeded(3, { track: 'blue', ready: false, reason: 'applied', attempt: 0 }),
+      taskSucceeded(4, { verdict: 'pass', reason: 'preview within thresholds', measurements: {} }),
+      approvalScheduled,
+    ];
+    const switched = taskSucceeded(6, { weights: { green: 0, blue: 100 } });
+    // Act
+    const waiting = executionView(beforeSwitch);
+    const afterSwitch = executionView([...beforeSwitch, switched]);
+    // Assess
+    expect(waiting).toMatchObject({ approvalPending: true, foundWeights: { green: 100, blue: 0 } });
+    expect(waiting).not.toHaveProperty('weights');
+    expect(waiting.verdicts[0]).not.toHaveProperty('weights');
+    expect(waiting.activity).toEqual([]);
+    expect(afterSwitch.weights).toEqual({ green: 0, blue: 100 });
+    expect(afterSwitch).not.toHaveProperty('foundWeights');
+  });
+
   it('lists what a database migration did, as cutover watch prints it', () => {
     // Prepare
     const history = [
