@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
+import { failureSummary, readableCause } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** DbNotify: publishes `Succeeded` or `Failed` (with the error's name) for the database migration. */
+/** DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause) for the database migration. */
 export const handler = dbTaskHandler(
   'db-notify',
   {
@@ -16,8 +17,8 @@ export const handler = dbTaskHandler(
       service: request.service,
       executionArn,
       strategy: 'database-migration',
-      message: error ? `${message}: ${error.Error}` : message,
-      ...(error ? { detail: { error: error.Error, cause: error.Cause } } : {}),
+      message: error ? `${message}: ${failureSummary(error)}` : message,
+      ...(error ? { detail: { error: error.Error, cause: readableCause(error.Cause, error.Error) } } : {}),
       at: new Date().toISOString(),
     });
     return { type, published: true };

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { readableCause } from '#core/errors.ts';
+import { failureSummary, readableCause } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
@@ -25,9 +25,10 @@ export const handler = taskHandler(
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
-    const readable = readableCause(input.error?.Cause, input.error?.Error);
-    const cause = input.error ? `: ${input.error.Error}${readable ? ` (${readable})` : ''}` : '';
-    const detail = input.error ? { error: input.error.Error, cause: readable } : undefined;
+    const cause = input.error ? `: ${failureSummary(input.error)}` : '';
+    const detail = input.error
+      ? { error: input.error.Error, cause: readableCause(input.error.Cause, input.error.Error) }
+      : undefined;
     const published = await publishEvent(
       await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,

@@ -199,6 +199,17 @@ export function readableCause(cause: string | undefined, error?: string): string
 }
 
 /**
+ * A Step Functions error as one line: its name, and its readable cause in parentheses when there is one.
+ *
+ * @example
+ * failureSummary({ Error: 'Aborted', Cause: 'bad canary' }); // 'Aborted (bad canary)'
+ */
+export function failureSummary(error: { readonly Error: string; readonly Cause?: string }): string {
+  const readable = readableCause(error.Cause, error.Error);
+  return readable ? `${error.Error} (${readable})` : error.Error;
+}
+
+/**
  * How a rejection reads: its cause is the reject body `{ reason?, approver? }` as JSON (`cutover reject`,
  * the release API and the approval machine send it so); a cause that is no such body is kept as it is.
  *
