@@ -1,5 +1,4 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
@@ -8,6 +7,7 @@ import { handler } from '../../../lambdas/db-notify/handler.ts';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cutover-alerts';
 const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-migration:orders-1a2b3c';
 const sns = mockClient(SNSClient);
+const context = {} as Parameters<typeof handler>[1];
 
 describe('db-notify', () => {
   beforeEach(() => {
@@ -27,7 +27,7 @@ describe('db-notify', () => {
     );
     const error = { Error: 'Aborted', Cause: 'copy too slow' };
     // Act
-    await handler({ request, executionArn, type: 'Failed', error }, {} as Context);
+    await handler({ request, executionArn, type: 'Failed', error }, context);
     // Assess
     const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(published?.Message).toContain('database migration of shop/orders failed: Aborted (copy too slow)');
