@@ -144,13 +144,22 @@ export class LocalCluster implements Cluster, EndpointSource {
 
   /**
    * Starts every track persisted in SQLite (after a runtime restart), once the replicas that a killed
-   * runtime left running are stopped. Resolves when each track has all its replicas ready, has failed,
-   * or is still starting after `readinessTimeoutMs` (or the cluster was closed).
+   * runtime left running are stopped; {@link untilReady} tells when a service's tracks are back.
    */
-  async resume(): Promise<void> {
+  resume(): void {
     // Replicas of a runtime that was killed (SIGKILL runs no exit hook) would otherwise run on, unused.
     killLeftoverGroups(this.#settings.groupRecordDir);
-    const tracks = this.#store.list().map((stored) => this.#run(stored));
+    for (const stored of this.#store.list()) this.#run(stored);
+  }
+
+  /**
+   * Resolves when each running track of the service has all its replicas ready, has failed, or is still
+   * starting after `readinessTimeoutMs` (or was removed, or the cluster was closed).
+   */
+  async untilReady(service: ServiceRef): Promise<void> {
+    const tracks = [...this.#tracks.values()].filter(
+      (track) => keyOf(track.service, track.name) === keyOf(service, track.name),
+    );
     const deadline = Date.now() + this.#settings.readinessTimeoutMs;
     const starting = (track: LocalTrack) => {
       const status = track.status();

@@ -73,14 +73,20 @@ export class ProxyRouter implements TrafficRouter {
     return (await this.#proxy(service)).url;
   }
 
-  /** Starts the proxy of every service stored in SQLite, with its weights. */
-  async resume(): Promise<void> {
+  /**
+   * Starts the proxy of every service stored in SQLite, with its stored weights, each once `ready(service)`
+   * resolves, so a service still waiting holds back no other; resolves when every proxy listens.
+   */
+  async resume(ready: (service: ServiceRef) => Promise<void>): Promise<void> {
     const rows = this.options.db.prepare('SELECT * FROM local_router_services').all() as RouteRow[];
-    for (const row of rows) {
-      const service = { namespace: row.namespace, name: row.name };
-      const proxy = await this.#proxy(service);
-      proxy.setWeights(JSON.parse(row.weights) as Weights);
-    }
+    await Promise.all(
+      rows.map(async (row) => {
+        const service = { namespace: row.namespace, name: row.name };
+        await ready(service);
+        // Weights come from the row as it is now: a resumed release may have set others while waiting.
+        await this.#proxy(service);
+      }),
+    );
   }
 
   /** Stops every proxy; weights and ports stay stored. */

@@ -44,7 +44,10 @@ export interface LocalAdapters {
 /** What {@link registerLocalAdapters} returns. */
 export interface LocalAdaptersHandle {
   readonly adapters: LocalAdapters;
-  /** Settles once persisted proxies listen again (tracks start in the background). */
+  /**
+   * Settles once every persisted proxy listens again, each as soon as its own service's tracks are ready
+   * (tracks start in the background).
+   */
   readonly resumed: Promise<void>;
   /** Stops every replica and proxy started through this handle and closes the database. */
   close(): Promise<void>;
@@ -88,9 +91,11 @@ export function registerLocalAdapters(options: LocalAdapterOptions): LocalAdapte
   notifiers.register('local', (config) => environment(dataDirOf(config, options.dataDir)).notifier);
   let resumed = Promise.resolve();
   if (options.resume ?? true) {
-    // The proxies serve again once the tracks' replicas are back: requests that reached a proxy before
+    // Each proxy serves again once its service's replicas are back: requests that reached it before
     // would fail for the restart alone, and a resumed analysis would count them against the release.
-    resumed = adapters.cluster.resume().then(() => adapters.router.resume());
+    const { cluster, router } = adapters;
+    cluster.resume();
+    resumed = router.resume((service) => cluster.untilReady(service));
   }
   return {
     adapters,

@@ -142,10 +142,30 @@ describe('ProxyRouter', () => {
     await router.close();
     const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
     // Act
-    await restarted.resume();
+    await restarted.resume(async () => {});
     // Assess
     expect(await restarted.url(service)).toBe(url);
     expect(await restarted.verifyWeights(service, { stable: 80, canary: 20 })).toBe(true);
+    await restarted.close();
+  });
+
+  it('keeps weights set while a resumed proxy waits for its service, not the ones stored before', async () => {
+    // Prepare: a restart resumes the proxy only once its service is ready
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 80, canary: 20 });
+    await router.close();
+    const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
+    let serviceReady = () => {};
+    const waiting = new Promise<void>((resolve) => {
+      serviceReady = resolve;
+    });
+    const resumed = restarted.resume(() => waiting);
+    // Act: a resumed release moves the weights meanwhile
+    await restarted.setWeights(service, { stable: 100, canary: 0 });
+    serviceReady();
+    await resumed;
+    // Assess
+    expect(await restarted.verifyWeights(service, { stable: 100, canary: 0 })).toBe(true);
     await restarted.close();
   });
 

@@ -11,6 +11,24 @@ import { anAppRelease, aTempDataDir, isAlive, pollStatus } from '#test/support/l
 
 const service = { name: 'checkout', namespace: 'shop' };
 
+/** A release whose replica listens on $PORT (answering 200) only `delayMs` after it starts. */
+function aSlowStartingRelease(version: string, delayMs: number) {
+  const app = `setTimeout(() => require('node:http').createServer((q, r) => r.end('ok')).listen(process.env.PORT), ${delayMs})`;
+  return { version, command: [process.execPath, '-e', app], replicas: 1 };
+}
+
+/** The status of a GET to the URL, retried 50 ms apart (at most `maxTries`) while nothing listens. */
+async function firstAnswer(url: string, maxTries = 100): Promise<number | undefined> {
+  for (let attempt = 0; attempt < maxTries; attempt += 1) {
+    try {
+      return (await fetch(url)).status;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return undefined;
+}
+
 describe('registerLocalAdapters', () => {
   it('serves every family with the instances of its data dir, and close stops what they started', async () => {
     // Prepare
@@ -49,6 +67,39 @@ describe('registerLocalAdapters', () => {
     // Assess: the proxy, on its old port, answers every request from a ready replica (no 503 of the restart)
     expect(stats.byStatus).toEqual({ 200: 20 });
     await second.close();
+    temp.remove();
+  });
+
+  it("starts each proxy again once its own service's tracks are ready, not a slow service's", async () => {
+    // Prepare: cart starts at once; checkout's only track listens 5 s after it starts
+    const cart = { name: 'cart', namespace: 'shop' };
+    const temp = aTempDataDir();
+    const first = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    await first.adapters.cluster.apply(cart, 'stable', anAppRelease('v1', 1));
+    await first.adapters.cluster.apply(service, 'blue', aSlowStartingRelease('v1', 5_000));
+    await first.adapters.router.setWeights(cart, { stable: 100 });
+    await first.adapters.router.setWeights(service, { blue: 100 });
+    const [cartUrl, checkoutUrl] = [
+      await first.adapters.router.url(cart),
+      await first.adapters.router.url(service),
+    ];
+    await first.close();
+    // Act
+    const second = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
+    const cartAnswer = await firstAnswer(cartUrl);
+    const checkoutMeanwhile = await second.adapters.cluster.status(service, 'blue');
+    const checkoutRefused = await fetch(checkoutUrl).then(
+      () => false,
+      () => true,
+    );
+    await second.resumed;
+    const checkoutAnswer = await firstAnswer(checkoutUrl, 1);
+    await second.close();
+    // Assess: cart answered while checkout's replica was still starting and its proxy not yet listening
+    expect(cartAnswer).toBe(200);
+    expect(checkoutMeanwhile.ready).toBe(0);
+    expect(checkoutRefused).toBe(true);
+    expect(checkoutAnswer).toBe(200);
     temp.remove();
   });
 
