@@ -61,8 +61,9 @@ const STOPPED_ROLLBACK_CLAIM_MS = RUNNING_CLAIM_SECONDS * 1000;
  * name) with the input and workflow read from the stopped execution's history: one rollback per stop, not
  * two racing. Idempotent: aborting an already aborted execution finds that same
  * rollback; an execution that already ended otherwise is refused, and so is a rollback (stopped part-way,
- * it would leave traffic split and the service locked). When the rollback found ended FAILED or ABORTED
- * without cleaning up, a new one is started if the clean-up claim allows it (see {@link retriedRollback}).
+ * it would leave traffic split and the service locked; ended, it has nothing to stop). When the rollback
+ * found ended FAILED or ABORTED without cleaning up, a new one is started if the clean-up claim allows it
+ * (see {@link retriedRollback}).
  *
  * @example
  * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
@@ -81,7 +82,7 @@ export async function abortRelease(
       new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }),
     ));
   } else if (status !== 'ABORTED') {
-    throw new CliError(`${executionArn} already ended ${status}: nothing to abort`, ExitCode.Usage);
+    throw alreadyEnded(executionArn, status);
   }
   const stopped = status === 'ABORTED' ? ({ alreadyStopped: true } as const) : {};
   const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
@@ -103,10 +104,24 @@ export async function abortRelease(
   return { rollbackExecutionArn, strategy: input.strategy, ...stopped };
 }
 
-/** Refuses to stop an execution of the rollback machine, naming the release it restores. */
-function refuseRollback({ executionArn, stateMachineArn, input }: DescribeExecutionCommandOutput): void {
+/** The usage error of an execution that has already ended `status`: there is nothing to stop. */
+function alreadyEnded(executionArn: string, status: string | undefined): CliError {
+  return new CliError(`${executionArn} already ended ${status}: nothing to abort`, ExitCode.Usage);
+}
+
+/**
+ * Refuses to stop an execution of the rollback machine: a running one, naming the release it restores; one
+ * that ended, as any execution that ended.
+ */
+function refuseRollback({
+  executionArn,
+  stateMachineArn,
+  input,
+  status,
+}: DescribeExecutionCommandOutput): void {
   const machine = stateMachineArn?.split(':stateMachine:')[1] ?? '';
   if (!isWorkflowMachineName(machine, ROLLBACK_MACHINE)) return;
+  if (status !== 'RUNNING') throw alreadyEnded(executionArn!, status);
   const restored = stoppedExecutionOf(input);
   throw new CliError(
     `${executionArn} is the rollback of ${restored ?? 'a stopped execution'}: stopping it would leave traffic ` +

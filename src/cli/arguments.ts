@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { parseWith } from '#core/schemas/index.ts';
@@ -25,4 +26,14 @@ export function integerOption(option: string, value: string, min: number, max: n
 /** The data dir of a `cutover local` a command reads: `--data-dir`, else `$CUTOVER_DATA_DIR`, else `.cutover`. */
 export function localDataDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(option ?? (env.CUTOVER_DATA_DIR || '.cutover'));
+}
+
+/**
+ * A usage error naming `dataDir` and `--data-dir` when `path` (in it; by default the data dir itself) is not
+ * there: no `cutover local` ran on it.
+ */
+export function assertLocalData(dataDir: string, path = dataDir): void {
+  if (!existsSync(path)) {
+    throw new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage);
+  }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
-import { localDataDir } from './arguments.ts';
+import { assertLocalData, localDataDir } from './arguments.ts';
 
 /**
  * Where a running `cutover local` publishes its S3 server (`startLocalDataServices`). Spelled out, not
@@ -23,7 +23,8 @@ export interface BackupLocation {
  * The backup store `cutover backups` reads, the one the tasks write to: the bucket of
  * `CUTOVER_BACKUP_BUCKET` when set; else the S3 server of the `cutover local` running on the data dir
  * (`--data-dir`, `$CUTOVER_DATA_DIR`, `.cutover`), found in its `s3.json`; else the folder
- * `<data dir>/backups` (`cutover local --no-data-services`, or the tasks run without a runtime).
+ * `<data dir>/backups` (`cutover local --no-data-services`, or the tasks run without a runtime). Without
+ * the bucket, a data dir that does not exist is a usage error naming `--data-dir`.
  *
  * @example
  * const { store, description } = await resolveBackupLocation({ dataDir: '.cutover' });
@@ -42,6 +43,7 @@ export async function resolveBackupLocation(
     };
   }
   const dataDir = localDataDir(options.dataDir, env);
+  assertLocalData(dataDir);
   const local = runningLocalS3(dataDir);
   if (local) {
     // What the tasks of that runtime see: its bucket and endpoint on top of this environment.

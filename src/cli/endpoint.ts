@@ -63,6 +63,17 @@ export function localEndpoint(options: EndpointOptions, env = process.env): stri
 }
 
 /**
+ * The endpoint a command talks to without having been told it on the command line (no `--endpoint`, no
+ * `--aws`): `$CUTOVER_ENDPOINT` or the local runtime; undefined when the user named it.
+ *
+ * @example
+ * unnamedLocalEndpoint({}, {}); // 'http://127.0.0.1:8083'
+ */
+export function unnamedLocalEndpoint(options: EndpointOptions, env = process.env): string | undefined {
+  return options.aws || options.endpoint !== undefined ? undefined : localEndpoint(options, env);
+}
+
+/**
  * How long a call may wait on a silent connection (a stopped process, a dropped network) before it fails
  * with `TimeoutError`: every Step Functions call answers in well under it.
  */

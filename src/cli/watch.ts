@@ -3,7 +3,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
-import { type EndpointOptions, endpointFlags } from './endpoint.ts';
+import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
@@ -21,6 +21,17 @@ export interface WatchOptions {
   readonly endpointFlags?: string;
   /** When a waiting approval times out at the endpoint. @default unknown: its logical timeout is stated */
   readonly approvalDeadline?: ApprovalDeadline;
+  /**
+   * The local endpoint tried without the user naming it (see {@link unnamedLocalEndpoint}): when it does not
+   * answer, it is named, with how to start it or name another. @default undefined: `the endpoint`
+   */
+  readonly unnamedEndpoint?: string;
+}
+
+/** Says that the endpoint does not answer, naming the one the user did not name and how to reach one. */
+function doesNotAnswer(reason: string, unnamedEndpoint: string | undefined): string {
+  if (unnamedEndpoint === undefined) return `the endpoint does not answer (${reason})`;
+  return `${unnamedEndpoint} does not answer (${reason}): is cutover local running there? (or pass --endpoint <url>)`;
 }
 
 /** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
@@ -50,7 +61,7 @@ export interface Contact {
  */
 export async function throughLostContact<T>(
   read: () => Promise<T>,
-  { warn = console.error, pollMs = 500, reconnectSeconds = 120 }: WatchOptions,
+  { warn = console.error, pollMs = 500, reconnectSeconds = 120, unnamedEndpoint }: WatchOptions,
   contact: Contact = {},
 ): Promise<T> {
   for (;;) {
@@ -66,7 +77,7 @@ export async function throughLostContact<T>(
       const reason = (error as { code?: string }).code ?? (error as Error).message;
       if (contact.lostSince === undefined) {
         contact.lostSince = Date.now();
-        warn(`the endpoint does not answer (${reason}); trying again for up to ${reconnectSeconds}s`);
+        warn(`${doesNotAnswer(reason, unnamedEndpoint)}; trying again for up to ${reconnectSeconds}s`);
       } else if (Date.now() - contact.lostSince >= reconnectSeconds * 1000) {
         throw new CliError(
           `stopped following: no answer from the endpoint for ${reconnectSeconds}s (${reason}), so the outcome is unknown`,
@@ -144,10 +155,11 @@ export async function followExecution(
     const { reconnectSeconds } = options;
     const flags = endpointFlags(options);
     const approvalDeadline = approvalDeadlineFor(options);
+    const unnamedEndpoint = unnamedLocalEndpoint(options);
     return await watchExecution(
       sfn,
       executionArn,
-      { reconnectSeconds, endpointFlags: flags, approvalDeadline },
+      { reconnectSeconds, endpointFlags: flags, approvalDeadline, unnamedEndpoint },
       contact,
     );
   } catch (error) {

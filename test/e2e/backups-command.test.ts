@@ -227,6 +227,23 @@ describe('cutover backups with the folder store', () => {
     expect(listed.stderr).toMatch(/^skipped: shop\/orders\/site\/manifest\.json is not a backup manifest/);
   });
 
+  it('list and restore of a data dir that does not exist exit 2 naming it and --data-dir, as traffic does', async () => {
+    // Prepare
+    const dataDir = join(directory, 'never-ran');
+    const key = 'shop/orders/database/x/manifest.json';
+    // Act
+    const listed = await cutover(['backups', 'list', '--data-dir', dataDir]);
+    const restored = await restoreWithoutDatabase(key, dataDir);
+    // Assess
+    const refused = {
+      code: 2,
+      stdout: '',
+      stderr: `cutover: no \`cutover local\` data in ${dataDir} (pass --data-dir)\n`,
+    };
+    expect(listed).toEqual(refused);
+    expect(restored).toEqual(refused);
+  });
+
   it('list of a path that is no key prefix exits 2 naming the path as typed', async () => {
     // Prepare
     const dataDir = await folderStoreWith({});
@@ -258,6 +275,29 @@ describe('cutover backups with the folder store', () => {
         "<backup folder>/manifest.json (in this key's folder: rev/fail1/database/fail1-b/manifest.json); " +
         "`cutover backups list` lists the backups' manifest keys\n",
     });
+  });
+
+  it('restore of a backup with no tables says it restored none, listing no names', async () => {
+    // Prepare: a backup of a database without tables
+    const dataDir = await folderStoreWith({});
+    const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
+    const postgres = await startTestPostgres();
+    try {
+      const [source, target] = [await postgres.createDatabase(), await postgres.createDatabase()];
+      const key = await withDatabase({ url: source }, (client) =>
+        backupDatabase(client, store, 'shop/orders/database/no-tables', ['public']),
+      );
+      // Act
+      const outcome = await cutover(
+        ['backups', 'restore', key, '--data-dir', dataDir, '--database-url', requestUrl(target)],
+        { PGPASSWORD: postgres.password },
+      );
+      // Assess
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout).toBe(`restored ${key}: no tables\n`);
+    } finally {
+      await postgres.stop();
+    }
   });
 
   it('restore into an empty database of a backup without its migration history says so on stderr', async () => {

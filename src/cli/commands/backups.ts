@@ -160,12 +160,17 @@ export function backupsCommand(): Command {
             error instanceof TransientAdapterError && error.message.startsWith('no password for database');
           throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
         });
-        const tables = manifest.tables.map((entry) => entry.table);
-        console.log(`restored ${manifestKey}: ${counted(tables.length, 'table')} (${tables.join(', ')})`);
+        console.log(`restored ${manifestKey}: ${tablesOf(manifest)}`);
         if (history === 'missing') console.error(historyNotRestored(manifest));
       },
     );
   return backups;
+}
+
+/** The tables a backup holds, counted and named: `2 tables (public.a, public.b)`, or `no tables`. */
+function tablesOf({ tables }: BackupManifest): string {
+  if (tables.length === 0) return 'no tables';
+  return `${counted(tables.length, 'table')} (${tables.map((entry) => entry.table).join(', ')})`;
 }
 
 /** Says that a restore into an empty database could not recreate the migration history, and what to do. */

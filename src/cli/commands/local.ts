@@ -153,7 +153,7 @@ export function localCommand(): Command {
       '--kubeconfig <path>',
       'kubeconfig of a real cluster (kind, minikube, k3d) for requests with "cluster": {"type": "kubeconfig"}',
     )
-    .option('--context <name>', 'context of --kubeconfig those requests use (default its current context)')
+    .option('--context <name>', 'context of --kubeconfig those requests use (default: its current context)')
     .addHelpText(
       'after',
       [

@@ -213,8 +213,12 @@ export function formatPlan(plan: Plan, request: DeploymentRequest): string {
   ].join('\n');
 }
 
-/** `cutover plan` reads no router: the tracks it shows are the strategy's first pair. */
-const TRACKS_NOTE = "(assumed: a release takes the track with the router's most traffic as live)";
+/**
+ * `cutover plan` reads no router: the tracks it shows are the strategy's first pair, and the release it
+ * plans is not a service's first (which goes straight to 100%).
+ */
+const TRACKS_NOTE =
+  "(assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)";
 
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';

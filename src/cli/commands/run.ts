@@ -57,7 +57,7 @@ export function runCommand(): Command {
       .option('--wait', 'follow the execution until it ends; exit 0 only if it succeeded')
       .option(
         '--reconnect-seconds <n>',
-        'with --wait: how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3; default 120)',
+        'with --wait: how long to keep trying when the endpoint stops answering, 0-86400 (then exit 3) (default: 120)',
       )
       .addHelpText(
         'after',

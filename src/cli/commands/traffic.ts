@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import type { ServiceRef } from '#core/types.ts';
 import type { TrafficStats } from '#local/adapters/traffic-generator.ts';
-import { integerOption, localDataDir, serviceArgument } from '../arguments.ts';
+import { assertLocalData, integerOption, localDataDir, serviceArgument } from '../arguments.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 interface TrafficCommandOptions {
@@ -45,7 +44,7 @@ export function trafficCommand(): Command {
     )
     .option(
       '-d, --data-dir <dir>',
-      'data dir of the running `cutover local` (default $CUTOVER_DATA_DIR or .cutover)',
+      'data dir of the running `cutover local` (default: $CUTOVER_DATA_DIR or .cutover)',
     )
     .addHelpText(
       'after',
@@ -71,9 +70,7 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
   const label = `${service.namespace}/${service.name}`;
-  if (!existsSync(file)) {
-    throw new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage);
-  }
+  assertLocalData(dataDir, file);
   const { default: Database } = await import('libsql');
   const db = new Database(file, { readonly: true });
   let row: { port: number } | undefined;

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
 import { integerOption } from '../arguments.ts';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  unnamedLocalEndpoint,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 import { type Contact, followExecution, throughLostContact, withFollowUp } from '../watch.ts';
 
@@ -23,7 +28,7 @@ export function watchCommand(): Command {
     const contact: Contact = {};
     const executionArn = await throughLostContact(
       () => resolveExecutionArn(sfn, ref),
-      { reconnectSeconds },
+      { reconnectSeconds, unnamedEndpoint: unnamedLocalEndpoint(options) },
       contact,
     ).catch((error: unknown) => {
       throw withFollowUp(error, ref, options);

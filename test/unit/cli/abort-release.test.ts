@@ -82,7 +82,8 @@ function stepFunctionsOnAws(rollbacks: Rollback[]) {
       };
     }
     const output = JSON.stringify(rollback.output);
-    return { executionArn, status: 'SUCCEEDED', input: JSON.stringify(rollback.input), output };
+    const input = JSON.stringify(rollback.input);
+    return { executionArn, stateMachineArn: ROLLBACK_MACHINE, status: 'SUCCEEDED', input, output };
   });
   mock.on(StopExecutionCommand).resolves({ stopDate: STOPPED_AT });
   mock.on(GetExecutionHistoryCommand).callsFake(({ executionArn }) => {
@@ -258,6 +259,27 @@ describe('abortRelease on AWS', () => {
       message: expect.stringContaining(
         `is the rollback of ${RELEASE}: stopping it would leave traffic part-way and the service locked`,
       ),
+    });
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('says a rollback that ended has nothing to abort, as of a release that ended', async () => {
+    // Prepare: the release's rollback, ended SUCCEEDED
+    const rollback = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: rollback,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        output: { claim: { claimed: true } },
+      },
+    ]);
+    // Act
+    const aborting = abortRelease(client, rollback, 'oops', 300);
+    // Assess
+    await expect(aborting).rejects.toMatchObject({
+      exitCode: 2,
+      message: `${rollback} already ended SUCCEEDED: nothing to abort`,
     });
     expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });

@@ -7,6 +7,7 @@ import { createBackupStore } from '#adapters/backup/index.ts';
 import { LOCAL_BACKUP_BUCKET, LOCAL_S3_FILE, type PublishedLocalS3 } from '#local/data-services.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
 import { resolveBackupLocation } from '../../../src/cli/backup-location.ts';
+import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
 
 /** The id of a process that has ended. */
 function anEndedPid(): number {
@@ -67,11 +68,26 @@ describe('resolveBackupLocation', () => {
   it('reads the folder, without a hint, when no runtime ever served S3 there', async () => {
     // Prepare
     const dataDir = join(directory, 'no-data-services');
+    await mkdir(join(dataDir, 'backups'), { recursive: true });
     // Act
     const location = await resolveBackupLocation({ dataDir }, {});
     // Assess
     expect(location.description).toBe(join(dataDir, 'backups'));
     expect(location.hint).toBeUndefined();
+  });
+
+  it('refuses a data dir that does not exist, as `cutover traffic` does, unless CUTOVER_BACKUP_BUCKET is set', async () => {
+    // Prepare
+    const dataDir = join(directory, 'never-ran');
+    // Act
+    const refused = resolveBackupLocation({ dataDir }, {});
+    const bucket = await resolveBackupLocation({ dataDir }, { CUTOVER_BACKUP_BUCKET: 'prod-backups' });
+    // Assess
+    await expect(refused).rejects.toThrow(
+      new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage),
+    );
+    await expect(refused).rejects.toMatchObject({ exitCode: ExitCode.Usage });
+    expect(bucket.description).toBe('bucket prod-backups (CUTOVER_BACKUP_BUCKET)');
   });
 
   it('reads CUTOVER_BACKUP_BUCKET when it is set, whatever runs locally', async () => {

@@ -114,7 +114,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 2)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
       '  webhooks smoke, db-ready once canary is ready, before it takes traffic',
     ]);
   });
@@ -160,7 +160,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 7)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
       '  step 1/2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
       '  step 2/2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
@@ -196,7 +196,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 4)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live)",
+      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
       '  all at once  no steps and no analysis (preset AllAtOnce): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
       '  scale down   canary after 10s (scaleDownDelaySeconds)',
@@ -238,7 +238,7 @@ describe('formatPlan', () => {
     ).split('\n');
     // Assess
     expect(lines.slice(0, 10)).toEqual([
-      "blue-green: blue -> green (assumed: a release takes the track with the router's most traffic as live)",
+      "blue-green: blue -> green (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
       '  preview analysis of green: bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
       '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',

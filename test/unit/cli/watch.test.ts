@@ -1,6 +1,7 @@
 import type { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { watchExecution } from '../../../src/cli/watch.ts';
+import { unnamedLocalEndpoint } from '../../../src/cli/endpoint.ts';
+import { throughLostContact, watchExecution } from '../../../src/cli/watch.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:api-v2';
 const UNSCHEDULABLE =
@@ -106,7 +107,9 @@ describe('watchExecution', () => {
     });
     // Assess
     const at = new Date(scheduled.getTime() + 6_000).toTimeString().slice(0, 8);
-    expect(printed[0]).toMatch(new RegExp(`^ {2}approval waiting \\(times out at ${at}, in [56]s\\): `));
+    expect(printed[0]).toMatch(
+      new RegExp(`^ {2}approval waiting \\(times out at ${at}(?: on \\d{4}-\\d\\d-\\d\\d)?, in [56]s\\): `),
+    );
     expect(asked).toEqual([
       { arn: executionArn, kind: 'approval', timeoutSeconds: 60, scheduledAt: scheduled.getTime() },
     ]);
@@ -145,5 +148,63 @@ describe('watchExecution', () => {
       'FAILED: ApprovalRejected — rejected by ci: p99 too high <script>',
       'FAILED: ApprovalRejected — rejected (no reason given)',
     ]);
+  });
+});
+
+describe('throughLostContact', () => {
+  /** A read that the endpoint refuses once, then answers. */
+  function refusedOnce(): () => Promise<string> {
+    let calls = 0;
+    return async () => {
+      if (calls++ === 0) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      return executionArn;
+    };
+  }
+
+  it('names the endpoint the user did not name, and how to start it or pass another', async () => {
+    // Prepare
+    const warned: string[] = [];
+    const warn = (line: string) => warned.push(line);
+    const unnamedEndpoint = unnamedLocalEndpoint({}, {});
+    // Act
+    const read = await throughLostContact(refusedOnce(), { warn, pollMs: 1, unnamedEndpoint });
+    // Assess
+    expect(read).toBe(executionArn);
+    expect(warned).toEqual([
+      'http://127.0.0.1:8083 does not answer (ECONNREFUSED): is cutover local running there? ' +
+        '(or pass --endpoint <url>); trying again for up to 120s',
+      'the endpoint answers again; following',
+    ]);
+  });
+
+  it('says "the endpoint" of one the user named with --endpoint or --aws', async () => {
+    // Prepare
+    const warned: string[] = [];
+    const warn = (line: string) => warned.push(line);
+    const named = [{ endpoint: 'http://127.0.0.1:9000' }, { aws: true }];
+    // Act
+    for (const options of named) {
+      await throughLostContact(refusedOnce(), {
+        warn,
+        pollMs: 1,
+        unnamedEndpoint: unnamedLocalEndpoint(options),
+      });
+    }
+    // Assess
+    expect(warned.filter((line) => line.includes('does not answer'))).toEqual([
+      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s',
+      'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s',
+    ]);
+  });
+});
+
+describe('unnamedLocalEndpoint', () => {
+  it('is the endpoint of $CUTOVER_ENDPOINT, else the local runtime, when the command line names none', () => {
+    // Act
+    const fromEnv = unnamedLocalEndpoint({}, { CUTOVER_ENDPOINT: 'http://127.0.0.1:9001' });
+    const byDefault = unnamedLocalEndpoint({ region: 'eu-west-1' }, {});
+    // Assess
+    expect(fromEnv).toBe('http://127.0.0.1:9001');
+    expect(byDefault).toBe('http://127.0.0.1:8083');
   });
 });
