@@ -677,7 +677,7 @@ describe('a canary release from the CLI', () => {
     // Assess
     expect(status.stdout).toMatch(
       new RegExp(
-        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval \\(times out at \\d\\d:\\d\\d:\\d\\d, in [^)]+\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval \\(times out at \\d\\d:\\d\\d:\\d\\d(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
         'm',
       ),
     );
@@ -690,9 +690,10 @@ describe('a canary release from the CLI', () => {
     // The hour of the example runs at WAIT_TIME_SCALE: 6 minutes after the approval task was scheduled.
     const scheduled = (await readHistory(sfn, arn)).find(schedulesTaskTokenWait)!.timestamp!.getTime();
     const deadline = new Date(scheduled + 3_600_000 * Number(WAIT_TIME_SCALE)).toTimeString().slice(0, 8);
+    // A deadline past midnight also names its day.
     expect(waited.stdout).toMatch(
       new RegExp(
-        `→ RequestApproval\\n  approval waiting \\(times out at ${deadline}, in (6m 0s|5m 5\\ds)\\): `,
+        `→ RequestApproval\\n  approval waiting \\(times out at ${deadline}(?: on \\d{4}-\\d\\d-\\d\\d)?, in (6m 0s|5m 5\\ds)\\): `,
       ),
     );
     expect(waited.stdout).toContain(

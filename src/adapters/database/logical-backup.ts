@@ -234,12 +234,14 @@ export async function restoreDatabase(
       const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
       const histories = later.map((entries) => entries.historyTable).join(' and ');
       const tables = manifest.tables.map((entry) => entry.table).join(', ');
+      const replaced = tables
+        ? `it replaces every table of the backup (${tables}), other services' tables in the same schemas included`
+        : 'the backup holds no table, so no table is replaced';
       throw new ValidationError(
         `migrations ${migrations} were applied to this database after the backup was taken: restoring would ` +
           `put the backup's data under their schema while ${histories} still ${later.length === 1 ? 'lists' : 'list'} ` +
           'them. Restore into an empty database, undo those migrations first, or restore over them anyway ' +
-          `(--force): it replaces every table of the backup (${tables}), other services' tables in the same ` +
-          'schemas included',
+          `(--force): ${replaced}`,
       );
     }
     try {
