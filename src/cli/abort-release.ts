@@ -7,7 +7,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
+import { executionArnIn, executionIdOf, executionNameOf } from '#core/api-routes.ts';
 import {
   type DescribeRollback,
   ROLLBACK_MACHINE,
@@ -51,6 +51,8 @@ const CLOCK_SKEW_MS = 60_000;
  * meanwhile ends at AlreadyClaimed and restores nothing.
  */
 const STOPPED_ROLLBACK_CLAIM_MS = RUNNING_CLAIM_SECONDS * 1000;
+/** The longest `cause` StopExecution takes (its `error`, `Aborted` here, has a limit of its own: 256). */
+export const MAX_STOP_CAUSE = 32_768;
 
 /**
  * Aborts a release or a database migration: StopExecution (which runs no Catch, so nothing rolls back or
@@ -74,6 +76,7 @@ export async function abortRelease(
   reason: string,
   waitMs = PLATFORM_ROLLBACK_WAIT_MS,
 ): Promise<AbortOutcome> {
+  refuseLongReason(reason);
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   refuseRollback(execution);
   let { status, stopDate } = execution;
@@ -102,6 +105,54 @@ export async function abortRelease(
   }
   const rollbackExecutionArn = await startRollback(sfn, stateMachineArn, input);
   return { rollbackExecutionArn, strategy: input.strategy, ...stopped };
+}
+
+/**
+ * Refuses a reason StopExecution would refuse as its cause (the execution would keep running): longer than
+ * {@link MAX_STOP_CAUSE} UTF-16 code units, which is never fewer characters than the API counts.
+ */
+function refuseLongReason(reason: string): void {
+  if (reason.length <= MAX_STOP_CAUSE) return;
+  throw new CliError(
+    `--reason must be at most ${MAX_STOP_CAUSE.toLocaleString('en-US')} characters, StopExecution's limit on ` +
+      `its cause (got ${reason.length.toLocaleString('en-US')}): nothing was stopped`,
+    ExitCode.Usage,
+  );
+}
+
+/** A stop's rollback execution, and its status as DescribeExecution answers it. */
+export interface StopRollbackStatus {
+  readonly executionArn: string;
+  readonly status: string;
+}
+
+/**
+ * The rollback of the ABORTED `executionArn`, stopped at `stopDate`, as {@link abortRelease} finds it (the
+ * rollback that cleans up, or its latest retry), with its status; undefined while there is none. Starts
+ * nothing and waits for nothing: two DescribeExecution calls of its names, else one ListExecutions page of
+ * the rollbacks started since the stop (more only when over a hundred were) and a DescribeExecution of
+ * each, then one of the rollback found and of each retry.
+ *
+ * @example
+ * const rollback = await stopRollbackStatus(sfn, rollbackMachineArn, executionArn, stopDate);
+ */
+export async function stopRollbackStatus(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  executionArn: string,
+  stopDate: Date | undefined,
+): Promise<StopRollbackStatus | undefined> {
+  const since = (stopDate?.getTime() ?? Date.now()) - CLOCK_SKEW_MS;
+  const found = await startedRollback(sfn, stateMachineArn, executionArn, since, new Set());
+  if (!found) return undefined;
+  const latest = await latestRetry(sfn, stateMachineArn, executionArn, await cleanerOf(sfn, found));
+  return { executionArn: latest.executionArn!, status: latest.status ?? 'UNKNOWN' };
+}
+
+/** Whether `executionArn` is an execution of the rollback machine (`<prefix>-rollback` as CDK deploys it). */
+export function isRollbackExecution(executionArn: string): boolean {
+  const [machine = ''] = executionIdOf(executionArn).split(':');
+  return isWorkflowMachineName(machine, ROLLBACK_MACHINE);
 }
 
 /** The usage error of an execution that has already ended `status`: there is nothing to stop. */
@@ -143,9 +194,10 @@ export function stoppedExecutionOf(input: string | undefined): string | undefine
 /**
  * The rollback that restores the stop `input` names, starting from `rollbackArn`: that one unless it ended
  * FAILED, ABORTED or TIMED_OUT. Then its retry, `retry-<8 hex of its ARN>-<execution name>` (and that
- * one's, in turn), started here when it does not exist yet and the claim allows: at once after a rollback
- * that failed (it gave up its claim), not while a stopped one may still hold its claim (two hours after it
- * claimed), never after ServiceLocked (another execution holds the service: restoring would undo it).
+ * one's, in turn, see {@link latestRetry}), started here when it does not exist yet and the claim allows:
+ * at once after a rollback that failed (it gave up its claim), not while a stopped one may still hold its
+ * claim (two hours after it claimed), never after ServiceLocked (another execution holds the service:
+ * restoring would undo it).
  */
 async function retriedRollback(
   sfn: SFNClient,
@@ -153,35 +205,24 @@ async function retriedRollback(
   input: RollbackInput,
   rollbackArn: string,
 ): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack'>> {
-  const rollback = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
-  const { status, error, cause, stopDate } = rollback;
-  if (status !== 'FAILED' && status !== 'ABORTED' && status !== 'TIMED_OUT') {
-    return { rollbackExecutionArn: rollbackArn };
-  }
+  const rollback = await latestRetry(sfn, stateMachineArn, input.executionArn, rollbackArn);
+  const { executionArn: latestArn, status, error, cause } = rollback;
+  if (!endedWithoutCleaningUp(rollback)) return { rollbackExecutionArn: latestArn };
   if (error === 'ServiceLocked') {
     return {
-      rollbackExecutionArn: rollbackArn,
+      rollbackExecutionArn: latestArn,
       notRolledBack:
-        `its rollback ${rollbackArn} restored nothing: ${cause ?? 'another execution holds the service'}. ` +
+        `its rollback ${latestArn} restored nothing: ${cause ?? 'another execution holds the service'}. ` +
         'Nothing to roll back: the execution that holds the service now owns its traffic (`cutover status`).',
     };
   }
-  const retryArn = executionArnIn(stateMachineArn, retryNameOf(rollbackArn, input.executionArn));
-  const retry = await describeOrUndefined(sfn, retryArn);
-  if (retry) {
-    if (!rollsBack(retry.input, input.executionArn))
-      throw new CliError(`${retryArn} restores another execution`);
-    return retriedRollback(sfn, stateMachineArn, input, retryArn);
-  }
-  const claimFreeAt =
-    status === 'FAILED' || !(await claimed(sfn, rollbackArn))
-      ? 0
-      : (stopDate?.getTime() ?? Date.now()) + STOPPED_ROLLBACK_CLAIM_MS;
+  const claimedAt = status === 'FAILED' ? undefined : await claimTime(sfn, latestArn!);
+  const claimFreeAt = claimedAt === undefined ? 0 : claimedAt.getTime() + STOPPED_ROLLBACK_CLAIM_MS;
   if (claimFreeAt > Date.now()) {
     return {
-      rollbackExecutionArn: rollbackArn,
+      rollbackExecutionArn: latestArn,
       notRolledBack:
-        `its rollback ${rollbackArn} ended ${status} part-way: traffic may be split and the service locked. ` +
+        `its rollback ${latestArn} ended ${status} part-way: traffic may be split and the service locked. ` +
         `It holds the clean-up claim until ${new Date(claimFreeAt).toISOString()} (two hours after it took ` +
         'it): a rollback started before then ends at AlreadyClaimed and restores nothing. Run ' +
         `\`cutover abort ${input.executionArn}\` again after then to start a new one.`,
@@ -189,10 +230,35 @@ async function retriedRollback(
   }
   const start = new StartExecutionCommand({
     stateMachineArn,
-    name: executionNameOf(retryArn),
+    name: retryNameOf(latestArn!, input.executionArn),
     input: JSON.stringify(input),
   });
   return { rollbackExecutionArn: (await sfn.send(start)).executionArn! };
+}
+
+/** Whether a rollback ended FAILED, ABORTED or TIMED_OUT: without cleaning up. */
+function endedWithoutCleaningUp({ status }: DescribeExecutionCommandOutput): boolean {
+  return status === 'FAILED' || status === 'ABORTED' || status === 'TIMED_OUT';
+}
+
+/**
+ * The rollback `rollbackArn` of the stopped `executionArn`, or, when it ended without cleaning up (not at
+ * ServiceLocked), its retry `retry-<8 hex of its ARN>-<execution name>` if that exists (and that one's, in
+ * turn), as DescribeExecution answers; starts nothing.
+ */
+async function latestRetry(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  executionArn: string,
+  rollbackArn: string,
+): Promise<DescribeExecutionCommandOutput> {
+  const rollback = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
+  if (!endedWithoutCleaningUp(rollback) || rollback.error === 'ServiceLocked') return rollback;
+  const retryArn = executionArnIn(stateMachineArn, retryNameOf(rollbackArn, executionArn));
+  const retry = await describeOrUndefined(sfn, retryArn);
+  if (!retry) return rollback;
+  if (!rollsBack(retry.input, executionArn)) throw new CliError(`${retryArn} restores another execution`);
+  return latestRetry(sfn, stateMachineArn, executionArn, retryArn);
 }
 
 /** `retry-<8 hex of the ended rollback's ARN>-<stopped execution's name>`, cut to 80 characters. */
@@ -200,10 +266,14 @@ function retryNameOf(rollbackArn: string, executionArn: string): string {
   return taggedExecutionName('retry', rollbackArn, executionNameOf(executionArn));
 }
 
-/** Whether the rollback entered ClaimRollback: from then on it may hold the clean-up claim. */
-async function claimed(sfn: SFNClient, rollbackArn: string): Promise<boolean> {
+/**
+ * When the rollback entered ClaimRollback, where it took the clean-up claim it may hold for
+ * {@link RUNNING_CLAIM_SECONDS}; undefined when it never did.
+ */
+async function claimTime(sfn: SFNClient, rollbackArn: string): Promise<Date | undefined> {
   const events = await readHistory(sfn, rollbackArn);
-  return events.some((event) => event.stateEnteredEventDetails?.name === 'ClaimRollback');
+  const entered = events.find((event) => event.stateEnteredEventDetails?.name === 'ClaimRollback');
+  return entered && (entered.timestamp ?? new Date());
 }
 
 async function describeOrUndefined(

@@ -12,10 +12,11 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
+import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { ApprovalTimeout } from './approval-deadline.ts';
 import { schedulesTaskTokenWait } from './history.ts';
 import { progressOf, type RolloutCheck, readableFailure, rolloutCheckOf } from './progress.ts';
-import { type CliStrategy, workflowStateMachines } from './resolve.ts';
+import { type CliStrategy, resolveRollbackMachineArn, workflowStateMachines } from './resolve.ts';
 
 /** One execution of a workflow for the service. Times are those Step Functions recorded. */
 export interface ServiceRelease {
@@ -40,6 +41,8 @@ export interface ServiceRelease {
   readonly approval?: ApprovalTimeout;
   /** A running one's track that its latest rollout check found not ready, and why (`0/4 ready, ...`). */
   readonly rollout?: { readonly track: string; readonly reason: string };
+  /** An ABORTED one's rollback (its latest retry), and its status; absent when none was found. */
+  readonly rollback?: StopRollbackStatus;
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -66,7 +69,8 @@ export interface ServiceReleases {
  * The service's releases among the newest `scan` executions of each workflow, newest first, at most
  * `limit`, and its last successes, read on past `limit` until found: one ListExecutions per state
  * machine and a DescribeExecution per execution read (its input names the service), plus the history of
- * each running one shown.
+ * each running one shown, and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the
+ * rollback machine is looked up once).
  *
  * @example
  * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
@@ -81,6 +85,11 @@ export async function serviceReleases(
   let lastSuccessfulRelease: ServiceRelease | undefined;
   let lastSuccess: ServiceRelease | undefined;
   const done = () => releases.length >= window.limit && lastSuccessfulRelease !== undefined;
+  let rollbackMachineArn: Promise<string> | undefined;
+  const rollbackOf = async ({ executionArn, stopDate }: ServiceRelease) => {
+    rollbackMachineArn ??= resolveRollbackMachineArn(sfn);
+    return stopRollbackStatus(sfn, await rollbackMachineArn, executionArn, stopDate);
+  };
   for (let i = 0; i < newest.length && !done(); i += DESCRIBE_AT_ONCE) {
     const described = await Promise.all(
       newest.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, item }) => ({
@@ -92,7 +101,7 @@ export async function serviceReleases(
       const request = requestOf(execution);
       if (!isFor(request, service)) continue;
       const release = releaseOf(workflow, execution, request);
-      if (releases.length < window.limit) releases.push(await withWhereItIs(sfn, release));
+      if (releases.length < window.limit) releases.push(await detailed(sfn, release, rollbackOf));
       if (release.status === 'SUCCEEDED') {
         lastSuccess ??= release;
         if (release.version !== undefined) lastSuccessfulRelease ??= release;
@@ -157,11 +166,16 @@ function releaseOf(
   };
 }
 
-/** A running release with the state it is in and the weights it last set. */
-async function withWhereItIs(sfn: SFNClient, release: ServiceRelease): Promise<ServiceRelease> {
-  return release.status === 'RUNNING'
-    ? { ...release, ...(await whereItIs(sfn, release.executionArn)) }
-    : release;
+/** A running release with the state it is in and the weights it last set; an ABORTED one with its rollback. */
+async function detailed(
+  sfn: SFNClient,
+  release: ServiceRelease,
+  rollbackOf: (release: ServiceRelease) => Promise<StopRollbackStatus | undefined>,
+): Promise<ServiceRelease> {
+  if (release.status === 'RUNNING') return { ...release, ...(await whereItIs(sfn, release.executionArn)) };
+  if (release.status !== 'ABORTED') return release;
+  const rollback = await rollbackOf(release);
+  return rollback ? { ...release, rollback } : release;
 }
 
 /** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */

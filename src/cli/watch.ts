@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
+import { isRollbackExecution, type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
 import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
+import { resolveRollbackMachineArn } from './resolve.ts';
 
 /** How {@link watchExecution} reads and reports. */
 export interface WatchOptions {
@@ -26,6 +28,14 @@ export interface WatchOptions {
    * answer, it is named, with how to start it or name another. @default undefined: `the endpoint`
    */
   readonly unnamedEndpoint?: string;
+  /**
+   * The rollback of the execution, stopped at `stopDate`, when it ends ABORTED (and is not a rollback
+   * itself): a last line names it and its status (see {@link rollbackText}). @default none: no such line
+   */
+  readonly rollbackOf?: (
+    executionArn: string,
+    stopDate: Date | undefined,
+  ) => Promise<StopRollbackStatus | undefined>;
 }
 
 /** Says that the endpoint does not answer, naming the one the user did not name and how to reach one. */
@@ -91,10 +101,32 @@ export async function throughLostContact<T>(
 }
 
 /**
+ * What became of an ABORTED execution's rollback, with the commands that follow it (with `flags`, the
+ * endpoint flags they need): `rollback: abort-checkout-v7 RUNNING — \`cutover watch abort-checkout-v7\``;
+ * one that ended without cleaning up, or none, names `cutover abort <execution>`, which starts a new one or
+ * says why not.
+ */
+export function rollbackText(
+  rollback: StopRollbackStatus | undefined,
+  execution: string,
+  flags = '',
+): string {
+  const abort = `\`cutover abort ${execution}${flags}\``;
+  if (!rollback) return `rollback: none found — ${abort} finds or starts it`;
+  const name = executionNameOf(rollback.executionArn);
+  const { status } = rollback;
+  const next =
+    status === 'RUNNING' || status === 'SUCCEEDED'
+      ? `\`cutover watch ${name}${flags}\``
+      : `${abort} starts a new one or says why not`;
+  return `rollback: ${name} ${status} — ${next}`;
+}
+
+/**
  * Prints an execution's progress as it happens until it ends (a track that is not ready yet, with why, only
- * when that changes, not at every check); returns the exit code for its final status (0 SUCCEEDED, 1
- * otherwise). While the endpoint does not answer it waits, as {@link throughLostContact}
- * says.
+ * when that changes, not at every check), then, given `rollbackOf`, what became of an ABORTED one's
+ * rollback (a lookup that fails is warned of); returns the exit code for its final status (0 SUCCEEDED, 1
+ * otherwise). While the endpoint does not answer it waits, as {@link throughLostContact} says.
  */
 export async function watchExecution(
   sfn: SFNClient,
@@ -102,7 +134,7 @@ export async function watchExecution(
   options: WatchOptions = {},
   contact: Contact = {},
 ): Promise<number> {
-  const { print = console.log, pollMs = 500, endpointFlags = '' } = options;
+  const { print = console.log, warn = console.error, pollMs = 500, endpointFlags = '', rollbackOf } = options;
   const execution = `${executionNameOf(executionArn)}${endpointFlags}`;
   let lastEventId = 0;
   const reader = new ProgressReader();
@@ -118,7 +150,14 @@ export async function watchExecution(
         print(
           formatProgress(await withApprovalDeadline(line, executionArn, options.approvalDeadline), execution),
         );
-        if (line.kind === 'end') return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
+        if (line.kind !== 'end') continue;
+        if (line.status === 'ABORTED' && rollbackOf && !isRollbackExecution(executionArn)) {
+          await rollbackOf(executionArn, event.timestamp).then(
+            (rollback) => print(rollbackText(rollback, executionNameOf(executionArn), endpointFlags)),
+            (error: Error) => warn(`rollback: not looked up (${error.message})`),
+          );
+        }
+        return line.status === 'SUCCEEDED' ? ExitCode.Succeeded : ExitCode.Failed;
       }
     }
     await sleep(pollMs);
@@ -156,10 +195,12 @@ export async function followExecution(
     const flags = endpointFlags(options);
     const approvalDeadline = approvalDeadlineFor(options);
     const unnamedEndpoint = unnamedLocalEndpoint(options);
+    const rollbackOf = async (stopped: string, stopDate: Date | undefined) =>
+      stopRollbackStatus(sfn, await resolveRollbackMachineArn(sfn), stopped, stopDate);
     return await watchExecution(
       sfn,
       executionArn,
-      { reconnectSeconds, endpointFlags: flags, approvalDeadline, unnamedEndpoint },
+      { reconnectSeconds, endpointFlags: flags, approvalDeadline, unnamedEndpoint, rollbackOf },
       contact,
     );
   } catch (error) {

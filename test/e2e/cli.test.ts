@@ -790,7 +790,14 @@ describe('a canary release from the CLI', () => {
     );
     expect(execution.status).toBe('ABORTED');
     expect(watched.code).toBe(1);
-    expect(watched.stdout.trim().split('\n').at(-1)).toBe('ABORTED: Aborted — wrong image');
+    expect(watched.stdout.trim().split('\n').slice(-2)).toEqual([
+      'ABORTED: Aborted — wrong image',
+      expect.stringMatching(
+        new RegExp(
+          `^rollback: abort-${name} (RUNNING|SUCCEEDED) — \`cutover watch abort-${name} --endpoint ${endpoint}\`$`,
+        ),
+      ),
+    ]);
     expect(rollback.code).toBe(0);
     expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
     expect(whileBaking.code).toBe(0);
@@ -802,6 +809,7 @@ describe('a canary release from the CLI', () => {
       expect.stringMatching(
         new RegExp(`^ABORTED +canary +v6 +${name} +\\S+, took \\d+s: Aborted — wrong image$`),
       ),
+      `           rollback: abort-${name} SUCCEEDED — \`cutover watch abort-${name} --endpoint ${endpoint}\``,
       expect.stringMatching(/^SUCCEEDED +canary +v\d/),
     ]);
     expect(baking.weights).toEqual({ stable: 90, canary: 10 });

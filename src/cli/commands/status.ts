@@ -16,6 +16,7 @@ import {
   type ServiceReleases,
   serviceReleases,
 } from '../service-releases.ts';
+import { rollbackText } from '../watch.ts';
 
 interface StatusOptions extends EndpointOptions {
   readonly limit: string;
@@ -50,12 +51,16 @@ export function statusCommand(): Command {
   });
 }
 
+/** The width of the status column (`SUCCEEDED`); a rollback's line starts at the next column. */
+const STATUS_WIDTH = 9;
+
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
  * success (a database migration), then one line per release, newest first. A running release whose
  * rollout waits on a track says why (`rollout canary: 0/4 ready, ...`); a waiting approval names the
- * commands that answer it, with `flags` (the endpoint flags they need).
+ * commands that answer it, with `flags` (the endpoint flags they need); an ABORTED one is followed by a line
+ * naming its rollback and its status (see {@link rollbackText}).
  */
 export function formatStatus(
   service: ServiceRef,
@@ -77,15 +82,18 @@ export function formatStatus(
     width((r) => r.version ?? '-'),
     width((r) => r.name),
   ];
-  const lines = releases.map((release) =>
+  const lines = releases.flatMap((release) => [
     [
-      release.status.padEnd(9),
+      release.status.padEnd(STATUS_WIDTH),
       release.workflow.padEnd(workflowWidth),
       (release.version ?? '-').padEnd(versionWidth),
       release.name.padEnd(nameWidth),
       detailOf(release, flags),
     ].join('  '),
-  );
+    ...(release.status === 'ABORTED'
+      ? [`${' '.repeat(STATUS_WIDTH + 2)}${rollbackText(release.rollback, release.name, flags)}`]
+      : []),
+  ]);
   return [heading, ...lines].join('\n');
 }
 

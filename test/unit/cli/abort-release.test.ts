@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { abortRelease } from '../../../src/cli/abort-release.ts';
+import { abortRelease, stopRollbackStatus } from '../../../src/cli/abort-release.ts';
 
 const MACHINES = 'arn:aws:states:eu-west-1:111122223333:stateMachine';
 const EXECUTIONS = 'arn:aws:states:eu-west-1:111122223333:execution';
@@ -245,6 +245,29 @@ describe('abortRelease on AWS', () => {
     ]);
   });
 
+  it("refuses a reason longer than StopExecution's cause takes, stopping nothing, and stops with one at the limit", async () => {
+    // Prepare: the rule's rollback of the stop
+    const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: ruleStarted,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+      },
+    ]);
+    // Act
+    const tooLong = abortRelease(client, RELEASE, 'x'.repeat(32_769), 300);
+    await expect(tooLong).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('--reason must be at most 32,768 characters'),
+    });
+    const stopsBefore = mock.commandCalls(StopExecutionCommand).length;
+    await abortRelease(client, RELEASE, 'x'.repeat(32_768), 300);
+    // Assess
+    expect(stopsBefore).toBe(0);
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(1);
+  });
+
   it('refuses to stop a rollback, naming the release it restores', async () => {
     // Prepare: the release's rollback, running
     const rollback = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
@@ -307,21 +330,22 @@ describe('abortRelease on AWS', () => {
     expect(started).toEqual([retry]);
   });
 
-  it('says until when a stopped rollback holds the claim, and starts nothing meanwhile', async () => {
-    // Prepare: abort-checkout-v2 claimed the clean-up, then was stopped ten minutes ago
-    const stoppedAt = new Date(Date.now() - 600_000);
+  it('says until when a stopped rollback holds the claim, two hours after it took it, and starts nothing meanwhile', async () => {
+    // Prepare: abort-checkout-v2 entered ClaimRollback (as it started, in this history) five seconds before
+    // it was stopped, ten minutes ago
+    const claimedAt = new Date(Date.now() - 605_000);
     const { client, mock } = stepFunctionsOnAws([
       {
         arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
-        startDate: secondsAfterStop(1),
+        startDate: claimedAt,
         input: { strategy: 'canary', executionArn: RELEASE },
-        ended: { status: 'ABORTED', stopDate: stoppedAt, claimed: true },
+        ended: { status: 'ABORTED', stopDate: new Date(claimedAt.getTime() + 5_000), claimed: true },
       },
     ]);
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
     // Assess
-    const freeAt = new Date(stoppedAt.getTime() + 2 * 3600_000).toISOString();
+    const freeAt = new Date(claimedAt.getTime() + 2 * 3600_000).toISOString();
     expect(outcome.notRolledBack).toContain(`ended ABORTED part-way`);
     expect(outcome.notRolledBack).toContain(`holds the clean-up claim until ${freeAt}`);
     expect(outcome.notRolledBack).toContain('ends at AlreadyClaimed and restores nothing');
@@ -349,5 +373,63 @@ describe('abortRelease on AWS', () => {
     // Assess
     expect(outcome.notRolledBack).toContain('restored nothing: shop/checkout is locked by v3');
     expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('stopRollbackStatus', () => {
+  const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
+
+  it("finds the rule's rollback of the stop and its status, and starts or stops nothing", async () => {
+    // Prepare
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: ruleStarted,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+      },
+    ]);
+    // Act
+    const rollback = await stopRollbackStatus(client, ROLLBACK_MACHINE, RELEASE, STOPPED_AT);
+    // Assess
+    expect(rollback).toEqual({ executionArn: ruleStarted, status: 'RUNNING' });
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it("gives a failed rollback's retry, once `cutover abort` started one", async () => {
+    // Prepare: the rule's rollback failed; its retry runs
+    const retry = `${EXECUTIONS}:Cutover-rollback:retry-${createHash('sha256').update(ruleStarted).digest('hex').slice(0, 8)}-checkout-v2`;
+    const { client } = stepFunctionsOnAws([
+      {
+        arn: retry,
+        startDate: secondsAfterStop(600),
+        input: { strategy: 'canary', executionArn: RELEASE },
+      },
+      {
+        arn: ruleStarted,
+        startDate: secondsAfterStop(1),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: { status: 'FAILED', error: 'TrackNotFound', stopDate: secondsAfterStop(9), claimed: true },
+      },
+    ]);
+    // Act
+    const rollback = await stopRollbackStatus(client, ROLLBACK_MACHINE, RELEASE, STOPPED_AT);
+    // Assess
+    expect(rollback).toEqual({ executionArn: retry, status: 'RUNNING' });
+  });
+
+  it('is undefined when no rollback of the stop was started', async () => {
+    // Prepare: only another stop's rollback, from before this one
+    const { client } = stepFunctionsOnAws([
+      {
+        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v1`,
+        startDate: secondsAfterStop(-3600),
+        input: { strategy: 'canary', executionArn: `${EXECUTIONS}:Cutover-canary:checkout-v1` },
+      },
+    ]);
+    // Act
+    const rollback = await stopRollbackStatus(client, ROLLBACK_MACHINE, RELEASE, STOPPED_AT);
+    // Assess
+    expect(rollback).toBeUndefined();
   });
 });

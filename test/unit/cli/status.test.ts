@@ -1,7 +1,15 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
 import { readableFailure } from '../../../src/cli/progress.ts';
-import type { ServiceRelease } from '../../../src/cli/service-releases.ts';
+import { type ServiceRelease, serviceReleases } from '../../../src/cli/service-releases.ts';
 
 const service = { name: 'orders', namespace: 'shop' };
 const window = { scan: 25, limit: 5 };
@@ -149,6 +157,27 @@ describe('formatStatus', () => {
     );
   });
 
+  it("follows an aborted release with its rollback's status, or says none was found and what finds it", () => {
+    // Prepare
+    const stopped = { ...rolledV7, status: 'ABORTED', ...readableFailure('Aborted', 'wrong image') };
+    const rollingBack: ServiceRelease = {
+      ...stopped,
+      rollback: {
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:rollback:abort-orders-v7',
+        status: 'RUNNING',
+      },
+    };
+    // Act
+    const text = formatStatus(service, { releases: [rollingBack, stopped] }, window, ' --aws');
+    // Assess
+    expect(text.split('\n').slice(1)).toEqual([
+      'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 42s: Aborted — wrong image',
+      '           rollback: abort-orders-v7 RUNNING — `cutover watch abort-orders-v7 --aws`',
+      'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 42s: Aborted — wrong image',
+      '           rollback: none found — `cutover abort orders-v7 --aws` finds or starts it',
+    ]);
+  });
+
   it('names the last successful release even when it is older than the lines shown', () => {
     // Act
     const text = formatStatus(
@@ -158,5 +187,65 @@ describe('formatStatus', () => {
     );
     // Assess
     expect(text.split('\n')[0]).toBe('shop/orders: last successful release v7 (rolling orders-v7)');
+  });
+});
+
+describe('serviceReleases', () => {
+  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
+  const request = (version: string) =>
+    JSON.stringify({ service: { name: 'orders', namespace: 'shop' }, release: { version } });
+
+  it('gives each aborted release shown its rollback and status, looking none up for the others', async () => {
+    // Prepare: v9 aborted and rolled back, v8 aborted and its rollback failed, v7 succeeded
+    const at = (minute: number) => new Date(2026, 10, 29, 9, minute);
+    const releases = [
+      { name: 'orders-v9', status: 'ABORTED', startDate: at(9), stopDate: at(10), input: request('v9') },
+      { name: 'orders-v8', status: 'ABORTED', startDate: at(7), stopDate: at(8), input: request('v8') },
+      { name: 'orders-v7', status: 'SUCCEEDED', startDate: at(5), stopDate: at(6), input: request('v7') },
+    ].map((release) => ({ ...release, executionArn: `${EXECUTIONS}:canary:${release.name}` }));
+    const rollbacks = [
+      { name: 'abort-orders-v9', status: 'SUCCEEDED', output: '{}' },
+      { name: 'abort-orders-v8', status: 'FAILED', error: 'ServiceLocked' },
+    ].map((rollback) => ({
+      ...rollback,
+      executionArn: `${EXECUTIONS}:rollback:${rollback.name}`,
+      input: JSON.stringify({ executionArn: `${EXECUTIONS}:canary:${rollback.name.slice('abort-'.length)}` }),
+    }));
+    const client = new SFNClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(ListStateMachinesCommand).resolves({
+      stateMachines: ['canary', 'rollback'].map((name) => ({
+        name,
+        stateMachineArn: `${MACHINES}:${name}`,
+        type: 'STANDARD',
+        creationDate: at(0),
+      })),
+    });
+    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: stateMachineArn.endsWith(':canary') ? releases : [],
+    }));
+    mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
+      const found = [...releases, ...rollbacks].find((execution) => execution.executionArn === executionArn);
+      if (!found) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+      return found;
+    });
+    // Act
+    const found = await serviceReleases(
+      client,
+      { name: 'orders', namespace: 'shop' },
+      { scan: 25, limit: 3 },
+    );
+    // Assess
+    expect(found.releases.map((release) => release.rollback)).toEqual([
+      { executionArn: `${EXECUTIONS}:rollback:abort-orders-v9`, status: 'SUCCEEDED' },
+      { executionArn: `${EXECUTIONS}:rollback:abort-orders-v8`, status: 'FAILED' },
+      undefined,
+    ]);
+    const described = mock
+      .commandCalls(DescribeExecutionCommand)
+      .map((call) => call.args[0].input.executionArn);
+    expect(described.filter((arn) => arn?.includes('orders-v7') && arn.includes(':rollback:'))).toEqual([]);
+    expect(mock.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
   });
 });

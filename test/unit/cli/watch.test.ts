@@ -151,6 +151,92 @@ describe('watchExecution', () => {
   });
 });
 
+describe('watchExecution of an aborted execution', () => {
+  const stoppedAt = new Date('2026-11-29T12:00:00Z');
+  const aborted = () =>
+    aGrowingHistory([
+      [
+        {
+          type: 'ExecutionAborted',
+          timestamp: stoppedAt,
+          executionAbortedEventDetails: { error: 'Aborted', cause: 'wrong image' },
+        },
+      ],
+    ]);
+
+  it('names its rollback and its status last, with the command that follows it', async () => {
+    // Prepare
+    const asked: unknown[] = [];
+    const rollbackOf = async (arn: string, stopDate: Date | undefined) => {
+      asked.push({ arn, stopDate });
+      const rollbackArn = 'arn:aws:states:us-east-1:000000000000:execution:rollback:abort-api-v2';
+      return { executionArn: rollbackArn, status: 'RUNNING' };
+    };
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(aborted(), executionArn, {
+      print: (line) => printed.push(line),
+      pollMs: 1,
+      endpointFlags: ' --endpoint http://127.0.0.1:9000',
+      rollbackOf,
+    });
+    // Assess
+    expect(code).toBe(1);
+    expect(printed).toEqual([
+      'ABORTED: Aborted — wrong image',
+      'rollback: abort-api-v2 RUNNING — `cutover watch abort-api-v2 --endpoint http://127.0.0.1:9000`',
+    ]);
+    expect(asked).toEqual([{ arn: executionArn, stopDate: stoppedAt }]);
+  });
+
+  it('looks up no rollback of a rollback', async () => {
+    // Prepare
+    const rollbackArn = 'arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:abort-api-v2';
+    const sfn = {
+      send: async () => ({
+        events: [{ id: 1, type: 'ExecutionAborted', timestamp: stoppedAt, executionAbortedEventDetails: {} }],
+      }),
+    } as unknown as SFNClient;
+    const asked: string[] = [];
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(sfn, rollbackArn, {
+      print: (line) => printed.push(line),
+      pollMs: 1,
+      rollbackOf: async (arn) => {
+        asked.push(arn);
+        return undefined;
+      },
+    });
+    // Assess
+    expect(code).toBe(1);
+    expect(printed).toEqual(['ABORTED']);
+    expect(asked).toEqual([]);
+  });
+
+  it('says when no rollback is found, or one ended without cleaning up, that `cutover abort` acts on it', async () => {
+    // Prepare
+    const printed: string[] = [];
+    const watch = (rollback?: { executionArn: string; status: string }) =>
+      watchExecution(aborted(), executionArn, {
+        print: (line) => printed.push(line),
+        pollMs: 1,
+        rollbackOf: async () => rollback,
+      });
+    // Act
+    await watch();
+    await watch({
+      executionArn: `${executionArn.replace(':canary:', ':rollback:abort-')}`,
+      status: 'FAILED',
+    });
+    // Assess
+    expect(printed.filter((line) => line.startsWith('rollback:'))).toEqual([
+      'rollback: none found — `cutover abort api-v2` finds or starts it',
+      'rollback: abort-api-v2 FAILED — `cutover abort api-v2` starts a new one or says why not',
+    ]);
+  });
+});
+
 describe('throughLostContact', () => {
   /** A read that the endpoint refuses once, then answers. */
   function refusedOnce(): () => Promise<string> {
