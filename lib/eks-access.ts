@@ -40,7 +40,7 @@ export const DEPLOYER_RULES = [
 const READ_VERBS: readonly string[] = ['get', 'list'];
 
 /** What the readers group may do in each allowed namespace: read what the deployers may change. */
-export const READER_RULES = DEPLOYER_RULES.map((rule) => ({
+const READER_RULES = DEPLOYER_RULES.map((rule) => ({
   ...rule,
   verbs: rule.verbs.filter((verb) => READ_VERBS.includes(verb)),
 }));

@@ -14,6 +14,6 @@ export function serviceLocked(service: ServiceRef, holder: string | undefined): 
   }
   const name = executionNameOf(holder);
   return new ServiceLockedError(
-    `${what} ${holder}: wait for it to end (\`cutover watch ${name}\`) or stop it (\`cutover abort ${name}\`), then start again; if it has ended, its rollback holds the lock until it has cleaned up (\`cutover abort ${name}\` names it)`,
+    `${what} ${holder}: wait for it to end (\`cutover watch ${name}\`) or stop it (\`cutover abort ${name}\`), then start again; if it was aborted, its rollback holds the lock until it has cleaned up (\`cutover abort ${name}\` names it)`,
   );
 }

@@ -217,7 +217,7 @@ export function failureSummary(error: { readonly Error: string; readonly Cause?:
  * rejectionText('{"reason":"p99 too high","approver":"ci"}'); // 'rejected by ci: p99 too high'
  * rejectionText('{}'); // 'rejected (no reason given)'
  */
-export function rejectionText(cause: string | undefined): string | undefined {
+function rejectionText(cause: string | undefined): string | undefined {
   const body = parsedObject(cause);
   if (!body) return cause;
   const by = typeof body.approver === 'string' && body.approver ? ` by ${body.approver}` : '';

@@ -579,7 +579,7 @@ describe('console', () => {
     }
   });
 
-  it('says nothing was done when cutover local refuses an action and the page’s next request, and clears it once back', async () => {
+  it('says the action most likely was not taken when cutover local refuses it and the page’s next request, and clears it once back', async () => {
     // Prepare
     const { executionId, stop } = await aWaitingExecution('console-down', 'refused');
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -595,7 +595,9 @@ describe('console', () => {
       const status = page.locator('#outcome');
       await expect
         .poll(() => status.textContent(), { timeout: UI_TIMEOUT_MS })
-        .toBe('Abort: cutover local is not running: nothing was done; try again once it is back');
+        .toBe(
+          'Abort: cutover local is not running: the action most likely was not taken; try again once it is back',
+        );
       await page.unroute('**/console/api/**');
       await page.getByRole('alert').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
       // Assess

@@ -12,6 +12,7 @@ export type ExecutionLister = Pick<LocalStepFunctions, 'listStateMachines' | 'li
 /** How many running executions the list shows, and how many ended ones a page of it holds. */
 export const CONSOLE_LIST_LIMIT = 100;
 
+/** An execution as the console's list shows it: ListExecutions' item, with the console's id for it. */
 export type ListedExecution = ExecutionListItem & { readonly executionId: string };
 
 /** A page of the list. */

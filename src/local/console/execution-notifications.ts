@@ -6,7 +6,7 @@ import type { LocalNotifier } from '../adapters/local-notifier.ts';
 import { SHOWN_LINES } from './execution-view.ts';
 
 /** The longest detail shown with its notification, in characters of JSON; a longer one is left out. */
-export const SHORT_DETAIL_LENGTH = 200;
+const SHORT_DETAIL_LENGTH = 200;
 
 /** A notification on the execution's page. `at` is in epoch milliseconds. */
 export interface ExecutionNotification {

@@ -86,7 +86,7 @@ describe('validate-request', () => {
     expect(error?.message).toBe(
       'shop/checkout is locked by arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7: ' +
         'wait for it to end (`cutover watch checkout-v7`) or stop it (`cutover abort checkout-v7`), then start again; ' +
-        'if it has ended, its rollback holds the lock until it has cleaned up (`cutover abort checkout-v7` names it)',
+        'if it was aborted, its rollback holds the lock until it has cleaned up (`cutover abort checkout-v7` names it)',
     );
   });
 

@@ -8,10 +8,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** What an action says when cutover local did not answer it in time. */
 const UNANSWERED_ACTION = 'no answer from cutover local; it may still have been done, as this page will show';
 /**
- * What an action says when the connection for it was refused, and so was the page's next request: nothing
- * took the action.
+ * What an action says when the connection for it was refused, and so was the page's next request: most
+ * likely nothing took it (a browser cannot tell a refused connection from one dropped after the action).
  */
-const REFUSED_ACTION = 'cutover local is not running: nothing was done; try again once it is back';
+const REFUSED_ACTION =
+  'cutover local is not running: the action most likely was not taken; try again once it is back';
 /** How long a first click on Reject or Abort waits for the confirming second one. */
 const CONFIRM_MS = 4000;
 /**
