@@ -290,7 +290,7 @@ async function applyEach(migrations: readonly Migration[], applyOne: ApplyOne, a
       const kept = applied.map(labelOf).join(', ');
       const stay = kept ? ` (${kept}, applied before it in this run, stay applied)` : '';
       const at = errorPlace(migration, error);
-      throw migrationFailed(`migration ${labelOf(migration)} failed and was rolled back${at}${stay}`, error);
+      throw migrationFailed(`migration ${labelOf(migration)} failed${at} and was rolled back${stay}`, error);
     }
   }
   return applied;
@@ -312,7 +312,7 @@ async function applyAll(migrations: readonly Migration[], applyOne: ApplyOne, at
       ? `migrations ${before} failed at COMMIT and were rolled back`
       : before
         ? `migration ${labelOf(failing)} failed${errorPlace(failing, error)} and was rolled back with ${before} (transaction: all)`
-        : `migration ${labelOf(failing)} failed and was rolled back${errorPlace(failing, error)}`;
+        : `migration ${labelOf(failing)} failed${errorPlace(failing, error)} and was rolled back`;
     throw migrationFailed(what, error);
   }
 }

@@ -158,7 +158,7 @@ export class LocalCluster implements Cluster, EndpointSource {
    */
   async untilReady(service: ServiceRef): Promise<void> {
     const tracks = [...this.#tracks.values()].filter(
-      (track) => keyOf(track.service, track.name) === keyOf(service, track.name),
+      (track) => track.service.namespace === service.namespace && track.service.name === service.name,
     );
     const deadline = Date.now() + this.#settings.readinessTimeoutMs;
     const starting = (track: LocalTrack) => {

@@ -278,24 +278,41 @@ describe('applyMigrations', () => {
     expect(recorded.rows[0].v).toEqual([1, 2]);
   });
 
-  it('names the line and column of the file where PostgreSQL placed the error', async () => {
-    // Prepare: a comment line, then statements; the error is on line 4, after characters outside the BMP
-    const url = await postgres.createDatabase('position');
-    const dir = await migrationFiles({
-      'V3__halfway.sql':
-        '-- prices in € 😀\r\nCREATE TABLE prices (id int);\r\n\r\nALTER TABLE prices ADD COLUMN amount numeric numeric;\r\n',
-    });
-    // Act
-    const attempt = withDatabase({ url }, async (c) =>
-      applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
-    );
-    // Assess
-    await expect(attempt).rejects.toMatchObject({
-      name: 'MigrationFailed',
-      message:
-        'migration V3__halfway failed and was rolled back at line 4, column 46: syntax error at or near "numeric"',
-    });
-  });
+  it.each([
+    ['each', false, 'migration V3__halfway failed at line 4, column 46 and was rolled back'],
+    [
+      'each',
+      true,
+      'migration V3__halfway failed at line 4, column 46 and was rolled back ' +
+        '(V1__orders, applied before it in this run, stay applied)',
+    ],
+    ['all', false, 'migration V3__halfway failed at line 4, column 46 and was rolled back'],
+    [
+      'all',
+      true,
+      'migration V3__halfway failed at line 4, column 46 and was rolled back with V1__orders (transaction: all)',
+    ],
+  ] as const)(
+    'names the line and column of the file where PostgreSQL placed the error (transaction %s, a migration before it: %s)',
+    async (transaction, before, what) => {
+      // Prepare: a comment line, then statements; the error is on line 4, after characters outside the BMP
+      const url = await postgres.createDatabase('position');
+      const dir = await migrationFiles({
+        ...(before ? { 'V1__orders.sql': 'CREATE TABLE orders (id int);' } : {}),
+        'V3__halfway.sql':
+          '-- prices in € 😀\r\nCREATE TABLE prices (id int);\r\n\r\nALTER TABLE prices ADD COLUMN amount numeric numeric;\r\n',
+      });
+      // Act
+      const attempt = withDatabase({ url }, async (c) =>
+        applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all', { transaction }),
+      );
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        name: 'MigrationFailed',
+        message: `${what}: syntax error at or near "numeric"`,
+      });
+    },
+  );
 
   it('rolls back every migration of the run together with transaction "all"', async () => {
     // Prepare

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCluster } from '#adapters/cluster/index.ts';
@@ -11,10 +12,15 @@ import { anAppRelease, aTempDataDir, isAlive, pollStatus } from '#test/support/l
 
 const service = { name: 'checkout', namespace: 'shop' };
 
-/** A release whose replica listens on $PORT (answering 200) only `delayMs` after it starts. */
-function aSlowStartingRelease(version: string, delayMs: number) {
-  const app = `setTimeout(() => require('node:http').createServer((q, r) => r.end('ok')).listen(process.env.PORT), ${delayMs})`;
-  return { version, command: [process.execPath, '-e', app], replicas: 1 };
+/** A release whose replica listens on $PORT (answering 200) only once the file `signal` exists. */
+function aReleaseWaitingFor(version: string, signal: string) {
+  const app = [
+    "const listen = () => require('node:fs').existsSync(process.env.SIGNAL)",
+    "  ? require('node:http').createServer((q, r) => r.end('ok')).listen(process.env.PORT)",
+    '  : setTimeout(listen, 20);',
+    'listen();',
+  ].join('\n');
+  return { version, command: [process.execPath, '-e', app], replicas: 1, env: { SIGNAL: signal } };
 }
 
 /** The status of a GET to the URL, retried 50 ms apart (at most `maxTries`) while nothing listens. */
@@ -71,12 +77,13 @@ describe('registerLocalAdapters', () => {
   });
 
   it("starts each proxy again once its own service's tracks are ready, not a slow service's", async () => {
-    // Prepare: cart starts at once; checkout's only track listens 5 s after it starts
+    // Prepare: cart starts at once; checkout's only track listens once the test creates its signal file
     const cart = { name: 'cart', namespace: 'shop' };
     const temp = aTempDataDir();
+    const checkoutMayListen = join(temp.dataDir, 'checkout-may-listen');
     const first = registerLocalAdapters({ dataDir: temp.dataDir, cluster: { probeIntervalMs: 50 } });
     await first.adapters.cluster.apply(cart, 'stable', anAppRelease('v1', 1));
-    await first.adapters.cluster.apply(service, 'blue', aSlowStartingRelease('v1', 5_000));
+    await first.adapters.cluster.apply(service, 'blue', aReleaseWaitingFor('v1', checkoutMayListen));
     await first.adapters.router.setWeights(cart, { stable: 100 });
     await first.adapters.router.setWeights(service, { blue: 100 });
     const [cartUrl, checkoutUrl] = [
@@ -92,10 +99,11 @@ describe('registerLocalAdapters', () => {
       () => false,
       () => true,
     );
+    writeFileSync(checkoutMayListen, '');
     await second.resumed;
     const checkoutAnswer = await firstAnswer(checkoutUrl, 1);
     await second.close();
-    // Assess: cart answered while checkout's replica was still starting and its proxy not yet listening
+    // Assess: cart answered while checkout's replica was still waiting and its proxy not yet listening
     expect(cartAnswer).toBe(200);
     expect(checkoutMeanwhile.ready).toBe(0);
     expect(checkoutRefused).toBe(true);
