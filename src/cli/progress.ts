@@ -34,7 +34,7 @@ export type ProgressLine =
   | { readonly kind: 'rolledBack'; readonly tracks?: number; readonly objects?: number }
   /** A lifecycle event Notify published (`Started`, `Succeeded`, `RolledBack`, `Failed`). */
   | { readonly kind: 'notified'; readonly type: string }
-  /** A lifecycle event that did not go out (the release goes on without it), and why. */
+  /** A lifecycle event that did not go out (the execution goes on without it), and why. */
   | { readonly kind: 'notifyFailed'; readonly type: string; readonly error: string; readonly cause?: string }
   /** A rollback that found the stop's clean-up claimed by another rollback, `by`, which does it. */
   | { readonly kind: 'claimedElsewhere'; readonly by: string }
@@ -254,17 +254,19 @@ function rolloutCheckIn(output: Record<string, unknown> | undefined): RolloutChe
 export class ProgressReader {
   readonly #said = new Map<string, string>();
   #awaitingAnswer = false;
-  #state: string | undefined;
+  #notify: NotifyAttempts | undefined;
 
   /**
    * The lines of one event, read after those before it; an approval's answer says who gave it and why, and
-   * a Notify state's failure (its `Catch` goes on without the event) which event did not go out.
+   * a Notify state that its `Catch` left (after its retries, without the event) which event did not go out.
    */
   linesOf(event: HistoryEvent): ProgressLine[] {
     const check = rolloutCheckOf(event);
     if (check?.ready) this.#said.delete(check.track);
     const lines = progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
-    this.#state = event.stateEnteredEventDetails?.name ?? this.#state;
+    const entered = event.stateEnteredEventDetails?.name;
+    if (entered !== undefined)
+      this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
     const notifyFailed = this.#notifyStateFailure(event);
     if (notifyFailed) lines.push(notifyFailed);
     if (schedulesTaskTokenWait(event)) this.#awaitingAnswer = true;
@@ -276,15 +278,37 @@ export class ProgressReader {
     return lines;
   }
 
+  /**
+   * Follows a Notify state's attempts: the event type its task was given, and whether the last attempt
+   * failed. Its exit after a failed attempt is its `Catch` (`States.ALL`), which goes on without the event:
+   * the error is the `notifyError` the `Catch` wrote to the output, else (a `Catch` whose `ResultPath` is
+   * null) the last attempt's. An attempt its `Retry` tries again says nothing here.
+   */
   #notifyStateFailure(event: HistoryEvent): ProgressLine | undefined {
-    const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
-    if (!failed?.error || failed.error === TransientAdapterError.errorName) return undefined;
-    if (!this.#state?.startsWith(NOTIFY_STATE)) return undefined;
-    const cause = readableCause(failed.cause);
+    const notify = this.#notify;
+    if (!notify) return undefined;
+    const type = event.type ?? '';
+    if (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled') {
+      notify.failure = undefined;
+      const given = parseOutput(
+        event.taskScheduledEventDetails?.parameters ?? event.lambdaFunctionScheduledEventDetails?.input,
+      )?.type;
+      if (typeof given === 'string' && given) notify.type = given;
+      return undefined;
+    }
+    if (type === 'TaskSucceeded' || type === 'LambdaFunctionSucceeded') notify.failure = undefined;
+    const failed = attemptFailureOf(event);
+    if (failed) notify.failure = failed;
+    const exited = event.stateExitedEventDetails;
+    if (!exited || exited.name !== notify.state) return undefined;
+    this.#notify = undefined;
+    if (!notify.failure) return undefined;
+    const caught = notifyErrorIn(parseOutput(exited.output)) ?? notify.failure;
+    const cause = readableCause(caught.cause, caught.error);
     return {
       kind: 'notifyFailed',
-      type: this.#state.slice(NOTIFY_STATE.length),
-      error: failed.error,
+      type: notify.type ?? notify.state.slice(NOTIFY_STATE.length),
+      error: caught.error,
       ...(cause ? { cause } : {}),
     };
   }
@@ -294,6 +318,39 @@ export class ProgressReader {
     this.#said.set(track, reason);
     return true;
   }
+}
+
+/** A Notify state being followed: its name, the event type its task was given, its last attempt's failure. */
+interface NotifyAttempts {
+  readonly state: string;
+  type?: string;
+  failure?: { error: string; cause?: string };
+}
+
+/** The error and cause of a task attempt that failed, timed out or could not start, if the event is one. */
+function attemptFailureOf(event: HistoryEvent): { error: string; cause?: string } | undefined {
+  const failure =
+    event.taskFailedEventDetails ??
+    event.taskTimedOutEventDetails ??
+    event.taskStartFailedEventDetails ??
+    event.taskSubmitFailedEventDetails ??
+    event.lambdaFunctionFailedEventDetails ??
+    event.lambdaFunctionTimedOutEventDetails ??
+    event.lambdaFunctionStartFailedEventDetails ??
+    event.lambdaFunctionScheduleFailedEventDetails;
+  if (!failure) return undefined;
+  const error = failure.error ?? 'States.TaskFailed';
+  return failure.cause === undefined ? { error } : { error, cause: failure.cause };
+}
+
+/** The `notifyError` (`{ Error, Cause }`) a Notify state's `Catch` wrote to its output, if it holds one. */
+function notifyErrorIn(
+  output: Record<string, unknown> | undefined,
+): { error: string; cause?: string } | undefined {
+  const notifyError = output?.notifyError as { Error?: unknown; Cause?: unknown } | undefined;
+  if (typeof notifyError?.Error !== 'string') return undefined;
+  const cause = typeof notifyError.Cause === 'string' ? notifyError.Cause : undefined;
+  return { error: notifyError.Error, ...(cause === undefined ? {} : { cause }) };
 }
 
 const isNumbers = (value: unknown): value is number[] =>
@@ -421,7 +478,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'notified':
       return `  notify   ${line.type} published`;
     case 'notifyFailed':
-      return `  notify   ${line.type} not published, the release goes on${failureText(line)}`;
+      return `  notify   ${line.type} not published (the execution goes on)${failureText(line)}`;
     case 'approved':
       return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
     case 'claimedElsewhere':

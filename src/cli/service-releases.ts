@@ -43,6 +43,8 @@ export interface ServiceRelease {
   readonly rollout?: { readonly track: string; readonly reason: string };
   /** An ABORTED one's rollback (its latest retry), and its status; absent when none was found. */
   readonly rollback?: StopRollbackStatus;
+  /** Why an ABORTED one's rollback could not be looked up (no rollback state machine, an SFN error): no `rollback` then. */
+  readonly rollbackLookupError?: string;
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -70,7 +72,8 @@ export interface ServiceReleases {
  * `limit`, and its last successes, read on past `limit` until found: one ListExecutions per state
  * machine and a DescribeExecution per execution read (its input names the service), plus the history of
  * each running one shown, and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the
- * rollback machine is looked up once).
+ * rollback machine is looked up once, and again after a lookup that failed). A rollback lookup that fails
+ * leaves that release without `rollback`, saying why in `rollbackLookupError`; the others are unaffected.
  *
  * @example
  * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
@@ -88,7 +91,12 @@ export async function serviceReleases(
   let rollbackMachineArn: Promise<string> | undefined;
   const rollbackOf = async ({ executionArn, stopDate }: ServiceRelease) => {
     rollbackMachineArn ??= resolveRollbackMachineArn(sfn);
-    return stopRollbackStatus(sfn, await rollbackMachineArn, executionArn, stopDate);
+    // A failed look-up is not kept: the next ABORTED release looks the machine up again.
+    const machineArn = await rollbackMachineArn.catch((error: unknown) => {
+      rollbackMachineArn = undefined;
+      throw error;
+    });
+    return stopRollbackStatus(sfn, machineArn, executionArn, stopDate);
   };
   for (let i = 0; i < newest.length && !done(); i += DESCRIBE_AT_ONCE) {
     const described = await Promise.all(
@@ -166,7 +174,10 @@ function releaseOf(
   };
 }
 
-/** A running release with the state it is in and the weights it last set; an ABORTED one with its rollback. */
+/**
+ * A running release with the state it is in and the weights it last set; an ABORTED one with its rollback,
+ * or why it could not be looked up.
+ */
 async function detailed(
   sfn: SFNClient,
   release: ServiceRelease,
@@ -174,8 +185,12 @@ async function detailed(
 ): Promise<ServiceRelease> {
   if (release.status === 'RUNNING') return { ...release, ...(await whereItIs(sfn, release.executionArn)) };
   if (release.status !== 'ABORTED') return release;
-  const rollback = await rollbackOf(release);
-  return rollback ? { ...release, rollback } : release;
+  try {
+    const rollback = await rollbackOf(release);
+    return rollback ? { ...release, rollback } : release;
+  } catch (error) {
+    return { ...release, rollbackLookupError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */

@@ -9,7 +9,6 @@ import {
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatDuration } from '../format.ts';
 import {
   type AnalysisConfig,
@@ -231,15 +230,10 @@ const NOT_GIVEN =
 async function checkMigrationsDirectory(request: DatabaseMigrationRequest): Promise<void> {
   const directory = request.migrations?.directory;
   if (directory === undefined) return;
-  // Loaded here: only a database migration's plan reads migration files.
-  const [{ loadMigrationsFromDirectory }, { ValidationError }] = await Promise.all([
-    import('#adapters/database/migration-files.ts'),
-    import('#core/errors.ts'),
-  ]);
-  await loadMigrationsFromDirectory(directory).catch((error: unknown) => {
-    if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
-    throw error;
-  });
+  // Loaded here: only a database migration's plan reads migration files. Its ValidationError exits 2 with
+  // its message, as bin/cutover.ts ends every ValidationError.
+  const { loadMigrationsFromDirectory } = await import('#adapters/database/migration-files.ts');
+  await loadMigrationsFromDirectory(directory);
 }
 
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */

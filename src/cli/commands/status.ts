@@ -60,7 +60,7 @@ const STATUS_WIDTH = 9;
  * success (a database migration), then one line per release, newest first. A running release whose
  * rollout waits on a track says why (`rollout canary: 0/4 ready, ...`); a waiting approval names the
  * commands that answer it, with `flags` (the endpoint flags they need); an ABORTED one is followed by a line
- * naming its rollback and its status (see {@link rollbackText}).
+ * naming its rollback and its status (see {@link rollbackText}), or why its rollback was not looked up.
  */
 export function formatStatus(
   service: ServiceRef,
@@ -91,10 +91,17 @@ export function formatStatus(
       detailOf(release, flags),
     ].join('  '),
     ...(release.status === 'ABORTED'
-      ? [`${' '.repeat(STATUS_WIDTH + 2)}${rollbackText(release.rollback, release.name, flags)}`]
+      ? [`${' '.repeat(STATUS_WIDTH + 2)}${rollbackLine(release, flags)}`]
       : []),
   ]);
   return [heading, ...lines].join('\n');
+}
+
+/** An ABORTED release's rollback and its status (see {@link rollbackText}), or why it was not looked up. */
+function rollbackLine(release: ServiceRelease, flags: string): string {
+  if (release.rollbackLookupError !== undefined)
+    return `rollback: not looked up (${release.rollbackLookupError})`;
+  return rollbackText(release.rollback, release.name, flags);
 }
 
 function detailOf(release: ServiceRelease, flags: string): string {

@@ -300,47 +300,137 @@ describe('progressOf', () => {
     expect(lines).toEqual(['  notify   RolledBack published']);
   });
 
-  it('says which event a task or a Notify state could not publish, and why, once the release went on', () => {
-    // Prepare: Promote's result, then NotifyStarted failing (its Catch goes on), then a state that is no Notify
+  describe('a Notify state that did not publish', () => {
     const denied = { Error: 'AccessDeniedException', Cause: 'not authorized to perform: events:PutEvents' };
-    const entered = (id: number, name: string): HistoryEvent => ({
-      id,
+    const throttled = { Error: 'TransientAdapterError', Cause: 'Rate exceeded' };
+    let nextId = 0;
+    const at = (event: Omit<HistoryEvent, 'id' | 'timestamp'>): HistoryEvent => ({
+      id: ++nextId,
       timestamp: new Date(),
-      type: 'TaskStateEntered',
-      stateEnteredEventDetails: { name },
+      ...event,
     });
-    const failed = (id: number): HistoryEvent => ({
-      id,
-      timestamp: new Date(),
-      type: 'LambdaFunctionFailed',
-      lambdaFunctionFailedEventDetails: {
-        error: denied.Error,
-        cause: lambdaCause(denied.Error, denied.Cause),
-      },
+    const entered = (name: string, input: object = {}): HistoryEvent =>
+      at({ type: 'TaskStateEntered', stateEnteredEventDetails: { name, input: JSON.stringify(input) } });
+    const scheduled = (type: string): HistoryEvent =>
+      at({
+        type: 'LambdaFunctionScheduled',
+        lambdaFunctionScheduledEventDetails: {
+          resource: 'arn:aws:lambda:eu-west-1:111122223333:function:cutover-notify',
+          input: JSON.stringify({ executionArn: 'arn:...', type }),
+        },
+      });
+    const failed = (error: { Error: string; Cause: string }): HistoryEvent =>
+      at({
+        type: 'LambdaFunctionFailed',
+        lambdaFunctionFailedEventDetails: {
+          error: error.Error,
+          cause: lambdaCause(error.Error, error.Cause),
+        },
+      });
+    const succeeded = (type: string): HistoryEvent =>
+      at({
+        type: 'LambdaFunctionSucceeded',
+        lambdaFunctionSucceededEventDetails: { output: JSON.stringify({ type, published: true }) },
+      });
+    const exited = (name: string, output: object): HistoryEvent =>
+      at({ type: 'TaskStateExited', stateExitedEventDetails: { name, output: JSON.stringify(output) } });
+    const caughtAs = (error: { Error: string; Cause: string }) => ({
+      notifyError: { Error: error.Error, Cause: lambdaCause(error.Error, error.Cause) },
     });
-    const history = [
-      taskSucceeded(1, {
+    const notifyLines = (history: HistoryEvent[]): string[] => {
+      const reader = new ProgressReader();
+      return history
+        .flatMap((event) => reader.linesOf(event))
+        .filter((line) => line.kind === 'notifyFailed')
+        .map((line) => formatProgress(line));
+    };
+
+    it('says which event a task (Promote) could not publish, and why', () => {
+      // Prepare: Promote's result, which names the event and its error
+      const promote = taskSucceeded(1, {
         weights: { blue: 0, green: 100 },
         type: 'Promoted',
         published: false,
         notifyError: denied,
-      }),
-      entered(2, 'NotifyStarted'),
-      failed(3),
-      entered(4, 'DeployNext'),
-      failed(5),
-    ];
-    const reader = new ProgressReader();
-    // Act
-    const lines = history
-      .flatMap((event) => reader.linesOf(event))
-      .filter((line) => line.kind === 'notifyFailed')
-      .map((line) => formatProgress(line));
-    // Assess
-    expect(lines).toEqual([
-      '  notify   Promoted not published, the release goes on: AccessDeniedException — not authorized to perform: events:PutEvents',
-      '  notify   Started not published, the release goes on: AccessDeniedException — not authorized to perform: events:PutEvents',
-    ]);
+      });
+      // Act
+      const lines = notifyLines([promote]);
+      // Assess
+      expect(lines).toEqual([
+        '  notify   Promoted not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+      ]);
+    });
+
+    it('says nothing of an attempt its Retry tries again and that then publishes', () => {
+      // Prepare: NotifyStarted's first attempt fails with Lambda.ServiceException, the retry publishes
+      const history = [
+        entered('NotifyStarted'),
+        scheduled('Started'),
+        failed({ Error: 'Lambda.ServiceException', Cause: 'Service unavailable' }),
+        scheduled('Started'),
+        succeeded('Started'),
+        exited('NotifyStarted', {}),
+      ];
+      // Act
+      const lines = notifyLines(history);
+      // Assess
+      expect(lines).toEqual([]);
+    });
+
+    it('says once, at the state exit, that a throttled event retried and then caught did not go out', () => {
+      // Prepare: NotifySucceeded throttled (TransientAdapterError) on each attempt, then its Catch
+      const history = [
+        entered('NotifySucceeded'),
+        scheduled('Succeeded'),
+        failed(throttled),
+        scheduled('Succeeded'),
+        failed(throttled),
+        exited('NotifySucceeded', caughtAs(throttled)),
+        entered('Unlock', caughtAs(throttled)),
+      ];
+      // Act
+      const lines = notifyLines(history);
+      // Assess
+      expect(lines).toEqual([
+        '  notify   Succeeded not published (the execution goes on): TransientAdapterError — Rate exceeded',
+      ]);
+    });
+
+    it("names the event type the task was given, and a Catch's error even when it kept no notifyError", () => {
+      // Prepare: the rollback machine's NotifyMigrationAborted sends Failed; its Catch's ResultPath is null
+      const history = [
+        entered('NotifyMigrationAborted'),
+        scheduled('Failed'),
+        failed(denied),
+        exited('NotifyMigrationAborted', {}),
+      ];
+      // Act
+      const lines = notifyLines(history);
+      // Assess
+      expect(lines).toEqual([
+        '  notify   Failed not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+      ]);
+    });
+
+    it('says nothing of a Notify state that published after an earlier one was caught', () => {
+      // Prepare: NotifyStarted caught ($.notifyError stays in the input), NotifyFailed then publishes
+      const history = [
+        entered('NotifyStarted'),
+        scheduled('Started'),
+        failed(denied),
+        exited('NotifyStarted', caughtAs(denied)),
+        entered('NotifyFailed', caughtAs(denied)),
+        scheduled('Failed'),
+        succeeded('Failed'),
+        exited('NotifyFailed', caughtAs(denied)),
+      ];
+      // Act
+      const lines = notifyLines(history);
+      // Assess
+      expect(lines).toEqual([
+        '  notify   Started not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+      ]);
+    });
   });
 
   it('says when a rollback found the clean-up claimed by another rollback of the same stop, naming it', () => {

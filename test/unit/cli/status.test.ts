@@ -178,6 +178,23 @@ describe('formatStatus', () => {
     ]);
   });
 
+  it('says why the rollback of an aborted release was not looked up', () => {
+    // Prepare: an aborted release whose rollback lookup failed
+    const aborted: ServiceRelease = {
+      ...rolledV7,
+      name: 'orders-v8',
+      version: 'v8',
+      status: 'ABORTED',
+      rollbackLookupError: 'no rollback state machine at this endpoint',
+    };
+    // Act
+    const text = formatStatus(service, { releases: [aborted] }, window, ' --aws');
+    // Assess
+    expect(text.split('\n')[2]).toBe(
+      '           rollback: not looked up (no rollback state machine at this endpoint)',
+    );
+  });
+
   it('names the last successful release even when it is older than the lines shown', () => {
     // Act
     const text = formatStatus(
@@ -247,5 +264,45 @@ describe('serviceReleases', () => {
       .map((call) => call.args[0].input.executionArn);
     expect(described.filter((arn) => arn?.includes('orders-v7') && arn.includes(':rollback:'))).toEqual([]);
     expect(mock.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
+  });
+  it('gives the releases when the rollback lookup fails, each aborted one saying why it has no rollback', async () => {
+    // Prepare: v9 and v8 aborted, v7 succeeded; the endpoint has no rollback state machine
+    const at = (minute: number) => new Date(2026, 10, 29, 9, minute);
+    const releases = [
+      { name: 'orders-v9', status: 'ABORTED', startDate: at(9), stopDate: at(10), input: request('v9') },
+      { name: 'orders-v8', status: 'ABORTED', startDate: at(7), stopDate: at(8), input: request('v8') },
+      { name: 'orders-v7', status: 'SUCCEEDED', startDate: at(5), stopDate: at(6), input: request('v7') },
+    ].map((release) => ({ ...release, executionArn: `${EXECUTIONS}:canary:${release.name}` }));
+    const client = new SFNClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        { name: 'canary', stateMachineArn: `${MACHINES}:canary`, type: 'STANDARD', creationDate: at(0) },
+      ],
+    });
+    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: stateMachineArn.endsWith(':canary') ? releases : [],
+    }));
+    mock
+      .on(DescribeExecutionCommand)
+      .callsFake(({ executionArn }) => releases.find((release) => release.executionArn === executionArn));
+    // Act
+    const found = await serviceReleases(client, service, { scan: 25, limit: 3 });
+    // Assess
+    expect(
+      found.releases.map(({ name, rollback, rollbackLookupError }) => ({
+        name,
+        rollback,
+        rollbackLookupError,
+      })),
+    ).toEqual([
+      { name: 'orders-v9', rollbackLookupError: 'no rollback state machine at this endpoint' },
+      { name: 'orders-v8', rollbackLookupError: 'no rollback state machine at this endpoint' },
+      { name: 'orders-v7' },
+    ]);
+    expect(found.lastSuccessfulRelease?.name).toBe('orders-v7');
+    expect(JSON.parse(JSON.stringify(found)).releases[0].rollbackLookupError).toBe(
+      'no rollback state machine at this endpoint',
+    );
   });
 });
