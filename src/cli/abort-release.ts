@@ -2,25 +2,28 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type ExecutionListItem,
+  type HistoryEvent,
   ListExecutionsCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { executionArnIn, executionIdOf, executionNameOf } from '#core/api-routes.ts';
+import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import {
+  CAUSE_MAX_LENGTH,
   type DescribeRollback,
-  ROLLBACK_MACHINE,
+  isRollbackArn,
   type RollbackInput,
   type RollbackWorkflow,
   RUNNING_CLAIM_SECONDS,
   rollbackOfStop,
   rollsBack,
+  stoppedExecutionOf,
   taggedExecutionName,
 } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
-import { isWorkflowMachineName, resolveRollbackMachineArn } from './resolve.ts';
+import { resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
@@ -51,8 +54,11 @@ const CLOCK_SKEW_MS = 60_000;
  * meanwhile ends at AlreadyClaimed and restores nothing.
  */
 const STOPPED_ROLLBACK_CLAIM_MS = RUNNING_CLAIM_SECONDS * 1000;
-/** The longest `cause` StopExecution takes (its `error`, `Aborted` here, has a limit of its own: 256). */
-export const MAX_STOP_CAUSE = 32_768;
+/**
+ * Added to when a claim lapses: it is timed from ClaimRollback's success as the history records it, a
+ * little after the claim-rollback function wrote the claim (on a clock of its own).
+ */
+const CLAIM_LAPSE_MARGIN_MS = 60_000;
 
 /**
  * Aborts a release or a database migration: StopExecution (which runs no Catch, so nothing rolls back or
@@ -65,7 +71,8 @@ export const MAX_STOP_CAUSE = 32_768;
  * rollback; an execution that already ended otherwise is refused, and so is a rollback (stopped part-way,
  * it would leave traffic split and the service locked; ended, it has nothing to stop). When the rollback
  * found ended FAILED or ABORTED without cleaning up, a new one is started if the clean-up claim allows it
- * (see {@link retriedRollback}).
+ * (see {@link retriedRollback}); when it does not, `notRolledBack` says when to run `cutover abort <execution
+ * name>` again, with `endpointFlags` (the command's endpoint options, as `endpointFlags()` gives them).
  *
  * @example
  * const { rollbackExecutionArn } = await abortRelease(sfn, executionArn, 'wrong image');
@@ -75,6 +82,7 @@ export async function abortRelease(
   executionArn: string,
   reason: string,
   waitMs = PLATFORM_ROLLBACK_WAIT_MS,
+  endpointFlags = '',
 ): Promise<AbortOutcome> {
   refuseLongReason(reason);
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -97,7 +105,8 @@ export async function abortRelease(
   for (;;) {
     const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
     if (found) {
-      const retried = await retriedRollback(sfn, stateMachineArn, input, await cleanerOf(sfn, found));
+      const cleaner = await cleanerOf(sfn, found);
+      const retried = await retriedRollback(sfn, stateMachineArn, input, cleaner, endpointFlags);
       return { ...retried, strategy: input.strategy, ...stopped };
     }
     if (Date.now() >= deadline) break;
@@ -109,18 +118,21 @@ export async function abortRelease(
 
 /**
  * Refuses a reason StopExecution would refuse as its cause (the execution would keep running): longer than
- * {@link MAX_STOP_CAUSE} UTF-16 code units, which is never fewer characters than the API counts.
+ * {@link CAUSE_MAX_LENGTH} UTF-16 code units, which is never fewer characters than the API counts.
  */
 function refuseLongReason(reason: string): void {
-  if (reason.length <= MAX_STOP_CAUSE) return;
+  if (reason.length <= CAUSE_MAX_LENGTH) return;
   throw new CliError(
-    `--reason must be at most ${MAX_STOP_CAUSE.toLocaleString('en-US')} characters, StopExecution's limit on ` +
+    `--reason must be at most ${CAUSE_MAX_LENGTH.toLocaleString('en-US')} characters, StopExecution's limit on ` +
       `its cause (got ${reason.length.toLocaleString('en-US')}): nothing was stopped`,
     ExitCode.Usage,
   );
 }
 
-/** A stop's rollback execution, and its status as DescribeExecution answers it. */
+/**
+ * A stop's rollback execution, and its status as DescribeExecution answers it; `ALREADY_CLAIMED` for a
+ * retry that SUCCEEDED at AlreadyClaimed (another rollback held the clean-up claim): it restored nothing.
+ */
 export interface StopRollbackStatus {
   readonly executionArn: string;
   readonly status: string;
@@ -146,13 +158,8 @@ export async function stopRollbackStatus(
   const found = await startedRollback(sfn, stateMachineArn, executionArn, since, new Set());
   if (!found) return undefined;
   const latest = await latestRetry(sfn, stateMachineArn, executionArn, await cleanerOf(sfn, found));
-  return { executionArn: latest.executionArn!, status: latest.status ?? 'UNKNOWN' };
-}
-
-/** Whether `executionArn` is an execution of the rollback machine (`<prefix>-rollback` as CDK deploys it). */
-export function isRollbackExecution(executionArn: string): boolean {
-  const [machine = ''] = executionIdOf(executionArn).split(':');
-  return isWorkflowMachineName(machine, ROLLBACK_MACHINE);
+  const status = claimHolderOf(latest) === undefined ? (latest.status ?? 'UNKNOWN') : 'ALREADY_CLAIMED';
+  return { executionArn: latest.executionArn!, status };
 }
 
 /** The usage error of an execution that has already ended `status`: there is nothing to stop. */
@@ -170,8 +177,7 @@ function refuseRollback({
   input,
   status,
 }: DescribeExecutionCommandOutput): void {
-  const machine = stateMachineArn?.split(':stateMachine:')[1] ?? '';
-  if (!isWorkflowMachineName(machine, ROLLBACK_MACHINE)) return;
+  if (!isRollbackArn(stateMachineArn)) return;
   if (status !== 'RUNNING') throw alreadyEnded(executionArn!, status);
   const restored = stoppedExecutionOf(input);
   throw new CliError(
@@ -181,29 +187,22 @@ function refuseRollback({
   );
 }
 
-/** The stopped execution a rollback's input (a {@link RollbackInput}) names, if it names one. */
-export function stoppedExecutionOf(input: string | undefined): string | undefined {
-  try {
-    const { executionArn } = JSON.parse(input ?? '{}') as { executionArn?: unknown };
-    return typeof executionArn === 'string' ? executionArn : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The rollback that restores the stop `input` names, starting from `rollbackArn`: that one unless it ended
- * FAILED, ABORTED or TIMED_OUT. Then its retry, `retry-<8 hex of its ARN>-<execution name>` (and that
- * one's, in turn, see {@link latestRetry}), started here when it does not exist yet and the claim allows:
- * at once after a rollback that failed (it gave up its claim), not while a stopped one may still hold its
- * claim (two hours after it claimed), never after ServiceLocked (another execution holds the service:
- * restoring would undo it).
+ * FAILED, ABORTED or TIMED_OUT, or at AlreadyClaimed. Then its retry, `retry-<8 hex of its ARN>-<execution
+ * name>` (and that one's, in turn, see {@link latestRetry}), started here when it does not exist yet and the
+ * claim allows: at once after a rollback that gave up its claim (GiveUpClaim succeeded) or never took it,
+ * not while one that took it (stopped, or failed before giving it up) may still hold it (two hours after
+ * it claimed; after AlreadyClaimed, the claim of the rollback that holds it), never after ServiceLocked
+ * (another execution holds the service: restoring would undo it). `endpointFlags` are repeated in the
+ * command it suggests.
  */
 async function retriedRollback(
   sfn: SFNClient,
   stateMachineArn: string,
   input: RollbackInput,
   rollbackArn: string,
+  endpointFlags: string,
 ): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack'>> {
   const rollback = await latestRetry(sfn, stateMachineArn, input.executionArn, rollbackArn);
   const { executionArn: latestArn, status, error, cause } = rollback;
@@ -216,16 +215,22 @@ async function retriedRollback(
         'Nothing to roll back: the execution that holds the service now owns its traffic (`cutover status`).',
     };
   }
-  const claimedAt = status === 'FAILED' ? undefined : await claimTime(sfn, latestArn!);
-  const claimFreeAt = claimedAt === undefined ? 0 : claimedAt.getTime() + STOPPED_ROLLBACK_CLAIM_MS;
+  const holder = claimHolderOf(rollback);
+  const claimFreeAt = await claimLapse(sfn, holder ?? latestArn!);
   if (claimFreeAt > Date.now()) {
+    const ended =
+      holder !== undefined
+        ? `restored nothing: it ended at AlreadyClaimed, and ${holder}`
+        : status === 'FAILED'
+          ? `ended FAILED without giving up its clean-up claim: traffic may be split and the service locked. It`
+          : `ended ${status} part-way: traffic may be split and the service locked. It`;
     return {
       rollbackExecutionArn: latestArn,
       notRolledBack:
-        `its rollback ${latestArn} ended ${status} part-way: traffic may be split and the service locked. ` +
-        `It holds the clean-up claim until ${new Date(claimFreeAt).toISOString()} (two hours after it took ` +
-        'it): a rollback started before then ends at AlreadyClaimed and restores nothing. Run ' +
-        `\`cutover abort ${input.executionArn}\` again after then to start a new one.`,
+        `its rollback ${latestArn} ${ended} holds the clean-up claim until ${new Date(claimFreeAt).toISOString()} ` +
+        '(two hours after it took it): a rollback started before then ends at AlreadyClaimed and restores ' +
+        `nothing. Run \`cutover abort ${executionNameOf(input.executionArn)}${endpointFlags}\` again after ` +
+        'then to start a new one.',
     };
   }
   const start = new StartExecutionCommand({
@@ -236,14 +241,33 @@ async function retriedRollback(
   return { rollbackExecutionArn: (await sfn.send(start)).executionArn! };
 }
 
-/** Whether a rollback ended FAILED, ABORTED or TIMED_OUT: without cleaning up. */
-function endedWithoutCleaningUp({ status }: DescribeExecutionCommandOutput): boolean {
+/**
+ * Whether a rollback ended without cleaning up: FAILED, ABORTED or TIMED_OUT, or SUCCEEDED at AlreadyClaimed
+ * (it restored nothing).
+ */
+function endedWithoutCleaningUp(rollback: DescribeExecutionCommandOutput): boolean {
+  const { status } = rollback;
+  if (status === 'SUCCEEDED') return claimHolderOf(rollback) !== undefined;
   return status === 'FAILED' || status === 'ABORTED' || status === 'TIMED_OUT';
 }
 
 /**
+ * Of a rollback that SUCCEEDED at AlreadyClaimed (its output's `claim` is `{ claimed: false, by }`), the
+ * rollback that holds the clean-up claim; undefined for any other.
+ */
+function claimHolderOf({ status, output }: DescribeExecutionCommandOutput): string | undefined {
+  if (status !== 'SUCCEEDED') return undefined;
+  try {
+    const { claim } = JSON.parse(output ?? '{}') as { claim?: { claimed?: unknown; by?: unknown } };
+    return claim?.claimed === false && typeof claim.by === 'string' ? claim.by : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The rollback `rollbackArn` of the stopped `executionArn`, or, when it ended without cleaning up (not at
- * ServiceLocked), its retry `retry-<8 hex of its ARN>-<execution name>` if that exists (and that one's, in
+ * ServiceLocked; at AlreadyClaimed too), its retry `retry-<8 hex of its ARN>-<execution name>` if that exists (and that one's, in
  * turn), as DescribeExecution answers; starts nothing.
  */
 async function latestRetry(
@@ -267,13 +291,40 @@ function retryNameOf(rollbackArn: string, executionArn: string): string {
 }
 
 /**
- * When the rollback entered ClaimRollback, where it took the clean-up claim it may hold for
- * {@link RUNNING_CLAIM_SECONDS}; undefined when it never did.
+ * When (ms since the epoch) the clean-up claim the rollback `rollbackArn` may hold lapses: 0 when it holds
+ * none, never having taken it (ClaimRollback did not succeed with `claimed: true`) or having given it up
+ * (GiveUpClaim succeeded; on its way to RollbackFailed only, and its failure is caught into RollbackFailed
+ * too); else {@link RUNNING_CLAIM_SECONDS} after ClaimRollback succeeded, plus {@link CLAIM_LAPSE_MARGIN_MS}.
  */
-async function claimTime(sfn: SFNClient, rollbackArn: string): Promise<Date | undefined> {
-  const events = await readHistory(sfn, rollbackArn);
-  const entered = events.find((event) => event.stateEnteredEventDetails?.name === 'ClaimRollback');
-  return entered && (entered.timestamp ?? new Date());
+async function claimLapse(sfn: SFNClient, rollbackArn: string): Promise<number> {
+  let claimedAt: Date | undefined;
+  let gaveUp = false;
+  for (const { state, event } of taskSuccesses(await readHistory(sfn, rollbackArn))) {
+    if (state === 'ClaimRollback' && claimedOutput(event)) claimedAt = event.timestamp ?? new Date();
+    if (state === 'GiveUpClaim') gaveUp = true;
+  }
+  if (!claimedAt || gaveUp) return 0;
+  return claimedAt.getTime() + STOPPED_ROLLBACK_CLAIM_MS + CLAIM_LAPSE_MARGIN_MS;
+}
+
+/** The events of a history where a task succeeded (a Lambda function's, or an integration's), each with its state. */
+function* taskSuccesses(events: readonly HistoryEvent[]): Generator<{ state: string; event: HistoryEvent }> {
+  let state = '';
+  for (const event of events) {
+    state = event.stateEnteredEventDetails?.name ?? state;
+    if (event.type === 'LambdaFunctionSucceeded' || event.type === 'TaskSucceeded') yield { state, event };
+  }
+}
+
+/** Whether a ClaimRollback success event's output is `{ claimed: true }`: the rollback took the claim. */
+function claimedOutput(event: HistoryEvent): boolean {
+  const output = event.lambdaFunctionSucceededEventDetails?.output ?? event.taskSucceededEventDetails?.output;
+  try {
+    const result = JSON.parse(output ?? '{}') as { claimed?: unknown; Payload?: { claimed?: unknown } };
+    return (result.Payload?.claimed ?? result.claimed) === true;
+  } catch {
+    return false;
+  }
 }
 
 async function describeOrUndefined(
@@ -341,9 +392,8 @@ async function startedRollback(
  * claimed by another rollback of the same stop (then that one).
  */
 async function cleanerOf(sfn: SFNClient, rollbackArn: string): Promise<string> {
-  const { output } = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
-  const claim = (JSON.parse(output ?? '{}') as { claim?: { claimed?: unknown; by?: unknown } }).claim;
-  return claim?.claimed === false && typeof claim.by === 'string' ? claim.by : rollbackArn;
+  const rollback = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
+  return claimHolderOf(rollback) ?? rollbackArn;
 }
 
 /** Whether the rollback execution `candidate` exists and was started for `executionArn`. */

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
-import { isRollbackExecution, type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
+import { isRollbackArn } from '#core/rollback.ts';
+import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
 import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -151,7 +152,7 @@ export async function watchExecution(
           formatProgress(await withApprovalDeadline(line, executionArn, options.approvalDeadline), execution),
         );
         if (line.kind !== 'end') continue;
-        if (line.status === 'ABORTED' && rollbackOf && !isRollbackExecution(executionArn)) {
+        if (line.status === 'ABORTED' && rollbackOf && !isRollbackArn(executionArn)) {
           await rollbackOf(executionArn, event.timestamp).then(
             (rollback) => print(rollbackText(rollback, executionNameOf(executionArn), endpointFlags)),
             (error: Error) => warn(`rollback: not looked up (${error.message})`),

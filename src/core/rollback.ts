@@ -22,6 +22,12 @@ export function isRollbackWorkflow(value: unknown): value is RollbackWorkflow {
 /** The reason of a rollback started for a stop that named none (and always, by the AWS rule). */
 export const ABORTED_REASON = 'the execution was stopped (Step Functions Execution Status Change: ABORTED)';
 
+/**
+ * The longest `cause` StopExecution (and SendTaskFailure) takes, in characters: the AWS API reference's
+ * limit (its `error` has a limit of its own: 256). An abort's reason is its cause.
+ */
+export const CAUSE_MAX_LENGTH = 32_768;
+
 /** Step Functions execution names are at most 80 characters. */
 const MAX_EXECUTION_NAME = 80;
 
@@ -101,9 +107,30 @@ export async function rollbackOfStop(
 
 /** Whether a rollback execution's input (JSON, a {@link RollbackInput}) names the stopped `executionArn`. */
 export function rollsBack(input: string | undefined, executionArn: string): boolean {
+  return stoppedExecutionOf(input) === executionArn;
+}
+
+/** The stopped execution a rollback's input (JSON, a {@link RollbackInput}) names, if it names one. */
+export function stoppedExecutionOf(input: string | undefined): string | undefined {
   try {
-    return (JSON.parse(input ?? '{}') as { executionArn?: unknown }).executionArn === executionArn;
+    const { executionArn } = JSON.parse(input ?? '{}') as { executionArn?: unknown };
+    return typeof executionArn === 'string' ? executionArn : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * Whether `arn`, a state machine's ARN or one of its executions', is of the rollback machine: named
+ * {@link ROLLBACK_MACHINE} (`cutover local`) or `<prefix>-rollback` (as CDK deploys it).
+ *
+ * @example
+ * isRollbackArn('arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:abort-r1'); // true
+ * isRollbackArn('arn:aws:states:eu-west-1:111122223333:stateMachine:Cutover-canary'); // false
+ */
+export function isRollbackArn(arn: string | undefined): boolean {
+  // arn:aws:states:<region>:<account>:stateMachine|execution|express:<machine>[:...]
+  const [, , , , , kind, machine = ''] = (arn ?? '').split(':');
+  if (kind !== 'stateMachine' && kind !== 'execution' && kind !== 'express') return false;
+  return machine === ROLLBACK_MACHINE || machine.toLowerCase().endsWith(`-${ROLLBACK_MACHINE}`);
 }

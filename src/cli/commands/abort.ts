@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import { DATABASE_MIGRATION } from '#core/rollback.ts';
 import { abortRelease } from '../abort-release.ts';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  endpointFlags,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { CliError } from '../exit-codes.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
@@ -28,6 +33,8 @@ export function abortCommand(): Command {
       sfn,
       executionArn,
       options.reason,
+      undefined,
+      endpointFlags(options),
     );
     console.log(`${alreadyStopped ? 'already aborted' : 'aborted'} ${executionArn}`);
     if (notRolledBack) {

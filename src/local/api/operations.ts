@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CAUSE_MAX_LENGTH } from '#core/rollback.ts';
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '../asl/state-run.ts';
 import {
   DIAGNOSTIC_SEVERITIES,
@@ -60,8 +61,6 @@ const encryptionConfiguration = z.looseObject({
 });
 const maxResults = (max: number) => z.int().min(0).max(max);
 
-/** The longest `cause` StopExecution and SendTaskFailure take, in characters (the AWS API reference's limit). */
-export const CAUSE_MAX_LENGTH = 32_768;
 const cause = z.string().max(CAUSE_MAX_LENGTH);
 
 /** The operations by `X-Amz-Target` operation name (`AWSStepFunctions.<name>`). */

@@ -8,15 +8,19 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonSchema } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
-import { ROLLBACK_MACHINE, rollbackOfStop } from '#core/rollback.ts';
-import { stoppedExecutionOf } from '../../cli/abort-release.ts';
+import {
+  CAUSE_MAX_LENGTH,
+  isRollbackArn,
+  ROLLBACK_MACHINE,
+  rollbackOfStop,
+  stoppedExecutionOf,
+} from '#core/rollback.ts';
 import { rollbacksIn } from '../abort-rollbacks.ts';
 import type { LocalNotifier } from '../adapters/local-notifier.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
 import { type ExecutionRef, executionRefOf } from '../api/execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, sendJson } from '../api/http-io.ts';
 import { jsonBodyReader } from '../api/json-bodies.ts';
-import { CAUSE_MAX_LENGTH } from '../api/operations.ts';
 import type { LocalApiServer } from '../api/server.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
@@ -146,7 +150,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
 
   /** Whether the execution is one of the rollback machine, which restores a stopped execution. */
   function isRollback(execution: { stateMachineArn?: string }): boolean {
-    return execution.stateMachineArn === rollbackMachineArn;
+    return isRollbackArn(execution.stateMachineArn);
   }
 
   /** Of a rollback execution, the stopped execution it restores (its input's `executionArn`), by id. */

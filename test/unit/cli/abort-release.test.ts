@@ -40,13 +40,74 @@ const RELEASE_HISTORY = [
   },
 ];
 
-/** A rollback execution: RUNNING, or SUCCEEDED with `output`, or as `ended` says. */
+/**
+ * A rollback execution: RUNNING, or SUCCEEDED with `output`, or as `ended` says: `claimed`, it took the
+ * clean-up claim (ClaimRollback succeeded, at `claimedAt`, else as it started); `gaveUp`, it then reached
+ * GiveUpClaim, which succeeded (`true`) or failed (`'failed'`, caught into RollbackFailed).
+ */
 interface Rollback {
   arn: string;
   startDate: Date;
   input: object;
   output?: object;
-  ended?: { status: 'FAILED' | 'ABORTED'; error?: string; cause?: string; stopDate: Date; claimed: boolean };
+  ended?: {
+    status: 'FAILED' | 'ABORTED';
+    error?: string;
+    cause?: string;
+    stopDate: Date;
+    claimed: boolean;
+    claimedAt?: Date;
+    gaveUp?: true | 'failed';
+  };
+}
+
+/** The rollback's history as far as its claim goes: ClaimRollback, then GiveUpClaim if it got there. */
+function claimHistory({ startDate, ended }: Rollback) {
+  if (!ended?.claimed) return [{ id: 1, type: 'ExecutionStarted', timestamp: startDate }];
+  const claimedAt = ended.claimedAt ?? startDate;
+  const events: object[] = [
+    { id: 1, type: 'ExecutionStarted', timestamp: startDate },
+    {
+      id: 2,
+      type: 'TaskStateEntered',
+      timestamp: startDate,
+      stateEnteredEventDetails: { name: 'ClaimRollback' },
+    },
+    { id: 3, type: 'LambdaFunctionScheduled', timestamp: startDate },
+    { id: 4, type: 'LambdaFunctionFailed', timestamp: startDate, lambdaFunctionFailedEventDetails: {} },
+    { id: 5, type: 'LambdaFunctionScheduled', timestamp: claimedAt },
+    {
+      id: 6,
+      type: 'LambdaFunctionSucceeded',
+      timestamp: claimedAt,
+      lambdaFunctionSucceededEventDetails: { output: JSON.stringify({ claimed: true }) },
+    },
+    {
+      id: 7,
+      type: 'TaskStateExited',
+      timestamp: claimedAt,
+      stateExitedEventDetails: { name: 'ClaimRollback' },
+    },
+    { id: 8, type: 'TaskStateEntered', timestamp: claimedAt, stateEnteredEventDetails: { name: 'Unlock' } },
+    { id: 9, type: 'LambdaFunctionSucceeded', timestamp: claimedAt, lambdaFunctionSucceededEventDetails: {} },
+  ];
+  if (ended.gaveUp) {
+    const at = ended.stopDate;
+    events.push(
+      { id: 10, type: 'TaskStateEntered', timestamp: at, stateEnteredEventDetails: { name: 'GiveUpClaim' } },
+      ended.gaveUp === true
+        ? { id: 11, type: 'LambdaFunctionSucceeded', timestamp: at, lambdaFunctionSucceededEventDetails: {} }
+        : { id: 11, type: 'LambdaFunctionFailed', timestamp: at, lambdaFunctionFailedEventDetails: {} },
+      { id: 12, type: 'TaskStateExited', timestamp: at, stateExitedEventDetails: { name: 'GiveUpClaim' } },
+      {
+        id: 13,
+        type: 'FailStateEntered',
+        timestamp: at,
+        stateEnteredEventDetails: { name: 'RollbackFailed' },
+      },
+    );
+  }
+  return events;
 }
 
 /**
@@ -89,9 +150,7 @@ function stepFunctionsOnAws(rollbacks: Rollback[]) {
   mock.on(GetExecutionHistoryCommand).callsFake(({ executionArn }) => {
     const rollback = rollbacks.find((candidate) => candidate.arn === executionArn);
     if (!rollback) return { events: RELEASE_HISTORY };
-    const claim = { id: 2, type: 'TaskStateEntered', timestamp: rollback.startDate };
-    const entered = { ...claim, stateEnteredEventDetails: { name: 'ClaimRollback' } };
-    return { events: [{ id: 1, type: 'ExecutionStarted' }, ...(rollback.ended?.claimed ? [entered] : [])] };
+    return { events: claimHistory(rollback) };
   });
   mock.on(ListStateMachinesCommand).resolves({
     stateMachines: [
@@ -308,14 +367,22 @@ describe('abortRelease on AWS', () => {
   });
 
   it('starts a retry when the rollback it finds failed and gave up its claim', async () => {
-    // Prepare: abort-checkout-v2 ended at RollbackFailed
+    // Prepare: abort-checkout-v2 claimed a minute ago, then ended at RollbackFailed past a GiveUpClaim that
+    // succeeded
     const failed = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const claimedAt = new Date(Date.now() - 60_000);
     const { client, mock } = stepFunctionsOnAws([
       {
         arn: failed,
-        startDate: secondsAfterStop(1),
+        startDate: claimedAt,
         input: { strategy: 'canary', executionArn: RELEASE },
-        ended: { status: 'FAILED', error: 'TrackNotFound', stopDate: secondsAfterStop(9), claimed: true },
+        ended: {
+          status: 'FAILED',
+          error: 'TrackNotFound',
+          stopDate: new Date(claimedAt.getTime() + 9_000),
+          claimed: true,
+          gaveUp: true,
+        },
       },
     ]);
     const retry = `retry-${createHash('sha256').update(failed).digest('hex').slice(0, 8)}-checkout-v2`;
@@ -330,26 +397,93 @@ describe('abortRelease on AWS', () => {
     expect(started).toEqual([retry]);
   });
 
-  it('says until when a stopped rollback holds the claim, two hours after it took it, and starts nothing meanwhile', async () => {
-    // Prepare: abort-checkout-v2 entered ClaimRollback (as it started, in this history) five seconds before
-    // it was stopped, ten minutes ago
-    const claimedAt = new Date(Date.now() - 605_000);
+  it('starts no retry while a rollback that failed before giving up its claim holds it, and says until when', async () => {
+    // Prepare: abort-checkout-v2 claimed a minute ago; its GiveUpClaim failed (caught into RollbackFailed)
+    const claimedAt = new Date(Date.now() - 60_000);
     const { client, mock } = stepFunctionsOnAws([
       {
         arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
         startDate: claimedAt,
         input: { strategy: 'canary', executionArn: RELEASE },
-        ended: { status: 'ABORTED', stopDate: new Date(claimedAt.getTime() + 5_000), claimed: true },
+        ended: {
+          status: 'FAILED',
+          error: 'TrackNotFound',
+          stopDate: new Date(claimedAt.getTime() + 9_000),
+          claimed: true,
+          gaveUp: 'failed',
+        },
       },
     ]);
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
     // Assess
-    const freeAt = new Date(claimedAt.getTime() + 2 * 3600_000).toISOString();
+    const freeAt = new Date(claimedAt.getTime() + 2 * 3600_000 + 60_000).toISOString();
+    expect(outcome.notRolledBack).toContain('ended FAILED without giving up its clean-up claim');
+    expect(outcome.notRolledBack).toContain(`holds the clean-up claim until ${freeAt}`);
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('says until when a stopped rollback holds the claim, two hours (and a minute) after ClaimRollback succeeded, and starts nothing meanwhile', async () => {
+    // Prepare: abort-checkout-v2 entered ClaimRollback ten minutes ago, took the claim 40 seconds later
+    // (after a retry), and was stopped five seconds after that
+    const enteredAt = new Date(Date.now() - 600_000);
+    const claimedAt = new Date(enteredAt.getTime() + 40_000);
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
+        startDate: enteredAt,
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: {
+          status: 'ABORTED',
+          stopDate: new Date(claimedAt.getTime() + 5_000),
+          claimed: true,
+          claimedAt,
+        },
+      },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300, ' --aws --region eu-west-1');
+    // Assess
+    const freeAt = new Date(claimedAt.getTime() + 2 * 3600_000 + 60_000).toISOString();
     expect(outcome.notRolledBack).toContain(`ended ABORTED part-way`);
     expect(outcome.notRolledBack).toContain(`holds the clean-up claim until ${freeAt}`);
     expect(outcome.notRolledBack).toContain('ends at AlreadyClaimed and restores nothing');
+    expect(outcome.notRolledBack).toContain('Run `cutover abort checkout-v2 --aws --region eu-west-1` again');
     expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts no retry after a retry that ended at AlreadyClaimed while the failed rollback still holds the claim', async () => {
+    // Prepare: abort-checkout-v2 failed at Unlock (no GiveUpClaim) a minute ago; its retry found the claim
+    // still held by it
+    const failed = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
+    const retry = `${EXECUTIONS}:Cutover-rollback:retry-${createHash('sha256').update(failed).digest('hex').slice(0, 8)}-checkout-v2`;
+    const claimedAt = new Date(Date.now() - 60_000);
+    const { client, mock } = stepFunctionsOnAws([
+      {
+        arn: retry,
+        startDate: new Date(claimedAt.getTime() + 20_000),
+        input: { strategy: 'canary', executionArn: RELEASE },
+        output: { claim: { claimed: false, by: failed } },
+      },
+      {
+        arn: failed,
+        startDate: claimedAt,
+        input: { strategy: 'canary', executionArn: RELEASE },
+        ended: { status: 'FAILED', error: 'States.TaskFailed', stopDate: claimedAt, claimed: true },
+      },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    const status = await stopRollbackStatus(client, ROLLBACK_MACHINE, RELEASE, STOPPED_AT);
+    // Assess
+    const freeAt = new Date(claimedAt.getTime() + 2 * 3600_000 + 60_000).toISOString();
+    expect(outcome.rollbackExecutionArn).toBe(retry);
+    expect(outcome.notRolledBack).toContain(
+      `its rollback ${retry} restored nothing: it ended at AlreadyClaimed`,
+    );
+    expect(outcome.notRolledBack).toContain(`${failed} holds the clean-up claim until ${freeAt}`);
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(status).toEqual({ executionArn: retry, status: 'ALREADY_CLAIMED' });
   });
 
   it('starts no retry after ServiceLocked: another execution holds the service', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type DescribeRollback, rollbackExecutionNames, rollbackOfStop } from '#core/rollback.ts';
+import {
+  type DescribeRollback,
+  isRollbackArn,
+  rollbackExecutionNames,
+  rollbackOfStop,
+  rollsBack,
+  stoppedExecutionOf,
+} from '#core/rollback.ts';
 
 const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
 const CANARY = `${EXECUTIONS}:canary:checkout-v9`;
@@ -60,5 +67,50 @@ describe('rollbackOfStop', () => {
     // Assess
     expect(before).toEqual({ name: fallback, started: false });
     expect(after).toEqual({ name: fallback, started: true });
+  });
+});
+
+describe('stoppedExecutionOf', () => {
+  it("names the stopped execution of a rollback's input, and nothing of an input that names none", () => {
+    // Act
+    const named = stoppedExecutionOf(JSON.stringify({ strategy: 'canary', executionArn: CANARY }));
+    const others = [undefined, '', 'not json', '{"executionArn":7}', '[]'].map(stoppedExecutionOf);
+    // Assess
+    expect(named).toBe(CANARY);
+    expect(others).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('is what rollsBack compares', () => {
+    // Prepare
+    const input = JSON.stringify({ executionArn: CANARY });
+    // Act / Assess
+    expect(rollsBack(input, CANARY)).toBe(true);
+    expect(rollsBack(input, BLUE_GREEN)).toBe(false);
+    expect(rollsBack('not json', CANARY)).toBe(false);
+  });
+});
+
+describe('isRollbackArn', () => {
+  it("is true of the rollback machine's ARN and its executions' (local and as CDK deploys it), false of others", () => {
+    // Prepare
+    const machines = 'arn:aws:states:eu-west-1:111122223333:stateMachine';
+    const rollbacks = [
+      `${machines}:rollback`,
+      `${machines}:Cutover-rollback`,
+      `${machines}:Cutover-rollback:3`,
+      `${EXECUTIONS}:rollback:abort-checkout-v9`,
+      `${EXECUTIONS}:Cutover-Rollback:retry-1a2b3c4d-checkout-v9`,
+    ];
+    const others = [
+      `${machines}:canary`,
+      `${machines}:rollbacks`,
+      `${EXECUTIONS}:canary:rollback`,
+      `${EXECUTIONS}:Cutover-canary:abort-rollback`,
+      'rollback',
+      undefined,
+    ];
+    // Act / Assess
+    expect(rollbacks.map(isRollbackArn)).toEqual(rollbacks.map(() => true));
+    expect(others.map(isRollbackArn)).toEqual(others.map(() => false));
   });
 });
