@@ -186,16 +186,20 @@ function stepFunctionsOnAws(rollbacks: Rollback[]) {
 
 const secondsAfterStop = (seconds: number) => new Date(STOPPED_AT.getTime() + seconds * 1000);
 
+/** The rollback the EventBridge rule starts for the stop, under a generated name. */
+const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
+/** That rollback as ListExecutions and DescribeExecution answer it, a second after the stop. */
+const ruleStartedRollback = () => ({
+  arn: ruleStarted,
+  startDate: secondsAfterStop(1),
+  input: { strategy: 'canary', executionArn: RELEASE },
+});
+
 describe('abortRelease on AWS', () => {
   it('follows the rollback the EventBridge rule started for the stop, and starts none of its own', async () => {
     // Prepare: the rule's rollback, under a generated name, after another release's older one
-    const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
     const { client, mock } = stepFunctionsOnAws([
-      {
-        arn: ruleStarted,
-        startDate: secondsAfterStop(1),
-        input: { strategy: 'canary', executionArn: RELEASE },
-      },
+      ruleStartedRollback(),
       {
         arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v1`,
         startDate: secondsAfterStop(-30),
@@ -216,7 +220,6 @@ describe('abortRelease on AWS', () => {
 
   it('names the rollback that cleans up when the one it finds ended at AlreadyClaimed', async () => {
     // Prepare: abort-<name> (a duplicate) found the clean-up claimed by the rule's rollback
-    const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
     const { client } = stepFunctionsOnAws([
       {
         arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
@@ -224,11 +227,7 @@ describe('abortRelease on AWS', () => {
         input: { strategy: 'canary', executionArn: RELEASE },
         output: { claim: { claimed: false, by: ruleStarted } },
       },
-      {
-        arn: ruleStarted,
-        startDate: secondsAfterStop(1),
-        input: { strategy: 'canary', executionArn: RELEASE },
-      },
+      ruleStartedRollback(),
     ]);
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 1_000);
@@ -306,14 +305,7 @@ describe('abortRelease on AWS', () => {
 
   it("refuses a reason longer than StopExecution's cause takes, stopping nothing, and stops with one at the limit", async () => {
     // Prepare: the rule's rollback of the stop
-    const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
-    const { client, mock } = stepFunctionsOnAws([
-      {
-        arn: ruleStarted,
-        startDate: secondsAfterStop(1),
-        input: { strategy: 'canary', executionArn: RELEASE },
-      },
-    ]);
+    const { client, mock } = stepFunctionsOnAws([ruleStartedRollback()]);
     // Act
     const tooLong = abortRelease(client, RELEASE, 'x'.repeat(32_769), 300);
     await expect(tooLong).rejects.toMatchObject({
@@ -511,17 +503,9 @@ describe('abortRelease on AWS', () => {
 });
 
 describe('stopRollbackStatus', () => {
-  const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
-
   it("finds the rule's rollback of the stop and its status, and starts or stops nothing", async () => {
     // Prepare
-    const { client, mock } = stepFunctionsOnAws([
-      {
-        arn: ruleStarted,
-        startDate: secondsAfterStop(1),
-        input: { strategy: 'canary', executionArn: RELEASE },
-      },
-    ]);
+    const { client, mock } = stepFunctionsOnAws([ruleStartedRollback()]);
     // Act
     const rollback = await stopRollbackStatus(client, ROLLBACK_MACHINE, RELEASE, STOPPED_AT);
     // Assess
