@@ -731,8 +731,9 @@ describe('backupDatabase / restoreDatabase', () => {
     const migration = withDatabase({ url }, async (c) =>
       applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
     );
-    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
-    while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    // The migration runs its file once it holds the lock: wait until its statement is the session's.
+    const running = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'UPDATE items%'`;
+    while ((await runSql(url, running)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
     // Act
     const refused = await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey)).catch(
       (error: unknown) => error,
