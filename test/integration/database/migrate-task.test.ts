@@ -39,16 +39,16 @@ describe('DbMigrate', () => {
   it('applies nothing once it gets the migration lock when its execution was stopped while it waited', {
     timeout: 30_000,
   }, async () => {
-    // Prepare: another service's migration holds the lock for 3 s
+    // Prepare: another service's migration holds the lock for 5 s
     const url = await world.postgres.createDatabase('stopped_waiting');
     const other = await loadMigrationsFromDirectory(
-      await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(3);' }),
+      await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(5);' }),
     );
     const holder = withDatabase({ url }, (client) => applyMigrations(client, other, 'all'));
     const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
     while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
     const dir = await migrationFiles({
-      'V1__slow.sql': 'SELECT pg_sleep(3);',
+      'V1__slow.sql': 'SELECT pg_sleep(5);',
       'V2__b.sql': 'CREATE TABLE b (id int);',
     });
     const event = {
