@@ -186,6 +186,20 @@ function stepFunctionsOnAws(rollbacks: Rollback[]) {
 
 const secondsAfterStop = (seconds: number) => new Date(STOPPED_AT.getTime() + seconds * 1000);
 
+/** A rollback of the release that took the clean-up claim at `claimedAt` and FAILED 9 s later. */
+const failedRollback = (arn: string, claimedAt: Date, gaveUp: true | 'failed'): Rollback => ({
+  arn,
+  startDate: claimedAt,
+  input: { strategy: 'canary', executionArn: RELEASE },
+  ended: {
+    status: 'FAILED',
+    error: 'TrackNotFound',
+    stopDate: new Date(claimedAt.getTime() + 9_000),
+    claimed: true,
+    gaveUp,
+  },
+});
+
 /** The rollback the EventBridge rule starts for the stop, under a generated name. */
 const ruleStarted = `${EXECUTIONS}:Cutover-rollback:6c1f2b0e-4a57-4a8b-9a55-5b0e0e3c9d11`;
 /** That rollback as ListExecutions and DescribeExecution answer it, a second after the stop. */
@@ -363,20 +377,7 @@ describe('abortRelease on AWS', () => {
     // succeeded
     const failed = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
     const claimedAt = new Date(Date.now() - 60_000);
-    const { client, mock } = stepFunctionsOnAws([
-      {
-        arn: failed,
-        startDate: claimedAt,
-        input: { strategy: 'canary', executionArn: RELEASE },
-        ended: {
-          status: 'FAILED',
-          error: 'TrackNotFound',
-          stopDate: new Date(claimedAt.getTime() + 9_000),
-          claimed: true,
-          gaveUp: true,
-        },
-      },
-    ]);
+    const { client, mock } = stepFunctionsOnAws([failedRollback(failed, claimedAt, true)]);
     const retry = `retry-${createHash('sha256').update(failed).digest('hex').slice(0, 8)}-checkout-v2`;
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
@@ -393,18 +394,7 @@ describe('abortRelease on AWS', () => {
     // Prepare: abort-checkout-v2 claimed a minute ago; its GiveUpClaim failed (caught into RollbackFailed)
     const claimedAt = new Date(Date.now() - 60_000);
     const { client, mock } = stepFunctionsOnAws([
-      {
-        arn: `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
-        startDate: claimedAt,
-        input: { strategy: 'canary', executionArn: RELEASE },
-        ended: {
-          status: 'FAILED',
-          error: 'TrackNotFound',
-          stopDate: new Date(claimedAt.getTime() + 9_000),
-          claimed: true,
-          gaveUp: 'failed',
-        },
-      },
+      failedRollback(`${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`, claimedAt, 'failed'),
     ]);
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
