@@ -7,6 +7,7 @@ import {
 } from '#local/lambda-registry.ts';
 import { HandlerNotFoundError } from './errors.ts';
 import type { ProjectFunction } from './functions.ts';
+import { inInvocationScope } from './invocation-scope.ts';
 
 /** A Lambda handler as the project writes it (middy or plain): `(event, context) => result`. */
 type ProjectHandler = (event: unknown, context: LambdaLikeContext) => unknown;
@@ -50,7 +51,8 @@ export class ProjectLambdaRegistry extends MapLambdaRegistry {
           });
         }
         const handler = await loaded;
-        return await handler(payload, lambdaContext(fn, name, context));
+        const invocation = lambdaContext(fn, name, context);
+        return await inInvocationScope(invocation.awsRequestId, async () => handler(payload, invocation));
       });
     }
   }

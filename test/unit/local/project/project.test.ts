@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { afterEach, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MissingSubstitutionError, StateMachineFileError } from '#local/project/errors.ts';
 import {
   discoverProjectFunctions,
@@ -154,6 +156,53 @@ describe('ProjectLambdaRegistry', () => {
     await expect(registry.invoke('cutover-nope', {}, { executionArn: 'a' })).rejects.toMatchObject({
       name: 'Lambda.ResourceNotFoundException',
     });
+  });
+
+  it("keeps each invocation's log keys apart while tasks run at once", async () => {
+    // Prepare: two task functions built on the project's task handler, the slow one logging last
+    const taskHandler = pathToFileURL(resolve('lambdas/shared/task-handler.ts')).href;
+    const task = (name: string, before: string) =>
+      `import { logger, plainTaskHandler } from '${taskHandler}';\n` +
+      `export const handler = plainTaskHandler('${name}', {}, async () => {\n` +
+      `  ${before}\n  logger.warn('${name} done');\n  return {};\n});\n`;
+    const root = project({
+      'lambdas/slow-task/handler.ts': task('slow-task', 'await new Promise((r) => setTimeout(r, 200));'),
+      'lambdas/fast-task/handler.ts': task('fast-task', ''),
+    });
+    const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root));
+    const lines: string[] = [];
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    // Act
+    try {
+      const slow = registry.invoke('cutover-slow-task', {}, { executionArn: 'arn:slow' });
+      await registry.invoke('cutover-fast-task', {}, { executionArn: 'arn:fast' });
+      await slow;
+    } finally {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    }
+    // Assess
+    const logged = lines
+      .filter((line) => line.includes(' done'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        message: 'fast-task done',
+        task: 'fast-task',
+        function_name: 'cutover-fast-task',
+      }),
+      expect.objectContaining({
+        message: 'slow-task done',
+        task: 'slow-task',
+        function_name: 'cutover-slow-task',
+      }),
+    ]);
   });
 
   it('reports a handler module without a handler export', async () => {
