@@ -22,14 +22,36 @@ export type AdapterFamily<Adapter> = (request: DeploymentRequest, env: NodeJS.Pr
 
 /**
  * The `cluster` family (Kubernetes client). A Kubernetes track's Deployment gets the request's
- * `progressDeadlineSeconds` unless `cluster.progressDeadlineSeconds` sets its own.
+ * `progressDeadlineSeconds` unless `cluster.progressDeadlineSeconds` sets its own; its snapshots keep the
+ * routing objects the request's `traffic` names.
  */
-export const clusterFamily: AdapterFamily<Cluster> = async ({ cluster, progressDeadlineSeconds }) =>
+export const clusterFamily: AdapterFamily<Cluster> = async ({ cluster, traffic, progressDeadlineSeconds }) =>
   (await import('#adapters/cluster/index.ts')).createCluster(
     cluster.type === 'local'
       ? cluster
-      : { ...cluster, progressDeadlineSeconds: cluster.progressDeadlineSeconds ?? progressDeadlineSeconds },
+      : {
+          ...cluster,
+          progressDeadlineSeconds: cluster.progressDeadlineSeconds ?? progressDeadlineSeconds,
+          routingObjects: routingObjectsOf(traffic),
+        },
   );
+
+/** The Kubernetes objects the request's router weights, by name: a cluster snapshot keeps them. */
+function routingObjectsOf(traffic: TrafficConfig): string[] {
+  switch (traffic.type) {
+    case 'alb-ingress':
+    case 'nginx-ingress':
+      return [traffic.ingress];
+    case 'gateway-api':
+      return [traffic.httpRoute];
+    case 'istio':
+      return [traffic.virtualService];
+    case 'service-selector':
+      return [traffic.service];
+    default:
+      return [];
+  }
+}
 
 /**
  * The `traffic` family (Kubernetes client, ELBv2). Kubernetes routers weight objects in `traffic.cluster`,

@@ -7,13 +7,16 @@ import { AdapterRegistry } from '../registry.ts';
 export const clusters = new AdapterRegistry<ClusterConfig, Cluster>('cluster');
 
 /**
- * Builds the Cluster for a request's `cluster` field. Throws `UnknownAdapterTypeError` naming the
- * registered types when none is registered for `config.type`.
+ * Builds the Cluster for a request's `cluster` field (a Kubernetes one also takes the `routingObjects` its
+ * snapshots keep). Throws `UnknownAdapterTypeError` naming the registered types when none is registered
+ * for `config.type`.
  *
  * @example
  * const adapter = createCluster(request.cluster);
  */
-export function createCluster(config: ClusterConfig): Cluster {
+export function createCluster(
+  config: ClusterConfig & { readonly routingObjects?: readonly string[] },
+): Cluster {
   return clusters.create(config);
 }
 

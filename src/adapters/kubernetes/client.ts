@@ -4,7 +4,7 @@ import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.
 import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js';
 import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
-import { KubernetesConfigError, toAdapterError } from './errors.ts';
+import { KubernetesApiNotServedError, KubernetesConfigError, toAdapterError } from './errors.ts';
 
 /** The field manager Cutover applies as (server-side apply ownership). */
 export const FIELD_MANAGER = 'cutover';
@@ -44,7 +44,10 @@ export interface KubernetesObjects {
   apply(object: KubeObject): Promise<KubeObject>;
   /** JSON merge patch of an existing object (include `metadata.resourceVersion` for optimistic concurrency). */
   mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
-  /** The live object, or `undefined` when it does not exist. */
+  /**
+   * The live object, or `undefined` when it does not exist; a `KubernetesApiNotServedError` when the cluster
+   * does not serve its kind at `ref.apiVersion`.
+   */
   read(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<KubeObject[]>;
   /** Deletes the object; a missing object is not an error. */
@@ -69,7 +72,7 @@ export interface KubernetesClientOptions {
  * const deployment = await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'checkout-stable' });
  */
 export class KubernetesObjectClient implements KubernetesObjects {
-  private constructor(private readonly api: KubernetesObjectApi) {}
+  private constructor(private readonly api: DiscoveringObjectApi) {}
 
   static fromKubeConfig(kc: KubeConfig, options: KubernetesClientOptions = {}): KubernetesObjectClient {
     const cluster = kc.getCurrentCluster();
@@ -89,11 +92,11 @@ export class KubernetesObjectClient implements KubernetesObjects {
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: auth },
     });
-    return new KubernetesObjectClient(new KubernetesObjectApi(configuration));
+    return new KubernetesObjectClient(new DiscoveringObjectApi(configuration));
   }
 
   async apply(object: KubeObject): Promise<KubeObject> {
-    return this.#call(`apply ${describe(object)}`, () =>
+    return this.#call(`apply ${describe(object)}`, object, () =>
       this.api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
     );
   }
@@ -105,14 +108,14 @@ export class KubernetesObjectClient implements KubernetesObjects {
       kind: ref.kind,
       metadata: { ...asMap(patch.metadata), name: ref.name, namespace: ref.namespace },
     };
-    return this.#call(`patch ${describe(body)}`, () =>
+    return this.#call(`patch ${describe(body)}`, body, () =>
       this.api.patch(body, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
     );
   }
 
   async read(ref: ObjectRef): Promise<KubeObject | undefined> {
     try {
-      return await this.#call(`read ${describe(ref)}`, () =>
+      return await this.#call(`read ${describe(ref)}`, ref, () =>
         this.api.read({
           apiVersion: ref.apiVersion,
           kind: ref.kind,
@@ -120,7 +123,7 @@ export class KubernetesObjectClient implements KubernetesObjects {
         }),
       );
     } catch (error) {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }
@@ -131,7 +134,7 @@ export class KubernetesObjectClient implements KubernetesObjects {
     namespace: string,
     labelSelector?: string,
   ): Promise<KubeObject[]> {
-    const list = await this.#call(`list ${kind} in ${namespace}`, () =>
+    const list = await this.#call(`list ${kind} in ${namespace}`, { apiVersion, kind }, () =>
       this.api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
     );
     return (list.items as unknown[]).map((item) => ({ apiVersion, kind, ...(item as object) }) as KubeObject);
@@ -139,7 +142,7 @@ export class KubernetesObjectClient implements KubernetesObjects {
 
   async delete(ref: ObjectRef): Promise<void> {
     try {
-      await this.#call(`delete ${describe(ref)}`, () =>
+      await this.#call(`delete ${describe(ref)}`, ref, () =>
         this.api.delete({
           apiVersion: ref.apiVersion,
           kind: ref.kind,
@@ -147,17 +150,62 @@ export class KubernetesObjectClient implements KubernetesObjects {
         }),
       );
     } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
+      if (!isMissingObject(error)) throw error;
     }
   }
 
-  async #call<T>(action: string, request: () => Promise<T>): Promise<KubeObject & T> {
+  async #call<T>(action: string, type: ApiType, request: () => Promise<T>): Promise<KubeObject & T> {
+    await this.#assertServed(action, type);
     try {
       return plain(await request()) as KubeObject & T;
     } catch (error) {
       throw toAdapterError(error, action);
     }
   }
+
+  /**
+   * Refuses a kind the cluster does not serve at the apiVersion Cutover uses, from the discovery document
+   * (which the client reads once per apiVersion and keeps).
+   */
+  async #assertServed(action: string, { apiVersion, kind }: ApiType): Promise<void> {
+    let served: unknown;
+    try {
+      served = await this.api.served(apiVersion, kind);
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw toAdapterError(error, action);
+    }
+    if (!served) {
+      const needs = SERVED_BY[apiVersion] ? ` (${SERVED_BY[apiVersion]})` : '';
+      throw new KubernetesApiNotServedError(
+        `${action}: the cluster does not serve ${kind} in ${apiVersion}; Cutover needs ${apiVersion}${needs}`,
+      );
+    }
+  }
+}
+
+/** `KubernetesObjectApi` with its discovery lookup (cached per apiVersion) open to the client. */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  /** The API resource of `kind` at `apiVersion`, undefined when that version lacks it; throws a 404 when not served. */
+  served(apiVersion: string, kind: string): Promise<unknown> {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+/** An object's API group version and kind. */
+interface ApiType {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/** What serves the API group versions of custom resources Cutover uses. */
+const SERVED_BY: Readonly<Record<string, string>> = {
+  'gateway.networking.k8s.io/v1': 'the Gateway API CRDs v1.0 or later',
+  'networking.istio.io/v1': 'Istio 1.22 or later',
+};
+
+/** A 404 of the object itself: the cluster serves its kind, and it does not exist. */
+function isMissingObject(error: unknown): boolean {
+  return (error as { code?: number }).code === 404 && !(error instanceof KubernetesApiNotServedError);
 }
 
 /** `Deployment shop/checkout-stable` */

@@ -3,7 +3,7 @@ import type { ClusterConfig } from '#core/schemas/cluster.ts';
 import type { KubernetesObjects } from './client.ts';
 import { eksObjects, kubeconfigObjects } from './connect.ts';
 import { kubeconfigConnection } from './kubeconfig-env.ts';
-import { KubernetesCluster } from './kubernetes-cluster.ts';
+import { KubernetesCluster, type KubernetesClusterOptions } from './kubernetes-cluster.ts';
 
 /** The `cluster` configs that name a Kubernetes cluster. */
 export type KubernetesClusterConfig = Extract<ClusterConfig, { type: 'eks' | 'kubeconfig' }>;
@@ -43,13 +43,17 @@ export function kubernetesObjectsFor(
 }
 
 /**
- * The `eks` and `kubeconfig` cluster adapter, shaping tracks by the config's track template fields.
+ * The `eks` and `kubeconfig` cluster adapter, shaping tracks by the config's track template fields; its
+ * snapshots keep the `routingObjects` the release's router weights.
  *
  * @example
  * const cluster = createKubernetesCluster({ type: 'kubeconfig', context: 'kind-cutover', containerPort: 8080 });
  */
-export function createKubernetesCluster(config: KubernetesClusterConfig): KubernetesCluster {
+export function createKubernetesCluster(
+  config: KubernetesClusterConfig & Pick<KubernetesClusterOptions, 'routingObjects'>,
+): KubernetesCluster {
   return new KubernetesCluster(kubernetesObjectsFor(config), {
+    routingObjects: config.routingObjects,
     containerPort: config.containerPort,
     readinessPath: config.readinessPath,
     resources: config.resources,

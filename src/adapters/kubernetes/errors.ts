@@ -13,6 +13,18 @@ export class KubernetesApiError extends Error {
   }
 }
 
+/**
+ * The cluster does not serve the API group version (or the kind in it) Cutover reads and writes a kind as:
+ * a custom resource definition not installed, or an older one (a 404 of the discovery document, not of an
+ * object).
+ */
+export class KubernetesApiNotServedError extends KubernetesApiError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 404, options);
+    this.name = 'KubernetesApiNotServedError';
+  }
+}
+
 /** A Kubernetes client configuration is missing or unusable (no current context, no cluster server). */
 export class KubernetesConfigError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,13 +1,15 @@
 import type { Cluster } from '#core/ports/cluster.ts';
+import { RELEASE_TRACKS } from '#core/strategies.ts';
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects } from './client.ts';
-import { KubernetesApiError } from './errors.ts';
+import { KubernetesApiNotServedError } from './errors.ts';
 import {
   appliedForm,
   deploymentRef,
   TRACK_LABEL,
   type TrackTemplateOptions,
   trackDeployment,
+  trackName,
   trackSelector,
 } from './manifests.ts';
 import { rolloutStatus } from './rollout-status.ts';
@@ -15,12 +17,22 @@ import { refuseAutoscaledTracks } from './track-autoscalers.ts';
 
 /** The kinds a snapshot keeps, in the order a restore applies them (workloads first, routing last). */
 const SNAPSHOT_KINDS = [
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
-  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
-  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', routing: false },
+  { apiVersion: 'v1', kind: 'Service', routing: false },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', routing: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', routing: true },
+  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', routing: true },
 ] as const;
+
+/** How the cluster shapes tracks, and which routing objects of the service its snapshots keep. */
+export interface KubernetesClusterOptions extends TrackTemplateOptions {
+  /**
+   * Names of the Ingress, HTTPRoute or VirtualService the release's router weights (`traffic.ingress`,
+   * `traffic.httpRoute`, `traffic.virtualService`); a snapshot keeps them and their `<name>-canary` twins.
+   * @default [] (the routing objects named like the service are kept in any case)
+   */
+  readonly routingObjects?: readonly string[];
+}
 
 /**
  * Tracks as Deployments `<service>-<track>` on any Kubernetes cluster (EKS or a kubeconfig context),
@@ -36,7 +48,7 @@ export class KubernetesCluster implements Cluster {
 
   constructor(
     private readonly client: KubernetesObjects,
-    private readonly options: TrackTemplateOptions = {},
+    private readonly options: KubernetesClusterOptions = {},
   ) {}
 
   async apply(service: ServiceRef, track: string, release: Release): Promise<void> {
@@ -86,17 +98,23 @@ export class KubernetesCluster implements Cluster {
     await refuseAutoscaledTracks(this.client, service, tracks);
   }
 
-  /** The service's Deployments, Services, Ingresses, HTTPRoutes and VirtualServices, as applied objects. */
+  /**
+   * The service's own Deployments, Services, Ingresses, HTTPRoutes and VirtualServices, as applied objects: by
+   * exact name `<service>`, `<service>-<track>` (a strategy's track, or one whose Deployment Cutover applied),
+   * the configured routing objects and their `-canary` twins; never another service's `<service>-api-stable`.
+   */
   async snapshot(service: ServiceRef): Promise<ClusterSnapshot> {
     const objects: KubeObject[] = [];
-    for (const { apiVersion, kind } of SNAPSHOT_KINDS) {
+    for (const { apiVersion, kind, routing } of SNAPSHOT_KINDS) {
+      const names = this.#ownNames(service, routing);
       const live = await this.#listIfServed(apiVersion, kind, service.namespace);
-      objects.push(...live.filter((o) => belongsTo(o, service)).map(appliedForm));
+      const own = live.filter((o) => names.has(o.metadata.name) || isAppliedTrack(o, service));
+      objects.push(...own.map(appliedForm));
     }
     return { service, takenAt: new Date().toISOString(), objects };
   }
 
-  /** Re-applies the snapshot's objects, then deletes track Deployments created after it. */
+  /** Re-applies the snapshot's objects, then deletes the service's track Deployments created after it. */
   async restore(snapshot: ClusterSnapshot): Promise<void> {
     const objects = snapshot.objects as KubeObject[];
     for (const object of objects) await this.client.apply(object);
@@ -104,10 +122,21 @@ export class KubernetesCluster implements Cluster {
     const { service } = snapshot;
     const tracks = await this.client.list('apps/v1', 'Deployment', service.namespace, `app=${service.name}`);
     for (const deployment of tracks) {
-      if (deployment.metadata.labels?.[TRACK_LABEL] && !kept.has(deployment.metadata.name)) {
+      if (isAppliedTrack(deployment, service) && !kept.has(deployment.metadata.name)) {
         await this.client.delete({ ...deploymentRef(service, ''), name: deployment.metadata.name });
       }
     }
+  }
+
+  /** The names of the service's own objects of a kind: routing kinds add the configured routing objects and twins. */
+  #ownNames(service: ServiceRef, routing: boolean): Set<string> {
+    const routed = routing ? [service.name, ...(this.options.routingObjects ?? [])] : [];
+    return new Set([
+      service.name,
+      ...RELEASE_TRACKS.map((track) => trackName(service, track)),
+      ...routed.map((name) => `${name}-canary`),
+      ...routed,
+    ]);
   }
 
   /** Lists a kind, or nothing when the cluster does not serve it (no Gateway API or Istio installed). */
@@ -115,10 +144,7 @@ export class KubernetesCluster implements Cluster {
     try {
       return await this.client.list(apiVersion, kind, namespace);
     } catch (error) {
-      const unserved =
-        (error instanceof KubernetesApiError && error.code === 404) ||
-        /Unrecognized API version and kind/.test(String((error as Error).message));
-      if (unserved) return [];
+      if (error instanceof KubernetesApiNotServedError) return [];
       throw error;
     }
   }
@@ -130,7 +156,9 @@ function selector(labels: Record<string, string>): string {
     .join(',');
 }
 
-function belongsTo(object: KubeObject, service: ServiceRef): boolean {
+/** A track Deployment as Cutover applies it: labelled with the service and a track, named after both. */
+function isAppliedTrack(object: KubeObject, service: ServiceRef): boolean {
   const { name, labels } = object.metadata;
-  return labels?.app === service.name || name === service.name || name.startsWith(`${service.name}-`);
+  const track = labels?.[TRACK_LABEL];
+  return labels?.app === service.name && track !== undefined && name === trackName(service, track);
 }

@@ -5,7 +5,14 @@ import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/cli
 import { readRequired } from '../kubernetes/read-required.ts';
 import { albForwardWeights, type Elbv2Api } from './alb-verification.ts';
 import type { Elbv2RetryOptions } from './elbv2-calls.ts';
-import { assertWeights, backendName, backendWeights, trackOfBackend } from './weights.ts';
+import {
+  assertWeights,
+  backendName,
+  backendWeights,
+  routesEveryTrack,
+  trackOfBackend,
+  weightedTracks,
+} from './weights.ts';
 
 /** Where the weighted action lives, from the request's `traffic` block. */
 export interface AlbIngressOptions {
@@ -49,23 +56,40 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
     private readonly options: AlbIngressOptions,
   ) {}
 
+  /**
+   * Rewrites the tracks' target groups of the forward action with the weights (percentages, summing to 100).
+   * Target groups of other Services keep their weight, so with one at weight 20 the tracks share 100/120 of
+   * the traffic as `weights` splits it; the action's stickiness is kept unless `stickiness` is configured.
+   */
   async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
     assertWeights(weights);
-    await this.#weightedIngress(service);
-    const action = this.#actionName(service);
+    const ingress = await this.#weightedIngress(service);
+    const key = annotationKey(this.#actionName(service));
+    const current = forwardActionOf(ingress, key)?.forwardConfig;
+    const tracks = weightedTracks(weights);
+    const others = (current?.targetGroups ?? []).filter(
+      (tg) => trackOfBackend(service, tg.serviceName, tracks) === undefined,
+    );
+    const stickiness = this.options.stickiness ?? current?.targetGroupStickinessConfig;
     const forward: ForwardAction = {
       type: 'forward',
       forwardConfig: {
-        targetGroups: Object.entries(weights).map(([track, weight]) => ({
-          serviceName: backendName(service, track),
-          servicePort: String(this.options.servicePort ?? 80),
-          weight,
-        })),
-        ...(this.options.stickiness ? { targetGroupStickinessConfig: this.options.stickiness } : {}),
+        targetGroups: [
+          ...Object.entries(weights).map(([track, weight]) => ({
+            serviceName: backendName(service, track),
+            servicePort: String(this.options.servicePort ?? 80),
+            weight,
+          })),
+          ...others,
+        ],
+        ...(stickiness ? { targetGroupStickinessConfig: stickiness } : {}),
       },
     };
     await this.client.mergePatch(this.#ref(service), {
-      metadata: { annotations: { [annotationKey(action)]: JSON.stringify(forward) } },
+      metadata: {
+        resourceVersion: ingress.metadata.resourceVersion,
+        annotations: { [key]: JSON.stringify(forward) },
+      },
     });
   }
 
@@ -88,25 +112,32 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
 
   async getWeights(service: ServiceRef): Promise<Weights> {
     const ingress = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
-    const json = ingress.metadata.annotations?.[annotationKey(this.#actionName(service))];
-    if (!json) return {};
-    const targetGroups = (JSON.parse(json) as ForwardAction).forwardConfig?.targetGroups ?? [];
+    const targetGroups =
+      forwardActionOf(ingress, annotationKey(this.#actionName(service)))?.forwardConfig?.targetGroups ?? [];
     return backendWeights(targetGroups.map((tg) => [trackOfBackend(service, tg.serviceName), tg.weight]));
   }
 
-  /** True when a rule of the ALB behind the Ingress forwards to the track target groups with these weights. */
+  /**
+   * True when the ALB behind the Ingress forwards with these weights in every rule whose target groups include
+   * each track taking traffic; rules forwarding elsewhere (another service, a path pinned to one track) are
+   * not the weighted action and are not compared.
+   */
   async verifyWeights(service: ServiceRef, weights: Weights): Promise<boolean> {
     const ingress = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
     const hostname = (ingress.status as Loose)?.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
     if (!hostname) return false;
     const prefix = `${service.namespace}/${ingress.metadata.name}-`;
+    const tracks = weightedTracks(weights);
     const trackOfTag = (tag: string) =>
       tag.startsWith(prefix)
-        ? trackOfBackend(service, tag.slice(prefix.length).replace(/:[^:]*$/, ''))
+        ? trackOfBackend(service, tag.slice(prefix.length).replace(/:[^:]*$/, ''), tracks)
         : undefined;
     const rules = await albForwardWeights(this.elbv2, hostname, trackOfTag, this.options.retry);
-    const tracks = Object.keys(weights);
-    return rules.length > 0 && rules.every((actual) => tracks.every((t) => (actual[t] ?? 0) === weights[t]));
+    const weighted = rules.filter((actual) => routesEveryTrack(new Set(Object.keys(actual)), weights));
+    return (
+      weighted.length > 0 &&
+      weighted.every((actual) => [...tracks].every((t) => (actual[t] ?? 0) === (weights[t] ?? 0)))
+    );
   }
 
   #actionName(service: ServiceRef): string {
@@ -125,6 +156,21 @@ export class AlbIngressTrafficRouter implements TrafficRouter {
 
 function annotationKey(action: string): string {
   return `alb.ingress.kubernetes.io/actions.${action}`;
+}
+
+/** The forward action the Ingress annotation `key` holds, if any; a malformed one is refused, naming both. */
+function forwardActionOf(ingress: KubeObject, key: string): ForwardAction | undefined {
+  const json = ingress.metadata.annotations?.[key];
+  if (!json) return undefined;
+  try {
+    return JSON.parse(json) as ForwardAction;
+  } catch (error) {
+    const { namespace, name } = ingress.metadata;
+    throw new ValidationError(
+      `traffic.ingress: Ingress ${namespace}/${name} has a malformed annotation ${key} (${(error as Error).message}): it must hold the forward action as JSON`,
+      { cause: error },
+    );
+  }
 }
 
 function usesAction(ingress: KubeObject, action: string): boolean {

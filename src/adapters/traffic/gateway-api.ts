@@ -1,3 +1,4 @@
+import { ValidationError } from '#core/errors.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
@@ -8,7 +9,10 @@ import {
   assertWeights,
   backendName,
   backendWeights,
+  routesEveryTrack,
   trackOfBackend,
+  trafficTracks,
+  weightedTracks,
 } from './weights.ts';
 
 /** The HTTPRoute to weight; default the route named like the service. */
@@ -27,9 +31,9 @@ interface Rule {
 }
 
 /**
- * Weights as Gateway API HTTPRoute `backendRefs[].weight`: every rule that routes to the service's track
- * Services (`<service>-<track>`) gets the same split. Written with a JSON merge patch guarded by the
- * route's resourceVersion.
+ * Weights as Gateway API HTTPRoute `backendRefs[].weight`: every rule with a backendRef to each track Service
+ * (`<service>-<track>`, exact names) that takes traffic gets the same split; other rules and other services'
+ * backendRefs are left as they are. Written with a JSON merge patch guarded by the route's resourceVersion.
  *
  * @example
  * const router = new GatewayApiTrafficRouter(client, { httpRoute: 'checkout' });
@@ -47,28 +51,25 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     assertWeights(weights);
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
     const rules = rulesOf(route);
+    const tracks = weightedTracks(weights);
     assertRoutable(weights, routableTracks(service, rules), `HTTPRoute ${route.metadata.name}`);
-    const weighted = rules.map((rule) =>
-      tracksOf(service, rule).length === 0
-        ? rule
-        : {
-            ...rule,
-            backendRefs: rule.backendRefs?.map((ref) => {
-              const track = trackOfBackend(service, ref.name);
-              return track === undefined ? ref : { ...ref, weight: weights[track] ?? 0 };
-            }),
-          },
-    );
+    const splits = rules.map((rule) => routesEveryTrack(tracksOf(service, rule, tracks), weights));
+    if (!splits.includes(true)) {
+      throw new ValidationError(
+        `HTTPRoute ${route.metadata.name} has no rule with backendRefs to every track taking traffic (${trafficTracks(weights).join(', ')})`,
+      );
+    }
+    const weighted = rules.map((rule, i) => (splits[i] ? withWeights(service, rule, weights, tracks) : rule));
     await this.client.mergePatch(this.#ref(service), {
       metadata: { resourceVersion: route.metadata.resourceVersion },
       spec: { rules: weighted },
     });
   }
 
-  /** The split of the first rule routing to the service's tracks, in percent (all 0 when every weight is). */
+  /** The split of the rule with backends for the most tracks (the first of those), in percent (all 0 when every weight is). */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
-    const rule = rulesOf(route).find((r) => tracksOf(service, r).length > 0);
+    const [rule] = [...rulesOf(route)].sort((a, b) => tracksOf(service, b).size - tracksOf(service, a).size);
     return backendWeights(
       (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
     );
@@ -98,10 +99,20 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
 const rulesOf = (route: KubeObject) => (route.spec?.rules as Rule[] | undefined) ?? [];
 
 const routableTracks = (service: ServiceRef, rules: Rule[]) =>
-  new Set(rules.flatMap((rule) => tracksOf(service, rule)));
+  new Set(rules.flatMap((rule) => [...tracksOf(service, rule)]));
 
-function tracksOf(service: ServiceRef, rule: Rule): string[] {
-  return (rule.backendRefs ?? [])
-    .map((ref) => trackOfBackend(service, ref.name))
-    .filter((t): t is string => t !== undefined);
+function tracksOf(service: ServiceRef, rule: Rule, tracks?: Iterable<string>): Set<string> {
+  const named = (rule.backendRefs ?? []).map((ref) => trackOfBackend(service, ref.name, tracks));
+  return new Set(named.filter((t): t is string => t !== undefined));
+}
+
+/** The rule with each track backend at its track's weight (0 for a track `weights` leaves out); other backends as they are. */
+function withWeights(service: ServiceRef, rule: Rule, weights: Weights, tracks: Iterable<string>): Rule {
+  return {
+    ...rule,
+    backendRefs: rule.backendRefs?.map((ref) => {
+      const track = trackOfBackend(service, ref.name, tracks);
+      return track === undefined ? ref : { ...ref, weight: weights[track] ?? 0 };
+    }),
+  };
 }

@@ -1,9 +1,17 @@
 import { ValidationError } from '#core/errors.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
+import { RELEASE_TRACKS } from '#core/strategies.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
 import { readRequired } from '../kubernetes/read-required.ts';
-import { assertBackendsFor, assertRoutable, assertWeights, backendName, trackOfBackend } from './weights.ts';
+import {
+  assertBackendsFor,
+  assertRoutable,
+  assertWeights,
+  backendName,
+  trackOfBackend,
+  weightedTracks,
+} from './weights.ts';
 
 /** The VirtualService (default: named like the service) and its http route (default: the first). */
 export interface IstioOptions {
@@ -22,9 +30,9 @@ interface HttpRoute {
 }
 
 /**
- * Weights as Istio VirtualService route weights. A destination belongs to a track by its `subset`
- * (`{ host: checkout, subset: canary }`, with a DestinationRule) or by a per-track host
- * (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`).
+ * Weights as Istio VirtualService route weights. A destination belongs to a track by its `subset` of the
+ * service's host (`{ host: checkout, subset: canary }`, with a DestinationRule) or by a per-track host
+ * (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`); other destinations keep their weight.
  *
  * @example
  * const router = new IstioTrafficRouter(client, { virtualService: 'checkout', route: 'primary' });
@@ -43,6 +51,7 @@ export class IstioTrafficRouter implements TrafficRouter {
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
     const index = this.#routeIndex(routes, virtualService);
+    const tracks = weightedTracks(weights);
     assertRoutable(
       weights,
       destinationTracks(service, routes[index]!),
@@ -54,7 +63,7 @@ export class IstioTrafficRouter implements TrafficRouter {
         : {
             ...route,
             route: route.route?.map((d) => {
-              const track = trackOf(service, d);
+              const track = trackOf(service, d, tracks);
               return track === undefined ? d : { ...d, weight: weights[track] ?? 0 };
             }),
           },
@@ -121,7 +130,19 @@ function httpRoutes(virtualService: KubeObject): HttpRoute[] {
 const destinationTracks = (service: ServiceRef, route: HttpRoute) =>
   new Set((route.route ?? []).map((d) => trackOf(service, d)).filter((t) => t !== undefined));
 
-function trackOf(service: ServiceRef, d: Destination): string | undefined {
-  if (d.destination.subset) return d.destination.subset;
-  return trackOfBackend(service, d.destination.host.split('.')[0] ?? '');
+/**
+ * The track of a destination: a track subset of the service's host (`{ host: checkout, subset: canary }`) or a
+ * per-track host (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`), by exact names; `undefined`
+ * for other services' destinations.
+ */
+function trackOf(
+  service: ServiceRef,
+  d: Destination,
+  tracks: Iterable<string> = RELEASE_TRACKS,
+): string | undefined {
+  const host = d.destination.host.split('.')[0] ?? '';
+  if (d.destination.subset === undefined) return trackOfBackend(service, host, tracks);
+  return host === service.name && new Set(tracks).has(d.destination.subset)
+    ? d.destination.subset
+    : undefined;
 }

@@ -8,6 +8,10 @@ import { assertWeights, backendName, trackOfBackend } from './weights.ts';
 const CANARY = 'nginx.ingress.kubernetes.io/canary';
 const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 const CANARY_WEIGHT_TOTAL = 'nginx.ingress.kubernetes.io/canary-weight-total';
+/** The class annotation older Ingresses use instead of `spec.ingressClassName`. */
+const INGRESS_CLASS = 'kubernetes.io/ingress.class';
+/** The label Cutover puts on the twin it owns. */
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
 
 /** The primary Ingress; default the Ingress named like the service. */
 export interface NginxIngressOptions {
@@ -19,8 +23,10 @@ type Loose = any;
 
 /**
  * Weights with ingress-nginx canary annotations. The primary Ingress routes to one track's Service
- * (`<service>-<track>`); Cutover applies a twin `<ingress>-canary` with the same hosts and paths, pointing at
- * the other track, annotated `canary: "true"` and `canary-weight: <percent of that track>`.
+ * (`<service>-<track>`); Cutover applies a twin `<ingress>-canary` with the same hosts, paths and ingress class
+ * (`spec.ingressClassName` or the `kubernetes.io/ingress.class` annotation), pointing at the other track,
+ * labelled `app.kubernetes.io/managed-by: cutover` and annotated `canary: "true"` and
+ * `canary-weight: <percent of that track>`. An Ingress of that name that is no canary is refused.
  *
  * @example
  * const router = new NginxIngressTrafficRouter(client, { ingress: 'checkout' });
@@ -44,20 +50,41 @@ export class NginxIngressTrafficRouter implements TrafficRouter {
         `weights must name the primary Ingress's track "${primaryTrack}" and one canary track (got ${JSON.stringify(weights)})`,
       );
     }
+    await this.#refuseForeignTwin(service);
     const canaryTrack = others[0]!;
     await this.client.apply(canaryIngress(primary, backendName(service, canaryTrack), weights[canaryTrack]!));
   }
 
   async getWeights(service: ServiceRef): Promise<Weights> {
-    const ref = this.#ref(service);
-    const primary = await readRequired(this.client, ref, 'traffic.ingress');
+    const primary = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
     const primaryTrack = this.#primaryTrack(service, primary);
-    const canary = await this.client.read({ ...ref, name: `${ref.name}-canary` });
+    const canary = await this.client.read(this.#twinRef(service));
     const canaryTrack = canary && trackOfBackend(service, backendsOf(canary)[0] ?? '');
     if (!canary || !canaryTrack || canary.metadata.annotations?.[CANARY] !== 'true')
       return { [primaryTrack]: 100 };
     const weight = Number(canary.metadata.annotations?.[CANARY_WEIGHT] ?? 0);
     return { [primaryTrack]: 100 - weight, [canaryTrack]: weight };
+  }
+
+  /**
+   * Refuses, before a release, a primary Ingress that does not route to exactly one track, and an Ingress
+   * `<ingress>-canary` that is not a Cutover canary twin (Cutover would replace its hosts and backends).
+   */
+  async checkTracks(service: ServiceRef): Promise<void> {
+    const primary = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
+    this.#primaryTrack(service, primary);
+    await this.#refuseForeignTwin(service);
+  }
+
+  async #refuseForeignTwin(service: ServiceRef): Promise<void> {
+    const twin = await this.client.read(this.#twinRef(service));
+    if (!twin || isCanaryTwin(twin)) return;
+    const { namespace, name } = twin.metadata;
+    throw new ValidationError(
+      `traffic.ingress: Ingress ${namespace}/${name} exists and is not a canary Ingress (no label ${MANAGED_BY}: cutover, ` +
+        `no annotation ${CANARY}: "true"): Cutover writes its canary twin under that name; rename that Ingress or ` +
+        'weight another primary Ingress',
+    );
   }
 
   #primaryTrack(service: ServiceRef, primary: KubeObject): string {
@@ -79,6 +106,19 @@ export class NginxIngressTrafficRouter implements TrafficRouter {
       name: this.options.ingress ?? service.name,
     };
   }
+
+  /** `<ingress>-canary`: the twin Ingress Cutover applies. */
+  #twinRef(service: ServiceRef): ObjectRef {
+    const ref = this.#ref(service);
+    return { ...ref, name: `${ref.name}-canary` };
+  }
+}
+
+/** True for a canary Ingress: one Cutover applied, or an ingress-nginx canary of the primary. */
+function isCanaryTwin(ingress: KubeObject): boolean {
+  return (
+    ingress.metadata.labels?.[MANAGED_BY] === 'cutover' || ingress.metadata.annotations?.[CANARY] === 'true'
+  );
 }
 
 /** The Service names an Ingress's rules route to. */
@@ -100,13 +140,20 @@ function canaryIngress(primary: KubeObject, backend: string, weight: number): Ku
       })),
     },
   }));
+  const ingressClass = primary.metadata.annotations?.[INGRESS_CLASS];
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {
       name: `${primary.metadata.name}-canary`,
       namespace: primary.metadata.namespace,
-      annotations: { [CANARY]: 'true', [CANARY_WEIGHT]: String(weight), [CANARY_WEIGHT_TOTAL]: '100' },
+      labels: { [MANAGED_BY]: 'cutover' },
+      annotations: {
+        ...(ingressClass ? { [INGRESS_CLASS]: ingressClass } : {}),
+        [CANARY]: 'true',
+        [CANARY_WEIGHT]: String(weight),
+        [CANARY_WEIGHT_TOTAL]: '100',
+      },
     },
     spec: { ...(spec.ingressClassName ? { ingressClassName: spec.ingressClassName } : {}), rules },
   };

@@ -1,5 +1,6 @@
 import { ValidationError } from '#core/errors.ts';
 import { isValidWeights, proportionalWeights } from '#core/plan/weights.ts';
+import { RELEASE_TRACKS } from '#core/strategies.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 
 /** Refuses weights that are not integers 0-100 summing to 100, naming the field; changes nothing. */
@@ -34,18 +35,42 @@ export function backendName(service: ServiceRef, track: string): string {
   return `${service.name}-${track}`;
 }
 
-/** The track a per-track backend name stands for (`checkout-canary` -> `canary`), if it is one of the service's. */
-export function trackOfBackend(service: ServiceRef, name: string): string | undefined {
-  const prefix = `${service.name}-`;
-  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : undefined;
+/**
+ * The track a backend name stands for when it is exactly a track's per-track name (`checkout-canary` ->
+ * `canary`); `undefined` for any other backend, however it is named (`checkout-api` is another service).
+ * `tracks` defaults to the strategies' tracks.
+ */
+export function trackOfBackend(
+  service: ServiceRef,
+  name: string,
+  tracks: Iterable<string> = RELEASE_TRACKS,
+): string | undefined {
+  for (const track of tracks) if (name === backendName(service, track)) return track;
+  return undefined;
+}
+
+/** The tracks a weight change concerns: the strategies' tracks and any other track `weights` names. */
+export function weightedTracks(weights: Weights): Set<string> {
+  return new Set([...RELEASE_TRACKS, ...Object.keys(weights)]);
+}
+
+/** The tracks `weights` sends traffic to (weight above 0). */
+export function trafficTracks(weights: Weights): string[] {
+  return Object.keys(weights).filter((track) => (weights[track] ?? 0) > 0);
+}
+
+/**
+ * True when a routing rule has a backend for every track `weights` sends traffic to: the rules a split is
+ * written to (and read from). A rule pinned to one track (a header match to `checkout-stable`) is not one
+ * once another track takes traffic, so it keeps its backend and weight.
+ */
+export function routesEveryTrack(ruleTracks: ReadonlySet<string>, weights: Weights): boolean {
+  return trafficTracks(weights).every((track) => ruleTracks.has(track));
 }
 
 /** Refuses weights naming tracks the routing object has no backend for (a weight of 0 needs none). */
 export function assertRoutable(weights: Weights, routable: ReadonlySet<string>, where: string): void {
-  const missing = unroutable(
-    Object.keys(weights).filter((track) => (weights[track] ?? 0) > 0),
-    routable,
-  );
+  const missing = unroutable(trafficTracks(weights), routable);
   if (missing.length > 0) {
     throw new ValidationError(
       `weights name tracks ${where} has no backend for: ${missing.join(', ')} (backends for: ${listed(routable)})`,

@@ -9,6 +9,7 @@ import {
   type RollingRequest,
   type Strategy,
 } from '../schemas/index.ts';
+import { TRACK_NAMES } from '../strategies.ts';
 import type { Weights } from '../types.ts';
 import { rollingBatches, rollingBounds } from './rolling.ts';
 import { heaviestTrack, proportionalWeights, splitWeights, type TrackPair } from './weights.ts';
@@ -126,13 +127,6 @@ export function analyzedTracks(plan: Plan): string[] {
   const judged = plan.steps.some((step) => step.analyze) || plan.preview?.enabled || plan.postSwitch?.enabled;
   return judged ? [plan.tracks.next] : [];
 }
-
-/** The track names a strategy deploys to: the first two are the pair of a first release (live, next). */
-const TRACK_NAMES: Readonly<Record<Strategy, readonly [string, string]>> = {
-  canary: ['stable', 'canary'],
-  'blue-green': ['blue', 'green'],
-  rolling: ['blue', 'green'],
-};
 
 /**
  * The live and next tracks. The live track is the one with the most traffic, whatever its name (a canary

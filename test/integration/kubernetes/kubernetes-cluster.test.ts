@@ -139,6 +139,32 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
     expect(appliedSpec('stable').progressDeadlineSeconds).toBe(300);
   });
 
+  it("snapshots the Ingress the request's traffic block names, through the task functions' cluster", async () => {
+    // Prepare
+    const path = join(mkdtempSync(join(tmpdir(), 'cutover-kubeconfig-')), 'config');
+    emulator.writeKubeconfig(path);
+    emulator.store.create('ingresses', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'storefront', namespace: 'shop' },
+      spec: { rules: [{ host: 'shop.example.com' }] },
+    } as never);
+    const request = validateRequest(
+      'canary',
+      canaryInput(undefined, {
+        release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+        cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080 },
+        traffic: { type: 'nginx-ingress', ingress: 'storefront' },
+      }),
+    );
+    // Act
+    const snapshot = await (await clusterFamily(request, {})).snapshot(service);
+    // Assess
+    expect(snapshot.objects.map((o) => (o as { metadata: { name: string } }).metadata.name)).toContain(
+      'storefront',
+    );
+  });
+
   it('is idempotent: applying the same release twice leaves the generation unchanged', async () => {
     // Prepare
     await cluster.apply(service, 'canary', aRelease());
@@ -253,6 +279,45 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
       emulator.store.get('deployments', 'shop', 'checkout-stable')?.metadata.labels?.['cutover.dev/version'],
     ).toBe('v1');
     expect(emulator.store.get('deployments', 'shop', 'checkout-canary')).toBeUndefined();
+  });
+
+  it("rolls back only its own objects: another service's Deployment named with its prefix keeps its release", async () => {
+    // Prepare
+    const api = aService({ name: 'checkout-api' });
+    await cluster.apply(service, 'stable', aRelease({ version: 'v1' }));
+    await cluster.apply(api, 'stable', aRelease({ version: 'v7' }));
+    const snapshot = await cluster.snapshot(service);
+    await cluster.apply(api, 'stable', aRelease({ version: 'v8' }));
+    // Act
+    await cluster.restore(JSON.parse(JSON.stringify(snapshot)));
+    // Assess
+    expect(
+      emulator.store.get('deployments', 'shop', 'checkout-api-stable')?.metadata.labels?.[
+        'cutover.dev/version'
+      ],
+    ).toBe('v8');
+  });
+
+  it('snapshots the configured routing objects and their canary twins, not routes of services named like it', async () => {
+    // Prepare
+    const ingress = (name: string) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'shop' },
+      spec: { rules: [{ host: `${name}.example.com` }] },
+    });
+    for (const name of ['storefront', 'storefront-canary', 'checkout-api'])
+      emulator.store.create('ingresses', ingress(name) as never);
+    const routed = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()), {
+      routingObjects: ['storefront'],
+    });
+    // Act
+    const snapshot = await routed.snapshot(service);
+    // Assess
+    expect(snapshot.objects.map((o) => (o as { metadata: { name: string } }).metadata.name)).toEqual([
+      'storefront',
+      'storefront-canary',
+    ]);
   });
 
   it('refuses tracks a HorizontalPodAutoscaler scales, naming the cluster field, the autoscaler and its Deployment', async () => {

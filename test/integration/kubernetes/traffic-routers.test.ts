@@ -8,6 +8,7 @@ import { IstioTrafficRouter } from '#adapters/traffic/istio.ts';
 import { NginxIngressTrafficRouter } from '#adapters/traffic/nginx-ingress.ts';
 import { ServiceSelectorTrafficRouter } from '#adapters/traffic/service-selector.ts';
 import { UnsupportedWeightError, ValidationError } from '#core/errors.ts';
+import { fakeAlbController } from '#test/support/alb-controller-fake.ts';
 import {
   type KubeObject,
   type KubernetesEmulator,
@@ -33,6 +34,40 @@ function nginxIngressSpec(serviceName: string) {
         },
       },
     ],
+  };
+}
+
+/** The ALB Ingress `checkout` whose rule uses the action `checkout`, with these action annotations. */
+function albIngress(actions: Record<string, object>) {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: 'checkout',
+      namespace: 'shop',
+      annotations: Object.fromEntries(
+        Object.entries(actions).map(([name, action]) => [
+          `alb.ingress.kubernetes.io/actions.${name}`,
+          JSON.stringify(action),
+        ]),
+      ),
+    },
+    spec: {
+      ingressClassName: 'alb',
+      rules: [
+        {
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'checkout', port: { name: 'use-annotation' } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
   };
 }
 
@@ -146,6 +181,52 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         { backendRefs: [{ name: 'docs', port: 80 }] },
       ]);
     });
+
+    it("leaves another service's rule and a rule pinned to one track as they are, through a canary and its switch", async () => {
+      // Prepare
+      const apiRule = {
+        matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+        backendRefs: [{ name: 'checkout-api', port: 80 }],
+      };
+      const pinnedRule = {
+        matches: [{ headers: [{ name: 'x-track', value: 'stable' }] }],
+        backendRefs: [{ name: 'checkout-stable', port: 80 }],
+      };
+      create('httproutes', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'checkout', namespace: 'shop' },
+        spec: {
+          rules: [
+            apiRule,
+            pinnedRule,
+            {
+              backendRefs: [
+                { name: 'checkout-stable', port: 80, weight: 100 },
+                { name: 'checkout-canary', port: 80, weight: 0 },
+              ],
+            },
+          ],
+        },
+      });
+      const router = new GatewayApiTrafficRouter(client);
+      // Act
+      const found = await router.getWeights(service);
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      await router.setWeights(service, { stable: 0, canary: 100 });
+      // Assess
+      expect(found).toEqual({ stable: 100, canary: 0 });
+      expect(emulator.store.get('httproutes', 'shop', 'checkout')?.spec?.rules).toEqual([
+        apiRule,
+        pinnedRule,
+        {
+          backendRefs: [
+            { name: 'checkout-stable', port: 80, weight: 0 },
+            { name: 'checkout-canary', port: 80, weight: 100 },
+          ],
+        },
+      ]);
+    });
   });
 
   describe('IstioTrafficRouter', () => {
@@ -178,6 +259,56 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         'traffic.route must name an http route of VirtualService checkout: primary (got "nope")',
       );
     });
+
+    it("reads and writes only the service's track destinations, not another service's host named like one", async () => {
+      // Prepare
+      const api = { destination: { host: 'checkout-api.shop.svc.cluster.local' }, weight: 0 };
+      create('virtualservices', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'checkout', namespace: 'shop' },
+        spec: {
+          http: [
+            {
+              name: 'primary',
+              route: [
+                { destination: { host: 'checkout-stable' }, weight: 100 },
+                { destination: { host: 'checkout-canary' }, weight: 0 },
+                api,
+              ],
+            },
+          ],
+        },
+      });
+      const router = new IstioTrafficRouter(client);
+      // Act
+      const found = await router.getWeights(service);
+      await router.setWeights(service, { stable: 80, canary: 20 });
+      // Assess
+      expect(found).toEqual({ stable: 100, canary: 0 });
+      const http = emulator.store.get('virtualservices', 'shop', 'checkout')?.spec?.http as {
+        route: unknown[];
+      }[];
+      expect(http[0]?.route).toEqual([
+        { destination: { host: 'checkout-stable' }, weight: 80 },
+        { destination: { host: 'checkout-canary' }, weight: 20 },
+        api,
+      ]);
+    });
+
+    it('says the cluster does not serve networking.istio.io/v1 instead of calling the VirtualService missing', async () => {
+      // Prepare
+      const olderIstio = await startKubernetesEmulator({ unserved: ['networking.istio.io/v1'] });
+      const router = new IstioTrafficRouter(KubernetesObjectClient.fromKubeConfig(olderIstio.kubeConfig()));
+      // Act
+      const error = await router.getWeights(service).catch((e: unknown) => e);
+      await olderIstio.close();
+      // Assess
+      expect((error as Error).message).toBe(
+        'read VirtualService shop/checkout: the cluster does not serve VirtualService in networking.istio.io/v1; ' +
+          'Cutover needs networking.istio.io/v1 (Istio 1.22 or later)',
+      );
+    });
   });
 
   describe('NginxIngressTrafficRouter', () => {
@@ -199,6 +330,55 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         'nginx.ingress.kubernetes.io/canary-weight-total': '100',
       });
       expect(canary?.spec).toEqual(nginxIngressSpec('checkout-canary'));
+    });
+
+    it('gives the twin the ingress class annotation of a primary Ingress that uses it', async () => {
+      // Prepare
+      const { ingressClassName: _, ...spec } = nginxIngressSpec('checkout-stable');
+      create('ingresses', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name: 'checkout',
+          namespace: 'shop',
+          annotations: { 'kubernetes.io/ingress.class': 'nginx' },
+        },
+        spec,
+      });
+      // Act
+      await new NginxIngressTrafficRouter(client).setWeights(service, { stable: 90, canary: 10 });
+      // Assess
+      const canary = emulator.store.get('ingresses', 'shop', 'checkout-canary');
+      expect(canary?.metadata.annotations?.['kubernetes.io/ingress.class']).toBe('nginx');
+      expect(canary?.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cutover' });
+    });
+
+    it('refuses, before and during a release, an Ingress named like the twin that is no canary, leaving it as it is', async () => {
+      // Prepare
+      create('ingresses', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'checkout', namespace: 'shop' },
+        spec: nginxIngressSpec('checkout-stable'),
+      });
+      const users = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'checkout-canary', namespace: 'shop' },
+        spec: { ...nginxIngressSpec('checkout-canary'), rules: [{ host: 'canary.example.com' }] },
+      };
+      create('ingresses', users);
+      const router = new NginxIngressTrafficRouter(client);
+      // Act
+      const checked = await router.checkTracks(service).catch((e: unknown) => e);
+      const set = await router.setWeights(service, { stable: 90, canary: 10 }).catch((e: unknown) => e);
+      // Assess
+      expect(checked).toBeInstanceOf(ValidationError);
+      expect((checked as Error).message).toMatch(
+        /^traffic\.ingress: Ingress shop\/checkout-canary exists and is not a canary Ingress/,
+      );
+      expect(set).toBeInstanceOf(ValidationError);
+      expect(emulator.store.get('ingresses', 'shop', 'checkout-canary')?.spec).toEqual(users.spec);
     });
   });
 
@@ -250,6 +430,90 @@ describe('Kubernetes traffic routers against the API emulator', () => {
           targetGroupStickinessConfig: { enabled: true, durationSeconds: 300 },
         },
       });
+    });
+
+    it("keeps the action's stickiness and another service's target group, and reads only the tracks", async () => {
+      // Prepare
+      const legacy = { serviceName: 'checkout-legacy-frontend', servicePort: '80', weight: 20 };
+      create(
+        'ingresses',
+        albIngress({
+          checkout: {
+            type: 'forward',
+            forwardConfig: {
+              targetGroups: [{ serviceName: 'checkout-stable', servicePort: '80', weight: 80 }, legacy],
+              targetGroupStickinessConfig: { enabled: true, durationSeconds: 60 },
+            },
+          },
+        }),
+      );
+      const router = new AlbIngressTrafficRouter(client, mockClient(ElasticLoadBalancingV2Client) as never, {
+        ingress: 'checkout',
+      });
+      // Act
+      const found = await router.getWeights(service);
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      // Assess
+      expect(found).toEqual({ stable: 100 });
+      const annotations = emulator.store.get('ingresses', 'shop', 'checkout')?.metadata.annotations;
+      expect(JSON.parse(annotations?.['alb.ingress.kubernetes.io/actions.checkout'] ?? '{}')).toEqual({
+        type: 'forward',
+        forwardConfig: {
+          targetGroups: [
+            { serviceName: 'checkout-stable', servicePort: '80', weight: 90 },
+            { serviceName: 'checkout-canary', servicePort: '80', weight: 10 },
+            legacy,
+          ],
+          targetGroupStickinessConfig: { enabled: true, durationSeconds: 60 },
+        },
+      });
+      expect(await router.getWeights(service)).toEqual({ stable: 90, canary: 10 });
+    });
+
+    it("verifies the weighted action's rule only, not a rule pinned to one track or another service's", async () => {
+      // Prepare
+      const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+      fakeAlbController(elbv2, emulator);
+      const only = (serviceName: string) => ({
+        type: 'forward',
+        forwardConfig: { targetGroups: [{ serviceName, servicePort: '80', weight: 1 }] },
+      });
+      create(
+        'ingresses',
+        albIngress({ internal: only('checkout-stable'), 'checkout-api': only('checkout-api') }),
+      );
+      emulator.store.updateStatus('ingresses', 'shop', 'checkout', {
+        loadBalancer: { ingress: [{ hostname: 'k8s-shop-checkout-1234.eu-west-1.elb.amazonaws.com' }] },
+      });
+      const router = new AlbIngressTrafficRouter(
+        client,
+        new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
+        {
+          ingress: 'checkout',
+        },
+      );
+      // Act
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      // Assess
+      expect(await router.verifyWeights(service, { stable: 90, canary: 10 })).toBe(true);
+      expect(await router.verifyWeights(service, { stable: 80, canary: 20 })).toBe(false);
+    });
+
+    it('names the Ingress and the annotation when the forward action is not JSON', async () => {
+      // Prepare
+      const ingress = albIngress({});
+      ingress.metadata.annotations['alb.ingress.kubernetes.io/actions.checkout'] = '{"type": "forward",';
+      create('ingresses', ingress);
+      const router = new AlbIngressTrafficRouter(client, mockClient(ElasticLoadBalancingV2Client) as never, {
+        ingress: 'checkout',
+      });
+      // Act
+      const error = await router.getWeights(service).catch((e: unknown) => e);
+      // Assess
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(
+        /^traffic\.ingress: Ingress shop\/checkout has a malformed annotation alb\.ingress\.kubernetes\.io\/actions\.checkout \(/,
+      );
     });
 
     it('refuses an Ingress without a use-annotation backend for the action, naming the field', async () => {

@@ -42,14 +42,20 @@ export interface KubernetesEmulator {
  * emulator.controller.settle();
  */
 export async function startKubernetesEmulator(
-  options: { reconcileEveryMs?: number; reconcileOnRequest?: boolean; tls?: boolean } = {},
+  options: {
+    reconcileEveryMs?: number;
+    reconcileOnRequest?: boolean;
+    tls?: boolean;
+    /** Group versions the emulator answers 404 for, as a cluster without (or with older) CRDs does: `networking.istio.io/v1`. */
+    unserved?: readonly string[];
+  } = {},
 ): Promise<KubernetesEmulator> {
   const store = new ObjectStore();
   const controller = new DeploymentController(store);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const tls = options.tls ? await selfSignedCertificate() : undefined;
-  const server = createApiServer(store, faults, requests, tls);
+  const server = createApiServer(store, faults, requests, tls, new Set(options.unserved));
   if (options.reconcileOnRequest) server.prependListener('request', () => controller.step());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -24,9 +24,10 @@ export function createApiServer(
   faults: FaultQueue,
   requests: RecordedRequest[],
   tls?: { key: string; cert: string },
+  unserved: ReadonlySet<string> = new Set(),
 ): Server {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    void handle(store, faults, requests, req, res).catch((error: unknown) => {
+    void handle(store, faults, requests, unserved, req, res).catch((error: unknown) => {
       const status =
         error instanceof ApiStatusError ? error : new ApiStatusError(500, 'InternalError', String(error));
       send(res, status.code, status.toStatus());
@@ -35,10 +36,14 @@ export function createApiServer(
   return tls ? createTlsServer(tls, listener) : createServer(listener);
 }
 
+/** `v1` or `apps/v1`, as `unserved` names group versions. */
+const groupVersion = (group: string, version: string) => (group ? `${group}/${version}` : version);
+
 async function handle(
   store: ObjectStore,
   faults: FaultQueue,
   requests: RecordedRequest[],
+  unserved: ReadonlySet<string>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -57,13 +62,19 @@ async function handle(
 
   const discovery = DISCOVERY_PATH.exec(url.pathname);
   if (discovery && method === 'GET') {
-    const document = discoveryDocument(discovery[2] ?? '', discovery[1] ?? discovery[3] ?? '');
+    const [group, version] = [discovery[2] ?? '', discovery[1] ?? discovery[3] ?? ''];
+    const document = unserved.has(groupVersion(group, version))
+      ? undefined
+      : discoveryDocument(group, version);
     if (!document)
       throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
     return send(res, 200, document);
   }
   const match = OBJECT_PATH.exec(url.pathname);
-  const type = match && findResourceType(match[2] ?? '', match[1] ?? match[3] ?? '', match[5] ?? '');
+  const type =
+    match &&
+    !unserved.has(groupVersion(match[2] ?? '', match[1] ?? match[3] ?? '')) &&
+    findResourceType(match[2] ?? '', match[1] ?? match[3] ?? '', match[5] ?? '');
   if (!match || !type)
     throw new ApiStatusError(404, 'NotFound', 'the server could not find the requested resource');
   const namespace = match[4]!;
