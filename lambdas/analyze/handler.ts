@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { analysisWindowSeconds, analyzeMetrics, decide } from '#core/analysis/index.ts';
+import { analysisWindowSeconds, analyzeMetrics, decide, publishedUntil } from '#core/analysis/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
@@ -9,10 +9,10 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 const counter = z.number().int().min(0);
 
 /**
- * Analyze: queries the metric provider for `track` over the window (an alarm gate for `alarmsInAlarm`, any
- * other provider for requestCount / errorRate / latencyP99Ms) — cut to the seconds since
- * `shiftedAt`, when the weights it judges took effect, and ending as long ago as the provider publishes
- * late (inconclusive while it has published nothing since the shift) — judges the numbers against the thresholds and
+ * Analyze: queries the metric provider for `track` over the window (an alarm gate for the alarms in ALARM,
+ * any other provider for requestCount / errorRate / latencyP99Ms) — cut to the seconds since
+ * `shiftedAt`, when the weights it judges took effect, and ending where the provider's published data ends
+ * (inconclusive while it has published nothing since the shift) — judges the numbers against the thresholds and
  * decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
  * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
  * at the limits.
@@ -32,19 +32,13 @@ export const handler = taskHandler(
   async ({ request, track, shiftedAt, preview, thresholds, failures, inconclusives, ...input }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
     // A provider that publishes late has data up to `asOf` only: the window ends there.
-    const asOf = Date.now() - (metrics.publicationDelaySeconds ?? 0) * 1000;
+    const asOf = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
     const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, asOf);
-    const read = (metric: string) =>
-      metrics.query({ service: request.service, track, metric, windowSeconds, config: request.metrics });
+    const query = { service: request.service, track, windowSeconds, config: request.metrics };
     const result =
       shiftedAt !== undefined && asOf <= Date.parse(shiftedAt)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
-        : withoutTrafficHint(
-            await analyzeMetrics(read, request.metrics, thresholds),
-            request,
-            track,
-            preview,
-          );
+        : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
     logger.info('analysis', { track, windowSeconds, ...result });
     return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
   },

@@ -9,7 +9,7 @@ const quantile = (q: number) =>
 /** The PromQL a user would configure for the built-in metrics. */
 const QUERIES = {
   requestCount: `sum(increase(http_requests_total{${selector}}[{{window}}])) or vector(0)`,
-  errorRate: `sum(increase(http_requests_total{${selector},code=~"5.."}[{{window}}])) / sum(increase(http_requests_total{${selector}}[{{window}}]))`,
+  errorRate: `(sum(rate(http_requests_total{${selector},code=~"5.."}[{{window}}])) or vector(0)) / sum(rate(http_requests_total{${selector}}[{{window}}]))`,
   latencyP50Ms: quantile(0.5),
   latencyP95Ms: quantile(0.95),
   latencyP99Ms: quantile(0.99),

@@ -23,7 +23,7 @@ import { startPrometheusServer, vector } from '#test/support/prometheus-server.t
 const selector = 'app="{{service}}",track="{{track}}"';
 const QUERIES = {
   requestCount: `sum(increase(http_requests_total{${selector}}[{{window}}])) or vector(0)`,
-  errorRate: `sum(increase(http_requests_total{${selector},code=~"5.."}[{{window}}])) / sum(increase(http_requests_total{${selector}}[{{window}}]))`,
+  errorRate: `(sum(increase(http_requests_total{${selector},code=~"5.."}[{{window}}])) or vector(0)) / sum(increase(http_requests_total{${selector}}[{{window}}]))`,
 };
 
 describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometheus)', () => {

@@ -1,6 +1,8 @@
 import type { CloudWatchClient, Dimension, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { publishedUntil } from '#core/analysis/index.ts';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
+import type { QueryPlaceholder } from '#core/schemas/metrics.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { MetricQueryError } from './errors.ts';
@@ -36,9 +38,10 @@ const DEFAULT_QUERIES: Readonly<Record<string, string>> = {
 
 /**
  * Metrics from CloudWatch GetMetricData: the ALB target group of each track (AWS/ApplicationELB, dimensions
- * LoadBalancer + TargetGroup) with metric math, over one period as long as the window, which ends
- * {@link CloudWatchMetricProvider.publicationDelaySeconds} ago. No datapoint means no data: `undefined`
- * (inconclusive), never an error rate of 0; a request count without data is 0.
+ * LoadBalancer + TargetGroup) with metric math, as one datapoint: a period of the window's whole minutes
+ * (rounded up, at least one) that ends at the last minute published, the one that ended
+ * {@link CloudWatchMetricProvider.publicationDelaySeconds} ago or more. No datapoint means no data:
+ * `undefined` (inconclusive), never an error rate of 0; a request count without data is 0.
  *
  * @example
  * const metrics = new CloudWatchMetricProvider(new CloudWatchClient({}), {
@@ -49,7 +52,10 @@ const DEFAULT_QUERIES: Readonly<Record<string, string>> = {
  */
 export class CloudWatchMetricProvider implements MetricProvider {
   readonly type = 'cloudwatch';
-  /** An ALB sends each minute's datapoints once that minute is over: windows end one interval ago. */
+  /**
+   * An ALB sends each minute's datapoints once that minute is over: windows end at the last minute that
+   * ended this long ago or more.
+   */
   readonly publicationDelaySeconds = 60;
 
   constructor(
@@ -76,17 +82,16 @@ export class CloudWatchMetricProvider implements MetricProvider {
       loadBalancer: options.loadBalancer,
       targetGroup,
       period: String(period),
-    });
+    } satisfies Record<QueryPlaceholder<'cloudwatch'>, string>);
     const dimensions: Dimension[] = [
       { Name: 'LoadBalancer', Value: options.loadBalancer },
       { Name: 'TargetGroup', Value: targetGroup },
     ];
-    const end = new Date(this.now().getTime() - this.publicationDelaySeconds * 1000);
-    // The window starts where the analysis does (the weights' shift); the period only aggregates it.
-    const start = new Date(end.getTime() - query.windowSeconds * 1000);
-    const values = await this.#values(expression, dimensions, period, { start, end });
-    if (values.length === 0) return query.metric === 'requestCount' ? 0 : undefined;
-    return query.metric === 'requestCount' ? values.reduce((sum, v) => sum + v, 0) : values[0];
+    // Whole minutes, so CloudWatch answers the one period asked (it rounds StartTime down to the minute).
+    const end = new Date(publishedUntil(this.now().getTime(), this.publicationDelaySeconds));
+    const start = new Date(end.getTime() - period * 1000);
+    const [value] = await this.#values(expression, dimensions, period, { start, end });
+    return value ?? (query.metric === 'requestCount' ? 0 : undefined);
   }
 
   /** Refuses tracks `metrics.targetGroups` has no target group for (no call). */

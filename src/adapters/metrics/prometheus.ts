@@ -3,6 +3,7 @@ import { getCanonicalQuery, SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
+import type { QueryPlaceholder } from '#core/schemas/metrics.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { defaultCredentialProvider } from '../aws-credentials.ts';
 import { MetricQueryError } from './errors.ts';
@@ -31,12 +32,14 @@ interface ApiResponse {
 
 /**
  * Metrics from the Prometheus HTTP API (`/api/v1/query`, an instant query per metric). An empty vector is
- * no data (`undefined`); a query returning several series is refused (aggregate it, e.g. `sum(...)`).
+ * no data (`undefined`); a query returning several series is refused (aggregate it, e.g. `sum(...)`), and
+ * so is a negative value. A count of errors needs `or vector(0)`: without any 5xx yet there is no series to
+ * sum.
  *
  * @example
  * const metrics = new PrometheusMetricProvider({
  *   url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234',
- *   queries: { errorRate: 'sum(rate(http_requests_total{app="{{service}}",track="{{track}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))' },
+ *   queries: { errorRate: '(sum(rate(http_requests_total{app="{{service}}",track="{{track}}",code=~"5.."}[{{window}}])) or vector(0)) / sum(rate(http_requests_total{app="{{service}}",track="{{track}}"}[{{window}}]))' },
  *   sigv4: { region: 'eu-west-1' },
  * });
  */
@@ -57,12 +60,14 @@ export class PrometheusMetricProvider implements MetricProvider {
       namespace: query.service.namespace,
       track: query.track,
       window: `${query.windowSeconds}s`,
-    });
-    const body = await this.#get('/api/v1/query', { query: promql });
-    return sampleValue(body, promql);
+    } satisfies Record<QueryPlaceholder<'prometheus'>, string>);
+    const described = `${query.metric} query "${promql}"`;
+    const body = await this.#get('/api/v1/query', { query: promql }, described);
+    return sampleValue(body, described);
   }
 
-  async #get(path: string, params: Record<string, string>): Promise<ApiResponse> {
+  /** GETs `path` of the API; `described` names the metric and query in a refusal. */
+  async #get(path: string, params: Record<string, string>, described: string): Promise<ApiResponse> {
     const base = new URL(this.options.url);
     const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
     const request: HttpRequest = {
@@ -97,7 +102,7 @@ export class PrometheusMetricProvider implements MetricProvider {
     if (response.status >= 500 || response.status === 429 || body?.errorType === 'timeout') {
       throw new TransientAdapterError(`prometheus query failed, retry later: ${reason}`);
     }
-    throw new MetricQueryError(`prometheus refused the query "${params.query}": ${reason}`);
+    throw new MetricQueryError(`prometheus refused the ${described}: ${reason}`);
   }
 
   /** The request's headers, signed with SigV4 when `sigv4` is set. */
@@ -122,7 +127,8 @@ function parse(text: string): ApiResponse | undefined {
   }
 }
 
-function sampleValue(body: ApiResponse, promql: string): number | undefined {
+/** The one sample of an instant query's answer (`undefined`: none, or NaN); `described` names the query. */
+function sampleValue(body: ApiResponse, described: string): number | undefined {
   const data = body.data;
   let sample: unknown;
   if (data?.resultType === 'scalar') sample = (data.result as [number, string])[1];
@@ -130,15 +136,18 @@ function sampleValue(body: ApiResponse, promql: string): number | undefined {
     const series = data.result as { value: [number, string] }[];
     if (series.length > 1) {
       throw new MetricQueryError(
-        `prometheus query "${promql}" returned ${series.length} series; aggregate it to one (e.g. sum(...))`,
+        `prometheus ${described} returned ${series.length} series; aggregate it to one (e.g. sum(...))`,
       );
     }
     sample = series[0]?.value[1];
   } else {
     throw new MetricQueryError(
-      `prometheus query "${promql}" returned a ${data?.resultType}; an instant vector or scalar is needed`,
+      `prometheus ${described} returned a ${data?.resultType}; an instant vector or scalar is needed`,
     );
   }
   const value = sample === undefined ? Number.NaN : Number(sample);
+  if (value < 0) {
+    throw new MetricQueryError(`prometheus ${described} returned ${value}; a metric is never negative`);
+  }
   return Number.isFinite(value) ? value : undefined;
 }

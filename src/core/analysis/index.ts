@@ -1,4 +1,4 @@
-export { ALARMS_IN_ALARM, analyzeMetrics, judgeAlarms, type MetricReader } from './alarms.ts';
+export { ALARMS_IN_ALARM, type AlarmGate, analyzeMetrics, judgeAlarms } from './alarms.ts';
 export {
   type AnalysisAction,
   type AnalysisCounters,
@@ -16,4 +16,4 @@ export {
   type Thresholds,
   unquoteMeasurements,
 } from './judge.ts';
-export { analysisWindowSeconds } from './window.ts';
+export { analysisWindowSeconds, publishedUntil } from './window.ts';

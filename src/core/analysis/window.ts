@@ -17,3 +17,18 @@ export function analysisWindowSeconds(
   const sinceShift = Math.floor((now - Date.parse(shiftedAt)) / 1000);
   return Math.max(1, Math.min(windowSeconds, sinceShift));
 }
+
+/**
+ * The end of the newest data a provider has published at `now`, when it publishes `delaySeconds` late in
+ * whole intervals of that length (CloudWatch: an ALB's minutes, a minute after each ends): `delaySeconds`
+ * ago, rounded down to a whole interval. `now` for a provider without delay.
+ *
+ * @example
+ * publishedUntil(Date.parse('2026-01-01T12:35:17.9Z'), 60); // Date.parse('2026-01-01T12:34:00Z')
+ * publishedUntil(now, 0); // now
+ */
+export function publishedUntil(now: number, delaySeconds: number): number {
+  if (delaySeconds <= 0) return now;
+  const interval = delaySeconds * 1000;
+  return Math.floor((now - interval) / interval) * interval;
+}

@@ -10,8 +10,9 @@ import type { MetricQuery } from '../types.ts';
 export interface MetricProvider {
   readonly type: string;
   /**
-   * How late the provider's newest data is, in seconds: a window it is asked for ends that long ago
-   * (CloudWatch publishes an ALB's minutes after they end). None: the window ends now.
+   * How late the provider's newest data is, in seconds, published in whole intervals of that length: a
+   * window it is asked for ends at the last interval that ended that long ago or more (`publishedUntil`;
+   * CloudWatch publishes an ALB's minutes after they end). None: the window ends now.
    */
   readonly publicationDelaySeconds?: number;
   /** The metric's value over the window, or `undefined` when there is no data (never 0 for "no data"). */

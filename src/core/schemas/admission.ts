@@ -7,7 +7,9 @@ import {
   cloudwatchAlarmsMetricsSchema,
   cloudwatchMetricsSchema,
   localMetricsSchema,
+  PLACEHOLDER_PATTERN,
   prometheusMetricsSchema,
+  QUERY_PLACEHOLDERS,
 } from './metrics.ts';
 import { checkRoutingCluster } from './traffic.ts';
 
@@ -19,27 +21,61 @@ import { checkRoutingCluster } from './traffic.ts';
  * upgrade. A request is made stricter here, not in the shape.
  */
 
-/** A query per metric an analysis reads: no other name is read, so another is refused as a misspelling. */
-const queriesSchema = z.strictObject({
-  requestCount: text().optional().describe('requests to the track in the window'),
-  errorRate: text().optional().describe('share of 5xx responses in the window, 0-1'),
-  latencyP99Ms: text().optional().describe('p99 latency in ms; read when the analysis sets maxLatencyP99Ms'),
-} satisfies Record<JudgedMetric, unknown>);
+/** DescribeAlarms takes at most this many alarm names. */
+const MAX_ALARM_NAMES = 100;
 
-/** `metrics` admitted: a Prometheus URL http(s) without credentials, queries named as analyses read them. */
+/**
+ * A query per metric an analysis reads, with only the placeholders its provider fills: no other name is
+ * read, so another is refused as a misspelling.
+ */
+function queriesSchemaFilling(placeholders: readonly string[]) {
+  const query = () => text().superRefine(checkPlaceholders(placeholders));
+  return z.strictObject({
+    requestCount: query().optional().describe('requests to the track in the window'),
+    errorRate: query().optional().describe('share of 5xx responses in the window, 0-1'),
+    latencyP99Ms: query()
+      .optional()
+      .describe('p99 latency in ms; read when the analysis sets maxLatencyP99Ms'),
+  } satisfies Record<JudgedMetric, unknown>);
+}
+
+/**
+ * Adds an issue for each placeholder of a query that its provider does not fill: left as written, it
+ * would match nothing, and the analysis would see no data.
+ */
+function checkPlaceholders(allowed: readonly string[]) {
+  const names = allowed.map((name) => `{{${name}}}`).join(', ');
+  return (query: string, ctx: z.RefinementCtx) => {
+    for (const [, name] of query.matchAll(PLACEHOLDER_PATTERN)) {
+      if (allowed.includes(name!)) continue;
+      ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}} (allowed: ${names})` });
+    }
+  };
+}
+
+/**
+ * `metrics` admitted: a Prometheus URL http(s) without credentials, queries named as analyses read them with
+ * the placeholders their provider fills, at most {@link MAX_ALARM_NAMES} alarms.
+ */
 const metricsSchema = z.discriminatedUnion('type', [
   localMetricsSchema,
   cloudwatchMetricsSchema.extend({
-    queries: queriesSchema
+    queries: queriesSchemaFilling(QUERY_PLACEHOLDERS.cloudwatch)
       .optional()
       .describe(
         'metric-math expression per metric name (requestCount, errorRate, latencyP99Ms), replacing the default',
       ),
   }),
-  cloudwatchAlarmsMetricsSchema,
+  cloudwatchAlarmsMetricsSchema.extend({
+    alarmNames: cloudwatchAlarmsMetricsSchema.shape.alarmNames
+      .max(MAX_ALARM_NAMES, {
+        error: `must name at most ${MAX_ALARM_NAMES} alarms, as many as cloudwatch:DescribeAlarms takes`,
+      })
+      .describe(`alarm names to watch, at most ${MAX_ALARM_NAMES}`),
+  }),
   prometheusMetricsSchema.extend({
     url: httpUrl().describe('base URL of the Prometheus HTTP API'),
-    queries: queriesSchema.describe(
+    queries: queriesSchemaFilling(QUERY_PLACEHOLDERS.prometheus).describe(
       'PromQL per metric name: requestCount and errorRate, and latencyP99Ms with maxLatencyP99Ms, when the request runs an analysis; {{service}}, {{namespace}}, {{track}} and {{window}} are substituted',
     ),
   }),

@@ -7,6 +7,19 @@ export const localMetricsSchema = z.strictObject({ type: z.literal('local') });
 /** Metric queries by metric name. */
 const queriesSchema = z.record(text(), text());
 
+/** The `{{name}}` placeholders each provider fills in its `metrics.queries`. */
+export const QUERY_PLACEHOLDERS = {
+  cloudwatch: ['service', 'namespace', 'track', 'loadBalancer', 'targetGroup', 'period'],
+  prometheus: ['service', 'namespace', 'track', 'window'],
+} as const;
+
+/** The placeholder names a provider of this type fills. */
+export type QueryPlaceholder<T extends keyof typeof QUERY_PLACEHOLDERS> =
+  (typeof QUERY_PLACEHOLDERS)[T][number];
+
+/** A `{{name}}` placeholder of a query (spaces inside the braces allowed); group 1 is the name. */
+export const PLACEHOLDER_PATTERN = /\{\{\s*(\w+)\s*\}\}/g;
+
 /** CloudWatch GetMetricData: ALB target-group metrics by default, or your own metric-math queries. */
 export const cloudwatchMetricsSchema = z.strictObject({
   type: z.literal('cloudwatch'),

@@ -74,6 +74,24 @@ describe('validate-request', () => {
     expect(world.lockHolder).toBeUndefined();
   });
 
+  it('fails with ValidationError naming a misspelled placeholder of a metric query', async () => {
+    // Prepare
+    const queries = {
+      requestCount: 'sum(increase(http_requests_total{app="{{servce}}"}[{{window}}])) or vector(0)',
+      errorRate:
+        '(sum(rate(http_requests_total{app="{{service}}",code=~"5.."}[{{window}}])) or vector(0)) / sum(rate(http_requests_total{app="{{service}}"}[{{window}}]))',
+    };
+    const request = canaryInput(undefined, {
+      metrics: { type: 'prometheus', url: 'http://prometheus:9090', queries },
+    });
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain('metrics.queries.requestCount: unknown placeholder {{servce}}');
+    expect(world.lockHolder).toBeUndefined();
+  });
+
   it('fails with ServiceLocked while another execution holds the service', async () => {
     // Prepare
     world.lockHolder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
@@ -490,12 +508,20 @@ describe('analyze', () => {
       });
     });
 
-    it('throws AnalysisFailed naming the alarms when one is in ALARM', async () => {
+    it('continues while every watched alarm has insufficient data, as a 5XX alarm of a healthy service has', async () => {
+      // Act
+      const result = await gated(['INSUFFICIENT_DATA', 'INSUFFICIENT_DATA']);
+      // Assess
+      expect(result).toMatchObject({ verdict: 'pass', action: 'continue' });
+    });
+
+    it('throws AnalysisFailed naming the alarms in ALARM, not every alarm watched', async () => {
       // Act
       const error = await errorOf(gated(['OK', 'ALARM']));
       // Assess
       expect(error?.name).toBe('AnalysisFailed');
-      expect(error?.message).toContain('alarmsInAlarm 1 > 0 (watching checkout-5xx, checkout-p99)');
+      expect(error?.message).toContain('alarmsInAlarm 1 > 0 (in ALARM: checkout-p99)');
+      expect(error?.message).not.toContain('checkout-5xx');
     });
   });
 
@@ -506,17 +532,24 @@ describe('analyze', () => {
       loadBalancer: 'app/prod/50dc6c495c0c9188',
       targetGroups: { canary: 'targetgroup/checkout-canary/73e2d6bc24d8a067' },
     };
-    const analyzeShiftedAgo = (seconds: number) => {
+    const analyzeShiftedAt = (shiftedAt: string) => {
       cloudwatch.reset();
       cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0] }] });
-      const shiftedAt = new Date(Date.now() - seconds * 1000).toISOString();
-      return run(analyze, { ...analyzeInput(), request: { ...canaryInput(), metrics }, shiftedAt });
+      const request = { ...canaryInput(), metrics };
+      return run(analyze, { ...analyzeInput(), windowSeconds: 300, request, shiftedAt });
     };
-    afterEach(() => cloudwatch.restore());
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-11-28T12:35:17.900Z'));
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+      cloudwatch.restore();
+    });
 
     it('is inconclusive without asking while nothing since the shift can be published yet', async () => {
       // Act
-      const result = await analyzeShiftedAgo(30);
+      const result = await analyzeShiftedAt('2026-11-28T12:34:47.900Z');
       // Assess
       expect(result).toMatchObject({
         verdict: 'inconclusive',
@@ -526,16 +559,24 @@ describe('analyze', () => {
       expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
     });
 
-    it('asks for the time since the shift that is published: ending a minute ago', async () => {
+    it('is inconclusive without asking while the minute of the shift did not end a minute ago', async () => {
       // Act
-      const before = Date.now();
-      await analyzeShiftedAgo(100);
-      const after = Date.now();
+      const result = await analyzeShiftedAt('2026-11-28T12:34:05Z');
       // Assess
-      const { StartTime, EndTime } = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-      expect(EndTime!.getTime()).toBeGreaterThanOrEqual(before - 60_000);
-      expect(EndTime!.getTime()).toBeLessThanOrEqual(after - 60_000);
-      expect([40_000, 41_000]).toContain(EndTime!.getTime() - StartTime!.getTime());
+      expect(result).toMatchObject({ verdict: 'inconclusive', action: 'retry' });
+      expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+    });
+
+    it('asks for the whole minutes since the shift that are published, as one period', async () => {
+      // Act
+      await analyzeShiftedAt('2026-11-28T12:30:17.500Z');
+      // Assess
+      const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+      expect(input).toMatchObject({
+        StartTime: new Date('2026-11-28T12:30:00Z'),
+        EndTime: new Date('2026-11-28T12:34:00Z'),
+      });
+      expect(input.MetricDataQueries!.at(-1)!.Period).toBe(240);
     });
   });
 });

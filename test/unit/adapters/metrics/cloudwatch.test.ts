@@ -1,9 +1,16 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricProvider } from '#adapters/metrics/cloudwatch.ts';
 import { CloudWatchAlarmsMetricProvider } from '#adapters/metrics/cloudwatch-alarms.ts';
+import { analyzeMetrics } from '#core/analysis/index.ts';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { aService } from '#test/support/kubernetes-fixtures.ts';
@@ -77,7 +84,7 @@ describe('CloudWatchMetricProvider', () => {
     });
   });
 
-  it('ends the window a minute ago, when the ALB has published it, and makes it no longer than asked', async () => {
+  it('ends the window a minute ago, when the ALB has published it, and starts it on a whole minute', async () => {
     // Prepare
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0.01] }] });
     // Act
@@ -86,10 +93,73 @@ describe('CloudWatchMetricProvider', () => {
     const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(provider().publicationDelaySeconds).toBe(60);
     expect(input).toMatchObject({
-      StartTime: new Date('2026-11-28T11:58:18Z'),
+      StartTime: new Date('2026-11-28T11:58:00Z'),
       EndTime: new Date('2026-11-28T11:59:00Z'),
     });
     expect(input.MetricDataQueries!.at(-1)!.Period).toBe(60);
+  });
+
+  describe('at a time off the minute (shift at 12:30:17.5, analysis at 12:35:17.9)', () => {
+    const offTheMinute = new Date('2026-11-28T12:35:17.900Z');
+    const thresholds = { maxErrorRate: 0.01, minRequests: 100 };
+    const analyze = () =>
+      analyzeMetrics(
+        new CloudWatchMetricProvider(
+          new CloudWatchClient({ region: 'eu-west-1' }),
+          options,
+          () => offTheMinute,
+        ),
+        { service: aService(), track: 'canary', windowSeconds: 240 },
+        thresholds,
+      );
+    const minutes = (...traffic: [requests: number, errors: number][]) =>
+      Object.fromEntries(traffic.map((counts, i) => [`2026-11-28T12:${30 + i}:00Z`, counts]));
+
+    it('asks one period of whole minutes, ending at the last minute that ended a minute ago', async () => {
+      // Prepare
+      cloudwatch.on(GetMetricDataCommand).callsFake(answeredAsCloudWatch(minutes([100, 0])));
+      // Act
+      await analyze();
+      // Assess
+      const inputs = cloudwatch.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input);
+      expect(inputs).toHaveLength(2); // requestCount, errorRate
+      for (const input of inputs) {
+        expect(input).toMatchObject({
+          StartTime: new Date('2026-11-28T12:30:00Z'),
+          EndTime: new Date('2026-11-28T12:34:00Z'),
+        });
+        const periods = input.MetricDataQueries!.map((query) => query.Period ?? query.MetricStat?.Period);
+        expect(new Set(periods)).toEqual(new Set([240]));
+      }
+    });
+
+    it('fails a canary with 24% errors over the window whose newest minute was healthy', async () => {
+      // Prepare
+      const traffic = minutes([100, 24], [100, 24], [100, 24], [100, 24], [100, 0]);
+      cloudwatch.on(GetMetricDataCommand).callsFake(answeredAsCloudWatch(traffic));
+      // Act
+      const result = await analyze();
+      // Assess
+      expect(result).toEqual({
+        verdict: 'fail',
+        reason: 'errorRate 0.24 > 0.01',
+        measurements: { requestCount: 400, errorRate: 0.24 },
+      });
+    });
+
+    it('passes a healthy release whose newest minute is published in part (4 requests, 1 error)', async () => {
+      // Prepare
+      const traffic = minutes([100, 0], [100, 0], [100, 0], [100, 0], [4, 1]);
+      cloudwatch.on(GetMetricDataCommand).callsFake(answeredAsCloudWatch(traffic));
+      // Act
+      const result = await analyze();
+      // Assess
+      expect(result).toEqual({
+        verdict: 'pass',
+        reason: 'all metrics within thresholds',
+        measurements: { requestCount: 400, errorRate: 0 },
+      });
+    });
   });
 
   it('reports p99 latency in milliseconds from TargetResponseTime, over a period rounded up to a minute', async () => {
@@ -239,7 +309,19 @@ describe('CloudWatchAlarmsMetricProvider', () => {
     });
   });
 
-  it('is inconclusive when every alarm has insufficient data', async () => {
+  it('names the alarms in ALARM, in the order watched', async () => {
+    // Prepare
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: 'checkout-p99', StateValue: 'ALARM' },
+        { AlarmName: 'checkout-5xx', StateValue: 'OK' },
+      ],
+    });
+    // Act + Assess
+    expect(await gate().alarmsInAlarm()).toEqual(['checkout-p99']);
+  });
+
+  it('counts no alarm with insufficient data: a 5XX alarm has none while the service is healthy', async () => {
     // Prepare
     cloudwatch.on(DescribeAlarmsCommand).resolves({
       MetricAlarms: [
@@ -247,8 +329,10 @@ describe('CloudWatchAlarmsMetricProvider', () => {
         { AlarmName: 'checkout-p99', StateValue: 'INSUFFICIENT_DATA' },
       ],
     });
-    // Act + Assess
-    expect(await gate().query(aQuery({ metric: 'alarmsInAlarm' }))).toBeUndefined();
+    // Act
+    const firing = await gate().query(aQuery({ metric: 'alarmsInAlarm' }));
+    // Assess
+    expect(firing).toBe(0);
   });
 
   it('names alarms that do not exist', async () => {
@@ -269,3 +353,29 @@ describe('CloudWatchAlarmsMetricProvider', () => {
     );
   });
 });
+
+/**
+ * GetMetricData as CloudWatch answers the built-in `requestCount` and `errorRate` of an ALB target group
+ * with these requests and 5xx per minute (by the minute's start): StartTime rounded down to the minute, a
+ * datapoint at StartTime + k * Period for each period that starts before EndTime, summing the minutes of
+ * the period that start before EndTime, newest first (ScanBy TimestampDescending); none without requests.
+ */
+function answeredAsCloudWatch(
+  minutes: Readonly<Record<string, readonly [requests: number, errors: number]>>,
+) {
+  return async (input: GetMetricDataCommandInput) => {
+    const query = input.MetricDataQueries!.find((q) => q.Id === 'result')!;
+    const period = query.Period! * 1000;
+    const end = input.EndTime!.getTime();
+    const result: MetricDataResult = { Id: 'result', StatusCode: 'Complete', Timestamps: [], Values: [] };
+    for (let at = Math.floor(input.StartTime!.getTime() / 60_000) * 60_000; at < end; at += period) {
+      const [requests, errors] = Object.entries(minutes)
+        .filter(([minute]) => Date.parse(minute) >= at && Date.parse(minute) < Math.min(at + period, end))
+        .reduce(([r, e], [, [requests, errors]]) => [r + requests, e + errors], [0, 0]);
+      if (requests === 0) continue;
+      result.Timestamps!.unshift(new Date(at));
+      result.Values!.unshift(query.Expression === 'requests' ? requests : errors / requests);
+    }
+    return { MetricDataResults: [result] };
+  };
+}

@@ -81,6 +81,45 @@ describe('PrometheusMetricProvider', () => {
     expect((error as Error).message).toContain('bad_data: 1:5: parse error: unexpected "}"');
   });
 
+  it('names the metric as well as the query in a refusal', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, apiError(400, 'bad_data', '1:5: parse error: unexpected "}"'));
+    // Act
+    const refused = await provider()
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    prometheus.answers.set(FILLED, vector('0.1', '0.2'));
+    const several = await provider()
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    // Assess
+    expect((refused as Error).message).toBe(
+      `prometheus refused the errorRate query "${FILLED}": bad_data: 1:5: parse error: unexpected "}"`,
+    );
+    expect((several as Error).message).toContain(`prometheus errorRate query "${FILLED}" returned 2 series`);
+  });
+
+  it('refuses a negative error rate or latency, naming the metric and the value', async () => {
+    // Prepare
+    prometheus.answers.set(FILLED, vector('-0.25'));
+    prometheus.answers.set('p99{track="canary"}', vector('-12'));
+    const queries = { errorRate: ERROR_RATE, latencyP99Ms: 'p99{track="{{track}}"}' };
+    // Act
+    const errorRate = await provider({ queries })
+      .query(aQuery())
+      .catch((e: unknown) => e);
+    const latency = await provider({ queries })
+      .query(aQuery({ metric: 'latencyP99Ms' }))
+      .catch((e: unknown) => e);
+    // Assess
+    expect(errorRate).toBeInstanceOf(MetricQueryError);
+    expect((errorRate as Error).message).toBe(
+      `prometheus errorRate query "${FILLED}" returned -0.25; a metric is never negative`,
+    );
+    expect(latency).toBeInstanceOf(MetricQueryError);
+    expect((latency as Error).message).toContain('latencyP99Ms query "p99{track="canary"}" returned -12');
+  });
+
   it('surfaces 5xx, query timeouts and an unreachable server as TransientAdapterError', async () => {
     // Prepare
     prometheus.answers.set(FILLED, apiError(503, 'timeout', 'query timed out in expression evaluation'));

@@ -8,9 +8,11 @@ import {
   judgeAlarms,
   measurementsText,
   NO_ANALYSIS_YET,
+  publishedUntil,
   unquoteMeasurements,
 } from '#core/analysis/index.ts';
 import { AnalysisFailedError, AnalysisInconclusiveError } from '#core/errors.ts';
+import type { MetricProvider } from '#core/ports/metric-provider.ts';
 
 const thresholds = { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 };
 const limits = { failureLimit: 2, inconclusiveLimit: 1, onInconclusive: 'fail' as const };
@@ -132,61 +134,62 @@ describe('analysisWindowSeconds', () => {
 });
 
 describe('judgeAlarms', () => {
-  const alarmNames = ['checkout-5xx', 'checkout-p99'];
-
-  it('fails when any watched alarm is in ALARM, naming the alarms', () => {
+  it('fails when a watched alarm is in ALARM, naming the alarms in ALARM', () => {
     // Act
-    const result = judgeAlarms(1, alarmNames);
+    const result = judgeAlarms(['checkout-5xx']);
     // Assess
     expect(result).toEqual({
       verdict: 'fail',
-      reason: 'alarmsInAlarm 1 > 0 (watching checkout-5xx, checkout-p99)',
+      reason: 'alarmsInAlarm 1 > 0 (in ALARM: checkout-5xx)',
       measurements: { alarmsInAlarm: 1 },
     });
   });
 
   it('passes when no alarm is in ALARM', () => {
     // Act
-    const result = judgeAlarms(0, alarmNames);
+    const result = judgeAlarms([]);
     // Assess
-    expect(result).toMatchObject({ verdict: 'pass', measurements: { alarmsInAlarm: 0 } });
-    expect(result.reason).toContain('checkout-5xx, checkout-p99');
-  });
-
-  it('is inconclusive without data, never passing', () => {
-    expect(judgeAlarms(undefined, alarmNames)).toMatchObject({
-      verdict: 'inconclusive',
-      measurements: { alarmsInAlarm: null },
+    expect(result).toEqual({
+      verdict: 'pass',
+      reason: 'no alarm in ALARM',
+      measurements: { alarmsInAlarm: 0 },
     });
-    expect(judgeAlarms(Number.NaN).verdict).toBe('inconclusive');
   });
 });
 
 describe('analyzeMetrics', () => {
-  const reader = (values: Record<string, number | undefined>) => {
+  const query = { service: { name: 'checkout', namespace: 'shop' }, track: 'canary', windowSeconds: 300 };
+  const provider = (values: Record<string, number | undefined>) => {
     const asked: string[] = [];
-    const read = async (metric: string) => {
-      asked.push(metric);
-      return values[metric];
+    const metrics: MetricProvider = {
+      type: 'fake',
+      query: async ({ metric }) => {
+        asked.push(metric);
+        return values[metric];
+      },
     };
-    return { asked, read };
+    return { asked, metrics };
   };
 
-  it('asks an alarm gate only for alarmsInAlarm and judges it as a gate', async () => {
+  it('asks an alarm gate only which alarms are in ALARM and judges it as a gate', async () => {
     // Prepare
-    const { asked, read } = reader({ [ALARMS_IN_ALARM]: 2 });
+    const { asked, metrics } = provider({ [ALARMS_IN_ALARM]: 2 });
+    const gate = { ...metrics, alarmsInAlarm: async () => ['checkout-5xx', 'checkout-p99'] };
     // Act
-    const result = await analyzeMetrics(read, { type: 'cloudwatch-alarms', alarmNames: ['a'] }, thresholds);
+    const result = await analyzeMetrics(gate, query, thresholds);
     // Assess
-    expect(asked).toEqual([ALARMS_IN_ALARM]);
-    expect(result).toMatchObject({ verdict: 'fail', reason: 'alarmsInAlarm 2 > 0 (watching a)' });
+    expect(asked).toEqual([]);
+    expect(result).toMatchObject({
+      verdict: 'fail',
+      reason: 'alarmsInAlarm 2 > 0 (in ALARM: checkout-5xx, checkout-p99)',
+    });
   });
 
-  it('asks other providers for the request metrics, latency only with a latency limit', async () => {
+  it('asks other providers for the request metrics of the track, latency only with a latency limit', async () => {
     // Prepare
-    const { asked, read } = reader({ requestCount: 200, errorRate: 0 });
+    const { asked, metrics } = provider({ requestCount: 200, errorRate: 0 });
     // Act
-    const result = await analyzeMetrics(read, { type: 'local' }, { maxErrorRate: 0.01, minRequests: 100 });
+    const result = await analyzeMetrics(metrics, query, { maxErrorRate: 0.01, minRequests: 100 });
     // Assess
     expect(asked).toEqual(['requestCount', 'errorRate']);
     expect(result.verdict).toBe('pass');
@@ -194,16 +197,27 @@ describe('analyzeMetrics', () => {
 
   it('asks latencyP99Ms too when a latency limit is set, and judges it', async () => {
     // Prepare
-    const { asked, read } = reader({ requestCount: 200, errorRate: 0, latencyP99Ms: 900 });
+    const { asked, metrics } = provider({ requestCount: 200, errorRate: 0, latencyP99Ms: 900 });
     // Act
-    const result = await analyzeMetrics(
-      read,
-      { type: 'local' },
-      { maxErrorRate: 0.01, maxLatencyP99Ms: 500, minRequests: 100 },
-    );
+    const result = await analyzeMetrics(metrics, query, {
+      maxErrorRate: 0.01,
+      maxLatencyP99Ms: 500,
+      minRequests: 100,
+    });
     // Assess
     expect(asked).toEqual(['requestCount', 'errorRate', 'latencyP99Ms']);
     expect(result).toMatchObject({ verdict: 'fail', reason: 'latencyP99Ms 900 > 500' });
+  });
+});
+
+describe('publishedUntil', () => {
+  it('ends at the last whole interval that ended a delay ago or more', () => {
+    expect(publishedUntil(Date.parse('2026-11-28T12:35:17.9Z'), 60)).toBe(Date.parse('2026-11-28T12:34:00Z'));
+    expect(publishedUntil(Date.parse('2026-11-28T12:35:00Z'), 60)).toBe(Date.parse('2026-11-28T12:34:00Z'));
+  });
+
+  it('is now for a provider that publishes at once', () => {
+    expect(publishedUntil(1_764_331_517_900, 0)).toBe(1_764_331_517_900);
   });
 });
 

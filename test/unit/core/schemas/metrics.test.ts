@@ -177,3 +177,84 @@ describe('validateRequest (metric queries)', () => {
     ).not.toThrow();
   });
 });
+
+describe('validateRequest (metric query placeholders)', () => {
+  const misspelled = ERROR_RATE.replace('app="{{service}}"', 'app="{{servce}}"');
+
+  it('refuses a misspelled Prometheus placeholder, naming the query, the placeholder and those filled in', () => {
+    // Prepare
+    const input = canaryInput(undefined, prometheus({ requestCount: REQUEST_COUNT, errorRate: misspelled }));
+    // Act
+    const message = validationMessageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain(
+      'metrics.queries.errorRate: unknown placeholder {{servce}} (allowed: {{service}}, {{namespace}}, {{track}}, {{window}})',
+    );
+  });
+
+  it('refuses a placeholder only another provider fills, in every strategy', () => {
+    // Prepare
+    const queries = {
+      requestCount: REQUEST_COUNT.replace('{{window}}', '{{period}}s'),
+      errorRate: ERROR_RATE,
+    };
+    const refused = 'metrics.queries.requestCount: unknown placeholder {{period}}';
+    // Act + Assess
+    expect(
+      validationMessageOf(() => validateRequest('canary', canaryInput(undefined, prometheus(queries)))),
+    ).toContain(refused);
+    expect(
+      validationMessageOf(() =>
+        validateRequest('blue-green', blueGreenInput({ preview: {} }, prometheus(queries))),
+      ),
+    ).toContain(refused);
+    expect(
+      validationMessageOf(() => validateRequest('rolling', rollingInput({}, prometheus(queries)))),
+    ).toContain(refused);
+  });
+
+  it('takes the placeholders CloudWatch fills in its own queries, and refuses {{window}} there', () => {
+    // Prepare
+    const cloudwatch = (errorRate: string) => ({
+      metrics: {
+        type: 'cloudwatch',
+        loadBalancer: 'app/prod/50dc6c495c0c9188',
+        targetGroups: { canary: 'targetgroup/checkout-canary/73e2d6bc24d8a067' },
+        queries: { errorRate },
+      },
+    });
+    const filled =
+      "SELECT SUM(Errors) FROM \"Shop/{{service}}\" WHERE Namespace = '{{ namespace }}' AND Track = '{{track}}' AND LoadBalancer = '{{loadBalancer}}' AND TargetGroup = '{{targetGroup}}' AND Period = {{period}}";
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        canaryInput(undefined, cloudwatch('FILL(errors, 0) / requests * {{window}}')),
+      ),
+    );
+    // Assess
+    expect(() => validateRequest('canary', canaryInput(undefined, cloudwatch(filled)))).not.toThrow();
+    expect(message).toContain(
+      'metrics.queries.errorRate: unknown placeholder {{window}} (allowed: {{service}}, {{namespace}}, {{track}}, {{loadBalancer}}, {{targetGroup}}, {{period}})',
+    );
+  });
+});
+
+describe('validateRequest (cloudwatch-alarms)', () => {
+  const alarms = (count: number) => ({
+    metrics: {
+      type: 'cloudwatch-alarms',
+      alarmNames: Array.from({ length: count }, (_, i) => `checkout-${i}`),
+    },
+  });
+
+  it('refuses more than the 100 alarm names DescribeAlarms takes, and takes 100', () => {
+    // Act
+    const message = validationMessageOf(() => validateRequest('canary', canaryInput(undefined, alarms(101))));
+    // Assess
+    expect(message).toContain(
+      'metrics.alarmNames: must name at most 100 alarms, as many as cloudwatch:DescribeAlarms takes',
+    );
+    expect(() => validateRequest('canary', canaryInput(undefined, alarms(100)))).not.toThrow();
+  });
+});
