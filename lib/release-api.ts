@@ -228,7 +228,8 @@ export class ReleaseApi extends Construct {
       "#set($name = $input.params('name'))",
       '{',
       `  "stateMachineArn": "${machine.stateMachineArn}",`,
-      `  #if($name != "")"name": "${escaped('$name')}",#end`,
+      // A `?name=` left empty (an unset `$NAME`) is sent as is: Step Functions refuses it, nothing starts.
+      `  #if($input.params().querystring.containsKey('name'))"name": "${escaped('$name')}",#end`,
       `  "input": "${BODY_AS_STRING}"`,
       '}',
     ].join('\n');

@@ -461,6 +461,18 @@ describe('Cutover construct', () => {
       expect(request).not.toContain('arn:aws:');
     }
     expect(describeExecution).toContain(`{"executionArn": "${escaped('$executionArn')}"}`);
+    // A start names its execution whenever ?name= is given, empty too (Step Functions refuses an empty name).
+    const starts = methods
+      .map((m) => m.Properties.Integration.RequestTemplates?.['application/json'])
+      .filter((t) => t !== undefined)
+      .map(text)
+      .filter((t) => t.includes('"stateMachineArn"') && !t.includes('$executionArn'));
+    expect(starts.length).toBeGreaterThan(0);
+    for (const start of starts) {
+      expect(start).toContain(
+        `#if($input.params().querystring.containsKey('name'))"name": "${escaped('$name')}",#end`,
+      );
+    }
     for (const answer of answers) {
       expect(answer).toContain(`\\"executionId\\": \\"${escaped(escaped('$executionId'))}\\"`);
       expect(answer).toContain(`\\"executionArn\\": \\"${escaped(escaped('$executionArn'))}\\"`);

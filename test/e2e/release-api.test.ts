@@ -365,14 +365,23 @@ describe('release API on the local runtime', () => {
     expect(approveBare).toMatchObject({ status: 400, json: { message: message('checkout-v2') } });
   });
 
-  it('refuses an unknown or repeated query parameter with 400 naming it and the allowed ones, and starts nothing', async () => {
+  it('refuses an unknown, repeated or empty query parameter with 400 naming it and the allowed ones, and starts nothing', async () => {
     // Prepare
     const before = await canaryExecutionCount();
     const request = aCanaryWithApproval({ name: 'query-typo', namespace: 'shop' });
     // Act
     const typo = await call('POST', '/releases/canary?nmae=typo-v1', request);
     const two = await call('POST', '/releases/canary?name=typo-v1&name=typo-v2', request);
+    // A script whose $NAME is unset
+    const empty = await call('POST', '/releases/canary?name=', request);
     // Assess
+    expect(empty).toMatchObject({
+      status: 400,
+      json: {
+        message:
+          'query parameter name is empty: give the execution a name, or leave name out for a generated one',
+      },
+    });
     expect(typo).toMatchObject({
       status: 400,
       json: { message: 'unknown query parameter nmae (allowed: name)' },

@@ -119,7 +119,7 @@ function executionIdMessage(executionId: string, region: string, account: string
  */
 function startRelease(context: Context, strategy: Strategy, stateMachineArn: string): Operation {
   return async (request) => {
-    const name = startQuery(request).get('name') || undefined;
+    const name = startQuery(request).get('name') ?? undefined;
     const body = await readJsonBody(request);
     validateRequest(strategy, body);
     const input = JSON.stringify(body);
@@ -145,7 +145,7 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
   };
 }
 
-/** The start's query: `name` at most once, nothing else (a typo such as `?nmae=` would go unnoticed). */
+/** The start's query: `name` at most once and not empty, nothing else (a typo such as `?nmae=` would go unnoticed). */
 function startQuery(request: IncomingMessage): URLSearchParams {
   const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
   const keys = [...query.keys()];
@@ -160,6 +160,13 @@ function startQuery(request: IncomingMessage): URLSearchParams {
     const times = keys.filter((given) => given === key).length;
     if (times > 1)
       throw new ReleaseRouteError(400, `query parameter ${key} given ${times} times: give it once`);
+  }
+  // An unset shell variable (`?name=$NAME`) must not start an anonymous release.
+  if (query.get('name') === '') {
+    throw new ReleaseRouteError(
+      400,
+      'query parameter name is empty: give the execution a name, or leave name out for a generated one',
+    );
   }
   return query;
 }
