@@ -57,7 +57,7 @@ describe('cutover plan of a request the current admission refuses', () => {
         /^ {2}- release\.image: must be an image reference .*\(got "Registry\.Example\/Checkout:V2 latest"\)$/,
       ),
       "  - metrics.url: must not hold credentials (user:password@): it is recorded in the execution's history",
-      '  - metrics.queries: unknown field latencyP95Ms (allowed: requestCount, errorRate, latencyP99Ms)',
+      '  - metrics.queries: unknown field latencyP95Ms (allowed: requestCount, errorRate, latencyP99Ms): did you mean latencyP99Ms?',
     ]);
     expect(readAdmittedRequest('canary', request).metrics).toEqual(request.metrics);
   });

@@ -1,13 +1,14 @@
 import { ValidationError } from '../errors.ts';
 import { HISTORY_LIMIT_REASON, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
-import {
-  type BlueGreenRequest,
-  type CanaryRequest,
-  HOOK_PHASES,
-  type HookPhase,
-  type RequestOf,
-  type RollingRequest,
-  type Strategy,
+// From common.ts, not index.ts: admission builds plans, and the schemas' index loads admission.
+import { HOOK_PHASES } from '../schemas/common.ts';
+import type {
+  BlueGreenRequest,
+  CanaryRequest,
+  HookPhase,
+  RequestOf,
+  RollingRequest,
+  Strategy,
 } from '../schemas/index.ts';
 import { TRACK_NAMES } from '../strategies.ts';
 import type { Weights } from '../types.ts';
@@ -159,6 +160,37 @@ export function buildPlan<S extends Strategy>(
   request: RequestOf[S],
   current?: CurrentState,
 ): Plan {
+  const plan = unlimitedPlan(strategy, request, current);
+  const issue = historyLimitIssue(strategy, plan);
+  if (issue)
+    throw new ValidationError(`invalid ${strategy} request:\n  - ${issue.path.join('.')}: ${issue.message}`);
+  return plan;
+}
+
+/** A request's problem as validation reports it: the field's path and what is wrong. */
+export interface RequestIssue {
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+/**
+ * The issue of a request whose planned path, as {@link buildPlan} builds it, takes more than
+ * {@link MAX_PLANNED_TRANSITIONS}: a canary with that many steps, or a rolling release with that many
+ * batches (a blue-green path is short and fixed); `undefined` when it fits. For admission, which refuses
+ * such a request before a release starts.
+ *
+ * @example
+ * const issue = plannedTransitionsIssue('canary', request); // { path: ['canary', 'steps'], message: '...' }
+ */
+export function plannedTransitionsIssue<S extends Strategy>(
+  strategy: S,
+  request: RequestOf[S],
+): RequestIssue | undefined {
+  return historyLimitIssue(strategy, unlimitedPlan(strategy, request));
+}
+
+/** The plan of a request, however many transitions its path takes. */
+function unlimitedPlan<S extends Strategy>(strategy: S, request: RequestOf[S], current?: CurrentState): Plan {
   const tracks = chooseTracks(strategy, current?.weights ?? {});
   const firstRelease = current !== undefined && isFirstRelease(current.weights);
   const base = {
@@ -184,7 +216,6 @@ export function buildPlan<S extends Strategy>(
   const hookTasks = HOOK_PHASES.filter((phase) => names[phase].length > 0).length;
   // Every release enters HasAfterTrafficHooks once, and a RunHooks task per phase that has webhooks.
   const stateTransitions = shape.transitions + 1 + hookTasks;
-  checkPlannedTransitions(strategy, stateTransitions);
   return {
     ...base,
     steps: shape.steps,
@@ -202,21 +233,19 @@ export function buildPlan<S extends Strategy>(
   };
 }
 
-/**
- * Refuses a plan whose own path already takes more than {@link MAX_PLANNED_TRANSITIONS}: a canary with
- * that many steps, or a rolling release with that many batches (a blue-green path is short and fixed).
- */
-function checkPlannedTransitions(strategy: Strategy, transitions: number): void {
-  if (transitions <= MAX_PLANNED_TRANSITIONS) return;
-  const [field, advice] =
+/** The issue of a plan whose own path already takes more than {@link MAX_PLANNED_TRANSITIONS}, naming the field to change. */
+function historyLimitIssue(strategy: Strategy, { stateTransitions }: Plan): RequestIssue | undefined {
+  if (stateTransitions <= MAX_PLANNED_TRANSITIONS) return undefined;
+  const [path, advice]: [string[], string] =
     strategy === 'canary'
-      ? ['canary.steps', 'use fewer steps']
-      : ['rolling.maxSurge', 'raise maxSurge or maxUnavailable for fewer, larger batches'];
-  throw new ValidationError(
-    `invalid ${strategy} request:\n  - ${field}: the release takes ${transitions.toLocaleString('en-US')} state ` +
-      `transitions before any rollout check or re-analysis, over ${MAX_PLANNED_TRANSITIONS.toLocaleString('en-US')}, ` +
-      `${HISTORY_LIMIT_REASON}: ${advice}`,
-  );
+      ? [['canary', 'steps'], 'use fewer steps']
+      : [['rolling', 'maxSurge'], 'raise maxSurge or maxUnavailable for fewer, larger batches'];
+  return {
+    path,
+    message:
+      `the release takes ${stateTransitions.toLocaleString('en-US')} state transitions before any rollout ` +
+      `check or re-analysis, over ${MAX_PLANNED_TRANSITIONS.toLocaleString('en-US')}, ${HISTORY_LIMIT_REASON}: ${advice}`,
+  };
 }
 
 interface Shape {

@@ -1,8 +1,11 @@
 import * as z from 'zod';
 import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
+import { plannedTransitionsIssue } from '../plan/plan.ts';
+import type { Strategy } from '../strategies.ts';
 import { MAX_LOCAL_REPLICAS } from './cluster.ts';
 import { hooksSchemaWith, MAX_RELEASE_REPLICAS, releaseSchema } from './common.ts';
-import { httpUrl, imageReference, text } from './fields.ts';
+import { envVarName, httpUrl, imageReference, labelValue, text } from './fields.ts';
+import type { RequestOf } from './index.ts';
 import {
   cloudwatchAlarmsMetricsSchema,
   cloudwatchMetricsSchema,
@@ -83,17 +86,20 @@ const metricsSchema = z.discriminatedUnion('type', [
 
 /**
  * The fields admission checks more strictly than the tasks read them, replacing those of
- * `baseRequestShape` (in place, so issues keep the order of the fields): an image reference, the metrics
- * above, hook URLs as {@link httpUrl} takes them.
+ * `baseRequestShape` (in place, so issues keep the order of the fields): a version Kubernetes takes as a
+ * label value and environment variable names it takes (on every cluster, so a request moves between them),
+ * an image reference, the metrics above, hook URLs as {@link httpUrl} takes them.
  *
  * @example
  * const canaryRequest = z.strictObject({ ...baseRequestShape, ...admissionShape, canary: canaryBlockSchema });
  */
 export const admissionShape = {
   release: releaseSchema.extend({
+    version: labelValue().describe('release version, the label cutover.dev/version of its pods, e.g. v2'),
     image: imageReference()
       .optional()
       .describe('container image reference, e.g. registry.example/checkout:2.0.0 (Kubernetes clusters)'),
+    env: z.record(envVarName(), z.string()).optional().describe('environment variables'),
   }),
   metrics: metricsSchema,
   hooks: hooksSchemaWith(httpUrl()).optional(),
@@ -149,6 +155,21 @@ function thresholdsOf(analysis: unknown): { maxLatencyP99Ms?: number } {
   const given =
     typeof analysis === 'object' && analysis !== null ? (analysis as Record<string, unknown>) : {};
   return given.maxLatencyP99Ms === undefined ? {} : { maxLatencyP99Ms: given.maxLatencyP99Ms as number };
+}
+
+/**
+ * A refinement that adds an issue when the release's planned path takes more state transitions than
+ * one execution's history holds room for (`buildPlan` refuses it with the same words), before anything
+ * starts. For a request without other issues: it reads the request whole.
+ *
+ * @example
+ * schema.superRefine(checkPlannedTransitions('canary'), WITHOUT_ISSUES);
+ */
+export function checkPlannedTransitions<S extends Strategy>(strategy: S) {
+  return (request: RequestOf[S], ctx: z.RefinementCtx): void => {
+    const issue = plannedTransitionsIssue(strategy, request);
+    if (issue) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+  };
 }
 
 /**

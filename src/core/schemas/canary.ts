@@ -1,5 +1,10 @@
 import * as z from 'zod';
-import { admissionShape, checkAdmission, type RequestAnalysis } from './admission.ts';
+import {
+  admissionShape,
+  checkAdmission,
+  checkPlannedTransitions,
+  type RequestAnalysis,
+} from './admission.ts';
 import {
   analysisSchema,
   approvalSchema,
@@ -7,7 +12,7 @@ import {
   baseRequestShape,
   checkRelease,
 } from './common.ts';
-import { EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { EVEN_WITH_ISSUES, integer, WITHOUT_ISSUES } from './fields.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** Traffic-shifting presets, named as in AWS CodeDeploy (`CodeDeployDefault.Lambda<Name>`). */
@@ -125,7 +130,8 @@ export const canaryRequestSchema = z
   .superRefine((request, ctx) => {
     checkCanaryRequest(request, ctx);
     checkAdmission(request, ctx, canaryAnalyses(request.canary));
-  }, EVEN_WITH_ISSUES);
+  }, EVEN_WITH_ISSUES)
+  .superRefine(checkPlannedTransitions('canary'), WITHOUT_ISSUES);
 
 /** A canary request already admitted, as its tasks read it: {@link canaryRequestSchema} without admission. */
 export const admittedCanaryRequestSchema = z

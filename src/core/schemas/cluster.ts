@@ -28,9 +28,14 @@ const QUANTITY_SUFFIXES: Record<string, number> = {
   Ei: 2 ** 60,
 };
 
-/** The number a quantity matching {@link QUANTITY} stands for (`512Mi` is 536870912). */
-function quantityValue(text: string): number {
-  const [, digits, , suffix = ''] = QUANTITY.exec(text)!;
+/**
+ * The number a quantity stands for (`512Mi` is 536870912); `undefined` for a value that does not match
+ * {@link QUANTITY}, which the field's own check reports.
+ */
+function quantityValue(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : QUANTITY.exec(text);
+  if (!match) return undefined;
+  const [, digits, , suffix = ''] = match;
   return Number(digits) * (QUANTITY_SUFFIXES[suffix] ?? Number(`1${suffix}`));
 }
 
@@ -42,7 +47,10 @@ const computeResources = z.strictObject({
 
 type ComputeResources = z.infer<typeof computeResources>;
 
-/** Each request at most its limit, as Kubernetes requires (it refuses the Deployment's pods otherwise). */
+/**
+ * Each request at most its limit, as Kubernetes requires (it refuses the Deployment's pods otherwise);
+ * compared only when both are quantities (a malformed one is reported by its own check, once).
+ */
 function checkRequestsWithinLimits(
   resources: { requests?: ComputeResources; limits?: ComputeResources },
   ctx: z.RefinementCtx,
@@ -50,8 +58,8 @@ function checkRequestsWithinLimits(
   for (const resource of ['cpu', 'memory'] as const) {
     const request = resources.requests?.[resource];
     const limit = resources.limits?.[resource];
-    if (request === undefined || limit === undefined || quantityValue(request) <= quantityValue(limit))
-      continue;
+    const [requested, allowed] = [quantityValue(request), quantityValue(limit)];
+    if (requested === undefined || allowed === undefined || requested <= allowed) continue;
     ctx.addIssue({
       code: 'custom',
       path: ['requests', resource],

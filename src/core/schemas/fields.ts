@@ -34,6 +34,25 @@ export function dnsLabel(maxLength: number) {
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error });
 }
 
+/**
+ * A Kubernetes label value, as the release's version becomes (`cutover.dev/version`): 1-63 letters,
+ * digits, '.', '_' and '-', beginning and ending with a letter or digit.
+ */
+export function labelValue() {
+  const error =
+    "must be a Kubernetes label value: 1-63 letters, digits, '.', '_' and '-', beginning and ending with a " +
+    'letter or digit (e.g. v2.1 or 2.0.0-rc.1)';
+  return z.string({ error }).regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/, { error });
+}
+
+/** An environment variable name as Kubernetes takes it: letters, digits, '_', '-' and '.', not starting with a digit. */
+export function envVarName() {
+  const error =
+    "must be an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit " +
+    '(e.g. LOG_LEVEL)';
+  return z.string({ error }).regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, { error });
+}
+
 /** An ARN of the given service (`elasticloadbalancing`, `sns`, ...). */
 export function arn(service: string) {
   const error = `must be an ARN (arn:aws:${service}:...)`;
@@ -82,6 +101,14 @@ export function imageReference() {
  */
 export const EVEN_WITH_ISSUES = {
   when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+} as const;
+
+/**
+ * Refinement options that run the refinement only on a value without any issue, even one another
+ * refinement added: for a rule that reads the value whole, as the release's tasks will.
+ */
+export const WITHOUT_ISSUES = {
+  when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
 } as const;
 
 /** A replica count or a percentage of the desired replicas (`1`, `'25%'`), as Kubernetes accepts. */

@@ -108,7 +108,15 @@ function parseRequest(
       `strategy: must be one of: ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})`,
     );
   }
-  return parseWith(schemas[strategy], input, `${strategy} request`);
+  return parseWith(schemas[strategy], input, `${strategy} request${writtenFor(strategy, input)}`);
+}
+
+/** ` (written for canary: it has a canary block)` for a request written for another strategy; else empty. */
+function writtenFor(strategy: Strategy, input: unknown): string {
+  const written = detectStrategy(input);
+  return written === undefined || written === strategy
+    ? ''
+    : ` (written for ${written}: it has a ${STRATEGY_BLOCKS[written]} block)`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { closestName } from './closest-name.ts';
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
@@ -32,6 +33,18 @@ function allowedKeys(issue: RawIssue): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
+/**
+ * `: did you mean steps?` for unknown keys close to an allowed one (`steps for stpes, ...` when several
+ * keys are unknown); empty when none is.
+ */
+function suggestions(keys: readonly string[], allowed: readonly string[]): string {
+  const meant = keys.flatMap((key) => {
+    const name = closestName(key, allowed);
+    return name === undefined ? [] : [keys.length === 1 ? name : `${name} for ${key}`];
+  });
+  return meant.length === 0 ? '' : `: did you mean ${meant.join(', ')}?`;
+}
+
 /** What a string's length bound counts: ` characters` (nothing for a number's bound). */
 function unitOf(origin: string, bound: number | bigint): string {
   return origin === 'string' ? ` character${bound === 1 ? '' : 's'}` : '';
@@ -55,8 +68,12 @@ export function describeIssue(issue: RawIssue): string | undefined {
       return 'options' in issue && Array.isArray(issue.options)
         ? `must be one of: ${listed(issue.options)}`
         : undefined;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (allowed: ${allowedKeys(issue).join(', ')})`;
+    case 'invalid_key':
+      return `key ${shown(issue.input)} ${issue.issues[0]?.message ?? 'is not allowed'}`;
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(issue);
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (allowed: ${allowed.join(', ')})${suggestions(issue.keys, allowed)}`;
+    }
     case 'too_small':
       return issue.origin === 'array'
         ? `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
@@ -70,21 +87,27 @@ export function describeIssue(issue: RawIssue): string | undefined {
   }
 }
 
-/** For a discriminated union, the offending `type` value rather than the whole object. */
-function discriminatorValue(issue: Issue): unknown {
-  if (issue.code !== 'invalid_union' || !('discriminator' in issue)) return undefined;
-  const input = issue.input as Record<string, unknown> | undefined;
+/**
+ * The value the issue is about: for a discriminated union, the offending `type` value (`undefined` when
+ * absent) rather than the whole object.
+ */
+function offendingValue(issue: Issue): unknown {
+  const { input } = issue;
+  if (issue.code !== 'invalid_union' || !('discriminator' in issue)) return input;
   return typeof input === 'object' && input !== null
-    ? (input[String(issue.discriminator)] ?? null)
-    : undefined;
+    ? (input as Record<string, unknown>)[String(issue.discriminator)]
+    : input;
 }
 
-/** One line per issue: `path: message (got value)`, or `path: is required (message)` when absent. */
+/**
+ * One line per issue: `path: message (got value)`, or `path: is required (message)` when absent; a bad key
+ * of a record at the record's path, its message naming the key.
+ */
 export function formatIssue(issue: Issue): string {
-  const path = issuePath(issue.path) || '(request)';
-  if (issue.code === 'unrecognized_keys') return `${path}: ${issue.message}`;
+  const path = issuePath(issue.code === 'invalid_key' ? issue.path.slice(0, -1) : issue.path) || '(request)';
+  if (issue.code === 'unrecognized_keys' || issue.code === 'invalid_key') return `${path}: ${issue.message}`;
   if (issue.code === 'custom') return `${path}: ${issue.message}`;
-  const input = discriminatorValue(issue) ?? issue.input;
+  const input = offendingValue(issue);
   if (input === undefined) return `${path}: is required (${issue.message})`;
   return `${path}: ${issue.message} (got ${shown(input)})`;
 }

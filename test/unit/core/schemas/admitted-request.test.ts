@@ -34,7 +34,7 @@ const ADMISSION_MESSAGE = [
     "a tag of letters, digits, '_', '.' and '-', 1-128 characters, not starting with '.' or '-'; no spaces " +
     '(e.g. registry.example/checkout:2.0.0) (got "Registry.Example/Checkout:V2 latest")',
   "  - metrics.url: must not hold credentials (user:password@): it is recorded in the execution's history",
-  '  - metrics.queries: unknown field latencyP95Ms (allowed: requestCount, errorRate, latencyP99Ms)',
+  '  - metrics.queries: unknown field latencyP95Ms (allowed: requestCount, errorRate, latencyP99Ms): did you mean latencyP99Ms?',
   '  - hooks.beforeTraffic[0].url: must be an http:// or https:// URL (got "http:/hooks.internal/smoke")',
   '  - metrics.queries.latencyP99Ms: is required: canary.analysis.maxLatencyP99Ms is set, so the analysis ' +
     'reads latencyP99Ms (metrics.queries takes requestCount, errorRate, latencyP99Ms)',

@@ -66,3 +66,82 @@ describe('validateRequest (release.image)', () => {
     expect(validateRequest('canary', onEks(image)).release.image).toBe(image);
   });
 });
+
+const withRelease = (
+  release: Record<string, unknown>,
+  cluster: Record<string, unknown> = { type: 'local' },
+) =>
+  canaryInput(undefined, {
+    release: {
+      version: 'v2',
+      ...(cluster.type === 'local' ? { command: ['node', 'app.js'] } : {}),
+      ...release,
+    },
+    cluster,
+  });
+
+const LABEL_VALUE =
+  "release.version: must be a Kubernetes label value: 1-63 letters, digits, '.', '_' and '-', beginning and ending with a letter or digit";
+
+describe('validateRequest (release.version)', () => {
+  it.each(['2.0.0+build.7', 'v2 beta', 'v2\n', '-v2', 'v2.', 'v'.repeat(64)])(
+    'refuses %j, which Kubernetes takes as no label value, naming the rule and the value',
+    (version) => {
+      // Act
+      const message = validationMessageOf(() => validateRequest('canary', withRelease({ version })));
+      // Assess
+      expect(message).toContain(LABEL_VALUE);
+      expect(message).toContain(`(got ${JSON.stringify(version).slice(0, 57)}`);
+    },
+  );
+
+  it('refuses it on a Kubernetes cluster as on the local one', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        withRelease(
+          { version: '2.0.0+build.7', image: 'registry.example/checkout:2.0.0' },
+          { type: 'eks', name: 'prod', region: 'eu-west-1' },
+        ),
+      ),
+    );
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      `  - ${LABEL_VALUE} (e.g. v2.1 or 2.0.0-rc.1) (got "2.0.0+build.7")`,
+    ]);
+  });
+
+  it.each(['v2', 'v2.1', '2.0.0-rc.1', 'build_7', 'v'.repeat(63)])('takes %j', (version) => {
+    expect(validateRequest('canary', withRelease({ version })).release.version).toBe(version);
+  });
+});
+
+describe('validateRequest (release.env)', () => {
+  it('refuses a variable name Kubernetes refuses, naming the key', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        withRelease({ env: { LOG_LEVEL: 'debug', 'A=B': '1', '': 'x', '1ST': 'y' } }),
+      ),
+    );
+    // Assess
+    const rule =
+      "must be an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit (e.g. LOG_LEVEL)";
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      `  - release.env: key "A=B" ${rule}`,
+      `  - release.env: key "" ${rule}`,
+      `  - release.env: key "1ST" ${rule}`,
+    ]);
+  });
+
+  it('takes names with letters, digits, underscores, dashes and dots', () => {
+    // Prepare
+    const env = { LOG_LEVEL: 'debug', 'my.var-1': 'x', _PRIVATE: 'y' };
+    // Act + Assess
+    expect(validateRequest('canary', withRelease({ env })).release.env).toEqual(env);
+  });
+});

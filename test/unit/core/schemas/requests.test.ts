@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { detectStrategy, REQUEST_JSON_SCHEMAS, validateRequest } from '#core/schemas/index.ts';
+import { buildPlan } from '#core/plan/index.ts';
+import {
+  detectStrategy,
+  REQUEST_JSON_SCHEMAS,
+  readAdmittedRequest,
+  validateRequest,
+} from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
 
@@ -100,6 +106,71 @@ describe('validateRequest (canary)', () => {
     for (const field of ['service', 'release', 'cluster', 'traffic', 'metrics', 'canary']) {
       expect(message).toContain(`  - ${field}: is required`);
     }
+  });
+
+  it('says a missing type is required, with its allowed values, not the object around it', () => {
+    // Act
+    const cluster = validationMessageOf(() =>
+      validateRequest('canary', canaryInput(undefined, { cluster: {} })),
+    );
+    const traffic = validationMessageOf(() =>
+      validateRequest('canary', canaryInput(undefined, { traffic: { ingress: 'x' } })),
+    );
+    // Assess
+    expect(cluster.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - cluster.type: is required (must be one of: local, eks, kubeconfig)',
+    ]);
+    expect(traffic).toContain(
+      '  - traffic.type: is required (must be one of: local, service-selector, alb-ingress, elbv2, gateway-api, istio, nginx-ingress)',
+    );
+    expect(traffic).not.toContain('"x"');
+  });
+
+  it('refuses more steps than one execution can record, before a release starts, as buildPlan does', () => {
+    // Prepare
+    const steps = Array.from({ length: 2000 }, () => ({ weight: 10 }));
+    const fewer = validateRequest('canary', canaryInput({ steps: steps.slice(0, 700) }));
+    // Act
+    const message = validationMessageOf(() => validateRequest('canary', canaryInput({ steps })));
+    const planned = validationMessageOf(() =>
+      buildPlan('canary', readAdmittedRequest('canary', canaryInput({ steps }))),
+    );
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - canary.steps: the release takes 14,021 state transitions before any rollout check or re-analysis, ' +
+        'over 5,000, past what one Step Functions execution can record (25,000 history events): use fewer steps',
+    ]);
+    expect(planned).toBe(message);
+    expect(fewer.canary.steps).toHaveLength(700);
+  });
+
+  it('suggests the allowed field a misspelt one is close to', () => {
+    // Act
+    const misspelt = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ stpes: [{ weight: 10 }], analysys: {} })),
+    );
+    const farOff = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ preset: 'AllAtOnce', bogus: 1 })),
+    );
+    // Assess
+    expect(misspelt).toContain(
+      '  - canary: unknown fields stpes, analysys (allowed: steps, stepWeight, maxWeight, intervalSeconds, preset, ' +
+        'analysis, approval): did you mean steps for stpes, analysis for analysys?',
+    );
+    expect(farOff).toContain('  - canary: unknown field bogus (allowed: steps, stepWeight');
+    expect(farOff).not.toContain('did you mean');
+  });
+
+  it('says which strategy a request is written for when it is given as another', () => {
+    // Act
+    const message = validationMessageOf(() => validateRequest('rolling', canaryInput()));
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid rolling request (written for canary: it has a canary block):',
+      expect.stringMatching(/^ {2}- \(request\): unknown field canary \(allowed: .*rolling\)$/),
+    ]);
   });
 
   it('lists the strategies for an unknown one', () => {
@@ -351,6 +422,31 @@ describe('validateRequest (Kubernetes track template)', () => {
     );
     expect(message).not.toContain('requests.cpu');
     expect(within).toMatchObject({ resources: { limits: { cpu: '0.5', memory: '1G' } } });
+  });
+
+  it('names a malformed quantity alone when the other side of the request/limit pair is valid', () => {
+    // Act
+    const request = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        onCluster({ resources: { requests: { memory: '1GB' }, limits: { memory: '1Gi' } } }),
+      ),
+    );
+    const limit = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        onCluster({ resources: { requests: { cpu: '250m' }, limits: { cpu: 'x' } } }),
+      ),
+    );
+    // Assess
+    expect(request.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - cluster.resources.requests.memory: must be a Kubernetes quantity like 250m, 0.5, 512Mi or 1Gi (got "1GB")',
+    ]);
+    expect(limit.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - cluster.resources.limits.cpu: must be a Kubernetes quantity like 250m, 0.5, 512Mi or 1Gi (got "x")',
+    ]);
   });
 });
 

@@ -248,7 +248,10 @@ describe('POST /console/api/executions/:executionId/abort', () => {
     // Assess
     expect(typo).toEqual({
       status: 400,
-      json: { message: 'invalid abort body:\n  - (request): unknown field reson (allowed: reason)' },
+      json: {
+        message:
+          'invalid abort body:\n  - (request): unknown field reson (allowed: reason): did you mean reason?',
+      },
     });
     expect(array).toEqual({
       status: 400,
