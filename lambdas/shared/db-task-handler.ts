@@ -21,6 +21,17 @@ export interface DbTaskInvocation {
 }
 
 /**
+ * Parses a database task's payload: its own fields and the execution (`invalid <task> input`), then the
+ * request with its own reader, so a bad request reads as the CLI and the release tasks say it
+ * (`invalid database-migration request:\n  - migrations.directory: ...`), its fields named from the request.
+ */
+function parseDbTaskInput(envelope: z.ZodType, event: unknown, name: string) {
+  const parsed = parseWith(envelope, event, `${name} input`) as { request: unknown };
+  const request = parseWith(databaseMigrationRequestSchema, parsed.request, 'database-migration request');
+  return { ...parsed, request };
+}
+
+/**
  * Builds a task function of the database-migration state machine: the shared logger, the payload
  * checked (`ValidationError` naming every bad field) and errors keeping their names for `Catch`.
  *
@@ -32,16 +43,12 @@ export function dbTaskHandler<Shape extends z.ZodRawShape, Result>(
   shape: Shape,
   task: (input: DbTaskInput<Shape>, invocation: DbTaskInvocation) => Promise<Result>,
 ) {
-  const schema = z.object({
-    ...shape,
-    request: databaseMigrationRequestSchema,
-    executionArn: z.string().min(1),
-  });
+  const envelope = z.object({ ...shape, request: z.unknown(), executionArn: z.string().min(1) });
   return middy<unknown, Result>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
       try {
-        const input = parseWith(schema, event, `${name} input`) as DbTaskInput<Shape>;
+        const input = parseDbTaskInput(envelope, event, name) as DbTaskInput<Shape>;
         logger.appendKeys({
           task: name,
           target: `${input.request.service.namespace}/${input.request.service.name}`,

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { RequestOf, Strategy } from '#core/schemas/index.ts';
+import { notValidJson } from '#local/api/json-syntax.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { CliStrategy } from './resolve.ts';
 
@@ -17,10 +19,11 @@ export async function readRequestFile(path: string): Promise<unknown> {
       ExitCode.Usage,
     );
   }
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(json);
   } catch (error) {
-    throw new CliError(`-f ${path}: not valid JSON (${(error as Error).message})`, ExitCode.Usage);
+    throw new CliError(`-f ${path}: ${notValidJson(json, error)}`, ExitCode.Usage);
   }
 }
 
@@ -47,4 +50,21 @@ export async function validateRequestFor(strategy: CliStrategy, input: unknown):
     if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
     throw error;
   }
+}
+
+/**
+ * Reads a request's `migrations.directory` as Prepare will (relative to the working directory), so a
+ * missing, empty or non-directory one, or a badly named file, is a usage error naming the field and the
+ * path before anything runs; `migrations.s3Prefix` is read at Migrate, from the bucket, and is not checked.
+ *
+ * @example
+ * await checkMigrationsDirectory(await validateRequestFor('database-migration', input));
+ */
+export async function checkMigrationsDirectory(request: DatabaseMigrationRequest): Promise<void> {
+  const directory = request.migrations?.directory;
+  if (directory === undefined) return;
+  // Loaded here: only a database migration reads migration files. Its ValidationError exits 2 with its
+  // message, as bin/cutover.ts ends every ValidationError.
+  const { loadMigrationsFromDirectory } = await import('#adapters/database/migration-files.ts');
+  await loadMigrationsFromDirectory(directory);
 }

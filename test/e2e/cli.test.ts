@@ -290,6 +290,15 @@ describe('usage errors', () => {
       "--name must be 1-80 letters, digits, '-' or '_'",
     ],
     [['list', '--status', 'DONE'], '--status must be one of: RUNNING, SUCCEEDED, FAILED'],
+    // An unset shell variable (`--status "$STATUS"`) filters by nothing
+    [
+      ['list', '--status', ''],
+      '--status must be one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE (got "")',
+    ],
+    [
+      ['list', '--status', 'FAILED', '--status', 'SUCCEEDED'],
+      '--status may be given once, one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE (got "FAILED", "SUCCEEDED")',
+    ],
     [
       ['list', '--endpoint', 'notaurl'],
       '--endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:8083 (got "notaurl")',

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CliProcess,
@@ -15,6 +15,7 @@ import { createProjectFixture, removeProjectFixtures } from '#test/support/proje
 
 const CANARY = 'examples/requests/canary.json';
 const ROLLING = 'examples/requests/rolling.json';
+const DATABASE_MIGRATION = 'examples/requests/database-migration.json';
 /** A `canary` state machine that only waits: its executions run until stopped. */
 const WAITING_CANARY = JSON.stringify({
   StartAt: 'BakeStep',
@@ -30,6 +31,7 @@ beforeAll(async () => {
   project = createProjectFixture({
     'statemachines/canary.asl.json': WAITING_CANARY,
     'statemachines/rolling.asl.json': WAITING_CANARY,
+    'statemachines/database-migration.asl.json': WAITING_CANARY,
   });
   local = startCli(localProjectArgs(project));
   endpoint = await waitForEndpoint(local);
@@ -59,6 +61,23 @@ function canaryRequest(version: string): string {
   const path = join(project, `canary-${version}.json`);
   writeFileSync(path, JSON.stringify(request));
   return path;
+}
+
+/** The example database migration reading its migrations from `directory`, in the project dir. */
+function migrationRequest(file: string, directory: string): string {
+  const request = JSON.parse(readFileSync(join(REPO_ROOT, DATABASE_MIGRATION), 'utf8')) as {
+    migrations: { directory: string };
+  };
+  request.migrations.directory = directory;
+  const path = join(project, file);
+  writeFileSync(path, JSON.stringify(request));
+  return path;
+}
+
+/** How many executions the state machine `machine` of the runtime has. */
+async function executionCount(machine: string): Promise<number> {
+  const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
+  return (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions!.length;
 }
 
 async function statusOf(name: string): Promise<string | undefined> {
@@ -108,6 +127,63 @@ describe('cutover run --name', () => {
     await expect(sfn.send(new DescribeExecutionCommand({ executionArn: rolling }))).rejects.toMatchObject({
       name: 'ExecutionDoesNotExist',
     });
+  });
+});
+
+describe('cutover run of a request that cannot run', () => {
+  it.each([
+    {
+      what: 'does not exist',
+      directory: () => join(project, 'no-migrations'),
+      says: 'cannot be read (ENOENT)',
+    },
+    {
+      what: 'is empty',
+      directory: () => {
+        mkdirSync(join(project, 'empty-migrations'), { recursive: true });
+        return join(project, 'empty-migrations');
+      },
+      says: 'no migration files (V<version>__<name>.sql) found',
+    },
+    { what: 'is a file', directory: () => join(REPO_ROOT, CANARY), says: 'cannot be read (ENOTDIR)' },
+  ])(
+    'of a database migration whose migrations.directory $what exits 2 as plan does, and starts nothing',
+    async ({ what, directory, says }) => {
+      // Prepare
+      const path = migrationRequest(`migrations-${what.replaceAll(' ', '-')}.json`, directory());
+      const before = await executionCount('database-migration');
+      // Act
+      const run = await cutover('run', 'database-migration', '-f', path);
+      const plan = startCli(['plan', 'database-migration', '-f', path]);
+      // Assess
+      expect(await plan.exited).toBe(2);
+      expect(run).toEqual({ code: 2, stdout: '', stderr: plan.stderr() });
+      expect(run.stderr).toContain(`cutover: migrations.directory ${directory()}`);
+      expect(run.stderr).toContain(says);
+      expect(await executionCount('database-migration')).toBe(before);
+    },
+  );
+
+  it('over 256 KiB exits 2 naming the file and the limit, and starts nothing', async () => {
+    // Prepare
+    const request = JSON.parse(readFileSync(join(REPO_ROOT, CANARY), 'utf8')) as {
+      release: { env: Record<string, string> };
+    };
+    // A release whose environment carries a large configuration
+    request.release.env.CONFIG = 'x'.repeat(300_000);
+    const path = join(project, 'canary-too-large.json');
+    writeFileSync(path, JSON.stringify(request));
+    const size = Buffer.byteLength(JSON.stringify(request)).toLocaleString('en-US');
+    const before = await executionCount('canary');
+    // Act
+    const run = await cutover('run', 'canary', '-f', path, '--name', 'checkout-too-large');
+    // Assess
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `cutover: -f ${path}: a release's input must be at most 262,144 bytes (got ${size})\n`,
+    });
+    expect(await executionCount('canary')).toBe(before);
   });
 });
 

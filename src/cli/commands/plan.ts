@@ -18,7 +18,7 @@ import {
   scaleDownLine,
 } from '../plan-analysis.ts';
 import { weightsBar } from '../progress.ts';
-import { readRequestFile, validateRequestFor } from '../request-file.ts';
+import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
 
 function approvalLine(plan: Plan, before: string): string[] {
@@ -221,20 +221,6 @@ const TRACKS_NOTE =
 
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
-
-/**
- * Reads a request's `migrations.directory` as Prepare will (relative to the working directory), so a
- * missing or empty one, or a badly named file, is a usage error naming the field and the path, before the
- * run; `migrations.s3Prefix` is read at Migrate, from the bucket, and is not checked here.
- */
-async function checkMigrationsDirectory(request: DatabaseMigrationRequest): Promise<void> {
-  const directory = request.migrations?.directory;
-  if (directory === undefined) return;
-  // Loaded here: only a database migration's plan reads migration files. Its ValidationError exits 2 with
-  // its message, as bin/cutover.ts ends every ValidationError.
-  const { loadMigrationsFromDirectory } = await import('#adapters/database/migration-files.ts');
-  await loadMigrationsFromDirectory(directory);
-}
 
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {

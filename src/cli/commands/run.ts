@@ -2,11 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn } from '#core/api-routes.ts';
+import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { readRequestFile, validateRequestFor } from '../request-file.ts';
-import { assertStrategy, executionsNamed, resolveStateMachineArn, STRATEGIES } from '../resolve.ts';
+import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
+import {
+  assertStrategy,
+  type CliStrategy,
+  executionsNamed,
+  resolveStateMachineArn,
+  STRATEGIES,
+} from '../resolve.ts';
 import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
@@ -81,13 +88,14 @@ export function runCommand(): Command {
         : integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
     const request = await readRequestFile(options.file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
-    await validateRequestFor(strategy, request);
+    await checkRequest(strategy, request);
+    const input = await executionInput(options.file, request);
     const sfn = createStepFunctionsClient(options);
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
     const name = options.name ?? defaultExecutionName(request as object);
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name);
     const { executionArn } = await sfn
-      .send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }))
+      .send(new StartExecutionCommand({ stateMachineArn, name, input }))
       .catch((error: Error) => {
         if (error.name !== 'ExecutionAlreadyExists') throw error;
         throw new CliError(
@@ -101,6 +109,25 @@ export function runCommand(): Command {
       process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
     }
   });
+}
+
+/**
+ * Checks the request as its execution would, first: against its strategy's schema, and a database
+ * migration's `migrations.directory` as `cutover plan` and Prepare read it.
+ */
+async function checkRequest(strategy: CliStrategy, request: unknown): Promise<void> {
+  const checked = await validateRequestFor(strategy, request);
+  if (strategy === 'database-migration') await checkMigrationsDirectory(checked as DatabaseMigrationRequest);
+}
+
+/** The request as the execution's input: a usage error naming the file when it is over Step Functions' limit. */
+async function executionInput(file: string, request: unknown): Promise<string> {
+  const input = JSON.stringify(request);
+  // Loaded here, as the schemas are: the limit lives with the local runtime's state machines.
+  const { oversizedInputReason } = await import('#local/api/release-input.ts');
+  const tooLarge = oversizedInputReason(input);
+  if (tooLarge !== undefined) throw new CliError(`-f ${file}: ${tooLarge}`, ExitCode.Usage);
+  return input;
 }
 
 /**

@@ -24,10 +24,13 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** A request body that should be JSON and is not (a 400 of the plain-path routes). */
+/**
+ * A request body that should be JSON and is not (a 400 of the plain-path routes); `problem` says what is
+ * wrong and where (`not valid JSON at line 6, column 19 (...)`).
+ */
 export class InvalidJsonBodyError extends Error {
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super(`body: not valid JSON (${reason})`, options);
+  constructor(problem: string, options?: { cause?: unknown }) {
+    super(`body: ${problem}`, options);
     this.name = 'InvalidJsonBodyError';
   }
 }

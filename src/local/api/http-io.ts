@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { BodyTooLargeError, InvalidJsonBodyError } from './errors.ts';
+import { notValidJson } from './json-syntax.ts';
 
 /** Default request body limit: a 1 MiB definition with every character JSON-escaped still fits. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -25,7 +26,10 @@ export function readBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_B
   });
 }
 
-/** The body as JSON; an empty body is `{}` (as API Gateway's `$input.json('$')` reads it). */
+/**
+ * The body as JSON; an empty body is `{}` (as API Gateway's `$input.json('$')` reads it), a syntax error an
+ * `InvalidJsonBodyError` saying where (`body: not valid JSON at line 6, column 19 (...)`).
+ */
 export async function readJsonBody(
   request: IncomingMessage,
   maxBytes = DEFAULT_MAX_BODY_BYTES,
@@ -35,7 +39,7 @@ export async function readJsonBody(
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidJsonBodyError((error as Error).message, { cause: error });
+    throw new InvalidJsonBodyError(notValidJson(text, error), { cause: error });
   }
 }
 

@@ -11,7 +11,6 @@ import {
 import { ValidationError } from '#core/errors.ts';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
 import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
-import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#local/asl/state-run.ts';
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
@@ -19,6 +18,7 @@ import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './er
 import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
 import { jsonBodyReader } from './json-bodies.ts';
+import { oversizedInputReason } from './release-input.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
 /** The Step Functions calls behind the release routes. */
@@ -123,13 +123,8 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
     const body = await readJsonBody(request);
     validateRequest(strategy, body);
     const input = JSON.stringify(body);
-    if (exceedsPayloadLimit(input)) {
-      const [limit, size] = [PAYLOAD_LIMIT_BYTES, Buffer.byteLength(input)].map(thousands);
-      throw new ReleaseRouteError(
-        400,
-        `request body: a release's input must be at most ${limit} bytes (got ${size})`,
-      );
-    }
+    const tooLarge = oversizedInputReason(input);
+    if (tooLarge !== undefined) throw new ReleaseRouteError(400, `request body: ${tooLarge}`);
     const started = await context.service
       .startExecution({ stateMachineArn, name, input })
       .catch((error: unknown) => {
@@ -171,11 +166,6 @@ function startQuery(request: IncomingMessage): URLSearchParams {
   return query;
 }
 
-/** `262,144`. */
-function thousands(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
 /** A start for a strategy no state machine serves: 404 naming the strategies served. */
 function noStrategy(served: readonly string[]): Operation {
   return async (_request, { strategy = '' }) => {
@@ -191,26 +181,30 @@ function noStrategy(served: readonly string[]): Operation {
  * that is neither `<stateMachine>:<name>` nor an execution ARN of this runtime.
  */
 function describeRelease(context: Context): Operation {
-  return async (_request, { executionId = '' }) => {
-    const { executionArn } = context.refOf(executionId);
-    try {
-      return await context.service.describeExecution({ executionArn });
-    } catch (error) {
-      if (!(error instanceof StepFunctionsApiError)) throw error;
-      if (error.code === 'ExecutionDoesNotExist')
-        throw new ReleaseRouteError(404, error.message, { cause: error });
-      if (error.code === 'InvalidArn') {
-        const { region, account } = context.service;
-        throw new ReleaseRouteError(400, executionIdMessage(executionId, region, account), { cause: error });
-      }
-      throw error;
+  return async (_request, { executionId = '' }) => describeNamed(context, executionId);
+}
+
+/** DescribeExecution of a path's `{executionId}`: a 404 when it does not exist, a 400 when it is malformed. */
+async function describeNamed(context: Context, executionId: string) {
+  const { executionArn } = context.refOf(executionId);
+  try {
+    return await context.service.describeExecution({ executionArn });
+  } catch (error) {
+    if (!(error instanceof StepFunctionsApiError)) throw error;
+    if (error.code === 'ExecutionDoesNotExist')
+      throw new ReleaseRouteError(404, error.message, { cause: error });
+    if (error.code === 'InvalidArn') {
+      const { region, account } = context.service;
+      throw new ReleaseRouteError(400, executionIdMessage(executionId, region, account), { cause: error });
     }
-  };
+    throw error;
+  }
 }
 
 /**
  * Answers the pending approval with its stored token, the body as output (approve) or cause (reject),
- * then deletes the token. No token, or one whose execution stopped waiting (deleted then), is a 404.
+ * then deletes the token. No token, or one whose execution stopped waiting (deleted then), is a 404: one
+ * saying the execution does not exist, as DescribeExecution's, when it does not.
  */
 function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 'reject'): Operation {
   const readDecision = jsonBodyReader(route.body as JsonSchema, `${decision} body`);
@@ -220,7 +214,10 @@ function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 
     const store = context.approvals();
     const noPending = () => new ReleaseRouteError(404, `${executionId} has no pending approval`);
     const pending = await store.get(executionArn);
-    if (!pending) throw noPending();
+    if (!pending) {
+      await describeNamed(context, executionId);
+      throw noPending();
+    }
     const { taskToken } = pending;
     try {
       if (decision === 'approve') await context.service.sendTaskSuccess({ taskToken, output: body });

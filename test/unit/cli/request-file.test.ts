@@ -30,4 +30,49 @@ describe('readRequestFile', () => {
       message: expect.stringContaining('not valid JSON'),
     });
   });
+
+  it('says at which line and column bad JSON is, as an editor counts them', async () => {
+    // Prepare
+    const path = join(directory, 'trailing-comma.json');
+    // A trailing comma after "v2": the parser stops at the `}` on line 5, after two spaces
+    writeFileSync(
+      path,
+      '{\n  "service": {"name": "checkout"},\n  "release": {\n    "version": "v2",\n  },\n}\n',
+    );
+    // Act
+    const reading = readRequestFile(path);
+    // Assess
+    await expect(reading).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /^-f .*trailing-comma\.json: not valid JSON at line 5, column 3 \(Expected double-quoted property name/,
+      ),
+    });
+  });
+
+  it('counts lines and columns after a byte order mark as the editor shows them', async () => {
+    // Prepare
+    const path = join(directory, 'bom-and-bad.json');
+    // A missing comma: the parser stops at "release", on line 3 after two spaces
+    writeFileSync(path, '\uFEFF{\n  "service": {"name": "checkout"}\n  "release": {}\n}\n');
+    // Act
+    const reading = readRequestFile(path);
+    // Assess
+    await expect(reading).rejects.toMatchObject({
+      message: expect.stringContaining("not valid JSON at line 3, column 3 (Expected ',' or '}'"),
+    });
+  });
+
+  it('gives the parser message alone when it names no position', async () => {
+    // Prepare
+    const path = join(directory, 'cut-short.json');
+    writeFileSync(path, '{ "service": ');
+    // Act
+    const reading = readRequestFile(path);
+    // Assess
+    await expect(reading).rejects.toMatchObject({
+      exitCode: 2,
+      message: `-f ${path}: not valid JSON (Unexpected end of JSON input)`,
+    });
+  });
 });

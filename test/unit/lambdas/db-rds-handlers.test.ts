@@ -414,9 +414,35 @@ describe('Blue/Green handlers', () => {
     );
     // Assess
     expect(error?.name).toBe('ValidationError');
-    expect(error?.message).toContain('request.rds.instanceIdentifier: backup.method rds-snapshot needs');
-    expect(error?.message).toContain('request.rds: blueGreen needs rds');
+    expect(error?.message).toMatch(/^invalid database-migration request:\n/);
+    expect(error?.message).toContain('\n  - rds.instanceIdentifier: backup.method rds-snapshot needs');
+    expect(error?.message).toContain('\n  - rds: blueGreen needs rds');
     expect(rds.calls()).toHaveLength(0);
+  });
+});
+
+describe('a database task given a bad request', () => {
+  it('names the request and its fields as the CLI does, not the task and its payload', async () => {
+    // Prepare
+    const both = {
+      ...request,
+      migrations: { directory: 'migrations/orders', s3Prefix: 'migrations/orders' },
+    };
+    // Act
+    const error = await errorOf(prepare({ request: both, executionArn }, {} as Context) as Promise<unknown>);
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe(
+      'invalid database-migration request:\n  - migrations: give exactly one of directory or s3Prefix',
+    );
+  });
+
+  it('names the task for a bad field of its own payload', async () => {
+    // Act
+    const error = await errorOf(prepare({ request }, {} as Context) as Promise<unknown>);
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toMatch(/^invalid db-prepare input:\n {2}- executionArn: /);
   });
 });
 
