@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { notValidJson } from '#core/json-syntax.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { RequestOf, Strategy } from '#core/schemas/index.ts';
-import { notValidJson } from '#local/api/json-syntax.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { CliStrategy } from './resolve.ts';
 

@@ -6,7 +6,8 @@ import type {
   LoggingConfiguration,
   TracingConfiguration,
 } from '@aws-sdk/client-sfn';
-import { exceedsPayloadLimit, NOT_TRUNCATED, PAYLOAD_LIMIT_BYTES } from './asl/state-run.ts';
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
+import { NOT_TRUNCATED } from './asl/state-run.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
 

@@ -404,7 +404,7 @@ describe('release API on the local runtime', () => {
     expect(answer).toMatchObject({
       status: 400,
       json: {
-        message: `request body: a release's input must be at most 262,144 bytes (got ${size.toLocaleString('en-US')})`,
+        message: `request body: an execution's input must be at most 262,144 bytes (got ${size.toLocaleString('en-US')})`,
       },
     });
     expect(await canaryExecutionCount()).toBe(before);

@@ -181,7 +181,7 @@ describe('cutover run of a request that cannot run', () => {
     expect(run).toEqual({
       code: 2,
       stdout: '',
-      stderr: `cutover: -f ${path}: a release's input must be at most 262,144 bytes (got ${size})\n`,
+      stderr: `cutover: -f ${path}: an execution's input must be at most 262,144 bytes (got ${size})\n`,
     });
     expect(await executionCount('canary')).toBe(before);
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn } from '#core/api-routes.ts';
+import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { integerOption } from '../arguments.ts';
 import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
@@ -89,7 +90,7 @@ export function runCommand(): Command {
     const request = await readRequestFile(options.file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
     await checkRequest(strategy, request);
-    const input = await executionInput(options.file, request);
+    const input = executionInput(options.file, request);
     const sfn = createStepFunctionsClient(options);
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
     const name = options.name ?? defaultExecutionName(request as object);
@@ -121,10 +122,8 @@ async function checkRequest(strategy: CliStrategy, request: unknown): Promise<vo
 }
 
 /** The request as the execution's input: a usage error naming the file when it is over Step Functions' limit. */
-async function executionInput(file: string, request: unknown): Promise<string> {
+function executionInput(file: string, request: unknown): string {
   const input = JSON.stringify(request);
-  // Loaded here, as the schemas are: the limit lives with the local runtime's state machines.
-  const { oversizedInputReason } = await import('#local/api/release-input.ts');
   const tooLarge = oversizedInputReason(input);
   if (tooLarge !== undefined) throw new CliError(`-f ${file}: ${tooLarge}`, ExitCode.Usage);
   return input;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { notValidJson } from '#core/json-syntax.ts';
 import { BodyTooLargeError, InvalidJsonBodyError } from './errors.ts';
-import { notValidJson } from './json-syntax.ts';
 
 /** Default request body limit: a 1 MiB definition with every character JSON-escaped still fits. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;

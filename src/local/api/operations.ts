@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { CAUSE_MAX_LENGTH } from '#core/rollback.ts';
-import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '../asl/state-run.ts';
 import {
   DIAGNOSTIC_SEVERITIES,
   EXECUTION_STATUSES,

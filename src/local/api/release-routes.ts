@@ -9,6 +9,7 @@ import {
   REJECTION_ERROR,
 } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
+import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { ApprovalStore } from '#core/ports/approval-store.ts';
 import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/schemas/index.ts';
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
@@ -18,7 +19,6 @@ import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './er
 import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
 import { jsonBodyReader } from './json-bodies.ts';
-import { oversizedInputReason } from './release-input.ts';
 import type { LocalApiServer, RouteHandler } from './server.ts';
 
 /** The Step Functions calls behind the release routes. */

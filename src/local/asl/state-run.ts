@@ -1,3 +1,4 @@
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 /**
  * What a state module gets to run one state: its input, the context object, the data flow of AWS
  * (InputPath -> Parameters -> ... -> ResultSelector -> ResultPath -> OutputPath), history events and
@@ -17,19 +18,8 @@ import { type Assignment, evaluateAssign } from './variables.ts';
 /** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
 const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
 
-/** Step Functions' payload limit (input, output, task results): 256 KiB. */
-export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
-
 /** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
 export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
-
-/**
- * Whether `text` takes more than {@link PAYLOAD_LIMIT_BYTES} in UTF-8; counted only when it may (a UTF-16
- * unit takes at most 3 bytes).
- */
-export function exceedsPayloadLimit(text: string): boolean {
-  return text.length * 3 > PAYLOAD_LIMIT_BYTES && Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES;
-}
 
 /** JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}. */
 export function serializeWithinLimit(value: unknown): string {

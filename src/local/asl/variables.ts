@@ -4,11 +4,12 @@
  * the state and take effect as it exits; a Parallel branch or Map iteration reads the variables of the
  * scopes enclosing it and keeps its own assignments to itself.
  */
+
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import type { ContextSource } from './context-object.ts';
 import { resolvePayloadTemplate } from './data-flow.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isVariableName } from './expressions/path-syntax.ts';
-import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from './state-run.ts';
 import type { JsonObject } from './types.ts';
 
 /** Reads workflow variables by name. */

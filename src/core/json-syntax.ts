@@ -1,7 +1,7 @@
 /** `JSON.parse`'s offset of a syntax error (`... in JSON at position 165`). */
 const POSITION = /\bat position (\d+)\b/;
-/** The line and column some Node versions add themselves (`at position 165 (line 6 column 19)`). */
-const LINE_AND_COLUMN = /\bline \d+ column \d+\b/;
+/** The line and column Node 21 and later add themselves (` (line 6 column 19)`), counted here on every version. */
+const NODE_LINE_AND_COLUMN = /\s*\(line \d+ column \d+\)/;
 
 /** The 1-based line and column of a UTF-16 offset in `text`, as an editor shows them. */
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
@@ -20,9 +20,9 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
  * try { JSON.parse(text); } catch (error) { throw new Error(`-f ${path}: ${notValidJson(text, error)}`); }
  */
 export function notValidJson(text: string, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = (error instanceof Error ? error.message : String(error)).replace(NODE_LINE_AND_COLUMN, '');
   const position = POSITION.exec(reason)?.[1];
-  if (position === undefined || LINE_AND_COLUMN.test(reason)) return `not valid JSON (${reason})`;
+  if (position === undefined) return `not valid JSON (${reason})`;
   const { line, column } = lineAndColumn(text, Number(position));
   return `not valid JSON at line ${line}, column ${column} (${reason})`;
 }

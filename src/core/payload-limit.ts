@@ -1,0 +1,24 @@
+/** Step Functions' payload limit (execution input, state output, task results): 256 KiB. */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Whether `text` takes more than {@link PAYLOAD_LIMIT_BYTES} in UTF-8; counted only when it may (a UTF-16
+ * unit takes at most 3 bytes).
+ */
+export function exceedsPayloadLimit(text: string): boolean {
+  return text.length * 3 > PAYLOAD_LIMIT_BYTES && Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES;
+}
+
+/**
+ * Why `input` (a request as JSON) cannot start an execution: more than Step Functions' 262,144 bytes of
+ * input in UTF-8, said for a message that names where it came from first; `undefined` when it fits.
+ *
+ * @example
+ * const tooLarge = oversizedInputReason(JSON.stringify(request));
+ * // "an execution's input must be at most 262,144 bytes (got 300,431)"
+ */
+export function oversizedInputReason(input: string): string | undefined {
+  if (!exceedsPayloadLimit(input)) return undefined;
+  const [limit, size] = [PAYLOAD_LIMIT_BYTES, Buffer.byteLength(input)].map((n) => n.toLocaleString('en-US'));
+  return `an execution's input must be at most ${limit} bytes (got ${size})`;
+}
