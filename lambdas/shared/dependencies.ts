@@ -36,8 +36,12 @@ export const clusterFamily: AdapterFamily<Cluster> = async ({ cluster, traffic, 
         },
   );
 
-/** The Kubernetes objects the request's router weights, by name: a cluster snapshot keeps them. */
+/**
+ * The Kubernetes objects the request's router weights, by name: a cluster snapshot keeps them. None when
+ * they live in another cluster (`traffic.cluster`).
+ */
 function routingObjectsOf(traffic: TrafficConfig): string[] {
+  if ('cluster' in traffic && traffic.cluster !== undefined) return [];
   switch (traffic.type) {
     case 'alb-ingress':
     case 'nginx-ingress':

@@ -18,7 +18,8 @@ import { refuseAutoscaledTracks } from './track-autoscalers.ts';
 /** The kinds a snapshot keeps, in the order a restore applies them (workloads first, routing last). */
 const SNAPSHOT_KINDS = [
   { apiVersion: 'apps/v1', kind: 'Deployment', routing: false },
-  { apiVersion: 'v1', kind: 'Service', routing: false },
+  // A Service is a routing object too: the service-selector router switches one.
+  { apiVersion: 'v1', kind: 'Service', routing: true },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', routing: true },
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', routing: true },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', routing: true },
@@ -27,8 +28,9 @@ const SNAPSHOT_KINDS = [
 /** How the cluster shapes tracks, and which routing objects of the service its snapshots keep. */
 export interface KubernetesClusterOptions extends TrackTemplateOptions {
   /**
-   * Names of the Ingress, HTTPRoute or VirtualService the release's router weights (`traffic.ingress`,
-   * `traffic.httpRoute`, `traffic.virtualService`); a snapshot keeps them and their `<name>-canary` twins.
+   * Names of the Ingress, HTTPRoute, VirtualService or Service the release's router weights or switches
+   * (`traffic.ingress`, `traffic.httpRoute`, `traffic.virtualService`, `traffic.service`); a snapshot keeps
+   * them and their `<name>-canary` twins.
    * @default [] (the routing objects named like the service are kept in any case)
    */
   readonly routingObjects?: readonly string[];

@@ -9,7 +9,7 @@ import {
   assertWeights,
   backendName,
   backendWeights,
-  routesEveryTrack,
+  splitRules,
   trackOfBackend,
   trafficTracks,
   weightedTracks,
@@ -53,7 +53,7 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     const rules = rulesOf(route);
     const tracks = weightedTracks(weights);
     assertRoutable(weights, routableTracks(service, rules), `HTTPRoute ${route.metadata.name}`);
-    const splits = rules.map((rule) => routesEveryTrack(tracksOf(service, rule, tracks), weights));
+    const splits = splitRules(rules.map((rule) => tracksOf(service, rule, tracks)), weights);
     if (!splits.includes(true)) {
       throw new ValidationError(
         `HTTPRoute ${route.metadata.name} has no rule with backendRefs to every track taking traffic (${trafficTracks(weights).join(', ')})`,
@@ -69,19 +69,23 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
   /** The split of the rule with backends for the most tracks (the first of those), in percent (all 0 when every weight is). */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
-    const [rule] = [...rulesOf(route)].sort((a, b) => tracksOf(service, b).size - tracksOf(service, a).size);
+    const rule = widestRule(service, rulesOf(route));
     return backendWeights(
       (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
     );
   }
 
-  /** Refuses tracks the HTTPRoute has no backendRef for, naming `traffic.httpRoute` (reads the route). */
+  /**
+   * Refuses tracks the HTTPRoute's split rule (the one with backendRefs to the most of `tracks`) has no
+   * backendRef for, naming `traffic.httpRoute` (reads the route): the split is written to one rule's backends.
+   */
   async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
+    const rule = widestRule(service, rulesOf(route), tracks);
     assertBackendsFor(
       tracks,
-      routableTracks(service, rulesOf(route)),
-      `traffic.httpRoute: HTTPRoute ${route.metadata.namespace}/${route.metadata.name}`,
+      rule ? tracksOf(service, rule, tracks) : new Set(),
+      `traffic.httpRoute: HTTPRoute ${route.metadata.namespace}/${route.metadata.name}'s split rule`,
       (track) => `a backendRef to Service ${backendName(service, track)}`,
     );
   }
@@ -100,6 +104,11 @@ const rulesOf = (route: KubeObject) => (route.spec?.rules as Rule[] | undefined)
 
 const routableTracks = (service: ServiceRef, rules: Rule[]) =>
   new Set(rules.flatMap((rule) => [...tracksOf(service, rule)]));
+
+/** The rule with backendRefs to the most tracks (of `tracks` when given), the first of those. */
+function widestRule(service: ServiceRef, rules: Rule[], tracks?: Iterable<string>): Rule | undefined {
+  return [...rules].sort((a, b) => tracksOf(service, b, tracks).size - tracksOf(service, a, tracks).size)[0];
+}
 
 function tracksOf(service: ServiceRef, rule: Rule, tracks?: Iterable<string>): Set<string> {
   const named = (rule.backendRefs ?? []).map((ref) => trackOfBackend(service, ref.name, tracks));

@@ -68,6 +68,17 @@ export function routesEveryTrack(ruleTracks: ReadonlySet<string>, weights: Weigh
   return trafficTracks(weights).every((track) => ruleTracks.has(track));
 }
 
+/**
+ * Which rules get a split, given each rule's track backends: those with a backend for every track `weights`
+ * sends traffic to and, of those, with backends for the most tracks. So a rule pinned to one track (a header
+ * match to `checkout-stable`) keeps its backend and weight at 100/0 too, when the split rule routes to both.
+ */
+export function splitRules(ruleTracks: readonly ReadonlySet<string>[], weights: Weights): boolean[] {
+  const routing = ruleTracks.map((tracks) => routesEveryTrack(tracks, weights));
+  const widest = Math.max(0, ...ruleTracks.filter((_, i) => routing[i]).map((tracks) => tracks.size));
+  return ruleTracks.map((tracks, i) => routing[i]! && tracks.size === widest);
+}
+
 /** Refuses weights naming tracks the routing object has no backend for (a weight of 0 needs none). */
 export function assertRoutable(weights: Weights, routable: ReadonlySet<string>, where: string): void {
   const missing = unroutable(trafficTracks(weights), routable);

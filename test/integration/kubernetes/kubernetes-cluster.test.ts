@@ -9,7 +9,7 @@ import type { TrackTemplateOptions } from '#adapters/kubernetes/manifests.ts';
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { clusterFamily } from '#lambdas/shared/dependencies.ts';
-import { canaryInput } from '#test/builders/release-request.ts';
+import { blueGreenInput, canaryInput } from '#test/builders/release-request.ts';
 import { type KubernetesEmulator, startKubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 
@@ -139,31 +139,52 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
     expect(appliedSpec('stable').progressDeadlineSeconds).toBe(300);
   });
 
-  it("snapshots the Ingress the request's traffic block names, through the task functions' cluster", async () => {
-    // Prepare
-    const path = join(mkdtempSync(join(tmpdir(), 'cutover-kubeconfig-')), 'config');
-    emulator.writeKubeconfig(path);
-    emulator.store.create('ingresses', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'storefront', namespace: 'shop' },
-      spec: { rules: [{ host: 'shop.example.com' }] },
-    } as never);
-    const request = validateRequest(
-      'canary',
-      canaryInput(undefined, {
-        release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
-        cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080 },
-        traffic: { type: 'nginx-ingress', ingress: 'storefront' },
-      }),
-    );
-    // Act
-    const snapshot = await (await clusterFamily(request, {})).snapshot(service);
-    // Assess
-    expect(snapshot.objects.map((o) => (o as { metadata: { name: string } }).metadata.name)).toContain(
-      'storefront',
-    );
-  });
+  it.each([
+    {
+      traffic: { type: 'nginx-ingress', ingress: 'storefront' },
+      resource: 'ingresses',
+      object: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        spec: { rules: [{ host: 'shop.example' }] },
+      },
+    },
+    {
+      traffic: { type: 'service-selector', service: 'storefront' },
+      resource: 'services',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        spec: { selector: { app: 'checkout' }, ports: [{ port: 80 }] },
+      },
+    },
+  ])(
+    "snapshots the $object.kind the request's $traffic.type traffic names, through the task functions' cluster",
+    async ({ traffic, resource, object }) => {
+      // Prepare
+      const path = join(mkdtempSync(join(tmpdir(), 'cutover-kubeconfig-')), 'config');
+      emulator.writeKubeconfig(path);
+      emulator.store.create(resource, {
+        ...object,
+        metadata: { name: 'storefront', namespace: 'shop' },
+      } as never);
+      // A blue-green: the one strategy every router serves (service-selector only switches).
+      const request = validateRequest(
+        'blue-green',
+        blueGreenInput(undefined, {
+          release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+          cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080 },
+          traffic,
+        }),
+      );
+      // Act
+      const snapshot = await (await clusterFamily(request, {})).snapshot(service);
+      // Assess
+      expect(snapshot.objects.map((o) => (o as { metadata: { name: string } }).metadata.name)).toContain(
+        'storefront',
+      );
+    },
+  );
 
   it('is idempotent: applying the same release twice leaves the generation unchanged', async () => {
     // Prepare

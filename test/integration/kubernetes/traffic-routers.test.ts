@@ -182,7 +182,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       ]);
     });
 
-    it("leaves another service's rule and a rule pinned to one track as they are, through a canary and its switch", async () => {
+    it("leaves another service's rule and a rule pinned to one track as they are, through a canary, its rollback and its switch", async () => {
       // Prepare
       const apiRule = {
         matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
@@ -213,9 +213,14 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       // Act
       const found = await router.getWeights(service);
       await router.setWeights(service, { stable: 90, canary: 10 });
+      await router.setWeights(service, { stable: 100, canary: 0 });
+      const rolledBack = structuredClone(emulator.store.get('httproutes', 'shop', 'checkout')?.spec?.rules) as
+        | unknown[]
+        | undefined;
       await router.setWeights(service, { stable: 0, canary: 100 });
       // Assess
       expect(found).toEqual({ stable: 100, canary: 0 });
+      expect(rolledBack?.[1]).toEqual(pinnedRule);
       expect(emulator.store.get('httproutes', 'shop', 'checkout')?.spec?.rules).toEqual([
         apiRule,
         pinnedRule,
@@ -226,6 +231,34 @@ describe('Kubernetes traffic routers against the API emulator', () => {
           ],
         },
       ]);
+    });
+
+    it('refuses, before a release, a route whose tracks are only in separate rules: the split needs one rule to both', async () => {
+      // Prepare
+      create('httproutes', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'checkout', namespace: 'shop' },
+        spec: {
+          rules: [
+            { backendRefs: [{ name: 'checkout-stable', port: 80, weight: 100 }] },
+            {
+              matches: [{ headers: [{ name: 'x-track', value: 'canary' }] }],
+              backendRefs: [{ name: 'checkout-canary', port: 80 }],
+            },
+          ],
+        },
+      });
+      // Act
+      const refused = await new GatewayApiTrafficRouter(client)
+        .checkTracks(service, ['stable', 'canary'])
+        .catch((error: unknown) => error);
+      // Assess
+      expect(refused).toBeInstanceOf(ValidationError);
+      expect((refused as Error).message).toBe(
+        "traffic.httpRoute: HTTPRoute shop/checkout's split rule has no backend for track canary (backends for: stable): " +
+          'add a backendRef to Service checkout-canary, with weight 0, before the release',
+      );
     });
   });
 
