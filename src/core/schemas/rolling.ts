@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { type CountOrPercent, rollingBounds } from '../plan/rolling.ts';
-import { admissionShape, checkAdmission } from './admission.ts';
+import { admissionShape, checkAdmission, checkPlannedTransitions } from './admission.ts';
 import { analysisSchema, type BaseRequest, baseRequestShape, checkRelease } from './common.ts';
-import { countOrPercent, EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { countOrPercent, EVEN_WITH_ISSUES, integer, WITHOUT_ISSUES } from './fields.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** The `rolling` block: batch bounds as in a Kubernetes Deployment's RollingUpdate strategy. */
@@ -84,7 +84,9 @@ export const rollingRequestSchema = z
     // Each batch is analyzed when the block has an analysis.
     const analysis = (request.rolling as { analysis?: unknown } | undefined)?.analysis;
     checkAdmission(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);
-  }, EVEN_WITH_ISSUES);
+  }, EVEN_WITH_ISSUES)
+  // With the replicas it names: a release that leaves them out is checked by `plan`, which reads the cluster.
+  .superRefine(checkPlannedTransitions('rolling'), WITHOUT_ISSUES);
 
 /** A rolling request already admitted, as its tasks read it: {@link rollingRequestSchema} without admission. */
 export const admittedRollingRequestSchema = z

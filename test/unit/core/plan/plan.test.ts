@@ -7,7 +7,7 @@ import {
   routedTracks,
   USD_PER_STATE_TRANSITION,
 } from '#core/plan/index.ts';
-import { validateRequest } from '#core/schemas/index.ts';
+import { readAdmittedRequest, validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 
 describe('buildPlan', () => {
@@ -116,8 +116,8 @@ describe('buildPlan', () => {
   });
 
   it('refuses a release whose own path passes the transitions one execution can record, naming the field', () => {
-    // Prepare
-    const request = validateRequest(
+    // Prepare: a request admitted before this limit (admission refuses it now, see below)
+    const request = readAdmittedRequest(
       'rolling',
       rollingInput(
         { maxSurge: 1, maxUnavailable: 0 },
@@ -143,6 +143,10 @@ describe('buildPlan', () => {
         live,
       ),
     ).not.toThrow();
+    // Admission refuses it before a release starts, with the replicas the request names
+    expect(() => validateRequest('rolling', request)).toThrow(
+      /rolling\.maxSurge: the release takes 11,009 state transitions .* over 5,000/,
+    );
   });
 
   it('sends a first release straight to 100%: no steps, analysis, approval or delay', () => {

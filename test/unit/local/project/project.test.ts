@@ -166,7 +166,8 @@ describe('ProjectLambdaRegistry', () => {
       `export const handler = plainTaskHandler('${name}', {}, async () => {\n` +
       `  ${before}\n  logger.warn('${name} done');\n  return {};\n});\n`;
     const root = project({
-      'lambdas/slow-task/handler.ts': task('slow-task', 'await new Promise((r) => setTimeout(r, 200));'),
+      // The slow task logs once the test lets it, after the fast one has run and logged.
+      'lambdas/slow-task/handler.ts': task('slow-task', 'await globalThis.fastTaskDone;'),
       'lambdas/fast-task/handler.ts': task('fast-task', ''),
     });
     const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root));
@@ -180,8 +181,11 @@ describe('ProjectLambdaRegistry', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     // Act
     try {
+      let fastDone = () => {};
+      Object.assign(globalThis, { fastTaskDone: new Promise<void>((resolve) => (fastDone = resolve)) });
       const slow = registry.invoke('cutover-slow-task', {}, { executionArn: 'arn:slow' });
       await registry.invoke('cutover-fast-task', {}, { executionArn: 'arn:fast' });
+      fastDone();
       await slow;
     } finally {
       vi.restoreAllMocks();
