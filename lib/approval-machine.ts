@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,12 +20,14 @@ export interface ApprovalStateMachineProps {
 export const NO_PENDING_APPROVAL = 'NoPendingApproval';
 
 /**
- * The approve/reject call behind the API, as an EXPRESS state machine of AWS service integrations (no
- * function): read the pending approval's task token from the state table, send SendTaskSuccess or
- * SendTaskFailure (`ApprovalRejected`) with it, delete the token.
+ * The approve/reject and describe calls behind the API, as an EXPRESS state machine of AWS service
+ * integrations (no function): read the pending approval's task token from the state table, then send
+ * SendTaskSuccess or SendTaskFailure (`ApprovalRejected`) with it and delete the token, or (`describe`)
+ * answer the approval while its execution runs.
  *
- * Input: `{ executionId, executionArn, decision: 'approve' | 'reject', body }`;
- * output: `{ executionId, decision: 'approved' | 'rejected' }`; fails with `NoPendingApproval`.
+ * Input: `{ executionId, executionArn, decision: 'approve' | 'reject' | 'describe', body }`;
+ * output: `{ executionId, decision: 'approved' | 'rejected' }`, or `{ executionId, stage, requestedAt }`
+ * for `describe`; fails with `NoPendingApproval`.
  *
  * @example
  * const approvals = new ApprovalStateMachine(this, 'Approvals', { table, stateMachines, ... });
@@ -108,11 +110,35 @@ export class ApprovalStateMachine extends Construct {
     reject.next(record);
     record.next(deleteToken).next(done);
 
+    // `describe`: the approval a running release waits for; the token of an ended execution is stale.
+    const describeExecution = new tasks.CallAwsService(this, 'DescribeExecution', {
+      service: 'sfn',
+      action: 'describeExecution',
+      iamAction: 'states:DescribeExecution',
+      parameters: { ExecutionArn: sfn.JsonPath.stringAt('$.executionArn') },
+      iamResources: props.stateMachines.map((machine) => executionsOf(this, machine)),
+      resultSelector: { 'status.$': '$.Status' },
+      resultPath: '$.execution',
+    });
+    const pending = new sfn.Pass(this, 'PendingApproval', {
+      parameters: {
+        'executionId.$': '$.executionId',
+        'stage.$': '$.pending.Item.stage.S',
+        'requestedAt.$': '$.pending.Item.requestedAt.S',
+      },
+    });
+    describeExecution.next(
+      new sfn.Choice(this, 'StillRunning')
+        .when(sfn.Condition.stringEquals('$.execution.status', 'RUNNING'), pending)
+        .otherwise(dropStale),
+    );
+
     const definition = getToken.next(
       new sfn.Choice(this, 'HasPendingApproval')
         .when(
           sfn.Condition.isPresent('$.pending.Item.taskToken.S'),
           new sfn.Choice(this, 'Decision')
+            .when(sfn.Condition.stringEquals('$.decision', 'describe'), describeExecution)
             .when(sfn.Condition.stringEquals('$.decision', 'approve'), approve)
             .otherwise(reject),
         )
@@ -132,4 +158,15 @@ export class ApprovalStateMachine extends Construct {
       removalPolicy: props.removalPolicy,
     });
   }
+}
+
+/** The ARNs of `machine`'s executions: `arn:<partition>:states:<region>:<account>:execution:<name>:*`. */
+function executionsOf(scope: Construct, machine: sfn.IStateMachine): string {
+  const name = Arn.split(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${name}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

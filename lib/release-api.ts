@@ -215,6 +215,8 @@ export class ReleaseApi extends Construct {
           },
         ]);
       }
+      case 'DescribeApproval':
+        return this.#answer('describe');
       case 'SendTaskSuccess':
       case 'SendTaskFailure':
         return this.#answer(operation === 'SendTaskSuccess' ? 'approve' : 'reject');
@@ -244,10 +246,11 @@ export class ReleaseApi extends Construct {
     ]);
   }
 
-  #answer(decision: 'approve' | 'reject'): apigw.AwsIntegration {
+  /** The approval machine's answer to `decision` (`describe` reads the pending approval: a GET, its body `{}`). */
+  #answer(decision: 'approve' | 'reject' | 'describe'): apigw.AwsIntegration {
     // The approval machine's input is a JSON string inside the request's JSON: its strings are escaped twice.
     const inner = (value: string) => escaped(escaped(value));
-    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"${inner('$executionId')}\\", \\"executionArn\\": \\"${inner('$executionArn')}\\", \\"body\\": ${BODY_AS_STRING}}`;
+    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"${inner('$executionId')}\\", \\"executionArn\\": \\"${inner('$executionArn')}\\", \\"body\\": ${decision === 'describe' ? '{}' : BODY_AS_STRING}}`;
     const request = [
       this.#executionArn(),
       `{"stateMachineArn": "${this.#props.approvals.stateMachineArn}", "input": "${input}"}`,

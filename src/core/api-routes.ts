@@ -12,8 +12,13 @@ import { REQUEST_SCHEMAS, STRATEGIES } from './schemas/index.ts';
 /** A JSON Schema (draft 4 subset, the dialect API Gateway models accept). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-/** What a route does, named after the Step Functions call behind it. */
-export type ApiOperation = 'StartExecution' | 'DescribeExecution' | 'SendTaskSuccess' | 'SendTaskFailure';
+/** What a route does, named after the Step Functions call behind it (`DescribeApproval`: a read of the approval store). */
+export type ApiOperation =
+  | 'StartExecution'
+  | 'DescribeExecution'
+  | 'DescribeApproval'
+  | 'SendTaskSuccess'
+  | 'SendTaskFailure';
 
 /** One route of the release API. */
 export interface ApiRoute {
@@ -59,6 +64,8 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
  * - StartExecution: `{ executionId, executionArn, startDate }` (startDate in epoch seconds); the optional
  *   `?name=` query parameter names the execution (a repeated name with the same input is idempotent).
  * - DescribeExecution: Step Functions' DescribeExecution answer as is; 404 for an unknown execution.
+ * - DescribeApproval: `{ executionId, stage, requestedAt }` of the approval a running release waits for;
+ *   404 when it waits for none.
  * - SendTaskSuccess/SendTaskFailure: `{ executionId, decision: 'approved' | 'rejected' }`; 404 when the
  *   execution has no pending approval. A rejection fails the approval state with `ApprovalRejected`.
  * - Errors: `{ message }`, with 400 for a body that does not match its schema.
@@ -81,6 +88,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/releases/{executionId}',
     successStatus: 200,
     summary: 'Status, input and output of a release',
+  },
+  {
+    operation: 'DescribeApproval',
+    method: 'GET',
+    path: '/releases/{executionId}/approval',
+    successStatus: 200,
+    summary: 'The approval a release waits for: its stage and since when',
   },
   {
     operation: 'SendTaskSuccess',

@@ -409,6 +409,7 @@ describe('Cutover construct', () => {
     );
     expect(actions.sort()).toEqual([
       'GET DescribeExecution',
+      'GET StartSyncExecution',
       'POST StartExecution',
       'POST StartSyncExecution',
       'POST StartSyncExecution',
@@ -428,6 +429,49 @@ describe('Cutover construct', () => {
       ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString') },
     });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+  });
+
+  it('describes a pending approval only while its execution runs, dropping the token of an ended one', () => {
+    // Prepare
+    const [approvals] = Object.values(
+      template.findResources('AWS::StepFunctions::StateMachine', {
+        Properties: { StateMachineType: 'EXPRESS' },
+      }),
+    ) as { Properties: { DefinitionString: string | { 'Fn::Join': [string, unknown[]] } } }[];
+    const definition = approvals!.Properties.DefinitionString;
+    const text =
+      typeof definition === 'string'
+        ? definition
+        : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+    // Act
+    const states = (JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States;
+    // Assess
+    expect(states.Decision?.Choices).toContainEqual({
+      Variable: '$.decision',
+      StringEquals: 'describe',
+      Next: 'DescribeExecution',
+    });
+    expect(states.DescribeExecution).toMatchObject({
+      Resource: 'arn:<token>:states:::aws-sdk:sfn:describeExecution',
+      Parameters: { 'ExecutionArn.$': '$.executionArn' },
+      Next: 'StillRunning',
+    });
+    expect(states.StillRunning).toMatchObject({
+      Choices: [{ Variable: '$.execution.status', StringEquals: 'RUNNING', Next: 'PendingApproval' }],
+      Default: 'DeleteStaleToken',
+    });
+    expect(states.PendingApproval?.Parameters).toEqual({
+      'executionId.$': '$.executionId',
+      'stage.$': '$.pending.Item.stage.S',
+      'requestedAt.$': '$.pending.Item.requestedAt.S',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'states:DescribeExecution', Resource: Match.anyValue() }),
+        ]),
+      },
+    });
   });
 
   it("builds the execution ARN of the path in the stack's partition, escaped once in DescribeExecution and twice in the approval machine's input", () => {
@@ -452,8 +496,8 @@ describe('Cutover construct', () => {
       .filter((t) => t.includes('$executionArn'));
     const describeExecution = requests.find((t) => !t.includes('"input"'));
     const answers = requests.filter((t) => t.includes('"input"'));
-    // Assess
-    expect(answers).toHaveLength(2);
+    // Assess: approve, reject and the approval's describe go through the approval machine
+    expect(answers).toHaveLength(3);
     for (const request of requests) {
       expect(request).toContain(
         '#set($executionArn = "arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:$executionId")',

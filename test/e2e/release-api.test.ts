@@ -38,7 +38,7 @@ async function canaryExecutionCount(): Promise<number> {
 
 /**
  * Releases v1 of the service through the API, then starts the canary of v2 with traffic on the proxy and
- * waits until its approval task stored a token (the step's analysis passed); fails at once when the
+ * waits until `GET /releases/<id>/approval` answers (the step's analysis passed); fails at once when the
  * release ends instead.
  */
 async function startUntilApprovalPending(name: string, service: ServiceRef) {
@@ -57,7 +57,8 @@ async function startUntilApprovalPending(name: string, service: ServiceRef) {
     expect(started.status).toBe(200);
     const executionId = String(started.json.executionId);
     const executionArn = String(started.json.executionArn);
-    while ((await project.runtime().runtime.adapters!.approvals.get(executionArn)) === undefined) {
+    // What a pipeline polls before it approves: the approval the release waits for
+    while ((await call('GET', `/releases/${executionId}/approval`)).status === 404) {
       const described = await call('GET', `/releases/${executionId}`);
       expect(described.json).toMatchObject({ status: 'RUNNING' });
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -188,19 +189,30 @@ describe('release API on the local runtime', () => {
     }
   });
 
-  it('starts a canary that waits RUNNING for its approval, refuses a bad approve body, and SUCCEEDS once approved', async () => {
+  it('starts a canary that waits RUNNING for its approval, says which, refuses a bad approve body, and SUCCEEDS once approved', async () => {
     // Prepare
     const service = { name: 'api-approve', namespace: 'shop' };
     const { started, executionId, executionArn } = await startUntilApprovalPending('checkout-v2', service);
     // Act
     const waiting = await call('GET', `/releases/${encodeURIComponent(executionId)}`);
     const waitingByArn = await call('GET', `/releases/${encodeURIComponent(executionArn)}`);
+    const approval = await call('GET', `/releases/${encodeURIComponent(executionId)}/approval`);
     const badBody = await call('POST', `/releases/${executionId}/approve`, { comment: 5, by: 'me' });
     const approved = await call('POST', `/releases/${executionId}/approve`, { comment: 'looks good' });
     const done = await finished(executionId);
     replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
     const again = await call('POST', `/releases/${executionId}/approve`, {});
+    const approvalAfter = await call('GET', `/releases/${executionId}/approval`);
     // Assess
+    expect(approval).toMatchObject({
+      status: 200,
+      json: { executionId: 'canary:checkout-v2', stage: expect.any(String), requestedAt: expect.any(String) },
+    });
+    expect(Date.parse(String(approval.json.requestedAt))).toBeLessThanOrEqual(Date.now());
+    expect(approvalAfter).toMatchObject({
+      status: 404,
+      json: { message: 'canary:checkout-v2 has no pending approval' },
+    });
     expect(started.json).toEqual({
       executionId: 'canary:checkout-v2',
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v2',
@@ -267,14 +279,16 @@ describe('release API on the local runtime', () => {
     expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
 
-  it('answers 404 for an execution that does not exist, to describe, approve and reject alike', async () => {
+  it('answers 404 for an execution that does not exist, to describe, its approval, approve and reject alike', async () => {
     // Act
     const described = await call('GET', '/releases/canary:nobody');
+    const approval = await call('GET', '/releases/canary:nobody/approval');
     const approved = await call('POST', '/releases/canary:nobody/approve', {});
     const rejected = await call('POST', '/releases/canary:nobody/reject', { reason: 'no' });
     // Assess
     expect(described.status).toBe(404);
     expect(described.json.message).toMatch(/Execution Does Not Exist/);
+    expect(approval).toEqual(described);
     expect(approved).toEqual(described);
     expect(rejected).toEqual(described);
   });

@@ -45,13 +45,20 @@ type Operation = (request: IncomingMessage, params: Params) => Promise<unknown>;
 const JSON_TYPE = 'application/json';
 /** SendTaskSuccess/SendTaskFailure errors of a token whose execution no longer waits for it. */
 const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
+/** The routes AWS answers through the approval state machine: anything unexpected there is a 502. */
+const APPROVAL_MACHINE_OPERATIONS: readonly ApiOperation[] = [
+  'DescribeApproval',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+];
 /** The query parameters of `POST /releases/<strategy>`; any other is refused rather than ignored. */
 const START_QUERY_PARAMETERS: readonly string[] = ['name'];
 
 /**
  * Serves the release API of `API_ROUTES` as the CDK app's API Gateway does: `POST /releases/<strategy>`
  * (StartExecution of the strategy's state machine, the body checked with `validateRequest`),
- * `GET /releases/{executionId}` (DescribeExecution), `POST /releases/{executionId}/approve|reject`
+ * `GET /releases/{executionId}` (DescribeExecution), `GET /releases/{executionId}/approval` (the approval it
+ * waits for, from the approval store), `POST /releases/{executionId}/approve|reject`
  * (the pending approval's token from the approval store, SendTaskSuccess or SendTaskFailure with
  * `ApprovalRejected`, then the token is deleted); `POST /releases/<other>` is a 404 naming the strategies
  * served. `{executionId}` is `<stateMachine>:<name>` or, locally, the execution's ARN (as the CLI and the
@@ -76,6 +83,7 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
   };
   const operations: Record<Exclude<ApiOperation, 'StartExecution'>, (route: ApiRoute) => Operation> = {
     DescribeExecution: () => describeRelease(context),
+    DescribeApproval: () => describeApproval(context),
     SendTaskSuccess: (route) => decideRelease(context, route, 'approve'),
     SendTaskFailure: (route) => decideRelease(context, route, 'reject'),
   };
@@ -202,6 +210,20 @@ async function describeNamed(context: Context, executionId: string) {
 }
 
 /**
+ * The approval a release waits for: `{ executionId, stage, requestedAt }` while the execution runs and the
+ * approval store holds its token; a 404 when it waits for none, or (as DescribeExecution's) does not exist.
+ */
+function describeApproval(context: Context): Operation {
+  return async (_request, params) => {
+    const { executionId, executionArn } = context.refOf(params.executionId ?? '');
+    const { status } = await describeNamed(context, executionId);
+    const pending = status === 'RUNNING' ? await context.approvals().get(executionArn) : undefined;
+    if (!pending) throw new ReleaseRouteError(404, `${executionId} has no pending approval`);
+    return { executionId, stage: pending.stage, requestedAt: pending.requestedAt };
+  };
+}
+
+/**
  * Answers the pending approval with its stored token, the body as output (approve) or cause (reject),
  * then deletes the token. No token, or one whose execution stopped waiting (deleted then), is a 404: one
  * saying the execution does not exist, as DescribeExecution's, when it does not.
@@ -238,7 +260,7 @@ function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 
  * unexpected — 502 for approve/reject (as the approval state machine's failure) and 500 otherwise.
  */
 function answer(route: ApiRoute, operation: Operation): RouteHandler {
-  const unexpected = route.operation.startsWith('SendTask') ? 502 : 500;
+  const unexpected = APPROVAL_MACHINE_OPERATIONS.includes(route.operation) ? 502 : 500;
   return async (request, response, params) => {
     try {
       if (route.method !== 'GET' && fromForeignPage(request)) {
