@@ -31,12 +31,13 @@ export const handler = taskHandler(
   },
   async ({ request, track, shiftedAt, preview, thresholds, failures, inconclusives, ...input }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
-    // A provider that publishes late has data up to `asOf` only: the window ends there.
-    const asOf = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
-    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, asOf);
-    const query = { service: request.service, track, windowSeconds, config: request.metrics };
+    // A provider that publishes late has data up to `windowEnd` only: the window ends there, read once
+    // from the clock for both the judging below and the provider.
+    const windowEnd = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
+    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, windowEnd);
+    const query = { service: request.service, track, windowSeconds, windowEnd, config: request.metrics };
     const result =
-      shiftedAt !== undefined && asOf <= Date.parse(shiftedAt)
+      shiftedAt !== undefined && windowEnd <= Date.parse(shiftedAt)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
     logger.info('analysis', { track, windowSeconds, ...result });

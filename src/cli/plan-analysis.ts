@@ -12,13 +12,19 @@ const label = (text: string) => text.padEnd(11);
 /** The indent of the lines of a release's walk. */
 const INDENT = '  ';
 
+/** The `metrics` of a `cloudwatch-alarms` gate: only an alarm in ALARM fails it, nothing leaves it inconclusive. */
+type AlarmGateConfig = Extract<MetricsConfig, { type: 'cloudwatch-alarms' }>;
+
+const isAlarmGate = (metrics: MetricsConfig): metrics is AlarmGateConfig =>
+  metrics.type === 'cloudwatch-alarms';
+
 /**
  * What fails an analysis or leaves it inconclusive: the request's thresholds, or the alarms of a
- * `cloudwatch-alarms` gate.
+ * `cloudwatch-alarms` gate, which fails on any of them in ALARM and is never inconclusive.
  */
 function thresholdsLine(analysis: AnalysisConfig, metrics: MetricsConfig): string {
-  if (metrics.type === 'cloudwatch-alarms') {
-    return `${label('thresholds')}  fails when any of the CloudWatch alarms ${metrics.alarmNames.join(', ')} is in ALARM`;
+  if (isAlarmGate(metrics)) {
+    return `${label('thresholds')}  fails when any of the CloudWatch alarms ${metrics.alarmNames.join(', ')} is in ALARM, never inconclusive`;
   }
   const { maxErrorRate, maxLatencyP99Ms, minRequests } = analysis;
   const judged = [
@@ -32,22 +38,31 @@ function thresholdsLine(analysis: AnalysisConfig, metrics: MetricsConfig): strin
 
 /**
  * How many failed and inconclusive analyses a release tolerates, what an inconclusive one past its limit
- * does (a pause waits `pauseSeconds` for an answer), and the wait before a re-analysis.
+ * does (a pause waits `pauseSeconds` for an answer), and the wait before a re-analysis. A gate, never
+ * inconclusive, has only its failure limit.
  */
-function limitsLine(analysis: AnalysisConfig, pauseSeconds: number): string {
-  const then =
-    analysis.onInconclusive === 'pause'
-      ? `pause (waits for approve or reject, up to ${pauseSeconds}s)`
-      : 'fail (roll back)';
-  return (
-    `${label('limits')}  failureLimit ${analysis.failureLimit}, inconclusiveLimit ${analysis.inconclusiveLimit}, ` +
-    `onInconclusive ${then}; re-analysis after ${analysis.intervalSeconds}s`
-  );
+function limitsLine(analysis: AnalysisConfig, metrics: MetricsConfig, pauseSeconds: number): string {
+  const inconclusive = isAlarmGate(metrics)
+    ? []
+    : [
+        `inconclusiveLimit ${analysis.inconclusiveLimit}`,
+        `onInconclusive ${onInconclusiveText(analysis, pauseSeconds)}`,
+      ];
+  const limits = [`failureLimit ${analysis.failureLimit}`, ...inconclusive];
+  return `${label('limits')}  ${limits.join(', ')}; re-analysis after ${analysis.intervalSeconds}s`;
+}
+
+/** What an inconclusive analysis past its limit does: a pause waits `pauseSeconds` for an answer. */
+function onInconclusiveText(analysis: AnalysisConfig, pauseSeconds: number): string {
+  return analysis.onInconclusive === 'pause'
+    ? `pause (waits for approve or reject, up to ${pauseSeconds}s)`
+    : 'fail (roll back)';
 }
 
 /**
  * An analysis as two lines, each starting with `indent`: its thresholds, then its limits (a pause on an
- * inconclusive analysis waits `pauseSeconds` for an answer).
+ * inconclusive analysis waits `pauseSeconds` for an answer). A `cloudwatch-alarms` gate, never
+ * inconclusive, has no inconclusive limit.
  *
  * @example
  * analysisLines(request.canary.analysis, request.metrics, 3600, '  ');
@@ -60,7 +75,9 @@ export function analysisLines(
   pauseSeconds: number,
   indent: string,
 ): string[] {
-  return [thresholdsLine(analysis, metrics), limitsLine(analysis, pauseSeconds)].map((line) => indent + line);
+  return [thresholdsLine(analysis, metrics), limitsLine(analysis, metrics, pauseSeconds)].map(
+    (line) => indent + line,
+  );
 }
 
 /** A canary's promotion: the live track takes the version and all traffic. */

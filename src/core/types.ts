@@ -56,6 +56,12 @@ export interface MetricQuery {
   /** `requestCount`, `errorRate`, `latencyP99Ms`, or a user-defined metric name. */
   readonly metric: string;
   readonly windowSeconds: number;
+  /**
+   * When the window ends, in epoch ms: where the analysis found the provider's published data to end
+   * (`publishedUntil`), so the window asked for is the one judged. None: the provider ends it at its newest
+   * published data by its own clock.
+   */
+  readonly windowEnd?: number;
   /** Adapter-specific settings from the request's `metrics` block. */
   readonly config?: Readonly<Record<string, unknown>>;
 }

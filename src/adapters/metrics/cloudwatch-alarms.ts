@@ -1,6 +1,7 @@
 import type { CloudWatchClient, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { ALARMS_IN_ALARM, type AlarmGate } from '#core/analysis/index.ts';
+import { ALARMS_IN_ALARM } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
+import type { AlarmGate } from '#core/ports/metric-provider.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
 

@@ -39,9 +39,10 @@ const DEFAULT_QUERIES: Readonly<Record<string, string>> = {
 /**
  * Metrics from CloudWatch GetMetricData: the ALB target group of each track (AWS/ApplicationELB, dimensions
  * LoadBalancer + TargetGroup) with metric math, as one datapoint: a period of the window's whole minutes
- * (rounded up, at least one) that ends at the last minute published, the one that ended
- * {@link CloudWatchMetricProvider.publicationDelaySeconds} ago or more. No datapoint means no data:
- * `undefined` (inconclusive), never an error rate of 0; a request count without data is 0.
+ * (rounded up, at least one) that ends at the query's `windowEnd` or, without one, at the last minute
+ * published, the one that ended {@link CloudWatchMetricProvider.publicationDelaySeconds} ago or more.
+ * No datapoint means no data: `undefined` (inconclusive), never an error rate of 0; a request count
+ * without data is 0.
  *
  * @example
  * const metrics = new CloudWatchMetricProvider(new CloudWatchClient({}), {
@@ -88,7 +89,9 @@ export class CloudWatchMetricProvider implements MetricProvider {
       { Name: 'TargetGroup', Value: targetGroup },
     ];
     // Whole minutes, so CloudWatch answers the one period asked (it rounds StartTime down to the minute).
-    const end = new Date(publishedUntil(this.now().getTime(), this.publicationDelaySeconds));
+    const end = new Date(
+      query.windowEnd ?? publishedUntil(this.now().getTime(), this.publicationDelaySeconds),
+    );
     const start = new Date(end.getTime() - period * 1000);
     const [value] = await this.#values(expression, dimensions, period, { start, end });
     return value ?? (query.metric === 'requestCount' ? 0 : undefined);

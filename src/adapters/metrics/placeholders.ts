@@ -1,4 +1,4 @@
-import { PLACEHOLDER_PATTERN } from '#core/schemas/metrics.ts';
+import { replacePlaceholders } from '#core/schemas/metrics.ts';
 
 /**
  * Fills `{{name}}` placeholders of a user-defined query. Admission refuses a placeholder its provider does
@@ -8,5 +8,5 @@ import { PLACEHOLDER_PATTERN } from '#core/schemas/metrics.ts';
  * fillPlaceholders('rate(http_requests_total{app="{{service}}"}[{{window}}])', { service: 'checkout', window: '60s' });
  */
 export function fillPlaceholders(query: string, values: Readonly<Record<string, string>>): string {
-  return query.replace(PLACEHOLDER_PATTERN, (whole, name: string) => values[name] ?? whole);
+  return replacePlaceholders(query, (name, whole) => values[name] ?? whole);
 }

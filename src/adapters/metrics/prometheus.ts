@@ -31,10 +31,10 @@ interface ApiResponse {
 }
 
 /**
- * Metrics from the Prometheus HTTP API (`/api/v1/query`, an instant query per metric). An empty vector is
- * no data (`undefined`); a query returning several series is refused (aggregate it, e.g. `sum(...)`), and
- * so is a negative value. A count of errors needs `or vector(0)`: without any 5xx yet there is no series to
- * sum.
+ * Metrics from the Prometheus HTTP API (`/api/v1/query`, an instant query per metric, evaluated at the
+ * query's `windowEnd` when it has one). An empty vector is no data (`undefined`); a query returning several
+ * series is refused (aggregate it, e.g. `sum(...)`), and so is a negative value. A count of errors needs
+ * `or vector(0)`: without any 5xx yet there is no series to sum.
  *
  * @example
  * const metrics = new PrometheusMetricProvider({
@@ -62,7 +62,7 @@ export class PrometheusMetricProvider implements MetricProvider {
       window: `${query.windowSeconds}s`,
     } satisfies Record<QueryPlaceholder<'prometheus'>, string>);
     const described = `${query.metric} query "${promql}"`;
-    const body = await this.#get('/api/v1/query', { query: promql }, described);
+    const body = await this.#get('/api/v1/query', { query: promql, ...evaluationTime(query) }, described);
     return sampleValue(body, described);
   }
 
@@ -117,6 +117,11 @@ export class PrometheusMetricProvider implements MetricProvider {
     const signed = await signer.sign(request);
     return signed.headers;
   }
+}
+
+/** The instant query's `time`: the query's `windowEnd`, so `[{{window}}]` ends there; none: Prometheus's now. */
+function evaluationTime({ windowEnd }: MetricQuery): { time?: string } {
+  return windowEnd === undefined ? {} : { time: new Date(windowEnd).toISOString() };
 }
 
 function parse(text: string): ApiResponse | undefined {

@@ -1,16 +1,11 @@
-import type { MetricProvider } from '../ports/metric-provider.ts';
+import type { AlarmGate, MetricProvider } from '../ports/metric-provider.ts';
 import type { AnalysisResult, MetricQuery } from '../types.ts';
 import { judge, judgedMetrics, type Thresholds } from './judge.ts';
 
 /** The one metric an alarm gate (`metrics.type: cloudwatch-alarms`) answers: how many watched alarms are in ALARM. */
 export const ALARMS_IN_ALARM = 'alarmsInAlarm';
 
-/** A metric provider that also names the watched alarms in ALARM: an alarm gate (`cloudwatch-alarms`). */
-export interface AlarmGate extends MetricProvider {
-  /** The watched alarms in state ALARM (not OK, not INSUFFICIENT_DATA). */
-  alarmsInAlarm(): Promise<readonly string[]>;
-}
-
+/** An alarm gate answers `alarmsInAlarm`: the one test that tells it from other providers. */
 const isAlarmGate = (metrics: MetricProvider): metrics is AlarmGate => 'alarmsInAlarm' in metrics;
 
 /**

@@ -1,4 +1,4 @@
-export { ALARMS_IN_ALARM, type AlarmGate, analyzeMetrics, judgeAlarms } from './alarms.ts';
+export { ALARMS_IN_ALARM, analyzeMetrics, judgeAlarms } from './alarms.ts';
 export {
   type AnalysisAction,
   type AnalysisCounters,

@@ -24,3 +24,16 @@ export interface MetricProvider {
    */
   checkTracks?(tracks: readonly string[]): void;
 }
+
+/**
+ * A metric provider that also names the watched alarms in ALARM: an alarm gate (`cloudwatch-alarms`).
+ * Analysis asks a gate only {@link AlarmGate.alarmsInAlarm} and judges any alarm in ALARM a failure.
+ *
+ * @example
+ * const firing = await gate.alarmsInAlarm(); // ['checkout-5xx']
+ * if (firing.length > 0) console.log(`in ALARM: ${firing.join(', ')}`);
+ */
+export interface AlarmGate extends MetricProvider {
+  /** The watched alarms in state ALARM (not OK, not INSUFFICIENT_DATA). */
+  alarmsInAlarm(): Promise<readonly string[]>;
+}

@@ -10,7 +10,7 @@ import {
   cloudwatchAlarmsMetricsSchema,
   cloudwatchMetricsSchema,
   localMetricsSchema,
-  PLACEHOLDER_PATTERN,
+  placeholdersIn,
   prometheusMetricsSchema,
   QUERY_PLACEHOLDERS,
 } from './metrics.ts';
@@ -49,8 +49,8 @@ function queriesSchemaFilling(placeholders: readonly string[]) {
 function checkPlaceholders(allowed: readonly string[]) {
   const names = allowed.map((name) => `{{${name}}}`).join(', ');
   return (query: string, ctx: z.RefinementCtx) => {
-    for (const [, name] of query.matchAll(PLACEHOLDER_PATTERN)) {
-      if (allowed.includes(name!)) continue;
+    for (const name of placeholdersIn(query)) {
+      if (allowed.includes(name)) continue;
       ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}} (allowed: ${names})` });
     }
   };

@@ -17,8 +17,32 @@ export const QUERY_PLACEHOLDERS = {
 export type QueryPlaceholder<T extends keyof typeof QUERY_PLACEHOLDERS> =
   (typeof QUERY_PLACEHOLDERS)[T][number];
 
-/** A `{{name}}` placeholder of a query (spaces inside the braces allowed); group 1 is the name. */
-export const PLACEHOLDER_PATTERN = /\{\{\s*(\w+)\s*\}\}/g;
+/**
+ * Every `{{name}}` placeholder of a query (spaces inside the braces allowed), group 1 the name: a new
+ * global pattern per call, so no caller sees another's `lastIndex`.
+ */
+const placeholders = () => /\{\{\s*(\w+)\s*\}\}/g;
+
+/**
+ * The names of the `{{name}}` placeholders of a query, in order, repeats included.
+ *
+ * @example
+ * placeholdersIn('sum(rate(x{app="{{ service }}"}[{{window}}]))'); // ['service', 'window']
+ */
+export function placeholdersIn(query: string): string[] {
+  return [...query.matchAll(placeholders())].map(([, name]) => name as string);
+}
+
+/**
+ * A query with each `{{name}}` placeholder replaced by what `replace` returns for its name and the
+ * placeholder as written.
+ *
+ * @example
+ * replacePlaceholders('{{ track }}', (name) => name.toUpperCase()); // 'TRACK'
+ */
+export function replacePlaceholders(query: string, replace: (name: string, whole: string) => string): string {
+  return query.replace(placeholders(), (whole, name: string) => replace(name, whole));
+}
 
 /** CloudWatch GetMetricData: ALB target-group metrics by default, or your own metric-math queries. */
 export const cloudwatchMetricsSchema = z.strictObject({

@@ -203,22 +203,37 @@ describe('formatPlan', () => {
     ]);
   });
 
-  it('says a pause on an inconclusive analysis waits for an answer, and a gate of CloudWatch alarms', () => {
-    // Prepare
+  describe('with an analysis that pauses when inconclusive', () => {
     const analysis = { failureLimit: 3, inconclusiveLimit: 0, onInconclusive: 'pause', intervalSeconds: 60 };
-    const request = validateRequest('canary', {
-      ...canaryExample(),
-      metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx', 'checkout-p99'] },
-      canary: { ...canaryExample().canary, analysis, approval: { timeoutSeconds: 900 } },
-    });
-    // Act
-    const text = formatPlan(buildPlan('canary', request, live), request);
-    // Assess
-    expect(text).toContain(
-      '  thresholds   fails when any of the CloudWatch alarms checkout-5xx, checkout-p99 is in ALARM\n' +
+    const planned = (metrics?: Record<string, unknown>) => {
+      const request = validateRequest('canary', {
+        ...canaryExample(),
+        ...(metrics ? { metrics } : {}),
+        canary: { ...canaryExample().canary, analysis, approval: { timeoutSeconds: 900 } },
+      });
+      return formatPlan(buildPlan('canary', request, live), request);
+    };
+
+    it('says a pause on an inconclusive analysis waits for an answer', () => {
+      // Act
+      const text = planned();
+      // Assess
+      expect(text).toContain(
         '  limits       failureLimit 3, inconclusiveLimit 0, onInconclusive pause (waits for approve or reject, up to 900s); re-analysis after 60s\n' +
-        '  approval before promotion (times out after 900s)\n',
-    );
+          '  approval before promotion (times out after 900s)\n',
+      );
+    });
+
+    it('says a gate of CloudWatch alarms fails on any alarm in ALARM, and gives it no inconclusive limit', () => {
+      // Act
+      const text = planned({ type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx', 'checkout-p99'] });
+      // Assess
+      expect(text).toContain(
+        '  thresholds   fails when any of the CloudWatch alarms checkout-5xx, checkout-p99 is in ALARM, never inconclusive\n' +
+          '  limits       failureLimit 3; re-analysis after 60s\n' +
+          '  approval before promotion (times out after 900s)\n',
+      );
+    });
   });
 
   it("prints the thresholds and limits of each of blue-green's analyses, and the scale-down", () => {

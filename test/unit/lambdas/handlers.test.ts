@@ -543,6 +543,7 @@ describe('analyze', () => {
       vi.setSystemTime(new Date('2026-11-28T12:35:17.900Z'));
     });
     afterEach(() => {
+      vi.restoreAllMocks();
       vi.useRealTimers();
       cloudwatch.restore();
     });
@@ -577,6 +578,19 @@ describe('analyze', () => {
         EndTime: new Date('2026-11-28T12:34:00Z'),
       });
       expect(input.MetricDataQueries!.at(-1)!.Period).toBe(240);
+    });
+
+    it('asks for the window it judged, though a minute ends before the provider could read the clock', async () => {
+      // Prepare: the handler's clock (Date.now) reads 12:35:59.9; the provider's (new Date()) already 12:36:00.1
+      vi.setSystemTime(new Date('2026-11-28T12:36:00.100Z'));
+      vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-28T12:35:59.900Z'));
+      // Act
+      await analyzeShiftedAt('2026-11-28T12:30:17.500Z');
+      // Assess
+      expect(cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input).toMatchObject({
+        StartTime: new Date('2026-11-28T12:30:00Z'),
+        EndTime: new Date('2026-11-28T12:34:00Z'),
+      });
     });
   });
 });

@@ -99,6 +99,18 @@ describe('CloudWatchMetricProvider', () => {
     expect(input.MetricDataQueries!.at(-1)!.Period).toBe(60);
   });
 
+  it("ends the window at the query's windowEnd, whatever its own clock says", async () => {
+    // Prepare: the analysis judged the data published up to 11:58; the provider's clock reads 12:00
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0.01] }] });
+    // Act
+    await provider().query(aQuery({ windowSeconds: 120, windowEnd: Date.parse('2026-11-28T11:58:00Z') }));
+    // Assess
+    expect(cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input).toMatchObject({
+      StartTime: new Date('2026-11-28T11:56:00Z'),
+      EndTime: new Date('2026-11-28T11:58:00Z'),
+    });
+  });
+
   describe('at a time off the minute (shift at 12:30:17.5, analysis at 12:35:17.9)', () => {
     const offTheMinute = new Date('2026-11-28T12:35:17.900Z');
     const thresholds = { maxErrorRate: 0.01, minRequests: 100 };

@@ -51,6 +51,15 @@ describe('PrometheusMetricProvider', () => {
     expect(prometheus.requests[0]?.query.get('query')).toBe(FILLED);
   });
 
+  it("evaluates the query at the query's windowEnd, and at Prometheus's now without one", async () => {
+    // Act
+    await provider().query(aQuery({ windowEnd: Date.parse('2026-11-28T12:34:56.789Z') }));
+    await provider().query(aQuery());
+    // Assess
+    const times = prometheus.requests.map((request) => request.query.get('time'));
+    expect(times).toEqual(['2026-11-28T12:34:56.789Z', null]);
+  });
+
   it('answers undefined for an empty vector and for NaN', async () => {
     // Prepare
     const empty = await provider().query(aQuery());

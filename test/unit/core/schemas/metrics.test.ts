@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateRequest } from '#core/schemas/index.ts';
+import { placeholdersIn, replacePlaceholders } from '#core/schemas/metrics.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
 
@@ -256,5 +257,29 @@ describe('validateRequest (cloudwatch-alarms)', () => {
       'metrics.alarmNames: must name at most 100 alarms, as many as cloudwatch:DescribeAlarms takes',
     );
     expect(() => validateRequest('canary', canaryInput(undefined, alarms(100)))).not.toThrow();
+  });
+});
+
+describe('query placeholders', () => {
+  const query = 'sum(rate(x{app="{{ service }}",track="{{track}}"}[{{window}}])) / {{track}}';
+
+  it('names the placeholders of a query in order, spaces in the braces allowed, alike on every call', () => {
+    // Act
+    const names = [placeholdersIn(query), placeholdersIn(query), placeholdersIn('{{track}}')];
+    // Assess
+    expect(names).toEqual([
+      ['service', 'track', 'window', 'track'],
+      ['service', 'track', 'window', 'track'],
+      ['track'],
+    ]);
+  });
+
+  it('replaces each placeholder by its name, and can keep one as written', () => {
+    // Act
+    const filled = replacePlaceholders(query, (name, whole) =>
+      name === 'window' ? whole : name.toUpperCase(),
+    );
+    // Assess
+    expect(filled).toBe('sum(rate(x{app="SERVICE",track="TRACK"}[{{window}}])) / TRACK');
   });
 });
