@@ -43,6 +43,39 @@ export function aCheckoutRoute(weights: { stable: number; canary: number }): Rec
   };
 }
 
+/** A gateway.networking.k8s.io/v1 HTTPRoute `name` in `shop` with these rules and no parentRefs. */
+export function anHttpRoute(rules: object[], name = 'checkout'): Record<string, unknown> {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'shop' },
+    spec: { rules },
+  };
+}
+
+/** A networking.istio.io/v1 VirtualService `name` in `shop` with these http routes. */
+export function aVirtualService(http: object[], name = 'checkout'): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace: 'shop' },
+    spec: { http },
+  };
+}
+
+/** A networking.k8s.io/v1 Ingress `name` in `shop` with this spec, and these annotations if any are given. */
+export function anIngress(
+  spec: object,
+  { name = 'checkout', annotations }: { name?: string; annotations?: Record<string, string> } = {},
+): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: 'shop', ...(annotations && { annotations }) },
+    spec,
+  };
+}
+
 /** An autoscaling/v2 HorizontalPodAutoscaler `name` in `shop` scaling the Deployment `deployment` (2-10 replicas on CPU). */
 export function anAutoscaler(name: string, deployment: string): Record<string, unknown> {
   return {

@@ -53,7 +53,10 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     const rules = rulesOf(route);
     const tracks = weightedTracks(weights);
     assertRoutable(weights, routableTracks(service, rules), `HTTPRoute ${route.metadata.name}`);
-    const splits = splitRules(rules.map((rule) => tracksOf(service, rule, tracks)), weights);
+    const splits = splitRules(
+      rules.map((rule) => tracksOf(service, rule, tracks)),
+      weights,
+    );
     if (!splits.includes(true)) {
       throw new ValidationError(
         `HTTPRoute ${route.metadata.name} has no rule with backendRefs to every track taking traffic (${trafficTracks(weights).join(', ')})`,

@@ -14,61 +14,46 @@ import {
   type KubernetesEmulator,
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
-import { aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import {
+  anHttpRoute,
+  anIngress,
+  aService,
+  aTrackService,
+  aVirtualService,
+} from '#test/support/kubernetes-fixtures.ts';
+
+/** An Ingress rule sending every path under / to the Service backend `backend`. */
+function rootPathTo(backend: { name: string; port: object }) {
+  return { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: backend } }] } };
+}
 
 /** An nginx Ingress spec sending checkout.example.com/ to `serviceName`:80. */
 function nginxIngressSpec(serviceName: string) {
   return {
     ingressClassName: 'nginx',
-    rules: [
-      {
-        host: 'checkout.example.com',
-        http: {
-          paths: [
-            {
-              path: '/',
-              pathType: 'Prefix',
-              backend: { service: { name: serviceName, port: { number: 80 } } },
-            },
-          ],
-        },
-      },
-    ],
+    rules: [{ host: 'checkout.example.com', ...rootPathTo({ name: serviceName, port: { number: 80 } }) }],
   };
 }
 
-/** The ALB Ingress `checkout` whose rule uses the action `checkout`, with these action annotations. */
-function albIngress(actions: Record<string, object>) {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name: 'checkout',
-      namespace: 'shop',
-      annotations: Object.fromEntries(
-        Object.entries(actions).map(([name, action]) => [
-          `alb.ingress.kubernetes.io/actions.${name}`,
-          JSON.stringify(action),
-        ]),
-      ),
+/**
+ * The ALB Ingress `checkout` whose rule uses the action `checkout`, annotated with these actions
+ * and any other `annotations`.
+ */
+function albIngress(actions: Record<string, object>, annotations: Record<string, string> = {}) {
+  return anIngress(
+    { ingressClassName: 'alb', rules: [rootPathTo({ name: 'checkout', port: { name: 'use-annotation' } })] },
+    {
+      annotations: {
+        ...annotations,
+        ...Object.fromEntries(
+          Object.entries(actions).map(([name, action]) => [
+            `alb.ingress.kubernetes.io/actions.${name}`,
+            JSON.stringify(action),
+          ]),
+        ),
+      },
     },
-    spec: {
-      ingressClassName: 'alb',
-      rules: [
-        {
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: 'checkout', port: { name: 'use-annotation' } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  );
 }
 
 describe('Kubernetes traffic routers against the API emulator', () => {
@@ -128,20 +113,16 @@ describe('Kubernetes traffic routers against the API emulator', () => {
   describe('GatewayApiTrafficRouter', () => {
     it('refuses weights for a track the route has no backend for, naming it', async () => {
       // Prepare
-      create('httproutes', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          rules: [
-            { backendRefs: [{ name: 'checkout-stable', port: 80 }] },
-            {
-              matches: [{ path: { type: 'PathPrefix', value: '/docs' } }],
-              backendRefs: [{ name: 'docs', port: 80 }],
-            },
-          ],
-        },
-      });
+      create(
+        'httproutes',
+        anHttpRoute([
+          { backendRefs: [{ name: 'checkout-stable', port: 80 }] },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/docs' } }],
+            backendRefs: [{ name: 'docs', port: 80 }],
+          },
+        ]),
+      );
       const router = new GatewayApiTrafficRouter(client);
       // Act
       const refused = await router.setWeights(service, { stable: 90, canary: 10 }).catch((e: unknown) => e);
@@ -152,22 +133,18 @@ describe('Kubernetes traffic routers against the API emulator', () => {
 
     it('sets the split of an HTTPRoute that references both tracks', async () => {
       // Prepare
-      create('httproutes', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          rules: [
-            {
-              backendRefs: [
-                { name: 'checkout-stable', port: 80 },
-                { name: 'checkout-canary', port: 80, weight: 0 },
-              ],
-            },
-            { backendRefs: [{ name: 'docs', port: 80 }] },
-          ],
-        },
-      });
+      create(
+        'httproutes',
+        anHttpRoute([
+          {
+            backendRefs: [
+              { name: 'checkout-stable', port: 80 },
+              { name: 'checkout-canary', port: 80, weight: 0 },
+            ],
+          },
+          { backendRefs: [{ name: 'docs', port: 80 }] },
+        ]),
+      );
       // Act
       await new GatewayApiTrafficRouter(client).setWeights(service, { stable: 75, canary: 25 });
       // Assess
@@ -192,23 +169,19 @@ describe('Kubernetes traffic routers against the API emulator', () => {
         matches: [{ headers: [{ name: 'x-track', value: 'stable' }] }],
         backendRefs: [{ name: 'checkout-stable', port: 80 }],
       };
-      create('httproutes', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          rules: [
-            apiRule,
-            pinnedRule,
-            {
-              backendRefs: [
-                { name: 'checkout-stable', port: 80, weight: 100 },
-                { name: 'checkout-canary', port: 80, weight: 0 },
-              ],
-            },
-          ],
-        },
-      });
+      create(
+        'httproutes',
+        anHttpRoute([
+          apiRule,
+          pinnedRule,
+          {
+            backendRefs: [
+              { name: 'checkout-stable', port: 80, weight: 100 },
+              { name: 'checkout-canary', port: 80, weight: 0 },
+            ],
+          },
+        ]),
+      );
       const router = new GatewayApiTrafficRouter(client);
       // Act
       const found = await router.getWeights(service);
@@ -235,20 +208,16 @@ describe('Kubernetes traffic routers against the API emulator', () => {
 
     it('refuses, before a release, a route whose tracks are only in separate rules: the split needs one rule to both', async () => {
       // Prepare
-      create('httproutes', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          rules: [
-            { backendRefs: [{ name: 'checkout-stable', port: 80, weight: 100 }] },
-            {
-              matches: [{ headers: [{ name: 'x-track', value: 'canary' }] }],
-              backendRefs: [{ name: 'checkout-canary', port: 80 }],
-            },
-          ],
-        },
-      });
+      create(
+        'httproutes',
+        anHttpRoute([
+          { backendRefs: [{ name: 'checkout-stable', port: 80, weight: 100 }] },
+          {
+            matches: [{ headers: [{ name: 'x-track', value: 'canary' }] }],
+            backendRefs: [{ name: 'checkout-canary', port: 80 }],
+          },
+        ]),
+      );
       // Act
       const refused = await new GatewayApiTrafficRouter(client)
         .checkTracks(service, ['stable', 'canary'])
@@ -265,22 +234,18 @@ describe('Kubernetes traffic routers against the API emulator', () => {
   describe('IstioTrafficRouter', () => {
     it('weights destinations by per-track host and names the routes when the route is unknown', async () => {
       // Prepare
-      create('virtualservices', {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'VirtualService',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          http: [
-            {
-              name: 'primary',
-              route: [
-                { destination: { host: 'checkout-stable.shop.svc.cluster.local' }, weight: 100 },
-                { destination: { host: 'checkout-canary.shop.svc.cluster.local' }, weight: 0 },
-              ],
-            },
-          ],
-        },
-      });
+      create(
+        'virtualservices',
+        aVirtualService([
+          {
+            name: 'primary',
+            route: [
+              { destination: { host: 'checkout-stable.shop.svc.cluster.local' }, weight: 100 },
+              { destination: { host: 'checkout-canary.shop.svc.cluster.local' }, weight: 0 },
+            ],
+          },
+        ]),
+      );
       // Act
       await new IstioTrafficRouter(client).setWeights(service, { stable: 80, canary: 20 });
       const unknown = await new IstioTrafficRouter(client, { route: 'nope' })
@@ -296,23 +261,19 @@ describe('Kubernetes traffic routers against the API emulator', () => {
     it("reads and writes only the service's track destinations, not another service's host named like one", async () => {
       // Prepare
       const api = { destination: { host: 'checkout-api.shop.svc.cluster.local' }, weight: 0 };
-      create('virtualservices', {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'VirtualService',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          http: [
-            {
-              name: 'primary',
-              route: [
-                { destination: { host: 'checkout-stable' }, weight: 100 },
-                { destination: { host: 'checkout-canary' }, weight: 0 },
-                api,
-              ],
-            },
-          ],
-        },
-      });
+      create(
+        'virtualservices',
+        aVirtualService([
+          {
+            name: 'primary',
+            route: [
+              { destination: { host: 'checkout-stable' }, weight: 100 },
+              { destination: { host: 'checkout-canary' }, weight: 0 },
+              api,
+            ],
+          },
+        ]),
+      );
       const router = new IstioTrafficRouter(client);
       // Act
       const found = await router.getWeights(service);
@@ -347,12 +308,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
   describe('NginxIngressTrafficRouter', () => {
     it('applies a canary twin of the primary Ingress with canary-weight', async () => {
       // Prepare
-      create('ingresses', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: nginxIngressSpec('checkout-stable'),
-      });
+      create('ingresses', anIngress(nginxIngressSpec('checkout-stable')));
       // Act
       await new NginxIngressTrafficRouter(client).setWeights(service, { stable: 70, canary: 30 });
       // Assess
@@ -368,16 +324,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
     it('gives the twin the ingress class annotation of a primary Ingress that uses it', async () => {
       // Prepare
       const { ingressClassName: _, ...spec } = nginxIngressSpec('checkout-stable');
-      create('ingresses', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          name: 'checkout',
-          namespace: 'shop',
-          annotations: { 'kubernetes.io/ingress.class': 'nginx' },
-        },
-        spec,
-      });
+      create('ingresses', anIngress(spec, { annotations: { 'kubernetes.io/ingress.class': 'nginx' } }));
       // Act
       await new NginxIngressTrafficRouter(client).setWeights(service, { stable: 90, canary: 10 });
       // Assess
@@ -388,18 +335,11 @@ describe('Kubernetes traffic routers against the API emulator', () => {
 
     it('refuses, before and during a release, an Ingress named like the twin that is no canary, leaving it as it is', async () => {
       // Prepare
-      create('ingresses', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: nginxIngressSpec('checkout-stable'),
-      });
-      const users = {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'checkout-canary', namespace: 'shop' },
-        spec: { ...nginxIngressSpec('checkout-canary'), rules: [{ host: 'canary.example.com' }] },
-      };
+      create('ingresses', anIngress(nginxIngressSpec('checkout-stable')));
+      const users = anIngress(
+        { ...nginxIngressSpec('checkout-canary'), rules: [{ host: 'canary.example.com' }] },
+        { name: 'checkout-canary' },
+      );
       create('ingresses', users);
       const router = new NginxIngressTrafficRouter(client);
       // Act
@@ -418,31 +358,7 @@ describe('Kubernetes traffic routers against the API emulator', () => {
   describe('AlbIngressTrafficRouter', () => {
     it('writes the forward action annotation with target group weights and stickiness', async () => {
       // Prepare
-      create('ingresses', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: {
-          name: 'checkout',
-          namespace: 'shop',
-          annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' },
-        },
-        spec: {
-          ingressClassName: 'alb',
-          rules: [
-            {
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'checkout', port: { name: 'use-annotation' } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      });
+      create('ingresses', albIngress({}, { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' }));
       const router = new AlbIngressTrafficRouter(client, mockClient(ElasticLoadBalancingV2Client) as never, {
         ingress: 'checkout',
         servicePort: 8080,
@@ -534,9 +450,10 @@ describe('Kubernetes traffic routers against the API emulator', () => {
 
     it('names the Ingress and the annotation when the forward action is not JSON', async () => {
       // Prepare
-      const ingress = albIngress({});
-      ingress.metadata.annotations['alb.ingress.kubernetes.io/actions.checkout'] = '{"type": "forward",';
-      create('ingresses', ingress);
+      create(
+        'ingresses',
+        albIngress({}, { 'alb.ingress.kubernetes.io/actions.checkout': '{"type": "forward",' }),
+      );
       const router = new AlbIngressTrafficRouter(client, mockClient(ElasticLoadBalancingV2Client) as never, {
         ingress: 'checkout',
       });
@@ -551,26 +468,10 @@ describe('Kubernetes traffic routers against the API emulator', () => {
 
     it('refuses an Ingress without a use-annotation backend for the action, naming the field', async () => {
       // Prepare
-      create('ingresses', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'checkout', namespace: 'shop' },
-        spec: {
-          rules: [
-            {
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'checkout-stable', port: { number: 80 } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      });
+      create(
+        'ingresses',
+        anIngress({ rules: [rootPathTo({ name: 'checkout-stable', port: { number: 80 } })] }),
+      );
       const router = new AlbIngressTrafficRouter(client, mockClient(ElasticLoadBalancingV2Client) as never, {
         ingress: 'checkout',
       });
