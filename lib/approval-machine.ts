@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { STATE_TABLE } from '#adapters/state-table.ts';
-import { REJECTION_ERROR } from '#core/api-routes.ts';
+import { AWAITING_APPROVAL_EVENT, REJECTION_ERROR } from '#core/api-routes.ts';
 
 /** Props of {@link ApprovalStateMachine}. */
 export interface ApprovalStateMachineProps {
@@ -23,7 +23,7 @@ export const NO_PENDING_APPROVAL = 'NoPendingApproval';
  * The approve/reject and describe calls behind the API, as an EXPRESS state machine of AWS service
  * integrations (no function): read the pending approval's task token from the state table, then send
  * SendTaskSuccess or SendTaskFailure (`ApprovalRejected`) with it and delete the token, or (`describe`)
- * answer the approval while its execution runs.
+ * answer the approval while the execution still waits for it (its newest event is the task's TaskSubmitted).
  *
  * Input: `{ executionId, executionArn, decision: 'approve' | 'reject' | 'describe', body }`;
  * output: `{ executionId, decision: 'approved' | 'rejected' }`, or `{ executionId, stage, requestedAt }`
@@ -110,15 +110,20 @@ export class ApprovalStateMachine extends Construct {
     reject.next(record);
     record.next(deleteToken).next(done);
 
-    // `describe`: the approval a running release waits for; the token of an ended execution is stale.
-    const describeExecution = new tasks.CallAwsService(this, 'DescribeExecution', {
+    // `describe`: the approval a release still waits for: its newest event is the approval task's
+    // TaskSubmitted (the token is out). Otherwise it was answered another way, timed out or ended: stale.
+    const newestEvent = new tasks.CallAwsService(this, 'NewestEvent', {
       service: 'sfn',
-      action: 'describeExecution',
-      iamAction: 'states:DescribeExecution',
-      parameters: { ExecutionArn: sfn.JsonPath.stringAt('$.executionArn') },
+      action: 'getExecutionHistory',
+      iamAction: 'states:GetExecutionHistory',
+      parameters: {
+        ExecutionArn: sfn.JsonPath.stringAt('$.executionArn'),
+        ReverseOrder: true,
+        MaxResults: 1,
+      },
       iamResources: props.stateMachines.map((machine) => executionsOf(this, machine)),
-      resultSelector: { 'status.$': '$.Status' },
-      resultPath: '$.execution',
+      resultSelector: { 'type.$': '$.Events[0].Type' },
+      resultPath: '$.newest',
     });
     const pending = new sfn.Pass(this, 'PendingApproval', {
       parameters: {
@@ -127,9 +132,9 @@ export class ApprovalStateMachine extends Construct {
         'requestedAt.$': '$.pending.Item.requestedAt.S',
       },
     });
-    describeExecution.next(
-      new sfn.Choice(this, 'StillRunning')
-        .when(sfn.Condition.stringEquals('$.execution.status', 'RUNNING'), pending)
+    newestEvent.next(
+      new sfn.Choice(this, 'StillWaiting')
+        .when(sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT), pending)
         .otherwise(dropStale),
     );
 
@@ -138,7 +143,7 @@ export class ApprovalStateMachine extends Construct {
         .when(
           sfn.Condition.isPresent('$.pending.Item.taskToken.S'),
           new sfn.Choice(this, 'Decision')
-            .when(sfn.Condition.stringEquals('$.decision', 'describe'), describeExecution)
+            .when(sfn.Condition.stringEquals('$.decision', 'describe'), newestEvent)
             .when(sfn.Condition.stringEquals('$.decision', 'approve'), approve)
             .otherwise(reject),
         )

@@ -92,7 +92,7 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
-    actions: ['states:DescribeExecution'],
+    actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
     reason: "executions of Cutover's own state machines only",
   },
   {

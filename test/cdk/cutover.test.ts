@@ -431,7 +431,7 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
   });
 
-  it('describes a pending approval only while its execution runs, dropping the token of an ended one', () => {
+  it('describes a pending approval only while its execution waits for the answer, dropping a stale token', () => {
     // Prepare
     const [approvals] = Object.values(
       template.findResources('AWS::StepFunctions::StateMachine', {
@@ -449,15 +449,16 @@ describe('Cutover construct', () => {
     expect(states.Decision?.Choices).toContainEqual({
       Variable: '$.decision',
       StringEquals: 'describe',
-      Next: 'DescribeExecution',
+      Next: 'NewestEvent',
     });
-    expect(states.DescribeExecution).toMatchObject({
-      Resource: 'arn:<token>:states:::aws-sdk:sfn:describeExecution',
-      Parameters: { 'ExecutionArn.$': '$.executionArn' },
-      Next: 'StillRunning',
+    expect(states.NewestEvent).toMatchObject({
+      Resource: 'arn:<token>:states:::aws-sdk:sfn:getExecutionHistory',
+      Parameters: { 'ExecutionArn.$': '$.executionArn', ReverseOrder: true, MaxResults: 1 },
+      ResultSelector: { 'type.$': '$.Events[0].Type' },
+      Next: 'StillWaiting',
     });
-    expect(states.StillRunning).toMatchObject({
-      Choices: [{ Variable: '$.execution.status', StringEquals: 'RUNNING', Next: 'PendingApproval' }],
+    expect(states.StillWaiting).toMatchObject({
+      Choices: [{ Variable: '$.newest.type', StringEquals: 'TaskSubmitted', Next: 'PendingApproval' }],
       Default: 'DeleteStaleToken',
     });
     expect(states.PendingApproval?.Parameters).toEqual({
@@ -468,7 +469,7 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'states:DescribeExecution', Resource: Match.anyValue() }),
+          Match.objectLike({ Action: 'states:GetExecutionHistory', Resource: Match.anyValue() }),
         ]),
       },
     });

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, SendTaskSuccessCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
@@ -277,6 +277,24 @@ describe('release API on the local runtime', () => {
     });
     expect((await call('GET', `/releases/${executionId}`)).json.status).toBe('ABORTED');
     expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+  });
+
+  it('stops saying an approval is pending once it was answered outside the API (SendTaskSuccess from an SDK)', async () => {
+    // Prepare
+    const service = { name: 'api-sdk-answer', namespace: 'shop' };
+    const { executionId, executionArn } = await startUntilApprovalPending('checkout-v5', service);
+    const { taskToken } = (await project.runtime().runtime.adapters!.approvals.get(executionArn))!;
+    // Act
+    await project.runtime().client.send(new SendTaskSuccessCommand({ taskToken, output: '{"by":"sdk"}' }));
+    const approval = await call('GET', `/releases/${executionId}/approval`);
+    // Assess
+    expect(approval).toMatchObject({
+      status: 404,
+      json: { message: 'canary:checkout-v5 has no pending approval' },
+    });
+    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
+    expect((await finished(executionId)).json.status).toBe('SUCCEEDED');
+    replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
   });
 
   it('answers 404 for an execution that does not exist, to describe, its approval, approve and reject alike', async () => {

@@ -4,6 +4,7 @@ import {
   API_ROUTES,
   type ApiOperation,
   type ApiRoute,
+  AWAITING_APPROVAL_EVENT,
   executionIdOf,
   type JsonSchema,
   REJECTION_ERROR,
@@ -24,7 +25,13 @@ import type { LocalApiServer, RouteHandler } from './server.ts';
 /** The Step Functions calls behind the release routes. */
 export type ReleaseService = Pick<
   LocalStepFunctions,
-  'region' | 'account' | 'startExecution' | 'describeExecution' | 'sendTaskSuccess' | 'sendTaskFailure'
+  | 'region'
+  | 'account'
+  | 'startExecution'
+  | 'describeExecution'
+  | 'getExecutionHistory'
+  | 'sendTaskSuccess'
+  | 'sendTaskFailure'
 >;
 
 /** Options of {@link registerReleaseRoutes}. */
@@ -210,17 +217,32 @@ async function describeNamed(context: Context, executionId: string) {
 }
 
 /**
- * The approval a release waits for: `{ executionId, stage, requestedAt }` while the execution runs and the
- * approval store holds its token; a 404 when it waits for none, or (as DescribeExecution's) does not exist.
+ * The approval a release waits for: `{ executionId, stage, requestedAt }` while the approval store holds its
+ * token and the execution's newest event is {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none
+ * (a token answered another way, such as SendTaskSuccess from an SDK, is stale: deleted), or (as
+ * DescribeExecution's) does not exist.
  */
 function describeApproval(context: Context): Operation {
   return async (_request, params) => {
     const { executionId, executionArn } = context.refOf(params.executionId ?? '');
-    const { status } = await describeNamed(context, executionId);
-    const pending = status === 'RUNNING' ? await context.approvals().get(executionArn) : undefined;
-    if (!pending) throw new ReleaseRouteError(404, `${executionId} has no pending approval`);
-    return { executionId, stage: pending.stage, requestedAt: pending.requestedAt };
+    await describeNamed(context, executionId);
+    const store = context.approvals();
+    const pending = await store.get(executionArn);
+    if (pending && (await newestEventType(context, executionArn)) === AWAITING_APPROVAL_EVENT) {
+      return { executionId, stage: pending.stage, requestedAt: pending.requestedAt };
+    }
+    if (pending) await store.delete(executionArn);
+    throw new ReleaseRouteError(404, `${executionId} has no pending approval`);
   };
+}
+
+async function newestEventType(context: Context, executionArn: string): Promise<string | undefined> {
+  const { events } = await context.service.getExecutionHistory({
+    executionArn,
+    reverseOrder: true,
+    maxResults: 1,
+  });
+  return events?.[0]?.type;
 }
 
 /**
