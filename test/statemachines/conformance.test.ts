@@ -101,9 +101,10 @@ async function runCase(testCase: ExecutionCase): Promise<void> {
     if ('check' in expected) expected.check(output, context);
     else expect(output).toEqual(expected.output);
   } else {
-    if (expected.error !== undefined) expect(execution.error).toBe(expected.error);
-    if (typeof expected.cause === 'string') expect(execution.cause).toBe(expected.cause);
-    else if (expected.cause) expect(execution.cause).toContain(expected.cause.includes);
+    if (expected.error !== undefined) expect(execution.error ?? null).toBe(expected.error);
+    if (typeof expected.cause === 'string' || expected.cause === null) {
+      expect(execution.cause ?? null).toBe(expected.cause);
+    } else if (expected.cause) expect(execution.cause).toContain(expected.cause.includes);
   }
   const types = history.map((event) => event.type);
   if (testCase.history) expect(types).toEqual(testCase.history);

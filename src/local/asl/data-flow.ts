@@ -61,7 +61,14 @@ export function applyPath(
   return readPath(path, value, context, variables);
 }
 
-function resolveDynamicField(
+/**
+ * The value of a dynamic field (a `.$` key of a payload template, a Fail state's `ErrorPath` or `CausePath`):
+ * `value` is a path or an intrinsic function call; `key` names the field in the errors.
+ *
+ * @throws StatesError `States.Runtime` when a path selects nothing or `value` is neither a path nor an
+ * intrinsic; `States.IntrinsicFailure` from a failing intrinsic function.
+ */
+export function resolveDynamicField(
   key: string,
   value: unknown,
   input: unknown,

@@ -11,7 +11,7 @@ import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
-import { asStatesError, STATES_ERRORS, StatesError } from './errors.ts';
+import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition, type PendingEvent, type StoredCursor } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
@@ -246,10 +246,8 @@ export class Engine {
   stop(arn: string, error?: string, cause?: string): ExecutionRow | undefined {
     const run = this.#runs.get(arn);
     if (!run || run.halted) return undefined;
-    const details: Record<string, unknown> = {};
-    if (error !== undefined) details.error = error;
-    if (cause !== undefined) details.cause = cause;
-    const row = this.#finish(run, 'ABORTED', 'ExecutionAborted', details, { error, cause });
+    const details = errorDetails(error, cause);
+    const row = this.#finish(run, 'ABORTED', 'ExecutionAborted', details, details);
     for (const child of [...this.#runs.values()]) {
       if (child.row.parentArn === arn) this.stop(child.row.arn, error, cause);
     }
@@ -462,8 +460,9 @@ export class Engine {
         this.#finish(run, 'SUCCEEDED', 'ExecutionSucceeded', details, { output: outputJson }, top);
         return;
       }
-      const { error, causeText: cause } = asStatesError(thrown);
-      this.#finish(run, 'FAILED', 'ExecutionFailed', { error, cause }, { error, cause }, top);
+      const { error, causeText } = asStatesError(thrown);
+      const details = errorDetails(error, causeText);
+      this.#finish(run, 'FAILED', 'ExecutionFailed', details, details, top);
     } finally {
       this.#runs.delete(run.row.arn);
       if (this.#runs.size === 0) this.#wakeDrainWaiters();

@@ -31,20 +31,50 @@ export const STATES_ERROR_NAMES: ReadonlySet<string> = new Set(Object.values(STA
 
 /**
  * A Step Functions error: `error` (also `name`) is what `ErrorEquals` matches, `causeText` is the
- * execution history's `cause`.
+ * execution history's `cause`. Either is undefined when a Fail state leaves it out (AWS then reports none).
  *
  * @example
  * throw new StatesError(STATES_ERRORS.Runtime, "Invalid path '$.a' : No results for path: $['a']");
  */
 export class StatesError extends Error {
   constructor(
-    readonly error: string,
-    readonly causeText: string,
+    readonly error: string | undefined,
+    readonly causeText: string | undefined,
     options?: { cause?: unknown },
   ) {
     super(causeText, options);
-    this.name = error;
+    if (error !== undefined) this.name = error;
   }
+}
+
+/**
+ * The error a Fail state raises with its `Error` and `Cause`: its cause stays as written, even for
+ * `States.Runtime` (no state prefix).
+ */
+export class FailStateError extends StatesError {}
+
+/**
+ * `{ error, cause }` of a history event or an execution's end, without the ones that are undefined.
+ *
+ * @example
+ * errorDetails('Broke', undefined); // { error: 'Broke' }
+ */
+export function errorDetails(
+  error: string | undefined,
+  cause: string | undefined,
+): { error?: string; cause?: string } {
+  const details: { error?: string; cause?: string } = {};
+  if (error !== undefined) details.error = error;
+  if (cause !== undefined) details.cause = cause;
+  return details;
+}
+
+/** The `{ Error, Cause }` a Catcher passes on (and its `Assign` reads), without an absent one. */
+export function errorOutput(error: StatesError): { Error?: string; Cause?: string } {
+  const output: { Error?: string; Cause?: string } = {};
+  if (error.error !== undefined) output.Error = error.error;
+  if (error.causeText !== undefined) output.Cause = error.causeText;
+  return output;
 }
 
 /** Any thrown value as a StatesError: unexpected ones become `States.Runtime`. */

@@ -6,7 +6,7 @@
  */
 import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
-import { asStatesError, STATES_ERRORS, StatesError } from './errors.ts';
+import { asStatesError, errorOutput, FailStateError, STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { decideOnError } from './retry.ts';
@@ -212,7 +212,7 @@ function exitState(
   } catch (thrown) {
     assigned = undefined; // a failed state assigns nothing (its Catcher may)
     if (frame.signal.aborted || run.halted) throw thrown;
-    const error = attributeError(engine, run, frame, name, state, asStatesError(thrown));
+    const error = attributeError(engine, run, frame, name, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
     if (decision.kind === 'fail') throw error;
@@ -230,12 +230,12 @@ function exitState(
       return STATE_CONTINUES;
     }
     const { catcher } = decision;
-    const errorOutput = { Error: error.error, Cause: error.causeText };
+    const caught = errorOutput(error);
     next = catcher.Next;
-    output = writeResultPath(frame.input, catcher.ResultPath, errorOutput);
+    output = writeResultPath(frame.input, catcher.ResultPath, caught);
     outputJson = serializeWithinLimit(output);
     if (catcher.Assign !== undefined) {
-      assigned = new StateRun(engine, run, frame, name, state).assign(catcher.Assign, errorOutput);
+      assigned = new StateRun(engine, run, frame, name, state).assign(catcher.Assign, caught);
     }
   }
   if (state.Type !== 'Fail') {
@@ -258,8 +258,9 @@ function exitState(
 const attributedErrors = new WeakSet<StatesError>();
 
 /**
- * A `States.Runtime` error a state raised itself (not a Fail state's) with AWS's prefix naming the state and
- * its StateEntered event: `An error occurred while executing the state 'X' (entered at the event id #N).`
+ * A `States.Runtime` error a state raised itself (not the error a Fail state raises with its `Error`, but
+ * one of its ErrorPath or CausePath) with AWS's prefix naming the state and its StateEntered event:
+ * `An error occurred while executing the state 'X' (entered at the event id #N).`
  * The execution fails with it (States.Runtime is never retried or caught), so the frame is committed at
  * once if that event has no id yet; a state entered before a restart finds the id in its cursor. Other
  * errors are kept.
@@ -269,12 +270,11 @@ function attributeError(
   run: ExecutionRun,
   frame: Frame,
   name: string,
-  state: State,
   error: StatesError,
 ): StatesError {
   if (attributedErrors.has(error)) return error;
   let attributed = error;
-  if (error.error === STATES_ERRORS.Runtime && state.Type !== 'Fail') {
+  if (error.error === STATES_ERRORS.Runtime && !(error instanceof FailStateError)) {
     const entered = frame.enteredEvent;
     if (entered?.id === 0) engine.journal.commit(run, frame);
     const enteredId = entered?.id ?? frame.cursor.enteredEventId;

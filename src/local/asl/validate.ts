@@ -3,7 +3,12 @@
  * ValidateStateMachineDefinition API: every problem at once, each with a code, a message and a location.
  */
 import { checkAssign, checkVariableScopes } from './expressions/assign-checks.ts';
-import { checkPath, checkPayloadTemplate, type Report } from './expressions/expression-checks.ts';
+import {
+  checkOptionalString,
+  checkPath,
+  checkPayloadTemplate,
+  type Report,
+} from './expressions/expression-checks.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import {
   checkInteger,
@@ -112,9 +117,8 @@ export function validateDefinition(
   }
   checkUnknownFields(report, definition, TOP_LEVEL_FIELDS, '');
   if ('TimeoutSeconds' in definition) checkInteger(report, definition, 'TimeoutSeconds', '', 1);
-  if ('Version' in definition && typeof definition.Version !== 'string') {
-    report(SCHEMA, "The field 'Version' must be a string", '/Version');
-  }
+  checkOptionalString(report, definition, 'Comment', '');
+  checkOptionalString(report, definition, 'Version', '');
   checkQueryLanguage(report, definition, '');
   checkMachine({ report, warn }, new Set(), definition, '', type === 'EXPRESS');
   checkVariableScopes(report, definition, '');
@@ -153,6 +157,7 @@ function checkMachine(
         return;
       }
       checkUnknownFields(report, nested, allowed, at);
+      checkOptionalString(report, nested, 'Comment', at);
       checkMachine(reporters, seenNames, nested, at, express);
     },
   };
@@ -200,6 +205,7 @@ function checkState(context: StateCheckContext, state: unknown, location: string
       : `The field '${key}' is not supported by Step Functions for a ${type} state`;
     report(SCHEMA, message, `${location}/${key}`);
   }
+  checkOptionalString(report, state, 'Comment', location);
   checkQueryLanguage(report, state, location);
   if (fields.includes('End')) checkTransition(context, state, location);
   for (const field of IO.filter((field) => field in state && state[field] !== null)) {

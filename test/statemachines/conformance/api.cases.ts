@@ -171,6 +171,21 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with a backslash that escapes nothing in an intrinsic string literal',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html',
+    act: invalid({
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Parameters: { 'm.$': "States.Format('a\\nb {}', 'x')" }, End: true } },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a Comment that is not a string',
+    source: 'https://states-language.net/spec.html',
+    act: invalid({ Comment: 1, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+    error: 'InvalidDefinition',
+  },
+  {
     name: 'CreateStateMachine with a name containing a space',
     source: `${API}/API_CreateStateMachine.html`,
     act: ({ client }) =>

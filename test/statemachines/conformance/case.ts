@@ -25,9 +25,10 @@ export type Expected =
     }
   | {
       readonly status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-      readonly error?: string;
-      /** The exact cause, or a substring of it. */
-      readonly cause?: string | { readonly includes: string };
+      /** The exact error; `null`: DescribeExecution has none. */
+      readonly error?: string | null;
+      /** The exact cause, or a substring of it; `null`: DescribeExecution has none. */
+      readonly cause?: string | null | { readonly includes: string };
     };
 
 /**

@@ -1,8 +1,17 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { expect } from 'vitest';
 import { chain, type ExecutionCase, fn, invoke, single } from './case.ts';
 
 const FAIL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 const LAMBDA = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html';
+const FAILED_DETAILS =
+  'https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionFailedEventDetails.html';
+
+/** The details of the history's ExecutionFailed event. */
+function executionFailedDetails(events: readonly HistoryEvent[]): unknown {
+  return events.find((event) => event.type === 'ExecutionFailed')?.executionFailedEventDetails;
+}
 
 /** Failures: Fail states, task errors, unknown functions. */
 export const errorCases: ExecutionCase[] = [
@@ -66,6 +75,45 @@ export const errorCases: ExecutionCase[] = [
     history: ['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed'],
   },
   {
+    name: 'A Fail state without Cause reports no cause',
+    source: FAILED_DETAILS,
+    definition: single({ Type: 'Fail', Error: 'NoCause' }),
+    expect: { status: 'FAILED', error: 'NoCause', cause: null },
+    checkHistory: (events) => expect(executionFailedDetails(events)).toEqual({ error: 'NoCause' }),
+  },
+  {
+    name: 'A Fail state without Error and Cause reports neither',
+    source: FAILED_DETAILS,
+    definition: single({ Type: 'Fail' }),
+    expect: { status: 'FAILED', error: null, cause: null },
+    checkHistory: (events) => expect(executionFailedDetails(events)).toEqual({}),
+  },
+  {
+    name: 'A Fail state without Error reports its Cause only',
+    source: FAILED_DETAILS,
+    definition: single({ Type: 'Fail', Cause: 'no error name' }),
+    expect: { status: 'FAILED', error: null, cause: 'no error name' },
+    checkHistory: (events) => expect(executionFailedDetails(events)).toEqual({ cause: 'no error name' }),
+  },
+  {
+    name: 'A Catcher of a Fail branch without Cause passes on {Error} only',
+    source: `${ERRORS} (no documented shape for an absent Cause: the field is left out, as in the history)`,
+    definition: {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'NoCause' } } }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: 'Done' }],
+          End: true,
+        },
+        Done: { Type: 'Pass', End: true },
+      },
+    },
+    input: { keep: 1 },
+    expect: { status: 'SUCCEEDED', output: { keep: 1, caught: { Error: 'NoCause' } } },
+  },
+  {
     name: 'Fail ErrorPath and CausePath read the input',
     source: FAIL,
     definition: single({ Type: 'Fail', ErrorPath: '$.e', CausePath: '$.c' }),
@@ -82,6 +130,30 @@ export const errorCases: ExecutionCase[] = [
     }),
     input: { id: 42 },
     expect: { status: 'FAILED', error: 'Formatted', cause: 'order 42 failed' },
+  },
+  {
+    name: 'Fail CausePath that selects nothing fails with States.Runtime naming the state and CausePath',
+    source: FAIL,
+    definition: single({ Type: 'Fail', Error: 'E', CausePath: '$.missing' }),
+    input: { a: 1 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'CausePath' could not be found in the input '{\"a\":1}'",
+    },
+  },
+  {
+    name: 'Fail ErrorPath that selects a number fails with States.Runtime naming the state and ErrorPath',
+    source: FAIL,
+    definition: single({ Type: 'Fail', ErrorPath: '$.code', Cause: 'c' }),
+    input: { code: 7 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S' (entered at the event id #2). The field 'ErrorPath' ('$.code') must select a string, got 7",
+    },
   },
   {
     name: 'Fail after a Pass state',

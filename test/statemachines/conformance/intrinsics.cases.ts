@@ -198,4 +198,18 @@ export const intrinsicCases: ExecutionCase[] = [
     input: { a: 'x', b: 'y' },
     expect: { status: 'SUCCEEDED', output: { joined: 'x-y' } },
   },
+  {
+    name: 'States.Format refuses a template from the input with a backslash that escapes nothing',
+    source: `${INTRINSICS} (Reserved characters)`,
+    definition: single({ Type: 'Pass', Parameters: { 'm.$': 'States.Format($.template, $.x)' } }),
+    input: { template: 'a\\nb {}', x: 'x' },
+    expect: { status: 'FAILED', error: 'States.IntrinsicFailure' },
+  },
+  {
+    name: 'States.Format refuses a template from the input ending with a backslash',
+    source: `${INTRINSICS} (Reserved characters)`,
+    definition: single({ Type: 'Pass', Parameters: { 'm.$': 'States.Format($.template, $.x)' } }),
+    input: { template: 'a {}\\', x: 'x' },
+    expect: { status: 'FAILED', error: 'States.IntrinsicFailure' },
+  },
 ];

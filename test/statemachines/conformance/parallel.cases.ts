@@ -98,6 +98,33 @@ export const parallelCases: ExecutionCase[] = [
     historyCounts: { ParallelStateFailed: 1, ExecutionFailed: 1 },
   },
   {
+    name: 'A branch failure aborts a running Lambda task of another branch with TaskStateAborted only',
+    source: PARALLEL,
+    definition: parallel({
+      Branches: [
+        branch({ Type: 'Task', Resource: fn('fail'), Parameters: { error: 'Oops', cause: 'first' } }),
+        branch({ Type: 'Task', Resource: fn('hang') }),
+      ],
+    }),
+    input: {},
+    expect: { status: 'FAILED', error: 'Oops' },
+    history: [
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionFailed',
+      'TaskStateAborted',
+      'ParallelStateFailed',
+      'ExecutionFailed',
+    ],
+  },
+  {
     name: 'Catch on Parallel handles a branch error',
     source: PARALLEL,
     definition: {

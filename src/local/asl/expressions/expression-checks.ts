@@ -47,6 +47,23 @@ export function checkPath(
   }
 }
 
+/** Reports `object[field]` if it is there and not a string (`Comment`, `Version`, a Fail state's `Error`). */
+export function checkOptionalString(
+  report: Report,
+  object: Record<string, unknown>,
+  field: string,
+  location: string,
+): void {
+  if (field in object && typeof object[field] !== 'string') {
+    report(SCHEMA, `The field '${field}' must be a string`, `${location}/${field}`);
+  }
+}
+
+/** Reports a top-level Choice rule or a Catcher without a `Next`, with AWS's wording. */
+export function checkNextRequired(report: Report, object: Record<string, unknown>, location: string): void {
+  if (typeof object.Next !== 'string') report(SCHEMA, 'These fields are required: [Next]', location);
+}
+
 /** Checks a payload template (Parameters, ItemSelector, ResultSelector): every `.$` value at any depth. */
 export function checkPayloadTemplate(
   report: Report,
@@ -120,8 +137,8 @@ export function checkChoiceRule(report: Report, rule: unknown, location: string,
     report(SCHEMA, 'A Choice rule must be a JSON object', location);
     return;
   }
-  if (topLevel && typeof rule.Next !== 'string')
-    report(SCHEMA, 'These fields are required: [Next]', location);
+  if (topLevel) checkNextRequired(report, rule, location);
+  checkOptionalString(report, rule, 'Comment', location);
   if (!topLevel && 'Next' in rule)
     report(SCHEMA, "The field 'Next' is only allowed in a top-level Choice rule", location);
   const combinators = ['And', 'Or', 'Not'].filter((key) => key in rule);

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { escapeProblem } from './intrinsic-syntax.ts';
 import { JavaRandom } from './java-random.ts';
 import { isDeepEqual, isPlainObject } from './json-values.ts';
 
@@ -196,7 +197,9 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
   let used = 0;
   for (let index = 0; index < template.length; index += 1) {
     const char = template[index]!;
-    if (char === '\\' && index + 1 < template.length) {
+    if (char === '\\') {
+      const problem = escapeProblem(template[index + 1]);
+      if (problem) throw intrinsicFailure(`${name}: in the template, ${problem}`);
       index += 1;
       output += template[index];
     } else if (char === '{' && template[index + 1] === '}') {

@@ -11,6 +11,23 @@ export type IntrinsicNode =
   | { kind: 'literal'; value: number | boolean | null }
   | { kind: 'path'; path: string };
 
+/** The characters a backslash escapes in an intrinsic string literal or a `States.Format` template. */
+const ESCAPED_CHARACTERS: ReadonlySet<string> = new Set(["'", '{', '}', '\\']);
+
+/**
+ * Why a backslash followed by `next` (undefined: the text ends there) is not an escape; undefined if it is
+ * one. AWS refuses an "open escape backslash" with an error.
+ *
+ * @example
+ * escapeProblem('{'); // undefined
+ * escapeProblem('n'); // "'\\n' escapes nothing: only \\', \\{, \\} and \\\\ are escapes"
+ */
+export function escapeProblem(next: string | undefined): string | undefined {
+  if (next !== undefined && ESCAPED_CHARACTERS.has(next)) return undefined;
+  const sequence = next === undefined ? 'a trailing \\' : `'\\${next}'`;
+  return `${sequence} escapes nothing: only \\', \\{, \\} and \\\\ are escapes`;
+}
+
 /** The text is not a well-formed intrinsic call. */
 export class IntrinsicSyntaxError extends Error {
   constructor(message: string) {
@@ -101,6 +118,8 @@ class IntrinsicParser {
       if (this.text[this.position] === '\\') {
         this.position += 1;
         if (this.position >= this.text.length) break;
+        const problem = escapeProblem(this.text[this.position]);
+        if (problem) throw this.error(problem);
       }
       value += this.text[this.position];
       this.position += 1;

@@ -4,7 +4,14 @@
  */
 import { STATES_ERRORS } from '../errors.ts';
 import { checkAssign } from './assign-checks.ts';
-import { checkChoiceRule, checkPath, checkPathOrIntrinsic, type Report } from './expression-checks.ts';
+import {
+  checkChoiceRule,
+  checkNextRequired,
+  checkOptionalString,
+  checkPath,
+  checkPathOrIntrinsic,
+  type Report,
+} from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import { checkTaskResource } from './resource-checks.ts';
 import { isTimestamp } from './timestamps.ts';
@@ -64,9 +71,11 @@ export function checkRetryAndCatch(context: StateCheckContext, state: StateObjec
         return;
       }
       checkUnknownFields(context.report, entry, field === 'Retry' ? RETRIER_FIELDS : CATCHER_FIELDS, at);
+      checkOptionalString(context.report, entry, 'Comment', at);
       checkErrorEquals(context.report, entry.ErrorEquals, index === entries.length - 1, at);
       if (field === 'Catch') {
-        context.checkTarget(entry.Next, 'Next', `${at}/Next`);
+        checkNextRequired(context.report, entry, at);
+        if ('Next' in entry) context.checkTarget(entry.Next, 'Next', `${at}/Next`);
         if ('ResultPath' in entry && entry.ResultPath !== null) {
           checkPath(context.report, entry.ResultPath, 'ResultPath', at, 'ReferencePath', false);
         }
@@ -181,9 +190,7 @@ function checkFail({ report }: StateCheckContext, state: StateObject, location: 
     if (field in state && `${field}Path` in state) {
       report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
     }
-    if (field in state && typeof state[field] !== 'string') {
-      report(SCHEMA, `The field '${field}' must be a string`, `${location}/${field}`);
-    }
+    checkOptionalString(report, state, field, location);
     if (`${field}Path` in state)
       checkPathOrIntrinsic(report, state[`${field}Path`], `${field}Path`, location);
   }

@@ -1,33 +1,32 @@
-import { resolvePayloadTemplate } from '../data-flow.ts';
-import { StatesError } from '../errors.ts';
+import { resolveDynamicField } from '../data-flow.ts';
+import { FailStateError, STATES_ERRORS, StatesError } from '../errors.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { FailState } from '../types.ts';
 
-/** Fail: fails the frame with `Error`/`ErrorPath` and `Cause`/`CausePath` (paths or intrinsic functions). */
+/**
+ * Fail: fails the frame with `Error`/`ErrorPath` and `Cause`/`CausePath` (paths or intrinsic functions); one
+ * the state leaves out stays undefined, so the execution reports none.
+ */
 export function runFail(run: StateRun<FailState>): StateResult {
   const { Error: error, ErrorPath, Cause: cause, CausePath } = run.state;
-  throw new StatesError(
-    error ?? dynamicString(run, 'ErrorPath', ErrorPath) ?? '',
-    cause ?? dynamicString(run, 'CausePath', CausePath) ?? '',
+  throw new FailStateError(
+    error ?? dynamicString(run, 'ErrorPath', ErrorPath),
+    cause ?? dynamicString(run, 'CausePath', CausePath),
   );
 }
 
+/** The string `path` selects for `field`; a `States.Runtime` error (with AWS's state prefix) otherwise. */
 function dynamicString(
   run: StateRun<FailState>,
-  field: string,
+  field: 'ErrorPath' | 'CausePath',
   path: string | undefined,
 ): string | undefined {
   if (path === undefined) return undefined;
-  const template = { [`${field}.$`]: path };
-  const resolved = resolvePayloadTemplate(template, run.input, run.contextSource(), run.frame) as Record<
-    string,
-    unknown
-  >;
-  const value = resolved[field];
+  const value = resolveDynamicField(field, path, run.input, run.contextSource(), run.frame);
   if (typeof value !== 'string') {
     throw new StatesError(
-      'States.Runtime',
-      `${field} '${path}' must select a string (got ${JSON.stringify(value)})`,
+      STATES_ERRORS.Runtime,
+      `The field '${field}' ('${path}') must select a string, got ${JSON.stringify(value)}`,
     );
   }
   return value;

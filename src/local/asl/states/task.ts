@@ -50,6 +50,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
     });
     return result;
   } catch (thrown) {
+    if (run.signal.aborted) throw thrown; // an aborted task records only its TaskStateAborted
     const error = asStatesError(thrown);
     const timedOut = error.error === STATES_ERRORS.Timeout;
     run.emit(timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', {
@@ -124,6 +125,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
     const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt, heartbeatSeconds);
     return succeeded(run, target, result);
   } catch (thrown) {
+    if (run.signal.aborted) throw thrown; // an aborted task records only its TaskStateAborted
     const error = asStatesError(thrown);
     const timedOut = error.error === STATES_ERRORS.Timeout || error.error === STATES_ERRORS.HeartbeatTimeout;
     run.emit(timedOut ? 'TaskTimedOut' : 'TaskFailed', {

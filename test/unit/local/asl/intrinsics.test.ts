@@ -213,6 +213,7 @@ describe('evaluateIntrinsic: failures', () => {
     ['States.UUID(1)', /takes 0 argument/],
     ['States.Nope(1)', /Unknown intrinsic function States\.Nope/],
     ["States.Format('unterminated)", /unterminated string literal/],
+    ["States.Format('a\\nb {}', 'x')", /'\\n' escapes nothing/],
     ['States.Array(1 2)', /expected ',' or '\)'/],
   ])('%s fails with States.IntrinsicFailure', (expression, message) => {
     // Act
@@ -220,6 +221,16 @@ describe('evaluateIntrinsic: failures', () => {
     // Assess
     expect(error.name).toBe('States.IntrinsicFailure');
     expect(error.causeText).toMatch(message);
+  });
+
+  it('refuses a Format template from a path with a backslash that escapes nothing, or a trailing one', () => {
+    for (const template of ['a\\nb {}', 'a {}\\']) {
+      // Act
+      const error = failureOf('States.Format($.template, 1)', { template });
+      // Assess
+      expect(error.name, template).toBe('States.IntrinsicFailure');
+      expect(error.causeText).toMatch(/escapes nothing/);
+    }
   });
 
   it('limits strings to 10,000 characters for Base64 and Hash', () => {
@@ -247,5 +258,8 @@ describe('intrinsicSyntaxProblem', () => {
     expect(intrinsicSyntaxProblem("States.Format('{}', $.a)")).toBeUndefined();
     expect(intrinsicSyntaxProblem('States.Format(')).toMatch(/expected/);
     expect(intrinsicSyntaxProblem('States.Foo()')).toMatch(/Unknown intrinsic function/);
+    expect(intrinsicSyntaxProblem("States.Format('a\\nb {}', 'x')")).toMatch(
+      /'\\n' escapes nothing: only \\', \\\{, \\\} and \\\\ are escapes/,
+    );
   });
 });

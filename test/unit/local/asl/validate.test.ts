@@ -299,6 +299,44 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('requires Next in a Catcher, as in a top-level Choice rule', () => {
+    const definition = validMachine();
+    delete definition.States.Deploy.Catch[0].Next;
+    expect(summary(validate(definition))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0: These fields are required: [Next]',
+    ]);
+  });
+
+  it('requires a Comment to be a string wherever one may be', () => {
+    const definition = validMachine();
+    definition.Comment = 1;
+    definition.States.Prepare.Comment = { text: 'x' };
+    definition.States.Deploy.Retry[0].Comment = true;
+    definition.States.Deploy.Catch[0].Comment = ['x'];
+    definition.States.Check.Choices[0].Comment = 2;
+    definition.States.Fan.Branches[0].Comment = null;
+    definition.States.Each.ItemProcessor.Comment = 3;
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Prepare/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/0/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches/0/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/Comment: The field 'Comment' must be a string",
+    ]);
+  });
+
+  it('refuses a backslash that escapes nothing in an intrinsic string literal', () => {
+    const definition = validMachine();
+    definition.States.Prepare.Parameters['greeting.$'] = "States.Format('hi\\n{}', $.name)";
+    expect(summary(validate(definition))).toEqual([
+      expect.stringMatching(
+        /^SCHEMA_VALIDATION_FAILED \/States\/Prepare\/Parameters: The value for the field 'greeting.\$' must be a valid JSONPath or a valid intrinsic function call: Invalid intrinsic function: '\\n' escapes nothing/,
+      ),
+    ]);
+  });
+
   it('rejects JSONata, which the local runtime does not evaluate', () => {
     const definition = { ...validMachine(), QueryLanguage: 'JSONata' };
     expect(summary(validate(definition))).toEqual([

@@ -244,4 +244,59 @@ describe('Engine: state types', () => {
       ['MapStateFailed', undefined],
     ]);
   });
+
+  it('records only TaskStateAborted for a .waitForTaskToken task aborted by a failing sibling branch', async () => {
+    // Prepare: branch 0 waits for its token, branch 1 fails after a Wait
+    const tokens: string[] = [];
+    h = harness({ ask: (_p, context) => void tokens.push(context.taskToken!) });
+    const definition = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'Ask',
+            States: {
+              Ask: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+                Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } },
+                End: true,
+              },
+            },
+          },
+          {
+            StartAt: 'Later',
+            States: {
+              Later: { Type: 'Wait', Seconds: 10, Next: 'Broke' },
+              Broke: { Type: 'Fail', Error: 'Broke', Cause: 'the second branch' },
+            },
+          },
+        ],
+        End: true,
+      },
+    });
+    const executionArn = await h.start(definition);
+    await h.clock.advance(0);
+    // Act
+    await h.clock.advance(10_000);
+    const result = await h.sfn.awaitExecution(executionArn);
+    // Assess
+    expect(tokens).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Broke', cause: 'the second branch' });
+    expect(await h.eventTypes(executionArn)).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'WaitStateEntered',
+      'TaskSubmitted',
+      'WaitStateExited',
+      'FailStateEntered',
+      'TaskStateAborted',
+      'ParallelStateFailed',
+      'ExecutionFailed',
+    ]);
+  });
 });
