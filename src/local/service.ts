@@ -7,6 +7,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import { Engine, type NewExecution } from './asl/engine.ts';
 import { variableReferences } from './asl/expressions/variable-references.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
+import type { TaskOutcome } from './asl/task-waits.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
@@ -447,7 +448,8 @@ export class LocalStepFunctions {
     input: Sfn.SendTaskFailureCommandInput,
   ): Promise<Out<Sfn.SendTaskFailureCommandOutput>> {
     const token = validateToken(input.taskToken);
-    this.#deliver(token, { error: input.error ?? '', cause: input.cause ?? '' });
+    // Both are optional, as in AWS: a failure without them reports none.
+    this.#deliver(token, { error: input.error ?? undefined, cause: input.cause ?? undefined });
     return {};
   }
 
@@ -461,7 +463,7 @@ export class LocalStepFunctions {
 
   // --- helpers --------------------------------------------------------------------------------------
 
-  #deliver(token: string, outcome: { output: string } | { error: string; cause: string }): void {
+  #deliver(token: string, outcome: TaskOutcome): void {
     if (!this.#engine.tokens.send(token, outcome)) throw taskTimedOut();
   }
 

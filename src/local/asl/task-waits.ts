@@ -42,7 +42,7 @@ export async function withinDeadline<T>(
 }
 
 /** The outcome sent for a task token (SendTaskSuccess / SendTaskFailure). */
-export type TaskOutcome = { output: string } | { error: string; cause: string };
+export type TaskOutcome = { output: string } | { error?: string; cause?: string };
 
 /** Who waits for a task token: its task's {@link TokenMailbox}. */
 interface TokenListener {

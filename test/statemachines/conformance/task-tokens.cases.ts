@@ -69,6 +69,16 @@ export const taskTokenCases: ExecutionCase[] = [
     expect: { status: 'FAILED', error: 'Rejected', cause: 'by a person' },
   },
   {
+    name: 'SendTaskFailure without error or cause fails the task with neither',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskFailure.html',
+    definition: single(waitForToken('token-failure-bare')),
+    drive: async ({ client, taskToken }) => {
+      const token = await taskToken('token-failure-bare');
+      await client.send(new SendTaskFailureCommand({ taskToken: token }));
+    },
+    expect: { status: 'FAILED', error: null, cause: null },
+  },
+  {
     name: 'SendTaskFailure is caught by the task Catch',
     source: TOKENS,
     definition: {
