@@ -49,6 +49,11 @@ export const CAPABILITIES = {
    * caller's permissions to rename and promote the instances (`db:*`).
    */
   blueGreenSwitchover: 'Blue/Green switchovers, with the renames and promotion RDS makes for them',
+  /**
+   * rds:DeleteBlueGreenDeployment on the deployments, with the DeleteDBInstance RDS performs on the
+   * caller's permissions to delete the green instances it named (`db:*`).
+   */
+  blueGreenDelete: 'deleting Blue/Green deployments with their green instances, after a failure or a stop',
   /** dynamodb Get/Put/DeleteItem on the state table's service locks only (keys `lock#...`). */
   state: 'service locks in the state table',
   /** dynamodb:PutItem on the state table's approval tokens only (keys `approval#...`). */
@@ -108,6 +113,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-check-blue-green': ['blueGreenStatus'],
   'db-validate-blue-green': ['blueGreenStatus'],
   'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus', 'fence'],
+  // It reads the deployment's status first: one that switched over is kept.
+  'db-delete-blue-green': ['blueGreenDelete', 'blueGreenStatus'],
   'db-migrate': ['database', 'backup', 'fence'],
   'db-list-tables': ['database'],
   'db-copy-table': ['database', 'fence'],

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
 import { ROLLBACK_MACHINE } from '#core/rollback.ts';
+import { RDS_INSTANCE_IDENTIFIER } from '#core/schemas/fields.ts';
 import { isStrategy } from '#core/strategies.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { AbortRollbacks } from './abort-rollbacks.ts';
@@ -285,10 +286,7 @@ export const ITEM_FORMS = {
     /^arn:aws[\w-]*:aps:[\w-]+:\d{12}:workspace\/.+/,
     'an Amazon Managed Prometheus workspace ARN',
   ],
-  rdsInstanceIdentifiers: [
-    /^(?=.{1,63}$)[a-z](-?[a-z0-9])*$/,
-    'an RDS DB instance identifier as RDS stores it (1-63 lower-case letters, digits and hyphens, starting with a letter, no "--", not ending with "-")',
-  ],
+  rdsInstanceIdentifiers: RDS_INSTANCE_IDENTIFIER,
   databaseSecretArns: [SECRET_ARN, SECRET_FORM],
   hookSecretArns: [SECRET_ARN, SECRET_FORM],
   releaseEventPrincipals: [

@@ -76,6 +76,7 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
       'rds:AddTagsToResource',
       'rds:DescribeBlueGreenDeployments',
       'rds:SwitchoverBlueGreenDeployment',
+      'rds:DeleteBlueGreenDeployment',
     ],
     reason: 'RDS blue/green deployments, whose bgd-* identifiers RDS generates (no narrower pattern exists)',
   },
@@ -86,9 +87,10 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
       'rds:AddTagsToResource',
       'rds:ModifyDBInstance',
       'rds:PromoteReadReplica',
+      'rds:DeleteDBInstance',
     ],
     reason:
-      'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename and promotion it makes on our behalf',
+      'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename, promotion and deletion it makes on our behalf',
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,

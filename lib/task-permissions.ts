@@ -85,6 +85,7 @@ export function capabilityStatements(
     case 'blueGreenCreate':
     case 'blueGreenStatus':
     case 'blueGreenSwitchover':
+    case 'blueGreenDelete':
       return rdsStatements(scope, capability, resources.rdsInstanceIdentifiers);
     case 'state':
       return [
@@ -166,12 +167,18 @@ function loadBalancerReads(): iam.PolicyStatement {
 
 type RdsCapability = Extract<
   Capability,
-  'snapshotCreate' | 'snapshotStatus' | 'blueGreenCreate' | 'blueGreenStatus' | 'blueGreenSwitchover'
+  | 'snapshotCreate'
+  | 'snapshotStatus'
+  | 'blueGreenCreate'
+  | 'blueGreenStatus'
+  | 'blueGreenSwitchover'
+  | 'blueGreenDelete'
 >;
 
 /**
  * The RDS statements of one capability; none without configured instances, since Cutover's snapshots and
- * Blue/Green deployments are all of them. Only creating and switching over a deployment reach `db:*`.
+ * Blue/Green deployments are all of them. Only creating, switching over and deleting a deployment reach
+ * `db:*`.
  */
 function rdsStatements(
   scope: Construct,
@@ -191,8 +198,8 @@ function rdsStatements(
   const snapshots = [...instances, rds('snapshot', 'cutover-*')];
   // RDS names blue/green deployments `bgd-<generated id>`: the resource type is as narrow as it gets.
   const deployments = [rds('deployment', '*')];
-  // RDS creates, renames and promotes the green instances on the caller's permissions, under names it
-  // generates; its Blue/Green docs allow no partial name pattern for them, only `*`.
+  // RDS creates, renames, promotes and deletes the green instances on the caller's permissions, under
+  // names it generates; its Blue/Green docs allow no partial name pattern for them, only `*`.
   const anyInstance = [rds('db', '*')];
   switch (capability) {
     case 'snapshotCreate':
@@ -213,6 +220,11 @@ function rdsStatements(
       return [
         statement(['rds:SwitchoverBlueGreenDeployment'], deployments),
         statement(['rds:ModifyDBInstance', 'rds:PromoteReadReplica'], anyInstance),
+      ];
+    case 'blueGreenDelete':
+      return [
+        statement(['rds:DeleteBlueGreenDeployment'], deployments),
+        statement(['rds:DeleteDBInstance'], anyInstance),
       ];
   }
 }

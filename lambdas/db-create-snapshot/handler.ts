@@ -3,14 +3,13 @@ import { executionNameOf } from '#core/api-routes.ts';
 import { firstPoll } from '#lambdas/shared/db-polling.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** DbCreateSnapshot: starts `cutover-<namespace>-<service>-<execution>`, a snapshot of `rds.instanceIdentifier`. */
+/** DbCreateSnapshot: starts `cutover-<namespace>-<service>-<execution>-<hash>`, a snapshot of `rds.instanceIdentifier`. */
 export const handler = dbTaskHandler('db-create-snapshot', {}, async ({ request, executionArn }) => {
   const { service } = request;
-  const snapshotIdentifier = cutoverIdentifier([
-    service.namespace,
-    service.name,
-    executionNameOf(executionArn),
-  ]);
+  const snapshotIdentifier = cutoverIdentifier(
+    [service.namespace, service.name, executionNameOf(executionArn)],
+    executionArn,
+  );
   await createSnapshot(createRdsClient(request.rds), {
     instanceIdentifier: request.rds!.instanceIdentifier!,
     snapshotIdentifier,

@@ -3,22 +3,74 @@ import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
 import { failureSummary, readableCause } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause) for the database migration. */
+/** What DeleteBlueGreen did after the failure (its result), or its own error. */
+const blueGreenCleanupShape = z.union([
+  z.object({
+    outcome: z.enum(['deleted', 'gone', 'kept']),
+    identifier: z.string().optional(),
+    status: z.string().optional(),
+    members: z.array(z.object({ blue: z.string(), green: z.string() })).optional(),
+  }),
+  z.object({ Error: z.string(), Cause: z.string().optional() }),
+]);
+
+type BlueGreenCleanup = z.output<typeof blueGreenCleanupShape>;
+
+/** What became of the execution's Blue/Green deployment, as a sentence of the Failed message ('' for none). */
+function blueGreenSentence(cleanup: BlueGreenCleanup): string {
+  if ('Error' in cleanup) return `; its Blue/Green deployment was not deleted: ${failureSummary(cleanup)}`;
+  const { outcome, identifier, status, members = [] } = cleanup;
+  if (outcome === 'deleted') return `; Blue/Green deployment ${identifier} deleted with its green instances`;
+  if (outcome === 'gone') return '';
+  if (status !== 'SWITCHOVER_COMPLETED') return `; Blue/Green deployment ${identifier} kept: it is ${status}`;
+  const green = members.map((m) => m.green).join(', ');
+  const blue = members.map((m) => m.blue).join(', ');
+  return (
+    `; Blue/Green deployment ${identifier} had switched over, so production now runs on the former green ` +
+    `${green}; the old blue ${blue} and the deployment are kept`
+  );
+}
+
+/** The Failed event's detail: the error, and what became of a Blue/Green deployment. */
+function failureDetail(error: { Error: string; Cause?: string; blueGreen?: BlueGreenCleanup }) {
+  const { blueGreen } = error;
+  const cleanup =
+    blueGreen && 'Error' in blueGreen
+      ? { error: blueGreen.Error, cause: readableCause(blueGreen.Cause, blueGreen.Error) }
+      : blueGreen;
+  return {
+    error: error.Error,
+    cause: readableCause(error.Cause, error.Error),
+    ...(cleanup ? { blueGreen: cleanup } : {}),
+  };
+}
+
+/**
+ * DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause, and what became
+ * of a Blue/Green deployment) for the database migration.
+ */
 export const handler = dbTaskHandler(
   'db-notify',
   {
     type: z.enum(['Succeeded', 'Failed']),
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    error: z
+      .object({
+        Error: z.string(),
+        Cause: z.string().optional(),
+        blueGreen: blueGreenCleanupShape.optional(),
+      })
+      .optional(),
   },
   async ({ request, executionArn, type, error }) => {
     const message = `database migration of ${request.service.namespace}/${request.service.name} ${type.toLowerCase()}`;
+    const blueGreen = error?.blueGreen ? blueGreenSentence(error.blueGreen) : '';
     await createNotifierFromEnvironment().publish({
       type,
       service: request.service,
       executionArn,
       strategy: 'database-migration',
-      message: error ? `${message}: ${failureSummary(error)}` : message,
-      ...(error ? { detail: { error: error.Error, cause: readableCause(error.Cause, error.Error) } } : {}),
+      message: error ? `${message}: ${failureSummary(error)}${blueGreen}` : message,
+      ...(error ? { detail: failureDetail(error) } : {}),
       at: new Date().toISOString(),
     });
     return { type, published: true };

@@ -77,7 +77,7 @@ describe('Task function permissions', () => {
     }
   });
 
-  it('lets only db-switchover-blue-green modify and promote any instance, and only it and db-create-blue-green reach db:*', () => {
+  it('lets only db-switchover-blue-green modify and promote any instance, and only the Blue/Green create, switchover and delete reach db:*', () => {
     // Act
     const modifying = tasksWhere(template, (statements) =>
       actionsOf(statements).includes('rds:ModifyDBInstance'),
@@ -86,7 +86,11 @@ describe('Task function permissions', () => {
     const switchover = statementsOf(template, 'db-switchover-blue-green');
     // Assess
     expect(modifying).toEqual(['db-switchover-blue-green']);
-    expect(onDbStar.sort()).toEqual(['db-create-blue-green', 'db-switchover-blue-green']);
+    expect(onDbStar.sort()).toEqual([
+      'db-create-blue-green',
+      'db-delete-blue-green',
+      'db-switchover-blue-green',
+    ]);
     expect(actionsOf(switchover)).toEqual(
       expect.arrayContaining([
         'rds:SwitchoverBlueGreenDeployment',
@@ -96,6 +100,25 @@ describe('Task function permissions', () => {
       ]),
     );
     expect(actionsOf(switchover)).not.toContain('rds:CreateDBInstanceReadReplica');
+  });
+
+  it('lets only db-delete-blue-green delete, and it only deletes deployments and the instances RDS deletes with them', () => {
+    // Act
+    const deleting = tasksWhere(template, (statements) =>
+      actionsOf(statements).some((action) => /^rds:Delete/.test(action)),
+    );
+    const statements = statementsOf(template, 'db-delete-blue-green');
+    // Assess
+    expect(deleting).toEqual(['db-delete-blue-green']);
+    expect(actionsOf(statements).filter((action) => action.startsWith('rds:'))).toEqual([
+      'rds:DeleteBlueGreenDeployment',
+      'rds:DeleteDBInstance',
+      'rds:DescribeBlueGreenDeployments',
+    ]);
+    const resourceOf = (action: string) =>
+      JSON.stringify(statements.find((s) => [s.Action].flat().includes(action))?.Resource);
+    expect(resourceOf('rds:DeleteBlueGreenDeployment')).toContain(':rds:eu-west-1:123456789012:deployment:*');
+    expect(resourceOf('rds:DeleteDBInstance')).toContain(':rds:eu-west-1:123456789012:db:*');
   });
 
   it('gives the check and validate functions only RDS Describe actions, and no secret', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   CreateBlueGreenDeploymentCommand,
   CreateDBSnapshotCommand,
+  DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
@@ -496,9 +497,10 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
   const rdsSettings = { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 5 };
 
   /** A DescribeBlueGreenDeployments answer with one member in the same status. */
-  const deployment = (Status: string, member = Status) => ({
+  const deployment = (Status: string, member = Status, BlueGreenDeploymentIdentifier = 'bgd-1') => ({
     BlueGreenDeployments: [
       {
+        BlueGreenDeploymentIdentifier,
         Status,
         SwitchoverDetails: [{ SourceMember: sourceArn, TargetMember: `${sourceArn}-green`, Status: member }],
         Tasks: [{ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: 'COMPLETED' }],
@@ -607,9 +609,16 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .on(CreateBlueGreenDeploymentCommand)
       .rejectsOnce(lostAnswer())
       .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault'));
-    rds
-      .on(DescribeBlueGreenDeploymentsCommand)
-      .resolves({ BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: 'bgd-3', Source: sourceArn }] });
+    // The deployment the first call created, with the tags it asked for (naming its execution).
+    rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
+      BlueGreenDeployments: [
+        {
+          BlueGreenDeploymentIdentifier: 'bgd-3',
+          Source: sourceArn,
+          TagList: rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input.Tags,
+        },
+      ],
+    }));
     rds
       .on(DescribeBlueGreenDeploymentsCommand, { BlueGreenDeploymentIdentifier: 'bgd-3' })
       .resolvesOnce(deployment('AVAILABLE'))
@@ -651,7 +660,11 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .on(DescribeBlueGreenDeploymentsCommand)
       .resolvesOnce(deployment('AVAILABLE'))
       .resolvesOnce(deployment('AVAILABLE'))
-      .resolves({ BlueGreenDeployments: [{ Status: 'SWITCHOVER_FAILED', StatusDetails: 'timed out' }] });
+      .resolves({
+        BlueGreenDeployments: [
+          { BlueGreenDeploymentIdentifier: 'bgd-2', Status: 'SWITCHOVER_FAILED', StatusDetails: 'timed out' },
+        ],
+      });
     rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
     // Act
     const { execution, history } = await runMigration(
@@ -668,5 +681,125 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(statesEntered(history)).not.toContain('Migrate');
     expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
+    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { BlueGreenDeploymentIdentifier: 'bgd-2', DeleteTarget: true },
+    ]);
+  });
+
+  it('deletes the deployment with its green instances when it fails before the switchover', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-4' },
+    });
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('PROVISIONING'))
+      .resolves({
+        BlueGreenDeployments: [
+          {
+            BlueGreenDeploymentIdentifier: 'bgd-4',
+            Status: 'INVALID_CONFIGURATION',
+            StatusDetails: 'bad group',
+          },
+        ],
+      });
+    rds.on(DeleteBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.error, execution.cause).toBe('BlueGreenSwitchoverFailed');
+    expect(execution.cause).toContain('INVALID_CONFIGURATION: bad group');
+    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { BlueGreenDeploymentIdentifier: 'bgd-4', DeleteTarget: true },
+    ]);
+    const entered = statesEntered(history);
+    expect(entered.slice(entered.indexOf('BlueGreenCreated'))).toEqual([
+      'BlueGreenCreated',
+      'DeleteBlueGreen',
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'Failed',
+    ]);
+    expect(taskOutput(history, 'DeleteBlueGreen').error).toMatchObject({
+      Error: 'BlueGreenSwitchoverFailed',
+      blueGreen: { outcome: 'deleted', identifier: 'bgd-4' },
+    });
+  });
+
+  it('ends with the first error when the deletion fails too, noting the deletion error', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-5' },
+    });
+    rds.on(DescribeBlueGreenDeploymentsCommand).resolves(deployment('AVAILABLE', 'MISSING_TARGET', 'bgd-5'));
+    rds.on(DeleteBlueGreenDeploymentCommand).rejects(
+      new RDSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized to perform rds:DeleteDBInstance',
+      }),
+    );
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.error).toBe('BlueGreenSwitchoverFailed');
+    expect(execution.cause).toContain(`cannot reach AVAILABLE: ${sourceArn} MISSING_TARGET`);
+    const noted = (
+      JSON.parse(
+        history.find((event) => event.stateEnteredEventDetails?.name === 'NotifyFailed')!
+          .stateEnteredEventDetails!.input!,
+      ) as { error: { blueGreen: { Error: string; Cause: string } } }
+    ).error.blueGreen;
+    expect(noted.Error).toBe('BlueGreenSwitchoverFailed');
+    expect(readableCause(noted.Cause)).toContain('not authorized to perform rds:DeleteDBInstance');
+  });
+
+  it('keeps a deployment that switched over when a later step fails: production runs on the former green', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__bad.sql': 'ALTER TABLE missing ADD COLUMN price int;' });
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-6' },
+    });
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolvesOnce(deployment('AVAILABLE', 'AVAILABLE', 'bgd-6'))
+      .resolvesOnce(deployment('AVAILABLE', 'AVAILABLE', 'bgd-6'))
+      .resolves(deployment('SWITCHOVER_COMPLETED', 'SWITCHOVER_COMPLETED', 'bgd-6'));
+    rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.error).toBe('MigrationFailed');
+    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
+    expect(taskOutput(history, 'DeleteBlueGreen').error).toMatchObject({
+      Error: 'MigrationFailed',
+      blueGreen: {
+        outcome: 'kept',
+        identifier: 'bgd-6',
+        status: 'SWITCHOVER_COMPLETED',
+        members: [{ blue: sourceArn, green: `${sourceArn}-green` }],
+      },
+    });
   });
 });

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import pg from 'pg';
 import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { asAdapterError } from '../aws-errors.ts';
+import { secretClientConfig } from '../hooks/header-secrets.ts';
 import { UNREACHABLE_CODES } from '../network-errors.ts';
 
 /**
@@ -27,35 +28,27 @@ const SESSION_OPTIONS =
   '-c standard_conforming_strings=on -c bytea_output=hex -c client_encoding=UTF8 -c row_security=off';
 
 /**
- * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given (a throttled
- * or failing Secrets Manager is `TransientAdapterError`). A secret of the RDS shape connects with TLS and
- * verifies the server's certificate and host name (`sslmode=verify-full`): the password never travels in
- * the clear, and only a server with a certificate Node trusts gets it (on Lambda, the task functions set
- * `NODE_EXTRA_CA_CERTS` to the runtime's bundle of Amazon CAs, RDS's included). A `url` is used as given.
+ * Resolves a {@link DatabaseRef} to a connection URL, reading the secret when one is given, in the region
+ * its ARN names (a throttled or failing Secrets Manager is `TransientAdapterError`; a secret that is
+ * missing, not readable or not of a shape above, `ValidationError`). A secret of the RDS shape connects
+ * with TLS and verifies the server's certificate and host name (`sslmode=verify-full`): the password never
+ * travels in the clear, and only a server with a certificate Node trusts gets it (on Lambda, the task
+ * functions set `NODE_EXTRA_CA_CERTS` to the runtime's bundle of Amazon CAs, RDS's included). A `url` is
+ * used as given.
  *
  * @example
  * const url = await resolveDatabaseUrl({ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db' });
  */
-export async function resolveDatabaseUrl(
-  ref: DatabaseRef,
-  secrets: SecretsClient = new SecretsManagerClient({}),
-): Promise<string> {
+export async function resolveDatabaseUrl(ref: DatabaseRef, secrets?: SecretsClient): Promise<string> {
   if (ref.url && !ref.secretArn) return ref.url;
   if (!ref.secretArn || ref.url) {
     throw new ValidationError('database must have exactly one of secretArn (AWS) or url (local runs)');
   }
-  const { SecretString } = await secrets
-    .send(new GetSecretValueCommand({ SecretId: ref.secretArn }))
-    .catch((error: unknown) => {
-      throw asAdapterError(error, 'secretsmanager:GetSecretValue');
-    });
-  const secret = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
+  const secret = secretObject(await readSecret(ref.secretArn, secrets), ref.secretArn);
   if (typeof secret.url === 'string') return secret.url;
   const { username, password, host, port, dbname } = secret;
   if (typeof username !== 'string' || typeof password !== 'string' || typeof host !== 'string') {
-    throw new ValidationError(
-      `secret ${ref.secretArn} must hold url, or username, password, host (+ port, dbname)`,
-    );
+    throw badSecret(ref.secretArn, 'lacks url and username, password or host');
   }
   const url = new URL(`postgres://${host}`);
   url.username = encodeURIComponent(username);
@@ -64,6 +57,58 @@ export async function resolveDatabaseUrl(
   url.pathname = `/${encodeURIComponent(String(dbname ?? 'postgres'))}`;
   url.searchParams.set('sslmode', 'verify-full');
   return url.toString();
+}
+
+/** The request fields that name a database secret, for errors about one. */
+const SECRET_FIELDS = 'database.target.secretArn or database.source.secretArn';
+
+/** The `SecretString` of `secretArn`, read with `secrets` or else in the region the ARN names. */
+async function readSecret(secretArn: string, secrets?: SecretsClient): Promise<string | undefined> {
+  const client = secrets ?? new SecretsManagerClient(secretClientConfig(secretArn));
+  try {
+    return (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+  } catch (error) {
+    throw unreadableSecret(error, secretArn);
+  }
+}
+
+/**
+ * A secret that could not be read: `TransientAdapterError` when Secrets Manager throttles or fails (the
+ * state machine retries it), else (a missing secret, access denied) `ValidationError` naming the secret,
+ * the request fields that name one and who may read it.
+ */
+function unreadableSecret(error: unknown, secretArn: string): unknown {
+  const transient = asAdapterError(error, 'secretsmanager:GetSecretValue');
+  if (transient !== error) return transient;
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new ValidationError(
+    `cannot read database secret ${secretArn} (${SECRET_FIELDS}): ${reason.replace(/\.$/, '')}. ` +
+      'On AWS, the database tasks may read the secrets of the databaseSecretArns context key; locally, the ' +
+      'tasks read Secrets Manager with the default AWS credential chain',
+    { cause: error },
+  );
+}
+
+/** The secret's JSON object, or `ValidationError` (without its text, which the parser's message would quote). */
+function secretObject(text: string | undefined, secretArn: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? '{}');
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badSecret(secretArn, 'is not a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A database secret of the wrong shape: what is wrong and what it must hold, never its value. */
+function badSecret(secretArn: string, problem: string): ValidationError {
+  return new ValidationError(
+    `database secret ${secretArn} (${SECRET_FIELDS}) ${problem}: it must hold a JSON object with url ` +
+      '({"url": "postgres://..."}) or the RDS shape username, password, host (+ port, dbname)',
+  );
 }
 
 /**

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import type {
   BlueGreenDeployment,
+  DBSnapshot,
   DescribeBlueGreenDeploymentsCommandInput,
   RDSClient,
+  Tag,
 } from '@aws-sdk/client-rds';
+import { executionNameOf } from '#core/api-routes.ts';
 import { BackupFailedError, BlueGreenSwitchoverFailedError } from '#core/errors.ts';
 import { clientOnFirstSend } from '../aws-clients.ts';
 import { asAdapterError, isTransientAwsError } from '../aws-errors.ts';
@@ -31,19 +35,46 @@ export function createRdsClient(target: RdsTarget = {}): RdsClient {
   return clientOnFirstSend(async () => new (await import('@aws-sdk/client-rds')).RDSClient(config));
 }
 
+/** Hex digits of the execution's hash that end every identifier {@link cutoverIdentifier} makes. */
+const EXECUTION_HASH_LENGTH = 12;
+
 /**
- * An RDS identifier Cutover owns: `cutover-` then the parts, lowercased, with every run of other characters
- * as one hyphen, at most `max` characters, no trailing hyphen. Task permissions cover `cutover-*` only.
+ * An RDS identifier Cutover owns for one execution: `cutover-` then the parts, lowercased, with every run
+ * of other characters as one hyphen, cut to leave room for `-` and {@link EXECUTION_HASH_LENGTH} hex digits
+ * of the SHA-256 of `executionArn`, at most `max` characters in all. The hash tells executions apart
+ * however long their names and whatever their case (`Run_1`, `run-1`), and a retried task gets the same
+ * identifier. Task permissions cover `cutover-*` only.
  *
  * @example
- * cutoverIdentifier(['shop', 'orders', 'run_1']); // 'cutover-shop-orders-run-1'
+ * cutoverIdentifier(['shop', 'orders', 'run_1'], executionArn); // 'cutover-shop-orders-run-1-<12 hex digits>'
  */
-export function cutoverIdentifier(parts: readonly string[], max = 255): string {
-  const body = parts
+export function cutoverIdentifier(parts: readonly string[], executionArn: string, max = 255): string {
+  const hash = createHash('sha256').update(executionArn).digest('hex').slice(0, EXECUTION_HASH_LENGTH);
+  const readable = ['cutover', ...parts]
     .join('-')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-');
-  return `cutover-${body}`.slice(0, max).replace(/-+$/, '');
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, max - hash.length - 1)
+    .replace(/-+$/, '');
+  return `${readable}-${hash}`;
+}
+
+/** Blue/Green deployment names are at most 60 characters. */
+const BLUE_GREEN_NAME_LENGTH = 60;
+
+/**
+ * The name of an execution's Blue/Green deployment, the same on every retry and for the cleanup that
+ * looks it up: `cutover-<service>-<execution name>`, cut to fit, and the execution's hash.
+ *
+ * @example
+ * blueGreenDeploymentName('orders', executionArn); // 'cutover-orders-orders-v2-3f2a9c1b7d4e'
+ */
+export function blueGreenDeploymentName(serviceName: string, executionArn: string): string {
+  return cutoverIdentifier(
+    [serviceName, executionNameOf(executionArn)],
+    executionArn,
+    BLUE_GREEN_NAME_LENGTH,
+  );
 }
 
 /**
@@ -60,15 +91,38 @@ function rdsCallError(
   return new Fatal(`${operation} ${subject} failed: ${(error as Error).message}`, { cause: error });
 }
 
+/** The tag naming the execution that created a snapshot or Blue/Green deployment. */
+const EXECUTION_TAG = 'cutover:execution';
+
 /** Tags on what Cutover creates, so an operator can find its owner. */
 function tagsFor(service: { name: string; namespace: string }, executionArn: string) {
   return [
     { Key: 'cutover:service', Value: `${service.namespace}/${service.name}` },
-    { Key: 'cutover:execution', Value: executionArn },
+    { Key: EXECUTION_TAG, Value: executionArn },
   ];
 }
 
-/** Starts a manual snapshot of a DB instance (`CreateDBSnapshot`). */
+/** The execution a resource's tags name as its creator, if any. */
+function creatorIn(tags: readonly Tag[] | undefined): string | undefined {
+  return tags?.find((tag) => tag.Key === EXECUTION_TAG)?.Value;
+}
+
+/** Who created a resource with these tags, for an error message. */
+function ownerIn(tags: readonly Tag[] | undefined): string {
+  const creator = creatorIn(tags);
+  return creator === undefined ? `no ${EXECUTION_TAG} tag` : `created by ${creator}`;
+}
+
+/** True when the tags name `executionArn` as the creator. */
+function isCreatedBy(tags: readonly Tag[] | undefined, executionArn: string): boolean {
+  return creatorIn(tags) === executionArn;
+}
+
+/**
+ * Starts a manual snapshot of a DB instance (`CreateDBSnapshot`). When a snapshot of that name exists (a
+ * retried task whose first call went through), carries on if it is of the same instance and this
+ * execution created it, else throws `BackupFailed` naming its instance and creator.
+ */
 export async function createSnapshot(
   rds: RdsClient,
   input: {
@@ -88,7 +142,7 @@ export async function createSnapshot(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'DBSnapshotAlreadyExistsFault') return; // a retried task
+    if ((error as Error).name === 'DBSnapshotAlreadyExistsFault') return requireOwnSnapshot(rds, input);
     throw rdsCallError(
       error,
       'CreateDBSnapshot',
@@ -98,25 +152,53 @@ export async function createSnapshot(
   }
 }
 
+/** Checks that the existing snapshot `snapshotIdentifier` is of `instanceIdentifier` and `executionArn`'s. */
+async function requireOwnSnapshot(
+  rds: RdsClient,
+  input: { instanceIdentifier: string; snapshotIdentifier: string; executionArn: string },
+): Promise<void> {
+  const { instanceIdentifier, snapshotIdentifier, executionArn } = input;
+  const snapshot = await describeSnapshot(rds, snapshotIdentifier);
+  if (snapshot?.DBInstanceIdentifier === instanceIdentifier && isCreatedBy(snapshot.TagList, executionArn)) {
+    return;
+  }
+  const found = snapshot
+    ? `is of ${snapshot.DBInstanceIdentifier}, ${ownerIn(snapshot.TagList)}`
+    : 'is not found by DescribeDBSnapshots';
+  throw new BackupFailedError(
+    `CreateDBSnapshot ${snapshotIdentifier} of ${instanceIdentifier} for ${executionArn} failed: ` +
+      `the snapshot of that name ${found}`,
+  );
+}
+
+/** The snapshot `DescribeDBSnapshots` answers for `snapshotIdentifier`, undefined when there is none. */
+async function describeSnapshot(rds: RdsClient, snapshotIdentifier: string): Promise<DBSnapshot | undefined> {
+  const { DescribeDBSnapshotsCommand } = await import('@aws-sdk/client-rds');
+  const { DBSnapshots } = await rds
+    .send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotIdentifier }))
+    .catch((error: unknown) => {
+      if ((error as Error).name === 'DBSnapshotNotFoundFault') return { DBSnapshots: [] };
+      throw asAdapterError(error, 'rds:DescribeDBSnapshots');
+    });
+  return DBSnapshots?.[0];
+}
+
 /** Snapshot statuses that will never become `available`. */
 const FAILED_SNAPSHOT = new Set(['failed', 'deleting', 'deleted', 'incompatible-restore']);
 
 /**
  * The snapshot's status (`DescribeDBSnapshots`); `ready` once `available`. Throws `BackupFailed` when the
- * snapshot failed or is gone.
+ * snapshot failed or is missing.
  */
 export async function snapshotStatus(
   rds: RdsClient,
   snapshotIdentifier: string,
 ): Promise<{ status: string; ready: boolean }> {
-  const { DescribeDBSnapshotsCommand } = await import('@aws-sdk/client-rds');
-  const { DBSnapshots } = await rds
-    .send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotIdentifier }))
-    .catch((error: unknown) => {
-      throw asAdapterError(error, 'rds:DescribeDBSnapshots');
-    });
-  const status = DBSnapshots?.[0]?.Status ?? 'missing';
-  if (status === 'missing' || FAILED_SNAPSHOT.has(status)) {
+  const status = (await describeSnapshot(rds, snapshotIdentifier))?.Status;
+  if (status === undefined) {
+    throw new BackupFailedError(`RDS snapshot ${snapshotIdentifier} is missing (deleted?)`);
+  }
+  if (FAILED_SNAPSHOT.has(status)) {
     throw new BackupFailedError(`RDS snapshot ${snapshotIdentifier} is ${status}`);
   }
   return { status, ready: status === 'available' };
@@ -132,7 +214,7 @@ export interface BlueGreenSpec {
 /**
  * Creates the green environment (`CreateBlueGreenDeployment`); returns the deployment's identifier. When a
  * deployment of that name exists (a retried task whose first call went through), returns its identifier
- * if it is of the same source, else throws `BlueGreenSwitchoverFailed` naming it.
+ * if this execution created it, else throws `BlueGreenSwitchoverFailed` naming it and its creator.
  */
 export async function createBlueGreen(
   rds: RdsClient,
@@ -168,26 +250,27 @@ export async function createBlueGreen(
   }
 }
 
-/** The identifier of the existing deployment named `name`, which must be of `sourceArn`. */
+/** The identifier of the existing deployment named `name`, which `executionArn` must have created. */
 async function existingBlueGreen(
   rds: RdsClient,
-  { name, sourceArn }: { name: string; sourceArn: string },
+  { name, sourceArn, executionArn }: { name: string; sourceArn: string; executionArn: string },
 ): Promise<string> {
   const deployment = await describeBlueGreen(rds, {
     Filters: [{ Name: 'blue-green-deployment-name', Values: [name] }],
   });
-  if (deployment?.Source !== sourceArn) {
-    const found = deployment
-      ? `is ${deployment.BlueGreenDeploymentIdentifier} of ${deployment.Source}`
-      : 'is not found by DescribeBlueGreenDeployments';
-    throw new BlueGreenSwitchoverFailedError(
-      `CreateBlueGreenDeployment ${name} from ${sourceArn} failed: the Blue/Green deployment of that name ${found}`,
-    );
+  if (deployment && isCreatedBy(deployment.TagList, executionArn)) {
+    return deployment.BlueGreenDeploymentIdentifier!;
   }
-  return deployment.BlueGreenDeploymentIdentifier!;
+  const found = deployment
+    ? `is ${deployment.BlueGreenDeploymentIdentifier} of ${deployment.Source}, ${ownerIn(deployment.TagList)}`
+    : 'is not found by DescribeBlueGreenDeployments';
+  throw new BlueGreenSwitchoverFailedError(
+    `CreateBlueGreenDeployment ${name} from ${sourceArn} for ${executionArn} failed: ` +
+      `the Blue/Green deployment of that name ${found}`,
+  );
 }
 
-/** The first deployment `DescribeBlueGreenDeployments` answers for `input`, if any. */
+/** The first deployment `DescribeBlueGreenDeployments` answers for `input`, undefined when there is none. */
 async function describeBlueGreen(
   rds: RdsClient,
   input: DescribeBlueGreenDeploymentsCommandInput,
@@ -196,6 +279,7 @@ async function describeBlueGreen(
   const { BlueGreenDeployments } = await rds
     .send(new DescribeBlueGreenDeploymentsCommand(input))
     .catch((error: unknown) => {
+      if ((error as Error).name === 'BlueGreenDeploymentNotFoundFault') return { BlueGreenDeployments: [] };
       throw asAdapterError(error, 'rds:DescribeBlueGreenDeployments');
     });
   return BlueGreenDeployments?.[0];
@@ -217,19 +301,22 @@ export interface BlueGreenState {
  */
 export async function blueGreenState(rds: RdsClient, identifier: string): Promise<BlueGreenState> {
   const deployment = await describeBlueGreen(rds, { BlueGreenDeploymentIdentifier: identifier });
-  const status = deployment?.Status ?? 'MISSING';
-  if (status === 'MISSING' || FAILED_BLUE_GREEN.has(status)) {
-    const reason = deployment?.StatusDetails ? `: ${deployment.StatusDetails}` : '';
+  if (deployment?.Status === undefined) {
+    throw new BlueGreenSwitchoverFailedError(`Blue/Green deployment ${identifier} is missing (deleted?)`);
+  }
+  const status = deployment.Status;
+  if (FAILED_BLUE_GREEN.has(status)) {
+    const reason = deployment.StatusDetails ? `: ${deployment.StatusDetails}` : '';
     throw new BlueGreenSwitchoverFailedError(`Blue/Green deployment ${identifier} is ${status}${reason}`);
   }
   return {
     status,
-    members: (deployment?.SwitchoverDetails ?? []).map((d) => ({
+    members: (deployment.SwitchoverDetails ?? []).map((d) => ({
       source: d.SourceMember ?? '',
       target: d.TargetMember ?? '',
       status: d.Status ?? 'UNKNOWN',
     })),
-    tasks: (deployment?.Tasks ?? []).map((t) => ({ name: t.Name ?? '', status: t.Status ?? 'UNKNOWN' })),
+    tasks: (deployment.Tasks ?? []).map((t) => ({ name: t.Name ?? '', status: t.Status ?? 'UNKNOWN' })),
   };
 }
 
@@ -288,3 +375,6 @@ export async function switchoverBlueGreen(
     );
   }
 }
+
+/** For the Blue/Green clean-up (`blue-green-cleanup.ts`). */
+export { describeBlueGreen, isCreatedBy, rdsCallError };

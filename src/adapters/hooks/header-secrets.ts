@@ -60,11 +60,22 @@ export async function readHeaderSecrets(hooks: readonly Hook[]): Promise<Map<str
   return headers;
 }
 
+/**
+ * The Secrets Manager client configuration for `secretArn`: the region the ARN names (a secret is read
+ * there, whatever region the caller runs in), or the SDK's region chain for an ARN without one.
+ *
+ * @example
+ * new SecretsManagerClient(secretClientConfig('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db'));
+ */
+export function secretClientConfig(secretArn: string): { region?: string } {
+  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretArn)?.[1];
+  return region ? { region } : {};
+}
+
 /** GetSecretValue of `secretArn`, in the region the ARN names. */
 async function readSecret(secretArn: string, subject: string): Promise<string | undefined> {
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretArn)?.[1];
-  const client = new SecretsManagerClient(region ? { region } : {});
+  const client = new SecretsManagerClient(secretClientConfig(secretArn));
   try {
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
     return SecretString;

@@ -52,7 +52,7 @@ export interface DatabaseMigrationPlan {
     readonly detail: string;
     /** What a failure leaves for a person: migrations that committed, the backup. */
     readonly kept: string;
-    /** The states of a failure once the copy started; an earlier one goes straight to NotifyFailed. */
+    /** The states of a failure once the copy started; an earlier one skips the copy's undo. */
     readonly states: readonly string[];
   };
   /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */
@@ -202,13 +202,23 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
     : method === 'rds-snapshot'
       ? 'the snapshot stays, for RestoreDBInstanceFromDBSnapshot'
       : 'the backup stays, for cutover backups restore';
+  const blueGreen = request.blueGreen
+    ? '; a Blue/Green deployment that did not switch over is deleted with its green instances, one that did is kept'
+    : '';
   return {
     undoCopy,
     detail: undoCopy
       ? 'once the copy started, empty the tables it copied into (one transaction), so a fixed run copies again'
       : 'nothing to undo: no copy',
-    kept: `nothing is restored: ${migrations}; ${backup}`,
-    states: [...(undoCopy ? ['HasCopy', 'UndoCopy'] : []), 'NotifyFailed', 'UnlockAfterFailure', 'Failed'],
+    kept: `nothing is restored: ${migrations}; ${backup}${blueGreen}`,
+    states: [
+      ...(undoCopy ? ['HasCopy', 'UndoCopy'] : []),
+      'BlueGreenCreated',
+      ...(request.blueGreen ? ['DeleteBlueGreen'] : []),
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'Failed',
+    ],
   };
 }
 

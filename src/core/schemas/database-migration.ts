@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { EVENTS_PER_POLL_CHECK, HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
 import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import { serviceSchema } from './common.ts';
-import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
+import { arn, EVEN_WITH_ISSUES, integer, RDS_INSTANCE_IDENTIFIER, text } from './fields.ts';
 
 /** A database: a Secrets Manager secret (AWS) or, for local runs, a URL. Never a password in the input. */
 export const databaseRefSchema = z
@@ -114,7 +114,7 @@ export const databaseMigrationRequestSchema = z
     rds: z
       .strictObject({
         instanceIdentifier: text()
-          .regex(/^[A-Za-z][A-Za-z0-9-]{0,62}$/, { error: 'must be an RDS DB instance identifier' })
+          .regex(RDS_INSTANCE_IDENTIFIER[0], { error: `must be ${RDS_INSTANCE_IDENTIFIER[1]}` })
           .optional()
           .describe('the target DB instance (snapshots)'),
         region: text().optional().describe('region of the RDS calls (default: the SDK region chain)'),

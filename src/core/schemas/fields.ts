@@ -53,6 +53,15 @@ export function envVarName() {
   return z.string({ error }).regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, { error });
 }
 
+/**
+ * An RDS DB instance identifier as RDS stores it, and its description: the rule of a request's
+ * `rds.instanceIdentifier` and of the CDK app's `rdsInstanceIdentifiers`, whose IAM resources name it so.
+ */
+export const RDS_INSTANCE_IDENTIFIER = [
+  /^(?=.{1,63}$)[a-z](-?[a-z0-9])*$/,
+  'an RDS DB instance identifier as RDS stores it (1-63 lower-case letters, digits and hyphens, starting with a letter, no "--", not ending with "-")',
+] as const;
+
 /** An ARN of the given service (`elasticloadbalancing`, `sns`, ...). */
 export function arn(service: string) {
   const error = `must be an ARN (arn:aws:${service}:...)`;

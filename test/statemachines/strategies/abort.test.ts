@@ -361,6 +361,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'ClaimRollback',
       'IsClaimed',
       'IsDatabaseMigration',
+      'MigrationBlueGreenRequested',
       'NotifyMigrationAborted',
       'UnlockMigration',
       'KeepMigrationClaim',

@@ -32,4 +32,65 @@ describe('db-notify', () => {
     const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
     expect(published?.Message).toContain('database migration of shop/orders failed: Aborted (copy too slow)');
   });
+
+  it('says production runs on the former green and names the old blue after a completed switchover', async () => {
+    // Prepare
+    const request = databaseMigrationInput(
+      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
+      'migrations',
+    );
+    const blueGreen = {
+      outcome: 'kept',
+      identifier: 'bgd-1',
+      status: 'SWITCHOVER_COMPLETED',
+      members: [
+        {
+          blue: 'arn:aws:rds:eu-west-1:123456789012:db:orders-old1',
+          green: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
+        },
+      ],
+    };
+    const error = { Error: 'MigrationFailed', Cause: 'migration V2__b failed', blueGreen };
+    // Act
+    await handler({ request, executionArn, type: 'Failed', error }, context);
+    // Assess
+    const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(published?.Message).toContain(
+      'failed: MigrationFailed (migration V2__b failed); Blue/Green deployment bgd-1 had switched over, ' +
+        'so production now runs on the former green arn:aws:rds:eu-west-1:123456789012:db:orders; ' +
+        'the old blue arn:aws:rds:eu-west-1:123456789012:db:orders-old1 and the deployment are kept',
+    );
+  });
+
+  it('says the deployment was deleted, or why it was not, after the original error', async () => {
+    // Prepare
+    const request = databaseMigrationInput(
+      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
+      'migrations',
+    );
+    const failure = { Error: 'BlueGreenSwitchoverFailed', Cause: 'INVALID_CONFIGURATION' };
+    const deleted = { outcome: 'deleted', identifier: 'bgd-1', status: 'INVALID_CONFIGURATION' };
+    const refused = {
+      Error: 'BlueGreenSwitchoverFailed',
+      Cause: 'DeleteBlueGreenDeployment bgd-1 failed: denied',
+    };
+    // Act
+    await handler(
+      { request, executionArn, type: 'Failed', error: { ...failure, blueGreen: deleted } },
+      context,
+    );
+    await handler(
+      { request, executionArn, type: 'Failed', error: { ...failure, blueGreen: refused } },
+      context,
+    );
+    // Assess
+    const messages = sns.commandCalls(PublishCommand).map((call) => call.args[0].input.Message);
+    expect(messages[0]).toContain(
+      'failed: BlueGreenSwitchoverFailed (INVALID_CONFIGURATION); Blue/Green deployment bgd-1 deleted with its green instances',
+    );
+    expect(messages[1]).toContain(
+      'failed: BlueGreenSwitchoverFailed (INVALID_CONFIGURATION); its Blue/Green deployment was not deleted: ' +
+        'BlueGreenSwitchoverFailed (DeleteBlueGreenDeployment bgd-1 failed: denied)',
+    );
+  });
 });

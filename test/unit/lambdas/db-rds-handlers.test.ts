@@ -34,6 +34,14 @@ const tags = [
   { Key: 'cutover:service', Value: 'shop/orders' },
   { Key: 'cutover:execution', Value: executionArn },
 ];
+/** The end of the names of what `executionArn` creates: 12 hex digits of its SHA-256. */
+const executionHash = 'e9dd143a85d8';
+const snapshotIdentifier = `cutover-shop-orders-run-7-${executionHash}`;
+const blueGreenName = `cutover-orders-run-7-${executionHash}`;
+/** The execution ARN of another execution of the database-migration machine. */
+const arnOf = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:database-migration:${name}`;
+/** RDS's rule for a BlueGreenDeploymentName (and, up to 255 characters, a DBSnapshotIdentifier). */
+const RDS_NAME = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
 type Context = Parameters<typeof createSnapshot>[1];
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const run = (handler: Handler, event: Record<string, unknown> = {}) =>
@@ -68,14 +76,32 @@ function deployment(Status: string, member = 'AVAILABLE', task = 'COMPLETED') {
 }
 
 describe('cutoverIdentifier', () => {
-  it('names what Cutover creates cutover-*, lowercase, single hyphens, within the length', () => {
+  it("names what Cutover creates cutover-*, lowercase, single hyphens, ending in the execution's hash", () => {
     // Act
-    const long = cutoverIdentifier(['orders', 'x'.repeat(80)], 60);
+    const long = cutoverIdentifier(['orders', 'x'.repeat(80)], executionArn, 60);
     // Assess
-    expect(cutoverIdentifier(['shop', 'orders', 'Run_7'])).toBe('cutover-shop-orders-run-7');
-    expect(cutoverIdentifier(['a--b', 'c_'])).toBe('cutover-a-b-c');
+    expect(cutoverIdentifier(['shop', 'orders', 'Run_7'], executionArn)).toBe(snapshotIdentifier);
+    expect(cutoverIdentifier(['a--b', 'c_'], executionArn)).toBe(`cutover-a-b-c-${executionHash}`);
     expect(long).toHaveLength(60);
-    expect(long.startsWith('cutover-orders-')).toBe(true);
+    expect(long).toMatch(new RegExp(`^cutover-orders-x+-${executionHash}$`));
+  });
+
+  it('keeps apart executions whose names differ past the length limit or only in case and punctuation', () => {
+    // Prepare
+    const service = 'customer-order-history-svc';
+    const longNames = [`${service}-d651cd`, `${service}-f03f41`];
+    // Act
+    const blueGreen = longNames.map((name) => cutoverIdentifier([service, name], arnOf(name), 60));
+    const retried = cutoverIdentifier([service, longNames[0]!], arnOf(longNames[0]!), 60);
+    const snapshots = ['Run_1', 'run-1'].map((name) =>
+      cutoverIdentifier(['shop', 'orders', name], arnOf(name)),
+    );
+    // Assess
+    expect(new Set(blueGreen).size).toBe(2);
+    expect(new Set(snapshots).size).toBe(2);
+    expect(retried).toBe(blueGreen[0]);
+    expect(blueGreen.map((name) => name.length)).toEqual([60, 60]);
+    for (const name of [...blueGreen, ...snapshots]) expect(name).toMatch(RDS_NAME);
   });
 });
 
@@ -87,20 +113,54 @@ describe('db-create-snapshot and db-check-snapshot', () => {
     const result = await run(createSnapshot);
     // Assess
     expect(rds.commandCalls(CreateDBSnapshotCommand).map((c) => c.args[0].input)).toEqual([
-      { DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: 'cutover-shop-orders-run-7', Tags: tags },
+      { DBInstanceIdentifier: 'orders', DBSnapshotIdentifier: snapshotIdentifier, Tags: tags },
     ]);
-    expect(result).toEqual({ snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 });
+    expect(result).toEqual({ snapshotIdentifier, attempt: 0, maxAttempts: 20 });
   });
 
-  it('treats an existing snapshot of the same name as its own (a retried task)', async () => {
+  it('carries on with an existing snapshot of its name when it is of the instance and this execution (a retried task)', async () => {
     // Prepare
-    rds
-      .on(CreateDBSnapshotCommand)
-      .rejects(Object.assign(new Error('exists'), { name: 'DBSnapshotAlreadyExistsFault' }));
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExistsFault', 'already exists'));
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        { DBSnapshotIdentifier: snapshotIdentifier, DBInstanceIdentifier: 'orders', TagList: tags },
+      ],
+    });
     // Act
     const result = await run(createSnapshot);
     // Assess
-    expect(result.snapshotIdentifier).toBe('cutover-shop-orders-run-7');
+    expect(result.snapshotIdentifier).toBe(snapshotIdentifier);
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand).map((c) => c.args[0].input)).toEqual([
+      { DBSnapshotIdentifier: snapshotIdentifier },
+    ]);
+  });
+
+  it('fails with BackupFailed naming an existing snapshot of its name of another execution or instance', async () => {
+    // Prepare
+    const other = arnOf('Run_8');
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExistsFault', 'already exists'));
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({
+        DBSnapshots: [
+          { DBInstanceIdentifier: 'orders', TagList: [{ Key: 'cutover:execution', Value: other }] },
+        ],
+      })
+      .resolvesOnce({ DBSnapshots: [{ DBInstanceIdentifier: 'payments', TagList: tags }] })
+      .resolvesOnce({ DBSnapshots: [{ DBInstanceIdentifier: 'orders' }] })
+      .rejectsOnce(rdsError('DBSnapshotNotFoundFault', `DBSnapshot ${snapshotIdentifier} not found.`));
+    // Act
+    const errors = [];
+    for (let i = 0; i < 4; i++) errors.push(await errorOf(run(createSnapshot)));
+    // Assess
+    expect(errors.map((error) => error?.name)).toEqual(Array(4).fill('BackupFailed'));
+    const failed = `CreateDBSnapshot ${snapshotIdentifier} of orders for ${executionArn} failed: the snapshot of that name`;
+    expect(errors.map((error) => error?.message)).toEqual([
+      `${failed} is of orders, created by ${other}`,
+      `${failed} is of payments, created by ${executionArn}`,
+      `${failed} is of orders, no cutover:execution tag`,
+      `${failed} is not found by DescribeDBSnapshots`,
+    ]);
   });
 
   it('fails with BackupFailed when RDS refuses the snapshot', async () => {
@@ -131,7 +191,7 @@ describe('db-create-snapshot and db-check-snapshot', () => {
     // Prepare
     rds.on(CreateDBSnapshotCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
     rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('ThrottlingException', 'Rate exceeded'));
-    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    const poll = { snapshotIdentifier, attempt: 0, maxAttempts: 20 };
     // Act
     const created = await errorOf(run(createSnapshot));
     const checked = await errorOf(run(checkSnapshot, poll));
@@ -146,13 +206,13 @@ describe('db-create-snapshot and db-check-snapshot', () => {
       .on(DescribeDBSnapshotsCommand)
       .resolvesOnce({ DBSnapshots: [{ Status: 'creating' }] })
       .resolvesOnce({ DBSnapshots: [{ Status: 'available' }] });
-    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    const poll = { snapshotIdentifier, attempt: 0, maxAttempts: 20 };
     // Act
     const first = await run(checkSnapshot, poll);
     const second = await run(checkSnapshot, { ...poll, attempt: 1 });
     // Assess
     expect(rds.commandCalls(DescribeDBSnapshotsCommand)[0]!.args[0].input).toEqual({
-      DBSnapshotIdentifier: 'cutover-shop-orders-run-7',
+      DBSnapshotIdentifier: snapshotIdentifier,
     });
     expect(first).toEqual({ ...poll, status: 'creating', ready: false, attempt: 1 });
     expect(second).toEqual({ ...poll, status: 'available', ready: true, attempt: 2 });
@@ -164,7 +224,7 @@ describe('db-create-snapshot and db-check-snapshot', () => {
       .on(DescribeDBSnapshotsCommand)
       .resolvesOnce({ DBSnapshots: [{ Status: 'failed' }] })
       .resolves({ DBSnapshots: [{ Status: 'creating' }] });
-    const poll = { snapshotIdentifier: 'cutover-shop-orders-run-7', attempt: 0, maxAttempts: 20 };
+    const poll = { snapshotIdentifier, attempt: 0, maxAttempts: 20 };
     // Act
     const failed = await errorOf(run(checkSnapshot, poll));
     const late = await errorOf(run(checkSnapshot, { ...poll, attempt: 19 }));
@@ -172,6 +232,18 @@ describe('db-create-snapshot and db-check-snapshot', () => {
     expect([failed?.name, late?.name]).toEqual(['BackupFailed', 'BackupFailed']);
     expect(failed?.message).toContain('is failed');
     expect(late?.message).toContain('still creating after 20 checks');
+  });
+
+  it('fails with BackupFailed saying the snapshot is missing when RDS does not know it', async () => {
+    // Prepare
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .rejects(rdsError('DBSnapshotNotFoundFault', `DBSnapshot ${snapshotIdentifier} not found.`));
+    // Act
+    const error = await errorOf(run(checkSnapshot, { snapshotIdentifier, attempt: 0, maxAttempts: 20 }));
+    // Assess
+    expect(error?.name).toBe('BackupFailed');
+    expect(error?.message).toBe(`RDS snapshot ${snapshotIdentifier} is missing (deleted?)`);
   });
 });
 
@@ -196,7 +268,7 @@ describe('Blue/Green handlers', () => {
     // Assess
     expect(rds.commandCalls(CreateBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
       {
-        BlueGreenDeploymentName: 'cutover-orders-run-7',
+        BlueGreenDeploymentName: blueGreenName,
         Source: sourceArn,
         TargetEngineVersion: '17.4',
         Tags: tags,
@@ -205,7 +277,7 @@ describe('Blue/Green handlers', () => {
     expect(result).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 240 });
   });
 
-  it('carries on with the deployment a retried create finds under its name, for the same source', async () => {
+  it('carries on with the deployment a retried create finds under its name, created by this execution', async () => {
     // Prepare
     rds
       .on(CreateBlueGreenDeploymentCommand)
@@ -220,7 +292,7 @@ describe('Blue/Green handlers', () => {
       .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault', 'already exists'));
     rds.on(DescribeBlueGreenDeploymentsCommand).resolves({
       BlueGreenDeployments: [
-        { BlueGreenDeploymentIdentifier: 'bgd-1', Source: sourceArn, Status: 'PROVISIONING' },
+        { BlueGreenDeploymentIdentifier: 'bgd-1', Source: sourceArn, Status: 'PROVISIONING', TagList: tags },
       ],
     });
     // Act
@@ -230,30 +302,47 @@ describe('Blue/Green handlers', () => {
     expect(first?.name).toBe('TransientAdapterError');
     expect(retried).toEqual({ identifier: 'bgd-1', attempt: 0, maxAttempts: 240 });
     expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
-      { Filters: [{ Name: 'blue-green-deployment-name', Values: ['cutover-orders-run-7'] }] },
+      { Filters: [{ Name: 'blue-green-deployment-name', Values: [blueGreenName] }] },
     ]);
   });
 
-  it('fails with BlueGreenSwitchoverFailed naming a deployment of the same name from another source', async () => {
+  it('fails with BlueGreenSwitchoverFailed naming a deployment of the same name that another execution created', async () => {
     // Prepare
-    const otherArn = 'arn:aws:rds:eu-west-1:123456789012:db:payments';
+    const other = arnOf('Run_8');
     rds
       .on(CreateBlueGreenDeploymentCommand)
       .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault', 'already exists'));
     rds
       .on(DescribeBlueGreenDeploymentsCommand)
-      .resolvesOnce({ BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: 'bgd-9', Source: otherArn }] })
+      .resolvesOnce({
+        BlueGreenDeployments: [
+          {
+            BlueGreenDeploymentIdentifier: 'bgd-9',
+            Source: sourceArn,
+            TagList: [{ Key: 'cutover:execution', Value: other }],
+          },
+        ],
+      })
+      .resolvesOnce({ BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: 'bgd-8', Source: sourceArn }] })
       .resolves({ BlueGreenDeployments: [] });
     // Act
-    const other = await errorOf(run(createBlueGreen));
+    const otherExecution = await errorOf(run(createBlueGreen));
+    const untagged = await errorOf(run(createBlueGreen));
     const gone = await errorOf(run(createBlueGreen));
     // Assess
-    expect([other?.name, gone?.name]).toEqual(['BlueGreenSwitchoverFailed', 'BlueGreenSwitchoverFailed']);
-    expect(other?.message).toBe(
-      `CreateBlueGreenDeployment cutover-orders-run-7 from ${sourceArn} failed: ` +
-        `the Blue/Green deployment of that name is bgd-9 of ${otherArn}`,
+    expect([otherExecution, untagged, gone].map((error) => error?.name)).toEqual(
+      Array(3).fill('BlueGreenSwitchoverFailed'),
     );
-    expect(gone?.message).toContain('is not found by DescribeBlueGreenDeployments');
+    const failed = `CreateBlueGreenDeployment ${blueGreenName} from ${sourceArn} for ${executionArn} failed`;
+    expect(otherExecution?.message).toBe(
+      `${failed}: the Blue/Green deployment of that name is bgd-9 of ${sourceArn}, created by ${other}`,
+    );
+    expect(untagged?.message).toBe(
+      `${failed}: the Blue/Green deployment of that name is bgd-8 of ${sourceArn}, no cutover:execution tag`,
+    );
+    expect(gone?.message).toBe(
+      `${failed}: the Blue/Green deployment of that name is not found by DescribeBlueGreenDeployments`,
+    );
   });
 
   it('waits for AVAILABLE, then for SWITCHOVER_COMPLETED', async () => {
@@ -300,6 +389,20 @@ describe('Blue/Green handlers', () => {
     expect([failed?.name, late?.name]).toEqual(['BlueGreenSwitchoverFailed', 'BlueGreenSwitchoverFailed']);
     expect(failed?.message).toContain('SWITCHOVER_FAILED: replica lag too high');
     expect(late?.message).toContain('still AVAILABLE after 6 checks (waiting for SWITCHOVER_COMPLETED)');
+  });
+
+  it('fails with BlueGreenSwitchoverFailed saying the deployment is missing when RDS does not know it', async () => {
+    // Prepare
+    rds
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .rejects(rdsError('BlueGreenDeploymentNotFoundFault', 'BlueGreenDeploymentIdentifier bgd-1 not found'));
+    // Act
+    const error = await errorOf(
+      run(checkBlueGreen, { identifier: 'bgd-1', phase: 'available', attempt: 0, maxAttempts: 6 }),
+    );
+    // Assess
+    expect(error?.name).toBe('BlueGreenSwitchoverFailed');
+    expect(error?.message).toBe('Blue/Green deployment bgd-1 is missing (deleted?)');
   });
 
   it('validates members and tasks before the switchover, naming what is not ready', async () => {

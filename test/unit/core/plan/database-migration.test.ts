@@ -210,7 +210,7 @@ describe('buildDatabaseMigrationPlan', () => {
     );
   });
 
-  it('undoes a copy on failure when there is a source, and restores nothing', () => {
+  it('undoes a copy on failure when there is a source, deletes a Blue/Green deployment that did not switch over, and restores nothing', () => {
     // Act
     const plain = planOf();
     const copying = planOf({}, 'postgres://postgres@127.0.0.1:5432/legacy');
@@ -221,7 +221,7 @@ describe('buildDatabaseMigrationPlan', () => {
     // Assess
     expect(plain.onFailure).toMatchObject({
       undoCopy: false,
-      states: ['NotifyFailed', 'UnlockAfterFailure', 'Failed'],
+      states: ['BlueGreenCreated', 'NotifyFailed', 'UnlockAfterFailure', 'Failed'],
       kept: 'nothing is restored: migrations that committed before a failing one stay applied, named in the error; the backup stays, for cutover backups restore',
     });
     expect(isWalk(machine.States, ['Migrate', ...plain.onFailure.states])).toBe(true);
@@ -229,12 +229,25 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(copying.onFailure.states).toEqual([
       'HasCopy',
       'UndoCopy',
+      'BlueGreenCreated',
       'NotifyFailed',
       'UnlockAfterFailure',
       'Failed',
     ]);
     expect(isWalk(machine.States, ['Validate', ...copying.onFailure.states])).toBe(true);
     expect(snapshot.onFailure.kept).toContain('the snapshot stays, for RestoreDBInstanceFromDBSnapshot');
+    const blueGreen = planOf(BLUE_GREEN);
+    expect(blueGreen.onFailure.states).toEqual([
+      'BlueGreenCreated',
+      'DeleteBlueGreen',
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'Failed',
+    ]);
+    expect(isWalk(machine.States, ['Migrate', ...blueGreen.onFailure.states])).toBe(true);
+    expect(blueGreen.onFailure.kept).toContain(
+      'a Blue/Green deployment that did not switch over is deleted with its green instances',
+    );
     expect(none.onFailure.kept).toContain('no backup was taken (backup.enabled is false)');
     expect(earlier.onFailure).toEqual(plain.onFailure);
     expect(none.steps.find((step) => step.name === 'Backup')!.states).toEqual([]);
