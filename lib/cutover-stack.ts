@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { CutoverContext } from './context.ts';
@@ -56,5 +56,26 @@ export class CutoverStack extends Stack {
       releaseEventPrincipals: context.releaseEventPrincipals,
       ...props.overrides,
     });
+    this.addOutputs();
+  }
+
+  /** What the CLI and the release API's callers are configured with, as stack outputs. */
+  private addOutputs(): void {
+    const { storage, api } = this.cutover;
+    new CfnOutput(this, 'BackupBucketName', {
+      value: storage.bucket.bucketName,
+      description: 'The backup bucket: CUTOVER_BACKUP_BUCKET for `cutover backups`',
+    });
+    new CfnOutput(this, 'BackupPrefix', {
+      value: storage.backupPrefix,
+      description: 'The key prefix of the backups in the bucket: CUTOVER_BACKUP_PREFIX for `cutover backups`',
+    });
+    if (api) {
+      new CfnOutput(this, 'ReleaseApiUrl', {
+        value: api.api.url,
+        description:
+          'The release API (IAM-signed): POST <url>releases/<strategy>, GET <url>releases/<executionId>',
+      });
+    }
   }
 }

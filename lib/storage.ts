@@ -21,10 +21,13 @@ export interface CutoverStorageProps {
  */
 export class CutoverStorage extends Construct {
   readonly bucket: s3.Bucket;
+  /** Key prefix of the backups in {@link bucket}. */
+  readonly backupPrefix: string;
   readonly table: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: CutoverStorageProps) {
     super(scope, id);
+    this.backupPrefix = props.backupPrefix;
     this.bucket = new s3.Bucket(this, 'Backups', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       versioned: true,

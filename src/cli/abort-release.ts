@@ -23,7 +23,7 @@ import {
 } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readHistory, rollbackInputOf } from './history.ts';
-import { resolveRollbackMachineArn } from './resolve.ts';
+import { namingOfExecution, resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
 export interface AbortOutcome {
@@ -43,8 +43,11 @@ export interface AbortOutcome {
   readonly notRolledBack?: string;
 }
 
-/** How long {@link abortRelease} looks for the rollback the platform starts before starting one itself. */
-const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
+/**
+ * How long {@link abortRelease} looks for the rollback the platform starts before starting one itself, and
+ * {@link awaitStopRollbackStatus} for the one the EventBridge rule starts.
+ */
+export const PLATFORM_ROLLBACK_WAIT_MS = 20_000;
 /** How often it looks. */
 const LOOK_EVERY_MS = 500;
 /** Rollbacks started this long before the stop still count as its own (clocks of two machines differ). */
@@ -98,19 +101,17 @@ export async function abortRelease(
   const stopped = status === 'ABORTED' ? ({ alreadyStopped: true } as const) : {};
   const input = rollbackInputOf(await readHistory(sfn, executionArn), executionArn, reason);
   if (!input) return stopped;
-  const stateMachineArn = await resolveRollbackMachineArn(sfn);
+  const stateMachineArn = await resolveRollbackMachineArn(sfn, namingOfExecution(executionArn));
   const since = (stopDate?.getTime() ?? Date.now()) - CLOCK_SKEW_MS;
-  const deadline = Date.now() + waitMs;
   const others = new Set<string>();
-  for (;;) {
-    const found = await startedRollback(sfn, stateMachineArn, executionArn, since, others);
-    if (found) {
-      const cleaner = await cleanerOf(sfn, found);
-      const retried = await retriedRollback(sfn, stateMachineArn, input, cleaner, endpointFlags);
-      return { ...retried, strategy: input.strategy, ...stopped };
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+  const found = await lookUntilFound(
+    () => startedRollback(sfn, stateMachineArn, executionArn, since, others),
+    waitMs,
+  );
+  if (found) {
+    const cleaner = await cleanerOf(sfn, found);
+    const retried = await retriedRollback(sfn, stateMachineArn, input, cleaner, endpointFlags);
+    return { ...retried, strategy: input.strategy, ...stopped };
   }
   const rollbackExecutionArn = await startRollback(sfn, stateMachineArn, input);
   return { rollbackExecutionArn, strategy: input.strategy, ...stopped };
@@ -160,6 +161,33 @@ export async function stopRollbackStatus(
   const latest = await latestRetry(sfn, stateMachineArn, executionArn, await cleanerOf(sfn, found));
   const status = claimHolderOf(latest) === undefined ? (latest.status ?? 'UNKNOWN') : 'ALREADY_CLAIMED';
   return { executionArn: latest.executionArn!, status };
+}
+
+/**
+ * {@link stopRollbackStatus}, looked for again every half second until found or `waitMs` passed: the
+ * EventBridge rule starts the rollback of a stop within seconds of it, not at once.
+ *
+ * @example
+ * const rollback = await awaitStopRollbackStatus(sfn, rollbackMachineArn, executionArn, stopDate);
+ */
+export function awaitStopRollbackStatus(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  executionArn: string,
+  stopDate: Date | undefined,
+  waitMs = PLATFORM_ROLLBACK_WAIT_MS,
+): Promise<StopRollbackStatus | undefined> {
+  return lookUntilFound(() => stopRollbackStatus(sfn, stateMachineArn, executionArn, stopDate), waitMs);
+}
+
+/** `look()`, again every {@link LOOK_EVERY_MS} until it finds something or `waitMs` passed. */
+async function lookUntilFound<T>(look: () => Promise<T | undefined>, waitMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = await look();
+    if (found !== undefined || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+  }
 }
 
 /** The usage error of an execution that has already ended `status`: there is nothing to stop. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
 import { assertLocalData, localDataDir } from './arguments.ts';
@@ -36,10 +37,10 @@ export async function resolveBackupLocation(
   const { createBackupStoreFromEnvironment } = await import('#adapters/backup/index.ts');
   if (env.CUTOVER_BACKUP_BUCKET) {
     const endpoint = env.CUTOVER_S3_ENDPOINT ? ` at ${env.CUTOVER_S3_ENDPOINT}` : '';
-    const prefix = env.CUTOVER_BACKUP_PREFIX ? ` under ${env.CUTOVER_BACKUP_PREFIX}` : '';
+    const prefix = bucketPrefix(env);
     return {
-      store: createBackupStoreFromEnvironment(env),
-      description: `bucket ${env.CUTOVER_BACKUP_BUCKET}${endpoint}${prefix} (CUTOVER_BACKUP_BUCKET)`,
+      store: createBackupStoreFromEnvironment({ ...env, CUTOVER_BACKUP_PREFIX: prefix }),
+      description: `bucket ${env.CUTOVER_BACKUP_BUCKET}${endpoint}${prefix ? ` under ${folderPrefix(prefix)}` : ''} (CUTOVER_BACKUP_BUCKET)`,
     };
   }
   const dataDir = localDataDir(options.dataDir, env);
@@ -67,6 +68,18 @@ export async function resolveBackupLocation(
         }
       : {}),
   };
+}
+
+/** The backup prefix the CDK stack gives its tasks by default (`backupPrefix`). */
+const STACK_BACKUP_PREFIX = 'backups/';
+
+/**
+ * The prefix of the backups in the bucket `CUTOVER_BACKUP_BUCKET`: `CUTOVER_BACKUP_PREFIX`, else the
+ * stack's {@link STACK_BACKUP_PREFIX} for a bucket on AWS, else none for one at `CUTOVER_S3_ENDPOINT` (the
+ * S3 server of `cutover local`, whose tasks write at the bucket's root).
+ */
+function bucketPrefix(env: NodeJS.ProcessEnv): string {
+  return env.CUTOVER_BACKUP_PREFIX ?? (env.CUTOVER_S3_ENDPOINT ? '' : STACK_BACKUP_PREFIX);
 }
 
 /** The S3 server published in `dataDir` by a `cutover local` still running, if any. */

@@ -1,6 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { withSetupHints } from './aws-errors.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { LOCAL_MACHINES, type MachineNaming } from './resolve.ts';
 
 /** The endpoint of the local runtime when nothing else is said. */
 export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:8083';
@@ -10,9 +12,13 @@ export interface EndpointOptions {
   readonly endpoint?: string;
   readonly aws?: boolean;
   readonly region?: string;
+  readonly stack?: string;
 }
 
-/** Adds `--endpoint`, `--aws` and `--region` to a command. */
+/** The stack name the CDK app deploys by default (`-c stackName=...` changes it). */
+export const DEFAULT_STACK = 'Cutover';
+
+/** Adds `--endpoint`, `--aws`, `--region` and `--stack` to a command. */
 export function withEndpointOptions(command: Command): Command {
   return command
     .option('--endpoint <url>', 'Step Functions endpoint (default: $CUTOVER_ENDPOINT or the local runtime)')
@@ -20,7 +26,40 @@ export function withEndpointOptions(command: Command): Command {
       '--aws',
       'talk to AWS Step Functions with the default credential chain (ignores $CUTOVER_ENDPOINT)',
     )
-    .option('--region <region>', 'AWS region (default: $AWS_REGION)');
+    .option('--region <region>', 'AWS region (default: $AWS_REGION)')
+    .option(
+      '--stack <name>',
+      `with --aws: the CDK stack whose state machines (<stack>-canary, ...) to use (default: $CUTOVER_STACK or ${DEFAULT_STACK})`,
+    );
+}
+
+/** A CloudFormation stack name, as the CDK app accepts it. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * Which state machines are Cutover's: the local runtime's, named after their workflows, or, with `--aws`,
+ * those of the stack `--stack`, else `$CUTOVER_STACK`, else {@link DEFAULT_STACK} (refused when several
+ * stacks' are deployed: see `MachineNaming.named`). `--stack` without `--aws`, or a name that is no stack's,
+ * is a usage error.
+ *
+ * @example
+ * machineNamingFor({ aws: true, stack: 'CutoverStaging' }); // { stack: 'CutoverStaging', named: true }
+ */
+export function machineNamingFor(options: EndpointOptions, env = process.env): MachineNaming {
+  if (!options.aws) {
+    if (options.stack === undefined) return LOCAL_MACHINES;
+    throw new CliError('--stack names the stack of --aws: give --aws too', ExitCode.Usage);
+  }
+  const source = options.stack !== undefined ? '--stack' : 'CUTOVER_STACK';
+  const stack = options.stack ?? (env.CUTOVER_STACK || undefined);
+  if (stack === undefined) return { stack: DEFAULT_STACK };
+  if (!STACK_NAME.test(stack)) {
+    throw new CliError(
+      `${source} must be a stack name: a letter, then letters, digits or '-' (got ${JSON.stringify(stack)})`,
+      ExitCode.Usage,
+    );
+  }
+  return { stack, named: true };
 }
 
 /**
@@ -34,6 +73,7 @@ export function endpointFlags(options: EndpointOptions): string {
     options.aws ? ' --aws' : '',
     options.region !== undefined ? ` --region ${options.region}` : '',
     options.endpoint !== undefined ? ` --endpoint ${options.endpoint}` : '',
+    options.stack !== undefined ? ` --stack ${options.stack}` : '',
   ].join('');
 }
 
@@ -80,7 +120,8 @@ export function unnamedLocalEndpoint(options: EndpointOptions, env = process.env
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A Step Functions client for the local runtime (default) or AWS (`--aws`).
+ * A Step Functions client for the local runtime (default) or AWS (`--aws`; without credentials or a
+ * region, its calls fail with a usage error saying how to set them).
  *
  * @example
  * const sfn = createStepFunctionsClient({}); // http://127.0.0.1:8083
@@ -88,11 +129,15 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export function createStepFunctionsClient(options: EndpointOptions, env = process.env): SFNClient {
   if (options.aws) {
     // The default credential chain and region; --endpoint here is an AWS endpoint (a VPC endpoint, say).
-    return new SFNClient({
-      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
-    });
+    // Adaptive retries slow every call down while Step Functions throttles them.
+    return withSetupHints(
+      new SFNClient({
+        retryMode: 'adaptive',
+        requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+        ...(options.region ? { region: options.region } : {}),
+        ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
+      }),
+    );
   }
   return new SFNClient({
     endpoint: localEndpoint(options, env),

@@ -5,12 +5,17 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { DATABASE_MIGRATION, isRollbackWorkflow, type RollbackInput } from '#core/rollback.ts';
-import { isWorkflowMachineName } from './resolve.ts';
+import { machineParts } from './resolve.ts';
 
 /** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
 export type HistoryPages = (
   input: GetExecutionHistoryCommandInput,
 ) => Promise<{ events?: HistoryEvent[]; nextToken?: string }>;
+
+/** Events a poll asks for: a page that holds the few new ones, without the rest of a long history. */
+const POLL_PAGE = 100;
+/** Events a first read asks for at once: the most GetExecutionHistory gives. */
+const FULL_PAGE = 1000;
 
 /** Every history event of an execution, oldest first. */
 export function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
@@ -22,7 +27,7 @@ export async function collectHistory(pages: HistoryPages, executionArn: string):
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await pages({ executionArn, includeExecutionData: true, maxResults: 1000, nextToken });
+    const page = await pages({ executionArn, includeExecutionData: true, maxResults: FULL_PAGE, nextToken });
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -30,9 +35,9 @@ export async function collectHistory(pages: HistoryPages, executionArn: string):
 }
 
 /**
- * The history events after `afterEventId`, oldest first, read newest first in pages of 100 until the
- * page that reaches `afterEventId`: a poll costs one call while few events are new, however long the
- * history already is.
+ * The history events after `afterEventId`, oldest first, read newest first in pages of 100 (of 1000 for
+ * the first read, from event 0) until the page that reaches `afterEventId`: a poll costs one call while few
+ * events are new, however long the history already is.
  */
 export function readEventsAfter(
   sfn: SFNClient,
@@ -58,7 +63,7 @@ export async function collectEventsAfter(
     const page = await pages({
       executionArn,
       includeExecutionData: true,
-      maxResults: 100,
+      maxResults: afterEventId === 0 ? FULL_PAGE : POLL_PAGE,
       nextToken,
       reverseOrder: true,
     });
@@ -142,9 +147,8 @@ export function rollbackInputOf(
   const firstTask = events.map(taskPayload).find((payload) => payload !== undefined);
   if (input === undefined || firstTask === undefined) return undefined;
   const machine = executionArn.split(':').at(-2) ?? '';
-  const strategy = isWorkflowMachineName(machine, DATABASE_MIGRATION)
-    ? DATABASE_MIGRATION
-    : firstTask.strategy;
+  const strategy =
+    machineParts(machine)?.workflow === DATABASE_MIGRATION ? DATABASE_MIGRATION : firstTask.strategy;
   if (!isRollbackWorkflow(strategy)) return undefined;
   return { strategy, executionArn, input, reason };
 }

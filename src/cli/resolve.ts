@@ -16,7 +16,8 @@ export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const
 export type CliStrategy = (typeof STRATEGIES)[number];
 
 /** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
-const CUTOVER_MACHINES = [...STRATEGIES, ROLLBACK_MACHINE];
+const CUTOVER_MACHINES = [...STRATEGIES, ROLLBACK_MACHINE] as const;
+type CutoverMachine = (typeof CUTOVER_MACHINES)[number];
 
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
@@ -28,70 +29,185 @@ export function assertStrategy<T extends string>(
   }
 }
 
-/** True when a state machine's name is the workflow's: `canary` locally, `<prefix>-canary` as deployed by CDK. */
-export function isWorkflowMachineName(name: string, workflow: string): boolean {
-  return name === workflow || name.toLowerCase().endsWith(`-${workflow}`);
+/** The most state machines one ListStateMachines call returns. */
+const MACHINES_PER_PAGE = 1000;
+
+/**
+ * Which state machines at an endpoint are Cutover's: `<workflow>` in the local runtime (no `stack`),
+ * `<stack>-<workflow>` as a CDK stack deploys them (`Cutover-canary`).
+ */
+export interface MachineNaming {
+  /** The stack whose machines these are; undefined for the local runtime's. */
+  readonly stack?: string;
+  /** Whether the user named the stack (`--stack`, `$CUTOVER_STACK`): else the machines of several stacks are refused. */
+  readonly named?: boolean;
 }
 
-function isStrategyMachine(machine: StateMachineListItem, strategy: string): boolean {
-  return isWorkflowMachineName(machine.name ?? '', strategy);
+/** The local runtime's naming: each machine is named after its workflow. */
+export const LOCAL_MACHINES: MachineNaming = {};
+
+/** The name of `workflow`'s state machine: `canary` locally, `Cutover-canary` in the stack `Cutover`. */
+function machineName({ stack }: MachineNaming, workflow: CutoverMachine): string {
+  return stack === undefined ? workflow : `${stack}-${workflow}`;
+}
+
+/**
+ * The stack and workflow of a Cutover state machine's name (`Cutover-canary`: stack `Cutover`, workflow
+ * `canary`; `canary`: no stack); undefined for a name that ends in none of Cutover's workflows.
+ *
+ * @example
+ * machineParts('CutoverStaging-database-migration'); // { stack: 'CutoverStaging', workflow: 'database-migration' }
+ */
+export function machineParts(name: string): { stack?: string; workflow: CutoverMachine } | undefined {
+  for (const workflow of CUTOVER_MACHINES) {
+    if (name === workflow) return { workflow };
+    if (name.endsWith(`-${workflow}`)) return { stack: name.slice(0, -workflow.length - 1), workflow };
+  }
+  return undefined;
+}
+
+/** The naming of the machine that ran `executionArn`: the rollback of a stop is in the stopped execution's stack. */
+export function namingOfExecution(executionArn: string): MachineNaming {
+  const stack = machineParts(executionArn.split(':')[6] ?? '')?.stack;
+  return stack === undefined ? LOCAL_MACHINES : { stack, named: true };
 }
 
 async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
   const machines: StateMachineListItem[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    const page = await sfn.send(new ListStateMachinesCommand({ maxResults: MACHINES_PER_PAGE, nextToken }));
     machines.push(...(page.stateMachines ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
   return machines;
 }
 
+/** The stacks with Cutover's machines among `machines`: those with a rollback machine and a workflow's. */
+function stacksAmong(machines: readonly StateMachineListItem[]): string[] {
+  const parts = machines.flatMap((machine) => machineParts(machine.name ?? '') ?? []);
+  const stacks = (workflows: (workflow: CutoverMachine) => boolean) =>
+    new Set(parts.filter((part) => workflows(part.workflow)).map((part) => part.stack));
+  const withWorkflow = stacks((workflow) => workflow !== ROLLBACK_MACHINE);
+  return [...stacks((workflow) => workflow === ROLLBACK_MACHINE)]
+    .filter((stack): stack is string => stack !== undefined && withWorkflow.has(stack))
+    .sort();
+}
+
+/** The region the client calls, as messages name it. */
+async function regionOf(sfn: SFNClient): Promise<string> {
+  return sfn.config.region();
+}
+
+/**
+ * A usage error unless the stack's machines are among `machines`: the stack is not deployed there, or the
+ * wrong region or account was asked. When the user did not name the stack, the machines of several
+ * stacks are a usage error too, naming them.
+ */
+async function checkStack(
+  sfn: SFNClient,
+  naming: MachineNaming,
+  machines: readonly StateMachineListItem[],
+  found: number,
+): Promise<void> {
+  if (naming.stack === undefined) return;
+  const stacks = stacksAmong(machines);
+  if (!naming.named && stacks.length > 1) {
+    throw new CliError(
+      `Cutover state machines of several stacks in ${await regionOf(sfn)}: ${stacks.join(', ')}; ` +
+        'pass --stack <name> (or set CUTOVER_STACK) to choose one',
+      ExitCode.Usage,
+    );
+  }
+  if (found > 0) return;
+  const names = CUTOVER_MACHINES.map((workflow) => machineName(naming, workflow)).join(', ');
+  const others = stacks.length > 0 ? ` (found the stacks ${stacks.join(', ')}: pass --stack <name>)` : '';
+  throw new CliError(
+    `no Cutover state machines of stack ${naming.stack} (${names}) in ${await regionOf(sfn)}: wrong --region ` +
+      `or profile, or the stack is not deployed${others}`,
+    ExitCode.Usage,
+  );
+}
+
+/**
+ * Cutover's state machines at the endpoint, named as `naming` says, each with its workflow: with a stack,
+ * a usage error when it has none there, or, unnamed, when several stacks' are (see {@link checkStack}).
+ */
+async function cutoverMachines(
+  sfn: SFNClient,
+  naming: MachineNaming,
+): Promise<{ readonly workflow: CutoverMachine; readonly stateMachineArn: string }[]> {
+  const machines = await listStateMachines(sfn);
+  const found = CUTOVER_MACHINES.flatMap((workflow) => {
+    const machine = machines.find((m) => m.name === machineName(naming, workflow));
+    return machine?.stateMachineArn ? [{ workflow, stateMachineArn: machine.stateMachineArn }] : [];
+  });
+  await checkStack(sfn, naming, machines, found.length);
+  return found;
+}
+
+/** The ARN of `workflow`'s state machine, or undefined when the endpoint has none. */
+async function machineArnOf(
+  sfn: SFNClient,
+  workflow: CutoverMachine,
+  naming: MachineNaming,
+): Promise<string | undefined> {
+  return (await cutoverMachines(sfn, naming)).find((machine) => machine.workflow === workflow)
+    ?.stateMachineArn;
+}
+
 /**
  * The ARN of the rollback state machine (`statemachines/rollback.asl.json`), which restores a stopped
- * release; a clear error when the endpoint has none.
+ * release; a clear error when the endpoint has none. A stop's rollback is in its execution's stack:
+ * `namingOfExecution(executionArn)`.
  */
-export async function resolveRollbackMachineArn(sfn: SFNClient): Promise<string> {
-  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, ROLLBACK_MACHINE));
-  if (!machine?.stateMachineArn) throw new CliError('no rollback state machine at this endpoint');
-  return machine.stateMachineArn;
+export async function resolveRollbackMachineArn(
+  sfn: SFNClient,
+  naming: MachineNaming = LOCAL_MACHINES,
+): Promise<string> {
+  const arn = await machineArnOf(sfn, ROLLBACK_MACHINE, naming);
+  if (!arn) throw new CliError(`no ${machineName(naming, ROLLBACK_MACHINE)} state machine at this endpoint`);
+  return arn;
 }
 
 /** The ARN of the state machine that runs `strategy`; a clear error when the endpoint has none. */
-export async function resolveStateMachineArn(sfn: SFNClient, strategy: string): Promise<string> {
+export async function resolveStateMachineArn(
+  sfn: SFNClient,
+  strategy: string,
+  naming: MachineNaming = LOCAL_MACHINES,
+): Promise<string> {
   assertStrategy(strategy, STRATEGIES);
-  const machine = (await listStateMachines(sfn)).find((m) => isStrategyMachine(m, strategy));
-  if (!machine?.stateMachineArn) {
+  const arn = await machineArnOf(sfn, strategy, naming);
+  if (arn) return arn;
+  if (naming.stack !== undefined) {
     throw new CliError(
-      `no state machine for "${strategy}" at this endpoint: is \`cutover local\` running, in the Cutover ` +
-        'project or with --project-dir naming it?',
+      `the stack ${naming.stack} has no state machine ${machineName(naming, strategy)} in ` +
+        `${await regionOf(sfn)}: deploy the stack again (cdk deploy)`,
     );
   }
-  return machine.stateMachineArn;
+  throw new CliError(
+    `no state machine for "${strategy}" at this endpoint: is \`cutover local\` running, in the Cutover ` +
+      'project or with --project-dir naming it?',
+  );
 }
 
 /** The state machines of Cutover's workflows (releases and database migrations), each with its workflow. */
 export async function workflowStateMachines(
   sfn: SFNClient,
+  naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<{ readonly workflow: CliStrategy; readonly stateMachineArn: string }[]> {
-  const machines = await listStateMachines(sfn);
-  return machines.flatMap((machine) => {
-    const workflow = STRATEGIES.find((strategy) => isStrategyMachine(machine, strategy));
-    return workflow && machine.stateMachineArn
-      ? [{ workflow, stateMachineArn: machine.stateMachineArn }]
-      : [];
-  });
+  return (await cutoverMachines(sfn, naming)).flatMap(({ workflow, stateMachineArn }) =>
+    workflow === ROLLBACK_MACHINE ? [] : [{ workflow, stateMachineArn }],
+  );
 }
 
 /** Every execution of Cutover's state machines (releases, migrations, rollbacks), newest first, optionally of one status. */
 export async function listCutoverExecutions(
   sfn: SFNClient,
   statusFilter?: string,
+  naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ExecutionListItem[]> {
-  const machines = (await listStateMachines(sfn)).filter((m) =>
-    CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)),
-  );
+  const machines = await cutoverMachines(sfn, naming);
   const executions: ExecutionListItem[] = [];
   for (const machine of machines) {
     let nextToken: string | undefined;
@@ -136,9 +252,13 @@ async function existingExecutionArn(sfn: SFNClient, executionArn: string): Promi
  * execution's ARN is its machine's with `execution` and the name), not a listing of every execution. An
  * execution that does not exist, by name or ARN, is a usage error naming it.
  */
-export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<string> {
+export async function resolveExecutionArn(
+  sfn: SFNClient,
+  ref: string,
+  naming: MachineNaming = LOCAL_MACHINES,
+): Promise<string> {
   if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
-  const matches = await executionsNamed(sfn, ref);
+  const matches = await executionsNamed(sfn, ref, naming);
   if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
   if (matches.length > 1) {
     throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
@@ -147,10 +267,12 @@ export async function resolveExecutionArn(sfn: SFNClient, ref: string): Promise<
 }
 
 /** The ARNs of the executions named `name`, one DescribeExecution per Cutover state machine. */
-export async function executionsNamed(sfn: SFNClient, name: string): Promise<string[]> {
-  const candidates = (await listStateMachines(sfn))
-    .filter((m) => CUTOVER_MACHINES.some((s) => isStrategyMachine(m, s)))
-    .map((m) => executionArnIn(m.stateMachineArn!, name));
+export async function executionsNamed(
+  sfn: SFNClient,
+  name: string,
+  naming: MachineNaming = LOCAL_MACHINES,
+): Promise<string[]> {
+  const candidates = (await cutoverMachines(sfn, naming)).map((m) => executionArnIn(m.stateMachineArn, name));
   const found = await Promise.all(
     candidates.map((executionArn) =>
       sfn.send(new DescribeExecutionCommand({ executionArn })).then(

@@ -16,7 +16,14 @@ import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts'
 import type { ApprovalTimeout } from './approval-deadline.ts';
 import { schedulesTaskTokenWait } from './history.ts';
 import { progressOf, type RolloutCheck, readableFailure, rolloutCheckOf } from './progress.ts';
-import { type CliStrategy, resolveRollbackMachineArn, workflowStateMachines } from './resolve.ts';
+import {
+  type CliStrategy,
+  LOCAL_MACHINES,
+  type MachineNaming,
+  namingOfExecution,
+  resolveRollbackMachineArn,
+  workflowStateMachines,
+} from './resolve.ts';
 
 /** One execution of a workflow for the service. Times are those Step Functions recorded. */
 export interface ServiceRelease {
@@ -82,15 +89,16 @@ export async function serviceReleases(
   sfn: SFNClient,
   service: ServiceRef,
   window: ReleaseWindow,
+  naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ServiceReleases> {
-  const newest = await newestExecutions(sfn, window.scan);
+  const newest = await newestExecutions(sfn, window.scan, naming);
   const releases: ServiceRelease[] = [];
   let lastSuccessfulRelease: ServiceRelease | undefined;
   let lastSuccess: ServiceRelease | undefined;
   const done = () => releases.length >= window.limit && lastSuccessfulRelease !== undefined;
   let rollbackMachineArn: Promise<string> | undefined;
   const rollbackOf = async ({ executionArn, stopDate }: ServiceRelease) => {
-    rollbackMachineArn ??= resolveRollbackMachineArn(sfn);
+    rollbackMachineArn ??= resolveRollbackMachineArn(sfn, namingOfExecution(executionArn));
     // A failed look-up is not kept: the next ABORTED release looks the machine up again.
     const machineArn = await rollbackMachineArn.catch((error: unknown) => {
       rollbackMachineArn = undefined;
@@ -124,8 +132,8 @@ export async function serviceReleases(
 }
 
 /** The newest `scan` executions of each workflow's state machine, newest first. */
-async function newestExecutions(sfn: SFNClient, scan: number) {
-  const machines = await workflowStateMachines(sfn);
+async function newestExecutions(sfn: SFNClient, scan: number, naming: MachineNaming) {
+  const machines = await workflowStateMachines(sfn, naming);
   const pages = await Promise.all(
     machines.map(async ({ workflow, stateMachineArn }) => {
       const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: scan }));

@@ -3,13 +3,18 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { isRollbackArn } from '#core/rollback.ts';
-import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
+import {
+  awaitStopRollbackStatus,
+  PLATFORM_ROLLBACK_WAIT_MS,
+  type StopRollbackStatus,
+} from './abort-release.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
+import { isRefusedCredentials, isThrottled, REFRESH_CREDENTIALS } from './aws-errors.ts';
 import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
-import { resolveRollbackMachineArn } from './resolve.ts';
+import { namingOfExecution, resolveRollbackMachineArn } from './resolve.ts';
 
 /** How {@link watchExecution} reads and reports. */
 export interface WatchOptions {
@@ -17,6 +22,7 @@ export interface WatchOptions {
   readonly print?: (line: string) => void;
   /** Where contact lost and found again is said. @default console.error */
   readonly warn?: (line: string) => void;
+  /** How often the history is read, and an endpoint that does not answer is tried again. @default 500 */
   readonly pollMs?: number;
   /** How long the endpoint may stay unreachable before following ends with exit code 3. @default 120 */
   readonly reconnectSeconds?: number;
@@ -57,15 +63,36 @@ function isLostContact(error: unknown): boolean {
   );
 }
 
+/** How often the local runtime is read: it answers at once, and costs nothing. */
+const LOCAL_POLL_MS = 500;
+/** How often AWS is read: every call counts against the account's Step Functions quota. */
+const AWS_POLL_MS = 2000;
+/** The longest wait between two calls AWS throttles. */
+const MAX_THROTTLED_WAIT_MS = 30_000;
+
+/** The outcome-unknown error of a read AWS refused the credentials of (expired, unknown, unloadable). */
+function refusedCredentials(error: unknown): CliError {
+  const { name, message } = error as Error;
+  return new CliError(
+    `stopped following: AWS refused the credentials (${name}: ${message}), so the outcome is unknown`,
+    ExitCode.Unknown,
+    { cause: error },
+  );
+}
+
 /** How long the endpoint has not answered, across the reads of one command. */
 export interface Contact {
   lostSince?: number;
+  /** Set once AWS throttled a read, so that it is said once. */
+  throttled?: boolean;
 }
 
 /**
  * `read()`, tried again every `pollMs` while the endpoint does not answer (a restarted `cutover local`),
  * saying so once with `warn`, and once more when it answers; past `reconnectSeconds` without an answer,
- * `CliError` with exit code 3: what became of the execution is unknown.
+ * `CliError` with exit code 3: what became of the execution is unknown. A call AWS throttles is tried
+ * again after twice as long each time (up to 30 s), however long; one whose credentials AWS refuses
+ * (expired, unknown) ends with exit code 3 at once.
  *
  * @example
  * const arn = await throughLostContact(() => resolveExecutionArn(sfn, ref), { reconnectSeconds: 120 });
@@ -75,6 +102,7 @@ export async function throughLostContact<T>(
   { warn = console.error, pollMs = 500, reconnectSeconds = 120, unnamedEndpoint }: WatchOptions,
   contact: Contact = {},
 ): Promise<T> {
+  let throttled = 0;
   for (;;) {
     try {
       const value = await read();
@@ -84,6 +112,15 @@ export async function throughLostContact<T>(
       }
       return value;
     } catch (error) {
+      if (isRefusedCredentials(error)) throw refusedCredentials(error);
+      if (isThrottled(error)) {
+        if (!contact.throttled)
+          warn(`AWS throttles the calls (${(error as Error).name}); following more slowly`);
+        contact.throttled = true;
+        throttled += 1;
+        await sleep(Math.min(pollMs * 2 ** throttled, MAX_THROTTLED_WAIT_MS));
+        continue;
+      }
       if (!isLostContact(error)) throw error;
       const reason = (error as { code?: string }).code ?? (error as Error).message;
       if (contact.lostSince === undefined) {
@@ -196,12 +233,17 @@ export async function followExecution(
     const flags = endpointFlags(options);
     const approvalDeadline = approvalDeadlineFor(options);
     const unnamedEndpoint = unnamedLocalEndpoint(options);
-    const rollbackOf = async (stopped: string, stopDate: Date | undefined) =>
-      stopRollbackStatus(sfn, await resolveRollbackMachineArn(sfn), stopped, stopDate);
+    const pollMs = options.aws ? AWS_POLL_MS : LOCAL_POLL_MS;
+    // On AWS an EventBridge rule starts the rollback of a stop, seconds after it; locally, the stop does.
+    const rollbackWaitMs = options.aws ? PLATFORM_ROLLBACK_WAIT_MS : 0;
+    const rollbackOf = async (stopped: string, stopDate: Date | undefined) => {
+      const machineArn = await resolveRollbackMachineArn(sfn, namingOfExecution(stopped));
+      return awaitStopRollbackStatus(sfn, machineArn, stopped, stopDate, rollbackWaitMs);
+    };
     return await watchExecution(
       sfn,
       executionArn,
-      { reconnectSeconds, endpointFlags: flags, approvalDeadline, unnamedEndpoint, rollbackOf },
+      { reconnectSeconds, pollMs, endpointFlags: flags, approvalDeadline, unnamedEndpoint, rollbackOf },
       contact,
     );
   } catch (error) {
@@ -218,11 +260,15 @@ function followUpCommands(execution: string, options: EndpointOptions): string {
 }
 
 /**
- * `error`, or, when it is an outcome-unknown error (the endpoint stopped answering), the same error saying
- * how to follow or stop `execution` once the endpoint answers again.
+ * `error`, or, when it is an outcome-unknown error (the endpoint stopped answering, AWS refused the
+ * credentials), the same error saying how to follow or stop `execution` once the endpoint answers again,
+ * or once the credentials are refreshed.
  */
 export function withFollowUp(error: unknown, execution: string, options: EndpointOptions): unknown {
   if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) return error;
   const commands = followUpCommands(execution, options);
-  return new CliError(`${error.message}: once it answers, ${commands}`, ExitCode.Unknown, { cause: error });
+  const once = isRefusedCredentials(error.cause)
+    ? `once the credentials are refreshed (${REFRESH_CREDENTIALS})`
+    : 'once it answers';
+  return new CliError(`${error.message}: ${once}, ${commands}`, ExitCode.Unknown, { cause: error });
 }

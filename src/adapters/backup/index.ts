@@ -4,6 +4,7 @@ import type { BackupStore } from '#core/ports/backup-store.ts';
 import { onFirstUse } from '../first-use.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { FilesystemBackupStore } from './filesystem.ts';
+import { folderPrefix } from './keys.ts';
 import { S3BackupStore } from './s3.ts';
 
 export { FilesystemBackupStore } from './filesystem.ts';
@@ -68,7 +69,7 @@ export function createBackupStore(config: BackupStoreConfig): BackupStore {
 
 /**
  * The backup store the task functions use: S3 when `CUTOVER_BACKUP_BUCKET` is set (with
- * `CUTOVER_BACKUP_PREFIX` and, for a local S3 server, `CUTOVER_S3_ENDPOINT`), else a directory at
+ * `CUTOVER_BACKUP_PREFIX`, a folder: `backups` is `backups/`, and, for a local S3 server, `CUTOVER_S3_ENDPOINT`), else a directory at
  * `$CUTOVER_DATA_DIR/backups` (data dir default `.cutover`).
  *
  * @example
@@ -80,7 +81,8 @@ export function createBackupStoreFromEnvironment(env: NodeJS.ProcessEnv = proces
     return createBackupStore({
       type: 's3',
       bucket,
-      prefix: env.CUTOVER_BACKUP_PREFIX ?? '',
+      // A folder of the bucket: `backups` is `backups/`, never `backupsshop/...`.
+      prefix: folderPrefix(env.CUTOVER_BACKUP_PREFIX ?? ''),
       ...(env.CUTOVER_S3_ENDPOINT ? { endpoint: env.CUTOVER_S3_ENDPOINT } : {}),
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     });

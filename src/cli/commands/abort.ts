@@ -5,6 +5,7 @@ import {
   createStepFunctionsClient,
   type EndpointOptions,
   endpointFlags,
+  machineNamingFor,
   withEndpointOptions,
 } from '../endpoint.ts';
 import { CliError } from '../exit-codes.ts';
@@ -28,7 +29,7 @@ export function abortCommand(): Command {
       ),
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
-    const executionArn = await resolveExecutionArn(sfn, ref);
+    const executionArn = await resolveExecutionArn(sfn, ref, machineNamingFor(options));
     const { rollbackExecutionArn, strategy, alreadyStopped, notRolledBack } = await abortRelease(
       sfn,
       executionArn,

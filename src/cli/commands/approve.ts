@@ -4,6 +4,7 @@ import {
   createStepFunctionsClient,
   type EndpointOptions,
   localEndpoint,
+  machineNamingFor,
   withEndpointOptions,
 } from '../endpoint.ts';
 import { CliError } from '../exit-codes.ts';
@@ -44,7 +45,7 @@ async function answerThroughReleaseApi(
 
 async function decide(decision: Decision, ref: string, options: DecisionOptions): Promise<void> {
   const sfn = createStepFunctionsClient(options);
-  const executionArn = await resolveExecutionArn(sfn, ref);
+  const executionArn = await resolveExecutionArn(sfn, ref, machineNamingFor(options));
   const body = decisionBody(decision, options.reason);
   const answered =
     !options.aws && (await answerThroughReleaseApi(localEndpoint(options), executionArn, decision, body));

@@ -1,5 +1,10 @@
 import { Command } from 'commander';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  machineNamingFor,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { readHistory } from '../history.ts';
 import { failureOf, ProgressReader, progressText, taskReportsOf } from '../progress.ts';
 import { resolveExecutionArn } from '../resolve.ts';
@@ -14,7 +19,7 @@ export function historyCommand(): Command {
       .addHelpText('after', '\nExample:\n  $ cutover history checkout-v2'),
   ).action(async (ref: string, options: EndpointOptions & { json?: boolean }) => {
     const sfn = createStepFunctionsClient(options);
-    const events = await readHistory(sfn, await resolveExecutionArn(sfn, ref));
+    const events = await readHistory(sfn, await resolveExecutionArn(sfn, ref, machineNamingFor(options)));
     if (options.json) {
       console.log(JSON.stringify(events, null, 2));
       return;

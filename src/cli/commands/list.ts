@@ -1,5 +1,10 @@
 import { Command } from 'commander';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  machineNamingFor,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { listCutoverExecutions } from '../resolve.ts';
 
@@ -39,7 +44,11 @@ export function listCommand(): Command {
       .addHelpText('after', '\nExample:\n  $ cutover list --status RUNNING'),
   ).action(async (options: EndpointOptions & { status?: string[] }) => {
     const status = statusFilter(options.status);
-    const executions = await listCutoverExecutions(createStepFunctionsClient(options), status);
+    const executions = await listCutoverExecutions(
+      createStepFunctionsClient(options),
+      status,
+      machineNamingFor(options),
+    );
     for (const execution of executions) {
       const machine = execution.stateMachineArn?.split(':').pop() ?? '';
       const started = execution.startDate?.toISOString() ?? '';

@@ -5,13 +5,19 @@ import { executionArnIn } from '#core/api-routes.ts';
 import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { integerOption } from '../arguments.ts';
-import { createStepFunctionsClient, type EndpointOptions, withEndpointOptions } from '../endpoint.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  machineNamingFor,
+  withEndpointOptions,
+} from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import {
   assertStrategy,
   type CliStrategy,
   executionsNamed,
+  type MachineNaming,
   resolveStateMachineArn,
   STRATEGIES,
 } from '../resolve.ts';
@@ -92,9 +98,10 @@ export function runCommand(): Command {
     await checkRequest(strategy, request);
     const input = executionInput(options.file, request);
     const sfn = createStepFunctionsClient(options);
-    const stateMachineArn = await resolveStateMachineArn(sfn, strategy);
+    const naming = machineNamingFor(options);
+    const stateMachineArn = await resolveStateMachineArn(sfn, strategy, naming);
     const name = options.name ?? defaultExecutionName(request as object);
-    if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name);
+    if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
     const { executionArn } = await sfn
       .send(new StartExecutionCommand({ stateMachineArn, name, input }))
       .catch((error: Error) => {
@@ -133,8 +140,13 @@ function executionInput(file: string, request: unknown): string {
  * Refuses a `--name` an execution of another Cutover state machine has: `watch`, `abort`, `approve` and
  * the rollback of a stop find executions by name, which would then name two.
  */
-async function refuseNameOfAnotherWorkflow(sfn: SFNClient, stateMachineArn: string, name: string) {
-  const others = (await executionsNamed(sfn, name)).filter(
+async function refuseNameOfAnotherWorkflow(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  naming: MachineNaming,
+) {
+  const others = (await executionsNamed(sfn, name, naming)).filter(
     (executionArn) => executionArn !== executionArnIn(stateMachineArn, name),
   );
   if (others.length > 0) {

@@ -6,6 +6,7 @@ import {
   createStepFunctionsClient,
   type EndpointOptions,
   endpointFlags,
+  machineNamingFor,
   withEndpointOptions,
 } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
@@ -41,7 +42,7 @@ export function statusCommand(): Command {
       scan: integerOption('--scan', options.scan, 1, 1000),
     };
     const found = await withApprovalDeadlines(
-      await serviceReleases(createStepFunctionsClient(options), service, window),
+      await serviceReleases(createStepFunctionsClient(options), service, window, machineNamingFor(options)),
       approvalDeadlineFor(options),
     );
     const text = options.json

@@ -3,6 +3,7 @@ import { integerOption } from '../arguments.ts';
 import {
   createStepFunctionsClient,
   type EndpointOptions,
+  machineNamingFor,
   unnamedLocalEndpoint,
   withEndpointOptions,
 } from '../endpoint.ts';
@@ -23,11 +24,12 @@ export function watchCommand(): Command {
       .addHelpText('after', '\nExample:\n  $ cutover watch checkout-v2'),
   ).action(async (ref: string, options: EndpointOptions & { reconnectSeconds: string }) => {
     const sfn = createStepFunctionsClient(options);
+    const naming = machineNamingFor(options);
     const reconnectSeconds = integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
     // An endpoint that does not answer yet (a cutover local starting again) is waited for too.
     const contact: Contact = {};
     const executionArn = await throughLostContact(
-      () => resolveExecutionArn(sfn, ref),
+      () => resolveExecutionArn(sfn, ref, naming),
       { reconnectSeconds, unnamedEndpoint: unnamedLocalEndpoint(options) },
       contact,
     ).catch((error: unknown) => {

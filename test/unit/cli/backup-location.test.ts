@@ -87,7 +87,7 @@ describe('resolveBackupLocation', () => {
       new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage),
     );
     await expect(refused).rejects.toMatchObject({ exitCode: ExitCode.Usage });
-    expect(bucket.description).toBe('bucket prod-backups (CUTOVER_BACKUP_BUCKET)');
+    expect(bucket.description).toBe('bucket prod-backups under backups/ (CUTOVER_BACKUP_BUCKET)');
   });
 
   it('reads CUTOVER_BACKUP_BUCKET when it is set, whatever runs locally', async () => {
@@ -101,5 +101,36 @@ describe('resolveBackupLocation', () => {
     // Assess
     expect(location.store.type).toBe('s3');
     expect(location.description).toBe('bucket prod-backups under eu/ (CUTOVER_BACKUP_BUCKET)');
+  });
+
+  it("reads a stack's bucket under the stack's backups/ prefix when CUTOVER_BACKUP_PREFIX is not set", async () => {
+    // Act
+    const location = await resolveBackupLocation({}, { CUTOVER_BACKUP_BUCKET: 'cutover-backupsbucket-1a2b' });
+    // Assess
+    expect(location.description).toBe(
+      'bucket cutover-backupsbucket-1a2b under backups/ (CUTOVER_BACKUP_BUCKET)',
+    );
+  });
+
+  it('reads CUTOVER_BACKUP_PREFIX as a folder: `backups` lists backups/shop/..., not backupsshop/...', async () => {
+    // Prepare
+    const raw = createBackupStore({ type: 's3', bucket: s3.bucket, endpoint: s3.server.endpoint });
+    await raw.put('backups/shop/orders/database/run-2/manifest.json', '{}');
+    await raw.put('backupsshop/orders/database/run-3/manifest.json', '{}');
+    // Act
+    const location = await resolveBackupLocation(
+      {},
+      {
+        CUTOVER_BACKUP_BUCKET: s3.bucket,
+        CUTOVER_BACKUP_PREFIX: 'backups',
+        CUTOVER_S3_ENDPOINT: s3.server.endpoint,
+      },
+    );
+    const listed = await location.store.list('shop/orders/');
+    // Assess
+    expect(listed.map((object) => object.key)).toEqual(['shop/orders/database/run-2/manifest.json']);
+    expect(location.description).toBe(
+      `bucket ${s3.bucket} at ${s3.server.endpoint} under backups/ (CUTOVER_BACKUP_BUCKET)`,
+    );
   });
 });

@@ -1,0 +1,268 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
+import {
+  executionArn,
+  type FakeExecution,
+  FakeStepFunctions,
+  machineArn,
+  REGION,
+} from './fake-step-functions.ts';
+
+const WORKFLOWS = ['canary', 'blue-green', 'rolling', 'database-migration', 'rollback'];
+/** The machines of the stacks `Cutover` and `CutoverStaging`, and another team's machine. */
+const TWO_STACKS = [
+  'payments-Canary',
+  ...WORKFLOWS.map((workflow) => `CutoverStaging-${workflow}`),
+  ...WORKFLOWS.map((workflow) => `Cutover-${workflow}`),
+];
+const CANARY_EKS = 'examples/requests/canary-eks.json';
+
+/** Credentials and files that keep the SDK away from the machine's own AWS setup. */
+const ISOLATED_AWS = {
+  AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_SESSION_TOKEN: '',
+  AWS_PROFILE: '',
+  AWS_REGION: '',
+  AWS_DEFAULT_REGION: '',
+  AWS_CONFIG_FILE: '/nonexistent/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  CUTOVER_STACK: '',
+};
+
+interface Outcome {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let fake: FakeStepFunctions | undefined;
+
+afterEach(async () => {
+  await stopStartedClis();
+  await fake?.stop();
+  fake = undefined;
+});
+
+/** A fake Step Functions API with `machines`, started. */
+async function aFakeWith(
+  machines: readonly string[],
+): Promise<{ fake: FakeStepFunctions; endpoint: string }> {
+  fake = new FakeStepFunctions(machines);
+  return { fake, endpoint: await fake.start() };
+}
+
+/** Runs `cutover <args>` with `--aws` against `endpoint`, with test credentials and `env`, to its exit. */
+async function cutoverAws(endpoint: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  const cli = startCli([...args, '--aws', '--region', REGION, '--endpoint', endpoint], {
+    ...ISOLATED_AWS,
+    ...env,
+  });
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** The history of a release whose first task ran: what a rollback restores from. */
+const RELEASE_STARTED = [
+  { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ValidateRequest' } },
+  {
+    type: 'LambdaFunctionScheduled',
+    lambdaFunctionScheduledEventDetails: { input: '{"strategy":"canary"}' },
+  },
+];
+const SUCCEEDED = { type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{}' } };
+
+describe('cutover --aws finds the state machines of one stack', () => {
+  it('refuses to choose between the machines of several stacks without --stack, naming them, and starts nothing', async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(TWO_STACKS);
+    // Act
+    const run = await cutoverAws(endpoint, ['run', 'canary', '-f', CANARY_EKS, '--name', 'checkout-v2']);
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `cutover: Cutover state machines of several stacks in ${REGION}: Cutover, CutoverStaging; pass --stack <name> (or set CUTOVER_STACK)`,
+    );
+    expect(fake.callsOf('StartExecution')).toEqual([]);
+  });
+
+  it('starts <stack>-canary, not another machine whose name ends in canary, reading 1000 machines a page', async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(TWO_STACKS);
+    // Act
+    const run = await cutoverAws(endpoint, ['run', 'canary', '-f', CANARY_EKS, '--name', 'checkout-v2'], {
+      CUTOVER_STACK: 'Cutover',
+    });
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(executionArn('Cutover-canary', 'checkout-v2'));
+    expect(fake.callsOf('StartExecution').map((input) => input.stateMachineArn)).toEqual([
+      machineArn('Cutover-canary'),
+    ]);
+    expect(fake.callsOf('ListStateMachines').every((input) => input.maxResults === 1000)).toBe(true);
+  });
+
+  it("lists the executions of the stack's machines only", async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(TWO_STACKS);
+    fake.addExecution('Cutover-canary', 'checkout-v2', 'SUCCEEDED', {}, [SUCCEEDED]);
+    fake.addExecution('CutoverStaging-canary', 'checkout-staging', 'SUCCEEDED', {}, [SUCCEEDED]);
+    fake.addExecution('payments-Canary', 'payments-v9', 'SUCCEEDED', {}, [SUCCEEDED]);
+    // Act
+    const list = await cutoverAws(endpoint, ['list'], { CUTOVER_STACK: 'Cutover' });
+    // Assess
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^SUCCEEDED +Cutover-canary .* checkout-v2$/),
+    ]);
+  });
+
+  it("follows the rollback the EventBridge rule started on the aborted execution's own stack, starting none", async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(TWO_STACKS);
+    fake.addExecution(
+      'Cutover-canary',
+      'checkout-v2',
+      'RUNNING',
+      { release: { version: 'v2' } },
+      RELEASE_STARTED,
+    );
+    fake.onStop = (stopped) => {
+      const ruleInput = { strategy: 'canary', executionArn: stopped.executionArn, input: stopped.input };
+      setTimeout(() => fake.addExecution('Cutover-rollback', 'rule-7f3a', 'RUNNING', ruleInput, [], 0), 1000);
+    };
+    // Act
+    const abort = await cutoverAws(endpoint, ['abort', executionArn('Cutover-canary', 'checkout-v2')]);
+    // Assess
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stdout).toContain(`rolling back: ${executionArn('Cutover-rollback', 'rule-7f3a')}`);
+    expect(fake.callsOf('StartExecution')).toEqual([]);
+    const listed = fake.callsOf('ListExecutions').map((input) => input.stateMachineArn);
+    expect(listed).not.toContain(machineArn('CutoverStaging-rollback'));
+  });
+
+  it('says the stack is not in the region, not that nothing runs, when no machine of it is there', async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(['payments-Canary']);
+    const expected =
+      `cutover: no Cutover state machines of stack Cutover (Cutover-canary, Cutover-blue-green, Cutover-rolling, ` +
+      `Cutover-database-migration, Cutover-rollback) in ${REGION}: wrong --region or profile, or the stack is not deployed\n`;
+    // Act
+    const list = await cutoverAws(endpoint, ['list']);
+    const status = await cutoverAws(endpoint, ['status', 'shop/checkout']);
+    const run = await cutoverAws(endpoint, ['run', 'canary', '-f', CANARY_EKS]);
+    // Assess
+    for (const outcome of [list, status, run]) {
+      expect(outcome.code).toBe(2);
+      expect(outcome.stderr).toBe(expected);
+    }
+    expect(list.stdout).toBe('');
+    expect(fake.callsOf('StartExecution')).toEqual([]);
+  });
+});
+
+describe('cutover watch --aws', () => {
+  /** A running release `checkout-v2` of the stack Cutover, its first task run. */
+  async function aRunningRelease(): Promise<{
+    fake: FakeStepFunctions;
+    endpoint: string;
+    release: FakeExecution;
+  }> {
+    const started = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    const release = started.fake.addExecution(
+      'Cutover-canary',
+      'checkout-v2',
+      'RUNNING',
+      {},
+      RELEASE_STARTED,
+    );
+    return { ...started, release };
+  }
+
+  /** Ends `release` SUCCEEDED after `ms`. */
+  function succeedAfter(release: FakeExecution, ms: number): void {
+    setTimeout(() => {
+      release.status = 'SUCCEEDED';
+      fake!.append(release, SUCCEEDED);
+    }, ms);
+  }
+
+  it('keeps following while AWS throttles it, slowing down, and reads AWS every 2 s', async () => {
+    // Prepare: throttled past the SDK's own retries once, then answered
+    const { fake, endpoint, release } = await aRunningRelease();
+    fake.failures.set(
+      'GetExecutionHistory',
+      Array.from({ length: 3 }, () => ({ type: 'ThrottlingException', status: 400 })),
+    );
+    succeedAfter(release, 6000);
+    // Act
+    const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2']);
+    // Assess
+    expect(watch.code, watch.stderr).toBe(0);
+    expect(watch.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+    expect(watch.stderr).toContain('AWS throttles the calls (ThrottlingException); following more slowly');
+    const reads = fake.callsOf('GetExecutionHistory');
+    expect(reads[0]).toMatchObject({ maxResults: 1000, reverseOrder: true });
+    // 3 throttled, then one read at most every 2 s of the remaining seconds (500 ms would read ~10 times).
+    expect(reads.length).toBeLessThanOrEqual(3 + 4);
+  });
+
+  it('exits 3, outcome unknown, when AWS refuses the credentials, saying to refresh them and how to follow again', async () => {
+    // Prepare
+    const { fake, endpoint } = await aRunningRelease();
+    fake.failures.set('GetExecutionHistory', [{ type: 'ExpiredTokenException', status: 400 }]);
+    // Act
+    const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2', '--stack', 'Cutover']);
+    // Assess
+    expect(watch.code).toBe(3);
+    const flags = `--aws --region ${REGION} --endpoint ${endpoint} --stack Cutover`;
+    expect(watch.stderr).toBe(
+      'cutover: stopped following: AWS refused the credentials (ExpiredTokenException: ExpiredTokenException ' +
+        '(fake)), so the outcome is unknown: once the credentials are refreshed (set AWS_PROFILE or run `aws sso ' +
+        `login\`), follow it with \`cutover watch checkout-v2 ${flags}\`, or stop it with \`cutover abort ` +
+        `checkout-v2 ${flags}\`\n`,
+    );
+  });
+
+  it('waits for the rollback the EventBridge rule starts after an abort, and names it', async () => {
+    // Prepare: aborted; the rule starts its rollback 3 s after watch first reads the history
+    const { fake, endpoint, release } = await aRunningRelease();
+    release.status = 'ABORTED';
+    fake.append(release, {
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { cause: 'wrong image' },
+    });
+    const ruleInput = { strategy: 'canary', executionArn: release.executionArn, input: release.input };
+    setTimeout(() => fake.addExecution('Cutover-rollback', 'rule-9c2e', 'RUNNING', ruleInput, [], 0), 3000);
+    // Act
+    const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2']);
+    // Assess
+    expect(watch.code).toBe(1);
+    expect(watch.stdout.trim().split('\n').at(-1)).toBe(
+      `rollback: rule-9c2e RUNNING — \`cutover watch rule-9c2e --aws --region ${REGION} --endpoint ${endpoint}\``,
+    );
+  });
+});
+
+describe('cutover --aws without AWS set up', () => {
+  it('says how to get credentials, exit 2, when there are none', async () => {
+    // Prepare
+    const { endpoint } = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    // Act
+    const list = await cutoverAws(endpoint, ['list'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    // Assess
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(
+      /^cutover: no usable AWS credentials \(.+\): set AWS_PROFILE or run `aws sso login`\n$/,
+    );
+  });
+
+  it('says how to set the region, exit 2, when none is set', async () => {
+    // Act
+    const cli = startCli(['list', '--aws'], ISOLATED_AWS);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toBe('cutover: no AWS region: pass --region or set AWS_REGION\n');
+  });
+});
