@@ -111,7 +111,7 @@ export class ApprovalStateMachine extends Construct {
     record.next(deleteToken).next(done);
 
     // `describe`: the approval a release still waits for: its newest event is the approval task's
-    // TaskSubmitted (the token is out). Otherwise it was answered another way, timed out or ended: stale.
+    // TaskSubmitted (the token is out). It only reads: a token stored before TaskSubmitted is live.
     const newestEvent = new tasks.CallAwsService(this, 'NewestEvent', {
       service: 'sfn',
       action: 'getExecutionHistory',
@@ -135,7 +135,7 @@ export class ApprovalStateMachine extends Construct {
     newestEvent.next(
       new sfn.Choice(this, 'StillWaiting')
         .when(sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT), pending)
-        .otherwise(dropStale),
+        .otherwise(noPending),
     );
 
     const definition = getToken.next(

@@ -431,7 +431,7 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
   });
 
-  it('describes a pending approval only while its execution waits for the answer, dropping a stale token', () => {
+  it('describes a pending approval only while its execution waits for the answer, deleting nothing', () => {
     // Prepare
     const [approvals] = Object.values(
       template.findResources('AWS::StepFunctions::StateMachine', {
@@ -459,7 +459,7 @@ describe('Cutover construct', () => {
     });
     expect(states.StillWaiting).toMatchObject({
       Choices: [{ Variable: '$.newest.type', StringEquals: 'TaskSubmitted', Next: 'PendingApproval' }],
-      Default: 'DeleteStaleToken',
+      Default: 'NoPending',
     });
     expect(states.PendingApproval?.Parameters).toEqual({
       'executionId.$': '$.executionId',

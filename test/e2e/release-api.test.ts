@@ -292,8 +292,9 @@ describe('release API on the local runtime', () => {
       status: 404,
       json: { message: 'canary:checkout-v5 has no pending approval' },
     });
-    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
     expect((await finished(executionId)).json.status).toBe('SUCCEEDED');
+    // The ended execution's token is forgotten
+    expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
     replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
   });
 

@@ -218,20 +218,18 @@ async function describeNamed(context: Context, executionId: string) {
 
 /**
  * The approval a release waits for: `{ executionId, stage, requestedAt }` while the approval store holds its
- * token and the execution's newest event is {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none
- * (a token answered another way, such as SendTaskSuccess from an SDK, is stale: deleted), or (as
- * DescribeExecution's) does not exist.
+ * token and the execution's newest event is {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none (a
+ * token answered another way, such as SendTaskSuccess from an SDK), or (as DescribeExecution's) does not
+ * exist. It only reads: a token stored while its task has yet to record TaskSubmitted is live.
  */
 function describeApproval(context: Context): Operation {
   return async (_request, params) => {
     const { executionId, executionArn } = context.refOf(params.executionId ?? '');
     await describeNamed(context, executionId);
-    const store = context.approvals();
-    const pending = await store.get(executionArn);
+    const pending = await context.approvals().get(executionArn);
     if (pending && (await newestEventType(context, executionArn)) === AWAITING_APPROVAL_EVENT) {
       return { executionId, stage: pending.stage, requestedAt: pending.requestedAt };
     }
-    if (pending) await store.delete(executionArn);
     throw new ReleaseRouteError(404, `${executionId} has no pending approval`);
   };
 }

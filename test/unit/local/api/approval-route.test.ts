@@ -1,0 +1,92 @@
+import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import { registerReleaseRoutes } from '#local/api/release-routes.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+
+/** Approval tokens in a map, as the task functions' store keeps them. */
+class MapApprovalStore implements ApprovalStore {
+  readonly approvals = new Map<string, PendingApproval>();
+  async put({ timeoutSeconds: _timeout, ...approval }: ApprovalRequest): Promise<void> {
+    this.approvals.set(approval.executionArn, approval);
+  }
+  async get(executionArn: string): Promise<PendingApproval | undefined> {
+    return this.approvals.get(executionArn);
+  }
+  async delete(executionArn: string): Promise<void> {
+    this.approvals.delete(executionArn);
+  }
+}
+
+describe('GET /releases/<id>/approval', () => {
+  const approvals = new MapApprovalStore();
+  let returnFromApprovalTask = () => {};
+  let local: TestRuntime;
+
+  beforeAll(async () => {
+    // An approval task that stores its token, then (like a slow notification) returns only when told
+    const lambdas = new MapLambdaRegistry({
+      'request-approval': async (payload) => {
+        const { executionArn, taskToken } = payload as { executionArn: string; taskToken: string };
+        await approvals.put({
+          executionArn,
+          taskToken,
+          stage: 'promote',
+          requestedAt: new Date().toISOString(),
+          timeoutSeconds: 600,
+        });
+        await new Promise<void>((resolve) => (returnFromApprovalTask = resolve));
+        return {};
+      },
+    });
+    local = await startTestRuntime({ lambdas });
+  });
+  afterAll(() => local.close());
+
+  it('reads a token stored before its task recorded TaskSubmitted as not yet pending, and keeps it', async () => {
+    // Prepare
+    const definition = {
+      StartAt: 'RequestApproval',
+      States: {
+        RequestApproval: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: {
+            FunctionName: 'request-approval',
+            Payload: { 'executionArn.$': '$$.Execution.Id', 'taskToken.$': '$$.Task.Token' },
+          },
+          End: true,
+        },
+      },
+    };
+    const { stateMachineArn } = await local.client.send(
+      new CreateStateMachineCommand({
+        name: 'canary',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::000000000000:role/cutover',
+      }),
+    );
+    registerReleaseRoutes(local.runtime.server, {
+      service: local.runtime.service,
+      stateMachines: [{ name: 'canary', stateMachineArn: stateMachineArn!, action: 'created' }],
+      approvals: () => approvals,
+    });
+    const { executionArn } = await local.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'checkout-v2' }),
+    );
+    await expect.poll(() => approvals.get(executionArn!)).toBeDefined();
+    const approval = () => fetch(`${local.endpoint}/releases/canary:checkout-v2/approval`);
+    // Act
+    const whileStoring = await approval();
+    returnFromApprovalTask();
+    // Assess
+    expect(whileStoring.status).toBe(404);
+    expect(await approvals.get(executionArn!)).toBeDefined();
+    await expect.poll(async () => (await approval()).status).toBe(200);
+    expect(await (await approval()).json()).toMatchObject({
+      executionId: 'canary:checkout-v2',
+      stage: 'promote',
+    });
+  });
+});
