@@ -72,15 +72,29 @@ export function namingOfExecution(executionArn: string): MachineNaming {
   return stack === undefined ? LOCAL_MACHINES : { stack, named: true };
 }
 
-async function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
-  const machines: StateMachineListItem[] = [];
+/**
+ * The items of every page of a listing: `read(nextToken)` reads one page (the first with no token), and
+ * `itemsOf` takes its items, until a page has no `nextToken`.
+ */
+async function everyPage<Page extends { nextToken?: string }, Item>(
+  read: (nextToken: string | undefined) => Promise<Page>,
+  itemsOf: (page: Page) => readonly Item[] | undefined,
+): Promise<Item[]> {
+  const items: Item[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new ListStateMachinesCommand({ maxResults: MACHINES_PER_PAGE, nextToken }));
-    machines.push(...(page.stateMachines ?? []));
+    const page = await read(nextToken);
+    items.push(...(itemsOf(page) ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
-  return machines;
+  return items;
+}
+
+function listStateMachines(sfn: SFNClient): Promise<StateMachineListItem[]> {
+  return everyPage(
+    (nextToken) => sfn.send(new ListStateMachinesCommand({ maxResults: MACHINES_PER_PAGE, nextToken })),
+    (page) => page.stateMachines,
+  );
 }
 
 /** The stacks with Cutover's machines among `machines`: those with a rollback machine and a workflow's. */
@@ -208,20 +222,15 @@ export async function listCutoverExecutions(
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ExecutionListItem[]> {
   const machines = await cutoverMachines(sfn, naming);
+  const status = statusFilter as ExecutionListItem['status'];
   const executions: ExecutionListItem[] = [];
-  for (const machine of machines) {
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(
-        new ListExecutionsCommand({
-          stateMachineArn: machine.stateMachineArn,
-          statusFilter: statusFilter as ExecutionListItem['status'],
-          nextToken,
-        }),
-      );
-      executions.push(...(page.executions ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+  for (const { stateMachineArn } of machines) {
+    const ofMachine = await everyPage(
+      (nextToken) =>
+        sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: status, nextToken })),
+      (page) => page.executions,
+    );
+    executions.push(...ofMachine);
   }
   return executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
 }

@@ -72,7 +72,9 @@ const MAX_THROTTLED_WAIT_MS = 30_000;
 
 /** The outcome-unknown error of a read AWS refused the credentials of (expired, unknown, unloadable). */
 function refusedCredentials(error: unknown): CliError {
-  const { name, message } = error as Error;
+  // The SDK's own error, not the usage error `withSetupHints` made of one it could not load.
+  const refused = error instanceof CliError && error.cause !== undefined ? error.cause : error;
+  const { name, message } = refused as Error;
   return new CliError(
     `stopped following: AWS refused the credentials (${name}: ${message}), so the outcome is unknown`,
     ExitCode.Unknown,
@@ -85,6 +87,11 @@ export interface Contact {
   lostSince?: number;
   /** Set once AWS throttled a read, so that it is said once. */
   throttled?: boolean;
+  /**
+   * Set once the execution is followed ({@link watchExecution}): credentials the SDK can no longer load then
+   * end it with exit code 3, not as the usage error (exit 2) they are before.
+   */
+  following?: boolean;
 }
 
 /**
@@ -92,7 +99,8 @@ export interface Contact {
  * saying so once with `warn`, and once more when it answers; past `reconnectSeconds` without an answer,
  * `CliError` with exit code 3: what became of the execution is unknown. A call AWS throttles is tried
  * again after twice as long each time (up to 30 s), however long; one whose credentials AWS refuses
- * (expired, unknown) ends with exit code 3 at once.
+ * (expired, unknown) ends with exit code 3 at once. A usage error (exit code 2: no credentials, no region)
+ * is thrown as it is until the execution is followed ({@link Contact.following}).
  *
  * @example
  * const arn = await throughLostContact(() => resolveExecutionArn(sfn, ref), { reconnectSeconds: 120 });
@@ -112,6 +120,8 @@ export async function throughLostContact<T>(
       }
       return value;
     } catch (error) {
+      // No credentials or region before anything is followed: the usage error that says how to set them.
+      if (error instanceof CliError && error.exitCode === ExitCode.Usage && !contact.following) throw error;
       if (isRefusedCredentials(error)) throw refusedCredentials(error);
       if (isThrottled(error)) {
         if (!contact.throttled)
@@ -174,6 +184,7 @@ export async function watchExecution(
 ): Promise<number> {
   const { print = console.log, warn = console.error, pollMs = 500, endpointFlags = '', rollbackOf } = options;
   const execution = `${executionNameOf(executionArn)}${endpointFlags}`;
+  contact.following = true;
   let lastEventId = 0;
   const reader = new ProgressReader();
   for (;;) {

@@ -73,6 +73,19 @@ const RELEASE_STARTED = [
 ];
 const SUCCEEDED = { type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: '{}' } };
 
+/**
+ * The EventBridge rule's rollback `name` of a stop, with `ruleInput`: started in `fake` on the CLI's second
+ * listing of `Cutover-rollback` from now, so that the first found none and the CLI had to wait for it.
+ */
+function ruleStartsRollbackOnSecondLook(fake: FakeStepFunctions, name: string, ruleInput: unknown): void {
+  fake.onNthCall(
+    'ListExecutions',
+    2,
+    () => fake.addExecution('Cutover-rollback', name, 'RUNNING', ruleInput, [], 0),
+    (input) => input.stateMachineArn === machineArn('Cutover-rollback'),
+  );
+}
+
 describe('cutover --aws finds the state machines of one stack', () => {
   it('refuses to choose between the machines of several stacks without --stack, naming them, and starts nothing', async () => {
     // Prepare
@@ -128,9 +141,10 @@ describe('cutover --aws finds the state machines of one stack', () => {
       { release: { version: 'v2' } },
       RELEASE_STARTED,
     );
+    // The rule starts the rollback once abort has looked for it in vain after the stop.
     fake.onStop = (stopped) => {
       const ruleInput = { strategy: 'canary', executionArn: stopped.executionArn, input: stopped.input };
-      setTimeout(() => fake.addExecution('Cutover-rollback', 'rule-7f3a', 'RUNNING', ruleInput, [], 0), 1000);
+      ruleStartsRollbackOnSecondLook(fake, 'rule-7f3a', ruleInput);
     };
     // Act
     const abort = await cutoverAws(endpoint, ['abort', executionArn('Cutover-canary', 'checkout-v2')]);
@@ -180,12 +194,12 @@ describe('cutover watch --aws', () => {
     return { ...started, release };
   }
 
-  /** Ends `release` SUCCEEDED after `ms`. */
-  function succeedAfter(release: FakeExecution, ms: number): void {
-    setTimeout(() => {
+  /** Ends `release` SUCCEEDED when the `nth` GetExecutionHistory call reads it. */
+  function succeedOnRead(release: FakeExecution, nth: number): void {
+    fake!.onNthCall('GetExecutionHistory', nth, () => {
       release.status = 'SUCCEEDED';
       fake!.append(release, SUCCEEDED);
-    }, ms);
+    });
   }
 
   it('keeps following while AWS throttles it, slowing down, and reads AWS every 2 s', async () => {
@@ -195,7 +209,8 @@ describe('cutover watch --aws', () => {
       'GetExecutionHistory',
       Array.from({ length: 3 }, () => ({ type: 'ThrottlingException', status: 400 })),
     );
-    succeedAfter(release, 6000);
+    // 3 throttled, the first read answered, two polls: the second sees the release end.
+    succeedOnRead(release, 3 + 3);
     // Act
     const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2']);
     // Assess
@@ -204,8 +219,12 @@ describe('cutover watch --aws', () => {
     expect(watch.stderr).toContain('AWS throttles the calls (ThrottlingException); following more slowly');
     const reads = fake.callsOf('GetExecutionHistory');
     expect(reads[0]).toMatchObject({ maxResults: 1000, reverseOrder: true });
-    // 3 throttled, then one read at most every 2 s of the remaining seconds (500 ms would read ~10 times).
-    expect(reads.length).toBeLessThanOrEqual(3 + 4);
+    // After the throttled calls it waits twice the 2 s, then reads every 2 s (not every 500 ms).
+    const times = fake.timesOf('GetExecutionHistory').slice(2);
+    const gaps = times.slice(1).map((at, i) => at - times[i]!);
+    expect(gaps).toHaveLength(3);
+    expect(gaps[0]).toBeGreaterThanOrEqual(3500);
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(1500);
   });
 
   it('exits 3, outcome unknown, when AWS refuses the credentials, saying to refresh them and how to follow again', async () => {
@@ -226,7 +245,7 @@ describe('cutover watch --aws', () => {
   });
 
   it('waits for the rollback the EventBridge rule starts after an abort, and names it', async () => {
-    // Prepare: aborted; the rule starts its rollback 3 s after watch first reads the history
+    // Prepare: aborted; the rule starts its rollback once watch has looked for it in vain
     const { fake, endpoint, release } = await aRunningRelease();
     release.status = 'ABORTED';
     fake.append(release, {
@@ -234,7 +253,7 @@ describe('cutover watch --aws', () => {
       executionAbortedEventDetails: { cause: 'wrong image' },
     });
     const ruleInput = { strategy: 'canary', executionArn: release.executionArn, input: release.input };
-    setTimeout(() => fake.addExecution('Cutover-rollback', 'rule-9c2e', 'RUNNING', ruleInput, [], 0), 3000);
+    ruleStartsRollbackOnSecondLook(fake, 'rule-9c2e', ruleInput);
     // Act
     const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2']);
     // Assess
@@ -254,6 +273,21 @@ describe('cutover --aws without AWS set up', () => {
     // Assess
     expect(list.code).toBe(2);
     expect(list.stderr).toMatch(
+      /^cutover: no usable AWS credentials \(.+\): set AWS_PROFILE or run `aws sso login`\n$/,
+    );
+  });
+
+  it('says how to get credentials, exit 2, when watch has none, not that the outcome is unknown', async () => {
+    // Prepare
+    const { endpoint } = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    // Act
+    const watch = await cutoverAws(endpoint, ['watch', 'checkout-v2'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+    });
+    // Assess
+    expect(watch.code).toBe(2);
+    expect(watch.stderr).toMatch(
       /^cutover: no usable AWS credentials \(.+\): set AWS_PROFILE or run `aws sso login`\n$/,
     );
   });

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** The account and region of the fake's ARNs. */
 const ACCOUNT = '111122223333';
@@ -25,10 +26,20 @@ export interface FakeError {
   readonly status: number;
 }
 
-/** A call the fake received: the operation and its input. */
+/** A call the fake received: the operation, its input and when it came (epoch ms). */
 export interface FakeCall {
   readonly operation: string;
   readonly input: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** Something to do before the fake answers the `nth` call of `operation` whose input `matches`. */
+interface CallTrigger {
+  readonly operation: string;
+  readonly matches: (input: Record<string, unknown>) => boolean;
+  readonly nth: number;
+  seen: number;
+  readonly action: () => void;
 }
 
 /** The ARN of the fake's state machine `name`. */
@@ -45,8 +56,9 @@ const seconds = (ms: number) => ms / 1000;
 
 /**
  * The Step Functions API (AWS JSON 1.0) as far as the CLI calls it, on 127.0.0.1, over state machines
- * and executions a test sets up: every call is recorded, and `failures` answers the next calls of an
- * operation with AWS errors (throttling, refused credentials).
+ * and executions a test sets up: every call is recorded, `failures` answers the next calls of an
+ * operation with AWS errors (throttling, refused credentials), and {@link onNthCall} changes what the
+ * fake holds when the CLI has made a given call (an execution ends, a rule starts a rollback).
  */
 export class FakeStepFunctions {
   readonly calls: FakeCall[] = [];
@@ -55,24 +67,36 @@ export class FakeStepFunctions {
   readonly failures = new Map<string, FakeError[]>();
   /** Called once an execution was stopped through StopExecution (an EventBridge rule, say). */
   onStop?: (execution: FakeExecution) => void;
+  #triggers: CallTrigger[] = [];
   #server?: Server;
 
   constructor(readonly machineNames: readonly string[]) {}
 
-  /** Listens on a free port of 28000-28999; resolves with the endpoint URL. */
+  /** Listens on a port the system picks; resolves with the endpoint URL. */
   async start(): Promise<string> {
-    for (;;) {
-      const port = 28000 + Math.floor(Math.random() * 1000);
-      const server = createServer((request, response) => void this.#answer(request, response));
-      const listening = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
-      });
-      if (listening) {
-        this.#server = server;
-        return `http://127.0.0.1:${port}`;
-      }
-    }
+    const server = createServer((request, response) => void this.#answer(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    this.#server = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Runs `action` before answering the `nth` call of `operation` (whose input `matches`) received from now
+   * on, so that the call sees what it did.
+   *
+   * @example
+   * fake.onNthCall('GetExecutionHistory', 3, () => fake.append(release, SUCCEEDED));
+   */
+  onNthCall(
+    operation: string,
+    nth: number,
+    action: () => void,
+    matches: (input: Record<string, unknown>) => boolean = () => true,
+  ): void {
+    this.#triggers.push({ operation, matches, nth, seen: 0, action });
   }
 
   async stop(): Promise<void> {
@@ -116,12 +140,23 @@ export class FakeStepFunctions {
     return this.calls.filter((call) => call.operation === operation).map((call) => call.input);
   }
 
+  /** When the calls of `operation` came (epoch ms), in order. */
+  timesOf(operation: string): number[] {
+    return this.calls.filter((call) => call.operation === operation).map((call) => call.at);
+  }
+
   async #answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const at = Date.now();
     let body = '';
     for await (const chunk of request) body += chunk;
     const operation = String(request.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
     const input = JSON.parse(body || '{}') as Record<string, unknown>;
-    this.calls.push({ operation, input });
+    this.calls.push({ operation, input, at });
+    for (const trigger of this.#triggers) {
+      if (trigger.operation !== operation || !trigger.matches(input)) continue;
+      trigger.seen += 1;
+      if (trigger.seen === trigger.nth) trigger.action();
+    }
     const failure = this.failures.get(operation)?.shift();
     const [status, answer] = failure
       ? [failure.status, { __type: failure.type, message: `${failure.type} (fake)` }]

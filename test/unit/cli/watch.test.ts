@@ -1,6 +1,7 @@
 import type { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { unnamedLocalEndpoint } from '../../../src/cli/endpoint.ts';
+import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
 import { throughLostContact, watchExecution } from '../../../src/cli/watch.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:api-v2';
@@ -281,6 +282,49 @@ describe('throughLostContact', () => {
       'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s',
       'the endpoint does not answer (ECONNREFUSED); trying again for up to 120s',
     ]);
+  });
+});
+
+describe('throughLostContact without credentials', () => {
+  /** The usage error `withSetupHints` makes of the SDK's, when it finds no credentials. */
+  function noCredentials(): CliError {
+    const sdkError = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    return new CliError(
+      'no usable AWS credentials (Could not load credentials from any providers): set AWS_PROFILE or run `aws sso login`',
+      ExitCode.Usage,
+      { cause: sdkError },
+    );
+  }
+
+  it('throws the usage error as it is before the execution is followed', async () => {
+    // Prepare
+    const error = noCredentials();
+    // Act
+    const thrown = await throughLostContact(() => Promise.reject(error), { pollMs: 1 }).catch(
+      (e: unknown) => e,
+    );
+    // Assess
+    expect(thrown).toBe(error);
+  });
+
+  it('ends following with exit code 3, naming the SDK error, once credentials can no longer be loaded', async () => {
+    // Act
+    const thrown = await throughLostContact(
+      () => Promise.reject(noCredentials()),
+      { pollMs: 1 },
+      {
+        following: true,
+      },
+    ).catch((e: unknown) => e);
+    // Assess
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as CliError).exitCode).toBe(ExitCode.Unknown);
+    expect((thrown as CliError).message).toBe(
+      'stopped following: AWS refused the credentials (CredentialsProviderError: Could not load credentials ' +
+        'from any providers), so the outcome is unknown',
+    );
   });
 });
 

@@ -1,0 +1,73 @@
+import {
+  type ExecutionListItem,
+  type ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { listCutoverExecutions } from '../../../src/cli/resolve.ts';
+
+const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
+
+/** An execution of `machine` named `name`, started `minute` minutes into the hour. */
+function anExecution(machine: string, name: string, minute: number): ExecutionListItem {
+  return {
+    executionArn: `arn:aws:states:us-east-1:000000000000:execution:${machine}:${name}`,
+    stateMachineArn: machineArn(machine),
+    name,
+    status: 'SUCCEEDED',
+    startDate: new Date(Date.UTC(2026, 10, 29, 10, minute)),
+  };
+}
+
+/** A client that answers each listing in pages of one item, with a `nextToken` to the next; records the calls. */
+function aPagingClient(machines: string[], executions: ExecutionListItem[]) {
+  const calls: { command: string; nextToken?: string }[] = [];
+  const page = <T>(items: T[], nextToken: string | undefined) => {
+    const at = Number(nextToken ?? 0);
+    return { items: items.slice(at, at + 1), nextToken: at + 1 < items.length ? String(at + 1) : undefined };
+  };
+  const send = async (command: ListStateMachinesCommand | ListExecutionsCommand) => {
+    const { nextToken } = command.input;
+    calls.push({ command: command.constructor.name, nextToken });
+    if (command instanceof ListStateMachinesCommand) {
+      const { items, nextToken: next } = page(machines, nextToken);
+      return {
+        stateMachines: items.map((name) => ({ name, stateMachineArn: machineArn(name) })),
+        nextToken: next,
+      };
+    }
+    const own = executions.filter((execution) => execution.stateMachineArn === command.input.stateMachineArn);
+    const { items, nextToken: next } = page(own, nextToken);
+    return { executions: items, nextToken: next };
+  };
+  return { sfn: { send } as unknown as SFNClient, calls };
+}
+
+describe('listCutoverExecutions', () => {
+  it('reads every page of the state machines and of the executions of each, newest first', async () => {
+    // Prepare
+    const executions = [
+      anExecution('canary', 'checkout-v1', 1),
+      anExecution('canary', 'checkout-v3', 3),
+      anExecution('rollback', 'abort-checkout-v2', 2),
+    ];
+    const { sfn, calls } = aPagingClient(['canary', 'other-team', 'rollback'], executions);
+    // Act
+    const listed = await listCutoverExecutions(sfn);
+    // Assess
+    expect(listed.map((execution) => execution.name)).toEqual([
+      'checkout-v3',
+      'abort-checkout-v2',
+      'checkout-v1',
+    ]);
+    expect(calls).toEqual([
+      { command: 'ListStateMachinesCommand', nextToken: undefined },
+      { command: 'ListStateMachinesCommand', nextToken: '1' },
+      { command: 'ListStateMachinesCommand', nextToken: '2' },
+      { command: 'ListExecutionsCommand', nextToken: undefined },
+      { command: 'ListExecutionsCommand', nextToken: '1' },
+      { command: 'ListExecutionsCommand', nextToken: undefined },
+    ]);
+  });
+});
