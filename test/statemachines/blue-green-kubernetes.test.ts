@@ -133,7 +133,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     expect(refused.status).toBe('FAILED');
     expect(refused.error).toBe('ValidationError');
     expect(refused.cause).toContain(
-      'traffic.httpRoute: HTTPRoute shop/orders has no backend for track blue (backends for: stable, canary): ' +
+      "traffic.httpRoute: HTTPRoute shop/orders's split rule has no backend for track blue (backends for: stable): " +
         'add a backendRef to Service orders-blue, with weight 0, before the release',
     );
     expect(emulator.store.get('deployments', 'shop', 'orders-blue')).toBeUndefined();
