@@ -6,7 +6,8 @@ import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 /**
  * DbDeleteBlueGreen: after a failure or a stop, deletes the execution's Blue/Green deployment with its
  * green instances, or keeps it once it switched over (production then runs on the former green). Without
- * `identifier` (a stopped execution), finds it by the name CreateBlueGreen gave it.
+ * `identifier` (a stopped execution, or a CreateBlueGreen that failed), finds it by the name CreateBlueGreen
+ * gave it.
  */
 export const handler = dbTaskHandler(
   'db-delete-blue-green',

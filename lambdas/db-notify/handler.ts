@@ -3,10 +3,13 @@ import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
 import { failureSummary, readableCause } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 
-/** What DeleteBlueGreen did after the failure (its result), or its own error. */
+/**
+ * What DeleteBlueGreen did after the failure or stop (its result; `none` when no deployment was requested),
+ * or its own error.
+ */
 const blueGreenCleanupShape = z.union([
   z.object({
-    outcome: z.enum(['deleted', 'gone', 'kept']),
+    outcome: z.enum(['deleted', 'gone', 'kept', 'none']),
     identifier: z.string().optional(),
     status: z.string().optional(),
     members: z.array(z.object({ blue: z.string(), green: z.string() })).optional(),
@@ -21,23 +24,30 @@ function blueGreenSentence(cleanup: BlueGreenCleanup): string {
   if ('Error' in cleanup) return `; its Blue/Green deployment was not deleted: ${failureSummary(cleanup)}`;
   const { outcome, identifier, status, members = [] } = cleanup;
   if (outcome === 'deleted') return `; Blue/Green deployment ${identifier} deleted with its green instances`;
-  if (outcome === 'gone') return '';
-  if (status !== 'SWITCHOVER_COMPLETED') return `; Blue/Green deployment ${identifier} kept: it is ${status}`;
+  if (outcome === 'gone' || outcome === 'none') return '';
   const green = members.map((m) => m.green).join(', ');
   const blue = members.map((m) => m.blue).join(', ');
-  return (
-    `; Blue/Green deployment ${identifier} had switched over, so production now runs on the former green ` +
-    `${green}; the old blue ${blue} and the deployment are kept`
-  );
+  const kept = `; the old blue ${blue} and the deployment are kept`;
+  if (status === 'SWITCHOVER_COMPLETED') {
+    return `; Blue/Green deployment ${identifier} had switched over, so production now runs on the former green ${green}${kept}`;
+  }
+  if (status === 'SWITCHOVER_IN_PROGRESS') {
+    return `; Blue/Green deployment ${identifier} was switching over, so production may be switching to the former green ${green}${kept}`;
+  }
+  return `; Blue/Green deployment ${identifier} kept: it is ${status}`;
+}
+
+/** What became of a Blue/Green deployment, for the event's detail (none when no deployment was requested). */
+function cleanupDetail(blueGreen: BlueGreenCleanup | undefined) {
+  if (blueGreen && 'Error' in blueGreen) {
+    return { error: blueGreen.Error, cause: readableCause(blueGreen.Cause, blueGreen.Error) };
+  }
+  return blueGreen?.outcome === 'none' ? undefined : blueGreen;
 }
 
 /** The Failed event's detail: the error, and what became of a Blue/Green deployment. */
 function failureDetail(error: { Error: string; Cause?: string; blueGreen?: BlueGreenCleanup }) {
-  const { blueGreen } = error;
-  const cleanup =
-    blueGreen && 'Error' in blueGreen
-      ? { error: blueGreen.Error, cause: readableCause(blueGreen.Cause, blueGreen.Error) }
-      : blueGreen;
+  const cleanup = cleanupDetail(error.blueGreen);
   return {
     error: error.Error,
     cause: readableCause(error.Cause, error.Error),

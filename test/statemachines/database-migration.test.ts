@@ -769,6 +769,61 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(readableCause(noted.Cause)).toContain('not authorized to perform rds:DeleteDBInstance');
   });
 
+  it('deletes a deployment RDS created before CreateBlueGreen failed, found by its name and execution tag', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    // Every answer lost (500), though the first call created the deployment.
+    rds.on(CreateBlueGreenDeploymentCommand).rejects(
+      new RDSServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'internal failure',
+      }),
+    );
+    rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
+      BlueGreenDeployments: [
+        {
+          BlueGreenDeploymentIdentifier: 'bgd-7',
+          Status: 'PROVISIONING',
+          TagList: rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input.Tags,
+        },
+      ],
+    }));
+    rds.on(DeleteBlueGreenDeploymentCommand).resolves({});
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.cause).toContain('CreateBlueGreenDeployment');
+    const name = rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input.BlueGreenDeploymentName;
+    expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
+      { Filters: [{ Name: 'blue-green-deployment-name', Values: [name] }] },
+    ]);
+    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { BlueGreenDeploymentIdentifier: 'bgd-7', DeleteTarget: true },
+    ]);
+    const entered = statesEntered(history);
+    expect(entered.slice(entered.indexOf('CreateBlueGreen'))).toEqual([
+      'CreateBlueGreen',
+      'DeleteUnreturnedBlueGreen',
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'Failed',
+    ]);
+    expect(taskOutput(history, 'DeleteUnreturnedBlueGreen').error).toMatchObject({
+      Error: execution.error,
+      blueGreen: { outcome: 'deleted', identifier: 'bgd-7' },
+    });
+    expect(statesEntered(history)).not.toContain('Migrate');
+  });
+
   it('keeps a deployment that switched over when a later step fails: production runs on the former green', async () => {
     // Prepare
     const target = await targetWithItems();

@@ -1,9 +1,10 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { asAdapterError } from '../aws-errors.ts';
-import { secretClientConfig } from '../hooks/header-secrets.ts';
 import { UNREACHABLE_CODES } from '../network-errors.ts';
+import { readSecretString, type SecretsClient } from '../secrets.ts';
+
+export type { SecretsClient } from '../secrets.ts';
 
 /**
  * Where a database is: a Secrets Manager secret ARN (AWS), or a URL (local runs only). The secret holds
@@ -13,9 +14,6 @@ export interface DatabaseRef {
   readonly secretArn?: string;
   readonly url?: string;
 }
-
-/** The part of the Secrets Manager client used here, so tests can pass a mocked one. */
-export type SecretsClient = Pick<SecretsManagerClient, 'send'>;
 
 /**
  * Session settings every Cutover connection uses, so text output (and so checksums) is the same on
@@ -44,11 +42,16 @@ export async function resolveDatabaseUrl(ref: DatabaseRef, secrets?: SecretsClie
   if (!ref.secretArn || ref.url) {
     throw new ValidationError('database must have exactly one of secretArn (AWS) or url (local runs)');
   }
-  const secret = secretObject(await readSecret(ref.secretArn, secrets), ref.secretArn);
+  const { secretArn } = ref;
+  const text = await readSecretString(secretArn, {
+    client: secrets,
+    unreadable: (error) => unreadableSecret(error, secretArn),
+  });
+  const secret = secretObject(text, secretArn);
   if (typeof secret.url === 'string') return secret.url;
   const { username, password, host, port, dbname } = secret;
   if (typeof username !== 'string' || typeof password !== 'string' || typeof host !== 'string') {
-    throw badSecret(ref.secretArn, 'lacks url and username, password or host');
+    throw badSecret(secretArn, 'lacks url and username, password or host');
   }
   const url = new URL(`postgres://${host}`);
   url.username = encodeURIComponent(username);
@@ -61,16 +64,6 @@ export async function resolveDatabaseUrl(ref: DatabaseRef, secrets?: SecretsClie
 
 /** The request fields that name a database secret, for errors about one. */
 const SECRET_FIELDS = 'database.target.secretArn or database.source.secretArn';
-
-/** The `SecretString` of `secretArn`, read with `secrets` or else in the region the ARN names. */
-async function readSecret(secretArn: string, secrets?: SecretsClient): Promise<string | undefined> {
-  const client = secrets ?? new SecretsManagerClient(secretClientConfig(secretArn));
-  try {
-    return (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
-  } catch (error) {
-    throw unreadableSecret(error, secretArn);
-  }
-}
 
 /**
  * A secret that could not be read: `TransientAdapterError` when Secrets Manager throttles or fails (the
@@ -89,11 +82,14 @@ function unreadableSecret(error: unknown, secretArn: string): unknown {
   );
 }
 
-/** The secret's JSON object, or `ValidationError` (without its text, which the parser's message would quote). */
+/**
+ * The secret's JSON object, or `ValidationError` (without its text, which the parser's message would quote);
+ * a binary secret (no `SecretString`) is no JSON object either.
+ */
 function secretObject(text: string | undefined, secretArn: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text ?? '{}');
+    parsed = text === undefined ? undefined : JSON.parse(text);
   } catch {
     parsed = undefined;
   }

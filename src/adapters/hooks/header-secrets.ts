@@ -5,6 +5,7 @@
 import { ValidationError } from '#core/errors.ts';
 import type { Hook } from '#core/schemas/index.ts';
 import { asAdapterError } from '../aws-errors.ts';
+import { readSecretString } from '../secrets.ts';
 
 /** The header naming a hook's call, the same on each retry of it (`deliveryId` in webhooks.ts). */
 export const DELIVERY_HEADER = 'x-cutover-delivery';
@@ -55,35 +56,10 @@ export async function readHeaderSecrets(hooks: readonly Hook[]): Promise<Map<str
   const headers = new Map<string, HookHeaders>();
   for (const [secretArn, names] of users) {
     const subject = `headers secret ${secretArn} of ${names.length === 1 ? 'hook' : 'hooks'} ${names.join(', ')}`;
-    headers.set(secretArn, parseHeaders(await readSecret(secretArn, subject), subject));
+    const text = await readSecretString(secretArn, { unreadable: (error) => unreadable(error, subject) });
+    headers.set(secretArn, parseHeaders(text, subject));
   }
   return headers;
-}
-
-/**
- * The Secrets Manager client configuration for `secretArn`: the region the ARN names (a secret is read
- * there, whatever region the caller runs in), or the SDK's region chain for an ARN without one.
- *
- * @example
- * new SecretsManagerClient(secretClientConfig('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db'));
- */
-export function secretClientConfig(secretArn: string): { region?: string } {
-  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretArn)?.[1];
-  return region ? { region } : {};
-}
-
-/** GetSecretValue of `secretArn`, in the region the ARN names. */
-async function readSecret(secretArn: string, subject: string): Promise<string | undefined> {
-  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient(secretClientConfig(secretArn));
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    return SecretString;
-  } catch (error) {
-    throw unreadable(error, subject);
-  } finally {
-    client.destroy();
-  }
 }
 
 /**

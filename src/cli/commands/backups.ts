@@ -2,6 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
 import { assertBackupPrefix, folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupManifest } from '#adapters/database/logical-backup.ts';
+import { secretRegion } from '#adapters/secrets.ts';
 import { BackupNotFoundError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
@@ -32,7 +33,7 @@ function withDataDirOption(command: Command): Command {
 async function secretsClientFor(secretArn: string): Promise<SecretsManagerClient> {
   const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const configured = new SecretsManagerClient({});
-  const arnRegion = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretArn)?.[1];
+  const arnRegion = secretRegion(secretArn);
   if (arnRegion === undefined || (await configured.config.region().then(Boolean, () => false))) {
     return configured;
   }

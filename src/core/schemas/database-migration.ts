@@ -114,9 +114,11 @@ export const databaseMigrationRequestSchema = z
     rds: z
       .strictObject({
         instanceIdentifier: text()
+          // RDS takes either case in requests and stores the identifier lower-cased: `Orders` is `orders`.
+          .toLowerCase()
           .regex(RDS_INSTANCE_IDENTIFIER[0], { error: `must be ${RDS_INSTANCE_IDENTIFIER[1]}` })
           .optional()
-          .describe('the target DB instance (snapshots)'),
+          .describe('the target DB instance (snapshots); read lower-cased, as RDS stores it'),
         region: text().optional().describe('region of the RDS calls (default: the SDK region chain)'),
         pollSeconds: integer(1, 3600).default(30).describe('wait between status checks'),
         snapshotTimeoutSeconds: integer(60, 86_400).default(7200),

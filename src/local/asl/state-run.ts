@@ -1,10 +1,9 @@
-import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 /**
  * What a state module gets to run one state: its input, the context object, the data flow of AWS
  * (InputPath -> Parameters -> ... -> ResultSelector -> ResultPath -> OutputPath), history events and
  * cursor saves.
  */
-
+import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import type { StopSignal } from '../stop-signal.ts';
 import { executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';

@@ -4,7 +4,6 @@
  * the state and take effect as it exits; a Parallel branch or Map iteration reads the variables of the
  * scopes enclosing it and keeps its own assignments to itself.
  */
-
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import type { ContextSource } from './context-object.ts';
 import { resolvePayloadTemplate } from './data-flow.ts';

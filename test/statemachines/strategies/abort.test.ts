@@ -1,5 +1,13 @@
+import {
+  CreateBlueGreenDeploymentCommand,
+  DeleteBlueGreenDeploymentCommand,
+  DescribeBlueGreenDeploymentsCommand,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { rollBackMissedAborts } from '#local/abort-rollbacks.ts';
@@ -18,6 +26,7 @@ import { executionHistory, sfnClient, waitForExecution } from '#test/support/loc
 import {
   aDatabaseHeldLocked,
   type HeldDatabase,
+  requestUrl,
   startTestPostgres,
   type TestPostgres,
 } from '#test/support/postgres.ts';
@@ -362,12 +371,126 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'IsClaimed',
       'IsDatabaseMigration',
       'MigrationBlueGreenRequested',
+      'NoMigrationBlueGreen',
       'NotifyMigrationAborted',
       'UnlockMigration',
+      'MigrationBlueGreenCleanedUp',
       'KeepMigrationClaim',
       'MigrationUnlocked',
     ]);
     expect(again).toEqual({ ...first, alreadyStopped: true });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+
+  describe('with a Blue/Green deployment (RDS API mocked)', () => {
+    const rds = mockClient(RDSClient);
+    const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
+    beforeEach(() => {
+      rds.reset();
+      rds.on(CreateBlueGreenDeploymentCommand).resolves({
+        BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-abort' },
+      });
+      // Green never ready: the migration loops WaitForGreen -> CheckGreen until stopped.
+      rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
+        BlueGreenDeployments: [
+          {
+            BlueGreenDeploymentIdentifier: 'bgd-abort',
+            Status: 'PROVISIONING',
+            SwitchoverDetails: [{ SourceMember: sourceArn, Status: 'PROVISIONING' }],
+            TagList: rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]?.args[0].input.Tags,
+          },
+        ],
+      }));
+    });
+    afterAll(() => rds.restore());
+
+    /** A migration of `service` with Blue/Green, stopped by `cutover abort` while it waits for the green. */
+    async function abortWhileWaitingForGreen(service: ServiceRef, name: string) {
+      const target = await postgres.createDatabase('bluegreen');
+      const request = databaseMigrationInput({ target: requestUrl(target) }, MIGRATIONS, {
+        service,
+        backup: { enabled: false },
+        rds: { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 5 },
+        blueGreen: { sourceArn },
+      });
+      const arn = await strategies.start('database-migration', request, name);
+      const events = await historyUntil(
+        strategies.client,
+        arn,
+        (history) =>
+          entered('WaitForGreen')(history) || history.some((event) => event.type === 'ExecutionFailed'),
+      );
+      expect(entered('WaitForGreen')(events), `${name} did not reach WaitForGreen`).toBe(true);
+      const { rollbackExecutionArn } = await abortRelease(strategies.client, arn, 'wrong green');
+      const rollback = await waitForExecution(strategies.client, rollbackExecutionArn!);
+      return { arn, rollback, rollbackArn: rollbackExecutionArn! };
+    }
+
+    it('deletes the deployment with its green instances and says so in the Aborted notification', async () => {
+      // Prepare
+      const service = aTestService('orders-green-aborted');
+      rds.on(DeleteBlueGreenDeploymentCommand).resolves({});
+      // Act
+      const { arn, rollback, rollbackArn } = await abortWhileWaitingForGreen(service, 'db-green-aborted');
+      // Assess
+      expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+      expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+        { BlueGreenDeploymentIdentifier: 'bgd-abort', DeleteTarget: true },
+      ]);
+      expect((await statesEntered(strategies, rollbackArn)).slice(-6)).toEqual([
+        'DeleteMigrationBlueGreen',
+        'NotifyMigrationAborted',
+        'UnlockMigration',
+        'MigrationBlueGreenCleanedUp',
+        'KeepMigrationClaim',
+        'MigrationUnlocked',
+      ]);
+      expect(strategies.adapters.notifier.latestOf(arn, 1)[0]).toMatchObject({
+        type: 'Failed',
+        message: expect.stringContaining(
+          'failed: Aborted (wrong green); Blue/Green deployment bgd-abort deleted with its green instances',
+        ),
+      });
+      expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+      expect(await strategies.adapters.lock.rollbackOf(arn)).toBe(rollbackArn);
+    });
+
+    it('fails the rollback and gives up its claim when the deployment cannot be deleted, saying why', async () => {
+      // Prepare
+      const service = aTestService('orders-green-kept');
+      rds.on(DeleteBlueGreenDeploymentCommand).rejects(
+        new RDSServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+          message: 'not authorized to perform rds:DeleteDBInstance',
+        }),
+      );
+      // Act
+      const { arn, rollback, rollbackArn } = await abortWhileWaitingForGreen(service, 'db-green-kept');
+      // Assess
+      expect(rollback.status).toBe('FAILED');
+      expect(rollback.error).toBe('BlueGreenSwitchoverFailed');
+      expect(rollback.cause).toContain('not authorized to perform rds:DeleteDBInstance');
+      expect((await statesEntered(strategies, rollbackArn)).slice(-6)).toEqual([
+        'DeleteMigrationBlueGreen',
+        'NotifyMigrationAborted',
+        'UnlockMigration',
+        'MigrationBlueGreenCleanedUp',
+        'GiveUpMigrationClaim',
+        'MigrationCleanupFailed',
+      ]);
+      const [notified] = strategies.adapters.notifier.latestOf(arn, 1);
+      expect(notified).toMatchObject({
+        type: 'Failed',
+        message: expect.stringContaining(
+          'failed: Aborted (wrong green); its Blue/Green deployment was not deleted: BlueGreenSwitchoverFailed (',
+        ),
+      });
+      expect(notified!.message).toContain('not authorized to perform rds:DeleteDBInstance');
+      expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+      // The claim given up: the rollback machine may run again for this stop.
+      expect(await strategies.adapters.lock.rollbackOf(arn)).toBeUndefined();
+    });
   });
 });

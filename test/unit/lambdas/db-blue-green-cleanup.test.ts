@@ -2,54 +2,15 @@ import {
   DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
   RDSClient,
-  RDSServiceException,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler as checkBlueGreen } from '#lambdas/db-check-blue-green/handler.ts';
 import { handler as deleteBlueGreen } from '#lambdas/db-delete-blue-green/handler.ts';
-
-const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-migration:Run_7';
-const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
-const request = {
-  service: { name: 'orders', namespace: 'shop' },
-  database: { target: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders' } },
-  rds: { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 30 },
-  blueGreen: { sourceArn, switchoverTimeoutSeconds: 120 },
-};
-type Context = Parameters<typeof deleteBlueGreen>[1];
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-const run = (handler: Handler, event: Record<string, unknown> = {}) =>
-  handler({ request, executionArn, ...event }, {} as Context) as Promise<Record<string, unknown>>;
-const errorOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: Error) => error,
-  );
+import { deployment, errorOf, executionArn, rdsError, run, sourceArn } from '#test/support/rds-fixtures.ts';
 
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
 afterAll(() => rds.restore());
-
-/** An RDS error as the SDK throws it once its own retries are spent. */
-function rdsError(name: string, message = name) {
-  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
-}
-
-/** A DescribeBlueGreenDeployments answer for deployment bgd-1 of this execution. */
-function deployment(Status: string, member = 'AVAILABLE', task = 'COMPLETED') {
-  return {
-    BlueGreenDeployments: [
-      {
-        BlueGreenDeploymentIdentifier: 'bgd-1',
-        Status,
-        SwitchoverDetails: [{ SourceMember: sourceArn, TargetMember: `${sourceArn}-green`, Status: member }],
-        Tasks: [{ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: task }],
-        TagList: [{ Key: 'cutover:execution', Value: executionArn }],
-      },
-    ],
-  };
-}
 
 describe('db-delete-blue-green', () => {
   it('deletes a deployment that did not switch over with its green instances', async () => {
@@ -148,59 +109,5 @@ describe('db-delete-blue-green', () => {
     // Assess
     expect([throttled?.name, refused?.name]).toEqual(['TransientAdapterError', 'BlueGreenSwitchoverFailed']);
     expect(refused?.message).toBe('DeleteBlueGreenDeployment bgd-1 failed: not in a valid state');
-  });
-});
-
-describe('db-check-blue-green', () => {
-  const poll = { identifier: 'bgd-1', attempt: 0, maxAttempts: 240 };
-
-  it.each([
-    [
-      'available',
-      deployment('PROVISIONING', 'PROVISIONING', 'FAILED'),
-      'task CREATING_READ_REPLICA_OF_SOURCE FAILED',
-    ],
-    ['available', deployment('PROVISIONING', 'MISSING_TARGET', 'IN_PROGRESS'), `${sourceArn} MISSING_TARGET`],
-    ['available', deployment('SWITCHOVER_COMPLETED', 'SWITCHOVER_COMPLETED'), 'status SWITCHOVER_COMPLETED'],
-    [
-      'switchover',
-      deployment('SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_FAILED'),
-      `${sourceArn} SWITCHOVER_FAILED`,
-    ],
-    ['switchover', deployment('AVAILABLE', 'MISSING_SOURCE'), `${sourceArn} MISSING_SOURCE`],
-    ['switchover', deployment('PROVISIONING', 'PROVISIONING'), 'status PROVISIONING'],
-  ])(
-    'fails at the first check, in phase %s, on what cannot reach its status (%#)',
-    async (phase, answer, named) => {
-      // Prepare
-      rds.on(DescribeBlueGreenDeploymentsCommand).resolves(answer);
-      // Act
-      const error = await errorOf(run(checkBlueGreen, { ...poll, phase }));
-      // Assess
-      expect(error?.name).toBe('BlueGreenSwitchoverFailed');
-      const awaited = phase === 'available' ? 'AVAILABLE' : 'SWITCHOVER_COMPLETED';
-      expect(error?.message).toBe(`Blue/Green deployment bgd-1 cannot reach ${awaited}: ${named}`);
-    },
-  );
-
-  it('keeps waiting while the status can still come', async () => {
-    // Prepare
-    rds
-      .on(DescribeBlueGreenDeploymentsCommand)
-      .resolvesOnce(deployment('PROVISIONING', 'PROVISIONING', 'IN_PROGRESS'))
-      .resolvesOnce(deployment('AVAILABLE'))
-      .resolvesOnce(deployment('SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_IN_PROGRESS'));
-    // Act
-    const results = [
-      await run(checkBlueGreen, { ...poll, phase: 'available' }),
-      await run(checkBlueGreen, { ...poll, phase: 'switchover' }),
-      await run(checkBlueGreen, { ...poll, phase: 'switchover' }),
-    ];
-    // Assess
-    expect(results.map((r) => [r.status, r.ready])).toEqual([
-      ['PROVISIONING', false],
-      ['AVAILABLE', false],
-      ['SWITCHOVER_IN_PROGRESS', false],
-    ]);
   });
 });

@@ -93,4 +93,48 @@ describe('db-notify', () => {
         'BlueGreenSwitchoverFailed (DeleteBlueGreenDeployment bgd-1 failed: denied)',
     );
   });
+
+  it('says production may be switching to the former green while the switchover is in progress', async () => {
+    // Prepare
+    const request = databaseMigrationInput(
+      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
+      'migrations',
+    );
+    const blueGreen = {
+      outcome: 'kept',
+      identifier: 'bgd-1',
+      status: 'SWITCHOVER_IN_PROGRESS',
+      members: [
+        {
+          blue: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
+          green: 'arn:aws:rds:eu-west-1:123456789012:db:orders-green-abc',
+        },
+      ],
+    };
+    const error = { Error: 'Aborted', Cause: 'wrong migrations', blueGreen };
+    // Act
+    await handler({ request, executionArn, type: 'Failed', error }, context);
+    // Assess
+    const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(published?.Message).toContain(
+      'failed: Aborted (wrong migrations); Blue/Green deployment bgd-1 was switching over, so production may be ' +
+        'switching to the former green arn:aws:rds:eu-west-1:123456789012:db:orders-green-abc; ' +
+        'the old blue arn:aws:rds:eu-west-1:123456789012:db:orders and the deployment are kept',
+    );
+  });
+
+  it('says nothing of a Blue/Green deployment when none was requested (outcome none)', async () => {
+    // Prepare
+    const request = databaseMigrationInput(
+      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
+      'migrations',
+    );
+    const error = { Error: 'Aborted', Cause: 'wrong migrations', blueGreen: { outcome: 'none' } };
+    // Act
+    await handler({ request, executionArn, type: 'Failed', error }, context);
+    // Assess
+    const event = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!);
+    expect(event.message).toBe('database migration of shop/orders failed: Aborted (wrong migrations)');
+    expect(event.detail).toEqual({ error: 'Aborted', cause: 'wrong migrations' });
+  });
 });

@@ -20,16 +20,17 @@ import { handler as prepare } from '#lambdas/db-prepare/handler.ts';
 import { handler as switchover } from '#lambdas/db-switchover-blue-green/handler.ts';
 import { handler as validateBlueGreen } from '#lambdas/db-validate-blue-green/handler.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import {
+  type TaskContext as Context,
+  deployment,
+  errorOf,
+  executionArn,
+  rdsError,
+  taskRequest as request,
+  run,
+  sourceArn,
+} from '#test/support/rds-fixtures.ts';
 
-const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-migration:Run_7';
-const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
-const request = {
-  service: { name: 'orders', namespace: 'shop' },
-  database: { target: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders' } },
-  backup: { method: 'rds-snapshot' },
-  rds: { instanceIdentifier: 'orders', region: 'eu-west-1', pollSeconds: 30, snapshotTimeoutSeconds: 600 },
-  blueGreen: { sourceArn, targetEngineVersion: '17.4', switchoverTimeoutSeconds: 120 },
-};
 const tags = [
   { Key: 'cutover:service', Value: 'shop/orders' },
   { Key: 'cutover:execution', Value: executionArn },
@@ -42,38 +43,10 @@ const blueGreenName = `cutover-orders-run-7-${executionHash}`;
 const arnOf = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:database-migration:${name}`;
 /** RDS's rule for a BlueGreenDeploymentName (and, up to 255 characters, a DBSnapshotIdentifier). */
 const RDS_NAME = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
-type Context = Parameters<typeof createSnapshot>[1];
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-const run = (handler: Handler, event: Record<string, unknown> = {}) =>
-  handler({ request, executionArn, ...event }, {} as Context) as Promise<Record<string, unknown>>;
-const errorOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: Error) => error,
-  );
 
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
 afterAll(() => rds.restore());
-
-/** An RDS error as the SDK throws it once its own retries are spent. */
-function rdsError(name: string, message: string) {
-  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
-}
-
-/** A DescribeBlueGreenDeployments answer. */
-function deployment(Status: string, member = 'AVAILABLE', task = 'COMPLETED') {
-  return {
-    BlueGreenDeployments: [
-      {
-        BlueGreenDeploymentIdentifier: 'bgd-1',
-        Status,
-        SwitchoverDetails: [{ SourceMember: sourceArn, TargetMember: `${sourceArn}-green`, Status: member }],
-        Tasks: [{ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: task }],
-      },
-    ],
-  };
-}
 
 describe('cutoverIdentifier', () => {
   it("names what Cutover creates cutover-*, lowercase, single hyphens, ending in the execution's hash", () => {

@@ -116,6 +116,19 @@ describe('resolveDatabaseUrl', () => {
     }
   });
 
+  it('refuses a binary secret (no SecretString) as no JSON object', async () => {
+    // Prepare
+    const { secrets, mock } = buildSecrets();
+    mock.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    // Act
+    const error = await errorOf({ secretArn }, secrets);
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain(
+      `database secret ${secretArn} (database.target.secretArn or database.source.secretArn) is not a JSON object: `,
+    );
+  });
+
   it('names what a JSON object secret lacks, without its values', async () => {
     // Prepare
     const { secrets, mock } = buildSecrets();

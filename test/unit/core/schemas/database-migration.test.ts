@@ -27,6 +27,13 @@ describe('database-migration rds.instanceIdentifier', () => {
     expect(accepted).toEqual(['orders', 'orders-db-2', `o${'r'.repeat(62)}`]);
   });
 
+  it('reads an identifier with upper-case letters lower-cased, as RDS stores it', () => {
+    // Act
+    const read = ['Orders', 'ORDERS-DB-2'].map((id) => parse(snapshotRequest(id)).rds?.instanceIdentifier);
+    // Assess
+    expect(read).toEqual(['orders', 'orders-db-2']);
+  });
+
   it('refuses one RDS would not take, naming the rules as the CDK app does', () => {
     // Prepare
     const refused = ['orders--db', 'orders-', 'Orders_db', '2orders', `o${'r'.repeat(63)}`];
