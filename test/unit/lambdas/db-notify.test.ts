@@ -9,6 +9,23 @@ const executionArn = 'arn:aws:states:eu-west-1:123456789012:execution:database-m
 const sns = mockClient(SNSClient);
 const context = {} as Parameters<typeof handler>[1];
 
+/** A database migration request of shop/orders. */
+const migrationRequest = () =>
+  databaseMigrationInput({ target: 'postgres://postgres@127.0.0.1:5432/orders' }, 'migrations');
+
+/** The cleanup's outcome for a Blue/Green deployment it kept, in `status`, of one blue and green instance. */
+const keptDeployment = (status: string, blue: string, green: string) => ({
+  outcome: 'kept',
+  identifier: 'bgd-1',
+  status,
+  members: [
+    {
+      blue: `arn:aws:rds:eu-west-1:123456789012:db:${blue}`,
+      green: `arn:aws:rds:eu-west-1:123456789012:db:${green}`,
+    },
+  ],
+});
+
 describe('db-notify', () => {
   beforeEach(() => {
     sns.reset();
@@ -21,10 +38,7 @@ describe('db-notify', () => {
 
   it("says why a migration failed, with a stop's reason, as a release's notification does", async () => {
     // Prepare
-    const request = databaseMigrationInput(
-      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
-      'migrations',
-    );
+    const request = migrationRequest();
     const error = { Error: 'Aborted', Cause: 'copy too slow' };
     // Act
     await handler({ request, executionArn, type: 'Failed', error }, context);
@@ -35,21 +49,8 @@ describe('db-notify', () => {
 
   it('says production runs on the former green and names the old blue after a completed switchover', async () => {
     // Prepare
-    const request = databaseMigrationInput(
-      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
-      'migrations',
-    );
-    const blueGreen = {
-      outcome: 'kept',
-      identifier: 'bgd-1',
-      status: 'SWITCHOVER_COMPLETED',
-      members: [
-        {
-          blue: 'arn:aws:rds:eu-west-1:123456789012:db:orders-old1',
-          green: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
-        },
-      ],
-    };
+    const request = migrationRequest();
+    const blueGreen = keptDeployment('SWITCHOVER_COMPLETED', 'orders-old1', 'orders');
     const error = { Error: 'MigrationFailed', Cause: 'migration V2__b failed', blueGreen };
     // Act
     await handler({ request, executionArn, type: 'Failed', error }, context);
@@ -64,10 +65,7 @@ describe('db-notify', () => {
 
   it('says the deployment was deleted, or why it was not, after the original error', async () => {
     // Prepare
-    const request = databaseMigrationInput(
-      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
-      'migrations',
-    );
+    const request = migrationRequest();
     const failure = { Error: 'BlueGreenSwitchoverFailed', Cause: 'INVALID_CONFIGURATION' };
     const deleted = { outcome: 'deleted', identifier: 'bgd-1', status: 'INVALID_CONFIGURATION' };
     const refused = {
@@ -96,21 +94,8 @@ describe('db-notify', () => {
 
   it('says production may be switching to the former green while the switchover is in progress', async () => {
     // Prepare
-    const request = databaseMigrationInput(
-      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
-      'migrations',
-    );
-    const blueGreen = {
-      outcome: 'kept',
-      identifier: 'bgd-1',
-      status: 'SWITCHOVER_IN_PROGRESS',
-      members: [
-        {
-          blue: 'arn:aws:rds:eu-west-1:123456789012:db:orders',
-          green: 'arn:aws:rds:eu-west-1:123456789012:db:orders-green-abc',
-        },
-      ],
-    };
+    const request = migrationRequest();
+    const blueGreen = keptDeployment('SWITCHOVER_IN_PROGRESS', 'orders', 'orders-green-abc');
     const error = { Error: 'Aborted', Cause: 'wrong migrations', blueGreen };
     // Act
     await handler({ request, executionArn, type: 'Failed', error }, context);
@@ -125,10 +110,7 @@ describe('db-notify', () => {
 
   it('says nothing of a Blue/Green deployment when none was requested (outcome none)', async () => {
     // Prepare
-    const request = databaseMigrationInput(
-      { target: 'postgres://postgres@127.0.0.1:5432/orders' },
-      'migrations',
-    );
+    const request = migrationRequest();
     const error = { Error: 'Aborted', Cause: 'wrong migrations', blueGreen: { outcome: 'none' } };
     // Act
     await handler({ request, executionArn, type: 'Failed', error }, context);
