@@ -8,7 +8,6 @@ import {
   DescribeBlueGreenDeploymentsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
-  RDSServiceException,
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
 import {
@@ -33,6 +32,7 @@ import {
   waitForExecution,
 } from '#test/support/local-runtime.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import { lostRdsAnswer, rdsError } from '#test/support/rds-fixtures.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
 
 let postgres: TestPostgres;
@@ -595,19 +595,9 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     // Prepare
     const target = await targetWithItems();
     const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    /** An RDS answer of 500 to a call that in fact went through. */
-    const lostAnswer = () =>
-      new RDSServiceException({
-        name: 'InternalFailure',
-        $fault: 'server',
-        $metadata: { httpStatusCode: 500 },
-        message: 'internal failure',
-      });
-    const rdsError = (name: string) =>
-      new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name });
     rds
       .on(CreateBlueGreenDeploymentCommand)
-      .rejectsOnce(lostAnswer())
+      .rejectsOnce(lostRdsAnswer())
       .rejects(rdsError('BlueGreenDeploymentAlreadyExistsFault'));
     // The deployment the first call created, with the tags it asked for (naming its execution).
     rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
@@ -627,7 +617,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .resolves(deployment('SWITCHOVER_COMPLETED'));
     rds
       .on(SwitchoverBlueGreenDeploymentCommand)
-      .rejectsOnce(lostAnswer())
+      .rejectsOnce(lostRdsAnswer())
       .rejects(rdsError('InvalidBlueGreenDeploymentStateFault'));
     // Act
     const { execution, history } = await runMigration(
@@ -741,14 +731,9 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-5' },
     });
     rds.on(DescribeBlueGreenDeploymentsCommand).resolves(deployment('AVAILABLE', 'MISSING_TARGET', 'bgd-5'));
-    rds.on(DeleteBlueGreenDeploymentCommand).rejects(
-      new RDSServiceException({
-        name: 'AccessDenied',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 403 },
-        message: 'not authorized to perform rds:DeleteDBInstance',
-      }),
-    );
+    rds
+      .on(DeleteBlueGreenDeploymentCommand)
+      .rejects(rdsError('AccessDenied', 'not authorized to perform rds:DeleteDBInstance'));
     // Act
     const { execution, history } = await runMigration(
       databaseMigrationInput({ target: requestUrl(target) }, migrations, {
@@ -774,14 +759,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     const target = await targetWithItems();
     const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
     // Every answer lost (500), though the first call created the deployment.
-    rds.on(CreateBlueGreenDeploymentCommand).rejects(
-      new RDSServiceException({
-        name: 'InternalFailure',
-        $fault: 'server',
-        $metadata: { httpStatusCode: 500 },
-        message: 'internal failure',
-      }),
-    );
+    rds.on(CreateBlueGreenDeploymentCommand).rejects(lostRdsAnswer());
     rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
       BlueGreenDeployments: [
         {

@@ -44,6 +44,16 @@ export function rdsError(name: string, message = name): RDSServiceException {
   return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
 }
 
+/** An RDS answer of 500 to a call that may in fact have gone through (a lost answer). */
+export function lostRdsAnswer(): RDSServiceException {
+  return new RDSServiceException({
+    name: 'InternalFailure',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 500 },
+    message: 'internal failure',
+  });
+}
+
 /**
  * A DescribeBlueGreenDeployments answer for deployment bgd-1 of {@link executionArn} (its tag names it): one
  * member of {@link sourceArn} and one task, in the given statuses.

@@ -3,7 +3,6 @@ import {
   DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
   RDSClient,
-  RDSServiceException,
 } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -30,6 +29,7 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '#test/support/postgres.ts';
+import { rdsError } from '#test/support/rds-fixtures.ts';
 import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
@@ -458,14 +458,9 @@ describe('aborting a database migration (StopExecution + the rollback state mach
     it('fails the rollback and gives up its claim when the deployment cannot be deleted, saying why', async () => {
       // Prepare
       const service = aTestService('orders-green-kept');
-      rds.on(DeleteBlueGreenDeploymentCommand).rejects(
-        new RDSServiceException({
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
-          message: 'not authorized to perform rds:DeleteDBInstance',
-        }),
-      );
+      rds
+        .on(DeleteBlueGreenDeploymentCommand)
+        .rejects(rdsError('AccessDenied', 'not authorized to perform rds:DeleteDBInstance'));
       // Act
       const { arn, rollback, rollbackArn } = await abortWhileWaitingForGreen(service, 'db-green-kept');
       // Assess
