@@ -238,7 +238,8 @@ describe('applyMigrations: lock timeout', () => {
     };
     const safety = setTimeout(report.release, 15_000);
     // Act
-    const error = await migrate(url, files, { transaction: 'each', lockTimeoutSeconds: 1 }).catch(
+    // 2 s a wait: the session beside looks every second, so a loaded machine still sees the holder.
+    const error = await migrate(url, files, { transaction: 'each', lockTimeoutSeconds: 2 }).catch(
       (thrown: unknown) => thrown,
     );
     clearTimeout(safety);
@@ -247,7 +248,7 @@ describe('applyMigrations: lock timeout', () => {
     expect(error).toMatchObject({
       name: 'MigrationFailed',
       message: expect.stringMatching(
-        /^migration V2__add_z failed and was rolled back \(V1__u, applied before it in this run, stay applied\): could not get its AccessExclusiveLock on public\.t within migrations\.lockTimeoutSeconds \(1 s\) in 3 attempts, held by pid \d+ \(report, idle in transaction\): run again once the sessions holding it are done, or raise migrations\.lockTimeoutSeconds \(0-600; 0 waits as long as it takes/,
+        /^migration V2__add_z failed and was rolled back \(V1__u, applied before it in this run, stay applied\): could not get its AccessExclusiveLock on public\.t within migrations\.lockTimeoutSeconds \(2 s\) in 3 attempts, held by pid \d+ \(report, idle in transaction\): run again once the sessions holding it are done, or raise migrations\.lockTimeoutSeconds \(0-600; 0 waits as long as it takes/,
       ),
     });
     expect(await historyVersions(url)).toEqual([1]);
