@@ -81,7 +81,7 @@ export function blueGreenDeploymentName(serviceName: string, executionArn: strin
  * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx (the state
  * machine retries it), else a `Fatal` error naming the call, its subject and RDS's message.
  */
-function rdsCallError(
+export function rdsCallError(
   error: unknown,
   operation: string,
   subject: string,
@@ -114,7 +114,7 @@ function ownerIn(tags: readonly Tag[] | undefined): string {
 }
 
 /** True when the tags name `executionArn` as the creator. */
-function isCreatedBy(tags: readonly Tag[] | undefined, executionArn: string): boolean {
+export function isCreatedBy(tags: readonly Tag[] | undefined, executionArn: string): boolean {
   return creatorIn(tags) === executionArn;
 }
 
@@ -271,7 +271,7 @@ async function existingBlueGreen(
 }
 
 /** The first deployment `DescribeBlueGreenDeployments` answers for `input`, undefined when there is none. */
-async function describeBlueGreen(
+export async function describeBlueGreen(
   rds: RdsClient,
   input: DescribeBlueGreenDeploymentsCommandInput,
 ): Promise<BlueGreenDeployment | undefined> {
@@ -375,6 +375,3 @@ export async function switchoverBlueGreen(
     );
   }
 }
-
-/** For the Blue/Green clean-up (`blue-green-cleanup.ts`). */
-export { describeBlueGreen, isCreatedBy, rdsCallError };
