@@ -115,6 +115,14 @@ export class BackupFailedError extends CutoverError {
   static override readonly errorName = 'BackupFailed';
 }
 
+/**
+ * RDS refused a call because the DB instance is not `available` (a backup window, a modification, a snapshot
+ * still running): the state machines retry it every minute for half an hour before failing with it.
+ */
+export class DatabaseInstanceBusyError extends CutoverError {
+  static override readonly errorName = 'DatabaseInstanceBusy';
+}
+
 /** Loading a backup back failed; the restore's transaction was rolled back. */
 export class RestoreFailedError extends CutoverError {
   static override readonly errorName = 'RestoreFailed';
@@ -160,6 +168,7 @@ export const CUTOVER_ERRORS = [
   TableTooLargeWithoutPrimaryKeyError,
   TargetNotEmptyError,
   BackupFailedError,
+  DatabaseInstanceBusyError,
   RestoreFailedError,
   CopyUndoFailedError,
   BlueGreenSwitchoverFailedError,

@@ -538,6 +538,57 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(entered).not.toContain('Backup');
   });
 
+  it('waits for an instance busy with its backup window, then takes the snapshot', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const busy = rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.');
+    rds.on(CreateDBSnapshotCommand).rejectsOnce(busy).rejectsOnce(busy).resolves({});
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ Status: 'available' }] });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        backup: { method: 'rds-snapshot' },
+        rds: rdsSettings,
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(3);
+    const refusals = history.filter((event) => event.lambdaFunctionFailedEventDetails);
+    expect(refusals.map((event) => event.lambdaFunctionFailedEventDetails!.error)).toEqual([
+      'DatabaseInstanceBusy',
+      'DatabaseInstanceBusy',
+    ]);
+    expect(statesEntered(history)).toContain('Migrate');
+  });
+
+  it('fails DatabaseInstanceBusy when the source instance stays busy for the 30 minutes of retries', async () => {
+    // Prepare
+    const target = await targetWithItems();
+    const before = await snapshot(target);
+    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    rds
+      .on(CreateBlueGreenDeploymentCommand)
+      .rejects(rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.'));
+    rds.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
+    // Act
+    const { execution, history } = await runMigration(
+      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+        rds: rdsSettings,
+        blueGreen: { sourceArn },
+      }),
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('DatabaseInstanceBusy');
+    expect(execution.cause).toContain('DB instance orders is not in available state.');
+    expect(rds.commandCalls(CreateBlueGreenDeploymentCommand)).toHaveLength(31);
+    expect(statesEntered(history)).not.toContain('Migrate');
+    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
+    expect(await snapshot(target)).toEqual(before);
+  });
+
   it('switches over a Blue/Green deployment once AVAILABLE and validated, then migrates', async () => {
     // Prepare
     const target = await targetWithItems();

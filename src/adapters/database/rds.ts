@@ -7,7 +7,11 @@ import type {
   Tag,
 } from '@aws-sdk/client-rds';
 import { executionNameOf } from '#core/api-routes.ts';
-import { BackupFailedError, BlueGreenSwitchoverFailedError } from '#core/errors.ts';
+import {
+  BackupFailedError,
+  BlueGreenSwitchoverFailedError,
+  DatabaseInstanceBusyError,
+} from '#core/errors.ts';
 import { clientOnFirstSend } from '../aws-clients.ts';
 import { asAdapterError, isTransientAwsError } from '../aws-errors.ts';
 
@@ -78,8 +82,9 @@ export function blueGreenDeploymentName(serviceName: string, executionArn: strin
 }
 
 /**
- * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx (the state
- * machine retries it), else a `Fatal` error naming the call, its subject and RDS's message.
+ * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx, and
+ * `DatabaseInstanceBusy` for an instance that is not `available` (the state machine retries both), else a
+ * `Fatal` error naming the call, its subject and RDS's message.
  */
 export function rdsCallError(
   error: unknown,
@@ -88,7 +93,14 @@ export function rdsCallError(
   Fatal: new (message: string, options: { cause: unknown }) => Error,
 ): unknown {
   if (isTransientAwsError(error)) return asAdapterError(error, `rds:${operation} ${subject}`);
-  return new Fatal(`${operation} ${subject} failed: ${(error as Error).message}`, { cause: error });
+  const { name, message } = error as Error;
+  if (name === 'InvalidDBInstanceStateFault') {
+    return new DatabaseInstanceBusyError(
+      `${operation} ${subject} refused, the DB instance is busy (retried every minute for 30 minutes): ${message}`,
+      { cause: error },
+    );
+  }
+  return new Fatal(`${operation} ${subject} failed: ${message}`, { cause: error });
 }
 
 /** The tag naming the execution that created a snapshot or Blue/Green deployment. */

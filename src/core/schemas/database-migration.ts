@@ -119,7 +119,11 @@ export const databaseMigrationRequestSchema = z
           .regex(RDS_INSTANCE_IDENTIFIER[0], { error: `must be ${RDS_INSTANCE_IDENTIFIER[1]}` })
           .optional()
           .describe('the target DB instance (snapshots); read lower-cased, as RDS stores it'),
-        region: text().optional().describe('region of the RDS calls (default: the SDK region chain)'),
+        region: text()
+          .optional()
+          .describe(
+            "region of the RDS calls (default: blueGreen.sourceArn's region, else the SDK region chain)",
+          ),
         pollSeconds: integer(1, 3600).default(30).describe('wait between status checks'),
         snapshotTimeoutSeconds: integer(60, 86_400).default(7200),
       })
@@ -166,7 +170,9 @@ export const databaseMigrationRequestSchema = z
     path: ['rds'],
     ...EVEN_WITH_ISSUES,
   })
-  .superRefine(checkPollChecks);
+  .superRefine(checkPollChecks)
+  .superRefine(checkBlueGreenSource)
+  .transform(withBlueGreenRegion);
 
 /** The request's fields that decide its RDS waits. */
 interface RdsWaits {
@@ -205,6 +211,53 @@ function checkPollChecks(request: RdsWaits, ctx: z.RefinementCtx) {
     path: ['rds', 'pollSeconds'],
     message: `${poll} allows up to ${checks.toLocaleString('en-US')} RDS status checks of ${EVENTS_PER_POLL_CHECK} events each, over ${MAX_POLL_CHECKS.toLocaleString('en-US')}, ${HISTORY_LIMIT_REASON}: at least ${fits}`,
   });
+}
+
+/** The fields of an RDS DB instance ARN: `arn:<partition>:rds:<region>:<account>:db:<identifier>`. */
+function instanceArnParts(sourceArn: string): { region: string; instanceIdentifier: string } {
+  const parts = sourceArn.split(':');
+  return { region: parts[3]!, instanceIdentifier: parts[6]!.toLowerCase() };
+}
+
+/** The request's fields that name the RDS instance and region. */
+interface RdsInstanceFields {
+  rds?: { instanceIdentifier?: string; region?: string };
+  blueGreen?: { sourceArn?: string };
+}
+
+/**
+ * A Blue/Green request names one instance and one region: `rds.region`, when given, is the region of
+ * `blueGreen.sourceArn` (RDS takes a source only in its own region), and `rds.instanceIdentifier`, when
+ * given, is the source instance (the snapshot backs up the instance the migration runs on).
+ */
+function checkBlueGreenSource(request: RdsInstanceFields, ctx: z.RefinementCtx) {
+  const sourceArn = request.blueGreen?.sourceArn;
+  if (typeof sourceArn !== 'string' || !sourceArn.includes(':db:')) return;
+  const source = instanceArnParts(sourceArn);
+  const { region, instanceIdentifier } = request.rds ?? {};
+  if (typeof region === 'string' && region !== source.region) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rds', 'region'],
+      message: `must be the region of blueGreen.sourceArn (${source.region}), where RDS takes the source instance; got "${region}"`,
+    });
+  }
+  if (typeof instanceIdentifier === 'string' && instanceIdentifier !== source.instanceIdentifier) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rds', 'instanceIdentifier'],
+      message: `must be the instance of blueGreen.sourceArn (${source.instanceIdentifier}), the one the migration runs on; got "${instanceIdentifier}"`,
+    });
+  }
+}
+
+/** A Blue/Green request's RDS calls go to its source instance's region unless `rds.region` says. */
+function withBlueGreenRegion<Request extends RdsInstanceFields>(request: Request): Request {
+  if (!request.blueGreen?.sourceArn || !request.rds || request.rds.region) return request;
+  return {
+    ...request,
+    rds: { ...request.rds, region: instanceArnParts(request.blueGreen.sourceArn).region },
+  };
 }
 
 export type DatabaseMigrationRequest = z.output<typeof databaseMigrationRequestSchema>;

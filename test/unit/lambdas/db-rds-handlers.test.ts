@@ -148,6 +148,21 @@ describe('db-create-snapshot and db-check-snapshot', () => {
     expect(error?.message).toContain('no such instance');
   });
 
+  it('fails with DatabaseInstanceBusy, which the state machine retries, when the instance is not available', async () => {
+    // Prepare
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.'));
+    // Act
+    const error = await errorOf(run(createSnapshot));
+    // Assess
+    expect(error?.name).toBe('DatabaseInstanceBusy');
+    expect(error?.message).toBe(
+      `CreateDBSnapshot ${snapshotIdentifier} of orders refused, the DB instance is busy ` +
+        '(retried every minute for 30 minutes): DB instance orders is not in available state.',
+    );
+  });
+
   it('fails with BackupFailed on an invalid parameter', async () => {
     // Prepare
     rds

@@ -50,3 +50,40 @@ describe('database-migration rds.instanceIdentifier', () => {
     }
   });
 });
+
+describe('database-migration blueGreen.sourceArn with rds', () => {
+  const sourceArn = 'arn:aws:rds:eu-west-1:123456789012:db:Orders';
+  /** A Blue/Green request of `sourceArn` with these `rds` settings. */
+  const blueGreenRequest = (rds: Record<string, unknown>) => ({
+    ...snapshotRequest('orders'),
+    backup: { method: 'logical' },
+    rds,
+    blueGreen: { sourceArn },
+  });
+
+  it("sends the RDS calls to the source instance's region unless rds.region says", () => {
+    // Act
+    const regions = [{}, { region: 'eu-west-1' }].map((rds) => parse(blueGreenRequest(rds)).rds?.region);
+    // Assess
+    expect(regions).toEqual(['eu-west-1', 'eu-west-1']);
+  });
+
+  it('refuses another region or another instance than the source, naming both', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      parse(blueGreenRequest({ region: 'us-east-1', instanceIdentifier: 'payments' })),
+    );
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - rds.region: must be the region of blueGreen.sourceArn (eu-west-1), where RDS takes the source instance; got "us-east-1"',
+      '  - rds.instanceIdentifier: must be the instance of blueGreen.sourceArn (orders), the one the migration runs on; got "payments"',
+    ]);
+  });
+
+  it('takes the source instance under either case, as RDS does', () => {
+    // Act
+    const request = parse(blueGreenRequest({ instanceIdentifier: 'ORDERS' }));
+    // Assess
+    expect(request.rds).toMatchObject({ instanceIdentifier: 'orders', region: 'eu-west-1' });
+  });
+});
