@@ -56,12 +56,16 @@ function setupError(error: unknown): CliError | undefined {
   return undefined;
 }
 
+/** An AWS SDK v3 client: each has a middleware stack. */
+type SdkClient = { readonly middlewareStack: { add: (...args: never[]) => unknown } };
+
 /**
- * Makes `sfn` throw a usage error with a hint where the SDK would throw its bare messages (`Could not
- * load credentials from any providers`, `Region is missing`).
+ * Makes an AWS SDK client throw a usage error with a hint where the SDK would throw its bare messages
+ * (`Could not load credentials from any providers`, `Region is missing`).
  */
-export function withSetupHints(sfn: SFNClient): SFNClient {
-  sfn.middlewareStack.add(
+export function withSetupHints<Client extends SdkClient>(client: Client): Client {
+  // The middleware reads no service's own types: the Step Functions client's stand for any client's.
+  (client as unknown as SFNClient).middlewareStack.add(
     (next) => async (args) => {
       try {
         return await next(args);
@@ -71,5 +75,5 @@ export function withSetupHints(sfn: SFNClient): SFNClient {
     },
     { step: 'initialize', name: 'cutoverSetupHints' },
   );
-  return sfn;
+  return client;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
 import {
+  CALLER_ARN,
   executionArn,
   type FakeExecution,
   FakeStepFunctions,
@@ -261,6 +262,41 @@ describe('cutover watch --aws', () => {
     expect(watch.stdout.trim().split('\n').at(-1)).toBe(
       `rollback: rule-9c2e RUNNING — \`cutover watch rule-9c2e --aws --region ${REGION} --endpoint ${endpoint}\``,
     );
+  });
+});
+
+describe('cutover approve|reject --aws', () => {
+  /** A blue-green release waiting for its approval's task token. */
+  const AWAITING_APPROVAL = [
+    ...RELEASE_STARTED,
+    {
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        region: REGION,
+        parameters: JSON.stringify({ Payload: { taskToken: 'token-7' } }),
+      },
+    },
+  ];
+
+  it("answers as the caller's IAM identity, not the local user name", async () => {
+    // Prepare
+    const { fake, endpoint } = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    fake.addExecution('Cutover-blue-green', 'checkout-v4', 'RUNNING', {}, AWAITING_APPROVAL);
+    fake.addExecution('Cutover-blue-green', 'checkout-v5', 'RUNNING', {}, AWAITING_APPROVAL);
+    const env = { AWS_ENDPOINT_URL_STS: endpoint, USER: 'root' };
+    // Act
+    const approve = await cutoverAws(endpoint, ['approve', 'checkout-v4', '--reason', 'dashboards ok'], env);
+    const reject = await cutoverAws(endpoint, ['reject', 'checkout-v5'], env);
+    // Assess
+    expect([approve.code, reject.code], approve.stderr + reject.stderr).toEqual([0, 0]);
+    expect(fake.callsOf('SendTaskSuccess')).toEqual([
+      { taskToken: 'token-7', output: JSON.stringify({ comment: 'dashboards ok', approver: CALLER_ARN }) },
+    ]);
+    expect(fake.callsOf('SendTaskFailure')).toEqual([
+      { taskToken: 'token-7', error: 'ApprovalRejected', cause: JSON.stringify({ approver: CALLER_ARN }) },
+    ]);
   });
 });
 

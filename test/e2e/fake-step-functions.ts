@@ -42,6 +42,15 @@ interface CallTrigger {
   readonly action: () => void;
 }
 
+/** The IAM identity the fake's STS answers GetCallerIdentity with (`AWS_ENDPOINT_URL_STS` at the fake). */
+export const CALLER_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/ReleaseManager/alice`;
+
+/** STS's GetCallerIdentity answer (AWS query protocol, XML) for {@link CALLER_ARN}. */
+const CALLER_IDENTITY_XML = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult><Arn>${CALLER_ARN}</Arn><UserId>AROAFAKE:alice</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>`;
+
 /** The ARN of the fake's state machine `name`. */
 export function machineArn(name: string): string {
   return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
@@ -55,7 +64,7 @@ export function executionArn(machine: string, name: string): string {
 const seconds = (ms: number) => ms / 1000;
 
 /**
- * The Step Functions API (AWS JSON 1.0) as far as the CLI calls it, on 127.0.0.1, over state machines
+ * The Step Functions API (AWS JSON 1.0) as far as the CLI calls it, and STS's GetCallerIdentity, on 127.0.0.1, over state machines
  * and executions a test sets up: every call is recorded, `failures` answers the next calls of an
  * operation with AWS errors (throttling, refused credentials), and {@link onNthCall} changes what the
  * fake holds when the CLI has made a given call (an execution ends, a rule starts a rollback).
@@ -149,6 +158,12 @@ export class FakeStepFunctions {
     const at = Date.now();
     let body = '';
     for await (const chunk of request) body += chunk;
+    if (request.headers['x-amz-target'] === undefined && body.includes('Action=GetCallerIdentity')) {
+      this.calls.push({ operation: 'sts:GetCallerIdentity', input: {}, at });
+      response.writeHead(200, { 'content-type': 'text/xml' });
+      response.end(CALLER_IDENTITY_XML);
+      return;
+    }
     const operation = String(request.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
     const input = JSON.parse(body || '{}') as Record<string, unknown>;
     this.calls.push({ operation, input, at });
@@ -200,6 +215,9 @@ export class FakeStepFunctions {
         this.#stop(execution, input);
         return [200, { stopDate: execution.stopDate }];
       }
+      case 'SendTaskSuccess':
+      case 'SendTaskFailure':
+        return [200, {}];
       default:
         return [400, { __type: 'UnknownOperationException', message: operation }];
     }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { answerApprovalToken, type Decision, type DecisionBody } from '../approval-token.ts';
+import { withSetupHints } from '../aws-errors.ts';
 import {
   createStepFunctionsClient,
   type EndpointOptions,
@@ -12,9 +13,20 @@ import { resolveExecutionArn } from '../resolve.ts';
 
 type DecisionOptions = EndpointOptions & { reason?: string };
 
+/**
+ * Who answers: on AWS (`--aws`) the caller's IAM identity, the ARN `sts:GetCallerIdentity` answers (it
+ * needs no permission), as CloudTrail names the caller; against the local runtime `$USER`.
+ */
+async function approverFor(options: EndpointOptions): Promise<string> {
+  if (!options.aws) return process.env.USER ?? 'cli';
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+  const sts = withSetupHints(new STSClient(options.region ? { region: options.region } : {}));
+  const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+  return Arn ?? 'unknown IAM identity';
+}
+
 /** What the release API's approve or reject call takes; also the output or cause sent on AWS. */
-function decisionBody(decision: Decision, reason: string | undefined): DecisionBody {
-  const approver = process.env.USER ?? 'cli';
+function decisionBody(decision: Decision, reason: string | undefined, approver: string): DecisionBody {
   if (reason === undefined) return { approver };
   return decision === 'approve' ? { comment: reason, approver } : { reason, approver };
 }
@@ -46,7 +58,7 @@ async function answerThroughReleaseApi(
 async function decide(decision: Decision, ref: string, options: DecisionOptions): Promise<void> {
   const sfn = createStepFunctionsClient(options);
   const executionArn = await resolveExecutionArn(sfn, ref, machineNamingFor(options));
-  const body = decisionBody(decision, options.reason);
+  const body = decisionBody(decision, options.reason, await approverFor(options));
   const answered =
     !options.aws && (await answerThroughReleaseApi(localEndpoint(options), executionArn, decision, body));
   if (!answered) await answerApprovalToken(sfn, ref, executionArn, decision, body);
