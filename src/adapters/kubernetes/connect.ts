@@ -40,7 +40,9 @@ export interface EksDependencies {
 
 /**
  * A client for an EKS cluster: DescribeCluster gives the endpoint and CA, an EKS token (refreshed every
- * 14 minutes) authenticates every request. The API call happens on first use.
+ * 14 minutes) authenticates every request. Both are made with the same credentials, the assumed
+ * `roleArn`'s when given (a cluster in another account is described there). The API call happens on
+ * first use.
  *
  * @example
  * const cluster = new KubernetesCluster(eksObjects({ name: 'prod', region: 'eu-west-1' }));
@@ -48,7 +50,8 @@ export interface EksDependencies {
 export function eksObjects(connection: EksConnection, deps: EksDependencies = {}): KubernetesObjects {
   return new DeferredKubernetesObjects(async () => {
     const { DescribeClusterCommand, EKSClient } = await import('@aws-sdk/client-eks');
-    const eks = deps.eks ?? new EKSClient({ region: connection.region });
+    const credentials = credentialsFor(connection, deps);
+    const eks = deps.eks ?? new EKSClient({ region: connection.region, credentials });
     const output = await eks
       .send(new DescribeClusterCommand({ name: connection.name }))
       .catch((error: unknown) =>
@@ -72,7 +75,7 @@ export function eksObjects(connection: EksConnection, deps: EksDependencies = {}
       {
         clusterName: connection.name,
         region: connection.region,
-        credentials: credentialsFor(connection, deps),
+        credentials,
       },
       deps.now,
     );

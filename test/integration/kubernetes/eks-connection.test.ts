@@ -91,6 +91,33 @@ describe('eksObjects', () => {
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('t');
   });
 
+  it("describes a cluster of another account with the assumed role, not the task's own credentials", async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIAROLE',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date('2026-11-28T12:15:00Z'),
+      },
+    });
+    const roleArn = 'arn:aws:iam::210987654321:role/cutover-deployer';
+    const cluster = new KubernetesCluster(
+      eksObjects(
+        { name: 'prod', region: 'eu-west-1', roleArn },
+        { sts: new STSClient({ region: 'eu-west-1' }), now: () => now },
+      ),
+    );
+    // Act
+    await cluster.apply(aService(), 'canary', aRelease());
+    // Assess
+    const describing = eks.commandCalls(DescribeClusterCommand)[0]!.thisValue as EKSClient;
+    expect(await describing.config.credentials()).toMatchObject({
+      accessKeyId: 'ASIAROLE',
+      sessionToken: 't',
+    });
+  });
+
   it('surfaces EKS throttling as TransientAdapterError and connects on the next call', async () => {
     // Prepare
     eks
