@@ -71,7 +71,10 @@ const STEP_SOURCES = ['steps', 'stepWeight', 'preset'] as const;
 /** The `canary` block: steps from a list, from `stepWeight` (Flagger) or from a preset (CodeDeploy). */
 export const canaryBlockSchema = z
   .strictObject({
-    steps: z.array(stepSchema).min(1).optional().describe('explicit steps'),
+    steps: z
+      .array(stepSchema)
+      .optional()
+      .describe('explicit steps; [] promotes at once, as the preset AllAtOnce (and how tasks read it)'),
     stepWeight: integer(1, 100).optional().describe('Flagger-style weight increment'),
     maxWeight: integer(1, 100).optional().describe('with stepWeight: highest canary weight (default 50)'),
     intervalSeconds: integer(0, 86_400).optional().describe('with stepWeight: bake per step (default 60)'),

@@ -69,6 +69,24 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     });
   });
 
+  it('promotes an AllAtOnce canary without steps, then takes the next release of the service', async () => {
+    // Prepare
+    const service = await aServiceOnV1('at-once');
+    const allAtOnce = { canary: { steps: undefined, preset: 'AllAtOnce' } };
+    // Act
+    const first = await context.runtime.run('canary', aCanaryRequest(service, 'v2', allAtOnce), 'at-once-v2');
+    const next = await context.runtime.run('canary', aCanaryRequest(service, 'v3', allAtOnce), 'at-once-v3');
+    // Assess
+    expect([first.status, next.status], `${first.cause} ${next.cause}`).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const history = await executionHistory(context.runtime.client, first.executionArn!);
+    expect(stateEntries(history, 'SetStepWeights')).toBe(0);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v3 x1' },
+      served: ['v3'],
+    });
+  });
+
   it('rolls back a canary failing 30% of requests: AnalysisFailed, stable keeps 100% on v1', async () => {
     // Prepare
     const service = await aServiceOnV1('failing');

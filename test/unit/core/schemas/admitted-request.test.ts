@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CANARY_PRESETS } from '#core/schemas/canary.ts';
 import { readAdmittedRequest, validateRequest } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
@@ -73,6 +74,21 @@ describe('readAdmittedRequest', () => {
     const admitted = validateRequest('canary', canaryInput({ preset: 'Canary10Percent5Minutes' }));
     // Act + Assess
     expect(readAdmittedRequest('canary', admitted)).toEqual(admitted);
+  });
+
+  it("reads every canary preset and step source validateRequest admitted, AllAtOnce's no steps too", () => {
+    // Prepare
+    const sources = [
+      ...CANARY_PRESETS.map((preset) => ({ preset })),
+      { stepWeight: 20, maxWeight: 60 },
+      { steps: [{ weight: 10 }] },
+    ];
+    const admitted = sources.map((source) => validateRequest('canary', canaryInput(source)));
+    // Act
+    const read = admitted.map((request) => readAdmittedRequest('canary', request));
+    // Assess
+    expect(read).toEqual(admitted);
+    expect(read[0]!.canary.steps).toEqual([]);
   });
 
   it('refuses what no version admitted, in the words of validateRequest', () => {
