@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
 import type { Hook, HookPhase } from '#core/schemas/index.ts';
+import { answerExcerpt } from './answer-excerpt.ts';
 import {
   ATTEMPT_HEADER,
   DELIVERY_HEADER,
@@ -33,8 +34,13 @@ export interface HookOutcome {
   readonly ms: number;
 }
 
-/** The first characters of a failing answer kept in the error. */
-const BODY_EXCERPT = 300;
+/**
+ * Answers that say "not now" rather than "no": a request timeout, rate limiting, a gateway without its
+ * upstream, a service unavailable. The state machine retries them, as an unreachable hook.
+ */
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
+/** How TLS says it refused the hook's certificate (Node's error codes), a failure no retry mends. */
+const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 /**
  * The bytes of an answer read at most: the excerpt in any UTF-8 and more, so a longer answer shows it was
  * cut; the rest is never downloaded.
@@ -43,9 +49,9 @@ const BODY_READ_LIMIT = 4096;
 
 /**
  * POSTs `release` to each hook in order and stops at the first that fails: `HookFailed` for an answer
- * other than 2xx or none within `timeoutSeconds` (its body included, up to {@link BODY_READ_LIMIT} bytes),
- * `TransientAdapterError` when the endpoint cannot be reached or breaks off its answer (the state machine
- * retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat, and each
+ * other than 2xx or none within `timeoutSeconds` (the start of its body included, secrets masked: see
+ * {@link answerExcerpt}), or a certificate TLS refuses; `TransientAdapterError` when the endpoint cannot
+ * be reached, breaks off its answer or answers 408, 429, 502, 503 or 504 (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat, and each
  * POST says which call it is ({@link DELIVERY_HEADER}, the same on every retry) and the task's `attempt`
  * ({@link ATTEMPT_HEADER}, 1 unless retried). Before
  * the first POST, each `headersSecretArn` is read once (GetSecretValue, in the ARN's region): a secret
@@ -109,12 +115,22 @@ async function runHook(
   } catch (error) {
     throw unanswered(hook, error, headers, 'broke off its answer');
   }
-  const body = headers.redact(text);
-  if (!response.ok) {
-    const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}...` : body;
-    throw new HookFailedError(`${named(hook)} answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`);
-  }
+  if (!response.ok) throw refusal(hook, response, answerExcerpt(text, hook.url, headers.redact));
   return { name: hook.name, status: response.status, ms: Date.now() - started };
+}
+
+/**
+ * The error for a hook's answer other than 2xx: `TransientAdapterError` for a status worth retrying
+ * ({@link RETRYABLE_STATUS}), else `HookFailed`; a redirect names where it points, without its query.
+ */
+function refusal(hook: Hook, response: Response, excerpt: string): Error {
+  const location = response.headers.get('location');
+  const redirect =
+    location && URL.canParse(location, hook.url) ? ` (to ${withoutQuery(new URL(location, hook.url))})` : '';
+  const message = `${named(hook)} answered ${response.status}${redirect}${excerpt ? `: ${excerpt}` : ''}`;
+  return RETRYABLE_STATUS.has(response.status)
+    ? new TransientAdapterError(message)
+    : new HookFailedError(message);
 }
 
 /**
@@ -154,6 +170,9 @@ function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: s
   }
   const reason = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = headers.redact(reason?.code ?? reason?.message ?? String(error));
+  if (CERTIFICATE_REFUSED.test(reason?.code ?? '')) {
+    return new HookFailedError(`${named(hook)}: TLS refused its certificate: ${detail}`, { cause: error });
+  }
   return new TransientAdapterError(`${named(hook)} ${failure}: ${detail}`, { cause: error });
 }
 
@@ -162,9 +181,14 @@ function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: s
  * string or fragment, which may hold a token.
  */
 function named(hook: Hook): string {
-  const url = new URL(hook.url);
-  if (url.search === '' && url.hash === '') return `hook ${hook.name} (${hook.url})`;
-  url.search = '';
-  url.hash = '';
-  return `hook ${hook.name} (${url.href}?…)`;
+  return `hook ${hook.name} (${withoutQuery(new URL(hook.url))})`;
+}
+
+/** A URL without its query string or fragment, which may hold a token: `https://ci.example/hook?…`. */
+function withoutQuery(url: URL): string {
+  if (url.search === '' && url.hash === '') return url.href;
+  const bare = new URL(url.href);
+  bare.search = '';
+  bare.hash = '';
+  return `${bare.href}?…`;
 }

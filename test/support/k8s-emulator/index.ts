@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { generate } from 'selfsigned';
+import { selfSignedCertificate } from '../self-signed-certificate.ts';
 import { DeploymentController } from './controller.ts';
 import { FaultQueue } from './faults.ts';
 import { createApiServer, type RecordedRequest } from './server.ts';
@@ -108,13 +108,4 @@ export async function startKubernetesEmulator(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-  });
-  return { key: pems.private, cert: pems.cert };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   GetSecretValueCommand,
@@ -11,6 +12,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HookRelease, runHooks } from '#adapters/hooks/webhooks.ts';
 import type { Hook } from '#core/schemas/index.ts';
 import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
+import { selfSignedCertificate } from '#test/support/self-signed-certificate.ts';
 
 const RELEASE: HookRelease = {
   phase: 'beforeTraffic',
@@ -220,6 +222,56 @@ describe('runHooks', () => {
     },
   );
 
+  it.each([429, 503])(
+    'fails with TransientAdapterError, which the state machine retries, when a hook answers %i',
+    async (status) => {
+      // Prepare
+      const { base } = await hookServer((_hook, response) =>
+        response.writeHead(status, { 'retry-after': '5' }).end('overloaded, try later'),
+      );
+      // Act
+      const attempt = runHooks([hook('smoke', `${base}/smoke`)], RELEASE);
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        name: 'TransientAdapterError',
+        message: `hook smoke (${base}/smoke) answered ${status}: overloaded, try later`,
+      });
+    },
+  );
+
+  it("masks the URL's query values, credentials and terminal escapes its failing answer repeats", async () => {
+    // Prepare
+    const answer = [
+      '\u001b]0;pwned\u0007<html>\n\n   denied for /secret?api_key=QSECRET999',
+      'token=ghp_abcdefghijklmnopqrstuvwxyz0123 key AKIAIOSFODNN7EXAMPLE "password": "hunter2!"',
+    ].join('\n');
+    const { base } = await hookServer((_hook, response) => response.writeHead(500).end(answer));
+    // Act
+    const attempt = runHooks([hook('ci', `${base}/secret?api_key=QSECRET999`)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message:
+        `hook ci (${base}/secret?…) answered 500: <html> denied for /secret?api_key=*** ` +
+        'token=*** key *** "password": "***"',
+    });
+  });
+
+  it("fails with HookFailed, not retried, when TLS refuses the hook's certificate", async () => {
+    // Prepare
+    const tls = createHttpsServer(await selfSignedCertificate(), (_request, response) => response.end());
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/smoke`;
+    // Act
+    const attempt = runHooks([hook('smoke', url)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook smoke (${url}): TLS refused its certificate: DEPTH_ZERO_SELF_SIGNED_CERT`,
+    });
+    tls.close();
+  });
+
   it('does not follow a redirect: a hook must answer itself', async () => {
     // Prepare
     const { base, received } = await hookServer(({ path }, response) =>
@@ -230,7 +282,7 @@ describe('runHooks', () => {
     // Assess
     await expect(attempt).rejects.toMatchObject({
       name: 'HookFailed',
-      message: `hook moved (${base}/moved) answered 307`,
+      message: `hook moved (${base}/moved) answered 307 (to ${base}/smoke)`,
     });
     expect(received.map((r) => r.path)).toEqual(['/moved']);
   });
