@@ -12,10 +12,24 @@ interface ScaleTargetRef {
 }
 
 /**
+ * The API groups a `scaleTargetRef` of kind Deployment resolves to the Deployments Cutover applies: the HPA
+ * controller looks the target up by group and kind, whatever the version (`apps/v1beta2` and
+ * `extensions/v1beta1` name the same Deployment as `apps/v1`).
+ */
+const DEPLOYMENT_GROUPS: ReadonlySet<string> = new Set(['apps', 'extensions']);
+
+/** Why the autoscalers of a namespace cannot be listed, by the status the API server answers. */
+const UNLISTABLE: Readonly<Record<number, string>> = {
+  403: 'the Role may not list horizontalpodautoscalers',
+  404: 'the cluster does not serve autoscaling/v2',
+};
+
+/**
  * Refuses, with a `ValidationError` naming the request's `cluster` field, a HorizontalPodAutoscaler
  * (autoscaling/v2) of the service's namespace that scales the Deployment of one of `tracks`: it would undo
- * the replica counts Cutover sets. Reads only; skipped where the autoscalers cannot be listed (a Role
- * without the `horizontalpodautoscalers` rule, a cluster without autoscaling/v2).
+ * the replica counts Cutover sets. Reads only; skipped, with one warning line on the console, where the
+ * autoscalers cannot be listed (a Role without the `horizontalpodautoscalers` rule, a cluster without
+ * autoscaling/v2).
  *
  * @example
  * await refuseAutoscaledTracks(client, { name: 'checkout', namespace: 'shop' }, ['stable', 'canary']);
@@ -26,14 +40,7 @@ export async function refuseAutoscaledTracks(
   tracks: readonly string[],
 ): Promise<void> {
   const deployments = new Set(tracks.map((track) => trackName(service, track)));
-  const autoscalers = await client
-    .list('autoscaling/v2', 'HorizontalPodAutoscaler', service.namespace)
-    .catch((error: unknown) => {
-      // A Role from before this check (403) or a cluster without autoscaling/v2 (404) cannot be asked:
-      // releases go on as before rather than all failing after an upgrade.
-      if (error instanceof KubernetesApiError && (error.code === 403 || error.code === 404)) return [];
-      throw error;
-    });
+  const autoscalers = await listAutoscalers(client, service);
   const autoscaler = autoscalers.find((candidate) => deployments.has(scaledDeployment(candidate) ?? ''));
   if (!autoscaler) return;
   throw new ValidationError(
@@ -44,8 +51,42 @@ export async function refuseAutoscaledTracks(
   );
 }
 
-/** The name of the apps/v1 Deployment an autoscaler scales, if it scales one. */
+/**
+ * The autoscalers of the service's namespace; none, after a warning saying the check is skipped and why,
+ * where they cannot be listed: a Role from before this check (403) or a cluster without autoscaling/v2
+ * (404) cannot be asked, and releases go on as before rather than all failing after an upgrade.
+ */
+async function listAutoscalers(client: KubernetesObjects, service: ServiceRef): Promise<KubeObject[]> {
+  try {
+    return await client.list('autoscaling/v2', 'HorizontalPodAutoscaler', service.namespace);
+  } catch (error) {
+    if (!(error instanceof KubernetesApiError) || UNLISTABLE[error.code] === undefined) throw error;
+    console.warn(skippedCheck(service, error.code));
+    return [];
+  }
+}
+
+/** The warning line of a check skipped because listing the autoscalers answered `code`. */
+function skippedCheck(service: ServiceRef, code: number): string {
+  return (
+    `warning: HorizontalPodAutoscaler check skipped in namespace ${service.namespace}: ${UNLISTABLE[code]} ` +
+    `(${code}); an autoscaler scaling a track of ${service.name} would go unnoticed and overwrite the ` +
+    'replica counts Cutover sets'
+  );
+}
+
+/** The API group of an `apiVersion`: `apps` of `apps/v1`, the core group `''` of `v1`. */
+function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * The name of the Deployment an autoscaler scales, if it scales one: a `scaleTargetRef` of kind Deployment
+ * in the group `apps` or `extensions`, at any version.
+ */
 function scaledDeployment(autoscaler: KubeObject): string | undefined {
   const target = autoscaler.spec?.scaleTargetRef as ScaleTargetRef | undefined;
-  return target?.kind === 'Deployment' && target.apiVersion === 'apps/v1' ? target.name : undefined;
+  if (target?.kind !== 'Deployment' || typeof target.apiVersion !== 'string') return undefined;
+  return DEPLOYMENT_GROUPS.has(apiGroup(target.apiVersion)) ? target.name : undefined;
 }

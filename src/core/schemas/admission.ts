@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
 import { plannedTransitionsIssue } from '../plan/plan.ts';
 import type { Strategy } from '../strategies.ts';
-import { MAX_LOCAL_REPLICAS } from './cluster.ts';
+import { checkReadinessProbePort, MAX_LOCAL_REPLICAS } from './cluster.ts';
 import { hooksSchemaWith, MAX_RELEASE_REPLICAS, releaseSchema } from './common.ts';
 import { envVarName, httpUrl, imageReference, labelValue, text } from './fields.ts';
 import type { RequestOf } from './index.ts';
@@ -113,7 +113,7 @@ export interface RequestAnalysis {
 
 /**
  * The cross-field rules of admission, for a strategy's refinement: a local cluster's replica limit, a
- * Kubernetes router's cluster, and an issue for each metric the request's
+ * readiness probe's port, a Kubernetes router's cluster, and an issue for each metric the request's
  * analyses read that `metrics.queries` of a Prometheus provider does not give (it has no built-in queries):
  * each analysis reads requestCount and errorRate, and latencyP99Ms when its maxLatencyP99Ms is set. Without
  * the query, the first analysis would fail once traffic moved. CloudWatch's built-in queries give every
@@ -128,6 +128,7 @@ export function checkAdmission(
   analyses: readonly RequestAnalysis[],
 ): void {
   checkLocalReplicas(request, ctx);
+  checkReadinessProbePort(request.cluster, ctx);
   checkRoutingCluster(request, ctx);
   const { type, queries } = (request.metrics ?? {}) as { type?: unknown; queries?: unknown };
   if (type !== 'prometheus' || typeof queries !== 'object' || queries === null || Array.isArray(queries))

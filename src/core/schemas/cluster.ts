@@ -81,7 +81,7 @@ const trackTemplateFields = {
     })
     .optional()
     .describe(
-      'readiness probe path (HTTP GET on port http; only with containerPort), false for no probe; default /healthz',
+      'readiness probe path (HTTP GET on port http, so a path needs containerPort), false for no probe; default /healthz',
     ),
   resources: z
     .strictObject({
@@ -102,6 +102,28 @@ const trackTemplateFields = {
       "Deployment progress deadline; past it the rollout fails with ProgressDeadlineExceeded; default the request's progressDeadlineSeconds",
     ),
 };
+
+/**
+ * Adds an issue on `cluster.readinessPath` when an eks or kubeconfig cluster gives a path without
+ * `containerPort`: the probe is an HTTP GET on the container's port named `http`, which only `containerPort`
+ * declares, so the tracks would run without one and be ready as soon as their process starts. (The local
+ * cluster takes neither field: it probes `/healthz` on the port it gives each replica.)
+ *
+ * @example
+ * checkReadinessProbePort(request.cluster, ctx); // in a strategy's admission refinement
+ */
+export function checkReadinessProbePort(cluster: unknown, ctx: z.RefinementCtx): void {
+  const { type, readinessPath, containerPort } = (cluster ?? {}) as Record<string, unknown>;
+  if (type !== 'eks' && type !== 'kubeconfig') return;
+  if (typeof readinessPath !== 'string' || containerPort !== undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['cluster', 'readinessPath'],
+    message:
+      "needs cluster.containerPort: the readiness probe is an HTTP GET on the container's port http, which " +
+      'containerPort declares (or give false for no probe)',
+  });
+}
 
 /** Tracks run as child processes on this machine (`cutover local`). */
 export const localClusterSchema = z.strictObject({ type: z.literal('local') });

@@ -69,6 +69,25 @@ function isCountOrPercent(value: unknown): value is CountOrPercent {
   return typeof value === 'number' || (typeof value === 'string' && /^\d+%$/.test(value));
 }
 
+/**
+ * `scaleDownDelaySeconds` of a rolling release as its tasks read it: as an earlier version admitted it, else
+ * 0, the wait of its plan (the old track is drained batch by batch and removed at Cleanup).
+ */
+const scaleDownDelaySeconds = baseRequestShape.scaleDownDelaySeconds.unwrap().default(0);
+
+/**
+ * `scaleDownDelaySeconds` as a rolling request is admitted: refused, since its plan never waits it. Left out,
+ * it is 0 as the tasks read it, so a request admitted once is admitted again as it was returned (as
+ * ValidateRequest does with the live track's replicas).
+ */
+const noScaleDownDelay = z
+  .literal(0, {
+    error:
+      'does not apply to rolling (the old track is drained batch by batch); use it with canary or blue-green',
+  })
+  .default(0)
+  .describe('does not apply to rolling: the old track is drained batch by batch and removed at Cleanup');
+
 /** The cross-field rules of a rolling request. */
 function checkRollingRequest(request: BaseRequest & { rolling?: unknown }, ctx: z.RefinementCtx): void {
   checkRelease(request, ctx);
@@ -78,7 +97,12 @@ function checkRollingRequest(request: BaseRequest & { rolling?: unknown }, ctx: 
 
 /** A rolling release request: move replicas from the old track to the new one in bounded batches. */
 export const rollingRequestSchema = z
-  .strictObject({ ...baseRequestShape, ...admissionShape, rolling: rollingBlockSchema.prefault({}) })
+  .strictObject({
+    ...baseRequestShape,
+    ...admissionShape,
+    scaleDownDelaySeconds: noScaleDownDelay,
+    rolling: rollingBlockSchema.prefault({}),
+  })
   .superRefine((request, ctx) => {
     checkRollingRequest(request, ctx);
     // Each batch is analyzed when the block has an analysis.
@@ -90,7 +114,7 @@ export const rollingRequestSchema = z
 
 /** A rolling request already admitted, as its tasks read it: {@link rollingRequestSchema} without admission. */
 export const admittedRollingRequestSchema = z
-  .strictObject({ ...baseRequestShape, rolling: rollingBlockSchema.prefault({}) })
+  .strictObject({ ...baseRequestShape, scaleDownDelaySeconds, rolling: rollingBlockSchema.prefault({}) })
   .superRefine(checkRollingRequest, EVEN_WITH_ISSUES);
 
 export type RollingRequestInput = z.input<typeof rollingRequestSchema>;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesApiError } from '#adapters/kubernetes/errors.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
@@ -12,6 +12,15 @@ import { clusterFamily } from '#lambdas/shared/dependencies.ts';
 import { blueGreenInput, canaryInput } from '#test/builders/release-request.ts';
 import { type KubernetesEmulator, startKubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+
+/** `autoscaler` with its `spec.scaleTargetRef` changed by `ref` (another apiVersion or kind). */
+function targeting(
+  autoscaler: Record<string, unknown>,
+  ref: Record<string, string>,
+): Record<string, unknown> {
+  const spec = autoscaler.spec as { scaleTargetRef: Record<string, string> };
+  return { ...autoscaler, spec: { ...spec, scaleTargetRef: { ...spec.scaleTargetRef, ...ref } } };
+}
 
 describe('KubernetesCluster against the Kubernetes API emulator', () => {
   let emulator: KubernetesEmulator;
@@ -38,6 +47,9 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
   beforeEach(() => {
     emulator.reset();
     cluster = clusterWith({ containerPort: 8080 });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('applies a track as Deployment <service>-<track> with server-side apply as field manager cutover', async () => {
@@ -360,12 +372,43 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
     expect(emulator.store.get('deployments', 'shop', 'checkout-stable')?.spec?.replicas).toBe(2);
   });
 
+  it('refuses tracks an autoscaler scales through any version of the apps or extensions group', async () => {
+    // Prepare: the HPA controller resolves scaleTargetRef by group and kind, whatever the version
+    const messages: unknown[] = [];
+    for (const apiVersion of ['apps/v1beta1', 'apps/v1beta2', 'extensions/v1beta1']) {
+      emulator.reset();
+      emulator.store.create(
+        'horizontalpodautoscalers',
+        targeting(anAutoscaler('checkout-canary', 'checkout-canary'), { apiVersion }) as never,
+      );
+      // Act
+      messages.push(
+        await cluster.checkTracks(service, ['stable', 'canary']).catch((e: unknown) => (e as Error).message),
+      );
+    }
+    // Assess
+    const refused =
+      'cluster: HorizontalPodAutoscaler shop/checkout-canary scales Deployment checkout-canary, a track ' +
+      "Cutover sizes itself (each would overwrite the other's spec.replicas during the release): delete it " +
+      'or point it at another workload; Cutover does not support autoscaled tracks yet';
+    expect(messages).toEqual([refused, refused, refused]);
+  });
+
   it('accepts tracks when the HorizontalPodAutoscalers of the namespace scale other Deployments', async () => {
     // Prepare
     emulator.store.create('horizontalpodautoscalers', anAutoscaler('payments', 'payments-stable') as never);
     emulator.store.create(
       'horizontalpodautoscalers',
       anAutoscaler('checkout-blue', 'checkout-blue') as never,
+    );
+    // A track's name, but not a Deployment: another group's kind Deployment, a ReplicaSet
+    emulator.store.create(
+      'horizontalpodautoscalers',
+      targeting(anAutoscaler('custom', 'checkout-stable'), { apiVersion: 'example.com/v1' }) as never,
+    );
+    emulator.store.create(
+      'horizontalpodautoscalers',
+      targeting(anAutoscaler('replicas', 'checkout-canary'), { kind: 'ReplicaSet' }) as never,
     );
     // Act
     const checking = cluster.checkTracks(service, ['stable', 'canary']);
@@ -390,10 +433,39 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
       anAutoscaler('checkout-stable', 'checkout-stable') as never,
     );
     emulator.faults.inject({ status: 403, message: 'horizontalpodautoscalers is forbidden', method: 'GET' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     // Act
     const checking = cluster.checkTracks(service, ['stable', 'canary']);
     // Assess
     await expect(checking).resolves.toBeUndefined();
+    expect(warn.mock.calls).toEqual([
+      [
+        'warning: HorizontalPodAutoscaler check skipped in namespace shop: the Role may not list ' +
+          'horizontalpodautoscalers (403); an autoscaler scaling a track of checkout would go unnoticed and ' +
+          'overwrite the replica counts Cutover sets',
+      ],
+    ]);
+  });
+
+  it('goes on without the check, saying so once, when the cluster does not serve autoscaling/v2', async () => {
+    // Prepare
+    const withoutAutoscaling = await startKubernetesEmulator({ unserved: ['autoscaling/v2'] });
+    const older = new KubernetesCluster(
+      KubernetesObjectClient.fromKubeConfig(withoutAutoscaling.kubeConfig()),
+    );
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // Act
+    const outcome = await older.checkTracks(service, ['stable', 'canary']).catch((e: unknown) => e);
+    await withoutAutoscaling.close();
+    // Assess
+    expect(outcome).toBeUndefined();
+    expect(warn.mock.calls).toEqual([
+      [
+        'warning: HorizontalPodAutoscaler check skipped in namespace shop: the cluster does not serve ' +
+          'autoscaling/v2 (404); an autoscaler scaling a track of checkout would go unnoticed and overwrite ' +
+          'the replica counts Cutover sets',
+      ],
+    ]);
   });
 
   it('refuses a release without an image, naming the field', async () => {

@@ -12,7 +12,7 @@ const QUERIES = {
 /**
  * What earlier versions admitted and the current admission refuses: a query name no analysis reads
  * (and none for the latency an analysis judges), a metrics URL holding credentials, an image that is no
- * image reference and a hook URL without `//`.
+ * image reference and a hook URL without `//` (and, on a rolling request, `scaleDownDelaySeconds`).
  */
 const admittedBefore = {
   metrics: {
@@ -22,7 +22,7 @@ const admittedBefore = {
   },
   hooks: { beforeTraffic: [{ name: 'smoke', url: 'http:/hooks.internal/smoke' }] },
 };
-const onEks = { cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' } };
+const onEks = { cluster: { type: 'eks', name: 'prod', region: 'eu-west-1', readinessPath: '/ready' } };
 const release = { version: 'v2', image: 'Registry.Example/Checkout:V2 latest', replicas: 2 };
 const canary = canaryInput({ steps: [{ weight: 10 }], analysis: { maxLatencyP99Ms: 500 } }, admittedBefore);
 const canaryOnEks = { ...canary, ...onEks, release };
@@ -37,6 +37,8 @@ const ADMISSION_MESSAGE = [
   "  - metrics.url: must not hold credentials (user:password@): it is recorded in the execution's history",
   '  - metrics.queries: unknown field latencyP95Ms (allowed: requestCount, errorRate, latencyP99Ms): did you mean latencyP99Ms?',
   '  - hooks.beforeTraffic[0].url: must be an http:// or https:// URL (got "http:/hooks.internal/smoke")',
+  "  - cluster.readinessPath: needs cluster.containerPort: the readiness probe is an HTTP GET on the container's " +
+    'port http, which containerPort declares (or give false for no probe)',
   '  - metrics.queries.latencyP99Ms: is required: canary.analysis.maxLatencyP99Ms is set, so the analysis ' +
     'reads latencyP99Ms (metrics.queries takes requestCount, errorRate, latencyP99Ms)',
 ].join('\n');
@@ -54,6 +56,7 @@ describe('readAdmittedRequest', () => {
       timeoutSeconds: 60,
     });
     expect(request.canary.steps).toEqual([{ weight: 10, bakeSeconds: 60 }]);
+    expect(request.cluster).toMatchObject({ type: 'eks', readinessPath: '/ready' });
   });
 
   it('reads such requests of every strategy, with their defaults', () => {
@@ -61,12 +64,13 @@ describe('readAdmittedRequest', () => {
     const blueGreen = readAdmittedRequest('blue-green', blueGreenInput({ preview: {} }, admittedBefore));
     const rolling = readAdmittedRequest(
       'rolling',
-      rollingInput({ analysis: { maxLatencyP99Ms: 500 } }, admittedBefore),
+      rollingInput({ analysis: { maxLatencyP99Ms: 500 } }, { ...admittedBefore, scaleDownDelaySeconds: 30 }),
     );
     // Assess
     expect(blueGreen.metrics).toEqual(admittedBefore.metrics);
     expect(rolling.metrics).toEqual(admittedBefore.metrics);
     expect(rolling.rolling.analysis).toMatchObject({ maxLatencyP99Ms: 500, minRequests: 50 });
+    expect(rolling.scaleDownDelaySeconds).toBe(30);
   });
 
   it('reads a request validateRequest admitted as validateRequest returned it', () => {

@@ -5,6 +5,7 @@ import {
   REQUEST_JSON_SCHEMAS,
   readAdmittedRequest,
   validateRequest,
+  validateWithReplicas,
 } from '#core/schemas/index.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
@@ -332,6 +333,32 @@ describe('validateRequest (blue-green, rolling)', () => {
     ).not.toThrow();
   });
 
+  it('refuses scaleDownDelaySeconds on a rolling request, naming the strategies that take it', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('rolling', rollingInput({}, { scaleDownDelaySeconds: 30 })),
+    );
+    const blueGreen = validateRequest('blue-green', blueGreenInput({}, { scaleDownDelaySeconds: 60 }));
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid rolling request:',
+      '  - scaleDownDelaySeconds: does not apply to rolling (the old track is drained batch by batch); ' +
+        'use it with canary or blue-green (got 30)',
+    ]);
+    expect(blueGreen.scaleDownDelaySeconds).toBe(60);
+  });
+
+  it('admits a rolling request it returned again, with the replicas ValidateRequest fills in', () => {
+    // Prepare: without release.replicas, ValidateRequest checks the normalized request once more
+    const { replicas: _replicas, ...release } = rollingInput().release;
+    const admitted = validateRequest('rolling', rollingInput({}, { release }));
+    // Act
+    const withReplicas = validateWithReplicas('rolling', admitted, 4, 'release.replicas is not given:');
+    // Assess
+    expect(withReplicas.release.replicas).toBe(4);
+    expect(withReplicas.scaleDownDelaySeconds).toBe(0);
+  });
+
   it('refuses a malformed percentage', () => {
     expect(
       validationMessageOf(() => validateRequest('rolling', rollingInput({ maxSurge: '150%' }))),
@@ -400,6 +427,35 @@ describe('validateRequest (Kubernetes track template)', () => {
       "cluster.minReadySeconds: must be below the Deployment's progress deadline, 300 s (cluster.progressDeadlineSeconds, else progressDeadlineSeconds) (got 300)",
     );
   });
+  it('refuses a readinessPath without containerPort on eks and kubeconfig, naming the port the probe checks', () => {
+    // Prepare
+    const { containerPort: _port, ...eksWithoutPort } = eks;
+    const kubeconfig = { type: 'kubeconfig', context: 'kind-cutover' };
+    // Act
+    const onEks = validationMessageOf(() =>
+      validateRequest('canary', onCluster({ readinessPath: '/ready' }, eksWithoutPort)),
+    );
+    const onKubeconfig = validationMessageOf(() =>
+      validateRequest('rolling', {
+        ...rollingInput(
+          {},
+          { release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 } },
+        ),
+        cluster: { ...kubeconfig, readinessPath: '/healthz' },
+        traffic: { type: 'gateway-api', httpRoute: 'checkout' },
+      }),
+    );
+    // Assess
+    const needsPort =
+      "  - cluster.readinessPath: needs cluster.containerPort: the readiness probe is an HTTP GET on the container's " +
+      'port http, which containerPort declares (or give false for no probe)';
+    expect(onEks.split('\n')).toEqual(['invalid canary request:', needsPort]);
+    expect(onKubeconfig.split('\n')).toEqual(['invalid rolling request:', needsPort]);
+    expect(() =>
+      validateRequest('canary', onCluster({ readinessPath: false }, { ...kubeconfig })),
+    ).not.toThrow();
+  });
+
   it('refuses a resource request above its limit, comparing quantities across suffixes', () => {
     // Act
     const message = validationMessageOf(() =>
