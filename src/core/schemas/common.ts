@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
-import { arn, decimal, dnsLabel, integer, text } from './fields.ts';
+import { decimal, dnsLabel, integer, secretArn, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';
 import { trafficConfigSchema } from './traffic.ts';
 
@@ -94,7 +94,7 @@ const hookSchema = (url: UrlSchema) =>
       url: url.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
       timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
       metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
-      headersSecretArn: arn('secretsmanager')
+      headersSecretArn: secretArn()
         .optional()
         .describe(
           'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',

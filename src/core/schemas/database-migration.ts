@@ -2,14 +2,12 @@ import * as z from 'zod';
 import { EVENTS_PER_POLL_CHECK, HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
 import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import { serviceSchema } from './common.ts';
-import { arn, EVEN_WITH_ISSUES, integer, RDS_INSTANCE_IDENTIFIER, text } from './fields.ts';
+import { arn, EVEN_WITH_ISSUES, integer, RDS_INSTANCE_IDENTIFIER, secretArn, text } from './fields.ts';
 
 /** A database: a Secrets Manager secret (AWS) or, for local runs, a URL. Never a password in the input. */
 export const databaseRefSchema = z
   .strictObject({
-    secretArn: arn('secretsmanager')
-      .optional()
-      .describe('secret holding url or the RDS username/password/host'),
+    secretArn: secretArn().optional().describe('secret holding url or the RDS username/password/host'),
     url: text()
       .refine(isLocalUrlWithoutPassword, {
         error:

@@ -69,6 +69,18 @@ export function arn(service: string) {
 }
 
 /**
+ * A Secrets Manager secret's ARN, whole: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`
+ * (the region says where it is read; a partial ARN could never be read).
+ */
+export function secretArn() {
+  const error =
+    'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)';
+  return z
+    .string({ error })
+    .regex(/^arn:[a-z-]+:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:secret:[\w/+=.@-]+$/, { error });
+}
+
+/**
  * An http:// or https:// URL without credentials (`user:password@`): the request, and so the URL, is recorded
  * in the execution's history.
  */

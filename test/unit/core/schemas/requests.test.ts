@@ -570,8 +570,30 @@ describe('validateRequest (hooks)', () => {
     // Assess
     expect(request.hooks?.beforeTraffic?.[0]?.headersSecretArn).toBe(headersSecretArn);
     expect(message).toContain(
-      'hooks.beforeTraffic[0].headersSecretArn: must be an ARN (arn:aws:secretsmanager:...)',
+      'hooks.beforeTraffic[0].headersSecretArn: must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>) (got "Bearer s3cr3t")',
     );
+  });
+
+  it('refuses a partial secret ARN, which could never be read, naming the whole form', () => {
+    // Act
+    const messages = [
+      'arn:aws:secretsmanager:',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:hooks/ci',
+      'arn:aws:secretsmanager:eu-west-1:1234:secret:hooks/ci',
+    ].map((headersSecretArn) =>
+      validationMessageOf(() =>
+        validateRequest(
+          'canary',
+          canaryInput(undefined, { hooks: { beforeTraffic: [{ ...hook('smoke'), headersSecretArn }] } }),
+        ),
+      ),
+    );
+    // Assess
+    for (const message of messages) {
+      expect(message).toContain(
+        'hooks.beforeTraffic[0].headersSecretArn: must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)',
+      );
+    }
   });
 
   it('sends a secret’s headers over https only, or to this machine', () => {
