@@ -107,7 +107,7 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
   it('blue-green: rolls back with HookFailed before the switch when a hook fails', async () => {
     // Prepare
     const service = await aServiceOn('bg-hook-fails', 'blue');
-    const { seen, beforeTraffic } = await aHookEndpoint(service, 503);
+    const { seen, beforeTraffic } = await aHookEndpoint(service, 500);
     const request = { ...aBlueGreenRequest(service, 'v2'), hooks: { beforeTraffic } };
     // Act
     const execution = await context.runtime.run('blue-green', request, 'bg-hook-fails-v2');
@@ -213,7 +213,7 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
   it('blue-green: switches traffic back with HookFailed when an afterTraffic hook fails', async () => {
     // Prepare
     const service = await aServiceOn('bg-after-fails', 'blue');
-    const { seen, afterTraffic } = await aHookEndpoint(service, 503);
+    const { seen, afterTraffic } = await aHookEndpoint(service, 500);
     const request = { ...aBlueGreenRequest(service, 'v2'), hooks: { afterTraffic } };
     // Act
     const execution = await context.runtime.run('blue-green', request, 'bg-after-fails-v2');
