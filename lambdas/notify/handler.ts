@@ -15,25 +15,34 @@ const OUTCOME = {
 /**
  * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`), naming the
  * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace; who
- * rejected an approval and why, not the reject body).
+ * rejected an approval and why, not the reject body), and, for a rollback, the tracks the last capacity
+ * check (`rolledBack`, CheckRolledBack's result) found short of their replicas: `not restored in full: blue
+ * 2/4 ready: ImagePullBackOff`.
  */
 export const handler = taskHandler(
   'notify',
   {
     type: z.enum(DEPLOYMENT_EVENT_TYPES),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    rolledBack: z.object({ shortfall: z.array(z.string()).optional() }).optional(),
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
     const cause = input.error ? `: ${failureSummary(input.error)}` : '';
+    const shortfall = input.rolledBack?.shortfall ?? [];
+    const short = shortfall.length > 0 ? `; not restored in full: ${shortfall.join(', ')}` : '';
     const detail = input.error
-      ? { error: input.error.Error, cause: readableCause(input.error.Cause, input.error.Error) }
+      ? {
+          error: input.error.Error,
+          cause: readableCause(input.error.Cause, input.error.Error),
+          ...(shortfall.length > 0 && { shortfall }),
+        }
       : undefined;
     const published = await publishEvent(
       await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,
       input.type,
-      `${describeRelease(input)} ${outcome}${cause}`,
+      `${describeRelease(input)} ${outcome}${cause}${short}`,
       detail,
     );
     return { type: input.type, published };

@@ -4,6 +4,7 @@ import { maxPollChecks } from '#core/polling.ts';
 import { backupFamily, clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+import { checkTracks } from './tracks.ts';
 
 /** Seconds between checks: the `WaitForCapacity` state of the strategy and rollback machines. */
 export const CAPACITY_POLL_SECONDS = 2;
@@ -14,12 +15,14 @@ const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number(
 
 /**
  * RestoreCapacity, one turn of a Wait/Check/Choice loop, run before Rollback gives traffic back and again
- * after it (CheckRolledBack, `afterRollback`): scales each track the backup sends traffic to and the
- * release scaled down since (a rolling release's drained old track) back to its backed-up replicas, and
- * answers `{ ready, attempt, maxAttempts }`: ready once every such track has its replicas ready (or
- * failed); after Rollback, once its rollout is also complete, so a track Rollback put back on its previous
- * release (a canary's stable track after DeployStable) runs it. Also ready when the checks for
- * `min(progressDeadlineSeconds, 120 s)` ran out (with a warning). Without a backup nothing was changed: ready.
+ * after it (CheckRolledBack, `afterRollback`): gives each track the backup sends traffic to and the release
+ * scaled down or removed since (a rolling release's drained old track) its backed-up replicas again (see
+ * `checkTracks`), and answers `{ ready, waiting, shortfall?, attempt, maxAttempts }`: ready once every
+ * such track has its replicas ready (or failed); after Rollback, once its rollout is also complete, so a
+ * track Rollback put back on its previous release (a canary's stable track after DeployStable) runs it.
+ * Also ready when the checks for `min(progressDeadlineSeconds, 120 s)` ran out (with a warning). A track
+ * that failed, or was still not back when the checks ran out, is not waited for, and `shortfall` names it:
+ * `blue 2/4 ready: ImagePullBackOff`. Without a backup nothing was changed: ready.
  */
 export const handler = taskHandler(
   'restore-capacity',
@@ -39,20 +42,20 @@ export const handler = taskHandler(
     const maxAttempts =
       input.poll?.maxAttempts ??
       maxPollChecks(Math.min(request.progressDeadlineSeconds, MAX_WAIT_SECONDS), CAPACITY_POLL_SECONDS);
-    const cluster = await deps.cluster();
-    const waiting: string[] = [];
-    for (const [track, weight] of Object.entries(backup?.weights ?? {})) {
-      const replicas = backup?.replicas?.[track] ?? 0;
-      if (weight <= 0 || replicas === 0) continue;
-      const status = await cluster.status(request.service, track);
-      if (status.desired < replicas) await cluster.scale(request.service, track, replicas);
-      // After Rollback a track must also have rolled its release back; before it, ready replicas will do.
-      else if ((status.ready >= replicas && (status.complete || !afterRollback)) || status.failed) continue;
-      waiting.push(`${track} ${status.ready}/${replicas} ready`);
-    }
-    if (waiting.length > 0 && attempt >= maxAttempts) {
+    if (!backup) return { ready: true, waiting: [], attempt, maxAttempts };
+    const { waiting, shortfall } = await checkTracks(await deps.cluster(), backup, afterRollback);
+    const outOfChecks = waiting.length > 0 && attempt >= maxAttempts;
+    if (outOfChecks) {
       logger.warn('tracks not ready before their traffic returns', { waiting });
+      const seconds = maxAttempts * CAPACITY_POLL_SECONDS;
+      shortfall.push(...waiting.map((label) => `${label}: not back after ${seconds}s of checks`));
     }
-    return { ready: waiting.length === 0 || attempt >= maxAttempts, waiting, attempt, maxAttempts };
+    return {
+      ready: waiting.length === 0 || outOfChecks,
+      waiting,
+      ...(shortfall.length > 0 && { shortfall }),
+      attempt,
+      maxAttempts,
+    };
   },
 );

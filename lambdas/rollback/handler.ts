@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { TRACK_LABEL } from '#adapters/kubernetes/manifests.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+import { trackOf } from './snapshot-tracks.ts';
 
 const stateError = z.object({ Error: z.string(), Cause: z.string().optional() });
 
@@ -42,21 +42,7 @@ export const handler = taskHandler(
   },
 );
 
-/**
- * How many tracks a snapshot holds, among its objects: a local track (`{ track, release, replicas }`), or
- * a Kubernetes track Deployment (labelled `cutover.dev/track`; its Services and routes are no tracks).
- */
+/** How many tracks a snapshot holds, among its objects (Services and routes are no tracks). */
 function tracksIn(snapshot: ClusterSnapshot): number {
-  const tracks = new Set<string>();
-  for (const object of snapshot.objects as SnapshotObject[]) {
-    const track =
-      object?.track ?? (object?.kind === 'Deployment' ? object.metadata?.labels?.[TRACK_LABEL] : undefined);
-    if (typeof track === 'string') tracks.add(track);
-  }
-  return tracks.size;
+  return new Set(snapshot.objects.map(trackOf).filter((track) => track !== undefined)).size;
 }
-
-type SnapshotObject =
-  | { track?: unknown; kind?: unknown; metadata?: { labels?: Record<string, unknown> } }
-  | null
-  | undefined;

@@ -23,8 +23,11 @@ export function aTrackService(service: ServiceRef, name: string, track: string):
   };
 }
 
-/** The HTTPRoute `checkout` in `shop`, sending its traffic to the track Services with these weights. */
-export function aCheckoutRoute(weights: { stable: number; canary: number }): Record<string, unknown> {
+/**
+ * The HTTPRoute `checkout` in `shop`, sending its traffic to the track Services with these weights, in
+ * their order: `{ stable: 100, canary: 0 }`, `{ blue: 100, green: 0 }`.
+ */
+export function aCheckoutRoute(weights: Readonly<Record<string, number>>): Record<string, unknown> {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
@@ -33,10 +36,11 @@ export function aCheckoutRoute(weights: { stable: number; canary: number }): Rec
       parentRefs: [{ name: 'public' }],
       rules: [
         {
-          backendRefs: [
-            { name: 'checkout-stable', port: 80, weight: weights.stable },
-            { name: 'checkout-canary', port: 80, weight: weights.canary },
-          ],
+          backendRefs: Object.entries(weights).map(([track, weight]) => ({
+            name: `checkout-${track}`,
+            port: 80,
+            weight,
+          })),
         },
       ],
     },

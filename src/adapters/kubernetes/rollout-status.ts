@@ -23,7 +23,8 @@ type Loose = any;
 /**
  * A track's rollout status from its Deployment (and, when not complete, its pods): complete when
  * updated = ready = available = desired at the current generation with no old pods left. Failed when the
- * Deployment is paused, and, once the controller has observed the current spec, on
+ * Deployment is paused with a template change held back (a paused Deployment that is only scaled reports
+ * its progress as any other), and, once the controller has observed the current spec, on
  * `ProgressDeadlineExceeded` or a pod of the current template stuck in an image pull back-off or crash
  * loop (pods of an earlier template are going away and say nothing of this one). `waiting` says what
  * holds the rollout up: a ReplicaSet that cannot create pods (a quota), an unschedulable pod, a container
@@ -45,13 +46,30 @@ export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[
     (status.replicas ?? 0) === desired;
   const counts = { desired, updated, ready, available, complete };
   if (complete) return counts;
-  if (spec.paused === true) return { ...counts, failed: paused(deployment) };
+  if (spec.paused === true && holdsTemplate(status, spec.template, current, pods)) {
+    return { ...counts, failed: paused(deployment) };
+  }
   if (!current) return counts;
   const ofTemplate = pods.filter((pod) => runsTemplate(pod, spec.template));
   const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate);
   if (failed) return { ...counts, failed };
   const waiting = replicaFailure(status) ?? podWaiting(ofTemplate);
   return waiting ? { ...counts, waiting } : counts;
+}
+
+/**
+ * Whether a paused Deployment holds back a template change. Kubernetes still scales a paused Deployment,
+ * but starts no pod of a changed template: once the controller has observed the spec, it counts replicas
+ * of an earlier template (`updatedReplicas` below `replicas`); before, pods of an earlier template tell.
+ */
+function holdsTemplate(
+  status: Loose,
+  template: Loose,
+  current: boolean,
+  pods: readonly KubeObject[],
+): boolean {
+  if (current) return (status.updatedReplicas ?? 0) < (status.replicas ?? 0);
+  return pods.some((pod) => !runsTemplate(pod, template));
 }
 
 function paused(deployment: KubeObject): NonNullable<RolloutStatus['failed']> {

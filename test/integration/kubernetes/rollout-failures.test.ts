@@ -152,6 +152,38 @@ describe('KubernetesCluster rollout failures against the Kubernetes API emulator
         '(kubectl rollout resume deployment/checkout-canary -n shop) and run the release again',
     });
   });
+
+  it('scales a paused Deployment, reporting its progress rather than a failure, and holds back a template change', async () => {
+    // Prepare: a paused track (kubectl rollout pause) on 2 replicas
+    await cluster.apply(service, 'blue', aRelease({ version: 'v1', replicas: 2 }));
+    emulator.controller.settle();
+    const live = emulator.store.get('deployments', 'shop', 'checkout-blue')!;
+    emulator.store.update('deployments', { ...live, spec: { ...(live.spec as object), paused: true } });
+    // Act: scaled to 4 (only the replica count changes), then given v2
+    await cluster.scale(service, 'blue', 4);
+    emulator.controller.step();
+    const scaling = await cluster.status(service, 'blue');
+    emulator.controller.settle();
+    const scaled = await cluster.status(service, 'blue');
+    await cluster.apply(service, 'blue', aRelease({ version: 'v2', replicas: 4 }));
+    emulator.controller.settle();
+    const held = await cluster.status(service, 'blue');
+    // Assess
+    expect(scaling).toMatchObject({ desired: 4, ready: 2, complete: false });
+    expect(scaling.failed).toBeUndefined();
+    expect(scaling.waiting).toMatch(/^pod checkout-blue-\S+ container checkout ContainerCreating$/);
+    expect(scaled).toMatchObject({ desired: 4, ready: 4, complete: true });
+    expect(held).toMatchObject({
+      ready: 4,
+      updated: 0,
+      complete: false,
+      failed: { reason: 'DeploymentPaused' },
+    });
+    const versions = emulator.store
+      .list('pods', 'shop')
+      .map((pod) => pod.metadata.labels?.['cutover.dev/version']);
+    expect(versions).toEqual(['v1', 'v1', 'v1', 'v1']);
+  });
 });
 
 /** The ReplicaSet hash in a controller message (`ReplicaSet "checkout-canary-<hash>" ...`). */

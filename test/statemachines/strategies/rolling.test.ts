@@ -108,4 +108,32 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
       served: ['v1'],
     });
   });
+
+  it('keeps serving when rolled back after its Cleanup removed blue: blue comes back, ready before its traffic', async () => {
+    // Prepare: v2 released on green and blue removed; then the release is aborted late (or rolled back by hand)
+    const service = await aServiceOnBlueV1('rolling-removed');
+    const request = aRollingRequest(service, 'v2');
+    const released = await context.runtime.run('rolling', request, 'rolling-removed-v2');
+    const after = await trackVersions(context.runtime.adapters, service);
+    // Act
+    const rollback = await context.runtime.run(
+      'rollback',
+      { strategy: 'rolling', executionArn: released.executionArn, request, reason: 'late abort' },
+      'abort-rolling-removed-v2',
+    );
+    const traffic = await context.traffic!.stop();
+    // Assess
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    expect(after).toEqual({ green: 'v2 x2' });
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect({ failed: traffic.failed, statuses: Object.keys(traffic.byStatus) }).toEqual({
+      failed: 0,
+      statuses: ['200'],
+    });
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x2' },
+      served: ['v1'],
+    });
+  });
 });

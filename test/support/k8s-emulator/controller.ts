@@ -17,7 +17,8 @@ type Loose = any;
 /**
  * The deployment controller and kubelet in one: each `step()` moves every Deployment one action toward its
  * desired state (create a pod of the current template, make one ready, remove old or extra pods) and
- * writes the Deployment's status and conditions as the real controller does.
+ * writes the Deployment's status and conditions as the real controller does; a paused one (`spec.paused`)
+ * is scaled, but its template changes wait.
  */
 export class DeploymentController {
   readonly #stalled = new Set<string>();
@@ -86,22 +87,29 @@ export class DeploymentController {
       .filter((p) => (p.metadata as Loose).ownerReferences?.[0]?.name === name);
     const current = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
     const old = pods.filter((p) => p.metadata.labels?.['pod-template-hash'] !== hash);
-    const images: string[] = (spec.template?.spec?.containers ?? []).map((c: Loose) => c.image);
+    // A paused Deployment is scaled, but rolls nothing out: a changed template waits, and its pods of the
+    // earlier template are the ones scaled (as Kubernetes scales the ReplicaSet it has).
+    const paused = spec.paused === true;
+    const held = paused && current.length === 0 && old.length > 0;
+    const sizedHash = (held && old[0]!.metadata.labels?.['pod-template-hash']) || hash;
+    const sized = held ? old.filter((p) => p.metadata.labels?.['pod-template-hash'] === sizedHash) : current;
+    const template = held ? templateOf(old[0]!) : spec.template;
+    const images: string[] = (template?.spec?.containers ?? []).map((c: Loose) => c.image);
     const fault = this.#podFaults.get(id) ?? images.map((i) => this.#imageFaults.get(i)).find(Boolean);
     let changed = false;
     if (!this.#stalled.has(id)) {
-      const pending = current.find((p) => !isReady(p) && !fault);
+      const pending = sized.find((p) => !isReady(p) && !fault);
       if (pending) {
         this.store.updateStatus('pods', namespace, pending.metadata.name, podStatus(pending, true));
         changed = true;
-      } else if (current.length < desired) {
-        this.store.create('pods', newPod(deployment, hash, fault));
+      } else if (sized.length < desired) {
+        this.store.create('pods', newPod(deployment, sizedHash, fault, template));
         changed = true;
-      } else if (old.length > 0 && current.filter(isReady).length >= desired) {
+      } else if (!paused && old.length > 0 && current.filter(isReady).length >= desired) {
         for (const pod of old) this.store.delete('pods', namespace, pod.metadata.name, 'Pod');
         changed = true;
-      } else if (current.length > desired) {
-        this.store.delete('pods', namespace, current.at(-1)!.metadata.name, 'Pod');
+      } else if (sized.length > desired) {
+        this.store.delete('pods', namespace, sized.at(-1)!.metadata.name, 'Pod');
         changed = true;
       }
     }
@@ -174,8 +182,12 @@ function withoutTimes(status: unknown): unknown {
   return JSON.parse(JSON.stringify(status ?? {}, (key, value) => (key.endsWith('Time') ? undefined : value)));
 }
 
-function newPod(deployment: KubeObject, hash: string, fault: PodFault | undefined): KubeObject {
-  const template = (deployment.spec as Loose).template;
+function newPod(
+  deployment: KubeObject,
+  hash: string,
+  fault: PodFault | undefined,
+  template: Loose = (deployment.spec as Loose).template,
+): KubeObject {
   const pod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -188,6 +200,12 @@ function newPod(deployment: KubeObject, hash: string, fault: PodFault | undefine
     spec: template.spec,
   };
   return { ...pod, status: fault ? faultedStatus(pod, fault) : podStatus(pod, false) };
+}
+
+/** The pod template a pod was made from: its labels (without `pod-template-hash`) and its spec. */
+function templateOf(pod: KubeObject): Loose {
+  const { 'pod-template-hash': _hash, ...labels } = pod.metadata.labels ?? {};
+  return { metadata: { labels }, spec: pod.spec };
 }
 
 function podStatus(pod: KubeObject, ready: boolean): Record<string, unknown> {

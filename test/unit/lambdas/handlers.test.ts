@@ -313,6 +313,50 @@ describe('backup-state and rollback', () => {
     expect(rolledBack).toMatchObject({ ready: true, waiting: [] });
   });
 
+  it('re-creates from the backup a track removed since, keeping the tracks that run, and waits for it', async () => {
+    // Prepare: blue serves everything with 2 replicas at the backup; the release then replaced it by green
+    world.tracks.set('blue', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { blue: 100 };
+    const { key } = await run(backupState, {});
+    world.tracks = new Map([['green', { version: 'v2', command: ['node'], replicas: 2 }]]);
+    world.calls.length = 0;
+    // Act
+    const first = await run(restoreCapacity, { backupKey: key });
+    // Assess
+    expect(world.calls).toEqual(['restore 2 tracks']);
+    expect([...world.tracks]).toEqual([
+      ['blue', { version: 'v1', command: ['node'], replicas: 2 }],
+      ['green', { version: 'v2', command: ['node'], replicas: 2 }],
+    ]);
+    expect(first).toEqual({ ready: false, waiting: ['blue 0/2 ready'], attempt: 1, maxAttempts: 60 });
+  });
+
+  it('stops waiting for a track that fails to come back, or is not back when the checks run out, naming it', async () => {
+    // Prepare: stable and canary serve at the backup; stable's new pods cannot pull its image
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 4 });
+    world.tracks.set('canary', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 50, canary: 50 };
+    const { key } = await run(backupState, {});
+    const failed = { reason: 'ImagePullBackOff', message: 'pod checkout-stable-x container checkout' };
+    world.statuses.set('stable', { desired: 4, updated: 4, ready: 2, available: 2, complete: false, failed });
+    world.statuses.set('canary', { desired: 2, updated: 2, ready: 1, available: 1, complete: false });
+    // Act
+    const checked = await run(restoreCapacity, { backupKey: key });
+    const last = await run(restoreCapacity, { backupKey: key, poll: { attempt: 59, maxAttempts: 60 } });
+    // Assess
+    expect(checked).toEqual({
+      ready: false,
+      waiting: ['canary 1/2 ready'],
+      shortfall: ['stable 2/4 ready: ImagePullBackOff'],
+      attempt: 1,
+      maxAttempts: 60,
+    });
+    expect(last).toMatchObject({
+      ready: true,
+      shortfall: ['stable 2/4 ready: ImagePullBackOff', 'canary 1/2 ready: not back after 120s of checks'],
+    });
+  });
+
   it('has nothing to wait for without a backup', async () => {
     expect(await run(restoreCapacity, { backupKey: 'releases/shop/checkout/none.json' })).toEqual({
       ready: true,
@@ -810,6 +854,27 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(world.events.map((event) => event.message)).toEqual([
       'canary release v2 of shop/checkout rolled back: ApprovalRejected (rejected by ci: p99 too high <script>)',
       'canary release v2 of shop/checkout rolled back: ApprovalRejected (rejected (no reason given))',
+    ]);
+  });
+
+  it('says which tracks a rollback did not bring back in full', async () => {
+    // Act
+    await run(notify, {
+      type: 'RolledBack',
+      error: { Error: 'RolloutFailed', Cause: 'canary: CrashLoopBackOff' },
+      rolledBack: { ready: true, waiting: [], shortfall: ['stable 2/4 ready: ImagePullBackOff'] },
+    });
+    // Assess
+    expect(world.events.map((event) => [event.message, event.detail])).toEqual([
+      [
+        'canary release v2 of shop/checkout rolled back: RolloutFailed (canary: CrashLoopBackOff); ' +
+          'not restored in full: stable 2/4 ready: ImagePullBackOff',
+        {
+          error: 'RolloutFailed',
+          cause: 'canary: CrashLoopBackOff',
+          shortfall: ['stable 2/4 ready: ImagePullBackOff'],
+        },
+      ],
     ]);
   });
 

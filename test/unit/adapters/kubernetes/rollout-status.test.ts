@@ -71,4 +71,38 @@ describe('rolloutStatus', () => {
     expect(status.failed).toBeUndefined();
     expect(status.waiting).toBe('pod checkout-canary-new container checkout ContainerCreating');
   });
+
+  it('tells a paused Deployment only scaled from one holding back a template, before the controller saw either', () => {
+    // Prepare: a paused Deployment on 2 ready pods of template `a`, its spec changed since (generation 3)
+    const template = (digest: string) => ({
+      metadata: { labels: { app: 'checkout', 'cutover.dev/template': digest } },
+      spec: { containers: [{ name: 'checkout', image: 'checkout:v1' }] },
+    });
+    const paused = (digest: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout-blue', namespace: 'shop', generation: 3 },
+      spec: { replicas: 4, paused: true, template: template(digest) },
+      status: {
+        observedGeneration: 2,
+        replicas: 2,
+        updatedReplicas: 2,
+        readyReplicas: 2,
+        availableReplicas: 2,
+      },
+    });
+    const pods = ['x1', 'x2'].map((name) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `checkout-blue-${name}`, namespace: 'shop', ...template('a').metadata },
+      spec: template('a').spec,
+      status: { containerStatuses: [{ name: 'checkout', ready: true, state: { running: {} } }] },
+    }));
+    // Act
+    const scaled = rolloutStatus(paused('a'), pods);
+    const changed = rolloutStatus(paused('b'), pods);
+    // Assess
+    expect(scaled).toEqual({ desired: 4, updated: 2, ready: 2, available: 2, complete: false });
+    expect(changed.failed?.reason).toBe('DeploymentPaused');
+  });
 });

@@ -1,0 +1,195 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
+import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import {
+  type KubeObject,
+  type KubernetesEmulator,
+  startKubernetesEmulator,
+} from '#test/support/k8s-emulator/index.ts';
+import { aCheckoutRoute, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+
+type Weighted = { spec?: { rules?: { backendRefs: { name: string; weight: number }[] }[] } };
+
+describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () => {
+  let directory: string;
+  let emulator: KubernetesEmulator;
+  let runtime: TestRuntime;
+  let kubeconfig: string;
+  /** Called after each object update the emulator stores, with the object as stored. */
+  let onUpdate: ((plural: string, object: KubeObject) => void)[];
+  const service = aService();
+  const v1 = 'registry.example/checkout:v1';
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cutover-rolling-k8s-'));
+    kubeconfig = join(directory, 'kubeconfig');
+    emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
+    emulator.writeKubeconfig(kubeconfig);
+    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
+    runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await emulator?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    emulator.reset();
+    for (const track of ['blue', 'green']) {
+      emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
+    }
+    onUpdate = [];
+    const update = emulator.store.update.bind(emulator.store);
+    vi.spyOn(emulator.store, 'update').mockImplementation((plural, object, options) => {
+      const stored = update(plural, object, options);
+      for (const listener of onUpdate) listener(plural, stored);
+      return stored;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** Blue runs v1 on 4 replicas (paused, as `kubectl rollout pause` leaves it, if asked) with all the traffic. */
+  async function blueServesV1({ paused = false } = {}) {
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: v1, replicas: 4 }));
+    if (paused) {
+      const blue = emulator.store.get('deployments', 'shop', 'checkout-blue')!;
+      emulator.store.update('deployments', { ...blue, spec: { ...blue.spec, paused: true } });
+    }
+    emulator.controller.settle();
+    emulator.store.create('httproutes', aCheckoutRoute({ blue: 100, green: 0 }) as KubeObject);
+  }
+
+  /** v2 on 4 replicas, one more and one fewer at a time: batches of green 1 / blue 2, 3 / 0, 4 / 0. */
+  const aRequest = () => ({
+    service,
+    release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 4 },
+    cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+    traffic: { type: 'gateway-api', httpRoute: 'checkout' },
+    metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx'] },
+    rolling: { maxSurge: 1, maxUnavailable: 1, bakeSeconds: 0 },
+  });
+
+  async function run(machine: 'rolling' | 'rollback', name: string, input: object) {
+    const stateMachineArn = runtime.runtime.stateMachines.find((m) => m.name === machine)!.stateMachineArn;
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    return waitForExecution(runtime.client, executionArn!);
+  }
+
+  const releaseV2 = (name: string) => run('rolling', name, aRequest());
+
+  /**
+   * Green's pods crash from its second batch (3 replicas) on, before blue is drained; and, when given, new
+   * pods of `unpullable` cannot pull it (an image deleted from the registry since its release).
+   */
+  function greenCrashesAtItsSecondBatch(unpullable?: string) {
+    onUpdate.push((plural, object) => {
+      if (plural !== 'deployments' || object.metadata.name !== 'checkout-green') return;
+      if ((object.spec as { replicas: number }).replicas < 3) return;
+      emulator.controller.failPods('shop', 'checkout-green', {
+        reason: 'CrashLoopBackOff',
+        message: 'back-off',
+      });
+      if (unpullable) {
+        emulator.controller.failImage(unpullable, {
+          reason: 'ImagePullBackOff',
+          message: 'manifest unknown',
+        });
+      }
+    });
+  }
+
+  /** Blue's ready replicas at each write of the route that gives blue all the traffic: `4/4 ready`. */
+  function blueWhenItGetsAllTraffic(): string[] {
+    const seen: string[] = [];
+    onUpdate.push((plural, object) => {
+      const refs = (object as Weighted).spec?.rules?.[0]?.backendRefs ?? [];
+      if (plural !== 'httproutes' || refs.find((ref) => ref.name === 'checkout-blue')?.weight !== 100) return;
+      const blue = emulator.store.get('deployments', 'shop', 'checkout-blue');
+      const ready = (blue?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+      seen.push(blue ? `${ready}/${(blue.spec as { replicas: number }).replicas} ready` : 'no Deployment');
+    });
+    return seen;
+  }
+
+  const routeWeights = () =>
+    (
+      (emulator.store.get('httproutes', 'shop', 'checkout') as Weighted).spec?.rules?.[0]?.backendRefs ?? []
+    ).map((ref) => `${ref.name}=${ref.weight}`);
+  const track = (name: string) => {
+    const deployment = emulator.store.get('deployments', 'shop', `checkout-${name}`);
+    if (!deployment) return undefined;
+    const ready = (deployment.status as { readyReplicas?: number }).readyReplicas ?? 0;
+    return `${deployment.metadata.labels?.['cutover.dev/version']} ${ready} ready`;
+  };
+  const rolledBackMessage = (executionArn: string) =>
+    runtime.runtime.adapters!.notifier.latestOf(executionArn, 1)[0]?.message;
+
+  it('rolls back a release whose Cleanup removed blue: blue comes back from the backup, ready before its traffic', async () => {
+    // Prepare: v2 released, blue removed; then the release is aborted late (or rolled back by hand)
+    await blueServesV1();
+    const released = await releaseV2('after-cleanup');
+    const removed = track('blue');
+    const seen = blueWhenItGetsAllTraffic();
+    // Act
+    const rollback = await run('rollback', 'abort-after-cleanup', {
+      strategy: 'rolling',
+      executionArn: released.executionArn,
+      request: aRequest(),
+      reason: 'late abort',
+    });
+    // Assess
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    expect(removed).toBeUndefined();
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['4/4 ready']));
+    expect(routeWeights()).toEqual(['checkout-blue=100', 'checkout-green=0']);
+    expect([track('blue'), track('green')]).toEqual(['v1 4 ready', undefined]);
+    expect(rolledBackMessage(released.executionArn!)).toBe(
+      'rolling release v2 of shop/checkout rolled back: Aborted (late abort)',
+    );
+  });
+
+  it('waits for a paused blue to scale back up before it gets its traffic back', async () => {
+    // Prepare: blue paused (kubectl rollout pause), which Kubernetes still scales
+    await blueServesV1({ paused: true });
+    greenCrashesAtItsSecondBatch();
+    const seen = blueWhenItGetsAllTraffic();
+    // Act
+    const execution = await releaseV2('paused-blue');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutFailed');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['4/4 ready']));
+    expect(routeWeights()).toEqual(['checkout-blue=100', 'checkout-green=0']);
+    expect([track('blue'), track('green')]).toEqual(['v1 4 ready', undefined]);
+    expect(rolledBackMessage(execution.executionArn!)).not.toContain('not restored in full');
+  });
+
+  it('gives the traffic back to a blue that cannot scale back up, and its RolledBack notification says so', async () => {
+    // Prepare: when blue scales back up, its v1 image is gone from the registry
+    await blueServesV1();
+    greenCrashesAtItsSecondBatch(v1);
+    // Act
+    const execution = await releaseV2('blue-image-gone');
+    // Assess: the traffic goes back all the same (v2 is the broken one), and the shortfall is said
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutFailed');
+    expect(routeWeights()).toEqual(['checkout-blue=100', 'checkout-green=0']);
+    expect([track('blue'), track('green')]).toEqual(['v1 2 ready', undefined]);
+    expect(rolledBackMessage(execution.executionArn!)).toMatch(
+      /^rolling release v2 of shop\/checkout rolled back: RolloutFailed \(.+\); not restored in full: blue 2\/4 ready: ImagePullBackOff$/,
+    );
+  });
+});
