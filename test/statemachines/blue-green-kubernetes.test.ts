@@ -1,39 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
 import type { ServiceRef } from '#core/types.ts';
-import {
-  type KubeObject,
-  type KubernetesEmulator,
-  startKubernetesEmulator,
-} from '#test/support/k8s-emulator/index.ts';
+import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
+import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
-import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import { waitForExecution } from '#test/support/local-runtime.ts';
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
-  let directory: string;
-  let emulator: KubernetesEmulator;
-  let runtime: TestRuntime;
-  let kubeconfig: string;
+  const k8s = useEmulatedClusterRuntime('cutover-blue-green-k8s-');
   const service = aService();
-
-  beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'cutover-blue-green-k8s-'));
-    kubeconfig = join(directory, 'kubeconfig');
-    emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
-    emulator.writeKubeconfig(kubeconfig);
-    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
-    runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await emulator?.close();
-    await rm(directory, { recursive: true, force: true });
-  });
 
   /**
    * Runs a blue-green release of `release` for `target` to its end, routed by its Service (named as it is)
@@ -48,27 +25,27 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     const input = {
       service: target,
       release,
-      cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+      cluster: { type: 'kubeconfig', path: k8s.kubeconfig, context: 'emulator' },
       traffic,
       metrics: { type: 'cloudwatch-alarms', alarmNames: [`${target.name}-5xx`] },
       blueGreen: {},
       scaleDownDelaySeconds: 0,
     };
-    const stateMachineArn = runtime.runtime.stateMachines.find(
+    const stateMachineArn = k8s.runtime.runtime.stateMachines.find(
       (m) => m.name === 'blue-green',
     )!.stateMachineArn;
-    const { executionArn } = await runtime.client.send(
+    const { executionArn } = await k8s.runtime.client.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    return waitForExecution(runtime.client, executionArn!);
+    return waitForExecution(k8s.runtime.client, executionArn!);
   }
 
   it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {
     // Prepare: blue runs v1 and the Service selects it.
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
     await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }));
-    emulator.controller.settle();
-    emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
+    k8s.emulator.controller.settle();
+    k8s.emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
     // Act
     const execution = await releaseBlueGreen('switch', service, {
       version: 'v2',
@@ -77,25 +54,27 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     });
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    expect(emulator.store.get('services', 'shop', 'checkout')?.spec?.selector).toEqual({
+    expect(k8s.emulator.store.get('services', 'shop', 'checkout')?.spec?.selector).toEqual({
       app: 'checkout',
       'cutover.dev/track': 'green',
     });
     expect(
-      emulator.store.get('deployments', 'shop', 'checkout-green')?.metadata.labels?.['cutover.dev/version'],
+      k8s.emulator.store.get('deployments', 'shop', 'checkout-green')?.metadata.labels?.[
+        'cutover.dev/version'
+      ],
     ).toBe('v2');
-    expect(emulator.store.get('deployments', 'shop', 'checkout-blue')?.spec?.replicas).toBe(0);
+    expect(k8s.emulator.store.get('deployments', 'shop', 'checkout-blue')?.spec?.replicas).toBe(0);
   });
 
   it('runs as many replicas as the live colour when the request gives none', async () => {
     // Prepare: blue runs v1, scaled to 5 by hand since its release (kubectl scale)
     const payments = aService({ name: 'payments' });
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
     const v1 = aRelease({ version: 'v1', image: 'registry.example/payments:v1', replicas: 2 });
     await cluster.apply(payments, 'blue', v1);
     await cluster.scale(payments, 'blue', 5);
-    emulator.controller.settle();
-    emulator.store.create('services', aTrackService(payments, 'payments', 'blue') as KubeObject);
+    k8s.emulator.controller.settle();
+    k8s.emulator.store.create('services', aTrackService(payments, 'payments', 'blue') as KubeObject);
     // Act: no replicas in the request
     const execution = await releaseBlueGreen('as-live', payments, {
       version: 'v2',
@@ -103,15 +82,15 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     });
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
-    expect(emulator.store.get('deployments', 'shop', 'payments-green')?.spec?.replicas).toBe(5);
+    expect(k8s.emulator.store.get('deployments', 'shop', 'payments-green')?.spec?.replicas).toBe(5);
   });
 
   it('refuses, before deploying anything, an HTTPRoute with no backend for the colour it would switch to', async () => {
     // Prepare: stable runs v1 behind an HTTPRoute written for canary releases (stable and canary backends)
     const orders = aService({ name: 'orders' });
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
     await cluster.apply(orders, 'stable', aRelease({ version: 'v1', image: 'registry.example/orders:v1' }));
-    emulator.controller.settle();
+    k8s.emulator.controller.settle();
     const backend = (track: string, weight: number) => ({ name: `orders-${track}`, port: 80, weight });
     const route = {
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -122,7 +101,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
         rules: [{ backendRefs: [backend('stable', 100), backend('canary', 0)] }],
       },
     };
-    emulator.store.create('httproutes', route as KubeObject);
+    k8s.emulator.store.create('httproutes', route as KubeObject);
     const v2 = { version: 'v2', image: 'registry.example/orders:v2', replicas: 1 };
     // Act
     const refused = await releaseBlueGreen('no-blue-backend', orders, v2, {
@@ -136,13 +115,13 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
       "traffic.httpRoute: HTTPRoute shop/orders's split rule has no backend for track blue (backends for: stable): " +
         'add a backendRef to Service orders-blue, with weight 0, before the release',
     );
-    expect(emulator.store.get('deployments', 'shop', 'orders-blue')).toBeUndefined();
-    expect(emulator.store.get('httproutes', 'shop', 'orders')?.spec).toEqual(route.spec);
+    expect(k8s.emulator.store.get('deployments', 'shop', 'orders-blue')).toBeUndefined();
+    expect(k8s.emulator.store.get('httproutes', 'shop', 'orders')?.spec).toEqual(route.spec);
 
     // Act: the backend added, the same release again
-    const fixed = emulator.store.get('httproutes', 'shop', 'orders')!;
+    const fixed = k8s.emulator.store.get('httproutes', 'shop', 'orders')!;
     (fixed.spec!.rules as { backendRefs: unknown[] }[])[0]!.backendRefs.push(backend('blue', 0));
-    emulator.store.update('httproutes', fixed);
+    k8s.emulator.store.update('httproutes', fixed);
     const released = await releaseBlueGreen('blue-backend', orders, v2, {
       type: 'gateway-api',
       httpRoute: 'orders',
@@ -150,7 +129,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     // Assess
     expect(released.status, released.cause).toBe('SUCCEEDED');
     const weights = (
-      emulator.store.get('httproutes', 'shop', 'orders')!.spec!.rules as {
+      k8s.emulator.store.get('httproutes', 'shop', 'orders')!.spec!.rules as {
         backendRefs: { name: string; weight: number }[];
       }[]
     )[0]!.backendRefs.map(({ name, weight }) => [name, weight]);
@@ -164,11 +143,11 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
   it('refuses, before deploying anything, a live colour a HorizontalPodAutoscaler scales', async () => {
     // Prepare: blue runs v1 (2 replicas), the Service selects it and an HPA scales its Deployment
     const cart = aService({ name: 'cart' });
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
     await cluster.apply(cart, 'blue', aRelease({ version: 'v1', image: 'registry.example/cart:v1' }));
-    emulator.controller.settle();
-    emulator.store.create('services', aTrackService(cart, 'cart', 'blue') as KubeObject);
-    emulator.store.create('horizontalpodautoscalers', anAutoscaler('cart', 'cart-blue') as KubeObject);
+    k8s.emulator.controller.settle();
+    k8s.emulator.store.create('services', aTrackService(cart, 'cart', 'blue') as KubeObject);
+    k8s.emulator.store.create('horizontalpodautoscalers', anAutoscaler('cart', 'cart-blue') as KubeObject);
     const v2 = { version: 'v2', image: 'registry.example/cart:v2', replicas: 2 };
     // Act
     const refused = await releaseBlueGreen('autoscaled-blue', cart, v2);
@@ -178,18 +157,18 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     expect(refused.cause).toContain(
       'cluster: HorizontalPodAutoscaler shop/cart scales Deployment cart-blue, a track Cutover sizes itself',
     );
-    expect(emulator.store.get('deployments', 'shop', 'cart-green')).toBeUndefined();
-    expect(emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(2);
-    expect(emulator.store.get('services', 'shop', 'cart')?.spec?.selector).toEqual({
+    expect(k8s.emulator.store.get('deployments', 'shop', 'cart-green')).toBeUndefined();
+    expect(k8s.emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(2);
+    expect(k8s.emulator.store.get('services', 'shop', 'cart')?.spec?.selector).toEqual({
       app: 'cart',
       'cutover.dev/track': 'blue',
     });
 
     // Act: the HPA deleted, the same release again (the service was never locked)
-    emulator.store.delete('horizontalpodautoscalers', 'shop', 'cart', 'HorizontalPodAutoscaler');
+    k8s.emulator.store.delete('horizontalpodautoscalers', 'shop', 'cart', 'HorizontalPodAutoscaler');
     const released = await releaseBlueGreen('unscaled-blue', cart, v2);
     // Assess
     expect(released.status, released.cause).toBe('SUCCEEDED');
-    expect(emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(0);
+    expect(k8s.emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(0);
   });
 });

@@ -1,51 +1,29 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
-import {
-  type KubeObject,
-  type KubernetesEmulator,
-  startKubernetesEmulator,
-} from '#test/support/k8s-emulator/index.ts';
+import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
+import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { aCheckoutRoute, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
-import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import { waitForExecution } from '#test/support/local-runtime.ts';
 
 type Weighted = { spec?: { rules?: { backendRefs: { name: string; weight: number }[] }[] } };
 
 describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () => {
-  let directory: string;
-  let emulator: KubernetesEmulator;
-  let runtime: TestRuntime;
-  let kubeconfig: string;
-  /** Called after each object update the emulator stores, with the object as stored. */
+  const k8s = useEmulatedClusterRuntime('cutover-rolling-k8s-');
+  /** Called after each object update the k8s.emulator stores, with the object as stored. */
   let onUpdate: ((plural: string, object: KubeObject) => void)[];
   const service = aService();
   const v1 = 'registry.example/checkout:v1';
 
-  beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'cutover-rolling-k8s-'));
-    kubeconfig = join(directory, 'kubeconfig');
-    emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
-    emulator.writeKubeconfig(kubeconfig);
-    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
-    runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await emulator?.close();
-    await rm(directory, { recursive: true, force: true });
-  });
   beforeEach(() => {
-    emulator.reset();
+    k8s.emulator.reset();
     for (const track of ['blue', 'green']) {
-      emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
+      k8s.emulator.store.create('services', aTrackService(service, `checkout-${track}`, track) as KubeObject);
     }
     onUpdate = [];
-    const update = emulator.store.update.bind(emulator.store);
-    vi.spyOn(emulator.store, 'update').mockImplementation((plural, object, options) => {
+    const update = k8s.emulator.store.update.bind(k8s.emulator.store);
+    vi.spyOn(k8s.emulator.store, 'update').mockImplementation((plural, object, options) => {
       const stored = update(plural, object, options);
       for (const listener of onUpdate) listener(plural, stored);
       return stored;
@@ -57,32 +35,34 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
 
   /** Blue runs v1 on 4 replicas (paused, as `kubectl rollout pause` leaves it, if asked) with all the traffic. */
   async function blueServesV1({ paused = false } = {}) {
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
     await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: v1, replicas: 4 }));
     if (paused) {
-      const blue = emulator.store.get('deployments', 'shop', 'checkout-blue')!;
-      emulator.store.update('deployments', { ...blue, spec: { ...blue.spec, paused: true } });
+      const blue = k8s.emulator.store.get('deployments', 'shop', 'checkout-blue')!;
+      k8s.emulator.store.update('deployments', { ...blue, spec: { ...blue.spec, paused: true } });
     }
-    emulator.controller.settle();
-    emulator.store.create('httproutes', aCheckoutRoute({ blue: 100, green: 0 }) as KubeObject);
+    k8s.emulator.controller.settle();
+    k8s.emulator.store.create('httproutes', aCheckoutRoute({ blue: 100, green: 0 }) as KubeObject);
   }
 
   /** v2 on 4 replicas, one more and one fewer at a time: batches of green 1 / blue 2, 3 / 0, 4 / 0. */
   const aRequest = () => ({
     service,
     release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 4 },
-    cluster: { type: 'kubeconfig', path: kubeconfig, context: 'emulator' },
+    cluster: { type: 'kubeconfig', path: k8s.kubeconfig, context: 'emulator' },
     traffic: { type: 'gateway-api', httpRoute: 'checkout' },
     metrics: { type: 'cloudwatch-alarms', alarmNames: ['checkout-5xx'] },
     rolling: { maxSurge: 1, maxUnavailable: 1, bakeSeconds: 0 },
   });
 
   async function run(machine: 'rolling' | 'rollback', name: string, input: object) {
-    const stateMachineArn = runtime.runtime.stateMachines.find((m) => m.name === machine)!.stateMachineArn;
-    const { executionArn } = await runtime.client.send(
+    const stateMachineArn = k8s.runtime.runtime.stateMachines.find(
+      (m) => m.name === machine,
+    )!.stateMachineArn;
+    const { executionArn } = await k8s.runtime.client.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    return waitForExecution(runtime.client, executionArn!);
+    return waitForExecution(k8s.runtime.client, executionArn!);
   }
 
   const releaseV2 = (name: string) => run('rolling', name, aRequest());
@@ -95,12 +75,12 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     onUpdate.push((plural, object) => {
       if (plural !== 'deployments' || object.metadata.name !== 'checkout-green') return;
       if ((object.spec as { replicas: number }).replicas < 3) return;
-      emulator.controller.failPods('shop', 'checkout-green', {
+      k8s.emulator.controller.failPods('shop', 'checkout-green', {
         reason: 'CrashLoopBackOff',
         message: 'back-off',
       });
       if (unpullable) {
-        emulator.controller.failImage(unpullable, {
+        k8s.emulator.controller.failImage(unpullable, {
           reason: 'ImagePullBackOff',
           message: 'manifest unknown',
         });
@@ -114,7 +94,7 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     onUpdate.push((plural, object) => {
       const refs = (object as Weighted).spec?.rules?.[0]?.backendRefs ?? [];
       if (plural !== 'httproutes' || refs.find((ref) => ref.name === 'checkout-blue')?.weight !== 100) return;
-      const blue = emulator.store.get('deployments', 'shop', 'checkout-blue');
+      const blue = k8s.emulator.store.get('deployments', 'shop', 'checkout-blue');
       const ready = (blue?.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
       seen.push(blue ? `${ready}/${(blue.spec as { replicas: number }).replicas} ready` : 'no Deployment');
     });
@@ -123,16 +103,17 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
 
   const routeWeights = () =>
     (
-      (emulator.store.get('httproutes', 'shop', 'checkout') as Weighted).spec?.rules?.[0]?.backendRefs ?? []
+      (k8s.emulator.store.get('httproutes', 'shop', 'checkout') as Weighted).spec?.rules?.[0]?.backendRefs ??
+      []
     ).map((ref) => `${ref.name}=${ref.weight}`);
   const track = (name: string) => {
-    const deployment = emulator.store.get('deployments', 'shop', `checkout-${name}`);
+    const deployment = k8s.emulator.store.get('deployments', 'shop', `checkout-${name}`);
     if (!deployment) return undefined;
     const ready = (deployment.status as { readyReplicas?: number }).readyReplicas ?? 0;
     return `${deployment.metadata.labels?.['cutover.dev/version']} ${ready} ready`;
   };
   const rolledBackMessage = (executionArn: string) =>
-    runtime.runtime.adapters!.notifier.latestOf(executionArn, 1)[0]?.message;
+    k8s.runtime.runtime.adapters!.notifier.latestOf(executionArn, 1)[0]?.message;
 
   it('rolls back a release whose Cleanup removed blue: blue comes back from the backup, ready before its traffic', async () => {
     // Prepare: v2 released, blue removed; then the release is aborted late (or rolled back by hand)

@@ -12,6 +12,15 @@ import { aRelease, aService } from '#test/support/kubernetes-fixtures.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+/** STS's answer to AssumeRole of the cluster's role. */
+const ASSUMED_ROLE = {
+  Credentials: {
+    AccessKeyId: 'ASIAROLE',
+    SecretAccessKey: 's',
+    SessionToken: 't',
+    Expiration: new Date('2026-11-28T12:15:00Z'),
+  },
+};
 
 describe('eksObjects', () => {
   let emulator: KubernetesEmulator;
@@ -58,14 +67,7 @@ describe('eksObjects', () => {
 
   it('signs the token with an assumed role when roleArn is given', async () => {
     // Prepare
-    sts.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: 'ASIAROLE',
-        SecretAccessKey: 's',
-        SessionToken: 't',
-        Expiration: new Date('2026-11-28T12:15:00Z'),
-      },
-    });
+    sts.on(AssumeRoleCommand).resolves(ASSUMED_ROLE);
     const roleArn = 'arn:aws:iam::123456789012:role/cutover-deployer';
     const cluster = new KubernetesCluster(
       eksObjects(
@@ -93,14 +95,7 @@ describe('eksObjects', () => {
 
   it("describes a cluster of another account with the assumed role, not the task's own credentials", async () => {
     // Prepare
-    sts.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: 'ASIAROLE',
-        SecretAccessKey: 's',
-        SessionToken: 't',
-        Expiration: new Date('2026-11-28T12:15:00Z'),
-      },
-    });
+    sts.on(AssumeRoleCommand).resolves(ASSUMED_ROLE);
     const roleArn = 'arn:aws:iam::210987654321:role/cutover-deployer';
     const cluster = new KubernetesCluster(
       eksObjects(

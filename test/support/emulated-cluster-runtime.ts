@@ -1,0 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { type KubernetesEmulator, startKubernetesEmulator } from './k8s-emulator/index.ts';
+import { startTestRuntime, type TestRuntime } from './local-runtime.ts';
+
+/** The local runtime and the Kubernetes API emulator its releases deploy to, through a kubeconfig file. */
+export interface EmulatedClusterRuntime {
+  readonly emulator: KubernetesEmulator;
+  readonly runtime: TestRuntime;
+  /** The kubeconfig whose context `emulator` reaches the emulator, for requests' `cluster.path`. */
+  readonly kubeconfig: string;
+}
+
+/**
+ * Starts, for the enclosing `describe`, the emulator (reconciling on each request) and a local runtime with
+ * the project's state machines and tasks, their data in a temporary directory named from `prefix`; stops
+ * both and removes the directory after it. Read the fields inside tests and hooks, once started.
+ *
+ * @example
+ * const cluster = useEmulatedClusterRuntime('cutover-rolling-k8s-');
+ */
+export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntime {
+  const started = {} as { -readonly [K in keyof EmulatedClusterRuntime]: EmulatedClusterRuntime[K] };
+  let directory: string | undefined;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), prefix));
+    started.kubeconfig = join(directory, 'kubeconfig');
+    started.emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
+    started.emulator.writeKubeconfig(started.kubeconfig);
+    process.env.CUTOVER_DATA_DIR = join(directory, 'data');
+    started.runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+  });
+  afterAll(async () => {
+    await started.runtime?.close();
+    await started.emulator?.close();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+  return started;
+}
