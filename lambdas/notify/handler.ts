@@ -5,6 +5,9 @@ import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
+/** A task's error as a state's `Catch` records it. */
+const taskError = z.object({ Error: z.string(), Cause: z.string().optional() });
+
 const OUTCOME = {
   Started: 'started',
   Succeeded: 'succeeded',
@@ -17,32 +20,44 @@ const OUTCOME = {
  * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace; who
  * rejected an approval and why, not the reject body), and, for a rollback, the tracks the last capacity
  * check (`rolledBack`, CheckRolledBack's result) found short of their replicas: `not restored in full: blue
- * 2/4 ready: ImagePullBackOff`.
+ * 2/4 ready: ImagePullBackOff`; a `Failed` event after a rollback that failed names that error too
+ * (`rollbackError`), as traffic and tracks may be left as the release had them.
  */
 export const handler = taskHandler(
   'notify',
   {
     type: z.enum(DEPLOYMENT_EVENT_TYPES),
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    error: taskError.optional(),
     rolledBack: z.object({ shortfall: z.array(z.string()).optional() }).optional(),
+    rollbackError: taskError.optional(),
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
     const cause = input.error ? `: ${failureSummary(input.error)}` : '';
     const shortfall = input.rolledBack?.shortfall ?? [];
     const short = shortfall.length > 0 ? `; not restored in full: ${shortfall.join(', ')}` : '';
+    const { rollbackError } = input;
+    const unrestored = rollbackError
+      ? `; the rollback failed too: ${failureSummary(rollbackError)}: traffic and tracks may be as the release left them`
+      : '';
     const detail = input.error
       ? {
           error: input.error.Error,
           cause: readableCause(input.error.Cause, input.error.Error),
           ...(shortfall.length > 0 && { shortfall }),
+          ...(rollbackError && {
+            rollbackError: {
+              error: rollbackError.Error,
+              cause: readableCause(rollbackError.Cause, rollbackError.Error),
+            },
+          }),
         }
       : undefined;
     const published = await publishEvent(
       await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,
       input.type,
-      `${describeRelease(input)} ${outcome}${cause}${short}`,
+      `${describeRelease(input)} ${outcome}${cause}${short}${unrestored}`,
       detail,
     );
     return { type: input.type, published };

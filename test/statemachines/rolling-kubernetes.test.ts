@@ -158,6 +158,28 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     expect(rolledBackMessage(execution.executionArn!)).not.toContain('not restored in full');
   });
 
+  it('says in its Failed notification that the rollback failed too, and why, when the rollback cannot remove green', async () => {
+    // Prepare: green crashes at its second batch, and the task's Role may not delete Deployments
+    await blueServesV1();
+    greenCrashesAtItsSecondBatch();
+    const forbidden = { status: 403, method: 'DELETE', message: 'deployments.apps is forbidden' };
+    k8s.emulator.faults.inject(forbidden, 20);
+    // Act
+    const execution = await releaseV2('green-stays');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutFailed');
+    const failed = k8s.runtime.runtime.adapters!.notifier.latestOf(execution.executionArn!, 1)[0];
+    expect(failed?.type).toBe('Failed');
+    expect(failed?.message).toMatch(
+      /^rolling release v2 of shop\/checkout failed: RolloutFailed \(.+\); the rollback failed too: KubernetesApiError \(.*forbidden.*\): traffic and tracks may be as the release left them$/,
+    );
+    expect(JSON.parse(String(failed?.detail))).toMatchObject({
+      rollbackError: { error: 'KubernetesApiError' },
+    });
+    expect(track('green')).toBeDefined();
+  });
+
   it('gives the traffic back to a blue that cannot scale back up, and its RolledBack notification says so', async () => {
     // Prepare: when blue scales back up, its v1 image is gone from the registry
     await blueServesV1();
