@@ -1,16 +1,18 @@
 import { Arn, ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { STATE_TABLE } from '#adapters/state-table.ts';
+import { approvalKey, STATE_TABLE } from '#adapters/state-table.ts';
 import { AWAITING_APPROVAL_EVENT, REJECTION_ERROR } from '#core/api-routes.ts';
+import { onItemsKeyed } from './task-permissions.ts';
 
 /** Props of {@link ApprovalStateMachine}. */
 export interface ApprovalStateMachineProps {
   readonly table: dynamodb.ITable;
-  /** The strategy state machines whose tasks it may answer. */
+  /** The state machines whose approvals it answers: those with a task that waits for a task token. */
   readonly stateMachines: readonly sfn.IStateMachine[];
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
@@ -19,13 +21,40 @@ export interface ApprovalStateMachineProps {
 /** The error of an approve/reject call for an execution that waits for no approval. */
 export const NO_PENDING_APPROVAL = 'NoPendingApproval';
 
+/** The state table's approval items, `approval#<executionArn>`: the only items the machine reads or deletes. */
+const APPROVAL_ITEMS = approvalKey('*');
+
+/** Narrows a task's grants to the {@link APPROVAL_ITEMS}. */
+function onApprovalItems(policies: readonly iam.PolicyStatement[] | undefined): void {
+  for (const policy of policies ?? []) policy.addConditions(onItemsKeyed(APPROVAL_ITEMS));
+}
+
+/** A DynamoGetItem allowed to read the {@link APPROVAL_ITEMS} only. */
+class GetApprovalItem extends tasks.DynamoGetItem {
+  constructor(scope: Construct, id: string, props: tasks.DynamoGetItemProps) {
+    super(scope, id, props);
+    onApprovalItems(this.taskPolicies);
+  }
+}
+
+/** A DynamoDeleteItem allowed to delete the {@link APPROVAL_ITEMS} only. */
+class DeleteApprovalItem extends tasks.DynamoDeleteItem {
+  constructor(scope: Construct, id: string, props: tasks.DynamoDeleteItemProps) {
+    super(scope, id, props);
+    onApprovalItems(this.taskPolicies);
+  }
+}
+
 /**
  * The approve/reject and describe calls behind the API, as an EXPRESS state machine of AWS service
  * integrations (no function): read the pending approval's task token from the state table, then send
  * SendTaskSuccess or SendTaskFailure (`ApprovalRejected`) with it and delete the token, or (`describe`)
  * answer the approval while the execution still waits for it (its newest event is the task's TaskSubmitted).
+ * The answer (SendTaskSuccess's output, SendTaskFailure's cause) is the body with `caller`'s `approver`
+ * in place of any the body gives: `{ comment, approver }` or `{ reason, approver }`. Its role reads and
+ * deletes the state table's approval items only, and answers the tasks of `stateMachines` only.
  *
- * Input: `{ executionId, executionArn, decision: 'approve' | 'reject' | 'describe', body }`;
+ * Input: `{ executionId, executionArn, decision: 'approve' | 'reject' | 'describe', body, caller: { approver } }`;
  * output: `{ executionId, decision: 'approved' | 'rejected' }`, or `{ executionId, stage, requestedAt }`
  * for `describe`; fails with `NoPendingApproval`.
  *
@@ -43,7 +72,7 @@ export class ApprovalStateMachine extends Construct {
       ),
     };
     const taskToken = sfn.JsonPath.stringAt('$.pending.Item.taskToken.S');
-    const getToken = new tasks.DynamoGetItem(this, 'GetTaskToken', {
+    const getToken = new GetApprovalItem(this, 'GetTaskToken', {
       table: props.table,
       key,
       consistentRead: true,
@@ -53,7 +82,7 @@ export class ApprovalStateMachine extends Construct {
       error: NO_PENDING_APPROVAL,
       causePath: sfn.JsonPath.format('{} has no pending approval', sfn.JsonPath.stringAt('$.executionId')),
     });
-    const deleteToken = new tasks.DynamoDeleteItem(this, 'DeleteTaskToken', {
+    const deleteToken = new DeleteApprovalItem(this, 'DeleteTaskToken', {
       table: props.table,
       key,
       resultPath: sfn.JsonPath.DISCARD,
@@ -62,12 +91,16 @@ export class ApprovalStateMachine extends Construct {
       parameters: { 'executionId.$': '$.executionId', 'decision.$': '$.decided' },
     });
     const resources = props.stateMachines.map((machine) => machine.stateMachineArn);
+    // The body, its `approver` replaced by the caller's (the API's IAM identity).
+    const answer = sfn.JsonPath.jsonToString(
+      sfn.JsonPath.jsonMerge(sfn.JsonPath.objectAt('$.body'), sfn.JsonPath.objectAt('$.caller')),
+    );
     const approve = new tasks.CallAwsService(this, 'SendTaskSuccess', {
       service: 'sfn',
       action: 'sendTaskSuccess',
       parameters: {
         TaskToken: taskToken,
-        Output: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.body')),
+        Output: answer,
       },
       iamResources: resources,
       resultSelector: { decided: 'approved' },
@@ -79,7 +112,7 @@ export class ApprovalStateMachine extends Construct {
       parameters: {
         TaskToken: taskToken,
         Error: REJECTION_ERROR,
-        Cause: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.body')),
+        Cause: answer,
       },
       iamResources: resources,
       resultSelector: { decided: 'rejected' },
@@ -99,7 +132,7 @@ export class ApprovalStateMachine extends Construct {
       'Sfn.TaskDoesNotExistException',
       'Sfn.InvalidTokenException',
     ];
-    const dropStale = new tasks.DynamoDeleteItem(this, 'DeleteStaleToken', {
+    const dropStale = new DeleteApprovalItem(this, 'DeleteStaleToken', {
       table: props.table,
       key,
       resultPath: sfn.JsonPath.DISCARD,

@@ -1,6 +1,9 @@
 import * as z from 'zod';
+import { DATABASE_MIGRATION, ROLLBACK_MACHINE } from '#core/rollback.ts';
+import { STRATEGIES } from '#core/strategies.ts';
 import { ITEM_FORMS } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
+import { STATE_MACHINE_NAME_LIMIT, stateMachineName } from './state-machines.ts';
 
 /**
  * Reads a context value: `cdk.json` gives JSON, `-c key=value` gives a string (a list may be comma-separated
@@ -48,11 +51,33 @@ const itemsOf = (prop: keyof typeof ITEM_FORMS) => {
   ).optional();
 };
 
+/** The workflows of `statemachines/`, each deployed as the state machine `<stackName>-<workflow>`. */
+const WORKFLOWS: readonly string[] = [...STRATEGIES, DATABASE_MIGRATION, ROLLBACK_MACHINE];
+
+/** The longest workflow name, `database-migration`. */
+const LONGEST_WORKFLOW = WORKFLOWS.reduce((longest, workflow) =>
+  workflow.length > longest.length ? workflow : longest,
+);
+
+/**
+ * The longest `stackName` with which every workflow's state machine name fits Step Functions' limit
+ * (CloudFormation allows 128 characters).
+ */
+const MAX_STACK_NAME_LENGTH = STATE_MACHINE_NAME_LIMIT - stateMachineName('', LONGEST_WORKFLOW).length;
+
 /** The context keys of `bin/app.ts`, each validated: a missing or bad value fails synth naming the key. */
 const contextObject = z.object({
   stackName: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, {
+      error: 'is not a CloudFormation stack name (a letter, then letters, digits and "-")',
+    })
+    .max(MAX_STACK_NAME_LENGTH, {
+      error: (issue) =>
+        `is longer than ${MAX_STACK_NAME_LENGTH} characters (got ${String(issue.input).length}): ` +
+        `its state machine ${stateMachineName('<stackName>', LONGEST_WORKFLOW)} must fit Step Functions' ` +
+        `${STATE_MACHINE_NAME_LIMIT}-character limit on state machine names`,
+    })
     .default('Cutover'),
   account: z
     .string()

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { CutoverContext } from './context.ts';
@@ -26,7 +26,10 @@ export class CutoverStack extends Stack {
     const vpc = context.vpcId
       ? ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
           vpcId: context.vpcId,
-          availabilityZones: this.availabilityZones,
+          // The region's zones, resolved at deploy time: `this.availabilityZones` of a stack pinned to an
+          // account and region is a context lookup, which needs credentials at synth. The functions run in
+          // the `subnetIds` given, so nothing selects subnets by zone.
+          availabilityZones: Fn.getAzs(),
         })
       : undefined;
     this.cutover = new Cutover(this, 'Cutover', {

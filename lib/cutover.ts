@@ -230,18 +230,25 @@ export class Cutover extends Construct {
     });
 
     if (releases.size > 0) {
-      const approvals = new ApprovalStateMachine(this, 'Approvals', {
-        table: this.storage.table,
-        stateMachines: [...releases.values()],
-        logRetention,
-        removalPolicy: stackOwnedRemovalPolicy,
-      });
+      // The approval machine answers the machines that ask for approval (a task waiting for a task token).
+      const asking = machines
+        .filter((machine) => machine.waitsForTaskToken && releases.has(machine.strategy))
+        .map((machine) => releases.get(machine.strategy)!);
+      const approvals =
+        asking.length > 0
+          ? new ApprovalStateMachine(this, 'Approvals', {
+              table: this.storage.table,
+              stateMachines: asking,
+              logRetention,
+              removalPolicy: stackOwnedRemovalPolicy,
+            })
+          : undefined;
       this.api = new ReleaseApi(this, 'ReleaseApi', {
         // POST /releases/<strategy> for the release strategies, as the local runtime serves it; a database
         // migration is started with StartExecution (`cutover run database-migration`).
         stateMachines: new Map([...releases].filter(([name]) => isStrategy(name))),
         requestSchemas: props.requestSchemas ?? strategyRequestModels(),
-        approvals: approvals.stateMachine,
+        approvals: approvals?.stateMachine,
         logRetention,
         removalPolicy: stackOwnedRemovalPolicy,
         monitoring: this.monitoring,

@@ -18,6 +18,8 @@ export interface DiscoveredStateMachine {
   readonly file: string;
   /** The `${Name}` substitutions the file uses, sorted. */
   readonly substitutions: readonly string[];
+  /** Whether a task of it waits for a task token (`.waitForTaskToken`): an approval someone answers. */
+  readonly waitsForTaskToken: boolean;
 }
 
 /** Directories under `lambdas/` that are not task functions. */
@@ -53,10 +55,11 @@ export function discoverFunctions(lambdasDir: string): DiscoveredFunction[] {
 }
 
 /**
- * One entry per `stateMachinesDir/<strategy>.asl.json`, with the substitutions it uses, sorted by strategy.
+ * One entry per `stateMachinesDir/<strategy>.asl.json`, with the substitutions it uses and whether it waits
+ * for a task token, sorted by strategy.
  *
  * @example
- * discoverStateMachines('statemachines'); // [{ strategy: 'canary', file: 'statemachines/canary.asl.json', substitutions: [...] }]
+ * discoverStateMachines('statemachines'); // [{ strategy: 'canary', file: 'statemachines/canary.asl.json', substitutions: [...], waitsForTaskToken: true }]
  */
 export function discoverStateMachines(stateMachinesDir: string): DiscoveredStateMachine[] {
   if (!existsSync(stateMachinesDir)) {
@@ -67,18 +70,30 @@ export function discoverStateMachines(stateMachinesDir: string): DiscoveredState
     .sort()
     .map((file) => {
       const path = join(stateMachinesDir, file);
-      return { strategy: basename(file, '.asl.json'), file: path, substitutions: substitutionsIn(path) };
+      const text = readDefinition(path);
+      return {
+        strategy: basename(file, '.asl.json'),
+        file: path,
+        substitutions: [
+          ...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!)),
+        ].sort(),
+        waitsForTaskToken: TASK_TOKEN_RESOURCE.test(text),
+      };
     });
 }
 
-function substitutionsIn(file: string): string[] {
+/** A task `Resource` that waits for a task token: `arn:aws:states:::lambda:invoke.waitForTaskToken`. */
+const TASK_TOKEN_RESOURCE = /"Resource"\s*:\s*"[^"]*\.waitForTaskToken"/;
+
+/** The text of an ASL file, which must be JSON. */
+function readDefinition(file: string): string {
   const text = readFileSync(file, 'utf8');
   try {
     JSON.parse(text);
   } catch (error) {
     throw new CutoverConfigError(`${relative(process.cwd(), file)} is not valid JSON`, { cause: error });
   }
-  return [...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!))].sort();
+  return text;
 }
 
 /**

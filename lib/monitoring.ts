@@ -28,9 +28,8 @@ const METRICS_PER_MATH_ALARM = 10;
 
 /**
  * Alerts and a dashboard: an encrypted SNS topic; an EventBridge rule sending failed, timed-out and aborted
- * executions to it; alarms on ExecutionsFailed and ExecutionsTimedOut per state machine, allowed to publish
- * to it by its topic policy; and a dashboard of executions started, succeeded and failed, and their
- * durations, per strategy.
+ * executions to it; an alarm on ExecutionsFailed per state machine, allowed to publish to it by its topic
+ * policy; and a dashboard of executions started, succeeded and failed, and their durations, per strategy.
  *
  * @example
  * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com' });
@@ -90,27 +89,21 @@ export class CutoverMonitoring extends Construct {
       this.#allowToPublish('events.amazonaws.com', [rule.ruleArn]);
     }
 
+    // One alarm per machine, on ExecutionsFailed: none has a top-level TimeoutSeconds, so no execution ends
+    // TIMED_OUT (an approval that times out fails its task, and the execution FAILS).
     const alarmAction = new actions.SnsAction(this.topic);
-    const alarms: cloudwatch.Alarm[] = [];
-    for (const [strategy, machine] of machines) {
-      const name = pascalCase(strategy);
-      const metrics = [
-        ['Failed', machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })],
-        ['TimedOut', machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' })],
-      ] as const;
-      for (const [what, metric] of metrics) {
-        const alarm = new cloudwatch.Alarm(this, `${name}${what}Alarm`, {
-          alarmDescription: `Cutover ${strategy}: an execution ${what === 'Failed' ? 'failed' : 'timed out'}`,
-          metric,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-        alarm.addAlarmAction(alarmAction);
-        alarms.push(alarm);
-      }
-    }
+    const alarms = machines.map(([strategy, machine]) => {
+      const alarm = new cloudwatch.Alarm(this, `${pascalCase(strategy)}FailedAlarm`, {
+        alarmDescription: `Cutover ${strategy}: an execution failed`,
+        metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(alarmAction);
+      return alarm;
+    });
     if (alarms.length > 0) {
       this.#allowToPublish(
         'cloudwatch.amazonaws.com',

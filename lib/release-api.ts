@@ -16,8 +16,11 @@ export interface ReleaseApiProps {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** The request JSON Schema of each strategy (draft 4), used as the API model of its start route. */
   readonly requestSchemas: Readonly<Record<string, JsonSchema>>;
-  /** The EXPRESS approve/reject state machine. */
-  readonly approvals: sfn.IStateMachine;
+  /**
+   * The EXPRESS approve/reject state machine.
+   * @default none: no approval routes (no state machine waits for a task token)
+   */
+  readonly approvals?: sfn.IStateMachine;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** Where the alarm on the API's 5XX answers goes. */
@@ -25,6 +28,12 @@ export interface ReleaseApiProps {
 }
 
 const JSON_TYPE = 'application/json';
+/** The routes the approval state machine answers. */
+const APPROVAL_OPERATIONS: ReadonlySet<ApiOperation> = new Set([
+  'DescribeApproval',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+]);
 const ERROR_BODY = `{"message": "$util.escapeJavaScript($input.path('$.message'))"}`;
 /** A VTL expression escaping `value` for a JSON string (escapeJavaScript also escapes `'`, which JSON does not allow). */
 const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
@@ -32,9 +41,10 @@ const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll(
 const BODY_AS_STRING = escaped("$input.json('$')");
 
 /**
- * Stage-wide throttling, per second. People and CI start, read and answer releases a few times a minute:
- * 10 requests a second, in bursts of 20, leaves room for pipelines polling a release, while a runaway script
- * gets 429s before it uses up the Step Functions API quotas that every workflow of the account shares.
+ * The stage's throttling, per second, which API Gateway applies to each method (route) on its own, not to
+ * all of them together. People and CI start, read and answer releases a few times a minute: 10 requests a
+ * second, in bursts of 20, leaves room for pipelines polling a release, while a runaway script gets 429s
+ * before it uses up the Step Functions API quotas that every workflow of the account shares.
  */
 const THROTTLING = { throttlingRateLimit: 10, throttlingBurstLimit: 20 } as const;
 
@@ -74,7 +84,8 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
  * The release API of {@link API_ROUTES} on API Gateway REST, regional, IAM-authorized, throttled, each route
  * a direct AWS service integration: StartExecution (body validated against the strategy's schema: a bad
  * body is a 400 naming the field, and nothing starts), DescribeExecution, and approve/reject through the
- * approval state machine's StartSyncExecution. Its access log names each caller; any 5XX answer alarms.
+ * approval state machine's StartSyncExecution, the caller's IAM identity recorded as the `approver`. Its
+ * access log names each caller; any 5XX answer alarms.
  *
  * @example
  * new ReleaseApi(this, 'Api', { stateMachines, requestSchemas, approvals, ... });
@@ -161,6 +172,7 @@ export class ReleaseApi extends Construct {
         }
         continue;
       }
+      if (APPROVAL_OPERATIONS.has(route.operation) && !props.approvals) continue;
       const resource = route.path.endsWith('}')
         ? execution
         : execution.addResource(route.path.split('/').pop()!);
@@ -174,7 +186,7 @@ export class ReleaseApi extends Construct {
         this.#methodOptions(route, validator, model),
       );
     }
-    props.approvals.grantStartSyncExecution(this.#role);
+    props.approvals?.grantStartSyncExecution(this.#role);
   }
 
   #model(name: string, schema: JsonSchema): apigw.Model {
@@ -246,14 +258,20 @@ export class ReleaseApi extends Construct {
     ]);
   }
 
-  /** The approval machine's answer to `decision` (`describe` reads the pending approval: a GET, its body `{}`). */
+  /**
+   * The approval machine's answer to `decision` (`describe` reads the pending approval: a GET, its body `{}`).
+   * The caller's IAM identity (`$context.identity.userArn`) goes as `caller.approver`, which the machine
+   * records in place of any `approver` of the body.
+   */
   #answer(decision: 'approve' | 'reject' | 'describe'): apigw.AwsIntegration {
+    const approvals = this.#props.approvals;
+    if (!approvals) throw new CutoverConfigError('the approval routes need the approvals state machine');
     // The approval machine's input is a JSON string inside the request's JSON: its strings are escaped twice.
     const inner = (value: string) => escaped(escaped(value));
-    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"${inner('$executionId')}\\", \\"executionArn\\": \\"${inner('$executionArn')}\\", \\"body\\": ${decision === 'describe' ? '{}' : BODY_AS_STRING}}`;
+    const input = `{\\"decision\\": \\"${decision}\\", \\"executionId\\": \\"${inner('$executionId')}\\", \\"executionArn\\": \\"${inner('$executionArn')}\\", \\"caller\\": {\\"approver\\": \\"${inner('$context.identity.userArn')}\\"}, \\"body\\": ${decision === 'describe' ? '{}' : BODY_AS_STRING}}`;
     const request = [
       this.#executionArn(),
-      `{"stateMachineArn": "${this.#props.approvals.stateMachineArn}", "input": "${input}"}`,
+      `{"stateMachineArn": "${approvals.stateMachineArn}", "input": "${input}"}`,
     ].join('\n');
     const response = [
       "#if($input.path('$.status') == 'SUCCEEDED')",

@@ -5,6 +5,20 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type DiscoveredStateMachine, pascalCase } from './discovery.ts';
 
+/** Step Functions' limit on a state machine's name, in characters. */
+export const STATE_MACHINE_NAME_LIMIT = 80;
+
+/**
+ * The name of a workflow's state machine in a stack: what `cutover run <strategy> --aws` finds it by
+ * (`<strategy>` or `*-<strategy>`).
+ *
+ * @example
+ * stateMachineName('Cutover', 'canary'); // 'Cutover-canary'
+ */
+export function stateMachineName(stackName: string, workflow: string): string {
+  return `${stackName}-${workflow}`;
+}
+
 /** Props of {@link StrategyStateMachines}. */
 export interface StrategyStateMachinesProps {
   readonly machines: readonly DiscoveredStateMachine[];
@@ -45,8 +59,7 @@ export class StrategyStateMachines extends Construct {
         substitutions[substitution] = fn ? fn.functionArn : props.values[substitution]!;
       }
       const stateMachine = new sfn.StateMachine(this, name, {
-        // `cutover run <strategy> --aws` finds the machine by this name (`<strategy>` or `*-<strategy>`).
-        stateMachineName: `${Stack.of(this).stackName}-${machine.strategy}`,
+        stateMachineName: stateMachineName(Stack.of(this).stackName, machine.strategy),
         comment: `Cutover ${machine.strategy} strategy`,
         stateMachineType: sfn.StateMachineType.STANDARD,
         definitionBody: sfn.DefinitionBody.fromFile(machine.file),

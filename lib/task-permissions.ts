@@ -132,11 +132,17 @@ function statement(actions: string[], resources: string[]): iam.PolicyStatement 
 
 /** `actions` on the items of `table` whose partition key matches `keys` (`rollback#*`). */
 function keyedStatement(actions: string[], table: dynamodb.ITable, keys: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions,
-    resources: [table.tableArn],
-    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] } },
-  });
+  return new iam.PolicyStatement({ actions, resources: [table.tableArn], conditions: onItemsKeyed(keys) });
+}
+
+/**
+ * The IAM condition that limits DynamoDB item actions to the items whose partition key matches `keys`.
+ *
+ * @example
+ * statement.addConditions(onItemsKeyed('approval#*'));
+ */
+export function onItemsKeyed(keys: string): Record<string, unknown> {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys] } };
 }
 
 /** Modify only on the configured listeners and the rules under them; nothing without configured listeners. */

@@ -42,13 +42,46 @@ export interface ReleaseTriggersProps {
 /** `source` and `detail-type` of a custom release request event. */
 export const RELEASE_REQUESTED = { source: 'cutover', detailType: 'Release Requested' } as const;
 
+/**
+ * The fields of `detail.request` that every strategy's request needs on AWS (`release.image`: its clusters
+ * run images): a `Release Requested` event without one of them starts nothing.
+ */
+const REQUIRED_REQUEST_FIELDS = [
+  'service.name',
+  'release.version',
+  'release.image',
+  'cluster.type',
+  'traffic.type',
+  'metrics.type',
+] as const;
+
+/**
+ * An event pattern matching events in which each dotted field of `paths` exists (EventBridge matches
+ * `exists` on leaf fields only): `['service.name']` is `{ service: { name: [{ exists: true }] } }`.
+ */
+function existing(paths: readonly string[]): Record<string, unknown> {
+  const pattern: Record<string, unknown> = {};
+  for (const path of paths) {
+    const keys = path.split('.');
+    let node = pattern;
+    for (const key of keys.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys.at(-1)!] = [{ exists: true }];
+  }
+  return pattern;
+}
+
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * EventBridge rules that start releases: one per ECR trigger (successful PUSH of a tag to the repository,
  * the tag and image digest filled into the configured request) and, when `releaseEventPrincipals` names
  * anyone, one per release strategy for `cutover` / `Release Requested` events whose `detail` is
- * `{ strategy, request }` on the bus `<stack name>-releases`, where only those principals may put events.
+ * `{ strategy, request }`, the request with its {@link REQUIRED_REQUEST_FIELDS}, on the bus
+ * `<stack name>-releases`, where only those principals may put events. An event of another strategy
+ * (`database-migration`) or without a required field matches no rule.
  *
  * @example
  * new ReleaseTriggers(this, 'Triggers', {
@@ -88,7 +121,7 @@ export class ReleaseTriggers extends Construct {
       eventPattern: {
         source: [RELEASE_REQUESTED.source],
         detailType: [RELEASE_REQUESTED.detailType],
-        detail: { strategy: [strategy] },
+        detail: { strategy: [strategy], request: existing(REQUIRED_REQUEST_FIELDS) },
       },
       targets: [
         startExecution(machine, events.RuleTargetInput.fromEventPath('$.detail.request'), deadLetterQueue),

@@ -166,9 +166,18 @@ export function executionArnOf(executionId: string, region: string, account: str
   return `arn:aws:states:${region}:${account}:execution:${executionId}`;
 }
 
+/** The `type` of the request variants only the local runtime runs: child processes, its proxy, its counters. */
+const LOCAL_TYPE = 'local';
+
+/** The request fields with a {@link LOCAL_TYPE} variant: a `oneOf` on `type` in the JSON Schema. */
+const FIELDS_WITH_LOCAL_VARIANT = ['cluster', 'traffic', 'metrics'] as const;
+
 /**
- * The body schema of each strategy's start route: the strategy's request schema (the input side, so
- * defaulted fields are optional) as JSON Schema draft 4, the dialect of API Gateway models.
+ * The body schema of each strategy's start route on API Gateway: the strategy's request schema (the input
+ * side, so defaulted fields are optional) as JSON Schema draft 4, the dialect of API Gateway models, without
+ * what only the local runtime runs (see {@link withoutLocalVariants}). A body written for `cutover local` is
+ * then a 400 at the API naming the field, not an execution that fails in ValidateRequest. The local
+ * runtime's routes validate with the request schemas themselves, local variants included.
  *
  * @example
  * strategyRequestModels().canary.required; // ['service', 'release', 'cluster', 'traffic', ...]
@@ -177,7 +186,63 @@ export function strategyRequestModels(): Record<string, JsonSchema> {
   return Object.fromEntries(
     STRATEGIES.map((strategy) => [
       strategy,
-      z.toJSONSchema(REQUEST_SCHEMAS[strategy], { io: 'input', target: 'draft-04' }) as JsonSchema,
+      withoutLocalVariants(
+        z.toJSONSchema(REQUEST_SCHEMAS[strategy], { io: 'input', target: 'draft-04' }) as JsonSchema,
+      ),
     ]),
   );
+}
+
+/**
+ * A request's JSON Schema as AWS runs requests: `cluster`, `traffic` and `metrics` without their `local`
+ * variant, and a `release` of an image (`release.image` required, no `release.command`, the local
+ * cluster's argv).
+ */
+function withoutLocalVariants(schema: JsonSchema): JsonSchema {
+  const properties = schema.properties as Readonly<Record<string, JsonSchema>>;
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      release: imageRelease(properties.release),
+      ...Object.fromEntries(
+        FIELDS_WITH_LOCAL_VARIANT.map((field) => [field, withoutLocalVariant(field, properties[field])]),
+      ),
+    },
+  };
+}
+
+/** The `release` schema with `image` required and without `command`. */
+function imageRelease(release: JsonSchema | undefined): JsonSchema {
+  const { command: _command, ...properties } = (release?.properties ?? {}) as Record<string, unknown>;
+  const required = (release?.required ?? []) as readonly string[];
+  return { ...release, properties, required: [...new Set([...required, 'image'])] };
+}
+
+/**
+ * A `oneOf` on `type` without its {@link LOCAL_TYPE} variant, with `type` also checked on its own: the 400
+ * of a `local` one names the value and the types allowed, which a failed `oneOf` alone does not.
+ * Throws when the field is not such a union (the request schemas changed shape).
+ */
+function withoutLocalVariant(field: string, union: JsonSchema | undefined): JsonSchema {
+  const variants = (union?.oneOf ?? []) as readonly JsonSchema[];
+  if (!variants.some((variant) => variantType(variant) === LOCAL_TYPE)) {
+    throw new TypeError(
+      `request JSON Schema: ${field} is not a oneOf on type with a "${LOCAL_TYPE}" variant`,
+    );
+  }
+  const kept = variants.filter((variant) => variantType(variant) !== LOCAL_TYPE);
+  return {
+    ...union,
+    type: 'object',
+    required: ['type'],
+    properties: { type: { type: 'string', enum: kept.map(variantType) } },
+    oneOf: kept,
+  };
+}
+
+/** The `type` a variant of a discriminated union stands for: its `properties.type.enum`'s one value. */
+function variantType(variant: JsonSchema): unknown {
+  const type = (variant.properties as Record<string, { enum?: readonly unknown[] }> | undefined)?.type;
+  return type?.enum?.[0];
 }

@@ -72,6 +72,43 @@ function policyOf(template: Template, roleIdPrefix: string): unknown[] {
     .Statement;
 }
 
+/** The states of the approval machine (the EXPRESS one), its tokens (table, partition) written `<token>`. */
+function approvalStates(template: Template): Record<string, Record<string, unknown>> {
+  const [approvals] = Object.values(
+    template.findResources('AWS::StepFunctions::StateMachine', {
+      Properties: { StateMachineType: 'EXPRESS' },
+    }),
+  ) as { Properties: { DefinitionString: string | { 'Fn::Join': [string, unknown[]] } } }[];
+  const definition = approvals!.Properties.DefinitionString;
+  const text =
+    typeof definition === 'string'
+      ? definition
+      : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+  return (JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States;
+}
+
+/** The request templates of the release API's methods, their tokens written `<Ref>`. */
+function requestTemplates(template: Template): string[] {
+  const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+    Properties: {
+      Integration: { RequestTemplates?: Record<string, string | { 'Fn::Join': [string, unknown[]] }> };
+    };
+  }[];
+  return methods
+    .map((m) => m.Properties.Integration.RequestTemplates?.['application/json'])
+    .filter((t) => t !== undefined)
+    .map((t) =>
+      typeof t === 'string'
+        ? t
+        : t['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref?: string }).Ref}>`))
+            .join(''),
+    );
+}
+
+/** A VTL expression escaping `value` for a JSON string, as lib/release-api.ts writes it. */
+const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
+
 /** An RDS resource ARN of the test stack's account and region, as the template writes it. */
 function rdsArn(resource: string) {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:123456789012:${resource}`]] };
@@ -431,20 +468,72 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
   });
 
-  it('describes a pending approval only while its execution waits for the answer, deleting nothing', () => {
-    // Prepare
-    const [approvals] = Object.values(
-      template.findResources('AWS::StepFunctions::StateMachine', {
-        Properties: { StateMachineType: 'EXPRESS' },
-      }),
-    ) as { Properties: { DefinitionString: string | { 'Fn::Join': [string, unknown[]] } } }[];
-    const definition = approvals!.Properties.DefinitionString;
-    const text =
-      typeof definition === 'string'
-        ? definition
-        : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+  it('models the start routes as AWS runs requests: no local cluster, router or metrics, a release of an image', () => {
     // Act
-    const states = (JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States;
+    const [model] = Object.values(
+      template.findResources('AWS::ApiGateway::Model', { Properties: { Name: 'CanaryRequest' } }),
+    ) as { Properties: { Schema: { properties: Record<string, Record<string, unknown>> } } }[];
+    const { cluster, traffic, metrics, release } = model!.Properties.Schema.properties;
+    const typesOf = (field: Record<string, unknown> | undefined) =>
+      ((field?.oneOf ?? []) as { properties: { type: { enum: string[] } } }[]).map(
+        (v) => v.properties.type.enum[0],
+      );
+    // Assess
+    expect(typesOf(cluster)).toEqual(['eks', 'kubeconfig']);
+    expect(cluster).toMatchObject({
+      required: ['type'],
+      properties: { type: { enum: ['eks', 'kubeconfig'] } },
+    });
+    for (const field of [traffic, metrics]) {
+      expect(typesOf(field)).not.toContain('local');
+      expect(typesOf(field).length).toBeGreaterThan(1);
+      expect(field?.properties).toEqual({ type: { type: 'string', enum: typesOf(field) } });
+    }
+    expect(release).toMatchObject({ required: ['version', 'image'], additionalProperties: false });
+    expect(release?.properties).not.toHaveProperty('command');
+  });
+
+  it("records the caller's IAM identity as the approver of an approval or rejection, whatever the body says", () => {
+    // Act
+    const answers = requestTemplates(template).filter(
+      (t) => t.includes('"input"') && t.includes('$executionArn'),
+    );
+    const states = approvalStates(template);
+    // Assess: the API passes the caller (escaped twice, as every string of the machine's input), and the
+    // machine answers with the body, its approver replaced by the caller's.
+    expect(answers).toHaveLength(3);
+    for (const answer of answers) {
+      expect(answer).toContain(
+        `\\"caller\\": {\\"approver\\": \\"${escaped(escaped('$context.identity.userArn'))}\\"}`,
+      );
+    }
+    const answer = 'States.JsonToString(States.JsonMerge($.body, $.caller, false))';
+    expect(states.SendTaskSuccess?.Parameters).toMatchObject({ 'Output.$': answer });
+    expect(states.SendTaskFailure?.Parameters).toMatchObject({
+      Error: 'ApprovalRejected',
+      'Cause.$': answer,
+    });
+  });
+
+  it('lets the approval machine read and delete approval items only, and answer only the machines that ask for approval', () => {
+    // Act
+    const statements = policyOf(template, 'CutoverApprovalsStateMachineRole');
+    const onApprovalItems = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['approval#*'] } };
+    const sendTask = statements.filter((s) => /states:sendTask/i.test(JSON.stringify(s)));
+    // Assess
+    expect(statements.filter((s) => JSON.stringify(s).includes('dynamodb:'))).toEqual(
+      ['dynamodb:GetItem', 'dynamodb:DeleteItem'].map((action) =>
+        expect.objectContaining({ Action: action, Condition: onApprovalItems }),
+      ),
+    );
+    expect(sendTask).toHaveLength(2);
+    expect(JSON.stringify(sendTask)).toContain('CutoverStrategiesCanary');
+    expect(JSON.stringify(statements)).not.toContain('CutoverStrategiesDatabaseMigration');
+  });
+
+  it('describes a pending approval only while its execution waits for the answer, deleting nothing', () => {
+    // Act
+    const states = approvalStates(template);
     // Assess
     expect(states.Decision?.Choices).toContainEqual({
       Variable: '$.decision',
@@ -476,25 +565,8 @@ describe('Cutover construct', () => {
   });
 
   it("builds the execution ARN of the path in the stack's partition, escaped once in DescribeExecution and twice in the approval machine's input", () => {
-    // Prepare
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
-      Properties: {
-        Integration: { RequestTemplates?: Record<string, string | { 'Fn::Join': [string, unknown[]] }> };
-      };
-    }[];
-    const text = (template: string | { 'Fn::Join': [string, unknown[]] }) =>
-      typeof template === 'string'
-        ? template
-        : template['Fn::Join'][1]
-            .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref?: string }).Ref}>`))
-            .join('');
-    const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
     // Act
-    const requests = methods
-      .map((m) => m.Properties.Integration.RequestTemplates?.['application/json'])
-      .filter((t) => t !== undefined)
-      .map(text)
-      .filter((t) => t.includes('$executionArn'));
+    const requests = requestTemplates(template).filter((t) => t.includes('$executionArn'));
     const describeExecution = requests.find((t) => !t.includes('"input"'));
     const answers = requests.filter((t) => t.includes('"input"'));
     // Assess: approve, reject and the approval's describe go through the approval machine
@@ -507,11 +579,9 @@ describe('Cutover construct', () => {
     }
     expect(describeExecution).toContain(`{"executionArn": "${escaped('$executionArn')}"}`);
     // A start names its execution whenever ?name= is given, empty too (Step Functions refuses an empty name).
-    const starts = methods
-      .map((m) => m.Properties.Integration.RequestTemplates?.['application/json'])
-      .filter((t) => t !== undefined)
-      .map(text)
-      .filter((t) => t.includes('"stateMachineArn"') && !t.includes('$executionArn'));
+    const starts = requestTemplates(template).filter(
+      (t) => t.includes('"stateMachineArn"') && !t.includes('$executionArn'),
+    );
     expect(starts.length).toBeGreaterThan(0);
     for (const start of starts) {
       expect(start).toContain(
@@ -598,7 +668,11 @@ describe('Cutover construct', () => {
     );
   });
 
-  it('alerts on failed, timed-out and aborted executions, alarms per state machine and draws a dashboard', () => {
+  it('alerts on failed, timed-out and aborted executions, alarms on failed ones per state machine (none can time out) and draws a dashboard', () => {
+    // Prepare
+    const machines = template.findResources('AWS::StepFunctions::StateMachine', {
+      Properties: { StateMachineType: 'STANDARD' },
+    });
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
@@ -606,14 +680,14 @@ describe('Cutover construct', () => {
         detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }),
       }),
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsFailed',
-      Threshold: 1,
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsTimedOut',
-      Threshold: 1,
-    });
+    for (const id of Object.keys(machines)) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ExecutionsFailed',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: id } }],
+        Threshold: 1,
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' }, 0);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'oncall@example.com',
@@ -690,7 +764,7 @@ describe('Cutover construct', () => {
     });
   });
 
-  it('serves the release API from a regional endpoint, throttled stage-wide', () => {
+  it('serves the release API from a regional endpoint, each method throttled', () => {
     // Assess
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       Name: 'Test-release-api',
@@ -907,6 +981,31 @@ describe('readContext', () => {
     expect(unpinned).not.toHaveProperty('region');
     expect(() => readContext((key) => ({ ...base, account: '1234', region: 'Ireland' })[key])).toThrowError(
       /account: is not a 12-digit AWS account id\n- region: is not an AWS region name/,
+    );
+  });
+
+  it('caps stackName so that every <stackName>-<workflow> state machine name fits in 80 characters', () => {
+    // Prepare
+    const base = { clusterName: 'prod', allowedNamespaces: 'shop' };
+    // 80 - '-database-migration'.length
+    const longest = `C${'x'.repeat(60)}`;
+    // Act
+    const context = readContext((key) => ({ ...base, stackName: longest })[key]);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, context.stackName, {
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    new Cutover(stack, 'Cutover', buildProps());
+    const names = Object.values(
+      Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine', {
+        Properties: { StateMachineType: 'STANDARD' },
+      }),
+    ).map((machine) => machine.Properties.StateMachineName as string);
+    // Assess
+    expect(names).toContain(`${longest}-database-migration`);
+    expect(Math.max(...names.map((name) => name.length))).toBe(80);
+    expect(() => readContext((key) => ({ ...base, stackName: `${longest}x` })[key])).toThrowError(
+      "stackName: is longer than 61 characters (got 62): its state machine <stackName>-database-migration must fit Step Functions' 80-character limit on state machine names",
     );
   });
 

@@ -130,6 +130,16 @@ describe('statemachines/*.asl.json', () => {
     },
   );
 
+  it.each(FILES.map((file) => [file.strategy, file.file]))(
+    '%s sets no top-level TimeoutSeconds: no execution ends TIMED_OUT, so no alarm watches ExecutionsTimedOut',
+    (_, file) => {
+      // Act
+      const definition = substituted(file) as Record<string, unknown>;
+      // Assess
+      expect(definition).not.toHaveProperty('TimeoutSeconds');
+    },
+  );
+
   it('asl-validator rejects a broken definition (the check can fail)', () => {
     // Act
     const { isValid } = aslValidator({ StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } });

@@ -110,7 +110,7 @@ describe('Release Requested events', () => {
         EventPattern: {
           source: ['cutover'],
           'detail-type': ['Release Requested'],
-          detail: { strategy: ['canary'] },
+          detail: { strategy: ['canary'], request: expect.any(Object) },
         },
         Targets: [
           expect.objectContaining({
@@ -121,6 +121,29 @@ describe('Release Requested events', () => {
       }),
     ]);
     expect(JSON.stringify(rules)).not.toMatch(/DatabaseMigration|database-migration/);
+  });
+
+  it('start nothing for a request without a field every strategy needs on AWS', () => {
+    // Act
+    const template = templateOf(buildProps({ releaseEventPrincipals: [CI_ROLE] }));
+    // Assess
+    const exists = [{ exists: true }];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['cutover'],
+        'detail-type': ['Release Requested'],
+        detail: {
+          strategy: ['canary'],
+          request: {
+            service: { name: exists },
+            release: { version: exists, image: exists },
+            cluster: { type: exists },
+            traffic: { type: exists },
+            metrics: { type: exists },
+          },
+        },
+      },
+    });
   });
 
   it('are put on the release bus only by the named principals: an Allow for exactly them, a Deny for every other', () => {
