@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
-import { detectStrategy, parseWith, type Strategy, validateRequest } from '#core/schemas/index.ts';
+import {
+  detectStrategy,
+  parseWith,
+  readAdmittedRequest,
+  type Strategy,
+  validateRequest,
+} from '#core/schemas/index.ts';
 import { REPO_ROOT } from '#test/support/cli-process.ts';
 
 const REQUESTS_DIR = join(REPO_ROOT, 'examples/requests');
@@ -56,6 +62,18 @@ describe('examples/requests', () => {
     expect(detectStrategy(input)).toBe(strategy);
     expect(plan.stateTransitions).toBeGreaterThan(0);
   });
+
+  it.each(EXAMPLES)(
+    '$file, once admitted, reads back as admitted in every later task',
+    ({ file, strategy }) => {
+      // Prepare
+      const admitted = validateRequest(strategy, readExample(file));
+      // Act
+      const read = readAdmittedRequest(strategy, JSON.parse(JSON.stringify(admitted)));
+      // Assess
+      expect(read).toEqual(admitted);
+    },
+  );
 
   it.each(EXAMPLES.filter((e) => e.runs === 'local'))(
     '$file runs on `cutover local`: local adapters and the example app',
