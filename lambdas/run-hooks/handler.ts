@@ -8,13 +8,15 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 /**
  * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
  * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
- * (`track` serves it) and before the previous version is scaled down or removed. A hook's
- * `headersSecretArn` is read first (once per secret) and its headers sent with the POST, as are a delivery
- * id (the same on each retry) and the attempt, one more than the state's `retryCount`. Returns
+ * (`track` serves it) and before the previous version is scaled down or removed. The hooks'
+ * `headersSecretArn` and `signingSecretArn` are read first (once per secret); a hook's headers are sent
+ * with its POST, as are a delivery id (the same on each retry), the attempt (one more than the state's
+ * `retryCount`) and, with a signing key, a timestamp and the signature of the body. Returns
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx
- * or not in time (the release rolls back), `ValidationError` for a secret that does not hold headers, the
- * AWS error's name for one that cannot be read, and `TransientAdapterError` when a hook or Secrets
- * Manager cannot be reached, or a hook breaks off its answer (retried).
+ * or not in time (the release rolls back), `ValidationError` for a secret that does not hold headers or a
+ * signing key of 32 bytes or more, the AWS error's name for one that cannot be read, and
+ * `TransientAdapterError` when a hook or Secrets Manager cannot be reached, or a hook breaks off its answer
+ * (retried).
  */
 export const handler = taskHandler(
   'run-hooks',

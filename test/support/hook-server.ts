@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -5,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedHook {
   readonly path: string;
   readonly body: unknown;
+  /** The body's bytes as received, which a signature covers. */
+  readonly raw: Buffer;
   readonly headers: IncomingHttpHeaders;
 }
 
@@ -28,10 +31,12 @@ export async function startHookServer(
 ): Promise<HookServer> {
   const received: ReceivedHook[] = [];
   const server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk) => (text += chunk));
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const hook = { path: request.url ?? '', body: JSON.parse(text) as unknown, headers: request.headers };
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString('utf8')) as unknown;
+      const hook = { path: request.url ?? '', body, raw, headers: request.headers };
       received.push(hook);
       void answer(hook, response);
     });
@@ -50,4 +55,31 @@ export async function startHookServer(
       return closed;
     },
   };
+}
+
+/** How old (or how far ahead) a signed POST's timestamp may be: 5 minutes. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * Verifies a hook POST as a receiver does (docs/strategies.md, "Signed webhooks"): `x-cutover-signature`
+ * is `v1=` and the hex HMAC-SHA256, with `key`, of `<x-cutover-timestamp>.<the raw body>`, compared in
+ * constant time, and the timestamp is within 5 minutes of `nowMs`.
+ *
+ * @example
+ * expect(verifyCutoverSignature(key, hooks.received[0]!)).toBe(true);
+ */
+export function verifyCutoverSignature(
+  key: string,
+  { headers, raw }: Pick<ReceivedHook, 'headers' | 'raw'>,
+  nowMs = Date.now(),
+): boolean {
+  const timestamp = headers['x-cutover-timestamp'];
+  const signature = headers['x-cutover-signature'];
+  if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp) || typeof signature !== 'string')
+    return false;
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return false;
+  const hmac = createHmac('sha256', key).update(`${timestamp}.`).update(raw).digest('hex');
+  const expected = Buffer.from(`v1=${hmac}`);
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

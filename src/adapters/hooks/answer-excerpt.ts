@@ -44,8 +44,8 @@ function queryValues(url: string): string[] {
 }
 
 /**
- * The start of a failing hook's answer for its error message: `redact` applied (the hook's secret header
- * values), the hook URL's query values and well-known credential shapes masked, control characters and
+ * The start of a failing hook's answer for its error message: `redact` applied (the values of the hook's
+ * secrets: its header values and its signing key), the hook URL's query values and well-known credential shapes masked, control characters and
  * runs of white space made one space, cut to {@link EXCERPT_LENGTH} characters (`...` when cut).
  *
  * @example

@@ -1,20 +1,16 @@
 /**
  * Runs a release's webhooks: each is POSTed a JSON description of the release and passes with a 2xx
  * answer within its timeout, as Flagger's webhooks and CodeDeploy's lifecycle hooks gate a rollout. A hook
- * with `headersSecretArn` is POSTed the headers its Secrets Manager secret holds; their values, and the
- * URL's query string, stay out of every error message.
+ * with `headersSecretArn` is POSTed the headers its Secrets Manager secret holds, one with
+ * `signingSecretArn` is signed with the key its secret holds; their values, and the URL's query string,
+ * stay out of every error message.
  */
 import { createHash } from 'node:crypto';
 import { HookFailedError, TransientAdapterError } from '#core/errors.ts';
 import type { Hook, HookPhase } from '#core/schemas/index.ts';
 import { answerExcerpt } from './answer-excerpt.ts';
-import {
-  ATTEMPT_HEADER,
-  DELIVERY_HEADER,
-  type HookHeaders,
-  NO_HEADERS,
-  readHeaderSecrets,
-} from './header-secrets.ts';
+import { type HookCredentials, readCredentials } from './credentials.ts';
+import { ATTEMPT_HEADER, DELIVERY_HEADER } from './header-secrets.ts';
 
 /** What each hook is POSTed, besides its own name and metadata. */
 export interface HookRelease {
@@ -25,6 +21,17 @@ export interface HookRelease {
   /** The track the release runs on: not yet taking traffic before it, taking all of it after. */
   readonly track: string;
   readonly executionArn: string;
+}
+
+/**
+ * What one POST tells a hook besides the release: its own name, metadata and `timeoutSeconds`, and the
+ * `deadline` (ISO 8601) by which Cutover stops waiting for its answer.
+ */
+interface HookBody extends HookRelease {
+  readonly hook: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly deadline: string;
 }
 
 /** How one hook answered. */
@@ -53,10 +60,12 @@ const BODY_READ_LIMIT = 4096;
  * {@link answerExcerpt}), or a certificate TLS refuses; `TransientAdapterError` when the endpoint cannot
  * be reached, breaks off its answer or answers 408, 429, 502, 503 or 504 (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat, and each
  * POST says which call it is ({@link DELIVERY_HEADER}, the same on every retry) and the task's `attempt`
- * ({@link ATTEMPT_HEADER}, 1 unless retried). Before
- * the first POST, each `headersSecretArn` is read once (GetSecretValue, in the ARN's region): a secret
- * that is not a JSON object of header names to string values is a `ValidationError`, one that cannot be
- * read keeps the AWS error's name (`TransientAdapterError` when throttled or unreachable).
+ * ({@link ATTEMPT_HEADER}, 1 unless retried). Each POST of a hook with `signingSecretArn` is signed anew
+ * over its exact body (`x-cutover-timestamp`, `x-cutover-signature`: `signing.ts`). Before the first POST,
+ * each secret the hooks name is read once (GetSecretValue, in the ARN's region): a `headersSecretArn` that
+ * is not a JSON object of header names to string values, or a `signingSecretArn` shorter than 32 bytes, is
+ * a `ValidationError`; a secret that cannot be read keeps the AWS error's name (`TransientAdapterError`
+ * when throttled or unreachable).
  *
  * @example
  * await runHooks(request.hooks.beforeTraffic, { phase: 'beforeTraffic', strategy, service, release, track, executionArn }, retryCount + 1);
@@ -66,11 +75,10 @@ export async function runHooks(
   release: HookRelease,
   attempt = 1,
 ): Promise<HookOutcome[]> {
-  const headers = await readHeaderSecrets(hooks);
+  const credentials = await readCredentials(hooks);
   const outcomes: HookOutcome[] = [];
   for (const hook of hooks) {
-    const own = hook.headersSecretArn === undefined ? NO_HEADERS : headers.get(hook.headersSecretArn)!;
-    outcomes.push(await runHook(hook, release, attempt, own));
+    outcomes.push(await runHook(hook, release, attempt, credentials.get(hook.name)!));
   }
   return outcomes;
 }
@@ -83,39 +91,56 @@ function deliveryId(release: HookRelease, hook: Hook): string {
   return createHash('sha256').update(`${release.executionArn}|${release.phase}|${hook.name}`).digest('hex');
 }
 
+/** The body of one POST to `hook`, started at `started` (ms since the epoch). */
+function hookBody(hook: Hook, release: HookRelease, started: number): HookBody {
+  return {
+    hook: hook.name,
+    ...release,
+    metadata: hook.metadata ?? {},
+    timeoutSeconds: hook.timeoutSeconds,
+    deadline: new Date(started + hook.timeoutSeconds * 1000).toISOString(),
+  };
+}
+
+/**
+ * POSTs to one hook: its body as bytes, signed over exactly those bytes when the hook has a signing key, with
+ * its secret headers and Cutover's.
+ */
 async function runHook(
   hook: Hook,
   release: HookRelease,
   attempt: number,
-  headers: HookHeaders,
+  credentials: HookCredentials,
 ): Promise<HookOutcome> {
   const started = Date.now();
+  const body = new TextEncoder().encode(JSON.stringify(hookBody(hook, release, started)));
   let response: Response;
   try {
     response = await fetch(hook.url, {
       method: 'POST',
       headers: {
-        ...headers.values,
+        ...credentials.headers,
         'content-type': 'application/json',
         'user-agent': 'cutover',
         [DELIVERY_HEADER]: deliveryId(release, hook),
         [ATTEMPT_HEADER]: String(attempt),
+        ...credentials.sign(body, Math.floor(started / 1000)),
       },
-      body: JSON.stringify({ hook: hook.name, ...release, metadata: hook.metadata ?? {} }),
+      body,
       redirect: 'manual',
       signal: AbortSignal.timeout(hook.timeoutSeconds * 1000),
     });
   } catch (error) {
-    throw unanswered(hook, error, headers, 'cannot be reached');
+    throw unanswered(hook, error, credentials, 'cannot be reached');
   }
   let text: string;
   try {
     // The fetch's timeout aborts this read too.
     text = await readStart(response);
   } catch (error) {
-    throw unanswered(hook, error, headers, 'broke off its answer');
+    throw unanswered(hook, error, credentials, 'broke off its answer');
   }
-  if (!response.ok) throw refusal(hook, response, answerExcerpt(text, hook.url, headers.redact));
+  if (!response.ok) throw refusal(hook, response, answerExcerpt(text, hook.url, credentials.redact));
   return { name: hook.name, status: response.status, ms: Date.now() - started };
 }
 
@@ -161,7 +186,7 @@ async function readStart(response: Response): Promise<string> {
  * A hook that gave no whole answer: too slow (a failure), or not reachable or cut off (worth retrying),
  * as `failure` says.
  */
-function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: string): Error {
+function unanswered(hook: Hook, error: unknown, credentials: HookCredentials, failure: string): Error {
   const name = (error as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HookFailedError(`${named(hook)} did not answer within ${hook.timeoutSeconds} s`, {
@@ -169,7 +194,7 @@ function unanswered(hook: Hook, error: unknown, headers: HookHeaders, failure: s
     });
   }
   const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-  const detail = headers.redact(reason?.code ?? reason?.message ?? String(error));
+  const detail = credentials.redact(reason?.code ?? reason?.message ?? String(error));
   if (CERTIFICATE_REFUSED.test(reason?.code ?? '')) {
     return new HookFailedError(`${named(hook)}: TLS refused its certificate: ${detail}`, { cause: error });
   }

@@ -84,20 +84,27 @@ const hookUrl = text()
 type UrlSchema = z.ZodString | z.ZodURL;
 
 /**
- * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given), it passes with a 2xx
- * answer within `timeoutSeconds`.
+ * One webhook: POSTed the release (with the headers of `headersSecretArn`, if given, and signed with the key
+ * of `signingSecretArn`, if given), it passes with a 2xx answer within `timeoutSeconds`.
  */
 const hookSchema = (url: UrlSchema) =>
   z
     .strictObject({
       name: dnsLabel(63).describe('names the hook in the history and in errors'),
-      url: url.describe('POSTed {hook, phase, strategy, service, release, track, executionArn, metadata}'),
+      url: url.describe(
+        'POSTed {hook, phase, strategy, service, release, track, executionArn, metadata, timeoutSeconds, deadline}',
+      ),
       timeoutSeconds: integer(1, 600).default(60).describe('no 2xx answer in time = HookFailed'),
       metadata: z.record(text(), z.string()).optional().describe('sent as is, e.g. the test suite to run'),
       headersSecretArn: secretArn()
         .optional()
         .describe(
           'Secrets Manager secret whose SecretString is a JSON object of header names to values, sent with the POST (e.g. {"authorization": "Bearer ..."}); only its ARN enters the history',
+        ),
+      signingSecretArn: secretArn()
+        .optional()
+        .describe(
+          'Secrets Manager secret whose SecretString (at least 32 bytes) is the key each POST is signed with: x-cutover-signature: v1=<hex HMAC-SHA256 of "<x-cutover-timestamp>.<body>">; only its ARN enters the history',
         ),
     })
     .refine((hook) => hook.headersSecretArn === undefined || sentPrivately(hook.url), {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceRef, Weights } from '#core/types.ts';
-import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
+import { type HookServer, startHookServer, verifyCutoverSignature } from '#test/support/hook-server.ts';
 import { executionHistory } from '#test/support/local-runtime.ts';
 import {
   aBlueGreenRequest,
@@ -273,6 +275,41 @@ describe('hooks.beforeTraffic and hooks.afterTraffic webhooks on the local runti
       ['/ok1', delivery('ok1'), '2'],
       ['/flaky', delivery('flaky'), '2'],
     ]);
+  });
+
+  it('signs each POST of a hook with signingSecretArn, a retry again, for the receiver to verify', async () => {
+    // Prepare: the hook drops its first connection, which the task retries
+    const signingSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/signing-MnOpQr';
+    const key = 'k3y-5f0c1e8d2b7a4963-e1d0c9b8a7f6e5d4c3b2';
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: signingSecretArn }).resolves({ SecretString: key });
+    const service = await aServiceOn('hook-signed', 'stable');
+    let drops = 1;
+    const verified: boolean[] = [];
+    hooks = await startHookServer((post, response) => {
+      verified.push(verifyCutoverSignature(key, post));
+      if (drops-- > 0) response.socket?.destroy();
+      else response.writeHead(204).end();
+    });
+    const beforeTraffic = [
+      { name: 'signed', url: hooks.url('/signed'), timeoutSeconds: 30, signingSecretArn },
+    ];
+    const request = aCanaryRequest(service, 'v2', { extra: { hooks: { beforeTraffic } } });
+    // Act
+    const execution = await context.runtime
+      .run('canary', request, 'hook-signed-v2')
+      .finally(() => secrets.restore());
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(verified).toEqual([true, true]);
+    expect(hooks.received.map(({ headers }) => headers['x-cutover-attempt'])).toEqual(['1', '2']);
+    for (const { headers, body } of hooks.received) {
+      const { timeoutSeconds, deadline } = body as { timeoutSeconds: number; deadline: string };
+      const sentAt = Number(headers['x-cutover-timestamp']) * 1000;
+      expect(timeoutSeconds).toBe(30);
+      expect(Date.parse(deadline) - sentAt).toBeGreaterThanOrEqual(30_000);
+      expect(Date.parse(deadline) - sentAt).toBeLessThan(31_000);
+    }
   });
 
   it('runs no webhook of either phase on a first release', async () => {

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   GetSecretValueCommand,
   SecretsManagerClient,
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type HookRelease, runHooks } from '#adapters/hooks/webhooks.ts';
 import type { Hook } from '#core/schemas/index.ts';
-import { type HookServer, startHookServer } from '#test/support/hook-server.ts';
+import { type HookServer, startHookServer, verifyCutoverSignature } from '#test/support/hook-server.ts';
 import { selfSignedCertificate } from '#test/support/self-signed-certificate.ts';
 
 const RELEASE: HookRelease = {
@@ -475,6 +479,8 @@ describe('runHooks (headersSecretArn)', () => {
     'host',
     'User-Agent',
     'x-cutover-delivery',
+    'X-Cutover-Signature',
+    'x-cutover-timestamp',
     'transfer-encoding',
   ])('refuses a secret setting %s, which Cutover sets, naming what is allowed', async (header) => {
     // Prepare
@@ -495,7 +501,7 @@ describe('runHooks (headersSecretArn)', () => {
       `headers secret ${SECRET_ARN} of hooks smoke, load sets ${header.toLowerCase()}`,
     );
     expect(message).toContain(
-      'any header but content-type, content-length, host, user-agent, x-cutover-delivery, x-cutover-attempt (Cutover sets them) and connection, keep-alive, transfer-encoding, upgrade, expect',
+      'any header but content-type, content-length, host, user-agent, x-cutover-delivery, x-cutover-attempt, x-cutover-timestamp, x-cutover-signature (Cutover sets them) and connection, keep-alive, transfer-encoding, upgrade, expect',
     );
     expect(message).not.toContain(TOKEN);
     expect(received).toEqual([]);
@@ -548,4 +554,226 @@ describe('runHooks (headersSecretArn)', () => {
       expect(received).toEqual([]);
     },
   );
+});
+
+const SIGNING_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/signing-MnOpQr';
+/** The signing key the secret holds (40 bytes): no error message may hold it. */
+const KEY = 'k3y-5f0c1e8d2b7a4963-e1d0c9b8a7f6e5d4c3b2';
+/** When the tests below POST: Date is faked to this instant. */
+const NOW = Date.parse('2030-03-14T09:26:40.000Z');
+
+/** The receiver of docs/strategies.md ("Signed webhooks"): the module its first `js` block is. */
+async function documentedReceiver() {
+  const docs = await readFile(join(import.meta.dirname, '../../../../docs/strategies.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('**Signed webhooks**'));
+  const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+  const dir = await mkdtemp(join(tmpdir(), 'cutover-receiver-'));
+  try {
+    await writeFile(join(dir, 'receiver.mjs'), code);
+    return (await import(/* @vite-ignore */ pathToFileURL(join(dir, 'receiver.mjs')).href)) as {
+      verifiedBody: (key: string, headers: IncomingHttpHeaders, raw: Buffer, now?: number) => unknown;
+      deliveryId: (body: unknown) => string;
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('runHooks (signingSecretArn)', () => {
+  let secrets: ReturnType<typeof mockClient>;
+  beforeAll(() => {
+    secrets = mockClient(SecretsManagerClient);
+  });
+  beforeEach(() => {
+    secrets.reset();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+  });
+  afterEach(() => vi.useRealTimers());
+  afterAll(() => secrets.restore());
+
+  const signed = (name: string, url: string, extra: Partial<Hook> = {}) =>
+    hook(name, url, { signingSecretArn: SIGNING_SECRET_ARN, ...extra });
+
+  it('signs the exact body of each POST with the key, and tells every hook its timeout and deadline', async () => {
+    // Prepare
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    secrets.on(GetSecretValueCommand, { SecretId: SIGNING_SECRET_ARN }).resolves({ SecretString: KEY });
+    const hooks = [
+      signed('smoke', `${base}/smoke`, { metadata: { suite: 'caisse — ✓' } }),
+      hook('plain', `${base}/plain`, { timeoutSeconds: 30 }),
+      signed('load', `${base}/load`, { timeoutSeconds: 120 }),
+    ];
+    // Act
+    await runHooks(hooks, RELEASE);
+    // Assess
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
+      { SecretId: SIGNING_SECRET_ARN },
+    ]);
+    const client = secrets.commandCalls(GetSecretValueCommand)[0]!.thisValue as SecretsManagerClient;
+    expect(await client.config.region()).toBe('eu-west-1');
+    expect(received.map((post) => verifyCutoverSignature(KEY, post, NOW))).toEqual([true, false, true]);
+    expect(received.map(({ headers }) => headers['x-cutover-timestamp'])).toEqual([
+      String(NOW / 1000),
+      undefined,
+      String(NOW / 1000),
+    ]);
+    expect(received[0]!.headers['x-cutover-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
+    expect(received[1]!.headers['x-cutover-signature']).toBeUndefined();
+    expect(received.map(({ body }) => body)).toMatchObject([
+      {
+        hook: 'smoke',
+        metadata: { suite: 'caisse — ✓' },
+        timeoutSeconds: 5,
+        deadline: '2030-03-14T09:26:45.000Z',
+      },
+      { hook: 'plain', timeoutSeconds: 30, deadline: '2030-03-14T09:27:10.000Z' },
+      { hook: 'load', timeoutSeconds: 120, deadline: '2030-03-14T09:28:40.000Z' },
+    ]);
+  });
+
+  it('makes a signature no receiver accepts for a tampered body, another timestamp, another key or a stale POST', async () => {
+    // Prepare
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    // Act
+    await runHooks([signed('smoke', `${base}/smoke`)], RELEASE);
+    // Assess
+    const post = received[0]!;
+    const tampered = Buffer.from(post.raw.toString('utf8').replace('"version":"v2"', '"version":"v3"'));
+    const timestamp = Number(post.headers['x-cutover-timestamp']);
+    expect(verifyCutoverSignature(KEY, post, NOW)).toBe(true);
+    expect(tampered.equals(post.raw)).toBe(false);
+    expect(verifyCutoverSignature(KEY, { ...post, raw: tampered }, NOW)).toBe(false);
+    expect(
+      verifyCutoverSignature(
+        KEY,
+        { ...post, headers: { ...post.headers, 'x-cutover-timestamp': String(timestamp + 1) } },
+        NOW,
+      ),
+    ).toBe(false);
+    expect(verifyCutoverSignature(`${KEY}x`, post, NOW)).toBe(false);
+    expect(verifyCutoverSignature(KEY, post, NOW + 301_000)).toBe(false);
+  });
+
+  it('signs a retry again, with a fresh timestamp and deadline and the same delivery id', async () => {
+    // Prepare: the first attempt is answered 503, which the state machine retries 40 s later
+    let busy = true;
+    const { base, received } = await hookServer((_hook, response) => {
+      response.writeHead(busy ? 503 : 204).end();
+      busy = false;
+    });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    const hooks = [signed('smoke', `${base}/smoke`)];
+    // Act
+    const first = await runHooks(hooks, RELEASE, 1).catch((error: Error) => error);
+    vi.setSystemTime(NOW + 40_000);
+    await runHooks(hooks, RELEASE, 2);
+    // Assess
+    expect(first).toMatchObject({ name: 'TransientAdapterError' });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    const [one, two] = received;
+    expect(verifyCutoverSignature(KEY, one!, NOW)).toBe(true);
+    expect(verifyCutoverSignature(KEY, two!, NOW + 40_000)).toBe(true);
+    expect([one!.headers['x-cutover-attempt'], two!.headers['x-cutover-attempt']]).toEqual(['1', '2']);
+    expect(two!.headers['x-cutover-delivery']).toBe(one!.headers['x-cutover-delivery']);
+    expect(two!.headers['x-cutover-timestamp']).toBe(String(NOW / 1000 + 40));
+    expect(two!.headers['x-cutover-signature']).not.toBe(one!.headers['x-cutover-signature']);
+    expect(two!.body).toMatchObject({ deadline: '2030-03-14T09:27:25.000Z' });
+  });
+
+  it('reads a secret that is both the headers and the signing key of a hook once', async () => {
+    // Prepare
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    const SecretString = JSON.stringify({ authorization: `Bearer ${TOKEN}-${KEY}` });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString });
+    // Act
+    await runHooks([signed('smoke', `${base}/smoke`, { headersSecretArn: SIGNING_SECRET_ARN })], RELEASE);
+    // Assess
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}-${KEY}`);
+    expect(verifyCutoverSignature(SecretString, received[0]!, NOW)).toBe(true);
+  });
+
+  it.each([
+    ['an empty key', { SecretString: '' }, 'is empty'],
+    ['a key of 31 bytes', { SecretString: KEY.slice(0, 31) }, 'is shorter than 32 bytes'],
+    [
+      'a key of 31 bytes in 20 characters',
+      { SecretString: `${'é'.repeat(11)}${KEY.slice(0, 9)}` },
+      'is shorter than 32 bytes',
+    ],
+    ['a binary secret', { SecretBinary: new TextEncoder().encode(KEY) }, 'holds no SecretString'],
+  ])(
+    'refuses %s, naming the hook and the secret but not the key, before any POST',
+    async (_case, secret, problem) => {
+      // Prepare
+      const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+      secrets.on(GetSecretValueCommand).resolves(secret);
+      const hooks = [
+        hook('plain', `${base}/plain`),
+        signed('smoke', `${base}/smoke`),
+        signed('load', `${base}/load`),
+      ];
+      // Act
+      const error = await runHooks(hooks, RELEASE).catch((thrown: Error) => thrown);
+      // Assess
+      expect(error).toMatchObject({ name: 'ValidationError' });
+      const { message } = error as Error;
+      expect(message).toContain(`the signing secret ${SIGNING_SECRET_ARN} of hooks smoke, load ${problem}`);
+      expect(message).toContain('a key of at least 32 bytes');
+      expect(message).not.toContain(KEY.slice(0, 9));
+      expect(received).toEqual([]);
+    },
+  );
+
+  it('is verified by the receiver docs/strategies.md shows, which refuses a tampered body', async () => {
+    // Prepare: the documented receiver, as a module
+    const { verifiedBody, deliveryId } = await documentedReceiver();
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    // Act
+    await runHooks([signed('smoke', `${base}/smoke`)], RELEASE);
+    // Assess
+    const { headers, raw } = received[0]!;
+    const body = verifiedBody(KEY, headers, raw, NOW);
+    expect(body).toMatchObject({ hook: 'smoke', timeoutSeconds: 5 });
+    expect(deliveryId(body)).toBe(headers['x-cutover-delivery']);
+    expect(verifiedBody(KEY, headers, Buffer.concat([raw, Buffer.from(' ')]), NOW)).toBeUndefined();
+    expect(verifiedBody(KEY, headers, raw, NOW + 301_000)).toBeUndefined();
+  });
+
+  it("keeps the key out of a failing hook's error, even when its answer echoes it", async () => {
+    // Prepare
+    const { base } = await hookServer((_hook, response) =>
+      response
+        .writeHead(401)
+        .end(`signature mismatch: expected key ${KEY}, {"key":"${KEY}"}, k=${encodeURIComponent(KEY)}`),
+    );
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    // Act
+    const attempt = runHooks([signed('smoke', `${base}/smoke`)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook smoke (${base}/smoke) answered 401: signature mismatch: expected key ***, {"key":"***"}, k=***`,
+    });
+  });
+
+  it('fails naming the signing secret and who may read it when it cannot be read', async () => {
+    // Prepare
+    const { base, received } = await hookServer((_hook, response) => response.writeHead(204).end());
+    secrets.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    // Act
+    const error = await runHooks([signed('smoke', `${base}/smoke`)], RELEASE).catch(
+      (thrown: Error) => thrown,
+    );
+    // Assess
+    expect(error).toMatchObject({ name: 'AccessDeniedException' });
+    expect((error as Error).message).toContain(
+      `cannot read the signing secret ${SIGNING_SECRET_ARN} of hook smoke (secretsmanager:GetSecretValue): not authorized`,
+    );
+    expect((error as Error).message).toContain('hookSecretArns');
+    expect(received).toEqual([]);
+  });
 });

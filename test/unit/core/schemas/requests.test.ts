@@ -596,6 +596,41 @@ describe('validateRequest (hooks)', () => {
     }
   });
 
+  it('takes a Secrets Manager ARN as the signing key of a webhook, over http or https', () => {
+    // Prepare
+    const signingSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/signing-MnOpQr';
+    const withUrl = (url: string) =>
+      canaryInput(undefined, { hooks: { beforeTraffic: [{ name: 'smoke', url, signingSecretArn }] } });
+    // Act
+    const request = validateRequest('canary', withUrl('https://ci.internal/trigger'));
+    const overHttp = validateRequest('canary', withUrl('http://ci.internal/trigger'));
+    // Assess
+    expect(request.hooks?.beforeTraffic?.[0]?.signingSecretArn).toBe(signingSecretArn);
+    expect(overHttp.hooks?.beforeTraffic?.[0]?.signingSecretArn).toBe(signingSecretArn);
+  });
+
+  it('refuses a signing secret that is not a whole secret ARN, naming the field', () => {
+    // Act
+    const messages = [
+      'k3y-5f0c1e8d2b7a4963-e1d0c9b8a7f6e5d4',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:hooks/signing',
+      'arn:aws:secretsmanager:eu-west-1:1234:secret:hooks/signing',
+    ].map((signingSecretArn) =>
+      validationMessageOf(() =>
+        validateRequest(
+          'canary',
+          canaryInput(undefined, { hooks: { afterTraffic: [{ ...hook('e2e'), signingSecretArn }] } }),
+        ),
+      ),
+    );
+    // Assess
+    for (const message of messages) {
+      expect(message).toContain(
+        'hooks.afterTraffic[0].signingSecretArn: must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)',
+      );
+    }
+  });
+
   it('sends a secret’s headers over https only, or to this machine', () => {
     // Prepare
     const headersSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
