@@ -4,7 +4,13 @@ import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
 import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
 import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
-import { aCheckoutRoute, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import {
+  aCheckoutRoute,
+  anAutoscaler,
+  aRelease,
+  aService,
+  aTrackService,
+} from '#test/support/kubernetes-fixtures.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
 
 type Weighted = { spec?: { rules?: { backendRefs: { name: string; weight: number }[] }[] } };
@@ -114,6 +120,63 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
   };
   const rolledBackMessage = (executionArn: string) =>
     k8s.runtime.runtime.adapters!.notifier.latestOf(executionArn, 1)[0]?.message;
+
+  /**
+   * Once green has its first batch's traffic, a HorizontalPodAutoscaler `checkout` (6-10 replicas) is created
+   * for green, as a GitOps sync would; the emulator then holds green within its bounds, as the HPA controller does.
+   */
+  function anAutoscalerForGreenAfterTheFirstBatch() {
+    onUpdate.push((plural, object) => {
+      const refs = (object as Weighted).spec?.rules?.[0]?.backendRefs ?? [];
+      const created = k8s.emulator.store.get('horizontalpodautoscalers', 'shop', 'checkout');
+      if (
+        plural !== 'httproutes' ||
+        created ||
+        !refs.some((r) => r.name === 'checkout-green' && r.weight > 0)
+      )
+        return;
+      const autoscaler = anAutoscaler('checkout', 'checkout-green') as KubeObject;
+      const spec = { ...autoscaler.spec, minReplicas: 6 };
+      k8s.emulator.store.create('horizontalpodautoscalers', { ...autoscaler, spec });
+    });
+  }
+
+  /** The emulator's requests as `METHOD path`, from the start of the release on. */
+  function requestsFromNowOn(): () => string[] {
+    const from = k8s.emulator.requests.length;
+    return () => k8s.emulator.requests.slice(from).map((r) => `${r.method} ${r.path}`);
+  }
+
+  it('fails and rolls back to blue when a HorizontalPodAutoscaler starts scaling green after its first batch', async () => {
+    // Prepare
+    await blueServesV1();
+    anAutoscalerForGreenAfterTheFirstBatch();
+    // Act
+    const execution = await releaseV2('autoscaled-green');
+    // Assess: the second batch's check finds green held at 6 replicas against the 3 Cutover set
+    const overridden =
+      'checkout-green has 6 replicas, Cutover set 3: a HorizontalPodAutoscaler shop/checkout now scales it ' +
+      '(delete it or point it at another workload)';
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutFailed');
+    expect(execution.cause).toContain(overridden);
+    expect(routeWeights()).toEqual(['checkout-blue=100', 'checkout-green=0']);
+    expect([track('blue'), track('green')]).toEqual(['v1 4 ready', undefined]);
+    expect(rolledBackMessage(execution.executionArn!)).toContain(overridden);
+  });
+
+  it('lists the HorizontalPodAutoscalers once per batch, when its check finds it ready, in a release without any', async () => {
+    // Prepare
+    await blueServesV1();
+    const requests = requestsFromNowOn();
+    // Act
+    const execution = await releaseV2('not-autoscaled');
+    // Assess: ValidateRequest's list, then one for each of the 3 batches
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect([track('blue'), track('green')]).toEqual([undefined, 'v2 4 ready']);
+    const lists = requests().filter((r) => r.endsWith('/horizontalpodautoscalers'));
+    expect(lists).toEqual(Array(4).fill('GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers'));
+  });
 
   it('rolls back a release whose Cleanup removed blue: blue comes back from the backup, ready before its traffic', async () => {
     // Prepare: v2 released, blue removed; then the release is aborted late (or rolled back by hand)

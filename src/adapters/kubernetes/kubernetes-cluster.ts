@@ -1,4 +1,4 @@
-import type { Cluster } from '#core/ports/cluster.ts';
+import type { Cluster, RolloutCheck } from '#core/ports/cluster.ts';
 import { RELEASE_TRACKS } from '#core/strategies.ts';
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects } from './client.ts';
@@ -6,6 +6,7 @@ import { KubernetesApiNotServedError } from './errors.ts';
 import {
   appliedForm,
   deploymentRef,
+  replicasAnnotation,
   TRACK_LABEL,
   type TrackTemplateOptions,
   trackDeployment,
@@ -14,6 +15,7 @@ import {
 } from './manifests.ts';
 import { rolloutStatus } from './rollout-status.ts';
 import { refuseAutoscaledTracks } from './track-autoscalers.ts';
+import { replicasChange, sizingConflict } from './track-sizing.ts';
 
 /** The kinds a snapshot keeps, in the order a restore applies them (workloads first, routing last). */
 const SNAPSHOT_KINDS = [
@@ -57,7 +59,12 @@ export class KubernetesCluster implements Cluster {
     await this.client.apply(trackDeployment(service, track, release, this.options));
   }
 
-  async status(service: ServiceRef, track: string): Promise<RolloutStatus> {
+  /**
+   * The Deployment's rollout (its pods too, while it is neither complete nor failed). With `check`, also
+   * failed when an autoscaler now scales one of `check.tracks` (`Autoscaled`), or the Deployment's replicas
+   * are not the ones Cutover last set (`ReplicasOverridden`).
+   */
+  async status(service: ServiceRef, track: string, check?: RolloutCheck): Promise<RolloutStatus> {
     const ref = deploymentRef(service, track);
     const deployment = await this.client.read(ref);
     if (!deployment) {
@@ -73,22 +80,19 @@ export class KubernetesCluster implements Cluster {
         },
       };
     }
-    const counts = rolloutStatus(deployment, []);
-    if (counts.complete || counts.failed) return counts;
-    const pods = await this.client.list(
-      'v1',
-      'Pod',
-      service.namespace,
-      selector(trackSelector(service, track)),
-    );
-    return rolloutStatus(deployment, pods);
+    const status = await this.#rollout(service, track, deployment);
+    return check && !status.failed ? this.#checkSizing(service, deployment, status, check.tracks) : status;
   }
 
   async scale(service: ServiceRef, track: string, replicas: number): Promise<void> {
     if (!Number.isInteger(replicas) || replicas < 0) {
       throw new RangeError(`replicas must be a whole number >= 0 (got ${replicas})`);
     }
-    await this.client.mergePatch(deploymentRef(service, track), { spec: { replicas } });
+    const annotations = replicasAnnotation(replicas);
+    await this.client.mergePatch(deploymentRef(service, track), {
+      metadata: { annotations },
+      spec: { replicas },
+    });
   }
 
   async remove(service: ServiceRef, track: string): Promise<void> {
@@ -128,6 +132,36 @@ export class KubernetesCluster implements Cluster {
         await this.client.delete({ ...deploymentRef(service, ''), name: deployment.metadata.name });
       }
     }
+  }
+
+  /** A track Deployment's rollout: from the Deployment alone when complete or failed, else with its pods. */
+  async #rollout(service: ServiceRef, track: string, deployment: KubeObject): Promise<RolloutStatus> {
+    const counts = rolloutStatus(deployment, []);
+    if (counts.complete || counts.failed) return counts;
+    const pods = await this.client.list(
+      'v1',
+      'Pod',
+      service.namespace,
+      selector(trackSelector(service, track)),
+    );
+    return rolloutStatus(deployment, pods);
+  }
+
+  /**
+   * `status`, failed when something other than Cutover sizes the release's `tracks` ({@link sizingConflict}).
+   * The autoscalers are listed (once) only when that can change what the check reports: replicas changed
+   * since Cutover set them, or a complete rollout, the check that lets the release go on (one still rolling
+   * out is checked again anyway): once per rollout a release waits for (each batch of a rolling release).
+   */
+  async #checkSizing(
+    service: ServiceRef,
+    deployment: KubeObject,
+    status: RolloutStatus,
+    tracks: readonly string[],
+  ): Promise<RolloutStatus> {
+    if (!status.complete && !replicasChange(deployment)) return status;
+    const failed = await sizingConflict(this.client, service, deployment, tracks);
+    return failed ? { ...status, failed } : status;
   }
 
   /** The names of the service's own objects of a kind: routing kinds add the configured routing objects and twins. */

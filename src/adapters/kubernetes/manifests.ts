@@ -11,6 +11,11 @@ export const VERSION_LABEL = 'cutover.dev/version';
  * told from earlier ones by labels alone (an admission webhook may rewrite the image a pod runs).
  */
 export const TEMPLATE_LABEL = 'cutover.dev/template';
+/**
+ * On a track's Deployment: the `spec.replicas` Cutover last set, written with them (apply or scale), so a
+ * rollout check tells replicas someone else changed since (an autoscaler, `kubectl scale`) from its own.
+ */
+export const REPLICAS_ANNOTATION = 'cutover.dev/replicas';
 
 /** CPU and memory quantities of a container (`250m`, `512Mi`), as Kubernetes takes them. */
 export interface ComputeResources {
@@ -61,9 +66,10 @@ export function trackSelector(service: ServiceRef, track: string): Record<string
 
 /**
  * The Deployment Cutover applies for one track: labels `app`, `cutover.dev/track`, `cutover.dev/version`
- * (and on its pods `cutover.dev/template`, a digest of the container),
- * selector on `app` + track only (so a new version never changes the immutable selector); the container
- * gets the port `http`, its readiness probe and the resources of `options`.
+ * (and on its pods `cutover.dev/template`, a digest of the container), the annotation
+ * `cutover.dev/replicas` recording the replicas it sets, selector on `app` + track only (so a new version
+ * never changes the immutable selector); the container gets the port `http`, its readiness probe and the
+ * resources of `options`.
  */
 export function trackDeployment(
   service: ServiceRef,
@@ -94,7 +100,12 @@ export function trackDeployment(
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: trackName(service, track), namespace: service.namespace, labels },
+    metadata: {
+      name: trackName(service, track),
+      namespace: service.namespace,
+      labels,
+      annotations: replicasAnnotation(release.replicas),
+    },
     spec: {
       replicas: release.replicas,
       ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
@@ -103,6 +114,17 @@ export function trackDeployment(
       template: { metadata: { labels: podLabels }, spec: { containers: [container] } },
     },
   };
+}
+
+/** The annotations recording `replicas` as the ones Cutover set, written with them (apply and scale). */
+export function replicasAnnotation(replicas: number): Record<string, string> {
+  return { [REPLICAS_ANNOTATION]: String(replicas) };
+}
+
+/** The `spec.replicas` Cutover last set on a track's Deployment, if it recorded them. */
+export function replicasSetByCutover(deployment: KubeObject): number | undefined {
+  const recorded = deployment.metadata.annotations?.[REPLICAS_ANNOTATION];
+  return recorded === undefined || !/^\d+$/.test(recorded) ? undefined : Number(recorded);
 }
 
 /** The first 10 hex digits of the sha256 of a value's JSON: a label value (at most 63 characters). */

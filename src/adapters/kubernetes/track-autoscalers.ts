@@ -24,6 +24,12 @@ const UNLISTABLE: Readonly<Record<number, string>> = {
   404: 'the cluster does not serve autoscaling/v2',
 };
 
+/** A HorizontalPodAutoscaler that scales a track's Deployment: its name, and the Deployment's. */
+export interface TrackAutoscaler {
+  readonly name: string;
+  readonly deployment: string;
+}
+
 /**
  * Refuses, with a `ValidationError` naming the request's `cluster` field, a HorizontalPodAutoscaler
  * (autoscaling/v2) of the service's namespace that scales the Deployment of one of `tracks`: it would undo
@@ -39,16 +45,35 @@ export async function refuseAutoscaledTracks(
   service: ServiceRef,
   tracks: readonly string[],
 ): Promise<void> {
-  const deployments = new Set(tracks.map((track) => trackName(service, track)));
-  const autoscalers = await listAutoscalers(client, service);
-  const autoscaler = autoscalers.find((candidate) => deployments.has(scaledDeployment(candidate) ?? ''));
+  const autoscaler = await findTrackAutoscaler(client, service, tracks);
   if (!autoscaler) return;
   throw new ValidationError(
-    `cluster: HorizontalPodAutoscaler ${service.namespace}/${autoscaler.metadata.name} scales Deployment ` +
-      `${scaledDeployment(autoscaler)}, a track Cutover sizes itself (each would overwrite the other's ` +
+    `cluster: HorizontalPodAutoscaler ${service.namespace}/${autoscaler.name} scales Deployment ` +
+      `${autoscaler.deployment}, a track Cutover sizes itself (each would overwrite the other's ` +
       'spec.replicas during the release): delete it or point it at another workload; Cutover does not ' +
       'support autoscaled tracks yet',
   );
+}
+
+/**
+ * The first HorizontalPodAutoscaler (autoscaling/v2) of the service's namespace that scales the Deployment
+ * of one of `tracks`, from one list of them; none where they cannot be listed, after one warning line on
+ * the console saying the check is skipped and why.
+ *
+ * @example
+ * await findTrackAutoscaler(client, service, ['blue', 'green']); // { name: 'checkout', deployment: 'checkout-green' }
+ */
+export async function findTrackAutoscaler(
+  client: KubernetesObjects,
+  service: ServiceRef,
+  tracks: readonly string[],
+): Promise<TrackAutoscaler | undefined> {
+  const deployments = new Set(tracks.map((track) => trackName(service, track)));
+  for (const autoscaler of await listAutoscalers(client, service)) {
+    const deployment = scaledDeployment(autoscaler);
+    if (deployment && deployments.has(deployment)) return { name: autoscaler.metadata.name, deployment };
+  }
+  return undefined;
 }
 
 /**

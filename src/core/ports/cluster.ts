@@ -1,5 +1,11 @@
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '../types.ts';
 
+/** What a release's rollout check asks of `status` besides the rollout: that only Cutover sizes its tracks. */
+export interface RolloutCheck {
+  /** The release's tracks (`blue` and `green`): none may be sized by anything but Cutover. */
+  readonly tracks: readonly string[];
+}
+
 /**
  * Where tracks run. Every method is idempotent: applying the same release twice has the effect of once.
  *
@@ -11,7 +17,12 @@ import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '../typ
 export interface Cluster {
   readonly type: string;
   apply(service: ServiceRef, track: string, release: Release): Promise<void>;
-  status(service: ServiceRef, track: string): Promise<RolloutStatus>;
+  /**
+   * The track's rollout. With `check` (a release's rollout check, right after Cutover sized the track), also
+   * failed when something other than Cutover now sizes it or another of `check.tracks`: replicas not the
+   * ones Cutover last set, a HorizontalPodAutoscaler. Clusters only Cutover sizes ignore `check`.
+   */
+  status(service: ServiceRef, track: string, check?: RolloutCheck): Promise<RolloutStatus>;
   scale(service: ServiceRef, track: string, replicas: number): Promise<void>;
   remove(service: ServiceRef, track: string): Promise<void>;
   snapshot(service: ServiceRef): Promise<ClusterSnapshot>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { enforceAutoscalerBounds } from './autoscalers.ts';
 import type { KubeObject, ObjectStore } from './store.ts';
 
 /**
@@ -18,7 +19,8 @@ type Loose = any;
  * The deployment controller and kubelet in one: each `step()` moves every Deployment one action toward its
  * desired state (create a pod of the current template, make one ready, remove old or extra pods) and
  * writes the Deployment's status and conditions as the real controller does; a paused one (`spec.paused`)
- * is scaled, but its template changes wait.
+ * is scaled, but its template changes wait. Each step first brings the Deployments HorizontalPodAutoscalers
+ * target within their bounds, as the HPA controller does.
  */
 export class DeploymentController {
   readonly #stalled = new Set<string>();
@@ -62,7 +64,7 @@ export class DeploymentController {
 
   /** One reconcile pass over every deployment; returns whether anything changed. */
   step(): boolean {
-    let changed = false;
+    let changed = enforceAutoscalerBounds(this.store);
     for (const deployment of this.store.list('deployments', '')) {
       changed = this.#reconcile(deployment) || changed;
     }

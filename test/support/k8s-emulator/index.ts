@@ -33,7 +33,8 @@ export interface KubernetesEmulator {
 /**
  * Starts a Kubernetes API emulator on 127.0.0.1 (a free port): the real REST paths and JSON for Deployments,
  * Services, Pods, Ingresses, HorizontalPodAutoscalers, HTTPRoutes and VirtualServices, with a deployment
- * controller that tests step (`controller.step()` / `settle()`) or run on an interval (`reconcileEveryMs`).
+ * controller that tests step (`controller.step()` / `settle()`) or run on an interval (`reconcileEveryMs`),
+ * each step also holding the Deployments HPAs target within their `minReplicas`/`maxReplicas`.
  *
  * @example
  * const emulator = await startKubernetesEmulator();

@@ -423,6 +423,20 @@ describe('deploy-track and check-rollout', () => {
     expect(failed?.name).toBe('RolloutFailed');
     expect(failed?.message).toBe('canary: CrashLoop: exit 1');
   });
+
+  it("asks the cluster at each check that nothing but Cutover sizes the strategy's tracks", async () => {
+    // Prepare
+    const status = vi.spyOn(world.cluster, 'status');
+    const rolling = { strategy: 'rolling', request: rollingInput(), track: 'green' };
+    // Act
+    await run(checkRollout, { track: 'canary', attempt: 0, maxAttempts: 3 });
+    await run(checkRollout, { ...rolling, attempt: 0, maxAttempts: 3 });
+    // Assess
+    expect(status.mock.calls.map(([, track, check]) => [track, check])).toEqual([
+      ['canary', { tracks: ['stable', 'canary'] }],
+      ['green', { tracks: ['blue', 'green'] }],
+    ]);
+  });
 });
 
 describe('analyze', () => {
