@@ -62,9 +62,12 @@ export class CutoverStack extends Stack {
     this.addOutputs();
   }
 
-  /** What the CLI and the release API's callers are configured with, as stack outputs. */
+  /**
+   * What the CLI and the release API's callers are configured with, and the security group a database or
+   * a private EKS endpoint admits the tasks from, as stack outputs.
+   */
   private addOutputs(): void {
-    const { storage, api } = this.cutover;
+    const { storage, api, functions } = this.cutover;
     new CfnOutput(this, 'BackupBucketName', {
       value: storage.bucket.bucketName,
       description: 'The backup bucket: CUTOVER_BACKUP_BUCKET for `cutover backups`',
@@ -73,6 +76,13 @@ export class CutoverStack extends Stack {
       value: storage.backupPrefix,
       description: 'The key prefix of the backups in the bucket: CUTOVER_BACKUP_PREFIX for `cutover backups`',
     });
+    if (functions.securityGroup) {
+      new CfnOutput(this, 'TaskSecurityGroupId', {
+        value: functions.securityGroup.securityGroupId,
+        description:
+          'The security group of every task function: allow ingress from it to the databases and the EKS endpoint',
+      });
+    }
     if (api) {
       new CfnOutput(this, 'ReleaseApiUrl', {
         value: api.api.url,

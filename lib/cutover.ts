@@ -51,9 +51,15 @@ export interface CutoverProps {
   readonly vpc?: ec2.IVpc;
   /** Subnets of the task functions in `vpc`. @default the VPC's private subnets */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Security groups of the task functions in `vpc`. @default one with all egress */
+  /**
+   * Security groups of the task functions in `vpc`. @default one shared by every task function, all egress
+   * and no ingress (`functions.securityGroup`)
+   */
   readonly securityGroups?: ec2.ISecurityGroup[];
-  /** Email subscribed to the alert topic. @default no subscription */
+  /**
+   * Email of the on-call: gets every alarm and alert, and the deployment events `Failed`, `RolledBack` and
+   * `ApprovalRequested` (see {@link CutoverMonitoring}). @default no subscription
+   */
   readonly alarmEmail?: string;
   /** ALB listener ARNs whose weights the `elbv2` router may modify. @default none */
   readonly listenerArns?: readonly string[];
@@ -152,7 +158,7 @@ export class Cutover extends Construct {
       BackupBucket: this.storage.bucket.bucketName,
       BackupPrefix: backupPrefix,
       StateTable: this.storage.table.tableName,
-      AlertTopicArn: this.monitoring.topic.topicArn,
+      AlertTopicArn: this.monitoring.eventTopic.topicArn,
       EventBusName: props.eventBusName ?? 'default',
     });
     checkSubstitutions(machines, [...functions.map((fn) => fn.substitution), ...Object.keys(values)]);
@@ -184,14 +190,14 @@ export class Cutover extends Construct {
         databaseSecretArns: props.databaseSecretArns ?? [],
         hookSecretArns: props.hookSecretArns ?? [],
         table: this.storage.table,
-        topic: this.monitoring.topic,
+        topic: this.monitoring.eventTopic,
         eventBusName: props.eventBusName,
       },
       environment: {
         CUTOVER_STATE_TABLE: this.storage.table.tableName,
         CUTOVER_BACKUP_BUCKET: this.storage.bucket.bucketName,
         CUTOVER_BACKUP_PREFIX: backupPrefix,
-        CUTOVER_ALERT_TOPIC_ARN: this.monitoring.topic.topicArn,
+        CUTOVER_ALERT_TOPIC_ARN: this.monitoring.eventTopic.topicArn,
         CUTOVER_ALLOWED_NAMESPACES: props.allowedNamespaces.join(','),
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },

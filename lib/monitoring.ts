@@ -9,34 +9,80 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { isRollbackWorkflow, ROLLBACK_MACHINE } from '#core/rollback.ts';
+import type { DeploymentEventType } from '#core/schemas/common.ts';
 import { pascalCase } from './discovery.ts';
 
 /** Props of {@link CutoverMonitoring}. */
 export interface CutoverMonitoringProps {
-  /** Subscribed to the alert topic when set. */
+  /**
+   * Subscribed to the alert topic (every message) and to the event topic (the {@link PAGED_EVENT_TYPES}
+   * only) when set. @default no subscription
+   */
   readonly alarmEmail?: string;
 }
+
+/**
+ * The deployment events that need a person: a release that failed or was rolled back, and an approval to
+ * give. `Started`, `Promoted` and `Succeeded` stay on the event topic for other subscribers.
+ */
+export const PAGED_EVENT_TYPES = [
+  'Failed',
+  'RolledBack',
+  'ApprovalRequested',
+] as const satisfies readonly DeploymentEventType[];
 
 /** The services that publish to the alert topic: EventBridge for the rule, CloudWatch for the alarms. */
 const PUBLISHERS = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] as const;
 
-/** The execution statuses that alert. */
+/** The execution statuses that can need a person. */
 export const ALERTING_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+type AlertingStatus = (typeof ALERTING_STATUSES)[number];
+
+/**
+ * Failed executions of one workflow within {@link FAILURE_WINDOW} that alarm: a rate signal (releases keep
+ * failing: a broken cluster, trigger or permission), each failed release having sent its own event.
+ */
+const FAILURES_TO_ALARM = 3;
+const FAILURE_WINDOW = Duration.hours(1);
 
 /** The most metrics one metric math alarm may use: a CloudWatch limit that cannot be raised. */
 const METRICS_PER_MATH_ALARM = 10;
 
 /**
- * Alerts and a dashboard: an encrypted SNS topic; an EventBridge rule sending failed, timed-out and aborted
- * executions to it; an alarm on ExecutionsFailed per state machine, allowed to publish to it by its topic
- * policy; and a dashboard of executions started, succeeded and failed, and their durations, per strategy.
+ * The execution statuses of `workflow` that end with no Cutover event saying so, which the alert rule
+ * reports. A release workflow (a strategy or the database migration) publishes its own `Failed` or
+ * `RolledBack` event before it ends FAILED (but for a refused request, which changed nothing), and an
+ * ABORTED one is rolled back by the rollback machine (when deployed), which publishes how that went. A
+ * TIMED_OUT execution runs no `Catch`, and nothing rolls back the rollback machine itself.
+ *
+ * @example
+ * unreportedStatuses('canary', true); // ['TIMED_OUT']
+ * unreportedStatuses('rollback', true); // ['FAILED', 'TIMED_OUT', 'ABORTED']
+ */
+export function unreportedStatuses(workflow: string, rollbackDeployed: boolean): readonly AlertingStatus[] {
+  if (!isRollbackWorkflow(workflow)) return ALERTING_STATUSES;
+  return rollbackDeployed ? ['TIMED_OUT'] : ['TIMED_OUT', 'ABORTED'];
+}
+
+/**
+ * Alerts and a dashboard. Two encrypted SNS topics: the event topic, where the task functions publish every
+ * deployment event (with its `type` as a message attribute), and the alert topic, where CloudWatch alarms
+ * and an EventBridge rule publish (messages without attributes, which no attribute filter policy lets
+ * through). The alarm email gets every alert and, filtered on `type`, the {@link PAGED_EVENT_TYPES}. The
+ * rule reports the executions that end with no Cutover event ({@link unreportedStatuses}); an alarm per
+ * state machine reports {@link FAILURES_TO_ALARM} failures within an hour; a dashboard charts executions
+ * and their durations, per strategy.
  *
  * @example
  * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com' });
  * monitoring.watch(machines.byStrategy);
  */
 export class CutoverMonitoring extends Construct {
+  /** Where CloudWatch alarms and the execution status rule publish: every message needs a person. */
   readonly topic: sns.Topic;
+  /** Where the task functions publish the deployment events (`CUTOVER_ALERT_TOPIC_ARN`). */
+  readonly eventTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CutoverMonitoringProps) {
@@ -61,42 +107,70 @@ export class CutoverMonitoring extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.eventTopic = new sns.Topic(this, 'Events', {
+      displayName: 'Cutover deployment events',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.#subscribe(props.alarmEmail);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
   }
 
   /** Alerts on and charts the executions of each state machine, by strategy. */
   watch(stateMachines: ReadonlyMap<string, sfn.IStateMachine>): void {
     const machines = [...stateMachines.entries()];
-    if (machines.length > 0) {
-      const message = events.RuleTargetInput.fromText(
-        `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
-          `${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.executionArn')}`,
-      );
-      const rule = new events.Rule(this, 'ExecutionStatusRule', {
-        description: 'Cutover executions that failed, timed out or were aborted',
-        eventPattern: {
-          source: ['aws.states'],
-          detailType: ['Step Functions Execution Status Change'],
-          detail: {
-            status: [...ALERTING_STATUSES],
-            stateMachineArn: machines.map(([, machine]) => machine.stateMachineArn),
-          },
-        },
-        // Not `targets.SnsTopic`: it lets every EventBridge rule of every account publish to the topic.
-        targets: [{ bind: () => ({ arn: this.topic.topicArn, input: message }) }],
-      });
-      this.#allowToPublish('events.amazonaws.com', [rule.ruleArn]);
-    }
+    if (machines.length === 0) return;
+    this.#alertOnUnreportedEnds(machines, stateMachines.has(ROLLBACK_MACHINE));
+    this.#alarmOnFailureRate(machines);
+    this.#chart(machines);
+  }
 
-    // One alarm per machine, on ExecutionsFailed: none has a top-level TimeoutSeconds, so no execution ends
-    // TIMED_OUT (an approval that times out fails its task, and the execution FAILS).
+  /**
+   * `email` gets every alert, and the deployment events that need a person. Two subscriptions: CloudWatch
+   * and EventBridge publish without message attributes, and SNS matches no attribute filter policy against
+   * a message without attributes, not even `{"exists": false}`.
+   */
+  #subscribe(email: string): void {
+    this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.eventTopic.addSubscription(
+      new subscriptions.EmailSubscription(email, {
+        filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: [...PAGED_EVENT_TYPES] }) },
+      }),
+    );
+  }
+
+  /** One EventBridge rule sends the execution ends of {@link unreportedStatuses} to the alert topic. */
+  #alertOnUnreportedEnds(machines: readonly Machine[], rollbackDeployed: boolean): void {
+    const message = events.RuleTargetInput.fromText(
+      `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
+        `${events.EventField.fromPath('$.detail.status')}: ${events.EventField.fromPath('$.detail.executionArn')}`,
+    );
+    const rule = new events.Rule(this, 'ExecutionStatusRule', {
+      description:
+        'Cutover executions that ended with no Cutover event: a rollback that failed, timed out or was stopped, an execution that timed out',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: unreportedEndsPattern(machines, rollbackDeployed),
+      },
+      // Not `targets.SnsTopic`: it lets every EventBridge rule of every account publish to the topic.
+      targets: [{ bind: () => ({ arn: this.topic.topicArn, input: message }) }],
+    });
+    this.#allowToPublish('events.amazonaws.com', [rule.ruleArn]);
+  }
+
+  /**
+   * One alarm per machine, when {@link FAILURES_TO_ALARM} executions failed within {@link FAILURE_WINDOW}:
+   * each failed or rolled-back release already sent its own event. None has a top-level TimeoutSeconds, so
+   * no execution ends TIMED_OUT (an approval that times out fails its task, and the execution FAILS).
+   */
+  #alarmOnFailureRate(machines: readonly Machine[]): void {
     const alarmAction = new actions.SnsAction(this.topic);
     const alarms = machines.map(([strategy, machine]) => {
       const alarm = new cloudwatch.Alarm(this, `${pascalCase(strategy)}FailedAlarm`, {
-        alarmDescription: `Cutover ${strategy}: an execution failed`,
-        metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
+        alarmDescription: `Cutover ${strategy}: ${FAILURES_TO_ALARM} or more executions failed within an hour (each failed release also sends its own event)`,
+        metric: machine.metricFailed({ period: FAILURE_WINDOW, statistic: 'Sum' }),
+        threshold: FAILURES_TO_ALARM,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -104,13 +178,14 @@ export class CutoverMonitoring extends Construct {
       alarm.addAlarmAction(alarmAction);
       return alarm;
     });
-    if (alarms.length > 0) {
-      this.#allowToPublish(
-        'cloudwatch.amazonaws.com',
-        alarms.map((alarm) => alarm.alarmArn),
-      );
-    }
+    this.#allowToPublish(
+      'cloudwatch.amazonaws.com',
+      alarms.map((alarm) => alarm.alarmArn),
+    );
+  }
 
+  /** Executions started, succeeded, failed, timed out and aborted, and their durations, per strategy. */
+  #chart(machines: readonly Machine[]): void {
     for (const [strategy, machine] of machines) {
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({
@@ -142,7 +217,8 @@ export class CutoverMonitoring extends Construct {
    * rollbacks included, wait and then fail. One composite alarm publishes; under it, one metric math alarm
    * per group of up to {@link METRICS_PER_MATH_ALARM} functions sums their `Throttles`. Function errors do
    * not alarm: they are Cutover's control flow (a rejected request, a retried transient error, a failure
-   * caught into a rollback), and each one that matters fails its execution, which {@link watch} alarms on.
+   * caught into a rollback), and each one that matters ends its release with a `Failed` or `RolledBack`
+   * event (see {@link watch}).
    */
   watchTaskFunctions(functions: ReadonlyMap<string, lambda.IFunction>): void {
     const entries = [...functions];
@@ -204,4 +280,26 @@ export class CutoverMonitoring extends Construct {
       }),
     );
   }
+}
+
+/** A state machine by its workflow name. */
+type Machine = readonly [workflow: string, machine: sfn.IStateMachine];
+
+/**
+ * The `detail` pattern matching the execution ends of {@link unreportedStatuses}: the machines grouped by
+ * their statuses, several groups joined with `$or`.
+ */
+function unreportedEndsPattern(
+  machines: readonly Machine[],
+  rollbackDeployed: boolean,
+): Record<string, unknown> {
+  const groups = new Map<string, { status: AlertingStatus[]; stateMachineArn: string[] }>();
+  for (const [workflow, machine] of machines) {
+    const status = [...unreportedStatuses(workflow, rollbackDeployed)];
+    const group = groups.get(status.join()) ?? { status, stateMachineArn: [] };
+    group.stateMachineArn.push(machine.stateMachineArn);
+    groups.set(status.join(), group);
+  }
+  const patterns = [...groups.values()];
+  return patterns.length === 1 ? patterns[0]! : { $or: patterns };
 }

@@ -72,7 +72,6 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
     finding: /^Resource::arn:<AWS::Partition>:rds:.*:deployment:\*$/,
     actions: [
       'rds:CreateBlueGreenDeployment',
-      'rds:CreateDBInstanceReadReplica',
       'rds:AddTagsToResource',
       'rds:DescribeBlueGreenDeployments',
       'rds:SwitchoverBlueGreenDeployment',
@@ -91,6 +90,12 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
     ],
     reason:
       'the green DB instances of RDS blue/green deployments, named by RDS (its docs allow only *), for the replica, rename, promotion and deletion it makes on our behalf',
+  },
+  {
+    finding: /^Resource::arn:<AWS::Partition>:rds:.*:(og|pg|cluster-pg|subgrp):\*$/,
+    actions: ['rds:CreateBlueGreenDeployment', 'rds:CreateDBInstanceReadReplica'],
+    reason:
+      'the option, parameter and subnet groups RDS authorizes a blue/green deployment and its green instances against; the account names them, not Cutover',
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,

@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -44,13 +44,15 @@ export interface TaskFunctionsProps {
   readonly removalPolicy: RemovalPolicy;
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of every function in `vpc`. @default one created for them all ({@link TaskFunctions.securityGroup}) */
   readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
  * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps, X-Ray active
  * tracing), each with its own role holding only the statements of its capabilities (plus
- * AWSLambdaVPCAccessExecutionRole in a VPC, and the X-Ray writes of tracing) and its own log group.
+ * AWSLambdaVPCAccessExecutionRole in a VPC, and the X-Ray writes of tracing) and its own log group. In a
+ * VPC, the functions share the given security groups, or one created for them all.
  *
  * @example
  * const tasks = new TaskFunctions(this, 'Tasks', { functions: discoverFunctions('lambdas'), ... });
@@ -61,9 +63,23 @@ export class TaskFunctions extends Construct {
   readonly byName = new Map<string, nodejs.NodejsFunction>();
   /** The roles of the functions that talk to the cluster, for the EKS access entries. */
   readonly clusterRoles = new Map<string, iam.IRole>();
+  /**
+   * The security group created for every function in a VPC given no `securityGroups`: all egress, no
+   * ingress, so a database or a private EKS endpoint admits all the tasks with one ingress rule from it.
+   */
+  readonly securityGroup?: ec2.SecurityGroup;
+  readonly #securityGroups?: ec2.ISecurityGroup[];
 
   constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
     super(scope, id);
+    if (props.vpc && !props.securityGroups) {
+      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc,
+        description: 'Cutover task functions: all egress, no ingress',
+        allowAllOutbound: true,
+      });
+    }
+    this.#securityGroups = props.securityGroups ?? (this.securityGroup && [this.securityGroup]);
     for (const fn of props.functions) {
       const capabilities = props.capabilities[fn.name];
       if (!capabilities) {
@@ -127,7 +143,7 @@ export class TaskFunctions extends Construct {
       logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
-      securityGroups: props.vpc ? props.securityGroups : undefined,
+      securityGroups: props.vpc ? this.#securityGroups : undefined,
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         ...props.environment,

@@ -213,13 +213,7 @@ function rdsStatements(
     case 'snapshotStatus':
       return [statement(['rds:DescribeDBSnapshots'], snapshots)];
     case 'blueGreenCreate':
-      return [
-        statement(['rds:CreateBlueGreenDeployment'], [...instances, ...deployments]),
-        statement(
-          ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
-          [...anyInstance, ...deployments],
-        ),
-      ];
+      return blueGreenCreateStatements(rds, instances, deployments, anyInstance);
     case 'blueGreenStatus':
       return [statement(['rds:DescribeBlueGreenDeployments'], deployments)];
     case 'blueGreenSwitchover':
@@ -233,6 +227,35 @@ function rdsStatements(
         statement(['rds:DeleteDBInstance'], anyInstance),
       ];
   }
+}
+
+/**
+ * Creating a Blue/Green deployment. The Service Authorization Reference for RDS authorizes
+ * CreateBlueGreenDeployment against the parameter groups it names (`TargetDBParameterGroupName` and its
+ * cluster counterpart: `pg:`, `cluster-pg:`), and the green instances' CreateDBInstanceReadReplica, which RDS
+ * makes on the caller's permissions, against their option, parameter and subnet groups (`og:`, `pg:`,
+ * `subgrp:`), the blue instance's or the target ones: without them the create is refused. Those groups
+ * are the account's, named by whoever made them, so any of them in the stack's account and region. Tagging
+ * stays on the green instances and the deployment.
+ */
+function blueGreenCreateStatements(
+  rds: (resource: string, name: string) => string,
+  instances: readonly string[],
+  deployments: readonly string[],
+  anyInstance: readonly string[],
+): iam.PolicyStatement[] {
+  const anyGroup = (resource: 'og' | 'pg' | 'cluster-pg' | 'subgrp') => rds(resource, '*');
+  return [
+    statement(
+      ['rds:CreateBlueGreenDeployment'],
+      [...instances, ...deployments, anyGroup('pg'), anyGroup('cluster-pg')],
+    ),
+    statement(
+      ['rds:CreateDBInstanceReadReplica'],
+      [...anyInstance, anyGroup('og'), anyGroup('pg'), anyGroup('subgrp')],
+    ),
+    statement(['rds:AddTagsToResource'], [...anyInstance, ...deployments]),
+  ];
 }
 
 function eventBusArn(scope: Construct, eventBusName: string): string {

@@ -195,7 +195,7 @@ describe('Cutover construct', () => {
     expect(statements).toContainEqual({
       Action: 'rds:CreateBlueGreenDeployment',
       Effect: 'Allow',
-      Resource: [rdsArn('db:orders'), rdsArn('deployment:*')],
+      Resource: [rdsArn('db:orders'), rdsArn('deployment:*'), rdsArn('pg:*'), rdsArn('cluster-pg:*')],
     });
     expect(statements).toContainEqual({
       Action: 'rds:DescribeBlueGreenDeployments',
@@ -264,7 +264,12 @@ describe('Cutover construct', () => {
     const statements = policyOf(template, 'CutoverTasksCheckRolloutRole');
     // Assess
     expect(statements).toContainEqual({
-      Action: ['rds:CreateDBInstanceReadReplica', 'rds:AddTagsToResource'],
+      Action: 'rds:CreateDBInstanceReadReplica',
+      Effect: 'Allow',
+      Resource: [rdsArn('db:*'), rdsArn('og:*'), rdsArn('pg:*'), rdsArn('subgrp:*')],
+    });
+    expect(statements).toContainEqual({
+      Action: 'rds:AddTagsToResource',
       Effect: 'Allow',
       Resource: [rdsArn('db:*'), rdsArn('deployment:*')],
     });
@@ -668,23 +673,20 @@ describe('Cutover construct', () => {
     );
   });
 
-  it('alerts on failed, timed-out and aborted executions, alarms on failed ones per state machine (none can time out) and draws a dashboard', () => {
+  it('sends execution ends to the alert topic, alarms on failed ones per state machine (none can time out) and draws a dashboard', () => {
     // Prepare
     const machines = template.findResources('AWS::StepFunctions::StateMachine', {
       Properties: { StateMachineType: 'STANDARD' },
     });
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({
-        'detail-type': ['Step Functions Execution Status Change'],
-        detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED'] }),
-      }),
+      EventPattern: Match.objectLike({ 'detail-type': ['Step Functions Execution Status Change'] }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^CutoverMonitoringAlerts') } })],
     });
     for (const id of Object.keys(machines)) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ExecutionsFailed',
         Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: id } }],
-        Threshold: 1,
       });
     }
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' }, 0);

@@ -3,28 +3,34 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readContext } from '#lib/context.ts';
+import type { CutoverProps } from '#lib/cutover.ts';
 import { CutoverStack } from '#lib/cutover-stack.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
+/** The fixture project: one task function. */
+const FIXTURE_PROJECT: Partial<CutoverProps> = {
+  lambdasDir: join(FIXTURES, 'lambdas'),
+  stateMachinesDir: join(FIXTURES, 'statemachines'),
+  functionCapabilities: { 'check-rollout': ['cluster', 'backup', 'state', 'notify'] },
+};
+
 /**
- * The stack `bin/app.ts` deploys, on the fixture project, its context `context`, pinned to an account and
- * region: its template, and the context lookups its synth left missing (what `cdk synth` would need
- * credentials for).
+ * The stack `bin/app.ts` deploys, on the fixture project (or `project`), its context `context`, pinned to
+ * an account and region: its template, and the context lookups its synth left missing (what `cdk synth`
+ * would need credentials for).
  */
-function synthStack(context: Record<string, unknown>) {
+function synthStack(context: Record<string, unknown>, project: Partial<CutoverProps> = FIXTURE_PROJECT) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new CutoverStack(app, 'Cutover', {
     env: { account: '123456789012', region: 'eu-west-1' },
     context: readContext((key) => ({ clusterName: 'prod', allowedNamespaces: 'shop', ...context })[key]),
-    overrides: {
-      lambdasDir: join(FIXTURES, 'lambdas'),
-      stateMachinesDir: join(FIXTURES, 'statemachines'),
-      functionCapabilities: { 'check-rollout': ['cluster', 'backup', 'state', 'notify'] },
-    },
+    overrides: project,
   });
   return { template: Template.fromStack(stack), missing: app.synth().manifest.missing ?? [] };
 }
+
+const IN_VPC = { vpcId: 'vpc-0123456789abcdef0', subnetIds: 'subnet-0123456789abcdef0' };
 
 describe('CutoverStack outputs', () => {
   it('outputs the backup bucket and prefix `cutover backups` reads, and the release API URL', () => {
@@ -48,14 +54,48 @@ describe('CutoverStack outputs', () => {
 describe('CutoverStack in a VPC', () => {
   it('synthesizes offline when pinned to an account and region: no availability-zone lookup', () => {
     // Act
-    const { template, missing } = synthStack({
-      vpcId: 'vpc-0123456789abcdef0',
-      subnetIds: 'subnet-0123456789abcdef0',
-    });
+    const { template, missing } = synthStack(IN_VPC);
     // Assess
     expect(missing).toEqual([]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0123456789abcdef0'] }),
     });
+  });
+
+  it('runs every task function in one security group, all egress and no ingress, and outputs its id', () => {
+    // Act
+    const { template } = synthStack(IN_VPC, {});
+    // Assess
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    expect(Object.keys(groups)).toHaveLength(1);
+    const [id, group] = Object.entries(groups)[0]!;
+    expect(group.Properties).toEqual({
+      GroupDescription: 'Cutover task functions: all egress, no ingress',
+      SecurityGroupEgress: [
+        { CidrIp: '0.0.0.0/0', Description: 'Allow all outbound traffic by default', IpProtocol: '-1' },
+      ],
+      VpcId: 'vpc-0123456789abcdef0',
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(30);
+    for (const fn of functions) {
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [id, 'GroupId'] }]);
+    }
+    expect(template.findOutputs('TaskSecurityGroupId').TaskSecurityGroupId).toMatchObject({
+      Value: { 'Fn::GetAtt': [id, 'GroupId'] },
+      Description: expect.stringContaining('allow ingress from it'),
+    });
+  });
+
+  it('runs the task functions in the securityGroupIds given, creating and outputting none', () => {
+    // Act
+    const { template } = synthStack({ ...IN_VPC, securityGroupIds: 'sg-0123456789abcdef0' });
+    // Assess
+    template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: Match.objectLike({ SecurityGroupIds: ['sg-0123456789abcdef0'] }),
+    });
+    expect(template.findOutputs('TaskSecurityGroupId')).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -119,6 +119,40 @@ describe('Task function permissions', () => {
       JSON.stringify(statements.find((s) => [s.Action].flat().includes(action))?.Resource);
     expect(resourceOf('rds:DeleteBlueGreenDeployment')).toContain(':rds:eu-west-1:123456789012:deployment:*');
     expect(resourceOf('rds:DeleteDBInstance')).toContain(':rds:eu-west-1:123456789012:db:*');
+  });
+
+  it('lets db-create-blue-green create the deployment with its target parameter group, and the green instances with their option, parameter and subnet groups', () => {
+    // Prepare
+    const rds = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:eu-west-1:${ACCOUNT}:${resource}`]],
+    });
+    // Act
+    const statements = statementsOf(template, 'db-create-blue-green').filter((s) =>
+      actionsOf([s]).some((action) => action.startsWith('rds:')),
+    );
+    // Assess
+    expect(statements).toEqual([
+      {
+        Action: 'rds:CreateBlueGreenDeployment',
+        Effect: 'Allow',
+        Resource: [rds('db:orders'), rds('deployment:*'), rds('pg:*'), rds('cluster-pg:*')],
+      },
+      {
+        Action: 'rds:CreateDBInstanceReadReplica',
+        Effect: 'Allow',
+        Resource: [rds('db:*'), rds('og:*'), rds('pg:*'), rds('subgrp:*')],
+      },
+      {
+        Action: 'rds:AddTagsToResource',
+        Effect: 'Allow',
+        Resource: [rds('db:*'), rds('deployment:*')],
+      },
+      {
+        Action: 'rds:DescribeBlueGreenDeployments',
+        Effect: 'Allow',
+        Resource: rds('deployment:*'),
+      },
+    ]);
   });
 
   it('gives the check and validate functions only RDS Describe actions, and no secret', () => {
@@ -397,6 +431,22 @@ describe('cdk-nag IAM wildcard acknowledgements', () => {
     ]);
     // Act + Assess
     expect(synth).toThrowError(/AwsSolutions-IAM5\[Resource::<CutoverStorageBackups\w*\.Arn>\/backups\/\*\]/);
+  });
+
+  it('leaves any other action on every option, parameter or subnet group a finding: deleting an option group', () => {
+    // Prepare
+    const synth = grantTo('db-create-blue-green', ['rds:DeleteOptionGroup'], (cutover) => [
+      Stack.of(cutover).formatArn({
+        service: 'rds',
+        resource: 'og',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ]);
+    // Act + Assess
+    expect(synth).toThrowError(
+      /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:rds:eu-west-1:123456789012:og:\*\]/,
+    );
   });
 
   it('acknowledges configured secret ARNs that end in * for the suffix Secrets Manager appends, not secret:*', () => {
