@@ -214,6 +214,11 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     // Assess
     expect(second.status).toBe('FAILED');
     expect(second.error).toBe('ServiceLocked');
+    const [failed] = context.runtime.adapters!.notifier.latestOf(second.executionArn!, 1);
+    expect(failed).toMatchObject({ type: 'Failed' });
+    expect(failed?.message).toMatch(
+      /^canary release v3 of test\/locked failed: ServiceLocked \(test\/locked is locked by .+locked-v2/,
+    );
     const history = await executionHistory(context.runtime.client, second.executionArn!);
     expect(stateEntries(history, 'BackupState')).toBe(0);
     expect(stateEntries(history, 'DeployCanary')).toBe(0);
