@@ -71,10 +71,10 @@ export const CAPABILITIES = {
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
-   * secretsmanager:GetSecretValue on the configured `hookSecretArns` (the webhooks' `headersSecretArn`); no
-   * statement when none are configured.
+   * secretsmanager:GetSecretValue on the configured `hookSecretArns` (the webhooks' `headersSecretArn` and
+   * `signingSecretArn`); no statement when none are configured.
    */
-  hooks: "the Secrets Manager secrets holding the webhooks' headers",
+  hooks: "the Secrets Manager secrets holding the webhooks' headers and signing keys",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;

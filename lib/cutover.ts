@@ -70,8 +70,8 @@ export interface CutoverProps {
   /** Secrets Manager ARNs of the database credentials. @default none */
   readonly databaseSecretArns?: readonly string[];
   /**
-   * Secrets Manager ARNs of the webhooks' headers (requests' `hooks.*.headersSecretArn`), which RunHooks may
-   * read. @default none
+   * Secrets Manager ARNs of the webhooks' headers and signing keys (requests' `hooks.*.headersSecretArn`
+   * and `hooks.*.signingSecretArn`), which RunHooks may read. @default none
    */
   readonly hookSecretArns?: readonly string[];
   /** ECR repositories whose pushes start a release. @default none */
