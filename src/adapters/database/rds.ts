@@ -81,26 +81,41 @@ export function blueGreenDeploymentName(serviceName: string, executionArn: strin
   );
 }
 
+/** The error class a failed RDS call ends with when it is neither transient nor a busy instance. */
+type FatalRdsError = new (message: string, options: { cause: unknown }) => Error;
+
 /**
- * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx, and
- * `DatabaseInstanceBusy` for an instance that is not `available` (the state machine retries both), else a
- * `Fatal` error naming the call, its subject and RDS's message.
+ * What a failed RDS call on `subject` throws: `TransientAdapterError` for throttling and 5xx (the state
+ * machine retries it), else a `Fatal` error naming the call, its subject and RDS's message.
  */
 export function rdsCallError(
   error: unknown,
   operation: string,
   subject: string,
-  Fatal: new (message: string, options: { cause: unknown }) => Error,
+  Fatal: FatalRdsError,
 ): unknown {
   if (isTransientAwsError(error)) return asAdapterError(error, `rds:${operation} ${subject}`);
-  const { name, message } = error as Error;
-  if (name === 'InvalidDBInstanceStateFault') {
-    return new DatabaseInstanceBusyError(
-      `${operation} ${subject} refused, the DB instance is busy (retried every minute for 30 minutes): ${message}`,
-      { cause: error },
-    );
+  return new Fatal(`${operation} ${subject} failed: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * {@link rdsCallError} of a call whose state retries a busy instance (CreateSnapshot, CreateBlueGreen):
+ * `DatabaseInstanceBusy` when RDS refused it because the instance is not `available` (a backup window, a
+ * modification, another snapshot).
+ */
+function instanceCallError(
+  error: unknown,
+  operation: string,
+  subject: string,
+  Fatal: FatalRdsError,
+): unknown {
+  if ((error as Error).name !== 'InvalidDBInstanceStateFault') {
+    return rdsCallError(error, operation, subject, Fatal);
   }
-  return new Fatal(`${operation} ${subject} failed: ${message}`, { cause: error });
+  return new DatabaseInstanceBusyError(
+    `${operation} ${subject} refused, the DB instance is busy (retried every minute for 30 minutes): ${(error as Error).message}`,
+    { cause: error },
+  );
 }
 
 /** The tag naming the execution that created a snapshot or Blue/Green deployment. */
@@ -155,7 +170,7 @@ export async function createSnapshot(
     );
   } catch (error) {
     if ((error as Error).name === 'DBSnapshotAlreadyExistsFault') return requireOwnSnapshot(rds, input);
-    throw rdsCallError(
+    throw instanceCallError(
       error,
       'CreateDBSnapshot',
       `${input.snapshotIdentifier} of ${input.instanceIdentifier}`,
@@ -253,7 +268,7 @@ export async function createBlueGreen(
   } catch (error) {
     if ((error as Error).name === 'BlueGreenDeploymentAlreadyExistsFault')
       return existingBlueGreen(rds, input);
-    throw rdsCallError(
+    throw instanceCallError(
       error,
       'CreateBlueGreenDeployment',
       `${input.name} from ${input.sourceArn}`,

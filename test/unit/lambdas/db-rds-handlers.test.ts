@@ -448,6 +448,18 @@ describe('Blue/Green handlers', () => {
     );
   });
 
+  it('fails a switchover RDS refuses for its instances with BlueGreenSwitchoverFailed, which no state retries as busy', async () => {
+    // Prepare
+    rds
+      .on(SwitchoverBlueGreenDeploymentCommand)
+      .rejects(rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.'));
+    // Act
+    const error = await errorOf(run(switchover, { identifier: 'bgd-1' }));
+    // Assess
+    expect(error?.name).toBe('BlueGreenSwitchoverFailed');
+    expect(error?.message).toContain('DB instance orders is not in available state.');
+  });
+
   it('does not switch over for a stopped migration whose rollback has begun', async () => {
     // Prepare
     rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
