@@ -8,6 +8,15 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
 /** A task's error as a state's `Catch` records it. */
 const taskError = z.object({ Error: z.string(), Cause: z.string().optional() });
 
+/**
+ * What a rollback's check that failed itself adds to the message: its tracks' readiness is unknown
+ * (`; the check after the rollback failed: KubernetesApiError (...)`).
+ */
+function checkError(rolledBack: { Error?: string; Cause?: string } | undefined): string {
+  if (!rolledBack?.Error) return '';
+  return `; the check after the rollback failed: ${failureSummary({ Error: rolledBack.Error, Cause: rolledBack.Cause })}`;
+}
+
 const OUTCOME = {
   Started: 'started',
   Succeeded: 'succeeded',
@@ -28,7 +37,10 @@ export const handler = taskHandler(
   {
     type: z.enum(DEPLOYMENT_EVENT_TYPES),
     error: taskError.optional(),
-    rolledBack: z.object({ shortfall: z.array(z.string()).optional() }).optional(),
+    /** CheckRolledBack's result, or its own error in its place (`Error`, `Cause`). */
+    rolledBack: z
+      .object({ shortfall: z.array(z.string()).optional(), ...taskError.partial().shape })
+      .optional(),
     rollbackError: taskError.optional(),
   },
   async (input) => {
@@ -36,6 +48,7 @@ export const handler = taskHandler(
     const cause = input.error ? `: ${failureSummary(input.error)}` : '';
     const shortfall = input.rolledBack?.shortfall ?? [];
     const short = shortfall.length > 0 ? `; not restored in full: ${shortfall.join(', ')}` : '';
+    const unchecked = checkError(input.rolledBack);
     const { rollbackError } = input;
     const unrestored = rollbackError
       ? `; the rollback failed too: ${failureSummary(rollbackError)}: traffic and tracks may be as the release left them`
@@ -57,7 +70,7 @@ export const handler = taskHandler(
       await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,
       input.type,
-      `${describeRelease(input)} ${outcome}${cause}${short}${unrestored}`,
+      `${describeRelease(input)} ${outcome}${cause}${short}${unchecked}${unrestored}`,
       detail,
     );
     return { type: input.type, published };

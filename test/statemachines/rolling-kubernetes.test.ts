@@ -204,6 +204,28 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     );
   });
 
+  it('names its own error in the Failed event when the rollback machine cannot put the release back', async () => {
+    // Prepare: v2 released and blue removed; the task's Role may no longer delete Deployments
+    await blueServesV1();
+    const released = await releaseV2('rollback-forbidden');
+    k8s.emulator.faults.inject(
+      { status: 403, method: 'DELETE', message: 'deployments.apps is forbidden' },
+      20,
+    );
+    // Act
+    const rollback = await run('rollback', 'abort-rollback-forbidden', {
+      strategy: 'rolling',
+      executionArn: released.executionArn,
+      request: aRequest(),
+      reason: 'late abort',
+    });
+    // Assess
+    expect(rollback.status).toBe('FAILED');
+    expect(rolledBackMessage(released.executionArn!)).toMatch(
+      /^rolling release v2 of shop\/checkout failed: Aborted \(late abort\); the rollback failed too: KubernetesApiError \(.*forbidden.*\): traffic and tracks may be as the release left them$/,
+    );
+  });
+
   it('waits for a paused blue to scale back up before it gets its traffic back', async () => {
     // Prepare: blue paused (kubectl rollout pause), which Kubernetes still scales
     await blueServesV1({ paused: true });

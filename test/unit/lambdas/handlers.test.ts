@@ -892,6 +892,20 @@ describe('weights, promotion, approval, notification, unlock', () => {
     ]);
   });
 
+  it('says when the check after a rollback failed itself, so the previous version may not be ready', async () => {
+    // Act
+    await run(notify, {
+      type: 'RolledBack',
+      error: { Error: 'AnalysisFailed', Cause: 'errorRate 0.3 > 0.01' },
+      rolledBack: { Error: 'TransientAdapterError', Cause: 'GET deployments/checkout-stable: HTTP 503' },
+    });
+    // Assess
+    expect(world.events.map((event) => event.message)).toEqual([
+      'canary release v2 of shop/checkout rolled back: AnalysisFailed (errorRate 0.3 > 0.01); ' +
+        'the check after the rollback failed: TransientAdapterError (GET deployments/checkout-stable: HTTP 503)',
+    ]);
+  });
+
   it('names the cause in a failure event, and honours notifications.events', async () => {
     // Act
     await run(notify, {
