@@ -10,8 +10,14 @@ export interface EventSubject {
 }
 
 /**
- * Publishes a lifecycle event unless the request's `notifications.events` leaves it out. Returns whether
- * it was published.
+ * The events published whatever `notifications.events` says: the ones an on-call acts on (an alert
+ * subscription filters on them), which a request's author cannot turn off.
+ */
+const ALWAYS_PUBLISHED: ReadonlySet<DeploymentEventType> = new Set(['Failed', 'RolledBack']);
+
+/**
+ * Publishes a lifecycle event unless the request's `notifications.events` leaves it out (`Failed` and
+ * `RolledBack` always go out: {@link ALWAYS_PUBLISHED}). Returns whether it was published.
  *
  * @example
  * await publishEvent(notifier, input, 'Promoted', 'canary v2 of shop/checkout promoted');
@@ -24,7 +30,7 @@ export async function publishEvent(
   detail?: Record<string, unknown>,
 ): Promise<boolean> {
   const wanted = subject.request.notifications?.events;
-  if (wanted && !wanted.includes(type)) return false;
+  if (wanted && !wanted.includes(type) && !ALWAYS_PUBLISHED.has(type)) return false;
   await notifier.publish({
     type,
     service: subject.request.service,

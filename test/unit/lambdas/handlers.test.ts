@@ -923,6 +923,20 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(skipped).toEqual({ type: 'Started', published: false });
   });
 
+  it('publishes Failed and RolledBack even when notifications.events leaves them out: the on-call acts on them', async () => {
+    // Prepare
+    const request = canaryInput(undefined, { notifications: { events: ['Succeeded'] } });
+    // Act
+    const outcomes = [
+      await run(notify, { type: 'Failed', request, error: { Error: 'ServiceLocked', Cause: 'locked' } }),
+      await run(notify, { type: 'RolledBack', request, error: { Error: 'AnalysisFailed', Cause: 'x' } }),
+      await run(notify, { type: 'Promoted', request }),
+    ];
+    // Assess
+    expect(outcomes.map((outcome) => outcome.published)).toEqual([true, true, false]);
+    expect(world.events.map((event) => event.type)).toEqual(['Failed', 'RolledBack']);
+  });
+
   it('releases only its own lock', async () => {
     world.lockHolder = 'arn:other';
     await run(unlock, {});
