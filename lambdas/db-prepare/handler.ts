@@ -2,7 +2,12 @@ import { checkBeforeLock } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
-import { type DatabaseMigrationRequest, rdsChecks } from '#core/schemas/database-migration.ts';
+import {
+  type DatabaseMigrationRequest,
+  databaseMigrationAdmissionSchema,
+  rdsChecks,
+} from '#core/schemas/database-migration.ts';
+import { parseWith } from '#core/schemas/index.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 import { lockForExecution } from '#lambdas/shared/execution-fence.ts';
 
@@ -23,12 +28,13 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
 }
 
 /**
- * DbPrepare: the request checked and normalized, a migrations directory read and checked as Migrate
+ * DbPrepare: the request checked and normalized, admitted (`databaseMigrationAdmissionSchema`), a migrations directory read and checked as Migrate
  * would against the target's history, and `database.schemas` found (`ValidationError`: a wrong path or
  * file name, a file Migrate would refuse, or a missing schema, ends here, before the lock and the backup;
  * see `checkBeforeLock`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
  */
 export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
+  parseWith(databaseMigrationAdmissionSchema, request, 'database-migration request');
   await checkBeforeLock(request);
   await lockForExecution(
     createLockFromEnvironment(),

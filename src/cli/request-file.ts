@@ -37,14 +37,14 @@ export async function validateRequestFor<S extends Strategy>(
 ): Promise<RequestOf[S]>;
 export async function validateRequestFor(strategy: CliStrategy, input: unknown): Promise<unknown>;
 export async function validateRequestFor(strategy: CliStrategy, input: unknown): Promise<unknown> {
-  const [{ ValidationError }, schemas, { databaseMigrationRequestSchema }] = await Promise.all([
+  const [{ ValidationError }, schemas, { databaseMigrationAdmissionSchema }] = await Promise.all([
     import('#core/errors.ts'),
     import('#core/schemas/index.ts'),
     import('#core/schemas/database-migration.ts'),
   ]);
   try {
     return strategy === 'database-migration'
-      ? schemas.parseWith(databaseMigrationRequestSchema, input, 'database-migration request')
+      ? schemas.parseWith(databaseMigrationAdmissionSchema, input, 'database-migration request')
       : schemas.validateRequest(strategy, input);
   } catch (error) {
     if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });

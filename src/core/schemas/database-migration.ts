@@ -169,8 +169,15 @@ export const databaseMigrationRequestSchema = z
     ...EVEN_WITH_ISSUES,
   })
   .superRefine(checkPollChecks)
-  .superRefine(checkBlueGreenSource)
   .transform(withBlueGreenRegion);
+
+/**
+ * A database migration request as it is admitted (`cutover plan` and `run`, the Prepare task): the request
+ * as its tasks read it, and the rules added since migrations began to run, which a migration already
+ * running must not fail on at its next task: a Blue/Green request names one instance and one region.
+ */
+export const databaseMigrationAdmissionSchema =
+  databaseMigrationRequestSchema.superRefine(checkBlueGreenSource);
 
 /** The request's fields that decide its RDS waits. */
 interface RdsWaits {

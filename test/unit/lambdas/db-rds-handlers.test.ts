@@ -591,4 +591,17 @@ describe('db-prepare', () => {
     // A 600 s snapshot, 7,200 s for the green environment, the 120 s switchover and two polls of 30 s.
     expect(expiresAt.map((at) => at - now)).toEqual([86_400 + 600 + 7200 + 120 + 60, 86_400]);
   });
+
+  it('refuses a snapshot of another instance than the Blue/Green source before it locks anything', async () => {
+    // Prepare
+    const otherInstance = { ...request, rds: { ...request.rds, instanceIdentifier: 'payments' } };
+    // Act
+    const error = await errorOf(prepare({ request: otherInstance, executionArn }, {} as Context));
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toContain(
+      '  - rds.instanceIdentifier: must be the instance of blueGreen.sourceArn (orders), the one the migration runs on; got "payments"',
+    );
+    expect(dynamodb.commandCalls(PutItemCommand)).toEqual([]);
+  });
 });

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
+import {
+  databaseMigrationAdmissionSchema,
+  databaseMigrationRequestSchema,
+} from '#core/schemas/database-migration.ts';
 import { parseWith } from '#core/schemas/index.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
 
 /** Parses a database-migration request as the tasks do. */
 const parse = (input: unknown) =>
   parseWith(databaseMigrationRequestSchema, input, 'database-migration request');
+/** Admits a database-migration request as `cutover plan` and Prepare do. */
+const admit = (input: unknown) =>
+  parseWith(databaseMigrationAdmissionSchema, input, 'database-migration request');
 
 /** A database-migration request snapshotting the RDS instance `instanceIdentifier`. */
 function snapshotRequest(instanceIdentifier: string) {
@@ -61,17 +67,17 @@ describe('database-migration blueGreen.sourceArn with rds', () => {
     blueGreen: { sourceArn },
   });
 
-  it("sends the RDS calls to the source instance's region unless rds.region says", () => {
+  it("sends the RDS calls to the source instance's region when rds.region is not given", () => {
     // Act
     const regions = [{}, { region: 'eu-west-1' }].map((rds) => parse(blueGreenRequest(rds)).rds?.region);
     // Assess
     expect(regions).toEqual(['eu-west-1', 'eu-west-1']);
   });
 
-  it('refuses another region or another instance than the source, naming both', () => {
+  it('refuses, at admission, another region or another instance than the source, naming both', () => {
     // Act
     const message = validationMessageOf(() =>
-      parse(blueGreenRequest({ region: 'us-east-1', instanceIdentifier: 'payments' })),
+      admit(blueGreenRequest({ region: 'us-east-1', instanceIdentifier: 'payments' })),
     );
     // Assess
     expect(message.split('\n').slice(1)).toEqual([
@@ -80,9 +86,16 @@ describe('database-migration blueGreen.sourceArn with rds', () => {
     ]);
   });
 
+  it('reads such a request as admitted, so a migration admitted before the rule goes on', () => {
+    // Act
+    const request = parse(blueGreenRequest({ region: 'us-east-1', instanceIdentifier: 'payments' }));
+    // Assess
+    expect(request.rds).toMatchObject({ region: 'us-east-1', instanceIdentifier: 'payments' });
+  });
+
   it('takes the source instance under either case, as RDS does', () => {
     // Act
-    const request = parse(blueGreenRequest({ instanceIdentifier: 'ORDERS' }));
+    const request = admit(blueGreenRequest({ instanceIdentifier: 'ORDERS' }));
     // Assess
     expect(request.rds).toMatchObject({ instanceIdentifier: 'orders', region: 'eu-west-1' });
   });
