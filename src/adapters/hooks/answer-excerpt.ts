@@ -12,8 +12,7 @@ const SHORTEST_QUERY_SECRET = 6;
 
 /**
  * Shapes of well-known credentials, masked wherever an answer shows them: GitHub and Slack tokens, AWS
- * access key ids, JSON Web Tokens, and the value of `password=`, `secret=`, `token=` or `api_key=` (also as
- * `"password": "…"`).
+ * access key ids, JSON Web Tokens.
  */
 const CREDENTIAL_SHAPES: readonly RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
@@ -21,8 +20,36 @@ const CREDENTIAL_SHAPES: readonly RegExp[] = [
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/g,
 ];
-const SECRET_ASSIGNMENT =
-  /\b((?:[\w-]*_)?(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?)[^\s"'&,;]+/gi;
+
+/**
+ * A name that says its value is a secret: one ending in password, passwd, secret, token, api key, access
+ * key or private key, in any case, the words joined by `_`, `-` or nothing (`db_password`, `clientSecret`,
+ * `accessToken`, `x-api-key`, `PRIVATE_KEY`), and then its closing quote, if any.
+ */
+const SECRET_NAME = String.raw`(?:password|passwd|secret|token|(?:api|access|private)[_-]?key)["']?\s*`;
+
+/**
+ * The values that follow a {@link SECRET_NAME} or an `Authorization` scheme, each masked whole, the text
+ * before it (group 1) kept:
+ * - quoted, after `:` or `=` (`"password": "…"`, `token='…'`): up to the closing quote, `\"` and `\'`
+ *   included, or to the end of the answer when it has none;
+ * - unquoted after `=` (`password=…`): up to white space, `&`, `,`, `;` or a quote;
+ * - unquoted after `:` (`token: …`), only when it looks like a token: 8 characters or more of
+ *   `A-Z a-z 0-9 . _ ~ + / = -`, not counting a final `.`, so prose (`invalid token: expired`,
+ *   `password: must be 8 chars`) stays readable;
+ * - after `Bearer` or `Basic` (any of their usual cases), the characters of a token (as above), unless they
+ *   are a lower-case word (`missing bearer token`).
+ *
+ * Each runs in time linear in the answer: no repetition competes with another for the same characters
+ * (the two alternatives of a quoted value start with different ones), so an attempt that fails has read at
+ * most the white space and the one value after a name or scheme, which no other attempt reads again.
+ */
+const SECRET_VALUES: readonly RegExp[] = [
+  new RegExp(String.raw`(${SECRET_NAME}[:=]\s*(["']))(?:(?!\2)[^\\]|\\[\s\S])+`, 'gi'),
+  new RegExp(String.raw`(${SECRET_NAME}=\s*)[^\s"'&,;]+`, 'gi'),
+  new RegExp(String.raw`(${SECRET_NAME}:\s*)[\w.~+/=-]{7,}[\w~+/=-]`, 'gi'),
+  /\b((?:Bearer|bearer|BEARER|Basic|basic|BASIC) +)(?![a-z]+(?![\w.~+/=-]))[\w.~+/=-]+/g,
+];
 
 /** Terminal control sequences and other non-printing characters, which must not reach a terminal. */
 const CONTROL =
@@ -45,8 +72,9 @@ function queryValues(url: string): string[] {
 
 /**
  * The start of a failing hook's answer for its error message: `redact` applied (the values of the hook's
- * secrets: its header values and its signing key), the hook URL's query values and well-known credential shapes masked, control characters and
- * runs of white space made one space, cut to {@link EXCERPT_LENGTH} characters (`...` when cut).
+ * secrets: its header values and its signing key), the hook URL's query values, well-known credential shapes
+ * and the values of secret-named fields ({@link SECRET_VALUES}) masked, control characters and runs of white
+ * space made one space, cut to {@link EXCERPT_LENGTH} characters (`...` when cut).
  *
  * @example
  * answerExcerpt('denied: token=ghp_…\n', 'https://ci.example/hook?key=abc123', (text) => text); // 'denied: token=***'
@@ -55,7 +83,7 @@ export function answerExcerpt(text: string, hookUrl: string, redact: (text: stri
   let masked = redact(text);
   for (const value of queryValues(hookUrl)) masked = masked.replaceAll(value, '***');
   for (const shape of CREDENTIAL_SHAPES) masked = masked.replace(shape, '***');
-  masked = masked.replace(SECRET_ASSIGNMENT, '$1***');
+  for (const value of SECRET_VALUES) masked = masked.replace(value, '$1***');
   const line = masked.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return line.length > EXCERPT_LENGTH ? `${line.slice(0, EXCERPT_LENGTH)}...` : line;
 }

@@ -140,18 +140,23 @@ async function runHook(
   } catch (error) {
     throw unanswered(hook, error, credentials, 'broke off its answer');
   }
-  if (!response.ok) throw refusal(hook, response, answerExcerpt(text, hook.url, credentials.redact));
+  if (!response.ok) {
+    throw refusal(hook, response, answerExcerpt(text, hook.url, credentials.redact), credentials.redact);
+  }
   return { name: hook.name, status: response.status, ms: Date.now() - started };
 }
 
 /**
  * The error for a hook's answer other than 2xx: `TransientAdapterError` for a status worth retrying
- * ({@link RETRYABLE_STATUS}), else `HookFailed`; a redirect names where it points, without its query.
+ * ({@link RETRYABLE_STATUS}), else `HookFailed`; a redirect names where it points as a hook's URL is named
+ * ({@link withoutSecrets}), its secrets' values masked by `redact`.
  */
-function refusal(hook: Hook, response: Response, excerpt: string): Error {
+function refusal(hook: Hook, response: Response, excerpt: string, redact: (text: string) => string): Error {
   const location = response.headers.get('location');
   const redirect =
-    location && URL.canParse(location, hook.url) ? ` (to ${withoutQuery(new URL(location, hook.url))})` : '';
+    location && URL.canParse(location, hook.url)
+      ? ` (to ${redact(withoutSecrets(new URL(location, hook.url)))})`
+      : '';
   const message = `${named(hook)} answered ${response.status}${redirect}${excerpt ? `: ${excerpt}` : ''}`;
   return RETRYABLE_STATUS.has(response.status)
     ? new TransientAdapterError(message)
@@ -206,14 +211,18 @@ function unanswered(hook: Hook, error: unknown, credentials: HookCredentials, fa
  * string or fragment, which may hold a token.
  */
 function named(hook: Hook): string {
-  return `hook ${hook.name} (${withoutQuery(new URL(hook.url))})`;
+  return `hook ${hook.name} (${withoutSecrets(new URL(hook.url))})`;
 }
 
-/** A URL without its query string or fragment, which may hold a token: `https://ci.example/hook?…`. */
-function withoutQuery(url: URL): string {
-  if (url.search === '' && url.hash === '') return url.href;
+/**
+ * A URL without what may hold a credential: its `user:password@`, dropped (a hook's own URL has none),
+ * and its query string and fragment, shown as `?…`: `https://ci.example/hook?…`.
+ */
+function withoutSecrets(url: URL): string {
   const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
   bare.search = '';
   bare.hash = '';
-  return `${bare.href}?…`;
+  return url.search === '' && url.hash === '' ? bare.href : `${bare.href}?…`;
 }

@@ -261,6 +261,30 @@ describe('runHooks', () => {
     });
   });
 
+  it.each([
+    ['a quoted value with spaces', '"password": "correct horse battery"', '"password": "***"'],
+    ['a quoted value with a comma', '{"client_secret":"a,b"}', '{"client_secret":"***"}'],
+    ['the value of a camelCase name', '"accessToken": "abc123def456"', '"accessToken": "***"'],
+    ['an unquoted camelCase value', 'clientSecret=s3cr3t&region=eu', 'clientSecret=***&region=eu'],
+    ['a bearer token', 'Authorization: Bearer abc.def', 'Authorization: Bearer ***'],
+    ['basic credentials', 'Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic ***'],
+    [
+      'no prose after a secret name',
+      'invalid token: expired; password: must be 8 chars',
+      'invalid token: expired; password: must be 8 chars',
+    ],
+  ])('masks %s in a failing answer', async (_case, answer, excerpt) => {
+    // Prepare
+    const { base } = await hookServer((_hook, response) => response.writeHead(500).end(answer));
+    // Act
+    const attempt = runHooks([hook('ci', `${base}/ci`)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook ci (${base}/ci) answered 500: ${excerpt}`,
+    });
+  });
+
   it("fails with HookFailed, not retried, when TLS refuses the hook's certificate", async () => {
     // Prepare
     const tls = createHttpsServer(await selfSignedCertificate(), (_request, response) => response.end());
@@ -289,6 +313,20 @@ describe('runHooks', () => {
       message: `hook moved (${base}/moved) answered 307 (to ${base}/smoke)`,
     });
     expect(received.map((r) => r.path)).toEqual(['/moved']);
+  });
+
+  it("names a redirect's target without its credentials or query string", async () => {
+    // Prepare
+    const { base } = await hookServer((_hook, response) =>
+      response.writeHead(302, { location: 'https://user:pa55@other.example/x?token=abc' }).end(),
+    );
+    // Act
+    const attempt = runHooks([hook('moved', `${base}/moved`)], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook moved (${base}/moved) answered 302 (to https://other.example/x?…)`,
+    });
   });
 });
 
@@ -407,6 +445,23 @@ describe('runHooks (headersSecretArn)', () => {
       name: 'HookFailed',
       // A value as short as `1` is no credential, and hiding it would hide every 1 in the answer.
       message: `hook smoke (${base}/smoke) answered 401: token *** expired; got {"authorization":"***"} for project shop-eu, region 1`,
+    });
+  });
+
+  it("keeps the header values out of a redirect's target", async () => {
+    // Prepare
+    const { base } = await endpointAnswering((response) =>
+      response.writeHead(307, { location: `/${TOKEN}/next` }).end(),
+    );
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ authorization: `Bearer ${TOKEN}` }),
+    });
+    // Act
+    const attempt = runHooks([hook('smoke', `${base}/smoke`, { headersSecretArn: SECRET_ARN })], RELEASE);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'HookFailed',
+      message: `hook smoke (${base}/smoke) answered 307 (to ${base}/***/next)`,
     });
   });
 
