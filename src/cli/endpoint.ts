@@ -119,6 +119,12 @@ export function unnamedLocalEndpoint(options: EndpointOptions, env = process.env
  */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** How the CLI's AWS SDK clients send requests: each given up after {@link REQUEST_TIMEOUT_MS}. */
+export const CLI_REQUEST_HANDLER = {
+  requestTimeout: REQUEST_TIMEOUT_MS,
+  throwOnRequestTimeout: true,
+} as const;
+
 /**
  * A Step Functions client for the local runtime (default) or AWS (`--aws`; without credentials or a
  * region, its calls fail with a usage error saying how to set them).
@@ -133,7 +139,7 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
     return withSetupHints(
       new SFNClient({
         retryMode: 'adaptive',
-        requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+        requestHandler: CLI_REQUEST_HANDLER,
         ...(options.region ? { region: options.region } : {}),
         ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
       }),
@@ -144,6 +150,6 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
-    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: CLI_REQUEST_HANDLER,
   });
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { answerApprovalToken, type Decision, type DecisionBody } from '../approval-token.ts';
 import { withSetupHints } from '../aws-errors.ts';
 import {
+  CLI_REQUEST_HANDLER,
   createStepFunctionsClient,
   type EndpointOptions,
   localEndpoint,
@@ -15,12 +16,15 @@ type DecisionOptions = EndpointOptions & { reason?: string };
 
 /**
  * Who answers: on AWS (`--aws`) the caller's IAM identity, the ARN `sts:GetCallerIdentity` answers (it
- * needs no permission), as CloudTrail names the caller; against the local runtime `$USER`.
+ * needs no permission), as CloudTrail names the caller; against the local runtime `$USER`. STS is reached
+ * at its regional endpoint, or where `AWS_ENDPOINT_URL_STS` says (a VPC endpoint): not at `--endpoint`,
+ * which is Step Functions'.
  */
 async function approverFor(options: EndpointOptions): Promise<string> {
   if (!options.aws) return process.env.USER ?? 'cli';
   const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-  const sts = withSetupHints(new STSClient(options.region ? { region: options.region } : {}));
+  const region = options.region ? { region: options.region } : {};
+  const sts = withSetupHints(new STSClient({ ...region, requestHandler: CLI_REQUEST_HANDLER }));
   const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
   return Arn ?? 'unknown IAM identity';
 }
