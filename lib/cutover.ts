@@ -158,7 +158,7 @@ export class Cutover extends Construct {
       BackupBucket: this.storage.bucket.bucketName,
       BackupPrefix: backupPrefix,
       StateTable: this.storage.table.tableName,
-      AlertTopicArn: this.monitoring.eventTopic.topicArn,
+      EventTopicArn: this.monitoring.eventTopic.topicArn,
       EventBusName: props.eventBusName ?? 'default',
     });
     checkSubstitutions(machines, [...functions.map((fn) => fn.substitution), ...Object.keys(values)]);
@@ -197,7 +197,7 @@ export class Cutover extends Construct {
         CUTOVER_STATE_TABLE: this.storage.table.tableName,
         CUTOVER_BACKUP_BUCKET: this.storage.bucket.bucketName,
         CUTOVER_BACKUP_PREFIX: backupPrefix,
-        CUTOVER_ALERT_TOPIC_ARN: this.monitoring.eventTopic.topicArn,
+        CUTOVER_EVENT_TOPIC_ARN: this.monitoring.eventTopic.topicArn,
         CUTOVER_ALLOWED_NAMESPACES: props.allowedNamespaces.join(','),
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },

@@ -81,7 +81,7 @@ export function unreportedStatuses(workflow: string, rollbackDeployed: boolean):
 export class CutoverMonitoring extends Construct {
   /** Where CloudWatch alarms and the execution status rule publish: every message needs a person. */
   readonly topic: sns.Topic;
-  /** Where the task functions publish the deployment events (`CUTOVER_ALERT_TOPIC_ARN`). */
+  /** Where the task functions publish the deployment events (`CUTOVER_EVENT_TOPIC_ARN`). */
   readonly eventTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
 

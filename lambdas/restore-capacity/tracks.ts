@@ -1,6 +1,6 @@
 import type { Cluster } from '#core/ports/index.ts';
-import { trackOf } from '#lambdas/rollback/snapshot-tracks.ts';
 import type { ReleaseBackup } from '#lambdas/shared/release-backup.ts';
+import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
 
 /**
  * One check of the tracks the backup sends traffic to: each one short of its backed-up replicas is brought

@@ -4,8 +4,8 @@ import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
+import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
-import { trackOf } from './snapshot-tracks.ts';
 
 const stateError = z.object({ Error: z.string(), Cause: z.string().optional() });
 

@@ -14,7 +14,7 @@ import type { TrafficConfig } from '#core/schemas/traffic.ts';
 /**
  * Builds the adapter of one family for a request: cluster, traffic router and metric provider from the
  * request's fields of the same names (registries in `src/adapters/<family>/index.ts`); lock, approvals,
- * notifier and backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_ALERT_TOPIC_ARN` /
+ * notifier and backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_EVENT_TOPIC_ARN` /
  * `CUTOVER_EVENT_BUS`, `CUTOVER_BACKUP_BUCKET`, else local stores in `CUTOVER_DATA_DIR`). The family module
  * is imported on the first build.
  */

@@ -70,7 +70,7 @@ describe('What pages the on-call', () => {
   it('emails, of the deployment events the tasks publish, only Failed, RolledBack and ApprovalRequested: a filter on their `type` attribute, on a topic of their own', () => {
     // Act
     const [task] = Object.values(template.findResources('AWS::Lambda::Function'));
-    const eventTopic = refOf(task!.Properties.Environment.Variables.CUTOVER_ALERT_TOPIC_ARN);
+    const eventTopic = refOf(task!.Properties.Environment.Variables.CUTOVER_EVENT_TOPIC_ARN);
     const subscriptions = Object.values(
       template.findResources('AWS::SNS::Subscription', { Properties: { TopicArn: { Ref: eventTopic } } }),
     );

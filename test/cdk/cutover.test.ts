@@ -131,7 +131,7 @@ describe('Cutover construct', () => {
           CUTOVER_STATE_TABLE: Match.anyValue(),
           CUTOVER_BACKUP_BUCKET: Match.anyValue(),
           CUTOVER_BACKUP_PREFIX: 'backups/',
-          CUTOVER_ALERT_TOPIC_ARN: Match.anyValue(),
+          CUTOVER_EVENT_TOPIC_ARN: Match.anyValue(),
           POWERTOOLS_SERVICE_NAME: 'cutover',
           NODE_OPTIONS: '--enable-source-maps',
         }),

@@ -15,8 +15,8 @@ export interface EmulatedClusterRuntime {
 
 /**
  * Starts, for the enclosing `describe`, the emulator (reconciling on each request) and a local runtime with
- * the project's state machines and tasks, their data in a temporary directory named from `prefix`; stops
- * both and removes the directory after it. Read the fields inside tests and hooks, once started.
+ * the project's state machines and tasks, their data in a temporary directory named from `prefix` (the
+ * tasks' `CUTOVER_DATA_DIR` meanwhile); stops both, removes the directory and restores the variable after it. Read the fields inside tests and hooks, once started.
  *
  * @example
  * const cluster = useEmulatedClusterRuntime('cutover-rolling-k8s-');
@@ -24,6 +24,7 @@ export interface EmulatedClusterRuntime {
 export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntime {
   const started = {} as { -readonly [K in keyof EmulatedClusterRuntime]: EmulatedClusterRuntime[K] };
   let directory: string | undefined;
+  const dataDirBefore = process.env.CUTOVER_DATA_DIR;
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), prefix));
     started.kubeconfig = join(directory, 'kubeconfig');
@@ -36,6 +37,8 @@ export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntim
     await started.runtime?.close();
     await started.emulator?.close();
     if (directory) await rm(directory, { recursive: true, force: true });
+    if (dataDirBefore === undefined) delete process.env.CUTOVER_DATA_DIR;
+    else process.env.CUTOVER_DATA_DIR = dataDirBefore;
   });
   return started;
 }

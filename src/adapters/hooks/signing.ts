@@ -18,6 +18,7 @@ export interface SigningKey {
    * a hook without a signing key.
    */
   readonly sign: (body: Uint8Array, timestamp: number) => Readonly<Record<string, string>>;
+  /** `text` with the key (as given, JSON-escaped or URL-encoded) replaced by `***`. */
   readonly redact: (text: string) => string;
 }
 

@@ -44,7 +44,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
 }
 
 /**
- * The notifier configs the task functions use: SNS when `CUTOVER_ALERT_TOPIC_ARN` is set, EventBridge when
+ * The notifier configs the task functions use: SNS when `CUTOVER_EVENT_TOPIC_ARN` is set, EventBridge when
  * `CUTOVER_EVENT_BUS` is set (both when both are), else the local `notifications` table in `CUTOVER_DATA_DIR`.
  *
  * @example
@@ -53,8 +53,8 @@ export function createNotifier(config: NotifierConfig): Notifier {
 export function notifierConfigsFromEnvironment(env: NodeJS.ProcessEnv = process.env): NotifierConfig[] {
   const region = env.AWS_REGION ? { region: env.AWS_REGION } : {};
   const configs: NotifierConfig[] = [];
-  if (env.CUTOVER_ALERT_TOPIC_ARN)
-    configs.push({ type: 'sns', topicArn: env.CUTOVER_ALERT_TOPIC_ARN, ...region });
+  if (env.CUTOVER_EVENT_TOPIC_ARN)
+    configs.push({ type: 'sns', topicArn: env.CUTOVER_EVENT_TOPIC_ARN, ...region });
   if (env.CUTOVER_EVENT_BUS)
     configs.push({ type: 'eventbridge', eventBusName: env.CUTOVER_EVENT_BUS, ...region });
   return configs.length > 0 ? configs : [{ type: 'local', dataDir: env.CUTOVER_DATA_DIR || '.cutover' }];

@@ -17,7 +17,7 @@ const MAX_SUBJECT = 100;
  * event type, service and namespace as message attributes for subscription filter policies.
  *
  * @example
- * const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: process.env.CUTOVER_ALERT_TOPIC_ARN! });
+ * const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: process.env.CUTOVER_EVENT_TOPIC_ARN! });
  * await notifier.publish({ type: 'RolledBack', service, message: 'canary v2 failed analysis', at: new Date().toISOString() });
  */
 export class SnsNotifier implements Notifier {

@@ -1,6 +1,11 @@
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '../types.ts';
 
-/** What a release's rollout check asks of `status` besides the rollout: that only Cutover sizes its tracks. */
+/**
+ * What a release's rollout check asks of `status` besides the rollout: that only Cutover sizes its tracks.
+ *
+ * @example
+ * await cluster.status(service, 'green', { tracks: ['blue', 'green'] });
+ */
 export interface RolloutCheck {
   /** The release's tracks (`blue` and `green`): none may be sized by anything but Cutover. */
   readonly tracks: readonly string[];

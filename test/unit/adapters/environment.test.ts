@@ -38,10 +38,10 @@ describe('adapters chosen from the environment', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:123456789012:cutover-alerts';
     // Act
     const both = notifierConfigsFromEnvironment({
-      CUTOVER_ALERT_TOPIC_ARN: topicArn,
+      CUTOVER_EVENT_TOPIC_ARN: topicArn,
       CUTOVER_EVENT_BUS: 'default',
     });
-    const sns = createNotifierFromEnvironment({ CUTOVER_ALERT_TOPIC_ARN: topicArn }) as unknown as {
+    const sns = createNotifierFromEnvironment({ CUTOVER_EVENT_TOPIC_ARN: topicArn }) as unknown as {
       type: string;
     };
     // Assess

@@ -30,7 +30,7 @@ describe('db-notify', () => {
   beforeEach(() => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    vi.stubEnv('CUTOVER_ALERT_TOPIC_ARN', TOPIC);
+    vi.stubEnv('CUTOVER_EVENT_TOPIC_ARN', TOPIC);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   });
   afterEach(() => vi.unstubAllEnvs());

@@ -148,7 +148,7 @@ export function useFakeWorld(prefix: string): () => FakeWorld {
     for (const name of [
       'CUTOVER_STATE_TABLE',
       'CUTOVER_BACKUP_BUCKET',
-      'CUTOVER_ALERT_TOPIC_ARN',
+      'CUTOVER_EVENT_TOPIC_ARN',
       'CUTOVER_EVENT_BUS',
     ]) {
       delete process.env[name];
