@@ -429,7 +429,11 @@ describe('database-migration state machine', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('ValidationError');
     expect(execution.cause).toContain(missing);
-    expect(statesEntered(history)).toEqual(['Prepare', 'RejectRequest']);
+    expect(statesEntered(history)).toEqual(['Prepare', 'NotifyRejected', 'RejectRequest']);
+    const [failed] = runtime.runtime.adapters!.notifier.latestOf(execution.executionArn!, 1);
+    expect(failed?.message).toMatch(
+      /^database migration of shop\/orders failed: ValidationError \(.*no-such-migrations/,
+    );
   });
 
   it('moves sequences only forward when there is no source', async () => {
@@ -484,7 +488,9 @@ describe('database-migration state machine', () => {
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('ValidationError');
     expect(execution.cause).toContain('database.target.url');
-    expect(statesEntered(history)).toEqual(['Prepare', 'RejectRequest']);
+    // A request that does not read as one publishes nothing: its Failed event would carry the URL.
+    expect(statesEntered(history)).toEqual(['Prepare', 'NotifyRejected', 'RejectRequest']);
+    expect(runtime.runtime.adapters!.notifier.latestOf(execution.executionArn!, 1)).toEqual([]);
     expect(await snapshot(target)).toEqual(before);
   });
 });
