@@ -119,6 +119,7 @@ const contextObject = z.object({
       z.object({
         repositoryName: z.string().min(1),
         strategy: z.string().min(1),
+        tags: z.string().optional(),
         request: z.record(z.string(), z.unknown()),
       }),
     ),

@@ -17,6 +17,11 @@ export interface EcrReleaseTrigger {
   /** The release strategy to run, `canary` (not the database migration: it deploys no image). */
   readonly strategy: string;
   /**
+   * The pushed tags that start a release: an EventBridge wildcard (`v*`, `release-*`, `*` for every tag).
+   * @default every tag but `latest`, a tag that moves and names no version to roll back to
+   */
+  readonly tags?: string;
+  /**
    * The release request, without `release.version` and `release.image`: a push sets them to its tag and to
    * the pushed image by digest (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:...`), so a
    * tag pushed again cannot change the image of a running release. `release.replicas` is kept.
@@ -144,7 +149,7 @@ export class ReleaseTriggers extends Construct {
     const named = `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`;
     const id = this.node.tryFindChild(named) ? `${named}${index}` : named;
     new events.Rule(this, id, {
-      description: `Cutover: ${trigger.strategy} release of every image pushed to ${trigger.repositoryName}`,
+      description: `Cutover: ${trigger.strategy} release of the images pushed to ${trigger.repositoryName} tagged ${trigger.tags ?? `anything but ${MOVING_TAG}`}`,
       eventPattern: {
         source: ['aws.ecr'],
         detailType: ['ECR Image Action'],
@@ -152,7 +157,7 @@ export class ReleaseTriggers extends Construct {
           'action-type': ['PUSH'],
           result: ['SUCCESS'],
           'repository-name': [trigger.repositoryName],
-          'image-tag': [{ exists: true }],
+          'image-tag': [tagMatcher(trigger.tags)],
           'image-digest': [{ exists: true }],
         },
       },
@@ -179,6 +184,12 @@ export class ReleaseTriggers extends Construct {
 export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflows: readonly string[]): void {
   const strategies = workflows.filter(isStrategy);
   const problems = triggers.flatMap((trigger, index) => {
+    if (trigger.tags !== undefined && !TAG_WILDCARD.test(trigger.tags)) {
+      return [
+        `ecrTriggers[${index}].tags must be an image tag wildcard of letters, digits, _ . - and * (e.g. "v*"), ` +
+          `at most 128 characters (got ${JSON.stringify(trigger.tags)})`,
+      ];
+    }
     if (!isStrategy(trigger.strategy) || !strategies.includes(trigger.strategy)) {
       return [
         `ecrTriggers[${index}].strategy must be one of: ${strategies.join(', ')} (got "${trigger.strategy}")`,
@@ -200,6 +211,17 @@ export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflo
     }
   });
   if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
+}
+
+/** The tag that moves with every push and names no version: not released unless a trigger's `tags` say so. */
+const MOVING_TAG = 'latest';
+
+/** What an ECR trigger's `tags` may be: tag characters and `*`, at most 128 as a tag. */
+const TAG_WILDCARD = /^[A-Za-z0-9_.*-]{1,128}$/;
+
+/** The EventBridge matcher of the pushed tags `tags` (a wildcard) names; every tag but `latest` without it. */
+function tagMatcher(tags: string | undefined): Record<string, unknown> {
+  return tags === undefined ? { 'anything-but': [MOVING_TAG] } : { wildcard: tags };
 }
 
 /** The request a push starts: the trigger's, with the push's `release.version` and `release.image`. */

@@ -53,7 +53,7 @@ interface RuleTarget {
 }
 interface Rule {
   readonly Description: string;
-  readonly EventPattern: { readonly source: string[] };
+  readonly EventPattern: { readonly source: string[]; readonly detail?: Record<string, unknown> };
   readonly Targets: RuleTarget[];
 }
 
@@ -231,6 +231,36 @@ describe('ECR triggers', () => {
     );
   });
 
+  it('release every tag but latest, which moves with each push, unless tags names the ones to release', () => {
+    // Prepare
+    const request = canaryRequestWithoutRelease();
+    const versioned = { repositoryName: 'checkout', strategy: 'canary', tags: 'v*', request };
+    // Act
+    const [byDefault, onlyVersions] = [buildProps(), buildProps({ ecrTriggers: [versioned] })].map(
+      (props) =>
+        rulesOf(templateOf(props)).find((rule) => rule.EventPattern.source[0] === 'aws.ecr')!.EventPattern
+          .detail?.['image-tag'],
+    );
+    // Assess
+    expect(byDefault).toEqual([{ 'anything-but': ['latest'] }]);
+    expect(onlyVersions).toEqual([{ wildcard: 'v*' }]);
+  });
+
+  it('refuse tags that are no image tag wildcard, naming the trigger', () => {
+    // Prepare
+    const request = canaryRequestWithoutRelease();
+    // Act + Assess
+    expect(() =>
+      synth(
+        buildProps({
+          ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', tags: 'v 1', request }],
+        }),
+      ),
+    ).toThrowError(
+      'ecrTriggers[0].tags must be an image tag wildcard of letters, digits, _ . - and * (e.g. "v*"), at most 128 characters (got "v 1")',
+    );
+  });
+
   it('refuse the database migration, which deploys no image', () => {
     // Prepare
     const request = canaryRequestWithoutRelease();
@@ -257,7 +287,7 @@ describe('Rule targets that start executions', () => {
     const queueId = onlyIdOf(template, 'AWS::SQS::Queue');
     // Assess
     expect(rules.map((rule) => rule.Description).sort()).toEqual([
-      'Cutover: canary release of every image pushed to checkout',
+      'Cutover: canary release of the images pushed to checkout tagged anything but latest',
       'Cutover: canary releases requested by "Release Requested" events',
       'Cutover: roll back canary releases that were stopped',
       'Cutover: unlock the service of database migrations that were stopped',
