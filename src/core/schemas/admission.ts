@@ -102,8 +102,23 @@ export const admissionShape = {
     env: z.record(envVarName(), z.string()).optional().describe('environment variables'),
   }),
   metrics: metricsSchema,
-  hooks: hooksSchemaWith(httpUrl()).optional(),
+  hooks: hooksSchemaWith(hookUrl()).optional(),
 };
+
+/**
+ * Hosts a webhook must not name: the link-local range, where cloud instance metadata answers
+ * (`169.254.169.254`, `[fd00:ec2::254]`, `[fe80::...]`), and the unspecified addresses. A hook's answer
+ * reaches the history and the notifications, so such a URL would read a machine's credentials.
+ */
+const METADATA_HOST = /^(?:169\.254\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[(?:fd00:ec2::254|fe80:[0-9a-f:]*|::)\])$/i;
+
+/** A webhook URL admitted: {@link httpUrl}, not on a link-local or unspecified address. */
+function hookUrl() {
+  return httpUrl().refine((value) => !URL.canParse(value) || !METADATA_HOST.test(new URL(value).hostname), {
+    error:
+      'must not be a link-local or unspecified address (169.254.0.0/16, fe80::/10, fd00:ec2::254, 0.0.0.0, ::), where instance metadata answers',
+  });
+}
 
 /** One analysis a request runs: where it is (`canary.analysis`) and its thresholds, as given. */
 export interface RequestAnalysis {

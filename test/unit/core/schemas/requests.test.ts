@@ -574,6 +574,26 @@ describe('validateRequest (hooks)', () => {
     );
   });
 
+  it('refuses a hook on a link-local or unspecified address, where instance metadata answers', () => {
+    // Prepare
+    const withUrl = (url: string) =>
+      canaryInput(undefined, { hooks: { beforeTraffic: [{ ...hook('smoke'), url }] } });
+    // Act
+    const refused = [
+      'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+      'http://[fd00:ec2::254]/latest',
+      'http://0.0.0.0:8080/',
+    ].map((url) => validationMessageOf(() => validateRequest('canary', withUrl(url))));
+    const taken = validateRequest('canary', withUrl('http://127.0.0.1:8080/smoke'));
+    // Assess
+    for (const message of refused) {
+      expect(message).toContain(
+        'hooks.beforeTraffic[0].url: must not be a link-local or unspecified address (169.254.0.0/16, fe80::/10, fd00:ec2::254, 0.0.0.0, ::), where instance metadata answers',
+      );
+    }
+    expect(taken.hooks?.beforeTraffic?.[0]?.url).toBe('http://127.0.0.1:8080/smoke');
+  });
+
   it('refuses a partial secret ARN, which could never be read, naming the whole form', () => {
     // Act
     const messages = [
