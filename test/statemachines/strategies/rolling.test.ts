@@ -18,6 +18,22 @@ import { abortRelease } from '../../../src/cli/abort-release.ts';
 describe('rolling state machine on the local runtime (example app, proxy, real traffic)', () => {
   const context = useStrategyRuntime();
 
+  /** Every request answered 200 while it ran, and v1 back on blue with all the traffic. */
+  async function expectServedByBlueV1Throughout(
+    service: ServiceRef,
+    traffic: { failed: number; byStatus: Record<string, number> },
+  ) {
+    expect({ failed: traffic.failed, statuses: Object.keys(traffic.byStatus) }).toEqual({
+      failed: 0,
+      statuses: ['200'],
+    });
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x2' },
+      served: ['v1'],
+    });
+  }
+
   /** A service whose blue track runs v1 on 2 replicas with all traffic, with steady traffic. */
   async function aServiceOnBlueV1(name: string): Promise<ServiceRef> {
     const service = aTestService(name);
@@ -98,15 +114,7 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     // Assess
     expect(during).toEqual({ blue: 'v1 x0', green: 'v2 x2' });
     expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
-    expect({ failed: traffic.failed, statuses: Object.keys(traffic.byStatus) }).toEqual({
-      failed: 0,
-      statuses: ['200'],
-    });
-    expect(await serviceState(context.runtime.adapters, service)).toEqual({
-      weights: { blue: 100 },
-      tracks: { blue: 'v1 x2' },
-      served: ['v1'],
-    });
+    await expectServedByBlueV1Throughout(service, traffic);
   });
 
   it('keeps serving when rolled back after its Cleanup removed blue: blue comes back, ready before its traffic', async () => {
@@ -126,14 +134,6 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     expect(released.status, released.cause).toBe('SUCCEEDED');
     expect(after).toEqual({ green: 'v2 x2' });
     expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
-    expect({ failed: traffic.failed, statuses: Object.keys(traffic.byStatus) }).toEqual({
-      failed: 0,
-      statuses: ['200'],
-    });
-    expect(await serviceState(context.runtime.adapters, service)).toEqual({
-      weights: { blue: 100 },
-      tracks: { blue: 'v1 x2' },
-      served: ['v1'],
-    });
+    await expectServedByBlueV1Throughout(service, traffic);
   });
 });
