@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
-import { failureSummary, readableCause } from '#core/errors.ts';
+import { errorDetail, failureSummary } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { stateErrorSchema } from '#lambdas/shared/task-handler.ts';
 
 /**
  * What DeleteBlueGreen did after the failure or stop (its result; `none` when no deployment was requested),
@@ -14,7 +15,7 @@ const blueGreenCleanupShape = z.union([
     status: z.string().optional(),
     members: z.array(z.object({ blue: z.string(), green: z.string() })).optional(),
   }),
-  z.object({ Error: z.string(), Cause: z.string().optional() }),
+  stateErrorSchema,
 ]);
 
 type BlueGreenCleanup = z.output<typeof blueGreenCleanupShape>;
@@ -39,20 +40,14 @@ function blueGreenSentence(cleanup: BlueGreenCleanup): string {
 
 /** What became of a Blue/Green deployment, for the event's detail (none when no deployment was requested). */
 function cleanupDetail(blueGreen: BlueGreenCleanup | undefined) {
-  if (blueGreen && 'Error' in blueGreen) {
-    return { error: blueGreen.Error, cause: readableCause(blueGreen.Cause, blueGreen.Error) };
-  }
+  if (blueGreen && 'Error' in blueGreen) return errorDetail(blueGreen);
   return blueGreen?.outcome === 'none' ? undefined : blueGreen;
 }
 
 /** The Failed event's detail: the error, and what became of a Blue/Green deployment. */
 function failureDetail(error: { Error: string; Cause?: string; blueGreen?: BlueGreenCleanup }) {
   const cleanup = cleanupDetail(error.blueGreen);
-  return {
-    error: error.Error,
-    cause: readableCause(error.Cause, error.Error),
-    ...(cleanup ? { blueGreen: cleanup } : {}),
-  };
+  return { ...errorDetail(error), ...(cleanup ? { blueGreen: cleanup } : {}) };
 }
 
 /**
@@ -63,13 +58,7 @@ export const handler = dbTaskHandler(
   'db-notify',
   {
     type: z.enum(['Succeeded', 'Failed']),
-    error: z
-      .object({
-        Error: z.string(),
-        Cause: z.string().optional(),
-        blueGreen: blueGreenCleanupShape.optional(),
-      })
-      .optional(),
+    error: stateErrorSchema.extend({ blueGreen: blueGreenCleanupShape.optional() }).optional(),
   },
   async ({ request, executionArn, type, error }) => {
     const message = `database migration of ${request.service.namespace}/${request.service.name} ${type.toLowerCase()}`;

@@ -7,7 +7,6 @@ import {
   databaseMigrationAdmissionSchema,
   rdsChecks,
 } from '#core/schemas/database-migration.ts';
-import { parseWith } from '#core/schemas/index.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 import { lockForExecution } from '#lambdas/shared/execution-fence.ts';
 
@@ -33,15 +32,19 @@ function lockSeconds(request: DatabaseMigrationRequest): number {
  * file name, a file Migrate would refuse, or a missing schema, ends here, before the lock and the backup;
  * see `checkBeforeLock`), the service locked (`ServiceLocked`) for {@link lockSeconds}.
  */
-export const handler = dbTaskHandler('db-prepare', {}, async ({ request, executionArn }) => {
-  parseWith(databaseMigrationAdmissionSchema, request, 'database-migration request');
-  await checkBeforeLock(request);
-  await lockForExecution(
-    createLockFromEnvironment(),
-    request.service,
-    executionArn,
-    lockSeconds(request),
-    'db-prepare',
-  );
-  return { request, executionArn, copyId: executionNameOf(executionArn) };
-});
+export const handler = dbTaskHandler(
+  'db-prepare',
+  {},
+  async ({ request, executionArn }) => {
+    await checkBeforeLock(request);
+    await lockForExecution(
+      createLockFromEnvironment(),
+      request.service,
+      executionArn,
+      lockSeconds(request),
+      'db-prepare',
+    );
+    return { request, executionArn, copyId: executionNameOf(executionArn) };
+  },
+  databaseMigrationAdmissionSchema,
+);

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { undoTargetCopy } from '#adapters/database/workflow.ts';
 import { CopyUndoFailedError, readableCause, TransientAdapterError } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { stateErrorSchema } from '#lambdas/shared/task-handler.ts';
 
 /**
  * DbUndoCopy: after a failure once the copy started, empties the tables this execution copied into and
@@ -12,7 +13,7 @@ export const handler = dbTaskHandler(
   'db-undo-copy',
   {
     copyId: z.string().min(1),
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    error: stateErrorSchema.optional(),
   },
   async ({ request, copyId, error }) => {
     try {

@@ -1,12 +1,9 @@
 import * as z from 'zod';
-import { failureSummary, readableCause } from '#core/errors.ts';
+import { errorDetail, failureSummary } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
-import { taskHandler } from '#lambdas/shared/task-handler.ts';
-
-/** A task's error as a state's `Catch` records it. */
-const taskError = z.object({ Error: z.string(), Cause: z.string().optional() });
+import { stateErrorSchema, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * What a rollback's check that failed itself adds to the message: its tracks' readiness is unknown
@@ -36,12 +33,12 @@ export const handler = taskHandler(
   'notify',
   {
     type: z.enum(DEPLOYMENT_EVENT_TYPES),
-    error: taskError.optional(),
+    error: stateErrorSchema.optional(),
     /** CheckRolledBack's result, or its own error in its place (`Error`, `Cause`). */
     rolledBack: z
-      .object({ shortfall: z.array(z.string()).optional(), ...taskError.partial().shape })
+      .object({ shortfall: z.array(z.string()).optional(), ...stateErrorSchema.partial().shape })
       .optional(),
-    rollbackError: taskError.optional(),
+    rollbackError: stateErrorSchema.optional(),
   },
   async (input) => {
     const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
@@ -55,15 +52,9 @@ export const handler = taskHandler(
       : '';
     const detail = input.error
       ? {
-          error: input.error.Error,
-          cause: readableCause(input.error.Cause, input.error.Error),
+          ...errorDetail(input.error),
           ...(shortfall.length > 0 && { shortfall }),
-          ...(rollbackError && {
-            rollbackError: {
-              error: rollbackError.Error,
-              cause: readableCause(rollbackError.Cause, rollbackError.Error),
-            },
-          }),
+          ...(rollbackError && { rollbackError: errorDetail(rollbackError) }),
         }
       : undefined;
     const published = await publishEvent(

@@ -5,9 +5,7 @@ import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
-import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
-
-const stateError = z.object({ Error: z.string(), Cause: z.string().optional() });
+import { logger, stateErrorSchema, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
@@ -19,7 +17,7 @@ const stateError = z.object({ Error: z.string(), Cause: z.string().optional() })
  */
 export const handler = taskHandler(
   'rollback',
-  { backupKey: z.string().min(1).optional(), error: stateError.optional() },
+  { backupKey: z.string().min(1).optional(), error: stateErrorSchema.optional() },
   async ({ request, executionArn, error, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request, {

@@ -22,6 +22,9 @@ const taskEnvelope = {
   executionArn: z.string().min(1),
 };
 
+/** An error as a state's `Catch` records it, which tasks may be given (`error`, `rollbackError`). */
+export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+
 /** What a task gets: its own fields plus the normalized request. */
 export type TaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & {
   readonly strategy: Strategy;

@@ -219,6 +219,17 @@ export function failureSummary(error: { readonly Error: string; readonly Cause?:
 }
 
 /**
+ * A Step Functions error as an event's detail: its name and its readable cause.
+ *
+ * @example
+ * errorDetail({ Error: 'AnalysisFailed', Cause: '{"errorMessage":"errorRate 0.3 > 0.05"}' });
+ * // { error: 'AnalysisFailed', cause: 'errorRate 0.3 > 0.05' }
+ */
+export function errorDetail(error: { readonly Error: string; readonly Cause?: string }) {
+  return { error: error.Error, cause: readableCause(error.Cause, error.Error) };
+}
+
+/**
  * How a rejection reads: its cause is the reject body `{ reason?, approver? }` as JSON (`cutover reject`,
  * the release API and the approval machine send it so); a cause that is no such body is kept as it is.
  *
