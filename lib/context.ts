@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import { DATABASE_MIGRATION, ROLLBACK_MACHINE } from '#core/rollback.ts';
-import { STRATEGIES } from '#core/strategies.ts';
+import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME, stateMachineName } from '#core/rollback.ts';
 import { ITEM_FORMS } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
-import { STATE_MACHINE_NAME_LIMIT, stateMachineName } from './state-machines.ts';
+import { STATE_MACHINE_NAME_LIMIT } from './state-machines.ts';
 
 /**
  * Reads a context value: `cdk.json` gives JSON, `-c key=value` gives a string (a list may be comma-separated
@@ -51,12 +50,10 @@ const itemsOf = (prop: keyof typeof ITEM_FORMS) => {
   ).optional();
 };
 
-/** The workflows of `statemachines/`, each deployed as the state machine `<stackName>-<workflow>`. */
-const WORKFLOWS: readonly string[] = [...STRATEGIES, DATABASE_MIGRATION, ROLLBACK_MACHINE];
-
 /** The longest workflow name, `database-migration`. */
-const LONGEST_WORKFLOW = WORKFLOWS.reduce((longest, workflow) =>
-  workflow.length > longest.length ? workflow : longest,
+const LONGEST_WORKFLOW = CUTOVER_WORKFLOWS.reduce<string>(
+  (longest, workflow) => (workflow.length > longest.length ? workflow : longest),
+  '',
 );
 
 /**
@@ -78,7 +75,7 @@ const contextObject = z.object({
         `its state machine ${stateMachineName('<stackName>', LONGEST_WORKFLOW)} must fit Step Functions' ` +
         `${STATE_MACHINE_NAME_LIMIT}-character limit on state machine names`,
     })
-    .default('Cutover'),
+    .default(DEFAULT_STACK_NAME),
   account: z
     .string()
     .regex(/^\d{12}$/, { error: 'is not a 12-digit AWS account id' })

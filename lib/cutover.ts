@@ -5,6 +5,7 @@ import type * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_BACKUP_PREFIX } from '#adapters/backup/keys.ts';
 import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
 import { ROLLBACK_MACHINE } from '#core/rollback.ts';
 import { RDS_INSTANCE_IDENTIFIER } from '#core/schemas/fields.ts';
@@ -144,7 +145,7 @@ export class Cutover extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stackOwnedRemovalPolicy = retainExceptOnCreate(removalPolicy);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const backupPrefix = props.backupPrefix ?? 'backups/';
+    const backupPrefix = props.backupPrefix ?? DEFAULT_BACKUP_PREFIX;
     const functions = discoverFunctions(props.lambdasDir ?? join(PROJECT_ROOT, 'lambdas'));
     const machines = discoverStateMachines(props.stateMachinesDir ?? join(PROJECT_ROOT, 'statemachines'));
 

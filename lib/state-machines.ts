@@ -3,21 +3,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { stateMachineName } from '#core/rollback.ts';
 import { type DiscoveredStateMachine, pascalCase } from './discovery.ts';
 
 /** Step Functions' limit on a state machine's name, in characters. */
 export const STATE_MACHINE_NAME_LIMIT = 80;
-
-/**
- * The name of a workflow's state machine in a stack: what `cutover run <strategy> --aws` finds it by
- * (`<strategy>` or `*-<strategy>`).
- *
- * @example
- * stateMachineName('Cutover', 'canary'); // 'Cutover-canary'
- */
-export function stateMachineName(stackName: string, workflow: string): string {
-  return `${stackName}-${workflow}`;
-}
 
 /** Props of {@link StrategyStateMachines}. */
 export interface StrategyStateMachinesProps {

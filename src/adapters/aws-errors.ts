@@ -7,11 +7,16 @@ interface AwsErrorShape {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
-/** Names of AWS errors worth retrying: throttling, service unavailability, timeouts. */
-const TRANSIENT_ERROR_NAMES = new Set([
+/** Names of the errors AWS answers when the caller sends more requests than its quota allows. */
+export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',
   'TooManyRequestsException',
+]);
+
+/** Names of AWS errors worth retrying: throttling, service unavailability, timeouts. */
+const TRANSIENT_ERROR_NAMES = new Set([
+  ...THROTTLING_ERROR_NAMES,
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'InternalServerError',

@@ -1,4 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { THROTTLING_ERROR_NAMES } from '#adapters/aws-errors.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 /** What AWS answers, or the SDK throws, when the caller's credentials are expired, unknown or unusable. */
@@ -13,9 +14,6 @@ const REFUSED_CREDENTIALS = new Set([
 
 /** The SDK's messages when no region is set: none at all, or an empty `AWS_REGION`. */
 const NO_REGION = /^Region is missing$|^Region not accepted: region="" /;
-
-/** What AWS answers when the caller sends more requests than its quota allows. */
-const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException']);
 
 /** What to do about credentials AWS refused or the SDK could not load. */
 export const REFRESH_CREDENTIALS = 'set AWS_PROFILE or run `aws sso login`';
@@ -36,7 +34,11 @@ export function isRefusedCredentials(error: unknown): boolean {
 /** Whether AWS throttled the call: it answered, and asks to be called less often. */
 export function isThrottled(error: unknown): boolean {
   const { name, $metadata, $retryable } = (error ?? {}) as SdkError;
-  return THROTTLED.has(name ?? '') || $metadata?.httpStatusCode === 429 || $retryable?.throttling === true;
+  return (
+    THROTTLING_ERROR_NAMES.has(name ?? '') ||
+    $metadata?.httpStatusCode === 429 ||
+    $retryable?.throttling === true
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { folderPrefix } from '#adapters/backup/keys.ts';
+import { DEFAULT_BACKUP_PREFIX, folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
 import { assertLocalData, localDataDir } from './arguments.ts';
@@ -70,16 +70,13 @@ export async function resolveBackupLocation(
   };
 }
 
-/** The backup prefix the CDK stack gives its tasks by default (`backupPrefix`). */
-const STACK_BACKUP_PREFIX = 'backups/';
-
 /**
  * The prefix of the backups in the bucket `CUTOVER_BACKUP_BUCKET`: `CUTOVER_BACKUP_PREFIX`, else the
- * stack's {@link STACK_BACKUP_PREFIX} for a bucket on AWS, else none for one at `CUTOVER_S3_ENDPOINT` (the
+ * stack's {@link DEFAULT_BACKUP_PREFIX} for a bucket on AWS, else none for one at `CUTOVER_S3_ENDPOINT` (the
  * S3 server of `cutover local`, whose tasks write at the bucket's root).
  */
 function bucketPrefix(env: NodeJS.ProcessEnv): string {
-  return env.CUTOVER_BACKUP_PREFIX ?? (env.CUTOVER_S3_ENDPOINT ? '' : STACK_BACKUP_PREFIX);
+  return env.CUTOVER_BACKUP_PREFIX ?? (env.CUTOVER_S3_ENDPOINT ? '' : DEFAULT_BACKUP_PREFIX);
 }
 
 /** The S3 server published in `dataDir` by a `cutover local` still running, if any. */

@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { DEFAULT_STACK_NAME } from '#core/rollback.ts';
 import { withSetupHints } from './aws-errors.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { LOCAL_MACHINES, type MachineNaming } from './resolve.ts';
@@ -15,9 +16,6 @@ export interface EndpointOptions {
   readonly stack?: string;
 }
 
-/** The stack name the CDK app deploys by default (`-c stackName=...` changes it). */
-export const DEFAULT_STACK = 'Cutover';
-
 /** Adds `--endpoint`, `--aws`, `--region` and `--stack` to a command. */
 export function withEndpointOptions(command: Command): Command {
   return command
@@ -29,7 +27,7 @@ export function withEndpointOptions(command: Command): Command {
     .option('--region <region>', 'AWS region (default: $AWS_REGION)')
     .option(
       '--stack <name>',
-      `with --aws: the CDK stack whose state machines (<stack>-canary, ...) to use (default: $CUTOVER_STACK or ${DEFAULT_STACK})`,
+      `with --aws: the CDK stack whose state machines (<stack>-canary, ...) to use (default: $CUTOVER_STACK or ${DEFAULT_STACK_NAME})`,
     );
 }
 
@@ -38,7 +36,7 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 /**
  * Which state machines are Cutover's: the local runtime's, named after their workflows, or, with `--aws`,
- * those of the stack `--stack`, else `$CUTOVER_STACK`, else {@link DEFAULT_STACK} (refused when several
+ * those of the stack `--stack`, else `$CUTOVER_STACK`, else {@link DEFAULT_STACK_NAME} (refused when several
  * stacks' are deployed: see `MachineNaming.named`). `--stack` without `--aws`, or a name that is no stack's,
  * is a usage error.
  *
@@ -52,7 +50,7 @@ export function machineNamingFor(options: EndpointOptions, env = process.env): M
   }
   const source = options.stack !== undefined ? '--stack' : 'CUTOVER_STACK';
   const stack = options.stack ?? (env.CUTOVER_STACK || undefined);
-  if (stack === undefined) return { stack: DEFAULT_STACK };
+  if (stack === undefined) return { stack: DEFAULT_STACK_NAME };
   if (!STACK_NAME.test(stack)) {
     throw new CliError(
       `${source} must be a stack name: a letter, then letters, digits or '-' (got ${JSON.stringify(stack)})`,
@@ -120,10 +118,23 @@ export function unnamedLocalEndpoint(options: EndpointOptions, env = process.env
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** How the CLI's AWS SDK clients send requests: each given up after {@link REQUEST_TIMEOUT_MS}. */
-export const CLI_REQUEST_HANDLER = {
-  requestTimeout: REQUEST_TIMEOUT_MS,
-  throwOnRequestTimeout: true,
-} as const;
+const CLI_REQUEST_HANDLER = { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true } as const;
+
+/**
+ * The settings of a CLI client of AWS itself (`--aws`): the default credential chain, `--region` or the
+ * SDK's region chain, the request timeout, and adaptive retries, which slow every call down while AWS
+ * throttles them.
+ *
+ * @example
+ * const sts = withSetupHints(new STSClient(awsClientConfig(options)));
+ */
+export function awsClientConfig(options: EndpointOptions) {
+  return {
+    retryMode: 'adaptive',
+    requestHandler: CLI_REQUEST_HANDLER,
+    ...(options.region ? { region: options.region } : {}),
+  } as const;
+}
 
 /**
  * A Step Functions client for the local runtime (default) or AWS (`--aws`; without credentials or a
@@ -134,13 +145,10 @@ export const CLI_REQUEST_HANDLER = {
  */
 export function createStepFunctionsClient(options: EndpointOptions, env = process.env): SFNClient {
   if (options.aws) {
-    // The default credential chain and region; --endpoint here is an AWS endpoint (a VPC endpoint, say).
-    // Adaptive retries slow every call down while Step Functions throttles them.
+    // --endpoint here is an AWS endpoint (a VPC endpoint, say).
     return withSetupHints(
       new SFNClient({
-        retryMode: 'adaptive',
-        requestHandler: CLI_REQUEST_HANDLER,
-        ...(options.region ? { region: options.region } : {}),
+        ...awsClientConfig(options),
         ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
       }),
     );

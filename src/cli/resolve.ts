@@ -7,7 +7,7 @@ import {
   type StateMachineListItem,
 } from '@aws-sdk/client-sfn';
 import { executionArnIn } from '#core/api-routes.ts';
-import { ROLLBACK_MACHINE } from '#core/rollback.ts';
+import { CUTOVER_WORKFLOWS, ROLLBACK_MACHINE, stateMachineName } from '#core/rollback.ts';
 import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
@@ -16,8 +16,7 @@ export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const
 export type CliStrategy = (typeof STRATEGIES)[number];
 
 /** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
-const CUTOVER_MACHINES = [...STRATEGIES, ROLLBACK_MACHINE] as const;
-type CutoverMachine = (typeof CUTOVER_MACHINES)[number];
+type CutoverMachine = (typeof CUTOVER_WORKFLOWS)[number];
 
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
@@ -48,7 +47,7 @@ export const LOCAL_MACHINES: MachineNaming = {};
 
 /** The name of `workflow`'s state machine: `canary` locally, `Cutover-canary` in the stack `Cutover`. */
 function machineName({ stack }: MachineNaming, workflow: CutoverMachine): string {
-  return stack === undefined ? workflow : `${stack}-${workflow}`;
+  return stack === undefined ? workflow : stateMachineName(stack, workflow);
 }
 
 /**
@@ -59,7 +58,7 @@ function machineName({ stack }: MachineNaming, workflow: CutoverMachine): string
  * machineParts('CutoverStaging-database-migration'); // { stack: 'CutoverStaging', workflow: 'database-migration' }
  */
 export function machineParts(name: string): { stack?: string; workflow: CutoverMachine } | undefined {
-  for (const workflow of CUTOVER_MACHINES) {
+  for (const workflow of CUTOVER_WORKFLOWS) {
     if (name === workflow) return { workflow };
     if (name.endsWith(`-${workflow}`)) return { stack: name.slice(0, -workflow.length - 1), workflow };
   }
@@ -134,7 +133,7 @@ async function checkStack(
     );
   }
   if (found > 0) return;
-  const names = CUTOVER_MACHINES.map((workflow) => machineName(naming, workflow)).join(', ');
+  const names = CUTOVER_WORKFLOWS.map((workflow) => machineName(naming, workflow)).join(', ');
   const others = stacks.length > 0 ? ` (found the stacks ${stacks.join(', ')}: pass --stack <name>)` : '';
   throw new CliError(
     `no Cutover state machines of stack ${naming.stack} (${names}) in ${await regionOf(sfn)}: wrong --region ` +
@@ -152,7 +151,7 @@ async function cutoverMachines(
   naming: MachineNaming,
 ): Promise<{ readonly workflow: CutoverMachine; readonly stateMachineArn: string }[]> {
   const machines = await listStateMachines(sfn);
-  const found = CUTOVER_MACHINES.flatMap((workflow) => {
+  const found = CUTOVER_WORKFLOWS.flatMap((workflow) => {
     const machine = machines.find((m) => m.name === machineName(naming, workflow));
     return machine?.stateMachineArn ? [{ workflow, stateMachineArn: machine.stateMachineArn }] : [];
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { executionNameOf } from './api-routes.ts';
-import { isStrategy, type Strategy } from './strategies.ts';
+import { isStrategy, STRATEGIES, type Strategy } from './strategies.ts';
 
 /**
  * The state machine that cleans up after a stopped execution: `statemachines/rollback.asl.json` restores a
@@ -17,6 +17,22 @@ export type RollbackWorkflow = Strategy | typeof DATABASE_MIGRATION;
 /** True for a release strategy or the database migration. */
 export function isRollbackWorkflow(value: unknown): value is RollbackWorkflow {
   return isStrategy(value) || value === DATABASE_MIGRATION;
+}
+
+/** Every workflow Cutover ships, each a state machine: the release strategies, the database migration, the rollback. */
+export const CUTOVER_WORKFLOWS = [...STRATEGIES, DATABASE_MIGRATION, ROLLBACK_MACHINE] as const;
+
+/** The stack name the CDK app deploys by default (`-c stackName=...` changes it). */
+export const DEFAULT_STACK_NAME = 'Cutover';
+
+/**
+ * The name of a workflow's state machine as a CDK stack deploys it: `<stack>-<workflow>`.
+ *
+ * @example
+ * stateMachineName('Cutover', 'canary'); // 'Cutover-canary'
+ */
+export function stateMachineName(stackName: string, workflow: string): string {
+  return `${stackName}-${workflow}`;
 }
 
 /** The reason of a rollback started for a stop that named none (and always, by the AWS rule). */

@@ -4,6 +4,9 @@ const META_KEY = /^[a-z0-9][a-z0-9-]*$/;
 
 const KEY_RULES = "1-900 characters of '/'-separated segments, none empty or starting with '.', without '\\'";
 
+/** The key prefix of the backups in the CDK stack's bucket unless its `backupPrefix` says otherwise. */
+export const DEFAULT_BACKUP_PREFIX = 'backups/';
+
 /**
  * Checks a backup key: non-empty, `/`-separated, no empty or dot-led segment, no backslash. Both stores
  * apply the same rules, so a key valid in one is valid in the other.

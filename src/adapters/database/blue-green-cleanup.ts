@@ -1,6 +1,6 @@
 import type { BlueGreenDeployment } from '@aws-sdk/client-rds';
 import { BlueGreenSwitchoverFailedError } from '#core/errors.ts';
-import { describeBlueGreen, isCreatedBy, type RdsClient, rdsCallError } from './rds.ts';
+import { describeBlueGreen, isCreatedBy, type RdsClient, rdsCallError, SWITCHOVER_STARTED } from './rds.ts';
 
 /**
  * Deleting the Blue/Green deployment of a failed or stopped database migration with its green instances,
@@ -31,9 +31,6 @@ export interface BlueGreenCleanup {
   readonly members?: readonly BlueGreenMember[];
 }
 
-/** Statuses RDS refuses `DeleteTarget` in: production may run on the green instances. */
-const SWITCHED_OVER = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);
-
 /**
  * Deletes the deployment with its green instances (`DeleteBlueGreenDeployment`, `DeleteTarget: true`)
  * unless it switched over or is switching over, which keeps it. Idempotent: a deployment already
@@ -47,7 +44,7 @@ export async function deleteBlueGreen(rds: RdsClient, ref: BlueGreenRef): Promis
   if (!deployment) return { outcome: 'gone' };
   const identifier = deployment.BlueGreenDeploymentIdentifier!;
   const status = deployment.Status ?? 'UNKNOWN';
-  if (SWITCHED_OVER.has(status))
+  if (SWITCHOVER_STARTED.has(status))
     return { outcome: 'kept', identifier, status, members: membersOf(deployment) };
   if (status === 'DELETING') return { outcome: 'deleted', identifier, status };
   const deleted = await deleteWithTarget(rds, identifier);

@@ -365,8 +365,14 @@ export function assertReadyForSwitchover(identifier: string, state: BlueGreenSta
   }
 }
 
-/** Statuses of a deployment whose switchover has started: a retried switchover call is then done. */
-const SWITCHOVER_STARTED = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);
+/**
+ * Statuses of a deployment whose switchover has started: a retried switchover call is then done, and RDS
+ * refuses `DeleteTarget` (production may run on the green instances).
+ */
+export const SWITCHOVER_STARTED: ReadonlySet<string> = new Set([
+  'SWITCHOVER_IN_PROGRESS',
+  'SWITCHOVER_COMPLETED',
+]);
 
 /**
  * Switches the green environment to production (`SwitchoverBlueGreenDeployment`), within `timeoutSeconds`.

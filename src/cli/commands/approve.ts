@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { answerApprovalToken, type Decision, type DecisionBody } from '../approval-token.ts';
 import { withSetupHints } from '../aws-errors.ts';
 import {
-  CLI_REQUEST_HANDLER,
+  awsClientConfig,
   createStepFunctionsClient,
   type EndpointOptions,
   localEndpoint,
@@ -23,8 +23,7 @@ type DecisionOptions = EndpointOptions & { reason?: string };
 async function approverFor(options: EndpointOptions): Promise<string> {
   if (!options.aws) return process.env.USER ?? 'cli';
   const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-  const region = options.region ? { region: options.region } : {};
-  const sts = withSetupHints(new STSClient({ ...region, requestHandler: CLI_REQUEST_HANDLER }));
+  const sts = withSetupHints(new STSClient(awsClientConfig(options)));
   const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
   return Arn ?? 'unknown IAM identity';
 }
