@@ -1,4 +1,3 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
@@ -6,7 +5,6 @@ import type { ServiceRef } from '#core/types.ts';
 import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
 import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
-import { waitForExecution } from '#test/support/local-runtime.ts';
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
   const k8s = useEmulatedClusterRuntime('cutover-blue-green-k8s-');
@@ -31,13 +29,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
       blueGreen: {},
       scaleDownDelaySeconds: 0,
     };
-    const stateMachineArn = k8s.runtime.runtime.stateMachines.find(
-      (m) => m.name === 'blue-green',
-    )!.stateMachineArn;
-    const { executionArn } = await k8s.runtime.client.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    return waitForExecution(k8s.runtime.client, executionArn!);
+    return k8s.run('blue-green', input, name);
   }
 
   it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {

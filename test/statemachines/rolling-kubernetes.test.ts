@@ -1,4 +1,3 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
@@ -11,7 +10,6 @@ import {
   aService,
   aTrackService,
 } from '#test/support/kubernetes-fixtures.ts';
-import { waitForExecution } from '#test/support/local-runtime.ts';
 
 type Weighted = { spec?: { rules?: { backendRefs: { name: string; weight: number }[] }[] } };
 
@@ -61,15 +59,7 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     rolling: { maxSurge: 1, maxUnavailable: 1, bakeSeconds: 0 },
   });
 
-  async function run(machine: 'rolling' | 'rollback', name: string, input: object) {
-    const stateMachineArn = k8s.runtime.runtime.stateMachines.find(
-      (m) => m.name === machine,
-    )!.stateMachineArn;
-    const { executionArn } = await k8s.runtime.client.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
-    return waitForExecution(k8s.runtime.client, executionArn!);
-  }
+  const run = (machine: 'rolling' | 'rollback', name: string, input: object) => k8s.run(machine, input, name);
 
   const releaseV2 = (name: string) => run('rolling', name, aRequest());
 

@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll } from 'vitest';
 import { type KubernetesEmulator, startKubernetesEmulator } from './k8s-emulator/index.ts';
-import { startTestRuntime, type TestRuntime } from './local-runtime.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from './local-runtime.ts';
 
 /** The local runtime and the Kubernetes API emulator its releases deploy to, through a kubeconfig file. */
 export interface EmulatedClusterRuntime {
@@ -11,6 +12,8 @@ export interface EmulatedClusterRuntime {
   readonly runtime: TestRuntime;
   /** The kubeconfig whose context `emulator` reaches the emulator, for requests' `cluster.path`. */
   readonly kubeconfig: string;
+  /** Starts an execution `name` of the state machine `machine` with `input` and waits for its end. */
+  run(machine: string, input: unknown, name: string): Promise<DescribeExecutionCommandOutput>;
 }
 
 /**
@@ -22,7 +25,14 @@ export interface EmulatedClusterRuntime {
  * const cluster = useEmulatedClusterRuntime('cutover-rolling-k8s-');
  */
 export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntime {
-  const started = {} as { -readonly [K in keyof EmulatedClusterRuntime]: EmulatedClusterRuntime[K] };
+  const started = {
+    async run(machine: string, input: unknown, name: string) {
+      const { runtime, client } = started.runtime;
+      const stateMachineArn = runtime.stateMachines.find((m) => m.name === machine)!.stateMachineArn;
+      const command = new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) });
+      return waitForExecution(client, (await client.send(command)).executionArn!);
+    },
+  } as { -readonly [K in keyof EmulatedClusterRuntime]: EmulatedClusterRuntime[K] };
   let directory: string | undefined;
   const dataDirBefore = process.env.CUTOVER_DATA_DIR;
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './header-secrets.ts';
 import { type HookSecret, redactor } from './hook-secrets.ts';
 
 /** The shortest key taken, in bytes: as long as the HMAC-SHA256 it makes. */
-export const MIN_KEY_BYTES = 32;
+const MIN_KEY_BYTES = 32;
 
 /** How a hook's POSTs are signed, and how to hide the key in a text. */
 export interface SigningKey {

@@ -15,7 +15,7 @@ export const TEMPLATE_LABEL = 'cutover.dev/template';
  * On a track's Deployment: the `spec.replicas` Cutover last set, written with them (apply or scale), so a
  * rollout check tells replicas someone else changed since (an autoscaler, `kubectl scale`) from its own.
  */
-export const REPLICAS_ANNOTATION = 'cutover.dev/replicas';
+const REPLICAS_ANNOTATION = 'cutover.dev/replicas';
 
 /** CPU and memory quantities of a container (`250m`, `512Mi`), as Kubernetes takes them. */
 export interface ComputeResources {
