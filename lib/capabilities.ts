@@ -68,6 +68,11 @@ export const CAPABILITIES = {
    * service locks (`lock#...`, to read which execution holds the service).
    */
   claims: 'rollback claims in the state table, and who holds a service lock',
+  /**
+   * states:DescribeExecution on the executions of the stack's release and migration state machines: a lock
+   * held by one that ended (its Unlock failed) is taken over.
+   */
+  executions: 'whether the execution holding a service lock has ended',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
@@ -102,9 +107,10 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'scale-track': ['cluster', 'fence'],
   'set-weights': ['cluster', 'listeners', 'fence'],
   unlock: ['state'],
-  // Locking checks that no rollback claimed the execution meanwhile (`fence`).
-  'validate-request': ['clusterRead', 'listenersRead', 'metrics', 'state', 'fence'],
-  'db-prepare': ['state', 'fence', 'database'],
+  // Locking checks that no rollback claimed the execution meanwhile (`fence`), and whether the execution
+  // holding the lock has ended (`executions`).
+  'validate-request': ['clusterRead', 'listenersRead', 'metrics', 'state', 'fence', 'executions'],
+  'db-prepare': ['state', 'fence', 'executions', 'database'],
   'db-backup': ['database', 'backup'],
   'db-create-snapshot': ['snapshotCreate'],
   'db-check-snapshot': ['snapshotStatus'],

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ROLLBACK_WORKFLOWS, stateMachineName } from '#core/rollback.ts';
 import type { Capability } from './capabilities.ts';
 
 /** The resources the capabilities are scoped to. */
@@ -108,6 +109,8 @@ export function capabilityStatements(
         ),
         keyedStatement(['dynamodb:GetItem'], resources.table, 'lock#*'),
       ];
+    case 'executions':
+      return [statement(['states:DescribeExecution'], lockHoldingExecutionArns(stack))];
     case 'notify':
       return [
         statement(['sns:Publish'], [resources.topic.topicArn]),
@@ -124,6 +127,22 @@ export function capabilityStatements(
         ? [statement(['secretsmanager:GetSecretValue'], [...resources.hookSecretArns])]
         : [];
   }
+}
+
+/**
+ * The executions of the stack's state machines that lock a service (the strategies and the database
+ * migration), by name: the machines' ARNs would make each function's policy depend on the machines that
+ * invoke it.
+ */
+function lockHoldingExecutionArns(stack: Stack): string[] {
+  return ROLLBACK_WORKFLOWS.map((workflow) =>
+    stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName(stack.stackName, workflow)}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  );
 }
 
 function statement(actions: string[], resources: string[]): iam.PolicyStatement {

@@ -1,4 +1,5 @@
 import { checkBeforeLock } from '#adapters/database/workflow.ts';
+import { createExecutionReaderFromEnvironment } from '#adapters/executions/index.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
@@ -38,7 +39,7 @@ export const handler = dbTaskHandler(
   async ({ request, executionArn }) => {
     await checkBeforeLock(request);
     await lockForExecution(
-      createLockFromEnvironment(),
+      { lock: createLockFromEnvironment(), executions: async () => createExecutionReaderFromEnvironment() },
       request.service,
       executionArn,
       lockSeconds(request),

@@ -3,6 +3,7 @@ import type {
   ApprovalStore,
   BackupStore,
   Cluster,
+  ExecutionReader,
   Lock,
   MetricProvider,
   Notifier,
@@ -13,8 +14,8 @@ import type { TrafficConfig } from '#core/schemas/traffic.ts';
 
 /**
  * Builds the adapter of one family for a request: cluster, traffic router and metric provider from the
- * request's fields of the same names (registries in `src/adapters/<family>/index.ts`); lock, approvals,
- * notifier and backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_EVENT_TOPIC_ARN` /
+ * request's fields of the same names (registries in `src/adapters/<family>/index.ts`); lock, executions,
+ * approvals, notifier and backup store from the environment (`CUTOVER_STATE_TABLE`, `CUTOVER_EVENT_TOPIC_ARN` /
  * `CUTOVER_EVENT_BUS`, `CUTOVER_BACKUP_BUCKET`, else local stores in `CUTOVER_DATA_DIR`). The family module
  * is imported on the first build.
  */
@@ -74,6 +75,10 @@ export const metricsFamily: AdapterFamily<MetricProvider> = async (request) =>
 /** The `lock` family (DynamoDB state table). */
 export const lockFamily: AdapterFamily<Lock> = async (_request, env) =>
   (await import('#adapters/lock/index.ts')).createLockFromEnvironment(env);
+
+/** The `executions` family (Step Functions' DescribeExecution where the lock is the state table). */
+export const executionsFamily: AdapterFamily<ExecutionReader> = async (_request, env) =>
+  (await import('#adapters/executions/index.ts')).createExecutionReaderFromEnvironment(env);
 
 /** The `approvals` family (DynamoDB state table). */
 export const approvalsFamily: AdapterFamily<ApprovalStore> = async (_request, env) =>

@@ -1,7 +1,9 @@
 import { ExecutionStoppedError } from '#core/errors.ts';
+import type { ExecutionReader } from '#core/ports/executions.ts';
 import type { Lock } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { serviceLocked } from './service-locked.ts';
+import { logger } from './task-handler.ts';
 
 /**
  * Throws `ExecutionStopped` when a rollback has claimed `executionArn`'s clean-up. Step Functions does not
@@ -22,24 +24,32 @@ export async function refuseIfRolledBack(lock: Lock, executionArn: string, task:
 }
 
 /**
- * Locks `service` for `executionArn` for `ttlSeconds`: `ServiceLocked` naming the holder when another
- * execution holds it. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
+ * The statuses of a holder that ended and will not give the lock back: its own end (Unlock) failed or never
+ * ran. An ABORTED holder is not among them: its rollback gives the lock back once it has cleaned up.
+ */
+const ENDED_HOLDING_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT']);
+
+/**
+ * Locks `service` for `executionArn` for `ttlSeconds`. When another execution holds it, the lock is taken
+ * over if `executions` (built only then) says that holder ended SUCCEEDED, FAILED or TIMED_OUT (it can no longer give it
+ * back: its Unlock failed, or never ran), with a warning naming it; otherwise the task fails `ServiceLocked`
+ * naming the holder. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
  * and its rollback found nothing locked yet), the lock is given back and the task fails `ExecutionStopped`:
  * a stopped execution must not hold the service (a failure to give it back is added to that error's
  * message, not put in its place).
  *
  * @example
- * await lockForExecution(lock, request.service, executionArn, 86_400, 'validate-request');
+ * await lockForExecution({ lock, executions: deps.executions }, request.service, executionArn, 86_400, 'validate-request');
  */
 export async function lockForExecution(
-  lock: Lock,
+  { lock, executions }: { lock: Lock; executions: () => Promise<ExecutionReader> },
   service: ServiceRef,
   executionArn: string,
   ttlSeconds: number,
   task: string,
 ): Promise<void> {
   if (!(await lock.acquire(service, executionArn, ttlSeconds))) {
-    throw serviceLocked(service, await lock.holder(service));
+    await takeOverFromEnded(lock, executions, service, executionArn, ttlSeconds);
   }
   try {
     await refuseIfRolledBack(lock, executionArn, task);
@@ -57,4 +67,30 @@ export async function lockForExecution(
     }
     throw error;
   }
+}
+
+/** Takes the lock over from a holder that ended holding it; `ServiceLocked` naming the holder otherwise. */
+async function takeOverFromEnded(
+  lock: Lock,
+  executions: () => Promise<ExecutionReader>,
+  service: ServiceRef,
+  executionArn: string,
+  ttlSeconds: number,
+): Promise<void> {
+  const holder = await lock.holder(service);
+  if (holder === undefined) {
+    // Freed (or expired) since the refusal: acquire as usual.
+    if (await lock.acquire(service, executionArn, ttlSeconds)) return;
+    throw serviceLocked(service, await lock.holder(service));
+  }
+  const status = await (await executions()).status(holder);
+  if (status === undefined || !ENDED_HOLDING_STATUSES.has(status)) throw serviceLocked(service, holder);
+  if (!(await lock.takeOver(service, holder, executionArn, ttlSeconds))) {
+    throw serviceLocked(service, await lock.holder(service));
+  }
+  logger.warn('took over the lock of an execution that ended holding it', {
+    service: `${service.namespace}/${service.name}`,
+    previousHolder: holder,
+    previousHolderStatus: status,
+  });
 }

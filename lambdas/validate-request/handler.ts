@@ -14,6 +14,7 @@ import { refuseNamespaceNotAllowed } from '#lambdas/shared/allowed-namespaces.ts
 import {
   clusterFamily,
   dependencies,
+  executionsFamily,
   lockFamily,
   metricsFamily,
   trafficFamily,
@@ -73,7 +74,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
  * no workload, and any release when something other than Cutover sizes one of its tracks, the routing object
  * has no backend for a track it will route or the metric provider cannot query a track it will judge), and
- * the service locked for this execution (`ServiceLocked` when another holds it).
+ * the service locked for this execution (`ServiceLocked` when another holds it, unless that one ended
+ * holding it: see `lockForExecution`).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
  */
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
@@ -84,6 +86,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
     router: trafficFamily,
     metrics: metricsFamily,
     lock: lockFamily,
+    executions: executionsFamily,
   });
   const cluster = await deps.cluster();
   const router = await deps.router();
@@ -108,7 +111,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   await router.checkTracks?.(request.service, routedTracks(plan));
   metrics.checkTracks?.(analyzedTracks(plan));
   await lockForExecution(
-    await deps.lock(),
+    { lock: await deps.lock(), executions: deps.executions },
     request.service,
     executionArn,
     lockSeconds(plan),

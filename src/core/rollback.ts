@@ -19,8 +19,14 @@ export function isRollbackWorkflow(value: unknown): value is RollbackWorkflow {
   return isStrategy(value) || value === DATABASE_MIGRATION;
 }
 
+/**
+ * The workflows whose executions lock a service (the release strategies and the database migration): the
+ * rollback machine cleans up after their stopped executions.
+ */
+export const ROLLBACK_WORKFLOWS = [...STRATEGIES, DATABASE_MIGRATION] as const;
+
 /** Every workflow Cutover ships, each a state machine: the release strategies, the database migration, the rollback. */
-export const CUTOVER_WORKFLOWS = [...STRATEGIES, DATABASE_MIGRATION, ROLLBACK_MACHINE] as const;
+export const CUTOVER_WORKFLOWS = [...ROLLBACK_WORKFLOWS, ROLLBACK_MACHINE] as const;
 
 /** The stack name the CDK app deploys by default (`-c stackName=...` changes it). */
 export const DEFAULT_STACK_NAME = 'Cutover';

@@ -1,6 +1,7 @@
 import { ValidationError } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { rollBackAbortedReleases, rollBackMissedAborts } from './abort-rollbacks.ts';
+import { registerLocalExecutions } from './adapters/local-executions.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
@@ -93,6 +94,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     lambdas: options.lambdas ?? new ProjectLambdaRegistry(functions),
   });
   const server = new LocalApiServer({ service });
+  const unregisterExecutions = registerLocalExecutions(service);
   const local =
     options.dataDir === undefined
       ? undefined
@@ -108,6 +110,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const close = async (): Promise<void> => {
     await server.close();
     await service.close();
+    unregisterExecutions();
     await local?.close();
     await data?.then((services) => services.stop()).catch(() => undefined);
     store.close();

@@ -102,6 +102,26 @@ describe('Task function permissions', () => {
     expect(actionsOf(switchover)).not.toContain('rds:CreateDBInstanceReadReplica');
   });
 
+  it("lets only the locking functions describe executions, and only those of the stack's release and migration machines", () => {
+    // Act
+    const describing = tasksWhere(template, (statements) =>
+      actionsOf(statements).includes('states:DescribeExecution'),
+    );
+    const statement = statementsOf(template, 'validate-request').find(
+      (s) => s.Action === 'states:DescribeExecution',
+    );
+    // Assess
+    expect(describing.sort()).toEqual(['db-prepare', 'validate-request']);
+    expect(statement?.Resource).toEqual(
+      ['canary', 'blue-green', 'rolling', 'database-migration'].map((workflow) => ({
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, `:states:eu-west-1:${ACCOUNT}:execution:Test-${workflow}:*`],
+        ],
+      })),
+    );
+  });
+
   it('lets only db-delete-blue-green delete, and it only deletes deployments and the instances RDS deletes with them', () => {
     // Act
     const deleting = tasksWhere(template, (statements) =>

@@ -72,6 +72,29 @@ export function describeLockContract(name: string, fixture: LockContractFixture)
       expect(await lock.holder(service)).toBe('execution-b');
     });
 
+    it('takes the lock over from the holder named, from no other', async () => {
+      // Prepare
+      const service = aService();
+      await lock.acquire(service, 'execution-a', 600);
+      // Act
+      const fromOther = await lock.takeOver(service, 'execution-b', 'execution-c', 600);
+      const fromHolder = await lock.takeOver(service, 'execution-a', 'execution-c', 600);
+      const late = await lock.takeOver(service, 'execution-a', 'execution-d', 600);
+      // Assess
+      expect([fromOther, fromHolder, late]).toEqual([false, true, false]);
+      expect(await lock.holder(service)).toBe('execution-c');
+    });
+
+    it('takes over a free lock as acquire does', async () => {
+      // Prepare
+      const service = aService();
+      // Act
+      const taken = await lock.takeOver(service, 'execution-a', 'execution-b', 600);
+      // Assess
+      expect(taken).toBe(true);
+      expect(await lock.holder(service)).toBe('execution-b');
+    });
+
     it("gives a stopped execution's clean-up to its first rollback only, and names that rollback", async () => {
       // Prepare
       const stopped = `arn:aws:states:eu-west-1:123456789012:execution:canary:release-${aService().name}`;

@@ -38,6 +38,10 @@ export class DynamoDbLock implements Lock {
     return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds);
   }
 
+  takeOver(service: ServiceRef, previousOwner: string, owner: string, ttlSeconds: number): Promise<boolean> {
+    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds, previousOwner);
+  }
+
   release(service: ServiceRef, owner: string): Promise<void> {
     return this.#deleteIfOwner(lockKey(service), owner);
   }
@@ -76,8 +80,16 @@ export class DynamoDbLock implements Lock {
     }
   }
 
-  /** A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item. */
-  async #putUnlessHeld(key: string, owner: string, ttlSeconds: number): Promise<boolean> {
+  /**
+   * A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item (other
+   * than `previousOwner`, when given).
+   */
+  async #putUnlessHeld(
+    key: string,
+    owner: string,
+    ttlSeconds: number,
+    previousOwner?: string,
+  ): Promise<boolean> {
     const now = epochSeconds(this.#now());
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
@@ -88,13 +100,19 @@ export class DynamoDbLock implements Lock {
         acquiredAt: { S: this.#now().toISOString() },
         [STATE_TABLE.ttlAttribute]: { N: String(now + ttlSeconds) },
       },
-      ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now',
+      ConditionExpression: `attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now${
+        previousOwner === undefined ? '' : ' OR #owner = :previousOwner'
+      }`,
       ExpressionAttributeNames: {
         '#pk': STATE_TABLE.partitionKey,
         '#owner': 'owner',
         '#expiresAt': STATE_TABLE.ttlAttribute,
       },
-      ExpressionAttributeValues: { ':owner': { S: owner }, ':now': { N: String(now) } },
+      ExpressionAttributeValues: {
+        ':owner': { S: owner },
+        ':now': { N: String(now) },
+        ...(previousOwner !== undefined && { ':previousOwner': { S: previousOwner } }),
+      },
     });
     try {
       await this.#client.send(command);

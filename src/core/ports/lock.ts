@@ -10,6 +10,11 @@ import type { ServiceRef } from '../types.ts';
 export interface Lock {
   /** True when `owner` holds the lock after the call (newly or already). */
   acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Acquires the lock for `owner` as {@link acquire} does, and also when `previousOwner` holds it: true when
+   * `owner` holds it after the call, false when someone else than either does (another took it over first).
+   */
+  takeOver(service: ServiceRef, previousOwner: string, owner: string, ttlSeconds: number): Promise<boolean>;
   /** Releases the lock if `owner` holds it; a no-op otherwise. */
   release(service: ServiceRef, owner: string): Promise<void>;
   /** The current holder, if any. */

@@ -36,6 +36,23 @@ export class SqliteLock implements Lock {
     );
   }
 
+  async takeOver(
+    service: ServiceRef,
+    previousOwner: string,
+    owner: string,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    assertServiceRef(service);
+    assertNonEmpty('previousOwner', previousOwner);
+    return this.#putUnlessHeld(
+      'service_locks',
+      { namespace: service.namespace, name: service.name },
+      owner,
+      ttlSeconds,
+      previousOwner,
+    );
+  }
+
   async release(service: ServiceRef, owner: string): Promise<void> {
     assertServiceRef(service);
     this.db
@@ -67,8 +84,17 @@ export class SqliteLock implements Lock {
       .run(executionArn, rollbackArn);
   }
 
-  /** Inserts or takes over `key`'s row for `owner`: true unless another owner holds an unexpired row. */
-  #putUnlessHeld(table: Table, key: Record<string, string>, owner: string, ttlSeconds: number): boolean {
+  /**
+   * Inserts or takes over `key`'s row for `owner`: true unless another owner holds an unexpired row (other
+   * than `previousOwner`, when given).
+   */
+  #putUnlessHeld(
+    table: Table,
+    key: Record<string, string>,
+    owner: string,
+    ttlSeconds: number,
+    previousOwner?: string,
+  ): boolean {
     assertNonEmpty('owner', owner);
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
       throw new ValidationError(`ttlSeconds must be a number > 0 (got ${JSON.stringify(ttlSeconds)})`);
@@ -81,9 +107,9 @@ export class SqliteLock implements Lock {
          VALUES (${columns.map(() => '?').join(', ')}, ?, ?, ?)
          ON CONFLICT (${columns.join(', ')}) DO UPDATE SET
            owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-         WHERE ${table}.owner = excluded.owner OR ${table}.expires_at <= excluded.acquired_at`,
+         WHERE ${table}.owner IN (excluded.owner, ?) OR ${table}.expires_at <= excluded.acquired_at`,
       )
-      .run(...Object.values(key), owner, now, now + ttlSeconds * 1000);
+      .run(...Object.values(key), owner, now, now + ttlSeconds * 1000, previousOwner ?? owner);
     return result.changes > 0;
   }
 

@@ -225,4 +225,18 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     expect((await waitForExecution(context.runtime.client, first)).status).toBe('SUCCEEDED');
     expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
   });
+
+  it('takes the lock over from a release that ended holding it (its Unlock failed)', async () => {
+    // Prepare: v2 released, then its lock left behind as an Unlock that failed would leave it
+    const service = await aServiceOnV1('stranded');
+    const first = await context.runtime.run('canary', aCanaryRequest(service, 'v2'), 'stranded-v2');
+    const lock = context.runtime.adapters!.lock;
+    await lock.acquire(service, first.executionArn!, 3600);
+    // Act
+    const second = await context.runtime.run('canary', aCanaryRequest(service, 'v3'), 'stranded-v3');
+    // Assess
+    expect(second.status, second.cause).toBe('SUCCEEDED');
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v3 x1' });
+    expect(await lock.holder(service)).toBeUndefined();
+  });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { approvalStores } from '#adapters/approvals/index.ts';
 import { clusters } from '#adapters/cluster/index.ts';
+import { executionReaders } from '#adapters/executions/index.ts';
 import { locks } from '#adapters/lock/index.ts';
 import { metricProviders } from '#adapters/metrics/index.ts';
 import { notifiers } from '#adapters/notifier/index.ts';
@@ -11,6 +12,7 @@ import { trafficRouters } from '#adapters/traffic/index.ts';
 import type {
   ApprovalStore,
   Cluster,
+  ExecutionReader,
   Lock,
   MetricProvider,
   Notifier,
@@ -35,6 +37,8 @@ export class FakeWorld {
   weights: Weights = { stable: 100 };
   metrics: Record<string, number | undefined> = {};
   lockHolder: string | undefined;
+  /** What the `executions` reader answers, by execution ARN (absent: no such execution). */
+  readonly executionStatuses = new Map<string, string>();
   readonly rollbackClaims = new Map<string, string>();
   readonly approvals = new Map<string, PendingApproval>();
   readonly events: DeploymentEvent[] = [];
@@ -96,6 +100,11 @@ export class FakeWorld {
       this.lockHolder = owner;
       return true;
     },
+    takeOver: async (_service, previousOwner, owner) => {
+      if (this.lockHolder && this.lockHolder !== owner && this.lockHolder !== previousOwner) return false;
+      this.lockHolder = owner;
+      return true;
+    },
     release: async (_service, owner) => {
       if (this.lockHolder === owner) this.lockHolder = undefined;
     },
@@ -109,6 +118,10 @@ export class FakeWorld {
     releaseRollback: async (executionArn, rollbackArn) => {
       if (this.rollbackClaims.get(executionArn) === rollbackArn) this.rollbackClaims.delete(executionArn);
     },
+  };
+
+  readonly executions: ExecutionReader = {
+    status: async (executionArn) => this.executionStatuses.get(executionArn),
   };
 
   readonly approvalStore: ApprovalStore = {
@@ -125,6 +138,7 @@ export class FakeWorld {
     trafficRouters.register('local', () => this.router);
     metricProviders.register('local', () => this.metricProvider);
     locks.register('local', () => this.lock);
+    executionReaders.register('local', () => this.executions);
     approvalStores.register('local', () => this.approvalStore);
     notifiers.register('local', () => this.notifier);
     return this;

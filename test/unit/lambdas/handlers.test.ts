@@ -108,6 +108,41 @@ describe('validate-request', () => {
     );
   });
 
+  it.each(['RUNNING', 'ABORTED', 'PENDING_REDRIVE'])(
+    'keeps refusing while the holder is %s (an aborted one waits for its rollback)',
+    async (status) => {
+      // Prepare
+      const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
+      world.lockHolder = holder;
+      world.executionStatuses.set(holder, status);
+      // Act
+      const error = await errorOf(
+        validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
+      );
+      // Assess
+      expect(error?.name).toBe('ServiceLocked');
+      expect(world.lockHolder).toBe(holder);
+    },
+  );
+
+  it.each(['SUCCEEDED', 'FAILED', 'TIMED_OUT'])(
+    'takes the lock over from a holder that ended %s without giving it back',
+    async (status) => {
+      // Prepare: the holder's Unlock failed, so it ended holding the lock
+      const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
+      world.lockHolder = holder;
+      world.executionStatuses.set(holder, status);
+      // Act
+      const state = await validateRequest(
+        { strategy: 'canary', request: canaryInput(), executionArn },
+        context,
+      );
+      // Assess
+      expect(state.executionArn).toBe(executionArn);
+      expect(world.lockHolder).toBe(executionArn);
+    },
+  );
+
   it('builds every adapter before locking, so an unusable one leaves the service free', async () => {
     // Prepare
     clusters.register('local', () => {

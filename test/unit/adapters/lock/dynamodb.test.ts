@@ -61,6 +61,34 @@ describe('DynamoDbLock', () => {
     expect(acquired).toBe(false);
   });
 
+  it('takes over with a PutItem conditioned also on the previous owner holding the lock', async () => {
+    // Prepare
+    built.mock.on(PutItemCommand).resolves({});
+    // Act
+    const taken = await built.lock.takeOver(service, 'arn:exec:1', 'arn:exec:2', 3600);
+    // Assess
+    expect(taken).toBe(true);
+    const { input } = built.mock.commandCalls(PutItemCommand)[0]!.args[0];
+    expect(input.Item?.owner).toEqual({ S: 'arn:exec:2' });
+    expect(input.ConditionExpression).toBe(
+      'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now OR #owner = :previousOwner',
+    );
+    expect(input.ExpressionAttributeValues).toEqual({
+      ':owner': { S: 'arn:exec:2' },
+      ':now': { N: String(NOW_SECONDS) },
+      ':previousOwner': { S: 'arn:exec:1' },
+    });
+  });
+
+  it('answers false to a take-over once a third owner holds the lock', async () => {
+    // Prepare
+    built.mock.on(PutItemCommand).rejects(conditionFailed());
+    // Act
+    const taken = await built.lock.takeOver(service, 'arn:exec:1', 'arn:exec:2', 3600);
+    // Assess
+    expect(taken).toBe(false);
+  });
+
   it('turns throttling into a TransientAdapterError the state machines retry', async () => {
     // Prepare
     const throttled = Object.assign(new Error('Rate exceeded'), {
