@@ -10,7 +10,9 @@ import { logger, stateErrorSchema, taskHandler } from '#lambdas/shared/task-hand
 /**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once; RestoreCapacity brought a track the release scaled down back first), then the tracks
- * (snapshot re-applied, tracks created since removed). Idempotent. Reports the backup's `tracks` and the
+ * (snapshot re-applied, tracks created since removed). Routing objects the router re-weighted are left as
+ * they are (an edit made meanwhile by someone else stays); when the router could not (its object was
+ * deleted), the snapshot puts them back and the weights are set again. Idempotent. Reports the backup's `tracks` and the
  * cluster `objects` re-applied (a Kubernetes snapshot also holds the service's Services and routes).
  * Without `backupKey`, reads the backup BackupState keyed by `executionArn` (the rollback machine of a
  * stopped release); throws `BackupNotFound` when there is none.
@@ -29,8 +31,18 @@ export const handler = taskHandler(
     logger.warn('rolling back', { backupKey, cause: error?.Error });
     const cluster = await deps.cluster();
     const restoreWeights = isValidWeights(backup.weights);
-    if (restoreWeights) await applyWeights(await deps.router(), request.service, backup.weights);
-    await cluster.restore(backup.snapshot);
+    const routerError = restoreWeights
+      ? await applyWeights(await deps.router(), request.service, backup.weights).then(
+          () => undefined,
+          (failure: Error) => failure,
+        )
+      : undefined;
+    await cluster.restore(backup.snapshot, { keepRouting: restoreWeights && !routerError });
+    if (routerError) {
+      // The snapshot's routing objects are back (one deleted meanwhile re-created): weight them again.
+      logger.warn('weights not restored before the snapshot, trying again', { cause: routerError.message });
+      await applyWeights(await deps.router(), request.service, backup.weights);
+    }
     return {
       backupKey,
       weights: restoreWeights ? backup.weights : null,

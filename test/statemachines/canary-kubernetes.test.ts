@@ -155,6 +155,48 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
   });
 
+  it("keeps an operator's edit of the route made during the release when it rolls back", async () => {
+    // Prepare: while the first step is analysed, an operator adds a rule to the route
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
+    canaryTraffic(500, 0.3);
+    const hotfix = {
+      matches: [{ path: { type: 'PathPrefix', value: '/legacy' } }],
+      backendRefs: [{ name: 'legacy', port: 80 }],
+    };
+    prometheus.beforeNextAnswer.push(() => {
+      const route = emulator.store.get('httproutes', 'shop', 'checkout')!;
+      const rules = route.spec!.rules as object[];
+      emulator.store.update('httproutes', { ...route, spec: { ...route.spec, rules: [...rules, hotfix] } });
+    });
+    // Act
+    const execution = await runCanary('edited-route');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(await statesEntered(execution.executionArn!)).not.toContain('NotifyRollbackFailed');
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+    expect(emulator.store.get('httproutes', 'shop', 'checkout')!.spec!.rules).toContainEqual(hotfix);
+    expect(version('canary')).toBeUndefined();
+  });
+
+  it('re-creates a route deleted during the release when it rolls back, then weights it', async () => {
+    // Prepare: while the first step is analysed, someone deletes the route
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
+    canaryTraffic(500, 0.3);
+    prometheus.beforeNextAnswer.push(() => {
+      emulator.store.delete('httproutes', 'shop', 'checkout', 'HTTPRoute');
+    });
+    // Act
+    const execution = await runCanary('deleted-route');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(await statesEntered(execution.executionArn!)).not.toContain('NotifyRollbackFailed');
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+    expect(version('stable')).toBe('v1');
+    expect(version('canary')).toBeUndefined();
+  });
+
   it('releases a first version straight to 100% when the route weights every track 0', async () => {
     // Prepare: no Deployment yet, and a route that sends no traffic to either track
     routeWeighting({ stable: 0, canary: 0 });

@@ -40,9 +40,12 @@ export async function startPrometheusServer() {
   /** Answers for queries matching a pattern (e.g. any `[<n>s]` window), tried after the exact ones. */
   const patterns: [RegExp, PrometheusAnswer][] = [];
   const requests: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[] = [];
+  /** Run before each answer, then dropped: what happens while a release's analysis reads its metrics. */
+  const beforeNextAnswer: (() => void)[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://prometheus');
     requests.push({ path: url.pathname, query: url.searchParams, headers: req.headers });
+    for (const run of beforeNextAnswer.splice(0)) run();
     const query = url.searchParams.get('query') ?? '';
     const answer = !url.pathname.endsWith('/api/v1/query')
       ? { status: 404, body: '404 page not found\n' }
@@ -60,6 +63,7 @@ export async function startPrometheusServer() {
     answers,
     patterns,
     requests,
+    beforeNextAnswer,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

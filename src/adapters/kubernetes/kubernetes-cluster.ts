@@ -1,7 +1,7 @@
-import type { Cluster, RolloutCheck } from '#core/ports/cluster.ts';
+import type { Cluster, RestoreOptions, RolloutCheck } from '#core/ports/cluster.ts';
 import { RELEASE_TRACKS } from '#core/strategies.ts';
 import type { ClusterSnapshot, Release, RolloutStatus, ServiceRef } from '#core/types.ts';
-import type { KubeObject, KubernetesObjects } from './client.ts';
+import type { KubeObject, KubernetesObjects, ObjectRef } from './client.ts';
 import { KubernetesApiNotServedError } from './errors.ts';
 import {
   appliedForm,
@@ -120,10 +120,16 @@ export class KubernetesCluster implements Cluster {
     return { service, takenAt: new Date().toISOString(), objects };
   }
 
-  /** Re-applies the snapshot's objects, then deletes the service's track Deployments created after it. */
-  async restore(snapshot: ClusterSnapshot): Promise<void> {
+  /**
+   * Re-applies the snapshot's objects (with `keepRouting`, only the routing objects that no longer exist),
+   * then deletes the service's track Deployments created after it.
+   */
+  async restore(snapshot: ClusterSnapshot, options: RestoreOptions = {}): Promise<void> {
     const objects = snapshot.objects as KubeObject[];
-    for (const object of objects) await this.client.apply(object);
+    for (const object of objects) {
+      if (options.keepRouting && isRoutingKind(object) && (await this.client.read(refOf(object)))) continue;
+      await this.client.apply(object);
+    }
     const kept = new Set(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
     const { service } = snapshot;
     const tracks = await this.client.list('apps/v1', 'Deployment', service.namespace, `app=${service.name}`);
@@ -184,6 +190,17 @@ export class KubernetesCluster implements Cluster {
       throw error;
     }
   }
+}
+
+function refOf({ apiVersion, kind, metadata }: KubeObject): ObjectRef {
+  return { apiVersion, kind, namespace: metadata.namespace!, name: metadata.name };
+}
+
+/** True for the kinds a router weights or switches (Service, Ingress, HTTPRoute, VirtualService). */
+function isRoutingKind(object: KubeObject): boolean {
+  return SNAPSHOT_KINDS.some(
+    ({ apiVersion, kind, routing }) => routing && object.apiVersion === apiVersion && object.kind === kind,
+  );
 }
 
 function selector(labels: Record<string, string>): string {

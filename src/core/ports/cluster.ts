@@ -31,11 +31,22 @@ export interface Cluster {
   scale(service: ServiceRef, track: string, replicas: number): Promise<void>;
   remove(service: ServiceRef, track: string): Promise<void>;
   snapshot(service: ServiceRef): Promise<ClusterSnapshot>;
-  restore(snapshot: ClusterSnapshot): Promise<void>;
+  /**
+   * Puts the snapshot's objects back and removes the service's tracks created since. With `keepRouting`, a
+   * routing object (Service, Ingress, route) that exists is left as it is, for when the router has put its
+   * weights back: an edit someone made to it meanwhile stays; one that is gone is re-created.
+   */
+  restore(snapshot: ClusterSnapshot, options?: RestoreOptions): Promise<void>;
   /**
    * Refuses, with a `ValidationError` naming the request's `cluster` field, tracks something other than
    * Cutover sizes (a HorizontalPodAutoscaler), so a release fails before it changes anything rather than
    * fighting it over replicas. Reads only. Absent when only Cutover sizes tracks.
    */
   checkTracks?(service: ServiceRef, tracks: readonly string[]): Promise<void>;
+}
+
+/** How {@link Cluster.restore} treats the snapshot's routing objects. */
+export interface RestoreOptions {
+  /** Re-create missing routing objects only; leave existing ones as they are. @default false */
+  readonly keepRouting?: boolean;
 }
