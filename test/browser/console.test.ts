@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateStateMachineCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -1123,6 +1125,30 @@ describe('console', () => {
     } finally {
       await stop();
       await page.close();
+    }
+  });
+
+  it("will not be framed by another site's page, so its buttons cannot be clicked through a decoy", async () => {
+    // Prepare: a page of another origin that lays the console in a frame
+    const decoy = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<iframe src="${project.runtime().endpoint}/console" width="800" height="600"></iframe>`);
+    });
+    await new Promise<void>((resolve) => decoy.listen(0, '127.0.0.1', resolve));
+    const page = await browser.newPage();
+    try {
+      // Act
+      await page.goto(`http://127.0.0.1:${(decoy.address() as AddressInfo).port}/`);
+      await page.waitForLoadState('load');
+      const framed = page.frames().find((frame) => frame !== page.mainFrame());
+      const console = await fetch(`${project.runtime().endpoint}/console`);
+      // Assess
+      expect(framed?.url()).not.toContain('/console');
+      expect(console.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(console.headers.get('x-frame-options')).toBe('DENY');
+    } finally {
+      await page.close();
+      await new Promise((resolve) => decoy.close(resolve));
     }
   });
 

@@ -299,6 +299,30 @@ describe('cutover local', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it('refuses to listen where other machines reach it without --allow-remote (exit code 2), creating nothing', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    const dataDir = join(project, '.cutover');
+    // Act
+    const cli = startCli([
+      'local',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--project-dir',
+      project,
+    ]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      '--host must be a loopback address (127.0.0.1, ::1, localhost) unless --allow-remote is given (got "0.0.0.0")',
+    );
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('rejects a port that is not a number as a usage error (exit code 2)', async () => {
     const cli = startCli(['local', '--port', 'eighty']);
     expect(await cli.exited).toBe(2);

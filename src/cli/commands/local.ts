@@ -19,6 +19,7 @@ export function parsePort(value: string): number {
 interface LocalOptions {
   port: number;
   host: string;
+  allowRemote: boolean;
   dataDir: string;
   projectDir: string;
   dataServices: boolean;
@@ -111,6 +112,24 @@ async function scaledClock(env: NodeJS.ProcessEnv = process.env): Promise<Clock>
   }
 }
 
+/** True for `localhost`, `127.0.0.0/8` and `::1`: addresses only this machine reaches. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Refuses a `--host` other machines reach (`0.0.0.0`, a LAN address) without `--allow-remote` (exit code 2):
+ * the API has no authentication, and a release request names commands the runtime runs.
+ */
+function refuseRemoteHost({ host, allowRemote }: LocalOptions): void {
+  if (allowRemote || isLoopbackHost(host)) return;
+  throw new CliError(
+    `--host must be a loopback address (127.0.0.1, ::1, localhost) unless --allow-remote is given (got "${host}"): ` +
+      'the API and the console have no authentication, and a release runs the commands its request names on this machine',
+    ExitCode.Usage,
+  );
+}
+
 /** The error of a `--host`/`--port` another server listens on. */
 function addressInUse(host: string, port: number): CliError {
   return new CliError(`${host}:${port} is already in use: stop the other server or pass --port`);
@@ -145,7 +164,12 @@ export function localCommand(): Command {
       'run the Step Functions API, the state machines and the tasks of this project on this machine',
     )
     .option('-p, --port <port>', 'port of the Step Functions API', parsePort, 8083)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (a loopback address unless --allow-remote)', '127.0.0.1')
+    .option(
+      '--allow-remote',
+      'let --host be an address other machines reach: they can then start releases, which run commands on this machine, with no authentication',
+      false,
+    )
     .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
     .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
     .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
@@ -169,6 +193,7 @@ export function localCommand(): Command {
       await useKubeconfig(options);
       const projectDir = projectDirectory(options.projectDir);
       const clock = await scaledClock();
+      refuseRemoteHost(options);
       await checkPortFree(options.host, options.port);
       const dataDir = resolve(options.dataDir);
       prepareDataDir(dataDir);
@@ -203,6 +228,11 @@ export function localCommand(): Command {
         );
       }
       console.log(`Console on ${runtime.endpoint}/console`);
+      if (!isLoopbackHost(options.host)) {
+        console.warn(
+          `warning: listening on ${options.host} (--allow-remote): whoever reaches this port can start releases, which run commands on this machine as this user, approve and abort them; there is no authentication`,
+        );
+      }
       const stopped = stopOnSignal();
       try {
         if (options.dataServices) await reportDataServices(runtime, dataDir);

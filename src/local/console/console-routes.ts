@@ -46,8 +46,12 @@ const ASSETS: Readonly<Record<string, string>> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
 };
-/** The page loads only its own script and style: names and causes shown in it cannot run code. */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'";
+/**
+ * The page loads only its own script and style (names and causes shown in it cannot run code), and no page
+ * may frame it (another site's page laid over it cannot turn a visitor's clicks into an approval).
+ */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 const JSON_TYPE = 'application/json';
 
 /**
@@ -196,6 +200,8 @@ function sendAsset(response: ServerResponse, type: string, body: Buffer): void {
     'content-length': body.length,
     'cache-control': 'no-store',
     'content-security-policy': CONTENT_SECURITY_POLICY,
+    // Browsers without CSP frame-ancestors.
+    'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
   });
   response.end(body);
