@@ -1,5 +1,6 @@
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesObjectClient, type KubernetesObjects } from '#adapters/kubernetes/client.ts';
 import { trackDeployment } from '#adapters/kubernetes/manifests.ts';
 import { AlbIngressTrafficRouter } from '#adapters/traffic/alb-ingress.ts';
@@ -191,13 +192,58 @@ describeTrafficRouterContract('istio (API emulator)', {
   },
 });
 
-describeTrafficRouterContract(
-  'nginx-ingress (API emulator)',
-  fixture(
-    () => new NginxIngressTrafficRouter(client),
-    (service) => [ingress(service, { name: `${service.name}-stable`, port: { number: 80 } })],
-  ),
+const nginx = fixture(
+  () => new NginxIngressTrafficRouter(client),
+  (service) => [ingress(service, { name: `${service.name}-stable`, port: { number: 80 } })],
 );
+describeTrafficRouterContract('nginx-ingress (API emulator)', nginx);
+
+describe('nginx-ingress (API emulator): all traffic back to the primary Ingress', () => {
+  let router: TrafficRouter;
+  const twinOf = (service: ServiceRef) =>
+    emulator.store.get('ingresses', service.namespace, `${service.name}-canary`);
+
+  beforeAll(async () => {
+    router = await nginx.create();
+  });
+  afterAll(async () => {
+    await nginx.dispose();
+  });
+
+  it('sets the twin of a canary step to canary-weight 0, keeping the rest of it', async () => {
+    // Prepare
+    const { service } = await nginx.prepareService();
+    await router.setWeights(service, { stable: 90, canary: 10 });
+    const twin = twinOf(service)!;
+    twin.metadata.annotations = {
+      ...twin.metadata.annotations,
+      'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary',
+    };
+    emulator.store.update('ingresses', twin);
+    // Act
+    await router.setWeights(service, { stable: 100 });
+    // Assess
+    const after = twinOf(service)!;
+    expect(after.metadata.annotations).toEqual({
+      ...twin.metadata.annotations,
+      'nginx.ingress.kubernetes.io/canary-weight': '0',
+    });
+    expect(after.metadata.labels).toEqual(twin.metadata.labels);
+    expect(after.spec).toEqual(twin.spec);
+    expect(await router.getWeights(service)).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it('writes nothing for a service with no twin (its first canary)', async () => {
+    // Prepare
+    const { service } = await nginx.prepareService();
+    const seen = emulator.requests.length;
+    // Act
+    await router.setWeights(service, { stable: 100 });
+    // Assess
+    expect(emulator.requests.slice(seen).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(twinOf(service)).toBeUndefined();
+  });
+});
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 describeTrafficRouterContract('alb-ingress (API emulator + ALB controller)', {
@@ -223,6 +269,7 @@ describeTrafficRouterContract('alb-ingress (API emulator + ALB controller)', {
       ),
     ],
   ),
+  readsUntouchedWeights: false,
   async sendNoTraffic(service) {
     edit('ingresses', service, (ingress) => {
       const targetGroups = ['stable', 'canary'].map((track) => ({

@@ -19,4 +19,5 @@ describeTrafficRouterContract('local', {
     services += 1;
     return { service: { name: `routed-${services}`, namespace: 'contract' }, tracks: ['stable', 'canary'] };
   },
+  readsUntouchedWeights: false,
 });

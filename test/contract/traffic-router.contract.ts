@@ -11,6 +11,11 @@ export interface TrafficRouterContractFixture {
   /** False for routers that only switch all traffic (0/100). @default true */
   readonly splitsTraffic?: boolean;
   /**
+   * False for routers that read no weights (`{}`) from a routing object no setWeights has written yet:
+   * BackupState then records none and Rollback sets none back. @default true
+   */
+  readonly readsUntouchedWeights?: boolean;
+  /**
    * Makes the service's routing object send no traffic to any of its tracks, as a user sets it up before
    * the service's first release (every backend weight 0). Absent for routers that cannot say so.
    */
@@ -23,8 +28,8 @@ export interface TrafficRouterContractFixture {
 }
 
 /**
- * The behaviour every `TrafficRouter` adapter shares: absolute, idempotent weights, read back as set,
- * and bad weights refused without changing anything.
+ * The behaviour every `TrafficRouter` adapter shares: absolute, idempotent weights, read back as set and
+ * set back as read, and bad weights refused without changing anything.
  *
  * @example
  * describeTrafficRouterContract('local', { create, dispose, prepareService });
@@ -73,6 +78,31 @@ export function describeTrafficRouterContract(name: string, fixture: TrafficRout
       // Assess
       expect(await router.getWeights(service)).toEqual({ [stable]: 100, [canary]: 0 });
     });
+
+    it.runIf(fixture.readsUntouchedWeights !== false)(
+      'takes back the weights it reads from an untouched routing object (Rollback of a first release)',
+      async () => {
+        // Prepare
+        const { service } = await fixture.prepareService(router);
+        const found = await router.getWeights(service);
+        // Act
+        await router.setWeights(service, found);
+        // Assess
+        expect(await router.getWeights(service)).toEqual(found);
+      },
+    );
+
+    it.runIf(fixture.readsUntouchedWeights === false)(
+      'reads no weights from an untouched routing object, so Rollback has none to take back',
+      async () => {
+        // Prepare
+        const { service } = await fixture.prepareService(router);
+        // Act
+        const found = await router.getWeights(service);
+        // Assess
+        expect(found).toEqual({});
+      },
+    );
 
     it('refuses weights that do not sum to 100, naming weights, and changes nothing', async () => {
       // Prepare

@@ -26,11 +26,14 @@ type Loose = any;
  * (`<service>-<track>`); Cutover applies a twin `<ingress>-canary` with the same hosts, paths and ingress class
  * (`spec.ingressClassName` or the `kubernetes.io/ingress.class` annotation), pointing at the other track,
  * labelled `app.kubernetes.io/managed-by: cutover` and annotated `canary: "true"` and
- * `canary-weight: <percent of that track>`. An Ingress of that name that is no canary is refused.
+ * `canary-weight: <percent of that track>`. Weights naming only the primary Ingress's track (what
+ * `getWeights` reads with no twin) set a twin's canary-weight to 0 and create none. An Ingress of that
+ * name that is no canary is refused.
  *
  * @example
  * const router = new NginxIngressTrafficRouter(client, { ingress: 'checkout' });
  * await router.setWeights(service, { stable: 90, canary: 10 }); // checkout-canary Ingress, canary-weight 10
+ * await router.setWeights(service, { stable: 100 }); // checkout-canary at canary-weight 0
  */
 export class NginxIngressTrafficRouter implements TrafficRouter {
   readonly type = 'nginx-ingress';
@@ -45,6 +48,7 @@ export class NginxIngressTrafficRouter implements TrafficRouter {
     const primary = await readRequired(this.client, this.#ref(service), 'traffic.ingress');
     const primaryTrack = this.#primaryTrack(service, primary);
     const others = Object.keys(weights).filter((track) => track !== primaryTrack);
+    if (others.length === 0) return this.#closeTwin(service);
     if (others.length !== 1 || !(primaryTrack in weights)) {
       throw new ValidationError(
         `weights must name the primary Ingress's track "${primaryTrack}" and one canary track (got ${JSON.stringify(weights)})`,
@@ -76,9 +80,19 @@ export class NginxIngressTrafficRouter implements TrafficRouter {
     await this.#refuseForeignTwin(service);
   }
 
-  async #refuseForeignTwin(service: ServiceRef): Promise<void> {
+  /** All traffic to the primary Ingress: the twin's canary-weight 0, the rest of it as it is; no twin, no write. */
+  async #closeTwin(service: ServiceRef): Promise<void> {
+    const twin = await this.#refuseForeignTwin(service);
+    if (!twin) return;
+    await this.client.mergePatch(this.#twinRef(service), {
+      metadata: { resourceVersion: twin.metadata.resourceVersion, annotations: { [CANARY_WEIGHT]: '0' } },
+    });
+  }
+
+  /** Refuses an Ingress named like the twin that is no canary; returns the twin (`undefined`: none). */
+  async #refuseForeignTwin(service: ServiceRef): Promise<KubeObject | undefined> {
     const twin = await this.client.read(this.#twinRef(service));
-    if (!twin || isCanaryTwin(twin)) return;
+    if (!twin || isCanaryTwin(twin)) return twin;
     const { namespace, name } = twin.metadata;
     throw new ValidationError(
       `traffic.ingress: Ingress ${namespace}/${name} exists and is not a canary Ingress (no label ${MANAGED_BY}: cutover, ` +
