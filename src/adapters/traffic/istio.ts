@@ -9,11 +9,15 @@ import {
   assertRoutable,
   assertWeights,
   backendName,
+  backendWeights,
   trackOfBackend,
   weightedTracks,
 } from './weights.ts';
 
-/** The VirtualService (default: named like the service) and its http route (default: the first). */
+/**
+ * The VirtualService (default: named like the service) and its http route (default: the only one, else the
+ * one with destinations for two tracks).
+ */
 export interface IstioOptions {
   readonly virtualService?: string;
   readonly route?: string;
@@ -32,7 +36,9 @@ interface HttpRoute {
 /**
  * Weights as Istio VirtualService route weights. A destination belongs to a track by its `subset` of the
  * service's host (`{ host: checkout, subset: canary }`, with a DestinationRule) or by a per-track host
- * (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`); other destinations keep their weight.
+ * (`checkout-canary`, `checkout-canary.shop.svc.cluster.local`). Other destinations keep their weight: Istio
+ * weights are relative, so with `checkout-legacy` at 10 the tracks share 100/110 of the route's traffic as
+ * the weights split it.
  *
  * @example
  * const router = new IstioTrafficRouter(client, { virtualService: 'checkout', route: 'primary' });
@@ -50,7 +56,7 @@ export class IstioTrafficRouter implements TrafficRouter {
     assertWeights(weights);
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
-    const index = this.#routeIndex(routes, virtualService);
+    const index = this.#routeIndex(service, routes, virtualService);
     const tracks = weightedTracks(weights);
     assertRoutable(
       weights,
@@ -74,24 +80,27 @@ export class IstioTrafficRouter implements TrafficRouter {
     });
   }
 
+  /**
+   * The tracks' split of the route in percent, other destinations left out (all 0 when every track's
+   * weight is): `{ stable: 100, canary: 0 }` for stable 90, canary 0 and `checkout-legacy` 10.
+   */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
-    const destinations = routes[this.#routeIndex(routes, virtualService)]?.route ?? [];
-    const weights: Record<string, number> = {};
-    for (const d of destinations) {
-      const track = trackOf(service, d);
-      if (track !== undefined)
-        weights[track] = (weights[track] ?? 0) + (d.weight ?? (destinations.length === 1 ? 100 : 0));
-    }
-    return weights;
+    const destinations = routes[this.#routeIndex(service, routes, virtualService)]?.route ?? [];
+    return backendWeights(
+      destinations.map((d) => [trackOf(service, d), d.weight ?? (destinations.length === 1 ? 100 : 0)]),
+    );
   }
 
-  /** Refuses tracks the selected http route has no destination for, naming `traffic.virtualService`. */
+  /**
+   * Refuses tracks the selected http route has no destination for, naming `traffic.virtualService`, and an
+   * http route that cannot be chosen without `traffic.route`, naming it.
+   */
   async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
     const virtualService = await readRequired(this.client, this.#ref(service), 'traffic.virtualService');
     const routes = httpRoutes(virtualService);
-    const route = routes[this.#routeIndex(routes, virtualService)]!;
+    const route = routes[this.#routeIndex(service, routes, virtualService)]!;
     const { namespace, name } = virtualService.metadata;
     assertBackendsFor(
       tracks,
@@ -102,7 +111,9 @@ export class IstioTrafficRouter implements TrafficRouter {
     );
   }
 
-  #routeIndex(routes: HttpRoute[], virtualService: KubeObject): number {
+  /** The http route to weight: the one `traffic.route` names, else the only one, else {@link splitRouteIndex}. */
+  #routeIndex(service: ServiceRef, routes: HttpRoute[], virtualService: KubeObject): number {
+    if (!this.options.route && routes.length > 1) return splitRouteIndex(service, routes, virtualService);
     const index = this.options.route ? routes.findIndex((r) => r.name === this.options.route) : 0;
     if (index < 0 || routes.length === 0) {
       const names = routes.map((r) => r.name ?? '(unnamed)').join(', ') || 'none';
@@ -129,6 +140,29 @@ function httpRoutes(virtualService: KubeObject): HttpRoute[] {
 
 const destinationTracks = (service: ServiceRef, route: HttpRoute) =>
   new Set((route.route ?? []).map((d) => trackOf(service, d)).filter((t) => t !== undefined));
+
+/**
+ * The http route with destinations for two tracks or more (the split, not a route pinned to one track), when
+ * exactly one route has them; refused otherwise, naming `traffic.route` and the routes to choose from.
+ */
+function splitRouteIndex(service: ServiceRef, routes: HttpRoute[], virtualService: KubeObject): number {
+  const splits = routes.flatMap((route, i) => (destinationTracks(service, route).size > 1 ? [i] : []));
+  if (splits.length === 1) return splits[0]!;
+  const { namespace, name } = virtualService.metadata;
+  const nameOf = (route: HttpRoute) => route.name ?? '(unnamed)';
+  const found =
+    splits.length === 0
+      ? 'none of them routes'
+      : `${splits.length} of them (${splits.map((i) => nameOf(routes[i]!)).join(', ')}) route`;
+  const unnamed = routes.some((route) => route.name === undefined)
+    ? '; an unnamed route cannot be chosen: give it a name'
+    : '';
+  throw new ValidationError(
+    `traffic.route is required: VirtualService ${namespace}/${name} has ${routes.length} http routes and ` +
+      `${found} to both tracks of ${service.name}, so Cutover cannot tell which to weight: set traffic.route to the ` +
+      `name of the http route to weight (http routes: ${routes.map(nameOf).join(', ')}${unnamed})`,
+  );
+}
 
 /**
  * The track of a destination: a track subset of the service's host (`{ host: checkout, subset: canary }`) or a

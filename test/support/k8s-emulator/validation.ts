@@ -74,13 +74,23 @@ const VALIDATORS: Record<string, (object: Loose, previous: Loose) => StatusCause
     });
     return causes;
   },
+  /**
+   * Istio's checks of http route weights since 1.15 (istio/istio#39544): weights are relative, so they need
+   * not sum to 100, but each is an integer >= 0 and a route of several destinations weights one above 0.
+   */
   VirtualService(object) {
     const causes: StatusCause[] = [];
     (object.spec?.http ?? []).forEach((route: Loose, r: number) => {
       const destinations: Loose[] = route.route ?? [];
+      destinations.forEach((d, i) => {
+        const weight = d.weight ?? 0;
+        if (!Number.isInteger(weight) || weight < 0) {
+          causes.push({ field: `spec.http[${r}].route[${i}].weight`, message: 'must be an integer >= 0' });
+        }
+      });
       const total = destinations.reduce((sum, d) => sum + (d.weight ?? 0), 0);
-      if (destinations.length > 1 && total !== 100) {
-        causes.push({ field: `spec.http[${r}].route`, message: `total destination weight ${total} != 100` });
+      if (destinations.length > 1 && total === 0) {
+        causes.push({ field: `spec.http[${r}].route`, message: 'total destination weight = 0' });
       }
     });
     return causes;
