@@ -1,14 +1,47 @@
 import * as z from 'zod';
+import { RolloutFailedError, TrackNotReadyError } from '#core/errors.ts';
+import type { Cluster } from '#core/ports/index.ts';
+import type { ServiceRef } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { dependencies, lockFamily, notifierFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
+import {
+  clusterFamily,
+  dependencies,
+  lockFamily,
+  notifierFamily,
+  trafficFamily,
+} from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
 import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * Promote: all traffic to `track` (which runs the new release), none to the other track of the pair,
- * then a `Promoted` event. Returns `{ weights, shiftedAt, type: 'Promoted', published, notifyError? }` (a
- * post-switch analysis counts from `shiftedAt`); an event that did not go out does not fail the promotion.
+ * Refuses to send all traffic to a track that cannot take it: `RolloutFailed` when its rollout failed since it
+ * was checked (a crash loop while the release waited for an approval, replicas changed by someone else) and
+ * `TrackNotReady` while it is not fully ready (the state machine checks again, then rolls back).
+ */
+async function assertReadyForTraffic(
+  cluster: Cluster,
+  service: ServiceRef,
+  track: string,
+  tracks: readonly string[],
+): Promise<void> {
+  const status = await cluster.status(service, track, { tracks });
+  if (status.failed) {
+    throw new RolloutFailedError(`${track}: ${status.failed.reason}: ${status.failed.message}`);
+  }
+  if (!status.complete || status.ready === 0) {
+    const waiting = status.waiting ? `; ${status.waiting}` : '';
+    throw new TrackNotReadyError(
+      `${track} is not ready to take all traffic: ${status.ready}/${status.desired} ready${waiting}`,
+    );
+  }
+}
+
+/**
+ * Promote: all traffic to `track` (which runs the new release) once it is ready for it (see
+ * {@link assertReadyForTraffic}), none to the other track of the pair, then a `Promoted` event. Returns
+ * `{ weights, shiftedAt, type: 'Promoted', published, notifyError? }` (a post-switch analysis counts from
+ * `shiftedAt`); an event that did not go out does not fail the promotion.
  */
 export const handler = taskHandler(
   'promote',
@@ -18,8 +51,14 @@ export const handler = taskHandler(
     const weights = Object.fromEntries(
       [tracks.live, tracks.next].map((name) => [name, name === track ? 100 : 0]),
     );
-    const deps = dependencies(request, { router: trafficFamily, notifier: notifierFamily, lock: lockFamily });
+    const deps = dependencies(request, {
+      cluster: clusterFamily,
+      router: trafficFamily,
+      notifier: notifierFamily,
+      lock: lockFamily,
+    });
     const router = await deps.router();
+    await assertReadyForTraffic(await deps.cluster(), request.service, track, [tracks.live, tracks.next]);
     await refuseIfRolledBack(await deps.lock(), executionArn, 'promote');
     await applyWeights(router, request.service, weights);
     const shiftedAt = new Date().toISOString();

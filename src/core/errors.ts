@@ -43,6 +43,14 @@ export class RolloutFailedError extends CutoverError {
   static override readonly errorName = 'RolloutFailed';
 }
 
+/**
+ * A track about to take all traffic is not fully ready (a pod restarting, rescheduled): the state machine
+ * checks again a few times, then rolls back.
+ */
+export class TrackNotReadyError extends CutoverError {
+  static override readonly errorName = 'TrackNotReady';
+}
+
 /** A person rejected the approval. */
 export class ApprovalRejectedError extends CutoverError {
   static override readonly errorName = 'ApprovalRejected';
@@ -154,6 +162,7 @@ export const CUTOVER_ERRORS = [
   AnalysisInconclusiveError,
   RolloutDeadlineExceededError,
   RolloutFailedError,
+  TrackNotReadyError,
   ApprovalRejectedError,
   ApprovalTimedOutError,
   UnsupportedWeightError,

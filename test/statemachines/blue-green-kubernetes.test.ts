@@ -1,10 +1,15 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
 import type { ServiceRef } from '#core/types.ts';
+import { RealClock } from '#local/clock.ts';
 import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
 import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
+import { waitForExecution } from '#test/support/local-runtime.ts';
+import { answerApproval, historyUntil } from '#test/support/strategy-runtime.ts';
+import { pendingTaskToken } from '../../src/cli/history.ts';
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
   const k8s = useEmulatedClusterRuntime('cutover-blue-green-k8s-');
@@ -162,5 +167,57 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     // Assess
     expect(released.status, released.cause).toBe('SUCCEEDED');
     expect(k8s.emulator.store.get('deployments', 'shop', 'cart-blue')?.spec?.replicas).toBe(0);
+  });
+});
+
+describe('blue-green state machine on Kubernetes, waits at a hundredth of real time', () => {
+  // An approval that waits: on a clock scaled to zero its timeout would pass at once.
+  const waiting = useEmulatedClusterRuntime('cutover-blue-green-k8s-waits-', new RealClock(0.01));
+
+  it('keeps traffic on the live colour when the new one stopped being ready while the release waited for approval', async () => {
+    // Prepare: blue runs v1; a release of v2 to green that waits for an approval
+    const invoices = aService({ name: 'invoices' });
+    const cluster = new KubernetesCluster(
+      KubernetesObjectClient.fromKubeConfig(waiting.emulator.kubeConfig()),
+    );
+    await cluster.apply(invoices, 'blue', aRelease({ version: 'v1', image: 'registry.example/invoices:v1' }));
+    waiting.emulator.controller.settle();
+    waiting.emulator.store.create('services', aTrackService(invoices, 'invoices', 'blue') as KubeObject);
+    const { client, runtime } = waiting.runtime;
+    const stateMachineArn = runtime.stateMachines.find((m) => m.name === 'blue-green')!.stateMachineArn;
+    const input = {
+      service: invoices,
+      release: { version: 'v2', image: 'registry.example/invoices:v2', replicas: 2 },
+      cluster: { type: 'kubeconfig', path: waiting.kubeconfig, context: 'emulator' },
+      traffic: { type: 'service-selector', service: 'invoices' },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['invoices-5xx'] },
+      blueGreen: { approval: { timeoutSeconds: 86_400 } },
+      scaleDownDelaySeconds: 0,
+    };
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'unready-green', input: JSON.stringify(input) }),
+    );
+    await historyUntil(client, executionArn!, (events) => !!pendingTaskToken(events));
+    // Act: green's pods crash-loop (a bad config, a dependency down), then someone approves
+    waiting.emulator.controller.failPods('shop', 'invoices-green', {
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 5m0s restarting failed container',
+      lastTerminated: { reason: 'Error', exitCode: 1 },
+    });
+    for (const pod of waiting.emulator.store.list('pods', 'shop', 'cutover.dev/track=green')) {
+      waiting.emulator.store.delete('pods', 'shop', pod.metadata.name, 'Pod');
+    }
+    waiting.emulator.controller.settle();
+    await answerApproval(client, executionArn!, 'approve');
+    const execution = await waitForExecution(client, executionArn!);
+    // Assess: refused before the switch; blue keeps all traffic and its replicas
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RolloutFailed');
+    expect(execution.cause).toContain('CrashLoopBackOff');
+    expect(waiting.emulator.store.get('services', 'shop', 'invoices')?.spec?.selector).toEqual({
+      app: 'invoices',
+      'cutover.dev/track': 'blue',
+    });
+    expect(waiting.emulator.store.get('deployments', 'shop', 'invoices-blue')?.spec?.replicas).toBe(2);
   });
 });

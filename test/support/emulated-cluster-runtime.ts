@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DescribeExecutionCommandOutput, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll } from 'vitest';
+import type { Clock } from '#local/clock.ts';
 import { type KubernetesEmulator, startKubernetesEmulator } from './k8s-emulator/index.ts';
 import { startTestRuntime, type TestRuntime, waitForExecution } from './local-runtime.ts';
 
@@ -18,13 +19,13 @@ export interface EmulatedClusterRuntime {
 
 /**
  * Starts, for the enclosing `describe`, the emulator (reconciling on each request) and a local runtime with
- * the project's state machines and tasks, their data in a temporary directory named from `prefix` (the
+ * the project's state machines and tasks (on `clock`, by default waits scaled to zero), their data in a temporary directory named from `prefix` (the
  * tasks' `CUTOVER_DATA_DIR` meanwhile); stops both, removes the directory and restores the variable after it. Read the fields inside tests and hooks, once started.
  *
  * @example
  * const cluster = useEmulatedClusterRuntime('cutover-rolling-k8s-');
  */
-export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntime {
+export function useEmulatedClusterRuntime(prefix: string, clock?: Clock): EmulatedClusterRuntime {
   const started = {
     async run(machine: string, input: unknown, name: string) {
       const { runtime, client } = started.runtime;
@@ -41,7 +42,11 @@ export function useEmulatedClusterRuntime(prefix: string): EmulatedClusterRuntim
     started.emulator = await startKubernetesEmulator({ reconcileOnRequest: true });
     started.emulator.writeKubeconfig(started.kubeconfig);
     process.env.CUTOVER_DATA_DIR = join(directory, 'data');
-    started.runtime = await startTestRuntime({ dataDir: join(directory, 'data'), projectDir: process.cwd() });
+    started.runtime = await startTestRuntime({
+      dataDir: join(directory, 'data'),
+      projectDir: process.cwd(),
+      clock,
+    });
   });
   afterAll(async () => {
     await started.runtime?.close();

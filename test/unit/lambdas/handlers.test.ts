@@ -25,6 +25,8 @@ import { type FakeWorld, useFakeWorld } from './fakes.ts';
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
 type Context = Parameters<typeof unlock>[1];
 const context = {} as Context;
+/** A track whose rollout is complete, every replica ready. */
+const READY = { desired: 2, updated: 2, ready: 2, available: 2, complete: true };
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const run = (handler: Handler, event: Record<string, unknown>) =>
   handler({ strategy: 'canary', executionArn, request: canaryInput(), ...event }, context) as Promise<
@@ -743,6 +745,7 @@ describe("a stopped execution's tasks still in flight", () => {
   it('change nothing once a rollback claimed the execution, naming it', async () => {
     // Prepare
     world.tracks.set('canary', { version: 'v2', image: 'registry.example/checkout:v2', replicas: 1 });
+    world.statuses.set('canary', READY);
     world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
     const tasks: [Handler, Record<string, unknown>][] = [
       [setWeights, { weights: { stable: 50, canary: 50 } }],
@@ -818,12 +821,47 @@ describe('weights, promotion, approval, notification, unlock', () => {
   });
 
   it('promotes a track to all traffic and says so', async () => {
+    // Prepare
+    world.statuses.set('stable', READY);
     // Act
     await run(promote, { track: 'stable', tracks: { live: 'stable', next: 'canary' } });
     // Assess
     expect(world.weights).toEqual({ stable: 100, canary: 0 });
     expect(world.events.map((event) => event.type)).toEqual(['Promoted']);
   });
+
+  it.each([
+    [
+      'TrackNotReady',
+      { desired: 2, updated: 2, ready: 1, available: 1, complete: false, waiting: 'pod restarting' },
+      'stable is not ready to take all traffic: 1/2 ready; pod restarting',
+    ],
+    [
+      'RolloutFailed',
+      {
+        ...READY,
+        complete: false,
+        failed: { reason: 'CrashLoopBackOff', message: 'pod checkout-stable-1 crash-looping' },
+      },
+      'stable: CrashLoopBackOff: pod checkout-stable-1 crash-looping',
+    ],
+  ])(
+    'refuses to promote a track that cannot take all traffic: %s, weights unchanged',
+    async (name, status, message) => {
+      // Prepare
+      world.weights = { stable: 90, canary: 10 };
+      world.statuses.set('stable', status);
+      // Act
+      const error = await errorOf(
+        run(promote, { track: 'stable', tracks: { live: 'stable', next: 'canary' } }),
+      );
+      // Assess
+      expect(error?.name).toBe(name);
+      expect(error?.message).toBe(message);
+      expect(world.weights).toEqual({ stable: 90, canary: 10 });
+      expect(world.events).toEqual([]);
+    },
+  );
 
   it('stores the task token with the approval timeout and notifies', async () => {
     // Act
@@ -861,6 +899,7 @@ describe('weights, promotion, approval, notification, unlock', () => {
       Error: 'AccessDeniedException',
       Cause: 'not authorized to perform: events:PutEvents',
     };
+    world.statuses.set('stable', READY);
     // Act
     const promoted = await run(promote, { track: 'stable', tracks: { live: 'stable', next: 'canary' } });
     const requested = await run(requestApproval, {
