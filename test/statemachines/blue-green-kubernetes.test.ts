@@ -1,5 +1,5 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -8,6 +8,7 @@ import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtim
 import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
+import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
 import { answerApproval, historyUntil } from '#test/support/strategy-runtime.ts';
 import { pendingTaskToken } from '../../src/cli/history.ts';
 
@@ -61,6 +62,57 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
       ],
     ).toBe('v2');
     expect(k8s.emulator.store.get('deployments', 'shop', 'checkout-blue')?.spec?.replicas).toBe(0);
+  });
+
+  describe('with preview and post-switch analyses (Prometheus)', () => {
+    let prometheus: Awaited<ReturnType<typeof startPrometheusServer>>;
+    beforeAll(async () => {
+      prometheus = await startPrometheusServer();
+    });
+    afterAll(() => prometheus?.close());
+
+    it("judges the post-switch window by its own failureLimit, not counting the preview's failures", async () => {
+      // Prepare: blue runs v1; analyses of green fail, pass, fail, pass (preview 1 and 2, post-switch 1 and 2)
+      const stock = aService({ name: 'stock' });
+      const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
+      await cluster.apply(stock, 'blue', aRelease({ version: 'v1', image: 'registry.example/stock:v1' }));
+      k8s.emulator.controller.settle();
+      k8s.emulator.store.create('services', aTrackService(stock, 'stock', 'blue') as KubeObject);
+      const errorRates = ['0.5', '0', '0.5', '0'];
+      prometheus.patterns.push(
+        [/^errors /, () => vector(errorRates.shift() ?? '0')],
+        [/^requests /, vector('1000')],
+      );
+      const analysis = (failureLimit: number) => ({ maxErrorRate: 0.01, minRequests: 10, failureLimit });
+      const input = {
+        service: stock,
+        release: { version: 'v2', image: 'registry.example/stock:v2', replicas: 2 },
+        cluster: { type: 'kubeconfig', path: k8s.kubeconfig, context: 'emulator' },
+        traffic: { type: 'service-selector', service: 'stock' },
+        metrics: {
+          type: 'prometheus',
+          url: prometheus.url,
+          queries: {
+            requestCount: 'requests {{track}} {{window}}',
+            errorRate: 'errors {{track}} {{window}}',
+          },
+        },
+        blueGreen: {
+          preview: { analysis: analysis(3) },
+          postSwitch: { bakeSeconds: 60, analysis: analysis(2) },
+        },
+        scaleDownDelaySeconds: 0,
+      };
+      // Act
+      const execution = await k8s.run('blue-green', input, 'windows-apart');
+      // Assess: one failure in each window, under each limit
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      expect(errorRates).toEqual([]);
+      expect(k8s.emulator.store.get('services', 'shop', 'stock')?.spec?.selector).toEqual({
+        app: 'stock',
+        'cutover.dev/track': 'green',
+      });
+    });
   });
 
   it('runs as many replicas as the live colour when the request gives none', async () => {

@@ -37,8 +37,11 @@ export function apiError(status: number, errorType: string, error: string): Prom
  */
 export async function startPrometheusServer() {
   const answers = new Map<string, PrometheusAnswer>();
-  /** Answers for queries matching a pattern (e.g. any `[<n>s]` window), tried after the exact ones. */
-  const patterns: [RegExp, PrometheusAnswer][] = [];
+  /**
+   * Answers for queries matching a pattern (e.g. any `[<n>s]` window), tried after the exact ones; a function
+   * answers each query anew (metrics that change from one analysis to the next).
+   */
+  const patterns: [RegExp, PrometheusAnswer | (() => PrometheusAnswer)][] = [];
   const requests: { path: string; query: URLSearchParams; headers: IncomingHttpHeaders }[] = [];
   /** Run before each answer, then dropped: what happens while a release's analysis reads its metrics. */
   const beforeNextAnswer: (() => void)[] = [];
@@ -47,10 +50,11 @@ export async function startPrometheusServer() {
     requests.push({ path: url.pathname, query: url.searchParams, headers: req.headers });
     for (const run of beforeNextAnswer.splice(0)) run();
     const query = url.searchParams.get('query') ?? '';
+    const matched = patterns.find(([pattern]) => pattern.test(query))?.[1];
     const answer = !url.pathname.endsWith('/api/v1/query')
       ? { status: 404, body: '404 page not found\n' }
       : (answers.get(query) ??
-        patterns.find(([pattern]) => pattern.test(query))?.[1] ??
+        (typeof matched === 'function' ? matched() : matched) ??
         (/\bor vector\(0\)\s*$/.test(query) ? vector('0') : vector()));
     res.writeHead(answer.status, {
       'content-type': typeof answer.body === 'string' ? 'text/plain' : 'application/json',

@@ -339,9 +339,9 @@ function blueGreenShape(request: BlueGreenRequest): Shape {
   const preview = windowOf(request.blueGreen.preview);
   const postSwitch = windowOf(request.blueGreen.postSwitch);
   // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+3]; NeedsApproval [+1]; Switch;
-  // HasPostSwitch [+3]; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
+  // HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge]; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
   const transitions =
-    7 + 1 + (preview.enabled ? 3 : 0) + 1 + (approval ? 1 : 0) + 1 + 1 + (postSwitch.enabled ? 3 : 0) + 5;
+    7 + 1 + (preview.enabled ? 3 : 0) + 1 + (approval ? 1 : 0) + 1 + 1 + (postSwitch.enabled ? 4 : 0) + 5;
   const seconds = preview.bakeSeconds + postSwitch.bakeSeconds + request.scaleDownDelaySeconds;
   return {
     steps: [],

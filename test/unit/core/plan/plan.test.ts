@@ -62,7 +62,7 @@ describe('buildPlan', () => {
     expect(plan.tracks).toEqual({ live: 'green', next: 'blue' });
     expect(plan.preview).toEqual({ enabled: false, bakeSeconds: 0, windowSeconds: 0 });
     expect(plan.postSwitch).toEqual({ enabled: true, bakeSeconds: 120, windowSeconds: 120 });
-    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 3 + 5 + 1);
+    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 4 + 5 + 1);
   });
 
   it('plans rolling batches from the live replicas with proportional weights', () => {
