@@ -27,7 +27,8 @@ const OUTCOME = {
  * rejected an approval and why, not the reject body), and, for a rollback, the tracks the last capacity
  * check (`rolledBack`, CheckRolledBack's result) found short of their replicas: `not restored in full: blue
  * 2/4 ready: ImagePullBackOff`; a `Failed` event after a rollback that failed names that error too
- * (`rollbackError`), as traffic and tracks may be left as the release had them.
+ * (`rollbackError`), as traffic and tracks may be left as the release had them; one after the promotion
+ * (`promoted`: the clean-up of the old track failed) says the new version serves all traffic.
  */
 export const handler = taskHandler(
   'notify',
@@ -39,9 +40,16 @@ export const handler = taskHandler(
       .object({ shortfall: z.array(z.string()).optional(), ...stateErrorSchema.partial().shape })
       .optional(),
     rollbackError: stateErrorSchema.optional(),
+    /** Set on a failure after the promotion: the new version serves all traffic, its clean-up failed. */
+    promoted: z.literal(true).optional(),
   },
   async (input) => {
-    const outcome = OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type;
+    const outcome = input.promoted
+      ? 'promoted (it serves all traffic), then its clean-up failed'
+      : (OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type);
+    const leftover = input.promoted
+      ? '; the previous version may still run: release again, or scale it down by hand'
+      : '';
     const cause = input.error ? `: ${failureSummary(input.error)}` : '';
     const shortfall = input.rolledBack?.shortfall ?? [];
     const short = shortfall.length > 0 ? `; not restored in full: ${shortfall.join(', ')}` : '';
@@ -55,13 +63,14 @@ export const handler = taskHandler(
           ...errorDetail(input.error),
           ...(shortfall.length > 0 && { shortfall }),
           ...(rollbackError && { rollbackError: errorDetail(rollbackError) }),
+          ...(input.promoted && { promoted: true }),
         }
       : undefined;
     const published = await publishEvent(
       await dependencies(input.request, { notifier: notifierFamily }).notifier(),
       input,
       input.type,
-      `${describeRelease(input)} ${outcome}${cause}${short}${unchecked}${unrestored}`,
+      `${describeRelease(input)} ${outcome}${cause}${short}${unchecked}${unrestored}${leftover}`,
       detail,
     );
     return { type: input.type, published };

@@ -9,7 +9,7 @@ import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
 import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
-import { answerApproval, historyUntil } from '#test/support/strategy-runtime.ts';
+import { answerApproval, entered, historyUntil } from '#test/support/strategy-runtime.ts';
 import { pendingTaskToken } from '../../src/cli/history.ts';
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
@@ -271,5 +271,48 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
       'cutover.dev/track': 'blue',
     });
     expect(waiting.emulator.store.get('deployments', 'shop', 'invoices-blue')?.spec?.replicas).toBe(2);
+  });
+  it('says the release was promoted when only the scale-down of the old colour failed', async () => {
+    // Prepare: blue runs v1; the release of v2 waits out its scale-down delay
+    const carts = aService({ name: 'carts' });
+    const cluster = new KubernetesCluster(
+      KubernetesObjectClient.fromKubeConfig(waiting.emulator.kubeConfig()),
+    );
+    await cluster.apply(carts, 'blue', aRelease({ version: 'v1', image: 'registry.example/carts:v1' }));
+    waiting.emulator.controller.settle();
+    waiting.emulator.store.create('services', aTrackService(carts, 'carts', 'blue') as KubeObject);
+    const { client, runtime } = waiting.runtime;
+    const stateMachineArn = runtime.stateMachines.find((m) => m.name === 'blue-green')!.stateMachineArn;
+    const input = {
+      service: carts,
+      release: { version: 'v2', image: 'registry.example/carts:v2', replicas: 2 },
+      cluster: { type: 'kubeconfig', path: waiting.kubeconfig, context: 'emulator' },
+      traffic: { type: 'service-selector', service: 'carts' },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['carts-5xx'] },
+      blueGreen: {},
+      scaleDownDelaySeconds: 60,
+    };
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: 'scale-down-refused',
+        input: JSON.stringify(input),
+      }),
+    );
+    await historyUntil(client, executionArn!, entered('ScaleDownDelay'));
+    // Act: the cluster refuses the scale-down (an RBAC change meanwhile)
+    waiting.emulator.faults.inject({ status: 403, message: 'forbidden', method: 'PATCH' });
+    const execution = await waitForExecution(client, executionArn!);
+    // Assess: failed, saying green serves all traffic and blue may still run
+    expect(execution.status).toBe('FAILED');
+    const [failed] = runtime.adapters!.notifier.latestOf(executionArn!, 1);
+    expect(failed?.message).toMatch(
+      /^blue-green release v2 of shop\/carts promoted \(it serves all traffic\), then its clean-up failed: KubernetesApiError \(.*forbidden.*\); the previous version may still run: release again, or scale it down by hand$/,
+    );
+    expect(JSON.parse(String(failed?.detail))).toMatchObject({ promoted: true });
+    expect(waiting.emulator.store.get('services', 'shop', 'carts')?.spec?.selector).toEqual({
+      app: 'carts',
+      'cutover.dev/track': 'green',
+    });
   });
 });
