@@ -1,26 +1,43 @@
 import * as z from 'zod';
+import { TransientAdapterError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
-import type { ClusterSnapshot } from '#core/types.ts';
+import type { TrafficRouter } from '#core/ports/index.ts';
+import type { ClusterSnapshot, ServiceRef, Weights } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
-import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
+import { type ReleaseBackup, readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
 import { logger, stateErrorSchema, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
+ * The longest a rollback keeps the new track after the traffic left it: enough for routers and clients to
+ * stop using it, not the hours a `scaleDownDelaySeconds` may keep an old version after a promotion.
+ */
+const MAX_DRAIN_SECONDS = 30;
+
+/**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once; RestoreCapacity brought a track the release scaled down back first), then the tracks
- * (snapshot re-applied, tracks created since removed). Routing objects the router re-weighted are left as
- * they are (an edit made meanwhile by someone else stays); when the router could not (its object was
- * deleted), the snapshot puts them back and the weights are set again. Idempotent. Reports the backup's `tracks` and the
- * cluster `objects` re-applied (a Kubernetes snapshot also holds the service's Services and routes).
- * Without `backupKey`, reads the backup BackupState keyed by `executionArn` (the rollback machine of a
- * stopped release); throws `BackupNotFound` when there is none.
+ * (snapshot re-applied, tracks created since removed). The state machines run it twice: with `only:
+ * 'traffic'` (the weights alone; `{ restored, drainSeconds }`: how long the new track should keep serving
+ * the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s when traffic moved, else 0), then, after
+ * waiting `drainSeconds`, with `trafficRestored` (the tracks; the weights again when they were not restored).
+ * Routing objects the router re-weighted are left as they are (an edit made meanwhile by someone else stays);
+ * when the router could not (its object was deleted), the snapshot puts them back and the weights are set
+ * again. Idempotent. Reports the backup's `tracks` and the cluster `objects` of the snapshot (a Kubernetes
+ * snapshot also holds the service's Services and routes). Without `backupKey`, reads the backup BackupState
+ * keyed by `executionArn` (the rollback machine of a stopped release); throws `BackupNotFound` when there is
+ * none.
  */
 export const handler = taskHandler(
   'rollback',
-  { backupKey: z.string().min(1).optional(), error: stateErrorSchema.optional() },
-  async ({ request, executionArn, error, ...input }) => {
+  {
+    backupKey: z.string().min(1).optional(),
+    error: stateErrorSchema.optional(),
+    only: z.literal('traffic').optional(),
+    trafficRestored: z.boolean().optional(),
+  },
+  async ({ request, executionArn, error, only, trafficRestored, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request, {
       backups: backupFamily,
@@ -28,29 +45,57 @@ export const handler = taskHandler(
       cluster: clusterFamily,
     });
     const backup = await readReleaseBackup(await deps.backups(), backupKey);
+    if (only === 'traffic') {
+      logger.warn('rolling back the traffic', { backupKey, cause: error?.Error });
+      const moved = await restoreTraffic(await deps.router(), request.service, backup);
+      const restored = moved !== 'not restored';
+      const drainSeconds = Math.min(request.scaleDownDelaySeconds ?? 0, MAX_DRAIN_SECONDS);
+      return { restored, drainSeconds: moved === 'moved' ? drainSeconds : 0 };
+    }
     logger.warn('rolling back', { backupKey, cause: error?.Error });
-    const cluster = await deps.cluster();
-    const restoreWeights = isValidWeights(backup.weights);
-    const routerError = restoreWeights
-      ? await applyWeights(await deps.router(), request.service, backup.weights).then(
-          () => undefined,
-          (failure: Error) => failure,
-        )
-      : undefined;
-    await cluster.restore(backup.snapshot, { keepRouting: restoreWeights && !routerError });
-    if (routerError) {
+    const restored =
+      trafficRestored ??
+      (await restoreTraffic(await deps.router(), request.service, backup)) !== 'not restored';
+    await (await deps.cluster()).restore(backup.snapshot, { keepRouting: restored });
+    if (!restored && isValidWeights(backup.weights)) {
       // The snapshot's routing objects are back (one deleted meanwhile re-created): weight them again.
-      logger.warn('weights not restored before the snapshot, trying again', { cause: routerError.message });
       await applyWeights(await deps.router(), request.service, backup.weights);
     }
     return {
       backupKey,
-      weights: restoreWeights ? backup.weights : null,
+      weights: isValidWeights(backup.weights) ? backup.weights : null,
       tracks: tracksIn(backup.snapshot),
       objects: backup.snapshot.objects.length,
     };
   },
 );
+
+/**
+ * Sets the backup's weights: `moved` when the router had others, `unchanged` when it had these already,
+ * `not restored` when the backup has none to set or the router failed (logged: the snapshot then puts the
+ * routing objects back). A transient failure is thrown, for the state machine to retry.
+ */
+async function restoreTraffic(
+  router: TrafficRouter,
+  service: ServiceRef,
+  backup: ReleaseBackup,
+): Promise<'moved' | 'unchanged' | 'not restored'> {
+  if (!isValidWeights(backup.weights)) return 'not restored';
+  try {
+    if (sameWeights(await router.getWeights(service), backup.weights)) return 'unchanged';
+    await applyWeights(router, service, backup.weights);
+    return 'moved';
+  } catch (failure) {
+    if (failure instanceof TransientAdapterError) throw failure;
+    logger.warn('weights not restored before the snapshot', { cause: (failure as Error).message });
+    return 'not restored';
+  }
+}
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  const tracks = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...tracks].every((track) => (a[track] ?? 0) === (b[track] ?? 0));
+}
 
 /** How many tracks a snapshot holds, among its objects (Services and routes are no tracks). */
 function tracksIn(snapshot: ClusterSnapshot): number {

@@ -299,6 +299,51 @@ describe('backup-state and rollback', () => {
     expect([...world.tracks.keys()]).toEqual(['stable']);
   });
 
+  it('moves the traffic back first and gives the new track the release’s scale-down delay to drain, then restores the tracks', async () => {
+    // Prepare: a canary at 10%, released with scaleDownDelaySeconds 20
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 90, canary: 10 };
+    await run(deployTrack, { track: 'canary' });
+    world.calls.length = 0;
+    const request = canaryInput({ steps: [{ weight: 10, bakeSeconds: 60 }] }, { scaleDownDelaySeconds: 20 });
+    // Act
+    const traffic = await run(rollback, { request, backupKey: key, only: 'traffic' });
+    const callsAfterTraffic = [...world.calls];
+    const tracks = await run(rollback, { request, backupKey: key, trafficRestored: traffic.restored });
+    // Assess
+    expect(traffic).toEqual({ restored: true, drainSeconds: 20 });
+    expect(callsAfterTraffic).toEqual(['weights {"stable":100}']);
+    expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
+    expect(tracks).toMatchObject({ weights: { stable: 100 }, tracks: 1 });
+    expect([...world.tracks.keys()]).toEqual(['stable']);
+  });
+
+  it('drains at most 30 s, whatever the scale-down delay after a promotion', async () => {
+    // Prepare
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 50, canary: 50 };
+    const request = canaryInput(
+      { steps: [{ weight: 50, bakeSeconds: 60 }] },
+      { scaleDownDelaySeconds: 3600 },
+    );
+    // Act
+    const traffic = await run(rollback, { request, backupKey: key, only: 'traffic' });
+    // Assess
+    expect(traffic).toEqual({ restored: true, drainSeconds: 30 });
+  });
+
+  it('drains nothing when the traffic never left the backup’s weights', async () => {
+    // Prepare: the release failed before its first weight change
+    const { key } = await run(backupState, {});
+    world.calls.length = 0;
+    // Act
+    const traffic = await run(rollback, { backupKey: key, only: 'traffic' });
+    // Assess
+    expect(traffic).toEqual({ restored: true, drainSeconds: 0 });
+    expect(world.calls).toEqual([]);
+  });
+
   it("returns the router's weights it found as foundWeights, not as weights a task set", async () => {
     // Prepare: a blue-green's live colour serves everything
     world.weights = { green: 100, blue: 0 };
