@@ -792,6 +792,26 @@ describe('console', () => {
     }
   });
 
+  it('refuses an execution ARN of another region and account, saying why, rather than open the local execution of that name', async () => {
+    // Prepare: a local execution of the name the foreign ARN ends with
+    const executionId = await aFinishedExecution('console-foreign-arn', 'done');
+    const foreignArn = `arn:aws:states:eu-west-1:999999999999:execution:${executionId}`;
+    const page = await browser.newPage();
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(foreignArn)}`);
+      const error = page.getByRole('alert');
+      await error.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await error.textContent()).toBe(
+        `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got "${foreignArn}")`,
+      );
+      expect(await page.locator('h1').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('keeps the page while cutover local does not answer, under a banner that goes once it answers', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-unreachable', 'done');
@@ -957,6 +977,78 @@ describe('console', () => {
       expect(meta).toBe('console-dated · started 10/01/2026 09:00:00 (UTC+01:00) · 1h 15m 3s');
       expect(await state.getAttribute('datetime')).toBe('2026-01-10T08:00:00.000Z');
       expect(await state.getAttribute('title')).toBe('2026-01-10T08:00:00.000Z');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('names the zone a time was in when the offset changed since, on an execution’s page', async () => {
+    // Prepare: in Berlin in April 2027 (UTC+02:00), an execution started in November 2026 (UTC+01:00) whose
+    // approval times out after the clocks go back in October 2027
+    const executionId = await aFinishedExecution('console-zoned', 'in-winter');
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.clock.setFixedTime(new Date('2027-04-20T10:00:00Z'));
+    const started = Date.parse('2026-11-30T06:55:24Z');
+    await rewriteDetail<{ execution: object; states: object[] }>(page, executionId, (detail) => ({
+      ...detail,
+      execution: { ...detail.execution, status: 'RUNNING', startDate: started / 1000, stopDate: undefined },
+      states: detail.states.map((state) => ({ ...state, enteredAt: Date.parse('2027-04-20T09:00:00Z') })),
+      approvalPending: true,
+      approvalTimesOutAt: Date.parse('2027-11-02T12:00:00Z'),
+    }));
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      await page.locator('[data-approval-deadline]').waitFor({ timeout: UI_TIMEOUT_MS });
+      const meta = await page.locator('h1 + p.muted').textContent();
+      const deadline = await page.locator('[data-approval-deadline]').textContent();
+      const state = await page.locator('ol.states li').first().textContent();
+      // Assess
+      expect(meta).toMatch(/^console-zoned · started 30\/11\/2026 07:55:24 \(UTC\+01:00\) · /);
+      expect(deadline).toBe(
+        'Unanswered, the approval times out at 02/11/2027 13:00:00 (UTC+01:00) and the release rolls back.',
+      );
+      expect(state).toBe('Done 11:00:00 (UTC+02:00)');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('names the zone a time was in when the offset changed since, on the list', async () => {
+    // Prepare: in Berlin in April 2027 (UTC+02:00), one execution started today, one in November 2026 (UTC+01:00)
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.clock.setFixedTime(new Date('2027-04-20T10:00:00Z'));
+    const row = (name: string, startDate: string) => ({
+      executionId: `console-zoned:${name}`,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:console-zoned:${name}`,
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:console-zoned',
+      name,
+      status: 'SUCCEEDED',
+      startDate: Date.parse(startDate) / 1000,
+      stopDate: Date.parse(startDate) / 1000 + 60,
+    });
+    await page.route(
+      (url) => url.pathname === '/console/api/executions',
+      (route) =>
+        route.fulfill({
+          json: {
+            running: [],
+            executions: [row('in-summer', '2027-04-20T09:00:00Z'), row('in-winter', '2026-11-30T06:55:24Z')],
+          },
+        }),
+    );
+    const started = (name: string) =>
+      page.locator(`tr[data-execution="console-zoned:${name}"] td:nth-child(4)`).textContent();
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console`);
+      await page.locator('[data-shown]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await page.locator('th:nth-child(4)').textContent()).toBe('Started (UTC+02:00)');
+      expect(await started('in-summer')).toBe('11:00:00');
+      expect(await started('in-winter')).toBe('30/11/2026 07:55:24 (UTC+01:00)');
     } finally {
       await context.close();
     }

@@ -27,13 +27,19 @@ export interface ExecutionListPage {
   readonly nextToken?: string;
 }
 
-/** Where each state machine's listing goes on: the page (its token, none for the first) and how far into it. */
-type Cursor = Record<string, { readonly token?: string; readonly skip: number }>;
+/**
+ * Where the next page starts: after the last ended execution shown, by its start (epoch ms) and ARN, in the
+ * list's order (see {@link byListOrder}). Executions started since are newer: they move no row to it.
+ */
+interface Cursor {
+  readonly startDate: number;
+  readonly executionArn: string;
+}
 
 /**
  * The page of the list `nextToken` names (the first without one). The ended executions of all state
- * machines are merged newest first, each machine's pages read only as far as the page needs; the token
- * says where each machine's listing goes on.
+ * machines are merged in the list's order, each machine's pages read only as far as the page needs; the
+ * token names the last one shown, and the next page starts after it.
  *
  * @example
  * const first = await listExecutionsPage(service);
@@ -45,34 +51,30 @@ export async function listExecutionsPage(
 ): Promise<ExecutionListPage> {
   const { stateMachines = [] } = await service.listStateMachines({ maxResults: 1000 });
   const arns = stateMachines.map((machine) => machine.stateMachineArn!);
-  const cursor = nextToken === undefined ? undefined : cursorOf(nextToken);
-  const listings = arns
-    .filter((arn) => cursor === undefined || cursor[arn] !== undefined)
-    .map((arn) => new Listing(service, arn, cursor?.[arn]));
+  const after = nextToken === undefined ? undefined : cursorOf(nextToken, arns);
+  const listings = arns.map((arn) => new Listing(service, arn, after));
   const executions: ListedExecution[] = [];
-  while (executions.length < CONSOLE_LIST_LIMIT) {
-    const heads = await Promise.all(listings.map((listing) => listing.head()));
-    const newest = newestOf(heads);
-    if (newest === undefined) break;
-    const execution = listings[newest]!.take();
-    if (execution.status !== 'RUNNING') executions.push(listed(execution));
+  let next = await nextEnded(listings);
+  while (next !== undefined && executions.length < CONSOLE_LIST_LIMIT) {
+    executions.push(listed(next));
+    next = await nextEnded(listings);
   }
-  const next = Object.fromEntries(listings.flatMap((listing) => listing.position()));
   return {
-    ...(cursor === undefined ? await runningIn(service, arns) : { running: [] }),
+    ...(after === undefined ? await runningIn(service, arns) : { running: [] }),
     executions,
-    ...(Object.keys(next).length > 0 ? { nextToken: tokenOf(next) } : {}),
+    // `next`: the first execution of the following page
+    ...(next === undefined ? {} : { nextToken: tokenOf(keyOf(executions.at(-1)!)) }),
   };
 }
 
-/** The running executions of the state machines, newest first. */
+/** The running executions of the state machines, in the list's order. */
 async function runningIn(service: ExecutionLister, arns: readonly string[]) {
   const pages = await Promise.all(
     arns.map((stateMachineArn) =>
       service.listExecutions({ stateMachineArn, statusFilter: 'RUNNING', maxResults: CONSOLE_LIST_LIMIT }),
     ),
   );
-  const running = pages.flatMap((page) => page.executions ?? []).sort((a, b) => startOf(b) - startOf(a));
+  const running = pages.flatMap((page) => page.executions ?? []).sort(byListOrder);
   const more = running.length > CONSOLE_LIST_LIMIT || pages.some((page) => page.nextToken);
   return {
     running: running.slice(0, CONSOLE_LIST_LIMIT).map(listed),
@@ -80,81 +82,135 @@ async function runningIn(service: ExecutionLister, arns: readonly string[]) {
   };
 }
 
-/** The index of the newest of the heads, if any is left. */
-function newestOf(heads: readonly (ExecutionListItem | undefined)[]): number | undefined {
-  let newest: number | undefined;
+/** Takes the executions of the listings in the list's order up to the next ended one: that one, if any is left. */
+async function nextEnded(listings: readonly Listing[]): Promise<ExecutionListItem | undefined> {
+  for (;;) {
+    const heads = await Promise.all(listings.map((listing) => listing.head()));
+    const first = firstOf(heads);
+    if (first === undefined) return undefined;
+    const execution = listings[first]!.take();
+    if (execution.status !== 'RUNNING') return execution;
+  }
+}
+
+/** The index of the head that comes first in the list's order, if any is left. */
+function firstOf(heads: readonly (ExecutionListItem | undefined)[]): number | undefined {
+  let first: number | undefined;
   heads.forEach((head, index) => {
-    if (head && (newest === undefined || startOf(head) > startOf(heads[newest]!))) newest = index;
+    if (head && (first === undefined || byListOrder(head, heads[first]!) < 0)) first = index;
   });
-  return newest;
+  return first;
+}
+
+/** The list's order: newest first, executions started in the same millisecond by ARN. */
+function byListOrder(a: ExecutionListItem | Cursor, b: ExecutionListItem | Cursor): number {
+  const [keyA, keyB] = [keyOf(a), keyOf(b)];
+  if (keyA.startDate !== keyB.startDate) return keyB.startDate - keyA.startDate;
+  if (keyA.executionArn === keyB.executionArn) return 0;
+  return keyA.executionArn < keyB.executionArn ? -1 : 1;
+}
+
+/** Where the execution stands in the list's order. */
+function keyOf(execution: ExecutionListItem | Cursor): Cursor {
+  const { startDate, executionArn } = execution;
+  return {
+    startDate: startDate instanceof Date ? startDate.getTime() : (startDate ?? 0),
+    executionArn: executionArn ?? '',
+  };
 }
 
 function startOf(execution: ExecutionListItem): number {
-  return execution.startDate?.getTime() ?? 0;
+  return keyOf(execution).startDate;
 }
 
 function listed(item: ExecutionListItem): ListedExecution {
   return { ...item, executionId: item.executionArn!.split(':execution:')[1]! };
 }
 
-function tokenOf(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+function tokenOf({ startDate, executionArn }: Cursor): string {
+  return Buffer.from(JSON.stringify({ startDate, executionArn })).toString('base64url');
 }
 
-function cursorOf(token: string): Cursor {
+/** The cursor of a token the list gave; anything else is refused, saying why. */
+function cursorOf(token: string, stateMachineArns: readonly string[]): Cursor {
+  const refused = (why: string) =>
+    new ValidationError(`nextToken ${JSON.stringify(token)} is not one the list gave: ${why}`);
+  let cursor: unknown;
   try {
-    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown;
-    if (cursor && typeof cursor === 'object' && !Array.isArray(cursor)) return cursor as Cursor;
-  } catch {}
-  throw new ValidationError(`nextToken ${JSON.stringify(token)} is not one the list gave`);
+    cursor = JSON.parse(Buffer.from(token, 'base64url').toString());
+  } catch {
+    throw refused('it is not base64url JSON');
+  }
+  if (!isCursor(cursor) || tokenOf(cursor) !== token) {
+    throw refused(
+      'it is not {"startDate": <epoch ms>, "executionArn": "<execution ARN>"} as the list writes it',
+    );
+  }
+  if (!stateMachineArns.some((arn) => isExecutionOf(cursor.executionArn, arn))) {
+    throw refused(`${cursor.executionArn} is no execution of a state machine of this runtime`);
+  }
+  return cursor;
 }
 
-/** One state machine's executions, newest first, read a page at a time as they are taken. */
+function isCursor(value: unknown): value is Cursor {
+  if (!value || typeof value !== 'object') return false;
+  const { startDate, executionArn } = value as Record<string, unknown>;
+  return Number.isSafeInteger(startDate) && (startDate as number) >= 0 && typeof executionArn === 'string';
+}
+
+/** Whether `executionArn` names an execution of the state machine `stateMachineArn`. */
+function isExecutionOf(executionArn: string, stateMachineArn: string): boolean {
+  const prefix = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  return executionArn.startsWith(prefix) && /^[^:]+$/.test(executionArn.slice(prefix.length));
+}
+
+/**
+ * One state machine's executions after the cursor (all without one), in the list's order, read a page at a
+ * time as they are taken. ListExecutions lists newest first, those started in the same millisecond in an
+ * order of its own: while every execution read and left started when the first did, the next page may hold
+ * one that comes before it, so that page is read first.
+ */
 class Listing {
   readonly #service: ExecutionLister;
   readonly #stateMachineArn: string;
-  /** The token of the page read last (none for the first), and that page once read. */
-  #token: string | undefined;
-  #page: { readonly executions: ExecutionListItem[]; readonly nextToken?: string } | undefined;
-  #index: number;
+  readonly #after: Cursor | undefined;
+  /** The executions read and not taken yet, in the list's order. */
+  #left: ExecutionListItem[] = [];
+  /** The token of the page to read next (none for the first); `null` once the last was read. */
+  #nextToken: string | null | undefined;
 
-  constructor(service: ExecutionLister, stateMachineArn: string, from?: Cursor[string]) {
+  constructor(service: ExecutionLister, stateMachineArn: string, after?: Cursor) {
     this.#service = service;
     this.#stateMachineArn = stateMachineArn;
-    this.#token = from?.token;
-    this.#index = from?.skip ?? 0;
+    this.#after = after;
   }
 
   /** The next execution not taken yet, if any is left. */
   async head(): Promise<ExecutionListItem | undefined> {
-    while (this.#page === undefined || this.#index >= this.#page.executions.length) {
-      if (this.#page !== undefined) {
-        if (this.#page.nextToken === undefined) return undefined;
-        this.#token = this.#page.nextToken;
-        this.#index = 0;
-      }
-      const { executions = [], nextToken } = await this.#service.listExecutions({
-        stateMachineArn: this.#stateMachineArn,
-        maxResults: CONSOLE_LIST_LIMIT,
-        ...(this.#token === undefined ? {} : { nextToken: this.#token }),
-      });
-      this.#page = { executions, ...(nextToken === undefined ? {} : { nextToken }) };
+    while (this.#nextToken !== null && (this.#left.length === 0 || this.#allStartedAsFirst())) {
+      await this.#read();
     }
-    return this.#page.executions[this.#index];
+    return this.#left[0];
   }
 
   /** Takes the head (read with {@link Listing.head} just before). */
   take(): ExecutionListItem {
-    return this.#page!.executions[this.#index++]!;
+    return this.#left.shift()!;
   }
 
-  /** Where the listing goes on, as a cursor entry; none once every execution was taken. */
-  position(): [string, Cursor[string]][] {
-    const page = this.#page;
-    if (page === undefined) return [[this.#stateMachineArn, { token: this.#token, skip: this.#index }]];
-    if (this.#index < page.executions.length) {
-      return [[this.#stateMachineArn, { token: this.#token, skip: this.#index }]];
-    }
-    return page.nextToken === undefined ? [] : [[this.#stateMachineArn, { token: page.nextToken, skip: 0 }]];
+  #allStartedAsFirst(): boolean {
+    return startOf(this.#left.at(-1)!) === startOf(this.#left[0]!);
+  }
+
+  async #read(): Promise<void> {
+    const { executions = [], nextToken } = await this.#service.listExecutions({
+      stateMachineArn: this.#stateMachineArn,
+      maxResults: CONSOLE_LIST_LIMIT,
+      ...(typeof this.#nextToken === 'string' ? { nextToken: this.#nextToken } : {}),
+    });
+    const after = this.#after;
+    const read = after ? executions.filter((execution) => byListOrder(execution, after) > 0) : executions;
+    this.#left = [...this.#left, ...read].sort(byListOrder);
+    this.#nextToken = nextToken ?? null;
   }
 }

@@ -121,19 +121,27 @@ function withCode(text) {
 
 /**
  * The instant `ms` (epoch milliseconds) as a `<time>`: its local time of day, with the date when that is
- * not today, and the ISO instant in full as its `datetime` and its title.
+ * not today, and the ISO instant in full as its `datetime` and its title; then its zone, unless that is
+ * `named`, the zone the page already names for it (in a table's heading, or as the execution's start's).
  */
-function instant(ms) {
+function instant(ms, named) {
   if (!ms) return '';
   const at = new Date(ms);
   const day = at.toDateString() === new Date().toDateString() ? '' : `${at.toLocaleDateString()} `;
   const iso = at.toISOString();
-  return el('time', { datetime: iso, title: iso }, `${day}${at.toLocaleTimeString()}`);
+  const zone = zoneAt(ms);
+  return [
+    el('time', { datetime: iso, title: iso }, `${day}${at.toLocaleTimeString()}`),
+    zone === named ? '' : ` (${zone})`,
+  ];
 }
 
-/** The zone the page's times are in, as its offset from UTC: `UTC+01:00`. */
-function zone() {
-  const offset = -new Date().getTimezoneOffset();
+/**
+ * The zone the page's times are in at the instant `ms`, as its offset from UTC then: `UTC+01:00`, in Berlin
+ * in winter (`UTC+02:00` in summer).
+ */
+function zoneAt(ms) {
+  const offset = -new Date(ms).getTimezoneOffset();
   const pad = (value) => String(Math.floor(value)).padStart(2, '0');
   return `UTC${offset < 0 ? '-' : '+'}${pad(Math.abs(offset) / 60)}:${pad(Math.abs(offset) % 60)}`;
 }
@@ -145,7 +153,7 @@ function approvalDeadline(at) {
     { class: 'muted', 'data-approval-deadline': '' },
     'Unanswered, the approval times out at ',
     instant(at),
-    ` (${zone()}) and the release rolls back.`,
+    ' and the release rolls back.',
   );
 }
 
@@ -284,8 +292,12 @@ function takeFocus() {
   (row ?? view.querySelector('h1'))?.focus();
 }
 
-/** A table of executions, each row linking to the execution's page. */
+/**
+ * A table of executions, each row linking to the execution's page. Its heading names the zone the first
+ * start is in; a start in another (before a daylight-saving change) names its own.
+ */
 function executionTable(executions) {
+  const zone = zoneAt(executions[0].startDate * 1000);
   const rows = executions.map((execution) =>
     el(
       'tr',
@@ -297,7 +309,7 @@ function executionTable(executions) {
       ),
       el('td', {}, execution.executionId.split(':')[0]),
       el('td', {}, status(execution.status)),
-      el('td', {}, instant(execution.startDate * 1000)),
+      el('td', {}, instant(execution.startDate * 1000, zone)),
       el('td', {}, elapsed(execution.startDate, execution.stopDate)),
     ),
   );
@@ -313,7 +325,7 @@ function executionTable(executions) {
         el(
           'tr',
           {},
-          ['Name', 'State machine', 'Status', `Started (${zone()})`, 'Duration'].map((h) => el('th', {}, h)),
+          ['Name', 'State machine', 'Status', `Started (${zone})`, 'Duration'].map((h) => el('th', {}, h)),
         ),
       ),
       el('tbody', {}, rows),
@@ -559,6 +571,8 @@ function drawExecution(detail) {
   const { execution } = detail;
   document.title = `${execution.name} — Cutover console`;
   const inState = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
+  // The meta line names the zone of the start; a later time in another names its own.
+  const zone = zoneAt(execution.startDate * 1000);
   replace(() => [
     el('p', {}, el('a', { href: '#/' }, '← Executions')),
     heading(execution.name, ' ', status(execution.status)),
@@ -567,7 +581,7 @@ function drawExecution(detail) {
       { class: 'muted' },
       `${execution.executionId.split(':')[0]} · started `,
       instant(execution.startDate * 1000),
-      ` (${zone()}) · `,
+      ' · ',
       elapsed(execution.startDate, execution.stopDate),
       inState ? ` · now in ${inState}` : '',
     ),
@@ -614,7 +628,7 @@ function drawExecution(detail) {
                   'span',
                   { class: 'muted', 'data-judged': '' },
                   ' · judged at ',
-                  instant(v.at),
+                  instant(v.at, zone),
                   v.weights ? ` with ${weightsText(v.weights)}` : '',
                 ),
               ),
@@ -633,14 +647,19 @@ function drawExecution(detail) {
           ),
         ]
       : null,
-    notifications(detail.notifications),
+    notifications(detail.notifications, zone),
     el('h2', {}, 'States'),
     earlier(detail.earlierStates, 'earlier states', execution.executionArn),
     el(
       'ol',
       { class: 'states', start: detail.earlierStates + 1 },
       detail.states.map((s) =>
-        el('li', { 'data-state': s.name }, s.name, el('span', { class: 'muted' }, ' ', instant(s.enteredAt))),
+        el(
+          'li',
+          { 'data-state': s.name },
+          s.name,
+          el('span', { class: 'muted' }, ' ', instant(s.enteredAt, zone)),
+        ),
       ),
     ),
   ]);
@@ -648,10 +667,10 @@ function drawExecution(detail) {
 }
 
 /**
- * The notifications the execution published, each with its type, when, its message and its detail when
- * the server sent it (a short one); none: no section.
+ * The notifications the execution published, each with its type, when (its zone named unless it is
+ * `zone`), its message and its detail when the server sent it (a short one); none: no section.
  */
-function notifications(list) {
+function notifications(list, zone) {
   if (!list?.length) return null;
   return [
     el('h2', {}, 'Notifications'),
@@ -668,7 +687,7 @@ function notifications(list) {
           'li',
           { 'data-notification': notification.type },
           el('strong', {}, notification.type),
-          el('span', { class: 'muted' }, ' at ', instant(notification.at)),
+          el('span', { class: 'muted' }, ' at ', instant(notification.at, zone)),
           ': ',
           notification.message,
           notification.detail
@@ -742,20 +761,16 @@ function showUnreachable(unreachable) {
 }
 
 /**
- * The execution id (`<state machine>:<name>`) an address names: the id itself, or an execution ARN as
- * `cutover run` prints it.
+ * The execution an address names, as it names it: its id (`<state machine>:<name>`) or its ARN as `cutover
+ * run` prints it. The server says whether that is an execution of this runtime (an ARN of another region or
+ * account is not).
  */
-function executionIdOf(encoded) {
-  let text;
+function executionNamed(encoded) {
   try {
-    text = decodeURIComponent(encoded);
+    return decodeURIComponent(encoded);
   } catch {
     throw new Error(`the address names ${encoded}, which is not valid percent-encoding`);
   }
-  const marker = ':execution:';
-  return text.startsWith('arn:') && text.includes(marker)
-    ? text.slice(text.indexOf(marker) + marker.length)
-    : text;
 }
 
 /**
@@ -769,7 +784,7 @@ async function refresh() {
   const match = /^#\/executions\/(.+)$/.exec(location.hash);
   const older = /^#\/older\/([\w-]+)$/.exec(location.hash)?.[1];
   try {
-    const id = match ? executionIdOf(match[1]) : undefined;
+    const id = match ? executionNamed(match[1]) : undefined;
     const answer = await api(
       id !== undefined
         ? `/console/api/executions/${encodeURIComponent(id)}`
@@ -783,7 +798,7 @@ async function refresh() {
       showList(answer, older !== undefined);
       return true;
     }
-    showExecution(id, answer);
+    showExecution(answer.execution.executionId, answer);
     return answer.execution.status === 'RUNNING' || answer.rollback?.status === 'RUNNING';
   } catch (error) {
     if (run !== generation || ticket < drawn) return run === generation;

@@ -1,18 +1,24 @@
-import type { ExecutionListItem, ListExecutionsInput } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+import {
+  CreateStateMachineCommand,
+  type ExecutionListItem,
+  type ListExecutionsInput,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONSOLE_LIST_LIMIT,
   type ExecutionLister,
   listExecutionsPage,
 } from '#local/console/execution-list.ts';
+import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
 
 const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
 
 /**
- * Step Functions holding `counts[machine]` executions of each machine, one a second (the machines'
+ * Step Functions holding `counts[machine]` executions of each machine, one every `tick` ms (the machines'
  * interleaved), newest first in pages of `maxResults`; those `running` names are RUNNING.
  */
-function stepFunctions(counts: Record<string, number>, running: readonly string[] = []) {
+function stepFunctions(counts: Record<string, number>, running: readonly string[] = [], tick = 1000) {
   const executions = new Map<string, ExecutionListItem[]>();
   let second = 0;
   for (const [machine, count] of Object.entries(counts)) {
@@ -23,7 +29,7 @@ function stepFunctions(counts: Record<string, number>, running: readonly string[
         stateMachineArn: `${MACHINES}:${machine}`,
         name,
         status: running.includes(name) ? 'RUNNING' : 'SUCCEEDED',
-        startDate: new Date(Date.UTC(2026, 10, 29) + 1000 * (index * 7 + (second++ % 7))),
+        startDate: new Date(Date.UTC(2026, 10, 29) + tick * (index * 7 + (second++ % 7))),
       } as ExecutionListItem;
     });
     executions.set(`${MACHINES}:${machine}`, list.reverse());
@@ -71,6 +77,18 @@ describe('listExecutionsPage', () => {
     expect(ended.map((execution) => execution.status)).not.toContain('RUNNING');
   });
 
+  it('shows every execution once when many start in the same millisecond, across ListExecutions pages', async () => {
+    // Prepare: ListExecutions lists those of one millisecond in an order of its own (not by ARN)
+    const { service } = stepFunctions({ many: 250, few: 10 }, [], 0);
+    // Act
+    const pages = [await listExecutionsPage(service)];
+    while (pages.at(-1)!.nextToken) pages.push(await listExecutionsPage(service, pages.at(-1)!.nextToken));
+    // Assess
+    const ended = pages.flatMap((page) => page.executions.map((execution) => execution.executionId));
+    expect(pages.map((page) => page.executions.length)).toEqual([100, 100, 60]);
+    expect(new Set(ended).size).toBe(260);
+  });
+
   it('refuses a token the list did not give', async () => {
     // Prepare
     const { service } = stepFunctions({ few: 3 });
@@ -78,5 +96,93 @@ describe('listExecutionsPage', () => {
     const listing = listExecutionsPage(service, 'not-a-token');
     // Assess
     await expect(listing).rejects.toThrow(/nextToken "not-a-token" is not one the list gave/);
+  });
+});
+
+describe('GET /console/api/executions', () => {
+  let runtime: TestRuntime;
+  const machines: Record<string, string> = {};
+
+  /** Starts the executions `names` of the Pass state machine `machine`; they have ended when this returns. */
+  async function finished(machine: string, names: readonly string[]): Promise<void> {
+    const stateMachineArn = machines[machine];
+    const arns = await Promise.all(
+      names.map(async (name) => {
+        const started = await runtime.client.send(new StartExecutionCommand({ stateMachineArn, name }));
+        return started.executionArn!;
+      }),
+    );
+    await Promise.all(arns.map((executionArn) => waitForExecution(runtime.client, executionArn)));
+  }
+
+  async function list(nextToken?: string) {
+    const query = nextToken === undefined ? '' : `?nextToken=${encodeURIComponent(nextToken)}`;
+    const response = await fetch(`${runtime.endpoint}/console/api/executions${query}`);
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  const idsOf = (page: Record<string, unknown>) =>
+    (page.executions as { executionId: string }[]).map((execution) => execution.executionId);
+  const tokenOf = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+    for (const name of ['paged', 'other']) {
+      const { stateMachineArn } = await runtime.client.send(
+        new CreateStateMachineCommand({
+          name,
+          definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+          roleArn: 'arn:aws:iam::000000000000:role/console',
+        }),
+      );
+      machines[name] = stateMachineArn!;
+    }
+    // The newer `other` ones first: the first page ends part-way into the first ListExecutions page of `paged`
+    await finished(
+      'paged',
+      Array.from({ length: CONSOLE_LIST_LIMIT + 5 }, (_, index) => `old-${index}`),
+    );
+    await finished('other', ['other-0', 'other-1', 'other-2']);
+  });
+
+  afterAll(() => runtime?.close());
+
+  it('pages on from the last row shown, so executions started since the first page repeat none on the next', async () => {
+    // Prepare
+    const first = await list();
+    await finished('paged', ['new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
+    // Act
+    const older = await list(String(first.json.nextToken));
+    // Assess
+    const onFirst = idsOf(first.json);
+    expect(older.status).toBe(200);
+    expect(idsOf(older.json).filter((id) => onFirst.includes(id) || id.startsWith('paged:new-'))).toEqual([]);
+    expect(new Set([...onFirst, ...idsOf(older.json)]).size).toBe(CONSOLE_LIST_LIMIT + 8);
+    expect(older.json.nextToken).toBeUndefined();
+  });
+
+  it('answers 400 for a token it did not give, a forged one of a known state machine too', async () => {
+    // Prepare
+    const executionArn = `${machines.paged!.replace(':stateMachine:', ':execution:')}:old-0`;
+    const forged = [
+      'not-a-token',
+      tokenOf({ [machines.paged!]: { skip: -5 } }),
+      tokenOf({ x: { skip: -1 } }),
+      tokenOf([]),
+      tokenOf(null),
+      tokenOf({ startDate: -1, executionArn }),
+      tokenOf({ startDate: '1', executionArn }),
+      tokenOf({ startDate: 1, executionArn, skip: 0 }),
+      tokenOf({ startDate: 1, executionArn: executionArn.replace(':paged:', ':gone:') }),
+    ];
+    // Act
+    const answers = await Promise.all(forged.map((token) => list(token)));
+    // Assess
+    for (const [index, answer] of answers.entries()) {
+      expect(answer.status).toBe(400);
+      expect(answer.json.message).toMatch(
+        new RegExp(`^nextToken ${JSON.stringify(forged[index])} is not one the list gave`),
+      );
+    }
   });
 });
