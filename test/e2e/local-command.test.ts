@@ -83,6 +83,29 @@ describe('cutover local', () => {
     expect(second.stdout()).toMatch(/updated\s+arn:aws:states:us-east-1:000000000000:stateMachine:sum/);
   });
 
+  it('stops cleanly on SIGHUP (its terminal closed), leaving nothing of its own running', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    const dataDir = join(project, '.cutover');
+    const cli = startCli([
+      'local',
+      '--port',
+      '0',
+      '--no-data-services',
+      '--data-dir',
+      dataDir,
+      '--project-dir',
+      project,
+    ]);
+    await waitForEndpoint(cli);
+    // Act
+    cli.child.kill('SIGHUP');
+    // Assess
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toContain('Stopped');
+    expect(existsSync(join(dataDir, 'cutover.pid'))).toBe(false);
+  });
+
   it('refuses to start when a ${Name} has no value, naming the file and the name', async () => {
     // Prepare
     const project = createProjectFixture({

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
@@ -267,7 +268,7 @@ async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promi
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM, and keeps listening while the runtime closes: with no listener
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP, and keeps listening while the runtime closes: with no listener
  * left, the replicas' exit hook would raise the signal again and end the process before the store closes.
  * A second signal exits at once.
  */
@@ -275,11 +276,11 @@ function stopOnSignal(): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      if (stopping) process.exit(128 + os.constants.signals[signal]);
       stopping = true;
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    // SIGHUP: the terminal or SSH session that started it closed.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   });
 }
