@@ -44,31 +44,49 @@ function cleanupDetail(blueGreen: BlueGreenCleanup | undefined) {
   return blueGreen?.outcome === 'none' ? undefined : blueGreen;
 }
 
-/** The Failed event's detail: the error, and what became of a Blue/Green deployment. */
-function failureDetail(error: { Error: string; Cause?: string; blueGreen?: BlueGreenCleanup }) {
+/** The Failed event's detail: the error, what became of a Blue/Green deployment, a copy not undone. */
+function failureDetail(error: {
+  Error: string;
+  Cause?: string;
+  blueGreen?: BlueGreenCleanup;
+  copyNotUndone?: { Error: string; Cause?: string };
+}) {
   const cleanup = cleanupDetail(error.blueGreen);
-  return { ...errorDetail(error), ...(cleanup ? { blueGreen: cleanup } : {}) };
+  return {
+    ...errorDetail(error),
+    ...(cleanup ? { blueGreen: cleanup } : {}),
+    ...(error.copyNotUndone ? { copyNotUndone: errorDetail(error.copyNotUndone) } : {}),
+  };
 }
 
 /**
- * DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause, and what became
- * of a Blue/Green deployment) for the database migration.
+ * DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause, what became of a
+ * Blue/Green deployment, and a copy UndoCopy could not undo) for the database migration.
  */
 export const handler = dbTaskHandler(
   'db-notify',
   {
     type: z.enum(['Succeeded', 'Failed']),
-    error: stateErrorSchema.extend({ blueGreen: blueGreenCleanupShape.optional() }).optional(),
+    error: stateErrorSchema
+      .extend({
+        blueGreen: blueGreenCleanupShape.optional(),
+        /** UndoCopy's own error, when the target stayed out of reach: the copied rows are still there. */
+        copyNotUndone: stateErrorSchema.optional(),
+      })
+      .optional(),
   },
   async ({ request, executionArn, type, error }) => {
     const message = `database migration of ${request.service.namespace}/${request.service.name} ${type.toLowerCase()}`;
     const blueGreen = error?.blueGreen ? blueGreenSentence(error.blueGreen) : '';
+    const copy = error?.copyNotUndone
+      ? `; the copy was not undone (${failureSummary(error.copyNotUndone)}): the target keeps the rows copied so far, and a new run refuses it (TargetNotEmpty) saying how to empty it`
+      : '';
     await createNotifierFromEnvironment().publish({
       type,
       service: request.service,
       executionArn,
       strategy: 'database-migration',
-      message: error ? `${message}: ${failureSummary(error)}${blueGreen}` : message,
+      message: error ? `${message}: ${failureSummary(error)}${blueGreen}${copy}` : message,
       ...(error ? { detail: failureDetail(error) } : {}),
       at: new Date().toISOString(),
     });

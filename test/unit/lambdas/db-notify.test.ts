@@ -47,6 +47,20 @@ describe('db-notify', () => {
     expect(published?.Message).toContain('database migration of shop/orders failed: Aborted (copy too slow)');
   });
 
+  it('says when the copy could not be undone, the target keeping the rows copied so far', async () => {
+    // Prepare: the target went away mid-copy and stayed out of reach through UndoCopy's retries
+    const request = migrationRequest();
+    const copyNotUndone = { Error: 'TransientAdapterError', Cause: 'connect ECONNREFUSED 127.0.0.1:5432' };
+    const error = { Error: 'TransientAdapterError', Cause: 'copy of public.orders failed', copyNotUndone };
+    // Act
+    await handler({ request, executionArn, type: 'Failed', error }, context);
+    // Assess
+    const message = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+    expect(message).toContain(
+      '; the copy was not undone (TransientAdapterError (connect ECONNREFUSED 127.0.0.1:5432)): the target keeps the rows copied so far, and a new run refuses it (TargetNotEmpty) saying how to empty it',
+    );
+  });
+
   it('says production runs on the former green and names the old blue after a completed switchover', async () => {
     // Prepare
     const request = migrationRequest();
