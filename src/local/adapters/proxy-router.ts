@@ -26,6 +26,8 @@ interface RouteRow {
 export class ProxyRouter implements TrafficRouter {
   readonly type = 'local';
   readonly #proxies = new Map<string, Promise<ServiceProxy>>();
+  /** The start of each proxy {@link ProxyRouter.resume} holds back until its service's replicas are ready. */
+  readonly #resuming = new Map<string, Promise<void>>();
 
   constructor(
     private readonly options: {
@@ -41,10 +43,17 @@ export class ProxyRouter implements TrafficRouter {
       updated_at TEXT NOT NULL, PRIMARY KEY (namespace, name))`);
   }
 
-  /** Routes the service's traffic by `weights` (integer percents summing to 100), starting its proxy. */
+  /**
+   * Routes the service's traffic by `weights` (integer percents summing to 100), starting its proxy; a proxy
+   * that {@link ProxyRouter.resume} holds back until the replicas are ready starts then, with these weights.
+   */
   async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
     assertServiceRef(service);
     assertWeights(weights);
+    if (this.#waiting(service)) {
+      this.#save(service, this.#row(service)!.port, weights);
+      return;
+    }
     const proxy = await this.#proxy(service);
     this.#save(service, proxy.port, weights);
     proxy.setWeights({ ...weights });
@@ -57,9 +66,10 @@ export class ProxyRouter implements TrafficRouter {
     return row ? (JSON.parse(row.weights) as Weights) : {};
   }
 
-  /** True when the service's running proxy routes by exactly these weights. */
+  /** True when the service's running proxy routes by exactly these weights (once a resumed one listens). */
   async verifyWeights(service: ServiceRef, weights: Weights): Promise<boolean> {
     assertServiceRef(service);
+    await this.#resumed(service);
     const proxy = this.#proxies.get(keyOf(service));
     if (!proxy) return false;
     return (
@@ -67,33 +77,58 @@ export class ProxyRouter implements TrafficRouter {
     );
   }
 
-  /** The URL of the service's proxy, starting it if needed. */
+  /** The URL of the service's proxy, starting it if needed (once a resumed one listens). */
   async url(service: ServiceRef): Promise<string> {
     assertServiceRef(service);
+    await this.#resumed(service);
     return (await this.#proxy(service)).url;
   }
 
   /**
    * Starts the proxy of every service stored in SQLite, with its stored weights, each once `ready(service)`
-   * resolves, so a service still waiting holds back no other; resolves when every proxy listens.
+   * resolves, so a service still waiting holds back no other; resolves when every proxy listens. Until
+   * then its port refuses connections: requests answered 503 would count against a resumed release.
    */
   async resume(ready: (service: ServiceRef) => Promise<void>): Promise<void> {
     const rows = this.options.db.prepare('SELECT * FROM local_router_services').all() as RouteRow[];
     await Promise.all(
-      rows.map(async (row) => {
-        const service = { namespace: row.namespace, name: row.name };
-        await ready(service);
-        // Weights come from the row as it is now: a resumed release may have set others while waiting.
-        await this.#proxy(service);
-      }),
+      rows
+        .map((row) => ({ namespace: row.namespace, name: row.name }))
+        .filter((service) => !this.#proxies.has(keyOf(service))) // One started before resume stays as it is.
+        .map((service) => this.#resume(service, ready)),
     );
   }
 
-  /** Stops every proxy; weights and ports stay stored. */
+  /** Stops every proxy, one {@link ProxyRouter.resume} holds back included; weights and ports stay stored. */
   async close(): Promise<void> {
     const proxies = [...this.#proxies.values()];
     this.#proxies.clear();
+    this.#resuming.clear();
     await Promise.all(proxies.map(async (proxy) => (await proxy).close()));
+  }
+
+  /** Starts the service's proxy once `ready(service)` resolves, unless close() came first. */
+  #resume(service: ServiceRef, ready: (service: ServiceRef) => Promise<void>): Promise<void> {
+    const key = keyOf(service);
+    const resuming = ready(service).then(async () => {
+      // Weights come from the row as it is now: a resumed release may have set others while waiting.
+      if (this.#resuming.get(key) === resuming) await this.#proxy(service);
+    });
+    this.#resuming.set(key, resuming);
+    return resuming.finally(() => {
+      if (this.#resuming.get(key) === resuming) this.#resuming.delete(key);
+    });
+  }
+
+  /** True while {@link ProxyRouter.resume} holds the service's proxy back until its replicas are ready. */
+  #waiting(service: ServiceRef): boolean {
+    const key = keyOf(service);
+    return this.#resuming.has(key) && !this.#proxies.has(key);
+  }
+
+  /** Settles once the service's resumed proxy listens (or its resume failed); at once for any other. */
+  async #resumed(service: ServiceRef): Promise<void> {
+    await this.#resuming.get(keyOf(service))?.catch(() => {});
   }
 
   #proxy(service: ServiceRef): Promise<ServiceProxy> {

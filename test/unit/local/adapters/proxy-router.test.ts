@@ -169,6 +169,76 @@ describe('ProxyRouter', () => {
     await restarted.close();
   });
 
+  it('refuses connections while a resumed proxy waits for its replicas, even with weights set', async () => {
+    // Prepare: a restart whose replicas are ready only later
+    await deployTracks();
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 100, canary: 0 });
+    const url = await router.url(service);
+    await router.close();
+    let replicasReady = false;
+    const endpoints = {
+      readyUrls: (_: unknown, track: string) => (replicasReady ? cluster.readyUrls(service, track) : []),
+    };
+    const counters = new TrafficCounters();
+    const restarted = new ProxyRouter({ db, endpoints, counters, announce: () => {} });
+    let serviceReady = () => {};
+    const waiting = new Promise<void>((resolve) => {
+      serviceReady = resolve;
+    });
+    const resumed = restarted.resume(() => waiting);
+    // Act: a resumed release sets weights, and a client calls, before the replicas are ready
+    await restarted.setWeights(service, { stable: 50, canary: 50 });
+    const early = await fetch(url).catch((error: Error) => error.cause);
+    const verified = restarted.verifyWeights(service, { stable: 50, canary: 50 });
+    replicasReady = true;
+    serviceReady();
+    await resumed;
+    const stats = await startTraffic({ url, ratePerSecond: 1_000, total: 10 }).done;
+    // Assess
+    expect(early).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await verified).toBe(true);
+    expect(stats.byStatus).toEqual({ '200': 10 });
+    expect(stats.byTrack).toEqual({ stable: 5, canary: 5 });
+    expect(counters.summary(service, 'stable', 60)).toMatchObject({ requests: 5, errors: 0 });
+    expect(counters.summary(service, 'canary', 60)).toMatchObject({ requests: 5, errors: 0 });
+    await restarted.close();
+  });
+
+  it('starts no proxy for a service still waiting for its replicas when closed', async () => {
+    // Prepare
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 100 });
+    const url = await router.url(service);
+    await router.close();
+    const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
+    let serviceReady = () => {};
+    const waiting = new Promise<void>((resolve) => {
+      serviceReady = resolve;
+    });
+    const resumed = restarted.resume(() => waiting);
+    // Act
+    await restarted.close();
+    serviceReady();
+    await resumed;
+    // Assess
+    expect(await fetch(url).catch((error: Error) => error.cause)).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('leaves a proxy started before resume as it is, without waiting for its service', async () => {
+    // Prepare
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 100 });
+    await router.close();
+    const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
+    await restarted.setWeights(service, { stable: 90, canary: 10 });
+    // Act
+    await restarted.resume(() => new Promise(() => {}));
+    // Assess
+    expect(await restarted.verifyWeights(service, { stable: 90, canary: 10 })).toBe(true);
+    await restarted.close();
+  });
+
   it('refuses weights outside 0..100, naming the track', async () => {
     // Act
     const setting = local.adapters.router.setWeights(service, { stable: 110, canary: -10 });
