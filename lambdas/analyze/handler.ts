@@ -66,7 +66,9 @@ function withoutTrafficHint(
   const hint =
     request.metrics.type === 'local'
       ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}\`, or your client at the proxy URL \`cutover local\` printed)${namingIt}`
-      : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;
+      : preview
+        ? `before the switch ${track} has no weight: send it test traffic of its own (its Service ${name}-${track}, as a preview service), or judge it after the switch (postSwitch)`
+        : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;
   return { ...result, reason: `${result.reason}: no request reached ${track}; ${hint}` };
 }
 

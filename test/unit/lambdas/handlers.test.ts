@@ -2,6 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
+import { metricProviders } from '#adapters/metrics/index.ts';
 import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
 import { handler as backupState } from '#lambdas/backup-state/handler.ts';
@@ -612,6 +613,35 @@ describe('analyze', () => {
         '(`cutover traffic shop/checkout --track green`, or the header `x-cutover-track: green`)',
     );
     expect(afterSwitch).not.toContain('before the switch'); // after it, green has the traffic
+  });
+
+  it('tells a blue-green preview on a cluster to give its new colour test traffic of its own', async () => {
+    // Prepare: Prometheus counts no request of green before the switch (the Service routes none to it)
+    metricProviders.register('prometheus', () => world.metricProvider);
+    world.metrics = {};
+    const request = blueGreenInput(
+      { preview: { analysis: thresholds } },
+      {
+        metrics: {
+          type: 'prometheus',
+          url: 'http://127.0.0.1:9090',
+          queries: { requestCount: 'requests {{track}}', errorRate: 'errors {{track}}' },
+        },
+      },
+    );
+    // Act
+    const { reason } = (await run(analyze, {
+      ...analyzeInput(),
+      strategy: 'blue-green',
+      request,
+      track: 'green',
+      preview: true,
+    })) as { reason: string };
+    // Assess
+    expect(reason).toBe(
+      'no data for requestCount: no request reached green; before the switch green has no weight: send it test ' +
+        'traffic of its own (its Service checkout-green, as a preview service), or judge it after the switch (postSwitch)',
+    );
   });
 
   it('throws AnalysisFailed with the reason at the failure limit', async () => {
