@@ -1,4 +1,3 @@
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
@@ -226,30 +225,44 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
   // An approval that waits: on a clock scaled to zero its timeout would pass at once.
   const waiting = useEmulatedClusterRuntime('cutover-blue-green-k8s-waits-', new RealClock(0.01));
 
-  it('keeps traffic on the live colour when the new one stopped being ready while the release waited for approval', async () => {
-    // Prepare: blue runs v1; a release of v2 to green that waits for an approval
-    const invoices = aService({ name: 'invoices' });
+  /**
+   * Blue runs v1 of `target`, selected by its Service; starts the blue-green release `name` of v2 (2 replicas)
+   * with `options` (its `blueGreen` block and `scaleDownDelaySeconds`) and answers the execution's ARN.
+   */
+  async function startV2OverBlueV1(target: ServiceRef, name: string, options: Record<string, unknown>) {
     const cluster = new KubernetesCluster(
       KubernetesObjectClient.fromKubeConfig(waiting.emulator.kubeConfig()),
     );
-    await cluster.apply(invoices, 'blue', aRelease({ version: 'v1', image: 'registry.example/invoices:v1' }));
+    const image = (version: string) => `registry.example/${target.name}:${version}`;
+    await cluster.apply(target, 'blue', aRelease({ version: 'v1', image: image('v1') }));
     waiting.emulator.controller.settle();
-    waiting.emulator.store.create('services', aTrackService(invoices, 'invoices', 'blue') as KubeObject);
-    const { client, runtime } = waiting.runtime;
-    const stateMachineArn = runtime.stateMachines.find((m) => m.name === 'blue-green')!.stateMachineArn;
+    waiting.emulator.store.create('services', aTrackService(target, target.name, 'blue') as KubeObject);
     const input = {
-      service: invoices,
-      release: { version: 'v2', image: 'registry.example/invoices:v2', replicas: 2 },
+      service: target,
+      release: { version: 'v2', image: image('v2'), replicas: 2 },
       cluster: { type: 'kubeconfig', path: waiting.kubeconfig, context: 'emulator' },
-      traffic: { type: 'service-selector', service: 'invoices' },
-      metrics: { type: 'cloudwatch-alarms', alarmNames: ['invoices-5xx'] },
+      traffic: { type: 'service-selector', service: target.name },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: [`${target.name}-5xx`] },
+      ...options,
+    };
+    return waiting.start('blue-green', input, name);
+  }
+
+  /** The Service's selector of `target`: which colour takes its traffic. */
+  const selectedColour = (target: ServiceRef) =>
+    (waiting.emulator.store.get('services', 'shop', target.name)?.spec?.selector as Record<string, string>)[
+      'cutover.dev/track'
+    ];
+
+  it('keeps traffic on the live colour when the new one stopped being ready while the release waited for approval', async () => {
+    // Prepare: blue runs v1; a release of v2 to green that waits for an approval
+    const invoices = aService({ name: 'invoices' });
+    const executionArn = await startV2OverBlueV1(invoices, 'unready-green', {
       blueGreen: { approval: { timeoutSeconds: 86_400 } },
       scaleDownDelaySeconds: 0,
-    };
-    const { executionArn } = await client.send(
-      new StartExecutionCommand({ stateMachineArn, name: 'unready-green', input: JSON.stringify(input) }),
-    );
-    await historyUntil(client, executionArn!, (events) => !!pendingTaskToken(events));
+    });
+    const { client } = waiting.runtime;
+    await historyUntil(client, executionArn, (events) => !!pendingTaskToken(events));
     // Act: green's pods crash-loop (a bad config, a dependency down), then someone approves
     waiting.emulator.controller.failPods('shop', 'invoices-green', {
       reason: 'CrashLoopBackOff',
@@ -260,59 +273,35 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
       waiting.emulator.store.delete('pods', 'shop', pod.metadata.name, 'Pod');
     }
     waiting.emulator.controller.settle();
-    await answerApproval(client, executionArn!, 'approve');
-    const execution = await waitForExecution(client, executionArn!);
+    await answerApproval(client, executionArn, 'approve');
+    const execution = await waitForExecution(client, executionArn);
     // Assess: refused before the switch; blue keeps all traffic and its replicas
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('RolloutFailed');
     expect(execution.cause).toContain('CrashLoopBackOff');
-    expect(waiting.emulator.store.get('services', 'shop', 'invoices')?.spec?.selector).toEqual({
-      app: 'invoices',
-      'cutover.dev/track': 'blue',
-    });
+    expect(selectedColour(invoices)).toBe('blue');
     expect(waiting.emulator.store.get('deployments', 'shop', 'invoices-blue')?.spec?.replicas).toBe(2);
   });
+
   it('says the release was promoted when only the scale-down of the old colour failed', async () => {
     // Prepare: blue runs v1; the release of v2 waits out its scale-down delay
     const carts = aService({ name: 'carts' });
-    const cluster = new KubernetesCluster(
-      KubernetesObjectClient.fromKubeConfig(waiting.emulator.kubeConfig()),
-    );
-    await cluster.apply(carts, 'blue', aRelease({ version: 'v1', image: 'registry.example/carts:v1' }));
-    waiting.emulator.controller.settle();
-    waiting.emulator.store.create('services', aTrackService(carts, 'carts', 'blue') as KubeObject);
-    const { client, runtime } = waiting.runtime;
-    const stateMachineArn = runtime.stateMachines.find((m) => m.name === 'blue-green')!.stateMachineArn;
-    const input = {
-      service: carts,
-      release: { version: 'v2', image: 'registry.example/carts:v2', replicas: 2 },
-      cluster: { type: 'kubeconfig', path: waiting.kubeconfig, context: 'emulator' },
-      traffic: { type: 'service-selector', service: 'carts' },
-      metrics: { type: 'cloudwatch-alarms', alarmNames: ['carts-5xx'] },
+    const executionArn = await startV2OverBlueV1(carts, 'scale-down-refused', {
       blueGreen: {},
       scaleDownDelaySeconds: 60,
-    };
-    const { executionArn } = await client.send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: 'scale-down-refused',
-        input: JSON.stringify(input),
-      }),
-    );
-    await historyUntil(client, executionArn!, entered('ScaleDownDelay'));
+    });
+    const { client, runtime } = waiting.runtime;
+    await historyUntil(client, executionArn, entered('ScaleDownDelay'));
     // Act: the cluster refuses the scale-down (an RBAC change meanwhile)
     waiting.emulator.faults.inject({ status: 403, message: 'forbidden', method: 'PATCH' });
-    const execution = await waitForExecution(client, executionArn!);
+    const execution = await waitForExecution(client, executionArn);
     // Assess: failed, saying green serves all traffic and blue may still run
     expect(execution.status).toBe('FAILED');
-    const [failed] = runtime.adapters!.notifier.latestOf(executionArn!, 1);
+    const [failed] = runtime.adapters!.notifier.latestOf(executionArn, 1);
     expect(failed?.message).toMatch(
       /^blue-green release v2 of shop\/carts promoted \(it serves all traffic\), then its clean-up failed: KubernetesApiError \(.*forbidden.*\); the previous version may still run: release again, or scale it down by hand$/,
     );
     expect(JSON.parse(String(failed?.detail))).toMatchObject({ promoted: true });
-    expect(waiting.emulator.store.get('services', 'shop', 'carts')?.spec?.selector).toEqual({
-      app: 'carts',
-      'cutover.dev/track': 'green',
-    });
+    expect(selectedColour(carts)).toBe('green');
   });
 });

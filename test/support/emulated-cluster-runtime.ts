@@ -13,6 +13,8 @@ export interface EmulatedClusterRuntime {
   readonly runtime: TestRuntime;
   /** The kubeconfig whose context `emulator` reaches the emulator, for requests' `cluster.path`. */
   readonly kubeconfig: string;
+  /** Starts an execution `name` of the state machine `machine` with `input`; answers its ARN. */
+  start(machine: string, input: unknown, name: string): Promise<string>;
   /** Starts an execution `name` of the state machine `machine` with `input` and waits for its end. */
   run(machine: string, input: unknown, name: string): Promise<DescribeExecutionCommandOutput>;
 }
@@ -27,11 +29,14 @@ export interface EmulatedClusterRuntime {
  */
 export function useEmulatedClusterRuntime(prefix: string, clock?: Clock): EmulatedClusterRuntime {
   const started = {
-    async run(machine: string, input: unknown, name: string) {
+    async start(machine: string, input: unknown, name: string) {
       const { runtime, client } = started.runtime;
       const stateMachineArn = runtime.stateMachines.find((m) => m.name === machine)!.stateMachineArn;
       const command = new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) });
-      return waitForExecution(client, (await client.send(command)).executionArn!);
+      return (await client.send(command)).executionArn!;
+    },
+    async run(machine: string, input: unknown, name: string) {
+      return waitForExecution(started.runtime.client, await started.start(machine, input, name));
     },
   } as { -readonly [K in keyof EmulatedClusterRuntime]: EmulatedClusterRuntime[K] };
   let directory: string | undefined;
