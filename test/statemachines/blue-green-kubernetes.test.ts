@@ -249,10 +249,10 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
   }
 
   /** The Service's selector of `target`: which colour takes its traffic. */
-  const selectedColour = (target: ServiceRef) =>
-    (waiting.emulator.store.get('services', 'shop', target.name)?.spec?.selector as Record<string, string>)[
-      'cutover.dev/track'
-    ];
+  const selectedColour = (target: ServiceRef) => {
+    const selector = waiting.emulator.store.get('services', 'shop', target.name)?.spec?.selector;
+    return (selector as Record<string, string> | undefined)?.['cutover.dev/track'];
+  };
 
   it('keeps traffic on the live colour when the new one stopped being ready while the release waited for approval', async () => {
     // Prepare: blue runs v1; a release of v2 to green that waits for an approval
