@@ -59,5 +59,7 @@ export function createKubernetesCluster(
     resources: config.resources,
     minReadySeconds: config.minReadySeconds,
     progressDeadlineSeconds: config.progressDeadlineSeconds,
+    pod: config.pod,
+    container: config.container,
   });
 }

@@ -7,8 +7,10 @@ import type { KubeObject, ObjectRef } from './client.ts';
 export const TRACK_LABEL = 'cutover.dev/track';
 export const VERSION_LABEL = 'cutover.dev/version';
 /**
- * On a track's pods: a digest of the container Cutover wrote, so the pods of the current template are
- * told from earlier ones by labels alone (an admission webhook may rewrite the image a pod runs).
+ * On a track's pods: a digest of the pod spec Cutover wrote (of its container alone when the cluster block
+ * sets no `pod` field, as before there were any, so those tracks keep their digest), so the pods of the
+ * current template are told from earlier ones by labels alone (an admission webhook may rewrite the image a
+ * pod runs).
  */
 export const TEMPLATE_LABEL = 'cutover.dev/template';
 /**
@@ -21,6 +23,31 @@ const REPLICAS_ANNOTATION = 'cutover.dev/replicas';
 export interface ComputeResources {
   readonly cpu?: string;
   readonly memory?: string;
+}
+
+/** A Kubernetes object written as given (an affinity, a toleration, a volume source): the API server checks it. */
+export type KubernetesFields = Readonly<Record<string, unknown>>;
+
+/** Fields of the track's pod spec, written as given beside Cutover's `containers`. */
+export interface PodTemplateFields {
+  readonly serviceAccountName?: string;
+  readonly imagePullSecrets?: readonly { readonly name: string }[];
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly KubernetesFields[];
+  readonly affinity?: KubernetesFields;
+  readonly topologySpreadConstraints?: readonly KubernetesFields[];
+  readonly securityContext?: KubernetesFields;
+  readonly priorityClassName?: string;
+  readonly terminationGracePeriodSeconds?: number;
+  readonly volumes?: readonly KubernetesFields[];
+}
+
+/** Fields of the track's container, written as given beside Cutover's own. */
+export interface ContainerTemplateFields {
+  readonly envFrom?: readonly KubernetesFields[];
+  readonly volumeMounts?: readonly KubernetesFields[];
+  readonly securityContext?: KubernetesFields;
+  readonly lifecycle?: KubernetesFields;
 }
 
 /** How tracks are shaped on the cluster, from the request's `cluster` block. */
@@ -38,7 +65,22 @@ export interface TrackTemplateOptions {
   readonly minReadySeconds?: number;
   /** `spec.progressDeadlineSeconds` of each Deployment. @default 600 (the Kubernetes default) */
   readonly progressDeadlineSeconds?: number;
+  /** Fields of `spec.template.spec`, written as given; its `containers` stay Cutover's. */
+  readonly pod?: PodTemplateFields;
+  /** Fields of the track's container, written as given; Cutover's own fields win. */
+  readonly container?: ContainerTemplateFields;
 }
+
+/** The container fields Cutover writes itself: `container` options naming them are left out. */
+const OWN_CONTAINER_FIELDS = new Set([
+  'name',
+  'image',
+  'command',
+  'env',
+  'ports',
+  'readinessProbe',
+  'resources',
+]);
 
 /** The readiness probe: ready at the first 2xx, out of the Service after 3 failures 5 s apart. */
 function readinessProbe(path: string): Record<string, unknown> {
@@ -66,10 +108,11 @@ export function trackSelector(service: ServiceRef, track: string): Record<string
 
 /**
  * The Deployment Cutover applies for one track: labels `app`, `cutover.dev/track`, `cutover.dev/version`
- * (and on its pods `cutover.dev/template`, a digest of the container), the annotation
+ * (and on its pods `cutover.dev/template`, a digest of the pod spec), the annotation
  * `cutover.dev/replicas` recording the replicas it sets, selector on `app` + track only (so a new version
  * never changes the immutable selector); the container gets the port `http`, its readiness probe and the
- * resources of `options`.
+ * resources of `options`, then the fields of `options.container`; the pod spec the fields of
+ * `options.pod` beside its one container.
  */
 export function trackDeployment(
   service: ServiceRef,
@@ -96,7 +139,11 @@ export function trackDeployment(
     if (readinessPath !== false) container.readinessProbe = readinessProbe(readinessPath);
   }
   if (resources) container.resources = resources;
-  const podLabels = { ...labels, [TEMPLATE_LABEL]: digestOf(container) };
+  for (const [field, value] of Object.entries(options.container ?? {})) {
+    if (value !== undefined && !OWN_CONTAINER_FIELDS.has(field)) container[field] = value;
+  }
+  const podSpec = { ...definedFields(options.pod), containers: [container] };
+  const podLabels = { ...labels, [TEMPLATE_LABEL]: templateDigest(podSpec) };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -111,7 +158,7 @@ export function trackDeployment(
       ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
       progressDeadlineSeconds,
       selector: { matchLabels: trackSelector(service, track) },
-      template: { metadata: { labels: podLabels }, spec: { containers: [container] } },
+      template: { metadata: { labels: podLabels }, spec: podSpec },
     },
   };
 }
@@ -125,6 +172,20 @@ export function replicasAnnotation(replicas: number): Record<string, string> {
 export function replicasSetByCutover(deployment: KubeObject): number | undefined {
   const recorded = deployment.metadata.annotations?.[REPLICAS_ANNOTATION];
   return recorded === undefined || !/^\d+$/.test(recorded) ? undefined : Number(recorded);
+}
+
+/** The fields of `fields` that have a value. */
+function definedFields(fields: object | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The `cutover.dev/template` digest of a pod spec: of its one container when it has no other field (the
+ * digest tracks had before the cluster block's `pod` existed), else of the whole spec.
+ */
+function templateDigest(podSpec: { readonly containers: readonly unknown[] }): string {
+  const { containers, ...podFields } = podSpec;
+  return digestOf(Object.keys(podFields).length === 0 ? containers[0] : podSpec);
 }
 
 /** The first 10 hex digits of the sha256 of a value's JSON: a label value (at most 63 characters). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { arn, integer, text } from './fields.ts';
+import { arn, dnsLabel, integer, objectName, text } from './fields.ts';
 
 /** A Kubernetes resource quantity: a plain or decimal number with an optional SI, binary or exponent suffix. */
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$/;
@@ -70,6 +70,60 @@ function checkRequestsWithinLimits(
 
 const readinessPathError = "must be an HTTP path starting with '/' (e.g. /healthz), or false for no probe";
 
+/**
+ * A Kubernetes object whose fields the API server validates (an affinity, a toleration, a volume source):
+ * checked here for being an object only, its keys kept as given.
+ */
+function kubernetesObject() {
+  return z.record(z.string(), z.unknown());
+}
+
+/** Fields of the track's pod spec, written as given into `spec.template.spec` (its `containers` are Cutover's). */
+const podTemplateFields = z.strictObject({
+  serviceAccountName: objectName('checkout-sa')
+    .optional()
+    .describe("the pods' ServiceAccount, e.g. one an IAM role is bound to (IRSA, EKS Pod Identity)"),
+  imagePullSecrets: z
+    .array(z.strictObject({ name: objectName('checkout-sa') }))
+    .optional()
+    .describe('Secrets of type kubernetes.io/dockerconfigjson to pull release.image with'),
+  nodeSelector: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('node labels the pods must run on, e.g. {"kubernetes.io/arch": "arm64"}'),
+  tolerations: z.array(kubernetesObject()).optional().describe('Kubernetes tolerations, as given'),
+  affinity: kubernetesObject().optional().describe('Kubernetes affinity, as given'),
+  topologySpreadConstraints: z
+    .array(kubernetesObject())
+    .optional()
+    .describe('Kubernetes topology spread constraints, as given'),
+  securityContext: kubernetesObject().optional().describe("the pod's securityContext, as given"),
+  priorityClassName: objectName('checkout-sa').optional().describe("the pods' PriorityClass"),
+  terminationGracePeriodSeconds: integer(0, 86_400)
+    .optional()
+    .describe('seconds a stopping pod gets between SIGTERM and SIGKILL; default 30 (Kubernetes)'),
+  volumes: z
+    .array(z.looseObject({ name: dnsLabel(63) }))
+    .optional()
+    .describe("the pod's volumes, as given (Kubernetes volume sources), for container.volumeMounts"),
+});
+
+/** Fields of the track's container, written as given beside Cutover's (name, image, command, env, ports, probe, resources). */
+const containerTemplateFields = z.strictObject({
+  envFrom: z
+    .array(kubernetesObject())
+    .optional()
+    .describe('environment from Secrets or ConfigMaps, e.g. [{"secretRef": {"name": "checkout"}}]'),
+  volumeMounts: z
+    .array(z.looseObject({ name: text(), mountPath: text() }))
+    .optional()
+    .describe("mounts of the pod's volumes, as given"),
+  securityContext: kubernetesObject().optional().describe("the container's securityContext, as given"),
+  lifecycle: kubernetesObject()
+    .optional()
+    .describe('lifecycle hooks, as given, e.g. {"preStop": {"sleep": {"seconds": 10}}} to drain'),
+});
+
 /** How tracks are shaped on a Kubernetes cluster (EKS or kubeconfig). */
 const trackTemplateFields = {
   containerPort: integer(1, 65535)
@@ -101,6 +155,12 @@ const trackTemplateFields = {
     .describe(
       "Deployment progress deadline; past it the rollout fails with ProgressDeadlineExceeded; default the request's progressDeadlineSeconds",
     ),
+  pod: podTemplateFields
+    .optional()
+    .describe("fields of the tracks' pod spec (serviceAccountName, volumes, ...), written as given"),
+  container: containerTemplateFields
+    .optional()
+    .describe("fields of the track's container (envFrom, volumeMounts, lifecycle, ...), written as given"),
 };
 
 /**

@@ -35,6 +35,21 @@ export function dnsLabel(maxLength: number) {
 }
 
 /**
+ * A Kubernetes object name, an RFC 1123 subdomain (a routing object, a ServiceAccount, a Secret), so a name no
+ * object can have is refused with the request, not when a release reads it: lowercase letters, digits, '-'
+ * and '.', at most 253 characters, each part between dots starting and ending with a letter or digit.
+ */
+export function objectName(example: string) {
+  const error =
+    "must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', at most " +
+    `253 characters, each part between dots starting and ending with a letter or digit (e.g. ${example})`;
+  return z
+    .string({ error })
+    .max(253, { error })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error });
+}
+
+/**
  * A Kubernetes label value, as the release's version becomes (`cutover.dev/version`): 1-63 letters,
  * digits, '.', '_' and '-', beginning and ending with a letter or digit.
  */

@@ -1,20 +1,6 @@
 import * as z from 'zod';
 import { eksClusterSchema, kubeconfigClusterSchema } from './cluster.ts';
-import { arn, EVEN_WITH_ISSUES, integer, text } from './fields.ts';
-
-/**
- * The name of a routing object (Ingress, HTTPRoute, VirtualService, Service) as the API server takes it: an
- * RFC 1123 subdomain, so a name no object can have is refused with the request, not when a release reads it.
- */
-function objectName() {
-  const error =
-    "must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', at most " +
-    '253 characters, each part between dots starting and ending with a letter or digit (e.g. checkout-route)';
-  return z
-    .string({ error })
-    .max(253, { error })
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error });
-}
+import { arn, EVEN_WITH_ISSUES, integer, objectName, text } from './fields.ts';
 
 /** The cluster holding the routing objects; the request's `cluster` when omitted. */
 const routingCluster = z
@@ -28,15 +14,15 @@ export const localTrafficSchema = z.strictObject({ type: z.literal('local') });
 /** A Kubernetes Service whose selector points at one track: 0/100 switches only (blue-green). */
 export const serviceSelectorTrafficSchema = z.strictObject({
   type: z.literal('service-selector'),
-  service: objectName().describe('the Service whose selector is switched'),
+  service: objectName('checkout-route').describe('the Service whose selector is switched'),
   cluster: routingCluster,
 });
 
 /** An Ingress of the AWS Load Balancer Controller, with a weighted forward action. */
 export const albIngressTrafficSchema = z.strictObject({
   type: z.literal('alb-ingress'),
-  ingress: objectName().describe('Ingress name'),
-  rootService: objectName()
+  ingress: objectName('checkout-route').describe('Ingress name'),
+  rootService: objectName('checkout-route')
     .optional()
     .describe('backend service name the action replaces; default the service name'),
   servicePort: z
@@ -71,14 +57,14 @@ export const elbv2TrafficSchema = z
 /** A Gateway API HTTPRoute whose backendRefs carry the weights. */
 export const gatewayApiTrafficSchema = z.strictObject({
   type: z.literal('gateway-api'),
-  httpRoute: objectName().describe('HTTPRoute name'),
+  httpRoute: objectName('checkout-route').describe('HTTPRoute name'),
   cluster: routingCluster,
 });
 
 /** An Istio VirtualService whose route destinations carry the weights. */
 export const istioTrafficSchema = z.strictObject({
   type: z.literal('istio'),
-  virtualService: objectName().describe('VirtualService name'),
+  virtualService: objectName('checkout-route').describe('VirtualService name'),
   route: text()
     .optional()
     .describe('name of the http route to weight; default the only one, else the one routing to both tracks'),
@@ -88,7 +74,7 @@ export const istioTrafficSchema = z.strictObject({
 /** ingress-nginx canary annotations (`canary-weight`) on a twin Ingress. */
 export const nginxIngressTrafficSchema = z.strictObject({
   type: z.literal('nginx-ingress'),
-  ingress: objectName().describe('the primary Ingress name'),
+  ingress: objectName('checkout-route').describe('the primary Ingress name'),
   cluster: routingCluster,
 });
 
