@@ -24,7 +24,7 @@ const MAX_DRAIN_SECONDS = 30;
  * waiting `drainSeconds`, with `trafficRestored` (the tracks; the weights again when they were not restored).
  * Routing objects the router re-weighted are left as they are (an edit made meanwhile by someone else stays);
  * when the router could not (its object was deleted), the snapshot puts them back and the weights are set
- * again. Idempotent. Reports the backup's `tracks` and the cluster `objects` of the snapshot (a Kubernetes
+ * again. Idempotent. Reports the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
  * snapshot also holds the service's Services and routes). Without `backupKey`, reads the backup BackupState
  * keyed by `executionArn` (the rollback machine of a stopped release); throws `BackupNotFound` when there is
  * none.
@@ -56,7 +56,7 @@ export const handler = taskHandler(
     const restored =
       trafficRestored ??
       (await restoreTraffic(await deps.router(), request.service, backup)) !== 'not restored';
-    await (await deps.cluster()).restore(backup.snapshot, { keepRouting: restored });
+    const applied = await (await deps.cluster()).restore(backup.snapshot, { keepRouting: restored });
     if (!restored && isValidWeights(backup.weights)) {
       // The snapshot's routing objects are back (one deleted meanwhile re-created): weight them again.
       await applyWeights(await deps.router(), request.service, backup.weights);
@@ -65,7 +65,7 @@ export const handler = taskHandler(
       backupKey,
       weights: isValidWeights(backup.weights) ? backup.weights : null,
       tracks: tracksIn(backup.snapshot),
-      objects: backup.snapshot.objects.length,
+      objects: applied,
     };
   },
 );

@@ -123,6 +123,13 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     (await executionHistory(runtime.client, executionArn)).flatMap(
       (event) => event.stateEnteredEventDetails?.name ?? [],
     );
+  /** What the execution's Rollback state reported (`$.rollback`). */
+  const rollbackOutput = async (executionArn: string) => {
+    const exited = (await executionHistory(runtime.client, executionArn)).find(
+      (event) => event.stateExitedEventDetails?.name === 'Rollback',
+    );
+    return (JSON.parse(exited?.stateExitedEventDetails?.output ?? '{}') as { rollback?: unknown }).rollback;
+  };
   const version = (track: string) =>
     emulator.store.get('deployments', 'shop', `checkout-${track}`)?.metadata.labels?.['cutover.dev/version'];
 
@@ -177,6 +184,8 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
     expect(emulator.store.get('httproutes', 'shop', 'checkout')!.spec!.rules).toContainEqual(hotfix);
     expect(version('canary')).toBeUndefined();
+    // It re-applied the stable Deployment alone: the route and the track Services were left as they are
+    expect(await rollbackOutput(execution.executionArn!)).toMatchObject({ tracks: 1, objects: 1 });
   });
 
   it('re-creates a route deleted during the release when it rolls back, then weights it', async () => {

@@ -122,13 +122,15 @@ export class KubernetesCluster implements Cluster {
 
   /**
    * Re-applies the snapshot's objects (with `keepRouting`, only the routing objects that no longer exist),
-   * then deletes the service's track Deployments created after it.
+   * then deletes the service's track Deployments created after it; answers how many it re-applied.
    */
-  async restore(snapshot: ClusterSnapshot, options: RestoreOptions = {}): Promise<void> {
+  async restore(snapshot: ClusterSnapshot, options: RestoreOptions = {}): Promise<number> {
     const objects = snapshot.objects as KubeObject[];
+    let applied = 0;
     for (const object of objects) {
       if (options.keepRouting && isRoutingKind(object) && (await this.client.read(refOf(object)))) continue;
       await this.client.apply(object);
+      applied += 1;
     }
     const kept = new Set(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name));
     const { service } = snapshot;
@@ -138,6 +140,7 @@ export class KubernetesCluster implements Cluster {
         await this.client.delete({ ...deploymentRef(service, ''), name: deployment.metadata.name });
       }
     }
+    return applied;
   }
 
   /** A track Deployment's rollout: from the Deployment alone when complete or failed, else with its pods. */

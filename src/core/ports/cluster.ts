@@ -34,9 +34,10 @@ export interface Cluster {
   /**
    * Puts the snapshot's objects back and removes the service's tracks created since. With `keepRouting`, a
    * routing object (Service, Ingress, route) that exists is left as it is, for when the router has put its
-   * weights back: an edit someone made to it meanwhile stays; one that is gone is re-created.
+   * weights back: an edit someone made to it meanwhile stays; one that is gone is re-created. Answers how
+   * many of the snapshot's objects it applied.
    */
-  restore(snapshot: ClusterSnapshot, options?: RestoreOptions): Promise<void>;
+  restore(snapshot: ClusterSnapshot, options?: RestoreOptions): Promise<number>;
   /**
    * Refuses, with a `ValidationError` naming the request's `cluster` field, tracks something other than
    * Cutover sizes (a HorizontalPodAutoscaler), so a release fails before it changes anything rather than

@@ -128,7 +128,7 @@ export class LocalCluster implements Cluster, EndpointSource {
   }
 
   /** Puts the service's tracks back as in the snapshot; tracks created since are removed. */
-  async restore(snapshot: ClusterSnapshot): Promise<void> {
+  async restore(snapshot: ClusterSnapshot): Promise<number> {
     assertServiceRef(snapshot?.service);
     const wanted = snapshot.objects.map((object, index) => snapshotTrack(object, index));
     for (const { track, release } of wanted) {
@@ -140,6 +140,7 @@ export class LocalCluster implements Cluster, EndpointSource {
       if (!keep.has(track)) await this.remove(snapshot.service, track);
     }
     for (const { track, release } of wanted) await this.apply(snapshot.service, track, release);
+    return wanted.length;
   }
 
   /**

@@ -74,6 +74,7 @@ export class FakeWorld {
       this.tracks = new Map(
         (snapshot.objects as { track: string; release: Release }[]).map((o) => [o.track, o.release]),
       );
+      return snapshot.objects.length;
     },
   };
 
