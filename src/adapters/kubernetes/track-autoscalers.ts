@@ -77,7 +77,8 @@ export async function findTrackAutoscaler(
 }
 
 /**
- * The autoscalers of the service's namespace; none, after a warning saying the check is skipped and why,
+ * The autoscalers of the service's namespace; none, after a warning saying the check is skipped and why
+ * (once per process for each namespace, service and reason),
  * where they cannot be listed: a Role from before this check (403) or a cluster without autoscaling/v2
  * (404) cannot be asked, and releases go on as before rather than all failing after an upgrade.
  */
@@ -86,9 +87,18 @@ async function listAutoscalers(client: KubernetesObjects, service: ServiceRef): 
     return await client.list('autoscaling/v2', 'HorizontalPodAutoscaler', service.namespace);
   } catch (error) {
     if (!(error instanceof KubernetesApiError) || UNLISTABLE[error.code] === undefined) throw error;
-    console.warn(skippedCheck(service, error.code));
+    warnOnce(skippedCheck(service, error.code));
     return [];
   }
+}
+
+/** The warnings this process wrote: a release checks at every batch, and one line says it. */
+const warned = new Set<string>();
+
+function warnOnce(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  console.warn(line);
 }
 
 /** The warning line of a check skipped because listing the autoscalers answered `code`. */
