@@ -1,5 +1,5 @@
 import { ExecutionStoppedError } from '#core/errors.ts';
-import type { ExecutionReader } from '#core/ports/executions.ts';
+import type { ExecutionOutcome, ExecutionReader } from '#core/ports/executions.ts';
 import type { Lock } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { serviceLocked } from './service-locked.ts';
@@ -24,16 +24,27 @@ export async function refuseIfRolledBack(lock: Lock, executionArn: string, task:
 }
 
 /**
- * The statuses of a holder that ended and will not give the lock back: its own end (Unlock) failed or never
- * ran. An ABORTED holder is not among them: its rollback gives the lock back once it has cleaned up.
+ * Errors no `Catch` of a state machine catches (`States.ALL` does not match them): an execution that failed
+ * with one ran no rollback, so its service may be half released.
  */
-const ENDED_HOLDING_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT']);
+const UNCAUGHT_ERRORS: ReadonlySet<string> = new Set(['States.Runtime', 'States.DataLimitExceeded']);
+
+/**
+ * True for a holder that ended through its own end states and will not give the lock back: SUCCEEDED, or
+ * FAILED with the error its failure path ended on (its Unlock failed). Not one that failed with an error
+ * nothing catches, timed out (no `Catch` runs) or was aborted (its rollback gives the lock back once it has
+ * cleaned up): their service may be as they left it, and a person should look first.
+ */
+function endedThroughItsEnd(holder: ExecutionOutcome | undefined): boolean {
+  if (holder?.status === 'SUCCEEDED') return true;
+  return holder?.status === 'FAILED' && !UNCAUGHT_ERRORS.has(holder.error ?? 'States.Runtime');
+}
 
 /**
  * Locks `service` for `executionArn` for `ttlSeconds`. When another execution holds it, the lock is taken
- * over if `executions` (built only then) says that holder ended SUCCEEDED, FAILED or TIMED_OUT (it can no longer give it
- * back: its Unlock failed, or never ran), with a warning naming it; otherwise the task fails `ServiceLocked`
- * naming the holder. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
+ * over if `executions` (built only then) says that holder ended through its own end states (see
+ * {@link endedThroughItsEnd}: its Unlock failed), with a warning naming it; otherwise the task fails
+ * `ServiceLocked` naming the holder. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
  * and its rollback found nothing locked yet), the lock is given back and the task fails `ExecutionStopped`:
  * a stopped execution must not hold the service (a failure to give it back is added to that error's
  * message, not put in its place).
@@ -83,14 +94,15 @@ async function takeOverFromEnded(
     if (await lock.acquire(service, executionArn, ttlSeconds)) return;
     throw serviceLocked(service, await lock.holder(service));
   }
-  const status = await (await executions()).status(holder);
-  if (status === undefined || !ENDED_HOLDING_STATUSES.has(status)) throw serviceLocked(service, holder);
+  const ended = await (await executions()).describe(holder);
+  if (!endedThroughItsEnd(ended)) throw serviceLocked(service, holder);
   if (!(await lock.takeOver(service, holder, executionArn, ttlSeconds))) {
     throw serviceLocked(service, await lock.holder(service));
   }
   logger.warn('took over the lock of an execution that ended holding it', {
     service: `${service.namespace}/${service.name}`,
     previousHolder: holder,
-    previousHolderStatus: status,
+    previousHolderStatus: ended?.status,
+    previousHolderError: ended?.error,
   });
 }

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { ExecutionReader } from '#core/ports/executions.ts';
+import type { ExecutionOutcome, ExecutionReader } from '#core/ports/executions.ts';
 import { asAdapterError } from '../aws-errors.ts';
 
 /**
@@ -7,7 +7,7 @@ import { asAdapterError } from '../aws-errors.ts';
  *
  * @example
  * const executions = new StepFunctionsExecutions(new SFNClient({}));
- * await executions.status('arn:aws:states:eu-west-1:123456789012:execution:cutover-canary:v42'); // 'FAILED'
+ * await executions.describe('arn:aws:states:eu-west-1:123456789012:execution:cutover-canary:v42'); // { status: 'FAILED', error: 'AnalysisFailed' }
  */
 export class StepFunctionsExecutions implements ExecutionReader {
   readonly #client: Pick<SFNClient, 'send'>;
@@ -16,11 +16,11 @@ export class StepFunctionsExecutions implements ExecutionReader {
     this.#client = client;
   }
 
-  async status(executionArn: string): Promise<string | undefined> {
+  async describe(executionArn: string): Promise<ExecutionOutcome | undefined> {
     const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
     try {
-      const { status } = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
-      return status;
+      const { status, error } = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+      return { status: status ?? 'RUNNING', ...(error ? { error } : {}) };
     } catch (error) {
       const name = (error as { name?: string } | undefined)?.name;
       if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') return undefined;

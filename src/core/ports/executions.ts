@@ -1,14 +1,19 @@
+/** How an execution stands, as DescribeExecution tells it. */
+export interface ExecutionOutcome {
+  /** `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED` or `PENDING_REDRIVE`. */
+  readonly status: string;
+  /** The error it failed with (`AnalysisFailed`, `States.Runtime`, ...), once it failed. */
+  readonly error?: string;
+}
+
 /**
  * What became of a state machine's executions, as Step Functions tells it: the lock reads it to tell a
  * holder that ended without giving the lock back from one still running.
  *
  * @example
- * if ((await executions.status(holder)) === 'FAILED') await lock.takeOver(service, holder, executionArn, ttl);
+ * const holder = await executions.describe(holderArn); // { status: 'FAILED', error: 'AnalysisFailed' }
  */
 export interface ExecutionReader {
-  /**
-   * The execution's status (`RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`, `PENDING_REDRIVE`);
-   * undefined when there is no such execution.
-   */
-  status(executionArn: string): Promise<string | undefined>;
+  /** The execution's status and error; undefined when there is no such execution. */
+  describe(executionArn: string): Promise<ExecutionOutcome | undefined>;
 }

@@ -8,10 +8,11 @@ const runtimes = new Set<Pick<LocalStepFunctions, 'describeExecution'>>();
 
 /** The `local` execution reader: DescribeExecution of the runtimes in this process. */
 const localExecutions: ExecutionReader = {
-  async status(executionArn) {
+  async describe(executionArn) {
     for (const runtime of runtimes) {
       try {
-        return (await runtime.describeExecution({ executionArn })).status;
+        const { status, error } = await runtime.describeExecution({ executionArn });
+        return { status: status ?? 'RUNNING', ...(error ? { error } : {}) };
       } catch (error) {
         const absent =
           error instanceof StepFunctionsApiError &&

@@ -12,6 +12,7 @@ import { trafficRouters } from '#adapters/traffic/index.ts';
 import type {
   ApprovalStore,
   Cluster,
+  ExecutionOutcome,
   ExecutionReader,
   Lock,
   MetricProvider,
@@ -38,7 +39,7 @@ export class FakeWorld {
   metrics: Record<string, number | undefined> = {};
   lockHolder: string | undefined;
   /** What the `executions` reader answers, by execution ARN (absent: no such execution). */
-  readonly executionStatuses = new Map<string, string>();
+  readonly executions = new Map<string, ExecutionOutcome>();
   readonly rollbackClaims = new Map<string, string>();
   readonly approvals = new Map<string, PendingApproval>();
   readonly events: DeploymentEvent[] = [];
@@ -121,8 +122,8 @@ export class FakeWorld {
     },
   };
 
-  readonly executions: ExecutionReader = {
-    status: async (executionArn) => this.executionStatuses.get(executionArn),
+  readonly executionReader: ExecutionReader = {
+    describe: async (executionArn) => this.executions.get(executionArn),
   };
 
   readonly approvalStore: ApprovalStore = {
@@ -139,7 +140,7 @@ export class FakeWorld {
     trafficRouters.register('local', () => this.router);
     metricProviders.register('local', () => this.metricProvider);
     locks.register('local', () => this.lock);
-    executionReaders.register('local', () => this.executions);
+    executionReaders.register('local', () => this.executionReader);
     approvalStores.register('local', () => this.approvalStore);
     notifiers.register('local', () => this.notifier);
     return this;

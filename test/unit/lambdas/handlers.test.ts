@@ -111,13 +111,20 @@ describe('validate-request', () => {
     );
   });
 
-  it.each(['RUNNING', 'ABORTED', 'PENDING_REDRIVE'])(
-    'keeps refusing while the holder is %s (an aborted one waits for its rollback)',
-    async (status) => {
+  it.each([
+    ['RUNNING', undefined],
+    ['ABORTED', 'Aborted'],
+    ['PENDING_REDRIVE', undefined],
+    ['FAILED', 'States.Runtime'],
+    ['FAILED', 'States.DataLimitExceeded'],
+    ['TIMED_OUT', 'States.Timeout'],
+  ])(
+    'keeps refusing while the holder is %s %s (running, rolled back by its rollback, or ended with nothing rolled back)',
+    async (status, failedWith) => {
       // Prepare
       const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
       world.lockHolder = holder;
-      world.executionStatuses.set(holder, status);
+      world.executions.set(holder, { status, ...(failedWith ? { error: failedWith } : {}) });
       // Act
       const error = await errorOf(
         validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
@@ -128,23 +135,23 @@ describe('validate-request', () => {
     },
   );
 
-  it.each(['SUCCEEDED', 'FAILED', 'TIMED_OUT'])(
-    'takes the lock over from a holder that ended %s without giving it back',
-    async (status) => {
-      // Prepare: the holder's Unlock failed, so it ended holding the lock
-      const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
-      world.lockHolder = holder;
-      world.executionStatuses.set(holder, status);
-      // Act
-      const state = await validateRequest(
-        { strategy: 'canary', request: canaryInput(), executionArn },
-        context,
-      );
-      // Assess
-      expect(state.executionArn).toBe(executionArn);
-      expect(world.lockHolder).toBe(executionArn);
-    },
-  );
+  it.each([
+    ['SUCCEEDED', undefined],
+    ['FAILED', 'AnalysisFailed'],
+  ])('takes the lock over from a holder that ended %s %s without giving it back', async (status, error) => {
+    // Prepare: the holder's Unlock failed, so it ended holding the lock
+    const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
+    world.lockHolder = holder;
+    world.executions.set(holder, { status, ...(error ? { error } : {}) });
+    // Act
+    const state = await validateRequest(
+      { strategy: 'canary', request: canaryInput(), executionArn },
+      context,
+    );
+    // Assess
+    expect(state.executionArn).toBe(executionArn);
+    expect(world.lockHolder).toBe(executionArn);
+  });
 
   it('builds every adapter before locking, so an unusable one leaves the service free', async () => {
     // Prepare

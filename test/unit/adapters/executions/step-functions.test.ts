@@ -11,14 +11,14 @@ function buildReader() {
 }
 
 describe('StepFunctionsExecutions', () => {
-  it("answers an execution's status with one DescribeExecution", async () => {
+  it("answers an execution's status and error with one DescribeExecution", async () => {
     // Prepare
     const { reader, mock } = buildReader();
-    mock.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    mock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'AnalysisFailed' });
     // Act
-    const status = await reader.status(HOLDER);
+    const outcome = await reader.describe(HOLDER);
     // Assess
-    expect(status).toBe('FAILED');
+    expect(outcome).toEqual({ status: 'FAILED', error: 'AnalysisFailed' });
     expect(mock.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input)).toEqual([
       { executionArn: HOLDER },
     ]);
@@ -31,9 +31,9 @@ describe('StepFunctionsExecutions', () => {
       .on(DescribeExecutionCommand)
       .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
     // Act
-    const status = await reader.status(HOLDER);
+    const outcome = await reader.describe(HOLDER);
     // Assess
-    expect(status).toBeUndefined();
+    expect(outcome).toBeUndefined();
   });
 
   it('turns throttling into a TransientAdapterError the state machines retry', async () => {
@@ -42,7 +42,7 @@ describe('StepFunctionsExecutions', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     mock.on(DescribeExecutionCommand).rejects(throttled);
     // Act
-    const failure = await reader.status(HOLDER).catch((error: Error) => error);
+    const failure = await reader.describe(HOLDER).catch((error: Error) => error);
     // Assess
     expect((failure as Error).name).toBe('TransientAdapterError');
     expect((failure as Error).message).toMatch(
