@@ -28,7 +28,7 @@ const OUTCOME = {
  * check (`rolledBack`, CheckRolledBack's result) found short of their replicas: `not restored in full: blue
  * 2/4 ready: ImagePullBackOff`; a `Failed` event after a rollback that failed names that error too
  * (`rollbackError`), as traffic and tracks may be left as the release had them; one after the promotion
- * (`promoted`: the clean-up of the old track failed) says the new version serves all traffic.
+ * (`leftover`: the clean-up of that track failed) says the new version serves all traffic.
  */
 export const handler = taskHandler(
   'notify',
@@ -40,15 +40,18 @@ export const handler = taskHandler(
       .object({ shortfall: z.array(z.string()).optional(), ...stateErrorSchema.partial().shape })
       .optional(),
     rollbackError: stateErrorSchema.optional(),
-    /** Set on a failure after the promotion: the new version serves all traffic, its clean-up failed. */
-    promoted: z.literal(true).optional(),
+    /**
+     * Set on a failure after the promotion: the track whose clean-up failed (the new version serves all
+     * traffic; that track may still run).
+     */
+    leftover: z.string().min(1).optional(),
   },
   async (input) => {
-    const outcome = input.promoted
+    const outcome = input.leftover
       ? 'promoted (it serves all traffic), then its clean-up failed'
       : (OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type);
-    const leftover = input.promoted
-      ? '; the previous version may still run: release again, or scale it down by hand'
+    const leftover = input.leftover
+      ? `; track ${input.leftover} may still run: scale it down by hand, or release again`
       : '';
     const cause = input.error ? `: ${failureSummary(input.error)}` : '';
     const shortfall = input.rolledBack?.shortfall ?? [];
@@ -63,7 +66,7 @@ export const handler = taskHandler(
           ...errorDetail(input.error),
           ...(shortfall.length > 0 && { shortfall }),
           ...(rollbackError && { rollbackError: errorDetail(rollbackError) }),
-          ...(input.promoted && { promoted: true }),
+          ...(input.leftover && { promoted: true, leftover: input.leftover }),
         }
       : undefined;
     const published = await publishEvent(

@@ -299,9 +299,9 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
     expect(execution.status).toBe('FAILED');
     const [failed] = runtime.adapters!.notifier.latestOf(executionArn, 1);
     expect(failed?.message).toMatch(
-      /^blue-green release v2 of shop\/carts promoted \(it serves all traffic\), then its clean-up failed: KubernetesApiError \(.*forbidden.*\); the previous version may still run: release again, or scale it down by hand$/,
+      /^blue-green release v2 of shop\/carts promoted \(it serves all traffic\), then its clean-up failed: KubernetesApiError \(.*forbidden.*\); track blue may still run: scale it down by hand, or release again$/,
     );
-    expect(JSON.parse(String(failed?.detail))).toMatchObject({ promoted: true });
+    expect(JSON.parse(String(failed?.detail))).toMatchObject({ promoted: true, leftover: 'blue' });
     expect(selectedColour(carts)).toBe('green');
   });
 });

@@ -996,6 +996,29 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(requested).toMatchObject({ stage: 'promote', published: false, notifyError });
   });
 
+  it('says a canary was promoted when only the removal of its canary track failed, naming that track', async () => {
+    // Act
+    await run(notify, {
+      type: 'Failed',
+      error: { Error: 'KubernetesApiError', Cause: 'delete Deployment shop/checkout-canary: forbidden' },
+      leftover: 'canary',
+    });
+    // Assess
+    expect(world.events.map((event) => [event.message, event.detail])).toEqual([
+      [
+        'canary release v2 of shop/checkout promoted (it serves all traffic), then its clean-up failed: ' +
+          'KubernetesApiError (delete Deployment shop/checkout-canary: forbidden); track canary may still run: ' +
+          'scale it down by hand, or release again',
+        {
+          error: 'KubernetesApiError',
+          cause: 'delete Deployment shop/checkout-canary: forbidden',
+          promoted: true,
+          leftover: 'canary',
+        },
+      ],
+    ]);
+  });
+
   it("keeps only a Lambda error's message as the cause, not its JSON and stack trace", async () => {
     // Prepare
     const Cause = JSON.stringify({
