@@ -1,11 +1,10 @@
 import * as z from 'zod';
-import { TransientAdapterError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
-import type { TrafficRouter } from '#core/ports/index.ts';
-import type { ClusterSnapshot, ServiceRef, Weights } from '#core/types.ts';
+import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
-import { type ReleaseBackup, readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
+import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
+import { restoreTraffic } from '#lambdas/shared/restore-traffic.ts';
 import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
 import { logger, stateErrorSchema, taskHandler } from '#lambdas/shared/task-handler.ts';
 
@@ -69,33 +68,6 @@ export const handler = taskHandler(
     };
   },
 );
-
-/**
- * Sets the backup's weights: `moved` when the router had others, `unchanged` when it had these already,
- * `not restored` when the backup has none to set or the router failed (logged: the snapshot then puts the
- * routing objects back). A transient failure is thrown, for the state machine to retry.
- */
-async function restoreTraffic(
-  router: TrafficRouter,
-  service: ServiceRef,
-  backup: ReleaseBackup,
-): Promise<'moved' | 'unchanged' | 'not restored'> {
-  if (!isValidWeights(backup.weights)) return 'not restored';
-  try {
-    if (sameWeights(await router.getWeights(service), backup.weights)) return 'unchanged';
-    await applyWeights(router, service, backup.weights);
-    return 'moved';
-  } catch (failure) {
-    if (failure instanceof TransientAdapterError) throw failure;
-    logger.warn('weights not restored before the snapshot', { cause: (failure as Error).message });
-    return 'not restored';
-  }
-}
-
-function sameWeights(a: Weights, b: Weights): boolean {
-  const tracks = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...tracks].every((track) => (a[track] ?? 0) === (b[track] ?? 0));
-}
 
 /** How many tracks a snapshot holds, among its objects (Services and routes are no tracks). */
 function tracksIn(snapshot: ClusterSnapshot): number {

@@ -71,17 +71,6 @@ export interface TrackTemplateOptions {
   readonly container?: ContainerTemplateFields;
 }
 
-/** The container fields Cutover writes itself: `container` options naming them are left out. */
-const OWN_CONTAINER_FIELDS = new Set([
-  'name',
-  'image',
-  'command',
-  'env',
-  'ports',
-  'readinessProbe',
-  'resources',
-]);
-
 /** The readiness probe: ready at the first 2xx, out of the Service after 3 failures 5 s apart. */
 function readinessProbe(path: string): Record<string, unknown> {
   return { httpGet: { path, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
@@ -131,7 +120,12 @@ export function trackDeployment(
   const { containerPort, readinessPath = '/healthz', resources, minReadySeconds } = options;
   const progressDeadlineSeconds = options.progressDeadlineSeconds ?? 600;
   const labels = { ...trackSelector(service, track), [VERSION_LABEL]: release.version };
-  const container: Record<string, unknown> = { name: service.name, image: release.image };
+  // The options' container fields first: Cutover's own, set after them, win where they overlap.
+  const container: Record<string, unknown> = {
+    ...definedFields(options.container),
+    name: service.name,
+    image: release.image,
+  };
   if (release.command) container.command = [...release.command];
   if (release.env) container.env = Object.entries(release.env).map(([name, value]) => ({ name, value }));
   if (containerPort) {
@@ -139,9 +133,6 @@ export function trackDeployment(
     if (readinessPath !== false) container.readinessProbe = readinessProbe(readinessPath);
   }
   if (resources) container.resources = resources;
-  for (const [field, value] of Object.entries(options.container ?? {})) {
-    if (value !== undefined && !OWN_CONTAINER_FIELDS.has(field)) container[field] = value;
-  }
   const podSpec = { ...definedFields(options.pod), containers: [container] };
   const podLabels = { ...labels, [TEMPLATE_LABEL]: templateDigest(podSpec) };
   return {

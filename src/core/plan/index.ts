@@ -31,6 +31,7 @@ export {
   heaviestTrack,
   isValidWeights,
   proportionalWeights,
+  sameWeights,
   splitWeights,
   type TrackPair,
 } from './weights.ts';

@@ -53,6 +53,12 @@ export function isValidWeights(weights: Weights): boolean {
   );
 }
 
+/** True when both give every track the same weight, a track one leaves out counting as 0. */
+export function sameWeights(a: Weights, b: Weights): boolean {
+  const tracks = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...tracks].every((track) => (a[track] ?? 0) === (b[track] ?? 0));
+}
+
 /** The track with the highest weight (the first on a tie), or `undefined` when none has any. */
 export function heaviestTrack(weights: Weights, candidates: readonly string[]): string | undefined {
   let best: string | undefined;

@@ -84,7 +84,7 @@ const podTemplateFields = z.strictObject({
     .optional()
     .describe("the pods' ServiceAccount, e.g. one an IAM role is bound to (IRSA, EKS Pod Identity)"),
   imagePullSecrets: z
-    .array(z.strictObject({ name: objectName('checkout-sa') }))
+    .array(z.strictObject({ name: objectName('registry-credentials') }))
     .optional()
     .describe('Secrets of type kubernetes.io/dockerconfigjson to pull release.image with'),
   nodeSelector: z
@@ -98,7 +98,7 @@ const podTemplateFields = z.strictObject({
     .optional()
     .describe('Kubernetes topology spread constraints, as given'),
   securityContext: kubernetesObject().optional().describe("the pod's securityContext, as given"),
-  priorityClassName: objectName('checkout-sa').optional().describe("the pods' PriorityClass"),
+  priorityClassName: objectName('high-priority').optional().describe("the pods' PriorityClass"),
   terminationGracePeriodSeconds: integer(0, 86_400)
     .optional()
     .describe('seconds a stopping pod gets between SIGTERM and SIGKILL; default 30 (Kubernetes)'),

@@ -1,3 +1,4 @@
+import { sameWeights } from '#core/plan/index.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { LocalDatabase } from './database.ts';
@@ -177,9 +178,4 @@ export class ProxyRouter implements TrafficRouter {
 
 function keyOf(service: ServiceRef): string {
   return `${service.namespace}/${service.name}`;
-}
-
-function sameWeights(a: Weights, b: Weights): boolean {
-  const tracks = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...tracks].every((track) => (a[track] ?? 0) === (b[track] ?? 0));
 }

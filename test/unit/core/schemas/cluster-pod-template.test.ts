@@ -89,11 +89,15 @@ describe('validateRequest (cluster.pod and cluster.container)', () => {
       ),
     );
     // Assess
-    const kubernetesName =
+    const kubernetesName = (example: string) =>
       "must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', at most " +
-      '253 characters, each part between dots starting and ending with a letter or digit (e.g. checkout-sa)';
-    expect(message).toContain(`cluster.pod.serviceAccountName: ${kubernetesName} (got "Checkout_SA")`);
-    expect(message).toContain(`cluster.pod.imagePullSecrets[0].name: ${kubernetesName} (got "")`);
+      `253 characters, each part between dots starting and ending with a letter or digit (e.g. ${example})`;
+    expect(message).toContain(
+      `cluster.pod.serviceAccountName: ${kubernetesName('checkout-sa')} (got "Checkout_SA")`,
+    );
+    expect(message).toContain(
+      `cluster.pod.imagePullSecrets[0].name: ${kubernetesName('registry-credentials')} (got "")`,
+    );
     expect(message).toContain('cluster.pod.imagePullSecrets[1]: must be an object (got "ecr")');
   });
 
