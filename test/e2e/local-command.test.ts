@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
+  type CliProcess,
   localProjectArgs,
   startCli,
   stopStartedClis,
@@ -15,6 +16,11 @@ import {
 import { isAlive } from '#test/support/local-app.ts';
 import { sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import { createProjectFixture, handlerSource, removeProjectFixtures } from '#test/support/project-fixture.ts';
+
+/** Resolves once the stderr of `cli` matches `pattern` (polled every 50 ms). */
+async function waitForStderr(cli: CliProcess, pattern: RegExp): Promise<void> {
+  while (!pattern.test(cli.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 function sumMachine(extra = ''): string {
   return JSON.stringify({
@@ -205,6 +211,62 @@ describe('cutover local', () => {
     expect(isAlive(leftover)).toBe(false);
     expect(existsSync(pidFile)).toBe(false); // the restarted runtime stopped its own server too
   });
+
+  it('after a SIGKILL, stops the PostgreSQL left running at a start with --no-data-services', async () => {
+    // Prepare: a runtime with its PostgreSQL, killed without a chance to stop it
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
+    const dataDir = join(project, '.cutover');
+    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
+    const killed = startCli(args);
+    await waitForOutput(killed, /PostgreSQL on /);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const leftover = Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8'), 10);
+    const leftoverAliveBefore = isAlive(leftover);
+    // Act
+    const restarted = startCli([...args, '--no-data-services']);
+    await waitForEndpoint(restarted);
+    const leftoverAliveAfter = isAlive(leftover);
+    const s3FileAfter = existsSync(join(dataDir, 's3.json'));
+    restarted.child.kill('SIGTERM');
+    // Assess
+    expect(leftoverAliveBefore).toBe(true);
+    expect(leftoverAliveAfter).toBe(false);
+    expect(s3FileAfter).toBe(false);
+    expect(await restarted.exited).toBe(0);
+    expect(restarted.stderr()).toBe('');
+  });
+
+  it.each([
+    ['killed (kill -9) and restarted', 'SIGKILL'],
+    ['paused (SIGSTOP)', 'SIGSTOP'],
+  ] as const)(
+    'on SIGTERM, stops within seconds, printing Stopped, when its PostgreSQL was %s',
+    async (_, signal) => {
+      // Prepare
+      const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+      chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
+      const dataDir = join(project, '.cutover');
+      const cli = startCli(['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project]);
+      await waitForOutput(cli, /PostgreSQL on /);
+      const postmaster = () =>
+        Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8'), 10);
+      process.kill(postmaster(), signal);
+      if (signal === 'SIGKILL') await waitForStderr(cli, /restarted/);
+      const serving = postmaster();
+      // Act
+      const begin = Date.now();
+      cli.child.kill('SIGTERM');
+      const code = await cli.exited;
+      // Assess
+      expect(code).toBe(0);
+      expect(Date.now() - begin).toBeLessThan(10_000);
+      expect(cli.stdout()).toMatch(/Stopped\n$/);
+      expect(existsSync(join(dataDir, 'cutover.pid'))).toBe(false);
+      expect(isAlive(serving)).toBe(false);
+    },
+  );
 
   it('rejects a --data-dir that is a file as a usage error (exit code 2), leaving the file as it was', async () => {
     // Prepare
