@@ -36,6 +36,24 @@ const PASS_MACHINE = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: '
 afterEach(stopStartedClis);
 afterAll(removeProjectFixtures);
 
+/**
+ * A `cutover local` with its PostgreSQL, on a data directory of a new project, killed (SIGKILL) without a
+ * chance to stop it: its arguments, and the PostgreSQL it left running.
+ */
+async function aKilledRuntimeWithPostgres() {
+  const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+  chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
+  const dataDir = join(project, '.cutover');
+  const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
+  const killed = startCli(args);
+  await waitForOutput(killed, /PostgreSQL on /);
+  killed.child.kill('SIGKILL');
+  await killed.exited;
+  const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+  const leftover = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  return { dataDir, args, pidFile, leftover, leftoverAliveBefore: isAlive(leftover) };
+}
+
 describe('cutover local', () => {
   it('serves the project state machines bound to its handlers and exits 0 on SIGINT', async () => {
     // Prepare
@@ -187,17 +205,7 @@ describe('cutover local', () => {
 
   it('after a SIGKILL, starts again on the same data directory, replacing the PostgreSQL left running', async () => {
     // Prepare: a runtime with its PostgreSQL, killed without a chance to stop it
-    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
-    chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
-    const dataDir = join(project, '.cutover');
-    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
-    const killed = startCli(args);
-    await waitForOutput(killed, /PostgreSQL on /);
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
-    const leftover = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    const leftoverAliveBefore = isAlive(leftover);
+    const { args, pidFile, leftover, leftoverAliveBefore } = await aKilledRuntimeWithPostgres();
     // Act
     const restarted = startCli(args);
     await waitForOutput(restarted, /PostgreSQL on /);
@@ -214,16 +222,7 @@ describe('cutover local', () => {
 
   it('after a SIGKILL, stops the PostgreSQL left running at a start with --no-data-services', async () => {
     // Prepare: a runtime with its PostgreSQL, killed without a chance to stop it
-    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
-    chmodSync(project, 0o755); // as root, PostgreSQL runs as the OS user postgres
-    const dataDir = join(project, '.cutover');
-    const args = ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project];
-    const killed = startCli(args);
-    await waitForOutput(killed, /PostgreSQL on /);
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    const leftover = Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8'), 10);
-    const leftoverAliveBefore = isAlive(leftover);
+    const { args, dataDir, leftover, leftoverAliveBefore } = await aKilledRuntimeWithPostgres();
     // Act
     const restarted = startCli([...args, '--no-data-services']);
     await waitForEndpoint(restarted);

@@ -7,6 +7,15 @@ import { anAppRelease, aTempDataDir, pollStatus } from '#test/support/local-app.
 
 const service = { name: 'checkout', namespace: 'shop' };
 
+/** Resumes `router` with a readiness wait the test ends by calling `serviceReady`. */
+function resumeUntilReady(router: ProxyRouter) {
+  let serviceReady = () => {};
+  const waiting = new Promise<void>((resolve) => {
+    serviceReady = resolve;
+  });
+  return { resumed: router.resume(() => waiting), serviceReady };
+}
+
 describe('ProxyRouter', () => {
   let temp: ReturnType<typeof aTempDataDir>;
   let local: LocalAdaptersHandle;
@@ -155,11 +164,7 @@ describe('ProxyRouter', () => {
     await router.setWeights(service, { stable: 80, canary: 20 });
     await router.close();
     const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
-    let serviceReady = () => {};
-    const waiting = new Promise<void>((resolve) => {
-      serviceReady = resolve;
-    });
-    const resumed = restarted.resume(() => waiting);
+    const { resumed, serviceReady } = resumeUntilReady(restarted);
     // Act: a resumed release moves the weights meanwhile
     await restarted.setWeights(service, { stable: 100, canary: 0 });
     serviceReady();
@@ -182,11 +187,7 @@ describe('ProxyRouter', () => {
     };
     const counters = new TrafficCounters();
     const restarted = new ProxyRouter({ db, endpoints, counters, announce: () => {} });
-    let serviceReady = () => {};
-    const waiting = new Promise<void>((resolve) => {
-      serviceReady = resolve;
-    });
-    const resumed = restarted.resume(() => waiting);
+    const { resumed, serviceReady } = resumeUntilReady(restarted);
     // Act: a resumed release sets weights, and a client calls, before the replicas are ready
     await restarted.setWeights(service, { stable: 50, canary: 50 });
     const early = await fetch(url).catch((error: Error) => error.cause);
@@ -212,11 +213,7 @@ describe('ProxyRouter', () => {
     const url = await router.url(service);
     await router.close();
     const restarted = new ProxyRouter({ db, endpoints: cluster, counters: new TrafficCounters() });
-    let serviceReady = () => {};
-    const waiting = new Promise<void>((resolve) => {
-      serviceReady = resolve;
-    });
-    const resumed = restarted.resume(() => waiting);
+    const { resumed, serviceReady } = resumeUntilReady(restarted);
     // Act
     await restarted.close();
     serviceReady();
