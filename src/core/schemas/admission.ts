@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { JUDGED_METRICS, type JudgedMetric, judgedMetrics } from '../analysis/judge.ts';
 import { plannedTransitionsIssue } from '../plan/plan.ts';
 import type { Strategy } from '../strategies.ts';
-import { checkReadinessProbePort, MAX_LOCAL_REPLICAS } from './cluster.ts';
+import { checkReadinessProbePort, checkVolumeMounts, MAX_LOCAL_REPLICAS } from './cluster.ts';
 import { hooksSchemaWith, MAX_RELEASE_REPLICAS, releaseSchema } from './common.ts';
 import { envVarName, httpUrl, imageReference, labelValue, text } from './fields.ts';
 import type { RequestOf } from './index.ts';
@@ -144,6 +144,7 @@ export function checkAdmission(
 ): void {
   checkLocalReplicas(request, ctx);
   checkReadinessProbePort(request.cluster, ctx);
+  checkVolumeMounts(request.cluster, ctx);
   checkRoutingCluster(request, ctx);
   const { type, queries } = (request.metrics ?? {}) as { type?: unknown; queries?: unknown };
   if (type !== 'prometheus' || typeof queries !== 'object' || queries === null || Array.isArray(queries))

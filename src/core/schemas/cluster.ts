@@ -185,6 +185,29 @@ export function checkReadinessProbePort(cluster: unknown, ctx: z.RefinementCtx):
   });
 }
 
+/**
+ * Adds an issue on each `cluster.container.volumeMounts[i].name` that names no volume of `cluster.pod.volumes`:
+ * the API server would refuse the Deployment when the release deploys its first track, not when it is planned.
+ *
+ * @example
+ * checkVolumeMounts(request.cluster, ctx); // in a strategy's admission refinement
+ */
+export function checkVolumeMounts(cluster: unknown, ctx: z.RefinementCtx): void {
+  const { pod, container } = (cluster ?? {}) as {
+    pod?: { volumes?: readonly { name?: unknown }[] };
+    container?: { volumeMounts?: readonly { name?: unknown }[] };
+  };
+  const volumes = (pod?.volumes ?? []).map((volume) => volume.name);
+  (container?.volumeMounts ?? []).forEach((mount, index) => {
+    if (volumes.includes(mount.name)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cluster', 'container', 'volumeMounts', index, 'name'],
+      message: `must name a volume of cluster.pod.volumes (${volumes.length > 0 ? volumes.join(', ') : 'none given'}); got ${JSON.stringify(mount.name)}`,
+    });
+  });
+}
+
 /** Tracks run as child processes on this machine (`cutover local`). */
 export const localClusterSchema = z.strictObject({ type: z.literal('local') });
 

@@ -145,6 +145,29 @@ describe('validateRequest (cluster.pod and cluster.container)', () => {
     expect(message).toContain('cluster.container.volumeMounts[0].mountPath: is required');
   });
 
+  it('refuses a volume mount that names no volume of the pod, at admission', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest(
+        'canary',
+        onCluster({
+          pod: { volumes: [{ name: 'cache', emptyDir: {} }] },
+          container: {
+            volumeMounts: [
+              { name: 'cache', mountPath: '/cache' },
+              { name: 'config', mountPath: '/etc/checkout' },
+            ],
+          },
+        }),
+      ),
+    );
+    // Assess
+    expect(message).toContain(
+      'cluster.container.volumeMounts[1].name: must name a volume of cluster.pod.volumes (cache); got "config"',
+    );
+    expect(message).not.toContain('volumeMounts[0]');
+  });
+
   it('keeps refusing pod and container on the local cluster, which runs processes', () => {
     // Act
     const message = validationMessageOf(() =>
