@@ -4,12 +4,21 @@ import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { RealClock } from '#local/clock.ts';
 import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
-import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
+import type { KubeObject, KubernetesEmulator } from '#test/support/k8s-emulator/index.ts';
 import { anAutoscaler, aRelease, aService, aTrackService } from '#test/support/kubernetes-fixtures.ts';
 import { waitForExecution } from '#test/support/local-runtime.ts';
 import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
 import { answerApproval, entered, historyUntil } from '#test/support/strategy-runtime.ts';
 import { pendingTaskToken } from '../../src/cli/history.ts';
+
+/** Blue runs v1 of `target` on the emulator (as a release applied it), and `target`'s Service selects it. */
+async function blueRunsV1(emulator: KubernetesEmulator, target: ServiceRef): Promise<void> {
+  const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig()));
+  const v1 = aRelease({ version: 'v1', image: `registry.example/${target.name}:v1` });
+  await cluster.apply(target, 'blue', v1);
+  emulator.controller.settle();
+  emulator.store.create('services', aTrackService(target, target.name, 'blue') as KubeObject);
+}
 
 describe('blue-green state machine on Kubernetes (API emulator)', () => {
   const k8s = useEmulatedClusterRuntime('cutover-blue-green-k8s-');
@@ -39,10 +48,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
 
   it('deploys the idle colour, switches the Service selector to it and scales the old colour to 0', async () => {
     // Prepare: blue runs v1 and the Service selects it.
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
-    await cluster.apply(service, 'blue', aRelease({ version: 'v1', image: 'registry.example/checkout:v1' }));
-    k8s.emulator.controller.settle();
-    k8s.emulator.store.create('services', aTrackService(service, 'checkout', 'blue') as KubeObject);
+    await blueRunsV1(k8s.emulator, service);
     // Act
     const execution = await releaseBlueGreen('switch', service, {
       version: 'v2',
@@ -73,10 +79,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     it("judges the post-switch window by its own failureLimit, not counting the preview's failures", async () => {
       // Prepare: blue runs v1; analyses of green fail, pass, fail, pass (preview 1 and 2, post-switch 1 and 2)
       const stock = aService({ name: 'stock' });
-      const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
-      await cluster.apply(stock, 'blue', aRelease({ version: 'v1', image: 'registry.example/stock:v1' }));
-      k8s.emulator.controller.settle();
-      k8s.emulator.store.create('services', aTrackService(stock, 'stock', 'blue') as KubeObject);
+      await blueRunsV1(k8s.emulator, stock);
       const errorRates = ['0.5', '0', '0.5', '0'];
       prometheus.patterns.push(
         [/^errors /, () => vector(errorRates.shift() ?? '0')],
@@ -191,10 +194,7 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
   it('refuses, before deploying anything, a live colour a HorizontalPodAutoscaler scales', async () => {
     // Prepare: blue runs v1 (2 replicas), the Service selects it and an HPA scales its Deployment
     const cart = aService({ name: 'cart' });
-    const cluster = new KubernetesCluster(KubernetesObjectClient.fromKubeConfig(k8s.emulator.kubeConfig()));
-    await cluster.apply(cart, 'blue', aRelease({ version: 'v1', image: 'registry.example/cart:v1' }));
-    k8s.emulator.controller.settle();
-    k8s.emulator.store.create('services', aTrackService(cart, 'cart', 'blue') as KubeObject);
+    await blueRunsV1(k8s.emulator, cart);
     k8s.emulator.store.create('horizontalpodautoscalers', anAutoscaler('cart', 'cart-blue') as KubeObject);
     const v2 = { version: 'v2', image: 'registry.example/cart:v2', replicas: 2 };
     // Act
@@ -230,16 +230,10 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
    * with `options` (its `blueGreen` block and `scaleDownDelaySeconds`) and answers the execution's ARN.
    */
   async function startV2OverBlueV1(target: ServiceRef, name: string, options: Record<string, unknown>) {
-    const cluster = new KubernetesCluster(
-      KubernetesObjectClient.fromKubeConfig(waiting.emulator.kubeConfig()),
-    );
-    const image = (version: string) => `registry.example/${target.name}:${version}`;
-    await cluster.apply(target, 'blue', aRelease({ version: 'v1', image: image('v1') }));
-    waiting.emulator.controller.settle();
-    waiting.emulator.store.create('services', aTrackService(target, target.name, 'blue') as KubeObject);
+    await blueRunsV1(waiting.emulator, target);
     const input = {
       service: target,
-      release: { version: 'v2', image: image('v2'), replicas: 2 },
+      release: { version: 'v2', image: `registry.example/${target.name}:v2`, replicas: 2 },
       cluster: { type: 'kubeconfig', path: waiting.kubeconfig, context: 'emulator' },
       traffic: { type: 'service-selector', service: target.name },
       metrics: { type: 'cloudwatch-alarms', alarmNames: [`${target.name}-5xx`] },
