@@ -3,6 +3,7 @@
  * waits for an approval is one of them), then the ended ones, newest first, a page at a time.
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
+import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { LocalStepFunctions } from '../service.ts';
 
@@ -160,8 +161,8 @@ function isCursor(value: unknown): value is Cursor {
 
 /** Whether `executionArn` names an execution of the state machine `stateMachineArn`. */
 function isExecutionOf(executionArn: string, stateMachineArn: string): boolean {
-  const prefix = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
-  return executionArn.startsWith(prefix) && /^[^:]+$/.test(executionArn.slice(prefix.length));
+  const name = executionNameOf(executionArn);
+  return name !== '' && executionArnIn(stateMachineArn, name) === executionArn;
 }
 
 /**
