@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { analysisWindowSeconds, analyzeMetrics, decide, publishedUntil } from '#core/analysis/index.ts';
+import {
+  analysisWindowSeconds,
+  analyzeMetrics,
+  decide,
+  decideDuringBake,
+  publishedUntil,
+} from '#core/analysis/index.ts';
+import { afterCheck } from '#core/plan/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
@@ -7,6 +14,7 @@ import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 const counter = z.number().int().min(0);
+const seconds = z.number().int().min(0);
 
 /**
  * Analyze: queries the metric provider for `track` over the window (an alarm gate for the alarms in ALARM,
@@ -14,8 +22,13 @@ const counter = z.number().int().min(0);
  * `shiftedAt`, when the weights it judges took effect, and ending where the provider's published data ends
  * (inconclusive while it has published nothing since the shift) — judges the numbers against the thresholds and
  * decides with the carried counters. Returns `{ verdict, reason, measurements, failures,
- * inconclusives, action }` (`continue | retry | pause`); throws `AnalysisFailed` / `AnalysisInconclusive`
- * at the limits.
+ * inconclusives, action, bake }` (`continue | retry | pause | bake`); throws `AnalysisFailed` /
+ * `AnalysisInconclusive` at the limits.
+ *
+ * While `bake` has checks left, this is a check during the bake: it judges the `bake.waitSeconds` since
+ * the check before (or the shift) and bakes on (`action: 'bake'`, the next `bake`), failing fast when a
+ * failed check reaches `failureLimit`; `schedule` is the bake's plan. After the last check, the final
+ * analysis judges the whole window.
  */
 export const handler = taskHandler(
   'analyze',
@@ -28,20 +41,41 @@ export const handler = taskHandler(
     thresholds: analysisSchema,
     failures: counter,
     inconclusives: counter,
+    bake: z.strictObject({ checksLeft: counter, waitSeconds: seconds }),
+    schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }),
   },
-  async ({ request, track, shiftedAt, preview, thresholds, failures, inconclusives, ...input }) => {
+  async ({
+    request,
+    track,
+    shiftedAt,
+    preview,
+    thresholds,
+    failures,
+    inconclusives,
+    bake,
+    schedule,
+    ...input
+  }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
+    const duringBake = bake.checksLeft > 0;
     // A provider that publishes late has data up to `windowEnd` only: the window ends there, read once
     // from the clock for both the judging below and the provider.
     const windowEnd = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
-    const windowSeconds = analysisWindowSeconds(input.windowSeconds, shiftedAt, windowEnd);
+    const windowSeconds = analysisWindowSeconds(
+      duringBake ? Math.max(1, bake.waitSeconds) : input.windowSeconds,
+      shiftedAt,
+      windowEnd,
+    );
     const query = { service: request.service, track, windowSeconds, windowEnd, config: request.metrics };
     const result =
       shiftedAt !== undefined && windowEnd <= Date.parse(shiftedAt)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
-    logger.info('analysis', { track, windowSeconds, ...result });
-    return { ...result, ...decide(result, { failures, inconclusives }, thresholds) };
+    logger.info(duringBake ? 'check during the bake' : 'analysis', { track, windowSeconds, ...result });
+    const counters = { failures, inconclusives };
+    return duringBake
+      ? { ...result, ...decideDuringBake(result, counters, thresholds), bake: afterCheck(bake, schedule) }
+      : { ...result, ...decide(result, counters, thresholds), bake: { checksLeft: 0, waitSeconds: 0 } };
   },
 );
 

@@ -18,5 +18,11 @@ export const EVENTS_PER_POLL_CHECK = 9;
 /** The most checks a request's polled waits may add up to: 18,000 events, room left for the rest. */
 export const MAX_POLL_CHECKS = 2_000;
 
+/**
+ * The most checks the bakes of one release may take (each a Wait, an Analyze task and a Choice, as a poll
+ * check): 4,500 events; longer bakes are checked less often.
+ */
+export const MAX_BAKE_CHECKS = 500;
+
 /** Why a limit exists, for error messages. */
 export const HISTORY_LIMIT_REASON = `past what one Step Functions execution can record (${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} history events)`;

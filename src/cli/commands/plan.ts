@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  type BakeSchedule,
   buildDatabaseMigrationPlan,
   buildPlan,
   type DatabaseMigrationPlan,
@@ -38,14 +39,18 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
     const replicas =
       step.newReplicas === undefined ? '' : `  replicas new=${step.newReplicas} old=${step.oldReplicas}`;
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
-    const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0);
+    const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0, step.bake);
     return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${replicas}`;
   });
 }
 
-/** A wait before an analysis: `bake 30s`, saying so when a bake of 0 became one analysis interval. */
-function bakeText(seconds: number, fromZero: boolean): string {
-  return fromZero ? `bake ${seconds}s (bakeSeconds 0: one analysis interval)` : `bake ${seconds}s`;
+/**
+ * A wait before an analysis: `bake 30s`, saying so when a bake of 0 became one analysis interval, and how
+ * often it is checked when it is (`bake 300s checked every 30s`).
+ */
+function bakeText(seconds: number, fromZero: boolean, schedule: BakeSchedule): string {
+  const checked = schedule.checks > 0 ? ` checked every ${schedule.checkSeconds}s` : '';
+  return fromZero ? `bake ${seconds}s (bakeSeconds 0: one analysis interval)` : `bake ${seconds}s${checked}`;
 }
 
 /**
@@ -61,7 +66,7 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
   ) =>
     w?.enabled && block
       ? [
-          `  ${title}: ${bakeText(w.bakeSeconds, block.bakeSeconds === 0)}, analyze ${w.windowSeconds}s`,
+          `  ${title}: ${bakeText(w.bakeSeconds, block.bakeSeconds === 0, w.bake)}, analyze ${w.windowSeconds}s`,
           ...analysisLines(block.analysis, request.metrics, plan.approval.timeoutSeconds, '    '),
         ]
       : [];

@@ -17,8 +17,11 @@ export interface AnalysisLimits {
   readonly onInconclusive: 'fail' | 'pause';
 }
 
-/** What the state machine does next: go on, analyze again after `intervalSeconds`, or ask a person. */
-export type AnalysisAction = 'continue' | 'retry' | 'pause';
+/**
+ * What the state machine does next: go on, analyze again after `intervalSeconds`, ask a person, or bake
+ * on to the next check (after a check during the bake).
+ */
+export type AnalysisAction = 'continue' | 'retry' | 'pause' | 'bake';
 
 export const NO_ANALYSIS_YET: AnalysisCounters = { failures: 0, inconclusives: 0 };
 
@@ -38,15 +41,8 @@ export function decide(
   limits: AnalysisLimits,
 ): AnalysisCounters & { action: AnalysisAction } {
   if (result.verdict === 'pass') return { action: 'continue', failures: counters.failures, inconclusives: 0 };
-  if (result.verdict === 'fail') {
-    const failures = counters.failures + 1;
-    if (failures >= limits.failureLimit) {
-      throw new AnalysisFailedError(
-        `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit}): ${judged(result)}`,
-      );
-    }
-    return { action: 'retry', failures, inconclusives: 0 };
-  }
+  if (result.verdict === 'fail')
+    return { action: 'retry', failures: countFailure(result, counters, limits), inconclusives: 0 };
   const inconclusives = counters.inconclusives + 1;
   if (inconclusives <= limits.inconclusiveLimit)
     return { action: 'retry', failures: counters.failures, inconclusives };
@@ -55,6 +51,45 @@ export function decide(
   throw new AnalysisInconclusiveError(
     `analysis inconclusive ${inconclusives} time(s) in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
   );
+}
+
+/**
+ * The next move after a check during a bake: bake on. A failed check counts against `failureLimit` as a
+ * failed analysis does (and throws `AnalysisFailedError` at the limit, ending the bake early); a passed or
+ * inconclusive one changes no counter: the bake goes on collecting traffic for its final analysis.
+ *
+ * @example
+ * decideDuringBake(failed, { failures: 0, inconclusives: 0 }, { failureLimit: 2, ... }); // { action: 'bake', failures: 1, inconclusives: 0 }
+ */
+export function decideDuringBake(
+  result: AnalysisResult,
+  counters: AnalysisCounters,
+  limits: AnalysisLimits,
+): AnalysisCounters & { action: 'bake' } {
+  const failures =
+    result.verdict === 'fail'
+      ? countFailure(result, counters, limits, ', the last at a check during the bake')
+      : counters.failures;
+  return { action: 'bake', failures, inconclusives: counters.inconclusives };
+}
+
+/**
+ * The failures once a failed verdict is counted; throws `AnalysisFailedError` when that reaches the limit,
+ * saying `when` the last failure came (after the limit) when it was not at a final analysis.
+ */
+function countFailure(
+  result: AnalysisResult,
+  counters: AnalysisCounters,
+  limits: AnalysisLimits,
+  when = '',
+): number {
+  const failures = counters.failures + 1;
+  if (failures >= limits.failureLimit) {
+    throw new AnalysisFailedError(
+      `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit})${when}: ${judged(result)}`,
+    );
+  }
+  return failures;
 }
 
 /** A verdict's reason with its measurements: `errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)`. */

@@ -4,6 +4,7 @@ export {
   type AnalysisCounters,
   type AnalysisLimits,
   decide,
+  decideDuringBake,
   NO_ANALYSIS_YET,
 } from './decide.ts';
 export {

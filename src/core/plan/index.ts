@@ -1,4 +1,11 @@
 export {
+  afterCheck,
+  type BakeProgress,
+  type BakeSchedule,
+  bakeSchedule,
+  checkIntervalSeconds,
+} from './bake.ts';
+export {
   buildDatabaseMigrationPlan,
   type DatabaseMigrationPlan,
   type DatabaseMigrationStep,

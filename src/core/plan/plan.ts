@@ -12,6 +12,7 @@ import type {
 } from '../schemas/index.ts';
 import { TRACK_NAMES } from '../strategies.ts';
 import type { Weights } from '../types.ts';
+import { type BakeSchedule, bakeSchedule, checkIntervalSeconds } from './bake.ts';
 import { rollingBatches, rollingBounds } from './rolling.ts';
 import { heaviestTrack, proportionalWeights, splitWeights, type TrackPair } from './weights.ts';
 
@@ -38,6 +39,8 @@ export interface PlanStep {
   readonly bakeSeconds: number;
   /** The metrics window of the step's analysis. */
   readonly windowSeconds: number;
+  /** The checks during the bake, which fail fast; none when the step has nothing to judge. */
+  readonly bake: BakeSchedule;
   /** False when the step has nothing to judge (no analysis configured, or no new replicas yet). */
   readonly analyze: boolean;
   /** Rolling only: replicas of the new and old tracks once the batch is done. */
@@ -50,6 +53,8 @@ export interface PlanWindow {
   readonly enabled: boolean;
   readonly bakeSeconds: number;
   readonly windowSeconds: number;
+  /** The checks during the bake, which fail fast. */
+  readonly bake: BakeSchedule;
 }
 
 /**
@@ -270,24 +275,31 @@ function approvalOf(approval: { timeoutSeconds: number } | undefined): Plan['app
 // Transition counts follow the state names of statemachines/<strategy>.asl.json.
 function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const { analysis, approval } = request.canary;
-  const steps = request.canary.steps.map((step) => {
-    const windowSeconds = analysisWindow(step.bakeSeconds, analysis.intervalSeconds);
-    return {
-      weights: splitWeights(tracks, step.weight),
-      bakeSeconds: windowSeconds,
-      windowSeconds,
-      analyze: true,
-    };
-  });
-  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 7; HasNextStep,
-  // NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup,
-  // NotifySucceeded, Unlock, Succeeded
-  const transitions = 8 + 7 * steps.length + 2 + (approval ? 1 : 0) + 4 + 6;
+  const windows = request.canary.steps.map((step) =>
+    analysisWindow(step.bakeSeconds, analysis.intervalSeconds),
+  );
+  const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows);
+  const steps = request.canary.steps.map((step, index) => ({
+    weights: splitWeights(tracks, step.weight),
+    bakeSeconds: windows[index]!,
+    windowSeconds: windows[index]!,
+    analyze: true,
+    bake: bakeSchedule(windows[index]!, checkSeconds),
+  }));
+  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 and 3 per check during
+  // its bake; HasNextStep, NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote,
+  // ScaleDownDelay, Cleanup, NotifySucceeded, Unlock, Succeeded
+  const transitions = 8 + 8 * steps.length + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   return { steps, approval: approvalOf(approval), seconds, rollouts: 2, transitions };
 }
 
-const NO_WINDOW: PlanWindow = { enabled: false, bakeSeconds: 0, windowSeconds: 0 };
+/** Checks during all the bakes of steps or windows. */
+function bakeChecks(bakes: readonly { bake: BakeSchedule }[]): number {
+  return sum(bakes.map(({ bake }) => bake.checks));
+}
+
+const NO_WINDOW: PlanWindow = { enabled: false, bakeSeconds: 0, windowSeconds: 0, bake: bakeSchedule(0) };
 
 /**
  * A first release: the new track at full size with all traffic. Canary deploys the live (stable) track
@@ -311,19 +323,22 @@ function firstReleaseShape(strategy: Strategy, tracks: TrackPair, replicas: numb
     bakeSeconds: 0,
     windowSeconds: 1,
     analyze: false,
+    bake: bakeSchedule(0),
     newReplicas: replicas,
     oldReplicas: 0,
   };
-  // Validate, Backup, NotifyStarted; one batch of 11; HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
-  return { ...base, steps: [step], transitions: 3 + 11 + 1 + 4 };
+  // Validate, Backup, NotifyStarted; one batch of 12; HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
+  return { ...base, steps: [step], transitions: 3 + 12 + 1 + 4 };
 }
 
-function windowOf(
-  window: { bakeSeconds: number; analysis: { intervalSeconds: number } } | undefined,
-): PlanWindow {
+type AnalyzedWindow = { bakeSeconds: number; analysis: { intervalSeconds: number } };
+
+/** A blue-green window, its bake checked every analysis interval (longer when `bakes`, all the release's, are long). */
+function windowOf(window: AnalyzedWindow | undefined, bakes: readonly number[]): PlanWindow {
   if (!window) return NO_WINDOW;
   const windowSeconds = analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds);
-  return { enabled: true, bakeSeconds: windowSeconds, windowSeconds };
+  const bake = bakeSchedule(windowSeconds, checkIntervalSeconds(window.analysis.intervalSeconds, bakes));
+  return { enabled: true, bakeSeconds: windowSeconds, windowSeconds, bake };
 }
 
 /**
@@ -336,12 +351,26 @@ function analysisWindow(bakeSeconds: number, intervalSeconds: number): number {
 
 function blueGreenShape(request: BlueGreenRequest): Shape {
   const { approval } = request.blueGreen;
-  const preview = windowOf(request.blueGreen.preview);
-  const postSwitch = windowOf(request.blueGreen.postSwitch);
-  // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+3]; NeedsApproval [+1]; Switch;
-  // HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge]; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
+  const analyzed = [request.blueGreen.preview, request.blueGreen.postSwitch];
+  const bakes = analyzed.map((window) =>
+    window ? analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds) : 0,
+  );
+  const preview = windowOf(request.blueGreen.preview, bakes);
+  const postSwitch = windowOf(request.blueGreen.postSwitch, bakes);
+  // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+4: StartPreviewBake, bake, analysis,
+  // judge]; NeedsApproval [+1]; Switch; HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge];
+  // 3 per check during a bake; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
   const transitions =
-    7 + 1 + (preview.enabled ? 3 : 0) + 1 + (approval ? 1 : 0) + 1 + 1 + (postSwitch.enabled ? 4 : 0) + 5;
+    7 +
+    1 +
+    (preview.enabled ? 4 : 0) +
+    1 +
+    (approval ? 1 : 0) +
+    1 +
+    1 +
+    (postSwitch.enabled ? 4 : 0) +
+    3 * bakeChecks([preview, postSwitch]) +
+    5;
   const seconds = preview.bakeSeconds + postSwitch.bakeSeconds + request.scaleDownDelaySeconds;
   return {
     steps: [],
@@ -363,20 +392,29 @@ function rollingShape(
   const batches = rollingBatches(desired, live, rollingBounds(desired, maxSurge, maxUnavailable));
   // A batch that starts no new replica (the first one without a surge only makes room) has nothing to bake.
   const windowSeconds = analysisWindow(bakeSeconds, analysis?.intervalSeconds ?? 30);
+  const judged = batches.filter(({ newReplicas }) => analysis !== undefined && newReplicas > 0);
+  const checkSeconds = analysis
+    ? checkIntervalSeconds(
+        analysis.intervalSeconds,
+        judged.map(() => windowSeconds),
+      )
+    : undefined;
   const steps = batches.map(({ newReplicas, oldReplicas }) => {
     const analyze = analysis !== undefined && newReplicas > 0;
+    const batchBake = analyze ? windowSeconds : newReplicas > 0 ? bakeSeconds : 0;
     return {
       weights: proportionalWeights({ [tracks.next]: newReplicas, [tracks.live]: oldReplicas }),
-      bakeSeconds: analyze ? windowSeconds : newReplicas > 0 ? bakeSeconds : 0,
+      bakeSeconds: batchBake,
       windowSeconds,
       analyze,
+      bake: bakeSchedule(batchBake, analyze ? checkSeconds : undefined),
       newReplicas,
       oldReplicas,
     };
   });
-  // Validate, Backup, NotifyStarted; per batch 11 (+2 analyzed); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
-  const analyzed = steps.filter((step) => step.analyze).length;
-  const transitions = 3 + 11 * steps.length + 2 * analyzed + 1 + 4;
+  // Validate, Backup, NotifyStarted; per batch 12 (+2 analyzed) and 4 per check during its bake (the bake,
+  // ShouldAnalyze, the analysis, the judge); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
+  const transitions = 3 + 12 * steps.length + 2 * judged.length + 4 * bakeChecks(steps) + 1 + 4;
   const seconds = sum(steps.map((step) => step.bakeSeconds));
   return { steps, approval: NO_APPROVAL, seconds, rollouts: steps.length, transitions };
 }

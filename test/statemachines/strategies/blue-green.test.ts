@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
-import { aBlueGreenRequest, aTestService } from '#test/support/strategy-requests.ts';
+import { aBlueGreenRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -71,7 +71,8 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     // Assess
     expect(execution.error, execution.cause).toBe('AnalysisInconclusive');
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
-    expect(stateEntries(history, 'AnalyzePreview')).toBe(2);
+    // 11 checks during the 60 s bake, inconclusive, count nothing; then the final analysis and one re-analysis
+    expect(stateEntries(history, 'AnalyzePreview')).toBe(11 + 2);
     expect(stateEntries(history, 'SwitchTraffic')).toBe(0);
     expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
     expect(await trackVersions(context.runtime.adapters, service)).toEqual({ blue: 'v1 x1' });
@@ -92,6 +93,24 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
       tracks: { blue: 'v1 x1' },
       served: ['v1'],
     });
+  });
+
+  it('switches back at a check during the post-switch bake, long before the bake ends', async () => {
+    // Prepare: a post-switch bake of an hour (72 s here), checked every 30 s
+    const service = await aServiceOnBlueV1('bg-fail-fast');
+    const postSwitch = { bakeSeconds: 3600, analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 30 } };
+    const request = aBlueGreenRequest(service, 'v2', {
+      env: { ERROR_RATE: '0.3' },
+      blueGreen: { postSwitch },
+    });
+    // Act
+    const execution = await context.runtime.run('blue-green', request, 'bg-fail-fast-v2');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toContain('the last at a check during the bake');
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'AnalyzePostSwitch')).toBeLessThan(10);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
   });
 
   describe('with an event bus that refuses the Started and Promoted events', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
-import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
+import { aCanaryRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -99,6 +99,27 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     await expectStillOnV1(service);
   });
 
+  it('rolls back a failing canary at a check during its bake, long before the bake ends', async () => {
+    // Prepare: one step baking an hour (72 s here), checked every 30 s
+    const service = await aServiceOnV1('fail-fast');
+    const canary = {
+      steps: [{ weight: 50, bakeSeconds: 3600 }],
+      analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 30 },
+    };
+    const request = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' }, canary });
+    // Act
+    const execution = await context.runtime.run('canary', request, 'fail-fast-v2');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toMatch(
+      /failureLimit 1\), the last at a check during the bake: errorRate 0\.\d+ > 0\.05/,
+    );
+    // A few of the bake's 119 checks ran (the first may count too few requests), not its final analysis
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'AnalyzeStep')).toBeLessThan(10);
+    await expectStillOnV1(service);
+  });
+
   it('judges a healthy canary only on its own traffic after a failed one on the same track', async () => {
     // Prepare
     const service = await aServiceOnV1('after-failure');
@@ -140,7 +161,8 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisInconclusive');
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
-    expect(stateEntries(history, 'AnalyzeStep')).toBe(3);
+    // A check during the first step's bake (inconclusive, it counts nothing), the final analysis, 2 re-analyses
+    expect(stateEntries(history, 'AnalyzeStep')).toBe(1 + 3);
     await expectStillOnV1(service);
   });
 
@@ -156,7 +178,8 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     // Assess
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     const history = await executionHistory(context.runtime.client, arn);
-    expect(stateEntries(history, 'AnalyzeStep')).toBe(2);
+    // A check during the bake, the final analysis, a re-analysis past the limit
+    expect(stateEntries(history, 'AnalyzeStep')).toBe(1 + 2);
     expect(stateEntries(history, 'PauseStep')).toBe(1);
     expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
   });

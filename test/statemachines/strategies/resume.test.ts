@@ -50,8 +50,10 @@ describe('a canary across a runtime crash', () => {
     expect(execution.status, execution.cause).toBe('SUCCEEDED');
     const history = await executionHistory(strategies.client, arn);
     expect(history.filter((event) => event.type === 'ExecutionSucceeded')).toHaveLength(1);
-    for (const state of ['DeployCanary', 'SetStepWeights', 'BakeStep', 'Promote', 'Cleanup'])
+    for (const state of ['DeployCanary', 'SetStepWeights', 'StartStepBake', 'Promote', 'Cleanup'])
       expect(stateEntries(history, state), state).toBe(1);
+    // The bake's 59 checks (every 5 s) and its final analysis, each once
+    expect([stateEntries(history, 'BakeStep'), stateEntries(history, 'AnalyzeStep')]).toEqual([60, 60]);
     expect(await trackVersions(strategies.adapters, service)).toEqual({ stable: 'v2 x1' });
   });
 });

@@ -538,11 +538,16 @@ describe('analyze', () => {
     onInconclusive: 'fail',
     intervalSeconds: 30,
   };
-  const analyzeInput = (counters = { failures: 0, inconclusives: 0 }) => ({
+  /** A bake of 60 s checked every 25 s: two checks, then the final analysis 10 s after the second. */
+  const schedule = { checks: 2, checkSeconds: 25, finalSeconds: 10 };
+  const finalAnalysis = { checksLeft: 0, waitSeconds: 0 };
+  const analyzeInput = (counters = { failures: 0, inconclusives: 0 }, bake = finalAnalysis) => ({
     track: 'canary',
     windowSeconds: 60,
     thresholds,
     ...counters,
+    bake,
+    schedule,
   });
   const analyzeWith = (counters = { failures: 0, inconclusives: 0 }) => run(analyze, analyzeInput(counters));
 
@@ -571,6 +576,59 @@ describe('analyze', () => {
       'query canary requestCount 4s',
       'query canary errorRate 4s',
     ]);
+  });
+
+  it('checks the traffic since the check before during the bake, and bakes on to the next check', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    // Act
+    const first = await run(analyze, analyzeInput(undefined, { checksLeft: 2, waitSeconds: 25 }));
+    const second = await run(analyze, analyzeInput(undefined, { checksLeft: 1, waitSeconds: 25 }));
+    const final = await run(analyze, analyzeInput(undefined, { checksLeft: 0, waitSeconds: 10 }));
+    // Assess
+    expect([first, second, final]).toMatchObject([
+      { verdict: 'pass', action: 'bake', bake: { checksLeft: 1, waitSeconds: 25 } },
+      { verdict: 'pass', action: 'bake', bake: { checksLeft: 0, waitSeconds: 10 } },
+      { verdict: 'pass', action: 'continue', bake: { checksLeft: 0, waitSeconds: 0 } },
+    ]);
+    // Each check judges its own 25 s; the final analysis the whole window
+    expect(world.calls).toEqual([
+      'query canary requestCount 25s',
+      'query canary errorRate 25s',
+      'query canary requestCount 25s',
+      'query canary errorRate 25s',
+      'query canary requestCount 60s',
+      'query canary errorRate 60s',
+    ]);
+  });
+
+  it('fails fast when a check during the bake fails at the failure limit', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0.3 };
+    const duringBake = { checksLeft: 2, waitSeconds: 25 };
+    // Act
+    const error = await errorOf(run(analyze, analyzeInput(undefined, duringBake)));
+    const belowLimit = await run(analyze, {
+      ...analyzeInput(undefined, duringBake),
+      thresholds: { ...thresholds, failureLimit: 2 },
+    });
+    // Assess
+    expect(error?.name).toBe('AnalysisFailed');
+    expect(error?.message).toBe(
+      'analysis failed 1 time(s) (failureLimit 1), the last at a check during the bake: errorRate 0.3 > 0.01 (requestCount=100 errorRate=0.3)',
+    );
+    // Below the limit the failure counts, and the bake goes on
+    expect(belowLimit).toMatchObject({ verdict: 'fail', action: 'bake', failures: 1, inconclusives: 0 });
+  });
+
+  it('bakes on after an inconclusive check, counting nothing: the final analysis judges the whole bake', async () => {
+    // Act
+    const result = await run(
+      analyze,
+      analyzeInput({ failures: 0, inconclusives: 1 }, { checksLeft: 1, waitSeconds: 25 }),
+    );
+    // Assess
+    expect(result).toMatchObject({ verdict: 'inconclusive', action: 'bake', failures: 0, inconclusives: 1 });
   });
 
   it('retries when there is no data, then throws AnalysisInconclusive', async () => {

@@ -32,9 +32,14 @@ describe('buildPlan', () => {
     ]);
     // No bake: the step still waits one analysis interval, so its analysis judges that much traffic
     expect(plan.steps[1]).toMatchObject({ bakeSeconds: 30, windowSeconds: 30, analyze: true });
+    // The 300 s bake is checked every analysis interval (30 s) and analyzed at its end; the 30 s one only at its end
+    expect(plan.steps.map((step) => step.bake)).toEqual([
+      { checks: 9, checkSeconds: 30, finalSeconds: 30 },
+      { checks: 0, checkSeconds: 30, finalSeconds: 30 },
+    ]);
     expect(plan.maxPollAttempts).toBe(120);
     expect(plan.expectedDurationSeconds).toBe(300 + 30 + 30 + 2 * plan.pollIntervalSeconds);
-    expect(plan.stateTransitions).toBe(21 + 7 * 2);
+    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 3 * 9);
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.stateTransitions * USD_PER_STATE_TRANSITION, 9);
     expect(plan.approval.required).toBe(false);
   });
@@ -60,9 +65,14 @@ describe('buildPlan', () => {
     const plan = buildPlan('blue-green', request, { weights: { blue: 0, green: 100 }, liveReplicas: 2 });
     // Assess
     expect(plan.tracks).toEqual({ live: 'green', next: 'blue' });
-    expect(plan.preview).toEqual({ enabled: false, bakeSeconds: 0, windowSeconds: 0 });
-    expect(plan.postSwitch).toEqual({ enabled: true, bakeSeconds: 120, windowSeconds: 120 });
-    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 4 + 5 + 1);
+    expect(plan.preview).toMatchObject({ enabled: false, bakeSeconds: 0, windowSeconds: 0 });
+    expect(plan.postSwitch).toEqual({
+      enabled: true,
+      bakeSeconds: 120,
+      windowSeconds: 120,
+      bake: { checks: 3, checkSeconds: 30, finalSeconds: 30 },
+    });
+    expect(plan.stateTransitions).toBe(7 + 1 + 1 + 1 + 1 + 4 + 3 * 3 + 5 + 1);
   });
 
   it('plans rolling batches from the live replicas with proportional weights', () => {
@@ -134,7 +144,7 @@ describe('buildPlan', () => {
     // Assess
     expect(act).toThrow(ValidationError);
     expect(act).toThrow(
-      /rolling\.maxSurge: the release takes 11,009 state transitions .* over 5,000, .*: raise maxSurge or maxUnavailable/,
+      /rolling\.maxSurge: the release takes 12,009 state transitions .* over 5,000, .*: raise maxSurge or maxUnavailable/,
     );
     expect(() =>
       buildPlan(
@@ -145,7 +155,7 @@ describe('buildPlan', () => {
     ).not.toThrow();
     // Admission refuses it before a release starts, with the replicas the request names
     expect(() => validateRequest('rolling', request)).toThrow(
-      /rolling\.maxSurge: the release takes 11,009 state transitions .* over 5,000/,
+      /rolling\.maxSurge: the release takes 12,009 state transitions .* over 5,000/,
     );
   });
 
@@ -185,6 +195,7 @@ describe('buildPlan', () => {
         bakeSeconds: 0,
         windowSeconds: 1,
         analyze: false,
+        bake: { checks: 0, checkSeconds: 0, finalSeconds: 0 },
         newReplicas: 2,
         oldReplicas: 0,
       },
@@ -303,11 +314,26 @@ describe('buildPlan', () => {
     const batches = buildPlan('rolling', rolling, live).steps;
     const unjudgedBatches = buildPlan('rolling', unjudged, live).steps;
     // Assess
-    expect(preview).toEqual({ enabled: true, bakeSeconds: 45, windowSeconds: 45 });
+    expect(preview).toMatchObject({ enabled: true, bakeSeconds: 45, windowSeconds: 45 });
     expect(batches.map((batch) => [batch.bakeSeconds, batch.analyze])).toEqual([
       [45, true],
       [45, true],
     ]);
     expect(unjudgedBatches.map((batch) => batch.bakeSeconds)).toEqual([0, 0]);
+  });
+
+  it('checks long bakes less often, so a release keeps within the checks one execution can record', () => {
+    // Prepare: 20 steps of a day each, an analysis interval of 30 s (57,600 checks at that interval)
+    const steps = Array.from({ length: 20 }, (_, index) => ({
+      weight: 5 * (index + 1) - 1,
+      bakeSeconds: 86_400,
+    }));
+    const request = validateRequest('canary', canaryInput({ steps, analysis: { intervalSeconds: 30 } }));
+    // Act
+    const plan = buildPlan('canary', request);
+    // Assess: one check every 3,456 s (57.6 minutes), 24 per step, 480 in all
+    expect(plan.steps.every((step) => step.bake.checkSeconds === 3456)).toBe(true);
+    expect(plan.steps.map((step) => step.bake.checks).reduce((sum, checks) => sum + checks, 0)).toBe(480);
+    expect(plan.steps[0]?.bake).toEqual({ checks: 24, checkSeconds: 3456, finalSeconds: 3456 });
   });
 });

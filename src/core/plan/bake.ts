@@ -1,0 +1,63 @@
+import { MAX_BAKE_CHECKS } from '../history-limit.ts';
+
+/**
+ * How a bake is cut: `checks` checks during it, one every `checkSeconds` after the shift, each judging the
+ * traffic since the one before; then the final analysis `finalSeconds` after the last check. A bake no
+ * longer than one interval has no check: `checkSeconds` and `finalSeconds` are then the whole bake.
+ */
+export interface BakeSchedule {
+  readonly checks: number;
+  readonly checkSeconds: number;
+  readonly finalSeconds: number;
+}
+
+/**
+ * The seconds between two checks of a release's bakes: the analysis interval, or longer when its bakes
+ * (`bakeSeconds`, all of them) would take more than {@link MAX_BAKE_CHECKS} checks at that interval.
+ *
+ * @example
+ * checkIntervalSeconds(30, [300, 600]); // 30
+ * checkIntervalSeconds(30, [86_400, 86_400]); // 346: two day-long bakes take 498 checks
+ */
+export function checkIntervalSeconds(intervalSeconds: number, bakeSeconds: readonly number[]): number {
+  const total = bakeSeconds.reduce((sum, seconds) => sum + seconds, 0);
+  return Math.max(intervalSeconds, Math.ceil(total / MAX_BAKE_CHECKS));
+}
+
+/**
+ * The schedule of a bake of `bakeSeconds` checked every `intervalSeconds`; without checks when
+ * `intervalSeconds` is undefined (a bake nothing judges).
+ *
+ * @example
+ * bakeSchedule(100, 30); // { checks: 3, checkSeconds: 30, finalSeconds: 10 }
+ * bakeSchedule(30, 30); // { checks: 0, checkSeconds: 30, finalSeconds: 30 }
+ */
+export function bakeSchedule(bakeSeconds: number, intervalSeconds?: number): BakeSchedule {
+  if (intervalSeconds === undefined || bakeSeconds <= intervalSeconds) {
+    return { checks: 0, checkSeconds: bakeSeconds, finalSeconds: bakeSeconds };
+  }
+  const checks = Math.ceil(bakeSeconds / intervalSeconds) - 1;
+  return { checks, checkSeconds: intervalSeconds, finalSeconds: bakeSeconds - checks * intervalSeconds };
+}
+
+/**
+ * What the state machine keeps of a bake in progress (`$.analysis.bake`): checks to go, and the wait before
+ * the next one. A bake starts with all its checks to go and `checkSeconds` ahead.
+ */
+export interface BakeProgress {
+  readonly checksLeft: number;
+  readonly waitSeconds: number;
+}
+
+/**
+ * Where a bake stands after one of its checks: one check fewer to go, and the wait to the next check, or
+ * to the final analysis after the last check.
+ *
+ * @example
+ * afterCheck({ checksLeft: 1, waitSeconds: 30 }, { checks: 3, checkSeconds: 30, finalSeconds: 10 });
+ * // { checksLeft: 0, waitSeconds: 10 }
+ */
+export function afterCheck(progress: BakeProgress, schedule: BakeSchedule): BakeProgress {
+  const checksLeft = progress.checksLeft - 1;
+  return { checksLeft, waitSeconds: checksLeft > 0 ? schedule.checkSeconds : schedule.finalSeconds };
+}
