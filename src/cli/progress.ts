@@ -21,6 +21,8 @@ export type ProgressLine =
       readonly verdict: string;
       readonly reason: string;
       readonly measurements: object;
+      /** A check during a bake, not the analysis at its end. */
+      readonly duringBake?: true;
     }
   | { readonly kind: 'backup'; readonly manifestKey: string }
   | { readonly kind: 'migrations'; readonly applied: readonly number[]; readonly pending: readonly number[] }
@@ -181,6 +183,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
       verdict: output.verdict,
       reason: String(output.reason ?? ''),
       measurements: (output.measurements as object) ?? {},
+      ...(output.action === 'bake' ? { duringBake: true as const } : {}),
     });
   }
   if (Array.isArray(output.hooks)) lines.push({ kind: 'hooks', hooks: output.hooks });
@@ -448,7 +451,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  traffic  found ${percentagesOf(line.weights).join(' ')} when the release started`;
     case 'verdict': {
       const numbers = measurementsText(line.measurements);
-      return `  analysis ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
+      const what = line.duringBake ? 'check   ' : 'analysis';
+      return `  ${what} ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
     }
     case 'backup':
       return `  backup   ${line.manifestKey}`;

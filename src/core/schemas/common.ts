@@ -42,7 +42,9 @@ export const analysisSchema = z.strictObject({
     .enum(['fail', 'pause'])
     .default('fail')
     .describe('fail = roll back; pause = ask a person'),
-  intervalSeconds: integer(1, 3600).default(30).describe('wait before a re-analysis'),
+  intervalSeconds: integer(1, 3600)
+    .default(30)
+    .describe('time between checks during a bake, and wait before a re-analysis'),
 });
 
 /** A person approves before promotion (the traffic switch, for blue-green). */

@@ -242,6 +242,32 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('tells a check during a bake from the analysis at its end', () => {
+    // Prepare
+    const outputOf = (action: string) => ({
+      id: 40,
+      timestamp: new Date(),
+      type: 'LambdaFunctionSucceeded' as const,
+      lambdaFunctionSucceededEventDetails: {
+        output: JSON.stringify({
+          verdict: 'pass',
+          reason: 'all metrics within thresholds',
+          measurements: {},
+          action,
+        }),
+      },
+    });
+    // Act
+    const lines = [outputOf('bake'), outputOf('continue')].flatMap((event) =>
+      progressOf(event).map((line) => formatProgress(line)),
+    );
+    // Assess
+    expect(lines).toEqual([
+      '  check    PASS: all metrics within thresholds',
+      '  analysis PASS: all metrics within thresholds',
+    ]);
+  });
+
   it('says a rollback put the tracks back, besides the weights it set', () => {
     // Prepare
     const event: HistoryEvent = {
