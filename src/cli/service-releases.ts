@@ -13,9 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
-import type { ApprovalTimeout } from './approval-deadline.ts';
-import { schedulesTaskTokenWait } from './history.ts';
-import { progressOf, type RolloutCheck, readableFailure, rolloutCheckOf } from './progress.ts';
+import { readableFailure } from './progress.ts';
 import {
   type CliStrategy,
   LOCAL_MACHINES,
@@ -24,9 +22,13 @@ import {
   resolveRollbackMachineArn,
   workflowStateMachines,
 } from './resolve.ts';
+import { type ExecutionPosition, whereItIs } from './where-it-is.ts';
 
-/** One execution of a workflow for the service. Times are those Step Functions recorded. */
-export interface ServiceRelease {
+/**
+ * One execution of a workflow for the service. Times are those Step Functions recorded; a running one also
+ * says where it is ({@link ExecutionPosition}).
+ */
+export interface ServiceRelease extends ExecutionPosition {
   readonly workflow: CliStrategy;
   readonly name: string;
   readonly executionArn: string;
@@ -38,16 +40,6 @@ export interface ServiceRelease {
   readonly error?: string;
   /** As a person reads it: a Lambda error's message, a rejection's reason. */
   readonly cause?: string;
-  /** A running one's current state. */
-  readonly state?: string;
-  /** A running one's traffic weights, as last set. */
-  readonly weights?: Readonly<Record<string, number>>;
-  /** Set when a running one waits for an approval. */
-  readonly awaitingApproval?: true;
-  /** That approval's timeout: its task's `TimeoutSeconds` and when it was scheduled. */
-  readonly approval?: ApprovalTimeout;
-  /** A running one's track that its latest rollout check found not ready, and why (`0/4 ready, ...`). */
-  readonly rollout?: { readonly track: string; readonly reason: string };
   /** An ABORTED one's rollback (its latest retry), and its status; absent when none was found. */
   readonly rollback?: StopRollbackStatus;
   /** Why an ABORTED one's rollback could not be looked up (no rollback state machine, an SFN error): no `rollback` then. */
@@ -191,7 +183,13 @@ async function detailed(
   release: ServiceRelease,
   rollbackOf: (release: ServiceRelease) => Promise<StopRollbackStatus | undefined>,
 ): Promise<ServiceRelease> {
-  if (release.status === 'RUNNING') return { ...release, ...(await whereItIs(sfn, release.executionArn)) };
+  if (release.status === 'RUNNING') {
+    const position = await whereItIs(
+      (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+      release.executionArn,
+    );
+    return { ...release, ...position };
+  }
   if (release.status !== 'ABORTED') return release;
   try {
     const rollback = await rollbackOf(release);
@@ -199,55 +197,4 @@ async function detailed(
   } catch (error) {
     return { ...release, rollbackLookupError: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */
-const TASK_UNDER_WAY = new Set(['TaskStarted', 'TaskSubmitted']);
-
-/** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
-const TASK_ENDED = new Set([
-  'TaskSucceeded',
-  'TaskFailed',
-  'TaskTimedOut',
-  'LambdaFunctionSucceeded',
-  'LambdaFunctionFailed',
-  'LambdaFunctionTimedOut',
-]);
-
-/**
- * The state a running execution is in, the weights it last set, whether it waits for an approval (its
- * newest event past a task's start schedules a `.waitForTaskToken` task), and the track its rollout checks
- * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
- * read newest first, only as far back as it takes to find them.
- */
-async function whereItIs(sfn: SFNClient, executionArn: string) {
-  let state: string | undefined;
-  let weights: Record<string, number> | undefined;
-  let awaitingApproval: boolean | undefined;
-  let approval: ApprovalTimeout | undefined;
-  let rollout: RolloutCheck | undefined | null;
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
-    );
-    for (const event of page.events ?? []) {
-      if (!TASK_UNDER_WAY.has(event.type ?? '')) awaitingApproval ??= schedulesTaskTokenWait(event);
-      if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
-      for (const line of progressOf(event)) {
-        if (line.kind === 'state') state ??= line.name;
-        else if (line.kind === 'weights') weights ??= line.weights;
-        else if (line.kind === 'approval' && awaitingApproval) {
-          approval ??= { timeoutSeconds: line.timeoutSeconds, scheduledAt: line.scheduledAt };
-        }
-      }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken && (state === undefined || weights === undefined));
-  return {
-    ...(state ? { state } : {}),
-    ...(weights ? { weights } : {}),
-    ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),
-    ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),
-  };
 }

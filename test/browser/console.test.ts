@@ -908,6 +908,32 @@ describe('console', () => {
     }
   });
 
+  it('shows on the list where each running execution is, marking a release that waits for approval', async () => {
+    // Prepare
+    const service = { name: 'console-list-approval', namespace: 'shop' };
+    const release = await startCanary(service, 'checkout-ui-listed');
+    const waiting = await aWaitingExecution('console-list-where', 'waiting');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const rowOf = (executionId: string) => page.locator(`tr[data-execution="${executionId}"]`);
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console`);
+      await rowOf(release.executionId)
+        .locator('[data-awaiting-approval]')
+        .waitFor({ timeout: UI_TIMEOUT_MS });
+      await rowOf(waiting.executionId).locator('[data-now-in]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await rowOf(release.executionId).locator('[data-now-in]').textContent()).toBe(
+        'RequestApproval waiting for approval',
+      );
+      expect(await rowOf(waiting.executionId).locator('[data-now-in]').textContent()).toBe('Waiting');
+    } finally {
+      await release.stop();
+      await waiting.stop();
+      await page.close();
+    }
+  });
+
   it('fits a phone’s width, the list of executions scrolling inside its own box', async () => {
     // Prepare
     const executionId = await aFinishedExecution(

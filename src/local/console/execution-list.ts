@@ -1,20 +1,33 @@
 /**
- * The console's list of executions across every state machine: the running ones first (an execution that
- * waits for an approval is one of them), then the ended ones, newest first, a page at a time.
+ * The console's list of executions across every state machine: the running ones first, each with the state
+ * it is in and whether it waits for an approval, then the ended ones, newest first, a page at a time.
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
+import { whereItIs } from '../../cli/where-it-is.ts';
 import type { LocalStepFunctions } from '../service.ts';
 
 /** The Step Functions calls the list makes. */
-export type ExecutionLister = Pick<LocalStepFunctions, 'listStateMachines' | 'listExecutions'>;
+export type ExecutionLister = Pick<
+  LocalStepFunctions,
+  'listStateMachines' | 'listExecutions' | 'getExecutionHistory'
+>;
 
 /** How many running executions the list shows, and how many ended ones a page of it holds. */
 export const CONSOLE_LIST_LIMIT = 100;
 
-/** An execution as the console's list shows it: ListExecutions' item, with the console's id for it. */
-export type ListedExecution = ExecutionListItem & { readonly executionId: string };
+/**
+ * An execution as the console's list shows it: ListExecutions' item, with the console's id for it, and of a
+ * running one where it is, as its history says (nothing when that could not be read).
+ */
+export type ListedExecution = ExecutionListItem & {
+  readonly executionId: string;
+  /** A running one's current state. */
+  readonly state?: string;
+  /** Set when a running one waits for an approval. */
+  readonly awaitingApproval?: true;
+};
 
 /** A page of the list. */
 export interface ExecutionListPage {
@@ -68,7 +81,7 @@ export async function listExecutionsPage(
   };
 }
 
-/** The running executions of the state machines, in the list's order. */
+/** The running executions of the state machines, in the list's order, each with where it is. */
 async function runningIn(service: ExecutionLister, arns: readonly string[]) {
   const pages = await Promise.all(
     arns.map((stateMachineArn) =>
@@ -78,9 +91,30 @@ async function runningIn(service: ExecutionLister, arns: readonly string[]) {
   const running = pages.flatMap((page) => page.executions ?? []).sort(byListOrder);
   const more = running.length > CONSOLE_LIST_LIMIT || pages.some((page) => page.nextToken);
   return {
-    running: running.slice(0, CONSOLE_LIST_LIMIT).map(listed),
+    running: await Promise.all(running.slice(0, CONSOLE_LIST_LIMIT).map((item) => positioned(service, item))),
     ...(more ? { moreRunning: true as const } : {}),
   };
+}
+
+/**
+ * A running execution as listed, with the state it is in and whether it waits for an approval; without
+ * them when its history could not be read, which leaves the rest of the list as it is.
+ */
+async function positioned(service: ExecutionLister, item: ExecutionListItem): Promise<ListedExecution> {
+  try {
+    const { state, awaitingApproval } = await whereItIs(
+      (input) => service.getExecutionHistory(input),
+      item.executionArn!,
+      { weights: false },
+    );
+    return {
+      ...listed(item),
+      ...(state ? { state } : {}),
+      ...(awaitingApproval ? { awaitingApproval } : {}),
+    };
+  } catch {
+    return listed(item);
+  }
 }
 
 /** Takes the executions of the listings in the list's order up to the next ended one: that one, if any is left. */

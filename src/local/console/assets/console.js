@@ -245,7 +245,7 @@ function showList(page, older) {
           page.moreRunning
             ? el('p', { class: 'muted' }, `Showing the ${running.length} started last: more are running.`)
             : null,
-          executionTable(running),
+          executionTable(running, true),
         ]
       : null,
     page.executions.length > 0
@@ -294,14 +294,18 @@ function takeFocus() {
 
 /**
  * A table of executions, each row linking to the execution's page. Its heading names the zone the first
- * start is in; a start in another (before a daylight-saving change) names its own.
+ * start is in; a start in another (before a daylight-saving change) names its own. A table of running
+ * executions (`running`) also says where each is, and sets apart the rows that wait for an approval.
  */
-function executionTable(executions) {
+function executionTable(executions, running = false) {
   const zone = zoneAt(executions[0].startDate * 1000);
   const rows = executions.map((execution) =>
     el(
       'tr',
-      { 'data-execution': execution.executionId },
+      {
+        'data-execution': execution.executionId,
+        class: execution.awaitingApproval ? 'awaiting-approval' : undefined,
+      },
       el(
         'td',
         {},
@@ -311,8 +315,10 @@ function executionTable(executions) {
       el('td', {}, status(execution.status)),
       el('td', {}, instant(execution.startDate * 1000, zone)),
       el('td', {}, elapsed(execution.startDate, execution.stopDate)),
+      running ? el('td', {}, nowIn(execution)) : null,
     ),
   );
+  const headings = ['Name', 'State machine', 'Status', `Started (${zone})`, 'Duration'];
   return el(
     'div',
     { class: 'table-scroll' },
@@ -325,11 +331,27 @@ function executionTable(executions) {
         el(
           'tr',
           {},
-          ['Name', 'State machine', 'Status', `Started (${zone})`, 'Duration'].map((h) => el('th', {}, h)),
+          (running ? [...headings, 'Now in'] : headings).map((h) => el('th', {}, h)),
         ),
       ),
       el('tbody', {}, rows),
     ),
+  );
+}
+
+/**
+ * Where a running execution is: the state it is in, and a badge when it waits for an approval; nothing
+ * when its history could not be read.
+ */
+function nowIn({ state, awaitingApproval }) {
+  if (!state) return null;
+  return el(
+    'span',
+    { 'data-now-in': state },
+    state,
+    awaitingApproval
+      ? [' ', el('span', { class: 'badge', 'data-awaiting-approval': '' }, 'waiting for approval')]
+      : null,
   );
 }
 

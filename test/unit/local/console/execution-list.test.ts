@@ -1,22 +1,32 @@
 import {
   CreateStateMachineCommand,
   type ExecutionListItem,
+  type HistoryEvent,
   type ListExecutionsInput,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '#local/clock.ts';
 import {
   CONSOLE_LIST_LIMIT,
   type ExecutionLister,
   listExecutionsPage,
 } from '#local/console/execution-list.ts';
-import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import {
+  executionHistory,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
 
 const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
 
 /**
  * Step Functions holding `counts[machine]` executions of each machine, one every `tick` ms (the machines'
- * interleaved), newest first in pages of `maxResults`; those `running` names are RUNNING.
+ * interleaved), newest first in pages of `maxResults`; those `running` names are RUNNING, each with a history
+ * of no events.
  */
 function stepFunctions(counts: Record<string, number>, running: readonly string[] = [], tick = 1000) {
   const executions = new Map<string, ExecutionListItem[]>();
@@ -53,6 +63,7 @@ function stepFunctions(counts: Record<string, number>, running: readonly string[
       const to = from + (input.maxResults ?? 1000);
       return { executions: all.slice(from, to), ...(to < all.length ? { nextToken: String(to) } : {}) };
     },
+    getExecutionHistory: async () => ({ events: [] }),
   } as ExecutionLister;
   return { service, calls };
 }
@@ -87,6 +98,35 @@ describe('listExecutionsPage', () => {
     const ended = pages.flatMap((page) => page.executions.map((execution) => execution.executionId));
     expect(pages.map((page) => page.executions.length)).toEqual([100, 100, 60]);
     expect(new Set(ended).size).toBe(260);
+  });
+
+  it('looks up where the running executions are at once, a row whose lookup fails showing no state', async () => {
+    // Prepare: `many-2` waits in `Bake`; the history of `many-4` cannot be read
+    const { service } = stepFunctions({ many: 5 }, ['many-2', 'many-4']);
+    let reading = 0;
+    let mostAtOnce = 0;
+    service.getExecutionHistory = async ({ executionArn }) => {
+      mostAtOnce = Math.max(mostAtOnce, ++reading);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      reading -= 1;
+      if (executionArn!.endsWith(':many-4')) throw new Error('history unavailable');
+      const entered: HistoryEvent = {
+        id: 3,
+        type: 'WaitStateEntered',
+        timestamp: new Date(0),
+        stateEnteredEventDetails: { name: 'Bake' },
+      };
+      return { events: [entered] };
+    };
+    // Act
+    const { running } = await listExecutionsPage(service);
+    // Assess
+    expect(mostAtOnce).toBe(2);
+    expect(running).toEqual([
+      expect.objectContaining({ executionId: 'many:many-4', status: 'RUNNING' }),
+      expect.objectContaining({ executionId: 'many:many-2', state: 'Bake' }),
+    ]);
+    expect(running[0]).not.toHaveProperty('state');
   });
 
   it('refuses a token the list did not give', async () => {
@@ -184,5 +224,90 @@ describe('GET /console/api/executions', () => {
         new RegExp(`^nextToken ${JSON.stringify(forged[index])} is not one the list gave`),
       );
     }
+  });
+});
+
+describe('GET /console/api/executions, where the running executions are', () => {
+  let runtime: TestRuntime;
+  /** The executions left running by the test: stopped after it. */
+  const running: string[] = [];
+
+  /** Starts `name` of a new state machine `definition`: its ARN once `type` is its newest event. */
+  async function startedUntil(name: string, definition: object, type: string): Promise<string> {
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(new StartExecutionCommand({ stateMachineArn, name }));
+    while ((await executionHistory(runtime.client, executionArn!)).at(-1)?.type !== type) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return executionArn!;
+  }
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime({
+      clock: new RealClock(1),
+      lambdas: new MapLambdaRegistry({ ask: () => undefined }),
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      running.map((executionArn) => runtime.client.send(new StopExecutionCommand({ executionArn }))),
+    );
+    await runtime?.close();
+  });
+
+  it('gives a running row its state, and marks one waiting for an approval; ended rows have neither', async () => {
+    // Prepare: one waits in a Wait state, one on a `.waitForTaskToken` approval task; one has ended
+    const baking = await startedUntil(
+      'baking',
+      { StartAt: 'BakeStep', States: { BakeStep: { Type: 'Wait', Seconds: 100_000_000, End: true } } },
+      'WaitStateEntered',
+    );
+    const approving = await startedUntil(
+      'approving',
+      {
+        StartAt: 'RequestApproval',
+        States: {
+          RequestApproval: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: { FunctionName: 'ask', Payload: { 'taskToken.$': '$$.Task.Token' } },
+            End: true,
+          },
+        },
+      },
+      'TaskSubmitted',
+    );
+    running.push(baking, approving);
+    await startedUntil(
+      'ended',
+      { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } },
+      'ExecutionSucceeded',
+    );
+    // Act
+    const response = await fetch(`${runtime.endpoint}/console/api/executions`);
+    // Assess
+    const page = (await response.json()) as { running: object[]; executions: object[] };
+    expect(response.status).toBe(200);
+    expect(page.running).toEqual([
+      expect.objectContaining({
+        executionId: 'approving:approving',
+        state: 'RequestApproval',
+        awaitingApproval: true,
+      }),
+      expect.objectContaining({ executionId: 'baking:baking', state: 'BakeStep' }),
+    ]);
+    expect(page.running[1]).not.toHaveProperty('awaitingApproval');
+    expect(page.executions).toEqual([
+      expect.objectContaining({ executionId: 'ended:ended', status: 'SUCCEEDED' }),
+    ]);
+    expect(page.executions[0]).not.toHaveProperty('state');
+    expect(page.executions[0]).not.toHaveProperty('awaitingApproval');
   });
 });

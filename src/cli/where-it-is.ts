@@ -1,0 +1,85 @@
+/**
+ * Where a running execution is, read from the newest end of its history: the same against AWS and the
+ * local runtime, through an `SFNClient` or the local runtime's service.
+ */
+import type { ApprovalTimeout } from './approval-deadline.ts';
+import { type HistoryPages, schedulesTaskTokenWait } from './history.ts';
+import { progressOf, type RolloutCheck, rolloutCheckOf } from './progress.ts';
+
+/** Where a running execution is: each field absent when its history does not say. */
+export interface ExecutionPosition {
+  /** The state it is in. */
+  readonly state?: string;
+  /** The traffic weights it last set. */
+  readonly weights?: Readonly<Record<string, number>>;
+  /** Set when it waits for an approval. */
+  readonly awaitingApproval?: true;
+  /** That approval's timeout: its task's `TimeoutSeconds` and when it was scheduled. */
+  readonly approval?: ApprovalTimeout;
+  /** The track its latest rollout check found not ready, and why (`0/4 ready, ...`). */
+  readonly rollout?: { readonly track: string; readonly reason: string };
+}
+
+/** How far back {@link whereItIs} reads. */
+export interface PositionReading {
+  /** Read back to the weights last set, past the state (the default); `false` stops at the state. */
+  readonly weights?: boolean;
+}
+
+/** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */
+const TASK_UNDER_WAY = new Set(['TaskStarted', 'TaskSubmitted']);
+
+/** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
+const TASK_ENDED = new Set([
+  'TaskSucceeded',
+  'TaskFailed',
+  'TaskTimedOut',
+  'LambdaFunctionSucceeded',
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+]);
+
+/**
+ * The state a running execution is in, the weights it last set, whether it waits for an approval (its
+ * newest event past a task's start schedules a `.waitForTaskToken` task), and the track its rollout checks
+ * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
+ * read newest first in pages of 100, only as far back as it takes to find them.
+ *
+ * @example
+ * const position = await whereItIs((input) => sfn.send(new GetExecutionHistoryCommand(input)), executionArn);
+ * const { state, awaitingApproval } = await whereItIs(pages, executionArn, { weights: false });
+ */
+export async function whereItIs(
+  pages: HistoryPages,
+  executionArn: string,
+  reading: PositionReading = {},
+): Promise<ExecutionPosition> {
+  const readsWeights = reading.weights ?? true;
+  let state: string | undefined;
+  let weights: Record<string, number> | undefined;
+  let awaitingApproval: boolean | undefined;
+  let approval: ApprovalTimeout | undefined;
+  let rollout: RolloutCheck | undefined | null;
+  let nextToken: string | undefined;
+  do {
+    const page = await pages({ executionArn, reverseOrder: true, maxResults: 100, nextToken });
+    for (const event of page.events ?? []) {
+      if (!TASK_UNDER_WAY.has(event.type ?? '')) awaitingApproval ??= schedulesTaskTokenWait(event);
+      if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
+      for (const line of progressOf(event)) {
+        if (line.kind === 'state') state ??= line.name;
+        else if (line.kind === 'weights') weights ??= line.weights;
+        else if (line.kind === 'approval' && awaitingApproval) {
+          approval ??= { timeoutSeconds: line.timeoutSeconds, scheduledAt: line.scheduledAt };
+        }
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && (state === undefined || (readsWeights && weights === undefined)));
+  return {
+    ...(state ? { state } : {}),
+    ...(weights ? { weights } : {}),
+    ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),
+    ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),
+  };
+}
