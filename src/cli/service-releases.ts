@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
+import type { HistoryPages } from './history.ts';
 import { readableFailure } from './progress.ts';
 import {
   type CliStrategy,
@@ -44,6 +45,11 @@ export interface ServiceRelease extends ExecutionPosition {
   readonly rollback?: StopRollbackStatus;
   /** Why an ABORTED one's rollback could not be looked up (no rollback state machine, an SFN error): no `rollback` then. */
   readonly rollbackLookupError?: string;
+  /**
+   * Set on a FAILED release whose new version was promoted (it took all traffic) before it failed: only its
+   * clean-up of the old track did. Absent when its history says otherwise or could not be read.
+   */
+  readonly promoted?: true;
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -54,7 +60,21 @@ export interface ReleaseWindow {
   readonly limit: number;
 }
 
+/** The DescribeExecution calls, and the GetExecutionHistory calls, made at once. */
 const DESCRIBE_AT_ONCE = 10;
+const HISTORIES_AT_ONCE = 10;
+
+/**
+ * The state a canary, blue-green or rolling release goes through when it failed after its new version was
+ * promoted: only the clean-up of the old track failed.
+ */
+const CLEANUP_FAILED_STATE = 'NotifyCleanupFailed';
+/**
+ * The newest events read of a FAILED execution: enough to reach its entry into {@link CLEANUP_FAILED_STATE}.
+ * That state and the two after it (UnlockAfterFailure, Failed) take a dozen events; each retry of their two
+ * tasks adds 3, at most 13 retries each.
+ */
+const CLEANUP_FAILURE_EVENTS = 100;
 
 /** What {@link serviceReleases} found. */
 export interface ServiceReleases {
@@ -62,6 +82,11 @@ export interface ServiceReleases {
   readonly releases: readonly ServiceRelease[];
   /** The newest release (with a version) that SUCCEEDED, even past `limit`, within `scan`. */
   readonly lastSuccessfulRelease?: ServiceRelease;
+  /**
+   * The release whose version serves all traffic, as Cutover recorded it: the newest that SUCCEEDED or was
+   * {@link ServiceRelease.promoted}, within `scan`. A promoted one only when newer than `lastSuccessfulRelease`.
+   */
+  readonly servingRelease?: ServiceRelease;
   /** The newest execution of any workflow that SUCCEEDED (a database migration too), within `scan`. */
   readonly lastSuccess?: ServiceRelease;
 }
@@ -69,10 +94,12 @@ export interface ServiceReleases {
 /**
  * The service's releases among the newest `scan` executions of each workflow, newest first, at most
  * `limit`, and its last successes, read on past `limit` until found: one ListExecutions per state
- * machine and a DescribeExecution per execution read (its input names the service), plus the history of
- * each running one shown, and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the
- * rollback machine is looked up once, and again after a lookup that failed). A rollback lookup that fails
- * leaves that release without `rollback`, saying why in `rollbackLookupError`; the others are unaffected.
+ * machine and a DescribeExecution per execution read (its input names the service), plus one page of the
+ * history of each FAILED one read (was it {@link ServiceRelease.promoted}?) and of each running one shown,
+ * and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the rollback machine is
+ * looked up once, and again after a lookup that failed). A rollback lookup that fails leaves that release
+ * without `rollback`, saying why in `rollbackLookupError`; the others are unaffected. A history that cannot
+ * be read leaves its release not known to be promoted.
  *
  * @example
  * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
@@ -84,10 +111,10 @@ export async function serviceReleases(
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ServiceReleases> {
   const newest = await newestExecutions(sfn, window.scan, naming);
-  const releases: ServiceRelease[] = [];
-  let lastSuccessfulRelease: ServiceRelease | undefined;
-  let lastSuccess: ServiceRelease | undefined;
-  const done = () => releases.length >= window.limit && lastSuccessfulRelease !== undefined;
+  const read = await withPromotions(
+    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+    await releasesUntilLastSuccess(sfn, newest, service, window.limit),
+  );
   let rollbackMachineArn: Promise<string> | undefined;
   const rollbackOf = async ({ executionArn, stopDate }: ServiceRelease) => {
     rollbackMachineArn ??= resolveRollbackMachineArn(sfn, namingOfExecution(executionArn));
@@ -98,6 +125,39 @@ export async function serviceReleases(
     });
     return stopRollbackStatus(sfn, machineArn, executionArn, stopDate);
   };
+  const releases: ServiceRelease[] = [];
+  for (const release of read.slice(0, window.limit)) releases.push(await detailed(sfn, release, rollbackOf));
+  const lastSuccessfulRelease = read.find(isSuccessfulRelease);
+  const servingRelease = read.find(
+    (release) => release.version !== undefined && (release.status === 'SUCCEEDED' || release.promoted),
+  );
+  const lastSuccess = read.find((release) => release.status === 'SUCCEEDED');
+  return {
+    releases,
+    ...(lastSuccessfulRelease ? { lastSuccessfulRelease } : {}),
+    ...(servingRelease ? { servingRelease } : {}),
+    ...(lastSuccess ? { lastSuccess } : {}),
+  };
+}
+
+/** A release (with a version) that SUCCEEDED. */
+function isSuccessfulRelease(release: ServiceRelease): boolean {
+  return release.status === 'SUCCEEDED' && release.version !== undefined;
+}
+
+/**
+ * The service's releases among `newest`, newest first, described {@link DESCRIBE_AT_ONCE} at a time, until
+ * `limit` are read and a successful release is among them.
+ */
+async function releasesUntilLastSuccess(
+  sfn: SFNClient,
+  newest: readonly NewestExecution[],
+  service: ServiceRef,
+  limit: number,
+): Promise<ServiceRelease[]> {
+  const read: ServiceRelease[] = [];
+  let successRead = false;
+  const done = () => read.length >= limit && successRead;
   for (let i = 0; i < newest.length && !done(); i += DESCRIBE_AT_ONCE) {
     const described = await Promise.all(
       newest.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, item }) => ({
@@ -106,25 +166,73 @@ export async function serviceReleases(
       })),
     );
     for (const { workflow, execution } of described) {
+      if (done()) break;
       const request = requestOf(execution);
       if (!isFor(request, service)) continue;
       const release = releaseOf(workflow, execution, request);
-      if (releases.length < window.limit) releases.push(await detailed(sfn, release, rollbackOf));
-      if (release.status === 'SUCCEEDED') {
-        lastSuccess ??= release;
-        if (release.version !== undefined) lastSuccessfulRelease ??= release;
-      }
+      read.push(release);
+      successRead ||= isSuccessfulRelease(release);
     }
   }
-  return {
-    releases,
-    ...(lastSuccessfulRelease ? { lastSuccessfulRelease } : {}),
-    ...(lastSuccess ? { lastSuccess } : {}),
-  };
+  return read;
+}
+
+/**
+ * The releases, each FAILED one marked `promoted` when its history says so (see {@link wasPromoted}), the
+ * histories read {@link HISTORIES_AT_ONCE} at a time.
+ */
+async function withPromotions(
+  pages: HistoryPages,
+  releases: readonly ServiceRelease[],
+): Promise<ServiceRelease[]> {
+  const failed = releases.filter((release) => release.status === 'FAILED');
+  const promoted = new Set<string>();
+  for (let i = 0; i < failed.length; i += HISTORIES_AT_ONCE) {
+    await Promise.all(
+      failed.slice(i, i + HISTORIES_AT_ONCE).map(async ({ executionArn }) => {
+        if (await wasPromoted(pages, executionArn)) promoted.add(executionArn);
+      }),
+    );
+  }
+  return releases.map((release) =>
+    promoted.has(release.executionArn) ? { ...release, promoted: true as const } : release,
+  );
+}
+
+/**
+ * Whether a failed execution went through {@link CLEANUP_FAILED_STATE}: one page of its newest events, which
+ * holds that state's entry. `false` when its history cannot be read.
+ */
+async function wasPromoted(pages: HistoryPages, executionArn: string): Promise<boolean> {
+  try {
+    const page = await pages({
+      executionArn,
+      reverseOrder: true,
+      maxResults: CLEANUP_FAILURE_EVENTS,
+      includeExecutionData: false,
+    });
+    return (page.events ?? []).some(
+      (event) =>
+        event.type?.endsWith('StateEntered') === true &&
+        event.stateEnteredEventDetails?.name === CLEANUP_FAILED_STATE,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** One execution listed, with the workflow of its state machine. */
+interface NewestExecution {
+  readonly workflow: CliStrategy;
+  readonly item: ExecutionListItem;
 }
 
 /** The newest `scan` executions of each workflow's state machine, newest first. */
-async function newestExecutions(sfn: SFNClient, scan: number, naming: MachineNaming) {
+async function newestExecutions(
+  sfn: SFNClient,
+  scan: number,
+  naming: MachineNaming,
+): Promise<NewestExecution[]> {
   const machines = await workflowStateMachines(sfn, naming);
   const pages = await Promise.all(
     machines.map(async ({ workflow, stateMachineArn }) => {

@@ -10,6 +10,7 @@ import { waitForExecution } from '#test/support/local-runtime.ts';
 import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
 import { answerApproval, entered, historyUntil } from '#test/support/strategy-runtime.ts';
 import { pendingTaskToken } from '../../src/cli/history.ts';
+import { serviceReleases } from '../../src/cli/service-releases.ts';
 
 /** Blue runs v1 of `target` on the emulator (as a release applied it), and `target`'s Service selects it. */
 async function blueRunsV1(emulator: KubernetesEmulator, target: ServiceRef): Promise<void> {
@@ -297,5 +298,8 @@ describe('blue-green state machine on Kubernetes, waits at a hundredth of real t
     );
     expect(JSON.parse(String(failed?.detail))).toMatchObject({ promoted: true, leftover: 'blue' });
     expect(selectedColour(carts)).toBe('green');
+    // cutover status names v2 as the version that serves, from the execution's history
+    const status = await serviceReleases(client, carts, { scan: 25, limit: 5 });
+    expect(status.servingRelease).toMatchObject({ version: 'v2', promoted: true });
   });
 });

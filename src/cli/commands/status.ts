@@ -58,25 +58,24 @@ const STATUS_WIDTH = 9;
 /**
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
- * success (a database migration), then one line per release, newest first. A running release whose
+ * success (a database migration), after the release serving all traffic when a newer one was promoted
+ * before its clean-up failed; then one line per release, newest first. A running release whose
  * rollout waits on a track says why (`rollout canary: 0/4 ready, ...`); a waiting approval names the
- * commands that answer it, with `flags` (the endpoint flags they need); an ABORTED one is followed by a line
- * naming its rollback and its status (see {@link rollbackText}), or why its rollback was not looked up.
+ * commands that answer it, with `flags` (the endpoint flags they need); a release promoted before its
+ * clean-up failed says so; an ABORTED one is followed by a line naming its rollback and its status (see
+ * {@link rollbackText}), or why its rollback was not looked up.
  */
 export function formatStatus(
   service: ServiceRef,
-  { releases, lastSuccessfulRelease: last, lastSuccess }: ServiceReleases,
+  found: ServiceReleases,
   window: ReleaseWindow,
   flags = '',
 ): string {
+  const { releases, servingRelease } = found;
   const label = `${service.namespace}/${service.name}`;
   const among = `among the newest ${window.scan} executions of each workflow`;
   if (releases.length === 0) return `${label}: no release ${among} (--scan <n> looks further)`;
-  const heading = last
-    ? `${label}: last successful release ${last.version} (${last.workflow} ${last.name})`
-    : lastSuccess
-      ? `${label}: no successful release ${among}; last success ${lastSuccess.workflow} ${lastSuccess.name}`
-      : `${label}: nothing succeeded ${among}`;
+  const heading = `${label}: ${servingText(servingRelease)}${successText(found, among)}`;
   const width = (pick: (r: ServiceRelease) => string) => Math.max(...releases.map((r) => pick(r).length));
   const [workflowWidth, versionWidth, nameWidth] = [
     width((r) => r.workflow),
@@ -89,13 +88,28 @@ export function formatStatus(
       release.workflow.padEnd(workflowWidth),
       (release.version ?? '-').padEnd(versionWidth),
       release.name.padEnd(nameWidth),
-      detailOf(release, flags),
+      detailOf(release, flags, release.executionArn === servingRelease?.executionArn),
     ].join('  '),
     ...(release.status === 'ABORTED'
       ? [`${' '.repeat(STATUS_WIDTH + 2)}${rollbackLine(release, flags)}`]
       : []),
   ]);
   return [heading, ...lines].join('\n');
+}
+
+/** The release serving all traffic, followed by `; `, when it was promoted before its clean-up failed. */
+function servingText(serving: ServiceRelease | undefined): string {
+  return serving?.promoted
+    ? `${serving.version} serves all traffic (${serving.workflow} ${serving.name} promoted, then its clean-up failed); `
+    : '';
+}
+
+/** The last successful release, or else the last success, or that nothing succeeded `among` those read. */
+function successText({ lastSuccessfulRelease: last, lastSuccess }: ServiceReleases, among: string): string {
+  if (last) return `last successful release ${last.version} (${last.workflow} ${last.name})`;
+  return lastSuccess
+    ? `no successful release ${among}; last success ${lastSuccess.workflow} ${lastSuccess.name}`
+    : `nothing succeeded ${among}`;
 }
 
 /** An ABORTED release's rollback and its status (see {@link rollbackText}), or why it was not looked up. */
@@ -105,7 +119,7 @@ function rollbackLine(release: ServiceRelease, flags: string): string {
   return rollbackText(release.rollback, release.name, flags);
 }
 
-function detailOf(release: ServiceRelease, flags: string): string {
+function detailOf(release: ServiceRelease, flags: string, serving: boolean): string {
   const started = release.startDate?.toISOString() ?? '?';
   if (release.status === 'RUNNING') {
     const weights = release.weights
@@ -124,7 +138,10 @@ function detailOf(release: ServiceRelease, flags: string): string {
     release.startDate && release.stopDate
       ? `, took ${tookText(release.stopDate.getTime() - release.startDate.getTime())}`
       : '';
-  return `${started}${took}${failureText(release)}`;
+  const promoted = release.promoted
+    ? `: promoted${serving ? ' (serves all traffic)' : ''}, then its clean-up failed`
+    : '';
+  return `${started}${took}${promoted}${failureText(release)}`;
 }
 
 /** `345ms` for a run under a second (a migration of a small database), else `1m 5s`, from milliseconds. */

@@ -1,6 +1,8 @@
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   ListExecutionsCommand,
   ListStateMachinesCommand,
   SFNClient,
@@ -9,7 +11,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
 import { readableFailure } from '../../../src/cli/progress.ts';
-import { type ServiceRelease, serviceReleases } from '../../../src/cli/service-releases.ts';
+import {
+  type ServiceRelease,
+  type ServiceReleases,
+  serviceReleases,
+} from '../../../src/cli/service-releases.ts';
 
 const service = { name: 'orders', namespace: 'shop' };
 const window = { scan: 25, limit: 5 };
@@ -304,5 +310,192 @@ describe('serviceReleases', () => {
     expect(JSON.parse(JSON.stringify(found)).releases[0].rollbackLookupError).toBe(
       'no rollback state machine at this endpoint',
     );
+  });
+});
+
+describe('what status says of a release promoted before its clean-up failed', () => {
+  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
+  const cleanupFailure = readableFailure(
+    'KubernetesApiError',
+    JSON.stringify({
+      errorType: 'KubernetesApiError',
+      errorMessage: 'deployments.apps "orders-canary" is forbidden',
+    }),
+  );
+  const aRelease = (version: string, status: string, minute: number, failure = {}) => ({
+    name: `orders-${version}`,
+    executionArn: `${EXECUTIONS}:canary:orders-${version}`,
+    status,
+    startDate: at(minute),
+    stopDate: at(minute + 1),
+    input: JSON.stringify({ service: { name: 'orders', namespace: 'shop' }, release: { version } }),
+    ...failure,
+  });
+  /** The newest events of a failed execution, newest first, that went through the states `entered`. */
+  const aFailedHistory = (...entered: string[]): HistoryEvent[] => [
+    { id: 40, timestamp: at(0), type: 'ExecutionFailed' },
+    ...entered.toReversed().map((name, i) => ({
+      id: 39 - i,
+      timestamp: at(0),
+      type: 'TaskStateEntered' as const,
+      stateEnteredEventDetails: { name },
+    })),
+  ];
+
+  /** A Step Functions client whose canary machine ran `releases`, each FAILED one with its history. */
+  function aClientWith(
+    releases: ReturnType<typeof aRelease>[],
+    historyOf: (executionArn: string) => HistoryEvent[],
+  ) {
+    const client = new SFNClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        { name: 'canary', stateMachineArn: `${MACHINES}:canary`, type: 'STANDARD', creationDate: at(0) },
+      ],
+    });
+    mock.on(ListExecutionsCommand).callsFake(() => ({ executions: releases }));
+    mock
+      .on(DescribeExecutionCommand)
+      .callsFake(({ executionArn }) => releases.find((release) => release.executionArn === executionArn));
+    mock
+      .on(GetExecutionHistoryCommand)
+      .callsFake(({ executionArn }) => ({ events: historyOf(executionArn) }));
+    return { client, mock };
+  }
+
+  const statusOf = (found: ServiceReleases) => formatStatus(service, found, window).split('\n');
+
+  it('names the promoted version as the one serving, and says so on its line', async () => {
+    // Prepare: v9 promoted, then its clean-up failed; v8 failed its analysis; v7 succeeded
+    const { client, mock } = aClientWith(
+      [
+        aRelease('v9', 'FAILED', 9, cleanupFailure),
+        aRelease('v8', 'FAILED', 7, readableFailure('AnalysisFailed', 'error rate 12% > 1%')),
+        aRelease('v7', 'SUCCEEDED', 5),
+      ],
+      (executionArn) =>
+        executionArn.endsWith('orders-v9')
+          ? aFailedHistory('PromoteCanary', 'NotifyCleanupFailed', 'UnlockAfterFailure', 'Failed')
+          : aFailedHistory('Analyse', 'RollBack', 'NotifyFailed', 'UnlockAfterFailure', 'Failed'),
+    );
+    // Act
+    const found = await serviceReleases(client, service, window);
+    // Assess
+    expect(statusOf(found)).toEqual([
+      'shop/orders: v9 serves all traffic (canary orders-v9 promoted, then its clean-up failed); last successful release v7 (canary orders-v7)',
+      'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: promoted (serves all traffic), then its clean-up failed: KubernetesApiError — deployments.apps "orders-canary" is forbidden',
+      'FAILED     canary  v8  orders-v8  2026-11-29T09:07:00.000Z, took 1m 0s: AnalysisFailed — error rate 12% > 1%',
+      'SUCCEEDED  canary  v7  orders-v7  2026-11-29T09:05:00.000Z, took 1m 0s',
+    ]);
+    expect(
+      mock.commandCalls(GetExecutionHistoryCommand).map(({ args: [{ input }] }) => ({
+        executionArn: input.executionArn?.split(':').at(-1),
+        reverseOrder: input.reverseOrder,
+        nextToken: input.nextToken,
+      })),
+    ).toEqual([
+      { executionArn: 'orders-v9', reverseOrder: true, nextToken: undefined },
+      { executionArn: 'orders-v8', reverseOrder: true, nextToken: undefined },
+    ]);
+    const json = JSON.parse(JSON.stringify(found));
+    expect(json.releases.map((release: ServiceRelease) => release.promoted)).toEqual([
+      true,
+      undefined,
+      undefined,
+    ]);
+    expect(json.servingRelease.name).toBe('orders-v9');
+    expect(json.lastSuccessfulRelease.name).toBe('orders-v7');
+  });
+
+  it('keeps the heading on the last success when the promoted release is older than it', async () => {
+    // Prepare: v9 succeeded after v8 was promoted and failed its clean-up
+    const { client } = aClientWith(
+      [aRelease('v9', 'SUCCEEDED', 9), aRelease('v8', 'FAILED', 7, cleanupFailure)],
+      () => aFailedHistory('NotifyCleanupFailed', 'UnlockAfterFailure', 'Failed'),
+    );
+    // Act
+    const lines = statusOf(await serviceReleases(client, service, window));
+    // Assess
+    expect(lines).toEqual([
+      'shop/orders: last successful release v9 (canary orders-v9)',
+      'SUCCEEDED  canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s',
+      'FAILED     canary  v8  orders-v8  2026-11-29T09:07:00.000Z, took 1m 0s: promoted, then its clean-up failed: KubernetesApiError — deployments.apps "orders-canary" is forbidden',
+    ]);
+  });
+
+  it('reads past the lines shown to the last success, finding a promoted release on the way', async () => {
+    // Prepare: v9 failed, v8 promoted then failed, v7 succeeded; one line shown
+    const { client } = aClientWith(
+      [
+        aRelease('v9', 'FAILED', 9, readableFailure('HookFailed', 'smoke test answered 500')),
+        aRelease('v8', 'FAILED', 7, cleanupFailure),
+        aRelease('v7', 'SUCCEEDED', 5),
+      ],
+      (executionArn) =>
+        aFailedHistory(executionArn.endsWith('orders-v8') ? 'NotifyCleanupFailed' : 'NotifyFailed', 'Failed'),
+    );
+    // Act
+    const lines = formatStatus(service, await serviceReleases(client, service, { scan: 25, limit: 1 }), {
+      scan: 25,
+      limit: 1,
+    }).split('\n');
+    // Assess
+    expect(lines).toEqual([
+      'shop/orders: v8 serves all traffic (canary orders-v8 promoted, then its clean-up failed); last successful release v7 (canary orders-v7)',
+      'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: HookFailed — smoke test answered 500',
+    ]);
+  });
+
+  it('says a promoted release serves when none succeeded', async () => {
+    // Prepare
+    const { client } = aClientWith([aRelease('v9', 'FAILED', 9, cleanupFailure)], () =>
+      aFailedHistory('NotifyCleanupFailed', 'Failed'),
+    );
+    // Act
+    const lines = statusOf(await serviceReleases(client, service, window));
+    // Assess
+    expect(lines[0]).toBe(
+      'shop/orders: v9 serves all traffic (canary orders-v9 promoted, then its clean-up failed); nothing succeeded among the newest 25 executions of each workflow',
+    );
+  });
+
+  it('keeps the status of a failed release whose history does not go through the clean-up failure as it was', async () => {
+    // Prepare
+    const { client, mock } = aClientWith(
+      [aRelease('v9', 'FAILED', 9, cleanupFailure), aRelease('v7', 'SUCCEEDED', 5)],
+      () => aFailedHistory('NotifyFailed', 'UnlockAfterFailure', 'Failed'),
+    );
+    // Act
+    const found = await serviceReleases(client, service, window);
+    // Assess
+    expect(statusOf(found)).toEqual([
+      'shop/orders: last successful release v7 (canary orders-v7)',
+      'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: KubernetesApiError — deployments.apps "orders-canary" is forbidden',
+      'SUCCEEDED  canary  v7  orders-v7  2026-11-29T09:05:00.000Z, took 1m 0s',
+    ]);
+    expect(found.releases[0]).not.toHaveProperty('promoted');
+    expect(mock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(1);
+  });
+
+  it('gives the status when a history cannot be read, that release not known to be promoted', async () => {
+    // Prepare
+    const { client, mock } = aClientWith(
+      [aRelease('v9', 'FAILED', 9, cleanupFailure), aRelease('v7', 'SUCCEEDED', 5)],
+      () => {
+        throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+      },
+    );
+    // Act
+    const lines = statusOf(await serviceReleases(client, service, window));
+    // Assess
+    expect(lines).toEqual([
+      'shop/orders: last successful release v7 (canary orders-v7)',
+      'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: KubernetesApiError — deployments.apps "orders-canary" is forbidden',
+      'SUCCEEDED  canary  v7  orders-v7  2026-11-29T09:05:00.000Z, took 1m 0s',
+    ]);
+    expect(mock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(1);
   });
 });
