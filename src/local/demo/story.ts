@@ -26,14 +26,15 @@ function release(version: string, env: Record<string, string> = {}) {
   };
 }
 
-function canary(version: string, env?: Record<string, string>) {
+/** A canary of `version`: 10% then 50%, the first step baking `firstBakeSeconds` (checked every 10 s). */
+function canary(version: string, env?: Record<string, string>, firstBakeSeconds = 10) {
   return {
     service,
     release: release(version, env),
     ...local,
     canary: {
       steps: [
-        { weight: 10, bakeSeconds: 10 },
+        { weight: 10, bakeSeconds: firstBakeSeconds },
         { weight: 50, bakeSeconds: 10 },
       ],
       analysis,
@@ -54,9 +55,9 @@ export const STORY: readonly Chapter[] = [
     expected: 'SUCCEEDED',
   },
   {
-    title: 'Canary v2 fails 30% of requests: analysis fails, automatic rollback',
+    title: 'Canary v2 fails 30% of requests: the first check of its 2-minute bake fails, automatic rollback',
     strategy: 'canary',
-    request: canary('v2', { ERROR_RATE: '0.3' }),
+    request: canary('v2', { ERROR_RATE: '0.3' }, 120),
     expected: 'FAILED',
   },
   {
