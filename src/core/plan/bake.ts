@@ -1,4 +1,5 @@
 import { MAX_BAKE_CHECKS } from '../history-limit.ts';
+import type { MetricsConfig } from '../schemas/metrics.ts';
 
 /**
  * How a bake is cut: `checks` checks during it, one every `checkSeconds` after the shift, each judging the
@@ -12,16 +13,30 @@ export interface BakeSchedule {
 }
 
 /**
- * The seconds between two checks of a release's bakes: the analysis interval, or longer when its bakes
- * (`bakeSeconds`, all of them) would take more than {@link MAX_BAKE_CHECKS} checks at that interval.
+ * The providers whose numbers come in periods: a check judges whole periods (CloudWatch's Application Load
+ * Balancer metrics, a minute each), so checks come a whole number of periods apart, lest two judge one.
+ */
+const PROVIDER_PERIOD_SECONDS: Partial<Record<MetricsConfig['type'], number>> = { cloudwatch: 60 };
+
+/**
+ * The seconds between two checks of a release's bakes: the analysis interval (in whole periods of a
+ * provider that has them, see {@link PROVIDER_PERIOD_SECONDS}), or longer when its bakes (`bakeSeconds`,
+ * all of them) would take more than {@link MAX_BAKE_CHECKS} checks at that interval.
  *
  * @example
- * checkIntervalSeconds(30, [300, 600]); // 30
- * checkIntervalSeconds(30, [86_400, 86_400]); // 346: two day-long bakes take 498 checks
+ * checkIntervalSeconds(30, [300, 600], 'prometheus'); // 30
+ * checkIntervalSeconds(30, [300, 600], 'cloudwatch'); // 60: one minute each
+ * checkIntervalSeconds(30, [86_400, 86_400], 'local'); // 346: two day-long bakes take 498 checks
  */
-export function checkIntervalSeconds(intervalSeconds: number, bakeSeconds: readonly number[]): number {
+export function checkIntervalSeconds(
+  intervalSeconds: number,
+  bakeSeconds: readonly number[],
+  provider: MetricsConfig['type'],
+): number {
+  const period = PROVIDER_PERIOD_SECONDS[provider] ?? 1;
   const total = bakeSeconds.reduce((sum, seconds) => sum + seconds, 0);
-  return Math.max(intervalSeconds, Math.ceil(total / MAX_BAKE_CHECKS));
+  const interval = Math.max(intervalSeconds, Math.ceil(total / MAX_BAKE_CHECKS));
+  return Math.ceil(interval / period) * period;
 }
 
 /**

@@ -278,7 +278,7 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const windows = request.canary.steps.map((step) =>
     analysisWindow(step.bakeSeconds, analysis.intervalSeconds),
   );
-  const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows);
+  const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows, request.metrics.type);
   const steps = request.canary.steps.map((step, index) => ({
     weights: splitWeights(tracks, step.weight),
     bakeSeconds: windows[index]!,
@@ -333,11 +333,19 @@ function firstReleaseShape(strategy: Strategy, tracks: TrackPair, replicas: numb
 
 type AnalyzedWindow = { bakeSeconds: number; analysis: { intervalSeconds: number } };
 
-/** A blue-green window, its bake checked every analysis interval (longer when `bakes`, all the release's, are long). */
-function windowOf(window: AnalyzedWindow | undefined, bakes: readonly number[]): PlanWindow {
+/**
+ * A blue-green window, its bake checked every analysis interval (longer when `bakes`, all the release's, are
+ * long, or the `provider` has longer periods).
+ */
+function windowOf(
+  window: AnalyzedWindow | undefined,
+  bakes: readonly number[],
+  provider: BlueGreenRequest['metrics']['type'],
+): PlanWindow {
   if (!window) return NO_WINDOW;
   const windowSeconds = analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds);
-  const bake = bakeSchedule(windowSeconds, checkIntervalSeconds(window.analysis.intervalSeconds, bakes));
+  const interval = checkIntervalSeconds(window.analysis.intervalSeconds, bakes, provider);
+  const bake = bakeSchedule(windowSeconds, interval);
   return { enabled: true, bakeSeconds: windowSeconds, windowSeconds, bake };
 }
 
@@ -355,8 +363,8 @@ function blueGreenShape(request: BlueGreenRequest): Shape {
   const bakes = analyzed.map((window) =>
     window ? analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds) : 0,
   );
-  const preview = windowOf(request.blueGreen.preview, bakes);
-  const postSwitch = windowOf(request.blueGreen.postSwitch, bakes);
+  const preview = windowOf(request.blueGreen.preview, bakes, request.metrics.type);
+  const postSwitch = windowOf(request.blueGreen.postSwitch, bakes, request.metrics.type);
   // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+4: StartPreviewBake, bake, analysis,
   // judge]; NeedsApproval [+1]; Switch; HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge];
   // 3 per check during a bake; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded
@@ -397,6 +405,7 @@ function rollingShape(
     ? checkIntervalSeconds(
         analysis.intervalSeconds,
         judged.map(() => windowSeconds),
+        request.metrics.type,
       )
     : undefined;
   const steps = batches.map(({ newReplicas, oldReplicas }) => {

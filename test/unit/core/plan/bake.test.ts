@@ -25,8 +25,16 @@ describe('bake schedules', () => {
   });
 
   it('checks less often than the analysis interval only when the bakes would take over 500 checks', () => {
-    expect(checkIntervalSeconds(30, [300, 600])).toBe(30);
-    expect(checkIntervalSeconds(30, [15_000])).toBe(30);
-    expect(checkIntervalSeconds(30, [86_400, 86_400])).toBe(346);
+    expect(checkIntervalSeconds(30, [300, 600], 'local')).toBe(30);
+    expect(checkIntervalSeconds(30, [15_000], 'prometheus')).toBe(30);
+    expect(checkIntervalSeconds(30, [86_400, 86_400], 'local')).toBe(346);
+  });
+
+  it("checks CloudWatch's per-minute numbers a whole number of minutes apart, so no two checks judge one minute", () => {
+    expect(checkIntervalSeconds(30, [300], 'cloudwatch')).toBe(60);
+    expect(checkIntervalSeconds(90, [300], 'cloudwatch')).toBe(120);
+    expect(checkIntervalSeconds(30, [86_400, 86_400], 'cloudwatch')).toBe(360);
+    // An alarm's state is read as it is: no period to keep to
+    expect(checkIntervalSeconds(30, [300], 'cloudwatch-alarms')).toBe(30);
   });
 });
