@@ -112,7 +112,8 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'validate-request': ['clusterRead', 'listenersRead', 'metrics', 'state', 'fence', 'executions'],
   'db-prepare': ['state', 'fence', 'executions', 'database'],
   'db-backup': ['database', 'backup'],
-  'db-create-snapshot': ['snapshotCreate'],
+  // A retried create finds its snapshot there and reads whose it is.
+  'db-create-snapshot': ['snapshotCreate', 'snapshotStatus'],
   'db-check-snapshot': ['snapshotStatus'],
   // A retried create looks its deployment up by name; a refused switchover reads whether it started.
   'db-create-blue-green': ['blueGreenCreate', 'blueGreenStatus'],

@@ -175,6 +175,19 @@ describe('Task function permissions', () => {
     ]);
   });
 
+  it('lets db-create-snapshot read the snapshot a retried create finds, to check it is its own', () => {
+    // Act
+    const actions = actionsOf(statementsOf(template, 'db-create-snapshot')).filter((action) =>
+      action.startsWith('rds:'),
+    );
+    // Assess
+    expect(actions.sort()).toEqual([
+      'rds:AddTagsToResource',
+      'rds:CreateDBSnapshot',
+      'rds:DescribeDBSnapshots',
+    ]);
+  });
+
   it('gives the check and validate functions only RDS Describe actions, and no secret', () => {
     // Act
     const actions = ['db-check-snapshot', 'db-check-blue-green', 'db-validate-blue-green'].map((task) =>
