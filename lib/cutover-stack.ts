@@ -67,7 +67,12 @@ export class CutoverStack extends Stack {
    * a private EKS endpoint admits the tasks from, as stack outputs.
    */
   private addOutputs(): void {
-    const { storage, api, functions } = this.cutover;
+    const { storage, api, functions, monitoring } = this.cutover;
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: monitoring.topic.topicArn,
+      description:
+        'The alert topic: alarms and the executions that need a person; subscribe your pager to it',
+    });
     new CfnOutput(this, 'BackupBucketName', {
       value: storage.bucket.bucketName,
       description: 'The backup bucket: CUTOVER_BACKUP_BUCKET for `cutover backups`',

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -113,6 +113,12 @@ export class CutoverMonitoring extends Construct {
       enforceSSL: true,
     });
     if (props.alarmEmail) this.#subscribe(props.alarmEmail);
+    else {
+      Annotations.of(this).addWarningV2(
+        'cutover:Monitoring.noAlarmEmail',
+        'no alarmEmail: the alert topic (output AlertTopicArn) has no subscriber, so alarms and failed rollbacks page nobody: deploy with -c alarmEmail=<on-call address>, or subscribe your pager to the topic',
+      );
+    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
   }
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Cutover, type CutoverProps } from '#lib/cutover.ts';
 
@@ -113,6 +113,30 @@ describe('What pages the on-call', () => {
         ],
       },
     });
+  });
+
+  it('warns at synth when no alarmEmail is given: the alert topic would page nobody', () => {
+    // Prepare
+    const synthWith = (alarmEmail: string | undefined) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+      new Cutover(stack, 'Cutover', {
+        clusterName: 'prod',
+        allowedNamespaces: ['shop'],
+        ...(alarmEmail ? { alarmEmail } : {}),
+        lambdasDir: join(FIXTURES, 'lambdas'),
+        stateMachinesDir: join(FIXTURES, 'statemachines'),
+        functionCapabilities: { 'check-rollout': ['notify'] },
+      });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no alarmEmail'));
+    };
+    // Act
+    const [without, withEmail] = [synthWith(undefined), synthWith(EMAIL)];
+    // Assess
+    expect(without.map((warning) => warning.entry.data)).toEqual([
+      expect.stringMatching(/^no alarmEmail: the alert topic \(output AlertTopicArn\) has no subscriber/),
+    ]);
+    expect(withEmail).toEqual([]);
   });
 
   it('reports a stopped release by the rule when no rollback machine is deployed to roll it back', () => {

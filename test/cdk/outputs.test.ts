@@ -47,6 +47,7 @@ describe('CutoverStack outputs', () => {
       Description: expect.stringContaining('CUTOVER_BACKUP_PREFIX'),
     });
     expect(outputs.ReleaseApiUrl?.Description).toContain('release API');
+    expect(outputs.AlertTopicArn?.Value).toEqual({ Ref: expect.stringMatching(/^CutoverMonitoringAlerts/) });
     expect(JSON.stringify(outputs.ReleaseApiUrl?.Value)).toContain('execute-api');
   });
 });
