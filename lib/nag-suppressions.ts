@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
+import { NETWORK_INTERFACES_POLICY } from './task-functions.ts';
 
 /** A kind of IAM wildcard Cutover grants: the cdk-nag findings it raises, and the only actions it may grant. */
 interface JustifiedWildcard {
@@ -187,11 +188,11 @@ class AcknowledgeByResourceType implements IAspect {
           'IAM-authorized API for AWS principals only; attach an account WAF web ACL if policy requires one',
       });
     }
-    if (node instanceof iam.CfnRole) {
+    if (node instanceof iam.CfnRole && hasPolicyNamed(node, NETWORK_INTERFACES_POLICY)) {
       Validations.of(node).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          "AWSLambdaVPCAccessExecutionRole is the AWS managed policy scoped to exactly this service role's job",
+          "a VPC task function's network interface actions, which Lambda needs and which support no resource but *",
       });
     }
   }
@@ -206,4 +207,10 @@ class AcknowledgeByResourceType implements IAspect {
 export function suppressJustifiedFindings(scope: IConstruct): void {
   Aspects.of(scope).add(new AcknowledgeJustifiedWildcards());
   Aspects.of(scope).add(new AcknowledgeByResourceType());
+}
+
+/** Whether `role` has an inline policy of that name. */
+function hasPolicyNamed(role: iam.CfnRole, name: string): boolean {
+  const policies = Stack.of(role).resolve(role.policies) as { policyName: string }[] | undefined;
+  return (policies ?? []).some((policy) => policy.policyName === name);
 }

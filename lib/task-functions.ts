@@ -50,8 +50,9 @@ export interface TaskFunctionsProps {
 
 /**
  * One `NodejsFunction` per task handler (local esbuild, ESM, arm64, minified, source maps, X-Ray active
- * tracing), each with its own role holding only the statements of its capabilities (plus
- * AWSLambdaVPCAccessExecutionRole in a VPC, and the X-Ray writes of tracing) and its own log group. In a
+ * tracing), each with its own role holding only the statements of its capabilities (plus the network
+ * interface actions of {@link VPC_NETWORK_INTERFACE_ACTIONS} in a VPC, and the X-Ray writes of tracing) and
+ * its own log group. In a
  * VPC, the functions share the given security groups, or one created for them all.
  *
  * @example
@@ -113,6 +114,9 @@ export class TaskFunctions extends Construct {
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Cutover task ${fn.name}: ${capabilities.join(', ') || 'no AWS access'}`,
+      // Lambda creates a VPC function's network interfaces with the function's own role, before the
+      // function exists: a policy of the role itself, not one attached after it.
+      ...(props.vpc ? { inlinePolicies: { [NETWORK_INTERFACES_POLICY]: networkInterfacePolicy() } } : {}),
     });
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -120,13 +124,6 @@ export class TaskFunctions extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    // Lambda creates a VPC function's network interfaces with the function's own role; CDK adds this
-    // policy only to the roles it creates itself.
-    if (props.vpc) {
-      role.addManagedPolicy(
-        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      );
-    }
     for (const capability of capabilities) {
       for (const statement of capabilityStatements(this, capability, props.resources))
         role.addToPolicy(statement);
@@ -162,4 +159,27 @@ export class TaskFunctions extends Construct {
       },
     });
   }
+}
+
+/** The name of the role policy holding {@link VPC_NETWORK_INTERFACE_ACTIONS}. */
+export const NETWORK_INTERFACES_POLICY = 'NetworkInterfaces';
+
+/**
+ * What Lambda does with a VPC function's role: AWSLambdaVPCAccessExecutionRole's EC2 actions, without its
+ * `logs:*` writes on every log group (each role writes its own log group only). They support no resource
+ * other than `*`.
+ */
+export const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
+
+function networkInterfacePolicy(): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [new iam.PolicyStatement({ actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] })],
+  });
 }

@@ -9,6 +9,7 @@ import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
 import { readContext } from '#lib/context.ts';
 import { Cutover, type CutoverProps } from '#lib/cutover.ts';
 import { rbacManifests } from '#lib/eks-access.ts';
+import { VPC_NETWORK_INTERFACE_ACTIONS } from '#lib/task-functions.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const LISTENER =
@@ -242,21 +243,23 @@ describe('Cutover construct', () => {
         }),
       ).stack,
     );
-    const vpcAccess = {
-      'Fn::Join': [
-        '',
-        ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
-      ],
+    const networkInterfaces = {
+      PolicyName: 'NetworkInterfaces',
+      PolicyDocument: Match.objectLike({
+        Statement: [{ Action: [...VPC_NETWORK_INTERFACE_ACTIONS], Effect: 'Allow', Resource: '*' }],
+      }),
     };
     // Assess
     inVpc.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: Match.objectLike({ SubnetIds: ['subnet-0123456789abcdef0'] }),
     });
+    // The EC2 actions alone, in the role itself: no managed policy writing to every log group
     inVpc.hasResourceProperties('AWS::IAM::Role', {
       Description: Match.stringLikeRegexp('^Cutover task check-rollout'),
-      ManagedPolicyArns: [vpcAccess],
+      Policies: [networkInterfaces],
+      ManagedPolicyArns: Match.absent(),
     });
-    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: [vpcAccess] }, 0);
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { Policies: [networkInterfaces] }, 0);
   });
 
   it('grants the RDS actions Blue/Green performs on the green instances: read replica and tags to create, modify and promote to switch over', () => {
