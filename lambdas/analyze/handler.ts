@@ -15,6 +15,8 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 const counter = z.number().int().min(0);
 const seconds = z.number().int().min(0);
+/** A bake with no check left: what comes is its final analysis (or a re-analysis). */
+const FINAL_ANALYSIS = { checksLeft: 0, waitSeconds: 0 };
 
 /**
  * Analyze: queries the metric provider for `track` over the window (an alarm gate for the alarms in ALARM,
@@ -25,10 +27,11 @@ const seconds = z.number().int().min(0);
  * inconclusives, action, bake }` (`continue | retry | pause | bake`); throws `AnalysisFailed` /
  * `AnalysisInconclusive` at the limits.
  *
- * While `bake` has checks left, this is a check during the bake: it judges the `bake.waitSeconds` since
- * the check before (or the shift) and bakes on (`action: 'bake'`, the next `bake`), failing fast when a
- * failed check reaches `failureLimit`; `schedule` is the bake's plan. After the last check, the final
- * analysis judges the whole window.
+ * While `bake` has checks left, this is a check during the bake: it judges the traffic since the check
+ * before (`bake.checkedAt`) or the shift, at most `bake.waitSeconds` of it, and bakes on (`action: 'bake'`,
+ * the next `bake`), failing fast when a failed check reaches `failureLimit`; `schedule` is the bake's plan.
+ * After the last check, the final analysis judges the whole window; so does an input without `bake` and
+ * `schedule`, as the state machines of earlier versions give it (an execution started before an upgrade).
  */
 export const handler = taskHandler(
   'analyze',
@@ -41,8 +44,10 @@ export const handler = taskHandler(
     thresholds: analysisSchema,
     failures: counter,
     inconclusives: counter,
-    bake: z.strictObject({ checksLeft: counter, waitSeconds: seconds }),
-    schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }),
+    bake: z
+      .strictObject({ checksLeft: counter, waitSeconds: seconds, checkedAt: z.iso.datetime().optional() })
+      .default(FINAL_ANALYSIS),
+    schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }).optional(),
   },
   async ({
     request,
@@ -57,25 +62,31 @@ export const handler = taskHandler(
     ...input
   }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
-    const duringBake = bake.checksLeft > 0;
+    const duringBake = schedule !== undefined && bake.checksLeft > 0;
+    // A check judges the traffic since the one before; an analysis, since the shift.
+    const since = (duringBake && bake.checkedAt) || shiftedAt;
     // A provider that publishes late has data up to `windowEnd` only: the window ends there, read once
     // from the clock for both the judging below and the provider.
     const windowEnd = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
     const windowSeconds = analysisWindowSeconds(
       duringBake ? Math.max(1, bake.waitSeconds) : input.windowSeconds,
-      shiftedAt,
+      since,
       windowEnd,
     );
     const query = { service: request.service, track, windowSeconds, windowEnd, config: request.metrics };
     const result =
-      shiftedAt !== undefined && windowEnd <= Date.parse(shiftedAt)
-        ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0)
+      since !== undefined && windowEnd <= Date.parse(since)
+        ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0, duringBake)
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
     logger.info(duringBake ? 'check during the bake' : 'analysis', { track, windowSeconds, ...result });
     const counters = { failures, inconclusives };
     return duringBake
-      ? { ...result, ...decideDuringBake(result, counters, thresholds), bake: afterCheck(bake, schedule) }
-      : { ...result, ...decide(result, counters, thresholds), bake: { checksLeft: 0, waitSeconds: 0 } };
+      ? {
+          ...result,
+          ...decideDuringBake(result, counters, thresholds),
+          bake: afterCheck(bake, schedule, new Date(windowEnd).toISOString()),
+        }
+      : { ...result, ...decide(result, counters, thresholds), bake: FINAL_ANALYSIS };
   },
 );
 
@@ -106,11 +117,11 @@ function withoutTrafficHint(
   return { ...result, reason: `${result.reason}: no request reached ${track}; ${hint}` };
 }
 
-/** The verdict while a late provider has published nothing since the weights shifted. */
-function notPublishedYet(provider: string, delaySeconds: number): AnalysisResult {
+/** The verdict while a late provider has published nothing since the weights shifted (or the check before). */
+function notPublishedYet(provider: string, delaySeconds: number, sinceCheck: boolean): AnalysisResult {
   return {
     verdict: 'inconclusive',
-    reason: `no data since the shift yet: ${provider} publishes ${delaySeconds}s late`,
+    reason: `no data since the ${sinceCheck ? 'check before' : 'shift'} yet: ${provider} publishes ${delaySeconds}s late`,
     measurements: {},
   };
 }

@@ -259,6 +259,8 @@ describe('console', () => {
         Date.now() + 86_400_000 * runtime.service.clock.scale,
       );
       expect(weights).toEqual(['stable 50%', 'canary 50%']);
+      // The check halfway through the bake says so; the analysis at its end decides
+      expect(verdicts[0]).toMatch(/^check during the bake · (PASS|INCONCLUSIVE): /);
       expect(verdicts.at(-1)).toMatch(/^PASS: .*\(requestCount=\d+ /);
       expect(verdicts.at(-1)).toMatch(/\) · judged at .+ with stable 50%, canary 50%$/);
       expect(await page.locator('li.verdict time').last().getAttribute('datetime')).toMatch(/^\d{4}-.+Z$/);

@@ -56,23 +56,29 @@ export function bakeSchedule(bakeSeconds: number, intervalSeconds?: number): Bak
 }
 
 /**
- * What the state machine keeps of a bake in progress (`$.analysis.bake`): checks to go, and the wait before
- * the next one. A bake starts with all its checks to go and `checkSeconds` ahead.
+ * What the state machine keeps of a bake in progress (`$.analysis.bake`): checks to go, the wait before the
+ * next one, and where the traffic the last check judged ended (ISO 8601; none before the first check). A
+ * bake starts with all its checks to go and `checkSeconds` ahead.
  */
 export interface BakeProgress {
   readonly checksLeft: number;
   readonly waitSeconds: number;
+  readonly checkedAt?: string;
 }
 
 /**
- * Where a bake stands after one of its checks: one check fewer to go, and the wait to the next check, or
- * to the final analysis after the last check.
+ * Where a bake stands after a check that judged the traffic up to `checkedAt`: one check fewer to go, and
+ * the wait to the next check, or to the final analysis after the last check.
  *
  * @example
- * afterCheck({ checksLeft: 1, waitSeconds: 30 }, { checks: 3, checkSeconds: 30, finalSeconds: 10 });
- * // { checksLeft: 0, waitSeconds: 10 }
+ * afterCheck({ checksLeft: 1, waitSeconds: 30 }, { checks: 3, checkSeconds: 30, finalSeconds: 10 }, '2026-01-01T00:01:00.000Z');
+ * // { checksLeft: 0, waitSeconds: 10, checkedAt: '2026-01-01T00:01:00.000Z' }
  */
-export function afterCheck(progress: BakeProgress, schedule: BakeSchedule): BakeProgress {
+export function afterCheck(progress: BakeProgress, schedule: BakeSchedule, checkedAt: string): BakeProgress {
   const checksLeft = progress.checksLeft - 1;
-  return { checksLeft, waitSeconds: checksLeft > 0 ? schedule.checkSeconds : schedule.finalSeconds };
+  return {
+    checksLeft,
+    waitSeconds: checksLeft > 0 ? schedule.checkSeconds : schedule.finalSeconds,
+    checkedAt,
+  };
 }

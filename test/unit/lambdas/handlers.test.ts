@@ -541,7 +541,8 @@ describe('analyze', () => {
   /** A bake of 60 s checked every 25 s: two checks, then the final analysis 10 s after the second. */
   const schedule = { checks: 2, checkSeconds: 25, finalSeconds: 10 };
   const finalAnalysis = { checksLeft: 0, waitSeconds: 0 };
-  const analyzeInput = (counters = { failures: 0, inconclusives: 0 }, bake = finalAnalysis) => ({
+  type BakeInput = { checksLeft: number; waitSeconds: number; checkedAt?: string };
+  const analyzeInput = (counters = { failures: 0, inconclusives: 0 }, bake: BakeInput = finalAnalysis) => ({
     track: 'canary',
     windowSeconds: 60,
     thresholds,
@@ -600,6 +601,33 @@ describe('analyze', () => {
       'query canary requestCount 60s',
       'query canary errorRate 60s',
     ]);
+  });
+
+  it('judges at a check only the traffic since the check before, in real time (waits compressed or late)', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+    // Act
+    const result = await run(analyze, {
+      ...analyzeInput(undefined, { checksLeft: 1, waitSeconds: 25, checkedAt: secondsAgo(4.5) }),
+      shiftedAt: secondsAgo(60),
+    });
+    // Assess
+    expect(world.calls).toEqual(['query canary requestCount 4s', 'query canary errorRate 4s']);
+    // The next check starts where this one ended
+    const { checkedAt } = (result as { bake: { checkedAt: string } }).bake;
+    expect(Date.now() - Date.parse(checkedAt)).toBeLessThan(1000);
+  });
+
+  it('runs the final analysis for an execution of an earlier state machine, which gives no bake', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    const { bake: _bake, schedule: _schedule, ...earlierInput } = analyzeInput();
+    // Act
+    const result = await run(analyze, earlierInput);
+    // Assess
+    expect(result).toMatchObject({ verdict: 'pass', action: 'continue' });
+    expect(world.calls).toEqual(['query canary requestCount 60s', 'query canary errorRate 60s']);
   });
 
   it('fails fast when a check during the bake fails at the failure limit', async () => {

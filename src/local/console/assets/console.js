@@ -641,7 +641,9 @@ function drawExecution(detail) {
             detail.verdicts.map((v) =>
               el(
                 'li',
-                { class: `verdict ${v.verdict}` },
+                { class: `verdict ${v.verdict}`, ...(v.duringBake ? { 'data-check': '' } : {}) },
+                // A check during a bake says so: the analysis at the bake's end is the one that decides.
+                v.duringBake ? el('span', { class: 'muted' }, 'check during the bake · ') : null,
                 `${v.verdict.toUpperCase()}: ${v.reason}`,
                 Object.keys(v.measurements).length > 0
                   ? el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`)

@@ -17,7 +17,7 @@ describe('bake schedules', () => {
     const waits = [progress.waitSeconds];
     // Act
     while (progress.checksLeft > 0) {
-      progress = afterCheck(progress, schedule);
+      progress = afterCheck(progress, schedule, new Date().toISOString());
       waits.push(progress.waitSeconds);
     }
     // Assess: the waits add up to the bake
