@@ -19,9 +19,10 @@ export interface BakeSchedule {
 const PROVIDER_PERIOD_SECONDS: Partial<Record<MetricsConfig['type'], number>> = { cloudwatch: 60 };
 
 /**
- * The seconds between two checks of a release's bakes: the analysis interval (in whole periods of a
- * provider that has them, see {@link PROVIDER_PERIOD_SECONDS}), or longer when its bakes (`bakeSeconds`,
- * all of them) would take more than {@link MAX_BAKE_CHECKS} checks at that interval.
+ * The seconds between two checks of bakes: the analysis interval (in whole periods of a provider that has
+ * them, see {@link PROVIDER_PERIOD_SECONDS}), or longer when the bakes (`bakeSeconds`, all those sharing
+ * the budget) would take more than `maxChecks` checks at that interval ({@link MAX_BAKE_CHECKS}, a
+ * release's, by default).
  *
  * @example
  * checkIntervalSeconds(30, [300, 600], 'prometheus'); // 30
@@ -32,10 +33,11 @@ export function checkIntervalSeconds(
   intervalSeconds: number,
   bakeSeconds: readonly number[],
   provider: MetricsConfig['type'],
+  maxChecks = MAX_BAKE_CHECKS,
 ): number {
   const period = PROVIDER_PERIOD_SECONDS[provider] ?? 1;
   const total = bakeSeconds.reduce((sum, seconds) => sum + seconds, 0);
-  const interval = Math.max(intervalSeconds, Math.ceil(total / MAX_BAKE_CHECKS));
+  const interval = Math.max(intervalSeconds, Math.ceil(total / maxChecks));
   return Math.ceil(interval / period) * period;
 }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { HISTORY_LIMIT_REASON, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
+import { HISTORY_LIMIT_REASON, MAX_BAKE_CHECKS, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
 // From common.ts, not index.ts: admission builds plans, and the schemas' index loads admission.
 import { HOOK_PHASES } from '../schemas/common.ts';
 import type {
@@ -334,17 +334,18 @@ function firstReleaseShape(strategy: Strategy, tracks: TrackPair, replicas: numb
 type AnalyzedWindow = { bakeSeconds: number; analysis: { intervalSeconds: number } };
 
 /**
- * A blue-green window, its bake checked every analysis interval (longer when `bakes`, all the release's, are
- * long, or the `provider` has longer periods).
+ * A blue-green window, its bake checked every analysis interval (longer when the `provider` has longer
+ * periods, or the bake is long: each of the two windows has half the release's checks, so a long preview
+ * takes none from the post-switch window, where all the users are).
  */
 function windowOf(
   window: AnalyzedWindow | undefined,
-  bakes: readonly number[],
   provider: BlueGreenRequest['metrics']['type'],
 ): PlanWindow {
   if (!window) return NO_WINDOW;
   const windowSeconds = analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds);
-  const interval = checkIntervalSeconds(window.analysis.intervalSeconds, bakes, provider);
+  const { intervalSeconds } = window.analysis;
+  const interval = checkIntervalSeconds(intervalSeconds, [windowSeconds], provider, MAX_BAKE_CHECKS / 2);
   const bake = bakeSchedule(windowSeconds, interval);
   return { enabled: true, bakeSeconds: windowSeconds, windowSeconds, bake };
 }
@@ -359,12 +360,8 @@ function analysisWindow(bakeSeconds: number, intervalSeconds: number): number {
 
 function blueGreenShape(request: BlueGreenRequest): Shape {
   const { approval } = request.blueGreen;
-  const analyzed = [request.blueGreen.preview, request.blueGreen.postSwitch];
-  const bakes = analyzed.map((window) =>
-    window ? analysisWindow(window.bakeSeconds, window.analysis.intervalSeconds) : 0,
-  );
-  const preview = windowOf(request.blueGreen.preview, bakes, request.metrics.type);
-  const postSwitch = windowOf(request.blueGreen.postSwitch, bakes, request.metrics.type);
+  const preview = windowOf(request.blueGreen.preview, request.metrics.type);
+  const postSwitch = windowOf(request.blueGreen.postSwitch, request.metrics.type);
   // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+4: StartPreviewBake, bake, analysis,
   // judge]; NeedsApproval [+1]; Switch; HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge];
   // 3 per check during a bake; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded

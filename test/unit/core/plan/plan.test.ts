@@ -322,6 +322,23 @@ describe('buildPlan', () => {
     expect(unjudgedBatches.map((batch) => batch.bakeSeconds)).toEqual([0, 0]);
   });
 
+  it("checks a blue-green's post-switch window on its own budget: a day-long preview takes none of its checks", () => {
+    // Prepare
+    const analysis = { intervalSeconds: 10 };
+    const request = validateRequest(
+      'blue-green',
+      blueGreenInput({
+        preview: { bakeSeconds: 86_400, analysis },
+        postSwitch: { bakeSeconds: 60, analysis },
+      }),
+    );
+    // Act
+    const plan = buildPlan('blue-green', request, { weights: { blue: 100, green: 0 }, liveReplicas: 2 });
+    // Assess: the preview's 250 checks at most, the post-switch window checked every 10 s
+    expect(plan.preview?.bake).toEqual({ checks: 249, checkSeconds: 346, finalSeconds: 246 });
+    expect(plan.postSwitch?.bake).toEqual({ checks: 5, checkSeconds: 10, finalSeconds: 10 });
+  });
+
   it('checks long bakes less often, so a release keeps within the checks one execution can record', () => {
     // Prepare: 20 steps of a day each, an analysis interval of 30 s (57,600 checks at that interval)
     const steps = Array.from({ length: 20 }, (_, index) => ({
