@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
+import { AT_A_CHECK, measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
@@ -162,7 +162,8 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   const deciding = DECIDING_VERDICTS[failed?.error ?? ''];
   if (deciding) {
     const { reason, measurements } = unquoteMeasurements(readableCause(failed?.cause) ?? '');
-    return [{ kind: 'verdict', verdict: deciding, reason, measurements }];
+    const duringBake = reason.includes(AT_A_CHECK) ? { duringBake: true as const } : {};
+    return [{ kind: 'verdict', verdict: deciding, reason, measurements, ...duringBake }];
   }
   const output = taskOutputOf(event);
   if (!output) return [];

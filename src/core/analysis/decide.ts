@@ -53,6 +53,9 @@ export function decide(
   );
 }
 
+/** How the message of an `AnalysisFailedError` says that a check during a bake reached the limit. */
+export const AT_A_CHECK = ', the last at a check during the bake';
+
 /**
  * The next move after a check during a bake: bake on. A failed check counts against `failureLimit` as a
  * failed analysis does (and throws `AnalysisFailedError` at the limit, ending the bake early); a passed or
@@ -67,9 +70,7 @@ export function decideDuringBake(
   limits: AnalysisLimits,
 ): AnalysisCounters & { action: 'bake' } {
   const failures =
-    result.verdict === 'fail'
-      ? countFailure(result, counters, limits, ', the last at a check during the bake')
-      : counters.failures;
+    result.verdict === 'fail' ? countFailure(result, counters, limits, AT_A_CHECK) : counters.failures;
   return { action: 'bake', failures, inconclusives: counters.inconclusives };
 }
 

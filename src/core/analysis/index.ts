@@ -3,6 +3,7 @@ export {
   type AnalysisAction,
   type AnalysisCounters,
   type AnalysisLimits,
+  AT_A_CHECK,
   decide,
   decideDuringBake,
   NO_ANALYSIS_YET,

@@ -543,18 +543,23 @@ describe('progressOf', () => {
       'analysis failed 1 time(s) (failureLimit 1): errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)';
     const inconclusive =
       'analysis inconclusive 3 time(s) in a row (inconclusiveLimit 2): requestCount 4 < minRequests 50';
+    const atACheck =
+      'analysis failed 3 time(s) (failureLimit 3), the last at a check during the bake: errorRate 0.3 > 0.05';
     // Act
     const verdicts = [
       ...progressOf(failed('AnalysisFailed', failure)),
       ...progressOf(failed('AnalysisInconclusive', inconclusive)),
+      ...progressOf(failed('AnalysisFailed', atACheck)),
     ];
     // Assess: the same words, and the numbers as measurements (what the console's JSON gives scripts)
     expect(verdicts.map((line) => formatProgress(line))).toEqual([
       `  analysis FAIL: ${failure}`,
       `  analysis INCONCLUSIVE: ${inconclusive}`,
+      `  check    FAIL: ${atACheck}`,
     ]);
     expect(verdicts.map((line) => (line as { measurements: object }).measurements)).toEqual([
       { requestCount: 120, errorRate: 0.3 },
+      {},
       {},
     ]);
   });
