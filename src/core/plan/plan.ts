@@ -43,6 +43,8 @@ export interface PlanStep {
   readonly bake: BakeSchedule;
   /** False when the step has nothing to judge (no analysis configured, or no new replicas yet). */
   readonly analyze: boolean;
+  /** Canary only: once the step passed its analysis, a person approves before the next step. */
+  readonly pause: boolean;
   /** Rolling only: replicas of the new and old tracks once the batch is done. */
   readonly newReplicas?: number;
   readonly oldReplicas?: number;
@@ -284,12 +286,14 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     bakeSeconds: windows[index]!,
     windowSeconds: windows[index]!,
     analyze: true,
+    pause: step.pause ?? false,
     bake: bakeSchedule(windows[index]!, checkSeconds),
   }));
-  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 and 3 per check during
-  // its bake; HasNextStep, NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote,
+  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+1 paused) and 3 per
+  // check during its bake; HasNextStep, NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote,
   // ScaleDownDelay, Cleanup, NotifySucceeded, Unlock, Succeeded
-  const transitions = 8 + 8 * steps.length + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
+  const paused = steps.filter((step) => step.pause).length;
+  const transitions = 8 + 8 * steps.length + paused + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   return { steps, approval: approvalOf(approval), seconds, rollouts: 2, transitions };
 }
@@ -323,6 +327,7 @@ function firstReleaseShape(strategy: Strategy, tracks: TrackPair, replicas: numb
     bakeSeconds: 0,
     windowSeconds: 1,
     analyze: false,
+    pause: false,
     bake: bakeSchedule(0),
     newReplicas: replicas,
     oldReplicas: 0,
@@ -413,6 +418,7 @@ function rollingShape(
       bakeSeconds: batchBake,
       windowSeconds,
       analyze,
+      pause: false,
       bake: bakeSchedule(batchBake, analyze ? checkSeconds : undefined),
       newReplicas,
       oldReplicas,

@@ -29,15 +29,23 @@ export const CANARY_PRESETS = [
 ] as const;
 export type CanaryPreset = (typeof CANARY_PRESETS)[number];
 
-/** One canary step: send `weight` percent to the canary, bake, then analyze. */
+/**
+ * One canary step: send `weight` percent to the canary, bake, then analyze; with `pause`, then wait for a
+ * person's approval before the next step.
+ */
 export interface CanaryStep {
   readonly weight: number;
   readonly bakeSeconds: number;
+  readonly pause?: boolean;
 }
 
 const stepSchema = z.strictObject({
   weight: integer(1, 100).describe('percent of traffic to the canary'),
   bakeSeconds: integer(0, 86_400).default(60).describe('wait at this weight before analysis'),
+  pause: z
+    .boolean()
+    .optional()
+    .describe('once the step passed its analysis, wait for cutover approve or reject before the next step'),
 });
 
 /** The steps of a preset: `Canary10Percent5Minutes` = 10% for 5 minutes; `Linear10PercentEvery1Minute` = 10, 20, ... 90%. */

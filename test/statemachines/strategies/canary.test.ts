@@ -8,6 +8,7 @@ import {
   answerApproval,
   entered,
   historyUntil,
+  liveWeights,
   servedVersions,
   serviceState,
   stateEntries,
@@ -223,6 +224,52 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Assess
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('ApprovalTimedOut');
+      await expectStillOnV1(service);
+    });
+  });
+
+  describe('a step with pause', () => {
+    const pausedAtFirstStep = (service: ServiceRef) =>
+      aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 20, bakeSeconds: 10, pause: true },
+            { weight: 50, bakeSeconds: 10 },
+          ],
+        },
+      });
+
+    it('waits at its weight once its analysis passed, and goes on to the next step once approved', async () => {
+      // Prepare
+      const service = await aServiceOnV1('step-paused');
+      const arn = await context.runtime.start('canary', pausedAtFirstStep(service), 'step-paused-v2');
+      await historyUntil(context.runtime.client, arn, entered('PauseAfterStep'));
+      const whilePaused = await liveWeights(context.runtime.adapters, service);
+      const approval = await context.runtime.adapters.approvals.get(arn);
+      // Act
+      await answerApproval(context.runtime.client, arn, 'approve');
+      const execution = await waitForExecution(context.runtime.client, arn);
+      // Assess
+      expect(whilePaused).toEqual({ stable: 80, canary: 20 });
+      expect(approval?.stage).toBe('after step 1 of 2');
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const history = await executionHistory(context.runtime.client, arn);
+      expect(stateEntries(history, 'PauseAfterStep')).toBe(1);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(2);
+      expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    });
+
+    it('rolls back when rejected at the step: ApprovalRejected, stable keeps 100% on v1', async () => {
+      // Prepare
+      const service = await aServiceOnV1('step-rejected');
+      const arn = await context.runtime.start('canary', pausedAtFirstStep(service), 'step-rejected-v2');
+      // Act
+      await answerApproval(context.runtime.client, arn, 'reject');
+      const execution = await waitForExecution(context.runtime.client, arn);
+      // Assess
+      expect(execution.error).toBe('ApprovalRejected');
+      const history = await executionHistory(context.runtime.client, arn);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(1);
       await expectStillOnV1(service);
     });
   });

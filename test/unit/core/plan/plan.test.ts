@@ -44,6 +44,19 @@ describe('buildPlan', () => {
     expect(plan.approval.required).toBe(false);
   });
 
+  it('plans a pause after a step that asks for one, and counts its approval state', () => {
+    // Prepare
+    const steps = [
+      { weight: 10, bakeSeconds: 30, pause: true },
+      { weight: 50, bakeSeconds: 30 },
+    ];
+    // Act
+    const plan = buildPlan('canary', validateRequest('canary', canaryInput({ steps })));
+    // Assess
+    expect(plan.steps.map((step) => step.pause)).toEqual([true, false]);
+    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 1);
+  });
+
   it('counts the approval state when approval is asked', () => {
     // Prepare
     const request = validateRequest(
@@ -195,6 +208,7 @@ describe('buildPlan', () => {
         bakeSeconds: 0,
         windowSeconds: 1,
         analyze: false,
+        pause: false,
         bake: { checks: 0, checkSeconds: 0, finalSeconds: 0 },
         newReplicas: 2,
         oldReplicas: 0,
