@@ -63,8 +63,9 @@ export const handler = taskHandler(
   }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
     const duringBake = schedule !== undefined && bake.checksLeft > 0;
-    // A check judges the traffic since the one before; an analysis, since the shift.
-    const since = (duringBake && bake.checkedAt) || shiftedAt;
+    // A check judges the traffic since the one before; the first check and an analysis, since the shift.
+    const checkBefore = duringBake ? bake.checkedAt : undefined;
+    const since = checkBefore ?? shiftedAt;
     // A provider that publishes late has data up to `windowEnd` only: the window ends there, read once
     // from the clock for both the judging below and the provider.
     const windowEnd = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
@@ -76,7 +77,7 @@ export const handler = taskHandler(
     const query = { service: request.service, track, windowSeconds, windowEnd, config: request.metrics };
     const result =
       since !== undefined && windowEnd <= Date.parse(since)
-        ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0, duringBake)
+        ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0, checkBefore !== undefined)
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
     logger.info(duringBake ? 'check during the bake' : 'analysis', { track, windowSeconds, ...result });
     const counters = { failures, inconclusives };

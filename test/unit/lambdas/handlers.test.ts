@@ -823,6 +823,36 @@ describe('analyze', () => {
       expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
     });
 
+    it('checks a bake only on the minutes published since the check before, never one minute twice', async () => {
+      // Prepare: the check before judged the data up to 12:34 (published at 12:35 + a minute's delay)
+      cloudwatch.reset();
+      cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'result', Values: [0] }] });
+      const check = (checkedAt: string) =>
+        run(analyze, {
+          ...analyzeInput(undefined, { checksLeft: 2, waitSeconds: 60, checkedAt }),
+          request: { ...canaryInput(), metrics },
+          shiftedAt: '2026-11-28T12:30:00Z',
+        });
+      // Act
+      const sameMinute = await check('2026-11-28T12:34:00.000Z');
+      const nextMinute = await check('2026-11-28T12:33:00.000Z');
+      // Assess
+      expect(sameMinute).toMatchObject({
+        verdict: 'inconclusive',
+        reason: 'no data since the check before yet: cloudwatch publishes 60s late',
+        action: 'bake',
+      });
+      expect(nextMinute).toMatchObject({ action: 'bake', bake: { checkedAt: '2026-11-28T12:34:00.000Z' } });
+      // One query per metric, each of the one minute published since the check before (none for the first)
+      const windows = cloudwatch
+        .commandCalls(GetMetricDataCommand)
+        .map(
+          ({ args: [command] }) =>
+            `${command.input.StartTime?.toISOString()} ${command.input.EndTime?.toISOString()}`,
+        );
+      expect(new Set(windows)).toEqual(new Set(['2026-11-28T12:33:00.000Z 2026-11-28T12:34:00.000Z']));
+    });
+
     it('is inconclusive without asking while the minute of the shift did not end a minute ago', async () => {
       // Act
       const result = await analyzeShiftedAt('2026-11-28T12:34:05Z');
