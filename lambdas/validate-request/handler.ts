@@ -25,8 +25,11 @@ import { admitHandler } from '#lambdas/shared/task-handler.ts';
 /** Extra lock time beyond the plan's expected duration, for slow rollouts and re-analyses. */
 const LOCK_MARGIN_SECONDS = 86_400;
 
+/** The lock's time: the plan's duration, each wait for a person at its longest, and the margin. */
 const lockSeconds = (plan: Plan) =>
-  plan.expectedDurationSeconds + plan.approval.timeoutSeconds + LOCK_MARGIN_SECONDS;
+  plan.expectedDurationSeconds +
+  plan.approval.timeoutSeconds * Math.max(1, plan.approval.maxWaits) +
+  LOCK_MARGIN_SECONDS;
 
 /**
  * Refuses a release that is not the first when the router sends traffic to a live track the cluster runs

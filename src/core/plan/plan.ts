@@ -79,7 +79,15 @@ export interface Plan {
   readonly maxPollAttempts: number;
   readonly steps: readonly PlanStep[];
   readonly stepCount: number;
-  readonly approval: { readonly required: boolean; readonly timeoutSeconds: number };
+  readonly approval: {
+    readonly required: boolean;
+    readonly timeoutSeconds: number;
+    /**
+     * The most times the release may wait for a person, each up to `timeoutSeconds`: the approval before
+     * promotion, the canary steps with `pause`, and a pause per analysis with `onInconclusive: pause`.
+     */
+    readonly maxWaits: number;
+  };
   /**
    * Webhooks run before the new track takes traffic and once it has all of it (none on a first release):
    * how many of each phase (what the state machines test) and their names, in the order they run.
@@ -267,11 +275,19 @@ interface Shape {
 }
 
 // The timeout also bounds a pause on inconclusive analysis when no approval is configured.
-const NO_APPROVAL = { required: false, timeoutSeconds: 3600 };
+const NO_APPROVAL = { required: false, timeoutSeconds: 3600, maxWaits: 0 };
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-function approvalOf(approval: { timeoutSeconds: number } | undefined): Plan['approval'] {
-  return approval ? { required: true, timeoutSeconds: approval.timeoutSeconds } : NO_APPROVAL;
+/** The approval of a release, which may also wait for a person `otherWaits` times (pauses). */
+function approvalOf(approval: { timeoutSeconds: number } | undefined, otherWaits: number): Plan['approval'] {
+  const required = approval !== undefined;
+  const timeoutSeconds = approval?.timeoutSeconds ?? NO_APPROVAL.timeoutSeconds;
+  return { required, timeoutSeconds, maxWaits: (required ? 1 : 0) + otherWaits };
+}
+
+/** How many of `analyses` may pause for a person: those with `onInconclusive: pause`, once each. */
+function inconclusivePauses(analyses: readonly ({ onInconclusive: string } | undefined)[]): number {
+  return analyses.filter((analysis) => analysis?.onInconclusive === 'pause').length;
 }
 
 // Transition counts follow the state names of statemachines/<strategy>.asl.json.
@@ -295,7 +311,8 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const paused = steps.filter((step) => step.pause).length;
   const transitions = 8 + 8 * steps.length + paused + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
-  return { steps, approval: approvalOf(approval), seconds, rollouts: 2, transitions };
+  const waits = paused + inconclusivePauses(steps.map(() => analysis));
+  return { steps, approval: approvalOf(approval, waits), seconds, rollouts: 2, transitions };
 }
 
 /** Checks during all the bakes of steps or windows. */
@@ -382,9 +399,10 @@ function blueGreenShape(request: BlueGreenRequest): Shape {
     3 * bakeChecks([preview, postSwitch]) +
     5;
   const seconds = preview.bakeSeconds + postSwitch.bakeSeconds + request.scaleDownDelaySeconds;
+  const analyses = [request.blueGreen.preview?.analysis, request.blueGreen.postSwitch?.analysis];
   return {
     steps: [],
-    approval: approvalOf(approval),
+    approval: approvalOf(approval, inconclusivePauses(analyses)),
     windows: { preview, postSwitch },
     seconds,
     rollouts: 1,
@@ -428,5 +446,6 @@ function rollingShape(
   // ShouldAnalyze, the analysis, the judge); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
   const transitions = 3 + 12 * steps.length + 2 * judged.length + 4 * bakeChecks(steps) + 1 + 4;
   const seconds = sum(steps.map((step) => step.bakeSeconds));
-  return { steps, approval: NO_APPROVAL, seconds, rollouts: steps.length, transitions };
+  const waits = inconclusivePauses(judged.map(() => analysis));
+  return { steps, approval: approvalOf(undefined, waits), seconds, rollouts: steps.length, transitions };
 }

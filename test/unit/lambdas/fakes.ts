@@ -38,6 +38,8 @@ export class FakeWorld {
   weights: Weights = { stable: 100 };
   metrics: Record<string, number | undefined> = {};
   lockHolder: string | undefined;
+  /** How long the last lock acquired holds, in seconds. */
+  lockSeconds: number | undefined;
   /** What the `executions` reader answers, by execution ARN (absent: no such execution). */
   readonly executions = new Map<string, ExecutionOutcome>();
   readonly rollbackClaims = new Map<string, string>();
@@ -97,9 +99,10 @@ export class FakeWorld {
   };
 
   readonly lock: Lock = {
-    acquire: async (_service, owner) => {
+    acquire: async (_service, owner, ttlSeconds) => {
       if (this.lockHolder && this.lockHolder !== owner) return false;
       this.lockHolder = owner;
+      this.lockSeconds = ttlSeconds;
       return true;
     },
     takeOver: async (_service, previousOwner, owner) => {

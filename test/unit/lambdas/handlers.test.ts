@@ -63,6 +63,21 @@ describe('validate-request', () => {
     expect(world.lockHolder).toBe(executionArn);
   });
 
+  it('locks the service for as long as every wait for a person may last: each paused step and the approval', async () => {
+    // Prepare: two paused steps and an approval, a day each at most
+    const steps = [
+      { weight: 10, bakeSeconds: 60, pause: true },
+      { weight: 50, bakeSeconds: 60, pause: true },
+    ];
+    const request = canaryInput({ steps, approval: { timeoutSeconds: 86_400 } });
+    // Act
+    const state = (await validateRequest({ strategy: 'canary', request, executionArn }, context)) as {
+      plan: { expectedDurationSeconds: number };
+    };
+    // Assess: three days of waits, the release's own time, and a day of margin
+    expect(world.lockSeconds).toBe(3 * 86_400 + state.plan.expectedDurationSeconds + 86_400);
+  });
+
   it('fails with ValidationError naming the fields, and locks nothing', async () => {
     // Act
     const error = await errorOf(

@@ -57,6 +57,31 @@ describe('buildPlan', () => {
     expect(plan.stateTransitions).toBe(21 + 8 * 2 + 1);
   });
 
+  it('counts every wait for a person a release may take: the approval, paused steps, pauses on inconclusive analyses', () => {
+    // Prepare
+    const steps = [
+      { weight: 10, bakeSeconds: 30, pause: true },
+      { weight: 30, bakeSeconds: 30, pause: true },
+      { weight: 50, bakeSeconds: 30 },
+    ];
+    const approval = { timeoutSeconds: 86_400 };
+    const pausing = { onInconclusive: 'pause' };
+    // Act
+    const paused = buildPlan('canary', validateRequest('canary', canaryInput({ steps, approval })));
+    const pausingToo = buildPlan(
+      'canary',
+      validateRequest('canary', canaryInput({ steps, approval, analysis: pausing })),
+    );
+    const blueGreen = buildPlan(
+      'blue-green',
+      validateRequest('blue-green', blueGreenInput({ postSwitch: { analysis: pausing } })),
+    );
+    // Assess
+    expect(paused.approval).toEqual({ required: true, timeoutSeconds: 86_400, maxWaits: 3 });
+    expect(pausingToo.approval.maxWaits).toBe(3 + 3);
+    expect(blueGreen.approval).toEqual({ required: false, timeoutSeconds: 3600, maxWaits: 1 });
+  });
+
   it('counts the approval state when approval is asked', () => {
     // Prepare
     const request = validateRequest(
@@ -66,7 +91,7 @@ describe('buildPlan', () => {
     // Act
     const plan = buildPlan('canary', request);
     // Assess
-    expect(plan.approval).toEqual({ required: true, timeoutSeconds: 600 });
+    expect(plan.approval).toEqual({ required: true, timeoutSeconds: 600, maxWaits: 1 });
     expect(plan.stepCount).toBe(0);
     expect(plan.stateTransitions).toBe(22);
   });
