@@ -50,7 +50,8 @@ export type ProgressLine =
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
   /** An approval the execution now waits for, with its timeout when it has one. */
-  | ({ readonly kind: 'approval' } & ApprovalTimeout)
+  /** `stage`: what the approval is for (`promote`, `after step 1 of 3`, `inconclusive-analysis`, ...). */
+  | ({ readonly kind: 'approval'; readonly stage?: string } & ApprovalTimeout)
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -112,6 +113,38 @@ export function failureText({ error, cause }: { error?: string; cause?: string }
   return cause ? `: ${cause}` : '';
 }
 
+/** When an approval of each stage the state machines name comes; a stage not named here reads as it is. */
+const STAGE_TEXT: Readonly<Record<string, string>> = {
+  promote: 'before the promotion',
+  'inconclusive-analysis': 'after an inconclusive analysis',
+  'inconclusive-preview': 'after an inconclusive preview analysis',
+  'inconclusive-post-switch': 'after an inconclusive post-switch analysis',
+};
+
+/**
+ * When an approval of `stage` comes, as a person reads it.
+ *
+ * @example
+ * approvalStageText('promote'); // 'before the promotion'
+ * approvalStageText('after step 1 of 3'); // 'after step 1 of 3'
+ */
+export function approvalStageText(stage: string): string {
+  return STAGE_TEXT[stage] ?? stage;
+}
+
+/** What a `.waitForTaskToken` approval task waits for: the `stage` of its payload, when it names one. */
+function approvalStageOf(event: HistoryEvent): { stage?: string } {
+  try {
+    const parameters = JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}') as {
+      Payload?: { stage?: unknown };
+    };
+    const stage = parameters.Payload?.stage;
+    return typeof stage === 'string' ? { stage } : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The verdict of the analysis that ends a release by failing its task, by the error it fails with. */
 const DECIDING_VERDICTS: Record<string, string> = {
   [AnalysisFailedError.errorName]: 'fail',
@@ -149,6 +182,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     return [
       {
         kind: 'approval',
+        ...approvalStageOf(event),
         ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
         ...(event.timestamp ? { scheduledAt: new Date(event.timestamp).getTime() } : {}),
       },
@@ -478,7 +512,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'approval': {
       const timeoutText = approvalTimeoutText(line);
       const timeout = timeoutText === undefined ? '' : ` (${timeoutText})`;
-      return `  approval waiting${timeout}: \`cutover approve ${execution}\` goes on, \`cutover reject ${execution} --reason <why>\` rolls back`;
+      const stage = line.stage ? ` ${approvalStageText(line.stage)}` : '';
+      return `  approval waiting${stage}${timeout}: \`cutover approve ${execution}\` goes on, \`cutover reject ${execution} --reason <why>\` rolls back`;
     }
     case 'notified':
       return `  notify   ${line.type} published`;

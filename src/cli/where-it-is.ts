@@ -14,8 +14,8 @@ export interface ExecutionPosition {
   readonly weights?: Readonly<Record<string, number>>;
   /** Set when it waits for an approval. */
   readonly awaitingApproval?: true;
-  /** That approval's timeout: its task's `TimeoutSeconds` and when it was scheduled. */
-  readonly approval?: ApprovalTimeout;
+  /** That approval's timeout (its task's `TimeoutSeconds` and when it was scheduled), and what it is for. */
+  readonly approval?: ApprovalTimeout & { readonly stage?: string };
   /** The track its latest rollout check found not ready, and why (`0/4 ready, ...`). */
   readonly rollout?: { readonly track: string; readonly reason: string };
 }
@@ -58,7 +58,7 @@ export async function whereItIs(
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
   let awaitingApproval: boolean | undefined;
-  let approval: ApprovalTimeout | undefined;
+  let approval: (ApprovalTimeout & { stage?: string }) | undefined;
   let rollout: RolloutCheck | undefined | null;
   let nextToken: string | undefined;
   do {
@@ -70,7 +70,11 @@ export async function whereItIs(
         if (line.kind === 'state') state ??= line.name;
         else if (line.kind === 'weights') weights ??= line.weights;
         else if (line.kind === 'approval' && awaitingApproval) {
-          approval ??= { timeoutSeconds: line.timeoutSeconds, scheduledAt: line.scheduledAt };
+          approval ??= {
+            timeoutSeconds: line.timeoutSeconds,
+            scheduledAt: line.scheduledAt,
+            ...(line.stage ? { stage: line.stage } : {}),
+          };
         }
       }
     }

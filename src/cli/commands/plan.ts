@@ -40,7 +40,9 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
       step.newReplicas === undefined ? '' : `  replicas new=${step.newReplicas} old=${step.oldReplicas}`;
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
     const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0, step.bake);
-    const pause = step.pause ? ', then wait for approve or reject' : '';
+    const pause = step.pause
+      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, then roll back)`
+      : '';
     return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${pause}${replicas}`;
   });
 }

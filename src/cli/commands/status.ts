@@ -10,7 +10,7 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
-import { failureText } from '../progress.ts';
+import { approvalStageText, failureText } from '../progress.ts';
 import {
   type ReleaseWindow,
   type ServiceRelease,
@@ -128,8 +128,9 @@ function detailOf(release: ServiceRelease, flags: string, serving: boolean): str
           .join(' / ')}`
       : '';
     const timeout = release.approval && approvalTimeoutText(release.approval);
+    const stage = release.approval?.stage ? ` ${approvalStageText(release.approval.stage)}` : '';
     const approval = release.awaitingApproval
-      ? `, waiting for approval${timeout ? ` (${timeout})` : ''}: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
+      ? `, waiting for approval${stage}${timeout ? ` (${timeout})` : ''}: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
     const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
     return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${rollout}${approval}`;

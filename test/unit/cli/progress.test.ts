@@ -107,8 +107,8 @@ describe('progressOf', () => {
     expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
   });
 
-  /** The TaskScheduled event of an approval waiting `timeoutSeconds` for its token, scheduled at `at`. */
-  const approvalScheduled = (at: Date, timeoutSeconds?: number): HistoryEvent => ({
+  /** The TaskScheduled event of an approval (of `stage`) waiting `timeoutSeconds` for its token, scheduled at `at`. */
+  const approvalScheduled = (at: Date, timeoutSeconds?: number, stage?: string): HistoryEvent => ({
     id: 40,
     timestamp: at,
     type: 'TaskScheduled',
@@ -116,7 +116,7 @@ describe('progressOf', () => {
       resourceType: 'lambda',
       resource: 'invoke.waitForTaskToken',
       region: 'us-east-1',
-      parameters: JSON.stringify({ Payload: { taskToken: 'token-1' } }),
+      parameters: JSON.stringify({ Payload: { taskToken: 'token-1', ...(stage ? { stage } : {}) } }),
       ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
     },
   });
@@ -151,6 +151,21 @@ describe('progressOf', () => {
     );
     expect(afterwards).toMatch(/^ {2}approval waiting \(times out at 20:22:27\): /);
     expect(tomorrow).toMatch(/^ {2}approval waiting \(times out at 20:22:28 on 2026-11-30, in 24h 0m 0s\): /);
+  });
+
+  it('says what an approval waits for: the promotion, the end of a paused step, an inconclusive analysis', () => {
+    // Act
+    const lines = ['promote', 'after step 1 of 3', 'inconclusive-analysis'].map((stage) =>
+      progressOf(approvalScheduled(new Date(), undefined, stage)).map((line) =>
+        formatProgress(line, 'ck-v8'),
+      ),
+    );
+    // Assess
+    expect(lines.flat().map((line) => line.split(':')[0])).toEqual([
+      '  approval waiting before the promotion',
+      '  approval waiting after step 1 of 3',
+      '  approval waiting after an inconclusive analysis',
+    ]);
   });
 
   it('says nothing of a timeout an approval does not have', () => {

@@ -163,6 +163,25 @@ describe('formatStatus', () => {
     );
   });
 
+  it('says what a waiting approval is for: the end of a paused step', () => {
+    // Prepare
+    const paused: ServiceRelease = {
+      ...rolledV7,
+      workflow: 'canary',
+      status: 'RUNNING',
+      stopDate: undefined,
+      state: 'PauseAfterStep',
+      awaitingApproval: true,
+      approval: { stage: 'after step 1 of 3' },
+    };
+    // Act
+    const text = formatStatus(service, { releases: [paused] }, window);
+    // Assess
+    expect(text.split('\n')[1]).toBe(
+      'RUNNING    canary  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in PauseAfterStep, waiting for approval after step 1 of 3: `cutover approve orders-v7` or `cutover reject orders-v7`',
+    );
+  });
+
   it("follows an aborted release with its rollback's status, or says none was found and what finds it", () => {
     // Prepare
     const stopped = { ...rolledV7, status: 'ABORTED', ...readableFailure('Aborted', 'wrong image') };
