@@ -107,6 +107,11 @@ export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
   );
 }
 
+/** The parameters a TaskScheduled event gave its task, parsed; `{}` without any. */
+export function scheduledParametersOf(event: HistoryEvent): unknown {
+  return JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}');
+}
+
 /**
  * The task token of the approval an execution is waiting on: the newest `.waitForTaskToken` task that has
  * not ended, whose parameters pass the token as `taskToken`; none once the execution ended. Works the same
@@ -124,9 +129,7 @@ export function pendingTaskToken(events: readonly HistoryEvent[]): string | unde
  * token = pendingTaskTokenAfter(token, event);
  */
 export function pendingTaskTokenAfter(token: string | undefined, event: HistoryEvent): string | undefined {
-  if (schedulesTaskTokenWait(event)) {
-    return findTaskToken(JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}'));
-  }
+  if (schedulesTaskTokenWait(event)) return findTaskToken(scheduledParametersOf(event));
   return event.type && WAIT_ENDED.has(event.type) ? undefined : token;
 }
 

@@ -8,7 +8,7 @@ import {
 } from '#core/errors.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
-import { schedulesTaskTokenWait } from './history.ts';
+import { scheduledParametersOf, schedulesTaskTokenWait } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -134,15 +134,8 @@ export function approvalStageText(stage: string): string {
 
 /** What a `.waitForTaskToken` approval task waits for: the `stage` of its payload, when it names one. */
 function approvalStageOf(event: HistoryEvent): { stage?: string } {
-  try {
-    const parameters = JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}') as {
-      Payload?: { stage?: unknown };
-    };
-    const stage = parameters.Payload?.stage;
-    return typeof stage === 'string' ? { stage } : {};
-  } catch {
-    return {};
-  }
+  const stage = (scheduledParametersOf(event) as { Payload?: { stage?: unknown } }).Payload?.stage;
+  return typeof stage === 'string' ? { stage } : {};
 }
 
 /** The verdict of the analysis that ends a release by failing its task, by the error it fails with. */
