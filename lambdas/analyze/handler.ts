@@ -6,7 +6,7 @@ import {
   decideDuringBake,
   publishedUntil,
 } from '#core/analysis/index.ts';
-import { afterCheck } from '#core/plan/index.ts';
+import { afterCheck, BAKE_CHECKED } from '#core/plan/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
@@ -15,8 +15,6 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 const counter = z.number().int().min(0);
 const seconds = z.number().int().min(0);
-/** A bake with no check left: what comes is its final analysis (or a re-analysis). */
-const FINAL_ANALYSIS = { checksLeft: 0, waitSeconds: 0 };
 
 /**
  * Analyze: queries the metric provider for `track` over the window (an alarm gate for the alarms in ALARM,
@@ -46,7 +44,7 @@ export const handler = taskHandler(
     inconclusives: counter,
     bake: z
       .strictObject({ checksLeft: counter, waitSeconds: seconds, checkedAt: z.iso.datetime().optional() })
-      .default(FINAL_ANALYSIS),
+      .default(BAKE_CHECKED),
     schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }).optional(),
   },
   async ({
@@ -87,7 +85,7 @@ export const handler = taskHandler(
           ...decideDuringBake(result, counters, thresholds),
           bake: afterCheck(bake, schedule, new Date(windowEnd).toISOString()),
         }
-      : { ...result, ...decide(result, counters, thresholds), bake: FINAL_ANALYSIS };
+      : { ...result, ...decide(result, counters, thresholds), bake: BAKE_CHECKED };
   },
 );
 

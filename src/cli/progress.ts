@@ -50,8 +50,7 @@ export type ProgressLine =
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
   /** An approval the execution now waits for, with its timeout when it has one. */
-  /** `stage`: what the approval is for (`promote`, `after step 1 of 3`, `inconclusive-analysis`, ...). */
-  | ({ readonly kind: 'approval'; readonly stage?: string } & ApprovalTimeout)
+  | ({ readonly kind: 'approval' } & WaitingApproval)
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
@@ -112,6 +111,12 @@ export function failureText({ error, cause }: { error?: string; cause?: string }
   if (error) return `: ${error}${cause ? ` — ${cause}` : ''}`;
   return cause ? `: ${cause}` : '';
 }
+
+/** An approval an execution waits for: its timeout, and what it is for (`stage`). */
+export type WaitingApproval = ApprovalTimeout & {
+  /** `promote`, `after step 1 of 3`, `inconclusive-analysis`, ... (see {@link approvalStageText}). */
+  readonly stage?: string;
+};
 
 /** When an approval of each stage the state machines name comes; a stage not named here reads as it is. */
 const STAGE_TEXT: Readonly<Record<string, string>> = {

@@ -2,9 +2,8 @@
  * Where a running execution is, read from the newest end of its history: the same against AWS and the
  * local runtime, through an `SFNClient` or the local runtime's service.
  */
-import type { ApprovalTimeout } from './approval-deadline.ts';
 import { type HistoryPages, schedulesTaskTokenWait } from './history.ts';
-import { progressOf, type RolloutCheck, rolloutCheckOf } from './progress.ts';
+import { progressOf, type RolloutCheck, rolloutCheckOf, type WaitingApproval } from './progress.ts';
 
 /** Where a running execution is: each field absent when its history does not say. */
 export interface ExecutionPosition {
@@ -15,7 +14,7 @@ export interface ExecutionPosition {
   /** Set when it waits for an approval. */
   readonly awaitingApproval?: true;
   /** That approval's timeout (its task's `TimeoutSeconds` and when it was scheduled), and what it is for. */
-  readonly approval?: ApprovalTimeout & { readonly stage?: string };
+  readonly approval?: WaitingApproval;
   /** The track its latest rollout check found not ready, and why (`0/4 ready, ...`). */
   readonly rollout?: { readonly track: string; readonly reason: string };
 }
@@ -58,7 +57,7 @@ export async function whereItIs(
   let state: string | undefined;
   let weights: Record<string, number> | undefined;
   let awaitingApproval: boolean | undefined;
-  let approval: (ApprovalTimeout & { stage?: string }) | undefined;
+  let approval: WaitingApproval | undefined;
   let rollout: RolloutCheck | undefined | null;
   let nextToken: string | undefined;
   do {
@@ -70,11 +69,8 @@ export async function whereItIs(
         if (line.kind === 'state') state ??= line.name;
         else if (line.kind === 'weights') weights ??= line.weights;
         else if (line.kind === 'approval' && awaitingApproval) {
-          approval ??= {
-            timeoutSeconds: line.timeoutSeconds,
-            scheduledAt: line.scheduledAt,
-            ...(line.stage ? { stage: line.stage } : {}),
-          };
+          const { kind: _kind, ...waiting } = line;
+          approval ??= waiting;
         }
       }
     }

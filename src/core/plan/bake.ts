@@ -68,6 +68,9 @@ export interface BakeProgress {
   readonly checkedAt?: string;
 }
 
+/** A bake with no check left: what comes is its final analysis (or a re-analysis). */
+export const BAKE_CHECKED: BakeProgress = { checksLeft: 0, waitSeconds: 0 };
+
 /**
  * Where a bake stands after a check that judged the traffic up to `checkedAt`: one check fewer to go, and
  * the wait to the next check, or to the final analysis after the last check.

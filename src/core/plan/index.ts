@@ -1,5 +1,6 @@
 export {
   afterCheck,
+  BAKE_CHECKED,
   type BakeProgress,
   type BakeSchedule,
   bakeSchedule,
