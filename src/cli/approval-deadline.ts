@@ -3,6 +3,7 @@
  * `TimeoutSeconds` after the task was scheduled, on the clock of the runtime that runs it.
  */
 import { executionIdOf } from '#core/api-routes.ts';
+import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
 import { type EndpointOptions, localEndpoint } from './endpoint.ts';
 import { formatDuration } from './format.ts';
 import type { ProgressLine } from './progress.ts';
@@ -27,7 +28,15 @@ export interface ApprovalTimeout {
   readonly scheduledAt?: number;
   /** When it times out, when the runtime's clock is known. */
   readonly timesOutAt?: number;
+  /** What follows when it times out, when its task says (`approval.onTimeout`). */
+  readonly onTimeout?: ApprovalTimeoutAction;
 }
+
+/** What follows an unanswered approval, as the end of a sentence. */
+export const AFTER_TIMEOUT: Readonly<Record<ApprovalTimeoutAction, string>> = {
+  rollback: 'the release rolls back',
+  continue: 'the release goes on',
+};
 
 /** `20:22:34` in local time, with the date when it is not that of `now` (`20:22:34 on 2026-11-30`). */
 function clockTime(at: number, now: number): string {
@@ -40,20 +49,21 @@ function clockTime(at: number, now: number): string {
 /**
  * An approval's timeout as a person reads it: `times out at 20:22:34, in 6s` when its instant is known,
  * else the timeout as the task states it (`times out after 60 s`: on a runtime that scales its waits, or
- * for an approval already answered when its history is read, the instant is not known);
- * `undefined` for an approval that does not time out.
+ * for an approval already answered when its history is read, the instant is not known), then what follows
+ * when the task says (`, then the release goes on`); `undefined` for an approval that does not time out.
  */
 export function approvalTimeoutText(
-  { timeoutSeconds, timesOutAt }: ApprovalTimeout,
+  { timeoutSeconds, timesOutAt, onTimeout }: ApprovalTimeout,
   now = Date.now(),
 ): string | undefined {
+  const then = onTimeout ? `, then ${AFTER_TIMEOUT[onTimeout]}` : '';
   if (timesOutAt !== undefined) {
     const left = Math.round((timesOutAt - now) / 1000);
-    return `times out at ${clockTime(timesOutAt, now)}${left > 0 ? `, in ${formatDuration(left)}` : ''}`;
+    return `times out at ${clockTime(timesOutAt, now)}${left > 0 ? `, in ${formatDuration(left)}` : ''}${then}`;
   }
   return timeoutSeconds === undefined
     ? undefined
-    : `times out after ${timeoutSeconds.toLocaleString('en-US')} s`;
+    : `times out after ${timeoutSeconds.toLocaleString('en-US')} s${then}`;
 }
 
 /** When the approval an execution waits for times out at its endpoint, if that can be known. */

@@ -52,10 +52,13 @@ function limitsLine(analysis: AnalysisConfig, metrics: MetricsConfig, pauseSecon
   return `${label('limits')}  ${limits.join(', ')}; re-analysis after ${analysis.intervalSeconds}s`;
 }
 
-/** What an inconclusive analysis past its limit does: a pause waits `pauseSeconds` for an answer. */
+/**
+ * What an inconclusive analysis past its limit does: a pause waits `pauseSeconds` for an answer, then
+ * rolls back whatever `approval.onTimeout` says (nobody judged the track).
+ */
 function onInconclusiveText(analysis: AnalysisConfig, pauseSeconds: number): string {
   return analysis.onInconclusive === 'pause'
-    ? `pause (waits for approve or reject, up to ${pauseSeconds}s)`
+    ? `pause (waits for approve or reject, up to ${pauseSeconds}s, then rolls back)`
     : 'fail (roll back)';
 }
 

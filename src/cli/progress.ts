@@ -6,6 +6,7 @@ import {
   readableCause,
   TransientAdapterError,
 } from '#core/errors.ts';
+import { APPROVAL_TIMEOUT_ACTIONS, type ApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
 import { scheduledParametersOf, schedulesTaskTokenWait } from './history.ts';
@@ -137,10 +138,20 @@ export function approvalStageText(stage: string): string {
   return STAGE_TEXT[stage] ?? stage;
 }
 
-/** What a `.waitForTaskToken` approval task waits for: the `stage` of its payload, when it names one. */
-function approvalStageOf(event: HistoryEvent): { stage?: string } {
-  const stage = (scheduledParametersOf(event) as { Payload?: { stage?: unknown } }).Payload?.stage;
-  return typeof stage === 'string' ? { stage } : {};
+/**
+ * What a `.waitForTaskToken` approval task waits for and what follows its timeout: the `stage` and
+ * `onTimeout` of its payload, when it names them.
+ */
+function approvalPayloadOf(event: HistoryEvent): Pick<WaitingApproval, 'stage' | 'onTimeout'> {
+  const payload = (scheduledParametersOf(event) as { Payload?: { stage?: unknown; onTimeout?: unknown } })
+    .Payload;
+  const { stage, onTimeout } = payload ?? {};
+  return {
+    ...(typeof stage === 'string' ? { stage } : {}),
+    ...((APPROVAL_TIMEOUT_ACTIONS as readonly unknown[]).includes(onTimeout)
+      ? { onTimeout: onTimeout as ApprovalTimeoutAction }
+      : {}),
+  };
 }
 
 /** The verdict of the analysis that ends a release by failing its task, by the error it fails with. */
@@ -180,7 +191,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     return [
       {
         kind: 'approval',
-        ...approvalStageOf(event),
+        ...approvalPayloadOf(event),
         ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
         ...(event.timestamp ? { scheduledAt: new Date(event.timestamp).getTime() } : {}),
       },

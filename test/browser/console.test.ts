@@ -244,7 +244,7 @@ describe('console', () => {
       expect(notifications).toEqual([
         expect.stringMatching(/^Started at .+: canary release v2 of shop\/console-approve started$/),
         expect.stringMatching(
-          /^ApprovalRequested at .+: .+ for up to 86400s: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote"}$/,
+          /^ApprovalRequested at .+: .+ for up to 86400s, then rolls back: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote","onTimeout":"rollback"}$/,
         ),
         expect.stringMatching(/^Promoted at .+: canary release v2 of shop\/console-approve promoted: /),
         expect.stringMatching(/^Succeeded at .+: canary release v2 of shop\/console-approve succeeded$/),

@@ -9,7 +9,7 @@ import {
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import type { DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
+import type { ApprovalTimeoutAction, DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
 import { formatDuration } from '../format.ts';
 import {
   type AnalysisConfig,
@@ -22,9 +22,16 @@ import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
 
+/** What an unanswered approval before promotion or paused step leads to (`approval.onTimeout`). */
+const UNANSWERED: Record<ApprovalTimeoutAction, { approval: string; step: string }> = {
+  rollback: { approval: 'then rolls back', step: 'then roll back' },
+  continue: { approval: 'then goes on', step: 'then go on' },
+};
+
 function approvalLine(plan: Plan, before: string): string[] {
-  return plan.approval.required
-    ? [`  approval before ${before} (times out after ${plan.approval.timeoutSeconds}s)`]
+  const { required, timeoutSeconds, onTimeout } = plan.approval;
+  return required
+    ? [`  approval before ${before} (times out after ${timeoutSeconds}s, ${UNANSWERED[onTimeout].approval})`]
     : [];
 }
 
@@ -41,7 +48,7 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
     const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0, step.bake);
     const pause = step.pause
-      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, then roll back)`
+      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, ${UNANSWERED[plan.approval.onTimeout].step})`
       : '';
     return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${pause}${replicas}`;
   });

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.ts';
 import { HISTORY_LIMIT_REASON, MAX_BAKE_CHECKS, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
 // From common.ts, not index.ts: admission builds plans, and the schemas' index loads admission.
-import { HOOK_PHASES } from '../schemas/common.ts';
+import { type ApprovalTimeoutAction, HOOK_PHASES } from '../schemas/common.ts';
 import type {
   BlueGreenRequest,
   CanaryRequest,
@@ -87,6 +87,12 @@ export interface Plan {
      * promotion, the canary steps with `pause`, and a pause per analysis with `onInconclusive: pause`.
      */
     readonly maxWaits: number;
+    /**
+     * What an unanswered approval before promotion, or pause after a canary step, leads to once
+     * `timeoutSeconds` passed: `rollback` (ApprovalTimedOut) or `continue`. A pause on an inconclusive
+     * analysis always rolls back: nobody judged that track.
+     */
+    readonly onTimeout: ApprovalTimeoutAction;
   };
   /**
    * Webhooks run before the new track takes traffic and once it has all of it (none on a first release):
@@ -275,14 +281,17 @@ interface Shape {
 }
 
 // The timeout also bounds a pause on inconclusive analysis when no approval is configured.
-const NO_APPROVAL = { required: false, timeoutSeconds: 3600, maxWaits: 0 };
+const NO_APPROVAL = { required: false, timeoutSeconds: 3600, maxWaits: 0, onTimeout: 'rollback' } as const;
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 /** The approval of a release, which may also wait for a person `otherWaits` times (pauses). */
-function approvalOf(approval: { timeoutSeconds: number } | undefined, otherWaits: number): Plan['approval'] {
+function approvalOf(
+  approval: { timeoutSeconds: number; onTimeout: ApprovalTimeoutAction } | undefined,
+  otherWaits: number,
+): Plan['approval'] {
   const required = approval !== undefined;
-  const timeoutSeconds = approval?.timeoutSeconds ?? NO_APPROVAL.timeoutSeconds;
-  return { required, timeoutSeconds, maxWaits: (required ? 1 : 0) + otherWaits };
+  const { timeoutSeconds, onTimeout } = approval ?? NO_APPROVAL;
+  return { required, timeoutSeconds, maxWaits: (required ? 1 : 0) + otherWaits, onTimeout };
 }
 
 /** How many of `analyses` may pause for a person: those with `onInconclusive: pause`, once each. */

@@ -47,10 +47,20 @@ export const analysisSchema = z.strictObject({
     .describe('time between checks during a bake, and wait before a re-analysis'),
 });
 
+/** What an unanswered approval leads to (`approval.onTimeout`). */
+export const APPROVAL_TIMEOUT_ACTIONS = ['rollback', 'continue'] as const;
+export type ApprovalTimeoutAction = (typeof APPROVAL_TIMEOUT_ACTIONS)[number];
+
 /** A person approves before promotion (the traffic switch, for blue-green). */
 export const approvalSchema = z.strictObject({
   before: z.literal('promote').default('promote'),
-  timeoutSeconds: integer(60, 31_536_000).default(3600).describe('no answer in time = ApprovalTimedOut'),
+  timeoutSeconds: integer(60, 31_536_000).default(3600).describe('how long a person has to answer'),
+  onTimeout: z
+    .enum(APPROVAL_TIMEOUT_ACTIONS)
+    .default('rollback')
+    .describe(
+      'no answer in time: rollback = ApprovalTimedOut; continue = the release goes on (the promotion, or the step after a paused one)',
+    ),
 });
 
 /** The lifecycle events the Notify task publishes. */

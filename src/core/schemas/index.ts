@@ -25,7 +25,7 @@ export { isStrategy, STRATEGIES, type Strategy } from '../strategies.ts';
 export type { BlueGreenRequest } from './blue-green.ts';
 export type { CanaryRequest, CanaryStep } from './canary.ts';
 export type { ClusterConfig } from './cluster.ts';
-export type { DeploymentEventType, Hook, HookPhase } from './common.ts';
+export type { ApprovalTimeoutAction, DeploymentEventType, Hook, HookPhase } from './common.ts';
 export { HOOK_PHASES } from './common.ts';
 export type { MetricsConfig } from './metrics.ts';
 export type { RollingRequest } from './rolling.ts';

@@ -5,6 +5,7 @@
  * the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
 import { type ApprovalTimeout, approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, ProgressReader, progressText } from '../../cli/progress.ts';
@@ -52,6 +53,8 @@ export interface ExecutionView {
   readonly approvalPending: boolean;
   /** When the waiting approval times out (its task's `TimeoutSeconds`, as the runtime's clock runs them). */
   readonly approvalTimesOutAt?: number;
+  /** What follows when the waiting approval times out, when its task says (`approval.onTimeout`). */
+  readonly approvalOnTimeout?: ApprovalTimeoutAction;
   readonly end?: Omit<End, 'kind'>;
 }
 
@@ -74,7 +77,7 @@ export class ExecutionViewAccumulator {
   #end: Omit<End, 'kind'> | undefined;
   #pendingTaskToken: string | undefined;
   readonly #reader = new ProgressReader();
-  /** The newest approval's timeout and when its task was scheduled, from its progress line. */
+  /** The newest approval's timeout, when its task was scheduled and what follows it, from its progress line. */
   #approval: ApprovalTimeout | undefined;
 
   /** Whether the execution's end was added: no event follows it. */
@@ -113,7 +116,7 @@ export class ExecutionViewAccumulator {
    */
   view(waitScale = 1): ExecutionView {
     const pending = this.#end === undefined && this.#pendingTaskToken !== undefined;
-    const { scheduledAt, timeoutSeconds } = this.#approval ?? {};
+    const { scheduledAt, timeoutSeconds, onTimeout } = this.#approval ?? {};
     const timesOutAt =
       pending && scheduledAt !== undefined && timeoutSeconds !== undefined
         ? approvalTimesOutAt(scheduledAt, timeoutSeconds, waitScale)
@@ -129,6 +132,7 @@ export class ExecutionViewAccumulator {
       earlierActivity: this.#activity.earlier(),
       approvalPending: pending,
       ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
+      ...(pending && onTimeout ? { approvalOnTimeout: onTimeout } : {}),
       ...(this.#end ? { end: this.#end } : {}),
     };
   }

@@ -59,6 +59,21 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     });
   });
 
+  it('switches to green when nobody answers in time and approval.onTimeout is continue', async () => {
+    // Prepare
+    const service = await aServiceOnBlueV1('bg-unanswered');
+    const approval = { timeoutSeconds: 60, onTimeout: 'continue' };
+    const request = aBlueGreenRequest(service, 'v2', { blueGreen: { approval } });
+    // Act
+    const execution = await context.runtime.run('blue-green', request, 'bg-unanswered-v2');
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
+    expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
+    expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+  });
+
   it('fails an unwatched preview with AnalysisInconclusive before any switch (the idle colour gets no traffic)', async () => {
     // Prepare
     const service = await aServiceOnBlueV1('bg-preview');

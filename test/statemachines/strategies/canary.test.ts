@@ -226,6 +226,26 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       expect(execution.error).toBe('ApprovalTimedOut');
       await expectStillOnV1(service);
     });
+
+    it('promotes when nobody answers in time and approval.onTimeout is continue', async () => {
+      // Prepare
+      const service = await aServiceOnV1('unanswered-continue');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [{ weight: 20, bakeSeconds: 10 }],
+          approval: { before: 'promote', timeoutSeconds: 60, onTimeout: 'continue' },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'unanswered-continue-v2');
+      // Assess
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(history.filter((event) => event.type === 'TaskTimedOut')).toHaveLength(1);
+      expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
+      expect(stateEntries(history, 'ApprovalTimedOut')).toBe(0);
+      expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    });
   });
 
   describe('a step with pause', () => {
@@ -271,6 +291,51 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       const history = await executionHistory(context.runtime.client, arn);
       expect(stateEntries(history, 'SetStepWeights')).toBe(1);
       await expectStillOnV1(service);
+    });
+
+    it('rolls back when nobody answers at the step in time: ApprovalTimedOut', async () => {
+      // Prepare
+      const service = await aServiceOnV1('step-unanswered');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 20, bakeSeconds: 10, pause: true },
+            { weight: 50, bakeSeconds: 10 },
+          ],
+          approval: { timeoutSeconds: 60 },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'step-unanswered-v2');
+      // Assess
+      expect(execution.error).toBe('ApprovalTimedOut');
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(1);
+      await expectStillOnV1(service);
+    });
+
+    it('goes on to the next step when nobody answers in time and approval.onTimeout is continue', async () => {
+      // Prepare
+      const service = await aServiceOnV1('step-continue');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 20, bakeSeconds: 10, pause: true },
+            { weight: 50, bakeSeconds: 10 },
+          ],
+          approval: { timeoutSeconds: 60, onTimeout: 'continue' },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'step-continue-v2');
+      // Assess
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'NoAnswerToPause')).toBe(1);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(2);
+      // The approval before promotion went on without an answer as well
+      expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
+      expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
     });
   });
 

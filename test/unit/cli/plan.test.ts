@@ -219,8 +219,8 @@ describe('formatPlan', () => {
       const text = planned();
       // Assess
       expect(text).toContain(
-        '  limits       failureLimit 3, inconclusiveLimit 0, onInconclusive pause (waits for approve or reject, up to 900s); re-analysis after 60s\n' +
-          '  approval before promotion (times out after 900s)\n',
+        '  limits       failureLimit 3, inconclusiveLimit 0, onInconclusive pause (waits for approve or reject, up to 900s, then rolls back); re-analysis after 60s\n' +
+          '  approval before promotion (times out after 900s, then rolls back)\n',
       );
     });
 
@@ -231,9 +231,32 @@ describe('formatPlan', () => {
       expect(text).toContain(
         '  thresholds   fails when any of the CloudWatch alarms checkout-5xx, checkout-p99 is in ALARM, never inconclusive\n' +
           '  limits       failureLimit 3; re-analysis after 60s\n' +
-          '  approval before promotion (times out after 900s)\n',
+          '  approval before promotion (times out after 900s, then rolls back)\n',
       );
     });
+  });
+
+  it('says what a paused step and the approval before promotion do unanswered: go on with onTimeout continue', () => {
+    // Prepare
+    const steps = [
+      { weight: 10, bakeSeconds: 60, pause: true },
+      { weight: 50, bakeSeconds: 60 },
+    ];
+    const request = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { ...canaryExample().canary, steps, approval: { timeoutSeconds: 600, onTimeout: 'continue' } },
+    });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
+    // Assess
+    expect(
+      lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
+    ).toEqual([
+      expect.stringMatching(
+        /^ {2}step 1\/2 .*, then wait for approve or reject \(up to 600s, then go on\)( |$)/,
+      ),
+      '  approval before promotion (times out after 600s, then goes on)',
+    ]);
   });
 
   it("prints the thresholds and limits of each of blue-green's analyses, and the scale-down", () => {

@@ -108,7 +108,12 @@ describe('progressOf', () => {
   });
 
   /** The TaskScheduled event of an approval (of `stage`) waiting `timeoutSeconds` for its token, scheduled at `at`. */
-  const approvalScheduled = (at: Date, timeoutSeconds?: number, stage?: string): HistoryEvent => ({
+  const approvalScheduled = (
+    at: Date,
+    timeoutSeconds?: number,
+    stage?: string,
+    onTimeout?: string,
+  ): HistoryEvent => ({
     id: 40,
     timestamp: at,
     type: 'TaskScheduled',
@@ -116,7 +121,9 @@ describe('progressOf', () => {
       resourceType: 'lambda',
       resource: 'invoke.waitForTaskToken',
       region: 'us-east-1',
-      parameters: JSON.stringify({ Payload: { taskToken: 'token-1', ...(stage ? { stage } : {}) } }),
+      parameters: JSON.stringify({
+        Payload: { taskToken: 'token-1', ...(stage ? { stage } : {}), ...(onTimeout ? { onTimeout } : {}) },
+      }),
       ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
     },
   });
@@ -165,6 +172,20 @@ describe('progressOf', () => {
       '  approval waiting before the promotion',
       '  approval waiting after step 1 of 3',
       '  approval waiting after an inconclusive analysis',
+    ]);
+  });
+
+  it('says what follows an approval unanswered when its task says: the release goes on, or rolls back', () => {
+    // Act
+    const lines = ['continue', 'rollback'].map((onTimeout) =>
+      progressOf(approvalScheduled(new Date(), 600, 'after step 1 of 3', onTimeout)).map((line) =>
+        formatProgress(line, 'ck-v8'),
+      ),
+    );
+    // Assess
+    expect(lines.flat().map((line) => line.split(':')[0])).toEqual([
+      '  approval waiting after step 1 of 3 (times out after 600 s, then the release goes on)',
+      '  approval waiting after step 1 of 3 (times out after 600 s, then the release rolls back)',
     ]);
   });
 

@@ -1098,8 +1098,23 @@ describe('weights, promotion, approval, notification, unlock', () => {
     await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
     // Assess
     expect(world.events[0]?.message).toMatch(
-      /waits for approval \(promote\) for up to 3600s: cutover approve run-1, or POST \/releases\/canary:run-1\/approve$/,
+      /waits for approval \(promote\) for up to 3600s, then rolls back: cutover approve run-1, or POST \/releases\/canary:run-1\/approve$/,
     );
+  });
+
+  it('says in the approval request that the release goes on unanswered with onTimeout continue', async () => {
+    // Act
+    await run(requestApproval, {
+      taskToken: 'token-1',
+      stage: 'after step 1 of 3',
+      timeoutSeconds: 600,
+      onTimeout: 'continue',
+    });
+    // Assess
+    expect(world.events[0]?.message).toContain(
+      'waits for approval (after step 1 of 3) for up to 600s, then goes on:',
+    );
+    expect(world.events[0]).toMatchObject({ type: 'ApprovalRequested', detail: { onTimeout: 'continue' } });
   });
 
   it('promotes and asks for approval all the same when the notifier fails, returning its error', async () => {

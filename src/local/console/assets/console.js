@@ -146,14 +146,14 @@ function zoneAt(ms) {
   return `UTC${offset < 0 ? '-' : '+'}${pad(Math.abs(offset) / 60)}:${pad(Math.abs(offset) % 60)}`;
 }
 
-/** When an unanswered approval times out, and what follows. */
-function approvalDeadline(at) {
+/** When an unanswered approval times out, and what follows (`approval.onTimeout`; rollback unless it says continue). */
+function approvalDeadline(at, onTimeout) {
   return el(
     'p',
     { class: 'muted', 'data-approval-deadline': '' },
     'Unanswered, the approval times out at ',
     instant(at),
-    ' and the release rolls back.',
+    onTimeout === 'continue' ? ' and the release goes on.' : ' and the release rolls back.',
   );
 }
 
@@ -555,7 +555,9 @@ function actions(detail) {
           { class: 'decide' },
           field('comment', 'comment or reason (optional)', COMMENT_MAX_LENGTH),
           el('div', { class: 'buttons' }, actionButton('approve'), actionButton('reject')),
-          detail.approvalTimesOutAt ? approvalDeadline(detail.approvalTimesOutAt) : null,
+          detail.approvalTimesOutAt
+            ? approvalDeadline(detail.approvalTimesOutAt, detail.approvalOnTimeout)
+            : null,
         )
       : null,
     running && !detail.restores

@@ -92,6 +92,26 @@ describe('ExecutionViewAccumulator', () => {
     });
   });
 
+  it('says what follows a waiting approval unanswered when its task says, and forgets it once answered', () => {
+    // Prepare: an approval whose payload says the release goes on without an answer
+    const continuing: HistoryEvent = {
+      ...approvalScheduled,
+      taskScheduledEventDetails: {
+        ...approvalScheduled.taskScheduledEventDetails!,
+        parameters: JSON.stringify({ Payload: { taskToken: 'token-1', onTimeout: 'continue' } }),
+        timeoutInSeconds: 600,
+      },
+    };
+    const answered: HistoryEvent = { id: 6, type: 'TaskSucceeded', timestamp: at(6) };
+    // Act
+    const waiting = executionView([continuing]);
+    const after = executionView([continuing, answered]);
+    // Assess
+    expect(waiting).toMatchObject({ approvalPending: true, approvalOnTimeout: 'continue' });
+    expect(after.approvalPending).toBe(false);
+    expect(after).not.toHaveProperty('approvalOnTimeout');
+  });
+
   it('has no approval waiting once the execution ended, and gives the end with its readable cause', () => {
     // Prepare
     const history: HistoryEvent[] = [
