@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { notValidJson } from '#core/json-syntax.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { RequestOf, Strategy } from '#core/schemas/index.ts';
@@ -50,6 +51,21 @@ export async function validateRequestFor(strategy: CliStrategy, input: unknown):
     if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
     throw error;
   }
+}
+
+/**
+ * A database migration request whose relative `migrations.directory` is made absolute from the working
+ * directory, so `cutover local`, which may run elsewhere, applies the files `run` checked; any other
+ * request as it is.
+ *
+ * @example
+ * withAbsoluteMigrationsDirectory({ migrations: { directory: 'db' } }); // { migrations: { directory: '/home/me/shop/db' } }
+ */
+export function withAbsoluteMigrationsDirectory(request: unknown): unknown {
+  const migrations = (request as { migrations?: { directory?: unknown } } | null)?.migrations;
+  const directory = migrations?.directory;
+  if (typeof directory !== 'string' || isAbsolute(directory)) return request;
+  return { ...(request as object), migrations: { ...migrations, directory: resolve(directory) } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,48 @@ describe('cutover local with its PostgreSQL and S3', () => {
     expect(exitCode).toBe(0);
     expect(await listening(Number(admin.port))).toBe(false);
     expect(await listening(Number(new URL(s3Endpoint!).port))).toBe(false);
+  });
+
+  it('applies the migrations `run` checked when it runs in another directory than cutover local', async () => {
+    // Prepare: a project of its own elsewhere, its request naming its migrations by a relative path
+    const dataDir = join(directory, 'elsewhere');
+    const local = startCli(['local', '--port', '0', '--data-dir', dataDir]);
+    const [, endpoint] = await until(local.stdout, /listening on (http:\/\/\S+)/);
+    const [, databaseUrl] = await until(local.stdout, /PostgreSQL on (\S+)/);
+    const admin = new URL(databaseUrl!);
+    admin.password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
+    await runSql(admin.toString(), 'CREATE DATABASE elsewhere');
+    const project = await mkdtemp(join(directory, 'project-'));
+    await mkdir(join(project, 'db'));
+    await writeFile(
+      join(project, 'db', 'V1__parcels.sql'),
+      'CREATE TABLE parcels (id bigint PRIMARY KEY);\n',
+    );
+    const target = databaseUrl!.replace(/\/postgres$/, '/elsewhere');
+    const request = {
+      service: { name: 'parcels', namespace: 'shop' },
+      database: { target: { url: target } },
+      migrations: { directory: 'db' },
+    };
+    await writeFile(join(project, 'request.json'), JSON.stringify(request));
+    // Act
+    const run = startCli(
+      ['run', 'database-migration', '-f', 'request.json', '--wait', '--endpoint', endpoint!],
+      {},
+      project,
+    );
+    const exitCode = await run.exited;
+    admin.pathname = '/elsewhere';
+    const { rows: tables } = await runSql(
+      admin.toString(),
+      "SELECT to_regclass('public.parcels')::text AS parcels",
+    );
+    local.child.kill('SIGINT');
+    await local.exited;
+    // Assess
+    expect(exitCode, run.stdout() + run.stderr()).toBe(0);
+    expect(run.stdout()).toContain('applied V1');
+    expect(tables).toEqual([{ parcels: 'parcels' }]);
   });
 
   it('serves PostgreSQL on the same URL after a restart, so request files keep working', async () => {

@@ -13,13 +13,6 @@ export interface CliProcess {
   readonly exited: Promise<number | string>;
 }
 
-/**
- * Runs `node --import tsx bin/cutover.ts <args>` from the repository root, as `npx cutover` does.
- *
- * @example
- * const cli = startCli(['local', '--port', '0', '--data-dir', dir, '--project-dir', project]);
- * const endpoint = await waitForEndpoint(cli);
- */
 /** Every CLI process started, until it exits (see {@link stopStartedClis}). */
 const running = new Set<CliProcess>();
 
@@ -46,9 +39,19 @@ export function localProjectArgs(project: string, dataDir = join(project, '.cuto
   return ['local', '--port', '0', '--data-dir', dataDir, '--project-dir', project, '--no-data-services'];
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/cutover.ts', ...args], {
-    cwd: REPO_ROOT,
+/**
+ * Runs `node --import tsx bin/cutover.ts <args>` from the repository root, as `npx cutover` does; with a
+ * `cwd`, the repository's `bin/cutover.js` from there, as a user runs it from another directory.
+ *
+ * @example
+ * const cli = startCli(['local', '--port', '0', '--data-dir', dir, '--project-dir', project]);
+ * const endpoint = await waitForEndpoint(cli);
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliProcess {
+  const entry =
+    cwd === undefined ? ['--import', 'tsx', 'bin/cutover.ts'] : [join(REPO_ROOT, 'bin/cutover.js')];
+  const child = spawn(process.execPath, [...entry, ...args], {
+    cwd: cwd ?? REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,7 +12,12 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
+import {
+  checkMigrationsDirectory,
+  readRequestFile,
+  validateRequestFor,
+  withAbsoluteMigrationsDirectory,
+} from '../request-file.ts';
 import {
   assertStrategy,
   type CliStrategy,
@@ -93,7 +98,9 @@ export function runCommand(): Command {
       options.reconnectSeconds === undefined
         ? undefined
         : integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
-    const request = await readRequestFile(options.file);
+    // A local runtime reads a relative migrations.directory from where it runs, which need not be here.
+    const file = await readRequestFile(options.file);
+    const request = options.aws ? file : withAbsoluteMigrationsDirectory(file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
     await checkRequest(strategy, request);
     const input = executionInput(options.file, request);
