@@ -287,10 +287,9 @@ function tlsAdvice(error: unknown): string | undefined {
 }
 
 /**
- * Names a failed connection: `TransientAdapterError` when the server is unreachable or no password is
- * known yet (the state machine retries both; `cutover local` names its server's password once it runs),
- * else `ValidationError` (no such database, role or host; a wrong password; a server without TLS or
- * with a certificate that does not verify, said so). The message names the database (`where`) without
+ * Names a failed connection: `TransientAdapterError` when the server is unreachable (the state machine
+ * retries it), else `ValidationError` (no such database, role or host; no password or a wrong one; a
+ * server without TLS or with a certificate that does not verify, said so). The message names the database (`where`) without
  * its password.
  */
 function connectionError(where: string, error: unknown): Error {
@@ -305,9 +304,11 @@ function connectionError(where: string, error: unknown): Error {
     return new TransientAdapterError(`database ${where} is not reachable: ${message}`, { cause: error });
   }
   if (message.includes('password must be a string')) {
-    return new TransientAdapterError(`no password for database ${where}: set PGPASSWORD or a pgpass file`, {
-      cause: error,
-    });
+    return new ValidationError(
+      `no password for database ${where}: set PGPASSWORD or a pgpass file for the process that connects ` +
+        "(cutover local's, for the migrations it runs; not the CLI's), or give the database a secretArn",
+      { cause: error },
+    );
   }
   return new ValidationError(`cannot connect to database ${where}: ${message}`, { cause: error });
 }

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { assertBackupPrefix, folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupManifest } from '#adapters/database/logical-backup.ts';
 import { secretRegion } from '#adapters/secrets.ts';
-import { BackupNotFoundError, TransientAdapterError, ValidationError } from '#core/errors.ts';
+import { BackupNotFoundError, ValidationError } from '#core/errors.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { counted } from '../format.ts';
@@ -155,12 +155,7 @@ export function backupsCommand(): Command {
           options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
         const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
           restoreDatabase(client, store, manifestKey, { overLaterMigrations: options.force === true });
-        const { history } = await withDatabase(ref, restore, secrets).catch((error: unknown) => {
-          // Like a wrong password (a ValidationError): the user's environment, not a failed restore.
-          const noPassword =
-            error instanceof TransientAdapterError && error.message.startsWith('no password for database');
-          throw noPassword ? new CliError(error.message, ExitCode.Usage, { cause: error }) : error;
-        });
+        const { history } = await withDatabase(ref, restore, secrets);
         console.log(`restored ${manifestKey}: ${tablesOf(manifest)}`);
         if (history === 'missing') console.error(historyNotRestored(manifest));
       },

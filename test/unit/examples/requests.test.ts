@@ -96,7 +96,12 @@ describe('examples/requests', () => {
     const request = validateRequest('canary', readExample('canary-with-approval.json'));
     const plan = buildPlan('canary', request);
     // Assess
-    expect(plan.approval).toEqual({ required: true, timeoutSeconds: 3600, maxWaits: 1, onTimeout: 'rollback' });
+    expect(plan.approval).toEqual({
+      required: true,
+      timeoutSeconds: 3600,
+      maxWaits: 1,
+      onTimeout: 'rollback',
+    });
   });
 
   it('canary-eks.json runs on EKS behind an ALB Ingress, judged by CloudWatch', () => {

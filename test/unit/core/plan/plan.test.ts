@@ -77,9 +77,19 @@ describe('buildPlan', () => {
       validateRequest('blue-green', blueGreenInput({ postSwitch: { analysis: pausing } })),
     );
     // Assess
-    expect(paused.approval).toEqual({ required: true, timeoutSeconds: 86_400, maxWaits: 3, onTimeout: 'rollback' });
+    expect(paused.approval).toEqual({
+      required: true,
+      timeoutSeconds: 86_400,
+      maxWaits: 3,
+      onTimeout: 'rollback',
+    });
     expect(pausingToo.approval.maxWaits).toBe(3 + 3);
-    expect(blueGreen.approval).toEqual({ required: false, timeoutSeconds: 3600, maxWaits: 1, onTimeout: 'rollback' });
+    expect(blueGreen.approval).toEqual({
+      required: false,
+      timeoutSeconds: 3600,
+      maxWaits: 1,
+      onTimeout: 'rollback',
+    });
   });
 
   it('counts the approval state when approval is asked', () => {
@@ -91,7 +101,12 @@ describe('buildPlan', () => {
     // Act
     const plan = buildPlan('canary', request);
     // Assess
-    expect(plan.approval).toEqual({ required: true, timeoutSeconds: 600, maxWaits: 1, onTimeout: 'rollback' });
+    expect(plan.approval).toEqual({
+      required: true,
+      timeoutSeconds: 600,
+      maxWaits: 1,
+      onTimeout: 'rollback',
+    });
     expect(plan.stepCount).toBe(0);
     expect(plan.stateTransitions).toBe(22);
   });
