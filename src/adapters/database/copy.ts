@@ -132,14 +132,13 @@ function keyLiteral(table: TableInfo, key: readonly string[]): string {
 }
 
 /**
- * Reads the run's progress for the table, or starts it after checking the target table holds no rows of
- * its own (its inheritance children's are theirs).
+ * Reads the run's progress for the table, or claims the table for the run: in one transaction holding an
+ * advisory lock on the table (so runs starting it at once take turns), checks that no other run is copying
+ * into it and that it holds no rows of its own (its inheritance children's are theirs), and saves the run's
+ * first progress row, which the next run to start the table then sees.
  */
 async function startOrResume(target: pg.Client, table: TableInfo, copyId: string): Promise<CopyCheckpoint> {
-  await target.query(
-    `CREATE TABLE IF NOT EXISTS ${COPY_PROGRESS_TABLE} (copy_id text, table_name text, last_key text[], rows_copied bigint,
-       done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name))`,
-  );
+  await createProgressTable(target);
   const label = tableLabel(table);
   const { rows } = await target.query<{ last_key: string[] | null; rows_copied: string; done: boolean }>(
     `SELECT last_key, rows_copied, done FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1 AND table_name = $2`,
@@ -148,15 +147,62 @@ async function startOrResume(target: pg.Client, table: TableInfo, copyId: string
   const row = rows[0];
   if (row)
     return { table: label, lastKey: row.last_key, rowsCopied: Number(row.rows_copied), done: row.done };
-  const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
-  if (rowCount) throw await targetNotEmpty(target, label, copyId);
-  return saveProgress(target, copyId, { table: label, lastKey: null, rowsCopied: 0, done: false });
+  return inTransaction(target, async () => {
+    await lockKey(target, `cutover copy into ${label}`);
+    const copying = await target.query<{ copy_id: string; updated_at: Date }>(
+      `SELECT copy_id, updated_at FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id <> $2 AND NOT done
+        ORDER BY updated_at DESC LIMIT 1`,
+      [label, copyId],
+    );
+    const other = copying.rows[0];
+    if (other) throw await beingCopiedInto(target, label, other.copy_id, other.updated_at);
+    const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
+    if (rowCount) throw await targetNotEmpty(target, label, copyId);
+    return saveProgress(target, copyId, { table: label, lastKey: null, rowsCopied: 0, done: false });
+  });
+}
+
+/** Creates the progress table when missing, under an advisory lock: two `CREATE TABLE IF NOT EXISTS` at once can clash. */
+async function createProgressTable(target: pg.Client): Promise<void> {
+  if (await relationExists(target, COPY_PROGRESS_TABLE)) return;
+  await inTransaction(target, async () => {
+    await lockKey(target, `cutover copy ${COPY_PROGRESS_TABLE}`);
+    await target.query(
+      `CREATE TABLE IF NOT EXISTS ${COPY_PROGRESS_TABLE} (copy_id text, table_name text, last_key text[],
+         rows_copied bigint, done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name))`,
+    );
+  });
+}
+
+/** Takes the transaction-scoped advisory lock named by `key` (hashed), waiting for it. */
+async function lockKey(client: pg.Client, key: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+}
+
+/**
+ * `TargetNotEmpty` for the table `label` that the copy run `copyId` has an unfinished progress row for: it
+ * may be running (another service's execution started at the same time) or have ended without finishing.
+ */
+async function beingCopiedInto(
+  target: pg.Client,
+  label: string,
+  copyId: string,
+  updatedAt: Date,
+): Promise<TargetNotEmptyError> {
+  const tables = (await copiedTables(target, copyId)).map((table) => `ONLY ${quotedLabel(table)}`);
+  return new TargetNotEmptyError(
+    `target table ${label} is being copied into by execution ${copyId} (its progress row in ` +
+      `${COPY_PROGRESS_TABLE}, updated ${updatedAt.toISOString()}): wait for it to end (cutover watch ${copyId}); ` +
+      `if it ended without finishing, empty the tables it copied into (TRUNCATE ${tables.join(', ')}) and ` +
+      `delete its progress rows (DELETE FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = ${quoteLiteral(copyId)}), ` +
+      'then run again',
+  );
 }
 
 /**
  * `TargetNotEmpty` for the table `label`; when the progress rows show that another copy run (an earlier
- * execution's: stopped, or succeeded) copied into it, it names that run and the statement that empties the
- * tables it copied into. It empties nothing itself: only a person knows whether those rows are to be kept.
+ * execution's, which finished the table) copied into it, it names that run and the statement that empties
+ * the tables it copied into. It empties nothing itself: only a person knows whether those rows are to be kept.
  */
 async function targetNotEmpty(
   target: pg.Client,

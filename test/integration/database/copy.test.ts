@@ -6,6 +6,7 @@ import { compareTables } from '#adapters/database/checksums.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from '#adapters/database/copy.ts';
 import { readSequences, writeSequences } from '#adapters/database/sequences.ts';
+import { undoCopy } from '#adapters/database/undo-copy.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
 
@@ -38,6 +39,30 @@ async function copyAll(source: string, target: string, copyId: string, batchRows
         } while (!checkpoint.done);
       }
       return slices;
+    }),
+  );
+}
+
+/**
+ * Copies `customers` to completion as the execution `copyId` does, on connections of its own, starting its
+ * first slice once `started` resolves (so two of them start together); the checkpoint, or what stopped it.
+ */
+async function copyCustomers(
+  source: string,
+  target: string,
+  copyId: string,
+  started: Promise<void>,
+  arrived: () => void,
+): Promise<CopyCheckpoint> {
+  return withDatabase({ url: source }, (src) =>
+    withDatabase({ url: target }, async (dst) => {
+      const customers = (await listTables(src, ['public'])).find((t) => t.name === 'customers')!;
+      arrived();
+      await started;
+      let checkpoint: CopyCheckpoint;
+      do checkpoint = await copyTableSlice(src, dst, customers, { copyId, budgetMs: 0, batchRows: 50 });
+      while (!checkpoint.done);
+      return checkpoint;
     }),
   );
 }
@@ -165,13 +190,16 @@ describe('copyTableSlice', () => {
   });
 
   it('names the earlier execution that copied into a non-empty target, and how to empty what it copied', async () => {
-    // Prepare: an earlier execution copied one batch of customers and stopped
+    // Prepare: an earlier execution copied customers to the end
     const { source, target } = await sourceAndTarget(20);
     const copyCustomers = (copyId: string) =>
       withDatabase({ url: source }, (src) =>
         withDatabase({ url: target }, async (dst) => {
           const customers = (await listTables(src, ['public'])).find((t) => t.name === 'customers')!;
-          return copyTableSlice(src, dst, customers, { copyId, budgetMs: 0, batchRows: 10 });
+          let checkpoint: CopyCheckpoint;
+          do checkpoint = await copyTableSlice(src, dst, customers, { copyId, budgetMs: 0, batchRows: 10 });
+          while (!checkpoint.done);
+          return checkpoint;
         }),
       );
     await copyCustomers('orders-db-1');
@@ -185,6 +213,94 @@ describe('copyTableSlice', () => {
         'copied into it (see cutover_copy_progress); unless its rows are to be kept, empty the tables it ' +
         'copied into (TRUNCATE ONLY "public"."customers") and run again',
     });
+  });
+
+  it('lets one of two executions started together copy a table, refusing the other by name, whose undo keeps the rows', async () => {
+    // Prepare: two executions of different services, the same target
+    const { source, target } = await sourceAndTarget(300);
+    let arrivals = 0;
+    let start = () => {};
+    const started = new Promise<void>((resolve) => {
+      start = resolve;
+    });
+    const arrived = () => {
+      arrivals += 1;
+      if (arrivals === 2) start();
+    };
+    // Act
+    const outcomes = await Promise.allSettled([
+      copyCustomers(source, target, 'orders-db-1', started, arrived),
+      copyCustomers(source, target, 'billing-db-1', started, arrived),
+    ]);
+    const copied = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+    const [winner, loser] = copied === 0 ? ['orders-db-1', 'billing-db-1'] : ['billing-db-1', 'orders-db-1'];
+    const undone = await withDatabase({ url: target }, (dst) => undoCopy(dst, loser));
+    // Assess
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes[copied]).toMatchObject({ value: { rowsCopied: 300, done: true } });
+    expect(outcomes[1 - copied]).toMatchObject({
+      reason: { name: 'TargetNotEmpty', message: expect.stringContaining(`execution ${winner}`) },
+    });
+    expect(undone).toEqual([]);
+    const keys = 'SELECT count(*)::int AS n, sum(id)::int AS sum FROM customers';
+    expect((await runSql(target, keys)).rows[0]).toEqual((await runSql(source, keys)).rows[0]);
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) =>
+        compareTables(
+          src,
+          dst,
+          (await listTables(src, ['public'])).filter((t) => t.name === 'customers'),
+        ),
+      ),
+    );
+  });
+
+  it('refuses an empty target table another execution has started copying into, naming it and what to do', async () => {
+    // Prepare: execution orders-db-1 has started customers (its progress row) and copied no row yet
+    const { source, target } = await sourceAndTarget(20);
+    const copyCustomers = (copyId: string, beforeBatch?: () => Promise<void>) =>
+      withDatabase({ url: source }, (src) =>
+        withDatabase({ url: target }, async (dst) => {
+          const customers = (await listTables(src, ['public'])).find((t) => t.name === 'customers')!;
+          return copyTableSlice(src, dst, customers, { copyId, budgetMs: 0, batchRows: 10, beforeBatch });
+        }),
+      );
+    const paused = new Error('paused before its first batch');
+    await copyCustomers('orders-db-1', () => Promise.reject(paused)).catch((error: unknown) => {
+      if (error !== paused) throw error;
+    });
+    const progress = await runSql(
+      target,
+      `SELECT updated_at FROM cutover_copy_progress WHERE copy_id = 'orders-db-1' AND NOT done`,
+    );
+    // Act
+    const refused = await copyCustomers('billing-db-1').catch((error: unknown) => error);
+    const undone = await withDatabase({ url: target }, (dst) => undoCopy(dst, 'billing-db-1'));
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'TargetNotEmpty',
+      message:
+        'target table public.customers is being copied into by execution orders-db-1 (its progress row in ' +
+        `cutover_copy_progress, updated ${(progress.rows[0].updated_at as Date).toISOString()}): wait for it ` +
+        'to end (cutover watch orders-db-1); if it ended without finishing, empty the tables it copied into ' +
+        '(TRUNCATE ONLY "public"."customers") and delete its progress rows (DELETE FROM cutover_copy_progress ' +
+        "WHERE copy_id = 'orders-db-1'), then run again",
+    });
+    expect(undone).toEqual([]);
+    expect(
+      (
+        await runSql(
+          target,
+          `SELECT count(*)::int AS n FROM cutover_copy_progress WHERE copy_id = 'billing-db-1'`,
+        )
+      ).rows[0].n,
+    ).toBe(0);
+    // And once its progress rows are deleted (customers is empty already), the copy runs
+    await runSql(target, `DELETE FROM cutover_copy_progress WHERE copy_id = 'orders-db-1'`);
+    let checkpoint: CopyCheckpoint;
+    do checkpoint = await copyCustomers('billing-db-1');
+    while (!checkpoint.done);
+    expect(checkpoint).toMatchObject({ rowsCopied: 20, done: true });
   });
 
   it('refuses a partitioned table without a primary key over the size limit, sized by its partitions', async () => {
