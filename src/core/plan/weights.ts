@@ -21,26 +21,36 @@ export function splitWeights(tracks: TrackPair, percent: number): Weights {
 
 /**
  * Integer weights proportional to replica counts, summing to 100 (largest remainder; ties to the
- * earlier track). All-zero counts give everything to the first track.
+ * earlier track), a track with any replica getting at least 1 (one new replica of 250 gets 1%, not 0:
+ * no request would reach it for its analysis to judge). All-zero counts give everything to the first track.
  *
  * @example
  * proportionalWeights({ green: 1, blue: 2 }); // { green: 33, blue: 67 }
+ * proportionalWeights({ green: 1, blue: 249 }); // { green: 1, blue: 99 }
  */
 export function proportionalWeights(counts: Readonly<Record<string, number>>): Weights {
   const entries = Object.entries(counts);
   const total = entries.reduce((sum, [, count]) => sum + count, 0);
   if (entries.length === 0) throw new RangeError('proportionalWeights needs at least one track');
   if (total === 0) return Object.fromEntries(entries.map(([track], index) => [track, index === 0 ? 100 : 0]));
-  const exact = entries.map(([track, count]) => ({ track, exact: (count * 100) / total }));
-  const floors = exact.map((entry) => ({ ...entry, weight: Math.floor(entry.exact) }));
-  let missing = 100 - floors.reduce((sum, entry) => sum + entry.weight, 0);
-  const byRemainder = [...floors].sort((a, b) => b.exact - b.weight - (a.exact - a.weight));
-  for (const entry of byRemainder) {
-    if (missing === 0) break;
-    entry.weight += 1;
+  const shares = entries.map(([track, count]) => {
+    const exact = (count * 100) / total;
+    return { track, exact, weight: Math.max(Math.floor(exact), count > 0 ? 1 : 0) };
+  });
+  let missing = 100 - shares.reduce((sum, share) => sum + share.weight, 0);
+  const byRemainder = [...shares].sort((a, b) => b.exact - b.weight - (a.exact - a.weight));
+  for (const share of byRemainder) {
+    if (missing <= 0) break;
+    share.weight += 1;
     missing -= 1;
   }
-  return Object.fromEntries(floors.map((entry) => [entry.track, entry.weight]));
+  // The least weights given above may take more than 100 together: the heaviest tracks give it back.
+  while (missing < 0) {
+    const heaviest = shares.reduce((best, share) => (share.weight > best.weight ? share : best));
+    heaviest.weight -= 1;
+    missing += 1;
+  }
+  return Object.fromEntries(shares.map((share) => [share.track, share.weight]));
 }
 
 /** True when every weight is an integer 0-100 and they sum to 100. */

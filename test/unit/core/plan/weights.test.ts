@@ -21,6 +21,17 @@ describe('weights', () => {
     expect(proportionalWeights({ a: 1, b: 1, c: 1 })).toEqual({ a: 34, b: 33, c: 33 });
   });
 
+  it('gives a track with any replica at least 1%, so an analysis of its first replica has requests', () => {
+    // Act
+    const oneOf250 = proportionalWeights({ green: 1, blue: 249 });
+    const twoOf1000 = proportionalWeights({ green: 2, blue: 998 });
+    const none = proportionalWeights({ green: 0, blue: 250 });
+    // Assess
+    expect(oneOf250).toEqual({ green: 1, blue: 99 });
+    expect(twoOf1000).toEqual({ green: 1, blue: 99 });
+    expect(none).toEqual({ green: 0, blue: 100 });
+  });
+
   it('checks weights', () => {
     expect(isValidWeights({ a: 50, b: 50 })).toBe(true);
     expect(isValidWeights({ a: 50.5, b: 49.5 })).toBe(false);
