@@ -35,6 +35,11 @@ export type ProgressLine =
    * re-applied (Deployments, Services, routes); `objects` alone from a rollback that counted only those.
    */
   | { readonly kind: 'rolledBack'; readonly tracks?: number; readonly objects?: number }
+  /**
+   * The tracks a rollback did not bring back in full, as RestoreCapacity's last check (before the traffic
+   * returns, or CheckRolledBack's after Rollback) writes them in `shortfall`: `green 2/4 ready: ImagePullBackOff`.
+   */
+  | { readonly kind: 'shortfall'; readonly shortfall: readonly string[] }
   /** A lifecycle event Notify published (`Started`, `Succeeded`, `RolledBack`, `Failed`). */
   | { readonly kind: 'notified'; readonly type: string }
   /** A lifecycle event that did not go out (the execution goes on without it), and why. */
@@ -174,7 +179,8 @@ const END_EVENTS: Record<string, string> = {
  * error the state machines retry (`TransientAdapterError`), and the end. Tasks report weights set as
  * `weights` (BackupState those it found as `foundWeights`), verdicts as `verdict` +
  * `reason` + `measurements`, rollout checks as `track` + `ready` + `reason` + `attempt` (see
- * {@link rolloutCheckOf}), and the database steps as `manifestKey`
+ * {@link rolloutCheckOf}), tracks a rollback did not bring back in full as `shortfall` (see
+ * {@link shortfallOf}), and the database steps as `manifestKey`
  * (backup), `applied` + `pending` (migrations), `table` + `rowsCopied` + `done` (a copy slice), `tables`
  * of `{ table, rows }` (validation) and `emptied` (the copy undone) in their output.
  */
@@ -241,6 +247,8 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   }
   const rolledBack = rolledBackOf(output);
   if (rolledBack) lines.push(rolledBack);
+  const shortfall = shortfallOf(output);
+  if (shortfall) lines.push(shortfall);
   const database = databaseStepOf(output);
   if (database) lines.push(database);
   return lines;
@@ -265,6 +273,16 @@ function rolledBackOf(output: Record<string, unknown>): ProgressLine | undefined
   if (typeof output.backupKey !== 'string' || typeof output.tracks !== 'number') return undefined;
   if (typeof output.objects !== 'number') return { kind: 'rolledBack', objects: output.tracks };
   return { kind: 'rolledBack', tracks: output.tracks, objects: output.objects };
+}
+
+/**
+ * RestoreCapacity's last check (`ready`), when it names tracks not back in full in its `shortfall`; a check
+ * still waiting says nothing, as the next one names them again.
+ */
+function shortfallOf(output: Record<string, unknown>): ProgressLine | undefined {
+  const { ready, shortfall } = output;
+  if (ready !== true || !Array.isArray(shortfall) || shortfall.length === 0) return undefined;
+  return { kind: 'shortfall', shortfall: shortfall.map(String) };
 }
 
 /** One rollout check, as CheckRollout reports it: the track, whether it is ready, and its progress. */
@@ -436,6 +454,16 @@ function rolledBackText({ tracks, objects = 0 }: { tracks?: number; objects?: nu
   return `${counted(tracks, 'track')} put back as the backup had them${reapplied}`;
 }
 
+/**
+ * A shortfall as a person reads it, each track's reason in brackets.
+ *
+ * @example
+ * shortfallText(['green 2/4 ready: ImagePullBackOff']); // 'green 2/4 ready (ImagePullBackOff)'
+ */
+function shortfallText(shortfall: readonly string[]): string {
+  return shortfall.map((track) => track.replace(/: (.*)$/s, ' ($1)')).join(', ');
+}
+
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
 export function weightsBar(weights: Record<string, number>): string {
   const entries = Object.entries(weights);
@@ -510,6 +538,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match`;
     case 'rolledBack':
       return `  rollback ${rolledBackText(line)}`;
+    case 'shortfall':
+      return `  rollback not restored in full: ${shortfallText(line.shortfall)}`;
     case 'rollout':
       return `  rollout  ${line.track}: ${line.reason}`;
     case 'copyUndone':

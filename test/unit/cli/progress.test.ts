@@ -353,6 +353,43 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('says which tracks a rollback did not restore in full, each with its ready replicas and why', () => {
+    // Prepare: Rollback, then CheckRolledBack's checks (RestoreCapacity's outputs): green does not come back
+    const rollback = taskSucceeded(31, { backupKey: 'releases/shop/api/run-1.json', tracks: 1, objects: 1 });
+    const check = (output: object) =>
+      taskSucceeded(40, { waiting: [], attempt: 60, maxAttempts: 60, ...output });
+    const events = [
+      rollback,
+      check({ ready: false, waiting: ['blue 1/2 ready'], shortfall: ['green 2/4 ready: ImagePullBackOff'] }),
+      check({ ready: true, shortfall: ['green 2/4 ready: not back after 120s of checks'] }),
+      check({
+        ready: true,
+        shortfall: ['green 2/4 ready: ImagePullBackOff', 'blue 1/2 ready: not back after 120s of checks'],
+      }),
+    ];
+    // Act
+    const reader = new ProgressReader();
+    const lines = events.flatMap((event) => reader.linesOf(event)).map((line) => formatProgress(line));
+    const reports = events.flatMap(taskReportsOf);
+    // Assess: a check still waiting says nothing yet; the last one names what the rollback left short
+    expect(lines).toEqual([
+      '  rollback 1 track put back as the backup had them',
+      '  rollback not restored in full: green 2/4 ready (not back after 120s of checks)',
+      '  rollback not restored in full: green 2/4 ready (ImagePullBackOff), blue 1/2 ready (not back after 120s of checks)',
+    ]);
+    expect(reports[1]).toBe('rollback not restored in full: green 2/4 ready (not back after 120s of checks)');
+  });
+
+  it('says nothing more of a rollback whose tracks all came back', () => {
+    // Prepare: Rollback, then CheckRolledBack's last check, with no shortfall
+    const rollback = taskSucceeded(31, { backupKey: 'releases/shop/api/run-1.json', tracks: 1, objects: 1 });
+    const check = taskSucceeded(40, { ready: true, waiting: [], attempt: 3, maxAttempts: 60 });
+    // Act
+    const lines = [rollback, check].flatMap(progressOf).map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual(['  rollback 1 track put back as the backup had them']);
+  });
+
   it('says which lifecycle event Notify published, and nothing when the request left it out', () => {
     // Prepare
     const notify = (published: boolean) => taskSucceeded(9, { type: 'RolledBack', published });
