@@ -10,16 +10,24 @@ import { logger, stateErrorSchema, taskHandler } from '#lambdas/shared/task-hand
 
 /**
  * The longest a rollback keeps the new track after the traffic left it: enough for routers and clients to
- * stop using it, not the hours a `scaleDownDelaySeconds` may keep an old version after a promotion.
+ * stop using it, not the hours a `scaleDownDelaySeconds` may keep an old version after a promotion. A
+ * rolling release, which has no `scaleDownDelaySeconds` of its own, drains this long.
  */
 const MAX_DRAIN_SECONDS = 30;
+
+/** How long the new track keeps serving the requests it still has once the traffic left it. */
+function drainSecondsOf(strategy: string, request: { scaleDownDelaySeconds?: number }): number {
+  if (strategy === 'rolling') return MAX_DRAIN_SECONDS;
+  return Math.min(request.scaleDownDelaySeconds ?? 0, MAX_DRAIN_SECONDS);
+}
 
 /**
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once; RestoreCapacity brought a track the release scaled down back first), then the tracks
  * (snapshot re-applied, tracks created since removed). The state machines run it twice: with `only:
  * 'traffic'` (the weights alone; `{ restored, drainSeconds }`: how long the new track should keep serving
- * the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s when traffic moved, else 0), then, after
+ * the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s (a rolling release's 30 s)
+ * when traffic moved, else 0), then, after
  * waiting `drainSeconds`, with `trafficRestored` (the tracks; the weights again when they were not restored).
  * Routing objects the router re-weighted are left as they are (an edit made meanwhile by someone else stays);
  * when the router could not (its object was deleted), the snapshot puts them back and the weights are set
@@ -36,7 +44,7 @@ export const handler = taskHandler(
     only: z.literal('traffic').optional(),
     trafficRestored: z.boolean().optional(),
   },
-  async ({ request, executionArn, error, only, trafficRestored, ...input }) => {
+  async ({ strategy, request, executionArn, error, only, trafficRestored, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request, {
       backups: backupFamily,
@@ -48,8 +56,7 @@ export const handler = taskHandler(
       logger.warn('rolling back the traffic', { backupKey, cause: error?.Error });
       const moved = await restoreTraffic(await deps.router(), request.service, backup);
       const restored = moved !== 'not restored';
-      const drainSeconds = Math.min(request.scaleDownDelaySeconds ?? 0, MAX_DRAIN_SECONDS);
-      return { restored, drainSeconds: moved === 'moved' ? drainSeconds : 0 };
+      return { restored, drainSeconds: moved === 'moved' ? drainSecondsOf(strategy, request) : 0 };
     }
     logger.warn('rolling back', { backupKey, cause: error?.Error });
     const restored =

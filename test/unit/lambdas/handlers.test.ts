@@ -356,6 +356,21 @@ describe('backup-state and rollback', () => {
     expect(traffic).toEqual({ restored: true, drainSeconds: 30 });
   });
 
+  it('drains a rolling release, which has no scale-down delay of its own, 30 s', async () => {
+    // Prepare: a rolling release with its new track at a third of the traffic
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 67, canary: 33 };
+    // Act
+    const traffic = await run(rollback, {
+      strategy: 'rolling',
+      request: rollingInput({ maxSurge: 1, maxUnavailable: 0 }),
+      backupKey: key,
+      only: 'traffic',
+    });
+    // Assess
+    expect(traffic).toEqual({ restored: true, drainSeconds: 30 });
+  });
+
   it('drains nothing when the traffic never left the backup’s weights', async () => {
     // Prepare: the release failed before its first weight change
     const { key } = await run(backupState, {});
