@@ -453,7 +453,7 @@ describe('cutover plan', () => {
     );
   });
 
-  it('refuses a rolling request without replicas whose batch bounds do not fit the 1 replica it assumes', async () => {
+  it('plans a rolling request without replicas for the fewest replicas its batch bounds fit, saying so', async () => {
     // Prepare
     const request = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/requests/rolling.json'), 'utf8'));
     delete request.release.replicas;
@@ -463,10 +463,10 @@ describe('cutover plan', () => {
     // Act
     const { code, stdout, stderr } = await cutover('plan', 'rolling', '-f', path);
     // Assess
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain(
-      'cutover: release.replicas is not given: the release will run as many replicas as the live track when it starts, and the 1 this plan assumes does not fit the request:\n  - rolling.maxUnavailable:',
+    expect(code).toBe(0);
+    expect(stdout).toContain('replicas new=0 old=1');
+    expect(stderr).toBe(
+      'release.replicas is not given: the release will run as many replicas as the live track when it starts; this plan, which does not read the cluster, assumes 4, the fewest that leaves a replica serving with maxSurge 0 and maxUnavailable 3\n',
     );
   });
 

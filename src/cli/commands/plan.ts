@@ -6,10 +6,18 @@ import {
   type DatabaseMigrationPlan,
   type Plan,
   type PlanWindow,
+  rollingBounds,
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
-import type { ApprovalTimeoutAction, DeploymentRequest, HookPhase, RequestOf } from '#core/schemas/index.ts';
+import type {
+  ApprovalTimeoutAction,
+  DeploymentRequest,
+  HookPhase,
+  RequestOf,
+  RollingRequest,
+  Strategy,
+} from '#core/schemas/index.ts';
 import { formatDuration } from '../format.ts';
 import {
   type AnalysisConfig,
@@ -237,6 +245,29 @@ const TRACKS_NOTE =
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
 
+/**
+ * The replicas a plan of a request without `release.replicas` assumes: 1, or for a rolling release the
+ * fewest its bounds fit as ValidateRequest checks them (a count in `maxSurge` or `maxUnavailable` at most
+ * the replicas; without a surge, one replica left serving), with why.
+ *
+ * @example
+ * assumedReplicas('rolling', request); // { replicas: 2, why: 'the fewest maxSurge 2 allows' }
+ */
+function assumedReplicas(strategy: Strategy, request: DeploymentRequest): { replicas: number; why?: string } {
+  if (strategy !== 'rolling') return { replicas: 1 };
+  const { maxSurge, maxUnavailable } = (request as RollingRequest).rolling;
+  const [field, count] = Object.entries({ maxSurge, maxUnavailable }).reduce<[string, number]>(
+    (most, [name, value]) => (typeof value === 'number' && value > most[1] ? [name, value] : most),
+    ['', 1],
+  );
+  const { surge, unavailable } = rollingBounds(count, maxSurge, maxUnavailable);
+  if (surge === 0 && unavailable >= count) {
+    const why = `the fewest that leaves a replica serving with maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable}`;
+    return { replicas: count + 1, why };
+  }
+  return field === '' ? { replicas: 1 } : { replicas: count, why: `the fewest ${field} ${count} allows` };
+}
+
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
   return new Command('plan')
@@ -262,22 +293,27 @@ export function planCommand(): Command {
         return;
       }
       const request = await validateRequestFor(strategy, input);
-      const given = request.release.replicas !== undefined;
-      // A rolling block that does not fit the 1 replica assumed is refused, as it would be at the start
-      // of a release with one live replica.
+      // Without release.replicas, planned for the fewest replicas the request fits: refused, as it would
+      // be at the start of a release, only when that count does not fit it either.
+      const assumed = request.release.replicas === undefined ? assumedReplicas(strategy, request) : undefined;
       const { validateWithReplicas } = await import('#core/schemas/index.ts');
-      const planned = given
-        ? request
-        : validateWithReplicas(
-            strategy,
-            request,
-            1,
-            `${NOT_GIVEN}, and the 1 this plan assumes does not fit the request:`,
-          );
+      const planned =
+        assumed === undefined
+          ? request
+          : validateWithReplicas(
+              strategy,
+              request,
+              assumed.replicas,
+              `${NOT_GIVEN}, and the ${assumed.replicas} this plan assumes does not fit the request:`,
+            );
       const plan = buildPlan(strategy, planned);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, planned));
-      if (!given) console.error(`${NOT_GIVEN}; this plan, which does not read the cluster, assumes 1`);
-      else if (strategy === 'rolling') {
+      if (assumed !== undefined) {
+        const why = assumed.why === undefined ? '' : `, ${assumed.why}`;
+        console.error(
+          `${NOT_GIVEN}; this plan, which does not read the cluster, assumes ${assumed.replicas}${why}`,
+        );
+      } else if (strategy === 'rolling') {
         console.error(
           `this plan, which does not read the cluster, assumes the live track runs release.replicas (${request.release.replicas}); a release batches from the replicas it finds`,
         );

@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { parseWith, validateRequest } from '#core/schemas/index.ts';
-import { formatDatabaseMigrationPlan, formatPlan } from '../../../src/cli/commands/plan.ts';
+import { rollingInput } from '#test/builders/release-request.ts';
+import { formatDatabaseMigrationPlan, formatPlan, planCommand } from '../../../src/cli/commands/plan.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../../examples/requests/database-migration.json');
 const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
@@ -303,5 +305,82 @@ describe('formatPlan', () => {
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 10',
       '  limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
     ]);
+  });
+});
+
+describe('cutover plan of a rolling request without release.replicas', () => {
+  const NOT_GIVEN =
+    'release.replicas is not given: the release will run as many replicas as the live track when it starts; this plan, which does not read the cluster, assumes';
+  let workDir: string;
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'cutover-plan-replicas-'));
+  });
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Runs `cutover plan rolling -f <file>` for `rolling` without release.replicas; its stdout and stderr. */
+  async function plan(rolling: Record<string, unknown>): Promise<{ stdout: string; stderr: string }> {
+    const input = rollingInput(rolling);
+    const { replicas: _replicas, ...release } = input.release;
+    const path = join(workDir, 'rolling.json');
+    writeFileSync(path, JSON.stringify({ ...input, release }));
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await planCommand().parseAsync(['rolling', '-f', path], { from: 'user' });
+    const text = (spy: typeof stdout) => spy.mock.calls.map((args) => `${args.join(' ')}\n`).join('');
+    return { stdout: text(stdout), stderr: text(stderr) };
+  }
+
+  it('plans for 1 replica when the bounds fit it, and says so as before', async () => {
+    // Act
+    const { stdout, stderr } = await plan({ maxSurge: '25%', maxUnavailable: '25%' });
+    // Assess
+    expect(stdout).toContain('  step 1/1 ');
+    expect(stdout).toContain('replicas new=1 old=0\n');
+    expect(stderr).toBe(`${NOT_GIVEN} 1\n`);
+  });
+
+  it('plans for the fewest replicas a count in maxSurge allows, and says so', async () => {
+    // Act
+    const { stdout, stderr } = await plan({ maxSurge: 2, maxUnavailable: 0 });
+    // Assess
+    expect(stdout).toContain('  step 1/1 ');
+    expect(stdout).toContain('replicas new=2 old=0\n');
+    expect(stderr).toBe(`${NOT_GIVEN} 2, the fewest maxSurge 2 allows\n`);
+  });
+
+  it('plans without a surge for one replica more than maxUnavailable stops, so one keeps serving', async () => {
+    // Act
+    const { stdout, stderr } = await plan({ maxSurge: 0, maxUnavailable: 2 });
+    // Assess
+    expect(stdout).toContain('  step 3/3 ');
+    expect(stdout).toContain('replicas new=3 old=0\n');
+    expect(stderr).toBe(
+      `${NOT_GIVEN} 3, the fewest that leaves a replica serving with maxSurge 0 and maxUnavailable 2\n`,
+    );
+  });
+
+  it('plans without a surge for 2 replicas when a percentage in maxUnavailable stops 1 of them', async () => {
+    // Act
+    const { stderr } = await plan({ maxSurge: '0%', maxUnavailable: '10%' });
+    // Assess
+    expect(stderr).toBe(
+      `${NOT_GIVEN} 2, the fewest that leaves a replica serving with maxSurge 0% and maxUnavailable 10%\n`,
+    );
+  });
+
+  it('still refuses, as a usage error naming the field, bounds that stop every replica of any count', async () => {
+    // Act
+    const planned = plan({ maxSurge: 0, maxUnavailable: '100%' });
+    // Assess
+    await expect(planned).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(
+        '  - rolling.maxUnavailable: with maxSurge 0 must leave a replica serving: below 100%',
+      ),
+    });
   });
 });
