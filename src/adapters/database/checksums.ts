@@ -53,6 +53,10 @@ export async function tableChecksums(
  * @example
  * const results = await compareTables(source, target, tables);
  */
+/** Why copied tables differ from their source, most often. */
+const LIKELY_CAUSES =
+  'was the source written to during the copy (stop its writes until Validate), or does a trigger or rule on the target change rows it receives?';
+
 export async function compareTables(
   source: pg.Client,
   target: pg.Client,
@@ -74,7 +78,9 @@ export async function compareTables(
     results.push(expected);
   }
   if (mismatches.length > 0) {
-    throw new ValidationFailedError(`tables differ between source and target: ${mismatches.join('; ')}`);
+    throw new ValidationFailedError(
+      `tables differ between source and target: ${mismatches.join('; ')}; ${LIKELY_CAUSES}`,
+    );
   }
   return results;
 }

@@ -160,7 +160,9 @@ describe('copyTableSlice', () => {
       ),
     ).rejects.toMatchObject({
       name: 'ValidationFailed',
-      message: expect.stringMatching(/public\.customers \(source 50 rows/),
+      message: expect.stringMatching(
+        /public\.customers \(source 50 rows.*; was the source written to during the copy \(stop its writes until Validate\)/,
+      ),
     });
   });
 
