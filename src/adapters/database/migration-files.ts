@@ -139,23 +139,28 @@ function noMigrations(where: string): ValidationError {
  * are not checked: they ran, and changing them now would only fail their checksum.
  */
 export function refuseTransactionConflicts(pending: readonly Migration[]): void {
+  for (const migration of pending) {
+    const conflict = transactionConflict(migration);
+    if (conflict) throw new ValidationError(conflict);
+  }
+}
+
+/**
+ * Why `migration` cannot run in the transaction Cutover runs it in (its own transaction control, or a
+ * statement PostgreSQL runs only outside one), or `undefined` when it can.
+ */
+export function transactionConflict(migration: Migration): string | undefined {
   const why =
     'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")';
-  for (const migration of pending) {
-    const control = transactionControl(migration.sql);
-    if (control) {
-      throw new ValidationError(
-        `migration ${labelOf(migration)} must not contain transaction control (${control}): ${why}`,
-      );
-    }
-    const outside = outsideTransaction(migration.sql);
-    if (outside) {
-      throw new ValidationError(
-        `migration ${labelOf(migration)} must not contain ${outside}, which PostgreSQL runs only outside a ` +
-          `transaction block: ${why}; run it by hand, outside the migrations`,
-      );
-    }
-  }
+  const control = transactionControl(migration.sql);
+  if (control)
+    return `migration ${labelOf(migration)} must not contain transaction control (${control}): ${why}`;
+  const outside = outsideTransaction(migration.sql);
+  if (!outside) return undefined;
+  return (
+    `migration ${labelOf(migration)} must not contain ${outside}, which PostgreSQL runs only outside a ` +
+    `transaction block: ${why}; run it by hand, outside the migrations`
+  );
 }
 
 export function labelOf(migration: Pick<Migration, 'version' | 'name'>): string {

@@ -287,9 +287,12 @@ export function planCommand(): Command {
       const input = await readRequestFile(options.file);
       if (strategy === 'database-migration') {
         const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
-        await checkMigrationsDirectory(request);
+        const conflicts = await checkMigrationsDirectory(request);
         const plan = buildDatabaseMigrationPlan(request);
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
+        for (const conflict of conflicts) {
+          console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);
+        }
         return;
       }
       const request = await validateRequestFor(strategy, input);

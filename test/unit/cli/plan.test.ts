@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -382,5 +382,38 @@ describe('cutover plan of a rolling request without release.replicas', () => {
         '  - rolling.maxUnavailable: with maxSurge 0 must leave a replica serving: below 100%',
       ),
     });
+  });
+});
+
+describe('cutover plan of a database migration', () => {
+  let workDir: string;
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'cutover-plan-migrations-'));
+  });
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('warns of a migration file Prepare refuses while it is pending: its own transaction control', async () => {
+    // Prepare
+    const migrations = join(workDir, 'migrations');
+    mkdirSync(migrations);
+    writeFileSync(join(migrations, 'V1__orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY);\n');
+    writeFileSync(join(migrations, 'V2__backfill.sql'), 'UPDATE orders SET id = id;\nCOMMIT;\n');
+    const path = join(workDir, 'request.json');
+    writeFileSync(path, JSON.stringify({ ...example(), migrations: { directory: migrations } }));
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // Act
+    await planCommand().parseAsync(['database-migration', '-f', path], { from: 'user' });
+    // Assess
+    expect(stdout.mock.calls.join('\n')).toContain('database-migration: shop/orders');
+    expect(stderr.mock.calls).toEqual([
+      [
+        'warning: migration V2__backfill must not contain transaction control (COMMIT): Cutover runs every migration in a transaction of its own (or of the run, with transaction "all") (Prepare refuses it unless the target has applied it already)',
+      ],
+    ]);
   });
 });
