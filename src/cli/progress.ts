@@ -13,7 +13,8 @@ import { scheduledParametersOf, schedulesTaskTokenWait } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
-  | { readonly kind: 'state'; readonly name: string }
+  /** A state entered; a step or batch selected says which of how many (`step 2 of 3`). */
+  | { readonly kind: 'state'; readonly name: string; readonly position?: string }
   | { readonly kind: 'weights'; readonly weights: Record<string, number> }
   /** The router's weights as BackupState found them when the release started: no weights the release set. */
   | { readonly kind: 'foundWeights'; readonly weights: Record<string, number> }
@@ -165,6 +166,30 @@ const DECIDING_VERDICTS: Record<string, string> = {
   [AnalysisInconclusiveError.errorName]: 'inconclusive',
 };
 
+/** The states that select the next canary step or rolling batch, and what they select. */
+const SELECTED_UNITS: Readonly<Record<string, string>> = { SelectStep: 'step', SelectBatch: 'batch' };
+
+/**
+ * Which `unit` a selecting state's input points at, from its cursor and plan: `batch 2 of 3`; `undefined`
+ * when the input is not there (a history read without execution data) or not of that shape.
+ */
+function positionOf(unit: string, input: string | undefined): string | undefined {
+  if (!input) return undefined;
+  try {
+    const { cursor, plan } = JSON.parse(input) as {
+      cursor?: { index?: unknown };
+      plan?: { stepCount?: unknown };
+    };
+    const index = cursor?.index;
+    const count = plan?.stepCount;
+    return typeof index === 'number' && typeof count === 'number'
+      ? `${unit} ${index + 1} of ${count}`
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const END_EVENTS: Record<string, string> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
@@ -187,7 +212,9 @@ const END_EVENTS: Record<string, string> = {
 export function progressOf(event: HistoryEvent): ProgressLine[] {
   const type = event.type ?? '';
   if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
-    return [{ kind: 'state', name: event.stateEnteredEventDetails.name }];
+    const { name, input } = event.stateEnteredEventDetails;
+    const position = SELECTED_UNITS[name] && positionOf(SELECTED_UNITS[name], input);
+    return [{ kind: 'state', name, ...(position ? { position } : {}) }];
   }
   if (type in END_EVENTS) {
     return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
@@ -516,7 +543,7 @@ export function taskReportsOf(event: HistoryEvent): string[] {
 export function formatProgress(line: ProgressLine, execution = '<execution>'): string {
   switch (line.kind) {
     case 'state':
-      return `→ ${line.name}`;
+      return `→ ${line.name}${line.position ? ` (${line.position})` : ''}`;
     case 'weights':
       return `  weights  ${weightsBar(line.weights)}`;
     case 'foundWeights':

@@ -128,6 +128,31 @@ describe('progressOf', () => {
     },
   });
 
+  it('says which step or batch of how many a release selects, when the history holds its input', () => {
+    // Prepare
+    const entered = (name: string, input?: object): HistoryEvent => ({
+      id: 12,
+      timestamp: new Date(),
+      type: 'PassStateEntered',
+      stateEnteredEventDetails: { name, ...(input ? { input: JSON.stringify(input) } : {}) },
+    });
+    const state = { cursor: { index: 1 }, plan: { stepCount: 3 }, request: {} };
+    // Act
+    const lines = [
+      entered('SelectBatch', state),
+      entered('SelectStep', { ...state, cursor: { index: 0 } }),
+      entered('SelectStep'),
+      entered('SetStepWeights', state),
+    ].flatMap((event) => progressOf(event).map((line) => formatProgress(line)));
+    // Assess
+    expect(lines).toEqual([
+      '→ SelectBatch (batch 2 of 3)',
+      '→ SelectStep (step 1 of 3)',
+      '→ SelectStep',
+      '→ SetStepWeights',
+    ]);
+  });
+
   it('says an approval is waiting, until when, and the commands that answer it', () => {
     // Prepare: the approval's instant is not known (a runtime that says nothing of its clock)
     vi.useFakeTimers({ now: new Date(2026, 10, 29, 20, 22, 28) });
