@@ -307,9 +307,28 @@ function rolledBackOf(output: Record<string, unknown>): ProgressLine | undefined
  * still waiting says nothing, as the next one names them again.
  */
 function shortfallOf(output: Record<string, unknown>): ProgressLine | undefined {
+  const shortfall = finalShortfallIn(output);
+  return shortfall?.length ? { kind: 'shortfall', shortfall } : undefined;
+}
+
+/** The tracks a rollback's last check (RestoreCapacity's, `ready`) found short, `[]` for none; `undefined` for any other output. */
+function finalShortfallIn(output: Record<string, unknown>): string[] | undefined {
   const { ready, shortfall } = output;
-  if (ready !== true || !Array.isArray(shortfall) || shortfall.length === 0) return undefined;
-  return { kind: 'shortfall', shortfall: shortfall.map(String) };
+  return ready === true && Array.isArray(shortfall) ? shortfall.map(String) : undefined;
+}
+
+/**
+ * What the newest of `newestFirst` that is a rollback's last check says of the tracks it did not bring back
+ * in full: `green 2/4 ready (not back after 120s of checks)`; `undefined` when all came back, or no such
+ * check is among them.
+ */
+export function rollbackShortfallText(newestFirst: readonly HistoryEvent[]): string | undefined {
+  for (const event of newestFirst) {
+    const output = taskOutputOf(event);
+    const shortfall = output && finalShortfallIn(output);
+    if (shortfall) return shortfall.length > 0 ? shortfallText(shortfall) : undefined;
+  }
+  return undefined;
 }
 
 /** One rollout check, as CheckRollout reports it: the track, whether it is ready, and its progress. */

@@ -14,7 +14,7 @@ import {
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { HistoryPages } from './history.ts';
-import { readableFailure } from './progress.ts';
+import { readableFailure, rollbackShortfallText } from './progress.ts';
 import {
   type CliStrategy,
   LOCAL_MACHINES,
@@ -50,6 +50,11 @@ export interface ServiceRelease extends ExecutionPosition {
    * clean-up of the old track did. Absent when its history says otherwise or could not be read.
    */
   readonly promoted?: true;
+  /**
+   * On a FAILED release whose rollback did not bring every track back in full, which and why: `green 2/4
+   * ready (not back after 120s of checks)`. Absent when all came back, or its history could not be read.
+   */
+  readonly notRestored?: string;
 }
 
 /** How far back {@link serviceReleases} looks, and how many it gives. */
@@ -70,11 +75,12 @@ const HISTORIES_AT_ONCE = 10;
  */
 const CLEANUP_FAILED_STATE = 'NotifyCleanupFailed';
 /**
- * The newest events read of a FAILED execution: enough to reach its entry into {@link CLEANUP_FAILED_STATE}.
- * That state and the two after it (UnlockAfterFailure, Failed) take a dozen events; each retry of their two
- * tasks adds 3, at most 13 retries each.
+ * The newest events read of a FAILED execution: enough to reach its entry into {@link CLEANUP_FAILED_STATE},
+ * or its rollback's last check. That state and the two after it (UnlockAfterFailure, Failed) take a dozen
+ * events, as do the states after the last check (NotifyRolledBack, UnlockAfterFailure, Failed); each retry
+ * of their tasks adds 3, at most 13 retries each.
  */
-const CLEANUP_FAILURE_EVENTS = 100;
+const FAILURE_EVENTS = 100;
 
 /** What {@link serviceReleases} found. */
 export interface ServiceReleases {
@@ -111,7 +117,7 @@ export async function serviceReleases(
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ServiceReleases> {
   const newest = await newestExecutions(sfn, window.scan, naming);
-  const read = await withPromotions(
+  const read = await withFailureDetails(
     (input) => sfn.send(new GetExecutionHistoryCommand(input)),
     await releasesUntilLastSuccess(sfn, newest, service, window.limit),
   );
@@ -178,46 +184,46 @@ async function releasesUntilLastSuccess(
 }
 
 /**
- * The releases, each FAILED one marked `promoted` when its history says so (see {@link wasPromoted}), the
- * histories read {@link HISTORIES_AT_ONCE} at a time.
+ * The releases, each FAILED one with what the newest events of its history say (see {@link failureDetails}),
+ * the histories read {@link HISTORIES_AT_ONCE} at a time.
  */
-async function withPromotions(
+async function withFailureDetails(
   pages: HistoryPages,
   releases: readonly ServiceRelease[],
 ): Promise<ServiceRelease[]> {
+  const details = new Map<string, Pick<ServiceRelease, 'promoted' | 'notRestored'>>();
   const failed = releases.filter((release) => release.status === 'FAILED');
-  const promoted = new Set<string>();
   for (let i = 0; i < failed.length; i += HISTORIES_AT_ONCE) {
     await Promise.all(
       failed.slice(i, i + HISTORIES_AT_ONCE).map(async ({ executionArn }) => {
-        if (await wasPromoted(pages, executionArn)) promoted.add(executionArn);
+        details.set(executionArn, await failureDetails(pages, executionArn));
       }),
     );
   }
-  return releases.map((release) =>
-    promoted.has(release.executionArn) ? { ...release, promoted: true as const } : release,
-  );
+  return releases.map((release) => ({ ...release, ...details.get(release.executionArn) }));
 }
 
 /**
- * Whether a failed execution went through {@link CLEANUP_FAILED_STATE}: one page of its newest events, which
- * holds that state's entry. `false` when its history cannot be read.
+ * Whether a failed execution went through {@link CLEANUP_FAILED_STATE} (`promoted`), and which tracks its
+ * rollback did not bring back in full (`notRestored`): one page of its newest events. Nothing when its
+ * history cannot be read.
  */
-async function wasPromoted(pages: HistoryPages, executionArn: string): Promise<boolean> {
+async function failureDetails(
+  pages: HistoryPages,
+  executionArn: string,
+): Promise<Pick<ServiceRelease, 'promoted' | 'notRestored'>> {
   try {
-    const page = await pages({
-      executionArn,
-      reverseOrder: true,
-      maxResults: CLEANUP_FAILURE_EVENTS,
-      includeExecutionData: false,
-    });
-    return (page.events ?? []).some(
+    const page = await pages({ executionArn, reverseOrder: true, maxResults: FAILURE_EVENTS });
+    const events = page.events ?? [];
+    const promoted = events.some(
       (event) =>
         event.type?.endsWith('StateEntered') === true &&
         event.stateEnteredEventDetails?.name === CLEANUP_FAILED_STATE,
     );
+    const notRestored = rollbackShortfallText(events);
+    return { ...(promoted ? { promoted: true as const } : {}), ...(notRestored ? { notRestored } : {}) };
   } catch {
-    return false;
+    return {};
   }
 }
 

@@ -142,7 +142,10 @@ function detailOf(release: ServiceRelease, flags: string, serving: boolean): str
   const promoted = release.promoted
     ? `: promoted${serving ? ' (serves all traffic)' : ''}, then its clean-up failed`
     : '';
-  return `${started}${took}${promoted}${failureText(release)}`;
+  const notRestored = release.notRestored
+    ? `; its rollback did not restore in full: ${release.notRestored}`
+    : '';
+  return `${started}${took}${promoted}${failureText(release)}${notRestored}`;
 }
 
 /** `345ms` for a run under a second (a migration of a small database), else `1m 5s`, from milliseconds. */

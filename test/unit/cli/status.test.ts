@@ -429,6 +429,44 @@ describe('what status says of a release promoted before its clean-up failed', ()
     expect(json.lastSuccessfulRelease.name).toBe('orders-v7');
   });
 
+  it('says which tracks the rollback of a failed release did not bring back in full, from its last check', async () => {
+    // Prepare: v9's rollback found green short at its last check; v8's checks were short, then all came back
+    const check = (id: number, shortfall: string[], ready = true): HistoryEvent => ({
+      id,
+      timestamp: at(0),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { ready, shortfall } }),
+      },
+    });
+    const { client } = aClientWith(
+      [
+        aRelease('v9', 'FAILED', 9, readableFailure('RolloutFailed', 'blue: CrashLoopBackOff')),
+        aRelease('v8', 'FAILED', 7, readableFailure('AnalysisFailed', 'error rate 12% > 1%')),
+      ],
+      (executionArn) =>
+        executionArn.endsWith('orders-v9')
+          ? [
+              ...aFailedHistory('NotifyRolledBack', 'Failed'),
+              check(20, ['green 2/4 ready: not back after 120s of checks']),
+            ]
+          : [
+              ...aFailedHistory('NotifyRolledBack', 'Failed'),
+              check(20, []),
+              check(18, ['green 1/2 ready: Pending']),
+            ],
+    );
+    // Act
+    const lines = statusOf(await serviceReleases(client, service, window));
+    // Assess
+    expect(lines.slice(1)).toEqual([
+      'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: RolloutFailed — blue: CrashLoopBackOff; its rollback did not restore in full: green 2/4 ready (not back after 120s of checks)',
+      'FAILED     canary  v8  orders-v8  2026-11-29T09:07:00.000Z, took 1m 0s: AnalysisFailed — error rate 12% > 1%',
+    ]);
+  });
+
   it('keeps the heading on the last success when the promoted release is older than it', async () => {
     // Prepare: v9 succeeded after v8 was promoted and failed its clean-up
     const { client } = aClientWith(
