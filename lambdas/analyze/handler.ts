@@ -28,6 +28,8 @@ const seconds = z.number().int().min(0);
  * While `bake` has checks left, this is a check during the bake: it judges the traffic since the check
  * before (`bake.checkedAt`) or the shift, at most `bake.waitSeconds` of it, and bakes on (`action: 'bake'`,
  * the next `bake`), failing fast when a failed check reaches `failureLimit`; `schedule` is the bake's plan.
+ * `during: 'pause'` checks a paused canary step the same way while it waits for a person (`schedule` is then
+ * the pause's), and says so when a check ends the release.
  * After the last check, the final analysis judges the whole window; so does an input without `bake` and
  * `schedule`, as the state machines of earlier versions give it (an execution started before an upgrade).
  */
@@ -46,6 +48,7 @@ export const handler = taskHandler(
       .strictObject({ checksLeft: counter, waitSeconds: seconds, checkedAt: z.iso.datetime().optional() })
       .default(BAKE_CHECKED),
     schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }).optional(),
+    during: z.enum(['bake', 'pause']).default('bake'),
   },
   async ({
     request,
@@ -57,6 +60,7 @@ export const handler = taskHandler(
     inconclusives,
     bake,
     schedule,
+    during,
     ...input
   }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
@@ -77,12 +81,12 @@ export const handler = taskHandler(
       since !== undefined && windowEnd <= Date.parse(since)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0, checkBefore !== undefined)
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
-    logger.info(duringBake ? 'check during the bake' : 'analysis', { track, windowSeconds, ...result });
+    logger.info(duringBake ? `check during the ${during}` : 'analysis', { track, windowSeconds, ...result });
     const counters = { failures, inconclusives };
     return duringBake
       ? {
           ...result,
-          ...decideDuringBake(result, counters, thresholds),
+          ...decideDuringBake(result, counters, thresholds, during),
           bake: afterCheck(bake, schedule, new Date(windowEnd).toISOString()),
         }
       : { ...result, ...decide(result, counters, thresholds), bake: BAKE_CHECKED };

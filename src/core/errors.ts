@@ -61,6 +61,15 @@ export class ApprovalTimedOutError extends CutoverError {
   static override readonly errorName = 'ApprovalTimedOut';
 }
 
+/**
+ * No failure: a paused canary step got its answer (or timed out with `approval.onTimeout: continue`). The
+ * pause's Fail state raises it to end the checks that run beside the wait, as only a failing branch ends a
+ * Parallel state early; the state catches it and goes on to the next step.
+ */
+export class PauseAnsweredError extends CutoverError {
+  static override readonly errorName = 'PauseAnswered';
+}
+
 /** A webhook answered other than 2xx, or not in time. */
 export class HookFailedError extends CutoverError {
   static override readonly errorName = 'HookFailed';
@@ -165,6 +174,7 @@ export const CUTOVER_ERRORS = [
   TrackNotReadyError,
   ApprovalRejectedError,
   ApprovalTimedOutError,
+  PauseAnsweredError,
   UnsupportedWeightError,
   HookFailedError,
   UnknownAdapterTypeError,

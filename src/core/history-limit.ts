@@ -24,5 +24,11 @@ export const MAX_POLL_CHECKS = 2_000;
  */
 export const MAX_BAKE_CHECKS = 500;
 
+/**
+ * The most checks the paused canary steps of one release may take while they wait for a person (each a
+ * Wait, an Analyze task and a Choice): 1,800 events; longer pauses are checked less often.
+ */
+export const MAX_PAUSE_CHECKS = 200;
+
 /** Why a limit exists, for error messages. */
 export const HISTORY_LIMIT_REASON = `past what one Step Functions execution can record (${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} history events)`;

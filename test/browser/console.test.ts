@@ -260,7 +260,7 @@ describe('console', () => {
       );
       expect(weights).toEqual(['stable 50%', 'canary 50%']);
       // The check halfway through the bake says so; the analysis at its end decides
-      expect(verdicts[0]).toMatch(/^check during the bake · (PASS|INCONCLUSIVE): /);
+      expect(verdicts[0]).toMatch(/^check · (PASS|INCONCLUSIVE): /);
       expect(verdicts.at(-1)).toMatch(/^PASS: .*\(requestCount=\d+ /);
       expect(verdicts.at(-1)).toMatch(/\) · judged at .+ with stable 50%, canary 50%$/);
       expect(await page.locator('li.verdict time').last().getAttribute('datetime')).toMatch(/^\d{4}-.+Z$/);

@@ -8,6 +8,9 @@ import type { Release, RolloutStatus, ServiceRef } from '#core/types.ts';
 /** The example app, as an absolute path (tests may run from any directory). */
 export const EXAMPLE_APP = fileURLToPath(new URL('../../examples/app/server.js', import.meta.url));
 
+/** An app healthy for `FAIL_AFTER_MS` after it starts, then answering 500 (see apps/degrading-app.mjs). */
+export const DEGRADING_APP = fileURLToPath(new URL('./apps/degrading-app.mjs', import.meta.url));
+
 /** A release of the example app (`VERSION` comes from the release; `env` adds ERROR_RATE, LATENCY_MS...). */
 export function anAppRelease(version: string, replicas = 1, env: Record<string, string> = {}): Release {
   return { version, command: [process.execPath, EXAMPLE_APP], replicas, env };

@@ -53,13 +53,20 @@ export function decide(
   );
 }
 
-/** How the message of an `AnalysisFailedError` says that a check during a bake reached the limit. */
-export const AT_A_CHECK = ', the last at a check during the bake';
+/**
+ * How the message of an `AnalysisFailedError` says that a check (during a bake, or while a paused step
+ * waits for a person) reached the limit.
+ */
+export const AT_A_CHECK = ', the last at a check';
+
+/** What a check judges the traffic during: a bake, or the pause of a canary step waiting for a person. */
+export type CheckedWait = 'bake' | 'pause';
 
 /**
- * The next move after a check during a bake: bake on. A failed check counts against `failureLimit` as a
- * failed analysis does (and throws `AnalysisFailedError` at the limit, ending the bake early); a passed or
- * inconclusive one changes no counter: the bake goes on collecting traffic for its final analysis.
+ * The next move after a check during a bake (or a pause): go on waiting. A failed check counts against
+ * `failureLimit` as a failed analysis does (and throws `AnalysisFailedError` at the limit, ending the wait
+ * early); a passed or inconclusive one changes no counter: a bake goes on collecting traffic for its final
+ * analysis, a pause waits on for its answer.
  *
  * @example
  * decideDuringBake(failed, { failures: 0, inconclusives: 0 }, { failureLimit: 2, ... }); // { action: 'bake', failures: 1, inconclusives: 0 }
@@ -68,9 +75,12 @@ export function decideDuringBake(
   result: AnalysisResult,
   counters: AnalysisCounters,
   limits: AnalysisLimits,
+  during: CheckedWait = 'bake',
 ): AnalysisCounters & { action: 'bake' } {
   const failures =
-    result.verdict === 'fail' ? countFailure(result, counters, limits, AT_A_CHECK) : counters.failures;
+    result.verdict === 'fail'
+      ? countFailure(result, counters, limits, `${AT_A_CHECK} during the ${during}`)
+      : counters.failures;
   return { action: 'bake', failures, inconclusives: counters.inconclusives };
 }
 

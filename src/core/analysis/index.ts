@@ -4,6 +4,7 @@ export {
   type AnalysisCounters,
   type AnalysisLimits,
   AT_A_CHECK,
+  type CheckedWait,
   decide,
   decideDuringBake,
   NO_ANALYSIS_YET,

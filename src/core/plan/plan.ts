@@ -1,5 +1,10 @@
 import { ValidationError } from '../errors.ts';
-import { HISTORY_LIMIT_REASON, MAX_BAKE_CHECKS, MAX_PLANNED_TRANSITIONS } from '../history-limit.ts';
+import {
+  HISTORY_LIMIT_REASON,
+  MAX_BAKE_CHECKS,
+  MAX_PAUSE_CHECKS,
+  MAX_PLANNED_TRANSITIONS,
+} from '../history-limit.ts';
 // From common.ts, not index.ts: admission builds plans, and the schemas' index loads admission.
 import { type ApprovalTimeoutAction, HOOK_PHASES } from '../schemas/common.ts';
 import type {
@@ -45,6 +50,11 @@ export interface PlanStep {
   readonly analyze: boolean;
   /** Canary only: once the step passed its analysis, a person approves before the next step. */
   readonly pause: boolean;
+  /**
+   * Canary only, a step with `pause`: the checks of the new track while it waits for a person, over the
+   * approval's `timeoutSeconds` (an answer ends them).
+   */
+  readonly pauseChecks?: BakeSchedule;
   /** Rolling only: replicas of the new and old tracks once the batch is done. */
   readonly newReplicas?: number;
   readonly oldReplicas?: number;
@@ -306,6 +316,14 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     analysisWindow(step.bakeSeconds, analysis.intervalSeconds),
   );
   const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows, request.metrics.type);
+  const pauseSeconds = approvalOf(approval, 0).timeoutSeconds;
+  const paused = request.canary.steps.filter((step) => step.pause).length;
+  const pauseCheckSeconds = checkIntervalSeconds(
+    analysis.intervalSeconds,
+    Array(paused).fill(pauseSeconds),
+    request.metrics.type,
+    MAX_PAUSE_CHECKS,
+  );
   const steps = request.canary.steps.map((step, index) => ({
     weights: splitWeights(tracks, step.weight),
     bakeSeconds: windows[index]!,
@@ -313,12 +331,14 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     analyze: true,
     pause: step.pause ?? false,
     bake: bakeSchedule(windows[index]!, checkSeconds),
+    ...(step.pause ? { pauseChecks: bakeSchedule(pauseSeconds, pauseCheckSeconds) } : {}),
   }));
-  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+1 paused) and 3 per
-  // check during its bake; HasNextStep, NeedsApproval, [RequestApproval]; DeployStable + poll (3), Promote,
-  // ScaleDownDelay, Cleanup, NotifySucceeded, Unlock, Succeeded
-  const paused = steps.filter((step) => step.pause).length;
-  const transitions = 8 + 8 * steps.length + paused + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
+  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+5 paused: the pause,
+  // its answer and the start of its checks) and 3 per check during its bake; HasNextStep, NeedsApproval,
+  // [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup, NotifySucceeded, Unlock,
+  // Succeeded
+  const transitions =
+    8 + 8 * steps.length + 5 * paused + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   const waits = paused + inconclusivePauses(steps.map(() => analysis));
   return { steps, approval: approvalOf(approval, waits), seconds, rollouts: 2, transitions };

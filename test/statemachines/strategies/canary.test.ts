@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
+import { DEGRADING_APP } from '#test/support/local-app.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import { aCanaryRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
 import {
@@ -289,6 +290,37 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Assess
       expect(execution.error).toBe('ApprovalRejected');
       const history = await executionHistory(context.runtime.client, arn);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(1);
+      await expectStillOnV1(service);
+    });
+
+    it('checks the new track while the step waits, and rolls back once it fails: AnalysisFailed', async () => {
+      // Prepare: v2 passes its step, then answers 500 to everything 4 s after it started
+      const service = await aServiceOnV1('step-checked');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 50, bakeSeconds: 10, pause: true },
+            { weight: 80, bakeSeconds: 10 },
+          ],
+          analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 30 },
+        },
+        extra: {
+          release: {
+            version: 'v2',
+            command: [process.execPath, DEGRADING_APP],
+            env: { FAIL_AFTER_MS: '4000' },
+          },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'step-checked-v2');
+      // Assess
+      expect(execution.error).toBe('AnalysisFailed');
+      expect(execution.cause).toMatch(/failureLimit 1\), the last at a check during the pause: errorRate /);
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'PauseAfterStep')).toBe(1);
+      expect(stateEntries(history, 'CheckPausedStep')).toBeGreaterThanOrEqual(1);
       expect(stateEntries(history, 'SetStepWeights')).toBe(1);
       await expectStillOnV1(service);
     });

@@ -645,7 +645,7 @@ function drawExecution(detail) {
                 'li',
                 { class: `verdict ${v.verdict}`, ...(v.duringBake ? { 'data-check': '' } : {}) },
                 // A check during a bake says so: the analysis at the bake's end is the one that decides.
-                v.duringBake ? el('span', { class: 'muted' }, 'check during the bake · ') : null,
+                v.duringBake ? el('span', { class: 'muted' }, 'check · ') : null,
                 `${v.verdict.toUpperCase()}: ${v.reason}`,
                 Object.keys(v.measurements).length > 0
                   ? el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`)

@@ -44,7 +44,7 @@ describe('buildPlan', () => {
     expect(plan.approval.required).toBe(false);
   });
 
-  it('plans a pause after a step that asks for one, and counts its approval state', () => {
+  it('plans a pause after a step that asks for one, checked every interval, and counts its states', () => {
     // Prepare
     const steps = [
       { weight: 10, bakeSeconds: 30, pause: true },
@@ -54,7 +54,28 @@ describe('buildPlan', () => {
     const plan = buildPlan('canary', validateRequest('canary', canaryInput({ steps })));
     // Assess
     expect(plan.steps.map((step) => step.pause)).toEqual([true, false]);
-    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 1);
+    // The hour the pause may wait, checked every 30 s of the analysis interval
+    expect(plan.steps.map((step) => step.pauseChecks)).toEqual([
+      { checks: 119, checkSeconds: 30, finalSeconds: 30 },
+      undefined,
+    ]);
+    // The pause, its answer and the start of its checks (answered before the first check)
+    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 5);
+  });
+
+  it('checks long pauses less often: at most 200 checks for all the paused steps of a release', () => {
+    // Prepare: three steps pausing a day each
+    const steps = [10, 20, 30].map((weight) => ({ weight, bakeSeconds: 30, pause: true }));
+    // Act
+    const plan = buildPlan(
+      'canary',
+      validateRequest('canary', canaryInput({ steps, approval: { timeoutSeconds: 86_400 } })),
+    );
+    // Assess
+    expect(plan.steps.map((step) => step.pauseChecks?.checkSeconds)).toEqual([1296, 1296, 1296]);
+    expect(
+      plan.steps.reduce((total, step) => total + (step.pauseChecks?.checks ?? 0), 0),
+    ).toBeLessThanOrEqual(200);
   });
 
   it('counts every wait for a person a release may take: the approval, paused steps, pauses on inconclusive analyses', () => {
