@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { executionIdOf, executionNameOf } from '#core/api-routes.ts';
+import { approvalStageText } from '#core/approval-stages.ts';
 import { APPROVAL_TIMEOUT_ACTIONS } from '#core/schemas/common.ts';
 import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
@@ -33,7 +34,7 @@ export const handler = taskHandler(
       timeoutSeconds: input.timeoutSeconds,
     });
     const unanswered = input.onTimeout === 'continue' ? 'goes on' : 'rolls back';
-    const message = `${describeRelease(input)} waits for approval (${input.stage}) for up to ${input.timeoutSeconds}s, then ${unanswered}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
+    const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${unanswered}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
     const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
       stage: input.stage,
       onTimeout: input.onTimeout,

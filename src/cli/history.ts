@@ -87,12 +87,16 @@ function findTaskToken(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The events after which no task waits for its token: the task's end, or the execution's. */
+/**
+ * The events after which no task waits for its token: the task's end, its state aborted (a paused step's
+ * wait, when the checks beside it failed), or the execution's end.
+ */
 const WAIT_ENDED = new Set([
   'TaskSucceeded',
   'TaskFailed',
   'TaskTimedOut',
   'TaskAborted',
+  'TaskStateAborted',
   'ExecutionSucceeded',
   'ExecutionFailed',
   'ExecutionTimedOut',

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { AT_A_CHECK, measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
+import { approvalStageText } from '#core/approval-stages.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
@@ -7,7 +8,7 @@ import {
   TransientAdapterError,
 } from '#core/errors.ts';
 import { APPROVAL_TIMEOUT_ACTIONS, type ApprovalTimeoutAction } from '#core/schemas/common.ts';
-import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
+import { AFTER_TIMEOUT, type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
 import { scheduledParametersOf, schedulesTaskTokenWait } from './history.ts';
 
@@ -56,6 +57,8 @@ export type ProgressLine =
   | { readonly kind: 'attemptFailed'; readonly cause: string }
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
+  /** The approval the execution waited for got no answer in time; what follows, when its task said. */
+  | ({ readonly kind: 'unanswered' } & Pick<WaitingApproval, 'timeoutSeconds' | 'onTimeout'>)
   /** An approval the execution now waits for, with its timeout when it has one. */
   | ({ readonly kind: 'approval' } & WaitingApproval)
   | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
@@ -124,25 +127,6 @@ export type WaitingApproval = ApprovalTimeout & {
   /** `promote`, `after step 1 of 3`, `inconclusive-analysis`, ... (see {@link approvalStageText}). */
   readonly stage?: string;
 };
-
-/** When an approval of each stage the state machines name comes; a stage not named here reads as it is. */
-const STAGE_TEXT: Readonly<Record<string, string>> = {
-  promote: 'before the promotion',
-  'inconclusive-analysis': 'after an inconclusive analysis',
-  'inconclusive-preview': 'after an inconclusive preview analysis',
-  'inconclusive-post-switch': 'after an inconclusive post-switch analysis',
-};
-
-/**
- * When an approval of `stage` comes, as a person reads it.
- *
- * @example
- * approvalStageText('promote'); // 'before the promotion'
- * approvalStageText('after step 1 of 3'); // 'after step 1 of 3'
- */
-export function approvalStageText(stage: string): string {
-  return STAGE_TEXT[stage] ?? stage;
-}
 
 /**
  * What a `.waitForTaskToken` approval task waits for and what follows its timeout: the `stage` and
@@ -364,11 +348,13 @@ function rolloutCheckIn(output: Record<string, unknown> | undefined): RolloutChe
  */
 export class ProgressReader {
   readonly #said = new Map<string, string>();
-  #awaitingAnswer = false;
+  /** The approval a `.waitForTaskToken` task waits for, until it ends. */
+  #waiting: WaitingApproval | undefined;
   #notify: NotifyAttempts | undefined;
 
   /**
-   * The lines of one event, read after those before it; an approval's answer says who gave it and why, and
+   * The lines of one event, read after those before it; an approval's answer says who gave it and why (or
+   * that none came in time, and what followed), and
    * a Notify state that its `Catch` left (after its retries, without the event) which event did not go out.
    */
   linesOf(event: HistoryEvent): ProgressLine[] {
@@ -380,11 +366,14 @@ export class ProgressReader {
       this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
     const notifyFailed = this.#notifyStateFailure(event);
     if (notifyFailed) lines.push(notifyFailed);
-    if (schedulesTaskTokenWait(event)) this.#awaitingAnswer = true;
-    else if (this.#awaitingAnswer && TASK_ENDS.has(event.type ?? '')) {
-      this.#awaitingAnswer = false;
+    if (schedulesTaskTokenWait(event)) {
+      this.#waiting = lines.find((line) => line.kind === 'approval') ?? {};
+    } else if (this.#waiting && TASK_ENDS.has(event.type ?? '')) {
+      const { timeoutSeconds, onTimeout } = this.#waiting;
+      this.#waiting = undefined;
       if (event.type === 'TaskSucceeded')
         lines.unshift(approvalAnswer(event.taskSucceededEventDetails?.output));
+      if (event.type === 'TaskTimedOut') lines.unshift({ kind: 'unanswered', timeoutSeconds, onTimeout });
     }
     return lines;
   }
@@ -533,7 +522,14 @@ export function progressText(line: ProgressLine): string {
 const NOTIFY_STATE = 'Notify';
 
 /** The events that end a task (a `.waitForTaskToken` task is Scheduled, Started, Submitted, then one of these). */
-const TASK_ENDS: ReadonlySet<string> = new Set(['TaskSucceeded', 'TaskFailed', 'TaskTimedOut']);
+/** The events that end a `.waitForTaskToken` task: answered, rejected, timed out, or aborted (see WAIT_ENDED in history.ts). */
+const TASK_ENDS: ReadonlySet<string> = new Set([
+  'TaskSucceeded',
+  'TaskFailed',
+  'TaskTimedOut',
+  'TaskAborted',
+  'TaskStateAborted',
+]);
 
 /** The answer SendTaskSuccess gave an approval: `{ approver?, comment? }` (the release API's and the CLI's body). */
 function approvalAnswer(output: string | undefined): ProgressLine {
@@ -606,6 +602,11 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  notify   ${line.type} not published (the execution goes on)${failureText(line)}`;
     case 'approved':
       return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
+    case 'unanswered': {
+      const within =
+        line.timeoutSeconds === undefined ? '' : ` within ${line.timeoutSeconds.toLocaleString('en-US')} s`;
+      return `  approval not answered${within}${line.onTimeout ? `: ${AFTER_TIMEOUT[line.onTimeout]}` : ''}`;
+    }
     case 'claimedElsewhere':
       return `  rollback another rollback cleans up after this stop, this one changes nothing: ${line.by}`;
     case 'hooks':

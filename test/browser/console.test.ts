@@ -226,6 +226,7 @@ describe('console', () => {
       const verdicts = await page.locator('li.verdict').allTextContents();
       const listedWhileRunning = await page.locator('h1 [data-status]').textContent();
       const deadline = await page.locator('[data-approval-deadline]').textContent();
+      const stage = await page.locator('[data-approval-stage]').textContent();
       const runtime = project.runtime().runtime;
       const detail = (await (
         await fetch(`${runtime.endpoint}/console/api/executions/${encodeURIComponent(executionId)}`)
@@ -244,7 +245,7 @@ describe('console', () => {
       expect(notifications).toEqual([
         expect.stringMatching(/^Started at .+: canary release v2 of shop\/console-approve started$/),
         expect.stringMatching(
-          /^ApprovalRequested at .+: .+ for up to 86400s, then rolls back: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote","onTimeout":"rollback"}$/,
+          /^ApprovalRequested at .+: .+ waits for approval before the promotion for up to 86400s, then rolls back: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote","onTimeout":"rollback"}$/,
         ),
         expect.stringMatching(/^Promoted at .+: canary release v2 of shop\/console-approve promoted: /),
         expect.stringMatching(/^Succeeded at .+: canary release v2 of shop\/console-approve succeeded$/),
@@ -254,6 +255,7 @@ describe('console', () => {
       );
       // aCanaryWithApproval waits 86,400 s for an answer, on the runtime's scaled clock
       expect(deadline).toMatch(/^Unanswered, the approval times out at .+ and the release rolls back\.$/);
+      expect(stage).toBe('Waiting for approval before the promotion.');
       expect(detail.approvalTimesOutAt).toBeGreaterThan(Date.now());
       expect(detail.approvalTimesOutAt).toBeLessThanOrEqual(
         Date.now() + 86_400_000 * runtime.service.clock.scale,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { approvalStageText } from '#core/approval-stages.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, approvalTimeoutText } from '../approval-deadline.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
@@ -10,7 +11,7 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
-import { approvalStageText, failureText } from '../progress.ts';
+import { failureText } from '../progress.ts';
 import {
   type ReleaseWindow,
   type ServiceRelease,

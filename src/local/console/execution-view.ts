@@ -5,10 +5,11 @@
  * the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { approvalStageText } from '#core/approval-stages.ts';
 import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
-import { type ApprovalTimeout, approvalTimesOutAt } from '../../cli/approval-deadline.ts';
+import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
-import { type ProgressLine, ProgressReader, progressText } from '../../cli/progress.ts';
+import { type ProgressLine, ProgressReader, progressText, type WaitingApproval } from '../../cli/progress.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
@@ -55,6 +56,8 @@ export interface ExecutionView {
   readonly approvalTimesOutAt?: number;
   /** What follows when the waiting approval times out, when its task says (`approval.onTimeout`). */
   readonly approvalOnTimeout?: ApprovalTimeoutAction;
+  /** What the waiting approval is for, as `watch` says it: `before the promotion`, `after step 1 of 3`. */
+  readonly approvalStage?: string;
   readonly end?: Omit<End, 'kind'>;
 }
 
@@ -78,7 +81,7 @@ export class ExecutionViewAccumulator {
   #pendingTaskToken: string | undefined;
   readonly #reader = new ProgressReader();
   /** The newest approval's timeout, when its task was scheduled and what follows it, from its progress line. */
-  #approval: ApprovalTimeout | undefined;
+  #approval: WaitingApproval | undefined;
 
   /** Whether the execution's end was added: no event follows it. */
   get ended(): boolean {
@@ -116,7 +119,7 @@ export class ExecutionViewAccumulator {
    */
   view(waitScale = 1): ExecutionView {
     const pending = this.#end === undefined && this.#pendingTaskToken !== undefined;
-    const { scheduledAt, timeoutSeconds, onTimeout } = this.#approval ?? {};
+    const { scheduledAt, timeoutSeconds, onTimeout, stage } = this.#approval ?? {};
     const timesOutAt =
       pending && scheduledAt !== undefined && timeoutSeconds !== undefined
         ? approvalTimesOutAt(scheduledAt, timeoutSeconds, waitScale)
@@ -133,6 +136,7 @@ export class ExecutionViewAccumulator {
       approvalPending: pending,
       ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
       ...(pending && onTimeout ? { approvalOnTimeout: onTimeout } : {}),
+      ...(pending && stage ? { approvalStage: approvalStageText(stage) } : {}),
       ...(this.#end ? { end: this.#end } : {}),
     };
   }

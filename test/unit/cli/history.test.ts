@@ -1,7 +1,7 @@
 import { CreateStateMachineCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
-import { readEventsAfter, readHistory, rollbackInputOf } from '../../../src/cli/history.ts';
+import { pendingTaskToken, readEventsAfter, readHistory, rollbackInputOf } from '../../../src/cli/history.ts';
 
 const LOOP = JSON.stringify({
   StartAt: 'Check',
@@ -130,5 +130,35 @@ describe('rollbackInputOf', () => {
     const input = rollbackInputOf(aHistory(migration, firstTaskPayload), executionArn, 'test');
     // Assess
     expect(input).toBeUndefined();
+  });
+});
+
+describe('pendingTaskToken', () => {
+  const waits: HistoryEvent = {
+    id: 7,
+    timestamp: new Date(),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      region: 'us-east-1',
+      parameters: JSON.stringify({ Payload: { taskToken: 'token-7', stage: 'after step 1 of 2' } }),
+    },
+  };
+
+  it('holds the token of a wait until its task ends', () => {
+    // Act
+    const waiting = pendingTaskToken([waits]);
+    const answered = pendingTaskToken([waits, { id: 8, timestamp: new Date(), type: 'TaskSucceeded' }]);
+    // Assess
+    expect(waiting).toBe('token-7');
+    expect(answered).toBeUndefined();
+  });
+
+  it('holds nothing once a failing sibling branch aborted the wait (a paused step whose check failed)', () => {
+    // Act
+    const pending = pendingTaskToken([waits, { id: 9, timestamp: new Date(), type: 'TaskStateAborted' }]);
+    // Assess
+    expect(pending).toBeUndefined();
   });
 });

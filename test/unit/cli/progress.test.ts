@@ -265,6 +265,28 @@ describe('progressOf', () => {
     expect(lines).toEqual(['  approval approved by alice: p99 looks fine', '  approval approved']);
   });
 
+  it('says when an approval got no answer in time, and what followed: the release went on, or rolls back', () => {
+    // Prepare: a paused step that went on unanswered, then an approval before promotion that rolled back
+    const timedOut = (id: number): HistoryEvent => ({ id, timestamp: new Date(), type: 'TaskTimedOut' });
+    const history = [
+      approvalScheduled(new Date(), 600, 'after step 1 of 2', 'continue'),
+      timedOut(41),
+      approvalScheduled(new Date(), 60, 'promote', 'rollback'),
+      timedOut(43),
+    ];
+    const reader = new ProgressReader();
+    // Act
+    const lines = history
+      .flatMap((event) => reader.linesOf(event))
+      .filter((line) => line.kind === 'unanswered')
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  approval not answered within 600 s: the release goes on',
+      '  approval not answered within 60 s: the release rolls back',
+    ]);
+  });
+
   it('ends an execution stopped through the API with a cause alone by that cause', () => {
     // Prepare
     const event: HistoryEvent = {

@@ -1113,7 +1113,7 @@ describe('weights, promotion, approval, notification, unlock', () => {
     await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
     // Assess
     expect(world.events[0]?.message).toMatch(
-      /waits for approval \(promote\) for up to 3600s, then rolls back: cutover approve run-1, or POST \/releases\/canary:run-1\/approve$/,
+      /waits for approval before the promotion for up to 3600s, then rolls back: cutover approve run-1, or POST \/releases\/canary:run-1\/approve$/,
     );
   });
 
@@ -1127,7 +1127,7 @@ describe('weights, promotion, approval, notification, unlock', () => {
     });
     // Assess
     expect(world.events[0]?.message).toContain(
-      'waits for approval (after step 1 of 3) for up to 600s, then goes on:',
+      'waits for approval after step 1 of 3 for up to 600s, then goes on:',
     );
     expect(world.events[0]).toMatchObject({ type: 'ApprovalRequested', detail: { onTimeout: 'continue' } });
   });

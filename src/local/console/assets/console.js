@@ -553,6 +553,9 @@ function actions(detail) {
       ? el(
           'div',
           { class: 'decide' },
+          detail.approvalStage
+            ? el('p', { 'data-approval-stage': '' }, `Waiting for approval ${detail.approvalStage}.`)
+            : null,
           field('comment', 'comment or reason (optional)', COMMENT_MAX_LENGTH),
           el('div', { class: 'buttons' }, actionButton('approve'), actionButton('reject')),
           detail.approvalTimesOutAt

@@ -92,13 +92,15 @@ describe('ExecutionViewAccumulator', () => {
     });
   });
 
-  it('says what follows a waiting approval unanswered when its task says, and forgets it once answered', () => {
+  it('says what a waiting approval is for and what follows it unanswered, and forgets both once answered', () => {
     // Prepare: an approval whose payload says the release goes on without an answer
     const continuing: HistoryEvent = {
       ...approvalScheduled,
       taskScheduledEventDetails: {
         ...approvalScheduled.taskScheduledEventDetails!,
-        parameters: JSON.stringify({ Payload: { taskToken: 'token-1', onTimeout: 'continue' } }),
+        parameters: JSON.stringify({
+          Payload: { taskToken: 'token-1', stage: 'after step 1 of 3', onTimeout: 'continue' },
+        }),
         timeoutInSeconds: 600,
       },
     };
@@ -107,9 +109,14 @@ describe('ExecutionViewAccumulator', () => {
     const waiting = executionView([continuing]);
     const after = executionView([continuing, answered]);
     // Assess
-    expect(waiting).toMatchObject({ approvalPending: true, approvalOnTimeout: 'continue' });
+    expect(waiting).toMatchObject({
+      approvalPending: true,
+      approvalOnTimeout: 'continue',
+      approvalStage: 'after step 1 of 3',
+    });
     expect(after.approvalPending).toBe(false);
     expect(after).not.toHaveProperty('approvalOnTimeout');
+    expect(after).not.toHaveProperty('approvalStage');
   });
 
   it('has no approval waiting once the execution ended, and gives the end with its readable cause', () => {
