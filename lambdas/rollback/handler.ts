@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TransientAdapterError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
@@ -29,9 +30,10 @@ function drainSecondsOf(strategy: string, request: { scaleDownDelaySeconds?: num
  * the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s (a rolling release's 30 s)
  * when traffic moved, else 0), then, after
  * waiting `drainSeconds`, with `trafficRestored` (the tracks; the weights again when they were not restored).
- * Routing objects the router re-weighted are left as they are (an edit made meanwhile by someone else stays);
- * when the router could not (its object was deleted), the snapshot puts them back and the weights are set
- * again. Idempotent. Reports the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
+ * Routing objects that exist are left as they are (an edit made meanwhile by someone else stays) and one
+ * deleted meanwhile is re-created, then weighted when the router could not before; only when the router
+ * still cannot (or the backup has no weights to set: a first release) are all the snapshot's routing
+ * objects put back as they were. Idempotent. Reports the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
  * snapshot also holds the service's Services and routes). Without `backupKey`, reads the backup BackupState
  * keyed by `executionArn` (the rollback machine of a stopped release); throws `BackupNotFound` when there is
  * none.
@@ -62,10 +64,24 @@ export const handler = taskHandler(
     const restored =
       trafficRestored ??
       (await restoreTraffic(await deps.router(), request.service, backup)) !== 'not restored';
-    const applied = await (await deps.cluster()).restore(backup.snapshot, { keepRouting: restored });
-    if (!restored && isValidWeights(backup.weights)) {
-      // The snapshot's routing objects are back (one deleted meanwhile re-created): weight them again.
-      await applyWeights(await deps.router(), request.service, backup.weights);
+    const cluster = await deps.cluster();
+    const weighted = isValidWeights(backup.weights);
+    // Routing objects that exist stay as they are (an edit made meanwhile by someone else stays); one gone
+    // is re-created from the snapshot. Without weights to set (a first release), the snapshot's routing
+    // objects are what sends no traffic anywhere: they are put back as they were.
+    let applied = await cluster.restore(backup.snapshot, { keepRouting: weighted });
+    if (!restored && weighted) {
+      const router = await deps.router();
+      // Weighted again now that a routing object deleted meanwhile is back; when the router still cannot,
+      // the snapshot puts every routing object back as it was, and they are weighted once more.
+      await applyWeights(router, request.service, backup.weights).catch(async (failure: unknown) => {
+        if (failure instanceof TransientAdapterError) throw failure;
+        logger.warn('weights not restored on the routing objects as they are', {
+          cause: (failure as Error).message,
+        });
+        applied += await cluster.restore(backup.snapshot);
+        await applyWeights(router, request.service, backup.weights);
+      });
     }
     return {
       backupKey,

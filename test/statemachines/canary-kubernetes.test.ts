@@ -188,13 +188,16 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(await rollbackOutput(execution.executionArn!)).toMatchObject({ tracks: 1, objects: 1 });
   });
 
-  it('re-creates a route deleted during the release when it rolls back, then weights it', async () => {
-    // Prepare: while the first step is analysed, someone deletes the route
+  it('re-creates a route deleted during the release when it rolls back, then weights it, keeping edits of the rest', async () => {
+    // Prepare: while the first step is analysed, someone deletes the route and labels the stable Service
     await stableRunsV1();
     routeWeighting({ stable: 100, canary: 0 });
     canaryTraffic(500, 0.3);
     prometheus.beforeNextAnswer.push(() => {
       emulator.store.delete('httproutes', 'shop', 'checkout', 'HTTPRoute');
+      const stable = emulator.store.get('services', 'shop', 'checkout-stable')!;
+      const labels = { ...stable.metadata.labels, team: 'payments' };
+      emulator.store.update('services', { ...stable, metadata: { ...stable.metadata, labels } });
     });
     // Act
     const execution = await runCanary('deleted-route');
@@ -204,6 +207,11 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
     expect(version('stable')).toBe('v1');
     expect(version('canary')).toBeUndefined();
+    // Only the route that was gone and the stable Deployment were applied: the Service keeps its edit
+    expect(emulator.store.get('services', 'shop', 'checkout-stable')!.metadata.labels).toMatchObject({
+      team: 'payments',
+    });
+    expect(await rollbackOutput(execution.executionArn!)).toMatchObject({ tracks: 1, objects: 2 });
   });
 
   it('releases a first version straight to 100% when the route weights every track 0', async () => {
