@@ -115,7 +115,8 @@ function credentialsFor(
 
 /**
  * A client for the cluster of a kubeconfig context (kind, minikube, k3d or any cluster): the context's own
- * credentials (token, client certificate, exec plugin) authenticate.
+ * credentials (token, client certificate, exec plugin) authenticate. A file or context that is not there is
+ * a `KubernetesConfigError` naming the request field the connection came from, `field` (`traffic.cluster`).
  *
  * @example
  * const cluster = new KubernetesCluster(kubeconfigObjects({ context: 'kind-cutover' }));
@@ -123,15 +124,16 @@ function credentialsFor(
 export function kubeconfigObjects(
   connection: KubeconfigConnection,
   options: KubernetesClientOptions = {},
+  field = 'cluster',
 ): KubernetesObjects {
   const kc = connection.path
-    ? loadKubeconfig(connection.path, fieldName('path', connection.path))
-    : defaultKubeconfig();
+    ? loadKubeconfig(connection.path, fieldName(field, 'path', connection.path))
+    : defaultKubeconfig(field);
   if (connection.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(connection.context)) {
       throw new KubernetesConfigError(
-        `${fieldName('context', connection.context)} must be one of the kubeconfig's contexts: ${names.join(', ') || '(none)'} (got "${connection.context}")`,
+        `${fieldName(field, 'context', connection.context)} must be one of the kubeconfig's contexts: ${names.join(', ') || '(none)'} (got "${connection.context}")`,
       );
     }
     kc.setCurrentContext(connection.context);
@@ -179,15 +181,18 @@ function unreadable(path: string, error: unknown): string {
   }
 }
 
-/** The kubeconfig of `$KUBECONFIG`, else `~/.kube/config`; one that cannot be loaded is a `KubernetesConfigError`. */
-function defaultKubeconfig(): KubeConfig {
+/**
+ * The kubeconfig of `$KUBECONFIG`, else `~/.kube/config`; one that cannot be loaded is a `KubernetesConfigError`
+ * naming `<cluster>.path`.
+ */
+function defaultKubeconfig(cluster: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromDefault();
   } catch (error) {
     const file = (error as { path?: string }).path ?? process.env.KUBECONFIG ?? '~/.kube/config';
     throw new KubernetesConfigError(
-      `cluster.path is not given, and the default kubeconfig ($KUBECONFIG, else ~/.kube/config) is unusable: ${unreadable(file, error)}`,
+      `${cluster}.path is not given, and the default kubeconfig ($KUBECONFIG, else ~/.kube/config) is unusable: ${unreadable(file, error)}`,
       { cause: error },
     );
   }
@@ -195,12 +200,13 @@ function defaultKubeconfig(): KubeConfig {
 }
 
 /**
- * The request field a kubeconfig value came from, as an error names it: `cluster.path`, or, when it is
- * the default `cutover local --kubeconfig` / `--context` set, that flag too (the request did not say it).
+ * The request field a kubeconfig value came from, as an error names it: `cluster.path` (`<cluster>.<field>`),
+ * or, when it is the default `cutover local --kubeconfig` / `--context` set, that flag too (the request did
+ * not say it).
  */
-function fieldName(field: keyof typeof KUBECONFIG_ENV, value: string): string {
+function fieldName(cluster: string, field: keyof typeof KUBECONFIG_ENV, value: string): string {
   const variable = KUBECONFIG_ENV[field];
-  if (process.env[variable] !== value) return `cluster.${field}`;
+  if (process.env[variable] !== value) return `${cluster}.${field}`;
   const flag = field === 'path' ? '--kubeconfig' : '--context';
-  return `cluster.${field} (${variable}, from cutover local ${flag})`;
+  return `${cluster}.${field} (${variable}, from cutover local ${flag})`;
 }

@@ -12,7 +12,8 @@ const connections = new Map<string, KubernetesObjects>();
 
 /**
  * The client for a cluster config, shared by every adapter of the same cluster in this process (one
- * DescribeCluster and one token cache per EKS cluster). A non-Kubernetes config is refused, naming `field`.
+ * DescribeCluster and one token cache per EKS cluster). A non-Kubernetes config, or a kubeconfig file or
+ * context that is not there, is refused, naming `field` (`traffic.cluster.context`).
  *
  * @example
  * const client = kubernetesObjectsFor({ type: 'eks', name: 'prod', region: 'eu-west-1' });
@@ -36,7 +37,7 @@ export function kubernetesObjectsFor(
     client =
       config.type === 'eks'
         ? eksObjects({ name: config.name, region: config.region, roleArn: config.roleArn })
-        : kubeconfigObjects(kubeconfig!);
+        : kubeconfigObjects(kubeconfig!, {}, field);
     connections.set(key, client);
   }
   return client;

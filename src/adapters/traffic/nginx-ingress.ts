@@ -101,15 +101,40 @@ export class NginxIngressTrafficRouter implements TrafficRouter {
     );
   }
 
+  /**
+   * The one track every path of the primary Ingress routes to. ingress-nginx weights a whole Ingress
+   * against its canary twin, so one also routing to another service's backend (its `/api`), to two
+   * tracks, or to none is refused, saying how to fix it.
+   */
   #primaryTrack(service: ServiceRef, primary: KubeObject): string {
-    const tracks = new Set(backendsOf(primary).map((name) => trackOfBackend(service, name)));
-    const [track] = tracks;
-    if (tracks.size !== 1 || !track) {
+    const backends = [...new Set(backendsOf(primary).map((name) => name || 'a resource backend'))];
+    const trackBackends = backends.filter((name) => trackOfBackend(service, name));
+    const others = backends.filter((name) => !trackOfBackend(service, name));
+    const ingress = `Ingress ${primary.metadata.namespace}/${primary.metadata.name}`;
+    if (trackBackends.length === 0) {
       throw new ValidationError(
-        `traffic.ingress: Ingress ${primary.metadata.name} must route to exactly one track Service ${service.name}-<track> (found ${backendsOf(primary).join(', ') || 'none'})`,
+        `traffic.ingress: ${ingress} routes to no track Service ${service.name}-<track> (found ${backends.join(', ') || 'none'}): ` +
+          `route its paths to the live track's Service, such as ${backendName(service, 'stable')}`,
       );
     }
-    return track;
+    if (others.length > 0) {
+      const trackServices = trackBackends.length === 1 ? 'track Service' : 'track Services';
+      const otherPaths = others.length === 1 ? `${others[0]}'s paths` : `the paths to ${inWords(others)}`;
+      throw new ValidationError(
+        `traffic.ingress: ${ingress} routes to ${inWords(others)} besides the ${trackServices} ${inWords(trackBackends)}: ` +
+          `ingress-nginx weights a whole Ingress (through its canary twin), so give ${service.name} its own Ingress, ` +
+          `with ${otherPaths} in another`,
+      );
+    }
+    if (trackBackends.length > 1) {
+      const twin = `${primary.metadata.namespace}/${primary.metadata.name}-canary`;
+      throw new ValidationError(
+        `traffic.ingress: ${ingress} routes to more than one track Service (${trackBackends.join(', ')}): ` +
+          'ingress-nginx weights a whole Ingress against its canary twin, so route every path of it to the live ' +
+          `track's Service; Cutover's twin Ingress ${twin} routes to the other track`,
+      );
+    }
+    return trackOfBackend(service, trackBackends[0]!)!;
   }
 
   #ref(service: ServiceRef): ObjectRef {
@@ -133,6 +158,11 @@ function isCanaryTwin(ingress: KubeObject): boolean {
   return (
     ingress.metadata.labels?.[MANAGED_BY] === 'cutover' || ingress.metadata.annotations?.[CANARY] === 'true'
   );
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function inWords(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** The Service names an Ingress's rules route to. */

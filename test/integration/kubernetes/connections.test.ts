@@ -83,6 +83,27 @@ describe('Kubernetes connections', () => {
     );
   });
 
+  it('names traffic.cluster, not cluster, when the kubeconfig of traffic.cluster is wrong', () => {
+    // Prepare
+    const traffic = { type: 'nginx-ingress' as const, ingress: 'checkout' };
+    const missing = join(tmpdir(), 'cutover-no-such-kubeconfig');
+    // Act + Assess
+    expect(() =>
+      createTrafficRouter({
+        ...traffic,
+        cluster: { type: 'kubeconfig', path: kubeconfigPath, context: 'nope' },
+      }),
+    ).toThrow(
+      'traffic.cluster.context must be one of the kubeconfig\'s contexts: kind-cutover, other (got "nope")',
+    );
+    expect(() => createTrafficRouter({ ...traffic, cluster: { type: 'kubeconfig', path: missing } })).toThrow(
+      `traffic.cluster.path must name a kubeconfig file: there is no ${missing}`,
+    );
+    expect(() => createCluster({ type: 'kubeconfig', path: kubeconfigPath, context: 'nope' })).toThrow(
+      'cluster.context must be one of the kubeconfig\'s contexts: kind-cutover, other (got "nope")',
+    );
+  });
+
   it('turns a write on a stale resourceVersion (409 Conflict) into TransientAdapterError', async () => {
     // Prepare
     const client = KubernetesObjectClient.fromKubeConfig(emulator.kubeConfig());

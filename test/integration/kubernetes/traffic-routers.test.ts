@@ -35,6 +35,25 @@ function nginxIngressSpec(serviceName: string) {
   };
 }
 
+/** An nginx Ingress spec sending each path of checkout.example.com to its Service (path -> Service name). */
+function nginxIngressPaths(backends: Record<string, string>) {
+  return {
+    ingressClassName: 'nginx',
+    rules: [
+      {
+        host: 'checkout.example.com',
+        http: {
+          paths: Object.entries(backends).map(([path, name]) => ({
+            path,
+            pathType: 'Prefix',
+            backend: { service: { name, port: { number: 80 } } },
+          })),
+        },
+      },
+    ],
+  };
+}
+
 /**
  * The ALB Ingress `checkout` whose rule uses the action `checkout`, annotated with these actions
  * and any other `annotations`.
@@ -352,6 +371,56 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       );
       expect(set).toBeInstanceOf(ValidationError);
       expect(emulator.store.get('ingresses', 'shop', 'checkout-canary')?.spec).toEqual(users.spec);
+    });
+  });
+
+  describe('NginxIngressTrafficRouter: a primary Ingress it cannot weight', () => {
+    /** The ValidationError messages of checkTracks and setWeights on the Ingress `spec`, and the Ingresses after. */
+    async function refusals(spec: object) {
+      create('ingresses', anIngress(spec));
+      const router = new NginxIngressTrafficRouter(client);
+      const checked = await router.checkTracks(service).catch((e: unknown) => e);
+      const set = await router.setWeights(service, { stable: 90, canary: 10 }).catch((e: unknown) => e);
+      expect(checked).toBeInstanceOf(ValidationError);
+      expect(set).toBeInstanceOf(ValidationError);
+      expect((set as Error).message).toBe((checked as Error).message);
+      expect(emulator.store.get('ingresses', 'shop', 'checkout')?.spec).toEqual(spec);
+      expect(emulator.store.get('ingresses', 'shop', 'checkout-canary')).toBeUndefined();
+      return (checked as Error).message;
+    }
+
+    it("refuses one that also routes to another service's backend, saying to give that its own Ingress", async () => {
+      // Act
+      const message = await refusals(nginxIngressPaths({ '/': 'checkout-stable', '/api': 'other-api' }));
+      // Assess
+      expect(message).toBe(
+        'traffic.ingress: Ingress shop/checkout routes to other-api besides the track Service checkout-stable: ' +
+          'ingress-nginx weights a whole Ingress (through its canary twin), so give checkout its own Ingress, ' +
+          "with other-api's paths in another",
+      );
+    });
+
+    it('refuses one that routes to two tracks, saying to route it to the live one', async () => {
+      // Act
+      const message = await refusals(
+        nginxIngressPaths({ '/': 'checkout-stable', '/beta': 'checkout-canary' }),
+      );
+      // Assess
+      expect(message).toBe(
+        'traffic.ingress: Ingress shop/checkout routes to more than one track Service (checkout-stable, ' +
+          'checkout-canary): ingress-nginx weights a whole Ingress against its canary twin, so route every path ' +
+          "of it to the live track's Service; Cutover's twin Ingress shop/checkout-canary routes to the other track",
+      );
+    });
+
+    it('refuses one that routes to no track, naming what it routes to', async () => {
+      // Act
+      const message = await refusals(nginxIngressPaths({ '/': 'other-web', '/api': 'other-api' }));
+      // Assess
+      expect(message).toBe(
+        'traffic.ingress: Ingress shop/checkout routes to no track Service checkout-<track> (found other-web, ' +
+          "other-api): route its paths to the live track's Service, such as checkout-stable",
+      );
     });
   });
 
