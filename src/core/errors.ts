@@ -260,7 +260,8 @@ function rejectionText(cause: string | undefined): string | undefined {
   const body = parsedObject(cause);
   if (!body) return cause;
   const by = typeof body.approver === 'string' && body.approver ? ` by ${body.approver}` : '';
-  const reason = typeof body.reason === 'string' && body.reason ? `: ${body.reason}` : ' (no reason given)';
+  const given = typeof body.reason === 'string' ? body.reason.trim() : '';
+  const reason = given ? `: ${given}` : ' (no reason given)';
   return `rejected${by}${reason}`;
 }
 

@@ -41,6 +41,9 @@ describe('readableCause', () => {
     expect(readableCause('{"reason":"p99 too high"}', 'ApprovalRejected')).toBe('rejected: p99 too high');
     expect(readableCause('{"approver":"ci"}', 'ApprovalRejected')).toBe('rejected by ci (no reason given)');
     expect(readableCause('{}', 'ApprovalRejected')).toBe('rejected (no reason given)');
+    expect(readableCause('{"reason":"   ","approver":"cli"}', 'ApprovalRejected')).toBe(
+      'rejected by cli (no reason given)',
+    );
     expect(readableCause('rejected by test', 'ApprovalRejected')).toBe('rejected by test');
   });
 });
