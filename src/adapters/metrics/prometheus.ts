@@ -6,6 +6,7 @@ import type { MetricProvider } from '#core/ports/metric-provider.ts';
 import type { QueryPlaceholder } from '#core/schemas/metrics.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { defaultCredentialProvider } from '../aws-credentials.ts';
+import { fetchFailureDetail } from '../network-errors.ts';
 import { MetricQueryError } from './errors.ts';
 import { fillPlaceholders } from './placeholders.ts';
 
@@ -89,16 +90,18 @@ export class PrometheusMetricProvider implements MetricProvider {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw new TransientAdapterError(`prometheus ${url.host}: ${(error as Error).message}`, {
+      throw new TransientAdapterError(`prometheus ${url.host}: ${unreachableReason(error)}`, {
         cause: error,
       });
     }
     const text = await response.text();
     const body = parse(text);
     if (response.ok && body?.status === 'success') return body;
+    // No API error: not the Prometheus API that answered (a wrong path, a proxy's page); say where it asked.
+    const excerpt = excerptOf(text, response.headers.get('content-type'));
     const reason = body?.error
       ? `${body.errorType}: ${body.error}`
-      : `HTTP ${response.status} ${text.slice(0, 200)}`;
+      : `HTTP ${response.status} from ${url.origin}${url.pathname}${excerpt ? `: ${excerpt}` : ''}`;
     if (response.status >= 500 || response.status === 429 || body?.errorType === 'timeout') {
       throw new TransientAdapterError(`prometheus query failed, retry later: ${reason}`);
     }
@@ -122,6 +125,40 @@ export class PrometheusMetricProvider implements MetricProvider {
 /** The instant query's `time`: the query's `windowEnd`, so `[{{window}}]` ends there; none: Prometheus's now. */
 function evaluationTime({ windowEnd }: MetricQuery): { time?: string } {
   return windowEnd === undefined ? {} : { time: new Date(windowEnd).toISOString() };
+}
+
+/** Why a request got no answer: `fetch failed (ECONNREFUSED)`, `fetch failed (UND_ERR_SOCKET: other side closed)`. */
+function unreachableReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = fetchFailureDetail(error);
+  return detail ? `${message} (${detail})` : message;
+}
+
+/** How much of an answer that is not the API's an error message shows. */
+const EXCERPT_LENGTH = 200;
+
+/**
+ * A body as one line for an error message: HTML reduced to its text, whitespace collapsed, cut to
+ * {@link EXCERPT_LENGTH} characters with `...`.
+ */
+function excerptOf(text: string, contentType: string | null): string {
+  // Far more than an excerpt needs, and no more for the patterns below to scan.
+  const head = text.slice(0, 20_000);
+  const html = /html/i.test(contentType ?? '') || /^\s*</.test(head);
+  const plain = html
+    ? head
+        .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&')
+    : head;
+  const line = plain.replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_LENGTH ? `${line.slice(0, EXCERPT_LENGTH).trimEnd()}...` : line;
 }
 
 function parse(text: string): ApiResponse | undefined {

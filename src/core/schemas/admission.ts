@@ -11,6 +11,7 @@ import {
   cloudwatchMetricsSchema,
   localMetricsSchema,
   placeholdersIn,
+  prometheusBaseUrl,
   prometheusMetricsSchema,
   QUERY_PLACEHOLDERS,
 } from './metrics.ts';
@@ -77,7 +78,7 @@ const metricsSchema = z.discriminatedUnion('type', [
       .describe(`alarm names to watch, at most ${MAX_ALARM_NAMES}`),
   }),
   prometheusMetricsSchema.extend({
-    url: httpUrl().describe('base URL of the Prometheus HTTP API'),
+    url: prometheusBaseUrl().describe('base URL of the Prometheus HTTP API, without /api/v1/query'),
     queries: queriesSchemaFilling(QUERY_PLACEHOLDERS.prometheus).describe(
       'PromQL per metric name: requestCount and errorRate, and latencyP99Ms with maxLatencyP99Ms, when the request runs an analysis; {{service}}, {{namespace}}, {{track}} and {{window}} are substituted',
     ),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { text } from './fields.ts';
+import { httpUrl, text } from './fields.ts';
 
 /** The local proxy's own request counters (`cutover local`). */
 export const localMetricsSchema = z.strictObject({ type: z.literal('local') });
@@ -66,6 +66,43 @@ export const cloudwatchAlarmsMetricsSchema = z.strictObject({
   alarmNames: z.array(text()).min(1).describe('alarm names to watch'),
   region: text().optional(),
 });
+
+/** A path ending in the API path of a query (slashes after it allowed): group 1 what comes before it, group 2 the API path. */
+const QUERY_API_PATH = /^(.*?)(\/api\/v1\/query(?:_range)?)\/*$/;
+
+/**
+ * A Prometheus `metrics.url` as a request is admitted with it: {@link httpUrl}, the server's base URL, with
+ * or without a path (`http://prometheus:9090`, `https://gateway/prometheus`, an AMP workspace URL), not the
+ * URL of a query: the provider adds `/api/v1/query` to the path, so `.../api/v1/query` would ask for
+ * `/api/v1/query/api/v1/query` and fail at the first analysis, after traffic moved.
+ *
+ * @example
+ * prometheusBaseUrl().parse('http://127.0.0.1:9090/api/v1/query');
+ * // must be the server's base URL, without /api/v1/query (got "http://127.0.0.1:9090/api/v1/query"):
+ * // Cutover adds the API path, so give "http://127.0.0.1:9090"
+ */
+export function prometheusBaseUrl() {
+  return httpUrl().superRefine((value, ctx) => {
+    if (!URL.canParse(value)) return;
+    const url = new URL(value);
+    const [, base, apiPath] = QUERY_API_PATH.exec(url.pathname) ?? [];
+    if (apiPath === undefined) return;
+    // The URL as given, but never its credentials (httpUrl refuses them in its own words).
+    const given = url.username + url.password === '' ? value : withoutCredentials(url);
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be the server's base URL, without ${apiPath} (got "${given}"): Cutover adds the API path, so give "${url.origin}${base}"`,
+    });
+  });
+}
+
+/** The URL without its `user:password@`. */
+function withoutCredentials(url: URL): string {
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  return bare.href;
+}
 
 /** A Prometheus HTTP API (optionally Amazon Managed Prometheus with SigV4). */
 export const prometheusMetricsSchema = z.strictObject({

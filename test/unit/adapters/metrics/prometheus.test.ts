@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MetricQueryError } from '#adapters/metrics/errors.ts';
 import { PrometheusMetricProvider } from '#adapters/metrics/prometheus.ts';
@@ -175,13 +175,18 @@ describe('PrometheusMetricProvider', () => {
   });
 });
 
-/** A local HTTP server answering every request with an empty vector, keeping each request's raw target. */
-async function startRawRecordingServer() {
+/**
+ * A local HTTP server answering every request alike (by default an empty vector), keeping each request's raw
+ * target: a server that is not the Prometheus API (a reverse proxy, a web server) when told to answer otherwise.
+ */
+async function startRawRecordingServer(
+  answer = { status: 200, contentType: 'application/json', body: JSON.stringify(vector().body) },
+) {
   const targets: string[] = [];
   const server = createServer((req, res) => {
     targets.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(vector().body));
+    res.writeHead(answer.status, { 'content-type': answer.contentType });
+    res.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -215,5 +220,105 @@ describe('PrometheusMetricProvider query string with SigV4', () => {
     expect(ratio).toBe('query=sum%28rate%28x%5B1m%5D%29%29%20%2F%20sum%28rate%28y%5B1m%5D%29%29');
     expect(ratio).not.toContain('+');
     expect(total).toBe('query=sum%28x%29%20%2B%20sum%28y%29');
+  });
+});
+
+/** The 404 page a web server in front of Prometheus answers for a path it does not have. */
+const NOT_FOUND_PAGE = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
+<html><head>
+<title>404 Not Found</title>
+</head><body>
+<h1>Not Found</h1>
+<p>The requested URL was not found on this server.</p>
+<hr>
+<address>Apache/2.4.58 (Unix) Server at 127.0.0.1 Port 45201</address>
+</body></html>
+`;
+
+describe('PrometheusMetricProvider answers that are not the Prometheus API', () => {
+  const query = (url: string) =>
+    new PrometheusMetricProvider({ url, queries: { errorRate: ERROR_RATE }, timeoutMs: 2000 })
+      .query(aQuery())
+      .catch((e: unknown) => e);
+
+  it('refuses a 404 HTML page in one line: the URL it requested and a trimmed excerpt of the page', async () => {
+    // Prepare
+    const server = await startRawRecordingServer({
+      status: 404,
+      contentType: 'text/html',
+      body: NOT_FOUND_PAGE,
+    });
+    try {
+      // Act
+      const error = await query(`${server.url}/api/v1/query`);
+      // Assess
+      expect(error).toBeInstanceOf(MetricQueryError);
+      expect((error as Error).message).toBe(
+        `prometheus refused the errorRate query "${FILLED}": HTTP 404 from ${server.url}/api/v1/query/api/v1/query: ` +
+          '404 Not Found Not Found The requested URL was not found on this server. Apache/2.4.58 (Unix) Server at 127.0.0.1 Port 45201',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('cuts a long error page to one line of about 200 characters, a 5xx one still worth retrying', async () => {
+    // Prepare
+    const page = `<html><head><style>body { color: red }</style><script>var x = "<b>";</script></head><body>\n${'<p>Bad gateway:\n\t upstream   failed</p>\n'.repeat(100)}</body></html>`;
+    const server = await startRawRecordingServer({ status: 502, contentType: 'text/html', body: page });
+    try {
+      // Act
+      const error = await query(server.url);
+      // Assess
+      expect(error).toBeInstanceOf(TransientAdapterError);
+      const message = (error as Error).message;
+      const excerpt = message.slice(message.indexOf(`${server.url}/api/v1/query: `) + server.url.length + 15);
+      expect(message).toContain(
+        `prometheus query failed, retry later: HTTP 502 from ${server.url}/api/v1/query: `,
+      );
+      expect(message).not.toMatch(/[\n\t<>]|color|var x/);
+      expect(excerpt).toMatch(/^Bad gateway: upstream failed Bad gateway: upstream failed .*\.\.\.$/);
+      expect(excerpt.length).toBeLessThanOrEqual(203);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('PrometheusMetricProvider unreachable', () => {
+  const query = (url: string) =>
+    new PrometheusMetricProvider({ url, queries: { errorRate: ERROR_RATE }, timeoutMs: 2000 })
+      .query(aQuery())
+      .catch((e: unknown) => e);
+
+  it('says a closed port refused the connection (ECONNREFUSED)', async () => {
+    // Prepare: a port just freed, so nothing listens on it
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    // Act
+    const error = await query(`http://127.0.0.1:${port}`);
+    // Assess
+    expect(error).toBeInstanceOf(TransientAdapterError);
+    expect((error as Error).message).toBe(`prometheus 127.0.0.1:${port}: fetch failed (ECONNREFUSED)`);
+  });
+
+  it('says a connection dropped before an answer was closed by the other side', async () => {
+    // Prepare: a server closing each connection once the request arrives
+    const dropping = createTcpServer((socket) => socket.on('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const { port } = dropping.address() as AddressInfo;
+    try {
+      // Act
+      const error = await query(`http://127.0.0.1:${port}`);
+      // Assess
+      expect(error).toBeInstanceOf(TransientAdapterError);
+      expect((error as Error).message).toBe(
+        `prometheus 127.0.0.1:${port}: fetch failed (UND_ERR_SOCKET: other side closed)`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => dropping.close(() => resolve()));
+    }
   });
 });

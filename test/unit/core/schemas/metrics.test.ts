@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { validateRequest } from '#core/schemas/index.ts';
-import { placeholdersIn, replacePlaceholders } from '#core/schemas/metrics.ts';
+import * as z from 'zod';
+import { parseWith, validateRequest } from '#core/schemas/index.ts';
+import { placeholdersIn, prometheusBaseUrl, replacePlaceholders } from '#core/schemas/metrics.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
 import { validationMessageOf } from '#test/support/validation.ts';
 
@@ -45,6 +46,18 @@ describe('validateRequest (prometheus metrics url)', () => {
     expect(credentials).toContain('metrics.url: must not hold credentials (user:password@)');
   });
 
+  it('refuses the URL of a query, so plan refuses it before traffic moves', () => {
+    // Prepare
+    const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
+    const input = canaryInput(undefined, prometheus(queries, 'http://127.0.0.1:45201/api/v1/query'));
+    // Act
+    const message = validationMessageOf(() => validateRequest('canary', input));
+    // Assess
+    expect(message).toContain(
+      'metrics.url: must be the server\'s base URL, without /api/v1/query (got "http://127.0.0.1:45201/api/v1/query"): Cutover adds the API path, so give "http://127.0.0.1:45201"',
+    );
+  });
+
   it('takes http and https urls, with a port and a path', () => {
     // Prepare
     const queries = { requestCount: REQUEST_COUNT, errorRate: ERROR_RATE };
@@ -61,6 +74,52 @@ describe('validateRequest (prometheus metrics url)', () => {
         queries,
       });
     }
+  });
+});
+
+describe('prometheusBaseUrl (a Prometheus metrics.url as admitted)', () => {
+  const schema = z.strictObject({ metrics: z.strictObject({ url: prometheusBaseUrl() }) });
+  const parse = (url: string) => parseWith(schema, { metrics: { url } }, 'request');
+
+  it('refuses a url ending in the API path Cutover adds, naming the field and the base URL to give', () => {
+    // Act
+    const query = validationMessageOf(() => parse('http://127.0.0.1:45201/api/v1/query'));
+    const slash = validationMessageOf(() => parse('http://127.0.0.1:45201/api/v1/query/'));
+    const range = validationMessageOf(() => parse('https://prom.internal/prometheus/api/v1/query_range?x=1'));
+    // Assess
+    expect(query).toContain(
+      'metrics.url: must be the server\'s base URL, without /api/v1/query (got "http://127.0.0.1:45201/api/v1/query"): Cutover adds the API path, so give "http://127.0.0.1:45201"',
+    );
+    expect(slash).toContain(
+      'metrics.url: must be the server\'s base URL, without /api/v1/query (got "http://127.0.0.1:45201/api/v1/query/"): Cutover adds the API path, so give "http://127.0.0.1:45201"',
+    );
+    expect(range).toContain(
+      'metrics.url: must be the server\'s base URL, without /api/v1/query_range (got "https://prom.internal/prometheus/api/v1/query_range?x=1"): Cutover adds the API path, so give "https://prom.internal/prometheus"',
+    );
+  });
+
+  it('takes base URLs, with or without a path (a path prefix, an AMP workspace)', () => {
+    // Prepare
+    const urls = [
+      'http://127.0.0.1:45201',
+      'http://prometheus.monitoring:9090/',
+      'http://gateway.internal/prometheus',
+      'http://gateway.internal/prometheus/',
+      'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-123',
+    ];
+    // Act + Assess
+    for (const url of urls) expect(parse(url)).toEqual({ metrics: { url } });
+  });
+
+  it('still refuses what any admitted http url refuses, without repeating the credentials', () => {
+    // Act
+    const scheme = validationMessageOf(() => parse('ftp://127.0.0.1:45201'));
+    const credentials = validationMessageOf(() => parse('https://u:p@prom.internal/api/v1/query'));
+    // Assess
+    expect(scheme).toContain('metrics.url: must be an http:// or https:// URL (got "ftp://127.0.0.1:45201")');
+    expect(credentials).toContain('metrics.url: must not hold credentials (user:password@)');
+    expect(credentials).toContain('(got "https://prom.internal/api/v1/query")');
+    expect(credentials).not.toContain('u:p@');
   });
 });
 
