@@ -28,18 +28,56 @@ function listed(values: readonly unknown[]): string {
   return values.map((value) => (typeof value === 'string' ? value : shown(value))).join(', ');
 }
 
-function allowedKeys(issue: RawIssue): string[] {
-  const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
-  return shape ? Object.keys(shape) : [];
+/** The parts of a zod schema's definition read here. */
+interface SchemaDef {
+  readonly type?: string;
+  readonly shape?: Readonly<Record<string, unknown>>;
+  readonly innerType?: unknown;
+  readonly element?: unknown;
+  readonly in?: unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The fields of the object an unknown-keys issue was raised on, with their schemas. */
+function shapeOf(issue: RawIssue): Readonly<Record<string, unknown>> {
+  return defOf(issue.inst)?.shape ?? {};
 }
 
 /**
- * `: did you mean steps?` for unknown keys close to an allowed one (`steps for stpes, ...` when several
- * keys are unknown); empty when none is.
+ * The fields of the objects a field holds, past its wrappers (optional, default, a pipe): `[]` after its
+ * name for an array of objects (`steps[]`), nothing for an object.
  */
-function suggestions(keys: readonly string[], allowed: readonly string[]): string {
+function nestedShape(schema: unknown): { readonly suffix: string; readonly shape: object } | undefined {
+  let def = defOf(schema);
+  let suffix = '';
+  for (let depth = 0; def && depth < 8; depth++) {
+    if (def.shape) return { suffix, shape: def.shape };
+    if (def.type === 'array') suffix = '[]';
+    def = defOf(def.innerType ?? def.element ?? def.in);
+  }
+  return undefined;
+}
+
+/** Where an unknown `key` is a field one level down: `steps[].pause`, `analysis.maxErrorRate`. */
+function placeOneLevelDown(key: string, shape: Readonly<Record<string, unknown>>): string | undefined {
+  for (const [name, schema] of Object.entries(shape)) {
+    const nested = nestedShape(schema);
+    if (nested && key in nested.shape) return `${name}${nested.suffix}.${key}`;
+  }
+  return undefined;
+}
+
+/**
+ * `: did you mean steps?` for unknown keys close to an allowed one, or fields of a field of it given one
+ * level too high (`steps[].pause`; `steps for stpes, ...` when several keys are unknown); empty when none is.
+ */
+function suggestions(keys: readonly string[], shape: Readonly<Record<string, unknown>>): string {
+  const allowed = Object.keys(shape);
   const meant = keys.flatMap((key) => {
-    const name = closestName(key, allowed);
+    const name = closestName(key, allowed) ?? placeOneLevelDown(key, shape);
     return name === undefined ? [] : [keys.length === 1 ? name : `${name} for ${key}`];
   });
   return meant.length === 0 ? '' : `: did you mean ${meant.join(', ')}?`;
@@ -71,8 +109,8 @@ export function describeIssue(issue: RawIssue): string | undefined {
     case 'invalid_key':
       return `key ${shown(issue.input)} ${issue.issues[0]?.message ?? 'is not allowed'}`;
     case 'unrecognized_keys': {
-      const allowed = allowedKeys(issue);
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (allowed: ${allowed.join(', ')})${suggestions(issue.keys, allowed)}`;
+      const shape = shapeOf(issue);
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (allowed: ${Object.keys(shape).join(', ')})${suggestions(issue.keys, shape)}`;
     }
     case 'too_small':
       return issue.origin === 'array'

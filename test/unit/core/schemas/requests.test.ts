@@ -164,6 +164,18 @@ describe('validateRequest (canary)', () => {
     expect(farOff).not.toContain('did you mean');
   });
 
+  it('points a field given one level too high to where it belongs: a step, the analysis', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ preset: 'AllAtOnce', pause: true, maxErrorRate: 0.05 })),
+    );
+    // Assess
+    expect(message).toContain(
+      '  - canary: unknown fields pause, maxErrorRate (allowed: steps, stepWeight, maxWeight, intervalSeconds, ' +
+        'preset, analysis, approval): did you mean steps[].pause for pause, analysis.maxErrorRate for maxErrorRate?',
+    );
+  });
+
   it('says which strategy a request is written for when it is given as another', () => {
     // Act
     const message = validationMessageOf(() => validateRequest('rolling', canaryInput()));
