@@ -36,6 +36,16 @@ const UNANSWERED: Record<ApprovalTimeoutAction, { approval: string; step: string
   continue: { approval: 'then goes on', step: 'then go on' },
 };
 
+/**
+ * What the expected duration leaves out: the waits for a person, each up to the approval's timeout
+ * (`, plus up to 2 waits for approve or reject of up to 3600s each`); nothing for a release that asks none.
+ */
+function approvalWaitsText({ approval }: Plan): string {
+  if (approval.maxWaits === 0) return '';
+  const waits = approval.maxWaits === 1 ? 'a wait' : `up to ${approval.maxWaits} waits`;
+  return `, plus ${waits} for approve or reject of up to ${approval.timeoutSeconds}s each`;
+}
+
 function approvalLine(plan: Plan, before: string): string[] {
   const { required, timeoutSeconds, onTimeout } = plan.approval;
   return required
@@ -229,7 +239,7 @@ export function formatPlan(plan: Plan, request: DeploymentRequest): string {
   return [
     `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next} ${TRACKS_NOTE}`,
     ...body,
-    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}`,
+    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${approvalWaitsText(plan)}`,
     `state transitions  ${plan.stateTransitions}`,
     `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} ${COST_NOTE}`,
   ].join('\n');

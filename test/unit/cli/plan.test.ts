@@ -258,6 +258,9 @@ describe('formatPlan', () => {
         /^ {2}step 1\/2 .*, then wait for approve or reject \(up to 600s, then go on\)( |$)/,
       ),
       '  approval before promotion (times out after 600s, then goes on)',
+      expect.stringMatching(
+        /^expected duration +.+, plus up to 2 waits for approve or reject of up to 600s each$/,
+      ),
     ]);
   });
 
