@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { executionIdOf, executionNameOf } from '#core/api-routes.ts';
-import { approvalStageText } from '#core/approval-stages.ts';
+import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import { APPROVAL_TIMEOUT_ACTIONS } from '#core/schemas/common.ts';
 import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
@@ -33,8 +33,7 @@ export const handler = taskHandler(
       requestedAt,
       timeoutSeconds: input.timeoutSeconds,
     });
-    const unanswered = input.onTimeout === 'continue' ? 'goes on' : 'rolls back';
-    const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${unanswered}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
+    const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${UNANSWERED_RELEASE[input.onTimeout]}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
     const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
       stage: input.stage,
       onTimeout: input.onTimeout,

@@ -3,6 +3,7 @@
  * `TimeoutSeconds` after the task was scheduled, on the clock of the runtime that runs it.
  */
 import { executionIdOf } from '#core/api-routes.ts';
+import { UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
 import { type EndpointOptions, localEndpoint } from './endpoint.ts';
 import { formatDuration } from './format.ts';
@@ -32,12 +33,6 @@ export interface ApprovalTimeout {
   readonly onTimeout?: ApprovalTimeoutAction;
 }
 
-/** What follows an unanswered approval, as the end of a sentence. */
-export const AFTER_TIMEOUT: Readonly<Record<ApprovalTimeoutAction, string>> = {
-  rollback: 'the release rolls back',
-  continue: 'the release goes on',
-};
-
 /** `20:22:34` in local time, with the date when it is not that of `now` (`20:22:34 on 2026-11-30`). */
 function clockTime(at: number, now: number): string {
   const date = new Date(at);
@@ -56,7 +51,7 @@ export function approvalTimeoutText(
   { timeoutSeconds, timesOutAt, onTimeout }: ApprovalTimeout,
   now = Date.now(),
 ): string | undefined {
-  const then = onTimeout ? `, then ${AFTER_TIMEOUT[onTimeout]}` : '';
+  const then = onTimeout ? `, then the release ${UNANSWERED_RELEASE[onTimeout]}` : '';
   if (timesOutAt !== undefined) {
     const left = Math.round((timesOutAt - now) / 1000);
     return `times out at ${clockTime(timesOutAt, now)}${left > 0 ? `, in ${formatDuration(left)}` : ''}${then}`;

@@ -88,15 +88,20 @@ function findTaskToken(value: unknown): string | undefined {
 }
 
 /**
- * The events after which no task waits for its token: the task's end, its state aborted (a paused step's
- * wait, when the checks beside it failed), or the execution's end.
+ * The events that end a `.waitForTaskToken` task (Scheduled, Started, Submitted, then one of these): answered,
+ * rejected, timed out, aborted, or its state aborted (a paused step's wait, when the checks beside it failed).
  */
-const WAIT_ENDED = new Set([
+export const TASK_WAIT_ENDS: ReadonlySet<string> = new Set([
   'TaskSucceeded',
   'TaskFailed',
   'TaskTimedOut',
   'TaskAborted',
   'TaskStateAborted',
+]);
+
+/** The events after which no task waits for its token: the task's end, or the execution's. */
+const WAIT_ENDED: ReadonlySet<string> = new Set([
+  ...TASK_WAIT_ENDS,
   'ExecutionSucceeded',
   'ExecutionFailed',
   'ExecutionTimedOut',

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { AT_A_CHECK, measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
-import { approvalStageText } from '#core/approval-stages.ts';
+import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
@@ -8,9 +8,9 @@ import {
   TransientAdapterError,
 } from '#core/errors.ts';
 import { APPROVAL_TIMEOUT_ACTIONS, type ApprovalTimeoutAction } from '#core/schemas/common.ts';
-import { AFTER_TIMEOUT, type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
+import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
-import { scheduledParametersOf, schedulesTaskTokenWait } from './history.ts';
+import { scheduledParametersOf, schedulesTaskTokenWait, TASK_WAIT_ENDS } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -368,7 +368,7 @@ export class ProgressReader {
     if (notifyFailed) lines.push(notifyFailed);
     if (schedulesTaskTokenWait(event)) {
       this.#waiting = lines.find((line) => line.kind === 'approval') ?? {};
-    } else if (this.#waiting && TASK_ENDS.has(event.type ?? '')) {
+    } else if (this.#waiting && TASK_WAIT_ENDS.has(event.type ?? '')) {
       const { timeoutSeconds, onTimeout } = this.#waiting;
       this.#waiting = undefined;
       if (event.type === 'TaskSucceeded')
@@ -521,16 +521,6 @@ export function progressText(line: ProgressLine): string {
 /** How the states that publish a lifecycle event are named: `Notify<event>` (`NotifyStarted`). */
 const NOTIFY_STATE = 'Notify';
 
-/** The events that end a task (a `.waitForTaskToken` task is Scheduled, Started, Submitted, then one of these). */
-/** The events that end a `.waitForTaskToken` task: answered, rejected, timed out, or aborted (see WAIT_ENDED in history.ts). */
-const TASK_ENDS: ReadonlySet<string> = new Set([
-  'TaskSucceeded',
-  'TaskFailed',
-  'TaskTimedOut',
-  'TaskAborted',
-  'TaskStateAborted',
-]);
-
 /** The answer SendTaskSuccess gave an approval: `{ approver?, comment? }` (the release API's and the CLI's body). */
 function approvalAnswer(output: string | undefined): ProgressLine {
   const { approver, comment } = parseOutput(output) ?? {};
@@ -605,7 +595,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'unanswered': {
       const within =
         line.timeoutSeconds === undefined ? '' : ` within ${line.timeoutSeconds.toLocaleString('en-US')} s`;
-      return `  approval not answered${within}${line.onTimeout ? `: ${AFTER_TIMEOUT[line.onTimeout]}` : ''}`;
+      return `  approval not answered${within}${line.onTimeout ? `: the release ${UNANSWERED_RELEASE[line.onTimeout]}` : ''}`;
     }
     case 'claimedElsewhere':
       return `  rollback another rollback cleans up after this stop, this one changes nothing: ${line.by}`;

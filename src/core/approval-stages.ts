@@ -1,3 +1,5 @@
+import type { ApprovalTimeoutAction } from './schemas/common.ts';
+
 /** When an approval of each stage the state machines name comes; a stage not named here reads as it is. */
 const STAGE_TEXT: Readonly<Record<string, string>> = {
   promote: 'before the promotion',
@@ -16,3 +18,9 @@ const STAGE_TEXT: Readonly<Record<string, string>> = {
 export function approvalStageText(stage: string): string {
   return STAGE_TEXT[stage] ?? stage;
 }
+
+/** What the release does when an approval gets no answer in time (`approval.onTimeout`), as a verb. */
+export const UNANSWERED_RELEASE: Readonly<Record<ApprovalTimeoutAction, string>> = {
+  rollback: 'rolls back',
+  continue: 'goes on',
+};

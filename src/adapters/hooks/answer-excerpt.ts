@@ -4,6 +4,8 @@
  * masked as `***`.
  */
 
+import { oneLine } from '../one-line.ts';
+
 /** The first characters of an answer kept. */
 const EXCERPT_LENGTH = 300;
 
@@ -51,11 +53,6 @@ const SECRET_VALUES: readonly RegExp[] = [
   /\b((?:Bearer|bearer|BEARER|Basic|basic|BASIC) +)(?![a-z]+(?![\w.~+/=-]))[\w.~+/=-]+/g,
 ];
 
-/** Terminal control sequences and other non-printing characters, which must not reach a terminal. */
-const CONTROL =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b\[[0-9;?]*[ -/]*[@-~]|[\u0000-\u001f\u007f-\u009f]/g;
-
 /**
  * The values of `url`'s query string long enough to be tokens, as given and URL-decoded, for masking
  * where an answer repeats the request (`url=/hook?api_key=…`).
@@ -84,6 +81,5 @@ export function answerExcerpt(text: string, hookUrl: string, redact: (text: stri
   for (const value of queryValues(hookUrl)) masked = masked.replaceAll(value, '***');
   for (const shape of CREDENTIAL_SHAPES) masked = masked.replace(shape, '***');
   for (const value of SECRET_VALUES) masked = masked.replace(value, '$1***');
-  const line = masked.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return line.length > EXCERPT_LENGTH ? `${line.slice(0, EXCERPT_LENGTH)}...` : line;
+  return oneLine(masked, EXCERPT_LENGTH);
 }

@@ -7,6 +7,7 @@ import type { QueryPlaceholder } from '#core/schemas/metrics.ts';
 import type { MetricQuery } from '#core/types.ts';
 import { defaultCredentialProvider } from '../aws-credentials.ts';
 import { fetchFailureDetail } from '../network-errors.ts';
+import { oneLine } from '../one-line.ts';
 import { MetricQueryError } from './errors.ts';
 import { fillPlaceholders } from './placeholders.ts';
 
@@ -138,8 +139,8 @@ function unreachableReason(error: unknown): string {
 const EXCERPT_LENGTH = 200;
 
 /**
- * A body as one line for an error message: HTML reduced to its text, whitespace collapsed, cut to
- * {@link EXCERPT_LENGTH} characters with `...`.
+ * A body as one line for an error message: HTML reduced to its text, then {@link oneLine}, at most
+ * {@link EXCERPT_LENGTH} characters.
  */
 function excerptOf(text: string, contentType: string | null): string {
   // Far more than an excerpt needs, and no more for the patterns below to scan.
@@ -157,8 +158,7 @@ function excerptOf(text: string, contentType: string | null): string {
         .replace(/&#39;/g, "'")
         .replace(/&amp;/g, '&')
     : head;
-  const line = plain.replace(/\s+/g, ' ').trim();
-  return line.length > EXCERPT_LENGTH ? `${line.slice(0, EXCERPT_LENGTH).trimEnd()}...` : line;
+  return oneLine(plain, EXCERPT_LENGTH);
 }
 
 function parse(text: string): ApiResponse | undefined {

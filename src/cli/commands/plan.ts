@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import {
   type BakeSchedule,
   buildDatabaseMigrationPlan,
@@ -30,10 +31,10 @@ import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
 
-/** What an unanswered approval before promotion or paused step leads to (`approval.onTimeout`). */
-const UNANSWERED: Record<ApprovalTimeoutAction, { approval: string; step: string }> = {
-  rollback: { approval: 'then rolls back', step: 'then roll back' },
-  continue: { approval: 'then goes on', step: 'then go on' },
+/** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
+const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
+  rollback: 'then roll back',
+  continue: 'then go on',
 };
 
 /**
@@ -49,7 +50,9 @@ function approvalWaitsText({ approval }: Plan): string {
 function approvalLine(plan: Plan, before: string): string[] {
   const { required, timeoutSeconds, onTimeout } = plan.approval;
   return required
-    ? [`  approval before ${before} (times out after ${timeoutSeconds}s, ${UNANSWERED[onTimeout].approval})`]
+    ? [
+        `  approval before ${before} (times out after ${timeoutSeconds}s, then ${UNANSWERED_RELEASE[onTimeout]})`,
+      ]
     : [];
 }
 
@@ -66,7 +69,7 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
     const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0, step.bake);
     const pause = step.pause
-      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, ${UNANSWERED[plan.approval.onTimeout].step})`
+      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, ${UNANSWERED_STEP[plan.approval.onTimeout]})`
       : '';
     return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${pause}${replicas}`;
   });

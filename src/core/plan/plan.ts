@@ -316,7 +316,7 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     analysisWindow(step.bakeSeconds, analysis.intervalSeconds),
   );
   const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows, request.metrics.type);
-  const pauseSeconds = approvalOf(approval, 0).timeoutSeconds;
+  const { timeoutSeconds: pauseSeconds } = approval ?? NO_APPROVAL;
   const paused = request.canary.steps.filter((step) => step.pause).length;
   const pauseCheckSeconds = checkIntervalSeconds(
     analysis.intervalSeconds,
