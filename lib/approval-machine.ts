@@ -55,8 +55,9 @@ class DeleteApprovalItem extends tasks.DynamoDeleteItem {
  * deletes the state table's approval items only, and answers the tasks of `stateMachines` only.
  *
  * Input: `{ executionId, executionArn, decision: 'approve' | 'reject' | 'describe', body, caller: { approver } }`;
- * output: `{ executionId, decision: 'approved' | 'rejected' }`, or `{ executionId, stage, requestedAt }`
- * for `describe`; fails with `NoPendingApproval`.
+ * output: `{ executionId, decision: 'approved' | 'rejected' }`, or `{ executionId, stage, requestedAt,
+ * timeoutSeconds, onTimeout, timesOutAt }` for `describe` (the first three only for a token stored before
+ * the others were); fails with `NoPendingApproval`.
  *
  * @example
  * const approvals = new ApprovalStateMachine(this, 'Approvals', { table, stateMachines, ... });
@@ -158,16 +159,30 @@ export class ApprovalStateMachine extends Construct {
       resultSelector: { 'type.$': '$.Events[0].Type' },
       resultPath: '$.newest',
     });
+    const stored = {
+      'executionId.$': '$.executionId',
+      'stage.$': '$.pending.Item.stage.S',
+      'requestedAt.$': '$.pending.Item.requestedAt.S',
+    };
     const pending = new sfn.Pass(this, 'PendingApproval', {
       parameters: {
-        'executionId.$': '$.executionId',
-        'stage.$': '$.pending.Item.stage.S',
-        'requestedAt.$': '$.pending.Item.requestedAt.S',
+        ...stored,
+        'timeoutSeconds.$': 'States.StringToJson($.pending.Item.timeoutSeconds.N)',
+        'onTimeout.$': '$.pending.Item.onTimeout.S',
+        'timesOutAt.$': '$.pending.Item.timesOutAt.S',
       },
     });
+    const pendingStoredBefore = new sfn.Pass(this, 'PendingApprovalWithoutTimeout', { parameters: stored });
     newestEvent.next(
       new sfn.Choice(this, 'StillWaiting')
-        .when(sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT), pending)
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT),
+            sfn.Condition.isPresent('$.pending.Item.timesOutAt.S'),
+          ),
+          pending,
+        )
+        .when(sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT), pendingStoredBefore)
         .otherwise(noPending),
     );
 

@@ -7,7 +7,7 @@ import {
   readableCause,
   TransientAdapterError,
 } from '#core/errors.ts';
-import { APPROVAL_TIMEOUT_ACTIONS, type ApprovalTimeoutAction } from '#core/schemas/common.ts';
+import { isApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted } from './format.ts';
 import { scheduledParametersOf, schedulesTaskTokenWait, TASK_WAIT_ENDS } from './history.ts';
@@ -138,9 +138,7 @@ function approvalPayloadOf(event: HistoryEvent): Pick<WaitingApproval, 'stage' |
   const { stage, onTimeout } = payload ?? {};
   return {
     ...(typeof stage === 'string' ? { stage } : {}),
-    ...((APPROVAL_TIMEOUT_ACTIONS as readonly unknown[]).includes(onTimeout)
-      ? { onTimeout: onTimeout as ApprovalTimeoutAction }
-      : {}),
+    ...(isApprovalTimeoutAction(onTimeout) ? { onTimeout } : {}),
   };
 }
 

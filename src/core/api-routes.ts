@@ -64,7 +64,8 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
  * - StartExecution: `{ executionId, executionArn, startDate }` (startDate in epoch seconds); the optional
  *   `?name=` query parameter names the execution (a repeated name with the same input is idempotent).
  * - DescribeExecution: Step Functions' DescribeExecution answer as is; 404 for an unknown execution.
- * - DescribeApproval: `{ executionId, stage, requestedAt }` of the approval a release waits for (its newest
+ * - DescribeApproval: `{ executionId, stage, requestedAt, timeoutSeconds, onTimeout, timesOutAt }` of the
+ *   approval a release waits for (the last three when its token was stored with them; its newest
  *   event is {@link AWAITING_APPROVAL_EVENT}); 404 when it waits for none.
  * - SendTaskSuccess/SendTaskFailure: `{ executionId, decision: 'approved' | 'rejected' }`; 404 when the
  *   execution has no pending approval. A rejection fails the approval state with `ApprovalRejected`.
@@ -94,7 +95,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/releases/{executionId}/approval',
     successStatus: 200,
-    summary: 'The approval a release waits for: its stage and since when',
+    summary: 'The approval a release waits for: its stage, since when, until when and what then',
   },
   {
     operation: 'SendTaskSuccess',

@@ -539,7 +539,7 @@ describe('Cutover construct', () => {
     expect(JSON.stringify(statements)).not.toContain('CutoverStrategiesDatabaseMigration');
   });
 
-  it('describes a pending approval only while its execution waits for the answer, deleting nothing', () => {
+  it('describes a pending approval, with its deadline when stored, only while its execution waits for the answer, deleting nothing', () => {
     // Act
     const states = approvalStates(template);
     // Assess
@@ -554,15 +554,29 @@ describe('Cutover construct', () => {
       ResultSelector: { 'type.$': '$.Events[0].Type' },
       Next: 'StillWaiting',
     });
+    const waiting = { Variable: '$.newest.type', StringEquals: 'TaskSubmitted' };
     expect(states.StillWaiting).toMatchObject({
-      Choices: [{ Variable: '$.newest.type', StringEquals: 'TaskSubmitted', Next: 'PendingApproval' }],
+      Choices: [
+        {
+          And: [waiting, { Variable: '$.pending.Item.timesOutAt.S', IsPresent: true }],
+          Next: 'PendingApproval',
+        },
+        { ...waiting, Next: 'PendingApprovalWithoutTimeout' },
+      ],
       Default: 'NoPending',
     });
-    expect(states.PendingApproval?.Parameters).toEqual({
+    const stored = {
       'executionId.$': '$.executionId',
       'stage.$': '$.pending.Item.stage.S',
       'requestedAt.$': '$.pending.Item.requestedAt.S',
+    };
+    expect(states.PendingApproval?.Parameters).toEqual({
+      ...stored,
+      'timeoutSeconds.$': 'States.StringToJson($.pending.Item.timeoutSeconds.N)',
+      'onTimeout.$': '$.pending.Item.onTimeout.S',
+      'timesOutAt.$': '$.pending.Item.timesOutAt.S',
     });
+    expect(states.PendingApprovalWithoutTimeout?.Parameters).toEqual(stored);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import type { ApprovalRequest, ApprovalStore } from '#core/ports/approval-store.ts';
 
 /** What an approval store's test file supplies to {@link describeApprovalStoreContract}. */
 export interface ApprovalStoreContractFixture {
@@ -9,21 +9,18 @@ export interface ApprovalStoreContractFixture {
 
 let executionCount = 0;
 
-/** A pending approval of an execution of its own. */
-function aPendingApproval(overrides: Partial<PendingApproval> = {}): PendingApproval {
+/** A pending approval of an execution of its own, with a one-hour timeout after which the release rolls back. */
+function aPendingApproval(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   executionCount += 1;
   return {
     executionArn: `arn:aws:states:us-east-1:000000000000:execution:cutover-canary:contract-${executionCount}`,
     taskToken: `token-${executionCount}`,
     stage: 'promote',
     requestedAt: '2026-11-28T12:00:00.000Z',
+    timeoutSeconds: 3600,
+    onTimeout: 'rollback',
     ...overrides,
   };
-}
-
-/** The request that puts `approval`, with a one-hour timeout. */
-function requestOf(approval: PendingApproval): ApprovalRequest {
-  return { ...approval, timeoutSeconds: 3600 };
 }
 
 /**
@@ -44,11 +41,11 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
       await fixture.dispose(store);
     });
 
-    it('returns the pending approval that was put', async () => {
+    it('returns the pending approval that was put, with its timeout and what follows it', async () => {
       // Prepare
       const approval = aPendingApproval();
       // Act
-      await store.put(requestOf(approval));
+      await store.put(approval);
       // Assess
       expect(await store.get(approval.executionArn)).toEqual(approval);
     });
@@ -63,10 +60,16 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
     it('replaces the token when the same execution asks again', async () => {
       // Prepare
       const first = aPendingApproval();
-      const second = { ...first, taskToken: 'token-retried', stage: 'promote' };
+      const second = {
+        ...first,
+        taskToken: 'token-retried',
+        stage: 'after step 1 of 2',
+        timeoutSeconds: 600,
+        onTimeout: 'continue' as const,
+      };
       // Act
-      await store.put(requestOf(first));
-      await store.put(requestOf(second));
+      await store.put(first);
+      await store.put(second);
       // Assess
       expect(await store.get(first.executionArn)).toEqual(second);
     });
@@ -74,7 +77,7 @@ export function describeApprovalStoreContract(name: string, fixture: ApprovalSto
     it('forgets a deleted approval; deleting again is a no-op', async () => {
       // Prepare
       const approval = aPendingApproval();
-      await store.put(requestOf(approval));
+      await store.put(approval);
       // Act
       await store.delete(approval.executionArn);
       await store.delete(approval.executionArn);

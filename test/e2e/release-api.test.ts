@@ -204,11 +204,18 @@ describe('release API on the local runtime', () => {
     const again = await call('POST', `/releases/${executionId}/approve`, {});
     const approvalAfter = await call('GET', `/releases/${executionId}/approval`);
     // Assess
-    expect(approval).toMatchObject({
-      status: 200,
-      json: { executionId: 'canary:checkout-v2', stage: expect.any(String), requestedAt: expect.any(String) },
+    const requestedAt = String(approval.json.requestedAt);
+    const { scale } = project.runtime().runtime.service.clock;
+    expect(approval).toMatchObject({ status: 200 });
+    expect(approval.json).toEqual({
+      executionId: 'canary:checkout-v2',
+      stage: 'promote',
+      requestedAt,
+      timeoutSeconds: 86_400,
+      onTimeout: 'rollback',
+      timesOutAt: new Date(Date.parse(requestedAt) + 86_400_000 * scale).toISOString(),
     });
-    expect(Date.parse(String(approval.json.requestedAt))).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(requestedAt)).toBeLessThanOrEqual(Date.now());
     expect(approvalAfter).toMatchObject({
       status: 404,
       json: { message: 'canary:checkout-v2 has no pending approval' },

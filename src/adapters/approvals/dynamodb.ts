@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
+import { isApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { approvalKey, epochSeconds, STATE_TABLE } from '../state-table.ts';
 
@@ -14,11 +15,12 @@ const EXPIRY_MARGIN_SECONDS = 24 * 3600;
 
 /**
  * Pending approvals as items of the state table, keyed by execution ARN, expired by TTL a day after the
- * approval's own timeout. The CDK app's approve/reject API reads the same items (see `approvalKey`).
+ * approval's own timeout. The CDK app's approve/reject API reads the same items (see `approvalKey`),
+ * `timesOutAt` (when the approval state times out, ISO 8601) among them.
  *
  * @example
  * const approvals = new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
- * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString(), timeoutSeconds: 3600 });
+ * await approvals.put({ executionArn, taskToken, stage: 'promote', requestedAt: new Date().toISOString(), timeoutSeconds: 3600, onTimeout: 'rollback' });
  */
 export class DynamoDbApprovalStore implements ApprovalStore {
   readonly type = 'dynamodb';
@@ -31,8 +33,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   async put(approval: ApprovalRequest): Promise<void> {
-    const expiresAt =
-      epochSeconds(new Date(approval.requestedAt)) + approval.timeoutSeconds + EXPIRY_MARGIN_SECONDS;
+    const timesOutAt = new Date(Date.parse(approval.requestedAt) + approval.timeoutSeconds * 1000);
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
@@ -42,7 +43,10 @@ export class DynamoDbApprovalStore implements ApprovalStore {
         taskToken: { S: approval.taskToken },
         stage: { S: approval.stage },
         requestedAt: { S: approval.requestedAt },
-        [STATE_TABLE.ttlAttribute]: { N: String(expiresAt) },
+        timeoutSeconds: { N: String(approval.timeoutSeconds) },
+        onTimeout: { S: approval.onTimeout },
+        timesOutAt: { S: timesOutAt.toISOString() },
+        [STATE_TABLE.ttlAttribute]: { N: String(epochSeconds(timesOutAt) + EXPIRY_MARGIN_SECONDS) },
       },
     });
     await this.#client.send(command).catch((error: unknown) => {
@@ -61,11 +65,14 @@ export class DynamoDbApprovalStore implements ApprovalStore {
       throw asAdapterError(error, 'dynamodb:GetItem');
     });
     if (!Item?.taskToken?.S) return undefined;
+    const onTimeout = Item.onTimeout?.S;
     return {
       executionArn,
       taskToken: Item.taskToken.S,
       stage: Item.stage?.S ?? '',
       requestedAt: Item.requestedAt?.S ?? '',
+      ...(Item.timeoutSeconds?.N && { timeoutSeconds: Number(Item.timeoutSeconds.N) }),
+      ...(isApprovalTimeoutAction(onTimeout) && { onTimeout }),
     };
   }
 

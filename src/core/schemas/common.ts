@@ -51,6 +51,11 @@ export const analysisSchema = z.strictObject({
 export const APPROVAL_TIMEOUT_ACTIONS = ['rollback', 'continue'] as const;
 export type ApprovalTimeoutAction = (typeof APPROVAL_TIMEOUT_ACTIONS)[number];
 
+/** Whether `value` is one of {@link APPROVAL_TIMEOUT_ACTIONS} (as read back from a store or a payload). */
+export function isApprovalTimeoutAction(value: unknown): value is ApprovalTimeoutAction {
+  return (APPROVAL_TIMEOUT_ACTIONS as readonly unknown[]).includes(value);
+}
+
 /** A person approves before promotion (the traffic switch, for blue-green). */
 export const approvalSchema = z.strictObject({
   before: z.literal('promote').default('promote'),

@@ -16,6 +16,7 @@ import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/sc
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
+import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
 import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
@@ -27,6 +28,7 @@ export type ReleaseService = Pick<
   LocalStepFunctions,
   | 'region'
   | 'account'
+  | 'clock'
   | 'startExecution'
   | 'describeExecution'
   | 'getExecutionHistory'
@@ -217,8 +219,10 @@ async function describeNamed(context: Context, executionId: string) {
 }
 
 /**
- * The approval a release waits for: `{ executionId, stage, requestedAt }` while the approval store holds its
- * token and the execution's newest event is {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none (a
+ * The approval a release waits for: `{ executionId, stage, requestedAt }` and, when its token was stored with
+ * them, `timeoutSeconds`, `onTimeout` and `timesOutAt` (on this runtime's clock, which runs timeouts at its
+ * `WAIT_TIME_SCALE`), while the approval store holds its token and the execution's newest event is
+ * {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none (a
  * token answered another way, such as SendTaskSuccess from an SDK), or (as DescribeExecution's) does not
  * exist. It only reads: a token stored while its task has yet to record TaskSubmitted is live.
  */
@@ -228,7 +232,19 @@ function describeApproval(context: Context): Operation {
     await describeNamed(context, executionId);
     const pending = await context.approvals().get(executionArn);
     if (pending && (await newestEventType(context, executionArn)) === AWAITING_APPROVAL_EVENT) {
-      return { executionId, stage: pending.stage, requestedAt: pending.requestedAt };
+      const { stage, requestedAt, timeoutSeconds, onTimeout } = pending;
+      const timesOutAt =
+        timeoutSeconds === undefined
+          ? undefined
+          : approvalTimesOutAt(Date.parse(requestedAt), timeoutSeconds, context.service.clock.scale);
+      return {
+        executionId,
+        stage,
+        requestedAt,
+        ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+        ...(onTimeout && { onTimeout }),
+        ...(timesOutAt !== undefined && { timesOutAt: new Date(timesOutAt).toISOString() }),
+      };
     }
     throw new ReleaseRouteError(404, `${executionId} has no pending approval`);
   };

@@ -22,12 +22,12 @@ function buildStore() {
 }
 
 describe('DynamoDbApprovalStore', () => {
-  it("puts the token under the execution key, expiring a day after the approval's timeout", async () => {
+  it("puts the token under the execution key with when it times out, expiring a day after the approval's timeout", async () => {
     // Prepare
     const { store, mock } = buildStore();
     mock.on(PutItemCommand).resolves({});
     // Act
-    await store.put({ ...approval, timeoutSeconds: 3600 });
+    await store.put({ ...approval, timeoutSeconds: 3600, onTimeout: 'continue' });
     // Assess
     expect(mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
       TableName: 'cutover-state',
@@ -37,6 +37,9 @@ describe('DynamoDbApprovalStore', () => {
         taskToken: { S: 'token-1' },
         stage: { S: 'promote' },
         requestedAt: { S: '2026-11-28T12:00:00.000Z' },
+        timeoutSeconds: { N: '3600' },
+        onTimeout: { S: 'continue' },
+        timesOutAt: { S: '2026-11-28T13:00:00.000Z' },
         expiresAt: { N: String(requestedAtSeconds + 3600 + oneDay) },
       },
     });
@@ -48,17 +51,27 @@ describe('DynamoDbApprovalStore', () => {
     mock.on(PutItemCommand).resolves({});
     const oneYear = 31_536_000;
     // Act
-    await store.put({ ...approval, timeoutSeconds: oneYear });
+    await store.put({ ...approval, timeoutSeconds: oneYear, onTimeout: 'rollback' });
     // Assess
     const item = mock.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
     expect(item.expiresAt).toEqual({ N: String(requestedAtSeconds + oneYear + oneDay) });
   });
 
   it('gets a pending approval with a consistent read, and undefined when there is none', async () => {
-    // Prepare
+    // Prepare: one token stored with its timeout, one stored before timeouts were kept
     const { store, mock } = buildStore();
     mock
       .on(GetItemCommand)
+      .resolvesOnce({
+        Item: {
+          taskToken: { S: 'token-1' },
+          stage: { S: 'promote' },
+          requestedAt: { S: '2026-11-28T12:00:00.000Z' },
+          timeoutSeconds: { N: '600' },
+          onTimeout: { S: 'continue' },
+          timesOutAt: { S: '2026-11-28T12:10:00.000Z' },
+        },
+      })
       .resolvesOnce({
         Item: {
           taskToken: { S: 'token-1' },
@@ -69,9 +82,11 @@ describe('DynamoDbApprovalStore', () => {
       .resolvesOnce({});
     // Act
     const found = await store.get(executionArn);
+    const storedBefore = await store.get(executionArn);
     const missing = await store.get(executionArn);
     // Assess
-    expect(found).toEqual(approval);
+    expect(found).toEqual({ ...approval, timeoutSeconds: 600, onTimeout: 'continue' });
+    expect(storedBefore).toEqual(approval);
     expect(missing).toBeUndefined();
     expect(mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
       TableName: 'cutover-state',

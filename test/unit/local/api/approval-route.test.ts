@@ -2,13 +2,14 @@ import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 import { registerReleaseRoutes } from '#local/api/release-routes.ts';
+import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
 
 /** Approval tokens in a map, as the task functions' store keeps them. */
 class MapApprovalStore implements ApprovalStore {
   readonly approvals = new Map<string, PendingApproval>();
-  async put({ timeoutSeconds: _timeout, ...approval }: ApprovalRequest): Promise<void> {
+  async put(approval: ApprovalRequest): Promise<void> {
     this.approvals.set(approval.executionArn, approval);
   }
   async get(executionArn: string): Promise<PendingApproval | undefined> {
@@ -35,16 +36,18 @@ describe('GET /releases/<id>/approval', () => {
           stage: 'promote',
           requestedAt: new Date().toISOString(),
           timeoutSeconds: 600,
+          onTimeout: 'continue',
         });
         await new Promise<void>((resolve) => (returnFromApprovalTask = resolve));
         return {};
       },
     });
-    local = await startTestRuntime({ lambdas });
+    // Waits at half real time: a 600 s timeout runs out 300 s after the request
+    local = await startTestRuntime({ lambdas, clock: new RealClock(0.5) });
   });
   afterAll(() => local.close());
 
-  it('reads a token stored before its task recorded TaskSubmitted as not yet pending, and keeps it', async () => {
+  it('reads a token stored before its task recorded TaskSubmitted as not yet pending, then answers its stage and deadline', async () => {
     // Prepare
     const definition = {
       StartAt: 'RequestApproval',
@@ -84,9 +87,14 @@ describe('GET /releases/<id>/approval', () => {
     expect(whileStoring.status).toBe(404);
     expect(await approvals.get(executionArn!)).toBeDefined();
     await expect.poll(async () => (await approval()).status).toBe(200);
-    expect(await (await approval()).json()).toMatchObject({
+    const { requestedAt } = (await approvals.get(executionArn!))!;
+    expect(await (await approval()).json()).toEqual({
       executionId: 'canary:checkout-v2',
       stage: 'promote',
+      requestedAt,
+      timeoutSeconds: 600,
+      onTimeout: 'continue',
+      timesOutAt: new Date(Date.parse(requestedAt) + 300_000).toISOString(),
     });
   });
 });
