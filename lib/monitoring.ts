@@ -23,13 +23,15 @@ export interface CutoverMonitoringProps {
 }
 
 /**
- * The deployment events that need a person: a release that failed or was rolled back, and an approval to
- * give. `Started`, `Promoted` and `Succeeded` stay on the event topic for other subscribers.
+ * The deployment events that need a person: a release that failed or was rolled back, an approval to
+ * give, and one nobody gave in time that let the release go on (`approval.onTimeout: continue`).
+ * `Started`, `Promoted` and `Succeeded` stay on the event topic for other subscribers.
  */
 export const PAGED_EVENT_TYPES = [
   'Failed',
   'RolledBack',
   'ApprovalRequested',
+  'ApprovalUnanswered',
 ] as const satisfies readonly DeploymentEventType[];
 
 /** The services that publish to the alert topic: EventBridge for the rule, CloudWatch for the alarms. */

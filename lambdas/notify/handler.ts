@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { errorDetail, failureSummary } from '#core/errors.ts';
+import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
+import { errorDetail, failureSummary, ValidationError } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
@@ -14,6 +15,22 @@ function checkError(rolledBack: { Error?: string; Cause?: string } | undefined):
   return `; the check after the rollback failed: ${failureSummary({ Error: rolledBack.Error, Cause: rolledBack.Cause })}`;
 }
 
+/**
+ * `canary release v2 of shop/checkout got no answer to its approval after step 1 of 2 within 600s: it goes
+ * on (approval.onTimeout continue)`: an `ApprovalUnanswered` event, when a person's gate let the release by.
+ */
+function unansweredMessage(
+  subject: Parameters<typeof describeRelease>[0],
+  approval: UnansweredApproval,
+): string {
+  return `${describeRelease(subject)} got no answer to its approval ${approvalStageText(approval.stage)} within ${approval.timeoutSeconds}s: it ${UNANSWERED_RELEASE.continue} (approval.onTimeout continue)`;
+}
+
+interface UnansweredApproval {
+  readonly stage: string;
+  readonly timeoutSeconds: number;
+}
+
 const OUTCOME = {
   Started: 'started',
   Succeeded: 'succeeded',
@@ -22,7 +39,8 @@ const OUTCOME = {
 } as const;
 
 /**
- * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`), naming the
+ * Notify: publishes a lifecycle event (`Started`, `Succeeded`, `RolledBack`, `Failed`, and
+ * `ApprovalUnanswered` with its `approval`: nobody answered and the release goes on), naming the
  * error that caused a failure and its message (a Lambda error's message, not its JSON and stack trace; who
  * rejected an approval and why, not the reject body), and, for a rollback, the tracks the last capacity
  * check (`rolledBack`, CheckRolledBack's result) found short of their replicas: `not restored in full: blue
@@ -45,8 +63,24 @@ export const handler = taskHandler(
      * traffic; that track may still run).
      */
     leftover: z.string().min(1).optional(),
+    /** Set on `ApprovalUnanswered`: the approval that timed out. */
+    approval: z.object({ stage: z.string().min(1), timeoutSeconds: z.number().int().min(1) }).optional(),
   },
   async (input) => {
+    const notifier = () => dependencies(input.request, { notifier: notifierFamily }).notifier();
+    if (input.type === 'ApprovalUnanswered') {
+      const { approval } = input;
+      if (!approval) throw new ValidationError('approval: is required with type ApprovalUnanswered');
+      const detail = { ...approval, onTimeout: 'continue' };
+      const published = await publishEvent(
+        await notifier(),
+        input,
+        input.type,
+        unansweredMessage(input, approval),
+        detail,
+      );
+      return { type: input.type, published };
+    }
     const outcome = input.leftover
       ? 'promoted (it serves all traffic), then its clean-up failed'
       : (OUTCOME[input.type as keyof typeof OUTCOME] ?? input.type);
@@ -70,7 +104,7 @@ export const handler = taskHandler(
         }
       : undefined;
     const published = await publishEvent(
-      await dependencies(input.request, { notifier: notifierFamily }).notifier(),
+      await notifier(),
       input,
       input.type,
       `${describeRelease(input)} ${outcome}${cause}${short}${unchecked}${unrestored}${leftover}`,

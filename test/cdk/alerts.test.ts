@@ -67,7 +67,7 @@ describe('What pages the on-call', () => {
     ]);
   });
 
-  it('emails, of the deployment events the tasks publish, only Failed, RolledBack and ApprovalRequested: a filter on their `type` attribute, on a topic of their own', () => {
+  it('emails, of the deployment events the tasks publish, only Failed, RolledBack, ApprovalRequested and ApprovalUnanswered: a filter on their `type` attribute, on a topic of their own', () => {
     // Act
     const [task] = Object.values(template.findResources('AWS::Lambda::Function'));
     const eventTopic = refOf(task!.Properties.Environment.Variables.CUTOVER_EVENT_TOPIC_ARN);
@@ -81,7 +81,7 @@ describe('What pages the on-call', () => {
         Protocol: 'email',
         Endpoint: EMAIL,
         TopicArn: { Ref: eventTopic },
-        FilterPolicy: { type: ['Failed', 'RolledBack', 'ApprovalRequested'] },
+        FilterPolicy: { type: ['Failed', 'RolledBack', 'ApprovalRequested', 'ApprovalUnanswered'] },
       },
     ]);
     template.hasResourceProperties('AWS::SNS::Topic', {

@@ -72,6 +72,7 @@ export const approvalSchema = z.strictObject({
 export const DEPLOYMENT_EVENT_TYPES = [
   'Started',
   'ApprovalRequested',
+  'ApprovalUnanswered',
   'Promoted',
   'Succeeded',
   'RolledBack',

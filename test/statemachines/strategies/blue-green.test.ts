@@ -71,6 +71,12 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
     expect(await liveWeights(context.runtime.adapters, service)).toEqual({ green: 100 });
+    const [unanswered] = context.runtime
+      .adapters!.notifier.latestOf(execution.executionArn!, 10)
+      .filter((event) => event.type === 'ApprovalUnanswered');
+    expect(unanswered?.message).toBe(
+      `blue-green release v2 of ${service.namespace}/${service.name} got no answer to its approval before the promotion within 60s: it goes on (approval.onTimeout continue)`,
+    );
     expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
   });
 

@@ -28,6 +28,13 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     return service;
   }
 
+  /** The events of `type` the release published, oldest first. */
+  function eventsOf(executionArn: string, type: string) {
+    return context.runtime
+      .adapters!.notifier.latestOf(executionArn, 50)
+      .filter((event) => event.type === type);
+  }
+
   /** The service as a rollback must leave it: v1 on stable, all traffic, nothing else running. */
   async function expectStillOnV1(service: ServiceRef) {
     expect(await serviceState(context.runtime.adapters, service)).toEqual({
@@ -246,6 +253,14 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
       expect(stateEntries(history, 'ApprovalTimedOut')).toBe(0);
       expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+      expect(eventsOf(execution.executionArn!, 'ApprovalUnanswered')).toEqual([
+        {
+          type: 'ApprovalUnanswered',
+          message: `canary release v2 of ${service.namespace}/${service.name} got no answer to its approval before the promotion within 60s: it goes on (approval.onTimeout continue)`,
+          detail: JSON.stringify({ stage: 'promote', timeoutSeconds: 60, onTimeout: 'continue' }),
+          at: expect.any(String),
+        },
+      ]);
     });
   });
 
@@ -368,6 +383,10 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // The approval before promotion went on without an answer as well
       expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
       expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+      expect(eventsOf(execution.executionArn!, 'ApprovalUnanswered').map((event) => event.message)).toEqual([
+        `canary release v2 of ${service.namespace}/${service.name} got no answer to its approval after step 1 of 2 within 60s: it goes on (approval.onTimeout continue)`,
+        `canary release v2 of ${service.namespace}/${service.name} got no answer to its approval before the promotion within 60s: it goes on (approval.onTimeout continue)`,
+      ]);
     });
   });
 

@@ -1263,6 +1263,26 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(skipped).toEqual({ type: 'Started', published: false });
   });
 
+  it('says which approval nobody answered, and refuses an ApprovalUnanswered event without it', async () => {
+    // Act
+    await run(notify, {
+      type: 'ApprovalUnanswered',
+      approval: { stage: 'after step 2 of 3', timeoutSeconds: 900 },
+    });
+    const error = await errorOf(run(notify, { type: 'ApprovalUnanswered' }));
+    // Assess
+    expect(world.events).toEqual([
+      expect.objectContaining({
+        type: 'ApprovalUnanswered',
+        message:
+          'canary release v2 of shop/checkout got no answer to its approval after step 2 of 3 within 900s: it goes on (approval.onTimeout continue)',
+        detail: { stage: 'after step 2 of 3', timeoutSeconds: 900, onTimeout: 'continue' },
+      }),
+    ]);
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe('approval: is required with type ApprovalUnanswered');
+  });
+
   it('publishes Failed and RolledBack even when notifications.events leaves them out: the on-call acts on them', async () => {
     // Prepare
     const request = canaryInput(undefined, { notifications: { events: ['Succeeded'] } });
