@@ -44,7 +44,8 @@ const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
 function approvalWaitsText({ approval }: Plan): string {
   if (approval.maxWaits === 0) return '';
   const waits = approval.maxWaits === 1 ? 'a wait' : `up to ${approval.maxWaits} waits`;
-  return `, plus ${waits} for approve or reject of up to ${approval.timeoutSeconds}s each`;
+  const each = approval.maxWaits === 1 ? '' : ' each';
+  return `, plus ${waits} for approve or reject of up to ${approval.timeoutSeconds}s${each}`;
 }
 
 function approvalLine(plan: Plan, before: string): string[] {
@@ -126,7 +127,9 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
           request.canary.steps.map((step) => step.bakeSeconds),
         )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
-    ...approvalLine(plan, 'promotion'),
+    ...(request.canary.approval && !plan.approval.required
+      ? [`  approval before promotion: the wait after step ${plan.stepCount}/${plan.stepCount} (asked once)`]
+      : approvalLine(plan, 'promotion')),
     promoteLine(plan.tracks.live, version),
   ];
 }

@@ -294,12 +294,15 @@ interface Shape {
 const NO_APPROVAL = { required: false, timeoutSeconds: 3600, maxWaits: 0, onTimeout: 'rollback' } as const;
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-/** The approval of a release, which may also wait for a person `otherWaits` times (pauses). */
+/**
+ * The approval of a release, which may also wait for a person `otherWaits` times (pauses); `required`
+ * unless a pause already asks it (a canary's last step with `pause`).
+ */
 function approvalOf(
   approval: { timeoutSeconds: number; onTimeout: ApprovalTimeoutAction } | undefined,
   otherWaits: number,
+  required = approval !== undefined,
 ): Plan['approval'] {
-  const required = approval !== undefined;
   const { timeoutSeconds, onTimeout } = approval ?? NO_APPROVAL;
   return { required, timeoutSeconds, maxWaits: (required ? 1 : 0) + otherWaits, onTimeout };
 }
@@ -333,15 +336,16 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     bake: bakeSchedule(windows[index]!, checkSeconds),
     ...(step.pause ? { pauseChecks: bakeSchedule(pauseSeconds, pauseCheckSeconds) } : {}),
   }));
+  // The pause after the last step is the wait before promotion: the approval does not ask again.
+  const asked = approval !== undefined && !steps.at(-1)?.pause;
   // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+5 paused: the pause,
   // its answer and the start of its checks) and 3 per check during its bake; HasNextStep, NeedsApproval,
   // [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup, NotifySucceeded, Unlock,
   // Succeeded
-  const transitions =
-    8 + 8 * steps.length + 5 * paused + 3 * bakeChecks(steps) + 2 + (approval ? 1 : 0) + 4 + 6;
+  const transitions = 8 + 8 * steps.length + 5 * paused + 3 * bakeChecks(steps) + 2 + (asked ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   const waits = paused + inconclusivePauses(steps.map(() => analysis));
-  return { steps, approval: approvalOf(approval, waits), seconds, rollouts: 2, transitions };
+  return { steps, approval: approvalOf(approval, waits, asked), seconds, rollouts: 2, transitions };
 }
 
 /** Checks during all the bakes of steps or windows. */

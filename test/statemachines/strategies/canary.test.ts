@@ -295,6 +295,28 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
     });
 
+    it('asks once when the last step pauses and an approval is set: the pause is the approval before promotion', async () => {
+      // Prepare
+      const service = await aServiceOnV1('last-step-paused');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [{ weight: 30, bakeSeconds: 10, pause: true }],
+          approval: { before: 'promote', timeoutSeconds: 600 },
+        },
+      });
+      const arn = await context.runtime.start('canary', request, 'last-step-paused-v2');
+      // Act
+      await answerApproval(context.runtime.client, arn, 'approve');
+      const execution = await waitForExecution(context.runtime.client, arn);
+      // Assess
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      const history = await executionHistory(context.runtime.client, arn);
+      expect(history.filter((event) => event.type === 'TaskSubmitted')).toHaveLength(1);
+      expect(stateEntries(history, 'PauseAfterStep')).toBe(1);
+      expect(stateEntries(history, 'RequestApproval')).toBe(0);
+      expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
+    });
+
     it('rolls back when rejected at the step: ApprovalRejected, stable keeps 100% on v1', async () => {
       // Prepare
       const service = await aServiceOnV1('step-rejected');

@@ -264,6 +264,30 @@ describe('formatPlan', () => {
     ]);
   });
 
+  it('says the pause after the last step is the approval before promotion, counted as one wait', () => {
+    // Prepare
+    const steps = [
+      { weight: 10, bakeSeconds: 60 },
+      { weight: 50, bakeSeconds: 60, pause: true },
+    ];
+    const request = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { ...canaryExample().canary, steps, approval: { timeoutSeconds: 600 } },
+    });
+    // Act
+    const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
+    // Assess
+    expect(
+      lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
+    ).toEqual([
+      expect.stringMatching(
+        /^ {2}step 2\/2 .*, then wait for approve or reject \(up to 600s, then roll back\)( |$)/,
+      ),
+      '  approval before promotion: the wait after step 2/2 (asked once)',
+      expect.stringMatching(/^expected duration +.+, plus a wait for approve or reject of up to 600s$/),
+    ]);
+  });
+
   it("prints the thresholds and limits of each of blue-green's analyses, and the scale-down", () => {
     // Prepare
     const example = JSON.parse(
