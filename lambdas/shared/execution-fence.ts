@@ -8,17 +8,23 @@ import { logger } from './task-handler.ts';
 /**
  * Throws `ExecutionStopped` when a rollback has claimed `executionArn`'s clean-up. Step Functions does not
  * cancel a task in flight when its execution is stopped: a task that changes the service or the database
- * calls this before each change, so it cannot undo what the rollback put back.
+ * calls this before each change, so it cannot undo what the rollback put back. Its message says the task
+ * changed nothing, or what `whatItDid` makes of the stop (`<execution> was stopped and its rollback ...`).
  *
  * @example
  * await refuseIfRolledBack(lock, executionArn, 'set-weights');
  * await router.setWeights(service, weights);
  */
-export async function refuseIfRolledBack(lock: Lock, executionArn: string, task: string): Promise<void> {
+export async function refuseIfRolledBack(
+  lock: Lock,
+  executionArn: string,
+  task: string,
+  whatItDid: (stopped: string) => string = (stopped) => `${task} changed nothing: ${stopped}`,
+): Promise<void> {
   const rollbackArn = await lock.rollbackOf(executionArn);
   if (rollbackArn) {
     throw new ExecutionStoppedError(
-      `${task} changed nothing: ${executionArn} was stopped and its rollback ${rollbackArn} is putting the service back`,
+      whatItDid(`${executionArn} was stopped and its rollback ${rollbackArn} is putting the service back`),
     );
   }
 }

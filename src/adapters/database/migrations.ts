@@ -67,11 +67,23 @@ export interface MigrationOptions {
    */
   readonly historyTable?: string;
   /**
-   * Awaited holding the migration lock, once the files are checked and before the first migration is
-   * applied (also when none is pending); throw to apply nothing: a run stopped while it waited for the lock
-   * must not start once it gets it.
+   * Awaited holding the migration lock once the files are checked, before the first migration is applied
+   * (also when none is pending), before each next one (`transaction: 'each'`) and before the run's COMMIT
+   * (`'all'`); throw to apply no more (`'all'`: the run's migrations are rolled back): a run stopped while
+   * it waited for the lock must not start once it gets it, nor go on once stopped. Its error ends the run
+   * as it is, not as `MigrationFailed`.
    */
-  readonly beforeApplying?: () => Promise<void>;
+  readonly beforeApplying?: (point: MigrationRunPoint) => Promise<void>;
+}
+
+/** Where a run stands when {@link MigrationOptions.beforeApplying} is asked; migrations as `V3__backfill`. */
+export interface MigrationRunPoint {
+  /** Applied and committed by this run so far: they stay applied whatever follows. */
+  readonly committed: readonly string[];
+  /** Applied in the run's open transaction (`transaction: 'all'`): rolled back if the run stops here. */
+  readonly uncommitted: readonly string[];
+  /** The migration to apply next, if one is. */
+  readonly next?: string;
 }
 
 /**
@@ -110,14 +122,18 @@ export async function applyMigrations(
     const history = await historyTableOf(client, historyTable);
     const pending = refuseUnappliable(migrations, await appliedMigrations(client, history), historyTable);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
-    await beforeApplying?.();
+    const next = now[0] && labelOf(now[0]);
+    await beforeApplying?.({ committed: [], uncommitted: [], ...(next && { next }) });
     const report =
       now.length === 0
         ? []
         : await withSessionWatch(client, limits, (watch) => {
             const run = (migration: Migration) => applyOne(client, migration, history, limits);
             const attempt: Attempt = (work) => retryLockTimeouts(client, work, limits, watch, onLockTimeout);
-            return transaction === 'each' ? applyEach(now, run, attempt) : applyAll(now, run, attempt);
+            const check = beforeApplying ?? (async () => undefined);
+            return transaction === 'each'
+              ? applyEach(now, run, attempt, check)
+              : applyAll(now, run, attempt, check);
           });
     return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
   });
@@ -277,13 +293,25 @@ function refuseOutOfOrder(pending: readonly Migration[], applied: ReadonlyMap<nu
 }
 
 type ApplyOne = (migration: Migration) => Promise<AppliedMigration>;
+type BeforeApplying = NonNullable<MigrationOptions['beforeApplying']>;
 /** Runs `work` in a migration transaction (see {@link retryLockTimeouts}). */
 type Attempt = <T>(work: () => Promise<T>) => Promise<T>;
 
-/** Each migration in its own transaction: a failure rolls back that one only. */
-async function applyEach(migrations: readonly Migration[], applyOne: ApplyOne, attempt: Attempt) {
+/**
+ * Each migration in its own transaction: a failure rolls back that one only. `check` is asked before each
+ * migration after the first (which the caller checked).
+ */
+async function applyEach(
+  migrations: readonly Migration[],
+  applyOne: ApplyOne,
+  attempt: Attempt,
+  check: BeforeApplying,
+) {
   const applied: AppliedMigration[] = [];
   for (const migration of migrations) {
+    if (applied.length > 0) {
+      await check({ committed: applied.map(labelOf), uncommitted: [], next: labelOf(migration) });
+    }
     try {
       applied.push(await attempt(() => applyOne(migration)));
     } catch (error) {
@@ -296,16 +324,30 @@ async function applyEach(migrations: readonly Migration[], applyOne: ApplyOne, a
   return applied;
 }
 
-/** The migrations in one transaction: a failure, or one at COMMIT, rolls back all of them. */
-async function applyAll(migrations: readonly Migration[], applyOne: ApplyOne, attempt: Attempt) {
+/**
+ * The migrations in one transaction: a failure, or one at COMMIT, rolls back all of them, as an error of
+ * `check` (asked before the COMMIT) does, which is thrown as it is.
+ */
+async function applyAll(
+  migrations: readonly Migration[],
+  applyOne: ApplyOne,
+  attempt: Attempt,
+  check: BeforeApplying,
+) {
   let applied: AppliedMigration[] = [];
+  let stop: { readonly error: unknown } | undefined;
   try {
     return await attempt(async () => {
       applied = [];
       for (const migration of migrations) applied.push(await applyOne(migration));
+      await check({ committed: [], uncommitted: applied.map(labelOf) }).catch((error: unknown) => {
+        stop = { error };
+        throw error;
+      });
       return applied;
     });
   } catch (error) {
+    if (stop) throw stop.error;
     const failing = migrations[applied.length];
     const before = migrations.slice(0, applied.length).map(labelOf).join(', ');
     const what = !failing

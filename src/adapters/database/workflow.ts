@@ -15,7 +15,7 @@ import { type SecretsClient, withDatabase } from './connection.ts';
 import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
-import { applyMigrations, checkMigrations } from './migrations.ts';
+import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
@@ -86,7 +86,7 @@ export const MIGRATE_MARGIN_MS = 30_000;
  * remaining time) their statements must end {@link MIGRATE_MARGIN_MS} before it runs out. `onLockWait`
  * hears when another session holds the migration lock and the migrations wait for it; `onLockTimeout`,
  * when a migration gave up a lock wait and is tried again. `beforeApplying` is awaited holding the lock,
- * before the first migration is applied: throw to apply none.
+ * before each migration is applied (before the COMMIT with `transaction: all`): throw to apply no more.
  */
 export async function migrateTarget(
   request: Request,
@@ -102,7 +102,7 @@ export async function migrateTarget(
     timeLeftMs?: number;
     onLockWait?: (holder: string) => void;
     onLockTimeout?: (what: string) => void;
-    beforeApplying?: () => Promise<void>;
+    beforeApplying?: MigrationOptions['beforeApplying'];
   } = {},
 ) {
   const spec = request.migrations;

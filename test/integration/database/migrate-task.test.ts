@@ -35,7 +35,74 @@ async function lockAskedFor(url: string): Promise<void> {
   while ((await runSql(url, asking)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** Resolves once a session runs a statement of a migration that sleeps. */
+async function sleepRunning(url: string): Promise<void> {
+  const sleeping = `SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(%' AND pid <> pg_backend_pid()`;
+  while ((await runSql(url, sleeping)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** The versions the history table records, in order (none: `null`). */
+async function recordedVersions(url: string): Promise<number[] | null> {
+  return (await runSql(url, 'SELECT array_agg(version ORDER BY version) AS v FROM cutover_schema_history'))
+    .rows[0].v;
+}
+
 describe('DbMigrate', () => {
+  const context = { functionName: 'cutover-db-migrate', getRemainingTimeInMillis: () => 15 * 60_000 };
+
+  it('applies no more migrations once its execution is stopped, saying which one stays applied', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await world.postgres.createDatabase('stopped_between');
+    const dir = await migrationFiles({
+      'V1__slow.sql': 'SELECT pg_sleep(2);',
+      'V2__b.sql': 'CREATE TABLE b (id int);',
+    });
+    const executionArn = `${EXECUTION}-between`;
+    const event = { request: databaseMigrationInput({ target: requestUrl(url) }, dir), executionArn };
+    // Act: the execution is stopped, and its rollback claims it, while V1 runs
+    const answer = handler(event, context as never).catch((error: Error) => error);
+    await sleepRunning(url);
+    await world.adapters.lock.claimRollback(executionArn, 'arn:rollback:abort-between', 600);
+    // Assess
+    expect(await answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: `db-migrate stopped before V2__b: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__slow, applied before the stop, stays applied`,
+    });
+    expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect(await recordedVersions(url)).toEqual([1]);
+  });
+
+  it('rolls the run back once its execution is stopped with transaction all', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await world.postgres.createDatabase('stopped_all');
+    const dir = await migrationFiles({
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V2__slow.sql': 'SELECT pg_sleep(2);',
+    });
+    const executionArn = `${EXECUTION}-all`;
+    const request = databaseMigrationInput({ target: requestUrl(url) }, dir);
+    const event = {
+      request: { ...request, migrations: { directory: dir, transaction: 'all' } },
+      executionArn,
+    };
+    // Act
+    const answer = handler(event, context as never).catch((error: Error) => error);
+    await sleepRunning(url);
+    await world.adapters.lock.claimRollback(executionArn, 'arn:rollback:abort-all', 600);
+    // Assess
+    expect(await answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: `db-migrate changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-all is putting the service back; V1__a, V2__slow were rolled back (transaction: all)`,
+    });
+    expect((await runSql(url, `SELECT to_regclass('a') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    expect(await recordedVersions(url)).toBeNull();
+  });
+
   it('applies nothing once it gets the migration lock when its execution was stopped while it waited', {
     timeout: 30_000,
   }, async () => {
@@ -55,7 +122,6 @@ describe('DbMigrate', () => {
       request: databaseMigrationInput({ target: requestUrl(url) }, dir),
       executionArn: EXECUTION,
     };
-    const context = { functionName: 'cutover-db-migrate', getRemainingTimeInMillis: () => 15 * 60_000 };
     // Act: the execution is stopped, and its rollback claims it, while the task waits for the lock
     const answer = handler(event, context as never).catch((error: Error) => error);
     await lockAskedFor(url);
@@ -67,7 +133,6 @@ describe('DbMigrate', () => {
       message: `db-migrate changed nothing: ${EXECUTION} was stopped and its rollback arn:rollback:abort-migrate-task is putting the service back`,
     });
     expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
-    const versions = await runSql(url, 'SELECT array_agg(version) AS v FROM cutover_schema_history');
-    expect(versions.rows[0].v).toEqual([1]);
+    expect(await recordedVersions(url)).toEqual([1]);
   });
 });
