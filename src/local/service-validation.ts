@@ -186,6 +186,33 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
   return value;
 }
 
+/** The most characters of a task token: AWS's API model bounds `taskToken` to 1-2048. */
+export const TASK_TOKEN_MAX_LENGTH = 2048;
+
+/**
+ * A task token of 1 to {@link TASK_TOKEN_MAX_LENGTH} characters; otherwise a `ValidationException` worded
+ * as AWS words a field's constraint (the token, a sensitive field, is not repeated).
+ */
+export function validateTaskTokenLength(token: unknown): string {
+  const constraint = taskTokenConstraint(token);
+  if (constraint === undefined) return token as string;
+  const value = token === undefined || token === null ? 'Value null' : 'Value';
+  throw new StepFunctionsApiError(
+    'ValidationException',
+    validationErrorMessage([`${value} at 'taskToken' failed to satisfy constraint: ${constraint}`]),
+  );
+}
+
+function taskTokenConstraint(token: unknown): string | undefined {
+  if (token === undefined || token === null) return 'Member must not be null';
+  if (typeof token !== 'string') return 'Member must be of type string';
+  if (token.length < 1) return 'Member must have length greater than or equal to 1';
+  if (token.length > TASK_TOKEN_MAX_LENGTH) {
+    return `Member must have length less than or equal to ${TASK_TOKEN_MAX_LENGTH}`;
+  }
+  return undefined;
+}
+
 /** `maxResults`: absent or 0 means 100; otherwise 1 to `max`. */
 export function pageSize(maxResults: number | undefined, max: number): number {
   if (maxResults === undefined || maxResults === 0) return 100;

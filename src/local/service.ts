@@ -31,6 +31,7 @@ import {
   validateInput,
   validateName,
   validateOneOf,
+  validateTaskTokenLength,
 } from './service-validation.ts';
 import {
   type ExecutionRow,
@@ -525,8 +526,9 @@ export class LocalStepFunctions {
       (d: DefinitionDiagnostic) => d.severity === 'ERROR',
     );
     if (errors.length > 0) {
-      const summary = errors.map((d) => `${d.code} at ${d.location || '/'}: ${d.message}`).join('; ');
-      throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: ${summary}`);
+      // AWS's wording: 'CODE: message at /path, CODE: message at /path', quoted as a whole.
+      const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location || '/'}`).join(', ');
+      throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: '${summary}'`);
     }
     return definition;
   }
@@ -646,10 +648,8 @@ function redriveStatusReason(status: string): string {
     : `${reason}: this runtime does not serve RedriveExecution`;
 }
 
-function validateToken(token: unknown): string {
-  if (typeof token !== 'string' || token.length < 1 || token.length > 2048) {
-    throw new StepFunctionsApiError('InvalidToken', 'taskToken must be a string of 1 to 2048 characters');
-  }
+function validateToken(input: unknown): string {
+  const token = validateTaskTokenLength(input);
   if (!isWellFormedTaskToken(token)) {
     throw new StepFunctionsApiError(
       'InvalidToken',

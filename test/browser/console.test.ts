@@ -120,7 +120,7 @@ async function aWaitingExecution(machine: string, name: string) {
       name: machine,
       definition: JSON.stringify({
         StartAt: 'Waiting',
-        States: { Waiting: { Type: 'Wait', Seconds: 100_000_000, End: true } },
+        States: { Waiting: { Type: 'Wait', Seconds: 99_999_999, End: true } },
       }),
       roleArn: 'arn:aws:iam::000000000000:role/console',
     }),

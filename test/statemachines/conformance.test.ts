@@ -10,6 +10,7 @@ import { type ApiCaseContext, apiErrorCases } from './conformance/api.cases.ts';
 import { childArn, type ExecutionCase } from './conformance/case.ts';
 import { choiceCases } from './conformance/choice.cases.ts';
 import { dataFlowCases } from './conformance/data-flow.cases.ts';
+import { distributedMapApiCases, distributedMapCases } from './conformance/distributed-map.cases.ts';
 import { errorCases } from './conformance/errors.cases.ts';
 import { ConformanceFunctions } from './conformance/functions.ts';
 import { intrinsicCases } from './conformance/intrinsics.cases.ts';
@@ -31,6 +32,7 @@ const suites: Record<string, ExecutionCase[]> = {
   wait: waitCases,
   parallel: parallelCases,
   map: mapCases,
+  'distributed map': distributedMapCases,
   'retry and catch': retryCatchCases,
   errors: errorCases,
   'task tokens': taskTokenCases,
@@ -128,7 +130,7 @@ describe('conformance: API errors', () => {
     createPassMachine: () =>
       createMachine(`api-${++machineCount}`, { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
   });
-  for (const testCase of apiErrorCases) {
+  for (const testCase of [...apiErrorCases, ...distributedMapApiCases]) {
     it(`${testCase.name} -> ${testCase.error}`, async () => {
       // Act
       const outcome = await testCase.act(context()).then(
@@ -137,6 +139,7 @@ describe('conformance: API errors', () => {
       );
       // Assess
       expect(outcome?.name, outcome?.message).toBe(testCase.error);
+      if (testCase.message !== undefined) expect(outcome?.message).toBe(testCase.message);
     });
   }
 });

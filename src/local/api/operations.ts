@@ -8,6 +8,7 @@ import {
   LOG_LEVELS,
   REDRIVE_FILTERS,
   STATE_MACHINE_TYPES,
+  TASK_TOKEN_MAX_LENGTH,
 } from '../service-validation.ts';
 
 /**
@@ -40,7 +41,7 @@ const payload = z.string().check((context) => {
     input: context.value,
   });
 });
-const taskToken = z.string().min(1).max(2048);
+const taskToken = z.string().min(1).max(TASK_TOKEN_MAX_LENGTH);
 const nextToken = z.string().min(1).max(1024);
 const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);

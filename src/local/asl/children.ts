@@ -1,12 +1,12 @@
 /**
  * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
  * completion persisted with its output so a resumed execution does not run it again; the first failure
- * aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as AWS does)
- * and is thrown.
+ * not tolerated aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as
+ * AWS does) and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
 import { asStatesError, type StatesError } from './errors.ts';
-import type { Frame, FrameDefinition } from './frame.ts';
+import type { Frame, FrameCursor, FrameDefinition } from './frame.ts';
 import { runFrame } from './frame-driver.ts';
 import { type StateRun, serializeWithinLimit } from './state-run.ts';
 
@@ -22,6 +22,12 @@ export interface ChildFrames {
   succeededEvent?: string;
   failedEvent?: string;
   abortedEvent?: string;
+  /**
+   * Lets a failed child not fail the state: given its index, its error and the indexes of every child failed
+   * so far (it included, and those that failed before a restart), returns what stands in the results in its
+   * place, or throws the error the state fails with. Without it, a failed child fails the state.
+   */
+  tolerateFailure?(index: number, error: StatesError, failed: readonly number[]): unknown;
 }
 
 /** The state types that record `<Type>StateAborted` when they are stopped while they run. */
@@ -37,9 +43,21 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   let nextIndex = 0;
   let failure: StatesError | undefined;
   const iterationDetails = (index: number) => ({ index, name: run.name });
+  const childPath = (index: number) => `${parent.path}/${run.name}/${index}`;
+  const failed = children.tolerateFailure ? failedBefore(run, children.count, childPath) : [];
+
+  /** Persists a finished child with its output (or what stands in place of a tolerated failure) and its JSON. */
+  const finish = (child: Frame, index: number, output: unknown, json: string, tolerated?: true): void => {
+    const { state } = child.cursor;
+    child.cursor = tolerated ? { state, phase: 'done', failed: tolerated } : { state, phase: 'done' };
+    child.input = output;
+    child.inputJson = json;
+    engine.journal.defer(execution, child);
+    results[index] = output;
+  };
 
   const startChild = async (index: number): Promise<void> => {
-    const path = `${parent.path}/${run.name}/${index}`;
+    const path = childPath(index);
     const stored = execution.storedFrames.get(path);
     if (stored && JSON.parse(stored.cursor).phase === 'done') {
       execution.storedFrames.delete(path);
@@ -62,11 +80,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       }
       const output = await runFrame(engine, execution, child);
       if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
-      child.cursor = { state: child.cursor.state, phase: 'done' };
-      child.input = output;
-      child.inputJson = serializeWithinLimit(output);
-      engine.journal.defer(execution, child);
-      results[index] = output;
+      finish(child, index, output, serializeWithinLimit(output));
     } catch (thrown) {
       if (execution.halted || parent.signal.aborted) return;
       if (failure) {
@@ -78,7 +92,20 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         }
         return;
       }
-      failure = asStatesError(thrown);
+      let error = asStatesError(thrown);
+      if (child && children.tolerateFailure) {
+        failed.push(index);
+        try {
+          const standIn = children.tolerateFailure(index, error, failed);
+          const json = serializeWithinLimit(standIn);
+          if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
+          finish(child, index, standIn, json, true);
+          return;
+        } catch (notTolerated) {
+          error = asStatesError(notTolerated);
+        }
+      }
+      failure = error;
       if (child) handOver(child, children.failedEvent, index);
       controller.stop(failure);
     }
@@ -104,4 +131,14 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   if (parent.signal.aborted) throw parent.signal.reason;
   if (failure) throw failure;
   return results;
+}
+
+/** The indexes of the children stored as tolerated failures, when a resumed state runs its children again. */
+function failedBefore(run: StateRun, count: number, childPath: (index: number) => string): number[] {
+  const failed: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const stored = run.run.storedFrames.get(childPath(index));
+    if (stored && (JSON.parse(stored.cursor) as FrameCursor).failed) failed.push(index);
+  }
+  return failed;
 }

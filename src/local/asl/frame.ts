@@ -50,6 +50,8 @@ export interface FrameCursor {
   childArn?: string;
   /** The effective input (after InputPath and Parameters) of a started task, Parallel or Map, reused on resume. */
   effective?: unknown;
+  /** A finished child that failed within its Map state's tolerated failure threshold (its output stands in its place). */
+  failed?: true;
 }
 
 /** A cursor as stored: with the workflow variables its flow has assigned, if any. */

@@ -122,6 +122,9 @@ export interface WaitState extends BaseState, Transition, InputOutputPaths, Assi
   TimestampPath?: string;
 }
 
+/** The most seconds a Wait state's `Seconds` or `SecondsPath` may give (AWS: an integer from 0 to 99999999). */
+export const MAX_WAIT_SECONDS = 99_999_999;
+
 export interface SucceedState extends BaseState, InputOutputPaths {
   Type: 'Succeed';
 }
@@ -157,13 +160,22 @@ export interface MapState extends ResultState {
   MaxConcurrency?: number;
   MaxConcurrencyPath?: string;
   ItemReader?: JsonObject;
-  ItemBatcher?: JsonObject;
+  ItemBatcher?: ItemBatcher;
   ResultWriter?: JsonObject;
   ToleratedFailurePercentage?: number;
   ToleratedFailurePercentagePath?: string;
   ToleratedFailureCount?: number;
   ToleratedFailureCountPath?: string;
   Label?: string;
+}
+
+/** A Distributed Map's `ItemBatcher`: children get `{ BatchInput, Items }` instead of one item each. */
+export interface ItemBatcher {
+  BatchInput?: PayloadTemplate;
+  MaxItemsPerBatch?: number;
+  MaxItemsPerBatchPath?: string;
+  MaxInputBytesPerBatch?: number;
+  MaxInputBytesPerBatchPath?: string;
 }
 
 /** Any state, discriminated by `Type`. */

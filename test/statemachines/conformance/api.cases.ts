@@ -20,6 +20,11 @@ const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does
 /** Shaped like a task token, but no task was given it. */
 const UNKNOWN_TOKEN = Buffer.from(`${'0'.repeat(36)}:${'1'.repeat(36)}`).toString('base64url');
 const MISSING_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:does-not-exist:nope';
+/** The most characters of a task token (API reference: taskToken, length 1 to 2048). */
+const TOKEN_LIMIT = 2048;
+/** AWS's answer to a task token over {@link TOKEN_LIMIT} characters (the value is sensitive, so not shown). */
+const TOKEN_TOO_LONG =
+  "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048";
 /** The most bytes (UTF-8) an execution input or task output may take. */
 const PAYLOAD_LIMIT = 262_144;
 /** A conformance function that never answers (see functions.ts). */
@@ -33,12 +38,13 @@ export interface ApiCaseContext {
   createPassMachine(): Promise<string>;
 }
 
-/** A call and the AWS error code it must be answered with. */
+/** A call and the AWS error code it must be answered with (and, where AWS's wording is known, its message). */
 export interface ApiErrorCase {
   readonly name: string;
   readonly source: string;
   readonly act: (context: ApiCaseContext) => Promise<unknown>;
   readonly error: string;
+  readonly message?: string;
 }
 
 /** POSTs a raw AWS JSON 1.0 request, for shapes the SDK would not send. */
@@ -107,6 +113,18 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine lists every problem in one quoted message, as CODE: message at /path',
+    source: 'CreateStateMachine response of AWS Step Functions (us-east-1) to this definition',
+    act: invalid({
+      StartAt: 'pass1',
+      States: { pass1: { Type: 'Pass', Next: 'pass3' }, pass2: { Type: 'Pass', End: true } },
+    }),
+    error: 'InvalidDefinition',
+    message:
+      "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: pass3 at /States/pass1/Next, " +
+      'MISSING_TRANSITION_TARGET: State "pass2" is not reachable. at /States/pass2\'',
+  },
+  {
     name: 'CreateStateMachine with an unknown state type',
     source: `${API}/API_CreateStateMachine.html`,
     act: invalid({ StartAt: 'P', States: { P: { Type: 'Teleport', End: true } } }),
@@ -134,6 +152,12 @@ export const apiErrorCases: ApiErrorCase[] = [
       StartAt: 'T',
       States: { T: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:frobnicate', End: true } },
     }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with Wait Seconds over 99999999',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html',
+    act: invalid({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 100_000_000, End: true } } }),
     error: 'InvalidDefinition',
   },
   {
@@ -444,6 +468,44 @@ export const apiErrorCases: ApiErrorCase[] = [
     name: 'SendTaskHeartbeat with a malformed token',
     source: `${API}/API_SendTaskHeartbeat.html`,
     act: ({ client }) => client.send(new SendTaskHeartbeatCommand({ taskToken: 'garbage' })),
+    error: 'InvalidToken',
+  },
+  {
+    name: 'SendTaskSuccess with a token over 2048 characters',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) =>
+      client.send(new SendTaskSuccessCommand({ taskToken: 'x'.repeat(TOKEN_LIMIT + 1), output: '{}' })),
+    error: 'ValidationException',
+    message: TOKEN_TOO_LONG,
+  },
+  {
+    name: 'SendTaskFailure with a token over 2048 characters',
+    source: `${API}/API_SendTaskFailure.html`,
+    act: ({ client }) => client.send(new SendTaskFailureCommand({ taskToken: 'x'.repeat(TOKEN_LIMIT + 1) })),
+    error: 'ValidationException',
+    message: TOKEN_TOO_LONG,
+  },
+  {
+    name: 'SendTaskHeartbeat with a token over 2048 characters',
+    source: `${API}/API_SendTaskHeartbeat.html`,
+    act: ({ client }) =>
+      client.send(new SendTaskHeartbeatCommand({ taskToken: 'x'.repeat(TOKEN_LIMIT + 1) })),
+    error: 'ValidationException',
+    message: TOKEN_TOO_LONG,
+  },
+  {
+    name: 'SendTaskHeartbeat with an empty token',
+    source: `${API}/API_SendTaskHeartbeat.html`,
+    act: ({ client }) => client.send(new SendTaskHeartbeatCommand({ taskToken: '' })),
+    error: 'ValidationException',
+    message:
+      "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length greater than or equal to 1",
+  },
+  {
+    name: 'SendTaskSuccess with a malformed token of 2048 characters (within the length limit)',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) =>
+      client.send(new SendTaskSuccessCommand({ taskToken: 'x'.repeat(TOKEN_LIMIT), output: '{}' })),
     error: 'InvalidToken',
   },
   {

@@ -9,6 +9,7 @@ import { type ExecutionCase, fn, single } from './case.ts';
 const TOKENS =
   'https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token';
 const STOP = 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html';
+const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 
 /** A `.waitForTaskToken` task that hands its token to the case under `key`. */
 function waitForToken(key: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -113,6 +114,35 @@ export const taskTokenCases: ExecutionCase[] = [
     source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html',
     definition: single(waitForToken('token-heartbeat-missed', { HeartbeatSeconds: 60 })),
     expect: { status: 'FAILED', error: 'States.HeartbeatTimeout' },
+  },
+  {
+    name: 'Catch States.Timeout catches a missed heartbeat, whose error stays States.HeartbeatTimeout',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: waitForToken('token-heartbeat-catch', {
+          HeartbeatSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Late' }],
+          End: true,
+        }),
+        Late: { Type: 'Pass', InputPath: '$.Error', End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: 'States.HeartbeatTimeout' },
+    historyCounts: { TaskTimedOut: 1 },
+  },
+  {
+    name: 'Retry States.Timeout reruns a task that missed its heartbeat',
+    source: ERRORS,
+    definition: single(
+      waitForToken('token-heartbeat-retry', {
+        HeartbeatSeconds: 1,
+        Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 2 }],
+      }),
+    ),
+    expect: { status: 'FAILED', error: 'States.HeartbeatTimeout' },
+    historyCounts: { TaskScheduled: 3, TaskTimedOut: 3 },
   },
   {
     name: 'A callback task with TimeoutSeconds fails with States.Timeout',

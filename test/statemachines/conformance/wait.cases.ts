@@ -55,6 +55,24 @@ export const waitCases: ExecutionCase[] = [
     expect: { status: 'FAILED', error: 'States.Runtime' },
   },
   {
+    name: 'Wait SecondsPath to a negative number fails with States.Runtime',
+    source: WAIT,
+    definition: single({ Type: 'Wait', SecondsPath: '$.s' }),
+    input: { s: -1 },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: '-1' } },
+  },
+  {
+    name: 'Wait SecondsPath to a number over 99999999 fails with States.Runtime, naming the value and the range',
+    source: WAIT,
+    definition: single({ Type: 'Wait', SecondsPath: '$.s' }),
+    input: { s: 100_000_000 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: { includes: 'integer from 0 to 99999999: 100000000' },
+    },
+  },
+  {
     name: 'Wait TimestampPath to a non-timestamp fails with States.Runtime',
     source: WAIT,
     definition: single({ Type: 'Wait', TimestampPath: '$.t' }),

@@ -3,6 +3,7 @@
  * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
  */
 import { STATES_ERRORS } from '../errors.ts';
+import { MAX_WAIT_SECONDS } from '../types.ts';
 import { checkAssign } from './assign-checks.ts';
 import {
   checkChoiceRule,
@@ -13,6 +14,7 @@ import {
   type Report,
 } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
+import { checkProcessingMode } from './map-mode-checks.ts';
 import { checkTaskResource } from './resource-checks.ts';
 import { isTimestamp } from './timestamps.ts';
 
@@ -172,7 +174,7 @@ function checkWait({ report }: StateCheckContext, state: StateObject, location: 
   if (given.length !== 1) {
     report(SCHEMA, 'Exactly one of Seconds, SecondsPath, Timestamp and TimestampPath must be set', location);
   }
-  if ('Seconds' in state) checkInteger(report, state, 'Seconds', location, 0);
+  if ('Seconds' in state) checkInteger(report, state, 'Seconds', location, 0, MAX_WAIT_SECONDS);
   if ('Timestamp' in state && !isTimestamp(state.Timestamp)) {
     report(
       SCHEMA,
@@ -228,27 +230,11 @@ function checkMap(context: StateCheckContext, state: StateObject, location: stri
   if ('Parameters' in state && 'ItemSelector' in state) {
     report(SCHEMA, "Only one of 'Parameters' and 'ItemSelector' may be set", location);
   }
-  for (const field of [
-    'ItemsPath',
-    'MaxConcurrencyPath',
-    'ToleratedFailurePercentagePath',
-    'ToleratedFailureCountPath',
-  ]) {
+  for (const field of ['ItemsPath', 'MaxConcurrencyPath']) {
     if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');
   }
   if ('MaxConcurrency' in state) checkInteger(report, state, 'MaxConcurrency', location, 0);
-  if ('ToleratedFailureCount' in state) checkInteger(report, state, 'ToleratedFailureCount', location, 0);
-  const percentage = state.ToleratedFailurePercentage;
-  if (
-    'ToleratedFailurePercentage' in state &&
-    !(typeof percentage === 'number' && percentage >= 0 && percentage <= 100)
-  ) {
-    report(
-      SCHEMA,
-      "The field 'ToleratedFailurePercentage' must be a number from 0 to 100",
-      `${location}/ToleratedFailurePercentage`,
-    );
-  }
+  checkProcessingMode(report, state, location);
 }
 
 /** Reports each key of `object` not in `allowed`. */
@@ -263,20 +249,21 @@ export function checkUnknownFields(
   }
 }
 
-/** Reports `object[field]` unless it is an integer >= `minimum`. */
+/** Reports `object[field]` unless it is an integer from `minimum` to `maximum` (no upper bound by default). */
 export function checkInteger(
   report: Report,
   object: StateObject,
   field: string,
   location: string,
   minimum: number,
+  maximum = Number.POSITIVE_INFINITY,
 ): void {
   const value = object[field];
-  if (!Number.isInteger(value) || (value as number) < minimum) {
-    report(
-      SCHEMA,
-      `The field '${field}' must be an integer greater than or equal to ${minimum}`,
-      `${location}/${field}`,
-    );
+  if (!Number.isInteger(value) || (value as number) < minimum || (value as number) > maximum) {
+    const range =
+      maximum === Number.POSITIVE_INFINITY
+        ? `greater than or equal to ${minimum}`
+        : `from ${minimum} to ${maximum}`;
+    report(SCHEMA, `The field '${field}' must be an integer ${range}`, `${location}/${field}`);
   }
 }

@@ -10,8 +10,8 @@ import { type IntrinsicNode, parseIntrinsic } from './intrinsic-syntax.ts';
 import { isPlainObject } from './json-values.ts';
 import { parsePath } from './path-syntax.ts';
 
-/** Fields whose `.$` values, at any depth, are paths or intrinsic function calls. */
-const TEMPLATE_FIELDS = new Set(['Parameters', 'ResultSelector', 'ItemSelector', 'Assign']);
+/** Fields whose `.$` values, at any depth, are paths or intrinsic function calls (`BatchInput` of an ItemBatcher). */
+const TEMPLATE_FIELDS = new Set(['Parameters', 'ResultSelector', 'ItemSelector', 'Assign', 'BatchInput']);
 
 /**
  * Each state that reads a variable, with the names it reads in the order they first appear.
@@ -43,6 +43,8 @@ function collectField(key: string, value: unknown, names: Set<string>): void {
   if (TEMPLATE_FIELDS.has(key)) collectTemplate(value, names);
   else if (key === 'Choices' || key === 'Catch') {
     for (const entry of Array.isArray(value) ? value : []) collectRule(entry, names);
+  } else if (key === 'ItemBatcher' && isPlainObject(value)) {
+    for (const [field, inner] of Object.entries(value)) collectField(field, inner, names);
   } else if (key.endsWith('Path')) collectDynamicValue(value, names);
 }
 

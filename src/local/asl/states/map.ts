@@ -4,13 +4,15 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
+import { distributedChildren, isDistributed } from './distributed-map.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
 
 /**
- * Map (inline): one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`)
- * applied, through `ItemProcessor` (legacy `Iterator`); outputs in item order.
+ * Map: one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`) applied,
+ * through `ItemProcessor` (legacy `Iterator`); outputs in item order. A Distributed Map batches its items and
+ * tolerates failures within its thresholds (see distributed-map.ts).
  */
 export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const { state } = run;
@@ -25,21 +27,15 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   }
   const effective = run.cursor.effective;
   const items = itemsOf(run, effective);
-  const selector = state.ItemSelector ?? state.Parameters;
+  const select = (index: number) => selectItem(run, effective, items, index);
   try {
+    const children = isDistributed(state)
+      ? distributedChildren(run, effective, items, select)
+      : { count: items.length, input: select };
     const results = await runChildFrames(run, {
-      count: items.length,
+      ...children,
       concurrency: concurrencyOf(run, effective),
       definition: () => processor,
-      input: (index) =>
-        selector === undefined
-          ? items[index]
-          : resolvePayloadTemplate(
-              selector,
-              effective,
-              run.contextSource({ Map: { Item: { Index: index, Value: items[index] } } }),
-              run.frame,
-            ),
       startedEvent: 'MapIterationStarted',
       succeededEvent: 'MapIterationSucceeded',
       failedEvent: 'MapIterationFailed',
@@ -51,6 +47,14 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     if (!run.signal.aborted) run.emit('MapStateFailed');
     throw error;
   }
+}
+
+/** The item at `index` as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
+function selectItem(run: StateRun<MapState>, effective: unknown, items: unknown[], index: number): unknown {
+  const selector = run.state.ItemSelector ?? run.state.Parameters;
+  if (selector === undefined) return items[index];
+  const context = run.contextSource({ Map: { Item: { Index: index, Value: items[index] } } });
+  return resolvePayloadTemplate(selector, effective, context, run.frame);
 }
 
 function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {

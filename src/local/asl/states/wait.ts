@@ -5,7 +5,7 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { parseTimestamp, toEpochMillis } from '../expressions/timestamps.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
-import type { WaitState } from '../types.ts';
+import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
 import type { VariableReader } from '../variables.ts';
 
 /**
@@ -41,10 +41,15 @@ function waitMilliseconds(
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
     const seconds = readPath(state.SecondsPath, input, context, variables);
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isInteger(seconds) ||
+      seconds < 0 ||
+      seconds > MAX_WAIT_SECONDS
+    ) {
       throw new StatesError(
         STATES_ERRORS.Runtime,
-        `The SecondsPath parameter does not reference a valid non-negative integer: ${JSON.stringify(seconds)}`,
+        `The SecondsPath parameter does not reference a valid integer from 0 to ${MAX_WAIT_SECONDS}: ${JSON.stringify(seconds)}`,
       );
     }
     return seconds * 1000;

@@ -254,6 +254,16 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('requires Wait Seconds to be an integer from 0 to 99999999', () => {
+    const definition = validMachine();
+    definition.States.Pause = { Type: 'Wait', Seconds: 99_999_999, Next: 'Deploy' };
+    expect(validate(definition)).toEqual([]);
+    definition.States.Pause = { Type: 'Wait', Seconds: 100_000_000, Next: 'Deploy' };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Pause/Seconds: The field 'Seconds' must be an integer from 0 to 99999999",
+    ]);
+  });
+
   it('validates Parallel branches and Map item processors recursively', () => {
     const definition = validMachine();
     definition.States.Fan.Branches.push({ StartAt: 'B2', States: { B2: { Type: 'Pass', Next: 'Done' } } });

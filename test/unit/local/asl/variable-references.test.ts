@@ -69,6 +69,28 @@ describe('variableReferences', () => {
     expect(variableReferences(definition)).toEqual({ B1: ['one'], Each: ['max'], M1: ['three'] });
   });
 
+  it("finds variables in a Distributed Map's thresholds and ItemBatcher", () => {
+    // Prepare
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'P',
+            States: { P: { Type: 'Pass', End: true } },
+          },
+          ToleratedFailureCountPath: '$tolerated',
+          ItemBatcher: { MaxItemsPerBatchPath: '$size', BatchInput: { 'run.$': '$run', fixed: '$not' } },
+          End: true,
+        },
+      },
+    };
+    // Act / Assess
+    expect(variableReferences(definition)).toEqual({ Each: ['tolerated', 'size', 'run'] });
+  });
+
   it('finds none where no state reads a variable', () => {
     expect(
       variableReferences({ StartAt: 'P', States: { P: { Type: 'Pass', Assign: { a: '$b' }, End: true } } }),

@@ -266,7 +266,7 @@ describe('GET /console/api/executions, where the running executions are', () => 
     // Prepare: one waits in a Wait state, one on a `.waitForTaskToken` approval task; one has ended
     const baking = await startedUntil(
       'baking',
-      { StartAt: 'BakeStep', States: { BakeStep: { Type: 'Wait', Seconds: 100_000_000, End: true } } },
+      { StartAt: 'BakeStep', States: { BakeStep: { Type: 'Wait', Seconds: 99_999_999, End: true } } },
       'WaitStateEntered',
     );
     const approving = await startedUntil(

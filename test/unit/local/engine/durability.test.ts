@@ -121,6 +121,31 @@ describe('Engine durability (SQLite file)', () => {
     expect((await second.eventTypes(arn)).filter((t) => t === 'MapIterationStarted')).toHaveLength(3);
   });
 
+  it("counts a Distributed Map's failures tolerated before a restart against its threshold", async () => {
+    // Prepare
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'F' },
+        F: { Type: 'Fail', Error: 'ItemFailed' },
+      },
+    };
+    const map = { Type: 'Map', ItemProcessor: processor, ToleratedFailureCount: 1, End: true };
+    const arn = await first.start(machine({ M: map }), [{ wait: 0 }, { wait: 100 }]);
+    await first.clock.advance(10_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(90_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(result.cause).toContain('failed 2 of 2 items');
+  });
+
   it('invokes a task that was in flight at the restart again (at-least-once)', async () => {
     // Prepare
     const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());

@@ -219,6 +219,32 @@ describe('LocalStepFunctions AWS accuracy', () => {
     ).rejects.toMatchObject({ code: 'InvalidDefinition', message: expect.stringContaining("'Callback'") });
   });
 
+  it('refuses an empty task token or one over 2048 characters with ValidationException, as the HTTP API does', async () => {
+    // Prepare
+    h = harness();
+    const tooLong = 'x'.repeat(2049);
+    const constraint =
+      "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member";
+    // Act
+    const answers = [
+      h.sfn.sendTaskSuccess({ taskToken: tooLong, output: '{}' }),
+      h.sfn.sendTaskFailure({ taskToken: tooLong }),
+      h.sfn.sendTaskHeartbeat({ taskToken: tooLong }),
+    ];
+    const empty = h.sfn.sendTaskHeartbeat({ taskToken: '' });
+    // Assess
+    for (const answer of answers) {
+      await expect(answer).rejects.toMatchObject({
+        code: 'ValidationException',
+        message: `${constraint} must have length less than or equal to 2048`,
+      });
+    }
+    await expect(empty).rejects.toMatchObject({
+      code: 'ValidationException',
+      message: `${constraint} must have length greater than or equal to 1`,
+    });
+  });
+
   it('words InvalidExecutionInput as AWS does', async () => {
     // Prepare
     h = harness();

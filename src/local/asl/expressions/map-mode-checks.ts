@@ -1,0 +1,158 @@
+/**
+ * Static checks of a Map state's processing mode (`ItemProcessor.ProcessorConfig`) and of the fields only a
+ * Distributed Map has: tolerated failure thresholds, `ItemBatcher` and `Label`. `ItemReader` and
+ * `ResultWriter` are refused: the local runtime does not reach Amazon S3. Used by `state-checks.ts`.
+ */
+import { checkPath, checkPayloadTemplate, type Report } from './expression-checks.ts';
+import { isPlainObject } from './json-values.ts';
+import {
+  type BoundedMapField,
+  describeBounds,
+  isWithinBounds,
+  MAP_FIELD_BOUNDS,
+} from './map-field-bounds.ts';
+
+const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
+const MODES = ['INLINE', 'DISTRIBUTED'];
+const EXECUTION_TYPES = ['STANDARD', 'EXPRESS'];
+const PROCESSOR_CONFIG_FIELDS = new Set(['Mode', 'ExecutionType']);
+const BATCH_LIMITS = [
+  'MaxItemsPerBatch',
+  'MaxItemsPerBatchPath',
+  'MaxInputBytesPerBatch',
+  'MaxInputBytesPerBatchPath',
+];
+const ITEM_BATCHER_FIELDS = new Set(['BatchInput', ...BATCH_LIMITS]);
+/** The fields only a Map state in DISTRIBUTED mode may have. */
+const DISTRIBUTED_ONLY_FIELDS = new Set([
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'Label',
+  'ToleratedFailurePercentage',
+  'ToleratedFailurePercentagePath',
+  'ToleratedFailureCount',
+  'ToleratedFailureCountPath',
+]);
+/** Why the local runtime refuses the Distributed Map fields that read or write Amazon S3. */
+const S3_FIELDS = {
+  ItemReader: 'give the items in the state input and select them with ItemsPath',
+  ResultWriter: 'leave it out and the Map state outputs the results of its child executions as an array',
+};
+const MAX_LABEL_LENGTH = 40;
+/** What a Label may not hold: whitespace, brackets, wildcards, special and control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in a Label
+const LABEL_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * Checks `ItemProcessor.ProcessorConfig` and, by the mode it sets, the Distributed Map fields: refused on an
+ * inline Map (INLINE, the default, and the legacy `Iterator`), checked on a Distributed one.
+ */
+export function checkProcessingMode(report: Report, state: Record<string, unknown>, location: string): void {
+  const processor = state.ItemProcessor;
+  const config = isPlainObject(processor) ? processor.ProcessorConfig : undefined;
+  if (isPlainObject(processor) && 'ProcessorConfig' in processor) {
+    checkProcessorConfig(report, config, `${location}/ItemProcessor/ProcessorConfig`);
+  }
+  if (isPlainObject(config) && config.Mode === 'DISTRIBUTED') {
+    checkDistributedFields(report, state, location);
+    return;
+  }
+  for (const field of Object.keys(state).filter((key) => DISTRIBUTED_ONLY_FIELDS.has(key))) {
+    report(
+      SCHEMA,
+      `The field '${field}' is only supported by a Map state whose ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED`,
+      `${location}/${field}`,
+    );
+  }
+}
+
+function checkProcessorConfig(report: Report, config: unknown, at: string): void {
+  if (!isPlainObject(config)) {
+    report(SCHEMA, "The field 'ProcessorConfig' must be a JSON object", at);
+    return;
+  }
+  for (const key of Object.keys(config).filter((key) => !PROCESSOR_CONFIG_FIELDS.has(key))) {
+    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${at}/${key}`);
+  }
+  checkOneOf(report, config, 'Mode', MODES, at);
+  checkOneOf(report, config, 'ExecutionType', EXECUTION_TYPES, at);
+  if (config.Mode === 'DISTRIBUTED' && !('ExecutionType' in config)) {
+    report(SCHEMA, 'These fields are required with Mode DISTRIBUTED: [ExecutionType]', at);
+  }
+}
+
+function checkOneOf(
+  report: Report,
+  object: Record<string, unknown>,
+  field: string,
+  allowed: string[],
+  at: string,
+): void {
+  if (field in object && !allowed.includes(object[field] as string)) {
+    report(SCHEMA, `The field '${field}' must be one of: ${allowed.join(', ')}`, `${at}/${field}`);
+  }
+}
+
+function checkDistributedFields(report: Report, state: Record<string, unknown>, location: string): void {
+  for (const [field, instead] of Object.entries(S3_FIELDS).filter(([field]) => field in state)) {
+    report(
+      SCHEMA,
+      `The field '${field}' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: ${instead}`,
+      `${location}/${field}`,
+    );
+  }
+  checkBoundedField(report, state, 'ToleratedFailureCount', location);
+  checkBoundedField(report, state, 'ToleratedFailurePercentage', location);
+  if ('ItemBatcher' in state) checkItemBatcher(report, state.ItemBatcher, `${location}/ItemBatcher`);
+  if ('Label' in state) checkLabel(report, state.Label, location);
+}
+
+function checkItemBatcher(report: Report, batcher: unknown, at: string): void {
+  if (!isPlainObject(batcher)) {
+    report(SCHEMA, "The field 'ItemBatcher' must be a JSON object", at);
+    return;
+  }
+  for (const key of Object.keys(batcher).filter((key) => !ITEM_BATCHER_FIELDS.has(key))) {
+    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${at}/${key}`);
+  }
+  if (!BATCH_LIMITS.some((field) => field in batcher)) {
+    report(SCHEMA, `The field 'ItemBatcher' must set at least one of: ${BATCH_LIMITS.join(', ')}`, at);
+  }
+  checkBoundedField(report, batcher, 'MaxItemsPerBatch', at);
+  checkBoundedField(report, batcher, 'MaxInputBytesPerBatch', at);
+  if ('BatchInput' in batcher) checkPayloadTemplate(report, batcher.BatchInput, 'BatchInput', at);
+}
+
+/** Checks `field` and its `...Path` form: at most one of them, the value within its bounds, a ReferencePath. */
+function checkBoundedField(
+  report: Report,
+  object: Record<string, unknown>,
+  field: BoundedMapField,
+  location: string,
+): void {
+  const pathField = `${field}Path`;
+  if (field in object && pathField in object) {
+    report(SCHEMA, `Only one of '${field}' and '${pathField}' may be set`, location);
+  }
+  if (pathField in object) checkPath(report, object[pathField], pathField, location, 'ReferencePath');
+  const bounds = MAP_FIELD_BOUNDS[field];
+  if (field in object && !isWithinBounds(object[field], bounds)) {
+    report(SCHEMA, `The field '${field}' must be ${describeBounds(bounds)}`, `${location}/${field}`);
+  }
+}
+
+function checkLabel(report: Report, label: unknown, location: string): void {
+  if (
+    typeof label !== 'string' ||
+    label.length === 0 ||
+    label.length > MAX_LABEL_LENGTH ||
+    LABEL_FORBIDDEN.test(label)
+  ) {
+    report(
+      SCHEMA,
+      `The field 'Label' must be a string of 1 to ${MAX_LABEL_LENGTH} characters without whitespace, brackets, wildcards, special characters (" # % \\ ^ | ~ \` $ & , ; : /) or control characters`,
+      `${location}/Label`,
+    );
+  }
+}

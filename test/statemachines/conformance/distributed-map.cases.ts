@@ -1,0 +1,251 @@
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
+import type { ExecutionCase } from './case.ts';
+
+const DG = 'https://docs.aws.amazon.com/step-functions/latest/dg';
+const DISTRIBUTED = `${DG}/state-map-distributed.html`;
+const THRESHOLD = `${DG}/maprun-fail-threshold.html`;
+const BATCHER = `${DG}/input-output-itembatcher.html`;
+const RESULT_WRITER = `${DG}/input-output-resultwriter.html`;
+const ROLE = 'arn:aws:iam::000000000000:role/conformance';
+
+/** An item processor that fails an item over 2 (`TooBig`) and outputs the others unchanged. */
+const FAIL_OVER_TWO = {
+  StartAt: 'Check',
+  States: {
+    Check: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$', NumericGreaterThan: 2, Next: 'TooBig' }],
+      Default: 'Ok',
+    },
+    TooBig: { Type: 'Fail', Error: 'TooBig', Cause: 'item over 2' },
+    Ok: { Type: 'Succeed' },
+  },
+};
+
+/** A one-state Distributed Map machine whose processor is `processor` (STANDARD child executions). */
+function distributedMap(processor: object, fields: Record<string, unknown> = {}): object {
+  const ProcessorConfig = { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' };
+  return {
+    StartAt: 'M',
+    States: { M: { Type: 'Map', ItemProcessor: { ProcessorConfig, ...processor }, ...fields, End: true } },
+  };
+}
+
+/** A processor of one Pass state: each child outputs its input. */
+const ECHO = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+
+/** What stands in the results for a child that failed with `TooBig` on `input` (a tolerated failure). */
+function failedChild(input: unknown): object {
+  return {
+    Cause: 'item over 2',
+    Error: 'TooBig',
+    Input: JSON.stringify(input),
+    InputDetails: { Included: true },
+    Status: 'FAILED',
+  };
+}
+
+/** Distributed Map states: tolerated failure thresholds and item batching. */
+export const distributedMapCases: ExecutionCase[] = [
+  {
+    name: 'Distributed Map: more failed items than ToleratedFailureCount fails with States.ExceedToleratedFailureThreshold',
+    source: THRESHOLD,
+    definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailureCount: 1 }),
+    input: [1, 2, 3, 4],
+    expect: {
+      status: 'FAILED',
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: { includes: 'ToleratedFailureCount 1' },
+    },
+    historyCounts: { MapIterationFailed: 2, MapStateFailed: 1 },
+  },
+  {
+    name: 'Distributed Map: a failed percentage above ToleratedFailurePercentage fails with States.ExceedToleratedFailureThreshold',
+    source: THRESHOLD,
+    definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailurePercentage: 25 }),
+    input: [1, 2, 3, 4],
+    expect: {
+      status: 'FAILED',
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: { includes: 'ToleratedFailurePercentage 25' },
+    },
+  },
+  {
+    name: 'Distributed Map: without a threshold, one failed item fails with States.ExceedToleratedFailureThreshold (default 0)',
+    source: THRESHOLD,
+    definition: distributedMap(FAIL_OVER_TWO),
+    input: [1, 3],
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' },
+  },
+  {
+    name: 'Distributed Map: failures within the threshold succeed; a failed child stands as its execution result (Transformation NONE)',
+    source: `${THRESHOLD}; ${RESULT_WRITER}`,
+    definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailurePercentage: 50 }),
+    input: [1, 3, 2, 4],
+    expect: { status: 'SUCCEEDED', output: [1, failedChild(3), 2, failedChild(4)] },
+    historyCounts: { MapIterationSucceeded: 2, MapIterationFailed: 2, MapStateSucceeded: 1 },
+  },
+  {
+    name: 'Distributed Map: ToleratedFailureCountPath and ToleratedFailurePercentagePath read the state input',
+    source: THRESHOLD,
+    definition: distributedMap(FAIL_OVER_TWO, {
+      ItemsPath: '$.items',
+      ToleratedFailureCountPath: '$.count',
+      ToleratedFailurePercentagePath: '$.percentage',
+    }),
+    input: { items: [3, 4, 1], count: 2, percentage: 100 },
+    expect: { status: 'SUCCEEDED', output: [failedChild(3), failedChild(4), 1] },
+  },
+  {
+    name: 'Distributed Map: a ToleratedFailureCountPath selecting no non-negative integer fails with States.Runtime',
+    source: THRESHOLD,
+    definition: distributedMap(ECHO, { ItemsPath: '$.items', ToleratedFailureCountPath: '$.count' }),
+    input: { items: [1], count: -1 },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: 'ToleratedFailureCountPath' } },
+  },
+  {
+    name: 'Distributed Map: ItemBatcher passes each child {BatchInput, Items}, BatchInput resolved from the state input',
+    source: BATCHER,
+    definition: distributedMap(ECHO, {
+      ItemsPath: '$.items',
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'run.$': '$.run', kind: 'batch' } },
+    }),
+    input: { run: 'r1', items: [1, 2, 3, 4, 5] },
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { BatchInput: { run: 'r1', kind: 'batch' }, Items: [1, 2] },
+        { BatchInput: { run: 'r1', kind: 'batch' }, Items: [3, 4] },
+        { BatchInput: { run: 'r1', kind: 'batch' }, Items: [5] },
+      ],
+    },
+    historyCounts: { MapIterationStarted: 3 },
+  },
+  {
+    name: 'Distributed Map: MaxInputBytesPerBatch bounds the bytes of each child input; ItemSelector applies before batching',
+    source: BATCHER,
+    definition: distributedMap(ECHO, {
+      ItemSelector: { 'v.$': '$$.Map.Item.Value' },
+      // {"Items":[{"v":"aa"},{"v":"bb"}]} takes 33 bytes; a third item would make 44.
+      ItemBatcher: { MaxInputBytesPerBatch: 33 },
+    }),
+    input: ['aa', 'bb', 'cc'],
+    expect: {
+      status: 'SUCCEEDED',
+      output: [{ Items: [{ v: 'aa' }, { v: 'bb' }] }, { Items: [{ v: 'cc' }] }],
+    },
+  },
+  {
+    name: 'Distributed Map: every item of a failed batch counts against ToleratedFailureCount',
+    source: `${THRESHOLD}; ${BATCHER}`,
+    definition: distributedMap(
+      {
+        StartAt: 'Check',
+        States: {
+          Check: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.Items[1]', NumericGreaterThan: 2, Next: 'TooBig' }],
+            Default: 'Ok',
+          },
+          TooBig: { Type: 'Fail', Error: 'TooBig', Cause: 'item over 2' },
+          Ok: { Type: 'Succeed' },
+        },
+      },
+      { ItemBatcher: { MaxItemsPerBatch: 2 }, ToleratedFailureCount: 1 },
+    ),
+    input: [1, 2, 3, 4],
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' },
+  },
+];
+
+function createMachine(definition: object): (context: ApiCaseContext) => Promise<unknown> {
+  return ({ client }) =>
+    client.send(
+      new CreateStateMachineCommand({
+        name: `distributed-${Math.random().toString(36).slice(2)}`,
+        definition: JSON.stringify(definition),
+        roleArn: ROLE,
+      }),
+    );
+}
+
+/** The InvalidDefinition message of one diagnostic, as CreateStateMachine words it. */
+function invalidDefinition(message: string, location: string): string {
+  return `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${message} at ${location}'`;
+}
+
+/** Distributed Map definitions that CreateStateMachine refuses. */
+export const distributedMapApiCases: ApiErrorCase[] = [
+  {
+    name: 'CreateStateMachine with a Map ProcessorConfig Mode that is neither INLINE nor DISTRIBUTED',
+    source: DISTRIBUTED,
+    act: createMachine({
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'FOO' }, ...ECHO }, End: true } },
+    }),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      "The field 'Mode' must be one of: INLINE, DISTRIBUTED",
+      '/States/M/ItemProcessor/ProcessorConfig/Mode',
+    ),
+  },
+  {
+    name: 'CreateStateMachine with a Distributed Map without ExecutionType',
+    source: DISTRIBUTED,
+    act: createMachine({
+      StartAt: 'M',
+      States: {
+        M: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, ...ECHO }, End: true },
+      },
+    }),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      'These fields are required with Mode DISTRIBUTED: [ExecutionType]',
+      '/States/M/ItemProcessor/ProcessorConfig',
+    ),
+  },
+  {
+    name: 'CreateStateMachine with a Distributed Map ItemReader: the local runtime does not read S3',
+    source: `${DG}/input-output-itemreader.html`,
+    act: createMachine(
+      distributedMap(ECHO, {
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: 'items', Key: 'items.json' },
+        },
+      }),
+    ),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      "The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath",
+      '/States/M/ItemReader',
+    ),
+  },
+  {
+    name: 'CreateStateMachine with a Distributed Map ResultWriter: the local runtime does not write S3',
+    source: RESULT_WRITER,
+    act: createMachine(
+      distributedMap(ECHO, {
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'out' } },
+      }),
+    ),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a tolerated failure threshold on an inline Map',
+    source: DISTRIBUTED,
+    act: createMachine({
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemProcessor: ECHO, ToleratedFailureCount: 1, End: true } },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a Distributed Map ItemBatcher over 256 KiB per batch',
+    source: BATCHER,
+    act: createMachine(distributedMap(ECHO, { ItemBatcher: { MaxInputBytesPerBatch: 262_145 } })),
+    error: 'InvalidDefinition',
+  },
+];
