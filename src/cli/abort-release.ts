@@ -36,6 +36,8 @@ export interface AbortOutcome {
   readonly strategy?: RollbackWorkflow;
   /** Set when the execution was stopped before this call (this call stopped nothing). */
   readonly alreadyStopped?: true;
+  /** The status of a rollback found already started (`RUNNING`, `SUCCEEDED`); absent for one this call started. */
+  readonly rollbackStatus?: string;
   /**
    * Set when `rollbackExecutionArn` ended without cleaning up and no new rollback could be started: why, and
    * what to do instead.
@@ -231,10 +233,10 @@ async function retriedRollback(
   input: RollbackInput,
   rollbackArn: string,
   endpointFlags: string,
-): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack'>> {
+): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack' | 'rollbackStatus'>> {
   const rollback = await latestRetry(sfn, stateMachineArn, input.executionArn, rollbackArn);
   const { executionArn: latestArn, status, error, cause } = rollback;
-  if (!endedWithoutCleaningUp(rollback)) return { rollbackExecutionArn: latestArn };
+  if (!endedWithoutCleaningUp(rollback)) return { rollbackExecutionArn: latestArn, rollbackStatus: status };
   if (error === 'ServiceLocked') {
     return {
       rollbackExecutionArn: latestArn,

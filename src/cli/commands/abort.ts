@@ -30,13 +30,8 @@ export function abortCommand(): Command {
   ).action(async (ref: string, options: EndpointOptions & { reason: string }) => {
     const sfn = createStepFunctionsClient(options);
     const executionArn = await resolveExecutionArn(sfn, ref, machineNamingFor(options));
-    const { rollbackExecutionArn, strategy, alreadyStopped, notRolledBack } = await abortRelease(
-      sfn,
-      executionArn,
-      options.reason,
-      undefined,
-      endpointFlags(options),
-    );
+    const { rollbackExecutionArn, strategy, alreadyStopped, notRolledBack, rollbackStatus } =
+      await abortRelease(sfn, executionArn, options.reason, undefined, endpointFlags(options));
     console.log(`${alreadyStopped ? 'already aborted' : 'aborted'} ${executionArn}`);
     if (notRolledBack) {
       throw new CliError(notRolledBack);
@@ -44,12 +39,14 @@ export function abortCommand(): Command {
       console.log(
         'nothing to roll back (it stopped before changing anything, or is neither a release nor a database migration)',
       );
-    } else if (strategy === DATABASE_MIGRATION) {
-      console.log(
-        `unlocking the service: ${rollbackExecutionArn} (the database is not restored: \`cutover backups list\` lists its backup, if one was taken)`,
-      );
     } else {
-      console.log(`rolling back: ${rollbackExecutionArn}`);
+      const done = rollbackStatus === 'SUCCEEDED';
+      const rollback = `${rollbackExecutionArn}${done ? ' (SUCCEEDED)' : ''}`;
+      console.log(
+        strategy === DATABASE_MIGRATION
+          ? `${done ? 'unlocked' : 'unlocking'} the service: ${rollback} (the database is not restored: \`cutover backups list\` lists its backup, if one was taken)`
+          : `${done ? 'rolled back' : 'rolling back'}: ${rollback}`,
+      );
     }
   });
 }

@@ -95,7 +95,7 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(aborted.status).toBe('ABORTED');
     expect(first.rollbackExecutionArn).toMatch(/:execution:rollback:abort-aborted-v2$/);
     expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
-    expect(again).toEqual({ ...first, alreadyStopped: true });
+    expect(again).toEqual({ ...first, alreadyStopped: true, rollbackStatus: 'SUCCEEDED' });
     expect(await serviceState(strategies.adapters, service)).toEqual({
       weights: { stable: 100 },
       tracks: { stable: 'v1 x1' },
@@ -360,6 +360,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
     expect(first).toEqual({
       strategy: 'database-migration',
       rollbackExecutionArn: expect.stringMatching(/:execution:rollback:abort-db-aborted$/),
+      rollbackStatus: expect.stringMatching(/^(RUNNING|SUCCEEDED)$/),
     });
     expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
     expect(await statesEntered(strategies, first.rollbackExecutionArn!)).toEqual([
@@ -378,7 +379,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'KeepMigrationClaim',
       'MigrationUnlocked',
     ]);
-    expect(again).toEqual({ ...first, alreadyStopped: true });
+    expect(again).toEqual({ ...first, alreadyStopped: true, rollbackStatus: 'SUCCEEDED' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
 

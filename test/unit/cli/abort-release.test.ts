@@ -223,7 +223,11 @@ describe('abortRelease on AWS', () => {
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 1_000);
     // Assess
-    expect(outcome).toEqual({ rollbackExecutionArn: ruleStarted, strategy: 'canary' });
+    expect(outcome).toEqual({
+      rollbackExecutionArn: ruleStarted,
+      strategy: 'canary',
+      rollbackStatus: 'RUNNING',
+    });
     expect(mock.commandCalls(StopExecutionCommand)[0]!.args[0].input).toEqual({
       executionArn: RELEASE,
       error: 'Aborted',
@@ -246,7 +250,11 @@ describe('abortRelease on AWS', () => {
     // Act
     const outcome = await abortRelease(client, RELEASE, 'wrong image', 1_000);
     // Assess
-    expect(outcome).toEqual({ rollbackExecutionArn: ruleStarted, strategy: 'canary' });
+    expect(outcome).toEqual({
+      rollbackExecutionArn: ruleStarted,
+      strategy: 'canary',
+      rollbackStatus: 'RUNNING',
+    });
   });
 
   it('starts abort-<name> itself when no rollback appears for the stop in time', async () => {
