@@ -373,7 +373,9 @@ describe('cutover backups with the folder store', () => {
       // Assess
       expect(outcome.code).toBe(2);
       expect(outcome.stderr).toContain('no password for database');
-      expect(outcome.stderr).toContain('set PGPASSWORD');
+      expect(outcome.stderr).toContain(
+        "set PGPASSWORD or a pgpass file for the process that connects (cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`)",
+      );
       expect(wrongPassword.code).toBe(2);
     } finally {
       await postgres.stop();

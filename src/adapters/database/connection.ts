@@ -306,7 +306,8 @@ function connectionError(where: string, error: unknown): Error {
   if (message.includes('password must be a string')) {
     return new ValidationError(
       `no password for database ${where}: set PGPASSWORD or a pgpass file for the process that connects ` +
-        "(cutover local's, for the migrations it runs; not the CLI's), or give the database a secretArn",
+        "(cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`), put the " +
+        'password in the URL, or give the database a secretArn',
       { cause: error },
     );
   }
