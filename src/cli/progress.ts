@@ -19,6 +19,8 @@ export type ProgressLine =
   | { readonly kind: 'weights'; readonly weights: Record<string, number> }
   /** The router's weights as BackupState found them when the release started: no weights the release set. */
   | { readonly kind: 'foundWeights'; readonly weights: Record<string, number> }
+  /** ValidateRequest found no track serving the service: it goes to 100% without steps, analysis or approval. */
+  | { readonly kind: 'firstRelease'; readonly service: string }
   | {
       readonly kind: 'verdict';
       readonly verdict: string;
@@ -226,6 +228,8 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   const output = taskOutputOf(event);
   if (!output) return [];
   const lines: ProgressLine[] = [];
+  const firstRelease = firstReleaseIn(output);
+  if (firstRelease) lines.push(firstRelease);
   const check = rolloutCheckIn(output);
   if (check && !check.ready) lines.push({ kind: 'rollout', track: check.track, reason: check.reason });
   if (output.weights && typeof output.weights === 'object') {
@@ -272,6 +276,15 @@ function notifyFailedIn(output: Record<string, unknown>): ProgressLine | undefin
   if (typeof type !== 'string' || typeof notifyError?.Error !== 'string') return undefined;
   const cause = typeof notifyError.Cause === 'string' ? notifyError.Cause : undefined;
   return { kind: 'notifyFailed', type, error: notifyError.Error, ...(cause ? { cause } : {}) };
+}
+
+/** ValidateRequest's plan of a first release, naming its service (`shop/checkout`). */
+function firstReleaseIn(output: Record<string, unknown>): ProgressLine | undefined {
+  const plan = output.plan as { firstRelease?: unknown } | undefined;
+  const service = (output.request as { service?: { name?: unknown; namespace?: unknown } } | undefined)
+    ?.service;
+  if (plan?.firstRelease !== true || typeof service?.name !== 'string') return undefined;
+  return { kind: 'firstRelease', service: `${String(service.namespace)}/${service.name}` };
 }
 
 /**
@@ -551,6 +564,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  weights  ${weightsBar(line.weights)}`;
     case 'foundWeights':
       return `  traffic  found ${percentagesOf(line.weights).join(' ')} when the release started`;
+    case 'firstRelease':
+      return `  first release of ${line.service}: no track serves it yet, so it goes straight to 100% without steps, analysis or approval`;
     case 'verdict': {
       const numbers = measurementsText(line.measurements);
       const what = line.duringBake ? 'check   ' : 'analysis';

@@ -385,6 +385,22 @@ describe('progressOf', () => {
     ]);
   });
 
+  it('says a first release goes straight to 100% without steps, analysis or approval, and nothing of a later one', () => {
+    // Prepare: ValidateRequest's output of a first release of a mistyped service, and of a later release
+    const validated = (firstRelease: boolean) =>
+      taskSucceeded(3, {
+        request: { service: { name: 'checkuot', namespace: 'shop' } },
+        plan: { strategy: 'canary', firstRelease },
+        cursor: { index: 0 },
+      });
+    // Act
+    const lines = [validated(true), validated(false)].flatMap(progressOf);
+    // Assess
+    expect(lines.map((line) => formatProgress(line))).toEqual([
+      '  first release of shop/checkuot: no track serves it yet, so it goes straight to 100% without steps, analysis or approval',
+    ]);
+  });
+
   it("counts a rollback's tracks apart from the other cluster objects it re-applied", () => {
     // Prepare: one track Deployment, two Services and an HTTPRoute; then a rollback that counted objects only
     const rolledBack = (output: object) =>
