@@ -101,6 +101,23 @@ describe('cutover run --name', () => {
     });
   });
 
+  it('of a release already running with the same request says so, and starts nothing new', async () => {
+    // Prepare
+    const request = canaryRequest('v5');
+    const first = await cutover('run', 'canary', '-f', request, '--name', 'checkout-again');
+    const running = await executionCount('canary');
+    // Act
+    const again = await cutover('run', 'canary', '-f', request, '--name', 'checkout-again');
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    expect(again.stderr).toMatch(
+      /^cutover: checkout-again is already running with this request \(started \S+\): nothing new started\n$/,
+    );
+    expect(await executionCount('canary')).toBe(running);
+  });
+
   it('of a name an execution of another strategy has exits 2 and starts nothing', async () => {
     // Prepare
     const first = await cutover('run', 'canary', '-f', canaryRequest('v4'), '--name', 'checkout-shared');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn } from '#core/api-routes.ts';
 import { oversizedInputReason } from '#core/payload-limit.ts';
@@ -109,6 +109,7 @@ export function runCommand(): Command {
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy, naming);
     const name = options.name ?? defaultExecutionName(request as object);
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
+    const running = options.name === undefined ? undefined : await runningSince(sfn, stateMachineArn, name);
     const { executionArn } = await sfn
       .send(new StartExecutionCommand({ stateMachineArn, name, input }))
       .catch((error: Error) => {
@@ -119,6 +120,13 @@ export function runCommand(): Command {
           { cause: error },
         );
       });
+    if (running) {
+      // StartExecution answered the running execution: same name and input, so nothing new started.
+      const then = options.wait ? 'following it' : 'nothing new started';
+      console.error(
+        `cutover: ${name} is already running with this request (started ${running.toISOString()}): ${then}`,
+      );
+    }
     console.log(executionArn);
     if (options.wait) {
       process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
@@ -141,6 +149,20 @@ function executionInput(file: string, request: unknown): string {
   const tooLarge = oversizedInputReason(input);
   if (tooLarge !== undefined) throw new CliError(`-f ${file}: ${tooLarge}`, ExitCode.Usage);
   return input;
+}
+
+/** When the execution `name` of `stateMachineArn` started, if it is running; undefined if not, or if there is none. */
+async function runningSince(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+): Promise<Date | undefined> {
+  const executionArn = executionArnIn(stateMachineArn, name);
+  const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: Error) => {
+    if (error.name === 'ExecutionDoesNotExist') return undefined;
+    throw error;
+  });
+  return execution?.status === 'RUNNING' ? execution.startDate : undefined;
 }
 
 /**
