@@ -67,6 +67,8 @@ export interface LocalRuntime {
   readonly adapters?: LocalAdaptersHandle['adapters'];
   /** What registering the project's state machines did, in file order. */
   readonly stateMachines: readonly RegisteredStateMachine[];
+  /** The executions a runtime killed or stopped earlier left RUNNING, which this one resumed. */
+  readonly resumed: readonly string[];
   /**
    * The embedded PostgreSQL and local S3 server under the data dir, started on the first call (about 1 s
    * the first time, when the database cluster is created) and stopped by `close()`. Needs a `dataDir`.
@@ -142,11 +144,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     registerReleaseRoutes(server, { service, stateMachines });
     registerConsoleRoutes(server, { service, notifier: local?.adapters.notifier });
     if (options.startDataServices) await dataServices().catch(() => undefined);
-    service.start();
+    const resumed = service.start();
     if (local) await rollBackMissedAborts(service, stateMachines, local.adapters.lock);
     const endpoint = await server.listen(options.port ?? 8083, options.host ?? '127.0.0.1');
     const adapters = local?.adapters;
-    return { endpoint, service, server, adapters, stateMachines, dataServices, close };
+    return { endpoint, service, server, adapters, stateMachines, resumed, dataServices, close };
   } catch (error) {
     await close();
     throw error;

@@ -124,8 +124,8 @@ export class LocalStepFunctions {
     return () => this.#endListeners.delete(listener);
   }
 
-  /** Resumes every RUNNING execution of the store; returns how many. */
-  start(): number {
+  /** Resumes every RUNNING execution of the store; returns their ARNs. */
+  start(): string[] {
     return this.#engine.resumeAll();
   }
 

@@ -110,6 +110,9 @@ describe('cutover local after SIGKILL', () => {
     second.child.kill('SIGINT');
     // Assess
     expect(await second.exited).toBe(0);
+    expect(second.stdout()).toMatch(
+      /^Resumed 2 executions left RUNNING: (parked:parked-1, in-flight:in-flight-1|in-flight:in-flight-1, parked:parked-1)$/m,
+    );
     expect(parked.status).toBe('SUCCEEDED');
     expect(JSON.parse(parked.output!)).toBe('baked');
     expect(inFlight.status).toBe('SUCCEEDED');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
+import { executionIdOf } from '#core/api-routes.ts';
 import type { Clock } from '#local/clock.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
@@ -137,6 +138,16 @@ function addressInUse(host: string, port: number): CliError {
 }
 
 /**
+ * `Resumed 2 executions left RUNNING: canary:checkout-v2, database-migration:orders-m7`: what a runtime
+ * stopped or killed before was running, which carries on now (a task in flight then runs again).
+ */
+function resumedText(executionArns: readonly string[]): string {
+  const ids = executionArns.map(executionIdOf).join(', ');
+  const executions = executionArns.length === 1 ? 'execution' : 'executions';
+  return `Resumed ${executionArns.length} ${executions} left RUNNING: ${ids}`;
+}
+
+/**
  * Binds `host:port` and lets it go again, so a taken port stops `cutover local` before it touches the data
  * directory; `0` (any free port) always binds.
  */
@@ -222,6 +233,7 @@ export function localCommand(): Command {
           `warning: no state machines in ${join(projectDir, 'statemachines')} (*.asl.json): \`cutover run\` has nothing to start; run \`cutover local\` in your Cutover project, or pass --project-dir <it>`,
         );
       }
+      if (runtime.resumed.length > 0) console.log(resumedText(runtime.resumed));
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
       if (clock.scale !== 1) {
         console.log(

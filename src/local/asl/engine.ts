@@ -231,10 +231,10 @@ export class Engine {
   }
 
   /** Resumes every RUNNING execution of the store. */
-  resumeAll(): number {
+  resumeAll(): string[] {
     const rows = this.store.listRunningExecutions();
     for (const row of rows) this.launch(row);
-    return rows.length;
+    return rows.map((row) => row.arn);
   }
 
   /** How many executions this engine is running. */

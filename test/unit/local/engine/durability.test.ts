@@ -79,7 +79,7 @@ describe('Engine durability (SQLite file)', () => {
     const stillWaiting = (await second.sfn.describeExecution({ executionArn: arn })).status;
     await second.clock.advance(1);
     // Assess
-    expect(resumed).toBe(1);
+    expect(resumed).toEqual([arn]);
     expect(stillWaiting).toBe('RUNNING');
     const result = await second.sfn.awaitExecution(arn);
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
