@@ -146,6 +146,52 @@ export async function serviceReleases(
   };
 }
 
+/** A running execution of one of the workflows, for the service: where {@link runningReleaseOf} found it. */
+export interface RunningRelease {
+  readonly executionArn: string;
+  readonly workflow: CliStrategy;
+  readonly startDate?: Date;
+}
+
+/**
+ * A running release or database migration of `service`, if one runs: its workflows' RUNNING executions
+ * (one ListExecutions per state machine), described {@link DESCRIBE_AT_ONCE} at a time until one is the
+ * service's. Another release of the service would fail `ServiceLocked` meanwhile.
+ *
+ * @example
+ * const running = await runningReleaseOf(sfn, { name: 'checkout', namespace: 'shop' });
+ */
+export async function runningReleaseOf(
+  sfn: SFNClient,
+  service: ServiceRef,
+  naming: MachineNaming = LOCAL_MACHINES,
+): Promise<RunningRelease | undefined> {
+  const machines = await workflowStateMachines(sfn, naming);
+  const pages = await Promise.all(
+    machines.map(async ({ workflow, stateMachineArn }) => {
+      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
+      return (page.executions ?? []).map((item) => ({ workflow, executionArn: item.executionArn! }));
+    }),
+  );
+  const running = pages.flat();
+  for (let i = 0; i < running.length; i += DESCRIBE_AT_ONCE) {
+    const described = await Promise.all(
+      running.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, executionArn }) => ({
+        workflow,
+        execution: await sfn.send(new DescribeExecutionCommand({ executionArn })),
+      })),
+    );
+    const found = described.find(
+      ({ execution }) => execution.status === 'RUNNING' && isFor(requestOf(execution), service),
+    );
+    if (found) {
+      const { executionArn, startDate } = found.execution;
+      return { executionArn: executionArn!, workflow: found.workflow, ...(startDate ? { startDate } : {}) };
+    }
+  }
+  return undefined;
+}
+
 /** A release (with a version) that SUCCEEDED. */
 function isSuccessfulRelease(release: ServiceRelease): boolean {
   return release.status === 'SUCCEEDED' && release.version !== undefined;

@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  type SFNClient,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CliProcess,
   localProjectArgs,
@@ -36,6 +41,18 @@ beforeAll(async () => {
   local = startCli(localProjectArgs(project));
   endpoint = await waitForEndpoint(local);
   sfn = sfnClient(endpoint);
+});
+
+// Each test's releases of shop/checkout end with it: a running one keeps the next from starting.
+afterEach(async () => {
+  for (const machine of ['canary', 'rolling', 'database-migration']) {
+    const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
+    const { executions } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }),
+    );
+    for (const { executionArn } of executions ?? [])
+      await sfn.send(new StopExecutionCommand({ executionArn }));
+  }
 });
 
 afterAll(async () => {
@@ -116,6 +133,26 @@ describe('cutover run --name', () => {
       /^cutover: checkout-again is already running with this request \(started \S+\): nothing new started\n$/,
     );
     expect(await executionCount('canary')).toBe(running);
+  });
+
+  it('of a service another release of it is running exits 2 naming that release, and starts nothing', async () => {
+    // Prepare: a canary of the example's service runs; a rolling release of the same service follows
+    const first = await cutover('run', 'canary', '-f', canaryRequest('v6'), '--name', 'checkout-busy');
+    const rolling = await executionCount('rolling');
+    // Act
+    const second = await cutover('run', 'rolling', '-f', join(REPO_ROOT, ROLLING));
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code).toBe(2);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toMatch(
+      new RegExp(
+        '^cutover: shop/checkout is being released by checkout-busy \\(canary, running since \\S+\\): ' +
+          'another release of it would fail ServiceLocked\\. Follow it \\(`cutover watch checkout-busy --endpoint \\S+`\\) ' +
+          'or stop it \\(`cutover abort checkout-busy --endpoint \\S+`\\); nothing was started\\n$',
+      ),
+    );
+    expect(await executionCount('rolling')).toBe(rolling);
   });
 
   it('of a name an execution of another strategy has exits 2 and starts nothing', async () => {

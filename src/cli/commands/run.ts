@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
-import { executionArnIn } from '#core/api-routes.ts';
+import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
+import type { ServiceRef } from '#core/types.ts';
 import { integerOption } from '../arguments.ts';
 import {
   createStepFunctionsClient,
   type EndpointOptions,
+  endpointFlags,
   machineNamingFor,
   withEndpointOptions,
 } from '../endpoint.ts';
@@ -26,6 +28,7 @@ import {
   resolveStateMachineArn,
   STRATEGIES,
 } from '../resolve.ts';
+import { runningReleaseOf } from '../service-releases.ts';
 import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
@@ -102,7 +105,7 @@ export function runCommand(): Command {
     const file = await readRequestFile(options.file);
     const request = options.aws ? file : withAbsoluteMigrationsDirectory(file);
     // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
-    await checkRequest(strategy, request);
+    const { service } = await checkRequest(strategy, request);
     const input = executionInput(options.file, request);
     const sfn = createStepFunctionsClient(options);
     const naming = machineNamingFor(options);
@@ -110,6 +113,8 @@ export function runCommand(): Command {
     const name = options.name ?? defaultExecutionName(request as object);
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
     const running = options.name === undefined ? undefined : await runningSince(sfn, stateMachineArn, name);
+    // The same name while it runs is StartExecution's to answer: the same execution, or ExecutionAlreadyExists.
+    if (!running) await refuseWhileReleased(sfn, service, naming, endpointFlags(options));
     const { executionArn } = await sfn
       .send(new StartExecutionCommand({ stateMachineArn, name, input }))
       .catch((error: Error) => {
@@ -138,9 +143,10 @@ export function runCommand(): Command {
  * Checks the request as its execution would, first: against its strategy's schema, and a database
  * migration's `migrations.directory` as `cutover plan` and Prepare read it.
  */
-async function checkRequest(strategy: CliStrategy, request: unknown): Promise<void> {
-  const checked = await validateRequestFor(strategy, request);
+async function checkRequest(strategy: CliStrategy, request: unknown): Promise<{ service: ServiceRef }> {
+  const checked = (await validateRequestFor(strategy, request)) as { service: ServiceRef };
   if (strategy === 'database-migration') await checkMigrationsDirectory(checked as DatabaseMigrationRequest);
+  return checked;
 }
 
 /** The request as the execution's input: a usage error naming the file when it is over Step Functions' limit. */
@@ -149,6 +155,29 @@ function executionInput(file: string, request: unknown): string {
   const tooLarge = oversizedInputReason(input);
   if (tooLarge !== undefined) throw new CliError(`-f ${file}: ${tooLarge}`, ExitCode.Usage);
   return input;
+}
+
+/**
+ * Refuses (exit 2) to start a release of a service another release or migration of it is running: it would
+ * fail `ServiceLocked` (a FAILED execution, and a `Failed` event for the on-call). The lock still decides
+ * when two start at once.
+ */
+async function refuseWhileReleased(
+  sfn: SFNClient,
+  service: ServiceRef,
+  naming: MachineNaming,
+  flags: string,
+): Promise<void> {
+  const running = await runningReleaseOf(sfn, service, naming);
+  if (!running) return;
+  const name = executionNameOf(running.executionArn);
+  const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
+  throw new CliError(
+    `${service.namespace}/${service.name} is being released by ${name} (${running.workflow}${since}): another release ` +
+      `of it would fail ServiceLocked. Follow it (\`cutover watch ${name}${flags}\`) or stop it ` +
+      `(\`cutover abort ${name}${flags}\`); nothing was started`,
+    ExitCode.Usage,
+  );
 }
 
 /** When the execution `name` of `stateMachineArn` started, if it is running; undefined if not, or if there is none. */
