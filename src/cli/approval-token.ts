@@ -8,9 +8,10 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { ApprovalRejectedError } from '#core/errors.ts';
+import { ApprovalRejectedError, NO_REASON_GIVEN } from '#core/errors.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { pendingTaskToken, readHistory } from './history.ts';
+import { type ApprovalAnswer, lastApprovalAnswer } from './progress.ts';
 
 export type Decision = 'approve' | 'reject';
 /** The release API's approve body (`{comment?, approver?}`) or reject body (`{reason?, approver?}`). */
@@ -28,16 +29,29 @@ const ENDED: Readonly<Record<string, string>> = {
 };
 
 /**
- * The usage error for an execution that waits on no approval, saying how it ended when it did
- * (`checkout-v8 is not waiting for an approval: it was aborted`).
+ * The usage error for an execution that waits on no approval, saying who answered its last approval when
+ * someone did, and how it ended when it did (`checkout-v8 is not waiting for an approval: it was aborted`,
+ * `...: it was rejected by bob (p99 up) and failed`).
  */
 async function notWaiting(sfn: SFNClient, ref: string, executionArn: string, cause?: unknown) {
-  // How it ended only adds to the answer: a failed read leaves it out rather than replacing it.
-  const { status = 'RUNNING' } = await sfn
-    .send(new DescribeExecutionCommand({ executionArn }))
-    .catch(() => ({ status: 'RUNNING' }));
-  const ended = status === 'RUNNING' ? '' : `: it ${ENDED[status] ?? `ended ${status}`}`;
-  return new CliError(`${ref} is not waiting for an approval${ended}`, ExitCode.Usage, { cause });
+  // Who answered and how it ended only add to the answer: a failed read leaves them out rather than replacing it.
+  const [{ status = 'RUNNING' }, events] = await Promise.all([
+    sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => ({ status: 'RUNNING' })),
+    readHistory(sfn, executionArn).catch(() => []),
+  ]);
+  const answer = lastApprovalAnswer(events);
+  const ended = status === 'RUNNING' ? undefined : (ENDED[status] ?? `ended ${status}`);
+  const what = [answer && answeredText(answer), ended].filter(Boolean).join(' and ');
+  return new CliError(`${ref} is not waiting for an approval${what ? `: it ${what}` : ''}`, ExitCode.Usage, {
+    cause,
+  });
+}
+
+/** `was rejected by bob (p99 up)`, `was approved by alice (looks good)`, `was approved`. */
+function answeredText(answer: ApprovalAnswer): string {
+  const by = answer.approver ? ` by ${answer.approver}` : '';
+  if (answer.kind === 'rejected') return `was rejected${by} (${answer.reason ?? NO_REASON_GIVEN})`;
+  return `was approved${by}${answer.comment ? ` (${answer.comment})` : ''}`;
 }
 
 /**

@@ -9,3 +9,22 @@ export function formatDuration(seconds: number): string {
 export function counted(n: number, noun: string): string {
   return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * Measurements as a person reads them, each rounded to what tells it apart: a latency (`...Ms`) to 0.1 ms, a
+ * count (`...Count`) whole, a rate (any other number) to 4 decimals, as thresholds compare it.
+ *
+ * @example
+ * measurementsShown({ requestCount: 412, errorRate: 0.045371, latencyP99Ms: 5.6189 });
+ * // 'requestCount=412 errorRate=0.0454 latencyP99Ms=5.6'
+ */
+export function measurementsShown(measurements: object): string {
+  return Object.entries(measurements)
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? roundedFor(name, value) : value}`)
+    .join(' ');
+}
+
+function roundedFor(name: string, value: number): number {
+  const decimals = name.endsWith('Ms') ? 1 : name.endsWith('Count') ? 0 : 4;
+  return Number(value.toFixed(decimals));
+}

@@ -1,15 +1,18 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { AT_A_CHECK, measurementsText, unquoteMeasurements } from '#core/analysis/index.ts';
+import { AT_A_CHECK, unquoteMeasurements } from '#core/analysis/index.ts';
 import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import {
   AnalysisFailedError,
   AnalysisInconclusiveError,
+  ApprovalRejectedError,
   readableCause,
+  rejectedText,
+  rejectionOf,
   TransientAdapterError,
 } from '#core/errors.ts';
 import { isApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
-import { counted } from './format.ts';
+import { counted, measurementsShown } from './format.ts';
 import { scheduledParametersOf, schedulesTaskTokenWait, TASK_WAIT_ENDS } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
@@ -59,6 +62,8 @@ export type ProgressLine =
   | { readonly kind: 'attemptFailed'; readonly cause: string }
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
+  /** A rejection of the approval the execution waited for: who rejected it and why, if they said. */
+  | { readonly kind: 'rejected'; readonly approver?: string; readonly reason?: string }
   /** The approval the execution waited for got no answer in time; what follows, when its task said. */
   | ({ readonly kind: 'unanswered' } & Pick<WaitingApproval, 'timeoutSeconds' | 'onTimeout'>)
   /** An approval the execution now waits for, with its timeout when it has one. */
@@ -382,8 +387,8 @@ export class ProgressReader {
     } else if (this.#waiting && TASK_WAIT_ENDS.has(event.type ?? '')) {
       const { timeoutSeconds, onTimeout } = this.#waiting;
       this.#waiting = undefined;
-      if (event.type === 'TaskSucceeded')
-        lines.unshift(approvalAnswer(event.taskSucceededEventDetails?.output));
+      const answer = approvalAnswerOf(event);
+      if (answer) lines.unshift(answer);
       if (event.type === 'TaskTimedOut') lines.unshift({ kind: 'unanswered', timeoutSeconds, onTimeout });
     }
     return lines;
@@ -532,14 +537,46 @@ export function progressText(line: ProgressLine): string {
 /** How the states that publish a lifecycle event are named: `Notify<event>` (`NotifyStarted`). */
 const NOTIFY_STATE = 'Notify';
 
-/** The answer SendTaskSuccess gave an approval: `{ approver?, comment? }` (the release API's and the CLI's body). */
-function approvalAnswer(output: string | undefined): ProgressLine {
-  const { approver, comment } = parseOutput(output) ?? {};
-  return {
-    kind: 'approved',
-    ...(typeof approver === 'string' && approver ? { approver } : {}),
-    ...(typeof comment === 'string' && comment ? { comment } : {}),
-  };
+/** How an approval was answered: approved or rejected, by whom and what they said. */
+export type ApprovalAnswer = Extract<ProgressLine, { kind: 'approved' | 'rejected' }>;
+
+/**
+ * The answer the end of an approval's `.waitForTaskToken` task gives: SendTaskSuccess's output `{ approver?,
+ * comment? }` or, failing with `ApprovalRejected`, SendTaskFailure's cause `{ approver?, reason? }` (the
+ * release API's and the CLI's bodies); `undefined` for an end that is no answer (a timeout, an abort).
+ */
+function approvalAnswerOf(event: HistoryEvent): ApprovalAnswer | undefined {
+  if (event.type === 'TaskSucceeded') {
+    const { approver, comment } = parseOutput(event.taskSucceededEventDetails?.output) ?? {};
+    return {
+      kind: 'approved',
+      ...(typeof approver === 'string' && approver ? { approver } : {}),
+      ...(typeof comment === 'string' && comment ? { comment } : {}),
+    };
+  }
+  const { error, cause } = event.taskFailedEventDetails ?? {};
+  if (event.type !== 'TaskFailed' || error !== ApprovalRejectedError.errorName) return undefined;
+  // A cause that is no reject body (another client's SendTaskFailure) is the reason as it was given.
+  return { kind: 'rejected', ...(rejectionOf(cause) ?? (cause ? { reason: cause } : {})) };
+}
+
+/**
+ * How the newest approval of a history (oldest first) was answered, as `watch` reads it; `undefined` when it
+ * was not (it waits, timed out or was aborted) or the execution waited for none.
+ *
+ * @example
+ * lastApprovalAnswer(await readHistory(sfn, executionArn)); // { kind: 'rejected', approver: 'bob', reason: 'p99 up' }
+ */
+export function lastApprovalAnswer(events: readonly HistoryEvent[]): ApprovalAnswer | undefined {
+  const reader = new ProgressReader();
+  let answer: ApprovalAnswer | undefined;
+  for (const event of events) {
+    for (const line of reader.linesOf(event)) {
+      if (line.kind === 'approval') answer = undefined;
+      if (line.kind === 'approved' || line.kind === 'rejected') answer = line;
+    }
+  }
+  return answer;
 }
 
 /**
@@ -567,7 +604,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'firstRelease':
       return `  first release of ${line.service}: no track serves it yet, so it goes straight to 100% without steps, analysis or approval`;
     case 'verdict': {
-      const numbers = measurementsText(line.measurements);
+      const numbers = measurementsShown(line.measurements);
       const what = line.duringBake ? 'check   ' : 'analysis';
       return `  ${what} ${line.verdict.toUpperCase()}: ${line.reason}${numbers ? ` (${numbers})` : ''}`;
     }
@@ -605,6 +642,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  notify   ${line.type} not published (the execution goes on)${failureText(line)}`;
     case 'approved':
       return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
+    case 'rejected':
+      return `  approval ${rejectedText(line)}`;
     case 'unanswered': {
       const within =
         line.timeoutSeconds === undefined ? '' : ` within ${line.timeoutSeconds.toLocaleString('en-US')} s`;

@@ -257,12 +257,43 @@ export function errorDetail(error: { readonly Error: string; readonly Cause?: st
  * rejectionText('{}'); // 'rejected (no reason given)'
  */
 function rejectionText(cause: string | undefined): string | undefined {
+  const rejection = rejectionOf(cause);
+  return rejection ? rejectedText(rejection) : cause;
+}
+
+/** Who rejected an approval and why, as the reject body gives them; either may be missing. */
+export interface Rejection {
+  readonly approver?: string;
+  readonly reason?: string;
+}
+
+/** How a rejection without a reason (none, or a blank one) says so. */
+export const NO_REASON_GIVEN = 'no reason given';
+
+/**
+ * The reject body `{ reason?, approver? }` a rejection's cause holds as JSON, without blank fields;
+ * `undefined` for a cause that is no such body.
+ *
+ * @example
+ * rejectionOf('{"reason":" ","approver":"ci"}'); // { approver: 'ci' }
+ */
+export function rejectionOf(cause: string | undefined): Rejection | undefined {
   const body = parsedObject(cause);
-  if (!body) return cause;
-  const by = typeof body.approver === 'string' && body.approver ? ` by ${body.approver}` : '';
-  const given = typeof body.reason === 'string' ? body.reason.trim() : '';
-  const reason = given ? `: ${given}` : ' (no reason given)';
-  return `rejected${by}${reason}`;
+  if (!body) return undefined;
+  const approver = typeof body.approver === 'string' ? body.approver : '';
+  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+  return { ...(approver ? { approver } : {}), ...(reason ? { reason } : {}) };
+}
+
+/**
+ * A rejection as one phrase.
+ *
+ * @example
+ * rejectedText({ approver: 'ci', reason: 'p99 too high' }); // 'rejected by ci: p99 too high'
+ * rejectedText({}); // 'rejected (no reason given)'
+ */
+export function rejectedText({ approver, reason }: Rejection): string {
+  return `rejected${approver ? ` by ${approver}` : ''}${reason ? `: ${reason}` : ` (${NO_REASON_GIVEN})`}`;
 }
 
 /** A cause that is a JSON object, parsed; anything else is undefined. */

@@ -225,6 +225,7 @@ describe('console', () => {
       const weights = await page.locator('.legend [data-track]').allTextContents();
       const verdicts = await page.locator('li.verdict').allTextContents();
       const listedWhileRunning = await page.locator('h1 [data-status]').textContent();
+      const meta = await page.locator('h1 + p.muted').textContent();
       const deadline = await page.locator('[data-approval-deadline]').textContent();
       const stage = await page.locator('[data-approval-stage]').textContent();
       const runtime = project.runtime().runtime;
@@ -242,6 +243,7 @@ describe('console', () => {
       replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
       // Assess
       expect(listedWhileRunning).toBe('RUNNING');
+      expect(meta).toMatch(/^canary · shop\/console-approve v2 · started .+ · now in /);
       expect(notifications).toEqual([
         expect.stringMatching(/^Started at .+: canary release v2 of shop\/console-approve started$/),
         expect.stringMatching(
@@ -308,6 +310,9 @@ describe('console', () => {
       );
       expect(await page.locator('[data-notification="RolledBack"]').textContent()).toContain(
         `rejected by console: ${reason}`,
+      );
+      expect(await page.locator('ul.activity li').allTextContents()).toContain(
+        `approval rejected by console: ${reason}`,
       );
       expect(await page.locator('#view img').count()).toBe(0);
       expect(await page.evaluate(() => (globalThis as { injected?: boolean }).injected)).toBeUndefined();

@@ -1,13 +1,14 @@
 /**
  * What the console shows of one execution, derived from its history with the same reading as
- * `cutover watch`: the states entered, the latest traffic weights (those found when the release started
- * until it sets any), the analysis verdicts, what a database migration did, whether an approval waits, and
- * the end.
+ * `cutover watch`: the service and version its request names, the states entered, the latest traffic
+ * weights (those found when the release started until it sets any), the analysis verdicts, what a database
+ * migration did, whether an approval waits, and the end.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { approvalStageText } from '#core/approval-stages.ts';
 import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
 import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
+import { measurementsShown } from '../../cli/format.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, ProgressReader, progressText, type WaitingApproval } from '../../cli/progress.ts';
 
@@ -20,14 +21,19 @@ type End = Extract<ProgressLine, { kind: 'end' }>;
  */
 export const SHOWN_LINES = 200;
 
-/** An analysis verdict in the view. */
+/** An analysis verdict in the view, with its measurements as `cutover watch` prints them. */
 type JudgedVerdict = Omit<Verdict, 'kind'> & {
+  readonly measurementsText: string;
   readonly at: number;
   readonly weights?: Readonly<Record<string, number>>;
 };
 
 /** The console's view of an execution's history. Times are epoch milliseconds. */
 export interface ExecutionView {
+  /** The service its request names (`shop/checkout`); none for an input that is no release or migration request. */
+  readonly service?: string;
+  /** The release version its request names (`v19`); none for a database migration, which has no release. */
+  readonly version?: string;
   /** The latest states entered (at most {@link SHOWN_LINES}), in order, with when. */
   readonly states: readonly { readonly name: string; readonly enteredAt: number }[];
   /** How many states were entered before those in `states`. */
@@ -78,6 +84,7 @@ export class ExecutionViewAccumulator {
   #weights: Record<string, number> | undefined;
   #foundWeights: Record<string, number> | undefined;
   #end: Omit<End, 'kind'> | undefined;
+  #requested: Pick<ExecutionView, 'service' | 'version'> = {};
   #pendingTaskToken: string | undefined;
   readonly #reader = new ProgressReader();
   /** The newest approval's timeout, when its task was scheduled and what follows it, from its progress line. */
@@ -92,6 +99,8 @@ export class ExecutionViewAccumulator {
   add(events: readonly HistoryEvent[]): void {
     for (const event of events) {
       const at = event.timestamp ? new Date(event.timestamp).getTime() : 0;
+      const input = event.executionStartedEventDetails?.input;
+      if (input !== undefined) this.#requested = requestedIn(input);
       this.#pendingTaskToken = pendingTaskTokenAfter(this.#pendingTaskToken, event);
       for (const line of this.#reader.linesOf(event)) {
         if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
@@ -99,7 +108,9 @@ export class ExecutionViewAccumulator {
         else if (line.kind === 'foundWeights') this.#foundWeights = line.weights;
         else if (line.kind === 'verdict') {
           const { kind: _kind, ...verdict } = line;
-          this.#verdicts.push({ ...verdict, at, ...(this.#weights ? { weights: this.#weights } : {}) });
+          const measurementsText = measurementsShown(verdict.measurements);
+          const weights = this.#weights ? { weights: this.#weights } : {};
+          this.#verdicts.push({ ...verdict, measurementsText, at, ...weights });
         } else if (line.kind === 'approval') {
           // Shown as the approval's buttons and deadline, not as activity.
           this.#approval = line;
@@ -125,6 +136,7 @@ export class ExecutionViewAccumulator {
         ? approvalTimesOutAt(scheduledAt, timeoutSeconds, waitScale)
         : undefined;
     return {
+      ...this.#requested,
       states: this.#states.lines(),
       earlierStates: this.#states.earlier(),
       ...(this.#weights ? { weights: this.#weights } : {}),
@@ -140,6 +152,22 @@ export class ExecutionViewAccumulator {
       ...(this.#end ? { end: this.#end } : {}),
     };
   }
+}
+
+/** The service (`namespace/name`) and release version an execution's input, a request, names. */
+function requestedIn(input: string): Pick<ExecutionView, 'service' | 'version'> {
+  let request: { service?: { namespace?: unknown; name?: unknown }; release?: { version?: unknown } };
+  try {
+    request = JSON.parse(input) ?? {};
+  } catch {
+    return {};
+  }
+  const { namespace = 'default', name } = request.service ?? {};
+  const version = request.release?.version;
+  return {
+    ...(typeof name === 'string' ? { service: `${String(namespace)}/${name}` } : {}),
+    ...(typeof version === 'string' ? { version } : {}),
+  };
 }
 
 /**

@@ -23,6 +23,31 @@ function aWaitingHistory(): HistoryEvent[] {
   ];
 }
 
+/** The end of the approval's wait by a reject, whose body SendTaskFailure sent as the cause. */
+function rejectedWith(cause: string): HistoryEvent {
+  return {
+    id: 3,
+    timestamp: new Date(),
+    type: 'TaskFailed',
+    taskFailedEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      error: 'ApprovalRejected',
+      cause,
+    },
+  };
+}
+
+/** The end of the approval's wait by an approve, whose body SendTaskSuccess sent as the output. */
+function approvedWith(output: string): HistoryEvent {
+  return {
+    id: 3,
+    timestamp: new Date(),
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output },
+  };
+}
+
 /**
  * A Step Functions client that answers GetExecutionHistory with `history`, DescribeExecution with `status`,
  * and a SendTask call with `answer` (thrown when it is an error); it records the calls sent.
@@ -89,6 +114,58 @@ describe('answerApprovalToken', () => {
     const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', {});
     // Assess
     await expect(answering).rejects.toThrow(/^ck-v8 is not waiting for an approval$/);
+  });
+
+  it.each([
+    [
+      'rejected',
+      'RUNNING',
+      rejectedWith('{"reason":"p99 up","approver":"bob"}'),
+      'ck-v8 is not waiting for an approval: it was rejected by bob (p99 up)',
+    ],
+    [
+      'rejected without a reason',
+      'FAILED',
+      rejectedWith('{"approver":"bob"}'),
+      'ck-v8 is not waiting for an approval: it was rejected by bob (no reason given) and failed',
+    ],
+    [
+      'approved',
+      'RUNNING',
+      approvedWith('{"approver":"alice"}'),
+      'ck-v8 is not waiting for an approval: it was approved by alice',
+    ],
+  ] as const)(
+    'says by whom the approval was answered when it was %s before this answer',
+    async (_answer, status, answered, message) => {
+      // Prepare: the other answer went through; the history shows it
+      const history = [...aWaitingHistory(), answered];
+      const { sfn, sent } = aStepFunctions(history, status);
+      // Act
+      const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', { approver: 'alice' });
+      // Assess
+      await expect(answering).rejects.toThrow(new CliError(message, ExitCode.Usage));
+      await expect(answering).rejects.toMatchObject({ exitCode: ExitCode.Usage });
+      expect(sent).not.toContain('SendTaskSuccessCommand');
+    },
+  );
+
+  it('says by whom when the other answer went through between reading the history and sending this one', async () => {
+    // Prepare: the first read shows the wait; by the answer, bob's reject is in the history
+    const rejected = rejectedWith('{"reason":"p99 up","approver":"bob"}');
+    const history = aWaitingHistory();
+    const { sfn } = aStepFunctions(history, 'RUNNING', anException('TaskDoesNotExist', 'gone'));
+    const send = sfn.send.bind(sfn);
+    sfn.send = ((command: object) => {
+      if (command.constructor.name === 'SendTaskSuccessCommand') history.push(rejected);
+      return send(command as never);
+    }) as typeof sfn.send;
+    // Act
+    const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', { approver: 'alice' });
+    // Assess
+    await expect(answering).rejects.toThrow(
+      /^ck-v8 is not waiting for an approval: it was rejected by bob \(p99 up\)$/,
+    );
   });
 
   it('answers a pending approval with SendTaskSuccess', async () => {

@@ -265,6 +265,39 @@ describe('progressOf', () => {
     expect(lines).toEqual(['  approval approved by alice: p99 looks fine', '  approval approved']);
   });
 
+  it('says who rejected an approval and why, read in order with the wait, also without a reason', () => {
+    // Prepare: two waits, each rejected with the body cutover reject sends as the cause
+    const waits = approvalScheduled(new Date(), 600, 'promote', 'rollback');
+    const rejected = (cause: string): HistoryEvent => ({
+      id: 50,
+      timestamp: new Date(),
+      type: 'TaskFailed',
+      taskFailedEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'ApprovalRejected',
+        cause,
+      },
+    });
+    const history = [
+      waits,
+      rejected('{"reason":"p99 up","approver":"bob"}'),
+      waits,
+      rejected('{"reason":"  ","approver":"bob"}'),
+    ];
+    const reader = new ProgressReader();
+    // Act
+    const lines = history
+      .flatMap((event) => reader.linesOf(event))
+      .filter((line) => line.kind !== 'approval')
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  approval rejected by bob: p99 up',
+      '  approval rejected by bob (no reason given)',
+    ]);
+  });
+
   it('says when an approval got no answer in time, and what followed: the release went on, or rolls back', () => {
     // Prepare: a paused step that went on unanswered, then an approval before promotion that rolled back
     const timedOut = (id: number): HistoryEvent => ({ id, timestamp: new Date(), type: 'TaskTimedOut' });
@@ -322,6 +355,21 @@ describe('progressOf', () => {
     expect(lines).toEqual([
       `  weights  stable ${'█'.repeat(36)}${'░'.repeat(4)} canary 90/10`,
       '  analysis PASS: all metrics within thresholds (requestCount=42 errorRate=0)',
+    ]);
+  });
+
+  it('prints measurements rounded as they are read: latencies to 0.1 ms, rates to 4 decimals, counts whole', () => {
+    // Prepare
+    const event = taskSucceeded(31, {
+      verdict: 'pass',
+      reason: 'all metrics within thresholds',
+      measurements: { requestCount: 412, errorRate: 0.045_371_2, latencyP99Ms: 5.618_93 },
+    });
+    // Act
+    const lines = progressOf(event).map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  analysis PASS: all metrics within thresholds (requestCount=412 errorRate=0.0454 latencyP99Ms=5.6)',
     ]);
   });
 

@@ -387,12 +387,6 @@ function weightsText(weights) {
     .join(', ');
 }
 
-function measurements(values) {
-  return Object.entries(values)
-    .map(([name, value]) => `${name}=${typeof value === 'number' ? Number(value.toFixed(4)) : value}`)
-    .join(' ');
-}
-
 /**
  * The actions, each with its label, its request and, when it needs a second click, the label a first one
  * turns it into and what the status line then says of the execution's detail.
@@ -606,7 +600,11 @@ function drawExecution(detail) {
     el(
       'p',
       { class: 'muted' },
-      `${execution.executionId.split(':')[0]} · started `,
+      // What the request releases: `shop/checkout v19`, the service alone of a migration.
+      [execution.executionId.split(':')[0], [detail.service, detail.version].filter(Boolean).join(' ')]
+        .filter(Boolean)
+        .join(' · '),
+      ' · started ',
       instant(execution.startDate * 1000),
       ' · ',
       elapsed(execution.startDate, execution.stopDate),
@@ -650,9 +648,7 @@ function drawExecution(detail) {
                 // A check during a bake says so: the analysis at the bake's end is the one that decides.
                 v.duringBake ? el('span', { class: 'muted' }, 'check · ') : null,
                 `${v.verdict.toUpperCase()}: ${v.reason}`,
-                Object.keys(v.measurements).length > 0
-                  ? el('span', { class: 'muted' }, ` (${measurements(v.measurements)})`)
-                  : null,
+                v.measurementsText ? el('span', { class: 'muted' }, ` (${v.measurementsText})`) : null,
                 el(
                   'span',
                   { class: 'muted', 'data-judged': '' },

@@ -81,6 +81,7 @@ describe('ExecutionViewAccumulator', () => {
           verdict: 'pass',
           reason: 'all metrics within thresholds',
           measurements: { errorRate: 0 },
+          measurementsText: 'errorRate=0',
           at: at(4).getTime(),
           weights: { stable: 50, canary: 50 },
         },
@@ -90,6 +91,59 @@ describe('ExecutionViewAccumulator', () => {
       earlierActivity: 0,
       approvalPending: true,
     });
+  });
+
+  it('names the service and release version its request started with, and the service alone of a migration', () => {
+    // Prepare
+    const started = (request: object): HistoryEvent => ({
+      id: 1,
+      type: 'ExecutionStarted',
+      timestamp: at(1),
+      executionStartedEventDetails: { input: JSON.stringify(request) },
+    });
+    const release = { service: { namespace: 'shop', name: 'checkout' }, release: { version: 'v19' } };
+    const migration = { service: { namespace: 'shop', name: 'orders' }, migrations: { directory: 'm' } };
+    // Act
+    const views = [executionView([started(release)]), executionView([started(migration)])];
+    const other = executionView([started({ i: 0 })]);
+    // Assess
+    expect(views).toMatchObject([{ service: 'shop/checkout', version: 'v19' }, { service: 'shop/orders' }]);
+    expect(views[1]).not.toHaveProperty('version');
+    expect(other).not.toHaveProperty('service');
+  });
+
+  it('rounds the numbers of a verdict as cutover watch prints them, keeping the measurements as measured', () => {
+    // Prepare
+    const measurements = { requestCount: 412, errorRate: 0.045_371_2, latencyP99Ms: 5.618_93 };
+    const history = [
+      taskSucceeded(1, { verdict: 'pass', reason: 'all metrics within thresholds', measurements }),
+    ];
+    // Act
+    const [verdict] = executionView(history).verdicts;
+    // Assess
+    expect(verdict).toMatchObject({
+      measurements,
+      measurementsText: 'requestCount=412 errorRate=0.0454 latencyP99Ms=5.6',
+    });
+  });
+
+  it('lists who rejected the approval and why among the activity', () => {
+    // Prepare
+    const rejected: HistoryEvent = {
+      id: 6,
+      type: 'TaskFailed',
+      timestamp: at(6),
+      taskFailedEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        error: 'ApprovalRejected',
+        cause: '{"reason":"p99 up","approver":"bob"}',
+      },
+    };
+    // Act
+    const view = executionView([approvalScheduled, rejected]);
+    // Assess
+    expect(view.activity).toEqual([{ at: at(6).getTime(), text: 'approval rejected by bob: p99 up' }]);
   });
 
   it('says what a waiting approval is for and what follows it unanswered, and forgets both once answered', () => {
@@ -307,6 +361,7 @@ describe('ExecutionViewAccumulator, on a history from the runtime', () => {
       verdict: 'inconclusive',
       reason: 'too few requests (101)',
       measurements: { requestCount: 101 },
+      measurementsText: 'requestCount=101',
       at: at(101).getTime(),
     });
     expect(view.verdicts.at(-1)).toMatchObject({ reason: 'too few requests (300)' });
