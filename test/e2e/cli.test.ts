@@ -470,6 +470,20 @@ describe('cutover plan', () => {
     );
   });
 
+  it('with --endpoint, plans the first release of a service no release of which succeeded; an endpoint that does not answer fails', async () => {
+    // Act
+    const first = await cutover('plan', 'canary', '-f', CANARY, '--endpoint', endpoint);
+    const unanswered = await cutover('plan', 'canary', '-f', CANARY, '--endpoint', 'http://127.0.0.1:1');
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.stdout.split('\n').slice(0, 2)).toEqual([
+      'canary: first release: no track serves shop/checkout yet; it goes to 100% without steps, analysis or approval (no release of it succeeded among the newest 100 executions of each workflow; --scan <n> looks further)',
+      '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
+    ]);
+    expect(unanswered).toMatchObject({ code: 1, stdout: '' });
+    expect(unanswered.stderr).toContain('127.0.0.1:1');
+  });
+
   it('prints the switch and its analysis for blue-green', async () => {
     // Act
     const { code, stdout } = await cutover('plan', 'blue-green', '-f', 'examples/requests/blue-green.json');
@@ -719,17 +733,43 @@ describe('a canary release from the CLI', () => {
     const { run } = await runWaitingForApproval(name);
     const pendingBefore = pendingApprovals();
     // Act
-    const reject = await cutover('reject', name, '--reason', 'p99 is creeping up', '--endpoint', endpoint);
+    const reject = await cutoverWith(
+      { USER: 'bob' },
+      'reject',
+      name,
+      '--reason',
+      'p99 is creeping up',
+      '--endpoint',
+      endpoint,
+    );
     const waited = await run;
     // Assess
     expect(reject.code).toBe(0);
     expect(pendingBefore).toContain(arn);
     expect(pendingApprovals()).not.toContain(arn);
     expect(waited.code).toBe(1);
-    expect(waited.stdout).toMatch(/→ Rollback\n/);
+    expect(waited.stdout).toMatch(/\n {2}approval rejected by bob: p99 is creeping up\n(.*\n)*→ Rollback\n/);
     expect(waited.stdout.trim().split('\n').at(-1)).toBe(
-      'FAILED: ApprovalRejected — rejected by cli: p99 is creeping up',
+      'FAILED: ApprovalRejected — rejected by bob: p99 is creeping up',
     );
+  });
+
+  it('approve of a release someone rejected first exits 2 saying who rejected it and why', async () => {
+    // Act: alice answers the release bob rejected in the test before
+    const approve = await cutoverWith(
+      { USER: 'alice' },
+      'approve',
+      'checkout-v3-rejected',
+      '--endpoint',
+      endpoint,
+    );
+    // Assess
+    expect(approve).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: checkout-v3-rejected is not waiting for an approval: it was rejected by bob (p99 is creeping up) and failed\n',
+    });
   });
 
   it('approve and reject of a release aborted while it waited for approval exit 2 saying it was aborted', async () => {
@@ -834,6 +874,26 @@ describe('a canary release from the CLI', () => {
     expect(before.weights).toEqual({ stable: 100, canary: 0 });
     expect(routed().weights).toEqual(before.weights);
     expect(await answersFrom(routed().url, 20)).toEqual(new Set(['stable v2']));
+  });
+
+  it('plan --endpoint of a blue-green release names the live track the canaries left, stable, not blue', async () => {
+    // Act
+    const planned = await cutover(
+      'plan',
+      'blue-green',
+      '-f',
+      'examples/requests/blue-green.json',
+      '--endpoint',
+      endpoint,
+    );
+    // Assess
+    expect(planned.code).toBe(0);
+    expect(routed().weights).toEqual({ stable: 100, canary: 0 });
+    expect(planned.stdout).toMatch(
+      /^blue-green: stable -> blue \(stable is live: shop\/checkout's last successful release, canary v\d checkout-v\S+, left it all traffic\)\n/,
+    );
+    expect(planned.stdout).toMatch(/\n {2}switch {2}blue █{40} stable 100\/0\n/);
+    expect(planned.stdout).toContain('\n  scale down   stable after 10s (scaleDownDelaySeconds)\n');
   });
 });
 

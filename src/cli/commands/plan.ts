@@ -19,7 +19,17 @@ import type {
   RollingRequest,
   Strategy,
 } from '#core/schemas/index.ts';
+import type { ServiceRef } from '#core/types.ts';
+import { integerOption } from '../arguments.ts';
+import {
+  createStepFunctionsClient,
+  type EndpointOptions,
+  machineNamingFor,
+  withEndpointOptions,
+} from '../endpoint.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { formatDuration } from '../format.ts';
+import { currentStateOf, type LiveTrack, readLiveTrack } from '../live-track.ts';
 import {
   type AnalysisConfig,
   allAtOnceLine,
@@ -30,6 +40,7 @@ import {
 import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
+import type { ServiceRelease } from '../service-releases.ts';
 
 /** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
 const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
@@ -227,15 +238,20 @@ function scaleDownLines(plan: Plan): string[] {
 }
 
 /**
- * The plan of `request` as a person reads it: one line per step, the analyses' thresholds and limits, the
- * promotion, the webhooks, the scale-down, then duration, transitions and cost.
+ * The plan of `request` as a person reads it: its tracks and where they come from (see {@link tracksLine}),
+ * one line per step, the analyses' thresholds and limits, the promotion, the webhooks, the scale-down, then
+ * duration, transitions and cost.
  *
  * @example
  * console.log(formatPlan(buildPlan('canary', request), request));
- * // canary: stable -> canary
+ * // canary: stable -> canary assumed (the live track is read when the release starts; ...)
  * //   step 1/2  stable ███...░░░░ canary 90/10  bake 30s, analyze 30s ...
  */
-export function formatPlan(plan: Plan, request: DeploymentRequest): string {
+export function formatPlan(
+  plan: Plan,
+  request: DeploymentRequest,
+  live: LiveTrack = { source: 'assumed' },
+): string {
   const body = [
     ...hookLine(plan, 'beforeTraffic', `once ${plan.tracks.next} is ready, before it takes traffic`),
     ...strategyLines(plan, request),
@@ -243,7 +259,7 @@ export function formatPlan(plan: Plan, request: DeploymentRequest): string {
     ...scaleDownLines(plan),
   ];
   return [
-    `${plan.strategy}: ${plan.tracks.live} -> ${plan.tracks.next} ${TRACKS_NOTE}`,
+    tracksLine(plan, request.service, live),
     ...body,
     `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${approvalWaitsText(plan)}`,
     `state transitions  ${plan.stateTransitions}`,
@@ -252,14 +268,68 @@ export function formatPlan(plan: Plan, request: DeploymentRequest): string {
 }
 
 /**
- * `cutover plan` reads no router: the tracks it shows are the strategy's first pair, and the release it
- * plans is not a service's first (which goes straight to 100%).
+ * The plan's first line: the live and next tracks and where the live one comes from. Assumed (the
+ * strategy's first pair) without an endpoint; with one, the track the last release that took all traffic
+ * left live, or a first release, which has no live track.
+ *
+ * @example
+ * tracksLine(plan, { namespace: 'shop', name: 'checkout' }, { source: 'assumed' });
+ * // 'blue-green: blue -> green assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)'
  */
-const TRACKS_NOTE =
-  "(assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)";
+function tracksLine(plan: Plan, service: ServiceRef, live: LiveTrack): string {
+  const { strategy, tracks } = plan;
+  const pair = `${strategy}: ${tracks.live} -> ${tracks.next}`;
+  if (live.source === 'assumed') {
+    return `${pair} assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)`;
+  }
+  const label = `${service.namespace}/${service.name}`;
+  if (live.source === 'none') {
+    return (
+      `${strategy}: first release: no track serves ${label} yet; it goes to 100% without steps, analysis or ` +
+      `approval (no release of it succeeded among the newest ${live.scan} executions of each workflow; --scan <n> looks further)`
+    );
+  }
+  const { release } = live;
+  const named = `${release.workflow} ${release.version} ${release.name}`;
+  return release.status === 'SUCCEEDED'
+    ? `${pair} (${live.track} is live: ${label}'s last successful release, ${named}, left it all traffic)`
+    : `${pair} (${live.track} is live: ${named} gave it all traffic, then its clean-up failed)`;
+}
+
+/**
+ * A release or database migration of the service still running when the plan read the live track: `cutover
+ * run` refuses the planned release until it ends, and a release may change the live track.
+ */
+function runningNote(live: LiveTrack, service: ServiceRef): string[] {
+  if (live.source === 'assumed' || !live.running) return [];
+  const { workflow, version, name } = live.running;
+  const migration = version === undefined;
+  return [
+    `${service.namespace}/${service.name} is being released by ${name} (${migration ? workflow : `${workflow} ${version}`}): ` +
+      `\`cutover run\` refuses another release of it until that one ends${migration ? '' : ', which may change the live track'}`,
+  ];
+}
+
+/** The live track as `--json` gives it, next to the plan: where it comes from, and the release it is from. */
+function liveTrackJson(live: LiveTrack): Record<string, unknown> {
+  const brief = (release: ServiceRelease) => ({
+    name: release.name,
+    workflow: release.workflow,
+    version: release.version,
+    status: release.status,
+    executionArn: release.executionArn,
+  });
+  const running = live.source !== 'assumed' && live.running ? { running: brief(live.running) } : {};
+  if (live.source === 'release') {
+    return { source: live.source, track: live.track, release: brief(live.release), ...running };
+  }
+  return { ...live, ...running };
+}
 
 const NOT_GIVEN =
   'release.replicas is not given: the release will run as many replicas as the live track when it starts';
+/** A first release has no live track to take its replicas from: ValidateRequest runs 1. */
+const FIRST_NOT_GIVEN = 'release.replicas is not given: a first release, with no live track to match, runs 1';
 
 /**
  * The replicas a plan of a request without `release.replicas` assumes: 1, or for a rolling release the
@@ -284,58 +354,109 @@ function assumedReplicas(strategy: Strategy, request: DeploymentRequest): { repl
   return field === '' ? { replicas: 1 } : { replicas: count, why: `the fewest ${field} ${count} allows` };
 }
 
+interface PlanOptions extends EndpointOptions {
+  readonly file: string;
+  readonly json?: boolean;
+  readonly scan: string;
+}
+
+/**
+ * The service's live track: read at the endpoint when `--endpoint` or `--aws` names one (see
+ * {@link readLiveTrack}), else assumed. `--stack` without `--aws` and `--region` without either are usage
+ * errors: they would read nothing.
+ */
+async function liveTrackFor(options: PlanOptions, service: ServiceRef): Promise<LiveTrack> {
+  const naming = machineNamingFor(options);
+  const scan = integerOption('--scan', options.scan, 1, 1000);
+  if (options.aws || options.endpoint !== undefined) {
+    return readLiveTrack(createStepFunctionsClient(options), service, scan, naming);
+  }
+  if (options.region !== undefined) {
+    throw new CliError(
+      '--region says where to read the live track: give --aws (or --endpoint <url>) too',
+      ExitCode.Usage,
+    );
+  }
+  return { source: 'assumed' };
+}
+
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
-  return new Command('plan')
-    .description(
-      'print the steps, expected duration, state transitions and AWS cost of a release or migration',
-    )
-    .argument('<strategy>', STRATEGIES.join(' | '))
-    .requiredOption('-f, --file <path>', 'the request, as JSON')
-    .option('--json', 'print the plan as JSON')
-    .addHelpText(
-      'after',
-      '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json\n' +
-        '  $ cutover plan database-migration -f examples/requests/database-migration.json',
-    )
-    .action(async (strategy: string, options: { file: string; json?: boolean }) => {
-      assertStrategy(strategy, STRATEGIES);
-      const input = await readRequestFile(options.file);
-      if (strategy === 'database-migration') {
-        const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
-        const conflicts = await checkMigrationsDirectory(request);
-        const plan = buildDatabaseMigrationPlan(request);
-        console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
-        for (const conflict of conflicts) {
-          console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);
-        }
-        return;
+  return withEndpointOptions(
+    new Command('plan')
+      .description(
+        'print the steps, expected duration, state transitions and AWS cost of a release or migration',
+      )
+      .argument('<strategy>', STRATEGIES.join(' | '))
+      .requiredOption('-f, --file <path>', 'the request, as JSON')
+      .option('--json', 'print the plan as JSON')
+      .option(
+        '--scan <n>',
+        "with --endpoint or --aws: newest executions of each workflow read for the service's last release, 1-1000",
+        '100',
+      )
+      .addHelpText(
+        'after',
+        '\nWithout --endpoint or --aws, the tracks are assumed (stable -> canary, blue -> green); with one, the\n' +
+          "live track is the one the service's last successful release left live.\n" +
+          '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json\n' +
+          '  $ cutover plan blue-green -f examples/requests/blue-green.json --endpoint http://127.0.0.1:8083\n' +
+          '  $ cutover plan database-migration -f examples/requests/database-migration.json',
+      ),
+  ).action(async (strategy: string, options: PlanOptions) => {
+    assertStrategy(strategy, STRATEGIES);
+    const input = await readRequestFile(options.file);
+    if (strategy === 'database-migration') {
+      const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
+      const conflicts = await checkMigrationsDirectory(request);
+      const plan = buildDatabaseMigrationPlan(request);
+      console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
+      for (const conflict of conflicts) {
+        console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);
       }
-      const request = await validateRequestFor(strategy, input);
-      // Without release.replicas, planned for the fewest replicas the request fits: refused, as it would
-      // be at the start of a release, only when that count does not fit it either.
-      const assumed = request.release.replicas === undefined ? assumedReplicas(strategy, request) : undefined;
-      const { validateWithReplicas } = await import('#core/schemas/index.ts');
-      const planned =
-        assumed === undefined
-          ? request
-          : validateWithReplicas(
-              strategy,
-              request,
-              assumed.replicas,
-              `${NOT_GIVEN}, and the ${assumed.replicas} this plan assumes does not fit the request:`,
-            );
-      const plan = buildPlan(strategy, planned);
-      console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, planned));
-      if (assumed !== undefined) {
-        const why = assumed.why === undefined ? '' : `, ${assumed.why}`;
-        console.error(
-          `${NOT_GIVEN}; this plan, which does not read the cluster, assumes ${assumed.replicas}${why}`,
-        );
-      } else if (strategy === 'rolling') {
-        console.error(
-          `this plan, which does not read the cluster, assumes the live track runs release.replicas (${request.release.replicas}); a release batches from the replicas it finds`,
-        );
-      }
-    });
+      return;
+    }
+    const request = await validateRequestFor(strategy, input);
+    const live = await liveTrackFor(options, request.service);
+    const first = live.source === 'none';
+    // Without release.replicas, planned for the fewest replicas the request fits (a first release runs 1):
+    // refused, as it would be at the start of a release, only when that count does not fit it either.
+    const assumed =
+      request.release.replicas === undefined
+        ? first
+          ? { replicas: 1 }
+          : assumedReplicas(strategy, request)
+        : undefined;
+    const { validateWithReplicas } = await import('#core/schemas/index.ts');
+    const planned =
+      assumed === undefined
+        ? request
+        : validateWithReplicas(
+            strategy,
+            request,
+            assumed.replicas,
+            first
+              ? `${FIRST_NOT_GIVEN}, which does not fit the request:`
+              : `${NOT_GIVEN}, and the ${assumed.replicas} this plan assumes does not fit the request:`,
+          );
+    const plan = buildPlan(strategy, planned, currentStateOf(live, planned.release.replicas ?? 1));
+    console.log(
+      options.json
+        ? JSON.stringify({ ...plan, liveTrack: liveTrackJson(live) }, null, 2)
+        : formatPlan(plan, planned, live),
+    );
+    for (const note of runningNote(live, request.service)) console.error(note);
+    if (assumed !== undefined) {
+      const why = assumed.why === undefined ? '' : `, ${assumed.why}`;
+      console.error(
+        first
+          ? FIRST_NOT_GIVEN
+          : `${NOT_GIVEN}; this plan, which does not read the cluster, assumes ${assumed.replicas}${why}`,
+      );
+    } else if (strategy === 'rolling' && !first) {
+      console.error(
+        `this plan, which does not read the cluster, assumes the live track runs release.replicas (${request.release.replicas}); a release batches from the replicas it finds`,
+      );
+    }
+  });
 }

@@ -24,6 +24,7 @@ export {
   type PlanStep,
   type PlanWindow,
   POLL_INTERVAL_SECONDS,
+  promotedTrack,
   routedTracks,
   transitionCostUsd,
   USD_PER_STATE_TRANSITION,

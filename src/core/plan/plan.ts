@@ -149,9 +149,21 @@ export function isFirstRelease(weights: Weights): boolean {
  */
 export function routedTracks(plan: Pick<Plan, 'strategy' | 'tracks' | 'firstRelease' | 'steps'>): string[] {
   const { live, next } = plan.tracks;
-  if (plan.firstRelease) return [plan.strategy === 'canary' ? live : next];
+  if (plan.firstRelease) return [promotedTrack(plan)];
   const weightsNext = plan.steps.some((step) => (step.weights[next] ?? 0) > 0);
   return plan.strategy === 'canary' && !weightsNext ? [live] : [live, next];
+}
+
+/**
+ * The track a release leaves with all traffic once it succeeds: a canary's live track, which Promote moves
+ * to the new version (the canary track is cleaned up); a blue-green or rolling release's next track (the
+ * previous colour is scaled down or removed).
+ *
+ * @example
+ * promotedTrack({ strategy: 'blue-green', tracks: { live: 'blue', next: 'green' } }); // 'green'
+ */
+export function promotedTrack(plan: Pick<Plan, 'strategy' | 'tracks'>): string {
+  return plan.strategy === 'canary' ? plan.tracks.live : plan.tracks.next;
 }
 
 /** The tracks the release's analyses query: the next track when any step or window is judged, else none. */

@@ -1,6 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
@@ -116,7 +124,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 2)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
+      'canary: stable -> canary assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
       '  webhooks smoke, db-ready once canary is ready, before it takes traffic',
     ]);
   });
@@ -162,7 +170,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 7)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
+      'canary: stable -> canary assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
       '  step 1/2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
       '  step 2/2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
@@ -198,7 +206,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(0, 4)).toEqual([
-      "canary: stable -> canary (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
+      'canary: stable -> canary assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
       '  all at once  no steps and no analysis (preset AllAtOnce): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
       '  scale down   canary after 10s (scaleDownDelaySeconds)',
@@ -305,7 +313,7 @@ describe('formatPlan', () => {
     ).split('\n');
     // Assess
     expect(lines.slice(0, 10)).toEqual([
-      "blue-green: blue -> green (assumed: a release takes the track with the router's most traffic as live; a service's first release goes straight to 100%, without steps, analysis or approval)",
+      'blue-green: blue -> green assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
       '  preview analysis of green: bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
       '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
@@ -316,6 +324,27 @@ describe('formatPlan', () => {
       '  scale down   blue after 10s (scaleDownDelaySeconds)',
       expect.stringMatching(/^expected duration /),
     ]);
+  });
+
+  it('names the release a live track comes from: one promoted before its clean-up failed says so', () => {
+    // Prepare
+    const request = validateRequest('canary', canaryExample());
+    const release = {
+      workflow: 'blue-green' as const,
+      name: 'checkout-v14',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:blue-green:checkout-v14',
+      status: 'FAILED',
+      version: 'v14',
+      promoted: true as const,
+    };
+    const plan = buildPlan('canary', request, { weights: { blue: 100 }, liveReplicas: 2 });
+    // Act
+    const lines = formatPlan(plan, request, { source: 'release', track: 'blue', release }).split('\n');
+    // Assess
+    expect(lines[0]).toBe(
+      'canary: blue -> canary (blue is live: blue-green v14 checkout-v14 gave it all traffic, then its clean-up failed)',
+    );
+    expect(lines).toContain('  promote      blue to v2 at 100%');
   });
 
   it("prints the thresholds and limits of a rolling release's analysis after its batches", () => {
@@ -442,5 +471,203 @@ describe('cutover plan of a database migration', () => {
         'warning: migration V2__backfill must not contain transaction control (COMMIT): Cutover runs every migration in a transaction of its own (or of the run, with transaction "all") (Prepare refuses it unless the target has applied it already)',
       ],
     ]);
+  });
+});
+
+describe('cutover plan of a release, with and without an endpoint', () => {
+  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
+  const service = { name: 'checkout', namespace: 'shop' };
+  const example = (strategy: string) =>
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, `../../../examples/requests/${strategy}.json`), 'utf8'),
+    ) as Record<string, unknown>;
+  let workDir: string;
+  const sfn = mockClient(SFNClient);
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'cutover-plan-live-'));
+  });
+
+  afterAll(() => {
+    sfn.restore();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    sfn.reset();
+  });
+
+  /** The endpoint's Step Functions: the service's blue-green release v13 SUCCEEDED, ValidateRequest's plan `tracks`. */
+  function anEndpointWhereBlueGreenV13Ran(tracks?: { live: string; next: string }): void {
+    const request = { service, release: { version: 'v13' } };
+    const v13 = {
+      name: 'checkout-v13',
+      executionArn: `${EXECUTIONS}:blue-green:checkout-v13`,
+      status: 'SUCCEEDED' as const,
+      startDate: new Date('2026-11-29T09:00:00Z'),
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:blue-green',
+      input: JSON.stringify(request),
+      output: JSON.stringify({ request, plan: { strategy: 'blue-green', tracks } }),
+    };
+    sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: ['canary', 'blue-green', 'rolling', 'database-migration'].map((name) => ({
+        name,
+        stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`,
+        type: 'STANDARD',
+        creationDate: new Date('2026-11-01T00:00:00Z'),
+      })),
+    });
+    sfn.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: tracks && stateMachineArn.endsWith(':blue-green') ? [v13] : [],
+    }));
+    sfn.on(DescribeExecutionCommand).resolves(v13);
+  }
+
+  /** Runs `cutover plan <strategy> -f <request> <flags>` for `request`; its stdout and stderr. */
+  async function plan(
+    strategy: string,
+    request: Record<string, unknown>,
+    ...flags: string[]
+  ): Promise<{ stdout: string; stderr: string }> {
+    const path = join(workDir, `${strategy}.json`);
+    writeFileSync(path, JSON.stringify(request));
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await planCommand().parseAsync([strategy, '-f', path, ...flags], { from: 'user' });
+    const text = (spy: typeof stdout) => spy.mock.calls.map((args) => `${args.join(' ')}\n`).join('');
+    return { stdout: text(stdout), stderr: text(stderr) };
+  }
+
+  it('previews the colour that is not live, switches to it and scales the live one down: blue while green serves', async () => {
+    // Prepare: v13 switched from blue to green; v14 has a preview
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    const request = example('blue-green');
+    const blueGreen = { ...(request.blueGreen as object), preview: { analysis: { maxErrorRate: 0.02 } } };
+    // Act
+    const { stdout } = await plan(
+      'blue-green',
+      { ...request, blueGreen },
+      '--endpoint',
+      'http://127.0.0.1:9',
+    );
+    // Assess
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(
+      "blue-green: green -> blue (green is live: shop/checkout's last successful release, blue-green v13 checkout-v13, left it all traffic)",
+    );
+    expect(lines[1]).toMatch(/^ {2}preview analysis of blue: /);
+    expect(stdout).toContain('\n  switch  blue ████████████████████████████████████████ green 100/0\n');
+    expect(stdout).toContain('\n  scale down   green after 10s (scaleDownDelaySeconds)\n');
+  });
+
+  it('promotes the track that is live, not stable: green after a blue-green release', async () => {
+    // Prepare
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    // Act
+    const { stdout } = await plan('canary', example('canary'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stdout).toMatch(/^canary: green -> canary \(green is live: /);
+    expect(stdout).toContain('  step 1/2  green ████████████████████████████████████░░░░ canary 90/10');
+    expect(stdout).toContain('\n  promote      green to v2 at 100%\n  scale down   canary after 10s');
+  });
+
+  it('plans a first release when no release of the service succeeded: 100% without steps, analysis or approval', async () => {
+    // Prepare
+    anEndpointWhereBlueGreenV13Ran(undefined);
+    // Act
+    const { stdout } = await plan(
+      'canary',
+      example('canary'),
+      '--endpoint',
+      'http://127.0.0.1:9',
+      '--scan',
+      '30',
+    );
+    // Assess
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      'canary: first release: no track serves shop/checkout yet; it goes to 100% without steps, analysis or approval (no release of it succeeded among the newest 30 executions of each workflow; --scan <n> looks further)',
+      '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
+      '  promote      stable to v2 at 100%',
+    ]);
+    expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input.maxResults).toBe(30);
+  });
+
+  it('says a release of the service still runs: cutover run refuses another until it ends', async () => {
+    // Prepare: v14 runs, started after v13
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    const v14 = {
+      name: 'checkout-v14',
+      executionArn: `${EXECUTIONS}:canary:checkout-v14`,
+      status: 'RUNNING' as const,
+      startDate: new Date('2026-11-29T10:00:00Z'),
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:canary',
+      input: JSON.stringify({ service, release: { version: 'v14' } }),
+    };
+    sfn.on(ListExecutionsCommand, { stateMachineArn: v14.stateMachineArn }).resolves({ executions: [v14] });
+    sfn.on(DescribeExecutionCommand, { executionArn: v14.executionArn }).resolves(v14);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    // Act
+    const { stdout, stderr } = await plan('canary', example('canary'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stdout).toMatch(/^canary: green -> canary \(green is live: /);
+    expect(stderr).toBe(
+      'shop/checkout is being released by checkout-v14 (canary v14): `cutover run` refuses another release of it until that one ends, which may change the live track\n',
+    );
+  });
+
+  it('gives the live track and the release it comes from with --json', async () => {
+    // Prepare
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    // Act
+    const { stdout } = await plan(
+      'blue-green',
+      example('blue-green'),
+      '--endpoint',
+      'http://127.0.0.1:9',
+      '--json',
+    );
+    // Assess
+    expect(JSON.parse(stdout)).toMatchObject({
+      tracks: { live: 'green', next: 'blue' },
+      firstRelease: false,
+      liveTrack: {
+        source: 'release',
+        track: 'green',
+        release: { name: 'checkout-v13', workflow: 'blue-green', version: 'v13', status: 'SUCCEEDED' },
+      },
+    });
+  });
+
+  it('without an endpoint, calls nothing and says the tracks are assumed', async () => {
+    // Act
+    const { stdout } = await plan('blue-green', example('blue-green'));
+    // Assess
+    expect(stdout.split('\n')[0]).toBe(
+      'blue-green: blue -> green assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
+    );
+    expect(sfn.calls()).toEqual([]);
+  });
+
+  it('fails on an endpoint that does not answer, printing no plan', async () => {
+    // Prepare
+    sfn
+      .on(ListStateMachinesCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    // Act
+    const planned = plan('canary', example('canary'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    await expect(planned).rejects.toThrow('connect ECONNREFUSED 127.0.0.1:9');
+    expect(console.log).not.toHaveBeenCalled();
+  });
+
+  it('refuses --region without --aws or --endpoint, which would read nothing', async () => {
+    // Act
+    const planned = plan('canary', example('canary'), '--region', 'eu-west-1');
+    // Assess
+    await expect(planned).rejects.toMatchObject({
+      exitCode: 2,
+      message: '--region says where to read the live track: give --aws (or --endpoint <url>) too',
+    });
   });
 });
