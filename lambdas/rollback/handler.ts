@@ -26,14 +26,14 @@ function drainSecondsOf(strategy: string, request: { scaleDownDelaySeconds?: num
  * Rollback: puts the service back as BackupState found it — the weights first (traffic leaves the new
  * track at once; RestoreCapacity brought a track the release scaled down back first), then the tracks
  * (snapshot re-applied, tracks created since removed). The state machines run it twice: with `only:
- * 'traffic'` (the weights alone; `{ restored, drainSeconds }`: how long the new track should keep serving
- * the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s (a rolling release's 30 s)
- * when traffic moved, else 0), then, after
+ * 'traffic'` (the weights alone; `{ restored, drainSeconds, weights }`: how long the new track should keep
+ * serving the requests it still has, the release's `scaleDownDelaySeconds` up to 30 s (a rolling release's
+ * 30 s) when traffic moved, else 0, and the weights it set, 0 for the tracks it took the traffic from), then, after
  * waiting `drainSeconds`, with `trafficRestored` (the tracks; the weights again when they were not restored).
  * Routing objects that exist are left as they are (an edit made meanwhile by someone else stays) and one
  * deleted meanwhile is re-created, then weighted when the router could not before; only when the router
  * still cannot (or the backup has no weights to set: a first release) are all the snapshot's routing
- * objects put back as they were. Idempotent. Reports the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
+ * objects put back as they were. Idempotent. Reports the `weights` it set, if it set any, the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
  * snapshot also holds the service's Services and routes). Without `backupKey`, reads the backup BackupState
  * keyed by `executionArn` (the rollback machine of a stopped release); throws `BackupNotFound` when there is
  * none.
@@ -57,13 +57,16 @@ export const handler = taskHandler(
     if (only === 'traffic') {
       logger.warn('rolling back the traffic', { backupKey, cause: error?.Error });
       const moved = await restoreTraffic(await deps.router(), request.service, backup);
-      const restored = moved !== 'not restored';
-      return { restored, drainSeconds: moved === 'moved' ? drainSecondsOf(strategy, request) : 0 };
+      if (moved.outcome !== 'moved') return { restored: moved.outcome === 'unchanged', drainSeconds: 0 };
+      return { restored: true, drainSeconds: drainSecondsOf(strategy, request), weights: moved.weights };
     }
     logger.warn('rolling back', { backupKey, cause: error?.Error });
-    const restored =
-      trafficRestored ??
-      (await restoreTraffic(await deps.router(), request.service, backup)) !== 'not restored';
+    const moved =
+      trafficRestored === undefined
+        ? await restoreTraffic(await deps.router(), request.service, backup)
+        : undefined;
+    const restored = trafficRestored ?? moved?.outcome !== 'not restored';
+    let weightsSet = moved?.outcome === 'moved' ? moved.weights : undefined;
     const cluster = await deps.cluster();
     const weighted = isValidWeights(backup.weights);
     // Routing objects that exist stay as they are (an edit made meanwhile by someone else stays); one gone
@@ -82,10 +85,11 @@ export const handler = taskHandler(
         applied += await cluster.restore(backup.snapshot);
         await applyWeights(router, request.service, backup.weights);
       });
+      weightsSet = backup.weights;
     }
     return {
       backupKey,
-      weights: isValidWeights(backup.weights) ? backup.weights : null,
+      ...(weightsSet && { weights: weightsSet }),
       tracks: tracksIn(backup.snapshot),
       objects: applied,
     };

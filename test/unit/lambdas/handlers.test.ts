@@ -64,10 +64,11 @@ describe('validate-request', () => {
   });
 
   it('locks the service for as long as every wait for a person may last: each paused step and the approval', async () => {
-    // Prepare: two paused steps and an approval, a day each at most
+    // Prepare: two paused steps and an approval, a day each at most (a pause on the last step would be the approval)
     const steps = [
       { weight: 10, bakeSeconds: 60, pause: true },
       { weight: 50, bakeSeconds: 60, pause: true },
+      { weight: 80, bakeSeconds: 60 },
     ];
     const request = canaryInput({ steps, approval: { timeoutSeconds: 86_400 } });
     // Act
@@ -318,7 +319,7 @@ describe('backup-state and rollback', () => {
     // Assess
     expect(key).toBe('releases/shop/checkout/run-1.json');
     expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
-    expect(result).toEqual({ backupKey: key, weights: { stable: 100 }, tracks: 1, objects: 1 });
+    expect(result).toEqual({ backupKey: key, weights: { stable: 100, canary: 0 }, tracks: 1, objects: 1 });
     expect([...world.tracks.keys()]).toEqual(['stable']);
   });
 
@@ -335,10 +336,11 @@ describe('backup-state and rollback', () => {
     const callsAfterTraffic = [...world.calls];
     const tracks = await run(rollback, { request, backupKey: key, trafficRestored: traffic.restored });
     // Assess
-    expect(traffic).toEqual({ restored: true, drainSeconds: 20 });
+    // The weights it set, with the track that lost its traffic; the tracks' rollback set none
+    expect(traffic).toEqual({ restored: true, drainSeconds: 20, weights: { stable: 100, canary: 0 } });
     expect(callsAfterTraffic).toEqual(['weights {"stable":100}']);
     expect(world.calls).toEqual(['weights {"stable":100}', 'restore 1 tracks']);
-    expect(tracks).toMatchObject({ weights: { stable: 100 }, tracks: 1 });
+    expect(tracks).toEqual({ backupKey: key, tracks: 1, objects: 1 });
     expect([...world.tracks.keys()]).toEqual(['stable']);
   });
 
@@ -353,7 +355,7 @@ describe('backup-state and rollback', () => {
     // Act
     const traffic = await run(rollback, { request, backupKey: key, only: 'traffic' });
     // Assess
-    expect(traffic).toEqual({ restored: true, drainSeconds: 30 });
+    expect(traffic).toMatchObject({ restored: true, drainSeconds: 30 });
   });
 
   it('drains a rolling release, which has no scale-down delay of its own, 30 s', async () => {
@@ -368,7 +370,7 @@ describe('backup-state and rollback', () => {
       only: 'traffic',
     });
     // Assess
-    expect(traffic).toEqual({ restored: true, drainSeconds: 30 });
+    expect(traffic).toMatchObject({ restored: true, drainSeconds: 30 });
   });
 
   it('drains nothing when the traffic never left the backup’s weights', async () => {
