@@ -37,6 +37,7 @@ export const handler = taskHandler(
     const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${UNANSWERED_RELEASE[input.onTimeout]}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
     const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
       stage: input.stage,
+      timeoutSeconds: input.timeoutSeconds,
       onTimeout: input.onTimeout,
     });
     return { stage: input.stage, requestedAt, ...outcome };

@@ -477,7 +477,7 @@ describe('cutover plan', () => {
     // Assess
     expect(first.code).toBe(0);
     expect(first.stdout.split('\n').slice(0, 2)).toEqual([
-      'canary: first release: no track serves shop/checkout yet; it goes to 100% without steps, analysis or approval (no release of it succeeded among the newest 100 executions of each workflow; --scan <n> looks further)',
+      'canary: planned as a first release: no release of shop/checkout succeeded among the newest 100 executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without steps, analysis or approval',
       '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
     ]);
     expect(unanswered).toMatchObject({ code: 1, stdout: '' });

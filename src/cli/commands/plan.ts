@@ -138,7 +138,7 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
           request.canary.steps.map((step) => step.bakeSeconds),
         )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
-    ...(request.canary.approval && !plan.approval.required
+    ...(request.canary.approval && plan.steps.at(-1)?.pause
       ? [`  approval before promotion: the wait after step ${plan.stepCount}/${plan.stepCount} (asked once)`]
       : approvalLine(plan, 'promotion')),
     promoteLine(plan.tracks.live, version),
@@ -285,8 +285,9 @@ function tracksLine(plan: Plan, service: ServiceRef, live: LiveTrack): string {
   const label = `${service.namespace}/${service.name}`;
   if (live.source === 'none') {
     return (
-      `${strategy}: first release: no track serves ${label} yet; it goes to 100% without steps, analysis or ` +
-      `approval (no release of it succeeded among the newest ${live.scan} executions of each workflow; --scan <n> looks further)`
+      `${strategy}: planned as a first release: no release of ${label} succeeded among the newest ${live.scan} ` +
+      'executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without ' +
+      'steps, analysis or approval'
     );
   }
   const { release } = live;

@@ -575,18 +575,13 @@ describe('cutover plan of a release, with and without an endpoint', () => {
   it('plans a first release when no release of the service succeeded: 100% without steps, analysis or approval', async () => {
     // Prepare
     anEndpointWhereBlueGreenV13Ran(undefined);
+    const withApproval = example('canary');
+    withApproval.canary = { ...(withApproval.canary as object), approval: { timeoutSeconds: 600 } };
     // Act
-    const { stdout } = await plan(
-      'canary',
-      example('canary'),
-      '--endpoint',
-      'http://127.0.0.1:9',
-      '--scan',
-      '30',
-    );
-    // Assess
+    const { stdout } = await plan('canary', withApproval, '--endpoint', 'http://127.0.0.1:9', '--scan', '30');
+    // Assess: a first release asks no approval, whatever the request says
     expect(stdout.split('\n').slice(0, 3)).toEqual([
-      'canary: first release: no track serves shop/checkout yet; it goes to 100% without steps, analysis or approval (no release of it succeeded among the newest 30 executions of each workflow; --scan <n> looks further)',
+      'canary: planned as a first release: no release of shop/checkout succeeded among the newest 30 executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without steps, analysis or approval',
       '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
     ]);

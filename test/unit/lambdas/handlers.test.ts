@@ -1131,7 +1131,10 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(world.events[0]?.message).toContain(
       'waits for approval after step 1 of 3 for up to 600s, then goes on:',
     );
-    expect(world.events[0]).toMatchObject({ type: 'ApprovalRequested', detail: { onTimeout: 'continue' } });
+    expect(world.events[0]).toMatchObject({
+      type: 'ApprovalRequested',
+      detail: { stage: 'after step 1 of 3', timeoutSeconds: 600, onTimeout: 'continue' },
+    });
   });
 
   it('promotes and asks for approval all the same when the notifier fails, returning its error', async () => {
