@@ -7,13 +7,13 @@ import {
   checkOptionalString,
   checkPath,
   checkPayloadTemplate,
+  checkUnknownFields,
   type Report,
 } from './expressions/expression-checks.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import {
   checkInteger,
   checkRetryAndCatch,
-  checkUnknownFields,
   STATE_TYPE_CHECKS,
   type StateCheckContext,
 } from './expressions/state-checks.ts';

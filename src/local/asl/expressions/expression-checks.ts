@@ -25,6 +25,18 @@ const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 /** A path into the state's data: `$`, `$.a`, `$['a']`. */
 const STATE_DATA_PATH = /^\$(?:$|[.[])/;
 
+/** Reports each key of `object` not in `allowed`. */
+export function checkUnknownFields(
+  report: Report,
+  object: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  location: string,
+): void {
+  for (const key of Object.keys(object).filter((key) => !allowed.has(key))) {
+    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${location}/${key}`);
+  }
+}
+
 /**
  * Checks a path field; `$$...` (the context object) and `$name...` (a workflow variable) are allowed unless
  * `allowOtherRoots` is false (ResultPath only writes into the state's data).

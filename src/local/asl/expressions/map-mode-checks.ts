@@ -3,7 +3,7 @@
  * Distributed Map has: tolerated failure thresholds, `ItemBatcher` and `Label`. `ItemReader` and
  * `ResultWriter` are refused: the local runtime does not reach Amazon S3. Used by `state-checks.ts`.
  */
-import { checkPath, checkPayloadTemplate, type Report } from './expression-checks.ts';
+import { checkPath, checkPayloadTemplate, checkUnknownFields, type Report } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import {
   type BoundedMapField,
@@ -72,9 +72,7 @@ function checkProcessorConfig(report: Report, config: unknown, at: string): void
     report(SCHEMA, "The field 'ProcessorConfig' must be a JSON object", at);
     return;
   }
-  for (const key of Object.keys(config).filter((key) => !PROCESSOR_CONFIG_FIELDS.has(key))) {
-    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${at}/${key}`);
-  }
+  checkUnknownFields(report, config, PROCESSOR_CONFIG_FIELDS, at);
   checkOneOf(report, config, 'Mode', MODES, at);
   checkOneOf(report, config, 'ExecutionType', EXECUTION_TYPES, at);
   if (config.Mode === 'DISTRIBUTED' && !('ExecutionType' in config)) {
@@ -113,9 +111,7 @@ function checkItemBatcher(report: Report, batcher: unknown, at: string): void {
     report(SCHEMA, "The field 'ItemBatcher' must be a JSON object", at);
     return;
   }
-  for (const key of Object.keys(batcher).filter((key) => !ITEM_BATCHER_FIELDS.has(key))) {
-    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${at}/${key}`);
-  }
+  checkUnknownFields(report, batcher, ITEM_BATCHER_FIELDS, at);
   if (!BATCH_LIMITS.some((field) => field in batcher)) {
     report(SCHEMA, `The field 'ItemBatcher' must set at least one of: ${BATCH_LIMITS.join(', ')}`, at);
   }

@@ -11,6 +11,7 @@ import {
   checkOptionalString,
   checkPath,
   checkPathOrIntrinsic,
+  checkUnknownFields,
   type Report,
 } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
@@ -235,18 +236,6 @@ function checkMap(context: StateCheckContext, state: StateObject, location: stri
   }
   if ('MaxConcurrency' in state) checkInteger(report, state, 'MaxConcurrency', location, 0);
   checkProcessingMode(report, state, location);
-}
-
-/** Reports each key of `object` not in `allowed`. */
-export function checkUnknownFields(
-  report: Report,
-  object: StateObject,
-  allowed: ReadonlySet<string>,
-  location: string,
-): void {
-  for (const key of Object.keys(object).filter((key) => !allowed.has(key))) {
-    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${location}/${key}`);
-  }
 }
 
 /** Reports `object[field]` unless it is an integer from `minimum` to `maximum` (no upper bound by default). */
