@@ -699,7 +699,10 @@ describe('console', () => {
     const page = await openFromList(executionId);
     try {
       // Act
-      await page.locator('.legend [data-track="canary"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // The split found when the release started (canary 0%) shows first; then the step's
+      await page
+        .locator('.legend [data-track="canary"]', { hasText: 'canary 1%' })
+        .waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(await page.locator('.legend [data-track]').allTextContents()).toEqual([
         'stable 99%',
