@@ -76,7 +76,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
  * no workload, and any release when something other than Cutover sizes one of its tracks, the routing object
- * has no backend for a track it will route or the metric provider cannot query a track it will judge), and
+ * has no backend for a track it will route, the metric provider cannot query a track it will judge, or
+ * refuses one of its queries when tried: see `MetricProvider.tryQueries`), and
  * the service locked for this execution (`ServiceLocked` when another holds it, unless that one ended
  * holding it: see `lockForExecution`).
  * Its result becomes the whole state: `{ request, plan, executionArn, cursor, analysis }`.
@@ -113,6 +114,7 @@ export const handler = admitHandler('validate-request', {}, async ({ strategy, e
   await cluster.checkTracks?.(request.service, [plan.tracks.live, plan.tracks.next]);
   await router.checkTracks?.(request.service, routedTracks(plan));
   metrics.checkTracks?.(analyzedTracks(plan));
+  await metrics.tryQueries?.(request.service, analyzedTracks(plan));
   await lockForExecution(
     { lock: await deps.lock(), executions: deps.executions },
     request.service,

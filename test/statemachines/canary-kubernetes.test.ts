@@ -18,7 +18,7 @@ import {
   type TestRuntime,
   waitForExecution,
 } from '#test/support/local-runtime.ts';
-import { startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
+import { apiError, startPrometheusServer, vector } from '#test/support/prometheus-server.ts';
 
 const selector = 'app="{{service}}",track="{{track}}"';
 const QUERIES = {
@@ -90,6 +90,16 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
       );
       prometheus.patterns.push([pattern, vector(String(value))]);
     }
+  }
+
+  /**
+   * Runs `change` as the first analysis asks Prometheus: after the queries ValidateRequest tries, once each
+   * for the canary track, before the release changes anything.
+   */
+  function atTheFirstAnalysis(change: () => void) {
+    let tried = Object.keys(QUERIES).length;
+    const hook = () => (tried-- > 0 ? prometheus.beforeNextAnswer.push(hook) : change());
+    prometheus.beforeNextAnswer.push(hook);
   }
 
   async function runCanary(name: string) {
@@ -171,7 +181,7 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
       matches: [{ path: { type: 'PathPrefix', value: '/legacy' } }],
       backendRefs: [{ name: 'legacy', port: 80 }],
     };
-    prometheus.beforeNextAnswer.push(() => {
+    atTheFirstAnalysis(() => {
       const route = emulator.store.get('httproutes', 'shop', 'checkout')!;
       const rules = route.spec!.rules as object[];
       emulator.store.update('httproutes', { ...route, spec: { ...route.spec, rules: [...rules, hotfix] } });
@@ -193,7 +203,7 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     await stableRunsV1();
     routeWeighting({ stable: 100, canary: 0 });
     canaryTraffic(500, 0.3);
-    prometheus.beforeNextAnswer.push(() => {
+    atTheFirstAnalysis(() => {
       emulator.store.delete('httproutes', 'shop', 'checkout', 'HTTPRoute');
       const stable = emulator.store.get('services', 'shop', 'checkout-stable')!;
       const labels = { ...stable.metadata.labels, team: 'payments' };
@@ -226,6 +236,29 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(states).not.toContain('DeployCanary');
     expect(version('stable')).toBe('v2');
     expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
+  it('refuses a release whose Prometheus query Prometheus refuses, before it deploys or locks anything', async () => {
+    // Prepare: a healthy stable track, and an errorRate query Prometheus cannot parse
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
+    prometheus.patterns.push([
+      /track="canary",code=~"5\.\."/,
+      apiError(400, 'bad_data', '1:20: parse error: unclosed left parenthesis'),
+    ]);
+    // Act
+    const execution = await runCanary('broken-query');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(JSON.parse(execution.cause!).errorMessage).toMatch(
+      /^metrics\.queries\.errorRate: prometheus refused the errorRate query ".*": bad_data: 1:20: parse error: unclosed left parenthesis$/,
+    );
+    expect(await statesEntered(execution.executionArn!)).not.toContain('BackupState');
+    expect(emulator.store.list('deployments', 'shop').map((deployment) => deployment.metadata.name)).toEqual([
+      'checkout-stable',
+    ]);
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
   });
 

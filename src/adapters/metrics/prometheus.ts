@@ -4,7 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, HttpRequest 
 import { TransientAdapterError, ValidationError } from '#core/errors.ts';
 import type { MetricProvider } from '#core/ports/metric-provider.ts';
 import type { QueryPlaceholder } from '#core/schemas/metrics.ts';
-import type { MetricQuery } from '#core/types.ts';
+import type { MetricQuery, ServiceRef } from '#core/types.ts';
 import { defaultCredentialProvider } from '../aws-credentials.ts';
 import { fetchFailureDetail } from '../network-errors.ts';
 import { oneLine } from '../one-line.ts';
@@ -45,10 +45,24 @@ interface ApiResponse {
  *   sigv4: { region: 'eu-west-1' },
  * });
  */
+/** The window each query is tried over before a release: it only has to run, not judge. */
+const TRIAL_WINDOW_SECONDS = 60;
+
 export class PrometheusMetricProvider implements MetricProvider {
   readonly type = 'prometheus';
 
   constructor(private readonly options: PrometheusOptions) {}
+
+  async tryQueries(service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    for (const track of tracks) {
+      for (const metric of Object.keys(this.options.queries)) {
+        await this.query({ service, track, metric, windowSeconds: TRIAL_WINDOW_SECONDS }).catch((error) => {
+          if (!(error instanceof MetricQueryError)) throw error;
+          throw new ValidationError(`metrics.queries.${metric}: ${error.message}`, { cause: error });
+        });
+      }
+    }
+  }
 
   async query(query: MetricQuery): Promise<number | undefined> {
     const template = this.options.queries[query.metric];

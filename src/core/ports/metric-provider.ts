@@ -1,4 +1,4 @@
-import type { MetricQuery } from '../types.ts';
+import type { MetricQuery, ServiceRef } from '../types.ts';
 
 /**
  * Returns numbers; judging happens in core/analysis.
@@ -23,6 +23,13 @@ export interface MetricProvider {
    * Absent when the provider can query any track.
    */
   checkTracks?(tracks: readonly string[]): void;
+  /**
+   * Asks each configured query once for each of `tracks`, as an analysis will, and refuses with a
+   * `ValidationError` naming `metrics.queries.<metric>` one the provider refuses (a syntax error, several
+   * series, a negative value), so a release with a broken query fails before it changes anything; no data
+   * is fine. A provider it cannot reach throws `TransientAdapterError`. Absent when there is nothing to try.
+   */
+  tryQueries?(service: ServiceRef, tracks: readonly string[]): Promise<void>;
 }
 
 /**

@@ -129,6 +129,32 @@ describe('PrometheusMetricProvider', () => {
     expect((latency as Error).message).toContain('latencyP99Ms query "p99{track="canary"}" returned -12');
   });
 
+  it('tries every query for the tracks before a release changes anything: a refused one is a ValidationError naming it; no data is fine', async () => {
+    // Prepare: errorRate is fine (no data yet); requestCount has a typo Prometheus refuses
+    const queries = {
+      errorRate: ERROR_RATE,
+      requestCount: 'sum(increase(http_requests_total{app="{{service}}"[{{window}}]))',
+    };
+    const typo = 'sum(increase(http_requests_total{app="checkout"[60s]))';
+    prometheus.answers.set(typo, apiError(400, 'bad_data', '1:44: parse error: unexpected "["'));
+    // Act
+    const refused = await provider({ queries })
+      .tryQueries(aService(), ['canary'])
+      .catch((e: unknown) => e);
+    const tried = prometheus.requests.map((request) => request.query.get('query'));
+    const fine = await provider().tryQueries(aService(), ['canary', 'stable']);
+    // Assess
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as Error).message).toBe(
+      'metrics.queries.requestCount: prometheus refused the requestCount query "sum(increase(http_requests_total{app="checkout"[60s]))": bad_data: 1:44: parse error: unexpected "["',
+    );
+    expect(tried).toEqual([
+      'sum(rate(http_requests_total{app="checkout",namespace="shop",track="canary",code=~"5.."}[60s])) / sum(rate(http_requests_total{app="checkout",track="canary"}[60s]))',
+      'sum(increase(http_requests_total{app="checkout"[60s]))',
+    ]);
+    expect(fine).toBeUndefined();
+  });
+
   it('surfaces 5xx, query timeouts and an unreachable server as TransientAdapterError', async () => {
     // Prepare
     prometheus.answers.set(FILLED, apiError(503, 'timeout', 'query timed out in expression evaluation'));
