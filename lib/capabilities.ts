@@ -122,7 +122,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus', 'fence'],
   // It reads the deployment's status first: one that switched over is kept.
   'db-delete-blue-green': ['blueGreenDelete', 'blueGreenStatus'],
-  'db-migrate': ['database', 'backup', 'fence'],
+  'db-migrate': ['database', 'backup', 'fence', 'notify'],
   'db-list-tables': ['database'],
   'db-copy-table': ['database', 'fence'],
   'db-sync-sequences': ['database', 'fence'],

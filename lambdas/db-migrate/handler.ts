@@ -2,23 +2,48 @@ import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import type { MigrationRunPoint } from '#adapters/database/migrations.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
+import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
+import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
- * What a migration run stopped at `point` leaves: `db-migrate stopped before V2__b: <stop>; V1__a, applied
- * before the stop, stays applied`, or that it changed nothing (naming what `transaction: all` rolled back).
+ * What a migration run stopped at `point` left, if it applied anything: `V1__a, applied before the stop,
+ * stays applied; the migrations from V2__b on were not`, or what `transaction: all` rolled back.
  */
-function stoppedRun({ committed, uncommitted, next }: MigrationRunPoint, stopped: string): string {
+function leftByStop({ committed, uncommitted, next }: MigrationRunPoint): string | undefined {
   if (committed.length > 0) {
     const stay = committed.length === 1 ? 'stays' : 'stay';
-    return `db-migrate stopped before ${next}: ${stopped}; ${committed.join(', ')}, applied before the stop, ${stay} applied`;
+    return `${committed.join(', ')}, applied before the stop, ${stay} applied; the migrations from ${next} on were not`;
   }
-  const were = uncommitted.length === 1 ? 'was' : 'were';
-  const rolledBack =
-    uncommitted.length > 0 ? `; ${uncommitted.join(', ')} ${were} rolled back (transaction: all)` : '';
-  return `db-migrate changed nothing: ${stopped}${rolledBack}`;
+  if (uncommitted.length === 0) return undefined;
+  return `${uncommitted.join(', ')} ${uncommitted.length === 1 ? 'was' : 'were'} rolled back (transaction: all)`;
+}
+
+/** The `ExecutionStopped` message of a run stopped at `point`: what `stopped` says, and what the run left. */
+function stoppedRun(point: MigrationRunPoint, stopped: string): string {
+  const left = leftByStop(point);
+  if (point.committed.length > 0) return `db-migrate stopped before ${point.next}: ${stopped}; ${left}`;
+  return `db-migrate changed nothing: ${stopped}${left ? `; ${left}` : ''}`;
+}
+
+/**
+ * Tells the on-call what a stopped run left in the database (a `Failed` event: the abort's own went out
+ * before the run stopped), best effort: a notifier that fails is logged.
+ */
+async function notifyLeftByStop(request: DatabaseMigrationRequest, executionArn: string, left: string) {
+  const { service } = request;
+  await createNotifierFromEnvironment()
+    .publish({
+      type: 'Failed',
+      service,
+      executionArn,
+      strategy: 'database-migration',
+      message: `database migration of ${service.namespace}/${service.name} stopped by its abort: ${left}`,
+      at: new Date().toISOString(),
+    })
+    .catch((error: Error) => logger.warn('event not published', { errorMessage: error.message }));
 }
 
 /**
@@ -29,17 +54,26 @@ function stoppedRun({ committed, uncommitted, next }: MigrationRunPoint, stopped
  * again is logged too. A migration whose execution was stopped and claimed by its rollback applies no more
  * (`ExecutionStopped`, naming what stays applied): checked before it connects, once it holds the migration
  * lock (the stop may come while it waits for it), before each next migration, and before the COMMIT of
- * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end.
+ * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. A run
+ * stopped after it applied something says what it left in a `Failed` event too.
  */
 export const handler = dbTaskHandler('db-migrate', {}, async ({ request, executionArn }, invocation) => {
   const lock = createLockFromEnvironment();
   await refuseIfRolledBack(lock, executionArn, 'db-migrate');
+  let stoppedAt: MigrationRunPoint | undefined;
   const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
     timeLeftMs: invocation.timeLeftMs(),
     onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
     onLockTimeout: (what) => logger.warn(what),
     beforeApplying: (point) =>
-      refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => stoppedRun(point, stopped)),
+      refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => {
+        stoppedAt = point;
+        return stoppedRun(point, stopped);
+      }),
+  }).catch(async (error: unknown) => {
+    const left = stoppedAt && leftByStop(stoppedAt);
+    if (left) await notifyLeftByStop(request, executionArn, left);
+    throw error;
   });
   return { applied: report.applied.map((m) => m.version), pending: report.pending };
 });

@@ -263,6 +263,13 @@ describe('Task function permissions', () => {
     expect(deleting).toEqual([]);
   });
 
+  it('lets db-migrate publish events as db-notify does: what a stopped run left in the database', () => {
+    // Act
+    const publishers = tasksWhere(template, (statements) => actionsOf(statements).includes('sns:Publish'));
+    // Assess
+    expect(publishers).toEqual(expect.arrayContaining(['db-migrate', 'db-notify']));
+  });
+
   it('lets only the tasks that set weights modify listeners, and the others that read them only Describe', () => {
     // Prepare
     const withListener = Template.fromStack(projectCutover({ listenerArns: [LISTENER] }).stack);

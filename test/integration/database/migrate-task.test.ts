@@ -51,7 +51,7 @@ async function recordedVersions(url: string): Promise<number[] | null> {
 describe('DbMigrate', () => {
   const context = { functionName: 'cutover-db-migrate', getRemainingTimeInMillis: () => 15 * 60_000 };
 
-  it('applies no more migrations once its execution is stopped, saying which one stays applied', {
+  it('applies no more migrations once its execution is stopped, saying which one stays applied, to the on-call too', {
     timeout: 30_000,
   }, async () => {
     // Prepare
@@ -69,8 +69,15 @@ describe('DbMigrate', () => {
     // Assess
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate stopped before V2__b: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__slow, applied before the stop, stays applied`,
+      message: `db-migrate stopped before V2__b: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__slow, applied before the stop, stays applied; the migrations from V2__b on were not`,
     });
+    expect(world.adapters.notifier.latestOf(executionArn, 5)).toEqual([
+      expect.objectContaining({
+        type: 'Failed',
+        message:
+          'database migration of shop/orders stopped by its abort: V1__slow, applied before the stop, stays applied; the migrations from V2__b on were not',
+      }),
+    ]);
     expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(await recordedVersions(url)).toEqual([1]);
   });
@@ -99,6 +106,9 @@ describe('DbMigrate', () => {
       name: 'ExecutionStopped',
       message: `db-migrate changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-all is putting the service back; V1__a, V2__slow were rolled back (transaction: all)`,
     });
+    expect(world.adapters.notifier.latestOf(executionArn, 5).map((event) => event.message)).toEqual([
+      'database migration of shop/orders stopped by its abort: V1__a, V2__slow were rolled back (transaction: all)',
+    ]);
     expect((await runSql(url, `SELECT to_regclass('a') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(await recordedVersions(url)).toBeNull();
   });
@@ -134,5 +144,7 @@ describe('DbMigrate', () => {
     });
     expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(await recordedVersions(url)).toEqual([1]);
+    // It left nothing of its own: the abort's event says enough
+    expect(world.adapters.notifier.latestOf(EXECUTION, 5)).toEqual([]);
   });
 });
