@@ -247,7 +247,7 @@ describe('console', () => {
       expect(notifications).toEqual([
         expect.stringMatching(/^Started at .+: canary release v2 of shop\/console-approve started$/),
         expect.stringMatching(
-          /^ApprovalRequested at .+: .+ waits for approval before the promotion for up to 86400s, then rolls back: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote","onTimeout":"rollback"}$/,
+          /^ApprovalRequested at .+: .+ waits for approval before the promotion for up to 86400s, then rolls back: cutover approve checkout-ui-v2, or POST \/releases\/canary:checkout-ui-v2\/approve {"stage":"promote","timeoutSeconds":86400,"onTimeout":"rollback"}$/,
         ),
         expect.stringMatching(/^Promoted at .+: canary release v2 of shop\/console-approve promoted: /),
         expect.stringMatching(/^Succeeded at .+: canary release v2 of shop\/console-approve succeeded$/),
