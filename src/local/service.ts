@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { Engine, type NewExecution } from './asl/engine.ts';
 import { variableReferences } from './asl/expressions/variable-references.ts';
+import type { FrameCursor } from './asl/frame.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { TaskOutcome } from './asl/task-waits.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
@@ -460,6 +461,21 @@ export class LocalStepFunctions {
     const token = validateToken(input.taskToken);
     if (!this.#engine.tokens.heartbeat(token)) throw taskTimedOut();
     return {};
+  }
+
+  /**
+   * When the open task waiting on `taskToken` times out (wall-clock epoch ms), as the runtime set it when
+   * the task started: its `TimeoutSeconds` at the clock's scale then, which a restart with another
+   * `WAIT_TIME_SCALE` keeps. Undefined for a token not open, or a task without `TimeoutSeconds`.
+   *
+   * @example
+   * const timesOutAt = sfn.taskTimesOutAt(pending.taskToken);
+   */
+  taskTimesOutAt(taskToken: string): number | undefined {
+    const open = this.store.getTaskToken(taskToken);
+    if (!open) return undefined;
+    const frame = this.store.listFrames(open.executionId).find((row) => row.path === open.path);
+    return frame ? (JSON.parse(frame.cursor) as FrameCursor).timeoutAt : undefined;
   }
 
   // --- helpers --------------------------------------------------------------------------------------

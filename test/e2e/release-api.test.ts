@@ -213,9 +213,13 @@ describe('release API on the local runtime', () => {
       requestedAt,
       timeoutSeconds: 86_400,
       onTimeout: 'rollback',
-      timesOutAt: new Date(Date.parse(requestedAt) + 86_400_000 * scale).toISOString(),
+      timesOutAt: expect.any(String),
     });
     expect(Date.parse(requestedAt)).toBeLessThanOrEqual(Date.now());
+    // The deadline the runtime set as the approval task started, a moment before the token was stored
+    const timesOutAt = Date.parse(String(approval.json.timesOutAt));
+    expect(timesOutAt).toBeLessThanOrEqual(Date.parse(requestedAt) + 86_400_000 * scale);
+    expect(timesOutAt).toBeGreaterThan(Date.parse(requestedAt) + 86_400_000 * scale - 5_000);
     expect(approvalAfter).toMatchObject({
       status: 404,
       json: { message: 'canary:checkout-v2 has no pending approval' },

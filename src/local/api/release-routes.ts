@@ -16,7 +16,6 @@ import { isStrategy, STRATEGIES, type Strategy, validateRequest } from '#core/sc
 import type { RegisteredStateMachine } from '#local/project/state-machines.ts';
 import type { LocalStepFunctions } from '#local/service.ts';
 import { StepFunctionsApiError } from '#local/service-errors.ts';
-import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { BodyTooLargeError, InvalidJsonBodyError, ReleaseRouteError } from './errors.ts';
 import { type ExecutionRef, executionArnPattern, executionRefOf } from './execution-refs.ts';
 import { fromForeignPage, mediaTypeOf, readJsonBody, sendJson } from './http-io.ts';
@@ -28,7 +27,7 @@ export type ReleaseService = Pick<
   LocalStepFunctions,
   | 'region'
   | 'account'
-  | 'clock'
+  | 'taskTimesOutAt'
   | 'startExecution'
   | 'describeExecution'
   | 'getExecutionHistory'
@@ -220,8 +219,8 @@ async function describeNamed(context: Context, executionId: string) {
 
 /**
  * The approval a release waits for: `{ executionId, stage, requestedAt }` and, when its token was stored with
- * them, `timeoutSeconds`, `onTimeout` and `timesOutAt` (on this runtime's clock, which runs timeouts at its
- * `WAIT_TIME_SCALE`), while the approval store holds its token and the execution's newest event is
+ * them, `timeoutSeconds`, `onTimeout` and `timesOutAt` (the deadline the runtime set for its task, at the
+ * `WAIT_TIME_SCALE` it ran with then), while the approval store holds its token and the execution's newest event is
  * {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none (a
  * token answered another way, such as SendTaskSuccess from an SDK), or (as DescribeExecution's) does not
  * exist. It only reads: a token stored while its task has yet to record TaskSubmitted is live.
@@ -233,10 +232,7 @@ function describeApproval(context: Context): Operation {
     const pending = await context.approvals().get(executionArn);
     if (pending && (await newestEventType(context, executionArn)) === AWAITING_APPROVAL_EVENT) {
       const { stage, requestedAt, timeoutSeconds, onTimeout } = pending;
-      const timesOutAt =
-        timeoutSeconds === undefined
-          ? undefined
-          : approvalTimesOutAt(Date.parse(requestedAt), timeoutSeconds, context.service.clock.scale);
+      const timesOutAt = context.service.taskTimesOutAt(pending.taskToken);
       return {
         executionId,
         stage,

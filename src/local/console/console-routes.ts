@@ -15,6 +15,7 @@ import {
   rollbackOfStop,
   stoppedExecutionOf,
 } from '#core/rollback.ts';
+import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { rollbacksIn } from '../abort-rollbacks.ts';
 import type { LocalNotifier } from '../adapters/local-notifier.ts';
 import { BodyTooLargeError, ConsoleRouteError, InvalidJsonBodyError } from '../api/errors.ts';
@@ -39,6 +40,7 @@ export type ConsoleService = Pick<
   | 'getExecutionHistory'
   | 'stopExecution'
   | 'clock'
+  | 'taskTimesOutAt'
 >;
 
 const ASSETS: Readonly<Record<string, string>> = {
@@ -91,7 +93,12 @@ export interface ConsoleSources {
 export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSources): void {
   const { service, notifier } = options;
   const rollbackMachineArn = `arn:aws:states:${service.region}:${service.account}:stateMachine:${ROLLBACK_MACHINE}`;
-  const views = new ExecutionViews((input) => service.getExecutionHistory(input), service.clock.scale);
+  // The deadline the runtime set for a waiting task, which a restart at another WAIT_TIME_SCALE keeps; for a
+  // token it no longer holds (the view is read as the task ends), its timeout at the clock's scale.
+  const views = new ExecutionViews((input) => service.getExecutionHistory(input), {
+    timesOutAt: (token, scheduledAt, timeoutSeconds) =>
+      service.taskTimesOutAt(token) ?? approvalTimesOutAt(scheduledAt, timeoutSeconds, service.clock.scale),
+  });
   /** The execution an address names: by its id (`<state machine>:<execution name>`) or its ARN. */
   const refOf = (executionId: string): ExecutionRef => {
     const ref = executionRefOf(executionId, service.region, service.account);

@@ -67,6 +67,16 @@ export interface ExecutionView {
   readonly end?: Omit<End, 'kind'>;
 }
 
+/** When a pending task times out (epoch ms), given its token, when it was scheduled and its `TimeoutSeconds`. */
+export interface TaskDeadlines {
+  timesOutAt(token: string, scheduledAt: number, timeoutSeconds: number): number | undefined;
+}
+
+/** Deadlines of a runtime whose waits run at real time: the timeout after the task was scheduled. */
+const REAL_TIME_DEADLINES: TaskDeadlines = {
+  timesOutAt: (_token, scheduledAt, timeoutSeconds) => approvalTimesOutAt(scheduledAt, timeoutSeconds),
+};
+
 /**
  * Derives an {@link ExecutionView} from a history fed in order, in as many slices as it is read: each event
  * is read once, however often the view is asked for.
@@ -125,15 +135,16 @@ export class ExecutionViewAccumulator {
   }
 
   /**
-   * The view of the events added so far: a copy, which later additions leave unchanged. `waitScale` is the
-   * runtime's real milliseconds per logical one (`WAIT_TIME_SCALE`), by which its timeouts run.
+   * The view of the events added so far: a copy, which later additions leave unchanged. `deadlines` says
+   * when a pending task times out (by default its timeout after it was scheduled, at real time).
    */
-  view(waitScale = 1): ExecutionView {
-    const pending = this.#end === undefined && this.#pendingTaskToken !== undefined;
+  view(deadlines: TaskDeadlines = REAL_TIME_DEADLINES): ExecutionView {
+    const token = this.#end === undefined ? this.#pendingTaskToken : undefined;
+    const pending = token !== undefined;
     const { scheduledAt, timeoutSeconds, onTimeout, stage } = this.#approval ?? {};
     const timesOutAt =
-      pending && scheduledAt !== undefined && timeoutSeconds !== undefined
-        ? approvalTimesOutAt(scheduledAt, timeoutSeconds, waitScale)
+      token !== undefined && scheduledAt !== undefined && timeoutSeconds !== undefined
+        ? deadlines.timesOutAt(token, scheduledAt, timeoutSeconds)
         : undefined;
     return {
       ...this.#requested,

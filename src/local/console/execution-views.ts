@@ -3,7 +3,7 @@
  * since the last poll rather than from the whole history.
  */
 import { collectEventsAfter, collectHistory, type HistoryPages } from '../../cli/history.ts';
-import { type ExecutionView, ExecutionViewAccumulator } from './execution-view.ts';
+import { type ExecutionView, ExecutionViewAccumulator, type TaskDeadlines } from './execution-view.ts';
 
 /** How many executions' views are kept; the least recently viewed is dropped first. */
 export const KEPT_EXECUTION_VIEWS = 32;
@@ -28,12 +28,12 @@ export class ExecutionViews {
   readonly #pages: HistoryPages;
   /** By execution ARN, least recently viewed first. */
   readonly #kept = new Map<string, KeptView>();
-  readonly #waitScale: number;
+  readonly #deadlines: TaskDeadlines | undefined;
 
-  /** `waitScale`: the runtime's real milliseconds per logical one (`WAIT_TIME_SCALE`). */
-  constructor(pages: HistoryPages, waitScale = 1) {
+  /** `deadlines`: when a pending task times out, as the runtime set it (default: at real time). */
+  constructor(pages: HistoryPages, deadlines?: TaskDeadlines) {
     this.#pages = pages;
-    this.#waitScale = waitScale;
+    this.#deadlines = deadlines;
   }
 
   /** The view of the execution's whole history as it is now. */
@@ -49,7 +49,7 @@ export class ExecutionViews {
       kept.accumulator.add(unseen);
       kept.lastEventId = unseen.at(-1)?.id ?? kept.lastEventId;
     }
-    return kept.accumulator.view(this.#waitScale);
+    return kept.accumulator.view(this.#deadlines);
   }
 
   /** The kept view of the execution, made the most recently viewed; a new one if it was not kept. */

@@ -4,7 +4,7 @@ import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/port
 import { registerReleaseRoutes } from '#local/api/release-routes.ts';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
-import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { executionHistory, startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
 
 /** Approval tokens in a map, as the task functions' store keeps them. */
 class MapApprovalStore implements ApprovalStore {
@@ -59,6 +59,7 @@ describe('GET /releases/<id>/approval', () => {
             FunctionName: 'request-approval',
             Payload: { 'executionArn.$': '$$.Execution.Id', 'taskToken.$': '$$.Task.Token' },
           },
+          TimeoutSeconds: 600,
           End: true,
         },
       },
@@ -88,13 +89,20 @@ describe('GET /releases/<id>/approval', () => {
     expect(await approvals.get(executionArn!)).toBeDefined();
     await expect.poll(async () => (await approval()).status).toBe(200);
     const { requestedAt } = (await approvals.get(executionArn!))!;
-    expect(await (await approval()).json()).toEqual({
+    const answer = (await (await approval()).json()) as { timesOutAt: string };
+    expect(answer).toEqual({
       executionId: 'canary:checkout-v2',
       stage: 'promote',
       requestedAt,
       timeoutSeconds: 600,
       onTimeout: 'continue',
-      timesOutAt: new Date(Date.parse(requestedAt) + 300_000).toISOString(),
+      timesOutAt: expect.any(String),
     });
+    // The deadline the runtime set as the task started (600 s at half real time), before the token was stored
+    const scheduledAt = (await executionHistory(local.client, executionArn!))
+      .find((event) => event.type === 'TaskScheduled')!
+      .timestamp!.getTime();
+    expect(Date.parse(answer.timesOutAt)).toBeGreaterThanOrEqual(scheduledAt + 300_000);
+    expect(Date.parse(answer.timesOutAt)).toBeLessThanOrEqual(Date.parse(requestedAt) + 300_000);
   });
 });

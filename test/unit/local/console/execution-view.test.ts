@@ -173,6 +173,30 @@ describe('ExecutionViewAccumulator', () => {
     expect(after).not.toHaveProperty('approvalStage');
   });
 
+  it("gives a waiting approval's deadline as the runtime set it for its token, and by default its timeout after scheduling", () => {
+    // Prepare: a 600 s approval; a runtime that set its deadline at another scale before a restart
+    const waiting: HistoryEvent = {
+      ...approvalScheduled,
+      taskScheduledEventDetails: { ...approvalScheduled.taskScheduledEventDetails!, timeoutInSeconds: 600 },
+    };
+    const accumulator = new ExecutionViewAccumulator();
+    accumulator.add([waiting]);
+    const asked: string[] = [];
+    const setByTheRuntime = at(60).getTime();
+    // Act
+    const fromRuntime = accumulator.view({
+      timesOutAt: (token) => {
+        asked.push(token);
+        return setByTheRuntime;
+      },
+    });
+    const byDefault = accumulator.view();
+    // Assess
+    expect(asked).toEqual(['token-1']);
+    expect(fromRuntime.approvalTimesOutAt).toBe(setByTheRuntime);
+    expect(byDefault.approvalTimesOutAt).toBe(waiting.timestamp!.getTime() + 600_000);
+  });
+
   it('has no approval waiting once the execution ended, and gives the end with its readable cause', () => {
     // Prepare
     const history: HistoryEvent[] = [

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '#local/clock.ts';
-import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { RealClock, VirtualClock } from '#local/clock.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { LocalStepFunctions } from '#local/service.ts';
+import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let dir: string;
 const open: Harness[] = [];
@@ -227,6 +229,49 @@ describe('Engine durability (SQLite file)', () => {
       output: '{"approved":true}',
     });
     expect((await second.eventTypes(arn)).filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
+  });
+
+  it('answers when an open task times out as it set the deadline, also after a restart at another WAIT_TIME_SCALE', async () => {
+    // Prepare: a task waiting for its token, 600 s at half real time (300 s of wall clock)
+    let token = '';
+    const lambdas = () =>
+      new MapLambdaRegistry({
+        ask: (_p: unknown, context: { taskToken?: string }) => {
+          token = context.taskToken!;
+        },
+      });
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'ask' },
+        TimeoutSeconds: 600,
+        End: true,
+      },
+    });
+    const first = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(0.5), lambdas: lambdas() });
+    const before = Date.now();
+    const { stateMachineArn } = await first.createStateMachine({
+      name: 'asks',
+      definition,
+      roleArn: ROLE_ARN,
+    });
+    await first.startExecution({ stateMachineArn });
+    await vi.waitFor(() => expect(token).not.toBe(''));
+    const after = Date.now();
+    // Act
+    const set = first.taskTimesOutAt(token);
+    await first.close();
+    const second = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(1), lambdas: lambdas() });
+    second.start();
+    const afterRestart = second.taskTimesOutAt(token);
+    const unknown = second.taskTimesOutAt('not-a-token');
+    await second.close();
+    // Assess
+    expect(set).toBeGreaterThanOrEqual(before + 300_000);
+    expect(set).toBeLessThanOrEqual(after + 300_000);
+    expect(afterRestart).toBe(set);
+    expect(unknown).toBeUndefined();
   });
 
   it('keeps a state machine DELETING across a restart, fails its resumed execution at its next state, then removes it', async () => {
