@@ -21,7 +21,8 @@ function parseRequest(body: string): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ApiRequestError('SerializationException', 'Request body must be a JSON object');
   }
-  return parsed as Record<string, unknown>;
+  // A member set to null is absent, as in AWS's JSON protocol: optional ones are left out, required ones missing.
+  return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== null));
 }
 
 function operationMethod(service: StepFunctionsService, target: string | undefined) {

@@ -106,7 +106,11 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         }
       }
       failure = error;
-      if (child) handOver(child, children.failedEvent, index);
+      if (child) {
+        // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's histories.
+        engine.journal.commit(execution, child);
+        handOver(child, children.failedEvent, index);
+      }
       controller.stop(failure);
     }
   };

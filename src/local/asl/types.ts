@@ -125,6 +125,12 @@ export interface WaitState extends BaseState, Transition, InputOutputPaths, Assi
 /** The most seconds a Wait state's `Seconds` or `SecondsPath` may give (AWS: an integer from 0 to 99999999). */
 export const MAX_WAIT_SECONDS = 99_999_999;
 
+/** The largest `IntervalSeconds` and `MaxAttempts` of a retrier. */
+export const MAX_RETRIER_VALUE = 99_999_999;
+
+/** The largest `MaxDelaySeconds` of a retrier (366 days). */
+export const MAX_RETRY_DELAY_SECONDS = 31_622_400;
+
 export interface SucceedState extends BaseState, InputOutputPaths {
   Type: 'Succeed';
 }

@@ -161,6 +161,54 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with a retrier IntervalSeconds over 99999999',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    act: invalid({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100_000_000 }],
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a retrier MaxAttempts over 99999999',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    act: invalid({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 100_000_000 }],
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a retrier MaxDelaySeconds over 31622400',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    act: invalid({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          Retry: [{ ErrorEquals: ['States.ALL'], MaxDelaySeconds: 31_622_401 }],
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+  },
+  {
     name: 'CreateStateMachine with a blank definition (MISSING_DESCRIPTION)',
     source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
     act: invalid(' '),

@@ -29,6 +29,31 @@ export const errorCases: ExecutionCase[] = [
     },
   },
   {
+    name: 'A service task whose Parameters select nothing fails before it is scheduled, uncaught',
+    source: `${ERRORS} (States.Runtime: "... such as trying to apply InputPath or OutputPath on a null JSON payload"; not caught by States.ALL)`,
+    definition: {
+      StartAt: 'S',
+      States: {
+        S: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: fn('echo'), Payload: { 'x.$': '$.nope' } },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    },
+    input: {},
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.nope' specified for the field 'x.$' could not be found in the input '{}'",
+    },
+    history: ['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed'],
+  },
+  {
     name: 'A Choice on a missing path fails naming the Choice state entered later in the history',
     source:
       'AWS-recorded cause: "... (entered at the event id #13). Invalid path \'$.jobs[0].done\': The choice state’s condition path references an invalid value."',

@@ -3,7 +3,7 @@
  * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
  */
 import { STATES_ERRORS } from '../errors.ts';
-import { MAX_WAIT_SECONDS } from '../types.ts';
+import { MAX_RETRIER_VALUE, MAX_RETRY_DELAY_SECONDS, MAX_WAIT_SECONDS } from '../types.ts';
 import { checkAssign } from './assign-checks.ts';
 import {
   checkChoiceRule,
@@ -91,9 +91,12 @@ export function checkRetryAndCatch(context: StateCheckContext, state: StateObjec
 }
 
 function checkRetrier(report: Report, retrier: StateObject, at: string): void {
-  if ('IntervalSeconds' in retrier) checkInteger(report, retrier, 'IntervalSeconds', at, 1);
-  if ('MaxAttempts' in retrier) checkInteger(report, retrier, 'MaxAttempts', at, 0);
-  if ('MaxDelaySeconds' in retrier) checkInteger(report, retrier, 'MaxDelaySeconds', at, 1);
+  if ('IntervalSeconds' in retrier)
+    checkInteger(report, retrier, 'IntervalSeconds', at, 1, MAX_RETRIER_VALUE);
+  if ('MaxAttempts' in retrier) checkInteger(report, retrier, 'MaxAttempts', at, 0, MAX_RETRIER_VALUE);
+  if ('MaxDelaySeconds' in retrier) {
+    checkInteger(report, retrier, 'MaxDelaySeconds', at, 1, MAX_RETRY_DELAY_SECONDS);
+  }
   if ('BackoffRate' in retrier && !(typeof retrier.BackoffRate === 'number' && retrier.BackoffRate >= 1)) {
     report(
       SCHEMA,

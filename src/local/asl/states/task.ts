@@ -29,8 +29,9 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   const { engine } = run;
   const effective =
     run.cursor.phase === 'running' ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
-  const timeoutAt = run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run);
   const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
+  const timeoutAt =
+    run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds);
   run.emit('LambdaFunctionScheduled', {
     resource: functionArn,
     input: serializeWithinLimit(effective),
@@ -67,17 +68,19 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
   const resource = target.resource;
   const waitsForToken = target.pattern === 'waitForTaskToken';
   const resuming = run.cursor.phase === 'token' || run.cursor.phase === 'child';
+  const inFlight = run.cursor.phase === 'running';
   const token = waitsForToken ? (run.cursor.token ?? newTaskToken()) : undefined;
-  const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
+  // The state's own fields fail it before anything is scheduled, with no TaskFailed (as a Lambda function's do).
   const heartbeatSeconds = secondsField(run, 'HeartbeatSeconds');
+  const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
+  const effective =
+    resuming || inFlight
+      ? run.cursor.effective
+      : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
+  const timeoutAt = resuming || inFlight ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds);
+  const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
   try {
     if (!resuming) {
-      const inFlight = run.cursor.phase === 'running';
-      const effective = inFlight
-        ? run.cursor.effective
-        : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
-      const timeoutAt = inFlight ? run.cursor.timeoutAt : taskDeadline(run);
-      const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
       run.emit('TaskScheduled', {
         resourceType,
         resource,
@@ -168,9 +171,8 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
   return result;
 }
 
-/** The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath`, from now. */
-function taskDeadline(run: StateRun<TaskState>): number | undefined {
-  const seconds = secondsField(run, 'TimeoutSeconds');
+/** The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath` (`seconds`), from now. */
+function taskDeadline(run: StateRun<TaskState>, seconds: number | undefined): number | undefined {
   if (seconds === undefined) return undefined;
   const clock = run.engine.clock;
   return clock.now() + seconds * 1000 * clock.scale;

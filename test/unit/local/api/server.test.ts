@@ -86,6 +86,23 @@ describe('LocalApiServer: protocol', () => {
     });
   });
 
+  it('takes a member set to null as absent: an optional one is left out, a required one is missing', async () => {
+    const stateMachineArn = await createMachine();
+    const started = await post(JSON.stringify({ stateMachineArn, name: null, input: null }), {
+      'x-amz-target': 'AWSStepFunctions.StartExecution',
+    });
+    expect(started.status).toBe(200);
+    expect(started.json).toMatchObject({ executionArn: expect.stringContaining(':execution:') });
+    const missing = await post('{"stateMachineArn": null}', {
+      'x-amz-target': 'AWSStepFunctions.StartExecution',
+    });
+    expect(missing.json).toEqual({
+      __type: 'ValidationException',
+      message:
+        "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
+    });
+  });
+
   it('refuses a body over the size limit and keeps serving', async () => {
     // Prepare
     const huge = Buffer.alloc(5 * 1024 * 1024, 'a');

@@ -233,8 +233,8 @@ describe('validateDefinition', () => {
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/Foo: The field 'Foo' is not supported by Step Functions",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: The field 'ErrorEquals' must be a non-empty array of error names",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/IntervalSeconds: The field 'IntervalSeconds' must be an integer greater than or equal to 1",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/MaxAttempts: The field 'MaxAttempts' must be an integer greater than or equal to 0",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/IntervalSeconds: The field 'IntervalSeconds' must be an integer from 1 to 99999999",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/MaxAttempts: The field 'MaxAttempts' must be an integer from 0 to 99999999",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/BackoffRate: The field 'BackoffRate' must be a number greater than or equal to 1.0",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/JitterStrategy: The field 'JitterStrategy' must be one of: FULL, NONE",
     ]);

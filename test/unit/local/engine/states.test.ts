@@ -243,6 +243,47 @@ describe('Engine: state types', () => {
       ['MapIterationAborted', 0],
       ['MapStateFailed', undefined],
     ]);
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      ...['MapIterationStarted', 'ChoiceStateEntered', 'ChoiceStateExited', 'WaitStateEntered'],
+      ...['MapIterationStarted', 'ChoiceStateEntered', 'ChoiceStateExited', 'FailStateEntered'],
+      'MapIterationFailed',
+      ...['WaitStateAborted', 'MapIterationAborted'],
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
+  });
+
+  it('records a branch failing at once after the events of the branch started before it', async () => {
+    // Prepare: branch 0 waits, branch 1 fails at once
+    h = harness();
+    const definition = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
+          { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Broke' } } },
+        ],
+        End: true,
+      },
+    });
+    // Act
+    const executionArn = await h.start(definition);
+    const result = await h.sfn.awaitExecution(executionArn);
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Broke' });
+    expect(await h.eventTypes(executionArn)).toEqual([
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'WaitStateEntered',
+      'FailStateEntered',
+      'WaitStateAborted',
+      'ParallelStateFailed',
+      'ExecutionFailed',
+    ]);
   });
 
   it('records only TaskStateAborted for a .waitForTaskToken task aborted by a failing sibling branch', async () => {
