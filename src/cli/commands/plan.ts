@@ -306,7 +306,7 @@ function runningNote(live: LiveTrack, service: ServiceRef): string[] {
   const { workflow, version, name } = live.running;
   const migration = version === undefined;
   return [
-    `${service.namespace}/${service.name} is being released by ${name} (${migration ? workflow : `${workflow} ${version}`}): ` +
+    `${service.namespace}/${service.name} is being ${migration ? 'migrated' : 'released'} by ${name} (${migration ? workflow : `${workflow} ${version}`}): ` +
       `\`cutover run\` refuses another release of it until that one ends${migration ? '' : ', which may change the live track'}`,
   ];
 }

@@ -173,7 +173,7 @@ async function refuseWhileReleased(
   const name = executionNameOf(running.executionArn);
   const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
   throw new CliError(
-    `${service.namespace}/${service.name} is being released by ${name} (${running.workflow}${since}): another release ` +
+    `${service.namespace}/${service.name} is being ${running.workflow === 'database-migration' ? 'migrated' : 'released'} by ${name} (${running.workflow}${since}): another release ` +
       `of it would fail ServiceLocked. Follow it (\`cutover watch ${name}${flags}\`) or stop it ` +
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,

@@ -611,6 +611,30 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     );
   });
 
+  it('says a database migration of the service still runs, in its own words', async () => {
+    // Prepare: a migration of the same service runs
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    const migration = {
+      name: 'orders-schema',
+      executionArn: `${EXECUTIONS}:database-migration:orders-schema`,
+      status: 'RUNNING' as const,
+      startDate: new Date('2026-11-29T10:00:00Z'),
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
+      input: JSON.stringify({ service }),
+    };
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: migration.stateMachineArn })
+      .resolves({ executions: [migration] });
+    sfn.on(DescribeExecutionCommand, { executionArn: migration.executionArn }).resolves(migration);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    // Act
+    const { stderr } = await plan('canary', example('canary'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stderr).toBe(
+      'shop/checkout is being migrated by orders-schema (database-migration): `cutover run` refuses another release of it until that one ends\n',
+    );
+  });
+
   it('gives the live track and the release it comes from with --json', async () => {
     // Prepare
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
