@@ -92,16 +92,17 @@ export interface CutoverProps {
   /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What happens to the bucket, table, log groups and state machines when the stack is deleted. A RETAIN
-   * keeps the log groups and state machines on update and delete, but not when their creation is rolled back
-   * (see {@link retainExceptOnCreate}). @default RemovalPolicy.RETAIN
+   * What happens to the bucket, table, log groups, state machines and rule dead-letter queue when the stack
+   * is deleted. A RETAIN keeps the log groups, state machines and queue on update and delete, but not when
+   * their creation is rolled back (see {@link retainExceptOnCreate}); a DESTROY also lifts the table's
+   * deletion protection. @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
   /** Runtime of the task functions (Node.js 20 or 22). @default lambda.Runtime.NODEJS_22_X */
   readonly runtime?: lambda.Runtime;
   /** Timeout of the task functions. @default Duration.minutes(5) */
   readonly functionTimeout?: Duration;
-  /** Memory of the task functions, in MiB. @default 512 */
+  /** Memory of the task functions, in MiB (DbBackup, DbCopyTable and DbValidate get at least 1769). @default 512 */
   readonly functionMemorySize?: number;
   /** Capabilities of each task function, by directory name. @default FUNCTION_CAPABILITIES */
   readonly functionCapabilities?: Readonly<Record<string, readonly Capability[]>>;
@@ -215,6 +216,7 @@ export class Cutover extends Construct {
     this.monitoring.watchTaskFunctions(this.functions.byName);
     this.ruleDeadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', {
       monitoring: this.monitoring,
+      removalPolicy: stackOwnedRemovalPolicy,
     });
     const deadLetterQueue = this.ruleDeadLetters.queue;
     // The rollback machine is started by aborts, not by users: no API route, trigger or approval.

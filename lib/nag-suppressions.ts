@@ -172,7 +172,8 @@ class AcknowledgeByResourceType implements IAspect {
     if (node instanceof s3.CfnBucket) {
       Validations.of(node).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'Backup access is audited with CloudTrail data events; no second bucket for access logs',
+        reason:
+          'No second bucket for access logs: audit backup access with CloudTrail S3 data events on the bucket, a deploy step of docs/aws.md',
       });
     }
     if (node instanceof apigw.CfnMethod) {

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -35,15 +35,17 @@ export function startExecution(
 export interface RuleDeadLettersProps {
   /** Where the alarm goes. */
   readonly monitoring: CutoverMonitoring;
+  /** The queue's removal policy: the log groups' and state machines' (`RetainExceptOnCreate` by default). */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
  * The events EventBridge rules could not start an execution for (a rollback left undone, a release not
- * started): an SQS queue (SQS-managed encryption, SSL only, kept 14 days), and an alarm publishing to the
- * alert topic as soon as it holds one.
+ * started): an SQS queue (SQS-managed encryption, SSL only, messages kept 14 days, the queue kept as
+ * `removalPolicy` says), and an alarm publishing to the alert topic as soon as it holds one.
  *
  * @example
- * const deadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', { monitoring });
+ * const deadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', { monitoring, removalPolicy });
  */
 export class RuleDeadLetters extends Construct {
   readonly queue: sqs.Queue;
@@ -55,6 +57,7 @@ export class RuleDeadLetters extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
     });
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -13,8 +13,9 @@ export interface CutoverStorageProps {
 }
 
 /**
- * The backup bucket (encrypted, versioned, SSL-only, private, expiring under the backup prefix) and the state
- * table for service locks and approval tokens (on-demand, point-in-time recovery, TTL on `expiresAt`).
+ * The backup bucket (encrypted, versioned, SSL-only, private, expiring under the backup prefix, its expired
+ * delete markers removed) and the state table for service locks and approval tokens (on-demand, point-in-time
+ * recovery, TTL on `expiresAt`, deletion protection unless `removalPolicy` is DESTROY).
  *
  * @example
  * const storage = new CutoverStorage(this, 'Storage', { backupPrefix: 'backups/', backupRetentionDays: 90, removalPolicy: RemovalPolicy.RETAIN });
@@ -43,6 +44,12 @@ export class CutoverStorage extends Construct {
           noncurrentVersionExpiration: Duration.days(7),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        {
+          // A delete marker left once its noncurrent versions expired; S3 allows no expiration days beside it.
+          id: 'remove-expired-delete-markers',
+          prefix: props.backupPrefix,
+          expiredObjectDeleteMarker: true,
+        },
       ],
     });
     this.table = new dynamodb.Table(this, 'State', {
@@ -51,6 +58,8 @@ export class CutoverStorage extends Construct {
       timeToLiveAttribute: STATE_TABLE.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Protected unless the embedding stack asks for it to go with the stack (DESTROY).
+      deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
       removalPolicy: props.removalPolicy,
     });
   }

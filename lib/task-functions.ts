@@ -26,6 +26,14 @@ const LONG_TASKS: ReadonlySet<string> = new Set([
 const LONGEST_LAMBDA_TIMEOUT = Duration.minutes(15);
 
 /**
+ * Long tasks that compute in the function (a logical backup, copying rows, the validation's checksums):
+ * they get at least {@link ONE_VCPU_MEMORY_SIZE}, since Lambda gives CPU in proportion to memory.
+ */
+const CPU_BOUND_TASKS: ReadonlySet<string> = new Set(['db-backup', 'db-copy-table', 'db-validate']);
+/** The memory at which Lambda gives a function one full vCPU, in MiB. */
+const ONE_VCPU_MEMORY_SIZE = 1769;
+
+/**
  * Amazon's CA certificates, RDS's included, which Lambda's Node.js runtimes ship but (from Node.js 20) no
  * longer load: the functions with the `database` capability load them, to verify the databases' TLS.
  */
@@ -135,7 +143,9 @@ export class TaskFunctions extends Construct {
       runtime: props.runtime,
       architecture: lambda.Architecture.ARM_64,
       timeout: LONG_TASKS.has(fn.name) ? LONGEST_LAMBDA_TIMEOUT : props.timeout,
-      memorySize: props.memorySize,
+      memorySize: CPU_BOUND_TASKS.has(fn.name)
+        ? Math.max(props.memorySize, ONE_VCPU_MEMORY_SIZE)
+        : props.memorySize,
       role,
       logGroup,
       vpc: props.vpc,

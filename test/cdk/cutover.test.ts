@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
@@ -379,7 +380,7 @@ describe('Cutover construct', () => {
     );
   });
 
-  it('keeps backups in an encrypted, versioned, SSL-only, private bucket, expiring only under the backup prefix, and state in a TTL table', () => {
+  it('keeps backups in an encrypted, versioned, SSL-only, private bucket, expiring only under the backup prefix, and state in a protected TTL table', () => {
     // Assess
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: Match.anyValue(),
@@ -391,7 +392,15 @@ describe('Cutover construct', () => {
         RestrictPublicBuckets: true,
       },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 90, Prefix: 'backups/', Status: 'Enabled' })],
+        Rules: [
+          Match.objectLike({ ExpirationInDays: 90, Prefix: 'backups/', Status: 'Enabled' }),
+          {
+            Id: 'remove-expired-delete-markers',
+            ExpiredObjectDeleteMarker: true,
+            Prefix: 'backups/',
+            Status: 'Enabled',
+          },
+        ],
       },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -404,6 +413,8 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
     });
   });
 
@@ -745,18 +756,19 @@ describe('Cutover construct', () => {
     expect(sources.map((source) => source['Fn::GetAtt'][0]).sort()).toEqual(alarms);
   });
 
-  it('lets a failed first deploy delete the log groups and state machines it created, some named, but retains them on update and delete, and the bucket and table always', () => {
+  it('lets a failed first deploy delete the log groups, state machines and dead-letter queue it created, some named, but retains them on update and delete, and the bucket and table always', () => {
     // Prepare
-    const destroyed = Template.fromStack(
+    const destroyedTemplate = Template.fromStack(
       synth(buildProps({ removalPolicy: RemovalPolicy.DESTROY })).stack,
-    ).toJSON();
+    );
+    const destroyed = destroyedTemplate.toJSON();
     const policiesOf = (resources: Record<string, { Type: string; DeletionPolicy?: string }>, type: string) =>
       Object.values(resources)
         .filter((resource) => resource.Type === type)
         .map((resource) => resource.DeletionPolicy);
     const { Resources: resources } = template.toJSON();
     // Assess
-    for (const type of ['AWS::Logs::LogGroup', 'AWS::StepFunctions::StateMachine']) {
+    for (const type of ['AWS::Logs::LogGroup', 'AWS::StepFunctions::StateMachine', 'AWS::SQS::Queue']) {
       const policies = policiesOf(resources, type);
       expect(policies.length).toBeGreaterThan(0);
       expect(new Set(policies)).toEqual(new Set(['RetainExceptOnCreate']));
@@ -769,6 +781,10 @@ describe('Cutover construct', () => {
     });
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    destroyedTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
   });
 
   it('traces the task functions with X-Ray, their roles allowed to write the traces', () => {
@@ -842,6 +858,26 @@ describe('Cutover construct', () => {
     });
   });
 
+  it('accepts no bucket access logs for a reason docs/aws.md makes true: CloudTrail S3 data events on the bucket', () => {
+    // Prepare
+    const { app, stack } = synth(buildProps());
+    // Act
+    app.synth();
+    const reasons = stack.node
+      .findAll()
+      .filter((node) => node instanceof CfnBucket)
+      .flatMap((node) => node.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .filter(([id]) => id.includes('AwsSolutions-S1'))
+      .map(([, reason]) => reason);
+    const docs = readFileSync(join(import.meta.dirname, '../../docs/aws.md'), 'utf8');
+    // Assess
+    expect(reasons).toEqual([expect.stringMatching(/CloudTrail S3 data events.*docs\/aws\.md/)]);
+    expect(docs).toMatch(/enable CloudTrail S3 data events for the\s+bucket/);
+    expect(docs).toContain('aws cloudtrail put-event-selectors --trail-name <trail>');
+  });
+
   it('passes the cdk-nag AwsSolutions checks', () => {
     // Prepare
     const { app } = synth(buildProps());
@@ -904,7 +940,11 @@ describe('Cutover construct on the project itself', () => {
 
 describe("Cutover construct with the project's task functions", () => {
   type FunctionResource = {
-    Properties: { Description: string; Environment: { Variables: Record<string, unknown> } };
+    Properties: {
+      Description: string;
+      MemorySize?: number;
+      Environment: { Variables: Record<string, unknown> };
+    };
   };
   let template: Template;
   let functions: Record<string, FunctionResource>;
@@ -929,6 +969,17 @@ describe("Cutover construct with the project's task functions", () => {
     expect(
       Object.values(functions).filter((fn) => 'NODE_EXTRA_CA_CERTS' in fn.Properties.Environment.Variables),
     ).toHaveLength(databaseTasks.length);
+  });
+
+  it('gives the long tasks that compute in the function one full vCPU (1769 MB), the others functionMemorySize', () => {
+    // Act
+    const memoryOf = (task: string) =>
+      Object.values(functions).find((fn) => fn.Properties.Description === `Cutover task ${task}`)?.Properties
+        .MemorySize;
+    // Assess
+    expect(
+      ['db-backup', 'db-copy-table', 'db-validate', 'db-migrate', 'check-rollout'].map(memoryOf),
+    ).toEqual([1769, 1769, 1769, 512, 512]);
   });
 
   it('alerts once when any task function is throttled: a composite over metric math alarms of at most 10 functions each', () => {
