@@ -4,7 +4,7 @@ import { errorDetail, failureSummary, ValidationError } from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
-import { stateErrorSchema, taskHandler } from '#lambdas/shared/task-handler.ts';
+import { noticeHandler, stateErrorSchema } from '#lambdas/shared/task-handler.ts';
 
 /**
  * What a rollback's check that failed itself adds to the message: its tracks' readiness is unknown
@@ -48,7 +48,7 @@ const OUTCOME = {
  * (`rollbackError`), as traffic and tracks may be left as the release had them; one after the promotion
  * (`leftover`: the clean-up of that track failed) says the new version serves all traffic.
  */
-export const handler = taskHandler(
+export const handler = noticeHandler(
   'notify',
   {
     type: z.enum(DEPLOYMENT_EVENT_TYPES),

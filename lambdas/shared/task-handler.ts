@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import * as z from 'zod';
-import { CutoverError } from '#core/errors.ts';
+import { CutoverError, ValidationError } from '#core/errors.ts';
+import { releaseSchema, serviceSchema } from '#core/schemas/common.ts';
 import {
   type DeploymentRequest,
   parseWith,
@@ -103,6 +104,43 @@ export function taskHandler<Shape extends z.ZodRawShape, Result>(
   task: (input: TaskInput<Shape>) => Promise<Result>,
 ) {
   return releaseTaskHandler(name, shape, task, readAdmittedRequest);
+}
+
+/** What a notice says of a release: its service and version (a request that is not one still names them). */
+const noticeSubjectSchema = z.object({
+  service: serviceSchema,
+  release: z.object({ version: releaseSchema.shape.version }),
+});
+
+/**
+ * Reads the request as admitted, or, for one that does not read as a request (ValidateRequest rejected it,
+ * say `rolling.maxSurge: -1` sent past the CLI), just its service and version, which is all a notice reads
+ * of it; throws the request's `ValidationError` when even those are amiss.
+ */
+function readRequestForNotice(strategy: Strategy, request: unknown): DeploymentRequest {
+  try {
+    return readAdmittedRequest(strategy, request);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const subject = noticeSubjectSchema.safeParse(request);
+    if (!subject.success) throw error;
+    return subject.data as DeploymentRequest;
+  }
+}
+
+/**
+ * Builds the task function that publishes a release's events (Notify): a {@link taskHandler} that also
+ * reports a request it cannot read in full, by its service and version (the `Failed` of a rejected request).
+ *
+ * @example
+ * export const handler = noticeHandler('notify', { type: z.string() }, async (input) => publish(input));
+ */
+export function noticeHandler<Shape extends z.ZodRawShape, Result>(
+  name: string,
+  shape: Shape,
+  task: (input: TaskInput<Shape>) => Promise<Result>,
+) {
+  return releaseTaskHandler(name, shape, task, readRequestForNotice);
 }
 
 /**

@@ -1288,6 +1288,32 @@ describe('weights, promotion, approval, notification, unlock', () => {
     expect(error?.message).toBe('approval: is required with type ApprovalUnanswered');
   });
 
+  it('publishes the Failed of a request that does not read as one, naming its service and version', async () => {
+    // Prepare: started past the CLI and the API, ValidateRequest rejected it
+    const request = { ...canaryInput(), canary: { steps: 'ten percent' } };
+    const Cause = 'invalid canary request:\n  - canary.steps: expected array, received string';
+    // Act
+    const outcome = await run(notify, {
+      type: 'Failed',
+      request,
+      error: { Error: 'ValidationError', Cause },
+    });
+    const unnamed = await errorOf(
+      run(notify, { type: 'Failed', request: { canary: {} }, error: { Error: 'ValidationError', Cause } }),
+    );
+    // Assess
+    expect(outcome).toMatchObject({ type: 'Failed', published: true });
+    expect(world.events).toHaveLength(1);
+    expect(world.events[0]).toMatchObject({
+      type: 'Failed',
+      service: { namespace: 'shop', name: 'checkout' },
+    });
+    expect(world.events[0]?.message).toMatch(
+      /^canary release v\S+ of shop\/checkout failed: ValidationError/,
+    );
+    expect(unnamed?.name).toBe('ValidationError');
+  });
+
   it('publishes Failed and RolledBack even when notifications.events leaves them out: the on-call acts on them', async () => {
     // Prepare
     const request = canaryInput(undefined, { notifications: { events: ['Succeeded'] } });
