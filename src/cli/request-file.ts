@@ -64,7 +64,8 @@ export async function validateRequestFor(strategy: CliStrategy, input: unknown):
 export function withAbsoluteMigrationsDirectory(request: unknown): unknown {
   const migrations = (request as { migrations?: { directory?: unknown } } | null)?.migrations;
   const directory = migrations?.directory;
-  if (typeof directory !== 'string' || isAbsolute(directory)) return request;
+  // An empty one stays empty, for validation to refuse, instead of naming the working directory.
+  if (typeof directory !== 'string' || directory.trim() === '' || isAbsolute(directory)) return request;
   return { ...(request as object), migrations: { ...migrations, directory: resolve(directory) } };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRequestFile } from '../../../src/cli/request-file.ts';
+import { readRequestFile, withAbsoluteMigrationsDirectory } from '../../../src/cli/request-file.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'cutover-request-file-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -73,6 +73,20 @@ describe('readRequestFile', () => {
     await expect(reading).rejects.toMatchObject({
       exitCode: 2,
       message: `-f ${path}: not valid JSON (Unexpected end of JSON input)`,
+    });
+  });
+});
+
+describe('withAbsoluteMigrationsDirectory', () => {
+  it('resolves a relative directory against the working directory', () => {
+    expect(withAbsoluteMigrationsDirectory({ migrations: { directory: 'db' } })).toEqual({
+      migrations: { directory: join(process.cwd(), 'db') },
+    });
+  });
+
+  it('leaves an empty directory empty, for validation to refuse, instead of naming the working directory', () => {
+    expect(withAbsoluteMigrationsDirectory({ migrations: { directory: '' } })).toEqual({
+      migrations: { directory: '' },
     });
   });
 });
