@@ -12,6 +12,7 @@ import { statusCommand } from '../src/cli/commands/status.ts';
 import { trafficCommand } from '../src/cli/commands/traffic.ts';
 import { watchCommand } from '../src/cli/commands/watch.ts';
 import { CliError, ExitCode } from '../src/cli/exit-codes.ts';
+import { describeFailedCall } from '../src/cli/failed-call.ts';
 import { ValidationError } from '../src/core/errors.ts';
 
 // The SDK warns on every call that its 2027 releases need Node 22; that is for the maintainers, not the user.
@@ -61,11 +62,10 @@ try {
   }
 }
 
-/** The message to print; a refused connection says how to start or choose an endpoint. */
+/** The message to print; a failed SDK call names the call, its endpoint and what to check. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return error.message;
-  return `${error.message}: is \`cutover local\` running? (or pass --endpoint <url>, or --aws)`;
+  return describeFailedCall(error) ?? error.message;
 }
 
 /** Parse errors of every command and subcommand throw, so they end with exit code 2 (not commander's 1). */

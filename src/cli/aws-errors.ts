@@ -1,6 +1,9 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { THROTTLING_ERROR_NAMES } from '#adapters/aws-errors.ts';
+import { type SdkClient, withoutRetryAfterTimeout } from './call-timeouts.ts';
+import { CredentialChainLog } from './credential-chain-log.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { withFailedCalls } from './failed-call.ts';
 
 /** What AWS answers, or the SDK throws, when the caller's credentials are expired, unknown or unusable. */
 const REFUSED_CREDENTIALS = new Set([
@@ -43,12 +46,18 @@ export function isThrottled(error: unknown): boolean {
 
 /**
  * A usage error saying how to set up AWS access, for an SDK error thrown before any call was made (no
- * credentials, no region); undefined for any other.
+ * credentials, no region); undefined for any other. With `AWS_PROFILE` set, the error names why its
+ * credentials could not be loaded, as `log` heard it from the credential chain.
  */
-function setupError(error: unknown): CliError | undefined {
+function setupError(error: unknown, log: unknown): CliError | undefined {
   const { name, message } = error as Error;
   if (name === 'CredentialsProviderError') {
-    return new CliError(`no usable AWS credentials (${message}): ${REFRESH_CREDENTIALS}`, ExitCode.Usage, {
+    const profile = process.env.AWS_PROFILE || undefined;
+    const why = (profile && log instanceof CredentialChainLog && log.profileFailure) || message;
+    const hint = profile
+      ? `check AWS_PROFILE=${profile} (\`aws configure list-profiles\`) or run \`aws sso login\``
+      : REFRESH_CREDENTIALS;
+    return new CliError(`no usable AWS credentials (${why.replace(/\.$/, '')}): ${hint}`, ExitCode.Usage, {
       cause: error,
     });
   }
@@ -58,24 +67,24 @@ function setupError(error: unknown): CliError | undefined {
   return undefined;
 }
 
-/** An AWS SDK v3 client: each has a middleware stack. */
-type SdkClient = { readonly middlewareStack: { add: (...args: never[]) => unknown } };
-
 /**
- * Makes an AWS SDK client throw a usage error with a hint where the SDK would throw its bare messages
- * (`Could not load credentials from any providers`, `Region is missing`).
+ * Makes a CLI client of AWS fail as the CLI says: a usage error with a hint where the SDK would throw its
+ * bare messages (`Could not load credentials from any providers`, `Region is missing`); any other failed
+ * call named with its endpoint and region (`describeFailedCall`, `namedBy` the option that named the
+ * endpoint, if one did); a call that timed out not tried again (`withoutRetryAfterTimeout`).
  */
-export function withSetupHints<Client extends SdkClient>(client: Client): Client {
+export function withSetupHints<Client extends SdkClient>(client: Client, namedBy?: string): Client {
   // The middleware reads no service's own types: the Step Functions client's stand for any client's.
-  (client as unknown as SFNClient).middlewareStack.add(
+  const sdk = client as unknown as SFNClient;
+  sdk.middlewareStack.add(
     (next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
-        throw setupError(error) ?? error;
+        throw setupError(error, sdk.config.logger) ?? error;
       }
     },
     { step: 'initialize', name: 'cutoverSetupHints' },
   );
-  return client;
+  return withFailedCalls(withoutRetryAfterTimeout(client), { aws: true, namedBy });
 }

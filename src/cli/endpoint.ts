@@ -2,7 +2,10 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '#core/rollback.ts';
 import { withSetupHints } from './aws-errors.ts';
+import { CLI_REQUEST_HANDLER, withoutRetryAfterTimeout } from './call-timeouts.ts';
+import { CredentialChainLog } from './credential-chain-log.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { withFailedCalls } from './failed-call.ts';
 import { LOCAL_MACHINES, type MachineNaming } from './resolve.ts';
 
 /** The endpoint of the local runtime when nothing else is said. */
@@ -112,18 +115,9 @@ export function unnamedLocalEndpoint(options: EndpointOptions, env = process.env
 }
 
 /**
- * How long a call may wait on a silent connection (a stopped process, a dropped network) before it fails
- * with `TimeoutError`: every Step Functions call answers in well under it.
- */
-const REQUEST_TIMEOUT_MS = 30_000;
-
-/** How the CLI's AWS SDK clients send requests: each given up after {@link REQUEST_TIMEOUT_MS}. */
-const CLI_REQUEST_HANDLER = { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true } as const;
-
-/**
- * The settings of a CLI client of AWS itself (`--aws`): the default credential chain, `--region` or the
- * SDK's region chain, the request timeout, and adaptive retries, which slow every call down while AWS
- * throttles them.
+ * The settings of a CLI client of AWS itself (`--aws`): the default credential chain (its log kept, for
+ * `withSetupHints` to say why a profile's credentials could not be loaded), `--region` or the SDK's region
+ * chain, the timeouts, and adaptive retries, which slow every call down while AWS throttles them.
  *
  * @example
  * const sts = withSetupHints(new STSClient(awsClientConfig(options)));
@@ -132,13 +126,15 @@ export function awsClientConfig(options: EndpointOptions) {
   return {
     retryMode: 'adaptive',
     requestHandler: CLI_REQUEST_HANDLER,
+    logger: new CredentialChainLog(),
     ...(options.region ? { region: options.region } : {}),
   } as const;
 }
 
 /**
  * A Step Functions client for the local runtime (default) or AWS (`--aws`; without credentials or a
- * region, its calls fail with a usage error saying how to set them).
+ * region, its calls fail with a usage error saying how to set them). A call that fails is named for
+ * `describeFailedCall`; one that timed out is not tried again.
  *
  * @example
  * const sfn = createStepFunctionsClient({}); // http://127.0.0.1:8083
@@ -151,13 +147,17 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
         ...awsClientConfig(options),
         ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
       }),
+      options.endpoint ? '--endpoint' : undefined,
     );
   }
-  return new SFNClient({
+  const client = new SFNClient({
     endpoint: localEndpoint(options, env),
     region: options.region ?? env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
     requestHandler: CLI_REQUEST_HANDLER,
   });
+  const namedBy =
+    options.endpoint !== undefined ? '--endpoint' : env.CUTOVER_ENDPOINT ? 'CUTOVER_ENDPOINT' : undefined;
+  return withFailedCalls(withoutRetryAfterTimeout(client), { aws: false, namedBy });
 }
