@@ -71,12 +71,20 @@ export const handler = taskHandler(
     // A provider that publishes late has data up to `windowEnd` only: the window ends there, read once
     // from the clock for both the judging below and the provider.
     const windowEnd = publishedUntil(Date.now(), metrics.publicationDelaySeconds ?? 0);
-    const windowSeconds = analysisWindowSeconds(
-      duringBake ? Math.max(1, bake.waitSeconds) : input.windowSeconds,
-      since,
+    const longest = duringBake ? Math.max(1, bake.waitSeconds) : input.windowSeconds;
+    const windowSeconds = analysisWindowSeconds(longest, since, windowEnd);
+    // The window starts at `since`, or `longest` seconds before its end when that is later: per-second
+    // counters (local) count the whole seconds from there, which `windowSeconds`, rounded down, cuts short.
+    const windowStart =
+      since === undefined ? undefined : Math.max(Date.parse(since), windowEnd - longest * 1000);
+    const query = {
+      service: request.service,
+      track,
+      windowSeconds,
+      windowStart,
       windowEnd,
-    );
-    const query = { service: request.service, track, windowSeconds, windowEnd, config: request.metrics };
+      config: request.metrics,
+    };
     const result =
       since !== undefined && windowEnd <= Date.parse(since)
         ? notPublishedYet(metrics.type, metrics.publicationDelaySeconds ?? 0, checkBefore !== undefined)

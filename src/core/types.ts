@@ -62,6 +62,14 @@ export interface MetricQuery {
    * published data by its own clock.
    */
   readonly windowEnd?: number;
+  /**
+   * When the window starts, in epoch ms: the shift of the weights or the check before that it judges from,
+   * or `windowSeconds` before `windowEnd` when that is later. A provider with per-second counts (`local`)
+   * counts the whole seconds from there to the window's end, which `windowSeconds`, whole seconds rounded
+   * down, would cut short (to the current second alone, a second and a half after the check before); the
+   * others ask for `windowSeconds`. None: the window is the last `windowSeconds`.
+   */
+  readonly windowStart?: number;
   /** Adapter-specific settings from the request's `metrics` block. */
   readonly config?: Readonly<Record<string, unknown>>;
 }

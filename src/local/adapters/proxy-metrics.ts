@@ -17,11 +17,14 @@ export const LOCAL_METRICS = Object.keys(METRICS);
 
 /**
  * The `local` metric provider: the weighted proxy's own per-track counters. `requestCount` is 0 without
- * traffic; rates and latencies are `undefined` (no data), never 0.
+ * traffic; rates and latencies are `undefined` (no data), never 0. A query with a `windowStart` counts the
+ * whole seconds from it to `windowEnd` (or now), the current one so far included
+ * ({@link TrafficCounters.summarySince}); one without, the last `windowSeconds`.
  *
  * @example
  * const metrics = new ProxyMetrics(counters);
  * await metrics.query({ service, track: 'canary', metric: 'latencyP99Ms', windowSeconds: 60 }); // 41.2
+ * await metrics.query({ service, track: 'canary', metric: 'requestCount', windowSeconds: 1, windowStart }); // 201
  */
 export class ProxyMetrics implements MetricProvider {
   readonly type = 'local';
@@ -43,6 +46,19 @@ export class ProxyMetrics implements MetricProvider {
         `windowSeconds must be an integer between 1 and ${MAX_WINDOW_SECONDS} (got ${JSON.stringify(window)})`,
       );
     }
-    return measure(this.counters.summary(query.service, query.track, window));
+    const { windowStart, windowEnd } = query;
+    assertTime('windowStart', windowStart);
+    assertTime('windowEnd', windowEnd);
+    return measure(
+      windowStart === undefined
+        ? this.counters.summary(query.service, query.track, window)
+        : this.counters.summarySince(query.service, query.track, windowStart, windowEnd),
+    );
+  }
+}
+
+function assertTime(field: string, value: number | undefined): void {
+  if (value !== undefined && !Number.isFinite(value)) {
+    throw new ValidationError(`${field} must be a time in epoch ms (got ${JSON.stringify(value)})`);
   }
 }

@@ -107,9 +107,27 @@ export class TrafficCounters {
 
   /** The track's traffic over the last `windowSeconds` seconds, the current second included. */
   summary(service: ServiceRef, track: string, windowSeconds: number): WindowSummary {
-    const ring = this.#rings.get(`${service.namespace}/${service.name}/${track}`) ?? [];
     const newest = Math.floor(this.now() / 1000);
-    const inWindow = ring.filter((bucket) => bucket && bucket.second > newest - windowSeconds);
+    return this.#summarize(service, track, (second) => second > newest - windowSeconds);
+  }
+
+  /**
+   * The track's traffic from `since` until `until` (epoch ms; now by default), as whole seconds: those
+   * starting at or after `since` (the second it falls in also holds traffic from before it) and before
+   * `until` (its second so far included). Windows that follow each other count no second twice.
+   *
+   * @example
+   * counters.summarySince(service, 'canary', Date.parse('2026-11-28T12:00:00.400Z')); // 12:00:01 on, until now
+   */
+  summarySince(service: ServiceRef, track: string, since: number, until = this.now()): WindowSummary {
+    const first = Math.ceil(since / 1000);
+    const last = Math.ceil(until / 1000) - 1;
+    return this.#summarize(service, track, (second) => second >= first && second <= last);
+  }
+
+  #summarize(service: ServiceRef, track: string, counted: (second: number) => boolean): WindowSummary {
+    const ring = this.#rings.get(`${service.namespace}/${service.name}/${track}`) ?? [];
+    const inWindow = ring.filter((bucket) => bucket && counted(bucket.second));
     const requests = inWindow.reduce((sum, bucket) => sum + bucket.requests, 0);
     const errors = inWindow.reduce((sum, bucket) => sum + bucket.errors, 0);
     // Each sample stands for requests / samples requests of its bucket.

@@ -583,6 +583,7 @@ describe('analyze', () => {
     schedule,
   });
   const analyzeWith = (counters = { failures: 0, inconclusives: 0 }) => run(analyze, analyzeInput(counters));
+  afterEach(() => vi.restoreAllMocks());
 
   it('continues on healthy numbers of the new track', async () => {
     // Prepare
@@ -649,6 +650,34 @@ describe('analyze', () => {
     // The next check starts where this one ended
     const { checkedAt } = (result as { bake: { checkedAt: string } }).bake;
     expect(Date.now() - Date.parse(checkedAt)).toBeLessThan(1000);
+  });
+
+  it('gives the provider where the window starts: the check before, or the window back from its end', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    const query = vi.spyOn(world.metricProvider, 'query');
+    const now = Date.parse('2026-11-28T12:00:00.015Z');
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    const check = { checksLeft: 1, waitSeconds: 25, checkedAt: '2026-11-28T11:59:58.515Z' };
+    // Act: a check 1.5 s after the one before; a final analysis of 60 s, 90 s after the shift
+    await run(analyze, { ...analyzeInput(undefined, check), shiftedAt: '2026-11-28T11:58:30Z' });
+    await run(analyze, { ...analyzeInput(), shiftedAt: '2026-11-28T11:58:30Z' });
+    await run(analyze, analyzeInput());
+    // Assess
+    expect(
+      query.mock.calls.map(([{ windowSeconds, windowStart, windowEnd }]) => [
+        windowSeconds,
+        windowStart,
+        windowEnd,
+      ]),
+    ).toEqual([
+      [1, Date.parse('2026-11-28T11:59:58.515Z'), now],
+      [1, Date.parse('2026-11-28T11:59:58.515Z'), now],
+      [60, now - 60_000, now],
+      [60, now - 60_000, now],
+      [60, undefined, now],
+      [60, undefined, now],
+    ]);
   });
 
   it('runs the final analysis for an execution of an earlier state machine, which gives no bake', async () => {

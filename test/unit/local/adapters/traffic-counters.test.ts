@@ -178,6 +178,57 @@ describe('ProxyMetrics', () => {
     expect(values).toEqual([0, undefined, undefined]);
   });
 
+  /** A query as the analyze task asks it: the whole seconds since `since`, rounded down, and `since` itself. */
+  const sinceQuery = (metric: string, since: number, now: number) => ({
+    service,
+    track: 'blue',
+    metric,
+    windowSeconds: analysisWindowSeconds(30, new Date(since).toISOString(), now),
+    windowStart: since,
+    windowEnd: now,
+  });
+  /** 100 requests a second (one each 10 ms of the clock) answered `status`, until `end`. */
+  const trafficUntil = (clock: { now: number }, counters: TrafficCounters, end: number, status = 200) => {
+    for (let at = Math.ceil(clock.now / 10) * 10; at < end; at += 10) {
+      clock.now = at;
+      counters.record(service, 'blue', status, 10);
+    }
+    clock.now = end;
+  };
+
+  it('counts the traffic since the check before 1.5 s ago, not only the current second', async () => {
+    // Prepare: the check before ran at 12:00:00.515, this one runs 1.5 s later, at 12:00:02.015
+    const { clock, counters } = countersOnAClock();
+    const checkedAt = clock.now + 515;
+    trafficUntil(clock, counters, checkedAt + 1_500);
+    const metrics = new ProxyMetrics(counters);
+    // Act
+    const requestCount = await metrics.query(sinceQuery('requestCount', checkedAt, clock.now));
+    // Assess: the seconds :01 and :02 so far, not the 15 ms of :02 alone (2 requests)
+    expect(requestCount).toBe(102);
+  });
+
+  it('counts no request in two checks in a row, nor one from before the shift in its second', async () => {
+    // Prepare: 5xx answers at the previous split until the shift at 12:00:00.515, then a healthy blue
+    const { clock, counters } = countersOnAClock();
+    const shiftedAt = clock.now + 515;
+    trafficUntil(clock, counters, shiftedAt, 500);
+    const metrics = new ProxyMetrics(counters);
+    const check = async (since: number) => ({
+      requests: await metrics.query(sinceQuery('requestCount', since, clock.now)),
+      errorRate: await metrics.query(sinceQuery('errorRate', since, clock.now)),
+    });
+    // Act: a check 1.5 s after the shift, the next 1.5 s after it
+    trafficUntil(clock, counters, shiftedAt + 1_500);
+    const first = await check(shiftedAt);
+    const firstAt = clock.now;
+    trafficUntil(clock, counters, firstAt + 1_500);
+    const second = await check(firstAt);
+    // Assess: no 5xx of the previous split; the whole seconds after each start, the current one so far
+    expect([first.errorRate, second.errorRate]).toEqual([0, 0]);
+    expect([first.requests, second.requests]).toEqual([102, 52]);
+  });
+
   it('refuses a window it does not keep, naming the field and the allowed range', async () => {
     // Prepare
     const metrics = new ProxyMetrics(countersOnAClock().counters);
