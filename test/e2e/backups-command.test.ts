@@ -338,6 +338,41 @@ describe('cutover backups with the folder store', () => {
     }
   });
 
+  it('restore into an empty database of a backup with a view it would leave out exits 2 naming it', async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({});
+    const store = createBackupStoreFromEnvironment({ CUTOVER_DATA_DIR: dataDir });
+    const postgres = await startTestPostgres();
+    try {
+      const [source, empty] = [await postgres.createDatabase(), await postgres.createDatabase()];
+      await asAdmin(
+        source,
+        postgres.password,
+        'CREATE TABLE items (id int PRIMARY KEY); CREATE VIEW item_ids AS SELECT id FROM items',
+      );
+      const key = await withDatabase({ url: source }, (client) =>
+        backupDatabase(client, store, 'shop/orders/database/with-view', ['public']),
+      );
+      // Act
+      const outcome = await cutover(
+        ['backups', 'restore', key, '--data-dir', dataDir, '--database-url', requestUrl(empty)],
+        { PGPASSWORD: postgres.password },
+      );
+      // Assess
+      expect(outcome).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'cutover: restore into an empty database would leave out 1 view (public.item_ids): the backup ' +
+          'recreates only its tables, with their types, sequences and indexes. Restore over the database ' +
+          'the backup came from, or apply its migrations first (cutover run database-migration without a ' +
+          'copy) and restore over them\n',
+      });
+    } finally {
+      await postgres.stop();
+    }
+  });
+
   it('restore of a key that is not there exits 2 naming it, before the database is asked anything', async () => {
     // Prepare
     const dataDir = await folderStoreWith({});

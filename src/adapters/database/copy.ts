@@ -3,8 +3,17 @@ import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
 import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
-import { relationExists, rowSource, rowSourceIn, type TableInfo } from './catalog.ts';
-import { identList, qualified, quotedLabel, quoteIdent, quoteLiteral, tableLabel } from './sql.ts';
+import { missingTables, relationExists, rowSource, rowSourceIn, type TableInfo } from './catalog.ts';
+import {
+  identList,
+  qualified,
+  quotedLabel,
+  quoteIdent,
+  quoteLiteral,
+  type TableName,
+  tableLabel,
+} from './sql.ts';
+import { withoutUserTriggers } from './triggers.ts';
 
 /** Where a table's copy stands; the target database holds the truth, this is its report. */
 export interface CopyCheckpoint {
@@ -33,8 +42,9 @@ export interface CopySliceOptions {
  * Copies the next slice of one table: batches in primary-key order (keyset, never OFFSET), each streamed
  * with COPY and committed on the target together with its progress row, until the table is done or the
  * time budget is spent. Only the table's own rows are read (see `rowSource`): inheritance children are
- * tables of their own, copied on their own. Run it again with the same `copyId` to go on: a crash loses
- * at most the uncommitted batch, and no row is copied twice.
+ * tables of their own, copied on their own. The target table's user triggers do not fire for copied rows
+ * (foreign keys are checked). Run it again with the same `copyId` to go on: a crash loses at most the
+ * uncommitted batch, and no row is copied twice.
  *
  * @example
  * let checkpoint;
@@ -119,12 +129,19 @@ async function copyWhole(
   });
 }
 
-/** Streams the rows of `select` from the source into the target table with COPY; returns the row count. */
+/**
+ * Streams the rows of `select` from the source into the target table with COPY, its user triggers
+ * disabled (see `withoutUserTriggers`: run it in the batch's transaction); returns the row count.
+ */
 async function streamRows(source: pg.Client, target: pg.Client, table: TableInfo, select: string) {
-  const reader = source.query(copyTo(`COPY (${select}) TO STDOUT`));
-  const writer = target.query(copyFrom(`COPY ${qualified(table)} (${identList(table.columns)}) FROM STDIN`));
-  await pipeline(reader, writer);
-  return writer.rowCount;
+  return withoutUserTriggers(target, [tableLabel(table)], async () => {
+    const reader = source.query(copyTo(`COPY (${select}) TO STDOUT`));
+    const writer = target.query(
+      copyFrom(`COPY ${qualified(table)} (${identList(table.columns)}) FROM STDIN`),
+    );
+    await pipeline(reader, writer);
+    return writer.rowCount;
+  });
 }
 
 function keyLiteral(table: TableInfo, key: readonly string[]): string {
@@ -200,6 +217,22 @@ async function beingCopiedInto(
 }
 
 /**
+ * Refuses (`TargetNotEmpty`, as the copy would once it reached the table) a copy into target tables that
+ * already hold rows, before anything is locked or backed up: a run of a request whose copy is done already
+ * (the same request again) is refused at once, not after a backup. Tables the target lacks yet are skipped
+ * (its pending migrations create them).
+ */
+export async function refuseFilledTargets(target: pg.Client, tables: readonly TableName[]): Promise<void> {
+  const missing = new Set(await missingTables(target, tables));
+  for (const table of tables) {
+    const label = tableLabel(table);
+    if (missing.has(label)) continue;
+    const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
+    if (rowCount) throw await targetNotEmpty(target, label);
+  }
+}
+
+/**
  * `TargetNotEmpty` for the table `label`; when the progress rows show that another copy run (an earlier
  * execution's, which finished the table) copied into it, it names that run and the statement that empties
  * the tables it copied into. It empties nothing itself: only a person knows whether those rows are to be kept.
@@ -207,13 +240,14 @@ async function beingCopiedInto(
 async function targetNotEmpty(
   target: pg.Client,
   label: string,
-  copyId: string,
+  copyId?: string,
 ): Promise<TargetNotEmptyError> {
   const said = `target table ${label} already has rows; copy into empty tables only`;
+  if (!(await relationExists(target, COPY_PROGRESS_TABLE))) return new TargetNotEmptyError(said);
   const { rows } = await target.query<{ copy_id: string }>(
-    `SELECT copy_id FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id <> $2
+    `SELECT copy_id FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id IS DISTINCT FROM $2
       ORDER BY updated_at DESC LIMIT 1`,
-    [label, copyId],
+    [label, copyId ?? null],
   );
   const earlier = rows[0]?.copy_id;
   if (earlier === undefined) return new TargetNotEmptyError(said);

@@ -31,6 +31,15 @@ const TYPE_USES = `
     LEFT JOIN pg_type e ON e.typarray = u.used)`;
 
 /**
+ * CTEs over the schemas `$1`: those of {@link TYPE_USES} and `extensions`, the extensions (`oid`) that
+ * the types used come from, which {@link schemaDdl} creates.
+ */
+export const TYPE_EXTENSIONS = `${TYPE_USES},
+  extensions AS (
+    SELECT DISTINCT d.refobjid AS oid FROM uses u
+      JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = u.used AND d.deptype = 'e')`;
+
+/**
  * The user-defined types of the schemas `$1`, each after the types it is made of (ordered by the
  * longest chain of types below it); a domain's CHECK constraints each follow it as `ALTER DOMAIN`, which
  * keeps one `NOT VALID` as it was.
@@ -78,8 +87,8 @@ const TYPES = `
  * extensions whose types they use (`CREATE EXTENSION IF NOT EXISTS`, in their schema, created if need be), enum, domain, composite and range
  * types (each after the types it is made of), sequences, tables (columns, defaults, identity, generated),
  * constraints (foreign keys last), other indexes, sequence ownership. Names are schema-qualified, so the
- * statements mean the same whatever the `search_path`. Views, functions, triggers and grants are not
- * included. Runs in the caller's transaction.
+ * statements mean the same whatever the `search_path`. Views, functions, triggers, comments and grants
+ * are not included (`objectsLeftOut` lists those). Runs in the caller's transaction.
  */
 export async function schemaDdl(client: pg.Client, schemas: readonly string[]): Promise<string[]> {
   const q = async (sql: string) =>
@@ -87,12 +96,11 @@ export async function schemaDdl(client: pg.Client, schemas: readonly string[]): 
   return withQualifiedNames(client, async () => [
     ...(await q(`SELECT format('CREATE SCHEMA IF NOT EXISTS %I', s) AS ddl FROM unnest($1::text[]) AS s`)),
     ...(await q(
-      `WITH ${TYPE_USES}
-       SELECT DISTINCT format('CREATE SCHEMA IF NOT EXISTS %2$I; CREATE EXTENSION IF NOT EXISTS %1$I WITH SCHEMA %2$I CASCADE',
+      `WITH ${TYPE_EXTENSIONS}
+       SELECT format('CREATE SCHEMA IF NOT EXISTS %2$I; CREATE EXTENSION IF NOT EXISTS %1$I WITH SCHEMA %2$I CASCADE',
          x.extname, xn.nspname) AS ddl
-         FROM uses u
-         JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = u.used AND d.deptype = 'e'
-         JOIN pg_extension x ON x.oid = d.refobjid JOIN pg_namespace xn ON xn.oid = x.extnamespace ORDER BY 1`,
+         FROM extensions e JOIN pg_extension x ON x.oid = e.oid
+         JOIN pg_namespace xn ON xn.oid = x.extnamespace ORDER BY 1`,
     )),
     ...(await q(TYPES)),
     ...(await q(
@@ -176,7 +184,7 @@ function collateSql(collation: string, type: string): string {
  * Runs `work` with an empty `search_path` for the caller's transaction, so the names the catalog functions
  * print (`format_type`, `pg_get_expr`, ...) are schema-qualified (`public.mood`), then restores it.
  */
-async function withQualifiedNames<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+export async function withQualifiedNames<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
   const { rows } = await client.query<{ path: string }>(`SELECT current_setting('search_path') AS path`);
   await client.query(`SELECT set_config('search_path', '', true)`);
   const result = await work();

@@ -16,10 +16,12 @@ import { tableChecksum } from './checksums.ts';
 import { databaseError } from './connection.ts';
 import { inTransaction } from './copy.ts';
 import { schemaDdl, tableDdl } from './ddl.ts';
+import { objectsLeftOut, refuseLeavingOut, type SchemaObject } from './left-out.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import { type HistoryEntries, migrationsSince, recordedMigrations } from './migrations.ts';
 import { readSequences, type SequenceValue, writeSequences } from './sequences.ts';
 import { identList, qualified, quotedLabel, tableLabel } from './sql.ts';
+import { withoutUserTriggers } from './triggers.ts';
 import { emptyTables } from './undo-copy.ts';
 
 /** Describes one logical backup; stored as `<prefix>/manifest.json` beside one `.copy.gz` object per table. */
@@ -42,6 +44,8 @@ export interface BackupManifest {
   readonly sequences: readonly SequenceValue[];
   /** Statements that recreate the tables in an empty database. */
   readonly ddl: readonly string[];
+  /** The objects of the schemas that `ddl` does not recreate: views, functions, ... (absent in older backups). */
+  readonly leftOut?: readonly SchemaObject[];
   /** The migrations the database's history tables recorded in the backup's snapshot (absent in older backups). */
   readonly migrations?: readonly HistoryEntries[];
   /** Those history tables whole, recreated by a restore into an empty database (absent in older backups). */
@@ -99,6 +103,7 @@ export async function backupDatabase(
       tables: entries,
       sequences: await readSequences(client, schemas),
       ddl: await schemaDdl(client, schemas),
+      leftOut: await objectsLeftOut(client, schemas),
       migrations,
       histories: await readHistories(client, migrations),
     };
@@ -208,8 +213,9 @@ export interface RestoreReport {
 /**
  * Loads a backup into the database in one transaction: into an empty database it first runs the DDL and
  * recreates the migration history tables as of the backup (a history table already there keeps its rows
- * and gets the backup's others); otherwise it empties the backed-up tables (and the empty tables
- * referencing them) and loads them. Sequences are set, and every table's count and checksum is checked
+ * and gets the backup's others), after refusing (`ValidationError`) when the database lacks objects the
+ * DDL does not recreate (`leftOut`); otherwise it empties the backed-up tables (and the empty tables
+ * referencing them). It loads them with their user triggers disabled. Sequences are set, and every table's count and checksum is checked
  * against the manifest before commit, so a restore is whole or not at all. A database that migrations
  * changed after the backup is refused (`ValidationError` naming them) unless `overLaterMigrations`: their
  * schema would stay, and the history would still list them, under the backup's data. It holds the
@@ -248,29 +254,31 @@ export async function restoreDatabase(
       return await inTransaction(client, async () => {
         const existing = new Set((await listTables(client, manifest.schemas)).map(tableLabel));
         if (existing.size === 0) {
+          await refuseLeavingOut(client, manifest.schemas, manifest.leftOut ?? []);
           for (const statement of manifest.ddl) await client.query(statement);
           for (const history of manifest.histories ?? []) await restoreHistory(client, history);
         }
         const missing = manifest.tables.filter((t) => existing.size > 0 && !existing.has(t.table));
         if (missing.length > 0)
           throw new Error(`tables missing in the database: ${missing.map((t) => t.table).join(', ')}`);
-        await emptyTables(
-          client,
-          manifest.tables.map((t) => t.table),
-        );
-        for (const entry of manifest.tables) {
-          const source = await store.getStream(entry.key);
-          // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
-          const writer = client.query(
-            copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
-          );
-          await pipeline(source, createGunzip(), writer);
-        }
+        const tables = manifest.tables.map((t) => t.table);
+        await withoutUserTriggers(client, tables, async () => {
+          await emptyTables(client, tables);
+          for (const entry of manifest.tables) {
+            const source = await store.getStream(entry.key);
+            // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
+            const writer = client.query(
+              copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
+            );
+            await pipeline(source, createGunzip(), writer);
+          }
+        });
         await writeSequences(client, manifest.sequences, manifest.schemas);
         await verifyRestored(client, manifest);
         return { history: existing.size > 0 ? 'kept' : holdsHistory(manifest) ? 'restored' : 'missing' };
       });
     } catch (error) {
+      if (error instanceof ValidationError) throw error; // refused before anything was written
       // PostgreSQL's hint says what it would take (`Must be superuser to create this extension.`).
       const hint = error instanceof pg.DatabaseError && error.hint ? ` (${error.hint})` : '';
       throw new RestoreFailedError(

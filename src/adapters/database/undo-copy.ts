@@ -5,8 +5,9 @@ import { quotedLabel, type TableName } from './sql.ts';
 
 /**
  * Undoes a copy run on the target in one transaction: empties the tables it copied into (a copy only
- * writes into tables that were empty when it started) and removes its progress rows, so a later run
- * copies again. Returns the tables emptied.
+ * writes into tables that were empty when it started), restarts the sequences their columns take values
+ * from ({@link restartSequences}) and removes its progress rows, so a later run copies again. Returns the
+ * tables emptied.
  *
  * @example
  * await undoCopy(client, 'orders-2026-11-29'); // ['public.customers', 'public.orders']
@@ -15,9 +16,41 @@ export async function undoCopy(target: pg.Client, copyId: string): Promise<strin
   return inTransaction(target, async () => {
     const tables = await copiedTables(target, copyId);
     await emptyTables(target, tables);
-    if (tables.length > 0) await forgetCopy(target, copyId);
+    if (tables.length > 0) {
+      await restartSequences(target, tables);
+      await forgetCopy(target, copyId);
+    }
     return tables;
   });
+}
+
+/**
+ * Restarts (`ALTER SEQUENCE ... RESTART`, transactional) each sequence a column of the emptied `tables`
+ * takes values from (identity, serial, `DEFAULT nextval(...)`), which the copy's sequence sync moved
+ * forward, unless a table holding rows takes values from it too: that one keeps its position.
+ */
+async function restartSequences(client: pg.Client, tables: readonly string[]): Promise<void> {
+  const { rows } = await client.query<{ sequence: string; users: string[] }>(
+    `WITH used AS (
+       SELECT d.objid AS seq, d.refobjid AS rel FROM pg_depend d
+       WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+       UNION
+       SELECT d.refobjid, ad.adrelid FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+       WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n')
+     SELECT format('%I.%I', sn.nspname, s.relname) AS sequence,
+       array_agg(DISTINCT format('%I.%I', tn.nspname, t.relname)) AS users
+     FROM used u
+     JOIN pg_class s ON s.oid = u.seq AND s.relkind = 'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace
+     JOIN pg_class t ON t.oid = u.rel JOIN pg_namespace tn ON tn.oid = t.relnamespace
+     GROUP BY 1 HAVING bool_or(u.rel = ANY ($1::regclass[]::oid[])) ORDER BY 1`,
+    [tables.map(quotedLabel)],
+  );
+  for (const { sequence, users } of rows) {
+    const holding = await client.query(
+      users.map((user) => `(SELECT 1 FROM ${user} LIMIT 1)`).join(' UNION ALL '),
+    );
+    if (holding.rowCount === 0) await client.query(`ALTER SEQUENCE ${sequence} RESTART`);
+  }
 }
 
 /**

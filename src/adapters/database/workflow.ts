@@ -12,7 +12,7 @@ import {
 } from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
-import { type CopyCheckpoint, copyTableSlice } from './copy.ts';
+import { type CopyCheckpoint, copyTableSlice, refuseFilledTargets } from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
 import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
@@ -44,7 +44,8 @@ export function backupPrefix(request: Request, runId: string): string {
  * them against the target's history (`ValidationError`, `MigrationChecksumMismatch`: see
  * `checkMigrations`), and that the database the data comes from has `database.schemas` (`ValidationError`
  * naming the missing ones): the source when given (the target may lack them until its migrations create
- * them), else the target, where a schema the migrations create counts as there. Migrations in S3 are read
+ * them), else the target, where a schema the migrations create counts as there; with a source, that the
+ * target tables the copy fills hold no rows yet (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
  * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
  * the one meant.
@@ -53,7 +54,12 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
   const { source, target, schemas } = request.database;
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
-  if (source) await withDatabase(source, (client) => requireSchemas(client, schemas, 'source'), secrets);
+  if (source) {
+    await withSourceAndTarget(request, secrets, async (sourceClient, targetClient) => {
+      await requireSchemas(sourceClient, schemas, 'source');
+      await refuseFilledTargets(targetClient, await listTables(sourceClient, schemas));
+    });
+  }
   const schemasOfTarget = !source && !spec?.s3Prefix;
   if (!schemasOfTarget && migrations.length === 0) return;
   await withDatabase(

@@ -67,6 +67,47 @@ async function copyCustomers(
   );
 }
 
+/** `url` connecting as a new role `prefix_<random>` (password `pw`), created by `sql(role)` run as the admin. */
+async function asNewRole(url: string, prefix: string, sql: (role: string) => string): Promise<string> {
+  const role = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await runSql(url, `CREATE ROLE ${role} LOGIN PASSWORD 'pw'; ${sql(role)}`);
+  const asRole = new URL(url);
+  asRole.username = role;
+  asRole.password = 'pw';
+  return asRole.toString();
+}
+
+/** Compares every table of the source's `public` schema on both sides (`ValidationFailed` when they differ). */
+function validate(source: string, target: string) {
+  return withDatabase({ url: source }, (src) =>
+    withDatabase({ url: target }, async (dst) => compareTables(src, dst, await listTables(src, ['public']))),
+  );
+}
+
+/**
+ * People and their audit rows, which a trigger adds for each person inserted; another stamps each audit
+ * row, and the audit's foreign key is checked at commit.
+ */
+const PEOPLE_AND_AUDIT = `
+  CREATE TABLE people (id int PRIMARY KEY, name text);
+  CREATE TABLE audit (id serial PRIMARY KEY,
+    person_id int REFERENCES people DEFERRABLE INITIALLY DEFERRED, note text);
+  CREATE FUNCTION audit_person() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO audit (person_id, note) VALUES (NEW.id, 'added ' || NEW.name); RETURN NULL; END $$;
+  CREATE TRIGGER people_audit AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audit_person();
+  CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN NEW.note := NEW.note || ' (stamped)'; RETURN NEW; END $$;
+  CREATE TRIGGER audit_stamp BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION stamp();`;
+
+/** Each user trigger of the database and how it is enabled (`O`, `D`, `A`, `R`), as other sessions see it. */
+async function triggerStates(url: string): Promise<Record<string, string>> {
+  const { rows } = await runSql(
+    url,
+    `SELECT tgname AS name, tgenabled AS enabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.name, row.enabled]));
+}
+
 describe('copyTableSlice', () => {
   it('copies every type exactly, in bounded slices, and validation finds both sides equal', async () => {
     // Prepare
@@ -388,5 +429,187 @@ describe('copyTableSlice', () => {
       `INSERT INTO customers (uid, name) VALUES (gen_random_uuid(), 'new') RETURNING id`,
     );
     expect(Number(next.rows[0].id)).toBe(41);
+  });
+  it("does not fire the target's user triggers for copied rows, copying as the tables' owner, not a superuser", async () => {
+    // Prepare: 3,000 people and the 3,000 audit rows their trigger added; a target owned by a plain role
+    const source = await postgres.createDatabase('triggers_source');
+    const admin = await postgres.createDatabase('triggers_target');
+    await runSql(source, PEOPLE_AND_AUDIT);
+    await runSql(source, `INSERT INTO people SELECT g, 'person ' || g FROM generate_series(1, 3000) g`);
+    await runSql(
+      admin,
+      `${PEOPLE_AND_AUDIT}
+       CREATE TRIGGER people_off AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audit_person();
+       ALTER TABLE people DISABLE TRIGGER people_off; ALTER TABLE audit ENABLE ALWAYS TRIGGER audit_stamp;`,
+    );
+    const target = await asNewRole(
+      admin,
+      'owner',
+      (role) =>
+        `ALTER TABLE people OWNER TO ${role}; ALTER TABLE audit OWNER TO ${role};
+         GRANT CREATE ON SCHEMA public TO ${role};`,
+    );
+    const before = await triggerStates(admin);
+    const seenBetweenBatches: Record<string, string>[] = [];
+    // Act
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        for (const table of await listTables(src, ['public'])) {
+          const beforeBatch = async () => {
+            seenBetweenBatches.push(await triggerStates(admin));
+          };
+          let checkpoint: CopyCheckpoint;
+          do
+            checkpoint = await copyTableSlice(src, dst, table, {
+              copyId: 'run-1',
+              budgetMs: 0,
+              batchRows: 1000,
+              beforeBatch,
+            });
+          while (!checkpoint.done);
+        }
+      }),
+    );
+    // Assess
+    const results = await validate(source, target);
+    expect(results.map((r) => [r.table, r.rows])).toEqual([
+      ['public.people', 3000],
+      ['public.audit', 3000],
+    ]);
+    expect(before).toEqual({ audit_stamp: 'A', people_audit: 'O', people_off: 'D' });
+    expect(seenBetweenBatches.length).toBeGreaterThan(4);
+    for (const seen of seenBetweenBatches) expect(seen).toEqual(before);
+    expect(await triggerStates(admin)).toEqual(before);
+    await runSql(target, `SELECT setval('audit_id_seq', 3000); INSERT INTO people VALUES (3001, 'new')`);
+    const added = await runSql(target, 'SELECT note FROM audit WHERE person_id = 3001');
+    expect(added.rows).toEqual([{ note: 'added new (stamped)' }]);
+  });
+
+  it('still checks foreign keys while the user triggers are disabled, copying nothing of a failed batch', async () => {
+    // Prepare: an audit row of a person the source does not have
+    const source = await postgres.createDatabase('fk_source');
+    const target = await postgres.createDatabase('fk_target');
+    await runSql(source, `${PEOPLE_AND_AUDIT} ALTER TABLE audit DROP CONSTRAINT audit_person_id_fkey;`);
+    await runSql(
+      source,
+      `INSERT INTO people VALUES (1, 'one'); INSERT INTO audit (person_id, note) VALUES (2, 'x')`,
+    );
+    await runSql(target, PEOPLE_AND_AUDIT);
+    // Act
+    const error = await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) => {
+        const tables = await listTables(src, ['public']);
+        const copy = (name: string) =>
+          copyTableSlice(src, dst, tables.find((t) => t.name === name)!, { copyId: 'run-1', budgetMs: 0 });
+        await copy('people');
+        return copy('audit').catch((e: unknown) => e);
+      }),
+    );
+    // Assess
+    expect(error).toMatchObject({
+      message: expect.stringContaining('violates foreign key constraint "audit_person_id_fkey"'),
+    });
+    expect((await runSql(target, 'SELECT count(*)::int AS n FROM audit')).rows[0].n).toBe(0);
+    expect(await triggerStates(target)).toEqual({ audit_stamp: 'O', people_audit: 'O' });
+  });
+
+  it('names the table whose triggers a role that does not own it cannot disable, and copies a table without triggers', async () => {
+    // Prepare: a role that may write the tables but owns none of them
+    const source = await postgres.createDatabase('owner_source');
+    const admin = await postgres.createDatabase('owner_target');
+    const schema = `${PEOPLE_AND_AUDIT} CREATE TABLE plain (id int PRIMARY KEY);`;
+    await runSql(source, schema);
+    await runSql(source, `INSERT INTO people VALUES (1, 'one'); INSERT INTO plain VALUES (1), (2)`);
+    await runSql(admin, schema);
+    const target = await asNewRole(
+      admin,
+      'writer',
+      (role) => `GRANT SELECT, INSERT ON people, plain TO ${role}; GRANT CREATE ON SCHEMA public TO ${role};`,
+    );
+    const copy = (name: string) =>
+      withDatabase({ url: source }, (src) =>
+        withDatabase({ url: target }, async (dst) => {
+          const table = (await listTables(src, ['public'])).find((t) => t.name === name)!;
+          return copyTableSlice(src, dst, table, { copyId: 'run-1', budgetMs: 0 });
+        }),
+      );
+    // Act
+    const people = await copy('people').catch((e: unknown) => e);
+    const plain = await copy('plain');
+    // Assess
+    expect(people).toMatchObject({
+      name: 'DatabaseError',
+      message:
+        'cannot disable trigger people_audit of public.people, so that it does not fire for the rows loaded ' +
+        '(must be owner of table people): connect as the owner of public.people',
+    });
+    expect(plain).toMatchObject({ rowsCopied: 2 });
+    expect((await runSql(admin, 'SELECT count(*)::int AS n FROM people')).rows[0].n).toBe(0);
+  });
+
+  it('validates a column whose type a target migration changed without loss, and still finds a real difference', async () => {
+    // Prepare: the target keeps prices at 4 decimals (1.25 is 1.2500 there) and counts in bigint
+    const source = await postgres.createDatabase('types_source');
+    const target = await postgres.createDatabase('types_target');
+    await runSql(
+      source,
+      `CREATE TABLE products (id int PRIMARY KEY, price numeric(10, 2), stock int, code char(6));
+       INSERT INTO products SELECT g, g + 0.25, g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'c' || g END
+         FROM generate_series(1, 500) g;`,
+    );
+    await runSql(
+      target,
+      `CREATE TABLE products (id int PRIMARY KEY, price numeric(10, 2), stock int, code char(6));
+       ALTER TABLE products ALTER COLUMN price TYPE numeric(12, 4), ALTER COLUMN stock TYPE bigint,
+         ALTER COLUMN code TYPE text;`,
+    );
+    await copyAll(source, target, 'run-1', 100);
+    // Act
+    const results = await validate(source, target);
+    await runSql(target, 'UPDATE products SET price = 1.2501 WHERE id = 1');
+    const changed = await validate(source, target).catch((e: unknown) => e);
+    // Assess
+    expect((await runSql(target, 'SELECT price::text FROM products WHERE id = 2')).rows[0].price).toBe(
+      '2.2500',
+    );
+    expect(results).toMatchObject([{ table: 'public.products', rows: 500 }]);
+    expect(changed).toMatchObject({
+      name: 'ValidationFailed',
+      message: expect.stringMatching(
+        /^tables differ between source and target: public\.products \(source 500 rows/,
+      ),
+    });
+  });
+
+  it('undoing a copy restarts the sequences of the tables it emptied, but not one a table holding rows uses', async () => {
+    // Prepare: orders numbered up to 600,000 and items sharing a sequence with a target table holding rows
+    const source = await postgres.createDatabase('undo_source');
+    const target = await postgres.createDatabase('undo_target');
+    const schema = `CREATE TABLE orders (id bigserial PRIMARY KEY, note text);
+      CREATE SEQUENCE shared_ids; CREATE TABLE items (id bigint PRIMARY KEY DEFAULT nextval('shared_ids'));`;
+    await runSql(
+      source,
+      `${schema} INSERT INTO orders SELECT g, 'order' FROM generate_series(599991, 600000) g;
+       SELECT setval('orders_id_seq', 600000); INSERT INTO items SELECT FROM generate_series(1, 50);`,
+    );
+    await runSql(
+      target,
+      `${schema} CREATE TABLE kept (id bigint PRIMARY KEY DEFAULT nextval('shared_ids'));
+       INSERT INTO kept SELECT FROM generate_series(1, 3);`,
+    );
+    await copyAll(source, target, 'run-1', 1000);
+    await withDatabase({ url: source }, (src) =>
+      withDatabase({ url: target }, async (dst) =>
+        writeSequences(dst, await readSequences(src, ['public']), ['public']),
+      ),
+    );
+    // Act
+    const emptied = await withDatabase({ url: target }, (dst) => undoCopy(dst, 'run-1'));
+    // Assess
+    expect(emptied).toEqual(['public.items', 'public.orders']);
+    const order = await runSql(target, `INSERT INTO orders (note) VALUES ('new') RETURNING id::int`);
+    const shared = await runSql(target, `SELECT nextval('shared_ids')::int AS id`);
+    expect(order.rows[0].id).toBe(1);
+    expect(shared.rows[0].id).toBe(51);
   });
 });

@@ -204,3 +204,97 @@ describe('backupDatabase / restoreDatabase failures and partitions', () => {
     }
   });
 });
+
+/** `people`, whose inserts a trigger audits, with triggers in each mode, and a partition with its own trigger. */
+const TRIGGERED = `
+  CREATE TABLE people (id int PRIMARY KEY, name text);
+  CREATE TABLE audit (people_id int REFERENCES people DEFERRABLE INITIALLY DEFERRED);
+  CREATE FUNCTION audit_people() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN INSERT INTO audit VALUES (NEW.id); RETURN NEW; END $$;
+  CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN NEW.name := NEW.name || '!'; RETURN NEW; END $$;
+  CREATE TRIGGER audit_people AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audit_people();
+  CREATE TRIGGER shout BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION shout();
+  ALTER TABLE people ENABLE ALWAYS TRIGGER shout;
+  CREATE TRIGGER shout_off BEFORE INSERT ON people FOR EACH ROW EXECUTE FUNCTION shout();
+  ALTER TABLE people DISABLE TRIGGER shout_off;
+  INSERT INTO people SELECT i, 'person ' || i FROM generate_series(1, 3000) AS i;
+  CREATE TABLE events (id int, at date, name text) PARTITION BY RANGE (at);
+  CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+  CREATE TRIGGER shout_event BEFORE INSERT ON events_2025 FOR EACH ROW EXECUTE FUNCTION shout();
+  CREATE TRIGGER shout_all BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION shout();
+  ALTER TABLE events ENABLE REPLICA TRIGGER shout_all;
+  INSERT INTO events SELECT i, date '2025-01-01' + i, 'event ' || i FROM generate_series(1, 300) AS i`;
+
+const TRIGGER_MODES = `SELECT tgrelid::regclass::text AS "table", tgname AS name, tgenabled AS mode
+  FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`;
+
+describe('restoreDatabase and the triggers of the tables it loads', () => {
+  it('restores a database over itself firing none of its triggers, which no other session sees disabled', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('triggers');
+    await runSql(url, TRIGGERED);
+    const before = await checksums(url);
+    const modes = (await runSql(url, TRIGGER_MODES)).rows;
+    const inner = s3Store();
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, inner, 'triggers/b1', ['public']),
+    );
+    await runSql(url, 'DELETE FROM audit WHERE people_id > 10; DELETE FROM people WHERE id > 10');
+    const seenDuringLoad: unknown[] = [];
+    const store: BackupStore = {
+      ...withPut(inner, (key, body, meta) => inner.put(key, body, meta)),
+      getStream: async (key) => {
+        seenDuringLoad.push((await runSql(url, TRIGGER_MODES)).rows);
+        return inner.getStream(key);
+      },
+    };
+    // Act
+    await withDatabase({ url }, (c) => restoreDatabase(c, store, manifestKey));
+    // Assess
+    expect(await checksums(url)).toEqual(before);
+    expect(modes).toEqual([
+      { table: 'events', name: 'shout_all', mode: 'R' },
+      { table: 'events_2025', name: 'shout_all', mode: 'R' },
+      { table: 'events_2025', name: 'shout_event', mode: 'O' },
+      { table: 'people', name: 'audit_people', mode: 'O' },
+      { table: 'people', name: 'shout', mode: 'A' },
+      { table: 'people', name: 'shout_off', mode: 'D' },
+    ]);
+    expect(seenDuringLoad).toEqual([modes, modes, modes]);
+    expect((await runSql(url, TRIGGER_MODES)).rows).toEqual(modes);
+  });
+
+  it('fails RestoreFailed naming a table whose triggers the role may not disable, rolled back', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('trigger_owner');
+    const role = `restorer_${Date.now()}`;
+    await runSql(
+      url,
+      `CREATE TABLE notes (id int); CREATE TABLE people (id int PRIMARY KEY);
+       CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+       CREATE TRIGGER noop AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION noop();
+       INSERT INTO notes VALUES (1); INSERT INTO people VALUES (1);
+       CREATE ROLE ${role} LOGIN PASSWORD 'restorer';
+       GRANT SELECT, INSERT, TRUNCATE ON notes, people TO ${role}`,
+    );
+    const store = s3Store();
+    const manifestKey = await withDatabase({ url }, (c) => backupDatabase(c, store, 'owner/b1', ['public']));
+    await runSql(url, 'DELETE FROM notes');
+    const restorerUrl = new URL(url);
+    restorerUrl.username = role;
+    restorerUrl.password = 'restorer';
+    // Act
+    const restore = withDatabase({ url: restorerUrl.toString() }, (c) =>
+      restoreDatabase(c, store, manifestKey),
+    );
+    // Assess
+    await expect(restore).rejects.toMatchObject({
+      name: 'RestoreFailed',
+      message:
+        `restore of ${manifestKey} failed and was rolled back: cannot disable trigger noop of public.people, ` +
+        'so that it does not fire for the rows loaded (must be owner of table people): connect as the owner of public.people',
+    });
+    expect((await runSql(url, 'SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 0 }]);
+  });
+});

@@ -351,3 +351,54 @@ describe('checkBeforeLock: the migrations directory', () => {
     });
   });
 });
+
+describe('checkBeforeLock: a copy', () => {
+  const ORDERS = 'CREATE TABLE customers (id int PRIMARY KEY, name text);';
+
+  async function copyRequest(source: string, target: string) {
+    const dir = await mkdtemp(join(migrationsDir, 'copy-'));
+    await writeFile(join(dir, 'V1__customers.sql'), ORDERS);
+    process.env.PGPASSWORD = postgres.password;
+    return databaseMigrationRequestSchema.parse(
+      databaseMigrationInput({ target: requestUrl(target), source: requestUrl(source) }, dir),
+    );
+  }
+
+  it('refuses a copy into tables an earlier execution filled, before the lock and the backup, naming it', async () => {
+    // Prepare: the same request ran to its end before
+    const source = await postgres.createDatabase('prepare_copy_source');
+    const target = await postgres.createDatabase('prepare_copy_target');
+    await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
+    await migrate(target, { 'V1__customers.sql': ORDERS });
+    await runSql(
+      target,
+      `INSERT INTO customers VALUES (1, 'ana');
+       CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, 1, true);`,
+    );
+    const request = await copyRequest(source, target);
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'TargetNotEmpty',
+      message:
+        'target table public.customers already has rows; copy into empty tables only: execution orders-db-1 ' +
+        'copied into it (see cutover_copy_progress); unless its rows are to be kept, empty the tables it ' +
+        'copied into (TRUNCATE ONLY "public"."customers") and run again',
+    });
+  });
+
+  it('lets a first copy through: the tables its migrations create do not exist yet', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('prepare_first_copy_source');
+    const target = await postgres.createDatabase('prepare_first_copy_target');
+    await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
+    const request = await copyRequest(source, target);
+    // Act
+    const checked = await checkBeforeLock(request);
+    // Assess
+    expect(checked).toBeUndefined();
+  });
+});

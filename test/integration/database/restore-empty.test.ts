@@ -279,3 +279,136 @@ describe('restoreDatabase into an empty database: column types', () => {
     expect(next.rows).toEqual([{ id: 2, m: 'ok' }]);
   });
 });
+
+/** A schema with what a backup's DDL does not recreate: a function an index uses, a view, a trigger. */
+const WITH_VIEW = `
+  CREATE FUNCTION norm(t text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT lower(t) $$;
+  CREATE TABLE people (id int PRIMARY KEY, name text, happy boolean);
+  CREATE INDEX people_norm ON people (norm(name));
+  CREATE TABLE audit (people_id int);
+  CREATE FUNCTION audit_people() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN INSERT INTO audit VALUES (NEW.id); RETURN NEW; END $$;
+  CREATE TRIGGER audit_people AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audit_people();
+  CREATE VIEW happy_people AS SELECT * FROM people WHERE happy;
+  COMMENT ON TABLE people IS 'the people';
+  INSERT INTO people SELECT i, 'Person ' || i, i % 2 = 0 FROM generate_series(1, 100) AS i`;
+
+const RELATIONS = `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v') ORDER BY 1`;
+
+describe('restoreDatabase into an empty database: objects the backup does not recreate', () => {
+  it('lists in the manifest the objects of its schemas that its DDL does not recreate', async () => {
+    // Prepare
+    const url = await postgres.createDatabase('left_out');
+    await runSql(
+      url,
+      `CREATE EXTENSION citext; CREATE EXTENSION pg_trgm; CREATE TYPE mood AS ENUM ('ok');
+       CREATE SEQUENCE loose; CREATE TABLE people (id int PRIMARY KEY, name text, email citext, m mood);
+       CREATE INDEX people_trgm ON people USING gin (name gin_trgm_ops);
+       CREATE FUNCTION norm(t text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT lower(t) $$;
+       CREATE PROCEDURE tidy() LANGUAGE sql AS $$ DELETE FROM people WHERE id < 0 $$;
+       CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int);
+       CREATE VIEW named AS SELECT id, norm(name) FROM people; CREATE MATERIALIZED VIEW counted AS SELECT count(*) FROM people;
+       CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+       CREATE TRIGGER touch BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION touch();
+       CREATE POLICY own ON people USING (true); CREATE RULE quiet AS ON DELETE TO people DO INSTEAD NOTHING;
+       CREATE STATISTICS people_stats ON id, name FROM people;
+       COMMENT ON TABLE people IS 'folks'; COMMENT ON COLUMN people.name IS 'full name';
+       COMMENT ON FUNCTION norm(text) IS 'lower case'`,
+    );
+    // Act
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store(), 'left-out/b1', ['public']),
+    );
+    // Assess
+    expect((await readManifest(store(), manifestKey)).leftOut).toEqual([
+      { kind: 'extension', name: 'pg_trgm' },
+      { kind: 'function', name: 'public.norm(text)' },
+      { kind: 'function', name: 'public.touch()' },
+      { kind: 'procedure', name: 'public.tidy()' },
+      { kind: 'aggregate', name: 'public.total(integer)' },
+      { kind: 'view', name: 'public.named' },
+      { kind: 'materialized view', name: 'public.counted' },
+      { kind: 'trigger', name: 'touch on public.people' },
+      { kind: 'rule', name: 'quiet on public.people' },
+      { kind: 'policy', name: 'own on public.people' },
+      { kind: 'statistics object', name: 'public.people_stats' },
+      { kind: 'comment', name: 'on function public.norm(pg_catalog.text)' },
+      { kind: 'comment', name: 'on table column public.people.name' },
+      { kind: 'comment', name: 'on table public.people' },
+    ]);
+  });
+
+  it('refuses, writing nothing, a restore that would leave out views, functions and triggers', async () => {
+    // Prepare
+    const { manifestKey } = await backedUp('refused', WITH_VIEW);
+    const empty = await postgres.createDatabase('refused_empty');
+    // Act
+    const restore = withDatabase({ url: empty }, (c) => restoreDatabase(c, store(), manifestKey));
+    // Assess
+    await expect(restore).rejects.toMatchObject({
+      name: 'ValidationError',
+      message:
+        'restore into an empty database would leave out 2 functions (public.audit_people(), public.norm(text)), ' +
+        '1 view (public.happy_people), 1 trigger (audit_people on public.people), 1 comment (on table ' +
+        'public.people): the backup recreates only its tables, with their types, sequences and indexes. ' +
+        'Restore over the database the backup came from, or apply its migrations first (cutover run ' +
+        'database-migration without a copy) and restore over them',
+    });
+    expect((await runSql(empty, RELATIONS)).rows).toEqual([]);
+  });
+
+  it('restores over the migrations that made the objects, which it keeps, firing no trigger', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('migrated');
+    const files = { 'V1__people.sql': WITH_VIEW };
+    await migrate(source, files);
+    const manifestKey = await withDatabase({ url: source }, (c) =>
+      backupDatabase(c, store(), 'migrated/b1', ['public']),
+    );
+    const target = await postgres.createDatabase('migrated_target');
+    await migrate(target, files);
+    // Act
+    const report = await withDatabase({ url: target }, (c) => restoreDatabase(c, store(), manifestKey));
+    // Assess
+    expect(report).toEqual({ history: 'kept' });
+    expect(await checksums(target)).toEqual(await checksums(source));
+    const happy = await runSql(target, 'SELECT count(*)::int AS n FROM happy_people');
+    expect(happy.rows).toEqual([{ n: 50 }]);
+  });
+
+  it('restores into a database that already has the objects the backup does not recreate', async () => {
+    // Prepare
+    const norm = 'CREATE FUNCTION norm(t text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT lower(t) $$;';
+    const { url, manifestKey } = await backedUp(
+      'has_function',
+      `${norm} CREATE TABLE people (id int PRIMARY KEY, name text); CREATE INDEX people_norm ON people (norm(name));
+       INSERT INTO people VALUES (1, 'Ada')`,
+    );
+    const target = await postgres.createDatabase('has_function_target');
+    await runSql(target, norm);
+    // Act
+    await withDatabase({ url: target }, (c) => restoreDatabase(c, store(), manifestKey));
+    // Assess
+    expect(await checksums(target)).toEqual(await checksums(url));
+    const index = await runSql(target, `SELECT to_regclass('public.people_norm') IS NOT NULL AS made`);
+    expect(index.rows).toEqual([{ made: true }]);
+  });
+
+  it('restores the tables of a backup that does not list what it leaves out, as before', async () => {
+    // Prepare: the manifest as an earlier version of Cutover wrote it
+    const { url, manifestKey } = await backedUp(
+      'unlisted',
+      `CREATE TABLE people (id int PRIMARY KEY, name text); CREATE VIEW named AS SELECT name FROM people;
+       INSERT INTO people VALUES (1, 'Ada')`,
+    );
+    const { leftOut, ...earlier } = await readManifest(store(), manifestKey);
+    await store().put(manifestKey, JSON.stringify(earlier));
+    const empty = await postgres.createDatabase('unlisted_empty');
+    // Act
+    await withDatabase({ url: empty }, (c) => restoreDatabase(c, store(), manifestKey));
+    // Assess
+    expect(leftOut).toEqual([{ kind: 'view', name: 'public.named' }]);
+    expect(await checksums(empty)).toEqual(await checksums(url));
+    expect((await runSql(empty, RELATIONS)).rows).toEqual([{ relname: 'people' }]);
+  });
+});
