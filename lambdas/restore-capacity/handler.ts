@@ -4,11 +4,12 @@ import { maxPollChecks } from '#core/polling.ts';
 import { backupFamily, clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
-import { checkTracks } from './tracks.ts';
+import { stopBeforeEmptyTracks } from './stop.ts';
+import { checkTracks, readiness } from './tracks.ts';
 
 /** Seconds between checks: the `WaitForCapacity` state of the strategy and rollback machines. */
 export const CAPACITY_POLL_SECONDS = 2;
-/** Longest wait for the tracks before their traffic returns anyway. */
+/** Longest wait for the tracks before their traffic returns anyway (to those with a ready replica). */
 const MAX_WAIT_SECONDS = 120;
 
 const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number().int().min(1) });
@@ -22,7 +23,9 @@ const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number(
  * track Rollback put back on its previous release (a canary's stable track after DeployStable) runs it.
  * Also ready when the checks for `min(progressDeadlineSeconds, 120 s)` ran out (with a warning). A track
  * that failed, or was still not back when the checks ran out, is not waited for, and `shortfall` names it:
- * `blue 2/4 ready: ImagePullBackOff`. Without a backup nothing was changed: ready.
+ * `blue 2/4 ready: ImagePullBackOff`. Before Rollback, such a track with no ready replica at all stops the
+ * rollback instead: `RollbackStopped` (see `stopBeforeEmptyTracks`), the traffic left where it is. Without
+ * a backup nothing was changed: ready.
  */
 export const handler = taskHandler(
   'restore-capacity',
@@ -43,16 +46,21 @@ export const handler = taskHandler(
       input.poll?.maxAttempts ??
       maxPollChecks(Math.min(request.progressDeadlineSeconds, MAX_WAIT_SECONDS), CAPACITY_POLL_SECONDS);
     if (!backup) return { ready: true, waiting: [], attempt, maxAttempts };
-    const { waiting, shortfall } = await checkTracks(await deps.cluster(), backup, afterRollback);
+    const cluster = await deps.cluster();
+    const { waiting, failed } = await checkTracks(cluster, backup, afterRollback);
     const outOfChecks = waiting.length > 0 && attempt >= maxAttempts;
-    if (outOfChecks) {
-      logger.warn('tracks not ready before their traffic returns', { waiting });
-      const seconds = maxAttempts * CAPACITY_POLL_SECONDS;
-      shortfall.push(...waiting.map((label) => `${label}: not back after ${seconds}s of checks`));
-    }
+    const seconds = maxAttempts * CAPACITY_POLL_SECONDS;
+    const labels = waiting.map(readiness);
+    if (outOfChecks) logger.warn('tracks not ready before their traffic returns', { waiting: labels });
+    const short = [...failed, ...(outOfChecks ? waiting : [])];
+    const ready = waiting.length === 0 || outOfChecks;
+    if (ready && !afterRollback) await stopBeforeEmptyTracks(cluster, backup, short, seconds);
+    const shortfall = short.map(
+      (track) => `${readiness(track)}: ${track.failed ?? `not back after ${seconds}s of checks`}`,
+    );
     return {
-      ready: waiting.length === 0 || outOfChecks,
-      waiting,
+      ready,
+      waiting: labels,
       ...(shortfall.length > 0 && { shortfall }),
       attempt,
       maxAttempts,

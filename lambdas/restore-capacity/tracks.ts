@@ -2,35 +2,49 @@ import type { Cluster } from '#core/ports/index.ts';
 import type { ReleaseBackup } from '#lambdas/shared/release-backup.ts';
 import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
 
+/** A track the backup sends traffic to, short of its backed-up replicas (`ready` of `replicas`). */
+export interface ShortTrack {
+  readonly track: string;
+  readonly ready: number;
+  readonly replicas: number;
+  /** Why its rollout cannot progress (`ImagePullBackOff`), when it failed. */
+  readonly failed?: string;
+}
+
+/** `blue 2/4 ready`: a short track's ready replicas of those it had at the backup. */
+export function readiness({ track, ready, replicas }: ShortTrack): string {
+  return `${track} ${ready}/${replicas} ready`;
+}
+
 /**
  * One check of the tracks the backup sends traffic to: each one short of its backed-up replicas is brought
- * back and `waiting`; one not ready yet is `waiting`, one that failed is in `shortfall` with the reason.
+ * back and `waiting`; one not ready yet is `waiting`, one that failed is `failed`, with the reason.
  *
  * @example
- * const { waiting, shortfall } = await checkTracks(cluster, backup, false); // ['blue 0/4 ready'], []
+ * const { waiting, failed } = await checkTracks(cluster, backup, false); // [{ track: 'blue', ready: 0, replicas: 4 }], []
  */
 export async function checkTracks(
   cluster: Cluster,
   backup: ReleaseBackup,
   afterRollback: boolean,
-): Promise<{ waiting: string[]; shortfall: string[] }> {
-  const waiting: string[] = [];
-  const shortfall: string[] = [];
+): Promise<{ waiting: ShortTrack[]; failed: ShortTrack[] }> {
+  const waiting: ShortTrack[] = [];
+  const failed: ShortTrack[] = [];
   for (const [track, weight] of Object.entries(backup.weights)) {
     const replicas = backup.replicas?.[track] ?? 0;
     if (weight <= 0 || replicas === 0) continue;
     const status = await cluster.status(backup.snapshot.service, track);
-    const label = `${track} ${status.ready}/${replicas} ready`;
+    const short = { track, ready: status.ready, replicas };
     if (status.desired < replicas) {
       await bringBack(cluster, backup, track, status.desired);
-      waiting.push(label);
+      waiting.push(short);
     } else if (status.ready < replicas || (afterRollback && !status.complete)) {
       // After Rollback a track must also have rolled its release back; before it, ready replicas will do.
-      if (status.failed) shortfall.push(`${label}: ${status.failed.reason}`);
-      else waiting.push(label);
+      if (status.failed) failed.push({ ...short, failed: status.failed.reason });
+      else waiting.push(short);
     }
   }
-  return { waiting, shortfall };
+  return { waiting, failed };
 }
 
 /**

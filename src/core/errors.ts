@@ -163,6 +163,15 @@ export class ExecutionStoppedError extends CutoverError {
   static override readonly errorName = 'ExecutionStopped';
 }
 
+/**
+ * A rollback's capacity check ended with a track it gives traffic back to that has no ready replica: the
+ * rollback stops before it moves the traffic, so that no request goes to that track; the weights, and the
+ * new track that has them, stay as the release left them.
+ */
+export class RollbackStoppedError extends CutoverError {
+  static override readonly errorName = 'RollbackStopped';
+}
+
 /** Every error class the state machines may name, for the `ErrorEquals` contract test. */
 export const CUTOVER_ERRORS = [
   ValidationError,
@@ -192,6 +201,7 @@ export const CUTOVER_ERRORS = [
   CopyUndoFailedError,
   BlueGreenSwitchoverFailedError,
   ExecutionStoppedError,
+  RollbackStoppedError,
 ] as const;
 
 /** The names of {@link CUTOVER_ERRORS}. */

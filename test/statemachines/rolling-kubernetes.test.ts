@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubernetesObjectClient } from '#adapters/kubernetes/client.ts';
 import { KubernetesCluster } from '#adapters/kubernetes/kubernetes-cluster.ts';
+import { readableCause } from '#core/errors.ts';
 import { useEmulatedClusterRuntime } from '#test/support/emulated-cluster-runtime.ts';
+import { startHookServer } from '#test/support/hook-server.ts';
 import type { KubeObject } from '#test/support/k8s-emulator/index.ts';
 import {
   aCheckoutRoute,
@@ -10,6 +12,8 @@ import {
   aService,
   aTrackService,
 } from '#test/support/kubernetes-fixtures.ts';
+import { executionHistory } from '#test/support/local-runtime.ts';
+import { formatProgress, ProgressReader } from '../../src/cli/progress.ts';
 
 type Weighted = { spec?: { rules?: { backendRefs: { name: string; weight: number }[] }[] } };
 
@@ -83,6 +87,13 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
       }
     });
   }
+
+  /** From now on blue's new pods find no node to run on: blue gets no ready replica. */
+  const blueCannotBeScheduled = () =>
+    k8s.emulator.controller.failPods('shop', 'checkout-blue', {
+      reason: 'Unschedulable',
+      message: '0/3 nodes are available: 3 Insufficient cpu.',
+    });
 
   /** Blue's ready replicas at each write of the route that gives blue all the traffic: `4/4 ready`. */
   function blueWhenItGetsAllTraffic(): string[] {
@@ -268,6 +279,78 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
     expect([track('blue'), track('green')]).toEqual(['v1 2 ready', undefined]);
     expect(rolledBackMessage(execution.executionArn!)).toMatch(
       /^rolling release v2 of shop\/checkout rolled back: RolloutFailed \(.+\); not restored in full: blue 2\/4 ready: ImagePullBackOff$/,
+    );
+  });
+
+  it('stops its rollback before moving the traffic to a blue with no ready replica: green keeps it and is kept', async () => {
+    // Prepare: v2 is healthy and has all the traffic, blue drained, when its afterTraffic hook fails; blue's
+    // pods then find no node, so blue scaled back up never gets a ready replica
+    await blueServesV1();
+    const hooks = await startHookServer((_hook, response) => {
+      blueCannotBeScheduled();
+      response.writeHead(500).end('checkout e2e: 3 of 12 failed');
+    });
+    const afterTraffic = [{ name: 'e2e', url: hooks.url('/e2e') }];
+    // Act
+    const execution = await run('rolling', 'blue-never-ready', {
+      ...aRequest(),
+      hooks: { afterTraffic },
+    }).finally(() => hooks.close());
+    // Assess: the weights stay as the release left them, green is not removed, the on-call is told
+    const stopped =
+      'blue has no ready replica (0/4 ready after 120s of checks): its traffic was not given back; the ' +
+      'weights stay as the release left them and green (4/4 ready) is kept: make blue ready, then release again';
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RollbackStopped');
+    expect(readableCause(execution.cause)).toBe(stopped);
+    expect(routeWeights()).toEqual(['checkout-blue=0', 'checkout-green=100']);
+    expect([track('blue'), track('green')]).toEqual(['v1 0 ready', 'v2 4 ready']);
+    const failed = k8s.runtime.runtime.adapters!.notifier.latestOf(execution.executionArn!, 1)[0];
+    expect(failed?.type).toBe('Failed');
+    expect(failed?.message).toContain('rolling release v2 of shop/checkout failed: HookFailed (');
+    expect(failed?.message).toContain(`; the rollback failed too: RollbackStopped (${stopped})`);
+    const states = (await executionHistory(k8s.runtime.client, execution.executionArn!)).flatMap(
+      (event) => event.stateEnteredEventDetails?.name ?? [],
+    );
+    expect(states).toContain('UnlockAfterFailure');
+    expect(states).not.toContain('RollbackTraffic');
+    const reader = new ProgressReader();
+    const watched = (await executionHistory(k8s.runtime.client, execution.executionArn!))
+      .flatMap((event) => reader.linesOf(event))
+      .map((line) => formatProgress(line));
+    expect(watched.slice(-6)).toEqual([
+      '→ NotifyRollbackFailed',
+      '  notify   Failed published',
+      '→ UnlockAfterFailure',
+      '→ IsRollbackStopped',
+      '→ RollbackStopped',
+      `FAILED: RollbackStopped — ${stopped}`,
+    ]);
+  });
+
+  it('stops a rollback of an aborted release before moving the traffic to a re-created blue with no ready replica', async () => {
+    // Prepare: v2 released and blue removed; blue's pods then find no node
+    await blueServesV1();
+    const released = await releaseV2('late-abort-blue-never-ready');
+    blueCannotBeScheduled();
+    // Act
+    const rollback = await run('rollback', 'abort-late-abort-blue-never-ready', {
+      strategy: 'rolling',
+      executionArn: released.executionArn,
+      request: aRequest(),
+      reason: 'late abort',
+    });
+    // Assess
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    expect(rollback.status).toBe('FAILED');
+    expect(rollback.error).toBe('RollbackStopped');
+    expect(readableCause(rollback.cause)).toMatch(
+      /^blue has no ready replica \(0\/4 ready after 120s of checks\): its traffic was not given back; .* green \(4\/4 ready\) is kept: /,
+    );
+    expect(routeWeights()).toEqual(['checkout-blue=0', 'checkout-green=100']);
+    expect([track('blue'), track('green')]).toEqual(['v1 0 ready', 'v2 4 ready']);
+    expect(rolledBackMessage(released.executionArn!)).toMatch(
+      /^rolling release v2 of shop\/checkout failed: Aborted \(late abort\); the rollback failed too: RollbackStopped \(blue has no ready replica .*\): traffic and tracks may be as the release left them$/,
     );
   });
 });

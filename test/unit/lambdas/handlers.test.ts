@@ -479,6 +479,76 @@ describe('backup-state and rollback', () => {
     });
   });
 
+  it('stops the rollback when the checks run out on a track with no ready replica, naming it and the new track it keeps', async () => {
+    // Prepare: stable served everything with 2 replicas; the release drained it and gave the canary all
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 100 };
+    const { key } = await run(backupState, {});
+    world.tracks.set('canary', { version: 'v2', command: ['node'], replicas: 2 });
+    world.weights = { stable: 0, canary: 100 };
+    world.statuses.set('canary', READY);
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 0, available: 0, complete: false });
+    world.calls.length = 0;
+    // Act
+    const checking = await run(restoreCapacity, { backupKey: key, poll: { attempt: 58, maxAttempts: 60 } });
+    const stopped = await errorOf(
+      run(restoreCapacity, { backupKey: key, poll: { attempt: 59, maxAttempts: 60 } }),
+    );
+    // Assess: no traffic moves back to stable, nothing is removed
+    expect(checking).toMatchObject({ ready: false, waiting: ['stable 0/2 ready'] });
+    expect(stopped?.name).toBe('RollbackStopped');
+    expect(stopped?.message).toBe(
+      'stable has no ready replica (0/2 ready after 120s of checks): its traffic was not given back; the weights ' +
+        'stay as the release left them and canary (2/2 ready) is kept: make stable ready, then release again',
+    );
+    expect(world.calls).toEqual([]);
+    expect(world.weights).toEqual({ stable: 0, canary: 100 });
+  });
+
+  it('stops the rollback at once on a failed track with no ready replica, and gives traffic back to one with some', async () => {
+    // Prepare: stable and canary serve at the backup; stable cannot pull its image, canary has 1 of 2 ready
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.tracks.set('canary', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 50, canary: 50 };
+    const { key } = await run(backupState, {});
+    const failed = { reason: 'ImagePullBackOff', message: 'pod checkout-stable-x container checkout' };
+    world.statuses.set('canary', { desired: 2, updated: 2, ready: 1, available: 1, complete: false, failed });
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 0, available: 0, complete: false, failed });
+    // Act
+    const stopped = await errorOf(run(restoreCapacity, { backupKey: key }));
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 1, available: 1, complete: false, failed });
+    const partly = await run(restoreCapacity, { backupKey: key });
+    // Assess: a backup that split the traffic has no new track to name
+    expect(stopped?.name).toBe('RollbackStopped');
+    expect(stopped?.message).toBe(
+      'stable has no ready replica (0/2 ready: ImagePullBackOff): its traffic was not given back; the weights ' +
+        'stay as the release left them: make stable ready, then release again',
+    );
+    expect(partly).toMatchObject({
+      ready: true,
+      shortfall: ['stable 1/2 ready: ImagePullBackOff', 'canary 1/2 ready: ImagePullBackOff'],
+    });
+  });
+
+  it('only reports a track with no ready replica after Rollback: its traffic is back already', async () => {
+    // Prepare
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 100 };
+    const { key } = await run(backupState, {});
+    world.statuses.set('stable', { desired: 2, updated: 2, ready: 0, available: 0, complete: false });
+    // Act
+    const last = await run(restoreCapacity, {
+      backupKey: key,
+      afterRollback: true,
+      poll: { attempt: 59, maxAttempts: 60 },
+    });
+    // Assess
+    expect(last).toMatchObject({
+      ready: true,
+      shortfall: ['stable 0/2 ready: not back after 120s of checks'],
+    });
+  });
+
   it('has nothing to wait for without a backup', async () => {
     expect(await run(restoreCapacity, { backupKey: 'releases/shop/checkout/none.json' })).toEqual({
       ready: true,

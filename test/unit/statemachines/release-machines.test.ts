@@ -31,6 +31,31 @@ describe('release state machines', () => {
     }
   });
 
+  it.each([...RELEASE_MACHINES, 'rollback'])(
+    '%s stops its rollback before moving traffic on RollbackStopped, through the rollback-failed path, ending with it',
+    (name) => {
+      // Prepare
+      const states = definitionOf(name).States;
+      const notify = name === 'rollback' ? 'NotifyFailed' : 'NotifyRollbackFailed';
+      const stopped = { ErrorEquals: ['RollbackStopped'], ResultPath: '$.rollbackError', Next: notify };
+      // Act
+      const catches = ['RestoreCapacity', 'CheckCapacity'].map((state) => states[state]!.Catch);
+      let path = [notify];
+      while (states[path.at(-1)!]!.Type !== 'Fail') {
+        const state = states[path.at(-1)!]!;
+        const choice = (state.Choices as { Next: string }[] | undefined)?.[0]?.Next;
+        path = [...path, choice ?? String(state.Next)];
+      }
+      // Assess: before the States.ALL that goes on to RollbackTraffic; the end reads $.rollbackError
+      for (const caught of catches) expect((caught as unknown[])[0]).toEqual(stopped);
+      expect(states[path.at(-1)!]).toMatchObject({
+        ErrorPath: '$.rollbackError.Error',
+        CausePath: '$.rollbackError.Cause',
+      });
+      expect(path).toContain('UnlockAfterFailure');
+    },
+  );
+
   it.each(RELEASE_MACHINES)('%s uses only known functions of lambdas/', (name) => {
     const functions = new Set(
       readdirSync(join(directory, '../lambdas')).filter((entry) => entry !== 'shared'),
