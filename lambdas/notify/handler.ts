@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
-import { errorDetail, failureSummary, ValidationError } from '#core/errors.ts';
+import {
+  errorDetail,
+  failureSummary,
+  RollbackStoppedError,
+  readableCause,
+  ValidationError,
+} from '#core/errors.ts';
 import { DEPLOYMENT_EVENT_TYPES } from '#core/schemas/common.ts';
 import { dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEvent } from '#lambdas/shared/events.ts';
@@ -24,6 +30,17 @@ function unansweredMessage(
   approval: UnansweredApproval,
 ): string {
   return `${describeRelease(subject)} got no answer to its approval ${approvalStageText(approval.stage)} within ${approval.timeoutSeconds}s: it ${UNANSWERED_RELEASE.continue} (approval.onTimeout continue)`;
+}
+
+/**
+ * What a failed rollback adds to the message: one that stopped before moving the traffic says where it
+ * is (its cause does); any other may have left traffic and tracks as the release had them.
+ */
+function rollbackOutcome(rollbackError: { Error: string; Cause?: string }): string {
+  if (rollbackError.Error === RollbackStoppedError.errorName) {
+    return `; the rollback stopped before moving the traffic: ${readableCause(rollbackError.Cause, rollbackError.Error) ?? rollbackError.Error}`;
+  }
+  return `; the rollback failed too: ${failureSummary(rollbackError)}: traffic and tracks may be as the release left them`;
 }
 
 interface UnansweredApproval {
@@ -92,9 +109,7 @@ export const handler = noticeHandler(
     const short = shortfall.length > 0 ? `; not restored in full: ${shortfall.join(', ')}` : '';
     const unchecked = checkError(input.rolledBack);
     const { rollbackError } = input;
-    const unrestored = rollbackError
-      ? `; the rollback failed too: ${failureSummary(rollbackError)}: traffic and tracks may be as the release left them`
-      : '';
+    const unrestored = rollbackError ? rollbackOutcome(rollbackError) : '';
     const detail = input.error
       ? {
           ...errorDetail(input.error),
