@@ -1,25 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AnsweringServers, ISOLATED_AWS } from '#test/support/answering-servers.ts';
 import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
 
 const REGION = 'eu-west-1';
-
-/** Credentials and files that keep the SDK away from the machine's own AWS setup. */
-const ISOLATED_AWS = {
-  AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  AWS_SESSION_TOKEN: '',
-  AWS_PROFILE: '',
-  AWS_REGION: '',
-  AWS_CONFIG_FILE: '/nonexistent/config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  CUTOVER_STACK: '',
-};
 
 interface Outcome {
   readonly code: number | string;
@@ -28,31 +14,12 @@ interface Outcome {
   readonly seconds: number;
 }
 
-const servers: Server[] = [];
+const servers = new AnsweringServers();
 
 afterEach(async () => {
   await stopStartedClis();
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
+  await servers.stopAll();
 });
-
-/** An HTTP server on 127.0.0.1 (a free port) answering every request with `answer`; its URL. */
-async function aServer(answer: RequestListener): Promise<string> {
-  const server = createServer(answer);
-  servers.push(server);
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A URL nothing listens on: a server's, closed. */
-async function aClosedPort(): Promise<string> {
-  const url = await aServer(() => {});
-  const server = servers.pop()!;
-  await new Promise((done) => server.close(done));
-  return url;
-}
 
 /** Runs `cutover list --aws` against `endpoint`, with test credentials and `env`, to its exit. */
 async function listAt(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
@@ -68,7 +35,7 @@ async function listAt(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Ou
 describe('cutover --aws --endpoint that is not Step Functions', () => {
   it('names the call, the endpoint, the region and the HTTP status of an empty 404, exit 1', async () => {
     // Prepare
-    const endpoint = await aServer((request, response) => {
+    const endpoint = await servers.start((request, response) => {
       request.resume();
       response.writeHead(404).end();
     });
@@ -84,7 +51,7 @@ describe('cutover --aws --endpoint that is not Step Functions', () => {
 
   it("says a proxy's HTML 502 page is not a Step Functions answer, not how the SDK failed to read it", async () => {
     // Prepare
-    const endpoint = await aServer((request, response) => {
+    const endpoint = await servers.start((request, response) => {
       request.resume();
       response
         .writeHead(502, { 'content-type': 'text/html' })
@@ -102,7 +69,7 @@ describe('cutover --aws --endpoint that is not Step Functions', () => {
 
   it('gives up on an endpoint that accepts the connection and never answers, naming it', async () => {
     // Prepare
-    const endpoint = await aServer((request) => request.resume());
+    const endpoint = await servers.start((request) => request.resume());
     // Act
     const list = await listAt(endpoint);
     // Assess
@@ -116,7 +83,7 @@ describe('cutover --aws --endpoint that is not Step Functions', () => {
 
   it('asks whether --endpoint is right when it refuses the connection, not whether `cutover local` runs', async () => {
     // Prepare
-    const endpoint = await aClosedPort();
+    const endpoint = await servers.closedPort();
     const port = new URL(endpoint).port;
     // Act
     const list = await listAt(endpoint);
@@ -141,7 +108,7 @@ describe('cutover --aws with an AWS_PROFILE that does not exist', () => {
 
   it("says the SDK's reason, naming the profile, and how to check it, exit 2", async () => {
     // Prepare
-    const endpoint = await aServer((_, response) => response.writeHead(500).end());
+    const endpoint = await servers.start((_, response) => response.writeHead(500).end());
     // Act
     const list = await listAt(endpoint, {
       AWS_ACCESS_KEY_ID: '',

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ISOLATED_AWS } from '#test/support/answering-servers.ts';
 import { startCli, stopStartedClis } from '#test/support/cli-process.ts';
 import {
   CALLER_ARN,
@@ -17,20 +18,6 @@ const TWO_STACKS = [
   ...WORKFLOWS.map((workflow) => `Cutover-${workflow}`),
 ];
 const CANARY_EKS = 'examples/requests/canary-eks.json';
-
-/** Credentials and files that keep the SDK away from the machine's own AWS setup. */
-const ISOLATED_AWS = {
-  AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  AWS_SESSION_TOKEN: '',
-  AWS_PROFILE: '',
-  AWS_REGION: '',
-  AWS_DEFAULT_REGION: '',
-  AWS_CONFIG_FILE: '/nonexistent/config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  CUTOVER_STACK: '',
-};
 
 interface Outcome {
   readonly code: number | string;

@@ -72,6 +72,26 @@ function invalid(definition: unknown): (context: ApiCaseContext) => Promise<unkn
     );
 }
 
+/** CreateStateMachine of a Task whose retrier has `field` over the limit AWS checks: InvalidDefinition. */
+function retrierOverItsLimit(what: string, field: Record<string, number>): ApiErrorCase {
+  return {
+    name: `CreateStateMachine with a retrier ${what}`,
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    act: invalid({
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          Retry: [{ ErrorEquals: ['States.ALL'], ...field }],
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+  };
+}
+
 /**
  * Creates a state machine whose execution waits on a function that never answers, starts it and deletes
  * the state machine, which stays DELETING while that execution runs; returns its ARN.
@@ -160,54 +180,9 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: invalid({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 100_000_000, End: true } } }),
     error: 'InvalidDefinition',
   },
-  {
-    name: 'CreateStateMachine with a retrier IntervalSeconds over 99999999',
-    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
-    act: invalid({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-          Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 100_000_000 }],
-          End: true,
-        },
-      },
-    }),
-    error: 'InvalidDefinition',
-  },
-  {
-    name: 'CreateStateMachine with a retrier MaxAttempts over 99999999',
-    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
-    act: invalid({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-          Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 100_000_000 }],
-          End: true,
-        },
-      },
-    }),
-    error: 'InvalidDefinition',
-  },
-  {
-    name: 'CreateStateMachine with a retrier MaxDelaySeconds over 31622400',
-    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
-    act: invalid({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-          Retry: [{ ErrorEquals: ['States.ALL'], MaxDelaySeconds: 31_622_401 }],
-          End: true,
-        },
-      },
-    }),
-    error: 'InvalidDefinition',
-  },
+  retrierOverItsLimit('IntervalSeconds over 99999999', { IntervalSeconds: 100_000_000 }),
+  retrierOverItsLimit('MaxAttempts over 99999999', { MaxAttempts: 100_000_000 }),
+  retrierOverItsLimit('MaxDelaySeconds over 31622400', { MaxDelaySeconds: 31_622_401 }),
   {
     name: 'CreateStateMachine with a blank definition (MISSING_DESCRIPTION)',
     source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,

@@ -1,38 +1,15 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AnsweringServers } from '#test/support/answering-servers.ts';
 import { createStepFunctionsClient } from '../../../src/cli/endpoint.ts';
 import { describeFailedCall, withFailedCalls } from '../../../src/cli/failed-call.ts';
 
-const servers: Server[] = [];
+const servers = new AnsweringServers();
 
 afterEach(async () => {
   vi.unstubAllEnvs();
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
+  await servers.stopAll();
 });
-
-/** A server on 127.0.0.1 (a free port) answering every request with `answer`; its URL. */
-async function aServer(answer: RequestListener): Promise<string> {
-  const server = createServer((request, response) => {
-    request.resume();
-    answer(request, response);
-  });
-  servers.push(server);
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A URL nothing listens on: a server's, closed. */
-async function aClosedPort(): Promise<string> {
-  const url = await aServer(() => {});
-  const server = servers.pop()!;
-  await new Promise((done) => server.close(done));
-  return url;
-}
 
 /** What `client`'s ListExecutions call fails with. */
 async function failureOf(client: SFNClient): Promise<unknown> {
@@ -45,7 +22,7 @@ async function failureOf(client: SFNClient): Promise<unknown> {
 describe('describeFailedCall', () => {
   it("names a Step Functions error with its HTTP status and message, and the call's region with --aws", async () => {
     // Prepare
-    const endpoint = await aServer((_, response) => {
+    const endpoint = await servers.start((_, response) => {
       response
         .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
         .end('{"__type":"InvalidArn","message":"Invalid Arn: \'x\'"}');
@@ -64,7 +41,7 @@ describe('describeFailedCall', () => {
 
   it('asks whether CUTOVER_ENDPOINT is right when what answers there is not Step Functions', async () => {
     // Prepare
-    const endpoint = await aServer((_, response) => response.writeHead(404).end());
+    const endpoint = await servers.start((_, response) => response.writeHead(404).end());
     const sfn = createStepFunctionsClient({}, { CUTOVER_ENDPOINT: endpoint });
     // Act
     const said = describeFailedCall(await failureOf(sfn));
@@ -77,7 +54,7 @@ describe('describeFailedCall', () => {
 
   it('asks whether `cutover local` runs when the local endpoint the user did not name refuses', async () => {
     // Prepare
-    const endpoint = await aClosedPort();
+    const endpoint = await servers.closedPort();
     const sfn = withFailedCalls(
       new SFNClient({
         endpoint,
