@@ -75,5 +75,12 @@ export const handler = dbTaskHandler('db-migrate', {}, async ({ request, executi
     if (left) await notifyLeftByStop(request, executionArn, left);
     throw error;
   });
-  return { applied: report.applied.map((m) => m.version), pending: report.pending };
+  if (report.withoutFile.length > 0) {
+    logger.warn(`applied but without a file among the migrations: ${report.withoutFile.join(', ')}`);
+  }
+  return {
+    applied: report.applied.map((m) => m.version),
+    pending: report.pending,
+    withoutFile: report.withoutFile,
+  };
 });

@@ -33,7 +33,13 @@ export type ProgressLine =
       readonly duringBake?: true;
     }
   | { readonly kind: 'backup'; readonly manifestKey: string }
-  | { readonly kind: 'migrations'; readonly applied: readonly number[]; readonly pending: readonly number[] }
+  | {
+      readonly kind: 'migrations';
+      readonly applied: readonly number[];
+      readonly pending: readonly number[];
+      /** Applied migrations the run had no file of (`V1__items`). */
+      readonly withoutFile: readonly string[];
+    }
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
   | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
   | { readonly kind: 'copyUndone'; readonly emptied: readonly string[] }
@@ -477,7 +483,8 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
   if (typeof output.manifestKey === 'string') return { kind: 'backup', manifestKey: output.manifestKey };
   if (Array.isArray(output.emptied)) return { kind: 'copyUndone', emptied: output.emptied.map(String) };
   if (isNumbers(output.applied) && isNumbers(output.pending)) {
-    return { kind: 'migrations', applied: output.applied, pending: output.pending };
+    const withoutFile = Array.isArray(output.withoutFile) ? output.withoutFile.map(String) : [];
+    return { kind: 'migrations', applied: output.applied, pending: output.pending, withoutFile };
   }
   if (typeof output.table === 'string' && typeof output.rowsCopied === 'number') {
     return { kind: 'copy', table: output.table, rowsCopied: output.rowsCopied, done: output.done === true };
@@ -612,7 +619,12 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  backup   ${line.manifestKey}`;
     case 'migrations': {
       const applied = line.applied.length > 0 ? `applied ${versions(line.applied)}` : 'nothing to apply';
-      return `  migrate  ${applied}${line.pending.length > 0 ? ` (pending: ${versions(line.pending)})` : ''}`;
+      const pending = line.pending.length > 0 ? ` (pending: ${versions(line.pending)})` : '';
+      const withoutFile =
+        line.withoutFile.length > 0
+          ? `; applied before, with no file in the migrations: ${line.withoutFile.join(', ')} (another service's, in a shared history table? or files removed, or the wrong directory?)`
+          : '';
+      return `  migrate  ${applied}${pending}${withoutFile}`;
     }
     case 'copy':
       return `  copy     ${line.table}: ${counted(line.rowsCopied, 'row')}${line.done ? ', done' : ' so far'}`;

@@ -83,7 +83,11 @@ describe('cutover local with its PostgreSQL and S3', () => {
     const exitCode = await cli.exited;
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!).migrations).toEqual({ applied: [1, 2], pending: [] });
+    expect(JSON.parse(execution.output!).migrations).toEqual({
+      applied: [1, 2],
+      pending: [],
+      withoutFile: [],
+    });
     expect(objects.Contents?.map((o) => o.Key)).toContainEqual(expect.stringMatching(/manifest\.json$/));
     expect(history).not.toContain(password);
     expect(exitCode).toBe(0);

@@ -33,6 +33,12 @@ export interface MigrationReport {
   readonly applied: readonly { version: number; name: string; ms: number }[];
   /** Versions still pending after this run (the other phase's). */
   readonly pending: readonly number[];
+  /**
+   * Migrations the history records as applied that have no file among those given (`V1__items`): another
+   * service's, in a history table they share, or files removed or a wrong directory. Not refused, as a shared
+   * history table holds other services' migrations; reported, as Flyway's validate would.
+   */
+  readonly withoutFile: readonly string[];
 }
 
 /** How {@link applyMigrations} runs the migrations. */
@@ -120,7 +126,8 @@ export async function applyMigrations(
   const limits: StatementLimits = { deadline, lockTimeoutMs: lockTimeoutSeconds * 1000 };
   return withMigrationLock(client, { until, onWait: lockWait?.onWait }, async () => {
     const history = await historyTableOf(client, historyTable);
-    const pending = refuseUnappliable(migrations, await appliedMigrations(client, history), historyTable);
+    const applied = await appliedMigrations(client, history);
+    const pending = refuseUnappliable(migrations, applied, historyTable);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
     const next = now[0] && labelOf(now[0]);
     await beforeApplying?.({ committed: [], uncommitted: [], ...(next && { next }) });
@@ -135,7 +142,11 @@ export async function applyMigrations(
               ? applyEach(now, run, attempt, check)
               : applyAll(now, run, attempt, check);
           });
-    return { applied: report, pending: pending.filter((m) => !now.includes(m)).map((m) => m.version) };
+    return {
+      applied: report,
+      pending: pending.filter((m) => !now.includes(m)).map((m) => m.version),
+      withoutFile: appliedWithoutFile(applied, migrations),
+    };
   });
 }
 
@@ -247,6 +258,18 @@ async function appliedMigrations(client: pg.Client, history: string): Promise<Ma
     `SELECT version, name, checksum, phase FROM ${history}`,
   );
   return new Map(rows.map(({ version, ...row }) => [version, row]));
+}
+
+/** The applied migrations (`V1__items`, in version order) that none of `migrations` has the version of. */
+function appliedWithoutFile(
+  applied: ReadonlyMap<number, AppliedRow>,
+  migrations: readonly Migration[],
+): string[] {
+  const versions = new Set(migrations.map((m) => m.version));
+  return [...applied]
+    .filter(([version]) => !versions.has(version))
+    .sort(([a], [b]) => a - b)
+    .map(([version, row]) => labelOf({ version, name: row.name }));
 }
 
 /**

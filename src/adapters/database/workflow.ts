@@ -112,7 +112,7 @@ export async function migrateTarget(
   } = {},
 ) {
   const spec = request.migrations;
-  if (!spec) return { applied: [], pending: [] };
+  if (!spec) return { applied: [], pending: [], withoutFile: [] };
   const migrations = spec.directory
     ? await loadMigrationsFromDirectory(spec.directory)
     : await loadMigrationsFromStore(store, spec.s3Prefix!);

@@ -153,6 +153,29 @@ describe('applyMigrations', () => {
     );
   });
 
+  it('reports the applied migrations it has no file of, applying the rest', async () => {
+    // Prepare: V1 and V2 ran; the next run's directory lost V1
+    const url = await postgres.createDatabase('without_file');
+    const first = await migrationFiles({
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V2__b.sql': 'CREATE TABLE b (id int);',
+    });
+    await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(first), 'all'),
+    );
+    const next = await migrationFiles({
+      'V2__b.sql': 'CREATE TABLE b (id int);',
+      'V3__c.sql': 'CREATE TABLE c (id int);',
+    });
+    // Act
+    const report = await withDatabase({ url }, async (c) =>
+      applyMigrations(c, await loadMigrationsFromDirectory(next), 'all'),
+    );
+    // Assess
+    expect(report.applied.map((m) => m.version)).toEqual([3]);
+    expect(report.withoutFile).toEqual(['V1__a']);
+  });
+
   it('refuses an edited applied migration with MigrationChecksumMismatch and applies nothing', async () => {
     // Prepare
     const url = await postgres.createDatabase('edited');
@@ -398,8 +421,11 @@ describe('applyMigrations', () => {
     const run = withDatabase({ url }, async (c) =>
       applyMigrations(c, await loadMigrationsFromDirectory(dir), 'all'),
     );
-    const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
-    while ((await runSql(url, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+    // Holding the lock and running its migration: not between the two, which a loaded machine can stretch.
+    const sleeping = `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(%' AND pid IN
+        (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`;
+    while ((await runSql(url, sleeping)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
     return { dir, run };
   }
 
@@ -559,7 +585,11 @@ describe('applyMigrations', () => {
     );
     const contract = await withDatabase({ url }, (c) => applyMigrations(c, migrations, 'contract'));
     // Assess
-    expect(expand).toEqual({ applied: [expect.objectContaining({ version: 1 })], pending: [2, 3] });
+    expect(expand).toEqual({
+      applied: [expect.objectContaining({ version: 1 })],
+      pending: [2, 3],
+      withoutFile: [],
+    });
     expect(columns.rows[0].n).toBe(3);
     expect(contract.applied.map((m) => m.version)).toEqual([2, 3]);
   });
