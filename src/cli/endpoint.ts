@@ -19,10 +19,13 @@ export interface EndpointOptions {
   readonly stack?: string;
 }
 
-/** Adds `--endpoint`, `--aws`, `--region` and `--stack` to a command. */
-export function withEndpointOptions(command: Command): Command {
+/** What `--endpoint` says in the help of a command that calls the API. */
+const ENDPOINT_HELP = 'Step Functions endpoint (default: $CUTOVER_ENDPOINT or the local runtime)';
+
+/** Adds `--endpoint` (described by `endpointHelp`), `--aws`, `--region` and `--stack` to a command. */
+export function withEndpointOptions(command: Command, endpointHelp = ENDPOINT_HELP): Command {
   return command
-    .option('--endpoint <url>', 'Step Functions endpoint (default: $CUTOVER_ENDPOINT or the local runtime)')
+    .option('--endpoint <url>', endpointHelp)
     .option(
       '--aws',
       'talk to AWS Step Functions with the default credential chain (ignores $CUTOVER_ENDPOINT)',

@@ -7,6 +7,7 @@ import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
 import { executionIdOf } from '#core/api-routes.ts';
 import type { Clock } from '#local/clock.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
+import { localDataDir } from '../arguments.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
@@ -182,7 +183,10 @@ export function localCommand(): Command {
       'let --host be an address other machines reach: they can then start releases, which run commands on this machine, with no authentication',
       false,
     )
-    .option('-d, --data-dir <dir>', 'directory of the SQLite store and local data', '.cutover')
+    .option(
+      '-d, --data-dir <dir>',
+      'directory of the SQLite store and local data (default: $CUTOVER_DATA_DIR or .cutover)',
+    )
     .option('--project-dir <dir>', 'project with lambdas/ and statemachines/', '.')
     .option('--no-data-services', 'do not start the embedded PostgreSQL and the local S3 server')
     .option(
@@ -207,7 +211,7 @@ export function localCommand(): Command {
       const clock = await scaledClock();
       refuseRemoteHost(options);
       await checkPortFree(options.host, options.port);
-      const dataDir = resolve(options.dataDir);
+      const dataDir = localDataDir(options.dataDir);
       prepareDataDir(dataDir);
       // The tasks run in this process and find their local stores through it.
       process.env.CUTOVER_DATA_DIR = dataDir;
@@ -237,7 +241,9 @@ export function localCommand(): Command {
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
       if (clock.scale !== 1) {
         console.log(
-          `Waits run at ${clock.scale}x real time (WAIT_TIME_SCALE); analyses judge real time, so send traffic to match`,
+          clock.scale > 0
+            ? `Waits run at ${clock.scale}x real time (WAIT_TIME_SCALE), and the windows analyses judge shrink with them: send ${Number((1 / clock.scale).toPrecision(2))}x the traffic for the same minRequests`
+            : 'Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests',
         );
       }
       console.log(`Console on ${runtime.endpoint}/console`);

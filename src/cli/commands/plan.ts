@@ -404,6 +404,7 @@ export function planCommand(): Command {
           '  $ cutover plan blue-green -f examples/requests/blue-green.json --endpoint http://127.0.0.1:8083\n' +
           '  $ cutover plan database-migration -f examples/requests/database-migration.json',
       ),
+    "Step Functions endpoint to read the service's live track at (not $CUTOVER_ENDPOINT; without it, the tracks are assumed)",
   ).action(async (strategy: string, options: PlanOptions) => {
     assertStrategy(strategy, STRATEGIES);
     const input = await readRequestFile(options.file);
