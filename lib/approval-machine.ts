@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { approvalKey, STATE_TABLE } from '#adapters/state-table.ts';
-import { AWAITING_APPROVAL_EVENT, REJECTION_ERROR } from '#core/api-routes.ts';
+import { REJECTION_ERROR } from '#core/api-routes.ts';
 import { onItemsKeyed } from './task-permissions.ts';
 
 /** Props of {@link ApprovalStateMachine}. */
@@ -49,7 +49,7 @@ class DeleteApprovalItem extends tasks.DynamoDeleteItem {
  * The approve/reject and describe calls behind the API, as an EXPRESS state machine of AWS service
  * integrations (no function): read the pending approval's task token from the state table, then send
  * SendTaskSuccess or SendTaskFailure (`ApprovalRejected`) with it and delete the token, or (`describe`)
- * answer the approval while the execution still waits for it (its newest event is the task's TaskSubmitted).
+ * answer the approval while the execution's task still waits for it (a SendTaskHeartbeat with its token succeeds).
  * The answer (SendTaskSuccess's output, SendTaskFailure's cause) is the body with `caller`'s `approver`
  * in place of any the body gives: `{ comment, approver }` or `{ reason, approver }`. Its role reads and
  * deletes the state table's approval items only, and answers the tasks of `stateMachines` only.
@@ -144,21 +144,18 @@ export class ApprovalStateMachine extends Construct {
     reject.next(record);
     record.next(deleteToken).next(done);
 
-    // `describe`: the approval a release still waits for: its newest event is the approval task's
-    // TaskSubmitted (the token is out). It only reads: a token stored before TaskSubmitted is live.
-    const newestEvent = new tasks.CallAwsService(this, 'NewestEvent', {
+    // `describe`: the approval a release still waits for: its task still takes the token, which a
+    // heartbeat asks without answering it (the approval tasks set no HeartbeatSeconds); one that stopped
+    // waiting (timed out, aborted, answered another way) is none. Other branches of the execution may record
+    // events meanwhile, as a paused canary step's checks do.
+    const stillWaiting = new tasks.CallAwsService(this, 'StillWaiting', {
       service: 'sfn',
-      action: 'getExecutionHistory',
-      iamAction: 'states:GetExecutionHistory',
-      parameters: {
-        ExecutionArn: sfn.JsonPath.stringAt('$.executionArn'),
-        ReverseOrder: true,
-        MaxResults: 1,
-      },
-      iamResources: props.stateMachines.map((machine) => executionsOf(this, machine)),
-      resultSelector: { 'type.$': '$.Events[0].Type' },
-      resultPath: '$.newest',
+      action: 'sendTaskHeartbeat',
+      parameters: { TaskToken: taskToken },
+      iamResources: resources,
+      resultPath: sfn.JsonPath.DISCARD,
     });
+    stillWaiting.addCatch(noPending, { errors: staleErrors, resultPath: '$.error' });
     const stored = {
       'executionId.$': '$.executionId',
       'stage.$': '$.pending.Item.stage.S',
@@ -173,17 +170,10 @@ export class ApprovalStateMachine extends Construct {
       },
     });
     const pendingStoredBefore = new sfn.Pass(this, 'PendingApprovalWithoutTimeout', { parameters: stored });
-    newestEvent.next(
-      new sfn.Choice(this, 'StillWaiting')
-        .when(
-          sfn.Condition.and(
-            sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT),
-            sfn.Condition.isPresent('$.pending.Item.timesOutAt.S'),
-          ),
-          pending,
-        )
-        .when(sfn.Condition.stringEquals('$.newest.type', AWAITING_APPROVAL_EVENT), pendingStoredBefore)
-        .otherwise(noPending),
+    stillWaiting.next(
+      new sfn.Choice(this, 'StoredWithTimeout')
+        .when(sfn.Condition.isPresent('$.pending.Item.timesOutAt.S'), pending)
+        .otherwise(pendingStoredBefore),
     );
 
     const definition = getToken.next(
@@ -191,7 +181,7 @@ export class ApprovalStateMachine extends Construct {
         .when(
           sfn.Condition.isPresent('$.pending.Item.taskToken.S'),
           new sfn.Choice(this, 'Decision')
-            .when(sfn.Condition.stringEquals('$.decision', 'describe'), newestEvent)
+            .when(sfn.Condition.stringEquals('$.decision', 'describe'), stillWaiting)
             .when(sfn.Condition.stringEquals('$.decision', 'approve'), approve)
             .otherwise(reject),
         )
@@ -211,15 +201,4 @@ export class ApprovalStateMachine extends Construct {
       removalPolicy: props.removalPolicy,
     });
   }
-}
-
-/** The ARNs of `machine`'s executions: `arn:<partition>:states:<region>:<account>:execution:<name>:*`. */
-function executionsOf(scope: Construct, machine: sfn.IStateMachine): string {
-  const name = Arn.split(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-  return Stack.of(scope).formatArn({
-    service: 'states',
-    resource: 'execution',
-    resourceName: `${name}:*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
 }

@@ -116,6 +116,11 @@ export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
   );
 }
 
+/** Whether no task waits for its token after the event: a task's end, or the execution's. */
+export function endsTaskTokenWait(event: HistoryEvent): boolean {
+  return event.type !== undefined && WAIT_ENDED.has(event.type);
+}
+
 /** The parameters a TaskScheduled event gave its task, parsed; `{}` without any. */
 export function scheduledParametersOf(event: HistoryEvent): unknown {
   return JSON.parse(event.taskScheduledEventDetails?.parameters ?? '{}');
@@ -139,7 +144,7 @@ export function pendingTaskToken(events: readonly HistoryEvent[]): string | unde
  */
 export function pendingTaskTokenAfter(token: string | undefined, event: HistoryEvent): string | undefined {
   if (schedulesTaskTokenWait(event)) return findTaskToken(scheduledParametersOf(event));
-  return event.type && WAIT_ENDED.has(event.type) ? undefined : token;
+  return endsTaskTokenWait(event) ? undefined : token;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Where a running execution is, read from the newest end of its history: the same against AWS and the
  * local runtime, through an `SFNClient` or the local runtime's service.
  */
-import { type HistoryPages, schedulesTaskTokenWait } from './history.ts';
+import { endsTaskTokenWait, type HistoryPages, schedulesTaskTokenWait } from './history.ts';
 import { progressOf, type RolloutCheck, rolloutCheckOf, type WaitingApproval } from './progress.ts';
 
 /** Where a running execution is: each field absent when its history does not say. */
@@ -25,8 +25,11 @@ export interface PositionReading {
   readonly weights?: boolean;
 }
 
-/** Events of a task that has been scheduled and has not ended: they follow its TaskScheduled. */
-const TASK_UNDER_WAY = new Set(['TaskStarted', 'TaskSubmitted']);
+/**
+ * Pages read back at most to find whether an approval is waited for, past the state and the weights: a paused
+ * canary step's checks record about 9 events each beside the approval task, so 5 pages cover 55 checks.
+ */
+const APPROVAL_PAGES = 5;
 
 /** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
 const TASK_ENDED = new Set([
@@ -39,8 +42,8 @@ const TASK_ENDED = new Set([
 ]);
 
 /**
- * The state a running execution is in, the weights it last set, whether it waits for an approval (its
- * newest event past a task's start schedules a `.waitForTaskToken` task), and the track its rollout checks
+ * The state a running execution is in, the weights it last set, whether it waits for an approval (the newest
+ * `.waitForTaskToken` task it scheduled has not ended, whatever its other branches record), and the track its rollout checks
  * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
  * read newest first in pages of 100, only as far back as it takes to find them.
  *
@@ -60,10 +63,15 @@ export async function whereItIs(
   let approval: WaitingApproval | undefined;
   let rollout: RolloutCheck | undefined | null;
   let nextToken: string | undefined;
+  let pagesRead = 0;
   do {
     const page = await pages({ executionArn, reverseOrder: true, maxResults: 100, nextToken });
+    pagesRead += 1;
     for (const event of page.events ?? []) {
-      if (!TASK_UNDER_WAY.has(event.type ?? '')) awaitingApproval ??= schedulesTaskTokenWait(event);
+      // The newest approval task scheduled, unless a task's or the execution's end came after it (as
+      // `pendingTaskToken` reads it): other branches' events (a paused step's checks) decide nothing.
+      if (schedulesTaskTokenWait(event)) awaitingApproval ??= true;
+      else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') state ??= line.name;
@@ -75,7 +83,12 @@ export async function whereItIs(
       }
     }
     nextToken = page.nextToken;
-  } while (nextToken && (state === undefined || (readsWeights && weights === undefined)));
+  } while (
+    nextToken &&
+    (state === undefined ||
+      (readsWeights && weights === undefined) ||
+      (awaitingApproval === undefined && pagesRead < APPROVAL_PAGES))
+  );
   return {
     ...(state ? { state } : {}),
     ...(weights ? { weights } : {}),

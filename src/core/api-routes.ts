@@ -65,8 +65,8 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
  *   `?name=` query parameter names the execution (a repeated name with the same input is idempotent).
  * - DescribeExecution: Step Functions' DescribeExecution answer as is; 404 for an unknown execution.
  * - DescribeApproval: `{ executionId, stage, requestedAt, timeoutSeconds, onTimeout, timesOutAt }` of the
- *   approval a release waits for (the last three when its token was stored with them; its newest
- *   event is {@link AWAITING_APPROVAL_EVENT}); 404 when it waits for none.
+ *   approval a release waits for (the last three when its token was stored with them; while its task still
+ *   takes the token); 404 when it waits for none.
  * - SendTaskSuccess/SendTaskFailure: `{ executionId, decision: 'approved' | 'rejected' }`; 404 when the
  *   execution has no pending approval. A rejection fails the approval state with `ApprovalRejected`.
  * - Errors: `{ message }`, with 400 for a body that does not match its schema.
@@ -114,12 +114,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Reject a release's pending approval",
   },
 ];
-
-/**
- * The newest history event of an execution whose approval waits for an answer: the approval task handed
- * out its token (`.waitForTaskToken`) and nothing happened since.
- */
-export const AWAITING_APPROVAL_EVENT = 'TaskSubmitted';
 
 /** The error name a rejection fails the approval state with (see `ApprovalRejectedError`). */
 export const REJECTION_ERROR = 'ApprovalRejected';

@@ -545,36 +545,30 @@ describe('Cutover construct', () => {
         expect.objectContaining({ Action: action, Condition: onApprovalItems }),
       ),
     );
-    expect(sendTask).toHaveLength(2);
+    expect(sendTask).toHaveLength(3);
     expect(JSON.stringify(sendTask)).toContain('CutoverStrategiesCanary');
     expect(JSON.stringify(statements)).not.toContain('CutoverStrategiesDatabaseMigration');
   });
 
-  it('describes a pending approval, with its deadline when stored, only while its execution waits for the answer, deleting nothing', () => {
+  it('describes a pending approval, with its deadline when stored, only while its task still takes the token, deleting nothing', () => {
     // Act
     const states = approvalStates(template);
     // Assess
     expect(states.Decision?.Choices).toContainEqual({
       Variable: '$.decision',
       StringEquals: 'describe',
-      Next: 'NewestEvent',
-    });
-    expect(states.NewestEvent).toMatchObject({
-      Resource: 'arn:<token>:states:::aws-sdk:sfn:getExecutionHistory',
-      Parameters: { 'ExecutionArn.$': '$.executionArn', ReverseOrder: true, MaxResults: 1 },
-      ResultSelector: { 'type.$': '$.Events[0].Type' },
       Next: 'StillWaiting',
     });
-    const waiting = { Variable: '$.newest.type', StringEquals: 'TaskSubmitted' };
     expect(states.StillWaiting).toMatchObject({
-      Choices: [
-        {
-          And: [waiting, { Variable: '$.pending.Item.timesOutAt.S', IsPresent: true }],
-          Next: 'PendingApproval',
-        },
-        { ...waiting, Next: 'PendingApprovalWithoutTimeout' },
-      ],
-      Default: 'NoPending',
+      Resource: 'arn:<token>:states:::aws-sdk:sfn:sendTaskHeartbeat',
+      Parameters: { 'TaskToken.$': '$.pending.Item.taskToken.S' },
+      ResultPath: null,
+      Next: 'StoredWithTimeout',
+      Catch: [expect.objectContaining({ Next: 'NoPending' })],
+    });
+    expect(states.StoredWithTimeout).toMatchObject({
+      Choices: [{ Variable: '$.pending.Item.timesOutAt.S', IsPresent: true, Next: 'PendingApproval' }],
+      Default: 'PendingApprovalWithoutTimeout',
     });
     const stored = {
       'executionId.$': '$.executionId',
@@ -591,7 +585,7 @@ describe('Cutover construct', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'states:GetExecutionHistory', Resource: Match.anyValue() }),
+          Match.objectLike({ Action: 'states:sendTaskHeartbeat', Resource: Match.anyValue() }),
         ]),
       },
     });

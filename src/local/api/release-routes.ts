@@ -4,7 +4,6 @@ import {
   API_ROUTES,
   type ApiOperation,
   type ApiRoute,
-  AWAITING_APPROVAL_EVENT,
   executionIdOf,
   type JsonSchema,
   REJECTION_ERROR,
@@ -33,6 +32,7 @@ export type ReleaseService = Pick<
   | 'getExecutionHistory'
   | 'sendTaskSuccess'
   | 'sendTaskFailure'
+  | 'sendTaskHeartbeat'
 >;
 
 /** Options of {@link registerReleaseRoutes}. */
@@ -51,7 +51,7 @@ type Params = Readonly<Record<string, string>>;
 type Operation = (request: IncomingMessage, params: Params) => Promise<unknown>;
 
 const JSON_TYPE = 'application/json';
-/** SendTaskSuccess/SendTaskFailure errors of a token whose execution no longer waits for it. */
+/** SendTaskSuccess/Failure/Heartbeat errors of a token whose execution no longer waits for it. */
 const STALE_TOKEN_CODES: readonly string[] = ['TaskTimedOut', 'InvalidToken'];
 /** The routes AWS answers through the approval state machine: anything unexpected there is a 502. */
 const APPROVAL_MACHINE_OPERATIONS: readonly ApiOperation[] = [
@@ -220,17 +220,17 @@ async function describeNamed(context: Context, executionId: string) {
 /**
  * The approval a release waits for: `{ executionId, stage, requestedAt }` and, when its token was stored with
  * them, `timeoutSeconds`, `onTimeout` and `timesOutAt` (the deadline the runtime set for its task, at the
- * `WAIT_TIME_SCALE` it ran with then), while the approval store holds its token and the execution's newest event is
- * {@link AWAITING_APPROVAL_EVENT}; a 404 when it waits for none (a
- * token answered another way, such as SendTaskSuccess from an SDK), or (as DescribeExecution's) does not
- * exist. It only reads: a token stored while its task has yet to record TaskSubmitted is live.
+ * `WAIT_TIME_SCALE` it ran with then), while the approval store holds its token and the runtime's task still
+ * waits on it (also while another branch of the execution runs, as a paused canary step's checks do); a 404
+ * when it waits for none (a token answered another way, such as SendTaskSuccess from an SDK), or (as
+ * DescribeExecution's) does not exist. It only reads.
  */
 function describeApproval(context: Context): Operation {
   return async (_request, params) => {
     const { executionId, executionArn } = context.refOf(params.executionId ?? '');
     await describeNamed(context, executionId);
     const pending = await context.approvals().get(executionArn);
-    if (pending && (await newestEventType(context, executionArn)) === AWAITING_APPROVAL_EVENT) {
+    if (pending && (await stillWaiting(context, pending.taskToken))) {
       const { stage, requestedAt, timeoutSeconds, onTimeout } = pending;
       const timesOutAt = context.service.taskTimesOutAt(pending.taskToken);
       return {
@@ -246,13 +246,18 @@ function describeApproval(context: Context): Operation {
   };
 }
 
-async function newestEventType(context: Context, executionArn: string): Promise<string | undefined> {
-  const { events } = await context.service.getExecutionHistory({
-    executionArn,
-    reverseOrder: true,
-    maxResults: 1,
-  });
-  return events?.[0]?.type;
+/**
+ * Whether the task of `taskToken` still waits for it, asked as the AWS deployment asks it: a heartbeat,
+ * which the approval tasks (no HeartbeatSeconds) take without being answered.
+ */
+async function stillWaiting(context: Context, taskToken: string): Promise<boolean> {
+  try {
+    await context.service.sendTaskHeartbeat({ taskToken });
+    return true;
+  } catch (error) {
+    if (error instanceof StepFunctionsApiError && STALE_TOKEN_CODES.includes(error.code)) return false;
+    throw error;
+  }
 }
 
 /**

@@ -47,7 +47,7 @@ describe('GET /releases/<id>/approval', () => {
   });
   afterAll(() => local.close());
 
-  it('reads a token stored before its task recorded TaskSubmitted as not yet pending, then answers its stage and deadline', async () => {
+  it("answers a stored token's stage and deadline while its task waits, also before the task recorded TaskSubmitted", async () => {
     // Prepare
     const definition = {
       StartAt: 'RequestApproval',
@@ -85,9 +85,10 @@ describe('GET /releases/<id>/approval', () => {
     const whileStoring = await approval();
     returnFromApprovalTask();
     // Assess
-    expect(whileStoring.status).toBe(404);
-    expect(await approvals.get(executionArn!)).toBeDefined();
-    await expect.poll(async () => (await approval()).status).toBe(200);
+    expect(whileStoring.status).toBe(200);
+    await expect
+      .poll(async () => (await executionHistory(local.client, executionArn!)).at(-1)?.type)
+      .toBe('TaskSubmitted');
     const { requestedAt } = (await approvals.get(executionArn!))!;
     const answer = (await (await approval()).json()) as { timesOutAt: string };
     expect(answer).toEqual({
@@ -104,5 +105,109 @@ describe('GET /releases/<id>/approval', () => {
       .timestamp!.getTime();
     expect(Date.parse(answer.timesOutAt)).toBeGreaterThanOrEqual(scheduledAt + 300_000);
     expect(Date.parse(answer.timesOutAt)).toBeLessThanOrEqual(Date.parse(requestedAt) + 300_000);
+  });
+});
+
+describe('GET /releases/<id>/approval of a release whose other branch goes on', () => {
+  const approvals = new MapApprovalStore();
+  let local: TestRuntime;
+
+  beforeAll(async () => {
+    const lambdas = new MapLambdaRegistry({
+      'request-approval': async (payload) => {
+        const { executionArn, taskToken } = payload as { executionArn: string; taskToken: string };
+        await approvals.put({
+          executionArn,
+          taskToken,
+          stage: 'after step 1 of 2',
+          requestedAt: new Date().toISOString(),
+          timeoutSeconds: 3600,
+          onTimeout: 'rollback',
+        });
+        return {};
+      },
+    });
+    local = await startTestRuntime({ lambdas, clock: new RealClock(1) });
+  });
+  afterAll(() => local.close());
+
+  it('answers the approval while the checks beside it record their events, and 404 once it is answered', async () => {
+    // Prepare: a paused canary step's shape: the approval beside a loop of checks
+    const definition = {
+      StartAt: 'PauseAfterStep',
+      States: {
+        PauseAfterStep: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'WaitForAnswer',
+              States: {
+                WaitForAnswer: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+                  Parameters: {
+                    FunctionName: 'request-approval',
+                    Payload: { 'executionArn.$': '$$.Execution.Id', 'taskToken.$': '$$.Task.Token' },
+                  },
+                  Next: 'PauseAnswered',
+                },
+                PauseAnswered: { Type: 'Fail', Error: 'PauseAnswered' },
+              },
+            },
+            {
+              StartAt: 'WaitToCheck',
+              States: {
+                WaitToCheck: { Type: 'Wait', Seconds: 0, Next: 'Check' },
+                Check: { Type: 'Pass', Next: 'MoreChecks' },
+                MoreChecks: {
+                  Type: 'Choice',
+                  Choices: [{ Variable: '$.lastCheck', IsPresent: true, Next: 'ChecksDone' }],
+                  Default: 'WaitToCheckAgain',
+                },
+                WaitToCheckAgain: { Type: 'Wait', Seconds: 1, Next: 'Check' },
+                ChecksDone: { Type: 'Succeed' },
+              },
+            },
+          ],
+          Catch: [{ ErrorEquals: ['PauseAnswered'], Next: 'Done' }],
+          End: true,
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { stateMachineArn } = await local.client.send(
+      new CreateStateMachineCommand({
+        name: 'canary',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::000000000000:role/cutover',
+      }),
+    );
+    registerReleaseRoutes(local.runtime.server, {
+      service: local.runtime.service,
+      stateMachines: [{ name: 'canary', stateMachineArn: stateMachineArn!, action: 'created' }],
+      approvals: () => approvals,
+    });
+    const { executionArn } = await local.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'checkout-v3' }),
+    );
+    const route = `${local.endpoint}/releases/canary:checkout-v3`;
+    await expect
+      .poll(async () => (await executionHistory(local.client, executionArn!)).at(-1)?.type)
+      .toBe('WaitStateEntered');
+    // Act
+    const whileChecking = await fetch(`${route}/approval`);
+    const approved = await fetch(`${route}/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    // Assess
+    expect(whileChecking.status).toBe(200);
+    expect(await whileChecking.json()).toMatchObject({
+      executionId: 'canary:checkout-v3',
+      stage: 'after step 1 of 2',
+    });
+    expect(approved.status).toBe(200);
+    await expect.poll(async () => (await fetch(`${route}/approval`)).status).toBe(404);
   });
 });

@@ -232,8 +232,11 @@ describe('GET /console/api/executions, where the running executions are', () => 
   /** The executions left running by the test: stopped after it. */
   const running: string[] = [];
 
-  /** Starts `name` of a new state machine `definition`: its ARN once `type` is its newest event. */
-  async function startedUntil(name: string, definition: object, type: string): Promise<string> {
+  /**
+   * Starts `name` of a new state machine `definition`: its ARN once `type` is its newest event, or once its
+   * history has every one of `types`.
+   */
+  async function startedUntil(name: string, definition: object, type: string | string[]): Promise<string> {
     const { stateMachineArn } = await runtime.client.send(
       new CreateStateMachineCommand({
         name,
@@ -242,7 +245,11 @@ describe('GET /console/api/executions, where the running executions are', () => 
       }),
     );
     const { executionArn } = await runtime.client.send(new StartExecutionCommand({ stateMachineArn, name }));
-    while ((await executionHistory(runtime.client, executionArn!)).at(-1)?.type !== type) {
+    const reached = (events: { type?: string }[]) =>
+      typeof type === 'string'
+        ? events.at(-1)?.type === type
+        : type.every((wanted) => events.some((event) => event.type === wanted));
+    while (!reached(await executionHistory(runtime.client, executionArn!))) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return executionArn!;
@@ -309,5 +316,51 @@ describe('GET /console/api/executions, where the running executions are', () => 
     ]);
     expect(page.executions[0]).not.toHaveProperty('state');
     expect(page.executions[0]).not.toHaveProperty('awaitingApproval');
+  });
+
+  it('marks one waiting for an approval while another branch records its checks, as a paused canary step does', async () => {
+    // Prepare: the approval beside a branch that goes on recording events
+    const pausing = await startedUntil(
+      'pausing',
+      {
+        StartAt: 'PauseAfterStep',
+        States: {
+          PauseAfterStep: {
+            Type: 'Parallel',
+            Branches: [
+              {
+                StartAt: 'WaitForAnswer',
+                States: {
+                  WaitForAnswer: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+                    Parameters: { FunctionName: 'ask', Payload: { 'taskToken.$': '$$.Task.Token' } },
+                    End: true,
+                  },
+                },
+              },
+              {
+                StartAt: 'CheckPausedStep',
+                States: {
+                  CheckPausedStep: { Type: 'Pass', Next: 'WaitToCheckPausedStep' },
+                  WaitToCheckPausedStep: { Type: 'Wait', Seconds: 99_999_999, End: true },
+                },
+              },
+            ],
+            End: true,
+          },
+        },
+      },
+      // Both branches under way: the approval handed out its token, the checks wait
+      ['TaskSubmitted', 'WaitStateEntered'],
+    );
+    running.push(pausing);
+    // Act
+    const response = await fetch(`${runtime.endpoint}/console/api/executions`);
+    // Assess
+    const page = (await response.json()) as { running: object[] };
+    expect(page.running).toContainEqual(
+      expect.objectContaining({ executionId: 'pausing:pausing', awaitingApproval: true }),
+    );
   });
 });
