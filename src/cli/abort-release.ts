@@ -9,6 +9,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
+import { RollbackStoppedError, readableCause } from '#core/errors.ts';
 import {
   CAUSE_MAX_LENGTH,
   type DescribeRollback,
@@ -112,7 +113,10 @@ export async function abortRelease(
   );
   if (found) {
     const cleaner = await cleanerOf(sfn, found);
-    const retried = await retriedRollback(sfn, stateMachineArn, input, cleaner, endpointFlags);
+    const retried = await retriedRollback(sfn, stateMachineArn, input, cleaner, {
+      endpointFlags,
+      stoppedNow: status === 'RUNNING',
+    });
     return { ...retried, strategy: input.strategy, ...stopped };
   }
   const rollbackExecutionArn = await startRollback(sfn, stateMachineArn, input);
@@ -232,11 +236,20 @@ async function retriedRollback(
   stateMachineArn: string,
   input: RollbackInput,
   rollbackArn: string,
-  endpointFlags: string,
+  { endpointFlags, stoppedNow }: { readonly endpointFlags: string; readonly stoppedNow: boolean },
 ): Promise<Pick<AbortOutcome, 'rollbackExecutionArn' | 'notRolledBack' | 'rollbackStatus'>> {
   const rollback = await latestRetry(sfn, stateMachineArn, input.executionArn, rollbackArn);
   const { executionArn: latestArn, status, error, cause } = rollback;
   if (!endedWithoutCleaningUp(rollback)) return { rollbackExecutionArn: latestArn, rollbackStatus: status };
+  if (error === RollbackStoppedError.errorName && stoppedNow) {
+    // Its track has no ready replica yet: a retry now would stop the same way (and notify again).
+    return {
+      rollbackExecutionArn: latestArn,
+      notRolledBack:
+        `its rollback ${latestArn} stopped before moving the traffic: ${readableCause(cause, error) ?? error}. ` +
+        `Run \`cutover abort ${executionNameOf(input.executionArn)}${endpointFlags}\` again once that track is ready.`,
+    };
+  }
   if (error === 'ServiceLocked') {
     return {
       rollbackExecutionArn: latestArn,

@@ -476,6 +476,28 @@ describe('abortRelease on AWS', () => {
     expect(status).toEqual({ executionArn: retry, status: 'ALREADY_CLAIMED' });
   });
 
+  it('starts no retry of a rollback that stopped before moving the traffic, when it stopped the release just now', async () => {
+    // Prepare: the rule's rollback ended RollbackStopped (its old track has no ready replica), then gave up its claim
+    const stoppedRollback = failedRollback(
+      `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`,
+      secondsAfterStop(1),
+      true,
+    );
+    const cause =
+      'stable has no ready replica (0/2 ready after 120s of checks): its traffic was not given back';
+    const { client, mock } = stepFunctionsOnAws([
+      { ...stoppedRollback, ended: { ...stoppedRollback.ended!, error: 'RollbackStopped', cause } },
+    ]);
+    // Act
+    const outcome = await abortRelease(client, RELEASE, 'wrong image', 300);
+    // Assess
+    expect(outcome.notRolledBack).toBe(
+      `its rollback ${EXECUTIONS}:Cutover-rollback:abort-checkout-v2 stopped before moving the traffic: ${cause}. ` +
+        'Run `cutover abort checkout-v2` again once that track is ready.',
+    );
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('starts no retry after ServiceLocked: another execution holds the service', async () => {
     // Prepare: abort-checkout-v2 found the service locked by a newer release
     const { client, mock } = stepFunctionsOnAws([
