@@ -8,13 +8,19 @@ import { isStrategy } from '#core/strategies.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { MachineNaming } from './resolve.ts';
-import { type ServiceRelease, serviceReleases } from './service-releases.ts';
+import {
+  type ServiceRelease,
+  serviceReleases,
+  stoppedItsRollback,
+  trackLeftLive,
+} from './service-releases.ts';
 
 /**
  * What a plan knows of the service's live track: `assumed` (no endpoint was given: the strategy's first
- * pair), `release` (the track the newest release that took all traffic left live), or `none` (no release of
- * the service succeeded among the newest `scan` executions of each workflow: a first release). `running`
- * is a release of the service still running, which may change the live track before the planned one starts.
+ * pair), `release` (the track the newest release that took all traffic left live, or that a newer release
+ * whose rollback stopped left the most traffic), or `none` (no release of the service succeeded among the
+ * newest `scan` executions of each workflow: a first release). `running` is a release of the service still
+ * running, which may change the live track before the planned one starts.
  */
 export type LiveTrack =
   | { readonly source: 'assumed' }
@@ -39,8 +45,11 @@ const VALIDATE_EVENTS = 100;
  * its clean-up failed: see `servingRelease`) left it on, as that release's plan names it ({@link
  * promotedTrack}), or `none` when no release of it succeeded among the newest `scan` executions of each
  * workflow. A failed or aborted release in between changes nothing: its rollback restored the weights it
- * found. Calls as `cutover status` does, plus one DescribeExecution (of a SUCCEEDED release) or one page of
- * history (of a promoted one); an endpoint that does not answer throws, as there.
+ * found; but a newer one whose rollback stopped before it moved any traffic (`RollbackStopped`) left the
+ * weights it had set, so the live track is the one they give the most traffic ({@link trackLeftLive}), and
+ * unknown, which throws, when they could not be read. Calls as `cutover status` does, plus one
+ * DescribeExecution (of a SUCCEEDED release) or one page of history (of a promoted one); an endpoint that
+ * does not answer throws, as there.
  *
  * @example
  * await readLiveTrack(sfn, { namespace: 'shop', name: 'checkout' }, 100); // { source: 'release', track: 'green', ... }
@@ -56,6 +65,8 @@ export async function readLiveTrack(
   const also = running ? { running } : {};
   const release = found.servingRelease;
   if (!release) return { source: 'none', scan, ...also };
+  if (stoppedItsRollback(release))
+    return { source: 'release', track: stoppedTrack(service, release), release, ...also };
   const plan = tracksIn(await planStateOf(sfn, release));
   if (!plan) {
     throw new CliError(
@@ -65,6 +76,21 @@ export async function readLiveTrack(
     );
   }
   return { source: 'release', track: promotedTrack(plan), release, ...also };
+}
+
+/**
+ * The track a release whose rollback stopped left the most traffic; a {@link CliError} when its weights
+ * could not be read, rather than a guess from an older release.
+ */
+function stoppedTrack(service: ServiceRef, release: ServiceRelease): string {
+  const track = trackLeftLive(release);
+  if (track !== undefined) return track;
+  throw new CliError(
+    `cannot tell the live track of ${service.namespace}/${service.name}: ${release.workflow} ${release.name} ` +
+      `stopped its rollback (${release.error}) and the weights it left could not be read: leave out --endpoint ` +
+      'and --aws to plan with assumed tracks',
+    ExitCode.Failed,
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { RollbackStoppedError } from '#core/errors.ts';
+import { heaviestTrack } from '#core/plan/index.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { HistoryPages } from './history.ts';
@@ -57,6 +59,27 @@ export interface ServiceRelease extends ExecutionPosition {
   readonly notRestored?: string;
 }
 
+/**
+ * Whether a release ended FAILED at `RollbackStopped`: its rollback stopped before it moved any traffic (the
+ * track it would give traffic back to had no ready replica), so the weights stay as the release left them.
+ * Its `weights` are those it last set, when its history could be read and records some.
+ */
+export function stoppedItsRollback(release: ServiceRelease): boolean {
+  return release.status === 'FAILED' && release.error === RollbackStoppedError.errorName;
+}
+
+/**
+ * The track a release whose rollback stopped (see {@link stoppedItsRollback}) left the most traffic, as the
+ * router's weights name the live track ({@link heaviestTrack}); `undefined` when its weights are not known.
+ *
+ * @example
+ * trackLeftLive({ ...release, error: 'RollbackStopped', weights: { stable: 90, canary: 10 } }); // 'stable'
+ */
+export function trackLeftLive(release: ServiceRelease): string | undefined {
+  const { weights } = release;
+  return stoppedItsRollback(release) && weights ? heaviestTrack(weights, Object.keys(weights)) : undefined;
+}
+
 /** How far back {@link serviceReleases} looks, and how many it gives. */
 export interface ReleaseWindow {
   /** The newest executions of each workflow's state machine that are read. */
@@ -89,8 +112,10 @@ export interface ServiceReleases {
   /** The newest release (with a version) that SUCCEEDED, even past `limit`, within `scan`. */
   readonly lastSuccessfulRelease?: ServiceRelease;
   /**
-   * The release whose version serves all traffic, as Cutover recorded it: the newest that SUCCEEDED or was
-   * {@link ServiceRelease.promoted}, within `scan`. A promoted one only when newer than `lastSuccessfulRelease`.
+   * The release that last set the weights the router keeps, as Cutover recorded it: the newest that
+   * SUCCEEDED, was {@link ServiceRelease.promoted} (its version serves all traffic), or
+   * {@link stoppedItsRollback stopped its rollback} (its `weights` serve, when they could be read), within
+   * `scan`. A promoted or stopped one only when newer than `lastSuccessfulRelease`.
    */
   readonly servingRelease?: ServiceRelease;
   /** The newest execution of any workflow that SUCCEEDED (a database migration too), within `scan`. */
@@ -102,10 +127,11 @@ export interface ServiceReleases {
  * `limit`, and its last successes, read on past `limit` until found: one ListExecutions per state
  * machine and a DescribeExecution per execution read (its input names the service), plus one page of the
  * history of each FAILED one read (was it {@link ServiceRelease.promoted}?) and of each running one shown,
+ * of each FAILED one that {@link stoppedItsRollback} its newest pages again back to the weights it last set,
  * and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the rollback machine is
  * looked up once, and again after a lookup that failed). A rollback lookup that fails leaves that release
  * without `rollback`, saying why in `rollbackLookupError`; the others are unaffected. A history that cannot
- * be read leaves its release not known to be promoted.
+ * be read leaves its release not known to be promoted, nor the weights it left.
  *
  * @example
  * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
@@ -135,7 +161,9 @@ export async function serviceReleases(
   for (const release of read.slice(0, window.limit)) releases.push(await detailed(sfn, release, rollbackOf));
   const lastSuccessfulRelease = read.find(isSuccessfulRelease);
   const servingRelease = read.find(
-    (release) => release.version !== undefined && (release.status === 'SUCCEEDED' || release.promoted),
+    (release) =>
+      release.version !== undefined &&
+      (release.status === 'SUCCEEDED' || release.promoted === true || stoppedItsRollback(release)),
   );
   const lastSuccess = read.find((release) => release.status === 'SUCCEEDED');
   return {
@@ -237,16 +265,38 @@ async function withFailureDetails(
   pages: HistoryPages,
   releases: readonly ServiceRelease[],
 ): Promise<ServiceRelease[]> {
-  const details = new Map<string, Pick<ServiceRelease, 'promoted' | 'notRestored'>>();
+  const details = new Map<string, FailureDetails>();
   const failed = releases.filter((release) => release.status === 'FAILED');
   for (let i = 0; i < failed.length; i += HISTORIES_AT_ONCE) {
     await Promise.all(
-      failed.slice(i, i + HISTORIES_AT_ONCE).map(async ({ executionArn }) => {
-        details.set(executionArn, await failureDetails(pages, executionArn));
+      failed.slice(i, i + HISTORIES_AT_ONCE).map(async (release) => {
+        details.set(release.executionArn, await failureDetails(pages, release));
       }),
     );
   }
   return releases.map((release) => ({ ...release, ...details.get(release.executionArn) }));
+}
+
+/** What the history of a FAILED release adds to it. */
+type FailureDetails = Pick<ServiceRelease, 'promoted' | 'notRestored' | 'weights'>;
+
+/**
+ * What the history of a failed release says (see {@link newestEventsDetails}), and, of one that
+ * {@link stoppedItsRollback}, the `weights` it last set, which it left: read back from its newest events as
+ * those of a running one are (see {@link whereItIs}). Each left out when the history cannot be read.
+ */
+async function failureDetails(pages: HistoryPages, release: ServiceRelease): Promise<FailureDetails> {
+  const { executionArn } = release;
+  const [details, weights] = await Promise.all([
+    newestEventsDetails(pages, executionArn),
+    stoppedItsRollback(release)
+      ? whereItIs(pages, executionArn).then(
+          (position) => position.weights,
+          () => undefined,
+        )
+      : undefined,
+  ]);
+  return { ...details, ...(weights ? { weights } : {}) };
 }
 
 /**
@@ -254,7 +304,7 @@ async function withFailureDetails(
  * rollback did not bring back in full (`notRestored`): one page of its newest events. Nothing when its
  * history cannot be read.
  */
-async function failureDetails(
+async function newestEventsDetails(
   pages: HistoryPages,
   executionArn: string,
 ): Promise<Pick<ServiceRelease, 'promoted' | 'notRestored'>> {

@@ -40,7 +40,7 @@ import {
 import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
-import type { ServiceRelease } from '../service-releases.ts';
+import { type ServiceRelease, stoppedItsRollback } from '../service-releases.ts';
 
 /** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
 const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
@@ -270,7 +270,8 @@ export function formatPlan(
 /**
  * The plan's first line: the live and next tracks and where the live one comes from. Assumed (the
  * strategy's first pair) without an endpoint; with one, the track the last release that took all traffic
- * left live, or a first release, which has no live track.
+ * left live (or that a newer one whose rollback stopped left the most traffic), or a first release, which
+ * has no live track.
  *
  * @example
  * tracksLine(plan, { namespace: 'shop', name: 'checkout' }, { source: 'assumed' });
@@ -292,8 +293,12 @@ function tracksLine(plan: Plan, service: ServiceRef, live: LiveTrack): string {
   }
   const { release } = live;
   const named = `${release.workflow} ${release.version} ${release.name}`;
-  return release.status === 'SUCCEEDED'
-    ? `${pair} (${live.track} is live: ${label}'s last successful release, ${named}, left it all traffic)`
+  if (release.status === 'SUCCEEDED') {
+    return `${pair} (${live.track} is live: ${label}'s last successful release, ${named}, left it all traffic)`;
+  }
+  const weight = release.weights?.[live.track];
+  return weight !== undefined && stoppedItsRollback(release)
+    ? `${pair} (${live.track} is live: it serves ${weight}% since ${named} stopped its rollback (${release.error}))`
     : `${pair} (${live.track} is live: ${named} gave it all traffic, then its clean-up failed)`;
 }
 
@@ -399,7 +404,8 @@ export function planCommand(): Command {
       .addHelpText(
         'after',
         '\nWithout --endpoint or --aws, the tracks are assumed (stable -> canary, blue -> green); with one, the\n' +
-          "live track is the one the service's last successful release left live.\n" +
+          "live track is the one the service's last successful release left live (or a newer release whose\n" +
+          'rollback stopped left the most traffic).\n' +
           '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json\n' +
           '  $ cutover plan blue-green -f examples/requests/blue-green.json --endpoint http://127.0.0.1:8083\n' +
           '  $ cutover plan database-migration -f examples/requests/database-migration.json',

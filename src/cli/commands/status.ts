@@ -17,6 +17,8 @@ import {
   type ServiceRelease,
   type ServiceReleases,
   serviceReleases,
+  stoppedItsRollback,
+  trackLeftLive,
 } from '../service-releases.ts';
 import { rollbackText } from '../watch.ts';
 
@@ -60,8 +62,10 @@ const STATUS_WIDTH = 9;
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
  * success (a database migration), after the release serving all traffic when a newer one was promoted
- * before its clean-up failed; then one line per release, newest first. A running release whose
- * rollout waits on a track says why (`rollout canary: 0/4 ready, ...`); a waiting approval names the
+ * before its clean-up failed, or after the track a newer one whose rollback stopped left the most traffic
+ * (`green serves 100% since ...`; the live track unknown when its weights could not be read); then one
+ * line per release, newest first. A running release whose rollout waits on a track says why (`rollout
+ * canary: 0/4 ready, ...`); a waiting approval names the
  * commands that answer it, with `flags` (the endpoint flags they need); a release promoted before its
  * clean-up failed says so; an ABORTED one is followed by a line naming its rollback and its status (see
  * {@link rollbackText}), or why its rollback was not looked up.
@@ -98,11 +102,28 @@ export function formatStatus(
   return [heading, ...lines].join('\n');
 }
 
-/** The release serving all traffic, followed by `; `, when it was promoted before its clean-up failed. */
+/**
+ * What serves, followed by `; `, when the release that set the weights did not succeed: the version of one
+ * promoted before its clean-up failed, or the track one whose rollback stopped left the most traffic, with
+ * the weights it left (the live track unknown when they could not be read).
+ */
 function servingText(serving: ServiceRelease | undefined): string {
-  return serving?.promoted
-    ? `${serving.version} serves all traffic (${serving.workflow} ${serving.name} promoted, then its clean-up failed); `
-    : '';
+  if (serving?.promoted) {
+    return `${serving.version} serves all traffic (${serving.workflow} ${serving.name} promoted, then its clean-up failed); `;
+  }
+  if (!serving || !stoppedItsRollback(serving)) return '';
+  const stopped = `${serving.workflow} ${serving.name} stopped its rollback (${serving.error})`;
+  const track = trackLeftLive(serving);
+  return track === undefined || !serving.weights
+    ? `live track unknown: ${stopped} and the weights it left could not be read; `
+    : `${track} serves ${serving.weights[track]}% since ${stopped}: ${weightsText(serving.weights)}; `;
+}
+
+/** Weights as `stable 90 / canary 10`. */
+function weightsText(weights: Readonly<Record<string, number>>): string {
+  return Object.entries(weights)
+    .map(([track, weight]) => `${track} ${weight}`)
+    .join(' / ');
 }
 
 /** The last successful release, or else the last success, or that nothing succeeded `among` those read. */
@@ -123,11 +144,7 @@ function rollbackLine(release: ServiceRelease, flags: string): string {
 function detailOf(release: ServiceRelease, flags: string, serving: boolean): string {
   const started = release.startDate?.toISOString() ?? '?';
   if (release.status === 'RUNNING') {
-    const weights = release.weights
-      ? `, ${Object.entries(release.weights)
-          .map(([track, weight]) => `${track} ${weight}`)
-          .join(' / ')}`
-      : '';
+    const weights = release.weights ? `, ${weightsText(release.weights)}` : '';
     const timeout = release.approval && approvalTimeoutText(release.approval);
     const stage = release.approval?.stage ? ` ${approvalStageText(release.approval.stage)}` : '';
     const approval = release.awaitingApproval

@@ -168,6 +168,108 @@ describe('readLiveTrack', () => {
     });
   });
 
+  describe('after a release whose rollback stopped before moving any traffic (RollbackStopped)', () => {
+    const STOPPED_CAUSE =
+      'blue has no ready replica (0/3 ready after 120s of checks): its traffic was not given back; the weights stay as the release left them and green (3/3 ready) is kept: make blue ready, then release again';
+    /** `version` of `workflow`, FAILED at RollbackStopped at minute 9. */
+    const aStoppedRelease = (
+      workflow: string,
+      version: string,
+    ): Execution & { error: string; cause: string } => ({
+      ...anExecution(workflow, version, 'FAILED', 9),
+      error: 'RollbackStopped',
+      cause: STOPPED_CAUSE,
+    });
+    /** A task's output as a Lambda invocation reports it. */
+    const aTaskOutput = (id: number, payload: object): HistoryEvent => ({
+      id,
+      timestamp: at(9),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: payload }),
+      },
+    });
+    /** The newest events of a release whose rollback stopped after the task that set `weights`, newest first. */
+    const aStoppedHistory = (weights?: Record<string, number>): HistoryEvent[] => [
+      {
+        id: 60,
+        timestamp: at(10),
+        type: 'ExecutionFailed',
+        executionFailedEventDetails: { error: 'RollbackStopped', cause: STOPPED_CAUSE },
+      },
+      {
+        id: 59,
+        timestamp: at(10),
+        type: 'ChoiceStateEntered',
+        stateEnteredEventDetails: { name: 'IsRollbackStopped' },
+      },
+      aTaskOutput(50, { type: 'Failed', published: true }),
+      {
+        id: 40,
+        timestamp: at(10),
+        type: 'TaskFailed',
+        taskFailedEventDetails: {
+          resource: 'invoke',
+          resourceType: 'lambda',
+          error: 'RollbackStopped',
+          cause: STOPPED_CAUSE,
+        },
+      },
+      aTaskOutput(30, { ready: false, shortfall: ['blue 0/3 ready: not back yet'] }),
+      ...(weights ? [aTaskOutput(20, { weights, shiftedAt: at(9).toISOString() })] : []),
+      aTaskOutput(10, { key: 'backups/checkout.json', foundWeights: { blue: 0, green: 100 } }),
+    ];
+
+    it('takes the track its last weights gave all traffic, not the one the last success left: blue after green -> blue', async () => {
+      // Prepare: v13 switched blue -> green; v14 switched green -> blue (blue 100%), then its rollback stopped
+      const v14 = aStoppedRelease('blue-green', 'v14');
+      const { client } = aClientWith(
+        [anExecution('blue-green', 'v13', 'SUCCEEDED', 5, { live: 'blue', next: 'green' }), v14],
+        (arn) => (arn === v14.executionArn ? aStoppedHistory({ green: 0, blue: 100 }) : []),
+      );
+      // Act
+      const live = await readLiveTrack(client, service, 100);
+      // Assess
+      expect(live).toMatchObject({
+        source: 'release',
+        track: 'blue',
+        release: { name: 'checkout-v14', error: 'RollbackStopped', weights: { green: 0, blue: 100 } },
+      });
+    });
+
+    it('takes the track with the most traffic of a rolling release stopped mid-way', async () => {
+      // Prepare: v14 rolled from green to blue, 75% on blue when it failed
+      const v14 = aStoppedRelease('rolling', 'v14');
+      const { client } = aClientWith(
+        [anExecution('blue-green', 'v13', 'SUCCEEDED', 5, { live: 'blue', next: 'green' }), v14],
+        (arn) => (arn === v14.executionArn ? aStoppedHistory({ green: 25, blue: 75 }) : []),
+      );
+      // Act
+      const live = await readLiveTrack(client, service, 100);
+      // Assess
+      expect(live).toMatchObject({ source: 'release', track: 'blue', release: { name: 'checkout-v14' } });
+    });
+
+    it("refuses, exit 1, when its history records no weights it set, rather than guess the older release's", async () => {
+      // Prepare
+      const v14 = aStoppedRelease('blue-green', 'v14');
+      const { client } = aClientWith(
+        [anExecution('blue-green', 'v13', 'SUCCEEDED', 5, { live: 'blue', next: 'green' }), v14],
+        (arn) => (arn === v14.executionArn ? aStoppedHistory() : []),
+      );
+      // Act
+      const read = readLiveTrack(client, service, 100);
+      // Assess
+      await expect(read).rejects.toMatchObject({
+        exitCode: 1,
+        message:
+          'cannot tell the live track of shop/checkout: blue-green checkout-v14 stopped its rollback (RollbackStopped) and the weights it left could not be read: leave out --endpoint and --aws to plan with assumed tracks',
+      });
+    });
+  });
+
   it('finds no live track for a service none of whose releases succeeded, naming how far it looked', async () => {
     // Prepare: a first release that rolled back, and a database migration of the service
     const { client } = aClientWith(

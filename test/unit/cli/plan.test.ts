@@ -635,6 +635,60 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     );
   });
 
+  it('takes the colour a release whose rollback stopped left all traffic: blue -> green while blue serves 100%', async () => {
+    // Prepare: after v13 (blue -> green), v14 switched to blue, failed, and its rollback stopped: green had no ready replica
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    const request = { service, release: { version: 'v14' } };
+    const v14 = {
+      name: 'checkout-v14',
+      executionArn: `${EXECUTIONS}:blue-green:checkout-v14`,
+      status: 'FAILED' as const,
+      startDate: new Date('2026-11-29T10:00:00Z'),
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:blue-green',
+      input: JSON.stringify(request),
+      error: 'RollbackStopped',
+      cause: 'green has no ready replica (0/3 ready after 120s of checks): its traffic was not given back',
+    };
+    const v13 = {
+      ...v14,
+      name: 'checkout-v13',
+      executionArn: `${EXECUTIONS}:blue-green:checkout-v13`,
+      status: 'SUCCEEDED' as const,
+      startDate: new Date('2026-11-29T09:00:00Z'),
+    };
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: v14.stateMachineArn })
+      .resolves({ executions: [v14, v13] });
+    sfn.on(DescribeExecutionCommand, { executionArn: v14.executionArn }).resolves(v14);
+    sfn.on(GetExecutionHistoryCommand, { executionArn: v14.executionArn }).resolves({
+      events: [
+        {
+          id: 80,
+          timestamp: new Date('2026-11-29T10:05:00Z'),
+          type: 'ExecutionFailed',
+          executionFailedEventDetails: { error: v14.error, cause: v14.cause },
+        },
+        {
+          id: 40,
+          timestamp: new Date('2026-11-29T10:03:00Z'),
+          type: 'TaskSucceeded',
+          taskSucceededEventDetails: {
+            resource: 'invoke',
+            resourceType: 'lambda',
+            output: JSON.stringify({ Payload: { weights: { green: 0, blue: 100 }, type: 'Promoted' } }),
+          },
+        },
+      ],
+    });
+    // Act
+    const { stdout } = await plan('blue-green', example('blue-green'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stdout.split('\n')[0]).toBe(
+      'blue-green: blue -> green (blue is live: it serves 100% since blue-green v14 checkout-v14 stopped its rollback (RollbackStopped))',
+    );
+    expect(stdout).toContain('\n  switch  green ████████████████████████████████████████ blue 100/0\n');
+  });
+
   it('gives the live track and the release it comes from with --json', async () => {
     // Prepare
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });

@@ -519,6 +519,87 @@ describe('what status says of a release promoted before its clean-up failed', ()
     );
   });
 
+  describe('after a release whose rollback stopped before moving any traffic (RollbackStopped)', () => {
+    const stopped = readableFailure(
+      'RollbackStopped',
+      'green has no ready replica (0/3 ready after 120s of checks): its traffic was not given back; the weights stay as the release left them and canary (3/3 ready) is kept: make green ready, then release again',
+    );
+    /** The newest events of v9, which set `weights` (when given) before its rollback stopped, newest first. */
+    const aStoppedHistory = (weights?: Record<string, number>): HistoryEvent[] => [
+      ...aFailedHistory('NotifyRollbackFailed', 'UnlockAfterFailure', 'IsRollbackStopped'),
+      ...(weights
+        ? [
+            {
+              id: 20,
+              timestamp: at(0),
+              type: 'TaskSucceeded' as const,
+              taskSucceededEventDetails: {
+                resource: 'invoke',
+                resourceType: 'lambda',
+                output: JSON.stringify({ Payload: { weights, shiftedAt: at(0).toISOString() } }),
+              },
+            },
+          ]
+        : []),
+    ];
+
+    it('names the track its last weights gave the most traffic as the one serving, not the last success', async () => {
+      // Prepare: v9 sent 60% to canary next to green, failed its analysis, and its rollback stopped: green had no ready replica
+      const { client } = aClientWith(
+        [aRelease('v9', 'FAILED', 9, stopped), aRelease('v7', 'SUCCEEDED', 5)],
+        () => aStoppedHistory({ green: 40, canary: 60 }),
+      );
+      // Act
+      const found = await serviceReleases(client, service, window);
+      // Assess
+      expect(statusOf(found)).toEqual([
+        'shop/orders: canary serves 60% since canary orders-v9 stopped its rollback (RollbackStopped): green 40 / canary 60; last successful release v7 (canary orders-v7)',
+        'FAILED     canary  v9  orders-v9  2026-11-29T09:09:00.000Z, took 1m 0s: RollbackStopped — green has no ready replica (0/3 ready after 120s of checks): its traffic was not given back; the weights stay as the release left them and canary (3/3 ready) is kept: make green ready, then release again',
+        'SUCCEEDED  canary  v7  orders-v7  2026-11-29T09:05:00.000Z, took 1m 0s',
+      ]);
+      expect(found.servingRelease).toMatchObject({ name: 'orders-v9', weights: { green: 40, canary: 60 } });
+    });
+
+    it('names the live track of a canary stopped at a step: stable at 90%', async () => {
+      // Prepare
+      const { client } = aClientWith([aRelease('v9', 'FAILED', 9, stopped)], () =>
+        aStoppedHistory({ stable: 90, canary: 10 }),
+      );
+      // Act
+      const lines = statusOf(await serviceReleases(client, service, window));
+      // Assess
+      expect(lines[0]).toBe(
+        'shop/orders: stable serves 90% since canary orders-v9 stopped its rollback (RollbackStopped): stable 90 / canary 10; nothing succeeded among the newest 25 executions of each workflow',
+      );
+    });
+
+    it('says the live track is unknown when the weights it left cannot be read', async () => {
+      // Prepare: its history records no weights it set
+      const { client } = aClientWith(
+        [aRelease('v9', 'FAILED', 9, stopped), aRelease('v7', 'SUCCEEDED', 5)],
+        () => aStoppedHistory(),
+      );
+      // Act
+      const lines = statusOf(await serviceReleases(client, service, window));
+      // Assess
+      expect(lines[0]).toBe(
+        'shop/orders: live track unknown: canary orders-v9 stopped its rollback (RollbackStopped) and the weights it left could not be read; last successful release v7 (canary orders-v7)',
+      );
+    });
+
+    it('keeps the heading on the last success when it is newer', async () => {
+      // Prepare
+      const { client } = aClientWith(
+        [aRelease('v10', 'SUCCEEDED', 11), aRelease('v9', 'FAILED', 9, stopped)],
+        () => aStoppedHistory({ green: 40, canary: 60 }),
+      );
+      // Act
+      const lines = statusOf(await serviceReleases(client, service, window));
+      // Assess
+      expect(lines[0]).toBe('shop/orders: last successful release v10 (canary orders-v10)');
+    });
+  });
+
   it('keeps the status of a failed release whose history does not go through the clean-up failure as it was', async () => {
     // Prepare
     const { client, mock } = aClientWith(
