@@ -5,7 +5,7 @@ import { backupFamily, clusterFamily, dependencies } from '#lambdas/shared/depen
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 import { stopBeforeEmptyTracks } from './stop.ts';
-import { checkTracks, readiness } from './tracks.ts';
+import { checkTracks, readiness, stillServing } from './tracks.ts';
 
 /** Seconds between checks: the `WaitForCapacity` state of the strategy and rollback machines. */
 export const CAPACITY_POLL_SECONDS = 2;
@@ -23,7 +23,10 @@ const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number(
  * track Rollback put back on its previous release (a canary's stable track after DeployStable) runs it.
  * Also ready when the checks for `min(progressDeadlineSeconds, 120 s)` ran out (with a warning). A track
  * that failed, or was still not back when the checks ran out, is not waited for, and `shortfall` names it:
- * `blue 2/4 ready: ImagePullBackOff`. Before Rollback, such a track with no ready replica at all stops the
+ * `blue 2/4 ready: ImagePullBackOff`. After Rollback only the replicas of the release it put back count,
+ * and those of the spec it replaced (a rolling update keeps them until the restored ones are ready) are
+ * said to serve instead: `stable 0/2 ready of v1: CrashLoopBackOff; v2's 2 replicas still serve` (see
+ * `checkTracks`). Before Rollback, such a track with no ready replica at all stops the
  * rollback instead: `RollbackStopped` (see `stopBeforeEmptyTracks`), the traffic left where it is. Without
  * a backup nothing was changed: ready.
  */
@@ -56,7 +59,9 @@ export const handler = taskHandler(
     const ready = waiting.length === 0 || outOfChecks;
     if (ready && !afterRollback) await stopBeforeEmptyTracks(cluster, backup, short, seconds);
     const shortfall = short.map(
-      (track) => `${readiness(track)}: ${track.failed ?? `not back after ${seconds}s of checks`}`,
+      (track) =>
+        `${readiness(track)}: ${track.failed ?? `not back after ${seconds}s of checks`}` +
+        stillServing(track, request.release.version),
     );
     return {
       ready,

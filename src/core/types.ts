@@ -21,8 +21,16 @@ export type Weights = Readonly<Record<string, number>>;
 /** Rollout progress of one track, as a Deployment's status reports it. */
 export interface RolloutStatus {
   readonly desired: number;
+  /** Replicas of the current release (spec): a rolling update's new ones, ready or not. */
   readonly updated: number;
+  /** Ready replicas of any release: those of an earlier spec a rolling update keeps until it is done too. */
   readonly ready: number;
+  /**
+   * Ready replicas of the current release alone (updated and ready): whether the release the track was
+   * last given serves, as Argo Rollouts reports its ReplicaSet's own availability. Below `ready` while a
+   * rolling update keeps replicas of an earlier spec: those serve instead.
+   */
+  readonly updatedReady: number;
   readonly available: number;
   /** True once updated = ready = available = desired for the current release. */
   readonly complete: boolean;

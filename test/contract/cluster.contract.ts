@@ -67,7 +67,14 @@ export function describeClusterContract(name: string, fixture: ClusterContractFi
       await cluster.apply(service, 'stable', fixture.release('v1', 2));
       const status = await untilComplete(service, 'stable');
       // Assess
-      expect(status).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+      expect(status).toEqual({
+        desired: 2,
+        updated: 2,
+        ready: 2,
+        updatedReady: 2,
+        available: 2,
+        complete: true,
+      });
       expect(await fixture.observeVersions(cluster, service, 'stable')).toEqual(['v1', 'v1']);
     });
 
@@ -80,7 +87,14 @@ export function describeClusterContract(name: string, fixture: ClusterContractFi
       await cluster.apply(service, 'stable', fixture.release('v1', 1));
       const status = await cluster.status(service, 'stable');
       // Assess
-      expect(status).toEqual({ desired: 1, updated: 1, ready: 1, available: 1, complete: true });
+      expect(status).toEqual({
+        desired: 1,
+        updated: 1,
+        ready: 1,
+        updatedReady: 1,
+        available: 1,
+        complete: true,
+      });
     });
 
     it('replaces the replicas when a new release is applied', async () => {
@@ -105,7 +119,14 @@ export function describeClusterContract(name: string, fixture: ClusterContractFi
       await cluster.scale(service, 'canary', 3);
       const status = await pollUntil(service, 'canary', (s) => s.complete && s.desired === 3);
       // Assess
-      expect(status).toEqual({ desired: 3, updated: 3, ready: 3, available: 3, complete: true });
+      expect(status).toEqual({
+        desired: 3,
+        updated: 3,
+        ready: 3,
+        updatedReady: 3,
+        available: 3,
+        complete: true,
+      });
     });
 
     it('removes a track', async () => {
@@ -135,7 +156,14 @@ export function describeClusterContract(name: string, fixture: ClusterContractFi
       const stable = await pollUntil(service, 'stable', (s) => s.complete && s.desired === 2);
       const canary = await pollUntil(service, 'canary', (s) => s.ready === 0);
       // Assess
-      expect(stable).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+      expect(stable).toEqual({
+        desired: 2,
+        updated: 2,
+        ready: 2,
+        updatedReady: 2,
+        available: 2,
+        complete: true,
+      });
       expect(await fixture.observeVersions(cluster, service, 'stable')).toEqual(['v1', 'v1']);
       expect(canary).toMatchObject({ desired: 0, ready: 0 });
     });

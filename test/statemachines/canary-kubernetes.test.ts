@@ -143,6 +143,33 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
   const version = (track: string) =>
     emulator.store.get('deployments', 'shop', `checkout-${track}`)?.metadata.labels?.['cutover.dev/version'];
 
+  /** Runs the rollback machine for a release that ended, as `cutover abort` or a late stop does. */
+  async function runRollback(name: string, executionArn: string, reason: string) {
+    const rollbackArn = runtime.runtime.stateMachines.find((m) => m.name === 'rollback')!.stateMachineArn;
+    const history = await executionHistory(runtime.client, executionArn);
+    const input = history[0]?.executionStartedEventDetails?.input ?? '{}';
+    const { executionArn: rollbackExecution } = await runtime.client.send(
+      new StartExecutionCommand({
+        stateMachineArn: rollbackArn,
+        name,
+        input: JSON.stringify({ strategy: 'canary', executionArn, input, reason }),
+      }),
+    );
+    return waitForExecution(runtime.client, rollbackExecution!);
+  }
+  /** The versions of a track's ready pods. */
+  const readyPodVersions = (track: string) =>
+    emulator.store
+      .list('pods', 'shop')
+      .filter((pod) => pod.metadata.labels?.['cutover.dev/track'] === track)
+      .filter((pod) =>
+        ((pod.status as { containerStatuses?: { ready: boolean }[] })?.containerStatuses ?? []).every(
+          (container) => container.ready,
+        ),
+      )
+      .map((pod) => pod.metadata.labels?.['cutover.dev/version'])
+      .sort();
+
   it('promotes a healthy canary: stable runs v2, all traffic on stable, canary removed', async () => {
     // Prepare
     await stableRunsV1();
@@ -170,6 +197,33 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     expect(version('stable')).toBe('v1');
     expect(version('canary')).toBeUndefined();
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
+  it('does not report the previous version back when an abort after the promotion cannot start it: the new one still serves', async () => {
+    // Prepare: v2 promoted on stable; then v1 crashes at start (its image lost what it needs), so the
+    // rolling update back to v1 keeps v2's pods, which still serve the traffic
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
+    canaryTraffic(500, 0.001);
+    const released = await runCanary('promoted-then-aborted');
+    emulator.controller.failImage('registry.example/checkout:v1', {
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 5m0s restarting failed container=checkout',
+      lastTerminated: { reason: 'Error', exitCode: 1 },
+    });
+    // Act: the release is rolled back late, as an abort during its scale-down delay is
+    const rollback = await runRollback('abort-promoted-then-aborted', released.executionArn!, 'late abort');
+    // Assess: stable is back on v1's spec, but none of its v1 replicas is ready: v2's two serve
+    expect(released.status, released.cause).toBe('SUCCEEDED');
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(version('stable')).toBe('v1');
+    expect(readyPodVersions('stable')).toEqual(['v2', 'v2']);
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+    const rolledBack = runtime.runtime.adapters!.notifier.latestOf(released.executionArn!, 1)[0];
+    expect(rolledBack?.message).toBe(
+      'canary release v2 of shop/checkout rolled back: Aborted (late abort); not restored in full: ' +
+        "stable 0/2 ready of v1: CrashLoopBackOff; v2's 2 replicas still serve",
+    );
   });
 
   it("keeps an operator's edit of the route made during the release when it rolls back", async () => {

@@ -60,7 +60,7 @@ export class KubernetesCluster implements Cluster {
   }
 
   /**
-   * The Deployment's rollout (its pods too, while it is neither complete nor failed). With `check`, also
+   * The Deployment's rollout (its pods too, while it is not complete). With `check`, also
    * failed when an autoscaler now scales one of `check.tracks` (`Autoscaled`), or the Deployment's replicas
    * are not the ones Cutover last set (`ReplicasOverridden`).
    */
@@ -72,6 +72,7 @@ export class KubernetesCluster implements Cluster {
         desired: 0,
         updated: 0,
         ready: 0,
+        updatedReady: 0,
         available: 0,
         complete: false,
         failed: {
@@ -143,10 +144,13 @@ export class KubernetesCluster implements Cluster {
     return applied;
   }
 
-  /** A track Deployment's rollout: from the Deployment alone when complete or failed, else with its pods. */
+  /**
+   * A track Deployment's rollout: from the Deployment alone when complete, else with its pods (which of
+   * them run the current template and are ready, what holds them up).
+   */
   async #rollout(service: ServiceRef, track: string, deployment: KubeObject): Promise<RolloutStatus> {
     const counts = rolloutStatus(deployment, []);
-    if (counts.complete || counts.failed) return counts;
+    if (counts.complete) return counts;
     const pods = await this.client.list(
       'v1',
       'Pod',

@@ -22,7 +22,10 @@ type Loose = any;
 
 /**
  * A track's rollout status from its Deployment (and, when not complete, its pods): complete when
- * updated = ready = available = desired at the current generation with no old pods left. Failed when the
+ * updated = ready = available = desired at the current generation with no old pods left. `updatedReady`
+ * counts the ready pods of the current template alone (all of them once complete): the Deployment's
+ * `readyReplicas` also counts the pods of an earlier template a rolling update keeps until the new ones
+ * are ready, and its `updatedReplicas` those of the template the controller last observed. Failed when the
  * Deployment is paused with a template change held back (a paused Deployment that is only scaled reports
  * its progress as any other), and, once the controller has observed the current spec, on
  * `ProgressDeadlineExceeded` or a pod of the current template stuck in an image pull back-off or crash
@@ -44,13 +47,14 @@ export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[
     ready === desired &&
     available === desired &&
     (status.replicas ?? 0) === desired;
-  const counts = { desired, updated, ready, available, complete };
+  const ofTemplate = pods.filter((pod) => runsTemplate(pod, spec.template));
+  const updatedReady = complete ? ready : ofTemplate.filter(isReady).length;
+  const counts = { desired, updated, ready, updatedReady, available, complete };
   if (complete) return counts;
   if (spec.paused === true && holdsTemplate(status, spec.template, current, pods)) {
     return { ...counts, failed: paused(deployment) };
   }
   if (!current) return counts;
-  const ofTemplate = pods.filter((pod) => runsTemplate(pod, spec.template));
   const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate);
   if (failed) return { ...counts, failed };
   const waiting = replicaFailure(status) ?? podWaiting(ofTemplate);
@@ -107,6 +111,18 @@ function runsTemplate(pod: KubeObject, template: Loose): boolean {
     ((pod.spec as Loose)?.containers ?? []).map((c: Loose) => [c.name, c.image]),
   );
   return (template?.spec?.containers ?? []).every((c: Loose) => images.get(c.name) === c.image);
+}
+
+/**
+ * Whether a pod counts as ready, as its ReplicaSet counts it: its `Ready` condition (every container ready
+ * when it has none), and not terminating.
+ */
+function isReady(pod: KubeObject): boolean {
+  if ((pod.metadata as Loose).deletionTimestamp) return false;
+  const ready = conditionOf(pod.status, 'Ready');
+  if (ready) return ready.status === 'True';
+  const containers: Loose[] = (pod.status as Loose)?.containerStatuses ?? [];
+  return containers.length > 0 && containers.every((container) => container.ready === true);
 }
 
 function containersOf(pod: KubeObject): Loose[] {

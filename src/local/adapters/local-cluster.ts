@@ -89,7 +89,7 @@ export class LocalCluster implements Cluster, EndpointSource {
     assertTrackName(track);
     const running = this.#tracks.get(keyOf(service, track));
     if (running) return running.status();
-    return { desired: 0, updated: 0, ready: 0, available: 0, complete: true };
+    return { desired: 0, updated: 0, ready: 0, updatedReady: 0, available: 0, complete: true };
   }
 
   /** Changes the replica count of an applied track; throws `TrackNotFoundError` for an unknown one. */

@@ -31,7 +31,7 @@ const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
  * @example
  * const track = new LocalTrack(service, 'canary', settings);
  * track.setDesired(release, revisionOf(release), release.replicas);
- * track.status(); // { desired: 3, updated: 1, ready: 3, available: 3, complete: false }
+ * track.status(); // { desired: 3, updated: 1, ready: 3, updatedReady: 0, available: 3, complete: false }
  */
 export class LocalTrack {
   release: Release | undefined;
@@ -55,7 +55,10 @@ export class LocalTrack {
     this.reconcile();
   }
 
-  /** Rollout progress, as a Deployment's status reports it. */
+  /**
+   * Rollout progress, as a Deployment's status reports it: `ready` counts the replicas of an earlier
+   * release still serving until the new ones are ready, `updatedReady` the ready ones of the current one.
+   */
   status(): RolloutStatus {
     const current = this.#pods.filter((pod) => pod.revision === this.revision);
     const readyCurrent = current.filter((pod) => pod.replica.phase === 'ready').length;
@@ -69,6 +72,7 @@ export class LocalTrack {
       desired: this.replicas,
       updated: current.length,
       ready,
+      updatedReady: readyCurrent,
       available: ready,
       complete,
       ...(failed && !complete ? { failed } : {}),

@@ -221,7 +221,7 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
     // Assess
     expect(progressing.complete).toBe(false);
     expect(progressing.failed).toBeUndefined();
-    expect(done).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+    expect(done).toEqual({ desired: 2, updated: 2, ready: 2, updatedReady: 2, available: 2, complete: true });
   });
 
   it('is not complete for a new version until the controller observed it', async () => {

@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   CreateBlueGreenDeploymentCommand,
   DeleteBlueGreenDeploymentCommand,
@@ -20,7 +22,7 @@ import { loadProjectStateMachines, registerStateMachines } from '#local/project/
 import { LocalStepFunctions } from '#local/service.ts';
 import { openStore } from '#local/store.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
-import { aTempDataDir } from '#test/support/local-app.ts';
+import { aTempDataDir, EXAMPLE_APP } from '#test/support/local-app.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import {
   aDatabaseHeldLocked,
@@ -237,6 +239,53 @@ async function aRuntimeStartingNoRollbacks(dataDir: string) {
     },
   };
 }
+
+describe('aborting a canary after its promotion, when the previous version no longer starts', () => {
+  const data = aTempDataDir();
+  const service = aTestService('promoted-aborted');
+  let strategies: StrategyRuntime;
+  let traffic: Traffic | undefined;
+
+  beforeAll(async () => {
+    strategies = await startStrategyRuntime(data.dataDir);
+  });
+  afterAll(async () => {
+    await traffic?.stop();
+    await strategies?.close();
+    data.remove();
+  });
+
+  it('does not report the previous version back while the promoted one still serves the stable track', async () => {
+    // Prepare: stable runs v1 from its own copy of the example app; v2 is promoted, and during its scale-down
+    // delay v1's file is moved away, so v1 cannot start again
+    const oldApp = join(data.dataDir, 'oldapp', 'server.js');
+    mkdirSync(dirname(oldApp), { recursive: true });
+    copyFileSync(EXAMPLE_APP, oldApp);
+    const v1 = { ...anExampleRelease('v1'), command: [process.execPath, oldApp] };
+    await aLiveTrack(strategies.adapters, service, 'stable', v1);
+    traffic = await serviceTraffic(strategies.adapters, service);
+    const request = aCanaryRequest(service, 'v2', {
+      canary: { steps: [{ weight: 20, bakeSeconds: 1 }] },
+      extra: { scaleDownDelaySeconds: 3600 },
+    });
+    const arn = await strategies.start('canary', request, 'promoted-aborted-v2');
+    await historyUntil(strategies.client, arn, entered('ScaleDownDelay'));
+    renameSync(oldApp, `${oldApp}.moved`);
+    // Act
+    const { rollbackExecutionArn } = await abortRelease(strategies.client, arn, 'late abort');
+    const rollback = await waitForExecution(strategies.client, rollbackExecutionArn!);
+    // Assess: stable is back on v1's release, which does not start; v2's replica serves on and is named
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(await serviceState(strategies.adapters, service)).toEqual({
+      weights: { stable: 100 },
+      tracks: { stable: 'v1 x1' },
+      served: ['v2'],
+    });
+    expect(strategies.adapters.notifier.latestOf(arn, 1)[0]?.message).toMatch(
+      /^canary release v2 of test\/promoted-aborted rolled back: Aborted \(late abort\); not restored in full: stable 0\/1 ready of v1: (CrashLoopBackOff|not back after \d+s of checks); v2's 1 replica still serves$/,
+    );
+  });
+});
 
 describe('a stop whose rollback never started (the runtime killed in between)', () => {
   const data = aTempDataDir();

@@ -34,7 +34,8 @@ import type {
 export class FakeWorld {
   readonly calls: string[] = [];
   tracks = new Map<string, Release>();
-  statuses = new Map<string, RolloutStatus>();
+  /** Each track's rollout; without `updatedReady`, every ready replica runs the track's current release. */
+  statuses = new Map<string, Omit<RolloutStatus, 'updatedReady'> & { updatedReady?: number }>();
   weights: Weights = { stable: 100 };
   metrics: Record<string, number | undefined> = {};
   lockHolder: string | undefined;
@@ -52,14 +53,18 @@ export class FakeWorld {
       this.calls.push(`apply ${track} ${release.version} x${release.replicas}`);
       this.tracks.set(track, release);
     },
-    status: async (_service, track) =>
-      this.statuses.get(track) ?? {
+    status: async (_service, track) => {
+      const status = this.statuses.get(track);
+      if (status) return { updatedReady: status.ready, ...status };
+      return {
         desired: this.tracks.get(track)?.replicas ?? 0,
         updated: 0,
         ready: 0,
+        updatedReady: 0,
         available: 0,
         complete: false,
-      },
+      };
+    },
     scale: async (_service, track, replicas) => {
       this.calls.push(`scale ${track} ${replicas}`);
     },

@@ -549,6 +549,33 @@ describe('backup-state and rollback', () => {
     });
   });
 
+  it("counts after Rollback only a track's replicas of the release it put back, naming the release's that still serve", async () => {
+    // Prepare: stable ran v1 at the backup and v2 since the promotion; Rollback put v1 back, which crash-loops,
+    // so the rolling update keeps v2's 2 ready replicas
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    world.weights = { stable: 100 };
+    const { key } = await run(backupState, {});
+    const failed = { reason: 'CrashLoopBackOff', message: 'replica checkout-stable-3 restarted 3 times' };
+    const rollingBack = { desired: 2, updated: 1, ready: 2, available: 2, complete: false };
+    world.statuses.set('stable', { ...rollingBack, updatedReady: 0, failed });
+    // Act
+    const before = await run(restoreCapacity, { backupKey: key });
+    const after = await run(restoreCapacity, { backupKey: key, afterRollback: true });
+    world.statuses.set('stable', { ...rollingBack, updatedReady: 1, failed });
+    const partly = await run(restoreCapacity, { backupKey: key, afterRollback: true });
+    // Assess: before Rollback any ready replica serves the traffic given back; after it, v1 is not back
+    expect(before).toMatchObject({ ready: true, waiting: [] });
+    expect(before.shortfall).toBeUndefined();
+    expect(after).toMatchObject({
+      ready: true,
+      shortfall: ["stable 0/2 ready of v1: CrashLoopBackOff; v2's 2 replicas still serve"],
+    });
+    expect(partly).toMatchObject({
+      ready: true,
+      shortfall: ["stable 1/2 ready of v1: CrashLoopBackOff; v2's 1 replica still serves"],
+    });
+  });
+
   it('has nothing to wait for without a backup', async () => {
     expect(await run(restoreCapacity, { backupKey: 'releases/shop/checkout/none.json' })).toEqual({
       ready: true,

@@ -33,6 +33,7 @@ describe('rolloutStatus', () => {
       desired: 2,
       updated: 0,
       ready: 0,
+      updatedReady: 0,
       available: 0,
       complete: false,
       waiting:
@@ -72,6 +73,60 @@ describe('rolloutStatus', () => {
     expect(status.waiting).toBe('pod checkout-canary-new container checkout ContainerCreating');
   });
 
+  it("counts as updatedReady only the ready pods of the current template, not an earlier one's a rolling update keeps", () => {
+    // Prepare: stable put back on v1 (generation 3) over 2 ready pods of v2; v1's pods crash at start,
+    // first before the controller observed the change, then after
+    const template = (version: string) => ({
+      metadata: {
+        labels: { app: 'checkout', 'cutover.dev/version': version, 'cutover.dev/template': version },
+      },
+      spec: { containers: [{ name: 'checkout', image: `checkout:${version}` }] },
+    });
+    const stable = (observedGeneration: number, status: object) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'checkout-stable', namespace: 'shop', generation: 3 },
+      spec: { replicas: 2, template: template('v1') },
+      status: { observedGeneration, ...status },
+    });
+    const pod = (name: string, version: string, ready: boolean) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', ...template(version).metadata },
+      spec: template(version).spec,
+      status: {
+        conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+        containerStatuses: [
+          {
+            name: 'checkout',
+            ready,
+            state: ready ? { running: {} } : { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
+          },
+        ],
+      },
+    });
+    const v2 = [pod('checkout-stable-a', 'v2', true), pod('checkout-stable-b', 'v2', true)];
+    const v1 = [pod('checkout-stable-c', 'v1', false), pod('checkout-stable-d', 'v1', false)];
+    // Act
+    const unobserved = rolloutStatus(
+      stable(2, { replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }),
+      v2,
+    );
+    const observed = rolloutStatus(
+      stable(3, { replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 }),
+      [...v2, ...v1],
+    );
+    // Assess: the Deployment counts v2's pods ready; none of v1's is
+    expect(unobserved).toMatchObject({ ready: 2, updatedReady: 0, complete: false });
+    expect(observed).toMatchObject({
+      updated: 2,
+      ready: 2,
+      updatedReady: 0,
+      complete: false,
+      failed: { reason: 'CrashLoopBackOff' },
+    });
+  });
+
   it('tells a paused Deployment only scaled from one holding back a template, before the controller saw either', () => {
     // Prepare: a paused Deployment on 2 ready pods of template `a`, its spec changed since (generation 3)
     const template = (digest: string) => ({
@@ -102,7 +157,14 @@ describe('rolloutStatus', () => {
     const scaled = rolloutStatus(paused('a'), pods);
     const changed = rolloutStatus(paused('b'), pods);
     // Assess
-    expect(scaled).toEqual({ desired: 4, updated: 2, ready: 2, available: 2, complete: false });
+    expect(scaled).toEqual({
+      desired: 4,
+      updated: 2,
+      ready: 2,
+      updatedReady: 2,
+      available: 2,
+      complete: false,
+    });
     expect(changed.failed?.reason).toBe('DeploymentPaused');
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RolloutStatus } from '#core/types.ts';
 import { type LocalDatabase, openLocalDatabase } from '#local/adapters/database.ts';
 import { LocalCluster } from '#local/adapters/local-cluster.ts';
-import { anAppRelease, aTempDataDir, isAlive, pollStatus } from '#test/support/local-app.ts';
+import { anAppRelease, aTempDataDir, isAlive, pollStatus, versionsAt } from '#test/support/local-app.ts';
 
 const service = { name: 'checkout', namespace: 'shop' };
 
@@ -58,6 +58,20 @@ describe('LocalCluster', () => {
     expect(Math.min(...seen.map((status) => status.ready))).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts as updatedReady only the replicas of the current release: those of the one it replaces serve on', async () => {
+    // Prepare: stable runs v2 on 2 ready replicas; v1, the release it goes back to, cannot start
+    await cluster.apply(service, 'stable', anAppRelease('v2', 2));
+    await pollStatus(cluster, service, 'stable');
+    const broken = { version: 'v1', command: [process.execPath, 'no-such-server.js'], replicas: 2 };
+    // Act
+    await cluster.apply(service, 'stable', broken);
+    const status = await pollStatus(cluster, service, 'stable', (s) => s.failed !== undefined);
+    // Assess: v2's 2 replicas are the ready ones, and still serve
+    expect(status).toMatchObject({ desired: 2, ready: 2, updatedReady: 0, complete: false });
+    expect(status.failed?.reason).toBe('CrashLoopBackOff');
+    expect(await versionsAt(cluster.readyUrls(service, 'stable'))).toEqual(['v2', 'v2']);
+  });
+
   it('starts the persisted tracks again after a restart', async () => {
     // Prepare
     await cluster.apply(service, 'stable', anAppRelease('v1', 2));
@@ -68,7 +82,14 @@ describe('LocalCluster', () => {
     cluster.resume();
     const status = await pollStatus(cluster, service, 'stable');
     // Assess
-    expect(status).toEqual({ desired: 2, updated: 2, ready: 2, available: 2, complete: true });
+    expect(status).toEqual({
+      desired: 2,
+      updated: 2,
+      ready: 2,
+      updatedReady: 2,
+      available: 2,
+      complete: true,
+    });
   });
 
   it('leaves no process running after closeAll', async () => {
