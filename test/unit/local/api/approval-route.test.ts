@@ -5,6 +5,7 @@ import { registerReleaseRoutes } from '#local/api/release-routes.ts';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { executionHistory, startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { pausedStepDefinition } from '#test/support/paused-step.ts';
 
 /** Approval tokens in a map, as the task functions' store keeps them. */
 class MapApprovalStore implements ApprovalStore {
@@ -18,6 +19,27 @@ class MapApprovalStore implements ApprovalStore {
   async delete(executionArn: string): Promise<void> {
     this.approvals.delete(executionArn);
   }
+}
+
+/** Creates the state machine `canary` of `definition` and serves its release routes with `approvals`; its ARN. */
+async function canaryWithReleaseRoutes(
+  local: TestRuntime,
+  definition: object,
+  approvals: ApprovalStore,
+): Promise<string> {
+  const { stateMachineArn } = await local.client.send(
+    new CreateStateMachineCommand({
+      name: 'canary',
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::000000000000:role/cutover',
+    }),
+  );
+  registerReleaseRoutes(local.runtime.server, {
+    service: local.runtime.service,
+    stateMachines: [{ name: 'canary', stateMachineArn: stateMachineArn!, action: 'created' }],
+    approvals: () => approvals,
+  });
+  return stateMachineArn!;
 }
 
 describe('GET /releases/<id>/approval', () => {
@@ -64,18 +86,7 @@ describe('GET /releases/<id>/approval', () => {
         },
       },
     };
-    const { stateMachineArn } = await local.client.send(
-      new CreateStateMachineCommand({
-        name: 'canary',
-        definition: JSON.stringify(definition),
-        roleArn: 'arn:aws:iam::000000000000:role/cutover',
-      }),
-    );
-    registerReleaseRoutes(local.runtime.server, {
-      service: local.runtime.service,
-      stateMachines: [{ name: 'canary', stateMachineArn: stateMachineArn!, action: 'created' }],
-      approvals: () => approvals,
-    });
+    const stateMachineArn = await canaryWithReleaseRoutes(local, definition, approvals);
     const { executionArn } = await local.client.send(
       new StartExecutionCommand({ stateMachineArn, name: 'checkout-v2' }),
     );
@@ -133,60 +144,8 @@ describe('GET /releases/<id>/approval of a release whose other branch goes on', 
 
   it('answers the approval while the checks beside it record their events, and 404 once it is answered', async () => {
     // Prepare: a paused canary step's shape: the approval beside a loop of checks
-    const definition = {
-      StartAt: 'PauseAfterStep',
-      States: {
-        PauseAfterStep: {
-          Type: 'Parallel',
-          Branches: [
-            {
-              StartAt: 'WaitForAnswer',
-              States: {
-                WaitForAnswer: {
-                  Type: 'Task',
-                  Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-                  Parameters: {
-                    FunctionName: 'request-approval',
-                    Payload: { 'executionArn.$': '$$.Execution.Id', 'taskToken.$': '$$.Task.Token' },
-                  },
-                  Next: 'PauseAnswered',
-                },
-                PauseAnswered: { Type: 'Fail', Error: 'PauseAnswered' },
-              },
-            },
-            {
-              StartAt: 'WaitToCheck',
-              States: {
-                WaitToCheck: { Type: 'Wait', Seconds: 0, Next: 'Check' },
-                Check: { Type: 'Pass', Next: 'MoreChecks' },
-                MoreChecks: {
-                  Type: 'Choice',
-                  Choices: [{ Variable: '$.lastCheck', IsPresent: true, Next: 'ChecksDone' }],
-                  Default: 'WaitToCheckAgain',
-                },
-                WaitToCheckAgain: { Type: 'Wait', Seconds: 1, Next: 'Check' },
-                ChecksDone: { Type: 'Succeed' },
-              },
-            },
-          ],
-          Catch: [{ ErrorEquals: ['PauseAnswered'], Next: 'Done' }],
-          End: true,
-        },
-        Done: { Type: 'Succeed' },
-      },
-    };
-    const { stateMachineArn } = await local.client.send(
-      new CreateStateMachineCommand({
-        name: 'canary',
-        definition: JSON.stringify(definition),
-        roleArn: 'arn:aws:iam::000000000000:role/cutover',
-      }),
-    );
-    registerReleaseRoutes(local.runtime.server, {
-      service: local.runtime.service,
-      stateMachines: [{ name: 'canary', stateMachineArn: stateMachineArn!, action: 'created' }],
-      approvals: () => approvals,
-    });
+    const definition = pausedStepDefinition('request-approval');
+    const stateMachineArn = await canaryWithReleaseRoutes(local, definition, approvals);
     const { executionArn } = await local.client.send(
       new StartExecutionCommand({ stateMachineArn, name: 'checkout-v3' }),
     );

@@ -20,6 +20,7 @@ import {
   type TestRuntime,
   waitForExecution,
 } from '#test/support/local-runtime.ts';
+import { pausedStepDefinition } from '#test/support/paused-step.ts';
 
 const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
 
@@ -322,35 +323,7 @@ describe('GET /console/api/executions, where the running executions are', () => 
     // Prepare: the approval beside a branch that goes on recording events
     const pausing = await startedUntil(
       'pausing',
-      {
-        StartAt: 'PauseAfterStep',
-        States: {
-          PauseAfterStep: {
-            Type: 'Parallel',
-            Branches: [
-              {
-                StartAt: 'WaitForAnswer',
-                States: {
-                  WaitForAnswer: {
-                    Type: 'Task',
-                    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-                    Parameters: { FunctionName: 'ask', Payload: { 'taskToken.$': '$$.Task.Token' } },
-                    End: true,
-                  },
-                },
-              },
-              {
-                StartAt: 'CheckPausedStep',
-                States: {
-                  CheckPausedStep: { Type: 'Pass', Next: 'WaitToCheckPausedStep' },
-                  WaitToCheckPausedStep: { Type: 'Wait', Seconds: 99_999_999, End: true },
-                },
-              },
-            ],
-            End: true,
-          },
-        },
-      },
+      pausedStepDefinition('ask'),
       // Both branches under way: the approval handed out its token, the checks wait
       ['TaskSubmitted', 'WaitStateEntered'],
     );
