@@ -9,7 +9,7 @@ import { executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
-import type { Frame, FrameCursor } from './frame.ts';
+import type { Frame, FrameCursor, PendingEvent } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
 import type { JsonObject, PayloadTemplate, State } from './types.ts';
 import { type Assignment, evaluateAssign } from './variables.ts';
@@ -129,9 +129,9 @@ export class StateRun<S extends State = State> {
     return evaluateAssign(assign, value, this.contextSource(), this.frame);
   }
 
-  /** Queues a history event for the next save. */
-  emit(type: string, details?: Record<string, unknown>): void {
-    this.engine.emit(this.frame, type, details);
+  /** Queues a history event for the next save, and returns it (its `timestamp` is when it happened). */
+  emit(type: string, details?: Record<string, unknown>): PendingEvent {
+    return this.engine.emit(this.frame, type, details);
   }
 
   /** Commits the queued events with the cursor moved to `patch` (and `extra` writes) in one transaction. */

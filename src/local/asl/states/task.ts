@@ -1,4 +1,5 @@
 import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
+import type { PendingEvent } from '../frame.ts';
 import { invokeIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
@@ -30,14 +31,14 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   const effective =
     run.cursor.phase === 'running' ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
   const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
-  const timeoutAt =
-    run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds);
-  run.emit('LambdaFunctionScheduled', {
+  const scheduled = run.emit('LambdaFunctionScheduled', {
     resource: functionArn,
     input: serializeWithinLimit(effective),
     inputDetails: NOT_TRUNCATED,
     ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
   });
+  const timeoutAt =
+    run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds, scheduled);
   run.emit('LambdaFunctionStarted');
   run.save({ phase: 'running', effective, timeoutAt });
   try {
@@ -77,11 +78,10 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
     resuming || inFlight
       ? run.cursor.effective
       : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
-  const timeoutAt = resuming || inFlight ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds);
   const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
   try {
     if (!resuming) {
-      run.emit('TaskScheduled', {
+      const scheduled = run.emit('TaskScheduled', {
         resourceType,
         resource,
         region: engine.region,
@@ -89,6 +89,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
         ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
         ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
       });
+      const timeoutAt = inFlight ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds, scheduled);
       run.emit('TaskStarted', { resourceType, resource });
       const rowId = run.run.row.id;
       run.save(
@@ -171,11 +172,17 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
   return result;
 }
 
-/** The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath` (`seconds`), from now. */
-function taskDeadline(run: StateRun<TaskState>, seconds: number | undefined): number | undefined {
+/**
+ * The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath` (`seconds`), from when the task was
+ * `scheduled` (its event's time, which the history shows).
+ */
+function taskDeadline(
+  run: StateRun<TaskState>,
+  seconds: number | undefined,
+  scheduled: PendingEvent,
+): number | undefined {
   if (seconds === undefined) return undefined;
-  const clock = run.engine.clock;
-  return clock.now() + seconds * 1000 * clock.scale;
+  return scheduled.timestamp + seconds * 1000 * run.engine.clock.scale;
 }
 
 /** `TimeoutSeconds` / `HeartbeatSeconds`, or their `...Path` read from the state input. */
