@@ -42,6 +42,16 @@ async function canaryWithReleaseRoutes(
   return stateMachineArn!;
 }
 
+/** What the approval task stores: the token its payload brings, for `approval`'s stage and timeout, requested now. */
+async function storeApproval(
+  approvals: ApprovalStore,
+  payload: unknown,
+  approval: Pick<ApprovalRequest, 'stage' | 'timeoutSeconds' | 'onTimeout'>,
+): Promise<void> {
+  const { executionArn, taskToken } = payload as { executionArn: string; taskToken: string };
+  await approvals.put({ executionArn, taskToken, requestedAt: new Date().toISOString(), ...approval });
+}
+
 describe('GET /releases/<id>/approval', () => {
   const approvals = new MapApprovalStore();
   let returnFromApprovalTask = () => {};
@@ -51,12 +61,8 @@ describe('GET /releases/<id>/approval', () => {
     // An approval task that stores its token, then (like a slow notification) returns only when told
     const lambdas = new MapLambdaRegistry({
       'request-approval': async (payload) => {
-        const { executionArn, taskToken } = payload as { executionArn: string; taskToken: string };
-        await approvals.put({
-          executionArn,
-          taskToken,
+        await storeApproval(approvals, payload, {
           stage: 'promote',
-          requestedAt: new Date().toISOString(),
           timeoutSeconds: 600,
           onTimeout: 'continue',
         });
@@ -126,12 +132,8 @@ describe('GET /releases/<id>/approval of a release whose other branch goes on', 
   beforeAll(async () => {
     const lambdas = new MapLambdaRegistry({
       'request-approval': async (payload) => {
-        const { executionArn, taskToken } = payload as { executionArn: string; taskToken: string };
-        await approvals.put({
-          executionArn,
-          taskToken,
+        await storeApproval(approvals, payload, {
           stage: 'after step 1 of 2',
-          requestedAt: new Date().toISOString(),
           timeoutSeconds: 3600,
           onTimeout: 'rollback',
         });
