@@ -9,7 +9,7 @@ import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
-import type { EventRow, ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition, type PendingEvent, type StoredCursor } from './frame.ts';
@@ -119,6 +119,8 @@ export class Engine {
   #finished: EndedRun[] = [];
   /** ARNs of the executions in {@link #finished}. */
   readonly #ending = new Set<string>();
+  /** Events emitted so far (each event's {@link PendingEvent.emitted}). */
+  #eventsEmitted = 0;
   /** How every top frame ends: its run ends with it. */
   readonly #topFrameEnd: FrameEnd = {
     // Ending is a state transition too: a run whose state machine is being deleted fails instead.
@@ -400,6 +402,7 @@ export class Engine {
       previousEventId: 0,
       timestamp: this.clock.now(),
       details: details ?? null,
+      emitted: ++this.#eventsEmitted,
     };
     frame.queueEvent(event);
     return event;
@@ -587,6 +590,7 @@ function machineDeletedError(run: ExecutionRun): StatesError {
  * The ExecutionStarted event of a run (its id is set when it is committed). It is stored without details:
  * they are the execution's own (its input and role), filled in when the history is read.
  */
-function executionStarted(run: ExecutionRun): EventRow {
-  return { id: 0, type: 'ExecutionStarted', previousEventId: 0, timestamp: run.row.startDate, details: null };
+function executionStarted(run: ExecutionRun): PendingEvent {
+  const timestamp = run.row.startDate;
+  return { id: 0, type: 'ExecutionStarted', previousEventId: 0, timestamp, details: null, emitted: 0 };
 }

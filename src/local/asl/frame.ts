@@ -59,9 +59,12 @@ export type StoredCursor = FrameCursor & { variables?: Record<string, unknown> }
 
 /**
  * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
- * hands the same object to the store.
+ * hands the same object to the store. `emitted` orders the events of an engine as they happened: a
+ * commit numbers the events of a run's frames in that order.
  */
-export type PendingEvent = EventRow;
+export interface PendingEvent extends EventRow {
+  readonly emitted: number;
+}
 
 /** The states a frame walks: a state machine, a Parallel branch or a Map item processor. */
 export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>;
@@ -128,6 +131,11 @@ export class Frame implements VariableReader {
   /** Id of the last event of this flow, the `previousEventId` of its next event. */
   get lastEventId(): number {
     return this.#lastEventId ?? this.#enclosing?.lastEventId ?? 0;
+  }
+
+  /** Whether this frame is a Parallel branch or a Map iteration (it has an enclosing frame). */
+  get isBranch(): boolean {
+    return this.#enclosing !== undefined;
   }
 
   /** Continues this flow, and every flow enclosing it, from event `id`. */

@@ -6,7 +6,7 @@
  */
 import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
 import type { ExecutionRun } from './engine.ts';
-import type { Frame } from './frame.ts';
+import type { Frame, PendingEvent } from './frame.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
@@ -55,6 +55,8 @@ export class Journal {
   readonly #groupCommit: () => void;
   readonly #deferred = new Map<Frame, ExecutionRun>();
   #deferredEvents = 0;
+  /** Whether a branch or iteration frame is deferred: a run may then have several frames to write. */
+  #deferredBranches = false;
   #groupCommitScheduled = false;
   #eventRows: (readonly [number, EventRow])[] = [];
   /** Frame cursors and execution ends of the open transaction, written at its end (or before a frame delete). */
@@ -77,10 +79,11 @@ export class Journal {
    */
   commit(run: ExecutionRun, frame: Frame, extra?: () => void): void {
     if (run.halted) throw haltError(run);
+    // Written after every other deferred frame.
     this.#deferred.delete(frame);
+    this.#deferFrame(run, frame);
     this.transaction(() => {
       this.writeDeferred();
-      this.#writeFrame(run, frame);
       extra?.();
     });
   }
@@ -93,7 +96,7 @@ export class Journal {
    */
   defer(run: ExecutionRun, frame: Frame): void {
     if (run.halted) throw haltError(run);
-    this.#deferred.set(frame, run);
+    this.#deferFrame(run, frame);
     this.#deferredEvents += frame.queuedEventCount;
     if (this.#deferredEvents >= GROUP_COMMIT_EVENTS) this.#groupCommit();
     else this.scheduleGroupCommit();
@@ -126,9 +129,38 @@ export class Journal {
   writeDeferred(): void {
     // A run halted by close() has nothing deferred (the engine flushes first); a finished run's last
     // transitions are committed with its terminal event.
-    for (const [frame, run] of this.#deferred) this.#writeFrame(run, frame);
+    if (this.#deferredBranches) this.#writeRunsInEmittedOrder();
+    else for (const [frame, run] of this.#deferred) this.#writeFrame(run, frame);
     this.#deferred.clear();
     this.#deferredEvents = 0;
+    this.#deferredBranches = false;
+  }
+
+  #deferFrame(run: ExecutionRun, frame: Frame): void {
+    this.#deferred.set(frame, run);
+    if (frame.isBranch) this.#deferredBranches = true;
+  }
+
+  /**
+   * Writes the deferred frames run by run. The events of a run's frames (branches or iterations running
+   * at once, and the frame enclosing them) are numbered in the order they happened, so that a later id
+   * never has an earlier time.
+   */
+  #writeRunsInEmittedOrder(): void {
+    const framesByRun = new Map<ExecutionRun, Frame[]>();
+    for (const [frame, run] of this.#deferred) {
+      const frames = framesByRun.get(run);
+      if (frames) frames.push(frame);
+      else framesByRun.set(run, [frame]);
+    }
+    for (const [run, frames] of framesByRun) {
+      if (frames.length > 1) {
+        const queued = frames.flatMap((frame) => frame.takeEvents().map((event) => ({ event, frame })));
+        queued.sort((a, b) => a.event.emitted - b.event.emitted);
+        for (const { event, frame } of queued) this.#numberEvent(run, frame, event);
+      }
+      for (const frame of frames) this.#writeFrame(run, frame);
+    }
   }
 
   /**
@@ -179,17 +211,20 @@ export class Journal {
     }
   }
 
-  /** Numbers and links the frame's queued events (ids of the run, see {@link linkEvent}) and runs its writes. */
+  /** Numbers and links the frame's queued events and runs its writes. */
   #writeEvents(run: ExecutionRun, frame: Frame): void {
-    for (const event of frame.takeEvents()) {
-      event.id = ++run.lastEventId;
-      linkEvent(event, frame);
-      this.#eventRows.push([run.row.id, event]);
-    }
+    for (const event of frame.takeEvents()) this.#numberEvent(run, frame, event);
     const writes = frame.takeWrites();
     if (writes.length === 0) return;
     this.#writeFrameRows(); // a pending write may delete frames queued before it
     for (const write of writes) write();
+  }
+
+  /** Gives `event` the run's next id, links it (see {@link linkEvent}) and queues it for the transaction. */
+  #numberEvent(run: ExecutionRun, frame: Frame, event: PendingEvent): void {
+    event.id = ++run.lastEventId;
+    linkEvent(event, frame);
+    this.#eventRows.push([run.row.id, event]);
   }
 
   #writeFrameRows(): void {

@@ -14,6 +14,16 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** A virtual clock that reads one millisecond later each time it is read. */
+class TickingClock extends VirtualClock {
+  #ticks = 0;
+
+  override now(): number {
+    this.#ticks += 1;
+    return super.now() + this.#ticks;
+  }
+}
+
 const waitForever = machine({ W: { Type: 'Wait', Seconds: 3600, End: true } });
 
 describe('LocalStepFunctions API rules', () => {
@@ -210,6 +220,37 @@ describe('LocalStepFunctions API rules', () => {
       [17, 16, 'PassStateExited'],
       [18, 17, 'ExecutionSucceeded'],
     ]);
+  });
+
+  it('numbers the events of iterations running at once in the order they happened', async () => {
+    // Prepare: a clock one millisecond later at each reading, so every event has a time of its own
+    h = harness({}, undefined, new TickingClock());
+    const concurrent = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'A',
+          States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', End: true } },
+        },
+        End: true,
+      },
+    });
+    // Act
+    const executionArn = await h.start(concurrent, [1, 2, 3]);
+    await h.sfn.awaitExecution(executionArn);
+    const events = await h.history(executionArn);
+    // Assess: later ids never have earlier times, and each iteration's events follow its own start
+    expect(events).toHaveLength(24);
+    const times = events.map((event) => event.timestamp!.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const started = events.filter((event) => event.type === 'MapIterationStarted').map((event) => event.id);
+    expect(started).toHaveLength(3);
+    for (const id of started) {
+      const entered = events.find(
+        (event) => event.previousEventId === id && event.type === 'PassStateEntered',
+      );
+      expect(entered, `the first state of the iteration started at event ${id}`).toBeDefined();
+    }
   });
 
   it('links a failed Map iteration as AWS-recorded histories do', async () => {
