@@ -369,7 +369,7 @@ export class Engine {
     const stored = run.storedFrames.get(path);
     if (stored) {
       run.storedFrames.delete(path);
-      const { variables, ...cursor }: StoredCursor = JSON.parse(stored.cursor);
+      const { variables, lastEventId, ...cursor }: StoredCursor = JSON.parse(stored.cursor);
       const frame = new Frame(
         path,
         definition,
@@ -380,6 +380,7 @@ export class Engine {
         flowStart,
       );
       frame.variables = variables;
+      if (lastEventId !== undefined) frame.resumeFlowAt(lastEventId);
       return frame;
     }
     const value = input();

@@ -54,8 +54,11 @@ export interface FrameCursor {
   failed?: true;
 }
 
-/** A cursor as stored: with the workflow variables its flow has assigned, if any. */
-export type StoredCursor = FrameCursor & { variables?: Record<string, unknown> };
+/**
+ * A cursor as stored: with the workflow variables its flow has assigned, if any, and for a branch or
+ * iteration that has recorded events, the id of its last one (its flow goes on from there after a restart).
+ */
+export type StoredCursor = FrameCursor & { variables?: Record<string, unknown>; lastEventId?: number };
 
 /**
  * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
@@ -122,10 +125,13 @@ export class Frame implements VariableReader {
     this.variables = Object.assign({}, this.variables, values);
   }
 
-  /** The cursor's JSON for the store, with the variables of this flow's scope (restored on resume). */
+  /** The cursor's JSON for the store, with what a resumed frame restores (see {@link StoredCursor}). */
   cursorJson(): string {
     const { variables } = this;
-    return JSON.stringify(variables === undefined ? this.cursor : { ...this.cursor, variables });
+    const lastEventId = this.#enclosing === undefined ? undefined : this.#lastEventId;
+    if (variables === undefined && lastEventId === undefined) return JSON.stringify(this.cursor);
+    const stored: StoredCursor = Object.assign({}, this.cursor, { variables, lastEventId });
+    return JSON.stringify(stored);
   }
 
   /** Id of the last event of this flow, the `previousEventId` of its next event. */
@@ -136,6 +142,11 @@ export class Frame implements VariableReader {
   /** Whether this frame is a Parallel branch or a Map iteration (it has an enclosing frame). */
   get isBranch(): boolean {
     return this.#enclosing !== undefined;
+  }
+
+  /** Continues this branch's or iteration's flow from event `id`, its last before a restart. */
+  resumeFlowAt(id: number): void {
+    this.#lastEventId = id;
   }
 
   /** Continues this flow, and every flow enclosing it, from event `id`. */

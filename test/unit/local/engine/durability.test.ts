@@ -123,6 +123,36 @@ describe('Engine durability (SQLite file)', () => {
     expect((await second.eventTypes(arn)).filter((t) => t === 'MapIterationStarted')).toHaveLength(3);
   });
 
+  it('links the events of Map iterations resumed after a restart to their own iteration', async () => {
+    // Prepare: two iterations parked in Waits of different lengths when the runtime stops
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'P' }, P: { Type: 'Pass', End: true } },
+    };
+    const arn = await first.start(machine({ M: { Type: 'Map', ItemProcessor: processor, End: true } }), [
+      { wait: 100 },
+      { wait: 50 },
+    ]);
+    await first.clock.advance(10_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(90_000);
+    await second.sfn.awaitExecution(arn);
+    // Assess: each WaitStateExited follows its own iteration's WaitStateEntered
+    const events = await second.history(arn);
+    const typeOf = (id: number | undefined) => events.find((event) => event.id === id)?.type;
+    const exits = events.filter((event) => event.type === 'WaitStateExited');
+    expect(exits.map((exit) => typeOf(exit.previousEventId))).toEqual([
+      'WaitStateEntered',
+      'WaitStateEntered',
+    ]);
+    const entered = events.filter((event) => event.type === 'WaitStateEntered').map((event) => event.id);
+    expect(exits.map((exit) => exit.previousEventId).sort()).toEqual(entered.sort());
+  });
+
   it("counts a Distributed Map's failures tolerated before a restart against its threshold", async () => {
     // Prepare
     const first = reopen({}, new VirtualClock());
