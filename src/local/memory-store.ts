@@ -281,7 +281,7 @@ export class MemoryStore implements Store {
   }
 
   putTaskToken(token: string, executionId: number, path: string): void {
-    this.#setToken(token, { executionId, path, outcome: null });
+    if (!this.#tokens.has(token)) this.#setToken(token, { executionId, path, outcome: null });
   }
 
   getTaskToken(token: string): TaskTokenRow | undefined {

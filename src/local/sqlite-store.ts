@@ -450,7 +450,8 @@ export class SqliteStore implements Store {
 
   putTaskToken(token: string, executionId: number, path: string): void {
     this.#withTaskTokens.add(executionId);
-    this.#sql('INSERT OR REPLACE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
+    // A task resumed in flight puts its token again: an outcome sent before the restart stays.
+    this.#sql('INSERT OR IGNORE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
       token,
       executionId,
       path,

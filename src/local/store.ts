@@ -166,6 +166,7 @@ export interface Store {
   deleteFramesBelow(executionId: number, path: string): void;
   listFrames(executionId: number): FrameRow[];
 
+  /** Opens a task token for the task of frame `path`; a token already open keeps the outcome sent for it. */
   putTaskToken(token: string, executionId: number, path: string): void;
   /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
   getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined;

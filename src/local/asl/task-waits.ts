@@ -8,6 +8,16 @@ import type { Store } from '../store.ts';
 import type { Engine } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 
+/** The error of a task whose `TimeoutSeconds` elapsed. */
+export function taskTimeout(): StatesError {
+  return new StatesError(STATES_ERRORS.Timeout, 'Task timed out (TimeoutSeconds elapsed)');
+}
+
+/** Whether a task's `timeoutAt` has passed: one in flight at a restart then times out, not invoked again. */
+export function deadlinePassed(clock: Clock, timeoutAt: number | undefined): boolean {
+  return timeoutAt !== undefined && clock.now() >= timeoutAt;
+}
+
 /**
  * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts.
  * The signal given to `work` aborts once the race is over.
@@ -30,7 +40,7 @@ export async function withinDeadline<T>(
     if (timeoutAt !== undefined) {
       racers.push(
         sleepUntil(clock, timeoutAt, timers.signal).then(() => {
-          throw new StatesError(STATES_ERRORS.Timeout, 'Task timed out (TimeoutSeconds elapsed)');
+          throw taskTimeout();
         }),
       );
     }
@@ -117,6 +127,11 @@ export class TokenMailbox {
       deliver = resolve;
     });
     this.#unlisten = engine.tokens.listen(token, { deliver, heartbeat: () => this.#beat() });
+  }
+
+  /** Whether an outcome was sent for the token (and stored). */
+  get answered(): boolean {
+    return Boolean(this.engine.store.getTaskToken(this.token)?.outcome);
   }
 
   /** The task's result; throws the sent error, States.Timeout or States.HeartbeatTimeout. */

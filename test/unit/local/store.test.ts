@@ -383,6 +383,21 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('keeps the outcome sent for a task token when the token is put again (a task resumed in flight)', () => {
+    // Prepare
+    const store = open();
+    const id = store.insertExecutions([anExecution('a')])[0]!;
+    store.putTaskToken('token', id, '/Task');
+    store.setTaskTokenOutcome('token', '{"output":"{}"}');
+
+    // Act
+    store.putTaskToken('token', id, '/Task');
+
+    // Assess
+    expect(store.getTaskToken('token')?.outcome).toBe('{"output":"{}"}');
+    store.close();
+  });
+
   it('lists state machines by ARN after a given one, and revisions by id', () => {
     // Prepare
     const store = open();

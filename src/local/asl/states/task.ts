@@ -7,7 +7,7 @@ import { parseTaskResource, type TaskResource } from '../integrations/resource.t
 import { readPath } from '../jsonpath.ts';
 import { NOT_TRUNCATED, type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
-import { TokenMailbox, withinDeadline } from '../task-waits.ts';
+import { deadlinePassed, TokenMailbox, taskTimeout, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 
 type Service = Extract<TaskResource, { kind: 'service' }>;
@@ -28,20 +28,24 @@ export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
 
 async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string): Promise<unknown> {
   const { engine } = run;
-  const effective =
-    run.cursor.phase === 'running' ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
+  const inFlight = run.cursor.phase === 'running';
+  const overdue = inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt);
+  const effective = inFlight ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
   const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
-  const scheduled = run.emit('LambdaFunctionScheduled', {
-    resource: functionArn,
-    input: serializeWithinLimit(effective),
-    inputDetails: NOT_TRUNCATED,
-    ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
-  });
-  const timeoutAt =
-    run.cursor.phase === 'running' ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds, scheduled);
-  run.emit('LambdaFunctionStarted');
-  run.save({ phase: 'running', effective, timeoutAt });
+  let timeoutAt = run.cursor.timeoutAt;
+  if (!overdue) {
+    const scheduled = run.emit('LambdaFunctionScheduled', {
+      resource: functionArn,
+      input: serializeWithinLimit(effective),
+      inputDetails: NOT_TRUNCATED,
+      ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
+    });
+    if (!inFlight) timeoutAt = taskDeadline(run, timeoutInSeconds, scheduled);
+    run.emit('LambdaFunctionStarted');
+    run.save({ phase: 'running', effective, timeoutAt });
+  }
   try {
+    if (overdue) throw taskTimeout();
     const context = { executionArn: run.run.row.arn };
     const result = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
       invokeLambda(engine.lambdas, functionArn, effective, context),
@@ -79,8 +83,11 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
       ? run.cursor.effective
       : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
   const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
+  // An answer sent for the token of a task in flight at a restart ends the task: it is not invoked again.
+  const answered = inFlight && mailbox?.answered === true;
   try {
-    if (!resuming) {
+    if (!resuming && !answered) {
+      if (inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt)) throw taskTimeout();
       const scheduled = run.emit('TaskScheduled', {
         resourceType,
         resource,

@@ -200,6 +200,68 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('keeps an answer sent during a task token invocation cut short by a restart, and does not invoke it again', async () => {
+    // Prepare: the function answers for its token at once, then never returns
+    const ask = (first: Harness) => async (payload: unknown) => {
+      const { token } = payload as { token: string };
+      await first.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+      return new Promise(() => undefined);
+    };
+    const first = reopen({}, new VirtualClock());
+    first.lambdas.register('ask', ask(first));
+    const arn = await first.start(
+      machine({
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: FUNCTION_ARN('ask'), Payload: { 'token.$': '$$.Task.Token' } },
+          TimeoutSeconds: 20,
+          End: true,
+        },
+      }),
+    );
+    await first.clock.advance(0);
+    await first.sfn.close();
+    // Act
+    const invokedAgain = vi.fn();
+    const second = reopen({ ask: invokedAgain }, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(30_000); // past the task's timeout
+    const result = await second.sfn.awaitExecution(arn);
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toBe('{"approved":true}');
+    expect(invokedAgain).not.toHaveBeenCalled();
+    expect((await second.eventTypes(arn)).filter((t) => t === 'TaskScheduled')).toHaveLength(1);
+  });
+
+  it.each([
+    ['a Lambda function', FUNCTION_ARN('slow'), {}, 'LambdaFunction'],
+    ['lambda:invoke', 'arn:aws:states:::lambda:invoke', { FunctionName: FUNCTION_ARN('slow') }, 'Task'],
+  ])(
+    'times out %s in flight at a restart once its deadline passed meanwhile, without invoking it again',
+    async (_, resource, parameters, events) => {
+      // Prepare: a 3-second timeout, the runtime down from 1 s to 10 s
+      const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());
+      const task = { Type: 'Task', Resource: resource, Parameters: parameters, TimeoutSeconds: 3, End: true };
+      const arn = await first.start(machine({ T: task }));
+      await first.clock.advance(1_000);
+      await first.sfn.close();
+      // Act
+      const invokedAgain = vi.fn();
+      const second = reopen({ slow: invokedAgain }, new VirtualClock(first.clock.now() + 9_000));
+      second.sfn.start();
+      await second.clock.advance(0);
+      const result = await second.sfn.awaitExecution(arn);
+      // Assess
+      expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+      expect(invokedAgain).not.toHaveBeenCalled();
+      const types = await second.eventTypes(arn);
+      expect(types.filter((t) => t === `${events}Scheduled`)).toHaveLength(1);
+      expect(types).toContain(`${events}TimedOut`);
+    },
+  );
+
   it('names the StateEntered event of a state entered before the restart in a States.Runtime cause', async () => {
     // Prepare
     const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());
