@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
 import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { UNREACHABLE_CODES } from '../network-errors.ts';
@@ -110,26 +111,30 @@ function badSecret(secretArn: string, problem: string): ValidationError {
 /**
  * The environment variable in which `cutover local` names its embedded PostgreSQL, password included
  * (`postgres://postgres:<password>@127.0.0.1:<port>/postgres`). A URL without a password naming that server
- * (a loopback host, its port and user) connects with it; any other server gets its password as libpq
- * would give it (`PGPASSWORD`, a pgpass file), so the user's own credentials keep reaching their servers.
+ * (a loopback host, its port and user, as the driver reads them: query parameters such as `host` and `port`
+ * included) connects with it; any other server gets its password as libpq would give it (`PGPASSWORD`, a
+ * pgpass file), so the user's own credentials keep reaching their servers.
  */
 export const LOCAL_POSTGRES_VARIABLE = 'CUTOVER_LOCAL_POSTGRES';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
 
-/** `connectionString` with the local server's password when it names that server without one. */
-function withLocalServerPassword(connectionString: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Gives `client` the local server's password when it connects to that server (a loopback host, its port)
+ * as its user, and `connectionString` holds no password. It decides on the host, port and user the client
+ * was made with, which the driver read from the connection string (its query parameters override the
+ * URL's parts) and the environment: the password goes nowhere else.
+ */
+function useLocalServerPassword(client: pg.Client, connectionString: string, env = process.env): void {
   const local = env[LOCAL_POSTGRES_VARIABLE];
-  if (!local || !URL.canParse(connectionString) || !URL.canParse(local)) return connectionString;
-  const [url, server] = [new URL(connectionString), new URL(local)];
+  if (!local || !URL.canParse(local)) return;
+  const server = parse(local);
   const namesServer =
-    url.password === '' &&
-    LOOPBACK_HOSTS.has(url.hostname) &&
-    url.port === server.port &&
-    decodeURIComponent(url.username) === decodeURIComponent(server.username);
-  if (!namesServer) return connectionString;
-  url.password = server.password;
-  return url.toString();
+    LOOPBACK_HOSTS.has(client.host) &&
+    client.port === Number(server.port) &&
+    client.user === server.user &&
+    !parse(connectionString).password;
+  if (namesServer && server.password) client.password = server.password;
 }
 
 /** How long a connection may take to be established. */
@@ -151,8 +156,10 @@ export const CLIENT_CHECK_INTERVAL_MS = 5_000;
  * try { await client.query('SELECT 1'); } finally { await client.end(); }
  */
 export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient): Promise<pg.Client> {
-  const connectionString = withLocalServerPassword(await resolveDatabaseUrl(ref, secrets));
-  return openClient({ connectionString }, databaseLabel(ref));
+  const connectionString = await resolveDatabaseUrl(ref, secrets);
+  const client = newClient({ connectionString });
+  useLocalServerPassword(client, connectionString);
+  return connectClient(client, databaseLabel(ref));
 }
 
 /**
@@ -166,12 +173,13 @@ export async function connectDatabase(ref: DatabaseRef, secrets?: SecretsClient)
  */
 export function connectBeside(client: pg.Client): Promise<pg.Client> {
   const { host, port, user, database, password, ssl } = client;
-  return openClient({ host, port, user, database, password, ssl }, `${user}@${host}:${port}/${database}`);
+  const beside = newClient({ host, port, user, database, password, ssl });
+  return connectClient(beside, `${user}@${host}:${port}/${database}`);
 }
 
-/** Connects a client to `server` (named `where` in errors) with Cutover's session settings. */
-async function openClient(server: pg.ClientConfig, where: string): Promise<pg.Client> {
-  const client = new pg.Client({
+/** A client of `server` with Cutover's session settings, not yet connected. */
+function newClient(server: pg.ClientConfig): pg.Client {
+  return new pg.Client({
     ...server,
     options: SESSION_OPTIONS,
     // Names Cutover's sessions in pg_stat_activity (and in a waiting migration's MigrationLocked).
@@ -181,6 +189,10 @@ async function openClient(server: pg.ClientConfig, where: string): Promise<pg.Cl
     // A peer gone mid-query (a failover, a dropped network) is noticed instead of waited on forever.
     keepAlive: true,
   });
+}
+
+/** Connects `client` (named `where` in errors) and sets the session checks. */
+async function connectClient(client: pg.Client, where: string): Promise<pg.Client> {
   // A connection the server drops is also emitted as 'error': without a listener it would end the
   // process. The query in flight fails with it (and later ones with "not queryable").
   client.on('error', () => undefined);
@@ -334,11 +346,12 @@ export function databaseError(error: unknown): unknown {
   return error;
 }
 
-/** The database's URL without its password, or its secret's ARN. */
+/** The database's URL without its password (nor a `password` parameter), or its secret's ARN. */
 function databaseLabel(ref: DatabaseRef): string {
   if (!ref.url) return ref.secretArn ?? '(none)';
   if (!URL.canParse(ref.url)) return '(unparsable URL)';
   const url = new URL(ref.url);
   url.password = '';
+  if (url.searchParams.has('password')) url.searchParams.delete('password');
   return url.toString();
 }

@@ -29,6 +29,53 @@ function isLocalUrlWithoutPassword(value: string): boolean {
   return /^postgres(ql)?:$/.test(url.protocol) && loopback && url.password === '';
 }
 
+/**
+ * The query parameters a request's URL may carry. The driver reads others past the URL's own parts (`host`,
+ * `port`, `user`, `password`, `passfile`, key and certificate files) and would connect elsewhere than the
+ * host checked, or put a password in the request; `options` and `application_name` would replace the
+ * session settings Cutover connects with.
+ */
+const URL_PARAMETERS: readonly string[] = ['sslmode'];
+
+/** Why a local database URL without a database name is refused. */
+const NO_DATABASE_NAME =
+  'must name a database in its path, as in postgres://postgres@127.0.0.1:5432/shop: without one the ' +
+  "connection goes to the user's default database (postgres, the maintenance database, for user postgres)";
+
+/** Why a local database URL with query parameters other than {@link URL_PARAMETERS} is refused. */
+function refusedParameters(names: readonly string[]): string {
+  return (
+    `must not have the query parameter${names.length > 1 ? 's' : ''} ${names.join(', ')} ` +
+    `(allowed: ${URL_PARAMETERS.join(', ')}): the server and the user are those the URL names before its ` +
+    "path, and the password comes from PGPASSWORD, a pgpass file or cutover local's embedded server, never " +
+    'the request'
+  );
+}
+
+/** What is wrong with a local database URL past its host and password; none for one that does not parse. */
+function urlProblems(value: string): string[] {
+  if (!URL.canParse(value)) return [];
+  const url = new URL(value);
+  const refused = [...new Set(url.searchParams.keys())].filter((name) => !URL_PARAMETERS.includes(name));
+  return [
+    ...(url.pathname.length > 1 ? [] : [NO_DATABASE_NAME]),
+    ...(refused.length > 0 ? [refusedParameters(refused)] : []),
+  ];
+}
+
+/**
+ * The request's database URLs name their database and carry no query parameter but {@link URL_PARAMETERS}:
+ * the host checked is the one connected to, and no password rides in the request.
+ */
+function checkDatabaseUrls(request: DatabaseMigrationRequest, ctx: z.RefinementCtx) {
+  const { target, source } = request.database;
+  for (const [side, ref] of Object.entries({ target, source })) {
+    for (const message of urlProblems(ref?.url ?? '')) {
+      ctx.addIssue({ code: 'custom', path: ['database', side, 'url'], message });
+    }
+  }
+}
+
 /** How long a migration waits for another session's migration lock unless `migrations.lockWaitSeconds` says. */
 export const DEFAULT_MIGRATION_LOCK_WAIT_SECONDS = 300;
 
@@ -174,10 +221,12 @@ export const databaseMigrationRequestSchema = z
 /**
  * A database migration request as it is admitted (`cutover plan` and `run`, the Prepare task): the request
  * as its tasks read it, and the rules added since migrations began to run, which a migration already
- * running must not fail on at its next task: a Blue/Green request names one instance and one region.
+ * running must not fail on at its next task: a Blue/Green request names one instance and one region, a
+ * database URL names its database and carries no query parameter but `sslmode`.
  */
-export const databaseMigrationAdmissionSchema =
-  databaseMigrationRequestSchema.superRefine(checkBlueGreenSource);
+export const databaseMigrationAdmissionSchema = databaseMigrationRequestSchema
+  .superRefine(checkBlueGreenSource)
+  .superRefine(checkDatabaseUrls);
 
 /** The request's fields that decide its RDS waits. */
 interface RdsWaits {

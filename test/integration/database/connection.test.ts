@@ -1,6 +1,11 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS, withDatabase } from '#adapters/database/connection.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  CONNECT_TIMEOUT_MS,
+  connectBeside,
+  LOCAL_POSTGRES_VARIABLE,
+  withDatabase,
+} from '#adapters/database/connection.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { startSilentDatabase } from '#test/support/unreachable-database.ts';
 import { runSql } from './dataset.ts';
@@ -105,5 +110,35 @@ describe('withDatabase', () => {
     // Assess
     expect(failing).toMatchObject({ name: 'DatabaseError', code: '22012' });
     expect(dropped).toMatchObject({ name: 'TransientAdapterError' });
+  });
+});
+
+describe("withDatabase on cutover local's embedded server", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('connects a URL without a password naming the server with its password, and a session beside it', async ({
+    skip,
+  }) => {
+    // Prepare
+    const url = new URL(await postgres.createDatabase('embedded'));
+    skip(!['127.0.0.1', 'localhost'].includes(url.hostname), 'DATABASE_URL names a server off this machine');
+    const server = new URL(url);
+    server.pathname = '/postgres';
+    vi.stubEnv(LOCAL_POSTGRES_VARIABLE, server.toString());
+    vi.stubEnv('PGPASSWORD', undefined);
+    // Act
+    const databases = await withDatabase({ url: requestUrl(url.toString()) }, async (client) => {
+      const beside = await connectBeside(client);
+      try {
+        const [own, other] = await Promise.all(
+          [client, beside].map((session) => session.query('SELECT current_database() AS name')),
+        );
+        return [own!.rows[0].name, other!.rows[0].name];
+      } finally {
+        await beside.end();
+      }
+    });
+    // Assess
+    expect(databases).toEqual([url.pathname.slice(1), url.pathname.slice(1)]);
   });
 });

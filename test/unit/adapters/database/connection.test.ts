@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   GetSecretValueCommand,
   SecretsManagerClient,
@@ -5,7 +9,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { resolveDatabaseUrl } from '#adapters/database/connection.ts';
+import {
+  connectDatabase,
+  LOCAL_POSTGRES_VARIABLE,
+  resolveDatabaseUrl,
+} from '#adapters/database/connection.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders';
 
@@ -165,5 +173,160 @@ describe('resolveDatabaseUrl without a client', () => {
     const call = secrets.commandCalls(GetSecretValueCommand)[0]!;
     expect(call.args[0].input).toEqual({ SecretId: otherRegion });
     expect(await (call.thisValue as SecretsManagerClient).config.region()).toBe('ap-southeast-2');
+  });
+});
+
+/** A server speaking just enough of PostgreSQL's protocol to ask for a password in clear text and keep it. */
+interface PasswordTrap {
+  /** Its TCP port, or the port its Unix socket is named after. */
+  readonly port: number;
+  /** The connections it accepted. */
+  readonly connections: number;
+  /** The passwords the clients sent. */
+  readonly passwords: string[];
+  close(): Promise<void>;
+}
+
+/** The protocol messages in `data`: the first has no type byte (a startup or SSL request), the others one. */
+function* messagesOf(data: Buffer, first: boolean): Generator<{ type: string; body: Buffer }> {
+  let offset = 0;
+  let untyped = first;
+  while (offset < data.length) {
+    const type = untyped ? '' : String.fromCharCode(data[offset]!);
+    const start = untyped ? offset : offset + 1;
+    const length = data.readInt32BE(start);
+    yield { type, body: data.subarray(start + 4, start + length) };
+    offset = start + length;
+    untyped = false;
+  }
+}
+
+/** Answers one client: no TLS, then a clear-text password request; the password ends the connection. */
+function trapPasswords(socket: Socket, passwords: string[]): void {
+  let started = false;
+  socket.on('error', () => undefined);
+  socket.on('data', (data) => {
+    for (const { type, body } of messagesOf(data, !started)) {
+      if (type === '' && body.readInt32BE(0) === 80877103) {
+        socket.write('N'); // SSLRequest: no TLS here
+      } else if (type === '') {
+        started = true;
+        socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+      } else if (type === 'p') {
+        passwords.push(body.subarray(0, -1).toString('utf8'));
+        socket.destroy();
+      }
+    }
+  });
+}
+
+/** Starts a {@link PasswordTrap} on 127.0.0.1, or on the Unix socket of `port` in `directory`. */
+async function startPasswordTrap(directory?: string, port = 0): Promise<PasswordTrap> {
+  const passwords: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    trapPasswords(socket, passwords);
+  });
+  await new Promise<void>((resolve) => {
+    if (directory) server.listen(join(directory, `.s.PGSQL.${port}`), resolve);
+    else server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: directory ? port : (server.address() as { port: number }).port,
+    get connections() {
+      return sockets.size;
+    },
+    passwords,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The error `connectDatabase` fails with for `url`, or undefined when it connects. */
+function connectionErrorOf(url: string): Promise<Error | undefined> {
+  return connectDatabase({ url }).then(
+    async (client) => {
+      await client.end();
+      return undefined;
+    },
+    (error: Error) => error,
+  );
+}
+
+describe("connectDatabase with cutover local's embedded server", () => {
+  const password = 'embedded-S3cr3t';
+  afterEach(() => vi.unstubAllEnvs());
+
+  /** Names `local` as the embedded server, and leaves no other password a client could send. */
+  async function asEmbeddedServer(local: PasswordTrap): Promise<void> {
+    const directory = await mkdtemp(join(tmpdir(), 'cutover-pgpass-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    vi.stubEnv(LOCAL_POSTGRES_VARIABLE, `postgres://postgres:${password}@127.0.0.1:${local.port}/postgres`);
+    vi.stubEnv('PGPASSWORD', undefined);
+    vi.stubEnv('PGPASSFILE', join(directory, 'none'));
+    vi.stubEnv('PGSSLMODE', undefined);
+  }
+
+  /** A trap started for the test and closed after it. */
+  async function trap(directory?: string, port?: number): Promise<PasswordTrap> {
+    const started = await startPasswordTrap(directory, port);
+    onTestFinished(() => started.close());
+    return started;
+  }
+
+  it('sends the embedded password to a URL without one that names the server', async () => {
+    // Prepare
+    const local = await trap();
+    await asEmbeddedServer(local);
+    // Act
+    await connectionErrorOf(`postgres://postgres@127.0.0.1:${local.port}/shop`);
+    // Assess
+    expect(local.passwords).toEqual([password]);
+  });
+
+  it('does not send it where a port parameter takes the connection', async () => {
+    // Prepare
+    const [local, other] = [await trap(), await trap()];
+    await asEmbeddedServer(local);
+    // Act
+    await connectionErrorOf(`postgres://postgres@127.0.0.1:${local.port}/shop?port=${other.port}`);
+    // Assess
+    expect(other.connections).toBe(1);
+    expect(other.passwords).not.toContain(password);
+    expect(local.connections).toBe(0);
+  });
+
+  it('does not send it where a host parameter takes the connection', async () => {
+    // Prepare
+    const local = await trap();
+    const directory = await mkdtemp(join(tmpdir(), 'cutover-host-'));
+    onTestFinished(() => rm(directory, { recursive: true, force: true }));
+    const other = await trap(directory, local.port);
+    await asEmbeddedServer(local);
+    // Act
+    await connectionErrorOf(
+      `postgres://postgres@127.0.0.1:${local.port}/shop?host=${encodeURIComponent(directory)}`,
+    );
+    // Assess
+    expect(other.connections).toBe(1);
+    expect(other.passwords).not.toContain(password);
+    expect(local.connections).toBe(0);
+  });
+
+  it("sends a URL's own password parameter, which its errors do not name", async () => {
+    // Prepare
+    const [local, other] = [await trap(), await trap()];
+    await asEmbeddedServer(local);
+    // Act
+    const error = await connectionErrorOf(
+      `postgres://postgres@127.0.0.1:${other.port}/shop?password=Own-S3cr3t`,
+    );
+    // Assess
+    expect(other.passwords).toEqual(['Own-S3cr3t']);
+    expect(error?.message).toContain(`postgres://postgres@127.0.0.1:${other.port}/shop`);
+    expect(error?.message).not.toContain('Own-S3cr3t');
   });
 });

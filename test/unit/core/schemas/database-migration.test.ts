@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   databaseMigrationAdmissionSchema,
@@ -98,5 +100,107 @@ describe('database-migration blueGreen.sourceArn with rds', () => {
     const request = admit(blueGreenRequest({ instanceIdentifier: 'ORDERS' }));
     // Assess
     expect(request.rds).toMatchObject({ instanceIdentifier: 'orders', region: 'eu-west-1' });
+  });
+});
+
+describe('database-migration database URLs at admission', () => {
+  const EXAMPLE = join(import.meta.dirname, '../../../../examples/requests/database-migration.json');
+  /** The example request file as a user edits it: its target URL replaced, a source URL added when given. */
+  function requestFile(target: string, source?: string): unknown {
+    const text = readFileSync(EXAMPLE, 'utf8').replace('postgres://postgres@127.0.0.1:5432/shop', target);
+    const request = JSON.parse(text) as { database: Record<string, unknown> };
+    if (source !== undefined) request.database.source = { url: source };
+    return request;
+  }
+  const parameters =
+    '(allowed: sslmode): the server and the user are those the URL names before its path, and the ' +
+    "password comes from PGPASSWORD, a pgpass file or cutover local's embedded server, never the request";
+  const database =
+    'must name a database in its path, as in postgres://postgres@127.0.0.1:5432/shop: without one the ' +
+    "connection goes to the user's default database (postgres, the maintenance database, for user postgres)";
+
+  it('refuses a password, a port or a host in the query, naming the field, the parameter and those allowed', () => {
+    // Prepare
+    const files = [
+      requestFile('postgres://postgres@127.0.0.1:56001/shop?password=S3cr3t'),
+      requestFile(
+        'postgres://postgres@127.0.0.1:56001/shop',
+        'postgres://postgres@127.0.0.1:56001/legacy?port=56010',
+      ),
+      requestFile('postgres://postgres@localhost:56001/shop?sslmode=disable&host=db.prod.example.com'),
+    ];
+    // Act
+    const messages = files.map((file) => validationMessageOf(() => admit(file)));
+    // Assess
+    expect(messages).toEqual([
+      `invalid database-migration request:\n  - database.target.url: must not have the query parameter password ${parameters}`,
+      `invalid database-migration request:\n  - database.source.url: must not have the query parameter port ${parameters}`,
+      `invalid database-migration request:\n  - database.target.url: must not have the query parameter host ${parameters}`,
+    ]);
+    expect(messages[0]).not.toContain('S3cr3t');
+  });
+
+  it("refuses every parameter the driver would read past the URL's own parts, listing them once", () => {
+    // Prepare
+    const query =
+      '?user=admin&hostaddr=10.0.0.1&passfile=/tmp/pgpass&sslkey=/k&sslcert=/c&sslrootcert=/r&user=x';
+    const file = requestFile(`postgres://postgres@127.0.0.1:56001/shop${query}`);
+    // Act
+    const message = validationMessageOf(() => admit(file));
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - database.target.url: must not have the query parameters user, hostaddr, passfile, sslkey, sslcert, ' +
+        `sslrootcert ${parameters}`,
+    ]);
+  });
+
+  it('refuses a parameter whose name is percent-encoded as the driver decodes it', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      admit(requestFile('postgres://postgres@127.0.0.1:56001/shop?pass%77ord=S3cr3t')),
+    );
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      `  - database.target.url: must not have the query parameter password ${parameters}`,
+    ]);
+  });
+
+  it('refuses a URL without a database name, for the source and the target', () => {
+    // Prepare
+    const files = [
+      requestFile('postgres://postgres@127.0.0.1:56001'),
+      requestFile('postgres://postgres@127.0.0.1:56001/shop', 'postgres://postgres@127.0.0.1:56001/'),
+      requestFile('postgres://postgres@127.0.0.1:56001?sslmode=disable'),
+    ];
+    // Act
+    const messages = files.map((file) => validationMessageOf(() => admit(file)));
+    // Assess
+    expect(messages).toEqual([
+      `invalid database-migration request:\n  - database.target.url: ${database}`,
+      `invalid database-migration request:\n  - database.source.url: ${database}`,
+      `invalid database-migration request:\n  - database.target.url: ${database}`,
+    ]);
+  });
+
+  it('takes the example request, the URLs the docs give and sslmode, as written', () => {
+    // Prepare
+    const urls = [
+      ['postgres://postgres@127.0.0.1:5432/shop', undefined],
+      ['postgres://postgres@127.0.0.1:41234/shop', 'postgres://postgres@127.0.0.1:41234/legacy'],
+      ['postgresql://postgres@localhost:41234/postgres?sslmode=disable', undefined],
+    ] as const;
+    // Act
+    const databases = urls.map(([target, source]) => admit(requestFile(target, source)).database);
+    // Assess
+    expect(databases.map(({ target, source }) => [target.url, source?.url])).toEqual(urls);
+  });
+
+  it('reads a request already admitted without these rules, so a migration running goes on', () => {
+    // Act
+    const request = parse(requestFile('postgres://postgres@127.0.0.1:56001?sslmode=disable&port=56010'));
+    // Assess
+    expect(request.database.target.url).toBe(
+      'postgres://postgres@127.0.0.1:56001?sslmode=disable&port=56010',
+    );
   });
 });
