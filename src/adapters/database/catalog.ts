@@ -119,6 +119,44 @@ export async function largeObjectColumns(client: pg.Client, schemas: readonly st
 }
 
 /**
+ * The tables referencing `names` (quoted `schema.name`) by foreign key, directly or through other tables,
+ * besides those (quoted): a TRUNCATE of a table must name every table referencing it. Names of tables that
+ * no longer exist are left out.
+ */
+export async function referencingTables(client: pg.Client, names: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `WITH RECURSIVE named(oid) AS (SELECT to_regclass(n)::oid FROM unnest($1::text[]) AS n),
+     emptied(oid) AS (
+       SELECT oid FROM named WHERE oid IS NOT NULL
+       UNION SELECT k.conrelid FROM pg_constraint k JOIN emptied e ON k.confrelid = e.oid WHERE k.contype = 'f')
+     SELECT format('%I.%I', n.nspname, c.relname) AS name
+       FROM emptied e JOIN pg_class c ON c.oid = e.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE e.oid NOT IN (SELECT oid FROM named WHERE oid IS NOT NULL)`,
+    [names],
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * The tables `names` (quoted `schema.name`) as TRUNCATE names their own rows ({@link rowSource}: a table's
+ * inheritance children are tables of their own, emptied only when named; a partitioned table's rows are
+ * its partitions'). Names of tables that no longer exist are left out.
+ *
+ * @example
+ * `TRUNCATE ${(await truncatedAs(client, ['"public"."orders"'])).join(', ')}`; // TRUNCATE ONLY "public"."orders"
+ */
+export async function truncatedAs(client: pg.Client, names: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<TableName & { partitioned: boolean }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(name, position)
+       JOIN pg_class c ON c.oid = to_regclass(t.name) JOIN pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY t.position`,
+    [names],
+  );
+  return rows.map(rowSource);
+}
+
+/**
  * The ordinary and partitioned tables of `schemas` (partitions are reached through their parent),
  * parents before children along their foreign keys and `alsoKeys` (another database's, such as the
  * target's of a copy), so rows can be loaded in this order.

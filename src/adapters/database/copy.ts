@@ -1,9 +1,17 @@
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
 import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
-import { missingTables, relationExists, rowSource, rowSourceIn, type TableInfo } from './catalog.ts';
+import {
+  missingTables,
+  referencingTables,
+  relationExists,
+  rowSource,
+  rowSourceIn,
+  type TableInfo,
+  truncatedAs,
+} from './catalog.ts';
 import {
   identList,
   qualified,
@@ -100,19 +108,25 @@ async function copyBatch(
   });
 }
 
+/**
+ * Refuses (`TableTooLargeWithoutPrimaryKey`) a table without a primary key larger than `limit` bytes: it
+ * would be copied whole, in one transaction. Checked before anything is locked, and again as it is copied.
+ */
+export function refuseWholeCopyOverLimit(table: TableInfo, limit = 512 * 1024 * 1024): void {
+  if (table.primaryKey.length > 0 || table.bytes <= limit) return;
+  throw new TableTooLargeWithoutPrimaryKeyError(
+    `${tableLabel(table)} has no primary key and is ${table.bytes} bytes, over the ${limit}-byte limit ` +
+      'for copying a table whole: add a primary key or raise maxBytesWithoutKey',
+  );
+}
+
 async function copyWhole(
   source: pg.Client,
   target: pg.Client,
   table: TableInfo,
   options: CopySliceOptions,
 ): Promise<CopyCheckpoint> {
-  const limit = options.maxBytesWithoutKey ?? 512 * 1024 * 1024;
-  if (table.bytes > limit) {
-    throw new TableTooLargeWithoutPrimaryKeyError(
-      `${tableLabel(table)} has no primary key and is ${table.bytes} bytes, over the ${limit}-byte limit ` +
-        'for copying a table whole: add a primary key or raise maxBytesWithoutKey',
-    );
-  }
+  refuseWholeCopyOverLimit(table, options.maxBytesWithoutKey);
   return inTransaction(target, async () => {
     const rowsCopied = await streamRows(
       source,
@@ -139,9 +153,24 @@ async function streamRows(source: pg.Client, target: pg.Client, table: TableInfo
     const writer = target.query(
       copyFrom(`COPY ${qualified(table)} (${identList(table.columns)}) FROM STDIN`),
     );
-    await pipeline(reader, writer);
+    try {
+      await pipeline(reader, writer);
+    } catch (error) {
+      throw withCopyContext(error, table);
+    }
     return writer.rowCount;
   });
+}
+
+/**
+ * A PostgreSQL error of a table's copy, its message naming the table and where PostgreSQL places it
+ * (`COPY m, line 2, column ratio: "1e+300"`: the row of the batch and the column).
+ */
+function withCopyContext(error: unknown, table: TableInfo): unknown {
+  if (error instanceof pg.DatabaseError) {
+    error.message = `copying ${tableLabel(table)}: ${error.message}${error.where ? ` (${error.where})` : ''}`;
+  }
+  return error;
 }
 
 function keyLiteral(table: TableInfo, key: readonly string[]): string {
@@ -166,13 +195,7 @@ async function startOrResume(target: pg.Client, table: TableInfo, copyId: string
     return { table: label, lastKey: row.last_key, rowsCopied: Number(row.rows_copied), done: row.done };
   return inTransaction(target, async () => {
     await lockKey(target, `cutover copy into ${label}`);
-    const copying = await target.query<{ copy_id: string; updated_at: Date }>(
-      `SELECT copy_id, updated_at FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id <> $2 AND NOT done
-        ORDER BY updated_at DESC LIMIT 1`,
-      [label, copyId],
-    );
-    const other = copying.rows[0];
-    if (other) throw await beingCopiedInto(target, label, other.copy_id, other.updated_at);
+    await refuseUnfinishedCopy(target, label, copyId);
     const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
     if (rowCount) throw await targetNotEmpty(target, label, copyId);
     return saveProgress(target, copyId, { table: label, lastKey: null, rowsCopied: 0, done: false });
@@ -197,36 +220,58 @@ async function lockKey(client: pg.Client, key: string): Promise<void> {
 }
 
 /**
- * `TargetNotEmpty` for the table `label` that the copy run `copyId` has an unfinished progress row for: it
- * may be running (another service's execution started at the same time) or have ended without finishing.
+ * Refuses (`TargetNotEmpty`) the table `label` when another copy run than `copyId` (any, without one) has an
+ * unfinished progress row for it: that run may be going on (another service's execution started at the same
+ * time) or have ended without finishing.
  */
-async function beingCopiedInto(
-  target: pg.Client,
-  label: string,
-  copyId: string,
-  updatedAt: Date,
-): Promise<TargetNotEmptyError> {
-  const tables = (await copiedTables(target, copyId)).map((table) => `ONLY ${quotedLabel(table)}`);
-  return new TargetNotEmptyError(
-    `target table ${label} is being copied into by execution ${copyId} (its progress row in ` +
-      `${COPY_PROGRESS_TABLE}, updated ${updatedAt.toISOString()}): wait for it to end (cutover watch ${copyId}); ` +
-      `if it ended without finishing, empty the tables it copied into (TRUNCATE ${tables.join(', ')}) and ` +
-      `delete its progress rows (DELETE FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = ${quoteLiteral(copyId)}), ` +
+async function refuseUnfinishedCopy(target: pg.Client, label: string, copyId?: string): Promise<void> {
+  const { rows } = await target.query<{ copy_id: string; updated_at: Date }>(
+    `SELECT copy_id, updated_at FROM ${COPY_PROGRESS_TABLE}
+      WHERE table_name = $1 AND copy_id IS DISTINCT FROM $2 AND NOT done ORDER BY updated_at DESC LIMIT 1`,
+    [label, copyId ?? null],
+  );
+  const other = rows[0];
+  if (!other) return;
+  throw new TargetNotEmptyError(
+    `target table ${label} is being copied into by execution ${other.copy_id} (its progress row in ` +
+      `${COPY_PROGRESS_TABLE}, updated ${other.updated_at.toISOString()}): wait for it to end ` +
+      `(cutover watch ${other.copy_id}); if it ended without finishing, ${await howToUndo(target, other.copy_id)}, ` +
       'then run again',
   );
 }
 
 /**
+ * What a person runs to undo what the copy run `copyId` copied: empty the tables it copied into, with the
+ * tables referencing them (TRUNCATE refuses to empty a table others reference on its own), and delete its
+ * progress rows.
+ */
+async function howToUndo(target: pg.Client, copyId: string): Promise<string> {
+  const copied = (await copiedTables(target, copyId)).map(quotedLabel);
+  const referencing = await referencingTables(target, copied);
+  const truncated = await truncatedAs(target, [...copied, ...referencing]);
+  const tables =
+    referencing.length > 0
+      ? 'the tables it copied into and those referencing them'
+      : 'the tables it copied into';
+  return (
+    `empty ${tables} (TRUNCATE ${truncated.join(', ')}) and delete its progress rows ` +
+    `(DELETE FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = ${quoteLiteral(copyId)})`
+  );
+}
+
+/**
  * Refuses (`TargetNotEmpty`, as the copy would once it reached the table) a copy into target tables that
- * already hold rows, before anything is locked or backed up: a run of a request whose copy is done already
- * (the same request again) is refused at once, not after a backup. Tables the target lacks yet are skipped
- * (its pending migrations create them).
+ * already hold rows or that another run has not finished copying into, before anything is locked or backed
+ * up: a run of a request whose copy is done already (the same request again) is refused at once, not after
+ * a backup. Tables the target lacks yet are skipped (its pending migrations create them).
  */
 export async function refuseFilledTargets(target: pg.Client, tables: readonly TableName[]): Promise<void> {
   const missing = new Set(await missingTables(target, tables));
+  const progressKept = await relationExists(target, COPY_PROGRESS_TABLE);
   for (const table of tables) {
     const label = tableLabel(table);
     if (missing.has(label)) continue;
+    if (progressKept) await refuseUnfinishedCopy(target, label);
     const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
     if (rowCount) throw await targetNotEmpty(target, label);
   }
@@ -251,10 +296,9 @@ async function targetNotEmpty(
   );
   const earlier = rows[0]?.copy_id;
   if (earlier === undefined) return new TargetNotEmptyError(said);
-  const tables = (await copiedTables(target, earlier)).map((table) => `ONLY ${quotedLabel(table)}`);
   return new TargetNotEmptyError(
     `${said}: execution ${earlier} copied into it (see ${COPY_PROGRESS_TABLE}); unless its rows are to be ` +
-      `kept, empty the tables it copied into (TRUNCATE ${tables.join(', ')}) and run again`,
+      `kept, ${await howToUndo(target, earlier)}, then run again`,
   );
 }
 

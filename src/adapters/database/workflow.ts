@@ -9,10 +9,16 @@ import {
   missingTables,
   requireSchemas,
   selectTables,
+  type TableInfo,
 } from './catalog.ts';
 import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
-import { type CopyCheckpoint, copyTableSlice, refuseFilledTargets } from './copy.ts';
+import {
+  type CopyCheckpoint,
+  copyTableSlice,
+  refuseFilledTargets,
+  refuseWholeCopyOverLimit,
+} from './copy.ts';
 import { backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
 import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
@@ -57,7 +63,8 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
   if (source) {
     await withSourceAndTarget(request, secrets, async (sourceClient, targetClient) => {
       await requireSchemas(sourceClient, schemas, 'source');
-      await refuseFilledTargets(targetClient, await listTables(sourceClient, schemas));
+      const tables = await copyableTables(sourceClient, request);
+      await refuseFilledTargets(targetClient, tables);
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;
@@ -73,6 +80,32 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
     },
     secrets,
   );
+}
+
+/**
+ * The source's tables, refused when the copy could not do its job (`ValidationError`, or
+ * `TableTooLargeWithoutPrimaryKey`, see `refuseWholeCopyOverLimit`): no table in `database.schemas` (a
+ * wrong database or schema would copy nothing), or columns holding large object references (only their
+ * numbers would be copied).
+ */
+async function copyableTables(source: pg.Client, request: Request): Promise<TableInfo[]> {
+  const { schemas } = request.database;
+  const tables = await listTables(source, schemas);
+  if (tables.length === 0) {
+    throw new ValidationError(
+      `database.source: database ${source.database} has no table in database.schemas (${schemas.join(', ')}), ` +
+        'so there is nothing to copy: check the database name in the source URL (or secret) and database.schemas',
+    );
+  }
+  const references = await largeObjectColumns(source, schemas);
+  if (references.length > 0) {
+    throw new ValidationError(
+      'database.source: large objects (oid) are not copied, only their numbers would be, and these ' +
+        `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
+    );
+  }
+  for (const table of tables) refuseWholeCopyOverLimit(table, request.copy.maxBytesWithoutKey);
+  return tables;
 }
 
 /** Logical backup of the target; returns the manifest key. */
@@ -149,13 +182,6 @@ export async function sourceTables(request: Request, secrets?: SecretsClient): P
   if (!request.database.source) return [];
   const { schemas } = request.database;
   const tables = await withSourceAndTarget(request, secrets, async (source, target) => {
-    const references = await largeObjectColumns(source, schemas);
-    if (references.length > 0) {
-      throw new ValidationError(
-        'database.source: large objects (oid) are not copied, only their numbers would be, and these ' +
-          `columns refer to them: ${references.join(', ')}; store their contents in bytea columns first`,
-      );
-    }
     const listed = await listTables(source, schemas, await foreignKeys(target));
     const missing = await missingTables(target, listed);
     if (missing.length > 0) {

@@ -327,6 +327,23 @@ describe('inheritance', () => {
     expect(await counts(target, ['events', 'archived_events'])).toEqual({ events: 1, archived_events: 1 });
   });
 
+  it('names the table, row and column of a value the target refuses to take', async () => {
+    // Prepare: the target's column is narrower than the source's
+    const source = await databaseWith(
+      'source',
+      'CREATE TABLE m (id int PRIMARY KEY, ratio float8); INSERT INTO m VALUES (1, 0.5), (2, 1e300);',
+    );
+    const target = await databaseWith('target', 'CREATE TABLE m (id int PRIMARY KEY, ratio real);');
+    // Act
+    const { summary } = await migrate(requestFor({ source, target }));
+    // Assess
+    expect(summary).toMatchObject({
+      name: 'DatabaseError',
+      message:
+        'copying public.m: "1e+300" is out of range for type real (COPY m, line 2, column ratio: "1e+300")',
+    });
+  });
+
   it('refuses a partitioned target table whose partitions hold rows, copying a plain one into it', async () => {
     // Prepare
     const source = await databaseWith(

@@ -77,6 +77,11 @@ async function asNewRole(url: string, prefix: string, sql: (role: string) => str
   return asRole.toString();
 }
 
+/** The TRUNCATE and DELETE statements a refusal's message tells a person to run, in its order. */
+function statementsIn(message: string): string[] {
+  return [...message.matchAll(/\(((?:TRUNCATE|DELETE FROM) [^)]*)\)/g)].map((match) => match[1]!);
+}
+
 /** Compares every table of the source's `public` schema on both sides (`ValidationFailed` when they differ). */
 function validate(source: string, target: string) {
   return withDatabase({ url: source }, (src) =>
@@ -232,7 +237,7 @@ describe('copyTableSlice', () => {
     );
   });
 
-  it('names the earlier execution that copied into a non-empty target, and how to empty what it copied', async () => {
+  it('names the earlier execution that copied into a non-empty target, and statements that empty what it copied', async () => {
     // Prepare: an earlier execution copied customers to the end
     const { source, target } = await sourceAndTarget(20);
     const copyCustomers = (copyId: string) =>
@@ -248,14 +253,19 @@ describe('copyTableSlice', () => {
     await copyCustomers('orders-db-1');
     // Act
     const refused = await copyCustomers('orders-db-2').catch((error: unknown) => error);
-    // Assess
+    // Assess: orders references customers, so TRUNCATE must name it too
     expect(refused).toMatchObject({
       name: 'TargetNotEmpty',
       message:
         'target table public.customers already has rows; copy into empty tables only: execution orders-db-1 ' +
         'copied into it (see cutover_copy_progress); unless its rows are to be kept, empty the tables it ' +
-        'copied into (TRUNCATE ONLY "public"."customers") and run again',
+        'copied into and those referencing them (TRUNCATE ONLY "public"."customers", ONLY "public"."orders") ' +
+        "and delete its progress rows (DELETE FROM cutover_copy_progress WHERE copy_id = 'orders-db-1'), " +
+        'then run again',
     });
+    // And the statements it names, run as they are, let the copy run again
+    for (const statement of statementsIn((refused as Error).message)) await runSql(target, statement);
+    expect(await copyCustomers('orders-db-2')).toMatchObject({ rowsCopied: 20, done: true });
   });
 
   it('lets one of two executions started together copy a table, refusing the other by name, whose undo keeps the rows', async () => {
@@ -326,8 +336,8 @@ describe('copyTableSlice', () => {
         'target table public.customers is being copied into by execution orders-db-1 (its progress row in ' +
         `cutover_copy_progress, updated ${(progress.rows[0].updated_at as Date).toISOString()}): wait for it ` +
         'to end (cutover watch orders-db-1); if it ended without finishing, empty the tables it copied into ' +
-        '(TRUNCATE ONLY "public"."customers") and delete its progress rows (DELETE FROM cutover_copy_progress ' +
-        "WHERE copy_id = 'orders-db-1'), then run again",
+        'and those referencing them (TRUNCATE ONLY "public"."customers", ONLY "public"."orders") and delete ' +
+        "its progress rows (DELETE FROM cutover_copy_progress WHERE copy_id = 'orders-db-1'), then run again",
     });
     expect(undone).toEqual([]);
     expect(

@@ -386,7 +386,69 @@ describe('checkBeforeLock: a copy', () => {
       message:
         'target table public.customers already has rows; copy into empty tables only: execution orders-db-1 ' +
         'copied into it (see cutover_copy_progress); unless its rows are to be kept, empty the tables it ' +
-        'copied into (TRUNCATE ONLY "public"."customers") and run again',
+        'copied into (TRUNCATE ONLY "public"."customers") and delete its progress rows (DELETE FROM ' +
+        "cutover_copy_progress WHERE copy_id = 'orders-db-1'), then run again",
+    });
+  });
+
+  it('refuses an empty target table an execution that ended without finishing was copying into', async () => {
+    // Prepare: an aborted execution had started customers and copied none of its rows
+    const source = await postgres.createDatabase('prepare_unfinished_source');
+    const target = await postgres.createDatabase('prepare_unfinished_target');
+    await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
+    await migrate(target, { 'V1__customers.sql': ORDERS });
+    await runSql(
+      target,
+      `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, 0, false);`,
+    );
+    const request = await copyRequest(source, target);
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'TargetNotEmpty',
+      message: expect.stringMatching(
+        /^target table public\.customers is being copied into by execution orders-db-1 .*\(DELETE FROM cutover_copy_progress WHERE copy_id = 'orders-db-1'\), then run again$/,
+      ),
+    });
+  });
+
+  it('refuses a source without tables in database.schemas, naming its database', async () => {
+    // Prepare: the source URL names a database that has no table
+    const source = await postgres.createDatabase('prepare_empty_source');
+    const target = await postgres.createDatabase('prepare_empty_target');
+    const request = await copyRequest(source, target);
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        `database.source: database ${new URL(source).pathname.slice(1)} has no table in database.schemas (public), ` +
+        'so there is nothing to copy: check the database name in the source URL (or secret) and database.schemas',
+    });
+  });
+
+  it('refuses a source table without a primary key over maxBytesWithoutKey before anything is locked', async () => {
+    // Prepare
+    const source = await postgres.createDatabase('prepare_keyless_source');
+    const target = await postgres.createDatabase('prepare_keyless_target');
+    await runSql(
+      source,
+      `CREATE TABLE notes (body text); INSERT INTO notes SELECT repeat('x', 100) FROM generate_series(1, 100);`,
+    );
+    const copied = await copyRequest(source, target);
+    const request = { ...copied, copy: { ...copied.copy, maxBytesWithoutKey: 1000 } };
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'TableTooLargeWithoutPrimaryKey',
+      message: expect.stringMatching(
+        /^public\.notes has no primary key and is \d+ bytes, over the 1000-byte limit for copying a table whole/,
+      ),
     });
   });
 
