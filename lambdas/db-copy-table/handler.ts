@@ -16,7 +16,14 @@ export const handler = dbTaskHandler(
     const lock = createLockFromEnvironment();
     return copySlice(request, copyId, table, {
       timeLeftMs: invocation.timeLeftMs(),
-      beforeBatch: () => refuseIfRolledBack(lock, executionArn, 'db-copy-table'),
+      // Batches committed before the stop stay: UndoCopy is not run for a stopped migration.
+      beforeBatch: () =>
+        refuseIfRolledBack(
+          lock,
+          executionArn,
+          'db-copy-table',
+          (why) => `db-copy-table started no further batch of ${table}: ${why}`,
+        ),
     });
   },
 );

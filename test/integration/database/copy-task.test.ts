@@ -63,7 +63,12 @@ describe('DbCopyTable', () => {
     // Act
     const { answer, copied } = await copyCustomers(15 * 60_000, stopped);
     // Assess
-    expect(answer).toMatchObject({ name: 'ExecutionStopped' });
+    expect(answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: expect.stringMatching(
+        /^db-copy-table started no further batch of public\.customers: .* was stopped/,
+      ),
+    });
     expect(copied).toBe(0);
   });
 });
