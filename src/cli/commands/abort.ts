@@ -44,7 +44,9 @@ export function abortCommand(): Command {
       const rollback = `${rollbackExecutionArn}${done ? ' (SUCCEEDED)' : ''}`;
       console.log(
         strategy === DATABASE_MIGRATION
-          ? `${done ? 'unlocked' : 'unlocking'} the service: ${rollback} (the database is not restored: \`cutover backups list\` lists its backup, if one was taken)`
+          ? `${done ? 'unlocked' : 'unlocking'} the service: ${rollback} (the database is not restored: a migration ` +
+              'running at the stop may still commit, and rows copied so far stay, which the next run refuses naming ' +
+              'the statements that empty them; `cutover backups list` lists its backup, if one was taken)'
           : `${done ? 'rolled back' : 'rolling back'}: ${rollback}`,
       );
     }
