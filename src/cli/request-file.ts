@@ -73,20 +73,29 @@ export function withAbsoluteMigrationsDirectory(request: unknown): unknown {
  * Reads a request's `migrations.directory` as Prepare will (relative to the working directory), so a
  * missing, empty or non-directory one, or a badly named file, is a usage error naming the field and the
  * path before anything runs; `migrations.s3Prefix` is read at Migrate, from the bucket, and is not checked.
- * Returns why each file that cannot run in a transaction cannot (Prepare refuses such a file while it is
- * pending on the target, which only the target's history tells).
+ * Returns the migrations of the request's phase (`V1__orders`), and why each file that cannot run in a
+ * transaction cannot (Prepare refuses such a file while it is pending on the target, which only the
+ * target's history tells).
  *
  * @example
- * const conflicts = await checkMigrationsDirectory(await validateRequestFor('database-migration', input));
+ * const { conflicts } = await checkMigrationsDirectory(await validateRequestFor('database-migration', input));
  */
-export async function checkMigrationsDirectory(request: DatabaseMigrationRequest): Promise<string[]> {
+export async function checkMigrationsDirectory(
+  request: DatabaseMigrationRequest,
+): Promise<{ migrations: string[]; conflicts: string[] }> {
   const directory = request.migrations?.directory;
-  if (directory === undefined) return [];
+  if (directory === undefined) return { migrations: [], conflicts: [] };
   // Loaded here: only a database migration reads migration files. Its ValidationError exits 2 with its
   // message, as bin/cutover.ts ends every ValidationError.
   const { loadMigrationsFromDirectory, transactionConflict } = await import(
     '#adapters/database/migration-files.ts'
   );
   const migrations = await loadMigrationsFromDirectory(directory);
-  return migrations.flatMap((migration) => transactionConflict(migration) ?? []);
+  const phase = request.migrations?.phase ?? 'all';
+  return {
+    migrations: migrations
+      .filter((migration) => phase === 'all' || migration.phase === phase)
+      .map((migration) => `V${migration.version}__${migration.name}`),
+    conflicts: migrations.flatMap((migration) => transactionConflict(migration) ?? []),
+  };
 }

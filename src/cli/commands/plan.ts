@@ -416,8 +416,8 @@ export function planCommand(): Command {
     const input = await readRequestFile(options.file);
     if (strategy === 'database-migration') {
       const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
-      const conflicts = await checkMigrationsDirectory(request);
-      const plan = buildDatabaseMigrationPlan(request);
+      const { migrations, conflicts } = await checkMigrationsDirectory(request);
+      const plan = buildDatabaseMigrationPlan(request, migrations);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
       for (const conflict of conflicts) {
         console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);

@@ -143,23 +143,31 @@ function blueGreenStep(request: Request): DatabaseMigrationStep[] {
   ];
 }
 
-function migrateDetail(request: Request): string {
+function migrateDetail(request: Request, files: readonly string[] | undefined): string {
   const migrations = request.migrations;
   if (!migrations) return 'no migrations given: nothing to apply';
   const from = migrations.directory ?? `the backup store, prefix ${migrations.s3Prefix}`;
   const phases = { expand: 'expand only', contract: 'contract only', all: 'expand and contract' };
   const transaction =
     migrations.transaction === 'all' ? 'all in one transaction' : 'each in its own transaction';
-  return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}, ${transaction}`;
+  const listed = files === undefined ? '' : ` (${fileList(files)}; those the target has applied are skipped)`;
+  return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}${listed}, ${transaction}`;
 }
 
-/** The steps from Migrate on: what each does depends on whether a source is copied. */
-function copySteps(request: Request): DatabaseMigrationStep[] {
+/** Migration names for a plan line: all of up to 8, else the first 3 and the last 3 with the count. */
+function fileList(files: readonly string[]): string {
+  if (files.length === 0) return 'none of the phase in the directory';
+  if (files.length <= 8) return files.join(', ');
+  return `${files.length} files, ${files.slice(0, 3).join(', ')}, ..., ${files.slice(-3).join(', ')}`;
+}
+
+/** The steps from Migrate on (with the migrations to apply, when known): what each does depends on whether a source is copied. */
+function copySteps(request: Request, migrationFiles: readonly string[] | undefined): DatabaseMigrationStep[] {
   const { source } = request.database;
   const { budgetSeconds, batchRows } = request.copy;
   const fromSource = source !== undefined && request.sequences === 'source';
   return [
-    { name: 'Migrate', detail: migrateDetail(request), states: ['Migrate'] },
+    { name: 'Migrate', detail: migrateDetail(request, migrationFiles), states: ['Migrate'] },
     {
       name: 'ListTables',
       detail: source ? `the source's tables of ${schemasOf(request)}, parents first` : 'no source: no tables',
@@ -226,14 +234,18 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
  * Builds the plan of a normalized database migration request: its steps, the states they enter, what a
  * failure does, and the state transitions and their cost. The request tells the transitions of a run
  * that copies nothing and whose RDS checks succeed at the first; `variableTransitions` are the ones the
- * data decides (a table and a slice of the copy) and each further RDS check.
+ * data decides (a table and a slice of the copy) and each further RDS check. `migrationFiles` are the
+ * names of the directory's migrations of the request's phase, when it was read (`V1__orders`).
  *
  * @example
  * const plan = buildDatabaseMigrationPlan(parseWith(databaseMigrationRequestSchema, input, 'request'));
  * plan.stateTransitions; // 12 with a logical backup and no source
  * plan.variableTransitions; // with a source: 1 per copied table, 2 per copy slice
  */
-export function buildDatabaseMigrationPlan(request: Request): DatabaseMigrationPlan {
+export function buildDatabaseMigrationPlan(
+  request: Request,
+  migrationFiles?: readonly string[],
+): DatabaseMigrationPlan {
   const directory = request.migrations?.directory ? ' and the migrations directory' : '';
   const entries: Entry[] = [
     {
@@ -245,7 +257,7 @@ export function buildDatabaseMigrationPlan(request: Request): DatabaseMigrationP
     backupStep(request),
     'BlueGreenRequested',
     ...blueGreenStep(request),
-    ...copySteps(request),
+    ...copySteps(request, migrationFiles),
     'Done',
   ];
   const steps = entries.filter((entry) => typeof entry !== 'string');

@@ -472,6 +472,35 @@ describe('cutover plan of a database migration', () => {
       ],
     ]);
   });
+
+  it.each([
+    ['all', 3, 'V1__orders, V2__orders_status, V3__drop_legacy'],
+    ['expand', 3, 'V1__orders, V2__orders_status'],
+    ['all', 12, '12 files, V1__step, V2__step, V3__step, ..., V10__step, V11__step, V12__step'],
+  ])('names the migrations of phase %s it would apply (%i files)', async (phase, count, named) => {
+    // Prepare: a contract migration last
+    const migrations = mkdtempSync(join(workDir, 'phases-'));
+    if (count === 3) {
+      writeFileSync(join(migrations, 'V1__orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY);\n');
+      writeFileSync(join(migrations, 'V2__orders_status.sql'), 'ALTER TABLE orders ADD status text;\n');
+      writeFileSync(
+        join(migrations, 'V3__drop_legacy.sql'),
+        '-- phase: contract\nDROP TABLE IF EXISTS legacy;\n',
+      );
+    } else {
+      for (let v = 1; v <= count; v++) writeFileSync(join(migrations, `V${v}__step.sql`), 'SELECT 1;\n');
+    }
+    const path = join(workDir, `request-${phase}-${count}.json`);
+    writeFileSync(path, JSON.stringify({ ...example(), migrations: { directory: migrations, phase } }));
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    // Act
+    await planCommand().parseAsync(['database-migration', '-f', path], { from: 'user' });
+    // Assess
+    expect(stdout.mock.calls.join('\n')).toContain(
+      `from ${migrations} (${named}; those the target has applied are skipped), each in its own transaction`,
+    );
+  });
 });
 
 describe('cutover plan of a release, with and without an endpoint', () => {
