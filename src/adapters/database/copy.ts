@@ -288,14 +288,18 @@ async function targetNotEmpty(
   copyId?: string,
 ): Promise<TargetNotEmptyError> {
   const said = `target table ${label} already has rows; copy into empty tables only`;
-  if (!(await relationExists(target, COPY_PROGRESS_TABLE))) return new TargetNotEmptyError(said);
+  const unrecorded = new TargetNotEmptyError(
+    `${said} (no copy run recorded copying into it: rows the target's migrations insert count too, so a ` +
+      'table the copy fills gets its rows from the source only)',
+  );
+  if (!(await relationExists(target, COPY_PROGRESS_TABLE))) return unrecorded;
   const { rows } = await target.query<{ copy_id: string }>(
     `SELECT copy_id FROM ${COPY_PROGRESS_TABLE} WHERE table_name = $1 AND copy_id IS DISTINCT FROM $2
       ORDER BY updated_at DESC LIMIT 1`,
     [label, copyId ?? null],
   );
   const earlier = rows[0]?.copy_id;
-  if (earlier === undefined) return new TargetNotEmptyError(said);
+  if (earlier === undefined) return unrecorded;
   return new TargetNotEmptyError(
     `${said}: execution ${earlier} copied into it (see ${COPY_PROGRESS_TABLE}); unless its rows are to be ` +
       `kept, ${await howToUndo(target, earlier)}, then run again`,

@@ -231,6 +231,10 @@ describe('copyTableSlice', () => {
         await expect(copyTableSlice(src, dst, customers, { copyId: 'r', budgetMs: 0 })).rejects.toMatchObject(
           {
             name: 'TargetNotEmpty',
+            message:
+              'target table public.customers already has rows; copy into empty tables only (no copy run ' +
+              "recorded copying into it: rows the target's migrations insert count too, so a table the copy " +
+              'fills gets its rows from the source only)',
           },
         );
       }),
