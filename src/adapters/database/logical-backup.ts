@@ -122,16 +122,22 @@ export async function backupDatabase(
   }
 }
 
-async function backupTable(client: pg.Client, store: BackupStore, table: TableInfo, key: string) {
+/** A pass-through stream that counts and hashes (sha256) the bytes flowing through it. */
+function measuring(): { stream: Transform; sha256: () => string; bytes: () => number } {
   const hash = createHash('sha256');
   let bytes = 0;
-  const measure = new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
       bytes += chunk.length;
       done(null, chunk);
     },
   });
+  return { stream, sha256: () => hash.digest('hex'), bytes: () => bytes };
+}
+
+async function backupTable(client: pg.Client, store: BackupStore, table: TableInfo, key: string) {
+  const { stream: measure, sha256, bytes } = measuring();
   const rows = client.query(
     copyTo(`COPY (SELECT ${identList(table.columns)} FROM ${rowSource(table)}) TO STDOUT`),
   );
@@ -148,7 +154,7 @@ async function backupTable(client: pg.Client, store: BackupStore, table: TableIn
   // The upload's failure is the store's or the COPY's own (it destroys the upload's stream); the copy's
   // may only say the upload stopped reading.
   for (const result of [upload, copy]) if (result.status === 'rejected') throw result.reason;
-  return { table: tableLabel(table), key, columns: table.columns, sha256: hash.digest('hex'), bytes };
+  return { table: tableLabel(table), key, columns: table.columns, sha256: sha256(), bytes: bytes() };
 }
 
 /**
@@ -266,11 +272,19 @@ export async function restoreDatabase(
           await emptyTables(client, tables);
           for (const entry of manifest.tables) {
             const source = await store.getStream(entry.key);
+            const measure = measuring();
             // Started only now and piped in the same tick, so a failing COPY's error reaches the pipeline.
             const writer = client.query(
               copyFrom(`COPY ${quotedLabel(entry.table)} (${identList(entry.columns)}) FROM STDIN`),
             );
-            await pipeline(source, createGunzip(), writer);
+            await pipeline(source, measure.stream, createGunzip(), writer);
+            const sha256 = measure.sha256();
+            if (sha256 !== entry.sha256) {
+              throw new Error(
+                `${entry.table}: its backup object ${entry.key} changed after the backup (sha256 ${sha256}, ` +
+                  `the manifest's ${entry.sha256})`,
+              );
+            }
           }
         });
         await writeSequences(client, manifest.sequences, manifest.schemas);

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BackupStore } from '#adapters/backup/s3.ts';
 import { listTables } from '#adapters/database/catalog.ts';
@@ -202,6 +203,36 @@ describe('backupDatabase / restoreDatabase failures and partitions', () => {
     } finally {
       await client.end().catch(() => undefined);
     }
+  });
+
+  it('refuses a backup object changed after the backup, even one that still loads, rolled back', async () => {
+    // Prepare: the object of notes replaced by another valid one holding a changed row
+    const url = await postgres.createDatabase('changed_object');
+    await runSql(
+      url,
+      `CREATE TABLE notes (id int PRIMARY KEY, body text);
+       INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 20) AS i`,
+    );
+    const store = s3Store();
+    const manifestKey = await withDatabase({ url }, (c) =>
+      backupDatabase(c, store, 'changed-object/b1', ['public']),
+    );
+    const manifest = await readManifest(store, manifestKey);
+    const notes = manifest.tables.find((table) => table.table === 'public.notes')!;
+    const rows = Array.from({ length: 20 }, (_, i) => `${i + 1}\tnote ${i === 0 ? 'changed' : i + 1}\n`);
+    await store.put(notes.key, gzipSync(rows.join('')));
+    await runSql(url, `UPDATE notes SET body = 'after the backup'`);
+    const before = await checksums(url);
+    // Act
+    const restore = withDatabase({ url }, (client) => restoreDatabase(client, store, manifestKey));
+    // Assess
+    await expect(restore).rejects.toMatchObject({
+      name: 'RestoreFailed',
+      message: expect.stringContaining(
+        `public.notes: its backup object ${notes.key} changed after the backup (sha256 `,
+      ),
+    });
+    expect(await checksums(url)).toEqual(before);
   });
 });
 
