@@ -35,6 +35,9 @@ export interface ApiRoute {
   readonly summary: string;
 }
 
+/** The most characters of an approval's comment or a rejection's reason. */
+export const DECISION_REASON_MAX_LENGTH = 1000;
+
 /** Body of `POST /releases/{executionId}/approve`. */
 export const APPROVE_BODY_SCHEMA: JsonSchema = {
   $schema: 'http://json-schema.org/draft-04/schema#',
@@ -42,7 +45,7 @@ export const APPROVE_BODY_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    comment: { type: 'string', maxLength: 1000 },
+    comment: { type: 'string', maxLength: DECISION_REASON_MAX_LENGTH },
     approver: { type: 'string', maxLength: 256 },
   },
 };
@@ -54,7 +57,7 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    reason: { type: 'string', maxLength: 1000 },
+    reason: { type: 'string', maxLength: DECISION_REASON_MAX_LENGTH },
     approver: { type: 'string', maxLength: 256 },
   },
 };

@@ -796,6 +796,25 @@ describe('a canary release from the CLI', () => {
     expect(stderr).toContain('checkout-v2 is not waiting for an approval');
   });
 
+  it('approve and reject with a reason over 1,000 characters exit 2 before calling anything', async () => {
+    // Act: 1,001 characters, and an endpoint where nothing listens
+    const reason = `${'é'.repeat(1000)}!`;
+    const outcomes = await Promise.all(
+      (['approve', 'reject'] as const).map((decision) =>
+        cutover(decision, 'checkout-v2', '--reason', reason, '--endpoint', 'http://127.0.0.1:9'),
+      ),
+    );
+    // Assess
+    for (const outcome of outcomes) {
+      expect(outcome).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr:
+          "cutover: --reason must be at most 1,000 characters, the release API's limit (got 1,001): nothing was answered\n",
+      });
+    }
+  });
+
   it('watch follows a release started without --wait to its end', async () => {
     // Prepare
     const name = 'checkout-v2-watched';

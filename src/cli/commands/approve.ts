@@ -9,7 +9,7 @@ import {
   machineNamingFor,
   withEndpointOptions,
 } from '../endpoint.ts';
-import { CliError } from '../exit-codes.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
 import { resolveExecutionArn } from '../resolve.ts';
 
 type DecisionOptions = EndpointOptions & { reason?: string };
@@ -58,7 +58,23 @@ async function answerThroughReleaseApi(
   throw new CliError(`${decision} refused (${response.status}): ${answer.message ?? response.statusText}`);
 }
 
+/**
+ * Refuses a reason longer than the release API takes ({@link DECISION_REASON_MAX_LENGTH} characters, as
+ * JSON Schema counts them), before anything is called, on AWS too: one limit wherever it is answered.
+ */
+function refuseLongReason(reason: string | undefined, limit: number): void {
+  const length = reason === undefined ? 0 : [...reason].length;
+  if (length <= limit) return;
+  throw new CliError(
+    `--reason must be at most ${limit.toLocaleString('en-US')} characters, the release API's limit ` +
+      `(got ${length.toLocaleString('en-US')}): nothing was answered`,
+    ExitCode.Usage,
+  );
+}
+
 async function decide(decision: Decision, ref: string, options: DecisionOptions): Promise<void> {
+  const { DECISION_REASON_MAX_LENGTH } = await import('#core/api-routes.ts');
+  refuseLongReason(options.reason, DECISION_REASON_MAX_LENGTH);
   const sfn = createStepFunctionsClient(options);
   const executionArn = await resolveExecutionArn(sfn, ref, machineNamingFor(options));
   const body = decisionBody(decision, options.reason, await approverFor(options));
@@ -79,7 +95,7 @@ export function approvalCommands(): Command[] {
       new Command(decision)
         .description(`${decision} the approval a release is waiting on`)
         .argument('<execution>', 'execution ARN or name')
-        .option('--reason <text>', 'why, recorded in the history')
+        .option('--reason <text>', 'why, recorded in the history (at most 1,000 characters)')
         .addHelpText(
           'after',
           `\nExample:\n  $ cutover ${decision} checkout-v3 --reason "${decision === 'approve' ? 'dashboards look good' : 'p99 is creeping up'}"`,
