@@ -72,21 +72,89 @@ export function describeFailedCall(error: unknown): string | undefined {
   const call = error instanceof Object ? failedCalls.get(error) : undefined;
   if (call === undefined) return undefined;
   const where = `${call.operation} at ${call.endpoint}${call.region ? ` (${call.region})` : ''}`;
-  return `${where} failed: ${whatFailed(error as SdkFailure, call)}`;
+  return oneLine(`${where} failed: ${whatFailed(error as SdkFailure, call)}`);
+}
+
+/**
+ * Where the call `error` comes from went: its endpoint, and whether that is AWS (`--aws`); undefined for an
+ * error no client of {@link withFailedCalls} threw.
+ *
+ * @example
+ * const where = failedCallSite(error)?.endpoint ?? 'the endpoint';
+ */
+export function failedCallSite(
+  error: unknown,
+): { readonly endpoint: string; readonly aws: boolean } | undefined {
+  const call = error instanceof Object ? failedCalls.get(error) : undefined;
+  return call && { endpoint: call.endpoint, aws: call.site.aws };
+}
+
+/**
+ * Whether `error` is an HTTP answer the SDK found no error of the service in: a proxy's, another server's
+ * (an HTML page, an empty body), not the service's own error.
+ *
+ * @example
+ * if (isForeignAnswer(error)) throw error; // the endpoint is not Step Functions
+ */
+export function isForeignAnswer(error: unknown): boolean {
+  const { $metadata, $fault, name } = (error ?? {}) as Partial<SdkFailure>;
+  // No `$fault`, or one named `Unknown`.
+  return $metadata?.httpStatusCode !== undefined && ($fault === undefined || name === 'Unknown');
+}
+
+/**
+ * Why a call failed, in a few words, for a line that says the rest: the socket's code (`ECONNREFUSED`), the
+ * HTTP status of an answer that is not the service's (`HTTP 503 Service Unavailable`), the service's error
+ * (`InternalFailure (HTTP 500)`), else the error's message on one line.
+ *
+ * @example
+ * warn(`the endpoint does not answer (${failureInBrief(error)})`);
+ */
+export function failureInBrief(error: unknown): string {
+  const failure = (error ?? {}) as Partial<SdkFailure>;
+  const status = failure.$metadata?.httpStatusCode;
+  if (failure.code !== undefined) return failure.code;
+  if (status !== undefined)
+    return isForeignAnswer(error) ? httpStatus(status) : `${failure.name} (HTTP ${status})`;
+  return oneLine(failure.message ?? String(error));
+}
+
+/** `HTTP 502 Bad Gateway`: a status with its reason phrase, when it has one. */
+function httpStatus(status: number): string {
+  return `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+}
+
+/** `text` on one line: its line breaks and runs of spaces made one space. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** What went wrong: an answer that is not the service's, the service's error, no answer, or no connection. */
-function whatFailed(error: SdkFailure, { service, site }: FailedCall): string {
+function whatFailed(error: SdkFailure, { service, site, endpoint }: FailedCall): string {
   const status = error.$metadata?.httpStatusCode;
-  // The SDK found no error of the service in the answer: no `$fault`, or one named `Unknown`.
-  if (status !== undefined && (error.$fault === undefined || error.name === 'Unknown')) {
+  if (isForeignAnswer(error)) {
     const answer = service === 'SFN' ? 'a Step Functions answer' : `an answer from ${service}`;
-    return `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + ` (not ${answer}: ${proxyHint(site)})`;
+    return `${httpStatus(status!)} (not ${answer}: ${proxyHint(site)})`;
   }
   if (status !== undefined) return `${error.name} (HTTP ${status}): ${error.message}`;
   if (error.name === 'TimeoutError') return `${timeoutText(error)} (${reachHint(site)})`;
+  if (error.code === 'EPROTO') return tlsText(error, endpoint, site);
   if (error.code !== undefined) return `${error.message} (${reachHint(site)})`;
   return error.message;
+}
+
+/**
+ * A TLS handshake that failed, with OpenSSL's reason for it, not its trace (`write EPROTO 80CC...:error:
+ * 0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/...`): a `wrong version number`
+ * at an https:// endpoint is a plain http:// server answering.
+ */
+function tlsText({ code, message }: SdkFailure, endpoint: string, site: CallSite): string {
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1]?.trim() ?? message;
+  const failed = `TLS handshake failed (${code}: ${reason})`;
+  if (reason === 'wrong version number' && endpoint.startsWith('https://')) {
+    return `${failed}: does it serve http:// rather than https://?`;
+  }
+  return `${failed} (${reachHint(site)})`;
 }
 
 /** A timeout as the CLI set it, from the SDK's message about it. */

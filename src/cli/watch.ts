@@ -12,6 +12,7 @@ import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from
 import { isRefusedCredentials, isThrottled, REFRESH_CREDENTIALS } from './aws-errors.ts';
 import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { describeFailedCall, failedCallSite, failureInBrief, isForeignAnswer } from './failed-call.ts';
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
 import { namingOfExecution, resolveRollbackMachineArn } from './resolve.ts';
@@ -51,16 +52,24 @@ function doesNotAnswer(reason: string, unnamedEndpoint: string | undefined): str
   return `${unnamedEndpoint} does not answer (${reason}): is cutover local running there? (or pass --endpoint <url>)`;
 }
 
-/** An error that says nothing of the execution, only that its endpoint did not answer (or answered 5xx). */
+/** What a proxy answers while nothing answers behind it (a `cutover local` restarting). */
+const PROXY_UNAVAILABLE: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * An error that says nothing of the execution, only that its endpoint did not answer for now: no
+ * connection, no answer in time, a proxy's 502, 503 or 504, or a 5xx error of Step Functions itself. Any
+ * other answer that is not Step Functions' (a web server's 500 or 501) is a wrong endpoint, not a lost one.
+ */
 function isLostContact(error: unknown): boolean {
   const { code, name, $metadata } = (error ?? {}) as {
     code?: string;
     name?: string;
     $metadata?: { httpStatusCode?: number };
   };
-  return (
-    UNREACHABLE_CODES.has(code ?? '') || name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500
-  );
+  const status = $metadata?.httpStatusCode ?? 0;
+  if (UNREACHABLE_CODES.has(code ?? '') || name === 'TimeoutError' || PROXY_UNAVAILABLE.has(status))
+    return true;
+  return status >= 500 && !isForeignAnswer(error);
 }
 
 /** How often the local runtime is read: it answers at once, and costs nothing. */
@@ -132,7 +141,7 @@ export async function throughLostContact<T>(
         continue;
       }
       if (!isLostContact(error)) throw error;
-      const reason = (error as { code?: string }).code ?? (error as Error).message;
+      const reason = failureInBrief(error);
       if (contact.lostSince === undefined) {
         contact.lostSince = Date.now();
         warn(`${doesNotAnswer(reason, unnamedEndpoint)}; trying again for up to ${reconnectSeconds}s`);
@@ -174,7 +183,8 @@ export function rollbackText(
  * Prints an execution's progress as it happens until it ends (a track that is not ready yet, with why, only
  * when that changes, not at every check), then, given `rollbackOf`, what became of an ABORTED one's
  * rollback (a lookup that fails is warned of); returns the exit code for its final status (0 SUCCEEDED, 1
- * otherwise). While the endpoint does not answer it waits, as {@link throughLostContact} says.
+ * otherwise). While the endpoint does not answer it waits, as {@link throughLostContact} says; once it
+ * no longer has the execution, or what answers there is not Step Functions, `CliError` with exit code 3.
  */
 export async function watchExecution(
   sfn: SFNClient,
@@ -192,7 +202,9 @@ export async function watchExecution(
       () => readEventsAfter(sfn, executionArn, lastEventId),
       options,
       contact,
-    );
+    ).catch((error: unknown) => {
+      throw outcomeUnknown(error, executionArn);
+    });
     for (const event of events) {
       lastEventId = event.id ?? lastEventId;
       for (const line of reader.linesOf(event)) {
@@ -211,6 +223,34 @@ export async function watchExecution(
     }
     await sleep(pollMs);
   }
+}
+
+/** Whether `error` is Step Functions saying it has no such execution. */
+function isExecutionGone(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'ExecutionDoesNotExist';
+}
+
+/**
+ * Why a read of the history of `executionArn`, which exists (it was started, or found, before it is
+ * followed), failed with `error` without saying the execution failed: the endpoint no longer has it (a
+ * `cutover local` started again on another data directory), or what answers there is not Step Functions;
+ * undefined for any other error.
+ */
+function whyOutcomeUnknown(error: unknown, executionArn: string): string | undefined {
+  if (isForeignAnswer(error)) return describeFailedCall(error) ?? failureInBrief(error);
+  if (!isExecutionGone(error)) return undefined;
+  const site = failedCallSite(error);
+  const hint = site?.aws ? '' : ' (was cutover local restarted with another --data-dir?)';
+  return `${executionNameOf(executionArn)} is not at ${site?.endpoint ?? 'the endpoint'} any more${hint}`;
+}
+
+/** `error` of a read of the followed execution, or the outcome-unknown error (exit code 3) it stands for. */
+function outcomeUnknown(error: unknown, executionArn: string): unknown {
+  const why = whyOutcomeUnknown(error, executionArn);
+  if (why === undefined) return error;
+  return new CliError(`stopped following: ${why}, so the outcome is unknown`, ExitCode.Unknown, {
+    cause: error,
+  });
 }
 
 /** The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -278,8 +318,15 @@ function followUpCommands(execution: string, options: EndpointOptions): string {
 export function withFollowUp(error: unknown, execution: string, options: EndpointOptions): unknown {
   if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) return error;
   const commands = followUpCommands(execution, options);
-  const once = isRefusedCredentials(error.cause)
-    ? `once the credentials are refreshed (${REFRESH_CREDENTIALS})`
-    : 'once it answers';
-  return new CliError(`${error.message}: ${once}, ${commands}`, ExitCode.Unknown, { cause: error });
+  return new CliError(`${error.message}: ${onceText(error.cause)}, ${commands}`, ExitCode.Unknown, {
+    cause: error,
+  });
+}
+
+/** When following again can tell the outcome, after an outcome-unknown error caused by `cause`. */
+function onceText(cause: unknown): string {
+  if (isRefusedCredentials(cause)) return `once the credentials are refreshed (${REFRESH_CREDENTIALS})`;
+  if (isExecutionGone(cause)) return 'once it is back there';
+  if (isForeignAnswer(cause) && !isLostContact(cause)) return 'once Step Functions answers there';
+  return 'once it answers';
 }

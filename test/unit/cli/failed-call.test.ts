@@ -73,6 +73,36 @@ describe('describeFailedCall', () => {
     );
   });
 
+  it('says in one line that an https:// endpoint serving http:// fails the TLS handshake, not the OpenSSL trace', async () => {
+    // Prepare: the local runtime serves plain http
+    const plain = await servers.start((_, response) => response.writeHead(200).end('{}'));
+    const endpoint = plain.replace('http://', 'https://');
+    const sfn = createStepFunctionsClient({ endpoint });
+    // Act
+    const said = describeFailedCall(await failureOf(sfn));
+    // Assess
+    expect(said).toBe(
+      `ListExecutions at ${endpoint} failed: TLS handshake failed (EPROTO: wrong version number): ` +
+        'does it serve http:// rather than https://?',
+    );
+  });
+
+  it("puts a Step Functions message that spans lines on the error's one line", async () => {
+    // Prepare
+    const endpoint = await servers.start((_, response) => {
+      response
+        .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+        .end('{"__type":"InvalidArn","message":"Invalid Arn:\\n  \'x\'\\r\\n\\tno resource "}');
+    });
+    const sfn = createStepFunctionsClient({ endpoint });
+    // Act
+    const said = describeFailedCall(await failureOf(sfn));
+    // Assess
+    expect(said).toBe(
+      `ListExecutions at ${endpoint} failed: InvalidArn (HTTP 400): Invalid Arn: 'x' no resource`,
+    );
+  });
+
   it('says nothing of an error no client threw', () => {
     // Act + Assess
     expect(describeFailedCall(new Error('no execution named "checkout-v9"'))).toBeUndefined();

@@ -1,8 +1,20 @@
-import type { GetExecutionHistoryCommand, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
-import { unnamedLocalEndpoint } from '../../../src/cli/endpoint.ts';
+import {
+  CreateStateMachineCommand,
+  type GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListStateMachinesCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RealClock } from '#local/clock.ts';
+import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
+import { AnsweringServers } from '#test/support/answering-servers.ts';
+import { createStepFunctionsClient, unnamedLocalEndpoint } from '../../../src/cli/endpoint.ts';
 import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
-import { throughLostContact, watchExecution } from '../../../src/cli/watch.ts';
+import { describeFailedCall } from '../../../src/cli/failed-call.ts';
+import { resolveExecutionArn } from '../../../src/cli/resolve.ts';
+import { followExecution, throughLostContact, watchExecution } from '../../../src/cli/watch.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:api-v2';
 const UNSCHEDULABLE =
@@ -325,6 +337,242 @@ describe('throughLostContact without credentials', () => {
       'stopped following: AWS refused the credentials (CredentialsProviderError: Could not load credentials ' +
         'from any providers), so the outcome is unknown',
     );
+  });
+});
+
+const servers = new AnsweringServers();
+const runtimes: LocalRuntime[] = [];
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await servers.stopAll();
+  for (const runtime of runtimes.splice(0)) await runtime.close();
+});
+
+/** What `cutover` prints on stderr for `error`, and the exit code it ends with. */
+function asTheCliEnds(error: unknown): { stderr: string; exitCode: number } {
+  return {
+    stderr: `cutover: ${describeFailedCall(error) ?? (error as Error).message}`,
+    exitCode: error instanceof CliError ? error.exitCode : ExitCode.Failed,
+  };
+}
+
+/** The `the endpoint does not answer (...)` line of a reader trying again for `seconds`. */
+const doesNotAnswer = (reason: string, seconds: number) =>
+  `the endpoint does not answer (${reason}); trying again for up to ${seconds}s`;
+
+describe('throughLostContact at an endpoint that is not Step Functions', () => {
+  it('ends at once with the one line `list` prints, exit code 1, whatever 500 or 501 answers', async () => {
+    // Prepare: a web server that is not Step Functions, as python's http.server answers
+    const answers = [
+      {
+        status: 501,
+        text: 'Not Implemented',
+        type: 'text/html',
+        body: '<!DOCTYPE HTML><html>Unsupported</html>',
+      },
+      { status: 500, text: 'Internal Server Error', type: 'text/plain', body: 'oops' },
+    ];
+    const warned: string[] = [];
+    for (const { status, text, type, body } of answers) {
+      const endpoint = await servers.start((_, response) => {
+        response.writeHead(status, { 'content-type': type }).end(body);
+      });
+      const sfn = createStepFunctionsClient({ endpoint });
+      // Act
+      const thrown = await throughLostContact(() => resolveExecutionArn(sfn, 'checkout-v5'), {
+        warn: (line) => warned.push(line),
+        pollMs: 1,
+        reconnectSeconds: 3,
+      }).catch((error: unknown) => error);
+      // Assess
+      expect(asTheCliEnds(thrown)).toEqual({
+        stderr:
+          `cutover: ListStateMachines at ${endpoint} failed: HTTP ${status} ${text} ` +
+          '(not a Step Functions answer: is a proxy in the way, or is --endpoint right?)',
+        exitCode: ExitCode.Failed,
+      });
+    }
+    expect(warned).toEqual([]);
+  });
+
+  it('waits through the 502, 503 or 504 of a proxy while the runtime behind it restarts, naming the status', async () => {
+    // Prepare: a proxy that answers its HTML error page until the follower says it waits
+    const statuses = [
+      [502, 'Bad Gateway'],
+      [503, 'Service Unavailable'],
+      [504, 'Gateway Timeout'],
+    ] as const;
+    const warned: string[] = [];
+    for (const [status] of statuses) {
+      let restarting = true;
+      const endpoint = await servers.start((_, response) => {
+        if (restarting) response.writeHead(status, { 'content-type': 'text/html' }).end('<html>nginx</html>');
+        else
+          response
+            .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+            .end('{"stateMachines":[]}');
+      });
+      const sfn = createStepFunctionsClient({ endpoint });
+      const warn = (line: string) => {
+        warned.push(line);
+        restarting = false;
+      };
+      // Act
+      const read = await throughLostContact(() => sfn.send(new ListStateMachinesCommand({})), {
+        warn,
+        pollMs: 1,
+        reconnectSeconds: 3,
+      });
+      // Assess
+      expect(read.stateMachines).toEqual([]);
+    }
+    expect(warned).toEqual(
+      statuses.flatMap(([status, text]) => [
+        doesNotAnswer(`HTTP ${status} ${text}`, 3),
+        'the endpoint answers again; following',
+      ]),
+    );
+  });
+
+  it('waits through an InternalFailure Step Functions answers, naming it', async () => {
+    // Prepare
+    let failing = true;
+    const endpoint = await servers.start((_, response) => {
+      const type = { 'content-type': 'application/x-amz-json-1.0' };
+      if (failing)
+        response.writeHead(500, type).end('{"__type":"InternalFailure","message":"database\\nlocked"}');
+      else response.writeHead(200, type).end('{"stateMachines":[]}');
+    });
+    const sfn = createStepFunctionsClient({ endpoint });
+    const warned: string[] = [];
+    const warn = (line: string) => {
+      warned.push(line);
+      failing = false;
+    };
+    // Act
+    await throughLostContact(() => sfn.send(new ListStateMachinesCommand({})), { warn, pollMs: 1 });
+    // Assess
+    expect(warned).toEqual([
+      doesNotAnswer('InternalFailure (HTTP 500)', 120),
+      'the endpoint answers again; following',
+    ]);
+  });
+});
+
+/** A `canary` state machine that waits an hour. */
+const AN_HOUR_WAIT = JSON.stringify({
+  StartAt: 'BakeStep',
+  States: { BakeStep: { Type: 'Wait', Seconds: 3600, End: true } },
+});
+
+/** A runtime in memory (as one on a data directory of its own) on `port`, its waits at real time. */
+async function aRuntime(port = 0): Promise<LocalRuntime> {
+  const runtime = await startLocalRuntime({ port, projectDir: null, clock: new RealClock(1) });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+/** Stops `runtime`, which the test closes no more. */
+async function stop(runtime: LocalRuntime): Promise<void> {
+  runtimes.splice(runtimes.indexOf(runtime), 1);
+  await runtime.close();
+}
+
+/** Runs {@link followExecution} with what it prints on stdout and stderr captured, and `onWarn` told of each warning. */
+function followCaptured(
+  sfn: SFNClient,
+  executionArn: string,
+  endpoint: string,
+  onWarn: (line: string) => void,
+) {
+  const printed: string[] = [];
+  const warned: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => {
+    warned.push(line);
+    onWarn(line);
+  });
+  const ended = followExecution(sfn, executionArn, { endpoint }).catch((error: unknown) => error);
+  return { printed, warned, ended };
+}
+
+/** Resolves once `check` holds, checking every 10 ms. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('followExecution of an execution the endpoint no longer has', () => {
+  it('ends with exit code 3, the outcome unknown, when cutover local comes back on another data directory', async () => {
+    // Prepare: checkout-v13 bakes on the first runtime
+    const first = await aRuntime();
+    const { endpoint } = first;
+    const sfn = createStepFunctionsClient({ endpoint });
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'canary',
+        definition: AN_HOUR_WAIT,
+        roleArn: 'arn:aws:iam::000000000000:role/cli',
+      }),
+    );
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'checkout-v13' }),
+    );
+    const port = Number(new URL(endpoint).port);
+    const following = followCaptured(sfn, executionArn!, endpoint, (line) => {
+      if (line.startsWith('the endpoint does not answer')) void aRuntime(port);
+    });
+    await until(() => following.printed.includes('→ BakeStep'));
+    // Act: the runtime stops; another starts on the same port, without the execution
+    await stop(first);
+    const thrown = await following.ended;
+    // Assess
+    expect(following.warned).toEqual([doesNotAnswer('ECONNREFUSED', 120)]);
+    expect(asTheCliEnds(thrown)).toEqual({
+      stderr:
+        `cutover: stopped following: checkout-v13 is not at ${endpoint} any more ` +
+        '(was cutover local restarted with another --data-dir?), so the outcome is unknown: once it is back ' +
+        `there, follow it with \`cutover watch checkout-v13 --endpoint ${endpoint}\`, or stop it with ` +
+        `\`cutover abort checkout-v13 --endpoint ${endpoint}\``,
+      exitCode: ExitCode.Unknown,
+    });
+  });
+
+  it('ends with exit code 3, the outcome unknown, when what answers there is no longer Step Functions', async () => {
+    // Prepare: the execution's history, then a web server's 501 on the same endpoint
+    let reads = 0;
+    const endpoint = await servers.start((_, response) => {
+      if (reads++ > 0) {
+        response
+          .writeHead(501, { 'content-type': 'text/html' })
+          .end('<!DOCTYPE HTML><html>Unsupported</html>');
+        return;
+      }
+      const started = {
+        id: 1,
+        type: 'ExecutionStarted',
+        timestamp: 1_790_000_000,
+        executionStartedEventDetails: {},
+      };
+      response
+        .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ events: [started] }));
+    });
+    const sfn = createStepFunctionsClient({ endpoint });
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v5';
+    // Act
+    const following = followCaptured(sfn, executionArn, endpoint, () => {});
+    const thrown = await following.ended;
+    // Assess
+    expect(following.warned).toEqual([]);
+    expect(asTheCliEnds(thrown)).toEqual({
+      stderr:
+        `cutover: stopped following: GetExecutionHistory at ${endpoint} failed: HTTP 501 Not Implemented ` +
+        '(not a Step Functions answer: is a proxy in the way, or is --endpoint right?), so the outcome is ' +
+        `unknown: once Step Functions answers there, follow it with \`cutover watch checkout-v5 --endpoint ${endpoint}\`, ` +
+        `or stop it with \`cutover abort checkout-v5 --endpoint ${endpoint}\``,
+      exitCode: ExitCode.Unknown,
+    });
   });
 });
 
