@@ -33,12 +33,25 @@ export interface ApprovalTimeout {
   readonly onTimeout?: ApprovalTimeoutAction;
 }
 
-/** `20:22:34` in local time, with the date when it is not that of `now` (`20:22:34 on 2026-11-30`). */
+/**
+ * `20:22:34 UTC` in local time with its zone (`15:22:34 UTC-05:00`), and the date when it is not that of
+ * `now` (`20:22:34 UTC on 2026-11-30`): next to the UTC timestamps of the same lines, a bare local time
+ * would read as another instant.
+ */
 function clockTime(at: number, now: number): string {
   const date = new Date(at);
   const day =
     date.toDateString() === new Date(now).toDateString() ? '' : ` on ${date.toLocaleDateString('en-CA')}`;
-  return `${date.toTimeString().slice(0, 8)}${day}`;
+  return `${date.toTimeString().slice(0, 8)} ${zoneOf(date)}${day}`;
+}
+
+/** The local zone's offset at `date`: `UTC`, `UTC-05:00`, `UTC+05:30`. */
+function zoneOf(date: Date): string {
+  const east = -date.getTimezoneOffset();
+  if (east === 0) return 'UTC';
+  const minutes = Math.abs(east);
+  const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return `UTC${east > 0 ? '+' : '-'}${hhmm}`;
 }
 
 /**

@@ -700,7 +700,7 @@ describe('a canary release from the CLI', () => {
     // Assess
     expect(status.stdout).toMatch(
       new RegExp(
-        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
         'm',
       ),
     );
@@ -716,7 +716,7 @@ describe('a canary release from the CLI', () => {
     // A deadline past midnight also names its day.
     expect(waited.stdout).toMatch(
       new RegExp(
-        `→ RequestApproval\\n  approval waiting before the promotion \\(times out at ${deadline}(?: on \\d{4}-\\d\\d-\\d\\d)?, in (6m 0s|5m 5\\ds), then the release rolls back\\): `,
+        `→ RequestApproval\\n  approval waiting before the promotion \\(times out at ${deadline} UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in (6m 0s|5m 5\\ds), then the release rolls back\\): `,
       ),
     );
     expect(waited.stdout).toContain(

@@ -1,8 +1,8 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '#local/clock.ts';
 import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
-import { consoleDeadline } from '../../../src/cli/approval-deadline.ts';
+import { approvalTimeoutText, consoleDeadline } from '../../../src/cli/approval-deadline.ts';
 import { readHistory } from '../../../src/cli/history.ts';
 
 describe('consoleDeadline', () => {
@@ -49,5 +49,27 @@ describe('consoleDeadline', () => {
     // Assess: 600 s at a tenth of real time, from when the task was scheduled
     expect(atRuntime).toBe(scheduled.getTime() + 60_000);
     expect(elsewhere).toBeUndefined();
+  });
+});
+
+describe('approvalTimeoutText', () => {
+  const zone = process.env.TZ;
+  afterEach(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+
+  it.each([
+    ['UTC', 'times out at 14:00:00 UTC, in 1h 0m 0s'],
+    ['America/New_York', 'times out at 09:00:00 UTC-05:00, in 1h 0m 0s'],
+    ['Asia/Kolkata', 'times out at 19:30:00 UTC+05:30, in 1h 0m 0s'],
+  ])('names the zone of the local time it states (%s)', (timeZone, said) => {
+    // Prepare
+    process.env.TZ = timeZone;
+    const now = Date.parse('2026-12-01T13:00:00Z');
+    // Act
+    const text = approvalTimeoutText({ timesOutAt: Date.parse('2026-12-01T14:00:00Z') }, now);
+    // Assess
+    expect(text).toBe(said);
   });
 });

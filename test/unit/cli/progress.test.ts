@@ -179,10 +179,10 @@ describe('progressOf', () => {
     // Assess
     vi.useRealTimers();
     expect(text).toBe(
-      '  approval waiting (times out at 20:22:34, in 6s): `cutover approve ck-v8` goes on, `cutover reject ck-v8 --reason <why>` rolls back',
+      '  approval waiting (times out at 20:22:34 UTC, in 6s): `cutover approve ck-v8` goes on, `cutover reject ck-v8 --reason <why>` rolls back',
     );
-    expect(afterwards).toMatch(/^ {2}approval waiting \(times out at 20:22:27\): /);
-    expect(tomorrow).toMatch(/^ {2}approval waiting \(times out at 20:22:28 on 2026-11-30, in 24h 0m 0s\): /);
+    expect(afterwards).toMatch(/^ {2}approval waiting \(times out at 20:22:27 UTC\): /);
+    expect(tomorrow).toMatch(/^ {2}approval waiting \(times out at 20:22:28 UTC on 2026-11-30, in 24h 0m 0s\): /);
   });
 
   it('says what an approval waits for: the promotion, the end of a paused step, an inconclusive analysis', () => {

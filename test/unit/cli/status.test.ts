@@ -159,7 +159,7 @@ describe('formatStatus', () => {
     vi.useRealTimers();
     // Assess
     expect(text.split('\n')[1]).toBe(
-      'RUNNING    rolling  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in RequestApproval, waiting for approval (times out at 09:06:00, in 5m 0s): `cutover approve orders-v7` or `cutover reject orders-v7`',
+      'RUNNING    rolling  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in RequestApproval, waiting for approval (times out at 09:06:00 UTC, in 5m 0s): `cutover approve orders-v7` or `cutover reject orders-v7`',
     );
   });
 

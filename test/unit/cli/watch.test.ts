@@ -121,7 +121,9 @@ describe('watchExecution', () => {
     // Assess
     const at = new Date(scheduled.getTime() + 6_000).toTimeString().slice(0, 8);
     expect(printed[0]).toMatch(
-      new RegExp(`^ {2}approval waiting \\(times out at ${at}(?: on \\d{4}-\\d\\d-\\d\\d)?, in [56]s\\): `),
+      new RegExp(
+        `^ {2}approval waiting \\(times out at ${at} UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [56]s\\): `,
+      ),
     );
     expect(asked).toEqual([
       { arn: executionArn, kind: 'approval', timeoutSeconds: 60, scheduledAt: scheduled.getTime() },
