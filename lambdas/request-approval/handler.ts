@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { executionIdOf, executionNameOf } from '#core/api-routes.ts';
 import { approvalStageText, UNANSWERED_RELEASE } from '#core/approval-stages.ts';
+import { cliFlagsFor } from '#core/cli-flags.ts';
 import { APPROVAL_TIMEOUT_ACTIONS } from '#core/schemas/common.ts';
 import { approvalsFamily, dependencies, notifierFamily } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
@@ -34,7 +35,7 @@ export const handler = taskHandler(
       timeoutSeconds: input.timeoutSeconds,
       onTimeout: input.onTimeout,
     });
-    const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${UNANSWERED_RELEASE[input.onTimeout]}: cutover approve ${executionNameOf(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
+    const message = `${describeRelease(input)} waits for approval ${approvalStageText(input.stage)} for up to ${input.timeoutSeconds}s, then ${UNANSWERED_RELEASE[input.onTimeout]}: cutover approve ${executionNameOf(input.executionArn)}${cliFlagsFor(input.executionArn)}, or POST /releases/${executionIdOf(input.executionArn)}/approve`;
     const outcome = await publishEventBestEffort(deps.notifier, input, 'ApprovalRequested', message, {
       stage: input.stage,
       timeoutSeconds: input.timeoutSeconds,

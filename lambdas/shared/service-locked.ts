@@ -1,4 +1,5 @@
 import { executionNameOf } from '#core/api-routes.ts';
+import { cliFlagsFor } from '#core/cli-flags.ts';
 import { ServiceLockedError } from '#core/errors.ts';
 import type { ServiceRef } from '#core/types.ts';
 
@@ -12,7 +13,7 @@ export function serviceLocked(service: ServiceRef, holder: string | undefined): 
   if (holder === undefined) {
     return new ServiceLockedError(`${what} another execution: start again once it has ended`);
   }
-  const name = executionNameOf(holder);
+  const name = `${executionNameOf(holder)}${cliFlagsFor(holder)}`;
   return new ServiceLockedError(
     `${what} ${holder}: wait for it to end (\`cutover watch ${name}\`) or stop it (\`cutover abort ${name}\`), then start again; if it was aborted, its rollback holds the lock until it has cleaned up (\`cutover abort ${name}\` names it)`,
   );

@@ -5,9 +5,11 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
 import { executionIdOf } from '#core/api-routes.ts';
+import { LOCAL_CLI_FLAGS_VARIABLE } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { localDataDir } from '../arguments.ts';
+import { DEFAULT_LOCAL_ENDPOINT } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 
 /** Parses `--port`: an integer from 0 to 65535. */
@@ -217,6 +219,10 @@ export function localCommand(): Command {
       process.env.CUTOVER_DATA_DIR = dataDir;
       // Their JSON logs are for CloudWatch; here only warnings and errors join the `[cutover]` lines.
       process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+      // The commands their messages suggest (`cutover approve <execution>`) reach this runtime with these.
+      const endpoint = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+      process.env[LOCAL_CLI_FLAGS_VARIABLE] =
+        endpoint === DEFAULT_LOCAL_ENDPOINT ? '' : ` --endpoint ${endpoint}`;
       const runtime = await startLocalRuntime({
         port: options.port,
         host: options.host,

@@ -1245,6 +1245,18 @@ describe('weights, promotion, approval, notification, unlock', () => {
     );
   });
 
+  it('names in the approval request the flags that reach the runtime it runs in', async () => {
+    // Prepare: cutover local on another port than the default
+    vi.stubEnv('CUTOVER_CLI_FLAGS', ' --endpoint http://127.0.0.1:8090');
+    // Act
+    await run(requestApproval, { taskToken: 'token-1', stage: 'promote', timeoutSeconds: 3600 });
+    // Assess
+    vi.unstubAllEnvs();
+    expect(world.events[0]?.message).toMatch(
+      /then rolls back: cutover approve run-1 --endpoint http:\/\/127\.0\.0\.1:8090, or POST \/releases\/canary:run-1\/approve$/,
+    );
+  });
+
   it('says in the approval request that the release goes on unanswered with onTimeout continue', async () => {
     // Act
     await run(requestApproval, {
