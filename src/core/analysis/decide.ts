@@ -49,7 +49,7 @@ export function decide(
   if (limits.onInconclusive === 'pause')
     return { action: 'pause', failures: counters.failures, inconclusives: 0 };
   throw new AnalysisInconclusiveError(
-    `analysis inconclusive ${inconclusives} time(s) in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
+    `analysis inconclusive ${times(inconclusives)} in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
   );
 }
 
@@ -97,7 +97,7 @@ function countFailure(
   const failures = counters.failures + 1;
   if (failures >= limits.failureLimit) {
     throw new AnalysisFailedError(
-      `analysis failed ${failures} time(s) (failureLimit ${limits.failureLimit})${when}: ${judged(result)}`,
+      `analysis failed ${times(failures)} (failureLimit ${limits.failureLimit})${when}: ${judged(result)}`,
     );
   }
   return failures;
@@ -107,4 +107,9 @@ function countFailure(
 function judged(result: AnalysisResult): string {
   const numbers = measurementsText(result.measurements);
   return numbers ? `${result.reason} (${numbers})` : result.reason;
+}
+
+/** A count of analyses as words: `once`, `2 times`. */
+function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
 }

@@ -724,11 +724,11 @@ describe('progressOf', () => {
       lambdaFunctionFailedEventDetails: { error, cause: lambdaCause(error, message) },
     });
     const failure =
-      'analysis failed 1 time(s) (failureLimit 1): errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)';
+      'analysis failed once (failureLimit 1): errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)';
     const inconclusive =
-      'analysis inconclusive 3 time(s) in a row (inconclusiveLimit 2): requestCount 4 < minRequests 50';
+      'analysis inconclusive 3 times in a row (inconclusiveLimit 2): requestCount 4 < minRequests 50';
     const atACheck =
-      'analysis failed 3 time(s) (failureLimit 3), the last at a check during the bake: errorRate 0.3 > 0.05';
+      'analysis failed 3 times (failureLimit 3), the last at a check during the bake: errorRate 0.3 > 0.05';
     // Act
     const verdicts = [
       ...progressOf(failed('AnalysisFailed', failure)),

@@ -801,7 +801,7 @@ describe('analyze', () => {
     // Assess
     expect(error?.name).toBe('AnalysisFailed');
     expect(error?.message).toBe(
-      'analysis failed 1 time(s) (failureLimit 1), the last at a check during the bake: errorRate 0.3 > 0.01 (requestCount=100 errorRate=0.3)',
+      'analysis failed once (failureLimit 1), the last at a check during the bake: errorRate 0.3 > 0.01 (requestCount=100 errorRate=0.3)',
     );
     // Below the limit the failure counts, and the bake goes on
     expect(belowLimit).toMatchObject({ verdict: 'fail', action: 'bake', failures: 1, inconclusives: 0 });

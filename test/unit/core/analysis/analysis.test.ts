@@ -88,7 +88,7 @@ describe('decide', () => {
     expect(first).toEqual({ action: 'retry', failures: 1, inconclusives: 0 });
     expect(() => decide(fail, first, limits)).toThrow(AnalysisFailedError);
     expect(() => decide(fail, first, limits)).toThrow(
-      'analysis failed 2 time(s) (failureLimit 2): errorRate 0.2 > 0.01',
+      'analysis failed 2 times (failureLimit 2): errorRate 0.2 > 0.01',
     );
   });
 
@@ -99,7 +99,7 @@ describe('decide', () => {
     const act = () => decide(measured, { failures: 1, inconclusives: 0 }, limits);
     // Assess
     expect(act).toThrow(
-      'analysis failed 2 time(s) (failureLimit 2): errorRate 0.2 > 0.01 (requestCount=120 errorRate=0.2667)',
+      'analysis failed 2 times (failureLimit 2): errorRate 0.2 > 0.01 (requestCount=120 errorRate=0.2667)',
     );
   });
 
