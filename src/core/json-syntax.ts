@@ -13,13 +13,14 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 /**
  * What is wrong with JSON `text` that `JSON.parse` refused with `error`, for a message that names the
  * input first: `not valid JSON at line 6, column 19 (Expected double-quoted property name in JSON at
- * position 165)`; without a position in the parser's message (`Unexpected end of JSON input`), or with a
- * line and column already in it, the parser's message alone.
+ * position 165)`; `is empty` for a text of white space only; without a position in the parser's message
+ * (`Unexpected end of JSON input`), or with a line and column already in it, the parser's message alone.
  *
  * @example
  * try { JSON.parse(text); } catch (error) { throw new Error(`-f ${path}: ${notValidJson(text, error)}`); }
  */
 export function notValidJson(text: string, error: unknown): string {
+  if (text.trim() === '') return 'is empty: it must hold a JSON object';
   const reason = (error instanceof Error ? error.message : String(error)).replace(NODE_LINE_AND_COLUMN, '');
   const position = POSITION.exec(reason)?.[1];
   if (position === undefined) return `not valid JSON (${reason})`;

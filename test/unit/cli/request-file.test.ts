@@ -75,6 +75,19 @@ describe('readRequestFile', () => {
       message: `-f ${path}: not valid JSON (Unexpected end of JSON input)`,
     });
   });
+
+  it('says an empty file is empty', async () => {
+    // Prepare
+    const path = join(directory, 'empty.json');
+    writeFileSync(path, '\n');
+    // Act
+    const reading = readRequestFile(path);
+    // Assess
+    await expect(reading).rejects.toMatchObject({
+      exitCode: 2,
+      message: `-f ${path}: is empty: it must hold a JSON object`,
+    });
+  });
 });
 
 describe('withAbsoluteMigrationsDirectory', () => {
