@@ -41,7 +41,13 @@ export type ProgressLine =
       readonly withoutFile: readonly string[];
     }
   | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
-  | { readonly kind: 'validated'; readonly tables: number; readonly rows: number }
+  | {
+      readonly kind: 'validated';
+      readonly tables: number;
+      readonly rows: number;
+      /** Columns compared through a type the migrations changed: `public.m.price numeric(12,4) → numeric(14,4)`. */
+      readonly converted: readonly string[];
+    }
   | { readonly kind: 'copyUndone'; readonly emptied: readonly string[] }
   /**
    * What the rollback put back: the backup's tracks, and, when the task says so, how many cluster objects it
@@ -497,7 +503,7 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
     tables.every((t) => typeof (t as { rows?: unknown })?.rows === 'number')
   ) {
     const rows = tables.reduce((sum: number, t: { rows: number }) => sum + t.rows, 0);
-    return { kind: 'validated', tables: tables.length, rows };
+    return { kind: 'validated', tables: tables.length, rows, converted: tables.flatMap(convertedColumns) };
   }
   return undefined;
 }
@@ -629,7 +635,9 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'copy':
       return `  copy     ${line.table}: ${counted(line.rowsCopied, 'row')}${line.done ? ', done' : ' so far'}`;
     case 'validated':
-      return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match`;
+      return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match${
+        line.converted.length > 0 ? `, no value changed by the new types of ${line.converted.join(', ')}` : ''
+      }`;
     case 'rolledBack':
       return `  rollback ${rolledBackText(line)}`;
     case 'shortfall':
@@ -668,4 +676,13 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'end':
       return `${line.status}${failureText(line)}`;
   }
+}
+
+/** The columns a validated table compared through a changed type (DbValidate's `converted`), as text. */
+function convertedColumns(table: { table?: unknown; converted?: unknown }): string[] {
+  if (!Array.isArray(table.converted)) return [];
+  return table.converted.map(
+    (column: { column?: unknown; from?: unknown; to?: unknown }) =>
+      `${String(table.table)}.${String(column.column)} ${String(column.from)} → ${String(column.to)}`,
+  );
 }

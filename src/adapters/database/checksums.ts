@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { ValidationFailedError } from '#core/errors.ts';
 import { rowSourceIn, type TableInfo } from './catalog.ts';
-import { qualified, quoteIdent, tableLabel } from './sql.ts';
+import { type Conversion, type ConvertedColumn, changedRows, conversionsOf } from './conversions.ts';
+import { quoteIdent, tableLabel } from './sql.ts';
 
 /** A table's row count and order-independent content checksum. */
 export interface TableChecksum {
@@ -11,34 +12,22 @@ export interface TableChecksum {
   readonly checksum: string;
 }
 
+/** A table Validate found alike on both sides: the source's count and checksum, its converted columns. */
+export interface ValidatedTable extends TableChecksum {
+  /** In name order; empty when every column has the same type on both sides. */
+  readonly converted: readonly ConvertedColumn[];
+}
+
 /**
  * Counts and checksums a table's own rows (`ONLY`; a partitioned table's are its partitions') inside
  * PostgreSQL. The row text lists columns in name order, so two
  * tables with the same columns in another order agree; the sum makes the result order-independent.
- * `asTypes` reads the columns it names as values of the given type (see {@link targetTypes}).
  *
  * @example
  * const { rows, checksum } = await tableChecksum(client, table);
  */
-export async function tableChecksum(
-  client: pg.Client,
-  table: TableInfo,
-  asTypes: ReadonlyMap<string, string> = new Map(),
-): Promise<TableChecksum> {
-  const columns = [...table.columns]
-    .sort()
-    .map((column) => {
-      const type = asTypes.get(column);
-      return type ? asType(column, type) : quoteIdent(column);
-    })
-    .join(', ');
-  const { rows } = await client.query<{ rows: string; checksum: string }>(
-    `SELECT count(*)::text AS rows,
-       coalesce(sum(('x' || substr(md5(ROW(${columns})::text), 1, 16))::bit(64)::bigint::numeric), 0)::text
-         AS checksum
-     FROM ${await rowSourceIn(client, table)} AS t`,
-  );
-  return { table: tableLabel(table), rows: Number(rows[0]!.rows), checksum: rows[0]!.checksum };
+export async function tableChecksum(client: pg.Client, table: TableInfo): Promise<TableChecksum> {
+  return (await checksumAndChanges(client, table, [])).checksum;
 }
 
 /**
@@ -61,10 +50,17 @@ export async function tableChecksums(
 const LIKELY_CAUSES =
   'was the source written to during the copy (stop its writes until Validate), or does a trigger or rule on the target change rows it receives?';
 
+/** What to do about values a target's column type changes. */
+const CHANGED_VALUES_FIX =
+  'give these columns types that hold the source values, or change the values on the source first if the change is intended';
+
 /**
  * Compares every table's count and checksum on both sides; throws `ValidationFailed` naming each
- * table that differs. The source's columns are read as the target's types where those differ (a
- * `numeric(10,2)` column copied into a `numeric(12,4)` one: `1.25` is `1.2500` on both sides).
+ * table that differs, and each column whose values the target's type changes. A column whose type a
+ * target migration changed to another of PostgreSQL's own is read on the source as the copy converts it
+ * (its text, read as the target's type: a `numeric(10,2)` `1.25` is `1.2500` in `numeric(12,4)`), and
+ * its values are converted back to the source's type: a value that does not come back the same
+ * (`1.2345` kept as `1.2` by `numeric(12,1)`) is counted, in the same pass over the source as its checksum.
  *
  * @example
  * const results = await compareTables(source, target, tables);
@@ -73,65 +69,100 @@ export async function compareTables(
   source: pg.Client,
   target: pg.Client,
   tables: readonly TableInfo[],
-): Promise<TableChecksum[]> {
-  const results: TableChecksum[] = [];
+): Promise<ValidatedTable[]> {
+  const results: ValidatedTable[] = [];
   const mismatches: string[] = [];
+  const changes: string[] = [];
   for (const table of tables) {
+    const conversions = await conversionsOf(source, target, table);
     const [expected, actual] = await Promise.all([
-      tableChecksum(source, table, await targetTypes(source, target, table)),
+      checksumAndChanges(source, table, conversions),
       tableChecksum(target, table),
     ]);
-    if (expected.rows !== actual.rows || expected.checksum !== actual.checksum) {
+    const { checksum } = expected;
+    if (checksum.rows !== actual.rows || checksum.checksum !== actual.checksum) {
       mismatches.push(
-        `${expected.table} (source ${expected.rows} rows, checksum ${expected.checksum}; ` +
+        `${checksum.table} (source ${checksum.rows} rows, checksum ${checksum.checksum}; ` +
           `target ${actual.rows} rows, checksum ${actual.checksum})`,
       );
     }
-    results.push(expected);
+    changes.push(...changeTexts(checksum.table, conversions, expected.changed));
+    results.push({
+      ...checksum,
+      converted: conversions.map(({ column, from, to }) => ({ column, from, to })),
+    });
   }
-  if (mismatches.length > 0) {
-    throw new ValidationFailedError(
-      `tables differ between source and target: ${mismatches.join('; ')}; ${LIKELY_CAUSES}`,
-    );
-  }
+  throwWhenDifferent(mismatches, changes);
   return results;
 }
 
-/**
- * The columns of `table` whose type differs between source and target, each with the target's type when
- * it is one of PostgreSQL's own (`numeric(12,4)`, `bigint`, `jsonb`), which the source has too.
- */
-async function targetTypes(
-  source: pg.Client,
-  target: pg.Client,
-  table: TableInfo,
-): Promise<Map<string, string>> {
-  const [from, to] = await Promise.all([columnTypes(source, table), columnTypes(target, table)]);
-  const sourceTypes = new Map(from.map((column) => [column.name, column.type]));
-  return new Map(
-    to
-      .filter((column) => column.builtIn && sourceTypes.get(column.name) !== column.type)
-      .map((column) => [column.name, column.type]),
-  );
+/** Throws `ValidationFailed` naming the tables that differ and the columns whose values changed, if any. */
+function throwWhenDifferent(mismatches: readonly string[], changes: readonly string[]): void {
+  const problems: string[] = [];
+  if (changes.length > 0) {
+    problems.push(
+      `the target's column types change copied values: ${changes.join('; ')}; ${CHANGED_VALUES_FIX}`,
+    );
+  }
+  if (mismatches.length > 0) {
+    problems.push(`tables differ between source and target: ${mismatches.join('; ')}; ${LIKELY_CAUSES}`);
+  }
+  if (problems.length > 0) throw new ValidationFailedError(problems.join('. '));
 }
 
-/** The type of each column of `table` in the database of `client`, and whether it is PostgreSQL's own. */
-async function columnTypes(client: pg.Client, table: TableInfo) {
-  const { rows } = await client.query<{ name: string; type: string; builtIn: boolean }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-       t.typnamespace = 'pg_catalog'::regnamespace AS "builtIn"
-     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-     WHERE a.attrelid = to_regclass($1) AND a.attname = ANY($2::text[]) AND NOT a.attisdropped`,
-    [qualified(table), table.columns],
+/** `public.m.price: 2 rows change from numeric(12,4) to numeric(12,1)`, for each column with changed rows. */
+function changeTexts(
+  table: string,
+  conversions: readonly Conversion[],
+  changed: readonly number[],
+): string[] {
+  return conversions.flatMap((conversion, i) => {
+    const rows = changed[i] ?? 0;
+    if (rows === 0) return [];
+    const verb = rows === 1 ? '1 row changes' : `${rows} rows change`;
+    const why =
+      conversion.compare === 'duplicateKeys' ? ' (jsonb keeps the last of duplicate object keys)' : '';
+    return [`${table}.${conversion.column}: ${verb} from ${conversion.from} to ${conversion.to}${why}`];
+  });
+}
+
+/**
+ * The count and checksum of a table, each column of `conversions` read as the copy converts it, and for
+ * each of them the number of rows whose value the conversion changes: one query, one pass over the rows.
+ */
+async function checksumAndChanges(
+  client: pg.Client,
+  table: TableInfo,
+  conversions: readonly Conversion[],
+): Promise<{ checksum: TableChecksum; changed: number[] }> {
+  const converted = new Map(conversions.map((conversion) => [conversion.column, conversion.to]));
+  const columns = [...table.columns]
+    .sort()
+    .map((column) => {
+      const type = converted.get(column);
+      return type ? asType(quoteIdent(column), type) : quoteIdent(column);
+    })
+    .join(', ');
+  const counts = conversions.map(
+    (conversion, i) => `, count(*) FILTER (WHERE ${changedRows(conversion)})::text AS changed${i}`,
   );
-  return rows;
+  const { rows } = await client.query<Record<string, string>>(
+    `SELECT count(*)::text AS rows,
+       coalesce(sum(('x' || substr(md5(ROW(${columns})::text), 1, 16))::bit(64)::bigint::numeric), 0)::text
+         AS checksum${counts.join('')}
+     FROM ${await rowSourceIn(client, table)} AS t`,
+  );
+  const row = rows[0]!;
+  return {
+    checksum: { table: tableLabel(table), rows: Number(row.rows), checksum: row.checksum! },
+    changed: conversions.map((_, i) => Number(row[`changed${i}`])),
+  };
 }
 
 /**
  * A column's value as the copy stores it in a column of `type`: its text, as COPY writes it (NULL kept),
  * read as that type.
  */
-function asType(column: string, type: string): string {
-  const value = quoteIdent(column);
+function asType(value: string, type: string): string {
   return `CAST(CASE WHEN ${value} IS NULL THEN NULL ELSE format('%s', ${value}) END AS ${type})`;
 }

@@ -182,7 +182,9 @@ describe('progressOf', () => {
       '  approval waiting (times out at 20:22:34 UTC, in 6s): `cutover approve ck-v8` goes on, `cutover reject ck-v8 --reason <why>` rolls back',
     );
     expect(afterwards).toMatch(/^ {2}approval waiting \(times out at 20:22:27 UTC\): /);
-    expect(tomorrow).toMatch(/^ {2}approval waiting \(times out at 20:22:28 UTC on 2026-11-30, in 24h 0m 0s\): /);
+    expect(tomorrow).toMatch(
+      /^ {2}approval waiting \(times out at 20:22:28 UTC on 2026-11-30, in 24h 0m 0s\): /,
+    );
   });
 
   it('says what an approval waits for: the promotion, the end of a paused step, an inconclusive analysis', () => {
@@ -784,6 +786,18 @@ describe('progressOf', () => {
         ],
       },
       { tables: [{ table: 'public.notes', rows: 1 }] },
+      {
+        tables: [
+          {
+            table: 'public.m',
+            rows: 2,
+            converted: [
+              { column: 'id', from: 'integer', to: 'bigint' },
+              { column: 'price', from: 'numeric(12,4)', to: 'numeric(14,4)' },
+            ],
+          },
+        ],
+      },
       { emptied: ['public.customers', 'public.orders'] },
       { emptied: [] },
     ];
@@ -799,6 +813,7 @@ describe('progressOf', () => {
       '  copy     public.orders: 150,000 rows, done',
       '  validate 2 tables, 155,000 rows: counts and checksums match',
       '  validate 1 table, 1 row: counts and checksums match',
+      '  validate 1 table, 2 rows: counts and checksums match, no value changed by the new types of public.m.id integer → bigint, public.m.price numeric(12,4) → numeric(14,4)',
       '  undo     emptied public.customers, public.orders: the copy can run again',
       '  undo     nothing was copied',
     ]);
