@@ -112,7 +112,10 @@ export class MigrationLockedError extends CutoverError {
   static override readonly errorName = 'MigrationLocked';
 }
 
-/** Source and target differ after a copy: the message names the table, the row counts and checksums. */
+/**
+ * Source and target differ after a copy: the message names the table, the row counts and checksums, or the
+ * columns whose new type changes copied values, with their types and how many rows.
+ */
 export class ValidationFailedError extends CutoverError {
   static override readonly errorName = 'ValidationFailed';
 }
