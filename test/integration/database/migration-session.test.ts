@@ -355,6 +355,12 @@ describe('checkBeforeLock: the migrations directory', () => {
 describe('checkBeforeLock: a copy', () => {
   const ORDERS = 'CREATE TABLE customers (id int PRIMARY KEY, name text);';
 
+  /** SQL creating the copy's progress table with execution orders-db-1's row for customers. */
+  const progressRow = (rowsCopied: number, done: boolean) =>
+    `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+       done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+     INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, ${rowsCopied}, ${done});`;
+
   async function copyRequest(source: string, target: string) {
     const dir = await mkdtemp(join(migrationsDir, 'copy-'));
     await writeFile(join(dir, 'V1__customers.sql'), ORDERS);
@@ -370,13 +376,7 @@ describe('checkBeforeLock: a copy', () => {
     const target = await postgres.createDatabase('prepare_copy_target');
     await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
     await migrate(target, { 'V1__customers.sql': ORDERS });
-    await runSql(
-      target,
-      `INSERT INTO customers VALUES (1, 'ana');
-       CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
-         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
-       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, 1, true);`,
-    );
+    await runSql(target, `INSERT INTO customers VALUES (1, 'ana'); ${progressRow(1, true)}`);
     const request = await copyRequest(source, target);
     // Act
     const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
@@ -397,12 +397,7 @@ describe('checkBeforeLock: a copy', () => {
     const target = await postgres.createDatabase('prepare_unfinished_target');
     await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
     await migrate(target, { 'V1__customers.sql': ORDERS });
-    await runSql(
-      target,
-      `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
-         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
-       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, 0, false);`,
-    );
+    await runSql(target, progressRow(0, false));
     const request = await copyRequest(source, target);
     // Act
     const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
