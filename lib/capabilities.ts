@@ -76,8 +76,9 @@ export const CAPABILITIES = {
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
-   * secretsmanager:GetSecretValue on the configured `hookSecretArns` (the webhooks' `headersSecretArn` and
-   * `signingSecretArn`); no statement when none are configured.
+   * secretsmanager:GetSecretValue on the ARNs of the configured `hookSecrets` (the webhooks'
+   * `headersSecretArn` and `signingSecretArn`); no statement when none are configured. The function is told
+   * each secret's URL prefixes (`CUTOVER_HOOK_SECRETS`) and sends it nowhere else.
    */
   hooks: "the Secrets Manager secrets holding the webhooks' headers and signing keys",
 } as const;

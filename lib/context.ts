@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { urlPrefixProblem } from '#adapters/hooks/hook-url.ts';
 import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME, stateMachineName } from '#core/rollback.ts';
-import { ITEM_FORMS } from './cutover.ts';
+import { HOOK_SECRET_ARNS_REFUSED, ITEM_FORMS, SECRET_ARN_FORM, URL_PREFIX_PLACEHOLDER } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
 import { STATE_MACHINE_NAME_LIMIT } from './state-machines.ts';
 
@@ -49,6 +50,32 @@ const itemsOf = (prop: keyof typeof ITEM_FORMS) => {
     z.array(z.string().regex(pattern, { error: (issue) => `"${issue.input}" is not ${form}` })),
   ).optional();
 };
+
+/** The form of a `hookSecrets` item. */
+const HOOK_SECRET_FORM = '"<secret ARN> <URL prefix> [<URL prefix>...]"';
+
+/**
+ * A `hookSecrets` item, `<secret ARN> <URL prefix> [<URL prefix>...]`, as the construct takes it:
+ * `{ arn, urlPrefixes }`, the ARN and each prefix checked.
+ */
+const hookSecret = z.string().transform((item, context) => {
+  const [arn = '', ...urlPrefixes] = item.trim().split(/\s+/);
+  if (urlPrefixes.length === 0) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        `"${item}" is not ${HOOK_SECRET_FORM}: name the URL prefixes the secret may be sent to, ` +
+        `e.g. "${arn} https://ci.example.com/hooks/"`,
+    });
+    return z.NEVER;
+  }
+  const [pattern, form] = SECRET_ARN_FORM;
+  if (!pattern.test(arn)) context.addIssue({ code: 'custom', message: `"${arn}" is not ${form}` });
+  for (const problem of urlPrefixes.map(urlPrefixProblem)) {
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  }
+  return { arn, urlPrefixes };
+});
 
 /** The longest workflow name, `database-migration`. */
 const LONGEST_WORKFLOW = CUTOVER_WORKFLOWS.reduce<string>(
@@ -107,7 +134,16 @@ const contextObject = z.object({
   prometheusWorkspaceArns: itemsOf('prometheusWorkspaceArns'),
   rdsInstanceIdentifiers: itemsOf('rdsInstanceIdentifiers'),
   databaseSecretArns: itemsOf('databaseSecretArns'),
-  hookSecretArns: itemsOf('hookSecretArns'),
+  hookSecrets: list(z.array(hookSecret)).optional(),
+  // Refused: any release could send these secrets to any URL.
+  hookSecretArns: list(z.array(z.string()))
+    .optional()
+    .refine((arns) => !arns?.length, {
+      error: (issue) => {
+        const examples = (issue.input as string[]).map((arn) => `"${arn} ${URL_PREFIX_PLACEHOLDER}"`);
+        return `${HOOK_SECRET_ARNS_REFUSED}: "hookSecrets": [${examples.join(', ')}]`;
+      },
+    }),
   releaseEventPrincipals: itemsOf('releaseEventPrincipals'),
   eventBusName: z.string().min(1).optional(),
   backupRetentionDays: z.coerce.number().int().min(1).optional(),

@@ -52,7 +52,7 @@ export class CutoverStack extends Stack {
       prometheusWorkspaceArns: context.prometheusWorkspaceArns,
       rdsInstanceIdentifiers: context.rdsInstanceIdentifiers,
       databaseSecretArns: context.databaseSecretArns,
-      hookSecretArns: context.hookSecretArns,
+      hookSecrets: context.hookSecrets,
       eventBusName: context.eventBusName,
       backupRetentionDays: context.backupRetentionDays,
       ecrTriggers: context.ecrTriggers,

@@ -6,6 +6,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DEFAULT_BACKUP_PREFIX } from '#adapters/backup/keys.ts';
+import { urlPrefixProblem } from '#adapters/hooks/hook-url.ts';
+import {
+  HOOK_SECRETS_VARIABLE,
+  type HookSecretGrant,
+  hookSecretsVariable,
+} from '#adapters/hooks/secret-destinations.ts';
 import { type JsonSchema, strategyRequestModels } from '#core/api-routes.ts';
 import { ROLLBACK_MACHINE } from '#core/rollback.ts';
 import { RDS_INSTANCE_IDENTIFIER } from '#core/schemas/fields.ts';
@@ -27,6 +33,7 @@ import { CutoverStorage } from './storage.ts';
 import { TaskFunctions } from './task-functions.ts';
 import { checkEcrTriggers, type EcrReleaseTrigger, ReleaseTriggers } from './triggers.ts';
 
+export type { HookSecretGrant } from '#adapters/hooks/secret-destinations.ts';
 export type { EcrReleaseTrigger } from './triggers.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -71,8 +78,18 @@ export interface CutoverProps {
   /** Secrets Manager ARNs of the database credentials. @default none */
   readonly databaseSecretArns?: readonly string[];
   /**
-   * Secrets Manager ARNs of the webhooks' headers and signing keys (requests' `hooks.*.headersSecretArn`
-   * and `hooks.*.signingSecretArn`), which RunHooks may read. @default none
+   * The secrets of the webhooks' headers and signing keys (requests' `hooks.*.headersSecretArn` and
+   * `hooks.*.signingSecretArn`), which RunHooks may read, each with the URL prefixes it may be sent to: a
+   * hook naming one for a URL outside its `urlPrefixes` (same scheme, host and port, and a path under the
+   * prefix's), or naming a secret not listed, fails ValidateRequest and RunHooks before any secret is read.
+   * An `arn` is matched as IAM matches it: complete (`...:secret:ci-AbCdEf`), or ending in `-??????` or `*`.
+   * @default none: no hook may name a secret
+   */
+  readonly hookSecrets?: readonly HookSecretGrant[];
+  /**
+   * Refused at synth when it lists a secret: it let every release send them to any URL. Use `hookSecrets`,
+   * which binds each secret to its URL prefixes.
+   * @deprecated use `hookSecrets`
    */
   readonly hookSecretArns?: readonly string[];
   /** ECR repositories whose pushes start a release. @default none */
@@ -115,6 +132,17 @@ export interface CutoverProps {
 }
 
 const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x'];
+/**
+ * The functions told where each hook secret may be sent besides those that read them (the `hooks`
+ * capability): ValidateRequest refuses a release whose hooks would send one elsewhere before anything
+ * changes.
+ */
+const HOOK_SECRET_CHECKERS: ReadonlySet<string> = new Set(['validate-request']);
+/**
+ * The longest {@link HOOK_SECRETS_VARIABLE} value, in characters: Lambda allows 4 KB of environment
+ * variables per function, and the others take up to about 1 KB.
+ */
+const HOOK_SECRETS_VARIABLE_LIMIT = 3000;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -190,7 +218,7 @@ export class Cutover extends Construct {
         backupPrefix,
         rdsInstanceIdentifiers: props.rdsInstanceIdentifiers ?? [],
         databaseSecretArns: props.databaseSecretArns ?? [],
-        hookSecretArns: props.hookSecretArns ?? [],
+        hookSecretArns: [...new Set((props.hookSecrets ?? []).map((secret) => secret.arn))],
         table: this.storage.table,
         topic: this.monitoring.eventTopic,
         eventBusName: props.eventBusName,
@@ -204,6 +232,13 @@ export class Cutover extends Construct {
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },
     });
+
+    const hookSecrets = hookSecretsVariable(props.hookSecrets ?? []);
+    for (const [name, fn] of this.functions.byName) {
+      if (capabilities[name]?.includes('hooks') || HOOK_SECRET_CHECKERS.has(name)) {
+        fn.addEnvironment(HOOK_SECRETS_VARIABLE, hookSecrets);
+      }
+    }
 
     this.stateMachines = new StrategyStateMachines(this, 'Strategies', {
       machines,
@@ -290,6 +325,18 @@ function substitutionValues(cdkValues: Readonly<Record<string, string>>): Record
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+(-[A-Za-z0-9]{6}|-\?{6}|\*)$/;
 const SECRET_FORM =
   'a Secrets Manager secret ARN as IAM matches it: complete, with its 6-character suffix (...:secret:orders-AbCdEf), or ending in -?????? or *';
+/** The pattern of a secret ARN as IAM matches it, and what it must be. */
+export const SECRET_ARN_FORM = [SECRET_ARN, SECRET_FORM] as const;
+
+/**
+ * Why `hookSecretArns` is refused, after the key's name: it let anyone who could start a release send the
+ * secrets to a URL of their own.
+ */
+export const HOOK_SECRET_ARNS_REFUSED =
+  'is replaced by hookSecrets, which binds each secret to the URLs it may be sent to (with hookSecretArns, ' +
+  'anyone who can start a release could send the secrets to a URL of their own)';
+/** The placeholder of a URL prefix in the examples of {@link HOOK_SECRET_ARNS_REFUSED}. */
+export const URL_PREFIX_PLACEHOLDER = 'https://<host of its hooks>/';
 
 /** The list props that name AWS resources or principals: the pattern of an item, and what it must be. */
 export const ITEM_FORMS = {
@@ -303,8 +350,7 @@ export const ITEM_FORMS = {
     'an Amazon Managed Prometheus workspace ARN',
   ],
   rdsInstanceIdentifiers: RDS_INSTANCE_IDENTIFIER,
-  databaseSecretArns: [SECRET_ARN, SECRET_FORM],
-  hookSecretArns: [SECRET_ARN, SECRET_FORM],
+  databaseSecretArns: SECRET_ARN_FORM,
   releaseEventPrincipals: [
     /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:role\/.+)$/,
     'a 12-digit AWS account id or an IAM role ARN',
@@ -348,5 +394,41 @@ function validateProps(props: CutoverProps): void {
       if (!pattern.test(item)) problems.push(`${prop}: "${item}" is not ${form}`);
     }
   }
+  problems.push(...hookSecretProblems(props));
   if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
+}
+
+/**
+ * The problems of `hookSecrets` (a bad ARN or URL prefix, no prefix, too many for a function's
+ * environment) and of `hookSecretArns`, which is refused.
+ */
+function hookSecretProblems({ hookSecrets = [], hookSecretArns }: CutoverProps): string[] {
+  const problems: string[] = [];
+  if (hookSecretArns?.length) {
+    const examples = hookSecretArns.map(
+      (arn) => `{ arn: '${arn}', urlPrefixes: ['${URL_PREFIX_PLACEHOLDER}'] }`,
+    );
+    problems.push(`hookSecretArns ${HOOK_SECRET_ARNS_REFUSED}: hookSecrets: [${examples.join(', ')}]`);
+  }
+  hookSecrets.forEach(({ arn, urlPrefixes }, index) => {
+    if (!SECRET_ARN.test(arn)) problems.push(`hookSecrets[${index}].arn: "${arn}" is not ${SECRET_FORM}`);
+    if (urlPrefixes.length === 0) {
+      problems.push(
+        `hookSecrets[${index}].urlPrefixes: must list at least one URL prefix the secret may be sent to`,
+      );
+    }
+    for (const prefix of urlPrefixes) {
+      const problem = urlPrefixProblem(prefix);
+      if (problem) problems.push(`hookSecrets[${index}].urlPrefixes: ${problem}`);
+    }
+  });
+  const length = hookSecretsVariable(hookSecrets).length;
+  if (length > HOOK_SECRETS_VARIABLE_LIMIT) {
+    problems.push(
+      `hookSecrets take ${length} characters of the environment of RunHooks and ValidateRequest ` +
+        `(${HOOK_SECRETS_VARIABLE}), more than ${HOOK_SECRETS_VARIABLE_LIMIT}: Lambda allows 4 KB of environment ` +
+        'variables per function; list fewer URL prefixes, or name several secrets with one ARN ending in *',
+    );
+  }
+  return problems;
 }

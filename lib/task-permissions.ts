@@ -18,7 +18,10 @@ export interface TaskResources {
   readonly backupPrefix: string;
   readonly rdsInstanceIdentifiers: readonly string[];
   readonly databaseSecretArns: readonly string[];
-  /** Secrets holding the webhooks' headers (`headersSecretArn` of the requests' hooks). */
+  /**
+   * Secrets holding the webhooks' headers and signing keys (`headersSecretArn`, `signingSecretArn` of the
+   * requests' hooks): the ARNs of the `hookSecrets` prop, each bound to its URL prefixes.
+   */
   readonly hookSecretArns: readonly string[];
   readonly table: dynamodb.ITable;
   readonly topic: sns.ITopic;

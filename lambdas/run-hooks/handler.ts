@@ -9,7 +9,9 @@ import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
  * RunHooks: POSTs the release to each webhook of the request's `phase`, in order: `beforeTraffic` once the
  * new `track` is ready and before it takes traffic, `afterTraffic` once all traffic is on the new release
  * (`track` serves it) and before the previous version is scaled down or removed. The hooks'
- * `headersSecretArn` and `signingSecretArn` are read first (once per secret); a hook's headers are sent
+ * `headersSecretArn` and `signingSecretArn` are read first (once per secret), each only for URLs under the
+ * prefixes `CUTOVER_HOOK_SECRETS` binds it to, when set (a `ValidationError` otherwise, before any read);
+ * a hook's headers are sent
  * with its POST, as are a delivery id (the same on each retry), the attempt (one more than the state's
  * `retryCount`) and, with a signing key, a timestamp and the signature of the body. Returns
  * `{ hooks: [{ name, status, ms }] }`; throws `HookFailed` at the first hook that answers other than 2xx

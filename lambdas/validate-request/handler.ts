@@ -1,3 +1,4 @@
+import { refuseSecretsOutsideTheirUrls } from '#adapters/hooks/secret-destinations.ts';
 import { NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import {
@@ -71,7 +72,8 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
 
 /**
  * ValidateRequest: the request checked and normalized (a bad one throws `ValidationError` naming every
- * field, or its namespace when `CUTOVER_ALLOWED_NAMESPACES` does not list it), every adapter type resolved
+ * field, its namespace when `CUTOVER_ALLOWED_NAMESPACES` does not list it, or a hook naming a secret for a
+ * URL that `CUTOVER_HOOK_SECRETS` does not bind it to), every adapter type resolved
  * (`UnknownAdapterType`), `release.replicas` filled in from the live
  * track when not given (and the request checked again with it), the plan built from the current weights
  * and replicas (a release that is not the first refused when the router sends traffic to a live track with
@@ -85,6 +87,7 @@ const FIRST_RELEASE_ROUTING: Partial<Record<DeploymentRequest['traffic']['type']
 export const handler = admitHandler('validate-request', {}, async ({ strategy, executionArn, ...input }) => {
   let { request } = input;
   refuseNamespaceNotAllowed(request.service);
+  refuseSecretsOutsideTheirUrls(request.hooks ?? {});
   const deps = dependencies(request, {
     cluster: clusterFamily,
     router: trafficFamily,

@@ -67,6 +67,16 @@ function synth(props: CutoverProps | ((stack: Stack) => CutoverProps)) {
   return { app, stack, cutover };
 }
 
+/** The lines of the error synth fails with. */
+function synthProblems(props: CutoverProps): string[] {
+  try {
+    synth(props);
+  } catch (error) {
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('synth did not fail');
+}
+
 function policyOf(template: Template, roleIdPrefix: string): unknown[] {
   const policies = template.findResources('AWS::IAM::Policy');
   const entry = Object.entries(policies).find(([id]) => id.startsWith(roleIdPrefix));
@@ -296,9 +306,10 @@ describe('Cutover construct', () => {
     expect(byDefault).not.toContain('sts:AssumeRole');
   });
 
-  it('lets run-hooks read only the configured hookSecretArns, and no secret when none are configured', () => {
+  it('lets run-hooks read only the hookSecrets, and tells it and validate-request where each may be sent', () => {
     // Prepare
     const hookSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    const signingSecrets = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/signing-*';
     const databaseSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-GhIjKl';
     const project = join(import.meta.dirname, '../..');
     const projectProps = (overrides: Partial<CutoverProps>) =>
@@ -308,8 +319,16 @@ describe('Cutover construct', () => {
         functionCapabilities: undefined,
         ...overrides,
       });
+    const hookSecrets = [
+      { arn: hookSecret, urlPrefixes: ['https://ci.example.com/hooks/'] },
+      {
+        arn: signingSecrets,
+        urlPrefixes: ['https://ci.example.com/hooks/', 'https://qa.example.com:8443/smoke'],
+      },
+      { arn: hookSecret, urlPrefixes: ['https://qa.example.com:8443/smoke'] },
+    ];
     const configured = Template.fromStack(
-      synth(projectProps({ hookSecretArns: [hookSecret], databaseSecretArns: [databaseSecret] })).stack,
+      synth(projectProps({ hookSecrets, databaseSecretArns: [databaseSecret] })).stack,
     );
     const unconfigured = Template.fromStack(
       synth(projectProps({ databaseSecretArns: [databaseSecret] })).stack,
@@ -322,22 +341,79 @@ describe('Cutover construct', () => {
     const otherRoles = Object.entries(configured.findResources('AWS::IAM::Policy'))
       .filter(([id]) => !id.startsWith('CutoverTasksRunHooksRole'))
       .map(([, policy]) => JSON.stringify(policy));
+    const destinationsOf = (template: Template) =>
+      Object.fromEntries(
+        Object.values(template.findResources('AWS::Lambda::Function')).flatMap((fn) => {
+          const value = fn.Properties.Environment.Variables.CUTOVER_HOOK_SECRETS;
+          return value === undefined ? [] : [[fn.Properties.Description, JSON.parse(value)]];
+        }),
+      );
     // Assess
     expect(secretsOf(granted)).toEqual([
-      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: hookSecret },
+      {
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: [hookSecret, signingSecrets],
+      },
     ]);
     expect(byDefault).toEqual([]);
-    expect(otherRoles.filter((policy) => policy.includes(hookSecret))).toEqual([]);
+    expect(otherRoles.filter((policy) => policy.includes('hooks/'))).toEqual([]);
     configured.hasResourceProperties('AWS::IAM::Role', {
       Description: 'Cutover task run-hooks: hooks, fence',
     });
+    const destinations = {
+      [hookSecret]: ['https://ci.example.com/hooks/', 'https://qa.example.com:8443/smoke'],
+      [signingSecrets]: ['https://ci.example.com/hooks/', 'https://qa.example.com:8443/smoke'],
+    };
+    expect(destinationsOf(configured)).toEqual({
+      'Cutover task run-hooks': destinations,
+      'Cutover task validate-request': destinations,
+    });
+    expect(destinationsOf(unconfigured)).toEqual({
+      'Cutover task run-hooks': {},
+      'Cutover task validate-request': {},
+    });
   });
 
-  it('fails synth naming hookSecretArns when one is not a Secrets Manager secret ARN', () => {
-    // Act + Assess
-    expect(() => synth(buildProps({ hookSecretArns: ['hooks/ci'] }))).toThrowError(
-      /hookSecretArns: "hooks\/ci" is not a Secrets Manager secret ARN/,
-    );
+  it('fails synth naming hookSecrets when a secret is not a Secrets Manager secret ARN or a URL prefix is not one', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    const hookSecrets = [
+      { arn: 'hooks/ci', urlPrefixes: ['https://ci.example.com/'] },
+      { arn, urlPrefixes: [] },
+      { arn, urlPrefixes: ['ci.example.com/hooks', 'https://ci.example.com/hooks?token=x'] },
+      { arn, urlPrefixes: ['https://user:pass@ci.example.com/', 'ftp://ci.example.com/'] },
+    ];
+    // Act
+    const problems = synthProblems(buildProps({ hookSecrets }));
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(/^hookSecrets\[0\]\.arn: "hooks\/ci" is not a Secrets Manager secret ARN as IAM/),
+      'hookSecrets[1].urlPrefixes: must list at least one URL prefix the secret may be sent to',
+      ...[
+        [2, 'ci.example.com/hooks'],
+        [2, 'https://ci.example.com/hooks?token=x'],
+        [3, 'https://user:pass@ci.example.com/'],
+        [3, 'ftp://ci.example.com/'],
+      ].map(
+        ([index, prefix]) =>
+          `hookSecrets[${index}].urlPrefixes: "${prefix}" is not a URL prefix: an http:// or https:// URL ` +
+          'without credentials, query or fragment, e.g. https://ci.example.com/hooks/',
+      ),
+    ]);
+  });
+
+  it('refuses hookSecretArns, which let any release send their secrets to any URL, saying how to give them as hookSecrets', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+    // Act
+    const problems = synthProblems(buildProps({ hookSecretArns: [arn] }));
+    // Assess
+    expect(problems).toEqual([
+      'hookSecretArns is replaced by hookSecrets, which binds each secret to the URLs it may be sent to ' +
+        '(with hookSecretArns, anyone who can start a release could send the secrets to a URL of their own): ' +
+        `hookSecrets: [{ arn: '${arn}', urlPrefixes: ['https://<host of its hooks>/'] }]`,
+    ]);
   });
 
   it('fails synth naming eksRoleArns when one is not an IAM role ARN', () => {
@@ -1017,8 +1093,8 @@ describe('readContext', () => {
         ({
           clusterName: 'prod',
           allowedNamespaces: ['shop'],
-          hookSecretArns:
-            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf, arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-GhIjKl',
+          hookSecrets:
+            'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf https://ci.example.com/hooks/, arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-* https://ci.example.com/  https://qa.example.com/smoke',
         })[key],
     );
     // Assess
@@ -1027,10 +1103,57 @@ describe('readContext', () => {
       clusterName: 'prod',
       allowedNamespaces: ['shop', 'billing'],
     });
-    expect(withHookSecrets.hookSecretArns).toEqual([
-      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf',
-      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-GhIjKl',
+    expect(withHookSecrets.hookSecrets).toEqual([
+      {
+        arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf',
+        urlPrefixes: ['https://ci.example.com/hooks/'],
+      },
+      {
+        arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b-*',
+        urlPrefixes: ['https://ci.example.com/', 'https://qa.example.com/smoke'],
+      },
     ]);
+  });
+
+  it('reads hookSecrets from a cdk.json array, naming an item that is not a secret ARN and its URL prefixes', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci-AbCdEf';
+    const base = { clusterName: 'prod', allowedNamespaces: 'shop' };
+    // Act
+    const context = readContext(
+      (key) => ({ ...base, hookSecrets: [`${arn} https://ci.example.com/hooks/`] })[key],
+    );
+    const bad = () =>
+      readContext(
+        (key) =>
+          ({ ...base, hookSecrets: [arn, 'ci-AbCdEf https://ci.example.com/', `${arn} ci.example.com`] })[
+            key
+          ],
+      );
+    // Assess
+    expect(context.hookSecrets).toEqual([{ arn, urlPrefixes: ['https://ci.example.com/hooks/'] }]);
+    expect(bad).toThrowError(
+      new RegExp(
+        [
+          `hookSecrets\\.0: "${arn}" is not "<secret ARN> <URL prefix> \\[<URL prefix>\\.\\.\\.\\]"`,
+          'hookSecrets\\.1: "ci-AbCdEf" is not a Secrets Manager secret ARN as IAM matches it',
+          'hookSecrets\\.2: "ci\\.example\\.com" is not a URL prefix: an http:// or https:// URL',
+        ].join('[^]*'),
+      ),
+    );
+  });
+
+  it('refuses hookSecretArns, saying how to give its secrets as hookSecrets', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ci-AbCdEf';
+    // Act + Assess
+    expect(() =>
+      readContext((key) => ({ clusterName: 'prod', allowedNamespaces: 'shop', hookSecretArns: arn })[key]),
+    ).toThrowError(
+      '- hookSecretArns: is replaced by hookSecrets, which binds each secret to the URLs it may be sent to ' +
+        '(with hookSecretArns, anyone who can start a release could send the secrets to a URL of their own): ' +
+        `"hookSecrets": ["${arn} https://<host of its hooks>/"]`,
+    );
   });
 
   it('reads the account and region the stack is pinned to, naming a bad one', () => {

@@ -495,7 +495,7 @@ describe('cdk-nag IAM wildcard acknowledgements', () => {
     const configured = () => {
       const { app } = projectCutover({
         databaseSecretArns: [secret('orders-*')],
-        hookSecretArns: [secret('ci/hooks-*')],
+        hookSecrets: [{ arn: secret('ci/hooks-*'), urlPrefixes: ['https://ci.example.com/hooks/'] }],
       });
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       return () => app.synth();

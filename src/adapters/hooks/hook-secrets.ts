@@ -85,7 +85,7 @@ function unreadable(error: unknown, subject: string): unknown {
   if (transient !== error || !(error instanceof Error)) return transient;
   error.message =
     `cannot read the ${subject} (secretsmanager:GetSecretValue): ${error.message}. On AWS, RunHooks may ` +
-    'read the secrets of the hookSecretArns context key; locally, the tasks read Secrets Manager with the ' +
+    'read the secrets of the hookSecrets context key; locally, the tasks read Secrets Manager with the ' +
     'default AWS credential chain';
   return error;
 }

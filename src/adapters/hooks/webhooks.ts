@@ -11,6 +11,8 @@ import type { Hook, HookPhase } from '#core/schemas/index.ts';
 import { answerExcerpt } from './answer-excerpt.ts';
 import { type HookCredentials, readCredentials } from './credentials.ts';
 import { ATTEMPT_HEADER, DELIVERY_HEADER } from './header-secrets.ts';
+import { withoutSecrets } from './hook-url.ts';
+import { refuseSecretsOutsideTheirUrls } from './secret-destinations.ts';
 
 /** What each hook is POSTed, besides its own name and metadata. */
 export interface HookRelease {
@@ -61,7 +63,9 @@ const BODY_READ_LIMIT = 4096;
  * be reached, breaks off its answer or answers 408, 429, 502, 503 or 504 (the state machine retries it). Hooks that passed before a retry are POSTed again: a hook must be safe to repeat, and each
  * POST says which call it is ({@link DELIVERY_HEADER}, the same on every retry) and the task's `attempt`
  * ({@link ATTEMPT_HEADER}, 1 unless retried). Each POST of a hook with `signingSecretArn` is signed anew
- * over its exact body (`x-cutover-timestamp`, `x-cutover-signature`: `signing.ts`). Before the first POST,
+ * over its exact body (`x-cutover-timestamp`, `x-cutover-signature`: `signing.ts`). On AWS, a hook naming a
+ * secret the deployment's `hookSecrets` do not list, or naming one for a URL outside its prefixes, is a
+ * `ValidationError` before any secret is read (`secret-destinations.ts`). Before the first POST,
  * each secret the hooks name is read once (GetSecretValue, in the ARN's region): a `headersSecretArn` that
  * is not a JSON object of header names to string values, or a `signingSecretArn` shorter than 32 bytes, is
  * a `ValidationError`; a secret that cannot be read keeps the AWS error's name (`TransientAdapterError`
@@ -75,6 +79,7 @@ export async function runHooks(
   release: HookRelease,
   attempt = 1,
 ): Promise<HookOutcome[]> {
+  refuseSecretsOutsideTheirUrls({ [release.phase]: hooks });
   const credentials = await readCredentials(hooks);
   const outcomes: HookOutcome[] = [];
   for (const hook of hooks) {
@@ -212,17 +217,4 @@ function unanswered(hook: Hook, error: unknown, credentials: HookCredentials, fa
  */
 function named(hook: Hook): string {
   return `hook ${hook.name} (${withoutSecrets(new URL(hook.url))})`;
-}
-
-/**
- * A URL without what may hold a credential: its `user:password@`, dropped (a hook's own URL has none),
- * and its query string and fragment, shown as `?…`: `https://ci.example/hook?…`.
- */
-function withoutSecrets(url: URL): string {
-  const bare = new URL(url.href);
-  bare.username = '';
-  bare.password = '';
-  bare.search = '';
-  bare.hash = '';
-  return url.search === '' && url.hash === '' ? bare.href : `${bare.href}?…`;
 }

@@ -215,6 +215,51 @@ describe('validate-request with the allowed namespaces of a deployment (CUTOVER_
   });
 });
 
+describe('validate-request with the hookSecrets of a deployment (CUTOVER_HOOK_SECRETS)', () => {
+  const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hooks/ci-AbCdEf';
+  const withHooks = (url: string) =>
+    canaryInput(undefined, {
+      hooks: {
+        beforeTraffic: [{ name: 'smoke', url: 'https://ci.example.com/hooks/smoke' }],
+        afterTraffic: [{ name: 'e2e', url, headersSecretArn: secret }],
+      },
+    });
+  beforeEach(() => {
+    vi.stubEnv('CUTOVER_HOOK_SECRETS', JSON.stringify({ [secret]: ['https://ci.example.com/hooks/'] }));
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('refuses a hook that would send a secret outside its URL prefixes, before touching anything', async () => {
+    // Act
+    const error = await errorOf(
+      validateRequest(
+        { strategy: 'canary', request: withHooks('https://attacker.example/x'), executionArn },
+        context,
+      ),
+    );
+    // Assess
+    expect(error?.name).toBe('ValidationError');
+    expect(error?.message).toBe(
+      `hooks.afterTraffic[0].url: hook e2e names headersSecretArn ${secret}, which the hookSecrets of this ` +
+        'Cutover deployment let go only to URLs under https://ci.example.com/hooks/ (got https://attacker.example/x)',
+    );
+    expect(world.lockHolder).toBeUndefined();
+    expect(world.calls).toEqual([]);
+  });
+
+  it('admits a hook sending its secret under its URL prefixes', async () => {
+    // Act
+    await validateRequest(
+      { strategy: 'canary', request: withHooks('https://ci.example.com/hooks/e2e'), executionArn },
+      context,
+    );
+    // Assess
+    expect(world.lockHolder).toBe(executionArn);
+  });
+});
+
 describe('validate-request with CloudWatch metrics', () => {
   const cloudwatch = mockClient(CloudWatchClient);
   afterEach(() => cloudwatch.restore());

@@ -582,7 +582,7 @@ describe('runHooks (headersSecretArn)', () => {
     expect((error as Error).message).toContain(
       `cannot read the headers secret ${SECRET_ARN} of hook smoke (secretsmanager:GetSecretValue): ${awsMessage}`,
     );
-    expect((error as Error).message).toContain('hookSecretArns');
+    expect((error as Error).message).toContain('hookSecrets context key');
     expect(received).toEqual([]);
   });
 
@@ -828,7 +828,7 @@ describe('runHooks (signingSecretArn)', () => {
     expect((error as Error).message).toContain(
       `cannot read the signing secret ${SIGNING_SECRET_ARN} of hook smoke (secretsmanager:GetSecretValue): not authorized`,
     );
-    expect((error as Error).message).toContain('hookSecretArns');
+    expect((error as Error).message).toContain('hookSecrets context key');
     expect(received).toEqual([]);
   });
 });
