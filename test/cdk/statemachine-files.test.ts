@@ -109,6 +109,38 @@ describe('statemachines/*.asl.json', () => {
     },
   );
 
+  it.each(
+    FILES.filter((file) => file.file.includes('/statemachines/') && !file.file.includes('/fixtures/')).map(
+      (file) => [file.strategy, file.file],
+    ),
+  )(
+    '%s retries a throttled Lambda task for minutes, with jitter, so a rollback outlasts a burst of throttling',
+    (_, file) => {
+      // Act
+      const lambdaTasks = statesOf((substituted(file) as { States: Record<string, State> }).States).filter(
+        ([, state]) => String(state.Resource).startsWith('arn:aws:lambda:'),
+      );
+      const throttled = new Set(
+        lambdaTasks.map(([, state]) =>
+          JSON.stringify(
+            state.Retry?.find((retry) => retry.ErrorEquals.includes('Lambda.TooManyRequestsException')),
+          ),
+        ),
+      );
+      // Assess: 2, 4, 8, 16, 32 s, then up to 60 s each, 12 attempts: about 8 minutes at most
+      expect([...throttled]).toEqual([
+        JSON.stringify({
+          ErrorEquals: ['Lambda.TooManyRequestsException'],
+          IntervalSeconds: 2,
+          MaxAttempts: 12,
+          BackoffRate: 2,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        }),
+      ]);
+    },
+  );
+
   it.each(['canary', 'blue-green', 'rolling', 'database-migration'])(
     '%s goes on after a Notify state that failed, where success goes, keeping the error as $.notifyError',
     (strategy) => {
