@@ -183,7 +183,10 @@ export class Cutover extends Construct {
       backupRetentionDays: props.backupRetentionDays ?? 90,
       removalPolicy,
     });
-    this.monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: props.alarmEmail });
+    this.monitoring = new CutoverMonitoring(this, 'Monitoring', {
+      alarmEmail: props.alarmEmail,
+      removalPolicy: stackOwnedRemovalPolicy,
+    });
     const values = substitutionValues({
       BackupBucket: this.storage.bucket.bucketName,
       BackupPrefix: backupPrefix,

@@ -1,16 +1,19 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { isRollbackWorkflow, ROLLBACK_MACHINE } from '#core/rollback.ts';
 import type { DeploymentEventType } from '#core/schemas/common.ts';
+import { isStrategy } from '#core/strategies.ts';
 import { pascalCase } from './discovery.ts';
 
 /** Props of {@link CutoverMonitoring}. */
@@ -20,6 +23,8 @@ export interface CutoverMonitoringProps {
    * only) when set. @default no subscription
    */
   readonly alarmEmail?: string;
+  /** The alert dead-letter queue's removal policy, as the rules' dead-letter queue has it. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -51,6 +56,47 @@ const FAILURE_WINDOW = Duration.hours(1);
 /** The most metrics one metric math alarm may use: a CloudWatch limit that cannot be raised. */
 const METRICS_PER_MATH_ALARM = 10;
 
+/** How long, and how many times (with backoff), EventBridge retries an alert the topic did not take. */
+const ALERT_MAX_EVENT_AGE = Duration.hours(1);
+const ALERT_RETRY_ATTEMPTS = 185; // the most EventBridge allows: the event age bounds the retries
+
+/** The namespace of the metrics Cutover makes of its state machines' logs. */
+export const METRIC_NAMESPACE = 'Cutover';
+
+/** A state's `Type`, which names the log record of entering it: `<Type>StateEntered`. */
+export type StateType = 'Choice' | 'Fail' | 'Map' | 'Parallel' | 'Pass' | 'Succeed' | 'Task' | 'Wait';
+
+/** States of a state machine whose entering pages, and what the page says. */
+export interface EnteredStatesAlarm {
+  /** Names the metric (`<state machine name>.<name>`) and the alarm (`<Workflow><name>Alarm`). */
+  readonly name: string;
+  /** The states by name, each with its `Type`. */
+  readonly states: Readonly<Record<string, StateType>>;
+  /** What happened and where the service stands, for the on-call. */
+  readonly description: string;
+}
+
+/**
+ * The states of the release strategies' machines that leave the service unfinished, entered before the
+ * execution ends FAILED: entering one pages, whether or not the `Failed` event the state publishes gets out.
+ * A rollback that stopped before moving the traffic (`RollbackStopped`) goes through `NotifyRollbackFailed`
+ * first; both are watched, so that either alone still pages.
+ */
+export const RELEASE_STATE_ALARMS: readonly EnteredStatesAlarm[] = [
+  {
+    name: 'RollbackFailed',
+    states: { NotifyRollbackFailed: 'Task', RollbackStopped: 'Fail' },
+    description:
+      "a release's rollback failed: the service may be half-released (its traffic and tracks as the release left them); see the execution's NotifyRollbackFailed event",
+  },
+  {
+    name: 'CleanupFailed',
+    states: { NotifyCleanupFailed: 'Task' },
+    description:
+      "a release was promoted but its clean-up failed: the new version serves all traffic, and the track it names as leftover still runs; see the execution's NotifyCleanupFailed event",
+  },
+];
+
 /**
  * The execution statuses of `workflow` that end with no Cutover event saying so, which the alert rule
  * reports. A release workflow (a strategy or the database migration) publishes its own `Failed` or
@@ -72,12 +118,14 @@ export function unreportedStatuses(workflow: string, rollbackDeployed: boolean):
  * deployment event (with its `type` as a message attribute), and the alert topic, where CloudWatch alarms
  * and an EventBridge rule publish (messages without attributes, which no attribute filter policy lets
  * through). The alarm email gets every alert and, filtered on `type`, the {@link PAGED_EVENT_TYPES}. The
- * rule reports the executions that end with no Cutover event ({@link unreportedStatuses}); an alarm per
- * state machine reports {@link FAILURES_TO_ALARM} failures within an hour; a dashboard charts executions
- * and their durations, per strategy.
+ * rule reports the executions that end with no Cutover event ({@link unreportedStatuses}), the alerts it could
+ * not publish going to a dead-letter queue; an alarm per state machine reports {@link FAILURES_TO_ALARM}
+ * failures within an hour; alarms on the release machines' logs report a release left unfinished
+ * ({@link RELEASE_STATE_ALARMS}); alarms on each topic's failed deliveries publish to the other topic; a
+ * dashboard charts executions and their durations, per strategy.
  *
  * @example
- * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com' });
+ * const monitoring = new CutoverMonitoring(this, 'Monitoring', { alarmEmail: 'oncall@example.com', removalPolicy });
  * monitoring.watch(machines.byStrategy);
  */
 export class CutoverMonitoring extends Construct {
@@ -86,9 +134,13 @@ export class CutoverMonitoring extends Construct {
   /** Where the task functions publish the deployment events (`CUTOVER_EVENT_TOPIC_ARN`). */
   readonly eventTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
+  /** The alarms that say a page may not have arrived, shown on the dashboard. */
+  readonly #deliveryAlarms: cloudwatch.Alarm[] = [];
+  readonly #removalPolicy: RemovalPolicy;
 
   constructor(scope: Construct, id: string, props: CutoverMonitoringProps) {
     super(scope, id);
+    this.#removalPolicy = props.removalPolicy;
     const key = new kms.Key(this, 'AlertsKey', {
       description: 'Cutover alert topic encryption',
       enableKeyRotation: true,
@@ -122,14 +174,26 @@ export class CutoverMonitoring extends Construct {
       );
     }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+    this.#alarmOnFailedDeliveries();
   }
 
-  /** Alerts on and charts the executions of each state machine, by strategy. */
+  /**
+   * Alerts on and charts the executions of each state machine, by strategy, and pages when a release
+   * strategy's machine enters a state of {@link RELEASE_STATE_ALARMS}.
+   */
   watch(stateMachines: ReadonlyMap<string, sfn.IStateMachine>): void {
     const machines = [...stateMachines.entries()];
     if (machines.length === 0) return;
     this.#alertOnUnreportedEnds(machines, stateMachines.has(ROLLBACK_MACHINE));
     this.#alarmOnFailureRate(machines);
+    const unfinished = this.#alarmOnUnfinishedReleases(machines.filter(([workflow]) => isStrategy(workflow)));
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Releases left unfinished, and pages that may not have arrived',
+        width: 24,
+        alarms: [...unfinished, ...this.#deliveryAlarms],
+      }),
+    );
     this.#chart(machines);
   }
 
@@ -147,7 +211,11 @@ export class CutoverMonitoring extends Construct {
     );
   }
 
-  /** One EventBridge rule sends the execution ends of {@link unreportedStatuses} to the alert topic. */
+  /**
+   * One EventBridge rule sends the execution ends of {@link unreportedStatuses} to the alert topic. An alert
+   * the topic does not take is retried for {@link ALERT_MAX_EVENT_AGE}, then goes to a dead-letter queue (at
+   * once for an error EventBridge does not retry, such as a policy that refuses it).
+   */
   #alertOnUnreportedEnds(machines: readonly Machine[], rollbackDeployed: boolean): void {
     const message = events.RuleTargetInput.fromText(
       `Cutover execution ${events.EventField.fromPath('$.detail.name')} ` +
@@ -161,10 +229,64 @@ export class CutoverMonitoring extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: unreportedEndsPattern(machines, rollbackDeployed),
       },
-      // Not `targets.SnsTopic`: it lets every EventBridge rule of every account publish to the topic.
-      targets: [{ bind: () => ({ arn: this.topic.topicArn, input: message }) }],
+    });
+    const deadLetters = this.#alertDeadLetters(rule);
+    // Not `targets.SnsTopic`: it lets every EventBridge rule of every account publish to the topic.
+    rule.addTarget({
+      bind: () => ({
+        arn: this.topic.topicArn,
+        input: message,
+        retryPolicy: {
+          maximumRetryAttempts: ALERT_RETRY_ATTEMPTS,
+          maximumEventAgeInSeconds: ALERT_MAX_EVENT_AGE.toSeconds(),
+        },
+        deadLetterConfig: { arn: deadLetters.queueArn },
+      }),
     });
     this.#allowToPublish('events.amazonaws.com', [rule.ruleArn]);
+  }
+
+  /**
+   * The alerts `rule` could not publish: an SQS queue (SQS-managed encryption, SSL only, messages kept 14
+   * days, removed as the props' `removalPolicy` says) only that rule may send to, and an
+   * alarm as soon as it holds one. The alarm publishes to both topics: the alert topic's policy or
+   * subscription may be what failed.
+   */
+  #alertDeadLetters(rule: events.Rule): sqs.Queue {
+    const queue = new sqs.Queue(this, 'AlertDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: this.#removalPolicy,
+    });
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'The dead-letter queue of the alert rule target: the last stop, read by people after its alarm',
+    });
+    const alarm = new cloudwatch.Alarm(this, 'AlertDeadLettersAlarm', {
+      alarmDescription:
+        "Cutover: an alert of the execution status rule could not be published to the alert topic (a rollback that failed, timed out or was stopped, an execution that timed out); the event is in the alert dead-letter queue: read it, and check the alert topic's policy and key",
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alert(alarm);
+    this.#publishToEventTopic(alarm);
+    this.#deliveryAlarms.push(alarm);
+    return queue;
   }
 
   /**
@@ -190,6 +312,99 @@ export class CutoverMonitoring extends Construct {
       'cloudwatch.amazonaws.com',
       alarms.map((alarm) => alarm.alarmArn),
     );
+  }
+
+  /**
+   * For each release machine, a metric filter on its log per {@link RELEASE_STATE_ALARMS} (the records of
+   * entering those states, in namespace {@link METRIC_NAMESPACE}) and an alarm as soon as one is entered,
+   * publishing to the alert topic. A machine that does not log ALL its events to CloudWatch Logs gets a synth
+   * warning instead: no StateEntered record to count.
+   */
+  #alarmOnUnfinishedReleases(machines: readonly Machine[]): cloudwatch.Alarm[] {
+    const alarms = machines.flatMap(([workflow, machine]) => {
+      const log = allEventsLog(machine);
+      if (!log) {
+        Annotations.of(this).addWarningV2(
+          `cutover:Monitoring.noStateLog.${workflow}`,
+          `the ${workflow} state machine does not log ALL its events to CloudWatch Logs: no alarm pages when its rollback or clean-up fails (give it logs with level ALL)`,
+        );
+        return [];
+      }
+      const logGroup = logs.LogGroup.fromLogGroupArn(this, `${pascalCase(workflow)}Logs`, log.logGroupArn);
+      return RELEASE_STATE_ALARMS.map((watched) =>
+        this.#alarmOnEntering(workflow, log.stateMachineName, logGroup, watched),
+      );
+    });
+    if (alarms.length > 0) {
+      this.#allowToPublish(
+        'cloudwatch.amazonaws.com',
+        alarms.map((alarm) => alarm.alarmArn),
+      );
+    }
+    return alarms;
+  }
+
+  /** A metric filter counting the entering of `watched.states` in `logGroup`, and an alarm at the first. */
+  #alarmOnEntering(
+    workflow: string,
+    stateMachineName: string,
+    logGroup: logs.ILogGroup,
+    watched: EnteredStatesAlarm,
+  ): cloudwatch.Alarm {
+    const id = `${pascalCase(workflow)}${watched.name}`;
+    const filter = new logs.MetricFilter(this, `${id}Filter`, {
+      logGroup,
+      filterPattern: enteredPattern(watched.states),
+      metricNamespace: METRIC_NAMESPACE,
+      // A metric filter's dimensions take their values from the log record, which does not name the state
+      // machine: the metric name does.
+      metricName: `${stateMachineName}.${watched.name}`,
+      metricValue: '1',
+    });
+    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
+      alarmDescription: `Cutover ${workflow}: ${watched.description}, in the latest FAILED executions of state machine ${stateMachineName}`,
+      metric: filter.metric({ period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    return alarm;
+  }
+
+  /**
+   * Alarms when SNS fails to deliver a message to a subscriber (`NumberOfNotificationsFailed`, any in 5
+   * minutes): the event topic's alarm publishes to the alert topic; the alert topic's to the event topic,
+   * since publishing to the topic that failed would fail the same way (the on-call's email subscription there
+   * filters on `type` and drops it: its other subscribers get it, and the dashboard shows it).
+   */
+  #alarmOnFailedDeliveries(): void {
+    const alerts = this.#failedDeliveriesAlarm(
+      'AlertsUndeliveredAlarm',
+      this.topic,
+      "Cutover: SNS could not deliver a message of the alert topic to a subscriber: an alarm or a failed rollback may have paged nobody; check the alert topic's subscriptions and the Cutover alarms in ALARM",
+    );
+    this.#publishToEventTopic(alerts);
+    const deploymentEvents = this.#failedDeliveriesAlarm(
+      'EventsUndeliveredAlarm',
+      this.eventTopic,
+      "Cutover: SNS could not deliver a deployment event to a subscriber of the event topic: a Failed, RolledBack or ApprovalRequested may not have reached the on-call; check the event topic's subscriptions",
+    );
+    this.alert(deploymentEvents);
+    this.#deliveryAlarms.push(alerts, deploymentEvents);
+  }
+
+  /** An alarm as soon as SNS fails to deliver one message of `topic` to a subscriber. */
+  #failedDeliveriesAlarm(id: string, topic: sns.Topic, description: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** Executions started, succeeded, failed, timed out and aborted, and their durations, per strategy. */
@@ -270,17 +485,27 @@ export class CutoverMonitoring extends Construct {
     this.#allowToPublish('cloudwatch.amazonaws.com', [alarm.alarmArn]);
   }
 
+  /** Sends `alarm`'s state changes to the event topic too, whose policy lets exactly that alarm publish. */
+  #publishToEventTopic(alarm: cloudwatch.AlarmBase): void {
+    alarm.addAlarmAction(new actions.SnsAction(this.eventTopic));
+    this.#allowToPublish('cloudwatch.amazonaws.com', [alarm.alarmArn], this.eventTopic);
+  }
+
   /**
-   * Lets `service` publish to the topic for exactly `sources` (`aws:SourceArn`) of this account. The topic
-   * policy CDK writes replaces SNS's default one (which let the account's services publish), so nothing else
-   * may.
+   * Lets `service` publish to `topic` (the alert topic by default) for exactly `sources` (`aws:SourceArn`) of
+   * this account. The topic policy CDK writes replaces SNS's default one (which let the account's services
+   * publish), so nothing else may.
    */
-  #allowToPublish(service: (typeof PUBLISHERS)[number], sources: readonly string[]): void {
-    this.topic.addToResourcePolicy(
+  #allowToPublish(
+    service: (typeof PUBLISHERS)[number],
+    sources: readonly string[],
+    topic: sns.Topic = this.topic,
+  ): void {
+    topic.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(service)],
         actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
+        resources: [topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
           ArnLike: { 'aws:SourceArn': [...sources] },
@@ -310,4 +535,48 @@ function unreportedEndsPattern(
   }
   const patterns = [...groups.values()];
   return patterns.length === 1 ? patterns[0]! : { $or: patterns };
+}
+
+/**
+ * The filter pattern matching the log records of entering `states`: `<Type>StateEntered` records (which
+ * Step Functions writes at log level ALL) whose `details.name` is the state's.
+ *
+ * @example
+ * enteredPattern({ RollbackStopped: 'Fail' }).logPatternString;
+ * // '{ ($.type = "FailStateEntered") && ($.details.name = "RollbackStopped") }'
+ */
+export function enteredPattern(states: Readonly<Record<string, StateType>>): logs.IFilterPattern {
+  return logs.FilterPattern.any(
+    ...Object.entries(states).map(([name, type]) =>
+      logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.type', '=', `${type}StateEntered`),
+        logs.FilterPattern.stringValue('$.details.name', '=', name),
+      ),
+    ),
+  );
+}
+
+/**
+ * The name of `machine` and the ARN of the log group it logs ALL its events to; none for a machine that logs
+ * less, or is not defined in this app.
+ */
+function allEventsLog(
+  machine: sfn.IStateMachine,
+): { readonly stateMachineName: string; readonly logGroupArn: string } | undefined {
+  if (!(machine instanceof sfn.StateMachine)) return undefined;
+  const resource = machine.node.defaultChild as sfn.CfnStateMachine;
+  const logging = resource.loggingConfiguration as
+    | sfn.CfnStateMachine.LoggingConfigurationProperty
+    | undefined;
+  if (logging?.level !== sfn.LogLevel.ALL) return undefined;
+  const [destination] = (logging.destinations ?? []) as sfn.CfnStateMachine.LogDestinationProperty[];
+  const logGroup = destination?.cloudWatchLogsLogGroup as
+    | sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty
+    | undefined;
+  if (!logGroup?.logGroupArn) return undefined;
+  // The name given, rather than the `Name` attribute: the alarm and metric then read it in the template.
+  return {
+    stateMachineName: resource.stateMachineName ?? machine.stateMachineName,
+    logGroupArn: logGroup.logGroupArn,
+  };
 }

@@ -797,7 +797,11 @@ describe('Cutover construct', () => {
 
   it('lets the alarms publish to the alert topic, whose topic policy replaces the default one', () => {
     // Prepare
-    const publishing = { Properties: { AlarmActions: Match.anyValue() } };
+    const publishing = {
+      Properties: {
+        AlarmActions: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^CutoverMonitoringAlerts') }]),
+      },
+    };
     const alarms = [
       ...Object.keys(template.findResources('AWS::CloudWatch::Alarm', publishing)),
       ...Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm', publishing)),

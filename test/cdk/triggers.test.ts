@@ -72,6 +72,15 @@ function onlyIdOf(template: Template, type: string, props?: object): string {
   return ids[0]!;
 }
 
+/** The logical id of the dead-letter queue the rules that start executions share. */
+function ruleDeadLettersQueue(template: Template): string {
+  const ids = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) =>
+    id.startsWith('CutoverRuleDeadLetters'),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
 function rulesOf(template: Template): Rule[] {
   return resourcesOf<Rule>(template, 'AWS::Events::Rule').map(([, rule]) => rule);
 }
@@ -284,7 +293,7 @@ describe('Rule targets that start executions', () => {
   it('retry for an hour, then send the event to the dead-letter queue', () => {
     // Act
     const rules = executionStartingRules(template);
-    const queueId = onlyIdOf(template, 'AWS::SQS::Queue');
+    const queueId = ruleDeadLettersQueue(template);
     // Assess
     expect(rules.map((rule) => rule.Description).sort()).toEqual([
       'Cutover: canary release of the images pushed to checkout tagged anything but latest',
@@ -304,8 +313,10 @@ describe('Rule targets that start executions', () => {
 
   it('share one encrypted, SSL-only dead-letter queue keeping events 14 days, whose alarm publishes to the alert topic', () => {
     // Act
-    const queueId = onlyIdOf(template, 'AWS::SQS::Queue');
-    const alarmId = onlyIdOf(template, 'AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } });
+    const queueId = ruleDeadLettersQueue(template);
+    const alarmId = onlyIdOf(template, 'AWS::CloudWatch::Alarm', {
+      Properties: { Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }] },
+    });
     const topicStatements = resourcesOf<{ PolicyDocument: { Statement: unknown[] } }>(
       template,
       'AWS::SNS::TopicPolicy',
