@@ -12,6 +12,10 @@ export interface Thresholds {
   readonly maxErrorRate: number;
   /** Absent: latency is not judged. */
   readonly maxLatencyP99Ms?: number | undefined;
+  /**
+   * Fewer requests in the window: inconclusive, unless the errors counted already exceed `maxErrorRate` of
+   * `minRequests` (see {@link judge}).
+   */
   readonly minRequests: number;
 }
 
@@ -37,9 +41,19 @@ const hasData = (value: number | undefined): value is number => value !== undefi
  * Judges measurements against thresholds. Any limit exceeded -> `fail`; too few requests, or a judged
  * metric without data -> `inconclusive` (never `pass`); otherwise `pass`.
  *
+ * Fewer requests than `minRequests` still fail when their errors alone already breach the limit: when
+ * `errors / minRequests > maxErrorRate`, `errors` being `errorRate × requestCount` (a whole number when it
+ * is one but for floating-point noise), the error rate would exceed `maxErrorRate` even if every request
+ * still missing to reach `minRequests` succeeded — the comparison `judge` makes of an error rate measured
+ * over exactly `minRequests` requests, so a count of errors at the limit (5 of 250 with 0.02) stays
+ * inconclusive and one more fails. Latency is not judged below `minRequests`: a p99 over few requests says
+ * nothing of the p99 over `minRequests`, and no provider counts the requests slower than the limit.
+ *
  * @example
  * judge({ requestCount: 500, errorRate: 0.2 }, { maxErrorRate: 0.01, minRequests: 100 });
  * // { verdict: 'fail', reason: 'errorRate 0.2 > 0.01', measurements: { requestCount: 500, errorRate: 0.2 } }
+ * judge({ requestCount: 97, errorRate: 20 / 97 }, { maxErrorRate: 0.01, minRequests: 250 });
+ * // { verdict: 'fail', reason: 'errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01)', ... }
  */
 export function judge(measured: Measurements, limits: Thresholds): AnalysisResult {
   const judgeLatency = limits.maxLatencyP99Ms !== undefined;
@@ -51,6 +65,8 @@ export function judge(measured: Measurements, limits: Thresholds): AnalysisResul
   const result = (verdict: AnalysisResult['verdict'], reason: string) => ({ verdict, reason, measurements });
   if (!hasData(measured.requestCount)) return result('inconclusive', 'no data for requestCount');
   if (measured.requestCount < limits.minRequests) {
+    const alreadyFailed = errorsAlreadyOver(measured.requestCount, measured.errorRate, limits);
+    if (alreadyFailed) return result('fail', alreadyFailed);
     return result(
       'inconclusive',
       `requestCount ${measured.requestCount} < minRequests ${limits.minRequests}`,
@@ -70,6 +86,35 @@ export function judge(measured: Measurements, limits: Thresholds): AnalysisResul
   if (failures.length > 0) return result('fail', failures.join('; '));
   if (missing.length > 0) return result('inconclusive', `no data for ${missing.join(', ')}`);
   return result('pass', 'all metrics within thresholds');
+}
+
+/**
+ * Why fewer than `minRequests` requests already fail on their errors (`errorRate: 20 errors in 97 requests
+ * already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01)`), or `undefined` while the requests
+ * still missing could bring the error rate within `maxErrorRate` (or there is no error rate).
+ */
+function errorsAlreadyOver(
+  requestCount: number,
+  errorRate: number | undefined,
+  { maxErrorRate, minRequests }: Thresholds,
+): string | undefined {
+  if (!hasData(errorRate)) return undefined;
+  const errors = wholeIfNearly(errorRate * requestCount);
+  if (!(errors / minRequests > maxErrorRate)) return undefined;
+  const counted = errors === 1 ? '1 error' : `${rounded(errors)} errors`;
+  return (
+    `errorRate: ${counted} in ${rounded(requestCount)} requests already ${errors === 1 ? 'exceeds' : 'exceed'} ` +
+    `${maxErrorRate} of minRequests ${minRequests} (errorRate ${rounded(errorRate)} > ${maxErrorRate})`
+  );
+}
+
+/**
+ * A count got back from a rate, as the whole number it is when only floating-point noise parts them
+ * (`(7 / 50) * 50` is 7.000000000000001); a count that is not whole (Prometheus extrapolates) as it is.
+ */
+function wholeIfNearly(count: number): number {
+  const whole = Math.round(count);
+  return Math.abs(count - whole) <= 1e-9 * Math.max(1, whole) ? whole : count;
 }
 
 /**

@@ -33,7 +33,11 @@ export const releaseSchema = z.strictObject({
 export const analysisSchema = z.strictObject({
   maxErrorRate: decimal(0, 1).default(0.01).describe('highest acceptable share of 5xx responses, 0-1'),
   maxLatencyP99Ms: decimal(1).optional().describe('highest acceptable p99 latency; absent = not judged'),
-  minRequests: integer(0).default(50).describe('fewer requests in the window = inconclusive'),
+  minRequests: integer(0)
+    .default(50)
+    .describe(
+      'fewer requests in the window = inconclusive, failed when their errors alone exceed maxErrorRate of minRequests',
+    ),
   failureLimit: integer(1, 100).default(1).describe('failed analyses (in the whole release) before rollback'),
   inconclusiveLimit: integer(0, 100)
     .default(2)

@@ -852,6 +852,28 @@ describe('analyze', () => {
     expect(belowLimit).toMatchObject({ verdict: 'fail', action: 'bake', failures: 1, inconclusives: 0 });
   });
 
+  it('fails fast at a check with fewer requests than minRequests when its errors already exceed the limit', async () => {
+    // Prepare: a canary answering 20% errors, 97 requests in the interval, minRequests 250
+    world.metrics = { requestCount: 97, errorRate: 20 / 97 };
+    const fewRequests = { ...thresholds, minRequests: 250 };
+    const duringBake = { checksLeft: 2, waitSeconds: 25 };
+    // Act
+    const atCheck = await errorOf(
+      run(analyze, { ...analyzeInput(undefined, duringBake), thresholds: fewRequests }),
+    );
+    const atEnd = await errorOf(run(analyze, { ...analyzeInput(), thresholds: fewRequests }));
+    // Assess
+    expect(atCheck?.name).toBe('AnalysisFailed');
+    expect(atCheck?.message).toBe(
+      'analysis failed once (failureLimit 1), the last at a check during the bake: errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01) (requestCount=97 errorRate=0.2062)',
+    );
+    // The analysis at the end of the bake too
+    expect(atEnd?.name).toBe('AnalysisFailed');
+    expect(atEnd?.message).toBe(
+      'analysis failed once (failureLimit 1): errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01) (requestCount=97 errorRate=0.2062)',
+    );
+  });
+
   it('bakes on after an inconclusive check, counting nothing: the final analysis judges the whole bake', async () => {
     // Act
     const result = await run(

@@ -4,6 +4,7 @@ import {
   analysisWindowSeconds,
   analyzeMetrics,
   decide,
+  decideDuringBake,
   judge,
   judgeAlarms,
   measurementsText,
@@ -42,10 +43,114 @@ describe('judge', () => {
     });
   });
 
-  it('is inconclusive with too few requests, even when errors are high', () => {
-    expect(judge({ requestCount: 3, errorRate: 1 }, thresholds)).toMatchObject({
-      verdict: 'inconclusive',
-      reason: 'requestCount 3 < minRequests 100',
+  it('is inconclusive with too few requests while the missing ones could still bring the error rate within its limit', () => {
+    // Prepare: 1 error in 3 requests; with 97 more successes, 1 in 100 is not above 0.01
+    const measured = { requestCount: 3, errorRate: 1 / 3 };
+    // Act
+    const result = judge(measured, thresholds);
+    // Assess
+    expect(result).toMatchObject({ verdict: 'inconclusive', reason: 'requestCount 3 < minRequests 100' });
+  });
+
+  describe('with fewer requests than minRequests', () => {
+    const fewRequests = { maxErrorRate: 0.01, minRequests: 250 };
+
+    it('fails when the errors alone exceed maxErrorRate of minRequests, saying so', () => {
+      // Prepare: 20 errors in 97 requests; even with 153 more successes, 20 in 250 is above 0.01
+      const measured = { requestCount: 97, errorRate: 20 / 97 };
+      // Act
+      const result = judge(measured, fewRequests);
+      // Assess
+      expect(result).toEqual({
+        verdict: 'fail',
+        reason:
+          'errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01)',
+        measurements: measured,
+      });
+    });
+
+    it('says a single error exceeds when that alone is too many', () => {
+      // Act
+      const result = judge(
+        { requestCount: 40, errorRate: 1 / 40 },
+        { maxErrorRate: 0.001, minRequests: 250 },
+      );
+      // Assess
+      expect(result).toMatchObject({
+        verdict: 'fail',
+        reason:
+          'errorRate: 1 error in 40 requests already exceeds 0.001 of minRequests 250 (errorRate 0.025 > 0.001)',
+      });
+    });
+
+    it.each([
+      // maxErrorRate, minRequests, errors, requestCount, verdict: errors / minRequests > maxErrorRate fails
+      [0.01, 250, 2, 97, 'inconclusive'], // 2 of 250 = 0.008
+      [0.01, 250, 3, 97, 'fail'], // 3 of 250 = 0.012
+      [0.02, 250, 5, 97, 'inconclusive'], // 5 of 250 = 0.02, not above it
+      [0.02, 250, 6, 97, 'fail'],
+      [0.07, 100, 7, 50, 'inconclusive'], // 7 of 100 = 0.07 (0.07 * 100 is 7.000000000000001 in floating point)
+      [0.29, 100, 29, 58, 'inconclusive'], // 29 of 100 = 0.29 (0.29 * 100 is 28.999999999999996)
+      [0.29, 100, 30, 58, 'fail'],
+      [0.05, 20, 1, 3, 'inconclusive'], // 1 of 20 = 0.05
+    ])(
+      'with maxErrorRate %s and minRequests %s, judges %s errors in %s requests %s, exactly at the boundary',
+      (maxErrorRate, minRequests, errors, requestCount, verdict) => {
+        // Act
+        const result = judge(
+          { requestCount, errorRate: errors / requestCount },
+          { maxErrorRate, minRequests },
+        );
+        // Assess
+        expect(result.verdict).toBe(verdict);
+      },
+    );
+
+    it('counts errors that are not whole (a provider that extrapolates) as they come', () => {
+      // Prepare: Prometheus's increase() over a window: 96.5 requests, 2.6 of them errors
+      const measured = { requestCount: 96.5, errorRate: 2.6 / 96.5 };
+      // Act
+      const result = judge(measured, fewRequests);
+      // Assess
+      expect(result).toMatchObject({
+        verdict: 'fail',
+        reason:
+          'errorRate: 2.6 errors in 96.5 requests already exceed 0.01 of minRequests 250 (errorRate 0.0269 > 0.01)',
+      });
+    });
+
+    it('leaves latency inconclusive however slow: a percentile of few requests bounds nothing over minRequests', () => {
+      // Prepare: p99 466 ms over 18 requests, no error
+      const measured = { requestCount: 18, errorRate: 0, latencyP99Ms: 466 };
+      // Act
+      const result = judge(measured, { maxErrorRate: 0.01, maxLatencyP99Ms: 300, minRequests: 250 });
+      // Assess
+      expect(result).toEqual({
+        verdict: 'inconclusive',
+        reason: 'requestCount 18 < minRequests 250',
+        measurements: measured,
+      });
+    });
+
+    it('names only the error rate when it fails early, latency being judged at minRequests only', () => {
+      // Act
+      const result = judge(
+        { requestCount: 18, errorRate: 6 / 18, latencyP99Ms: 466 },
+        { maxErrorRate: 0.01, maxLatencyP99Ms: 300, minRequests: 250 },
+      );
+      // Assess
+      expect(result).toMatchObject({
+        verdict: 'fail',
+        reason:
+          'errorRate: 6 errors in 18 requests already exceed 0.01 of minRequests 250 (errorRate 0.3333 > 0.01)',
+      });
+    });
+
+    it('stays inconclusive without an error rate to count errors from', () => {
+      // Act
+      const result = judge({ requestCount: 97, errorRate: undefined }, fewRequests);
+      // Assess
+      expect(result).toMatchObject({ verdict: 'inconclusive', reason: 'requestCount 97 < minRequests 250' });
     });
   });
 
@@ -103,6 +208,21 @@ describe('decide', () => {
     );
   });
 
+  it('fails an analysis at the end of a bake that has too few requests but too many errors already', () => {
+    // Prepare
+    const measured = judge(
+      { requestCount: 97, errorRate: 20 / 97 },
+      { maxErrorRate: 0.01, minRequests: 250 },
+    );
+    // Act
+    const act = () => decide(measured, NO_ANALYSIS_YET, { ...limits, failureLimit: 1 });
+    // Assess
+    expect(act).toThrow(AnalysisFailedError);
+    expect(act).toThrow(
+      'analysis failed once (failureLimit 1): errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01) (requestCount=97 errorRate=0.2062)',
+    );
+  });
+
   it('re-analyzes inconclusive results up to the limit, then fails or pauses', () => {
     // Act
     const first = decide(inconclusive, NO_ANALYSIS_YET, limits);
@@ -114,6 +234,41 @@ describe('decide', () => {
       failures: 0,
       inconclusives: 0,
     });
+  });
+});
+
+describe('decideDuringBake', () => {
+  const fewRequests = { maxErrorRate: 0.01, minRequests: 250 };
+
+  it('fails fast at a check with fewer requests than minRequests whose errors already exceed the limit', () => {
+    // Prepare: a check of one interval of a canary answering 20% errors
+    const checked = judge({ requestCount: 97, errorRate: 20 / 97 }, fewRequests);
+    // Act
+    const act = () => decideDuringBake(checked, NO_ANALYSIS_YET, { ...limits, failureLimit: 1 });
+    // Assess
+    expect(act).toThrow(AnalysisFailedError);
+    expect(act).toThrow(
+      'analysis failed once (failureLimit 1), the last at a check during the bake: errorRate: 20 errors in 97 requests already exceed 0.01 of minRequests 250 (errorRate 0.2062 > 0.01) (requestCount=97 errorRate=0.2062)',
+    );
+  });
+
+  it('counts such a check against failureLimit below it, and bakes on', () => {
+    // Prepare
+    const checked = judge({ requestCount: 97, errorRate: 20 / 97 }, fewRequests);
+    // Act
+    const next = decideDuringBake(checked, NO_ANALYSIS_YET, limits);
+    // Assess
+    expect(next).toEqual({ action: 'bake', failures: 1, inconclusives: 0 });
+  });
+
+  it('bakes on, counting nothing, after a check with too few requests and errors still within reach of the limit', () => {
+    // Prepare: 2 errors in 97 requests; 2 in 250 would be within 0.01
+    const checked = judge({ requestCount: 97, errorRate: 2 / 97 }, fewRequests);
+    // Act
+    const next = decideDuringBake(checked, NO_ANALYSIS_YET, { ...limits, failureLimit: 1 });
+    // Assess
+    expect(checked.reason).toBe('requestCount 97 < minRequests 250');
+    expect(next).toEqual({ action: 'bake', failures: 0, inconclusives: 0 });
   });
 });
 
