@@ -10,7 +10,9 @@ export const CAPABILITIES = {
   cluster: 'changing Kubernetes objects in the allowed namespaces of the configured EKS cluster',
   /**
    * The IAM statements of `cluster`, and a Kubernetes access entry in the readers group (get and list the
-   * same objects); `cluster` reads too.
+   * same objects); `cluster` reads too. The sts:AssumeRole on `eksRoleArns` included: a request's
+   * `cluster.roleArn` is the role of all its tasks, so a read-only function acts in the cluster as that
+   * role, with whatever it is mapped to there (see docs/eks.md).
    */
   clusterRead: 'reading Kubernetes objects in the allowed namespaces of the configured EKS cluster',
   /**
@@ -26,7 +28,11 @@ export const CAPABILITIES = {
   listenersRead: 'reading any ALB: weights and verification',
   /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
-  /** s3 Get/Put/List (and AbortMultipartUpload) under the backup prefix of the backup bucket; no delete. */
+  /**
+   * s3 Get/Put/List (and AbortMultipartUpload) under the backup prefix of the backup bucket, no delete, and
+   * kms:Decrypt / GenerateDataKey on its key; the function's role is also one of the few the key policy lets
+   * decrypt and the bucket policy lets read backups.
+   */
   backup: 'objects under the backup prefix',
   /** secretsmanager:GetSecretValue on the configured `databaseSecretArns`, to connect to the databases. */
   database: 'the credentials of the configured databases',

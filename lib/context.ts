@@ -124,13 +124,17 @@ const contextObject = z.object({
   ),
   vpcId: z
     .string()
-    .regex(/^vpc-[0-9a-f]+$/)
+    .regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, {
+      error: (issue) =>
+        `is not a VPC id: "vpc-" and 8 or 17 lower-case hex digits (vpc-0123456789abcdef0), got "${issue.input}"`,
+    })
     .optional(),
   subnetIds: list(z.array(z.string().regex(/^subnet-[0-9a-f]+$/))).optional(),
   securityGroupIds: list(z.array(z.string().regex(/^sg-[0-9a-f]+$/))).optional(),
   alarmEmail: z.email().optional(),
   listenerArns: itemsOf('listenerArns'),
   eksRoleArns: itemsOf('eksRoleArns'),
+  backupReaderArns: itemsOf('backupReaderArns'),
   prometheusWorkspaceArns: itemsOf('prometheusWorkspaceArns'),
   rdsInstanceIdentifiers: itemsOf('rdsInstanceIdentifiers'),
   databaseSecretArns: itemsOf('databaseSecretArns'),
@@ -147,6 +151,7 @@ const contextObject = z.object({
   releaseEventPrincipals: itemsOf('releaseEventPrincipals'),
   eventBusName: z.string().min(1).optional(),
   backupRetentionDays: z.coerce.number().int().min(1).optional(),
+  noncurrentBackupRetentionDays: z.coerce.number().int().min(1).optional(),
   ecrTriggers: json(
     z.array(
       z.object({

@@ -49,12 +49,14 @@ export class CutoverStack extends Stack {
       alarmEmail: context.alarmEmail,
       listenerArns: context.listenerArns,
       eksRoleArns: context.eksRoleArns,
+      backupReaderArns: context.backupReaderArns,
       prometheusWorkspaceArns: context.prometheusWorkspaceArns,
       rdsInstanceIdentifiers: context.rdsInstanceIdentifiers,
       databaseSecretArns: context.databaseSecretArns,
       hookSecrets: context.hookSecrets,
       eventBusName: context.eventBusName,
       backupRetentionDays: context.backupRetentionDays,
+      noncurrentBackupRetentionDays: context.noncurrentBackupRetentionDays,
       ecrTriggers: context.ecrTriggers,
       releaseEventPrincipals: context.releaseEventPrincipals,
       ...props.overrides,
@@ -80,6 +82,11 @@ export class CutoverStack extends Stack {
     new CfnOutput(this, 'BackupPrefix', {
       value: storage.backupPrefix,
       description: 'The key prefix of the backups in the bucket: CUTOVER_BACKUP_PREFIX for `cutover backups`',
+    });
+    new CfnOutput(this, 'BackupKeyArn', {
+      value: storage.backupKey.keyArn,
+      description:
+        'The KMS key of the backups: `cutover backups` needs kms:Decrypt on it, and its role in backupReaderArns',
     });
     if (functions.securityGroup) {
       new CfnOutput(this, 'TaskSecurityGroupId', {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -44,7 +44,11 @@ export interface CutoverProps {
   readonly clusterName: string;
   /**
    * IAM roles the task functions may assume for the EKS token (requests' `cluster.roleArn`, e.g. a role in
-   * the cluster's account). @default none: the functions use their own role
+   * the cluster's account). Every function that talks to the cluster may assume them, the read-only ones
+   * (ValidateRequest, BackupState, CheckRollout) too, since a request names one role for all its tasks: in
+   * the cluster, map each only to the group of the `allowedNamespaces` RoleBindings (`kubernetesGroup`),
+   * never to an access policy such as AmazonEKSClusterAdminPolicy. @default none: the functions use their
+   * own role
    */
   readonly eksRoleArns?: readonly string[];
   /** Kubernetes namespaces the task functions may change (the Role/RoleBinding go there). */
@@ -106,6 +110,17 @@ export interface CutoverProps {
   readonly backupPrefix?: string;
   /** Days a backup is kept. @default 90 */
   readonly backupRetentionDays?: number;
+  /** Days an overwritten or deleted backup is kept as a noncurrent version of its object. @default 30 */
+  readonly noncurrentBackupRetentionDays?: number;
+  /**
+   * IAM role or user ARNs of the stack's account that may read backups besides the backup task functions,
+   * e.g. the role of the people who run `cutover backups restore`: the backup key's policy lets them
+   * decrypt through S3 and the bucket policy does not deny them `s3:GetObject` under the backup prefix (their
+   * own IAM policies must still grant `s3:GetObject`, `s3:ListBucket` and `kms:Decrypt`, docs/cli.md). A `*`
+   * matches any characters (`ArnLike` on `aws:PrincipalArn`), for IAM Identity Center roles, whose names end
+   * in a generated suffix. @default none: only the backup task functions read backups
+   */
+  readonly backupReaderArns?: readonly string[];
   /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -170,7 +185,7 @@ export class Cutover extends Construct {
 
   constructor(scope: Construct, id: string, props: CutoverProps) {
     super(scope, id);
-    validateProps(props);
+    validateProps(props, Stack.of(this).account);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const stackOwnedRemovalPolicy = retainExceptOnCreate(removalPolicy);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -181,8 +196,11 @@ export class Cutover extends Construct {
     this.storage = new CutoverStorage(this, 'Storage', {
       backupPrefix,
       backupRetentionDays: props.backupRetentionDays ?? 90,
+      noncurrentBackupRetentionDays: props.noncurrentBackupRetentionDays ?? 30,
+      backupReaderArns: props.backupReaderArns ?? [],
       removalPolicy,
     });
+    warnOfDatabasesOutsideVpc(this, props);
     this.monitoring = new CutoverMonitoring(this, 'Monitoring', {
       alarmEmail: props.alarmEmail,
       removalPolicy: stackOwnedRemovalPolicy,
@@ -219,6 +237,7 @@ export class Cutover extends Construct {
         prometheusWorkspaceArns: props.prometheusWorkspaceArns ?? [],
         bucket: this.storage.bucket,
         backupPrefix,
+        backupKey: this.storage.backupKey,
         rdsInstanceIdentifiers: props.rdsInstanceIdentifiers ?? [],
         databaseSecretArns: props.databaseSecretArns ?? [],
         hookSecretArns: [...new Set((props.hookSecrets ?? []).map((secret) => secret.arn))],
@@ -235,6 +254,12 @@ export class Cutover extends Construct {
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },
     });
+
+    this.storage.allowBackupReaders(
+      [...this.functions.byName]
+        .filter(([name]) => capabilities[name]?.includes('backup'))
+        .map(([, fn]) => fn.role!),
+    );
 
     const hookSecrets = hookSecretsVariable(props.hookSecrets ?? []);
     for (const [name, fn] of this.functions.byName) {
@@ -348,6 +373,10 @@ export const ITEM_FORMS = {
     'an ELBv2 listener ARN',
   ],
   eksRoleArns: [/^arn:aws[\w-]*:iam::\d{12}:role\/.+/, 'an IAM role ARN'],
+  backupReaderArns: [
+    /^arn:aws[\w-]*:iam::\d{12}:(role|user)\/.+/,
+    'an IAM role or user ARN (arn:aws:iam::123456789012:role/dba; a * matches any characters)',
+  ],
   prometheusWorkspaceArns: [
     /^arn:aws[\w-]*:aps:[\w-]+:\d{12}:workspace\/.+/,
     'an Amazon Managed Prometheus workspace ARN',
@@ -362,9 +391,9 @@ export const ITEM_FORMS = {
 
 /**
  * Throws one error naming every bad prop; {@link checkEcrTriggers} checks `ecrTriggers` once the state
- * machines are known.
+ * machines are known. `account` is the stack's (a token when the stack is environment-agnostic).
  */
-function validateProps(props: CutoverProps): void {
+function validateProps(props: CutoverProps, account: string): void {
   const problems: string[] = [];
   if (!props.clusterName?.trim())
     problems.push('clusterName is required: the name of the EKS cluster releases run on');
@@ -387,6 +416,15 @@ function validateProps(props: CutoverProps): void {
       `backupRetentionDays must be a whole number of days >= 1 (got ${props.backupRetentionDays})`,
     );
   }
+  if (
+    props.noncurrentBackupRetentionDays !== undefined &&
+    !(Number.isInteger(props.noncurrentBackupRetentionDays) && props.noncurrentBackupRetentionDays >= 1)
+  ) {
+    problems.push(
+      `noncurrentBackupRetentionDays must be a whole number of days >= 1 (got ${props.noncurrentBackupRetentionDays})`,
+    );
+  }
+  problems.push(...backupReaderAccountProblems(props.backupReaderArns ?? [], account));
   if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
     problems.push(`alarmEmail must be an email address (got "${props.alarmEmail}")`);
   }
@@ -399,6 +437,40 @@ function validateProps(props: CutoverProps): void {
   }
   problems.push(...hookSecretProblems(props));
   if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
+}
+
+/**
+ * The `backupReaderArns` of another account than the stack's: the backup key's policy delegates to the
+ * stack's account only, so they could never decrypt. Unchecked when the stack's account is unknown at synth.
+ */
+function backupReaderAccountProblems(readerArns: readonly string[], account: string): string[] {
+  if (Token.isUnresolved(account)) return [];
+  return readerArns
+    .filter((arn) => ITEM_FORMS.backupReaderArns[0].test(arn) && arn.split(':')[4] !== account)
+    .map(
+      (arn) =>
+        `backupReaderArns: "${arn}" is not of the stack's account ${account}: the backup key lets principals ` +
+        'of that account only decrypt backups',
+    );
+}
+
+/**
+ * Warns at synth when databases are configured without a VPC: the database tasks then run outside any
+ * VPC and connect to no database without a public endpoint, which a private RDS instance has not.
+ */
+function warnOfDatabasesOutsideVpc(scope: Construct, props: CutoverProps): void {
+  if (props.vpc) return;
+  const configured = (['rdsInstanceIdentifiers', 'databaseSecretArns'] as const).filter(
+    (prop) => (props[prop]?.length ?? 0) > 0,
+  );
+  if (configured.length === 0) return;
+  Annotations.of(scope).addWarningV2(
+    'cutover:databaseWithoutVpc',
+    `${configured.join(' and ')} are set without a VPC (context vpcId and subnetIds, or the vpc prop): the ` +
+      'database tasks run outside any VPC and connect only to a database with a public endpoint, not to a ' +
+      'private RDS instance; deploy with -c vpcId=vpc-... -c subnetIds=subnet-...,subnet-... (docs/aws.md, ' +
+      '"Running in a VPC")',
+  );
 }
 
 /**

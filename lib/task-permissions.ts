@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -10,12 +11,17 @@ import type { Capability } from './capabilities.ts';
 /** The resources the capabilities are scoped to. */
 export interface TaskResources {
   readonly clusterName: string;
-  /** Roles the EKS adapter may assume for its token (`cluster.roleArn` of the requests). */
+  /**
+   * Roles the EKS adapter may assume for its token (`cluster.roleArn` of the requests), by every function
+   * that talks to the cluster, the read-only ones too: a request names one role for all its tasks.
+   */
   readonly eksRoleArns: readonly string[];
   readonly listenerArns: readonly string[];
   readonly prometheusWorkspaceArns: readonly string[];
   readonly bucket: s3.IBucket;
   readonly backupPrefix: string;
+  /** The key the backups are encrypted with; its key policy must also let the backup task roles use it. */
+  readonly backupKey: kms.IKey;
   readonly rdsInstanceIdentifiers: readonly string[];
   readonly databaseSecretArns: readonly string[];
   /**
@@ -79,6 +85,9 @@ export function capabilityStatements(
           resources: [resources.bucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': [`${resources.backupPrefix}*`] } },
         }),
+        // SSE-KMS: S3 generates a data key to write an object (a multipart upload also decrypts it) and
+        // decrypts it to read one, on the caller's permissions.
+        statement(['kms:Decrypt', 'kms:GenerateDataKey'], [resources.backupKey.keyArn]),
       ];
     case 'database':
       return resources.databaseSecretArns.length > 0

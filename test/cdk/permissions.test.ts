@@ -519,7 +519,9 @@ describe('Alert topic and key policies', () => {
 
   it('lets EventBridge and CloudWatch use the alert key, without source conditions SNS does not pass to KMS for EventBridge', () => {
     // Act
-    const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
+    const key = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) =>
+      id.startsWith('CutoverMonitoringAlertsKey'),
+    )?.[1];
     const statements = (key?.Properties.KeyPolicy.Statement ?? []) as Statement[];
     const forServices = statements.filter((statement) => servicesOf(statement).length > 0);
     // Assess
