@@ -47,7 +47,8 @@ const VALIDATE_EVENTS = 100;
  * workflow. A failed or aborted release in between changes nothing: its rollback restored the weights it
  * found; but a newer one whose rollback stopped before it moved any traffic (`RollbackStopped`) left the
  * weights it had set, so the live track is the one they give the most traffic ({@link trackLeftLive}), and
- * unknown, which throws, when they could not be read. Calls as `cutover status` does, plus one
+ * unknown, which throws, when they could not be read. A newer one aborted whose rollback did not restore in
+ * full left the version its tracks run unknown: that throws too. Calls as `cutover status` does, plus one
  * DescribeExecution (of a SUCCEEDED release) or one page of history (of a promoted one); an endpoint that
  * does not answer throws, as there.
  *
@@ -67,6 +68,7 @@ export async function readLiveTrack(
   if (!release) return { source: 'none', scan, ...also };
   if (stoppedItsRollback(release))
     return { source: 'release', track: stoppedTrack(service, release), release, ...also };
+  refuseNotRestored(service, release);
   const plan = tracksIn(await planStateOf(sfn, release));
   if (!plan) {
     throw new CliError(
@@ -76,6 +78,20 @@ export async function readLiveTrack(
     );
   }
   return { source: 'release', track: promotedTrack(plan), release, ...also };
+}
+
+/**
+ * A {@link CliError} when `release` was aborted and its rollback did not restore in full (see
+ * `servingRelease`): the version its tracks run is not known, so no plan is built on a guess.
+ */
+function refuseNotRestored(service: ServiceRef, release: ServiceRelease): void {
+  if (release.status !== 'ABORTED' || release.rollback?.notRestored === undefined) return;
+  throw new CliError(
+    `cannot tell what is live in ${service.namespace}/${service.name}: ${release.workflow} ${release.version} ` +
+      `${release.name} was aborted and its rollback did not restore in full (${release.rollback.notRestored}): leave out ` +
+      '--endpoint and --aws to plan with assumed tracks',
+    ExitCode.Failed,
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { RollbackStoppedError } from '#core/errors.ts';
 import { heaviestTrack } from '#core/plan/index.ts';
+import { isRollbackArn, stoppedExecutionOf } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { HistoryPages } from './history.ts';
@@ -20,9 +21,12 @@ import { readableFailure, rollbackShortfallText } from './progress.ts';
 import {
   type CliStrategy,
   LOCAL_MACHINES,
+  listCutoverExecutions,
   type MachineNaming,
+  machineParts,
   namingOfExecution,
   resolveRollbackMachineArn,
+  STRATEGIES,
   workflowStateMachines,
 } from './resolve.ts';
 import { type ExecutionPosition, whereItIs } from './where-it-is.ts';
@@ -43,8 +47,11 @@ export interface ServiceRelease extends ExecutionPosition {
   readonly error?: string;
   /** As a person reads it: a Lambda error's message, a rejection's reason. */
   readonly cause?: string;
-  /** An ABORTED one's rollback (its latest retry), and its status; absent when none was found. */
-  readonly rollback?: StopRollbackStatus;
+  /**
+   * An ABORTED one's rollback (its latest retry), its status, and which tracks it did not bring back in full
+   * when it SUCCEEDED without them (`notRestored`); absent when none was found.
+   */
+  readonly rollback?: ReleaseRollback;
   /** Why an ABORTED one's rollback could not be looked up (no rollback state machine, an SFN error): no `rollback` then. */
   readonly rollbackLookupError?: string;
   /**
@@ -56,6 +63,15 @@ export interface ServiceRelease extends ExecutionPosition {
    * On a FAILED release whose rollback did not bring every track back in full, which and why: `green 2/4
    * ready (not back after 120s of checks)`. Absent when all came back, or its history could not be read.
    */
+  readonly notRestored?: string;
+}
+
+/**
+ * The rollback of an ABORTED release, as {@link stopRollbackStatus} finds it, with, when it SUCCEEDED
+ * without bringing every track back in full, which and why, as its last check said (`cutover watch
+ * <rollback>` says it too): `stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve)`.
+ */
+export interface ReleaseRollback extends StopRollbackStatus {
   readonly notRestored?: string;
 }
 
@@ -101,7 +117,8 @@ const CLEANUP_FAILED_STATE = 'NotifyCleanupFailed';
  * The newest events read of a FAILED execution: enough to reach its entry into {@link CLEANUP_FAILED_STATE},
  * or its rollback's last check. That state and the two after it (UnlockAfterFailure, Failed) take a dozen
  * events, as do the states after the last check (NotifyRolledBack, UnlockAfterFailure, Failed); each retry
- * of their tasks adds 3, at most 13 retries each.
+ * of their tasks adds 3, at most 13 retries each. The same reaches the last check of a rollback execution
+ * that SUCCEEDED (NotifyRolledBack, Unlock, KeepClaim, RolledBack after it).
  */
 const FAILURE_EVENTS = 100;
 
@@ -112,10 +129,11 @@ export interface ServiceReleases {
   /** The newest release (with a version) that SUCCEEDED, even past `limit`, within `scan`. */
   readonly lastSuccessfulRelease?: ServiceRelease;
   /**
-   * The release that last set the weights the router keeps, as Cutover recorded it: the newest that
-   * SUCCEEDED, was {@link ServiceRelease.promoted} (its version serves all traffic), or
-   * {@link stoppedItsRollback stopped its rollback} (its `weights` serve, when they could be read), within
-   * `scan`. A promoted or stopped one only when newer than `lastSuccessfulRelease`.
+   * The release that last set what serves, as Cutover recorded it: the newest that SUCCEEDED, was
+   * {@link ServiceRelease.promoted} (its version serves all traffic), {@link stoppedItsRollback stopped its
+   * rollback} (its `weights` serve, when they could be read), or was ABORTED and its rollback did not
+   * restore in full (`rollback.notRestored`: which version serves is not known then, only what that says),
+   * within `scan`. A promoted, stopped or aborted one only when newer than `lastSuccessfulRelease`.
    */
   readonly servingRelease?: ServiceRelease;
   /** The newest execution of any workflow that SUCCEEDED (a database migration too), within `scan`. */
@@ -128,10 +146,13 @@ export interface ServiceReleases {
  * machine and a DescribeExecution per execution read (its input names the service), plus one page of the
  * history of each FAILED one read (was it {@link ServiceRelease.promoted}?) and of each running one shown,
  * of each FAILED one that {@link stoppedItsRollback} its newest pages again back to the weights it last set,
- * and the rollback of each ABORTED one shown (see {@link stopRollbackStatus}; the rollback machine is
- * looked up once, and again after a lookup that failed). A rollback lookup that fails leaves that release
- * without `rollback`, saying why in `rollbackLookupError`; the others are unaffected. A history that cannot
- * be read leaves its release not known to be promoted, nor the weights it left.
+ * and the rollback of each ABORTED one shown, and of each older one read until `servingRelease` is found
+ * (see {@link stopRollbackStatus}; the rollback machine is looked up once, and again after a lookup that
+ * failed), with one page of the history of each such rollback that SUCCEEDED (see
+ * {@link withRollbackShortfall}). A rollback lookup that fails leaves that release without `rollback`,
+ * saying why in `rollbackLookupError` (and not known to have left a shortfall); the others are
+ * unaffected. A history that cannot be read leaves its release not known to be promoted, nor the weights
+ * it left, nor its rollback's shortfall.
  *
  * @example
  * const { releases } = await serviceReleases(sfn, { name: 'checkout', namespace: 'shop' }, { scan: 25, limit: 5 });
@@ -143,8 +164,9 @@ export async function serviceReleases(
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<ServiceReleases> {
   const newest = await newestExecutions(sfn, window.scan, naming);
+  const pages: HistoryPages = (input) => sfn.send(new GetExecutionHistoryCommand(input));
   const read = await withFailureDetails(
-    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+    pages,
     await releasesUntilLastSuccess(sfn, newest, service, window.limit),
   );
   let rollbackMachineArn: Promise<string> | undefined;
@@ -155,15 +177,15 @@ export async function serviceReleases(
       rollbackMachineArn = undefined;
       throw error;
     });
-    return stopRollbackStatus(sfn, machineArn, executionArn, stopDate);
+    const rollback = await stopRollbackStatus(sfn, machineArn, executionArn, stopDate);
+    return rollback && withRollbackShortfall(pages, rollback);
   };
   const releases: ServiceRelease[] = [];
   for (const release of read.slice(0, window.limit)) releases.push(await detailed(sfn, release, rollbackOf));
   const lastSuccessfulRelease = read.find(isSuccessfulRelease);
-  const servingRelease = read.find(
-    (release) =>
-      release.version !== undefined &&
-      (release.status === 'SUCCEEDED' || release.promoted === true || stoppedItsRollback(release)),
+  // Past those shown, an ABORTED release's rollback is looked up only on the way to the serving release.
+  const servingRelease = await firstServing([...releases, ...read.slice(window.limit)], (release) =>
+    releases.includes(release) ? Promise.resolve(release) : detailed(sfn, release, rollbackOf),
   );
   const lastSuccess = read.find((release) => release.status === 'SUCCEEDED');
   return {
@@ -174,17 +196,25 @@ export async function serviceReleases(
   };
 }
 
-/** A running execution of one of the workflows, for the service: where {@link runningReleaseOf} found it. */
+/**
+ * A running execution of one of the workflows for the service, or a running rollback of one (which holds
+ * the service until it ends): where {@link runningReleaseOf} found it.
+ */
 export interface RunningRelease {
   readonly executionArn: string;
+  /** The workflow it runs; of a rollback, that of the execution it cleans up after. */
   readonly workflow: CliStrategy;
   readonly startDate?: Date;
+  /** Set on a rollback: the stopped execution it restores (or, of a migration, unlocks the service of). */
+  readonly rollsBack?: string;
 }
 
 /**
- * A running release or database migration of `service`, if one runs: its workflows' RUNNING executions
- * (one ListExecutions per state machine), described {@link DESCRIBE_AT_ONCE} at a time until one is the
- * service's. Another release of the service would fail `ServiceLocked` meanwhile.
+ * A running release or database migration of `service`, or a running rollback of one, if one runs: the
+ * RUNNING executions of its workflows' and the rollback's state machines (ListExecutions, see
+ * {@link listCutoverExecutions}), described {@link DESCRIBE_AT_ONCE} at a time until one is the service's: a
+ * release's or migration's input names it, as the request a rollback's input carries does. Another release
+ * of the service would fail `ServiceLocked` meanwhile.
  *
  * @example
  * const running = await runningReleaseOf(sfn, { name: 'checkout', namespace: 'shop' });
@@ -194,35 +224,93 @@ export async function runningReleaseOf(
   service: ServiceRef,
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<RunningRelease | undefined> {
-  const machines = await workflowStateMachines(sfn, naming);
-  const pages = await Promise.all(
-    machines.map(async ({ workflow, stateMachineArn }) => {
-      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }));
-      return (page.executions ?? []).map((item) => ({ workflow, executionArn: item.executionArn! }));
-    }),
+  const running = (await listCutoverExecutions(sfn, 'RUNNING', naming)).filter(
+    (item) => item.status === 'RUNNING',
   );
-  const running = pages.flat();
   for (let i = 0; i < running.length; i += DESCRIBE_AT_ONCE) {
     const described = await Promise.all(
-      running.slice(i, i + DESCRIBE_AT_ONCE).map(async ({ workflow, executionArn }) => ({
-        workflow,
-        execution: await sfn.send(new DescribeExecutionCommand({ executionArn })),
-      })),
+      running
+        .slice(i, i + DESCRIBE_AT_ONCE)
+        .map(({ executionArn }) => sfn.send(new DescribeExecutionCommand({ executionArn }))),
     );
-    const found = described.find(
-      ({ execution }) => execution.status === 'RUNNING' && isFor(requestOf(execution), service),
-    );
-    if (found) {
-      const { executionArn, startDate } = found.execution;
-      return { executionArn: executionArn!, workflow: found.workflow, ...(startDate ? { startDate } : {}) };
+    for (const execution of described) {
+      const found = execution.status === 'RUNNING' ? runningFor(execution, service) : undefined;
+      if (found) return found;
     }
   }
   return undefined;
 }
 
+/** The running `execution` as a {@link RunningRelease}, when it is a workflow's or a rollback's for `service`. */
+function runningFor(
+  execution: DescribeExecutionCommandOutput,
+  service: ServiceRef,
+): RunningRelease | undefined {
+  const { executionArn, startDate } = execution;
+  const since = startDate ? { startDate } : {};
+  const workflow = workflowOf(executionArn);
+  if (isCliStrategy(workflow)) {
+    return isFor(requestOf(execution), service)
+      ? { executionArn: executionArn!, workflow, ...since }
+      : undefined;
+  }
+  if (!isRollbackArn(executionArn)) return undefined;
+  const rollsBack = stoppedExecutionOf(execution.input);
+  const stoppedWorkflow = workflowOf(rollsBack);
+  if (rollsBack === undefined || !isCliStrategy(stoppedWorkflow)) return undefined;
+  if (!isFor(rolledBackRequestOf(execution), service)) return undefined;
+  return { executionArn: executionArn!, workflow: stoppedWorkflow, ...since, rollsBack };
+}
+
+/** The workflow of the state machine that ran `executionArn` (`canary` of `...:execution:Cutover-canary:x`). */
+function workflowOf(executionArn: string | undefined): string | undefined {
+  return machineParts(executionArn?.split(':')[6] ?? '')?.workflow;
+}
+
+function isCliStrategy(workflow: string | undefined): workflow is CliStrategy {
+  return (STRATEGIES as readonly (string | undefined)[]).includes(workflow);
+}
+
 /** A release (with a version) that SUCCEEDED. */
 function isSuccessfulRelease(release: ServiceRelease): boolean {
   return release.status === 'SUCCEEDED' && release.version !== undefined;
+}
+
+/**
+ * The newest of `releases` (newest first) with a version that SUCCEEDED, was promoted, stopped its
+ * rollback, or was ABORTED and its rollback did not restore in full: each ABORTED one on the way is given
+ * its rollback by `withRollback` first (those shown already have it).
+ */
+async function firstServing(
+  releases: readonly ServiceRelease[],
+  withRollback: (release: ServiceRelease) => Promise<ServiceRelease>,
+): Promise<ServiceRelease | undefined> {
+  for (const release of releases) {
+    if (release.version === undefined) continue;
+    if (release.status === 'SUCCEEDED' || release.promoted === true || stoppedItsRollback(release))
+      return release;
+    if (release.status !== 'ABORTED') continue;
+    const aborted = await withRollback(release);
+    if (aborted.rollback?.notRestored !== undefined) return aborted;
+  }
+  return undefined;
+}
+
+/**
+ * `rollback` with, when it SUCCEEDED, the tracks it did not bring back in full (`notRestored`) as its last
+ * check named them: one page of its newest events (see {@link FAILURE_EVENTS}). As it is when that page
+ * cannot be read, or the check named none.
+ *
+ * @example
+ * const rollback = await withRollbackShortfall(pages, { executionArn: rollbackArn, status: 'SUCCEEDED' });
+ */
+export async function withRollbackShortfall(
+  pages: HistoryPages,
+  rollback: StopRollbackStatus,
+): Promise<ReleaseRollback> {
+  if (rollback.status !== 'SUCCEEDED') return rollback;
+  const { notRestored } = await newestEventsDetails(pages, rollback.executionArn);
+  return notRestored ? { ...rollback, notRestored } : rollback;
 }
 
 /**
@@ -351,9 +439,28 @@ interface RequestFields {
 }
 
 function requestOf(execution: DescribeExecutionCommandOutput): RequestFields {
+  return parsedRequest(execution.input);
+}
+
+/**
+ * The request of the execution a rollback cleans up after: its input's `request`, or the stopped
+ * execution's input it carries as a JSON string (as the EventBridge rule and `cutover abort` pass it).
+ */
+function rolledBackRequestOf(rollback: DescribeExecutionCommandOutput): RequestFields {
+  const { request, input } = parsedObject(rollback.input) as { request?: unknown; input?: unknown };
+  if (typeof request === 'object' && request !== null) return request as RequestFields;
+  return typeof input === 'string' ? parsedRequest(input) : {};
+}
+
+function parsedRequest(json: string | undefined): RequestFields {
+  return parsedObject(json) as RequestFields;
+}
+
+/** `json` parsed, when it is an object; else `{}`. */
+function parsedObject(json: string | undefined): object {
   try {
-    const input = JSON.parse(execution.input ?? '{}') as unknown;
-    return typeof input === 'object' && input !== null ? (input as RequestFields) : {};
+    const parsed = JSON.parse(json ?? '{}') as unknown;
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
   } catch {
     return {};
   }
@@ -391,7 +498,7 @@ function releaseOf(
 async function detailed(
   sfn: SFNClient,
   release: ServiceRelease,
-  rollbackOf: (release: ServiceRelease) => Promise<StopRollbackStatus | undefined>,
+  rollbackOf: (release: ServiceRelease) => Promise<ReleaseRollback | undefined>,
 ): Promise<ServiceRelease> {
   if (release.status === 'RUNNING') {
     const position = await whereItIs(

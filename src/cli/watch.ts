@@ -1,13 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { isRollbackArn } from '#core/rollback.ts';
-import {
-  awaitStopRollbackStatus,
-  PLATFORM_ROLLBACK_WAIT_MS,
-  type StopRollbackStatus,
-} from './abort-release.ts';
+import { awaitStopRollbackStatus, PLATFORM_ROLLBACK_WAIT_MS } from './abort-release.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, withApprovalDeadline } from './approval-deadline.ts';
 import { isRefusedCredentials, isThrottled, REFRESH_CREDENTIALS } from './aws-errors.ts';
 import { type EndpointOptions, endpointFlags, unnamedLocalEndpoint } from './endpoint.ts';
@@ -16,6 +12,7 @@ import { describeFailedCall, failedCallSite, failureInBrief, isForeignAnswer } f
 import { readEventsAfter } from './history.ts';
 import { formatProgress, ProgressReader } from './progress.ts';
 import { namingOfExecution, resolveRollbackMachineArn } from './resolve.ts';
+import { type ReleaseRollback, withRollbackShortfall } from './service-releases.ts';
 
 /** How {@link watchExecution} reads and reports. */
 export interface WatchOptions {
@@ -38,12 +35,13 @@ export interface WatchOptions {
   readonly unnamedEndpoint?: string;
   /**
    * The rollback of the execution, stopped at `stopDate`, when it ends ABORTED (and is not a rollback
-   * itself): a last line names it and its status (see {@link rollbackText}). @default none: no such line
+   * itself): a last line names it, its status and what it did not restore in full (see {@link rollbackText}).
+   * @default none: no such line
    */
   readonly rollbackOf?: (
     executionArn: string,
     stopDate: Date | undefined,
-  ) => Promise<StopRollbackStatus | undefined>;
+  ) => Promise<ReleaseRollback | undefined>;
 }
 
 /** Says that the endpoint does not answer, naming the one the user did not name and how to reach one. */
@@ -160,14 +158,12 @@ export async function throughLostContact<T>(
 /**
  * What became of an ABORTED execution's rollback, with the commands that follow it (with `flags`, the
  * endpoint flags they need): `rollback: abort-checkout-v7 RUNNING — \`cutover watch abort-checkout-v7\``;
- * one that ended without cleaning up, or none, names `cutover abort <execution>`, which starts a new one or
- * says why not.
+ * one that SUCCEEDED without bringing every track back in full says which (`rollback: abort-checkout-v7
+ * SUCCEEDED but did not restore in full: stable 0/2 ready of v6 (CrashLoopBackOff; v7's 2 replicas still
+ * serve) — ...`); one that ended without cleaning up, or none, names `cutover abort <execution>`, which
+ * starts a new one or says why not.
  */
-export function rollbackText(
-  rollback: StopRollbackStatus | undefined,
-  execution: string,
-  flags = '',
-): string {
+export function rollbackText(rollback: ReleaseRollback | undefined, execution: string, flags = ''): string {
   const abort = `\`cutover abort ${execution}${flags}\``;
   if (!rollback) return `rollback: none found — ${abort} finds or starts it`;
   const name = executionNameOf(rollback.executionArn);
@@ -176,7 +172,8 @@ export function rollbackText(
     status === 'RUNNING' || status === 'SUCCEEDED'
       ? `\`cutover watch ${name}${flags}\``
       : `${abort} starts a new one or says why not`;
-  return `rollback: ${name} ${status} — ${next}`;
+  const short = rollback.notRestored ? ` but did not restore in full: ${rollback.notRestored}` : '';
+  return `rollback: ${name} ${status}${short} — ${next}`;
 }
 
 /**
@@ -289,7 +286,11 @@ export async function followExecution(
     const rollbackWaitMs = options.aws ? PLATFORM_ROLLBACK_WAIT_MS : 0;
     const rollbackOf = async (stopped: string, stopDate: Date | undefined) => {
       const machineArn = await resolveRollbackMachineArn(sfn, namingOfExecution(stopped));
-      return awaitStopRollbackStatus(sfn, machineArn, stopped, stopDate, rollbackWaitMs);
+      const rollback = await awaitStopRollbackStatus(sfn, machineArn, stopped, stopDate, rollbackWaitMs);
+      return (
+        rollback &&
+        withRollbackShortfall((input) => sfn.send(new GetExecutionHistoryCommand(input)), rollback)
+      );
     };
     return await watchExecution(
       sfn,

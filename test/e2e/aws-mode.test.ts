@@ -252,6 +252,146 @@ describe('cutover watch --aws', () => {
   });
 });
 
+describe('cutover --aws after an abort whose rollback did not restore in full', () => {
+  const app = { name: 'app', namespace: 'rev' };
+  const SHORT = "stable 0/2 ready of v15: CrashLoopBackOff; v16's 2 replicas still serve";
+  /** When an execution started, as status prints it. */
+  const startedAt = (execution: FakeExecution) => new Date(execution.startDate * 1000).toISOString();
+
+  /**
+   * rev/app: rolling v15 SUCCEEDED; canary v16 promoted, then aborted in its scale-down delay; its rollback
+   * SUCCEEDED, but v15 could not start again, so v16's replicas still serve.
+   */
+  async function anAbortNotRestored() {
+    const started = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    const { fake } = started;
+    const r15 = fake.addExecution(
+      'Cutover-rolling',
+      'app-r15',
+      'SUCCEEDED',
+      { service: app, release: { version: 'v15' } },
+      [SUCCEEDED],
+      600_000,
+    );
+    const c16 = fake.addExecution(
+      'Cutover-canary',
+      'app-c16',
+      'ABORTED',
+      { service: app, release: { version: 'v16' } },
+      [
+        ...RELEASE_STARTED,
+        { type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Aborted', cause: 'hold' } },
+      ],
+      300_000,
+    );
+    c16.stopDate = c16.startDate + 60;
+    const rollbackInput = {
+      strategy: 'canary',
+      executionArn: c16.executionArn,
+      input: c16.input,
+      reason: 'hold',
+    };
+    fake.addExecution(
+      'Cutover-rollback',
+      'abort-app-c16',
+      'SUCCEEDED',
+      rollbackInput,
+      [
+        {
+          type: 'TaskSucceeded',
+          taskSucceededEventDetails: {
+            resource: 'invoke',
+            resourceType: 'lambda',
+            output: JSON.stringify({
+              Payload: { ready: true, waiting: [], shortfall: [SHORT], attempt: 60, maxAttempts: 60 },
+            }),
+          },
+        },
+        { type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'NotifyRolledBack' } },
+        SUCCEEDED,
+      ],
+      230_000,
+    );
+    return { ...started, r15, c16 };
+  }
+
+  it('status names what the rollback did not restore, and says the live version is unknown, in text and JSON', async () => {
+    // Prepare
+    const { endpoint, r15, c16 } = await anAbortNotRestored();
+    const flags = `--aws --region ${REGION} --endpoint ${endpoint}`;
+    // Act
+    const status = await cutoverAws(endpoint, ['status', 'rev/app']);
+    const json = await cutoverAws(endpoint, ['status', 'rev/app', '--json']);
+    // Assess
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout.trim().split('\n')).toEqual([
+      "rev/app: live version unknown: canary v16 app-c16 was aborted and its rollback abort-app-c16 did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve); last successful release v15 (rolling app-r15)",
+      `ABORTED    canary   v16  app-c16  ${startedAt(c16)}, took 1m 0s`,
+      `           rollback: abort-app-c16 SUCCEEDED but did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve) — \`cutover watch abort-app-c16 ${flags}\``,
+      `SUCCEEDED  rolling  v15  app-r15  ${startedAt(r15)}`,
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).servingRelease).toMatchObject({
+      name: 'app-c16',
+      version: 'v16',
+      status: 'ABORTED',
+      rollback: {
+        executionArn: executionArn('Cutover-rollback', 'abort-app-c16'),
+        status: 'SUCCEEDED',
+        notRestored: "stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve)",
+      },
+    });
+  });
+
+  it('watch of the aborted release ends saying what its rollback did not restore', async () => {
+    // Prepare
+    const { endpoint } = await anAbortNotRestored();
+    // Act
+    const watch = await cutoverAws(endpoint, ['watch', 'app-c16']);
+    // Assess
+    expect(watch.code).toBe(1);
+    expect(watch.stdout.trim().split('\n').slice(-2)).toEqual([
+      'ABORTED: Aborted — hold',
+      `rollback: abort-app-c16 SUCCEEDED but did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve) — \`cutover watch abort-app-c16 --aws --region ${REGION} --endpoint ${endpoint}\``,
+    ]);
+  });
+});
+
+describe('cutover run --aws while the rollback of an aborted release of the service runs', () => {
+  it('exits 2 naming the rollback, and starts nothing', async () => {
+    // Prepare: rolling checkout-r23 was aborted; its rollback still runs, holding the service
+    const { fake, endpoint } = await aFakeWith(WORKFLOWS.map((workflow) => `Cutover-${workflow}`));
+    const checkout = { name: 'checkout', namespace: 'shop' };
+    const r23 = fake.addExecution(
+      'Cutover-rolling',
+      'checkout-r23',
+      'ABORTED',
+      { service: checkout, release: { version: 'v23' } },
+      RELEASE_STARTED,
+    );
+    const rollback = fake.addExecution(
+      'Cutover-rollback',
+      'abort-checkout-r23',
+      'RUNNING',
+      { strategy: 'rolling', executionArn: r23.executionArn, input: r23.input, reason: 'hold' },
+      [],
+      5_000,
+    );
+    // Act
+    const run = await cutoverAws(endpoint, ['run', 'canary', '-f', CANARY_EKS]);
+    // Assess
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `cutover: shop/checkout is being rolled back by abort-checkout-r23 (the rollback of rolling checkout-r23, running since ${new Date(rollback.startDate * 1000).toISOString()}): ` +
+        'another release of it would fail ServiceLocked until that rollback ends: follow it ' +
+        `(\`cutover watch abort-checkout-r23 --aws --region ${REGION} --endpoint ${endpoint}\`), then run the release; nothing was started\n`,
+    });
+    expect(fake.callsOf('StartExecution')).toEqual([]);
+  });
+});
+
 describe('cutover approve|reject --aws', () => {
   /** A blue-green release waiting for its approval's task token. */
   const AWAITING_APPROVAL = [

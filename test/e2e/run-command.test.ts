@@ -26,6 +26,27 @@ const WAITING_CANARY = JSON.stringify({
   StartAt: 'BakeStep',
   States: { BakeStep: { Type: 'Wait', Seconds: 3600, End: true } },
 });
+/**
+ * A `rollback` state machine (the runtime starts it when a release is stopped) that restores a release of
+ * shop/cart for an hour, and those of other services at once.
+ */
+const SLOW_CART_ROLLBACK = JSON.stringify({
+  StartAt: 'ParseInput',
+  States: {
+    ParseInput: {
+      Type: 'Pass',
+      Parameters: { 'request.$': 'States.StringToJson($.input)' },
+      Next: 'IsCart',
+    },
+    IsCart: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.request.service.name', StringEquals: 'cart', Next: 'Restore' }],
+      Default: 'RolledBack',
+    },
+    Restore: { Type: 'Wait', Seconds: 3600, End: true },
+    RolledBack: { Type: 'Succeed' },
+  },
+});
 
 let project: string;
 let local: CliProcess;
@@ -37,15 +58,17 @@ beforeAll(async () => {
     'statemachines/canary.asl.json': WAITING_CANARY,
     'statemachines/rolling.asl.json': WAITING_CANARY,
     'statemachines/database-migration.asl.json': WAITING_CANARY,
+    'statemachines/rollback.asl.json': SLOW_CART_ROLLBACK,
   });
   local = startCli(localProjectArgs(project));
   endpoint = await waitForEndpoint(local);
   sfn = sfnClient(endpoint);
 });
 
-// Each test's releases of shop/checkout end with it: a running one keeps the next from starting.
+// Each test's releases of shop/checkout end with it, and the rollbacks still running after them: a running
+// one keeps the next from starting.
 afterEach(async () => {
-  for (const machine of ['canary', 'rolling', 'database-migration']) {
+  for (const machine of ['canary', 'rolling', 'database-migration', 'rollback']) {
     const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
     const { executions } = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }),
@@ -78,6 +101,30 @@ function canaryRequest(version: string): string {
   const path = join(project, `canary-${version}.json`);
   writeFileSync(path, JSON.stringify(request));
   return path;
+}
+
+/** The example request `example` for shop/cart, in the project dir. */
+function cartRequest(example: string): string {
+  const request = JSON.parse(readFileSync(join(REPO_ROOT, example), 'utf8')) as { service: { name: string } };
+  request.service.name = 'cart';
+  const path = join(project, `cart-${example.split('/').at(-1)}`);
+  writeFileSync(path, JSON.stringify(request));
+  return path;
+}
+
+/** The execution `executionArn` once it is RUNNING, read every 100 ms for up to 10 s. */
+async function untilRunning(executionArn: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const status = await sfn
+      .send(new DescribeExecutionCommand({ executionArn }))
+      .then((execution) => execution.status)
+      .catch(() => undefined);
+    if (status === 'RUNNING') return;
+    if (Date.now() >= deadline)
+      throw new Error(`${executionArn} is not running (${status ?? 'not started'})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The example database migration reading its migrations from `directory`, in the project dir. */
@@ -153,6 +200,29 @@ describe('cutover run --name', () => {
       ),
     );
     expect(await executionCount('rolling')).toBe(rolling);
+  });
+
+  it('of a service whose aborted release is still being rolled back exits 2 naming the rollback, and starts nothing', async () => {
+    // Prepare: a rolling release of shop/cart, stopped: the runtime starts its rollback, which runs on
+    const started = await cutover('run', 'rolling', '-f', cartRequest(ROLLING), '--name', 'cart-r23');
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:rolling:cart-r23';
+    await sfn.send(new StopExecutionCommand({ executionArn, cause: 'wrong image' }));
+    await untilRunning('arn:aws:states:us-east-1:000000000000:execution:rollback:abort-cart-r23');
+    const canaries = await executionCount('canary');
+    // Act
+    const run = await cutover('run', 'canary', '-f', cartRequest(CANARY));
+    // Assess
+    expect(started.code, started.stderr).toBe(0);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      new RegExp(
+        '^cutover: shop/cart is being rolled back by abort-cart-r23 \\(the rollback of rolling cart-r23, running since \\S+\\): ' +
+          'another release of it would fail ServiceLocked until that rollback ends: follow it ' +
+          '\\(`cutover watch abort-cart-r23 --endpoint \\S+`\\), then run the release; nothing was started\\n$',
+      ),
+    );
+    expect(await executionCount('canary')).toBe(canaries);
   });
 
   it('of a name an execution of another strategy has exits 2 and starts nothing', async () => {

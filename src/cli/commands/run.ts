@@ -158,9 +158,9 @@ function executionInput(file: string, request: unknown): string {
 }
 
 /**
- * Refuses (exit 2) to start a release of a service another release or migration of it is running: it would
- * fail `ServiceLocked` (a FAILED execution, and a `Failed` event for the on-call). The lock still decides
- * when two start at once.
+ * Refuses (exit 2) to start a release of a service another release or migration of it is running, or the
+ * rollback of one stopped is: it would fail `ServiceLocked` (a FAILED execution, and a `Failed` event for
+ * the on-call). The lock still decides when two start at once.
  */
 async function refuseWhileReleased(
   sfn: SFNClient,
@@ -171,9 +171,20 @@ async function refuseWhileReleased(
   const running = await runningReleaseOf(sfn, service, naming);
   if (!running) return;
   const name = executionNameOf(running.executionArn);
+  const label = `${service.namespace}/${service.name}`;
   const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
+  const migration = running.workflow === 'database-migration';
+  if (running.rollsBack !== undefined) {
+    throw new CliError(
+      `${label} is being ${migration ? 'unlocked' : 'rolled back'} by ${name} (the rollback of ${running.workflow} ` +
+        `${executionNameOf(running.rollsBack)}${since}): another release of it would fail ServiceLocked until ` +
+        `that rollback ends: follow it (\`cutover watch ${name}${flags}\`), then run the release; nothing was ` +
+        'started',
+      ExitCode.Usage,
+    );
+  }
   throw new CliError(
-    `${service.namespace}/${service.name} is being ${running.workflow === 'database-migration' ? 'migrated' : 'released'} by ${name} (${running.workflow}${since}): another release ` +
+    `${label} is being ${migration ? 'migrated' : 'released'} by ${name} (${running.workflow}${since}): another release ` +
       `of it would fail ServiceLocked. Follow it (\`cutover watch ${name}${flags}\`) or stop it ` +
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { executionNameOf } from '#core/api-routes.ts';
 import { approvalStageText } from '#core/approval-stages.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, approvalTimeoutText } from '../approval-deadline.ts';
@@ -62,13 +63,14 @@ const STATUS_WIDTH = 9;
  * The releases as a person reads them: a first line naming the last successful release (as Cutover
  * recorded it; the cluster itself is not read), even one older than those listed, or else the last
  * success (a database migration), after the release serving all traffic when a newer one was promoted
- * before its clean-up failed, or after the track a newer one whose rollback stopped left the most traffic
- * (`green serves 100% since ...`; the live track unknown when its weights could not be read); then one
+ * before its clean-up failed, after the track a newer one whose rollback stopped left the most traffic
+ * (`green serves 100% since ...`; the live track unknown when its weights could not be read), or after
+ * `live version unknown: ...` when a newer one was aborted and its rollback did not restore in full; then one
  * line per release, newest first. A running release whose rollout waits on a track says why (`rollout
  * canary: 0/4 ready, ...`); a waiting approval names the
  * commands that answer it, with `flags` (the endpoint flags they need); a release promoted before its
- * clean-up failed says so; an ABORTED one is followed by a line naming its rollback and its status (see
- * {@link rollbackText}), or why its rollback was not looked up.
+ * clean-up failed says so; an ABORTED one is followed by a line naming its rollback, its status and what it
+ * did not restore in full (see {@link rollbackText}), or why its rollback was not looked up.
  */
 export function formatStatus(
   service: ServiceRef,
@@ -105,11 +107,20 @@ export function formatStatus(
 /**
  * What serves, followed by `; `, when the release that set the weights did not succeed: the version of one
  * promoted before its clean-up failed, or the track one whose rollback stopped left the most traffic, with
- * the weights it left (the live track unknown when they could not be read).
+ * the weights it left (the live track unknown when they could not be read); after one ABORTED whose
+ * rollback did not restore in full, that the live version is unknown, and what that rollback's last check
+ * said.
  */
 function servingText(serving: ServiceRelease | undefined): string {
   if (serving?.promoted) {
     return `${serving.version} serves all traffic (${serving.workflow} ${serving.name} promoted, then its clean-up failed); `;
+  }
+  if (serving?.status === 'ABORTED' && serving.rollback?.notRestored !== undefined) {
+    const { executionArn, notRestored } = serving.rollback;
+    return (
+      `live version unknown: ${serving.workflow} ${serving.version} ${serving.name} was aborted and its rollback ` +
+      `${executionNameOf(executionArn)} did not restore in full: ${notRestored}; `
+    );
   }
   if (!serving || !stoppedItsRollback(serving)) return '';
   const stopped = `${serving.workflow} ${serving.name} stopped its rollback (${serving.error})`;
@@ -134,7 +145,10 @@ function successText({ lastSuccessfulRelease: last, lastSuccess }: ServiceReleas
     : `nothing succeeded ${among}`;
 }
 
-/** An ABORTED release's rollback and its status (see {@link rollbackText}), or why it was not looked up. */
+/**
+ * An ABORTED release's rollback, its status and what it did not restore in full (see {@link rollbackText}),
+ * or why it was not looked up.
+ */
 function rollbackLine(release: ServiceRelease, flags: string): string {
   if (release.rollbackLookupError !== undefined)
     return `rollback: not looked up (${release.rollbackLookupError})`;

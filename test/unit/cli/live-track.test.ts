@@ -133,6 +133,44 @@ describe('readLiveTrack', () => {
     expect(live).toMatchObject({ source: 'release', track: 'green', release: { name: 'checkout-v13' } });
   });
 
+  it('refuses, exit 1, after an abort whose rollback did not restore in full: what its tracks run is not known', async () => {
+    // Prepare: canary v14 was aborted; its rollback SUCCEEDED, but could not start v13 again
+    const v14 = anExecution('canary', 'v14', 'ABORTED', 7);
+    const rollback = {
+      ...anExecution('rollback', 'v14', 'SUCCEEDED', 9),
+      name: 'abort-checkout-v14',
+      executionArn: `${EXECUTIONS}:rollback:abort-checkout-v14`,
+      input: JSON.stringify({ strategy: 'canary', executionArn: v14.executionArn, input: v14.input }),
+    };
+    const lastCheck: HistoryEvent = {
+      id: 40,
+      timestamp: at(9),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({
+          Payload: {
+            ready: true,
+            shortfall: ["stable 0/2 ready of v13: CrashLoopBackOff; v14's 2 replicas still serve"],
+          },
+        }),
+      },
+    };
+    const { client } = aClientWith(
+      [anExecution('rolling', 'v13', 'SUCCEEDED', 5, { live: 'stable', next: 'blue' }), v14, rollback],
+      (arn) => (arn === rollback.executionArn ? [lastCheck] : []),
+    );
+    // Act
+    const read = readLiveTrack(client, service, 100);
+    // Assess
+    await expect(read).rejects.toMatchObject({
+      exitCode: 1,
+      message:
+        "cannot tell what is live in shop/checkout: canary v14 checkout-v14 was aborted and its rollback did not restore in full (stable 0/2 ready of v13 (CrashLoopBackOff; v14's 2 replicas still serve)): leave out --endpoint and --aws to plan with assumed tracks",
+    });
+  });
+
   it("reads a release promoted before its clean-up failed from ValidateRequest's output in its history", async () => {
     // Prepare: v14 switched to blue, then failed to scale green down
     const v14 = anExecution('blue-green', 'v14', 'FAILED', 7);

@@ -12,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
 import { readableFailure } from '../../../src/cli/progress.ts';
 import {
+  runningReleaseOf,
   type ServiceRelease,
   type ServiceReleases,
   serviceReleases,
@@ -635,5 +636,262 @@ describe('what status says of a release promoted before its clean-up failed', ()
       'SUCCEEDED  canary  v7  orders-v7  2026-11-29T09:05:00.000Z, took 1m 0s',
     ]);
     expect(mock.commandCalls(GetExecutionHistoryCommand)).toHaveLength(1);
+  });
+});
+
+describe('what status says after an abort whose rollback did not restore in full', () => {
+  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
+  const app = { name: 'app', namespace: 'rev' };
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
+  const SHORT = "stable 0/2 ready of v15: CrashLoopBackOff; v16's 2 replicas still serve";
+
+  interface Execution {
+    readonly name: string;
+    readonly executionArn: string;
+    readonly status: string;
+    readonly startDate: Date;
+    readonly stopDate: Date;
+    readonly input: string;
+  }
+
+  /** `app-<name>` of `workflow`, for rev/app at `version`, started at `minute`. */
+  const aRelease = (workflow: string, name: string, version: string, status: string, minute: number) => ({
+    name: `app-${name}`,
+    executionArn: `${EXECUTIONS}:${workflow}:app-${name}`,
+    status,
+    startDate: at(minute),
+    stopDate: at(minute + 1),
+    input: JSON.stringify({ service: app, release: { version } }),
+  });
+  /** The rollback `abort-<release>` of the stopped `release`, which ended `status`. */
+  const aRollbackOf = (release: Execution, status: string): Execution => ({
+    name: `abort-${release.name}`,
+    executionArn: `${EXECUTIONS}:rollback:abort-${release.name}`,
+    status,
+    startDate: release.stopDate,
+    stopDate: at(release.stopDate.getUTCMinutes() + 2),
+    input: JSON.stringify({ strategy: 'canary', executionArn: release.executionArn, input: release.input }),
+  });
+  /** The newest events of a rollback that SUCCEEDED, newest first, after its last check found `shortfall`. */
+  const aRolledBackHistory = (shortfall: string[]): HistoryEvent[] => [
+    { id: 60, timestamp: at(0), type: 'ExecutionSucceeded' },
+    {
+      id: 50,
+      timestamp: at(0),
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name: 'NotifyRolledBack' },
+    },
+    {
+      id: 48,
+      timestamp: at(0),
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({
+          // RestoreCapacity leaves `shortfall` out when every track came back.
+          Payload: {
+            ready: true,
+            waiting: [],
+            ...(shortfall.length > 0 && { shortfall }),
+            attempt: 60,
+            maxAttempts: 60,
+          },
+        }),
+      },
+    },
+  ];
+
+  /** A client whose canary, rolling and rollback machines ran `executions`, each rollback with `historyOf`'s. */
+  function aClientWith(executions: Execution[], historyOf: (executionArn: string) => HistoryEvent[]) {
+    const client = new SFNClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(ListStateMachinesCommand).resolves({
+      stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
+        name,
+        stateMachineArn: `${MACHINES}:${name}`,
+        type: 'STANDARD',
+        creationDate: at(0),
+      })),
+    });
+    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: executions
+        .filter((execution) =>
+          execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
+        )
+        .toSorted((a, b) => b.startDate.getTime() - a.startDate.getTime()),
+    }));
+    mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
+      const found = executions.find((execution) => execution.executionArn === executionArn);
+      if (!found) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+      return found;
+    });
+    mock
+      .on(GetExecutionHistoryCommand)
+      .callsFake(({ executionArn }) => ({ events: historyOf(executionArn) }));
+    return { client, mock };
+  }
+
+  const r15 = aRelease('rolling', 'r15', 'v15', 'SUCCEEDED', 1);
+  const c16 = aRelease('canary', 'c16', 'v16', 'ABORTED', 5);
+
+  it('names what the rollback did not restore, and says the live version is unknown, not the last success', async () => {
+    // Prepare: rolling v15 succeeded; canary v16 promoted, then aborted; its rollback could not start v15 again
+    const { client } = aClientWith([r15, c16, aRollbackOf(c16, 'SUCCEEDED')], () =>
+      aRolledBackHistory([SHORT]),
+    );
+    // Act
+    const found = await serviceReleases(client, app, window);
+    // Assess
+    expect(formatStatus(app, found, window).split('\n')).toEqual([
+      "rev/app: live version unknown: canary v16 app-c16 was aborted and its rollback abort-app-c16 did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve); last successful release v15 (rolling app-r15)",
+      'ABORTED    canary   v16  app-c16  2026-11-29T09:05:00.000Z, took 1m 0s',
+      "           rollback: abort-app-c16 SUCCEEDED but did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve) — `cutover watch abort-app-c16`",
+      'SUCCEEDED  rolling  v15  app-r15  2026-11-29T09:01:00.000Z, took 1m 0s',
+    ]);
+    const json = JSON.parse(JSON.stringify(found));
+    expect(json.servingRelease).toMatchObject({
+      name: 'app-c16',
+      version: 'v16',
+      status: 'ABORTED',
+      rollback: {
+        executionArn: `${EXECUTIONS}:rollback:abort-app-c16`,
+        status: 'SUCCEEDED',
+        notRestored: "stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve)",
+      },
+    });
+    expect(json.lastSuccessfulRelease.name).toBe('app-r15');
+  });
+
+  it('finds such an abort past the lines shown, on the way to the last success', async () => {
+    // Prepare: after v16's abort, canary v17 was aborted before it changed anything
+    const c17 = aRelease('canary', 'c17', 'v17', 'ABORTED', 8);
+    const { client } = aClientWith(
+      [r15, c16, aRollbackOf(c16, 'SUCCEEDED'), c17, aRollbackOf(c17, 'SUCCEEDED')],
+      (executionArn) => aRolledBackHistory(executionArn.endsWith('abort-app-c16') ? [SHORT] : []),
+    );
+    const one = { scan: 25, limit: 1 };
+    // Act
+    const found = await serviceReleases(client, app, one);
+    // Assess
+    expect(formatStatus(app, found, one).split('\n')).toEqual([
+      "rev/app: live version unknown: canary v16 app-c16 was aborted and its rollback abort-app-c16 did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve); last successful release v15 (rolling app-r15)",
+      'ABORTED    canary  v17  app-c17  2026-11-29T09:08:00.000Z, took 1m 0s',
+      '           rollback: abort-app-c17 SUCCEEDED — `cutover watch abort-app-c17`',
+    ]);
+  });
+
+  it('looks up no rollback past the lines shown once a newer release succeeded', async () => {
+    // Prepare: rolling v18 succeeded after v16's abort
+    const r18 = aRelease('rolling', 'r18', 'v18', 'SUCCEEDED', 10);
+    const { client, mock } = aClientWith([r15, c16, aRollbackOf(c16, 'SUCCEEDED'), r18], () =>
+      aRolledBackHistory([SHORT]),
+    );
+    const one = { scan: 25, limit: 1 };
+    // Act
+    const found = await serviceReleases(client, app, one);
+    // Assess
+    expect(formatStatus(app, found, one).split('\n')).toEqual([
+      'rev/app: last successful release v18 (rolling app-r18)',
+      'SUCCEEDED  rolling  v18  app-r18  2026-11-29T09:10:00.000Z, took 1m 0s',
+    ]);
+    expect(mock.commandCalls(GetExecutionHistoryCommand)).toEqual([]);
+  });
+
+  it('keeps the heading on the last success when the rollback restored every track, or is still running', async () => {
+    // Prepare
+    const c17 = aRelease('canary', 'c17', 'v17', 'ABORTED', 8);
+    const { client, mock } = aClientWith(
+      [r15, c16, aRollbackOf(c16, 'SUCCEEDED'), c17, aRollbackOf(c17, 'RUNNING')],
+      () => aRolledBackHistory([]),
+    );
+    // Act
+    const found = await serviceReleases(client, app, window);
+    // Assess
+    expect(formatStatus(app, found, window).split('\n')).toEqual([
+      'rev/app: last successful release v15 (rolling app-r15)',
+      'ABORTED    canary   v17  app-c17  2026-11-29T09:08:00.000Z, took 1m 0s',
+      '           rollback: abort-app-c17 RUNNING — `cutover watch abort-app-c17`',
+      'ABORTED    canary   v16  app-c16  2026-11-29T09:05:00.000Z, took 1m 0s',
+      '           rollback: abort-app-c16 SUCCEEDED — `cutover watch abort-app-c16`',
+      'SUCCEEDED  rolling  v15  app-r15  2026-11-29T09:01:00.000Z, took 1m 0s',
+    ]);
+    expect(found.servingRelease?.name).toBe('app-r15');
+    // Only the history of the rollback that SUCCEEDED is read, once.
+    expect(
+      mock.commandCalls(GetExecutionHistoryCommand).map(({ args: [{ input }] }) => input.executionArn),
+    ).toEqual([`${EXECUTIONS}:rollback:abort-app-c16`]);
+  });
+});
+
+describe('runningReleaseOf', () => {
+  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
+  const startDate = new Date(Date.UTC(2026, 10, 29, 9, 0));
+  const requestOf = (name: string) =>
+    JSON.stringify({ service: { name, namespace: 'shop' }, release: { version: 'v7' } });
+  /** A running rollback of the stopped rolling release `<service>-v7`, whose input carries its request as `input`. */
+  const aRunningRollback = (service: string) => ({
+    executionArn: `${EXECUTIONS}:rollback:abort-${service}-v7`,
+    status: 'RUNNING',
+    startDate,
+    input: JSON.stringify({
+      strategy: 'rolling',
+      executionArn: `${EXECUTIONS}:rolling:${service}-v7`,
+      input: requestOf(service),
+      reason: 'wrong image',
+    }),
+  });
+
+  function aClientRunning(executions: { executionArn: string; status: string; input: string }[]) {
+    const client = new SFNClient({ region: 'us-east-1' });
+    const mock = mockClient(client);
+    mock.on(ListStateMachinesCommand).resolves({
+      stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
+        name,
+        stateMachineArn: `${MACHINES}:${name}`,
+        type: 'STANDARD',
+        creationDate: startDate,
+      })),
+    });
+    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: executions.filter((execution) =>
+        execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
+      ),
+    }));
+    mock
+      .on(DescribeExecutionCommand)
+      .callsFake(({ executionArn }) =>
+        executions.find((execution) => execution.executionArn === executionArn),
+      );
+    return client;
+  }
+
+  it("finds the running rollback of the service's stopped release, by the request its input carries", async () => {
+    // Prepare: checkout-v7 was aborted and its rollback runs; so does cart-v7's
+    const client = aClientRunning([aRunningRollback('cart'), aRunningRollback('checkout')]);
+    // Act
+    const running = await runningReleaseOf(client, { name: 'checkout', namespace: 'shop' });
+    // Assess
+    expect(running).toEqual({
+      executionArn: `${EXECUTIONS}:rollback:abort-checkout-v7`,
+      workflow: 'rolling',
+      startDate,
+      rollsBack: `${EXECUTIONS}:rolling:checkout-v7`,
+    });
+  });
+
+  it('finds no rollback that ended, nor one of another service', async () => {
+    // Prepare
+    const client = aClientRunning([
+      aRunningRollback('cart'),
+      { ...aRunningRollback('checkout'), status: 'SUCCEEDED' },
+      { executionArn: `${EXECUTIONS}:canary:checkout-v6`, status: 'FAILED', input: requestOf('checkout') },
+    ]);
+    // Act
+    const running = await runningReleaseOf(client, { name: 'checkout', namespace: 'shop' });
+    // Assess
+    expect(running).toBeUndefined();
   });
 });

@@ -204,6 +204,28 @@ describe('watchExecution of an aborted execution', () => {
     expect(asked).toEqual([{ arn: executionArn, stopDate: stoppedAt }]);
   });
 
+  it('says what a rollback that SUCCEEDED did not restore in full', async () => {
+    // Prepare: the rollback could not start the old version again; the new one's replicas still serve
+    const rollbackOf = async () => ({
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:rollback:abort-api-v2',
+      status: 'SUCCEEDED',
+      notRestored: "stable 0/2 ready of v1 (CrashLoopBackOff; v2's 2 replicas still serve)",
+    });
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(aborted(), executionArn, {
+      print: (line) => printed.push(line),
+      pollMs: 1,
+      rollbackOf,
+    });
+    // Assess
+    expect(code).toBe(1);
+    expect(printed).toEqual([
+      'ABORTED: Aborted — wrong image',
+      "rollback: abort-api-v2 SUCCEEDED but did not restore in full: stable 0/2 ready of v1 (CrashLoopBackOff; v2's 2 replicas still serve) — `cutover watch abort-api-v2`",
+    ]);
+  });
+
   it('looks up no rollback of a rollback', async () => {
     // Prepare
     const rollbackArn = 'arn:aws:states:eu-west-1:111122223333:execution:Cutover-rollback:abort-api-v2';
