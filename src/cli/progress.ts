@@ -323,10 +323,15 @@ function shortfallOf(output: Record<string, unknown>): ProgressLine | undefined 
   return shortfall?.length ? { kind: 'shortfall', shortfall } : undefined;
 }
 
-/** The tracks a rollback's last check (RestoreCapacity's, `ready`) found short, `[]` for none; `undefined` for any other output. */
+/**
+ * The tracks a rollback's last check (RestoreCapacity's `{ ready: true, waiting, shortfall? }`) found short,
+ * `[]` for none (it leaves `shortfall` out then); `undefined` for any other output.
+ */
 function finalShortfallIn(output: Record<string, unknown>): string[] | undefined {
-  const { ready, shortfall } = output;
-  return ready === true && Array.isArray(shortfall) ? shortfall.map(String) : undefined;
+  const { ready, waiting, shortfall } = output;
+  if (ready !== true) return undefined;
+  if (Array.isArray(shortfall)) return shortfall.map(String);
+  return Array.isArray(waiting) ? [] : undefined;
 }
 
 /**

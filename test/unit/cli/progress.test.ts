@@ -6,6 +6,7 @@ import {
   type ProgressLine,
   ProgressReader,
   progressOf,
+  rollbackShortfallText,
   taskReportsOf,
 } from '../../../src/cli/progress.ts';
 
@@ -491,6 +492,17 @@ describe('progressOf', () => {
       '  rollback not restored in full: green 2/4 ready (ImagePullBackOff), blue 1/2 ready (not back after 120s of checks)',
     ]);
     expect(reports[1]).toBe('rollback not restored in full: green 2/4 ready (not back after 120s of checks)');
+  });
+
+  it('reads the shortfall of the last check only: tracks short before the traffic went back but back after it', () => {
+    // Prepare, newest first: CheckRolledBack's last check (all back: no shortfall), RestoreCapacity's (green short)
+    const check = (output: object) =>
+      taskSucceeded(40, { ready: true, waiting: [], attempt: 60, maxAttempts: 60, ...output });
+    const newestFirst = [check({}), check({ shortfall: ['green 2/4 ready: not back after 120s of checks'] })];
+    // Act
+    const notRestored = rollbackShortfallText(newestFirst);
+    // Assess
+    expect(notRestored).toBeUndefined();
   });
 
   it('says nothing more of a rollback whose tracks all came back', () => {
