@@ -1,4 +1,4 @@
-import { Annotations, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,13 +8,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { isRollbackWorkflow, ROLLBACK_MACHINE } from '#core/rollback.ts';
 import type { DeploymentEventType } from '#core/schemas/common.ts';
 import { isStrategy } from '#core/strategies.ts';
 import { pascalCase } from './discovery.ts';
+import { DeadLetters } from './rule-targets.ts';
 
 /** Props of {@link CutoverMonitoring}. */
 export interface CutoverMonitoringProps {
@@ -253,11 +254,11 @@ export class CutoverMonitoring extends Construct {
    * subscription may be what failed.
    */
   #alertDeadLetters(rule: events.Rule): sqs.Queue {
-    const queue = new sqs.Queue(this, 'AlertDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const { queue, alarm } = new DeadLetters(this, 'AlertDeadLetters', {
       removalPolicy: this.#removalPolicy,
+      holds: 'The dead-letter queue of the alert rule target',
+      alarmDescription:
+        "Cutover: an alert of the execution status rule could not be published to the alert topic (a rollback that failed, timed out or was stopped, an execution that timed out); the event is in the alert dead-letter queue: read it, and check the alert topic's policy and key",
     });
     queue.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -267,22 +268,6 @@ export class CutoverMonitoring extends Construct {
         conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
       }),
     );
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'The dead-letter queue of the alert rule target: the last stop, read by people after its alarm',
-    });
-    const alarm = new cloudwatch.Alarm(this, 'AlertDeadLettersAlarm', {
-      alarmDescription:
-        "Cutover: an alert of the execution status rule could not be published to the alert topic (a rollback that failed, timed out or was stopped, an execution that timed out); the event is in the alert dead-letter queue: read it, and check the alert topic's policy and key",
-      metric: queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
     this.alert(alarm);
     this.#publishToEventTopic(alarm);
     this.#deliveryAlarms.push(alarm);

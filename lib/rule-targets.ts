@@ -31,6 +31,53 @@ export function startExecution(
   });
 }
 
+/** Props of {@link DeadLetters}. */
+export interface DeadLettersProps {
+  /** The queue's removal policy: the log groups' and state machines' (`RetainExceptOnCreate` by default). */
+  readonly removalPolicy: RemovalPolicy;
+  /** What lands in the queue, for cdk-nag's record: `the dead-letter queue of the alert rule target`. */
+  readonly holds: string;
+  /** The alarm's description: what could not be delivered, and what to do. */
+  readonly alarmDescription: string;
+}
+
+/**
+ * A dead-letter queue (SQS-managed encryption, SSL only, messages kept 14 days, the queue kept as
+ * `removalPolicy` says) and an alarm as soon as it holds a message; the owner routes the alarm.
+ *
+ * @example
+ * const { queue, alarm } = new DeadLetters(this, 'AlertDeadLetters', { removalPolicy, holds, alarmDescription });
+ */
+export class DeadLetters extends Construct {
+  readonly queue: sqs.Queue;
+  readonly alarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLettersProps) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `${props.holds}: the last stop, read by people after its alarm`,
+    });
+    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
+      alarmDescription: props.alarmDescription,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
 /** Props of {@link RuleDeadLetters}. */
 export interface RuleDeadLettersProps {
   /** Where the alarm goes. */
@@ -41,40 +88,18 @@ export interface RuleDeadLettersProps {
 
 /**
  * The events EventBridge rules could not start an execution for (a rollback left undone, a release not
- * started): an SQS queue (SQS-managed encryption, SSL only, messages kept 14 days, the queue kept as
- * `removalPolicy` says), and an alarm publishing to the alert topic as soon as it holds one.
+ * started): {@link DeadLetters} whose alarm publishes to the alert topic.
  *
  * @example
  * const deadLetters = new RuleDeadLetters(this, 'RuleDeadLetters', { monitoring, removalPolicy });
  */
-export class RuleDeadLetters extends Construct {
-  readonly queue: sqs.Queue;
-  readonly alarm: cloudwatch.Alarm;
-
+export class RuleDeadLetters extends DeadLetters {
   constructor(scope: Construct, id: string, props: RuleDeadLettersProps) {
-    super(scope, id);
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    super(scope, id, {
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'The dead-letter queue of the EventBridge rule targets: the last stop, read by people after its alarm',
-    });
-    this.alarm = new cloudwatch.Alarm(this, 'Alarm', {
+      holds: 'The dead-letter queue of the EventBridge rule targets',
       alarmDescription:
         'Cutover: an EventBridge rule could not start an execution (a rollback or a release); the event is in the dead-letter queue',
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     props.monitoring.alert(this.alarm);
   }

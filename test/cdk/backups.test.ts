@@ -1,40 +1,19 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
 import { readContext } from '#lib/context.ts';
-import { Cutover, type CutoverProps } from '#lib/cutover.ts';
+import type { CutoverProps } from '#lib/cutover.ts';
 import { CutoverStack } from '#lib/cutover-stack.ts';
 import { pascalCase } from '#lib/discovery.ts';
+import { ACCOUNT, projectCutover, type Statement } from './project-cutover.ts';
 
-const ACCOUNT = '123456789012';
 const READER = `arn:aws:iam::${ACCOUNT}:role/dba`;
 const SSO_READERS = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_DBA_*`;
 const ROOT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:root`]] };
 const THROUGH_S3 = {
   'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
 };
-
-interface Statement {
-  readonly Sid?: string;
-  readonly Effect: string;
-  readonly Principal?: unknown;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: Record<string, Record<string, unknown>>;
-}
-
-/** The project's own functions and state machines, in a stack pinned to an account and region. */
-function projectCutover(props: Partial<CutoverProps> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  const cutover = new Cutover(stack, 'Cutover', {
-    clusterName: 'prod',
-    allowedNamespaces: ['shop'],
-    ...props,
-  });
-  return { stack, cutover };
-}
 
 /** The lines of the error synth fails with. */
 function synthProblems(props: Partial<CutoverProps>): string[] {

@@ -6,32 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
-import { Cutover, type CutoverProps } from '#lib/cutover.ts';
+import { Cutover } from '#lib/cutover.ts';
 import { pascalCase } from '#lib/discovery.ts';
 import { DEPLOYER_RULES, DEPLOYERS_GROUP, READERS_GROUP, rbacManifests } from '#lib/eks-access.ts';
+import { ACCOUNT, projectCutover, type Statement } from './project-cutover.ts';
 
-const ACCOUNT = '123456789012';
 const DATABASE_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:orders-GhIjKl`;
 const LISTENER = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2`;
-
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Principal?: { Service?: string | string[] };
-  readonly Condition?: Record<string, Record<string, unknown>>;
-}
-
-/** The project's own functions and state machines, in an app of their own. */
-function projectCutover(props: Partial<CutoverProps> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Test', { env: { account: ACCOUNT, region: 'eu-west-1' } });
-  const cutover = new Cutover(stack, 'Cutover', {
-    clusterName: 'prod',
-    allowedNamespaces: ['shop'],
-    ...props,
-  });
-  return { app, stack, cutover };
-}
 
 /** The project's own functions and state machines, with one RDS instance and its secret configured. */
 function projectTemplate(): Template {
