@@ -316,6 +316,18 @@ function runningNote(live: LiveTrack, service: ServiceRef): string[] {
   ];
 }
 
+/**
+ * The planned version already serves the service (its live track's release has it): unlike Argo Rollouts
+ * or Flagger, which see no change, a release of it runs every step and analysis again.
+ */
+function sameVersionNote(live: LiveTrack, service: ServiceRef, version: string): string[] {
+  if (live.source !== 'release' || live.release.version !== version) return [];
+  return [
+    `${version} already serves ${service.namespace}/${service.name} (${live.release.workflow} ${live.release.name}): ` +
+      'releasing it again runs every step and analysis again, on the same version',
+  ];
+}
+
 /** The live track as `--json` gives it, next to the plan: where it comes from, and the release it is from. */
 function liveTrackJson(live: LiveTrack): Record<string, unknown> {
   const brief = (release: ServiceRelease) => ({
@@ -454,6 +466,7 @@ export function planCommand(): Command {
         : formatPlan(plan, planned, live),
     );
     for (const note of runningNote(live, request.service)) console.error(note);
+    for (const note of sameVersionNote(live, request.service, request.release.version)) console.error(note);
     if (assumed !== undefined) {
       const why = assumed.why === undefined ? '' : `, ${assumed.why}`;
       console.error(

@@ -640,6 +640,19 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     );
   });
 
+  it('says the planned version already serves the service: a release of it runs every step again', async () => {
+    // Prepare: v13 is live
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
+    const again = example('canary');
+    again.release = { ...(again.release as object), version: 'v13' };
+    // Act
+    const { stderr } = await plan('canary', again, '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stderr).toBe(
+      'v13 already serves shop/checkout (blue-green checkout-v13): releasing it again runs every step and analysis again, on the same version\n',
+    );
+  });
+
   it('says a database migration of the service still runs, in its own words', async () => {
     // Prepare: a migration of the same service runs
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
