@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { lambdaTaskSucceeded } from '#test/builders/history-events.ts';
 import { currentStateOf, readLiveTrack } from '../../../src/cli/live-track.ts';
 
 const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
@@ -142,21 +143,11 @@ describe('readLiveTrack', () => {
       executionArn: `${EXECUTIONS}:rollback:abort-checkout-v14`,
       input: JSON.stringify({ strategy: 'canary', executionArn: v14.executionArn, input: v14.input }),
     };
-    const lastCheck: HistoryEvent = {
-      id: 40,
-      timestamp: at(9),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({
-          Payload: {
-            ready: true,
-            shortfall: ["stable 0/2 ready of v13: CrashLoopBackOff; v14's 2 replicas still serve"],
-          },
-        }),
-      },
-    };
+    const lastCheck = lambdaTaskSucceeded(
+      40,
+      { ready: true, shortfall: ["stable 0/2 ready of v13: CrashLoopBackOff; v14's 2 replicas still serve"] },
+      at(9),
+    );
     const { client } = aClientWith(
       [anExecution('rolling', 'v13', 'SUCCEEDED', 5, { live: 'stable', next: 'blue' }), v14, rollback],
       (arn) => (arn === rollback.executionArn ? [lastCheck] : []),
@@ -219,16 +210,8 @@ describe('readLiveTrack', () => {
       cause: STOPPED_CAUSE,
     });
     /** A task's output as a Lambda invocation reports it. */
-    const aTaskOutput = (id: number, payload: object): HistoryEvent => ({
-      id,
-      timestamp: at(9),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: payload }),
-      },
-    });
+    const aTaskOutput = (id: number, payload: object): HistoryEvent =>
+      lambdaTaskSucceeded(id, payload, at(9));
     /** The newest events of a release whose rollback stopped after the task that set `weights`, newest first. */
     const aStoppedHistory = (weights?: Record<string, number>): HistoryEvent[] => [
       {

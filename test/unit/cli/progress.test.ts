@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it, vi } from 'vitest';
+import { lambdaTaskSucceeded } from '#test/builders/history-events.ts';
 import {
   failureOf,
   formatProgress,
@@ -12,19 +13,7 @@ import {
 
 type Approval = Extract<ProgressLine, { kind: 'approval' }>;
 
-/** A Lambda task's TaskSucceeded event with `payload` as its result (wrapped as `lambda:invoke` wraps it). */
-function taskSucceeded(id: number, payload: object): HistoryEvent {
-  return {
-    id,
-    timestamp: new Date(),
-    type: 'TaskSucceeded',
-    taskSucceededEventDetails: {
-      resource: 'invoke',
-      resourceType: 'lambda',
-      output: JSON.stringify({ Payload: payload }),
-    },
-  };
-}
+const taskSucceeded = (id: number, payload: object): HistoryEvent => lambdaTaskSucceeded(id, payload);
 
 /** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 function lambdaCause(errorType: string, errorMessage: string): string {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
+import { lambdaTaskSucceeded } from '#test/builders/history-events.ts';
 import { formatStatus } from '../../../src/cli/commands/status.ts';
 import { readableFailure } from '../../../src/cli/progress.ts';
 import {
@@ -432,16 +433,8 @@ describe('what status says of a release promoted before its clean-up failed', ()
 
   it('says which tracks the rollback of a failed release did not bring back in full, from its last check', async () => {
     // Prepare: v9's rollback found green short at its last check; v8's checks were short, then all came back
-    const check = (id: number, shortfall: string[], ready = true): HistoryEvent => ({
-      id,
-      timestamp: at(0),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({ Payload: { ready, shortfall } }),
-      },
-    });
+    const check = (id: number, shortfall: string[], ready = true): HistoryEvent =>
+      lambdaTaskSucceeded(id, { ready, shortfall }, at(0));
     const { client } = aClientWith(
       [
         aRelease('v9', 'FAILED', 9, readableFailure('RolloutFailed', 'blue: CrashLoopBackOff')),
@@ -528,20 +521,7 @@ describe('what status says of a release promoted before its clean-up failed', ()
     /** The newest events of v9, which set `weights` (when given) before its rollback stopped, newest first. */
     const aStoppedHistory = (weights?: Record<string, number>): HistoryEvent[] => [
       ...aFailedHistory('NotifyRollbackFailed', 'UnlockAfterFailure', 'IsRollbackStopped'),
-      ...(weights
-        ? [
-            {
-              id: 20,
-              timestamp: at(0),
-              type: 'TaskSucceeded' as const,
-              taskSucceededEventDetails: {
-                resource: 'invoke',
-                resourceType: 'lambda',
-                output: JSON.stringify({ Payload: { weights, shiftedAt: at(0).toISOString() } }),
-              },
-            },
-          ]
-        : []),
+      ...(weights ? [lambdaTaskSucceeded(20, { weights, shiftedAt: at(0).toISOString() }, at(0))] : []),
     ];
 
     it('names the track its last weights gave the most traffic as the one serving, not the last success', async () => {
@@ -682,25 +662,12 @@ describe('what status says after an abort whose rollback did not restore in full
       type: 'TaskStateEntered',
       stateEnteredEventDetails: { name: 'NotifyRolledBack' },
     },
-    {
-      id: 48,
-      timestamp: at(0),
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resource: 'invoke',
-        resourceType: 'lambda',
-        output: JSON.stringify({
-          // RestoreCapacity leaves `shortfall` out when every track came back.
-          Payload: {
-            ready: true,
-            waiting: [],
-            ...(shortfall.length > 0 && { shortfall }),
-            attempt: 60,
-            maxAttempts: 60,
-          },
-        }),
-      },
-    },
+    // RestoreCapacity leaves `shortfall` out when every track came back.
+    lambdaTaskSucceeded(
+      48,
+      { ready: true, waiting: [], ...(shortfall.length > 0 && { shortfall }), attempt: 60, maxAttempts: 60 },
+      at(0),
+    ),
   ];
 
   /** A client whose canary, rolling and rollback machines ran `executions`, each rollback with `historyOf`'s. */

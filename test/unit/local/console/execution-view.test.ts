@@ -7,6 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExecutionView, ExecutionViewAccumulator } from '#local/console/execution-view.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { lambdaTaskSucceeded } from '#test/builders/history-events.ts';
 import {
   executionHistory,
   startTestRuntime,
@@ -21,17 +22,7 @@ function entered(id: number, name: string): HistoryEvent {
 }
 
 function taskSucceeded(id: number, output: object): HistoryEvent {
-  const Payload = output;
-  return {
-    id,
-    type: 'TaskSucceeded',
-    timestamp: at(id),
-    taskSucceededEventDetails: {
-      resource: 'invoke',
-      resourceType: 'lambda',
-      output: JSON.stringify({ Payload }),
-    },
-  };
+  return lambdaTaskSucceeded(id, output, at(id));
 }
 
 const approvalScheduled: HistoryEvent = {
