@@ -51,7 +51,8 @@ export function backupPrefix(request: Request, runId: string): string {
  * `checkMigrations`), and that the database the data comes from has `database.schemas` (`ValidationError`
  * naming the missing ones): the source when given (the target may lack them until its migrations create
  * them), else the target, where a schema the migrations create counts as there; with a source, that the
- * target tables the copy fills hold no rows yet (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
+ * copy can do its job (see {@link copyableTables}) and that the target tables it fills hold no rows yet and
+ * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
  * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
  * the one meant.
@@ -175,8 +176,8 @@ export async function migrateTarget(
 /**
  * The source's tables in load order (labels only, to keep the execution's payload small): parents first
  * along the source's foreign keys and the target's, which are the ones enforced (a legacy source may have
- * none). A source whose tables hold large object references is refused (`ValidationError`), before
- * anything is copied.
+ * none). A target lacking one of them is refused (`ValidationError`), before anything is copied; the
+ * source's own checks are Prepare's ({@link checkBeforeLock}).
  */
 export async function sourceTables(request: Request, secrets?: SecretsClient): Promise<string[]> {
   if (!request.database.source) return [];
