@@ -31,6 +31,17 @@ export interface PositionReading {
  */
 const APPROVAL_PAGES = 5;
 
+/**
+ * The states a paused canary step's checks go through while its approval waits (`statemachines/canary.asl.json`):
+ * an execution in one of them waits for the approval, however far back the approval's task was scheduled.
+ */
+const PAUSED_STEP_CHECKS: ReadonlySet<string> = new Set([
+  'StartPauseChecks',
+  'WaitToCheckPausedStep',
+  'CheckPausedStep',
+  'MoreChecksWhilePaused',
+]);
+
 /** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
 const TASK_ENDED = new Set([
   'TaskSucceeded',
@@ -89,6 +100,9 @@ export async function whereItIs(
       (readsWeights && weights === undefined) ||
       (awaitingApproval === undefined && pagesRead < APPROVAL_PAGES))
   );
+  // A long pause records more checks than APPROVAL_PAGES hold: its checks' states still say it waits.
+  if (awaitingApproval === undefined && state !== undefined && PAUSED_STEP_CHECKS.has(state))
+    awaitingApproval = true;
   return {
     ...(state ? { state } : {}),
     ...(weights ? { weights } : {}),

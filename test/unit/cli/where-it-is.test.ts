@@ -1,0 +1,53 @@
+import type { GetExecutionHistoryCommandInput, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { whereItIs } from '../../../src/cli/where-it-is.ts';
+
+const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v9';
+
+/** History pages of 100 of `oldestFirst`, newest first, as GetExecutionHistory with reverseOrder gives them. */
+function pagesOf(oldestFirst: readonly HistoryEvent[]) {
+  const newestFirst = [...oldestFirst].reverse();
+  return async ({ nextToken }: GetExecutionHistoryCommandInput) => {
+    const start = Number(nextToken ?? 0);
+    const events = newestFirst.slice(start, start + 100);
+    return { events, ...(start + 100 < newestFirst.length ? { nextToken: String(start + 100) } : {}) };
+  };
+}
+
+describe('whereItIs', () => {
+  it("says a paused canary step waits for its approval after more checks than the approval's pages hold", async () => {
+    // Prepare: the approval task scheduled, then 100 checks of the paused step (600 events)
+    const at = new Date();
+    const entered = (id: number, type: HistoryEventType, name: string): HistoryEvent => ({
+      id,
+      timestamp: at,
+      type,
+      stateEnteredEventDetails: { name },
+    });
+    const approval: HistoryEvent = {
+      id: 3,
+      timestamp: at,
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resource: 'invoke.waitForTaskToken',
+        resourceType: 'lambda',
+        region: 'us-east-1',
+        parameters: '{}',
+      },
+    };
+    const checks = Array.from({ length: 100 }, (_, i): HistoryEvent[] => [
+      entered(4 + 6 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
+      { id: 5 + 6 * i, timestamp: at, type: 'WaitStateExited' },
+      entered(6 + 6 * i, 'TaskStateEntered', 'CheckPausedStep'),
+      { id: 7 + 6 * i, timestamp: at, type: 'TaskStateExited' },
+      entered(8 + 6 * i, 'ChoiceStateEntered', 'MoreChecksWhilePaused'),
+      { id: 9 + 6 * i, timestamp: at, type: 'ChoiceStateExited' },
+    ]).flat();
+    const history = [entered(2, 'TaskStateEntered', 'WaitForAnswer'), approval, ...checks];
+    history.push(entered(history.length + 2, 'WaitStateEntered', 'WaitToCheckPausedStep'));
+    // Act
+    const position = await whereItIs(pagesOf(history), EXECUTION, { weights: false });
+    // Assess
+    expect(position).toEqual({ state: 'WaitToCheckPausedStep', awaitingApproval: true });
+  });
+});
