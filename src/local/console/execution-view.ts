@@ -34,8 +34,15 @@ export interface ExecutionView {
   readonly service?: string;
   /** The release version its request names (`v19`); none for a database migration, which has no release. */
   readonly version?: string;
-  /** The latest states entered (at most {@link SHOWN_LINES}), in order, with when. */
-  readonly states: readonly { readonly name: string; readonly enteredAt: number }[];
+  /**
+   * The latest states entered (at most {@link SHOWN_LINES}), in order, with when, and for a state selecting
+   * a canary step or a rolling batch which one, as `watch` says it (`step 1 of 3`).
+   */
+  readonly states: readonly {
+    readonly name: string;
+    readonly enteredAt: number;
+    readonly position?: string;
+  }[];
   /** How many states were entered before those in `states`. */
   readonly earlierStates: number;
   /** The traffic weights last set, by track. */
@@ -58,6 +65,8 @@ export interface ExecutionView {
   readonly earlierActivity: number;
   /** Whether a `.waitForTaskToken` approval task waits for an answer. */
   readonly approvalPending: boolean;
+  /** When the waiting approval's task was scheduled (epoch ms): which approval a Reject was armed for. */
+  readonly approvalRequestedAt?: number;
   /** When the waiting approval times out (its task's `TimeoutSeconds`, as the runtime's clock runs them). */
   readonly approvalTimesOutAt?: number;
   /** What follows when the waiting approval times out, when its task says (`approval.onTimeout`). */
@@ -88,7 +97,7 @@ const REAL_TIME_DEADLINES: TaskDeadlines = {
  * const view = accumulator.view();
  */
 export class ExecutionViewAccumulator {
-  readonly #states = new LatestLines<{ name: string; enteredAt: number }>();
+  readonly #states = new LatestLines<{ name: string; enteredAt: number; position?: string }>();
   readonly #verdicts = new LatestLines<JudgedVerdict>();
   readonly #activity = new LatestLines<{ at: number; text: string }>();
   #weights: Record<string, number> | undefined;
@@ -113,8 +122,10 @@ export class ExecutionViewAccumulator {
       if (input !== undefined) this.#requested = requestedIn(input);
       this.#pendingTaskToken = pendingTaskTokenAfter(this.#pendingTaskToken, event);
       for (const line of this.#reader.linesOf(event)) {
-        if (line.kind === 'state') this.#states.push({ name: line.name, enteredAt: at });
-        else if (line.kind === 'weights') this.#weights = line.weights;
+        if (line.kind === 'state') {
+          const { name, position } = line;
+          this.#states.push(position ? { name, enteredAt: at, position } : { name, enteredAt: at });
+        } else if (line.kind === 'weights') this.#weights = line.weights;
         else if (line.kind === 'foundWeights') this.#foundWeights = line.weights;
         else if (line.kind === 'verdict') {
           const { kind: _kind, ...verdict } = line;
@@ -157,6 +168,7 @@ export class ExecutionViewAccumulator {
       activity: this.#activity.lines(),
       earlierActivity: this.#activity.earlier(),
       approvalPending: pending,
+      ...(pending && scheduledAt !== undefined ? { approvalRequestedAt: scheduledAt } : {}),
       ...(timesOutAt === undefined ? {} : { approvalTimesOutAt: timesOutAt }),
       ...(pending && onTimeout ? { approvalOnTimeout: onTimeout } : {}),
       ...(pending && stage ? { approvalStage: approvalStageText(stage) } : {}),

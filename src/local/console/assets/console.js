@@ -434,15 +434,14 @@ function redraw() {
 
 /**
  * What action `name` acts on in `detail`, while it can: the running execution, for Reject the approval
- * waiting in it too (no state is entered while it waits). An armed action whose target changes is disarmed.
+ * waiting in it too, named by when its task was scheduled (a paused step's checks enter states while it
+ * waits). An armed action whose target changes is disarmed.
  */
 function armedTarget(name, detail) {
   const { executionArn, status } = detail.execution;
   if (status !== 'RUNNING') return undefined;
   if (name !== 'reject') return executionArn;
-  return detail.approvalPending
-    ? `${executionArn} ${detail.earlierStates + detail.states.length}`
-    : undefined;
+  return detail.approvalPending ? `${executionArn} ${detail.approvalRequestedAt}` : undefined;
 }
 
 /** Disarms the armed action, taking its request for a second click off the status line. */
@@ -682,7 +681,7 @@ function drawExecution(detail) {
         el(
           'li',
           { 'data-state': s.name },
-          s.name,
+          s.position ? `${s.name} (${s.position})` : s.name,
           el('span', { class: 'muted' }, ' ', instant(s.enteredAt, zone)),
         ),
       ),

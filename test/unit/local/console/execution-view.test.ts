@@ -81,7 +81,30 @@ describe('ExecutionViewAccumulator', () => {
       activity: [],
       earlierActivity: 0,
       approvalPending: true,
+      approvalRequestedAt: at(5).getTime(),
     });
+  });
+
+  it('names the canary step or rolling batch a selecting state entered, as watch says it', () => {
+    // Prepare: SelectStep entered with the plan's step count and the cursor on the second step
+    const selecting: HistoryEvent = {
+      id: 2,
+      type: 'PassStateEntered',
+      timestamp: at(2),
+      stateEnteredEventDetails: {
+        name: 'SelectStep',
+        input: JSON.stringify({
+          plan: { stepCount: 3 },
+          cursor: { index: 1 },
+        }),
+      },
+    };
+    // Act
+    const view = executionView([selecting]);
+    // Assess
+    expect(view.states).toEqual([
+      { name: 'SelectStep', enteredAt: at(2).getTime(), position: 'step 2 of 3' },
+    ]);
   });
 
   it('names the service and release version its request started with, and the service alone of a migration', () => {
