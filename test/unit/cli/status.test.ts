@@ -62,6 +62,23 @@ const rolledV7: ServiceRelease = {
   stopDate: new Date('2026-11-29T09:00:42Z'),
 };
 
+const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+
+/** A mocked client whose endpoint has the canary, rolling and rollback state machines. */
+function aClientOfReleaseMachines() {
+  const client = new SFNClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  mock.on(ListStateMachinesCommand).resolves({
+    stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
+      name,
+      stateMachineArn: `${MACHINES}:${name}`,
+      type: 'STANDARD',
+      creationDate: new Date(0),
+    })),
+  });
+  return { client, mock };
+}
+
 describe('formatStatus', () => {
   it('says where it looked when it finds no release', () => {
     expect(formatStatus(service, { releases: [] }, window)).toBe(
@@ -235,7 +252,6 @@ describe('formatStatus', () => {
 });
 
 describe('serviceReleases', () => {
-  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
   const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const request = (version: string) =>
     JSON.stringify({ service: { name: 'orders', namespace: 'shop' }, release: { version } });
@@ -335,7 +351,6 @@ describe('serviceReleases', () => {
 });
 
 describe('what status says of a release promoted before its clean-up failed', () => {
-  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
   const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
   const cleanupFailure = readableFailure(
@@ -620,7 +635,6 @@ describe('what status says of a release promoted before its clean-up failed', ()
 });
 
 describe('what status says after an abort whose rollback did not restore in full', () => {
-  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
   const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const app = { name: 'app', namespace: 'rev' };
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
@@ -672,16 +686,7 @@ describe('what status says after an abort whose rollback did not restore in full
 
   /** A client whose canary, rolling and rollback machines ran `executions`, each rollback with `historyOf`'s. */
   function aClientWith(executions: Execution[], historyOf: (executionArn: string) => HistoryEvent[]) {
-    const client = new SFNClient({ region: 'us-east-1' });
-    const mock = mockClient(client);
-    mock.on(ListStateMachinesCommand).resolves({
-      stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
-        name,
-        stateMachineArn: `${MACHINES}:${name}`,
-        type: 'STANDARD',
-        creationDate: at(0),
-      })),
-    });
+    const { client, mock } = aClientOfReleaseMachines();
     mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
       executions: executions
         .filter((execution) =>
@@ -793,7 +798,6 @@ describe('what status says after an abort whose rollback did not restore in full
 });
 
 describe('runningReleaseOf', () => {
-  const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
   const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const startDate = new Date(Date.UTC(2026, 10, 29, 9, 0));
   const requestOf = (name: string) =>
@@ -812,16 +816,7 @@ describe('runningReleaseOf', () => {
   });
 
   function aClientRunning(executions: { executionArn: string; status: string; input: string }[]) {
-    const client = new SFNClient({ region: 'us-east-1' });
-    const mock = mockClient(client);
-    mock.on(ListStateMachinesCommand).resolves({
-      stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
-        name,
-        stateMachineArn: `${MACHINES}:${name}`,
-        type: 'STANDARD',
-        creationDate: startDate,
-      })),
-    });
+    const { client, mock } = aClientOfReleaseMachines();
     mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
       executions: executions.filter((execution) =>
         execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
