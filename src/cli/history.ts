@@ -4,8 +4,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { DATABASE_MIGRATION, isRollbackWorkflow, type RollbackInput } from '#core/rollback.ts';
-import { machineParts } from './resolve.ts';
+import { DATABASE_MIGRATION, isRollbackWorkflow, machineParts, type RollbackInput } from '#core/rollback.ts';
 
 /** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
 export type HistoryPages = (

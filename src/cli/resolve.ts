@@ -7,7 +7,13 @@ import {
   type StateMachineListItem,
 } from '@aws-sdk/client-sfn';
 import { executionArnIn } from '#core/api-routes.ts';
-import { CUTOVER_WORKFLOWS, ROLLBACK_MACHINE, stateMachineName } from '#core/rollback.ts';
+import {
+  CUTOVER_WORKFLOWS,
+  type CutoverMachine,
+  machineParts,
+  ROLLBACK_MACHINE,
+  stateMachineName,
+} from '#core/rollback.ts';
 import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
@@ -16,7 +22,6 @@ export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const
 export type CliStrategy = (typeof STRATEGIES)[number];
 
 /** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
-type CutoverMachine = (typeof CUTOVER_WORKFLOWS)[number];
 
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
@@ -48,21 +53,6 @@ export const LOCAL_MACHINES: MachineNaming = {};
 /** The name of `workflow`'s state machine: `canary` locally, `Cutover-canary` in the stack `Cutover`. */
 function machineName({ stack }: MachineNaming, workflow: CutoverMachine): string {
   return stack === undefined ? workflow : stateMachineName(stack, workflow);
-}
-
-/**
- * The stack and workflow of a Cutover state machine's name (`Cutover-canary`: stack `Cutover`, workflow
- * `canary`; `canary`: no stack); undefined for a name that ends in none of Cutover's workflows.
- *
- * @example
- * machineParts('CutoverStaging-database-migration'); // { stack: 'CutoverStaging', workflow: 'database-migration' }
- */
-export function machineParts(name: string): { stack?: string; workflow: CutoverMachine } | undefined {
-  for (const workflow of CUTOVER_WORKFLOWS) {
-    if (name === workflow) return { workflow };
-    if (name.endsWith(`-${workflow}`)) return { stack: name.slice(0, -workflow.length - 1), workflow };
-  }
-  return undefined;
 }
 
 /** The naming of the machine that ran `executionArn`: the rollback of a stop is in the stopped execution's stack. */

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { RollbackStoppedError } from '#core/errors.ts';
 import { heaviestTrack } from '#core/plan/index.ts';
-import { isRollbackArn, stoppedExecutionOf } from '#core/rollback.ts';
+import { isRollbackArn, machineParts, stoppedExecutionOf } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { HistoryPages } from './history.ts';
@@ -23,7 +23,6 @@ import {
   LOCAL_MACHINES,
   listCutoverExecutions,
   type MachineNaming,
-  machineParts,
   namingOfExecution,
   resolveRollbackMachineArn,
   STRATEGIES,

@@ -1,4 +1,4 @@
-import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME } from './rollback.ts';
+import { DEFAULT_STACK_NAME, machineParts } from './rollback.ts';
 
 /**
  * The environment variable in which `cutover local` gives its tasks the flags that reach it from another
@@ -19,7 +19,6 @@ export const LOCAL_CLI_FLAGS_VARIABLE = 'CUTOVER_CLI_FLAGS';
 export function cliFlagsFor(executionArn: string, env: NodeJS.ProcessEnv = process.env): string {
   if (!env.AWS_LAMBDA_FUNCTION_NAME) return env[LOCAL_CLI_FLAGS_VARIABLE] ?? '';
   const [, , , region, , , machine = ''] = executionArn.split(':');
-  const workflow = CUTOVER_WORKFLOWS.find((name) => machine.endsWith(`-${name}`));
-  const stack = workflow === undefined ? undefined : machine.slice(0, -(workflow.length + 1));
+  const stack = machineParts(machine)?.stack;
   return ` --aws --region ${region}${stack === undefined || stack === DEFAULT_STACK_NAME ? '' : ` --stack ${stack}`}`;
 }

@@ -41,6 +41,24 @@ export function stateMachineName(stackName: string, workflow: string): string {
   return `${stackName}-${workflow}`;
 }
 
+/** A Cutover workflow or the rollback machine: the names its state machines end in. */
+export type CutoverMachine = (typeof CUTOVER_WORKFLOWS)[number];
+
+/**
+ * The stack and workflow of a Cutover state machine's name (`Cutover-canary`: stack `Cutover`, workflow
+ * `canary`; `canary`: no stack); undefined for a name that ends in none of Cutover's workflows.
+ *
+ * @example
+ * machineParts('CutoverStaging-database-migration'); // { stack: 'CutoverStaging', workflow: 'database-migration' }
+ */
+export function machineParts(name: string): { stack?: string; workflow: CutoverMachine } | undefined {
+  for (const workflow of CUTOVER_WORKFLOWS) {
+    if (name === workflow) return { workflow };
+    if (name.endsWith(`-${workflow}`)) return { stack: name.slice(0, -workflow.length - 1), workflow };
+  }
+  return undefined;
+}
+
 /** The reason of a rollback started for a stop that named none (and always, by the AWS rule). */
 export const ABORTED_REASON = 'the execution was stopped (Step Functions Execution Status Change: ABORTED)';
 
