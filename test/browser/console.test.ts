@@ -765,6 +765,7 @@ describe('console', () => {
       const error = page.getByRole('alert');
       await error.waitFor({ timeout: UI_TIMEOUT_MS });
       const errorText = await error.textContent();
+      const errorTitle = await page.title();
       const whileUnknown = await askedWhile(page, 10_000);
       await page.click('text=← Executions');
       await page.locator(`tr[data-execution="${executionId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -772,6 +773,7 @@ describe('console', () => {
       // Assess
       expect(whileEnded).toEqual([]);
       expect(errorText).toMatch(/canary:nope/);
+      expect(errorTitle).toBe('Not found — Cutover console');
       expect(whileUnknown).toEqual([]);
       expect(onTheList).toContain('/console/api/executions');
     } finally {
@@ -796,6 +798,7 @@ describe('console', () => {
       await error.waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(title).toBe('done SUCCEEDED');
+      expect(await page.title()).toBe('Error — Cutover console');
       expect(await error.textContent()).toBe(
         'the address names canary%E0%A4%A, which is not valid percent-encoding',
       );

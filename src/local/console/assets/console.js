@@ -832,6 +832,7 @@ async function refresh() {
     if (error.unreachable) return true;
     shown = '';
     current = undefined;
+    document.title = `${error.status === 404 ? 'Not found' : 'Error'} — Cutover console`;
     replace(() => [
       el('p', {}, el('a', { href: '#/' }, '← Executions')),
       el('p', { class: 'error', role: 'alert' }, error.message),
