@@ -5,6 +5,7 @@ const INPUT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-o
 const RESULT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html';
 const CONTEXT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
 const PASS = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html';
+const PATHS = 'https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html';
 
 const datasets = {
   comment: 'Example for InputPath.',
@@ -197,6 +198,17 @@ export const dataFlowCases: ExecutionCase[] = [
       ],
     },
     expect: { status: 'SUCCEEDED', output: { expensive: ['book', 'lamp'] } },
+  },
+  {
+    name: "a bracketed name after a dot reads a field with special characters, as the Paths guide's $.abc.['def ghi']",
+    source: PATHS,
+    definition: single({
+      Type: 'Pass',
+      InputPath: "$.abc.['def ghi']",
+      Parameters: { 'value.$': '$', 'again.$': "$$.Execution.Input.abc.['def ghi']" },
+    }),
+    input: { abc: { 'def ghi': 7 } },
+    expect: { status: 'SUCCEEDED', output: { value: 7, again: 7 } },
   },
   {
     name: 'Parameters reads the execution name from the Context object',

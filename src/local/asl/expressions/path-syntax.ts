@@ -125,7 +125,8 @@ class Cursor {
           segment: this.peek() === '[' ? this.bracket() : this.dotStep(inFilter),
         });
       } else if (this.take('.')) {
-        segments.push(this.dotStep(inFilter));
+        // Jayway reads `.['name']` as `['name']` (the Paths guide's own example is `$.abc.['def ghi']`).
+        segments.push(this.peek() === '[' ? this.bracket() : this.dotStep(inFilter));
       } else if (this.peek() === '[') {
         segments.push(this.bracket());
       } else {
