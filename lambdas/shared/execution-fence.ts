@@ -1,4 +1,7 @@
-import { ExecutionStoppedError } from '#core/errors.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { executionNameOf } from '#core/api-routes.ts';
+import { cliFlagsFor } from '#core/cli-flags.ts';
+import { DuplicateReleaseError, ExecutionStoppedError } from '#core/errors.ts';
 import type { ExecutionOutcome, ExecutionReader } from '#core/ports/executions.ts';
 import type { Lock } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -50,7 +53,7 @@ function endedThroughItsEnd(holder: ExecutionOutcome | undefined): boolean {
  * Locks `service` for `executionArn` for `ttlSeconds`. When another execution holds it, the lock is taken
  * over if `executions` (built only then) says that holder ended through its own end states (see
  * {@link endedThroughItsEnd}: its Unlock failed), with a warning naming it; otherwise the task fails
- * `ServiceLocked` naming the holder. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
+ * `DuplicateRelease` when the holder runs the same request, `ServiceLocked` naming the holder else. When a rollback claimed the execution meanwhile (it was stopped while this task ran,
  * and its rollback found nothing locked yet), the lock is given back and the task fails `ExecutionStopped`:
  * a stopped execution must not hold the service (a failure to give it back is added to that error's
  * message, not put in its place).
@@ -86,7 +89,26 @@ export async function lockForExecution(
   }
 }
 
-/** Takes the lock over from a holder that ended holding it; `ServiceLocked` naming the holder otherwise. */
+/**
+ * Whether `executionArn` was started as the running `holder` was: by the same state machine with the same
+ * input (an event delivered twice, a client retrying a start), whatever the JSON's key order and spacing.
+ */
+async function startedAlike(
+  reader: ExecutionReader,
+  holder: string,
+  running: ExecutionOutcome,
+  executionArn: string,
+): Promise<boolean> {
+  const machineOf = (arn: string) => arn.slice(0, arn.lastIndexOf(':'));
+  if (machineOf(holder) !== machineOf(executionArn) || running.input === undefined) return false;
+  const own = (await reader.describe(executionArn))?.input;
+  return own !== undefined && isDeepStrictEqual(JSON.parse(own), JSON.parse(running.input));
+}
+
+/**
+ * Takes the lock over from a holder that ended holding it; `DuplicateRelease` when the running holder was
+ * started with the same request (see {@link startedAlike}), `ServiceLocked` naming the holder otherwise.
+ */
 async function takeOverFromEnded(
   lock: Lock,
   executions: () => Promise<ExecutionReader>,
@@ -100,8 +122,16 @@ async function takeOverFromEnded(
     if (await lock.acquire(service, executionArn, ttlSeconds)) return;
     throw serviceLocked(service, await lock.holder(service));
   }
-  const ended = await (await executions()).describe(holder);
-  if (!endedThroughItsEnd(ended)) throw serviceLocked(service, holder);
+  const reader = await executions();
+  const ended = await reader.describe(holder);
+  if (!endedThroughItsEnd(ended)) {
+    if (ended?.status === 'RUNNING' && (await startedAlike(reader, holder, ended, executionArn))) {
+      throw new DuplicateReleaseError(
+        `the same request as ${holder}, which is running: this execution changed nothing (\`cutover watch ${executionNameOf(holder)}${cliFlagsFor(holder)}\` follows it)`,
+      );
+    }
+    throw serviceLocked(service, holder);
+  }
   if (!(await lock.takeOver(service, holder, executionArn, ttlSeconds))) {
     throw serviceLocked(service, await lock.holder(service));
   }

@@ -23,6 +23,14 @@ export class ServiceLockedError extends CutoverError {
   static override readonly errorName = 'ServiceLocked';
 }
 
+/**
+ * The same request started again (an event delivered twice, a client's retry) while its first execution
+ * runs and holds the service: this one changed nothing, and nobody is notified.
+ */
+export class DuplicateReleaseError extends CutoverError {
+  static override readonly errorName = 'DuplicateRelease';
+}
+
 /** Analysis judged the new version unhealthy. */
 export class AnalysisFailedError extends CutoverError {
   static override readonly errorName = 'AnalysisFailed';
@@ -179,6 +187,7 @@ export class RollbackStoppedError extends CutoverError {
 export const CUTOVER_ERRORS = [
   ValidationError,
   ServiceLockedError,
+  DuplicateReleaseError,
   AnalysisFailedError,
   AnalysisInconclusiveError,
   RolloutDeadlineExceededError,

@@ -1,6 +1,11 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionOutput, SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionOutcome, ExecutionReader } from '#core/ports/executions.ts';
 import { asAdapterError } from '../aws-errors.ts';
+
+/** The outcome a DescribeExecution answer tells (the AWS SDK's, or the local runtime's of the same shape). */
+export function executionOutcome({ status, error, input }: DescribeExecutionOutput): ExecutionOutcome {
+  return { status: status ?? 'RUNNING', ...(error ? { error } : {}), ...(input ? { input } : {}) };
+}
 
 /**
  * Reads executions with Step Functions' DescribeExecution (`states:DescribeExecution`).
@@ -19,8 +24,7 @@ export class StepFunctionsExecutions implements ExecutionReader {
   async describe(executionArn: string): Promise<ExecutionOutcome | undefined> {
     const { DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
     try {
-      const { status, error } = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
-      return { status: status ?? 'RUNNING', ...(error ? { error } : {}) };
+      return executionOutcome(await this.#client.send(new DescribeExecutionCommand({ executionArn })));
     } catch (error) {
       const name = (error as { name?: string } | undefined)?.name;
       if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') return undefined;

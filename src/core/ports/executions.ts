@@ -4,6 +4,8 @@ export interface ExecutionOutcome {
   readonly status: string;
   /** The error it failed with (`AnalysisFailed`, `States.Runtime`, ...), once it failed. */
   readonly error?: string;
+  /** Its input, the JSON text it was started with. */
+  readonly input?: string;
 }
 
 /**
@@ -11,7 +13,7 @@ export interface ExecutionOutcome {
  * holder that ended without giving the lock back from one still running.
  *
  * @example
- * const holder = await executions.describe(holderArn); // { status: 'FAILED', error: 'AnalysisFailed' }
+ * const holder = await executions.describe(holderArn); // { status: 'FAILED', error: 'AnalysisFailed', input: '{...}' }
  */
 export interface ExecutionReader {
   /** The execution's status and error; undefined when there is no such execution. */

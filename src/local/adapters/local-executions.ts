@@ -1,4 +1,5 @@
 import { executionReaders } from '#adapters/executions/index.ts';
+import { executionOutcome } from '#adapters/executions/step-functions.ts';
 import type { ExecutionReader } from '#core/ports/executions.ts';
 import type { LocalStepFunctions } from '../service.ts';
 import { StepFunctionsApiError } from '../service-errors.ts';
@@ -11,8 +12,7 @@ const localExecutions: ExecutionReader = {
   async describe(executionArn) {
     for (const runtime of runtimes) {
       try {
-        const { status, error } = await runtime.describeExecution({ executionArn });
-        return { status: status ?? 'RUNNING', ...(error ? { error } : {}) };
+        return executionOutcome(await runtime.describeExecution({ executionArn }));
       } catch (error) {
         const absent =
           error instanceof StepFunctionsApiError &&

@@ -437,6 +437,28 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
   });
 
+  it('ends a second start of the same request while the first runs as DuplicateRelease, notifying nobody', async () => {
+    // Prepare: the first start of v2 holds the service; the same request starts again (a redelivered event)
+    const service = await aServiceOnV1('duplicated');
+    const request = aCanaryRequest(service, 'v2');
+    const first = await context.runtime.start('canary', request, 'duplicated-v2');
+    await historyUntil(context.runtime.client, first, entered('BackupState'));
+    // Act
+    const again = await context.runtime.run('canary', request, 'duplicated-v2-again');
+    // Assess
+    expect(again.status).toBe('FAILED');
+    expect(again.error).toBe('DuplicateRelease');
+    expect(JSON.parse(again.cause!).errorMessage).toMatch(
+      /^the same request as .+:duplicated-v2, which is running: this execution changed nothing/,
+    );
+    expect(context.runtime.adapters!.notifier.latestOf(again.executionArn!, 1)).toEqual([]);
+    const history = await executionHistory(context.runtime.client, again.executionArn!);
+    expect(stateEntries(history, 'NotifyRejected')).toBe(0);
+    expect(stateEntries(history, 'BackupState')).toBe(0);
+    expect((await waitForExecution(context.runtime.client, first)).status).toBe('SUCCEEDED');
+    expect(await trackVersions(context.runtime.adapters, service)).toEqual({ stable: 'v2 x1' });
+  });
+
   it('succeeds when its Unlock fails, and the next release takes the lock over', async () => {
     // Prepare: the lock cannot be given back when v2 ends (the store out of reach)
     const service = await aServiceOnV1('stranded');

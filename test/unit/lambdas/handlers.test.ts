@@ -151,6 +151,48 @@ describe('validate-request', () => {
     },
   );
 
+  it('fails with DuplicateRelease when the running holder was started by the same machine with the same request', async () => {
+    // Prepare: the holder's input is this execution's, its keys in another order and spaced
+    const holder = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v7';
+    const request = canaryInput();
+    world.lockHolder = holder;
+    world.executions.set(executionArn, { status: 'RUNNING', input: JSON.stringify(request) });
+    const reordered = Object.fromEntries(Object.entries(request).reverse());
+    world.executions.set(holder, { status: 'RUNNING', input: JSON.stringify(reordered, null, 2) });
+    // Act
+    const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+    // Assess
+    expect(error?.name).toBe('DuplicateRelease');
+    expect(error?.message).toBe(
+      `the same request as ${holder}, which is running: this execution changed nothing (\`cutover watch checkout-v7\` follows it)`,
+    );
+    expect(world.lockHolder).toBe(holder);
+  });
+
+  it.each([
+    ['another state machine with the same request', 'blue-green', canaryInput()],
+    [
+      'the same state machine with another request',
+      'canary',
+      canaryInput(undefined, { release: { version: 'v8' } }),
+    ],
+  ])(
+    'fails with ServiceLocked when the running holder was started by %s',
+    async (_case, machine, holderRequest) => {
+      // Prepare
+      const holder = `arn:aws:states:us-east-1:000000000000:execution:${machine}:checkout-v7`;
+      const request = canaryInput();
+      world.lockHolder = holder;
+      world.executions.set(executionArn, { status: 'RUNNING', input: JSON.stringify(request) });
+      world.executions.set(holder, { status: 'RUNNING', input: JSON.stringify(holderRequest) });
+      // Act
+      const error = await errorOf(validateRequest({ strategy: 'canary', request, executionArn }, context));
+      // Assess
+      expect(error?.name).toBe('ServiceLocked');
+      expect(world.lockHolder).toBe(holder);
+    },
+  );
+
   it.each([
     ['SUCCEEDED', undefined],
     ['FAILED', 'AnalysisFailed'],

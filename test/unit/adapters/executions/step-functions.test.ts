@@ -11,14 +11,16 @@ function buildReader() {
 }
 
 describe('StepFunctionsExecutions', () => {
-  it("answers an execution's status and error with one DescribeExecution", async () => {
+  it("answers an execution's status, error and input with one DescribeExecution", async () => {
     // Prepare
     const { reader, mock } = buildReader();
-    mock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'AnalysisFailed' });
+    mock
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}' });
     // Act
     const outcome = await reader.describe(HOLDER);
     // Assess
-    expect(outcome).toEqual({ status: 'FAILED', error: 'AnalysisFailed' });
+    expect(outcome).toEqual({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}' });
     expect(mock.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input)).toEqual([
       { executionArn: HOLDER },
     ]);
