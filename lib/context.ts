@@ -149,6 +149,8 @@ const contextObject = z.object({
       },
     }),
   releaseEventPrincipals: itemsOf('releaseEventPrincipals'),
+  releaseApiPrincipals: itemsOf('releaseApiPrincipals'),
+  approverPrincipals: itemsOf('approverPrincipals'),
   eventBusName: z.string().min(1).optional(),
   backupRetentionDays: z.coerce.number().int().min(1).optional(),
   noncurrentBackupRetentionDays: z.coerce.number().int().min(1).optional(),

@@ -59,6 +59,8 @@ export class CutoverStack extends Stack {
       noncurrentBackupRetentionDays: context.noncurrentBackupRetentionDays,
       ecrTriggers: context.ecrTriggers,
       releaseEventPrincipals: context.releaseEventPrincipals,
+      releaseApiPrincipals: context.releaseApiPrincipals,
+      approverPrincipals: context.approverPrincipals,
       ...props.overrides,
     });
     this.addOutputs();

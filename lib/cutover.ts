@@ -104,6 +104,18 @@ export interface CutoverProps {
    * @default none: no release event bus, releases start from the API and ECR triggers only
    */
   readonly releaseEventPrincipals?: readonly string[];
+  /**
+   * IAM role or user ARNs, of any account, that may start releases with the release API
+   * (`POST /releases/<strategy>`) and read them (its GET routes); its resource policy denies every other
+   * principal the start routes. @default none: IAM identity policies decide, and synth warns
+   */
+  readonly releaseApiPrincipals?: readonly string[];
+  /**
+   * IAM role or user ARNs, of any account, that may approve and reject releases with the release API
+   * (`POST /releases/{executionId}/approve` and `.../reject`) and read them; its resource policy denies every
+   * other principal those routes. @default none: IAM identity policies decide, and synth warns
+   */
+  readonly approverPrincipals?: readonly string[];
   /** Event bus the notifier also publishes deployment events to (`CUTOVER_EVENT_BUS`). @default SNS only */
   readonly eventBusName?: string;
   /** Key prefix of the backups in the backup bucket. @default 'backups/' */
@@ -324,6 +336,8 @@ export class Cutover extends Construct {
         logRetention,
         removalPolicy: stackOwnedRemovalPolicy,
         monitoring: this.monitoring,
+        releaseApiPrincipals: props.releaseApiPrincipals,
+        approverPrincipals: props.approverPrincipals,
       });
     }
     new ReleaseTriggers(this, 'Triggers', {
@@ -366,6 +380,15 @@ export const HOOK_SECRET_ARNS_REFUSED =
 /** The placeholder of a URL prefix in the examples of {@link HOOK_SECRET_ARNS_REFUSED}. */
 export const URL_PREFIX_PLACEHOLDER = 'https://<host of its hooks>/';
 
+/**
+ * A principal of the release API's resource policy, as `aws:PrincipalArn` names it: an IAM role (with its
+ * path) or user, no wildcard (ArnNotEquals), no STS session.
+ */
+const API_PRINCIPAL_FORM = [
+  /^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
+  'an IAM role or user ARN without wildcards (arn:aws:iam::123456789012:role/ci; for a role, not its sts assumed-role session)',
+] as const;
+
 /** The list props that name AWS resources or principals: the pattern of an item, and what it must be. */
 export const ITEM_FORMS = {
   listenerArns: [
@@ -387,6 +410,8 @@ export const ITEM_FORMS = {
     /^(\d{12}|arn:aws[\w-]*:iam::\d{12}:role\/.+)$/,
     'a 12-digit AWS account id or an IAM role ARN',
   ],
+  releaseApiPrincipals: API_PRINCIPAL_FORM,
+  approverPrincipals: API_PRINCIPAL_FORM,
 } as const satisfies { readonly [Prop in keyof CutoverProps]?: readonly [RegExp, string] };
 
 /**

@@ -10,9 +10,10 @@ import { NO_PENDING_APPROVAL } from './approval-machine.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
 import type { CutoverMonitoring } from './monitoring.ts';
+import { type ApiMethod, type ReleaseApiCallers, restrictCallers } from './release-api-policy.ts';
 
-/** Props of {@link ReleaseApi}. */
-export interface ReleaseApiProps {
+/** Props of {@link ReleaseApi}; the callers' lists make its resource policy ({@link restrictCallers}). */
+export interface ReleaseApiProps extends ReleaseApiCallers {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
   /** The request JSON Schema of each strategy (draft 4), used as the API model of its start route. */
   readonly requestSchemas: Readonly<Record<string, JsonSchema>>;
@@ -85,7 +86,8 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
  * a direct AWS service integration: StartExecution (body validated against the strategy's schema: a bad
  * body is a 400 naming the field, and nothing starts), DescribeExecution, and approve/reject through the
  * approval state machine's StartSyncExecution, the caller's IAM identity recorded as the `approver`. Its
- * access log names each caller; any 5XX answer alarms.
+ * resource policy lets only the `releaseApiPrincipals` start releases and the `approverPrincipals` answer
+ * them, when given. Its access log names each caller; any 5XX answer alarms.
  *
  * @example
  * new ReleaseApi(this, 'Api', { stateMachines, requestSchemas, approvals, ... });
@@ -149,6 +151,7 @@ export class ReleaseApi extends Construct {
     });
     const releases = this.api.root.addResource('releases');
     const execution = releases.addResource('{executionId}');
+    const methods: ApiMethod[] = [];
     for (const route of API_ROUTES) {
       if (route.operation === 'StartExecution') {
         for (const [strategy, machine] of props.stateMachines) {
@@ -162,13 +165,18 @@ export class ReleaseApi extends Construct {
             );
           }
           const model = this.#model(`${pascalCase(strategy)}Request`, schema);
-          releases
+          const method = releases
             .addResource(strategy)
             .addMethod(
               route.method,
               this.#startExecution(machine),
               this.#methodOptions(route, validator, model),
             );
+          methods.push({
+            operation: route.operation,
+            httpMethod: method.httpMethod,
+            path: method.resource.path,
+          });
         }
         continue;
       }
@@ -180,13 +188,15 @@ export class ReleaseApi extends Construct {
         route.body && route.body !== 'strategy-request'
           ? this.#model(String(route.body.title ?? pascalCase(route.path.split('/').pop()!)), route.body)
           : undefined;
-      resource.addMethod(
+      const method = resource.addMethod(
         route.method,
         this.#integration(route.operation),
         this.#methodOptions(route, validator, model),
       );
+      methods.push({ operation: route.operation, httpMethod: method.httpMethod, path: method.resource.path });
     }
     props.approvals?.grantStartSyncExecution(this.#role);
+    restrictCallers(this.api, methods, props);
   }
 
   #model(name: string, schema: JsonSchema): apigw.Model {
