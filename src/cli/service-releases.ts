@@ -503,6 +503,7 @@ async function detailed(
     const position = await whereItIs(
       (input) => sfn.send(new GetExecutionHistoryCommand(input)),
       release.executionArn,
+      { step: release.workflow === 'canary' || release.workflow === 'rolling' },
     );
     return { ...release, ...position };
   }

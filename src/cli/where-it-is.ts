@@ -9,6 +9,8 @@ import { progressOf, type RolloutCheck, rolloutCheckOf, type WaitingApproval } f
 export interface ExecutionPosition {
   /** The state it is in. */
   readonly state?: string;
+  /** The canary step or rolling batch it last selected, of how many (`step 2 of 3`), when read (see {@link PositionReading}). */
+  readonly step?: string;
   /** The traffic weights it last set. */
   readonly weights?: Readonly<Record<string, number>>;
   /** Set when it waits for an approval. */
@@ -23,13 +25,16 @@ export interface ExecutionPosition {
 export interface PositionReading {
   /** Read back to the weights last set, past the state (the default); `false` stops at the state. */
   readonly weights?: boolean;
+  /** Read back to the canary step or rolling batch last selected too, within {@link FAR_PAGES} pages. */
+  readonly step?: boolean;
 }
 
 /**
- * Pages read back at most to find whether an approval is waited for, past the state and the weights: a paused
- * canary step's checks record about 9 events each beside the approval task, so 5 pages cover 55 checks.
+ * Pages read back at most to find whether an approval is waited for, or the step last selected, past the state
+ * and the weights: a paused canary step's checks record about 9 events each beside the approval task, so 5
+ * pages cover 55 checks.
  */
-const APPROVAL_PAGES = 5;
+const FAR_PAGES = 5;
 
 /**
  * The states a paused canary step's checks go through while its approval waits (`statemachines/canary.asl.json`):
@@ -61,6 +66,7 @@ const TASK_ENDED = new Set([
  * @example
  * const position = await whereItIs((input) => sfn.send(new GetExecutionHistoryCommand(input)), executionArn);
  * const { state, awaitingApproval } = await whereItIs(pages, executionArn, { weights: false });
+ * const { step } = await whereItIs(pages, executionArn, { step: true }); // 'step 2 of 3'
  */
 export async function whereItIs(
   pages: HistoryPages,
@@ -68,7 +74,9 @@ export async function whereItIs(
   reading: PositionReading = {},
 ): Promise<ExecutionPosition> {
   const readsWeights = reading.weights ?? true;
+  const readsStep = reading.step ?? false;
   let state: string | undefined;
+  let step: string | undefined;
   let weights: Record<string, number> | undefined;
   let awaitingApproval: boolean | undefined;
   let approval: WaitingApproval | undefined;
@@ -85,8 +93,10 @@ export async function whereItIs(
       else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
       for (const line of progressOf(event)) {
-        if (line.kind === 'state') state ??= line.name;
-        else if (line.kind === 'weights') weights ??= line.weights;
+        if (line.kind === 'state') {
+          state ??= line.name;
+          if (readsStep && line.position) step ??= line.position;
+        } else if (line.kind === 'weights') weights ??= line.weights;
         else if (line.kind === 'approval' && awaitingApproval) {
           const { kind: _kind, ...waiting } = line;
           approval ??= waiting;
@@ -98,13 +108,14 @@ export async function whereItIs(
     nextToken &&
     (state === undefined ||
       (readsWeights && weights === undefined) ||
-      (awaitingApproval === undefined && pagesRead < APPROVAL_PAGES))
+      ((awaitingApproval === undefined || (readsStep && step === undefined)) && pagesRead < FAR_PAGES))
   );
-  // A long pause records more checks than APPROVAL_PAGES hold: its checks' states still say it waits.
+  // A long pause records more checks than FAR_PAGES hold: its checks' states still say it waits.
   if (awaitingApproval === undefined && state !== undefined && PAUSED_STEP_CHECKS.has(state))
     awaitingApproval = true;
   return {
     ...(state ? { state } : {}),
+    ...(step ? { step } : {}),
     ...(weights ? { weights } : {}),
     ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),
     ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),

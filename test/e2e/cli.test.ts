@@ -700,7 +700,7 @@ describe('a canary release from the CLI', () => {
     // Assess
     expect(status.stdout).toMatch(
       new RegExp(
-        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval, .*, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval \\(step 1 of 1\\), .*, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
         'm',
       ),
     );
@@ -879,7 +879,10 @@ describe('a canary release from the CLI', () => {
     expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
     expect(whileBaking.code).toBe(0);
     expect(whileBaking.stdout).toMatch(
-      new RegExp(`^RUNNING +canary +v6 +${name} +started \\S+, in BakeStep, stable 90 / canary 10$`, 'm'),
+      new RegExp(
+        `^RUNNING +canary +v6 +${name} +started \\S+, in BakeStep \\(step 1 of 2\\), stable 90 / canary 10$`,
+        'm',
+      ),
     );
     expect(afterwards.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(/^shop\/checkout: last successful release v\d \(canary checkout-v\d\S*\)$/),

@@ -165,7 +165,8 @@ function detailOf(release: ServiceRelease, flags: string, serving: boolean): str
       ? `, waiting for approval${stage}${timeout ? ` (${timeout})` : ''}: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
     const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
-    return `started ${started}${release.state ? `, in ${release.state}` : ''}${weights}${rollout}${approval}`;
+    const step = release.step ? ` (${release.step})` : '';
+    return `started ${started}${release.state ? `, in ${release.state}${step}` : ''}${weights}${rollout}${approval}`;
   }
   const took =
     release.startDate && release.stopDate

@@ -15,6 +15,39 @@ function pagesOf(oldestFirst: readonly HistoryEvent[]) {
 }
 
 describe('whereItIs', () => {
+  it('says which rolling batch of how many it last selected, read past the weights, when asked', async () => {
+    // Prepare: batch 2 of 3 selected, its weights set, then 150 rollout checks of it (300 events)
+    const at = new Date();
+    const entered = (id: number, name: string, input = '{}'): HistoryEvent => ({
+      id,
+      timestamp: at,
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name, input },
+    });
+    const selected = JSON.stringify({ cursor: { index: 1 }, plan: { stepCount: 3 } });
+    const weights: HistoryEvent = {
+      id: 4,
+      timestamp: at,
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { weights: { blue: 40, green: 60 } } }),
+      },
+    };
+    const checks = Array.from({ length: 150 }, (_, i): HistoryEvent[] => [
+      entered(5 + 2 * i, 'CheckBatch'),
+      { id: 6 + 2 * i, timestamp: at, type: 'TaskStateExited' },
+    ]).flat();
+    const history = [entered(2, 'SelectBatch', selected), entered(3, 'SetBatchWeights'), weights, ...checks];
+    // Act
+    const asked = await whereItIs(pagesOf(history), EXECUTION, { step: true });
+    const notAsked = await whereItIs(pagesOf(history), EXECUTION);
+    // Assess
+    expect(asked).toEqual({ state: 'CheckBatch', step: 'batch 2 of 3', weights: { blue: 40, green: 60 } });
+    expect(notAsked).toEqual({ state: 'CheckBatch', weights: { blue: 40, green: 60 } });
+  });
+
   it("says a paused canary step waits for its approval after more checks than the approval's pages hold", async () => {
     // Prepare: the approval task scheduled, then 100 checks of the paused step (600 events)
     const at = new Date();
