@@ -331,7 +331,7 @@ export class Cutover extends Construct {
         // POST /releases/<strategy> for the release strategies, as the local runtime serves it; a database
         // migration is started with StartExecution (`cutover run database-migration`).
         stateMachines: new Map([...releases].filter(([name]) => isStrategy(name))),
-        requestSchemas: props.requestSchemas ?? strategyRequestModels(),
+        requestSchemas: props.requestSchemas ?? strategyRequestModels(props.allowedNamespaces),
         approvals: approvals?.stateMachine,
         logRetention,
         removalPolicy: stackOwnedRemovalPolicy,

@@ -171,24 +171,62 @@ const LOCAL_TYPE = 'local';
 const FIELDS_WITH_LOCAL_VARIANT = ['cluster', 'traffic', 'metrics'] as const;
 
 /**
+ * The pattern of every URL of the API models: no user or password before the host (`https://bob:pw@host/`).
+ * ValidateRequest refuses such a URL too, but the API starts the execution first, and the request, with the
+ * password, would then be in the execution's history.
+ */
+export const URL_WITHOUT_CREDENTIALS = '^(?![^:/?#]*:(?://)?[^/?#]*@)';
+
+/**
  * The body schema of each strategy's start route on API Gateway: the strategy's request schema (the input
  * side, so defaulted fields are optional) as JSON Schema draft 4, the dialect of API Gateway models, without
- * what only the local runtime runs (see {@link withoutLocalVariants}). A body written for `cutover local` is
- * then a 400 at the API naming the field, not an execution that fails in ValidateRequest. The local
- * runtime's routes validate with the request schemas themselves, local variants included.
+ * what only the local runtime runs (see {@link withoutLocalVariants}), its URLs without credentials
+ * ({@link URL_WITHOUT_CREDENTIALS}) and, given the namespaces ValidateRequest allows, `service.namespace` one
+ * of them (required when `default` is not). A body written for `cutover local` is then a 400 at the API
+ * naming the field, not an execution that fails in ValidateRequest. The local runtime's routes validate with
+ * the request schemas themselves, local variants included.
  *
  * @example
  * strategyRequestModels().canary.required; // ['service', 'release', 'cluster', 'traffic', ...]
+ * strategyRequestModels(['shop']).canary.properties.service; // namespace: { enum: ['shop'], ... }, required: ['name', 'namespace']
  */
-export function strategyRequestModels(): Record<string, JsonSchema> {
+export function strategyRequestModels(allowedNamespaces?: readonly string[]): Record<string, JsonSchema> {
   return Object.fromEntries(
-    STRATEGIES.map((strategy) => [
-      strategy,
-      withoutLocalVariants(
-        z.toJSONSchema(REQUEST_SCHEMAS[strategy], { io: 'input', target: 'draft-04' }) as JsonSchema,
-      ),
-    ]),
+    STRATEGIES.map((strategy) => {
+      const schema = z.toJSONSchema(REQUEST_SCHEMAS[strategy], { io: 'input', target: 'draft-04' });
+      const model = withoutLocalVariants(withUrlsWithoutCredentials(schema as JsonSchema) as JsonSchema);
+      return [strategy, allowedNamespaces ? withNamespaces(model, allowedNamespaces) : model];
+    }),
   );
+}
+
+/** `schema` with {@link URL_WITHOUT_CREDENTIALS} as the pattern of each `uri` string, at any depth. */
+function withUrlsWithoutCredentials(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withUrlsWithoutCredentials);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, withUrlsWithoutCredentials(value)]),
+  );
+  return copy.format === 'uri' ? { ...copy, pattern: URL_WITHOUT_CREDENTIALS } : copy;
+}
+
+/** The model with `service.namespace` one of `namespaces`, and required when the default one is not. */
+function withNamespaces(model: JsonSchema, namespaces: readonly string[]): JsonSchema {
+  const properties = model.properties as Readonly<Record<string, JsonSchema>>;
+  const service = properties.service!;
+  const fields = service.properties as Readonly<Record<string, JsonSchema>>;
+  const required = (service.required ?? []) as readonly string[];
+  return {
+    ...model,
+    properties: {
+      ...properties,
+      service: {
+        ...service,
+        properties: { ...fields, namespace: { ...fields.namespace, enum: [...namespaces] } },
+        required: namespaces.includes('default') ? required : [...new Set([...required, 'namespace'])],
+      },
+    },
+  };
 }
 
 /**

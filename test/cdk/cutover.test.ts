@@ -588,6 +588,34 @@ describe('Cutover construct', () => {
     expect(release?.properties).not.toHaveProperty('command');
   });
 
+  it('models a start route refusing a namespace not allowed and a URL with credentials, as ValidateRequest would after starting', () => {
+    // Act
+    const [model] = Object.values(
+      template.findResources('AWS::ApiGateway::Model', { Properties: { Name: 'CanaryRequest' } }),
+    ) as { Properties: { Schema: Record<string, unknown> } }[];
+    const schema = model!.Properties.Schema;
+    const service = (
+      schema.properties as Record<string, { properties: Record<string, unknown>; required: string[] }>
+    ).service!;
+    const urlPatterns: RegExp[] = [];
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      const { format, pattern } = node as { format?: string; pattern?: string };
+      if (format === 'uri') urlPatterns.push(new RegExp(pattern ?? ''));
+      for (const value of Object.values(node)) collect(value);
+    };
+    collect(schema);
+    const accepted = (url: string) => urlPatterns.every((pattern) => pattern.test(url));
+    // Assess: a JSON Schema validator tests `pattern` as an ECMA 262 regular expression
+    expect(service.properties.namespace).toMatchObject({ enum: ['shop'] });
+    expect(service.required).toEqual(['name', 'namespace']);
+    expect(urlPatterns).toHaveLength(3); // the Prometheus URL and both phases' hook URLs
+    expect(accepted('https://bob:hunter2@ci.example/x')).toBe(false);
+    expect(accepted('https://bob@ci.example/x')).toBe(false);
+    expect(accepted('https://ci.example/hooks/smoke?run=1@2')).toBe(true);
+    expect(accepted('http://[::1]:9090')).toBe(true);
+  });
+
   it("records the caller's IAM identity as the approver of an approval or rejection, whatever the body says", () => {
     // Act
     const answers = requestTemplates(template).filter(
