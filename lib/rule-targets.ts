@@ -99,7 +99,7 @@ export class RuleDeadLetters extends DeadLetters {
       removalPolicy: props.removalPolicy,
       holds: 'The dead-letter queue of the EventBridge rule targets',
       alarmDescription:
-        'Cutover: an EventBridge rule could not start an execution (a rollback or a release); the event is in the dead-letter queue',
+        'Cutover: an EventBridge rule could not start an execution (a rollback or a release), or a Release Requested event names no strategy served or lacks a required field; the event is in the dead-letter queue',
     });
     props.monitoring.alert(this.alarm);
   }

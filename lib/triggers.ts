@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -78,6 +79,13 @@ function existing(paths: readonly string[]): Record<string, unknown> {
   return pattern;
 }
 
+/** An event pattern matching events without the dotted field `path`: `{ service: { name: [{ exists: false }] } }`. */
+function missing(path: string): Record<string, unknown> {
+  return path
+    .split('.')
+    .reduceRight<unknown>((inner, key) => ({ [key]: inner }), [{ exists: false }]) as Record<string, unknown>;
+}
+
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
@@ -86,7 +94,7 @@ const ACCOUNT_ID = /^\d{12}$/;
  * anyone, one per release strategy for `cutover` / `Release Requested` events whose `detail` is
  * `{ strategy, request }`, the request with its {@link REQUIRED_REQUEST_FIELDS}, on the bus
  * `<stack name>-releases`, where only those principals may put events. An event of another strategy
- * (`database-migration`) or without a required field matches no rule.
+ * (`database-migration`) or without a required field starts nothing: it goes to the dead-letter queue.
  *
  * @example
  * new ReleaseTriggers(this, 'Triggers', {
@@ -111,7 +119,32 @@ export class ReleaseTriggers extends Construct {
       for (const [strategy, machine] of strategies) {
         this.#requestedRule(this.releaseEventBus, strategy, machine, props.deadLetterQueue);
       }
+      this.#unstartableRule(this.releaseEventBus, [...strategies.keys()], props.deadLetterQueue);
     }
+  }
+
+  /**
+   * Sends the `Release Requested` events no strategy's rule takes (a `strategy` not served, none, or a request
+   * without one of the {@link REQUIRED_REQUEST_FIELDS}) to `deadLetterQueue`, whose alarm pages: such an
+   * event would otherwise start nothing, and its sender, whose PutEvents succeeded, would never know.
+   */
+  #unstartableRule(bus: events.IEventBus, strategies: readonly string[], deadLetterQueue: sqs.IQueue): void {
+    new events.Rule(this, 'RequestedUnstartable', {
+      description: `Cutover: "${RELEASE_REQUESTED.detailType}" events that start no release, to the dead-letter queue`,
+      eventBus: bus,
+      eventPattern: {
+        source: [RELEASE_REQUESTED.source],
+        detailType: [RELEASE_REQUESTED.detailType],
+        detail: {
+          $or: [
+            { strategy: [{ 'anything-but': [...strategies] }] },
+            { strategy: [{ exists: false }] },
+            ...REQUIRED_REQUEST_FIELDS.map((path) => ({ request: missing(path) })),
+          ],
+        },
+      },
+      targets: [new targets.SqsQueue(deadLetterQueue)],
+    });
   }
 
   #requestedRule(

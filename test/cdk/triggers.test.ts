@@ -112,7 +112,9 @@ describe('Release Requested events', () => {
     // Assess
     const busId = onlyIdOf(template, 'AWS::Events::EventBus');
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Test-releases' });
-    const rules = rulesOf(template).filter((rule) => rule.EventPattern.source[0] === 'cutover');
+    const rules = executionStartingRules(template).filter(
+      (rule) => rule.EventPattern.source[0] === 'cutover',
+    );
     expect(rules).toEqual([
       expect.objectContaining({
         EventBusName: { Ref: busId },
@@ -152,6 +154,43 @@ describe('Release Requested events', () => {
           },
         },
       },
+    });
+  });
+
+  it('that start no release (a strategy not served or none, a required field missing) go to the dead-letter queue, whose alarm pages', () => {
+    // Act
+    const template = templateOf(buildProps({ releaseEventPrincipals: [CI_ROLE] }));
+    // Assess
+    const missing = [{ exists: false }];
+    const unstartable = rulesOf(template).filter((rule) =>
+      rule.Targets.some((target) => JSON.stringify(target.Arn).includes(ruleDeadLettersQueue(template))),
+    );
+    expect(unstartable).toEqual([
+      expect.objectContaining({
+        EventBusName: { Ref: onlyIdOf(template, 'AWS::Events::EventBus') },
+        EventPattern: {
+          source: ['cutover'],
+          'detail-type': ['Release Requested'],
+          detail: {
+            $or: [
+              { strategy: [{ 'anything-but': ['canary'] }] },
+              { strategy: missing },
+              { request: { service: { name: missing } } },
+              { request: { release: { version: missing } } },
+              { request: { release: { image: missing } } },
+              { request: { cluster: { type: missing } } },
+              { request: { traffic: { type: missing } } },
+              { request: { metrics: { type: missing } } },
+            ],
+          },
+        },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('Release Requested event names no strategy served'),
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [ruleDeadLettersQueue(template), 'QueueName'] } },
+      ],
     });
   });
 
