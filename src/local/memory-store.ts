@@ -353,5 +353,6 @@ function copyExecution(row: Omit<ExecutionRow, 'id'>, id: number): ExecutionRow 
     stopDate: row.stopDate,
     deadline: row.deadline,
     parentArn: row.parentArn,
+    traceHeader: row.traceHeader,
   };
 }

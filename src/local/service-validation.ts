@@ -20,14 +20,19 @@ const FORBIDDEN_NAME_CHARACTERS =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in names
   /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\uFFFE\uFFFF\uD800-\uDFFF\u{10FFFF}]/u;
 
+/** The longest name of a state machine or execution, in UTF-16 code units as AWS's API model counts (an emoji takes two). */
+export const NAME_MAX_LENGTH = 80;
+
 /**
- * A state machine or execution name: 1-80 characters, none of {@link FORBIDDEN_NAME_CHARACTERS}.
+ * A state machine or execution name: 1 to {@link NAME_MAX_LENGTH} UTF-16 code units, none of
+ * {@link FORBIDDEN_NAME_CHARACTERS}.
  */
 export function validateName(name: unknown, field: string): string {
-  if (typeof name !== 'string' || name.length < 1 || name.length > 80) {
+  if (typeof name !== 'string' || name.length < 1 || name.length > NAME_MAX_LENGTH) {
+    const got = typeof name === 'string' ? `${name.length}: ${JSON.stringify(name)}` : JSON.stringify(name);
     throw new StepFunctionsApiError(
       'InvalidName',
-      `${field} must be 1-80 characters (got ${JSON.stringify(name)})`,
+      `${field} must be 1-${NAME_MAX_LENGTH} UTF-16 code units long (got ${got})`,
     );
   }
   const bad = FORBIDDEN_NAME_CHARACTERS.exec(name);
@@ -159,8 +164,16 @@ export function validationErrorMessage(details: readonly string[]): string {
 }
 
 /**
+ * The deepest nesting of arrays and objects the local runtime takes in an execution input or task output:
+ * its engine copies and serializes them recursively (`JSON.stringify`), which a much deeper document
+ * overflows.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
  * A JSON document (execution input, task output) of at most 256 KiB in UTF-8: a `ValidationException`
- * when it is longer, as AWS answers a length constraint, and `code` when it is not JSON.
+ * when it is longer, as AWS answers a length constraint, and `code` when it is not JSON or nests arrays
+ * and objects deeper than {@link MAX_JSON_DEPTH}.
  */
 export function validateInput(value: unknown, field: string, code: StepFunctionsErrorCode): string {
   if (typeof value !== 'string') throw new StepFunctionsApiError(code, `${field} must be a string of JSON`);
@@ -172,18 +185,45 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
       ]),
     );
   }
-  try {
-    JSON.parse(value);
-  } catch (error) {
-    const reason = (error as Error).message;
+  const reason = jsonProblem(value);
+  if (reason !== undefined) {
     throw new StepFunctionsApiError(
       code,
       code === 'InvalidExecutionInput'
         ? `Invalid State Machine Execution Input: '${reason}'`
-        : `${field} is not valid JSON: ${reason}`,
+        : `Invalid ${field}: ${reason}`,
     );
   }
   return value;
+}
+
+/** Why the runtime cannot take the JSON text `json` (a parse error, or nesting too deep), or undefined. */
+function jsonProblem(json: string): string | undefined {
+  try {
+    JSON.parse(json);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return nestsDeeperThan(json, MAX_JSON_DEPTH)
+    ? `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep, the nesting depth limit of the local runtime`
+    : undefined;
+}
+
+/** Whether arrays and objects nest more than `limit` deep in the valid JSON text `json` (read in one loop, no recursion). */
+function nestsDeeperThan(json: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < json.length; index++) {
+    const character = json[index];
+    if (inString) {
+      if (character === '\\') index++;
+      else if (character === '"') inString = false;
+    } else if (character === '"') inString = true;
+    else if (character === '[' || character === '{') {
+      if (++depth > limit) return true;
+    } else if (character === ']' || character === '}') depth--;
+  }
+  return false;
 }
 
 /** The most characters of a task token: AWS's API model bounds `taskToken` to 1-2048. */
@@ -242,9 +282,8 @@ const PAGE_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
  * encodePageToken(42, ['ListExecutions', stateMachineArn, statusFilter ?? null, redriveFilter ?? null], clock.now());
  */
 export function encodePageToken(position: string | number, request: readonly unknown[], now: number): string {
-  return Buffer.from(JSON.stringify({ p: position, r: requestDigest(request), t: now })).toString(
-    'base64url',
-  );
+  const token = { p: position, o: request[0], r: requestDigest(request), t: now };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
 /**
@@ -260,11 +299,18 @@ export function pagePosition<T extends string | number>(
   now: number,
 ): T {
   if (token === undefined) return first;
-  let decoded: { p?: unknown; r?: unknown; t?: unknown } | undefined;
+  // p: the position; o: the operation that issued the token; r: its request's digest; t: when it issued it
+  let decoded: { p?: unknown; o?: unknown; r?: unknown; t?: unknown } | undefined;
   try {
     decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     // not a token of this service: refused below
+  }
+  if (typeof decoded?.o === 'string' && decoded.o !== request[0]) {
+    throw new StepFunctionsApiError(
+      'InvalidToken',
+      `Invalid Token: the nextToken was issued by ${decoded.o}, not ${request[0]}: pass it to the operation that returned it`,
+    );
   }
   if (
     typeof decoded?.p !== typeof first ||

@@ -364,6 +364,7 @@ export class LocalStepFunctions {
       ...(row.output === null ? {} : { output: row.output, outputDetails: { included: true } }),
       ...(row.error === null ? {} : { error: row.error }),
       ...(row.cause === null ? {} : { cause: row.cause }),
+      ...(row.traceHeader === null ? {} : { traceHeader: row.traceHeader }),
       redriveCount: 0,
       redriveStatus: 'NOT_REDRIVABLE',
       redriveStatusReason: redriveStatusReason(row.status),
@@ -486,7 +487,7 @@ export class LocalStepFunctions {
 
   /** A validated new execution of `input.stateMachineArn`. */
   #newExecution(
-    input: { stateMachineArn?: string; name?: string; input?: string },
+    input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
     parentArn: string | null,
   ): NewExecution {
     const machine = this.#activeStateMachine(input.stateMachineArn);
@@ -499,7 +500,8 @@ export class LocalStepFunctions {
     // Joined, not concatenated: one flat string, where `+` or a template leaves a chain of pieces that every
     // map keyed by the ARN would keep alongside its flattened copy.
     const arn = ['arn:aws:states', this.region, this.account, 'execution', machine.name, name].join(':');
-    return { stateMachine: machine, arn, name, input: executionInput, parentArn };
+    const traceHeader = input.traceHeader ?? null;
+    return { stateMachine: machine, arn, name, input: executionInput, parentArn, traceHeader };
   }
 
   /**

@@ -59,6 +59,7 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['revisions', 'logging_configuration', logging],
     ['revisions', 'tracing_configuration', tracing],
     ['state_machines', 'status', "TEXT NOT NULL DEFAULT 'ACTIVE'"],
+    ['executions', 'trace_header', 'TEXT'],
   ];
 }
 
@@ -94,7 +95,8 @@ function migrateColumns(db: Database.Database): void {
 }
 
 const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
-  error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn`;
+  error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn,
+  trace_header AS traceHeader`;
 /** The configuration columns of a state machine or revision, as the fields of its row. */
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration`;
@@ -111,7 +113,8 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
  * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
  * (see {@link SqliteHistory}); state machine rows are also kept in memory, so StartExecution reads none.
  * Opening a file with the former one-row-per-event `events` table moves its rows into chunks; one written
- * before state machines kept their logging and tracing configuration, or their status, gets those columns.
+ * before state machines kept their logging and tracing configuration, or their status, or executions their
+ * trace header, gets those columns.
  *
  * @example
  * const store = SqliteStore.open('.cutover');   // .cutover/cutover.db
@@ -322,13 +325,15 @@ export class SqliteStore implements Store {
       row.stopDate,
       row.deadline,
       row.parentArn,
+      row.traceHeader,
     ]);
     const inserted = new Map<string, number>();
     let offset = 0;
     runInSlices(values, (count, flat) => {
       const { changes, lastInsertRowid } = this.#sql(
         `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause,
-         start_date, stop_date, deadline, parent_arn) VALUES ${placeholders(count, 13)} ON CONFLICT (arn) DO NOTHING`,
+         start_date, stop_date, deadline, parent_arn, trace_header) VALUES ${placeholders(count, 14)}
+         ON CONFLICT (arn) DO NOTHING`,
       ).run(flat);
       const last = Number(lastInsertRowid);
       // New rows take consecutive ids in VALUES order (one past the largest). With a conflict in the slice,

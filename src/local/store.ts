@@ -51,6 +51,8 @@ export interface ExecutionRow {
   deadline: number | null;
   /** The execution whose task started this one (`states:startExecution`), if any. */
   parentArn: string | null;
+  /** The X-Ray trace header StartExecution was given, if any (DescribeExecution answers it). */
+  traceHeader: string | null;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   EXECUTION_STATUSES,
   INCLUDED_DATA,
   LOG_LEVELS,
+  NAME_MAX_LENGTH,
   REDRIVE_FILTERS,
   STATE_MACHINE_TYPES,
   TASK_TOKEN_MAX_LENGTH,
@@ -21,15 +22,33 @@ export interface OperationSpec {
   /** `LocalStepFunctions` method (the operation name in camelCase). */
   readonly method: string;
   readonly request: z.ZodType<Record<string, unknown>>;
+  /**
+   * Whether an `X-Amzn-Trace-Id` HTTP header gives the request's `traceHeader`: AWS uses the header when
+   * both are sent (StartExecution).
+   */
+  readonly traceHeaderFromHttp?: boolean;
 }
 
 const KIB = 1024;
-const arn = z.string().min(1).max(256);
-const name = z.string().min(1).max(80);
-const definition = z
-  .string()
-  .min(1)
-  .max(1024 * KIB);
+
+/**
+ * A string of `min` to `max` UTF-16 code units, as AWS's API model counts a length (an emoji takes two);
+ * zod's own `min` and `max` count code points.
+ */
+function text(min: number, max: number) {
+  return z.string().check((context) => {
+    const input = context.value;
+    if (input.length < min) {
+      context.issues.push({ code: 'too_small', origin: 'string', minimum: min, inclusive: true, input });
+    } else if (input.length > max) {
+      context.issues.push({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, input });
+    }
+  });
+}
+
+const arn = text(1, 256);
+const name = text(1, NAME_MAX_LENGTH);
+const definition = text(1, 1024 * KIB);
 /** An execution input or task output: its length constraint counts bytes in UTF-8, as AWS's does. */
 const payload = z.string().check((context) => {
   if (!exceedsPayloadLimit(context.value)) return;
@@ -41,13 +60,13 @@ const payload = z.string().check((context) => {
     input: context.value,
   });
 });
-const taskToken = z.string().min(1).max(TASK_TOKEN_MAX_LENGTH);
-const nextToken = z.string().min(1).max(1024);
+const taskToken = text(1, TASK_TOKEN_MAX_LENGTH);
+const nextToken = text(1, 1024);
 const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
-const tags = z.array(z.looseObject({ key: z.string().min(1).max(128), value: z.string().max(256) })).max(50);
+const tags = z.array(z.looseObject({ key: text(1, 128), value: text(0, 256) })).max(50);
 const logDestination = z.looseObject({
-  cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: z.string().min(1).max(256).optional() }).optional(),
+  cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: text(1, 256).optional() }).optional(),
 });
 const loggingConfiguration = z.looseObject({
   level: z.enum(LOG_LEVELS).optional(),
@@ -57,12 +76,12 @@ const loggingConfiguration = z.looseObject({
 const tracingConfiguration = z.looseObject({ enabled: z.boolean().optional() });
 const encryptionConfiguration = z.looseObject({
   type: z.enum(['AWS_OWNED_KEY', 'CUSTOMER_MANAGED_KMS_KEY']),
-  kmsKeyId: z.string().min(1).max(2048).optional(),
+  kmsKeyId: text(1, 2048).optional(),
   kmsDataKeyReusePeriodSeconds: z.int().min(60).max(900).optional(),
 });
 const maxResults = (max: number) => z.int().min(0).max(max);
 
-const cause = z.string().max(CAUSE_MAX_LENGTH);
+const cause = text(0, CAUSE_MAX_LENGTH);
 
 /** The operations by `X-Amz-Target` operation name (`AWSStepFunctions.<name>`). */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
@@ -78,7 +97,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       encryptionConfiguration: encryptionConfiguration.optional(),
       tags: tags.optional(),
       publish: z.boolean().optional(),
-      versionDescription: z.string().max(256).optional(),
+      versionDescription: text(0, 256).optional(),
     }),
   },
   UpdateStateMachine: {
@@ -91,7 +110,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       tracingConfiguration: tracingConfiguration.optional(),
       encryptionConfiguration: encryptionConfiguration.optional(),
       publish: z.boolean().optional(),
-      versionDescription: z.string().max(256).optional(),
+      versionDescription: text(0, 256).optional(),
     }),
   },
   DescribeStateMachine: {
@@ -121,8 +140,9 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       stateMachineArn: arn,
       name: name.optional(),
       input: payload.optional(),
-      traceHeader: z.string().max(256).optional(),
+      traceHeader: text(0, 256).optional(),
     }),
+    traceHeaderFromHttp: true,
   },
   DescribeExecution: {
     method: 'describeExecution',
@@ -138,8 +158,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       stateMachineArn: arn.optional(),
       statusFilter: z.enum(EXECUTION_STATUSES).optional(),
       maxResults: maxResults(1000).optional(),
-      nextToken: z.string().min(1).max(3096).optional(),
-      mapRunArn: z.string().min(1).max(2000).optional(),
+      nextToken: text(1, 3096).optional(),
+      mapRunArn: text(1, 2000).optional(),
       redriveFilter: z.enum(REDRIVE_FILTERS).optional(),
     }),
   },
@@ -149,7 +169,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       executionArn: arn,
       maxResults: maxResults(1000).optional(),
       reverseOrder: z.boolean().optional(),
-      nextToken: z.string().min(1).max(3096).optional(),
+      nextToken: nextToken.optional(),
       includeExecutionData: z.boolean().optional(),
     }),
   },
@@ -157,7 +177,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'stopExecution',
     request: z.looseObject({
       executionArn: arn,
-      error: z.string().max(256).optional(),
+      error: text(0, 256).optional(),
       cause: cause.optional(),
     }),
   },
@@ -169,7 +189,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'sendTaskFailure',
     request: z.looseObject({
       taskToken,
-      error: z.string().max(256).optional(),
+      error: text(0, 256).optional(),
       cause: cause.optional(),
     }),
   },

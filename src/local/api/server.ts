@@ -94,7 +94,8 @@ export class LocalApiServer {
     response.setHeader('x-amzn-requestid', requestId);
     try {
       const body = await readBody(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-      const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body);
+      const traceId = headerValue(request.headers['x-amzn-trace-id']);
+      const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body, traceId);
       sendJson(response, 200, output);
     } catch (error) {
       this.#fail(response, error);

@@ -43,7 +43,8 @@ function operationMethod(service: StepFunctionsService, target: string | undefin
 
 /**
  * Serves one AWS JSON 1.0 call: resolves `X-Amz-Target`, parses and shape-checks the body, and calls the
- * service method. Throws `ApiRequestError` for a bad request; returns the operation's output.
+ * service method. `traceId`, the `X-Amzn-Trace-Id` header, is the `traceHeader` of an operation that
+ * takes one from HTTP. Throws `ApiRequestError` for a bad request; returns the operation's output.
  *
  * @example
  * const output = await callStepFunctionsApi(service, 'AWSStepFunctions.ListStateMachines', '{}');
@@ -52,9 +53,11 @@ export async function callStepFunctionsApi(
   service: StepFunctionsService,
   target: string | undefined,
   body: string,
+  traceId?: string,
 ): Promise<unknown> {
   const { spec, method } = operationMethod(service, target);
   const request = parseRequest(body);
+  if (spec.traceHeaderFromHttp && traceId !== undefined) request.traceHeader = traceId;
   const checked = spec.request.safeParse(request);
   if (!checked.success) {
     throw new ApiRequestError('ValidationException', describeValidationIssues(checked.error.issues, request));

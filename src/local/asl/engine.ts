@@ -77,6 +77,7 @@ export interface NewExecution {
   name: string;
   input: string;
   parentArn: string | null;
+  traceHeader: string | null;
 }
 
 /** A run that has ended: its last frame (holding the terminal event), its end, and its final row. */
@@ -183,6 +184,7 @@ export class Engine {
       stopDate: null,
       deadline: timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale,
       parentArn: execution.parentArn,
+      traceHeader: execution.traceHeader,
     };
   }
 

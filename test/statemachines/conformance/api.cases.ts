@@ -3,6 +3,7 @@ import {
   DeleteStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
@@ -27,6 +28,8 @@ const TOKEN_TOO_LONG =
   "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048";
 /** The most bytes (UTF-8) an execution input or task output may take. */
 const PAYLOAD_LIMIT = 262_144;
+/** Arrays nested `depth` deep: `[[...]]`. */
+const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 /** A conformance function that never answers (see functions.ts). */
 const HANG = 'arn:aws:lambda:us-east-1:000000000000:function:hang';
 
@@ -227,6 +230,19 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with a Fail CausePath calling an intrinsic AWS does not allow there',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html',
+    act: invalid({
+      StartAt: 'S',
+      States: { S: { Type: 'Fail', CausePath: 'States.ArrayLength($.errors)' } },
+    }),
+    error: 'InvalidDefinition',
+    message:
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The value for the field 'CausePath' is invalid: " +
+      'States.ArrayLength cannot be used here: the allowed functions are States.Format, States.JsonToString, ' +
+      "States.ArrayGetItem, States.Base64Encode, States.Base64Decode, States.Hash, States.UUID at /States/S/CausePath'",
+  },
+  {
     name: 'CreateStateMachine with a Comment that is not a string',
     source: 'https://states-language.net/spec.html',
     act: invalid({ Comment: 1, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
@@ -392,6 +408,36 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidName',
   },
   {
+    name: 'StartExecution with a name of 41 emoji, 82 UTF-16 code units, as AWS counts a length',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), name: '😀'.repeat(41) }),
+      ),
+    error: 'ValidationException',
+    message: `1 validation error detected: Value '${'😀'.repeat(41)}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`,
+  },
+  {
+    name: 'StartExecution with input nested 5000 deep, over the local nesting depth limit',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: nested(5000) }),
+      ),
+    error: 'InvalidExecutionInput',
+    message:
+      "Invalid State Machine Execution Input: 'arrays and objects nest more than 1000 levels deep, the nesting depth limit of the local runtime'",
+  },
+  {
+    name: 'SendTaskSuccess with output nested 5000 deep, over the local nesting depth limit',
+    source: `${API}/API_SendTaskSuccess.html`,
+    act: ({ client }) =>
+      client.send(new SendTaskSuccessCommand({ taskToken: UNKNOWN_TOKEN, output: nested(5000) })),
+    error: 'InvalidOutput',
+    message:
+      'Invalid output: arrays and objects nest more than 1000 levels deep, the nesting depth limit of the local runtime',
+  },
+  {
     name: 'StartExecution with ASCII input over 262,144 bytes',
     source: `${API}/API_StartExecution.html`,
     act: async ({ client, createPassMachine }) =>
@@ -450,6 +496,16 @@ export const apiErrorCases: ApiErrorCase[] = [
     source: `${API}/API_DescribeExecution.html`,
     act: ({ client }) => client.send(new DescribeExecutionCommand({ executionArn: MISSING_EXECUTION })),
     error: 'ExecutionDoesNotExist',
+  },
+  {
+    name: 'GetExecutionHistory with a nextToken over 1024 characters (API model: PageToken, 1-1024)',
+    source: `${API}/API_GetExecutionHistory.html`,
+    act: ({ client }) =>
+      client.send(
+        new GetExecutionHistoryCommand({ executionArn: MISSING_EXECUTION, nextToken: 'a'.repeat(1025) }),
+      ),
+    error: 'ValidationException',
+    message: `1 validation error detected: Value '${'a'.repeat(1025)}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024`,
   },
   {
     name: 'StopExecution of a missing execution',

@@ -50,6 +50,7 @@ function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<
     stopDate: null,
     deadline: null,
     parentArn: null,
+    traceHeader: null,
     ...overrides,
   };
 }
@@ -118,6 +119,18 @@ describe.each(STORES)('%s', (_name, open) => {
     // Assess
     expect([first, second, duplicate]).toEqual([1, 2, undefined]);
     expect(store.getExecution(anExecution('a').arn)).toMatchObject({ id: 1, input: '{}' });
+    store.close();
+  });
+
+  it('keeps the traceHeader an execution was started with, and null for one started without', () => {
+    // Prepare
+    const store = open();
+    const traced = anExecution('traced', { traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793' });
+    // Act
+    store.insertExecutions([traced, anExecution('plain')]);
+    // Assess
+    expect(store.getExecution(traced.arn)?.traceHeader).toBe('Root=1-5759e988-bd862e3fe1be46a994272793');
+    expect(store.getExecution(anExecution('plain').arn)?.traceHeader).toBeNull();
     store.close();
   });
 
@@ -560,6 +573,24 @@ describe('SqliteStore file', () => {
     // Assess
     expect(store.getStateMachine(MACHINE_ARN)).toEqual(aMachine({ revisionId: 'r1', revision }));
     expect(store.getRevision(revision)?.revisionId).toBe('r1');
+    store.close();
+  });
+
+  it('opens a file written before executions kept a traceHeader, its executions without one', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertExecutions([anExecution('old')]);
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec('ALTER TABLE executions DROP COLUMN trace_header');
+    earlier.close();
+    // Act
+    const store = SqliteStore.open(directory);
+    store.insertExecutions([anExecution('new', { traceHeader: 'Root=1' })]);
+    // Assess
+    expect(store.getExecution(anExecution('old').arn)).toEqual({ id: 1, ...anExecution('old') });
+    expect(store.getExecution(anExecution('new').arn)?.traceHeader).toBe('Root=1');
     store.close();
   });
 

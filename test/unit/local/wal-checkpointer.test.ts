@@ -34,6 +34,7 @@ describe('SqliteStore write-ahead log', () => {
           stopDate: null,
           deadline: null,
           parentArn: null,
+          traceHeader: null,
         })),
       ),
     );

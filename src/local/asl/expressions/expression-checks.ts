@@ -5,6 +5,7 @@
 import { intrinsicSyntaxProblem, isIntrinsic } from '../intrinsics.ts';
 import { isReferencePath, isValidPath } from '../jsonpath.ts';
 import { COMPARISON_OPERATORS } from '../types.ts';
+import { parseIntrinsic } from './intrinsic-syntax.ts';
 import { isPlainObject } from './json-values.ts';
 import { isTimestamp } from './timestamps.ts';
 
@@ -126,15 +127,33 @@ function dynamicValueProblem(value: unknown): string | undefined {
   return problem === undefined ? undefined : `: ${problem}`;
 }
 
-/** A path or an intrinsic call (Fail `ErrorPath`/`CausePath`). */
+/** The intrinsic functions a Fail state's `ErrorPath` and `CausePath` may call: those AWS lists there. */
+const FAIL_PATH_FUNCTIONS = [
+  'States.Format',
+  'States.JsonToString',
+  'States.ArrayGetItem',
+  'States.Base64Encode',
+  'States.Base64Decode',
+  'States.Hash',
+  'States.UUID',
+];
+
+/** A path or a call of one of {@link FAIL_PATH_FUNCTIONS} (Fail `ErrorPath`/`CausePath`). */
 export function checkPathOrIntrinsic(report: Report, value: unknown, field: string, location: string): void {
-  if (typeof value === 'string' && isIntrinsic(value)) {
-    const problem = intrinsicSyntaxProblem(value);
-    if (problem)
-      report(SCHEMA, `The value for the field '${field}' is invalid: ${problem}`, `${location}/${field}`);
+  if (typeof value !== 'string' || !isIntrinsic(value)) {
+    checkPath(report, value, field, location, 'ReferencePath');
     return;
   }
-  checkPath(report, value, field, location, 'ReferencePath');
+  const problem = intrinsicSyntaxProblem(value) ?? failPathFunctionProblem(value);
+  if (problem)
+    report(SCHEMA, `The value for the field '${field}' is invalid: ${problem}`, `${location}/${field}`);
+}
+
+/** Why a well-formed intrinsic call may not be a Fail state's `ErrorPath` or `CausePath`, or undefined. */
+function failPathFunctionProblem(call: string): string | undefined {
+  const { name } = parseIntrinsic(call);
+  if (FAIL_PATH_FUNCTIONS.includes(name)) return undefined;
+  return `${name} cannot be used here: the allowed functions are ${FAIL_PATH_FUNCTIONS.join(', ')}`;
 }
 
 const OPERATOR_KEYS = new Set<string>(

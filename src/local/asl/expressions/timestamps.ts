@@ -53,8 +53,3 @@ export function isTimestamp(text: unknown): boolean {
 export function compareInstants(left: Instant, right: Instant): number {
   return left.epochSeconds - right.epochSeconds || left.nanos - right.nanos;
 }
-
-/** Milliseconds since the epoch (fraction beyond milliseconds dropped), e.g. for a Wait state's deadline. */
-export function toEpochMillis(instant: Instant): number {
-  return instant.epochSeconds * 1000 + Math.floor(instant.nanos / 1_000_000);
-}

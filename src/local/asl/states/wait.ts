@@ -2,7 +2,7 @@ import { deadlineAfter, msUntil } from '../../clock.ts';
 import type { ContextSource } from '../context-object.ts';
 import { applyPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
-import { parseTimestamp, toEpochMillis } from '../expressions/timestamps.ts';
+import { parseTimestamp } from '../expressions/timestamps.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
@@ -30,7 +30,10 @@ export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
     : { output, next: state.Next, assigned: run.assign(state.Assign, effective) };
 }
 
-/** The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). */
+/**
+ * The logical wait in ms of a Wait state (Seconds, SecondsPath, Timestamp or TimestampPath). As on AWS, a
+ * timestamp counts to the second: its fraction of a second is dropped.
+ */
 function waitMilliseconds(
   state: WaitState,
   input: unknown,
@@ -66,5 +69,5 @@ function waitMilliseconds(
       `The Timestamp${state.TimestampPath === undefined ? '' : 'Path'} parameter does not reference a valid RFC3339 timestamp such as 2016-03-14T01:59:00Z: ${JSON.stringify(timestamp ?? null)}`,
     );
   }
-  return Math.max(0, toEpochMillis(instant) - now);
+  return Math.max(0, instant.epochSeconds * 1000 - now);
 }

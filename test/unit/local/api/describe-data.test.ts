@@ -149,3 +149,57 @@ describe('variableReferences', () => {
     expect(described.variableReferences).toBeUndefined();
   });
 });
+
+describe('traceHeader', () => {
+  const PASS = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+  const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1';
+
+  /** StartExecution as a raw request, with `headers` added; returns the execution's ARN. */
+  async function startRaw(body: object, headers: Record<string, string>): Promise<string> {
+    const response = await fetch(local.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.StartExecution',
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+    return ((await response.json()) as { executionArn: string }).executionArn;
+  }
+
+  it('DescribeExecution answers the traceHeader StartExecution was given, and none when none was', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(PASS);
+    // Act
+    const traced = await local.client.send(
+      new StartExecutionCommand({ stateMachineArn, traceHeader: TRACE }),
+    );
+    const untraced = await local.client.send(new StartExecutionCommand({ stateMachineArn }));
+    // Assess
+    const described = await local.client.send(
+      new DescribeExecutionCommand({ executionArn: traced.executionArn }),
+    );
+    expect(described.traceHeader).toBe(TRACE);
+    const plain = await local.client.send(
+      new DescribeExecutionCommand({ executionArn: untraced.executionArn }),
+    );
+    expect(plain).not.toHaveProperty('traceHeader');
+  });
+
+  it('takes the X-Amzn-Trace-Id header over the body traceHeader, as AWS does', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine(PASS);
+    // Act
+    const fromHeader = await startRaw({ stateMachineArn }, { 'x-amzn-trace-id': TRACE });
+    const preferred = await startRaw(
+      { stateMachineArn, traceHeader: 'Root=1-00000000-000000000000000000000000' },
+      { 'x-amzn-trace-id': TRACE },
+    );
+    // Assess
+    for (const executionArn of [fromHeader, preferred]) {
+      const described = await local.client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.traceHeader, executionArn).toBe(TRACE);
+    }
+  });
+});

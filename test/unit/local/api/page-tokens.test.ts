@@ -109,6 +109,23 @@ describe('nextToken', () => {
     await expect(list).rejects.toMatchObject(invalidToken);
   });
 
+  it('names the operation that issued a token given to another', async () => {
+    // Prepare
+    const { nextToken } = await local.client.send(
+      new ListExecutionsCommand({ stateMachineArn: first, maxResults: 1 }),
+    );
+    // Act
+    const history = local.client.send(
+      new GetExecutionHistoryCommand({ executionArn: executions[0], nextToken }),
+    );
+    // Assess
+    await expect(history).rejects.toMatchObject({
+      name: 'InvalidToken',
+      message:
+        'Invalid Token: the nextToken was issued by ListExecutions, not GetExecutionHistory: pass it to the operation that returned it',
+    });
+  });
+
   it('ListStateMachines: pages through every state machine with its own tokens', async () => {
     // Prepare
     const names: string[] = [];

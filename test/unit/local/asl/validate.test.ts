@@ -309,6 +309,22 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('lets a Fail ErrorPath or CausePath call only the intrinsics AWS lists for them', () => {
+    // Prepare
+    const allowed =
+      'States.Format, States.JsonToString, States.ArrayGetItem, States.Base64Encode, States.Base64Decode, States.Hash, States.UUID';
+    const definition = validMachine();
+    delete definition.States.Failed.Error;
+    definition.States.Failed.ErrorPath = 'States.ArrayLength($.errors)';
+    definition.States.Failed.CausePath = "States.Format('{} errors', States.ArrayLength($.errors))";
+    // Act
+    const diagnostics = summary(validate(definition));
+    // Assess
+    expect(diagnostics).toEqual([
+      `SCHEMA_VALIDATION_FAILED /States/Failed/ErrorPath: The value for the field 'ErrorPath' is invalid: States.ArrayLength cannot be used here: the allowed functions are ${allowed}`,
+    ]);
+  });
+
   it('requires Next in a Catcher, as in a top-level Choice rule', () => {
     const definition = validMachine();
     delete definition.States.Deploy.Catch[0].Next;

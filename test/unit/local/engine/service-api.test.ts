@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '#local/service-validation.ts';
 import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let h: Harness | undefined;
@@ -259,6 +260,30 @@ describe('LocalStepFunctions AWS accuracy', () => {
     await expect(started).rejects.toMatchObject({
       code: 'InvalidExecutionInput',
       message: expect.stringMatching(/^Invalid State Machine Execution Input: '.+'$/),
+    });
+  });
+
+  it(`runs input nested ${MAX_JSON_DEPTH} deep, and refuses one nested deeper (strings do not count)`, async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'deep',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    // The innermost array holds a string of brackets and an escaped quote, which add no depth.
+    const deepest = `[${nested(MAX_JSON_DEPTH - 1).replace('[]', '["[[{\\"[["]')}]`;
+    // Act
+    const { executionArn } = await h.sfn.startExecution({ stateMachineArn, input: deepest });
+    const done = h.sfn.awaitExecution(executionArn);
+    await h.clock.runAll();
+    const deeper = h.sfn.startExecution({ stateMachineArn, input: nested(MAX_JSON_DEPTH + 1) });
+    // Assess
+    expect(await done).toMatchObject({ status: 'SUCCEEDED', output: deepest });
+    await expect(deeper).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+      message: expect.stringContaining(`nest more than ${MAX_JSON_DEPTH} levels deep`),
     });
   });
 });

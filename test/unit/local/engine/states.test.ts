@@ -91,6 +91,26 @@ describe('Engine: state types', () => {
     expect(result.stopDate!.getTime() - result.startDate!.getTime()).toBe(100_000);
   });
 
+  it('waits for a Timestamp or TimestampPath to its whole second, dropping the milliseconds as AWS does', async () => {
+    // Prepare
+    h = harness();
+    const at = (ms: number) => new Date(h.clock.now() + ms).toISOString();
+    const definition = machine({
+      A: { Type: 'Wait', Timestamp: at(10_999), Next: 'B' },
+      B: { Type: 'Wait', TimestampPath: '$.until', End: true },
+    });
+    const arn = await h.start(definition, { until: at(20_500) });
+    // Act
+    await h.clock.advance(10_000);
+    const afterTen = await h.eventTypes(arn);
+    await h.clock.advance(10_000);
+    // Assess
+    expect(afterTen.filter((type) => type === 'WaitStateExited')).toHaveLength(1);
+    const result = await h.sfn.describeExecution({ executionArn: arn });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.stopDate!.getTime() - result.startDate!.getTime()).toBe(20_000);
+  });
+
   it('fails with Error/Cause and ErrorPath/CausePath', async () => {
     // Prepare
     h = harness();
