@@ -262,9 +262,19 @@ export class ReleaseApi extends Construct {
       "#set($at = $arn.indexOf(':execution:') + 11)",
       `{"executionId": "$arn.substring($at)", "executionArn": "$arn", "startDate": $input.path('$.startDate')}`,
     ].join('\n');
+    // A name already taken is a conflict; throttling and the open-executions quota are worth a retry.
+    const status = [
+      "#set($type = $input.path('$.__type'))",
+      "#if($type.contains('ExecutionAlreadyExists'))#set($context.responseOverride.status = 409)",
+      "#elseif($type.contains('ThrottlingException') || $type.contains('ExecutionLimitExceeded'))#set($context.responseOverride.status = 429)#end",
+    ].join('\n');
     return this.#aws('StartExecution', request, [
       { statusCode: '200', responseTemplates: { [JSON_TYPE]: response } },
-      { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: ERROR_BODY } },
+      {
+        statusCode: '400',
+        selectionPattern: '4\\d{2}',
+        responseTemplates: { [JSON_TYPE]: `${status}\n${ERROR_BODY}` },
+      },
     ]);
   }
 

@@ -72,7 +72,9 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
  *   takes the token); 404 when it waits for none.
  * - SendTaskSuccess/SendTaskFailure: `{ executionId, decision: 'approved' | 'rejected' }`; 404 when the
  *   execution has no pending approval. A rejection fails the approval state with `ApprovalRejected`.
- * - Errors: `{ message }`, with 400 for a body that does not match its schema.
+ * - Errors: `{ message }`, with 400 for a body that does not match its schema, 409 for a `?name=` already
+ *   taken (by an ended execution, or a running one with another input), and on AWS 429 when Step Functions
+ *   throttles the start or has too many open executions (worth a retry).
  *
  * @example
  * for (const route of API_ROUTES) console.log(route.method, route.path, route.operation);

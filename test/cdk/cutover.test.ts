@@ -616,6 +616,36 @@ describe('Cutover construct', () => {
     expect(accepted('http://[::1]:9090')).toBe(true);
   });
 
+  it('answers a start refused by Step Functions with 409 for a name taken, 429 for throttling or too many open executions, else 400', () => {
+    // Act
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+      Properties: {
+        Integration: {
+          Uri: unknown;
+          IntegrationResponses: {
+            StatusCode: string;
+            SelectionPattern?: string;
+            ResponseTemplates: Record<string, string>;
+          }[];
+        };
+      };
+    }[];
+    const start = methods.find((m) =>
+      JSON.stringify(m.Properties.Integration.Uri).includes('action/StartExecution'),
+    )!;
+    const refused = start.Properties.Integration.IntegrationResponses.find((r) => r.StatusCode === '400')!;
+    const body = refused.ResponseTemplates['application/json']!;
+    // Assess: Step Functions answers every refusal 400, naming it in __type
+    expect(refused.SelectionPattern).toBe('4\\d{2}');
+    expect(body).toContain(
+      "#if($type.contains('ExecutionAlreadyExists'))#set($context.responseOverride.status = 409)",
+    );
+    expect(body).toContain(
+      "#elseif($type.contains('ThrottlingException') || $type.contains('ExecutionLimitExceeded'))#set($context.responseOverride.status = 429)#end",
+    );
+    expect(body).toMatch(/\{"message": "\$util\.escapeJavaScript\(\$input\.path\('\$\.message'\)\)"\}$/);
+  });
+
   it("records the caller's IAM identity as the approver of an approval or rejection, whatever the body says", () => {
     // Act
     const answers = requestTemplates(template).filter(

@@ -262,7 +262,7 @@ describe('release API on the local runtime', () => {
     expect(rejected).toMatchObject({ status: 200, json: { executionId, decision: 'rejected' } });
     expect(done.json).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(again).toMatchObject({
-      status: 400,
+      status: 409,
       json: {
         message: `Execution Already Exists: '${executionArn}': choose another name, or leave name out for a new one`,
       },

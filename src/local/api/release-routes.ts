@@ -146,7 +146,7 @@ function startRelease(context: Context, strategy: Strategy, stateMachineArn: str
       .catch((error: unknown) => {
         if (!(error instanceof StepFunctionsApiError && error.code === 'ExecutionAlreadyExists')) throw error;
         throw new ReleaseRouteError(
-          400,
+          409,
           `${error.message}: choose another name, or leave name out for a new one`,
           { cause: error },
         );
