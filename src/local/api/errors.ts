@@ -60,7 +60,7 @@ export function toApiErrorResponse(error: unknown): ApiErrorResponse {
 /** A release route's refusal: the HTTP status and the `message` of its `{ message }` answer. */
 export class ReleaseRouteError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 413 | 415 | 500 | 502,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 415 | 500 | 502,
     message: string,
     options?: { cause?: unknown },
   ) {
