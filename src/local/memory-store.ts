@@ -7,14 +7,9 @@ import {
   type SinkMessage,
   type StateMachineRow,
   type Store,
+  type TaskTokenRow,
   updatedMachine,
 } from './store.ts';
-
-interface TaskTokenRow {
-  executionId: number;
-  path: string;
-  outcome: string | null;
-}
 
 /** An execution with everything recorded for it; frames and tokens only while it has any. */
 interface ExecutionRecord {
@@ -280,8 +275,9 @@ export class MemoryStore implements Store {
     return [...(this.#executions[executionId - 1]?.frames?.values() ?? [])].map((frame) => ({ ...frame }));
   }
 
-  putTaskToken(token: string, executionId: number, path: string): void {
-    if (!this.#tokens.has(token)) this.#setToken(token, { executionId, path, outcome: null });
+  putTaskToken(token: string, executionId: number, path: string, heartbeatDeadline?: number): void {
+    if (this.#tokens.has(token)) return;
+    this.#setToken(token, { executionId, path, outcome: null, heartbeatDeadline: heartbeatDeadline ?? null });
   }
 
   getTaskToken(token: string): TaskTokenRow | undefined {
@@ -292,6 +288,11 @@ export class MemoryStore implements Store {
   setTaskTokenOutcome(token: string, outcome: string): void {
     const open = this.#tokens.get(token);
     if (open) this.#setToken(token, { ...open, outcome });
+  }
+
+  setTaskTokenHeartbeat(token: string, heartbeatDeadline: number): void {
+    const open = this.#tokens.get(token);
+    if (open) this.#setToken(token, { ...open, heartbeatDeadline });
   }
 
   deleteTaskToken(token: string): void {

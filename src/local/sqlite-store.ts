@@ -15,6 +15,7 @@ import {
   type SinkMessage,
   type StateMachineRow,
   type Store,
+  type TaskTokenRow,
   updatedMachine,
 } from './store.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
@@ -60,6 +61,7 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['revisions', 'tracing_configuration', tracing],
     ['state_machines', 'status', "TEXT NOT NULL DEFAULT 'ACTIVE'"],
     ['executions', 'trace_header', 'TEXT'],
+    ['task_tokens', 'heartbeat_deadline', 'INTEGER'],
   ];
 }
 
@@ -453,22 +455,24 @@ export class SqliteStore implements Store {
     ) as FrameRow[];
   }
 
-  putTaskToken(token: string, executionId: number, path: string): void {
+  putTaskToken(token: string, executionId: number, path: string, heartbeatDeadline?: number): void {
     this.#withTaskTokens.add(executionId);
     // A task resumed in flight puts its token again: an outcome sent before the restart stays.
-    this.#sql('INSERT OR IGNORE INTO task_tokens (token, execution_id, path) VALUES (?, ?, ?)').run(
+    this.#sql(
+      'INSERT OR IGNORE INTO task_tokens (token, execution_id, path, heartbeat_deadline) VALUES (?, ?, ?, ?)',
+    ).run(token, executionId, path, heartbeatDeadline ?? null);
+  }
+
+  getTaskToken(token: string): TaskTokenRow | undefined {
+    return this.#row(
+      `SELECT execution_id AS executionId, path, outcome, heartbeat_deadline AS heartbeatDeadline
+       FROM task_tokens WHERE token = ?`,
       token,
-      executionId,
-      path,
     );
   }
 
-  /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
-  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined {
-    return this.#row(
-      'SELECT execution_id AS executionId, path, outcome FROM task_tokens WHERE token = ?',
-      token,
-    );
+  setTaskTokenHeartbeat(token: string, heartbeatDeadline: number): void {
+    this.#sql('UPDATE task_tokens SET heartbeat_deadline = ? WHERE token = ?').run(heartbeatDeadline, token);
   }
 
   /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */

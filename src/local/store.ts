@@ -77,6 +77,14 @@ export interface FrameRow {
 }
 
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */
+/** An open task token: its task, the outcome sent for it and its heartbeat deadline (see `Store.getTaskToken`). */
+export interface TaskTokenRow {
+  executionId: number;
+  path: string;
+  outcome: string | null;
+  heartbeatDeadline: number | null;
+}
+
 export interface SinkMessage {
   id: number;
   sink: string;
@@ -168,10 +176,18 @@ export interface Store {
   deleteFramesBelow(executionId: number, path: string): void;
   listFrames(executionId: number): FrameRow[];
 
-  /** Opens a task token for the task of frame `path`; a token already open keeps the outcome sent for it. */
-  putTaskToken(token: string, executionId: number, path: string): void;
-  /** The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed. */
-  getTaskToken(token: string): { executionId: number; path: string; outcome: string | null } | undefined;
+  /**
+   * Opens a task token for the task of frame `path`, timing out at `heartbeatDeadline` (epoch ms) without a
+   * heartbeat when its task has `HeartbeatSeconds`; a token already open keeps its outcome and deadline.
+   */
+  putTaskToken(token: string, executionId: number, path: string, heartbeatDeadline?: number): void;
+  /**
+   * The open task of `token`, with the outcome sent for it (JSON) if one was sent and not yet consumed, and
+   * when it times out without a heartbeat (null: never).
+   */
+  getTaskToken(token: string): TaskTokenRow | undefined;
+  /** Moves an open task's heartbeat deadline (a heartbeat was sent), so it survives a restart. */
+  setTaskTokenHeartbeat(token: string, heartbeatDeadline: number): void;
   /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */
   setTaskTokenOutcome(token: string, outcome: string): void;
   deleteTaskToken(token: string): void;

@@ -2,7 +2,7 @@
  * What a Task waits on, bounded by its `TimeoutSeconds` (States.Timeout) and, for task tokens, its
  * `HeartbeatSeconds` (States.HeartbeatTimeout): an invocation, a task token's outcome, a nested execution.
  */
-import { type Clock, sleep, sleepUntil } from '../clock.ts';
+import { type Clock, deadlineAfter, sleepUntil } from '../clock.ts';
 import type { StopSignal } from '../stop-signal.ts';
 import type { Store } from '../store.ts';
 import type { Engine } from './engine.ts';
@@ -11,6 +11,11 @@ import { STATES_ERRORS, StatesError } from './errors.ts';
 /** The error of a task whose `TimeoutSeconds` elapsed. */
 export function taskTimeout(): StatesError {
   return new StatesError(STATES_ERRORS.Timeout, 'Task timed out (TimeoutSeconds elapsed)');
+}
+
+/** The error of a task token's task that got no heartbeat within its `HeartbeatSeconds`. */
+function heartbeatTimeout(): StatesError {
+  return new StatesError(STATES_ERRORS.HeartbeatTimeout, 'No heartbeat within HeartbeatSeconds');
 }
 
 /** Whether a task's `timeoutAt` has passed: one in flight at a restart then times out, not invoked again. */
@@ -134,18 +139,21 @@ export class TokenMailbox {
     return Boolean(this.engine.store.getTaskToken(this.token)?.outcome);
   }
 
-  /** The task's result; throws the sent error, States.Timeout or States.HeartbeatTimeout. */
+  /**
+   * The task's result; throws the sent error, States.Timeout at `timeoutAt` or States.HeartbeatTimeout at
+   * the token's heartbeat deadline (its last heartbeat's, also one sent before a restart). A restart past
+   * both ends the task with the error of the one that came first.
+   */
   async wait(
     signal: StopSignal,
     timeoutAt: number | undefined,
     heartbeatSeconds: number | undefined,
   ): Promise<unknown> {
-    const stored = this.engine.store.getTaskToken(this.token)?.outcome;
-    const outcome = stored
-      ? (JSON.parse(stored) as TaskOutcome)
-      : await withinDeadline(this.engine.clock, timeoutAt, signal, (settled) =>
-          this.#withHeartbeat(settled, heartbeatSeconds),
-        );
+    const open = this.engine.store.getTaskToken(this.token);
+    const heartbeatDeadline = open?.heartbeatDeadline ?? undefined;
+    const outcome = open?.outcome
+      ? (JSON.parse(open.outcome) as TaskOutcome)
+      : await this.#outcomeWithin(signal, timeoutAt, heartbeatSeconds, heartbeatDeadline);
     if ('output' in outcome) return JSON.parse(outcome.output);
     throw new StatesError(outcome.error, outcome.cause);
   }
@@ -154,25 +162,53 @@ export class TokenMailbox {
     this.#unlisten();
   }
 
-  #withHeartbeat(signal: StopSignal, heartbeatSeconds: number | undefined): Promise<TaskOutcome> {
+  async #outcomeWithin(
+    signal: StopSignal,
+    timeoutAt: number | undefined,
+    heartbeatSeconds: number | undefined,
+    heartbeatDeadline: number | undefined,
+  ): Promise<TaskOutcome> {
+    const { clock } = this.engine;
+    const timedOut = deadlinePassed(clock, timeoutAt);
+    if (deadlinePassed(clock, heartbeatDeadline) && !(timedOut && timeoutAt! <= heartbeatDeadline!)) {
+      throw heartbeatTimeout();
+    }
+    if (timedOut) throw taskTimeout();
+    return withinDeadline(clock, timeoutAt, signal, (settled) =>
+      this.#withHeartbeat(settled, heartbeatSeconds, heartbeatDeadline),
+    );
+  }
+
+  /**
+   * The outcome, failing with States.HeartbeatTimeout at `heartbeatDeadline` (or `heartbeatSeconds` from now)
+   * unless a heartbeat comes first: each heartbeat moves the deadline, in the store too.
+   */
+  #withHeartbeat(
+    signal: StopSignal,
+    heartbeatSeconds: number | undefined,
+    heartbeatDeadline: number | undefined,
+  ): Promise<TaskOutcome> {
     if (heartbeatSeconds === undefined) return this.#outcome;
     const clock = this.engine.clock;
     return new Promise<TaskOutcome>((resolve, reject) => {
       let timer = new AbortController();
-      const arm = (): void => {
+      const arm = (deadline: number): void => {
         timer.abort();
         timer = new AbortController();
         const current = timer;
         const onSettled = (): void => current.abort();
         signal.addEventListener('abort', onSettled, { once: true });
-        sleep(clock, heartbeatSeconds * 1000, current.signal).then(
-          () =>
-            reject(new StatesError(STATES_ERRORS.HeartbeatTimeout, 'No heartbeat within HeartbeatSeconds')),
+        sleepUntil(clock, deadline, current.signal).then(
+          () => reject(heartbeatTimeout()),
           () => signal.removeEventListener('abort', onSettled),
         );
       };
-      this.#beat = arm;
-      arm();
+      this.#beat = () => {
+        const deadline = deadlineAfter(clock, heartbeatSeconds * 1000);
+        this.engine.store.setTaskTokenHeartbeat(this.token, deadline);
+        arm(deadline);
+      };
+      arm(heartbeatDeadline ?? deadlineAfter(clock, heartbeatSeconds * 1000));
       this.#outcome.then((outcome) => {
         timer.abort();
         resolve(outcome);

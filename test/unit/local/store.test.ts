@@ -352,7 +352,12 @@ describe.each(STORES)('%s', (_name, open) => {
     });
     expect(store.listFrames(id)).toEqual([]);
     expect(store.getTaskToken('token-a')).toBeUndefined();
-    expect(store.getTaskToken('token-b')).toEqual({ executionId: other, path: '', outcome: null });
+    expect(store.getTaskToken('token-b')).toEqual({
+      executionId: other,
+      path: '',
+      outcome: null,
+      heartbeatDeadline: null,
+    });
     store.close();
   });
 
@@ -376,13 +381,15 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
-  it('keeps a task token and the outcome sent for it', () => {
+  it('keeps a task token, its heartbeat deadline as heartbeats move it, and the outcome sent for it', () => {
     // Prepare
     const store = open();
     const id = store.insertExecutions([anExecution('a')])[0]!;
-    store.putTaskToken('token', id, '/Task');
+    store.putTaskToken('token', id, '/Task', 10_000);
+    store.putTaskToken('no-heartbeat', id, '/Other');
 
     // Act
+    store.setTaskTokenHeartbeat('token', 18_000);
     store.setTaskTokenOutcome('token', '{"output":"{}"}');
 
     // Assess
@@ -390,7 +397,9 @@ describe.each(STORES)('%s', (_name, open) => {
       executionId: id,
       path: '/Task',
       outcome: '{"output":"{}"}',
+      heartbeatDeadline: 18_000,
     });
+    expect(store.getTaskToken('no-heartbeat')?.heartbeatDeadline).toBeNull();
     store.deleteTaskToken('token');
     expect(store.getTaskToken('token')).toBeUndefined();
     store.close();

@@ -99,9 +99,10 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
       const timeoutAt = inFlight ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds, scheduled);
       run.emit('TaskStarted', { resourceType, resource });
       const rowId = run.run.row.id;
+      const heartbeatDeadline = taskDeadline(run, heartbeatSeconds, scheduled);
       run.save(
         { phase: 'running', effective, timeoutAt, token },
-        token ? () => engine.store.putTaskToken(token, rowId, run.frame.path) : undefined,
+        token ? () => engine.store.putTaskToken(token, rowId, run.frame.path, heartbeatDeadline) : undefined,
       );
       if (target.pattern === 'sync' || target.pattern === 'sync:2') {
         startSyncExecution(run, target, effective);
@@ -180,8 +181,8 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
 }
 
 /**
- * The wall-clock deadline of `TimeoutSeconds` / `TimeoutSecondsPath` (`seconds`), from when the task was
- * `scheduled` (its event's time, which the history shows).
+ * The wall-clock deadline of `TimeoutSeconds` / `HeartbeatSeconds` (or their `...Path`: `seconds`), from
+ * when the task was `scheduled` (its event's time, which the history shows).
  */
 function taskDeadline(
   run: StateRun<TaskState>,

@@ -323,6 +323,65 @@ describe('Engine durability (SQLite file)', () => {
     expect((await second.eventTypes(arn)).filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
   });
 
+  describe('a task token waiting with HeartbeatSeconds 10 and TimeoutSeconds 100', () => {
+    let token = '';
+    const handlers = {
+      ask: (_p: unknown, context: { taskToken?: string }) => {
+        token = context.taskToken!;
+      },
+    };
+    const definition = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'ask' },
+        HeartbeatSeconds: 10,
+        TimeoutSeconds: 100,
+        End: true,
+      },
+    });
+
+    it('times out 10 s after its last heartbeat, sent before a restart, not 10 s after the restart', async () => {
+      // Prepare: a heartbeat at 8 s, the runtime closed at 11 s
+      const first = reopen(handlers, new VirtualClock(Date.UTC(2026, 0, 1)));
+      const arn = await first.start(definition);
+      await first.clock.advance(8_000);
+      await first.sfn.sendTaskHeartbeat({ taskToken: token });
+      await first.clock.advance(3_000);
+      await first.sfn.close();
+      // Act: back at 16 s
+      const second = reopen(handlers, new VirtualClock(first.clock.now() + 5_000));
+      second.sfn.start();
+      await second.clock.advance(1_000);
+      const at17s = (await second.sfn.describeExecution({ executionArn: arn })).status;
+      await second.clock.advance(2_000);
+      // Assess
+      expect(at17s).toBe('RUNNING');
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+        status: 'FAILED',
+        error: 'States.HeartbeatTimeout',
+      });
+    });
+
+    it('fails with States.HeartbeatTimeout when the runtime was down past both deadlines, as the heartbeat deadline came first', async () => {
+      // Prepare
+      const first = reopen(handlers, new VirtualClock(Date.UTC(2026, 0, 1)));
+      const arn = await first.start(definition);
+      await first.clock.advance(1_000);
+      await first.sfn.close();
+      // Act: back at 201 s
+      const second = reopen(handlers, new VirtualClock(first.clock.now() + 200_000));
+      second.sfn.start();
+      await second.clock.advance(0);
+      // Assess
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+        status: 'FAILED',
+        error: 'States.HeartbeatTimeout',
+      });
+      expect((await second.eventTypes(arn)).filter((type) => type === 'TaskTimedOut')).toHaveLength(1);
+    });
+  });
+
   it('answers when an open task times out as it set the deadline, also after a restart at another WAIT_TIME_SCALE', async () => {
     // Prepare: a task waiting for its token, 600 s at half real time (300 s of wall clock)
     let token = '';
