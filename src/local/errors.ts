@@ -32,3 +32,18 @@ export class DataDirectoryInUseError extends Error {
     this.name = 'DataDirectoryInUseError';
   }
 }
+
+/**
+ * A write to the runtime's store failed (a full disk, an I/O error): what the engine had not committed is
+ * lost, so it stops running executions; a restart resumes them from their last commit.
+ */
+export class StoreFailedError extends Error {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `the runtime's store failed (${reason}): its executions stopped; start it again once the store is fixed, and they resume from their last commit`,
+      { cause },
+    );
+    this.name = 'StoreFailedError';
+  }
+}

@@ -10,6 +10,7 @@ import { LocalApiServer } from './api/server.ts';
 import { type Clock, RealClock } from './clock.ts';
 import { registerConsoleRoutes } from './console/console-routes.ts';
 import type { LOCAL_S3_FILE, LocalDataServices } from './data-services.ts';
+import type { StoreFailedError } from './errors.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { stopLeftoverServer } from './postgres.ts';
 import { discoverProjectFunctions, projectSubstitutions } from './project/functions.ts';
@@ -54,6 +55,8 @@ export interface LocalRuntimeOptions {
   readonly startDataServices?: boolean;
   /** Write a line on stderr for each notification of the local adapters. @default true */
   readonly echoNotifications?: boolean;
+  /** Told once when a write to the store fails: see `LocalStepFunctionsOptions.onStoreFailure`. */
+  readonly onStoreFailure?: (error: StoreFailedError) => void;
 }
 
 /** A started runtime. */
@@ -103,6 +106,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     store,
     clock: options.clock ?? RealClock.fromEnv(),
     lambdas: options.lambdas ?? new ProjectLambdaRegistry(functions),
+    onStoreFailure: options.onStoreFailure,
   });
   const server = new LocalApiServer({ service });
   const unregisterExecutions = registerLocalExecutions(service);

@@ -12,6 +12,7 @@ import type { TaskOutcome } from './asl/task-waits.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
+import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
@@ -62,6 +63,12 @@ export interface LocalStepFunctionsOptions {
    * AWS's hard quota; a benchmark of long loops lifts it.
    */
   historyEventLimit?: number;
+  /**
+   * Told once when a write to the store fails (a full disk, an I/O error): the runtime has stopped its
+   * executions, and every call that needs the store throws the same {@link StoreFailedError} (the API answers
+   * it as InternalFailure). Default: a line on stderr.
+   */
+  onStoreFailure?: (error: StoreFailedError) => void;
 }
 
 /**
@@ -96,6 +103,7 @@ export class LocalStepFunctions {
       region: this.region,
       account: this.account,
       historyEventLimit: options.historyEventLimit,
+      onStoreFailure: options.onStoreFailure ?? ((error) => console.error(`[cutover] ${error.message}`)),
       onExecutionEnd: (row) => {
         for (const listener of this.#endListeners) listener(this.#describe(row));
       },

@@ -193,9 +193,15 @@ export class SqliteStore implements Store {
   /** Runs `fn` in one transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T {
     if (this.#db.inTransaction) return fn();
+    this.#sql('BEGIN').run();
     try {
-      return this.#db.transaction(fn)();
+      const result = fn();
+      this.#sql('COMMIT').run();
+      return result;
     } catch (error) {
+      // SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error): the error
+      // thrown is the one that stopped it, not that of a ROLLBACK with no transaction left.
+      if (this.#db.inTransaction) this.#sql('ROLLBACK').run();
       // rolled back: the set may name tokens that were not written, or miss some; cached machines may be undone
       this.#loadTaskTokenOwners();
       this.#machines.clear();

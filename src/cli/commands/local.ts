@@ -7,6 +7,7 @@ import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
 import { executionIdOf } from '#core/api-routes.ts';
 import { LOCAL_CLI_FLAGS_VARIABLE } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
+import type { StoreFailedError } from '#local/errors.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { localDataDir } from '../arguments.ts';
 import { DEFAULT_LOCAL_ENDPOINT } from '../endpoint.ts';
@@ -223,6 +224,10 @@ export function localCommand(): Command {
       const endpoint = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
       process.env[LOCAL_CLI_FLAGS_VARIABLE] =
         endpoint === DEFAULT_LOCAL_ENDPOINT ? '' : ` --endpoint ${endpoint}`;
+      let storeFailed: (error: StoreFailedError) => void = () => undefined;
+      const storeFailure = new Promise<StoreFailedError>((resolve) => {
+        storeFailed = resolve;
+      });
       const runtime = await startLocalRuntime({
         port: options.port,
         host: options.host,
@@ -230,6 +235,7 @@ export function localCommand(): Command {
         projectDir,
         clock,
         startDataServices: options.dataServices,
+        onStoreFailure: (error) => storeFailed(error),
       }).catch((error: NodeJS.ErrnoException) => {
         // Taken since checkPortFree, by another process.
         throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
@@ -258,7 +264,12 @@ export function localCommand(): Command {
           `warning: listening on ${options.host} (--allow-remote): whoever reaches this port can start releases, which run commands on this machine as this user, approve and abort them; there is no authentication`,
         );
       }
-      const stopped = stopOnSignal();
+      // A store that fails (a full disk) stops the runtime as a signal does, and the command with exit code 1.
+      const failed = storeFailure.then((error) => {
+        console.error(`cutover local: ${error.message} (data in ${dataDir})`);
+        process.exitCode = 1;
+      });
+      const stopped = Promise.race([stopOnSignal(), failed]);
       try {
         if (options.dataServices) await reportDataServices(runtime, dataDir);
         await stopped;

@@ -7,6 +7,7 @@
 
 import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
+import { StoreFailedError } from '../errors.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
@@ -42,6 +43,8 @@ export interface EngineOptions {
   onExecutionEnd?: (row: ExecutionRow) => void;
   /** Events one execution's history may hold, its ExecutionFailed included. @default {@link HISTORY_EVENT_LIMIT} */
   historyEventLimit?: number;
+  /** Told once when a commit to the store fails: the engine has stopped its executions (see {@link Engine.flush}). */
+  onStoreFailure?: (error: StoreFailedError) => void;
 }
 
 /** One execution being run. */
@@ -122,6 +125,9 @@ export class Engine {
   readonly #ending = new Set<string>();
   /** Events emitted so far (each event's {@link PendingEvent.emitted}). */
   #eventsEmitted = 0;
+  readonly #onStoreFailure: (error: StoreFailedError) => void;
+  /** Set once a commit failed: every later call that needs the store throws it. */
+  #storeFailure: StoreFailedError | undefined;
   /** How every top frame ends: its run ends with it. */
   readonly #topFrameEnd: FrameEnd = {
     // Ending is a state transition too: a run whose state machine is being deleted fails instead.
@@ -139,7 +145,15 @@ export class Engine {
     this.startNested = options.startNested;
     this.#onExecutionEnd = options.onExecutionEnd ?? (() => undefined);
     this.historyEventLimit = options.historyEventLimit ?? HISTORY_EVENT_LIMIT;
-    this.journal = new Journal(this.store, () => this.flush());
+    this.#onStoreFailure = options.onStoreFailure ?? (() => undefined);
+    // The group commit of a turn of the event loop: a failure there was told to onStoreFailure.
+    this.journal = new Journal(this.store, () => {
+      try {
+        this.flush();
+      } catch (error) {
+        if (error !== this.#storeFailure) throw error;
+      }
+    });
     this.tokens = new TaskTokens(this.store);
   }
 
@@ -316,11 +330,8 @@ export class Engine {
 
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
-    this.flush();
-    for (const run of [...this.#runs.values()]) {
-      run.halted = true;
-      run.controller.stop('closing' satisfies HaltReason);
-    }
+    if (!this.#storeFailure) this.flush();
+    this.#haltRuns();
     // Each halted run ends once its pending wait rejects with the halt reason.
     if (this.#runs.size > 0) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     this.tokens.clear();
@@ -328,12 +339,23 @@ export class Engine {
 
   // --- group commit and frames ----------------------------------------------------------------------
 
+  /** Halts every run: each ends, writing nothing, once its pending wait rejects with the halt reason. */
+  #haltRuns(): void {
+    for (const run of [...this.#runs.values()]) {
+      run.halted = true;
+      run.controller.stop('closing' satisfies HaltReason);
+    }
+  }
+
   /**
    * The group commit: in one transaction, every deferred transition, the terminal writes of finished
    * executions and the queued starts; then launches the started executions and wakes those waiting for the
-   * finished ones. The service calls it before reading executions or history.
+   * finished ones. The service calls it before reading executions or history. When the commit fails, the
+   * engine halts every run (what it did since the last commit is lost) and throws a
+   * {@link StoreFailedError}, then and on every later call, after telling `onStoreFailure` once.
    */
   flush(): void {
+    if (this.#storeFailure) throw this.#storeFailure;
     if (!this.store.isOpen) return;
     if (!this.journal.hasDeferred && this.#queuedStarts.length === 0 && this.#finished.length === 0) return;
     const starts = this.#queuedStarts;
@@ -348,8 +370,11 @@ export class Engine {
         created = this.#createExecutions(starts.map((start) => start.execution));
       });
     } catch (error) {
-      for (const start of starts) start.reject(error);
-      throw error;
+      this.#storeFailure = new StoreFailedError(error);
+      for (const start of starts) start.reject(this.#storeFailure);
+      this.#haltRuns();
+      this.#onStoreFailure(this.#storeFailure);
+      throw this.#storeFailure;
     }
     starts.forEach((start, index) => {
       const row = created[index];

@@ -585,6 +585,32 @@ describe('SqliteStore file', () => {
     store.close();
   });
 
+  it('throws the error of a transaction SQLite rolled back by itself (as on a full disk), not a failed rollback, and keeps nothing of it', () => {
+    // Prepare: a trigger that makes SQLite roll back the whole transaction, as SQLITE_FULL does
+    const directory = temporaryDirectory();
+    const store = SqliteStore.open(directory);
+    const other = new Database(join(directory, 'cutover.db'));
+    other.exec(
+      "CREATE TRIGGER full BEFORE INSERT ON executions WHEN NEW.name = 'second' BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END",
+    );
+    other.close();
+    // Act
+    const thrown = (() => {
+      try {
+        store.transaction(() => {
+          store.insertExecutions([anExecution('first')]);
+          store.insertExecutions([anExecution('second')]);
+        });
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    // Assess
+    expect(thrown?.message).toBe('database or disk is full');
+    expect(store.getExecution(anExecution('first').arn)).toBeUndefined();
+    store.close();
+  });
+
   it('opens a file written before executions kept a traceHeader, its executions without one', () => {
     // Prepare
     const directory = temporaryDirectory();

@@ -425,6 +425,46 @@ describe('Engine durability (SQLite file)', () => {
     expect(unknown).toBeUndefined();
   });
 
+  it('stops its executions when a store write fails, says so once, and they resume from their last commit on a restart', async () => {
+    // Prepare: an execution in a Wait of 10 s; the disk fills up meanwhile
+    const failures: Error[] = [];
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const lambdas = new MapLambdaRegistry({});
+    const first = new LocalStepFunctions({
+      dataDir: dir,
+      clock,
+      lambdas,
+      onStoreFailure: (e) => failures.push(e),
+    });
+    const { stateMachineArn } = await first.createStateMachine({
+      name: 'waits',
+      definition: machine({ W: { Type: 'Wait', Seconds: 10, Next: 'P' }, P: { Type: 'Pass', End: true } }),
+      roleArn: ROLE_ARN,
+    });
+    const executionArn = (await first.startExecution({ stateMachineArn })).executionArn!;
+    await clock.advance(0);
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    vi.spyOn(first.store, 'insertEvents').mockImplementation(() => {
+      throw full;
+    });
+    // Act
+    await clock.advance(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    const described = await first.describeExecution({ executionArn }).catch((error: Error) => error);
+    vi.restoreAllMocks();
+    await first.close();
+    const second = reopen({}, new VirtualClock(clock.now()));
+    second.sfn.start();
+    await second.clock.advance(0);
+    // Assess
+    expect(failures.map((failure) => failure.message)).toEqual([
+      "the runtime's store failed (database or disk is full): its executions stopped; start it again once the store is fixed, and they resume from their last commit",
+    ]);
+    expect(described).toBe(failures[0]);
+    expect(await second.sfn.awaitExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await terminalCounts(second, executionArn)).toEqual({ started: 1, terminal: 1 });
+  });
+
   it('keeps a state machine DELETING across a restart, fails its resumed execution at its next state, then removes it', async () => {
     // Prepare
     const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
