@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import { ValidationFailedError } from '#core/errors.ts';
 import { rowSourceIn, type TableInfo } from './catalog.ts';
-import { type Conversion, type ConvertedColumn, changedRows, conversionsOf } from './conversions.ts';
+import {
+  type Conversion,
+  type ConvertedColumn,
+  changedRows,
+  conversionsOf,
+  relativeRows,
+} from './conversions.ts';
 import { quoteIdent, tableLabel } from './sql.ts';
 
 /** A table's row count and order-independent content checksum. */
@@ -110,31 +116,42 @@ function throwWhenDifferent(mismatches: readonly string[], changes: readonly str
   if (problems.length > 0) throw new ValidationFailedError(problems.join('. '));
 }
 
+/** Of a column's rows, how many the conversion changes, and of those how many it reads as of the copy. */
+interface ChangedRows {
+  readonly rows: number;
+  readonly relative: number;
+}
+
 /** `public.m.price: 2 rows change from numeric(12,4) to numeric(12,1)`, for each column with changed rows. */
 function changeTexts(
   table: string,
   conversions: readonly Conversion[],
-  changed: readonly number[],
+  changed: readonly ChangedRows[],
 ): string[] {
   return conversions.flatMap((conversion, i) => {
-    const rows = changed[i] ?? 0;
+    const { rows, relative } = changed[i]!;
     if (rows === 0) return [];
     const verb = rows === 1 ? '1 row changes' : `${rows} rows change`;
-    const why =
-      conversion.compare === 'duplicateKeys' ? ' (jsonb keeps the last of duplicate object keys)' : '';
-    return [`${table}.${conversion.column}: ${verb} from ${conversion.from} to ${conversion.to}${why}`];
+    const to = `${conversion.to}${why(conversion, relative)}`;
+    return [`${table}.${conversion.column}: ${verb} from ${conversion.from} to ${to}`];
   });
+}
+
+/** Why the conversion changes values, when the type alone does not say: ` (jsonb keeps ...)`, or none. */
+function why(conversion: Conversion, relative: number): string {
+  if (conversion.compare === 'duplicateKeys') return ' (jsonb keeps the last of duplicate object keys)';
+  return relative > 0 ? ` (${relative} read as of the copy: now, today, tomorrow or yesterday)` : '';
 }
 
 /**
  * The count and checksum of a table, each column of `conversions` read as the copy converts it, and for
- * each of them the number of rows whose value the conversion changes: one query, one pass over the rows.
+ * each of them the rows whose value the conversion changes: one query, one pass over the rows.
  */
 async function checksumAndChanges(
   client: pg.Client,
   table: TableInfo,
   conversions: readonly Conversion[],
-): Promise<{ checksum: TableChecksum; changed: number[] }> {
+): Promise<{ checksum: TableChecksum; changed: ChangedRows[] }> {
   const converted = new Map(conversions.map((conversion) => [conversion.column, conversion.to]));
   const columns = [...table.columns]
     .sort()
@@ -144,7 +161,11 @@ async function checksumAndChanges(
     })
     .join(', ');
   const counts = conversions.map(
-    (conversion, i) => `, count(*) FILTER (WHERE ${changedRows(conversion)})::text AS changed${i}`,
+    (conversion, i) =>
+      `, count(*) FILTER (WHERE ${changedRows(conversion)})::text AS changed${i}` +
+      (conversion.relativeDates
+        ? `, count(*) FILTER (WHERE ${relativeRows(conversion)})::text AS relative${i}`
+        : ''),
   );
   const { rows } = await client.query<Record<string, string>>(
     `SELECT count(*)::text AS rows,
@@ -155,7 +176,10 @@ async function checksumAndChanges(
   const row = rows[0]!;
   return {
     checksum: { table: tableLabel(table), rows: Number(row.rows), checksum: row.checksum! },
-    changed: conversions.map((_, i) => Number(row[`changed${i}`])),
+    changed: conversions.map((_, i) => ({
+      rows: Number(row[`changed${i}`]),
+      relative: Number(row[`relative${i}`] ?? 0),
+    })),
   };
 }
 

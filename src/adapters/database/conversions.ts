@@ -1,7 +1,7 @@
 /**
  * The columns a target migration gave another type, and how Validate counts the source values their
  * conversion changes (`numeric(12,4)` to `numeric(12,1)` rounds; `json` to `jsonb` keeps the last of
- * duplicate keys), in SQL the source runs with its checksum.
+ * duplicate keys; a text `today` read as a `date` is the copy's), in SQL the source runs with its checksum.
  */
 import type pg from 'pg';
 import type { TableInfo } from './catalog.ts';
@@ -19,19 +19,31 @@ export interface ConvertedColumn {
 /**
  * How a converted column's values are checked for changes (see {@link changedRows}): `roundTrip`, the
  * value converted and back to the source's type; `parsed`, for a text read as a type of another kind,
- * the text read as the target's type with and without its modifier (`numeric` and `numeric(12,1)`);
- * `duplicateKeys`, for JSON (in `json` or a text) read as `jsonb`, an object holding a key twice.
+ * the text and the converted value's text, both read as {@link Conversion.readAs} (`numeric` for
+ * `numeric(12,1)`); `duplicateKeys`, for JSON (in `json` or a text, or arrays of them) read as `jsonb`
+ * (`jsonb[]`), an object holding a key twice.
  */
 export interface Conversion extends ConvertedColumn {
   readonly compare: 'roundTrip' | 'parsed' | 'duplicateKeys';
   /** The type compared in has an equality (a default btree operator class); without one, texts are compared. */
   readonly equality: boolean;
-  /** The target's type casts to the source's; without such a cast, the round trip reads the target's text. */
+  /**
+   * The round trip casts the target's type to the source's; else it reads the target's text: without such
+   * a cast, and for a float read back as a float or `numeric`, whose cast gives another value than its text
+   * (`real` `0.1` is `double precision` `0.100000001490116`, `real` `1234567` is `numeric` `1234570`).
+   */
   readonly castBack: boolean;
   /** The source's type, a domain's base type for a domain (whose checks a converted value may fail). */
   readonly fromBase: string;
-  /** The target's type without its modifier (`numeric` for `numeric(12,1)`). */
-  readonly toBase: string;
+  /**
+   * What a `parsed` text is read as to be compared with its converted value: the target's type without its
+   * modifier (`numeric` for `numeric(12,1)`), `double precision` for a `real`, `timestamp` for a `date`.
+   */
+  readonly readAs: string;
+  /** Both types are arrays: `duplicateKeys` looks into each element. */
+  readonly arrays: boolean;
+  /** A text read as a date or time, which reads `now`, `today`, `tomorrow` and `yesterday` as of the copy. */
+  readonly relativeDates: boolean;
   /** Duplicate keys are found with PostgreSQL 16's `IS JSON WITH UNIQUE KEYS`, else as {@link membersLost} says. */
   readonly uniqueKeysPredicate: boolean;
 }
@@ -69,8 +81,9 @@ async function columnTypes(client: pg.Client, table: TableInfo) {
 /**
  * How the source checks each changed column's values (see {@link Conversion}). A text (a column of a
  * string type) read as a type of another kind is `parsed`: its formatting is not data (` 7` is `7`,
- * `yes` is `true`), but what the target's modifier rounds off is. The target's type casts back when
- * `pg_cast` has the cast (for arrays, between their element types).
+ * `yes` is `true`), but what the target's modifier rounds off is, and so are the digits a `real` and the
+ * time of day a `date` drop. The target's type casts back when `pg_cast` has the cast (for arrays,
+ * between their element types), unless a float goes back to a float or `numeric`.
  */
 async function roundTrips(
   source: pg.Client,
@@ -79,23 +92,32 @@ async function roundTrips(
 ): Promise<Conversion[]> {
   const { rows } = await source.query<Omit<Conversion, keyof ConvertedColumn> & { targetEquality: boolean }>(
     `SELECT CASE
-         WHEN t.oid = 'jsonb'::regtype AND (b.oid = 'json'::regtype OR b.typcategory = 'S') THEN 'duplicateKeys'
+         WHEN te.oid = 'jsonb'::regtype AND (se.oid = 'json'::regtype OR se.typcategory = 'S')
+           AND (b.typcategory = 'A') = (t.typcategory = 'A') THEN 'duplicateKeys'
          WHEN b.typcategory = 'S' AND t.typcategory <> 'S' THEN 'parsed'
          ELSE 'roundTrip' END AS compare,
        ${hasEquality('s.oid')} AS equality, ${hasEquality('t.oid')} AS "targetEquality",
-       b.oid = t.oid
+       (b.oid = t.oid
          OR EXISTS (SELECT 1 FROM pg_cast k WHERE (k.castsource, k.casttarget) = (t.oid, b.oid))
          OR (b.typcategory = 'A' AND t.typcategory = 'A' AND (b.typelem = t.typelem
-           OR EXISTS (SELECT 1 FROM pg_cast k WHERE (k.castsource, k.casttarget) = (t.typelem, b.typelem))))
+           OR EXISTS (SELECT 1 FROM pg_cast k WHERE (k.castsource, k.casttarget) = (t.typelem, b.typelem)))))
+         AND NOT (te.oid IN ('real'::regtype, 'double precision'::regtype)
+           AND se.oid IN ('real'::regtype, 'double precision'::regtype, 'numeric'::regtype))
          AS "castBack",
        format_type(b.oid, CASE WHEN s.typtype = 'd' THEN s.typtypmod ELSE a.atttypmod END) AS "fromBase",
-       format_type(t.oid, NULL) AS "toBase",
+       CASE t.oid WHEN 'real'::regtype THEN 'double precision'
+         WHEN 'date'::regtype THEN 'timestamp without time zone' ELSE format_type(t.oid, NULL) END AS "readAs",
+       b.typcategory = 'A' AND t.typcategory = 'A' AS arrays,
+       b.typcategory = 'S' AND t.typcategory = 'D' AS "relativeDates",
        current_setting('server_version_num')::int >= 160000 AS "uniqueKeysPredicate"
      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS c(name, target, position)
      JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attname = c.name
      JOIN pg_type s ON s.oid = a.atttypid
      JOIN pg_type b ON b.oid = CASE WHEN s.typtype = 'd' THEN s.typbasetype ELSE s.oid END
      LEFT JOIN pg_type t ON t.oid = to_regtype(c.target)
+     LEFT JOIN pg_type sa ON sa.oid = CASE WHEN b.typcategory = 'A' THEN b.typelem ELSE b.oid END
+     LEFT JOIN pg_type se ON se.oid = CASE WHEN sa.typtype = 'd' THEN sa.typbasetype ELSE sa.oid END
+     LEFT JOIN pg_type te ON te.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
      ORDER BY c.position`,
     [qualified(table), columns.map((c) => c.column), columns.map((c) => c.to)],
   );
@@ -127,21 +149,35 @@ function hasEquality(oid: string): string {
  * SQL counting a row whose value of the column changes in the copy (see {@link Conversion}). Same means
  * equal for a type with an equality (`1.5` and `1.50` are one number), the same text otherwise. `jsonb`
  * keeps what a JSON text means but its white space, the order of its object keys, and of a key given
- * twice only the last value: a JSON value holding a key twice changes.
+ * twice only the last value: a JSON value holding a key twice changes. A text read as of the copy
+ * (see {@link relativeRows}) changes too.
  */
 export function changedRows(conversion: Conversion): string {
   const value = `t.${quoteIdent(conversion.column)}`;
   const converted = `CAST(format('%s', ${value}) AS ${conversion.to})`;
-  return `CASE WHEN ${value} IS NULL THEN false ELSE ${differs(conversion, value, converted)} END`;
+  const changes = differs(conversion, value, converted);
+  const when = conversion.relativeDates ? `${relativeRows(conversion)} OR ${changes}` : changes;
+  return `CASE WHEN ${value} IS NULL THEN false ELSE ${when} END`;
+}
+
+/**
+ * SQL telling whether the column's text, read as a date or time, names one relative to when it is read
+ * (`now`, `today`, `tomorrow`, `yesterday`): the copy stores its own, which Validate cannot know.
+ */
+export function relativeRows(conversion: Conversion): string {
+  return `format('%s', t.${quoteIdent(conversion.column)}) ~* '\\m(now|today|tomorrow|yesterday)\\M'`;
 }
 
 /** SQL telling whether the column's (not null) `value` and its `converted` value differ. */
 function differs(conversion: Conversion, value: string, converted: string): string {
   switch (conversion.compare) {
     case 'duplicateKeys':
-      return duplicateKeys(value, conversion.uniqueKeysPredicate);
+      return conversion.arrays
+        ? `EXISTS (SELECT 1 FROM unnest(${value}) AS e(v)
+            WHERE e.v IS NOT NULL AND ${duplicateKeys('e.v', conversion.uniqueKeysPredicate)})`
+        : duplicateKeys(value, conversion.uniqueKeysPredicate);
     case 'parsed':
-      return notSame(`CAST(format('%s', ${value}) AS ${conversion.toBase})`, converted, conversion.equality);
+      return parsedDiffers(conversion, value, converted);
     case 'roundTrip': {
       const back = conversion.castBack
         ? `CAST(${converted} AS ${conversion.fromBase})`
@@ -149,6 +185,18 @@ function differs(conversion: Conversion, value: string, converted: string): stri
       return notSame(value, back, conversion.equality);
     }
   }
+}
+
+/**
+ * SQL telling whether a text `value` and its `converted` value differ, both read as the conversion's
+ * `readAs` type. A `date` past the last year of a `timestamp` (294276) is not checked for a time of day.
+ */
+function parsedDiffers(conversion: Conversion, value: string, converted: string): string {
+  const readAs = (sql: string) => `CAST(format('%s', ${sql}) AS ${conversion.readAs})`;
+  const changes = notSame(readAs(value), readAs(converted), conversion.equality);
+  return conversion.to === 'date'
+    ? `CASE WHEN ${converted} > '294276-12-31' AND isfinite(${converted}) THEN false ELSE ${changes} END`
+    : changes;
 }
 
 /** SQL telling whether `a` and `b` differ: by the equality of their type, or else by their text. */

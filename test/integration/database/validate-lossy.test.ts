@@ -91,6 +91,95 @@ describe('Validate, where a migration changed column types', () => {
     });
   });
 
+  it('reads json[] as jsonb[] element by element: white space, key order and spelling pass', async () => {
+    // Prepare: elements jsonb writes another way (white space, key order, numbers, escapes), a NULL element,
+    // two dimensions
+    const source = `CREATE TABLE a (id int PRIMARY KEY, docs json[]);
+      INSERT INTO a VALUES
+        (1, ARRAY['{"b": 1,  "a": [1e2, 2.50]}', NULL, '"\\u00e9"']::json[]),
+        (2, ARRAY[['{"x": {"k": 1}}', '[]'], ['{}', 'null']]::json[]),
+        (3, NULL);`;
+    const migration = 'CREATE TABLE a (id int PRIMARY KEY, docs jsonb[]);';
+    const { input, summary } = await runMigration(source, migration);
+    // Act
+    const output = await validate({ request: input, executionArn: EXECUTION }, {} as never);
+    // Assess
+    expect(summary).toMatchObject({ tables: expect.any(Array) });
+    expect(output).toEqual({
+      tables: [
+        { table: 'public.a', rows: 3, converted: [{ column: 'docs', from: 'json[]', to: 'jsonb[]' }] },
+      ],
+    });
+  });
+
+  it('counts the rows of a json[] or text[] read as jsonb[] whose elements hold a key twice', async () => {
+    // Prepare: the first row's second element holds a key twice at depth 2, the second's first at depth 1;
+    // the third row's elements only change their white space
+    const source = `CREATE TABLE a (id int PRIMARY KEY, docs json[], notes text[]);
+      INSERT INTO a VALUES
+        (1, ARRAY['{"a": 1}', '[{"x\\u003a": {"k": 1, "k": 2}}]']::json[], ARRAY['{"n": 1}']),
+        (2, ARRAY['{"a": 1, "a": 2}', NULL]::json[], ARRAY['{"n": 1, "n": 1}', '{}']),
+        (3, ARRAY['{ "b" : 1 }']::json[], ARRAY['{ "b" : 1 }']);`;
+    const migration = 'CREATE TABLE a (id int PRIMARY KEY, docs jsonb[], notes jsonb[]);';
+    // Act
+    const { summary } = await runMigration(source, migration);
+    // Assess
+    expect(summary).toMatchObject({
+      name: 'ValidationFailed',
+      message:
+        "the target's column types change copied values: " +
+        'public.a.docs: 2 rows change from json[] to jsonb[] (jsonb keeps the last of duplicate object keys); ' +
+        'public.a.notes: 1 row changes from text[] to jsonb[] (jsonb keeps the last of duplicate object keys); ' +
+        'give these columns types that hold the source values, or change the values on the source ' +
+        'first if the change is intended',
+    });
+  });
+
+  it('counts the texts a date drops a time of day from, and those read as of the copy', async () => {
+    // Prepare: dates spelled in ways PostgreSQL reads as the same date pass; a time of day is dropped; today
+    // and now are read as of the copy
+    const source = `CREATE TABLE d (id int PRIMARY KEY, due text);
+      INSERT INTO d VALUES (1, '2026-1-5'), (2, ' 2026-01-05 '), (3, 'Jan 5 2026'), (4, '2026-01-05 00:00'),
+        (5, 'epoch'), (6, 'infinity'), (7, '2026-01-05 23:59'), (8, 'today'), (9, ' NOW '), (10, NULL);`;
+    const migration = 'CREATE TABLE d (id int PRIMARY KEY, due date);';
+    // Act
+    const { summary } = await runMigration(source, migration);
+    // Assess: contained, as a copy and a Validate on either side of midnight (UTC) also differ in checksum
+    expect(summary).toMatchObject({
+      name: 'ValidationFailed',
+      message: expect.stringContaining(
+        "the target's column types change copied values: " +
+          'public.d.due: 3 rows change from text to date (2 read as of the copy: now, today, tomorrow or ' +
+          'yesterday); ' +
+          'give these columns types that hold the source values, or change the values on the source ' +
+          'first if the change is intended',
+      ),
+    });
+  });
+
+  it('counts the texts, doubles and numerics whose digits a real drops', async () => {
+    // Prepare: the first row's values keep 8 of their 10 digits; the others' read back the same from the
+    // real's text (0.1, 1234567), though not from its cast to double precision or numeric
+    const source = `CREATE TABLE r (id int PRIMARY KEY, amount text, ratio float8, total numeric);
+      INSERT INTO r VALUES (1, '0.1234567891', 0.1234567891, 0.1234567891), (2, ' 0.1 ', 0.1, 0.1),
+        (3, '1e2', 1234567, 1234567), (4, 'NaN', 'NaN', 'NaN'), (5, '-Infinity', '-Infinity', 3.25),
+        (6, NULL, NULL, NULL);`;
+    const migration = 'CREATE TABLE r (id int PRIMARY KEY, amount real, ratio real, total real);';
+    // Act
+    const { summary } = await runMigration(source, migration);
+    // Assess
+    expect(summary).toMatchObject({
+      name: 'ValidationFailed',
+      message:
+        "the target's column types change copied values: " +
+        'public.r.amount: 1 row changes from text to real; ' +
+        'public.r.ratio: 1 row changes from double precision to real; ' +
+        'public.r.total: 1 row changes from numeric to real; ' +
+        'give these columns types that hold the source values, or change the values on the source ' +
+        'first if the change is intended',
+    });
+  });
+
   it('passes lossless changes, its output listing the columns compared through a conversion', async () => {
     // Prepare: wider numbers and texts, a scale added, timestamps read as UTC, JSON without duplicate keys,
     // an enum and a point kept as their text
