@@ -107,6 +107,8 @@ export class Engine {
   readonly startNested: NestedExecutionStarter;
   readonly #onExecutionEnd: (row: ExecutionRow) => void;
   readonly #runs = new Map<string, ExecutionRun>();
+  /** The ARNs of the running nested executions, by the ARN of the execution that started them. */
+  readonly #childRuns = new Map<string, Set<string>>();
   /** Resolved once no run is left (see close). */
   #drainWaiters: (() => void)[] = [];
   readonly #terminalWaiters = new Map<string, ((row: ExecutionRow) => void)[]>();
@@ -245,6 +247,11 @@ export class Engine {
     };
     // Registered before it runs: its end deletes the entry, which may come before #run returns.
     this.#runs.set(row.arn, run);
+    if (row.parentArn !== null) {
+      const siblings = this.#childRuns.get(row.parentArn);
+      if (siblings) siblings.add(row.arn);
+      else this.#childRuns.set(row.parentArn, new Set([row.arn]));
+    }
     this.#run(run);
   }
 
@@ -266,9 +273,7 @@ export class Engine {
     if (!run || run.halted) return undefined;
     const details = errorDetails(error, cause);
     const row = this.#finish(run, 'ABORTED', 'ExecutionAborted', details, details);
-    for (const child of [...this.#runs.values()]) {
-      if (child.row.parentArn === arn) this.stop(child.row.arn, error, cause);
-    }
+    for (const child of [...(this.#childRuns.get(arn) ?? [])]) this.stop(child, error, cause);
     return row;
   }
 
@@ -496,6 +501,9 @@ export class Engine {
       this.#finish(run, 'FAILED', 'ExecutionFailed', details, details, top);
     } finally {
       this.#runs.delete(run.row.arn);
+      const { parentArn } = run.row;
+      const siblings = parentArn === null ? undefined : this.#childRuns.get(parentArn);
+      if (siblings?.delete(run.row.arn) && siblings.size === 0) this.#childRuns.delete(parentArn!);
       if (this.#runs.size === 0) this.#wakeDrainWaiters();
     }
   }

@@ -342,6 +342,39 @@ describe('Engine: task integrations', () => {
     expect(JSON.parse(bad.cause!)).toMatchObject({ Status: 'FAILED', Error: 'ChildFailed' });
   });
 
+  it('stops the nested executions of a stopped execution, and only its own', async () => {
+    // Prepare: two parents, each waiting for its child (a Wait of 100 s) with startExecution.sync:2
+    h = harness();
+    const { stateMachineArn: childArn } = await h.sfn.createStateMachine({
+      name: 'waiting-child',
+      definition: machine({ W: { Type: 'Wait', Seconds: 100, End: true } }),
+      roleArn: 'arn:aws:iam::000000000000:role/test',
+    });
+    const parent = machine({
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+        Parameters: { StateMachineArn: childArn, Input: { 'parent.$': '$$.Execution.Id' } },
+        End: true,
+      },
+    });
+    const [stopped, kept] = [await h.start(parent), await h.start(parent)];
+    await h.clock.advance(0);
+    const childOf = async (parentArn: string) => {
+      const { executions } = await h.sfn.listExecutions({ stateMachineArn: childArn });
+      const described = await Promise.all(
+        executions!.map(({ executionArn }) => h.sfn.describeExecution({ executionArn: executionArn! })),
+      );
+      return described.find((child) => JSON.parse(child.input!).parent === parentArn)!;
+    };
+    // Act
+    await h.sfn.stopExecution({ executionArn: stopped });
+    await h.clock.advance(0);
+    // Assess
+    expect((await childOf(stopped)).status).toBe('ABORTED');
+    expect((await childOf(kept)).status).toBe('RUNNING');
+  });
+
   it('delivers sns:publish and events:putEvents to the local sinks', async () => {
     // Prepare
     h = harness();
