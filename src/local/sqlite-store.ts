@@ -182,6 +182,12 @@ export class SqliteStore implements Store {
   close(): void {
     if (!this.#db.open) return;
     this.#checkpointer.stop();
+    // Everything into the file, and the log emptied: closing alone leaves it at its largest (tens of MB).
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A failed store (a full disk): the log stays, and the next open replays it.
+    }
     this.#db.close();
     this.#lock.release();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
@@ -609,6 +609,28 @@ describe('SqliteStore file', () => {
     expect(thrown?.message).toBe('database or disk is full');
     expect(store.getExecution(anExecution('first').arn)).toBeUndefined();
     store.close();
+  });
+
+  it('leaves an empty write-ahead log when it closes, however much it wrote', () => {
+    // Prepare: 2,000 executions of 1 KB each, committed 10 at a time
+    const directory = temporaryDirectory();
+    const store = SqliteStore.open(directory);
+    for (let batch = 0; batch < 200; batch++) {
+      const rows = Array.from({ length: 10 }, (_, i) =>
+        anExecution(`e${batch}-${i}`, { input: 'x'.repeat(1000) }),
+      );
+      store.transaction(() => store.insertExecutions(rows));
+    }
+    const wal = join(directory, 'cutover.db-wal');
+    const written = statSync(wal).size;
+    // Act
+    store.close();
+    // Assess
+    expect(written).toBeGreaterThan(1_000_000);
+    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+    const reopened = SqliteStore.open(directory);
+    expect(reopened.getExecution(anExecution('e199-9').arn)?.input).toHaveLength(1000);
+    reopened.close();
   });
 
   it('opens a file written before executions kept a traceHeader, its executions without one', () => {
