@@ -53,6 +53,30 @@ async function parkThenKill(fixture: string): Promise<{ arn: string; killedAt: n
   return { arn, killedAt };
 }
 
+/** A function `ask` that keeps the task token of its last invocation in `asked.token`. */
+function tokenAsker() {
+  const asked = { token: '' };
+  const handlers = {
+    ask: (_payload: unknown, context: { taskToken?: string }) => {
+      asked.token = context.taskToken!;
+    },
+  };
+  return { asked, handlers };
+}
+
+/** A state machine of one Task that invokes `ask` and waits for its token, with the Task's `fields`. */
+function waitingForAsk(fields: Record<string, unknown> = {}): string {
+  return machine({
+    T: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'ask' },
+      ...fields,
+      End: true,
+    },
+  });
+}
+
 async function terminalCounts(h: Harness, executionArn: string) {
   const types = await h.eventTypes(executionArn);
   const terminal = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut'];
@@ -293,28 +317,15 @@ describe('Engine durability (SQLite file)', () => {
 
   it('keeps a task token open across a restart', async () => {
     // Prepare
-    let token = '';
-    const handlers = {
-      ask: (_p: unknown, context: { taskToken?: string }) => {
-        token = context.taskToken!;
-      },
-    };
+    const { asked, handlers } = tokenAsker();
     const first = reopen(handlers, new VirtualClock());
-    const definition = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: { FunctionName: 'ask' },
-        End: true,
-      },
-    });
-    const arn = await first.start(definition);
+    const arn = await first.start(waitingForAsk());
     await first.clock.advance(0);
     await first.sfn.close();
     // Act
     const second = reopen(handlers, new VirtualClock(first.clock.now()));
     second.sfn.start();
-    await second.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+    await second.sfn.sendTaskSuccess({ taskToken: asked.token, output: '{"approved":true}' });
     // Assess
     expect(await second.sfn.awaitExecution(arn)).toMatchObject({
       status: 'SUCCEEDED',
@@ -324,29 +335,15 @@ describe('Engine durability (SQLite file)', () => {
   });
 
   describe('a task token waiting with HeartbeatSeconds 10 and TimeoutSeconds 100', () => {
-    let token = '';
-    const handlers = {
-      ask: (_p: unknown, context: { taskToken?: string }) => {
-        token = context.taskToken!;
-      },
-    };
-    const definition = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: { FunctionName: 'ask' },
-        HeartbeatSeconds: 10,
-        TimeoutSeconds: 100,
-        End: true,
-      },
-    });
+    const { asked, handlers } = tokenAsker();
+    const definition = waitingForAsk({ HeartbeatSeconds: 10, TimeoutSeconds: 100 });
 
     it('times out 10 s after its last heartbeat, sent before a restart, not 10 s after the restart', async () => {
       // Prepare: a heartbeat at 8 s, the runtime closed at 11 s
       const first = reopen(handlers, new VirtualClock(Date.UTC(2026, 0, 1)));
       const arn = await first.start(definition);
       await first.clock.advance(8_000);
-      await first.sfn.sendTaskHeartbeat({ taskToken: token });
+      await first.sfn.sendTaskHeartbeat({ taskToken: asked.token });
       await first.clock.advance(3_000);
       await first.sfn.close();
       // Act: back at 16 s
@@ -384,22 +381,9 @@ describe('Engine durability (SQLite file)', () => {
 
   it('answers when an open task times out as it set the deadline, also after a restart at another WAIT_TIME_SCALE', async () => {
     // Prepare: a task waiting for its token, 600 s at half real time (300 s of wall clock)
-    let token = '';
-    const lambdas = () =>
-      new MapLambdaRegistry({
-        ask: (_p: unknown, context: { taskToken?: string }) => {
-          token = context.taskToken!;
-        },
-      });
-    const definition = machine({
-      T: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-        Parameters: { FunctionName: 'ask' },
-        TimeoutSeconds: 600,
-        End: true,
-      },
-    });
+    const { asked, handlers } = tokenAsker();
+    const lambdas = () => new MapLambdaRegistry(handlers);
+    const definition = waitingForAsk({ TimeoutSeconds: 600 });
     const first = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(0.5), lambdas: lambdas() });
     const before = Date.now();
     const { stateMachineArn } = await first.createStateMachine({
@@ -408,14 +392,14 @@ describe('Engine durability (SQLite file)', () => {
       roleArn: ROLE_ARN,
     });
     await first.startExecution({ stateMachineArn });
-    await vi.waitFor(() => expect(token).not.toBe(''));
+    await vi.waitFor(() => expect(asked.token).not.toBe(''));
     const after = Date.now();
     // Act
-    const set = first.taskTimesOutAt(token);
+    const set = first.taskTimesOutAt(asked.token);
     await first.close();
     const second = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(1), lambdas: lambdas() });
     second.start();
-    const afterRestart = second.taskTimesOutAt(token);
+    const afterRestart = second.taskTimesOutAt(asked.token);
     const unknown = second.taskTimesOutAt('not-a-token');
     await second.close();
     // Assess
