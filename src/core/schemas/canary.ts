@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ValidationError } from '../errors.ts';
 import {
   admissionShape,
   checkAdmission,
@@ -122,6 +123,25 @@ export const canaryBlockSchema = z
     analysis,
     ...(approval ? { approval } : {}),
   }));
+
+/**
+ * Throws `ValidationError` naming `canary.analysis` when a canary `block` as given (before defaults) has an
+ * analysis and no steps (`steps: []`, preset `AllAtOnce`): it would never run, and the request's author
+ * would believe the promotion judged.
+ */
+export function refuseAnalysisWithoutSteps(block: unknown): void {
+  const { steps, preset, analysis } = (block ?? {}) as {
+    steps?: unknown;
+    preset?: unknown;
+    analysis?: unknown;
+  };
+  const noSteps = (Array.isArray(steps) && steps.length === 0) || preset === 'AllAtOnce';
+  if (!noSteps || analysis === undefined) return;
+  throw new ValidationError(
+    'invalid canary request:\n  - canary.analysis: judges no step: without steps (steps [] or preset AllAtOnce) ' +
+      'the promotion sends 100% at once; give steps, or leave analysis out',
+  );
+}
 
 /** The analysis after each step: none without steps (AllAtOnce). */
 function canaryAnalyses(block: unknown): RequestAnalysis[] {

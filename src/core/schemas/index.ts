@@ -12,6 +12,7 @@ import {
   type CanaryRequest,
   canaryRequestJsonSchema,
   canaryRequestSchema,
+  refuseAnalysisWithoutSteps,
 } from './canary.ts';
 import { describeIssue, formatIssue } from './issues.ts';
 import {
@@ -80,7 +81,10 @@ export const STRATEGY_BLOCKS: Readonly<Record<Strategy, string>> = {
 export function validateRequest<S extends Strategy>(strategy: S, input: unknown): RequestOf[S];
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest;
 export function validateRequest(strategy: string, input: unknown): DeploymentRequest {
-  return parseRequest(REQUEST_SCHEMAS, strategy, input);
+  const request = parseRequest(REQUEST_SCHEMAS, strategy, input);
+  // After the schema: the defaults it fills in hide whether the request gave an analysis.
+  if (strategy === 'canary') refuseAnalysisWithoutSteps((input as { canary?: unknown }).canary);
+  return request;
 }
 
 /**
@@ -134,7 +138,9 @@ export function validateWithReplicas<S extends Strategy>(
   why: string,
 ): RequestOf[S] {
   try {
-    return validateRequest(strategy, { ...request, release: { ...request.release, replicas } });
+    // The request is normalized (an AllAtOnce canary's filled-in analysis is no analysis given): the schema only.
+    const input = { ...request, release: { ...request.release, replicas } };
+    return parseRequest(REQUEST_SCHEMAS, strategy, input) as RequestOf[S];
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const problems = error.message.split('\n').slice(1).join('\n');

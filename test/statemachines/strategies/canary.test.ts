@@ -81,7 +81,7 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
   it('promotes an AllAtOnce canary without steps, then takes the next release of the service', async () => {
     // Prepare
     const service = await aServiceOnV1('at-once');
-    const allAtOnce = { canary: { steps: undefined, preset: 'AllAtOnce' } };
+    const allAtOnce = { canary: { steps: undefined, analysis: undefined, preset: 'AllAtOnce' } };
     // Act
     const first = await context.runtime.run('canary', aCanaryRequest(service, 'v2', allAtOnce), 'at-once-v2');
     const next = await context.runtime.run('canary', aCanaryRequest(service, 'v3', allAtOnce), 'at-once-v3');

@@ -197,7 +197,7 @@ describe('formatPlan', () => {
 
   it('says a canary of preset AllAtOnce sends 100% at once, with no analysis', () => {
     // Prepare
-    const { steps: _steps, ...canary } = canaryExample().canary;
+    const { steps: _steps, analysis: _analysis, ...canary } = canaryExample().canary;
     const request = validateRequest('canary', {
       ...canaryExample(),
       canary: { ...canary, preset: 'AllAtOnce' },

@@ -147,6 +147,22 @@ describe('validateRequest (canary)', () => {
     expect(fewer.canary.steps).toHaveLength(600);
   });
 
+  it.each([
+    ['steps []', { steps: [] }],
+    ['preset AllAtOnce', { preset: 'AllAtOnce' }],
+  ])('refuses an analysis a canary of %s would never run, naming canary.analysis', (_case, block) => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ ...block, analysis: { maxErrorRate: 0.01 } })),
+    );
+    const withoutAnalysis = validateRequest('canary', canaryInput(block));
+    // Assess
+    expect(message).toBe(
+      'invalid canary request:\n  - canary.analysis: judges no step: without steps (steps [] or preset AllAtOnce) the promotion sends 100% at once; give steps, or leave analysis out',
+    );
+    expect(withoutAnalysis.canary.steps).toEqual([]);
+  });
+
   it('suggests the allowed field a misspelt one is close to', () => {
     // Act
     const misspelt = validationMessageOf(() =>
@@ -369,6 +385,17 @@ describe('validateRequest (blue-green, rolling)', () => {
     // Assess
     expect(withReplicas.release.replicas).toBe(4);
     expect(withReplicas.scaleDownDelaySeconds).toBe(0);
+  });
+
+  it('admits an AllAtOnce canary it returned again, with the replicas ValidateRequest fills in and the analysis defaults it filled', () => {
+    // Prepare
+    const { replicas: _replicas, ...release } = canaryInput().release;
+    const admitted = validateRequest('canary', canaryInput({ preset: 'AllAtOnce' }, { release }));
+    // Act
+    const withReplicas = validateWithReplicas('canary', admitted, 3, 'release.replicas is not given:');
+    // Assess
+    expect(withReplicas.release.replicas).toBe(3);
+    expect(withReplicas.canary.steps).toEqual([]);
   });
 
   it('refuses a malformed percentage', () => {
