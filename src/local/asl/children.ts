@@ -75,11 +75,15 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         parent,
       );
       if (!stored) {
+        engine.refuseAtHistoryLimit(execution, child);
         if (children.startedEvent) engine.emit(child, children.startedEvent, iterationDetails(index));
         engine.journal.defer(execution, child);
       }
       const output = await runFrame(engine, execution, child);
-      if (children.succeededEvent) engine.emit(child, children.succeededEvent, iterationDetails(index));
+      if (children.succeededEvent) {
+        engine.refuseAtHistoryLimit(execution, child);
+        engine.emit(child, children.succeededEvent, iterationDetails(index));
+      }
       finish(child, index, output, serializeWithinLimit(output));
     } catch (thrown) {
       if (execution.halted || parent.signal.aborted) return;

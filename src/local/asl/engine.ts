@@ -296,10 +296,18 @@ export class Engine {
   }
 
   /**
-   * Fails a run whose history has reached {@link historyEventLimit} as it is about to enter its next state
-   * (States.Runtime, its ExecutionFailed the last event); returns that error, for its frame to end with.
+   * Fails a run whose next event, on `frame` (about to enter a state, or to start an iteration), would be the
+   * last its history may hold (States.Runtime, its ExecutionFailed that last event): throws that error, for
+   * the frame to end with. The events every branch and iteration of the run queued and did not commit yet
+   * count too.
    */
-  failForHistoryLimit(run: ExecutionRun): StatesError {
+  refuseAtHistoryLimit(run: ExecutionRun, frame: Frame): void {
+    if (run.lastEventId + frame.treeQueuedEventCount + 1 >= this.historyEventLimit) {
+      throw this.#failForHistoryLimit(run);
+    }
+  }
+
+  #failForHistoryLimit(run: ExecutionRun): StatesError {
     const cause =
       `The execution reached the limit of ${this.historyEventLimit.toLocaleString('en-US')} events in its ` +
       'history (a hard quota of AWS Step Functions): a loop that does not end, or too many iterations ' +

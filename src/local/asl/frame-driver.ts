@@ -87,10 +87,7 @@ export function driveFrame(
       if (outcome === undefined || 'awake' in outcome) {
         if (frame.cursor.phase === 'enter') {
           if (run.machineDeleting) throw engine.failForDeletion(run);
-          // The next event would be the history's last: it must be the execution's end.
-          if (run.lastEventId + frame.queuedEventCount + 1 >= engine.historyEventLimit) {
-            throw engine.failForHistoryLimit(run);
-          }
+          engine.refuseAtHistoryLimit(run, frame);
           enterState(engine, frame, name, state);
         }
         const ran = runStateModule(new StateRun(engine, run, frame, name, state));

@@ -92,6 +92,8 @@ export class Frame implements VariableReader {
   #lastEventId: number | undefined;
   /** The frame running the Parallel or Map state this frame is a branch or iteration of. */
   readonly #enclosing: Frame | undefined;
+  /** On a top frame: the events queued by it and every branch and iteration under it, not yet taken. */
+  #queuedUnder = 0;
 
   constructor(
     readonly path: string,
@@ -158,6 +160,7 @@ export class Frame implements VariableReader {
   queueEvent(event: PendingEvent): void {
     if (this.#events) this.#events.push(event);
     else this.#events = [event];
+    this.#top().#queuedUnder += 1;
   }
 
   /** Queues a store write for the frame's next commit, run after its events are handed over. */
@@ -171,11 +174,27 @@ export class Frame implements VariableReader {
     return this.#events?.length ?? 0;
   }
 
+  /**
+   * How many events this frame's flow tree queued and no commit took yet: the frame's own, its enclosing
+   * frames' and those of every branch and iteration running beside it.
+   */
+  get treeQueuedEventCount(): number {
+    return this.#top().#queuedUnder;
+  }
+
   /** The queued events, oldest first; none stay queued. */
   takeEvents(): readonly PendingEvent[] {
     const events = this.#events ?? NOTHING_QUEUED;
     this.#events = undefined;
+    this.#top().#queuedUnder -= events.length;
     return events;
+  }
+
+  /** The frame of the top flow this frame is (in) a branch or iteration of; itself for a top frame. */
+  #top(): Frame {
+    let frame: Frame = this;
+    while (frame.#enclosing) frame = frame.#enclosing;
+    return frame;
   }
 
   /** The queued writes, oldest first; none stay queued. */

@@ -152,6 +152,41 @@ describe('Engine: Retry and Catch', () => {
     expect(last?.id).toBeLessThanOrEqual(34);
   });
 
+  it.each([0, 1])(
+    'fails an inline Map (MaxConcurrency %i) at its history limit, counting the events of every iteration',
+    async (maxConcurrency) => {
+      // Prepare: 100 iterations of a Pass write 600 events (MapIteration*, PassState*), under a limit of 300
+      h = harness();
+      const sfn = new LocalStepFunctions({ clock: h.clock, lambdas: h.lambdas, historyEventLimit: 300 });
+      const definition = machine({
+        Each: {
+          Type: 'Map',
+          MaxConcurrency: maxConcurrency,
+          ItemsPath: '$.items',
+          ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      });
+      const { stateMachineArn } = await sfn.createStateMachine({
+        name: 'map',
+        definition,
+        roleArn: ROLE_ARN,
+      });
+      // Act
+      const input = JSON.stringify({ items: Array.from({ length: 100 }, (_, index) => index) });
+      const { executionArn } = await sfn.startExecution({ stateMachineArn, input });
+      const result = await sfn.awaitExecution(executionArn!);
+      // Assess
+      const [last] = (await sfn.getExecutionHistory({ executionArn, reverseOrder: true, maxResults: 1 }))
+        .events!;
+      await sfn.close();
+      expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+      expect(last?.type).toBe('ExecutionFailed');
+      expect(last?.id).toBeGreaterThanOrEqual(300);
+      expect(last?.id).toBeLessThanOrEqual(304);
+    },
+  );
+
   it('fails with States.DataLimitExceeded above 256 KiB, which States.ALL does not catch', async () => {
     // Prepare
     h = harness({ big: () => 'x'.repeat(300 * 1024) });
