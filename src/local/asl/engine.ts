@@ -296,7 +296,7 @@ export class Engine {
   }
 
   /**
-   * Fails a run whose next event, on `frame` (about to enter a state, or to start an iteration), would be the
+   * Fails a run whose next event, on `frame` (about to enter a state, or to start or end an iteration), would be the
    * last its history may hold (States.Runtime, its ExecutionFailed that last event): throws that error, for
    * the frame to end with. The events every branch and iteration of the run queued and did not commit yet
    * count too.
