@@ -2,6 +2,7 @@ import { Annotations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ApiOperation } from '#core/api-routes.ts';
+import { pascalCase } from './discovery.ts';
 
 /** Who may call the release API, by IAM role or user ARN, of any account. */
 export interface ReleaseApiCallers {
@@ -77,7 +78,10 @@ export function restrictCallers(
       statements.push(allow(key, principals, [...own, ...reads]));
       if (own.length > 0) statements.push(denyOthers(key, principals, own));
     } else if (own.length > 0) {
-      Annotations.of(api).addWarningV2(`cutover:ReleaseApi.no${pascal(key)}`, unrestricted(key, own, what));
+      Annotations.of(api).addWarningV2(
+        `cutover:ReleaseApi.no${pascalCase(key)}`,
+        unrestricted(key, own, what),
+      );
     }
   }
   const readers = [...new Set(groups.flatMap((group) => group.principals))];
@@ -100,7 +104,7 @@ function allow(
   methods: readonly ApiMethod[],
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: `Allow${pascal(key)}`,
+    sid: `Allow${pascalCase(key)}`,
     principals: principals.map((arn) => new iam.ArnPrincipal(arn)),
     actions: ['execute-api:Invoke'],
     resources: methods.map(resourceOf),
@@ -113,7 +117,7 @@ function denyOthers(
   methods: readonly ApiMethod[],
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: `DenyOtherThan${pascal(key)}`,
+    sid: `DenyOtherThan${pascalCase(key)}`,
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['execute-api:Invoke'],
@@ -121,8 +125,6 @@ function denyOthers(
     conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...principals] } },
   });
 }
-
-const pascal = (key: string) => key[0]!.toUpperCase() + key.slice(1);
 
 /** The warning of a list not given: who may call its routes is left to IAM identity policies. */
 function unrestricted(key: string, methods: readonly ApiMethod[], what: string): string {
