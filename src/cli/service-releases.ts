@@ -203,6 +203,8 @@ export interface RunningRelease {
   readonly executionArn: string;
   /** The workflow it runs; of a rollback, that of the execution it cleans up after. */
   readonly workflow: CliStrategy;
+  /** A release's or migration's input, the request it was started with (none for a rollback). */
+  readonly input?: string;
   readonly startDate?: Date;
   /** Set on a rollback: the stopped execution it restores (or, of a migration, unlocks the service of). */
   readonly rollsBack?: string;
@@ -250,7 +252,12 @@ function runningFor(
   const workflow = workflowOf(executionArn);
   if (isCliStrategy(workflow)) {
     return isFor(requestOf(execution), service)
-      ? { executionArn: executionArn!, workflow, ...since }
+      ? {
+          executionArn: executionArn!,
+          workflow,
+          ...since,
+          ...(execution.input ? { input: execution.input } : {}),
+        }
       : undefined;
   }
   if (!isRollbackArn(executionArn)) return undefined;

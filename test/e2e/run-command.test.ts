@@ -182,6 +182,23 @@ describe('cutover run --name', () => {
     expect(await executionCount('canary')).toBe(running);
   });
 
+  it('without a name, of a release already running with the same request (a CI step run again) answers that release, and starts nothing new', async () => {
+    // Prepare
+    const request = canaryRequest('v5b');
+    const first = await cutover('run', 'canary', '-f', request, '--name', 'checkout-retried');
+    const running = await executionCount('canary');
+    // Act
+    const again = await cutover('run', 'canary', '-f', request);
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    expect(again.stderr).toMatch(
+      /^cutover: checkout-retried is already running with this request \(started \S+\): nothing new started\n$/,
+    );
+    expect(await executionCount('canary')).toBe(running);
+  });
+
   it('of a service another release of it is running exits 2 naming that release, and starts nothing', async () => {
     // Prepare: a canary of the example's service runs; a rolling release of the same service follows
     const first = await cutover('run', 'canary', '-f', canaryRequest('v6'), '--name', 'checkout-busy');

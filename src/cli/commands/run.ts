@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
@@ -28,7 +29,7 @@ import {
   resolveStateMachineArn,
   STRATEGIES,
 } from '../resolve.ts';
-import { runningReleaseOf } from '../service-releases.ts';
+import { type RunningRelease, runningReleaseOf } from '../service-releases.ts';
 import { followExecution } from '../watch.ts';
 
 interface RunOptions extends EndpointOptions {
@@ -114,7 +115,17 @@ export function runCommand(): Command {
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
     const running = options.name === undefined ? undefined : await runningSince(sfn, stateMachineArn, name);
     // The same name while it runs is StartExecution's to answer: the same execution, or ExecutionAlreadyExists.
-    if (!running) await refuseWhileReleased(sfn, service, naming, endpointFlags(options));
+    const same = running
+      ? undefined
+      : await refuseWhileReleased(sfn, service, naming, endpointFlags(options), { strategy, input });
+    if (same) {
+      console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
+      console.log(same.executionArn);
+      if (options.wait) {
+        process.exitCode = await followExecution(sfn, same.executionArn, { ...options, reconnectSeconds });
+      }
+      return;
+    }
     const { executionArn } = await sfn
       .send(new StartExecutionCommand({ stateMachineArn, name, input }))
       .catch((error: Error) => {
@@ -125,13 +136,8 @@ export function runCommand(): Command {
           { cause: error },
         );
       });
-    if (running) {
-      // StartExecution answered the running execution: same name and input, so nothing new started.
-      const then = options.wait ? 'following it' : 'nothing new started';
-      console.error(
-        `cutover: ${name} is already running with this request (started ${running.toISOString()}): ${then}`,
-      );
-    }
+    // StartExecution answered the running execution: same name and input, so nothing new started.
+    if (running) console.error(alreadyRunning(name, running, options.wait));
     console.log(executionArn);
     if (options.wait) {
       process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
@@ -160,16 +166,24 @@ function executionInput(file: string, request: unknown): string {
 /**
  * Refuses (exit 2) to start a release of a service another release or migration of it is running, or the
  * rollback of one stopped is: it would fail `ServiceLocked` (a FAILED execution, and a `Failed` event for
- * the on-call). The lock still decides when two start at once.
+ * the on-call). A release of `strategy` running with this very `input` (a CI step run again) is no other
+ * release: it is returned, to answer as the one started. The lock still decides when two start at once.
  */
 async function refuseWhileReleased(
   sfn: SFNClient,
   service: ServiceRef,
   naming: MachineNaming,
   flags: string,
-): Promise<void> {
+  { strategy, input }: { strategy: CliStrategy; input: string },
+): Promise<RunningRelease | undefined> {
   const running = await runningReleaseOf(sfn, service, naming);
-  if (!running) return;
+  if (!running) return undefined;
+  const sameRequest =
+    running.rollsBack === undefined &&
+    running.workflow === strategy &&
+    running.input !== undefined &&
+    isDeepStrictEqual(JSON.parse(running.input), JSON.parse(input));
+  if (sameRequest) return running;
   const name = executionNameOf(running.executionArn);
   const label = `${service.namespace}/${service.name}`;
   const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
@@ -189,6 +203,12 @@ async function refuseWhileReleased(
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,
   );
+}
+
+/** What `cutover run` says of the execution `name` it found running with its request, rather than start one. */
+function alreadyRunning(name: string, startDate: Date | undefined, wait: boolean | undefined): string {
+  const then = wait ? 'following it' : 'nothing new started';
+  return `cutover: ${name} is already running with this request (started ${startDate?.toISOString() ?? '?'}): ${then}`;
 }
 
 /** When the execution `name` of `stateMachineArn` started, if it is running; undefined if not, or if there is none. */
