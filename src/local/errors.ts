@@ -47,3 +47,11 @@ export class StoreFailedError extends Error {
     this.name = 'StoreFailedError';
   }
 }
+
+/** A call on a runtime that was closed: it runs nothing more until a new one opens its store. */
+export class RuntimeClosedError extends Error {
+  constructor() {
+    super('the runtime is closed: open a new one on its data directory to run executions');
+    this.name = 'RuntimeClosedError';
+  }
+}

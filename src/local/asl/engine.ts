@@ -7,7 +7,7 @@
 
 import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
-import { StoreFailedError } from '../errors.ts';
+import { RuntimeClosedError, StoreFailedError } from '../errors.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
@@ -130,6 +130,8 @@ export class Engine {
   readonly #onStoreFailure: (error: StoreFailedError) => void;
   /** Set once a commit failed: every later call that needs the store throws it. */
   #storeFailure: StoreFailedError | undefined;
+  /** Set by {@link close}: no execution starts any more. */
+  #closed = false;
   /** How every top frame ends: its run ends with it. */
   readonly #topFrameEnd: FrameEnd = {
     // Ending is a state transition too: a run whose state machine is being deleted fails instead.
@@ -210,6 +212,8 @@ export class Engine {
    * its ARN), so a crash after the answer cannot lose it.
    */
   startExecution(execution: NewExecution): Promise<ExecutionRow | undefined> {
+    // After close nothing commits it: the caller would wait for ever.
+    if (this.#closed) return Promise.reject(new RuntimeClosedError());
     if (!this.store.durable) {
       // Nothing to wait for: the in-memory store has no commit to share.
       const row = this.createExecution(execution);
@@ -343,6 +347,7 @@ export class Engine {
 
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
+    this.#closed = true;
     if (!this.#storeFailure) this.flush();
     this.#haltRuns();
     // Each halted run ends once its pending wait rejects with the halt reason.

@@ -449,6 +449,24 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, executionArn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('refuses a StartExecution once closed, rather than leave it waiting for a commit that never comes', async () => {
+    // Prepare
+    const h = reopen({}, new VirtualClock());
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'closed',
+      definition: machine({ P: { Type: 'Pass', End: true } }),
+      roleArn: ROLE_ARN,
+    });
+    await h.sfn.close();
+    // Act
+    const started = h.sfn.startExecution({ stateMachineArn }).catch((error: Error) => error);
+    // Assess
+    expect(await started).toMatchObject({
+      name: 'RuntimeClosedError',
+      message: 'the runtime is closed: open a new one on its data directory to run executions',
+    });
+  });
+
   it('keeps a state machine DELETING across a restart, fails its resumed execution at its next state, then removes it', async () => {
     // Prepare
     const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
