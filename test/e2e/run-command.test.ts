@@ -144,6 +144,13 @@ async function executionCount(machine: string): Promise<number> {
   return (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions!.length;
 }
 
+/** Asserts `cutover run` refused: exit 2, nothing on stdout, stderr matching `stderr` (a regular expression). */
+function expectRefused(result: { code: unknown; stdout: string; stderr: string }, stderr: string): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(new RegExp(stderr));
+}
+
 async function statusOf(name: string): Promise<string | undefined> {
   const executionArn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
   return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
@@ -207,14 +214,11 @@ describe('cutover run --name', () => {
     const second = await cutover('run', 'rolling', '-f', join(REPO_ROOT, ROLLING));
     // Assess
     expect(first.code, first.stderr).toBe(0);
-    expect(second.code).toBe(2);
-    expect(second.stdout).toBe('');
-    expect(second.stderr).toMatch(
-      new RegExp(
-        '^cutover: shop/checkout is being released by checkout-busy \\(canary, running since \\S+\\): ' +
-          'another release of it would fail ServiceLocked\\. Follow it \\(`cutover watch checkout-busy --endpoint \\S+`\\) ' +
-          'or stop it \\(`cutover abort checkout-busy --endpoint \\S+`\\); nothing was started\\n$',
-      ),
+    expectRefused(
+      second,
+      '^cutover: shop/checkout is being released by checkout-busy \\(canary, running since \\S+\\): ' +
+        'another release of it would fail ServiceLocked\\. Follow it \\(`cutover watch checkout-busy --endpoint \\S+`\\) ' +
+        'or stop it \\(`cutover abort checkout-busy --endpoint \\S+`\\); nothing was started\\n$',
     );
     expect(await executionCount('rolling')).toBe(rolling);
   });
@@ -230,14 +234,11 @@ describe('cutover run --name', () => {
     const run = await cutover('run', 'canary', '-f', cartRequest(CANARY));
     // Assess
     expect(started.code, started.stderr).toBe(0);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(
-      new RegExp(
-        '^cutover: shop/cart is being rolled back by abort-cart-r23 \\(the rollback of rolling cart-r23, running since \\S+\\): ' +
-          'another release of it would fail ServiceLocked until that rollback ends: follow it ' +
-          '\\(`cutover watch abort-cart-r23 --endpoint \\S+`\\), then run the release; nothing was started\\n$',
-      ),
+    expectRefused(
+      run,
+      '^cutover: shop/cart is being rolled back by abort-cart-r23 \\(the rollback of rolling cart-r23, running since \\S+\\): ' +
+        'another release of it would fail ServiceLocked until that rollback ends: follow it ' +
+        '\\(`cutover watch abort-cart-r23 --endpoint \\S+`\\), then run the release; nothing was started\\n$',
     );
     expect(await executionCount('canary')).toBe(canaries);
   });
