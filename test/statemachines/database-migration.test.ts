@@ -79,6 +79,33 @@ async function targetWithItems(): Promise<string> {
   return url;
 }
 
+/** A target with items (targetWithItems) and migrations whose V1__price adds a column `price` to them. */
+async function itemsAndPriceMigration(): Promise<{ target: string; migrations: string }> {
+  const target = await targetWithItems();
+  const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+  return { target, migrations };
+}
+
+/** A dataset source of `customers` customers, an empty target, V1__dataset + `more`, and the copy request. */
+async function datasetCopy(customers: number, more: Record<string, string> = {}) {
+  const source = await postgres.createDatabase('source');
+  await runSql(source, DATASET_SCHEMA);
+  await fillDataset(source, customers);
+  const target = await postgres.createDatabase('target');
+  const migrations = await migrationFiles({ 'V1__dataset.sql': DATASET_SCHEMA, ...more });
+  const input = databaseMigrationInput(
+    { source: requestUrl(source), target: requestUrl(target) },
+    migrations,
+    { copy: { batchRows: 100 } },
+  );
+  return { source, target, migrations, input };
+}
+
+/** How many migrations the target's history table records. */
+async function recordedMigrations(target: string): Promise<number> {
+  return (await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history')).rows[0].n;
+}
+
 /** Columns and checksums of every table: equal snapshots mean an unchanged database. */
 async function snapshot(url: string) {
   return withDatabase({ url }, async (client) => ({
@@ -103,11 +130,22 @@ async function runMigration(
   return { execution, history: await executionHistory(runtime.client, executionArn!) };
 }
 
+/** Runs the migrations in `directory` on `target` alone (no source), with the request's `extra` settings. */
+function migrateTarget(target: string, directory: string, extra?: Record<string, unknown>) {
+  return runMigration(databaseMigrationInput({ target: requestUrl(target) }, directory, extra));
+}
+
 /** The states the execution entered, in order. */
 function statesEntered(history: HistoryEvent[]): string[] {
   return history.flatMap((event) =>
     event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name!] : [],
   );
+}
+
+/** The states the execution entered from `state` on. */
+function statesFrom(history: HistoryEvent[], state: string): string[] {
+  const entered = statesEntered(history);
+  return entered.slice(entered.indexOf(state));
 }
 
 /** A task's output, by state name. */
@@ -119,16 +157,7 @@ function taskOutput(history: HistoryEvent[], state: string): Record<string, unkn
 describe('database-migration state machine', () => {
   it('migrates the schema, copies and validates the data, and lists the backup', async () => {
     // Prepare
-    const source = await postgres.createDatabase('source');
-    await runSql(source, DATASET_SCHEMA);
-    await fillDataset(source, 120);
-    const target = await postgres.createDatabase('target');
-    const migrations = await migrationFiles({ 'V1__dataset.sql': DATASET_SCHEMA });
-    const input = databaseMigrationInput(
-      { source: requestUrl(source), target: requestUrl(target) },
-      migrations,
-      { copy: { batchRows: 100 } },
-    );
+    const { source, target, input } = await datasetCopy(120);
     // Act
     const { execution, history } = await runMigration(input);
     // Assess
@@ -161,9 +190,8 @@ describe('database-migration state machine', () => {
         UPDATE items SET name = 'changed';
         SELECT 1 / 0;`,
     });
-    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations);
     // Act
-    const { execution, history } = await runMigration(input);
+    const { execution, history } = await migrateTarget(target, migrations);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
@@ -173,22 +201,18 @@ describe('database-migration state machine', () => {
     );
     expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
-    const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
-    expect(recorded.rows[0].n).toBe(0);
+    expect(await recordedMigrations(target)).toBe(0);
   });
 
   it('refuses an edited applied migration with MigrationChecksumMismatch and applies nothing', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    const first = await runMigration(databaseMigrationInput({ target: requestUrl(target) }, migrations));
+    const { target, migrations } = await itemsAndPriceMigration();
+    const first = await migrateTarget(target, migrations);
     await writeFile(join(migrations, 'V1__price.sql'), 'ALTER TABLE items ADD COLUMN price bigint;');
     await writeFile(join(migrations, 'V2__sku.sql'), 'ALTER TABLE items ADD COLUMN sku text;');
     const before = await snapshot(target);
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations),
-    );
+    const { execution, history } = await migrateTarget(target, migrations);
     // Assess
     expect(first.execution.status).toBe('SUCCEEDED');
     expect(execution.status).toBe('FAILED');
@@ -230,19 +254,14 @@ describe('database-migration state machine', () => {
     // Prepare: another service's migration of the same database, still running.
     const target = await targetWithItems();
     const slow = await migrationFiles({ 'V1__slow.sql': 'SELECT pg_sleep(4);' });
-    const other = runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, slow, {
-        service: { name: 'billing', namespace: 'shop' },
-      }),
-    );
+    const other = migrateTarget(target, slow, { service: { name: 'billing', namespace: 'shop' } });
     const held = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
     while ((await runSql(target, held)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
     const migrations = await migrationFiles({ 'V2__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+    // Act
+    const { execution, history } = await migrateTarget(target, migrations, {
       migrations: { directory: migrations, lockWaitSeconds: 1 },
     });
-    // Act
-    const { execution, history } = await runMigration(input);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationLocked');
@@ -265,11 +284,10 @@ describe('database-migration state machine', () => {
       'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int; UPDATE items SET price = 1;',
       'V2__breaks.sql': 'SELECT 1 / 0;',
     });
-    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations, {
+    // Act
+    const { execution, history } = await migrateTarget(target, migrations, {
       migrations: { directory: migrations, transaction: 'all' },
     });
-    // Act
-    const { execution, history } = await runMigration(input);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
@@ -277,8 +295,7 @@ describe('database-migration state machine', () => {
     expect(statesEntered(history)).toEqual(expect.arrayContaining(['Backup', 'Migrate', 'NotifyFailed']));
     expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
-    const recorded = await runSql(target, 'SELECT count(*)::int AS n FROM cutover_schema_history');
-    expect(recorded.rows[0].n).toBe(0);
+    expect(await recordedMigrations(target)).toBe(0);
   });
 
   it('keeps the migrations that committed before a failing one, data and history alike, and restores nothing', async () => {
@@ -288,12 +305,11 @@ describe('database-migration state machine', () => {
       'V1__rename.sql': `UPDATE items SET name = upper(name); DELETE FROM items WHERE id = 3;`,
       'V2__breaks.sql': 'SELECT 1 / 0;',
     });
-    const input = databaseMigrationInput({ target: requestUrl(target) }, migrations);
     // Act
-    const { execution, history } = await runMigration(input);
+    const { execution, history } = await migrateTarget(target, migrations);
     const names = await runSql(target, 'SELECT array_agg(name ORDER BY id) AS names FROM items');
     await writeFile(join(migrations, 'V2__breaks.sql'), 'SELECT 1;');
-    const fixed = await runMigration(input);
+    const fixed = await migrateTarget(target, migrations);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('MigrationFailed');
@@ -308,19 +324,9 @@ describe('database-migration state machine', () => {
 
   it('empties the tables a failed copy filled, so the fixed migration copies again', async () => {
     // Prepare
-    const source = await postgres.createDatabase('source');
-    await runSql(source, DATASET_SCHEMA);
-    await fillDataset(source, 40);
-    const target = await postgres.createDatabase('target');
-    const migrations = await migrationFiles({
-      'V1__dataset.sql': DATASET_SCHEMA,
+    const { source, target, migrations, input } = await datasetCopy(40, {
       'V2__two_lines.sql': 'ALTER TABLE orders ADD CONSTRAINT two_lines CHECK (line < 3);',
     });
-    const input = databaseMigrationInput(
-      { source: requestUrl(source), target: requestUrl(target) },
-      migrations,
-      { copy: { batchRows: 100 } },
-    );
     // Act
     const failed = await runMigration(input);
     const left = await runSql(
@@ -371,22 +377,12 @@ describe('database-migration state machine', () => {
 
   it('ends FAILED with CopyUndoFailed, naming the first error, when the copied tables cannot be emptied', async () => {
     // Prepare: a table the migrations made refers to a copied one and holds a row.
-    const source = await postgres.createDatabase('source');
-    await runSql(source, DATASET_SCHEMA);
-    await fillDataset(source, 40);
-    const target = await postgres.createDatabase('target');
-    const migrations = await migrationFiles({
-      'V1__dataset.sql': DATASET_SCHEMA,
+    const { input } = await datasetCopy(40, {
       'V2__notes.sql': `CREATE TABLE notes (id int PRIMARY KEY, customer_id bigint);
         INSERT INTO notes VALUES (1, 1);
         ALTER TABLE notes ADD FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;`,
       'V3__two_lines.sql': 'ALTER TABLE orders ADD CONSTRAINT two_lines CHECK (line < 3);',
     });
-    const input = databaseMigrationInput(
-      { source: requestUrl(source), target: requestUrl(target) },
-      migrations,
-      { copy: { batchRows: 100 } },
-    );
     // Act
     const { execution, history } = await runMigration(input);
     // Assess
@@ -422,9 +418,7 @@ describe('database-migration state machine', () => {
     const target = await targetWithItems();
     const missing = join(directory, 'no-such-migrations');
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, missing),
-    );
+    const { execution, history } = await migrateTarget(target, missing);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('ValidationError');
@@ -449,9 +443,7 @@ describe('database-migration state machine', () => {
     );
     const migrations = await migrationFiles({ 'V1__seed.sql': 'INSERT INTO codes VALUES (50);' });
     // Act
-    const { execution } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations),
-    );
+    const { execution } = await migrateTarget(target, migrations);
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     const next = await runSql(
@@ -479,8 +471,7 @@ describe('database-migration state machine', () => {
 
   it('refuses a request whose database URL holds a password, before anything runs', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const { target, migrations } = await itemsAndPriceMigration();
     const before = await snapshot(target);
     // Act
     const { execution, history } = await runMigration(databaseMigrationInput({ target }, migrations));
@@ -513,11 +504,31 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       },
     ],
   });
+  /** A DescribeBlueGreenDeployments answer: deployment `identifier` in `Status`, for `StatusDetails`. */
+  const failedDeployment = (identifier: string, Status: string, StatusDetails: string) => ({
+    BlueGreenDeployments: [{ BlueGreenDeploymentIdentifier: identifier, Status, StatusDetails }],
+  });
+  /** Mocks CreateBlueGreenDeployment to answer with the deployment `identifier`. */
+  const createsDeployment = (identifier: string) =>
+    rds.on(CreateBlueGreenDeploymentCommand).resolves({
+      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: identifier },
+    });
+  /** The inputs of the DeleteBlueGreenDeployment calls made. */
+  const deletions = () => rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input);
+
+  /** Runs the migrations on `target`, an RDS instance backed up by an RDS snapshot. */
+  const migrateAfterRdsSnapshot = (target: string, migrations: string) =>
+    migrateTarget(target, migrations, { backup: { method: 'rds-snapshot' }, rds: rdsSettings });
+  /** Runs the migrations on `target`, an RDS instance first switched over to a Blue/Green deployment. */
+  const migrateThroughBlueGreen = (
+    target: string,
+    migrations: string,
+    blueGreen: Record<string, unknown> = {},
+  ) => migrateTarget(target, migrations, { rds: rdsSettings, blueGreen: { sourceArn, ...blueGreen } });
 
   it('takes a cutover-* RDS snapshot and waits until it is available before migrating', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const { target, migrations } = await itemsAndPriceMigration();
     rds.on(CreateDBSnapshotCommand).resolves({});
     rds
       .on(DescribeDBSnapshotsCommand)
@@ -525,12 +536,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .resolvesOnce({ DBSnapshots: [{ Status: 'creating' }] })
       .resolves({ DBSnapshots: [{ Status: 'available' }] });
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        backup: { method: 'rds-snapshot' },
-        rds: rdsSettings,
-      }),
-    );
+    const { execution, history } = await migrateAfterRdsSnapshot(target, migrations);
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     const snapshotId = rds.commandCalls(CreateDBSnapshotCommand)[0]!.args[0].input.DBSnapshotIdentifier!;
@@ -546,18 +552,12 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('waits for an instance busy with its backup window, then takes the snapshot', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const { target, migrations } = await itemsAndPriceMigration();
     const busy = rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.');
     rds.on(CreateDBSnapshotCommand).rejectsOnce(busy).rejectsOnce(busy).resolves({});
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ Status: 'available' }] });
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        backup: { method: 'rds-snapshot' },
-        rds: rdsSettings,
-      }),
-    );
+    const { execution, history } = await migrateAfterRdsSnapshot(target, migrations);
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(3);
@@ -571,20 +571,14 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('fails DatabaseInstanceBusy when the source instance stays busy for the 30 minutes of retries', async () => {
     // Prepare
-    const target = await targetWithItems();
+    const { target, migrations } = await itemsAndPriceMigration();
     const before = await snapshot(target);
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
     rds
       .on(CreateBlueGreenDeploymentCommand)
       .rejects(rdsError('InvalidDBInstanceStateFault', 'DB instance orders is not in available state.'));
     rds.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('DatabaseInstanceBusy');
@@ -597,11 +591,8 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('switches over a Blue/Green deployment once AVAILABLE and validated, then migrates', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    rds.on(CreateBlueGreenDeploymentCommand).resolves({
-      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-1' },
-    });
+    const { target, migrations } = await itemsAndPriceMigration();
+    createsDeployment('bgd-1');
     rds
       .on(DescribeBlueGreenDeploymentsCommand)
       .resolvesOnce(deployment('PROVISIONING'))
@@ -611,12 +602,9 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .resolves(deployment('SWITCHOVER_COMPLETED'));
     rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn, switchoverTimeoutSeconds: 300 },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations, {
+      switchoverTimeoutSeconds: 300,
+    });
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input).toMatchObject({
@@ -650,8 +638,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('carries on when retried Blue/Green calls find what their first, failed-looking calls did', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const { target, migrations } = await itemsAndPriceMigration();
     rds
       .on(CreateBlueGreenDeploymentCommand)
       .rejectsOnce(lostRdsAnswer())
@@ -677,12 +664,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .rejectsOnce(lostRdsAnswer())
       .rejects(rdsError('InvalidBlueGreenDeploymentStateFault'));
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     const name = rds.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input.BlueGreenDeploymentName;
@@ -697,29 +679,17 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('ends FAILED with BlueGreenSwitchoverFailed when the switchover fails, before any migration', async () => {
     // Prepare
-    const target = await targetWithItems();
+    const { target, migrations } = await itemsAndPriceMigration();
     const before = await snapshot(target);
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    rds.on(CreateBlueGreenDeploymentCommand).resolves({
-      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-2' },
-    });
+    createsDeployment('bgd-2');
     rds
       .on(DescribeBlueGreenDeploymentsCommand)
       .resolvesOnce(deployment('AVAILABLE'))
       .resolvesOnce(deployment('AVAILABLE'))
-      .resolves({
-        BlueGreenDeployments: [
-          { BlueGreenDeploymentIdentifier: 'bgd-2', Status: 'SWITCHOVER_FAILED', StatusDetails: 'timed out' },
-        ],
-      });
+      .resolves(failedDeployment('bgd-2', 'SWITCHOVER_FAILED', 'timed out'));
     rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('BlueGreenSwitchoverFailed');
@@ -728,46 +698,25 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(statesEntered(history)).not.toContain('Migrate');
     expect(statesEntered(history)).not.toContain('UndoCopy');
     expect(await snapshot(target)).toEqual(before);
-    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
-      { BlueGreenDeploymentIdentifier: 'bgd-2', DeleteTarget: true },
-    ]);
+    expect(deletions()).toEqual([{ BlueGreenDeploymentIdentifier: 'bgd-2', DeleteTarget: true }]);
   });
 
   it('deletes the deployment with its green instances when it fails before the switchover', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    rds.on(CreateBlueGreenDeploymentCommand).resolves({
-      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-4' },
-    });
+    const { target, migrations } = await itemsAndPriceMigration();
+    createsDeployment('bgd-4');
     rds
       .on(DescribeBlueGreenDeploymentsCommand)
       .resolvesOnce(deployment('PROVISIONING'))
-      .resolves({
-        BlueGreenDeployments: [
-          {
-            BlueGreenDeploymentIdentifier: 'bgd-4',
-            Status: 'INVALID_CONFIGURATION',
-            StatusDetails: 'bad group',
-          },
-        ],
-      });
+      .resolves(failedDeployment('bgd-4', 'INVALID_CONFIGURATION', 'bad group'));
     rds.on(DeleteBlueGreenDeploymentCommand).resolves({});
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.error, execution.cause).toBe('BlueGreenSwitchoverFailed');
     expect(execution.cause).toContain('INVALID_CONFIGURATION: bad group');
-    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
-      { BlueGreenDeploymentIdentifier: 'bgd-4', DeleteTarget: true },
-    ]);
-    const entered = statesEntered(history);
-    expect(entered.slice(entered.indexOf('BlueGreenCreated'))).toEqual([
+    expect(deletions()).toEqual([{ BlueGreenDeploymentIdentifier: 'bgd-4', DeleteTarget: true }]);
+    expect(statesFrom(history, 'BlueGreenCreated')).toEqual([
       'BlueGreenCreated',
       'DeleteBlueGreen',
       'NotifyFailed',
@@ -782,22 +731,14 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('ends with the first error when the deletion fails too, noting the deletion error', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
-    rds.on(CreateBlueGreenDeploymentCommand).resolves({
-      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-5' },
-    });
+    const { target, migrations } = await itemsAndPriceMigration();
+    createsDeployment('bgd-5');
     rds.on(DescribeBlueGreenDeploymentsCommand).resolves(deployment('AVAILABLE', 'MISSING_TARGET', 'bgd-5'));
     rds
       .on(DeleteBlueGreenDeploymentCommand)
       .rejects(rdsError('AccessDenied', 'not authorized to perform rds:DeleteDBInstance'));
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.error).toBe('BlueGreenSwitchoverFailed');
     expect(execution.cause).toContain(`cannot reach AVAILABLE: ${sourceArn} MISSING_TARGET`);
@@ -813,8 +754,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
 
   it('deletes a deployment RDS created before CreateBlueGreen failed, found by its name and execution tag', async () => {
     // Prepare
-    const target = await targetWithItems();
-    const migrations = await migrationFiles({ 'V1__price.sql': 'ALTER TABLE items ADD COLUMN price int;' });
+    const { target, migrations } = await itemsAndPriceMigration();
     // Every answer lost (500), though the first call created the deployment.
     rds.on(CreateBlueGreenDeploymentCommand).rejects(lostRdsAnswer());
     rds.on(DescribeBlueGreenDeploymentsCommand).callsFake(() => ({
@@ -828,12 +768,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     }));
     rds.on(DeleteBlueGreenDeploymentCommand).resolves({});
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.cause).toContain('CreateBlueGreenDeployment');
@@ -841,11 +776,8 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     expect(rds.commandCalls(DescribeBlueGreenDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
       { Filters: [{ Name: 'blue-green-deployment-name', Values: [name] }] },
     ]);
-    expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
-      { BlueGreenDeploymentIdentifier: 'bgd-7', DeleteTarget: true },
-    ]);
-    const entered = statesEntered(history);
-    expect(entered.slice(entered.indexOf('CreateBlueGreen'))).toEqual([
+    expect(deletions()).toEqual([{ BlueGreenDeploymentIdentifier: 'bgd-7', DeleteTarget: true }]);
+    expect(statesFrom(history, 'CreateBlueGreen')).toEqual([
       'CreateBlueGreen',
       'DeleteUnreturnedBlueGreen',
       'NotifyFailed',
@@ -863,9 +795,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
     // Prepare
     const target = await targetWithItems();
     const migrations = await migrationFiles({ 'V1__bad.sql': 'ALTER TABLE missing ADD COLUMN price int;' });
-    rds.on(CreateBlueGreenDeploymentCommand).resolves({
-      BlueGreenDeployment: { BlueGreenDeploymentIdentifier: 'bgd-6' },
-    });
+    createsDeployment('bgd-6');
     rds
       .on(DescribeBlueGreenDeploymentsCommand)
       .resolvesOnce(deployment('AVAILABLE', 'AVAILABLE', 'bgd-6'))
@@ -873,12 +803,7 @@ describe('database-migration state machine on RDS (RDS API mocked)', () => {
       .resolves(deployment('SWITCHOVER_COMPLETED', 'SWITCHOVER_COMPLETED', 'bgd-6'));
     rds.on(SwitchoverBlueGreenDeploymentCommand).resolves({});
     // Act
-    const { execution, history } = await runMigration(
-      databaseMigrationInput({ target: requestUrl(target) }, migrations, {
-        rds: rdsSettings,
-        blueGreen: { sourceArn },
-      }),
-    );
+    const { execution, history } = await migrateThroughBlueGreen(target, migrations);
     // Assess
     expect(execution.error).toBe('MigrationFailed');
     expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);

@@ -63,21 +63,41 @@ const rolledV7: ServiceRelease = {
 };
 
 const MACHINES = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
 
-/** A mocked client whose endpoint has the canary, rolling and rollback state machines. */
-function aClientOfReleaseMachines() {
+/** A mocked client whose endpoint has the state machines `names` (default: canary, rolling, rollback). */
+function aClientOfMachines(names = ['canary', 'rolling', 'rollback'], creationDate = new Date(0)) {
   const client = new SFNClient({ region: 'us-east-1' });
   const mock = mockClient(client);
   mock.on(ListStateMachinesCommand).resolves({
-    stateMachines: ['canary', 'rolling', 'rollback'].map((name) => ({
+    stateMachines: names.map((name) => ({
       name,
       stateMachineArn: `${MACHINES}:${name}`,
       type: 'STANDARD',
-      creationDate: new Date(0),
+      creationDate,
     })),
   });
   return { client, mock };
 }
+
+/** Those of `executions` that ran on the state machine `stateMachineArn`, by their ARNs. */
+const executionsOf = <T extends { executionArn: string }>(executions: T[], stateMachineArn: string) =>
+  executions.filter((execution) =>
+    execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
+  );
+
+/** The lines status prints of the releases `found` of `of` (shop/orders), `shown` of them, with `flags`. */
+const statusOf = (found: ServiceReleases, { of = service, shown = window, flags = '' } = {}) =>
+  formatStatus(of, found, shown, flags).split('\n');
+
+/** rolledV7 while it still runs, in `state`, with `extra`. */
+const aRunningV7 = (state: string, extra: Partial<ServiceRelease>): ServiceRelease => ({
+  ...rolledV7,
+  status: 'RUNNING',
+  stopDate: undefined,
+  state,
+  ...extra,
+});
 
 describe('formatStatus', () => {
   it('says where it looked when it finds no release', () => {
@@ -88,9 +108,9 @@ describe('formatStatus', () => {
 
   it('names the last success when no release succeeded, and a rejection by who rejected it and why', () => {
     // Act
-    const text = formatStatus(service, { releases: [rejectedV8, migrated], lastSuccess: migrated }, window);
+    const lines = statusOf({ releases: [rejectedV8, migrated], lastSuccess: migrated });
     // Assess
-    expect(text.split('\n')).toEqual([
+    expect(lines).toEqual([
       'shop/orders: no successful release among the newest 25 executions of each workflow; last success database-migration orders-db-2',
       'FAILED     canary              v8  orders-v8    2026-11-29T11:00:00.000Z, took 9s: ApprovalRejected — rejected by cli: p99 is creeping up',
       'SUCCEEDED  database-migration  -   orders-db-2  2026-11-29T10:00:00.000Z, took 3s',
@@ -99,13 +119,13 @@ describe('formatStatus', () => {
 
   it('names the last successful release, and shows a migration without a version and a readable cause', () => {
     // Act
-    const text = formatStatus(
-      service,
-      { releases: [failedMigration, rolledV7], lastSuccessfulRelease: rolledV7, lastSuccess: rolledV7 },
-      window,
-    );
+    const lines = statusOf({
+      releases: [failedMigration, rolledV7],
+      lastSuccessfulRelease: rolledV7,
+      lastSuccess: rolledV7,
+    });
     // Assess
-    expect(text.split('\n')).toEqual([
+    expect(lines).toEqual([
       'shop/orders: last successful release v7 (rolling orders-v7)',
       'FAILED     database-migration  -   orders-db-1  2026-11-29T10:00:00.000Z, took 1m 5s: MigrationFailed — migration V2__x failed',
       'SUCCEEDED  rolling             v7  orders-v7    2026-11-29T09:00:00.000Z, took 42s',
@@ -116,9 +136,9 @@ describe('formatStatus', () => {
     // Prepare
     const quick: ServiceRelease = { ...migrated, stopDate: new Date('2026-11-29T10:00:00.345Z') };
     // Act
-    const text = formatStatus(service, { releases: [quick], lastSuccess: quick }, window);
+    const lines = statusOf({ releases: [quick], lastSuccess: quick });
     // Assess
-    expect(text.split('\n')[1]).toBe(
+    expect(lines[1]).toBe(
       'SUCCEEDED  database-migration  -  orders-db-2  2026-11-29T10:00:00.000Z, took 345ms',
     );
   });
@@ -132,32 +152,28 @@ describe('formatStatus', () => {
       ...readableFailure(undefined, 'wrong image'),
     };
     // Act
-    const text = formatStatus(service, { releases: [stopped] }, window);
+    const lines = statusOf({ releases: [stopped] });
     // Assess
-    expect(text.split('\n')[1]).toBe(
+    expect(lines[1]).toBe(
       'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 6s: wrong image',
     );
   });
 
   it('says why the rollout of a running release waits', () => {
     // Prepare
-    const stuck: ServiceRelease = {
-      ...rolledV7,
+    const stuck = aRunningV7('WaitForCanary', {
       workflow: 'canary',
-      status: 'RUNNING',
-      stopDate: undefined,
-      state: 'WaitForCanary',
       weights: { stable: 100, canary: 0 },
       rollout: {
         track: 'canary',
         reason:
           '0/4 ready, 4 updated; pod orders-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.',
       },
-    };
+    });
     // Act
-    const text = formatStatus(service, { releases: [stuck] }, window);
+    const lines = statusOf({ releases: [stuck] });
     // Assess
-    expect(text.split('\n')[1]).toBe(
+    expect(lines[1]).toBe(
       'RUNNING    canary  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in WaitForCanary, stable 100 / canary 0, rollout canary: 0/4 ready, 4 updated; pod orders-canary-7d9f-x2x not scheduled: Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.',
     );
   });
@@ -165,38 +181,30 @@ describe('formatStatus', () => {
   it('says until when a waiting approval waits, and the commands that answer it', () => {
     // Prepare
     vi.useFakeTimers({ now: new Date(2026, 10, 29, 9, 1, 0) });
-    const waiting: ServiceRelease = {
-      ...rolledV7,
-      status: 'RUNNING',
-      stopDate: undefined,
-      state: 'RequestApproval',
+    const waiting = aRunningV7('RequestApproval', {
       awaitingApproval: true,
       approval: { timeoutSeconds: 600, timesOutAt: new Date(2026, 10, 29, 9, 6, 0).getTime() },
-    };
+    });
     // Act
-    const text = formatStatus(service, { releases: [waiting] }, window);
+    const lines = statusOf({ releases: [waiting] });
     vi.useRealTimers();
     // Assess
-    expect(text.split('\n')[1]).toBe(
+    expect(lines[1]).toBe(
       'RUNNING    rolling  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in RequestApproval, waiting for approval (times out at 09:06:00 UTC, in 5m 0s): `cutover approve orders-v7` or `cutover reject orders-v7`',
     );
   });
 
   it('says what a waiting approval is for: the end of a paused step', () => {
     // Prepare
-    const paused: ServiceRelease = {
-      ...rolledV7,
+    const paused = aRunningV7('PauseAfterStep', {
       workflow: 'canary',
-      status: 'RUNNING',
-      stopDate: undefined,
-      state: 'PauseAfterStep',
       awaitingApproval: true,
       approval: { stage: 'after step 1 of 3' },
-    };
+    });
     // Act
-    const text = formatStatus(service, { releases: [paused] }, window);
+    const lines = statusOf({ releases: [paused] });
     // Assess
-    expect(text.split('\n')[1]).toBe(
+    expect(lines[1]).toBe(
       'RUNNING    canary  v7  orders-v7  started 2026-11-29T09:00:00.000Z, in PauseAfterStep, waiting for approval after step 1 of 3: `cutover approve orders-v7` or `cutover reject orders-v7`',
     );
   });
@@ -212,9 +220,9 @@ describe('formatStatus', () => {
       },
     };
     // Act
-    const text = formatStatus(service, { releases: [rollingBack, stopped] }, window, ' --aws');
+    const lines = statusOf({ releases: [rollingBack, stopped] }, { flags: ' --aws' });
     // Assess
-    expect(text.split('\n').slice(1)).toEqual([
+    expect(lines.slice(1)).toEqual([
       'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 42s: Aborted — wrong image',
       '           rollback: abort-orders-v7 RUNNING — `cutover watch abort-orders-v7 --aws`',
       'ABORTED    rolling  v7  orders-v7  2026-11-29T09:00:00.000Z, took 42s: Aborted — wrong image',
@@ -232,38 +240,46 @@ describe('formatStatus', () => {
       rollbackLookupError: 'no rollback state machine at this endpoint',
     };
     // Act
-    const text = formatStatus(service, { releases: [aborted] }, window, ' --aws');
+    const lines = statusOf({ releases: [aborted] }, { flags: ' --aws' });
     // Assess
-    expect(text.split('\n')[2]).toBe(
-      '           rollback: not looked up (no rollback state machine at this endpoint)',
-    );
+    expect(lines[2]).toBe('           rollback: not looked up (no rollback state machine at this endpoint)');
   });
 
   it('names the last successful release even when it is older than the lines shown', () => {
     // Act
-    const text = formatStatus(
-      service,
+    const lines = statusOf(
       { releases: [rejectedV8], lastSuccessfulRelease: rolledV7, lastSuccess: migrated },
-      { scan: 25, limit: 1 },
+      { shown: { scan: 25, limit: 1 } },
     );
     // Assess
-    expect(text.split('\n')[0]).toBe('shop/orders: last successful release v7 (rolling orders-v7)');
+    expect(lines[0]).toBe('shop/orders: last successful release v7 (rolling orders-v7)');
   });
 });
 
 describe('serviceReleases', () => {
-  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const request = (version: string) =>
     JSON.stringify({ service: { name: 'orders', namespace: 'shop' }, release: { version } });
-
-  it('gives each aborted release shown its rollback and status, looking none up for the others', async () => {
-    // Prepare: v9 aborted and rolled back, v8 aborted and its rollback failed, v7 succeeded
-    const at = (minute: number) => new Date(2026, 10, 29, 9, minute);
-    const releases = [
+  const at = (minute: number) => new Date(2026, 10, 29, 9, minute);
+  /** v9 and v8 aborted, v7 succeeded: executions of the canary machine, newest first. */
+  const twoAbortedThenASuccess = () =>
+    [
       { name: 'orders-v9', status: 'ABORTED', startDate: at(9), stopDate: at(10), input: request('v9') },
       { name: 'orders-v8', status: 'ABORTED', startDate: at(7), stopDate: at(8), input: request('v8') },
       { name: 'orders-v7', status: 'SUCCEEDED', startDate: at(5), stopDate: at(6), input: request('v7') },
     ].map((release) => ({ ...release, executionArn: `${EXECUTIONS}:canary:${release.name}` }));
+
+  /** A client whose endpoint has the state machines `names`, the canary one having run `releases`. */
+  function aClientWithCanaryReleases(names: string[], releases: ReturnType<typeof twoAbortedThenASuccess>) {
+    const { client, mock } = aClientOfMachines(names, at(0));
+    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
+      executions: stateMachineArn.endsWith(':canary') ? releases : [],
+    }));
+    return { client, mock };
+  }
+
+  it('gives each aborted release shown its rollback and status, looking none up for the others', async () => {
+    // Prepare: v9 aborted and rolled back, v8 aborted and its rollback failed, v7 succeeded
+    const releases = twoAbortedThenASuccess();
     const rollbacks = [
       { name: 'abort-orders-v9', status: 'SUCCEEDED', output: '{}' },
       { name: 'abort-orders-v8', status: 'FAILED', error: 'ServiceLocked' },
@@ -272,19 +288,7 @@ describe('serviceReleases', () => {
       executionArn: `${EXECUTIONS}:rollback:${rollback.name}`,
       input: JSON.stringify({ executionArn: `${EXECUTIONS}:canary:${rollback.name.slice('abort-'.length)}` }),
     }));
-    const client = new SFNClient({ region: 'us-east-1' });
-    const mock = mockClient(client);
-    mock.on(ListStateMachinesCommand).resolves({
-      stateMachines: ['canary', 'rollback'].map((name) => ({
-        name,
-        stateMachineArn: `${MACHINES}:${name}`,
-        type: 'STANDARD',
-        creationDate: at(0),
-      })),
-    });
-    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
-      executions: stateMachineArn.endsWith(':canary') ? releases : [],
-    }));
+    const { client, mock } = aClientWithCanaryReleases(['canary', 'rollback'], releases);
     mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
       const found = [...releases, ...rollbacks].find((execution) => execution.executionArn === executionArn);
       if (!found) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
@@ -310,22 +314,8 @@ describe('serviceReleases', () => {
   });
   it('gives the releases when the rollback lookup fails, each aborted one saying why it has no rollback', async () => {
     // Prepare: v9 and v8 aborted, v7 succeeded; the endpoint has no rollback state machine
-    const at = (minute: number) => new Date(2026, 10, 29, 9, minute);
-    const releases = [
-      { name: 'orders-v9', status: 'ABORTED', startDate: at(9), stopDate: at(10), input: request('v9') },
-      { name: 'orders-v8', status: 'ABORTED', startDate: at(7), stopDate: at(8), input: request('v8') },
-      { name: 'orders-v7', status: 'SUCCEEDED', startDate: at(5), stopDate: at(6), input: request('v7') },
-    ].map((release) => ({ ...release, executionArn: `${EXECUTIONS}:canary:${release.name}` }));
-    const client = new SFNClient({ region: 'us-east-1' });
-    const mock = mockClient(client);
-    mock.on(ListStateMachinesCommand).resolves({
-      stateMachines: [
-        { name: 'canary', stateMachineArn: `${MACHINES}:canary`, type: 'STANDARD', creationDate: at(0) },
-      ],
-    });
-    mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
-      executions: stateMachineArn.endsWith(':canary') ? releases : [],
-    }));
+    const releases = twoAbortedThenASuccess();
+    const { client, mock } = aClientWithCanaryReleases(['canary'], releases);
     mock
       .on(DescribeExecutionCommand)
       .callsFake(({ executionArn }) => releases.find((release) => release.executionArn === executionArn));
@@ -351,7 +341,6 @@ describe('serviceReleases', () => {
 });
 
 describe('what status says of a release promoted before its clean-up failed', () => {
-  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
   const cleanupFailure = readableFailure(
     'KubernetesApiError',
@@ -385,13 +374,7 @@ describe('what status says of a release promoted before its clean-up failed', ()
     releases: ReturnType<typeof aRelease>[],
     historyOf: (executionArn: string) => HistoryEvent[],
   ) {
-    const client = new SFNClient({ region: 'us-east-1' });
-    const mock = mockClient(client);
-    mock.on(ListStateMachinesCommand).resolves({
-      stateMachines: [
-        { name: 'canary', stateMachineArn: `${MACHINES}:canary`, type: 'STANDARD', creationDate: at(0) },
-      ],
-    });
+    const { client, mock } = aClientOfMachines(['canary'], at(0));
     mock.on(ListExecutionsCommand).callsFake(() => ({ executions: releases }));
     mock
       .on(DescribeExecutionCommand)
@@ -401,8 +384,6 @@ describe('what status says of a release promoted before its clean-up failed', ()
       .callsFake(({ executionArn }) => ({ events: historyOf(executionArn) }));
     return { client, mock };
   }
-
-  const statusOf = (found: ServiceReleases) => formatStatus(service, found, window).split('\n');
 
   it('names the promoted version as the one serving, and says so on its line', async () => {
     // Prepare: v9 promoted, then its clean-up failed; v8 failed its analysis; v7 succeeded
@@ -504,10 +485,8 @@ describe('what status says of a release promoted before its clean-up failed', ()
         aFailedHistory(executionArn.endsWith('orders-v8') ? 'NotifyCleanupFailed' : 'NotifyFailed', 'Failed'),
     );
     // Act
-    const lines = formatStatus(service, await serviceReleases(client, service, { scan: 25, limit: 1 }), {
-      scan: 25,
-      limit: 1,
-    }).split('\n');
+    const one = { scan: 25, limit: 1 };
+    const lines = statusOf(await serviceReleases(client, service, one), { shown: one });
     // Assess
     expect(lines).toEqual([
       'shop/orders: v8 serves all traffic (canary orders-v8 promoted, then its clean-up failed); last successful release v7 (canary orders-v7)',
@@ -635,7 +614,6 @@ describe('what status says of a release promoted before its clean-up failed', ()
 });
 
 describe('what status says after an abort whose rollback did not restore in full', () => {
-  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const app = { name: 'app', namespace: 'rev' };
   const at = (minute: number) => new Date(Date.UTC(2026, 10, 29, 9, minute));
   const SHORT = "stable 0/2 ready of v15: CrashLoopBackOff; v16's 2 replicas still serve";
@@ -686,13 +664,11 @@ describe('what status says after an abort whose rollback did not restore in full
 
   /** A client whose canary, rolling and rollback machines ran `executions`, each rollback with `historyOf`'s. */
   function aClientWith(executions: Execution[], historyOf: (executionArn: string) => HistoryEvent[]) {
-    const { client, mock } = aClientOfReleaseMachines();
+    const { client, mock } = aClientOfMachines();
     mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
-      executions: executions
-        .filter((execution) =>
-          execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
-        )
-        .toSorted((a, b) => b.startDate.getTime() - a.startDate.getTime()),
+      executions: executionsOf(executions, stateMachineArn).toSorted(
+        (a, b) => b.startDate.getTime() - a.startDate.getTime(),
+      ),
     }));
     mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
       const found = executions.find((execution) => execution.executionArn === executionArn);
@@ -716,7 +692,7 @@ describe('what status says after an abort whose rollback did not restore in full
     // Act
     const found = await serviceReleases(client, app, window);
     // Assess
-    expect(formatStatus(app, found, window).split('\n')).toEqual([
+    expect(statusOf(found, { of: app })).toEqual([
       "rev/app: live version unknown: canary v16 app-c16 was aborted and its rollback abort-app-c16 did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve); last successful release v15 (rolling app-r15)",
       'ABORTED    canary   v16  app-c16  2026-11-29T09:05:00.000Z, took 1m 0s',
       "           rollback: abort-app-c16 SUCCEEDED but did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve) — `cutover watch abort-app-c16`",
@@ -747,7 +723,7 @@ describe('what status says after an abort whose rollback did not restore in full
     // Act
     const found = await serviceReleases(client, app, one);
     // Assess
-    expect(formatStatus(app, found, one).split('\n')).toEqual([
+    expect(statusOf(found, { of: app, shown: one })).toEqual([
       "rev/app: live version unknown: canary v16 app-c16 was aborted and its rollback abort-app-c16 did not restore in full: stable 0/2 ready of v15 (CrashLoopBackOff; v16's 2 replicas still serve); last successful release v15 (rolling app-r15)",
       'ABORTED    canary  v17  app-c17  2026-11-29T09:08:00.000Z, took 1m 0s',
       '           rollback: abort-app-c17 SUCCEEDED — `cutover watch abort-app-c17`',
@@ -764,7 +740,7 @@ describe('what status says after an abort whose rollback did not restore in full
     // Act
     const found = await serviceReleases(client, app, one);
     // Assess
-    expect(formatStatus(app, found, one).split('\n')).toEqual([
+    expect(statusOf(found, { of: app, shown: one })).toEqual([
       'rev/app: last successful release v18 (rolling app-r18)',
       'SUCCEEDED  rolling  v18  app-r18  2026-11-29T09:10:00.000Z, took 1m 0s',
     ]);
@@ -781,7 +757,7 @@ describe('what status says after an abort whose rollback did not restore in full
     // Act
     const found = await serviceReleases(client, app, window);
     // Assess
-    expect(formatStatus(app, found, window).split('\n')).toEqual([
+    expect(statusOf(found, { of: app })).toEqual([
       'rev/app: last successful release v15 (rolling app-r15)',
       'ABORTED    canary   v17  app-c17  2026-11-29T09:08:00.000Z, took 1m 0s',
       '           rollback: abort-app-c17 RUNNING — `cutover watch abort-app-c17`',
@@ -798,7 +774,6 @@ describe('what status says after an abort whose rollback did not restore in full
 });
 
 describe('runningReleaseOf', () => {
-  const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
   const startDate = new Date(Date.UTC(2026, 10, 29, 9, 0));
   const requestOf = (name: string) =>
     JSON.stringify({ service: { name, namespace: 'shop' }, release: { version: 'v7' } });
@@ -816,11 +791,9 @@ describe('runningReleaseOf', () => {
   });
 
   function aClientRunning(executions: { executionArn: string; status: string; input: string }[]) {
-    const { client, mock } = aClientOfReleaseMachines();
+    const { client, mock } = aClientOfMachines();
     mock.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
-      executions: executions.filter((execution) =>
-        execution.executionArn.startsWith(`${EXECUTIONS}:${stateMachineArn.split(':')[6]}:`),
-      ),
+      executions: executionsOf(executions, stateMachineArn),
     }));
     mock
       .on(DescribeExecutionCommand)

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StatesError } from '#local/asl/errors.ts';
 import { decideOnError } from '#local/asl/retry.ts';
@@ -26,15 +27,44 @@ class TickingClock extends VirtualClock {
 
 const waitForever = machine({ W: { Type: 'Wait', Seconds: 3600, End: true } });
 
+/** Creates the state machine `name` that waits an hour, with `roleArn`; returns its ARN. */
+async function createWaitingMachine({ sfn }: Harness, name: string, roleArn = ROLE_ARN): Promise<string> {
+  const { stateMachineArn } = await sfn.createStateMachine({ name, definition: waitForever, roleArn });
+  return stateMachineArn!;
+}
+
+/** A machine: Pass `P` (with `result`, if given) -> `state`, named `name` -> Pass `After`. */
+function betweenPasses(name: string, state: Record<string, unknown>, result?: unknown): string {
+  return machine({
+    P: { Type: 'Pass', ...(result === undefined ? {} : { Result: result }), Next: name },
+    [name]: { ...state, Next: 'After' },
+    After: { Type: 'Pass', End: true },
+  });
+}
+
+/** Runs one execution of `definition` to its end; returns its history. */
+async function historyOfRun(on: Harness, definition: string, input: unknown = {}) {
+  const executionArn = await on.start(definition, input);
+  await on.sfn.awaitExecution(executionArn);
+  return on.history(executionArn);
+}
+
+/** Each history event as [id, previousEventId, type]. */
+const links = (events: HistoryEvent[]) =>
+  events.map(({ id, previousEventId, type }) => [id, previousEventId, type]);
+
+/** The links of an execution's start and of its first state, the Pass `P`. */
+const STARTED_THROUGH_P = [
+  [1, 0, 'ExecutionStarted'],
+  [2, 0, 'PassStateEntered'],
+  [3, 2, 'PassStateExited'],
+];
+
 describe('LocalStepFunctions API rules', () => {
   it('returns the running execution for the same name and input, and refuses other reuse', async () => {
     // Prepare
     h = harness();
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'idem',
-      definition: waitForever,
-      roleArn: ROLE_ARN,
-    });
+    const stateMachineArn = await createWaitingMachine(h, 'idem');
     const first = await h.sfn.startExecution({ stateMachineArn, name: 'run-1', input: '{"a":1}' });
     // Act
     const again = await h.sfn.startExecution({ stateMachineArn, name: 'run-1', input: '{"a":1}' });
@@ -47,11 +77,7 @@ describe('LocalStepFunctions API rules', () => {
   it('validates names, ARNs, input and definitions with AWS error codes', async () => {
     // Prepare
     h = harness();
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'ok',
-      definition: waitForever,
-      roleArn: ROLE_ARN,
-    });
+    const stateMachineArn = await createWaitingMachine(h, 'ok');
     // Act + Assess
     await expect(
       h.sfn.createStateMachine({ name: 'bad name', definition: waitForever, roleArn: ROLE_ARN }),
@@ -74,7 +100,7 @@ describe('LocalStepFunctions API rules', () => {
     });
     await expect(
       h.sfn.describeExecution({
-        executionArn: `${stateMachineArn!.replace('stateMachine', 'execution')}:missing`,
+        executionArn: `${stateMachineArn.replace('stateMachine', 'execution')}:missing`,
       }),
     ).rejects.toMatchObject({
       code: 'ExecutionDoesNotExist',
@@ -84,11 +110,7 @@ describe('LocalStepFunctions API rules', () => {
   it('refuses names with U+FFFE, U+FFFF, U+10FFFF or an unpaired surrogate, not other characters of other planes', async () => {
     // Prepare
     h = harness();
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'names',
-      definition: waitForever,
-      roleArn: ROLE_ARN,
-    });
+    const stateMachineArn = await createWaitingMachine(h, 'names');
     // Act
     const accepted = await h.sfn.startExecution({ stateMachineArn, name: 'deploy-\u{1F680}' });
     // Assess
@@ -107,11 +129,7 @@ describe('LocalStepFunctions API rules', () => {
   it('pages executions and history, and stops an execution with ExecutionAborted', async () => {
     // Prepare
     h = harness();
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'pages',
-      definition: waitForever,
-      roleArn: ROLE_ARN,
-    });
+    const stateMachineArn = await createWaitingMachine(h, 'pages');
     for (let i = 0; i < 3; i++) await h.sfn.startExecution({ stateMachineArn, name: `e${i}` });
     // Act
     const page1 = await h.sfn.listExecutions({ stateMachineArn, maxResults: 2 });
@@ -152,25 +170,16 @@ describe('LocalStepFunctions API rules', () => {
   it('links previousEventId along each flow as AWS-recorded histories do', async () => {
     // Prepare: Pass -> Parallel (one branch failing, caught) -> Pass, as recorded from AWS
     h = harness();
-    const caught = machine({
-      P: { Type: 'Pass', Next: 'Par' },
-      Par: {
-        Type: 'Parallel',
-        Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom' } } }],
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
-        Next: 'After',
-      },
-      After: { Type: 'Pass', End: true },
+    const caught = betweenPasses('Par', {
+      Type: 'Parallel',
+      Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom' } } }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
     });
     // Act
-    const executionArn = await h.start(caught, {});
-    await h.sfn.awaitExecution(executionArn);
-    const events = await h.history(executionArn);
+    const events = await historyOfRun(h, caught);
     // Assess
-    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
-      [1, 0, 'ExecutionStarted'],
-      [2, 0, 'PassStateEntered'],
-      [3, 2, 'PassStateExited'],
+    expect(links(events)).toEqual([
+      ...STARTED_THROUGH_P,
       [4, 3, 'ParallelStateEntered'],
       [5, 4, 'ParallelStateStarted'],
       [6, 5, 'FailStateEntered'],
@@ -185,25 +194,20 @@ describe('LocalStepFunctions API rules', () => {
   it('links a Map’s iterations one after another as AWS-recorded histories do', async () => {
     // Prepare: Pass -> Map (one at a time, two items) -> Pass, as recorded from AWS
     h = harness();
-    const mapped = machine({
-      P: { Type: 'Pass', Result: [1, 2], Next: 'M' },
-      M: {
+    const mapped = betweenPasses(
+      'M',
+      {
         Type: 'Map',
         MaxConcurrency: 1,
         ItemProcessor: { StartAt: 'H', States: { H: { Type: 'Pass', End: true } } },
-        Next: 'After',
       },
-      After: { Type: 'Pass', End: true },
-    });
+      [1, 2],
+    );
     // Act
-    const executionArn = await h.start(mapped, {});
-    await h.sfn.awaitExecution(executionArn);
-    const events = await h.history(executionArn);
+    const events = await historyOfRun(h, mapped);
     // Assess: an iteration's end is no predecessor of the next iteration; MapStateSucceeded follows the last
-    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type])).toEqual([
-      [1, 0, 'ExecutionStarted'],
-      [2, 0, 'PassStateEntered'],
-      [3, 2, 'PassStateExited'],
+    expect(links(events)).toEqual([
+      ...STARTED_THROUGH_P,
       [4, 3, 'MapStateEntered'],
       [5, 4, 'MapStateStarted'],
       [6, 5, 'MapIterationStarted'],
@@ -236,9 +240,7 @@ describe('LocalStepFunctions API rules', () => {
       },
     });
     // Act
-    const executionArn = await h.start(concurrent, [1, 2, 3]);
-    await h.sfn.awaitExecution(executionArn);
-    const events = await h.history(executionArn);
+    const events = await historyOfRun(h, concurrent, [1, 2, 3]);
     // Assess: later ids never have earlier times, and each iteration's events follow its own start
     expect(events).toHaveLength(24);
     const times = events.map((event) => event.timestamp!.getTime());
@@ -256,9 +258,9 @@ describe('LocalStepFunctions API rules', () => {
   it('links a failed Map iteration as AWS-recorded histories do', async () => {
     // Prepare: Pass -> Map (second item fails, caught) -> Pass, as recorded from AWS
     h = harness();
-    const failing = machine({
-      P: { Type: 'Pass', Result: [1, 2], Next: 'M' },
-      M: {
+    const failing = betweenPasses(
+      'M',
+      {
         Type: 'Map',
         MaxConcurrency: 1,
         ItemProcessor: {
@@ -270,16 +272,13 @@ describe('LocalStepFunctions API rules', () => {
           },
         },
         Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }],
-        Next: 'After',
       },
-      After: { Type: 'Pass', End: true },
-    });
+      [1, 2],
+    );
     // Act
-    const executionArn = await h.start(failing, {});
-    await h.sfn.awaitExecution(executionArn);
-    const events = await h.history(executionArn);
+    const events = await historyOfRun(h, failing);
     // Assess: MapIterationFailed and MapStateFailed both point at the failing state
-    expect(events.map(({ id, previousEventId, type }) => [id, previousEventId, type]).slice(9)).toEqual([
+    expect(links(events).slice(9)).toEqual([
       [10, 9, 'PassStateExited'],
       [11, 10, 'MapIterationSucceeded'],
       [12, 10, 'MapIterationStarted'],
@@ -302,11 +301,7 @@ describe('LocalStepFunctions API rules', () => {
     // Prepare: an execution started with role A; the machine then moves to role B
     const dataDir = onFile ? mkdtempSync(join(tmpdir(), 'cutover-started-')) : undefined;
     h = harness({}, dataDir);
-    const { stateMachineArn } = await h.sfn.createStateMachine({
-      name: 'started',
-      definition: waitForever,
-      roleArn: `${ROLE_ARN}-a`,
-    });
+    const stateMachineArn = await createWaitingMachine(h, 'started', `${ROLE_ARN}-a`);
     const input = '{ "ticket" : "T-1" }';
     const { executionArn } = await h.sfn.startExecution({ stateMachineArn, input });
     await h.sfn.updateStateMachine({ stateMachineArn, roleArn: `${ROLE_ARN}-b` });
