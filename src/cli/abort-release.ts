@@ -98,6 +98,9 @@ export async function abortRelease(
     ({ stopDate } = await sfn.send(
       new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }),
     ));
+    // StopExecution of an execution that ended meanwhile answers as well, and changes nothing.
+    const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (stopped.status !== 'ABORTED') throw alreadyEnded(executionArn, stopped.status);
   } else if (status !== 'ABORTED') {
     throw alreadyEnded(executionArn, status);
   }

@@ -72,7 +72,7 @@ export class ReleaseRouteError extends Error {
 /** A console route's refusal: the HTTP status and the `message` of its `{ message }` answer. */
 export class ConsoleRouteError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 413 | 415,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 415,
     message: string,
   ) {
     super(message);

@@ -155,7 +155,12 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
         error: 'Aborted',
         cause: reason || 'aborted from the console',
       });
-      return { executionId, status: 'ABORTED' };
+      // StopExecution of an execution that has ended changes nothing: what it ended as is the answer.
+      const { status } = await service.describeExecution({ executionArn });
+      if (status !== 'ABORTED') {
+        throw new ConsoleRouteError(409, `${executionId} already ended ${status}: there is nothing to abort`);
+      }
+      return { executionId, status };
     }),
   );
 

@@ -117,8 +117,9 @@ function claimHistory({ startDate, ended }: Rollback) {
 function stepFunctionsOnAws(rollbacks: Rollback[]) {
   const client = new SFNClient({ region: 'eu-west-1' });
   const mock = mockClient(client);
+  let releaseStatus = 'RUNNING';
   mock.on(DescribeExecutionCommand).callsFake(({ executionArn }) => {
-    if (executionArn === RELEASE) return { executionArn, status: 'RUNNING' };
+    if (executionArn === RELEASE) return { executionArn, status: releaseStatus };
     const rollback = rollbacks.find((candidate) => candidate.arn === executionArn);
     if (!rollback)
       throw new ExecutionDoesNotExist({
@@ -146,7 +147,10 @@ function stepFunctionsOnAws(rollbacks: Rollback[]) {
     const input = JSON.stringify(rollback.input);
     return { executionArn, stateMachineArn: ROLLBACK_MACHINE, status: 'SUCCEEDED', input, output };
   });
-  mock.on(StopExecutionCommand).resolves({ stopDate: STOPPED_AT });
+  mock.on(StopExecutionCommand).callsFake(() => {
+    releaseStatus = 'ABORTED';
+    return { stopDate: STOPPED_AT };
+  });
   mock.on(GetExecutionHistoryCommand).callsFake(({ executionArn }) => {
     const rollback = rollbacks.find((candidate) => candidate.arn === executionArn);
     if (!rollback) return { events: RELEASE_HISTORY };
@@ -357,6 +361,25 @@ describe('abortRelease on AWS', () => {
       ),
     });
     expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('says a release that ended between its description and the stop has nothing to abort, and starts no rollback', async () => {
+    // Prepare: the canary succeeds just before the stop, which (as on AWS) then changes nothing
+    const { client, mock } = stepFunctionsOnAws([]);
+    mock
+      .on(DescribeExecutionCommand, { executionArn: RELEASE })
+      .resolvesOnce({ executionArn: RELEASE, status: 'RUNNING' })
+      .resolves({ executionArn: RELEASE, status: 'SUCCEEDED' });
+    mock.on(StopExecutionCommand).resolves({ stopDate: STOPPED_AT });
+    // Act
+    const aborting = abortRelease(client, RELEASE, 'too late', 300);
+    // Assess
+    await expect(aborting).rejects.toMatchObject({
+      exitCode: 2,
+      message: `${RELEASE} already ended SUCCEEDED: nothing to abort`,
+    });
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
   it('says a rollback that ended has nothing to abort, as of a release that ended', async () => {

@@ -293,6 +293,31 @@ describe('POST /console/api/executions/:executionId/abort', () => {
     });
   });
 
+  it('refuses to abort an execution that already ended, which keeps its status', async () => {
+    // Prepare
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'done-at-once',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'ended' }),
+    );
+    await runtime.runtime.service.awaitExecution(executionArn!);
+    // Act
+    const refused = await abort('done-at-once:ended', '{}');
+    // Assess
+    expect(refused).toEqual({
+      status: 409,
+      json: { message: 'done-at-once:ended already ended SUCCEEDED: there is nothing to abort' },
+    });
+    expect(await runtime.runtime.service.describeExecution({ executionArn: executionArn! })).toMatchObject({
+      status: 'SUCCEEDED',
+    });
+  });
+
   it('refuses to stop a rollback, naming the release it restores, and the view links that release', async () => {
     // Prepare: a rollback of a stopped execution, still running
     const stopped = await aWaitingExecution('rolled-back');

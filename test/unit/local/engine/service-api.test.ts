@@ -128,6 +128,36 @@ describe('LocalStepFunctions AWS accuracy', () => {
     ).rejects.toMatchObject(refused(/PENDING_REDRIVE/));
   });
 
+  it('answers StopExecution of an ended execution with its stop date and changes nothing', async () => {
+    // Prepare
+    h = harness();
+    const succeeded = (await h.run(pass)).executionArn!;
+    const aborted = await h.start(waitForever);
+    await h.sfn.stopExecution({ executionArn: aborted, error: 'First', cause: 'the first stop' });
+    const before = await Promise.all(
+      [succeeded, aborted].map((executionArn) => h!.sfn.describeExecution({ executionArn })),
+    );
+    const eventsBefore = await Promise.all(
+      [succeeded, aborted].map((executionArn) => h!.history(executionArn)),
+    );
+    // Act
+    const answers = await Promise.all(
+      [succeeded, aborted].map((executionArn) =>
+        h!.sfn.stopExecution({ executionArn, error: 'Late', cause: 'too late' }),
+      ),
+    );
+    // Assess
+    expect(answers).toEqual(before.map(({ stopDate }) => ({ stopDate })));
+    const after = await Promise.all(
+      [succeeded, aborted].map((executionArn) => h!.sfn.describeExecution({ executionArn })),
+    );
+    expect(after).toEqual(before);
+    const eventsAfter = await Promise.all(
+      [succeeded, aborted].map((executionArn) => h!.history(executionArn)),
+    );
+    expect(eventsAfter).toEqual(eventsBefore);
+  });
+
   it('says in redriveStatusReason why each execution cannot be redriven', async () => {
     // Prepare
     h = harness();
