@@ -15,7 +15,7 @@ async function call(method: string, path: string, body?: unknown, contentType = 
 }
 
 /** One call with the body as given (`curl --data-binary`). */
-async function send(method: string, path: string, body?: string, contentType = 'application/json') {
+async function send(method: string, path: string, body?: string | Buffer, contentType = 'application/json') {
   const response = await fetch(`${project.runtime().endpoint}${path}`, {
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body }),
@@ -469,6 +469,19 @@ describe('release API on the local runtime', () => {
     );
     expect(approved.status).toBe(400);
     expect(approved.json.message).toMatch(/^body: not valid JSON at line 3, column 1 \(/);
+    expect(await canaryExecutionCount()).toBe(before);
+  });
+
+  it('refuses a body that is not UTF-8, and starts nothing', async () => {
+    // Prepare
+    const before = await canaryExecutionCount();
+    const json = JSON.stringify(canaryInput());
+    const body = Buffer.concat([Buffer.from(json.slice(0, -1)), Buffer.from(',"x":"\xff"}', 'latin1')]);
+    // Act
+    const answer = await send('POST', '/releases/canary?name=not-utf8', body);
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({ message: 'body: not valid UTF-8, which JSON text must be' });
     expect(await canaryExecutionCount()).toBe(before);
   });
 

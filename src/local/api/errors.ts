@@ -43,7 +43,8 @@ export interface ApiErrorResponse {
 
 /**
  * Maps an error thrown while serving an API call to the AWS answer: `StepFunctionsApiError` and
- * `ApiRequestError` keep their code (HTTP 400), an oversized body is a `ValidationException`, anything else is an `InternalFailure`
+ * `ApiRequestError` keep their code (HTTP 400), an oversized body is a `ValidationException`, one that is not
+ * UTF-8 a `SerializationException`, anything else is an `InternalFailure`
  * (HTTP 500) — the server stays up either way.
  */
 export function toApiErrorResponse(error: unknown): ApiErrorResponse {
@@ -52,6 +53,9 @@ export function toApiErrorResponse(error: unknown): ApiErrorResponse {
   }
   if (error instanceof BodyTooLargeError) {
     return { status: 400, body: { __type: 'ValidationException', message: error.message } };
+  }
+  if (error instanceof InvalidJsonBodyError) {
+    return { status: 400, body: { __type: 'SerializationException', message: error.message } };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { __type: 'InternalFailure', message } };

@@ -8,7 +8,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads a request body as UTF-8. A body over `maxBytes` is drained (so the client can read the answer)
- * and rejected with `BodyTooLargeError`.
+ * and rejected with `BodyTooLargeError`; one that is not UTF-8 with `InvalidJsonBodyError`.
  */
 export function readBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -20,10 +20,27 @@ export function readBody(request: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_B
     });
     request.on('end', () => {
       if (size > maxBytes) reject(new BodyTooLargeError(size, maxBytes));
-      else resolve(Buffer.concat(chunks).toString('utf8'));
+      else {
+        try {
+          resolve(decodeUtf8(Buffer.concat(chunks)));
+        } catch (error) {
+          reject(error);
+        }
+      }
     });
     request.on('error', reject);
   });
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of `bytes`; bytes that are not UTF-8 are an `InvalidJsonBodyError` (not replaced by U+FFFD). */
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch (error) {
+    throw new InvalidJsonBodyError('not valid UTF-8, which JSON text must be', { cause: error });
+  }
 }
 
 /**

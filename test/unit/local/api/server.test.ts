@@ -75,6 +75,26 @@ describe('LocalApiServer: protocol', () => {
     expect((await post('[1, 2]', target)).json.__type).toBe('SerializationException');
   });
 
+  it('refuses a body that is not UTF-8 with SerializationException, starting nothing', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine();
+    const body = Buffer.concat([
+      Buffer.from(`{"stateMachineArn":"${stateMachineArn}","name":"`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    // Act
+    const answer = await post(body, { 'x-amz-target': 'AWSStepFunctions.StartExecution' });
+    // Assess
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({
+      __type: 'SerializationException',
+      message: 'body: not valid UTF-8, which JSON text must be',
+    });
+    const { executions } = await local.client.send(new ListExecutionsCommand({ stateMachineArn }));
+    expect(executions).toEqual([]);
+  });
+
   it('names the bad field in a ValidationException', async () => {
     const answer = await post('{"stateMachineArn": 7}', {
       'x-amz-target': 'AWSStepFunctions.StartExecution',
