@@ -165,6 +165,7 @@ export class LocalStepFunctions {
     input: Sfn.CreateStateMachineCommandInput,
   ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
     const name = validateName(input.name, 'name');
+    refuseVersionDescriptionWithoutPublish(input);
     const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
     const roleArn = validateRoleArn(input.roleArn);
     const definition = this.#checkDefinition(input.definition, type);
@@ -210,6 +211,7 @@ export class LocalStepFunctions {
     input: Sfn.UpdateStateMachineCommandInput,
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
     const machine = this.#activeStateMachine(input.stateMachineArn);
+    refuseVersionDescriptionWithoutPublish(input);
     const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
     if (
       [definition, roleArn, loggingConfiguration, tracingConfiguration].every((part) => part === undefined)
@@ -682,6 +684,18 @@ function validateToken(input: unknown): string {
 }
 
 /** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */
+/** As AWS documents: a `versionDescription` describes the version `publish` makes, so it needs `publish: true`. */
+function refuseVersionDescriptionWithoutPublish(input: {
+  publish?: boolean;
+  versionDescription?: string;
+}): void {
+  if (input.versionDescription === undefined || input.publish === true) return;
+  throw new StepFunctionsApiError(
+    'ValidationException',
+    'versionDescription describes the version that publish makes: set publish to true, or leave versionDescription out',
+  );
+}
+
 function stateMachineDeleting(arn: string): StepFunctionsApiError {
   return new StepFunctionsApiError('StateMachineDeleting', `State Machine is being deleted: '${arn}'`);
 }

@@ -60,6 +60,40 @@ describe('LocalStepFunctions AWS accuracy', () => {
     expect((await h.sfn.describeStateMachine({ stateMachineArn })).revisionId).toBe(changed.revisionId);
   });
 
+  it('refuses a versionDescription without publish, on create and on update, changing nothing', async () => {
+    // Prepare
+    h = harness();
+    const { stateMachineArn } = await h.sfn.createStateMachine({
+      name: 'v',
+      definition: pass,
+      roleArn: ROLE_ARN,
+    });
+    const refusal = {
+      code: 'ValidationException',
+      message:
+        'versionDescription describes the version that publish makes: set publish to true, or leave versionDescription out',
+    };
+    // Act
+    const created = h.sfn.createStateMachine({
+      name: 'described',
+      definition: pass,
+      roleArn: ROLE_ARN,
+      versionDescription: 'first',
+    });
+    const updated = h.sfn.updateStateMachine({
+      stateMachineArn,
+      definition: waitForever,
+      publish: false,
+      versionDescription: 'second',
+    });
+    // Assess
+    await expect(created).rejects.toMatchObject(refusal);
+    await expect(updated).rejects.toMatchObject(refusal);
+    const { stateMachines } = await h.sfn.listStateMachines({});
+    expect(stateMachines?.map((machine) => machine.name)).toEqual(['v']);
+    expect((await h.sfn.describeStateMachine({ stateMachineArn })).definition).toBe(pass);
+  });
+
   it('treats a create with the same name, definition and type but another roleArn as idempotent', async () => {
     // Prepare
     h = harness();
