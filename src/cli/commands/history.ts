@@ -1,3 +1,4 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import {
   createStepFunctionsClient,
@@ -25,16 +26,24 @@ export function historyCommand(): Command {
       return;
     }
     const reader = new ProgressReader();
-    for (const event of events) {
-      const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
-      const failure = failureOf(event);
-      const answer = reader.linesOf(event).find((line) => line.kind === 'approved');
-      const detail = failure
-        ? `${failure.error ?? ''}: ${failure.cause ?? ''}`
-        : (answer ? progressText(answer) : taskReportsOf(event).join('; ')) || name;
-      console.log(
-        `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`,
-      );
-    }
+    for (const event of events) console.log(historyLine(event, reader));
   });
+}
+
+/**
+ * One history event as `history` prints it: its id, time and type, then its failure (`error: cause`, or
+ * either alone: an ExecutionTimedOut has no cause), an approval's answer, what a task reported, or the
+ * state's name. `reader` has read the events before it.
+ *
+ * @example
+ * historyLine(timedOut, reader); // '  12 2026-11-29T12:00:00.000Z ExecutionTimedOut States.Timeout'
+ */
+export function historyLine(event: HistoryEvent, reader: ProgressReader): string {
+  const name = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name ?? '';
+  const failure = failureOf(event);
+  const answer = reader.linesOf(event).find((line) => line.kind === 'approved');
+  const detail = failure
+    ? [failure.error, failure.cause].filter(Boolean).join(': ')
+    : (answer ? progressText(answer) : taskReportsOf(event).join('; ')) || name;
+  return `${String(event.id).padStart(4)} ${event.timestamp?.toISOString()} ${event.type} ${detail}`;
 }

@@ -531,14 +531,8 @@ export class Engine {
     sleepUntil(this.clock, deadline, run.controller).then(
       () => {
         if (run.halted) return;
-        const cause = 'The execution timed out (TimeoutSeconds of the state machine)';
-        this.#finish(
-          run,
-          'TIMED_OUT',
-          'ExecutionTimedOut',
-          { error: STATES_ERRORS.Timeout, cause },
-          { error: STATES_ERRORS.Timeout, cause },
-        );
+        // As AWS records it: the event's error alone, and no error or cause on the execution.
+        this.#finish(run, 'TIMED_OUT', 'ExecutionTimedOut', { error: STATES_ERRORS.Timeout }, {});
       },
       () => undefined,
     );

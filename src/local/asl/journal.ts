@@ -26,11 +26,12 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
 
 /**
  * Sets a numbered event's `previousEventId` and moves its flow on, as AWS-recorded histories link them:
- * ExecutionAborted points at 0; MapStateSucceeded, and the Map state's Exited after it, at the event just
- * before it (the last iteration's end); any other event at the last event of its flow.
+ * ExecutionAborted and ExecutionTimedOut (the execution ended from outside its flow) point at 0;
+ * MapStateSucceeded, and the Map state's Exited after it, at the event just before it (the last
+ * iteration's end); any other event at the last event of its flow.
  */
 function linkEvent(event: EventRow, frame: Frame): void {
-  if (event.type === 'ExecutionAborted') {
+  if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimedOut') {
     event.previousEventId = 0;
   } else if (event.type === 'MapStateSucceeded') {
     event.previousEventId = event.id - 1;

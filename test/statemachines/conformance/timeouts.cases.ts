@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { type ExecutionCase, fn, single } from './case.ts';
 
 const TASK = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html';
@@ -69,9 +70,16 @@ export const timeoutCases: ExecutionCase[] = [
   },
   {
     name: 'Execution TimeoutSeconds ends the execution TIMED_OUT',
-    source: MACHINE,
+    source: `${MACHINE}; the shape AWS Step Functions (us-east-1) records for it, floci-io/floci#2733`,
     definition: { TimeoutSeconds: 10, StartAt: 'T', States: { T: { ...hang, End: true } } },
-    expect: { status: 'TIMED_OUT' },
+    expect: { status: 'TIMED_OUT', error: null, cause: null },
     historyCounts: { ExecutionTimedOut: 1 },
+    checkHistory: (events) => {
+      // As AWS records it: the error alone, no cause, and the event linked to no predecessor.
+      const last = events.at(-1)!;
+      expect(last.type).toBe('ExecutionTimedOut');
+      expect(last.previousEventId).toBe(0);
+      expect(last.executionTimedOutEventDetails).toStrictEqual({ error: 'States.Timeout' });
+    },
   },
 ];

@@ -97,6 +97,22 @@ describe('progressOf', () => {
     expect(lines).toEqual(['FAILED: AnalysisInconclusive — requestCount 0 < minRequests 20']);
   });
 
+  it('ends a timed-out execution with its error alone: AWS records no cause for it', () => {
+    // Prepare: the ExecutionTimedOut event as AWS records it
+    const event: HistoryEvent = {
+      id: 12,
+      previousEventId: 0,
+      timestamp: new Date(),
+      type: 'ExecutionTimedOut',
+      executionTimedOutEventDetails: { error: 'States.Timeout' },
+    };
+    // Act
+    const [line] = progressOf(event);
+    // Assess
+    expect(line).toEqual({ kind: 'end', status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(formatProgress(line!)).toBe('TIMED_OUT: States.Timeout');
+  });
+
   /** The TaskScheduled event of an approval (of `stage`) waiting `timeoutSeconds` for its token, scheduled at `at`. */
   const approvalScheduled = (
     at: Date,

@@ -166,6 +166,28 @@ describe('watchExecution', () => {
   });
 });
 
+describe('watchExecution of a timed-out execution', () => {
+  it('ends with TIMED_OUT and its error, without a cause (AWS records none), and exits 1', async () => {
+    // Prepare: the ExecutionTimedOut event as AWS records it
+    const sfn = aGrowingHistory([
+      [
+        {
+          type: 'ExecutionTimedOut',
+          previousEventId: 0,
+          timestamp: new Date(),
+          executionTimedOutEventDetails: { error: 'States.Timeout' },
+        },
+      ],
+    ]);
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(sfn, executionArn, { print: (line) => printed.push(line), pollMs: 1 });
+    // Assess
+    expect(code).toBe(ExitCode.Failed);
+    expect(printed).toEqual(['TIMED_OUT: States.Timeout']);
+  });
+});
+
 describe('watchExecution of an aborted execution', () => {
   const stoppedAt = new Date('2026-11-29T12:00:00Z');
   const aborted = () =>

@@ -229,6 +229,25 @@ describe('ExecutionViewAccumulator', () => {
     expect(view.end).toEqual({ status: 'ABORTED', error: 'Aborted', cause: 'wrong image' });
   });
 
+  it('gives the end of a timed-out execution with its error alone: AWS records no cause for it', () => {
+    // Prepare
+    const history: HistoryEvent[] = [
+      approvalScheduled,
+      {
+        id: 6,
+        previousEventId: 0,
+        type: 'ExecutionTimedOut',
+        timestamp: at(6),
+        executionTimedOutEventDetails: { error: 'States.Timeout' },
+      },
+    ];
+    // Act
+    const view = executionView(history);
+    // Assess
+    expect(view.approvalPending).toBe(false);
+    expect(view.end).toStrictEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
+  });
+
   it('keeps the split found when a blue-green started as its traffic until it switches, judging no verdict by it', () => {
     // Prepare: the task results of a recorded blue-green up to its approval, then its switch; the plan names
     // the tracks, BackupState returns the backup's key and the router's weights it found

@@ -228,7 +228,13 @@ describe('Engine: Retry and Catch', () => {
     expect(await h.eventTypes(a.executionArn!)).toContain('LambdaFunctionTimedOut');
     expect(b.status).toBe('TIMED_OUT');
     expect(b.stopDate!.getTime() - b.startDate!.getTime()).toBe(30_000);
-    expect((await h.eventTypes(b.executionArn!)).at(-1)).toBe('ExecutionTimedOut');
+    // As AWS records it: no error or cause on the execution, the event's error alone, linked to no event
+    expect(b).not.toHaveProperty('error');
+    expect(b).not.toHaveProperty('cause');
+    const timedOut = (await h.history(b.executionArn!)).at(-1)!;
+    expect(timedOut.type).toBe('ExecutionTimedOut');
+    expect(timedOut.previousEventId).toBe(0);
+    expect(timedOut.executionTimedOutEventDetails).toStrictEqual({ error: 'States.Timeout' });
   });
 });
 
