@@ -7,6 +7,7 @@ import type {
   TracingConfiguration,
 } from '@aws-sdk/client-sfn';
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
+import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
 import { NOT_TRUNCATED } from './asl/state-run.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
@@ -163,12 +164,8 @@ export function validationErrorMessage(details: readonly string[]): string {
   return `${details.length} validation error${details.length === 1 ? '' : 's'} detected: ${details.join('; ')}`;
 }
 
-/**
- * The deepest nesting of arrays and objects the local runtime takes in an execution input or task output:
- * its engine copies and serializes them recursively (`JSON.stringify`), which a much deeper document
- * overflows.
- */
-export const MAX_JSON_DEPTH = 1000;
+/** The nesting depth limit {@link validateInput} applies (the validator applies it to definitions too). */
+export { MAX_JSON_DEPTH };
 
 /**
  * A JSON document (execution input, task output) of at most 256 KiB in UTF-8: a `ValidationException`
@@ -199,31 +196,15 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
 
 /** Why the runtime cannot take the JSON text `json` (a parse error, or nesting too deep), or undefined. */
 function jsonProblem(json: string): string | undefined {
+  let value: unknown;
   try {
-    JSON.parse(json);
+    value = JSON.parse(json);
   } catch (error) {
     return (error as Error).message;
   }
-  return nestsDeeperThan(json, MAX_JSON_DEPTH)
-    ? `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep, the nesting depth limit of the local runtime`
-    : undefined;
-}
-
-/** Whether arrays and objects nest more than `limit` deep in the valid JSON text `json` (read in one loop, no recursion). */
-function nestsDeeperThan(json: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < json.length; index++) {
-    const character = json[index];
-    if (inString) {
-      if (character === '\\') index++;
-      else if (character === '"') inString = false;
-    } else if (character === '"') inString = true;
-    else if (character === '[' || character === '{') {
-      if (++depth > limit) return true;
-    } else if (character === ']' || character === '}') depth--;
-  }
-  return false;
+  return deeperThan(value, MAX_JSON_DEPTH) === undefined
+    ? undefined
+    : `arrays and objects nest more than ${MAX_JSON_DEPTH} levels deep, the nesting depth limit of the local runtime`;
 }
 
 /** The most characters of a task token: AWS's API model bounds `taskToken` to 1-2048. */

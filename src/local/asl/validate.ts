@@ -10,7 +10,7 @@ import {
   checkUnknownFields,
   type Report,
 } from './expressions/expression-checks.ts';
-import { isPlainObject } from './expressions/json-values.ts';
+import { deeperThan, isPlainObject, MAX_JSON_DEPTH } from './expressions/json-values.ts';
 import {
   checkInteger,
   checkRetryAndCatch,
@@ -104,6 +104,18 @@ export function validateDefinition(
       },
     ];
   }
+  // Checked first and alone: the checks below, and the engine, walk the definition recursively.
+  const tooDeep = deeperThan(definition, MAX_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    return [
+      {
+        code: SCHEMA,
+        message: `The definition nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the nesting depth limit of the local runtime`,
+        location: tooDeep || '/',
+        severity: 'ERROR',
+      },
+    ];
+  }
   const diagnostics: DefinitionDiagnostic[] = [];
   const report: Report = (code, message, location) => {
     diagnostics.push({ code, message, location, severity: 'ERROR' });
@@ -120,9 +132,19 @@ export function validateDefinition(
   checkOptionalString(report, definition, 'Comment', '');
   checkOptionalString(report, definition, 'Version', '');
   checkQueryLanguage(report, definition, '');
-  checkMachine({ report, warn }, new Set(), definition, '', type === 'EXPRESS');
+  const scope = { express: type === 'EXPRESS', jsonata: definition.QueryLanguage === 'JSONata' };
+  checkMachine({ report, warn }, new Set(), definition, '', scope);
   checkVariableScopes(report, definition, '');
   return diagnostics;
+}
+
+/**
+ * What holds for every state of a definition: whether it is an EXPRESS state machine, and whether its states
+ * use JSONata unless they set their own `QueryLanguage`.
+ */
+interface DefinitionScope {
+  readonly express: boolean;
+  readonly jsonata: boolean;
 }
 
 /** StartAt and States of the top level, a Parallel branch or a Map item processor. */
@@ -131,7 +153,7 @@ function checkMachine(
   seenNames: Set<string>,
   machine: Record<string, unknown>,
   location: string,
-  express: boolean,
+  scope: DefinitionScope,
 ) {
   const { report } = reporters;
   const missing = ['StartAt', 'States'].filter((field) => !(field in machine));
@@ -158,7 +180,7 @@ function checkMachine(
       }
       checkUnknownFields(report, nested, allowed, at);
       checkOptionalString(report, nested, 'Comment', at);
-      checkMachine(reporters, seenNames, nested, at, express);
+      checkMachine(reporters, seenNames, nested, at, scope);
     },
   };
   for (const [name, state] of Object.entries(states)) {
@@ -168,8 +190,8 @@ function checkMachine(
     if (name.length > MAX_STATE_NAME_LENGTH) {
       report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);
     }
-    checkState(context, state, at);
-    if (express) checkExpressTask(report, name, state, at);
+    checkState(context, state, at, scope.jsonata);
+    if (scope.express) checkExpressTask(report, name, state, at);
   }
   checkReachability(report, machine.StartAt, states, location);
   if (!Object.values(states).some(isTerminal)) {
@@ -182,7 +204,18 @@ function isTerminal(state: unknown): boolean {
   return isPlainObject(state) && (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail');
 }
 
-function checkState(context: StateCheckContext, state: unknown, location: string): void {
+/**
+ * Checks a state. A JSONata state (by its own `QueryLanguage`, else the definition's: `jsonataByDefault`) has
+ * its `QueryLanguage` reported, which refuses the definition, and only the checks that do not depend on the
+ * query language (Type, Next and End): its other fields (`Output`, `Arguments`, `{% %}` values, ...) are
+ * JSONata's, which Step Functions supports.
+ */
+function checkState(
+  context: StateCheckContext,
+  state: unknown,
+  location: string,
+  jsonataByDefault: boolean,
+): void {
   const { report } = context;
   if (!isPlainObject(state)) {
     report(SCHEMA, 'A state must be a JSON object', location);
@@ -198,8 +231,12 @@ function checkState(context: StateCheckContext, state: unknown, location: string
     );
     return;
   }
+  const jsonata = (state.QueryLanguage ?? (jsonataByDefault ? 'JSONata' : 'JSONPath')) === 'JSONata';
   const common = new Set(['Type', 'Comment', 'QueryLanguage']);
-  for (const key of Object.keys(state).filter((key) => !common.has(key) && !fields.includes(key))) {
+  const unsupported = jsonata
+    ? []
+    : Object.keys(state).filter((key) => !common.has(key) && !fields.includes(key));
+  for (const key of unsupported) {
     const message = ERROR_HANDLING.includes(key)
       ? `The field '${key}' is only supported by Task, Parallel and Map states`
       : `The field '${key}' is not supported by Step Functions for a ${type} state`;
@@ -208,6 +245,7 @@ function checkState(context: StateCheckContext, state: unknown, location: string
   checkOptionalString(report, state, 'Comment', location);
   checkQueryLanguage(report, state, location);
   if (fields.includes('End')) checkTransition(context, state, location);
+  if (jsonata) return;
   for (const field of IO.filter((field) => field in state && state[field] !== null)) {
     checkPath(report, state[field], field, location, 'Path');
   }

@@ -30,6 +30,12 @@ const TOKEN_TOO_LONG =
 const PAYLOAD_LIMIT = 262_144;
 /** Arrays nested `depth` deep: `[[...]]`. */
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+/** A Pass state machine whose `field` holds objects `{"a": ...}` nested `depth` deep. */
+const passNesting = (field: string, depth: number) =>
+  `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"${field}":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}}`;
+/** The local runtime's diagnostic for a definition nested deeper than its limit. */
+const DEFINITION_TOO_DEEP =
+  'The definition nests arrays and objects more than 1000 levels deep, the nesting depth limit of the local runtime';
 /** A conformance function that never answers (see functions.ts). */
 const HANG = 'arn:aws:lambda:us-east-1:000000000000:function:hang';
 
@@ -372,6 +378,26 @@ export const apiErrorCases: ApiErrorCase[] = [
         new UpdateStateMachineCommand({ stateMachineArn: await createPassMachine(), definition: '{}' }),
       ),
     error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a Pass Result nested 10000 deep, over the local nesting depth limit',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: invalid(passNesting('Result', 10_000)),
+    error: 'InvalidDefinition',
+    message: `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${DEFINITION_TOO_DEEP} at /States/P/Result${'/a'.repeat(997)}'`,
+  },
+  {
+    name: 'UpdateStateMachine with Pass Parameters nested 5000 deep, over the local nesting depth limit',
+    source: `${API}/API_UpdateStateMachine.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new UpdateStateMachineCommand({
+          stateMachineArn: await createPassMachine(),
+          definition: passNesting('Parameters', 5_000),
+        }),
+      ),
+    error: 'InvalidDefinition',
+    message: `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${DEFINITION_TOO_DEEP} at /States/P/Parameters${'/a'.repeat(997)}'`,
   },
   {
     name: 'StartExecution of a missing state machine',

@@ -11,17 +11,25 @@ export type TaskResource =
 const SERVICE_RESOURCE =
   /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:([a-zA-Z0-9-]+):([a-zA-Z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
+const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:activity:/;
 
 /**
  * Parses a Task `Resource`: a Lambda function ARN, or `arn:aws:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]`.
  *
- * @throws StatesError `States.Runtime` for any other resource.
+ * @throws StatesError `States.Runtime` for any other resource, an activity ARN included: the local runtime has
+ * no activity workers (GetActivityTask), so an activity task fails before it is scheduled.
  * @example
  * parseTaskResource('arn:aws:states:::lambda:invoke.waitForTaskToken');
  * // { kind: 'service', service: 'lambda', action: 'invoke', pattern: 'waitForTaskToken', resource: 'invoke.waitForTaskToken' }
  */
 export function parseTaskResource(resource: string): TaskResource {
   if (LAMBDA_ARN.test(resource)) return { kind: 'lambda-function', functionArn: resource };
+  if (ACTIVITY_ARN.test(resource)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Activities are not served by the local runtime: no worker takes the task of '${resource}'; use a Lambda function ARN or arn:aws:states:::<service>:<action>`,
+    );
+  }
   const match = SERVICE_RESOURCE.exec(resource);
   if (!match) {
     throw new StatesError(

@@ -87,4 +87,46 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
     expect(output.result).toBe('OK');
     expect(codes(output)).toEqual(['WARNING PASS_RESULT_IS_STATIC']);
   });
+
+  it('fails a definition nested deeper than the local limit with one diagnostic, not an InternalFailure', async () => {
+    for (const [field, levels] of [
+      ['Parameters', 5_000],
+      ['Result', 10_000],
+      ['Result', 100_000],
+    ] as const) {
+      // Act
+      const value = `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+      const output = await validateDefinition(
+        `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"${field}":${value}}}}`,
+      );
+      // Assess
+      expect(output.result, `${field} ${levels}`).toBe('FAIL');
+      expect(output.diagnostics, `${field} ${levels}`).toEqual([
+        expect.objectContaining({
+          severity: 'ERROR',
+          code: 'SCHEMA_VALIDATION_FAILED',
+          message: expect.stringContaining('more than 1000 levels deep'),
+          location: expect.stringMatching(new RegExp(`^/States/P/${field}(/a){997}$`)),
+        }),
+      ]);
+    }
+  });
+
+  it('fails a JSONata definition on its QueryLanguage only, not on JSONata fields such as Output', async () => {
+    // Act
+    const output = await validateDefinition({
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Output: '{% $states.input %}', End: true } },
+    });
+    // Assess
+    expect(output.result).toBe('FAIL');
+    expect(output.diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'SCHEMA_VALIDATION_FAILED',
+        message: "The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
+        location: '/QueryLanguage',
+      }),
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DefinitionDiagnostic, validateDefinition } from '#local/asl/validate.ts';
+import { MAX_JSON_DEPTH } from '#local/service-validation.ts';
 
 /** A valid definition touching every state type; tests change one thing at a time. */
 // biome-ignore lint/suspicious/noExplicitAny: each test edits a different deep field of this JSON fixture
@@ -367,6 +368,82 @@ describe('validateDefinition', () => {
     const definition = { ...validMachine(), QueryLanguage: 'JSONata' };
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /QueryLanguage: The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
+    ]);
+  });
+
+  it("reports only QueryLanguage for JSONata, not JSONata's own fields as unsupported by Step Functions", () => {
+    const expression = '{% $states.input %}';
+    const jsonataStates = {
+      P: { Type: 'Pass', Output: expression, Assign: { seen: expression }, Next: 'T' },
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Arguments: { FunctionName: 'f', Payload: expression },
+        Output: '{% $states.result.Payload %}',
+        TimeoutSeconds: '{% $states.input.timeout %}',
+        Catch: [{ ErrorEquals: ['States.ALL'], Output: expression, Next: 'W' }],
+        Next: 'C',
+      },
+      C: { Type: 'Choice', Choices: [{ Condition: '{% $seen %}', Next: 'M' }], Default: 'W' },
+      M: {
+        Type: 'Map',
+        Items: '{% $states.input.items %}',
+        ItemSelector: { value: '{% $states.context.Map.Item.Value %}' },
+        ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Pass', Output: expression, End: true } } },
+        Next: 'W',
+      },
+      W: { Type: 'Wait', Seconds: '{% $states.input.delay %}', Next: 'F' },
+      F: { Type: 'Fail', Error: '{% $states.input.error %}', Cause: expression },
+    };
+    const queryLanguage = (at: string) =>
+      `SCHEMA_VALIDATION_FAILED ${at}/QueryLanguage: The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata`;
+    expect(summary(validate({ QueryLanguage: 'JSONata', StartAt: 'P', States: jsonataStates }))).toEqual([
+      queryLanguage(''),
+    ]);
+    const oneJsonataState = {
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', QueryLanguage: 'JSONata', Output: expression, End: true } },
+    };
+    expect(summary(validate(oneJsonataState))).toEqual([queryLanguage('/States/P')]);
+  });
+});
+
+describe('validateDefinition: nesting depth', () => {
+  /**
+   * A Pass state machine's JSON whose `field` holds `levels` arrays or objects (`{"a": ...}`) nested in one
+   * another, as text: `JSON.stringify` itself overflows the stack on some thousands of levels.
+   */
+  const pass = (field: string, levels: number, open = '{"a":', close = '}') =>
+    `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"${field}":${open.repeat(levels)}1${close.repeat(levels)}}}}`;
+  const tooDeep = (location: string) => ({
+    code: 'SCHEMA_VALIDATION_FAILED',
+    message: `The definition nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the nesting depth limit of the local runtime`,
+    location,
+    severity: 'ERROR',
+  });
+  // The definition, its States and the state P enclose the field: 3 levels.
+  const fieldLevelsAllowed = MAX_JSON_DEPTH - 3;
+
+  it('accepts a Result as deep as the limit allows', () => {
+    expect(summary(validateDefinition(pass('Result', fieldLevelsAllowed)))).toEqual([]);
+  });
+
+  it('refuses a definition nested deeper than the limit with one diagnostic, where the limit is passed', () => {
+    const cases = [
+      ['Result', fieldLevelsAllowed + 1],
+      ['Parameters', 5_000],
+      ['Result', 10_000],
+    ] as const;
+    for (const [field, depth] of cases) {
+      expect(validateDefinition(pass(field, depth)), `${field} ${depth}`).toEqual([
+        tooDeep(`/States/P/${field}${'/a'.repeat(fieldLevelsAllowed)}`),
+      ]);
+    }
+  });
+
+  it('checks a definition nested 100,000 levels deep without overflowing the stack', () => {
+    expect(validateDefinition(pass('Result', 100_000, '[', ']'))).toEqual([
+      tooDeep(`/States/P/Result${'/0'.repeat(fieldLevelsAllowed)}`),
     ]);
   });
 });

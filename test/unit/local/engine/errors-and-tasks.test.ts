@@ -415,6 +415,25 @@ describe('Engine: task integrations', () => {
     expect((await childOf(kept)).status).toBe('RUNNING');
   });
 
+  it('fails an activity task before scheduling it, as an unsupported AWS SDK integration', async () => {
+    // Prepare
+    h = harness();
+    const task = (Resource: string) => machine({ T: { Type: 'Task', Resource, End: true } });
+    // Act
+    const activity = await h.run(task('arn:aws:states:us-east-1:000000000000:activity:act'));
+    const sdk = await h.run(task('arn:aws:states:::aws-sdk:s3:listBuckets'));
+    // Assess
+    expect(activity).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: expect.stringContaining('Activities are not served by the local runtime'),
+    });
+    expect(sdk).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    const unscheduled = ['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed'];
+    expect(await h.eventTypes(activity.executionArn!)).toEqual(unscheduled);
+    expect(await h.eventTypes(sdk.executionArn!)).toEqual(unscheduled);
+  });
+
   it('delivers sns:publish and events:putEvents to the local sinks', async () => {
     // Prepare
     h = harness();
