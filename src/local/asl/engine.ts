@@ -460,8 +460,15 @@ export class Engine {
   #run(run: ExecutionRun): void {
     let top: Frame;
     let failure: { thrown: unknown } | undefined;
+    const { deadline } = run.row;
+    if (deadline !== null && run.lastEventId > 0 && this.clock.now() >= deadline) {
+      // Its TimeoutSeconds ran out while the runtime was down: it timed out, and no state of it runs again.
+      this.#timeOut(run);
+      this.#endRun(run, this.#bareFrame(run), { thrown: undefined });
+      return;
+    }
     try {
-      if (run.row.deadline !== null) this.#watchTimeout(run, run.row.deadline);
+      if (deadline !== null) this.#watchTimeout(run, deadline);
       const { definition, controller, lastEventId } = run;
       // ExecutionStarted (event 1) is no state's predecessor: a flow after it alone starts from 0.
       const flowStart = lastEventId === 1 ? 0 : lastEventId;
@@ -530,12 +537,15 @@ export class Engine {
   #watchTimeout(run: ExecutionRun, deadline: number): void {
     sleepUntil(this.clock, deadline, run.controller).then(
       () => {
-        if (run.halted) return;
-        // As AWS records it: the event's error alone, and no error or cause on the execution.
-        this.#finish(run, 'TIMED_OUT', 'ExecutionTimedOut', { error: STATES_ERRORS.Timeout }, {});
+        if (!run.halted) this.#timeOut(run);
       },
       () => undefined,
     );
+  }
+
+  /** Ends the run TIMED_OUT as AWS records it: the event's error alone, and no error or cause on the execution. */
+  #timeOut(run: ExecutionRun): void {
+    this.#finish(run, 'TIMED_OUT', 'ExecutionTimedOut', { error: STATES_ERRORS.Timeout }, {});
   }
 
   /**

@@ -113,6 +113,33 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('times out an execution whose TimeoutSeconds ran out while the runtime was down, though its Wait ended too', async () => {
+    // Prepare: a 3 s budget, a 4 s Wait, then states that would end it at once
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const arn = await first.start(
+      machine(
+        {
+          W: { Type: 'Wait', Seconds: 4, Next: 'P' },
+          P: { Type: 'Pass', Result: 'done', End: true },
+        },
+        { TimeoutSeconds: 3 },
+      ),
+    );
+    await first.clock.advance(1_000);
+    await first.sfn.close();
+    // Act: back 10 s later, past both
+    const second = reopen({}, new VirtualClock(first.clock.now() + 10_000));
+    second.sfn.start();
+    await second.clock.advance(0);
+    // Assess
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'TIMED_OUT' });
+    expect(await second.eventTypes(arn)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'ExecutionTimedOut',
+    ]);
+  });
+
   it('does not rerun finished Map iterations after a restart', async () => {
     // Prepare
     const calls: number[] = [];
