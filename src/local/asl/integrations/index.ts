@@ -4,17 +4,23 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import type { StateRun } from '../state-run.ts';
 import { invokeLambda, lambdaInvokeResponse } from './lambda.ts';
 import { startedExecutionResult, startNestedExecution } from './nested-execution.ts';
+import { SUPPORTED_INTEGRATIONS } from './resource.ts';
 import { type IntegrationResult, publishToSnsSink, putEventsToSink } from './sinks.ts';
 
 export type { IntegrationResult } from './sinks.ts';
 
-/** The service integrations this runtime supports, as `service:action`. */
-export const SUPPORTED_INTEGRATIONS = [
-  'lambda:invoke',
-  'sns:publish',
-  'events:putEvents',
-  'states:startExecution',
-];
+/** Whether this runtime serves the integration `service:action` (one of {@link SUPPORTED_INTEGRATIONS}). */
+export function servesIntegration(service: string, action: string): boolean {
+  return SUPPORTED_INTEGRATIONS.includes(`${service}:${action}`);
+}
+
+/** The `States.Runtime` error of a task whose integration this runtime does not serve. */
+export function unsupportedIntegration(service: string, action: string): StatesError {
+  return new StatesError(
+    STATES_ERRORS.Runtime,
+    `Unsupported service integration '${service}:${action}' (supported: ${SUPPORTED_INTEGRATIONS.join(', ')})`,
+  );
+}
 
 /** Calls `service:action` with the task's parameters. */
 export async function invokeIntegration(
@@ -49,9 +55,6 @@ export async function invokeIntegration(
       return { output: startedExecutionResult(row) };
     }
     default:
-      throw new StatesError(
-        STATES_ERRORS.Runtime,
-        `Unsupported service integration '${service}:${action}' (supported: ${SUPPORTED_INTEGRATIONS.join(', ')})`,
-      );
+      throw unsupportedIntegration(service, action);
   }
 }

@@ -12,12 +12,22 @@ const SERVICE_RESOURCE =
   /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:([a-zA-Z0-9-]+):([a-zA-Z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:activity:/;
+const AWS_SDK_RESOURCE = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:aws-sdk:/;
+
+/** The service integrations this runtime serves, as `service:action`. */
+export const SUPPORTED_INTEGRATIONS = [
+  'lambda:invoke',
+  'sns:publish',
+  'events:putEvents',
+  'states:startExecution',
+];
 
 /**
  * Parses a Task `Resource`: a Lambda function ARN, or `arn:aws:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]`.
  *
- * @throws StatesError `States.Runtime` for any other resource, an activity ARN included: the local runtime has
- * no activity workers (GetActivityTask), so an activity task fails before it is scheduled.
+ * @throws StatesError `States.Runtime` for any other resource, an activity ARN (the local runtime has no
+ * activity workers: GetActivityTask) and an AWS SDK integration included, so such a task fails before it is
+ * scheduled.
  * @example
  * parseTaskResource('arn:aws:states:::lambda:invoke.waitForTaskToken');
  * // { kind: 'service', service: 'lambda', action: 'invoke', pattern: 'waitForTaskToken', resource: 'invoke.waitForTaskToken' }
@@ -28,6 +38,12 @@ export function parseTaskResource(resource: string): TaskResource {
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `Activities are not served by the local runtime: no worker takes the task of '${resource}'; use a Lambda function ARN or arn:aws:states:::<service>:<action>`,
+    );
+  }
+  if (AWS_SDK_RESOURCE.test(resource)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `AWS SDK integrations are not served by the local runtime: '${resource}' (supported: a Lambda function ARN, or arn:aws:states::: with ${SUPPORTED_INTEGRATIONS.join(', ')})`,
     );
   }
   const match = SERVICE_RESOURCE.exec(resource);

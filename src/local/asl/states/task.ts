@@ -1,6 +1,6 @@
 import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
 import type { PendingEvent } from '../frame.ts';
-import { invokeIntegration } from '../integrations/index.ts';
+import { invokeIntegration, servesIntegration, unsupportedIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
@@ -68,6 +68,9 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
 }
 
 async function runService(run: StateRun<TaskState>, target: Service): Promise<unknown> {
+  // An integration this runtime does not serve fails the task before anything is scheduled.
+  if (!servesIntegration(target.service, target.action))
+    throw unsupportedIntegration(target.service, target.action);
   const { engine } = run;
   const resourceType = target.service;
   const resource = target.resource;

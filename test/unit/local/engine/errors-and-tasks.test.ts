@@ -415,23 +415,36 @@ describe('Engine: task integrations', () => {
     expect((await childOf(kept)).status).toBe('RUNNING');
   });
 
-  it('fails an activity task before scheduling it, as an unsupported AWS SDK integration', async () => {
+  it('fails a task it does not serve (activity, AWS SDK or other integration) before scheduling it, saying what it serves', async () => {
     // Prepare
     h = harness();
     const task = (Resource: string) => machine({ T: { Type: 'Task', Resource, End: true } });
     // Act
     const activity = await h.run(task('arn:aws:states:us-east-1:000000000000:activity:act'));
     const sdk = await h.run(task('arn:aws:states:::aws-sdk:s3:listBuckets'));
+    const sqs = await h.run(task('arn:aws:states:::sqs:sendMessage'));
     // Assess
     expect(activity).toMatchObject({
       status: 'FAILED',
       error: 'States.Runtime',
       cause: expect.stringContaining('Activities are not served by the local runtime'),
     });
-    expect(sdk).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(sdk).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'T' (entered at the event id #2). AWS SDK integrations are not served by the local runtime: 'arn:aws:states:::aws-sdk:s3:listBuckets' (supported: a Lambda function ARN, or arn:aws:states::: with lambda:invoke, sns:publish, events:putEvents, states:startExecution)",
+    });
+    expect(sqs).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'T' (entered at the event id #2). Unsupported service integration 'sqs:sendMessage' (supported: lambda:invoke, sns:publish, events:putEvents, states:startExecution)",
+    });
     const unscheduled = ['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed'];
-    expect(await h.eventTypes(activity.executionArn!)).toEqual(unscheduled);
-    expect(await h.eventTypes(sdk.executionArn!)).toEqual(unscheduled);
+    for (const { executionArn } of [activity, sdk, sqs]) {
+      expect(await h.eventTypes(executionArn!)).toEqual(unscheduled);
+    }
   });
 
   it('delivers sns:publish and events:putEvents to the local sinks', async () => {
