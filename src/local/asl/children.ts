@@ -84,7 +84,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         engine.refuseAtHistoryLimit(execution, child);
         engine.emit(child, children.succeededEvent, iterationDetails(index));
       }
-      finish(child, index, output, serializeWithinLimit(output));
+      finish(child, index, output, serializeWithinLimit(output, run.name));
     } catch (thrown) {
       if (execution.halted || parent.signal.aborted) return;
       if (failure) {
@@ -101,7 +101,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         failed.push(index);
         try {
           const standIn = children.tolerateFailure(index, error, failed);
-          const json = serializeWithinLimit(standIn);
+          const json = serializeWithinLimit(standIn, run.name);
           if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
           finish(child, index, standIn, json, true);
           return;

@@ -434,7 +434,7 @@ export class Engine {
       definition,
       { state: definition.StartAt, phase: 'enter' },
       value,
-      serializeWithinLimit(value),
+      serializeWithinLimit(value, definition.StartAt),
       signal,
       flowStart,
     );

@@ -230,7 +230,7 @@ function exitState(
     const caught = errorOutput(error);
     next = catcher.Next;
     output = writeResultPath(frame.input, catcher.ResultPath, caught);
-    outputJson = serializeWithinLimit(output);
+    outputJson = serializeWithinLimit(output, name);
     if (catcher.Assign !== undefined) {
       assigned = new StateRun(engine, run, frame, name, state).assign(catcher.Assign, caught);
     }

@@ -213,7 +213,7 @@ export class Frame implements VariableReader {
 
   /** The JSON of a state's output: the input's own JSON when the state passed its input on unchanged. */
   outputJson(output: unknown): string {
-    return output === this.input ? this.inputJson : serializeWithinLimit(output);
+    return output === this.input ? this.inputJson : serializeWithinLimit(output, this.cursor.state);
   }
 
   /** Moves the cursor to the start of `next` with `input`. */

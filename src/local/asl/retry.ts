@@ -12,8 +12,9 @@ export type ErrorDecision =
   | { kind: 'fail' };
 
 /**
- * True when `ErrorEquals` names `error`. `States.ALL` matches any error but `States.Runtime` and
- * `States.DataLimitExceeded`, also an undefined one (a Fail state without `Error`); `States.TaskFailed`
+ * True when `ErrorEquals` names `error`. `States.ALL` matches any error but `States.Runtime`, also an
+ * undefined one (a Fail state without `Error`) and `States.DataLimitExceeded`, as AWS-recorded histories show
+ * (the error-handling guide calls the latter terminal); `States.TaskFailed`
  * matches the same except `States.Timeout`; `States.Timeout` also matches `States.HeartbeatTimeout`
  * (a missed heartbeat is a timeout); `States.Runtime` is never matched, even by name.
  */
@@ -21,7 +22,6 @@ export function errorMatches(errorEquals: readonly string[], error: string | und
   if (error === STATES_ERRORS.Runtime) return false;
   if (error !== undefined && errorEquals.includes(error)) return true;
   if (error === STATES_ERRORS.HeartbeatTimeout && errorEquals.includes(STATES_ERRORS.Timeout)) return true;
-  if (error === STATES_ERRORS.DataLimitExceeded) return false;
   if (errorEquals.includes(STATES_ERRORS.ALL)) return true;
   return errorEquals.includes(STATES_ERRORS.TaskFailed) && error !== STATES_ERRORS.Timeout;
 }

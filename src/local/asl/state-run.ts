@@ -20,13 +20,17 @@ const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', '
 /** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
 export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
 
-/** JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}. */
-export function serializeWithinLimit(value: unknown): string {
+/**
+ * JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}, with the cause AWS
+ * records, naming `returnedBy`: the state, or for a task's result its resource (a Lambda function ARN, or the
+ * integration's service, `lambda`).
+ */
+export function serializeWithinLimit(value: unknown, returnedBy: string): string {
   const json = JSON.stringify(value ?? null);
   if (exceedsPayloadLimit(json)) {
     throw new StatesError(
       STATES_ERRORS.DataLimitExceeded,
-      `The state/task returned a result with a size exceeding the maximum number of bytes service limit (${PAYLOAD_LIMIT_BYTES}).`,
+      `The state/task '${returnedBy}' returned a result with a size exceeding the maximum number of bytes service limit.`,
     );
   }
   return json;

@@ -27,6 +27,7 @@ export class ConformanceFunctions {
       return a + b;
     },
     greet: (payload) => `Hello, ${(payload as { who: string }).who}!`,
+    big: (payload) => 'x'.repeat((payload as { size: number }).size),
     fail: (payload) => {
       const { error, cause } = (payload ?? {}) as { error?: string; cause?: string };
       throw namedError(error ?? 'CustomError', cause ?? 'This is a custom error');

@@ -1,6 +1,16 @@
 import { type ExecutionCase, fn, invoke } from './case.ts';
 
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
+/**
+ * AWS-recorded histories (LocalStack's snapshot tests, recorded against AWS on 2024-03-21): a task result over
+ * 256 KiB is a `States.DataLimitExceeded` that `States.ALL` catches, though the error-handling page calls it
+ * terminal.
+ */
+const RECORDED_DATA_LIMIT =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json';
+/** The cause AWS records for a value over 256 KiB, naming what returned it. */
+const dataLimitCause = (returnedBy: string) =>
+  `The state/task '${returnedBy}' returned a result with a size exceeding the maximum number of bytes service limit.`;
 
 function flaky(key: string, failures: number, error = 'TransientError'): Record<string, unknown> {
   return { Type: 'Task', Resource: fn('flaky'), Parameters: { key, failures, error } };
@@ -271,6 +281,59 @@ export const retryCatchCases: ExecutionCase[] = [
     },
     input: {},
     expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
+    name: 'States.ALL catches States.DataLimitExceeded from a lambda:invoke result over 256 KiB',
+    source: RECORDED_DATA_LIMIT,
+    definition: withCatch(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: fn('big'), Payload: { size: 300_000 } },
+      },
+      [{ ErrorEquals: ['States.ALL'], Next: 'HandleGeneralError' }],
+      { HandleGeneralError: { Type: 'Pass', End: true } },
+    ),
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Error: 'States.DataLimitExceeded', Cause: dataLimitCause('lambda') },
+    },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ],
+  },
+  {
+    name: 'States.ALL catches States.DataLimitExceeded from a Lambda function result over 256 KiB, naming the function',
+    source: RECORDED_DATA_LIMIT,
+    definition: withCatch(
+      { Type: 'Task', Resource: fn('big'), Parameters: { size: 300_000 } },
+      [{ ErrorEquals: ['States.ALL'], Next: 'HandleGeneralError' }],
+      { HandleGeneralError: { Type: 'Pass', End: true } },
+    ),
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Error: 'States.DataLimitExceeded', Cause: dataLimitCause(fn('big')) },
+    },
+    historyCounts: { LambdaFunctionFailed: 1, ExecutionSucceeded: 1 },
+  },
+  {
+    name: 'A Pass state whose output is over 256 KiB fails the execution, naming the state',
+    source: RECORDED_DATA_LIMIT,
+    definition: {
+      StartAt: 'State_1',
+      States: { State_1: { Type: 'Pass', Result: 'x'.repeat(300_000), End: true } },
+    },
+    input: {},
+    expect: { status: 'FAILED', error: 'States.DataLimitExceeded', cause: dataLimitCause('State_1') },
+    history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
   },
   {
     name: 'Catch on a Fail state inside a Parallel branch sees the Fail error and cause',

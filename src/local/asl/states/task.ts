@@ -36,7 +36,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   if (!overdue) {
     const scheduled = run.emit('LambdaFunctionScheduled', {
       resource: functionArn,
-      input: serializeWithinLimit(effective),
+      input: serializeWithinLimit(effective, run.name),
       inputDetails: NOT_TRUNCATED,
       ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
     });
@@ -51,7 +51,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
       invokeLambda(engine.lambdas, functionArn, effective, context),
     );
     run.emit('LambdaFunctionSucceeded', {
-      output: serializeWithinLimit(result),
+      output: serializeWithinLimit(result, functionArn),
       outputDetails: NOT_TRUNCATED,
     });
     return result;
@@ -95,7 +95,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
         resourceType,
         resource,
         region: engine.region,
-        parameters: serializeWithinLimit(effective),
+        parameters: serializeWithinLimit(effective, run.name),
         ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
         ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
       });
@@ -120,7 +120,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
         run.emit('TaskSubmitted', {
           resourceType,
           resource,
-          output: serializeWithinLimit(invoked.output),
+          output: serializeWithinLimit(invoked.output, resourceType),
           outputDetails: NOT_TRUNCATED,
         });
         run.save({ phase: 'token' }, invoked.writes);
@@ -177,7 +177,7 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
   run.emit('TaskSucceeded', {
     resourceType: target.service,
     resource: target.resource,
-    output: serializeWithinLimit(result),
+    output: serializeWithinLimit(result, target.service),
     outputDetails: NOT_TRUNCATED,
   });
   return result;

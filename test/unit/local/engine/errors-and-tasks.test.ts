@@ -186,14 +186,14 @@ describe('Engine: Retry and Catch', () => {
     },
   );
 
-  it('fails with States.DataLimitExceeded above 256 KiB, which States.ALL does not catch', async () => {
+  it('fails with States.DataLimitExceeded above 256 KiB, naming the function, when no Catch takes it', async () => {
     // Prepare
     h = harness({ big: () => 'x'.repeat(300 * 1024) });
     const definition = machine({
       T: {
         Type: 'Task',
         Resource: FUNCTION_ARN('big'),
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+        Catch: [{ ErrorEquals: ['SomethingElse'], Next: 'Caught' }],
         End: true,
       },
       Caught: { Type: 'Succeed' },
@@ -201,7 +201,13 @@ describe('Engine: Retry and Catch', () => {
     // Act
     const result = await h.run(definition);
     // Assess
-    expect(result).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded',
+      cause: expect.stringContaining(
+        `The state/task '${FUNCTION_ARN('big')}' returned a result with a size exceeding`,
+      ),
+    });
   });
 
   it('reports an unknown function as Lambda.ResourceNotFoundException', async () => {
