@@ -33,8 +33,10 @@ export async function refuseIfRolledBack(
 }
 
 /**
- * Errors no `Catch` of a state machine catches (`States.ALL` does not match them): an execution that failed
- * with one ran no rollback, so its service may be half released.
+ * Errors an execution can fail with past its `Catch`: `States.Runtime`, which nothing catches, and
+ * `States.DataLimitExceeded`, which `States.ALL` catches from a task but a state without a `Catch` (a Pass
+ * building a value over 256 KiB) raises too. An execution that failed with one may have run no rollback, so
+ * its service may be half released.
  */
 const UNCAUGHT_ERRORS: ReadonlySet<string> = new Set(['States.Runtime', 'States.DataLimitExceeded']);
 
