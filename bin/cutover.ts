@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { abortCommand } from '../src/cli/commands/abort.ts';
 import { approvalCommands } from '../src/cli/commands/approve.ts';
@@ -24,8 +25,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
 });
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('cutover')
   .description('Deployment migrations on AWS Step Functions, and their local rehearsal')
+  .version(version, '-V, --version', 'print the version of cutover')
   .showHelpAfterError()
   .exitOverride();
 

@@ -29,4 +29,19 @@ describe('the cutover command (bin/cutover.js)', () => {
     expect(outcome.status).toBe(0);
     expect(outcome.stdout).toContain('Usage: cutover [options] [command]');
   });
+
+  it('prints its version, that of package.json, with --version', () => {
+    // Prepare
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    // Act
+    const outcome = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/cutover.js'), '--version'], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+    });
+    // Assess
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout).toBe(`${version}\n`);
+  });
 });

@@ -118,6 +118,21 @@ async function scaledClock(env: NodeJS.ProcessEnv = process.env): Promise<Clock>
   }
 }
 
+/**
+ * What `WAIT_TIME_SCALE` (other than 1) does to waits and to the windows analyses judge, and the traffic that
+ * keeps an analysis's `minRequests` within reach.
+ *
+ * @example
+ * waitScaleText(0.1); // 'Waits take 0.1x their time (WAIT_TIME_SCALE), and so do the windows analyses judge: send 10x the traffic for the same minRequests'
+ */
+export function waitScaleText(scale: number): string {
+  if (scale === 0) {
+    return 'Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests';
+  }
+  const traffic = Number((1 / scale).toPrecision(2));
+  return `Waits take ${scale}x their time (WAIT_TIME_SCALE), and so do the windows analyses judge: send ${traffic}x the traffic for the same minRequests`;
+}
+
 /** True for `localhost`, `127.0.0.0/8` and `::1`: addresses only this machine reaches. */
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -251,13 +266,7 @@ export function localCommand(): Command {
       }
       if (runtime.resumed.length > 0) console.log(resumedText(runtime.resumed));
       console.log(`Step Functions API listening on ${runtime.endpoint} (data in ${dataDir})`);
-      if (clock.scale !== 1) {
-        console.log(
-          clock.scale > 0
-            ? `Waits run at ${clock.scale}x real time (WAIT_TIME_SCALE), and the windows analyses judge shrink with them: send ${Number((1 / clock.scale).toPrecision(2))}x the traffic for the same minRequests`
-            : 'Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests',
-        );
-      }
+      if (clock.scale !== 1) console.log(waitScaleText(clock.scale));
       console.log(`Console on ${runtime.endpoint}/console`);
       if (!isLoopbackHost(options.host)) {
         console.warn(
