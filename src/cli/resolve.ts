@@ -221,7 +221,39 @@ export async function listCutoverExecutions(
     );
     executions.push(...ofMachine);
   }
-  return executions.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+  return executions.sort(newestFirst);
+}
+
+function newestFirst(a: ExecutionListItem, b: ExecutionListItem): number {
+  return (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0);
+}
+
+/** How many executions {@link noExecutionNamed} offers at most. */
+const OFFERED_NAMES = 5;
+
+/**
+ * The usage error of an execution name nothing has, offering the latest executions named after it: `cutover
+ * run` names one `<name>-<6 hex digits>` unless told a name, so `checkout-v3` is likely `checkout-v3-719d88`.
+ * Reads one page of each Cutover state machine's latest executions.
+ */
+async function noExecutionNamed(sfn: SFNClient, ref: string, naming: MachineNaming): Promise<CliError> {
+  const machines = await cutoverMachines(sfn, naming);
+  const pages = await Promise.all(
+    machines.map(({ stateMachineArn }) =>
+      sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 })),
+    ),
+  );
+  const offered = pages
+    .flatMap((page) => page.executions ?? [])
+    .filter((execution) => execution.name?.startsWith(`${ref}-`))
+    .sort(newestFirst)
+    .slice(0, OFFERED_NAMES)
+    .map((execution) => `${execution.name} (${execution.status})`);
+  const meant =
+    offered.length === 0
+      ? ''
+      : `; did you mean ${offered.slice(0, -1).join(', ')}${offered.length > 1 ? ' or ' : ''}${offered.at(-1)}?`;
+  return new CliError(`no execution named "${ref}"${meant}`, ExitCode.Usage);
 }
 
 /** `executionArn` once DescribeExecution finds it; a usage error naming it when it does not exist. */
@@ -257,7 +289,7 @@ export async function resolveExecutionArn(
 ): Promise<string> {
   if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
   const matches = await executionsNamed(sfn, ref, naming);
-  if (matches.length === 0) throw new CliError(`no execution named "${ref}"`, ExitCode.Usage);
+  if (matches.length === 0) throw await noExecutionNamed(sfn, ref, naming);
   if (matches.length > 1) {
     throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
   }

@@ -1,11 +1,14 @@
 import {
+  CreateStateMachineCommand,
   type ExecutionListItem,
   type ListExecutionsCommand,
   ListStateMachinesCommand,
   type SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
-import { listCutoverExecutions } from '../../../src/cli/resolve.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { listCutoverExecutions, resolveExecutionArn } from '../../../src/cli/resolve.ts';
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
@@ -69,5 +72,46 @@ describe('listCutoverExecutions', () => {
       { command: 'ListExecutionsCommand', nextToken: '1' },
       { command: 'ListExecutionsCommand', nextToken: undefined },
     ]);
+  });
+});
+
+describe('resolveExecutionArn', () => {
+  let local: TestRuntime;
+  const pass = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+
+  beforeAll(async () => {
+    local = await startTestRuntime();
+    const { stateMachineArn } = await local.client.send(
+      new CreateStateMachineCommand({
+        name: 'canary',
+        definition: pass,
+        roleArn: 'arn:aws:iam::000000000000:role/r',
+      }),
+    );
+    // As `cutover run` names them by default: the release's name, then 6 hex digits
+    for (const name of ['checkout-v3-719d88', 'checkout-v3-0b2c4e', 'checkout-v30-aaaaaa']) {
+      await local.client.send(new StartExecutionCommand({ stateMachineArn, name }));
+    }
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('offers the executions named after the name given, newest first, when none has it exactly', async () => {
+    // Act
+    const resolving = resolveExecutionArn(local.client, 'checkout-v3');
+    // Assess
+    await expect(resolving).rejects.toMatchObject({
+      exitCode: 2,
+      message:
+        'no execution named "checkout-v3"; did you mean checkout-v3-0b2c4e (SUCCEEDED) or checkout-v3-719d88 (SUCCEEDED)?',
+    });
+  });
+
+  it('says only that none has the name when no name starts with it', async () => {
+    // Act
+    const resolving = resolveExecutionArn(local.client, 'orders-v1');
+    // Assess
+    await expect(resolving).rejects.toMatchObject({ exitCode: 2, message: 'no execution named "orders-v1"' });
   });
 });
