@@ -4,6 +4,7 @@
  */
 import {
   DescribeExecutionCommand,
+  type HistoryEvent,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
@@ -30,8 +31,8 @@ const ENDED: Readonly<Record<string, string>> = {
 
 /**
  * The usage error for an execution that waits on no approval, saying who answered its last approval when
- * someone did, and how it ended when it did (`checkout-v8 is not waiting for an approval: it was aborted`,
- * `...: it was rejected by bob (p99 up) and failed`).
+ * someone did, how it ended when it did (`checkout-v8 is not waiting for an approval: it was aborted`,
+ * `...: it was rejected by bob (p99 up) and failed`), and otherwise the state it is in (`...: it is in BakeStep`).
  */
 async function notWaiting(sfn: SFNClient, ref: string, executionArn: string, cause?: unknown) {
   // Who answered and how it ended only add to the answer: a failed read leaves them out rather than replacing it.
@@ -41,10 +42,19 @@ async function notWaiting(sfn: SFNClient, ref: string, executionArn: string, cau
   ]);
   const answer = lastApprovalAnswer(events);
   const ended = status === 'RUNNING' ? undefined : (ENDED[status] ?? `ended ${status}`);
-  const what = [answer && answeredText(answer), ended].filter(Boolean).join(' and ');
+  // Not answered, not ended: where it is says whether its approval is still to come (a bake, a rollout).
+  const where = answer || ended ? undefined : stateEntered(events);
+  const what = [answer && answeredText(answer), ended, where && `is in ${where}`]
+    .filter(Boolean)
+    .join(' and ');
   return new CliError(`${ref} is not waiting for an approval${what ? `: it ${what}` : ''}`, ExitCode.Usage, {
     cause,
   });
+}
+
+/** The name of the state the history entered last, if any. */
+function stateEntered(events: readonly HistoryEvent[]): string | undefined {
+  return events.findLast((event) => event.stateEnteredEventDetails)?.stateEnteredEventDetails?.name;
 }
 
 /** `was rejected by bob (p99 up)`, `was approved by alice (looks good)`, `was approved`. */

@@ -107,6 +107,37 @@ describe('answerApprovalToken', () => {
     },
   );
 
+  it('says which state a running execution is in when it waits on no approval yet', async () => {
+    // Prepare: a canary baking its first step, its approval to come
+    const history: HistoryEvent[] = [
+      { id: 1, timestamp: new Date(), type: 'ExecutionStarted' },
+      {
+        id: 2,
+        timestamp: new Date(),
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name: 'SetWeights' },
+      },
+      {
+        id: 3,
+        timestamp: new Date(),
+        type: 'TaskStateExited',
+        stateExitedEventDetails: { name: 'SetWeights' },
+      },
+      {
+        id: 4,
+        timestamp: new Date(),
+        type: 'WaitStateEntered',
+        stateEnteredEventDetails: { name: 'BakeStep' },
+      },
+    ];
+    const { sfn, sent } = aStepFunctions(history, 'RUNNING');
+    // Act
+    const answering = answerApprovalToken(sfn, 'ck-v8', executionArn, 'approve', {});
+    // Assess
+    await expect(answering).rejects.toThrow(/^ck-v8 is not waiting for an approval: it is in BakeStep$/);
+    expect(sent).not.toContain('SendTaskSuccessCommand');
+  });
+
   it('says only that it waits on nothing when the execution still runs', async () => {
     // Prepare: the approval timed out and the release rolls back
     const { sfn } = aStepFunctions(aWaitingHistory(), 'RUNNING', anException('TaskTimedOut', 'timed out'));
