@@ -14,6 +14,7 @@ import {
   ROLLBACK_MACHINE,
   stateMachineName,
 } from '#core/rollback.ts';
+import { closestName } from '#core/schemas/closest-name.ts';
 import { STRATEGIES as RELEASE_STRATEGIES } from '#core/strategies.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
@@ -29,7 +30,11 @@ export function assertStrategy<T extends string>(
   allowed: readonly T[],
 ): asserts strategy is T {
   if (!(allowed as readonly string[]).includes(strategy)) {
-    throw new CliError(`strategy must be one of: ${allowed.join(', ')} (got "${strategy}")`, ExitCode.Usage);
+    const meant = closestName(strategy, allowed);
+    throw new CliError(
+      `strategy must be one of: ${allowed.join(', ')} (got "${strategy}")${meant ? `: did you mean ${meant}?` : ''}`,
+      ExitCode.Usage,
+    );
   }
 }
 

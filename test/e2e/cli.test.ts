@@ -345,7 +345,9 @@ describe('cutover run with a bad request', () => {
     {
       what: 'an unknown strategy',
       args: () => ['run', 'canery', '-f', CANARY],
-      says: ['strategy must be one of: canary, blue-green, rolling, database-migration (got "canery")'],
+      says: [
+        'strategy must be one of: canary, blue-green, rolling, database-migration (got "canery"): did you mean canary?',
+      ],
     },
     {
       what: 'a database migration without its database',

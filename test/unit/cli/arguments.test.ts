@@ -33,7 +33,14 @@ describe('assertStrategy', () => {
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(ExitCode.Usage);
     expect((error as CliError).message).toBe(
-      'strategy must be one of: canary, blue-green, rolling, database-migration (got "canery")',
+      'strategy must be one of: canary, blue-green, rolling, database-migration (got "canery"): did you mean canary?',
+    );
+  });
+
+  it('offers no strategy for a name close to none', () => {
+    // Act + Assess
+    expect(() => assertStrategy('deploy', STRATEGIES)).toThrowError(
+      /^strategy must be one of: canary, blue-green, rolling, database-migration \(got "deploy"\)$/,
     );
   });
 });
