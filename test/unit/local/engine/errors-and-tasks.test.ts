@@ -210,6 +210,29 @@ describe('Engine: Retry and Catch', () => {
     });
   });
 
+  it('fails a task whose function returns a value nested deeper than 1,000 levels with States.Runtime, not a crash', async () => {
+    // Prepare
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let level = 0; level < depth; level++) value = [value];
+      return value;
+    };
+    h = harness({ deep: () => nested(20_000), limit: () => nested(1_000) });
+    const task = (name: string) => machine({ T: { Type: 'Task', Resource: FUNCTION_ARN(name), End: true } });
+    // Act
+    const deep = await h.run(task('deep'));
+    const atLimit = await h.run(task('limit'));
+    // Assess
+    expect(deep).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: expect.stringContaining(
+        `the result of ${FUNCTION_ARN('deep')} nests arrays and objects more than 1000 levels deep, the nesting depth limit of the local runtime`,
+      ),
+    });
+    expect(atLimit.status).toBe('SUCCEEDED');
+  });
+
   it('reports an unknown function as Lambda.ResourceNotFoundException', async () => {
     // Prepare
     h = harness();
