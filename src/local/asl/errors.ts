@@ -54,6 +54,17 @@ export class StatesError extends Error {
 export class FailStateError extends StatesError {}
 
 /**
+ * A task token's task that got no heartbeat within its `HeartbeatSeconds`: recorded as `States.Timeout`
+ * without a cause, as AWS records it, and matched by a retrier or catcher naming `States.HeartbeatTimeout`
+ * as well as `States.Timeout`.
+ */
+export class HeartbeatTimeoutError extends StatesError {
+  constructor() {
+    super(STATES_ERRORS.Timeout, undefined);
+  }
+}
+
+/**
  * `{ error, cause }` of a history event or an execution's end, without the ones that are undefined.
  *
  * @example

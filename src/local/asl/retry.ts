@@ -2,7 +2,7 @@
  * Retry and Catch: which retrier or catcher of a state handles an error, and how long to wait before
  * the next attempt.
  */
-import { STATES_ERRORS, type StatesError } from './errors.ts';
+import { HeartbeatTimeoutError, STATES_ERRORS, type StatesError } from './errors.ts';
 import type { Catcher, ErrorHandling } from './types.ts';
 
 /** What to do with a state's error. */
@@ -16,11 +16,17 @@ export type ErrorDecision =
  * undefined one (a Fail state without `Error`) and `States.DataLimitExceeded`, as AWS-recorded histories show
  * (the error-handling guide calls the latter terminal); `States.TaskFailed`
  * matches the same except `States.Timeout`; `States.Timeout` also matches `States.HeartbeatTimeout`
- * (a missed heartbeat is a timeout); `States.Runtime` is never matched, even by name.
+ * (a missed heartbeat is a timeout), and a missed heartbeat (`heartbeat`, recorded as `States.Timeout`) is
+ * matched by `States.HeartbeatTimeout` too; `States.Runtime` is never matched, even by name.
  */
-export function errorMatches(errorEquals: readonly string[], error: string | undefined): boolean {
+export function errorMatches(
+  errorEquals: readonly string[],
+  error: string | undefined,
+  heartbeat = false,
+): boolean {
   if (error === STATES_ERRORS.Runtime) return false;
   if (error !== undefined && errorEquals.includes(error)) return true;
+  if (heartbeat && errorEquals.includes(STATES_ERRORS.HeartbeatTimeout)) return true;
   if (error === STATES_ERRORS.HeartbeatTimeout && errorEquals.includes(STATES_ERRORS.Timeout)) return true;
   if (errorEquals.includes(STATES_ERRORS.ALL)) return true;
   return errorEquals.includes(STATES_ERRORS.TaskFailed) && error !== STATES_ERRORS.Timeout;
@@ -41,7 +47,8 @@ export function decideOnError(
   random: () => number = Math.random,
 ): ErrorDecision {
   const retriers = handling.Retry ?? [];
-  const index = retriers.findIndex((retrier) => errorMatches(retrier.ErrorEquals, error.error));
+  const heartbeat = error instanceof HeartbeatTimeoutError;
+  const index = retriers.findIndex((retrier) => errorMatches(retrier.ErrorEquals, error.error, heartbeat));
   if (index >= 0) {
     const retrier = retriers[index]!;
     const used = retries[index] ?? 0;
@@ -52,7 +59,7 @@ export function decideOnError(
     }
   }
   const catcher = (handling.Catch ?? []).find((candidate) =>
-    errorMatches(candidate.ErrorEquals, error.error),
+    errorMatches(candidate.ErrorEquals, error.error, heartbeat),
   );
   return catcher ? { kind: 'catch', catcher } : { kind: 'fail' };
 }

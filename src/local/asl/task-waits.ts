@@ -1,21 +1,17 @@
 /**
- * What a Task waits on, bounded by its `TimeoutSeconds` (States.Timeout) and, for task tokens, its
- * `HeartbeatSeconds` (States.HeartbeatTimeout): an invocation, a task token's outcome, a nested execution.
+ * What a Task waits on, bounded by its `TimeoutSeconds` and, for task tokens, its `HeartbeatSeconds` (both
+ * States.Timeout, without a cause, as AWS records them): an invocation, a task token's outcome, a nested
+ * execution.
  */
 import { type Clock, deadlineAfter, sleepUntil } from '../clock.ts';
 import type { StopSignal } from '../stop-signal.ts';
 import type { Store } from '../store.ts';
 import type { Engine } from './engine.ts';
-import { STATES_ERRORS, StatesError } from './errors.ts';
+import { HeartbeatTimeoutError, STATES_ERRORS, StatesError } from './errors.ts';
 
-/** The error of a task whose `TimeoutSeconds` elapsed. */
+/** The error of a task whose `TimeoutSeconds` elapsed: `States.Timeout` alone, as AWS records it. */
 export function taskTimeout(): StatesError {
-  return new StatesError(STATES_ERRORS.Timeout, 'Task timed out (TimeoutSeconds elapsed)');
-}
-
-/** The error of a task token's task that got no heartbeat within its `HeartbeatSeconds`. */
-function heartbeatTimeout(): StatesError {
-  return new StatesError(STATES_ERRORS.HeartbeatTimeout, 'No heartbeat within HeartbeatSeconds');
+  return new StatesError(STATES_ERRORS.Timeout, undefined);
 }
 
 /** Whether a task's `timeoutAt` has passed: one in flight at a restart then times out, not invoked again. */
@@ -140,7 +136,7 @@ export class TokenMailbox {
   }
 
   /**
-   * The task's result; throws the sent error, States.Timeout at `timeoutAt` or States.HeartbeatTimeout at
+   * The task's result; throws the sent error, States.Timeout at `timeoutAt` or (a {@link HeartbeatTimeoutError}) at
    * the token's heartbeat deadline (its last heartbeat's, also one sent before a restart). A restart past
    * both ends the task with the error of the one that came first.
    */
@@ -171,7 +167,7 @@ export class TokenMailbox {
     const { clock } = this.engine;
     const timedOut = deadlinePassed(clock, timeoutAt);
     if (deadlinePassed(clock, heartbeatDeadline) && !(timedOut && timeoutAt! <= heartbeatDeadline!)) {
-      throw heartbeatTimeout();
+      throw new HeartbeatTimeoutError();
     }
     if (timedOut) throw taskTimeout();
     return withinDeadline(clock, timeoutAt, signal, (settled) =>
@@ -180,7 +176,7 @@ export class TokenMailbox {
   }
 
   /**
-   * The outcome, failing with States.HeartbeatTimeout at `heartbeatDeadline` (or `heartbeatSeconds` from now)
+   * The outcome, failing with a {@link HeartbeatTimeoutError} at `heartbeatDeadline` (or `heartbeatSeconds` from now)
    * unless a heartbeat comes first: each heartbeat moves the deadline, in the store too.
    */
   #withHeartbeat(
@@ -199,7 +195,7 @@ export class TokenMailbox {
         const onSettled = (): void => current.abort();
         signal.addEventListener('abort', onSettled, { once: true });
         sleepUntil(clock, deadline, current.signal).then(
-          () => reject(heartbeatTimeout()),
+          () => reject(new HeartbeatTimeoutError()),
           () => signal.removeEventListener('abort', onSettled),
         );
       };

@@ -10,6 +10,9 @@ const TOKENS =
   'https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token';
 const STOP = 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
+/** AWS-recorded histories of missed heartbeats (LocalStack's snapshot tests, recorded against AWS on 2024-04-18). */
+const RECORDED_HEARTBEATS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/timeouts/test_heartbeats.snapshot.json';
 
 /** A `.waitForTaskToken` task that hands its token to the case under `key`. */
 function waitForToken(key: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -110,13 +113,44 @@ export const taskTokenCases: ExecutionCase[] = [
     expect: { status: 'SUCCEEDED', output: { alive: true } },
   },
   {
-    name: 'A missed heartbeat fails with States.HeartbeatTimeout',
-    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html',
+    name: 'A missed heartbeat fails with States.Timeout and no cause, as AWS records it',
+    source: RECORDED_HEARTBEATS,
     definition: single(waitForToken('token-heartbeat-missed', { HeartbeatSeconds: 60 })),
-    expect: { status: 'FAILED', error: 'States.HeartbeatTimeout' },
+    expect: { status: 'FAILED', error: 'States.Timeout', cause: null },
+    checkHistory: (events) => {
+      const timedOut = events.find((event) => event.type === 'TaskTimedOut');
+      const failed = events.at(-1);
+      if (
+        JSON.stringify(timedOut?.taskTimedOutEventDetails) !==
+          JSON.stringify({
+            resourceType: 'lambda',
+            resource: 'invoke.waitForTaskToken',
+            error: 'States.Timeout',
+          }) ||
+        JSON.stringify(failed?.executionFailedEventDetails) !== JSON.stringify({ error: 'States.Timeout' })
+      ) {
+        throw new Error(`unexpected ${JSON.stringify([timedOut, failed])}`);
+      }
+    },
   },
   {
-    name: 'Catch States.Timeout catches a missed heartbeat, whose error stays States.HeartbeatTimeout',
+    name: 'Catch States.HeartbeatTimeout catches a missed heartbeat, recorded as States.Timeout',
+    source: ERRORS,
+    definition: {
+      StartAt: 'T',
+      States: {
+        T: waitForToken('token-heartbeat-named', {
+          HeartbeatSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Late' }],
+          End: true,
+        }),
+        Late: { Type: 'Pass', End: true },
+      },
+    },
+    expect: { status: 'SUCCEEDED', output: { Error: 'States.Timeout' } },
+  },
+  {
+    name: 'Catch States.Timeout catches a missed heartbeat, recorded as States.Timeout',
     source: ERRORS,
     definition: {
       StartAt: 'T',
@@ -129,7 +163,7 @@ export const taskTokenCases: ExecutionCase[] = [
         Late: { Type: 'Pass', InputPath: '$.Error', End: true },
       },
     },
-    expect: { status: 'SUCCEEDED', output: 'States.HeartbeatTimeout' },
+    expect: { status: 'SUCCEEDED', output: 'States.Timeout' },
     historyCounts: { TaskTimedOut: 1 },
   },
   {
@@ -141,14 +175,14 @@ export const taskTokenCases: ExecutionCase[] = [
         Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 2 }],
       }),
     ),
-    expect: { status: 'FAILED', error: 'States.HeartbeatTimeout' },
+    expect: { status: 'FAILED', error: 'States.Timeout' },
     historyCounts: { TaskScheduled: 3, TaskTimedOut: 3 },
   },
   {
     name: 'A callback task with TimeoutSeconds fails with States.Timeout',
     source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html',
     definition: single(waitForToken('token-timeout', { TimeoutSeconds: 60 })),
-    expect: { status: 'FAILED', error: 'States.Timeout' },
+    expect: { status: 'FAILED', error: 'States.Timeout', cause: null },
     historyCounts: { TaskTimedOut: 1 },
   },
   {

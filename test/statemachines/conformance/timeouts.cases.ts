@@ -4,17 +4,25 @@ import { type ExecutionCase, fn, single } from './case.ts';
 const TASK = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 const MACHINE = 'https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html';
+/** AWS-recorded task timeouts (LocalStack's snapshot tests, recorded against AWS): the error alone, no cause. */
+const RECORDED_TIMEOUTS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json';
 
 const hang = { Type: 'Task', Resource: fn('hang') };
 
 /** Task and execution timeouts (waits scaled to zero: a task that never ends times out at once). */
 export const timeoutCases: ExecutionCase[] = [
   {
-    name: 'Task TimeoutSeconds fails with States.Timeout',
-    source: TASK,
+    name: 'Task TimeoutSeconds fails with States.Timeout and no cause, as AWS records it',
+    source: RECORDED_TIMEOUTS,
     definition: single({ ...hang, TimeoutSeconds: 5 }),
-    expect: { status: 'FAILED', error: 'States.Timeout' },
+    expect: { status: 'FAILED', error: 'States.Timeout', cause: null },
     historyCounts: { LambdaFunctionTimedOut: 1 },
+    checkHistory: (events) => {
+      const timedOut = events.find((event) => event.type === 'LambdaFunctionTimedOut');
+      expect(timedOut?.lambdaFunctionTimedOutEventDetails).toStrictEqual({ error: 'States.Timeout' });
+      expect(events.at(-1)?.executionFailedEventDetails).toStrictEqual({ error: 'States.Timeout' });
+    },
   },
   {
     name: 'Task TimeoutSecondsPath reads the timeout from the input',

@@ -368,10 +368,7 @@ describe('Engine: task integrations', () => {
       error: 'Rejected',
       cause: 'no',
     });
-    expect(await h.sfn.awaitExecution(silent)).toMatchObject({
-      status: 'FAILED',
-      error: 'States.HeartbeatTimeout',
-    });
+    expect(await h.sfn.awaitExecution(silent)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     await expect(h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{}' })).rejects.toMatchObject({
       code: 'TaskTimedOut',
       message: "Task Timed Out: 'Provided task does not exist anymore'",
