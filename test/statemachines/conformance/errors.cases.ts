@@ -5,6 +5,8 @@ import { chain, type ExecutionCase, fn, invoke, single } from './case.ts';
 const FAIL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 const LAMBDA = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html';
+const PUT_EVENTS_RECORDED =
+  'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_events_task_service.snapshot.json';
 const FAILED_DETAILS =
   'https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionFailedEventDetails.html';
 
@@ -12,6 +14,26 @@ const FAILED_DETAILS =
 function executionFailedDetails(events: readonly HistoryEvent[]): unknown {
   return events.find((event) => event.type === 'ExecutionFailed')?.executionFailedEventDetails;
 }
+
+/** The recorded `events:putEvents` machine: its entries are the input's `Entries`. */
+const PUT_EVENTS = {
+  StartAt: 'PutEvents',
+  States: {
+    PutEvents: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: { 'Entries.$': '$.Entries' },
+      End: true,
+    },
+  },
+};
+
+const MALFORMED_DETAIL_CAUSE =
+  '{"Entries":[{"ErrorCode":"MalformedDetail","ErrorMessage":"Detail is malformed."}],"FailedEntryCount":1}';
+
+/** The cause of a call whose first entry is accepted and second has no Source (EventId is random). */
+const NO_SOURCE_CAUSE =
+  /^\{"Entries":\[\{"EventId":"[0-9a-f-]{36}"\},\{"ErrorCode":"InvalidArgument","ErrorMessage":"Parameter Source is not valid\. Reason: Source is a required argument\."\}\],"FailedEntryCount":1\}$/;
 
 /** Failures: Fail states, task errors, unknown functions. */
 export const errorCases: ExecutionCase[] = [
@@ -283,5 +305,78 @@ export const errorCases: ExecutionCase[] = [
     },
     input: {},
     expect: { status: 'FAILED', error: 'Original', cause: 'raised again' },
+  },
+  {
+    name: 'events:putEvents with a Detail that is not a JSON object fails with EventBridge.FailedEntry',
+    source: `${PUT_EVENTS_RECORDED} test_put_events_malformed_detail`,
+    definition: PUT_EVENTS,
+    input: { Entries: [{ Detail: '"jsonstring"', DetailType: 'detail_type', Source: 'some.source' }] },
+    expect: { status: 'FAILED', error: 'EventBridge.FailedEntry', cause: MALFORMED_DETAIL_CAUSE },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: (events) =>
+      expect(events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
+        resourceType: 'events',
+        resource: 'putEvents',
+        error: 'EventBridge.FailedEntry',
+        cause: MALFORMED_DETAIL_CAUSE,
+      }),
+  },
+  {
+    name: 'events:putEvents with an entry without Source fails listing the accepted entry by EventId',
+    source: `${PUT_EVENTS_RECORDED} test_put_events_no_source`,
+    definition: PUT_EVENTS,
+    input: {
+      Entries: [
+        { Detail: { Message: 'HelloWorld1' }, DetailType: 'detail_type', Source: 'some.source' },
+        { Detail: { Message: 'HelloWorld' }, DetailType: 'detail_type' },
+      ],
+    },
+    expect: { status: 'FAILED', error: 'EventBridge.FailedEntry' },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: (events) => {
+      const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
+      expect(failed?.error).toBe('EventBridge.FailedEntry');
+      expect(failed?.cause).toMatch(NO_SOURCE_CAUSE);
+      expect(executionFailedDetails(events)).toEqual({
+        error: 'EventBridge.FailedEntry',
+        cause: failed?.cause,
+      });
+    },
+  },
+  {
+    name: 'EventBridge.FailedEntry of events:putEvents is caught as any task error',
+    source: `${PUT_EVENTS_RECORDED} test_put_events_malformed_detail; ${ERRORS}`,
+    definition: {
+      StartAt: 'PutEvents',
+      States: {
+        PutEvents: {
+          ...PUT_EVENTS.States.PutEvents,
+          End: undefined,
+          Catch: [{ ErrorEquals: ['EventBridge.FailedEntry'], ResultPath: '$.error', Next: 'Caught' }],
+          Next: 'Done',
+        },
+        Caught: { Type: 'Pass', OutputPath: '$.error', End: true },
+        Done: { Type: 'Succeed' },
+      },
+    },
+    input: { Entries: [{ Detail: 'not json', DetailType: 'detail_type', Source: 'some.source' }] },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Error: 'EventBridge.FailedEntry', Cause: MALFORMED_DETAIL_CAUSE },
+    },
   },
 ];

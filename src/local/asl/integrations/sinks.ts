@@ -33,7 +33,13 @@ export function publishToSnsSink(store: Store, parameters: unknown, now: number)
   };
 }
 
-/** EventBridge PutEvents: `Entries`, 1 to 10 of `{ Source, DetailType, Detail, EventBusName? }`. */
+/**
+ * EventBridge PutEvents: `Entries`, 1 to 10 of `{ Source, DetailType, Detail, EventBusName? }`.
+ * An entry EventBridge refuses (no `Source`; a `Detail` that is not a JSON object) is not delivered and
+ * fails the task with `EventBridge.FailedEntry`, whose cause is the `{ Entries, FailedEntryCount }`
+ * response; the accepted entries of that call are delivered all the same, as AWS does
+ * (LocalStack's AWS-recorded `test_put_events_no_source`).
+ */
 export function putEventsToSink(store: Store, parameters: unknown, now: number): IntegrationResult {
   const params = asObject(parameters, 'events:putEvents');
   const entries = params.Entries;
@@ -43,15 +49,53 @@ export function putEventsToSink(store: Store, parameters: unknown, now: number):
       'events:putEvents needs Parameters.Entries: 1 to 10 entries',
     );
   }
-  const ids = entries.map(() => randomUUID());
-  return {
-    output: { Entries: ids.map((EventId) => ({ EventId })), FailedEntryCount: 0 },
-    writes: () =>
-      entries.forEach((entry, index) => {
-        const bus = typeof entry?.EventBusName === 'string' ? entry.EventBusName : 'default';
-        store.insertSinkMessage('events', bus, { EventId: ids[index], ...entry }, now);
-      }),
-  };
+  const results: PutEventsResultEntry[] = entries.map((entry) => refusal(entry) ?? { EventId: randomUUID() });
+  const deliver = () =>
+    entries.forEach((entry, index) => {
+      const result = results[index]!;
+      if (!('EventId' in result)) return;
+      const bus = typeof entry?.EventBusName === 'string' ? entry.EventBusName : 'default';
+      store.insertSinkMessage('events', bus, { EventId: result.EventId, ...entry }, now);
+    });
+  const failedEntryCount = results.filter((result) => 'ErrorCode' in result).length;
+  const response = { Entries: results, FailedEntryCount: failedEntryCount };
+  if (failedEntryCount > 0) {
+    // The task fails, so nothing commits its writes: the accepted entries are delivered now.
+    store.transaction(deliver);
+    throw new StatesError('EventBridge.FailedEntry', JSON.stringify(response));
+  }
+  return { output: response, writes: deliver };
+}
+
+/** One entry of the PutEvents response: an accepted entry's id, or why EventBridge refused it. */
+type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/** Why EventBridge refuses `entry`, as AWS records it; undefined when it accepts it. */
+function refusal(entry: unknown): { ErrorCode: string; ErrorMessage: string } | undefined {
+  const { Source, Detail } = (entry ?? {}) as { Source?: unknown; Detail?: unknown };
+  if (Source === undefined || Source === null) {
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+    };
+  }
+  if (Detail !== undefined && Detail !== null && !isJsonObjectDetail(Detail)) {
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  }
+  return undefined;
+}
+
+/** Whether `detail` is a JSON object, or the text of one (Step Functions sends an object as its text). */
+function isJsonObjectDetail(detail: unknown): boolean {
+  let value = detail;
+  if (typeof detail === 'string') {
+    try {
+      value = JSON.parse(detail);
+    } catch {
+      return false;
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function asObject(parameters: unknown, resource: string): Record<string, unknown> {
