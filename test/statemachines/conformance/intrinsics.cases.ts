@@ -1,6 +1,9 @@
 import { type ExecutionCase, single } from './case.ts';
 
 const INTRINSICS = 'https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html';
+/** AWS-recorded JSON intrinsics (LocalStack's snapshot tests, recorded against AWS). */
+const RECORDED_JSON_INTRINSICS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/test_json_manipulation.snapshot.json';
 
 /** A Pass state whose Parameters evaluate `expression` into `result`. */
 function intrinsic(name: string, expression: string, input: unknown, result: unknown): ExecutionCase {
@@ -42,6 +45,18 @@ export const intrinsicCases: ExecutionCase[] = [
     'States.StringToJson($.escapedJsonString)',
     { escapedJsonString: '{"foo": "bar"}' },
     { foo: 'bar' },
+  ),
+  ...['', ' '].map(
+    (blank): ExecutionCase => ({
+      name: `States.StringToJson of ${JSON.stringify(blank)} is null, as AWS records it`,
+      source: RECORDED_JSON_INTRINSICS,
+      definition: single({
+        Type: 'Pass',
+        Parameters: { 'FunctionResult.$': 'States.StringToJson($.FunctionInput)' },
+      }),
+      input: { FunctionInput: blank },
+      expect: { status: 'SUCCEEDED', output: { FunctionResult: null } },
+    }),
   ),
   intrinsic(
     'States.JsonToString serialises an object',

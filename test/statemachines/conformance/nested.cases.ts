@@ -1,6 +1,9 @@
 import { childArn, type ExecutionCase, single } from './case.ts';
 
 const NESTED = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html';
+/** AWS-recorded nested executions (LocalStack's snapshot tests, recorded against AWS). */
+const RECORDED_CALLBACKS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/callback/test_callback.snapshot.json';
 
 const doubler = single({ Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' } });
 const failing = single({ Type: 'Fail', Error: 'ChildFailed', Cause: 'the child said no' });
@@ -22,6 +25,19 @@ export const nestedCases: ExecutionCase[] = [
       ResultSelector: { 'Output.$': '$.Output', 'Status.$': '$.Status' },
     }),
     expect: { status: 'SUCCEEDED', output: { Output: { doubled: 42 }, Status: 'SUCCEEDED' } },
+  },
+  {
+    name: 'startExecution.sync:2 with Input null starts the child with {}, as AWS records it',
+    source: RECORDED_CALLBACKS,
+    children: { Echo: single({ Type: 'Pass' }) },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn('Echo'), 'Input.$': '$.Input' },
+      ResultSelector: { 'Input.$': '$.Input', 'Output.$': '$.Output' },
+    }),
+    input: { Input: null },
+    expect: { status: 'SUCCEEDED', output: { Input: {}, Output: {} } },
   },
   {
     name: 'startExecution.sync returns the child output as a JSON string',

@@ -45,6 +45,8 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
   'States.StringToJson': (args, name) => {
     expectCount(name, args, 1);
     const text = expectString(name, args, 0);
+    // As AWS records it: an empty or blank text is null, not a failure.
+    if (text.trim() === '') return null;
     try {
       return JSON.parse(text);
     } catch {

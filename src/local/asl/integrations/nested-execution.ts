@@ -4,15 +4,18 @@ import type { ExecutionRow } from '../../store.ts';
 import type { Engine } from '../engine.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 
-/** Starts a nested execution from the task's parameters `{ StateMachineArn, Input?, Name? }`. */
+/**
+ * Starts a nested execution from the task's parameters `{ StateMachineArn, Input?, Name? }`; an `Input`
+ * absent or null starts it with `{}`, as AWS does.
+ */
 export function startNestedExecution(engine: Engine, parameters: unknown, parentArn: string): ExecutionRow {
   const params = (typeof parameters === 'object' && parameters !== null ? parameters : {}) as Record<
     string,
     unknown
   >;
   const input =
-    params.Input === undefined || typeof params.Input === 'string'
-      ? params.Input
+    params.Input === undefined || params.Input === null || typeof params.Input === 'string'
+      ? (params.Input ?? undefined)
       : JSON.stringify(params.Input);
   try {
     return engine.startNested(
