@@ -255,6 +255,13 @@ export function localCommand(): Command {
         // Taken since checkPortFree, by another process.
         throw error.code === 'EADDRINUSE' ? addressInUse(options.host, options.port) : error;
       });
+      // Listening for signals before the endpoint is printed: whoever waits for that line may signal at once.
+      // A store that fails (a full disk) stops the runtime as a signal does, and the command with exit code 1.
+      const failed = storeFailure.then((error) => {
+        console.error(`cutover local: ${error.message} (data in ${dataDir})`);
+        process.exitCode = 1;
+      });
+      const stopped = Promise.race([stopOnSignal(), failed]);
       for (const machine of runtime.stateMachines) {
         const note = machine.action === 'deleting' ? ' (its RUNNING executions end first; not updated)' : '';
         console.log(`${machine.action.padEnd(9)} ${machine.stateMachineArn}${note}`);
@@ -273,12 +280,6 @@ export function localCommand(): Command {
           `warning: listening on ${options.host} (--allow-remote): whoever reaches this port can start releases, which run commands on this machine as this user, approve and abort them; there is no authentication`,
         );
       }
-      // A store that fails (a full disk) stops the runtime as a signal does, and the command with exit code 1.
-      const failed = storeFailure.then((error) => {
-        console.error(`cutover local: ${error.message} (data in ${dataDir})`);
-        process.exitCode = 1;
-      });
-      const stopped = Promise.race([stopOnSignal(), failed]);
       try {
         if (options.dataServices) await reportDataServices(runtime, dataDir);
         await stopped;
