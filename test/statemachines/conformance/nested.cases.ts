@@ -80,6 +80,24 @@ export const nestedCases: ExecutionCase[] = [
     expect: { status: 'FAILED', error: 'States.TaskFailed', cause: { includes: 'ChildFailed' } },
   },
   {
+    name: 'A failed .sync child is described in the cause with its fields in the order AWS records them',
+    source: RECORDED_CALLBACKS,
+    children: { Failing: failing },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync',
+      Parameters: { StateMachineArn: childArn('Failing'), Input: {} },
+    }),
+    expect: { status: 'FAILED', error: 'States.TaskFailed' },
+    checkHistory: (events) => {
+      const cause = events.at(-1)?.executionFailedEventDetails?.cause ?? '{}';
+      const keys = Object.keys(JSON.parse(cause) as object).join(',');
+      const recorded =
+        'Cause,Error,ExecutionArn,Input,InputDetails,Name,StartDate,StateMachineArn,Status,StopDate';
+      if (keys !== recorded) throw new Error(`cause fields ${keys}, AWS records ${recorded}`);
+    },
+  },
+  {
     name: 'The child gets AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID from the parent',
     source: NESTED,
     children: { Echo: single({ Type: 'Pass' }) },

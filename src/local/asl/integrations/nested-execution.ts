@@ -37,9 +37,9 @@ export function startedExecutionResult(row: ExecutionRow): Record<string, unknow
 }
 
 /**
- * The `.sync` result (DescribeExecution's shape) of a finished nested execution; `.sync:2` gives Input and
- * Output as JSON, `.sync` as strings. A nested execution that did not succeed fails the task with
- * `States.TaskFailed` and this description as the cause.
+ * The `.sync` result (DescribeExecution's shape, its fields in alphabetical order as AWS records them) of a
+ * finished nested execution; `.sync:2` gives Input and Output as JSON, `.sync` as strings. A nested
+ * execution that did not succeed fails the task with `States.TaskFailed` and this description as the cause.
  */
 export function nestedExecutionResult(row: ExecutionRow, pattern: 'sync' | 'sync:2'): unknown {
   const json = pattern === 'sync:2';
@@ -59,7 +59,7 @@ export function nestedExecutionResult(row: ExecutionRow, pattern: 'sync' | 'sync
   }
   if (row.error !== null) description.Error = row.error;
   if (row.cause !== null) description.Cause = row.cause;
-  if (row.status !== 'SUCCEEDED')
-    throw new StatesError(STATES_ERRORS.TaskFailed, JSON.stringify(description));
-  return description;
+  const ordered = Object.fromEntries(Object.entries(description).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (row.status !== 'SUCCEEDED') throw new StatesError(STATES_ERRORS.TaskFailed, JSON.stringify(ordered));
+  return ordered;
 }
