@@ -164,9 +164,6 @@ export function validationErrorMessage(details: readonly string[]): string {
   return `${details.length} validation error${details.length === 1 ? '' : 's'} detected: ${details.join('; ')}`;
 }
 
-/** The nesting depth limit {@link validateInput} applies (the validator applies it to definitions too). */
-export { MAX_JSON_DEPTH };
-
 /**
  * A JSON document (execution input, task output) of at most 256 KiB in UTF-8: a `ValidationException`
  * when it is longer, as AWS answers a length constraint, and `code` when it is not JSON or nests arrays

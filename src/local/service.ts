@@ -683,7 +683,6 @@ function validateToken(input: unknown): string {
   return token;
 }
 
-/** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */
 /** As AWS documents: a `versionDescription` describes the version `publish` makes, so it needs `publish: true`. */
 function refuseVersionDescriptionWithoutPublish(input: {
   publish?: boolean;
@@ -696,6 +695,7 @@ function refuseVersionDescriptionWithoutPublish(input: {
   );
 }
 
+/** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */
 function stateMachineDeleting(arn: string): StepFunctionsApiError {
   return new StepFunctionsApiError('StateMachineDeleting', `State Machine is being deleted: '${arn}'`);
 }

@@ -120,22 +120,10 @@ export function runCommand(): Command {
       : await refuseWhileReleased(sfn, service, naming, endpointFlags(options), { strategy, input });
     if (same) {
       console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
-      console.log(same.executionArn);
-      if (options.wait) {
-        process.exitCode = await followExecution(sfn, same.executionArn, { ...options, reconnectSeconds });
-      }
-      return;
     }
-    const { executionArn } = await sfn
-      .send(new StartExecutionCommand({ stateMachineArn, name, input }))
-      .catch((error: Error) => {
-        if (error.name !== 'ExecutionAlreadyExists') throw error;
-        throw new CliError(
-          `an execution named "${name}" already exists: choose another --name, or leave --name out for a new one`,
-          ExitCode.Usage,
-          { cause: error },
-        );
-      });
+    const executionArn = same
+      ? same.executionArn
+      : (await startExecution(sfn, { stateMachineArn, name, input })).executionArn;
     // StartExecution answered the running execution: same name and input, so nothing new started.
     if (running) console.error(alreadyRunning(name, running, options.wait));
     console.log(executionArn);
@@ -203,6 +191,18 @@ async function refuseWhileReleased(
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,
   );
+}
+
+/** StartExecution; an execution of that name that exists is a usage error saying to choose another. */
+function startExecution(sfn: SFNClient, execution: { stateMachineArn: string; name: string; input: string }) {
+  return sfn.send(new StartExecutionCommand(execution)).catch((error: Error) => {
+    if (error.name !== 'ExecutionAlreadyExists') throw error;
+    throw new CliError(
+      `an execution named "${execution.name}" already exists: choose another --name, or leave --name out for a new one`,
+      ExitCode.Usage,
+      { cause: error },
+    );
+  });
 }
 
 /** What `cutover run` says of the execution `name` it found running with its request, rather than start one. */

@@ -464,7 +464,7 @@ export class Engine {
     if (deadline !== null && run.lastEventId > 0 && this.clock.now() >= deadline) {
       // Its TimeoutSeconds ran out while the runtime was down: it timed out, and no state of it runs again.
       this.#timeOut(run);
-      this.#endRun(run, this.#bareFrame(run), { thrown: undefined });
+      this.#dropRun(run);
       return;
     }
     try {
@@ -520,12 +520,17 @@ export class Engine {
       const details = errorDetails(error, causeText);
       this.#finish(run, 'FAILED', 'ExecutionFailed', details, details, top);
     } finally {
-      this.#runs.delete(run.row.arn);
-      const { parentArn } = run.row;
-      const siblings = parentArn === null ? undefined : this.#childRuns.get(parentArn);
-      if (siblings?.delete(run.row.arn) && siblings.size === 0) this.#childRuns.delete(parentArn!);
-      if (this.#runs.size === 0) this.#wakeDrainWaiters();
+      this.#dropRun(run);
     }
+  }
+
+  /** Drops an ended (or halted) run from the runs, and from its parent's children. */
+  #dropRun(run: ExecutionRun): void {
+    this.#runs.delete(run.row.arn);
+    const { parentArn } = run.row;
+    const siblings = parentArn === null ? undefined : this.#childRuns.get(parentArn);
+    if (siblings?.delete(run.row.arn) && siblings.size === 0) this.#childRuns.delete(parentArn!);
+    if (this.#runs.size === 0) this.#wakeDrainWaiters();
   }
 
   #wakeDrainWaiters(): void {

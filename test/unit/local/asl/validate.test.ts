@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '#local/asl/expressions/json-values.ts';
 import { type DefinitionDiagnostic, validateDefinition } from '#local/asl/validate.ts';
-import { MAX_JSON_DEPTH } from '#local/service-validation.ts';
 
 /** A valid definition touching every state type; tests change one thing at a time. */
 // biome-ignore lint/suspicious/noExplicitAny: each test edits a different deep field of this JSON fixture

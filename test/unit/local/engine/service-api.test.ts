@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '#local/service-validation.ts';
+import { MAX_JSON_DEPTH } from '#local/asl/expressions/json-values.ts';
 import { type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let h: Harness | undefined;
