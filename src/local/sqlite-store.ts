@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { DataDirectoryLock } from './data-dir-lock.ts';
+import { makeDirectory } from './make-directory.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import {
@@ -159,7 +159,7 @@ export class SqliteStore implements Store {
    * second store on it, in this process or another, throws DataDirectoryInUseError.
    */
   static open(dataDir: string): SqliteStore {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
     const lock = DataDirectoryLock.acquire(dataDir);
     try {
       const file = join(dataDir, 'cutover.db');

@@ -279,6 +279,16 @@ describe('cutover local', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
   });
 
+  it('rejects a --data-dir the kernel cannot create (under /proc) at once, as a usage error', async () => {
+    // Prepare
+    const project = createProjectFixture({});
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', '/proc/cutover-data', '--project-dir', project]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('--data-dir must name a directory (got "/proc/cutover-data": ENOENT');
+  });
+
   it('warns, naming the old and the new port, when the PostgreSQL port of the last start is taken', async () => {
     // Prepare: the data dir kept a port that another program now listens on
     const taken = createServer();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { executionIdOf } from '#core/api-routes.ts';
 import { LOCAL_CLI_FLAGS_VARIABLE } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
 import type { StoreFailedError } from '#local/errors.ts';
+import { makeDirectory } from '#local/make-directory.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { localDataDir } from '../arguments.ts';
 import { DEFAULT_LOCAL_ENDPOINT } from '../endpoint.ts';
@@ -82,7 +83,7 @@ async function kubeconfigContexts(path: string): Promise<string[]> {
 /** Creates the `--data-dir` directory if needed; a path that cannot be one is a usage error naming the flag. */
 export function prepareDataDir(dataDir: string): void {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is in the way' : (error as Error).message;

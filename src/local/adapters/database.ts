@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { makeDirectory } from '../make-directory.ts';
 
 /** The better-sqlite3-compatible handle on the runtime's SQLite file. */
 export type LocalDatabase = InstanceType<typeof Database>;
@@ -19,7 +19,7 @@ export function localDatabasePath(dataDir: string): string {
  * db.exec('CREATE TABLE IF NOT EXISTS service_locks (...)');
  */
 export function openLocalDatabase(dataDir: string): LocalDatabase {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const db = new Database(localDatabasePath(dataDir));
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
