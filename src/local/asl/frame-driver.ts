@@ -47,9 +47,9 @@ const STATE_CONTINUES = Symbol('state continues');
 const STATE_EVENT_TYPES = Object.fromEntries(
   Object.keys(STATE_HANDLERS).map((type) => [
     type,
-    { entered: `${type}StateEntered`, exited: `${type}StateExited` },
+    { entered: `${type}StateEntered`, exited: `${type}StateExited`, failed: `${type}StateFailed` },
   ]),
-) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
+) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string; failed: string }>;
 
 /**
  * Runs a frame until it ends; resolves with its output. The frame's last events stay pending for the
@@ -211,7 +211,14 @@ function exitState(
     if (frame.signal.aborted || run.halted) throw thrown;
     const error = attributeError(engine, run, frame, name, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
-    if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);
+    if (hasChildFrames(state.Type)) {
+      engine.journal.dropChildFrames(run, frame, name);
+      // A Parallel or Map state that started its branches or iterations fails with MapStateFailed or
+      // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry.
+      if (frame.cursor.phase === 'children' && decision.kind !== 'retry') {
+        engine.emit(frame, STATE_EVENT_TYPES[state.Type].failed);
+      }
+    }
     if (decision.kind === 'fail') throw error;
     if (decision.kind === 'retry') {
       frame.cursor = {

@@ -15,6 +15,9 @@ import {
 } from '@aws-sdk/client-sfn';
 
 const API = 'https://docs.aws.amazon.com/step-functions/latest/apireference';
+/** AWS-recorded Wait histories and errors (test_wait_timestamp_path, test_wait_timestamp_invalid). */
+const RECORDED_WAIT =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does-not-exist';
@@ -247,6 +250,17 @@ export const apiErrorCases: ApiErrorCase[] = [
       "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The value for the field 'CausePath' is invalid: " +
       'States.ArrayLength cannot be used here: the allowed functions are States.Format, States.JsonToString, ' +
       "States.ArrayGetItem, States.Base64Encode, States.Base64Decode, States.Hash, States.UUID at /States/S/CausePath'",
+  },
+  {
+    name: 'CreateStateMachine with a Wait Timestamp that is not RFC 3339 (no zone)',
+    source: RECORDED_WAIT,
+    act: invalid({
+      StartAt: 'WaitUntil',
+      States: { WaitUntil: { Type: 'Wait', Timestamp: '2016-12-05T21:29:29', End: true } },
+    }),
+    error: 'InvalidDefinition',
+    message:
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: String does not match RFC3339 timestamp at /States/WaitUntil/Timestamp'",
   },
   {
     name: 'CreateStateMachine with a Comment that is not a string',

@@ -95,3 +95,16 @@ export function invoke(
 export function childArn(name: string): string {
   return `{{${name}}}`;
 }
+
+/**
+ * A {@link ExecutionCase.checkHistory} asserting each event's `previousEventId`, oldest first, as AWS
+ * recorded them.
+ */
+export function previousEventIds(expected: readonly number[]): (events: readonly HistoryEvent[]) => void {
+  return (events) => {
+    const actual = events.map((event) => event.previousEventId);
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      throw new Error(`previousEventIds ${JSON.stringify(actual)}, AWS recorded ${JSON.stringify(expected)}`);
+    }
+  };
+}

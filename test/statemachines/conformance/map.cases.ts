@@ -1,6 +1,10 @@
-import { type ExecutionCase, fn } from './case.ts';
+import { type ExecutionCase, fn, previousEventIds } from './case.ts';
 
 const MAP = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html';
+
+/** AWS-recorded Map and Parallel histories (LocalStack's snapshot tests, recorded against AWS). */
+const RECORDED_SCENARIOS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 const ITEM_SELECTOR = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html';
 
 /** An item processor of one state. */
@@ -12,6 +16,35 @@ function processor(state: Record<string, unknown>): object {
 function map(fields: Record<string, unknown>): object {
   return { StartAt: 'M', States: { M: { Type: 'Map', ...fields, End: true } } };
 }
+
+/** The recorded Map state whose one iteration always fails, retried by `RETRIERS`. */
+function retriedMap(RETRIERS: object[]): object {
+  return {
+    StartAt: 'StartState',
+    States: {
+      StartState: { Type: 'Pass', Result: [1], ResultPath: '$.arr', Next: 'MapState' },
+      MapState: {
+        Type: 'Map',
+        ResultPath: null,
+        InputPath: '$.arr',
+        MaxConcurrency: 1,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'HandleItemFail',
+          States: {
+            HandleItemFail: { Type: 'Fail', Error: 'HandleItemFailError', Cause: 'HandleItemFailCause' },
+          },
+        },
+        Retry: RETRIERS,
+        Next: 'Final',
+      },
+      Final: { Type: 'Pass', End: true },
+    },
+  };
+}
+
+/** The events of one attempt of {@link retriedMap}'s Map state. */
+const mapAttempt = ['MapStateStarted', 'MapIterationStarted', 'FailStateEntered', 'MapIterationFailed'];
 
 const shipment = {
   ship_date: '2016-03-14T01:59:00Z',
@@ -248,5 +281,39 @@ export const mapCases: ExecutionCase[] = [
     }),
     input: [[1], [2, 3]],
     expect: { status: 'SUCCEEDED', output: [[{ x: 11 }], [{ x: 12 }, { x: 13 }]] },
+  },
+  {
+    name: 'Retry on Map records a new MapStateStarted per attempt and MapStateFailed once, after the last',
+    source: `${RECORDED_SCENARIOS} (test_map_state_retry)`,
+    definition: retriedMap([{ ErrorEquals: ['HandleItemFailError'], MaxAttempts: 2 }]),
+    input: {},
+    expect: { status: 'FAILED', error: 'HandleItemFailError', cause: 'HandleItemFailCause' },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'MapStateEntered',
+      ...mapAttempt,
+      ...mapAttempt,
+      ...mapAttempt,
+      'MapStateFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 11, 13, 14, 15, 15, 17]),
+  },
+  {
+    name: 'Retry on Map with several retriers: only the matching one counts its attempts',
+    source: `${RECORDED_SCENARIOS} (test_map_state_retry_multiple_retriers)`,
+    definition: retriedMap([
+      { ErrorEquals: ['NoSuchError'], MaxAttempts: 1 },
+      { ErrorEquals: ['State.ALL'], MaxAttempts: 2 },
+      { ErrorEquals: ['HandleItemFailError'], MaxAttempts: 3 },
+    ]),
+    input: {},
+    expect: { status: 'FAILED', error: 'HandleItemFailError', cause: 'HandleItemFailCause' },
+    historyCounts: { MapStateStarted: 4, MapIterationFailed: 4, MapStateFailed: 1 },
+    checkHistory: previousEventIds([
+      0, 0, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 11, 13, 14, 15, 15, 17, 18, 19, 19, 21,
+    ]),
   },
 ];

@@ -1,6 +1,10 @@
-import { type ExecutionCase, fn } from './case.ts';
+import { type ExecutionCase, fn, previousEventIds } from './case.ts';
 
 const PARALLEL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html';
+
+/** AWS-recorded Map and Parallel histories (LocalStack's snapshot tests, recorded against AWS). */
+const RECORDED_SCENARIOS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 
 let branches = 0;
 
@@ -192,5 +196,41 @@ export const parallelCases: ExecutionCase[] = [
     }),
     input: {},
     expect: { status: 'SUCCEEDED', output: [{ attempts: 2 }] },
+  },
+  {
+    name: 'Retry on Parallel records a new ParallelStateStarted per attempt and ParallelStateFailed once, after the last',
+    source: `${RECORDED_SCENARIOS} (test_parallel_state_retry)`,
+    definition: {
+      StartAt: 'ParallelState',
+      States: {
+        ParallelState: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'Branch1',
+              States: { Branch1: { Type: 'Fail', Error: 'FailureType', Cause: 'Cause description' } },
+            },
+          ],
+          Retry: [{ ErrorEquals: ['FailureType'], MaxAttempts: 2 }],
+          Next: 'Final',
+        },
+        Final: { Type: 'Pass', End: true },
+      },
+    },
+    input: {},
+    expect: { status: 'FAILED', error: 'FailureType', cause: 'Cause description' },
+    history: [
+      'ExecutionStarted',
+      'ParallelStateEntered',
+      'ParallelStateStarted',
+      'FailStateEntered',
+      'ParallelStateStarted',
+      'FailStateEntered',
+      'ParallelStateStarted',
+      'FailStateEntered',
+      'ParallelStateFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 8, 9]),
   },
 ];

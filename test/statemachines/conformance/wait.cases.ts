@@ -1,6 +1,9 @@
 import { chain, type ExecutionCase, single } from './case.ts';
 
 const WAIT = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html';
+/** AWS-recorded Wait histories and errors (test_wait_timestamp_path, test_wait_timestamp_invalid). */
+const RECORDED_WAIT =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 
 /** Wait states (run with waits scaled to zero: the semantics, not the durations). */
 export const waitCases: ExecutionCase[] = [
@@ -85,6 +88,24 @@ export const waitCases: ExecutionCase[] = [
     definition: single({ Type: 'Wait', TimestampPath: '$.t' }),
     input: { t: '2016-03-14' },
     expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
+    name: 'Wait TimestampPath to a time without a zone fails with States.Runtime, naming the path and the value as AWS does',
+    source: RECORDED_WAIT,
+    definition: {
+      StartAt: 'WaitUntil',
+      States: { WaitUntil: { Type: 'Wait', TimestampPath: '$.TimestampValue', End: true } },
+    },
+    input: { TimestampValue: '2016-12-05T21:29:29' },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'WaitUntil' (entered at the event id #2). The TimestampPath " +
+        'parameter does not reference a valid ISO-8601 extended offset date-time format string: ' +
+        '$.TimestampValue == 2016-12-05T21:29:29',
+    },
+    history: ['ExecutionStarted', 'WaitStateEntered', 'ExecutionFailed'],
   },
   {
     name: 'Wait between two Pass states',

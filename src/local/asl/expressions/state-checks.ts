@@ -180,11 +180,7 @@ function checkWait({ report }: StateCheckContext, state: StateObject, location: 
   }
   if ('Seconds' in state) checkInteger(report, state, 'Seconds', location, 0, MAX_WAIT_SECONDS);
   if ('Timestamp' in state && !isTimestamp(state.Timestamp)) {
-    report(
-      SCHEMA,
-      "The field 'Timestamp' must be an RFC3339 timestamp such as 2016-03-14T01:59:00Z",
-      `${location}/Timestamp`,
-    );
+    report(SCHEMA, 'String does not match RFC3339 timestamp', `${location}/Timestamp`);
   }
   for (const field of ['SecondsPath', 'TimestampPath']) {
     if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');

@@ -28,25 +28,21 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const effective = run.cursor.effective;
   const items = itemsOf(run, effective);
   const select = (index: number) => selectItem(run, effective, items, index);
-  try {
-    const children = isDistributed(state)
-      ? distributedChildren(run, effective, items, select)
-      : { count: items.length, input: select };
-    const results = await runChildFrames(run, {
-      ...children,
-      concurrency: concurrencyOf(run, effective),
-      definition: () => processor,
-      startedEvent: 'MapIterationStarted',
-      succeededEvent: 'MapIterationSucceeded',
-      failedEvent: 'MapIterationFailed',
-      abortedEvent: 'MapIterationAborted',
-    });
-    run.emit('MapStateSucceeded');
-    return run.exit(results, state.Next);
-  } catch (error) {
-    if (!run.signal.aborted) run.emit('MapStateFailed');
-    throw error;
-  }
+  // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
+  const children = isDistributed(state)
+    ? distributedChildren(run, effective, items, select)
+    : { count: items.length, input: select };
+  const results = await runChildFrames(run, {
+    ...children,
+    concurrency: concurrencyOf(run, effective),
+    definition: () => processor,
+    startedEvent: 'MapIterationStarted',
+    succeededEvent: 'MapIterationSucceeded',
+    failedEvent: 'MapIterationFailed',
+    abortedEvent: 'MapIterationAborted',
+  });
+  run.emit('MapStateSucceeded');
+  return run.exit(results, state.Next);
 }
 
 /** The item at `index` as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */

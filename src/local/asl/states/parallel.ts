@@ -11,17 +11,13 @@ export async function runParallel(run: StateRun<ParallelState>): Promise<StateRe
     run.save({ phase: 'children', effective });
   }
   const effective = run.cursor.effective;
-  try {
-    const results = await runChildFrames(run, {
-      count: state.Branches.length,
-      concurrency: state.Branches.length,
-      definition: (index) => state.Branches[index]!,
-      input: () => effective,
-    });
-    run.emit('ParallelStateSucceeded');
-    return run.exit(results, state.Next);
-  } catch (error) {
-    if (!run.signal.aborted) run.emit('ParallelStateFailed');
-    throw error;
-  }
+  // A failure's ParallelStateFailed is the driver's to record: none before a retry (see exitState).
+  const results = await runChildFrames(run, {
+    count: state.Branches.length,
+    concurrency: state.Branches.length,
+    definition: (index) => state.Branches[index]!,
+    input: () => effective,
+  });
+  run.emit('ParallelStateSucceeded');
+  return run.exit(results, state.Next);
 }

@@ -64,9 +64,11 @@ function waitMilliseconds(
       : readPath(state.TimestampPath, input, context, variables));
   const instant = parseTimestamp(timestamp);
   if (instant === undefined) {
+    // As AWS words it (a static Timestamp is checked when the state machine is created).
+    const value = typeof timestamp === 'string' ? timestamp : JSON.stringify(timestamp ?? null);
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `The Timestamp${state.TimestampPath === undefined ? '' : 'Path'} parameter does not reference a valid RFC3339 timestamp such as 2016-03-14T01:59:00Z: ${JSON.stringify(timestamp ?? null)}`,
+      `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.TimestampPath} == ${value}`,
     );
   }
   return Math.max(0, instant.epochSeconds * 1000 - now);
