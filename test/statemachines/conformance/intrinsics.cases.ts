@@ -5,6 +5,10 @@ const INTRINSICS = 'https://docs.aws.amazon.com/step-functions/latest/dg/intrins
 const RECORDED_JSON_INTRINSICS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/test_json_manipulation.snapshot.json';
 
+/** AWS-recorded generic intrinsics (LocalStack's snapshot tests, recorded against AWS). */
+const RECORDED_GENERIC_INTRINSICS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/test_generic.snapshot.json';
+
 /** A Pass state whose Parameters evaluate `expression` into `result`. */
 function intrinsic(name: string, expression: string, input: unknown, result: unknown): ExecutionCase {
   return {
@@ -226,5 +230,28 @@ export const intrinsicCases: ExecutionCase[] = [
     definition: single({ Type: 'Pass', Parameters: { 'm.$': 'States.Format($.template, $.x)' } }),
     input: { template: 'a {}\\', x: 'x' },
     expect: { status: 'FAILED', error: 'States.IntrinsicFailure' },
+  },
+  {
+    name: 'States.Format writes an object argument as AWS records it (a Java map, strings unquoted)',
+    source: `${RECORDED_GENERIC_INTRINSICS} (test_format_2, test_context_json_path)`,
+    definition: single({
+      Type: 'Pass',
+      Parameters: {
+        'objects.$': "States.Format('Formatting arguments fst={} and snd={}.', $.fst, $.snd)",
+        'context.$':
+          "States.Format('Formatting arguments fst={} and snd={}.', $$.Execution.Name, $$.StateMachine)",
+      },
+    }),
+    input: { fst: { Arg1: 1, Arg2: [] }, snd: { Arg1: 1, Arg2: [] } },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, { executionName, stateMachineArn, stateMachineName }) => {
+        const expected = {
+          objects: 'Formatting arguments fst={Arg1=1, Arg2=[]} and snd={Arg1=1, Arg2=[]}.',
+          context: `Formatting arguments fst=${executionName} and snd={Id=${stateMachineArn}, Name=${stateMachineName}}.`,
+        };
+        check(JSON.stringify(output) === JSON.stringify(expected), `output ${JSON.stringify(output)}`);
+      },
+    },
   },
 ];

@@ -207,7 +207,7 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
     } else if (char === '{' && template[index + 1] === '}') {
       const value = values[used];
       used += 1;
-      if (value !== undefined) output += formatValue(name, value.value, used);
+      if (value !== undefined) output += formatValue(value.value);
       index += 1;
     } else {
       output += char;
@@ -221,10 +221,18 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
   return output;
 }
 
-function formatValue(name: string, value: unknown, position: number): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  throw typeFailure(name, position, 'a string, number, boolean or null', value);
+/**
+ * A value as `States.Format` writes it. An object or array is written as AWS's Java runtime prints its
+ * map or list (AWS-recorded: `{Arg1=1, Arg2=[]}`), strings in it without quotes.
+ */
+function formatValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${formatValue(item)}`)
+      .join(', ')}}`;
+  }
+  return String(value);
 }
 
 function describe(value: unknown): string {
