@@ -283,7 +283,15 @@ describe('cutover local', () => {
     // Prepare
     const project = createProjectFixture({});
     // Act
-    const cli = startCli(['local', '--port', '0', '--data-dir', '/proc/cutover-data', '--project-dir', project]);
+    const cli = startCli([
+      'local',
+      '--port',
+      '0',
+      '--data-dir',
+      '/proc/cutover-data',
+      '--project-dir',
+      project,
+    ]);
     // Assess
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toContain('--data-dir must name a directory (got "/proc/cutover-data": ENOENT');

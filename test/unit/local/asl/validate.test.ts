@@ -251,7 +251,7 @@ describe('validateDefinition', () => {
     expect(validate(definition)).toHaveLength(1);
     definition.States.Pause = { Type: 'Wait', Timestamp: '2016-03-14', Next: 'Deploy' };
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Pause/Timestamp: String does not match RFC3339 timestamp",
+      'SCHEMA_VALIDATION_FAILED /States/Pause/Timestamp: String does not match RFC3339 timestamp',
     ]);
   });
 
