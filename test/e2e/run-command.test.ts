@@ -206,6 +206,24 @@ describe('cutover run --name', () => {
     expect(await executionCount('canary')).toBe(running);
   });
 
+  it('of a new name while a release runs with the same request exits 2 naming that release, and starts nothing', async () => {
+    // Prepare: a CI job that names its releases, and watches the name it gave
+    const request = canaryRequest('v5c');
+    const first = await cutover('run', 'canary', '-f', request, '--name', 'checkout-first-name');
+    const running = await executionCount('canary');
+    // Act
+    const renamed = await cutover('run', 'canary', '-f', request, '--name', 'checkout-second-name');
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expectRefused(
+      renamed,
+      '^cutover: shop/checkout is being released by checkout-first-name \\(canary, running since \\S+\\): ' +
+        'another release of it would fail ServiceLocked\\. Follow it \\(`cutover watch checkout-first-name --endpoint \\S+`\\) ' +
+        'or stop it \\(`cutover abort checkout-first-name --endpoint \\S+`\\); nothing was started\\n$',
+    );
+    expect(await executionCount('canary')).toBe(running);
+  });
+
   it('of a service another release of it is running exits 2 naming that release, and starts nothing', async () => {
     // Prepare: a canary of the example's service runs; a rolling release of the same service follows
     const first = await cutover('run', 'canary', '-f', canaryRequest('v6'), '--name', 'checkout-busy');

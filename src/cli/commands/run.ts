@@ -115,9 +115,14 @@ export function runCommand(): Command {
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
     const running = options.name === undefined ? undefined : await runningSince(sfn, stateMachineArn, name);
     // The same name while it runs is StartExecution's to answer: the same execution, or ExecutionAlreadyExists.
+    // Another --name is refused while the same request runs: it would answer an execution not of that name.
     const same = running
       ? undefined
-      : await refuseWhileReleased(sfn, service, naming, endpointFlags(options), { strategy, input });
+      : await refuseWhileReleased(sfn, service, naming, endpointFlags(options), {
+          strategy,
+          input,
+          answerSameRequest: options.name === undefined,
+        });
     if (same) {
       console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
     }
@@ -154,19 +159,25 @@ function executionInput(file: string, request: unknown): string {
 /**
  * Refuses (exit 2) to start a release of a service another release or migration of it is running, or the
  * rollback of one stopped is: it would fail `ServiceLocked` (a FAILED execution, and a `Failed` event for
- * the on-call). A release of `strategy` running with this very `input` (a CI step run again) is no other
- * release: it is returned, to answer as the one started. The lock still decides when two start at once.
+ * the on-call). With `answerSameRequest`, a release of `strategy` running with this very `input` (a CI step
+ * run again) is no other release: it is returned, to answer as the one started. The lock still decides
+ * when two start at once.
  */
 async function refuseWhileReleased(
   sfn: SFNClient,
   service: ServiceRef,
   naming: MachineNaming,
   flags: string,
-  { strategy, input }: { strategy: CliStrategy; input: string },
+  {
+    strategy,
+    input,
+    answerSameRequest,
+  }: { strategy: CliStrategy; input: string; answerSameRequest: boolean },
 ): Promise<RunningRelease | undefined> {
   const running = await runningReleaseOf(sfn, service, naming);
   if (!running) return undefined;
   const sameRequest =
+    answerSameRequest &&
     running.rollsBack === undefined &&
     running.workflow === strategy &&
     running.input !== undefined &&
