@@ -20,7 +20,9 @@ import {
  * pair), `release` (the track the newest release that took all traffic left live, or that a newer release
  * whose rollback stopped left the most traffic), or `none` (no release of the service succeeded among the
  * newest `scan` executions of each workflow: a first release). `running` is a release of the service still
- * running, which may change the live track before the planned one starts.
+ * running, which may change the live track before the planned one starts. `replicas` is how many the
+ * release that left the track live ran it with (its `release.replicas`, as ValidateRequest recorded it),
+ * when known: the cluster is not read, so a later scaling is not seen.
  */
 export type LiveTrack =
   | { readonly source: 'assumed' }
@@ -29,6 +31,7 @@ export type LiveTrack =
       readonly source: 'release';
       readonly track: string;
       readonly release: ServiceRelease;
+      readonly replicas?: number;
       readonly running?: ServiceRelease;
     };
 
@@ -69,7 +72,8 @@ export async function readLiveTrack(
   if (stoppedItsRollback(release))
     return { source: 'release', track: stoppedTrack(service, release), release, ...also };
   refuseNotRestored(service, release);
-  const plan = tracksIn(await planStateOf(sfn, release));
+  const state = await planStateOf(sfn, release);
+  const plan = tracksIn(state);
   if (!plan) {
     throw new CliError(
       `cannot tell the live track of ${service.namespace}/${service.name}: ${release.workflow} ${release.name}, ` +
@@ -77,7 +81,14 @@ export async function readLiveTrack(
       ExitCode.Failed,
     );
   }
-  return { source: 'release', track: promotedTrack(plan), release, ...also };
+  const replicas = replicasIn(state);
+  return {
+    source: 'release',
+    track: promotedTrack(plan),
+    release,
+    ...(replicas === undefined ? {} : { replicas }),
+    ...also,
+  };
 }
 
 /**
@@ -139,6 +150,12 @@ function tracksIn(state: unknown): Parameters<typeof promotedTrack>[0] | undefin
   const { live, next } = plan?.tracks ?? {};
   if (!isStrategy(plan?.strategy) || typeof live !== 'string' || typeof next !== 'string') return undefined;
   return { strategy: plan.strategy, tracks: { live, next } };
+}
+
+/** The replicas a release's state records it ran at full size (ValidateRequest fills them in). */
+function replicasIn(state: unknown): number | undefined {
+  const replicas = (state as { request?: { release?: { replicas?: unknown } } })?.request?.release?.replicas;
+  return Number.isInteger(replicas) && (replicas as number) > 0 ? (replicas as number) : undefined;
 }
 
 /**

@@ -339,7 +339,8 @@ function liveTrackJson(live: LiveTrack): Record<string, unknown> {
   });
   const running = live.source !== 'assumed' && live.running ? { running: brief(live.running) } : {};
   if (live.source === 'release') {
-    return { source: live.source, track: live.track, release: brief(live.release), ...running };
+    const replicas = live.replicas === undefined ? {} : { replicas: live.replicas };
+    return { source: live.source, track: live.track, ...replicas, release: brief(live.release), ...running };
   }
   return { ...live, ...running };
 }
@@ -441,11 +442,18 @@ export function planCommand(): Command {
     const first = live.source === 'none';
     // Without release.replicas, planned for the fewest replicas the request fits (a first release runs 1):
     // refused, as it would be at the start of a release, only when that count does not fit it either.
+    // The replicas the live track runs, as the release that left it live recorded them.
+    const recorded =
+      live.source === 'release' && live.replicas !== undefined
+        ? { replicas: live.replicas, by: `${live.release.workflow} ${live.release.name}` }
+        : undefined;
     const assumed =
       request.release.replicas === undefined
         ? first
           ? { replicas: 1 }
-          : assumedReplicas(strategy, request)
+          : recorded
+            ? { replicas: recorded.replicas, why: `as many as ${recorded.by} ran the live track with` }
+            : assumedReplicas(strategy, request)
         : undefined;
     const { validateWithReplicas } = await import('#core/schemas/index.ts');
     const planned =
@@ -459,7 +467,11 @@ export function planCommand(): Command {
               ? `${FIRST_NOT_GIVEN}, which does not fit the request:`
               : `${NOT_GIVEN}, and the ${assumed.replicas} this plan assumes does not fit the request:`,
           );
-    const plan = buildPlan(strategy, planned, currentStateOf(live, planned.release.replicas ?? 1));
+    const plan = buildPlan(
+      strategy,
+      planned,
+      currentStateOf(live, recorded?.replicas ?? planned.release.replicas ?? 1),
+    );
     console.log(
       options.json
         ? JSON.stringify({ ...plan, liveTrack: liveTrackJson(live) }, null, 2)
@@ -475,8 +487,11 @@ export function planCommand(): Command {
           : `${NOT_GIVEN}; this plan, which does not read the cluster, assumes ${assumed.replicas}${why}`,
       );
     } else if (strategy === 'rolling' && !first) {
+      const runs = recorded
+        ? `the ${recorded.replicas} ${recorded.by} ran it with`
+        : `release.replicas (${request.release.replicas})`;
       console.error(
-        `this plan, which does not read the cluster, assumes the live track runs release.replicas (${request.release.replicas}); a release batches from the replicas it finds`,
+        `this plan, which does not read the cluster, assumes the live track runs ${runs}; a release batches from the replicas it finds`,
       );
     }
   });

@@ -527,9 +527,12 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     sfn.reset();
   });
 
-  /** The endpoint's Step Functions: the service's blue-green release v13 SUCCEEDED, ValidateRequest's plan `tracks`. */
-  function anEndpointWhereBlueGreenV13Ran(tracks?: { live: string; next: string }): void {
-    const request = { service, release: { version: 'v13' } };
+  /**
+   * The endpoint's Step Functions: the service's blue-green release v13 SUCCEEDED, ValidateRequest's plan
+   * `tracks`, its request `replicas` (as ValidateRequest filled them in) when given.
+   */
+  function anEndpointWhereBlueGreenV13Ran(tracks?: { live: string; next: string }, replicas?: number): void {
+    const request = { service, release: { version: 'v13', ...(replicas === undefined ? {} : { replicas }) } };
     const v13 = {
       name: 'checkout-v13',
       executionArn: `${EXECUTIONS}:blue-green:checkout-v13`,
@@ -637,6 +640,37 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     expect(stdout).toMatch(/^canary: green -> canary \(green is live: /);
     expect(stderr).toBe(
       'shop/checkout is being released by checkout-v14 (canary v14): `cutover run` refuses another release of it until that one ends, which may change the live track\n',
+    );
+  });
+
+  it('batches a rolling release from the replicas the live track ran with, as its release recorded them', async () => {
+    // Prepare: v13 left green live with 2 replicas; the rolling request asks for 3
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' }, 2);
+    // Act
+    const { stdout, stderr } = await plan('rolling', example('rolling'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess: as the release will run it, from 2 old replicas to 3 new ones, one surge at a time
+    expect(stdout).toContain('  step 1/2 ');
+    expect(stdout).not.toContain('step 1/3');
+    expect(stderr).toContain(
+      'this plan, which does not read the cluster, assumes the live track runs the 2 blue-green checkout-v13 ran it with; a release batches from the replicas it finds\n',
+    );
+  });
+
+  it('without release.replicas, plans for as many replicas as the live track ran with, and says so', async () => {
+    // Prepare
+    anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' }, 4);
+    const { replicas: _replicas, ...release } = example('rolling').release as Record<string, unknown>;
+    // Act
+    const { stdout, stderr } = await plan(
+      'rolling',
+      { ...example('rolling'), release },
+      '--endpoint',
+      'http://127.0.0.1:9',
+    );
+    // Assess
+    expect(stdout).toContain('replicas new=4 old=0\n');
+    expect(stderr).toContain(
+      'this plan, which does not read the cluster, assumes 4, as many as blue-green checkout-v13 ran the live track with\n',
     );
   });
 
