@@ -86,6 +86,34 @@ describe('cutover local', () => {
     expect(JSON.parse(execution.output!)).toEqual({ sum: 42, by: 'cutover-add-numbers' });
   });
 
+  it('runs the TypeScript handlers of a project that is no ES module package, started as a user starts it', async () => {
+    // Prepare: no package.json, so Node takes handler.ts for CommonJS; bin/cutover.js from the project dir
+    const project = createProjectFixture({
+      'lambdas/add-numbers/handler.ts':
+        'export const handler = async (event: { a: number; b: number }) => ({ sum: event.a + event.b });\n',
+      'statemachines/sum.asl.json': sumMachine(),
+    });
+    const cli = startCli(localProjectArgs(project), {}, project);
+    const client = sfnClient(await waitForEndpoint(cli));
+    // Act
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:sum',
+        input: '{"a":2,"b":40}',
+      }),
+    );
+    const execution = await waitForExecution(client, executionArn!);
+    client.destroy();
+    cli.child.kill('SIGTERM');
+    // Assess
+    expect(await cli.exited).toBe(0);
+    expect({ status: execution.status, cause: execution.cause }).toEqual({
+      status: 'SUCCEEDED',
+      cause: undefined,
+    });
+    expect(JSON.parse(execution.output!)).toEqual({ sum: 42 });
+  });
+
   it('updates a changed definition on the next start and exits 0 on SIGTERM', async () => {
     // Prepare
     const project = createProjectFixture({
