@@ -59,6 +59,8 @@ export interface ExecutionRun {
   /** `$$.Execution` and `$$.StateMachine`, built on the first read of `$$`. */
   executionContext?: ExecutionContext;
   lastEventId: number;
+  /** The time of its last event numbered by this engine (0 before any): the next is never earlier. */
+  lastEventTimestamp: number;
   /** Set once the run may write nothing more (finished, stopped, or the engine closing). */
   halted: boolean;
   /** Set while its state machine is being deleted (DELETING): the run fails at its next state transition. */
@@ -244,6 +246,7 @@ export class Engine {
       machineName: name,
       roleArn,
       lastEventId: created ? 0 : this.store.lastEventId(row.id),
+      lastEventTimestamp: 0,
       halted: false,
       // A new execution's state machine is ACTIVE: StartExecution refuses a DELETING one.
       machineDeleting: !created && this.store.getStateMachine(row.stateMachineArn)?.status === 'DELETING',

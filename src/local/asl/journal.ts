@@ -221,9 +221,15 @@ export class Journal {
     for (const write of writes) write();
   }
 
-  /** Gives `event` the run's next id, links it (see {@link linkEvent}) and queues it for the transaction. */
+  /**
+   * Gives `event` the run's next id, links it (see {@link linkEvent}) and queues it for the transaction.
+   * An event numbered after one that happened later (queued by another branch or iteration, written
+   * first) takes that one's time, so a later id never has an earlier time.
+   */
   #numberEvent(run: ExecutionRun, frame: Frame, event: PendingEvent): void {
     event.id = ++run.lastEventId;
+    if (event.timestamp < run.lastEventTimestamp) event.timestamp = run.lastEventTimestamp;
+    else run.lastEventTimestamp = event.timestamp;
     linkEvent(event, frame);
     this.#eventRows.push([run.row.id, event]);
   }

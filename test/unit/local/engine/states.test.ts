@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '#local/clock.ts';
 import { FUNCTION_ARN, type Harness, harness, machine } from './harness.ts';
 
 let h: Harness;
@@ -226,6 +227,42 @@ describe('Engine: state types', () => {
     const types = await h.eventTypes(result.executionArn!);
     expect(types).toContain('MapIterationFailed');
     expect(types.at(-2)).toBe('MapStateFailed');
+  });
+
+  it('never records a later event id with an earlier time, when iterations fail at once', async () => {
+    // Prepare: a clock that moves 1 ms at every reading, so each event has its own time; every iteration's
+    // function fails at once, so their failures queue before the first iteration's failure ends the Map
+    const clock = new (class extends VirtualClock {
+      #ticks = 0;
+      override now(): number {
+        return super.now() + ++this.#ticks;
+      }
+    })();
+    h = harness(
+      {
+        fail: async () => {
+          throw new Error('item failed');
+        },
+      },
+      undefined,
+      clock,
+    );
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'T',
+          States: { T: { Type: 'Task', Resource: FUNCTION_ARN('fail'), End: true } },
+        },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, [1, 2, 3, 4]);
+    // Assess
+    expect(result.status).toBe('FAILED');
+    const times = (await h.history(result.executionArn!)).map((event) => event.timestamp!.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it('records the abort of the iterations still running when another fails, as AWS does', async () => {
