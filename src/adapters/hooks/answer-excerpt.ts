@@ -40,7 +40,8 @@ const SECRET_NAME = String.raw`(?:password|passwd|secret|token|(?:api|access|pri
  *   `A-Z a-z 0-9 . _ ~ + / = -`, not counting a final `.`, so prose (`invalid token: expired`,
  *   `password: must be 8 chars`) stays readable;
  * - after `Bearer` or `Basic` (any of their usual cases), the characters of a token (as above), unless they
- *   are a lower-case word (`missing bearer token`).
+ *   are a lower-case word of up to 7 letters (`missing bearer token`, `Bearer realm`): a longer one may be
+ *   a token.
  *
  * Each runs in time linear in the answer: no repetition competes with another for the same characters
  * (the two alternatives of a quoted value start with different ones), so an attempt that fails has read at
@@ -50,7 +51,7 @@ const SECRET_VALUES: readonly RegExp[] = [
   new RegExp(String.raw`(${SECRET_NAME}[:=]\s*(["']))(?:(?!\2)[^\\]|\\[\s\S])+`, 'gi'),
   new RegExp(String.raw`(${SECRET_NAME}=\s*)[^\s"'&,;]+`, 'gi'),
   new RegExp(String.raw`(${SECRET_NAME}:\s*)[\w.~+/=-]{7,}[\w~+/=-]`, 'gi'),
-  /\b((?:Bearer|bearer|BEARER|Basic|basic|BASIC) +)(?![a-z]+(?![\w.~+/=-]))[\w.~+/=-]+/g,
+  /\b((?:Bearer|bearer|BEARER|Basic|basic|BASIC) +)(?![a-z]{1,7}(?![\w.~+/=-]))[\w.~+/=-]+/g,
 ];
 
 /**
