@@ -440,13 +440,14 @@ export function planCommand(): Command {
     const request = await validateRequestFor(strategy, input);
     const live = await liveTrackFor(options, request.service);
     const first = live.source === 'none';
-    // Without release.replicas, planned for the fewest replicas the request fits (a first release runs 1):
-    // refused, as it would be at the start of a release, only when that count does not fit it either.
     // The replicas the live track runs, as the release that left it live recorded them.
     const recorded =
       live.source === 'release' && live.replicas !== undefined
         ? { replicas: live.replicas, by: `${live.release.workflow} ${live.release.name}` }
         : undefined;
+    // Without release.replicas, planned for as many as the live track runs when known, else for the fewest
+    // the request fits (a first release runs 1): refused, as it would be at the start of a release, only
+    // when that count does not fit it either.
     const assumed =
       request.release.replicas === undefined
         ? first

@@ -47,9 +47,9 @@ const STATE_CONTINUES = Symbol('state continues');
 const STATE_EVENT_TYPES = Object.fromEntries(
   Object.keys(STATE_HANDLERS).map((type) => [
     type,
-    { entered: `${type}StateEntered`, exited: `${type}StateExited`, failed: `${type}StateFailed` },
+    { entered: `${type}StateEntered`, exited: `${type}StateExited` },
   ]),
-) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string; failed: string }>;
+) as Record<keyof typeof STATE_HANDLERS, { entered: string; exited: string }>;
 
 /**
  * Runs a frame until it ends; resolves with its output. The frame's last events stay pending for the
@@ -216,7 +216,7 @@ function exitState(
       // A Parallel or Map state that started its branches or iterations fails with MapStateFailed or
       // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry.
       if (frame.cursor.phase === 'children' && decision.kind !== 'retry') {
-        engine.emit(frame, STATE_EVENT_TYPES[state.Type].failed);
+        engine.emit(frame, `${state.Type}StateFailed`);
       }
     }
     if (decision.kind === 'fail') throw error;

@@ -268,7 +268,11 @@ describe('runHooks', () => {
     ['an unquoted camelCase value', 'clientSecret=s3cr3t&region=eu', 'clientSecret=***&region=eu'],
     ['a bearer token', 'Authorization: Bearer abc.def', 'Authorization: Bearer ***'],
     ['a bearer token of lower-case letters', 'got Bearer abcdefghijklmnop', 'got Bearer ***'],
-    ['no short word after bearer', 'missing bearer token; Bearer realm', 'missing bearer token; Bearer realm'],
+    [
+      'no short word after bearer',
+      'missing bearer token; Bearer realm',
+      'missing bearer token; Bearer realm',
+    ],
     ['basic credentials', 'Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic ***'],
     [
       'no prose after a secret name',
