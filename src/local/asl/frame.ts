@@ -127,10 +127,15 @@ export class Frame implements VariableReader {
     this.variables = Object.assign({}, this.variables, values);
   }
 
-  /** The cursor's JSON for the store, with what a resumed frame restores (see {@link StoredCursor}). */
-  cursorJson(): string {
+  /**
+   * The cursor's JSON for the store, with what a resumed frame restores (see {@link StoredCursor}); the
+   * run's last event id is `runLastEventId`, which a resumed top frame continues from unless its flow's
+   * last event is another one (the run's last is an iteration's end, which no event follows).
+   */
+  cursorJson(runLastEventId: number): string {
     const { variables } = this;
-    const lastEventId = this.#enclosing === undefined ? undefined : this.#lastEventId;
+    const lastEventId =
+      this.#enclosing === undefined && this.#lastEventId === runLastEventId ? undefined : this.#lastEventId;
     if (variables === undefined && lastEventId === undefined) return JSON.stringify(this.cursor);
     const stored: StoredCursor = Object.assign({}, this.cursor, { variables, lastEventId });
     return JSON.stringify(stored);

@@ -205,7 +205,7 @@ export class Journal {
       }
       const row: FrameRow = {
         path: frame.path,
-        cursor: frame.cursorJson(),
+        cursor: frame.cursorJson(run.lastEventId),
         input: frame.inputJson,
       };
       this.#frameRows.push([run.row.id, row]);

@@ -204,6 +204,34 @@ describe('Engine durability (SQLite file)', () => {
     expect(exits.map((exit) => exit.previousEventId).sort()).toEqual(entered.sort());
   });
 
+  it('links a Map retried after a restart as without one: each attempt from the last failed state', async () => {
+    // Prepare: a Map whose two iterations fail, retried after 2 s; the runtime stops during the interval
+    const definition = machine({
+      M: {
+        Type: 'Map',
+        ItemProcessor: { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E' } } },
+        Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1, IntervalSeconds: 2 }],
+        End: true,
+      },
+    });
+    const uninterrupted = harness();
+    open.push(uninterrupted);
+    const expected = await uninterrupted.run(definition, [1, 2]);
+    const first = reopen({}, new VirtualClock());
+    const arn = await first.start(definition, [1, 2]);
+    await first.clock.advance(1_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.runAll();
+    await second.sfn.awaitExecution(arn);
+    // Assess
+    const links = async (h: Harness, executionArn: string) =>
+      (await h.history(executionArn)).map((event) => `${event.type}<${event.previousEventId}`);
+    expect(await links(second, arn)).toEqual(await links(uninterrupted, expected.executionArn!));
+  });
+
   it("counts a Distributed Map's failures tolerated before a restart against its threshold", async () => {
     // Prepare
     const first = reopen({}, new VirtualClock());
