@@ -189,6 +189,26 @@ describe('cutover run --name', () => {
     expect(await executionCount('canary')).toBe(running);
   });
 
+  it('of a release already running with the same request, its keys in another order, says so and starts nothing new', async () => {
+    // Prepare: the same request written again with its top-level keys reversed
+    const request = canaryRequest('v5d');
+    const reordered = join(project, 'canary-v5d-reordered.json');
+    const parsed = JSON.parse(readFileSync(request, 'utf8')) as Record<string, unknown>;
+    writeFileSync(reordered, JSON.stringify(Object.fromEntries(Object.entries(parsed).reverse())));
+    const first = await cutover('run', 'canary', '-f', request, '--name', 'checkout-rewritten');
+    const running = await executionCount('canary');
+    // Act
+    const again = await cutover('run', 'canary', '-f', reordered, '--name', 'checkout-rewritten');
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    expect(again.stderr).toMatch(
+      /^cutover: checkout-rewritten is already running with this request \(started \S+\): nothing new started\n$/,
+    );
+    expect(await executionCount('canary')).toBe(running);
+  });
+
   it('without a name, of a release already running with the same request (a CI step run again) answers that release, and starts nothing new', async () => {
     // Prepare
     const request = canaryRequest('v5b');

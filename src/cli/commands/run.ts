@@ -113,7 +113,7 @@ export function runCommand(): Command {
     const stateMachineArn = await resolveStateMachineArn(sfn, strategy, naming);
     const name = options.name ?? defaultExecutionName(request as object);
     if (options.name !== undefined) await refuseNameOfAnotherWorkflow(sfn, stateMachineArn, name, naming);
-    const running = options.name === undefined ? undefined : await runningSince(sfn, stateMachineArn, name);
+    const running = options.name === undefined ? undefined : await runningNamed(sfn, stateMachineArn, name);
     // The same name while it runs is StartExecution's to answer: the same execution, or ExecutionAlreadyExists.
     // Another --name is refused while the same request runs: it would answer an execution not of that name.
     const same = running
@@ -126,11 +126,14 @@ export function runCommand(): Command {
     if (same) {
       console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
     }
+    // The same request but for its key order is the running one's: StartExecution gets its text, as sent.
+    const startInput =
+      running?.input !== undefined && sameRequest(running.input, input) ? running.input : input;
     const executionArn = same
       ? same.executionArn
-      : (await startExecution(sfn, { stateMachineArn, name, input })).executionArn;
+      : (await startExecution(sfn, { stateMachineArn, name, input: startInput })).executionArn;
     // StartExecution answered the running execution: same name and input, so nothing new started.
-    if (running) console.error(alreadyRunning(name, running, options.wait));
+    if (running) console.error(alreadyRunning(name, running.startDate, options.wait));
     console.log(executionArn);
     if (options.wait) {
       process.exitCode = await followExecution(sfn, executionArn!, { ...options, reconnectSeconds });
@@ -176,13 +179,12 @@ async function refuseWhileReleased(
 ): Promise<RunningRelease | undefined> {
   const running = await runningReleaseOf(sfn, service, naming);
   if (!running) return undefined;
-  const sameRequest =
+  const answered =
     answerSameRequest &&
     running.rollsBack === undefined &&
     running.workflow === strategy &&
-    running.input !== undefined &&
-    isDeepStrictEqual(JSON.parse(running.input), JSON.parse(input));
-  if (sameRequest) return running;
+    sameRequest(running.input, input);
+  if (answered) return running;
   const name = executionNameOf(running.executionArn);
   const label = `${service.namespace}/${service.name}`;
   const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
@@ -222,18 +224,23 @@ function alreadyRunning(name: string, startDate: Date | undefined, wait: boolean
   return `cutover: ${name} is already running with this request (started ${startDate?.toISOString() ?? '?'}): ${then}`;
 }
 
-/** When the execution `name` of `stateMachineArn` started, if it is running; undefined if not, or if there is none. */
-async function runningSince(
+/** Whether an execution's input is `input`, as JSON (key order aside: a request written again). */
+function sameRequest(executionInput: string | undefined, input: string): boolean {
+  return executionInput !== undefined && isDeepStrictEqual(JSON.parse(executionInput), JSON.parse(input));
+}
+
+/** The execution `name` of `stateMachineArn` (its start and input) if it is running; undefined if not, or if there is none. */
+async function runningNamed(
   sfn: SFNClient,
   stateMachineArn: string,
   name: string,
-): Promise<Date | undefined> {
+): Promise<{ startDate?: Date; input?: string } | undefined> {
   const executionArn = executionArnIn(stateMachineArn, name);
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: Error) => {
     if (error.name === 'ExecutionDoesNotExist') return undefined;
     throw error;
   });
-  return execution?.status === 'RUNNING' ? execution.startDate : undefined;
+  return execution?.status === 'RUNNING' ? execution : undefined;
 }
 
 /**
