@@ -127,8 +127,7 @@ export function runCommand(): Command {
       console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
     }
     // The same request but for its key order is the running one's: StartExecution gets its text, as sent.
-    const startInput =
-      running?.input !== undefined && sameRequest(running.input, input) ? running.input : input;
+    const startInput = running && sameRequest(running.input, input) ? running.input : input;
     const executionArn = same
       ? same.executionArn
       : (await startExecution(sfn, { stateMachineArn, name, input: startInput })).executionArn;
@@ -225,7 +224,7 @@ function alreadyRunning(name: string, startDate: Date | undefined, wait: boolean
 }
 
 /** Whether an execution's input is `input`, as JSON (key order aside: a request written again). */
-function sameRequest(executionInput: string | undefined, input: string): boolean {
+function sameRequest(executionInput: string | undefined, input: string): executionInput is string {
   return executionInput !== undefined && isDeepStrictEqual(JSON.parse(executionInput), JSON.parse(input));
 }
 
