@@ -100,8 +100,9 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
   },
   {
     finding: /^Resource::arn:<AWS::Partition>:states:.*:execution:.*:\*$/,
-    actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-    reason: "executions of Cutover's own state machines only",
+    actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+    reason:
+      "executions of Cutover's own state machines only; StopExecution of the release strategies' only (the release API's abort)",
   },
   {
     // A name before the `*`, never `secret:*`: the documented way to match the suffix Secrets Manager appends.

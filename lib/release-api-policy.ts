@@ -7,8 +7,8 @@ import { pascalCase } from './discovery.ts';
 /** Who may call the release API, by IAM role or user ARN, of any account. */
 export interface ReleaseApiCallers {
   /**
-   * May start releases (`POST /releases/<strategy>`) and read them (the GET routes); no other principal may
-   * start one. @default none: IAM identity policies decide who starts releases, and synth warns
+   * May start releases (`POST /releases/<strategy>`), abort them (`POST /releases/{executionId}/abort`) and
+   * read them (the GET routes); no other principal may start or abort one. @default none: IAM identity policies decide who starts releases, and synth warns
    */
   readonly releaseApiPrincipals?: readonly string[];
   /**
@@ -33,6 +33,7 @@ interface CallerGroup {
   readonly what: string;
 }
 
+const STARTS: ReadonlySet<ApiOperation> = new Set(['StartExecution', 'StopExecution']);
 const ANSWERS: ReadonlySet<ApiOperation> = new Set(['SendTaskSuccess', 'SendTaskFailure']);
 
 /**
@@ -62,8 +63,8 @@ export function restrictCallers(
     {
       key: 'releaseApiPrincipals',
       principals: callers.releaseApiPrincipals ?? [],
-      methods: methods.filter((method) => method.operation === 'StartExecution'),
-      what: 'start releases',
+      methods: methods.filter((method) => STARTS.has(method.operation)),
+      what: 'start and abort releases',
     },
     {
       key: 'approverPrincipals',

@@ -5,7 +5,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiOperation, type ApiRoute, type JsonSchema } from '#core/api-routes.ts';
+import {
+  ABORT_ERROR,
+  API_ABORT_REASON,
+  API_ROUTES,
+  type ApiOperation,
+  type ApiRoute,
+  type JsonSchema,
+  NOT_A_RELEASE,
+} from '#core/api-routes.ts';
 import { NO_PENDING_APPROVAL } from './approval-machine.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
@@ -156,7 +164,8 @@ export class ReleaseApi extends Construct {
       if (route.operation === 'StartExecution') {
         for (const [strategy, machine] of props.stateMachines) {
           machine.grantStartExecution(this.#role);
-          machine.grantExecution(this.#role, 'states:DescribeExecution');
+          // StopExecution on the strategies' executions only: a rollback or an approval stays unstoppable here.
+          machine.grantExecution(this.#role, 'states:DescribeExecution', 'states:StopExecution');
           const schema = props.requestSchemas[strategy];
           if (!schema) {
             throw new CutoverConfigError(
@@ -237,6 +246,8 @@ export class ReleaseApi extends Construct {
           },
         ]);
       }
+      case 'StopExecution':
+        return this.#stopExecution();
       case 'DescribeApproval':
         return this.#answer('describe');
       case 'SendTaskSuccess':
@@ -275,6 +286,38 @@ export class ReleaseApi extends Construct {
         selectionPattern: '4\\d{2}',
         responseTemplates: { [JSON_TYPE]: `${status}\n${ERROR_BODY}` },
       },
+    ]);
+  }
+
+  /**
+   * StopExecution with `Aborted` and the body's `reason` (a default when absent) as cause; the AbortRollbacks
+   * rule then rolls the release back. The role may stop the strategies' executions only: any other is denied
+   * (403), an unknown one is a 404.
+   */
+  #stopExecution(): apigw.AwsIntegration {
+    const request = [
+      this.#executionArn(),
+      "#set($reason = $input.path('$.reason'))",
+      `#if("$!reason" == "")#set($reason = "${API_ABORT_REASON}")#end`,
+      `{"executionArn": "${escaped('$executionArn')}", "error": "${ABORT_ERROR}", "cause": "${escaped('$reason')}"}`,
+    ].join('\n');
+    const response = [
+      "#set($executionId = $util.urlDecode($input.params('executionId')))",
+      `{"executionId": "${escaped('$executionId')}", "stopDate": $input.path('$.stopDate')}`,
+    ].join('\n');
+    const status = [
+      "#set($type = $input.path('$.__type'))",
+      "#if($type.contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)",
+      `${ERROR_BODY}`,
+      "#elseif($type.contains('AccessDenied'))#set($context.responseOverride.status = 403)",
+      `{"message": "${NOT_A_RELEASE}"}`,
+      '#else',
+      `${ERROR_BODY}`,
+      '#end',
+    ].join('\n');
+    return this.#aws('StopExecution', request, [
+      { statusCode: '200', responseTemplates: { [JSON_TYPE]: response } },
+      { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: status } },
     ]);
   }
 

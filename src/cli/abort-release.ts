@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
+import { ABORT_ERROR, executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { RollbackStoppedError, readableCause } from '#core/errors.ts';
 import {
   CAUSE_MAX_LENGTH,
@@ -96,7 +96,7 @@ export async function abortRelease(
   let { status, stopDate } = execution;
   if (status === 'RUNNING') {
     ({ stopDate } = await sfn.send(
-      new StopExecutionCommand({ executionArn, error: 'Aborted', cause: reason }),
+      new StopExecutionCommand({ executionArn, error: ABORT_ERROR, cause: reason }),
     ));
     // StopExecution of an execution that ended meanwhile answers as well, and changes nothing.
     const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn }));

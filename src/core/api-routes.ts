@@ -18,7 +18,8 @@ export type ApiOperation =
   | 'DescribeExecution'
   | 'DescribeApproval'
   | 'SendTaskSuccess'
-  | 'SendTaskFailure';
+  | 'SendTaskFailure'
+  | 'StopExecution';
 
 /** One route of the release API. */
 export interface ApiRoute {
@@ -62,6 +63,30 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
   },
 };
 
+/** Body of `POST /releases/{executionId}/abort`: why, recorded as the stop's cause and the rollback's reason. */
+export const ABORT_BODY_SCHEMA: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  title: 'AbortRelease',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: DECISION_REASON_MAX_LENGTH },
+  },
+};
+
+/** The error an abort stops a release with, from the API and the CLI alike. */
+export const ABORT_ERROR = 'Aborted';
+
+/** The stop's cause when an abort through the API gives no `reason`. */
+export const API_ABORT_REASON = 'aborted through the release API';
+
+/**
+ * What an abort of an execution that is not a release's answers (403): only the strategies' state machines
+ * may be stopped through the API, not a rollback, an approval or a database migration.
+ */
+export const NOT_A_RELEASE =
+  'only a release (an execution of the canary, blue-green or rolling state machine) can be aborted through the release API';
+
 /**
  * The routes. Answers:
  * - StartExecution: `{ executionId, executionArn, startDate }` (startDate in epoch seconds); the optional
@@ -72,6 +97,9 @@ export const REJECT_BODY_SCHEMA: JsonSchema = {
  *   takes the token); 404 when it waits for none.
  * - SendTaskSuccess/SendTaskFailure: `{ executionId, decision: 'approved' | 'rejected' }`; 404 when the
  *   execution has no pending approval. A rejection fails the approval state with `ApprovalRejected`.
+ * - StopExecution: `{ executionId, stopDate }` (epoch seconds): the release is stopped with error `Aborted`
+ *   and the platform rolls it back, as for any stop; 404 for an unknown execution, 403 for one that is not a
+ *   release. A release that already ended is left as it ended (the answer is when it ended; read its status).
  * - Errors: `{ message }`, with 400 for a body that does not match its schema, 409 for a `?name=` already
  *   taken (by an ended execution, or a running one with another input), and on AWS 429 when Step Functions
  *   throttles the start or has too many open executions (worth a retry).
@@ -117,6 +145,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     body: REJECT_BODY_SCHEMA,
     successStatus: 200,
     summary: "Reject a release's pending approval",
+  },
+  {
+    operation: 'StopExecution',
+    method: 'POST',
+    path: '/releases/{executionId}/abort',
+    body: ABORT_BODY_SCHEMA,
+    successStatus: 200,
+    summary: 'Abort a release: stop it, and the platform rolls it back',
   },
 ];
 

@@ -545,6 +545,7 @@ describe('Cutover construct', () => {
       'POST StartExecution',
       'POST StartSyncExecution',
       'POST StartSyncExecution',
+      'POST StopExecution',
     ]);
     expect(methods.every((m) => m.Properties.AuthorizationType === 'AWS_IAM')).toBe(true);
     template.hasResourceProperties('AWS::ApiGateway::Model', {
@@ -644,6 +645,45 @@ describe('Cutover construct', () => {
       "#elseif($type.contains('ThrottlingException') || $type.contains('ExecutionLimitExceeded'))#set($context.responseOverride.status = 429)#end",
     );
     expect(body).toMatch(/\{"message": "\$util\.escapeJavaScript\(\$input\.path\('\$\.message'\)\)"\}$/);
+  });
+
+  it("aborts a release with StopExecution, Aborted and the reason given (a default without one), and may stop only the strategies' executions", () => {
+    // Act
+    const [stop] = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) =>
+      JSON.stringify(m.Properties.Integration.Uri).includes('action/StopExecution'),
+    ) as {
+      Properties: {
+        Integration: {
+          IntegrationResponses: { StatusCode: string; ResponseTemplates: Record<string, string> }[];
+        };
+      };
+    }[];
+    const request = requestTemplates(template).find((t) => t.includes('"error": "Aborted"'));
+    const responses = stop!.Properties.Integration.IntegrationResponses;
+    const refused = responses.find((r) => r.StatusCode === '400')!.ResponseTemplates['application/json']!;
+    const stopGrants = policyOf(template, 'CutoverReleaseApiIntegrationRole').filter((s) =>
+      JSON.stringify(s).includes('states:StopExecution'),
+    );
+    // Assess
+    expect(request).toContain("#set($reason = $input.path('$.reason'))");
+    expect(request).toContain('#if("$!reason" == "")#set($reason = "aborted through the release API")#end');
+    expect(request).toContain(
+      `{"executionArn": "${escaped('$executionArn')}", "error": "Aborted", "cause": "${escaped('$reason')}"}`,
+    );
+    expect(responses.find((r) => r.StatusCode === '200')?.ResponseTemplates['application/json']).toContain(
+      `{"executionId": "${escaped('$executionId')}", "stopDate": $input.path('$.stopDate')}`,
+    );
+    expect(refused).toContain(
+      "#if($type.contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)",
+    );
+    expect(refused).toContain(
+      "#elseif($type.contains('AccessDenied'))#set($context.responseOverride.status = 403)",
+    );
+    const stoppable = JSON.stringify(stopGrants);
+    // The fixture's only strategy is the canary; its other machines may not be stopped through the API.
+    expect(stoppable).toContain('CutoverStrategiesCanary');
+    for (const other of ['Rollback', 'DatabaseMigration', 'Approvals'])
+      expect(stoppable).not.toContain(other);
   });
 
   it("records the caller's IAM identity as the approver of an approval or rejection, whatever the body says", () => {

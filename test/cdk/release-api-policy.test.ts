@@ -9,9 +9,11 @@ import { ACCOUNT, projectCutover, type Statement } from './project-cutover.ts';
 /** A CI role of another account, which needs the resource policy's Allow to call the API at all. */
 const CI_ROLE = 'arn:aws:iam::210987654321:role/ci';
 const APPROVER = `arn:aws:iam::${ACCOUNT}:role/release-approvers/Approver`;
-const STARTS = ['blue-green', 'canary', 'rolling'].map(
-  (strategy) => `execute-api:/*/POST/releases/${strategy}`,
-);
+/** The routes only the releaseApiPrincipals may call: a start per strategy, and the abort. */
+const STARTS = [
+  ...['blue-green', 'canary', 'rolling'].map((strategy) => `execute-api:/*/POST/releases/${strategy}`),
+  'execute-api:/*/POST/releases/*/abort',
+].sort();
 const ANSWERS = ['approve', 'reject'].map((answer) => `execute-api:/*/POST/releases/*/${answer}`);
 const READS = ['execute-api:/*/GET/releases/*', 'execute-api:/*/GET/releases/*/approval'];
 
@@ -46,7 +48,7 @@ describe('ReleaseApi resource policy', () => {
     both = synth({ releaseApiPrincipals: [CI_ROLE], approverPrincipals: [APPROVER] });
   });
 
-  it('allows exactly the releaseApiPrincipals to start and read releases, the approverPrincipals to answer and read them, and denies every other principal each of those routes', () => {
+  it('allows exactly the releaseApiPrincipals to start, abort and read releases, the approverPrincipals to answer and read them, and denies every other principal each of those routes', () => {
     // Act
     const { statements } = both;
     // Assess
@@ -87,7 +89,7 @@ describe('ReleaseApi resource policy', () => {
     ]);
     expect(resourcesOf(alone.statements, 'AllowApproverPrincipals')).toEqual([...READS, ...ANSWERS].sort());
     expect(alone.warnings).toEqual([
-      expect.stringMatching(/^no releaseApiPrincipals: who may start releases/),
+      expect.stringMatching(/^no releaseApiPrincipals: who may start and abort releases/),
     ]);
   });
 
@@ -98,7 +100,7 @@ describe('ReleaseApi resource policy', () => {
     expect(statements).toBeUndefined();
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^no releaseApiPrincipals: .*\(POST \/releases\/blue-green, POST \/releases\/canary, POST \/releases\/rolling\) is left to IAM identity policies/,
+        /^no releaseApiPrincipals: .*\(POST \/releases\/blue-green, POST \/releases\/canary, POST \/releases\/rolling, POST \/releases\/\{executionId\}\/abort\) is left to IAM identity policies/,
       ),
       expect.stringMatching(
         /^no approverPrincipals: .*\(POST \/releases\/\{executionId\}\/approve, POST \/releases\/\{executionId\}\/reject\)/,

@@ -272,6 +272,63 @@ describe('release API on the local runtime', () => {
     expect(await project.runtime().runtime.adapters!.approvals.get(executionArn)).toBeUndefined();
   });
 
+  it('aborts a release with the reason given: it ends ABORTED, its rollback puts the live track back to 100%, and a bad body or a rollback is refused', async () => {
+    // Prepare
+    const service = { name: 'api-abort', namespace: 'shop' };
+    const { executionId } = await startUntilApprovalPending('checkout-v6', service);
+    const { router } = project.runtime().runtime.adapters!;
+    const splitWhileWaiting = await router.getWeights(service);
+    // Act
+    const badBody = await call('POST', `/releases/${executionId}/abort`, { reason: 5, why: 'x' });
+    const runningAfterBadBody = (await call('GET', `/releases/${executionId}`)).json.status;
+    const aborted = await call('POST', `/releases/${executionId}/abort`, { reason: 'p99 too high' });
+    const done = await finished(executionId);
+    const rollback = await finished('rollback:abort-checkout-v6');
+    const abortRollback = await call('POST', '/releases/rollback:abort-checkout-v6/abort', {});
+    const again = await call('POST', `/releases/${executionId}/abort`, {});
+    // Assess
+    expect(splitWhileWaiting.canary).toBeGreaterThan(0);
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.message).toMatch(/reason: must be a string/);
+    expect(badBody.json.message).toMatch(/unknown field why/);
+    expect(runningAfterBadBody).toBe('RUNNING');
+    expect(aborted).toEqual({
+      status: 200,
+      type: 'application/json',
+      allow: null,
+      json: { executionId, stopDate: done.json.stopDate },
+    });
+    expect(done.json).toMatchObject({ status: 'ABORTED', error: 'Aborted', cause: 'p99 too high' });
+    expect(rollback.json.status).toBe('SUCCEEDED');
+    expect(JSON.parse(String(rollback.json.input))).toMatchObject({ reason: 'p99 too high' });
+    expect(await router.getWeights(service)).toMatchObject({ stable: 100 });
+    expect(abortRollback).toMatchObject({ status: 403 });
+    expect(abortRollback.json.message).toBe(
+      'only a release (an execution of the canary, blue-green or rolling state machine) can be aborted ' +
+        'through the release API (got rollback:abort-checkout-v6)',
+    );
+    // An abort of a release that ended changes nothing, and answers when it ended
+    expect(again).toMatchObject({ status: 200, json: { executionId, stopDate: done.json.stopDate } });
+    expect((await call('GET', `/releases/${executionId}`)).json.cause).toBe('p99 too high');
+  });
+
+  it('aborts with a default reason when the body gives none', async () => {
+    // Prepare
+    const service = { name: 'api-abort-bare', namespace: 'shop' };
+    const { executionId } = await startUntilApprovalPending('checkout-v7', service);
+    // Act
+    const aborted = await send('POST', `/releases/${executionId}/abort`);
+    const done = await finished(executionId);
+    await finished('rollback:abort-checkout-v7');
+    // Assess
+    expect(aborted.status).toBe(200);
+    expect(done.json).toMatchObject({
+      status: 'ABORTED',
+      error: 'Aborted',
+      cause: 'aborted through the release API',
+    });
+  });
+
   it('answers 404 to an approval whose release stopped waiting, and drops its stale token', async () => {
     // Prepare
     const service = { name: 'api-stopped', namespace: 'shop' };
@@ -309,18 +366,20 @@ describe('release API on the local runtime', () => {
     replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
   });
 
-  it('answers 404 for an execution that does not exist, to describe, its approval, approve and reject alike', async () => {
+  it('answers 404 for an execution that does not exist, to describe, its approval, approve, reject and abort alike', async () => {
     // Act
     const described = await call('GET', '/releases/canary:nobody');
     const approval = await call('GET', '/releases/canary:nobody/approval');
     const approved = await call('POST', '/releases/canary:nobody/approve', {});
     const rejected = await call('POST', '/releases/canary:nobody/reject', { reason: 'no' });
+    const aborted = await call('POST', '/releases/canary:nobody/abort', { reason: 'no' });
     // Assess
     expect(described.status).toBe(404);
     expect(described.json.message).toMatch(/Execution Does Not Exist/);
     expect(approval).toEqual(described);
     expect(approved).toEqual(described);
     expect(rejected).toEqual(described);
+    expect(aborted).toEqual(described);
   });
 
   it('answers an unknown strategy with 404 naming the strategies served, and starts nothing', async () => {

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { createApprovalStoreFromEnvironment } from '#adapters/approvals/index.ts';
 import {
+  ABORT_ERROR,
+  API_ABORT_REASON,
   API_ROUTES,
   type ApiOperation,
   type ApiRoute,
   executionIdOf,
   type JsonSchema,
+  NOT_A_RELEASE,
   REJECTION_ERROR,
 } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
@@ -33,6 +36,7 @@ export type ReleaseService = Pick<
   | 'sendTaskSuccess'
   | 'sendTaskFailure'
   | 'sendTaskHeartbeat'
+  | 'stopExecution'
 >;
 
 /** Options of {@link registerReleaseRoutes}. */
@@ -68,7 +72,8 @@ const START_QUERY_PARAMETERS: readonly string[] = ['name'];
  * `GET /releases/{executionId}` (DescribeExecution), `GET /releases/{executionId}/approval` (the approval it
  * waits for, from the approval store), `POST /releases/{executionId}/approve|reject`
  * (the pending approval's token from the approval store, SendTaskSuccess or SendTaskFailure with
- * `ApprovalRejected`, then the token is deleted); `POST /releases/<other>` is a 404 naming the strategies
+ * `ApprovalRejected`, then the token is deleted), `POST /releases/{executionId}/abort` (StopExecution with
+ * `Aborted`, of a strategy's execution only); `POST /releases/<other>` is a 404 naming the strategies
  * served. `{executionId}` is `<stateMachine>:<name>` or, locally, the execution's ARN (as the CLI and the
  * console take it). A start takes `?name=` and no other query parameter. Answers and errors are JSON, errors
  * `{ message }`. Like the CDK app, it adds nothing when no state machine is named after a strategy.
@@ -86,6 +91,7 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
   };
   const context: Context = {
     service: options.service,
+    releaseMachines: new Set(machines.map((machine) => machine.stateMachineArn)),
     approvals: options.approvals ?? (() => createApprovalStoreFromEnvironment()),
     refOf: (executionId) => executionRefOf(executionId, region, account) ?? badExecutionId(executionId),
   };
@@ -94,6 +100,7 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
     DescribeApproval: () => describeApproval(context),
     SendTaskSuccess: (route) => decideRelease(context, route, 'approve'),
     SendTaskFailure: (route) => decideRelease(context, route, 'reject'),
+    StopExecution: (route) => abortRelease(context, route),
   };
   for (const route of API_ROUTES) {
     if (route.operation === 'StartExecution') {
@@ -116,6 +123,8 @@ export function registerReleaseRoutes(server: LocalApiServer, options: ReleaseRo
 
 interface Context {
   readonly service: ReleaseService;
+  /** The ARNs of the strategies' state machines: the executions the API may abort. */
+  readonly releaseMachines: ReadonlySet<string>;
   readonly approvals: () => ApprovalStore;
   /** The execution a path's `{executionId}` names (its id or its ARN); a 400 naming `executionId` otherwise. */
   refOf(executionId: string): ExecutionRef;
@@ -288,6 +297,30 @@ function decideRelease(context: Context, route: ApiRoute, decision: 'approve' | 
     }
     await store.delete(executionArn);
     return { executionId, decision: decision === 'approve' ? 'approved' : 'rejected' };
+  };
+}
+
+/**
+ * Stops a release with `Aborted` and the body's reason as cause; the runtime then starts its rollback, as for
+ * any stop. A 404 for an unknown execution, a 403 for one of another state machine (a rollback stopped
+ * part-way would leave traffic split). A release that already ended is left as it was, answered with when
+ * it ended, as StopExecution answers it.
+ */
+function abortRelease(context: Context, route: ApiRoute): Operation {
+  const readAbort = jsonBodyReader<{ reason?: string }>(route.body as JsonSchema, 'abort body');
+  return async (request, params) => {
+    const { reason = API_ABORT_REASON } = await readAbort(request);
+    const { executionId, executionArn } = context.refOf(params.executionId ?? '');
+    const { stateMachineArn } = await describeNamed(context, executionId);
+    if (!context.releaseMachines.has(stateMachineArn ?? '')) {
+      throw new ReleaseRouteError(403, `${NOT_A_RELEASE} (got ${executionId})`);
+    }
+    const { stopDate } = await context.service.stopExecution({
+      executionArn,
+      error: ABORT_ERROR,
+      cause: reason,
+    });
+    return { executionId, stopDate };
   };
 }
 

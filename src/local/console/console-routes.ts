@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonSchema } from '#core/api-routes.ts';
+import { ABORT_ERROR, type JsonSchema } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
 import {
   CAUSE_MAX_LENGTH,
@@ -152,7 +152,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
       await refuseRollback(executionId, executionArn);
       await service.stopExecution({
         executionArn,
-        error: 'Aborted',
+        error: ABORT_ERROR,
         cause: reason || 'aborted from the console',
       });
       // StopExecution of an execution that has ended changes nothing: what it ended as is the answer.
