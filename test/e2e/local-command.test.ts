@@ -114,6 +114,58 @@ describe('cutover local', () => {
     expect(JSON.parse(execution.output!)).toEqual({ sum: 42 });
   });
 
+  it("fails the task of a handler that leaves a promise rejection or a callback's exception behind, as Lambda does, and keeps serving", async () => {
+    // Prepare: three functions, one state machine calling the one its input names
+    const project = createProjectFixture({
+      'lambdas/leave-rejection/handler.ts':
+        "export const handler = async () => {\n  Promise.reject(new Error('background failure'));\n  await new Promise((resolve) => setTimeout(resolve, 50));\n  return { ok: 1 };\n};\n",
+      'lambdas/throw-later/handler.ts':
+        "export const handler = async () => {\n  setTimeout(() => {\n    throw new TypeError('x is not a function');\n  }, 10);\n  await new Promise((resolve) => setTimeout(resolve, 50));\n  return { ok: 1 };\n};\n",
+      'lambdas/answer-by-callback/handler.ts':
+        'export const handler = (event: { a: number }, _context: unknown, callback: (error: unknown, result?: unknown) => void) => {\n  setTimeout(() => callback(null, { doubled: event.a * 2 }), 10);\n};\n',
+      'statemachines/call.asl.json': JSON.stringify({
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { 'FunctionName.$': '$.fn', Payload: { a: 21 } },
+            OutputPath: '$.Payload',
+            End: true,
+          },
+        },
+      }),
+    });
+    const cli = startCli(localProjectArgs(project));
+    const client = sfnClient(await waitForEndpoint(cli));
+    const run = async (fn: string) => {
+      const { executionArn } = await client.send(
+        new StartExecutionCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:call',
+          input: JSON.stringify({ fn: `cutover-${fn}` }),
+        }),
+      );
+      return waitForExecution(client, executionArn!);
+    };
+    // Act
+    const rejected = await run('leave-rejection');
+    const thrown = await run('throw-later');
+    const answered = await run('answer-by-callback');
+    client.destroy();
+    cli.child.kill('SIGTERM');
+    // Assess
+    expect(rejected).toMatchObject({ status: 'FAILED', error: 'Runtime.UnhandledPromiseRejection' });
+    expect(JSON.parse(rejected.cause!)).toMatchObject({
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: 'Error: background failure',
+    });
+    expect(thrown).toMatchObject({ status: 'FAILED', error: 'TypeError' });
+    expect(JSON.parse(thrown.cause!)).toMatchObject({ errorMessage: 'x is not a function' });
+    expect(answered.status).toBe('SUCCEEDED');
+    expect(JSON.parse(answered.output!)).toEqual({ doubled: 42 });
+    expect(await cli.exited).toBe(0);
+  });
+
   it('updates a changed definition on the next start and exits 0 on SIGTERM', async () => {
     // Prepare
     const project = createProjectFixture({

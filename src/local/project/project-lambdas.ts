@@ -7,10 +7,15 @@ import {
 } from '#local/lambda-registry.ts';
 import { HandlerNotFoundError } from './errors.ts';
 import type { ProjectFunction } from './functions.ts';
+import { guardInvocation } from './invocation-faults.ts';
 import { inInvocationScope } from './invocation-scope.ts';
 
-/** A Lambda handler as the project writes it (middy or plain): `(event, context) => result`. */
-type ProjectHandler = (event: unknown, context: LambdaLikeContext) => unknown;
+/**
+ * A Lambda handler as the project writes it (middy or plain): `(event, context) => result`, or
+ * `(event, context, callback)`, which answers through the callback.
+ */
+type ProjectHandler = (event: unknown, context: LambdaLikeContext, callback?: LambdaCallback) => unknown;
+type LambdaCallback = (error?: unknown, result?: unknown) => void;
 
 /** The fields of the AWS Lambda `Context` that handlers and Powertools read, plus the runtime's own. */
 export interface LambdaLikeContext extends LambdaInvocationContext {
@@ -52,10 +57,26 @@ export class ProjectLambdaRegistry extends MapLambdaRegistry {
         }
         const handler = await loaded;
         const invocation = lambdaContext(fn, name, context);
-        return await inInvocationScope(invocation.awsRequestId, async () => handler(payload, invocation));
+        return await inInvocationScope(invocation.awsRequestId, () =>
+          guardInvocation(name, () => callHandler(handler, payload, invocation)),
+        );
       });
     }
   }
+}
+
+/**
+ * Calls `handler` as Lambda's Node.js runtime does: a handler that declares a third parameter gets a
+ * callback, and answers through it (or through the promise it returns, whichever comes first).
+ */
+function callHandler(handler: ProjectHandler, event: unknown, context: LambdaLikeContext): Promise<unknown> {
+  if (handler.length < 3) return Promise.resolve(handler(event, context));
+  return new Promise((resolve, reject) => {
+    const returned = handler(event, context, (error, result) =>
+      error === undefined || error === null ? resolve(result) : reject(error),
+    );
+    if (returned instanceof Promise) returned.then(resolve, reject);
+  });
 }
 
 async function importHandler(handlerFile: string): Promise<ProjectHandler> {
