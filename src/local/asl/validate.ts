@@ -24,8 +24,8 @@ import { parseTaskResource, type TaskResource } from './integrations/resource.ts
 export interface DefinitionDiagnostic {
   code: string;
   message: string;
-  /** JSON pointer into the definition, e.g. `/States/Deploy/Next`. */
-  location: string;
+  /** JSON pointer into the definition, e.g. `/States/Deploy/Next`; absent for an empty definition, as on AWS. */
+  location?: string;
   severity: 'ERROR' | 'WARNING';
 }
 
@@ -81,6 +81,9 @@ export function validateDefinition(
   definitionJson: string,
   type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
 ): DefinitionDiagnostic[] {
+  if (definitionJson === '') {
+    return [{ code: SCHEMA, message: 'Definition must be a valid JSON object', severity: 'ERROR' }];
+  }
   if (definitionJson.trim() === '') {
     return [
       {
@@ -156,7 +159,7 @@ function checkMachine(
   scope: DefinitionScope,
 ) {
   const { report } = reporters;
-  const missing = ['StartAt', 'States'].filter((field) => !(field in machine));
+  const missing = ['States', 'StartAt'].filter((field) => !(field in machine));
   if (missing.length) report(SCHEMA, `These fields are required: [${missing.join(', ')}]`, location || '/');
   const states = machine.States;
   if ('States' in machine && (!isPlainObject(states) || Object.keys(states).length === 0)) {
@@ -191,7 +194,7 @@ function checkMachine(
       report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);
     }
     checkState(context, state, at, scope.jsonata);
-    if (scope.express) checkExpressTask(report, name, state, at);
+    if (scope.express) checkExpressTask(report, state, at);
   }
   checkReachability(report, machine.StartAt, states, location);
   if (!Object.values(states).some(isTerminal)) {
@@ -265,7 +268,7 @@ function checkState(
 }
 
 /** Express state machines run no `.sync` (Run a Job) or `.waitForTaskToken` (Wait for Callback) task. */
-function checkExpressTask(report: Report, name: string, state: unknown, location: string): void {
+function checkExpressTask(report: Report, state: unknown, location: string): void {
   if (!isPlainObject(state) || state.Type !== 'Task' || typeof state.Resource !== 'string') return;
   let resource: TaskResource;
   try {
@@ -274,9 +277,10 @@ function checkExpressTask(report: Report, name: string, state: unknown, location
     return; // a Resource of no known shape is not this check's concern
   }
   if (resource.kind !== 'service' || resource.pattern === 'request-response') return;
+  // AWS's wording, its trailing space included; the location names the state.
   report(
     SCHEMA,
-    `Express state machines do not support the '.${resource.pattern}' integration pattern: state '${name}' has Resource '${state.Resource}'`,
+    `Express state machine does not support '.${resource.pattern}' service integration `,
     `${location}/Resource`,
   );
 }

@@ -51,6 +51,61 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
     }
   });
 
+  it('answers an empty, an empty-object and an EXPRESS callback definition as AWS recorded them', async () => {
+    // Act
+    const empty = await validateDefinition('');
+    const emptyObject = await validateDefinition({});
+    const express = await local.client.send(
+      new ValidateStateMachineDefinitionCommand({
+        type: 'EXPRESS',
+        definition: JSON.stringify({
+          StartAt: 'SendMessageWithWait',
+          States: {
+            SendMessageWithWait: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+              Parameters: {
+                QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/q',
+                'MessageBody.$': '$',
+              },
+              End: true,
+            },
+          },
+        }),
+      }),
+    );
+    // Assess (localstack tests/aws/services/stepfunctions/v2/test_sfn_api_validation.snapshot.json:
+    // [EMPTY_STRING], [EMPTY_DICT], [ILLEGAL_WFTT], recorded against AWS)
+    const { result, truncated, diagnostics } = empty;
+    expect({ result, truncated, diagnostics }).toEqual({
+      result: 'FAIL',
+      truncated: false,
+      diagnostics: [
+        {
+          code: 'SCHEMA_VALIDATION_FAILED',
+          message: 'Definition must be a valid JSON object',
+          severity: 'ERROR',
+        },
+      ],
+    });
+    expect(emptyObject.diagnostics).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        location: '/',
+        message: 'These fields are required: [States, StartAt]',
+        severity: 'ERROR',
+      },
+    ]);
+    expect(express.diagnostics).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        location: '/States/SendMessageWithWait/Resource',
+        message: "Express state machine does not support '.waitForTaskToken' service integration ",
+        severity: 'ERROR',
+      },
+    ]);
+  });
+
   it('fails a blank definition with MISSING_DESCRIPTION', async () => {
     // Act
     const output = await validateDefinition(' ');

@@ -98,7 +98,7 @@ describe('validateDefinition', () => {
 
   it('reports missing StartAt and States', () => {
     expect(summary(validate({ Comment: 'x' }))).toEqual([
-      'SCHEMA_VALIDATION_FAILED /: These fields are required: [StartAt, States]',
+      'SCHEMA_VALIDATION_FAILED /: These fields are required: [States, StartAt]',
     ]);
     expect(summary(validate([]))).toEqual([
       'SCHEMA_VALIDATION_FAILED /: The definition must be a JSON object',
@@ -682,8 +682,15 @@ describe('validateDefinition: warnings', () => {
 });
 
 describe('validateDefinition: blank definitions', () => {
-  it('reports an empty or blank definition as MISSING_DESCRIPTION', () => {
-    for (const blank of ['', ' ', '\n\t ']) {
+  it('reports a blank definition as MISSING_DESCRIPTION, an empty one as no JSON object (as AWS recorded it)', () => {
+    expect(validateDefinition('')).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        message: 'Definition must be a valid JSON object',
+        severity: 'ERROR',
+      },
+    ]);
+    for (const blank of [' ', '\n\t ']) {
       expect(summary(validateDefinition(blank))).toEqual([
         'MISSING_DESCRIPTION /: Received a null or empty workflow definition',
       ]);
