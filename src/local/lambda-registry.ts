@@ -5,6 +5,8 @@ export interface LambdaInvocationContext {
   readonly executionArn: string;
   /** Set for `.waitForTaskToken` tasks (also available to the payload as `$$.Task.Token`). */
   readonly taskToken?: string;
+  /** The invocation's request id (`context.awsRequestId`), when the caller answers with it; a new one otherwise. */
+  readonly requestId?: string;
 }
 
 /**
@@ -13,6 +15,8 @@ export interface LambdaInvocationContext {
  */
 export interface LambdaRegistry {
   invoke(functionArnOrName: string, payload: unknown, context: LambdaInvocationContext): Promise<unknown>;
+  /** Whether the function exists (what a `DryRun` invocation checks). */
+  has(functionArnOrName: string): boolean;
 }
 
 /** An in-process Lambda handler. */
@@ -48,6 +52,10 @@ export class MapLambdaRegistry implements LambdaRegistry {
   /** Registers (or replaces) the handler of function `name`. */
   register(name: string, handler: LocalLambdaHandler): void {
     this.#handlers.set(lambdaFunctionName(name), handler);
+  }
+
+  has(functionArnOrName: string): boolean {
+    return this.#handlers.has(lambdaFunctionName(functionArnOrName));
   }
 
   /** The registered function names, sorted. */

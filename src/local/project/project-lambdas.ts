@@ -97,7 +97,7 @@ function lambdaContext(
     functionVersion: '$LATEST',
     invokedFunctionArn: fn.arn,
     memoryLimitInMB: '128',
-    awsRequestId: randomUUID(),
+    awsRequestId: invocation.requestId ?? randomUUID(),
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,

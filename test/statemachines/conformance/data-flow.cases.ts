@@ -6,6 +6,9 @@ const RESULT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-
 const CONTEXT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
 const PASS = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html';
 const PATHS = 'https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html';
+/** AWS-recorded lambda:invoke answers (test_invoke, test_invoke_json_values). */
+const RECORDED_LAMBDA_INVOKE =
+  'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json';
 
 const datasets = {
   comment: 'Example for InputPath.',
@@ -355,6 +358,52 @@ export const dataFlowCases: ExecutionCase[] = [
       },
     }),
     expect: { status: 'SUCCEEDED', output: { Payload: 5, StatusCode: 200, ExecutedVersion: '$LATEST' } },
+  },
+  ...(
+    [
+      ['"HelloWorld"', 'HelloWorld', '12'],
+      ['null', null, '4'],
+      ['0', 0, '1'],
+      ['true', true, '4'],
+      ['[]', [], '2'],
+    ] as const
+  ).map(([payload, event, contentLength]) => ({
+    name: `lambda:invoke sends a string Payload as the request body itself: ${payload} is the event ${JSON.stringify(event)}`,
+    source: RECORDED_LAMBDA_INVOKE,
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fn('echo'), 'Payload.$': '$.Payload' },
+      ResultSelector: {
+        'Payload.$': '$.Payload',
+        'length.$': "$.SdkHttpMetadata.HttpHeaders['Content-Length']",
+      },
+    }),
+    input: { Payload: payload },
+    expect: { status: 'SUCCEEDED' as const, output: { Payload: event, length: contentLength } },
+  })),
+  {
+    name: 'lambda:invoke with a null Payload invokes the function with {}, and answers with its request id and headers',
+    source: RECORDED_LAMBDA_INVOKE,
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fn('echo'), 'Payload.$': '$.Payload' },
+      ResultSelector: {
+        'Payload.$': '$.Payload',
+        'sameId.$':
+          "States.ArrayContains(States.Array($.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']), $.SdkResponseMetadata.RequestId)",
+        'version.$': "$.SdkHttpMetadata.AllHttpHeaders['X-Amz-Executed-Version']",
+        'remapped.$': "$.SdkHttpMetadata.HttpHeaders['x-amzn-Remapped-Content-Length']",
+        'http.$': '$.SdkHttpMetadata.HttpStatusCode',
+        'status.$': '$.StatusCode',
+      },
+    }),
+    input: { Payload: null },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Payload: {}, sameId: true, version: ['$LATEST'], remapped: '0', http: 200, status: 200 },
+    },
   },
   {
     name: 'Data flow runs InputPath, Parameters, ResultSelector, ResultPath, OutputPath in order',

@@ -2,7 +2,7 @@
 
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import type { StateRun } from '../state-run.ts';
-import { invokeLambda, lambdaInvokeResponse } from './lambda.ts';
+import { invokeLambdaIntegration } from './lambda.ts';
 import { startedExecutionResult, startNestedExecution } from './nested-execution.ts';
 import { SUPPORTED_INTEGRATIONS } from './resource.ts';
 import { type IntegrationResult, publishToSnsSink, putEventsToSink } from './sinks.ts';
@@ -34,16 +34,8 @@ export async function invokeIntegration(
   const now = engine.clock.now();
   switch (`${service}:${action}`) {
     case 'lambda:invoke': {
-      const params = (parameters ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-      if (typeof params.FunctionName !== 'string') {
-        throw new StatesError(
-          STATES_ERRORS.Runtime,
-          'lambda:invoke needs Parameters.FunctionName (a function name or ARN)',
-        );
-      }
       const context = { executionArn: run.run.row.arn, ...(taskToken === undefined ? {} : { taskToken }) };
-      const payload = await invokeLambda(engine.lambdas, params.FunctionName, params.Payload ?? {}, context);
-      return { output: lambdaInvokeResponse(payload) };
+      return { output: await invokeLambdaIntegration(engine.lambdas, parameters, context, now) };
     }
     case 'sns:publish':
       return publishToSnsSink(engine.store, parameters, now);

@@ -1,4 +1,6 @@
-import type { LambdaRegistry } from '../../lambda-registry.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { LambdaResourceNotFoundError } from '../../errors.ts';
+import type { LambdaInvocationContext, LambdaRegistry } from '../../lambda-registry.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
 import { copyJson } from '../jsonpath.ts';
@@ -60,12 +62,136 @@ export function lambdaError(thrown: unknown): StatesError {
   });
 }
 
-/** The `lambda:invoke` integration's result: Lambda's Invoke response around the function's result. */
-export function lambdaInvokeResponse(payload: unknown): Record<string, unknown> {
-  return {
-    ExecutedVersion: '$LATEST',
-    Payload: payload,
-    SdkHttpMetadata: { HttpStatusCode: 200 },
-    StatusCode: 200,
+/** Lambda's invocation types, as its Invoke API lists them. */
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const;
+type InvocationType = (typeof INVOCATION_TYPES)[number];
+/** The HTTP status of Lambda's answer to each invocation type. */
+const INVOCATION_STATUS: Readonly<Record<InvocationType, number>> = {
+  RequestResponse: 200,
+  Event: 202,
+  DryRun: 204,
+};
+
+/**
+ * The `lambda:invoke` integration: Lambda's Invoke with `Parameters.FunctionName`, `Payload` and
+ * `InvocationType`, answered as Step Functions answers it (see {@link lambdaInvokeResponse}). A `Payload`
+ * string is the request body itself, so it is parsed as JSON (`"null"` is the event `null`); no `Payload`,
+ * or `null`, is the event `{}`. `Event` starts the function without waiting for it (its error is logged,
+ * not retried), `DryRun` only checks that it exists.
+ */
+export async function invokeLambdaIntegration(
+  lambdas: LambdaRegistry,
+  parameters: unknown,
+  context: LambdaInvocationContext,
+  now: number,
+): Promise<Record<string, unknown>> {
+  const {
+    FunctionName,
+    Payload,
+    InvocationType = 'RequestResponse',
+  } = (parameters ?? {}) as Record<string, unknown>;
+  if (typeof FunctionName !== 'string') {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      'lambda:invoke needs Parameters.FunctionName (a function name or ARN)',
+    );
+  }
+  const type = invocationTypeOf(InvocationType);
+  const event = eventOf(Payload);
+  const requestId = randomUUID();
+  const invocation = { ...context, requestId };
+  if (type === 'RequestResponse') {
+    const result = await invokeLambda(lambdas, FunctionName, event, invocation);
+    return lambdaInvokeResponse(result, { status: 200, requestId, now });
+  }
+  if (!lambdas.has(FunctionName)) {
+    throw lambdaError(new LambdaResourceNotFoundError(`Function not found: ${FunctionName}`));
+  }
+  if (type === 'Event') {
+    invokeLambda(lambdas, FunctionName, event, invocation).catch((error: StatesError) => {
+      process.stderr.write(
+        `[cutover] ${FunctionName}: asynchronous invocation ${requestId} failed: ${error.error}: ${error.causeText}\n`,
+      );
+    });
+  }
+  return lambdaInvokeResponse('', { status: INVOCATION_STATUS[type], requestId, now });
+}
+
+function invocationTypeOf(value: unknown): InvocationType {
+  if ((INVOCATION_TYPES as readonly unknown[]).includes(value)) return value as InvocationType;
+  throw new StatesError(
+    'Lambda.AWSLambdaException',
+    `1 validation error detected: Value '${String(value)}' at 'invocationType' failed to satisfy constraint: ` +
+      `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}] ` +
+      '(Service: AWSLambda; Status Code: 400; Error Code: ValidationException)',
+  );
+}
+
+/** The function's event: a string Payload is the request body as is, which Lambda parses as JSON. */
+function eventOf(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload);
+  } catch (error) {
+    throw new StatesError(
+      'Lambda.InvalidRequestContentException',
+      `Could not parse request body into json: ${(error as Error).message} ` +
+        '(Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException)',
+    );
+  }
+}
+
+/**
+ * The `lambda:invoke` integration's result: Lambda's Invoke response around the function's result, its
+ * keys and headers as AWS records them (`ExecutedVersion` and its header for a synchronous invocation only;
+ * `Payload` `""` for `Event` and `DryRun`, whose answers have no body).
+ */
+export function lambdaInvokeResponse(
+  payload: unknown,
+  { status, requestId, now }: { status: number; requestId: string; now: number },
+): Record<string, unknown> {
+  const synchronous = status === 200;
+  const headers: Record<string, string> = {
+    Connection: 'keep-alive',
+    'Content-Length': String(synchronous ? Buffer.byteLength(JSON.stringify(payload)) : 0),
+    'Content-Type': 'application/json',
+    Date: new Date(now).toUTCString(),
+    ...(synchronous && { 'X-Amz-Executed-Version': '$LATEST' }),
+    'x-amzn-Remapped-Content-Length': '0',
+    'x-amzn-RequestId': requestId,
+    'X-Amzn-Trace-Id': traceIdAt(now),
   };
+  const allHeaders = ALL_HEADERS_ORDER.filter((name) => name in headers).map((name) => [
+    name,
+    [headers[name]],
+  ]);
+  return {
+    ...(synchronous && { ExecutedVersion: '$LATEST' }),
+    Payload: payload,
+    SdkHttpMetadata: {
+      AllHttpHeaders: Object.fromEntries(allHeaders),
+      HttpHeaders: headers,
+      HttpStatusCode: status,
+    },
+    SdkResponseMetadata: { RequestId: requestId },
+    StatusCode: status,
+  };
+}
+
+/** The order of `AllHttpHeaders` in AWS's recordings (`HttpHeaders` is sorted by name). */
+const ALL_HEADERS_ORDER = [
+  'X-Amz-Executed-Version',
+  'x-amzn-Remapped-Content-Length',
+  'Connection',
+  'x-amzn-RequestId',
+  'Content-Length',
+  'Date',
+  'X-Amzn-Trace-Id',
+  'Content-Type',
+];
+
+/** An X-Ray trace id as Lambda's answers carry it: `root=1-<epoch seconds, hex>-<96 random bits, hex>;sampled=0`. */
+function traceIdAt(now: number): string {
+  return `root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')};sampled=0`;
 }
