@@ -290,14 +290,19 @@ describe('usage errors', () => {
       "--name must be 1-80 letters, digits, '-' or '_'",
     ],
     [['list', '--status', 'DONE'], '--status must be one of: RUNNING, SUCCEEDED, FAILED'],
+    // Step Functions refuses it with a state machine's ARN, and list asks by state machine
+    [
+      ['list', '--status', 'PENDING_REDRIVE'],
+      '--status must be one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (got "PENDING_REDRIVE")',
+    ],
     // An unset shell variable (`--status "$STATUS"`) filters by nothing
     [
       ['list', '--status', ''],
-      '--status must be one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE (got "")',
+      '--status must be one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (got "")',
     ],
     [
       ['list', '--status', 'FAILED', '--status', 'SUCCEEDED'],
-      '--status may be given once, one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE (got "FAILED", "SUCCEEDED")',
+      '--status may be given once, one of: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (got "FAILED", "SUCCEEDED")',
     ],
     [
       ['list', '--endpoint', 'notaurl'],

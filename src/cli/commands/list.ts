@@ -8,7 +8,11 @@ import {
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { listCutoverExecutions } from '../resolve.ts';
 
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+/**
+ * The statuses `--status` takes. Not `PENDING_REDRIVE`: Step Functions refuses it with a state machine's ARN,
+ * and Cutover lists executions by state machine.
+ */
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** Collects every `--status` given, so a repeated one is refused rather than the last silently used. */
 function collectStatus(value: string, previous: readonly string[] = []): string[] {
