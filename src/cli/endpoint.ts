@@ -6,6 +6,7 @@ import { CLI_REQUEST_HANDLER, withoutRetryAfterTimeout } from './call-timeouts.t
 import { CredentialChainLog } from './credential-chain-log.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { withFailedCalls } from './failed-call.ts';
+import { refuseForeignAnswers } from './foreign-answers.ts';
 import { LOCAL_MACHINES, type MachineNaming } from './resolve.ts';
 
 /** The endpoint of the local runtime when nothing else is said. */
@@ -145,13 +146,12 @@ export function awsClientConfig(options: EndpointOptions) {
 export function createStepFunctionsClient(options: EndpointOptions, env = process.env): SFNClient {
   if (options.aws) {
     // --endpoint here is an AWS endpoint (a VPC endpoint, say).
-    return withSetupHints(
-      new SFNClient({
-        ...awsClientConfig(options),
-        ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
-      }),
-      options.endpoint ? '--endpoint' : undefined,
-    );
+    const client = new SFNClient({
+      ...awsClientConfig(options),
+      ...(options.endpoint ? { endpoint: httpUrl(options.endpoint, '--endpoint') } : {}),
+    });
+    if (!options.endpoint) return withSetupHints(client);
+    return withSetupHints(refuseForeignAnswers(client), '--endpoint');
   }
   const client = new SFNClient({
     endpoint: localEndpoint(options, env),
@@ -162,5 +162,5 @@ export function createStepFunctionsClient(options: EndpointOptions, env = proces
   });
   const namedBy =
     options.endpoint !== undefined ? '--endpoint' : env.CUTOVER_ENDPOINT ? 'CUTOVER_ENDPOINT' : undefined;
-  return withFailedCalls(withoutRetryAfterTimeout(client), { aws: false, namedBy });
+  return withFailedCalls(refuseForeignAnswers(withoutRetryAfterTimeout(client)), { aws: false, namedBy });
 }

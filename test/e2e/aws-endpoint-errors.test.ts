@@ -32,6 +32,38 @@ async function listAt(endpoint: string, env: NodeJS.ProcessEnv = {}): Promise<Ou
   return { code, stdout: cli.stdout(), stderr: cli.stderr(), seconds: (Date.now() - started) / 1000 };
 }
 
+describe('cutover --endpoint of the local runtime that is not Step Functions', () => {
+  it("refuses a server answering 200 JSON to anything (a service's proxy), in list, status and plan alike", async () => {
+    // Prepare
+    const endpoint = await servers.start((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"version":"v1"}');
+    });
+    const commands = [
+      ['list'],
+      ['status', 'shop/checkout'],
+      ['plan', 'canary', '-f', 'examples/requests/canary.json'],
+    ];
+    // Act
+    const outcomes = await Promise.all(
+      commands.map(async (command) => {
+        const cli = startCli([...command, '--endpoint', endpoint]);
+        return { code: await cli.exited, stdout: cli.stdout(), stderr: cli.stderr() };
+      }),
+    );
+    // Assess: plan does not call the next release a first one
+    for (const outcome of outcomes) {
+      expect(outcome).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `cutover: ListStateMachines at ${endpoint} failed: HTTP 200 OK ` +
+          '(not a Step Functions answer: is a proxy in the way, or is --endpoint right?)\n',
+      });
+    }
+  });
+});
+
 describe('cutover --aws --endpoint that is not Step Functions', () => {
   it('names the call, the endpoint, the region and the HTTP status of an empty 404, exit 1', async () => {
     // Prepare
@@ -45,6 +77,22 @@ describe('cutover --aws --endpoint that is not Step Functions', () => {
     expect(list).toMatchObject({ code: 1, stdout: '' });
     expect(list.stderr).toBe(
       `cutover: ListStateMachines at ${endpoint} (${REGION}) failed: HTTP 404 Not Found ` +
+        '(not a Step Functions answer: is a proxy in the way, or is --endpoint right?)\n',
+    );
+  });
+
+  it('says a server answering 200 JSON to anything is not Step Functions, rather than listing nothing', async () => {
+    // Prepare: a service's own app, as behind the proxy `cutover local` prints
+    const endpoint = await servers.start((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"version":"v1"}');
+    });
+    // Act
+    const list = await listAt(endpoint);
+    // Assess
+    expect(list).toMatchObject({ code: 1, stdout: '' });
+    expect(list.stderr).toBe(
+      `cutover: ListStateMachines at ${endpoint} (${REGION}) failed: HTTP 200 OK ` +
         '(not a Step Functions answer: is a proxy in the way, or is --endpoint right?)\n',
     );
   });
