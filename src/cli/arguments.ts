@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { parseWith } from '#core/schemas/index.ts';
@@ -29,10 +29,16 @@ export function localDataDir(option: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /**
- * A usage error naming `dataDir` and `--data-dir` when `path` (in it; by default the data dir itself) is not
- * there: no `cutover local` ran on it.
+ * A usage error naming `dataDir` and `--data-dir` when it is a file, or when `path` (in it; by default the data
+ * dir itself) is not there: no `cutover local` ran on it.
  */
 export function assertLocalData(dataDir: string, path = dataDir): void {
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new CliError(
+      `${dataDir} is a file, not the data directory of \`cutover local\` (pass --data-dir)`,
+      ExitCode.Usage,
+    );
+  }
   if (!existsSync(path)) {
     throw new CliError(`no \`cutover local\` data in ${dataDir} (pass --data-dir)`, ExitCode.Usage);
   }

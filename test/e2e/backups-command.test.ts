@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -242,6 +242,26 @@ describe('cutover backups with the folder store', () => {
     };
     expect(listed).toEqual(refused);
     expect(restored).toEqual(refused);
+  });
+
+  it('list and restore of a data dir that is a file (its cutover.db, say) exit 2 saying so, as traffic does', async () => {
+    // Prepare
+    const dataDir = await folderStoreWith({});
+    const file = join(dataDir, 'cutover.db');
+    writeFileSync(file, '');
+    // Act
+    const listed = await cutover(['backups', 'list', '--data-dir', file]);
+    const restored = await restoreWithoutDatabase('shop/orders/database/x/manifest.json', file);
+    const traffic = await cutover(['traffic', 'shop/orders', '--data-dir', file]);
+    // Assess
+    const refused = {
+      code: 2,
+      stdout: '',
+      stderr: `cutover: ${file} is a file, not the data directory of \`cutover local\` (pass --data-dir)\n`,
+    };
+    expect(listed).toEqual(refused);
+    expect(restored).toEqual(refused);
+    expect(traffic).toEqual(refused);
   });
 
   it('list of a path that is no key prefix exits 2 naming the path as typed', async () => {
