@@ -128,7 +128,7 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
 function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
   const { analysis } = request.canary;
   const { version } = request.release;
-  const why = plan.firstRelease ? 'first release' : 'preset AllAtOnce';
+  const why = plan.firstRelease ? 'first release' : 'steps [] or preset AllAtOnce';
   const judged = plan.steps.some((step) => step.analyze);
   return [
     ...(plan.stepCount === 0

@@ -207,7 +207,7 @@ describe('formatPlan', () => {
     // Assess
     expect(lines.slice(0, 4)).toEqual([
       'canary: stable -> canary assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
-      '  all at once  no steps and no analysis (preset AllAtOnce): the promotion sends 100% to v2 at once',
+      '  all at once  no steps and no analysis (steps [] or preset AllAtOnce): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
       '  scale down   canary after 10s (scaleDownDelaySeconds)',
     ]);
