@@ -119,8 +119,8 @@ export class SqliteHistory {
         CHUNKS_PER_READ,
       ) as unknown as ChunkRow[];
       for (const chunk of chunks) {
-        if (reverse) collectBackward(chunk, fromId, limit, events);
-        else collectForward(chunk, fromId, limit, events);
+        if (reverse) collectBackward(chunk, from, limit, events);
+        else collectForward(chunk, from, limit, events);
       }
       if (chunks.length < CHUNKS_PER_READ) break;
       const last = chunks[chunks.length - 1]!;

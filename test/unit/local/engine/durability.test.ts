@@ -113,6 +113,42 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('reads a history stored in 64 or 128 commits whole, each event once, forward and backward', async () => {
+    // Prepare: a Wait loop, each wake its own commit (one chunk of the history): around 64 and 128 waits,
+    // one of the loops ends exactly on a read's 64 chunks
+    const h = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const loop = machine({
+      Init: { Type: 'Pass', Parameters: { n: 0, 'max.$': '$.max' }, Next: 'W' },
+      W: { Type: 'Wait', Seconds: 1, Next: 'Inc' },
+      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'max.$': '$.max' }, Next: 'Chk' },
+      Chk: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.n', NumericLessThanPath: '$.max', Next: 'W' }],
+        Default: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    });
+    const around = (count: number) => Array.from({ length: 7 }, (_, index) => count - 3 + index);
+    for (const max of [...around(64), ...around(128)]) {
+      const arn = await h.start(loop, { max });
+      while ((await h.sfn.describeExecution({ executionArn: arn })).status === 'RUNNING') {
+        await h.clock.advance(1000);
+      }
+      // Act
+      const forward = await h.sfn.getExecutionHistory({ executionArn: arn, maxResults: 1000 });
+      const backward = await h.sfn.getExecutionHistory({
+        executionArn: arn,
+        maxResults: 1000,
+        reverseOrder: true,
+      });
+      // Assess
+      const ids = forward.events!.map((event) => event.id);
+      expect(ids, `max ${max}`).toEqual(Array.from({ length: 6 * max + 6 }, (_, index) => index + 1));
+      expect(backward.events!.map((event) => event.id)).toEqual([...ids].reverse());
+      expect(forward.events!.filter((event) => event.type === 'ExecutionSucceeded')).toHaveLength(1);
+    }
+  });
+
   it('times out an execution whose TimeoutSeconds ran out while the runtime was down, though its Wait ended too', async () => {
     // Prepare: a 3 s budget, a 4 s Wait, then states that would end it at once
     const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
