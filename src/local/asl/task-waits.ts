@@ -116,12 +116,17 @@ export class TaskTokens {
  */
 export class TokenMailbox {
   readonly #outcome: Promise<TaskOutcome>;
-  #beat: () => void = () => undefined;
+  /**
+   * What a heartbeat does: before {@link wait} arms its timer (the task still being invoked), it moves the
+   * stored deadline, which the wait then starts from; while waiting, it re-arms the timer too.
+   */
+  #beat: () => void = () => this.#moveDeadline();
   readonly #unlisten: () => void;
 
   constructor(
     private readonly engine: Engine,
     readonly token: string,
+    private readonly heartbeatSeconds: number | undefined,
   ) {
     let deliver: (outcome: TaskOutcome) => void = () => undefined;
     this.#outcome = new Promise((resolve) => {
@@ -140,22 +145,26 @@ export class TokenMailbox {
    * the token's heartbeat deadline (its last heartbeat's, also one sent before a restart). A restart past
    * both ends the task with the error of the one that came first.
    */
-  async wait(
-    signal: StopSignal,
-    timeoutAt: number | undefined,
-    heartbeatSeconds: number | undefined,
-  ): Promise<unknown> {
+  async wait(signal: StopSignal, timeoutAt: number | undefined): Promise<unknown> {
     const open = this.engine.store.getTaskToken(this.token);
     const heartbeatDeadline = open?.heartbeatDeadline ?? undefined;
     const outcome = open?.outcome
       ? (JSON.parse(open.outcome) as TaskOutcome)
-      : await this.#outcomeWithin(signal, timeoutAt, heartbeatSeconds, heartbeatDeadline);
+      : await this.#outcomeWithin(signal, timeoutAt, this.heartbeatSeconds, heartbeatDeadline);
     if ('output' in outcome) return JSON.parse(outcome.output);
     throw new StatesError(outcome.error, outcome.cause);
   }
 
   close(): void {
     this.#unlisten();
+  }
+
+  /** Stores the heartbeat deadline a heartbeat now sets, and returns it; none without `HeartbeatSeconds`. */
+  #moveDeadline(): number | undefined {
+    if (this.heartbeatSeconds === undefined) return undefined;
+    const deadline = deadlineAfter(this.engine.clock, this.heartbeatSeconds * 1000);
+    this.engine.store.setTaskTokenHeartbeat(this.token, deadline);
+    return deadline;
   }
 
   async #outcomeWithin(
@@ -199,11 +208,7 @@ export class TokenMailbox {
           () => signal.removeEventListener('abort', onSettled),
         );
       };
-      this.#beat = () => {
-        const deadline = deadlineAfter(clock, heartbeatSeconds * 1000);
-        this.engine.store.setTaskTokenHeartbeat(this.token, deadline);
-        arm(deadline);
-      };
+      this.#beat = () => arm(this.#moveDeadline()!);
       arm(heartbeatDeadline ?? deadlineAfter(clock, heartbeatSeconds * 1000));
       this.#outcome.then((outcome) => {
         timer.abort();

@@ -85,7 +85,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
     resuming || inFlight
       ? run.cursor.effective
       : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
-  const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token);
+  const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token, heartbeatSeconds);
   // An answer sent for the token of a task in flight at a restart ends the task: it is not invoked again.
   const answered = inFlight && mailbox?.answered === true;
   try {
@@ -137,7 +137,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
         nestedExecutionResult(row, target.pattern === 'sync' ? 'sync' : 'sync:2'),
       );
     }
-    const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt, heartbeatSeconds);
+    const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt);
     return succeeded(run, target, result);
   } catch (thrown) {
     if (run.signal.aborted) throw thrown; // an aborted task records only its TaskStateAborted

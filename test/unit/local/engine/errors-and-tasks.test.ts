@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '#local/clock.ts';
 import { LocalStepFunctions } from '#local/service.ts';
 import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
@@ -372,6 +373,41 @@ describe('Engine: task integrations', () => {
     await expect(h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{}' })).rejects.toMatchObject({
       code: 'TaskTimedOut',
       message: "Task Timed Out: 'Provided task does not exist anymore'",
+    });
+  });
+
+  it('moves the heartbeat deadline by a heartbeat sent while the task is still being invoked', async () => {
+    // Prepare: the function hands out its token, then takes 8 s to return
+    const tokens: string[] = [];
+    h = harness({
+      ask: async (_p, context) => {
+        tokens.push(context.taskToken!);
+        await sleep(h.clock, 8_000, new AbortController().signal);
+      },
+    });
+    const executionArn = await h.start(
+      machine({
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: 'ask' },
+          HeartbeatSeconds: 10,
+          End: true,
+        },
+      }),
+    );
+    await h.clock.advance(5_000);
+    // Act: a heartbeat at 5 s, while the invocation runs, moves the deadline to 15 s
+    await h.sfn.sendTaskHeartbeat({ taskToken: tokens[0] });
+    await h.clock.advance(9_000);
+    const at14s = (await h.sfn.describeExecution({ executionArn })).status;
+    await h.sfn.sendTaskSuccess({ taskToken: tokens[0], output: '{"alive":true}' });
+    await h.clock.advance(0);
+    // Assess
+    expect(at14s).toBe('RUNNING');
+    expect(await h.sfn.awaitExecution(executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"alive":true}',
     });
   });
 
