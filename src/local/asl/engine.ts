@@ -279,9 +279,25 @@ export class Engine {
     const run = this.#runs.get(arn);
     if (!run || run.halted) return undefined;
     const details = errorDetails(error, cause);
-    const row = this.#finish(run, 'ABORTED', 'ExecutionAborted', details, details);
-    for (const child of [...(this.#childRuns.get(arn) ?? [])]) this.stop(child, error, cause);
-    return row;
+    // The run and the executions its `.sync` tasks started end in one commit: a crash between them would
+    // leave children running under an aborted parent, with nothing left to stop them.
+    const ended = this.#runningTree(run).map((stopped) =>
+      this.#halt(stopped, 'ABORTED', 'ExecutionAborted', details, details),
+    );
+    this.#commitHalted(ended);
+    return ended[0]!.row;
+  }
+
+  /** A run and the runs its `.sync` tasks started (theirs too) that are still running, the run first. */
+  #runningTree(run: ExecutionRun): ExecutionRun[] {
+    const tree = [run];
+    for (let index = 0; index < tree.length; index++) {
+      for (const childArn of this.#childRuns.get(tree[index]!.row.arn) ?? []) {
+        const child = this.#runs.get(childArn);
+        if (child && !child.halted) tree.push(child);
+      }
+    }
+    return tree;
   }
 
   /**
@@ -569,13 +585,33 @@ export class Engine {
     end: { output?: string; error?: string; cause?: string },
     topFrame?: Frame,
   ): ExecutionRow {
+    const ended = this.#halt(run, status, eventType, details, end, topFrame);
+    if (topFrame) {
+      this.#ending.add(run.row.arn);
+      this.#finished.push(ended);
+      this.journal.scheduleGroupCommit();
+    } else {
+      this.#commitHalted([ended]);
+    }
+    return ended.row;
+  }
+
+  /** Records a run's terminal event on `topFrame` (or a bare frame) and halts it: its end, to commit. */
+  #halt(
+    run: ExecutionRun,
+    status: ExecutionRow['status'],
+    eventType: string,
+    details: Record<string, unknown>,
+    end: { output?: string; error?: string; cause?: string },
+    topFrame?: Frame,
+  ): EndedRun {
     const now = this.clock.now();
     const terminal = topFrame ?? this.#bareFrame(run);
     this.emit(terminal, eventType, details);
     this.journal.holdForEnd(terminal);
     run.halted = true;
     run.controller.stop('finished' satisfies HaltReason);
-    const ended: EndedRun = {
+    return {
       run,
       terminal,
       end: { status, ...end, stopDate: now },
@@ -588,19 +624,18 @@ export class Engine {
         stopDate: now,
       },
     };
-    if (topFrame) {
-      this.#ending.add(run.row.arn);
-      this.#finished.push(ended);
-      this.journal.scheduleGroupCommit();
-    } else {
-      this.#commitEnds([ended], () => {
-        this.journal.writeDeferred();
+  }
+
+  /** Commits the ends of runs halted outside their frames (a stop, a failure) in one transaction, then wakes their waiters. */
+  #commitHalted(ended: readonly EndedRun[]): void {
+    this.#commitEnds(ended, () => {
+      this.journal.writeDeferred();
+      for (const { run, terminal, end } of ended) {
         terminal.followEvent(run.lastEventId); // it follows the deferred events just written
-        this.journal.writeEnd(run, terminal, ended.end);
-      });
-      this.#wake(ended);
-    }
-    return ended.row;
+        this.journal.writeEnd(run, terminal, end);
+      }
+    });
+    for (const one of ended) this.#wake(one);
   }
 
   /**

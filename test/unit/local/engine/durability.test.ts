@@ -540,6 +540,65 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, executionArn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('ends a stopped execution and the executions its .sync tasks started together: a store failing half-way leaves none ended', async () => {
+    // Prepare: a parent whose Map waits on three child executions, each in a long Wait
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const first = reopen({}, clock);
+    const { stateMachineArn: childMachine } = await first.sfn.createStateMachine({
+      name: 'waiter',
+      definition: machine({ W: { Type: 'Wait', Seconds: 3000, End: true } }),
+      roleArn: ROLE_ARN,
+    });
+    const parent = await first.start(
+      machine({
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: {
+            StartAt: 'Child',
+            States: {
+              Child: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::states:startExecution.sync:2',
+                Parameters: { StateMachineArn: childMachine },
+                End: true,
+              },
+            },
+          },
+          End: true,
+        },
+      }),
+      { items: [1, 2, 3] },
+    );
+    await clock.advance(1000);
+    const children = async (h: Harness) =>
+      (await h.sfn.listExecutions({ stateMachineArn: childMachine })).executions!.map((e) => e.status);
+    const before = await children(first);
+    // The disk fills up after the stop's first write
+    const insertEvents = first.sfn.store.insertEvents.bind(first.sfn.store);
+    let writes = 0;
+    vi.spyOn(first.sfn.store, 'insertEvents').mockImplementation((...args) => {
+      writes += 1;
+      if (writes > 1) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return insertEvents(...args);
+    });
+    // Act
+    await first.sfn.stopExecution({ executionArn: parent, error: 'Aborted' }).catch(() => undefined);
+    vi.restoreAllMocks();
+    await first.sfn.close().catch(() => undefined);
+    open.splice(open.indexOf(first), 1);
+    const second = reopen({}, new VirtualClock(clock.now()));
+    second.sfn.start();
+    await second.clock.advance(0);
+    if ((await second.sfn.describeExecution({ executionArn: parent })).status === 'RUNNING') {
+      await second.sfn.stopExecution({ executionArn: parent, error: 'Aborted' });
+    }
+    // Assess
+    expect(before).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    expect((await second.sfn.describeExecution({ executionArn: parent })).status).toBe('ABORTED');
+    expect(await children(second)).toEqual(['ABORTED', 'ABORTED', 'ABORTED']);
+  });
+
   it('refuses a StartExecution once closed, rather than leave it waiting for a commit that never comes', async () => {
     // Prepare
     const h = reopen({}, new VirtualClock());
