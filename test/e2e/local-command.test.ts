@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   type CliProcess,
@@ -164,6 +164,43 @@ describe('cutover local', () => {
     expect(answered.status).toBe('SUCCEEDED');
     expect(JSON.parse(answered.output!)).toEqual({ doubled: 42 });
     expect(await cli.exited).toBe(0);
+  });
+
+  it('answers every StartExecution it took before a SIGTERM: no execution exists that its caller was not told of', async () => {
+    // Prepare
+    const project = createProjectFixture({ 'statemachines/pass.asl.json': PASS_MACHINE });
+    const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:pass';
+    const cli = startCli(localProjectArgs(project));
+    const client = sfnClient(await waitForEndpoint(cli));
+    const answered = new Set<string>();
+    // Act: 300 starts at once, SIGTERM once 20 are answered
+    await Promise.all(
+      Array.from({ length: 300 }, () =>
+        client.send(new StartExecutionCommand({ stateMachineArn })).then(
+          ({ executionArn }) => {
+            answered.add(executionArn!);
+            if (answered.size === 20) cli.child.kill('SIGTERM');
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    client.destroy();
+    const exitCode = await cli.exited;
+    const again = startCli(localProjectArgs(project));
+    const reader = sfnClient(await waitForEndpoint(again));
+    const { executions } = await reader.send(
+      new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }),
+    );
+    reader.destroy();
+    again.child.kill('SIGTERM');
+    // Assess
+    expect(exitCode).toBe(0);
+    expect(answered.size).toBeGreaterThanOrEqual(20);
+    expect(
+      executions!.map((execution) => execution.executionArn).filter((arn) => !answered.has(arn!)),
+    ).toEqual([]);
+    expect(await again.exited).toBe(0);
   });
 
   it('updates a changed definition on the next start and exits 0 on SIGTERM', async () => {

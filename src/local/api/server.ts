@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toApiErrorResponse } from './errors.ts';
@@ -9,6 +10,8 @@ import { callStepFunctionsApi, type StepFunctionsService } from './step-function
 export type { RouteHandler } from './routes.ts';
 
 const JSON_TYPE = 'application/json';
+/** How long a close waits for the requests in flight to be answered. */
+const CLOSE_GRACE_MS = 5_000;
 
 /** Options of {@link LocalApiServer}. */
 export interface LocalApiServerOptions {
@@ -34,10 +37,14 @@ export class LocalApiServer {
   readonly #routes = new RouteTable();
   readonly #server: Server;
   readonly #options: LocalApiServerOptions;
+  /** The requests being answered: a close lets them finish, as their effects may already be committed. */
+  readonly #inFlight = new Set<ServerResponse>();
 
   constructor(options: LocalApiServerOptions) {
     this.#options = options;
     this.#server = createServer((request, response) => {
+      this.#inFlight.add(response);
+      response.once('close', () => this.#inFlight.delete(response));
       this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
     });
   }
@@ -66,13 +73,32 @@ export class LocalApiServer {
     return `http://${host}:${address.port}`;
   }
 
-  /** Stops accepting connections, closes idle and open ones, and resolves when the server is closed. */
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.#server.listening) return resolve();
-      this.#server.close((error) => (error ? reject(error) : resolve()));
-      this.#server.closeAllConnections();
+  /**
+   * Stops accepting connections and closes idle ones, lets the requests in flight finish for up to `graceMs`
+   * (a StartExecution answered only once committed would otherwise be cut off after its execution exists),
+   * then closes every connection; resolves when the server is closed.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve, reject) =>
+      this.#server.close((error) => (error ? reject(error) : resolve())),
+    );
+    this.#server.closeIdleConnections();
+    await this.#answered(graceMs);
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  /** Resolves once no request is in flight, or after `graceMs`. */
+  async #answered(graceMs: number): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
     });
+    const allClosed = Promise.all([...this.#inFlight].map((response) => once(response, 'close')));
+    await Promise.race([allClosed, gaveUp]);
+    clearTimeout(timer);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
