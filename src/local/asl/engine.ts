@@ -85,6 +85,14 @@ export interface NewExecution {
   traceHeader: string | null;
 }
 
+/** How a run ends: its status, its terminal event with the event's details, and what its row keeps. */
+interface RunEnding {
+  readonly status: ExecutionRow['status'];
+  readonly eventType: string;
+  readonly details: Record<string, unknown>;
+  readonly end: { output?: string; error?: string; cause?: string };
+}
+
 /** A run that has ended: its last frame (holding the terminal event), its end, and its final row. */
 interface EndedRun {
   run: ExecutionRun;
@@ -282,7 +290,7 @@ export class Engine {
     // The run and the executions its `.sync` tasks started end in one commit: a crash between them would
     // leave children running under an aborted parent, with nothing left to stop them.
     const ended = this.#runningTree(run).map((stopped) =>
-      this.#halt(stopped, 'ABORTED', 'ExecutionAborted', details, details),
+      this.#halt(stopped, { status: 'ABORTED', eventType: 'ExecutionAborted', details, end: details }),
     );
     this.#commitHalted(ended);
     return ended[0]!.row;
@@ -585,7 +593,7 @@ export class Engine {
     end: { output?: string; error?: string; cause?: string },
     topFrame?: Frame,
   ): ExecutionRow {
-    const ended = this.#halt(run, status, eventType, details, end, topFrame);
+    const ended = this.#halt(run, { status, eventType, details, end }, topFrame);
     if (topFrame) {
       this.#ending.add(run.row.arn);
       this.#finished.push(ended);
@@ -597,14 +605,7 @@ export class Engine {
   }
 
   /** Records a run's terminal event on `topFrame` (or a bare frame) and halts it: its end, to commit. */
-  #halt(
-    run: ExecutionRun,
-    status: ExecutionRow['status'],
-    eventType: string,
-    details: Record<string, unknown>,
-    end: { output?: string; error?: string; cause?: string },
-    topFrame?: Frame,
-  ): EndedRun {
+  #halt(run: ExecutionRun, { status, eventType, details, end }: RunEnding, topFrame?: Frame): EndedRun {
     const now = this.clock.now();
     const terminal = topFrame ?? this.#bareFrame(run);
     this.emit(terminal, eventType, details);

@@ -10,6 +10,15 @@ const PATHS = 'https://docs.aws.amazon.com/step-functions/latest/dg/amazon-state
 const RECORDED_LAMBDA_INVOKE =
   'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json';
 
+/** A lambda:invoke of `echo` with the input's `Payload`, its answer read through `resultSelector`. */
+const echoPayload = (resultSelector: Record<string, string>) =>
+  single({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: fn('echo'), 'Payload.$': '$.Payload' },
+    ResultSelector: resultSelector,
+  });
+
 const datasets = {
   comment: 'Example for InputPath.',
   dataset1: { val1: 1, val2: 2, val3: 3 },
@@ -370,14 +379,9 @@ export const dataFlowCases: ExecutionCase[] = [
   ).map(([payload, event, contentLength]) => ({
     name: `lambda:invoke sends a string Payload as the request body itself: ${payload} is the event ${JSON.stringify(event)}`,
     source: RECORDED_LAMBDA_INVOKE,
-    definition: single({
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: fn('echo'), 'Payload.$': '$.Payload' },
-      ResultSelector: {
-        'Payload.$': '$.Payload',
-        'length.$': "$.SdkHttpMetadata.HttpHeaders['Content-Length']",
-      },
+    definition: echoPayload({
+      'Payload.$': '$.Payload',
+      'length.$': "$.SdkHttpMetadata.HttpHeaders['Content-Length']",
     }),
     input: { Payload: payload },
     expect: { status: 'SUCCEEDED' as const, output: { Payload: event, length: contentLength } },
@@ -385,19 +389,14 @@ export const dataFlowCases: ExecutionCase[] = [
   {
     name: 'lambda:invoke with a null Payload invokes the function with {}, and answers with its request id and headers',
     source: RECORDED_LAMBDA_INVOKE,
-    definition: single({
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: fn('echo'), 'Payload.$': '$.Payload' },
-      ResultSelector: {
-        'Payload.$': '$.Payload',
-        'sameId.$':
-          "States.ArrayContains(States.Array($.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']), $.SdkResponseMetadata.RequestId)",
-        'version.$': "$.SdkHttpMetadata.AllHttpHeaders['X-Amz-Executed-Version']",
-        'remapped.$': "$.SdkHttpMetadata.HttpHeaders['x-amzn-Remapped-Content-Length']",
-        'http.$': '$.SdkHttpMetadata.HttpStatusCode',
-        'status.$': '$.StatusCode',
-      },
+    definition: echoPayload({
+      'Payload.$': '$.Payload',
+      'sameId.$':
+        "States.ArrayContains(States.Array($.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']), $.SdkResponseMetadata.RequestId)",
+      'version.$': "$.SdkHttpMetadata.AllHttpHeaders['X-Amz-Executed-Version']",
+      'remapped.$': "$.SdkHttpMetadata.HttpHeaders['x-amzn-Remapped-Content-Length']",
+      'http.$': '$.SdkHttpMetadata.HttpStatusCode',
+      'status.$': '$.StatusCode',
     }),
     input: { Payload: null },
     expect: {
