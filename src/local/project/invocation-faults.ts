@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
  * A promise rejection no code of the invocation handled: Lambda's Node.js runtime fails the invocation with
  * `Runtime.UnhandledPromiseRejection`, the reason as its message (`Error: background failure`).
  */
-export class UnhandledPromiseRejectionError extends Error {
-  constructor(readonly reason: unknown) {
+class UnhandledPromiseRejectionError extends Error {
+  constructor(reason: unknown) {
     super(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
     this.name = 'Runtime.UnhandledPromiseRejection';
   }

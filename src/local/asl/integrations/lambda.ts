@@ -147,7 +147,7 @@ function eventOf(payload: unknown): unknown {
  * keys and headers as AWS records them (`ExecutedVersion` and its header for a synchronous invocation only;
  * `Payload` `""` for `Event` and `DryRun`, whose answers have no body).
  */
-export function lambdaInvokeResponse(
+function lambdaInvokeResponse(
   payload: unknown,
   { status, requestId, now }: { status: number; requestId: string; now: number },
 ): Record<string, unknown> {
