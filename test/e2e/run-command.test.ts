@@ -151,6 +151,27 @@ function expectRefused(result: { code: unknown; stdout: string; stderr: string }
   expect(result.stderr).toMatch(new RegExp(stderr));
 }
 
+/**
+ * Asserts a second `cutover run` answered the release `name` already running with its request: exit 0, the
+ * first run's stdout, a note saying so, and no new execution (still `running` of them).
+ */
+async function expectAnsweredRunning(
+  first: { code: unknown; stdout: string; stderr: string },
+  again: { code: unknown; stdout: string; stderr: string },
+  name: string,
+  running: number,
+): Promise<void> {
+  expect(first.code, first.stderr).toBe(0);
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.stdout).toBe(first.stdout);
+  expect(again.stderr).toMatch(
+    new RegExp(
+      `^cutover: ${name} is already running with this request \\(started \\S+\\): nothing new started\\n$`,
+    ),
+  );
+  expect(await executionCount('canary')).toBe(running);
+}
+
 async function statusOf(name: string): Promise<string | undefined> {
   const executionArn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
   return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
@@ -180,13 +201,7 @@ describe('cutover run --name', () => {
     // Act
     const again = await cutover('run', 'canary', '-f', request, '--name', 'checkout-again');
     // Assess
-    expect(first.code, first.stderr).toBe(0);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toBe(first.stdout);
-    expect(again.stderr).toMatch(
-      /^cutover: checkout-again is already running with this request \(started \S+\): nothing new started\n$/,
-    );
-    expect(await executionCount('canary')).toBe(running);
+    await expectAnsweredRunning(first, again, 'checkout-again', running);
   });
 
   it('of a release already running with the same request, its keys in another order, says so and starts nothing new', async () => {
@@ -200,13 +215,7 @@ describe('cutover run --name', () => {
     // Act
     const again = await cutover('run', 'canary', '-f', reordered, '--name', 'checkout-rewritten');
     // Assess
-    expect(first.code, first.stderr).toBe(0);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toBe(first.stdout);
-    expect(again.stderr).toMatch(
-      /^cutover: checkout-rewritten is already running with this request \(started \S+\): nothing new started\n$/,
-    );
-    expect(await executionCount('canary')).toBe(running);
+    await expectAnsweredRunning(first, again, 'checkout-rewritten', running);
   });
 
   it('without a name, of a release already running with the same request (a CI step run again) answers that release, and starts nothing new', async () => {
@@ -217,13 +226,7 @@ describe('cutover run --name', () => {
     // Act
     const again = await cutover('run', 'canary', '-f', request);
     // Assess
-    expect(first.code, first.stderr).toBe(0);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toBe(first.stdout);
-    expect(again.stderr).toMatch(
-      /^cutover: checkout-retried is already running with this request \(started \S+\): nothing new started\n$/,
-    );
-    expect(await executionCount('canary')).toBe(running);
+    await expectAnsweredRunning(first, again, 'checkout-retried', running);
   });
 
   it('of a new name while a release runs with the same request exits 2 naming that release, and starts nothing', async () => {
