@@ -146,6 +146,25 @@ describe('cutover backups with cutover local', () => {
     });
   });
 
+  it('restore into a database URL without a database name exits 2 naming the flag, restoring nothing', async () => {
+    // Act: without a name, the connection would go to the maintenance database, postgres
+    const outcome = await cutover([
+      'backups',
+      'restore',
+      'shop/orders/database/x/manifest.json',
+      '--database-url',
+      'postgres://postgres@127.0.0.1:1',
+    ]);
+    // Assess
+    expect(outcome).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'cutover: --database-url must name a database in its path, as in postgres://postgres@127.0.0.1:5432/shop: ' +
+        "without one the connection goes to the user's default database (postgres, the maintenance database, for user postgres)\n",
+    });
+  });
+
   it('restore without the database to restore into exits 2 naming both flags', async () => {
     // Act
     const outcome = await cutover(['backups', 'restore', 'shop/orders/database/x/manifest.json']);
@@ -407,6 +426,25 @@ describe('cutover backups with the folder store', () => {
     });
   });
 
+  it("restore of a backup's folder exits 2 naming the manifest key in it", async () => {
+    // Prepare
+    const folder = 'shop/orders/database/destroy1';
+    const dataDir = await folderStoreWith({ [`${folder}/manifest.json`]: '2026-11-28T10:00:00.000Z' });
+    // Act
+    const outcomes = [
+      await restoreWithoutDatabase(folder, dataDir),
+      await restoreWithoutDatabase(`${folder}/`, dataDir),
+    ];
+    // Assess
+    expect(outcomes.map(({ stderr }) => stderr)).toEqual(
+      [folder, `${folder}/`].map(
+        (typed) =>
+          `cutover: no backup "${typed}" in ${join(dataDir, 'backups')}: it is a backup's folder; its manifest's key is ${folder}/manifest.json\n`,
+      ),
+    );
+    expect(outcomes.map(({ code }) => code)).toEqual([2, 2]);
+  });
+
   it("restore without PGPASSWORD exits 2, as a wrong password does: the user's environment", async () => {
     // Prepare
     const key = 'shop/orders/database/a/manifest.json';
@@ -429,7 +467,7 @@ describe('cutover backups with the folder store', () => {
       expect(outcome.code).toBe(2);
       expect(outcome.stderr).toContain('no password for database');
       expect(outcome.stderr).toContain(
-        "set PGPASSWORD or a pgpass file for the process that connects (cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`)",
+        "set PGPASSWORD or a pgpass file for the process that connects (cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`, whose --database-url may hold it too), or give the request's database a secretArn",
       );
       expect(wrongPassword.code).toBe(2);
     } finally {

@@ -126,15 +126,20 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost']);
  * URL's parts) and the environment: the password goes nowhere else.
  */
 function useLocalServerPassword(client: pg.Client, connectionString: string, env = process.env): void {
+  const server = localServerOf(client, env);
+  const asItsUser = server !== undefined && client.user === server.user;
+  if (asItsUser && !parse(connectionString).password && server.password) client.password = server.password;
+}
+
+/**
+ * `cutover local`'s embedded server, as {@link LOCAL_POSTGRES_VARIABLE} names it, when `client` connects to
+ * it (a loopback host, its port).
+ */
+function localServerOf(client: pg.Client, env = process.env): ReturnType<typeof parse> | undefined {
   const local = env[LOCAL_POSTGRES_VARIABLE];
-  if (!local || !URL.canParse(local)) return;
+  if (!local || !URL.canParse(local)) return undefined;
   const server = parse(local);
-  const namesServer =
-    LOOPBACK_HOSTS.has(client.host) &&
-    client.port === Number(server.port) &&
-    client.user === server.user &&
-    !parse(connectionString).password;
-  if (namesServer && server.password) client.password = server.password;
+  return LOOPBACK_HOSTS.has(client.host) && client.port === Number(server.port) ? server : undefined;
 }
 
 /** How long a connection may take to be established. */
@@ -201,7 +206,7 @@ async function connectClient(client: pg.Client, where: string): Promise<pg.Clien
   } catch (error) {
     // A server that refused the login may keep the socket open (waiting for a password): close it.
     await client.end().catch(() => undefined);
-    throw connectionError(where, error);
+    throw connectionError(where, error, client);
   }
   try {
     await setSessionChecks(client);
@@ -304,7 +309,7 @@ function tlsAdvice(error: unknown): string | undefined {
  * server without TLS or with a certificate that does not verify, said so). The message names the database (`where`) without
  * its password.
  */
-function connectionError(where: string, error: unknown): Error {
+function connectionError(where: string, error: unknown, client: pg.Client): Error {
   const message = error instanceof Error ? error.message : String(error);
   const advice = tlsAdvice(error);
   if (advice) {
@@ -316,10 +321,15 @@ function connectionError(where: string, error: unknown): Error {
     return new TransientAdapterError(`database ${where} is not reachable: ${message}`, { cause: error });
   }
   if (message.includes('password must be a string')) {
+    const server = localServerOf(client);
+    const whose =
+      server && server.user !== client.user
+        ? `; cutover local's embedded server on port ${client.port} gives its password to user ${server.user} only (this URL's user: ${client.user})`
+        : '';
     return new ValidationError(
       `no password for database ${where}: set PGPASSWORD or a pgpass file for the process that connects ` +
-        "(cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`), put the " +
-        'password in the URL, or give the database a secretArn',
+        "(cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`, whose " +
+        `--database-url may hold it too), or give the request's database a secretArn${whose}`,
       { cause: error },
     );
   }

@@ -28,6 +28,8 @@ import { emptyTables } from './undo-copy.ts';
 export interface BackupManifest {
   readonly format: typeof FORMAT;
   readonly createdAt: string;
+  /** The name of the database backed up (absent in older backups). */
+  readonly database?: string;
   readonly schemas: readonly string[];
   /** Tables in load order (parents first). */
   readonly tables: readonly {
@@ -99,6 +101,7 @@ export async function backupDatabase(
     const manifest: BackupManifest = {
       format: FORMAT,
       createdAt: new Date().toISOString(),
+      database: await currentDatabase(client),
       schemas,
       tables: entries,
       sequences: await readSequences(client, schemas),
@@ -203,6 +206,8 @@ function notAManifest(key: string, why: string): ValidationError {
 export interface RestoreOptions {
   /** Restore although migrations were applied to the database after the backup was taken. */
   readonly overLaterMigrations?: boolean;
+  /** Restore over the rows of a database other than the one backed up (by its name). */
+  readonly overAnotherDatabase?: boolean;
 }
 
 /** What {@link restoreDatabase} did with the migration history. */
@@ -224,7 +229,9 @@ export interface RestoreReport {
  * referencing them). It loads them with their user triggers disabled. Sequences are set, and every table's count and checksum is checked
  * against the manifest before commit, so a restore is whole or not at all. A database that migrations
  * changed after the backup is refused (`ValidationError` naming them) unless `overLaterMigrations`: their
- * schema would stay, and the history would still list them, under the backup's data. It holds the
+ * schema would stay, and the history would still list them, under the backup's data; so is a database of
+ * another name than the one backed up whose tables of the backup hold rows, unless `overAnotherDatabase`
+ * (see {@link refuseAnotherDatabase}). It holds the
  * database's migration lock throughout and does not wait for it: while a migration (or another restore)
  * holds it, it fails `MigrationLocked` naming that session, and restores nothing.
  *
@@ -235,12 +242,13 @@ export async function restoreDatabase(
   client: pg.Client,
   store: BackupStore,
   manifestKey: string,
-  { overLaterMigrations = false }: RestoreOptions = {},
+  { overLaterMigrations = false, overAnotherDatabase = false }: RestoreOptions = {},
 ): Promise<RestoreReport> {
   const manifest = await readManifest(store, manifestKey);
   // Held for the check and the restore, so the check sees every migration that committed and none starts
   // until the restore has: a migration running now would otherwise be restored over once it commits.
   return withMigrationLock(client, { until: Date.now(), refused: 'nothing was restored' }, async () => {
+    if (!overAnotherDatabase) await refuseAnotherDatabase(client, manifest);
     const later = overLaterMigrations ? [] : await migrationsAfter(client, manifest);
     if (later.length > 0) {
       const migrations = later.map((entries) => entries.migrations.join(', ')).join(', ');
@@ -301,6 +309,36 @@ export async function restoreDatabase(
       );
     }
   });
+}
+
+/** The name of the database `client` is connected to. */
+async function currentDatabase(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ name: string }>('SELECT current_database() AS name');
+  return rows[0]!.name;
+}
+
+/**
+ * Refuses (`ValidationError`) to restore a backup into a database of another name than the one backed up
+ * when the backup's tables there hold rows, which the restore would replace: a restore into the wrong
+ * database of a server. One into an empty database (a copy, a rehearsal) goes on.
+ */
+async function refuseAnotherDatabase(client: pg.Client, manifest: BackupManifest): Promise<void> {
+  const database = await currentDatabase(client);
+  if (manifest.database === undefined || manifest.database === database) return;
+  const existing = new Map((await listTables(client, manifest.schemas)).map((t) => [tableLabel(t), t]));
+  const holdingRows: string[] = [];
+  for (const { table } of manifest.tables) {
+    const found = existing.get(table);
+    if (!found) continue;
+    const { rows } = await client.query(`SELECT 1 FROM ${qualified(found)} LIMIT 1`);
+    if (rows.length > 0) holdingRows.push(table);
+  }
+  if (holdingRows.length === 0) return;
+  throw new ValidationError(
+    `this database is ${database}, not ${manifest.database}, the database backed up, and the restore would ` +
+      `replace the rows of ${holdingRows.join(', ')}: restore into an empty database or into ` +
+      `${manifest.database}, or replace them anyway (--force)`,
+  );
 }
 
 /** Creates a history table of the backup unless the database has it, and adds the versions it does not record. */

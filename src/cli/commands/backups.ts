@@ -4,6 +4,8 @@ import { assertBackupPrefix, folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupManifest } from '#adapters/database/logical-backup.ts';
 import { secretRegion } from '#adapters/secrets.ts';
 import { BackupNotFoundError, ValidationError } from '#core/errors.ts';
+import type { BackupStore } from '#core/ports/backup-store.ts';
+import { NO_DATABASE_NAME, namesDatabase } from '#core/schemas/database-migration.ts';
 import { resolveBackupLocation } from '../backup-location.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import { counted } from '../format.ts';
@@ -115,7 +117,10 @@ export function backupsCommand(): Command {
       .argument('<manifest-key>', 'the backup manifest key (from `cutover backups list`)')
       .option('--database-url <url>', 'postgres:// URL of the database to restore into')
       .option('--secret-arn <arn>', 'Secrets Manager secret of the database to restore into')
-      .option('--force', 'restore even over migrations applied to the database after the backup'),
+      .option(
+        '--force',
+        'restore even over migrations applied to the database after the backup, or over the rows of a database other than the one backed up',
+      ),
   )
     .addHelpText(
       'after',
@@ -138,23 +143,34 @@ export function backupsCommand(): Command {
             ExitCode.Usage,
           );
         }
-        const { readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
+        if (options.databaseUrl !== undefined && !namesDatabase(new URL(options.databaseUrl))) {
+          throw new CliError(`--database-url ${NO_DATABASE_NAME}`, ExitCode.Usage);
+        }
+        const { MANIFEST_NAME, readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
         const { store, description, hint } = await resolveBackupLocation(options);
         // The backup first: a wrong key is named before anything about the database is.
-        const manifest = await readManifest(store, manifestKey).catch((error: unknown) => {
-          if (error instanceof ValidationError) {
-            const said = `${error.message}; \`cutover backups list\` lists the backups' manifest keys`;
-            throw new CliError(said, ExitCode.Usage, { cause: error });
-          }
-          if (!(error instanceof BackupNotFoundError)) throw error;
+        const manifest = await readManifest(store, manifestKey).catch(async (error: unknown) => {
+          if (!(error instanceof ValidationError || error instanceof BackupNotFoundError)) throw error;
           const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
+          const inFolder = await manifestInFolder(store, manifestKey, MANIFEST_NAME);
+          if (inFolder) {
+            const named = `${said}: it is a backup's folder; its manifest's key is ${inFolder}`;
+            throw new CliError(named, ExitCode.Usage, { cause: error });
+          }
+          if (error instanceof ValidationError) {
+            const listed = `${error.message}; \`cutover backups list\` lists the backups' manifest keys`;
+            throw new CliError(listed, ExitCode.Usage, { cause: error });
+          }
           throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Usage, { cause: error });
         });
         const ref = { url: options.databaseUrl, secretArn: options.secretArn };
         const secrets =
           options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
         const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
-          restoreDatabase(client, store, manifestKey, { overLaterMigrations: options.force === true });
+          restoreDatabase(client, store, manifestKey, {
+            overLaterMigrations: options.force === true,
+            overAnotherDatabase: options.force === true,
+          });
         const { history } = await withDatabase(ref, restore, secrets);
         console.log(`restored ${manifestKey}: ${tablesOf(manifest)}`);
         if (history === 'missing') console.error(historyNotRestored(manifest));
@@ -183,6 +199,17 @@ function historyNotRestored({ migrations }: BackupManifest): string {
     'restore into a database migrated to exactly those migrations instead: apply them to an empty database, ' +
     `then restore this backup over it${force}`
   );
+}
+
+/** The key of the manifest in `key` when `key` is a backup's folder (with or without its last `/`). */
+async function manifestInFolder(
+  store: BackupStore,
+  key: string,
+  manifestName: string,
+): Promise<string | undefined> {
+  const manifestKey = `${folderPrefix(key)}${manifestName}`;
+  const listed = await store.list(folderPrefix(key)).catch(() => []);
+  return listed.some((object) => object.key === manifestKey) ? manifestKey : undefined;
 }
 
 function isPostgresUrl(value: string): boolean {

@@ -9,10 +9,9 @@ export const databaseRefSchema = z
   .strictObject({
     secretArn: secretArn().optional().describe('secret holding url or the RDS username/password/host'),
     url: text()
-      .refine(isLocalUrlWithoutPassword, {
-        error:
-          'must be a postgres:// URL on 127.0.0.1 or localhost without a password (local runs: the password ' +
-          'comes from PGPASSWORD or a pgpass file); use secretArn in AWS',
+      .superRefine((value, ctx) => {
+        const problem = localUrlProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${LOCAL_URL_RULE} (got ${problem})` });
       })
       .optional()
       .describe('postgres:// URL of a local database'),
@@ -21,12 +20,27 @@ export const databaseRefSchema = z
     error: 'give exactly one of secretArn or url',
   });
 
-/** A local database URL: postgres(ql)://, a loopback host, no password (it would land in the history). */
-function isLocalUrlWithoutPassword(value: string): boolean {
-  if (!URL.canParse(value)) return false;
+/** What a request's database URL must be. */
+const LOCAL_URL_RULE =
+  'must be a postgres:// URL on 127.0.0.1 or localhost without a password (local runs: the password comes ' +
+  "from PGPASSWORD, a pgpass file or cutover local's embedded server); use secretArn in AWS";
+
+/**
+ * Why `value` is not a local database URL (postgres(ql)://, a loopback host, no password: it would land in
+ * the history), or undefined when it is one.
+ */
+function localUrlProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) {
+    const port = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/i.exec(value)?.[1];
+    return port !== undefined && Number(port) > 65_535
+      ? `port ${port}, over 65535`
+      : 'text that is not a URL';
+  }
   const url = new URL(value);
-  const loopback = url.hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  return /^postgres(ql)?:$/.test(url.protocol) && loopback && url.password === '';
+  if (!/^postgres(ql)?:$/.test(url.protocol)) return `protocol ${url.protocol}`;
+  if (url.hostname !== 'localhost' && !/^127\.\d+\.\d+\.\d+$/.test(url.hostname))
+    return `host ${url.hostname}`;
+  return url.password === '' ? undefined : 'a password';
 }
 
 /**
@@ -37,8 +51,18 @@ function isLocalUrlWithoutPassword(value: string): boolean {
  */
 const URL_PARAMETERS: readonly string[] = ['sslmode'];
 
-/** Why a local database URL without a database name is refused. */
-const NO_DATABASE_NAME =
+/** The `sslmode` values the driver (node-postgres) knows; it would read any other as `verify-full`. */
+const SSL_MODES: readonly string[] = [
+  'disable',
+  'no-verify',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+];
+
+/** Why a database URL without a database name is refused. */
+export const NO_DATABASE_NAME =
   'must name a database in its path, as in postgres://postgres@127.0.0.1:5432/shop: without one the ' +
   "connection goes to the user's default database (postgres, the maintenance database, for user postgres)";
 
@@ -52,14 +76,23 @@ function refusedParameters(names: readonly string[]): string {
   );
 }
 
+/** True when a database URL names its database (in its path); see {@link NO_DATABASE_NAME}. */
+export function namesDatabase(url: URL): boolean {
+  return url.pathname.length > 1;
+}
+
 /** What is wrong with a local database URL past its host and password; none for one that does not parse. */
 function urlProblems(value: string): string[] {
   if (!URL.canParse(value)) return [];
   const url = new URL(value);
   const refused = [...new Set(url.searchParams.keys())].filter((name) => !URL_PARAMETERS.includes(name));
+  const sslModes = url.searchParams.getAll('sslmode').filter((mode) => !SSL_MODES.includes(mode));
   return [
-    ...(url.pathname.length > 1 ? [] : [NO_DATABASE_NAME]),
+    ...(namesDatabase(url) ? [] : [NO_DATABASE_NAME]),
     ...(refused.length > 0 ? [refusedParameters(refused)] : []),
+    ...sslModes.map(
+      (mode) => `sslmode must be one of: ${SSL_MODES.join(', ')} (got ${JSON.stringify(mode)})`,
+    ),
   ];
 }
 

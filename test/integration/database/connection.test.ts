@@ -141,4 +141,27 @@ describe("withDatabase on cutover local's embedded server", () => {
     // Assess
     expect(databases).toEqual([url.pathname.slice(1), url.pathname.slice(1)]);
   });
+
+  it('says, for a user the embedded server gives no password, that it gives it to its own user only', async ({
+    skip,
+  }) => {
+    // Prepare
+    const url = new URL(await postgres.createDatabase('otheruser'));
+    skip(!['127.0.0.1', 'localhost'].includes(url.hostname), 'DATABASE_URL names a server off this machine');
+    const server = new URL(url);
+    server.pathname = '/postgres';
+    vi.stubEnv(LOCAL_POSTGRES_VARIABLE, server.toString());
+    vi.stubEnv('PGPASSWORD', undefined);
+    const asNobody = new URL(requestUrl(url.toString()));
+    asNobody.username = 'nobody';
+    // Act
+    const attempt = withDatabase({ url: asNobody.toString() }, (client) => client.query('SELECT 1'));
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining(
+        `cutover local's embedded server on port ${url.port} gives its password to user ${server.username} only (this URL's user: nobody)`,
+      ),
+    });
+  });
 });

@@ -82,6 +82,44 @@ describe('backupDatabase / restoreDatabase failures and partitions', () => {
     ]);
   });
 
+  it('refuses, restoring nothing, a backup of another database over tables holding rows, unless told to', async () => {
+    // Prepare: a backup of one database, and another database with the same tables and its own rows
+    const origin = await postgres.createDatabase('origin');
+    const other = await postgres.createDatabase('other');
+    const empty = await postgres.createDatabase('empty');
+    const ITEMS =
+      'CREATE TABLE items (id int PRIMARY KEY, name text); CREATE TABLE tags (id int PRIMARY KEY)';
+    await runSql(origin, `${ITEMS}; INSERT INTO items VALUES (1, 'a'), (2, 'b')`);
+    await runSql(other, `${ITEMS}; INSERT INTO items SELECT i, 'x' FROM generate_series(1, 5) AS i`);
+    const store = s3Store();
+    const manifestKey = await withDatabase({ url: origin }, (c) =>
+      backupDatabase(c, store, 'elsewhere/b1', ['public']),
+    );
+    const originName = new URL(origin).pathname.slice(1);
+    const otherName = new URL(other).pathname.slice(1);
+    // Act
+    const refused = await withDatabase({ url: other }, (c) => restoreDatabase(c, store, manifestKey)).catch(
+      (error: unknown) => error,
+    );
+    const rowsAfterRefusal = (await runSql(other, 'SELECT count(*)::int AS rows FROM items')).rows;
+    await withDatabase({ url: empty }, (c) => restoreDatabase(c, store, manifestKey));
+    await withDatabase({ url: other }, (c) =>
+      restoreDatabase(c, store, manifestKey, { overAnotherDatabase: true }),
+    );
+    // Assess
+    expect((await readManifest(store, manifestKey)).database).toBe(originName);
+    expect(refused).toMatchObject({
+      name: 'ValidationError',
+      message:
+        `this database is ${otherName}, not ${originName}, the database backed up, and the restore would ` +
+        'replace the rows of public.items: restore into an empty database or into ' +
+        `${originName}, or replace them anyway (--force)`,
+    });
+    expect(rowsAfterRefusal).toEqual([{ rows: 5 }]);
+    expect(await checksums(empty)).toEqual(await checksums(origin));
+    expect(await checksums(other)).toEqual(await checksums(origin));
+  });
+
   it('fails BackupFailed naming the table and the COPY error, and throws nothing uncaught', async () => {
     // Prepare
     const url = await postgres.createDatabase('denied');

@@ -182,12 +182,50 @@ describe('database-migration database URLs at admission', () => {
     ]);
   });
 
+  it('refuses an sslmode the driver does not know, naming the field and the modes it takes', () => {
+    // Act: the driver reads an unknown mode as verify-full, and the run would fail later on TLS
+    const message = validationMessageOf(() =>
+      admit(requestFile('postgres://postgres@127.0.0.1:56001/shop?sslmode=bogus')),
+    );
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - database.target.url: sslmode must be one of: disable, no-verify, prefer, require, verify-ca, ' +
+        'verify-full (got "bogus")',
+    ]);
+  });
+
+  it('says what is wrong with a URL that is not a local postgres:// URL, never echoing it', () => {
+    // Prepare
+    const urls = [
+      'postgres://postgres@127.0.0.1:99999/shop',
+      'postgres://postgres@[::1]:5432/shop',
+      'mysql://root@127.0.0.1:3306/shop',
+      'postgres://postgres:S3cr3t@localhost:5432/shop',
+      'shop',
+    ];
+    // Act
+    const messages = urls.map((url) => validationMessageOf(() => admit(requestFile(url))).split('\n')[1]);
+    // Assess
+    const rule =
+      '  - database.target.url: must be a postgres:// URL on 127.0.0.1 or localhost without a password (local ' +
+      "runs: the password comes from PGPASSWORD, a pgpass file or cutover local's embedded server); use " +
+      'secretArn in AWS';
+    expect(messages).toEqual([
+      `${rule} (got port 99999, over 65535)`,
+      `${rule} (got host [::1])`,
+      `${rule} (got protocol mysql:)`,
+      `${rule} (got a password)`,
+      `${rule} (got text that is not a URL)`,
+    ]);
+  });
+
   it('takes the example request, the URLs the docs give and sslmode, as written', () => {
     // Prepare
     const urls = [
       ['postgres://postgres@127.0.0.1:5432/shop', undefined],
       ['postgres://postgres@127.0.0.1:41234/shop', 'postgres://postgres@127.0.0.1:41234/legacy'],
       ['postgresql://postgres@localhost:41234/postgres?sslmode=disable', undefined],
+      ['postgres://postgres@127.0.0.1:41234/shop?sslmode=no-verify', undefined],
     ] as const;
     // Act
     const databases = urls.map(([target, source]) => admit(requestFile(target, source)).database);
