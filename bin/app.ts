@@ -11,7 +11,7 @@ import { CutoverConfigError } from '#lib/errors.ts';
  */
 try {
   const app = new App();
-  const context = readContext((key) => app.node.tryGetContext(key));
+  const context = readContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   new CutoverStack(app, context.stackName, {
     context,
     description: 'Cutover: deployment migrations on AWS Step Functions',

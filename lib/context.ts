@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { urlPrefixProblem } from '#adapters/hooks/hook-url.ts';
 import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME, stateMachineName } from '#core/rollback.ts';
+import { closestName } from '#core/schemas/closest-name.ts';
 import { HOOK_SECRET_ARNS_REFUSED, ITEM_FORMS, SECRET_ARN_FORM, URL_PREFIX_PLACEHOLDER } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
 import { STATE_MACHINE_NAME_LIMIT } from './state-machines.ts';
@@ -31,12 +32,21 @@ const list = <T extends z.ZodType>(schema: T) =>
       .map((item) => item.trim())
       .filter(Boolean);
   }, schema);
+/** JSON: a value from `cdk.json`, or a `-c key='...'` string parsed. */
 const json = <T extends z.ZodType>(schema: T) =>
-  z.preprocess(
-    (value, context) =>
-      typeof value === 'string' && /^\s*[[{]/.test(value) ? parseJson(value, context) : value,
-    schema,
-  );
+  z.preprocess((value, context) => (typeof value === 'string' ? parseJson(value, context) : value), schema);
+
+/** A number of days, 1 or more: a number from `cdk.json` or a `-c key=7` string. */
+const days = () => {
+  const error = (issue: { input?: unknown }) =>
+    `must be a whole number of days, 1 or more (got ${JSON.stringify(issue.input)})`;
+  return z
+    .preprocess(
+      (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+      z.int({ error }).min(1, { error }),
+    )
+    .optional();
+};
 
 /** The message of a required key that is missing: what it is, and how to give it. */
 const required = (form: string) => ({
@@ -152,8 +162,8 @@ const contextObject = z.object({
   releaseApiPrincipals: itemsOf('releaseApiPrincipals'),
   approverPrincipals: itemsOf('approverPrincipals'),
   eventBusName: z.string().min(1).optional(),
-  backupRetentionDays: z.coerce.number().int().min(1).optional(),
-  noncurrentBackupRetentionDays: z.coerce.number().int().min(1).optional(),
+  backupRetentionDays: days(),
+  noncurrentBackupRetentionDays: days(),
   ecrTriggers: json(
     z.array(
       z.object({
@@ -180,21 +190,40 @@ export const contextSchema = contextObject
 export type CutoverContext = z.infer<typeof contextSchema>;
 
 /**
- * The validated context of `bin/app.ts`. Throws one error naming every missing or bad key.
+ * The keys of the app's context that look like Cutover's (a plain name: CDK's own have `@`, `:` or `-`) and
+ * are not: a misspelt key would otherwise fall back to its default without a word.
+ */
+function unknownKeys(keysGiven: readonly string[]): string[] {
+  const known = Object.keys(contextObject.shape);
+  return keysGiven
+    .filter((key) => /^[A-Za-z][A-Za-z0-9]*$/.test(key) && !known.includes(key))
+    .map((key) => {
+      const meant = closestName(key, known);
+      return `${key}: is not a context key of Cutover (${meant ? `did you mean ${meant}?` : 'docs/aws.md lists them'})`;
+    });
+}
+
+/**
+ * The validated context of `bin/app.ts`, read with `read`; `keysGiven`, the keys of the app's whole context,
+ * may name no key Cutover does not know (see {@link unknownKeys}). Throws one error naming every unknown,
+ * missing or bad key.
  *
  * @example
- * const context = readContext((key) => app.node.tryGetContext(key));
+ * const context = readContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
  */
-export function readContext(read: ContextReader): CutoverContext {
+export function readContext(read: ContextReader, keysGiven: readonly string[] = []): CutoverContext {
   const keys = Object.keys(contextObject.shape);
   const raw = Object.fromEntries(
     keys.map((key) => [key, read(key)]).filter(([, value]) => value !== undefined),
   );
   const result = contextSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join('.') || '(context)'}: ${issue.message}`,
-  );
+  const problems = [
+    ...unknownKeys(keysGiven),
+    ...(result.error?.issues ?? []).map(
+      (issue) => `${issue.path.join('.') || '(context)'}: ${issue.message}`,
+    ),
+  ];
+  if (result.success && problems.length === 0) return result.data;
   throw new CutoverConfigError(
     `cdk.json context (or -c key=value) is missing or wrong:\n- ${problems.join('\n- ')}`,
   );

@@ -963,9 +963,21 @@ describe('console', () => {
       await page.click('text=← Executions');
       await page.locator(`tr[data-execution="${executionId}"]`).waitFor({ timeout: UI_TIMEOUT_MS });
       const listWidth = await page.locator('html').evaluate((html) => html.scrollWidth);
+      const row = page.locator(`tr[data-execution="${executionId}"]`);
+      // Each cell's text on one line, not broken inside its words: an inline box that wraps has more rects
+      const linesPerCell = await row
+        .locator('td > *')
+        .evaluateAll((items) => items.map((item) => item.getClientRects().length));
+      const box = await page
+        .locator('.table-scroll')
+        .first()
+        .evaluate((scroll) => ({ scrollWidth: scroll.scrollWidth, clientWidth: scroll.clientWidth }));
       // Assess
       expect(detailWidth).toBeLessThanOrEqual(390);
       expect(listWidth).toBeLessThanOrEqual(390);
+      expect(linesPerCell.length).toBeGreaterThanOrEqual(2);
+      expect(linesPerCell.every((lines) => lines === 1)).toBe(true);
+      expect(box.scrollWidth).toBeGreaterThan(box.clientWidth);
     } finally {
       await page.close();
     }

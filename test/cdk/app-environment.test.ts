@@ -69,4 +69,16 @@ describe('the CDK app', () => {
     expect(resources).not.toContain('111111111111');
     expect(assets).toContain('cdk-hnb659fds-assets-123456789012-eu-west-1');
   });
+
+  it('fails, exit 1, naming a misspelt context key and the key it most likely meant', async () => {
+    // Act
+    const failed = await synthApp({ backupRetentionDay: '7' }).catch((error: unknown) => error);
+    // Assess
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr:
+        'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- backupRetentionDay: is not a context key of Cutover (did you mean backupRetentionDays?)\n',
+    });
+  });
 });

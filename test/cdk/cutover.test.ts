@@ -1298,6 +1298,49 @@ describe('readContext', () => {
     );
   });
 
+  it('refuses a key it does not know, naming the key it most likely meant, and leaves CDK’s own keys alone', () => {
+    // Prepare: a misspelt key would otherwise fall back to its default without a word
+    const given = {
+      clusterName: 'prod',
+      allowedNamespaces: 'shop',
+      backupRetentionDay: '7',
+      clusterNmae: 'typo',
+      colour: 'blue',
+      '@aws-cdk/core:checkSecretUsage': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+    };
+    const read = (key: string) => (given as Record<string, unknown>)[key];
+    // Act + Assess
+    expect(() => readContext(read, Object.keys(given))).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- backupRetentionDay: is not a context key of Cutover (did you mean backupRetentionDays?)\n' +
+        '- clusterNmae: is not a context key of Cutover (did you mean clusterName?)\n' +
+        '- colour: is not a context key of Cutover (docs/aws.md lists them)',
+    );
+    expect(readContext(read, ['clusterName', 'allowedNamespaces', 'aws:cdk:bundling-stacks'])).toMatchObject({
+      clusterName: 'prod',
+    });
+  });
+
+  it('says a -c value that is not JSON or not a number of days is that, naming the key', () => {
+    // Prepare
+    const base = { clusterName: 'prod', allowedNamespaces: 'shop' };
+    const given = {
+      ...base,
+      ecrTriggers: 'not json',
+      backupRetentionDays: 'abc',
+      noncurrentBackupRetentionDays: '0',
+    };
+    // Act + Assess
+    expect(() => readContext((key) => (given as Record<string, unknown>)[key])).toThrowError(
+      /- backupRetentionDays: must be a whole number of days, 1 or more \(got "abc"\)\n- noncurrentBackupRetentionDays: must be a whole number of days, 1 or more \(got 0\)\n- ecrTriggers: is not valid JSON \(Unexpected token/,
+    );
+    expect(
+      readContext((key) => ({ ...base, backupRetentionDays: '7' })[key as 'clusterName']).backupRetentionDays,
+    ).toBe(7);
+  });
+
   it('names every missing or bad key', () => {
     // Act + Assess
     expect(() => readContext((key) => ({ vpcId: 'vpc-1', alarmEmail: 'nope' })[key])).toThrowError(
