@@ -39,12 +39,15 @@ export class LocalApiServer {
   readonly #options: LocalApiServerOptions;
   /** The requests being answered: a close lets them finish, as their effects may already be committed. */
   readonly #inFlight = new Set<ServerResponse>();
+  /** Set by {@link close}: every answer from then on closes its connection, so none takes another request. */
+  #closing = false;
 
   constructor(options: LocalApiServerOptions) {
     this.#options = options;
     this.#server = createServer((request, response) => {
       this.#inFlight.add(response);
       response.once('close', () => this.#inFlight.delete(response));
+      if (this.#closing) response.setHeader('connection', 'close');
       this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
     });
   }
@@ -76,10 +79,16 @@ export class LocalApiServer {
   /**
    * Stops accepting connections and closes idle ones, lets the requests in flight finish for up to `graceMs`
    * (a StartExecution answered only once committed would otherwise be cut off after its execution exists),
-   * then closes every connection; resolves when the server is closed.
+   * then closes every connection; resolves when the server is closed. Answers from then on close their
+   * connection, so a client's next request on it opens a new one, which is refused, instead of being taken
+   * and then cut off.
    */
   async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (!this.#server.listening) return;
+    this.#closing = true;
+    for (const response of this.#inFlight) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
     const closed = new Promise<void>((resolve, reject) =>
       this.#server.close((error) => (error ? reject(error) : resolve())),
     );
@@ -89,15 +98,20 @@ export class LocalApiServer {
     await closed;
   }
 
-  /** Resolves once no request is in flight, or after `graceMs`. */
+  /** Resolves once no request is in flight (those taken meanwhile included), or after `graceMs`. */
   async #answered(graceMs: number): Promise<void> {
-    if (this.#inFlight.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
+    let gaveUp = false;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        resolve();
+      }, graceMs);
     });
-    const allClosed = Promise.all([...this.#inFlight].map((response) => once(response, 'close')));
-    await Promise.race([allClosed, gaveUp]);
+    while (this.#inFlight.size > 0 && !gaveUp) {
+      const allClosed = Promise.all([...this.#inFlight].map((response) => once(response, 'close')));
+      await Promise.race([allClosed, deadline]);
+    }
     clearTimeout(timer);
   }
 
