@@ -781,6 +781,27 @@ describe('console', () => {
     }
   });
 
+  it('says a page address it does not know is not found, naming the pages it has, and asks for nothing', async () => {
+    // Prepare: a deep link typed by hand, one letter short
+    const page = await browser.newPage();
+    await page.clock.install();
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/execution/canary%3Acheckout-v2`);
+      const error = page.getByRole('alert');
+      await error.waitFor({ timeout: UI_TIMEOUT_MS });
+      const asked = await askedWhile(page, 10_000);
+      // Assess
+      expect(await error.textContent()).toBe(
+        'No page #/execution/canary%3Acheckout-v2: the console shows the executions (#/) and one execution (#/executions/<execution id>)',
+      );
+      expect(await page.title()).toBe('Not found — Cutover console');
+      expect(asked).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('opens an execution by the ARN cutover run prints, and says so of an address that is not valid percent-encoding', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-by-arn', 'done');

@@ -807,6 +807,13 @@ async function refresh() {
   const ticket = ++asked;
   const match = /^#\/executions\/(.+)$/.exec(location.hash);
   const older = /^#\/older\/([\w-]+)$/.exec(location.hash)?.[1];
+  if (!match && older === undefined && !['', '#', '#/'].includes(location.hash)) {
+    showFailure(
+      404,
+      `No page ${location.hash}: the console shows the executions (#/) and one execution (#/executions/<execution id>)`,
+    );
+    return false;
+  }
   try {
     const id = match ? executionNamed(match[1]) : undefined;
     const answer = await api(
@@ -830,15 +837,20 @@ async function refresh() {
     refused = error.unreachable === true && !error.timedOut;
     showUnreachable(error.unreachable === true);
     if (error.unreachable) return true;
-    shown = '';
-    current = undefined;
-    document.title = `${error.status === 404 ? 'Not found' : 'Error'} — Cutover console`;
-    replace(() => [
-      el('p', {}, el('a', { href: '#/' }, '← Executions')),
-      el('p', { class: 'error', role: 'alert' }, error.message),
-    ]);
+    showFailure(error.status, error.message);
     return error.status >= 500;
   }
+}
+
+/** Shows a refusal (`status` 404: not found) or an error, `message`, with the way back to the list. */
+function showFailure(status, message) {
+  shown = '';
+  current = undefined;
+  document.title = `${status === 404 ? 'Not found' : 'Error'} — Cutover console`;
+  replace(() => [
+    el('p', {}, el('a', { href: '#/' }, '← Executions')),
+    el('p', { class: 'error', role: 'alert' }, message),
+  ]);
 }
 
 async function poll() {
