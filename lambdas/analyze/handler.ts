@@ -6,6 +6,7 @@ import {
   decideDuringBake,
   publishedUntil,
 } from '#core/analysis/index.ts';
+import { LOCAL_DATA_DIR_FLAG_VARIABLE } from '#core/cli-flags.ts';
 import { afterCheck, BAKE_CHECKED } from '#core/plan/index.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
@@ -115,13 +116,14 @@ function withoutTrafficHint(
   const counted = result.measurements.requestCount;
   if (result.verdict !== 'inconclusive' || (counted !== 0 && counted !== null)) return result;
   const { namespace, name } = request.service;
+  const dataDirFlag = process.env[LOCAL_DATA_DIR_FLAG_VARIABLE] ?? '';
   // A blue-green preview judges the new colour before it has any weight: only requests naming it reach it.
   const namingIt = preview
-    ? `; before the switch ${track} has no weight, so only requests naming it reach it (\`cutover traffic ${namespace}/${name} --track ${track}\`, or the header \`x-cutover-track: ${track}\`)`
+    ? `; before the switch ${track} has no weight, so only requests naming it reach it (\`cutover traffic ${namespace}/${name} --track ${track}${dataDirFlag}\`, or the header \`x-cutover-track: ${track}\`)`
     : '';
   const hint =
     request.metrics.type === 'local'
-      ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}\`, or your client at the proxy URL \`cutover local\` printed)${namingIt}`
+      ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}${dataDirFlag}\`, or your client at the proxy URL \`cutover local\` printed)${namingIt}`
       : preview
         ? `before the switch ${track} has no weight: send it test traffic of its own (its Service ${name}-${track}, as a preview service), or judge it after the switch (postSwitch)`
         : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;

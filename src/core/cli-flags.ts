@@ -22,3 +22,22 @@ export function cliFlagsFor(executionArn: string, env: NodeJS.ProcessEnv = proce
   const stack = machineParts(machine)?.stack;
   return ` --aws --region ${region}${stack === undefined || stack === DEFAULT_STACK_NAME ? '' : ` --stack ${stack}`}`;
 }
+
+/**
+ * The environment variable in which `cutover local` gives its tasks the `--data-dir` flag of the commands
+ * that read its data dir (`cutover traffic`), made by {@link localDataDirFlag}.
+ */
+export const LOCAL_DATA_DIR_FLAG_VARIABLE = 'CUTOVER_DATA_DIR_FLAG';
+
+/**
+ * ` --data-dir <dataDir>` (quoted for a shell when it must be), or empty when `dataDir` is the default one,
+ * `defaultDir` (`.cutover` where `cutover local` runs).
+ *
+ * @example
+ * localDataDirFlag('/tmp/rehearsal', '/work/.cutover'); // ' --data-dir /tmp/rehearsal'
+ */
+export function localDataDirFlag(dataDir: string, defaultDir: string): string {
+  if (dataDir === defaultDir) return '';
+  const word = /^[\w./@%+=:,-]+$/.test(dataDir) ? dataDir : `'${dataDir.replaceAll("'", "'\\''")}'`;
+  return ` --data-dir ${word}`;
+}

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
 import { executionIdOf } from '#core/api-routes.ts';
-import { LOCAL_CLI_FLAGS_VARIABLE } from '#core/cli-flags.ts';
+import { LOCAL_CLI_FLAGS_VARIABLE, LOCAL_DATA_DIR_FLAG_VARIABLE, localDataDirFlag } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
 import type { StoreFailedError } from '#local/errors.ts';
 import { makeDirectory } from '#local/make-directory.ts';
@@ -240,6 +240,8 @@ export function localCommand(): Command {
       const endpoint = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
       process.env[LOCAL_CLI_FLAGS_VARIABLE] =
         endpoint === DEFAULT_LOCAL_ENDPOINT ? '' : ` --endpoint ${endpoint}`;
+      // And `cutover traffic`, which reads the data dir, with this one.
+      process.env[LOCAL_DATA_DIR_FLAG_VARIABLE] = localDataDirFlag(dataDir, localDataDir(undefined, {}));
       let storeFailed: (error: StoreFailedError) => void = () => undefined;
       const storeFailure = new Promise<StoreFailedError>((resolve) => {
         storeFailed = resolve;

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusters } from '#adapters/cluster/index.ts';
 import { metricProviders } from '#adapters/metrics/index.ts';
+import { LOCAL_DATA_DIR_FLAG_VARIABLE, localDataDirFlag } from '#core/cli-flags.ts';
 import { UnknownAdapterTypeError } from '#core/errors.ts';
 import { handler as analyze } from '#lambdas/analyze/handler.ts';
 import { handler as backupState } from '#lambdas/backup-state/handler.ts';
@@ -949,6 +950,20 @@ describe('analyze', () => {
     expect(hint).toBe(
       " reached canary; send traffic to the service's proxy (`cutover traffic shop/checkout`, or your client at the proxy URL `cutover local` printed)",
     );
+  });
+
+  it('names the data dir of a cutover local started on another, in the command it suggests', async () => {
+    // Prepare: cutover local --data-dir '/tmp/rehearsal 2' gives its tasks the flag
+    vi.stubEnv(LOCAL_DATA_DIR_FLAG_VARIABLE, localDataDirFlag('/tmp/rehearsal 2', '/work/.cutover'));
+    world.metrics = { requestCount: 0 };
+    // Act
+    const { reason } = (await analyzeWith()) as { reason: string };
+    vi.unstubAllEnvs();
+    // Assess
+    expect(reason).toContain(
+      "(`cutover traffic shop/checkout --data-dir '/tmp/rehearsal 2'`, or your client",
+    );
+    expect(localDataDirFlag('/work/.cutover', '/work/.cutover')).toBe('');
   });
 
   it('tells a blue-green preview without requests how to send its new colour some', async () => {
