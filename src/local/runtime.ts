@@ -105,7 +105,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const service = new LocalStepFunctions({
     store,
     clock: options.clock ?? RealClock.fromEnv(),
-    lambdas: options.lambdas ?? new ProjectLambdaRegistry(functions),
+    lambdas:
+      options.lambdas ??
+      new ProjectLambdaRegistry(functions, () =>
+        projectDir === null ? [] : discoverProjectFunctions(projectDir),
+      ),
     onStoreFailure: options.onStoreFailure,
   });
   const server = new LocalApiServer({ service });

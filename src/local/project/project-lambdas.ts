@@ -35,33 +35,60 @@ const MAX_LAMBDA_MILLIS = 900_000;
 
 /**
  * Invokes the project's Lambda handlers in-process, by local ARN or function name (`cutover-<verb-noun>`).
- * Each `handler.ts` is imported on its first invocation, so start-up does not load every task's code.
+ * Each `handler.ts` is imported on its first invocation, so start-up does not load every task's code. With
+ * `discover`, a function asked for that is not registered is looked for again (one added to `lambdas/`
+ * while the runtime runs).
  *
  * @example
- * const lambdas = new ProjectLambdaRegistry(discoverProjectFunctions(process.cwd()));
+ * const lambdas = new ProjectLambdaRegistry(discoverProjectFunctions(root), () => discoverProjectFunctions(root));
  * await lambdas.invoke(localFunctionArn('check-rollout'), request, { executionArn });
  */
 export class ProjectLambdaRegistry extends MapLambdaRegistry {
-  constructor(functions: readonly ProjectFunction[]) {
+  readonly #discover: (() => readonly ProjectFunction[]) | undefined;
+
+  constructor(functions: readonly ProjectFunction[], discover?: () => readonly ProjectFunction[]) {
     super();
-    for (const fn of functions) {
-      const name = lambdaFunctionName(fn.arn);
-      let loaded: Promise<ProjectHandler> | undefined;
-      this.register(name, async (payload, context) => {
-        if (!loaded) {
-          loaded = importHandler(fn.handlerFile);
-          // A failed import is retried on the next invocation (the file may be fixed meanwhile).
-          loaded.catch(() => {
-            loaded = undefined;
-          });
-        }
-        const handler = await loaded;
-        const invocation = lambdaContext(fn, name, context);
-        return await inInvocationScope(invocation.awsRequestId, () =>
-          guardInvocation(name, () => callHandler(handler, payload, invocation)),
-        );
-      });
-    }
+    this.#discover = discover;
+    for (const fn of functions) this.#registerFunction(fn);
+  }
+
+  override has(functionArnOrName: string): boolean {
+    this.#registerAdded(functionArnOrName);
+    return super.has(functionArnOrName);
+  }
+
+  override invoke(
+    functionArnOrName: string,
+    payload: unknown,
+    context: LambdaInvocationContext,
+  ): Promise<unknown> {
+    this.#registerAdded(functionArnOrName);
+    return super.invoke(functionArnOrName, payload, context);
+  }
+
+  /** Registers the functions added to the project since, when `functionArnOrName` is not registered. */
+  #registerAdded(functionArnOrName: string): void {
+    if (!this.#discover || super.has(functionArnOrName)) return;
+    for (const fn of this.#discover()) if (!super.has(fn.arn)) this.#registerFunction(fn);
+  }
+
+  #registerFunction(fn: ProjectFunction): void {
+    const name = lambdaFunctionName(fn.arn);
+    let loaded: Promise<ProjectHandler> | undefined;
+    this.register(name, async (payload, context) => {
+      if (!loaded) {
+        loaded = importHandler(fn.handlerFile);
+        // A failed import is retried on the next invocation (the file may be fixed meanwhile).
+        loaded.catch(() => {
+          loaded = undefined;
+        });
+      }
+      const handler = await loaded;
+      const invocation = lambdaContext(fn, name, context);
+      return await inInvocationScope(invocation.awsRequestId, () =>
+        guardInvocation(name, () => callHandler(handler, payload, invocation)),
+      );
+    });
   }
 }
 

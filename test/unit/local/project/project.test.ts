@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ASL definitions use ${Name} substitutions
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MissingSubstitutionError, StateMachineFileError } from '#local/project/errors.ts';
@@ -149,6 +150,24 @@ describe('ProjectLambdaRegistry', () => {
     // Assess
     expect(result).toEqual({ sum: 5, name: 'cutover-add-numbers', execution: 'arn:exec' });
     expect(registry.names()).toEqual(['cutover-add-numbers']);
+  });
+
+  it('finds a function added to lambdas/ after it was made, as cutover local runs on', async () => {
+    // Prepare
+    const root = project({ 'lambdas/add-numbers/handler.ts': handler('({ sum: event.a + event.b })') });
+    const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root), () =>
+      discoverProjectFunctions(root),
+    );
+    mkdirSync(join(root, 'lambdas/double-it'));
+    writeFileSync(join(root, 'lambdas/double-it/handler.ts'), handler('({ twice: event.n * 2 })'));
+    // Act
+    const found = registry.has('cutover-double-it');
+    const result = await registry.invoke('cutover-double-it', { n: 21 }, { executionArn: 'arn:exec' });
+    // Assess
+    expect(found).toBe(true);
+    expect(result).toEqual({ twice: 42 });
+    expect(registry.names()).toEqual(['cutover-add-numbers', 'cutover-double-it']);
+    expect(registry.has('cutover-nope')).toBe(false);
   });
 
   it('rejects unknown functions as Lambda.ResourceNotFoundException', async () => {
