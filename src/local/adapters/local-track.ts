@@ -171,7 +171,7 @@ export class LocalTrack {
       const log = unready.logTail(LOG_TAIL_BYTES).trim().split('\n').at(-1)?.trim();
       return {
         reason: 'ProbeFailed',
-        message: `replica ${unready.spec.name} not ready after ${seconds}s: GET ${unready.url}/healthz: ${probe}; ${log ? `its log ends "${log}" (${unready.spec.logFile})` : `its log is empty (${unready.spec.logFile})`}`,
+        message: `replica ${unready.spec.name} ${unready.phase === 'unready' ? 'failing its readiness probe for' : 'not ready after'} ${seconds}s: GET ${unready.url}/healthz: ${probe}; ${log ? `its log ends "${log}" (${unready.spec.logFile})` : `its log is empty (${unready.spec.logFile})`}`,
       };
     }
     return undefined;

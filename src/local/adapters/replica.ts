@@ -16,20 +16,27 @@ export interface ReplicaSpec {
   /** Where its process group is recorded while it runs (see `killLeftoverGroups`). */
   readonly groupRecordDir?: string;
   readonly probeIntervalMs: number;
-  /** A started replica not ready after this long is reported as failing its probe. */
+  /** A replica not ready after this long (since its start, or since it stopped being ready) is failing its probe. */
   readonly readinessTimeoutMs: number;
 }
 
-export type ReplicaPhase = 'starting' | 'ready' | 'backoff' | 'stopping' | 'stopped';
+/** `unready`: it was ready, and has failed its readiness probe {@link FAILURE_THRESHOLD} times in a row since. */
+export type ReplicaPhase = 'starting' | 'ready' | 'unready' | 'backoff' | 'stopping' | 'stopped';
 
 const FIRST_BACKOFF_MS = 250;
 /** How long one readiness probe waits for its answer. */
 const PROBE_TIMEOUT_MS = 1_000;
 const MAX_BACKOFF_MS = 10_000;
+/** Failed probes in a row that take a ready replica out of service, as Kubernetes' `failureThreshold` default. */
+const FAILURE_THRESHOLD = 3;
+/** A ready replica is probed this many times less often than a starting one. */
+const READY_PROBE_SLOWDOWN = 5;
 
 /**
  * One replica: a child process on its own port, in its own process group, restarted with exponential
- * back-off when it exits (as a kubelet restarts a container), ready once `GET /healthz` answers 2xx.
+ * back-off when it exits (as a kubelet restarts a container), ready once `GET /healthz` answers 2xx. Once
+ * ready it is probed on, as Kubernetes does: {@link FAILURE_THRESHOLD} failures in a row make it `unready`
+ * (it takes no traffic), and one 2xx ready again.
  *
  * @example
  * const replica = new Replica(spec, () => reconcile());
@@ -45,7 +52,10 @@ export class Replica {
   /** What the last readiness probe got, when it was not 2xx: `answered 503`, `connection refused ...`. */
   lastProbe: string | undefined;
   #child: ChildProcess | undefined;
-  #startedAt = 0;
+  /** Since when it has not been ready: its start, or when it became unready. */
+  #notReadySince = 0;
+  /** Failed probes in a row while ready. */
+  #failures = 0;
   #timer: NodeJS.Timeout | undefined;
   #exited: Promise<void> = Promise.resolve();
 
@@ -63,15 +73,17 @@ export class Replica {
     return this.#child?.pid;
   }
 
-  /** Started but not ready for longer than the readiness timeout. */
+  /** Started, or unready, and not ready for longer than the readiness timeout. */
   get probeFailing(): boolean {
-    return this.phase === 'starting' && Date.now() - this.#startedAt > this.spec.readinessTimeoutMs;
+    const notReady = this.phase === 'starting' || this.phase === 'unready';
+    return notReady && Date.now() - this.#notReadySince > this.spec.readinessTimeoutMs;
   }
 
   /** Spawns the process (again after a crash). */
   start(): void {
     this.phase = 'starting';
-    this.#startedAt = Date.now();
+    this.#notReadySince = Date.now();
+    this.#failures = 0;
     freePort().then(
       (port) => this.#spawn(port),
       (error: Error) => this.#onExit(`no free port: ${error.message}`),
@@ -144,18 +156,18 @@ export class Replica {
     this.#probe();
   }
 
+  /** True while it is probed: started, ready or unready. */
+  get #probed(): boolean {
+    return this.phase === 'starting' || this.phase === 'ready' || this.phase === 'unready';
+  }
+
   #probe(): void {
-    if (this.phase !== 'starting') return;
+    if (!this.#probed) return;
     const request = get(`${this.url}/healthz`, { timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
       res.resume();
       const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
-      if (ok && this.phase === 'starting') {
-        this.phase = 'ready';
-        this.onChange();
-        return;
-      }
-      this.lastProbe = `answered ${res.statusCode}`;
-      this.#scheduleProbe();
+      if (ok) this.#passed();
+      else this.#failed(`answered ${res.statusCode}`);
     });
     let timedOut = false;
     request.once('timeout', () => {
@@ -163,18 +175,41 @@ export class Replica {
       request.destroy();
     });
     request.once('error', (error: NodeJS.ErrnoException) => {
-      this.lastProbe = timedOut
-        ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
-        : error.code === 'ECONNREFUSED'
-          ? `connection refused: nothing listens on port ${this.port} (the app must listen on $PORT)`
-          : error.message;
-      this.#scheduleProbe();
+      this.#failed(
+        timedOut
+          ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+          : error.code === 'ECONNREFUSED'
+            ? `connection refused: nothing listens on port ${this.port} (the app must listen on $PORT)`
+            : error.message,
+      );
     });
   }
 
+  #passed(): void {
+    if (!this.#probed) return;
+    this.#failures = 0;
+    if (this.phase !== 'ready') {
+      this.phase = 'ready';
+      this.onChange();
+    }
+    this.#scheduleProbe();
+  }
+
+  #failed(probe: string): void {
+    if (!this.#probed) return;
+    this.lastProbe = probe;
+    if (this.phase === 'ready' && ++this.#failures >= FAILURE_THRESHOLD) {
+      this.phase = 'unready';
+      this.#notReadySince = Date.now();
+      this.onChange();
+    }
+    this.#scheduleProbe();
+  }
+
   #scheduleProbe(): void {
-    if (this.phase !== 'starting') return;
-    this.#timer = setTimeout(() => this.#probe(), this.spec.probeIntervalMs);
+    if (!this.#probed) return;
+    const interval = this.spec.probeIntervalMs * (this.phase === 'ready' ? READY_PROBE_SLOWDOWN : 1);
+    this.#timer = setTimeout(() => this.#probe(), interval);
     this.#timer.unref();
   }
 

@@ -143,6 +143,35 @@ describe('LocalCluster', () => {
     expect(status.failed?.message).toMatch(/\/healthz: answered 503; its log is empty \(\S+\.log\)$/);
   });
 
+  it('keeps probing a ready replica: one that fails its probe takes no traffic, and is ProbeFailed in time', async () => {
+    // Prepare: a replica ready for 1.5 s, then answering its readiness probe 503
+    cluster = aCluster({ readinessTimeoutMs: 300 });
+    const souring = {
+      version: 'v1',
+      command: [
+        process.execPath,
+        '-e',
+        'const started = Date.now(); require("node:http").createServer((q, r) => { ' +
+          'r.statusCode = Date.now() - started < 1500 ? 200 : 503; r.end(); }).listen(process.env.PORT)',
+      ],
+      replicas: 1,
+    };
+    // Act
+    await cluster.apply(service, 'canary', souring);
+    const ready = await pollStatus(cluster, service, 'canary');
+    const unready = await pollStatus(cluster, service, 'canary', (s) => s.ready === 0);
+    const urlsUnready = cluster.readyUrls(service, 'canary');
+    const failing = await pollStatus(cluster, service, 'canary', (s) => s.failed !== undefined);
+    // Assess
+    expect(ready).toMatchObject({ ready: 1, complete: true });
+    expect(unready).toMatchObject({ ready: 0, complete: false });
+    expect(urlsUnready).toEqual([]);
+    expect(failing.failed).toMatchObject({ reason: 'ProbeFailed' });
+    expect(failing.failed?.message).toMatch(
+      /^replica checkout-canary-\S+ failing its readiness probe for 0.3s: GET http:\/\/127.0.0.1:\d+\/healthz: answered 503; its log is empty \(\S+\.log\)$/,
+    );
+  });
+
   it('reports a command that cannot be started as CrashLoopBackOff, with the reason', async () => {
     // Prepare
     const missing = { version: 'v1', command: ['cutover-no-such-command'], replicas: 1 };
