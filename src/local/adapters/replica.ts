@@ -56,6 +56,8 @@ export class Replica {
   #notReadySince = 0;
   /** Failed probes in a row while ready. */
   #failures = 0;
+  /** The probes of the process started last: those of an earlier one, answered late, are ignored. */
+  #probes = 0;
   #timer: NodeJS.Timeout | undefined;
   #exited: Promise<void> = Promise.resolve();
 
@@ -153,21 +155,23 @@ export class Replica {
     };
     child.once('error', (error) => exited(`could not start ${file}: ${error.message}`));
     child.once('exit', (code, signal) => exited(signal ? `killed by ${signal}` : `exited with code ${code}`));
-    this.#probe();
+    this.#probes += 1;
+    this.#probe(this.#probes);
   }
 
-  /** True while it is probed: started, ready or unready. */
-  get #probed(): boolean {
-    return this.phase === 'starting' || this.phase === 'ready' || this.phase === 'unready';
+  /** True while the probes of `probes` go on: those of the process started last, while not stopped. */
+  #probing(probes: number): boolean {
+    const probed = this.phase === 'starting' || this.phase === 'ready' || this.phase === 'unready';
+    return probed && probes === this.#probes;
   }
 
-  #probe(): void {
-    if (!this.#probed) return;
+  #probe(probes: number): void {
+    if (!this.#probing(probes)) return;
     const request = get(`${this.url}/healthz`, { timeout: PROBE_TIMEOUT_MS, agent: false }, (res) => {
       res.resume();
       const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
-      if (ok) this.#passed();
-      else this.#failed(`answered ${res.statusCode}`);
+      if (ok) this.#passed(probes);
+      else this.#failed(probes, `answered ${res.statusCode}`);
     });
     let timedOut = false;
     request.once('timeout', () => {
@@ -176,6 +180,7 @@ export class Replica {
     });
     request.once('error', (error: NodeJS.ErrnoException) => {
       this.#failed(
+        probes,
         timedOut
           ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
           : error.code === 'ECONNREFUSED'
@@ -185,31 +190,31 @@ export class Replica {
     });
   }
 
-  #passed(): void {
-    if (!this.#probed) return;
+  #passed(probes: number): void {
+    if (!this.#probing(probes)) return;
     this.#failures = 0;
     if (this.phase !== 'ready') {
       this.phase = 'ready';
       this.onChange();
     }
-    this.#scheduleProbe();
+    this.#scheduleProbe(probes);
   }
 
-  #failed(probe: string): void {
-    if (!this.#probed) return;
+  #failed(probes: number, probe: string): void {
+    if (!this.#probing(probes)) return;
     this.lastProbe = probe;
     if (this.phase === 'ready' && ++this.#failures >= FAILURE_THRESHOLD) {
       this.phase = 'unready';
       this.#notReadySince = Date.now();
       this.onChange();
     }
-    this.#scheduleProbe();
+    this.#scheduleProbe(probes);
   }
 
-  #scheduleProbe(): void {
-    if (!this.#probed) return;
+  #scheduleProbe(probes: number): void {
+    if (!this.#probing(probes)) return;
     const interval = this.spec.probeIntervalMs * (this.phase === 'ready' ? READY_PROBE_SLOWDOWN : 1);
-    this.#timer = setTimeout(() => this.#probe(), interval);
+    this.#timer = setTimeout(() => this.#probe(probes), interval);
     this.#timer.unref();
   }
 
