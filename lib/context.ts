@@ -191,10 +191,9 @@ export type CutoverContext = z.infer<typeof contextSchema>;
 
 /**
  * The keys of the app's context that look like Cutover's (a plain name: CDK's own have `@`, `:` or `-`) and
- * are not: a misspelt key would otherwise fall back to its default without a word.
+ * are not among the `known` ones: a misspelt key would otherwise fall back to its default without a word.
  */
-function unknownKeys(keysGiven: readonly string[]): string[] {
-  const known = Object.keys(contextObject.shape);
+function unknownKeys(keysGiven: readonly string[], known: readonly string[]): string[] {
   return keysGiven
     .filter((key) => /^[A-Za-z][A-Za-z0-9]*$/.test(key) && !known.includes(key))
     .map((key) => {
@@ -218,7 +217,7 @@ export function readContext(read: ContextReader, keysGiven: readonly string[] = 
   );
   const result = contextSchema.safeParse(raw);
   const problems = [
-    ...unknownKeys(keysGiven),
+    ...unknownKeys(keysGiven, keys),
     ...(result.error?.issues ?? []).map(
       (issue) => `${issue.path.join('.') || '(context)'}: ${issue.message}`,
     ),
