@@ -30,7 +30,8 @@ const seconds = z.number().int().min(0);
  * before (`bake.checkedAt`) or the shift, at most `bake.waitSeconds` of it, and bakes on (`action: 'bake'`,
  * the next `bake`), failing fast when a failed check reaches `failureLimit`; `schedule` is the bake's plan.
  * `during: 'pause'` checks a paused canary step the same way while it waits for a person (`schedule` is then
- * the pause's), and says so when a check ends the release.
+ * the pause's), and says so when a check ends the release. An analysis that ends the release starts its
+ * message with where the release was: `stage`, and the track's share of `weights` when given.
  * After the last check, the final analysis judges the whole window; so does an input without `bake` and
  * `schedule`, as the state machines of earlier versions give it (an execution started before an upgrade).
  */
@@ -50,6 +51,10 @@ export const handler = taskHandler(
       .default(BAKE_CHECKED),
     schedule: z.strictObject({ checks: counter, checkSeconds: seconds, finalSeconds: seconds }).optional(),
     during: z.enum(['bake', 'pause']).default('bake'),
+    /** Where the release is (`step 2 of 3`, `after the switch to green`), for the message of a failure. */
+    stage: z.string().min(1).optional(),
+    /** The weights of the step or batch judged: the track's share follows `stage` in that message. */
+    weights: z.record(z.string(), z.number()).optional(),
   },
   async ({
     request,
@@ -62,6 +67,8 @@ export const handler = taskHandler(
     bake,
     schedule,
     during,
+    stage,
+    weights,
     ...input
   }) => {
     const metrics = await dependencies(request, { metrics: metricsFamily }).metrics();
@@ -92,13 +99,14 @@ export const handler = taskHandler(
         : withoutTrafficHint(await analyzeMetrics(metrics, query, thresholds), request, track, preview);
     logger.info(duringBake ? `check during the ${during}` : 'analysis', { track, windowSeconds, ...result });
     const counters = { failures, inconclusives };
+    const where = stage && weights ? `${stage} (${track} ${weights[track] ?? 0}%)` : stage;
     return duringBake
       ? {
           ...result,
-          ...decideDuringBake(result, counters, thresholds, during),
+          ...decideDuringBake(result, counters, thresholds, during, where),
           bake: afterCheck(bake, schedule, new Date(windowEnd).toISOString()),
         }
-      : { ...result, ...decide(result, counters, thresholds), bake: BAKE_CHECKED };
+      : { ...result, ...decide(result, counters, thresholds, where), bake: BAKE_CHECKED };
   },
 );
 

@@ -28,8 +28,8 @@ export const NO_ANALYSIS_YET: AnalysisCounters = { failures: 0, inconclusives: 0
 /**
  * The next move after a verdict, with the updated counters. Throws `AnalysisFailedError` once
  * `failureLimit` analyses failed, and `AnalysisInconclusiveError` once more than `inconclusiveLimit`
- * analyses in a row were inconclusive and `onInconclusive` is `fail`; the message ends with the deciding
- * analysis's reason and measurements.
+ * analyses in a row were inconclusive and `onInconclusive` is `fail`; the message starts with `where` the
+ * release was, when given, and ends with the deciding analysis's reason and measurements.
  *
  * @example
  * decide(judge(measured, thresholds), { failures: 0, inconclusives: 0 }, { failureLimit: 2, inconclusiveLimit: 1, onInconclusive: 'fail' });
@@ -39,17 +39,18 @@ export function decide(
   result: AnalysisResult,
   counters: AnalysisCounters,
   limits: AnalysisLimits,
+  where?: string,
 ): AnalysisCounters & { action: AnalysisAction } {
   if (result.verdict === 'pass') return { action: 'continue', failures: counters.failures, inconclusives: 0 };
   if (result.verdict === 'fail')
-    return { action: 'retry', failures: countFailure(result, counters, limits), inconclusives: 0 };
+    return { action: 'retry', failures: countFailure(result, counters, limits, '', where), inconclusives: 0 };
   const inconclusives = counters.inconclusives + 1;
   if (inconclusives <= limits.inconclusiveLimit)
     return { action: 'retry', failures: counters.failures, inconclusives };
   if (limits.onInconclusive === 'pause')
     return { action: 'pause', failures: counters.failures, inconclusives: 0 };
   throw new AnalysisInconclusiveError(
-    `analysis inconclusive ${times(inconclusives)} in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
+    `${whereText(where)}analysis inconclusive ${times(inconclusives)} in a row (inconclusiveLimit ${limits.inconclusiveLimit}): ${judged(result)}`,
   );
 }
 
@@ -76,31 +77,38 @@ export function decideDuringBake(
   counters: AnalysisCounters,
   limits: AnalysisLimits,
   during: CheckedWait = 'bake',
+  where?: string,
 ): AnalysisCounters & { action: 'bake' } {
   const failures =
     result.verdict === 'fail'
-      ? countFailure(result, counters, limits, `${AT_A_CHECK} during the ${during}`)
+      ? countFailure(result, counters, limits, `${AT_A_CHECK} during the ${during}`, where)
       : counters.failures;
   return { action: 'bake', failures, inconclusives: counters.inconclusives };
 }
 
 /**
  * The failures once a failed verdict is counted; throws `AnalysisFailedError` when that reaches the limit,
- * saying `when` the last failure came (after the limit) when it was not at a final analysis.
+ * saying `when` the last failure came (after the limit) when it was not at a final analysis, and `where`.
  */
 function countFailure(
   result: AnalysisResult,
   counters: AnalysisCounters,
   limits: AnalysisLimits,
-  when = '',
+  when: string,
+  where: string | undefined,
 ): number {
   const failures = counters.failures + 1;
   if (failures >= limits.failureLimit) {
     throw new AnalysisFailedError(
-      `analysis failed ${times(failures)} (failureLimit ${limits.failureLimit})${when}: ${judged(result)}`,
+      `${whereText(where)}analysis failed ${times(failures)} (failureLimit ${limits.failureLimit})${when}: ${judged(result)}`,
     );
   }
   return failures;
+}
+
+/** Where the release was when an analysis ended it, as the start of the message: `step 2 of 3 (canary 25%): `. */
+function whereText(where: string | undefined): string {
+  return where ? `${where}: ` : '';
 }
 
 /** A verdict's reason with its measurements: `errorRate 0.3 > 0.01 (requestCount=120 errorRate=0.3)`. */

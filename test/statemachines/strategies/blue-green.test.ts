@@ -91,6 +91,7 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     const execution = await context.runtime.run('blue-green', request, 'bg-preview-v2');
     // Assess
     expect(execution.error, execution.cause).toBe('AnalysisInconclusive');
+    expect(execution.cause).toContain('preview of green, before the switch: analysis inconclusive');
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     // 11 checks during the 60 s bake, inconclusive, count nothing; then the final analysis and one re-analysis
     expect(stateEntries(history, 'AnalyzePreview')).toBe(11 + 2);
@@ -108,6 +109,7 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toContain('after the switch to green: analysis failed');
     expect(context.traffic!.stats.byTrack.green).toBeGreaterThan(0);
     expect(await serviceState(context.runtime.adapters, service)).toEqual({
       weights: { blue: 100 },

@@ -105,6 +105,7 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toContain('step 1 of 2 (canary 20%): analysis failed');
     await expectStillOnV1(service);
   });
 
@@ -356,7 +357,7 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Assess
       expect(execution.error).toBe('AnalysisFailed');
       expect(execution.cause).toMatch(
-        /failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
+        /step 1 of 2 \(canary 50%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
       );
       const history = await executionHistory(context.runtime.client, execution.executionArn!);
       expect(stateEntries(history, 'PauseAfterStep')).toBe(1);

@@ -89,6 +89,7 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     // Assess
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toMatch(/batch 1 of 2 \(green \d+%\): analysis failed/);
     expect(await serviceState(context.runtime.adapters, service)).toEqual({
       weights: { blue: 100 },
       tracks: { blue: 'v1 x2' },

@@ -895,6 +895,30 @@ describe('analyze', () => {
     expect(belowLimit).toMatchObject({ verdict: 'fail', action: 'bake', failures: 1, inconclusives: 0 });
   });
 
+  it('names where it judged in its failure: the stage the state machine gives, and the weight of the track', async () => {
+    // Prepare
+    world.metrics = { requestCount: 100, errorRate: 0.3 };
+    const atStep = { stage: 'step 2 of 3', weights: { stable: 75, canary: 25 } };
+    // Act
+    const failed = await errorOf(run(analyze, { ...analyzeInput(), ...atStep }));
+    world.metrics = { requestCount: 100, errorRate: 0 };
+    const inconclusive = await errorOf(
+      run(analyze, {
+        ...analyzeInput({ failures: 0, inconclusives: 1 }),
+        stage: 'after the switch to canary',
+        thresholds: { ...thresholds, minRequests: 500 },
+      }),
+    );
+    // Assess
+    expect(failed?.message).toBe(
+      'step 2 of 3 (canary 25%): analysis failed once (failureLimit 1): errorRate 0.3 > 0.01 (requestCount=100 errorRate=0.3)',
+    );
+    expect(inconclusive?.name).toBe('AnalysisInconclusive');
+    expect(inconclusive?.message).toMatch(
+      /^after the switch to canary: analysis inconclusive 2 times in a row/,
+    );
+  });
+
   it('fails fast at a check with fewer requests than minRequests when its errors already exceed the limit', async () => {
     // Prepare: a canary answering 20% errors, 97 requests in the interval, minRequests 250
     world.metrics = { requestCount: 97, errorRate: 20 / 97 };
