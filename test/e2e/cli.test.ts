@@ -631,6 +631,16 @@ describe('a canary release from the CLI', () => {
       dataDir,
     );
     const unknown = await cutover('traffic', 'shop/nothing', '--seconds', '1', '--data-dir', dataDir);
+    const noSuchTrack = await cutover(
+      'traffic',
+      'shop/checkout',
+      '--track',
+      'purple',
+      '--seconds',
+      '1',
+      '--data-dir',
+      dataDir,
+    );
     // Assess
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(/^sending 25 requests\/s to http:\/\/127\.0\.0\.1:\d+\/ for 2 s$/m);
@@ -640,6 +650,13 @@ describe('a canary release from the CLI', () => {
     expect(unknown).toMatchObject({
       code: 2,
       stderr: `cutover: shop/nothing has no proxy in ${dataDir} yet: its first release starts one (cutover run)\n`,
+    });
+    // A track the service does not run is refused, naming the ones it runs, before any request is sent
+    expect(noSuchTrack).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr:
+        "cutover: --track purple: shop/checkout runs no track purple (its tracks: stable); a release's new track runs once the release deployed it\n",
     });
   });
 

@@ -56,7 +56,7 @@ export function trafficCommand(): Command {
       const seconds =
         options.seconds === undefined ? undefined : integerOption('--seconds', options.seconds, 1, 86_400);
       const track = options.track === undefined ? undefined : await trackOption(options.track);
-      const url = await proxyUrlOf(service, localDataDir(options.dataDir));
+      const url = await proxyUrlOf(service, localDataDir(options.dataDir), track);
       await sendTraffic(url, rate, seconds, track);
     });
 }
@@ -64,9 +64,10 @@ export function trafficCommand(): Command {
 /**
  * The URL of the service's proxy, from the runtime's SQLite file in `dataDir` (read only). A service
  * without one is a usage error: one whose releases route it some other way than `traffic: local` (a
- * Kubernetes router, a load balancer) says so, and where its traffic goes.
+ * Kubernetes router, a load balancer) says so, and where its traffic goes. So is a `track` the service does
+ * not run (every request would be answered 503 by the proxy).
  */
-async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string> {
+async function proxyUrlOf(service: ServiceRef, dataDir: string, track: string | undefined): Promise<string> {
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
   const label = `${service.namespace}/${service.name}`;
@@ -75,6 +76,7 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
   const db = new Database(file, { readonly: true });
   let row: { port: number } | undefined;
   let traffic: RoutedTraffic | undefined;
+  let tracks: string[] | undefined;
   try {
     row = db
       .prepare('SELECT port FROM local_router_services WHERE namespace = ? AND name = ?')
@@ -84,6 +86,7 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
   }
   try {
     traffic = row ? undefined : lastReleaseTraffic(db, service);
+    tracks = row && track !== undefined ? tracksOf(db, service) : undefined;
   } finally {
     db.close();
   }
@@ -100,7 +103,29 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string): Promise<string>
       ExitCode.Usage,
     );
   }
+  if (track !== undefined && tracks !== undefined && !tracks.includes(track)) {
+    throw new CliError(
+      `--track ${track}: ${label} runs no track ${track} (its tracks: ${tracks.join(', ') || 'none'}); a release's new track runs once the release deployed it`,
+      ExitCode.Usage,
+    );
+  }
   return `http://127.0.0.1:${row.port}/`;
+}
+
+/** The tracks the local cluster runs for the service, by name; `undefined` when it never ran any. */
+function tracksOf(
+  db: { prepare(sql: string): { all(...values: unknown[]): unknown[] } },
+  service: ServiceRef,
+): string[] | undefined {
+  try {
+    const rows = db
+      .prepare('SELECT track FROM local_cluster_tracks WHERE namespace = ? AND name = ? ORDER BY track')
+      .all(service.namespace, service.name) as { track: string }[];
+    return rows.map((found) => found.track);
+  } catch {
+    // No table: the service's tracks run elsewhere than the local cluster.
+    return undefined;
+  }
 }
 
 /** A release request's `traffic`, as far as this command reads it. */
