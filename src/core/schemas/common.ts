@@ -252,22 +252,25 @@ export function checkRelease(request: BaseRequest, ctx: z.RefinementCtx): void {
   if (typeof request.release !== 'object' || request.release === null) return;
   const { image, command } = request.release;
   const clusterType = request.cluster?.type;
-  if ((image === undefined) === (command === undefined)) {
+  const knownCluster = clusterConfigSchema.options.some((option) => option.shape.type.value === clusterType);
+  const both = image !== undefined && command !== undefined;
+  const neither = image === undefined && command === undefined;
+  // Without a known cluster type (reported as such), neither is as wrong as both; with one, the field it runs.
+  if (both || (neither && !knownCluster)) {
     ctx.addIssue({ code: 'custom', path: ['release'], message: 'give exactly one of image or command' });
-  } else if (!clusterConfigSchema.options.some((option) => option.shape.type.value === clusterType)) {
-    // A missing or unknown cluster type is reported as such; what the release needs depends on it.
+  } else if (!knownCluster) {
     return;
   } else if (clusterType === 'local' && command === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['release', 'command'],
-      message: 'is required on a local cluster (argv)',
+      message: 'is required with cluster.type local (argv)',
     });
   } else if (clusterType !== 'local' && image === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['release', 'image'],
-      message: `is required on a ${clusterType} cluster (container image)`,
+      message: `is required with cluster.type ${clusterType} (a container image)`,
     });
   }
 }

@@ -97,7 +97,23 @@ describe('validateRequest (canary)', () => {
       'canary: give exactly one of: steps, stepWeight, preset (got steps and preset)',
     );
     expect(message).toContain('traffic.type: service-selector can only switch all traffic');
-    expect(message).toContain('release.command: is required on a local cluster');
+    expect(message).toContain('release.command: is required with cluster.type local');
+  });
+
+  it('asks a release without image or command for the one its cluster runs', () => {
+    // Prepare
+    const onEks = { type: 'eks', name: 'prod', region: 'eu-west-1' };
+    const noCommand = { release: { version: 'v2' } };
+    // Act
+    const local = validationMessageOf(() => validateRequest('canary', canaryInput(undefined, noCommand)));
+    const eks = validationMessageOf(() =>
+      validateRequest('canary', canaryInput(undefined, { ...noCommand, cluster: onEks })),
+    );
+    // Assess
+    expect(local).toContain('release.command: is required with cluster.type local (argv)');
+    expect(local).not.toContain('release.image');
+    expect(eks).toContain('release.image: is required with cluster.type eks (a container image)');
+    expect(eks).not.toContain('release.command');
   });
 
   it('says which fields are missing', () => {
