@@ -20,13 +20,18 @@ function editDistance(from: string, to: string): number {
   return rows[a.length]![b.length]!;
 }
 
+/** Names at least this long may be the start of the one meant (`bake` of `bakeSeconds`). */
+const SHORTEST_START = 4;
+
 /**
  * The name a misspelt one most likely meant: the nearest of `candidates`, at most a third of its length
- * (at least one edit) away; `undefined` when none is that near.
+ * (at least one edit) away; else the only one it starts, ignoring case, when at least 4 characters long (a
+ * name without its unit); `undefined` when none is.
  *
  * @example
  * closestName('stpes', ['steps', 'stepWeight', 'preset']); // 'steps'
  * closestName('gpu', ['cpu', 'memory']); // 'cpu'
+ * closestName('scaleDownDelay', ['scaleDownDelaySeconds', 'hooks']); // 'scaleDownDelaySeconds'
  * closestName('bogus', ['steps', 'preset']); // undefined
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
@@ -38,5 +43,13 @@ export function closestName(name: string, candidates: readonly string[]): string
       closest = { name: candidate, distance };
     }
   }
-  return closest?.name;
+  return closest?.name ?? onlyOneStartedBy(name, candidates);
+}
+
+/** The only one of `candidates` that `name` starts (ignoring case), if it is long enough to tell. */
+function onlyOneStartedBy(name: string, candidates: readonly string[]): string | undefined {
+  if (name.length < SHORTEST_START) return undefined;
+  const start = name.toLowerCase();
+  const started = candidates.filter((candidate) => candidate.toLowerCase().startsWith(start));
+  return started.length === 1 ? started[0] : undefined;
 }

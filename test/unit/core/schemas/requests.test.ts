@@ -196,6 +196,20 @@ describe('validateRequest (canary)', () => {
     expect(farOff).not.toContain('did you mean');
   });
 
+  it('suggests the field a name without its unit starts: scaleDownDelaySeconds for scaleDownDelay', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ steps: [{ weight: 10, bake: 60 }] }, { scaleDownDelay: 10 })),
+    );
+    // Assess
+    expect(message).toContain(
+      '  - canary.steps[0]: unknown field bake (allowed: weight, bakeSeconds, pause): did you mean bakeSeconds?',
+    );
+    expect(message).toMatch(
+      /- \(request\): unknown field scaleDownDelay \(allowed: [^)]*\): did you mean scaleDownDelaySeconds\?$/m,
+    );
+  });
+
   it('points a field given one level too high to where it belongs: a step, the analysis', () => {
     // Act
     const message = validationMessageOf(() =>
