@@ -83,7 +83,9 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
     const pause = step.pause
       ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, ${UNANSWERED_STEP[plan.approval.onTimeout]})`
       : '';
-    return `  step ${index + 1}/${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${pause}${replicas}`;
+    // Named as `cutover watch` and `status` name it: `step 2 of 3`, `batch 2 of 3`.
+    const unit = plan.strategy === 'rolling' ? 'batch' : 'step';
+    return `  ${unit} ${index + 1} of ${plan.stepCount}  ${weightsBar({ ...step.weights })}  ${bake}, ${analysis}${pause}${replicas}`;
   });
 }
 
@@ -139,7 +141,7 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
         )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
     ...(request.canary.approval && plan.steps.at(-1)?.pause
-      ? [`  approval before promotion: the wait after step ${plan.stepCount}/${plan.stepCount} (asked once)`]
+      ? [`  approval before promotion: the wait after step ${plan.stepCount} of ${plan.stepCount} (asked once)`]
       : approvalLine(plan, 'promotion')),
     promoteLine(plan.tracks.live, version),
   ];
@@ -245,7 +247,7 @@ function scaleDownLines(plan: Plan): string[] {
  * @example
  * console.log(formatPlan(buildPlan('canary', request), request));
  * // canary: stable -> canary assumed (the live track is read when the release starts; ...)
- * //   step 1/2  stable ███...░░░░ canary 90/10  bake 30s, analyze 30s ...
+ * //   step 1 of 2  stable ███...░░░░ canary 90/10  bake 30s, analyze 30s ...
  */
 export function formatPlan(
   plan: Plan,

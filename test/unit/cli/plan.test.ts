@@ -143,8 +143,8 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines.slice(1, 8)).toEqual([
-      expect.stringMatching(/^ {2}step 1\/2 /),
-      expect.stringMatching(/^ {2}step 2\/2 /),
+      expect.stringMatching(/^ {2}step 1 of 2 /),
+      expect.stringMatching(/^ {2}step 2 of 2 /),
       expect.stringMatching(/^ {2}thresholds /),
       expect.stringMatching(/^ {2}limits /),
       expect.stringMatching(/^ {2}promote /),
@@ -171,8 +171,8 @@ describe('formatPlan', () => {
     // Assess
     expect(lines.slice(0, 7)).toEqual([
       'canary: stable -> canary assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
-      '  step 1/2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
-      '  step 2/2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
+      '  step 1 of 2  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s, analyze 30s',
+      '  step 2 of 2  stable ████████████████████░░░░░░░░░░░░░░░░░░░░ canary 50/50  bake 30s, analyze 30s',
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
       '  limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
       '  promote      stable to v2 at 100%',
@@ -191,7 +191,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('canary', request, live), request).split('\n');
     // Assess
     expect(lines[1]).toBe(
-      '  step 1/1  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
+      '  step 1 of 1  stable ████████████████████████████████████░░░░ canary 90/10  bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
     );
   });
 
@@ -263,7 +263,7 @@ describe('formatPlan', () => {
       lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
     ).toEqual([
       expect.stringMatching(
-        /^ {2}step 1\/2 .*, then wait for approve or reject \(up to 600s, then go on\)( |$)/,
+        /^ {2}step 1 of 2 .*, then wait for approve or reject \(up to 600s, then go on\)( |$)/,
       ),
       '  approval before promotion (times out after 600s, then goes on)',
       expect.stringMatching(
@@ -289,9 +289,9 @@ describe('formatPlan', () => {
       lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
     ).toEqual([
       expect.stringMatching(
-        /^ {2}step 2\/2 .*, then wait for approve or reject \(up to 600s, then roll back\)( |$)/,
+        /^ {2}step 2 of 2 .*, then wait for approve or reject \(up to 600s, then roll back\)( |$)/,
       ),
-      '  approval before promotion: the wait after step 2/2 (asked once)',
+      '  approval before promotion: the wait after step 2 of 2 (asked once)',
       expect.stringMatching(/^expected duration +.+, plus a wait for approve or reject of up to 600s$/),
     ]);
   });
@@ -357,7 +357,7 @@ describe('formatPlan', () => {
     const lines = formatPlan(buildPlan('rolling', request), request).split('\n');
     // Assess
     expect(lines.slice(3, 6)).toEqual([
-      expect.stringMatching(/^ {2}step 3\/3 /),
+      expect.stringMatching(/^ {2}batch 3 of 3 /),
       '  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 10',
       '  limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
     ]);
@@ -394,7 +394,7 @@ describe('cutover plan of a rolling request without release.replicas', () => {
     // Act
     const { stdout, stderr } = await plan({ maxSurge: '25%', maxUnavailable: '25%' });
     // Assess
-    expect(stdout).toContain('  step 1/1 ');
+    expect(stdout).toContain('  batch 1 of 1 ');
     expect(stdout).toContain('replicas new=1 old=0\n');
     expect(stderr).toBe(`${NOT_GIVEN} 1\n`);
   });
@@ -403,7 +403,7 @@ describe('cutover plan of a rolling request without release.replicas', () => {
     // Act
     const { stdout, stderr } = await plan({ maxSurge: 2, maxUnavailable: 0 });
     // Assess
-    expect(stdout).toContain('  step 1/1 ');
+    expect(stdout).toContain('  batch 1 of 1 ');
     expect(stdout).toContain('replicas new=2 old=0\n');
     expect(stderr).toBe(`${NOT_GIVEN} 2, the fewest maxSurge 2 allows\n`);
   });
@@ -412,7 +412,7 @@ describe('cutover plan of a rolling request without release.replicas', () => {
     // Act
     const { stdout, stderr } = await plan({ maxSurge: 0, maxUnavailable: 2 });
     // Assess
-    expect(stdout).toContain('  step 3/3 ');
+    expect(stdout).toContain('  batch 3 of 3 ');
     expect(stdout).toContain('replicas new=3 old=0\n');
     expect(stderr).toBe(
       `${NOT_GIVEN} 3, the fewest that leaves a replica serving with maxSurge 0 and maxUnavailable 2\n`,
@@ -600,7 +600,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     const { stdout } = await plan('canary', example('canary'), '--endpoint', 'http://127.0.0.1:9');
     // Assess
     expect(stdout).toMatch(/^canary: green -> canary \(green is live: /);
-    expect(stdout).toContain('  step 1/2  green ████████████████████████████████████░░░░ canary 90/10');
+    expect(stdout).toContain('  step 1 of 2  green ████████████████████████████████████░░░░ canary 90/10');
     expect(stdout).toContain('\n  promote      green to v2 at 100%\n  scale down   canary after 10s');
   });
 
@@ -649,8 +649,8 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     // Act
     const { stdout, stderr } = await plan('rolling', example('rolling'), '--endpoint', 'http://127.0.0.1:9');
     // Assess: as the release will run it, from 2 old replicas to 3 new ones, one surge at a time
-    expect(stdout).toContain('  step 1/2 ');
-    expect(stdout).not.toContain('step 1/3');
+    expect(stdout).toContain('  batch 1 of 2 ');
+    expect(stdout).not.toContain('batch 1 of 3');
     expect(stderr).toContain(
       'this plan, which does not read the cluster, assumes the live track runs the 2 blue-green checkout-v13 ran it with; a release batches from the replicas it finds\n',
     );
