@@ -141,7 +141,9 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
         )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
     ...(request.canary.approval && plan.steps.at(-1)?.pause
-      ? [`  approval before promotion: the wait after step ${plan.stepCount} of ${plan.stepCount} (asked once)`]
+      ? [
+          `  approval before promotion: the wait after step ${plan.stepCount} of ${plan.stepCount} (asked once)`,
+        ]
       : approvalLine(plan, 'promotion')),
     promoteLine(plan.tracks.live, version),
   ];
