@@ -14,7 +14,7 @@ import {
   canaryRequestSchema,
   refuseAnalysisWithoutSteps,
 } from './canary.ts';
-import { describeIssue, formatIssue } from './issues.ts';
+import { describeIssue, formatIssue, issuePath } from './issues.ts';
 import {
   admittedRollingRequestSchema,
   type RollingRequest,
@@ -157,8 +157,19 @@ export function validateWithReplicas<S extends Strategy>(
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input, { reportInput: true, error: describeIssue });
   if (result.success) return result.data;
+  // A value of the wrong type is said to be so, not also too short or too long (zod checks an array's
+  // length on a string given in its place).
+  const mistyped = new Set(
+    result.error.issues
+      .filter((issue) => issue.code === 'invalid_type')
+      .map((issue) => issuePath(issue.path)),
+  );
+  const issues = result.error.issues.filter(
+    (issue) =>
+      !(issue.code === 'too_small' || issue.code === 'too_big') || !mistyped.has(issuePath(issue.path)),
+  );
   // A number past 2^53 fails a field's integer and range checks with the same words: say it once.
-  const lines = [...new Set(result.error.issues.map(formatIssue))];
+  const lines = [...new Set(issues.map(formatIssue))];
   throw new ValidationError(`invalid ${what}:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
 }
 

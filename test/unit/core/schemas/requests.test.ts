@@ -100,6 +100,18 @@ describe('validateRequest (canary)', () => {
     expect(message).toContain('release.command: is required with cluster.type local');
   });
 
+  it('says only that a value is of the wrong type, not also that it is too short', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput(undefined, { release: { version: 'v2', command: '' } })),
+    );
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - release.command: must be an array (got "")',
+    ]);
+  });
+
   it('asks a release without image or command for the one its cluster runs', () => {
     // Prepare
     const onEks = { type: 'eks', name: 'prod', region: 'eu-west-1' };
