@@ -2,30 +2,35 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BACKUP_PREFIX, folderPrefix } from '#adapters/backup/keys.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import type { LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
+import type { LOCAL_BACKUP_BUCKET, LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
 import { assertLocalData, localDataDir } from './arguments.ts';
 
 /**
  * Where a running `cutover local` publishes its S3 server (`startLocalDataServices`). Spelled out, not
- * imported, so the CLI does not load the S3 server; the type keeps the two names the same.
+ * imported, so the CLI does not load the data services (PostgreSQL); the type keeps the two names the same.
  */
 const PUBLISHED_S3_FILE: typeof LOCAL_S3_FILE = 's3.json';
+/** The bucket of that server, spelled out the same way. */
+const LOCAL_BUCKET: typeof LOCAL_BACKUP_BUCKET = 'cutover-backups';
 
 /** A backup store and, for messages, where it is. */
 export interface BackupLocation {
   readonly store: BackupStore;
   /** `bucket cutover-backups at http://127.0.0.1:40321 (cutover local, data dir /repo/.cutover)`, or a folder. */
   readonly description: string;
-  /** Why the store may not hold what the user looks for, if there is a reason to think so. */
-  readonly hint?: string;
+  /** Stops what this command started to reach the store (the data dir's S3 server), if anything. */
+  close(): Promise<void>;
 }
+
+const NOTHING_TO_CLOSE = async (): Promise<void> => {};
 
 /**
  * The backup store `cutover backups` reads, the one the tasks write to: the bucket of
  * `CUTOVER_BACKUP_BUCKET` when set; else the S3 server of the `cutover local` running on the data dir
- * (`--data-dir`, `$CUTOVER_DATA_DIR`, `.cutover`), found in its `s3.json`; else the folder
- * `<data dir>/backups` (`cutover local --no-data-services`, or the tasks run without a runtime). Without
- * the bucket, a data dir that does not exist is a usage error naming `--data-dir`.
+ * (`--data-dir`, `$CUTOVER_DATA_DIR`, `.cutover`), found in its `s3.json`; else, when one ran there and has
+ * stopped, its S3 folder (`<data dir>/s3`), served by this command on 127.0.0.1 until `close()`; else the
+ * folder `<data dir>/backups` (`cutover local --no-data-services`, or the tasks run without a runtime).
+ * Without the bucket, a data dir that does not exist is a usage error naming `--data-dir`.
  *
  * @example
  * const { store, description } = await resolveBackupLocation({ dataDir: '.cutover' });
@@ -41,6 +46,7 @@ export async function resolveBackupLocation(
     return {
       store: createBackupStoreFromEnvironment({ ...env, CUTOVER_BACKUP_PREFIX: prefix }),
       description: `bucket ${env.CUTOVER_BACKUP_BUCKET}${endpoint}${prefix ? ` under ${folderPrefix(prefix)}` : ''} (CUTOVER_BACKUP_BUCKET)`,
+      close: NOTHING_TO_CLOSE,
     };
   }
   const dataDir = localDataDir(options.dataDir, env);
@@ -56,17 +62,28 @@ export async function resolveBackupLocation(
     return {
       store,
       description: `bucket ${local.bucket} at ${local.endpoint} (cutover local, data dir ${dataDir})`,
+      close: NOTHING_TO_CLOSE,
     };
   }
-  const directory = join(dataDir, 'backups');
+  const s3Directory = join(dataDir, 's3');
+  if (existsSync(s3Directory)) {
+    // The runtime that kept its backups there has stopped: the same server, run by this command meanwhile.
+    const { startS3Server } = await import('#local/s3-server.ts');
+    const served = await startS3Server({ directory: s3Directory, buckets: [LOCAL_BUCKET] });
+    return {
+      store: createBackupStoreFromEnvironment({
+        ...env,
+        CUTOVER_BACKUP_BUCKET: LOCAL_BUCKET,
+        CUTOVER_S3_ENDPOINT: served.endpoint,
+      }),
+      description: `bucket ${LOCAL_BUCKET} in ${s3Directory} (served by this command: no \`cutover local\` runs on ${dataDir})`,
+      close: () => served.stop(),
+    };
+  }
   return {
     store: createBackupStoreFromEnvironment({ ...env, CUTOVER_DATA_DIR: dataDir }),
-    description: directory,
-    ...(existsSync(join(dataDir, 's3'))
-      ? {
-          hint: `the backups of \`cutover local\` are in its S3 server (${join(dataDir, 's3')}), served only while it runs: start \`cutover local\` on ${dataDir} to reach them`,
-        }
-      : {}),
+    description: join(dataDir, 'backups'),
+    close: NOTHING_TO_CLOSE,
   };
 }
 

@@ -73,41 +73,44 @@ export function backupsCommand(): Command {
     .action(async (path: string | undefined, options: { json?: boolean; dataDir?: string }) => {
       assertBackupPrefix(path ?? '', 'path');
       const { MANIFEST_NAME, readManifest } = await loadBackupModules();
-      const { store, description, hint } = await resolveBackupLocation(options);
-      const prefix = folderPrefix(path ?? '');
-      const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
-      const read = await Promise.all(
-        manifests.map(async (object) => {
-          const manifest = await readManifest(store, object.key).catch((error: unknown) => {
-            // Another program's manifest.json is not a backup: said, and left out of the list.
-            if (!(error instanceof ValidationError)) throw error;
-            console.error(`skipped: ${error.message}`);
-            return undefined;
-          });
-          if (!manifest) return [];
-          const rowCount = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
-          return [
-            {
-              key: object.key,
-              createdAt: manifest.createdAt,
-              tables: manifest.tables.length,
-              rows: rowCount,
-            },
-          ];
-        }),
-      );
-      const rows = read.flat();
-      rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
-      if (options.json) console.log(JSON.stringify(rows, null, 2));
-      else {
-        for (const r of rows) {
-          console.log(`${r.createdAt}  ${counted(r.tables, 'table')}  ${counted(r.rows, 'row')}  ${r.key}`);
+      const { store, description, close } = await resolveBackupLocation(options);
+      try {
+        const prefix = folderPrefix(path ?? '');
+        const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
+        const read = await Promise.all(
+          manifests.map(async (object) => {
+            const manifest = await readManifest(store, object.key).catch((error: unknown) => {
+              // Another program's manifest.json is not a backup: said, and left out of the list.
+              if (!(error instanceof ValidationError)) throw error;
+              console.error(`skipped: ${error.message}`);
+              return undefined;
+            });
+            if (!manifest) return [];
+            const rowCount = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
+            return [
+              {
+                key: object.key,
+                createdAt: manifest.createdAt,
+                tables: manifest.tables.length,
+                rows: rowCount,
+              },
+            ];
+          }),
+        );
+        const rows = read.flat();
+        rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
+        if (options.json) console.log(JSON.stringify(rows, null, 2));
+        else {
+          for (const r of rows) {
+            console.log(`${r.createdAt}  ${counted(r.tables, 'table')}  ${counted(r.rows, 'row')}  ${r.key}`);
+          }
         }
-      }
-      if (rows.length === 0) {
-        // On stderr, so stdout stays the (empty) list for scripts.
-        console.error(`no backups${prefix ? ` under ${prefix}` : ''} in ${description}`);
-        if (hint) console.error(hint);
+        if (rows.length === 0) {
+          // On stderr, so stdout stays the (empty) list for scripts.
+          console.error(`no backups${prefix ? ` under ${prefix}` : ''} in ${description}`);
+        }
+      } finally {
+        await close();
       }
     });
   withDataDirOption(
@@ -147,33 +150,37 @@ export function backupsCommand(): Command {
           throw new CliError(`--database-url ${NO_DATABASE_NAME}`, ExitCode.Usage);
         }
         const { MANIFEST_NAME, readManifest, restoreDatabase, withDatabase } = await loadBackupModules();
-        const { store, description, hint } = await resolveBackupLocation(options);
-        // The backup first: a wrong key is named before anything about the database is.
-        const manifest = await readManifest(store, manifestKey).catch(async (error: unknown) => {
-          if (!(error instanceof ValidationError || error instanceof BackupNotFoundError)) throw error;
-          const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
-          const inFolder = await manifestInFolder(store, manifestKey, MANIFEST_NAME);
-          if (inFolder) {
-            const named = `${said}: it is a backup's folder; its manifest's key is ${inFolder}`;
-            throw new CliError(named, ExitCode.Usage, { cause: error });
-          }
-          if (error instanceof ValidationError) {
-            const listed = `${error.message}; \`cutover backups list\` lists the backups' manifest keys`;
-            throw new CliError(listed, ExitCode.Usage, { cause: error });
-          }
-          throw new CliError(hint ? `${said}; ${hint}` : said, ExitCode.Usage, { cause: error });
-        });
-        const ref = { url: options.databaseUrl, secretArn: options.secretArn };
-        const secrets =
-          options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
-        const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
-          restoreDatabase(client, store, manifestKey, {
-            overLaterMigrations: options.force === true,
-            overAnotherDatabase: options.force === true,
+        const { store, description, close } = await resolveBackupLocation(options);
+        try {
+          // The backup first: a wrong key is named before anything about the database is.
+          const manifest = await readManifest(store, manifestKey).catch(async (error: unknown) => {
+            if (!(error instanceof ValidationError || error instanceof BackupNotFoundError)) throw error;
+            const said = `no backup ${JSON.stringify(manifestKey)} in ${description}`;
+            const inFolder = await manifestInFolder(store, manifestKey, MANIFEST_NAME);
+            if (inFolder) {
+              const named = `${said}: it is a backup's folder; its manifest's key is ${inFolder}`;
+              throw new CliError(named, ExitCode.Usage, { cause: error });
+            }
+            if (error instanceof ValidationError) {
+              const listed = `${error.message}; \`cutover backups list\` lists the backups' manifest keys`;
+              throw new CliError(listed, ExitCode.Usage, { cause: error });
+            }
+            throw new CliError(said, ExitCode.Usage, { cause: error });
           });
-        const { history } = await withDatabase(ref, restore, secrets);
-        console.log(`restored ${manifestKey}: ${tablesOf(manifest)}`);
-        if (history === 'missing') console.error(historyNotRestored(manifest));
+          const ref = { url: options.databaseUrl, secretArn: options.secretArn };
+          const secrets =
+            options.secretArn === undefined ? undefined : await secretsClientFor(options.secretArn);
+          const restore = (client: Parameters<typeof restoreDatabase>[0]) =>
+            restoreDatabase(client, store, manifestKey, {
+              overLaterMigrations: options.force === true,
+              overAnotherDatabase: options.force === true,
+            });
+          const { history } = await withDatabase(ref, restore, secrets);
+          console.log(`restored ${manifestKey}: ${tablesOf(manifest)}`);
+          if (history === 'missing') console.error(historyNotRestored(manifest));
+        } finally {
+          await close();
+        }
       },
     );
   return backups;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackupStore } from '#adapters/backup/index.ts';
 import { LOCAL_BACKUP_BUCKET, LOCAL_S3_FILE, type PublishedLocalS3 } from '#local/data-services.ts';
+import { startS3Server } from '#local/s3-server.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
 import { resolveBackupLocation } from '../../../src/cli/backup-location.ts';
 import { CliError, ExitCode } from '../../../src/cli/exit-codes.ts';
@@ -54,18 +55,27 @@ describe('resolveBackupLocation', () => {
     ]);
   });
 
-  it('reads the folder, with a hint, when the runtime that published its S3 server has ended', async () => {
-    // Prepare
+  it("serves the data dir's S3 folder itself while `cutover local` is not running: its backups stay listed", async () => {
+    // Prepare: a runtime stored a backup in its S3 server, then was killed (its s3.json names a pid that is gone)
     const dataDir = await aDataDir('killed', anEndedPid());
+    const served = await startS3Server({ directory: join(dataDir, 's3'), buckets: [LOCAL_BACKUP_BUCKET] });
+    await createBackupStore({ type: 's3', bucket: LOCAL_BACKUP_BUCKET, endpoint: served.endpoint }).put(
+      'shop/orders/database/run-9/manifest.json',
+      '{}',
+    );
+    await served.stop();
     // Act
     const location = await resolveBackupLocation({ dataDir }, {});
+    const listed = await location.store.list('shop/');
+    await location.close();
     // Assess
-    expect(location.store.type).toBe('filesystem');
-    expect(location.description).toBe(join(dataDir, 'backups'));
-    expect(location.hint).toContain(`start \`cutover local\` on ${dataDir}`);
+    expect(listed.map((object) => object.key)).toEqual(['shop/orders/database/run-9/manifest.json']);
+    expect(location.description).toBe(
+      `bucket cutover-backups in ${join(dataDir, 's3')} (served by this command: no \`cutover local\` runs on ${dataDir})`,
+    );
   });
 
-  it('reads the folder, without a hint, when no runtime ever served S3 there', async () => {
+  it('reads the folder when no runtime ever served S3 there', async () => {
     // Prepare
     const dataDir = join(directory, 'no-data-services');
     await mkdir(join(dataDir, 'backups'), { recursive: true });
@@ -73,7 +83,6 @@ describe('resolveBackupLocation', () => {
     const location = await resolveBackupLocation({ dataDir }, {});
     // Assess
     expect(location.description).toBe(join(dataDir, 'backups'));
-    expect(location.hint).toBeUndefined();
   });
 
   it('refuses a data dir that does not exist, as `cutover traffic` does, unless CUTOVER_BACKUP_BUCKET is set', async () => {
