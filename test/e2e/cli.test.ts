@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, type SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
@@ -53,6 +54,15 @@ interface Outcome {
   readonly code: number | string;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function aClosedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Runs `cutover <args>` as a user types it, with `env` set, and waits for it to exit. */
@@ -436,8 +446,8 @@ describe('cutover plan', () => {
     // Assess
     expect(code).toBe(0);
     expect(stdout).toContain('canary: stable -> canary');
-    expect(stdout).toMatch(/step 1\/2 .* 90\/10 +bake 30s, analyze 30s/);
-    expect(stdout).toMatch(/step 2\/2 .* 50\/50 +bake 30s, analyze 30s/);
+    expect(stdout).toMatch(/step 1 of 2 .* 90\/10 +bake 30s, analyze 30s/);
+    expect(stdout).toMatch(/step 2 of 2 .* 50\/50 +bake 30s, analyze 30s/);
     expect(stdout).toContain('\n  thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20\n');
     expect(stdout).toContain('\n  promote      stable to v2 at 100%\n  scale down   canary after 10s');
     expect(stdout).toMatch(/expected duration +1m 20s/);
@@ -658,6 +668,27 @@ describe('a canary release from the CLI', () => {
       stderr:
         "cutover: --track purple: shop/checkout runs no track purple (its tracks: stable); a release's new track runs once the release deployed it\n",
     });
+  });
+
+  it('traffic exits 1 when nothing answered: the runtime that started the proxy is not running', async () => {
+    // Prepare: a data dir whose runtime recorded a proxy, then stopped (nothing listens on its port)
+    const stoppedDir = mkdtempSync(join(workDir, 'stopped-'));
+    const db = new Database(localDatabasePath(stoppedDir));
+    db.exec('CREATE TABLE local_router_services (namespace TEXT, name TEXT, port INTEGER)');
+    db.prepare('INSERT INTO local_router_services VALUES (?, ?, ?)').run(
+      'shop',
+      'checkout',
+      await aClosedPort(),
+    );
+    db.close();
+    // Act
+    const outcome = await cutover('traffic', 'shop/checkout', '--seconds', '1', '--data-dir', stoppedDir);
+    // Assess
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toMatch(/unanswered [1-9]\d*\n$/);
+    expect(outcome.stderr).toMatch(
+      /^nothing answered at http:\/\/127\.0\.0\.1:\d+\/: is `cutover local` running on this data dir\?\n$/,
+    );
   });
 
   it('run --wait of a healthy canary prints weights and verdicts and exits 0', async () => {

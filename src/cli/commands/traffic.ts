@@ -208,6 +208,7 @@ async function sendTraffic(
   console.log(tally(stats));
   if (stats.answered === 0 && stats.failed > 0) {
     console.error(`nothing answered at ${url}: is \`cutover local\` running on this data dir?`);
+    process.exitCode = ExitCode.Failed;
   }
 }
 
