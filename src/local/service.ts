@@ -138,6 +138,12 @@ export class LocalStepFunctions {
     return this.#engine.resumeAll();
   }
 
+  /** The ARNs of the executions RUNNING now: those a `close()` would leave for the next `start()`. */
+  runningExecutionArns(): string[] {
+    this.#engine.flush();
+    return this.store.listRunningExecutions().map((row) => row.arn);
+  }
+
   /** Stops running executions (they stay RUNNING, to be resumed by the next `start()`) and closes an owned store. */
   async close(): Promise<void> {
     await this.#engine.close();

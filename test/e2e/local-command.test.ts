@@ -247,6 +247,38 @@ describe('cutover local', () => {
     expect(existsSync(join(dataDir, 'cutover.pid'))).toBe(false);
   });
 
+  it('says on stopping which executions it leaves RUNNING for the next start', async () => {
+    // Prepare: an execution parked in an hour-long Wait
+    const parked = { StartAt: 'Park', States: { Park: { Type: 'Wait', Seconds: 3600, End: true } } };
+    const project = createProjectFixture({ 'statemachines/park.asl.json': JSON.stringify(parked) });
+    const dataDir = join(project, '.cutover');
+    const cli = startCli([
+      'local',
+      '--port',
+      '0',
+      '--no-data-services',
+      '--data-dir',
+      dataDir,
+      '--project-dir',
+      project,
+    ]);
+    const client = sfnClient(await waitForEndpoint(cli));
+    const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+    await client.send(
+      new StartExecutionCommand({ stateMachineArn: stateMachines![0]!.stateMachineArn, name: 'parked-1' }),
+    );
+    client.destroy();
+    // Act
+    cli.child.kill('SIGTERM');
+    // Assess
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(
+      new RegExp(
+        `\nStopped: 1 execution left RUNNING resumes at the next start on ${dataDir}: park:parked-1\n$`,
+      ),
+    );
+  });
+
   it('refuses to start when a ${Name} has no value, naming the file and the name', async () => {
     // Prepare
     const project = createProjectFixture({

@@ -158,13 +158,30 @@ function addressInUse(host: string, port: number): CliError {
 }
 
 /**
+ * `Stopped: 2 executions left RUNNING resume at the next start on .cutover: canary:checkout-v2, ...`, or
+ * `Stopped` when none was running.
+ */
+function stoppedText(executionArns: readonly string[], dataDir: string): string {
+  if (executionArns.length === 0) return 'Stopped';
+  const left =
+    executionArns.length === 1
+      ? '1 execution left RUNNING resumes'
+      : `${executionArns.length} executions left RUNNING resume`;
+  return `Stopped: ${left} at the next start on ${dataDir}: ${executionIds(executionArns)}`;
+}
+
+/**
  * `Resumed 2 executions left RUNNING: canary:checkout-v2, database-migration:orders-m7`: what a runtime
  * stopped or killed before was running, which carries on now (a task in flight then runs again).
  */
 function resumedText(executionArns: readonly string[]): string {
-  const ids = executionArns.map(executionIdOf).join(', ');
   const executions = executionArns.length === 1 ? 'execution' : 'executions';
-  return `Resumed ${executionArns.length} ${executions} left RUNNING: ${ids}`;
+  return `Resumed ${executionArns.length} ${executions} left RUNNING: ${executionIds(executionArns)}`;
+}
+
+/** `canary:checkout-v2, database-migration:orders-m7`: executions as `<state machine>:<name>`. */
+function executionIds(executionArns: readonly string[]): string {
+  return executionArns.map(executionIdOf).join(', ');
 }
 
 /**
@@ -283,13 +300,15 @@ export function localCommand(): Command {
           `warning: listening on ${options.host} (--allow-remote): whoever reaches this port can start releases, which run commands on this machine as this user, approve and abort them; there is no authentication`,
         );
       }
+      let left: string[] = [];
       try {
         if (options.dataServices) await reportDataServices(runtime, dataDir);
         await stopped;
+        left = runtime.service.runningExecutionArns();
       } finally {
         await runtime.close();
       }
-      console.log('Stopped');
+      console.log(stoppedText(left, dataDir));
     });
 }
 
