@@ -123,6 +123,11 @@ export function checkRoutingCluster(
 /** Routers that can only send all traffic to one track. */
 export const SWITCH_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['service-selector']);
 
+/** Routers that split traffic by weight, as the request names them. */
+const WEIGHTED_TRAFFIC_TYPES = trafficConfigSchema.options
+  .map((option) => option.shape.type.value)
+  .filter((type) => !SWITCH_ONLY_TRAFFIC_TYPES.has(type));
+
 /** Adds an issue when the request's router cannot split traffic by weight (`what`: 'a canary', ...). */
 export function checkWeightedRouter(
   request: { traffic?: { type: string } },
@@ -134,7 +139,7 @@ export function checkWeightedRouter(
     ctx.addIssue({
       code: 'custom',
       path: ['traffic', 'type'],
-      message: `${type} can only switch all traffic; ${what} needs a weighted router`,
+      message: `${type} can only switch all traffic; ${what} needs a weighted router (one of: ${WEIGHTED_TRAFFIC_TYPES.join(', ')})`,
     });
   }
 }

@@ -96,7 +96,9 @@ describe('validateRequest (canary)', () => {
     expect(message).toContain(
       'canary: give exactly one of: steps, stepWeight, preset (got steps and preset)',
     );
-    expect(message).toContain('traffic.type: service-selector can only switch all traffic');
+    expect(message).toContain(
+      'traffic.type: service-selector can only switch all traffic; a canary needs a weighted router (one of: local, alb-ingress, elbv2, gateway-api, istio, nginx-ingress)',
+    );
     expect(message).toContain('release.command: is required with cluster.type local');
   });
 
