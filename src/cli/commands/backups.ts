@@ -72,33 +72,10 @@ export function backupsCommand(): Command {
     .addHelpText('after', '\nExample:\n  $ cutover backups list shop/orders --json')
     .action(async (path: string | undefined, options: { json?: boolean; dataDir?: string }) => {
       assertBackupPrefix(path ?? '', 'path');
-      const { MANIFEST_NAME, readManifest } = await loadBackupModules();
       const { store, description, close } = await resolveBackupLocation(options);
       try {
         const prefix = folderPrefix(path ?? '');
-        const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
-        const read = await Promise.all(
-          manifests.map(async (object) => {
-            const manifest = await readManifest(store, object.key).catch((error: unknown) => {
-              // Another program's manifest.json is not a backup: said, and left out of the list.
-              if (!(error instanceof ValidationError)) throw error;
-              console.error(`skipped: ${error.message}`);
-              return undefined;
-            });
-            if (!manifest) return [];
-            const rowCount = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
-            return [
-              {
-                key: object.key,
-                createdAt: manifest.createdAt,
-                tables: manifest.tables.length,
-                rows: rowCount,
-              },
-            ];
-          }),
-        );
-        const rows = read.flat();
-        rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
+        const rows = await backupsUnder(store, prefix);
         if (options.json) console.log(JSON.stringify(rows, null, 2));
         else {
           for (const r of rows) {
@@ -184,6 +161,36 @@ export function backupsCommand(): Command {
       },
     );
   return backups;
+}
+
+/** A backup as `list` shows it. */
+interface BackupRow {
+  readonly key: string;
+  readonly createdAt: string;
+  readonly tables: number;
+  readonly rows: number;
+}
+
+/**
+ * The backups whose manifests are under `prefix`, newest first; a `manifest.json` that is not a backup's
+ * (another program's) is said on stderr and left out.
+ */
+async function backupsUnder(store: BackupStore, prefix: string): Promise<BackupRow[]> {
+  const { MANIFEST_NAME, readManifest } = await loadBackupModules();
+  const manifests = (await store.list(prefix)).filter((o) => o.key.endsWith(`/${MANIFEST_NAME}`));
+  const read = await Promise.all(
+    manifests.map(async (object) => {
+      const manifest = await readManifest(store, object.key).catch((error: unknown) => {
+        if (!(error instanceof ValidationError)) throw error;
+        console.error(`skipped: ${error.message}`);
+        return undefined;
+      });
+      if (!manifest) return [];
+      const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
+      return [{ key: object.key, createdAt: manifest.createdAt, tables: manifest.tables.length, rows }];
+    }),
+  );
+  return read.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.key.localeCompare(b.key));
 }
 
 /** The tables a backup holds, counted and named: `2 tables (public.a, public.b)`, or `no tables`. */

@@ -112,7 +112,7 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string, track: string | 
   return `http://127.0.0.1:${row.port}/`;
 }
 
-/** The tracks the local cluster runs for the service, by name; `undefined` when it never ran any. */
+/** The tracks the local cluster runs for the service, by name; `undefined` when no local cluster ran here. */
 function tracksOf(
   db: { prepare(sql: string): { all(...values: unknown[]): unknown[] } },
   service: ServiceRef,
