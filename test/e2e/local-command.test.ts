@@ -252,16 +252,7 @@ describe('cutover local', () => {
     const parked = { StartAt: 'Park', States: { Park: { Type: 'Wait', Seconds: 3600, End: true } } };
     const project = createProjectFixture({ 'statemachines/park.asl.json': JSON.stringify(parked) });
     const dataDir = join(project, '.cutover');
-    const cli = startCli([
-      'local',
-      '--port',
-      '0',
-      '--no-data-services',
-      '--data-dir',
-      dataDir,
-      '--project-dir',
-      project,
-    ]);
+    const cli = startCli(localProjectArgs(project, dataDir));
     const client = sfnClient(await waitForEndpoint(cli));
     const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
     await client.send(
