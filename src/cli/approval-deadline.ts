@@ -5,6 +5,7 @@
 import { executionIdOf } from '#core/api-routes.ts';
 import { UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
+import { consoleJson } from './console-api.ts';
 import { type EndpointOptions, localEndpoint } from './endpoint.ts';
 import { formatDuration } from './format.ts';
 import type { ProgressLine } from './progress.ts';
@@ -86,9 +87,6 @@ export const realTimeDeadline: ApprovalDeadline = async (_executionArn, { schedu
     ? undefined
     : approvalTimesOutAt(scheduledAt, timeoutSeconds);
 
-/** How long the local console's answer is waited for before the deadline is taken as unknown. */
-const CONSOLE_TIMEOUT_MS = 5_000;
-
 /**
  * At a local runtime: the deadline its console shows (`approvalTimesOutAt` of `GET
  * /console/api/executions/<executionId>`), which runs the timeout at its `WAIT_TIME_SCALE`; unknown at an
@@ -100,15 +98,11 @@ const CONSOLE_TIMEOUT_MS = 5_000;
 export function consoleDeadline(endpoint: string): ApprovalDeadline {
   return async (executionArn) => {
     const id = encodeURIComponent(executionIdOf(executionArn));
-    const url = `${endpoint.replace(/\/+$/, '')}/console/api/executions/${id}`;
-    const response = await fetch(url, { signal: AbortSignal.timeout(CONSOLE_TIMEOUT_MS) }).catch(
-      () => undefined,
-    );
-    if (!response?.ok) return undefined;
-    const { approvalTimesOutAt } = (await response.json().catch(() => ({}))) as {
-      approvalTimesOutAt?: unknown;
-    };
-    return typeof approvalTimesOutAt === 'number' ? approvalTimesOutAt : undefined;
+    const view = (await consoleJson(endpoint, `/console/api/executions/${id}`)) as
+      | { approvalTimesOutAt?: unknown }
+      | undefined;
+    const timesOutAt = view?.approvalTimesOutAt;
+    return typeof timesOutAt === 'number' ? timesOutAt : undefined;
   };
 }
 

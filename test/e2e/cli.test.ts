@@ -971,6 +971,10 @@ describe('a canary release from the CLI', () => {
     );
     expect(planned.stdout).toMatch(/\n {2}switch {2}blue █{40} stable 100\/0\n/);
     expect(planned.stdout).toContain('\n  scale down   stable after 10s (scaleDownDelaySeconds)\n');
+    // The runtime runs waits at a tenth of their time: the plan says what its duration comes to there
+    expect(planned.stdout).toContain(
+      `\nexpected duration  45s (about 5s on the runtime at ${endpoint}, whose waits take 0.1x their time: WAIT_TIME_SCALE)\n`,
+    );
   });
 });
 

@@ -21,6 +21,7 @@ import type {
 } from '#core/schemas/index.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { integerOption } from '../arguments.ts';
+import { localWaitScale } from '../console-api.ts';
 import {
   createStepFunctionsClient,
   type EndpointOptions,
@@ -52,6 +53,24 @@ const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
  * What the expected duration leaves out: the waits for a person, each up to the approval's timeout
  * (`, plus up to 2 waits for approve or reject of up to 3600s each`); nothing for a release that asks none.
  */
+/** A local runtime the plan was read against, and how it scales its waits (`WAIT_TIME_SCALE`). */
+export interface ScaledRuntime {
+  readonly endpoint: string;
+  readonly waitScale: number;
+}
+
+/**
+ * What the expected duration comes to on a local runtime that scales its waits: ` (about 8s on the
+ * runtime at http://127.0.0.1:8083, whose waits take 0.1x their time: WAIT_TIME_SCALE)`; nothing at scale 1.
+ */
+function onRuntimeText(plan: Plan, runtime: ScaledRuntime | undefined): string {
+  if (!runtime || runtime.waitScale === 1) return '';
+  const { endpoint, waitScale } = runtime;
+  if (waitScale === 0) return ` (its waits are skipped on the runtime at ${endpoint}: WAIT_TIME_SCALE=0)`;
+  const scaled = Math.max(1, Math.round(plan.expectedDurationSeconds * waitScale));
+  return ` (about ${formatDuration(scaled)} on the runtime at ${endpoint}, whose waits take ${waitScale}x their time: WAIT_TIME_SCALE)`;
+}
+
 function approvalWaitsText({ approval }: Plan): string {
   if (approval.maxWaits === 0) return '';
   const waits = approval.maxWaits === 1 ? 'a wait' : `up to ${approval.maxWaits} waits`;
@@ -255,6 +274,7 @@ export function formatPlan(
   plan: Plan,
   request: DeploymentRequest,
   live: LiveTrack = { source: 'assumed' },
+  runtime?: ScaledRuntime,
 ): string {
   const body = [
     ...hookLine(plan, 'beforeTraffic', `once ${plan.tracks.next} is ready, before it takes traffic`),
@@ -265,7 +285,7 @@ export function formatPlan(
   return [
     tracksLine(plan, request.service, live),
     ...body,
-    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${approvalWaitsText(plan)}`,
+    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${onRuntimeText(plan, runtime)}${approvalWaitsText(plan)}`,
     `state transitions  ${plan.stateTransitions}`,
     `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} ${COST_NOTE}`,
   ].join('\n');
@@ -403,6 +423,13 @@ async function liveTrackFor(options: PlanOptions, service: ServiceRef): Promise<
   return { source: 'assumed' };
 }
 
+/** With `--endpoint` at a `cutover local`, that runtime and how it scales its waits. */
+async function scaledRuntimeFor(options: PlanOptions): Promise<ScaledRuntime | undefined> {
+  if (options.aws || options.endpoint === undefined) return undefined;
+  const waitScale = await localWaitScale(options.endpoint);
+  return waitScale === undefined ? undefined : { endpoint: options.endpoint, waitScale };
+}
+
 /** `cutover plan <strategy> -f request.json [--json]`: what a release would do, before running it. */
 export function planCommand(): Command {
   return withEndpointOptions(
@@ -480,7 +507,7 @@ export function planCommand(): Command {
     console.log(
       options.json
         ? JSON.stringify({ ...plan, liveTrack: liveTrackJson(live) }, null, 2)
-        : formatPlan(plan, planned, live),
+        : formatPlan(plan, planned, live, await scaledRuntimeFor(options)),
     );
     for (const note of runningNote(live, request.service)) console.error(note);
     for (const note of sameVersionNote(live, request.service, request.release.version)) console.error(note);

@@ -117,6 +117,12 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     response.writeHead(302, { location: '/console' });
     response.end();
   });
+  // How the runtime runs waits: `cutover plan --endpoint` scales its expected duration by it.
+  server.addRoute(
+    'GET',
+    '/console/api/runtime',
+    answer(async () => ({ waitScale: service.clock.scale })),
+  );
   server.addRoute(
     'GET',
     '/console/api/executions',

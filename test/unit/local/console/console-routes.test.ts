@@ -131,6 +131,14 @@ describe('GET /console/api/executions/:executionId', () => {
     expect(view).toEqual(await wholeHistoryView());
   });
 
+  it('tells how the runtime scales its waits (WAIT_TIME_SCALE), for plans read against it', async () => {
+    // Act
+    const response = await fetch(`${runtime.endpoint}/console/api/runtime`);
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ waitScale: 0 });
+  });
+
   it('answers 404 for an execution that does not exist, and 400 for an id that is no execution name', async () => {
     // Act
     const unknown = await consoleView('count-then-approve:nope');
