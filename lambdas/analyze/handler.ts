@@ -12,7 +12,7 @@ import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
 import { dependencies, metricsFamily } from '#lambdas/shared/dependencies.ts';
-import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
+import { logger, taskHandler, weightsSchema } from '#lambdas/shared/task-handler.ts';
 
 const counter = z.number().int().min(0);
 const seconds = z.number().int().min(0);
@@ -54,7 +54,7 @@ export const handler = taskHandler(
     /** Where the release is (`step 2 of 3`, `after the switch to green`), for the message of a failure. */
     stage: z.string().min(1).optional(),
     /** The weights of the step or batch judged: the track's share follows `stage` in that message. */
-    weights: z.record(z.string(), z.number()).optional(),
+    weights: weightsSchema.optional(),
   },
   async ({
     request,

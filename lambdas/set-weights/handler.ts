@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { dependencies, lockFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
 import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
-import { taskHandler } from '#lambdas/shared/task-handler.ts';
+import { taskHandler, weightsSchema } from '#lambdas/shared/task-handler.ts';
 
 /**
  * SetWeights: sends traffic to the tracks by absolute percentages. When the router can check its data
@@ -13,7 +12,7 @@ import { taskHandler } from '#lambdas/shared/task-handler.ts';
  */
 export const handler = taskHandler(
   'set-weights',
-  { weights: z.record(z.string(), z.number()) },
+  { weights: weightsSchema },
   async ({ request, executionArn, weights }) => {
     if (!isValidWeights(weights)) {
       throw new ValidationError(

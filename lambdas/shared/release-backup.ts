@@ -3,6 +3,7 @@ import { executionNameOf } from '#core/api-routes.ts';
 import type { BackupStore } from '#core/ports/index.ts';
 import { parseWith, type Strategy } from '#core/schemas/index.ts';
 import type { ClusterSnapshot, ServiceRef, Weights } from '#core/types.ts';
+import { weightsSchema } from './task-handler.ts';
 
 /** What BackupState stores and Rollback restores: the router's weights and the cluster snapshot. */
 export interface ReleaseBackup {
@@ -19,7 +20,7 @@ const releaseBackupSchema = z.object({
   strategy: z.string(),
   executionArn: z.string(),
   takenAt: z.string(),
-  weights: z.record(z.string(), z.number()),
+  weights: weightsSchema,
   replicas: z.record(z.string(), z.number().int().min(0)).optional(),
   snapshot: z.object({
     service: z.object({ name: z.string(), namespace: z.string() }),

@@ -26,6 +26,9 @@ const taskEnvelope = {
 /** An error as a state's `Catch` records it, which tasks may be given (`error`, `rollbackError`). */
 export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 
+/** Traffic weights by track, as tasks are given them (`{ stable: 90, canary: 10 }`). */
+export const weightsSchema = z.record(z.string(), z.number());
+
 /** What a task gets: its own fields plus the normalized request. */
 export type TaskInput<Shape extends z.ZodRawShape> = z.output<z.ZodObject<Shape>> & {
   readonly strategy: Strategy;
