@@ -1,8 +1,14 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { closestName } from './closest-name.ts';
 
 type Issue = z.core.$ZodIssue;
 type RawIssue = z.core.$ZodRawIssue;
+
+/**
+ * Fields an object keeps only to refuse them with a message of their own (`scaleDownDelaySeconds` on a
+ * rolling request): an unknown field's message neither lists nor suggests them.
+ */
+export const refusedFields = z.registry();
 
 /** A JSON path of the issue, in the request's own words: `canary.steps[1].weight`. */
 export function issuePath(path: readonly PropertyKey[]): string {
@@ -41,9 +47,12 @@ function defOf(schema: unknown): SchemaDef | undefined {
   return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
 }
 
-/** The fields of the object an unknown-keys issue was raised on, with their schemas. */
+/** The fields of the object an unknown-keys issue was raised on, with their schemas, but {@link refusedFields}. */
 function shapeOf(issue: RawIssue): Readonly<Record<string, unknown>> {
-  return defOf(issue.inst)?.shape ?? {};
+  const shape = defOf(issue.inst)?.shape ?? {};
+  return Object.fromEntries(
+    Object.entries(shape).filter(([, schema]) => !refusedFields.has(schema as z.core.$ZodType)),
+  );
 }
 
 /**

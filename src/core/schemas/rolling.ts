@@ -3,6 +3,7 @@ import { type CountOrPercent, rollingBounds } from '../plan/rolling.ts';
 import { admissionShape, checkAdmission, checkPlannedTransitions } from './admission.ts';
 import { analysisSchema, type BaseRequest, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer, WITHOUT_ISSUES } from './fields.ts';
+import { refusedFields } from './issues.ts';
 import { checkWeightedRouter } from './traffic.ts';
 
 /** The `rolling` block: batch bounds as in a Kubernetes Deployment's RollingUpdate strategy. */
@@ -86,7 +87,8 @@ const noScaleDownDelay = z
       'does not apply to rolling (the old track is drained batch by batch); use it with canary or blue-green',
   })
   .default(0)
-  .describe('does not apply to rolling: the old track is drained batch by batch and removed at Cleanup');
+  .describe('does not apply to rolling: the old track is drained batch by batch and removed at Cleanup')
+  .register(refusedFields, {});
 
 /** The cross-field rules of a rolling request. */
 function checkRollingRequest(request: BaseRequest & { rolling?: unknown }, ctx: z.RefinementCtx): void {

@@ -420,6 +420,20 @@ describe('validateRequest (blue-green, rolling)', () => {
     expect(blueGreen.scaleDownDelaySeconds).toBe(60);
   });
 
+  it('does not offer scaleDownDelaySeconds to a rolling request whose field is misspelt', () => {
+    // Act
+    const unknown = validationMessageOf(() => validateRequest('rolling', rollingInput({}, { bogus: 1 })));
+    const misspelt = validationMessageOf(() =>
+      validateRequest('rolling', rollingInput({}, { scaleDownDelay: 30 })),
+    );
+    // Assess
+    expect(unknown).toContain(
+      '(request): unknown field bogus (allowed: service, release, cluster, traffic, metrics, ' +
+        'progressDeadlineSeconds, notifications, hooks, rolling)',
+    );
+    expect(misspelt).not.toContain('did you mean');
+  });
+
   it('admits a rolling request it returned again, with the replicas ValidateRequest fills in', () => {
     // Prepare: without release.replicas, ValidateRequest checks the normalized request once more
     const { replicas: _replicas, ...release } = rollingInput().release;
