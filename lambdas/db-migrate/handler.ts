@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import type { MigrationRunPoint } from '#adapters/database/migrations.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
@@ -55,32 +56,40 @@ async function notifyLeftByStop(request: DatabaseMigrationRequest, executionArn:
  * (`ExecutionStopped`, naming what stays applied): checked before it connects, once it holds the migration
  * lock (the stop may come while it waits for it), before each next migration, and before the COMMIT of
  * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. A run
- * stopped after it applied something says what it left in a `Failed` event too.
+ * stopped after it applied something says what it left in a `Failed` event too. With `startedAt` (when
+ * the execution started), it reports as `appliedEarlier` what an attempt before it applied, cut off by a
+ * kill or a timeout.
  */
-export const handler = dbTaskHandler('db-migrate', {}, async ({ request, executionArn }, invocation) => {
-  const lock = createLockFromEnvironment();
-  await refuseIfRolledBack(lock, executionArn, 'db-migrate');
-  let stoppedAt: MigrationRunPoint | undefined;
-  const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
-    timeLeftMs: invocation.timeLeftMs(),
-    onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
-    onLockTimeout: (what) => logger.warn(what),
-    beforeApplying: (point) =>
-      refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => {
-        stoppedAt = point;
-        return stoppedRun(point, stopped);
-      }),
-  }).catch(async (error: unknown) => {
-    const left = stoppedAt && leftByStop(stoppedAt);
-    if (left) await notifyLeftByStop(request, executionArn, left);
-    throw error;
-  });
-  if (report.withoutFile.length > 0) {
-    logger.warn(`applied but without a file among the migrations: ${report.withoutFile.join(', ')}`);
-  }
-  return {
-    applied: report.applied.map((m) => m.version),
-    pending: report.pending,
-    withoutFile: report.withoutFile,
-  };
-});
+export const handler = dbTaskHandler(
+  'db-migrate',
+  { startedAt: z.iso.datetime({ offset: true }).optional() },
+  async ({ request, executionArn, startedAt }, invocation) => {
+    const lock = createLockFromEnvironment();
+    await refuseIfRolledBack(lock, executionArn, 'db-migrate');
+    let stoppedAt: MigrationRunPoint | undefined;
+    const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
+      timeLeftMs: invocation.timeLeftMs(),
+      ...(startedAt && { since: new Date(startedAt) }),
+      onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
+      onLockTimeout: (what) => logger.warn(what),
+      beforeApplying: (point) =>
+        refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => {
+          stoppedAt = point;
+          return stoppedRun(point, stopped);
+        }),
+    }).catch(async (error: unknown) => {
+      const left = stoppedAt && leftByStop(stoppedAt);
+      if (left) await notifyLeftByStop(request, executionArn, left);
+      throw error;
+    });
+    if (report.withoutFile.length > 0) {
+      logger.warn(`applied but without a file among the migrations: ${report.withoutFile.join(', ')}`);
+    }
+    return {
+      applied: report.applied.map((m) => m.version),
+      appliedEarlier: report.appliedEarlier,
+      pending: report.pending,
+      withoutFile: report.withoutFile,
+    };
+  },
+);

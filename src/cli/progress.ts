@@ -36,6 +36,8 @@ export type ProgressLine =
   | {
       readonly kind: 'migrations';
       readonly applied: readonly number[];
+      /** Applied by an earlier attempt of the task, cut off (killed or timed out) before it answered. */
+      readonly appliedEarlier: readonly number[];
       readonly pending: readonly number[];
       /** Applied migrations the run had no file of (`V1__items`). */
       readonly withoutFile: readonly string[];
@@ -495,7 +497,14 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
   if (Array.isArray(output.emptied)) return { kind: 'copyUndone', emptied: output.emptied.map(String) };
   if (isNumbers(output.applied) && isNumbers(output.pending)) {
     const withoutFile = Array.isArray(output.withoutFile) ? output.withoutFile.map(String) : [];
-    return { kind: 'migrations', applied: output.applied, pending: output.pending, withoutFile };
+    const appliedEarlier = isNumbers(output.appliedEarlier) ? output.appliedEarlier : [];
+    return {
+      kind: 'migrations',
+      applied: output.applied,
+      appliedEarlier,
+      pending: output.pending,
+      withoutFile,
+    };
   }
   if (typeof output.table === 'string' && typeof output.rowsCopied === 'number') {
     return { kind: 'copy', table: output.table, rowsCopied: output.rowsCopied, done: output.done === true };
@@ -531,6 +540,14 @@ function rolledBackText({ tracks, objects = 0 }: { tracks?: number; objects?: nu
  */
 function shortfallText(shortfall: readonly string[]): string {
   return shortfall.map((track) => track.replace(/: (.*)$/s, ' ($1)')).join(', ');
+}
+
+/** `applied V3, after V2 applied by an attempt of this task that was cut off`, or `nothing to apply`. */
+function migrationsApplied(applied: readonly number[], earlier: readonly number[]): string {
+  const cutOff = 'by an attempt of this task that was cut off';
+  if (earlier.length === 0) return applied.length > 0 ? `applied ${versions(applied)}` : 'nothing to apply';
+  if (applied.length === 0) return `applied ${versions(earlier)} ${cutOff}`;
+  return `applied ${versions(applied)}, after ${versions(earlier)} applied ${cutOff}`;
 }
 
 /** A 40-character bar of the weights: `stable ██████████████████████████████████░░░░░░ canary 85/15`. */
@@ -629,7 +646,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'backup':
       return `  backup   ${line.manifestKey}`;
     case 'migrations': {
-      const applied = line.applied.length > 0 ? `applied ${versions(line.applied)}` : 'nothing to apply';
+      const applied = migrationsApplied(line.applied, line.appliedEarlier);
       const pending = line.pending.length > 0 ? ` (pending: ${versions(line.pending)})` : '';
       const withoutFile =
         line.withoutFile.length > 0

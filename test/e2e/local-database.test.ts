@@ -85,6 +85,7 @@ describe('cutover local with its PostgreSQL and S3', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!).migrations).toEqual({
       applied: [1, 2],
+      appliedEarlier: [],
       pending: [],
       withoutFile: [],
     });

@@ -31,6 +31,11 @@ export type MigrationTransaction = 'each' | 'all';
 /** What {@link applyMigrations} did. */
 export interface MigrationReport {
   readonly applied: readonly { version: number; name: string; ms: number }[];
+  /**
+   * Versions of the given migrations the history records as applied at or after the options' `since`,
+   * before this run began: what an earlier attempt of the same execution applied before it was cut off.
+   */
+  readonly appliedEarlier: readonly number[];
   /** Versions still pending after this run (the other phase's). */
   readonly pending: readonly number[];
   /**
@@ -80,6 +85,8 @@ export interface MigrationOptions {
    * as it is, not as `MigrationFailed`.
    */
   readonly beforeApplying?: (point: MigrationRunPoint) => Promise<void>;
+  /** When the run's execution started: see {@link MigrationReport.appliedEarlier}. */
+  readonly since?: Date;
 }
 
 /** Where a run stands when {@link MigrationOptions.beforeApplying} is asked; migrations as `V3__backfill`. */
@@ -119,6 +126,7 @@ export async function applyMigrations(
     lockTimeoutSeconds = DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS,
     onLockTimeout,
     beforeApplying,
+    since,
   }: MigrationOptions = {},
 ): Promise<MigrationReport> {
   const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
@@ -144,6 +152,7 @@ export async function applyMigrations(
           });
     return {
       applied: report,
+      appliedEarlier: since ? appliedSince(applied, migrations, since) : [],
       pending: pending.filter((m) => !now.includes(m)).map((m) => m.version),
       withoutFile: appliedWithoutFile(applied, migrations),
     };
@@ -251,13 +260,26 @@ interface AppliedRow {
   readonly name: string;
   readonly checksum: string;
   readonly phase: MigrationPhase;
+  readonly appliedAt: Date;
 }
 
 async function appliedMigrations(client: pg.Client, history: string): Promise<Map<number, AppliedRow>> {
   const { rows } = await client.query<AppliedRow & { version: number }>(
-    `SELECT version, name, checksum, phase FROM ${history}`,
+    `SELECT version, name, checksum, phase, applied_at AS "appliedAt" FROM ${history}`,
   );
   return new Map(rows.map(({ version, ...row }) => [version, row]));
+}
+
+/** The versions of `migrations` that `applied` records at or after `since`, in order. */
+function appliedSince(
+  applied: ReadonlyMap<number, AppliedRow>,
+  migrations: readonly Migration[],
+  since: Date,
+): number[] {
+  return migrations
+    .filter((m) => (applied.get(m.version)?.appliedAt.getTime() ?? 0) >= since.getTime())
+    .map((m) => m.version)
+    .sort((a, b) => a - b);
 }
 
 /** The applied migrations (`V1__items`, in version order) that none of `migrations` has the version of. */

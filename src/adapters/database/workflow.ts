@@ -127,6 +127,7 @@ export const MIGRATE_MARGIN_MS = 30_000;
  * hears when another session holds the migration lock and the migrations wait for it; `onLockTimeout`,
  * when a migration gave up a lock wait and is tried again. `beforeApplying` is awaited holding the lock,
  * before each migration is applied (before the COMMIT with `transaction: all`): throw to apply no more.
+ * `since`, when the execution started, reports what an earlier attempt of it applied (`appliedEarlier`).
  */
 export async function migrateTarget(
   request: Request,
@@ -137,16 +138,18 @@ export async function migrateTarget(
     onLockWait,
     onLockTimeout,
     beforeApplying,
+    since,
   }: {
     secrets?: SecretsClient;
     timeLeftMs?: number;
     onLockWait?: (holder: string) => void;
     onLockTimeout?: (what: string) => void;
     beforeApplying?: MigrationOptions['beforeApplying'];
+    since?: Date;
   } = {},
 ) {
   const spec = request.migrations;
-  if (!spec) return { applied: [], pending: [], withoutFile: [] };
+  if (!spec) return { applied: [], appliedEarlier: [], pending: [], withoutFile: [] };
   const migrations = spec.directory
     ? await loadMigrationsFromDirectory(spec.directory)
     : await loadMigrationsFromStore(store, spec.s3Prefix!);
@@ -163,6 +166,7 @@ export async function migrateTarget(
         lockTimeoutSeconds: spec.lockTimeoutSeconds,
         onLockTimeout,
         beforeApplying,
+        since,
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       });

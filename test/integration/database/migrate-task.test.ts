@@ -51,6 +51,30 @@ async function recordedVersions(url: string): Promise<number[] | null> {
 describe('DbMigrate', () => {
   const context = { functionName: 'cutover-db-migrate', getRemainingTimeInMillis: () => 15 * 60_000 };
 
+  it('reports what an earlier attempt of its execution applied before it was cut off, apart from what it applied', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare: V1 came with an earlier release; this execution started, and its first attempt applied V2
+    // before the process running it was killed
+    const url = await world.postgres.createDatabase('earlier_attempt');
+    const dir = await migrationFiles({
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V2__b.sql': 'CREATE TABLE b (id int);',
+      'V3__c.sql': 'CREATE TABLE c (id int);',
+    });
+    const [v1, v2] = await loadMigrationsFromDirectory(dir);
+    await withDatabase({ url }, (client) => applyMigrations(client, [v1!], 'all'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const startedAt = new Date().toISOString();
+    await withDatabase({ url }, (client) => applyMigrations(client, [v1!, v2!], 'all'));
+    const request = databaseMigrationInput({ target: requestUrl(url) }, dir);
+    // Act: the task is tried again
+    const retried = await handler({ request, executionArn: EXECUTION, startedAt }, context as never);
+    // Assess
+    expect(retried).toEqual({ applied: [3], appliedEarlier: [2], pending: [], withoutFile: [] });
+    expect(await recordedVersions(url)).toEqual([1, 2, 3]);
+  });
+
   it('applies no more migrations once its execution is stopped, saying which one stays applied, to the on-call too', {
     timeout: 30_000,
   }, async () => {

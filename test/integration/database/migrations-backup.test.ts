@@ -587,6 +587,7 @@ describe('applyMigrations', () => {
     // Assess
     expect(expand).toEqual({
       applied: [expect.objectContaining({ version: 1 })],
+      appliedEarlier: [],
       pending: [2, 3],
       withoutFile: [],
     });

@@ -794,6 +794,8 @@ describe('progressOf', () => {
       { manifestKey: 'shop/orders/database/run-1/manifest.json' },
       { applied: [1, 2], pending: [] },
       { applied: [], pending: [], withoutFile: ['V1__items', 'V2__prices'] },
+      { applied: [3], appliedEarlier: [2], pending: [] },
+      { applied: [], appliedEarlier: [1, 2], pending: [4] },
       { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false },
       { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: true },
       {
@@ -826,6 +828,8 @@ describe('progressOf', () => {
       '  backup   shop/orders/database/run-1/manifest.json',
       '  migrate  applied V1, V2',
       "  migrate  nothing to apply; applied before, with no file in the migrations: V1__items, V2__prices (another service's, in a shared history table? or files removed, or the wrong directory?)",
+      '  migrate  applied V3, after V2 applied by an attempt of this task that was cut off',
+      '  migrate  applied V1, V2 by an attempt of this task that was cut off (pending: V4)',
       '  copy     public.orders: 50,000 rows so far',
       '  copy     public.orders: 150,000 rows, done',
       '  validate 2 tables, 155,000 rows: counts and checksums match',
