@@ -420,6 +420,24 @@ describe('validateRequest (blue-green, rolling)', () => {
     expect(blueGreen.scaleDownDelaySeconds).toBe(60);
   });
 
+  it('refuses an analysis whose maxErrorRate no version could exceed', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ steps: [{ weight: 10 }], analysis: { maxErrorRate: 1 } })),
+    );
+    const strictest = validateRequest(
+      'canary',
+      canaryInput({ steps: [{ weight: 10 }], analysis: { maxErrorRate: 0 } }),
+    );
+    // Assess
+    expect(message.split('\n')).toEqual([
+      'invalid canary request:',
+      '  - canary.analysis.maxErrorRate: must be a number 0 or more and below 1: at 1, a version failing ' +
+        'every request would pass (got 1)',
+    ]);
+    expect(strictest.canary.analysis.maxErrorRate).toBe(0);
+  });
+
   it('does not offer scaleDownDelaySeconds to a rolling request whose field is misspelt', () => {
     // Act
     const unknown = validationMessageOf(() => validateRequest('rolling', rollingInput({}, { bogus: 1 })));
