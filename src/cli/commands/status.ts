@@ -141,7 +141,7 @@ function weightsText(weights: Readonly<Record<string, number>>): string {
 function successText({ lastSuccessfulRelease: last, lastSuccess }: ServiceReleases, among: string): string {
   if (last) return `last successful release ${last.version} (${last.workflow} ${last.name})`;
   return lastSuccess
-    ? `no successful release ${among}; last success ${lastSuccess.workflow} ${lastSuccess.name}`
+    ? `no release succeeded ${among} (the last execution that did: ${lastSuccess.workflow} ${lastSuccess.name})`
     : `nothing succeeded ${among}`;
 }
 

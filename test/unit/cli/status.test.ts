@@ -111,7 +111,7 @@ describe('formatStatus', () => {
     const lines = statusOf({ releases: [rejectedV8, migrated], lastSuccess: migrated });
     // Assess
     expect(lines).toEqual([
-      'shop/orders: no successful release among the newest 25 executions of each workflow; last success database-migration orders-db-2',
+      'shop/orders: no release succeeded among the newest 25 executions of each workflow (the last execution that did: database-migration orders-db-2)',
       'FAILED     canary              v8  orders-v8    2026-11-29T11:00:00.000Z, took 9s: ApprovalRejected — rejected by cli: p99 is creeping up',
       'SUCCEEDED  database-migration  -   orders-db-2  2026-11-29T10:00:00.000Z, took 3s',
     ]);
