@@ -41,7 +41,7 @@ import {
 import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
 import { assertStrategy, STRATEGIES } from '../resolve.ts';
-import { type ServiceRelease, stoppedItsRollback } from '../service-releases.ts';
+import { type ServiceRelease, serviceReleases, stoppedItsRollback } from '../service-releases.ts';
 
 /** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
 const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
@@ -330,9 +330,9 @@ function tracksLine(plan: Plan, service: ServiceRef, live: LiveTrack): string {
  * A release or database migration of the service still running when the plan read the live track: `cutover
  * run` refuses the planned release until it ends, and a release may change the live track.
  */
-function runningNote(live: LiveTrack, service: ServiceRef): string[] {
-  if (live.source === 'assumed' || !live.running) return [];
-  const { workflow, version, name } = live.running;
+function runningNote(running: ServiceRelease | undefined, service: ServiceRef): string[] {
+  if (!running) return [];
+  const { workflow, version, name } = running;
   const migration = version === undefined;
   return [
     `${service.namespace}/${service.name} is being ${migration ? 'migrated' : 'released'} by ${name} (${migration ? workflow : `${workflow} ${version}`}): ` +
@@ -423,6 +423,18 @@ async function liveTrackFor(options: PlanOptions, service: ServiceRef): Promise<
   return { source: 'assumed' };
 }
 
+/**
+ * With `--endpoint` or `--aws`, a release or database migration of `service` running there (calls as `cutover
+ * status` does; an endpoint that does not answer throws, as there); else undefined, unread.
+ */
+async function runningAt(options: PlanOptions, service: ServiceRef): Promise<ServiceRelease | undefined> {
+  if (!options.aws && options.endpoint === undefined) return undefined;
+  const scan = integerOption('--scan', options.scan, 1, 1000);
+  const sfn = createStepFunctionsClient(options);
+  const found = await serviceReleases(sfn, service, { scan, limit: 1 }, machineNamingFor(options));
+  return found.releases.find((release) => release.status === 'RUNNING');
+}
+
 /** With `--endpoint` at a `cutover local`, that runtime and how it scales its waits. */
 async function scaledRuntimeFor(options: PlanOptions): Promise<ScaledRuntime | undefined> {
   if (options.aws || options.endpoint === undefined) return undefined;
@@ -461,11 +473,13 @@ export function planCommand(): Command {
     if (strategy === 'database-migration') {
       const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
       const { migrations, conflicts } = await checkMigrationsDirectory(request);
+      const running = await runningAt(options, request.service);
       const plan = buildDatabaseMigrationPlan(request, migrations);
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
       for (const conflict of conflicts) {
         console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);
       }
+      for (const note of runningNote(running, request.service)) console.error(note);
       return;
     }
     const request = await validateRequestFor(strategy, input);
@@ -509,7 +523,8 @@ export function planCommand(): Command {
         ? JSON.stringify({ ...plan, liveTrack: liveTrackJson(live) }, null, 2)
         : formatPlan(plan, planned, live, await scaledRuntimeFor(options)),
     );
-    for (const note of runningNote(live, request.service)) console.error(note);
+    const running = live.source === 'assumed' ? undefined : live.running;
+    for (const note of runningNote(running, request.service)) console.error(note);
     for (const note of sameVersionNote(live, request.service, request.release.version)) console.error(note);
     if (assumed !== undefined) {
       const why = assumed.why === undefined ? '' : `, ${assumed.why}`;

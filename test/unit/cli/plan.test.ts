@@ -711,6 +711,46 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     );
   });
 
+  it('says a database migration of the service still runs when planning another at the endpoint', async () => {
+    // Prepare: a migration of shop/orders runs; the plan reads no live track, nor a migrations directory
+    const orders = { name: 'orders', namespace: 'shop' };
+    const running = {
+      name: 'orders-schema',
+      executionArn: `${EXECUTIONS}:database-migration:orders-schema`,
+      status: 'RUNNING' as const,
+      startDate: new Date('2026-11-29T10:00:00Z'),
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
+      input: JSON.stringify({ service: orders }),
+    };
+    anEndpointWhereBlueGreenV13Ran();
+    sfn
+      .on(ListExecutionsCommand, { stateMachineArn: running.stateMachineArn })
+      .resolves({ executions: [running] });
+    sfn.on(DescribeExecutionCommand, { executionArn: running.executionArn }).resolves(running);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const { migrations: _migrations, ...request } = example('database-migration');
+    // Act
+    const { stdout, stderr } = await plan('database-migration', request, '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stdout).toMatch(/^database-migration: shop\/orders, target /);
+    expect(stderr).toBe(
+      'shop/orders is being migrated by orders-schema (database-migration): `cutover run` refuses another release of it until that one ends\n',
+    );
+  });
+
+  it('plans no database migration at an endpoint that does not answer', async () => {
+    // Prepare
+    sfn
+      .on(ListStateMachinesCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+    const { migrations: _migrations, ...request } = example('database-migration');
+    // Act
+    const planned = plan('database-migration', request, '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    await expect(planned).rejects.toThrow('connect ECONNREFUSED 127.0.0.1:9');
+    expect(console.log).not.toHaveBeenCalled();
+  });
+
   it('takes the colour a release whose rollback stopped left all traffic: blue -> green while blue serves 100%', async () => {
     // Prepare: after v13 (blue -> green), v14 switched to blue, failed, and its rollback stopped: green had no ready replica
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
