@@ -828,6 +828,23 @@ describe('console', () => {
     }
   });
 
+  it('opens an execution by its name alone, as cutover run prints it, and shows its id in the address', async () => {
+    // Prepare
+    const executionId = await aFinishedExecution('console-by-name', 'by-name-only');
+    const name = executionId.slice(executionId.indexOf(':') + 1);
+    const page = await browser.newPage();
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(name)}`);
+      await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await page.locator('h1').textContent()).toBe('by-name-only SUCCEEDED');
+      expect(new URL(page.url()).hash).toBe(`#/executions/${encodeURIComponent(executionId)}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('refuses an execution ARN of another region and account, saying why, rather than open the local execution of that name', async () => {
     // Prepare: a local execution of the name the foreign ARN ends with
     const executionId = await aFinishedExecution('console-foreign-arn', 'done');
@@ -840,7 +857,7 @@ describe('console', () => {
       await error.waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(await error.textContent()).toBe(
-        `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got "${foreignArn}")`,
+        `executionId must be an execution name as \`cutover run\` prints it, <state machine>:<execution name> (e.g. canary:checkout-v2), or an execution ARN of this runtime (got "${foreignArn}")`,
       );
       expect(await page.locator('h1').count()).toBe(0);
     } finally {

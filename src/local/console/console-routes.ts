@@ -55,6 +55,8 @@ const ASSETS: Readonly<Record<string, string>> = {
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 const JSON_TYPE = 'application/json';
+/** An execution's name alone, as Step Functions allows it: 1-80 characters, no colon, slash or space. */
+const EXECUTION_NAME = /^[^:/\s]{1,80}$/;
 
 /**
  * Body of `POST /console/api/executions/{executionId}/abort`: the reason becomes StopExecution's cause, so
@@ -99,15 +101,47 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     timesOutAt: (token, scheduledAt, timeoutSeconds) =>
       service.taskTimesOutAt(token) ?? approvalTimesOutAt(scheduledAt, timeoutSeconds, service.clock.scale),
   });
-  /** The execution an address names: by its id (`<state machine>:<execution name>`) or its ARN. */
-  const refOf = (executionId: string): ExecutionRef => {
+  /**
+   * The execution an address names: by its id (`<state machine>:<execution name>`), its ARN, or its name
+   * alone, as `cutover run` prints it (found among the runtime's state machines).
+   */
+  const refOf = async (executionId: string): Promise<ExecutionRef> => {
     const ref = executionRefOf(executionId, service.region, service.account);
     if (ref) return ref;
+    if (EXECUTION_NAME.test(executionId)) return refNamed(executionId);
     throw new ConsoleRouteError(
       400,
-      `executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got ${JSON.stringify(executionId)})`,
+      `executionId must be an execution name as \`cutover run\` prints it, <state machine>:<execution name> (e.g. canary:checkout-v2), or an execution ARN of this runtime (got ${JSON.stringify(executionId)})`,
     );
   };
+  /** The one execution named `name` among the runtime's state machines: 404 for none, 400 for several. */
+  async function refNamed(name: string): Promise<ExecutionRef> {
+    const { stateMachines = [] } = await service.listStateMachines({ maxResults: 1000 });
+    const candidates = stateMachines.flatMap(
+      (machine) => executionRefOf(`${machine.name}:${name}`, service.region, service.account) ?? [],
+    );
+    const found = (
+      await Promise.all(
+        candidates.map((ref) =>
+          service.describeExecution({ executionArn: ref.executionArn }).then(
+            () => ref,
+            (error: unknown) => {
+              if (error instanceof StepFunctionsApiError) return undefined;
+              throw error;
+            },
+          ),
+        ),
+      )
+    ).filter((ref) => ref !== undefined);
+    if (found.length === 1) return found[0]!;
+    if (found.length === 0)
+      throw new ConsoleRouteError(404, `no execution named ${JSON.stringify(name)} on this runtime`);
+    const ids = found.map((ref) => ref.executionId).join(', ');
+    throw new ConsoleRouteError(
+      400,
+      `${JSON.stringify(name)} names ${found.length} executions (${ids}): open one by its id`,
+    );
+  }
   for (const [file, type] of Object.entries(ASSETS)) {
     const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
     const path = file === 'index.html' ? '/console' : `/console/${file}`;
@@ -135,7 +169,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     'GET',
     '/console/api/executions/:executionId',
     answer(async (_request, params) => {
-      const { executionId, executionArn } = refOf(params.executionId ?? '');
+      const { executionId, executionArn } = await refOf(params.executionId ?? '');
       const execution = await service.describeExecution({ executionArn });
       const rollback = execution.status === 'ABORTED' ? await rollbackOf(executionArn) : undefined;
       const restores = restoredBy(execution);
@@ -154,7 +188,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     answer(async (request, params) => {
       checkAbortRequest(request);
       const { reason } = await readAbortBody(request);
-      const { executionId, executionArn } = refOf(params.executionId ?? '');
+      const { executionId, executionArn } = await refOf(params.executionId ?? '');
       await refuseRollback(executionId, executionArn);
       await service.stopExecution({
         executionArn,
@@ -205,7 +239,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
   async function rollbackOf(executionArn: string) {
     const { name, started } = await rollbackOfStop(executionArn, rollbacksIn(service, rollbackMachineArn));
     if (!started) return undefined;
-    const { executionId, executionArn: rollbackArn } = refOf(`${ROLLBACK_MACHINE}:${name}`);
+    const { executionId, executionArn: rollbackArn } = await refOf(`${ROLLBACK_MACHINE}:${name}`);
     const { status } = await service.describeExecution({ executionArn: rollbackArn });
     const { weights } = await views.viewOf(rollbackArn);
     return { executionId, status, ...(weights ? { weights } : {}) };

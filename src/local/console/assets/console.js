@@ -829,7 +829,10 @@ async function refresh() {
       showList(answer, older !== undefined);
       return true;
     }
-    showExecution(answer.execution.executionId, answer);
+    const { executionId } = answer.execution;
+    // An address by name or ARN becomes the execution's id, as the list links it.
+    if (id !== executionId) history.replaceState(null, '', `#/executions/${encodeURIComponent(executionId)}`);
+    showExecution(executionId, answer);
     return answer.execution.status === 'RUNNING' || answer.rollback?.status === 'RUNNING';
   } catch (error) {
     if (run !== generation || ticket < drawn) return run === generation;

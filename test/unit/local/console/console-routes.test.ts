@@ -142,14 +142,25 @@ describe('GET /console/api/executions/:executionId', () => {
   it('answers 404 for an execution that does not exist, and 400 for an id that is no execution name', async () => {
     // Act
     const unknown = await consoleView('count-then-approve:nope');
-    const malformed = await consoleView('no-state-machine-name');
+    const unknownName = await consoleView('nope');
+    const malformed = await consoleView('a:b:c');
     // Assess
     expect(unknown.status).toBe(404);
     expect(unknown.json.message).toMatch(/Execution Does Not Exist/);
+    expect(unknownName.status).toBe(404);
+    expect(unknownName.json.message).toBe('no execution named "nope" on this runtime');
     expect(malformed.status).toBe(400);
     expect(malformed.json.message).toBe(
-      'executionId must be <state machine>:<execution name>, e.g. canary:checkout-v2, or an execution ARN of this runtime (got "no-state-machine-name")',
+      'executionId must be an execution name as `cutover run` prints it, <state machine>:<execution name> (e.g. canary:checkout-v2), or an execution ARN of this runtime (got "a:b:c")',
     );
+  });
+
+  it('answers an execution named by its name alone, as cutover run prints it, as by its id', async () => {
+    // Act
+    const byId = await consoleView('count-then-approve:long-history');
+    const byName = await consoleView('long-history');
+    // Assess
+    expect(byName).toEqual(byId);
   });
 
   it('answers an execution named by its ARN as by its id, and refuses an ARN of another region or account', async () => {
@@ -161,7 +172,7 @@ describe('GET /console/api/executions/:executionId', () => {
     expect(byArn).toEqual(byId);
     expect(byArn.json.execution).toMatchObject({ executionId: 'count-then-approve:long-history' });
     expect(elsewhere.status).toBe(400);
-    expect(elsewhere.json.message).toMatch(/^executionId must be <state machine>:<execution name>/);
+    expect(elsewhere.json.message).toMatch(/^executionId must be an execution name/);
   });
 });
 
