@@ -262,14 +262,18 @@ async function noExecutionNamed(sfn: SFNClient, ref: string, naming: MachineNami
 }
 
 /** `executionArn` once DescribeExecution finds it; a usage error naming it when it does not exist. */
-async function existingExecutionArn(sfn: SFNClient, executionArn: string): Promise<string> {
+async function existingExecutionArn(
+  sfn: SFNClient,
+  executionArn: string,
+  given = `with ARN "${executionArn}"`,
+): Promise<string> {
   try {
     await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return executionArn;
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'ExecutionDoesNotExist') {
-      throw new CliError(`no execution with ARN "${executionArn}"`, ExitCode.Usage, { cause: error });
+      throw new CliError(`no execution ${given}`, ExitCode.Usage, { cause: error });
     }
     if (name === 'InvalidArn') {
       throw new CliError(
@@ -293,12 +297,34 @@ export async function resolveExecutionArn(
   naming: MachineNaming = LOCAL_MACHINES,
 ): Promise<string> {
   if (ref.startsWith('arn:')) return existingExecutionArn(sfn, ref);
+  const id = EXECUTION_ID.exec(ref);
+  if (id) return executionArnById(sfn, id[1]!, id[2]!, naming);
   const matches = await executionsNamed(sfn, ref, naming);
   if (matches.length === 0) throw await noExecutionNamed(sfn, ref, naming);
   if (matches.length > 1) {
     throw new CliError(`"${ref}" names ${matches.length} executions; pass the execution ARN`, ExitCode.Usage);
   }
   return matches[0]!;
+}
+
+/** An execution id as the console and the release API name executions: `<state machine>:<name>`. */
+const EXECUTION_ID = /^([^:]+):([^:]+)$/;
+
+/** The ARN of the execution `<workflow>:<name>`, which must exist (a usage error naming it otherwise). */
+async function executionArnById(
+  sfn: SFNClient,
+  workflow: string,
+  name: string,
+  naming: MachineNaming,
+): Promise<string> {
+  const machine = (await cutoverMachines(sfn, naming)).find((m) => m.workflow === workflow);
+  if (!machine) {
+    throw new CliError(
+      `no execution "${workflow}:${name}": ${workflow} is not a state machine of Cutover here (${CUTOVER_WORKFLOWS.join(', ')})`,
+      ExitCode.Usage,
+    );
+  }
+  return existingExecutionArn(sfn, executionArnIn(machine.stateMachineArn, name), `"${workflow}:${name}"`);
 }
 
 /** The ARNs of the executions named `name`, one DescribeExecution per Cutover state machine. */

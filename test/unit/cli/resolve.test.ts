@@ -108,6 +108,26 @@ describe('resolveExecutionArn', () => {
     });
   });
 
+  it('takes an execution id as the console shows it, <state machine>:<name>', async () => {
+    // Act
+    const resolved = await resolveExecutionArn(local.client, 'canary:checkout-v3-719d88');
+    const unknown = await resolveExecutionArn(local.client, 'canary:checkout-v9').catch((e: Error) => e);
+    const noMachine = await resolveExecutionArn(local.client, 'canry:checkout-v3-719d88').catch(
+      (e: Error) => e,
+    );
+    // Assess
+    expect(resolved).toBe('arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v3-719d88');
+    expect(unknown).toMatchObject({
+      exitCode: 2,
+      message: 'no execution "canary:checkout-v9"',
+    });
+    expect(noMachine).toMatchObject({
+      exitCode: 2,
+      message:
+        'no execution "canry:checkout-v3-719d88": canry is not a state machine of Cutover here (canary, blue-green, rolling, database-migration, rollback)',
+    });
+  });
+
   it('says only that none has the name when no name starts with it', async () => {
     // Act
     const resolving = resolveExecutionArn(local.client, 'orders-v1');
