@@ -329,6 +329,11 @@ describe('cutover run of a request that cannot run', () => {
       says: 'no migration files (V<version>__<name>.sql) found',
     },
     { what: 'is a file', directory: () => join(REPO_ROOT, CANARY), says: 'cannot be read (ENOTDIR)' },
+    {
+      what: 'is relative and not there',
+      directory: () => 'no-such-migrations',
+      says: 'cannot be read (ENOENT); a relative path is resolved from ',
+    },
   ])(
     'of a database migration whose migrations.directory $what exits 2 as plan does, and starts nothing',
     async ({ what, directory, says }) => {

@@ -36,13 +36,17 @@ const FILE_NAME = /^V([1-9][0-9]*)__([A-Za-z0-9_]+)\.sql$/;
 /** The largest version a history table can hold (a PostgreSQL `integer`). */
 const MAX_VERSION = 2_147_483_647;
 
-/** Parses migration files (name -> text) into migrations sorted by version; refuses bad names and versions past 2147483647. */
-export function parseMigrations(files: ReadonlyMap<string, string>): Migration[] {
+/**
+ * Parses migration files (name -> text) into migrations sorted by version; refuses bad names and versions
+ * past 2147483647, saying `where` the files are (a field and its value) when given.
+ */
+export function parseMigrations(files: ReadonlyMap<string, string>, where?: string): Migration[] {
+  const at = where === undefined ? '' : ` in ${where}`;
   const migrations = [...files].map(([file, text]) => {
     const match = FILE_NAME.exec(file);
     if (!match) {
       throw new ValidationError(
-        `migration file ${file} must be named V<version>__<name>.sql: a whole version from 1 without ` +
+        `migration file ${file}${at} must be named V<version>__<name>.sql: a whole version from 1 without ` +
           'leading zeros (V3, not V03 or V1.5), then two underscores and a name of letters, digits and _ ' +
           '(V3__add_email.sql)',
       );
@@ -50,7 +54,7 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
     const version = Number(match[1]);
     if (version > MAX_VERSION) {
       throw new ValidationError(
-        `migration file ${file}: the version must be from 1 to ${MAX_VERSION} (a PostgreSQL integer)`,
+        `migration file ${file}${at}: the version must be from 1 to ${MAX_VERSION} (a PostgreSQL integer)`,
       );
     }
     // PostgreSQL refuses a byte order mark, so no file with one was ever applied (and checksummed).
@@ -64,7 +68,7 @@ export function parseMigrations(files: ReadonlyMap<string, string>): Migration[]
   if (index > 0) {
     const files = [migrations[index - 1]!, migrations[index]!].map((m) => `${labelOf(m)}.sql`).sort();
     throw new ValidationError(
-      `migrations: version ${migrations[index]!.version} is used twice (${files.join(', ')})`,
+      `migrations${at}: version ${migrations[index]!.version} is used twice (${files.join(', ')})`,
     );
   }
   return migrations;
@@ -87,7 +91,7 @@ export async function loadMigrationsFromDirectory(directory: string): Promise<Mi
   const files = new Map(
     await Promise.all(names.map(async (n) => [n, await readFile(join(directory, n), 'utf8')] as const)),
   );
-  return parseMigrations(files);
+  return parseMigrations(files, `migrations.directory ${directory}`);
 }
 
 /**
@@ -106,7 +110,7 @@ export async function loadMigrationsFromStore(store: BackupStore, prefix: string
       names.map(async (n) => [n, (await store.get(`${folder}${n}`)).toString('utf8')] as const),
     ),
   );
-  return parseMigrations(files);
+  return parseMigrations(files, `migrations.s3Prefix ${folder}`);
 }
 
 /**

@@ -102,11 +102,11 @@ export function runCommand(): Command {
       options.reconnectSeconds === undefined
         ? undefined
         : integerOption('--reconnect-seconds', options.reconnectSeconds, 0, 86_400);
-    // A local runtime reads a relative migrations.directory from where it runs, which need not be here.
     const file = await readRequestFile(options.file);
+    // Checked here first, so a bad request starts nothing and exits 2 with every bad field named, as given.
+    const { service } = await checkRequest(strategy, file);
+    // A local runtime reads a relative migrations.directory from where it runs, which need not be here.
     const request = options.aws ? file : withAbsoluteMigrationsDirectory(file);
-    // Checked here first, so a bad request starts nothing and exits 2 with every bad field named.
-    const { service } = await checkRequest(strategy, request);
     const input = executionInput(options.file, request);
     const sfn = createStepFunctionsClient(options);
     const naming = machineNamingFor(options);

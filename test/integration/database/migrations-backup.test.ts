@@ -144,9 +144,12 @@ describe('applyMigrations', () => {
     );
     // Assess
     expect(errors.map((error) => error?.message)).toEqual(
-      ['V03__b.sql', 'V1.5__c.sql'].map(
-        (file) =>
-          `migration file ${file} must be named V<version>__<name>.sql: a whole version from 1 without ` +
+      [
+        [zero, 'V03__b.sql'],
+        [decimal, 'V1.5__c.sql'],
+      ].map(
+        ([dir, file]) =>
+          `migration file ${file} in migrations.directory ${dir} must be named V<version>__<name>.sql: a whole version from 1 without ` +
           'leading zeros (V3, not V03 or V1.5), then two underscores and a name of letters, digits and _ ' +
           '(V3__add_email.sql)',
       ),
