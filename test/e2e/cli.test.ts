@@ -685,7 +685,7 @@ describe('a canary release from the CLI', () => {
     const outcome = await cutover('traffic', 'shop/checkout', '--seconds', '1', '--data-dir', stoppedDir);
     // Assess
     expect(outcome.code).toBe(1);
-    expect(outcome.stdout).toMatch(/unanswered [1-9]\d*\n$/);
+    expect(outcome.stdout).toMatch(/unanswered ([1-9]\d*) \(ECONNREFUSED \1\)\n$/);
     expect(outcome.stderr).toMatch(
       /^nothing answered at http:\/\/127\.0\.0\.1:\d+\/: is `cutover local` running on this data dir\?\n$/,
     );

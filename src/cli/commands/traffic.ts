@@ -223,5 +223,9 @@ function tally(stats: TrafficStats): string {
     .map(([why, n]) => `${why} ${n}`)
     .join(', ');
   const proxy = fromProxy ? `  answered by the proxy itself: ${fromProxy}` : '';
-  return `${new Date().toISOString().slice(11, 19)}  sent ${stats.sent}  by track: ${tracks || 'none'}  by status: ${statuses || 'none'}  unanswered ${stats.failed}${proxy}`;
+  const failures = Object.entries(stats.byFailure)
+    .map(([why, n]) => `${why} ${n}`)
+    .join(', ');
+  const why = failures ? ` (${failures})` : '';
+  return `${new Date().toISOString().slice(11, 19)}  sent ${stats.sent}  by track: ${tracks || 'none'}  by status: ${statuses || 'none'}  unanswered ${stats.failed}${why}${proxy}`;
 }

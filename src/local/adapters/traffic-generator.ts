@@ -23,8 +23,10 @@ export interface TrafficOptions {
 export interface TrafficStats {
   sent: number;
   answered: number;
-  /** Requests that got no HTTP answer (connection refused, reset). */
+  /** Requests that got no HTTP answer, or an answer broken off (connection refused, reset). */
   failed: number;
+  /** The failed requests by why: the error's code (`ECONNRESET`), or its message when it has none. */
+  byFailure: Record<string, number>;
   byStatus: Record<string, number>;
   /** Answers by the track they were routed to, the proxy's own answers included. */
   byTrack: Record<string, number>;
@@ -58,6 +60,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
     sent: 0,
     answered: 0,
     failed: 0,
+    byFailure: {},
     byStatus: {},
     byTrack: {},
     byProxyError: {},
@@ -83,24 +86,35 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const sendOne = () => {
     stats.sent += 1;
     inFlight += 1;
-    const request = get(options.url, { agent, headers }, (res) => {
-      res.resume();
-      res.once('end', () => {
-        stats.answered += 1;
-        count(stats.byStatus, String(res.statusCode));
-        const track = res.headers[TRACK_HEADER];
-        if (typeof track === 'string') count(stats.byTrack, track);
-        const proxyError = res.headers[PROXY_ERROR_HEADER];
-        if (typeof proxyError === 'string') count(stats.byProxyError, proxyError);
-        inFlight -= 1;
-        settleIfDone();
-      });
-    });
-    request.once('error', () => {
-      stats.failed += 1;
+    let settled = false;
+    const settle = (counted: () => void) => {
+      if (settled) return;
+      settled = true;
+      counted();
       inFlight -= 1;
       settleIfDone();
+    };
+    const failed = (error: NodeJS.ErrnoException) =>
+      settle(() => {
+        stats.failed += 1;
+        count(stats.byFailure, error.code ?? error.message);
+      });
+    const request = get(options.url, { agent, headers }, (res) => {
+      res.resume();
+      // An answer broken off mid-body fails the response, not the request.
+      res.once('error', failed);
+      res.once('end', () =>
+        settle(() => {
+          stats.answered += 1;
+          count(stats.byStatus, String(res.statusCode));
+          const track = res.headers[TRACK_HEADER];
+          if (typeof track === 'string') count(stats.byTrack, track);
+          const proxyError = res.headers[PROXY_ERROR_HEADER];
+          if (typeof proxyError === 'string') count(stats.byProxyError, proxyError);
+        }),
+      );
     });
+    request.once('error', failed);
   };
   const timer = setInterval(() => {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.ratePerSecond));

@@ -11,7 +11,7 @@ describe('startTraffic', () => {
     );
   });
 
-  it('counts a refused connection as failed and stops after the total', async () => {
+  it('counts a refused connection as failed, by why, and stops after the total', async () => {
     // Act
     const stats = await startTraffic({ url: 'http://127.0.0.1:1/', ratePerSecond: 1_000, total: 3 }).done;
     // Assess
@@ -20,6 +20,31 @@ describe('startTraffic', () => {
       failed: 3,
       answered: 0,
     });
+    expect(stats.byFailure).toEqual({ ECONNREFUSED: 3 });
+  });
+
+  it('counts an answer broken off mid-body as failed, and still stops after the total', async () => {
+    // Prepare: a server that sends its headers and part of the body, then drops the connection
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('part', () => response.socket?.destroy());
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      // Act
+      const stats = await startTraffic({ url, ratePerSecond: 1_000, total: 3 }).done;
+      // Assess
+      expect({ sent: stats.sent, failed: stats.failed, answered: stats.answered }).toEqual({
+        sent: 3,
+        failed: 3,
+        answered: 0,
+      });
+      expect(stats.byFailure).toEqual({ ECONNRESET: 3 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('names the track every request is for when given one, as a preview needs', async () => {
