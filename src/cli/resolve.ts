@@ -60,6 +60,11 @@ function machineName({ stack }: MachineNaming, workflow: CutoverMachine): string
   return stack === undefined ? workflow : stateMachineName(stack, workflow);
 }
 
+/** The names of Cutover's state machines under `naming`, as a list: `canary, blue-green, ...`. */
+function machineNames(naming: MachineNaming): string {
+  return CUTOVER_WORKFLOWS.map((workflow) => machineName(naming, workflow)).join(', ');
+}
+
 /** The naming of the machine that ran `executionArn`: the rollback of a stop is in the stopped execution's stack. */
 export function namingOfExecution(executionArn: string): MachineNaming {
   const stack = machineParts(executionArn.split(':')[6] ?? '')?.stack;
@@ -128,7 +133,7 @@ async function checkStack(
     );
   }
   if (found > 0) return;
-  const names = CUTOVER_WORKFLOWS.map((workflow) => machineName(naming, workflow)).join(', ');
+  const names = machineNames(naming);
   const others = stacks.length > 0 ? ` (found the stacks ${stacks.join(', ')}: pass --stack <name>)` : '';
   throw new CliError(
     `no Cutover state machines of stack ${naming.stack} (${names}) in ${await regionOf(sfn)}: wrong --region ` +
@@ -310,21 +315,26 @@ export async function resolveExecutionArn(
 /** An execution id as the console and the release API name executions: `<state machine>:<name>`. */
 const EXECUTION_ID = /^([^:]+):([^:]+)$/;
 
-/** The ARN of the execution `<workflow>:<name>`, which must exist (a usage error naming it otherwise). */
+/**
+ * The ARN of the execution `<machine>:<name>`, `machine` a Cutover workflow (`canary`) or its state
+ * machine's name (`Cutover-canary` on AWS), which must exist (a usage error naming it otherwise).
+ */
 async function executionArnById(
   sfn: SFNClient,
-  workflow: string,
+  machine: string,
   name: string,
   naming: MachineNaming,
 ): Promise<string> {
-  const machine = (await cutoverMachines(sfn, naming)).find((m) => m.workflow === workflow);
-  if (!machine) {
+  const found = (await cutoverMachines(sfn, naming)).find(
+    (m) => m.workflow === machine || machineName(naming, m.workflow) === machine,
+  );
+  if (!found) {
     throw new CliError(
-      `no execution "${workflow}:${name}": ${workflow} is not a state machine of Cutover here (${CUTOVER_WORKFLOWS.join(', ')})`,
+      `no execution "${machine}:${name}": ${machine} is not a state machine of Cutover here (${machineNames(naming)})`,
       ExitCode.Usage,
     );
   }
-  return existingExecutionArn(sfn, executionArnIn(machine.stateMachineArn, name), `"${workflow}:${name}"`);
+  return existingExecutionArn(sfn, executionArnIn(found.stateMachineArn, name), `"${machine}:${name}"`);
 }
 
 /** The ARNs of the executions named `name`, one DescribeExecution per Cutover state machine. */

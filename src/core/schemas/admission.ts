@@ -147,6 +147,7 @@ export function checkAdmission(
   checkReadinessProbePort(request.cluster, ctx);
   checkVolumeMounts(request.cluster, ctx);
   checkRoutingCluster(request, ctx);
+  checkErrorRateLimits(analyses, ctx);
   const { type, queries } = (request.metrics ?? {}) as { type?: unknown; queries?: unknown };
   if (type !== 'prometheus' || typeof queries !== 'object' || queries === null || Array.isArray(queries))
     return;
@@ -164,6 +165,22 @@ export function checkAdmission(
       code: 'custom',
       path: ['metrics', 'queries', metric],
       message: `is required: ${why} (metrics.queries takes ${JUDGED_METRICS.join(', ')})`,
+    });
+  }
+}
+
+/**
+ * Refuses `maxErrorRate: 1`, which the shape admits (0-1): no error rate exceeds it, so the analysis would
+ * pass a version failing every request.
+ */
+function checkErrorRateLimits(analyses: readonly RequestAnalysis[], ctx: z.RefinementCtx): void {
+  for (const { path, analysis } of analyses) {
+    if ((analysis as { maxErrorRate?: unknown } | undefined)?.maxErrorRate !== 1) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path.split('.'), 'maxErrorRate'],
+      input: 1,
+      message: 'must be below 1: at 1, a version failing every request would pass',
     });
   }
 }

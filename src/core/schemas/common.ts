@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterConfigSchema } from './cluster.ts';
-import { decimal, dnsLabel, errorRateLimit, integer, secretArn, text } from './fields.ts';
+import { decimal, dnsLabel, integer, secretArn, text } from './fields.ts';
 import { metricsConfigSchema } from './metrics.ts';
 import { trafficConfigSchema } from './traffic.ts';
 
@@ -31,9 +31,7 @@ export const releaseSchema = z.strictObject({
 
 /** Thresholds and limits of one analysis (the judge in core/analysis applies them). */
 export const analysisSchema = z.strictObject({
-  maxErrorRate: errorRateLimit()
-    .default(0.01)
-    .describe('highest acceptable share of 5xx responses, 0 or more and below 1'),
+  maxErrorRate: decimal(0, 1).default(0.01).describe('highest acceptable share of 5xx responses, 0-1'),
   maxLatencyP99Ms: decimal(1).optional().describe('highest acceptable p99 latency; absent = not judged'),
   minRequests: integer(0)
     .default(50)

@@ -19,15 +19,6 @@ export function decimal(min: number, max?: number) {
   return max === undefined ? schema : schema.max(max, { error });
 }
 
-/**
- * The highest acceptable share of failed requests: from 0 (none) up to, not including, 1, which no error
- * rate exceeds, so an analysis would pass a version failing every request.
- */
-export function errorRateLimit() {
-  const error = 'must be a number 0 or more and below 1: at 1, a version failing every request would pass';
-  return z.number({ error }).min(0, { error }).lt(1, { error });
-}
-
 /** A non-empty string. */
 export function text() {
   const error = 'must be a non-empty string';

@@ -12,7 +12,8 @@ const QUERIES = {
 /**
  * What earlier versions admitted and the current admission refuses: a query name no analysis reads
  * (and none for the latency an analysis judges), a metrics URL holding credentials, an image that is no
- * image reference and a hook URL without `//` (and, on a rolling request, `scaleDownDelaySeconds`).
+ * image reference, a hook URL without `//`, an analysis's `maxErrorRate: 1` (and, on a rolling request,
+ * `scaleDownDelaySeconds`).
  */
 const admittedBefore = {
   metrics: {
@@ -24,7 +25,10 @@ const admittedBefore = {
 };
 const onEks = { cluster: { type: 'eks', name: 'prod', region: 'eu-west-1', readinessPath: '/ready' } };
 const release = { version: 'v2', image: 'Registry.Example/Checkout:V2 latest', replicas: 2 };
-const canary = canaryInput({ steps: [{ weight: 10 }], analysis: { maxLatencyP99Ms: 500 } }, admittedBefore);
+const canary = canaryInput(
+  { steps: [{ weight: 10 }], analysis: { maxLatencyP99Ms: 500, maxErrorRate: 1 } },
+  admittedBefore,
+);
 const canaryOnEks = { ...canary, ...onEks, release };
 
 /** Every line validateRequest gives for {@link canaryOnEks}, in its order. */
@@ -39,6 +43,7 @@ const ADMISSION_MESSAGE = [
   '  - hooks.beforeTraffic[0].url: must be an http:// or https:// URL (got "http:/hooks.internal/smoke")',
   "  - cluster.readinessPath: needs cluster.containerPort: the readiness probe is an HTTP GET on the container's " +
     'port http, which containerPort declares (or give false for no probe)',
+  '  - canary.analysis.maxErrorRate: must be below 1: at 1, a version failing every request would pass',
   '  - metrics.queries.latencyP99Ms: is required: canary.analysis.maxLatencyP99Ms is set, so the analysis ' +
     'reads latencyP99Ms (metrics.queries takes requestCount, errorRate, latencyP99Ms)',
 ].join('\n');
@@ -56,6 +61,7 @@ describe('readAdmittedRequest', () => {
       timeoutSeconds: 60,
     });
     expect(request.canary.steps).toEqual([{ weight: 10, bakeSeconds: 60 }]);
+    expect(request.canary.analysis.maxErrorRate).toBe(1);
     expect(request.cluster).toMatchObject({ type: 'eks', readinessPath: '/ready' });
   });
 
