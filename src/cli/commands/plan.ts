@@ -49,10 +49,6 @@ const UNANSWERED_STEP: Record<ApprovalTimeoutAction, string> = {
   continue: 'then go on',
 };
 
-/**
- * What the expected duration leaves out: the waits for a person, each up to the approval's timeout
- * (`, plus up to 2 waits for approve or reject of up to 3600s each`); nothing for a release that asks none.
- */
 /** A local runtime the plan was read against, and how it scales its waits (`WAIT_TIME_SCALE`). */
 export interface ScaledRuntime {
   readonly endpoint: string;
@@ -71,6 +67,10 @@ function onRuntimeText(plan: Plan, runtime: ScaledRuntime | undefined): string {
   return ` (about ${formatDuration(scaled)} on the runtime at ${endpoint}, whose waits take ${waitScale}x their time: WAIT_TIME_SCALE)`;
 }
 
+/**
+ * What the expected duration leaves out: the waits for a person, each up to the approval's timeout
+ * (`, plus up to 2 waits for approve or reject of up to 3600s each`); nothing for a release that asks none.
+ */
 function approvalWaitsText({ approval }: Plan): string {
   if (approval.maxWaits === 0) return '';
   const waits = approval.maxWaits === 1 ? 'a wait' : `up to ${approval.maxWaits} waits`;
@@ -483,7 +483,11 @@ export function planCommand(): Command {
       return;
     }
     const request = await validateRequestFor(strategy, input);
-    const live = await liveTrackFor(options, request.service);
+    // Both read the endpoint, at once.
+    const [live, runtime] = await Promise.all([
+      liveTrackFor(options, request.service),
+      scaledRuntimeFor(options),
+    ]);
     const first = live.source === 'none';
     // The replicas the live track runs, as the release that left it live recorded them.
     const recorded =
@@ -521,7 +525,7 @@ export function planCommand(): Command {
     console.log(
       options.json
         ? JSON.stringify({ ...plan, liveTrack: liveTrackJson(live) }, null, 2)
-        : formatPlan(plan, planned, live, await scaledRuntimeFor(options)),
+        : formatPlan(plan, planned, live, runtime),
     );
     const running = live.source === 'assumed' ? undefined : live.running;
     for (const note of runningNote(running, request.service)) console.error(note);
