@@ -73,7 +73,8 @@ export type ProgressLine =
       readonly kind: 'hooks';
       readonly hooks: readonly { readonly name: string; readonly status: number; readonly ms: number }[];
     }
-  | { readonly kind: 'attemptFailed'; readonly cause: string }
+  /** A task attempt that failed with an error the state machines retry; `attempt` counts from 1 per state entered. */
+  | { readonly kind: 'attemptFailed'; readonly cause: string; readonly attempt?: number }
   /** The answer to the approval the execution waited for: who approved it and what they said, if they did. */
   | { readonly kind: 'approved'; readonly approver?: string; readonly comment?: string }
   /** A rejection of the approval the execution waited for: who rejected it and why, if they said. */
@@ -386,16 +387,23 @@ export class ProgressReader {
   /** The approval a `.waitForTaskToken` task waits for, until it ends. */
   #waiting: WaitingApproval | undefined;
   #notify: NotifyAttempts | undefined;
+  /** The state entry (its `*StateEntered` event's id) of each event read that belongs to one. */
+  readonly #entryOf = new Map<number, number>();
+  /** The tasks scheduled so far by each state entry: the attempt a failure ends. */
+  readonly #attemptsOf = new Map<number, number>();
 
   /**
    * The lines of one event, read after those before it; an approval's answer says who gave it and why (or
-   * that none came in time, and what followed), and
+   * that none came in time, and what followed), a failed task attempt its number within its state, and
    * a Notify state that its `Catch` left (after its retries, without the event) which event did not go out.
    */
   linesOf(event: HistoryEvent): ProgressLine[] {
     const check = rolloutCheckOf(event);
     if (check?.ready) this.#said.delete(check.track);
-    const lines = progressOf(event).filter((line) => line.kind !== 'rollout' || this.#isNew(line));
+    const attempt = this.#attemptOf(event);
+    const lines = progressOf(event)
+      .filter((line) => line.kind !== 'rollout' || this.#isNew(line))
+      .map((line) => (line.kind === 'attemptFailed' && attempt !== undefined ? { ...line, attempt } : line));
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined)
       this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
@@ -411,6 +419,21 @@ export class ProgressReader {
       if (event.type === 'TaskTimedOut') lines.unshift({ kind: 'unanswered', timeoutSeconds, onTimeout });
     }
     return lines;
+  }
+
+  /**
+   * The attempt of its state's task that `event` belongs to, following `previousEventId` back to the state's
+   * `*StateEntered` (a retry's `TaskScheduled` follows the failure it retries); `undefined` outside a state.
+   */
+  #attemptOf(event: HistoryEvent): number | undefined {
+    const type = event.type ?? '';
+    const entry = type.endsWith('StateEntered') ? event.id : this.#entryOf.get(event.previousEventId ?? 0);
+    if (entry === undefined || event.id === undefined) return undefined;
+    this.#entryOf.set(event.id, entry);
+    if (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled') {
+      this.#attemptsOf.set(entry, (this.#attemptsOf.get(entry) ?? 0) + 1);
+    }
+    return this.#attemptsOf.get(entry);
   }
 
   /**
@@ -671,7 +694,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
         ? `  undo     emptied ${line.emptied.join(', ')}: the copy can run again`
         : '  undo     nothing was copied';
     case 'attemptFailed':
-      return `  attempt failed (retried while attempts remain): ${line.cause}`;
+      return `  attempt ${line.attempt === undefined ? '' : `${line.attempt} `}failed: ${line.cause}`;
     case 'approval': {
       const timeoutText = approvalTimeoutText(line);
       const timeout = timeoutText === undefined ? '' : ` (${timeoutText})`;

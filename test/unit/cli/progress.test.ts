@@ -730,7 +730,54 @@ describe('progressOf', () => {
     const lines = progressOf(event).map((line) => formatProgress(line));
     // Assess
     expect(lines).toEqual([
-      '  attempt failed (retried while attempts remain): hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
+      '  attempt failed: hook smoke (http://127.0.0.1:9/smoke) cannot be reached: ECONNREFUSED',
+    ]);
+  });
+
+  it('numbers the failed attempts of each state entered, branches of a Parallel apart, from 1 again on a new entry', () => {
+    // Prepare: two branches' tasks failing in turns (a retry's scheduling follows the failure it retries),
+    // then the first branch's state entered again
+    const at = new Date();
+    const event = (id: number, previousEventId: number, type: string, details: Partial<HistoryEvent> = {}) =>
+      ({ id, previousEventId, timestamp: at, type, ...details }) as HistoryEvent;
+    const entered = (id: number, previousEventId: number, name: string) =>
+      event(id, previousEventId, 'TaskStateEntered', { stateEnteredEventDetails: { name, input: '{}' } });
+    const failed = (id: number, previousEventId: number, message: string) =>
+      event(id, previousEventId, 'LambdaFunctionFailed', {
+        lambdaFunctionFailedEventDetails: {
+          error: 'TransientAdapterError',
+          cause: lambdaCause('TransientAdapterError', message),
+        },
+      });
+    const history = [
+      entered(3, 2, 'CheckA'),
+      entered(4, 2, 'CheckB'),
+      event(5, 3, 'LambdaFunctionScheduled'),
+      event(6, 4, 'LambdaFunctionScheduled'),
+      event(7, 5, 'LambdaFunctionStarted'),
+      event(8, 6, 'LambdaFunctionStarted'),
+      failed(9, 7, 'a down'),
+      event(10, 9, 'LambdaFunctionScheduled'),
+      failed(11, 8, 'b down'),
+      event(12, 10, 'LambdaFunctionStarted'),
+      failed(13, 12, 'a still down'),
+      entered(14, 13, 'CheckA'),
+      event(15, 14, 'LambdaFunctionScheduled'),
+      event(16, 15, 'LambdaFunctionStarted'),
+      failed(17, 16, 'a down again'),
+    ];
+    const reader = new ProgressReader();
+    // Act
+    const lines = history
+      .flatMap((line) => reader.linesOf(line))
+      .filter((line) => line.kind === 'attemptFailed')
+      .map((line) => formatProgress(line));
+    // Assess
+    expect(lines).toEqual([
+      '  attempt 1 failed: a down',
+      '  attempt 1 failed: b down',
+      '  attempt 2 failed: a still down',
+      '  attempt 1 failed: a down again',
     ]);
   });
 
