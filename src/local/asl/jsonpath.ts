@@ -10,6 +10,7 @@ import { memoize } from './expressions/memoize.ts';
 import {
   type FilterExpression,
   type FilterOperand,
+  isDefiniteStep,
   normalizedPath,
   type ParsedPath,
   PathSyntaxError,
@@ -20,18 +21,24 @@ import type { VariableReader } from './variables.ts';
 
 export { type ParsedPath, PathSyntaxError, parsePath } from './expressions/path-syntax.ts';
 
-/** The outcome of {@link tryReadPath}: `found` is false when the path selects nothing. */
-export type PathLookup = { found: true; value: unknown } | { found: false };
+/**
+ * The outcome of {@link tryReadPath}: `found` is false when the path selects nothing, with Jayway's reason
+ * when a step before its last found no node to read (`Missing property in path $['items']`).
+ */
+export type PathLookup = { found: true; value: unknown } | { found: false; missing?: string };
 
 /**
  * Reads `path` from `data`, a `$$...` path from the context object (`context`, built on demand), or a
  * `$name...` path from the workflow variables (`variables`; an unassigned one selects nothing). A
- * definite path (names and single indexes only) returns the one node it selects; any other path returns
- * the array of every node it selects (possibly empty). The result is a copy: changing it never changes
- * `data`.
+ * definite path (names and single indexes only, or a union of names last, which reads one object of those
+ * members) returns the one node it selects; any other path returns the array of every node it selects
+ * (possibly empty). As Jayway JsonPath, a step reached through definite steps only that finds no node to
+ * read fails the path, definite or not (`$.items[*].id` on `{}`). The result is a copy: changing it never
+ * changes `data`.
  *
- * @throws StatesError `States.Runtime` when the path is invalid or a definite path selects nothing, with
- * AWS's wording: `Invalid path '$.a' : No results for path: $['a']`.
+ * @throws StatesError `States.Runtime` when the path is invalid or selects nothing where it must, with
+ * AWS's wording: `Invalid path '$.a' : No results for path: $['a']`, `Invalid path '$.a.b' : Missing
+ * property in path $['a']`.
  * @example
  * readPath('$.items[0].id', { items: [{ id: 7 }] }); // 7
  * readPath('$.items[*].id', { items: [{ id: 7 }, { id: 8 }] }); // [7, 8]
@@ -46,10 +53,9 @@ export function readPath(
   const parsed = parseOrThrow(path);
   const lookup = lookupParsed(parsed, data, context, variables);
   if (!lookup.found) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `Invalid path '${path}' : No results for path: ${normalizedPath(parsed.segments, parsed.variable)}`,
-    );
+    const reason =
+      lookup.missing ?? `No results for path: ${normalizedPath(parsed.segments, parsed.variable)}`;
+    throw new StatesError(STATES_ERRORS.Runtime, `Invalid path '${path}' : ${reason}`);
   }
   return lookup.value;
 }
@@ -82,7 +88,7 @@ export function isValidPath(path: string): boolean {
 /** True when `path` is a Reference Path: it can only select one node (`$`, `$.a.b`, `$['a'][0]`). */
 export function isReferencePath(path: string): boolean {
   try {
-    return parsePath(path).definite;
+    return parsePath(path).reference;
   } catch {
     return false;
   }
@@ -107,7 +113,7 @@ export function writeResultPath(
   if (resultPath === null) return input;
   if (resultPath === undefined) return result;
   const parsed = parseOrThrow(resultPath);
-  if (!parsed.definite || parsed.root !== '$') {
+  if (!parsed.reference || parsed.root !== '$') {
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `Invalid ResultPath '${resultPath}': it must be a Reference Path into the state's data`,
@@ -215,12 +221,15 @@ function lookupParsed(
     data = variables?.readVariable(parsed.variable!);
     if (data === undefined) return { found: false }; // not assigned
   }
-  if (parsed.definite) return lookupDefinite(parsed.segments, data);
-  return { found: true, value: copyJson(select(parsed.segments, [data], data)) };
+  if (parsed.reference) {
+    const lookup = lookupReference(parsed.segments, data);
+    return lookup.found ? lookup : selectChecked(parsed, data); // the reason it selects nothing
+  }
+  return selectChecked(parsed, data);
 }
 
-/** A definite path's one node: each segment is a single name or a single index. */
-function lookupDefinite(segments: readonly Segment[], data: unknown): PathLookup {
+/** A Reference Path's one node: each segment is a single name or a single index. */
+function lookupReference(segments: readonly Segment[], data: unknown): PathLookup {
   let node = data;
   for (const segment of segments) {
     if (segment.kind === 'names' && isPlainObject(node) && Object.hasOwn(node, segment.names[0]!)) {
@@ -233,6 +242,82 @@ function lookupDefinite(segments: readonly Segment[], data: unknown): PathLookup
     node = (node as unknown[])[position];
   }
   return node === undefined ? { found: false } : { found: true, value: copyJson(node) };
+}
+
+/**
+ * What a path selects, step by step as Jayway evaluates it: while every step so far was definite, a step
+ * whose node has no member to read (a name missing with more steps after it, a name on a value that is no
+ * object, an index, slice or filter on a value it cannot apply to) fails the path with Jayway's reason.
+ * A definite path's one node (a union of names last merges those members into one object).
+ */
+function selectChecked(parsed: ParsedPath, root: unknown): PathLookup {
+  const { segments } = parsed;
+  let nodes = [root];
+  let upstreamDefinite = true;
+  for (let at = 0; at < segments.length; at++) {
+    const segment = segments[at]!;
+    const last = at === segments.length - 1;
+    if (upstreamDefinite && nodes.length === 1) {
+      const missing = missingStep(segment, nodes[0], last, () =>
+        normalizedPath(segments.slice(0, at), parsed.variable),
+      );
+      if (missing) return { found: false, missing };
+    }
+    nodes =
+      last && segment.kind === 'names' && segment.names.length > 1
+        ? nodes.flatMap((node) => (isPlainObject(node) ? [mergedMembers(node, segment.names)] : []))
+        : nodes.flatMap((node) => step(segment, node, root));
+    upstreamDefinite &&= isDefiniteStep(segment, last);
+  }
+  if (!parsed.definite) return { found: true, value: copyJson(nodes) };
+  return nodes.length === 0 ? { found: false } : { found: true, value: copyJson(nodes[0]) };
+}
+
+/** Why `segment` cannot be read from `node` on a path definite up to it (Jayway's words), if it cannot. */
+function missingStep(
+  segment: Segment,
+  node: unknown,
+  last: boolean,
+  where: () => string,
+): string | undefined {
+  const fragment = normalizedPath([segment]).slice(1);
+  switch (segment.kind) {
+    case 'names':
+      if (!isPlainObject(node)) {
+        return `Expected to find an object with property ${fragment} in path ${where()} but found '${jsonTypeOf(node)}'`;
+      }
+      if (segment.names.length === 1 && !last && !Object.hasOwn(node, segment.names[0]!)) {
+        return `Missing property in path ${where()}${fragment}`;
+      }
+      return undefined;
+    case 'indexes':
+    case 'slice':
+      if (node === null) return `The path ${where()} is null`;
+      return Array.isArray(node)
+        ? undefined
+        : `Filter: ${fragment} can only be applied to arrays. Current context is: ${JSON.stringify(node)}`;
+    case 'filter':
+      return node !== null && typeof node === 'object'
+        ? undefined
+        : `Filter: ${fragment} can not be applied to primitives. Current context is: ${JSON.stringify(node)}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `object`, `array`, `string`, `number`, `boolean` or `null`: what a JSON value is. */
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** The members `names` of `node` that it has, as one object (Jayway's union of names as a path's last step). */
+function mergedMembers(node: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const name of names) {
+    if (Object.hasOwn(node, name)) setMember(merged, name, node[name]);
+  }
+  return merged;
 }
 
 function select(segments: readonly Segment[], start: unknown[], root: unknown): unknown[] {

@@ -36,7 +36,12 @@ export interface ParsedPath {
   /** The variable's name, for a `variable` root. */
   readonly variable?: string;
   readonly segments: readonly Segment[];
-  /** Only single names and single indexes: selects at most one node. */
+  /** Only single names and single indexes: selects at most one node (a Reference Path). */
+  readonly reference: boolean;
+  /**
+   * Reads one value, not an array of what it selects: a Reference Path, or one whose last step is a union
+   * of names (`$.o['a','b']`, Jayway's merge of those members into one object).
+   */
   readonly definite: boolean;
 }
 
@@ -71,10 +76,17 @@ export function parsePath(path: string): ParsedPath {
   const variable = root === '$' ? cursor.match(VARIABLE_NAME) : undefined;
   const segments = cursor.segments(false);
   if (!cursor.done()) throw cursor.error('unexpected character');
-  const definite = segments.every(isSingleStep);
+  const reference = segments.every(isSingleStep);
+  const definite =
+    reference || segments.every((segment, at) => isDefiniteStep(segment, at === segments.length - 1));
   return variable === undefined
-    ? { root, segments, definite }
-    : { root: 'variable', variable, segments, definite };
+    ? { root, segments, reference, definite }
+    : { root: 'variable', variable, segments, reference, definite };
+}
+
+/** Whether a step keeps a path definite (Jayway's `isTokenDefinite`): a single step, or a union of names last. */
+export function isDefiniteStep(segment: Segment, last: boolean): boolean {
+  return isSingleStep(segment) || (last && segment.kind === 'names');
 }
 
 function isSingleStep(segment: Segment): boolean {
@@ -141,6 +153,7 @@ class Cursor {
     while (!this.done()) {
       const char = this.peek();
       if (char === '.' || char === '[' || (inFilter && FILTER_NAME_END.test(char))) break;
+      if (/\s/.test(char)) throw this.error(`a name with blank characters needs brackets: ['my key']`);
       this.position += 1;
     }
     if (this.position === start) throw this.error('expected a property name');
@@ -290,7 +303,9 @@ class Cursor {
     const flags = /^[imsu]*/.exec(this.text.slice(this.position))?.[0] ?? '';
     this.position += flags.length;
     try {
-      return { kind: 'regex', regex: new RegExp(source, flags) };
+      // Jayway matches the whole string (Java's `Matcher.matches`), not a part of it; the lookarounds
+      // anchor at its ends with the `m` flag too.
+      return { kind: 'regex', regex: new RegExp(`(?<![\\s\\S])(?:${source})(?![\\s\\S])`, flags) };
     } catch (error) {
       throw this.error(`invalid regular expression: ${(error as Error).message}`);
     }
@@ -305,7 +320,7 @@ export function normalizedPath(segments: readonly Segment[], variable = ''): str
 function renderSegment(segment: Segment): string {
   switch (segment.kind) {
     case 'names':
-      return `[${segment.names.map((name) => `'${name}'`).join(',')}]`;
+      return `[${segment.names.map((name) => `'${name}'`).join(', ')}]`;
     case 'indexes':
       return `[${segment.indexes.join(',')}]`;
     case 'wildcard':

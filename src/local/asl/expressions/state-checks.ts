@@ -234,6 +234,9 @@ function checkMap(context: StateCheckContext, state: StateObject, location: stri
     if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');
   }
   if ('MaxConcurrency' in state) checkInteger(report, state, 'MaxConcurrency', location, 0);
+  if ('MaxConcurrency' in state && 'MaxConcurrencyPath' in state) {
+    report(SCHEMA, "Only one of 'MaxConcurrency' and 'MaxConcurrencyPath' may be set", location);
+  }
   checkProcessingMode(report, state, location);
 }
 

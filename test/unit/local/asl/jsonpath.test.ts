@@ -60,7 +60,7 @@ describe('readPath', () => {
     expect(readPath('$.store.book[-1].author', input)).toBe('J. R. R. Tolkien');
   });
 
-  it('returns an array for wildcards, unions, slices, deep scans and filters', () => {
+  it('returns an array for wildcards, unions of indexes, slices, deep scans and filters', () => {
     const input = store();
     expect(readPath('$.store.book[*].author', input)).toEqual([
       'Nigel Rees',
@@ -69,7 +69,6 @@ describe('readPath', () => {
       'J. R. R. Tolkien',
     ]);
     expect(readPath('$.store.book[0,2].price', input)).toEqual([8.95, 8.99]);
-    expect(readPath("$.store.bicycle['color','price']", input)).toEqual(['red', 19.95]);
     expect(readPath('$.store.book[1:3].price', input)).toEqual([12.99, 8.99]);
     expect(readPath('$.store.book[-1:].price', input)).toEqual([22.99]);
     expect(readPath('$.store.book[:2].price', input)).toEqual([8.95, 12.99]);
@@ -93,9 +92,46 @@ describe('readPath', () => {
     expect(authors("@.price > 'text'")).toEqual([]);
   });
 
-  it('returns an empty array when an indefinite path matches nothing', () => {
-    expect(readPath('$.missing[*].x', {})).toEqual([]);
+  it('reads a union of names as the last step as one object of those members, as Jayway merges them', () => {
+    const input = store();
+    expect(readPath("$.store.bicycle['color','price']", input)).toEqual({ color: 'red', price: 19.95 });
+    expect(readPath("$.store.bicycle['color','gears']", input)).toEqual({ color: 'red' });
+    expect(readPath("$.store.book[0,1]['author','price']", input)).toEqual([
+      { author: 'Nigel Rees', price: 8.95 },
+      { author: 'Evelyn Waugh', price: 12.99 },
+    ]);
+  });
+
+  it('matches a filter regex against the whole string, as Java does', () => {
+    const names = { svcs: [{ name: 'app-v2-canary' }, { name: 'v2' }, { name: 'v1' }] };
+    expect(readPath('$.svcs[?(@.name =~ /v2/)].name', names)).toEqual(['v2']);
+    expect(readPath('$.svcs[?(@.name =~ /.*v2.*/)].name', names)).toEqual(['app-v2-canary', 'v2']);
+    expect(readPath('$.svcs[?(@.name =~ /V1/mi)].name', names)).toEqual(['v1']);
+  });
+
+  it('returns an empty array when an indefinite path matches nothing past its first indefinite step', () => {
+    expect(readPath('$.items[*].x', { items: [{ y: 1 }] })).toEqual([]);
+    expect(readPath('$.items[*].a.b[*]', { items: [{ y: 1 }] })).toEqual([]);
     expect(readPath('$.items[?(@.x > 5)]', { items: [{ x: 1 }] })).toEqual([]);
+    expect(readPath('$.items[5][*]', { items: [] })).toEqual([]);
+  });
+
+  it('fails an indefinite path whose definite steps before it find nothing, with Jayway reasons', () => {
+    const causeOf = (path: string, data: unknown) => statesErrorOf(() => readPath(path, data)).causeText;
+    expect(causeOf('$.items[*].id', {})).toBe(
+      "Invalid path '$.items[*].id' : Missing property in path $['items']",
+    );
+    expect(causeOf('$.a.b[?(@.ok)]', { a: {} })).toBe(
+      "Invalid path '$.a.b[?(@.ok)]' : Missing property in path $['a']['b']",
+    );
+    expect(causeOf('$.a.b[*]', { a: 5 })).toBe(
+      "Invalid path '$.a.b[*]' : Expected to find an object with property ['b'] in path $['a'] but found 'number'",
+    );
+    expect(causeOf('$.a[0:2]', { a: { x: 1 } })).toBe(
+      'Invalid path \'$.a[0:2]\' : Filter: [0:2] can only be applied to arrays. Current context is: {"x":1}',
+    );
+    expect(causeOf('$.a[0:2]', { a: null })).toBe("Invalid path '$.a[0:2]' : The path $['a'] is null");
+    expect(causeOf("$.o['a','b']", {})).toBe("Invalid path '$.o['a','b']' : Missing property in path $['o']");
   });
 
   it('keeps null values and falsy values', () => {
@@ -106,11 +142,13 @@ describe('readPath', () => {
 
   it('throws States.Runtime with AWS wording when a definite path matches nothing', () => {
     // Act
-    const error = statesErrorOf(() => readPath('$.foo.bar', { other: 1 }));
+    const leaf = statesErrorOf(() => readPath('$.foo', { other: 1 }));
+    const before = statesErrorOf(() => readPath('$.foo.bar', { other: 1 }));
     // Assess
-    expect(error.name).toBe('States.Runtime');
-    expect(error.error).toBe('States.Runtime');
-    expect(error.causeText).toBe("Invalid path '$.foo.bar' : No results for path: $['foo']['bar']");
+    expect(leaf.name).toBe('States.Runtime');
+    expect(leaf.error).toBe('States.Runtime');
+    expect(leaf.causeText).toBe("Invalid path '$.foo' : No results for path: $['foo']");
+    expect(before.causeText).toBe("Invalid path '$.foo.bar' : Missing property in path $['foo']");
   });
 
   it('throws for an index out of range, a name on an array and an index on an object', () => {
@@ -123,11 +161,21 @@ describe('readPath', () => {
   it('finds only members of the data itself, never those every object inherits', () => {
     expect(() => readPath('$.constructor', {})).toThrow(StatesError);
     expect(() => readPath('$.a.toString', { a: {} })).toThrow(StatesError);
-    expect(readPath("$['constructor','x']", { x: 1 })).toEqual([1]);
+    expect(readPath("$['constructor','x']", { x: 1 })).toEqual({ x: 1 });
   });
 
   it('rejects malformed paths with States.Runtime naming the path', () => {
-    for (const path of ['foo', '$.', '$[', '$.a[', "$['a", '$.a[?(@.x >)]', '$.a[1:2:0]', '$..']) {
+    for (const path of [
+      'foo',
+      '$.',
+      '$[',
+      '$.a[',
+      "$['a",
+      '$.a[?(@.x >)]',
+      '$.a[1:2:0]',
+      '$..',
+      '$.my key',
+    ]) {
       const error = statesErrorOf(() => readPath(path, { a: 1 }));
       expect(error.name, path).toBe('States.Runtime');
       expect(error.causeText, path).toContain(`Invalid path '${path}'`);

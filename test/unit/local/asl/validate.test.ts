@@ -290,6 +290,21 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it('refuses a Map state with both MaxConcurrency and MaxConcurrencyPath', () => {
+    const definition = validMachine();
+    definition.States.Each.MaxConcurrency = 1;
+    definition.States.Each.MaxConcurrencyPath = '$.m';
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Each: Only one of 'MaxConcurrency' and 'MaxConcurrencyPath' may be set",
+    ]);
+  });
+
+  it('refuses a dot-notation name with a blank in a path, which needs brackets', () => {
+    const definition = validMachine();
+    definition.States.Each.ItemsPath = '$.my items';
+    expect(summary(validate(definition))).toEqual([expect.stringContaining('/States/Each')]);
+  });
+
   it('reports state names used twice across nested machines', () => {
     const definition = validMachine();
     definition.States.Fan.Branches[0] = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
