@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { awsSetupError } from '../src/cli/aws-errors.ts';
 import { abortCommand } from '../src/cli/commands/abort.ts';
 import { approvalCommands } from '../src/cli/commands/approve.ts';
 import { backupsCommand } from '../src/cli/commands/backups.ts';
@@ -58,11 +59,12 @@ try {
     // Help and version end with code 0; every other parse error is a usage error.
     process.exitCode = error.exitCode === 0 ? ExitCode.Succeeded : ExitCode.Usage;
   } else {
-    console.error(`cutover: ${describeError(error)}`);
+    const shown = awsSetupError(error) ?? error;
+    console.error(`cutover: ${describeError(shown)}`);
     process.exitCode =
-      error instanceof CliError
-        ? error.exitCode
-        : error instanceof ValidationError
+      shown instanceof CliError
+        ? shown.exitCode
+        : shown instanceof ValidationError
           ? ExitCode.Usage
           : ExitCode.Failed;
   }

@@ -1,3 +1,4 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { urlPrefixProblem } from '#adapters/hooks/hook-url.ts';
 import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME, stateMachineName } from '#core/rollback.ts';
@@ -40,11 +41,29 @@ const json = <T extends z.ZodType>(schema: T) =>
 const days = () => {
   const error = (issue: { input?: unknown }) =>
     `must be a whole number of days, 1 or more (got ${JSON.stringify(issue.input)})`;
+  return z.preprocess(numberOfDays, z.int({ error }).min(1, { error })).optional();
+};
+
+/** A `-c key=7` string as the number it spells; any other value as it is. */
+function numberOfDays(value: unknown): unknown {
+  return typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+}
+
+/** The retention periods CloudWatch Logs accepts, in days (`logs.RetentionDays` but never-expire). */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
+
+/** A log retention CloudWatch Logs accepts, in days, from `cdk.json` or `-c logRetentionDays=365`. */
+const logRetentionDays = () => {
+  const error = (issue: { input?: unknown }) =>
+    `must be a retention CloudWatch Logs accepts, in days: ${LOG_RETENTION_DAYS.join(', ')} (got ${JSON.stringify(issue.input)})`;
   return z
     .preprocess(
-      (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
-      z.int({ error }).min(1, { error }),
+      numberOfDays,
+      z.number({ error }).refine((days) => LOG_RETENTION_DAYS.includes(days), { error }),
     )
+    .transform((days) => days as RetentionDays)
     .optional();
 };
 
@@ -121,7 +140,12 @@ const contextObject = z.object({
     .string()
     .regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, { error: 'is not an AWS region name (eu-west-1)' })
     .optional(),
-  clusterName: z.string(required('the name of the EKS cluster releases run on (-c clusterName=prod)')).min(1),
+  clusterName: z
+    .string(required('the name of the EKS cluster releases run on (-c clusterName=prod)'))
+    .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, {
+      error: (issue) =>
+        `is not an EKS cluster name (a letter or digit, then letters, digits, "-" and "_", at most 100), got "${issue.input}"`,
+    }),
   allowedNamespaces: list(
     z
       .array(
@@ -161,7 +185,14 @@ const contextObject = z.object({
   releaseEventPrincipals: itemsOf('releaseEventPrincipals'),
   releaseApiPrincipals: itemsOf('releaseApiPrincipals'),
   approverPrincipals: itemsOf('approverPrincipals'),
-  eventBusName: z.string().min(1).optional(),
+  eventBusName: z
+    .string()
+    .regex(/^[/.\-_A-Za-z0-9]{1,256}$/, {
+      error: (issue) =>
+        `is not an EventBridge event bus name (letters, digits and "/._-", at most 256), got "${issue.input}"`,
+    })
+    .optional(),
+  logRetentionDays: logRetentionDays(),
   backupRetentionDays: days(),
   noncurrentBackupRetentionDays: days(),
   ecrTriggers: json(
@@ -180,6 +211,10 @@ const contextObject = z.object({
 export const contextSchema = contextObject
   .refine((context) => !context.subnetIds || context.vpcId, {
     message: 'subnetIds needs vpcId',
+    path: ['vpcId'],
+  })
+  .refine((context) => !context.securityGroupIds || context.vpcId, {
+    message: 'securityGroupIds needs vpcId',
     path: ['vpcId'],
   })
   .refine((context) => !context.vpcId || context.subnetIds?.length, {

@@ -55,6 +55,7 @@ export class CutoverStack extends Stack {
       databaseSecretArns: context.databaseSecretArns,
       hookSecrets: context.hookSecrets,
       eventBusName: context.eventBusName,
+      logRetention: context.logRetentionDays,
       backupRetentionDays: context.backupRetentionDays,
       noncurrentBackupRetentionDays: context.noncurrentBackupRetentionDays,
       ecrTriggers: context.ecrTriggers,
@@ -71,7 +72,7 @@ export class CutoverStack extends Stack {
    * a private EKS endpoint admits the tasks from, as stack outputs.
    */
   private addOutputs(): void {
-    const { storage, api, functions, monitoring } = this.cutover;
+    const { storage, api, approvals, functions, monitoring } = this.cutover;
     new CfnOutput(this, 'AlertTopicArn', {
       value: monitoring.topic.topicArn,
       description:
@@ -102,6 +103,13 @@ export class CutoverStack extends Stack {
         value: api.api.url,
         description:
           'The release API (IAM-signed): POST <url>releases/<strategy>, GET <url>releases/<executionId>',
+      });
+    }
+    if (approvals) {
+      new CfnOutput(this, 'ApprovalRoleArn', {
+        value: approvals.stateMachine.role.roleArn,
+        description:
+          'The role the release API answers approvals with: deny states:SendTaskSuccess and SendTaskFailure to every other principal to keep approverPrincipals the only approvers',
       });
     }
   }

@@ -194,6 +194,8 @@ export class Cutover extends Construct {
   /** Where the events go whose rollback or release an EventBridge rule could not start, and its alarm. */
   readonly ruleDeadLetters: RuleDeadLetters;
   readonly api?: ReleaseApi;
+  /** The state machine that answers approvals for the release API: the one caller of SendTaskSuccess/Failure. */
+  readonly approvals?: ApprovalStateMachine;
 
   constructor(scope: Construct, id: string, props: CutoverProps) {
     super(scope, id);
@@ -318,7 +320,7 @@ export class Cutover extends Construct {
       const asking = machines
         .filter((machine) => machine.waitsForTaskToken && releases.has(machine.strategy))
         .map((machine) => releases.get(machine.strategy)!);
-      const approvals =
+      this.approvals =
         asking.length > 0
           ? new ApprovalStateMachine(this, 'Approvals', {
               table: this.storage.table,
@@ -332,7 +334,7 @@ export class Cutover extends Construct {
         // migration is started with StartExecution (`cutover run database-migration`).
         stateMachines: new Map([...releases].filter(([name]) => isStrategy(name))),
         requestSchemas: props.requestSchemas ?? strategyRequestModels(props.allowedNamespaces),
-        approvals: approvals?.stateMachine,
+        approvals: this.approvals?.stateMachine,
         logRetention,
         removalPolicy: stackOwnedRemovalPolicy,
         monitoring: this.monitoring,

@@ -68,6 +68,14 @@ function setupError(error: unknown, log: unknown): CliError | undefined {
 }
 
 /**
+ * The usage error, with its hint, for an SDK error a client without {@link withSetupHints} threw because
+ * no credentials or region could be found (the S3 client of `cutover backups`); `undefined` for any other.
+ */
+export function awsSetupError(error: unknown): CliError | undefined {
+  return error instanceof Error ? setupError(error, undefined) : undefined;
+}
+
+/**
  * Makes a CLI client of AWS fail as the CLI says: a usage error with a hint where the SDK would throw its
  * bare messages (`Could not load credentials from any providers`, `Region is missing`); any other failed
  * call named with its endpoint and region (`describeFailedCall`, `namedBy` the option that named the

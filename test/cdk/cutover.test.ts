@@ -1341,6 +1341,25 @@ describe('readContext', () => {
     ).toBe(7);
   });
 
+  it('refuses a log retention CloudWatch Logs does not accept, a bad cluster or bus name, security groups without a VPC', () => {
+    // Prepare
+    const given = {
+      clusterName: 'prod cluster/x',
+      allowedNamespaces: 'shop',
+      logRetentionDays: '100',
+      eventBusName: 'x y',
+      securityGroupIds: 'sg-0abc',
+    };
+    // Act + Assess
+    expect(() => readContext((key) => (given as Record<string, unknown>)[key])).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- clusterName: is not an EKS cluster name (a letter or digit, then letters, digits, "-" and "_", at most 100), got "prod cluster/x"\n' +
+        '- eventBusName: is not an EventBridge event bus name (letters, digits and "/._-", at most 256), got "x y"\n' +
+        '- logRetentionDays: must be a retention CloudWatch Logs accepts, in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 100)\n' +
+        '- vpcId: securityGroupIds needs vpcId',
+    );
+  });
+
   it('names every missing or bad key', () => {
     // Act + Assess
     expect(() => readContext((key) => ({ vpcId: 'vpc-1', alarmEmail: 'nope' })[key])).toThrowError(

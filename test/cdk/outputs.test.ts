@@ -50,6 +50,33 @@ describe('CutoverStack outputs', () => {
     expect(outputs.AlertTopicArn?.Value).toEqual({ Ref: expect.stringMatching(/^CutoverMonitoringAlerts/) });
     expect(JSON.stringify(outputs.ReleaseApiUrl?.Value)).toContain('execute-api');
   });
+
+  it('outputs the role that answers approvals, the one a policy should leave SendTaskSuccess to', () => {
+    // Act
+    const { template } = synthStack({});
+    // Assess: the output names the role whose policy sends the task success
+    const role = template.findOutputs('ApprovalRoleArn').ApprovalRoleArn?.Value as {
+      'Fn::GetAtt': [string, string];
+    };
+    expect(role['Fn::GetAtt'][1]).toBe('Arn');
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(role['Fn::GetAtt'][0]),
+    );
+    expect(JSON.stringify(policies)).toContain('states:sendTaskSuccess');
+  });
+});
+
+describe('CutoverStack log retention', () => {
+  it('keeps every log group as long as -c logRetentionDays says, the access log of who approved included', () => {
+    // Act
+    const { template } = synthStack({ logRetentionDays: '400' });
+    // Assess
+    const retentions = Object.values(template.findResources('AWS::Logs::LogGroup')).map(
+      (group) => group.Properties?.RetentionInDays,
+    );
+    expect(retentions.length).toBeGreaterThan(2);
+    expect(new Set(retentions)).toEqual(new Set([400]));
+  });
 });
 
 describe('CutoverStack in a VPC', () => {

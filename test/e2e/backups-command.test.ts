@@ -510,3 +510,25 @@ describe('cutover backups with the folder store', () => {
     );
   });
 });
+
+describe('cutover backups with a bucket on AWS', () => {
+  it('says how to get credentials, exit 2, when there are none, as the other commands do', async () => {
+    // Act
+    const outcome = await cutover(['backups', 'list'], {
+      CUTOVER_BACKUP_BUCKET: 'cutover-backups-123456789012',
+      AWS_REGION: 'eu-west-1',
+      AWS_PROFILE: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_CONFIG_FILE: join(directory, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(directory, 'no-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    // Assess
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(
+      /^cutover: no usable AWS credentials \(.+\): set AWS_PROFILE or run `aws sso login`\n$/,
+    );
+  });
+});
