@@ -158,7 +158,7 @@ export interface CutoverProps {
   readonly stateMachinesDir?: string;
 }
 
-const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x'];
+const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 /**
  * The functions told where each hook secret may be sent besides those that read them (the `hooks`
  * capability): ValidateRequest refuses a release whose hooks would send one elsewhere before anything

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -420,6 +421,16 @@ describe('Cutover construct', () => {
     // Act + Assess
     expect(() => synth(buildProps({ eksRoleArns: ['cutover-eks'] }))).toThrowError(
       /eksRoleArns: "cutover-eks" is not an IAM role ARN/,
+    );
+  });
+
+  it('runs the functions on Node.js 24 when asked, and refuses a runtime that is not Node.js 20, 22 or 24', () => {
+    // Act
+    const template = Template.fromStack(synth(buildProps({ runtime: lambda.Runtime.NODEJS_24_X })).stack);
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+    expect(() => synth(buildProps({ runtime: lambda.Runtime.NODEJS_18_X }))).toThrowError(
+      /runtime must be one of: nodejs20.x, nodejs22.x, nodejs24.x \(got nodejs18.x\)/,
     );
   });
 
