@@ -280,14 +280,14 @@ function missingStep(
   last: boolean,
   where: () => string,
 ): string | undefined {
-  const fragment = normalizedPath([segment]).slice(1);
+  const fragment = () => normalizedPath([segment]).slice(1);
   switch (segment.kind) {
     case 'names':
       if (!isPlainObject(node)) {
-        return `Expected to find an object with property ${fragment} in path ${where()} but found '${jsonTypeOf(node)}'`;
+        return `Expected to find an object with property ${fragment()} in path ${where()} but found '${jsonTypeOf(node)}'`;
       }
       if (segment.names.length === 1 && !last && !Object.hasOwn(node, segment.names[0]!)) {
-        return `Missing property in path ${where()}${fragment}`;
+        return `Missing property in path ${where()}${fragment()}`;
       }
       return undefined;
     case 'indexes':
@@ -295,11 +295,11 @@ function missingStep(
       if (node === null) return `The path ${where()} is null`;
       return Array.isArray(node)
         ? undefined
-        : `Filter: ${fragment} can only be applied to arrays. Current context is: ${JSON.stringify(node)}`;
+        : `Filter: ${fragment()} can only be applied to arrays. Current context is: ${JSON.stringify(node)}`;
     case 'filter':
       return node !== null && typeof node === 'object'
         ? undefined
-        : `Filter: ${fragment} can not be applied to primitives. Current context is: ${JSON.stringify(node)}`;
+        : `Filter: ${fragment()} can not be applied to primitives. Current context is: ${JSON.stringify(node)}`;
     default:
       return undefined;
   }
