@@ -343,7 +343,7 @@ function step(segment: Segment, node: unknown, root: unknown): unknown[] {
     case 'wildcard':
       return children(node);
     case 'slice':
-      return Array.isArray(node) ? slice(node, segment.start, segment.end, segment.step) : [];
+      return Array.isArray(node) ? slice(node, segment.start, segment.end) : [];
     case 'filter':
       if (Array.isArray(node)) return node.filter((item) => matchesFilter(segment.filter, item, root));
       return isPlainObject(node) && matchesFilter(segment.filter, node, root) ? [node] : [];
@@ -366,20 +366,9 @@ function arrayIndex(array: readonly unknown[], index: number): number | undefine
   return position >= 0 && position < array.length ? position : undefined;
 }
 
-function slice(array: readonly unknown[], start?: number, end?: number, step = 1): unknown[] {
-  const length = array.length;
-  const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
-  const bound = (value: number | undefined, fallback: number) =>
-    value === undefined ? fallback : value < 0 ? clamp(length + value, step > 0 ? 0 : -1, length) : value;
-  const from = clamp(
-    bound(start, step > 0 ? 0 : length - 1),
-    step > 0 ? 0 : -1,
-    step > 0 ? length : length - 1,
-  );
-  const to = clamp(bound(end, step > 0 ? length : -1), -1, length);
-  const selected: unknown[] = [];
-  for (let index = from; step > 0 ? index < to : index > to; index += step) selected.push(array[index]);
-  return selected;
+/** `[start:end]`: negative bounds count from the end, as in `Array.prototype.slice`. */
+function slice(array: readonly unknown[], start?: number, end?: number): unknown[] {
+  return array.slice(start, end);
 }
 
 function matchesFilter(expression: FilterExpression, item: unknown, root: unknown): boolean {

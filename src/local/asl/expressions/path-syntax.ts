@@ -8,7 +8,7 @@ export type Segment =
   | { kind: 'names'; names: string[] }
   | { kind: 'indexes'; indexes: number[] }
   | { kind: 'wildcard' }
-  | { kind: 'slice'; start: number | undefined; end: number | undefined; step: number | undefined }
+  | { kind: 'slice'; start: number | undefined; end: number | undefined }
   | { kind: 'filter'; filter: FilterExpression }
   | { kind: 'deepScan'; segment: Segment };
 
@@ -229,9 +229,10 @@ class Cursor {
     }
     this.expect(':');
     const end = this.integer();
-    const step = this.take(':') ? this.integer() : undefined;
-    if (step === 0) throw this.error('slice step cannot be 0');
-    return { kind: 'slice', start: first, end, step };
+    // Jayway reads a slice's start and end only: a step after them is ignored, and one of them is needed.
+    if (this.take(':')) this.integer();
+    if (first === undefined && end === undefined) throw this.error('a slice needs a start or an end');
+    return { kind: 'slice', start: first, end };
   }
 
   private orExpression(): FilterExpression {
@@ -326,7 +327,7 @@ function renderSegment(segment: Segment): string {
     case 'wildcard':
       return '[*]';
     case 'slice':
-      return `[${segment.start ?? ''}:${segment.end ?? ''}${segment.step === undefined ? '' : `:${segment.step}`}]`;
+      return `[${segment.start ?? ''}:${segment.end ?? ''}]`;
     case 'filter':
       return '[?]';
     case 'deepScan':

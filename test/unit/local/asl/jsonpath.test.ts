@@ -72,7 +72,7 @@ describe('readPath', () => {
     expect(readPath('$.store.book[1:3].price', input)).toEqual([12.99, 8.99]);
     expect(readPath('$.store.book[-1:].price', input)).toEqual([22.99]);
     expect(readPath('$.store.book[:2].price', input)).toEqual([8.95, 12.99]);
-    expect(readPath('$.store.book[::2].price', input)).toEqual([8.95, 8.99]);
+    expect(readPath('$.store.book[0:3:2].price', input)).toEqual([8.95, 12.99, 8.99]); // Jayway ignores a step
     expect(readPath('$..price', input)).toEqual([8.95, 12.99, 8.99, 22.99, 19.95]);
     expect(readPath('$.store.*.color', input)).toEqual(['red']);
     expect(readPath('$..book[?(@.isbn)].author', input)).toEqual(['Herman Melville', 'J. R. R. Tolkien']);
@@ -172,7 +172,8 @@ describe('readPath', () => {
       '$.a[',
       "$['a",
       '$.a[?(@.x >)]',
-      '$.a[1:2:0]',
+      '$.a[:]',
+      '$.a[::2]',
       '$..',
       '$.my key',
     ]) {
