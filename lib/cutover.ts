@@ -333,6 +333,9 @@ export class Cutover extends Construct {
         // POST /releases/<strategy> for the release strategies, as the local runtime serves it; a database
         // migration is started with StartExecution (`cutover run database-migration`).
         stateMachines: new Map([...releases].filter(([name]) => isStrategy(name))),
+        readableStateMachines: [...this.stateMachines.byStrategy]
+          .filter(([name]) => !isStrategy(name))
+          .map(([, machine]) => machine),
         requestSchemas: props.requestSchemas ?? strategyRequestModels(props.allowedNamespaces),
         approvals: this.approvals?.stateMachine,
         logRetention,

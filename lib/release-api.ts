@@ -13,6 +13,7 @@ import {
   type ApiRoute,
   type JsonSchema,
   NOT_A_RELEASE,
+  NOT_READABLE,
 } from '#core/api-routes.ts';
 import { NO_PENDING_APPROVAL } from './approval-machine.ts';
 import { pascalCase } from './discovery.ts';
@@ -23,6 +24,12 @@ import { type ApiMethod, type ReleaseApiCallers, restrictCallers } from './relea
 /** Props of {@link ReleaseApi}; the callers' lists make its resource policy ({@link restrictCallers}). */
 export interface ReleaseApiProps extends ReleaseApiCallers {
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * The other state machines whose executions `GET /releases/{executionId}` reads, as the local runtime's
+   * API does: the database migration and the rollback an abort starts.
+   * @default none
+   */
+  readonly readableStateMachines?: readonly sfn.IStateMachine[];
   /** The request JSON Schema of each strategy (draft 4), used as the API model of its start route. */
   readonly requestSchemas: Readonly<Record<string, JsonSchema>>;
   /**
@@ -48,6 +55,23 @@ const ERROR_BODY = `{"message": "$util.escapeJavaScript($input.path('$.message')
 const escaped = (value: string) => `$util.escapeJavaScript(${value}).replaceAll("\\\\'", "'")`;
 /** The request body as an escaped JSON string. */
 const BODY_AS_STRING = escaped("$input.json('$')");
+
+/**
+ * The answer to a call Step Functions refused: 404 for an execution that does not exist, 403 with `denied`
+ * for one the API's role may not reach, 400 with Step Functions' message otherwise.
+ */
+function refusal(denied: string): string {
+  return [
+    "#set($type = $input.path('$.__type'))",
+    "#if($type.contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)",
+    ERROR_BODY,
+    "#elseif($type.contains('AccessDenied'))#set($context.responseOverride.status = 403)",
+    `{"message": "${denied}"}`,
+    '#else',
+    ERROR_BODY,
+    '#end',
+  ].join('\n');
+}
 
 /**
  * The stage's throttling, per second, which API Gateway applies to each method (route) on its own, not to
@@ -157,6 +181,9 @@ export class ReleaseApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    for (const machine of props.readableStateMachines ?? []) {
+      machine.grantExecution(this.#role, 'states:DescribeExecution');
+    }
     const releases = this.api.root.addResource('releases');
     const execution = releases.addResource('{executionId}');
     const methods: ApiMethod[] = [];
@@ -240,9 +267,7 @@ export class ReleaseApi extends Construct {
           {
             statusCode: '400',
             selectionPattern: '4\\d{2}',
-            responseTemplates: {
-              [JSON_TYPE]: `#if($input.path('$.__type').contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)#end\n${ERROR_BODY}`,
-            },
+            responseTemplates: { [JSON_TYPE]: refusal(NOT_READABLE) },
           },
         ]);
       }
@@ -305,19 +330,13 @@ export class ReleaseApi extends Construct {
       "#set($executionId = $util.urlDecode($input.params('executionId')))",
       `{"executionId": "${escaped('$executionId')}", "stopDate": $input.path('$.stopDate')}`,
     ].join('\n');
-    const status = [
-      "#set($type = $input.path('$.__type'))",
-      "#if($type.contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)",
-      `${ERROR_BODY}`,
-      "#elseif($type.contains('AccessDenied'))#set($context.responseOverride.status = 403)",
-      `{"message": "${NOT_A_RELEASE}"}`,
-      '#else',
-      `${ERROR_BODY}`,
-      '#end',
-    ].join('\n');
     return this.#aws('StopExecution', request, [
       { statusCode: '200', responseTemplates: { [JSON_TYPE]: response } },
-      { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { [JSON_TYPE]: status } },
+      {
+        statusCode: '400',
+        selectionPattern: '4\\d{2}',
+        responseTemplates: { [JSON_TYPE]: refusal(NOT_A_RELEASE) },
+      },
     ]);
   }
 

@@ -88,6 +88,13 @@ export const NOT_A_RELEASE =
   'only a release (an execution of the canary, blue-green or rolling state machine) can be aborted through the release API';
 
 /**
+ * What a read of an execution the release API may not read answers (403), on AWS: one of a state machine that
+ * is not Cutover's, or of its approval machine.
+ */
+export const NOT_READABLE =
+  "only an execution of Cutover's release, database migration and rollback state machines can be read through the release API";
+
+/**
  * The routes. Answers:
  * - StartExecution: `{ executionId, executionArn, startDate }` (startDate in epoch seconds); the optional
  *   `?name=` query parameter names the execution (a repeated name with the same input is idempotent).

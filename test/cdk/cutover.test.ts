@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { NOT_READABLE } from '#core/api-routes.ts';
 import { FUNCTION_CAPABILITIES } from '#lib/capabilities.ts';
 import { readContext } from '#lib/context.ts';
 import { Cutover, type CutoverProps } from '#lib/cutover.ts';
@@ -695,6 +696,36 @@ describe('Cutover construct', () => {
     expect(stoppable).toContain('CutoverStrategiesCanary');
     for (const other of ['Rollback', 'DatabaseMigration', 'Approvals'])
       expect(stoppable).not.toContain(other);
+  });
+
+  it('reads the executions of the database migration and the rollback too, as the local API does, and answers 403 for any other', () => {
+    // Act
+    const [describe] = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) =>
+      JSON.stringify(m.Properties.Integration.Uri).includes('action/DescribeExecution'),
+    ) as {
+      Properties: {
+        Integration: {
+          IntegrationResponses: { StatusCode: string; ResponseTemplates: Record<string, string> }[];
+        };
+      };
+    }[];
+    const refused = describe!.Properties.Integration.IntegrationResponses.find((r) => r.StatusCode === '400')!
+      .ResponseTemplates['application/json']!;
+    const readable = JSON.stringify(
+      policyOf(template, 'CutoverReleaseApiIntegrationRole').filter((s) =>
+        JSON.stringify(s).includes('states:DescribeExecution'),
+      ),
+    );
+    // Assess
+    for (const machine of ['CutoverStrategiesCanary', 'DatabaseMigration', 'Rollback'])
+      expect(readable).toContain(machine);
+    expect(readable).not.toContain('Approvals');
+    expect(refused).toContain(
+      "#if($type.contains('ExecutionDoesNotExist'))#set($context.responseOverride.status = 404)",
+    );
+    expect(refused).toContain(
+      `#elseif($type.contains('AccessDenied'))#set($context.responseOverride.status = 403)\n{"message": "${NOT_READABLE}"}`,
+    );
   });
 
   it("records the caller's IAM identity as the approver of an approval or rejection, whatever the body says", () => {
