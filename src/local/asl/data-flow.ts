@@ -16,9 +16,9 @@ import type { VariableReader } from './variables.ts';
  * `context` may be a function that builds the context object: it is called only if a field reads `$$`.
  *
  * @throws StatesError `States.Runtime` when a path selects nothing (AWS's wording: `The JSONPath '$.a'
- * specified for the field 'b.$' could not be found in the input '{...}'`) or a `.$` value is neither a
- * path nor an intrinsic; `States.IntrinsicFailure` from a failing intrinsic function. `$name...` paths
- * read the workflow variables of `variables`.
+ * specified for the field 'b.$' could not be found in the input '{...}'`), a `.$` value is neither a
+ * path nor an intrinsic, or an intrinsic function fails (`Invalid arguments in States.MathAdd: ...`).
+ * `$name...` paths read the workflow variables of `variables`.
  * @example
  * resolvePayloadTemplate({ 'id.$': '$.order.id', 'execution.$': '$$.Execution.Id', fixed: 1 },
  *   { order: { id: 'o-1' } }, { Execution: { Id: 'arn:...' } });
@@ -65,8 +65,8 @@ export function applyPath(
  * The value of a dynamic field (a `.$` key of a payload template, a Fail state's `ErrorPath` or `CausePath`):
  * `value` is a path or an intrinsic function call; `key` names the field in the errors.
  *
- * @throws StatesError `States.Runtime` when a path selects nothing or `value` is neither a path nor an
- * intrinsic; `States.IntrinsicFailure` from a failing intrinsic function.
+ * @throws StatesError `States.Runtime` when a path selects nothing, `value` is neither a path nor an
+ * intrinsic, or an intrinsic function fails (`Invalid arguments in States.MathAdd: ...`).
  */
 export function resolveDynamicField(
   key: string,

@@ -3,11 +3,7 @@
  */
 import { type ContextSource, describePathSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
-import {
-  INTRINSIC_FUNCTIONS,
-  type IntrinsicArgument,
-  intrinsicFailure,
-} from './expressions/intrinsic-functions.ts';
+import { INTRINSIC_FUNCTIONS, type IntrinsicArgument } from './expressions/intrinsic-functions.ts';
 import { type IntrinsicNode, IntrinsicSyntaxError, parseIntrinsic } from './expressions/intrinsic-syntax.ts';
 import { memoize } from './expressions/memoize.ts';
 import { tryReadPath } from './jsonpath.ts';
@@ -25,9 +21,9 @@ export function isIntrinsic(value: string): boolean {
  * Evaluates an intrinsic call; paths in its arguments read `$...` from `input` and `$$...` from `context`
  * (the context object, or a function that builds it) and `$name...` from `variables`.
  *
- * @throws StatesError `States.IntrinsicFailure` when the expression is malformed, names an unknown
- * function or a function rejects its arguments; `States.Runtime` when an argument's path selects nothing
- * (AWS's wording: `The function 'States.Format($.a)' had the following error: The JsonPath argument for the
+ * @throws StatesError `States.Runtime`, as AWS raises it, when the expression is malformed, names an
+ * unknown function, a function rejects its arguments (`Invalid arguments in States.MathAdd: ...`) or an
+ * argument's path selects nothing (AWS's wording: `The function 'States.Format($.a)' had the following error: The JsonPath argument for the
  * field '$.a' could not be found in the input '{}'`).
  * @example
  * evaluateIntrinsic("States.Format('Hello, my name is {}.', $.name)", { name: 'Arnav' }, {});
@@ -73,7 +69,7 @@ function parseChecked(expression: string): IntrinsicNode & { kind: 'call' } {
     call = parseIntrinsic(expression);
   } catch (error) {
     if (!(error instanceof IntrinsicSyntaxError)) throw error;
-    throw new StatesError(STATES_ERRORS.IntrinsicFailure, `Invalid intrinsic function: ${error.message}`, {
+    throw new StatesError(STATES_ERRORS.Runtime, `Invalid intrinsic function: ${error.message}`, {
       cause: error,
     });
   }
@@ -84,12 +80,16 @@ function parseChecked(expression: string): IntrinsicNode & { kind: 'call' } {
 function checkCalls(node: IntrinsicNode, depth: number): void {
   if (node.kind !== 'call') return;
   if (!(node.name in INTRINSIC_FUNCTIONS)) {
-    throw intrinsicFailure(
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
       `Unknown intrinsic function ${node.name}; allowed: ${Object.keys(INTRINSIC_FUNCTIONS).join(', ')}`,
     );
   }
   if (depth > MAX_INTRINSIC_NESTING) {
-    throw intrinsicFailure(`Intrinsic functions are nested more than ${MAX_INTRINSIC_NESTING} deep`);
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Intrinsic functions are nested more than ${MAX_INTRINSIC_NESTING} deep`,
+    );
   }
   for (const arg of node.args) checkCalls(arg, depth + 1);
 }

@@ -222,14 +222,44 @@ export const intrinsicCases: ExecutionCase[] = [
     source: `${INTRINSICS} (Reserved characters)`,
     definition: single({ Type: 'Pass', Parameters: { 'm.$': 'States.Format($.template, $.x)' } }),
     input: { template: 'a\\nb {}', x: 'x' },
-    expect: { status: 'FAILED', error: 'States.IntrinsicFailure' },
+    expect: { status: 'FAILED', error: 'States.Runtime' },
+  },
+  {
+    name: 'an intrinsic function refusing its arguments fails the execution with States.Runtime, which a Catch of States.ALL does not take',
+    source:
+      'AWS-recorded (public integration tests run against Step Functions: MathAdd(1, "NOT A NUMBER") ends FAILED with States.Runtime, its cause "Invalid arguments in States.MathAdd")',
+    definition: {
+      StartAt: 'Guarded',
+      States: {
+        Guarded: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'Add',
+              States: {
+                Add: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.a, $.b)' }, End: true },
+              },
+            },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    },
+    input: { a: 1, b: 'NOT A NUMBER' },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: { includes: 'Invalid arguments in States.MathAdd' },
+    },
   },
   {
     name: 'States.Format refuses a template from the input ending with a backslash',
     source: `${INTRINSICS} (Reserved characters)`,
     definition: single({ Type: 'Pass', Parameters: { 'm.$': 'States.Format($.template, $.x)' } }),
     input: { template: 'a {}\\', x: 'x' },
-    expect: { status: 'FAILED', error: 'States.IntrinsicFailure' },
+    expect: { status: 'FAILED', error: 'States.Runtime' },
   },
   {
     name: 'States.Format writes an object argument as AWS records it (a Java map, strings unquoted)',

@@ -1,6 +1,7 @@
 /**
  * The 18 intrinsic functions of JSONPath ASL, each taking already-evaluated arguments. Failures are
- * `States.IntrinsicFailure` errors naming the function, the argument and what it accepts.
+ * `States.Runtime` errors, as AWS raises them (no `Catch` takes them): `Invalid arguments in
+ * States.MathAdd: ...`, naming the argument and what it accepts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
@@ -30,9 +31,9 @@ const HASH_ALGORITHMS: Record<string, string> = {
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
-/** Raises `States.IntrinsicFailure` with `message`. */
-export function intrinsicFailure(message: string): StatesError {
-  return new StatesError(STATES_ERRORS.IntrinsicFailure, message);
+/** The `States.Runtime` error of a call of `name` its arguments do not suit, and why (`detail`). */
+export function intrinsicFailure(name: string, detail: string): StatesError {
+  return new StatesError(STATES_ERRORS.Runtime, `Invalid arguments in ${name}: ${detail}`);
 }
 
 /** The functions by name (`States.Format`, ...). */
@@ -50,7 +51,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     try {
       return JSON.parse(text);
     } catch {
-      throw intrinsicFailure(`${name}: argument 1 is not valid JSON text: ${text}`);
+      throw intrinsicFailure(name, `argument 1 is not valid JSON text: ${text}`);
     }
   },
   'States.JsonToString': (args, name) => {
@@ -63,7 +64,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     const array = expectArray(name, args, 0);
     const size = expectInteger(name, args, 1);
     if (size <= 0)
-      throw intrinsicFailure(`${name}: the chunk size (argument 2) must be a positive integer, got ${size}`);
+      throw intrinsicFailure(name, `the chunk size (argument 2) must be a positive integer, got ${size}`);
     const chunks: unknown[][] = [];
     for (let start = 0; start < array.length; start += size) chunks.push(array.slice(start, start + size));
     return chunks;
@@ -79,11 +80,12 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
       number,
       number,
     ];
-    if (step === 0) throw intrinsicFailure(`${name}: the step (argument 3) cannot be 0`);
+    if (step === 0) throw intrinsicFailure(name, `the step (argument 3) cannot be 0`);
     const count = Math.max(0, Math.floor((end - start) / step) + 1);
     if (count > MAX_ARRAY_RANGE_ITEMS) {
       throw intrinsicFailure(
-        `${name}: the range has ${count} items, more than the ${MAX_ARRAY_RANGE_ITEMS} allowed`,
+        name,
+        `the range has ${count} items, more than the ${MAX_ARRAY_RANGE_ITEMS} allowed`,
       );
     }
     return Array.from({ length: count }, (_, index) => start + index * step);
@@ -93,9 +95,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     const array = expectArray(name, args, 0);
     const index = expectInteger(name, args, 1);
     if (index < 0 || index >= array.length) {
-      throw intrinsicFailure(
-        `${name}: index ${index} is out of bounds for an array of ${array.length} items`,
-      );
+      throw intrinsicFailure(name, `index ${index} is out of bounds for an array of ${array.length} items`);
     }
     return array[index];
   },
@@ -119,7 +119,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     expectCount(name, args, 1);
     const encoded = expectBoundedString(name, args, 0);
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded)) {
-      throw intrinsicFailure(`${name}: argument 1 is not valid Base64: ${encoded}`);
+      throw intrinsicFailure(name, `argument 1 is not valid Base64: ${encoded}`);
     }
     return Buffer.from(encoded, 'base64').toString('utf8');
   },
@@ -130,7 +130,8 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     const nodeAlgorithm = HASH_ALGORITHMS[algorithm];
     if (!nodeAlgorithm) {
       throw intrinsicFailure(
-        `${name}: unsupported algorithm '${algorithm}'; allowed: ${Object.keys(HASH_ALGORITHMS).join(', ')}`,
+        name,
+        `unsupported algorithm '${algorithm}'; allowed: ${Object.keys(HASH_ALGORITHMS).join(', ')}`,
       );
     }
     return createHash(nodeAlgorithm).update(data, 'utf8').digest('hex');
@@ -143,7 +144,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
       return value;
     });
     if (args[2]!.value !== false) {
-      throw intrinsicFailure(`${name}: deep merge is not supported; argument 3 must be false`);
+      throw intrinsicFailure(name, `deep merge is not supported; argument 3 must be false`);
     }
     return { ...left, ...right };
   },
@@ -152,7 +153,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     const start = Math.round(expectNumber(name, args, 0));
     const end = Math.round(expectNumber(name, args, 1));
     if (end <= start)
-      throw intrinsicFailure(`${name}: the end (${end}) must be greater than the start (${start})`);
+      throw intrinsicFailure(name, `the end (${end}) must be greater than the start (${start})`);
     const seed = args[2] === undefined ? undefined : expectInteger(name, args, 2);
     const offset =
       seed === undefined
@@ -165,11 +166,14 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     const [left, right] = [0, 1].map((index) => {
       const value = Math.round(expectNumber(name, args, index));
       if (value < INT_MIN || value > INT_MAX) {
-        throw intrinsicFailure(`${name}: argument ${index + 1} (${value}) is outside ${INT_MIN}..${INT_MAX}`);
+        throw intrinsicFailure(name, `argument ${index + 1} (${value}) is outside ${INT_MIN}..${INT_MAX}`);
       }
       return value;
     }) as [number, number];
-    return left + right;
+    const sum = left + right;
+    if (sum < INT_MIN || sum > INT_MAX)
+      throw intrinsicFailure(name, `the sum ${sum} is outside ${INT_MIN}..${INT_MAX}`);
+    return sum;
   },
   'States.StringSplit': (args, name) => {
     expectCount(name, args, 2);
@@ -201,7 +205,7 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
     const char = template[index]!;
     if (char === '\\') {
       const problem = escapeProblem(template[index + 1]);
-      if (problem) throw intrinsicFailure(`${name}: in the template, ${problem}`);
+      if (problem) throw intrinsicFailure(name, `in the template, ${problem}`);
       index += 1;
       output += template[index];
     } else if (char === '{' && template[index + 1] === '}') {
@@ -215,7 +219,8 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
   }
   if (used !== values.length) {
     throw intrinsicFailure(
-      `${name}: the template has ${used} placeholder(s) {} but ${values.length} argument(s) follow it`,
+      name,
+      `the template has ${used} placeholder(s) {} but ${values.length} argument(s) follow it`,
     );
   }
   return output;
@@ -240,14 +245,14 @@ function describe(value: unknown): string {
 }
 
 function typeFailure(name: string, index: number, expected: string, value: unknown): StatesError {
-  return intrinsicFailure(`${name}: argument ${index + 1} must be ${expected}, got ${describe(value)}`);
+  return intrinsicFailure(name, `argument ${index + 1} must be ${expected}, got ${describe(value)}`);
 }
 
 function expectCount(name: string, args: IntrinsicArgument[], min: number, max = min): void {
   if (args.length >= min && args.length <= max) return;
   const expected =
     min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
-  throw intrinsicFailure(`${name} takes ${expected} argument(s), got ${args.length}`);
+  throw intrinsicFailure(name, `it takes ${expected} argument(s), got ${args.length}`);
 }
 
 function expectString(name: string, args: IntrinsicArgument[], index: number): string {
@@ -260,7 +265,8 @@ function expectBoundedString(name: string, args: IntrinsicArgument[], index: num
   const value = expectString(name, args, index);
   if (value.length > MAX_INTRINSIC_STRING_LENGTH) {
     throw intrinsicFailure(
-      `${name}: argument ${index + 1} has ${value.length} characters, more than the ${MAX_INTRINSIC_STRING_LENGTH} allowed`,
+      name,
+      `argument ${index + 1} has ${value.length} characters, more than the ${MAX_INTRINSIC_STRING_LENGTH} allowed`,
     );
   }
   return value;
@@ -272,10 +278,9 @@ function expectNumber(name: string, args: IntrinsicArgument[], index: number): n
   return value;
 }
 
+/** An integer argument; a number with a fraction is rounded to one, as AWS does (`ArrayRange(1.4, 5.6, 2.2)`). */
 function expectInteger(name: string, args: IntrinsicArgument[], index: number): number {
-  const value = args[index]!.value;
-  if (!Number.isInteger(value)) throw typeFailure(name, index, 'an integer', value);
-  return value as number;
+  return Math.round(expectNumber(name, args, index));
 }
 
 function expectArray(name: string, args: IntrinsicArgument[], index: number): unknown[] {

@@ -127,9 +127,9 @@ describe('resolvePayloadTemplate', () => {
   });
 
   it('passes intrinsic failures through', () => {
-    expect(statesErrorOf(() => resolvePayloadTemplate({ 'a.$': "States.Format('{}')" }, {}, {})).name).toBe(
-      'States.IntrinsicFailure',
-    );
+    expect(
+      statesErrorOf(() => resolvePayloadTemplate({ 'a.$': "States.Format('{}')" }, {}, {})).causeText,
+    ).toMatch(/^Invalid arguments in States\.Format: /);
   });
 
   it('never aliases or changes the input', () => {

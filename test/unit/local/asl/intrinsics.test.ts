@@ -208,18 +208,38 @@ describe('evaluateIntrinsic: failures', () => {
     ["States.JsonMerge($.obj, 'x', false)", /must be a JSON object/],
     ['States.MathRandom(5, 5)', /must be greater than the start/],
     ['States.MathAdd(2147483648, 1)', /outside -2147483648\.\.2147483647/],
+    ['States.MathAdd(2147483647, 1)', /the sum 2147483648 is outside -2147483648\.\.2147483647/],
     ["States.MathAdd('1', 1)", /must be a number/],
     ['States.UUID(1)', /takes 0 argument/],
     ['States.Nope(1)', /Unknown intrinsic function States\.Nope/],
     ["States.Format('unterminated)", /unterminated string literal/],
     ["States.Format('a\\nb {}', 'x')", /'\\n' escapes nothing/],
     ['States.Array(1 2)', /expected ',' or '\)'/],
-  ])('%s fails with States.IntrinsicFailure', (expression, message) => {
+  ])('%s fails with States.Runtime, as on AWS, which no Catch takes', (expression, message) => {
     // Act
     const error = failureOf(expression, { obj: { a: 1 } });
     // Assess
-    expect(error.name).toBe('States.IntrinsicFailure');
+    expect(error.name).toBe('States.Runtime');
     expect(error.causeText).toMatch(message);
+  });
+
+  it('names the function whose arguments it refused, in AWS words', () => {
+    expect(failureOf("States.MathAdd(1, 'NOT A NUMBER')", {}).causeText).toBe(
+      'Invalid arguments in States.MathAdd: argument 2 must be a number, got string "NOT A NUMBER"',
+    );
+  });
+
+  it('rounds a number with a fraction where an integer is wanted, as AWS does', () => {
+    expect(evaluate('States.ArrayRange(1.4, 5.6, 2.2)', {})).toEqual([1, 3, 5]);
+    expect(evaluate('States.ArrayPartition(States.Array(1, 2, 3, 4, 5), 2.4)', {})).toEqual([
+      [1, 2],
+      [3, 4],
+      [5],
+    ]);
+    expect(evaluate('States.ArrayGetItem(States.Array(10, 20, 30), 1.2)', {})).toBe(20);
+    expect(failureOf('States.ArrayPartition(States.Array(1), 0.49)', {}).causeText).toMatch(
+      /positive integer/,
+    );
   });
 
   it('refuses a Format template from a path with a backslash that escapes nothing, or a trailing one', () => {
@@ -227,7 +247,7 @@ describe('evaluateIntrinsic: failures', () => {
       // Act
       const error = failureOf('States.Format($.template, 1)', { template });
       // Assess
-      expect(error.name, template).toBe('States.IntrinsicFailure');
+      expect(error.name, template).toBe('States.Runtime');
       expect(error.causeText).toMatch(/escapes nothing/);
     }
   });
@@ -235,7 +255,7 @@ describe('evaluateIntrinsic: failures', () => {
   it('limits strings to 10,000 characters for Base64 and Hash', () => {
     const input = { long: 'x'.repeat(10_001), limit: 'x'.repeat(10_000) };
     expect(failureOf('States.Base64Encode($.long)', input).causeText).toMatch(/more than the 10000 allowed/);
-    expect(failureOf("States.Hash($.long, 'MD5')", input).name).toBe('States.IntrinsicFailure');
+    expect(failureOf("States.Hash($.long, 'MD5')", input).name).toBe('States.Runtime');
     expect(typeof evaluate('States.Base64Encode($.limit)', input)).toBe('string');
   });
 
