@@ -15,6 +15,12 @@ describe('describeValidationIssues', () => {
     );
   });
 
+  it('shows no value of a sensitive field, not even null, as AWS does', () => {
+    expect(messageFor('SendTaskSuccess', { taskToken: 't' })).toBe(
+      "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must not be null",
+    );
+  });
+
   it('names fields of the wrong type, out of range and outside their enum', () => {
     // Act
     const message = messageFor('ListExecutions', { maxResults: 'ten', statusFilter: 'DONE' });
