@@ -213,6 +213,12 @@ function formatTemplate(name: string, template: string, values: IntrinsicArgumen
       used += 1;
       if (value !== undefined) output += formatValue(value.value);
       index += 1;
+    } else if (char === '{' || char === '}') {
+      // As AWS-run templates show: a brace is a placeholder's, or escaped.
+      throw intrinsicFailure(
+        name,
+        `in the template, '${char}' at ${index + 1} is not part of a {} placeholder; write \\${char} for the character`,
+      );
     } else {
       output += char;
     }

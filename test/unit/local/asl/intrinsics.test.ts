@@ -215,6 +215,11 @@ describe('evaluateIntrinsic: failures', () => {
     ["States.Format('unterminated)", /unterminated string literal/],
     ["States.Format('a\\nb {}', 'x')", /'\\n' escapes nothing/],
     ['States.Array(1 2)', /expected ',' or '\)'/],
+    [
+      "States.Format('Hello {{}}', 'x')",
+      /'\{' at 7 is not part of a \{\} placeholder; write \\\{ for the character/,
+    ],
+    ["States.Format('}')", /'\}' at 1 is not part of a \{\} placeholder/],
   ])('%s fails with States.Runtime, as on AWS, which no Catch takes', (expression, message) => {
     // Act
     const error = failureOf(expression, { obj: { a: 1 } });
