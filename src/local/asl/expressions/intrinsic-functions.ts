@@ -150,8 +150,8 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
   },
   'States.MathRandom': (args, name) => {
     expectCount(name, args, 2, 3);
-    const start = Math.round(expectNumber(name, args, 0));
-    const end = Math.round(expectNumber(name, args, 1));
+    const start = expectInteger(name, args, 0);
+    const end = expectInteger(name, args, 1);
     if (end <= start)
       throw intrinsicFailure(name, `the end (${end}) must be greater than the start (${start})`);
     const seed = args[2] === undefined ? undefined : expectInteger(name, args, 2);
@@ -164,7 +164,7 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
   'States.MathAdd': (args, name) => {
     expectCount(name, args, 2);
     const [left, right] = [0, 1].map((index) => {
-      const value = Math.round(expectNumber(name, args, index));
+      const value = expectInteger(name, args, index);
       if (value < INT_MIN || value > INT_MAX) {
         throw intrinsicFailure(name, `argument ${index + 1} (${value}) is outside ${INT_MIN}..${INT_MAX}`);
       }
