@@ -79,6 +79,26 @@ function synthProblems(props: CutoverProps): string[] {
   throw new Error('synth did not fail');
 }
 
+/** The integration responses of the release API method that calls Step Functions' `action`. */
+function integrationResponses(template: Template, action: string) {
+  const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
+    Properties: {
+      Integration: {
+        Uri: unknown;
+        IntegrationResponses: {
+          StatusCode: string;
+          SelectionPattern?: string;
+          ResponseTemplates: Record<string, string>;
+        }[];
+      };
+    };
+  }[];
+  const method = methods.find((m) =>
+    JSON.stringify(m.Properties.Integration.Uri).includes(`action/${action}`),
+  );
+  return method!.Properties.Integration.IntegrationResponses;
+}
+
 function policyOf(template: Template, roleIdPrefix: string): unknown[] {
   const policies = template.findResources('AWS::IAM::Policy');
   const entry = Object.entries(policies).find(([id]) => id.startsWith(roleIdPrefix));
@@ -631,22 +651,7 @@ describe('Cutover construct', () => {
 
   it('answers a start refused by Step Functions with 409 for a name taken, 429 for throttling or too many open executions, else 400', () => {
     // Act
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as {
-      Properties: {
-        Integration: {
-          Uri: unknown;
-          IntegrationResponses: {
-            StatusCode: string;
-            SelectionPattern?: string;
-            ResponseTemplates: Record<string, string>;
-          }[];
-        };
-      };
-    }[];
-    const start = methods.find((m) =>
-      JSON.stringify(m.Properties.Integration.Uri).includes('action/StartExecution'),
-    )!;
-    const refused = start.Properties.Integration.IntegrationResponses.find((r) => r.StatusCode === '400')!;
+    const refused = integrationResponses(template, 'StartExecution').find((r) => r.StatusCode === '400')!;
     const body = refused.ResponseTemplates['application/json']!;
     // Assess: Step Functions answers every refusal 400, naming it in __type
     expect(refused.SelectionPattern).toBe('4\\d{2}');
@@ -661,17 +666,8 @@ describe('Cutover construct', () => {
 
   it("aborts a release with StopExecution, Aborted and the reason given (a default without one), and may stop only the strategies' executions", () => {
     // Act
-    const [stop] = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) =>
-      JSON.stringify(m.Properties.Integration.Uri).includes('action/StopExecution'),
-    ) as {
-      Properties: {
-        Integration: {
-          IntegrationResponses: { StatusCode: string; ResponseTemplates: Record<string, string> }[];
-        };
-      };
-    }[];
     const request = requestTemplates(template).find((t) => t.includes('"error": "Aborted"'));
-    const responses = stop!.Properties.Integration.IntegrationResponses;
+    const responses = integrationResponses(template, 'StopExecution');
     const refused = responses.find((r) => r.StatusCode === '400')!.ResponseTemplates['application/json']!;
     const stopGrants = policyOf(template, 'CutoverReleaseApiIntegrationRole').filter((s) =>
       JSON.stringify(s).includes('states:StopExecution'),
@@ -700,16 +696,7 @@ describe('Cutover construct', () => {
 
   it('reads the executions of the database migration and the rollback too, as the local API does, and answers 403 for any other', () => {
     // Act
-    const [describe] = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) =>
-      JSON.stringify(m.Properties.Integration.Uri).includes('action/DescribeExecution'),
-    ) as {
-      Properties: {
-        Integration: {
-          IntegrationResponses: { StatusCode: string; ResponseTemplates: Record<string, string> }[];
-        };
-      };
-    }[];
-    const refused = describe!.Properties.Integration.IntegrationResponses.find((r) => r.StatusCode === '400')!
+    const refused = integrationResponses(template, 'DescribeExecution').find((r) => r.StatusCode === '400')!
       .ResponseTemplates['application/json']!;
     const readable = JSON.stringify(
       policyOf(template, 'CutoverReleaseApiIntegrationRole').filter((s) =>

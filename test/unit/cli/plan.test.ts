@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  type ExecutionStatus,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
@@ -527,21 +528,35 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     sfn.reset();
   });
 
+  /** An execution of the state machine `machine`, named `name`, as DescribeExecution answers it. */
+  function anExecution(
+    machine: string,
+    name: string,
+    status: ExecutionStatus,
+    startedAt: string,
+    input: unknown,
+    more: { output?: string; error?: string; cause?: string } = {},
+  ) {
+    return {
+      name,
+      executionArn: `${EXECUTIONS}:${machine}:${name}`,
+      status,
+      startDate: new Date(startedAt),
+      stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`,
+      input: JSON.stringify(input),
+      ...more,
+    };
+  }
+
   /**
    * The endpoint's Step Functions: the service's blue-green release v13 SUCCEEDED, ValidateRequest's plan
    * `tracks`, its request `replicas` (as ValidateRequest filled them in) when given.
    */
   function anEndpointWhereBlueGreenV13Ran(tracks?: { live: string; next: string }, replicas?: number): void {
     const request = { service, release: { version: 'v13', ...(replicas === undefined ? {} : { replicas }) } };
-    const v13 = {
-      name: 'checkout-v13',
-      executionArn: `${EXECUTIONS}:blue-green:checkout-v13`,
-      status: 'SUCCEEDED' as const,
-      startDate: new Date('2026-11-29T09:00:00Z'),
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:blue-green',
-      input: JSON.stringify(request),
+    const v13 = anExecution('blue-green', 'checkout-v13', 'SUCCEEDED', '2026-11-29T09:00:00Z', request, {
       output: JSON.stringify({ request, plan: { strategy: 'blue-green', tracks } }),
-    };
+    });
     sfn.on(ListStateMachinesCommand).resolves({
       stateMachines: ['canary', 'blue-green', 'rolling', 'database-migration'].map((name) => ({
         name,
@@ -623,14 +638,10 @@ describe('cutover plan of a release, with and without an endpoint', () => {
   it('says a release of the service still runs: cutover run refuses another until it ends', async () => {
     // Prepare: v14 runs, started after v13
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
-    const v14 = {
-      name: 'checkout-v14',
-      executionArn: `${EXECUTIONS}:canary:checkout-v14`,
-      status: 'RUNNING' as const,
-      startDate: new Date('2026-11-29T10:00:00Z'),
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:canary',
-      input: JSON.stringify({ service, release: { version: 'v14' } }),
-    };
+    const v14 = anExecution('canary', 'checkout-v14', 'RUNNING', '2026-11-29T10:00:00Z', {
+      service,
+      release: { version: 'v14' },
+    });
     sfn.on(ListExecutionsCommand, { stateMachineArn: v14.stateMachineArn }).resolves({ executions: [v14] });
     sfn.on(DescribeExecutionCommand, { executionArn: v14.executionArn }).resolves(v14);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
@@ -690,14 +701,9 @@ describe('cutover plan of a release, with and without an endpoint', () => {
   it('says a database migration of the service still runs, in its own words', async () => {
     // Prepare: a migration of the same service runs
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
-    const migration = {
-      name: 'orders-schema',
-      executionArn: `${EXECUTIONS}:database-migration:orders-schema`,
-      status: 'RUNNING' as const,
-      startDate: new Date('2026-11-29T10:00:00Z'),
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
-      input: JSON.stringify({ service }),
-    };
+    const migration = anExecution('database-migration', 'orders-schema', 'RUNNING', '2026-11-29T10:00:00Z', {
+      service,
+    });
     sfn
       .on(ListExecutionsCommand, { stateMachineArn: migration.stateMachineArn })
       .resolves({ executions: [migration] });
@@ -714,14 +720,9 @@ describe('cutover plan of a release, with and without an endpoint', () => {
   it('says a database migration of the service still runs when planning another at the endpoint', async () => {
     // Prepare: a migration of shop/orders runs; the plan reads no live track, nor a migrations directory
     const orders = { name: 'orders', namespace: 'shop' };
-    const running = {
-      name: 'orders-schema',
-      executionArn: `${EXECUTIONS}:database-migration:orders-schema`,
-      status: 'RUNNING' as const,
-      startDate: new Date('2026-11-29T10:00:00Z'),
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:database-migration',
-      input: JSON.stringify({ service: orders }),
-    };
+    const running = anExecution('database-migration', 'orders-schema', 'RUNNING', '2026-11-29T10:00:00Z', {
+      service: orders,
+    });
     anEndpointWhereBlueGreenV13Ran();
     sfn
       .on(ListExecutionsCommand, { stateMachineArn: running.stateMachineArn })
@@ -755,16 +756,10 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     // Prepare: after v13 (blue -> green), v14 switched to blue, failed, and its rollback stopped: green had no ready replica
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });
     const request = { service, release: { version: 'v14' } };
-    const v14 = {
-      name: 'checkout-v14',
-      executionArn: `${EXECUTIONS}:blue-green:checkout-v14`,
-      status: 'FAILED' as const,
-      startDate: new Date('2026-11-29T10:00:00Z'),
-      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:blue-green',
-      input: JSON.stringify(request),
+    const v14 = anExecution('blue-green', 'checkout-v14', 'FAILED', '2026-11-29T10:00:00Z', request, {
       error: 'RollbackStopped',
       cause: 'green has no ready replica (0/3 ready after 120s of checks): its traffic was not given back',
-    };
+    });
     const v13 = {
       ...v14,
       name: 'checkout-v13',

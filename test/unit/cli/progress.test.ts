@@ -16,6 +16,15 @@ type Approval = Extract<ProgressLine, { kind: 'approval' }>;
 const taskSucceeded = (id: number, payload: object): HistoryEvent => lambdaTaskSucceeded(id, payload);
 
 /** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
+/** The lines a fresh {@link ProgressReader} reads from `history` that `keep` keeps, as `watch` prints them. */
+function formattedLines(history: readonly HistoryEvent[], keep: (line: ProgressLine) => boolean): string[] {
+  const reader = new ProgressReader();
+  return history
+    .flatMap((event) => reader.linesOf(event))
+    .filter(keep)
+    .map((line) => formatProgress(line));
+}
+
 function lambdaCause(errorType: string, errorMessage: string): string {
   return JSON.stringify({
     errorMessage,
@@ -263,12 +272,8 @@ describe('progressOf', () => {
       waits(6),
       succeeds(7, {}),
     ];
-    const reader = new ProgressReader();
     // Act
-    const lines = history
-      .flatMap((event) => reader.linesOf(event))
-      .filter((line) => line.kind === 'approved')
-      .map((line) => formatProgress(line));
+    const lines = formattedLines(history, (line) => line.kind === 'approved');
     // Assess
     expect(lines).toEqual(['  approval approved by alice: p99 looks fine', '  approval approved']);
   });
@@ -293,12 +298,8 @@ describe('progressOf', () => {
       waits,
       rejected('{"reason":"  ","approver":"bob"}'),
     ];
-    const reader = new ProgressReader();
     // Act
-    const lines = history
-      .flatMap((event) => reader.linesOf(event))
-      .filter((line) => line.kind !== 'approval')
-      .map((line) => formatProgress(line));
+    const lines = formattedLines(history, (line) => line.kind !== 'approval');
     // Assess
     expect(lines).toEqual([
       '  approval rejected by bob: p99 up',
@@ -315,12 +316,8 @@ describe('progressOf', () => {
       approvalScheduled(new Date(), 60, 'promote', 'rollback'),
       timedOut(43),
     ];
-    const reader = new ProgressReader();
     // Act
-    const lines = history
-      .flatMap((event) => reader.linesOf(event))
-      .filter((line) => line.kind === 'unanswered')
-      .map((line) => formatProgress(line));
+    const lines = formattedLines(history, (line) => line.kind === 'unanswered');
     // Assess
     expect(lines).toEqual([
       '  approval not answered within 600 s: the release goes on',
@@ -566,13 +563,8 @@ describe('progressOf', () => {
     const caughtAs = (error: { Error: string; Cause: string }) => ({
       notifyError: { Error: error.Error, Cause: lambdaCause(error.Error, error.Cause) },
     });
-    const notifyLines = (history: HistoryEvent[]): string[] => {
-      const reader = new ProgressReader();
-      return history
-        .flatMap((event) => reader.linesOf(event))
-        .filter((line) => line.kind === 'notifyFailed')
-        .map((line) => formatProgress(line));
-    };
+    const notifyLines = (history: HistoryEvent[]): string[] =>
+      formattedLines(history, (line) => line.kind === 'notifyFailed');
 
     it('says which event a task (Promote) could not publish, and why', () => {
       // Prepare: Promote's result, which names the event and its error
@@ -766,12 +758,8 @@ describe('progressOf', () => {
       event(16, 15, 'LambdaFunctionStarted'),
       failed(17, 16, 'a down again'),
     ];
-    const reader = new ProgressReader();
     // Act
-    const lines = history
-      .flatMap((line) => reader.linesOf(line))
-      .filter((line) => line.kind === 'attemptFailed')
-      .map((line) => formatProgress(line));
+    const lines = formattedLines(history, (line) => line.kind === 'attemptFailed');
     // Assess
     expect(lines).toEqual([
       '  attempt 1 failed: a down',
