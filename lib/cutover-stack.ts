@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { CutoverContext } from './context.ts';
@@ -23,25 +23,13 @@ export class CutoverStack extends Stack {
   constructor(scope: Construct, id: string, props: CutoverStackProps) {
     super(scope, id, props);
     const { context } = props;
-    const vpc = context.vpcId
-      ? ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-          vpcId: context.vpcId,
-          // The region's zones, resolved at deploy time: `this.availabilityZones` of a stack pinned to an
-          // account and region is a context lookup, which needs credentials at synth. The functions run in
-          // the `subnetIds` given, so nothing selects subnets by zone.
-          availabilityZones: Fn.getAzs(),
-        })
-      : undefined;
+    const vpc = context.vpcId ? this.importVpc(context.vpcId) : undefined;
     this.cutover = new Cutover(this, 'Cutover', {
       clusterName: context.clusterName,
       allowedNamespaces: context.allowedNamespaces,
       vpc,
       vpcSubnets: context.subnetIds
-        ? {
-            subnets: context.subnetIds.map((id, index) =>
-              ec2.Subnet.fromSubnetId(this, `Subnet${index}`, id),
-            ),
-          }
+        ? { subnets: context.subnetIds.map((id, index) => this.importSubnet(id, index)) }
         : undefined,
       securityGroups: context.securityGroupIds?.map((id, index) =>
         ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${index}`, id),
@@ -65,6 +53,31 @@ export class CutoverStack extends Stack {
       ...props.overrides,
     });
     this.addOutputs();
+  }
+
+  /**
+   * The VPC `vpcId`, with the region's zones resolved at deploy time: `this.availabilityZones` of a stack
+   * pinned to an account and region is a context lookup, which needs credentials at synth. The functions
+   * run in the `subnetIds` given, so nothing selects subnets by zone, and CDK's warning that the zones are a
+   * token is acknowledged (`cdk synth --strict` fails on warnings).
+   */
+  private importVpc(vpcId: string): ec2.IVpc {
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones: Fn.getAzs() });
+    Annotations.of(vpc).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'the task functions run in the subnets given; nothing selects subnets by zone',
+    );
+    return vpc;
+  }
+
+  /** Subnet `subnetId`, without its route table: a function's VPC configuration names subnets only. */
+  private importSubnet(subnetId: string, index: number): ec2.ISubnet {
+    const subnet = ec2.Subnet.fromSubnetId(this, `Subnet${index}`, subnetId);
+    Annotations.of(subnet).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+      "a function's VPC configuration names subnets only; nothing reads their route tables",
+    );
+    return subnet;
   }
 
   /**
