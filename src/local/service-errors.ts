@@ -5,6 +5,8 @@ export type StepFunctionsErrorCode =
   | 'InvalidExecutionInput'
   | 'InvalidLoggingConfiguration'
   | 'InvalidTracingConfiguration'
+  | 'InvalidEncryptionConfiguration'
+  | 'TooManyTags'
   | 'MissingRequiredParameter'
   | 'InvalidName'
   | 'ExecutionDoesNotExist'

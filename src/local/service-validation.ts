@@ -1,6 +1,7 @@
 /** Argument checks and wire shapes of the local Step Functions service. */
 import { createHash } from 'node:crypto';
 import type {
+  EncryptionConfiguration,
   HistoryEvent,
   LogDestination,
   LoggingConfiguration,
@@ -143,6 +144,31 @@ export function tracingConfigurationJson(tracing: TracingConfiguration | undefin
     );
   }
   return JSON.stringify({ enabled: tracing.enabled });
+}
+
+/**
+ * Refuses an `encryptionConfiguration` AWS refuses, `InvalidEncryptionConfiguration`: a customer managed
+ * key without `kmsKeyId`. (The configuration is otherwise not acted upon: nothing is encrypted locally.)
+ */
+export function refuseInvalidEncryption(encryption: EncryptionConfiguration | undefined): void {
+  if (encryption?.type === 'CUSTOMER_MANAGED_KMS_KEY' && !encryption.kmsKeyId) {
+    throw new StepFunctionsApiError(
+      'InvalidEncryptionConfiguration',
+      'Invalid Encryption Configuration: kmsKeyId is required when type is CUSTOMER_MANAGED_KMS_KEY',
+    );
+  }
+}
+
+/** The most tags a state machine may have (AWS's quota). */
+const TAGS_PER_RESOURCE = 50;
+
+/** Refuses more than {@link TAGS_PER_RESOURCE} tags for the resource `arn`, `TooManyTags`, as AWS does. */
+export function refuseTooManyTags(arn: string, tags: readonly unknown[] | undefined): void {
+  if ((tags?.length ?? 0) <= TAGS_PER_RESOURCE) return;
+  throw new StepFunctionsApiError(
+    'TooManyTags',
+    `Too many tags: a resource may have at most ${TAGS_PER_RESOURCE} tags, ${tags!.length} given for '${arn}'`,
+  );
 }
 
 /** `value` when it is one of `allowed`; a `ValidationException` naming `field` and the allowed values otherwise. */

@@ -28,6 +28,8 @@ import {
   pageSize,
   parseArn,
   REDRIVE_FILTERS,
+  refuseInvalidEncryption,
+  refuseTooManyTags,
   STATE_MACHINE_TYPES,
   tracingConfigurationJson,
   validateInput,
@@ -178,6 +180,8 @@ export class LocalStepFunctions {
     const loggingConfiguration = loggingConfigurationJson(input.loggingConfiguration);
     const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
+    refuseInvalidEncryption(input.encryptionConfiguration);
+    refuseTooManyTags(arn, input.tags);
     const existing = this.store.getStateMachine(arn);
     if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
     if (existing) {
@@ -218,6 +222,7 @@ export class LocalStepFunctions {
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
     const machine = this.#activeStateMachine(input.stateMachineArn);
     refuseVersionDescriptionWithoutPublish(input);
+    refuseInvalidEncryption(input.encryptionConfiguration);
     const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
     if (
       [definition, roleArn, loggingConfiguration, tracingConfiguration].every((part) => part === undefined)

@@ -64,7 +64,8 @@ const taskToken = text(1, TASK_TOKEN_MAX_LENGTH);
 const nextToken = text(1, 1024);
 const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
-const tags = z.array(z.looseObject({ key: text(1, 128), value: text(0, 256) })).max(50);
+/** Any number of tags here: the service answers more than it keeps with `TooManyTags`, as AWS does. */
+const tags = z.array(z.looseObject({ key: text(1, 128), value: text(0, 256).optional() }));
 const logDestination = z.looseObject({
   cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: text(1, 256).optional() }).optional(),
 });
@@ -141,7 +142,9 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       stateMachineArn: arn,
       name: name.optional(),
       input: payload.optional(),
-      traceHeader: text(0, 256).optional(),
+      traceHeader: text(0, 256)
+        .regex(/^\p{ASCII}*$/u, { error: 'Member must satisfy regular expression pattern: \\p{ASCII}*' })
+        .optional(),
     }),
     traceHeaderFromHttp: true,
   },

@@ -311,6 +311,45 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with more than the 50 tags a state machine may have',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: ({ client }) =>
+      client.send(
+        new CreateStateMachineCommand({
+          name: 'tagged',
+          definition: PASS,
+          roleArn: ROLE,
+          tags: Array.from({ length: 51 }, (_, index) => ({ key: `k${index}`, value: 'v' })),
+        }),
+      ),
+    error: 'TooManyTags',
+  },
+  {
+    name: 'CreateStateMachine encrypted with a customer managed key but no kmsKeyId',
+    source: `${API}/API_CreateStateMachine.html`,
+    act: ({ client }) =>
+      client.send(
+        new CreateStateMachineCommand({
+          name: 'encrypted',
+          definition: PASS,
+          roleArn: ROLE,
+          encryptionConfiguration: { type: 'CUSTOMER_MANAGED_KMS_KEY' },
+        }),
+      ),
+    error: 'InvalidEncryptionConfiguration',
+  },
+  {
+    name: 'StartExecution with a traceHeader that is not ASCII',
+    source: `${API}/API_StartExecution.html`,
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), traceHeader: 'Root=1-é' }),
+      ),
+    error: 'ValidationException',
+    message:
+      "1 validation error detected: Value 'Root=1-é' at 'traceHeader' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{ASCII}*",
+  },
+  {
     name: 'DeleteStateMachine with an ARN qualified by a Distributed Map label',
     source: `${API}/API_DeleteStateMachine.html`,
     act: async ({ client, createPassMachine }) =>

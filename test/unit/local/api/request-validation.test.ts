@@ -78,4 +78,9 @@ describe('describeValidationIssues', () => {
   it('accepts a well-formed request and ignores unknown fields', () => {
     expect(messageFor('SendTaskSuccess', { taskToken: 't', output: '{}', extra: true })).toBe('valid');
   });
+
+  it('accepts a tag without a value, which the API model does not require', () => {
+    const request = { name: 'n', definition: '{}', roleArn: 'r', tags: [{ key: 'team' }] };
+    expect(messageFor('CreateStateMachine', request)).toBe('valid');
+  });
 });
