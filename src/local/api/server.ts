@@ -118,7 +118,8 @@ export class LocalApiServer {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!namesThisMachine(request)) {
       const message = `Host ${request.headers.host}: the runtime answers requests naming it by an IP address or localhost only (a page on another name may be DNS rebinding to this machine)`;
-      return sendJson(response, 403, { message }, JSON_TYPE);
+      // Named as AWS names a refused caller, so an SDK reports it as AccessDeniedException, not Unknown.
+      return sendJson(response, 403, { __type: 'AccessDeniedException', message }, JSON_TYPE);
     }
     const target = request.headers['x-amz-target'];
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;

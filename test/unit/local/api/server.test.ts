@@ -17,7 +17,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson } from '#local/api/http-io.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
-import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import {
+  sfnClient,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/test';
 const passMachine = (result: string) =>
@@ -57,6 +62,27 @@ async function post(body: string | Buffer, headers: Record<string, string> = {})
 }
 
 describe('LocalApiServer: protocol', () => {
+  it('refuses a request naming the runtime by a host name with a named error the SDK reports', async () => {
+    // Prepare: a client whose requests name the runtime as a container reaching its host would
+    const client = sfnClient(local.endpoint);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; port?: number };
+        request.headers.host = `host.docker.internal:${request.port}`;
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'nameTheHost' },
+    );
+    // Act
+    const refused = await client.send(new ListStateMachinesCommand({})).catch((error: unknown) => error);
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('Host host.docker.internal:'),
+      $metadata: { httpStatusCode: 403 },
+    });
+  });
+
   it('answers an unknown operation with UnknownOperationException', async () => {
     const answer = await post('{}', { 'x-amz-target': 'AWSStepFunctions.CreateActivity' });
     expect(answer.status).toBe(400);
