@@ -115,7 +115,8 @@ async function regionOf(sfn: SFNClient): Promise<string> {
 /**
  * A usage error unless the stack's machines are among `machines`: the stack is not deployed there, or the
  * wrong region or account was asked. When the user did not name the stack, the machines of several
- * stacks are a usage error too, naming them.
+ * stacks are a usage error too, naming them. Locally, an endpoint without any of Cutover's machines is a
+ * usage error: a runtime started outside the project, or another service.
  */
 async function checkStack(
   sfn: SFNClient,
@@ -123,7 +124,14 @@ async function checkStack(
   machines: readonly StateMachineListItem[],
   found: number,
 ): Promise<void> {
-  if (naming.stack === undefined) return;
+  if (naming.stack === undefined) {
+    if (found > 0) return;
+    throw new CliError(
+      `no Cutover state machines at this endpoint (${machineNames(naming)}): is \`cutover local\` running, ` +
+        'in the Cutover project or with --project-dir naming it?',
+      ExitCode.Usage,
+    );
+  }
   const stacks = stacksAmong(machines);
   if (!naming.named && stacks.length > 1) {
     throw new CliError(

@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
 import { listCutoverExecutions, resolveExecutionArn } from '../../../src/cli/resolve.ts';
+import { serviceReleases } from '../../../src/cli/service-releases.ts';
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
@@ -72,6 +73,32 @@ describe('listCutoverExecutions', () => {
       { command: 'ListExecutionsCommand', nextToken: '1' },
       { command: 'ListExecutionsCommand', nextToken: undefined },
     ]);
+  });
+});
+
+describe('an endpoint without Cutover state machines', () => {
+  let local: TestRuntime;
+  beforeAll(async () => {
+    local = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('is a usage error for plan and status, which would otherwise read no release as a first one', async () => {
+    // Act
+    const reading = serviceReleases(
+      local.client,
+      { name: 'checkout', namespace: 'shop' },
+      { scan: 25, limit: 5 },
+    );
+    // Assess
+    await expect(reading).rejects.toMatchObject({
+      exitCode: 2,
+      message:
+        'no Cutover state machines at this endpoint (canary, blue-green, rolling, database-migration, rollback): ' +
+        'is `cutover local` running, in the Cutover project or with --project-dir naming it?',
+    });
   });
 });
 
