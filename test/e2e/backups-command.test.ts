@@ -467,6 +467,9 @@ describe('cutover backups with the folder store', () => {
       expect(outcome.stderr).toContain(
         "set PGPASSWORD or a pgpass file for the process that connects (cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`, whose --database-url may hold it too), or give the request's database a secretArn",
       );
+      expect(outcome.stderr).toContain(
+        "(cutover local's embedded PostgreSQL keeps its password in <data dir>/postgres.password)",
+      );
       expect(wrongPassword.code).toBe(2);
     } finally {
       await postgres.stop();

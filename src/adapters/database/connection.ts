@@ -329,7 +329,8 @@ function connectionError(where: string, error: unknown, client: pg.Client): Erro
     return new ValidationError(
       `no password for database ${where}: set PGPASSWORD or a pgpass file for the process that connects ` +
         "(cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`, whose " +
-        `--database-url may hold it too), or give the request's database a secretArn${whose}`,
+        `--database-url may hold it too), or give the request's database a secretArn${whose} (cutover local's ` +
+        'embedded PostgreSQL keeps its password in <data dir>/postgres.password)',
       { cause: error },
     );
   }

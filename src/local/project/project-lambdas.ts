@@ -87,9 +87,25 @@ export class ProjectLambdaRegistry extends MapLambdaRegistry {
       const invocation = lambdaContext(fn, name, context);
       return await inInvocationScope(invocation.awsRequestId, () =>
         guardInvocation(name, () => callHandler(handler, payload, invocation)),
-      );
+      ).catch(withCredentialsHint);
     });
   }
+}
+
+/**
+ * Rethrows a task's error; the AWS SDK's `CredentialsProviderError` (`Could not load credentials from any
+ * providers`) with what it means here: the tasks call AWS with the credentials of cutover local's own
+ * environment, for a request that names AWS parts.
+ */
+function withCredentialsHint(error: unknown): never {
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    error.message =
+      `${error.message}: the request names AWS parts (an eks cluster, an AWS router, CloudWatch or ` +
+      "Prometheus metrics, a database secret) and cutover local's environment has no AWS credentials for " +
+      'its tasks: start cutover local with AWS_PROFILE set (or after `aws sso login`), or use local parts ' +
+      '(cluster, traffic and metrics of type local)';
+  }
+  throw error;
 }
 
 /**

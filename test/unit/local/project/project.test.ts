@@ -170,6 +170,25 @@ describe('ProjectLambdaRegistry', () => {
     expect(registry.has('cutover-nope')).toBe(false);
   });
 
+  it("says what the SDK's missing credentials mean for a task of cutover local", async () => {
+    // Prepare: a task that calls AWS where no credentials can be found, as the SDK throws it
+    const root = project({
+      'lambdas/describe-cluster/handler.ts': handler(
+        "{ throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }); }",
+      ),
+    });
+    const registry = new ProjectLambdaRegistry(discoverProjectFunctions(root));
+    // Act
+    const invoking = registry.invoke('cutover-describe-cluster', {}, { executionArn: 'arn:exec' });
+    // Assess: the same error, which the state machines match by name, says what to do
+    await expect(invoking).rejects.toMatchObject({
+      name: 'CredentialsProviderError',
+      message: expect.stringMatching(
+        /^Could not load credentials from any providers: the request names AWS parts .* start cutover local with AWS_PROFILE set/,
+      ),
+    });
+  });
+
   it('rejects unknown functions as Lambda.ResourceNotFoundException', async () => {
     const registry = new ProjectLambdaRegistry([]);
     await expect(registry.invoke('cutover-nope', {}, { executionArn: 'a' })).rejects.toMatchObject({
