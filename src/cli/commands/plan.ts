@@ -137,7 +137,8 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
   return [
     ...window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview),
     ...approvalLine(plan, 'the switch'),
-    `  switch  ${weightsBar({ [next]: 100, [live]: 0 })}`,
+    // Live track first, as `watch` shows the weights SetWeights set.
+    `  switch  ${weightsBar({ [live]: 0, [next]: 100 })}`,
     ...window('post-switch analysis', plan.postSwitch, request.blueGreen.postSwitch),
   ];
 }

@@ -318,7 +318,7 @@ describe('formatPlan', () => {
       '  preview analysis of green: bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
       '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
-      '  switch  green ████████████████████████████████████████ blue 100/0',
+      '  switch  blue ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ green 0/100',
       '  post-switch analysis: bake 30s, analyze 30s',
       '    thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
@@ -604,7 +604,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
       "blue-green: green -> blue (green is live: shop/checkout's last successful release, blue-green v13 checkout-v13, left it all traffic)",
     );
     expect(lines[1]).toMatch(/^ {2}preview analysis of blue: /);
-    expect(stdout).toContain('\n  switch  blue ████████████████████████████████████████ green 100/0\n');
+    expect(stdout).toContain('\n  switch  green ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ blue 0/100\n');
     expect(stdout).toContain('\n  scale down   green after 10s (scaleDownDelaySeconds)\n');
   });
 
@@ -797,7 +797,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     expect(stdout.split('\n')[0]).toBe(
       'blue-green: blue -> green (blue is live: it serves 100% since blue-green v14 checkout-v14 stopped its rollback (RollbackStopped))',
     );
-    expect(stdout).toContain('\n  switch  green ████████████████████████████████████████ blue 100/0\n');
+    expect(stdout).toContain('\n  switch  blue ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ green 0/100\n');
   });
 
   it('gives the live track and the release it comes from with --json', async () => {
