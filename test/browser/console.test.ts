@@ -1010,7 +1010,26 @@ describe('console', () => {
         .locator('.table-scroll')
         .first()
         .evaluate((scroll) => ({ scrollWidth: scroll.scrollWidth, clientWidth: scroll.clientWidth }));
+      // The box scrolls from the keyboard too: Tab from the top of the page reaches it, named, and the arrow
+      // keys move it sideways
+      await page.reload();
+      await row.waitFor({ timeout: UI_TIMEOUT_MS });
+      let focused: string | null = null;
+      for (let presses = 0; presses < 30 && focused === null; presses++) {
+        await page.keyboard.press('Tab');
+        focused = await page.locator('body').evaluate((body) => {
+          const active = body.ownerDocument.activeElement;
+          return active?.classList.contains('table-scroll') ? active.getAttribute('aria-label') : null;
+        });
+      }
+      for (let presses = 0; presses < 5; presses++) await page.keyboard.press('ArrowRight');
+      const scrolledBy = await page
+        .locator('.table-scroll')
+        .first()
+        .evaluate((scroll) => scroll.scrollLeft);
       // Assess
+      expect(focused).toBe('Executions, scrolling sideways');
+      expect(scrolledBy).toBeGreaterThan(0);
       expect(detailWidth).toBeLessThanOrEqual(390);
       expect(listWidth).toBeLessThanOrEqual(390);
       expect(linesPerCell.length).toBeGreaterThanOrEqual(2);

@@ -170,7 +170,13 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
     '/console/api/executions/:executionId',
     answer(async (_request, params) => {
       const { executionId, executionArn } = await refOf(params.executionId ?? '');
-      const execution = await service.describeExecution({ executionArn });
+      const execution = await service.describeExecution({ executionArn }).catch((error: unknown) => {
+        // In the words of an unknown name's answer, not the API's (which names the ARN).
+        if (error instanceof StepFunctionsApiError && error.code === 'ExecutionDoesNotExist') {
+          throw new ConsoleRouteError(404, `no execution ${JSON.stringify(executionId)} on this runtime`);
+        }
+        throw error;
+      });
       const rollback = execution.status === 'ABORTED' ? await rollbackOf(executionArn) : undefined;
       const restores = restoredBy(execution);
       return {

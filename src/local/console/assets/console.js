@@ -321,7 +321,8 @@ function executionTable(executions, running = false) {
   const headings = ['Name', 'State machine', 'Status', `Started (${zone})`, 'Duration'];
   return el(
     'div',
-    { class: 'table-scroll' },
+    // Focusable and named: on a narrow screen the keyboard scrolls it sideways to the status columns.
+    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Executions, scrolling sideways' },
     el(
       'table',
       {},

@@ -146,7 +146,7 @@ describe('GET /console/api/executions/:executionId', () => {
     const malformed = await consoleView('a:b:c');
     // Assess
     expect(unknown.status).toBe(404);
-    expect(unknown.json.message).toMatch(/Execution Does Not Exist/);
+    expect(unknown.json.message).toBe('no execution "count-then-approve:nope" on this runtime');
     expect(unknownName.status).toBe(404);
     expect(unknownName.json.message).toBe('no execution named "nope" on this runtime');
     expect(malformed.status).toBe(400);
