@@ -802,6 +802,24 @@ describe('console', () => {
     }
   });
 
+  it('says a link to older executions that the list never gave, or gave over a day ago, is not found', async () => {
+    // Prepare
+    const page = await browser.newPage();
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/older/garbage`);
+      const error = page.getByRole('alert');
+      await error.waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await error.textContent()).toBe(
+        'No page #/older/garbage: an Older link works for 24 hours after the list gave it; ← Executions shows the newest',
+      );
+      expect(await page.title()).toBe('Not found — Cutover console');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('opens an execution by the ARN cutover run prints, and says so of an address that is not valid percent-encoding', async () => {
     // Prepare
     const executionId = await aFinishedExecution('console-by-arn', 'done');

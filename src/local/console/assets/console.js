@@ -841,6 +841,14 @@ async function refresh() {
     refused = error.unreachable === true && !error.timedOut;
     showUnreachable(error.unreachable === true);
     if (error.unreachable) return true;
+    if (older !== undefined && error.status === 400) {
+      // The list refused the page token: made up, cut, or expired (tokens last 24 hours).
+      showFailure(
+        404,
+        `No page ${location.hash}: an Older link works for 24 hours after the list gave it; ← Executions shows the newest`,
+      );
+      return false;
+    }
     showFailure(error.status, error.message);
     return error.status >= 500;
   }
