@@ -524,11 +524,15 @@ describe('console', () => {
       await post(`/releases/${encodeURIComponent(executionId)}/approve`, { approver: 'someone else' });
       await page.locator('button.reject').waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
       const promptAfterwards = await page.locator('.outcome').textContent();
+      const focusAfterwards = await focusOf(page);
       await page.locator('h1 [data-status="SUCCEEDED"]').waitFor({ timeout: UI_TIMEOUT_MS });
       replicaPids.push(...project.runtime().runtime.adapters!.cluster.pids(service, 'stable'));
-      // Assess
+      // Assess: the status line says why, and takes the focus Confirm reject had
       expect(promptWhileArmed).toBe('Press Confirm reject again to reject the release');
-      expect(promptAfterwards).toBe('');
+      expect(promptAfterwards).toBe(
+        'Not rejected: the approval no longer waits (answered elsewhere, or the execution ended)',
+      );
+      expect(focusAfterwards).toBe('status line');
     } finally {
       await stop();
       await page.close();

@@ -584,7 +584,14 @@ function showExecution(id, detail) {
   if (key === shown) return;
   shown = key;
   current = { id, detail };
-  if (armed && armedTarget(armed, detail) !== armedFor) disarm();
+  if (armed && armedTarget(armed, detail) !== armedFor) {
+    const undone =
+      armed === 'reject'
+        ? 'Not rejected: the approval no longer waits (answered elsewhere, or the execution ended)'
+        : 'Not aborted: the execution ended meanwhile';
+    disarm();
+    setOutcome(undone);
+  }
   drawExecution(detail);
 }
 
