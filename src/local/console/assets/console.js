@@ -322,7 +322,12 @@ function executionTable(executions, running = false) {
   return el(
     'div',
     // Focusable and named: on a narrow screen the keyboard scrolls it sideways to the status columns.
-    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Executions, scrolling sideways' },
+    {
+      class: 'table-scroll',
+      tabindex: '0',
+      role: 'region',
+      'aria-label': running ? 'Running executions' : 'Ended executions',
+    },
     el(
       'table',
       {},
