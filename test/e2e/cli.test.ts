@@ -506,7 +506,7 @@ describe('cutover plan', () => {
     const { code, stdout } = await cutover('plan', 'blue-green', '-f', 'examples/requests/blue-green.json');
     // Assess
     expect(code).toBe(0);
-    expect(stdout).toMatch(/switch +green █{40} blue 100\/0\n +post-switch analysis: bake 30s, analyze 30s/);
+    expect(stdout).toMatch(/switch +blue ░{40} green 0\/100\n +post-switch analysis: bake 30s, analyze 30s/);
   });
 
   it('prints the steps of a database migration, what a failure does, its transitions and cost', async () => {
@@ -969,7 +969,7 @@ describe('a canary release from the CLI', () => {
     expect(planned.stdout).toMatch(
       /^blue-green: stable -> blue \(stable is live: shop\/checkout's last successful release, canary v\d checkout-v\S+, left it all traffic\)\n/,
     );
-    expect(planned.stdout).toMatch(/\n {2}switch {2}blue █{40} stable 100\/0\n/);
+    expect(planned.stdout).toMatch(/\n {2}switch {2}stable ░{40} blue 0\/100\n/);
     expect(planned.stdout).toContain('\n  scale down   stable after 10s (scaleDownDelaySeconds)\n');
     // The runtime runs waits at a tenth of their time: the plan says what its duration comes to there
     expect(planned.stdout).toContain(
