@@ -118,7 +118,7 @@ async function regionOf(sfn: SFNClient): Promise<string> {
  * stacks are a usage error too, naming them. Locally, an endpoint without any of Cutover's machines is a
  * usage error: a runtime started outside the project, or another service.
  */
-async function checkStack(
+async function checkMachinesFound(
   sfn: SFNClient,
   naming: MachineNaming,
   machines: readonly StateMachineListItem[],
@@ -151,8 +151,8 @@ async function checkStack(
 }
 
 /**
- * Cutover's state machines at the endpoint, named as `naming` says, each with its workflow: with a stack,
- * a usage error when it has none there, or, unnamed, when several stacks' are (see {@link checkStack}).
+ * Cutover's state machines at the endpoint, named as `naming` says, each with its workflow: a usage error
+ * when it has none there, or, with a stack not named, when several stacks' are (see {@link checkMachinesFound}).
  */
 async function cutoverMachines(
   sfn: SFNClient,
@@ -163,7 +163,7 @@ async function cutoverMachines(
     const machine = machines.find((m) => m.name === machineName(naming, workflow));
     return machine?.stateMachineArn ? [{ workflow, stateMachineArn: machine.stateMachineArn }] : [];
   });
-  await checkStack(sfn, naming, machines, found.length);
+  await checkMachinesFound(sfn, naming, machines, found.length);
   return found;
 }
 

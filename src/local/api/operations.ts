@@ -64,7 +64,7 @@ const taskToken = text(1, TASK_TOKEN_MAX_LENGTH);
 const nextToken = text(1, 1024);
 const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
-/** Any number of tags here: the service answers more than it keeps with `TooManyTags`, as AWS does. */
+/** Any number of tags here: the service refuses more than a state machine may have, `TooManyTags`, as AWS does. */
 const tags = z.array(z.looseObject({ key: text(1, 128), value: text(0, 256).optional() }));
 const logDestination = z.looseObject({
   cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: text(1, 256).optional() }).optional(),
