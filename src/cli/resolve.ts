@@ -22,8 +22,6 @@ import { CliError, ExitCode } from './exit-codes.ts';
 export const STRATEGIES = [...RELEASE_STRATEGIES, 'database-migration'] as const;
 export type CliStrategy = (typeof STRATEGIES)[number];
 
-/** Every state machine Cutover ships: the workflows `run` starts, and the rollback `abort` starts. */
-
 /** A usage error naming the allowed values unless `strategy` is one of `allowed`. */
 export function assertStrategy<T extends string>(
   strategy: string,

@@ -73,7 +73,7 @@ export class MemoryStore implements Store {
   // --- state machines -------------------------------------------------------------------------------
 
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status' | 'tags'>,
     date: number,
   ): number {
     const { arn, name, definition, roleArn, revisionId, loggingConfiguration, tracingConfiguration } =

@@ -7,6 +7,7 @@ export type StepFunctionsErrorCode =
   | 'InvalidTracingConfiguration'
   | 'InvalidEncryptionConfiguration'
   | 'TooManyTags'
+  | 'ResourceNotFound'
   | 'MissingRequiredParameter'
   | 'InvalidName'
   | 'ExecutionDoesNotExist'

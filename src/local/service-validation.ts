@@ -51,11 +51,21 @@ const ARN_PATTERNS = {
   // The name may be qualified by a Distributed Map label (`name/label`), a version or an alias (`name:1`).
   stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}([/:][^:/\s]{1,80})?$/,
   execution: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:\s]{1,80}:[^:\s]{1,80}$/,
+  activity: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:/\s]{1,80}$/,
 };
 
+/** Whether `arn` has the shape of a `resource` ARN. */
+export function isArn(arn: unknown, resource: keyof typeof ARN_PATTERNS): arn is string {
+  return typeof arn === 'string' && ARN_PATTERNS[resource].test(arn);
+}
+
 /** Checks an ARN's shape (`arn:aws:states:<region>:<account>:<resource>:...`); `InvalidArn` otherwise. */
-export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN_PATTERNS): string {
-  if (typeof arn !== 'string' || !ARN_PATTERNS[resource].test(arn)) {
+export function parseArn(
+  arn: unknown,
+  field: string,
+  resource: Exclude<keyof typeof ARN_PATTERNS, 'activity'>,
+): string {
+  if (!isArn(arn, resource)) {
     const example =
       resource === 'stateMachine'
         ? 'arn:aws:states:us-east-1:000000000000:stateMachine:name'
@@ -162,12 +172,15 @@ export function refuseInvalidEncryption(encryption: EncryptionConfiguration | un
 /** The most tags a state machine may have (AWS's quota). */
 const TAGS_PER_RESOURCE = 50;
 
-/** Refuses more than {@link TAGS_PER_RESOURCE} tags for the resource `arn`, `TooManyTags`, as AWS does. */
-export function refuseTooManyTags(arn: string, tags: readonly unknown[] | undefined): void {
-  if ((tags?.length ?? 0) <= TAGS_PER_RESOURCE) return;
+/**
+ * Refuses a resource `arn` that would have `count` tags, more than {@link TAGS_PER_RESOURCE}, `TooManyTags`,
+ * as AWS does.
+ */
+export function refuseTooManyTags(arn: string, count: number): void {
+  if (count <= TAGS_PER_RESOURCE) return;
   throw new StepFunctionsApiError(
     'TooManyTags',
-    `Too many tags: a resource may have at most ${TAGS_PER_RESOURCE} tags, ${tags!.length} given for '${arn}'`,
+    `Too many tags: a resource may have at most ${TAGS_PER_RESOURCE} tags, '${arn}' would have ${count}`,
   );
 }
 

@@ -29,7 +29,6 @@ import {
   parseArn,
   REDRIVE_FILTERS,
   refuseInvalidEncryption,
-  refuseTooManyTags,
   STATE_MACHINE_TYPES,
   tracingConfigurationJson,
   validateInput,
@@ -45,6 +44,7 @@ import {
   type StateMachineRow,
   type Store,
 } from './store.ts';
+import { NO_TAGS, parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -181,7 +181,7 @@ export class LocalStepFunctions {
     const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
     refuseInvalidEncryption(input.encryptionConfiguration);
-    refuseTooManyTags(arn, input.tags);
+    const tags = withTags(NO_TAGS, input.tags ?? [], arn);
     const existing = this.store.getStateMachine(arn);
     if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
     if (existing) {
@@ -209,6 +209,7 @@ export class LocalStepFunctions {
       loggingConfiguration,
       tracingConfiguration,
       status: 'ACTIVE',
+      tags,
     };
     this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
@@ -311,6 +312,26 @@ export class LocalStepFunctions {
       this.#engine.markDeleting(arn);
     }
     return {};
+  }
+
+  async tagResource(input: Sfn.TagResourceCommandInput): Promise<Out<Sfn.TagResourceCommandOutput>> {
+    const machine = this.#taggedMachine(input.resourceArn);
+    const tags = withTags(machine.tags, input.tags ?? [], machine.arn);
+    this.store.transaction(() => this.store.updateStateMachine({ ...machine, tags }));
+    return {};
+  }
+
+  async untagResource(input: Sfn.UntagResourceCommandInput): Promise<Out<Sfn.UntagResourceCommandOutput>> {
+    const machine = this.#taggedMachine(input.resourceArn);
+    const tags = withoutTags(machine.tags, input.tagKeys ?? []);
+    this.store.transaction(() => this.store.updateStateMachine({ ...machine, tags }));
+    return {};
+  }
+
+  async listTagsForResource(
+    input: Sfn.ListTagsForResourceCommandInput,
+  ): Promise<Out<Sfn.ListTagsForResourceCommandOutput>> {
+    return { tags: parseTags(this.#taggedMachine(input.resourceArn).tags) };
   }
 
   async validateStateMachineDefinition(
@@ -586,6 +607,13 @@ export class LocalStepFunctions {
   #activeStateMachine(arn: unknown): StateMachineRow {
     const machine = this.#stateMachine(arn);
     if (machine.status === 'DELETING') throw stateMachineDeleting(machine.arn);
+    return machine;
+  }
+
+  /** The state machine `arn` names, for the tag operations (which answer ResourceNotFound). */
+  #taggedMachine(arn: unknown): StateMachineRow {
+    const machine = typeof arn === 'string' ? this.store.getStateMachine(arn) : undefined;
+    if (!machine) throw resourceNotFound(arn);
     return machine;
   }
 

@@ -18,6 +18,7 @@ import {
   type TaskTokenRow,
   updatedMachine,
 } from './store.ts';
+import { NO_TAGS } from './tags.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
 /**
@@ -62,6 +63,7 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'status', "TEXT NOT NULL DEFAULT 'ACTIVE'"],
     ['executions', 'trace_header', 'TEXT'],
     ['task_tokens', 'heartbeat_deadline', 'INTEGER'],
+    ['state_machines', 'tags', `TEXT NOT NULL DEFAULT '${NO_TAGS}'`],
   ];
 }
 
@@ -103,7 +105,7 @@ const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, 
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration`;
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
-  description, ${CONFIGURATION_COLUMNS}, status`;
+  description, ${CONFIGURATION_COLUMNS}, status, tags`;
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -232,7 +234,7 @@ export class SqliteStore implements Store {
   // --- state machines -------------------------------------------------------------------------------
 
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status' | 'tags'>,
     date: number,
   ): number {
     const result = this.#sql(
@@ -262,7 +264,7 @@ export class SqliteStore implements Store {
   insertStateMachine(row: StateMachineRow): void {
     this.#sql(
       `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description,
-       logging_configuration, tracing_configuration, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       logging_configuration, tracing_configuration, status, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.name,
@@ -276,6 +278,7 @@ export class SqliteStore implements Store {
       row.loggingConfiguration,
       row.tracingConfiguration,
       row.status,
+      row.tags,
     );
     this.#machines.set(row.arn, { ...row });
   }
@@ -283,7 +286,7 @@ export class SqliteStore implements Store {
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
       `UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ?,
-       logging_configuration = ?, tracing_configuration = ?, status = ? WHERE arn = ?`,
+       logging_configuration = ?, tracing_configuration = ?, status = ?, tags = ? WHERE arn = ?`,
     ).run(
       row.roleArn,
       row.definition,
@@ -293,6 +296,7 @@ export class SqliteStore implements Store {
       row.loggingConfiguration,
       row.tracingConfiguration,
       row.status,
+      row.tags,
       row.arn,
     );
     const cached = this.#machines.get(row.arn);

@@ -20,6 +20,8 @@ export interface StateMachineRow {
   tracingConfiguration: string;
   /** DELETING once DeleteStateMachine found it with RUNNING executions: the row goes when the last one ends. */
   status: 'ACTIVE' | 'DELETING';
+  /** Its tags as ListTagsForResource answers them, as JSON (`[{"key":"team","value":"payments"}]`). */
+  tags: string;
 }
 
 /** `stored` as `row` updates it: everything but its ARN, name, type and creation date comes from `row`. */
@@ -131,7 +133,7 @@ export interface Store {
 
   /** Records a revision of a state machine and returns its id. */
   insertRevision(
-    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status'>,
+    machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status' | 'tags'>,
     date: number,
   ): number;
   getRevision(id: number): RevisionRow | undefined;

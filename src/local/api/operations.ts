@@ -64,8 +64,9 @@ const taskToken = text(1, TASK_TOKEN_MAX_LENGTH);
 const nextToken = text(1, 1024);
 const includedData = z.enum(INCLUDED_DATA);
 const stateMachineType = z.enum(STATE_MACHINE_TYPES);
+const tagKey = text(1, 128);
 /** Any number of tags here: the service refuses more than a state machine may have, `TooManyTags`, as AWS does. */
-const tags = z.array(z.looseObject({ key: text(1, 128), value: text(0, 256).optional() }));
+const tags = z.array(z.looseObject({ key: tagKey, value: text(0, 256).optional() }));
 const logDestination = z.looseObject({
   cloudWatchLogsLogGroup: z.looseObject({ logGroupArn: text(1, 256).optional() }).optional(),
 });
@@ -200,5 +201,17 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   SendTaskHeartbeat: {
     method: 'sendTaskHeartbeat',
     request: z.looseObject({ taskToken }),
+  },
+  TagResource: {
+    method: 'tagResource',
+    request: z.looseObject({ resourceArn: arn, tags }),
+  },
+  UntagResource: {
+    method: 'untagResource',
+    request: z.looseObject({ resourceArn: arn, tagKeys: z.array(tagKey) }),
+  },
+  ListTagsForResource: {
+    method: 'listTagsForResource',
+    request: z.looseObject({ resourceArn: arn }),
   },
 };

@@ -14,6 +14,7 @@ import {
   type StateMachineRow,
   type Store,
 } from '#local/store.ts';
+import { NO_TAGS } from '#local/tags.ts';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
 
@@ -31,6 +32,7 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     status: 'ACTIVE',
     loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
     tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
+    tags: NO_TAGS,
     ...overrides,
   };
 }
