@@ -366,9 +366,20 @@ function arrayIndex(array: readonly unknown[], index: number): number | undefine
   return position >= 0 && position < array.length ? position : undefined;
 }
 
-/** `[start:end]`: negative bounds count from the end, as in `Array.prototype.slice`. */
+/**
+ * `[start:end]` as Jayway evaluates it: `[start:]` and `[:end]` count a negative bound from the end, as
+ * `Array.prototype.slice` does; with both bounds, the indexes from `start` up to below `min(length, end)`
+ * as given, each negative one read from the end (`[1:-1]` is empty, `[-1:2]` is the last item, then the
+ * first two).
+ */
 function slice(array: readonly unknown[], start?: number, end?: number): unknown[] {
-  return array.slice(start, end);
+  if (start === undefined || end === undefined) return array.slice(start, end);
+  const items: unknown[] = [];
+  // Indexes below -length read nothing: starting at -length keeps a huge negative start from looping.
+  for (let index = Math.max(start, -array.length); index < Math.min(array.length, end); index++) {
+    items.push(array[index < 0 ? array.length + index : index]);
+  }
+  return items;
 }
 
 function matchesFilter(expression: FilterExpression, item: unknown, root: unknown): boolean {

@@ -78,6 +78,18 @@ describe('readPath', () => {
     expect(readPath('$..book[?(@.isbn)].author', input)).toEqual(['Herman Melville', 'J. R. R. Tolkien']);
   });
 
+  it('slices with both bounds as Jayway does: the indexes from start to below min(length, end), each negative one from the end', () => {
+    const items = { items: ['a', 'b', 'c', 'd'] };
+    expect(readPath('$.items[1:-1]', items)).toEqual([]);
+    expect(readPath('$.items[-1:2]', items)).toEqual(['d', 'a', 'b']);
+    expect(readPath('$.items[-3:3]', items)).toEqual(['b', 'c', 'd', 'a', 'b', 'c']);
+    expect(readPath('$.items[-9:1]', items)).toEqual(['a', 'b', 'c', 'd', 'a']);
+    expect(readPath('$.items[2:99]', items)).toEqual(['c', 'd']);
+    expect(readPath('$.items[-2147483648:0]', items)).toEqual(['a', 'b', 'c', 'd']);
+    expect(readPath('$.items[:-1]', items)).toEqual(['a', 'b', 'c']);
+    expect(readPath('$.items[-2:]', items)).toEqual(['c', 'd']);
+  });
+
   it('evaluates filter comparisons, boolean operators, regexes and root references', () => {
     const input = { ...store(), limit: 10 };
     const authors = (filter: string) => readPath(`$.store.book[?(${filter})].author`, input);
