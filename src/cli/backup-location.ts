@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_BACKUP_PREFIX, folderPrefix } from '#adapters/backup/keys.ts';
+import { DEFAULT_BACKUP_PREFIX } from '#adapters/backup/keys.ts';
+import { folderPrefix } from '#core/backup-keys.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import type { LOCAL_BACKUP_BUCKET, LOCAL_S3_FILE, PublishedLocalS3 } from '#local/data-services.ts';
 import { assertLocalData, localDataDir } from './arguments.ts';

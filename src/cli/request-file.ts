@@ -72,7 +72,8 @@ export function withAbsoluteMigrationsDirectory(request: unknown): unknown {
 /**
  * Reads a request's `migrations.directory` as Prepare will (relative to the working directory), so a
  * missing, empty or non-directory one, or a badly named file, is a usage error naming the field and the
- * path before anything runs; `migrations.s3Prefix` is read at Migrate, from the bucket, and is not checked.
+ * path before anything runs; `migrations.s3Prefix` is read at Migrate, from the bucket (admission checks
+ * only its shape).
  * Returns the migrations of the request's phase (`V1__orders`), and why each file that cannot run in a
  * transaction cannot (Prepare refuses such a file while it is pending on the target, which only the
  * target's history tells).
@@ -82,9 +83,9 @@ export function withAbsoluteMigrationsDirectory(request: unknown): unknown {
  */
 export async function checkMigrationsDirectory(
   request: DatabaseMigrationRequest,
-): Promise<{ migrations: string[]; conflicts: string[] }> {
+): Promise<{ migrations?: string[]; conflicts: string[] }> {
   const directory = request.migrations?.directory;
-  if (directory === undefined) return { migrations: [], conflicts: [] };
+  if (directory === undefined) return { conflicts: [] };
   // Loaded here: only a database migration reads migration files. Its ValidationError exits 2 with its
   // message, as bin/cutover.ts ends every ValidationError.
   const { loadMigrationsFromDirectory, transactionConflict } = await import(

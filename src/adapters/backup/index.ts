@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import { folderPrefix } from '#core/backup-keys.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { onFirstUse } from '../first-use.ts';
 import { AdapterRegistry } from '../registry.ts';
 import { FilesystemBackupStore } from './filesystem.ts';
-import { folderPrefix } from './keys.ts';
 import { S3BackupStore } from './s3.ts';
 
 export { FilesystemBackupStore } from './filesystem.ts';

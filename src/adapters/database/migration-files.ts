@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { folderPrefix } from '#adapters/backup/keys.ts';
+import { folderPrefix } from '#core/backup-keys.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { outsideTransaction, schemasCreated, transactionControl } from './transaction-control.ts';

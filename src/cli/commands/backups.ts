@@ -1,8 +1,9 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
-import { assertBackupPrefix, folderPrefix } from '#adapters/backup/keys.ts';
+import { assertBackupPrefix } from '#adapters/backup/keys.ts';
 import type { BackupManifest } from '#adapters/database/logical-backup.ts';
 import { secretRegion } from '#adapters/secrets.ts';
+import { folderPrefix } from '#core/backup-keys.ts';
 import { BackupNotFoundError, ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { NO_DATABASE_NAME, namesDatabase } from '#core/schemas/database-migration.ts';

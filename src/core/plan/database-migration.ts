@@ -1,3 +1,4 @@
+import { folderPrefix } from '../backup-keys.ts';
 import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import type { DatabaseMigrationRequest } from '../schemas/database-migration.ts';
 import { transitionCostUsd } from './plan.ts';
@@ -146,11 +147,13 @@ function blueGreenStep(request: Request): DatabaseMigrationStep[] {
 function migrateDetail(request: Request, files: readonly string[] | undefined): string {
   const migrations = request.migrations;
   if (!migrations) return 'no migrations given: nothing to apply';
-  const from = migrations.directory ?? `the backup store, prefix ${migrations.s3Prefix}`;
+  const from = migrations.directory ?? `the backup store, folder ${folderPrefix(migrations.s3Prefix!)}`;
   const phases = { expand: 'expand only', contract: 'contract only', all: 'expand and contract' };
   const transaction =
     migrations.transaction === 'all' ? 'all in one transaction' : 'each in its own transaction';
-  const listed = files === undefined ? '' : ` (${fileList(files)}; those the target has applied are skipped)`;
+  // The backup store's files are read only at Migrate; a directory's, when the plan was given them.
+  const known = migrations.directory === undefined ? 'read at Migrate' : files && fileList(files);
+  const listed = known ? ` (${known}; those the target has applied are skipped)` : '';
   return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}${listed}, ${transaction}`;
 }
 

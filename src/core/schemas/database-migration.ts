@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BACKUP_KEY_RULES, isBackupPrefix } from '../backup-keys.ts';
 import { EVENTS_PER_POLL_CHECK, HISTORY_LIMIT_REASON, MAX_POLL_CHECKS } from '../history-limit.ts';
 import { maxPollChecks, switchoverWaitSeconds } from '../polling.ts';
 import { serviceSchema } from './common.ts';
@@ -259,7 +260,22 @@ export const databaseMigrationRequestSchema = z
  */
 export const databaseMigrationAdmissionSchema = databaseMigrationRequestSchema
   .superRefine(checkBlueGreenSource)
-  .superRefine(checkDatabaseUrls);
+  .superRefine(checkDatabaseUrls)
+  .superRefine(checkMigrationsPrefix);
+
+/**
+ * `migrations.s3Prefix` must be a prefix the backup store takes: it is read only at Migrate, after the
+ * backup, so a bad one is refused before anything starts.
+ */
+function checkMigrationsPrefix(request: { migrations?: { s3Prefix?: string } }, ctx: z.RefinementCtx) {
+  const prefix = request.migrations?.s3Prefix;
+  if (prefix === undefined || (prefix !== '' && isBackupPrefix(prefix))) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['migrations', 's3Prefix'],
+    message: `must be ${BACKUP_KEY_RULES}, a trailing '/' allowed (got ${JSON.stringify(prefix)})`,
+  });
+}
 
 /** The request's fields that decide its RDS waits. */
 interface RdsWaits {

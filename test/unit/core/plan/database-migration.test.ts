@@ -77,6 +77,22 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(plan.steps.find((step) => step.name === 'Migrate')!.detail).toContain('phase all');
   });
 
+  it('says migrations from the backup store are known only at Migrate, naming their folder', () => {
+    // Prepare
+    const input = databaseMigrationInput({ target: TARGET }, '', {
+      migrations: { s3Prefix: 'migrations/orders' },
+    });
+    // Act
+    const plan = buildDatabaseMigrationPlan(
+      parseWith(databaseMigrationRequestSchema, input, 'database-migration request'),
+    );
+    // Assess
+    expect(plan.steps.find((step) => step.name === 'Migrate')!.detail).toBe(
+      'pending migrations of phase all (expand and contract) from the backup store, folder migrations/orders/ ' +
+        '(read at Migrate; those the target has applied are skipped), each in its own transaction',
+    );
+  });
+
   it('knows the transitions and cost from the request alone when nothing is copied', () => {
     // Act
     const plan = planOf();

@@ -242,3 +242,34 @@ describe('database-migration database URLs at admission', () => {
     );
   });
 });
+
+describe('database-migration migrations.s3Prefix at admission', () => {
+  const request = (s3Prefix: string) => ({
+    service: { name: 'orders', namespace: 'shop' },
+    database: { target: { url: 'postgres://postgres@127.0.0.1:5432/shop' } },
+    migrations: { s3Prefix },
+  });
+
+  it('refuses a prefix the backup store would refuse, naming the field and the rules', () => {
+    // Act
+    const messages = ['/abs/', 'a//b/', '../x/', '.hidden/', 'a\\b/'].map(
+      (prefix) => validationMessageOf(() => admit(request(prefix))).split('\n')[1],
+    );
+    // Assess
+    expect(messages).toEqual(
+      ['"/abs/"', '"a//b/"', '"../x/"', '".hidden/"', '"a\\\\b/"'].map(
+        (got) =>
+          `  - migrations.s3Prefix: must be 1-900 characters of '/'-separated segments, none empty or starting with '.', without '\\', a trailing '/' allowed (got ${got})`,
+      ),
+    );
+  });
+
+  it('takes a folder of the backup store with or without its trailing /', () => {
+    // Act
+    const prefixes = ['migrations/orders', 'migrations/orders/'].map(
+      (prefix) => admit(request(prefix)).migrations?.s3Prefix,
+    );
+    // Assess
+    expect(prefixes).toEqual(['migrations/orders', 'migrations/orders/']);
+  });
+});
