@@ -88,10 +88,18 @@ export async function loadMigrationsFromDirectory(directory: string): Promise<Mi
   });
   const names = migrationFileNames(entries, `migrations.directory ${directory}`);
   if (names.length === 0) throw noMigrations(`migrations.directory ${directory}`);
-  const files = new Map(
-    await Promise.all(names.map(async (n) => [n, await readFile(join(directory, n), 'utf8')] as const)),
-  );
-  return parseMigrations(files, `migrations.directory ${directory}`);
+  const where = `migrations.directory ${directory}`;
+  const read = async (name: string) =>
+    readFile(join(directory, name), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ValidationError(
+        `migration file ${name} in ${where} cannot be read (${error.code ?? error.message}): each V<version>__<name>.sql must be a file`,
+        { cause: error },
+      );
+    });
+  // One at a time, in name order: the first file that cannot be read is the one named.
+  const files = new Map<string, string>();
+  for (const name of names.toSorted()) files.set(name, await read(name));
+  return parseMigrations(files, where);
 }
 
 /**

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   loadMigrationsFromDirectory,
@@ -150,6 +153,26 @@ describe('loadMigrationsFromDirectory', () => {
     expect(relative).toBe(
       `migrations.directory no-such-migrations cannot be read (ENOENT); a relative path is resolved from ${process.cwd()}`,
     );
+  });
+});
+
+describe('loadMigrationsFromDirectory of a directory with a migration that is no readable file', () => {
+  it('names the file and why it cannot be read, as a ValidationError', async () => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'cutover-migrations-'));
+    writeFileSync(join(directory, 'V1__orders.sql'), 'CREATE TABLE orders (id int);');
+    mkdirSync(join(directory, 'V2__folder.sql'));
+    symlinkSync(join(directory, 'missing.sql'), join(directory, 'V3__dangling.sql'));
+    // Act
+    const refused = await loadMigrationsFromDirectory(directory).catch((e: Error) => e);
+    rmSync(directory, { recursive: true, force: true });
+    // Assess
+    expect(refused).toMatchObject({
+      name: 'ValidationError',
+      message:
+        `migration file V2__folder.sql in migrations.directory ${directory} cannot be read (EISDIR): ` +
+        'each V<version>__<name>.sql must be a file',
+    });
   });
 });
 
