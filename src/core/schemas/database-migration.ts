@@ -261,7 +261,20 @@ export const databaseMigrationRequestSchema = z
 export const databaseMigrationAdmissionSchema = databaseMigrationRequestSchema
   .superRefine(checkBlueGreenSource)
   .superRefine(checkDatabaseUrls)
-  .superRefine(checkMigrationsPrefix);
+  .superRefine(checkMigrationsPrefix)
+  .superRefine(checkSchemas);
+
+/** `database.schemas` names no system schema: PostgreSQL reserves `pg_` names and `information_schema`. */
+function checkSchemas(request: { database?: { schemas?: string[] } }, ctx: z.RefinementCtx) {
+  for (const [index, schema] of (request.database?.schemas ?? []).entries()) {
+    if (!schema.startsWith('pg_') && schema !== 'information_schema') continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['database', 'schemas', index],
+      message: `must not be a system schema (pg_catalog, information_schema or another pg_ one): PostgreSQL keeps its own catalog there, which is never migrated, copied or backed up; got ${JSON.stringify(schema)}`,
+    });
+  }
+}
 
 /**
  * `migrations.s3Prefix` must be a prefix the backup store takes: it is read only at Migrate, after the

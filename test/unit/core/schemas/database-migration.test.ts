@@ -273,3 +273,25 @@ describe('database-migration migrations.s3Prefix at admission', () => {
     expect(prefixes).toEqual(['migrations/orders', 'migrations/orders/']);
   });
 });
+
+describe('database-migration database.schemas at admission', () => {
+  it("refuses PostgreSQL's own schemas, naming each", () => {
+    // Prepare
+    const request = {
+      service: { name: 'orders', namespace: 'shop' },
+      database: {
+        target: { url: 'postgres://postgres@127.0.0.1:5432/shop' },
+        schemas: ['public', 'pg_catalog', 'information_schema', 'pg_toast'],
+      },
+    };
+    // Act
+    const message = validationMessageOf(() => admit(request));
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual(
+      [1, 2, 3].map(
+        (index) =>
+          `  - database.schemas[${index}]: must not be a system schema (pg_catalog, information_schema or another pg_ one): PostgreSQL keeps its own catalog there, which is never migrated, copied or backed up; got "${request.database.schemas[index]}"`,
+      ),
+    );
+  });
+});
