@@ -7,10 +7,12 @@ import { CutoverConfigError } from '#lib/errors.ts';
 
 /**
  * The CDK app: one CutoverStack from cdk.json context, checked by cdk-nag's AwsSolutions rules. A context or
- * project problem is said as itself (exit 1), without a stack trace around it.
+ * project problem is said as itself (exit 1), without a stack trace around it, and writes no stack template:
+ * the app synthesizes only once the stack is whole (an App's automatic synth at exit would write the stack
+ * as far as it was built, which a pipeline could deploy, deleting the rest).
  */
 try {
-  const app = new App();
+  const app = new App({ autoSynth: false });
   const context = readContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   new CutoverStack(app, context.stackName, {
     context,

@@ -1,8 +1,10 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ContextProvider } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as z from 'zod';
 import { urlPrefixProblem } from '#adapters/hooks/hook-url.ts';
 import { CUTOVER_WORKFLOWS, DEFAULT_STACK_NAME, stateMachineName } from '#core/rollback.ts';
 import { closestName } from '#core/schemas/closest-name.ts';
+import { describeIssue } from '#core/schemas/issues.ts';
 import { HOOK_SECRET_ARNS_REFUSED, ITEM_FORMS, SECRET_ARN_FORM, URL_PREFIX_PLACEHOLDER } from './cutover.ts';
 import { CutoverConfigError } from './errors.ts';
 import { STATE_MACHINE_NAME_LIMIT } from './state-machines.ts';
@@ -72,13 +74,24 @@ const required = (form: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? `is required: ${form}` : undefined),
 });
 
+/** A string matching `pattern`; any other is refused as `"<value>" is not <form>`. */
+const matching = ([pattern, form]: readonly [RegExp, string]) =>
+  z.string().regex(pattern, { error: (issue) => `"${issue.input}" is not ${form}` });
+
 /** An optional list prop of {@link ITEM_FORMS}, each item checked against its pattern. */
-const itemsOf = (prop: keyof typeof ITEM_FORMS) => {
-  const [pattern, form] = ITEM_FORMS[prop];
-  return list(
-    z.array(z.string().regex(pattern, { error: (issue) => `"${issue.input}" is not ${form}` })),
-  ).optional();
-};
+const itemsOf = (prop: keyof typeof ITEM_FORMS) => list(z.array(matching(ITEM_FORMS[prop]))).optional();
+
+/**
+ * The pattern of an EC2 resource id as AWS makes it, `<prefix>-` and 8 or 17 lower-case hex digits, and what
+ * it must be: `ec2Id('vpc', 'a VPC id')`.
+ */
+function ec2Id(prefix: string, what: string): readonly [RegExp, string] {
+  return [
+    new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`),
+    `${what}: "${prefix}-" and 8 or 17 lower-case hex digits (${prefix}-0123456789abcdef0)`,
+  ];
+}
+const VPC_ID = ec2Id('vpc', 'a VPC id');
 
 /** The form of a `hookSecrets` item. */
 const HOOK_SECRET_FORM = '"<secret ARN> <URL prefix> [<URL prefix>...]"';
@@ -149,7 +162,7 @@ const contextObject = z.object({
   allowedNamespaces: list(
     z
       .array(
-        z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+        matching(ITEM_FORMS.allowedNamespaces),
         required(
           `the Kubernetes namespaces the tasks may change, comma-separated (-c allowedNamespaces=shop,billing) or a JSON array (-c 'allowedNamespaces=["shop","billing"]')`,
         ),
@@ -158,13 +171,10 @@ const contextObject = z.object({
   ),
   vpcId: z
     .string()
-    .regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, {
-      error: (issue) =>
-        `is not a VPC id: "vpc-" and 8 or 17 lower-case hex digits (vpc-0123456789abcdef0), got "${issue.input}"`,
-    })
+    .regex(VPC_ID[0], { error: (issue) => `is not ${VPC_ID[1]}, got "${issue.input}"` })
     .optional(),
-  subnetIds: list(z.array(z.string().regex(/^subnet-[0-9a-f]+$/))).optional(),
-  securityGroupIds: list(z.array(z.string().regex(/^sg-[0-9a-f]+$/))).optional(),
+  subnetIds: list(z.array(matching(ec2Id('subnet', 'a subnet id')))).optional(),
+  securityGroupIds: list(z.array(matching(ec2Id('sg', 'a security group id')))).optional(),
   alarmEmail: z.email().optional(),
   listenerArns: itemsOf('listenerArns'),
   eksRoleArns: itemsOf('eksRoleArns'),
@@ -197,12 +207,16 @@ const contextObject = z.object({
   noncurrentBackupRetentionDays: days(),
   ecrTriggers: json(
     z.array(
-      z.object({
-        repositoryName: z.string().min(1),
-        strategy: z.string().min(1),
-        tags: z.string().optional(),
-        request: z.record(z.string(), z.unknown()),
-      }),
+      // Strict: a misspelt key dropped would leave its default (no `tags`: every tag but latest released).
+      z.strictObject(
+        {
+          repositoryName: z.string().min(1),
+          strategy: z.string().min(1),
+          tags: z.string().optional(),
+          request: z.record(z.string(), z.unknown()),
+        },
+        { error: describeIssue },
+      ),
     ),
   ).optional(),
 });
@@ -225,12 +239,34 @@ export const contextSchema = contextObject
 export type CutoverContext = z.infer<typeof contextSchema>;
 
 /**
- * The keys of the app's context that look like Cutover's (a plain name: CDK's own have `@`, `:` or `-`) and
- * are not among the `known` ones: a misspelt key would otherwise fall back to its default without a word.
+ * How the context keys of CDK and its CLI begin: feature flags, named after their library's npm scope
+ * (`@aws-cdk/core:checkSecretUsage`, `@aws-cdk-containers/...`); the CLI's settings (`aws:cdk:bundling-stacks`,
+ * `aws:cdk:enable-path-metadata`), its own keys in cdk.json (`aws-cdk:enableDiffNoFail`, `cdk-migrate`); and
+ * the lookups cdk.context.json caches (`availability-zones:account=...:region=...`).
+ */
+const CDK_KEY_PREFIXES = [
+  '@',
+  'aws:cdk:',
+  'aws-cdk:',
+  'cdk-',
+  ...Object.values(ContextProvider).map((provider) => `${provider}:`),
+];
+/** The keys the CDK CLI keeps in cdk.context.json: `cdk acknowledge`'s notices, `cdk cli-telemetry`'s choice. */
+const CDK_KEYS = ['acknowledged-issue-numbers', 'cli-telemetry'];
+
+/** Whether `key` is one of CDK's or its CLI's own context keys, none of which Cutover could have meant. */
+function isCdkKey(key: string): boolean {
+  return CDK_KEYS.includes(key) || CDK_KEY_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/**
+ * The keys of the app's context, whatever their shape (`alarm_email`, `cluster-name`), that are neither among
+ * the `known` ones nor CDK's own ({@link isCdkKey}): a misspelt key would otherwise fall back to its default
+ * without a word.
  */
 function unknownKeys(keysGiven: readonly string[], known: readonly string[]): string[] {
   return keysGiven
-    .filter((key) => /^[A-Za-z][A-Za-z0-9]*$/.test(key) && !known.includes(key))
+    .filter((key) => !known.includes(key) && !isCdkKey(key))
     .map((key) => {
       const meant = closestName(key, known);
       return `${key}: is not a context key of Cutover (${meant ? `did you mean ${meant}?` : 'docs/aws.md lists them'})`;

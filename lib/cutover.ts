@@ -170,7 +170,6 @@ const HOOK_SECRET_CHECKERS: ReadonlySet<string> = new Set(['validate-request']);
  * variables per function, and the others take up to about 1 KB.
  */
 const HOOK_SECRETS_VARIABLE_LIMIT = 3000;
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Cutover on AWS: the strategy state machines and their task functions (discovered from `statemachines/`
@@ -230,6 +229,7 @@ export class Cutover extends Construct {
     checkEcrTriggers(
       props.ecrTriggers ?? [],
       machines.map((machine) => machine.strategy),
+      props.allowedNamespaces,
     );
 
     const capabilities = props.functionCapabilities ?? FUNCTION_CAPABILITIES;
@@ -394,8 +394,16 @@ const API_PRINCIPAL_FORM = [
   'an IAM role or user ARN without wildcards (arn:aws:iam::123456789012:role/ci; for a role, not its sts assumed-role session)',
 ] as const;
 
-/** The list props that name AWS resources or principals: the pattern of an item, and what it must be. */
+/**
+ * The list props that name Kubernetes namespaces, AWS resources or principals: the pattern of an item, and
+ * what it must be.
+ */
 export const ITEM_FORMS = {
+  // An RFC 1123 label, as Kubernetes names namespaces.
+  allowedNamespaces: [
+    /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'a Kubernetes namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+  ],
   listenerArns: [
     /^arn:aws[\w-]*:elasticloadbalancing:[\w-]+:\d{12}:listener\/(app|net)\/.+/,
     'an ELBv2 listener ARN',
@@ -429,12 +437,6 @@ function validateProps(props: CutoverProps, account: string): void {
     problems.push('clusterName is required: the name of the EKS cluster releases run on');
   if (!props.allowedNamespaces?.length)
     problems.push('allowedNamespaces must list at least one Kubernetes namespace');
-  for (const namespace of props.allowedNamespaces ?? []) {
-    if (!NAMESPACE.test(namespace))
-      problems.push(
-        `allowedNamespaces: "${namespace}" is not a Kubernetes namespace name (lowercase letters, digits, "-")`,
-      );
-  }
   if (props.runtime && !NODE_RUNTIMES.includes(props.runtime.name)) {
     problems.push(`runtime must be one of: ${NODE_RUNTIMES.join(', ')} (got ${props.runtime.name})`);
   }

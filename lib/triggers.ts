@@ -7,6 +7,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '#core/errors.ts';
 import { isStrategy, validateRequest } from '#core/schemas/index.ts';
+import { refuseNamespaceNotAllowed } from '#lambdas/shared/allowed-namespaces.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
 import { startExecution } from './rule-targets.ts';
@@ -208,13 +209,18 @@ export class ReleaseTriggers extends Construct {
 /**
  * Throws one error naming every bad ECR trigger: its strategy is not one of the release strategies among
  * `workflows` (the discovered state machines), or its request, with the `release.version` and
- * `release.image` of a push, is not a valid request of its strategy.
+ * `release.image` of a push, is not a valid request of its strategy, or is for a namespace outside
+ * `allowedNamespaces`, which ValidateRequest would refuse on every push.
  *
  * @example
- * checkEcrTriggers([{ repositoryName: 'orders', strategy: 'database-migration', request }], ['canary', 'database-migration']);
+ * checkEcrTriggers([{ repositoryName: 'orders', strategy: 'database-migration', request }], ['canary', 'database-migration'], ['shop']);
  * // throws: ecrTriggers[0].strategy must be one of: canary (got "database-migration")
  */
-export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflows: readonly string[]): void {
+export function checkEcrTriggers(
+  triggers: readonly EcrReleaseTrigger[],
+  workflows: readonly string[],
+  allowedNamespaces: readonly string[],
+): void {
   const strategies = workflows.filter(isStrategy);
   const problems = triggers.flatMap((trigger, index) => {
     if (trigger.tags !== undefined && !TAG_WILDCARD.test(trigger.tags)) {
@@ -228,22 +234,45 @@ export function checkEcrTriggers(triggers: readonly EcrReleaseTrigger[], workflo
         `ecrTriggers[${index}].strategy must be one of: ${strategies.join(', ')} (got "${trigger.strategy}")`,
       ];
     }
-    try {
-      validateRequest(
-        trigger.strategy,
-        pushedRequest(trigger, 'v1', `${trigger.repositoryName}@sha256:${'0'.repeat(64)}`),
-      );
-      return [];
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const problems = error.message.split('\n').slice(1).join('\n');
-      return [
-        `ecrTriggers[${index}].request (repository ${trigger.repositoryName}) is not a valid ${trigger.strategy} ` +
-          `request once a push sets release.version and release.image:\n${problems}`,
-      ];
-    }
+    return requestProblems(trigger, index, allowedNamespaces);
   });
   if (problems.length > 0) throw new CutoverConfigError(problems.join('\n'));
+}
+
+/**
+ * The problem, if any, that ValidateRequest would find in the request of ECR trigger `index` on every push:
+ * not a valid request of its strategy once a push sets `release.version` and `release.image`, or for a
+ * namespace outside `allowedNamespaces` (the deployment's `CUTOVER_ALLOWED_NAMESPACES`).
+ */
+function requestProblems(
+  trigger: EcrReleaseTrigger,
+  index: number,
+  allowedNamespaces: readonly string[],
+): string[] {
+  const which = `ecrTriggers[${index}].request (repository ${trigger.repositoryName})`;
+  const pushed = pushedRequest(trigger, 'v1', `${trigger.repositoryName}@sha256:${'0'.repeat(64)}`);
+  const parsed = validated(() => validateRequest(trigger.strategy, pushed));
+  if ('problem' in parsed) {
+    return [
+      `${which} is not a valid ${trigger.strategy} request once a push sets release.version and ` +
+        `release.image:\n${parsed.problem.split('\n').slice(1).join('\n')}`,
+    ];
+  }
+  const env = { CUTOVER_ALLOWED_NAMESPACES: allowedNamespaces.join(',') };
+  const admitted = validated(() => refuseNamespaceNotAllowed(parsed.value.service, env));
+  return 'problem' in admitted
+    ? [`${which} would fail ValidateRequest on every push: ${admitted.problem}`]
+    : [];
+}
+
+/** What `check` returns, or the message of the `ValidationError` it throws (any other error is thrown on). */
+function validated<T>(check: () => T): { readonly value: T } | { readonly problem: string } {
+  try {
+    return { value: check() };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { problem: error.message };
+  }
 }
 
 /** The tag that moves with every push and names no version: not released unless a trigger's `tags` say so. */

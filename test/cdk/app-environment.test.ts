@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,14 +8,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 const PROJECT = join(import.meta.dirname, '../..');
 const outputs: string[] = [];
 
-/**
- * Runs `bin/app.ts` as `cdk synth -c ...` does offline (no bundling): with cdk.json's context and the
- * CLI's fallback environment, whose CDK_DEFAULT_REGION is us-east-1 when no region is configured.
- * Returns the template and asset manifest as text.
- */
-async function synthApp(context: Record<string, string>): Promise<{ template: string; assets: string }> {
+/** A new output directory for a run of `bin/app.ts`, removed after the test. */
+function outputDirectory(): string {
   const outdir = mkdtempSync(join(tmpdir(), 'cutover-app-'));
   outputs.push(outdir);
+  return outdir;
+}
+
+/**
+ * Runs `bin/app.ts` as `cdk synth -c ...` does offline (no bundling), its cloud assembly into `outdir`: with
+ * cdk.json's context and the CLI's fallback environment, whose CDK_DEFAULT_REGION is us-east-1 when no region
+ * is configured.
+ */
+async function runApp(outdir: string, context: Record<string, string>): Promise<void> {
   const cdkJson = JSON.parse(readFileSync(join(PROJECT, 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   };
@@ -35,6 +40,12 @@ async function synthApp(context: Record<string, string>): Promise<{ template: st
       }),
     },
   });
+}
+
+/** Runs `bin/app.ts` (see {@link runApp}); returns the template and asset manifest as text. */
+async function synthApp(context: Record<string, string>): Promise<{ template: string; assets: string }> {
+  const outdir = outputDirectory();
+  await runApp(outdir, context);
   return {
     template: readFileSync(join(outdir, 'Cutover.template.json'), 'utf8'),
     assets: readFileSync(join(outdir, 'Cutover.assets.json'), 'utf8'),
@@ -80,5 +91,19 @@ describe('the CDK app', () => {
         'cdk.json context (or -c key=value) is missing or wrong:\n' +
         '- backupRetentionDay: is not a context key of Cutover (did you mean backupRetentionDays?)\n',
     });
+  });
+
+  it('writes no stack template when the configuration is wrong, so that no pipeline deploys a half-built stack', async () => {
+    // Prepare: a trigger refused once the stack is half built (its storage and monitoring exist)
+    const outdir = outputDirectory();
+    const trigger = JSON.stringify([{ repositoryName: 'checkout', strategy: 'nope', request: {} }]);
+    // Act
+    const failed = await runApp(outdir, { ecrTriggers: trigger }).catch((error: unknown) => error);
+    // Assess
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: 'ecrTriggers[0].strategy must be one of: blue-green, canary, rolling (got "nope")\n',
+    });
+    expect(readdirSync(outdir).filter((file) => file.endsWith('.template.json'))).toEqual([]);
   });
 });

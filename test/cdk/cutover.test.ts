@@ -48,7 +48,7 @@ function buildProps(overrides: Partial<CutoverProps> = {}): CutoverProps {
         repositoryName: 'checkout',
         strategy: 'canary',
         request: {
-          service: { name: 'checkout' },
+          service: { name: 'checkout', namespace: 'shop' },
           release: { replicas: 3 },
           cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
           traffic: { type: 'alb-ingress', ingress: 'checkout' },
@@ -1352,6 +1352,71 @@ describe('readContext', () => {
     });
   });
 
+  it('refuses an unknown key of any shape, not only a plain name: alarm_email, cluster-name, backup.retention', () => {
+    // Prepare: -c alarm_email=oncall@example.com -c cluster-name=prod -c backup.retention=7
+    const given = {
+      clusterName: 'prod',
+      allowedNamespaces: 'shop',
+      alarm_email: 'oncall@example.com',
+      'cluster-name': 'prod',
+      'backup.retention': '7',
+    };
+    const read = (key: string) => (given as Record<string, unknown>)[key];
+    // Act + Assess
+    expect(() => readContext(read, Object.keys(given))).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- alarm_email: is not a context key of Cutover (did you mean alarmEmail?)\n' +
+        '- cluster-name: is not a context key of Cutover (did you mean clusterName?)\n' +
+        '- backup.retention: is not a context key of Cutover (did you mean backupRetentionDays?)',
+    );
+  });
+
+  it('leaves alone every key CDK and its CLI pass: feature flags, CLI settings, cached lookups, acknowledged notices', () => {
+    // Prepare: what `cdk synth` passes besides Cutover's keys, from cdk.json, cdk.context.json and its settings
+    const cdkKeys = [
+      '@aws-cdk/core:checkSecretUsage',
+      '@aws-cdk/core:failSynthOnValidationErrors',
+      '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver',
+      'aws:cdk:enable-path-metadata',
+      'aws:cdk:enable-asset-metadata',
+      'aws:cdk:version-reporting',
+      'aws:cdk:bundling-stacks',
+      'aws-cdk:enableDiffNoFail',
+      'cdk-migrate',
+      'acknowledged-issue-numbers',
+      'cli-telemetry',
+      'availability-zones:account=123456789012:region=eu-west-1',
+      'ssm:account=123456789012:parameterName=/cutover/x:region=eu-west-1',
+      'vpc-provider:account=123456789012:filter.vpc-id=vpc-0123456789abcdef0:region=eu-west-1',
+    ];
+    const read = (key: string) => ({ clusterName: 'prod', allowedNamespaces: 'shop' })[key as 'clusterName'];
+    // Act
+    const context = readContext(read, ['clusterName', 'allowedNamespaces', ...cdkKeys]);
+    // Assess
+    expect(context).toMatchObject({ clusterName: 'prod', allowedNamespaces: ['shop'] });
+  });
+
+  it('refuses a namespace that is no Kubernetes namespace name, longer than 63 characters say, in the words of the construct', () => {
+    // Prepare
+    const [longest, tooLong] = ['a'.repeat(63), 'a'.repeat(64)];
+    const form =
+      'a Kubernetes namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)';
+    const given = (allowedNamespaces: string) => (key: string) =>
+      ({ clusterName: 'prod', allowedNamespaces })[key as 'clusterName'];
+    // Act
+    const context = readContext(given(`shop,${longest}`));
+    // Assess
+    expect(context.allowedNamespaces).toEqual(['shop', longest]);
+    expect(() => readContext(given(`shop,Billing,${tooLong}`))).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        `- allowedNamespaces.1: "Billing" is not ${form}\n` +
+        `- allowedNamespaces.2: "${tooLong}" is not ${form}`,
+    );
+    expect(() => synth(buildProps({ allowedNamespaces: [tooLong] }))).toThrowError(
+      `allowedNamespaces: "${tooLong}" is not ${form}`,
+    );
+  });
+
   it('says a -c value that is not JSON or not a number of days is that, naming the key', () => {
     // Prepare
     const base = { clusterName: 'prod', allowedNamespaces: 'shop' };
@@ -1377,7 +1442,7 @@ describe('readContext', () => {
       allowedNamespaces: 'shop',
       logRetentionDays: '100',
       eventBusName: 'x y',
-      securityGroupIds: 'sg-0abc',
+      securityGroupIds: 'sg-0123456789abcdef0',
     };
     // Act + Assess
     expect(() => readContext((key) => (given as Record<string, unknown>)[key])).toThrowError(

@@ -53,6 +53,34 @@ describe('First-deploy checks at synth', () => {
     }
   });
 
+  it('accepts subnet and security group ids of subnet- or sg- and 8 or 17 hex digits only, naming each bad one and the form', () => {
+    // Prepare
+    const vpcId = 'vpc-0123456789abcdef0';
+    // Act
+    const good = context({
+      vpcId,
+      subnetIds: 'subnet-0123abcd,subnet-0123456789abcdef0',
+      securityGroupIds: 'sg-0123abcd,sg-0123456789abcdef0',
+    });
+    const bad = () =>
+      context({
+        vpcId,
+        subnetIds: 'subnet-0aaa,subnet-0123456789ABCDEF0',
+        securityGroupIds: 'sg-0123456789abcdef',
+      });
+    // Assess
+    expect(good).toMatchObject({
+      subnetIds: ['subnet-0123abcd', 'subnet-0123456789abcdef0'],
+      securityGroupIds: ['sg-0123abcd', 'sg-0123456789abcdef0'],
+    });
+    expect(bad).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- subnetIds.0: "subnet-0aaa" is not a subnet id: "subnet-" and 8 or 17 lower-case hex digits (subnet-0123456789abcdef0)\n' +
+        '- subnetIds.1: "subnet-0123456789ABCDEF0" is not a subnet id: "subnet-" and 8 or 17 lower-case hex digits (subnet-0123456789abcdef0)\n' +
+        '- securityGroupIds.0: "sg-0123456789abcdef" is not a security group id: "sg-" and 8 or 17 lower-case hex digits (sg-0123456789abcdef0)',
+    );
+  });
+
   it('warns when databases are configured without a VPC: the database tasks then reach no private database', () => {
     // Act
     const withSecret = databaseWarnings(fixtureStack({ databaseSecretArns: [DATABASE_SECRET] }));

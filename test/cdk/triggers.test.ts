@@ -262,7 +262,12 @@ describe('ECR triggers', () => {
       request: { ...canaryRequestWithoutRelease(), service: { name: 'checkout', namespace } },
     });
     // Act
-    const template = templateOf(buildProps({ ecrTriggers: [trigger('shop'), trigger('staging')] }));
+    const template = templateOf(
+      buildProps({
+        allowedNamespaces: ['shop', 'staging'],
+        ecrTriggers: [trigger('shop'), trigger('staging')],
+      }),
+    );
     // Assess
     const ecrRules = rulesOf(template).filter((rule) => rule.EventPattern.source[0] === 'aws.ecr');
     expect(ecrRules).toHaveLength(2);
@@ -277,6 +282,37 @@ describe('ECR triggers', () => {
     ).toThrowError(
       /ecrTriggers\[0\]\.request \(repository checkout\) is not a valid canary request[\s\S]*release\.replicas[\s\S]*unknown field foo/,
     );
+  });
+
+  it('refuse a request for a namespace outside allowedNamespaces, which every push would fail, naming the trigger, the namespace and the allowed ones', () => {
+    // Prepare
+    const request = { ...canaryRequestWithoutRelease(), service: { name: 'checkout', namespace: 'staging' } };
+    // Act + Assess
+    expect(() =>
+      synth(
+        buildProps({
+          allowedNamespaces: ['shop', 'billing'],
+          ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request }],
+        }),
+      ),
+    ).toThrowError(
+      'ecrTriggers[0].request (repository checkout) would fail ValidateRequest on every push: ' +
+        'service.namespace: must be one of: shop, billing, the allowedNamespaces of this Cutover deployment, ' +
+        'whose Kubernetes Roles exist only there (got "staging")',
+    );
+  });
+
+  it('refuse a request without a namespace unless allowedNamespaces has the default one it then names', () => {
+    // Prepare
+    const request = { ...canaryRequestWithoutRelease(), service: { name: 'checkout' } };
+    const trigger = { repositoryName: 'checkout', strategy: 'canary', request };
+    // Act + Assess
+    expect(() => synth(buildProps({ ecrTriggers: [trigger] }))).toThrowError(
+      /ecrTriggers\[0\]\.request \(repository checkout\) would fail ValidateRequest on every push: service\.namespace: must be one of: shop, .*\(got "default"\)/,
+    );
+    expect(() =>
+      synth(buildProps({ allowedNamespaces: ['shop', 'default'], ecrTriggers: [trigger] })),
+    ).not.toThrow();
   });
 
   it('release every tag but latest, which moves with each push, unless tags names the ones to release', () => {
@@ -494,6 +530,22 @@ describe('readContext', () => {
         /^- databaseSecretArns.0: "nope" is not a Secrets Manager secret ARN as IAM matches it/,
       ),
     ]);
+  });
+
+  it('refuses a key of an ecrTriggers item it does not know, which would otherwise be dropped (tag: every tag released), naming the allowed keys and the one meant', () => {
+    // Prepare: -c 'ecrTriggers=[{..., "tag": "v*", ...}]', tags misspelt
+    const trigger = {
+      repositoryName: 'checkout',
+      strategy: 'canary',
+      tag: 'v*',
+      request: canaryRequestWithoutRelease(),
+    };
+    const given = { clusterName: 'prod', allowedNamespaces: 'shop', ecrTriggers: JSON.stringify([trigger]) };
+    // Act + Assess
+    expect(() => readContext((key) => (given as Record<string, unknown>)[key])).toThrowError(
+      'cdk.json context (or -c key=value) is missing or wrong:\n' +
+        '- ecrTriggers.0: unknown field tag (allowed: repositoryName, strategy, tags, request): did you mean tags?',
+    );
   });
 
   it('the CDK app says what context is missing, exit 1, without a stack trace', async () => {
