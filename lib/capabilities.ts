@@ -26,7 +26,10 @@ export const CAPABILITIES = {
    * weights with them, the `alb-ingress` router verifies what the ALB does.
    */
   listenersRead: 'reading any ALB: weights and verification',
-  /** cloudwatch:GetMetricData / DescribeAlarms (no resource-level permissions), aps:QueryMetrics on workspaces. */
+  /**
+   * cloudwatch:GetMetricData (no resource-level permissions) / DescribeAlarms (on `*`: a narrower scope never
+   * returns a composite alarm), aps:QueryMetrics on workspaces.
+   */
   metrics: 'CloudWatch metrics and alarms, Amazon Managed Prometheus queries',
   /**
    * s3 Get/Put/List (and AbortMultipartUpload) under the backup prefix of the backup bucket, no delete, and

@@ -69,8 +69,8 @@ export interface CutoverProps {
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
-   * Email of the on-call: gets every alarm and alert, and the deployment events `Failed`, `RolledBack` and
-   * `ApprovalRequested` (see {@link CutoverMonitoring}). @default no subscription
+   * Email of the on-call: gets every alarm and alert, and the deployment events `Failed`, `RolledBack`,
+   * `ApprovalRequested` and `ApprovalUnanswered` (see {@link CutoverMonitoring}). @default no subscription
    */
   readonly alarmEmail?: string;
   /** ALB listener ARNs whose weights the `elbv2` router may modify. @default none */
@@ -142,7 +142,7 @@ export interface CutoverProps {
    * deletion protection. @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
-  /** Runtime of the task functions (Node.js 20 or 22). @default lambda.Runtime.NODEJS_22_X */
+  /** Runtime of the task functions (Node.js 20, 22 or 24). @default lambda.Runtime.NODEJS_22_X */
   readonly runtime?: lambda.Runtime;
   /** Timeout of the task functions. @default Duration.minutes(5) */
   readonly functionTimeout?: Duration;

@@ -374,7 +374,7 @@ export class CutoverMonitoring extends Construct {
     const deploymentEvents = this.#failedDeliveriesAlarm(
       'EventsUndeliveredAlarm',
       this.eventTopic,
-      "Cutover: SNS could not deliver a deployment event to a subscriber of the event topic: a Failed, RolledBack or ApprovalRequested may not have reached the on-call; check the event topic's subscriptions",
+      `Cutover: SNS could not deliver a deployment event to a subscriber of the event topic: a ${PAGED_EVENT_TYPES.join(', ')} event may not have reached the on-call; check the event topic's subscriptions`,
     );
     this.alert(deploymentEvents);
     this.#deliveryAlarms.push(alerts, deploymentEvents);

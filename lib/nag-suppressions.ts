@@ -46,7 +46,7 @@ const JUSTIFIED_WILDCARDS: readonly JustifiedWildcard[] = [
       'logs:DescribeLogGroups',
     ],
     reason:
-      'Describe*, GetMetricData, DescribeAlarms and X-Ray/log-delivery actions have no resource-level permissions',
+      'Describe*, GetMetricData and X-Ray/log-delivery actions have no resource-level permissions; DescribeAlarms returns composite alarms only when granted on *',
   },
   {
     finding: /^Action::kms:GenerateDataKey\*$/,

@@ -67,10 +67,8 @@ export function capabilityStatements(
         statement(['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], ['*']),
         ...(resources.prometheusWorkspaceArns.length > 0
           ? [
-              statement(
-                ['aps:QueryMetrics', 'aps:GetLabels', 'aps:GetSeries'],
-                [...resources.prometheusWorkspaceArns],
-              ),
+              // The prometheus adapter reads /api/v1/query only: QueryMetrics.
+              statement(['aps:QueryMetrics'], [...resources.prometheusWorkspaceArns]),
             ]
           : []),
       ];

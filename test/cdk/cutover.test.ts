@@ -193,6 +193,19 @@ describe('Cutover construct', () => {
     ]);
   });
 
+  it('lets a metrics function only query the Prometheus workspaces it is given (QueryMetrics, what /api/v1/query needs)', () => {
+    // Prepare
+    const workspace = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef';
+    // Act
+    const withWorkspace = Template.fromStack(
+      synth(buildProps({ prometheusWorkspaceArns: [workspace] })).stack,
+    );
+    // Assess
+    const statements = JSON.stringify(policyOf(withWorkspace, 'CutoverTasksCheckRolloutRole'));
+    expect(statements).toContain(`"Action":"aps:QueryMetrics","Effect":"Allow","Resource":"${workspace}"`);
+    expect(statements).not.toMatch(/aps:Get/);
+  });
+
   it("scopes the function's IAM statements to the configured resources", () => {
     // Act
     const statements = JSON.stringify(policyOf(template, 'CutoverTasksCheckRolloutRole'));
