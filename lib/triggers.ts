@@ -182,7 +182,8 @@ export class ReleaseTriggers extends Construct {
     // of a name that reads the same (team/orders, team-orders) gets its index too.
     const named = `Ecr${pascalCase(trigger.repositoryName.replace(/[^A-Za-z0-9-]/g, '-'))}`;
     const id = this.node.tryFindChild(named) ? `${named}${index}` : named;
-    new events.Rule(this, id, {
+    const input = events.RuleTargetInput.fromObject(pushedRequest(trigger, tag, image));
+    const rule = new events.Rule(this, id, {
       description: `Cutover: ${trigger.strategy} release of the images pushed to ${trigger.repositoryName} tagged ${trigger.tags ?? `anything but ${MOVING_TAG}`}`,
       eventPattern: {
         source: ['aws.ecr'],
@@ -195,14 +196,9 @@ export class ReleaseTriggers extends Construct {
           'image-digest': [{ exists: true }],
         },
       },
-      targets: [
-        startExecution(
-          machine,
-          events.RuleTargetInput.fromObject(pushedRequest(trigger, tag, image)),
-          deadLetterQueue,
-        ),
-      ],
+      targets: [startExecution(machine, input, deadLetterQueue)],
     });
+    checkInputTemplateLength(Stack.of(this).resolve(input.bind(rule).inputTemplate), trigger, index);
   }
 }
 
@@ -273,6 +269,36 @@ function validated<T>(check: () => T): { readonly value: T } | { readonly proble
     if (!(error instanceof ValidationError)) throw error;
     return { problem: error.message };
   }
+}
+
+/** The most characters of a rule target's input template (EventBridge's `InputTransformer.InputTemplate`). */
+const INPUT_TEMPLATE_LIMIT = 8192;
+
+/** The longest URL suffix of a partition (`amazonaws.com.cn`): the one token a rule's input template holds. */
+const LONGEST_URL_SUFFIX = 'amazonaws.com.cn'.length;
+
+/**
+ * The most characters an input template resolved by the stack takes once deployed: a string, or an
+ * `Fn::Join` of strings and tokens, each token counted as {@link LONGEST_URL_SUFFIX} characters.
+ */
+function deployedLength(template: unknown): number {
+  if (typeof template === 'string') return template.length;
+  const [, parts] = (template as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.reduce<number>(
+    (sum, part) => sum + (typeof part === 'string' ? part.length : LONGEST_URL_SUFFIX),
+    0,
+  );
+}
+
+/** Refuses an ECR trigger whose rule input template EventBridge would refuse at deploy, naming the trigger. */
+function checkInputTemplateLength(template: unknown, trigger: EcrReleaseTrigger, index: number): void {
+  const length = deployedLength(template);
+  if (length <= INPUT_TEMPLATE_LIMIT) return;
+  throw new CutoverConfigError(
+    `ecrTriggers[${index}].request (repository ${trigger.repositoryName}) makes an input template of ` +
+      `${length.toLocaleString('en-US')} characters for its EventBridge rule, over the ` +
+      `${INPUT_TEMPLATE_LIMIT.toLocaleString('en-US')} EventBridge takes: shorten the request (its defaults need not be given)`,
+  );
 }
 
 /** The tag that moves with every push and names no version: not released unless a trigger's `tags` say so. */

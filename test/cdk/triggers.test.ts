@@ -284,6 +284,27 @@ describe('ECR triggers', () => {
     );
   });
 
+  it("refuse a request whose rule input would pass EventBridge's 8,192 characters, which the deploy would fail on, and fit one under it", () => {
+    // Prepare
+    const withEnv = (length: number) => {
+      const request = canaryRequestWithoutRelease();
+      const release = request.release as Record<string, unknown>;
+      return { ...request, release: { ...release, env: { NOTE: 'x'.repeat(length) } } };
+    };
+    const props = (length: number) =>
+      buildProps({
+        ecrTriggers: [{ repositoryName: 'checkout', strategy: 'canary', request: withEnv(length) }],
+      });
+    // Act
+    const fits = () => synth(props(7_000));
+    const message = messageOf(() => synth(props(8_000)));
+    // Assess
+    expect(fits).not.toThrow();
+    expect(message).toMatch(
+      /^ecrTriggers\[0\]\.request \(repository checkout\) makes an input template of 8,\d{3} characters for its EventBridge rule, over the 8,192 EventBridge takes: shorten the request \(its defaults need not be given\)$/,
+    );
+  });
+
   it('refuse a request for a namespace outside allowedNamespaces, which every push would fail, naming the trigger, the namespace and the allowed ones', () => {
     // Prepare
     const request = { ...canaryRequestWithoutRelease(), service: { name: 'checkout', namespace: 'staging' } };
