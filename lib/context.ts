@@ -175,7 +175,12 @@ const contextObject = z.object({
     .optional(),
   subnetIds: list(z.array(matching(ec2Id('subnet', 'a subnet id')))).optional(),
   securityGroupIds: list(z.array(matching(ec2Id('sg', 'a security group id')))).optional(),
-  alarmEmail: z.email().optional(),
+  alarmEmail: z
+    .email({
+      error: (issue) =>
+        `"${issue.input}" is not one email address (oncall@example.com): the alert topic subscribes one; subscribe more to it after deploying, or give a mailing list`,
+    })
+    .optional(),
   listenerArns: itemsOf('listenerArns'),
   eksRoleArns: itemsOf('eksRoleArns'),
   backupReaderArns: itemsOf('backupReaderArns'),

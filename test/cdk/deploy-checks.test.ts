@@ -40,6 +40,18 @@ const context = (values: Record<string, unknown>) =>
   readContext((key) => ({ clusterName: 'prod', allowedNamespaces: 'shop', ...values })[key]);
 
 describe('First-deploy checks at synth', () => {
+  it('takes one alarmEmail address, naming a bad one and what to do for several', () => {
+    // Act
+    const good = context({ alarmEmail: 'oncall@example.com' });
+    // Assess
+    expect(good.alarmEmail).toBe('oncall@example.com');
+    for (const alarmEmail of ['oncall@example.com,sre@example.com', 'oncall']) {
+      expect(() => context({ alarmEmail })).toThrowError(
+        `alarmEmail: "${alarmEmail}" is not one email address (oncall@example.com): the alert topic subscribes one; subscribe more to it after deploying, or give a mailing list`,
+      );
+    }
+  });
+
   it('accepts a vpcId of vpc- and 8 or 17 hex digits only, as CloudFormation does', () => {
     // Act
     const short = context({ vpcId: 'vpc-0123abcd', subnetIds: 'subnet-0123456789abcdef0' });
