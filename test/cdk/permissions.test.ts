@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
@@ -398,6 +399,20 @@ describe('Kubernetes access', () => {
       ...rbacManifests(['shop'], DEPLOYERS_GROUP),
       ...rbacManifests(['shop'], READERS_GROUP, 'reader'),
     ]);
+  });
+
+  it('has bin/rbac-manifest.ts refuse a namespace Kubernetes would not take, printing nothing (exit 2)', () => {
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/rbac-manifest.ts', 'shop', 'Bad_NS'], {
+      cwd: join(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+    });
+    // Assess
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      'rbac-manifest.ts: "Bad_NS" is not a Kubernetes namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+    );
   });
 
   it('tells every task function the allowed namespaces', () => {
