@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
@@ -14,6 +12,7 @@ import Database from 'libsql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawCall } from '#test/statemachines/conformance/api.cases.ts';
 import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/support/local-runtime.ts';
+import { temporaryDirectories } from '#test/support/temporary-directories.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/configuration';
 const LOG_GROUP = 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/vendedlogs/states/orders:*';
@@ -27,17 +26,7 @@ const toLogGroup = (level: LoggingConfiguration['level'], includeExecutionData?:
   destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP } }],
 });
 
-const directories: string[] = [];
-
-function temporaryDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'cutover-configuration-'));
-  directories.push(directory);
-  return directory;
-}
-
-afterAll(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const temporaryDirectory = temporaryDirectories('cutover-configuration');
 
 describe.each([
   ['in memory', () => undefined],

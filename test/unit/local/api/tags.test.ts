@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DeleteStateMachineCommand,
@@ -11,6 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+import { temporaryDirectories } from '#test/support/temporary-directories.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/tags';
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
@@ -18,17 +16,7 @@ const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: tr
 const RECORDED =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/test_sfn_api_tagging.snapshot.json';
 
-const directories: string[] = [];
-
-function temporaryDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'cutover-tags-'));
-  directories.push(directory);
-  return directory;
-}
-
-afterAll(() => {
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
+const temporaryDirectory = temporaryDirectories('cutover-tags');
 
 const numbered = (count: number, from = 0): Tag[] =>
   Array.from({ length: count }, (_, index) => ({ key: `k${from + index}`, value: `v${from + index}` }));
