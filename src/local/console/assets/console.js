@@ -204,11 +204,20 @@ function replace(build) {
       ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection]
       : undefined;
   const wasAction = key !== undefined && focused.hasAttribute('data-action');
+  // A table box scrolled sideways (on a narrow screen) stays where it was.
+  const scrolled = [...view.querySelectorAll('.table-scroll')].map((box) => [
+    box.getAttribute('aria-label'),
+    box.scrollLeft,
+  ]);
   view.replaceChildren(
     ...build()
       .flat(2)
       .filter((child) => child !== null && child !== undefined),
   );
+  for (const [label, left] of scrolled) {
+    const box = view.querySelector(`.table-scroll[aria-label="${CSS.escape(label)}"]`);
+    if (box) box.scrollLeft = left;
+  }
   const again = key
     ? (view.querySelector(key) ?? (wasAction && view.contains(outcome) ? outcome : null))
     : null;
@@ -217,9 +226,12 @@ function replace(build) {
   if (selection) again.setSelectionRange(...selection);
 }
 
-/** A selector that finds the element again in a re-rendered page: by its id, name, action or link. */
+/**
+ * A selector that finds the element again in a re-rendered page: by its id, name, action, link or label (a
+ * table's scrolling box).
+ */
 function focusKeyOf(element) {
-  for (const attribute of ['id', 'name', 'data-action', 'href']) {
+  for (const attribute of ['id', 'name', 'data-action', 'href', 'aria-label']) {
     const value = element.getAttribute(attribute);
     if (value !== null) return `${element.localName}[${attribute}="${CSS.escape(value)}"]`;
   }
