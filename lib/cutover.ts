@@ -17,6 +17,7 @@ import { ROLLBACK_MACHINE } from '#core/rollback.ts';
 import { RDS_INSTANCE_IDENTIFIER } from '#core/schemas/fields.ts';
 import { isStrategy } from '#core/strategies.ts';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
+import { allowedNamespacesEnvironment } from '#lambdas/shared/allowed-namespaces.ts';
 import { AbortRollbacks } from './abort-rollbacks.ts';
 import { ApprovalStateMachine } from './approval-machine.ts';
 import { type Capability, FUNCTION_CAPABILITIES } from './capabilities.ts';
@@ -264,7 +265,7 @@ export class Cutover extends Construct {
         CUTOVER_BACKUP_BUCKET: this.storage.bucket.bucketName,
         CUTOVER_BACKUP_PREFIX: backupPrefix,
         CUTOVER_EVENT_TOPIC_ARN: this.monitoring.eventTopic.topicArn,
-        CUTOVER_ALLOWED_NAMESPACES: props.allowedNamespaces.join(','),
+        ...allowedNamespacesEnvironment(props.allowedNamespaces),
         ...(props.eventBusName ? { CUTOVER_EVENT_BUS: props.eventBusName } : {}),
       },
     });

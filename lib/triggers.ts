@@ -7,7 +7,10 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ValidationError } from '#core/errors.ts';
 import { isStrategy, validateRequest } from '#core/schemas/index.ts';
-import { refuseNamespaceNotAllowed } from '#lambdas/shared/allowed-namespaces.ts';
+import {
+  allowedNamespacesEnvironment,
+  refuseNamespaceNotAllowed,
+} from '#lambdas/shared/allowed-namespaces.ts';
 import { pascalCase } from './discovery.ts';
 import { CutoverConfigError } from './errors.ts';
 import { startExecution } from './rule-targets.ts';
@@ -254,7 +257,7 @@ function requestProblems(
         `release.image:\n${parsed.problem.split('\n').slice(1).join('\n')}`,
     ];
   }
-  const env = { CUTOVER_ALLOWED_NAMESPACES: allowedNamespaces.join(',') };
+  const env = allowedNamespacesEnvironment(allowedNamespaces);
   const admitted = validated(() => refuseNamespaceNotAllowed(parsed.value.service, env));
   return 'problem' in admitted
     ? [`${which} would fail ValidateRequest on every push: ${admitted.problem}`]

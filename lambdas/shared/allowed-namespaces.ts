@@ -20,3 +20,16 @@ export function refuseNamespaceNotAllowed(service: ServiceRef, env: NodeJS.Proce
       `deployment, whose Kubernetes Roles exist only there (got "${service.namespace}")`,
   );
 }
+
+/**
+ * The environment {@link refuseNamespaceNotAllowed} reads for `namespaces`: what the CDK app gives each task
+ * function, and what its synth check passes.
+ *
+ * @example
+ * allowedNamespacesEnvironment(['shop', 'billing']); // { CUTOVER_ALLOWED_NAMESPACES: 'shop,billing' }
+ */
+export function allowedNamespacesEnvironment(namespaces: readonly string[]): {
+  CUTOVER_ALLOWED_NAMESPACES: string;
+} {
+  return { CUTOVER_ALLOWED_NAMESPACES: namespaces.join(',') };
+}
