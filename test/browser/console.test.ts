@@ -1045,8 +1045,13 @@ describe('console', () => {
           scroll.ownerDocument.activeElement === scroll ? scroll.getAttribute('aria-label') : null,
         );
       }
-      for (let presses = 0; presses < 5; presses++) await page.keyboard.press('ArrowRight');
-      const scrolledBy = await rowBox.evaluate((scroll) => scroll.scrollLeft);
+      // Arrow presses until the box has moved: Chromium scrolls them smoothly, over a few frames
+      let scrolledBy = 0;
+      for (let presses = 0; presses < 20 && scrolledBy === 0; presses++) {
+        await page.keyboard.press('ArrowRight');
+        await page.waitForTimeout(50);
+        scrolledBy = await rowBox.evaluate((scroll) => scroll.scrollLeft);
+      }
       // Assess
       expect(focused).toBe('Ended executions');
       expect(scrolledBy).toBeGreaterThan(0);
