@@ -2,6 +2,7 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type ExecutionListItem,
+  GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
   type SFNClient,
@@ -10,6 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ABORT_ERROR, executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { RollbackStoppedError, readableCause } from '#core/errors.ts';
+import { abortOnFailurePathText, failureBeingHandled } from '#core/failure-path.ts';
 import {
   CAUSE_MAX_LENGTH,
   type DescribeRollback,
@@ -95,6 +97,7 @@ export async function abortRelease(
   refuseRollback(execution);
   let { status, stopDate } = execution;
   if (status === 'RUNNING') {
+    await refuseFailurePath(sfn, executionArn, endpointFlags);
     ({ stopDate } = await sfn.send(
       new StopExecutionCommand({ executionArn, error: ABORT_ERROR, cause: reason }),
     ));
@@ -135,6 +138,25 @@ function refuseLongReason(reason: string): void {
   throw new CliError(
     `--reason must be at most ${CAUSE_MAX_LENGTH.toLocaleString('en-US')} characters, StopExecution's limit on ` +
       `its cause (got ${reason.length.toLocaleString('en-US')}): nothing was stopped`,
+    ExitCode.Usage,
+  );
+}
+
+/**
+ * Refuses to stop an execution already on its failure path (a release rolling back after a failed analysis,
+ * say): the stop would halt that rollback part-way, and the rollback machine would repeat it under
+ * `Aborted`, losing the failure's own cause.
+ */
+async function refuseFailurePath(sfn: SFNClient, executionArn: string, endpointFlags: string): Promise<void> {
+  const failure = await failureBeingHandled((nextToken) =>
+    sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+    ),
+  );
+  if (!failure) return;
+  throw new CliError(
+    `${abortOnFailurePathText(executionArn, failure)}. Let it run to its end ` +
+      `(\`cutover watch ${executionNameOf(executionArn)}${endpointFlags}\`).`,
     ExitCode.Usage,
   );
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ABORT_ERROR, type JsonSchema } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
+import { abortOnFailurePathText, failureBeingHandled } from '#core/failure-path.ts';
 import {
   CAUSE_MAX_LENGTH,
   isRollbackArn,
@@ -196,6 +197,7 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
       const { reason } = await readAbortBody(request);
       const { executionId, executionArn } = await refOf(params.executionId ?? '');
       await refuseRollback(executionId, executionArn);
+      await refuseFailurePath(executionArn);
       await service.stopExecution({
         executionArn,
         error: ABORT_ERROR,
@@ -235,6 +237,23 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
       400,
       `${executionId} is the rollback of ${restored}: stopping it would leave traffic part-way and the service locked; it must run to its end`,
     );
+  }
+
+  /**
+   * Refuses (409) to stop an execution already on its failure path: the stop would halt its rollback
+   * part-way, and the rollback machine would repeat it as an abort, losing the failure's own cause.
+   */
+  async function refuseFailurePath(executionArn: string): Promise<void> {
+    const { status } = await service.describeExecution({ executionArn });
+    if (status !== 'RUNNING') return;
+    const failure = await failureBeingHandled((nextToken) =>
+      service.getExecutionHistory({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+    );
+    if (failure)
+      throw new ConsoleRouteError(
+        409,
+        `${abortOnFailurePathText(executionArn, failure)}; let it run to its end`,
+      );
   }
 
   /**

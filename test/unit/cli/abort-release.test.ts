@@ -363,6 +363,34 @@ describe('abortRelease on AWS', () => {
     expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
 
+  it('refuses to stop a release already rolling back after a failed analysis, naming that failure', async () => {
+    // Prepare: the canary's own rollback under way, newest event first
+    const { client, mock } = stepFunctionsOnAws([]);
+    const error = { Error: 'AnalysisFailed', Cause: '{"errorMessage":"errorRate 0.3 > 0.05"}' };
+    mock.on(GetExecutionHistoryCommand, { executionArn: RELEASE, reverseOrder: true }).resolves({
+      events: [
+        { id: 31, type: 'LambdaFunctionScheduled', timestamp: STOPPED_AT },
+        {
+          id: 30,
+          type: 'TaskStateEntered',
+          timestamp: STOPPED_AT,
+          stateEnteredEventDetails: { name: 'Rollback', input: JSON.stringify({ request: {}, error }) },
+        },
+      ],
+    });
+    // Act
+    const aborting = abortRelease(client, RELEASE, 'wrong image', 300, ' --aws --region eu-west-1');
+    // Assess
+    await expect(aborting).rejects.toMatchObject({
+      exitCode: 2,
+      message:
+        'checkout-v2 is already rolling back after AnalysisFailed (errorRate 0.3 > 0.05): an abort would stop ' +
+        'that rollback part-way. Let it run to its end (`cutover watch checkout-v2 --aws --region eu-west-1`).',
+    });
+    expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
+    expect(mock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('says a release that ended between its description and the stop has nothing to abort, and starts no rollback', async () => {
     // Prepare: the canary succeeds just before the stop, which (as on AWS) then changes nothing
     const { client, mock } = stepFunctionsOnAws([]);

@@ -1,5 +1,6 @@
 import {
   CreateStateMachineCommand,
+  GetExecutionHistoryCommand,
   type GetExecutionHistoryCommandOutput,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -310,6 +311,50 @@ describe('POST /console/api/executions/:executionId/abort', () => {
       status: 'ABORTED',
       cause: 'aborted from the console',
     });
+  });
+
+  it('refuses to abort an execution already on its failure path, naming the failure, and leaves it running', async () => {
+    // Prepare: past a Catch's `$.error`, waiting in its failure path
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'rolling-back',
+        definition: JSON.stringify({
+          StartAt: 'AnalysisCaught',
+          States: {
+            AnalysisCaught: {
+              Type: 'Pass',
+              Result: { Error: 'AnalysisFailed', Cause: '{"errorMessage":"errorRate 0.3 > 0.05"}' },
+              ResultPath: '$.error',
+              Next: 'Rollback',
+            },
+            Rollback: approval('Failed'),
+            Failed: { Type: 'Fail', ErrorPath: '$.error.Error' },
+          },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'after-analysis' }),
+    );
+    await vi.waitFor(async () => {
+      const { events = [] } = await runtime.client.send(new GetExecutionHistoryCommand({ executionArn }));
+      expect(events.map((event) => event.type)).toContain('TaskStateEntered');
+    });
+    // Act
+    const refused = await abort('rolling-back:after-analysis', '{}');
+    // Assess
+    expect(refused).toEqual({
+      status: 409,
+      json: {
+        message:
+          'after-analysis is already rolling back after AnalysisFailed (errorRate 0.3 > 0.05): an abort would ' +
+          'stop that rollback part-way; let it run to its end',
+      },
+    });
+    expect((await runtime.runtime.service.describeExecution({ executionArn: executionArn! })).status).toBe(
+      'RUNNING',
+    );
   });
 
   it('refuses to abort an execution that already ended, which keeps its status', async () => {
