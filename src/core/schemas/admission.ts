@@ -4,7 +4,7 @@ import { plannedTransitionsIssue } from '../plan/plan.ts';
 import type { Strategy } from '../strategies.ts';
 import { checkReadinessProbePort, checkVolumeMounts, MAX_LOCAL_REPLICAS } from './cluster.ts';
 import { hooksSchemaWith, MAX_RELEASE_REPLICAS, releaseSchema } from './common.ts';
-import { envVarName, httpUrl, imageReference, labelValue, text } from './fields.ts';
+import { envVarName, httpUrl, imageReference, integer, labelValue, text } from './fields.ts';
 import type { RequestOf } from './index.ts';
 import {
   cloudwatchAlarmsMetricsSchema,
@@ -97,6 +97,9 @@ const metricsSchema = z.discriminatedUnion('type', [
 export const admissionShape = {
   release: releaseSchema.extend({
     version: labelValue().describe('release version, the label cutover.dev/version of its pods, e.g. v2'),
+    replicas: integer(1, MAX_RELEASE_REPLICAS, `at most ${MAX_LOCAL_REPLICAS} on the local cluster`)
+      .optional()
+      .describe(releaseSchema.shape.replicas.description ?? ''),
     image: imageReference()
       .optional()
       .describe('container image reference, e.g. registry.example/checkout:2.0.0 (Kubernetes clusters)'),

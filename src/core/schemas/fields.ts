@@ -5,9 +5,13 @@ import * as z from 'zod';
  * `canary.steps[1].weight: must be an integer 1-100 (got 150)`.
  */
 
-/** An integer in `[min, max]` (`max` omitted: no upper bound). */
-export function integer(min: number, max?: number) {
-  const error = max === undefined ? `must be an integer >= ${min}` : `must be an integer ${min}-${max}`;
+/**
+ * An integer in `[min, max]` (`max` omitted: no upper bound); `note` follows the range in the message
+ * (`must be an integer 1-1000, at most 50 on the local cluster`).
+ */
+export function integer(min: number, max?: number, note?: string) {
+  const range = max === undefined ? `must be an integer >= ${min}` : `must be an integer ${min}-${max}`;
+  const error = note === undefined ? range : `${range}, ${note}`;
   const schema = z.number({ error }).int({ error }).min(min, { error });
   return max === undefined ? schema : schema.max(max, { error });
 }

@@ -317,11 +317,11 @@ describe('validateRequest (blue-green, rolling)', () => {
     // Assess: one line per field
     expect(messages.map((message) => message.split('\n').slice(1))).toEqual([
       [
-        '  - release.replicas: must be an integer 1-1000 (got 1001)',
+        '  - release.replicas: must be an integer 1-1000, at most 50 on the local cluster (got 1001)',
         '  - scaleDownDelaySeconds: must be an integer 0-86400 (got 100000000000000000000)',
       ],
       [
-        '  - release.replicas: must be an integer 1-1000 (got 100000000000000000000)',
+        '  - release.replicas: must be an integer 1-1000, at most 50 on the local cluster (got 100000000000000000000)',
         '  - scaleDownDelaySeconds: must be an integer 0-86400 (got 100000000000000000000)',
       ],
     ]);
@@ -339,7 +339,9 @@ describe('validateRequest (blue-green, rolling)', () => {
       ),
     );
     // Assess
-    expect(message).toContain('release.replicas: must be an integer 1-1000 (got 0)');
+    expect(message).toContain(
+      'release.replicas: must be an integer 1-1000, at most 50 on the local cluster (got 0)',
+    );
     expect(message).not.toContain('rolling.max');
   });
 
