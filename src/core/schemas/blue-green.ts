@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { admissionShape, checkAdmission, type RequestAnalysis } from './admission.ts';
 import { analysisSchema, approvalSchema, baseRequestShape, checkRelease } from './common.ts';
 import { EVEN_WITH_ISSUES, integer } from './fields.ts';
+import { checkNotCanaryOnlyRouter } from './traffic.ts';
 
 /** An analysis after a bake time: before the switch (on the idle colour) or after it. */
 const analysisWindowSchema = (defaultBakeSeconds: number) =>
@@ -34,6 +35,7 @@ export const blueGreenRequestSchema = z
   .strictObject({ ...baseRequestShape, ...admissionShape, blueGreen: blueGreenBlockSchema.prefault({}) })
   .superRefine((request, ctx) => {
     checkRelease(request, ctx);
+    checkNotCanaryOnlyRouter(request, ctx, 'a blue-green release', { weighted: false });
     checkAdmission(request, ctx, blueGreenAnalyses(request.blueGreen));
   }, EVEN_WITH_ISSUES);
 

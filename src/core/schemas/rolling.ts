@@ -4,7 +4,7 @@ import { admissionShape, checkAdmission, checkPlannedTransitions } from './admis
 import { analysisSchema, type BaseRequest, baseRequestShape, checkRelease } from './common.ts';
 import { countOrPercent, EVEN_WITH_ISSUES, integer, WITHOUT_ISSUES } from './fields.ts';
 import { refusedFields } from './issues.ts';
-import { checkWeightedRouter } from './traffic.ts';
+import { checkNotCanaryOnlyRouter, checkWeightedRouter } from './traffic.ts';
 
 /** The `rolling` block: batch bounds as in a Kubernetes Deployment's RollingUpdate strategy. */
 export const rollingBlockSchema = z
@@ -107,6 +107,7 @@ export const rollingRequestSchema = z
   })
   .superRefine((request, ctx) => {
     checkRollingRequest(request, ctx);
+    checkNotCanaryOnlyRouter(request, ctx, 'a rolling release', { weighted: true });
     // Each batch is analyzed when the block has an analysis.
     const analysis = (request.rolling as { analysis?: unknown } | undefined)?.analysis;
     checkAdmission(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);

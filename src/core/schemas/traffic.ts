@@ -123,10 +123,11 @@ export function checkRoutingCluster(
 /** Routers that can only send all traffic to one track. */
 export const SWITCH_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['service-selector']);
 
+/** Every router, as the request names them. */
+const TRAFFIC_TYPES = trafficConfigSchema.options.map((option) => option.shape.type.value);
+
 /** Routers that split traffic by weight, as the request names them. */
-const WEIGHTED_TRAFFIC_TYPES = trafficConfigSchema.options
-  .map((option) => option.shape.type.value)
-  .filter((type) => !SWITCH_ONLY_TRAFFIC_TYPES.has(type));
+const WEIGHTED_TRAFFIC_TYPES = TRAFFIC_TYPES.filter((type) => !SWITCH_ONLY_TRAFFIC_TYPES.has(type));
 
 /** Adds an issue when the request's router cannot split traffic by weight (`what`: 'a canary', ...). */
 export function checkWeightedRouter(
@@ -142,6 +143,37 @@ export function checkWeightedRouter(
       message: `${type} can only switch all traffic; ${what} needs a weighted router (one of: ${WEIGHTED_TRAFFIC_TYPES.join(', ')})`,
     });
   }
+}
+
+/**
+ * Routers that move a release onto the new track beside a primary route that keeps its own track: they
+ * serve canary releases, whose stable track keeps running under that route, only.
+ */
+const CANARY_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['nginx-ingress']);
+
+/**
+ * Adds an issue when a blue-green or rolling release (`what`: 'a blue-green release', ...; `weighted`: it
+ * needs a weighted router) would route through a canary-only router: ingress-nginx answers 503 once the
+ * primary Ingress's Service has no endpoints, even with the canary Ingress at weight 100, and these
+ * strategies scale the old track down.
+ */
+export function checkNotCanaryOnlyRouter(
+  request: { traffic?: { type: string } },
+  ctx: z.RefinementCtx,
+  what: string,
+  { weighted }: { readonly weighted: boolean },
+): void {
+  const type = request.traffic?.type;
+  if (type === undefined || !CANARY_ONLY_TRAFFIC_TYPES.has(type as TrafficConfig['type'])) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['traffic', 'type'],
+    message:
+      `${type} sends a release to the new track through a canary Ingress while the primary Ingress keeps routing ` +
+      `to its own track, so it serves canary releases only; ${what} would scale that track down to nothing under ` +
+      'the primary Ingress, where ingress-nginx answers 503 even at canary-weight 100 ' +
+      `(use one of: ${(weighted ? WEIGHTED_TRAFFIC_TYPES : TRAFFIC_TYPES).filter((router) => !CANARY_ONLY_TRAFFIC_TYPES.has(router)).join(', ')})`,
+  });
 }
 
 /** JSON Schema of {@link trafficConfigSchema}. */

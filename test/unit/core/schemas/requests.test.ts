@@ -301,6 +301,34 @@ describe('validateRequest (blue-green, rolling)', () => {
     );
   });
 
+  it('refuses the nginx-ingress router for blue-green and rolling, whose old track it would leave behind its primary Ingress', () => {
+    // Prepare
+    const eks = {
+      cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
+      release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+      traffic: { type: 'nginx-ingress', ingress: 'checkout' },
+    };
+    // Act
+    const blueGreen = validationMessageOf(() => validateRequest('blue-green', blueGreenInput({}, eks)));
+    const rolling = validationMessageOf(() =>
+      validateRequest('rolling', rollingInput({ maxSurge: 1, maxUnavailable: 0 }, eks)),
+    );
+    const canary = validateRequest('canary', canaryInput(undefined, eks));
+    // Assess
+    const why =
+      'nginx-ingress sends a release to the new track through a canary Ingress while the primary Ingress keeps ' +
+      'routing to its own track, so it serves canary releases only; ';
+    expect(blueGreen).toContain(
+      `traffic.type: ${why}a blue-green release would scale that track down to nothing under the primary Ingress, ` +
+        'where ingress-nginx answers 503 even at canary-weight 100 (use one of: local, service-selector, alb-ingress, elbv2, gateway-api, istio)',
+    );
+    expect(rolling).toContain(
+      `traffic.type: ${why}a rolling release would scale that track down to nothing under the primary Ingress, ` +
+        'where ingress-nginx answers 503 even at canary-weight 100 (use one of: local, alb-ingress, elbv2, gateway-api, istio)',
+    );
+    expect(canary.traffic).toEqual({ type: 'nginx-ingress', ingress: 'checkout' });
+  });
+
   it('says once what is wrong with a count no cluster takes, however large', () => {
     // Act
     const messages = [1001, 1e20].map((replicas) =>
