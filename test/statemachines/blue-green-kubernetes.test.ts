@@ -192,6 +192,35 @@ describe('blue-green state machine on Kubernetes (API emulator)', () => {
     ]);
   });
 
+  it('refuses, before deploying anything, a misspelt field of cluster.pod that Kubernetes would never see', async () => {
+    // Prepare: blue runs v1; the release asks for non-root pods, misspelt
+    const billing = aService({ name: 'billing' });
+    await blueRunsV1(k8s.emulator, billing);
+    const input = {
+      service: billing,
+      release: { version: 'v2', image: 'registry.example/billing:v2', replicas: 2 },
+      cluster: {
+        type: 'kubeconfig',
+        path: k8s.kubeconfig,
+        context: 'emulator',
+        pod: { securityContext: { runAsNonroot: true, runAsUser: 1000 } },
+      },
+      traffic: { type: 'service-selector', service: 'billing' },
+      metrics: { type: 'cloudwatch-alarms', alarmNames: ['billing-5xx'] },
+      blueGreen: {},
+      scaleDownDelaySeconds: 0,
+    };
+    // Act
+    const refused = await k8s.run('blue-green', input, 'misspelt-pod-field');
+    // Assess: refused at ValidateRequest, naming the field and what was meant; nothing deployed
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe('ValidationError');
+    expect(refused.cause).toMatch(
+      /cluster\.pod\.securityContext: unknown field runAsNonroot \(allowed: [^)]*\): did you mean runAsNonRoot\?/,
+    );
+    expect(k8s.emulator.store.get('deployments', 'shop', 'billing-green')).toBeUndefined();
+  });
+
   it('refuses, before deploying anything, a live colour a HorizontalPodAutoscaler scales', async () => {
     // Prepare: blue runs v1 (2 replicas), the Service selects it and an HPA scales its Deployment
     const cart = aService({ name: 'cart' });

@@ -14,6 +14,7 @@ import {
   trackSelector,
 } from './manifests.ts';
 import { rolloutStatus } from './rollout-status.ts';
+import { refuseUnknownTemplateFields } from './template-fields.ts';
 import { refuseAutoscaledTracks } from './track-autoscalers.ts';
 import { replicasChange, sizingConflict } from './track-sizing.ts';
 
@@ -100,8 +101,12 @@ export class KubernetesCluster implements Cluster {
     await this.client.delete(deploymentRef(service, track));
   }
 
-  /** Refuses tracks a HorizontalPodAutoscaler of the service's namespace scales (`ValidationError`, `cluster`). */
+  /**
+   * Refuses (`ValidationError`) fields of `cluster.pod` and `cluster.container` Kubernetes lacks, and tracks
+   * a HorizontalPodAutoscaler of the service's namespace scales.
+   */
   async checkTracks(service: ServiceRef, tracks: readonly string[]): Promise<void> {
+    refuseUnknownTemplateFields(this.options);
     await refuseAutoscaledTracks(this.client, service, tracks);
   }
 

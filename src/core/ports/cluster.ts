@@ -41,7 +41,8 @@ export interface Cluster {
   /**
    * Refuses, with a `ValidationError` naming the request's `cluster` field, tracks something other than
    * Cutover sizes (a HorizontalPodAutoscaler), so a release fails before it changes anything rather than
-   * fighting it over replicas. Reads only. Absent when only Cutover sizes tracks.
+   * fighting it over replicas, and template fields the cluster would not apply. Reads only. Absent when
+   * there is nothing to check.
    */
   checkTracks?(service: ServiceRef, tracks: readonly string[]): Promise<void>;
 }
