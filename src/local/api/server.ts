@@ -10,6 +10,9 @@ import { callStepFunctionsApi, type StepFunctionsService } from './step-function
 export type { RouteHandler } from './routes.ts';
 
 const JSON_TYPE = 'application/json';
+
+/** Where the Step Functions API is served (`POST /`, routed by `X-Amz-Target`). */
+const API_PATH = '/';
 /** How long a close waits for the requests in flight to be answered. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -123,13 +126,14 @@ export class LocalApiServer {
     }
     const target = request.headers['x-amz-target'];
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (target === undefined) {
-      const method = request.method ?? 'GET';
+    const method = request.method ?? 'GET';
+    // Step Functions calls are POST / only, as AWS takes them; elsewhere the header names no call.
+    if (method !== 'POST' || path !== API_PATH || target === undefined) {
       if (!isDecodablePath(path))
         return sendJson(response, 400, { message: `path ${path} is not valid percent-encoding` }, JSON_TYPE);
       const match = this.#routes.match(method, path);
       if (match) return await match.handler(request, response, match.params);
-      if (method !== 'POST' || path !== '/') return this.#noRoute(response, method, path);
+      if (method !== 'POST' || path !== API_PATH) return this.#noRoute(response, method, path);
     }
     const requestId = randomUUID();
     response.setHeader('x-amzn-requestid', requestId);
@@ -145,7 +149,8 @@ export class LocalApiServer {
 
   /** 405 with `allow` when other methods serve the path, 404 otherwise. */
   #noRoute(response: ServerResponse, method: string, path: string): void {
-    const allowed = this.#routes.methodsFor(path).join(', ');
+    const methods = this.#routes.methodsFor(path);
+    const allowed = (path === API_PATH ? [...methods, 'POST'] : methods).join(', ');
     if (allowed === '') {
       sendJson(response, 404, { message: `No route for ${method} ${path}` }, JSON_TYPE);
       return;

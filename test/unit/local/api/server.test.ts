@@ -91,6 +91,34 @@ describe('LocalApiServer: protocol', () => {
     expect(answer.json.message).toContain('AWSStepFunctions.CreateActivity');
   });
 
+  it('serves Step Functions calls on POST / only: elsewhere X-Amz-Target is no call, and / names POST among its methods', async () => {
+    // Prepare
+    const stateMachineArn = await createMachine();
+    const { executionArn } = await local.client.send(new StartExecutionCommand({ stateMachineArn }));
+    const target = { 'x-amz-target': 'AWSStepFunctions.StopExecution' };
+    const stop = JSON.stringify({ executionArn });
+    // Act
+    const put = await fetch(local.endpoint, { method: 'PUT', headers: target, body: stop });
+    const onRoute = await fetch(`${local.endpoint}/releases/x`, {
+      method: 'POST',
+      headers: target,
+      body: stop,
+    });
+    const onOtherPath = await fetch(`${local.endpoint}/elsewhere`, {
+      method: 'POST',
+      headers: target,
+      body: stop,
+    });
+    const described = await local.client.send(new DescribeExecutionCommand({ executionArn }));
+    // Assess
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(await put.json()).toEqual({ message: 'PUT is not allowed on / (allowed: GET, HEAD, POST)' });
+    expect(onRoute.status).toBe(405);
+    expect(onOtherPath.status).toBe(404);
+    expect(described.status).not.toBe('ABORTED');
+  });
+
   it('answers a POST without X-Amz-Target with UnknownOperationException', async () => {
     expect((await post('{}')).json.__type).toBe('UnknownOperationException');
   });
