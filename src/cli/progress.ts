@@ -63,7 +63,7 @@ export type ProgressLine =
   | { readonly kind: 'shortfall'; readonly shortfall: readonly string[] }
   /** A lifecycle event Notify published (`Started`, `Succeeded`, `RolledBack`, `Failed`). */
   | { readonly kind: 'notified'; readonly type: string }
-  /** A lifecycle event that did not go out (the execution goes on without it), and why. */
+  /** A lifecycle event that did not go out (which does not stop the execution), and why. */
   | { readonly kind: 'notifyFailed'; readonly type: string; readonly error: string; readonly cause?: string }
   /** A rollback that found the stop's clean-up claimed by another rollback, `by`, which does it. */
   | { readonly kind: 'claimedElsewhere'; readonly by: string }
@@ -704,7 +704,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'notified':
       return `  notify   ${line.type} published`;
     case 'notifyFailed':
-      return `  notify   ${line.type} not published (the execution goes on)${failureText(line)}`;
+      return `  notify   ${line.type} not published (which does not stop the execution)${failureText(line)}`;
     case 'approved':
       return `  approval approved${line.approver ? ` by ${line.approver}` : ''}${line.comment ? `: ${line.comment}` : ''}`;
     case 'rejected':

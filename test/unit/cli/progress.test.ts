@@ -578,7 +578,7 @@ describe('progressOf', () => {
       const lines = notifyLines([promote]);
       // Assess
       expect(lines).toEqual([
-        '  notify   Promoted not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+        '  notify   Promoted not published (which does not stop the execution): AccessDeniedException — not authorized to perform: events:PutEvents',
       ]);
     });
 
@@ -613,7 +613,7 @@ describe('progressOf', () => {
       const lines = notifyLines(history);
       // Assess
       expect(lines).toEqual([
-        '  notify   Succeeded not published (the execution goes on): TransientAdapterError — Rate exceeded',
+        '  notify   Succeeded not published (which does not stop the execution): TransientAdapterError — Rate exceeded',
       ]);
     });
 
@@ -629,7 +629,7 @@ describe('progressOf', () => {
       const lines = notifyLines(history);
       // Assess
       expect(lines).toEqual([
-        '  notify   Failed not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+        '  notify   Failed not published (which does not stop the execution): AccessDeniedException — not authorized to perform: events:PutEvents',
       ]);
     });
 
@@ -649,7 +649,7 @@ describe('progressOf', () => {
       const lines = notifyLines(history);
       // Assess
       expect(lines).toEqual([
-        '  notify   Started not published (the execution goes on): AccessDeniedException — not authorized to perform: events:PutEvents',
+        '  notify   Started not published (which does not stop the execution): AccessDeniedException — not authorized to perform: events:PutEvents',
       ]);
     });
   });
