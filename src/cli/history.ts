@@ -115,6 +115,15 @@ export function schedulesTaskTokenWait(event: HistoryEvent): boolean {
   );
 }
 
+/**
+ * Whether the event schedules an approval: a `.waitForTaskToken` task whose parameters pass the token as
+ * `taskToken`, as Cutover's approvals do and as `cutover approve` finds them; another task-token wait (an SNS
+ * message carrying the token to a person or a system) is none.
+ */
+export function schedulesApproval(event: HistoryEvent): boolean {
+  return schedulesTaskTokenWait(event) && findTaskToken(scheduledParametersOf(event)) !== undefined;
+}
+
 /** Whether no task waits for its token after the event: a task's end, or the execution's. */
 export function endsTaskTokenWait(event: HistoryEvent): boolean {
   return event.type !== undefined && WAIT_ENDED.has(event.type);

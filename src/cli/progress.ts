@@ -13,7 +13,7 @@ import {
 import { isApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted, measurementsShown } from './format.ts';
-import { scheduledParametersOf, schedulesTaskTokenWait, TASK_WAIT_ENDS } from './history.ts';
+import { scheduledParametersOf, schedulesApproval, TASK_WAIT_ENDS } from './history.ts';
 
 /** One line of progress worth showing a person, derived from one history event. */
 export type ProgressLine =
@@ -223,7 +223,7 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
   if (type in END_EVENTS) {
     return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
   }
-  if (schedulesTaskTokenWait(event)) {
+  if (schedulesApproval(event)) {
     const timeoutSeconds = event.taskScheduledEventDetails?.timeoutInSeconds;
     return [
       {
@@ -409,7 +409,7 @@ export class ProgressReader {
       this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
     const notifyFailed = this.#notifyStateFailure(event);
     if (notifyFailed) lines.push(notifyFailed);
-    if (schedulesTaskTokenWait(event)) {
+    if (schedulesApproval(event)) {
       this.#waiting = lines.find((line) => line.kind === 'approval') ?? {};
     } else if (this.#waiting && TASK_WAIT_ENDS.has(event.type ?? '')) {
       const { timeoutSeconds, onTimeout } = this.#waiting;

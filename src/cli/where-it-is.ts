@@ -2,7 +2,7 @@
  * Where a running execution is, read from the newest end of its history: the same against AWS and the
  * local runtime, through an `SFNClient` or the local runtime's service.
  */
-import { endsTaskTokenWait, type HistoryPages, schedulesTaskTokenWait } from './history.ts';
+import { endsTaskTokenWait, type HistoryPages, schedulesApproval } from './history.ts';
 import { progressOf, type RolloutCheck, rolloutCheckOf, type WaitingApproval } from './progress.ts';
 
 /** Where a running execution is: each field absent when its history does not say. */
@@ -89,7 +89,7 @@ export async function whereItIs(
     for (const event of page.events ?? []) {
       // The newest approval task scheduled, unless a task's or the execution's end came after it (as
       // `pendingTaskToken` reads it): other branches' events (a paused step's checks) decide nothing.
-      if (schedulesTaskTokenWait(event)) awaitingApproval ??= true;
+      if (schedulesApproval(event)) awaitingApproval ??= true;
       else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
       for (const line of progressOf(event)) {

@@ -241,18 +241,29 @@ describe('progressOf', () => {
   });
 
   it('says who answered an approval and what they said, read in order with the wait', () => {
-    // Prepare: a wait answered by the release API's body, then a task that is no approval
-    const waits = (id: number): HistoryEvent => ({
+    // Prepare: a wait answered by the release API's body, then a task that is no approval, then a task-token
+    // wait that is none either (an SNS message carries its token)
+    const scheduled = (
+      id: number,
+      resourceType: string,
+      resource: string,
+      parameters: object,
+    ): HistoryEvent => ({
       id,
       timestamp: new Date(),
       type: 'TaskScheduled',
       taskScheduledEventDetails: {
-        resourceType: 'lambda',
-        resource: 'invoke.waitForTaskToken',
+        resourceType,
+        resource,
         region: 'us-east-1',
-        parameters: '{}',
+        parameters: JSON.stringify(parameters),
       },
     });
+    const waits = (id: number) =>
+      scheduled(id, 'lambda', 'invoke.waitForTaskToken', {
+        FunctionName: 'approve',
+        Payload: { taskToken: `t${id}` },
+      });
     const succeeds = (id: number, output: object): HistoryEvent => ({
       id,
       timestamp: new Date(),
@@ -271,6 +282,11 @@ describe('progressOf', () => {
       succeeds(5, { comment: 'not an approval' }),
       waits(6),
       succeeds(7, {}),
+      scheduled(8, 'sns', 'publish.waitForTaskToken', {
+        TopicArn: 'arn:aws:sns:us-east-1:1:ops',
+        Message: 't8',
+      }),
+      succeeds(9, { ok: 1 }),
     ];
     // Act
     const lines = formattedLines(history, (line) => line.kind === 'approved');
