@@ -1,4 +1,5 @@
-import * as kubernetes from '@kubernetes/client-node';
+// The models alone, as the client's serializer holds them: the package's index would bundle every API too.
+import * as models from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { ValidationError } from '#core/errors.ts';
 import { closestName } from '#core/schemas/closest-name.ts';
 import type { TrackTemplateOptions } from './manifests.ts';
@@ -8,8 +9,8 @@ interface KubernetesModel {
   getAttributeTypeMap(): readonly { readonly baseName: string; readonly type: string }[];
 }
 
-/** The client's exports, where each Kubernetes type's model class is found by its name (`V1PodSpec`). */
-const EXPORTS = kubernetes as unknown as Readonly<Record<string, Partial<KubernetesModel> | undefined>>;
+/** The client's models, where each Kubernetes type's model class is found by its name (`V1PodSpec`). */
+const EXPORTS = models as unknown as Readonly<Record<string, Partial<KubernetesModel> | undefined>>;
 
 /** The Kubernetes type of `cluster.pod` and of `cluster.container`. */
 const TEMPLATE_TYPES = { pod: 'V1PodSpec', container: 'V1Container' } as const;
