@@ -80,9 +80,11 @@ describe('rolling state machine on Kubernetes (API emulator, Gateway API)', () =
         message: 'back-off',
       });
       if (unpullable) {
+        // As blue's pods would be once RestoreCapacity's checks ran 120 s on a clock not scaled down.
         k8s.emulator.controller.failImage(unpullable, {
           reason: 'ImagePullBackOff',
           message: 'manifest unknown',
+          failingForSeconds: 120,
         });
       }
     });

@@ -3,19 +3,34 @@ import type { KubeObject } from './client.ts';
 import { TEMPLATE_LABEL } from './manifests.ts';
 
 /**
- * Container waiting reasons that mean the rollout will not progress on its own: a back-off after failed
- * pulls or starts, or a container that cannot be made. `ErrImagePull` alone is not one: the kubelet
- * retries it, and a pull that keeps failing turns into `ImagePullBackOff`.
+ * Container waiting reasons of a configuration no retry resolves: they fail the rollout at once.
+ * `ErrImagePull` alone is not one: the kubelet retries it, and a pull that keeps failing turns into
+ * `ImagePullBackOff`.
  */
-const FAILED_WAITING_REASONS = new Set([
+const CONFIGURATION_ERRORS = new Set(['ErrImageNeverPull', 'InvalidImageName']);
+
+/**
+ * Container waiting reasons the kubelet keeps retrying, often with success (a registry throttling a pull, a
+ * Secret created seconds after the pod): they fail the rollout once the pod is `PERSISTENT_ERROR_MS` old.
+ */
+const RETRIED_ERRORS = new Set([
   'ImagePullBackOff',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'CrashLoopBackOff',
   'CreateContainerConfigError',
   'CreateContainerError',
   'RunContainerError',
 ]);
+
+/**
+ * Restarts after which a crash loop fails the rollout: the kubelet backs off 10 s, 20 s, then 40 s, so about
+ * 70 s of crashing, past an app that exits once at start because a sidecar or database is not up yet.
+ */
+const CRASH_LOOP_RESTARTS = 3;
+
+/**
+ * How old a pod with a retried error gets before it fails the rollout: a throttled pull or a Secret
+ * created a few seconds late clears well within it.
+ */
+const PERSISTENT_ERROR_MS = 60_000;
 
 // biome-ignore lint/suspicious/noExplicitAny: Deployment and Pod status are read as untyped JSON
 type Loose = any;
@@ -28,12 +43,19 @@ type Loose = any;
  * are ready, and its `updatedReplicas` those of the template the controller last observed. Failed when the
  * Deployment is paused with a template change held back (a paused Deployment that is only scaled reports
  * its progress as any other), and, once the controller has observed the current spec, on
- * `ProgressDeadlineExceeded` or a pod of the current template stuck in an image pull back-off or crash
- * loop (pods of an earlier template are going away and say nothing of this one). `waiting` says what
- * holds the rollout up: a ReplicaSet that cannot create pods (a quota), an unschedulable pod, a container
- * not started or not ready.
+ * `ProgressDeadlineExceeded` or a pod of the current template stuck (pods of an earlier template are going
+ * away and say nothing of this one): at once on an image it can never run, in a crash loop once its
+ * container restarted `CRASH_LOOP_RESTARTS` times, in an image pull back-off or a container it cannot
+ * create or start once the pod is `PERSISTENT_ERROR_MS` old (as of `now`, ms; a pod without a
+ * `creationTimestamp` counts as that old). `waiting` says what holds the rollout up: a ReplicaSet that
+ * cannot create pods (a quota), an unschedulable pod, a container not started or not ready, with how far
+ * a crash loop or retried error is from failing the release.
  */
-export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[]): RolloutStatus {
+export function rolloutStatus(
+  deployment: KubeObject,
+  pods: readonly KubeObject[],
+  now = Date.now(),
+): RolloutStatus {
   const spec: Loose = deployment.spec ?? {};
   const status: Loose = deployment.status ?? {};
   const desired: number = spec.replicas ?? 1;
@@ -55,9 +77,9 @@ export function rolloutStatus(deployment: KubeObject, pods: readonly KubeObject[
     return { ...counts, failed: paused(deployment) };
   }
   if (!current) return counts;
-  const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate);
+  const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate, now);
   if (failed) return { ...counts, failed };
-  const waiting = replicaFailure(status) ?? podWaiting(ofTemplate);
+  const waiting = replicaFailure(status) ?? podWaiting(ofTemplate, now);
   return waiting ? { ...counts, waiting } : counts;
 }
 
@@ -130,20 +152,68 @@ function containersOf(pod: KubeObject): Loose[] {
   return [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
 }
 
-function stuckPod(pods: readonly KubeObject[]): RolloutStatus['failed'] {
+function stuckPod(pods: readonly KubeObject[], now: number): RolloutStatus['failed'] {
   for (const pod of pods) {
     for (const container of containersOf(pod)) {
       const waiting = container.state?.waiting;
-      if (waiting && FAILED_WAITING_REASONS.has(waiting.reason)) {
+      const persistence = waiting && persistenceOf(waiting.reason, pod, container, now);
+      if (persistence?.persisted) {
         const detail = waiting.message ? `: ${waiting.message}` : '';
+        const extent = persistence.extent ? ` (${persistence.extent})` : '';
         return {
           reason: waiting.reason,
-          message: `pod ${pod.metadata.name} container ${container.name}${detail}${lastExit(container)}`,
+          message: `pod ${pod.metadata.name} container ${container.name}${detail}${extent}${lastExit(container)}`,
         };
       }
     }
   }
   return undefined;
+}
+
+/**
+ * How far a waiting container is toward failing the rollout: `persisted` once it fails it, how long or how
+ * often so far (`extent`: `restarted 1 time`) and the limit (`limit`: `3 restarts`), unless it fails at once.
+ */
+interface Persistence {
+  readonly persisted: boolean;
+  readonly extent?: string;
+  readonly limit?: string;
+}
+
+/**
+ * How far a container waiting for `reason` is toward failing the rollout; undefined for a reason that never
+ * does (`ContainerCreating`, a first `ErrImagePull`).
+ */
+function persistenceOf(
+  reason: string,
+  pod: KubeObject,
+  container: Loose,
+  now: number,
+): Persistence | undefined {
+  if (CONFIGURATION_ERRORS.has(reason)) return { persisted: true };
+  if (reason === 'CrashLoopBackOff') return restartsOf(container);
+  if (RETRIED_ERRORS.has(reason)) return ageOf(pod, now);
+  return undefined;
+}
+
+function restartsOf(container: Loose): Persistence {
+  const restarts: number = container.restartCount ?? 0;
+  return {
+    persisted: restarts >= CRASH_LOOP_RESTARTS,
+    extent: `restarted ${restarts} ${restarts === 1 ? 'time' : 'times'}`,
+    limit: `${CRASH_LOOP_RESTARTS} restarts`,
+  };
+}
+
+function ageOf(pod: KubeObject, now: number): Persistence {
+  const created = Date.parse((pod.metadata as Loose).creationTimestamp ?? '');
+  if (Number.isNaN(created)) return { persisted: true };
+  const age = Math.max(0, now - created);
+  return {
+    persisted: age >= PERSISTENT_ERROR_MS,
+    extent: `pod created ${Math.floor(age / 1000)} s ago`,
+    limit: `${PERSISTENT_ERROR_MS / 1000} s`,
+  };
 }
 
 /** How a restarted container last ended: `; last terminated: OOMKilled (exit code 137)`. */
@@ -161,7 +231,7 @@ function replicaFailure(status: Loose): string | undefined {
 }
 
 /** The first pod of the template not ready yet, and why: not scheduled, a container waiting, not ready. */
-function podWaiting(pods: readonly KubeObject[]): string | undefined {
+function podWaiting(pods: readonly KubeObject[], now: number): string | undefined {
   for (const pod of pods) {
     const name = `pod ${pod.metadata.name}`;
     const scheduled = conditionOf(pod.status, 'PodScheduled');
@@ -173,12 +243,19 @@ function podWaiting(pods: readonly KubeObject[]): string | undefined {
       const waiting = container.state?.waiting;
       if (waiting?.reason) {
         const detail = waiting.message ? `: ${waiting.message}` : '';
-        return `${name} container ${container.name} ${waiting.reason}${detail}`;
+        const persistence = persistenceOf(waiting.reason, pod, container, now);
+        return `${name} container ${container.name} ${waiting.reason}${detail}${untilFailure(persistence)}`;
       }
       if (container.state?.running) return `${name} container ${container.name} running, not ready`;
     }
   }
   return undefined;
+}
+
+/** How far a waiting container is from failing its rollout: ` (restarted 1 time; fails at 3 restarts)`. */
+function untilFailure(persistence: Persistence | undefined): string {
+  if (!persistence?.limit) return '';
+  return ` (${persistence.extent}; fails at ${persistence.limit})`;
 }
 
 function conditionOf(status: Loose, type: string): Loose {

@@ -180,15 +180,16 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
         ...object,
         metadata: { name: 'storefront', namespace: 'shop' },
       } as never);
-      // A blue-green: the one strategy every router serves (service-selector only switches).
-      const request = validateRequest(
-        'blue-green',
-        blueGreenInput(undefined, {
-          release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
-          cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080 },
-          traffic,
-        }),
-      );
+      // A strategy the router serves: service-selector only switches, nginx-ingress serves canaries only.
+      const fields = {
+        release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+        cluster: { type: 'kubeconfig', path, context: 'emulator', containerPort: 8080 },
+        traffic,
+      };
+      const request =
+        traffic.type === 'nginx-ingress'
+          ? validateRequest('canary', canaryInput(undefined, fields))
+          : validateRequest('blue-green', blueGreenInput(undefined, fields));
       // Act
       const snapshot = await (await clusterFamily(request, {})).snapshot(service);
       // Assess
@@ -254,20 +255,23 @@ describe('KubernetesCluster against the Kubernetes API emulator', () => {
   it.each([
     ['ImagePullBackOff', 'Back-off pulling image "registry.example/checkout:v2"'],
     ['CrashLoopBackOff', 'back-off 40s restarting failed container'],
-  ] as const)('fails with %s seen on the pods, naming the pod and container', async (reason, message) => {
-    // Prepare
-    await cluster.apply(service, 'canary', aRelease());
-    emulator.controller.failPods('shop', 'checkout-canary', { reason, message });
-    emulator.controller.settle();
-    // Act
-    const status = await cluster.status(service, 'canary');
-    // Assess
-    expect(status.complete).toBe(false);
-    expect(status.failed?.reason).toBe(reason);
-    expect(status.failed?.message).toMatch(
-      new RegExp(`^pod checkout-canary-\\S+ container checkout: ${message.slice(0, 10)}`),
-    );
-  });
+  ] as const)(
+    'fails with %s seen on the pods for over a minute, naming the pod and container',
+    async (reason, message) => {
+      // Prepare: the pods have kept failing for 61 s (a crash loop, restarting 5 times)
+      await cluster.apply(service, 'canary', aRelease());
+      emulator.controller.failPods('shop', 'checkout-canary', { reason, message, failingForSeconds: 61 });
+      emulator.controller.settle();
+      // Act
+      const status = await cluster.status(service, 'canary');
+      // Assess
+      expect(status.complete).toBe(false);
+      expect(status.failed?.reason).toBe(reason);
+      expect(status.failed?.message).toMatch(
+        new RegExp(`^pod checkout-canary-\\S+ container checkout: ${message.slice(0, 10)}`),
+      );
+    },
+  );
 
   it('reports a missing track as failed', async () => {
     // Act

@@ -96,7 +96,47 @@ describe('KubernetesCluster rollout failures against the Kubernetes API emulator
     // Assess
     expect(status.failed?.reason).toBe('CrashLoopBackOff');
     expect(status.failed?.message).toMatch(
-      /^pod checkout-canary-\S+ container checkout: back-off 40s restarting failed container; last terminated: OOMKilled \(exit code 137\)$/,
+      /^pod checkout-canary-\S+ container checkout: back-off 40s restarting failed container \(restarted 5 times\); last terminated: OOMKilled \(exit code 137\)$/,
+    );
+  });
+
+  it('does not fail a track whose pods crash once at start and then come up', async () => {
+    // Prepare: the app exits once at start (its database is not up yet)
+    emulator.controller.failPods('shop', 'checkout-canary', {
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 10s restarting failed container',
+      restartCount: 1,
+    });
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.controller.settle();
+    const crashedOnce = await cluster.status(service, 'canary');
+    // Act: the database is up; the restarted containers start and become ready
+    emulator.controller.recoverPods('shop', 'checkout-canary');
+    emulator.controller.settle();
+    const recovered = await cluster.status(service, 'canary');
+    // Assess
+    expect(crashedOnce.failed).toBeUndefined();
+    expect(crashedOnce.waiting).toMatch(
+      /^pod checkout-canary-\S+ container checkout CrashLoopBackOff: back-off 10s restarting failed container \(restarted 1 time; fails at 3 restarts\)$/,
+    );
+    expect(recovered).toMatchObject({ complete: true, ready: 2 });
+    expect(recovered.failed).toBeUndefined();
+  });
+
+  it('keeps waiting on an image pull back-off of a pod under a minute old, saying when it fails', async () => {
+    // Prepare: the registry throttles the pull
+    emulator.controller.failPods('shop', 'checkout-canary', {
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "registry.example/checkout:v2"',
+    });
+    await cluster.apply(service, 'canary', aRelease());
+    emulator.controller.settle();
+    // Act
+    const status = await cluster.status(service, 'canary');
+    // Assess
+    expect(status.failed).toBeUndefined();
+    expect(status.waiting).toMatch(
+      /^pod checkout-canary-\S+ container checkout ImagePullBackOff: Back-off pulling image "registry\.example\/checkout:v2" \(pod created \d s ago; fails at 60 s\)$/,
     );
   });
 

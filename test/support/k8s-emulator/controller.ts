@@ -4,13 +4,24 @@ import type { KubeObject, ObjectStore } from './store.ts';
 
 /**
  * What the controller gives a deployment's new pods instead of making them ready: a container waiting
- * for a reason (with how it last ended, for a crash loop), or no node to schedule on (`Unschedulable`).
+ * for a reason (with how it last ended and how often it restarted, for a crash loop), or no node to
+ * schedule on (`Unschedulable`).
  */
 export interface PodFault {
   readonly reason: 'ImagePullBackOff' | 'ErrImagePull' | 'CrashLoopBackOff' | 'Unschedulable';
   readonly message: string;
   readonly lastTerminated?: { readonly reason: string; readonly exitCode: number };
+  /**
+   * The containers' `restartCount`: by default 5 for a crash loop (one that lasts), else 0. Below 3, a crash
+   * loop that has only begun (an app that exits once at start).
+   */
+  readonly restartCount?: number;
+  /** How long the pods have been failing so when created: their `creationTimestamp` is that far back. Default 0. */
+  readonly failingForSeconds?: number;
 }
+
+/** A crash loop's restarts unless its fault says otherwise: enough for one that lasts. */
+const CRASH_LOOP_RESTARTS = 5;
 
 // biome-ignore lint/suspicious/noExplicitAny: the controller walks untyped JSON
 type Loose = any;
@@ -38,6 +49,14 @@ export class DeploymentController {
   /** New pods of the deployment get this container state and never become ready. */
   failPods(namespace: string, name: string, fault: PodFault): void {
     this.#podFaults.set(`${namespace}/${name}`, fault);
+  }
+
+  /**
+   * The deployment's pods stop failing as `failPods` made them: those waiting become ready at the next steps,
+   * as when a crash or a pull does not recur.
+   */
+  recoverPods(namespace: string, name: string): void {
+    this.#podFaults.delete(`${namespace}/${name}`);
   }
 
   /** New pods running `image` get this container state (an image that cannot be pulled or crashes at start). */
@@ -105,7 +124,8 @@ export class DeploymentController {
         this.store.updateStatus('pods', namespace, pending.metadata.name, podStatus(pending, true));
         changed = true;
       } else if (sized.length < desired) {
-        this.store.create('pods', newPod(deployment, sizedHash, fault, template));
+        const createdAt = new Date(Date.now() - (fault?.failingForSeconds ?? 0) * 1000);
+        this.store.create('pods', newPod(deployment, sizedHash, fault, template), { createdAt });
         changed = true;
       } else if (!paused && old.length > 0 && current.filter(isReady).length >= desired) {
         for (const pod of old) this.store.delete('pods', namespace, pod.metadata.name, 'Pod');
@@ -238,7 +258,7 @@ function faultedStatus(pod: KubeObject, fault: PodFault): Record<string, unknown
       name: c.name,
       image: c.image,
       ready: false,
-      restartCount: fault.reason === 'CrashLoopBackOff' ? 5 : 0,
+      restartCount: fault.restartCount ?? (fault.reason === 'CrashLoopBackOff' ? CRASH_LOOP_RESTARTS : 0),
       state: { waiting: { reason: fault.reason, message: fault.message } },
       ...(fault.lastTerminated ? { lastState: { terminated: fault.lastTerminated } } : {}),
     })),

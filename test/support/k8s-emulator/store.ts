@@ -16,6 +16,8 @@ export interface KubeObject extends AdapterKubeObject {
 export interface WriteOptions {
   readonly manager?: string;
   readonly operation?: 'Apply' | 'Update';
+  /** Of an object created: its `creationTimestamp` (the emulator's own pods only); default now. */
+  readonly createdAt?: Date;
 }
 
 /**
@@ -114,7 +116,8 @@ export class ObjectStore {
         ...object.metadata,
         namespace,
         uid: previous?.metadata.uid ?? randomUUID(),
-        creationTimestamp: previous?.metadata.creationTimestamp ?? new Date().toISOString(),
+        creationTimestamp:
+          previous?.metadata.creationTimestamp ?? (options.createdAt ?? new Date()).toISOString(),
         generation: (previous?.metadata.generation ?? 0) + (specChanged || !previous ? 1 : 0),
         resourceVersion: String(++this.#resourceVersion),
         managedFields: managers,

@@ -1,6 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutStatus } from '#adapters/kubernetes/rollout-status.ts';
 
+const NOW = Date.parse('2026-11-29T09:00:00.000Z');
+const LABELS = { app: 'checkout', 'cutover.dev/track': 'canary', 'cutover.dev/template': 'a' };
+
+/** Track `checkout-canary` of one replica, observed by the controller, its one pod not ready yet. */
+const aRollingCanary = () => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'checkout-canary', namespace: 'shop', generation: 1 },
+  spec: {
+    replicas: 1,
+    template: {
+      metadata: { labels: LABELS },
+      spec: { containers: [{ name: 'checkout', image: 'registry.example/checkout:v2' }] },
+    },
+  },
+  status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 0 },
+});
+
+/** Pod `checkout-canary-x1` of that track, created at `createdAt` (ms), its container waiting as given. */
+function aWaitingPod(
+  waiting: { reason: string; message?: string },
+  options: { restartCount?: number; createdAt?: number; lastTerminated?: object } = {},
+) {
+  const { restartCount = 0, createdAt = NOW, lastTerminated } = options;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'checkout-canary-x1',
+      namespace: 'shop',
+      labels: LABELS,
+      creationTimestamp: new Date(createdAt).toISOString(),
+    },
+    spec: { containers: [{ name: 'checkout', image: 'registry.example/checkout:v2' }] },
+    status: {
+      containerStatuses: [
+        {
+          name: 'checkout',
+          ready: false,
+          restartCount,
+          state: { waiting },
+          ...(lastTerminated && { lastState: { terminated: lastTerminated } }),
+        },
+      ],
+    },
+  };
+}
+
 describe('rolloutStatus', () => {
   it('says pods cannot be created when the ReplicaSet hits a quota', () => {
     // Prepare: the controller's status for a namespace whose ResourceQuota refuses the pods
@@ -100,6 +148,7 @@ describe('rolloutStatus', () => {
           {
             name: 'checkout',
             ready,
+            restartCount: ready ? 0 : 3,
             state: ready ? { running: {} } : { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
           },
         ],
@@ -166,5 +215,112 @@ describe('rolloutStatus', () => {
       complete: false,
     });
     expect(changed.failed?.reason).toBe('DeploymentPaused');
+  });
+
+  it('keeps waiting on a container that crashed once, saying how often it restarted and when it fails', () => {
+    // Prepare: the app exited once at start (its database was not up yet); the kubelet backs off 10 s
+    const pod = aWaitingPod(
+      { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' },
+      { restartCount: 1 },
+    );
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod], NOW);
+    // Assess
+    expect(status.failed).toBeUndefined();
+    expect(status.waiting).toBe(
+      'pod checkout-canary-x1 container checkout CrashLoopBackOff: back-off 10s restarting failed container ' +
+        '(restarted 1 time; fails at 3 restarts)',
+    );
+  });
+
+  it('fails a crash loop once the container restarted 3 times, saying how often and how it last ended', () => {
+    // Prepare
+    const pod = aWaitingPod(
+      { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+      { restartCount: 3, lastTerminated: { reason: 'Error', exitCode: 1 } },
+    );
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod], NOW);
+    // Assess
+    expect(status.failed).toEqual({
+      reason: 'CrashLoopBackOff',
+      message:
+        'pod checkout-canary-x1 container checkout: back-off 40s restarting failed container (restarted 3 times); ' +
+        'last terminated: Error (exit code 1)',
+    });
+  });
+
+  it.each([
+    ['ImagePullBackOff', 'Back-off pulling image "registry.example/checkout:v2"'],
+    ['CreateContainerConfigError', 'secret "checkout-db" not found'],
+    ['CreateContainerError', 'context deadline exceeded'],
+    ['RunContainerError', 'failed to create containerd task: context canceled'],
+  ])('keeps waiting on %s in a pod 10 s old, saying when it fails', (reason, message) => {
+    // Prepare
+    const pod = aWaitingPod({ reason, message }, { createdAt: NOW - 10_000 });
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod], NOW);
+    // Assess
+    expect(status.failed).toBeUndefined();
+    expect(status.waiting).toBe(
+      `pod checkout-canary-x1 container checkout ${reason}: ${message} (pod created 10 s ago; fails at 60 s)`,
+    );
+  });
+
+  it.each([
+    ['ImagePullBackOff', 'Back-off pulling image "registry.example/checkout:v2"'],
+    ['CreateContainerConfigError', 'secret "checkout-db" not found'],
+    ['CreateContainerError', 'context deadline exceeded'],
+    ['RunContainerError', 'failed to create containerd task: context canceled'],
+  ])('fails on %s in a pod 61 s old, saying how long', (reason, message) => {
+    // Prepare
+    const pod = aWaitingPod({ reason, message }, { createdAt: NOW - 61_000 });
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod], NOW);
+    // Assess
+    expect(status.failed).toEqual({
+      reason,
+      message: `pod checkout-canary-x1 container checkout: ${message} (pod created 61 s ago)`,
+    });
+  });
+
+  it.each([
+    ['InvalidImageName', 'Failed to apply default image tag "registry.example/Checkout:v2"'],
+    ['ErrImageNeverPull', 'Container image "checkout:v2" is not present with pull policy of Never'],
+  ])('fails on %s at once, as no retry resolves it', (reason, message) => {
+    // Prepare: a pod just created
+    const pod = aWaitingPod({ reason, message });
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod], NOW);
+    // Assess
+    expect(status.failed).toEqual({
+      reason,
+      message: `pod checkout-canary-x1 container checkout: ${message}`,
+    });
+  });
+
+  it('fails an image pull back-off on a pod without a creationTimestamp rather than wait on it', () => {
+    // Prepare
+    const { metadata, ...pod } = aWaitingPod({ reason: 'ImagePullBackOff', message: 'Back-off' });
+    const { creationTimestamp: _, ...withoutCreation } = metadata;
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [{ ...pod, metadata: withoutCreation }], NOW);
+    // Assess
+    expect(status.failed).toEqual({
+      reason: 'ImagePullBackOff',
+      message: 'pod checkout-canary-x1 container checkout: Back-off',
+    });
+  });
+
+  it("reads a pod's age against the current time when given no time", () => {
+    // Prepare
+    const pod = aWaitingPod({ reason: 'ImagePullBackOff' }, { createdAt: Date.now() - 10_000 });
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [pod]);
+    // Assess
+    expect(status.failed).toBeUndefined();
+    expect(status.waiting).toMatch(
+      /^pod checkout-canary-x1 container checkout ImagePullBackOff \(pod created 1\d s ago;/,
+    );
   });
 });
