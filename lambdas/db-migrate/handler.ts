@@ -11,12 +11,14 @@ import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
  * What a migration run stopped at `point` left, if it applied anything: `V1__a, applied before the stop,
- * stays applied; the migrations from V2__b on were not`, or what `transaction: all` rolled back.
+ * stays applied; the migrations from V2__b on were not` (`...; it was the last migration of the run` when
+ * the stop came during or after its last), or what `transaction: all` rolled back.
  */
 function leftByStop({ committed, uncommitted, next }: MigrationRunPoint): string | undefined {
   if (committed.length > 0) {
     const stay = committed.length === 1 ? 'stays' : 'stay';
-    return `${committed.join(', ')}, applied before the stop, ${stay} applied; the migrations from ${next} on were not`;
+    const rest = next ? `the migrations from ${next} on were not` : 'it was the last migration of the run';
+    return `${committed.join(', ')}, applied before the stop, ${stay} applied; ${rest}`;
   }
   if (uncommitted.length === 0) return undefined;
   return `${uncommitted.join(', ')} ${uncommitted.length === 1 ? 'was' : 'were'} rolled back (transaction: all)`;
@@ -25,7 +27,9 @@ function leftByStop({ committed, uncommitted, next }: MigrationRunPoint): string
 /** The `ExecutionStopped` message of a run stopped at `point`: what `stopped` says, and what the run left. */
 function stoppedRun(point: MigrationRunPoint, stopped: string): string {
   const left = leftByStop(point);
-  if (point.committed.length > 0) return `db-migrate stopped before ${point.next}: ${stopped}; ${left}`;
+  if (point.committed.length > 0) {
+    return `db-migrate stopped ${point.next ? `before ${point.next}` : 'after its last migration'}: ${stopped}; ${left}`;
+  }
   return `db-migrate changed nothing: ${stopped}${left ? `; ${left}` : ''}`;
 }
 
@@ -54,7 +58,7 @@ async function notifyLeftByStop(request: DatabaseMigrationRequest, executionArn:
  * `migrations.lockWaitSeconds` (`MigrationLocked`); a migration that gave up a lock wait and is tried
  * again is logged too. A migration whose execution was stopped and claimed by its rollback applies no more
  * (`ExecutionStopped`, naming what stays applied): checked before it connects, once it holds the migration
- * lock (the stop may come while it waits for it), before each next migration, and before the COMMIT of
+ * lock (the stop may come while it waits for it), before each next migration and after the last, and before the COMMIT of
  * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. A run
  * stopped after it applied something says what it left in a `Failed` event too. With `startedAt` (when
  * the execution started), it reports as `appliedEarlier` what an attempt before it applied, cut off by a

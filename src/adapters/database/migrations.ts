@@ -95,7 +95,7 @@ export interface MigrationRunPoint {
   readonly committed: readonly string[];
   /** Applied in the run's open transaction (`transaction: 'all'`): rolled back if the run stops here. */
   readonly uncommitted: readonly string[];
-  /** The migration to apply next, if one is. */
+  /** The migration to apply next; none after the run's last. */
   readonly next?: string;
 }
 
@@ -344,7 +344,8 @@ type Attempt = <T>(work: () => Promise<T>) => Promise<T>;
 
 /**
  * Each migration in its own transaction: a failure rolls back that one only. `check` is asked before each
- * migration after the first (which the caller checked).
+ * migration after the first (which the caller checked), and once after the last, so a stop that came while
+ * it ran is told too.
  */
 async function applyEach(
   migrations: readonly Migration[],
@@ -366,6 +367,7 @@ async function applyEach(
       throw migrationFailed(`migration ${labelOf(migration)} failed${at} and was rolled back${stay}`, error);
     }
   }
+  await check({ committed: applied.map(labelOf), uncommitted: [] });
   return applied;
 }
 

@@ -106,6 +106,35 @@ describe('DbMigrate', () => {
     expect(await recordedVersions(url)).toEqual([1]);
   });
 
+  it('says, to the on-call too, that the last migration of a run stopped while it ran stays applied', {
+    timeout: 30_000,
+  }, async () => {
+    // Prepare
+    const url = await world.postgres.createDatabase('stopped_during_last');
+    const dir = await migrationFiles({
+      'V1__slow.sql': 'SELECT pg_sleep(2); CREATE TABLE slow_done (id int);',
+    });
+    const executionArn = `${EXECUTION}-during-last`;
+    const event = { request: databaseMigrationInput({ target: requestUrl(url) }, dir), executionArn };
+    // Act: the execution is stopped, and its rollback claims it, while V1, its only migration, runs
+    const answer = handler(event, context as never).catch((error: Error) => error);
+    await sleepRunning(url);
+    await world.adapters.lock.claimRollback(executionArn, 'arn:rollback:abort-during-last', 600);
+    // Assess: V1 ran to its end, and the run says so rather than succeeding unseen
+    const left = 'V1__slow, applied before the stop, stays applied; it was the last migration of the run';
+    expect(await answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: `db-migrate stopped after its last migration: ${executionArn} was stopped and its rollback arn:rollback:abort-during-last is putting the service back; ${left}`,
+    });
+    expect(world.adapters.notifier.latestOf(executionArn, 5)).toEqual([
+      expect.objectContaining({
+        type: 'Failed',
+        message: `database migration of shop/orders stopped by its abort: ${left}`,
+      }),
+    ]);
+    expect(await recordedVersions(url)).toEqual([1]);
+  });
+
   it('rolls the run back once its execution is stopped with transaction all', {
     timeout: 30_000,
   }, async () => {
