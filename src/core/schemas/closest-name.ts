@@ -24,14 +24,15 @@ function editDistance(from: string, to: string): number {
 const SHORTEST_START = 4;
 
 /**
- * The name a misspelt one most likely meant: the nearest of `candidates`, at most a third of its length
- * (at least one edit) away; else the only one it starts, ignoring case, when at least 4 characters long (a
- * name without its unit); `undefined` when none is.
+ * The name a misspelt one most likely meant: one of `candidates` a single edit away; else the only one it
+ * starts, ignoring case, when at least 4 characters long (a name without its unit); else the nearest at most
+ * a third of its length away; `undefined` when none is.
  *
  * @example
  * closestName('stpes', ['steps', 'stepWeight', 'preset']); // 'steps'
  * closestName('gpu', ['cpu', 'memory']); // 'cpu'
  * closestName('scaleDownDelay', ['scaleDownDelaySeconds', 'hooks']); // 'scaleDownDelaySeconds'
+ * closestName('timeout', ['before', 'timeoutSeconds', 'onTimeout']); // 'timeoutSeconds'
  * closestName('bogus', ['steps', 'preset']); // undefined
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
@@ -43,7 +44,8 @@ export function closestName(name: string, candidates: readonly string[]): string
       closest = { name: candidate, distance };
     }
   }
-  return closest?.name ?? onlyOneStartedBy(name, candidates);
+  if (closest?.distance === 1) return closest.name;
+  return onlyOneStartedBy(name, candidates) ?? closest?.name;
 }
 
 /** The only one of `candidates` that `name` starts (ignoring case), if it is long enough to tell. */

@@ -31,7 +31,10 @@ export const releaseSchema = z.strictObject({
 
 /** Thresholds and limits of one analysis (the judge in core/analysis applies them). */
 export const analysisSchema = z.strictObject({
-  maxErrorRate: decimal(0, 1).default(0.01).describe('highest acceptable share of 5xx responses, 0-1'),
+  // Up to 1 as tasks read it; admission refuses 1 (checkErrorRateLimits), so the message asks for below 1.
+  maxErrorRate: decimal(0, 1, 'must be a number from 0 to below 1')
+    .default(0.01)
+    .describe('highest acceptable share of 5xx responses, from 0 to below 1'),
   maxLatencyP99Ms: decimal(1).optional().describe('highest acceptable p99 latency; absent = not judged'),
   minRequests: integer(0)
     .default(50)

@@ -16,11 +16,14 @@ export function integer(min: number, max?: number, note?: string) {
   return max === undefined ? schema : schema.max(max, { error });
 }
 
-/** A number in `[min, max]`. */
-export function decimal(min: number, max?: number) {
-  const error = max === undefined ? `must be a number >= ${min}` : `must be a number ${min}-${max}`;
+/** A number in `[min, max]`; `error` replaces the message that names the range. */
+export function decimal(min: number, max?: number, error = rangeOfNumbers(min, max)) {
   const schema = z.number({ error }).min(min, { error });
   return max === undefined ? schema : schema.max(max, { error });
+}
+
+function rangeOfNumbers(min: number, max: number | undefined): string {
+  return max === undefined ? `must be a number >= ${min}` : `must be a number ${min}-${max}`;
 }
 
 /** A non-empty string. */

@@ -467,6 +467,28 @@ describe('validateRequest (blue-green, rolling)', () => {
     expect(strictest.canary.analysis.maxErrorRate).toBe(0);
   });
 
+  it('offers timeoutSeconds, not onTimeout, for an approval timeout without its unit', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ steps: [{ weight: 10 }], approval: { timeout: 60 } })),
+    );
+    // Assess
+    expect(message).toContain(
+      'canary.approval: unknown field timeout (allowed: before, timeoutSeconds, onTimeout): did you mean timeoutSeconds?',
+    );
+  });
+
+  it('asks for a maxErrorRate below 1 when it is no number, as it does of 1', () => {
+    // Act
+    const message = validationMessageOf(() =>
+      validateRequest('canary', canaryInput({ steps: [{ weight: 10 }], analysis: { maxErrorRate: '0.05' } })),
+    );
+    // Assess
+    expect(message).toContain(
+      'canary.analysis.maxErrorRate: must be a number from 0 to below 1 (got "0.05")',
+    );
+  });
+
   it('does not offer scaleDownDelaySeconds to a rolling request whose field is misspelt', () => {
     // Act
     const unknown = validationMessageOf(() => validateRequest('rolling', rollingInput({}, { bogus: 1 })));
