@@ -94,7 +94,7 @@ export async function abortRelease(
 ): Promise<AbortOutcome> {
   refuseLongReason(reason);
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  refuseRollback(execution);
+  refuseRollback(execution, endpointFlags);
   let { status, stopDate } = execution;
   if (status === 'RUNNING') {
     await refuseFailurePath(sfn, executionArn, endpointFlags);
@@ -227,21 +227,19 @@ function alreadyEnded(executionArn: string, status: string | undefined): CliErro
 }
 
 /**
- * Refuses to stop an execution of the rollback machine: a running one, naming the release it restores; one
- * that ended, as any execution that ended.
+ * Refuses to stop an execution of the rollback machine: a running one, naming the release it restores (and
+ * how to follow it, with the command's `endpointFlags`); one that ended, as any execution that ended.
  */
-function refuseRollback({
-  executionArn,
-  stateMachineArn,
-  input,
-  status,
-}: DescribeExecutionCommandOutput): void {
+function refuseRollback(
+  { executionArn, stateMachineArn, input, status }: DescribeExecutionCommandOutput,
+  endpointFlags: string,
+): void {
   if (!isRollbackArn(stateMachineArn)) return;
   if (status !== 'RUNNING') throw alreadyEnded(executionArn!, status);
   const restored = stoppedExecutionOf(input);
   throw new CliError(
     `${executionArn} is the rollback of ${restored ?? 'a stopped execution'}: stopping it would leave traffic ` +
-      `part-way and the service locked. Let it run to its end (\`cutover watch ${executionArn}\`).`,
+      `part-way and the service locked. Let it run to its end (\`cutover watch ${executionArn}${endpointFlags}\`).`,
     ExitCode.Usage,
   );
 }

@@ -345,20 +345,20 @@ describe('abortRelease on AWS', () => {
     expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(1);
   });
 
-  it('refuses to stop a rollback, naming the release it restores', async () => {
+  it('refuses to stop a rollback, naming the release it restores and how to follow it', async () => {
     // Prepare: the release's rollback, running
     const rollback = `${EXECUTIONS}:Cutover-rollback:abort-checkout-v2`;
     const { client, mock } = stepFunctionsOnAws([
       { arn: rollback, startDate: secondsAfterStop(1), input: { strategy: 'canary', executionArn: RELEASE } },
     ]);
     // Act
-    const aborting = abortRelease(client, rollback, 'oops', 300);
+    const aborting = abortRelease(client, rollback, 'oops', 300, ' --aws --region eu-west-1');
     // Assess
     await expect(aborting).rejects.toMatchObject({
       exitCode: 2,
-      message: expect.stringContaining(
-        `is the rollback of ${RELEASE}: stopping it would leave traffic part-way and the service locked`,
-      ),
+      message:
+        `${rollback} is the rollback of ${RELEASE}: stopping it would leave traffic part-way and the service ` +
+        `locked. Let it run to its end (\`cutover watch ${rollback} --aws --region eu-west-1\`).`,
     });
     expect(mock.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
