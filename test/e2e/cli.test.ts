@@ -494,7 +494,7 @@ describe('cutover plan', () => {
     // Assess
     expect(first.code).toBe(0);
     expect(first.stdout.split('\n').slice(0, 2)).toEqual([
-      'canary: planned as a first release: no release of shop/checkout succeeded among the newest 100 executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without steps, analysis or approval',
+      "canary: planned as a first release: no release of shop/checkout succeeded among the newest 100 executions of each workflow (--scan <n> looks further): if none serves it, it goes to 100% without steps, analysis or approval (the release reads the router's weights when it starts)",
       '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
     ]);
     expect(unanswered).toMatchObject({ code: 1, stdout: '' });

@@ -312,8 +312,8 @@ function tracksLine(plan: Plan, service: ServiceRef, live: LiveTrack): string {
   if (live.source === 'none') {
     return (
       `${strategy}: planned as a first release: no release of ${label} succeeded among the newest ${live.scan} ` +
-      'executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without ' +
-      'steps, analysis or approval'
+      'executions of each workflow (--scan <n> looks further): if none serves it, it goes to 100% without ' +
+      "steps, analysis or approval (the release reads the router's weights when it starts)"
     );
   }
   const { release } = live;

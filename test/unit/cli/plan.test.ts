@@ -628,7 +628,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     const { stdout } = await plan('canary', withApproval, '--endpoint', 'http://127.0.0.1:9', '--scan', '30');
     // Assess: a first release asks no approval, whatever the request says
     expect(stdout.split('\n').slice(0, 3)).toEqual([
-      'canary: planned as a first release: no release of shop/checkout succeeded among the newest 30 executions of each workflow (--scan <n> looks further), so no track serves it; it goes to 100% without steps, analysis or approval',
+      "canary: planned as a first release: no release of shop/checkout succeeded among the newest 30 executions of each workflow (--scan <n> looks further): if none serves it, it goes to 100% without steps, analysis or approval (the release reads the router's weights when it starts)",
       '  all at once  no steps and no analysis (first release): the promotion sends 100% to v2 at once',
       '  promote      stable to v2 at 100%',
     ]);
