@@ -68,14 +68,22 @@ function onRuntimeText(plan: Plan, runtime: ScaledRuntime | undefined): string {
 }
 
 /**
- * What the expected duration leaves out: the waits for a person, each up to the approval's timeout
- * (`, plus up to 2 waits for approve or reject of up to 3600s each`); nothing for a release that asks none.
+ * What the expected duration leaves out: the waits for a person, each up to the approval's timeout, and
+ * which only an inconclusive analysis brings (`, plus up to 2 waits for approve or reject of up to 3600s
+ * each (1 of them only if an analysis is inconclusive)`); nothing for a release that asks none.
  */
 function approvalWaitsText({ approval }: Plan): string {
-  if (approval.maxWaits === 0) return '';
-  const waits = approval.maxWaits === 1 ? 'a wait' : `up to ${approval.maxWaits} waits`;
-  const each = approval.maxWaits === 1 ? '' : ' each';
-  return `, plus ${waits} for approve or reject of up to ${approval.timeoutSeconds}s${each}`;
+  const { maxWaits, inconclusiveWaits, timeoutSeconds } = approval;
+  if (maxWaits === 0) return '';
+  const waits = maxWaits === 1 ? 'a wait' : `up to ${maxWaits} waits`;
+  const each = maxWaits === 1 ? '' : ' each';
+  const when =
+    inconclusiveWaits === 0
+      ? ''
+      : inconclusiveWaits === maxWaits
+        ? ` if ${maxWaits === 1 ? 'an analysis is' : 'analyses are'} inconclusive`
+        : ` (${inconclusiveWaits} of them only if an analysis is inconclusive)`;
+  return `, plus ${waits} for approve or reject of up to ${timeoutSeconds}s${each}${when}`;
 }
 
 function approvalLine(plan: Plan, before: string): string[] {

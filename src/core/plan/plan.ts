@@ -97,6 +97,8 @@ export interface Plan {
      * promotion, the canary steps with `pause`, and a pause per analysis with `onInconclusive: pause`.
      */
     readonly maxWaits: number;
+    /** Of {@link maxWaits}, the pauses that happen only when an analysis is inconclusive. */
+    readonly inconclusiveWaits: number;
     /**
      * What an unanswered approval before promotion, or pause after a canary step, leads to once
      * `timeoutSeconds` passed: `rollback` (ApprovalTimedOut) or `continue`. A pause on an inconclusive
@@ -303,20 +305,28 @@ interface Shape {
 }
 
 // The timeout also bounds a pause on inconclusive analysis when no approval is configured.
-const NO_APPROVAL = { required: false, timeoutSeconds: 3600, maxWaits: 0, onTimeout: 'rollback' } as const;
+const NO_APPROVAL = {
+  required: false,
+  timeoutSeconds: 3600,
+  maxWaits: 0,
+  inconclusiveWaits: 0,
+  onTimeout: 'rollback',
+} as const;
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 /**
- * The approval of a release, which may also wait for a person `otherWaits` times (pauses); `required`
- * unless a pause already asks it (a canary's last step with `pause`).
+ * The approval of a release, which may also wait for a person at `pauses` (canary steps with `pause`) and
+ * at `inconclusive` analyses (with `onInconclusive: pause`); `required` unless a pause already asks it (a
+ * canary's last step with `pause`).
  */
 function approvalOf(
   approval: { timeoutSeconds: number; onTimeout: ApprovalTimeoutAction } | undefined,
-  otherWaits: number,
+  { pauses = 0, inconclusive }: { readonly pauses?: number; readonly inconclusive: number },
   required = approval !== undefined,
 ): Plan['approval'] {
   const { timeoutSeconds, onTimeout } = approval ?? NO_APPROVAL;
-  return { required, timeoutSeconds, maxWaits: (required ? 1 : 0) + otherWaits, onTimeout };
+  const maxWaits = (required ? 1 : 0) + pauses + inconclusive;
+  return { required, timeoutSeconds, maxWaits, inconclusiveWaits: inconclusive, onTimeout };
 }
 
 /** How many of `analyses` may pause for a person: those with `onInconclusive: pause`, once each. */
@@ -356,7 +366,7 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   // Succeeded
   const transitions = 8 + 8 * steps.length + 5 * paused + 3 * bakeChecks(steps) + 2 + (asked ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
-  const waits = paused + inconclusivePauses(steps.map(() => analysis));
+  const waits = { pauses: paused, inconclusive: inconclusivePauses(steps.map(() => analysis)) };
   return { steps, approval: approvalOf(approval, waits, asked), seconds, rollouts: 2, transitions };
 }
 
@@ -447,7 +457,7 @@ function blueGreenShape(request: BlueGreenRequest): Shape {
   const analyses = [request.blueGreen.preview?.analysis, request.blueGreen.postSwitch?.analysis];
   return {
     steps: [],
-    approval: approvalOf(approval, inconclusivePauses(analyses)),
+    approval: approvalOf(approval, { inconclusive: inconclusivePauses(analyses) }),
     windows: { preview, postSwitch },
     seconds,
     rollouts: 1,
@@ -491,6 +501,6 @@ function rollingShape(
   // ShouldAnalyze, the analysis, the judge); HasNextBatch; Cleanup, NotifySucceeded, Unlock, Succeeded
   const transitions = 3 + 12 * steps.length + 2 * judged.length + 4 * bakeChecks(steps) + 1 + 4;
   const seconds = sum(steps.map((step) => step.bakeSeconds));
-  const waits = inconclusivePauses(judged.map(() => analysis));
+  const waits = { inconclusive: inconclusivePauses(judged.map(() => analysis)) };
   return { steps, approval: approvalOf(undefined, waits), seconds, rollouts: steps.length, transitions };
 }

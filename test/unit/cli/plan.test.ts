@@ -273,6 +273,34 @@ describe('formatPlan', () => {
     ]);
   });
 
+  it('says which waits for a person only an inconclusive analysis brings', () => {
+    // Prepare: no approval; each of the two steps' analyses pauses when inconclusive
+    const steps = [
+      { weight: 10, bakeSeconds: 60 },
+      { weight: 50, bakeSeconds: 60, pause: true },
+    ];
+    const inconclusiveOnly = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { steps: [steps[0]], analysis: { onInconclusive: 'pause' } },
+    });
+    const mixed = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { steps, analysis: { onInconclusive: 'pause' } },
+    });
+    // Act
+    const durationOf = (request: typeof mixed) =>
+      formatPlan(buildPlan('canary', request, live), request)
+        .split('\n')
+        .find((line) => line.startsWith('expected duration'));
+    // Assess
+    expect(durationOf(inconclusiveOnly)).toMatch(
+      /, plus a wait for approve or reject of up to 3600s if an analysis is inconclusive$/,
+    );
+    expect(durationOf(mixed)).toMatch(
+      /, plus up to 3 waits for approve or reject of up to 3600s each \(2 of them only if an analysis is inconclusive\)$/,
+    );
+  });
+
   it('says the pause after the last step is the approval before promotion, counted as one wait', () => {
     // Prepare
     const steps = [

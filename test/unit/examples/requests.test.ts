@@ -100,6 +100,7 @@ describe('examples/requests', () => {
       required: true,
       timeoutSeconds: 3600,
       maxWaits: 1,
+      inconclusiveWaits: 0,
       onTimeout: 'rollback',
     });
   });

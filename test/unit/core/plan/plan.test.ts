@@ -102,13 +102,15 @@ describe('buildPlan', () => {
       required: true,
       timeoutSeconds: 86_400,
       maxWaits: 3,
+      inconclusiveWaits: 0,
       onTimeout: 'rollback',
     });
-    expect(pausingToo.approval.maxWaits).toBe(3 + 3);
+    expect(pausingToo.approval).toMatchObject({ maxWaits: 3 + 3, inconclusiveWaits: 3 });
     expect(blueGreen.approval).toEqual({
       required: false,
       timeoutSeconds: 3600,
       maxWaits: 1,
+      inconclusiveWaits: 1,
       onTimeout: 'rollback',
     });
   });
@@ -126,6 +128,7 @@ describe('buildPlan', () => {
       required: true,
       timeoutSeconds: 600,
       maxWaits: 1,
+      inconclusiveWaits: 0,
       onTimeout: 'rollback',
     });
     expect(plan.stepCount).toBe(0);
