@@ -594,6 +594,30 @@ describe('console', () => {
     }
   });
 
+  it('says at once that an action went unanswered when the whole of cutover local hangs, not after its refresh too', async () => {
+    // Prepare: the runtime stops answering anything (a process stopped with SIGSTOP)
+    const service = { name: 'console-hung-runtime', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v13');
+    const page = await openFromList(executionId);
+    try {
+      await page.locator('button.approve').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.clock.install();
+      await page.route('**/*', () => {});
+      // Act
+      await page.click('button.approve');
+      await page.clock.runFor(REQUEST_TIMEOUT_MS);
+      // Assess: said within the action's own timeout (the refresh after it, unanswered too, takes as long)
+      await expect
+        .poll(() => page.getByRole('status').textContent(), { timeout: 5_000 })
+        .toBe('Approve: no answer from cutover local; it may still have been done, as this page will show');
+    } finally {
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+      await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
+      await stop();
+      await page.close();
+    }
+  });
+
   it('says the action most likely was not taken when cutover local refuses it and the page’s next request, and clears it once back', async () => {
     // Prepare
     const { executionId, stop } = await aWaitingExecution('console-down', 'refused');

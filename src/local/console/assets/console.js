@@ -503,6 +503,11 @@ async function act(name, event) {
     failure = error;
   }
   if (run !== generation) return;
+  // Unanswered is said at once: the refresh below, unanswered too, may take as long again.
+  if (failure?.timedOut) {
+    setOutcome(`${action.label}: ${UNANSWERED_ACTION}`, true);
+    redraw();
+  }
   // The buttons do nothing until the page shows what the action changed: none is clicked on a stale page.
   shown = '';
   await refresh();
