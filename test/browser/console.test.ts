@@ -594,6 +594,30 @@ describe('console', () => {
     }
   });
 
+  it('folds a long abort reason to its start, keeping the page readable, and shows all of it on request', async () => {
+    // Prepare: an execution aborted with the longest reason a stop takes
+    const { executionId } = await aWaitingExecution('console-long-cause', 'longest-reason');
+    const reason = 'r'.repeat(32_768);
+    await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, { reason });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console#/executions/${encodeURIComponent(executionId)}`);
+      const failure = page.locator('[data-failure]');
+      await failure.waitFor({ timeout: UI_TIMEOUT_MS });
+      const folded = await failure.boundingBox();
+      const summary = await failure.locator('summary').textContent();
+      await failure.locator('summary').click();
+      const opened = await failure.locator('p').textContent();
+      // Assess
+      expect(folded!.height).toBeLessThan(200);
+      expect(summary).toBe(`Aborted — ${'r'.repeat(590)}… (32,778 characters: show all)`);
+      expect(opened).toBe(`Aborted — ${reason}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('says at once that an action went unanswered when the whole of cutover local hangs, not after its refresh too', async () => {
     // Prepare: the runtime stops answering anything (a process stopped with SIGSTOP)
     const service = { name: 'console-hung-runtime', namespace: 'shop' };

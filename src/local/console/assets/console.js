@@ -524,6 +524,25 @@ async function act(name, event) {
   redraw();
 }
 
+/** Failures longer than this, in characters, show their start, the whole of them one click away. */
+const FAILURE_SHOWN = 600;
+
+/**
+ * How an execution ended, `<error> — <cause>`: whole, or for a long one (an abort's reason may run to 32,768
+ * characters) its start, folded above the rest of the page, opening on the whole of it.
+ */
+function failureLine(end) {
+  const text = `${end.error}${end.cause ? ` — ${end.cause}` : ''}`;
+  if (text.length <= FAILURE_SHOWN) return el('p', { class: 'error', 'data-failure': '' }, text);
+  const size = `${text.length.toLocaleString('en-US')} characters`;
+  return el(
+    'details',
+    { class: 'error', 'data-failure': '' },
+    el('summary', {}, `${text.slice(0, FAILURE_SHOWN)}… (${size}: show all)`),
+    el('p', {}, text),
+  );
+}
+
 function actionButton(name) {
   const action = ACTIONS[name];
   return el(
@@ -639,13 +658,7 @@ function drawExecution(detail) {
       elapsed(execution.startDate, execution.stopDate),
       inState ? ` · now in ${inState}` : '',
     ),
-    detail.end?.error
-      ? el(
-          'p',
-          { class: 'error', 'data-failure': '' },
-          `${detail.end.error}${detail.end.cause ? ` — ${detail.end.cause}` : ''}`,
-        )
-      : null,
+    detail.end?.error ? failureLine(detail.end) : null,
     detail.restores ? restoring(detail) : null,
     detail.rollback
       ? el(
