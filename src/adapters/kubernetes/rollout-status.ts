@@ -77,7 +77,8 @@ export function rolloutStatus(
     return { ...counts, failed: paused(deployment) };
   }
   if (!current) return counts;
-  const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate, now);
+  // A terminating pod (of a Deployment deleted a moment ago, whose pods match the same labels) says nothing.
+  const failed = deadlineExceeded(status, spec) ?? stuckPod(ofTemplate.filter(isLive), now);
   if (failed) return { ...counts, failed };
   const waiting = replicaFailure(status) ?? podWaiting(ofTemplate, now);
   return waiting ? { ...counts, waiting } : counts;
@@ -140,11 +141,16 @@ function runsTemplate(pod: KubeObject, template: Loose): boolean {
  * when it has none), and not terminating.
  */
 function isReady(pod: KubeObject): boolean {
-  if ((pod.metadata as Loose).deletionTimestamp) return false;
+  if (!isLive(pod)) return false;
   const ready = conditionOf(pod.status, 'Ready');
   if (ready) return ready.status === 'True';
   const containers: Loose[] = (pod.status as Loose)?.containerStatuses ?? [];
   return containers.length > 0 && containers.every((container) => container.ready === true);
+}
+
+/** Whether a pod is not being deleted (no `deletionTimestamp`). */
+function isLive(pod: KubeObject): boolean {
+  return !(pod.metadata as Loose).deletionTimestamp;
 }
 
 function containersOf(pod: KubeObject): Loose[] {

@@ -217,6 +217,22 @@ describe('rolloutStatus', () => {
     expect(changed.failed?.reason).toBe('DeploymentPaused');
   });
 
+  it('does not fail a track on a terminating pod of its template, left by a Deployment deleted a moment ago', () => {
+    // Prepare: a retry of the same release; the crash-looping pod of the attempt before is still going away
+    const leftover = aWaitingPod(
+      { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' },
+      { restartCount: 5 },
+    );
+    const terminating = {
+      ...leftover,
+      metadata: { ...leftover.metadata, deletionTimestamp: new Date(NOW).toISOString() },
+    };
+    // Act
+    const status = rolloutStatus(aRollingCanary(), [terminating], NOW);
+    // Assess
+    expect(status.failed).toBeUndefined();
+  });
+
   it('keeps waiting on a container that crashed once, saying how often it restarted and when it fails', () => {
     // Prepare: the app exited once at start (its database was not up yet); the kubelet backs off 10 s
     const pod = aWaitingPod(
