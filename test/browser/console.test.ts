@@ -1113,6 +1113,35 @@ describe('console', () => {
     }
   });
 
+  it('on a phone, says beside its name that a release awaits approval, not by colour alone', async () => {
+    // Prepare: a canary waiting for its approval
+    const service = { name: 'console-narrow-approval', namespace: 'shop' };
+    const { executionId, stop } = await startCanary(service, 'checkout-ui-v14');
+    const phone = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    const desk = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // Act
+      const marks = [];
+      for (const page of [phone, desk]) {
+        await page.goto(`${project.runtime().endpoint}/`);
+        const row = page.locator(`tr.awaiting-approval[data-execution="${executionId}"]`);
+        await row.waitFor({ timeout: UI_TIMEOUT_MS });
+        const mark = row.locator('td:first-child .narrow-only');
+        marks.push({ visible: await mark.isVisible(), text: await mark.textContent() });
+      }
+      // Assess
+      expect(marks).toEqual([
+        { visible: true, text: 'awaits approval' },
+        { visible: false, text: 'awaits approval' },
+      ]);
+    } finally {
+      await post(`/console/api/executions/${encodeURIComponent(executionId)}/abort`, {});
+      await stop();
+      await phone.close();
+      await desk.close();
+    }
+  });
+
   it('on a phone, gives the abort reason the full width and puts Abort on the right', async () => {
     // Prepare
     const { executionId, stop } = await aWaitingExecution('console-narrow-abort', 'phone');

@@ -322,6 +322,10 @@ function executionTable(executions, running = false) {
         'td',
         {},
         el('a', { href: `#/executions/${encodeURIComponent(execution.executionId)}` }, execution.name),
+        // On a narrow screen the "Now in" badge is scrolled out of sight: this one says it beside the name.
+        execution.awaitingApproval && running
+          ? [' ', el('span', { class: 'badge narrow-only', 'aria-hidden': 'true' }, 'awaits approval')]
+          : null,
       ),
       el('td', {}, execution.executionId.split(':')[0]),
       el('td', {}, status(execution.status)),
