@@ -387,6 +387,42 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       await expectStillOnV1(service);
     });
 
+    it('checks the last interval of a pause nobody answers before going on, rolling back a canary that failed there', async () => {
+      // Prepare: a bake of 150 s (3 s here) long enough for one analysis, then one check 1000 s into a pause
+      // of 2000 s (20 s and 40 s here); v2 answers 500 to everything 30 s after it started, after that check
+      // and before the pause times out
+      const service = await aServiceOnV1('step-continue-checked');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 50, bakeSeconds: 150, pause: true },
+            { weight: 80, bakeSeconds: 10 },
+          ],
+          analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 1000 },
+          approval: { timeoutSeconds: 2000, onTimeout: 'continue' },
+        },
+        extra: {
+          release: {
+            version: 'v2',
+            command: [process.execPath, DEGRADING_APP],
+            env: { FAIL_AFTER_MS: '30000' },
+          },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'step-continue-checked-v2');
+      // Assess: judged by the check at the pause's end, not by the next step's analysis
+      expect(execution.error).toBe('AnalysisFailed');
+      expect(execution.cause).toMatch(
+        /step 1 of 2 \(canary 50%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
+      );
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'CheckPausedStep')).toBe(1);
+      expect(stateEntries(history, 'CheckUnansweredPause')).toBe(1);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(1);
+      await expectStillOnV1(service);
+    }, 120_000);
+
     it('goes on to the next step when nobody answers in time and approval.onTimeout is continue', async () => {
       // Prepare
       const service = await aServiceOnV1('step-continue');
