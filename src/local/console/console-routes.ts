@@ -196,8 +196,9 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
       checkAbortRequest(request);
       const { reason } = await readAbortBody(request);
       const { executionId, executionArn } = await refOf(params.executionId ?? '');
-      await refuseRollback(executionId, executionArn);
-      await refuseFailurePath(executionArn);
+      const execution = await service.describeExecution({ executionArn });
+      refuseRollback(executionId, execution);
+      if (execution.status === 'RUNNING') await refuseFailurePath(executionArn);
       await service.stopExecution({
         executionArn,
         error: ABORT_ERROR,
@@ -229,8 +230,10 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
    * Refuses (400) to stop a rollback: stopped part-way, it would leave traffic split and the service locked,
    * and its clean-up claim would keep a new rollback from running for hours.
    */
-  async function refuseRollback(executionId: string, executionArn: string): Promise<void> {
-    const execution = await service.describeExecution({ executionArn });
+  function refuseRollback(
+    executionId: string,
+    execution: { stateMachineArn?: string; input?: string },
+  ): void {
     if (!isRollback(execution)) return;
     const restored = restoredBy(execution)?.executionId ?? 'a stopped execution';
     throw new ConsoleRouteError(
@@ -240,12 +243,10 @@ export function registerConsoleRoutes(server: LocalApiServer, options: ConsoleSo
   }
 
   /**
-   * Refuses (409) to stop an execution already on its failure path: the stop would halt its rollback
+   * Refuses (409) to stop a running execution already on its failure path: the stop would halt its rollback
    * part-way, and the rollback machine would repeat it as an abort, losing the failure's own cause.
    */
   async function refuseFailurePath(executionArn: string): Promise<void> {
-    const { status } = await service.describeExecution({ executionArn });
-    if (status !== 'RUNNING') return;
     const failure = await failureBeingHandled((nextToken) =>
       service.getExecutionHistory({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
     );

@@ -17,6 +17,17 @@ import {
   useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
 
+/** Release v2 of the degrading app: it answers 200 for `ms` after it starts, then 500 to everything. */
+const v2FailingAfter = (ms: number) => ({
+  version: 'v2',
+  command: [process.execPath, DEGRADING_APP],
+  env: { FAIL_AFTER_MS: String(ms) },
+});
+
+/** The cause of a canary whose first step's track failed a check while the step was paused. */
+const FAILED_AT_A_PAUSE_CHECK =
+  /step 1 of 2 \(canary 50%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/;
+
 describe('canary state machine on the local runtime (example app, proxy, real traffic)', () => {
   const context = useStrategyRuntime();
 
@@ -344,21 +355,13 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
           ],
           analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 30 },
         },
-        extra: {
-          release: {
-            version: 'v2',
-            command: [process.execPath, DEGRADING_APP],
-            env: { FAIL_AFTER_MS: '4000' },
-          },
-        },
+        extra: { release: v2FailingAfter(4_000) },
       });
       // Act
       const execution = await context.runtime.run('canary', request, 'step-checked-v2');
       // Assess
       expect(execution.error).toBe('AnalysisFailed');
-      expect(execution.cause).toMatch(
-        /step 1 of 2 \(canary 50%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
-      );
+      expect(execution.cause).toMatch(FAILED_AT_A_PAUSE_CHECK);
       const history = await executionHistory(context.runtime.client, execution.executionArn!);
       expect(stateEntries(history, 'PauseAfterStep')).toBe(1);
       expect(stateEntries(history, 'CheckPausedStep')).toBeGreaterThanOrEqual(1);
@@ -401,21 +404,13 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
           analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 1000 },
           approval: { timeoutSeconds: 2000, onTimeout: 'continue' },
         },
-        extra: {
-          release: {
-            version: 'v2',
-            command: [process.execPath, DEGRADING_APP],
-            env: { FAIL_AFTER_MS: '30000' },
-          },
-        },
+        extra: { release: v2FailingAfter(30_000) },
       });
       // Act
       const execution = await context.runtime.run('canary', request, 'step-continue-checked-v2');
       // Assess: judged by the check at the pause's end, not by the next step's analysis
       expect(execution.error).toBe('AnalysisFailed');
-      expect(execution.cause).toMatch(
-        /step 1 of 2 \(canary 50%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
-      );
+      expect(execution.cause).toMatch(FAILED_AT_A_PAUSE_CHECK);
       const history = await executionHistory(context.runtime.client, execution.executionArn!);
       expect(stateEntries(history, 'CheckPausedStep')).toBe(1);
       expect(stateEntries(history, 'CheckUnansweredPause')).toBe(1);
