@@ -83,6 +83,11 @@ export class HookFailedError extends CutoverError {
   static override readonly errorName = 'HookFailed';
 }
 
+/** The routing object's controller refused it (a Gateway did not accept the HTTPRoute): no weight of it is in effect. */
+export class RouteNotAcceptedError extends CutoverError {
+  static override readonly errorName = 'RouteNotAccepted';
+}
+
 /** A router was asked for weights it cannot express (e.g. 10/90 on a Service selector). */
 export class UnsupportedWeightError extends CutoverError {
   static override readonly errorName = 'UnsupportedWeight';
@@ -197,6 +202,7 @@ export const CUTOVER_ERRORS = [
   ApprovalTimedOutError,
   PauseAnsweredError,
   UnsupportedWeightError,
+  RouteNotAcceptedError,
   HookFailedError,
   UnknownAdapterTypeError,
   TransientAdapterError,

@@ -226,6 +226,30 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
     );
   });
 
+  it("fails a canary at its first weight when the route's Gateway does not accept the route, with the Gateway's reason", async () => {
+    // Prepare: the Gateway's listeners stopped allowing routes from the namespace
+    await stableRunsV1();
+    routeWeighting({ stable: 100, canary: 0 });
+    canaryTraffic(500, 0.001);
+    emulator.gateway.reject('shop', 'checkout', {
+      reason: 'NotAllowedByListeners',
+      message: 'No listener of Gateway public allows routes from namespace shop',
+    });
+    // Act
+    const execution = await runCanary('route-not-accepted');
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RouteNotAccepted');
+    expect(JSON.parse(execution.cause!).errorMessage).toBe(
+      'HTTPRoute shop/checkout is not accepted by Gateway shop/public (emulator.cutover.dev/gateway-controller): ' +
+        'NotAllowedByListeners: No listener of Gateway public allows routes from namespace shop',
+    );
+    expect(await statesEntered(execution.executionArn!)).not.toContain('Analyze');
+    expect(version('stable')).toBe('v1');
+    expect(version('canary')).toBeUndefined();
+    expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);
+  });
+
   it("keeps an operator's edit of the route made during the release when it rolls back", async () => {
     // Prepare: while the first step is analysed, an operator adds a rule to the route
     await stableRunsV1();

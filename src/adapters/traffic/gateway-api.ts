@@ -1,4 +1,5 @@
-import { ValidationError } from '#core/errors.ts';
+import { RouteNotAcceptedError, ValidationError } from '#core/errors.ts';
+import { sameWeights } from '#core/plan/index.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
 import type { KubeObject, KubernetesObjects, ObjectRef } from '../kubernetes/client.ts';
@@ -29,11 +30,32 @@ interface Rule {
   backendRefs?: BackendRef[];
   [field: string]: unknown;
 }
+interface ParentRef {
+  name: string;
+  namespace?: string;
+  group?: string;
+  kind?: string;
+  sectionName?: string;
+  port?: number;
+}
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  observedGeneration?: number;
+}
+interface ParentStatus {
+  parentRef: ParentRef;
+  controllerName?: string;
+  conditions?: Condition[];
+}
 
 /**
  * Weights as Gateway API HTTPRoute `backendRefs[].weight`: every rule with a backendRef to each track Service
  * (`<service>-<track>`, exact names) that takes traffic gets the same split; other rules and other services'
- * backendRefs are left as they are. Written with a JSON merge patch guarded by the route's resourceVersion.
+ * backendRefs are left as they are. Written with a JSON merge patch guarded by the route's resourceVersion;
+ * verified once each parent Gateway's controller reports it accepted that version of the route.
  *
  * @example
  * const router = new GatewayApiTrafficRouter(client, { httpRoute: 'checkout' });
@@ -69,13 +91,41 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
     });
   }
 
+  /**
+   * True once the route still has `weights` (nothing rewrote it since) and, for each of its `parentRefs`,
+   * every controller reporting on that parent in `status.parents` has an `Accepted` condition for the
+   * route's current generation; false while one has not reported on it yet. A parent that did not accept
+   * the route is a {@link RouteNotAcceptedError} with the controller's reason and message: the route
+   * carries no traffic through that Gateway, whatever its weights.
+   */
+  async verifyWeights(service: ServiceRef, weights: Weights): Promise<boolean> {
+    const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
+    if (!sameWeights(splitWeights(service, rulesOf(route)), weights)) return false;
+    const namespace = route.metadata.namespace ?? service.namespace;
+    const generation = route.metadata.generation ?? 0;
+    const reports = (route.status?.parents as ParentStatus[] | undefined) ?? [];
+    for (const parent of (route.spec?.parentRefs as ParentRef[] | undefined) ?? []) {
+      const accepted = reports
+        .filter((report) => sameParent(report.parentRef, parent, namespace))
+        .map((report) => ({ report, condition: report.conditions?.find((c) => c.type === 'Accepted') }));
+      if (accepted.length === 0) return false;
+      for (const { report, condition } of accepted) {
+        if (!condition || (condition.observedGeneration ?? generation) < generation) return false;
+        if (condition.status !== 'True') {
+          throw new RouteNotAcceptedError(
+            `HTTPRoute ${namespace}/${route.metadata.name} is not accepted by ${parentName(parent, namespace)}` +
+              ` (${report.controllerName ?? 'its controller'}): ${condition.reason ?? 'no reason'}: ${condition.message ?? ''}`,
+          );
+        }
+      }
+    }
+    return true;
+  }
+
   /** The split of the rule with backends for the most tracks (the first of those), in percent (all 0 when every weight is). */
   async getWeights(service: ServiceRef): Promise<Weights> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
-    const rule = widestRule(service, rulesOf(route));
-    return backendWeights(
-      (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
-    );
+    return splitWeights(service, rulesOf(route));
   }
 
   /**
@@ -104,6 +154,37 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
 }
 
 const rulesOf = (route: KubeObject) => (route.spec?.rules as Rule[] | undefined) ?? [];
+
+/** The split of the rule with backends for the most tracks, in percent. */
+function splitWeights(service: ServiceRef, rules: Rule[]): Weights {
+  const rule = widestRule(service, rules);
+  return backendWeights(
+    (rule?.backendRefs ?? []).map((ref) => [trackOfBackend(service, ref.name), ref.weight ?? 1]),
+  );
+}
+
+/**
+ * Whether a status entry's `parentRef` is `parent`, with the API's defaults: group
+ * `gateway.networking.k8s.io`, kind `Gateway`, the route's namespace.
+ */
+function sameParent(reported: ParentRef | undefined, parent: ParentRef, routeNamespace: string): boolean {
+  const key = (ref: ParentRef) =>
+    [
+      ref.group ?? 'gateway.networking.k8s.io',
+      ref.kind ?? 'Gateway',
+      ref.namespace ?? routeNamespace,
+      ref.name,
+      ref.sectionName ?? '',
+      ref.port ?? '',
+    ].join('/');
+  return reported !== undefined && key(reported) === key(parent);
+}
+
+/** `Gateway shop/public` (with its listener, `Gateway shop/public section https`). */
+function parentName(parent: ParentRef, routeNamespace: string): string {
+  const section = parent.sectionName === undefined ? '' : ` section ${parent.sectionName}`;
+  return `${parent.kind ?? 'Gateway'} ${parent.namespace ?? routeNamespace}/${parent.name}${section}`;
+}
 
 const routableTracks = (service: ServiceRef, rules: Rule[]) =>
   new Set(rules.flatMap((rule) => [...tracksOf(service, rule)]));

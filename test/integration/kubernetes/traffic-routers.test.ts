@@ -7,7 +7,7 @@ import { GatewayApiTrafficRouter } from '#adapters/traffic/gateway-api.ts';
 import { IstioTrafficRouter } from '#adapters/traffic/istio.ts';
 import { NginxIngressTrafficRouter } from '#adapters/traffic/nginx-ingress.ts';
 import { ServiceSelectorTrafficRouter } from '#adapters/traffic/service-selector.ts';
-import { UnsupportedWeightError, ValidationError } from '#core/errors.ts';
+import { RouteNotAcceptedError, UnsupportedWeightError, ValidationError } from '#core/errors.ts';
 import { fakeAlbController } from '#test/support/alb-controller-fake.ts';
 import {
   type KubeObject,
@@ -15,6 +15,7 @@ import {
   startKubernetesEmulator,
 } from '#test/support/k8s-emulator/index.ts';
 import {
+  aCheckoutRoute,
   anHttpRoute,
   anIngress,
   aService,
@@ -246,6 +247,59 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       expect((refused as Error).message).toBe(
         "traffic.httpRoute: HTTPRoute shop/checkout's split rule has no backend for track canary (backends for: stable): " +
           'add a backendRef to Service checkout-canary, with weight 0, before the release',
+      );
+    });
+
+    it('confirms a split only once the Gateway controller has reported on that version of the route', async () => {
+      // Prepare
+      create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }));
+      const router = new GatewayApiTrafficRouter(client);
+      emulator.gateway.hold('shop', 'checkout');
+      // Act
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      const beforeReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
+      emulator.gateway.reset();
+      const afterReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
+      // Assess
+      expect(beforeReport).toBe(false);
+      expect(afterReport).toBe(true);
+      expect(emulator.store.get('httproutes', 'shop', 'checkout')?.status).toMatchObject({
+        parents: [
+          { parentRef: { name: 'public' }, conditions: [{ type: 'Accepted', observedGeneration: 2 }] },
+        ],
+      });
+    });
+
+    it('does not confirm a split someone rewrote after Cutover wrote it', async () => {
+      // Prepare
+      create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }));
+      const router = new GatewayApiTrafficRouter(client);
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      // Act
+      emulator.store.update('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }) as KubeObject);
+      const verified = await router.verifyWeights(service, { stable: 90, canary: 10 });
+      // Assess
+      expect(verified).toBe(false);
+    });
+
+    it("fails the split with the controller's reason when a Gateway does not accept the route", async () => {
+      // Prepare
+      create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }));
+      const router = new GatewayApiTrafficRouter(client);
+      emulator.gateway.reject('shop', 'checkout', {
+        reason: 'NotAllowedByListeners',
+        message: 'No listener of Gateway public allows routes from namespace shop',
+      });
+      await router.setWeights(service, { stable: 90, canary: 10 });
+      // Act
+      const refused = await router
+        .verifyWeights(service, { stable: 90, canary: 10 })
+        .catch((e: unknown) => e);
+      // Assess
+      expect(refused).toBeInstanceOf(RouteNotAcceptedError);
+      expect((refused as Error).message).toBe(
+        'HTTPRoute shop/checkout is not accepted by Gateway shop/public (emulator.cutover.dev/gateway-controller): ' +
+          'NotAllowedByListeners: No listener of Gateway public allows routes from namespace shop',
       );
     });
   });

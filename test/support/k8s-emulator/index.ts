@@ -4,11 +4,13 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { selfSignedCertificate } from '../self-signed-certificate.ts';
 import { DeploymentController } from './controller.ts';
 import { FaultQueue } from './faults.ts';
+import { GatewayController } from './gateway-controller.ts';
 import { createApiServer, type RecordedRequest } from './server.ts';
 import { ObjectStore } from './store.ts';
 
 export type { PodFault } from './controller.ts';
 export type { Fault } from './faults.ts';
+export type { RouteRejection } from './gateway-controller.ts';
 export type { RecordedRequest } from './server.ts';
 export type { KubeObject } from './store.ts';
 
@@ -19,13 +21,15 @@ export interface KubernetesEmulator {
   readonly caData: string | undefined;
   readonly store: ObjectStore;
   readonly controller: DeploymentController;
+  /** Reports on each HTTPRoute before every request is served (`hold` and `reject` change what it reports). */
+  readonly gateway: GatewayController;
   readonly faults: FaultQueue;
   readonly requests: RecordedRequest[];
   /** A KubeConfig whose current context points at the emulator (plain HTTP, bearer token `emulator`). */
   kubeConfig(): KubeConfig;
   /** Writes a kubeconfig file whose context `emulator` points at the emulator (for `cluster.type: kubeconfig`). */
   writeKubeconfig(path: string): void;
-  /** Empties the store, the fault queue, the request log and the controller's faults. */
+  /** Empties the store, the fault queue, the request log, the controller's faults and the gateway's holds. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -34,7 +38,8 @@ export interface KubernetesEmulator {
  * Starts a Kubernetes API emulator on 127.0.0.1 (a free port): the real REST paths and JSON for Deployments,
  * Services, Pods, Ingresses, HorizontalPodAutoscalers, HTTPRoutes and VirtualServices, with a deployment
  * controller that tests step (`controller.step()` / `settle()`) or run on an interval (`reconcileEveryMs`),
- * each step also holding the Deployments HPAs target within their `minReplicas`/`maxReplicas`.
+ * each step also holding the Deployments HPAs target within their `minReplicas`/`maxReplicas`, and a
+ * Gateway controller that reports every HTTPRoute's status before each request is served.
  *
  * @example
  * const emulator = await startKubernetesEmulator();
@@ -53,11 +58,13 @@ export async function startKubernetesEmulator(
 ): Promise<KubernetesEmulator> {
   const store = new ObjectStore();
   const controller = new DeploymentController(store);
+  const gateway = new GatewayController(store);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const tls = options.tls ? await selfSignedCertificate() : undefined;
   const server = createApiServer(store, faults, requests, tls, new Set(options.unserved));
   if (options.reconcileOnRequest) server.prependListener('request', () => controller.step());
+  server.prependListener('request', () => gateway.step());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const caData = tls && Buffer.from(tls.cert).toString('base64');
@@ -67,6 +74,7 @@ export async function startKubernetesEmulator(
     caData,
     store,
     controller,
+    gateway,
     faults,
     requests,
     kubeConfig() {
@@ -101,6 +109,7 @@ export async function startKubernetesEmulator(
       store.clear();
       faults.clear();
       controller.reset();
+      gateway.reset();
       requests.length = 0;
     },
     async close() {
