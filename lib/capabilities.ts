@@ -121,7 +121,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   // holding the lock has ended (`executions`).
   'validate-request': ['clusterRead', 'listenersRead', 'metrics', 'state', 'fence', 'executions'],
   'db-prepare': ['state', 'fence', 'executions', 'database'],
-  'db-backup': ['database', 'backup'],
+  'db-backup': ['database', 'backup', 'fence'],
   // A retried create finds its snapshot there and reads whose it is.
   'db-create-snapshot': ['snapshotCreate', 'snapshotStatus'],
   'db-check-snapshot': ['snapshotStatus'],

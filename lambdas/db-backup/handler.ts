@@ -1,9 +1,27 @@
 import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import { backupTarget } from '#adapters/database/workflow.ts';
+import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 
-/** DbBackup: logical backup of the target database to the backup store; returns the manifest key. */
-export const handler = dbTaskHandler('db-backup', {}, async ({ request, executionArn }) => ({
-  manifestKey: await backupTarget(request, createBackupStoreFromEnvironment(), executionNameOf(executionArn)),
-}));
+/**
+ * DbBackup: logical backup of the target database to the backup store; returns the manifest key. Before
+ * each table, and every 5 s while one is read, it checks that no rollback claimed the execution
+ * (`ExecutionStopped`: a stopped migration's backup ends there, its session too, with no manifest written).
+ */
+export const handler = dbTaskHandler('db-backup', {}, async ({ request, executionArn }) => {
+  const lock = createLockFromEnvironment();
+  const checkStop = () =>
+    refuseIfRolledBack(lock, executionArn, 'db-backup', (why) => `db-backup wrote no backup: ${why}`);
+  return {
+    manifestKey: await backupTarget(
+      request,
+      createBackupStoreFromEnvironment(),
+      executionNameOf(executionArn),
+      {
+        stop: { checkStop },
+      },
+    ),
+  };
+});

@@ -278,7 +278,7 @@ describe('Task function permissions', () => {
     ]);
   });
 
-  it('lets the tasks that change the service or the database read rollback claims only, and claim-rollback write them and read locks only', () => {
+  it('lets the tasks that change the service or the database, and the backup, read rollback claims only, and claim-rollback write them and read locks only', () => {
     // Act
     const readingClaims = tasksWhere(template, (statements) =>
       statements.some((s) => JSON.stringify(s.Condition ?? {}).includes('rollback#*')),
@@ -288,6 +288,7 @@ describe('Task function permissions', () => {
     expect(readingClaims.sort()).toEqual([
       'claim-rollback',
       'cleanup',
+      'db-backup',
       'db-copy-table',
       'db-migrate',
       'db-prepare',

@@ -67,12 +67,22 @@ export interface BackupHistory {
 export const MANIFEST_NAME = 'manifest.json';
 const FORMAT = 'cutover-logical-backup/1';
 
+/** How a backup hears that its execution was stopped. */
+export interface BackupStopCheck {
+  /** Throws (`ExecutionStopped`) once the backup must stop; awaited before each table and while one is read. */
+  readonly checkStop: () => Promise<void>;
+  /** How often {@link checkStop} runs while a table is read (or waits for its lock). @default 5000 */
+  readonly checkEveryMs?: number;
+}
+
 /**
  * Takes a logical backup of `schemas` from one consistent snapshot: each table (a partitioned one with the
  * rows of all its partitions) streamed with COPY, gzipped and uploaded (multipart on S3), then the manifest.
  * Returns the manifest's key. A lost database or store connection and the store's transient failures
  * are thrown as `TransientAdapterError` (an upload failing mid-table also ends `client`, whose COPY it cut
- * off); any other failure as `BackupFailed`. Either names the table it failed on.
+ * off); any other failure as `BackupFailed`. Either names the table it failed on. With a
+ * {@link BackupStopCheck}, what its `checkStop` throws ends the backup there, before a table or in the middle
+ * of a read (ending `client`, so a COPY or a wait for a table's lock stops too), and no manifest is written.
  *
  * @example
  * const manifestKey = await backupDatabase(client, store, 'shop/orders-db/2026-11-28T10-00-00Z', ['public']);
@@ -82,15 +92,34 @@ export async function backupDatabase(
   store: BackupStore,
   prefix: string,
   schemas: readonly string[],
+  stop?: BackupStopCheck,
 ): Promise<string> {
+  let stoppedBy: unknown;
+  const checkStop = async () => {
+    try {
+      await stop?.checkStop();
+    } catch (error) {
+      stoppedBy = error;
+      throw error;
+    }
+  };
+  if (stop) {
+    // A stop ends `client`: the server then ends the session within seconds, even one waiting for a lock
+    // (PostgreSQL 14 and later; before, it notices once its lock is granted).
+    await client.query(
+      `SELECT set_config('client_connection_check_interval', '1000', false)
+       WHERE current_setting('server_version_num')::int >= 140000`,
+    );
+  }
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   let failing = ''; // ` at <table>` while a table is backed up
-  try {
+  const readManifestData = async (): Promise<BackupManifest> => {
     const tables = await listTables(client, schemas);
     const entries: BackupManifest['tables'][number][] = [];
     for (const [index, table] of tables.entries()) {
       const key = `${prefix}/${String(index).padStart(4, '0')}-${table.schema}.${table.name}.copy.gz`;
       failing = ` at ${tableLabel(table)}`;
+      await checkStop();
       entries.push({
         ...(await backupTable(client, store, table, key)),
         ...(await tableChecksum(client, table)),
@@ -98,7 +127,7 @@ export async function backupDatabase(
     }
     failing = '';
     const migrations = await recordedMigrations(client);
-    const manifest: BackupManifest = {
+    return {
       format: FORMAT,
       createdAt: new Date().toISOString(),
       database: await currentDatabase(client),
@@ -110,11 +139,19 @@ export async function backupDatabase(
       migrations,
       histories: await readHistories(client, migrations),
     };
+  };
+  try {
+    // Every read may wait for a lock (the tables' sizes too): each is stopped by a stop.
+    const manifest = stop
+      ? await untilStopped(client, checkStop, stop.checkEveryMs ?? 5000, readManifestData)
+      : await readManifestData();
+    await checkStop();
     const manifestKey = `${prefix}/${MANIFEST_NAME}`;
     await store.put(manifestKey, JSON.stringify(manifest, null, 2), { kind: 'database-backup' });
     return manifestKey;
   } catch (error) {
-    if (error instanceof TransientAdapterError) throw error;
+    if (error instanceof TransientAdapterError || (stoppedBy !== undefined && error === stoppedBy))
+      throw error;
     const lost = databaseError(error) instanceof TransientAdapterError; // a lost database or S3 connection
     const Failure = lost ? TransientAdapterError : BackupFailedError;
     throw new Failure(`logical backup to ${prefix} failed${failing}: ${(error as Error).message}`, {
@@ -122,6 +159,48 @@ export async function backupDatabase(
     });
   } finally {
     await client.query('COMMIT').catch(() => undefined);
+  }
+}
+
+/**
+ * Runs `work` on `client`, running `checkStop` every `everyMs` meanwhile: what `checkStop` throws ends
+ * `client` (so a COPY or a lock wait of `work` stops) and is thrown, `work`'s own failure then ignored.
+ */
+async function untilStopped<T>(
+  client: pg.Client,
+  checkStop: () => Promise<void>,
+  everyMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const working = work();
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  let stoppedWith: { reason: unknown } | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const check = () =>
+      checkStop().then(
+        () => {
+          if (!settled) timer = setTimeout(check, everyMs);
+        },
+        (reason: unknown) => {
+          stoppedWith = { reason };
+          reject(reason);
+        },
+      );
+    timer = setTimeout(check, everyMs);
+  });
+  stopped.catch(() => undefined); // a check still running when `work` ends may yet throw
+  try {
+    return await Promise.race([working, stopped]);
+  } catch (error) {
+    if (stoppedWith && stoppedWith.reason === error) {
+      working.catch(() => undefined);
+      await client.end().catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    settled = true;
+    clearTimeout(timer);
   }
 }
 

@@ -19,7 +19,7 @@ import {
   refuseFilledTargets,
   refuseWholeCopyOverLimit,
 } from './copy.ts';
-import { backupDatabase } from './logical-backup.ts';
+import { type BackupStopCheck, backupDatabase } from './logical-backup.ts';
 import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
 import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
@@ -109,11 +109,16 @@ async function copyableTables(source: pg.Client, request: Request): Promise<Tabl
   return tables;
 }
 
-/** Logical backup of the target; returns the manifest key. */
-export function backupTarget(request: Request, store: BackupStore, runId: string, secrets?: SecretsClient) {
+/** Logical backup of the target, stopped as `stop` says (see {@link backupDatabase}); returns the manifest key. */
+export function backupTarget(
+  request: Request,
+  store: BackupStore,
+  runId: string,
+  { secrets, stop }: { secrets?: SecretsClient; stop?: BackupStopCheck } = {},
+) {
   return withDatabase(
     request.database.target,
-    (client) => backupDatabase(client, store, backupPrefix(request, runId), request.database.schemas),
+    (client) => backupDatabase(client, store, backupPrefix(request, runId), request.database.schemas, stop),
     secrets,
   );
 }

@@ -5,7 +5,7 @@ import { listTables } from '#adapters/database/catalog.ts';
 import { tableChecksums } from '#adapters/database/checksums.ts';
 import { connectDatabase, withDatabase } from '#adapters/database/connection.ts';
 import { backupDatabase, readManifest, restoreDatabase } from '#adapters/database/logical-backup.ts';
-import { TransientAdapterError } from '#core/errors.ts';
+import { ExecutionStoppedError, TransientAdapterError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
 import { startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { startTestS3, type TestS3 } from '#test/support/s3.ts';
@@ -142,6 +142,54 @@ describe('backupDatabase / restoreDatabase failures and partitions', () => {
       name: 'BackupFailed',
       message: expect.stringMatching(/public\.secrets.*permission denied for table secrets/),
     });
+  });
+
+  it('stops a backup waiting on a table lock once its execution is stopped, ending its session and writing no manifest', async () => {
+    // Prepare: another session holds the second table, so the backup's COPY of it waits
+    const url = await postgres.createDatabase('stopped_backup');
+    await runSql(
+      url,
+      `CREATE TABLE a_first (id int); CREATE TABLE b_locked (id int);
+       INSERT INTO a_first SELECT generate_series(1, 100); INSERT INTO b_locked SELECT generate_series(1, 100)`,
+    );
+    const holder = await connectDatabase({ url });
+    await holder.query('BEGIN; LOCK TABLE b_locked IN ACCESS EXCLUSIVE MODE');
+    const stop = new ExecutionStoppedError('db-backup stopped: the execution was stopped');
+    let stopped = false;
+    const checked: string[] = [];
+    const client = await connectDatabase({ url });
+    // Act
+    const backup = backupDatabase(client, s3Store(), 'stopped/b1', ['public'], {
+      checkStop: async () => {
+        checked.push(stopped ? 'stopped' : 'running');
+        if (stopped) throw stop;
+      },
+      checkEveryMs: 50,
+    });
+    setTimeout(() => (stopped = true), 300);
+    // Assess
+    try {
+      await expect(within(5_000, backup)).rejects.toBe(stop);
+      // The server ends the backup's session, waiting for the lock, within seconds of its client going
+      let waiting: unknown[] = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const { rows } = await withDatabase({ url }, (c) =>
+          c.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          ),
+        );
+        waiting = rows;
+        if (waiting.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(waiting).toEqual([]);
+      const stored = (await s3Store().list('stopped/b1/')).map((object) => object.key);
+      expect(stored).not.toContain('stopped/b1/manifest.json');
+      expect(checked.length).toBeGreaterThan(2);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await Promise.all([holder.end(), client.end().catch(() => undefined)]);
+    }
   });
 
   it('passes a failed upload through as TransientAdapterError without waiting on its COPY', async () => {
