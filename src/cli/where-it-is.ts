@@ -37,8 +37,9 @@ export interface PositionReading {
 const FAR_PAGES = 5;
 
 /**
- * The states a paused canary step's checks go through while its approval waits (`statemachines/canary.asl.json`):
- * an execution in one of them waits for the approval, however far back the approval's task was scheduled.
+ * The states the checks of a paused canary step, or of a blue-green release's inconclusive post-switch pause,
+ * go through while the approval waits (`statemachines/canary.asl.json`, `blue-green.asl.json`): an execution
+ * in one of them waits for the approval, however far back the approval's task was scheduled.
  */
 const PAUSED_STEP_CHECKS: ReadonlySet<string> = new Set([
   'StartPauseChecks',

@@ -1,8 +1,16 @@
 import type { ServiceRef } from '#core/types.ts';
+import { DEGRADING_APP } from '#test/support/local-app.ts';
 import { anExampleRelease } from '#test/support/strategy-runtime.ts';
 
 /** The local cluster, proxy router and proxy metrics. */
 const LOCAL = { cluster: { type: 'local' }, traffic: { type: 'local' }, metrics: { type: 'local' } };
+
+/** Release v2 of the degrading app: it answers 200 for `ms` after it starts, then 500 to everything. */
+export const v2FailingAfter = (ms: number) => ({
+  version: 'v2',
+  command: [process.execPath, DEGRADING_APP],
+  env: { FAIL_AFTER_MS: String(ms) },
+});
 
 /**
  * An analysis that waits for traffic rather than for time: a few requests decide, and an inconclusive

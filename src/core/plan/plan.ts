@@ -67,6 +67,11 @@ export interface PlanWindow {
   readonly windowSeconds: number;
   /** The checks during the bake, which fail fast. */
   readonly bake: BakeSchedule;
+  /**
+   * The checks while an inconclusive analysis of the window waits for a person (`onInconclusive: pause`),
+   * over the approval's timeout; post-switch only, where every user is on the new track.
+   */
+  readonly pauseChecks?: BakeSchedule;
 }
 
 /**
@@ -428,6 +433,21 @@ function windowOf(
 }
 
 /**
+ * `window` with its {@link PlanWindow.pauseChecks} when its analysis pauses on an inconclusive verdict: a
+ * check every analysis interval (longer for a long timeout) while the pause waits up to `pauseSeconds`.
+ */
+function withPauseChecks(
+  window: PlanWindow,
+  analysis: { intervalSeconds: number; onInconclusive: string } | undefined,
+  pauseSeconds: number,
+  provider: BlueGreenRequest['metrics']['type'],
+): PlanWindow {
+  if (!window.enabled || analysis?.onInconclusive !== 'pause') return window;
+  const interval = checkIntervalSeconds(analysis.intervalSeconds, [pauseSeconds], provider, MAX_PAUSE_CHECKS);
+  return { ...window, pauseChecks: bakeSchedule(pauseSeconds, interval) };
+}
+
+/**
  * The traffic an analysis judges: the bake, or one analysis interval without one. An analyzed step or
  * window waits that long before its first analysis (a bake of 0 would judge the moment of the shift).
  */
@@ -438,7 +458,12 @@ function analysisWindow(bakeSeconds: number, intervalSeconds: number): number {
 function blueGreenShape(request: BlueGreenRequest): Shape {
   const { approval } = request.blueGreen;
   const preview = windowOf(request.blueGreen.preview, request.metrics.type);
-  const postSwitch = windowOf(request.blueGreen.postSwitch, request.metrics.type);
+  const postSwitch = withPauseChecks(
+    windowOf(request.blueGreen.postSwitch, request.metrics.type),
+    request.blueGreen.postSwitch?.analysis,
+    (approval ?? NO_APPROVAL).timeoutSeconds,
+    request.metrics.type,
+  );
   // Validate, Backup, NotifyStarted, Deploy + poll (3); HasPreview [+4: StartPreviewBake, bake, analysis,
   // judge]; NeedsApproval [+1]; Switch; HasPostSwitch [+4: StartPostSwitchAnalysis, bake, analysis, judge];
   // 3 per check during a bake; ScaleDownDelay, ScaleDownOld, NotifySucceeded, Unlock, Succeeded

@@ -3,7 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
-import { aBlueGreenRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
+import {
+  aBlueGreenRequest,
+  aTestService,
+  PATIENT_ANALYSIS,
+  v2FailingAfter,
+} from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -134,6 +139,38 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     const history = await executionHistory(context.runtime.client, execution.executionArn!);
     expect(stateEntries(history, 'AnalyzePostSwitch')).toBeLessThan(10);
     expect(await liveWeights(context.runtime.adapters, service)).toEqual({ blue: 100 });
+  });
+
+  it('checks green while an inconclusive post-switch analysis waits for a person, and switches back once it fails', async () => {
+    // Prepare: too few requests for the analysis to conclude, so it pauses with every user on green; v2
+    // answers 500 to everything 4 s after it started, and nobody answers the pause
+    const service = await aServiceOnBlueV1('bg-paused-checked');
+    const analysis = {
+      maxErrorRate: 0.001,
+      minRequests: 5000,
+      intervalSeconds: 30,
+      inconclusiveLimit: 0,
+      onInconclusive: 'pause',
+    };
+    const request = {
+      ...aBlueGreenRequest(service, 'v2', { blueGreen: { postSwitch: { bakeSeconds: 10, analysis } } }),
+      release: v2FailingAfter(4_000),
+    };
+    // Act
+    const execution = await context.runtime.run('blue-green', request, 'bg-paused-checked-v2');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toMatch(
+      /after the switch to green: analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate/,
+    );
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'PausePostSwitch')).toBe(1);
+    expect(stateEntries(history, 'CheckPausedStep')).toBeGreaterThanOrEqual(1);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x1' },
+      served: ['v1'],
+    });
   });
 
   describe('with an event bus that refuses the Started and Promoted events', () => {

@@ -1,8 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
-import { DEGRADING_APP } from '#test/support/local-app.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
-import { aCanaryRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
+import {
+  aCanaryRequest,
+  aTestService,
+  PATIENT_ANALYSIS,
+  v2FailingAfter,
+} from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -16,13 +20,6 @@ import {
   trackVersions,
   useStrategyRuntime,
 } from '#test/support/strategy-runtime.ts';
-
-/** Release v2 of the degrading app: it answers 200 for `ms` after it starts, then 500 to everything. */
-const v2FailingAfter = (ms: number) => ({
-  version: 'v2',
-  command: [process.execPath, DEGRADING_APP],
-  env: { FAIL_AFTER_MS: String(ms) },
-});
 
 /** The cause of a canary whose first step's track failed a check while the step was paused. */
 const FAILED_AT_A_PAUSE_CHECK =
