@@ -37,15 +37,19 @@ export interface PositionReading {
 const FAR_PAGES = 5;
 
 /**
- * The states the checks of a paused canary step, or of a blue-green release's inconclusive post-switch pause,
- * go through while the approval waits (`statemachines/canary.asl.json`, `blue-green.asl.json`): an execution
- * in one of them waits for the approval, however far back the approval's task was scheduled.
+ * The states the checks of a pause go through while its approval waits (a canary step with `pause`, and an
+ * inconclusive analysis's pause: `statemachines/*.asl.json`): an execution in one of them waits for the
+ * approval, however far back the approval's task was scheduled.
  */
 const PAUSED_STEP_CHECKS: ReadonlySet<string> = new Set([
   'StartPauseChecks',
   'WaitToCheckPausedStep',
   'CheckPausedStep',
   'MoreChecksWhilePaused',
+  'StartInconclusivePauseChecks',
+  'WaitToCheckInconclusivePause',
+  'CheckInconclusivePause',
+  'MoreInconclusivePauseChecks',
 ]);
 
 /** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */

@@ -13,6 +13,18 @@ export const v2FailingAfter = (ms: number) => ({
 });
 
 /**
+ * An analysis that cannot conclude on the test's traffic (it needs 5,000 requests) and then pauses for a
+ * person at once; 6 failed requests (0.001 of 5,000) in a check's window still fail it.
+ */
+export const PAUSING_ANALYSIS = {
+  maxErrorRate: 0.001,
+  minRequests: 5000,
+  intervalSeconds: 30,
+  inconclusiveLimit: 0,
+  onInconclusive: 'pause',
+};
+
+/**
  * An analysis that waits for traffic rather than for time: a few requests decide, and an inconclusive
  * window (too few requests yet) is analyzed again, up to 50 times.
  */

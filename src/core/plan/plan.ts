@@ -51,8 +51,9 @@ export interface PlanStep {
   /** Canary only: once the step passed its analysis, a person approves before the next step. */
   readonly pause: boolean;
   /**
-   * Canary only, a step with `pause`: the checks of the new track while it waits for a person, over the
-   * approval's `timeoutSeconds` (an answer ends them).
+   * The checks of the new track while the step waits for a person, over the approval's `timeoutSeconds` (an
+   * answer ends them): a canary step with `pause`, and any analyzed step whose analysis pauses on an
+   * inconclusive verdict (`onInconclusive: pause`).
    */
   readonly pauseChecks?: BakeSchedule;
   /** Rolling only: replicas of the new and old tracks once the batch is done. */
@@ -348,9 +349,12 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows, request.metrics.type);
   const { timeoutSeconds: pauseSeconds } = approval ?? NO_APPROVAL;
   const paused = request.canary.steps.filter((step) => step.pause).length;
+  const pausesInconclusive = analysis.onInconclusive === 'pause';
+  // Each step may pause once on an inconclusive analysis, and once more after it with `pause`.
+  const pauses = paused + (pausesInconclusive ? request.canary.steps.length : 0);
   const pauseCheckSeconds = checkIntervalSeconds(
     analysis.intervalSeconds,
-    Array(paused).fill(pauseSeconds),
+    Array(pauses).fill(pauseSeconds),
     request.metrics.type,
     MAX_PAUSE_CHECKS,
   );
@@ -361,7 +365,9 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     analyze: true,
     pause: step.pause ?? false,
     bake: bakeSchedule(windows[index]!, checkSeconds),
-    ...(step.pause ? { pauseChecks: bakeSchedule(pauseSeconds, pauseCheckSeconds) } : {}),
+    ...(step.pause || pausesInconclusive
+      ? { pauseChecks: bakeSchedule(pauseSeconds, pauseCheckSeconds) }
+      : {}),
   }));
   // The pause after the last step is the wait before promotion: the approval does not ask again.
   const asked = approval !== undefined && !steps.at(-1)?.pause;
@@ -443,8 +449,29 @@ function withPauseChecks(
   provider: BlueGreenRequest['metrics']['type'],
 ): PlanWindow {
   if (!window.enabled || analysis?.onInconclusive !== 'pause') return window;
-  const interval = checkIntervalSeconds(analysis.intervalSeconds, [pauseSeconds], provider, MAX_PAUSE_CHECKS);
-  return { ...window, pauseChecks: bakeSchedule(pauseSeconds, interval) };
+  return {
+    ...window,
+    pauseChecks: inconclusivePauseChecks(analysis.intervalSeconds, 1, provider, pauseSeconds),
+  };
+}
+
+/**
+ * The checks of an inconclusive pause (one of up to `pauses`, each waiting up to `pauseSeconds`): every
+ * analysis interval, longer when the pauses together would take more than {@link MAX_PAUSE_CHECKS}.
+ */
+function inconclusivePauseChecks(
+  intervalSeconds: number,
+  pauses: number,
+  provider: BlueGreenRequest['metrics']['type'],
+  pauseSeconds: number = NO_APPROVAL.timeoutSeconds,
+): BakeSchedule {
+  const interval = checkIntervalSeconds(
+    intervalSeconds,
+    Array(pauses).fill(pauseSeconds),
+    provider,
+    MAX_PAUSE_CHECKS,
+  );
+  return bakeSchedule(pauseSeconds, interval);
 }
 
 /**
@@ -508,6 +535,10 @@ function rollingShape(
         request.metrics.type,
       )
     : undefined;
+  const pauseChecks =
+    analysis?.onInconclusive === 'pause'
+      ? inconclusivePauseChecks(analysis.intervalSeconds, judged.length, request.metrics.type)
+      : undefined;
   const steps = batches.map(({ newReplicas, oldReplicas }) => {
     const analyze = analysis !== undefined && newReplicas > 0;
     const batchBake = analyze ? windowSeconds : newReplicas > 0 ? bakeSeconds : 0;
@@ -518,6 +549,7 @@ function rollingShape(
       analyze,
       pause: false,
       bake: bakeSchedule(batchBake, analyze ? checkSeconds : undefined),
+      ...(analyze && pauseChecks ? { pauseChecks } : {}),
       newReplicas,
       oldReplicas,
     };

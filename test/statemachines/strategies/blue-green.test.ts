@@ -7,6 +7,7 @@ import {
   aBlueGreenRequest,
   aTestService,
   PATIENT_ANALYSIS,
+  PAUSING_ANALYSIS,
   v2FailingAfter,
 } from '#test/support/strategy-requests.ts';
 import {
@@ -145,15 +146,9 @@ describe('blue-green state machine on the local runtime (example app, proxy, rea
     // Prepare: too few requests for the analysis to conclude, so it pauses with every user on green; v2
     // answers 500 to everything 4 s after it started, and nobody answers the pause
     const service = await aServiceOnBlueV1('bg-paused-checked');
-    const analysis = {
-      maxErrorRate: 0.001,
-      minRequests: 5000,
-      intervalSeconds: 30,
-      inconclusiveLimit: 0,
-      onInconclusive: 'pause',
-    };
+    const postSwitch = { bakeSeconds: 10, analysis: PAUSING_ANALYSIS };
     const request = {
-      ...aBlueGreenRequest(service, 'v2', { blueGreen: { postSwitch: { bakeSeconds: 10, analysis } } }),
+      ...aBlueGreenRequest(service, 'v2', { blueGreen: { postSwitch } }),
       release: v2FailingAfter(4_000),
     };
     // Act

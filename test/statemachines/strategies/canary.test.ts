@@ -5,6 +5,7 @@ import {
   aCanaryRequest,
   aTestService,
   PATIENT_ANALYSIS,
+  PAUSING_ANALYSIS,
   v2FailingAfter,
 } from '#test/support/strategy-requests.ts';
 import {
@@ -337,6 +338,32 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Assess
       expect(execution.error).toBe('ApprovalRejected');
       const history = await executionHistory(context.runtime.client, arn);
+      expect(stateEntries(history, 'SetStepWeights')).toBe(1);
+      await expectStillOnV1(service);
+    });
+
+    it('checks the new track while an inconclusive analysis waits for a person, and rolls back once it fails', async () => {
+      // Prepare: too few requests for the step's analysis to conclude, so it pauses; v2 answers 500 to
+      // everything 4 s after it started, and nobody answers the pause
+      const service = await aServiceOnV1('inconclusive-checked');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 50, bakeSeconds: 10 },
+            { weight: 80, bakeSeconds: 10 },
+          ],
+          analysis: PAUSING_ANALYSIS,
+        },
+        extra: { release: v2FailingAfter(4_000) },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'inconclusive-checked-v2');
+      // Assess
+      expect(execution.error).toBe('AnalysisFailed');
+      expect(execution.cause).toMatch(FAILED_AT_A_PAUSE_CHECK);
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'PauseStep')).toBe(1);
+      expect(stateEntries(history, 'CheckInconclusivePause')).toBeGreaterThanOrEqual(1);
       expect(stateEntries(history, 'SetStepWeights')).toBe(1);
       await expectStillOnV1(service);
     });

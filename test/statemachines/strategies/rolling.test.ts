@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
-import { aRollingRequest, aTestService } from '#test/support/strategy-requests.ts';
+import {
+  aRollingRequest,
+  aTestService,
+  PAUSING_ANALYSIS,
+  v2FailingAfter,
+} from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -90,6 +95,33 @@ describe('rolling state machine on the local runtime (example app, proxy, real t
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
     expect(execution.cause).toMatch(/batch 1 of 2 \(green \d+%\): analysis failed/);
+    expect(await serviceState(context.runtime.adapters, service)).toEqual({
+      weights: { blue: 100 },
+      tracks: { blue: 'v1 x2' },
+      served: ['v1'],
+    });
+  });
+
+  it('checks a batch while its inconclusive analysis waits for a person, and restores blue once a check fails', async () => {
+    // Prepare: too few requests for the batch's analysis to conclude, so it pauses; v2 answers 500 to
+    // everything 4 s after it started, and nobody answers the pause
+    const service = await aServiceOnBlueV1('rolling-paused-checked');
+    const base = aRollingRequest(service, 'v2');
+    const request = {
+      ...base,
+      release: { ...v2FailingAfter(4_000), replicas: 2 },
+      rolling: { ...base.rolling, analysis: PAUSING_ANALYSIS },
+    };
+    // Act
+    const execution = await context.runtime.run('rolling', request, 'rolling-paused-checked-v2');
+    // Assess
+    expect(execution.error).toBe('AnalysisFailed');
+    expect(execution.cause).toMatch(
+      /batch 1 of 2 \(green \d+%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate/,
+    );
+    const history = await executionHistory(context.runtime.client, execution.executionArn!);
+    expect(stateEntries(history, 'PauseBatch')).toBe(1);
+    expect(stateEntries(history, 'CheckPausedStep')).toBeGreaterThanOrEqual(1);
     expect(await serviceState(context.runtime.adapters, service)).toEqual({
       weights: { blue: 100 },
       tracks: { blue: 'v1 x2' },
