@@ -145,7 +145,7 @@ export class LocalCluster implements Cluster, EndpointSource {
 
   /**
    * Starts every track persisted in SQLite (after a runtime restart), once the replicas that a killed
-   * runtime left running are stopped; {@link untilReady} tells when a service's tracks are back.
+   * runtime left running are stopped; {@link untilReady} tells when tracks of a service are back.
    */
   resume(): void {
     // Replicas of a runtime that was killed (SIGKILL runs no exit hook) would otherwise run on, unused.
@@ -154,13 +154,11 @@ export class LocalCluster implements Cluster, EndpointSource {
   }
 
   /**
-   * Resolves when each running track of the service has all its replicas ready, has failed, or is still
-   * starting after `readinessTimeoutMs` (or was removed, or the cluster was closed).
+   * Resolves when each named track of the service that is running has all its replicas ready, has failed,
+   * or is still starting after `readinessTimeoutMs` (or was removed, or the cluster was closed).
    */
-  async untilReady(service: ServiceRef): Promise<void> {
-    const tracks = [...this.#tracks.values()].filter(
-      (track) => track.service.namespace === service.namespace && track.service.name === service.name,
-    );
+  async untilReady(service: ServiceRef, names: readonly string[]): Promise<void> {
+    const tracks = names.flatMap((name) => this.#tracks.get(keyOf(service, name)) ?? []);
     const deadline = Date.now() + this.#settings.readinessTimeoutMs;
     const starting = (track: LocalTrack) => {
       const status = track.status();

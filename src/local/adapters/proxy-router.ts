@@ -7,6 +7,9 @@ import { ServiceProxy } from './service-proxy.ts';
 import type { TrafficCounters } from './traffic-counters.ts';
 import { assertServiceRef, assertWeights } from './validation.ts';
 
+/** Resolves once the service's named tracks are ready, have failed or ran out of time to be ready. */
+export type ReadinessWait = (service: ServiceRef, tracks: readonly string[]) => Promise<void>;
+
 interface RouteRow {
   namespace: string;
   name: string;
@@ -27,7 +30,7 @@ interface RouteRow {
 export class ProxyRouter implements TrafficRouter {
   readonly type = 'local';
   readonly #proxies = new Map<string, Promise<ServiceProxy>>();
-  /** The start of each proxy {@link ProxyRouter.resume} holds back until its service's replicas are ready. */
+  /** The start of each proxy {@link ProxyRouter.resume} holds back until the replicas it routes to are ready. */
   readonly #resuming = new Map<string, Promise<void>>();
 
   constructor(
@@ -46,7 +49,7 @@ export class ProxyRouter implements TrafficRouter {
 
   /**
    * Routes the service's traffic by `weights` (integer percents summing to 100), starting its proxy; a proxy
-   * that {@link ProxyRouter.resume} holds back until the replicas are ready starts then, with these weights.
+   * that {@link ProxyRouter.resume} holds back starts once the tracks these weights route to are ready.
    */
   async setWeights(service: ServiceRef, weights: Weights): Promise<void> {
     assertServiceRef(service);
@@ -63,8 +66,7 @@ export class ProxyRouter implements TrafficRouter {
   /** The stored weights; `{}` for a service that was never routed. */
   async getWeights(service: ServiceRef): Promise<Weights> {
     assertServiceRef(service);
-    const row = this.#row(service);
-    return row ? (JSON.parse(row.weights) as Weights) : {};
+    return weightsOf(this.#row(service));
   }
 
   /** True when the service's running proxy routes by exactly these weights (once a resumed one listens). */
@@ -86,11 +88,13 @@ export class ProxyRouter implements TrafficRouter {
   }
 
   /**
-   * Starts the proxy of every service stored in SQLite, with its stored weights, each once `ready(service)`
-   * resolves, so a service still waiting holds back no other; resolves when every proxy listens. Until
-   * then its port refuses connections: requests answered 503 would count against a resumed release.
+   * Starts the proxy of every service stored in SQLite, with its stored weights, each once
+   * `ready(service, tracks)` resolved for the tracks its weights route to (weight > 0): neither a track at
+   * weight 0 nor another service still starting holds it back, and a proxy without weights starts at once.
+   * Resolves when every proxy listens. Until then its port refuses connections: requests answered 503
+   * would count against a resumed release.
    */
-  async resume(ready: (service: ServiceRef) => Promise<void>): Promise<void> {
+  async resume(ready: ReadinessWait): Promise<void> {
     const rows = this.options.db.prepare('SELECT * FROM local_router_services').all() as RouteRow[];
     await Promise.all(
       rows
@@ -108,10 +112,10 @@ export class ProxyRouter implements TrafficRouter {
     await Promise.all(proxies.map(async (proxy) => (await proxy).close()));
   }
 
-  /** Starts the service's proxy once `ready(service)` resolves, unless close() came first. */
-  #resume(service: ServiceRef, ready: (service: ServiceRef) => Promise<void>): Promise<void> {
+  /** Starts the service's proxy once the tracks it routes to are ready, unless close() came first. */
+  #resume(service: ServiceRef, ready: ReadinessWait): Promise<void> {
     const key = keyOf(service);
-    const resuming = ready(service).then(async () => {
+    const resuming = this.#untilRoutedReady(service, ready).then(async () => {
       // Weights come from the row as it is now: a resumed release may have set others while waiting.
       if (this.#resuming.get(key) === resuming) await this.#proxy(service);
     });
@@ -119,6 +123,22 @@ export class ProxyRouter implements TrafficRouter {
     return resuming.finally(() => {
       if (this.#resuming.get(key) === resuming) this.#resuming.delete(key);
     });
+  }
+
+  /**
+   * Waits for the tracks the stored weights route to, then for those that weights set meanwhile (by a
+   * resumed release) route to, so the proxy never starts routing to a track still starting.
+   */
+  async #untilRoutedReady(service: ServiceRef, ready: ReadinessWait): Promise<void> {
+    const waited = new Set<string>();
+    const pending = () =>
+      Object.entries(weightsOf(this.#row(service)))
+        .filter(([track, weight]) => weight > 0 && !waited.has(track))
+        .map(([track]) => track);
+    for (let tracks = pending(); tracks.length > 0; tracks = pending()) {
+      await ready(service, tracks);
+      for (const track of tracks) waited.add(track);
+    }
   }
 
   /** True while {@link ProxyRouter.resume} holds the service's proxy back until its replicas are ready. */
@@ -151,7 +171,7 @@ export class ProxyRouter implements TrafficRouter {
     } catch {
       await proxy.listen(0); // The stored port is taken now: take another one.
     }
-    const weights = row ? (JSON.parse(row.weights) as Weights) : {};
+    const weights = weightsOf(row);
     proxy.setWeights(weights);
     this.#save(service, proxy.port, weights);
     const announce = this.options.announce ?? ((line: string) => process.stderr.write(line));
@@ -174,6 +194,11 @@ export class ProxyRouter implements TrafficRouter {
       )
       .run(service.namespace, service.name, port, JSON.stringify(weights), new Date().toISOString());
   }
+}
+
+/** The stored weights of a row; `{}` without one. */
+function weightsOf(row: RouteRow | undefined): Weights {
+  return row ? (JSON.parse(row.weights) as Weights) : {};
 }
 
 function keyOf(service: ServiceRef): string {

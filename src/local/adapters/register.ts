@@ -45,8 +45,8 @@ export interface LocalAdapters {
 export interface LocalAdaptersHandle {
   readonly adapters: LocalAdapters;
   /**
-   * Settles once every persisted proxy listens again, each as soon as its own service's tracks are ready
-   * (tracks start in the background).
+   * Settles once every persisted proxy listens again, each as soon as the tracks its weights route to are
+   * ready (tracks start in the background).
    */
   readonly resumed: Promise<void>;
   /** Stops every replica and proxy started through this handle and closes the database. */
@@ -91,11 +91,11 @@ export function registerLocalAdapters(options: LocalAdapterOptions): LocalAdapte
   notifiers.register('local', (config) => environment(dataDirOf(config, options.dataDir)).notifier);
   let resumed = Promise.resolve();
   if (options.resume ?? true) {
-    // Each proxy serves again once its service's replicas are back: requests that reached it before
-    // would fail for the restart alone, and a resumed analysis would count them against the release.
+    // Each proxy serves again once the replicas its weights route to are back: requests that reached it
+    // before would fail for the restart alone, and a resumed analysis would count them against the release.
     const { cluster, router } = adapters;
     cluster.resume();
-    resumed = router.resume((service) => cluster.untilReady(service));
+    resumed = router.resume((service, tracks) => cluster.untilReady(service, tracks));
   }
   return {
     adapters,

@@ -16,6 +16,36 @@ function resumeUntilReady(router: ProxyRouter) {
   return { resumed: router.resume(() => waiting), serviceReady };
 }
 
+/** Resumes `router` waiting per track: `trackReady(track)` ends a track's wait, `asked(track)` settles when it starts. */
+function resumeTrackByTrack(router: ProxyRouter) {
+  const waits = new Map<
+    string,
+    { ready: () => void; readyNow: Promise<void>; ask: () => void; asked: Promise<void> }
+  >();
+  const wait = (track: string) => {
+    if (!waits.has(track)) {
+      let [ready, ask] = [() => {}, () => {}];
+      const readyNow = new Promise<void>((resolve) => {
+        ready = resolve;
+      });
+      const asked = new Promise<void>((resolve) => {
+        ask = resolve;
+      });
+      waits.set(track, { ready, readyNow, ask, asked });
+    }
+    return waits.get(track)!;
+  };
+  const resumed = router.resume(async (_, tracks) => {
+    for (const track of tracks) wait(track).ask();
+    await Promise.all(tracks.map((track) => wait(track).readyNow));
+  });
+  return {
+    resumed,
+    trackReady: (track: string) => wait(track).ready(),
+    asked: (track: string) => wait(track).asked,
+  };
+}
+
 describe('ProxyRouter', () => {
   let temp: ReturnType<typeof aTempDataDir>;
   let local: LocalAdaptersHandle;
@@ -203,6 +233,48 @@ describe('ProxyRouter', () => {
     expect(stats.byTrack).toEqual({ stable: 5, canary: 5 });
     expect(counters.summary(service, 'stable', 60)).toMatchObject({ requests: 5, errors: 0 });
     expect(counters.summary(service, 'canary', 60)).toMatchObject({ requests: 5, errors: 0 });
+    await restarted.close();
+  });
+
+  it('waits also for a track that weights set meanwhile route to, before a resumed proxy listens', async () => {
+    // Prepare: the stored weights route to stable only
+    const { router, db, cluster } = local.adapters;
+    await router.setWeights(service, { stable: 100, canary: 0 });
+    const url = await router.url(service);
+    await router.close();
+    const counters = new TrafficCounters();
+    const restarted = new ProxyRouter({ db, endpoints: cluster, counters, announce: () => {} });
+    const { resumed, trackReady, asked } = resumeTrackByTrack(restarted);
+    // Act: a resumed release sends half the traffic to canary, then stable is ready before canary
+    await restarted.setWeights(service, { stable: 50, canary: 50 });
+    trackReady('stable');
+    await Promise.race([resumed, asked('canary')]);
+    const meanwhile = await fetch(url).catch((error: Error) => error.cause);
+    trackReady('canary');
+    await resumed;
+    // Assess
+    expect(meanwhile).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(await restarted.verifyWeights(service, { stable: 50, canary: 50 })).toBe(true);
+    await restarted.close();
+  });
+
+  it('starts a resumed proxy with no weights at once, as no track gets its traffic', async () => {
+    // Prepare: the proxy was started before any weights were set
+    const { router, db, cluster } = local.adapters;
+    const url = await router.url(service);
+    await router.close();
+    const restarted = new ProxyRouter({
+      db,
+      endpoints: cluster,
+      counters: new TrafficCounters(),
+      announce: () => {},
+    });
+    // Act
+    await restarted.resume(() => new Promise(() => {}));
+    const answer = await fetch(url);
+    // Assess
+    expect(answer.status).toBe(503);
+    expect(await answer.text()).toContain('no weights set');
     await restarted.close();
   });
 

@@ -111,6 +111,32 @@ describe('registerLocalAdapters', () => {
     temp.remove();
   });
 
+  it('starts a proxy again once the tracks its weights route to are ready, not a track at weight 0 that never is', async () => {
+    // Prepare: blue takes all of checkout's traffic; bg-v30, a new release's track at 0%, never listens on $PORT
+    const temp = aTempDataDir();
+    const options = { dataDir: temp.dataDir, cluster: { probeIntervalMs: 50, readinessTimeoutMs: 30_000 } };
+    const first = registerLocalAdapters(options);
+    await first.adapters.cluster.apply(service, 'blue', anAppRelease('v29', 1));
+    await first.adapters.cluster.apply(
+      service,
+      'bg-v30',
+      aReleaseWaitingFor('v30', join(temp.dataDir, 'never')),
+    );
+    await first.adapters.router.setWeights(service, { blue: 100, 'bg-v30': 0 });
+    const url = await first.adapters.router.url(service);
+    await first.close();
+    // Act
+    const second = registerLocalAdapters(options);
+    const answer = await firstAnswer(url, 200);
+    const newTrack = await second.adapters.cluster.status(service, 'bg-v30');
+    await second.close();
+    // Assess: the proxy answered from blue while bg-v30 was still starting, before its readiness timeout
+    expect(answer).toBe(200);
+    expect(newTrack).toMatchObject({ ready: 0, complete: false });
+    expect(newTrack.failed).toBeUndefined();
+    temp.remove();
+  });
+
   it("keeps the proxy's counts across a stop and a start, so a resumed analysis still sees them", async () => {
     // Prepare: 30 requests through the proxy before the stop
     const temp = aTempDataDir();
