@@ -116,7 +116,7 @@ export function refuseWholeCopyOverLimit(table: TableInfo, limit = 512 * 1024 * 
   if (table.primaryKey.length > 0 || table.bytes <= limit) return;
   throw new TableTooLargeWithoutPrimaryKeyError(
     `${tableLabel(table)} has no primary key and is ${table.bytes} bytes, over the ${limit}-byte limit ` +
-      'for copying a table whole: add a primary key or raise maxBytesWithoutKey',
+      `for copying a table whole: add a primary key or raise copy.maxBytesWithoutKey to at least ${table.bytes}`,
   );
 }
 

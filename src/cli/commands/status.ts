@@ -137,11 +137,14 @@ function weightsText(weights: Readonly<Record<string, number>>): string {
     .join(' / ');
 }
 
-/** The last successful release, or else the last success, or that nothing succeeded `among` those read. */
+/**
+ * The last successful release; else that no release succeeded `among` those read, and the last success,
+ * which is then a database migration; or that nothing succeeded.
+ */
 function successText({ lastSuccessfulRelease: last, lastSuccess }: ServiceReleases, among: string): string {
   if (last) return `last successful release ${last.version} (${last.workflow} ${last.name})`;
   return lastSuccess
-    ? `no release succeeded ${among} (the last execution that did: ${lastSuccess.workflow} ${lastSuccess.name})`
+    ? `no release succeeded ${among}; the last successful database migration: ${lastSuccess.name}`
     : `nothing succeeded ${among}`;
 }
 

@@ -231,7 +231,8 @@ export const databaseMigrationRequestSchema = z
         budgetSeconds: integer(1, 840)
           .default(600)
           .describe('time per copy task, under the 15-minute Lambda limit'),
-        maxBytesWithoutKey: integer(0).default(512 * 1024 * 1024),
+        // The upper bound is the one `.int()` holds anyway (a safe integer), named so a refusal states it.
+        maxBytesWithoutKey: integer(0, Number.MAX_SAFE_INTEGER).default(512 * 1024 * 1024),
       })
       .prefault({}),
     sequences: z
@@ -256,13 +257,59 @@ export const databaseMigrationRequestSchema = z
  * A database migration request as it is admitted (`cutover plan` and `run`, the Prepare task): the request
  * as its tasks read it, and the rules added since migrations began to run, which a migration already
  * running must not fail on at its next task: a Blue/Green request names one instance and one region, a
- * database URL names its database and carries no query parameter but `sslmode`.
+ * database URL names its database and carries no query parameter but `sslmode`, and the source is another
+ * database than the target.
  */
 export const databaseMigrationAdmissionSchema = databaseMigrationRequestSchema
   .superRefine(checkBlueGreenSource)
   .superRefine(checkDatabaseUrls)
   .superRefine(checkMigrationsPrefix)
-  .superRefine(checkSchemas);
+  .superRefine(checkSchemas)
+  .superRefine(checkTwoDatabases);
+
+/** The request's databases, as far as {@link checkTwoDatabases} reads them. */
+interface DatabaseRefs {
+  database?: { target?: { secretArn?: string; url?: string }; source?: { secretArn?: string; url?: string } };
+}
+
+/**
+ * `database.source` is not `database.target`: the same secret, or URLs naming the same host (in any case),
+ * port (5432 when not given) and database. Copying a database into itself would only fail later, on
+ * `TargetNotEmpty` or on a source without tables.
+ */
+function checkTwoDatabases(request: DatabaseRefs, ctx: z.RefinementCtx) {
+  const { source, target } = request.database ?? {};
+  if (!source || !target) return;
+  const same =
+    source.secretArn !== undefined && source.secretArn === target.secretArn
+      ? `secret ${source.secretArn}`
+      : sameUrlDatabase(source.url, target.url);
+  if (same === undefined) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['database', 'source'],
+    message:
+      `is the same database as database.target (${same}): a copy needs two databases (name another one ` +
+      'in database.source, or leave database.source out to back up and migrate database.target only)',
+  });
+}
+
+/**
+ * The database both URLs name, as `postgres://<host>:<port>/<database>` (no user, no password), or
+ * undefined when they name different ones or either names none.
+ */
+function sameUrlDatabase(source: string | undefined, target: string | undefined): string | undefined {
+  const [one, other] = [source, target].map(urlDatabase);
+  return one !== undefined && one === other ? one : undefined;
+}
+
+/** A URL's server and database as `postgres://<host>:<port>/<database>`, or undefined without a database. */
+function urlDatabase(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  if (!namesDatabase(url)) return undefined;
+  return `postgres://${url.hostname.toLowerCase()}:${url.port || 5432}${url.pathname}`;
+}
 
 /** `database.schemas` names no system schema: PostgreSQL reserves `pg_` names and `information_schema`. */
 function checkSchemas(request: { database?: { schemas?: string[] } }, ctx: z.RefinementCtx) {

@@ -442,7 +442,7 @@ describe('checkBeforeLock: a copy', () => {
     expect(error).toMatchObject({
       name: 'TableTooLargeWithoutPrimaryKey',
       message: expect.stringMatching(
-        /^public\.notes has no primary key and is \d+ bytes, over the 1000-byte limit for copying a table whole/,
+        /^public\.notes has no primary key and is (\d+) bytes, over the 1000-byte limit for copying a table whole: add a primary key or raise copy\.maxBytesWithoutKey to at least \1$/,
       ),
     });
   });

@@ -106,15 +106,31 @@ describe('formatStatus', () => {
     );
   });
 
-  it('names the last success when no release succeeded, and a rejection by who rejected it and why', () => {
+  it('names the last successful database migration when no release succeeded, and a rejection by who rejected it and why', () => {
     // Act
     const lines = statusOf({ releases: [rejectedV8, migrated], lastSuccess: migrated });
     // Assess
     expect(lines).toEqual([
-      'shop/orders: no release succeeded among the newest 25 executions of each workflow (the last execution that did: database-migration orders-db-2)',
+      'shop/orders: no release succeeded among the newest 25 executions of each workflow; the last successful database migration: orders-db-2',
       'FAILED     canary              v8  orders-v8    2026-11-29T11:00:00.000Z, took 9s: ApprovalRejected — rejected by cli: p99 is creeping up',
       'SUCCEEDED  database-migration  -   orders-db-2  2026-11-29T10:00:00.000Z, took 3s',
     ]);
+  });
+
+  it('names the last successful database migration of a service that only ran database migrations', () => {
+    // Act
+    const lines = statusOf({ releases: [migrated, failedMigration], lastSuccess: migrated });
+    // Assess
+    expect(lines[0]).toBe(
+      'shop/orders: no release succeeded among the newest 25 executions of each workflow; the last successful database migration: orders-db-2',
+    );
+  });
+
+  it('says that nothing succeeded when no release and no database migration did', () => {
+    // Act
+    const lines = statusOf({ releases: [failedMigration] });
+    // Assess
+    expect(lines[0]).toBe('shop/orders: nothing succeeded among the newest 25 executions of each workflow');
   });
 
   it('names the last successful release, and shows a migration without a version and a readable cause', () => {

@@ -295,3 +295,88 @@ describe('database-migration database.schemas at admission', () => {
     );
   });
 });
+
+describe('database-migration copy.maxBytesWithoutKey', () => {
+  const request = (maxBytesWithoutKey: unknown) => ({
+    service: { name: 'orders', namespace: 'shop' },
+    database: { target: { url: 'postgres://postgres@127.0.0.1:5432/shop' } },
+    copy: { maxBytesWithoutKey },
+  });
+
+  it('refuses a size over the largest it takes, naming that bound', () => {
+    // Act
+    const messages = [1e30, -1, 1.5].map(
+      (bytes) => validationMessageOf(() => parse(request(bytes))).split('\n')[1],
+    );
+    // Assess
+    expect(messages).toEqual(
+      ['1e+30', '-1', '1.5'].map(
+        (got) => `  - copy.maxBytesWithoutKey: must be an integer 0-9007199254740991 (got ${got})`,
+      ),
+    );
+  });
+
+  it('takes the largest integer it names', () => {
+    // Act
+    const parsed = parse(request(Number.MAX_SAFE_INTEGER));
+    // Assess
+    expect(parsed.copy.maxBytesWithoutKey).toBe(9007199254740991);
+  });
+});
+
+describe('database-migration database.source and database.target at admission', () => {
+  /** A request copying `source` into `target`. */
+  const copyRequest = (source: Record<string, string>, target: Record<string, string>) => ({
+    service: { name: 'orders', namespace: 'shop' },
+    database: { target, source },
+  });
+  const twoDatabases =
+    'a copy needs two databases (name another one in database.source, or leave database.source out to back up and migrate database.target only)';
+
+  it('refuses a source that is the target, whatever the user, port spelling and sslmode of its URL', () => {
+    // Prepare
+    const requests = [
+      copyRequest(
+        { url: 'postgres://postgres@127.0.0.1:5432/shop' },
+        { url: 'postgres://postgres@127.0.0.1:5432/shop' },
+      ),
+      copyRequest(
+        { url: 'postgresql://reader@localhost/shop?sslmode=disable' },
+        { url: 'postgres://postgres@localhost:5432/shop' },
+      ),
+    ];
+    // Act
+    const messages = requests.map((request) => validationMessageOf(() => admit(request)));
+    // Assess
+    expect(messages).toEqual([
+      `invalid database-migration request:\n  - database.source: is the same database as database.target (postgres://127.0.0.1:5432/shop): ${twoDatabases}`,
+      `invalid database-migration request:\n  - database.source: is the same database as database.target (postgres://localhost:5432/shop): ${twoDatabases}`,
+    ]);
+  });
+
+  it('refuses a source whose secret is the target’s', () => {
+    // Prepare
+    const secret = { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf' };
+    // Act
+    const message = validationMessageOf(() => admit(copyRequest(secret, secret)));
+    // Assess
+    expect(message.split('\n').slice(1)).toEqual([
+      `  - database.source: is the same database as database.target (secret ${secret.secretArn}): ${twoDatabases}`,
+    ]);
+  });
+
+  it('takes a source on another database, port or host spelling than the target', () => {
+    // Prepare
+    const target = { url: 'postgres://postgres@127.0.0.1:5432/shop' };
+    const sources = [
+      'postgres://postgres@127.0.0.1:5432/legacy',
+      'postgres://postgres@127.0.0.1:5432/Shop',
+      'postgres://postgres@127.0.0.1:5433/shop',
+      'postgres://postgres@localhost:5432/shop',
+    ];
+    // Act
+    const admitted = sources.map((url) => admit(copyRequest({ url }, target)).database.source?.url);
+    // Assess
+    expect(admitted).toEqual(sources);
+  });
+});
