@@ -29,7 +29,7 @@ const seconds = z.number().int().min(0);
  * While `bake` has checks left, this is a check during the bake: it judges the traffic since the check
  * before (`bake.checkedAt`) or the shift, at most `bake.waitSeconds` of it, and bakes on (`action: 'bake'`,
  * the next `bake`), failing fast when a failed check reaches `failureLimit`; `schedule` is the bake's plan.
- * `during: 'pause'` checks a paused canary step the same way while it waits for a person (`schedule` is then
+ * `during: 'pause'` checks a paused step, batch or post-switch window the same way while it waits for a person (`schedule` is then
  * the pause's), and says so when a check ends the release. An analysis that ends the release starts its
  * message with where the release was: `stage`, and the track's share of `weights` when given.
  * After the last check, the final analysis judges the whole window; so does an input without `bake` and

@@ -25,8 +25,9 @@ export const MAX_POLL_CHECKS = 2_000;
 export const MAX_BAKE_CHECKS = 500;
 
 /**
- * The most checks the paused canary steps of one release may take while they wait for a person (each a
- * Wait, an Analyze task and a Choice): 1,800 events; longer pauses are checked less often.
+ * The most checks the pauses of one release may take while they wait for a person (a canary step's `pause`,
+ * and the pause of an inconclusive analysis in any strategy; each check a Wait, an Analyze task and a
+ * Choice): 1,800 events; longer pauses are checked less often.
  */
 export const MAX_PAUSE_CHECKS = 200;
 

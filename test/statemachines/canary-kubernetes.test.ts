@@ -244,7 +244,7 @@ describe('canary state machine on Kubernetes (API emulator, Gateway API, Prometh
       'HTTPRoute shop/checkout is not accepted by Gateway shop/public (emulator.cutover.dev/gateway-controller): ' +
         'NotAllowedByListeners: No listener of Gateway public allows routes from namespace shop',
     );
-    expect(await statesEntered(execution.executionArn!)).not.toContain('Analyze');
+    expect(await statesEntered(execution.executionArn!)).not.toContain('StartStepBake');
     expect(version('stable')).toBe('v1');
     expect(version('canary')).toBeUndefined();
     expect(routeWeights()).toEqual(['checkout-stable=100', 'checkout-canary=0']);

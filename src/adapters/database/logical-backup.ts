@@ -164,7 +164,8 @@ export async function backupDatabase(
 
 /**
  * Runs `work` on `client`, running `checkStop` every `everyMs` meanwhile: what `checkStop` throws ends
- * `client` (so a COPY or a lock wait of `work` stops) and is thrown, `work`'s own failure then ignored.
+ * `client` (so a COPY or a lock wait of `work` stops) and is thrown once `work` has ended, its own failure
+ * then ignored.
  */
 async function untilStopped<T>(
   client: pg.Client,
@@ -194,8 +195,9 @@ async function untilStopped<T>(
     return await Promise.race([working, stopped]);
   } catch (error) {
     if (stoppedWith && stoppedWith.reason === error) {
-      working.catch(() => undefined);
       await client.end().catch(() => undefined);
+      // Its COPY or lock wait now fails at once: its upload is given up before the stop is reported.
+      await working.catch(() => undefined);
     }
     throw error;
   } finally {

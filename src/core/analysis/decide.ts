@@ -60,7 +60,7 @@ export function decide(
  */
 export const AT_A_CHECK = ', the last at a check';
 
-/** What a check judges the traffic during: a bake, or the pause of a canary step waiting for a person. */
+/** What a check judges the traffic during: a bake, or a pause waiting for a person (a step's, a batch's, a window's). */
 export type CheckedWait = 'bake' | 'pause';
 
 /**

@@ -350,8 +350,8 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const { timeoutSeconds: pauseSeconds } = approval ?? NO_APPROVAL;
   const paused = request.canary.steps.filter((step) => step.pause).length;
   const pausesInconclusive = analysis.onInconclusive === 'pause';
-  // Each step may pause once on an inconclusive analysis, and once more after it with `pause`.
-  const pauses = paused + (pausesInconclusive ? request.canary.steps.length : 0);
+  // A step pauses once at most: an answer to a pause on an inconclusive analysis goes on past its `pause`.
+  const pauses = pausesInconclusive ? request.canary.steps.length : paused;
   const pauseCheckSeconds = checkIntervalSeconds(
     analysis.intervalSeconds,
     Array(pauses).fill(pauseSeconds),
@@ -371,11 +371,11 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   }));
   // The pause after the last step is the wait before promotion: the approval does not ask again.
   const asked = approval !== undefined && !steps.at(-1)?.pause;
-  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+5 paused: the pause,
+  // Validate, Backup, NotifyStarted, IsFirstRelease, Deploy + poll (3); per step 8 (+6 paused: the pause,
   // its answer and the start of its checks) and 3 per check during its bake; HasNextStep, NeedsApproval,
   // [RequestApproval]; DeployStable + poll (3), Promote, ScaleDownDelay, Cleanup, NotifySucceeded, Unlock,
   // Succeeded
-  const transitions = 8 + 8 * steps.length + 5 * paused + 3 * bakeChecks(steps) + 2 + (asked ? 1 : 0) + 4 + 6;
+  const transitions = 8 + 8 * steps.length + 6 * paused + 3 * bakeChecks(steps) + 2 + (asked ? 1 : 0) + 4 + 6;
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   const waits = { pauses: paused, inconclusive: inconclusivePauses(steps.map(() => analysis)) };
   return { steps, approval: approvalOf(approval, waits, asked), seconds, rollouts: 2, transitions };

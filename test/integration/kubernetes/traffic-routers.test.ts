@@ -254,13 +254,15 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       // Prepare
       create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }));
       const router = new GatewayApiTrafficRouter(client);
+      const reportedOnFirst = await router.verifyWeights(service, { stable: 100, canary: 0 });
       emulator.gateway.hold('shop', 'checkout');
-      // Act
+      // Act: the Gateway reported on generation 1 and has not on generation 2 yet
       await router.setWeights(service, { stable: 90, canary: 10 });
       const beforeReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
       emulator.gateway.reset();
       const afterReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
       // Assess
+      expect(reportedOnFirst).toBe(true);
       expect(beforeReport).toBe(false);
       expect(afterReport).toBe(true);
       expect(emulator.store.get('httproutes', 'shop', 'checkout')?.status).toMatchObject({

@@ -414,6 +414,30 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       await expectStillOnV1(service);
     });
 
+    it('runs no check in a pause no longer than one analysis interval: its timeout alone ends it', async () => {
+      // Prepare: a 60 s pause and a 60 s analysis interval
+      const service = await aServiceOnV1('step-unchecked');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [
+            { weight: 20, bakeSeconds: 60, pause: true },
+            { weight: 50, bakeSeconds: 60 },
+          ],
+          analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 60 },
+          approval: { timeoutSeconds: 60 },
+        },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'step-unchecked-v2');
+      // Assess
+      expect(execution.error).toBe('ApprovalTimedOut');
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'StartPauseChecks')).toBe(1);
+      expect(stateEntries(history, 'WaitToCheckPausedStep')).toBe(0);
+      expect(stateEntries(history, 'CheckPausedStep')).toBe(0);
+      await expectStillOnV1(service);
+    });
+
     it('checks the last interval of a pause nobody answers before going on, rolling back a canary that failed there', async () => {
       // Prepare: a bake of 150 s (3 s here) long enough for one analysis, then one check 1000 s into a pause
       // of 2000 s (20 s and 40 s here); v2 answers 500 to everything 30 s after it started, after that check

@@ -60,7 +60,7 @@ describe('buildPlan', () => {
       undefined,
     ]);
     // The pause, its answer and the start of its checks (answered before the first check)
-    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 5);
+    expect(plan.stateTransitions).toBe(21 + 8 * 2 + 6);
   });
 
   it('checks long pauses less often: at most 200 checks for all the paused steps of a release', () => {
@@ -76,6 +76,46 @@ describe('buildPlan', () => {
     expect(
       plan.steps.reduce((total, step) => total + (step.pauseChecks?.checks ?? 0), 0),
     ).toBeLessThanOrEqual(200);
+  });
+
+  it('checks the pause an inconclusive analysis may make, in every strategy, within 200 checks a release', () => {
+    // Prepare: analyses that pause for a person when inconclusive, checked every 30 s
+    const analysis = { intervalSeconds: 30, onInconclusive: 'pause' };
+    const day = { timeoutSeconds: 86_400 };
+    const steps = [10, 20, 30].map((weight) => ({ weight, bakeSeconds: 30 }));
+    const replicas = { release: { version: 'v2', command: ['x'], replicas: 3 } };
+    // Act
+    const canary = buildPlan(
+      'canary',
+      validateRequest(
+        'canary',
+        canaryInput({
+          steps: [...steps, { weight: 50, bakeSeconds: 30, pause: true }],
+          analysis,
+          approval: day,
+        }),
+      ),
+    );
+    const rolling = buildPlan(
+      'rolling',
+      validateRequest('rolling', rollingInput({ maxSurge: 1, maxUnavailable: 0, analysis }, replicas)),
+      { weights: { blue: 100 }, liveReplicas: 3 },
+    );
+    const blueGreen = buildPlan(
+      'blue-green',
+      validateRequest('blue-green', blueGreenInput({ postSwitch: { bakeSeconds: 60, analysis } })),
+      { weights: { blue: 100 }, liveReplicas: 2 },
+    );
+    // Assess: each step may pause once (the answer goes on past a step's own pause): 4 pauses of a day
+    expect(canary.steps.map((step) => step.pauseChecks)).toEqual(
+      Array(4).fill({ checks: 49, checkSeconds: 1728, finalSeconds: 1728 }),
+    );
+    // Three analyzed batches, each of which may pause for the hour of the default timeout
+    expect(rolling.steps.map((step) => step.pauseChecks)).toEqual(
+      Array(3).fill({ checks: 66, checkSeconds: 54, finalSeconds: 36 }),
+    );
+    expect(blueGreen.postSwitch?.pauseChecks).toEqual({ checks: 119, checkSeconds: 30, finalSeconds: 30 });
+    expect(blueGreen.preview?.pauseChecks).toBeUndefined();
   });
 
   it('counts every wait for a person a release may take: the approval, paused steps, pauses on inconclusive analyses', () => {
