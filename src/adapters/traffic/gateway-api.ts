@@ -1,4 +1,4 @@
-import { RouteNotAcceptedError, ValidationError } from '#core/errors.ts';
+import { RouteNotAcceptedError, TransientAdapterError, ValidationError } from '#core/errors.ts';
 import { sameWeights } from '#core/plan/index.ts';
 import type { TrafficRouter } from '#core/ports/traffic-router.ts';
 import type { ServiceRef, Weights } from '#core/types.ts';
@@ -92,11 +92,12 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
   }
 
   /**
-   * True once the route still has `weights` (nothing rewrote it since) and, for each of its `parentRefs`,
-   * every controller reporting on that parent in `status.parents` has an `Accepted` condition for the
-   * route's current generation; false while one has not reported on it yet. A parent that did not accept
-   * the route is a {@link RouteNotAcceptedError} with the controller's reason and message: the route
-   * carries no traffic through that Gateway, whatever its weights.
+   * True once the route still has `weights` (false when something rewrote them) and, for each of its
+   * `parentRefs`, every controller reporting on that parent in `status.parents` has an `Accepted` condition
+   * for the route's current generation. While one has not reported on that generation yet, a
+   * `TransientAdapterError` (retried) names the parent, the controller and what it last reported. A parent
+   * that did not accept the route is a {@link RouteNotAcceptedError} with the controller's reason and
+   * message: the route carries no traffic through that Gateway, whatever its weights.
    */
   async verifyWeights(service: ServiceRef, weights: Weights): Promise<boolean> {
     const route = await readRequired(this.client, this.#ref(service), 'traffic.httpRoute');
@@ -108,13 +109,26 @@ export class GatewayApiTrafficRouter implements TrafficRouter {
       const accepted = reports
         .filter((report) => sameParent(report.parentRef, parent, namespace))
         .map((report) => ({ report, condition: report.conditions?.find((c) => c.type === 'Accepted') }));
-      if (accepted.length === 0) return false;
+      const where = `HTTPRoute ${namespace}/${route.metadata.name}`;
+      if (accepted.length === 0) {
+        throw new TransientAdapterError(
+          `${where}: no controller has reported on it for ${parentName(parent, namespace)} in status.parents yet ` +
+            "(does a Gateway API controller run for that Gateway's GatewayClass?)",
+        );
+      }
       for (const { report, condition } of accepted) {
-        if (!condition || (condition.observedGeneration ?? generation) < generation) return false;
+        const controller = report.controllerName ?? 'its controller';
+        if (!condition || (condition.observedGeneration ?? generation) < generation) {
+          const reported = condition ? `generation ${condition.observedGeneration}` : 'no Accepted condition';
+          throw new TransientAdapterError(
+            `${where}: ${controller} has not reported on its generation ${generation} for ` +
+              `${parentName(parent, namespace)} yet (it reported ${reported})`,
+          );
+        }
         if (condition.status !== 'True') {
           throw new RouteNotAcceptedError(
-            `HTTPRoute ${namespace}/${route.metadata.name} is not accepted by ${parentName(parent, namespace)}` +
-              ` (${report.controllerName ?? 'its controller'}): ${condition.reason ?? 'no reason'}: ${condition.message ?? ''}`,
+            `${where} is not accepted by ${parentName(parent, namespace)} (${controller}): ` +
+              `${condition.reason ?? 'no reason'}: ${condition.message ?? ''}`,
           );
         }
       }

@@ -11,7 +11,10 @@ export interface TrafficRouter {
   readonly type: string;
   setWeights(service: ServiceRef, weights: Weights): Promise<void>;
   getWeights(service: ServiceRef): Promise<Weights>;
-  /** Checks the data plane really applies the weights. Absent when the router cannot verify. */
+  /**
+   * Checks the data plane really applies the weights: false while it does not, or a `TransientAdapterError`
+   * saying why not yet when the router knows. Absent when the router cannot verify.
+   */
   verifyWeights?(service: ServiceRef, weights: Weights): Promise<boolean>;
   /**
    * Refuses, with a `ValidationError` naming the request's `traffic` field, tracks the routing object has

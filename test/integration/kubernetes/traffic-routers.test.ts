@@ -7,7 +7,12 @@ import { GatewayApiTrafficRouter } from '#adapters/traffic/gateway-api.ts';
 import { IstioTrafficRouter } from '#adapters/traffic/istio.ts';
 import { NginxIngressTrafficRouter } from '#adapters/traffic/nginx-ingress.ts';
 import { ServiceSelectorTrafficRouter } from '#adapters/traffic/service-selector.ts';
-import { RouteNotAcceptedError, UnsupportedWeightError, ValidationError } from '#core/errors.ts';
+import {
+  RouteNotAcceptedError,
+  TransientAdapterError,
+  UnsupportedWeightError,
+  ValidationError,
+} from '#core/errors.ts';
 import { fakeAlbController } from '#test/support/alb-controller-fake.ts';
 import {
   type KubeObject,
@@ -258,18 +263,41 @@ describe('Kubernetes traffic routers against the API emulator', () => {
       emulator.gateway.hold('shop', 'checkout');
       // Act: the Gateway reported on generation 1 and has not on generation 2 yet
       await router.setWeights(service, { stable: 90, canary: 10 });
-      const beforeReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
+      const beforeReport = await router
+        .verifyWeights(service, { stable: 90, canary: 10 })
+        .catch((error: unknown) => error);
       emulator.gateway.reset();
       const afterReport = await router.verifyWeights(service, { stable: 90, canary: 10 });
       // Assess
       expect(reportedOnFirst).toBe(true);
-      expect(beforeReport).toBe(false);
+      expect(beforeReport).toBeInstanceOf(TransientAdapterError);
+      expect((beforeReport as Error).message).toBe(
+        'HTTPRoute shop/checkout: emulator.cutover.dev/gateway-controller has not reported on its generation 2 ' +
+          'for Gateway shop/public yet (it reported generation 1)',
+      );
       expect(afterReport).toBe(true);
       expect(emulator.store.get('httproutes', 'shop', 'checkout')?.status).toMatchObject({
         parents: [
           { parentRef: { name: 'public' }, conditions: [{ type: 'Accepted', observedGeneration: 2 }] },
         ],
       });
+    });
+
+    it('says, while no controller has reported on the route, that one may not run for its Gateway', async () => {
+      // Prepare: no Gateway controller reports on the route
+      create('httproutes', aCheckoutRoute({ stable: 100, canary: 0 }));
+      emulator.gateway.hold('shop', 'checkout');
+      const router = new GatewayApiTrafficRouter(client);
+      // Act
+      const unreported = await router
+        .verifyWeights(service, { stable: 100, canary: 0 })
+        .catch((error: unknown) => error);
+      // Assess
+      expect(unreported).toBeInstanceOf(TransientAdapterError);
+      expect((unreported as Error).message).toBe(
+        'HTTPRoute shop/checkout: no controller has reported on it for Gateway shop/public in status.parents yet ' +
+          "(does a Gateway API controller run for that Gateway's GatewayClass?)",
+      );
     });
 
     it('does not confirm a split someone rewrote after Cutover wrote it', async () => {
