@@ -352,12 +352,7 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const pausesInconclusive = analysis.onInconclusive === 'pause';
   // A step pauses once at most: an answer to a pause on an inconclusive analysis goes on past its `pause`.
   const pauses = pausesInconclusive ? request.canary.steps.length : paused;
-  const pauseCheckSeconds = checkIntervalSeconds(
-    analysis.intervalSeconds,
-    Array(pauses).fill(pauseSeconds),
-    request.metrics.type,
-    MAX_PAUSE_CHECKS,
-  );
+  const pauseChecks = pauseChecksOf(analysis.intervalSeconds, pauses, request.metrics.type, pauseSeconds);
   const steps = request.canary.steps.map((step, index) => ({
     weights: splitWeights(tracks, step.weight),
     bakeSeconds: windows[index]!,
@@ -365,9 +360,7 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     analyze: true,
     pause: step.pause ?? false,
     bake: bakeSchedule(windows[index]!, checkSeconds),
-    ...(step.pause || pausesInconclusive
-      ? { pauseChecks: bakeSchedule(pauseSeconds, pauseCheckSeconds) }
-      : {}),
+    ...(step.pause || pausesInconclusive ? { pauseChecks } : {}),
   }));
   // The pause after the last step is the wait before promotion: the approval does not ask again.
   const asked = approval !== undefined && !steps.at(-1)?.pause;
@@ -451,15 +444,16 @@ function withPauseChecks(
   if (!window.enabled || analysis?.onInconclusive !== 'pause') return window;
   return {
     ...window,
-    pauseChecks: inconclusivePauseChecks(analysis.intervalSeconds, 1, provider, pauseSeconds),
+    pauseChecks: pauseChecksOf(analysis.intervalSeconds, 1, provider, pauseSeconds),
   };
 }
 
 /**
- * The checks of an inconclusive pause (one of up to `pauses`, each waiting up to `pauseSeconds`): every
- * analysis interval, longer when the pauses together would take more than {@link MAX_PAUSE_CHECKS}.
+ * The checks of a pause for a person (one of up to `pauses` a release may make, each waiting up to
+ * `pauseSeconds`): every analysis interval, longer when the pauses together would take more than
+ * {@link MAX_PAUSE_CHECKS}.
  */
-function inconclusivePauseChecks(
+function pauseChecksOf(
   intervalSeconds: number,
   pauses: number,
   provider: BlueGreenRequest['metrics']['type'],
@@ -537,7 +531,7 @@ function rollingShape(
     : undefined;
   const pauseChecks =
     analysis?.onInconclusive === 'pause'
-      ? inconclusivePauseChecks(analysis.intervalSeconds, judged.length, request.metrics.type)
+      ? pauseChecksOf(analysis.intervalSeconds, judged.length, request.metrics.type)
       : undefined;
   const steps = batches.map(({ newReplicas, oldReplicas }) => {
     const analyze = analysis !== undefined && newReplicas > 0;
