@@ -18,6 +18,13 @@ export class ValidationError extends CutoverError {
   static override readonly errorName = 'ValidationError';
 }
 
+/**
+ * A database that refused a connection: no such database, role or host, no password or a wrong one, TLS
+ * that does not verify, a secret naming it that cannot be read. A `ValidationError` to the state machines (not retried); a command that only reads
+ * the database for information tells it apart from a check the data failed.
+ */
+export class DatabaseConnectionError extends ValidationError {}
+
 /** Another release of the same service holds the lock. */
 export class ServiceLockedError extends CutoverError {
   static override readonly errorName = 'ServiceLocked';

@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCAL_POSTGRES_VARIABLE } from '#adapters/database/connection.ts';
 import { freePort, isPortFree } from './free-port.ts';
+import { LOCAL_POSTGRES_FILES } from './kept-postgres.ts';
 import { type LocalPostgres, startLocalPostgres, stopLeftoverServer } from './postgres.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
@@ -60,11 +61,11 @@ export async function startLocalDataServices(options: {
 }): Promise<LocalDataServices> {
   const env = options.env ?? process.env;
   await mkdir(options.dataDir, { recursive: true });
-  const password = await localPassword(join(options.dataDir, 'postgres.password'));
+  const password = await localPassword(join(options.dataDir, LOCAL_POSTGRES_FILES.password));
   const directory = join(options.dataDir, 'postgres');
   // A server a killed runtime left running holds the kept port: stop it before choosing.
   await stopLeftoverServer(directory);
-  const { port, taken } = await keptPort(join(options.dataDir, 'postgres.port'));
+  const { port, taken } = await keptPort(join(options.dataDir, LOCAL_POSTGRES_FILES.port));
   const [pgResult, s3Result] = await Promise.allSettled([
     startLocalPostgres({ directory, password, port }),
     startS3Server({ directory: join(options.dataDir, 's3'), buckets: [LOCAL_BACKUP_BUCKET] }),

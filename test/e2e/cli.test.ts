@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,12 @@ import { localDatabasePath } from '#local/adapters/database.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
-import { aDatabaseHeldLocked, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
+import {
+  aDatabaseHeldLocked,
+  requestUrl,
+  startTestPostgres,
+  type TestPostgres,
+} from '#test/support/postgres.ts';
 import { pendingTaskToken, readHistory, schedulesTaskTokenWait } from '../../src/cli/history.ts';
 
 /**
@@ -974,6 +979,126 @@ describe('a canary release from the CLI', () => {
     // The runtime runs waits at a tenth of their time: the plan says what its duration comes to there
     expect(planned.stdout).toContain(
       `\nexpected duration  45s (about 5s on the runtime at ${endpoint}, whose waits take 0.1x their time: WAIT_TIME_SCALE)\n`,
+    );
+  });
+});
+
+describe("a database migration's plan, read against its target", () => {
+  let target: string;
+  let directory: string;
+
+  /** A request file migrating `target` from `directory` (the example's files, as the test changed them). */
+  function planned(name: string, change: (request: ExampleDatabaseMigration) => void = () => undefined) {
+    return aDatabaseMigrationFile(name, (r) => {
+      r.database.target = { url: target };
+      r.migrations.directory = directory;
+      change(r);
+    });
+  }
+
+  /** `cutover <args>` with the password of the test's PostgreSQL, as a user's shell would have it. */
+  const withPassword = (...args: string[]) => cutoverWith({ PGPASSWORD: postgres.password }, ...args);
+
+  beforeAll(async () => {
+    // The example's two migrations, applied by a migration run to its end
+    target = requestUrl(await postgres.createDatabase('planned'));
+    directory = join(workDir, 'planned-migrations');
+    cpSync(join(REPO_ROOT, 'examples/migrations/shop'), directory, { recursive: true });
+    const run = await withPassword(
+      'run',
+      'database-migration',
+      '-f',
+      planned('planned-first.json'),
+      '--wait',
+      '--endpoint',
+      endpoint,
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    writeFileSync(join(directory, 'V3__orders_add_note.sql'), 'ALTER TABLE orders ADD COLUMN note text;\n');
+  });
+
+  it('lists the migrations the target has not applied, by its history', async () => {
+    // Act
+    const text = await withPassword(
+      'plan',
+      'database-migration',
+      '-f',
+      planned('planned.json'),
+      '--endpoint',
+      endpoint,
+    );
+    const json = await withPassword(
+      'plan',
+      'database-migration',
+      '-f',
+      planned('planned.json'),
+      '--endpoint',
+      endpoint,
+      '--json',
+    );
+    // Assess
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain(
+      "(V3__orders_add_note, by the target's history; it has applied 2 of the phase's 3 files)",
+    );
+    expect(JSON.parse(json.stdout).pendingMigrations).toEqual(['V3__orders_add_note']);
+  });
+
+  it('without --endpoint or --aws, lists every file of the phase', async () => {
+    // Act
+    const { code, stdout } = await withPassword('plan', 'database-migration', '-f', planned('offline.json'));
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '(V1__create_shop, V2__orders_add_status, V3__orders_add_note; those the target has applied are skipped)',
+    );
+  });
+
+  it('exits 2 with what Prepare would refuse: an applied migration whose file changed', async () => {
+    // Prepare
+    const changed = join(workDir, 'changed-migrations');
+    cpSync(directory, changed, { recursive: true });
+    writeFileSync(join(changed, 'V1__create_shop.sql'), 'CREATE TABLE customers (id bigint PRIMARY KEY);\n');
+    const file = planned('changed.json', (r) => {
+      r.migrations.directory = changed;
+    });
+    // Act
+    const { code, stdout, stderr } = await withPassword(
+      'plan',
+      'database-migration',
+      '-f',
+      file,
+      '--endpoint',
+      endpoint,
+    );
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^cutover: Prepare would refuse this migration before locking shop\/orders: MigrationChecksumMismatch: migration V1__create_shop was changed after it was applied/,
+    );
+  });
+
+  it('plans without the history when the target cannot be reached, and says why', async () => {
+    // Prepare
+    const port = await aClosedPort();
+    const file = planned('unreachable.json', (r) => {
+      r.database.target = { url: `postgres://postgres@127.0.0.1:${port}/shop` };
+    });
+    // Act
+    const { code, stdout, stderr } = await withPassword(
+      'plan',
+      'database-migration',
+      '-f',
+      file,
+      '--endpoint',
+      endpoint,
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('V3__orders_add_note; those the target has applied are skipped)');
+    expect(stderr).toContain(
+      `warning: the target was not read (database postgres://postgres@127.0.0.1:${port}/shop is not reachable: connect ECONNREFUSED`,
     );
   });
 });

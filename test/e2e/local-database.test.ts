@@ -130,12 +130,24 @@ describe('cutover local with its PostgreSQL and S3', () => {
       admin.toString(),
       "SELECT to_regclass('public.parcels')::text AS parcels",
     );
+    // The plan reads the target with the password the data dir keeps, as the runtime's tasks do
+    await writeFile(join(project, 'db', 'V2__parcels_weight.sql'), 'ALTER TABLE parcels ADD weight int;\n');
+    const plan = startCli(
+      ['plan', 'database-migration', '-f', 'request.json', '--endpoint', endpoint!, '--data-dir', dataDir],
+      {},
+      project,
+    );
+    const planCode = await plan.exited;
     local.child.kill('SIGINT');
     await local.exited;
     // Assess
     expect(exitCode, run.stdout() + run.stderr()).toBe(0);
     expect(run.stdout()).toContain('applied V1');
     expect(tables).toEqual([{ parcels: 'parcels' }]);
+    expect(planCode, plan.stderr()).toBe(0);
+    expect(plan.stdout()).toContain(
+      "(V2__parcels_weight, by the target's history; it has applied 1 of the phase's 2 files)",
+    );
   });
 
   it('serves PostgreSQL on the same URL after a restart, so request files keep working', async () => {

@@ -1,6 +1,11 @@
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
-import { CutoverError, TransientAdapterError, ValidationError } from '#core/errors.ts';
+import {
+  CutoverError,
+  DatabaseConnectionError,
+  TransientAdapterError,
+  ValidationError,
+} from '#core/errors.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { UNREACHABLE_CODES } from '../network-errors.ts';
 import { readSecretString, type SecretsClient } from '../secrets.ts';
@@ -68,14 +73,14 @@ const SECRET_FIELDS = 'database.target.secretArn or database.source.secretArn';
 
 /**
  * A secret that could not be read: `TransientAdapterError` when Secrets Manager throttles or fails (the
- * state machine retries it), else (a missing secret, access denied) `ValidationError` naming the secret,
+ * state machine retries it), else (a missing secret, access denied) `DatabaseConnectionError` naming the secret,
  * the request fields that name one and who may read it.
  */
 function unreadableSecret(error: unknown, secretArn: string): unknown {
   const transient = asAdapterError(error, 'secretsmanager:GetSecretValue');
   if (transient !== error) return transient;
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new ValidationError(
+  return new DatabaseConnectionError(
     `cannot read database secret ${secretArn} (${SECRET_FIELDS}): ${reason.replace(/\.$/, '')}. ` +
       'On AWS, the database tasks may read the secrets of the databaseSecretArns context key; locally, the ' +
       'tasks read Secrets Manager with the default AWS credential chain',
@@ -305,15 +310,15 @@ function tlsAdvice(error: unknown): string | undefined {
 
 /**
  * Names a failed connection: `TransientAdapterError` when the server is unreachable (the state machine
- * retries it), else `ValidationError` (no such database, role or host; no password or a wrong one; a
- * server without TLS or with a certificate that does not verify, said so). The message names the database (`where`) without
+ * retries it), else `DatabaseConnectionError`, a `ValidationError` (no such database, role or host; no
+ * password or a wrong one; a server without TLS or with a certificate that does not verify, said so). The message names the database (`where`) without
  * its password.
  */
 function connectionError(where: string, error: unknown, client: pg.Client): Error {
   const message = error instanceof Error ? error.message : String(error);
   const advice = tlsAdvice(error);
   if (advice) {
-    return new ValidationError(`cannot connect to database ${where}: ${message}: ${advice}`, {
+    return new DatabaseConnectionError(`cannot connect to database ${where}: ${message}: ${advice}`, {
       cause: error,
     });
   }
@@ -326,7 +331,7 @@ function connectionError(where: string, error: unknown, client: pg.Client): Erro
       server && server.user !== client.user
         ? `; cutover local's embedded server on port ${client.port} gives its password to user ${server.user} only (this URL's user: ${client.user})`
         : '';
-    return new ValidationError(
+    return new DatabaseConnectionError(
       `no password for database ${where}: set PGPASSWORD or a pgpass file for the process that connects ` +
         "(cutover local's, for the migrations it runs; the CLI's, for `cutover backups restore`, whose " +
         `--database-url may hold it too), or give the request's database a secretArn${whose} (cutover local's ` +
@@ -334,7 +339,7 @@ function connectionError(where: string, error: unknown, client: pg.Client): Erro
       { cause: error },
     );
   }
-  return new ValidationError(`cannot connect to database ${where}: ${message}`, { cause: error });
+  return new DatabaseConnectionError(`cannot connect to database ${where}: ${message}`, { cause: error });
 }
 
 /**

@@ -164,19 +164,20 @@ export async function applyMigrations(
  * the migration lock and changing nothing (a history table it does not find holds nothing yet): an applied
  * migration's file changed or its version taken by another (`MigrationChecksumMismatch`), a pending one
  * numbered below an applied one of its phase or holding a statement that cannot run in a transaction
- * (`ValidationError`). A run checks them again, holding the lock.
+ * (`ValidationError`). A run checks them again, holding the lock. Returns the ones the history does not
+ * record: those a run would apply, of every phase.
  *
  * @example
- * await checkMigrations(client, await loadMigrationsFromDirectory('migrations'));
+ * const pending = await checkMigrations(client, await loadMigrationsFromDirectory('migrations'));
  */
 export async function checkMigrations(
   client: pg.Client,
   migrations: readonly Migration[],
   historyTable = DEFAULT_MIGRATION_HISTORY_TABLE,
-): Promise<void> {
+): Promise<Migration[]> {
   const found = await relationNamed(client, historyTable);
   const applied = found ? await appliedMigrations(client, qualified(found)) : new Map<number, AppliedRow>();
-  refuseUnappliable(migrations, applied, historyTable);
+  return refuseUnappliable(migrations, applied, historyTable);
 }
 
 /**

@@ -20,7 +20,12 @@ import {
   refuseWholeCopyOverLimit,
 } from './copy.ts';
 import { type BackupStopCheck, backupDatabase } from './logical-backup.ts';
-import { loadMigrationsFromDirectory, loadMigrationsFromStore, schemasCreatedBy } from './migration-files.ts';
+import {
+  labelOf,
+  loadMigrationsFromDirectory,
+  loadMigrationsFromStore,
+  schemasCreatedBy,
+} from './migration-files.ts';
 import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
@@ -55,9 +60,10 @@ export function backupPrefix(request: Request, runId: string): string {
  * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
  * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
- * the one meant.
+ * the one meant. Returns the directory's migrations of the request's phase that the target has not applied
+ * (`V3__backfill`), those Migrate would apply; none without a directory.
  */
-export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<void> {
+export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<string[]> {
   const { source, target, schemas } = request.database;
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
@@ -69,15 +75,16 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;
-  if (!schemasOfTarget && migrations.length === 0) return;
-  await withDatabase(
+  if (!schemasOfTarget && migrations.length === 0) return [];
+  const phase = spec?.phase ?? 'all';
+  return withDatabase(
     target,
     async (client) => {
-      if (schemasOfTarget) {
-        const created = schemasCreatedBy(migrations, spec?.phase ?? 'all');
-        await requireSchemas(client, schemas, 'target', created);
-      }
-      if (migrations.length > 0) await checkMigrations(client, migrations, spec?.historyTable);
+      if (schemasOfTarget)
+        await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations, phase));
+      if (migrations.length === 0) return [];
+      const pending = await checkMigrations(client, migrations, spec?.historyTable);
+      return pending.filter((migration) => phase === 'all' || migration.phase === phase).map(labelOf);
     },
     secrets,
   );

@@ -8,6 +8,7 @@ import { executionIdOf } from '#core/api-routes.ts';
 import { LOCAL_CLI_FLAGS_VARIABLE, LOCAL_DATA_DIR_FLAG_VARIABLE, localDataDirFlag } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
 import type { StoreFailedError } from '#local/errors.ts';
+import { LOCAL_POSTGRES_FILES } from '#local/kept-postgres.ts';
 import { makeDirectory } from '#local/make-directory.ts';
 import type { LocalRuntime } from '#local/runtime.ts';
 import { localDataDir } from '../arguments.ts';
@@ -321,10 +322,12 @@ async function reportDataServices(runtime: LocalRuntime, dataDir: string): Promi
     const { databaseUrl, postgres, postgresPortTaken: kept, s3, bucket } = await runtime.dataServices();
     if (kept !== undefined) {
       console.warn(
-        `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, 'postgres.port')}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
+        `warning: PostgreSQL's port ${kept} (of the last start, in ${join(dataDir, LOCAL_POSTGRES_FILES.port)}) is in use by another program: PostgreSQL now listens on ${postgres.port}; requests naming 127.0.0.1:${kept} must name 127.0.0.1:${postgres.port} instead`,
       );
     }
-    console.log(`PostgreSQL on ${databaseUrl} (its password is in ${join(dataDir, 'postgres.password')})`);
+    console.log(
+      `PostgreSQL on ${databaseUrl} (its password is in ${join(dataDir, LOCAL_POSTGRES_FILES.password)})`,
+    );
     console.log(`S3 on ${s3.endpoint}, backups in bucket ${bucket}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

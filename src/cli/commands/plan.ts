@@ -20,7 +20,7 @@ import type {
   Strategy,
 } from '#core/schemas/index.ts';
 import type { ServiceRef } from '#core/types.ts';
-import { integerOption } from '../arguments.ts';
+import { integerOption, localDataDir } from '../arguments.ts';
 import { localWaitScale } from '../console-api.ts';
 import {
   createStepFunctionsClient,
@@ -408,6 +408,7 @@ function assumedReplicas(strategy: Strategy, request: DeploymentRequest): { repl
 
 interface PlanOptions extends EndpointOptions {
   readonly file: string;
+  readonly dataDir?: string;
   readonly json?: boolean;
   readonly scan: string;
 }
@@ -444,6 +445,47 @@ async function runningAt(options: PlanOptions, service: ServiceRef): Promise<Ser
   return found.releases.find((release) => release.status === 'RUNNING');
 }
 
+/** What a plan learnt of a database migration's target: its pending migrations, or why it was not read. */
+interface TargetReading {
+  /** The migrations directory's files of the phase the target has not applied, when both were read. */
+  readonly pending?: string[];
+  readonly notRead?: string;
+}
+
+/**
+ * Checks the target (and the source) as Prepare would before it locks anything (`checkBeforeLock`, which
+ * changes nothing), when `--endpoint` or `--aws` says where the migration would run: a `url` naming the
+ * embedded PostgreSQL of the data dir (`--data-dir`) connects with the password kept there, as the
+ * runtime's tasks do; a secret is read with the default AWS credential chain. A check Prepare would fail
+ * ends the plan (exit 2); a database that refuses the connection or cannot be reached is left unread.
+ */
+async function readTarget(options: PlanOptions, request: DatabaseMigrationRequest): Promise<TargetReading> {
+  if (!options.aws && options.endpoint === undefined) return {};
+  // Loaded here: only a database migration's plan connects to a database.
+  const [{ checkBeforeLock }, { LOCAL_POSTGRES_VARIABLE }, { keptLocalPostgresUrl }, errors] =
+    await Promise.all([
+      import('#adapters/database/workflow.ts'),
+      import('#adapters/database/connection.ts'),
+      import('#local/kept-postgres.ts'),
+      import('#core/errors.ts'),
+    ]);
+  process.env[LOCAL_POSTGRES_VARIABLE] ||= await keptLocalPostgresUrl(localDataDir(options.dataDir));
+  try {
+    const pending = await checkBeforeLock(request);
+    return request.migrations?.directory === undefined ? {} : { pending };
+  } catch (error) {
+    if (error instanceof errors.TransientAdapterError || error instanceof errors.DatabaseConnectionError) {
+      return { notRead: error.message };
+    }
+    if (!(error instanceof errors.CutoverError)) throw error;
+    throw new CliError(
+      `Prepare would refuse this migration before locking ${request.service.namespace}/${request.service.name}: ${error.name}: ${error.message}`,
+      ExitCode.Usage,
+      { cause: error },
+    );
+  }
+}
+
 /** With `--endpoint` at a `cutover local`, that runtime and how it scales its waits. */
 async function scaledRuntimeFor(options: PlanOptions): Promise<ScaledRuntime | undefined> {
   if (options.aws || options.endpoint === undefined) return undefined;
@@ -466,14 +508,20 @@ export function planCommand(): Command {
         "with --endpoint or --aws: newest executions of each workflow read for the service's last release, 1-1000",
         '100',
       )
+      .option(
+        '-d, --data-dir <dir>',
+        'with --endpoint, a database migration: the data dir of the cutover local whose PostgreSQL the request names (default: $CUTOVER_DATA_DIR or .cutover)',
+      )
       .addHelpText(
         'after',
         '\nWithout --endpoint or --aws, the tracks are assumed (stable -> canary, blue -> green); with one, the\n' +
           "live track is the one the service's last successful release left live (or a newer release whose\n" +
           'rollback stopped left the most traffic).\n' +
+          "\nA database migration's plan, with --endpoint or --aws, reads its target (and source) as Prepare would:\n" +
+          'it lists the migrations the target has not applied, and exits 2 when Prepare would refuse the run.\n' +
           '\nExample:\n  $ cutover plan canary -f examples/requests/canary.json\n' +
           '  $ cutover plan blue-green -f examples/requests/blue-green.json --endpoint http://127.0.0.1:8083\n' +
-          '  $ cutover plan database-migration -f examples/requests/database-migration.json',
+          '  $ cutover plan database-migration -f examples/requests/database-migration.json --endpoint http://127.0.0.1:8083',
       ),
     "Step Functions endpoint to read the service's live track at (not $CUTOVER_ENDPOINT; without it, the tracks are assumed)",
   ).action(async (strategy: string, options: PlanOptions) => {
@@ -482,10 +530,23 @@ export function planCommand(): Command {
     if (strategy === 'database-migration') {
       const request = (await validateRequestFor(strategy, input)) as DatabaseMigrationRequest;
       const { migrations, conflicts } = await checkMigrationsDirectory(request);
-      const running = await runningAt(options, request.service);
-      const plan = buildDatabaseMigrationPlan(request, migrations);
+      const [running, target] = await Promise.all([
+        runningAt(options, request.service),
+        readTarget(options, request),
+      ]);
+      const plan = buildDatabaseMigrationPlan(
+        request,
+        migrations && { files: migrations, ...(target.pending && { pending: target.pending }) },
+      );
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
-      for (const conflict of conflicts) {
+      if (target.notRead !== undefined) {
+        console.error(
+          `warning: the target was not read (${target.notRead}): the plan lists every migration file of the ` +
+            "phase, and Prepare checks them against the target's history",
+        );
+      }
+      // Read, the target's pending migrations passed Prepare's checks.
+      for (const conflict of target.pending ? [] : conflicts) {
         console.error(`warning: ${conflict} (Prepare refuses it unless the target has applied it already)`);
       }
       for (const note of runningNote(running, request.service)) console.error(note);

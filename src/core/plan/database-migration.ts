@@ -41,6 +41,8 @@ export interface DatabaseMigrationPlan {
   readonly target: string;
   readonly source?: string;
   readonly steps: readonly DatabaseMigrationStep[];
+  /** The migrations Migrate would apply (`V3__backfill`), when the plan read the target's history. */
+  readonly pendingMigrations?: readonly string[];
   /** Every state entered from Prepare to Done: each RDS loop at one check, no table copied. */
   readonly path: readonly string[];
   /**
@@ -144,7 +146,7 @@ function blueGreenStep(request: Request): DatabaseMigrationStep[] {
   ];
 }
 
-function migrateDetail(request: Request, files: readonly string[] | undefined): string {
+function migrateDetail(request: Request, planned: PlannedMigrations | undefined): string {
   const migrations = request.migrations;
   if (!migrations) return 'no migrations given: nothing to apply';
   const from = migrations.directory ?? `the backup store, folder ${folderPrefix(migrations.s3Prefix!)}`;
@@ -152,9 +154,29 @@ function migrateDetail(request: Request, files: readonly string[] | undefined): 
   const transaction =
     migrations.transaction === 'all' ? 'all in one transaction' : 'each in its own transaction';
   // The backup store's files are read only at Migrate; a directory's, when the plan was given them.
-  const known = migrations.directory === undefined ? 'read at Migrate' : files && fileList(files);
-  const listed = known ? ` (${known}; those the target has applied are skipped)` : '';
+  const known =
+    migrations.directory === undefined ? `read at Migrate; ${SKIPPED}` : planned && migrationsLine(planned);
+  const listed = known ? ` (${known})` : '';
   return `pending migrations of phase ${migrations.phase} (${phases[migrations.phase]}) from ${from}${listed}, ${transaction}`;
+}
+
+const SKIPPED = 'those the target has applied are skipped';
+
+/** The directory's migrations of the phase, or those the target has not applied when its history was read. */
+function migrationsLine({ files, pending }: PlannedMigrations): string {
+  if (pending === undefined) return `${fileList(files)}; ${SKIPPED}`;
+  if (pending.length === 0) return `none: the target has applied every file of the phase (${files.length})`;
+  const applied = files.length - pending.length;
+  return `${fileList(pending)}, by the target's history; it has applied ${applied} of the phase's ${files.length} files`;
+}
+
+/**
+ * The migrations of a directory, as `V1__orders`: its files of the request's phase, and when the target's
+ * history was read, those the target has not applied (what Migrate would apply).
+ */
+export interface PlannedMigrations {
+  readonly files: readonly string[];
+  readonly pending?: readonly string[];
 }
 
 /** Migration names for a plan line: all of up to 8, else the first 3 and the last 3 with the count. */
@@ -165,12 +187,12 @@ function fileList(files: readonly string[]): string {
 }
 
 /** The steps from Migrate on (with the migrations to apply, when known): what each does depends on whether a source is copied. */
-function copySteps(request: Request, migrationFiles: readonly string[] | undefined): DatabaseMigrationStep[] {
+function copySteps(request: Request, planned: PlannedMigrations | undefined): DatabaseMigrationStep[] {
   const { source } = request.database;
   const { budgetSeconds, batchRows } = request.copy;
   const fromSource = source !== undefined && request.sequences === 'source';
   return [
-    { name: 'Migrate', detail: migrateDetail(request, migrationFiles), states: ['Migrate'] },
+    { name: 'Migrate', detail: migrateDetail(request, planned), states: ['Migrate'] },
     {
       name: 'ListTables',
       detail: source ? `the source's tables of ${schemasOf(request)}, parents first` : 'no source: no tables',
@@ -237,8 +259,8 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
  * Builds the plan of a normalized database migration request: its steps, the states they enter, what a
  * failure does, and the state transitions and their cost. The request tells the transitions of a run
  * that copies nothing and whose RDS checks succeed at the first; `variableTransitions` are the ones the
- * data decides (a table and a slice of the copy) and each further RDS check. `migrationFiles` are the
- * names of the directory's migrations of the request's phase, when it was read (`V1__orders`).
+ * data decides (a table and a slice of the copy) and each further RDS check. `migrations` are the
+ * directory's, when it was read (see {@link PlannedMigrations}).
  *
  * @example
  * const plan = buildDatabaseMigrationPlan(parseWith(databaseMigrationRequestSchema, input, 'request'));
@@ -247,7 +269,7 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
  */
 export function buildDatabaseMigrationPlan(
   request: Request,
-  migrationFiles?: readonly string[],
+  migrations?: PlannedMigrations,
 ): DatabaseMigrationPlan {
   const directory = request.migrations?.directory ? ' and the migrations directory' : '';
   const entries: Entry[] = [
@@ -260,7 +282,7 @@ export function buildDatabaseMigrationPlan(
     backupStep(request),
     'BlueGreenRequested',
     ...blueGreenStep(request),
-    ...copySteps(request, migrationFiles),
+    ...copySteps(request, migrations),
     'Done',
   ];
   const steps = entries.filter((entry) => typeof entry !== 'string');
@@ -279,6 +301,7 @@ export function buildDatabaseMigrationPlan(
     target: target.url ?? target.secretArn!,
     ...(source ? { source: source.url ?? source.secretArn! } : {}),
     steps,
+    ...(migrations?.pending ? { pendingMigrations: migrations.pending } : {}),
     path,
     onFailure: failurePlan(request),
     stateTransitions: path.length,

@@ -93,6 +93,36 @@ describe('buildDatabaseMigrationPlan', () => {
     );
   });
 
+  it.each([
+    {
+      what: 'those the target has not applied, when its history was read',
+      pending: ['V2__orders_add_status'],
+      says: "(V2__orders_add_status, by the target's history; it has applied 1 of the phase's 2 files)",
+    },
+    {
+      what: 'none, when the target has applied every file',
+      pending: [],
+      says: '(none: the target has applied every file of the phase (2))',
+    },
+    {
+      what: 'every file, when the target was not read',
+      pending: undefined,
+      says: '(V1__create_shop, V2__orders_add_status; those the target has applied are skipped)',
+    },
+  ])('lists as pending migrations $what', ({ pending, says }) => {
+    // Prepare
+    const input = databaseMigrationInput({ target: TARGET }, 'examples/migrations/shop');
+    const files = ['V1__create_shop', 'V2__orders_add_status'];
+    // Act
+    const plan = buildDatabaseMigrationPlan(
+      parseWith(databaseMigrationRequestSchema, input, 'database-migration request'),
+      { files, ...(pending && { pending }) },
+    );
+    // Assess
+    expect(plan.steps.find((step) => step.name === 'Migrate')!.detail).toContain(says);
+    expect(plan.pendingMigrations).toEqual(pending);
+  });
+
   it('knows the transitions and cost from the request alone when nothing is copied', () => {
     // Act
     const plan = planOf();
