@@ -671,7 +671,7 @@ describe('a canary release from the CLI', () => {
       code: 2,
       stdout: '',
       stderr:
-        "cutover: --track purple: shop/checkout runs no track purple (its tracks: stable); a release's new track runs once the release deployed it\n",
+        'cutover: --track purple: shop/checkout runs no track purple (its tracks: stable), and no release deploys one of that name (stable, canary, blue, green)\n',
     });
   });
 
@@ -697,6 +697,12 @@ describe('a canary release from the CLI', () => {
   });
 
   it('run --wait of a healthy canary prints weights and verdicts and exits 0', async () => {
+    // Prepare: traffic for the canary alone, started before the release deploys it
+    const canaryOnly = startCli(
+      ['traffic', 'shop/checkout', '--track', 'canary', '--seconds', '2', '--data-dir', dataDir],
+      { AWS_REGION: 'us-east-1' },
+    );
+    while (!canaryOnly.stdout().includes('waiting for')) await new Promise((r) => setTimeout(r, 50));
     // Act
     const { code, stdout } = await cutover(
       'run',
@@ -717,6 +723,12 @@ describe('a canary release from the CLI', () => {
     expect(stdout).toMatch(/analysis PASS: all metrics within thresholds \(requestCount=\d+ errorRate=0/);
     expect(stdout).toMatch(/→ Promote\n/);
     expect(stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+    // The traffic waited for the canary, then reached it alone
+    expect(await canaryOnly.exited).toBe(0);
+    expect(canaryOnly.stdout()).toMatch(
+      /^waiting for shop\/checkout to run track canary \(its tracks: stable\): a release deploys its new track at its start \(Ctrl-C stops\)\nsending 20 requests\/s to track canary at http:\/\/127\.0\.0\.1:\d+\/ for 2 s\n/,
+    );
+    expect(canaryOnly.stdout().trim().split('\n').at(-1)).toMatch(/ {2}by track: canary \d+ {2}/);
   });
 
   it('list --status SUCCEEDED shows it', async () => {

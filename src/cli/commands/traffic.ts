@@ -56,18 +56,75 @@ export function trafficCommand(): Command {
       const seconds =
         options.seconds === undefined ? undefined : integerOption('--seconds', options.seconds, 1, 86_400);
       const track = options.track === undefined ? undefined : await trackOption(options.track);
-      const url = await proxyUrlOf(service, localDataDir(options.dataDir), track);
-      await sendTraffic(url, rate, seconds, track);
+      const dataDir = localDataDir(options.dataDir);
+      const stopped = stopRequested();
+      const { url, tracks } = await proxyOf(service, dataDir, track);
+      if (track !== undefined && tracks !== undefined && !tracks.includes(track)) {
+        const runs = await untilTrackRuns(service, dataDir, track, tracks, stopped);
+        if (!runs) return;
+      }
+      await sendTraffic(url, rate, seconds, track, stopped);
     });
 }
 
+/** Resolves on the first SIGINT or SIGTERM (Ctrl-C): the command stops waiting or sending then. */
+function stopRequested(): Promise<void> {
+  return new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+}
+
+/** How often a command waiting for a track reads the runtime's file. */
+const TRACK_POLL_MS = 250;
+
 /**
- * The URL of the service's proxy, from the runtime's SQLite file in `dataDir` (read only). A service
- * without one is a usage error: one whose releases route it some other way than `traffic: local` (a
- * Kubernetes router, a load balancer) says so, and where its traffic goes. So is a `track` the service does
- * not run (every request would be answered 503 by the proxy).
+ * Waits until the service runs `track`, one of the tracks a release deploys (`canary`, `green`, ...: the
+ * release started beside this command deploys it), reading the runtime's file; any other track the service
+ * does not run is a usage error naming those it runs. False when stopped first.
  */
-async function proxyUrlOf(service: ServiceRef, dataDir: string, track: string | undefined): Promise<string> {
+async function untilTrackRuns(
+  service: ServiceRef,
+  dataDir: string,
+  track: string,
+  tracks: readonly string[],
+  stopped: Promise<void>,
+): Promise<boolean> {
+  const label = `${service.namespace}/${service.name}`;
+  const runs = `its tracks: ${tracks.join(', ') || 'none'}`;
+  const { RELEASE_TRACKS } = await import('#core/strategies.ts');
+  if (!RELEASE_TRACKS.includes(track)) {
+    throw new CliError(
+      `--track ${track}: ${label} runs no track ${track} (${runs}), and no release deploys one of that name (${RELEASE_TRACKS.join(', ')})`,
+      ExitCode.Usage,
+    );
+  }
+  console.log(
+    `waiting for ${label} to run track ${track} (${runs}): a release deploys its new track at its start (Ctrl-C stops)`,
+  );
+  let stop = false;
+  void stopped.then(() => {
+    stop = true;
+  });
+  while (!stop) {
+    await new Promise((resolve) => setTimeout(resolve, TRACK_POLL_MS));
+    if ((await proxyOf(service, dataDir, track)).tracks?.includes(track)) return true;
+  }
+  console.log(`stopped before ${label} ran track ${track}: nothing sent`);
+  return false;
+}
+
+/**
+ * The URL of the service's proxy, from the runtime's SQLite file in `dataDir` (read only), and with a
+ * `track`, the tracks the service runs (none read when its tracks run elsewhere than the local cluster). A
+ * service without a proxy is a usage error: one whose releases route it some other way than `traffic:
+ * local` (a Kubernetes router, a load balancer) says so, and where its traffic goes.
+ */
+async function proxyOf(
+  service: ServiceRef,
+  dataDir: string,
+  track: string | undefined,
+): Promise<{ url: string; tracks?: string[] }> {
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
   const label = `${service.namespace}/${service.name}`;
@@ -103,13 +160,7 @@ async function proxyUrlOf(service: ServiceRef, dataDir: string, track: string | 
       ExitCode.Usage,
     );
   }
-  if (track !== undefined && tracks !== undefined && !tracks.includes(track)) {
-    throw new CliError(
-      `--track ${track}: ${label} runs no track ${track} (its tracks: ${tracks.join(', ') || 'none'}); a release's new track runs once the release deployed it`,
-      ExitCode.Usage,
-    );
-  }
-  return `http://127.0.0.1:${row.port}/`;
+  return { url: `http://127.0.0.1:${row.port}/`, ...(tracks && { tracks }) };
 }
 
 /** The tracks the local cluster runs for the service, by name; `undefined` when no local cluster ran here. */
@@ -184,12 +235,13 @@ function routedBy(traffic: RoutedTraffic): { by: string; goesTo: string } {
   }
 }
 
-/** Sends `rate` requests a second until SIGINT or `seconds`, printing the tally as it goes and at the end. */
+/** Sends `rate` requests a second until `stopped` or `seconds`, printing the tally as it goes and at the end. */
 async function sendTraffic(
   url: string,
   rate: number,
   seconds: number | undefined,
   track: string | undefined,
+  stopped: Promise<void>,
 ): Promise<void> {
   const { startTraffic } = await import('#local/adapters/traffic-generator.ts');
   const traffic = startTraffic({ url, ratePerSecond: rate, track });
@@ -199,8 +251,7 @@ async function sendTraffic(
   );
   const report = setInterval(() => console.log(tally(traffic.stats)), REPORT_EVERY_MS);
   await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
+    void stopped.then(done);
     if (seconds !== undefined) setTimeout(done, seconds * 1000).unref();
   });
   clearInterval(report);
