@@ -391,6 +391,8 @@ export class ProgressReader {
   readonly #entryOf = new Map<number, number>();
   /** The tasks scheduled so far by each state entry: the attempt a failure ends. */
   readonly #attemptsOf = new Map<number, number>();
+  /** A first release: the tracks its weights leave at 0 do not run. */
+  #firstRelease = false;
 
   /**
    * The lines of one event, read after those before it; an approval's answer says who gave it and why (or
@@ -403,7 +405,8 @@ export class ProgressReader {
     const attempt = this.#attemptOf(event);
     const lines = progressOf(event)
       .filter((line) => line.kind !== 'rollout' || this.#isNew(line))
-      .map((line) => (line.kind === 'attemptFailed' && attempt !== undefined ? { ...line, attempt } : line));
+      .map((line) => (line.kind === 'attemptFailed' && attempt !== undefined ? { ...line, attempt } : line))
+      .map((line) => this.#runningTracksOnly(line));
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined)
       this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
@@ -419,6 +422,13 @@ export class ProgressReader {
       if (event.type === 'TaskTimedOut') lines.unshift({ kind: 'unanswered', timeoutSeconds, onTimeout });
     }
     return lines;
+  }
+
+  /** A first release's weights without the tracks it leaves at 0, which it never deployed: `green 100%`. */
+  #runningTracksOnly(line: ProgressLine): ProgressLine {
+    if (line.kind === 'firstRelease') this.#firstRelease = true;
+    if (line.kind !== 'weights' || !this.#firstRelease) return line;
+    return { ...line, weights: Object.fromEntries(Object.entries(line.weights).filter(([, w]) => w > 0)) };
   }
 
   /**

@@ -145,8 +145,10 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
   return [
     ...window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview),
     ...approvalLine(plan, 'the switch'),
-    // Live track first, as `watch` shows the weights the switch sets.
-    `  switch  ${weightsBar({ [live]: 0, [next]: 100 })}`,
+    // Live track first, as `watch` shows the weights the switch sets; a first release has none.
+    plan.firstRelease
+      ? `  switch  ${next} 100% (first release: no live track to switch from)`
+      : `  switch  ${weightsBar({ [live]: 0, [next]: 100 })}`,
     ...window('post-switch analysis', plan.postSwitch, request.blueGreen.postSwitch),
   ];
 }

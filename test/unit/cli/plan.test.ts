@@ -663,6 +663,17 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input.maxResults).toBe(30);
   });
 
+  it('plans a first blue-green release as a switch to its one track, with no live track to switch from', async () => {
+    // Prepare
+    anEndpointWhereBlueGreenV13Ran(undefined);
+    // Act
+    const { stdout } = await plan('blue-green', example('blue-green'), '--endpoint', 'http://127.0.0.1:9');
+    // Assess
+    expect(stdout.split('\n')[1]).toBe('  switch  green 100% (first release: no live track to switch from)');
+    // No line names a blue track (the strategy's name aside)
+    expect(stdout.replaceAll('blue-green', '')).not.toContain('blue');
+  });
+
   it('says a release of the service still runs: cutover run refuses another until it ends', async () => {
     // Prepare: v14 runs, started after v13
     anEndpointWhereBlueGreenV13Ran({ live: 'blue', next: 'green' });

@@ -15,7 +15,6 @@ type Approval = Extract<ProgressLine, { kind: 'approval' }>;
 
 const taskSucceeded = (id: number, payload: object): HistoryEvent => lambdaTaskSucceeded(id, payload);
 
-/** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 /** The lines a fresh {@link ProgressReader} reads from `history` that `keep` keeps, as `watch` prints them. */
 function formattedLines(history: readonly HistoryEvent[], keep: (line: ProgressLine) => boolean): string[] {
   const reader = new ProgressReader();
@@ -25,6 +24,7 @@ function formattedLines(history: readonly HistoryEvent[], keep: (line: ProgressL
     .map((line) => formatProgress(line));
 }
 
+/** The cause a Lambda task's error carries, as AWS and the local runtime record it. */
 function lambdaCause(errorType: string, errorMessage: string): string {
   return JSON.stringify({
     errorMessage,
@@ -468,6 +468,23 @@ describe('progressOf', () => {
     expect(lines.map((line) => formatProgress(line))).toEqual([
       '  first release of shop/checkuot: no track serves it yet, so it goes straight to 100% without steps, analysis or approval',
     ]);
+  });
+
+  it('shows only the track a first release runs in its weights, and both tracks of a later one', () => {
+    // Prepare: a first blue-green release switches to green; blue never ran
+    const validated = (id: number, firstRelease: boolean) =>
+      taskSucceeded(id, {
+        request: { service: { name: 'checkout', namespace: 'shop' } },
+        plan: { strategy: 'blue-green', firstRelease },
+      });
+    const switched = (id: number) => taskSucceeded(id, { weights: { blue: 0, green: 100 } });
+    const weights = (line: ProgressLine) => line.kind === 'weights';
+    // Act
+    const first = formattedLines([validated(3, true), switched(20)], weights);
+    const later = formattedLines([validated(3, false), switched(20)], weights);
+    // Assess
+    expect(first).toEqual(['  weights  green 100%']);
+    expect(later).toEqual([`  weights  blue ${'░'.repeat(40)} green 0/100`]);
   });
 
   it("counts a rollback's tracks apart from the other cluster objects it re-applied", () => {
