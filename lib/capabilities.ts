@@ -79,9 +79,9 @@ export const CAPABILITIES = {
   claims: 'rollback claims in the state table, and who holds a service lock',
   /**
    * states:DescribeExecution on the executions of the stack's release and migration state machines: a lock
-   * held by one that ended (its Unlock failed) is taken over.
+   * held by one that ended (its Unlock failed) is taken over; a stopped migration's start bounds what it applied.
    */
-  executions: 'whether the execution holding a service lock has ended',
+  executions: 'whether the execution holding a service lock has ended, when a stopped migration started',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**
@@ -132,7 +132,7 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-switchover-blue-green': ['blueGreenSwitchover', 'blueGreenStatus', 'fence'],
   // It reads the deployment's status first: one that switched over is kept.
   'db-delete-blue-green': ['blueGreenDelete', 'blueGreenStatus'],
-  'db-migrate': ['database', 'backup', 'fence', 'notify'],
+  'db-migrate': ['database', 'backup', 'fence'],
   'db-list-tables': ['database'],
   'db-copy-table': ['database', 'fence'],
   'db-sync-sequences': ['database', 'fence'],
@@ -140,4 +140,6 @@ export const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly Capability[
   'db-undo-copy': ['database'],
   'db-notify': ['notify'],
   'db-unlock': ['state'],
+  // The start of the stopped execution bounds the migrations it applied.
+  'db-list-applied': ['database', 'executions'],
 };

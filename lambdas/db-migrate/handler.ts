@@ -3,8 +3,6 @@ import { createBackupStoreFromEnvironment } from '#adapters/backup/index.ts';
 import type { MigrationRunPoint } from '#adapters/database/migrations.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
-import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
-import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
 import { logger } from '#lambdas/shared/task-handler.ts';
@@ -34,24 +32,6 @@ function stoppedRun(point: MigrationRunPoint, stopped: string): string {
 }
 
 /**
- * Tells the on-call what a stopped run left in the database (a `Failed` event: the abort's own went out
- * before the run stopped), best effort: a notifier that fails is logged.
- */
-async function notifyLeftByStop(request: DatabaseMigrationRequest, executionArn: string, left: string) {
-  const { service } = request;
-  await createNotifierFromEnvironment()
-    .publish({
-      type: 'Failed',
-      service,
-      executionArn,
-      strategy: 'database-migration',
-      message: `database migration of ${service.namespace}/${service.name} stopped by its abort: ${left}`,
-      at: new Date().toISOString(),
-    })
-    .catch((error: Error) => logger.warn('event not published', { errorMessage: error.message }));
-}
-
-/**
  * DbMigrate: applies the request's migration phase (`MigrationFailed`, `MigrationChecksumMismatch`); a
  * statement still running when the function's time nearly runs out fails its migration, rolled back. While
  * another session holds the database's migration lock it waits (logged), up to
@@ -59,10 +39,10 @@ async function notifyLeftByStop(request: DatabaseMigrationRequest, executionArn:
  * again is logged too. A migration whose execution was stopped and claimed by its rollback applies no more
  * (`ExecutionStopped`, naming what stays applied): checked before it connects, once it holds the migration
  * lock (the stop may come while it waits for it), before each next migration and after the last, and before the COMMIT of
- * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. A run
- * stopped after it applied something says what it left in a `Failed` event too. With `startedAt` (when
- * the execution started), it reports as `appliedEarlier` what an attempt before it applied, cut off by a
- * kill or a timeout.
+ * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. The
+ * stop's rollback tells the on-call what stays applied once this run let go of the migration lock
+ * (DbListApplied). With `startedAt` (when the execution started), it reports as `appliedEarlier` what an
+ * attempt before it applied, cut off by a kill or a timeout.
  */
 export const handler = dbTaskHandler(
   'db-migrate',
@@ -70,21 +50,13 @@ export const handler = dbTaskHandler(
   async ({ request, executionArn, startedAt }, invocation) => {
     const lock = createLockFromEnvironment();
     await refuseIfRolledBack(lock, executionArn, 'db-migrate');
-    let stoppedAt: MigrationRunPoint | undefined;
     const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
       timeLeftMs: invocation.timeLeftMs(),
       ...(startedAt && { since: new Date(startedAt) }),
       onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
       onLockTimeout: (what) => logger.warn(what),
       beforeApplying: (point) =>
-        refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => {
-          stoppedAt = point;
-          return stoppedRun(point, stopped);
-        }),
-    }).catch(async (error: unknown) => {
-      const left = stoppedAt && leftByStop(stoppedAt);
-      if (left) await notifyLeftByStop(request, executionArn, left);
-      throw error;
+        refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => stoppedRun(point, stopped)),
     });
     if (report.withoutFile.length > 0) {
       logger.warn(`applied but without a file among the migrations: ${report.withoutFile.join(', ')}`);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createNotifierFromEnvironment } from '#adapters/notifier/index.ts';
 import { errorDetail, failureSummary } from '#core/errors.ts';
+import { migrationsAppliedClause } from '#core/rollback.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
 import { stateErrorSchema } from '#lambdas/shared/task-handler.ts';
 
@@ -44,24 +45,36 @@ function cleanupDetail(blueGreen: BlueGreenCleanup | undefined) {
   return blueGreen?.outcome === 'none' ? undefined : blueGreen;
 }
 
-/** The Failed event's detail: the error, what became of a Blue/Green deployment, a copy not undone. */
+/** What a stopped execution's rollback read of the migrations it applied (DbListApplied), or its error. */
+const migrationsAppliedShape = z.union([z.object({ migrations: z.array(z.string()) }), stateErrorSchema]);
+
+type MigrationsApplied = z.output<typeof migrationsAppliedShape>;
+
+/**
+ * The Failed event's detail: the error, what became of a Blue/Green deployment, a copy not undone, the
+ * migrations a stopped execution applied.
+ */
 function failureDetail(error: {
   Error: string;
   Cause?: string;
   blueGreen?: BlueGreenCleanup;
   copyNotUndone?: { Error: string; Cause?: string };
+  migrationsApplied?: MigrationsApplied;
 }) {
   const cleanup = cleanupDetail(error.blueGreen);
+  const applied = error.migrationsApplied;
   return {
     ...errorDetail(error),
     ...(cleanup ? { blueGreen: cleanup } : {}),
     ...(error.copyNotUndone ? { copyNotUndone: errorDetail(error.copyNotUndone) } : {}),
+    ...(applied ? { migrationsApplied: 'Error' in applied ? errorDetail(applied) : applied.migrations } : {}),
   };
 }
 
 /**
  * DbNotify: publishes `Succeeded` or `Failed` (with the error's name and readable cause, what became of a
- * Blue/Green deployment, and a copy UndoCopy could not undo) for the database migration.
+ * Blue/Green deployment, a copy UndoCopy could not undo, and after a stop, the migrations that stay
+ * applied) for the database migration.
  */
 export const handler = dbTaskHandler(
   'db-notify',
@@ -72,6 +85,8 @@ export const handler = dbTaskHandler(
         blueGreen: blueGreenCleanupShape.optional(),
         /** UndoCopy's own error, when the target stayed out of reach: the copied rows are still there. */
         copyNotUndone: stateErrorSchema.optional(),
+        /** In the rollback of a stop: the migrations the execution applied (DbListApplied), or its error. */
+        migrationsApplied: migrationsAppliedShape.optional(),
       })
       .optional(),
   },
@@ -81,12 +96,13 @@ export const handler = dbTaskHandler(
     const copy = error?.copyNotUndone
       ? `; the copy was not undone (${failureSummary(error.copyNotUndone)}): the target keeps the rows copied so far, and a new run refuses it (TargetNotEmpty) saying how to empty it`
       : '';
+    const applied = error?.migrationsApplied ? `; ${migrationsAppliedClause(error.migrationsApplied)}` : '';
     await createNotifierFromEnvironment().publish({
       type,
       service: request.service,
       executionArn,
       strategy: 'database-migration',
-      message: error ? `${message}: ${failureSummary(error)}${blueGreen}${copy}` : message,
+      message: error ? `${message}: ${failureSummary(error)}${blueGreen}${copy}${applied}` : message,
       ...(error ? { detail: failureDetail(error) } : {}),
       at: new Date().toISOString(),
     });

@@ -10,6 +10,7 @@ import {
   rejectionOf,
   TransientAdapterError,
 } from '#core/errors.ts';
+import { type MigrationsApplied, migrationsAppliedClause } from '#core/rollback.ts';
 import { isApprovalTimeoutAction } from '#core/schemas/common.ts';
 import { type ApprovalTimeout, approvalTimeoutText } from './approval-deadline.ts';
 import { counted, measurementsShown } from './format.ts';
@@ -348,6 +349,20 @@ export function rollbackShortfallText(newestFirst: readonly HistoryEvent[]): str
     const shortfall = output && finalShortfallIn(output);
     if (shortfall) return shortfall.length > 0 ? shortfallText(shortfall) : undefined;
   }
+  return undefined;
+}
+
+/**
+ * What the rollback of a stopped database migration read of the migrations the execution applied, from
+ * the rollback's newest events (its end's output), as {@link migrationsAppliedClause} words it; none for a
+ * release's rollback, or one that has not ended.
+ */
+export function migrationsAppliedText(newestFirst: readonly HistoryEvent[]): string | undefined {
+  const ended = newestFirst.find((event) => event.executionSucceededEventDetails?.output !== undefined);
+  const output = parseOutput(ended?.executionSucceededEventDetails?.output);
+  const applied = output?.migrationsApplied as Partial<Record<'migrations' | 'Error', unknown>> | undefined;
+  if (Array.isArray(applied?.migrations)) return migrationsAppliedClause({ migrations: applied.migrations });
+  if (typeof applied?.Error === 'string') return migrationsAppliedClause(applied as MigrationsApplied);
   return undefined;
 }
 

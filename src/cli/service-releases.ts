@@ -17,7 +17,7 @@ import { isRollbackArn, machineParts, stoppedExecutionOf } from '#core/rollback.
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
 import type { HistoryPages } from './history.ts';
-import { readableFailure, rollbackShortfallText } from './progress.ts';
+import { migrationsAppliedText, readableFailure, rollbackShortfallText } from './progress.ts';
 import {
   type CliStrategy,
   LOCAL_MACHINES,
@@ -72,6 +72,8 @@ export interface ServiceRelease extends ExecutionPosition {
  */
 export interface ReleaseRollback extends StopRollbackStatus {
   readonly notRestored?: string;
+  /** A stopped database migration's: the migrations it applied, which stay applied, as a clause. */
+  readonly migrationsApplied?: string;
 }
 
 /**
@@ -304,8 +306,9 @@ async function firstServing(
 
 /**
  * `rollback` with, when it SUCCEEDED, the tracks it did not bring back in full (`notRestored`) as its last
- * check named them: one page of its newest events (see {@link FAILURE_EVENTS}). As it is when that page
- * cannot be read, or the check named none.
+ * check named them, or for a database migration, the migrations it found applied (`migrationsApplied`):
+ * one page of its newest events (see {@link FAILURE_EVENTS}). As it is when that page cannot be read, or
+ * says neither.
  *
  * @example
  * const rollback = await withRollbackShortfall(pages, { executionArn: rollbackArn, status: 'SUCCEEDED' });
@@ -315,8 +318,12 @@ export async function withRollbackShortfall(
   rollback: StopRollbackStatus,
 ): Promise<ReleaseRollback> {
   if (rollback.status !== 'SUCCEEDED') return rollback;
-  const { notRestored } = await newestEventsDetails(pages, rollback.executionArn);
-  return notRestored ? { ...rollback, notRestored } : rollback;
+  const { notRestored, migrationsApplied } = await newestEventsDetails(pages, rollback.executionArn);
+  return {
+    ...rollback,
+    ...(notRestored ? { notRestored } : {}),
+    ...(migrationsApplied ? { migrationsApplied } : {}),
+  };
 }
 
 /**
@@ -401,7 +408,7 @@ async function failureDetails(pages: HistoryPages, release: ServiceRelease): Pro
 async function newestEventsDetails(
   pages: HistoryPages,
   executionArn: string,
-): Promise<Pick<ServiceRelease, 'promoted' | 'notRestored'>> {
+): Promise<Pick<ServiceRelease, 'promoted' | 'notRestored'> & { migrationsApplied?: string }> {
   try {
     const page = await pages({ executionArn, reverseOrder: true, maxResults: FAILURE_EVENTS });
     const events = page.events ?? [];
@@ -411,7 +418,12 @@ async function newestEventsDetails(
         event.stateEnteredEventDetails?.name === CLEANUP_FAILED_STATE,
     );
     const notRestored = rollbackShortfallText(events);
-    return { ...(promoted ? { promoted: true as const } : {}), ...(notRestored ? { notRestored } : {}) };
+    const migrationsApplied = migrationsAppliedText(events);
+    return {
+      ...(promoted ? { promoted: true as const } : {}),
+      ...(notRestored ? { notRestored } : {}),
+      ...(migrationsApplied ? { migrationsApplied } : {}),
+    };
   } catch {
     return {};
   }

@@ -160,8 +160,9 @@ export async function throughLostContact<T>(
  * endpoint flags they need): `rollback: abort-checkout-v7 RUNNING — \`cutover watch abort-checkout-v7\``;
  * one that SUCCEEDED without bringing every track back in full says which (`rollback: abort-checkout-v7
  * SUCCEEDED but did not restore in full: stable 0/2 ready of v6 (CrashLoopBackOff; v7's 2 replicas still
- * serve) — ...`); one that ended without cleaning up, or none, names `cutover abort <execution>`, which
- * starts a new one or says why not.
+ * serve) — ...`), and a database migration's, what stays applied (`rollback: abort-orders-db SUCCEEDED:
+ * V1__items, applied before the stop, stays applied (nothing is rolled back) — ...`); one that ended
+ * without cleaning up, or none, names `cutover abort <execution>`, which starts a new one or says why not.
  */
 export function rollbackText(rollback: ReleaseRollback | undefined, execution: string, flags = ''): string {
   const abort = `\`cutover abort ${execution}${flags}\``;
@@ -173,7 +174,8 @@ export function rollbackText(rollback: ReleaseRollback | undefined, execution: s
       ? `\`cutover watch ${name}${flags}\``
       : `${abort} starts a new one or says why not`;
   const short = rollback.notRestored ? ` but did not restore in full: ${rollback.notRestored}` : '';
-  return `rollback: ${name} ${status}${short} — ${next}`;
+  const applied = rollback.migrationsApplied ? `: ${rollback.migrationsApplied}` : '';
+  return `rollback: ${name} ${status}${short}${applied} — ${next}`;
 }
 
 /**

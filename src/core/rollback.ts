@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { executionNameOf } from './api-routes.ts';
+import { failureSummary } from './errors.ts';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.ts';
 
 /**
@@ -173,4 +174,26 @@ export function isRollbackArn(arn: string | undefined): boolean {
   const [, , , , , kind, machine = ''] = (arn ?? '').split(':');
   if (kind !== 'stateMachine' && kind !== 'execution' && kind !== 'express') return false;
   return machine === ROLLBACK_MACHINE || machine.toLowerCase().endsWith(`-${ROLLBACK_MACHINE}`);
+}
+
+/**
+ * What the rollback of a stopped database migration read of the migrations the execution applied
+ * (DbListApplied's answer, `V3__backfill`), or the error that kept it from reading them.
+ */
+export type MigrationsApplied =
+  | { readonly migrations: readonly string[] }
+  | { readonly Error: string; readonly Cause?: string };
+
+/**
+ * The migrations a stopped execution applied, which stay applied, as a clause of a sentence.
+ *
+ * @example
+ * migrationsAppliedClause({ migrations: ['V1__items'] }); // 'V1__items, applied before the stop, stays applied (nothing is rolled back)'
+ */
+export function migrationsAppliedClause(applied: MigrationsApplied): string {
+  if ('Error' in applied) return `which migrations it applied was not read: ${failureSummary(applied)}`;
+  const { migrations } = applied;
+  if (migrations.length === 0) return 'it applied no migration';
+  const stay = migrations.length === 1 ? 'stays' : 'stay';
+  return `${migrations.join(', ')}, applied before the stop, ${stay} applied (nothing is rolled back)`;
 }

@@ -1147,6 +1147,7 @@ describe('Cutover construct on the project itself', () => {
       DefinitionSubstitutions: Match.objectLike({
         DbNotifyFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbNotify'), 'Arn'] },
         DbUnlockFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbUnlock'), 'Arn'] },
+        DbListAppliedFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbListApplied'), 'Arn'] },
       }),
     });
   });

@@ -84,7 +84,7 @@ describe('Task function permissions', () => {
     expect(actionsOf(switchover)).not.toContain('rds:CreateDBInstanceReadReplica');
   });
 
-  it("lets only the locking functions describe executions, and only those of the stack's release and migration machines", () => {
+  it("lets only the locking functions and db-list-applied describe executions, and only those of the stack's release and migration machines", () => {
     // Act
     const describing = tasksWhere(template, (statements) =>
       actionsOf(statements).includes('states:DescribeExecution'),
@@ -93,7 +93,7 @@ describe('Task function permissions', () => {
       (s) => s.Action === 'states:DescribeExecution',
     );
     // Assess
-    expect(describing.sort()).toEqual(['db-prepare', 'validate-request']);
+    expect(describing.sort()).toEqual(['db-list-applied', 'db-prepare', 'validate-request']);
     expect(statement?.Resource).toEqual(
       ['canary', 'blue-green', 'rolling', 'database-migration'].map((workflow) => ({
         'Fn::Join': [
@@ -245,11 +245,11 @@ describe('Task function permissions', () => {
     expect(deleting).toEqual([]);
   });
 
-  it('lets db-migrate publish events as db-notify does: what a stopped run left in the database', () => {
+  it('lets no database task publish events but db-notify: the rollback of a stop says what stayed applied', () => {
     // Act
     const publishers = tasksWhere(template, (statements) => actionsOf(statements).includes('sns:Publish'));
     // Assess
-    expect(publishers).toEqual(expect.arrayContaining(['db-migrate', 'db-notify']));
+    expect(publishers.filter((task) => task.startsWith('db-'))).toEqual(['db-notify']);
   });
 
   it('lets only the tasks that set weights modify listeners, and the others that read them only Describe', () => {

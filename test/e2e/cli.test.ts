@@ -1130,6 +1130,7 @@ describe('a database migration aborted from the CLI', () => {
       // Act
       const abort = await cutover('abort', name, '--reason', 'test', '--endpoint', endpoint);
       const rollback = await cutover('watch', `abort-${name}`, '--endpoint', endpoint);
+      const stopped = await cutover('watch', name, '--endpoint', endpoint);
       await cutover('run', 'database-migration', '-f', file, '--name', next, '--endpoint', endpoint);
       // Assess: not refused with ServiceLocked, it locked the service and started its backup
       await untilEntered(next, 'Backup', 'database-migration');
@@ -1144,6 +1145,11 @@ describe('a database migration aborted from the CLI', () => {
       expect(abort.stdout).not.toContain('nothing to roll back');
       expect(rollback.code).toBe(0);
       expect(rollback.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
+      // Stopped at its backup, it applied nothing: the rollback read the target's history to say so
+      expect(stopped.code).toBe(1);
+      expect(stopped.stdout).toContain(
+        `\nrollback: abort-${name} SUCCEEDED: it applied no migration — \`cutover watch abort-${name} --endpoint ${endpoint}\`\n`,
+      );
     } finally {
       // The runtime unlocks the stopped migration as well.
       await sfn

@@ -181,6 +181,31 @@ export async function checkMigrations(
 }
 
 /**
+ * The migrations the history table records as applied at or after `since` (`V3__backfill`, in version
+ * order), read holding the migration lock, so that a run still applying one (a task goes on after its
+ * execution was stopped, up to its next check) has ended first: `MigrationLocked` when the lock is still
+ * held at `until`. None when the table does not exist.
+ *
+ * @example
+ * await migrationsAppliedSince(client, execution.startDate, { until: Date.now() + 120_000 }); // ['V3__backfill']
+ */
+export async function migrationsAppliedSince(
+  client: pg.Client,
+  since: Date,
+  { historyTable = DEFAULT_MIGRATION_HISTORY_TABLE, until }: { historyTable?: string; until: number },
+): Promise<string[]> {
+  const refused = `the migrations applied since ${since.toISOString()} were not read`;
+  return withMigrationLock(client, { until, refused }, async () => {
+    const found = await relationNamed(client, historyTable);
+    const applied = found ? await appliedMigrations(client, qualified(found)) : new Map<number, AppliedRow>();
+    return [...applied]
+      .filter(([, row]) => row.appliedAt.getTime() >= since.getTime())
+      .sort(([a], [b]) => a - b)
+      .map(([version, { name }]) => labelOf({ version, name }));
+  });
+}
+
+/**
  * Refuses migrations a run must not apply (see {@link checkMigrations}) given the history's `applied`
  * ones; returns the pending ones.
  */

@@ -26,7 +26,12 @@ import {
   loadMigrationsFromStore,
   schemasCreatedBy,
 } from './migration-files.ts';
-import { applyMigrations, checkMigrations, type MigrationOptions } from './migrations.ts';
+import {
+  applyMigrations,
+  checkMigrations,
+  type MigrationOptions,
+  migrationsAppliedSince,
+} from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
 import { undoCopy } from './undo-copy.ts';
@@ -126,6 +131,33 @@ export function backupTarget(
   return withDatabase(
     request.database.target,
     (client) => backupDatabase(client, store, backupPrefix(request, runId), request.database.schemas, stop),
+    secrets,
+  );
+}
+
+/** How long the clean-up of a stopped migration waits for its Migrate task to let go of the migration lock. */
+export const STOPPED_MIGRATE_WAIT_SECONDS = 120;
+
+/**
+ * The migrations a stopped execution applied to the target, which stay applied: those the request's history
+ * table records since the execution started (`since`), read once its Migrate task, which goes on after the
+ * stop up to its next check, has let go of the migration lock (`MigrationLocked` after `waitSeconds`). None
+ * without migrations in the request.
+ */
+export async function migrationsAppliedByStopped(
+  request: Request,
+  since: Date,
+  {
+    secrets,
+    waitSeconds = STOPPED_MIGRATE_WAIT_SECONDS,
+  }: { secrets?: SecretsClient; waitSeconds?: number } = {},
+): Promise<string[]> {
+  const spec = request.migrations;
+  if (!spec) return [];
+  const until = Date.now() + waitSeconds * 1000;
+  return withDatabase(
+    request.database.target,
+    (client) => migrationsAppliedSince(client, since, { historyTable: spec.historyTable, until }),
     secrets,
   );
 }

@@ -3,8 +3,18 @@ import type { ExecutionOutcome, ExecutionReader } from '#core/ports/executions.t
 import { asAdapterError } from '../aws-errors.ts';
 
 /** The outcome a DescribeExecution answer tells (the AWS SDK's, or the local runtime's of the same shape). */
-export function executionOutcome({ status, error, input }: DescribeExecutionOutput): ExecutionOutcome {
-  return { status: status ?? 'RUNNING', ...(error ? { error } : {}), ...(input ? { input } : {}) };
+export function executionOutcome({
+  status,
+  error,
+  input,
+  startDate,
+}: DescribeExecutionOutput): ExecutionOutcome {
+  return {
+    status: status ?? 'RUNNING',
+    ...(error ? { error } : {}),
+    ...(input ? { input } : {}),
+    ...(startDate ? { startDate } : {}),
+  };
 }
 
 /**

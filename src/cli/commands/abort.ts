@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { executionNameOf } from '#core/api-routes.ts';
 import { DATABASE_MIGRATION } from '#core/rollback.ts';
 import { abortRelease } from '../abort-release.ts';
 import {
@@ -45,8 +46,9 @@ export function abortCommand(): Command {
       console.log(
         strategy === DATABASE_MIGRATION
           ? `${done ? 'unlocked' : 'unlocking'} the service: ${rollback} (the database is not restored: a migration ` +
-              'running at the stop may still commit, and rows copied so far stay, which the next run refuses naming ' +
-              'the statements that empty them; `cutover backups list` lists its backup, if one was taken)'
+              'running at the stop may still commit, and the rollback names the migrations that stay applied once ' +
+              `it ended (\`cutover watch ${executionNameOf(executionArn)}${endpointFlags(options)}\`); rows copied so far stay, which the next ` +
+              'run refuses naming the statements that empty them; `cutover backups list` lists its backup, if one was taken)'
           : `${done ? 'rolled back' : 'rolling back'}: ${rollback}`,
       );
     }

@@ -6,6 +6,8 @@ export interface ExecutionOutcome {
   readonly error?: string;
   /** Its input, the JSON text it was started with. */
   readonly input?: string;
+  /** When it started. */
+  readonly startDate?: Date;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   CreateBlueGreenDeploymentCommand,
@@ -22,6 +22,7 @@ import { loadProjectStateMachines, registerStateMachines } from '#local/project/
 import { LocalStepFunctions } from '#local/service.ts';
 import { openStore } from '#local/store.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { runSql } from '#test/integration/database/dataset.ts';
 import { aTempDataDir, EXAMPLE_APP } from '#test/support/local-app.ts';
 import { executionHistory, sfnClient, waitForExecution } from '#test/support/local-runtime.ts';
 import {
@@ -48,6 +49,21 @@ import {
 } from '#test/support/strategy-runtime.ts';
 import { abortRelease } from '../../../src/cli/abort-release.ts';
 import { resolveRollbackMachineArn } from '../../../src/cli/resolve.ts';
+
+/** Waits until another session of the database at `url` runs a statement holding `text`. */
+async function untilQueryRuns(url: string, text: string): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const { rows } = await runSql(
+        url,
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND strpos(query, $1) > 0',
+        [text],
+      );
+      if (rows[0].n === 0) throw new Error(`no session runs ${text} yet`);
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+}
 
 /**
  * Stops an execution as another client would (StopExecution, cause 'stopped from the console') and waits
@@ -422,6 +438,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       'IsDatabaseMigration',
       'MigrationBlueGreenRequested',
       'NoMigrationBlueGreen',
+      'ListMigrationsApplied',
       'NotifyMigrationAborted',
       'UnlockMigration',
       'MigrationBlueGreenCleanedUp',
@@ -430,6 +447,38 @@ describe('aborting a database migration (StopExecution + the rollback state mach
     ]);
     expect(again).toEqual({ ...first, alreadyStopped: true, rollbackStatus: 'SUCCEEDED' });
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
+
+  it('says which migrations the stopped run applied, once its Migrate task let go of the migration lock', async () => {
+    // Prepare: V2 runs for 3 s; the execution is stopped while it runs
+    const service = aTestService('orders-stopped-migrating');
+    const url = await postgres.createDatabase('stopped_migrating');
+    const directory = mkdtempSync(join(data.dataDir, 'migrations-'));
+    writeFileSync(join(directory, 'V1__items.sql'), 'CREATE TABLE items (id int);');
+    writeFileSync(join(directory, 'V2__slow.sql'), 'SELECT pg_sleep(3); CREATE TABLE slow (id int);');
+    writeFileSync(join(directory, 'V3__later.sql'), 'CREATE TABLE later (id int);');
+    const request = databaseMigrationInput({ target: requestUrl(url) }, directory, {
+      service,
+      backup: { enabled: false },
+    });
+    const arn = await strategies.start('database-migration', request, 'db-stopped-migrating');
+    await untilQueryRuns(url, 'pg_sleep(3)');
+    // Act
+    const first = await abortRelease(strategies.client, arn, 'wrong index');
+    const rollback = await waitForExecution(strategies.client, first.rollbackExecutionArn!);
+    // Assess: V2 ran to its end, V3 never ran; the notification and the rollback's output say so
+    expect(rollback.status, rollback.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(rollback.output!).migrationsApplied).toEqual({ migrations: ['V1__items', 'V2__slow'] });
+    const [notified] = strategies.adapters.notifier.latestOf(arn, 1);
+    expect(notified).toMatchObject({
+      type: 'Failed',
+      message:
+        'database migration of test/orders-stopped-migrating failed: Aborted (wrong index); V1__items, V2__slow, ' +
+        'applied before the stop, stay applied (nothing is rolled back)',
+    });
+    expect(JSON.parse(String(notified!.detail)).migrationsApplied).toEqual(['V1__items', 'V2__slow']);
+    const { rows } = await runSql(url, `SELECT to_regclass('later') IS NULL AS absent`);
+    expect(rows[0].absent).toBe(true);
   });
 
   describe('with a Blue/Green deployment (RDS API mocked)', () => {
@@ -487,8 +536,9 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       expect(rds.commandCalls(DeleteBlueGreenDeploymentCommand).map((c) => c.args[0].input)).toEqual([
         { BlueGreenDeploymentIdentifier: 'bgd-abort', DeleteTarget: true },
       ]);
-      expect((await statesEntered(strategies, rollbackArn)).slice(-6)).toEqual([
+      expect((await statesEntered(strategies, rollbackArn)).slice(-7)).toEqual([
         'DeleteMigrationBlueGreen',
+        'ListMigrationsApplied',
         'NotifyMigrationAborted',
         'UnlockMigration',
         'MigrationBlueGreenCleanedUp',
@@ -517,8 +567,9 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       expect(rollback.status).toBe('FAILED');
       expect(rollback.error).toBe('BlueGreenSwitchoverFailed');
       expect(rollback.cause).toContain('not authorized to perform rds:DeleteDBInstance');
-      expect((await statesEntered(strategies, rollbackArn)).slice(-6)).toEqual([
+      expect((await statesEntered(strategies, rollbackArn)).slice(-7)).toEqual([
         'DeleteMigrationBlueGreen',
+        'ListMigrationsApplied',
         'NotifyMigrationAborted',
         'UnlockMigration',
         'MigrationBlueGreenCleanedUp',

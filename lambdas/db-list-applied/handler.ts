@@ -1,0 +1,18 @@
+import { migrationsAppliedByStopped } from '#adapters/database/workflow.ts';
+import { createExecutionReaderFromEnvironment } from '#adapters/executions/index.ts';
+import { ValidationError } from '#core/errors.ts';
+import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
+
+/**
+ * DbListApplied, in the rollback of a stopped database migration: the migrations the execution applied to
+ * the target before its stop, which stay applied (`migrations`, as `V3__backfill`; see
+ * `migrationsAppliedByStopped`), read once its Migrate task has ended. The execution's start comes from
+ * Step Functions (`ValidationError` when it has no such execution).
+ */
+export const handler = dbTaskHandler('db-list-applied', {}, async ({ request, executionArn }) => {
+  const execution = await createExecutionReaderFromEnvironment().describe(executionArn);
+  if (!execution?.startDate) {
+    throw new ValidationError(`executionArn: no execution ${executionArn} to read the start of`);
+  }
+  return { migrations: await migrationsAppliedByStopped(request, execution.startDate) };
+});
