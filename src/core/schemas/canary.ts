@@ -62,15 +62,22 @@ export function presetSteps(preset: CanaryPreset): CanaryStep[] {
   }));
 }
 
-/** Flagger-style steps: `stepWeight`, 2 x `stepWeight`, ... up to `maxWeight`, each baked `intervalSeconds`. */
+/**
+ * Flagger-style steps: `stepWeight`, 2 x `stepWeight`, ... then `maxWeight` itself, each baked
+ * `intervalSeconds`. The canary is judged at `maxWeight` and never past it (Flagger adds `stepWeight` while
+ * the weight is under `maxWeight`, so 20 up to 50 ends at 60 there, at 50 here).
+ *
+ * @example
+ * incrementalSteps(20, 50, 60).map((step) => step.weight); // [20, 40, 50]
+ */
 export function incrementalSteps(
   stepWeight: number,
   maxWeight: number,
   intervalSeconds: number,
 ): CanaryStep[] {
-  const count = Math.floor(maxWeight / stepWeight);
+  const count = Math.ceil(maxWeight / stepWeight);
   return Array.from({ length: count }, (_, index) => ({
-    weight: (index + 1) * stepWeight,
+    weight: Math.min((index + 1) * stepWeight, maxWeight),
     bakeSeconds: intervalSeconds,
   }));
 }

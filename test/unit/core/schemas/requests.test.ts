@@ -40,6 +40,17 @@ describe('validateRequest (canary)', () => {
     expect(allAtOnce.steps).toEqual([]);
   });
 
+  it('expands stepWeight up to maxWeight, ending at maxWeight when stepWeight does not divide it', () => {
+    // Act
+    const weights = (stepWeight: number, maxWeight: number) =>
+      validateRequest('canary', canaryInput({ stepWeight, maxWeight })).canary.steps.map((step) => step.weight);
+    // Assess
+    expect(weights(20, 50)).toEqual([20, 40, 50]);
+    expect(weights(30, 50)).toEqual([30, 50]);
+    expect(weights(50, 50)).toEqual([50]);
+    expect(weights(7, 20)).toEqual([7, 14, 20]);
+  });
+
   it('expands Flagger stepWeight up to maxWeight', () => {
     // Act
     const { steps } = validateRequest(
