@@ -63,7 +63,8 @@ const TASK_ENDED = new Set([
 ]);
 
 /**
- * The state a running execution is in, the weights it last set, whether it waits for an approval (the newest
+ * The state a running execution is in (the Parallel state of a pause, while its checks run beside its
+ * approval), the weights it last set, whether it waits for an approval (the newest
  * `.waitForTaskToken` task it scheduled has not ended, whatever its other branches record), and the track its rollout checks
  * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
  * read newest first in pages of 100, only as far back as it takes to find them.
@@ -86,6 +87,9 @@ export async function whereItIs(
   let awaitingApproval: boolean | undefined;
   let approval: WaitingApproval | undefined;
   let rollout: RolloutCheck | undefined | null;
+  // The Parallel state a pause's checks run in (PauseAfterStep, PauseBatch, ...), named in their place.
+  let pause: string | undefined;
+  const inPauseChecks = () => state !== undefined && PAUSED_STEP_CHECKS.has(state);
   let nextToken: string | undefined;
   let pagesRead = 0;
   do {
@@ -97,6 +101,8 @@ export async function whereItIs(
       if (schedulesApproval(event)) awaitingApproval ??= true;
       else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
+      if (event.type === 'ParallelStateEntered' && inPauseChecks())
+        pause ??= event.stateEnteredEventDetails?.name;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') {
           state ??= line.name;
@@ -113,13 +119,15 @@ export async function whereItIs(
     nextToken &&
     (state === undefined ||
       (readsWeights && weights === undefined) ||
-      ((awaitingApproval === undefined || (readsStep && step === undefined)) && pagesRead < FAR_PAGES))
+      ((awaitingApproval === undefined || (readsStep && step === undefined) || (inPauseChecks() && !pause)) &&
+        pagesRead < FAR_PAGES))
   );
   // A long pause records more checks than FAR_PAGES hold: its checks' states still say it waits.
   if (awaitingApproval === undefined && state !== undefined && PAUSED_STEP_CHECKS.has(state))
     awaitingApproval = true;
+  const shown = pause ?? state;
   return {
-    ...(state ? { state } : {}),
+    ...(shown ? { state: shown } : {}),
     ...(step ? { step } : {}),
     ...(weights ? { weights } : {}),
     ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),

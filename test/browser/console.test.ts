@@ -268,7 +268,7 @@ describe('console', () => {
       expect(verdicts.at(-1)).toMatch(/^PASS: .*\(requestCount=\d+ /);
       expect(verdicts.at(-1)).toMatch(/\) · judged at .+ with stable 50%, canary 50%$/);
       expect(await page.locator('li.verdict time').last().getAttribute('datetime')).toMatch(/^\d{4}-.+Z$/);
-      expect(states).toEqual(expect.arrayContaining(['RequestApproval', 'Promote', 'Succeeded']));
+      expect(states).toEqual(expect.arrayContaining(['PauseAfterStep', 'Promote', 'Succeeded']));
       expect(await page.locator('button.approve').count()).toBe(0);
       expect(
         await project
@@ -1047,7 +1047,7 @@ describe('console', () => {
       await rowOf(waiting.executionId).locator('[data-now-in]').waitFor({ timeout: UI_TIMEOUT_MS });
       // Assess
       expect(await rowOf(release.executionId).locator('[data-now-in]').textContent()).toBe(
-        'RequestApproval waiting for approval',
+        'PauseAfterStep waiting for approval',
       );
       expect(await rowOf(waiting.executionId).locator('[data-now-in]').textContent()).toBe('Waiting');
     } finally {

@@ -190,7 +190,8 @@ function pendingApprovals(): string[] {
 
 /** Resolves once the execution waits on its approval's task token and the runtime has stored it. */
 async function untilApprovalPending(name: string): Promise<void> {
-  await untilEntered(name, 'RequestApproval');
+  // The approval before promotion is the pause after the canary's last step.
+  await untilEntered(name, 'PauseAfterStep');
   const arn = `arn:aws:states:us-east-1:000000000000:execution:canary:${name}`;
   while (!pendingTaskToken(await readHistory(sfn, arn)) || !pendingApprovals().includes(arn)) {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -772,7 +773,7 @@ describe('a canary release from the CLI', () => {
     // Assess
     expect(status.stdout).toMatch(
       new RegExp(
-        `^RUNNING +canary +\\S+ +${name} +started \\S+, in RequestApproval \\(step 1 of 1\\), .*, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
+        `^RUNNING +canary +\\S+ +${name} +started \\S+, in PauseAfterStep \\(step 1 of 1\\), stable 80 / canary 20, waiting for approval before the promotion \\(times out at \\d\\d:\\d\\d:\\d\\d UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in [^)]+, then the release rolls back\\): \`cutover approve ${name} --endpoint ${endpoint}\` or \`cutover reject ${name} --endpoint ${endpoint}\`$`,
         'm',
       ),
     );
@@ -788,12 +789,16 @@ describe('a canary release from the CLI', () => {
     // A deadline past midnight also names its day.
     expect(waited.stdout).toMatch(
       new RegExp(
-        `→ RequestApproval\\n  approval waiting before the promotion \\(times out at ${deadline} UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in (6m 0s|5m 5\\ds), then the release rolls back\\): `,
+        `→ WaitForAnswer\\n(?:→ \\w+\\n)*  approval waiting before the promotion \\(times out at ${deadline} UTC[+-]?[\\d:]*(?: on \\d{4}-\\d\\d-\\d\\d)?, in (6m 0s|5m 5\\ds), then the release rolls back\\): `,
       ),
     );
     expect(waited.stdout).toContain(
-      `): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n` +
-        `  approval approved by ${process.env.USER ?? 'cli'}: dashboards look good\n→ DeployStable\n`,
+      `): \`cutover approve ${answerWith}\` goes on, \`cutover reject ${answerWith} --reason <why>\` rolls back\n`,
+    );
+    expect(waited.stdout).toMatch(
+      new RegExp(
+        `\n  approval approved by ${process.env.USER ?? 'cli'}: dashboards look good\n(→ \\w+\n)*→ DeployStable\n`,
+      ),
     );
     expect(waited.stdout.trim().split('\n').at(-1)).toBe('SUCCEEDED');
   });

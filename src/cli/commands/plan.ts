@@ -107,8 +107,9 @@ function stepLines(plan: Plan, requestedBakes: readonly number[]): string[] {
       step.newReplicas === undefined ? '' : `  replicas new=${step.newReplicas} old=${step.oldReplicas}`;
     const analysis = step.analyze ? `analyze ${step.windowSeconds}s` : 'no analysis';
     const bake = bakeText(step.bakeSeconds, step.analyze && requestedBakes[index] === 0, step.bake);
+    const checked = step.pauseChecks?.checks ? `, checked every ${step.pauseChecks.checkSeconds}s` : '';
     const pause = step.pause
-      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s, ${UNANSWERED_STEP[plan.approval.onTimeout]})`
+      ? `, then wait for approve or reject (up to ${plan.approval.timeoutSeconds}s${checked}, ${UNANSWERED_STEP[plan.approval.onTimeout]})`
       : '';
     // Named as `cutover watch` and `status` name it: `step 2 of 3`, `batch 2 of 3`.
     const unit = plan.strategy === 'rolling' ? 'batch' : 'step';
@@ -170,10 +171,9 @@ function canaryLines(plan: Plan, request: RequestOf['canary']): string[] {
           request.canary.steps.map((step) => step.bakeSeconds),
         )),
     ...(judged ? analysisLines(analysis, request.metrics, plan.approval.timeoutSeconds, '  ') : []),
+    // With steps, the approval before promotion is the (checked) wait after the last one.
     ...(request.canary.approval && plan.steps.at(-1)?.pause
-      ? [
-          `  approval before promotion: the wait after step ${plan.stepCount} of ${plan.stepCount} (asked once)`,
-        ]
+      ? [`  approval before promotion: the wait after step ${plan.stepCount} of ${plan.stepCount}`]
       : approvalLine(plan, 'promotion')),
     promoteLine(plan.tracks.live, version),
   ];

@@ -51,6 +51,11 @@ export interface PlanStep {
   /** Canary only: once the step passed its analysis, a person approves before the next step. */
   readonly pause: boolean;
   /**
+   * Canary only, with `pause`: the stage the pause's approval names, `after step 1 of 3`, or `promote` for
+   * the approval before promotion (the last step's pause, with an `approval` block).
+   */
+  readonly pauseStage?: string;
+  /**
    * The checks of the new track while the step waits for a person, over the approval's `timeoutSeconds` (an
    * answer ends them): a canary step with `pause`, and any analyzed step whose analysis pauses on an
    * inconclusive verdict (`onInconclusive: pause`).
@@ -348,7 +353,12 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   );
   const checkSeconds = checkIntervalSeconds(analysis.intervalSeconds, windows, request.metrics.type);
   const { timeoutSeconds: pauseSeconds } = approval ?? NO_APPROVAL;
-  const paused = request.canary.steps.filter((step) => step.pause).length;
+  // The approval before promotion is the pause after the last step, with the canary at its last weight:
+  // checked as any pause, since users are on it. Without steps, it waits with no user on the canary.
+  const last = request.canary.steps.length - 1;
+  const pausesAfter = (step: { pause?: boolean }, index: number) =>
+    step.pause === true || (approval !== undefined && index === last);
+  const paused = request.canary.steps.filter(pausesAfter).length;
   const pausesInconclusive = analysis.onInconclusive === 'pause';
   // A step pauses once at most: an answer to a pause on an inconclusive analysis goes on past its `pause`.
   const pauses = pausesInconclusive ? request.canary.steps.length : paused;
@@ -358,9 +368,10 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
     bakeSeconds: windows[index]!,
     windowSeconds: windows[index]!,
     analyze: true,
-    pause: step.pause ?? false,
+    pause: pausesAfter(step, index),
+    ...(pausesAfter(step, index) ? { pauseStage: pauseStageOf(index, last, approval !== undefined) } : {}),
     bake: bakeSchedule(windows[index]!, checkSeconds),
-    ...(step.pause || pausesInconclusive ? { pauseChecks } : {}),
+    ...(pausesAfter(step, index) || pausesInconclusive ? { pauseChecks } : {}),
   }));
   // The pause after the last step is the wait before promotion: the approval does not ask again.
   const asked = approval !== undefined && !steps.at(-1)?.pause;
@@ -372,6 +383,11 @@ function canaryShape(request: CanaryRequest, tracks: TrackPair): Shape {
   const seconds = sum(steps.map((step) => step.bakeSeconds)) + request.scaleDownDelaySeconds;
   const waits = { pauses: paused, inconclusive: inconclusivePauses(steps.map(() => analysis)) };
   return { steps, approval: approvalOf(approval, waits, asked), seconds, rollouts: 2, transitions };
+}
+
+/** The stage of the pause after canary step `index`: the approval before promotion after the `last`, with one. */
+function pauseStageOf(index: number, last: number, approval: boolean): string {
+  return approval && index === last ? 'promote' : `after step ${index + 1} of ${last + 1}`;
 }
 
 /** Checks during all the bakes of steps or windows. */

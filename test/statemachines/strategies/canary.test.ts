@@ -246,6 +246,31 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       await expectStillOnV1(service);
     });
 
+    it('checks the canary while the approval waits, and rolls back once it fails, even with onTimeout continue', async () => {
+      // Prepare: v2 passes its step, then answers 500 to everything 4 s after it started
+      const service = await aServiceOnV1('approval-checked');
+      const request = aCanaryRequest(service, 'v2', {
+        canary: {
+          steps: [{ weight: 20, bakeSeconds: 10 }],
+          analysis: { ...PATIENT_ANALYSIS, intervalSeconds: 30 },
+          approval: { before: 'promote', timeoutSeconds: 3600, onTimeout: 'continue' },
+        },
+        extra: { release: v2FailingAfter(4_000) },
+      });
+      // Act
+      const execution = await context.runtime.run('canary', request, 'approval-checked-v2');
+      // Assess
+      expect(execution.error).toBe('AnalysisFailed');
+      expect(execution.cause).toMatch(
+        /step 1 of 1 \(canary 20%\): analysis failed once \(failureLimit 1\), the last at a check during the pause: errorRate[: ]/,
+      );
+      const history = await executionHistory(context.runtime.client, execution.executionArn!);
+      expect(stateEntries(history, 'PauseAfterStep')).toBe(1);
+      expect(stateEntries(history, 'CheckPausedStep')).toBeGreaterThanOrEqual(1);
+      expect(stateEntries(history, 'Promote')).toBe(0);
+      await expectStillOnV1(service);
+    });
+
     it('promotes when nobody answers in time and approval.onTimeout is continue', async () => {
       // Prepare
       const service = await aServiceOnV1('unanswered-continue');
@@ -261,7 +286,9 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       expect(execution.status, execution.cause).toBe('SUCCEEDED');
       const history = await executionHistory(context.runtime.client, execution.executionArn!);
       expect(history.filter((event) => event.type === 'TaskTimedOut')).toHaveLength(1);
-      expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
+      // The approval is the pause after the last step
+      expect(stateEntries(history, 'NoAnswerToPause')).toBe(1);
+      expect(stateEntries(history, 'RequestApproval')).toBe(0);
       expect(stateEntries(history, 'ApprovalTimedOut')).toBe(0);
       expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
       expect(eventsOf(execution.executionArn!, 'ApprovalUnanswered')).toEqual([
@@ -483,10 +510,9 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
       // Assess
       expect(execution.status, execution.cause).toBe('SUCCEEDED');
       const history = await executionHistory(context.runtime.client, execution.executionArn!);
-      expect(stateEntries(history, 'NoAnswerToPause')).toBe(1);
+      // The approval before promotion, the pause after the last step, went on without an answer as well
+      expect(stateEntries(history, 'NoAnswerToPause')).toBe(2);
       expect(stateEntries(history, 'SetStepWeights')).toBe(2);
-      // The approval before promotion went on without an answer as well
-      expect(stateEntries(history, 'NoAnswerToApproval')).toBe(1);
       expect(await servedVersions(context.runtime.adapters, service)).toEqual(['v2']);
       expect(eventsOf(execution.executionArn!, 'ApprovalUnanswered').map((event) => event.message)).toEqual([
         `canary release v2 of ${service.namespace}/${service.name} got no answer to its approval after step 1 of 2 within 60s: it goes on (approval.onTimeout continue)`,

@@ -231,7 +231,7 @@ describe('formatPlan', () => {
       // Assess
       expect(text).toContain(
         '  limits       failureLimit 3, inconclusiveLimit 0, onInconclusive pause (waits for approve or reject, up to 900s, then rolls back); re-analysis after 60s\n' +
-          '  approval before promotion (times out after 900s, then rolls back)\n',
+          '  approval before promotion: the wait after step 2 of 2\n',
       );
     });
 
@@ -242,7 +242,7 @@ describe('formatPlan', () => {
       expect(text).toContain(
         '  thresholds   fails when any of the CloudWatch alarms checkout-5xx, checkout-p99 is in ALARM, never inconclusive\n' +
           '  limits       failureLimit 3; re-analysis after 60s\n' +
-          '  approval before promotion (times out after 900s, then rolls back)\n',
+          '  approval before promotion: the wait after step 2 of 2\n',
       );
     });
   });
@@ -264,9 +264,12 @@ describe('formatPlan', () => {
       lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
     ).toEqual([
       expect.stringMatching(
-        /^ {2}step 1 of 2 .*, then wait for approve or reject \(up to 600s, then go on\)( |$)/,
+        /^ {2}step 1 of 2 .*, then wait for approve or reject \(up to 600s, checked every 30s, then go on\)( |$)/,
       ),
-      '  approval before promotion (times out after 600s, then goes on)',
+      expect.stringMatching(
+        /^ {2}step 2 of 2 .*, then wait for approve or reject \(up to 600s, checked every 30s, then go on\)( |$)/,
+      ),
+      '  approval before promotion: the wait after step 2 of 2',
       expect.stringMatching(
         /^expected duration +.+, plus up to 2 waits for approve or reject of up to 600s each$/,
       ),
@@ -318,9 +321,9 @@ describe('formatPlan', () => {
       lines.filter((line) => line.includes('approve or reject') || line.startsWith('  approval')),
     ).toEqual([
       expect.stringMatching(
-        /^ {2}step 2 of 2 .*, then wait for approve or reject \(up to 600s, then roll back\)( |$)/,
+        /^ {2}step 2 of 2 .*, then wait for approve or reject \(up to 600s, checked every 30s, then roll back\)( |$)/,
       ),
-      '  approval before promotion: the wait after step 2 of 2 (asked once)',
+      '  approval before promotion: the wait after step 2 of 2',
       expect.stringMatching(/^expected duration +.+, plus a wait for approve or reject of up to 600s$/),
     ]);
   });

@@ -80,7 +80,43 @@ describe('whereItIs', () => {
     history.push(entered(history.length + 2, 'WaitStateEntered', 'WaitToCheckPausedStep'));
     // Act
     const position = await whereItIs(pagesOf(history), EXECUTION, { weights: false });
-    // Assess
+    // Assess: the pages read do not reach the pause's Parallel state, so a check's state names it
     expect(position).toEqual({ state: 'WaitToCheckPausedStep', awaitingApproval: true });
+  });
+
+  it('names a pause by its Parallel state while its checks run beside the approval', async () => {
+    // Prepare: PauseAfterStep entered, its approval scheduled, then 3 checks
+    const at = new Date();
+    const entered = (id: number, type: HistoryEventType, name: string): HistoryEvent => ({
+      id,
+      timestamp: at,
+      type,
+      stateEnteredEventDetails: { name },
+    });
+    const approval: HistoryEvent = {
+      id: 4,
+      timestamp: at,
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resource: 'invoke.waitForTaskToken',
+        resourceType: 'lambda',
+        region: 'us-east-1',
+        parameters: '{}',
+      },
+    };
+    const checks = Array.from({ length: 3 }, (_, i): HistoryEvent[] => [
+      entered(5 + 2 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
+      entered(6 + 2 * i, 'TaskStateEntered', 'CheckPausedStep'),
+    ]).flat();
+    const history = [
+      entered(2, 'ParallelStateEntered', 'PauseAfterStep'),
+      entered(3, 'TaskStateEntered', 'WaitForAnswer'),
+      approval,
+      ...checks,
+    ];
+    // Act
+    const position = await whereItIs(pagesOf(history), EXECUTION, { weights: false });
+    // Assess
+    expect(position).toEqual({ state: 'PauseAfterStep', awaitingApproval: true });
   });
 });

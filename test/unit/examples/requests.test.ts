@@ -91,18 +91,20 @@ describe('examples/requests', () => {
     },
   );
 
-  it('canary-with-approval.json asks a person before promotion', () => {
+  it('canary-with-approval.json asks a person before promotion, in a pause after its step that is checked', () => {
     // Act
     const request = validateRequest('canary', readExample('canary-with-approval.json'));
     const plan = buildPlan('canary', request);
     // Assess
     expect(plan.approval).toEqual({
-      required: true,
+      required: false,
       timeoutSeconds: 3600,
       maxWaits: 1,
       inconclusiveWaits: 0,
       onTimeout: 'rollback',
     });
+    expect(plan.steps.at(-1)).toMatchObject({ pause: true, pauseChecks: { checks: expect.any(Number) } });
+    expect(plan.steps.at(-1)!.pauseChecks!.checks).toBeGreaterThan(0);
   });
 
   it('canary-eks.json runs on EKS behind an ALB Ingress, judged by CloudWatch', () => {

@@ -138,13 +138,20 @@ describe('buildPlan', () => {
       validateRequest('blue-green', blueGreenInput({ postSwitch: { analysis: pausing } })),
     );
     // Assess
+    // The approval before promotion is the pause after the last step
     expect(paused.approval).toEqual({
-      required: true,
+      required: false,
       timeoutSeconds: 86_400,
       maxWaits: 3,
       inconclusiveWaits: 0,
       onTimeout: 'rollback',
     });
+    expect(paused.steps.map((step) => step.pause)).toEqual([true, true, true]);
+    expect(paused.steps.map((step) => step.pauseStage)).toEqual([
+      'after step 1 of 3',
+      'after step 2 of 3',
+      'promote',
+    ]);
     expect(pausingToo.approval).toMatchObject({ maxWaits: 3 + 3, inconclusiveWaits: 3 });
     expect(blueGreen.approval).toEqual({
       required: false,
