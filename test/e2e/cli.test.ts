@@ -1016,6 +1016,10 @@ describe("a database migration's plan, read against its target", () => {
   /** `cutover <args>` with the password of the test's PostgreSQL, as a user's shell would have it. */
   const withPassword = (...args: string[]) => cutoverWith({ PGPASSWORD: postgres.password }, ...args);
 
+  /** `cutover plan database-migration -f <file> --endpoint <the runtime>`, with the password. */
+  const planAtEndpoint = (file: string, ...flags: string[]) =>
+    withPassword('plan', 'database-migration', '-f', file, '--endpoint', endpoint, ...flags);
+
   beforeAll(async () => {
     // The example's two migrations, applied by a migration run to its end
     target = requestUrl(await postgres.createDatabase('planned'));
@@ -1036,23 +1040,8 @@ describe("a database migration's plan, read against its target", () => {
 
   it('lists the migrations the target has not applied, by its history', async () => {
     // Act
-    const text = await withPassword(
-      'plan',
-      'database-migration',
-      '-f',
-      planned('planned.json'),
-      '--endpoint',
-      endpoint,
-    );
-    const json = await withPassword(
-      'plan',
-      'database-migration',
-      '-f',
-      planned('planned.json'),
-      '--endpoint',
-      endpoint,
-      '--json',
-    );
+    const text = await planAtEndpoint(planned('planned.json'));
+    const json = await planAtEndpoint(planned('planned.json'), '--json');
     // Assess
     expect(text).toMatchObject({ code: 0, stderr: '' });
     expect(text.stdout).toContain(
@@ -1080,14 +1069,7 @@ describe("a database migration's plan, read against its target", () => {
       r.migrations.directory = changed;
     });
     // Act
-    const { code, stdout, stderr } = await withPassword(
-      'plan',
-      'database-migration',
-      '-f',
-      file,
-      '--endpoint',
-      endpoint,
-    );
+    const { code, stdout, stderr } = await planAtEndpoint(file);
     // Assess
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -1103,14 +1085,7 @@ describe("a database migration's plan, read against its target", () => {
       r.database.target = { url: `postgres://postgres@127.0.0.1:${port}/shop` };
     });
     // Act
-    const { code, stdout, stderr } = await withPassword(
-      'plan',
-      'database-migration',
-      '-f',
-      file,
-      '--endpoint',
-      endpoint,
-    );
+    const { code, stdout, stderr } = await planAtEndpoint(file);
     // Assess
     expect(code).toBe(0);
     expect(stdout).toContain('V3__orders_add_note; those the target has applied are skipped)');

@@ -14,6 +14,21 @@ function pagesOf(oldestFirst: readonly HistoryEvent[]) {
   };
 }
 
+/** The `.waitForTaskToken` task of an approval, scheduled. */
+function approvalScheduled(id: number, timestamp: Date): HistoryEvent {
+  return {
+    id,
+    timestamp,
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: {
+      resource: 'invoke.waitForTaskToken',
+      resourceType: 'lambda',
+      region: 'us-east-1',
+      parameters: '{}',
+    },
+  };
+}
+
 describe('whereItIs', () => {
   it('says which rolling batch of how many it last selected, read past the weights, when asked', async () => {
     // Prepare: batch 2 of 3 selected, its weights set, then 150 rollout checks of it (300 events)
@@ -57,17 +72,7 @@ describe('whereItIs', () => {
       type,
       stateEnteredEventDetails: { name },
     });
-    const approval: HistoryEvent = {
-      id: 3,
-      timestamp: at,
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resource: 'invoke.waitForTaskToken',
-        resourceType: 'lambda',
-        region: 'us-east-1',
-        parameters: '{}',
-      },
-    };
+    const approval = approvalScheduled(3, at);
     const checks = Array.from({ length: 100 }, (_, i): HistoryEvent[] => [
       entered(4 + 6 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
       { id: 5 + 6 * i, timestamp: at, type: 'WaitStateExited' },
@@ -93,17 +98,7 @@ describe('whereItIs', () => {
       type,
       stateEnteredEventDetails: { name },
     });
-    const approval: HistoryEvent = {
-      id: 4,
-      timestamp: at,
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resource: 'invoke.waitForTaskToken',
-        resourceType: 'lambda',
-        region: 'us-east-1',
-        parameters: '{}',
-      },
-    };
+    const approval = approvalScheduled(4, at);
     const checks = Array.from({ length: 3 }, (_, i): HistoryEvent[] => [
       entered(5 + 2 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
       entered(6 + 2 * i, 'TaskStateEntered', 'CheckPausedStep'),

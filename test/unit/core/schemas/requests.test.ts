@@ -43,7 +43,9 @@ describe('validateRequest (canary)', () => {
   it('expands stepWeight up to maxWeight, ending at maxWeight when stepWeight does not divide it', () => {
     // Act
     const weights = (stepWeight: number, maxWeight: number) =>
-      validateRequest('canary', canaryInput({ stepWeight, maxWeight })).canary.steps.map((step) => step.weight);
+      validateRequest('canary', canaryInput({ stepWeight, maxWeight })).canary.steps.map(
+        (step) => step.weight,
+      );
     // Assess
     expect(weights(20, 50)).toEqual([20, 40, 50]);
     expect(weights(30, 50)).toEqual([30, 50]);
