@@ -471,7 +471,8 @@ async function readTarget(options: PlanOptions, request: DatabaseMigrationReques
       import('#local/kept-postgres.ts'),
       import('#core/errors.ts'),
     ]);
-  process.env[LOCAL_POSTGRES_VARIABLE] ||= await keptLocalPostgresUrl(localDataDir(options.dataDir));
+  const kept = await keptLocalPostgresUrl(localDataDir(options.dataDir));
+  if (kept && !process.env[LOCAL_POSTGRES_VARIABLE]) process.env[LOCAL_POSTGRES_VARIABLE] = kept;
   try {
     const pending = await checkBeforeLock(request);
     return request.migrations?.directory === undefined ? {} : { pending };
