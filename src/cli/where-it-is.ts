@@ -52,6 +52,30 @@ const PAUSED_STEP_CHECKS: ReadonlySet<string> = new Set([
   'MoreInconclusivePauseChecks',
 ]);
 
+/**
+ * Every state of a pause's branches (its checks and its approval's answer): an execution in one is in the
+ * pause, named by its Parallel state (PauseAfterStep, PauseBatch, ...).
+ */
+const PAUSE_BRANCH_STATES: ReadonlySet<string> = new Set([
+  ...PAUSED_STEP_CHECKS,
+  'PauseChecksDone',
+  'InconclusivePauseChecksDone',
+  'WaitForAnswer',
+  'NoAnswerToPause',
+  'CheckUnansweredPause',
+  'NotifyPauseUnanswered',
+  'PauseAnswered',
+  'PauseTimedOut',
+  'WaitForInconclusiveAnswer',
+  'InconclusivePauseAnswered',
+  'InconclusivePauseTimedOut',
+]);
+
+/** Whether the state `name` runs in a pause's branches, where the pause's Parallel state names the position. */
+export function inPauseBranch(name: string): boolean {
+  return PAUSE_BRANCH_STATES.has(name);
+}
+
 /** Events that end a task: the newest says whether the execution still waits on a track (a rollout check). */
 const TASK_ENDED = new Set([
   'TaskSucceeded',
@@ -87,9 +111,9 @@ export async function whereItIs(
   let awaitingApproval: boolean | undefined;
   let approval: WaitingApproval | undefined;
   let rollout: RolloutCheck | undefined | null;
-  // The Parallel state a pause's checks run in (PauseAfterStep, PauseBatch, ...), named in their place.
+  // The Parallel state a pause's branches run in (PauseAfterStep, PauseBatch, ...), named in their place.
   let pause: string | undefined;
-  const inPauseChecks = () => state !== undefined && PAUSED_STEP_CHECKS.has(state);
+  const inPause = () => state !== undefined && inPauseBranch(state);
   let nextToken: string | undefined;
   let pagesRead = 0;
   do {
@@ -101,8 +125,7 @@ export async function whereItIs(
       if (schedulesApproval(event)) awaitingApproval ??= true;
       else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
-      if (event.type === 'ParallelStateEntered' && inPauseChecks())
-        pause ??= event.stateEnteredEventDetails?.name;
+      if (event.type === 'ParallelStateEntered' && inPause()) pause ??= event.stateEnteredEventDetails?.name;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') {
           state ??= line.name;
@@ -119,7 +142,7 @@ export async function whereItIs(
     nextToken &&
     (state === undefined ||
       (readsWeights && weights === undefined) ||
-      ((awaitingApproval === undefined || (readsStep && step === undefined) || (inPauseChecks() && !pause)) &&
+      ((awaitingApproval === undefined || (readsStep && step === undefined) || (inPause() && !pause)) &&
         pagesRead < FAR_PAGES))
   );
   // A long pause records more checks than FAR_PAGES hold: its checks' states still say it waits.

@@ -11,6 +11,7 @@ import { approvalTimesOutAt } from '../../cli/approval-deadline.ts';
 import { measurementsShown } from '../../cli/format.ts';
 import { pendingTaskTokenAfter } from '../../cli/history.ts';
 import { type ProgressLine, ProgressReader, progressText, type WaitingApproval } from '../../cli/progress.ts';
+import { inPauseBranch } from '../../cli/where-it-is.ts';
 
 type Verdict = Extract<ProgressLine, { kind: 'verdict' }>;
 type End = Extract<ProgressLine, { kind: 'end' }>;
@@ -34,6 +35,11 @@ export interface ExecutionView {
   readonly service?: string;
   /** The release version its request names (`v19`); none for a database migration, which has no release. */
   readonly version?: string;
+  /**
+   * The state it is in, as `cutover status` names it (a pause's Parallel state while the pause's branches
+   * run); none once it ended.
+   */
+  readonly state?: string;
   /**
    * The latest states entered (at most {@link SHOWN_LINES}), in order, with when, and for a state selecting
    * a canary step or a rolling batch which one, as `watch` says it (`step 1 of 3`).
@@ -105,6 +111,10 @@ export class ExecutionViewAccumulator {
   #end: Omit<End, 'kind'> | undefined;
   #requested: Pick<ExecutionView, 'service' | 'version'> = {};
   #pendingTaskToken: string | undefined;
+  /** The state it is in, as {@link ExecutionView.state} gives it. */
+  #state: string | undefined;
+  /** The newest Parallel state entered: the pause a state of a pause's branches runs in. */
+  #parallel: string | undefined;
   readonly #reader = new ProgressReader();
   /** The newest approval's timeout, when its task was scheduled and what follows it, from its progress line. */
   #approval: WaitingApproval | undefined;
@@ -124,6 +134,8 @@ export class ExecutionViewAccumulator {
       for (const line of this.#reader.linesOf(event)) {
         if (line.kind === 'state') {
           const { name, position } = line;
+          if (event.type === 'ParallelStateEntered') this.#parallel = name;
+          this.#state = inPauseBranch(name) ? (this.#parallel ?? name) : name;
           this.#states.push(position ? { name, enteredAt: at, position } : { name, enteredAt: at });
         } else if (line.kind === 'weights') this.#weights = line.weights;
         else if (line.kind === 'foundWeights') this.#foundWeights = line.weights;
@@ -159,6 +171,7 @@ export class ExecutionViewAccumulator {
         : undefined;
     return {
       ...this.#requested,
+      ...(this.#end === undefined && this.#state ? { state: this.#state } : {}),
       states: this.#states.lines(),
       earlierStates: this.#states.earlier(),
       ...(this.#weights ? { weights: this.#weights } : {}),

@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GetExecutionHistoryCommandInput, HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { whereItIs } from '../../../src/cli/where-it-is.ts';
+import { inPauseBranch, whereItIs } from '../../../src/cli/where-it-is.ts';
 
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:canary:checkout-v9';
 
@@ -29,10 +31,53 @@ function approvalScheduled(id: number, timestamp: Date): HistoryEvent {
       resource: 'invoke.waitForTaskToken',
       resourceType: 'lambda',
       region: 'us-east-1',
-      parameters: '{}',
+      parameters: JSON.stringify({
+        FunctionName: 'cutover-request-approval',
+        Payload: { taskToken: `token-${id}` },
+      }),
     },
   };
 }
+
+const STATE_MACHINES = join(import.meta.dirname, '../../../statemachines');
+
+interface AslStates {
+  States: Record<
+    string,
+    { Type: string; Branches?: AslStates[]; ItemProcessor?: AslStates; Iterator?: AslStates }
+  >;
+}
+
+/** The names of the states of `machine`, split by whether they run in a Parallel state's branches. */
+function statesByPlace(
+  machine: AslStates,
+  inParallel = false,
+  found = { inParallel: [] as string[], outside: [] as string[] },
+) {
+  for (const [name, state] of Object.entries(machine.States)) {
+    (inParallel ? found.inParallel : found.outside).push(name);
+    for (const branch of state.Branches ?? []) statesByPlace(branch, true, found);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) statesByPlace(processor, inParallel, found);
+  }
+  return found;
+}
+
+describe('inPauseBranch', () => {
+  it("knows every state of the state machines' pauses, and no other", () => {
+    // Prepare
+    const machines = readdirSync(STATE_MACHINES).filter((file) => file.endsWith('.asl.json'));
+    const places = machines.map((file) =>
+      statesByPlace(JSON.parse(readFileSync(join(STATE_MACHINES, file), 'utf8')) as AslStates),
+    );
+    // Act
+    const inParallel = places.flatMap((place) => place.inParallel).filter((name) => !inPauseBranch(name));
+    const outside = places.flatMap((place) => place.outside).filter((name) => inPauseBranch(name));
+    // Assess
+    expect(places.flatMap((place) => place.inParallel).length).toBeGreaterThan(20);
+    expect({ inParallel, outside }).toEqual({ inParallel: [], outside: [] });
+  });
+});
 
 describe('whereItIs', () => {
   it('says which rolling batch of how many it last selected, read past the weights, when asked', async () => {
@@ -107,6 +152,25 @@ describe('whereItIs', () => {
     // Act
     const position = await whereItIs(pagesOf(history), EXECUTION, { weights: false });
     // Assess
-    expect(position).toEqual({ state: 'PauseAfterStep', awaitingApproval: true });
+    expect(position).toMatchObject({ state: 'PauseAfterStep', awaitingApproval: true });
+  });
+
+  it('names a pause by its Parallel state before its checks start, and after the approval is answered', async () => {
+    // Prepare: PauseBatch entered, its approval scheduled; later answered, while the checks still run
+    const at = new Date();
+    const entered = (id: number, type: HistoryEventType, name: string) => stateEntered(id, at, type, name);
+    const waiting = [
+      entered(2, 'ParallelStateEntered', 'PauseBatch'),
+      entered(3, 'TaskStateEntered', 'WaitForAnswer'),
+      approvalScheduled(4, at),
+    ];
+    const answered = [...waiting, { id: 5, timestamp: at, type: 'TaskSucceeded' } as HistoryEvent];
+    answered.push(entered(6, 'PassStateEntered', 'PauseAnswered'));
+    // Act
+    const beforeChecks = await whereItIs(pagesOf(waiting), EXECUTION, { weights: false });
+    const afterAnswer = await whereItIs(pagesOf(answered), EXECUTION, { weights: false });
+    // Assess
+    expect(beforeChecks).toMatchObject({ state: 'PauseBatch', awaitingApproval: true });
+    expect(afterAnswer).toEqual({ state: 'PauseBatch' });
   });
 });

@@ -643,7 +643,7 @@ function showExecution(id, detail) {
 function drawExecution(detail) {
   const { execution } = detail;
   document.title = `${execution.name} — Cutover console`;
-  const inState = execution.status === 'RUNNING' ? detail.states.at(-1)?.name : undefined;
+  const inState = execution.status === 'RUNNING' ? detail.state : undefined;
   // The meta line names the zone of the start; a later time in another names its own.
   const zone = zoneAt(execution.startDate * 1000);
   replace(() => [

@@ -64,6 +64,7 @@ describe('ExecutionViewAccumulator', () => {
     const view = executionView(history);
     // Assess
     expect(view).toEqual({
+      state: 'SetStepWeights',
       states: [{ name: 'SetStepWeights', enteredAt: at(1).getTime() }],
       earlierStates: 0,
       weights: { stable: 50, canary: 50 },
@@ -227,6 +228,49 @@ describe('ExecutionViewAccumulator', () => {
     // Assess
     expect(view.approvalPending).toBe(false);
     expect(view.end).toEqual({ status: 'ABORTED', error: 'Aborted', cause: 'wrong image' });
+  });
+
+  it("says which state it is in, naming a pause by its Parallel state while the pause's branches run, and none once ended", () => {
+    // Prepare: a canary in the pause after its last step, its checks running beside the approval
+    const pausing: HistoryEvent[] = [
+      entered(1, 'SetStepWeights'),
+      {
+        id: 2,
+        type: 'ParallelStateEntered',
+        timestamp: at(2),
+        stateEnteredEventDetails: { name: 'PauseAfterStep' },
+      },
+      entered(3, 'WaitForAnswer'),
+      { ...approvalScheduled, id: 4 },
+      {
+        id: 5,
+        type: 'PassStateEntered',
+        timestamp: at(5),
+        stateEnteredEventDetails: { name: 'StartPauseChecks' },
+      },
+      {
+        id: 6,
+        type: 'WaitStateEntered',
+        timestamp: at(6),
+        stateEnteredEventDetails: { name: 'WaitToCheckPausedStep' },
+      },
+    ];
+    const ended: HistoryEvent = {
+      id: 7,
+      type: 'ExecutionAborted',
+      timestamp: at(7),
+      executionAbortedEventDetails: { error: 'Aborted', cause: 'wrong image' },
+    };
+    // Act
+    const before = executionView(pausing.slice(0, 1));
+    const waiting = executionView(pausing.slice(0, 3));
+    const checking = executionView(pausing, 2);
+    const after = executionView([...pausing, ended]);
+    // Assess
+    expect(before.state).toBe('SetStepWeights');
+    expect(waiting.state).toBe('PauseAfterStep');
+    expect(checking.state).toBe('PauseAfterStep');
+    expect(after.state).toBeUndefined();
   });
 
   it('gives the end of a timed-out execution with its error alone: AWS records no cause for it', () => {
