@@ -20,6 +20,7 @@ import { createProjectFixture, removeProjectFixtures } from '#test/support/proje
 
 const CANARY = 'examples/requests/canary.json';
 const ROLLING = 'examples/requests/rolling.json';
+const BLUE_GREEN = 'examples/requests/blue-green.json';
 const DATABASE_MIGRATION = 'examples/requests/database-migration.json';
 /** A `canary` state machine that only waits: its executions run until stopped. */
 const WAITING_CANARY = JSON.stringify({
@@ -48,6 +49,20 @@ const SLOW_CART_ROLLBACK = JSON.stringify({
   },
 });
 
+/** A `blue-green` state machine whose executions catch a failed analysis, then roll back for an hour. */
+const ROLLING_BACK_BLUE_GREEN = JSON.stringify({
+  StartAt: 'AnalysisFailed',
+  States: {
+    AnalysisFailed: {
+      Type: 'Pass',
+      Result: { Error: 'AnalysisFailed', Cause: 'errorRate 0.3 > 0.05' },
+      ResultPath: '$.error',
+      Next: 'RollBack',
+    },
+    RollBack: { Type: 'Wait', Seconds: 3600, End: true },
+  },
+});
+
 let project: string;
 let local: CliProcess;
 let endpoint: string;
@@ -58,6 +73,7 @@ beforeAll(async () => {
     'statemachines/canary.asl.json': WAITING_CANARY,
     'statemachines/rolling.asl.json': WAITING_CANARY,
     'statemachines/database-migration.asl.json': WAITING_CANARY,
+    'statemachines/blue-green.asl.json': ROLLING_BACK_BLUE_GREEN,
     'statemachines/rollback.asl.json': SLOW_CART_ROLLBACK,
   });
   local = startCli(localProjectArgs(project));
@@ -68,7 +84,7 @@ beforeAll(async () => {
 // Each test's releases of shop/checkout end with it, and the rollbacks still running after them: a running
 // one keeps the next from starting.
 afterEach(async () => {
-  for (const machine of ['canary', 'rolling', 'database-migration', 'rollback']) {
+  for (const machine of ['canary', 'rolling', 'database-migration', 'blue-green', 'rollback']) {
     const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
     const { executions } = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }),
@@ -103,11 +119,11 @@ function canaryRequest(version: string): string {
   return path;
 }
 
-/** The example request `example` for shop/cart, in the project dir. */
-function cartRequest(example: string): string {
+/** The example request `example` for shop/`name` (shop/cart by default), in the project dir. */
+function cartRequest(example: string, name = 'cart'): string {
   const request = JSON.parse(readFileSync(join(REPO_ROOT, example), 'utf8')) as { service: { name: string } };
-  request.service.name = 'cart';
-  const path = join(project, `cart-${example.split('/').at(-1)}`);
+  request.service.name = name;
+  const path = join(project, `${name}-${example.split('/').at(-1)}`);
   writeFileSync(path, JSON.stringify(request));
   return path;
 }
@@ -280,6 +296,31 @@ describe('cutover run --name', () => {
       '^cutover: shop/cart is being rolled back by abort-cart-r23 \\(the rollback of rolling cart-r23, running since \\S+\\): ' +
         'another release of it would fail ServiceLocked until that rollback ends: follow it ' +
         '\\(`cutover watch abort-cart-r23 --endpoint \\S+`\\), then run the release; nothing was started\\n$',
+    );
+    expect(await executionCount('canary')).toBe(canaries);
+  });
+
+  it('of a service whose release is rolling back after its own failure exits 2 saying why, and starts nothing', async () => {
+    // Prepare: a blue-green release of shop/basket caught a failed analysis and rolls back
+    const started = await cutover(
+      'run',
+      'blue-green',
+      '-f',
+      cartRequest(BLUE_GREEN, 'basket'),
+      '--name',
+      'basket-g7',
+    );
+    await untilRunning('arn:aws:states:us-east-1:000000000000:execution:blue-green:basket-g7');
+    const canaries = await executionCount('canary');
+    // Act
+    const run = await cutover('run', 'canary', '-f', cartRequest(CANARY, 'basket'));
+    // Assess
+    expect(started.code, started.stderr).toBe(0);
+    expectRefused(
+      run,
+      '^cutover: shop/basket is being rolled back by basket-g7 \\(blue-green, after AnalysisFailed \\(errorRate 0\\.3 > 0\\.05\\), ' +
+        'running since \\S+\\): another release of it would fail ServiceLocked until that rollback ends: follow it ' +
+        '\\(`cutover watch basket-g7 --endpoint \\S+`\\), then run the release; nothing was started\\n$',
     );
     expect(await executionCount('canary')).toBe(canaries);
   });

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
+import { failureSummary } from '#core/errors.ts';
+import { failureBeingHandled } from '#core/failure-path.ts';
 import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -188,12 +195,17 @@ async function refuseWhileReleased(
   const label = `${service.namespace}/${service.name}`;
   const since = running.startDate ? `, running since ${running.startDate.toISOString()}` : ', running';
   const migration = running.workflow === 'database-migration';
-  if (running.rollsBack !== undefined) {
+  // A release rolling back after its own failure (or a migration cleaning up) holds the lock until it ends.
+  const failure =
+    running.rollsBack === undefined ? await failureOnItsPath(sfn, running.executionArn) : undefined;
+  if (running.rollsBack !== undefined || failure) {
+    const which = failure
+      ? `${running.workflow}, after ${failureSummary(failure)}`
+      : `the rollback of ${running.workflow} ${executionNameOf(running.rollsBack!)}`;
     throw new CliError(
-      `${label} is being ${migration ? 'unlocked' : 'rolled back'} by ${name} (the rollback of ${running.workflow} ` +
-        `${executionNameOf(running.rollsBack)}${since}): another release of it would fail ServiceLocked until ` +
-        `that rollback ends: follow it (\`cutover watch ${name}${flags}\`), then run the release; nothing was ` +
-        'started',
+      `${label} is being ${migration ? 'unlocked' : 'rolled back'} by ${name} (${which}${since}): another release ` +
+        'of it would fail ServiceLocked until that rollback ends: follow it ' +
+        `(\`cutover watch ${name}${flags}\`), then run the release; nothing was started`,
       ExitCode.Usage,
     );
   }
@@ -202,6 +214,15 @@ async function refuseWhileReleased(
       `of it would fail ServiceLocked. Follow it (\`cutover watch ${name}${flags}\`) or stop it ` +
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,
+  );
+}
+
+/** The failure a running release or migration is handling on its failure path, if it is on one. */
+function failureOnItsPath(sfn: SFNClient, executionArn: string) {
+  return failureBeingHandled((nextToken) =>
+    sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+    ),
   );
 }
 
