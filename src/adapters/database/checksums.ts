@@ -54,7 +54,7 @@ export async function tableChecksums(
 
 /** Why copied tables differ from their source, most often. */
 const LIKELY_CAUSES =
-  'was the source written to during the copy (stop its writes until Validate), or does a trigger or rule on the target change rows it receives?';
+  'was the source written to during the copy (stop its writes until Validate), was the target written to besides the copy, or does a trigger or rule on the target change rows it receives?';
 
 /** What to do about values a target's column type changes. */
 const CHANGED_VALUES_FIX =

@@ -245,7 +245,7 @@ async function refuseUnfinishedCopy(target: pg.Client, label: string, copyId?: s
  * tables referencing them (TRUNCATE refuses to empty a table others reference on its own), and delete its
  * progress rows.
  */
-async function howToUndo(target: pg.Client, copyId: string): Promise<string> {
+export async function howToUndo(target: pg.Client, copyId: string): Promise<string> {
   const copied = (await copiedTables(target, copyId)).map(quotedLabel);
   const referencing = await referencingTables(target, copied);
   const truncated = await truncatedAs(target, [...copied, ...referencing]);
@@ -322,12 +322,20 @@ async function saveProgress(
 
 /** The tables (`schema.name`) a copy run has started on the target, from its progress rows. */
 export async function copiedTables(target: pg.Client, copyId: string): Promise<string[]> {
+  return (await copyProgress(target, copyId)).map((progress) => progress.table);
+}
+
+/** A copy run's progress rows on the target: each table (`schema.name`) it started and the rows it copied there. */
+export async function copyProgress(
+  target: pg.Client,
+  copyId: string,
+): Promise<{ table: string; rowsCopied: number }[]> {
   if (!(await relationExists(target, COPY_PROGRESS_TABLE))) return [];
-  const { rows } = await target.query<{ table_name: string }>(
-    `SELECT table_name FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1 ORDER BY table_name`,
+  const { rows } = await target.query<{ table_name: string; rows_copied: string }>(
+    `SELECT table_name, rows_copied FROM ${COPY_PROGRESS_TABLE} WHERE copy_id = $1 ORDER BY table_name`,
     [copyId],
   );
-  return rows.map((row) => row.table_name);
+  return rows.map((row) => ({ table: row.table_name, rowsCopied: Number(row.rows_copied) }));
 }
 
 /** Removes a copy run's progress rows (once the rows it copied are gone; see {@link copiedTables}). */

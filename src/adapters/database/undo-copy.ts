@@ -1,20 +1,23 @@
 import type pg from 'pg';
 import { referencingTables, truncatedAs } from './catalog.ts';
-import { copiedTables, forgetCopy, inTransaction } from './copy.ts';
+import { copyProgress, forgetCopy, howToUndo, inTransaction } from './copy.ts';
 import { quotedLabel } from './sql.ts';
 
 /**
  * Undoes a copy run on the target in one transaction: empties the tables it copied into (a copy only
  * writes into tables that were empty when it started), restarts the sequences their columns take values
  * from ({@link restartSequences}) and removes its progress rows, so a later run copies again. Returns the
- * tables emptied.
+ * tables emptied. A table holding more rows than the run copied into it (rows written by others meanwhile)
+ * stops it, named, and nothing is emptied.
  *
  * @example
  * await undoCopy(client, 'orders-2026-11-29'); // ['public.customers', 'public.orders']
  */
 export async function undoCopy(target: pg.Client, copyId: string): Promise<string[]> {
   return inTransaction(target, async () => {
-    const tables = await copiedTables(target, copyId);
+    const progress = await copyProgress(target, copyId);
+    const tables = progress.map((copied) => copied.table);
+    await refuseRowsBesidesCopy(target, copyId, progress);
     await emptyTables(target, tables);
     if (tables.length > 0) {
       await restartSequences(target, tables);
@@ -22,6 +25,38 @@ export async function undoCopy(target: pg.Client, copyId: string): Promise<strin
     }
     return tables;
   });
+}
+
+/**
+ * Refuses to empty tables that hold more rows than the copy run wrote into them (a copy starts on an empty
+ * table and commits each batch with its progress row): the others were written by someone else meanwhile,
+ * and only a person knows where they belong. The tables are locked first (as TRUNCATE would lock them), so
+ * no row lands between the count and the emptying.
+ */
+async function refuseRowsBesidesCopy(
+  target: pg.Client,
+  copyId: string,
+  progress: readonly { table: string; rowsCopied: number }[],
+): Promise<void> {
+  const present: { table: string; rowsCopied: number; source: string }[] = [];
+  for (const copied of progress) {
+    const [source] = await truncatedAs(target, [quotedLabel(copied.table)]);
+    if (source) present.push({ ...copied, source });
+  }
+  if (present.length === 0) return;
+  await target.query(
+    `LOCK TABLE ${present.map(({ table }) => quotedLabel(table)).join(', ')} IN ACCESS EXCLUSIVE MODE`,
+  );
+  for (const { table, rowsCopied, source } of present) {
+    const { rows } = await target.query<{ count: string }>(`SELECT count(*) FROM ${source}`);
+    const held = Number(rows[0]?.count);
+    if (held <= rowsCopied) continue;
+    throw new Error(
+      `${table} holds ${held.toLocaleString('en-US')} rows, ${rowsCopied.toLocaleString('en-US')} of them copied ` +
+        'by this run: rows were written to it besides the copy and emptying it would lose them; nothing was ' +
+        `emptied. Keep or move those rows, then ${await howToUndo(target, copyId)}`,
+    );
+  }
 }
 
 /**

@@ -207,7 +207,7 @@ describe('copyTableSlice', () => {
     ).rejects.toMatchObject({
       name: 'ValidationFailed',
       message: expect.stringMatching(
-        /public\.customers \(source 50 rows.*; was the source written to during the copy \(stop its writes until Validate\)/,
+        /public\.customers \(source 50 rows.*; was the source written to during the copy \(stop its writes until Validate\), was the target written to besides the copy/,
       ),
     });
   });
@@ -625,5 +625,32 @@ describe('copyTableSlice', () => {
     const shared = await runSql(target, `SELECT nextval('shared_ids')::int AS id`);
     expect(order.rows[0].id).toBe(1);
     expect(shared.rows[0].id).toBe(51);
+  });
+
+  it('refuses to undo a copy into a table that rows were written to besides the copy, emptying nothing', async () => {
+    // Prepare: the copy is done; then the application writes a customer of its own into the target
+    const { source, target } = await sourceAndTarget(20);
+    await copyAll(source, target, 'run-2', 7);
+    await runSql(
+      target,
+      `INSERT INTO customers (id, uid, name) VALUES (900001, gen_random_uuid(), 'written by the application')`,
+    );
+    const counts = `SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM orders)::int AS orders,
+      (SELECT count(*) FROM cutover_copy_progress WHERE copy_id = 'run-2')::int AS progress`;
+    const before = (await runSql(target, counts)).rows[0];
+    // Act
+    const refused = await withDatabase({ url: target }, (dst) => undoCopy(dst, 'run-2')).catch(
+      (error: unknown) => error,
+    );
+    // Assess
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe(
+      'public.customers holds 21 rows, 20 of them copied by this run: rows were written to it besides the copy ' +
+        'and emptying it would lose them; nothing was emptied. Keep or move those rows, then empty the tables ' +
+        'it copied into (TRUNCATE ONLY "public"."audit_log", ONLY "public"."customers", ONLY "public"."orders") ' +
+        "and delete its progress rows (DELETE FROM cutover_copy_progress WHERE copy_id = 'run-2')",
+    );
+    expect((await runSql(target, counts)).rows[0]).toEqual(before);
+    expect(before).toMatchObject({ customers: 21 });
   });
 });
