@@ -76,9 +76,51 @@ export function schemasCreated(sql: string): string[] {
     if (words[at] === 'AUTHORIZATION') at += 1;
     const name = tokens[at];
     if (name === undefined || ['CURRENT_ROLE', 'CURRENT_USER', 'SESSION_USER'].includes(words[at]!)) continue;
-    names.push(name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toLowerCase());
+    names.push(nameOf(name));
   }
   return names;
+}
+
+/** A top-level statement's change of a table's rows: its kind and the table as PostgreSQL names it. */
+export interface RowChange {
+  readonly kind: 'updates' | 'inserts into' | 'deletes from';
+  /** Present when the statement qualifies the table's name. */
+  readonly schema?: string;
+  readonly table: string;
+}
+
+/**
+ * The top-level `UPDATE`, `INSERT INTO` and `DELETE FROM` statements of `sql`, each as the table whose rows
+ * it changes; comments, strings and function bodies are skipped, and so is a statement starting with `WITH`.
+ */
+export function rowChanges(sql: string): RowChange[] {
+  const changes: RowChange[] = [];
+  for (const tokens of topLevelStatements(sqlTokens(sql, { dots: true }))) {
+    const words = tokens.map((token) => (token.startsWith('"') ? token : token.toUpperCase()));
+    const kind = ROW_CHANGES.find(([, leading]) => leading.every((word, i) => words[i] === word));
+    if (!kind) continue;
+    const at = kind[1].length + (words[kind[1].length] === 'ONLY' ? 1 : 0);
+    const [first, dot, second] = tokens.slice(at, at + 3);
+    if (first === undefined) continue;
+    changes.push(
+      dot === '.' && second !== undefined
+        ? { kind: kind[0], schema: nameOf(first), table: nameOf(second) }
+        : { kind: kind[0], table: nameOf(first) },
+    );
+  }
+  return changes;
+}
+
+/** The statements {@link rowChanges} finds, by the words they start with. */
+const ROW_CHANGES: readonly (readonly [RowChange['kind'], readonly string[]])[] = [
+  ['updates', ['UPDATE']],
+  ['inserts into', ['INSERT', 'INTO']],
+  ['deletes from', ['DELETE', 'FROM']],
+];
+
+/** A name token as PostgreSQL names it: a quoted one as written, an unquoted one in lower case. */
+function nameOf(token: string): string {
+  return token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token.toLowerCase();
 }
 
 /**
@@ -124,9 +166,9 @@ function* sqlWords(sql: string): Generator<string> {
 
 /**
  * The words (as written), quoted names (with their quotes) and `;` of SQL text, outside comments,
- * strings and dollar quotes.
+ * strings and dollar quotes; with `dots`, the `.` between qualified names' parts too.
  */
-function* sqlTokens(sql: string): Generator<string> {
+function* sqlTokens(sql: string, { dots = false } = {}): Generator<string> {
   for (let at = 0; at < sql.length; ) {
     LEXEME.lastIndex = at;
     const { 0: text, groups } = LEXEME.exec(sql)!;
@@ -135,7 +177,7 @@ function* sqlTokens(sql: string): Generator<string> {
     else if (groups?.dollar) {
       const end = sql.indexOf(groups.dollar, at);
       at = end < 0 ? sql.length : end + groups.dollar.length;
-    } else if (groups?.word || text === ';' || text.startsWith('"')) yield text;
+    } else if (groups?.word || text === ';' || text.startsWith('"') || (dots && text === '.')) yield text;
   }
 }
 

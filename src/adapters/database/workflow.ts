@@ -24,6 +24,7 @@ import {
   labelOf,
   loadMigrationsFromDirectory,
   loadMigrationsFromStore,
+  type Migration,
   schemasCreatedBy,
 } from './migration-files.ts';
 import {
@@ -34,6 +35,7 @@ import {
 } from './migrations.ts';
 import { readSequences, resetSequencesToMax, type SequencesWritten, writeSequences } from './sequences.ts';
 import { tableLabel } from './sql.ts';
+import { rowChanges } from './transaction-control.ts';
 import { undoCopy } from './undo-copy.ts';
 
 /**
@@ -72,11 +74,12 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
   const { source, target, schemas } = request.database;
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
+  let copied: TableInfo[] = [];
   if (source) {
     await withSourceAndTarget(request, secrets, async (sourceClient, targetClient) => {
       await requireSchemas(sourceClient, schemas, 'source');
-      const tables = await copyableTables(sourceClient, request);
-      await refuseFilledTargets(targetClient, tables);
+      copied = await copyableTables(sourceClient, request);
+      await refuseFilledTargets(targetClient, copied);
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;
@@ -89,9 +92,34 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
         await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations, phase));
       if (migrations.length === 0) return [];
       const pending = await checkMigrations(client, migrations, spec?.historyTable);
-      return pending.filter((migration) => phase === 'all' || migration.phase === phase).map(labelOf);
+      const applied = pending.filter((migration) => phase === 'all' || migration.phase === phase);
+      refuseRowChangesBeforeCopy(applied, copied);
+      return applied.map(labelOf);
     },
     secrets,
+  );
+}
+
+/**
+ * Refuses (`ValidationError`) migrations that change rows of tables the copy fills: they run before the copy,
+ * on tables that must then be empty, so an update or delete changes nothing and an insert makes the copy
+ * refuse the table. An unqualified name counts for a copied table of that name in any schema.
+ */
+function refuseRowChangesBeforeCopy(migrations: readonly Migration[], copied: readonly TableInfo[]): void {
+  const found = migrations.flatMap((migration) => {
+    const changes = rowChanges(migration.sql).flatMap(({ kind, schema, table }) =>
+      copied
+        .filter((info) => info.name === table && (schema === undefined || info.schema === schema))
+        .map((info) => `${kind} ${tableLabel(info)}`),
+    );
+    return changes.length > 0 ? [`${labelOf(migration)} ${[...new Set(changes)].join(' and ')}`] : [];
+  });
+  if (found.length === 0) return;
+  throw new ValidationError(
+    'migrations.directory: pending migrations change rows of tables the copy fills, but they run before the ' +
+      `copy, on empty tables: ${found.join(', ')}. An update or delete there changes no copied row, and the ` +
+      'copy refuses a table holding rows (TargetNotEmpty); make data changes to copied tables in the source ' +
+      'before the copy, or in a later run without database.source',
   );
 }
 

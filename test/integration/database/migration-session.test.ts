@@ -361,9 +361,10 @@ describe('checkBeforeLock: a copy', () => {
        done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
      INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, ${rowsCopied}, ${done});`;
 
-  async function copyRequest(source: string, target: string) {
+  async function copyRequest(source: string, target: string, more: Record<string, string> = {}) {
     const dir = await mkdtemp(join(migrationsDir, 'copy-'));
     await writeFile(join(dir, 'V1__customers.sql'), ORDERS);
+    for (const [name, text] of Object.entries(more)) await writeFile(join(dir, name), text);
     process.env.PGPASSWORD = postgres.password;
     return databaseMigrationRequestSchema.parse(
       databaseMigrationInput({ target: requestUrl(target), source: requestUrl(source) }, dir),
@@ -389,6 +390,35 @@ describe('checkBeforeLock: a copy', () => {
         'copied into (TRUNCATE ONLY "public"."customers") and delete its progress rows (DELETE FROM ' +
         "cutover_copy_progress WHERE copy_id = 'orders-db-1'), then run again",
     });
+  });
+
+  it('refuses pending migrations that change rows of a table the copy fills after them, naming each', async () => {
+    // Prepare: a backfill and a seed of copied tables; a function's body and a table the copy does not fill are fine
+    const source = await postgres.createDatabase('prepare_backfill_source');
+    const target = await postgres.createDatabase('prepare_backfill_target');
+    await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
+    const request = await copyRequest(source, target, {
+      'V2__tier.sql': `ALTER TABLE customers ADD COLUMN tier text NOT NULL DEFAULT 'basic';
+        -- UPDATE customers SET tier = 'commented';
+        UPDATE ONLY public.customers c SET tier = 'gold' WHERE c.id > 50;
+        CREATE TABLE tiers (name text); INSERT INTO tiers VALUES ('gold');
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE customers SET tier = 'x'; RETURN NEW; END $$;`,
+      'V3__seed.sql': `INSERT INTO "customers" (id, name) VALUES (0, 'house account'); DELETE FROM customers WHERE id < 0;`,
+    });
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        'migrations.directory: pending migrations change rows of tables the copy fills, but they run before ' +
+        'the copy, on empty tables: V2__tier updates public.customers, V3__seed inserts into public.customers ' +
+        'and deletes from public.customers. An update or delete there changes no copied row, and the copy ' +
+        'refuses a table holding rows (TargetNotEmpty); make data changes to copied tables in the source ' +
+        'before the copy, or in a later run without database.source',
+    });
+    const made = await runSql(target, `SELECT to_regclass('customers') IS NULL AS absent`);
+    expect(made.rows[0].absent).toBe(true);
   });
 
   it('refuses an empty target table an execution that ended without finishing was copying into', async () => {
