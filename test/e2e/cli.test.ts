@@ -1078,6 +1078,21 @@ describe("a database migration's plan, read against its target", () => {
     );
   });
 
+  it('exits 2 as Prepare would refuse it when the server says the database does not exist', async () => {
+    // Prepare: the target's server answers, but has no database of that name
+    const file = planned('no-database.json', (r) => {
+      r.database.target = { url: target.replace(/\/[^/]+$/, '/shop_misspelt') };
+    });
+    // Act
+    const { code, stdout, stderr } = await planAtEndpoint(file);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^cutover: Prepare would refuse this migration before locking shop\/orders: ValidationError: cannot connect to database \S+\/shop_misspelt: database "shop_misspelt" does not exist/,
+    );
+  });
+
   it('plans without the history when the target cannot be reached, and says why', async () => {
     // Prepare
     const port = await aClosedPort();
@@ -1090,7 +1105,7 @@ describe("a database migration's plan, read against its target", () => {
     expect(code).toBe(0);
     expect(stdout).toContain('V3__orders_add_note; those the target has applied are skipped)');
     expect(stderr).toContain(
-      `warning: the target was not read (database postgres://postgres@127.0.0.1:${port}/shop is not reachable: connect ECONNREFUSED`,
+      `warning: the databases were not read (database postgres://postgres@127.0.0.1:${port}/shop is not reachable: connect ECONNREFUSED`,
     );
   });
 });

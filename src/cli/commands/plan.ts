@@ -477,9 +477,9 @@ async function readTarget(options: PlanOptions, request: DatabaseMigrationReques
     const pending = await checkBeforeLock(request);
     return request.migrations?.directory === undefined ? {} : { pending };
   } catch (error) {
-    if (error instanceof errors.TransientAdapterError || error instanceof errors.DatabaseConnectionError) {
-      return { notRead: error.message };
-    }
+    const unread =
+      error instanceof errors.TransientAdapterError || error instanceof errors.DatabaseConnectionError;
+    if (unread && !answeredNoSuchDatabase(error)) return { notRead: error.message };
     if (!(error instanceof errors.CutoverError)) throw error;
     throw new CliError(
       `Prepare would refuse this migration before locking ${request.service.namespace}/${request.service.name}: ${error.name}: ${error.message}`,
@@ -487,6 +487,14 @@ async function readTarget(options: PlanOptions, request: DatabaseMigrationReques
       { cause: error },
     );
   }
+}
+
+/**
+ * Whether the server answered that the database does not exist (`3D000`): it answers Prepare the same,
+ * whoever connects, unlike a server not reached or a login refused to the plan's credentials.
+ */
+function answeredNoSuchDatabase(error: Error): boolean {
+  return (error.cause as { code?: unknown } | undefined)?.code === '3D000';
 }
 
 /** With `--endpoint` at a `cutover local`, that runtime and how it scales its waits. */
@@ -544,7 +552,7 @@ export function planCommand(): Command {
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
       if (target.notRead !== undefined) {
         console.error(
-          `warning: the target was not read (${target.notRead}): the plan lists every migration file of the ` +
+          `warning: the databases were not read (${target.notRead}): the plan lists every migration file of the ` +
             "phase, and Prepare checks them against the target's history",
         );
       }

@@ -784,7 +784,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     expect(stdout).toMatch(/^database-migration: shop\/orders, target /);
     expect(stderr).toMatch(
       new RegExp(
-        `^warning: the target was not read \\(database ${target} is not reachable: connect ECONNREFUSED .*\\n` +
+        `^warning: the databases were not read \\(database ${target} is not reachable: connect ECONNREFUSED .*\\n` +
           'shop/orders is being migrated by orders-schema \\(database-migration\\): `cutover run` refuses another release of it until that one ends\n$',
       ),
     );
