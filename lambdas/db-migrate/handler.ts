@@ -10,7 +10,7 @@ import { logger } from '#lambdas/shared/task-handler.ts';
 /**
  * What a migration run stopped at `point` left, if it applied anything: `V1__a, applied before the stop,
  * stays applied; the migrations from V2__b on were not` (`...; it was the last migration of the run` when
- * the stop came during or after its last), or what `transaction: all` rolled back.
+ * the stop came after its last), or what the stop rolled back of a run that committed nothing.
  */
 function leftByStop({ committed, uncommitted, next }: MigrationRunPoint): string | undefined {
   if (committed.length > 0) {
@@ -19,7 +19,9 @@ function leftByStop({ committed, uncommitted, next }: MigrationRunPoint): string
     return `${committed.join(', ')}, applied before the stop, ${stay} applied; ${rest}`;
   }
   if (uncommitted.length === 0) return undefined;
-  return `${uncommitted.join(', ')} ${uncommitted.length === 1 ? 'was' : 'were'} rolled back (transaction: all)`;
+  return uncommitted.length === 1
+    ? `${uncommitted[0]} was rolled back`
+    : `${uncommitted.join(', ')} were rolled back (transaction: all)`;
 }
 
 /** The `ExecutionStopped` message of a run stopped at `point`: what `stopped` says, and what the run left. */
@@ -38,8 +40,9 @@ function stoppedRun(point: MigrationRunPoint, stopped: string): string {
  * `migrations.lockWaitSeconds` (`MigrationLocked`); a migration that gave up a lock wait and is tried
  * again is logged too. A migration whose execution was stopped and claimed by its rollback applies no more
  * (`ExecutionStopped`, naming what stays applied): checked before it connects, once it holds the migration
- * lock (the stop may come while it waits for it), before each next migration and after the last, and before the COMMIT of
- * `transaction: all`, which the stop rolls back. A statement running at the stop runs to its end. The
+ * lock (the stop may come while it waits for it), before each next migration and after the last, and before each
+ * COMMIT, which the stop rolls back: a statement running at the stop runs to its end, and its migration (all
+ * of the run's with `transaction: all`) is then rolled back. The
  * stop's rollback tells the on-call what stays applied once this run let go of the migration lock
  * (DbListApplied). With `startedAt` (when the execution started), it reports as `appliedEarlier` what an
  * attempt before it applied, cut off by a kill or a timeout.

@@ -79,8 +79,9 @@ export interface MigrationOptions {
   readonly historyTable?: string;
   /**
    * Awaited holding the migration lock once the files are checked, before the first migration is applied
-   * (also when none is pending), before each next one (`transaction: 'each'`) and before the run's COMMIT
-   * (`'all'`); throw to apply no more (`'all'`: the run's migrations are rolled back): a run stopped while
+   * (also when none is pending), before each next one and each one's COMMIT (`transaction: 'each'`) and
+   * before the run's COMMIT (`'all'`); throw to apply no more (the migrations not committed yet are rolled
+   * back): a run stopped while
    * it waited for the lock must not start once it gets it, nor go on once stopped. Its error ends the run
    * as it is, not as `MigrationFailed`.
    */
@@ -93,9 +94,12 @@ export interface MigrationOptions {
 export interface MigrationRunPoint {
   /** Applied and committed by this run so far: they stay applied whatever follows. */
   readonly committed: readonly string[];
-  /** Applied in the run's open transaction (`transaction: 'all'`): rolled back if the run stops here. */
+  /**
+   * Applied in the run's open transaction (`transaction: 'all'`), or the one whose transaction is open
+   * (`'each'`, before its COMMIT): rolled back if the run stops here.
+   */
   readonly uncommitted: readonly string[];
-  /** The migration to apply next; none after the run's last. */
+  /** The migration to apply next (`'each'`: the uncommitted one, applied again by no one); none after the run's last. */
   readonly next?: string;
 }
 
@@ -370,8 +374,8 @@ type Attempt = <T>(work: () => Promise<T>) => Promise<T>;
 
 /**
  * Each migration in its own transaction: a failure rolls back that one only. `check` is asked before each
- * migration after the first (which the caller checked), and once after the last, so a stop that came while
- * it ran is told too.
+ * migration after the first (which the caller checked), before each one's COMMIT (an error of it, thrown as
+ * it is, rolls that one back: a stop that came while it ran commits nothing of it), and once after the last.
  */
 async function applyEach(
   migrations: readonly Migration[],
@@ -380,13 +384,24 @@ async function applyEach(
   check: BeforeApplying,
 ) {
   const applied: AppliedMigration[] = [];
+  let stop: { readonly error: unknown } | undefined;
   for (const migration of migrations) {
-    if (applied.length > 0) {
-      await check({ committed: applied.map(labelOf), uncommitted: [], next: labelOf(migration) });
-    }
+    const committed = applied.map(labelOf);
+    const label = labelOf(migration);
+    if (applied.length > 0) await check({ committed, uncommitted: [], next: label });
     try {
-      applied.push(await attempt(() => applyOne(migration)));
+      applied.push(
+        await attempt(async () => {
+          const done = await applyOne(migration);
+          await check({ committed, uncommitted: [label], next: label }).catch((error: unknown) => {
+            stop = { error };
+            throw error;
+          });
+          return done;
+        }),
+      );
     } catch (error) {
+      if (stop) throw stop.error;
       const kept = applied.map(labelOf).join(', ');
       const stay = kept ? ` (${kept}, applied before it in this run, stay applied)` : '';
       const at = errorPlace(migration, error);

@@ -75,31 +75,33 @@ describe('DbMigrate', () => {
     expect(await recordedVersions(url)).toEqual([1, 2, 3]);
   });
 
-  it('applies no more migrations once its execution is stopped, saying which one stays applied', {
+  it('rolls back the migration running at the stop and applies no more, saying which one stays applied', {
     timeout: 30_000,
   }, async () => {
     // Prepare
     const url = await world.postgres.createDatabase('stopped_between');
     const dir = await migrationFiles({
-      'V1__slow.sql': 'SELECT pg_sleep(2);',
-      'V2__b.sql': 'CREATE TABLE b (id int);',
+      'V1__a.sql': 'CREATE TABLE a (id int);',
+      'V2__slow.sql': 'SELECT pg_sleep(2); CREATE TABLE slow_done (id int);',
+      'V3__c.sql': 'CREATE TABLE c (id int);',
     });
     const executionArn = `${EXECUTION}-between`;
     const event = { request: databaseMigrationInput({ target: requestUrl(url) }, dir), executionArn };
-    // Act: the execution is stopped, and its rollback claims it, while V1 runs
+    // Act: the execution is stopped, and its rollback claims it, while V2 runs
     const answer = handler(event, context as never).catch((error: Error) => error);
     await sleepRunning(url);
     await world.adapters.lock.claimRollback(executionArn, 'arn:rollback:abort-between', 600);
-    // Assess
+    // Assess: V2's statements ran to their end, and its transaction was rolled back rather than committed
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate stopped before V2__b: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__slow, applied before the stop, stays applied; the migrations from V2__b on were not`,
+      message: `db-migrate stopped before V2__slow: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__a, applied before the stop, stays applied; the migrations from V2__slow on were not`,
     });
-    expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
+    const absent = `SELECT to_regclass('slow_done') IS NULL AS slow, to_regclass('c') IS NULL AS c`;
+    expect((await runSql(url, absent)).rows[0]).toEqual({ slow: true, c: true });
     expect(await recordedVersions(url)).toEqual([1]);
   });
 
-  it('says that the last migration of a run stopped while it ran stays applied', {
+  it('rolls back the last migration of a run stopped while it ran, and says so', {
     timeout: 30_000,
   }, async () => {
     // Prepare
@@ -113,13 +115,15 @@ describe('DbMigrate', () => {
     const answer = handler(event, context as never).catch((error: Error) => error);
     await sleepRunning(url);
     await world.adapters.lock.claimRollback(executionArn, 'arn:rollback:abort-during-last', 600);
-    // Assess: V1 ran to its end, and the run says so rather than succeeding unseen
-    const left = 'V1__slow, applied before the stop, stays applied; it was the last migration of the run';
+    // Assess: V1 ran to its end, then was rolled back, and the run says so rather than succeeding unseen
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate stopped after its last migration: ${executionArn} was stopped and its rollback arn:rollback:abort-during-last is putting the service back; ${left}`,
+      message: `db-migrate changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-during-last is putting the service back; V1__slow was rolled back`,
     });
-    expect(await recordedVersions(url)).toEqual([1]);
+    expect((await runSql(url, `SELECT to_regclass('slow_done') IS NULL AS absent`)).rows[0].absent).toBe(
+      true,
+    );
+    expect(await recordedVersions(url)).toBeNull();
   });
 
   it('rolls the run back once its execution is stopped with transaction all', {
