@@ -12,6 +12,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { RollbackStoppedError } from '#core/errors.ts';
+import { type CaughtError, failureBeingHandled } from '#core/failure-path.ts';
 import { heaviestTrack } from '#core/plan/index.ts';
 import { isRollbackArn, machineParts, stoppedExecutionOf } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -63,6 +64,8 @@ export interface ServiceRelease extends ExecutionPosition {
    * ready (not back after 120s of checks)`. Absent when all came back, or its history could not be read.
    */
   readonly notRestored?: string;
+  /** On a RUNNING one on its failure path (rolling back, cleaning up), the failure it handles. */
+  readonly failure?: CaughtError;
 }
 
 /**
@@ -519,12 +522,16 @@ async function detailed(
   rollbackOf: (release: ServiceRelease) => Promise<ReleaseRollback | undefined>,
 ): Promise<ServiceRelease> {
   if (release.status === 'RUNNING') {
-    const position = await whereItIs(
-      (input) => sfn.send(new GetExecutionHistoryCommand(input)),
-      release.executionArn,
-      { step: release.workflow === 'canary' || release.workflow === 'rolling' },
-    );
-    return { ...release, ...position };
+    const pages: HistoryPages = (input) => sfn.send(new GetExecutionHistoryCommand(input));
+    const [position, failure] = await Promise.all([
+      whereItIs(pages, release.executionArn, {
+        step: release.workflow === 'canary' || release.workflow === 'rolling',
+      }),
+      failureBeingHandled((nextToken) =>
+        pages({ executionArn: release.executionArn, reverseOrder: true, maxResults: 100, nextToken }),
+      ),
+    ]);
+    return { ...release, ...position, ...(failure ? { failure } : {}) };
   }
   if (release.status !== 'ABORTED') return release;
   try {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { executionNameOf } from '#core/api-routes.ts';
 import { approvalStageText } from '#core/approval-stages.ts';
+import { failureSummary } from '#core/errors.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type ApprovalDeadline, approvalDeadlineFor, approvalTimeoutText } from '../approval-deadline.ts';
 import { integerOption, serviceArgument } from '../arguments.ts';
@@ -169,7 +170,10 @@ function detailOf(release: ServiceRelease, flags: string, serving: boolean): str
       : '';
     const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
     const step = release.step ? ` (${release.step})` : '';
-    return `started ${started}${release.state ? `, in ${release.state}${step}` : ''}${weights}${rollout}${approval}`;
+    const handling = release.failure
+      ? `, ${release.workflow === 'database-migration' ? 'cleaning up' : 'rolling back'} after ${failureSummary(release.failure)}`
+      : '';
+    return `started ${started}${handling}${release.state ? `, in ${release.state}${step}` : ''}${weights}${rollout}${approval}`;
   }
   const took =
     release.startDate && release.stopDate

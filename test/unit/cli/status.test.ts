@@ -194,6 +194,32 @@ describe('formatStatus', () => {
     );
   });
 
+  it('says a running release is rolling back after its own failure, and a migration is cleaning up', () => {
+    // Prepare
+    const rollingBack = aRunningV7('DrainBeforeRollback', {
+      workflow: 'rolling',
+      step: 'batch 1 of 3',
+      weights: { green: 0, blue: 100 },
+      failure: { Error: 'AnalysisFailed', Cause: 'errorRate 0.299 > 0.05' },
+    });
+    const cleaningUp: ServiceRelease = {
+      ...migrated,
+      status: 'RUNNING',
+      stopDate: undefined,
+      state: 'UndoCopy',
+      failure: { Error: 'ValidationFailed', Cause: 'tables differ between source and target' },
+    };
+    // Act
+    const lines = statusOf({ releases: [rollingBack, cleaningUp] });
+    // Assess
+    expect(lines[1]).toMatch(
+      /^RUNNING +rolling +v7 +orders-v7 +started 2026-11-29T09:00:00.000Z, rolling back after AnalysisFailed \(errorRate 0\.299 > 0\.05\), in DrainBeforeRollback \(batch 1 of 3\), green 0 \/ blue 100$/,
+    );
+    expect(lines[2]).toMatch(
+      /^RUNNING +database-migration +- +orders-db-2 +started \S+, cleaning up after ValidationFailed \(tables differ between source and target\), in UndoCopy$/,
+    );
+  });
+
   it('says until when a waiting approval waits, and the commands that answer it', () => {
     // Prepare
     vi.useFakeTimers({ now: new Date(2026, 10, 29, 9, 1, 0) });
@@ -328,6 +354,28 @@ describe('serviceReleases', () => {
     expect(described.filter((arn) => arn?.includes('orders-v7') && arn.includes(':rollback:'))).toEqual([]);
     expect(mock.commandCalls(ListStateMachinesCommand)).toHaveLength(2);
   });
+  it('reads the failure a running release handles from the input of the state it entered last', async () => {
+    // Prepare: v9 runs, on its failure path after a failed analysis
+    const [v9] = twoAbortedThenASuccess().map((release) => ({ ...release, status: 'RUNNING' }));
+    const { client, mock } = aClientWithCanaryReleases(['canary'], [v9!]);
+    mock.on(DescribeExecutionCommand).resolves({ ...v9!, status: 'RUNNING' });
+    const error = { Error: 'AnalysisFailed', Cause: '{"errorMessage":"errorRate 0.3 > 0.05"}' };
+    mock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 40,
+          timestamp: at(11),
+          type: 'TaskStateEntered',
+          stateEnteredEventDetails: { name: 'RollbackTraffic', input: JSON.stringify({ error }) },
+        },
+      ],
+    });
+    // Act
+    const found = await serviceReleases(client, service, { scan: 25, limit: 1 });
+    // Assess
+    expect(found.releases[0]).toMatchObject({ state: 'RollbackTraffic', failure: error });
+  });
+
   it('gives the releases when the rollback lookup fails, each aborted one saying why it has no rollback', async () => {
     // Prepare: v9 and v8 aborted, v7 succeeded; the endpoint has no rollback state machine
     const releases = twoAbortedThenASuccess();
