@@ -22,6 +22,7 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
+import { readLiveTrack } from '../live-track.ts';
 import {
   checkMigrationsDirectory,
   readRequestFile,
@@ -133,6 +134,9 @@ export function runCommand(): Command {
     if (same) {
       console.error(alreadyRunning(executionNameOf(same.executionArn), same.startDate, options.wait));
     }
+    if (!same && !running && strategy !== 'database-migration') {
+      await refuseReplicasNotFitting(sfn, strategy, file, service, naming);
+    }
     // The same request but for its key order is the running one's: StartExecution gets its text, as sent.
     const startInput = running && sameRequest(running.input, input) ? running.input : input;
     const executionArn = same
@@ -215,6 +219,46 @@ async function refuseWhileReleased(
       `(\`cutover abort ${name}${flags}\`); nothing was started`,
     ExitCode.Usage,
   );
+}
+
+/** Executions of each workflow read back for the live track: as many as `cutover plan` reads by default. */
+const LIVE_TRACK_SCAN = 100;
+
+/**
+ * Refuses (exit 2) a release request without `release.replicas` that the replicas its live track runs do
+ * not fit (rolling bounds over them), as ValidateRequest would once started, failing the execution and
+ * telling the on-call: the count the release that left the track live ran it with, as `cutover plan` reads
+ * it. Starts nothing; refuses nothing when that count is not known (a first release, a history not read).
+ */
+async function refuseReplicasNotFitting(
+  sfn: SFNClient,
+  strategy: Exclude<CliStrategy, 'database-migration'>,
+  file: unknown,
+  service: ServiceRef,
+  naming: MachineNaming,
+): Promise<void> {
+  const [{ ValidationError }, { validateRequest, validateWithReplicas }] = await Promise.all([
+    import('#core/errors.ts'),
+    import('#core/schemas/index.ts'),
+  ]);
+  const request = validateRequest(strategy, file);
+  if (request.release.replicas !== undefined) return;
+  const live = await readLiveTrack(sfn, service, LIVE_TRACK_SCAN, naming).catch(() => undefined);
+  if (live?.source !== 'release' || live.replicas === undefined) return;
+  const { workflow, name } = live.release;
+  try {
+    validateWithReplicas(
+      strategy,
+      request,
+      live.replicas,
+      `release.replicas is not given, and the ${live.replicas} replicas the live track ${live.track} runs (as ` +
+        `${workflow} ${name} left it) do not fit the request; ValidateRequest would refuse it once started, so ` +
+        'nothing was started:',
+    );
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
+    throw error;
+  }
 }
 
 /** The failure a running release or migration is handling on its failure path, if it is on one. */

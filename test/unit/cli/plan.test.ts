@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
-  type ExecutionStatus,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
@@ -15,6 +14,10 @@ import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { parseWith, validateRequest } from '#core/schemas/index.ts';
 import { rollingInput } from '#test/builders/release-request.ts';
+import {
+  anExecution,
+  anEndpointWhereBlueGreenV13Ran as endpointWhereV13Ran,
+} from '#test/support/sfn-releases.ts';
 import { formatDatabaseMigrationPlan, formatPlan, planCommand } from '../../../src/cli/commands/plan.ts';
 
 const EXAMPLE = join(import.meta.dirname, '../../../examples/requests/database-migration.json');
@@ -559,48 +562,8 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     sfn.reset();
   });
 
-  /** An execution of the state machine `machine`, named `name`, as DescribeExecution answers it. */
-  function anExecution(
-    machine: string,
-    name: string,
-    status: ExecutionStatus,
-    startedAt: string,
-    input: unknown,
-    more: { output?: string; error?: string; cause?: string } = {},
-  ) {
-    return {
-      name,
-      executionArn: `${EXECUTIONS}:${machine}:${name}`,
-      status,
-      startDate: new Date(startedAt),
-      stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`,
-      input: JSON.stringify(input),
-      ...more,
-    };
-  }
-
-  /**
-   * The endpoint's Step Functions: the service's blue-green release v13 SUCCEEDED, ValidateRequest's plan
-   * `tracks`, its request `replicas` (as ValidateRequest filled them in) when given.
-   */
-  function anEndpointWhereBlueGreenV13Ran(tracks?: { live: string; next: string }, replicas?: number): void {
-    const request = { service, release: { version: 'v13', ...(replicas === undefined ? {} : { replicas }) } };
-    const v13 = anExecution('blue-green', 'checkout-v13', 'SUCCEEDED', '2026-11-29T09:00:00Z', request, {
-      output: JSON.stringify({ request, plan: { strategy: 'blue-green', tracks } }),
-    });
-    sfn.on(ListStateMachinesCommand).resolves({
-      stateMachines: ['canary', 'blue-green', 'rolling', 'database-migration'].map((name) => ({
-        name,
-        stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`,
-        type: 'STANDARD',
-        creationDate: new Date('2026-11-01T00:00:00Z'),
-      })),
-    });
-    sfn.on(ListExecutionsCommand).callsFake(({ stateMachineArn }) => ({
-      executions: tracks && stateMachineArn.endsWith(':blue-green') ? [v13] : [],
-    }));
-    sfn.on(DescribeExecutionCommand).resolves(v13);
-  }
+  const anEndpointWhereBlueGreenV13Ran = (tracks?: { live: string; next: string }, replicas?: number) =>
+    endpointWhereV13Ran(sfn, service, tracks, replicas);
 
   /** Runs `cutover plan <strategy> -f <request> <flags>` for `request`; its stdout and stderr. */
   async function plan(
