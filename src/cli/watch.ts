@@ -271,9 +271,10 @@ export async function followExecution(
   contact: Contact = {},
 ): Promise<number> {
   const name = executionNameOf(executionArn);
+  const rollback = isRollbackArn(executionArn);
   const interrupted = (): void => {
     console.error(
-      `\nstopped following ${name}; the execution keeps running: ${followUpCommands(name, options)}`,
+      `\nstopped following ${name}; the execution keeps running: ${followUpCommands(name, options, rollback)}`,
     );
     process.exit(INTERRUPTED);
   };
@@ -301,26 +302,36 @@ export async function followExecution(
       contact,
     );
   } catch (error) {
-    throw withFollowUp(error, name, options);
+    throw withFollowUp(error, name, options, rollback);
   } finally {
     process.off('SIGINT', interrupted);
   }
 }
 
-/** The commands that follow `execution` again or stop it, with the endpoint flags of `options`. */
-function followUpCommands(execution: string, options: EndpointOptions): string {
+/**
+ * The commands that follow `execution` again or stop it, with the endpoint flags of `options`; only the one
+ * that follows it for a `rollback`, which `cutover abort` refuses to stop part-way.
+ */
+function followUpCommands(execution: string, options: EndpointOptions, rollback: boolean): string {
   const flags = endpointFlags(options);
-  return `follow it with \`cutover watch ${execution}${flags}\`, or stop it with \`cutover abort ${execution}${flags}\``;
+  const follow = `follow it with \`cutover watch ${execution}${flags}\``;
+  return rollback ? follow : `${follow}, or stop it with \`cutover abort ${execution}${flags}\``;
 }
 
 /**
  * `error`, or, when it is an outcome-unknown error (the endpoint stopped answering, AWS refused the
  * credentials), the same error saying how to follow or stop `execution` once the endpoint answers again,
- * or once the credentials are refreshed.
+ * or once the credentials are refreshed: only how to follow it when it is a `rollback` (by default when
+ * `execution` is a rollback's ARN).
  */
-export function withFollowUp(error: unknown, execution: string, options: EndpointOptions): unknown {
+export function withFollowUp(
+  error: unknown,
+  execution: string,
+  options: EndpointOptions,
+  rollback = isRollbackArn(execution),
+): unknown {
   if (!(error instanceof CliError) || error.exitCode !== ExitCode.Unknown) return error;
-  const commands = followUpCommands(execution, options);
+  const commands = followUpCommands(execution, options, rollback);
   return new CliError(`${error.message}: ${onceText(error.cause)}, ${commands}`, ExitCode.Unknown, {
     cause: error,
   });

@@ -442,4 +442,26 @@ describe('Ctrl-C while following an execution', () => {
       expect(await statusOf(name)).toBe('RUNNING');
     },
   );
+
+  it('watch of a rollback stops following only, and says how to follow it, not to stop it', async () => {
+    // Prepare: a rolling release of shop/cart, stopped: the runtime starts its rollback, which runs on
+    const started = await cutover('run', 'rolling', '-f', cartRequest(ROLLING), '--name', 'cart-r24');
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:rolling:cart-r24';
+    await sfn.send(new StopExecutionCommand({ executionArn, cause: 'wrong image' }));
+    const rollbackArn = 'arn:aws:states:us-east-1:000000000000:execution:rollback:abort-cart-r24';
+    await untilRunning(rollbackArn);
+    const following = startCli(['watch', 'abort-cart-r24', '--endpoint', endpoint]);
+    await waitForOutput(following, /→ Restore/);
+    // Act
+    following.child.kill('SIGINT');
+    const code = await following.exited;
+    // Assess
+    expect(started.code, started.stderr).toBe(0);
+    expect(code).toBe(130);
+    expect(following.stderr()).toBe(
+      `\nstopped following abort-cart-r24; the execution keeps running: follow it with \`cutover watch abort-cart-r24 --endpoint ${endpoint}\`\n`,
+    );
+    const rollback = await sfn.send(new DescribeExecutionCommand({ executionArn: rollbackArn }));
+    expect(rollback.status).toBe('RUNNING');
+  });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '#local/free-port.ts';
 import {
@@ -8,6 +9,7 @@ import {
   waitForEndpoint,
   waitForOutput,
 } from '#test/support/cli-process.ts';
+import { sfnClient } from '#test/support/local-runtime.ts';
 import { createProjectFixture, removeProjectFixtures } from '#test/support/project-fixture.ts';
 
 /** A `canary` state machine that bakes a few seconds and succeeds. */
@@ -16,6 +18,11 @@ const SHORT_CANARY = JSON.stringify({
   States: { BakeStep: { Type: 'Wait', Seconds: 4, End: true } },
 });
 const CANARY = 'examples/requests/canary.json';
+/** A `rollback` state machine that restores for an hour: its executions run until stopped. */
+const SLOW_ROLLBACK = JSON.stringify({
+  StartAt: 'Restore',
+  States: { Restore: { Type: 'Wait', Seconds: 3600, End: true } },
+});
 
 afterEach(stopStartedClis);
 afterAll(removeProjectFixtures);
@@ -103,6 +110,32 @@ describe('following an execution while its endpoint restarts', () => {
     );
   });
 
+  it('watch of a rollback gives up with exit code 3, saying how to follow it, not to stop it', async () => {
+    // Prepare: a rollback restoring, followed
+    const project = createProjectFixture({ 'statemachines/rollback.asl.json': SLOW_ROLLBACK });
+    const local = startLocal(project, await freePort());
+    const endpoint = await waitForEndpoint(local);
+    const sfn = sfnClient(endpoint);
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:rollback',
+        name: 'abort-ck-v26',
+      }),
+    );
+    sfn.destroy();
+    const following = startCli(['watch', 'abort-ck-v26', '--reconnect-seconds', '1', '--endpoint', endpoint]);
+    await waitForOutput(following, /→ Restore/);
+    // Act
+    local.child.kill('SIGTERM');
+    const code = await following.exited;
+    // Assess
+    expect(code).toBe(3);
+    expect(following.stderr()).toContain(
+      'cutover: stopped following: no answer from the endpoint for 1s (ECONNREFUSED), so the outcome is unknown: ' +
+        `once it answers, follow it with \`cutover watch abort-ck-v26 --endpoint ${endpoint}\`\n`,
+    );
+  });
+
   it('watch started while the runtime is down waits for it, then follows', async () => {
     // Prepare: an execution started, the runtime stopped
     const project = createProjectFixture({ 'statemachines/canary.asl.json': SHORT_CANARY });
@@ -130,6 +163,19 @@ describe('following an execution while its endpoint restarts', () => {
     expect(following.stderr()).toContain(
       'so the outcome is unknown: once it answers, ' +
         `follow it with \`cutover watch waited --endpoint ${endpoint}\`, or stop it with \`cutover abort waited --endpoint ${endpoint}\``,
+    );
+  });
+
+  it('watch of a rollback ARN while the runtime is down from the start gives up saying how to follow it, not to stop it', async () => {
+    // Prepare: nothing listens on the endpoint
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const rollback = 'arn:aws:states:us-east-1:000000000000:execution:rollback:abort-ck-v26';
+    // Act
+    const following = startCli(['watch', rollback, '--endpoint', endpoint, '--reconnect-seconds', '1']);
+    // Assess
+    expect(await following.exited).toBe(3);
+    expect(following.stderr()).toContain(
+      `so the outcome is unknown: once it answers, follow it with \`cutover watch ${rollback} --endpoint ${endpoint}\`\n`,
     );
   });
 

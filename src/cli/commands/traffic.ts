@@ -59,7 +59,7 @@ export function trafficCommand(): Command {
       const dataDir = localDataDir(options.dataDir);
       const stopped = stopRequested();
       const { url, tracks } = await proxyOf(service, dataDir, track);
-      if (track !== undefined && tracks !== undefined && !tracks.includes(track)) {
+      if (track !== undefined && tracks !== undefined && !runsTrack(tracks, track)) {
         const runs = await untilTrackRuns(service, dataDir, track, tracks, stopped);
         if (!runs) return;
       }
@@ -79,19 +79,21 @@ function stopRequested(): Promise<void> {
 const TRACK_POLL_MS = 250;
 
 /**
- * Waits until the service runs `track`, one of the tracks a release deploys (`canary`, `green`, ...: the
- * release started beside this command deploys it), reading the runtime's file; any other track the service
- * does not run is a usage error naming those it runs. False when stopped first.
+ * Waits until the service runs `track` (with a replica: a colour blue-green scaled down to 0 runs none), one
+ * of the tracks a release deploys (`canary`, `green`, ...: the release started beside this command deploys
+ * it), reading the runtime's file; any other track the service does not run is a usage error naming those
+ * it runs. False when stopped first.
  */
 async function untilTrackRuns(
   service: ServiceRef,
   dataDir: string,
   track: string,
-  tracks: readonly string[],
+  tracks: readonly LocalTrack[],
   stopped: Promise<void>,
 ): Promise<boolean> {
   const label = `${service.namespace}/${service.name}`;
-  const runs = `its tracks: ${tracks.join(', ') || 'none'}`;
+  const named = tracks.map((found) => (found.replicas === 0 ? `${found.track} at 0 replicas` : found.track));
+  const runs = `its tracks: ${named.join(', ') || 'none'}`;
   const { RELEASE_TRACKS } = await import('#core/strategies.ts');
   if (!RELEASE_TRACKS.includes(track)) {
     throw new CliError(
@@ -108,7 +110,8 @@ async function untilTrackRuns(
   });
   while (!stop) {
     await new Promise((resolve) => setTimeout(resolve, TRACK_POLL_MS));
-    if ((await proxyOf(service, dataDir, track)).tracks?.includes(track)) return true;
+    const { tracks: now } = await proxyOf(service, dataDir, track);
+    if (now && runsTrack(now, track)) return true;
   }
   console.log(`stopped before ${label} ran track ${track}: nothing sent`);
   return false;
@@ -124,7 +127,7 @@ async function proxyOf(
   service: ServiceRef,
   dataDir: string,
   track: string | undefined,
-): Promise<{ url: string; tracks?: string[] }> {
+): Promise<{ url: string; tracks?: LocalTrack[] }> {
   const { localDatabasePath } = await import('#local/adapters/database.ts');
   const file = localDatabasePath(dataDir);
   const label = `${service.namespace}/${service.name}`;
@@ -133,7 +136,7 @@ async function proxyOf(
   const db = new Database(file, { readonly: true });
   let row: { port: number } | undefined;
   let traffic: RoutedTraffic | undefined;
-  let tracks: string[] | undefined;
+  let tracks: LocalTrack[] | undefined;
   try {
     row = db
       .prepare('SELECT port FROM local_router_services WHERE namespace = ? AND name = ?')
@@ -163,16 +166,28 @@ async function proxyOf(
   return { url: `http://127.0.0.1:${row.port}/`, ...(tracks && { tracks }) };
 }
 
-/** The tracks the local cluster runs for the service, by name; `undefined` when no local cluster ran here. */
+/** A track the local cluster keeps for a service, with the replicas it keeps of it (0: scaled down). */
+interface LocalTrack {
+  readonly track: string;
+  readonly replicas: number;
+}
+
+/** Whether `track` is among `tracks` with a replica to answer: one scaled down to 0 has none. */
+function runsTrack(tracks: readonly LocalTrack[], track: string): boolean {
+  return tracks.some((found) => found.track === track && found.replicas > 0);
+}
+
+/** The tracks the local cluster keeps for the service, by name; `undefined` when no local cluster ran here. */
 function tracksOf(
   db: { prepare(sql: string): { all(...values: unknown[]): unknown[] } },
   service: ServiceRef,
-): string[] | undefined {
+): LocalTrack[] | undefined {
   try {
-    const rows = db
-      .prepare('SELECT track FROM local_cluster_tracks WHERE namespace = ? AND name = ? ORDER BY track')
-      .all(service.namespace, service.name) as { track: string }[];
-    return rows.map((found) => found.track);
+    return db
+      .prepare(
+        'SELECT track, replicas FROM local_cluster_tracks WHERE namespace = ? AND name = ? ORDER BY track',
+      )
+      .all(service.namespace, service.name) as LocalTrack[];
   } catch {
     // No table: the service's tracks run elsewhere than the local cluster.
     return undefined;

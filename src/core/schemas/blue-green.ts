@@ -35,7 +35,7 @@ export const blueGreenRequestSchema = z
   .strictObject({ ...baseRequestShape, ...admissionShape, blueGreen: blueGreenBlockSchema.prefault({}) })
   .superRefine((request, ctx) => {
     checkRelease(request, ctx);
-    checkNotCanaryOnlyRouter(request, ctx, 'a blue-green release', { weighted: false });
+    checkNotCanaryOnlyRouter(request, ctx, 'blue-green');
     checkAdmission(request, ctx, blueGreenAnalyses(request.blueGreen));
   }, EVEN_WITH_ISSUES);
 

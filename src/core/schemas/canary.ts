@@ -159,7 +159,7 @@ function canaryAnalyses(block: unknown): RequestAnalysis[] {
 /** The cross-field rules of a canary request. */
 function checkCanaryRequest(request: BaseRequest, ctx: z.RefinementCtx): void {
   checkRelease(request, ctx);
-  checkWeightedRouter(request, ctx, 'a canary');
+  checkWeightedRouter(request, ctx, 'canary');
 }
 
 /** A canary release request: shift traffic to the canary track step by step, analyzing each step. */

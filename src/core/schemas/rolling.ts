@@ -93,7 +93,7 @@ const noScaleDownDelay = z
 /** The cross-field rules of a rolling request. */
 function checkRollingRequest(request: BaseRequest & { rolling?: unknown }, ctx: z.RefinementCtx): void {
   checkRelease(request, ctx);
-  checkWeightedRouter(request, ctx, 'a rolling release');
+  checkWeightedRouter(request, ctx, 'rolling');
   checkBatchBounds(request, ctx);
 }
 
@@ -107,7 +107,7 @@ export const rollingRequestSchema = z
   })
   .superRefine((request, ctx) => {
     checkRollingRequest(request, ctx);
-    checkNotCanaryOnlyRouter(request, ctx, 'a rolling release', { weighted: true });
+    checkNotCanaryOnlyRouter(request, ctx, 'rolling');
     // Each batch is analyzed when the block has an analysis.
     const analysis = (request.rolling as { analysis?: unknown } | undefined)?.analysis;
     checkAdmission(request, ctx, analysis === undefined ? [] : [{ path: 'rolling.analysis', analysis }]);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Strategy } from '../strategies.ts';
 import { eksClusterSchema, kubeconfigClusterSchema } from './cluster.ts';
 import { arn, EVEN_WITH_ISSUES, integer, objectName, text } from './fields.ts';
 
@@ -123,45 +124,59 @@ export function checkRoutingCluster(
 /** Routers that can only send all traffic to one track. */
 export const SWITCH_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['service-selector']);
 
-/** Every router, as the request names them. */
-const TRAFFIC_TYPES = trafficConfigSchema.options.map((option) => option.shape.type.value);
-
-/** Routers that split traffic by weight, as the request names them. */
-const WEIGHTED_TRAFFIC_TYPES = TRAFFIC_TYPES.filter((type) => !SWITCH_ONLY_TRAFFIC_TYPES.has(type));
-
-/** Adds an issue when the request's router cannot split traffic by weight (`what`: 'a canary', ...). */
-export function checkWeightedRouter(
-  request: { traffic?: { type: string } },
-  ctx: z.RefinementCtx,
-  what: string,
-): void {
-  const type = request.traffic?.type;
-  if (type !== undefined && SWITCH_ONLY_TRAFFIC_TYPES.has(type as TrafficConfig['type'])) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['traffic', 'type'],
-      message: `${type} can only switch all traffic; ${what} needs a weighted router (one of: ${WEIGHTED_TRAFFIC_TYPES.join(', ')})`,
-    });
-  }
-}
-
 /**
  * Routers that move a release onto the new track beside a primary route that keeps its own track: they
  * serve canary releases, whose stable track keeps running under that route, only.
  */
 const CANARY_ONLY_TRAFFIC_TYPES: ReadonlySet<TrafficConfig['type']> = new Set(['nginx-ingress']);
 
+/** Every router, as the request names them. */
+const TRAFFIC_TYPES = trafficConfigSchema.options.map((option) => option.shape.type.value);
+
+/** A release of each strategy, as the refusals name it. */
+const RELEASE_NAMES: Readonly<Record<Strategy, string>> = {
+  canary: 'a canary',
+  'blue-green': 'a blue-green release',
+  rolling: 'a rolling release',
+};
+
 /**
- * Adds an issue when a blue-green or rolling release (`what`: 'a blue-green release', ...; `weighted`: it
- * needs a weighted router) would route through a canary-only router: ingress-nginx answers 503 once the
- * primary Ingress's Service has no endpoints, even with the canary Ingress at weight 100, and these
- * strategies scale the old track down.
+ * The routers a strategy accepts, as the request names them: a switch-only router cannot step a canary
+ * or a rolling release, and a canary-only router serves canary releases only.
+ */
+function routersFor(strategy: Strategy): TrafficConfig['type'][] {
+  return TRAFFIC_TYPES.filter(
+    (type) =>
+      (strategy === 'blue-green' || !SWITCH_ONLY_TRAFFIC_TYPES.has(type)) &&
+      (strategy === 'canary' || !CANARY_ONLY_TRAFFIC_TYPES.has(type)),
+  );
+}
+
+/** Adds an issue when the request's router cannot split traffic by weight, which `strategy` needs. */
+export function checkWeightedRouter(
+  request: { traffic?: { type: string } },
+  ctx: z.RefinementCtx,
+  strategy: Strategy,
+): void {
+  const type = request.traffic?.type;
+  if (type !== undefined && SWITCH_ONLY_TRAFFIC_TYPES.has(type as TrafficConfig['type'])) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['traffic', 'type'],
+      message: `${type} can only switch all traffic; ${RELEASE_NAMES[strategy]} needs a weighted router (one of: ${routersFor(strategy).join(', ')})`,
+    });
+  }
+}
+
+/**
+ * Adds an issue when a blue-green or rolling release (`strategy`) would route through a canary-only
+ * router: ingress-nginx answers 503 once the primary Ingress's Service has no endpoints, even with the
+ * canary Ingress at weight 100, and these strategies scale the old track down.
  */
 export function checkNotCanaryOnlyRouter(
   request: { traffic?: { type: string } },
   ctx: z.RefinementCtx,
-  what: string,
-  { weighted }: { readonly weighted: boolean },
+  strategy: Exclude<Strategy, 'canary'>,
 ): void {
   const type = request.traffic?.type;
   if (type === undefined || !CANARY_ONLY_TRAFFIC_TYPES.has(type as TrafficConfig['type'])) return;
@@ -170,9 +185,9 @@ export function checkNotCanaryOnlyRouter(
     path: ['traffic', 'type'],
     message:
       `${type} sends a release to the new track through a canary Ingress while the primary Ingress keeps routing ` +
-      `to its own track, so it serves canary releases only; ${what} would scale that track down to nothing under ` +
-      'the primary Ingress, where ingress-nginx answers 503 even at canary-weight 100 ' +
-      `(use one of: ${(weighted ? WEIGHTED_TRAFFIC_TYPES : TRAFFIC_TYPES).filter((router) => !CANARY_ONLY_TRAFFIC_TYPES.has(router)).join(', ')})`,
+      `to its own track, so it serves canary releases only; ${RELEASE_NAMES[strategy]} would scale that track down ` +
+      'to nothing under the primary Ingress, where ingress-nginx answers 503 even at canary-weight 100 ' +
+      `(use one of: ${routersFor(strategy).join(', ')})`,
   });
 }
 

@@ -342,6 +342,24 @@ describe('validateRequest (blue-green, rolling)', () => {
     expect(canary.traffic).toEqual({ type: 'nginx-ingress', ingress: 'checkout' });
   });
 
+  it('refuses a switch-only router for rolling, listing only the weighted routers rolling accepts', () => {
+    // Prepare
+    const input = rollingInput(
+      { maxSurge: 1, maxUnavailable: 0 },
+      {
+        cluster: { type: 'eks', name: 'prod', region: 'eu-west-1' },
+        release: { version: 'v2', image: 'registry.example/checkout:v2', replicas: 2 },
+        traffic: { type: 'service-selector', service: 'checkout' },
+      },
+    );
+    // Act
+    const message = validationMessageOf(() => validateRequest('rolling', input));
+    // Assess
+    expect(message).toContain(
+      'traffic.type: service-selector can only switch all traffic; a rolling release needs a weighted router (one of: local, alb-ingress, elbv2, gateway-api, istio)',
+    );
+  });
+
   it('says once what is wrong with a count no cluster takes, however large', () => {
     // Act
     const messages = [1001, 1e20].map((replicas) =>
