@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ABORT_ERROR, executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { RollbackStoppedError, readableCause } from '#core/errors.ts';
-import { abortOnFailurePathText, failureBeingHandled } from '#core/failure-path.ts';
+import { abortOnFailurePathText } from '#core/failure-path.ts';
 import {
   CAUSE_MAX_LENGTH,
   type DescribeRollback,
@@ -25,7 +25,7 @@ import {
   taggedExecutionName,
 } from '#core/rollback.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
-import { readHistory, rollbackInputOf } from './history.ts';
+import { failureOnItsPath, readHistory, rollbackInputOf } from './history.ts';
 import { namingOfExecution, resolveRollbackMachineArn } from './resolve.ts';
 
 /** What {@link abortRelease} did. */
@@ -148,10 +148,9 @@ function refuseLongReason(reason: string): void {
  * `Aborted`, losing the failure's own cause.
  */
 async function refuseFailurePath(sfn: SFNClient, executionArn: string, endpointFlags: string): Promise<void> {
-  const failure = await failureBeingHandled((nextToken) =>
-    sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
-    ),
+  const failure = await failureOnItsPath(
+    (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+    executionArn,
   );
   if (!failure) return;
   throw new CliError(

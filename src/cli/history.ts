@@ -4,12 +4,26 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { type CaughtError, failureBeingHandled } from '#core/failure-path.ts';
 import { DATABASE_MIGRATION, isRollbackWorkflow, machineParts, type RollbackInput } from '#core/rollback.ts';
 
 /** One GetExecutionHistory call: of an `SFNClient`, or of the local runtime's service itself. */
 export type HistoryPages = (
   input: GetExecutionHistoryCommandInput,
 ) => Promise<{ events?: HistoryEvent[]; nextToken?: string }>;
+
+/**
+ * The failure a running release or database migration handles on its failure path (rolling back, cleaning
+ * up), read from its newest events; undefined on its way to success. See `failureBeingHandled`.
+ */
+export function failureOnItsPath(
+  pages: HistoryPages,
+  executionArn: string,
+): Promise<CaughtError | undefined> {
+  return failureBeingHandled((nextToken) =>
+    pages({ executionArn, reverseOrder: true, maxResults: POLL_PAGE, nextToken }),
+  );
+}
 
 /** Events a poll asks for: a page that holds the few new ones, without the rest of a long history. */
 const POLL_PAGE = 100;

@@ -12,12 +12,12 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { RollbackStoppedError } from '#core/errors.ts';
-import { type CaughtError, failureBeingHandled } from '#core/failure-path.ts';
+import type { CaughtError } from '#core/failure-path.ts';
 import { heaviestTrack } from '#core/plan/index.ts';
 import { isRollbackArn, machineParts, stoppedExecutionOf } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { type StopRollbackStatus, stopRollbackStatus } from './abort-release.ts';
-import type { HistoryPages } from './history.ts';
+import { failureOnItsPath, type HistoryPages } from './history.ts';
 import { migrationsAppliedText, readableFailure, rollbackShortfallText } from './progress.ts';
 import {
   type CliStrategy,
@@ -527,9 +527,7 @@ async function detailed(
       whereItIs(pages, release.executionArn, {
         step: release.workflow === 'canary' || release.workflow === 'rolling',
       }),
-      failureBeingHandled((nextToken) =>
-        pages({ executionArn: release.executionArn, reverseOrder: true, maxResults: 100, nextToken }),
-      ),
+      failureOnItsPath(pages, release.executionArn),
     ]);
     return { ...release, ...position, ...(failure ? { failure } : {}) };
   }

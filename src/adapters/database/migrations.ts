@@ -81,9 +81,8 @@ export interface MigrationOptions {
    * Awaited holding the migration lock once the files are checked, before the first migration is applied
    * (also when none is pending), before each next one and each one's COMMIT (`transaction: 'each'`) and
    * before the run's COMMIT (`'all'`); throw to apply no more (the migrations not committed yet are rolled
-   * back): a run stopped while
-   * it waited for the lock must not start once it gets it, nor go on once stopped. Its error ends the run
-   * as it is, not as `MigrationFailed`.
+   * back): a run stopped while it waited for the lock must not start once it gets it, nor go on once
+   * stopped. Its error ends the run as it is, not as `MigrationFailed`.
    */
   readonly beforeApplying?: (point: MigrationRunPoint) => Promise<void>;
   /** When the run's execution started: see {@link MigrationReport.appliedEarlier}. */

@@ -92,9 +92,9 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
         await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations, phase));
       if (migrations.length === 0) return [];
       const pending = await checkMigrations(client, migrations, spec?.historyTable);
-      const applied = pending.filter((migration) => phase === 'all' || migration.phase === phase);
-      refuseRowChangesBeforeCopy(applied, copied);
-      return applied.map(labelOf);
+      const toApply = pending.filter((migration) => phase === 'all' || migration.phase === phase);
+      refuseRowChangesBeforeCopy(toApply, copied);
+      return toApply.map(labelOf);
     },
     secrets,
   );

@@ -9,7 +9,6 @@ import {
 import { Command, InvalidArgumentError } from 'commander';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { failureSummary } from '#core/errors.ts';
-import { failureBeingHandled } from '#core/failure-path.ts';
 import { oversizedInputReason } from '#core/payload-limit.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type { ServiceRef } from '#core/types.ts';
@@ -22,6 +21,7 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
+import { failureOnItsPath } from '../history.ts';
 import { readLiveTrack } from '../live-track.ts';
 import {
   checkMigrationsDirectory,
@@ -201,7 +201,12 @@ async function refuseWhileReleased(
   const migration = running.workflow === 'database-migration';
   // A release rolling back after its own failure (or a migration cleaning up) holds the lock until it ends.
   const failure =
-    running.rollsBack === undefined ? await failureOnItsPath(sfn, running.executionArn) : undefined;
+    running.rollsBack === undefined
+      ? await failureOnItsPath(
+          (input) => sfn.send(new GetExecutionHistoryCommand(input)),
+          running.executionArn,
+        )
+      : undefined;
   if (running.rollsBack !== undefined || failure) {
     const which = failure
       ? `${running.workflow}, after ${failureSummary(failure)}`
@@ -259,15 +264,6 @@ async function refuseReplicasNotFitting(
     if (error instanceof ValidationError) throw new CliError(error.message, ExitCode.Usage, { cause: error });
     throw error;
   }
-}
-
-/** The failure a running release or migration is handling on its failure path, if it is on one. */
-function failureOnItsPath(sfn: SFNClient, executionArn: string) {
-  return failureBeingHandled((nextToken) =>
-    sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken }),
-    ),
-  );
 }
 
 /** StartExecution; an execution of that name that exists is a usage error saying to choose another. */
