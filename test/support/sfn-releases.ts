@@ -2,6 +2,9 @@
  * Executions of Cutover's workflows as an endpoint's Step Functions answers them, for CLI tests that mock
  * `SFNClient` (aws-sdk-client-mock): a release that succeeded, and one of any status.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   type ExecutionStatus,
@@ -9,13 +12,36 @@ import {
   ListStateMachinesCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
+  SFNClient,
   type SFNClientResolvedConfig,
 } from '@aws-sdk/client-sfn';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 
 const EXECUTIONS = 'arn:aws:states:us-east-1:000000000000:execution';
 
 type SfnMock = AwsStub<ServiceInputTypes, ServiceOutputTypes, SFNClientResolvedConfig>;
+
+/**
+ * A mocked `SFNClient` and a temporary directory (`workDir()`, named from `prefix`) for the tests of one
+ * `describe` block: the mock and every spy are reset after each test, the directory removed after all.
+ */
+export function useMockedEndpoint(prefix: string): { sfn: SfnMock; workDir: () => string } {
+  const sfn = mockClient(SFNClient);
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(() => {
+    sfn.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    sfn.reset();
+  });
+  return { sfn, workDir: () => dir };
+}
 
 /** An execution of the state machine `machine`, named `name`, as DescribeExecution answers it. */
 export function anExecution(

@@ -6,9 +6,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
-  SFNClient,
 } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
@@ -17,6 +15,7 @@ import { rollingInput } from '#test/builders/release-request.ts';
 import {
   anExecution,
   anEndpointWhereBlueGreenV13Ran as endpointWhereV13Ran,
+  useMockedEndpoint,
 } from '#test/support/sfn-releases.ts';
 import { formatDatabaseMigrationPlan, formatPlan, planCommand } from '../../../src/cli/commands/plan.ts';
 
@@ -545,22 +544,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     JSON.parse(
       readFileSync(join(import.meta.dirname, `../../../examples/requests/${strategy}.json`), 'utf8'),
     ) as Record<string, unknown>;
-  let workDir: string;
-  const sfn = mockClient(SFNClient);
-
-  beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), 'cutover-plan-live-'));
-  });
-
-  afterAll(() => {
-    sfn.restore();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
-    sfn.reset();
-  });
+  const { sfn, workDir } = useMockedEndpoint('cutover-plan-live-');
 
   const anEndpointWhereBlueGreenV13Ran = (tracks?: { live: string; next: string }, replicas?: number) =>
     endpointWhereV13Ran(sfn, service, tracks, replicas);
@@ -571,7 +555,7 @@ describe('cutover plan of a release, with and without an endpoint', () => {
     request: Record<string, unknown>,
     ...flags: string[]
   ): Promise<{ stdout: string; stderr: string }> {
-    const path = join(workDir, `${strategy}.json`);
+    const path = join(workDir(), `${strategy}.json`);
     writeFileSync(path, JSON.stringify(request));
     const stdout = vi.spyOn(console, 'log').mockImplementation(() => {});
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});

@@ -1,10 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { anEndpointWhereBlueGreenV13Ran } from '#test/support/sfn-releases.ts';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it, vi } from 'vitest';
+import { anEndpointWhereBlueGreenV13Ran, useMockedEndpoint } from '#test/support/sfn-releases.ts';
 import { defaultExecutionName, runCommand } from '../../../src/cli/commands/run.ts';
 
 describe('defaultExecutionName', () => {
@@ -25,22 +23,7 @@ describe('defaultExecutionName', () => {
 
 describe('cutover run of a request without release.replicas', () => {
   const service = { name: 'checkout', namespace: 'shop' };
-  const sfn = mockClient(SFNClient);
-  let workDir: string;
-
-  beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), 'cutover-run-replicas-'));
-  });
-
-  afterAll(() => {
-    sfn.restore();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    vi.restoreAllMocks();
-    sfn.reset();
-  });
+  const { sfn, workDir } = useMockedEndpoint('cutover-run-replicas-');
 
   /** The example rolling request for `service`, without `release.replicas`, with `maxSurge`, written to a file. */
   function rollingWithoutReplicas(maxSurge: number): string {
@@ -48,7 +31,7 @@ describe('cutover run of a request without release.replicas', () => {
       readFileSync(join(import.meta.dirname, '../../../examples/requests/rolling.json'), 'utf8'),
     ) as { release: Record<string, unknown>; rolling: Record<string, unknown> };
     const { replicas: _replicas, ...release } = example.release;
-    const path = join(workDir, `rolling-${maxSurge}.json`);
+    const path = join(workDir(), `rolling-${maxSurge}.json`);
     writeFileSync(path, JSON.stringify({ ...example, release, rolling: { ...example.rolling, maxSurge } }));
     return path;
   }
