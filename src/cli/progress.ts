@@ -84,7 +84,14 @@ export type ProgressLine =
   | ({ readonly kind: 'unanswered' } & Pick<WaitingApproval, 'timeoutSeconds' | 'onTimeout'>)
   /** An approval the execution now waits for, with its timeout when it has one. */
   | ({ readonly kind: 'approval' } & WaitingApproval)
-  | { readonly kind: 'end'; readonly status: string; readonly error?: string; readonly cause?: string };
+  | {
+      readonly kind: 'end';
+      readonly status: string;
+      readonly error?: string;
+      readonly cause?: string;
+      /** A FAILED execution's own rollback: whether it put back every track (`full`) or left some short. */
+      readonly rolledBack?: 'full' | 'short';
+    };
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
   if (!text) return undefined;
@@ -408,6 +415,8 @@ export class ProgressReader {
   readonly #attemptsOf = new Map<number, number>();
   /** A first release: the tracks its weights leave at 0 do not run. */
   #firstRelease = false;
+  /** What the execution's rollback restored, once it ran: its last check's shortfall decides. */
+  #rolledBack: 'full' | 'short' | undefined;
 
   /**
    * The lines of one event, read after those before it; an approval's answer says who gave it and why (or
@@ -421,7 +430,8 @@ export class ProgressReader {
     const lines = progressOf(event)
       .filter((line) => line.kind !== 'rollout' || this.#isNew(line))
       .map((line) => (line.kind === 'attemptFailed' && attempt !== undefined ? { ...line, attempt } : line))
-      .map((line) => this.#runningTracksOnly(line));
+      .map((line) => this.#runningTracksOnly(line))
+      .map((line) => this.#withRollback(line));
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined)
       this.#notify = entered.startsWith(NOTIFY_STATE) ? { state: entered } : undefined;
@@ -437,6 +447,17 @@ export class ProgressReader {
       if (event.type === 'TaskTimedOut') lines.unshift({ kind: 'unanswered', timeoutSeconds, onTimeout });
     }
     return lines;
+  }
+
+  /**
+   * The end of a FAILED execution that rolled back, saying whether every track came back; remembers what
+   * a rollback line says (a later check that finds every track back follows a shortfall before it).
+   */
+  #withRollback(line: ProgressLine): ProgressLine {
+    if (line.kind === 'rolledBack') this.#rolledBack = 'full';
+    if (line.kind === 'shortfall') this.#rolledBack = 'short';
+    if (line.kind !== 'end' || line.status !== 'FAILED' || !this.#rolledBack) return line;
+    return { ...line, rolledBack: this.#rolledBack };
   }
 
   /** A first release's weights without the tracks it leaves at 0, which it never deployed: `green 100%`. */
@@ -744,9 +765,11 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
     case 'end':
-      return `${line.status}${failureText(line)}`;
+      return `${line.status}${line.rolledBack ? ` (${ROLLED_BACK[line.rolledBack]})` : ''}${failureText(line)}`;
   }
 }
+
+const ROLLED_BACK = { full: 'rolled back', short: 'rolled back, not in full' } as const;
 
 /** The columns a validated table compared through a changed type (DbValidate's `converted`), as text. */
 function convertedColumns(table: { table?: unknown; converted?: unknown }): string[] {

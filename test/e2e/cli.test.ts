@@ -827,7 +827,7 @@ describe('a canary release from the CLI', () => {
     expect(waited.code).toBe(1);
     expect(waited.stdout).toMatch(/\n {2}approval rejected by bob: p99 is creeping up\n(.*\n)*→ Rollback\n/);
     expect(waited.stdout.trim().split('\n').at(-1)).toBe(
-      'FAILED: ApprovalRejected — rejected by bob: p99 is creeping up',
+      'FAILED (rolled back): ApprovalRejected — rejected by bob: p99 is creeping up',
     );
   });
 

@@ -144,7 +144,7 @@ describe('what the CLI says of a canary on Kubernetes (API emulator, Gateway API
     expect(printed).toContain('  rollback 1 track put back as the backup had them');
     expect(printed.join('\n')).not.toContain('objects re-applied');
     expect(printed.at(-1)).toMatch(
-      /^FAILED: RolloutDeadlineExceeded — canary not ready within 120s \(24 checks\)/,
+      /^FAILED \(rolled back\): RolloutDeadlineExceeded — canary not ready within 120s \(24 checks\)/,
     );
   });
 

@@ -540,6 +540,32 @@ describe('progressOf', () => {
     expect(notRestored).toBeUndefined();
   });
 
+  it('ends a failed execution that rolled back saying so, and whether it restored every track', () => {
+    // Prepare: Rollback, CheckRolledBack's last check (all back, or green short), then the failure
+    const rollback = taskSucceeded(31, { backupKey: 'releases/shop/api/run-1.json', tracks: 1, objects: 1 });
+    const check = (output: object) =>
+      taskSucceeded(40, { ready: true, waiting: [], attempt: 3, maxAttempts: 60, ...output });
+    const failed: HistoryEvent = {
+      id: 45,
+      timestamp: new Date(),
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: {
+        error: 'AnalysisFailed',
+        cause: lambdaCause('AnalysisFailed', 'errorRate 0.3 > 0.05'),
+      },
+    };
+    const short = check({ shortfall: ['green 2/4 ready: ImagePullBackOff'] });
+    const ends = (history: HistoryEvent[]) => formattedLines(history, (line) => line.kind === 'end');
+    // Act & Assess
+    expect(ends([rollback, check({}), failed])).toEqual([
+      'FAILED (rolled back): AnalysisFailed — errorRate 0.3 > 0.05',
+    ]);
+    expect(ends([rollback, short, failed])).toEqual([
+      'FAILED (rolled back, not in full): AnalysisFailed — errorRate 0.3 > 0.05',
+    ]);
+    expect(ends([failed])).toEqual(['FAILED: AnalysisFailed — errorRate 0.3 > 0.05']);
+  });
+
   it('says nothing more of a rollback whose tracks all came back', () => {
     // Prepare: Rollback, then CheckRolledBack's last check, with no shortfall
     const rollback = taskSucceeded(31, { backupKey: 'releases/shop/api/run-1.json', tracks: 1, objects: 1 });
