@@ -68,6 +68,7 @@ export class LocalTrack {
       readyCurrent === this.replicas &&
       this.#pods.length === this.replicas;
     const failed = this.#failure();
+    const waiting = this.#probeFailure();
     return {
       desired: this.replicas,
       updated: current.length,
@@ -76,6 +77,7 @@ export class LocalTrack {
       available: ready,
       complete,
       ...(failed && !complete ? { failed } : {}),
+      ...(waiting && !complete ? { waiting } : {}),
     };
   }
 
@@ -164,17 +166,20 @@ export class LocalTrack {
         message: `replica ${crashing.spec.name} restarted ${crashing.restartCount} times, last ${crashing.lastExit}${log ? `: ${log}` : ''}`,
       };
     }
-    const unready = this.#pods.find((pod) => pod.replica.probeFailing)?.replica;
-    if (unready) {
-      const seconds = this.settings.readinessTimeoutMs / 1000;
-      const probe = unready.lastProbe ?? 'did not answer 2xx';
-      const log = unready.logTail(LOG_TAIL_BYTES).trim().split('\n').at(-1)?.trim();
-      return {
-        reason: 'ProbeFailed',
-        message: `replica ${unready.spec.name} ${unready.phase === 'unready' ? 'failing its readiness probe for' : 'not ready after'} ${seconds}s: GET ${unready.url}/healthz: ${probe}; ${log ? `its log ends "${log}" (${unready.spec.logFile})` : `its log is empty (${unready.spec.logFile})`}`,
-      };
-    }
     return undefined;
+  }
+
+  /**
+   * What holds the rollout up while a replica has not passed its readiness probe for the readiness timeout:
+   * as with a Deployment, the rollout waits on until its progress deadline, which the release's checks keep.
+   */
+  #probeFailure(): string | undefined {
+    const unready = this.#pods.find((pod) => pod.replica.probeFailing)?.replica;
+    if (!unready) return undefined;
+    const seconds = this.settings.readinessTimeoutMs / 1000;
+    const probe = unready.lastProbe ?? 'did not answer 2xx';
+    const log = unready.logTail(LOG_TAIL_BYTES).trim().split('\n').at(-1)?.trim();
+    return `replica ${unready.spec.name} ${unready.phase === 'unready' ? 'failing its readiness probe for' : 'not ready after'} ${seconds}s: GET ${unready.url}/healthz: ${probe}; ${log ? `its log ends "${log}" (${unready.spec.logFile})` : `its log is empty (${unready.spec.logFile})`}`;
   }
 }
 
