@@ -19,6 +19,11 @@ export interface TableInfo extends TableName {
   readonly bytes: number;
   /** A partitioned table: its rows are its partitions' (which are not listed on their own). */
   readonly partitioned: boolean;
+  /**
+   * Its rows as the statistics estimate them, without reading it: the larger of the planner's count (as of
+   * the last ANALYZE or VACUUM) and the live rows counted since; 0 when neither is known.
+   */
+  readonly estimatedRows: number;
 }
 
 /** A foreign key between two tables, each named by its `schema.name` label. */
@@ -34,6 +39,7 @@ interface TableRow {
   primary_key: string[] | null;
   primary_key_types: string[] | null;
   bytes: string;
+  estimated_rows: string;
   partitioned: boolean;
 }
 
@@ -174,6 +180,11 @@ export async function listTables(
        (CASE c.relkind WHEN 'p'
           THEN (SELECT sum(pg_total_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)
           ELSE pg_total_relation_size(c.oid) END)::text AS bytes,
+       (SELECT coalesce(sum(greatest(r.reltuples, coalesce(s.n_live_tup, 0), 0)), 0)
+          FROM pg_class r LEFT JOIN pg_stat_all_tables s ON s.relid = r.oid
+         WHERE r.oid = c.oid AND c.relkind = 'r'
+            OR r.oid IN (SELECT t.relid FROM pg_partition_tree(c.oid) t) AND r.relkind = 'r')::bigint::text
+         AS estimated_rows,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
              ORDER BY a.attnum) AS columns,
@@ -201,6 +212,7 @@ export async function listTables(
         primaryKey: row.primary_key ?? [],
         primaryKeyTypes: row.primary_key_types ?? [],
         bytes: Number(row.bytes),
+        estimatedRows: Number(row.estimated_rows),
         partitioned: row.partitioned,
       } satisfies TableInfo,
     ]),

@@ -67,10 +67,9 @@ export function backupPrefix(request: Request, runId: string): string {
  * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
  * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
- * the one meant. Returns the directory's migrations of the request's phase that the target has not applied
- * (`V3__backfill`), those Migrate would apply; none without a directory.
+ * the one meant. Returns what the checks read (see {@link PrepareReading}).
  */
-export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<string[]> {
+export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<PrepareReading> {
   const { source, target, schemas } = request.database;
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
@@ -83,21 +82,30 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;
-  if (!schemasOfTarget && migrations.length === 0) return [];
+  if (!schemasOfTarget && migrations.length === 0) return { pending: [], copied };
   const phase = spec?.phase ?? 'all';
-  return withDatabase(
+  const pending = await withDatabase(
     target,
     async (client) => {
       if (schemasOfTarget)
         await requireSchemas(client, schemas, 'target', schemasCreatedBy(migrations, phase));
       if (migrations.length === 0) return [];
-      const pending = await checkMigrations(client, migrations, spec?.historyTable);
-      const toApply = pending.filter((migration) => phase === 'all' || migration.phase === phase);
+      const unapplied = await checkMigrations(client, migrations, spec?.historyTable);
+      const toApply = unapplied.filter((migration) => phase === 'all' || migration.phase === phase);
       refuseRowChangesBeforeCopy(toApply, copied);
       return toApply.map(labelOf);
     },
     secrets,
   );
+  return { pending, copied };
+}
+
+/** What {@link checkBeforeLock} read. */
+export interface PrepareReading {
+  /** The directory's migrations of the request's phase the target has not applied (`V3__backfill`), those Migrate would apply; none without a directory. */
+  readonly pending: readonly string[];
+  /** The source's tables the copy fills, parents first along the source's foreign keys; none without a source. */
+  readonly copied: readonly TableInfo[];
 }
 
 /**

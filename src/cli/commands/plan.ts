@@ -8,6 +8,7 @@ import {
   type Plan,
   type PlanWindow,
   rollingBounds,
+  type SourceTable,
   transitionCostUsd,
 } from '#core/plan/index.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
@@ -450,7 +451,9 @@ async function runningAt(options: PlanOptions, service: ServiceRef): Promise<Ser
 /** What a plan learnt of a database migration's target: its pending migrations, or why it was not read. */
 interface TargetReading {
   /** The migrations directory's files of the phase the target has not applied, when both were read. */
-  readonly pending?: string[];
+  readonly pending?: readonly string[];
+  /** The source's tables the copy would fill, when there is a source and it was read. */
+  readonly sourceTables?: readonly SourceTable[];
   readonly notRead?: string;
 }
 
@@ -464,9 +467,10 @@ interface TargetReading {
 async function readTarget(options: PlanOptions, request: DatabaseMigrationRequest): Promise<TargetReading> {
   if (!options.aws && options.endpoint === undefined) return {};
   // Loaded here: only a database migration's plan connects to a database.
-  const [{ checkBeforeLock }, { LOCAL_POSTGRES_VARIABLE }, { keptLocalPostgresUrl }, errors] =
+  const [{ checkBeforeLock }, { tableLabel }, { LOCAL_POSTGRES_VARIABLE }, { keptLocalPostgresUrl }, errors] =
     await Promise.all([
       import('#adapters/database/workflow.ts'),
+      import('#adapters/database/sql.ts'),
       import('#adapters/database/connection.ts'),
       import('#local/kept-postgres.ts'),
       import('#core/errors.ts'),
@@ -474,8 +478,16 @@ async function readTarget(options: PlanOptions, request: DatabaseMigrationReques
   const kept = await keptLocalPostgresUrl(localDataDir(options.dataDir));
   if (kept && !process.env[LOCAL_POSTGRES_VARIABLE]) process.env[LOCAL_POSTGRES_VARIABLE] = kept;
   try {
-    const pending = await checkBeforeLock(request);
-    return request.migrations?.directory === undefined ? {} : { pending };
+    const { pending, copied } = await checkBeforeLock(request);
+    const sourceTables = copied.map((table) => ({
+      table: tableLabel(table),
+      estimatedRows: table.estimatedRows,
+      bytes: table.bytes,
+    }));
+    return {
+      ...(request.migrations?.directory === undefined ? {} : { pending }),
+      ...(request.database.source ? { sourceTables } : {}),
+    };
   } catch (error) {
     const unread =
       error instanceof errors.TransientAdapterError || error instanceof errors.DatabaseConnectionError;
@@ -548,6 +560,7 @@ export function planCommand(): Command {
       const plan = buildDatabaseMigrationPlan(
         request,
         migrations && { files: migrations, ...(target.pending && { pending: target.pending }) },
+        target.sourceTables,
       );
       console.log(options.json ? JSON.stringify(plan, null, 2) : formatDatabaseMigrationPlan(plan));
       if (target.notRead !== undefined) {

@@ -43,6 +43,8 @@ export interface DatabaseMigrationPlan {
   readonly steps: readonly DatabaseMigrationStep[];
   /** The migrations Migrate would apply (`V3__backfill`), when the plan read the target's history. */
   readonly pendingMigrations?: readonly string[];
+  /** The source's tables the copy would fill, parents first, when the plan read the source. */
+  readonly sourceTables?: readonly SourceTable[];
   /** Every state entered from Prepare to Done: each RDS loop at one check, no table copied. */
   readonly path: readonly string[];
   /**
@@ -179,6 +181,45 @@ export interface PlannedMigrations {
   readonly pending?: readonly string[];
 }
 
+/** A table of the source the copy would fill, as a plan reads it: rows as the source's statistics estimate them. */
+export interface SourceTable {
+  /** `schema.name` */
+  readonly table: string;
+  readonly estimatedRows: number;
+  /** Table, indexes and TOAST on disk. */
+  readonly bytes: number;
+}
+
+/**
+ * The source's tables for a plan line: how many, their estimated rows and size in all, and each table's
+ * rows (of more than 8, the 3 largest).
+ */
+function sourceTablesLine(tables: readonly SourceTable[]): string {
+  const rows = (count: number) => Math.round(count).toLocaleString('en-US');
+  const total = tables.reduce((sum, table) => sum + table.estimatedRows, 0);
+  const bytes = tables.reduce((sum, table) => sum + table.bytes, 0);
+  const shown =
+    tables.length <= 8 ? tables : [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows).slice(0, 3);
+  const each = shown.map((table) => `${table.table} ${rows(table.estimatedRows)}`).join(', ');
+  return (
+    `${tables.length} ${tables.length === 1 ? 'table' : 'tables'}, about ${rows(total)} rows and ` +
+    `${sizeText(bytes)} by its statistics (${tables.length <= 8 ? each : `the largest: ${each}`})`
+  );
+}
+
+/** A size on disk in the largest binary unit below it: `512 bytes`, `48.0 KiB`, `11.9 MiB`, `2.4 GiB`. */
+function sizeText(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
 /** Migration names for a plan line: all of up to 8, else the first 3 and the last 3 with the count. */
 function fileList(files: readonly string[]): string {
   if (files.length === 0) return 'none of the phase in the directory';
@@ -187,15 +228,22 @@ function fileList(files: readonly string[]): string {
 }
 
 /** The steps from Migrate on (with the migrations to apply, when known): what each does depends on whether a source is copied. */
-function copySteps(request: Request, planned: PlannedMigrations | undefined): DatabaseMigrationStep[] {
+function copySteps(
+  request: Request,
+  planned: PlannedMigrations | undefined,
+  sourceTables: readonly SourceTable[] | undefined,
+): DatabaseMigrationStep[] {
   const { source } = request.database;
+  const listed = sourceTables ? `: ${sourceTablesLine(sourceTables)}` : '';
   const { budgetSeconds, batchRows } = request.copy;
   const fromSource = source !== undefined && request.sequences === 'source';
   return [
     { name: 'Migrate', detail: migrateDetail(request, planned), states: ['Migrate'] },
     {
       name: 'ListTables',
-      detail: source ? `the source's tables of ${schemasOf(request)}, parents first` : 'no source: no tables',
+      detail: source
+        ? `the source's tables of ${schemasOf(request)}, parents first${listed}`
+        : 'no source: no tables',
       states: ['ListTables'],
     },
     {
@@ -260,7 +308,7 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
  * failure does, and the state transitions and their cost. The request tells the transitions of a run
  * that copies nothing and whose RDS checks succeed at the first; `variableTransitions` are the ones the
  * data decides (a table and a slice of the copy) and each further RDS check. `migrations` are the
- * directory's, when it was read (see {@link PlannedMigrations}).
+ * directory's, when it was read (see {@link PlannedMigrations}); `sourceTables` the source's, when it was.
  *
  * @example
  * const plan = buildDatabaseMigrationPlan(parseWith(databaseMigrationRequestSchema, input, 'request'));
@@ -270,6 +318,7 @@ function failurePlan(request: Request): DatabaseMigrationPlan['onFailure'] {
 export function buildDatabaseMigrationPlan(
   request: Request,
   migrations?: PlannedMigrations,
+  sourceTables?: readonly SourceTable[],
 ): DatabaseMigrationPlan {
   const directory = request.migrations?.directory ? ' and the migrations directory' : '';
   const entries: Entry[] = [
@@ -282,7 +331,7 @@ export function buildDatabaseMigrationPlan(
     backupStep(request),
     'BlueGreenRequested',
     ...blueGreenStep(request),
-    ...copySteps(request, migrations),
+    ...copySteps(request, migrations, sourceTables),
     'Done',
   ];
   const steps = entries.filter((entry) => typeof entry !== 'string');
@@ -302,6 +351,7 @@ export function buildDatabaseMigrationPlan(
     ...(source ? { source: source.url ?? source.secretArn! } : {}),
     steps,
     ...(migrations?.pending ? { pendingMigrations: migrations.pending } : {}),
+    ...(sourceTables ? { sourceTables } : {}),
     path,
     onFailure: failurePlan(request),
     stateTransitions: path.length,

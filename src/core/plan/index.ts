@@ -11,6 +11,7 @@ export {
   type DatabaseMigrationPlan,
   type DatabaseMigrationStep,
   type PollLoop,
+  type SourceTable,
   type TransitionTerm,
 } from './database-migration.ts';
 export {

@@ -371,6 +371,28 @@ describe('checkBeforeLock: a copy', () => {
     );
   }
 
+  it("reads the tables the copy fills, parents first, with the source's estimate of their rows and their size", async () => {
+    // Prepare: a source with 300 orders of 3 customers, its statistics up to date
+    const source = await postgres.createDatabase('prepare_sizes_source');
+    const target = await postgres.createDatabase('prepare_sizes_target');
+    await runSql(
+      source,
+      `${ORDERS} CREATE TABLE orders (id int PRIMARY KEY, customer int REFERENCES customers);
+       INSERT INTO customers SELECT i, 'c' || i FROM generate_series(1, 3) i;
+       INSERT INTO orders SELECT i, 1 + i % 3 FROM generate_series(1, 300) i; ANALYZE;`,
+    );
+    const request = await copyRequest(source, target);
+    // Act
+    const { pending, copied } = await checkBeforeLock(request);
+    // Assess
+    expect(pending).toEqual(['V1__customers']);
+    expect(copied.map(({ name, estimatedRows }) => ({ name, estimatedRows }))).toEqual([
+      { name: 'customers', estimatedRows: 3 },
+      { name: 'orders', estimatedRows: 300 },
+    ]);
+    expect(copied.every((table) => table.bytes > 0)).toBe(true);
+  });
+
   it('refuses a copy into tables an earlier execution filled, before the lock and the backup, naming it', async () => {
     // Prepare: the same request ran to its end before
     const source = await postgres.createDatabase('prepare_copy_source');
@@ -484,7 +506,7 @@ describe('checkBeforeLock: a copy', () => {
     await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
     const request = await copyRequest(source, target);
     // Act
-    const pending = await checkBeforeLock(request);
+    const { pending } = await checkBeforeLock(request);
     // Assess: its migration is what Migrate would apply
     expect(pending).toEqual(['V1__customers']);
   });

@@ -151,6 +151,40 @@ describe('buildDatabaseMigrationPlan', () => {
     expect(plan.steps.find((step) => step.name === 'SyncSequences')!.detail).toContain("source's positions");
   });
 
+  it("lists the source's tables it read with their estimated rows and size in all; of more than 8, the largest", () => {
+    // Prepare
+    const request = parseWith(
+      databaseMigrationRequestSchema,
+      databaseMigrationInput({ target: TARGET, source: SOURCE }, 'examples/migrations/shop'),
+      'database-migration request',
+    );
+    const table = (name: string, estimatedRows: number, bytes: number) => ({
+      table: `public.${name}`,
+      estimatedRows,
+      bytes,
+    });
+    const three = [
+      table('customers', 5_000, 671_744),
+      table('products', 20, 49_152),
+      table('orders', 150_000, 12_451_840),
+    ];
+    const ten = Array.from({ length: 10 }, (_, i) => table(`t${i}`, (i + 1) * 1_000, 3 * 1024 ** 3));
+    const listTables = (tables: typeof three) =>
+      buildDatabaseMigrationPlan(request, undefined, tables).steps.find((step) => step.name === 'ListTables')!
+        .detail;
+    // Act & Assess
+    expect(listTables(three)).toBe(
+      "the source's tables of public, parents first: 3 tables, about 155,020 rows and 12.6 MiB by its " +
+        'statistics (public.customers 5,000, public.products 20, public.orders 150,000)',
+    );
+    expect(listTables(ten)).toBe(
+      "the source's tables of public, parents first: 10 tables, about 55,000 rows and 30.0 GiB by its " +
+        'statistics (the largest: public.t9 10,000, public.t8 9,000, public.t7 8,000)',
+    );
+    expect(listTables([table('empty', 0, 8_192)])).toContain(': 1 table, about 0 rows and 8.0 KiB by');
+    expect(buildDatabaseMigrationPlan(request, undefined, three).sourceTables).toEqual(three);
+  });
+
   it('polls an RDS snapshot: one check at least, timeout / pollSeconds at most', () => {
     // Act
     const plan = planOf(RDS_SNAPSHOT);
