@@ -43,7 +43,14 @@ export type ProgressLine =
       /** Applied migrations the run had no file of (`V1__items`). */
       readonly withoutFile: readonly string[];
     }
-  | { readonly kind: 'copy'; readonly table: string; readonly rowsCopied: number; readonly done: boolean }
+  | {
+      readonly kind: 'copy';
+      readonly table: string;
+      readonly rowsCopied: number;
+      readonly done: boolean;
+      /** The source's estimate of the table's rows, as the slice read it. */
+      readonly estimatedRows?: number;
+    }
   | {
       readonly kind: 'validated';
       readonly tables: number;
@@ -576,7 +583,14 @@ function databaseStepOf(output: Record<string, unknown>): ProgressLine | undefin
     };
   }
   if (typeof output.table === 'string' && typeof output.rowsCopied === 'number') {
-    return { kind: 'copy', table: output.table, rowsCopied: output.rowsCopied, done: output.done === true };
+    const { table, rowsCopied, estimatedRows } = output;
+    return {
+      kind: 'copy',
+      table,
+      rowsCopied,
+      done: output.done === true,
+      ...(typeof estimatedRows === 'number' ? { estimatedRows } : {}),
+    };
   }
   const tables = output.tables;
   // ListTables and a Validate without a source report no table: nothing was compared.
@@ -724,7 +738,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  migrate  ${applied}${pending}${withoutFile}`;
     }
     case 'copy':
-      return `  copy     ${line.table}: ${counted(line.rowsCopied, 'row')}${line.done ? ', done' : ' so far'}`;
+      return `  copy     ${line.table}: ${copiedText(line)}`;
     case 'validated':
       return `  validate ${counted(line.tables, 'table')}, ${counted(line.rows, 'row')}: counts and checksums match${
         line.converted.length > 0 ? `, no value changed by the new types of ${line.converted.join(', ')}` : ''
@@ -767,6 +781,17 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
     case 'end':
       return `${line.status}${line.rolledBack ? ` (${ROLLED_BACK[line.rolledBack]})` : ''}${failureText(line)}`;
   }
+}
+
+/**
+ * A copy slice's rows: `150,000 rows, done`; before the end, of how many the source's statistics estimate
+ * when more than copied (`50,000 of about 150,000 rows so far`).
+ */
+function copiedText(line: Extract<ProgressLine, { kind: 'copy' }>): string {
+  if (line.done) return `${counted(line.rowsCopied, 'row')}, done`;
+  const estimated = line.estimatedRows ?? 0;
+  if (estimated <= line.rowsCopied) return `${counted(line.rowsCopied, 'row')} so far`;
+  return `${line.rowsCopied.toLocaleString('en-US')} of about ${counted(estimated, 'row')} so far`;
 }
 
 const ROLLED_BACK = { full: 'rolled back', short: 'rolled back, not in full' } as const;

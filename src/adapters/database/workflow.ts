@@ -286,7 +286,8 @@ export const COPY_MARGIN_MS = 60_000;
 /**
  * Copies the next slice of one table (see `copyTableSlice`) for `copy.budgetSeconds`, or less when the
  * task has less time left (`timeLeftMs`, a Lambda function's remaining time): it stops starting batches
- * {@link COPY_MARGIN_MS} before its time runs out. `beforeBatch` is awaited before each batch.
+ * {@link COPY_MARGIN_MS} before its time runs out. `beforeBatch` is awaited before each batch. Returns the
+ * checkpoint with the source's estimate of the table's rows (`estimatedRows`), for a progress report.
  */
 export function copySlice(
   request: Request,
@@ -301,13 +302,14 @@ export function copySlice(
   return withSourceAndTarget(request, secrets, async (source, target) => {
     const [info] = selectTables(await listTables(source, request.database.schemas), [table]);
     const { batchRows, budgetSeconds, maxBytesWithoutKey } = request.copy;
-    return copyTableSlice(source, target, info!, {
+    const checkpoint = await copyTableSlice(source, target, info!, {
       copyId,
       budgetMs: Math.max(0, Math.min(budgetSeconds * 1000, timeLeftMs - COPY_MARGIN_MS)),
       batchRows,
       maxBytesWithoutKey,
       ...(beforeBatch ? { beforeBatch } : {}),
     });
+    return { ...checkpoint, estimatedRows: info!.estimatedRows };
   });
 }
 

@@ -891,7 +891,9 @@ describe('progressOf', () => {
       { applied: [3], appliedEarlier: [2], pending: [] },
       { applied: [], appliedEarlier: [1, 2], pending: [4] },
       { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false },
-      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: true },
+      { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false, estimatedRows: 148_200 },
+      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: false, estimatedRows: 148_200 },
+      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: true, estimatedRows: 148_200 },
       {
         tables: [
           { table: 'public.customers', rows: 5_000 },
@@ -925,6 +927,8 @@ describe('progressOf', () => {
       '  migrate  applied V3, after V2 applied by an attempt of this task that was cut off',
       '  migrate  applied V1, V2 by an attempt of this task that was cut off (pending: V4)',
       '  copy     public.orders: 50,000 rows so far',
+      '  copy     public.orders: 50,000 of about 148,200 rows so far',
+      '  copy     public.orders: 150,000 rows so far',
       '  copy     public.orders: 150,000 rows, done',
       '  validate 2 tables, 155,000 rows: counts and checksums match',
       '  validate 1 table, 1 row: counts and checksums match',
