@@ -892,8 +892,20 @@ describe('progressOf', () => {
       { applied: [], appliedEarlier: [1, 2], pending: [4] },
       { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false },
       { table: 'public.orders', lastKey: ['50000'], rowsCopied: 50_000, done: false, estimatedRows: 148_200 },
-      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: false, estimatedRows: 148_200 },
-      { table: 'public.orders', lastKey: ['150000'], rowsCopied: 150_000, done: true, estimatedRows: 148_200 },
+      {
+        table: 'public.orders',
+        lastKey: ['150000'],
+        rowsCopied: 150_000,
+        done: false,
+        estimatedRows: 148_200,
+      },
+      {
+        table: 'public.orders',
+        lastKey: ['150000'],
+        rowsCopied: 150_000,
+        done: true,
+        estimatedRows: 148_200,
+      },
       {
         tables: [
           { table: 'public.customers', rows: 5_000 },
