@@ -88,7 +88,7 @@ export async function checkMigrationsDirectory(
   if (directory === undefined) return { conflicts: [] };
   // Loaded here: only a database migration reads migration files. Its ValidationError exits 2 with its
   // message, as bin/cutover.ts ends every ValidationError.
-  const { loadMigrationsFromDirectory, transactionConflict } = await import(
+  const { loadMigrationsFromDirectory, pendingConflict } = await import(
     '#adapters/database/migration-files.ts'
   );
   const migrations = await loadMigrationsFromDirectory(directory);
@@ -97,6 +97,6 @@ export async function checkMigrationsDirectory(
     migrations: migrations
       .filter((migration) => phase === 'all' || migration.phase === phase)
       .map((migration) => `V${migration.version}__${migration.name}`),
-    conflicts: migrations.flatMap((migration) => transactionConflict(migration) ?? []),
+    conflicts: migrations.flatMap((migration) => pendingConflict(migration) ?? []),
   };
 }

@@ -4,7 +4,12 @@ import { isAbsolute, join } from 'node:path';
 import { folderPrefix } from '#core/backup-keys.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { BackupStore } from '#core/ports/backup-store.ts';
-import { outsideTransaction, schemasCreated, transactionControl } from './transaction-control.ts';
+import {
+  holdsStatement,
+  outsideTransaction,
+  schemasCreated,
+  transactionControl,
+} from './transaction-control.ts';
 
 /** Expand migrations run before the app rollout (additive), contract ones after it (removals). */
 export type MigrationPhase = 'expand' | 'contract';
@@ -145,23 +150,36 @@ function noMigrations(where: string): ValidationError {
 }
 
 /**
- * Refuses (`ValidationError`) a pending migration with its own transaction control (`BEGIN`, `COMMIT`,
- * `ROLLBACK`, ...), which would end the transaction Cutover runs it in, or with a statement PostgreSQL
- * runs only outside one (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...), which would fail there. Applied ones
- * are not checked: they ran, and changing them now would only fail their checksum.
+ * Refuses (`ValidationError`) a pending migration that cannot be applied as it is (see {@link
+ * pendingConflict}). Applied ones are not checked: they ran, and changing them now would only fail their
+ * checksum.
  */
-export function refuseTransactionConflicts(pending: readonly Migration[]): void {
+export function refusePendingConflicts(pending: readonly Migration[]): void {
   for (const migration of pending) {
-    const conflict = transactionConflict(migration);
+    const conflict = pendingConflict(migration);
     if (conflict) throw new ValidationError(conflict);
   }
 }
 
 /**
- * Why `migration` cannot run in the transaction Cutover runs it in (its own transaction control, or a
- * statement PostgreSQL runs only outside one), or `undefined` when it can.
+ * Why a pending `migration` cannot be applied as it is, or `undefined` when it can: it holds no statement
+ * (applied, its history row would make the SQL written later a changed migration), or its own transaction
+ * control (`BEGIN`, `COMMIT`, `ROLLBACK`, ...), which would end the transaction Cutover runs it in, or a
+ * statement PostgreSQL runs only outside one (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...), which would
+ * fail there.
  */
-export function transactionConflict(migration: Migration): string | undefined {
+export function pendingConflict(migration: Migration): string | undefined {
+  if (!holdsStatement(migration.sql)) {
+    return (
+      `migration ${labelOf(migration)} holds no statement (its file is empty, or comments only): applied, it ` +
+      'would be recorded as done, and its SQL, once written, refused as a change to an applied migration ' +
+      '(MigrationChecksumMismatch); write its SQL, or remove the file'
+    );
+  }
+  return transactionConflict(migration);
+}
+
+function transactionConflict(migration: Migration): string | undefined {
   const why =
     'Cutover runs every migration in a transaction of its own (or of the run, with transaction "all")';
   const control = transactionControl(migration.sql);

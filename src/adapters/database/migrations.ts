@@ -7,12 +7,7 @@ import {
 } from '#core/schemas/database-migration.ts';
 import { relationNamed } from './catalog.ts';
 import { resetSession } from './connection.ts';
-import {
-  labelOf,
-  type Migration,
-  type MigrationPhase,
-  refuseTransactionConflicts,
-} from './migration-files.ts';
+import { labelOf, type Migration, type MigrationPhase, refusePendingConflicts } from './migration-files.ts';
 import { withMigrationLock } from './migration-lock.ts';
 import {
   limitStatements,
@@ -220,7 +215,7 @@ function refuseUnappliable(
   for (const migration of migrations) refuseChanged(migration, applied.get(migration.version), historyTable);
   const pending = migrations.filter((m) => !applied.has(m.version));
   refuseOutOfOrder(pending, applied);
-  refuseTransactionConflicts(pending);
+  refusePendingConflicts(pending);
   return pending;
 }
 

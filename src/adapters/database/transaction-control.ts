@@ -159,6 +159,12 @@ function controlStatement([first, second, third]: readonly string[]): string | u
 const LEXEME =
   /\s+|--[^\n]*|\/\*|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<dollar>\$(?:[A-Za-z_\u0080-\uFFFF][\w\u0080-\uFFFF]*)?\$)|(?<word>[A-Za-z_\u0080-\uFFFF][\w$\u0080-\uFFFF]*)|./sy;
 
+/** Whether `sql` holds a statement: a word outside comments (an empty file, or comments and `;` alone, holds none). */
+export function holdsStatement(sql: string): boolean {
+  for (const token of sqlTokens(sql)) if (token !== ';') return true;
+  return false;
+}
+
 /** The words (upper-cased) and `;` of SQL text, outside comments, strings, quoted names and dollar quotes. */
 function* sqlWords(sql: string): Generator<string> {
   for (const token of sqlTokens(sql)) if (!token.startsWith('"')) yield token.toUpperCase();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -332,6 +332,35 @@ describe('checkBeforeLock: the migrations directory', () => {
     });
     const made = await runSql(url, `SELECT to_regclass('cutover_schema_history') IS NULL AS absent`);
     expect(made.rows[0].absent).toBe(true);
+  });
+
+  it('refuses a pending migration without a statement, and lets one applied before through', async () => {
+    // Prepare: V1, empty, was applied by an earlier version of Cutover, which took it; V3 is comments only
+    const url = await postgres.createDatabase('prepare_empty');
+    await migrate(url, { 'V1__nothing.sql': 'SELECT 1;' });
+    const emptyChecksum = createHash('sha256').update('').digest('hex');
+    await runSql(url, `UPDATE cutover_schema_history SET checksum = '${emptyChecksum}' WHERE version = 1`);
+    const files = {
+      'V1__nothing.sql': '',
+      'V2__orders.sql': 'CREATE TABLE orders (id int);',
+      'V3__index.sql': '-- CREATE INDEX orders_id ON orders (id);\n/* to do */ ;\n',
+    };
+    const request = await requestFor(url, files);
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        'migration V3__index holds no statement (its file is empty, or comments only): applied, it would be ' +
+        'recorded as done, and its SQL, once written, refused as a change to an applied migration ' +
+        '(MigrationChecksumMismatch); write its SQL, or remove the file',
+    });
+    expect(await historyVersions(url)).toEqual([1]);
+    const { pending } = await checkBeforeLock(
+      await requestFor(url, { ...files, 'V3__index.sql': 'SELECT 1;' }),
+    );
+    expect(pending).toEqual(['V2__orders', 'V3__index']);
   });
 
   it("refuses an applied migration whose file changed, by the target's history", async () => {
