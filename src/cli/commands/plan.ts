@@ -208,12 +208,13 @@ function transitionLines(plan: DatabaseMigrationPlan): string[] {
     (term) =>
       `+ ${term.transitions} per ${term.per}${term.max === undefined ? '' : ` (at most ${term.max})`}`,
   );
+  const tables = plan.sourceTables?.length;
   const copied =
     plan.source === undefined
       ? []
       : [
-          'tables and slices depend on the data: one slice per table, one more each time ' +
-            "a table's copy outlasts copy.budgetSeconds",
+          `${tables === undefined ? 'tables and slices depend on the data' : `${tables} ${tables === 1 ? 'table' : 'tables'} read in the source: ${plan.leastCopyTransitions} at least`}: ` +
+            "one slice per table, one more each time a table's copy outlasts copy.budgetSeconds",
         ];
   return [
     `state transitions  ${plan.stateTransitions}`,

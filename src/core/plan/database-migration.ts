@@ -62,6 +62,8 @@ export interface DatabaseMigrationPlan {
   };
   /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */
   readonly stateTransitions: number;
+  /** With `sourceTables`: the transitions of a run copying each of them in one slice, the fewest it can take. */
+  readonly leastCopyTransitions?: number;
   readonly variableTransitions: readonly TransitionTerm[];
   /** Time in the RDS Wait states: each loop at one check, and at its last. */
   readonly rdsWaitSeconds?: { readonly min: number; readonly max: number };
@@ -355,6 +357,12 @@ export function buildDatabaseMigrationPlan(
     path,
     onFailure: failurePlan(request),
     stateTransitions: path.length,
+    ...(sourceTables
+      ? {
+          leastCopyTransitions:
+            path.length + sourceTables.length * (PER_TABLE.transitions + PER_SLICE.transitions),
+        }
+      : {}),
     variableTransitions,
     ...(loops.length > 0
       ? {

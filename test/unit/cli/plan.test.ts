@@ -8,7 +8,7 @@ import {
   ListStateMachinesCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildDatabaseMigrationPlan, buildPlan } from '#core/plan/index.ts';
+import { buildDatabaseMigrationPlan, buildPlan, type SourceTable } from '#core/plan/index.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { parseWith, validateRequest } from '#core/schemas/index.ts';
 import { rollingInput } from '#test/builders/release-request.ts';
@@ -22,9 +22,9 @@ import { formatDatabaseMigrationPlan, formatPlan, planCommand } from '../../../s
 const EXAMPLE = join(import.meta.dirname, '../../../examples/requests/database-migration.json');
 const example = () => JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unknown>;
 
-function formatted(input: Record<string, unknown>): string {
+function formatted(input: Record<string, unknown>, sourceTables?: readonly SourceTable[]): string {
   const request = parseWith(databaseMigrationRequestSchema, input, 'database-migration request');
-  return formatDatabaseMigrationPlan(buildDatabaseMigrationPlan(request));
+  return formatDatabaseMigrationPlan(buildDatabaseMigrationPlan(request, undefined, sourceTables));
 }
 
 describe('formatDatabaseMigrationPlan', () => {
@@ -85,6 +85,23 @@ describe('formatDatabaseMigrationPlan', () => {
     expect(text).toContain('AWS cost of a run  $0.000300 + $0.000025 per further transition');
     expect(text).toContain(
       'on failure         once the copy started, empty the tables it copied into (one transaction), so a fixed run copies again; then publish Failed, unlock',
+    );
+  });
+
+  it('with the source read, gives the fewest transitions its tables take: one slice each', () => {
+    // Prepare
+    const input = example();
+    (input.database as Record<string, unknown>).source = { url: 'postgres://postgres@127.0.0.1:5432/legacy' };
+    const tables = ['customers', 'orders'].map((name) => ({
+      table: `public.${name}`,
+      estimatedRows: 10,
+      bytes: 8192,
+    }));
+    // Act
+    const text = formatted(input, tables);
+    // Assess: 12, and per table TableCopied, CopySlice and TableDone
+    expect(text).toMatch(
+      /state transitions {2}12\n {19}\+ 1 per copied table\n {19}\+ 2 per copy slice\n {19}2 tables read in the source: 18 at least: one slice per table/,
     );
   });
 
