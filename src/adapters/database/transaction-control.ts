@@ -159,7 +159,7 @@ function controlStatement([first, second, third]: readonly string[]): string | u
 const LEXEME =
   /\s+|--[^\n]*|\/\*|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|"(?:[^"]|"")*"|(?<dollar>\$(?:[A-Za-z_\u0080-\uFFFF][\w\u0080-\uFFFF]*)?\$)|(?<word>[A-Za-z_\u0080-\uFFFF][\w$\u0080-\uFFFF]*)|./sy;
 
-/** Whether `sql` holds a statement: a word outside comments (an empty file, or comments and `;` alone, holds none). */
+/** Whether `sql` holds a statement: a word outside comments (empty text, or comments and `;` alone, hold none). */
 export function holdsStatement(sql: string): boolean {
   for (const token of sqlTokens(sql)) if (token !== ';') return true;
   return false;

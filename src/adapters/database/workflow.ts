@@ -102,9 +102,12 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
 
 /** What {@link checkBeforeLock} read. */
 export interface PrepareReading {
-  /** The directory's migrations of the request's phase the target has not applied (`V3__backfill`), those Migrate would apply; none without a directory. */
+  /**
+   * The directory's migrations of the request's phase the target has not applied (`V3__backfill`), those
+   * Migrate would apply; none without a directory.
+   */
   readonly pending: readonly string[];
-  /** The source's tables the copy fills, parents first along the source's foreign keys; none without a source. */
+  /** The source's tables the copy fills, parents first along the source's foreign keys; none without one. */
   readonly copied: readonly TableInfo[];
 }
 

@@ -62,7 +62,7 @@ export interface DatabaseMigrationPlan {
   };
   /** The transitions of `path`: the whole run when nothing is copied and every RDS check is the first. */
   readonly stateTransitions: number;
-  /** With `sourceTables`: the transitions of a run copying each of them in one slice, the fewest it can take. */
+  /** With `sourceTables`: the transitions of a run copying each in one slice, the fewest it can take. */
   readonly leastCopyTransitions?: number;
   readonly variableTransitions: readonly TransitionTerm[];
   /** Time in the RDS Wait states: each loop at one check, and at its last. */
@@ -183,7 +183,7 @@ export interface PlannedMigrations {
   readonly pending?: readonly string[];
 }
 
-/** A table of the source the copy would fill, as a plan reads it: rows as the source's statistics estimate them. */
+/** A source table the copy would fill, as a plan reads it: rows as the source's statistics estimate them. */
 export interface SourceTable {
   /** `schema.name` */
   readonly table: string;
