@@ -311,6 +311,9 @@ describe('console', () => {
       expect(await page.locator('[data-failure]').textContent()).toBe(
         `ApprovalRejected — rejected by console: ${reason}`,
       );
+      expect(await page.locator('[data-rolled-back]').textContent()).toBe(
+        'Rolled back: its tracks and traffic are as the release found them.',
+      );
       expect(await page.locator('[data-notification="RolledBack"]').textContent()).toContain(
         `rejected by console: ${reason}`,
       );

@@ -547,6 +547,15 @@ function failureLine(end) {
   );
 }
 
+/** What a FAILED release's own rollback restored: every track, or not all of them (Activity names those). */
+function rolledBackLine(rolledBack) {
+  const text =
+    rolledBack === 'full'
+      ? 'Rolled back: its tracks and traffic are as the release found them.'
+      : 'Rolled back, not in full: Activity names the tracks that did not come back.';
+  return el('p', { 'data-rolled-back': rolledBack }, text);
+}
+
 function actionButton(name) {
   const action = ACTIONS[name];
   return el(
@@ -663,6 +672,7 @@ function drawExecution(detail) {
       inState ? ` · now in ${inState}` : '',
     ),
     detail.end?.error ? failureLine(detail.end) : null,
+    detail.end?.rolledBack ? rolledBackLine(detail.end.rolledBack) : null,
     detail.restores ? restoring(detail) : null,
     detail.rollback
       ? el(
