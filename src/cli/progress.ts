@@ -43,14 +43,7 @@ export type ProgressLine =
       /** Applied migrations the run had no file of (`V1__items`). */
       readonly withoutFile: readonly string[];
     }
-  | {
-      readonly kind: 'copy';
-      readonly table: string;
-      readonly rowsCopied: number;
-      readonly done: boolean;
-      /** The source's estimate of the table's rows, as the slice read it. */
-      readonly estimatedRows?: number;
-    }
+  | ({ readonly kind: 'copy' } & CopyReport)
   | {
       readonly kind: 'validated';
       readonly tables: number;
@@ -99,6 +92,15 @@ export type ProgressLine =
       /** A FAILED execution's own rollback: whether it put back every track (`full`) or left some short. */
       readonly rolledBack?: 'full' | 'short';
     };
+
+/** What a database migration's copy task reported of one slice. */
+export interface CopyReport {
+  readonly table: string;
+  readonly rowsCopied: number;
+  readonly done: boolean;
+  /** The source's estimate of the table's rows, as the slice read it. */
+  readonly estimatedRows?: number;
+}
 
 function parseOutput(text: string | undefined): Record<string, unknown> | undefined {
   if (!text) return undefined;
@@ -787,7 +789,7 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
  * A copy slice's rows: `150,000 rows, done`; before the end, of how many the source's statistics estimate
  * when more than copied (`50,000 of about 150,000 rows so far`).
  */
-function copiedText(line: Extract<ProgressLine, { kind: 'copy' }>): string {
+export function copiedText(line: CopyReport): string {
   if (line.done) return `${counted(line.rowsCopied, 'row')}, done`;
   const estimated = line.estimatedRows ?? 0;
   if (estimated <= line.rowsCopied) return `${counted(line.rowsCopied, 'row')} so far`;

@@ -3,7 +3,13 @@
  * local runtime, through an `SFNClient` or the local runtime's service.
  */
 import { endsTaskTokenWait, type HistoryPages, schedulesApproval } from './history.ts';
-import { progressOf, type RolloutCheck, rolloutCheckOf, type WaitingApproval } from './progress.ts';
+import {
+  type CopyReport,
+  progressOf,
+  type RolloutCheck,
+  rolloutCheckOf,
+  type WaitingApproval,
+} from './progress.ts';
 
 /** Where a running execution is: each field absent when its history does not say. */
 export interface ExecutionPosition {
@@ -19,7 +25,12 @@ export interface ExecutionPosition {
   readonly approval?: WaitingApproval;
   /** The track its latest rollout check found not ready, and why (`0/4 ready, ...`). */
   readonly rollout?: { readonly track: string; readonly reason: string };
+  /** A database migration in its copy: the last slice a copy task reported. */
+  readonly copy?: CopyReport;
 }
+
+/** The states of a database migration's copy (`CopyTables` and its iterations'). */
+const COPY_STATES: ReadonlySet<string> = new Set(['CopyTables', 'CopySlice', 'TableDone', 'TableCopied']);
 
 /** How far back {@link whereItIs} reads. */
 export interface PositionReading {
@@ -89,8 +100,9 @@ const TASK_ENDED = new Set([
 /**
  * The state a running execution is in (the Parallel state of a pause, while its checks run beside its
  * approval), the weights it last set, whether it waits for an approval (the newest
- * `.waitForTaskToken` task it scheduled has not ended, whatever its other branches record), and the track its rollout checks
- * still wait for, with why (the newest task to end is a rollout check that found it not ready): its history
+ * `.waitForTaskToken` task it scheduled has not ended, whatever its other branches record), the track its rollout checks
+ * still wait for, with why (the newest task to end is a rollout check that found it not ready), and while a
+ * database migration copies, the last slice reported: its history
  * read newest first in pages of 100, only as far back as it takes to find them.
  *
  * @example
@@ -111,6 +123,7 @@ export async function whereItIs(
   let awaitingApproval: boolean | undefined;
   let approval: WaitingApproval | undefined;
   let rollout: RolloutCheck | undefined | null;
+  let copy: CopyReport | undefined;
   // The Parallel state a pause's branches run in (PauseAfterStep, PauseBatch, ...), named in their place.
   let pause: string | undefined;
   const inPause = () => state !== undefined && inPauseBranch(state);
@@ -131,7 +144,10 @@ export async function whereItIs(
           state ??= line.name;
           if (readsStep && line.position) step ??= line.position;
         } else if (line.kind === 'weights') weights ??= line.weights;
-        else if (line.kind === 'approval' && awaitingApproval) {
+        else if (line.kind === 'copy') {
+          const { kind: _kind, ...report } = line;
+          copy ??= report;
+        } else if (line.kind === 'approval' && awaitingApproval) {
           const { kind: _kind, ...waiting } = line;
           approval ??= waiting;
         }
@@ -155,5 +171,6 @@ export async function whereItIs(
     ...(weights ? { weights } : {}),
     ...(awaitingApproval ? { awaitingApproval: true as const, ...(approval ? { approval } : {}) } : {}),
     ...(rollout && !rollout.ready ? { rollout: { track: rollout.track, reason: rollout.reason } } : {}),
+    ...(copy && state && COPY_STATES.has(state) ? { copy } : {}),
   };
 }

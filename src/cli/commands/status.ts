@@ -13,7 +13,7 @@ import {
   withEndpointOptions,
 } from '../endpoint.ts';
 import { formatDuration } from '../format.ts';
-import { failureText } from '../progress.ts';
+import { copiedText, failureText } from '../progress.ts';
 import {
   type ReleaseWindow,
   type ServiceRelease,
@@ -68,7 +68,8 @@ const STATUS_WIDTH = 9;
  * (`green serves 100% since ...`; the live track unknown when its weights could not be read), or after
  * `live version unknown: ...` when a newer one was aborted and its rollback did not restore in full; then one
  * line per release, newest first. A running release whose rollout waits on a track says why (`rollout
- * canary: 0/4 ready, ...`); a waiting approval names the
+ * canary: 0/4 ready, ...`), a running migration's copy its last slice (`copy public.orders: 50,000 of
+ * about 150,000 rows so far`); a waiting approval names the
  * commands that answer it, with `flags` (the endpoint flags they need); a release promoted before its
  * clean-up failed says so; an ABORTED one is followed by a line naming its rollback, its status and what it
  * did not restore in full (see {@link rollbackText}), or why its rollback was not looked up.
@@ -169,11 +170,12 @@ function detailOf(release: ServiceRelease, flags: string, serving: boolean): str
       ? `, waiting for approval${stage}${timeout ? ` (${timeout})` : ''}: \`cutover approve ${release.name}${flags}\` or \`cutover reject ${release.name}${flags}\``
       : '';
     const rollout = release.rollout ? `, rollout ${release.rollout.track}: ${release.rollout.reason}` : '';
+    const copy = release.copy ? `, copy ${release.copy.table}: ${copiedText(release.copy)}` : '';
     const step = release.step ? ` (${release.step})` : '';
     const handling = release.failure
       ? `, ${release.workflow === 'database-migration' ? 'cleaning up' : 'rolling back'} after ${failureSummary(release.failure)}`
       : '';
-    return `started ${started}${handling}${release.state ? `, in ${release.state}${step}` : ''}${weights}${rollout}${approval}`;
+    return `started ${started}${handling}${release.state ? `, in ${release.state}${step}` : ''}${weights}${rollout}${copy}${approval}`;
   }
   const took =
     release.startDate && release.stopDate

@@ -220,6 +220,23 @@ describe('formatStatus', () => {
     );
   });
 
+  it("says how far a running migration's copy has come, by its last slice", () => {
+    // Prepare
+    const copying: ServiceRelease = {
+      ...migrated,
+      status: 'RUNNING',
+      stopDate: undefined,
+      state: 'CopySlice',
+      copy: { table: 'public.orders', rowsCopied: 50_000, done: false, estimatedRows: 150_000 },
+    };
+    // Act
+    const lines = statusOf({ releases: [copying] });
+    // Assess
+    expect(lines[1]).toMatch(
+      /^RUNNING +database-migration +- +orders-db-2 +started \S+, in CopySlice, copy public\.orders: 50,000 of about 150,000 rows so far$/,
+    );
+  });
+
   it('says until when a waiting approval waits, and the commands that answer it', () => {
     // Prepare
     vi.useFakeTimers({ now: new Date(2026, 10, 29, 9, 1, 0) });

@@ -174,3 +174,51 @@ describe('whereItIs', () => {
     expect(afterAnswer).toEqual({ state: 'PauseBatch' });
   });
 });
+
+describe('whereItIs: a database migration copying', () => {
+  const at = new Date('2026-12-02T10:00:00Z');
+  const sliceCopied = (id: number, table: string, rowsCopied: number, done: boolean): HistoryEvent => ({
+    id,
+    timestamp: at,
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: {
+      resource: 'invoke',
+      resourceType: 'lambda',
+      output: JSON.stringify({
+        Payload: { table, lastKey: [String(rowsCopied)], rowsCopied, done, estimatedRows: 150_000 },
+      }),
+    },
+  });
+  const copying = [
+    stateEntered(1, at, 'TaskStateEntered', 'Migrate'),
+    stateEntered(2, at, 'MapStateEntered', 'CopyTables'),
+    stateEntered(3, at, 'TaskStateEntered', 'CopySlice'),
+    sliceCopied(4, 'public.orders', 50_000, false),
+    stateEntered(5, at, 'ChoiceStateEntered', 'TableDone'),
+    stateEntered(6, at, 'TaskStateEntered', 'CopySlice'),
+  ];
+
+  it('gives the last copy slice reported while it copies', async () => {
+    // Act
+    const position = await whereItIs(pagesOf(copying), EXECUTION);
+    // Assess
+    expect(position).toMatchObject({
+      state: 'CopySlice',
+      copy: { table: 'public.orders', rowsCopied: 50_000, done: false, estimatedRows: 150_000 },
+    });
+  });
+
+  it('gives none once the copy is over', async () => {
+    // Prepare
+    const validating = [
+      ...copying,
+      sliceCopied(7, 'public.orders', 150_000, true),
+      stateEntered(8, at, 'TaskStateEntered', 'Validate'),
+    ];
+    // Act
+    const position = await whereItIs(pagesOf(validating), EXECUTION);
+    // Assess
+    expect(position.state).toBe('Validate');
+    expect(position.copy).toBeUndefined();
+  });
+});
