@@ -82,6 +82,11 @@ export interface MigrationOptions {
   readonly beforeApplying?: (point: MigrationRunPoint) => Promise<void>;
   /** When the run's execution started: see {@link MigrationReport.appliedEarlier}. */
   readonly since?: Date;
+  /**
+   * Called holding the migration lock once the files are checked, with the migrations the run would apply,
+   * before any is applied: throw to apply none.
+   */
+  readonly refuseToApply?: (migrations: readonly Migration[]) => void;
 }
 
 /** Where a run stands when {@link MigrationOptions.beforeApplying} is asked; migrations as `V3__backfill`. */
@@ -125,6 +130,7 @@ export async function applyMigrations(
     onLockTimeout,
     beforeApplying,
     since,
+    refuseToApply,
   }: MigrationOptions = {},
 ): Promise<MigrationReport> {
   const waitMs = (lockWait?.seconds ?? DEFAULT_MIGRATION_LOCK_WAIT_SECONDS) * 1000;
@@ -135,6 +141,7 @@ export async function applyMigrations(
     const applied = await appliedMigrations(client, history);
     const pending = refuseUnappliable(migrations, applied, historyTable);
     const now = pending.filter((m) => phase === 'all' || m.phase === phase);
+    refuseToApply?.(now);
     const next = now[0] && labelOf(now[0]);
     await beforeApplying?.({ committed: [], uncommitted: [], ...(next && { next }) });
     const report =

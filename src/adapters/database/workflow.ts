@@ -92,7 +92,7 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
       if (migrations.length === 0) return [];
       const unapplied = await checkMigrations(client, migrations, spec?.historyTable);
       const toApply = unapplied.filter((migration) => phase === 'all' || migration.phase === phase);
-      refuseRowChangesBeforeCopy(toApply, copied);
+      refuseRowChangesBeforeCopy(toApply, copied, 'migrations.directory');
       return toApply.map(labelOf);
     },
     secrets,
@@ -112,11 +112,16 @@ export interface PrepareReading {
 }
 
 /**
- * Refuses (`ValidationError`) migrations that change rows of tables the copy fills: they run before the copy,
- * on tables that must then be empty, so an update or delete changes nothing and an insert makes the copy
- * refuse the table. An unqualified name counts for a copied table of that name in any schema.
+ * Refuses (`ValidationError`, naming the request's `field` that gave them) migrations that change rows of
+ * tables the copy fills: they run before the copy, on tables that must then be empty, so an update or delete
+ * changes nothing and an insert makes the copy refuse the table. An unqualified name counts for a copied
+ * table of that name in any schema.
  */
-function refuseRowChangesBeforeCopy(migrations: readonly Migration[], copied: readonly TableInfo[]): void {
+function refuseRowChangesBeforeCopy(
+  migrations: readonly Migration[],
+  copied: readonly TableInfo[],
+  field: string,
+): void {
   const found = migrations.flatMap((migration) => {
     const changes = rowChanges(migration.sql).flatMap(({ kind, schema, table }) =>
       copied
@@ -127,7 +132,7 @@ function refuseRowChangesBeforeCopy(migrations: readonly Migration[], copied: re
   });
   if (found.length === 0) return;
   throw new ValidationError(
-    'migrations.directory: pending migrations change rows of tables the copy fills, but they run before the ' +
+    `${field}: pending migrations change rows of tables the copy fills, but they run before the ` +
       `copy, on empty tables: ${found.join(', ')}. An update or delete there changes no copied row, and the ` +
       'copy refuses a table holding rows (TargetNotEmpty); make data changes to copied tables in the source ' +
       'before the copy, or in a later run without database.source',
@@ -211,6 +216,8 @@ export const MIGRATE_MARGIN_MS = 30_000;
  * when a migration gave up a lock wait and is tried again. `beforeApplying` is awaited holding the lock,
  * before each migration is applied (before the COMMIT with `transaction: all`): throw to apply no more.
  * `since`, when the execution started, reports what an earlier attempt of it applied (`appliedEarlier`).
+ * With a source, migrations that change rows of the tables the copy fills are refused (`ValidationError`)
+ * before any is applied, as Prepare refuses a directory's.
  */
 export async function migrateTarget(
   request: Request,
@@ -237,6 +244,9 @@ export async function migrateTarget(
     ? await loadMigrationsFromDirectory(spec.directory)
     : await loadMigrationsFromStore(store, spec.s3Prefix!);
   const { source, schemas } = request.database;
+  // Read again here: files in the backup store are read only now, and a directory may have changed since Prepare.
+  const copied = source ? await withDatabase(source, (client) => listTables(client, schemas), secrets) : [];
+  const field = spec.directory ? 'migrations.directory' : 'migrations.s3Prefix';
   return withDatabase(
     request.database.target,
     async (client) => {
@@ -250,6 +260,7 @@ export async function migrateTarget(
         onLockTimeout,
         beforeApplying,
         since,
+        refuseToApply: (migrations) => refuseRowChangesBeforeCopy(migrations, copied, field),
         lockWait: { seconds: spec.lockWaitSeconds, onWait: onLockWait },
         ...(timeLeftMs === undefined ? {} : { deadline: Date.now() + timeLeftMs - MIGRATE_MARGIN_MS }),
       });

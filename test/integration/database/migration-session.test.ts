@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -282,6 +282,48 @@ describe('migrateTarget: the request', () => {
       name: 'MigrationFailed',
       message: expect.stringContaining('within migrations.lockTimeoutSeconds (1 s) in 3 attempts'),
     });
+  });
+});
+
+describe('migrateTarget: migrations from the backup store before a copy', () => {
+  it('refuses those that change rows of a table the copy fills, holding the lock, applying none', async () => {
+    // Prepare: the migrations in the backup store, read only at Migrate; V2 backfills a copied table
+    const source = await postgres.createDatabase('s3_backfill_source');
+    const target = await postgres.createDatabase('s3_backfill_target');
+    await runSql(
+      source,
+      "CREATE TABLE customers (id int PRIMARY KEY, tier text); INSERT INTO customers VALUES (1, 'basic');",
+    );
+    const store = await mkdtemp(join(migrationsDir, 'store-'));
+    await mkdir(join(store, 'migrations', 'orders'), { recursive: true });
+    await writeFile(
+      join(store, 'migrations', 'orders', 'V1__customers.sql'),
+      'CREATE TABLE customers (id int PRIMARY KEY, tier text);',
+    );
+    await writeFile(
+      join(store, 'migrations', 'orders', 'V2__gold.sql'),
+      "UPDATE customers SET tier = 'gold';",
+    );
+    process.env.PGPASSWORD = postgres.password;
+    const request = databaseMigrationRequestSchema.parse(
+      databaseMigrationInput({ target: requestUrl(target), source: requestUrl(source) }, store, {
+        migrations: { s3Prefix: 'migrations/orders' },
+      }),
+    );
+    // Act
+    const error = await migrateTarget(
+      request,
+      createBackupStore({ type: 'filesystem', directory: store }),
+    ).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(
+        /^migrations\.s3Prefix: pending migrations change rows of tables the copy fills, but they run before the copy, on empty tables: V2__gold updates public\.customers\./,
+      ),
+    });
+    const made = await runSql(target, `SELECT to_regclass('customers') IS NULL AS absent`);
+    expect(made.rows[0].absent).toBe(true);
   });
 });
 
