@@ -146,7 +146,7 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
       : [];
   return [
     ...window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview),
-    ...approvalLine(plan, 'the switch'),
+    ...approvalLine(plan, 'promotion, the switch'),
     // Live track first, as `watch` shows the weights the switch sets; a first release has none.
     plan.firstRelease
       ? `  switch  ${next} 100% (first release: no live track to switch from)`

@@ -377,6 +377,26 @@ describe('formatPlan', () => {
     ]);
   });
 
+  it('names the approval before the switch as watch and status name it: before promotion', () => {
+    // Prepare
+    const example = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../../examples/requests/blue-green.json'), 'utf8'),
+    );
+    const request = validateRequest('blue-green', {
+      ...example,
+      blueGreen: { ...example.blueGreen, approval: { timeoutSeconds: 600 } },
+    });
+    // Act
+    const lines = formatPlan(
+      buildPlan('blue-green', request, { weights: { blue: 100 }, liveReplicas: 2 }),
+      request,
+    ).split('\n');
+    // Assess
+    expect(lines).toContain(
+      '  approval before promotion, the switch (times out after 600s, then rolls back)',
+    );
+  });
+
   it('names the release a live track comes from: one promoted before its clean-up failed says so', () => {
     // Prepare
     const request = validateRequest('canary', canaryExample());
