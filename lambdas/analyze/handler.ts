@@ -8,6 +8,7 @@ import {
 } from '#core/analysis/index.ts';
 import { LOCAL_DATA_DIR_FLAG_VARIABLE } from '#core/cli-flags.ts';
 import { afterCheck, BAKE_CHECKED } from '#core/plan/index.ts';
+import { previewTrafficText } from '#core/preview-traffic.ts';
 import { analysisSchema } from '#core/schemas/common.ts';
 import type { DeploymentRequest } from '#core/schemas/index.ts';
 import type { AnalysisResult } from '#core/types.ts';
@@ -126,14 +127,12 @@ function withoutTrafficHint(
   const { namespace, name } = request.service;
   const dataDirFlag = process.env[LOCAL_DATA_DIR_FLAG_VARIABLE] ?? '';
   // A blue-green preview judges the new colour before it has any weight: only requests naming it reach it.
-  const namingIt = preview
-    ? `; before the switch ${track} has no weight, so only requests naming it reach it (\`cutover traffic ${namespace}/${name} --track ${track}${dataDirFlag}\`, or the header \`x-cutover-track: ${track}\`)`
-    : '';
+  const namingIt = preview ? `; ${previewTrafficText(request, track, dataDirFlag)}` : '';
   const hint =
     request.metrics.type === 'local'
       ? `send traffic to the service's proxy (\`cutover traffic ${namespace}/${name}${dataDirFlag}\`, or your client at the proxy URL \`cutover local\` printed)${namingIt}`
       : preview
-        ? `before the switch ${track} has no weight: send it test traffic of its own (its Service ${name}-${track}, as a preview service), or judge it after the switch (postSwitch)`
+        ? `${previewTrafficText(request, track)}, or judge it after the switch (postSwitch)`
         : `check that traffic reaches ${namespace}/${name} and is routed to ${track}`;
   return { ...result, reason: `${result.reason}: no request reached ${track}; ${hint}` };
 }

@@ -11,6 +11,7 @@ import {
   type SourceTable,
   transitionCostUsd,
 } from '#core/plan/index.ts';
+import { previewTrafficText } from '#core/preview-traffic.ts';
 import type { DatabaseMigrationRequest } from '#core/schemas/database-migration.ts';
 import type {
   ApprovalTimeoutAction,
@@ -144,8 +145,10 @@ function blueGreenLines(plan: Plan, request: RequestOf['blue-green']): string[] 
           ...analysisLines(block.analysis, request.metrics, plan.approval.timeoutSeconds, '    '),
         ]
       : [];
+  const preview = window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview);
   return [
-    ...window(`preview analysis of ${next}`, plan.preview, request.blueGreen.preview),
+    ...preview,
+    ...(preview.length > 0 ? [`    traffic      ${previewTrafficText(request, next)}`] : []),
     ...approvalLine(plan, 'promotion, the switch'),
     // Live track first, as `watch` shows the weights the switch sets; a first release has none.
     plan.firstRelease

@@ -363,11 +363,12 @@ describe('formatPlan', () => {
       request,
     ).split('\n');
     // Assess
-    expect(lines.slice(0, 10)).toEqual([
+    expect(lines.slice(0, 11)).toEqual([
       'blue-green: blue -> green assumed (the live track is read when the release starts; --endpoint <url> or --aws reads it now)',
       '  preview analysis of green: bake 30s (bakeSeconds 0: one analysis interval), analyze 30s',
       '    thresholds   maxErrorRate 0.02, minRequests 50, p99 latency not judged',
       '    limits       failureLimit 1, inconclusiveLimit 2, onInconclusive fail (roll back); re-analysis after 30s',
+      '    traffic      before the switch green has no weight, so only requests naming it reach it (`cutover traffic shop/checkout --track green`, or the header `x-cutover-track: green`)',
       '  switch  blue ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ green 0/100',
       '  post-switch analysis: bake 30s, analyze 30s',
       '    thresholds   maxErrorRate 0.05, maxLatencyP99Ms 500, minRequests 20',
