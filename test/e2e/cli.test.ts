@@ -1155,6 +1155,19 @@ describe('a database migration aborted from the CLI', () => {
         )
         .catch(() => undefined);
       await database.close();
+      // That stop starts a rollback: the runtime must not be stopped (afterAll) while it runs.
+      await rollbackEnded(`abort-${next}`);
     }
   });
 });
+
+/** Resolves once the rollback execution `name` has ended, or none has started within 30 s. */
+async function rollbackEnded(name: string): Promise<void> {
+  const executionArn = `arn:aws:states:us-east-1:000000000000:execution:rollback:${name}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+    if (execution && execution.status !== 'RUNNING') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
