@@ -269,10 +269,12 @@ afterAll(async () => {
   const replicas = local?.child.pid ? childPids(local.child.pid) : [];
   local?.child.kill('SIGTERM');
   // It closes the runtime (store, replicas) and ends by itself.
-  expect(await local?.exited).toBe(0);
-  expect(local?.stdout()).toMatch(/\nStopped\n$/);
+  const exited = await local?.exited;
+  // Stopped before any assertion: a failing one must leave no server running.
   await postgres?.stop();
   rmSync(workDir, { recursive: true, force: true });
+  expect(exited).toBe(0);
+  expect(local?.stdout()).toMatch(/\nStopped\n$/);
   expect(await stillRunning(replicas)).toEqual([]);
 });
 
