@@ -148,14 +148,8 @@ function roomOf(page: Page, name: string): Promise<{ placeholder: number; room: 
   });
 }
 
-/** Opens the console's page of one execution, from the list as a user would. */
-/** Answers the page's requests for an execution's detail with what `rewrite` makes of the runtime's answer. */
-async function rewriteDetail<T>(
-  page: Page,
-  executionId: string,
-  rewrite: (detail: T) => unknown,
-): Promise<void> {
-  const path = `/console/api/executions/${encodeURIComponent(executionId)}`;
+/** Answers the page's requests for the console API's `path` with what `rewrite` makes of the runtime's answer. */
+async function rewriteAnswer<T>(page: Page, path: string, rewrite: (answer: T) => unknown): Promise<void> {
   await page.route(
     (url) => url.pathname === path,
     async (route) => {
@@ -165,6 +159,12 @@ async function rewriteDetail<T>(
   );
 }
 
+/** Answers the page's requests for an execution's detail with what `rewrite` makes of the runtime's answer. */
+function rewriteDetail<T>(page: Page, executionId: string, rewrite: (detail: T) => unknown): Promise<void> {
+  return rewriteAnswer(page, `/console/api/executions/${encodeURIComponent(executionId)}`, rewrite);
+}
+
+/** Opens the console's page of one execution, from the list as a user would. */
 async function openFromList(executionId: string, width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 800 } });
   await page.goto(`${project.runtime().endpoint}/`);
@@ -1066,6 +1066,33 @@ describe('console', () => {
     } finally {
       await release.stop();
       await waiting.stop();
+      await page.close();
+    }
+  });
+
+  it("shows on the list how far a running migration's copy is, beside its state", async () => {
+    // Prepare: the list's answer gives the row the copy its history reports (see execution-list.test.ts)
+    const copying = await aWaitingExecution('console-list-copy', 'copying');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await rewriteAnswer<{ running: { executionId: string }[] }>(page, '/console/api/executions', (list) => ({
+      ...list,
+      running: list.running.map((row) =>
+        row.executionId === copying.executionId
+          ? { ...row, copy: 'public.orders: 50,000 of about 150,000 rows so far' }
+          : row,
+      ),
+    }));
+    const row = page.locator(`tr[data-execution="${copying.executionId}"]`);
+    try {
+      // Act
+      await page.goto(`${project.runtime().endpoint}/console`);
+      await row.locator('[data-copy]').waitFor({ timeout: UI_TIMEOUT_MS });
+      // Assess
+      expect(await row.locator('[data-now-in]').textContent()).toBe(
+        'Waiting, copy public.orders: 50,000 of about 150,000 rows so far',
+      );
+    } finally {
+      await copying.stop();
       await page.close();
     }
   });

@@ -1,10 +1,12 @@
 /**
  * The console's list of executions across every state machine: the running ones first, each with the state
- * it is in and whether it waits for an approval, then the ended ones, newest first, a page at a time.
+ * it is in, whether it waits for an approval and how far its copy is, then the ended ones, newest first, a
+ * page at a time.
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { executionArnIn, executionNameOf } from '#core/api-routes.ts';
 import { ValidationError } from '#core/errors.ts';
+import { copiedText } from '../../cli/progress.ts';
 import { whereItIs } from '../../cli/where-it-is.ts';
 import type { LocalStepFunctions } from '../service.ts';
 
@@ -27,6 +29,8 @@ export type ListedExecution = ExecutionListItem & {
   readonly state?: string;
   /** Set when a running one waits for an approval. */
   readonly awaitingApproval?: true;
+  /** A running database migration's copy, by its last slice: `public.orders: 50,000 of about 150,000 rows so far`. */
+  readonly copy?: string;
 };
 
 /** A page of the list. */
@@ -97,12 +101,12 @@ async function runningIn(service: ExecutionLister, arns: readonly string[]) {
 }
 
 /**
- * A running execution as listed, with the state it is in and whether it waits for an approval; without
- * them when its history could not be read, which leaves the rest of the list as it is.
+ * A running execution as listed, with the state it is in, whether it waits for an approval and how far its
+ * copy is; without them when its history could not be read, which leaves the rest of the list as it is.
  */
 async function positioned(service: ExecutionLister, item: ExecutionListItem): Promise<ListedExecution> {
   try {
-    const { state, awaitingApproval } = await whereItIs(
+    const { state, awaitingApproval, copy } = await whereItIs(
       (input) => service.getExecutionHistory(input),
       item.executionArn!,
       { weights: false },
@@ -111,6 +115,7 @@ async function positioned(service: ExecutionLister, item: ExecutionListItem): Pr
       ...listed(item),
       ...(state ? { state } : {}),
       ...(awaitingApproval ? { awaitingApproval } : {}),
+      ...(copy ? { copy: `${copy.table}: ${copiedText(copy)}` } : {}),
     };
   } catch {
     return listed(item);

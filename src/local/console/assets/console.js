@@ -362,15 +362,16 @@ function executionTable(executions, running = false) {
 }
 
 /**
- * Where a running execution is: the state it is in, and a badge when it waits for an approval; nothing
- * when its history could not be read.
+ * Where a running execution is: the state it is in, how far its copy is (a database migration's), and a
+ * badge when it waits for an approval; nothing when its history could not be read.
  */
-function nowIn({ state, awaitingApproval }) {
+function nowIn({ state, awaitingApproval, copy }) {
   if (!state) return null;
   return el(
     'span',
     { 'data-now-in': state },
     state,
+    copy ? el('span', { class: 'muted', 'data-copy': '' }, `, copy ${copy}`) : null,
     awaitingApproval
       ? [' ', el('span', { class: 'badge', 'data-awaiting-approval': '' }, 'waiting for approval')]
       : null,

@@ -259,7 +259,16 @@ describe('GET /console/api/executions, where the running executions are', () => 
   beforeAll(async () => {
     runtime = await startTestRuntime({
       clock: new RealClock(1),
-      lambdas: new MapLambdaRegistry({ ask: () => undefined }),
+      lambdas: new MapLambdaRegistry({
+        ask: () => undefined,
+        slice: () => ({
+          table: 'public.orders',
+          lastKey: ['50000'],
+          rowsCopied: 50_000,
+          done: false,
+          estimatedRows: 150_000,
+        }),
+      }),
     });
   });
 
@@ -317,6 +326,38 @@ describe('GET /console/api/executions, where the running executions are', () => 
     ]);
     expect(page.executions[0]).not.toHaveProperty('state');
     expect(page.executions[0]).not.toHaveProperty('awaitingApproval');
+  });
+
+  it("gives a running migration's copy by its last slice, as cutover status does", async () => {
+    // Prepare: a slice reports 50,000 rows of about 150,000 copied, then the copy waits on its next one
+    const copying = await startedUntil(
+      'copying',
+      {
+        StartAt: 'CopySlice',
+        States: {
+          CopySlice: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: 'slice' },
+            Next: 'TableDone',
+          },
+          TableDone: { Type: 'Wait', Seconds: 99_999_999, End: true },
+        },
+      },
+      'WaitStateEntered',
+    );
+    running.push(copying);
+    // Act
+    const response = await fetch(`${runtime.endpoint}/console/api/executions`);
+    // Assess
+    const page = (await response.json()) as { running: object[] };
+    expect(page.running).toContainEqual(
+      expect.objectContaining({
+        executionId: 'copying:copying',
+        state: 'TableDone',
+        copy: 'public.orders: 50,000 of about 150,000 rows so far',
+      }),
+    );
   });
 
   it('marks one waiting for an approval while another branch records its checks, as a paused canary step does', async () => {
