@@ -263,9 +263,13 @@ export async function howToUndo(target: pg.Client, copyId: string): Promise<stri
  * Refuses (`TargetNotEmpty`, as the copy would once it reached the table) a copy into target tables that
  * already hold rows or that another run has not finished copying into, before anything is locked or backed
  * up: a run of a request whose copy is done already (the same request again) is refused at once, not after
- * a backup. Tables the target lacks yet are skipped (its pending migrations create them).
+ * a backup. Tables the target lacks yet are skipped (its pending migrations create them): returns their
+ * labels.
  */
-export async function refuseFilledTargets(target: pg.Client, tables: readonly TableName[]): Promise<void> {
+export async function refuseFilledTargets(
+  target: pg.Client,
+  tables: readonly TableName[],
+): Promise<string[]> {
   const missing = new Set(await missingTables(target, tables));
   const progressKept = await relationExists(target, COPY_PROGRESS_TABLE);
   for (const table of tables) {
@@ -275,6 +279,7 @@ export async function refuseFilledTargets(target: pg.Client, tables: readonly Ta
     const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
     if (rowCount) throw await targetNotEmpty(target, label);
   }
+  return [...missing];
 }
 
 /**

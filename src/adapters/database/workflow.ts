@@ -64,8 +64,9 @@ export function backupPrefix(request: Request, runId: string): string {
  * naming the missing ones): the source when given (the target may lack them until its migrations create
  * them), else the target, where a schema the migrations create counts as there; with a source, that the
  * copy can do its job (see {@link copyableTables}) and that the target tables it fills hold no rows yet and
- * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`). Migrations in S3 are read
- * at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
+ * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`), and, when no migration
+ * will run before the copy, that the target has them (see {@link refuseLackingTables}). Migrations in S3
+ * are read at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
  * the one meant. Returns what the checks read (see {@link PrepareReading}).
  */
@@ -74,15 +75,20 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
   let copied: TableInfo[] = [];
+  let lacking: string[] = [];
   if (source) {
     await withSourceAndTarget(request, secrets, async (sourceClient, targetClient) => {
       await requireSchemas(sourceClient, schemas, 'source');
       copied = await copyableTables(sourceClient, request);
-      await refuseFilledTargets(targetClient, copied);
+      lacking = await refuseFilledTargets(targetClient, copied);
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;
-  if (!schemasOfTarget && migrations.length === 0) return { pending: [], copied };
+  if (!schemasOfTarget && migrations.length === 0) {
+    // Migrations in S3 are read at Migrate; without any, nothing creates the tables the target lacks.
+    if (!spec?.s3Prefix) refuseLackingTables(lacking, 'the request has no migrations to create them');
+    return { pending: [], copied };
+  }
   const phase = spec?.phase ?? 'all';
   const pending = await withDatabase(
     target,
@@ -92,12 +98,33 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
       if (migrations.length === 0) return [];
       const unapplied = await checkMigrations(client, migrations, spec?.historyTable);
       const toApply = unapplied.filter((migration) => phase === 'all' || migration.phase === phase);
+      if (toApply.length === 0) {
+        const ofPhase = phase === 'all' ? 'migration' : `${phase} migration`;
+        refuseLackingTables(lacking, `no ${ofPhase} of migrations.directory is left to apply`);
+      }
       refuseRowChangesBeforeCopy(toApply, copied, 'migrations.directory');
       return toApply.map(labelOf);
     },
     secrets,
   );
   return { pending, copied };
+}
+
+/**
+ * Refuses (`ValidationError`) the copy of source tables the target lacks (`lacking`, labels) when no
+ * migration will run before the copy to create them, saying `why`: the copy would otherwise fail at
+ * ListTables, after the lock, the backup and the migrations.
+ */
+function refuseLackingTables(lacking: readonly string[], why: string): void {
+  if (lacking.length > 0) throw noTargetTable(lacking, `, and ${why}`);
+}
+
+/** The refusal of a copy into tables the target lacks (labels), with what `more` says of why. */
+function noTargetTable(lacking: readonly string[], more = ''): ValidationError {
+  return new ValidationError(
+    `database.target: has no table ${lacking.join(', ')} to copy the source's into${more}; ` +
+      "the target's migrations must create the tables the copy fills",
+  );
 }
 
 /** What {@link checkBeforeLock} read. */
@@ -283,12 +310,7 @@ export async function sourceTables(request: Request, secrets?: SecretsClient): P
   const tables = await withSourceAndTarget(request, secrets, async (source, target) => {
     const listed = await listTables(source, schemas, await foreignKeys(target));
     const missing = await missingTables(target, listed);
-    if (missing.length > 0) {
-      throw new ValidationError(
-        `database.target: has no table ${missing.join(', ')} to copy the source's into; ` +
-          "the target's migrations must create the tables the copy fills",
-      );
-    }
+    if (missing.length > 0) throw noTargetTable(missing);
     return listed;
   });
   return tables.map(tableLabel);

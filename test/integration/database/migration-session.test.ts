@@ -570,6 +570,52 @@ describe('checkBeforeLock: a copy', () => {
     });
   });
 
+  it('refuses a source table the target lacks when no migration runs before the copy, before the lock', async () => {
+    // Prepare: the target was made by hand with customers only; the request has no migrations
+    const source = await postgres.createDatabase('prepare_no_table_source');
+    const target = await postgres.createDatabase('prepare_no_table_target');
+    await runSql(
+      source,
+      `${ORDERS} CREATE TABLE orders (id int PRIMARY KEY); CREATE TABLE notes (id int PRIMARY KEY);`,
+    );
+    await runSql(target, ORDERS);
+    const request = databaseMigrationRequestSchema.parse({
+      ...(await copyRequest(source, target)),
+      migrations: undefined,
+    });
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess: named as ListTables would name them after the backup, and nothing made on the target
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "database.target: has no table public.notes, public.orders to copy the source's into, and the request has no migrations to create them; the target's migrations must create the tables the copy fills",
+    });
+    const made = await runSql(target, `SELECT to_regclass('cutover_copy_progress') IS NULL AS absent`);
+    expect(made.rows[0].absent).toBe(true);
+  });
+
+  it('refuses a source table the target lacks when the target applied every migration of the directory', async () => {
+    // Prepare: V1 (customers) applied by an earlier run; the source has orders too
+    const source = await postgres.createDatabase('prepare_applied_source');
+    const target = await postgres.createDatabase('prepare_applied_target');
+    await runSql(source, `${ORDERS} CREATE TABLE orders (id int PRIMARY KEY);`);
+    const request = await copyRequest(source, target);
+    const { source: _copiedFrom, ...targetOnly } = request.database;
+    await migrateTarget(
+      { ...request, database: targetOnly },
+      createBackupStore({ type: 'filesystem', directory: migrationsDir }),
+    );
+    // Act
+    const error = await checkBeforeLock(request).catch((thrown: unknown) => thrown);
+    // Assess
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "database.target: has no table public.orders to copy the source's into, and no migration of migrations.directory is left to apply; the target's migrations must create the tables the copy fills",
+    });
+  });
+
   it('lets a first copy through: the tables its migrations create do not exist yet', async () => {
     // Prepare
     const source = await postgres.createDatabase('prepare_first_copy_source');
