@@ -1,7 +1,7 @@
 import { checkBeforeLock } from '#adapters/database/workflow.ts';
 import { createExecutionReaderFromEnvironment } from '#adapters/executions/index.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
-import { executionNameOf } from '#core/api-routes.ts';
+import { executionNameOf, siblingExecutionArn } from '#core/api-routes.ts';
 import { DEFAULT_RDS_POLL_SECONDS } from '#core/polling.ts';
 import {
   type DatabaseMigrationRequest,
@@ -37,7 +37,10 @@ export const handler = dbTaskHandler(
   'db-prepare',
   {},
   async ({ request, executionArn }) => {
-    await checkBeforeLock(request);
+    // A copy run is named after its execution, one of this state machine's.
+    await checkBeforeLock(request, undefined, (copyId) =>
+      createExecutionReaderFromEnvironment().describe(siblingExecutionArn(executionArn, copyId)),
+    );
     await lockForExecution(
       { lock: createLockFromEnvironment(), executions: async () => createExecutionReaderFromEnvironment() },
       request.service,

@@ -200,6 +200,16 @@ export function executionArnIn(stateMachineArn: string, name: string): string {
 }
 
 /**
+ * The ARN of the execution `name` of the state machine `executionArn` is an execution of.
+ *
+ * @example
+ * siblingExecutionArn('arn:aws:states:eu-west-1:123456789012:execution:cutover-db:orders-db-2', 'orders-db-1'); // '...:execution:cutover-db:orders-db-1'
+ */
+export function siblingExecutionArn(executionArn: string, name: string): string {
+  return `${executionArn.slice(0, executionArn.lastIndexOf(':') + 1)}${name}`;
+}
+
+/**
  * The execution ARN of an execution id in a region and account.
  *
  * @example

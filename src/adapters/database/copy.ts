@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { TableTooLargeWithoutPrimaryKeyError, TargetNotEmptyError } from '#core/errors.ts';
+import type { ExecutionOutcome } from '#core/ports/executions.ts';
 import { COPY_PROGRESS_TABLE } from '#core/schemas/database-migration.ts';
 import {
   missingTables,
@@ -220,11 +221,22 @@ async function lockKey(client: pg.Client, key: string): Promise<void> {
 }
 
 /**
+ * How the execution of the copy run `copyId` (the execution's name) stands, as Step Functions tells it;
+ * undefined when that is not known.
+ */
+export type CopyRunReader = (copyId: string) => Promise<ExecutionOutcome | undefined>;
+
+/**
  * Refuses (`TargetNotEmpty`) the table `label` when another copy run than `copyId` (any, without one) has an
  * unfinished progress row for it: that run may be going on (another service's execution started at the same
- * time) or have ended without finishing.
+ * time) or have ended without finishing, which `copyRuns`, when given, may tell.
  */
-async function refuseUnfinishedCopy(target: pg.Client, label: string, copyId?: string): Promise<void> {
+async function refuseUnfinishedCopy(
+  target: pg.Client,
+  label: string,
+  copyId?: string,
+  copyRuns?: CopyRunReader,
+): Promise<void> {
   const { rows } = await target.query<{ copy_id: string; updated_at: Date }>(
     `SELECT copy_id, updated_at FROM ${COPY_PROGRESS_TABLE}
       WHERE table_name = $1 AND copy_id IS DISTINCT FROM $2 AND NOT done ORDER BY updated_at DESC LIMIT 1`,
@@ -232,11 +244,20 @@ async function refuseUnfinishedCopy(target: pg.Client, label: string, copyId?: s
   );
   const other = rows[0];
   if (!other) return;
+  const progressRow = `its progress row in ${COPY_PROGRESS_TABLE}, updated ${other.updated_at.toISOString()}`;
+  const undo = await howToUndo(target, other.copy_id);
+  // How the run stands only words the refusal: one that cannot be read is refused as one that may go on.
+  const run = await copyRuns?.(other.copy_id).catch(() => undefined);
+  if (run && run.status !== 'RUNNING') {
+    const ended = run.stopDate ? ` at ${run.stopDate.toISOString()}` : '';
+    throw new TargetNotEmptyError(
+      `target table ${label} was being copied into by execution ${other.copy_id}, which ended ${run.status}${ended} ` +
+        `without finishing it (${progressRow}): ${undo}, then run again`,
+    );
+  }
   throw new TargetNotEmptyError(
-    `target table ${label} is being copied into by execution ${other.copy_id} (its progress row in ` +
-      `${COPY_PROGRESS_TABLE}, updated ${other.updated_at.toISOString()}): wait for it to end ` +
-      `(cutover watch ${other.copy_id}); if it ended without finishing, ${await howToUndo(target, other.copy_id)}, ` +
-      'then run again',
+    `target table ${label} is being copied into by execution ${other.copy_id} (${progressRow}): wait for it ` +
+      `to end (cutover watch ${other.copy_id}); if it ended without finishing, ${undo}, then run again`,
   );
 }
 
@@ -263,19 +284,20 @@ export async function howToUndo(target: pg.Client, copyId: string): Promise<stri
  * Refuses (`TargetNotEmpty`, as the copy would once it reached the table) a copy into target tables that
  * already hold rows or that another run has not finished copying into, before anything is locked or backed
  * up: a run of a request whose copy is done already (the same request again) is refused at once, not after
- * a backup. Tables the target lacks yet are skipped (its pending migrations create them): returns their
- * labels.
+ * a backup; `copyRuns` says whether the run that left a table unfinished has ended. Tables the target lacks
+ * yet are skipped (its pending migrations create them): returns their labels.
  */
 export async function refuseFilledTargets(
   target: pg.Client,
   tables: readonly TableName[],
+  copyRuns?: CopyRunReader,
 ): Promise<string[]> {
   const missing = new Set(await missingTables(target, tables));
   const progressKept = await relationExists(target, COPY_PROGRESS_TABLE);
   for (const table of tables) {
     const label = tableLabel(table);
     if (missing.has(label)) continue;
-    if (progressKept) await refuseUnfinishedCopy(target, label);
+    if (progressKept) await refuseUnfinishedCopy(target, label, undefined, copyRuns);
     const { rowCount } = await target.query(`SELECT 1 FROM ${await rowSourceIn(target, table)} LIMIT 1`);
     if (rowCount) throw await targetNotEmpty(target, label);
   }

@@ -15,6 +15,7 @@ import { compareTables } from './checksums.ts';
 import { type SecretsClient, withDatabase } from './connection.ts';
 import {
   type CopyCheckpoint,
+  type CopyRunReader,
   copyTableSlice,
   refuseFilledTargets,
   refuseWholeCopyOverLimit,
@@ -64,13 +65,18 @@ export function backupPrefix(request: Request, runId: string): string {
  * naming the missing ones): the source when given (the target may lack them until its migrations create
  * them), else the target, where a schema the migrations create counts as there; with a source, that the
  * copy can do its job (see {@link copyableTables}) and that the target tables it fills hold no rows yet and
- * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`), and, when no migration
+ * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`: `copyRuns` tells whether
+ * the run that left one unfinished has ended), and, when no migration
  * will run before the copy, that the target has them (see {@link refuseLackingTables}). Migrations in S3
  * are read at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
  * would otherwise be backed up, copied and validated as one without tables, while the migrations change
  * the one meant. Returns what the checks read (see {@link PrepareReading}).
  */
-export async function checkBeforeLock(request: Request, secrets?: SecretsClient): Promise<PrepareReading> {
+export async function checkBeforeLock(
+  request: Request,
+  secrets?: SecretsClient,
+  copyRuns?: CopyRunReader,
+): Promise<PrepareReading> {
   const { source, target, schemas } = request.database;
   const spec = request.migrations;
   const migrations = spec?.directory ? await loadMigrationsFromDirectory(spec.directory) : [];
@@ -80,7 +86,7 @@ export async function checkBeforeLock(request: Request, secrets?: SecretsClient)
     await withSourceAndTarget(request, secrets, async (sourceClient, targetClient) => {
       await requireSchemas(sourceClient, schemas, 'source');
       copied = await copyableTables(sourceClient, request);
-      lacking = await refuseFilledTargets(targetClient, copied);
+      lacking = await refuseFilledTargets(targetClient, copied, copyRuns);
     });
   }
   const schemasOfTarget = !source && !spec?.s3Prefix;

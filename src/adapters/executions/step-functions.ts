@@ -8,12 +8,14 @@ export function executionOutcome({
   error,
   input,
   startDate,
+  stopDate,
 }: DescribeExecutionOutput): ExecutionOutcome {
   return {
     status: status ?? 'RUNNING',
     ...(error ? { error } : {}),
     ...(input ? { input } : {}),
     ...(startDate ? { startDate } : {}),
+    ...(stopDate ? { stopDate } : {}),
   };
 }
 

@@ -8,6 +8,8 @@ export interface ExecutionOutcome {
   readonly input?: string;
   /** When it started. */
   readonly startDate?: Date;
+  /** When it ended, once it has. */
+  readonly stopDate?: Date;
 }
 
 /**

@@ -11,9 +11,14 @@ import {
   undoTargetCopy,
   validateCopy,
 } from '#adapters/database/workflow.ts';
+import { siblingExecutionArn } from '#core/api-routes.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { handler as prepare } from '#lambdas/db-prepare/handler.ts';
+import { registerLocalExecutions } from '#local/adapters/local-executions.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from '#local/adapters/register.ts';
+import { RealClock } from '#local/clock.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { LocalStepFunctions } from '#local/service.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
 import { runSql } from './dataset.ts';
@@ -389,5 +394,49 @@ describe('undoing a copy', () => {
     expect(failed).toMatchObject({ name: 'ValidationFailed' });
     expect(emptied).toEqual(['public.events']);
     expect(await counts(target, ['events', 'events_2024'])).toEqual({ events: 0, events_2024: 1 });
+  });
+});
+
+describe('Prepare: a table a stopped execution left unfinished', () => {
+  it('says that execution ended, as Step Functions tells it, instead of asking to wait for it', async () => {
+    // Prepare: execution orders-db-1 of a runtime had started accounts when it was stopped
+    const runtime = new LocalStepFunctions({ clock: new RealClock(1), lambdas: new MapLambdaRegistry() });
+    const unregister = registerLocalExecutions(runtime);
+    const { stateMachineArn } = await runtime.createStateMachine({
+      name: 'database-migration',
+      definition: JSON.stringify({
+        StartAt: 'Copy',
+        States: { Copy: { Type: 'Wait', Seconds: 99_999, End: true } },
+      }),
+      roleArn: 'arn:aws:iam::000000000000:role/copy',
+    });
+    const { executionArn: stopped } = await runtime.startExecution({ stateMachineArn, name: 'orders-db-1' });
+    await runtime.stopExecution({ executionArn: stopped });
+    const source = await databaseWith('source', ACCOUNTS);
+    const target = await databaseWith(
+      'target',
+      `CREATE TABLE accounts (id int PRIMARY KEY, balance numeric);
+       CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.accounts', NULL, 0, false);`,
+    );
+    const executionArn = siblingExecutionArn(stopped!, 'orders-db-2');
+    try {
+      // Act
+      const error = await prepare({ request: inputFor({ source, target }), executionArn }, {} as never).catch(
+        (e: Error) => e,
+      );
+      // Assess
+      expect(error).toMatchObject({
+        name: 'TargetNotEmpty',
+        message: expect.stringMatching(
+          /^target table public\.accounts was being copied into by execution orders-db-1, which ended ABORTED at \d{4}-\d\d-\d\dT.+Z without finishing it \(its progress row in cutover_copy_progress, updated .+\): empty the tables it copied into/,
+        ),
+      });
+      expect(await local.adapters.lock.holder(service)).toBeUndefined();
+    } finally {
+      unregister();
+      await runtime.close();
+    }
   });
 });

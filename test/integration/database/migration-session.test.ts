@@ -533,6 +533,29 @@ describe('checkBeforeLock: a copy', () => {
     });
   });
 
+  it('says the execution that was copying into an empty target table ended, when Step Functions says so', async () => {
+    // Prepare: execution orders-db-1 had started customers when it was aborted
+    const source = await postgres.createDatabase('prepare_aborted_source');
+    const target = await postgres.createDatabase('prepare_aborted_target');
+    await runSql(source, `${ORDERS} INSERT INTO customers VALUES (1, 'ana');`);
+    await migrate(target, { 'V1__customers.sql': ORDERS });
+    await runSql(target, progressRow(0, false));
+    const request = await copyRequest(source, target);
+    const copyRuns = async (copyId: string) =>
+      copyId === 'orders-db-1'
+        ? { status: 'ABORTED', stopDate: new Date('2026-12-03T05:00:00Z') }
+        : undefined;
+    // Act
+    const error = await checkBeforeLock(request, undefined, copyRuns).catch((thrown: unknown) => thrown);
+    // Assess: no wait for an end that came already
+    expect(error).toMatchObject({
+      name: 'TargetNotEmpty',
+      message: expect.stringMatching(
+        /^target table public\.customers was being copied into by execution orders-db-1, which ended ABORTED at 2026-12-03T05:00:00\.000Z without finishing it \(its progress row in cutover_copy_progress, updated .+\): empty the tables it copied into \(TRUNCATE ONLY "public"\."customers"\) and delete its progress rows \(DELETE FROM cutover_copy_progress WHERE copy_id = 'orders-db-1'\), then run again$/,
+      ),
+    });
+  });
+
   it('refuses a source without tables in database.schemas, naming its database', async () => {
     // Prepare: the source URL names a database that has no table
     const source = await postgres.createDatabase('prepare_empty_source');

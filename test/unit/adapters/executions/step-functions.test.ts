@@ -11,16 +11,17 @@ function buildReader() {
 }
 
 describe('StepFunctionsExecutions', () => {
-  it("answers an execution's status, error and input with one DescribeExecution", async () => {
+  it("answers an execution's status, error, input and end with one DescribeExecution", async () => {
     // Prepare
     const { reader, mock } = buildReader();
+    const stopDate = new Date('2026-12-03T05:00:00Z');
     mock
       .on(DescribeExecutionCommand)
-      .resolves({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}' });
+      .resolves({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}', stopDate });
     // Act
     const outcome = await reader.describe(HOLDER);
     // Assess
-    expect(outcome).toEqual({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}' });
+    expect(outcome).toEqual({ status: 'FAILED', error: 'AnalysisFailed', input: '{"a":1}', stopDate });
     expect(mock.commandCalls(DescribeExecutionCommand).map((call) => call.args[0].input)).toEqual([
       { executionArn: HOLDER },
     ]);
