@@ -79,9 +79,11 @@ export const CAPABILITIES = {
   claims: 'rollback claims in the state table, and who holds a service lock',
   /**
    * states:DescribeExecution on the executions of the stack's release and migration state machines: a lock
-   * held by one that ended (its Unlock failed) is taken over; a stopped migration's start bounds what it applied.
+   * held by one that ended (its Unlock failed) is taken over; a stopped migration's start bounds what it applied;
+   * Prepare says whether the migration that left a target table half copied has ended.
    */
-  executions: 'whether the execution holding a service lock has ended, when a stopped migration started',
+  executions:
+    'whether the execution holding a service lock or a half-copied table has ended, when a stopped migration started',
   /** sns:Publish on the alert topic, events:PutEvents on the configured bus. */
   notify: 'the alert topic and event bus',
   /**

@@ -66,11 +66,10 @@ export function backupPrefix(request: Request, runId: string): string {
  * them), else the target, where a schema the migrations create counts as there; with a source, that the
  * copy can do its job (see {@link copyableTables}) and that the target tables it fills hold no rows yet and
  * no other run is copying into them (`TargetNotEmpty`, see `refuseFilledTargets`: `copyRuns` tells whether
- * the run that left one unfinished has ended), and, when no migration
- * will run before the copy, that the target has them (see {@link refuseLackingTables}). Migrations in S3
- * are read at Migrate, which checks them and the target's schemas then ({@link migrateTarget}). A misspelt schema
- * would otherwise be backed up, copied and validated as one without tables, while the migrations change
- * the one meant. Returns what the checks read (see {@link PrepareReading}).
+ * the run that left one unfinished has ended), and, when no migration will run before the copy, that the
+ * target has them (see {@link refuseLackingTables}). Migrations in S3 are read at Migrate, which checks
+ * them and the target's schemas then ({@link migrateTarget}). A misspelt schema would otherwise be backed
+ * up, copied and validated as one without tables, while the migrations change the one meant. Returns what the checks read (see {@link PrepareReading}).
  */
 export async function checkBeforeLock(
   request: Request,
