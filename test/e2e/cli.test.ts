@@ -10,6 +10,7 @@ import { buildPlan } from '#core/plan/index.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { localDatabasePath } from '#local/adapters/database.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
+import { runSql } from '#test/integration/database/dataset.ts';
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
 import {
@@ -1032,6 +1033,8 @@ describe("a database migration's plan, read against its target", () => {
       'database-migration',
       '-f',
       planned('planned-first.json'),
+      '--name',
+      'planned-first',
       '--wait',
       '--endpoint',
       endpoint,
@@ -1078,6 +1081,37 @@ describe("a database migration's plan, read against its target", () => {
     expect(stderr).toMatch(
       /^cutover: Prepare would refuse this migration before locking shop\/orders: MigrationChecksumMismatch: migration V1__create_shop was changed after it was applied/,
     );
+  });
+
+  it("says the execution that left a target table half copied has ended, by that runtime's executions", async () => {
+    // Prepare: a source of the shop's tables, and a progress row of execution planned-first for customers
+    // as a copy stopped halfway leaves it (planned-first ran to its end, copying nothing)
+    const sourceWithPassword = await postgres.createDatabase('planned_source');
+    for (const file of ['V1__create_shop.sql', 'V2__orders_add_status.sql']) {
+      await runSql(sourceWithPassword, readFileSync(join(directory, file), 'utf8'));
+    }
+    const source = requestUrl(sourceWithPassword);
+    const targetWithPassword = Object.assign(new URL(target), { password: postgres.password }).href;
+    await runSql(
+      targetWithPassword,
+      `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+       INSERT INTO cutover_copy_progress VALUES ('planned-first', 'public.customers', NULL, 0, false);`,
+    );
+    const file = planned('copied.json', (r) => {
+      r.database.source = { url: source };
+    });
+    try {
+      // Act
+      const { code, stderr } = await planAtEndpoint(file);
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        /^cutover: Prepare would refuse this migration before locking shop\/orders: TargetNotEmpty: target table public\.customers was being copied into by execution planned-first, which ended SUCCEEDED at \S+Z without finishing it/,
+      );
+    } finally {
+      await runSql(targetWithPassword, 'DROP TABLE cutover_copy_progress');
+    }
   });
 
   it('exits 2 as Prepare would refuse it when the server says the database does not exist', async () => {

@@ -42,7 +42,7 @@ import {
 } from '../plan-analysis.ts';
 import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
-import { assertStrategy, STRATEGIES } from '../resolve.ts';
+import { assertStrategy, executionsNamed, STRATEGIES } from '../resolve.ts';
 import { type ServiceRelease, serviceReleases, stoppedItsRollback } from '../service-releases.ts';
 
 /** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
@@ -465,24 +465,41 @@ interface TargetReading {
  * Checks the target (and the source) as Prepare would before it locks anything (`checkBeforeLock`, which
  * changes nothing), when `--endpoint` or `--aws` says where the migration would run: a `url` naming the
  * embedded PostgreSQL of the data dir (`--data-dir`) connects with the password kept there, as the
- * runtime's tasks do; a secret is read with the default AWS credential chain. A check Prepare would fail
+ * runtime's tasks do; a secret is read with the default AWS credential chain; a copy run that left a table
+ * unfinished is looked up among the executions there, as Prepare does. A check Prepare would fail
  * ends the plan (exit 2); a database that refuses the connection or cannot be reached is left unread.
  */
 async function readTarget(options: PlanOptions, request: DatabaseMigrationRequest): Promise<TargetReading> {
   if (!options.aws && options.endpoint === undefined) return {};
   // Loaded here: only a database migration's plan connects to a database.
-  const [{ checkBeforeLock }, { tableLabel }, { LOCAL_POSTGRES_VARIABLE }, { keptLocalPostgresUrl }, errors] =
-    await Promise.all([
-      import('#adapters/database/workflow.ts'),
-      import('#adapters/database/sql.ts'),
-      import('#adapters/database/connection.ts'),
-      import('#local/kept-postgres.ts'),
-      import('#core/errors.ts'),
-    ]);
+  const [
+    { checkBeforeLock },
+    { tableLabel },
+    { LOCAL_POSTGRES_VARIABLE },
+    { keptLocalPostgresUrl },
+    errors,
+    { StepFunctionsExecutions },
+  ] = await Promise.all([
+    import('#adapters/database/workflow.ts'),
+    import('#adapters/database/sql.ts'),
+    import('#adapters/database/connection.ts'),
+    import('#local/kept-postgres.ts'),
+    import('#core/errors.ts'),
+    import('#adapters/executions/step-functions.ts'),
+  ]);
   const kept = await keptLocalPostgresUrl(localDataDir(options.dataDir));
   if (kept && !process.env[LOCAL_POSTGRES_VARIABLE]) process.env[LOCAL_POSTGRES_VARIABLE] = kept;
+  const sfn = createStepFunctionsClient(options);
+  const naming = machineNamingFor(options);
+  // A copy run is named after its execution: the one execution of that name among Cutover's.
+  const copyRuns = async (copyId: string) => {
+    const [executionArn, ...others] = await executionsNamed(sfn, copyId, naming);
+    return executionArn && others.length === 0
+      ? new StepFunctionsExecutions(sfn).describe(executionArn)
+      : undefined;
+  };
   try {
-    const { pending, copied } = await checkBeforeLock(request);
+    const { pending, copied } = await checkBeforeLock(request, undefined, copyRuns);
     const sourceTables = copied.map((table) => ({
       table: tableLabel(table),
       estimatedRows: table.estimatedRows,
