@@ -228,9 +228,12 @@ export const databaseMigrationRequestSchema = z
     copy: z
       .strictObject({
         batchRows: integer(100, 1_000_000).default(50_000),
+        // A slice's end is when status, watch and the console learn how far the copy is: once a minute.
         budgetSeconds: integer(1, 840)
-          .default(600)
-          .describe('time per copy task, under the 15-minute Lambda limit'),
+          .default(60)
+          .describe(
+            'time per copy task, under the 15-minute Lambda limit: how often the copy reports its progress',
+          ),
         // The upper bound is the one `.int()` holds anyway (a safe integer), named so a refusal states it.
         maxBytesWithoutKey: integer(0, Number.MAX_SAFE_INTEGER).default(512 * 1024 * 1024),
       })

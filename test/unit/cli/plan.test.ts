@@ -76,7 +76,7 @@ describe('formatDatabaseMigrationPlan', () => {
       'postgres://postgres@127.0.0.1:5432/legacy -> postgres://postgres@127.0.0.1:5432/shop',
     );
     expect(text).toContain(
-      '  CopyTables     one table at a time into empty target tables, in slices of up to 600s',
+      '  CopyTables     one table at a time into empty target tables, in slices of up to 60s',
     );
     expect(text).toContain("  SyncSequences  target sequences to the source's positions");
     expect(text).toMatch(
