@@ -166,7 +166,7 @@ async function cutoverMachines(
 }
 
 /** The ARN of `workflow`'s state machine, or undefined when the endpoint has none. */
-async function machineArnOf(
+export async function machineArnOf(
   sfn: SFNClient,
   workflow: CutoverMachine,
   naming: MachineNaming,

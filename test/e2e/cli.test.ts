@@ -10,7 +10,7 @@ import { buildPlan } from '#core/plan/index.ts';
 import { validateRequest } from '#core/schemas/index.ts';
 import { localDatabasePath } from '#local/adapters/database.ts';
 import { startTraffic, type Traffic } from '#local/adapters/traffic-generator.ts';
-import { runSql } from '#test/integration/database/dataset.ts';
+import { progressRowSql, runSql } from '#test/integration/database/dataset.ts';
 import { REPO_ROOT, startCli, waitForEndpoint } from '#test/support/cli-process.ts';
 import { sfnClient } from '#test/support/local-runtime.ts';
 import {
@@ -1092,12 +1092,7 @@ describe("a database migration's plan, read against its target", () => {
     }
     const source = requestUrl(sourceWithPassword);
     const targetWithPassword = Object.assign(new URL(target), { password: postgres.password }).href;
-    await runSql(
-      targetWithPassword,
-      `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
-         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
-       INSERT INTO cutover_copy_progress VALUES ('planned-first', 'public.customers', NULL, 0, false);`,
-    );
+    await runSql(targetWithPassword, progressRowSql('planned-first', 'public.customers'));
     const file = planned('copied.json', (r) => {
       r.database.source = { url: source };
     });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { executionArnIn } from '#core/api-routes.ts';
 import { UNANSWERED_RELEASE } from '#core/approval-stages.ts';
 import {
   type BakeSchedule,
@@ -42,7 +43,7 @@ import {
 } from '../plan-analysis.ts';
 import { weightsBar } from '../progress.ts';
 import { checkMigrationsDirectory, readRequestFile, validateRequestFor } from '../request-file.ts';
-import { assertStrategy, executionsNamed, STRATEGIES } from '../resolve.ts';
+import { assertStrategy, machineArnOf, STRATEGIES } from '../resolve.ts';
 import { type ServiceRelease, serviceReleases, stoppedItsRollback } from '../service-releases.ts';
 
 /** What a paused step leads to when nobody answers in time (`approval.onTimeout`), as `cutover plan` words it. */
@@ -491,12 +492,10 @@ async function readTarget(options: PlanOptions, request: DatabaseMigrationReques
   if (kept && !process.env[LOCAL_POSTGRES_VARIABLE]) process.env[LOCAL_POSTGRES_VARIABLE] = kept;
   const sfn = createStepFunctionsClient(options);
   const naming = machineNamingFor(options);
-  // A copy run is named after its execution: the one execution of that name among Cutover's.
+  // A copy run is named after its execution, one of the database-migration state machine's (as Prepare reads it).
   const copyRuns = async (copyId: string) => {
-    const [executionArn, ...others] = await executionsNamed(sfn, copyId, naming);
-    return executionArn && others.length === 0
-      ? new StepFunctionsExecutions(sfn).describe(executionArn)
-      : undefined;
+    const machine = await machineArnOf(sfn, 'database-migration', naming);
+    return machine ? new StepFunctionsExecutions(sfn).describe(executionArnIn(machine, copyId)) : undefined;
   };
   try {
     const { pending, copied } = await checkBeforeLock(request, undefined, copyRuns);

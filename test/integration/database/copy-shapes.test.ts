@@ -21,7 +21,7 @@ import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
-import { runSql } from './dataset.ts';
+import { progressRowSql, runSql } from './dataset.ts';
 
 let postgres: TestPostgres;
 let directory: string;
@@ -415,10 +415,7 @@ describe('Prepare: a table a stopped execution left unfinished', () => {
     const source = await databaseWith('source', ACCOUNTS);
     const target = await databaseWith(
       'target',
-      `CREATE TABLE accounts (id int PRIMARY KEY, balance numeric);
-       CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
-         done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
-       INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.accounts', NULL, 0, false);`,
+      `CREATE TABLE accounts (id int PRIMARY KEY, balance numeric); ${progressRowSql('orders-db-1', 'public.accounts')}`,
     );
     const executionArn = siblingExecutionArn(stopped!, 'orders-db-2');
     try {

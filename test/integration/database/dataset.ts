@@ -57,3 +57,13 @@ export async function runSql(url: string, sql: string, values: unknown[] = []): 
     await client.end();
   }
 }
+
+/**
+ * SQL creating the copy's progress table (`cutover_copy_progress`, as a copy creates it) with one row of
+ * the copy run `copyId` for `table`: `rowsCopied` rows copied, `done` or not, as a run leaves it.
+ */
+export function progressRowSql(copyId: string, table: string, rowsCopied = 0, done = false): string {
+  return `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
+       done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
+     INSERT INTO cutover_copy_progress VALUES ('${copyId}', '${table}', NULL, ${rowsCopied}, ${done});`;
+}

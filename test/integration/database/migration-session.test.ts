@@ -12,7 +12,7 @@ import { checkBeforeLock, migrateTarget } from '#adapters/database/workflow.ts';
 import { databaseMigrationRequestSchema } from '#core/schemas/database-migration.ts';
 import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
 import { requestUrl, startTestPostgres, type TestPostgres } from '#test/support/postgres.ts';
-import { runSql } from './dataset.ts';
+import { progressRowSql, runSql } from './dataset.ts';
 
 let postgres: TestPostgres;
 let migrationsDir: string;
@@ -428,9 +428,7 @@ describe('checkBeforeLock: a copy', () => {
 
   /** SQL creating the copy's progress table with execution orders-db-1's row for customers. */
   const progressRow = (rowsCopied: number, done: boolean) =>
-    `CREATE TABLE cutover_copy_progress (copy_id text, table_name text, last_key text[], rows_copied bigint,
-       done boolean, updated_at timestamptz DEFAULT now(), PRIMARY KEY (copy_id, table_name));
-     INSERT INTO cutover_copy_progress VALUES ('orders-db-1', 'public.customers', NULL, ${rowsCopied}, ${done});`;
+    progressRowSql('orders-db-1', 'public.customers', rowsCopied, done);
 
   async function copyRequest(source: string, target: string, more: Record<string, string> = {}) {
     const dir = await mkdtemp(join(migrationsDir, 'copy-'));
