@@ -23,12 +23,12 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { listTables } from '#adapters/database/catalog.ts';
 import { withDatabase } from '#adapters/database/connection.ts';
 import { copyTableSlice } from '#adapters/database/copy.ts';
 import { freePort } from '#local/free-port.ts';
+import { benchOptions, positiveNumber } from './options.ts';
 
 const TARGETS = { ratio: 0.7, linearity: 5.5, rssMb: 250 };
 const SIDES = { cutover: 'cutover copy', pgDump: 'pg_dump | psql' };
@@ -45,17 +45,23 @@ const FILL = `INSERT INTO items
     n % 2 = 0, repeat(chr(97 + n % 26), 50 + n % 40)
   FROM (SELECT i, i::int AS n FROM generate_series($1::bigint, $2::bigint) AS i) AS series`;
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000,5000000' },
-    'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
-    'shared-buffers': { type: 'string', default: '512MB' },
-    repeat: { type: 'string', default: '5' },
-    batches: { type: 'boolean', default: false },
-    worker: { type: 'boolean', default: false },
+const USAGE =
+  'node --import tsx bench/db-copy.ts [--rows 1000000,5000000] [--pg-bin /usr/lib/postgresql/15/bin] ' +
+  '[--shared-buffers 512MB] [--repeat 5] [--batches]';
+const { values } = benchOptions(
+  {
+    options: {
+      rows: { type: 'string', default: '1000000,5000000' },
+      'pg-bin': { type: 'string', default: '/usr/lib/postgresql/15/bin' },
+      'shared-buffers': { type: 'string', default: '512MB' },
+      repeat: { type: 'string', default: '5' },
+      batches: { type: 'boolean', default: false },
+      worker: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
   },
-  allowPositionals: true,
-});
+  USAGE,
+);
 
 if (values.worker) await copyWorker(...(process.argv.slice(-2) as [string, string]));
 else await main();
@@ -131,6 +137,8 @@ function printBatches(batches: readonly Batch[]): void {
 }
 
 async function main(): Promise<void> {
+  const sizes = values.rows.split(',').map((size) => positiveNumber('rows', size, USAGE, true));
+  const repeat = positiveNumber('repeat', values.repeat, USAGE, true);
   const bin = values['pg-bin']!;
   for (const tool of ['initdb', 'postgres', 'pg_dump', 'psql']) {
     if (!existsSync(join(bin, tool))) {
@@ -139,10 +147,6 @@ async function main(): Promise<void> {
       );
     }
   }
-  const sizes = values.rows!.split(',').map(Number);
-  const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1)
-    throw new Error(`--repeat must be a whole number >= 1, got ${values.repeat}`);
   const server = await startServer(bin);
   try {
     const version = (await query(server.url('postgres'), 'SHOW server_version')).rows[0].server_version;

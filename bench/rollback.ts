@@ -7,18 +7,25 @@
  *
  *   node --import tsx bench/rollback.ts [--interval-seconds 2] [--rate 200]
  */
-import { parseArgs } from 'node:util';
 import { decide, judge, NO_ANALYSIS_YET } from '#core/analysis/index.ts';
 import { AnalysisFailedError } from '#core/errors.ts';
 import { registerLocalAdapters } from '#local/adapters/register.ts';
 import { startTraffic } from '#local/adapters/traffic-generator.ts';
 import { anAppRelease, aTempDataDir, pollStatus } from '#test/support/local-app.ts';
+import { benchOptions, positiveNumber } from './options.ts';
 
-const { values } = parseArgs({
-  options: { 'interval-seconds': { type: 'string', default: '2' }, rate: { type: 'string', default: '200' } },
-});
-const intervalSeconds = Number(values['interval-seconds']);
-const ratePerSecond = Number(values.rate);
+const USAGE = 'node --import tsx bench/rollback.ts [--interval-seconds 2] [--rate 200]';
+const { values } = benchOptions(
+  {
+    options: {
+      'interval-seconds': { type: 'string', default: '2' },
+      rate: { type: 'string', default: '200' },
+    },
+  },
+  USAGE,
+);
+const intervalSeconds = positiveNumber('interval-seconds', values['interval-seconds'], USAGE);
+const ratePerSecond = positiveNumber('rate', values.rate, USAGE);
 const TARGET_INTERVALS = 2;
 const TARGET_SPLIT_POINTS = 2;
 const service = { name: 'checkout', namespace: 'bench' };

@@ -10,7 +10,8 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
+import { benchOptions } from './options.ts';
 import { ENGINE_LABELS, type EngineKind, openEngine } from './runtime/engines.ts';
 import { type ParkResult, parkExecutions } from './runtime/park.ts';
 import {
@@ -21,9 +22,10 @@ import {
   SHORT_TRANSITIONS,
 } from './runtime/scenarios.ts';
 
-const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, park: { type: 'string' } },
-});
+const { values } = benchOptions(
+  { options: { quick: { type: 'boolean', default: false }, park: { type: 'string' } } },
+  'node --import tsx bench/runtime.ts [--quick]',
+);
 const KINDS: EngineKind[] = ['peer', 'memory', 'durable'];
 const SCALE = values.quick ? 0.1 : 1;
 const LOOP_ITERATIONS = Math.round(50_000 * SCALE);
