@@ -139,7 +139,7 @@ function printBatches(batches: readonly Batch[]): void {
 async function main(): Promise<void> {
   const sizes = values.rows.split(',').map((size) => positiveNumber('rows', size, USAGE, true));
   const repeat = positiveNumber('repeat', values.repeat, USAGE, true);
-  const bin = values['pg-bin']!;
+  const bin = values['pg-bin'];
   for (const tool of ['initdb', 'postgres', 'pg_dump', 'psql']) {
     if (!existsSync(join(bin, tool))) {
       throw new Error(

@@ -17,7 +17,7 @@ export function benchOptions<T extends ParseArgsConfig>(
   try {
     return parseArgs(config);
   } catch (error) {
-    return refuse((error as Error).message, usage);
+    return refuseUsage((error as Error).message, usage);
   }
 }
 
@@ -27,10 +27,11 @@ export function positiveNumber(name: string, value: string, usage: string, whole
   const kind = whole ? 'a whole number' : 'a number';
   if (value.trim() !== '' && Number.isFinite(number) && number > 0 && (!whole || Number.isInteger(number)))
     return number;
-  return refuse(`--${name} must be ${kind} above 0 (got ${JSON.stringify(value)})`, usage);
+  return refuseUsage(`--${name} must be ${kind} above 0 (got ${JSON.stringify(value)})`, usage);
 }
 
-function refuse(problem: string, usage: string): never {
+/** Prints `problem` with the bench's `usage` and exits 2. */
+export function refuseUsage(problem: string, usage: string): never {
   console.error(`${problem}\nusage: ${usage}`);
   process.exit(2);
 }

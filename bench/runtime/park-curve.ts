@@ -6,6 +6,7 @@
  *   node --import tsx bench/runtime/park-curve.ts [peer|memory|durable]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
+import { benchOptions, refuseUsage } from '../options.ts';
 import { type EngineKind, openEngine } from './engines.ts';
 import { PARK_DEFINITION } from './scenarios.ts';
 
@@ -13,10 +14,11 @@ const BLOCKS = 10;
 const BLOCK = 2_000;
 const BURST = 200;
 
-const kind = (process.argv[2] ?? 'memory') as EngineKind;
-if (!['peer', 'memory', 'durable'].includes(kind)) {
-  console.error(`engine must be peer, memory or durable (got ${JSON.stringify(process.argv[2])})`);
-  process.exit(2);
+const USAGE = 'node --import tsx bench/runtime/park-curve.ts [peer|memory|durable]';
+const { positionals } = benchOptions({ options: {}, allowPositionals: true }, USAGE);
+const kind = (positionals[0] ?? 'memory') as EngineKind;
+if (positionals.length > 1 || !['peer', 'memory', 'durable'].includes(kind)) {
+  refuseUsage(`engine must be peer, memory or durable (got ${JSON.stringify(positionals.join(' '))})`, USAGE);
 }
 let gcMs = 0;
 const observer = new PerformanceObserver((list) => {
