@@ -243,7 +243,13 @@ export class MemoryStore implements Store {
     const selected = reverse
       ? events.slice(Math.max(0, Math.min(fromId, events.length) - limit), Math.max(0, fromId)).reverse()
       : events.slice(Math.max(0, fromId - 1), Math.max(0, fromId - 1) + limit);
-    return selected.map((event) => ({ ...event, details: event.details && { ...event.details } }));
+    return selected.map(({ id, type, previousEventId, timestamp, details }) => ({
+      id,
+      type,
+      previousEventId,
+      timestamp,
+      details: details && { ...details },
+    }));
   }
 
   // --- frames and task tokens -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-sfn';
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
-import { NOT_TRUNCATED } from './asl/state-run.ts';
+import { NOT_TRUNCATED } from './asl/pending-events.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
 

@@ -13,10 +13,17 @@ import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './errors.ts';
-import { Frame, type FrameDefinition, type PendingEvent, type StoredCursor } from './frame.ts';
+import { Frame, type FrameDefinition, type StoredCursor } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
-import { NOT_TRUNCATED, serializeWithinLimit } from './state-run.ts';
+import {
+  DetailedEvent,
+  NOT_TRUNCATED,
+  type PendingEvent,
+  StateEnteredEvent,
+  StateExitedEvent,
+} from './pending-events.ts';
+import { serializeWithinLimit } from './state-run.ts';
 import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
 
@@ -469,14 +476,29 @@ export class Engine {
 
   /** Queues a history event on the frame (committed with its next commit) and returns it. */
   emit(frame: Frame, type: string, details?: Record<string, unknown>): PendingEvent {
-    const event: PendingEvent = {
-      id: 0,
-      type,
-      previousEventId: 0,
-      timestamp: this.clock.now(),
-      details: details ?? null,
-      emitted: ++this.#eventsEmitted,
-    };
+    return this.#queue(
+      frame,
+      new DetailedEvent(type, this.clock.now(), ++this.#eventsEmitted, details ?? null),
+    );
+  }
+
+  /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson`, and returns it. */
+  emitStateEntered(frame: Frame, type: string, name: string, inputJson: string): PendingEvent {
+    return this.#queue(
+      frame,
+      new StateEnteredEvent(type, this.clock.now(), ++this.#eventsEmitted, name, inputJson),
+    );
+  }
+
+  /** Queues the `<Type>StateExited` event of state `name`, which assigned no variables, and returns it. */
+  emitStateExited(frame: Frame, type: string, name: string, outputJson: string): PendingEvent {
+    return this.#queue(
+      frame,
+      new StateExitedEvent(type, this.clock.now(), ++this.#eventsEmitted, name, outputJson),
+    );
+  }
+
+  #queue(frame: Frame, event: PendingEvent): PendingEvent {
     frame.queueEvent(event);
     return event;
   }
@@ -688,6 +710,5 @@ function machineDeletedError(run: ExecutionRun): StatesError {
  * they are the execution's own (its input and role), filled in when the history is read.
  */
 function executionStarted(run: ExecutionRun): PendingEvent {
-  const timestamp = run.row.startDate;
-  return { id: 0, type: 'ExecutionStarted', previousEventId: 0, timestamp, details: null, emitted: 0 };
+  return new DetailedEvent('ExecutionStarted', run.row.startDate, 0, null);
 }

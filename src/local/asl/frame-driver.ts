@@ -9,14 +9,9 @@ import type { Engine, ExecutionRun } from './engine.ts';
 import { asStatesError, errorOutput, FailStateError, STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
+import { NOT_TRUNCATED } from './pending-events.ts';
 import { decideOnError } from './retry.ts';
-import {
-  NOT_TRUNCATED,
-  type StateResult,
-  StateRun,
-  type StateWait,
-  serializeWithinLimit,
-} from './state-run.ts';
+import { type StateResult, StateRun, type StateWait, serializeWithinLimit } from './state-run.ts';
 import { STATE_HANDLERS } from './states/index.ts';
 import type { ErrorHandling, State } from './types.ts';
 import type { Assignment } from './variables.ts';
@@ -176,11 +171,12 @@ class FrameWake implements Waiter {
 
 function enterState(engine: Engine, frame: Frame, name: string, state: State): void {
   frame.cursor = { state: name, phase: 'enter', enteredAt: engine.clock.now() };
-  frame.enteredEvent = engine.emit(frame, STATE_EVENT_TYPES[state.Type].entered, {
+  frame.enteredEvent = engine.emitStateEntered(
+    frame,
+    STATE_EVENT_TYPES[state.Type].entered,
     name,
-    input: frame.inputJson,
-    inputDetails: NOT_TRUNCATED,
-  });
+    frame.inputJson,
+  );
 }
 
 /**
@@ -243,12 +239,16 @@ function exitState(
     }
   }
   if (state.Type !== 'Fail') {
-    const details: Record<string, unknown> = { name, output: outputJson, outputDetails: NOT_TRUNCATED };
+    const type = STATE_EVENT_TYPES[state.Type].exited;
     if (assigned !== undefined && hasAny(assigned.json)) {
-      details.assignedVariables = assigned.json;
-      details.assignedVariablesDetails = NOT_TRUNCATED;
-    }
-    engine.emit(frame, STATE_EVENT_TYPES[state.Type].exited, details);
+      engine.emit(frame, type, {
+        name,
+        output: outputJson,
+        outputDetails: NOT_TRUNCATED,
+        assignedVariables: assigned.json,
+        assignedVariablesDetails: NOT_TRUNCATED,
+      });
+    } else engine.emitStateExited(frame, type, name, outputJson);
   }
   if (assigned !== undefined) frame.assignVariables(assigned.values);
   if (hasChildFrames(state.Type)) engine.journal.dropChildFrames(run, frame, name);

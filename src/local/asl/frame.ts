@@ -4,7 +4,7 @@
  * the history events it comes with, so a restarted runtime continues every frame where it stood.
  */
 import type { StopSignal } from '../stop-signal.ts';
-import type { EventRow } from '../store.ts';
+import type { PendingEvent } from './pending-events.ts';
 import { serializeWithinLimit } from './state-run.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 import type { VariableReader } from './variables.ts';
@@ -59,15 +59,6 @@ export interface FrameCursor {
  * iteration that has recorded events, the id of its last one (its flow goes on from there after a restart).
  */
 export type StoredCursor = FrameCursor & { variables?: Record<string, unknown>; lastEventId?: number };
-
-/**
- * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
- * hands the same object to the store. `emitted` orders the events of an engine as they happened: a
- * commit numbers the events of a run's frames in that order.
- */
-export interface PendingEvent extends EventRow {
-  readonly emitted: number;
-}
 
 /** The states a frame walks: a state machine, a Parallel branch or a Map item processor. */
 export type FrameDefinition = Pick<StateMachineDefinition, 'StartAt' | 'States'>;

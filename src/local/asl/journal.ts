@@ -6,7 +6,8 @@
  */
 import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
 import type { ExecutionRun } from './engine.ts';
-import type { Frame, PendingEvent } from './frame.ts';
+import type { Frame } from './frame.ts';
+import type { PendingEvent } from './pending-events.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;

@@ -9,16 +9,14 @@ import { executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
-import type { Frame, FrameCursor, PendingEvent } from './frame.ts';
+import type { Frame, FrameCursor } from './frame.ts';
 import { writeResultPath } from './jsonpath.ts';
+import type { PendingEvent } from './pending-events.ts';
 import type { JsonObject, PayloadTemplate, State } from './types.ts';
 import { type Assignment, evaluateAssign } from './variables.ts';
 
 /** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
 const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
-
-/** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
-export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
 
 /**
  * JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}, with the cause AWS

@@ -1,11 +1,11 @@
 import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
-import type { PendingEvent } from '../frame.ts';
 import { invokeIntegration, servesIntegration, unsupportedIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
 import { readPath } from '../jsonpath.ts';
-import { NOT_TRUNCATED, type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
+import { NOT_TRUNCATED, type PendingEvent } from '../pending-events.ts';
+import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
 import { deadlinePassed, TokenMailbox, taskTimeout, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';

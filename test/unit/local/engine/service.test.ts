@@ -167,6 +167,50 @@ describe('LocalStepFunctions API rules', () => {
     expect(events[0]?.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', roleArn: ROLE_ARN });
   });
 
+  it.each([
+    ['in memory', Date.UTC(1999, 11, 31, 23, 59, 59, 999)],
+    ['in memory', Date.UTC(2100, 0, 1)],
+    ['on SQLite', Date.UTC(2100, 0, 1)],
+  ])(
+    'records each event at its clock time to the millisecond, %s, for a clock at %d',
+    async (store, start) => {
+      // Prepare: a clock far from the time the runtime started
+      const dataDir = store === 'on SQLite' ? mkdtempSync(join(tmpdir(), 'cutover-times-')) : undefined;
+      h = harness({}, dataDir, new VirtualClock(start));
+      const definition = machine({
+        Hold: { Type: 'Wait', Seconds: 2, Next: 'Done' },
+        Done: { Type: 'Pass', Result: { done: true }, End: true },
+      });
+      try {
+        // Act
+        const ended = await h.run(definition, { id: 7 });
+        const events = await h.history(ended.executionArn!);
+        // Assess
+        expect(events.map(({ type, timestamp }) => [type, timestamp!.getTime() - start])).toEqual([
+          ['ExecutionStarted', 0],
+          ['WaitStateEntered', 0],
+          ['WaitStateExited', 2_000],
+          ['PassStateEntered', 2_000],
+          ['PassStateExited', 2_000],
+          ['ExecutionSucceeded', 2_000],
+        ]);
+        expect(events[1]?.stateEnteredEventDetails).toEqual({
+          name: 'Hold',
+          input: '{"id":7}',
+          inputDetails: { truncated: false },
+        });
+        expect(events[4]?.stateExitedEventDetails).toEqual({
+          name: 'Done',
+          output: '{"done":true}',
+          outputDetails: { truncated: false },
+        });
+      } finally {
+        await h.sfn.close();
+        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('links previousEventId along each flow as AWS-recorded histories do', async () => {
     // Prepare: Pass -> Parallel (one branch failing, caught) -> Pass, as recorded from AWS
     h = harness();

@@ -1,0 +1,99 @@
+/**
+ * The history events an engine queues for its next commit. The memory store keeps them as they are for
+ * the life of the process, so they are laid out to be small: the time is kept as ms from
+ * {@link TIME_ORIGIN}, a small integer V8 stores in the object itself (within about 24 days of it) where a
+ * Date.now() value takes a heap number of its own, and a StateEntered / StateExited event builds its
+ * details object only when it is read. A whole-millisecond time reads back exactly.
+ */
+import type { EventRow } from '../store.ts';
+
+/** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
+export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
+
+/** Event times are kept as ms from this instant. */
+const TIME_ORIGIN = Date.now();
+
+/**
+ * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
+ * hands the same object to the store. `emitted` orders the events of an engine as they happened: a
+ * commit numbers the events of a run's frames in that order.
+ */
+export interface PendingEvent extends EventRow {
+  readonly emitted: number;
+}
+
+/** What every queued event holds: its numbering, its type and its time. */
+abstract class QueuedEvent implements PendingEvent {
+  id = 0;
+  previousEventId = 0;
+  readonly type: string;
+  readonly emitted: number;
+  #sinceOrigin: number;
+
+  constructor(type: string, timestamp: number, emitted: number) {
+    this.type = type;
+    this.emitted = emitted;
+    this.#sinceOrigin = timestamp - TIME_ORIGIN;
+  }
+
+  get timestamp(): number {
+    return TIME_ORIGIN + this.#sinceOrigin;
+  }
+
+  set timestamp(value: number) {
+    this.#sinceOrigin = value - TIME_ORIGIN;
+  }
+
+  abstract get details(): Readonly<Record<string, unknown>> | null;
+}
+
+/** An event with the details its state or the engine gave it (null for ExecutionStarted). */
+export class DetailedEvent extends QueuedEvent {
+  readonly #details: Readonly<Record<string, unknown>> | null;
+
+  constructor(
+    type: string,
+    timestamp: number,
+    emitted: number,
+    details: Readonly<Record<string, unknown>> | null,
+  ) {
+    super(type, timestamp, emitted);
+    this.#details = details;
+  }
+
+  get details(): Readonly<Record<string, unknown>> | null {
+    return this.#details;
+  }
+}
+
+/** A `<Type>StateEntered` event: `stateEnteredEventDetails` of the state's name and input. */
+export class StateEnteredEvent extends QueuedEvent {
+  readonly #name: string;
+  readonly #inputJson: string;
+
+  constructor(type: string, timestamp: number, emitted: number, name: string, inputJson: string) {
+    super(type, timestamp, emitted);
+    this.#name = name;
+    this.#inputJson = inputJson;
+  }
+
+  get details(): Readonly<Record<string, unknown>> {
+    return { name: this.#name, input: this.#inputJson, inputDetails: NOT_TRUNCATED };
+  }
+}
+
+/** A `<Type>StateExited` event of a state that assigned no variables: its name and output. */
+export class StateExitedEvent extends QueuedEvent {
+  readonly #name: string;
+  readonly #outputJson: string;
+
+  constructor(type: string, timestamp: number, emitted: number, name: string, outputJson: string) {
+    super(type, timestamp, emitted);
+    this.#name = name;
+    this.#outputJson = outputJson;
+  }
+
+  get details(): Readonly<Record<string, unknown>> {
+    return { name: this.#name, output: this.#outputJson, outputDetails: NOT_TRUNCATED };
+  }
+}
