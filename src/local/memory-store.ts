@@ -141,7 +141,8 @@ export class MemoryStore implements Store {
   #insertExecution(row: Omit<ExecutionRow, 'id'>): number | undefined {
     if (this.#executionsByArn.has(row.arn)) return undefined;
     const stored = copyExecution(row, this.#executions.length + 1);
-    this.#executions.push({ row: stored, events: [] });
+    // Created with every member it may get, so one hidden class serves a record from start to end.
+    this.#executions.push({ row: stored, events: [], frames: undefined, tokens: undefined });
     this.#executionsByArn.set(stored.arn, stored);
     let ofMachine = this.#executionsByMachine.get(stored.stateMachineArn);
     if (!ofMachine) {
