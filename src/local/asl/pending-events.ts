@@ -66,34 +66,28 @@ export class DetailedEvent extends QueuedEvent {
   }
 }
 
-/** A `<Type>StateEntered` event: `stateEnteredEventDetails` of the state's name and input. */
-export class StateEnteredEvent extends QueuedEvent {
-  readonly #name: string;
-  readonly #inputJson: string;
+/** A StateEntered or StateExited event: the state's name and its input or output JSON. */
+abstract class StateTransitionEvent extends QueuedEvent {
+  protected readonly stateName: string;
+  protected readonly json: string;
 
-  constructor(type: string, timestamp: number, emitted: number, name: string, inputJson: string) {
+  constructor(type: string, timestamp: number, emitted: number, stateName: string, json: string) {
     super(type, timestamp, emitted);
-    this.#name = name;
-    this.#inputJson = inputJson;
-  }
-
-  get details(): Readonly<Record<string, unknown>> {
-    return { name: this.#name, input: this.#inputJson, inputDetails: NOT_TRUNCATED };
+    this.stateName = stateName;
+    this.json = json;
   }
 }
 
-/** A `<Type>StateExited` event of a state that assigned no variables: its name and output. */
-export class StateExitedEvent extends QueuedEvent {
-  readonly #name: string;
-  readonly #outputJson: string;
-
-  constructor(type: string, timestamp: number, emitted: number, name: string, outputJson: string) {
-    super(type, timestamp, emitted);
-    this.#name = name;
-    this.#outputJson = outputJson;
-  }
-
+/** A `<Type>StateEntered` event, `json` the state's input. */
+export class StateEnteredEvent extends StateTransitionEvent {
   get details(): Readonly<Record<string, unknown>> {
-    return { name: this.#name, output: this.#outputJson, outputDetails: NOT_TRUNCATED };
+    return { name: this.stateName, input: this.json, inputDetails: NOT_TRUNCATED };
+  }
+}
+
+/** A `<Type>StateExited` event of a state that assigned no variables, `json` the state's output. */
+export class StateExitedEvent extends StateTransitionEvent {
+  get details(): Readonly<Record<string, unknown>> {
+    return { name: this.stateName, output: this.json, outputDetails: NOT_TRUNCATED };
   }
 }
