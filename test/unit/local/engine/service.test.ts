@@ -205,7 +205,9 @@ describe('LocalStepFunctions API rules', () => {
           outputDetails: { truncated: false },
         });
       } finally {
+        // Closed here, before its data directory goes, rather than by afterEach.
         await h.sfn.close();
+        h = undefined;
         if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       }
     },
