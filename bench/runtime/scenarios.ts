@@ -2,6 +2,7 @@
  * The three workloads of the runtime benchmark, as ASL definitions both engines accept, with the number
  * of states each execution enters (the unit of "transitions" for every engine) and a check of each output.
  */
+import { isDeepStrictEqual } from 'node:util';
 
 /** One long loop: Check (Choice) -> Increment (Pass) -> Check ... -> Done; enters 2n + 2 states. */
 export const LOOP_DEFINITION = {
@@ -62,17 +63,9 @@ export const PARK_DEFINITION = {
 /** States entered by a parked execution when it is parked (Prepare, Park). */
 export const PARKED_TRANSITIONS = 2;
 
-/** Throws unless `actual` deep-equals `expected` (as JSON with sorted keys). */
+/** Throws unless `actual` deep-equals `expected` (object members in any order). */
 export function expectOutput(label: string, actual: unknown, expected: unknown): void {
-  if (canonical(actual) !== canonical(expected)) {
+  if (!isDeepStrictEqual(actual, expected)) {
     throw new Error(`${label}: wrong output ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
   }
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }
