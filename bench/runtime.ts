@@ -40,21 +40,27 @@ interface Measurement {
   scenario: string;
   kind: EngineKind;
   transitions: number;
+  /** The median run's duration. */
   seconds: number;
+  /** Every timed run's duration, in seconds. */
+  runs: number[];
   rss?: ParkResult;
 }
 
 const rate = (m: Measurement): number => m.transitions / m.seconds;
 
-/** The median duration in seconds of {@link REPEATS} runs of `run`. */
-async function timed(run: () => Promise<void>): Promise<number> {
-  const durations: number[] = [];
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** The durations in seconds of {@link REPEATS} runs of `run`, and their median. */
+async function timed(run: () => Promise<void>): Promise<{ seconds: number; runs: number[] }> {
+  const runs: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const started = performance.now();
     await run();
-    durations.push((performance.now() - started) / 1000);
+    runs.push((performance.now() - started) / 1000);
   }
-  return durations.sort((a, b) => a - b)[Math.floor(REPEATS / 2)]!;
+  return { seconds: median(runs), runs };
 }
 
 /** Untimed: outputs and states entered, from each engine's own records, match what the rates assume. */
@@ -78,10 +84,10 @@ async function measureLoop(kind: EngineKind): Promise<Measurement> {
     const machine = await engine.machine('loop', LOOP_DEFINITION);
     expectOutput(`${kind} loop warm-up`, await machine.run({ i: 0, n: 1_000 }), { i: 1_000, n: 1_000 });
     const n = LOOP_ITERATIONS;
-    const seconds = await timed(async () => {
+    const times = await timed(async () => {
       expectOutput(`${kind} loop`, await machine.run({ i: 0, n }), { i: n, n });
     });
-    return { scenario: '(a) long Pass/Choice loop', kind, transitions: loopTransitions(n), seconds };
+    return { scenario: '(a) long Pass/Choice loop', kind, transitions: loopTransitions(n), ...times };
   } finally {
     await engine.close();
   }
@@ -101,11 +107,11 @@ async function measureConcurrent(kind: EngineKind): Promise<Measurement> {
     };
     await batch(0);
     let offset = CONCURRENT;
-    const seconds = await timed(async () => {
+    const times = await timed(async () => {
       for (let b = 0; b < BATCHES; b++, offset += CONCURRENT) await batch(offset);
     });
     const transitions = BATCHES * CONCURRENT * SHORT_TRANSITIONS;
-    return { scenario: `(b) ${CONCURRENT} concurrent short executions`, kind, transitions, seconds };
+    return { scenario: `(b) ${CONCURRENT} concurrent short executions`, kind, transitions, ...times };
   } finally {
     await engine.close();
   }
@@ -131,13 +137,14 @@ async function measureParked(): Promise<Measurement[]> {
   for (let i = 0; i < REPEATS; i++) for (const kind of KINDS) runs.get(kind)!.push(await parkInChild(kind));
   return KINDS.map((kind) => {
     const results = runs.get(kind)!;
-    const median = [...results].sort((a, b) => a.seconds - b.seconds)[Math.floor(REPEATS / 2)]!;
     const largest = results.reduce((max, result) => (result.rssAfterMb > max.rssAfterMb ? result : max));
+    const seconds = results.map((result) => result.seconds);
     return {
       scenario: `(c) ${PARKED.toLocaleString('en-US')} parked in Wait`,
       kind,
-      transitions: median.transitions,
-      seconds: median.seconds,
+      transitions: largest.transitions,
+      seconds: median(seconds),
+      runs: seconds,
       rss: largest,
     };
   });
@@ -151,11 +158,21 @@ function printTable(measurements: Measurement[]): void {
     ENGINE_LABELS[m.kind],
     m.transitions.toLocaleString('en-US'),
     m.seconds.toFixed(2),
+    `${Math.min(...m.runs).toFixed(2)}-${Math.max(...m.runs).toFixed(2)}`,
     Math.round(rate(m)).toLocaleString('en-US'),
     `${(rate(m) / peerRate(m.scenario)).toFixed(2)}x`,
     m.rss ? `${m.rss.rssAfterMb.toFixed(0)} MB (+${(m.rss.rssAfterMb - m.rss.rssBeforeMb).toFixed(0)})` : '',
   ]);
-  const header = ['scenario', 'engine', 'transitions', 'seconds', 'transitions/s', 'vs peer', 'RSS parked'];
+  const header = [
+    'scenario',
+    'engine',
+    'transitions',
+    'seconds',
+    'runs, s',
+    'transitions/s',
+    'vs peer',
+    'RSS parked',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(header));
