@@ -142,7 +142,7 @@ async function measureParked(): Promise<Measurement[]> {
     return {
       scenario: `(c) ${PARKED.toLocaleString('en-US')} parked in Wait`,
       kind,
-      transitions: largest.transitions,
+      transitions: results[0]!.transitions,
       seconds: median(seconds),
       runs: seconds,
       rss: largest,
