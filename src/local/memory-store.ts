@@ -1,3 +1,4 @@
+import { type HistoryChain, HistoryLog } from './history-log.ts';
 import {
   type EventRow,
   type ExecutionEnd,
@@ -11,10 +12,9 @@ import {
   updatedMachine,
 } from './store.ts';
 
-/** An execution with everything recorded for it; frames and tokens only while it has any. */
-interface ExecutionRecord {
+/** An execution with everything recorded for it (its events in the history log); frames and tokens only while it has any. */
+interface ExecutionRecord extends HistoryChain {
   readonly row: ExecutionRow;
-  readonly events: EventRow[];
   frames?: Map<string, FrameRow>;
   tokens?: Set<string>;
 }
@@ -34,6 +34,7 @@ export class MemoryStore implements Store {
   readonly #machines = new Map<string, StateMachineRow>();
   /** Executions by id - 1. */
   readonly #executions: ExecutionRecord[] = [];
+  readonly #history = new HistoryLog();
   readonly #executionsByArn = new Map<string, ExecutionRow>();
   readonly #executionsByMachine = new Map<string, ExecutionRow[]>();
   readonly #running = new Set<ExecutionRow>();
@@ -142,7 +143,14 @@ export class MemoryStore implements Store {
     if (this.#executionsByArn.has(row.arn)) return undefined;
     const stored = copyExecution(row, this.#executions.length + 1);
     // Created with every member it may get, so one hidden class serves a record from start to end.
-    this.#executions.push({ row: stored, events: [], frames: undefined, tokens: undefined });
+    this.#executions.push({
+      row: stored,
+      firstEvent: 0,
+      lastEvent: 0,
+      eventCount: 0,
+      frames: undefined,
+      tokens: undefined,
+    });
     this.#executionsByArn.set(stored.arn, stored);
     let ofMachine = this.#executionsByMachine.get(stored.stateMachineArn);
     if (!ofMachine) {
@@ -222,35 +230,34 @@ export class MemoryStore implements Store {
   // --- history --------------------------------------------------------------------------------------
 
   insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void {
-    const appended: EventRow[][] = [];
+    const lengthBefore = this.#history.length;
     for (const [executionId, event] of rows) {
-      const events = this.#executions[executionId - 1]?.events;
-      if (!events) continue;
-      events.push(event);
-      appended.push(events);
+      const record = this.#executions[executionId - 1];
+      if (record) this.#history.append(record, event);
     }
     this.#onUndo(() => {
-      for (const events of appended) events.pop();
+      const records = rows.map(([executionId]) => this.#executions[executionId - 1]);
+      this.#history.truncate(
+        lengthBefore,
+        records.filter((record) => record !== undefined),
+      );
     });
   }
 
   lastEventId(executionId: number): number {
-    return this.#executions[executionId - 1]?.events.at(-1)?.id ?? 0;
+    return this.#executions[executionId - 1]?.eventCount ?? 0;
   }
 
   listEvents(executionId: number, fromId: number, limit: number, reverse: boolean): EventRow[] {
-    // Event ids run 1, 2, 3... per execution, so id n is at index n - 1.
-    const events = this.#executions[executionId - 1]?.events ?? [];
-    const selected = reverse
-      ? events.slice(Math.max(0, Math.min(fromId, events.length) - limit), Math.max(0, fromId)).reverse()
-      : events.slice(Math.max(0, fromId - 1), Math.max(0, fromId - 1) + limit);
-    return selected.map(({ id, type, previousEventId, timestamp, details }) => ({
-      id,
-      type,
-      previousEventId,
-      timestamp,
-      details: details && { ...details },
-    }));
+    const record = this.#executions[executionId - 1];
+    if (!record) return [];
+    // Event ids run 1, 2, 3... per execution.
+    const newest = Math.min(fromId, record.eventCount);
+    const first = reverse ? Math.max(1, newest - limit + 1) : Math.max(1, fromId);
+    const last = reverse ? newest : Math.min(first + limit - 1, record.eventCount);
+    if (first > last) return [];
+    const events = this.#history.read(record, first, last);
+    return reverse ? events.reverse() : events;
   }
 
   // --- frames and task tokens -----------------------------------------------------------------------

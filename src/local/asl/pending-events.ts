@@ -1,9 +1,11 @@
 /**
- * The history events an engine queues for its next commit. The memory store keeps them as they are for
- * the life of the process, so they are laid out to be small: the time is kept as ms from
+ * The history events an engine queues for its next commit. An event lives until its commit hands it to
+ * the store (the memory store copies its members into its `HistoryLog`, the SQLite store writes it), and a
+ * short execution makes about ten, so they are laid out to be small: the time is kept as ms from
  * {@link TIME_ORIGIN}, a small integer V8 stores in the object itself (within about 24 days of it) where a
- * Date.now() value takes a heap number of its own, and a StateEntered / StateExited event builds its
- * details object only when it is read. A whole-millisecond time reads back exactly.
+ * Date.now() value takes a heap number of its own, and a StateEntered / StateExited event keeps the state's
+ * name and JSON, from which a store builds its details object only when it is read. A whole-millisecond
+ * time reads back exactly.
  */
 import type { EventRow } from '../store.ts';
 
@@ -66,28 +68,41 @@ export class DetailedEvent extends QueuedEvent {
   }
 }
 
+/** Builds a StateEntered or StateExited event's details from the state's name and its JSON. */
+export type TransitionDetails = (stateName: string, json: string) => Readonly<Record<string, unknown>>;
+
+const enteredDetails: TransitionDetails = (name, input) => ({ name, input, inputDetails: NOT_TRUNCATED });
+const exitedDetails: TransitionDetails = (name, output) => ({ name, output, outputDetails: NOT_TRUNCATED });
+
 /** A StateEntered or StateExited event: the state's name and its input or output JSON. */
-abstract class StateTransitionEvent extends QueuedEvent {
-  protected readonly stateName: string;
-  protected readonly json: string;
+export abstract class StateTransitionEvent extends QueuedEvent {
+  readonly stateName: string;
+  readonly json: string;
 
   constructor(type: string, timestamp: number, emitted: number, stateName: string, json: string) {
     super(type, timestamp, emitted);
     this.stateName = stateName;
     this.json = json;
   }
+
+  /** How this kind of event builds its details (a store may keep the name and JSON, and build them later). */
+  abstract get detailsOf(): TransitionDetails;
+
+  get details(): Readonly<Record<string, unknown>> {
+    return this.detailsOf(this.stateName, this.json);
+  }
 }
 
 /** A `<Type>StateEntered` event, `json` the state's input. */
 export class StateEnteredEvent extends StateTransitionEvent {
-  get details(): Readonly<Record<string, unknown>> {
-    return { name: this.stateName, input: this.json, inputDetails: NOT_TRUNCATED };
+  get detailsOf(): TransitionDetails {
+    return enteredDetails;
   }
 }
 
 /** A `<Type>StateExited` event of a state that assigned no variables, `json` the state's output. */
 export class StateExitedEvent extends StateTransitionEvent {
-  get details(): Readonly<Record<string, unknown>> {
-    return { name: this.stateName, output: this.json, outputDetails: NOT_TRUNCATED };
+  get detailsOf(): TransitionDetails {
+    return exitedDetails;
   }
 }

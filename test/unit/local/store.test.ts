@@ -286,6 +286,62 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('keeps 20,000 events of three executions written in turns, each history whole in both directions', () => {
+    // Prepare
+    const store = open();
+    const ids = ['a', 'b', 'c'].map((name) => store.insertExecutions([anExecution(name)])[0]!);
+    const perExecution = 6_667;
+    for (let first = 1; first <= perExecution; first += 500) {
+      const count = Math.min(500, perExecution - first + 1);
+      store.transaction(() =>
+        store.insertEvents(
+          Array.from({ length: count * ids.length }, (_, index) => {
+            const event = anEvent(first + Math.floor(index / ids.length));
+            return [ids[index % ids.length]!, event] as const;
+          }),
+        ),
+      );
+    }
+    const all = Array.from({ length: perExecution }, (_, index) => index + 1);
+
+    // Act
+    const forward = ids.map((id) => pagedIds(store, id, 1, 1_000, false).flat());
+    const reverse = pagedIds(store, ids[1]!, Number.MAX_SAFE_INTEGER, 1_000, true).flat();
+    const middle = store.listEvents(ids[2]!, 6_000, 3, false);
+
+    // Assess
+    for (const ofExecution of forward) expect(ofExecution).toEqual(all);
+    expect(reverse).toEqual([...all].reverse());
+    expect(middle).toEqual([anEvent(6_000), anEvent(6_001), anEvent(6_002)]);
+    expect(ids.map((id) => store.lastEventId(id))).toEqual([perExecution, perExecution, perExecution]);
+    store.close();
+  });
+
+  it('undoes events a throwing transaction added to histories that had events, and appends after them again', () => {
+    // Prepare
+    const store = open();
+    const id = store.insertExecutions([anExecution('a')])[0]!;
+    const other = store.insertExecutions([anExecution('b')])[0]!;
+    store.transaction(() => store.insertEvents([...eventRows(id, 1, 3), ...eventRows(other, 1, 1)]));
+
+    // Act
+    const failing = () =>
+      store.transaction(() => {
+        store.insertEvents([...eventRows(id, 4, 2), ...eventRows(other, 2, 1)]);
+        throw new Error('boom');
+      });
+    expect(failing).toThrow('boom');
+    const afterUndo = store.listEvents(id, 1, 10, false);
+    store.transaction(() => store.insertEvents([...eventRows(other, 2, 1), ...eventRows(id, 4, 1)]));
+
+    // Assess
+    expect(afterUndo).toEqual(eventRows(id, 1, 3).map(([, event]) => event));
+    expect(store.listEvents(id, 1, 10, false)).toEqual(eventRows(id, 1, 4).map(([, event]) => event));
+    expect(store.listEvents(id, 10, 10, true).map((event) => event.id)).toEqual([4, 3, 2, 1]);
+    expect(store.listEvents(other, 1, 10, false)).toEqual(eventRows(other, 1, 2).map(([, event]) => event));
+    store.close();
+  });
+
   it('keeps the history of an execution whose events came one commit at a time', () => {
     // Prepare
     const store = open();
