@@ -482,12 +482,15 @@ export class Engine {
     );
   }
 
-  /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson`, and returns it. */
-  emitStateEntered(frame: Frame, type: string, name: string, inputJson: string): PendingEvent {
-    return this.#queue(
-      frame,
-      new StateEnteredEvent(type, this.clock.now(), ++this.#eventsEmitted, name, inputJson),
-    );
+  /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson` at `enteredAt`, and returns it. */
+  emitStateEntered(
+    frame: Frame,
+    type: string,
+    name: string,
+    inputJson: string,
+    enteredAt: number,
+  ): PendingEvent {
+    return this.#queue(frame, new StateEnteredEvent(type, enteredAt, ++this.#eventsEmitted, name, inputJson));
   }
 
   /** Queues the `<Type>StateExited` event of state `name`, which assigned no variables, and returns it. */

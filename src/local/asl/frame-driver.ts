@@ -169,14 +169,12 @@ class FrameWake implements Waiter {
   }
 }
 
+/** Enters state `name`: its `$$.State.EnteredTime` is the time of its StateEntered event. */
 function enterState(engine: Engine, frame: Frame, name: string, state: State): void {
-  frame.cursor = { state: name, phase: 'enter', enteredAt: engine.clock.now() };
-  frame.enteredEvent = engine.emitStateEntered(
-    frame,
-    STATE_EVENT_TYPES[state.Type].entered,
-    name,
-    frame.inputJson,
-  );
+  const enteredAt = engine.clock.now();
+  frame.cursor = { state: name, phase: 'enter', enteredAt };
+  const type = STATE_EVENT_TYPES[state.Type].entered;
+  frame.enteredEvent = engine.emitStateEntered(frame, type, name, frame.inputJson, enteredAt);
 }
 
 /**

@@ -213,6 +213,36 @@ describe('LocalStepFunctions API rules', () => {
     },
   );
 
+  it("gives $$.State.EnteredTime the time of the state's StateEntered event, on a clock that moves at every read", async () => {
+    // Prepare: each read of the clock is a millisecond after the one before
+    class TickingClock extends VirtualClock {
+      #reads = 0;
+      override now(): number {
+        return super.now() + this.#reads++;
+      }
+    }
+    h = harness({}, undefined, new TickingClock());
+    const definition = machine({
+      First: { Type: 'Pass', Parameters: { 'first.$': '$$.State.EnteredTime' }, Next: 'Second' },
+      Second: {
+        Type: 'Pass',
+        Parameters: { 'first.$': '$.first', 'second.$': '$$.State.EnteredTime' },
+        End: true,
+      },
+    });
+
+    // Act
+    const ended = await h.run(definition, {});
+    const entered = (await h.history(ended.executionArn!)).filter(
+      (event) => event.type === 'PassStateEntered',
+    );
+
+    // Assess
+    const output = JSON.parse(ended.output!) as { first: string; second: string };
+    expect(entered.map((event) => event.timestamp!.toISOString())).toEqual([output.first, output.second]);
+    expect(output.first).not.toBe(output.second);
+  });
+
   it('links previousEventId along each flow as AWS-recorded histories do', async () => {
     // Prepare: Pass -> Parallel (one branch failing, caught) -> Pass, as recorded from AWS
     h = harness();
