@@ -1,19 +1,13 @@
 /**
  * The history events an engine queues for its next commit. An event lives until its commit hands it to
- * the store (the memory store copies its members into its `HistoryLog`, the SQLite store writes it), and a
- * short execution makes about ten, so they are laid out to be small: the time is kept as ms from
- * {@link TIME_ORIGIN}, a small integer V8 stores in the object itself (within about 24 days of it) where a
- * Date.now() value takes a heap number of its own, and a StateEntered / StateExited event keeps the state's
- * name and JSON, from which a store builds its details object only when it is read. A whole-millisecond
- * time reads back exactly.
+ * the store (the memory store copies its members into its `HistoryLog`, the SQLite store writes it). A
+ * StateEntered / StateExited event keeps the state's name and JSON, from which a store builds its details
+ * object only when it is read.
  */
 import type { EventRow } from '../store.ts';
 
 /** The `inputDetails` / `outputDetails` of history events: the local runtime never truncates a payload. */
 export const NOT_TRUNCATED: Readonly<{ truncated: false }> = Object.freeze({ truncated: false });
-
-/** Event times are kept as ms from this instant. */
-const TIME_ORIGIN = Date.now();
 
 /**
  * A history event waiting for the frame's next commit, which sets its `id` and `previousEventId` and
@@ -30,20 +24,12 @@ abstract class QueuedEvent implements PendingEvent {
   previousEventId = 0;
   readonly type: string;
   readonly emitted: number;
-  #sinceOrigin: number;
+  timestamp: number;
 
   constructor(type: string, timestamp: number, emitted: number) {
     this.type = type;
     this.emitted = emitted;
-    this.#sinceOrigin = timestamp - TIME_ORIGIN;
-  }
-
-  get timestamp(): number {
-    return TIME_ORIGIN + this.#sinceOrigin;
-  }
-
-  set timestamp(value: number) {
-    this.#sinceOrigin = value - TIME_ORIGIN;
+    this.timestamp = timestamp;
   }
 
   abstract get details(): Readonly<Record<string, unknown>> | null;
