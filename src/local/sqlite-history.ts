@@ -6,12 +6,37 @@ import type { EventRow } from './store.ts';
  * History is stored in chunks: one row per execution per {@link SqliteHistory.insert} call, holding that
  * call's consecutive events of the execution as a JSON array of `[type, previousEventId, timestamp,
  * details]` (the id of the n-th entry is `first_id + n`). Chunks of one execution never overlap.
+ * A rowid table with an index, not a WITHOUT ROWID table: on 4 KB pages such a table keeps at most about
+ * 1 KB of a row in its B-tree page, and the chunk of a short execution (about 1.2 KB) took a 4 KB overflow
+ * page of its own for the rest; a rowid table keeps rows of up to about 4 KB whole in shared pages.
  */
-export const EVENT_CHUNKS_SCHEMA = `
+const EVENT_CHUNKS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS event_chunks (
-  execution_id INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, events TEXT NOT NULL,
-  PRIMARY KEY (execution_id, first_id)) WITHOUT ROWID;
+  execution_id INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, events TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS event_chunks_by_execution ON event_chunks (execution_id, first_id);
 `;
+
+/**
+ * Creates `event_chunks` ({@link EVENT_CHUNKS_SCHEMA}), first rewriting a table of the former layout
+ * (WITHOUT ROWID) into it, in one transaction.
+ */
+export function createEventChunks(db: Database.Database): void {
+  const [table] = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'event_chunks'")
+    .all() as { sql: string }[];
+  if (!table || !/WITHOUT ROWID/i.test(table.sql)) {
+    db.exec(EVENT_CHUNKS_SCHEMA);
+    return;
+  }
+  db.transaction(() => {
+    db.exec(`
+      ALTER TABLE event_chunks RENAME TO event_chunks_without_rowid;
+      ${EVENT_CHUNKS_SCHEMA}
+      INSERT INTO event_chunks (execution_id, first_id, last_id, events)
+      SELECT execution_id, first_id, last_id, events FROM event_chunks_without_rowid;
+      DROP TABLE event_chunks_without_rowid;`);
+  })();
+}
 
 /** Events per chunk when a one-row-per-event `events` table is copied into chunks. */
 const MIGRATED_CHUNK_SIZE = 100;

@@ -3,7 +3,7 @@ import Database from 'libsql';
 import { DataDirectoryLock } from './data-dir-lock.ts';
 import { makeDirectory } from './make-directory.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
-import { EVENT_CHUNKS_SCHEMA, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
+import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import {
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
@@ -171,7 +171,8 @@ export class SqliteStore implements Store {
       // A worker checkpoints the log (WalCheckpointer); the writer does so itself only past ~40 MB.
       db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
       db.pragma('busy_timeout = 5000');
-      db.exec(SCHEMA + EVENT_CHUNKS_SCHEMA);
+      db.exec(SCHEMA);
+      createEventChunks(db);
       migrateColumns(db);
       migrateEventRows(db);
       return new SqliteStore(db, file, lock);

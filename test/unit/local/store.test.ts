@@ -759,9 +759,85 @@ describe('SqliteStore file', () => {
     store.close();
     const migrated = new Database(join(directory, 'cutover.db'));
     const tables = migrated
-      .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'event%' ORDER BY name")
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'event%' ORDER BY name")
       .all();
     expect(tables.map((table) => (table as { name: string }).name)).toEqual(['event_chunks']);
     migrated.close();
+  });
+  it("keeps a short execution's history on disk in about its own size, with no page of its own", () => {
+    // Prepare: 200 executions of ten events each, as a short run writes them (about 1.2 KB of JSON)
+    const directory = temporaryDirectory();
+    const store = SqliteStore.open(directory);
+    const executions = Array.from({ length: 200 }, (_, index) => anExecution(`short-${index}`));
+    store.transaction(() => store.insertExecutions(executions));
+    const input = JSON.stringify({ id: 12_345, kind: 'short', sum: 24_690 });
+    const events = (executionId: number) =>
+      Array.from({ length: 10 }, (_, index) => {
+        const event: EventRow = {
+          id: index + 1,
+          type: 'PassStateEntered',
+          previousEventId: index,
+          timestamp: 1_796_381_035_765 + index,
+          details: { name: `State${index}`, input, inputDetails: { truncated: false } },
+        };
+        return [executionId, event] as const;
+      });
+    // Act
+    store.transaction(() => store.insertEvents(executions.flatMap((_, index) => events(index + 1))));
+    store.close();
+    // Assess
+    const file = new Database(join(directory, 'cutover.db'));
+    const [stored] = file
+      .prepare("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name LIKE 'event_chunks%'")
+      .all() as { bytes: number }[];
+    const [json] = file.prepare('SELECT SUM(length(events)) AS bytes FROM event_chunks').all() as {
+      bytes: number;
+    }[];
+    file.close();
+    expect(json!.bytes / 200).toBeGreaterThan(1_100);
+    expect(stored!.bytes / json!.bytes).toBeLessThan(1.5);
+  });
+
+  it('moves history kept in a table without rowids (a page per chunk past 1 KB) into the current table when opened', () => {
+    // Prepare: a file whose event_chunks is the former WITHOUT ROWID table, one execution with two chunks
+    const directory = temporaryDirectory();
+    const store = SqliteStore.open(directory);
+    store.transaction(() => store.insertExecutions([anExecution('running')]));
+    store.close();
+    const former = new Database(join(directory, 'cutover.db'));
+    former.exec(`
+      DROP TABLE event_chunks;
+      CREATE TABLE event_chunks (
+        execution_id INTEGER NOT NULL, first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, events TEXT NOT NULL,
+        PRIMARY KEY (execution_id, first_id)) WITHOUT ROWID;`);
+    const chunk = (first: number, count: number) =>
+      JSON.stringify(
+        eventRows(1, first, count).map(([, event]) => [
+          event.type,
+          event.previousEventId,
+          event.timestamp,
+          event.details,
+        ]),
+      );
+    const insert = former.prepare('INSERT INTO event_chunks VALUES (1, ?, ?, ?)');
+    insert.run(1, 30, chunk(1, 30));
+    insert.run(31, 40, chunk(31, 10));
+    former.close();
+    // Act
+    const reopened = SqliteStore.open(directory);
+    // Assess
+    expect(reopened.listEvents(1, 1, 1_000, false)).toEqual(eventRows(1, 1, 40).map(([, event]) => event));
+    expect(reopened.listEvents(1, 32, 3, true).map((event) => event.id)).toEqual([32, 31, 30]);
+    expect(reopened.lastEventId(1)).toBe(40);
+    reopened.transaction(() => reopened.insertEvents(eventRows(1, 41, 1)));
+    expect(reopened.listEvents(1, 39, 10, false).map((event) => event.id)).toEqual([39, 40, 41]);
+    reopened.close();
+    const migrated = new Database(join(directory, 'cutover.db'));
+    const tables = migrated
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE 'event%'")
+      .all() as { name: string; sql: string }[];
+    migrated.close();
+    expect(tables.map((table) => table.name)).toEqual(['event_chunks']);
+    expect(tables[0]!.sql).not.toMatch(/WITHOUT ROWID/i);
   });
 });
