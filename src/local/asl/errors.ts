@@ -54,6 +54,17 @@ export class StatesError extends Error {
 export class FailStateError extends StatesError {}
 
 /**
+ * A task whose `TimeoutSeconds` elapsed: recorded as `States.Timeout` without a cause (TaskTimedOut,
+ * ExecutionFailed), as AWS records it, while a Catcher gets `{ "Error": "States.Timeout", "Cause": "" }`
+ * (LocalStack's AWS-recorded `test_invoke_timeout`).
+ */
+export class TaskTimeoutError extends StatesError {
+  constructor() {
+    super(STATES_ERRORS.Timeout, undefined);
+  }
+}
+
+/**
  * A task token's task that got no heartbeat within its `HeartbeatSeconds`: recorded as `States.Timeout`
  * without a cause, as AWS records it, and matched by a retrier or catcher naming `States.HeartbeatTimeout`
  * as well as `States.Timeout`.
@@ -80,11 +91,15 @@ export function errorDetails(
   return details;
 }
 
-/** The `{ Error, Cause }` a Catcher passes on (and its `Assign` reads), without an absent one. */
+/**
+ * The `{ Error, Cause }` a Catcher passes on (and its `Assign` reads), without an absent one; a
+ * {@link TaskTimeoutError}'s absent cause is passed on as `""`, as AWS does.
+ */
 export function errorOutput(error: StatesError): { Error?: string; Cause?: string } {
   const output: { Error?: string; Cause?: string } = {};
   if (error.error !== undefined) output.Error = error.error;
   if (error.causeText !== undefined) output.Cause = error.causeText;
+  else if (error instanceof TaskTimeoutError) output.Cause = '';
   return output;
 }
 

@@ -7,11 +7,11 @@ import { type Clock, deadlineAfter, sleepUntil } from '../clock.ts';
 import type { StopSignal } from '../stop-signal.ts';
 import type { Store } from '../store.ts';
 import type { Engine } from './engine.ts';
-import { HeartbeatTimeoutError, STATES_ERRORS, StatesError } from './errors.ts';
+import { HeartbeatTimeoutError, StatesError, TaskTimeoutError } from './errors.ts';
 
 /** The error of a task whose `TimeoutSeconds` elapsed: `States.Timeout` alone, as AWS records it. */
 export function taskTimeout(): StatesError {
-  return new StatesError(STATES_ERRORS.Timeout, undefined);
+  return new TaskTimeoutError();
 }
 
 /** Whether a task's `timeoutAt` has passed: one in flight at a restart then times out, not invoked again. */

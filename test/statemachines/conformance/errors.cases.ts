@@ -9,6 +9,18 @@ const PUT_EVENTS_RECORDED =
   'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_events_task_service.snapshot.json';
 const FAILED_DETAILS =
   'https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionFailedEventDetails.html';
+/** AWS-recorded Lambda failures (LocalStack's snapshot tests, recorded against AWS on 2023-06-22). */
+const RECORDED_TASK_LAMBDA =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_lambda.snapshot.json';
+const RECORDED_SERVICE_LAMBDA =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_lambda.snapshot.json';
+
+/** The cause AWS records for an unknown function: its ARN, then the Lambda call (the request id is random). */
+const FUNCTION_NOT_FOUND_CAUSE =
+  /^Function not found: arn:aws:lambda:us-east-1:000000000000:function:no_such_function \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]{36}; Proxy: null\)$/;
+
+/** The keys of a Lambda function error's cause, in the order AWS records them. */
+const LAMBDA_ERROR_CAUSE_KEYS = ['errorMessage', 'errorType', 'requestId', 'stackTrace'];
 
 /** The details of the history's ExecutionFailed event. */
 function executionFailedDetails(events: readonly HistoryEvent[]): unknown {
@@ -282,10 +294,52 @@ export const errorCases: ExecutionCase[] = [
     ],
   },
   {
-    name: 'lambda:invoke of an unknown function fails with Lambda.ResourceNotFoundException',
-    source: LAMBDA,
-    definition: single(invoke('no-such-function', {})),
+    name: "A Lambda function error fails with Lambda's error JSON as the cause, its request id included",
+    source: `${RECORDED_TASK_LAMBDA} test_raise_exception`,
+    definition: single({ Type: 'Task', Resource: fn('fail') }),
+    input: { error: 'Exception', cause: 'Some exception was raised.' },
+    expect: { status: 'FAILED', error: 'Exception', cause: { includes: '"requestId":"' } },
+    checkHistory: (events) => {
+      const failed = events.find((event) => event.type === 'LambdaFunctionFailed');
+      const details = failed?.lambdaFunctionFailedEventDetails;
+      const cause = JSON.parse(details?.cause ?? '{}') as Record<string, unknown>;
+      expect(Object.keys(cause)).toEqual(LAMBDA_ERROR_CAUSE_KEYS);
+      expect(cause).toMatchObject({ errorMessage: 'Some exception was raised.', errorType: 'Exception' });
+      expect(executionFailedDetails(events)).toEqual({ error: 'Exception', cause: details?.cause });
+    },
+  },
+  {
+    name: 'lambda:invoke of an unknown function fails naming its ARN and the Lambda call, as AWS records it',
+    source: `${RECORDED_SERVICE_LAMBDA} test_no_such_function`,
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { 'FunctionName.$': '$.FunctionName', 'Payload.$': '$.Payload' },
+    }),
+    input: { FunctionName: 'no_such_function', Payload: null },
     expect: { status: 'FAILED', error: 'Lambda.ResourceNotFoundException' },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: (events) => {
+      const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
+      expect(failed?.cause).toMatch(FUNCTION_NOT_FOUND_CAUSE);
+      expect(failed).toEqual({
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'Lambda.ResourceNotFoundException',
+        cause: failed?.cause,
+      });
+      expect(executionFailedDetails(events)).toEqual({
+        error: 'Lambda.ResourceNotFoundException',
+        cause: failed?.cause,
+      });
+    },
   },
   {
     name: 'An error caught and then re-raised by a Fail state',

@@ -1,9 +1,16 @@
-import { childArn, type ExecutionCase, single } from './case.ts';
+import { expect } from 'vitest';
+import { childArn, type ExecutionCase, fn, single } from './case.ts';
 
 const NESTED = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html';
 /** AWS-recorded nested executions (LocalStack's snapshot tests, recorded against AWS). */
 const RECORDED_CALLBACKS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/callback/test_callback.snapshot.json';
+const RECORDED_SFN_ERRORS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_sfn.snapshot.json';
+
+/** The cause AWS records for a start refused because the state machine does not exist (the request id is random). */
+const NO_SUCH_MACHINE_CAUSE =
+  /^State Machine Does Not Exist: 'arn:aws:states:us-east-1:000000000000:stateMachine:NoSuchMachine' \(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: [0-9a-f-]{36}; Proxy: null\)$/;
 
 const doubler = single({ Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' } });
 const failing = single({ Type: 'Fail', Error: 'ChildFailed', Cause: 'the child said no' });
@@ -95,6 +102,78 @@ export const nestedCases: ExecutionCase[] = [
       const recorded =
         'Cause,Error,ExecutionArn,Input,InputDetails,Name,StartDate,StateMachineArn,Status,StopDate';
       if (keys !== recorded) throw new Error(`cause fields ${keys}, AWS records ${recorded}`);
+    },
+  },
+  {
+    name: 'A .sync child that timed out fails the task with States.TaskFailed, its description having no Cause',
+    source: `${RECORDED_CALLBACKS} test_start_execution_sync_delegate_timeout`,
+    children: {
+      Waiting: single({ Type: 'Task', Resource: fn('hang'), TimeoutSeconds: 5 }),
+    },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync',
+      Parameters: { StateMachineArn: childArn('Waiting'), Input: { Payload: null }, Name: 'TestStartTarget' },
+    }),
+    expect: { status: 'FAILED', error: 'States.TaskFailed', cause: { includes: '"Error":"States.Timeout"' } },
+    checkHistory: (events) => {
+      const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
+      const cause = JSON.parse(failed?.cause ?? '{}') as Record<string, unknown>;
+      expect(Object.keys(cause)).toEqual([
+        'Error',
+        'ExecutionArn',
+        'Input',
+        'InputDetails',
+        'Name',
+        'StartDate',
+        'StateMachineArn',
+        'Status',
+        'StopDate',
+      ]);
+      expect(cause).toMatchObject({ Error: 'States.Timeout', Input: '{"Payload":null}', Status: 'FAILED' });
+    },
+  },
+  {
+    name: 'startExecution of a state machine that does not exist fails with the API error and call, as AWS records it',
+    source: `${RECORDED_SFN_ERRORS} test_start_execution_no_such_arn`,
+    definition: {
+      StartAt: 'StartExecution',
+      States: {
+        StartExecution: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution',
+          Parameters: { 'StateMachineArn.$': '$.StateMachineArn', 'Input.$': '$.Input', 'Name.$': '$.Name' },
+          End: true,
+        },
+      },
+    },
+    input: {
+      StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:NoSuchMachine',
+      Input: null,
+      Name: 'TestStartTarget',
+    },
+    expect: { status: 'FAILED', error: 'StepFunctions.StateMachineDoesNotExistException' },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ],
+    checkHistory: (events) => {
+      const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
+      expect(failed?.cause).toMatch(NO_SUCH_MACHINE_CAUSE);
+      expect(failed).toEqual({
+        resourceType: 'states',
+        resource: 'startExecution',
+        error: 'StepFunctions.StateMachineDoesNotExistException',
+        cause: failed?.cause,
+      });
+      expect(events.at(-1)?.executionFailedEventDetails).toEqual({
+        error: 'StepFunctions.StateMachineDoesNotExistException',
+        cause: failed?.cause,
+      });
     },
   },
   {

@@ -8,6 +8,46 @@ const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-er
  */
 const RECORDED_DATA_LIMIT =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json';
+/** AWS-recorded `lambda:invoke` failures (LocalStack's snapshot tests, recorded against AWS on 2023-06-22). */
+const RECORDED_SERVICE_LAMBDA =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_lambda.snapshot.json';
+/**
+ * The recorded `lambda:invoke` machine with catchers for `Lambda.Unknown`, `States.TaskFailed` and
+ * `States.ALL`, each handler keeping the error output under its own key.
+ */
+const CATCH_RELEVANT = {
+  StartAt: 'Start',
+  States: {
+    Start: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { 'FunctionName.$': '$.FunctionName', 'Payload.$': '$.Payload' },
+      Catch: [
+        { ErrorEquals: ['Lambda.Unknown'], Next: 'EndWithLambdaUnknownHandler' },
+        { ErrorEquals: ['States.TaskFailed'], Next: 'EndWithStateTaskFailedHandler' },
+        { ErrorEquals: ['States.ALL'], Next: 'EndWithAllHandler' },
+      ],
+      Next: 'EndWithFinal',
+    },
+    EndWithLambdaUnknownHandler: { Type: 'Pass', ResultPath: '$.lambda_unknown', End: true },
+    EndWithStateTaskFailedHandler: { Type: 'Pass', ResultPath: '$.task_failed_error', End: true },
+    EndWithAllHandler: { Type: 'Pass', ResultPath: '$.all_error', End: true },
+    EndWithFinal: { Type: 'Pass', ResultPath: '$.final', End: true },
+  },
+};
+
+/** Throws unless `output` is the recorded `{ Error, Cause, task_failed_error: { Error, Cause } }`. */
+function checkTaskFailedHandler(output: unknown, error: string, cause: RegExp): void {
+  const value = output as { Error: string; Cause: string; task_failed_error: unknown };
+  check(
+    Object.keys(value).join() === 'Error,Cause,task_failed_error' &&
+      value.Error === error &&
+      cause.test(value.Cause) &&
+      JSON.stringify(value.task_failed_error) === JSON.stringify({ Error: value.Error, Cause: value.Cause }),
+    output,
+  );
+}
+
 /** The cause AWS records for a value over 256 KiB, naming what returned it. */
 const dataLimitCause = (returnedBy: string) =>
   `The state/task '${returnedBy}' returned a result with a size exceeding the maximum number of bytes service limit.`;
@@ -239,6 +279,36 @@ export const retryCatchCases: ExecutionCase[] = [
     ),
     expect: { status: 'SUCCEEDED', output: 'HandlerError' },
     historyCounts: { TaskScheduled: 1, TaskStarted: 1, TaskFailed: 1 },
+  },
+  {
+    name: "States.TaskFailed catches a lambda:invoke function error before States.ALL, with Lambda's error JSON",
+    source: `${RECORDED_SERVICE_LAMBDA} test_raise_exception_catch`,
+    definition: CATCH_RELEVANT,
+    input: { FunctionName: fn('fail'), Payload: { error: 'Exception', cause: 'Some exception was raised.' } },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) =>
+        checkTaskFailedHandler(
+          output,
+          'Exception',
+          /^\{"errorMessage":"Some exception was raised\.","errorType":"Exception","requestId":"[0-9a-f-]{36}","stackTrace":\[.*\]\}$/,
+        ),
+    },
+  },
+  {
+    name: 'States.TaskFailed catches Lambda.ResourceNotFoundException of lambda:invoke',
+    source: `${RECORDED_SERVICE_LAMBDA} test_no_such_function_catch`,
+    definition: CATCH_RELEVANT,
+    input: { FunctionName: 'no_such_function', Payload: null },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) =>
+        checkTaskFailedHandler(
+          output,
+          'Lambda.ResourceNotFoundException',
+          /^Function not found: arn:aws:lambda:us-east-1:000000000000:function:no_such_function \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]{36}; Proxy: null\)$/,
+        ),
+    },
   },
   {
     name: 'Retry on a lambda:invoke task',

@@ -7,8 +7,18 @@ const MACHINE = 'https://docs.aws.amazon.com/step-functions/latest/dg/statemachi
 /** AWS-recorded task timeouts (LocalStack's snapshot tests, recorded against AWS): the error alone, no cause. */
 const RECORDED_TIMEOUTS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json';
+/** The AWS-recorded `lambda:invoke` timeout caught by a `States.Timeout` catcher (recorded on 2024-03-10). */
+const RECORDED_INVOKE_TIMEOUT =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_lambda.snapshot.json';
 
 const hang = { Type: 'Task', Resource: fn('hang') };
+
+/** A `lambda:invoke` Task whose function and payload are the input's `FunctionName` and `Payload`. */
+const invokeFromInput = {
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  Parameters: { 'FunctionName.$': '$.FunctionName', 'Payload.$': '$.Payload' },
+};
 
 /** Task and execution timeouts (waits scaled to zero: a task that never ends times out at once). */
 export const timeoutCases: ExecutionCase[] = [
@@ -30,6 +40,76 @@ export const timeoutCases: ExecutionCase[] = [
     definition: single({ ...hang, TimeoutSecondsPath: '$.timeout' }),
     input: { timeout: 3 },
     expect: { status: 'FAILED', error: 'States.Timeout' },
+  },
+  {
+    name: 'lambda:invoke TimeoutSecondsPath: TaskScheduled records the timeout read from the input',
+    source: `${RECORDED_TIMEOUTS} test_fixed_timeout_service_lambda_with_path`,
+    definition: single({ ...invokeFromInput, TimeoutSecondsPath: '$.TimeoutSecondsValue' }),
+    input: { TimeoutSecondsValue: 5, FunctionName: fn('hang'), Payload: null },
+    expect: { status: 'FAILED', error: 'States.Timeout', cause: null },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskTimedOut',
+      'ExecutionFailed',
+    ],
+    checkHistory: (events) => {
+      const scheduled = events.find((event) => event.type === 'TaskScheduled');
+      expect(scheduled?.taskScheduledEventDetails?.timeoutInSeconds).toBe(5);
+      const timedOut = events.find((event) => event.type === 'TaskTimedOut');
+      expect(timedOut?.taskTimedOutEventDetails).toStrictEqual({
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'States.Timeout',
+      });
+    },
+  },
+  {
+    name: 'A caught task timeout passes on an empty Cause, though the history records none',
+    source: `${RECORDED_INVOKE_TIMEOUT} test_invoke_timeout`,
+    definition: {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          ...invokeFromInput,
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'EndWithHandler' }],
+          Next: 'EndWithFinal',
+        },
+        EndWithHandler: { Type: 'Pass', ResultPath: '$.error', End: true },
+        EndWithFinal: { Type: 'Pass', ResultPath: '$.final', End: true },
+      },
+    },
+    input: { FunctionName: fn('hang'), Payload: null },
+    expect: {
+      status: 'SUCCEEDED',
+      output: {
+        Error: 'States.Timeout',
+        Cause: '',
+        error: { Error: 'States.Timeout', Cause: '' },
+      },
+    },
+    history: [
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskTimedOut',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ],
+    checkHistory: (events) => {
+      const timedOut = events.find((event) => event.type === 'TaskTimedOut');
+      expect(timedOut?.taskTimedOutEventDetails).toStrictEqual({
+        resourceType: 'lambda',
+        resource: 'invoke',
+        error: 'States.Timeout',
+      });
+    },
   },
   {
     name: 'Catch States.Timeout',

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { LambdaResourceNotFoundError } from '../../errors.ts';
 import type { LambdaInvocationContext, LambdaRegistry } from '../../lambda-registry.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
@@ -9,23 +8,25 @@ import { copyJson } from '../jsonpath.ts';
  * Invokes an in-process Lambda function with a copy of `payload`, and answers a copy of its result (the
  * interpreter never changes a value in place, and relies on task code not to). A thrown error becomes a
  * StatesError named after the error (`error.name`) with Lambda's cause JSON
- * `{ errorMessage, errorType, stackTrace }`; `Lambda.ResourceNotFoundException` for an unknown function; a
- * result nested deeper than {@link MAX_JSON_DEPTH} levels fails with `States.Runtime`.
+ * `{ errorMessage, errorType, requestId, stackTrace }`; `Lambda.ResourceNotFoundException` for an unknown
+ * function; a result nested deeper than {@link MAX_JSON_DEPTH} levels fails with `States.Runtime`. The
+ * invocation gets `context.requestId`, or a new one.
  */
 export async function invokeLambda(
   lambdas: LambdaRegistry,
   functionName: string,
   payload: unknown,
-  context: { executionArn: string; taskToken?: string },
+  context: LambdaInvocationContext,
 ): Promise<unknown> {
+  const invocation = { ...context, requestId: context.requestId ?? randomUUID() };
   try {
     // Copies both ways: a function may change its event, or keep and later change what it returned.
-    const result = await lambdas.invoke(functionName, copyJson(payload), context);
+    const result = await lambdas.invoke(functionName, copyJson(payload), invocation);
     if (result === undefined) return null;
     refuseDeepResult(result, functionName);
     return copyJson(result);
   } catch (thrown) {
-    throw lambdaError(thrown);
+    throw lambdaError(thrown, functionName, invocation);
   }
 }
 
@@ -43,10 +44,14 @@ function refuseDeepResult(result: unknown, functionName: string): void {
 }
 
 /** A Lambda function's thrown value as the StatesError Step Functions reports. */
-export function lambdaError(thrown: unknown): StatesError {
+function lambdaError(
+  thrown: unknown,
+  functionName: string,
+  invocation: { executionArn: string; requestId: string },
+): StatesError {
   if (thrown instanceof StatesError) return thrown;
   if (thrown instanceof Error && thrown.name === 'Lambda.ResourceNotFoundException') {
-    return new StatesError(thrown.name, thrown.message, { cause: thrown });
+    return functionNotFound(functionName, invocation);
   }
   const errorType = thrown instanceof Error ? thrown.name || 'Error' : 'Error';
   const errorMessage = thrown instanceof Error ? thrown.message : String(thrown);
@@ -57,9 +62,61 @@ export function lambdaError(thrown: unknown): StatesError {
           .slice(1)
           .map((line) => line.trim())
       : [];
-  return new StatesError(errorType, JSON.stringify({ errorMessage, errorType, stackTrace }), {
+  const { requestId } = invocation;
+  return new StatesError(errorType, JSON.stringify({ errorMessage, errorType, requestId, stackTrace }), {
     cause: thrown,
   });
+}
+
+/**
+ * Lambda's `ResourceNotFoundException` for an unknown function, naming its ARN (a name or partial ARN is
+ * completed with the execution's region and account), as AWS records it (LocalStack's AWS-recorded
+ * `test_no_such_function`).
+ */
+function functionNotFound(
+  functionName: string,
+  invocation: { executionArn: string; requestId: string },
+): StatesError {
+  const arn = functionArnOf(functionName, invocation.executionArn);
+  return lambdaServiceError(
+    'Lambda.ResourceNotFoundException',
+    { status: 404, code: 'ResourceNotFoundException', requestId: invocation.requestId },
+    `Function not found: ${arn}`,
+  );
+}
+
+/**
+ * The ARN of `functionName` (a name, `name:qualifier`, a partial ARN `account:function:name` or an ARN),
+ * in the partition, region and account of `executionArn` where the name leaves them out.
+ *
+ * @example
+ * functionArnOf('check', 'arn:aws:states:eu-west-1:123456789012:execution:m:e');
+ * // 'arn:aws:lambda:eu-west-1:123456789012:function:check'
+ */
+function functionArnOf(functionName: string, executionArn: string): string {
+  if (functionName.startsWith('arn:')) return functionName;
+  const [, partition, , region, account] = executionArn.split(':');
+  const parts = functionName.split(':');
+  const partial = parts[1] === 'function';
+  const owner = partial ? parts[0] : account;
+  const name = partial ? parts.slice(2).join(':') : functionName;
+  return `arn:${partition}:lambda:${region}:${owner}:function:${name}`;
+}
+
+/**
+ * An error of Lambda's API as Step Functions reports it: `message`, then the service, HTTP status, error
+ * code and request id of the call.
+ */
+function lambdaServiceError(
+  error: string,
+  call: { status: number; code: string; requestId: string },
+  message: string,
+): StatesError {
+  return new StatesError(
+    error,
+    `${message} (Service: AWSLambda; Status Code: ${call.status}; Error Code: ${call.code}; ` +
+      `Request ID: ${call.requestId}; Proxy: null)`,
+  );
 }
 
 /** Lambda's invocation types, as its Invoke API lists them. */
@@ -96,17 +153,15 @@ export async function invokeLambdaIntegration(
       'lambda:invoke needs Parameters.FunctionName (a function name or ARN)',
     );
   }
-  const type = invocationTypeOf(InvocationType);
-  const event = eventOf(Payload);
   const requestId = randomUUID();
   const invocation = { ...context, requestId };
+  const type = invocationTypeOf(InvocationType, requestId);
+  const event = eventOf(Payload, requestId);
   if (type === 'RequestResponse') {
     const result = await invokeLambda(lambdas, FunctionName, event, invocation);
     return lambdaInvokeResponse(result, { status: 200, requestId, now });
   }
-  if (!lambdas.has(FunctionName)) {
-    throw lambdaError(new LambdaResourceNotFoundError(`Function not found: ${FunctionName}`));
-  }
+  if (!lambdas.has(FunctionName)) throw functionNotFound(FunctionName, invocation);
   if (type === 'Event') {
     invokeLambda(lambdas, FunctionName, event, invocation).catch((error: StatesError) => {
       process.stderr.write(
@@ -117,27 +172,27 @@ export async function invokeLambdaIntegration(
   return lambdaInvokeResponse('', { status: INVOCATION_STATUS[type], requestId, now });
 }
 
-function invocationTypeOf(value: unknown): InvocationType {
+function invocationTypeOf(value: unknown, requestId: string): InvocationType {
   if ((INVOCATION_TYPES as readonly unknown[]).includes(value)) return value as InvocationType;
-  throw new StatesError(
+  throw lambdaServiceError(
     'Lambda.AWSLambdaException',
+    { status: 400, code: 'ValidationException', requestId },
     `1 validation error detected: Value '${String(value)}' at 'invocationType' failed to satisfy constraint: ` +
-      `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}] ` +
-      '(Service: AWSLambda; Status Code: 400; Error Code: ValidationException)',
+      `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`,
   );
 }
 
 /** The function's event: a string Payload is the request body as is, which Lambda parses as JSON. */
-function eventOf(payload: unknown): unknown {
+function eventOf(payload: unknown, requestId: string): unknown {
   if (payload === undefined || payload === null) return {};
   if (typeof payload !== 'string') return payload;
   try {
     return JSON.parse(payload);
   } catch (error) {
-    throw new StatesError(
+    throw lambdaServiceError(
       'Lambda.InvalidRequestContentException',
-      `Could not parse request body into json: ${(error as Error).message} ` +
-        '(Service: AWSLambda; Status Code: 400; Error Code: InvalidRequestContentException)',
+      { status: 400, code: 'InvalidRequestContentException', requestId },
+      `Could not parse request body into json: ${(error as Error).message}`,
     );
   }
 }

@@ -1,4 +1,5 @@
 /** `states:startExecution` (plain, `.sync`, `.sync:2`): nested executions of this runtime. */
+import { randomUUID } from 'node:crypto';
 import { StepFunctionsApiError } from '../../service-errors.ts';
 import type { ExecutionRow } from '../../store.ts';
 import type { Engine } from '../engine.ts';
@@ -6,7 +7,9 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 
 /**
  * Starts a nested execution from the task's parameters `{ StateMachineArn, Input?, Name? }`; an `Input`
- * absent or null starts it with `{}`, as AWS does.
+ * absent or null starts it with `{}`, as AWS does. A refused start fails the task with
+ * `StepFunctions.<code>Exception` and the API's message followed by the call's service, status, code and
+ * request id, as AWS records it (LocalStack's AWS-recorded `test_start_execution_no_such_arn`).
  */
 export function startNestedExecution(engine: Engine, parameters: unknown, parentArn: string): ExecutionRow {
   const params = (typeof parameters === 'object' && parameters !== null ? parameters : {}) as Record<
@@ -24,8 +27,11 @@ export function startNestedExecution(engine: Engine, parameters: unknown, parent
     );
   } catch (thrown) {
     if (thrown instanceof StepFunctionsApiError) {
-      const code = thrown.code.endsWith('Exception') ? thrown.code : `${thrown.code}Exception`;
-      throw new StatesError(`StepFunctions.${code}`, thrown.message, { cause: thrown });
+      const error = thrown.code.endsWith('Exception') ? thrown.code : `${thrown.code}Exception`;
+      const call = `Service: AWSStepFunctions; Status Code: 400; Error Code: ${thrown.code}; Request ID: ${randomUUID()}`;
+      throw new StatesError(`StepFunctions.${error}`, `${thrown.message} (${call}; Proxy: null)`, {
+        cause: thrown,
+      });
     }
     throw thrown;
   }

@@ -504,8 +504,12 @@ describe('LocalStepFunctions DeleteStateMachine', () => {
     expect(parent).toMatchObject({
       status: 'FAILED',
       error: 'StepFunctions.StateMachineDeletingException',
-      cause: `State Machine is being deleted: '${stateMachineArn}'`,
     });
+    const requestId = /Request ID: ([0-9a-f-]{36});/.exec(parent.cause ?? '')?.[1];
+    expect(parent.cause).toBe(
+      `State Machine is being deleted: '${stateMachineArn}' (Service: AWSStepFunctions; Status Code: 400; ` +
+        `Error Code: StateMachineDeleting; Request ID: ${requestId}; Proxy: null)`,
+    );
   });
 
   it('removes a DELETING state machine once StopExecution ends its last RUNNING execution', async () => {
