@@ -1,6 +1,14 @@
 import type { ExecutionCase } from './case.ts';
 
 const CHOICE = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html';
+/** AWS-recorded outcomes of each comparison operator over operands of every JSON type. */
+const RECORDED =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/choice_operators';
+const RECORDED_BOOLEAN = `${RECORDED}/test_boolean_equals.snapshot.json`;
+const RECORDED_IS = `${RECORDED}/test_is_operators.snapshot.json`;
+const RECORDED_NUMERIC = `${RECORDED}/test_numeric.snapshot.json`;
+const RECORDED_STRING = `${RECORDED}/test_string_operators.snapshot.json`;
+const RECORDED_TIMESTAMP = `${RECORDED}/test_timestamp_operators.snapshot.json`;
 
 /** A Choice with `rule` -> Pass Result 'matched', Default -> Pass Result 'default'. */
 function choose(
@@ -8,10 +16,11 @@ function choose(
   rule: Record<string, unknown>,
   input: unknown,
   matched: boolean,
+  source = CHOICE,
 ): ExecutionCase {
   return {
     name,
-    source: CHOICE,
+    source,
     definition: {
       StartAt: 'Choose',
       States: {
@@ -25,8 +34,93 @@ function choose(
   };
 }
 
+/**
+ * As the recorded operator tests run them: `{ Variable, Value }` input, `Variable: '$.Variable'` compared
+ * with the operator's `Value` (or, for a `...Path` operator, with `'$.Value'`).
+ */
+function recorded(
+  source: string,
+  operator: string,
+  variable: unknown,
+  value: unknown,
+  matched: boolean,
+): ExecutionCase {
+  const comparand = operator.endsWith('Path') ? '$.Value' : value;
+  return choose(
+    `${operator} ${JSON.stringify(variable)} against ${JSON.stringify(value)} is ${matched} (recorded)`,
+    { Variable: '$.Variable', [operator]: comparand },
+    { Variable: variable, Value: value },
+    matched,
+    source,
+  );
+}
+
 /** Choice rules: comparison operators, Boolean combinations, type tests, Default and no match. */
 export const choiceCases: ExecutionCase[] = [
+  recorded(RECORDED_BOOLEAN, 'BooleanEquals', 0, false, false),
+  recorded(RECORDED_BOOLEAN, 'BooleanEquals', null, false, false),
+  recorded(RECORDED_BOOLEAN, 'BooleanEquals', 'HelloWorld', true, false),
+  recorded(RECORDED_BOOLEAN, 'BooleanEqualsPath', false, false, true),
+  recorded(RECORDED_BOOLEAN, 'BooleanEqualsPath', [], false, false),
+  recorded(RECORDED_NUMERIC, 'NumericEquals', true, 1, false),
+  recorded(RECORDED_NUMERIC, 'NumericEquals', null, 0, false),
+  recorded(RECORDED_NUMERIC, 'NumericEqualsPath', '', 0, false),
+  recorded(RECORDED_NUMERIC, 'NumericEqualsPath', { A: 0 }, 0, false),
+  recorded(RECORDED_NUMERIC, 'NumericEqualsPath', 2.22, 2.22, true),
+  recorded(RECORDED_NUMERIC, 'NumericLessThanEqualsPath', 1, 0, false),
+  recorded(RECORDED_STRING, 'StringEquals', null, 'HelloWorld', false),
+  recorded(RECORDED_STRING, 'StringEquals', ' ', '     ', false),
+  recorded(RECORDED_STRING, 'StringEqualsPath', '\t\n', '\t\r\n', false),
+  recorded(RECORDED_STRING, 'StringGreaterThan', 'A', 'A ', false),
+  recorded(RECORDED_STRING, 'StringGreaterThanPath', 'AB', 'ABC', false),
+  recorded(RECORDED_STRING, 'StringGreaterThanEquals', '', '', true),
+  recorded(RECORDED_STRING, 'StringLessThanPath', 'A', 'AB', true),
+  recorded(RECORDED_STRING, 'StringLessThanEqualsPath', 'AB', 'A', false),
+  recorded(
+    RECORDED_TIMESTAMP,
+    'TimestampEquals',
+    '2023-02-24 12:15:56.832957',
+    '2012-10-09T19:00:55Z',
+    false,
+  ),
+  recorded(RECORDED_TIMESTAMP, 'TimestampEquals', 0, '2012-10-09T19:00:55Z', false),
+  recorded(RECORDED_TIMESTAMP, 'TimestampEqualsPath', '2012-10-09T19:00:55Z', '2012-10-09T19:00:55Z', true),
+  recorded(
+    RECORDED_TIMESTAMP,
+    'TimestampGreaterThanEquals',
+    '2012-10-09T19:00:56Z',
+    '2012-10-09T19:00:55Z',
+    true,
+  ),
+  recorded(
+    RECORDED_TIMESTAMP,
+    'TimestampGreaterThanPath',
+    '2012-10-09T19:00:55Z',
+    '2012-10-09T19:00:56Z',
+    false,
+  ),
+  recorded(
+    RECORDED_TIMESTAMP,
+    'TimestampLessThanPath',
+    '2012-10-09T19:00:56Z',
+    '2012-10-09T19:00:55Z',
+    false,
+  ),
+  recorded(
+    RECORDED_TIMESTAMP,
+    'TimestampLessThanEquals',
+    '2012-10-09T19:00:55Z',
+    '2012-10-09T19:00:56Z',
+    true,
+  ),
+  recorded(RECORDED_IS, 'IsNull', null, false, false),
+  recorded(RECORDED_IS, 'IsNull', false, true, false),
+  recorded(RECORDED_IS, 'IsBoolean', [], false, true),
+  recorded(RECORDED_IS, 'IsNumeric', null, false, true),
+  recorded(RECORDED_IS, 'IsString', '2012-10-09T19:00:55', true, true),
+  recorded(RECORDED_IS, 'IsString', { A: 0 }, false, true),
+  recorded(RECORDED_IS, 'IsPresent', false, true, true),
+  recorded(RECORDED_IS, 'IsPresent', '', false, false),
   choose(
     'NumericEquals matches an equal number',
     { Variable: '$.value', NumericEquals: 0 },

@@ -6,6 +6,24 @@ const RESULT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-
 const CONTEXT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
 const PASS = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html';
 const PATHS = 'https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html';
+/** AWS-recorded Pass data flow and context object reads (test_state_pass_result_jsonpaths, ...). */
+const RECORDED_BASE =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/base/test_base.snapshot.json';
+/** AWS-recorded `$$` reads from InputPath, OutputPath and a Choice Variable. */
+const RECORDED_CONTEXT =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json';
+/** The role the conformance runner creates its state machines with. */
+const RUNNER_ROLE = 'arn:aws:iam::000000000000:role/conformance';
+/** `$$.Execution.StartTime` and `$$.State.EnteredTime`: milliseconds, always UTC with a Z (test_execution_dateformat). */
+const CONTEXT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Throws unless `actual` has exactly the keys `expected`, in that order. */
+function assertKeys(what: string, actual: unknown, expected: readonly string[]): void {
+  const keys = JSON.stringify(Object.keys(actual as object));
+  if (keys !== JSON.stringify(expected))
+    throw new Error(`${what}: keys ${keys}, AWS recorded ${JSON.stringify(expected)}`);
+}
+
 /** AWS-recorded lambda:invoke answers (test_invoke, test_invoke_json_values). */
 const RECORDED_LAMBDA_INVOKE =
   'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json';
@@ -338,6 +356,159 @@ export const dataFlowCases: ExecutionCase[] = [
         }
       },
     },
+  },
+  {
+    name: 'Pass Result keeps keys ending in .$ as written: Result is never resolved',
+    source: RECORDED_BASE,
+    definition: single({ Type: 'Pass', Result: { 'unsupported1.$': '$.jsonpath', 'unsupported2.$': '$$' } }),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { 'unsupported1.$': '$.jsonpath', 'unsupported2.$': '$$' } },
+  },
+  {
+    name: 'InputPath null gives Parameters {} as $, OutputPath null passes {} on',
+    source: RECORDED_BASE,
+    definition: chain(
+      { Type: 'Pass', Parameters: { Arg1: 'argument1', 'FromInput.$': '$' } },
+      { Type: 'Pass', InputPath: null, Parameters: { Arg2: 'argument2', 'FromInput.$': '$' } },
+      { Type: 'Pass', OutputPath: null },
+    ),
+    input: { InputValue: 0 },
+    expect: { status: 'SUCCEEDED', output: {} },
+    checkHistory: (events) => {
+      const outputs = events.flatMap((event) =>
+        event.stateExitedEventDetails ? [JSON.parse(event.stateExitedEventDetails.output ?? 'null')] : [],
+      );
+      const recorded = [
+        { Arg1: 'argument1', FromInput: { InputValue: 0 } },
+        { Arg2: 'argument2', FromInput: {} },
+        {},
+      ];
+      if (JSON.stringify(outputs) !== JSON.stringify(recorded)) {
+        throw new Error(`state outputs ${JSON.stringify(outputs)}, AWS recorded ${JSON.stringify(recorded)}`);
+      }
+    },
+  },
+  {
+    name: 'Parameters filter with == on a number selects the matching items as an array',
+    source: RECORDED_BASE,
+    definition: single({ Type: 'Pass', Parameters: { 'FromInput.$': '$.users[?(@.status == 0)]' } }),
+    input: {
+      users: [
+        { year: 1997, status: 0 },
+        { year: 1998, status: 1 },
+      ],
+    },
+    expect: { status: 'SUCCEEDED', output: { FromInput: [{ year: 1997, status: 0 }] } },
+  },
+  {
+    name: 'Context object members read one by one and whole: Execution, State, StateMachine, in AWS order and format',
+    source: RECORDED_BASE,
+    definition: chain(
+      {
+        Type: 'Pass',
+        ResultPath: '$.query_values_1',
+        Parameters: {
+          'context_object.$': '$$',
+          'execution.$': '$$.Execution',
+          'execution_rolearn.$': '$$.Execution.RoleArn',
+          'execution_starttime.$': '$$.Execution.StartTime',
+          'state.$': '$$.State',
+          'state_name.$': '$$.State.Name',
+          'statemachine.$': '$$.StateMachine',
+        },
+      },
+      { Type: 'Pass', ResultPath: '$.query_values_2', Parameters: { 'context_object.$': '$$' } },
+    ),
+    input: { message: 'TestMessage' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, context) => {
+        type Context = { Execution: Record<string, unknown>; State: Record<string, unknown> };
+        const { query_values_1: first, query_values_2: second } = output as {
+          query_values_1: Record<string, unknown> & { context_object: Context };
+          query_values_2: { context_object: Context };
+        };
+        assertKeys('$$', first.context_object, ['Execution', 'StateMachine', 'State']);
+        assertKeys('$$.Execution', first.execution, [
+          'Id',
+          'Input',
+          'StartTime',
+          'Name',
+          'RoleArn',
+          'RedriveCount',
+        ]);
+        assertKeys('$$.State', first.state, ['Name', 'EnteredTime']);
+        const expected = {
+          execution_rolearn: RUNNER_ROLE,
+          state_name: 'S1',
+          statemachine: { Id: context.stateMachineArn, Name: context.stateMachineName },
+          executionInput: { message: 'TestMessage' },
+          executionId: context.executionArn,
+          secondState: 'S2',
+          sameStart: true,
+          times: true,
+        };
+        const actual = {
+          execution_rolearn: first.execution_rolearn,
+          state_name: first.state_name,
+          statemachine: first.statemachine,
+          executionInput: first.context_object.Execution.Input,
+          executionId: first.context_object.Execution.Id,
+          secondState: second.context_object.State.Name,
+          sameStart: second.context_object.Execution.StartTime === first.execution_starttime,
+          times: [first.execution_starttime, first.context_object.State.EnteredTime].every((time) =>
+            CONTEXT_TIME.test(String(time)),
+          ),
+        };
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+        }
+      },
+    },
+  },
+  {
+    name: 'InputPath $$ makes the whole context object the state input',
+    source: RECORDED_CONTEXT,
+    definition: single({ Type: 'Pass', InputPath: '$$' }),
+    input: { 'input-value': 0 },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, context) => {
+        assertKeys('output', output, ['Execution', 'StateMachine', 'State']);
+        const { State, Execution } = output as {
+          State: unknown;
+          Execution: { Name: unknown; RedriveCount: unknown };
+        };
+        assertKeys('State', State, ['Name', 'EnteredTime']);
+        if (Execution.Name !== context.executionName || Execution.RedriveCount !== 0) {
+          throw new Error(`unexpected $$.Execution ${JSON.stringify(Execution)}`);
+        }
+      },
+    },
+  },
+  {
+    name: 'A Choice Variable reads a context object field whose name has a hyphen with dot notation',
+    source: RECORDED_CONTEXT,
+    definition: {
+      StartAt: 'TestState',
+      States: {
+        TestState: {
+          Type: 'Choice',
+          Choices: [
+            {
+              Variable: '$$.Execution.Input.input-value',
+              NumericLessThanEquals: 0,
+              Next: 'QuitChoiceMatched',
+            },
+          ],
+          Default: 'QuitNoChoiceMatched',
+        },
+        QuitChoiceMatched: { Type: 'Pass', Result: 'matched', End: true },
+        QuitNoChoiceMatched: { Type: 'Pass', Result: 'default', End: true },
+      },
+    },
+    input: { 'input-value': 0 },
+    expect: { status: 'SUCCEEDED', output: 'matched' },
   },
   {
     name: 'ResultSelector picks fields of a lambda:invoke result before ResultPath',

@@ -3,7 +3,7 @@ import type { ContextSource } from '../context-object.ts';
 import { applyPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { parseTimestamp } from '../expressions/timestamps.ts';
-import { readPath } from '../jsonpath.ts';
+import { tryReadPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
 import type { VariableReader } from '../variables.ts';
@@ -43,33 +43,73 @@ function waitMilliseconds(
 ): number {
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
-    const seconds = readPath(state.SecondsPath, input, context, variables);
-    if (
-      typeof seconds !== 'number' ||
-      !Number.isInteger(seconds) ||
-      seconds < 0 ||
-      seconds > MAX_WAIT_SECONDS
-    ) {
-      throw new StatesError(
-        STATES_ERRORS.Runtime,
-        `The SecondsPath parameter does not reference a valid integer from 0 to ${MAX_WAIT_SECONDS}: ${JSON.stringify(seconds)}`,
-      );
-    }
-    return seconds * 1000;
+    return (
+      pathSeconds(
+        state.SecondsPath,
+        readWaitPath('SecondsPath', state.SecondsPath, input, context, variables),
+      ) * 1000
+    );
   }
   const timestamp =
-    state.Timestamp ??
-    (state.TimestampPath === undefined
-      ? undefined
-      : readPath(state.TimestampPath, input, context, variables));
+    state.TimestampPath === undefined
+      ? state.Timestamp
+      : readWaitPath('TimestampPath', state.TimestampPath, input, context, variables);
   const instant = parseTimestamp(timestamp);
   if (instant === undefined) {
     // As AWS words it (a static Timestamp is checked when the state machine is created).
-    const value = typeof timestamp === 'string' ? timestamp : JSON.stringify(timestamp ?? null);
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.TimestampPath} == ${value}`,
+      `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.TimestampPath} == ${describeValue(timestamp)}`,
     );
   }
   return Math.max(0, instant.epochSeconds * 1000 - now);
+}
+
+/**
+ * The value a SecondsPath or TimestampPath selects.
+ *
+ * @throws StatesError `States.Runtime` when it selects nothing, as AWS words it: `The SecondsPath parameter
+ * does not reference an input value: $.delay`.
+ */
+function readWaitPath(
+  field: 'SecondsPath' | 'TimestampPath',
+  path: string,
+  input: unknown,
+  context: ContextSource,
+  variables: VariableReader,
+): unknown {
+  const lookup = tryReadPath(path, input, context, variables);
+  if (lookup.found) return lookup.value;
+  throw new StatesError(
+    STATES_ERRORS.Runtime,
+    `The ${field} parameter does not reference an input value: ${path}`,
+  );
+}
+
+/**
+ * The seconds a SecondsPath selected: an integer from 0 to 99999999, else `States.Runtime` with AWS's
+ * cause (`The SecondsPath parameter references a negative value: $.delay == -1`, `... cannot be parsed as a
+ * long value: $.delay == 1.5`).
+ */
+function pathSeconds(path: string, seconds: unknown): number {
+  const fail = (reason: string) =>
+    new StatesError(
+      STATES_ERRORS.Runtime,
+      `The SecondsPath parameter ${reason}: ${path} == ${describeValue(seconds)}`,
+    );
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds))
+    throw fail('cannot be parsed as a long value');
+  if (seconds < 0) throw fail('references a negative value');
+  if (seconds > MAX_WAIT_SECONDS) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The SecondsPath parameter does not reference a valid integer from 0 to ${MAX_WAIT_SECONDS}: ${seconds}`,
+    );
+  }
+  return seconds;
+}
+
+/** A selected value as AWS shows it after `path ==`: a string as is, anything else as JSON. */
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }

@@ -185,6 +185,71 @@ describe('evaluateChoiceRule: type tests and presence', () => {
   });
 });
 
+describe('evaluateChoiceRule: the AWS-recorded operator tables', () => {
+  // tests/aws/services/stepfunctions/v2/choice_operators/utils.py TYPE_COMPARISONS in localstack/localstack:
+  // each `[Variable, Value]` pair runs `{ Variable: '$.Variable', <operator>: Value }` (or, for a ...Path
+  // operator, `'$.Value'`) on the input `{ Variable, Value }`.
+  const typeComparisons: [unknown, boolean][] = [
+    [null, true],
+    [null, false],
+    [0, true],
+    [0, false],
+    [1, true],
+    [1, false],
+    [1.1, true],
+    [1.1, false],
+    ['', true],
+    ['', false],
+    [' ', true],
+    [' ', false],
+    ['HelloWorld', true],
+    ['HelloWorld', false],
+    ['2012-10-09T19:00:55', true],
+    ['2012-10-09T19:00:55', false],
+    ['2012-10-09T19:00:55Z', true],
+    ['2012-10-09T19:00:55Z', false],
+    ['2012-10-09T19:00:55+01:00', true],
+    ['2012-10-09T19:00:55+01:00', false],
+    ['2023-02-24', true],
+    ['2023-02-24', false],
+    [[], true],
+    [[], false],
+    [[''], true],
+    [[''], false],
+    [{}, true],
+    [{}, false],
+    [{ A: 0 }, true],
+    [{ A: 0 }, false],
+    [true, true],
+    [false, true],
+    [false, false],
+  ];
+  const outcomes = (operator: string) =>
+    typeComparisons
+      .map(([variable, value]) => {
+        const comparand = operator.endsWith('Path') ? '$.Value' : value;
+        const matched = holds(
+          { Variable: '$.Variable', [operator]: comparand },
+          { Variable: variable, Value: value },
+        );
+        return matched ? 'T' : 'F';
+      })
+      .join('');
+
+  // The snapshot's ConditionTrue/ConditionFalse per pair (test_is_operators and test_boolean_equals).
+  it.each([
+    ['IsBoolean', 'FTFTFTFTFTFTFTFTFTFTFTFTFTFTFTTTF'],
+    ['IsNull', 'TFFTFTFTFTFTFTFTFTFTFTFTFTFTFTFFT'],
+    ['IsNumeric', 'FTTFTFTFFTFTFTFTFTFTFTFTFTFTFTFFT'],
+    ['IsPresent', 'TFTFTFTFTFTFTFTFTFTFTFTFTFTFTFTTF'],
+    ['IsString', 'FTFTFTFTTFTFTFTFTFTFTFFTFTFTFTFFT'],
+    ['BooleanEquals', 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFTFT'],
+    ['BooleanEqualsPath', 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFTFT'],
+  ])('%s gives the recorded outcome for every type', (operator, recorded) => {
+    expect(outcomes(operator)).toBe(recorded);
+  });
+});
+
 describe('evaluateChoiceRule: And, Or, Not', () => {
   it('nests Boolean operators', () => {
     const nested = {
