@@ -1,13 +1,16 @@
 import { type ExecutionCase, single } from './case.ts';
 
 const INTRINSICS = 'https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html';
-/** AWS-recorded JSON intrinsics (LocalStack's snapshot tests, recorded against AWS). */
-const RECORDED_JSON_INTRINSICS =
-  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/test_json_manipulation.snapshot.json';
 
-/** AWS-recorded generic intrinsics (LocalStack's snapshot tests, recorded against AWS). */
-const RECORDED_GENERIC_INTRINSICS =
-  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/test_generic.snapshot.json';
+/** A snapshot of intrinsic function runs recorded against AWS (LocalStack's snapshot tests), e.g. `test_array`. */
+function recordedSnapshot(test: string): string {
+  return `https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/intrinsic_functions/${test}.snapshot.json`;
+}
+
+/** AWS-recorded JSON intrinsics. */
+const RECORDED_JSON_INTRINSICS = recordedSnapshot('test_json_manipulation');
+/** AWS-recorded generic intrinsics. */
+const RECORDED_GENERIC_INTRINSICS = recordedSnapshot('test_generic');
 
 /** A Pass state whose Parameters evaluate `expression` into `result`. */
 function intrinsic(name: string, expression: string, input: unknown, result: unknown): ExecutionCase {
@@ -17,6 +20,27 @@ function intrinsic(name: string, expression: string, input: unknown, result: unk
     definition: single({ Type: 'Pass', Parameters: { 'result.$': expression } }),
     input,
     expect: { status: 'SUCCEEDED', output: { result } },
+  };
+}
+
+/**
+ * A Pass state evaluating each expression of `fields` (by result key) over one input, with the results
+ * AWS recorded for them (`source`: the snapshot and its executions).
+ */
+function recorded(
+  name: string,
+  source: string,
+  fields: Record<string, string>,
+  input: unknown,
+  output: Record<string, unknown>,
+): ExecutionCase {
+  const parameters = Object.fromEntries(Object.entries(fields).map(([key, value]) => [`${key}.$`, value]));
+  return {
+    name,
+    source,
+    definition: single({ Type: 'Pass', Parameters: parameters }),
+    input,
+    expect: { status: 'SUCCEEDED', output },
   };
 }
 
@@ -281,6 +305,251 @@ export const intrinsicCases: ExecutionCase[] = [
           context: `Formatting arguments fst=${executionName} and snd={Id=${stateMachineArn}, Name=${stateMachineName}}.`,
         };
         check(JSON.stringify(output) === JSON.stringify(expected), `output ${JSON.stringify(output)}`);
+      },
+    },
+  },
+  recorded(
+    'States.Format writes null, a decimal, whitespace and JSON text as AWS records them',
+    `${RECORDED_GENERIC_INTRINSICS} (test_format_1, exec_hist_resp_1, 3, 5, 6)`,
+    {
+      blank: "States.Format('Formatting argument {}.', $.blank)",
+      none: "States.Format('Formatting argument {}.', $.none)",
+      decimal: "States.Format('Formatting argument {}.', $.decimal)",
+      text: "States.Format('Formatting argument {}.', $.text)",
+    },
+    { blank: ' ', none: null, decimal: 1.1, text: '{"Arg1": 1, "Arg2": []}' },
+    {
+      blank: 'Formatting argument  .',
+      none: 'Formatting argument null.',
+      decimal: 'Formatting argument 1.1.',
+      text: 'Formatting argument {"Arg1": 1, "Arg2": []}.',
+    },
+  ),
+  recorded(
+    'States.StringSplit splits on a newline written into the string literals',
+    `${RECORDED_GENERIC_INTRINSICS} (test_escape_sequence)`,
+    { FunctionResult: "States.StringSplit('Hello\nWorld', '\n')" },
+    {},
+    { FunctionResult: ['Hello', 'World'] },
+  ),
+  {
+    name: 'Nested intrinsics split $$.StateMachine.Name and pick its first and last parts',
+    source: `${RECORDED_GENERIC_INTRINSICS} (test_nested_calls_1, test_nested_calls_2)`,
+    definition: single({
+      Type: 'Pass',
+      Parameters: {
+        'first.$': "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), 0)",
+        'last.$':
+          "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, '-')), -1))",
+      },
+    }),
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, { stateMachineName }) => {
+        const parts = stateMachineName.split('-');
+        const expected = { first: parts[0], last: parts.at(-1) };
+        check(JSON.stringify(output) === JSON.stringify(expected), `output ${JSON.stringify(output)}`);
+      },
+    },
+  },
+  {
+    name: 'States.JsonMerge of a States.StringToJson literal with escaped quotes and a $$.Execution.Input object',
+    source: `${RECORDED_JSON_INTRINSICS} (test_json_merge_escaped_argument)`,
+    definition: single({
+      Type: 'Pass',
+      ResultPath: '$.result_path',
+      Parameters: {
+        'merged.$':
+          'States.JsonMerge(States.StringToJson(\'{"constant_in_literal": "false"}\'), $$.Execution.Input.input_field, false)',
+      },
+      OutputPath: '$.result_path.merged',
+    }),
+    input: { input_field: { constant_input_field: 'constant_value' } },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { constant_input_field: 'constant_value', constant_in_literal: 'false' },
+    },
+  },
+  recorded(
+    'States.StringToJson parses any JSON text: null, -0, a decimal, true, a string, an array',
+    `${RECORDED_JSON_INTRINSICS} (test_string_to_json, exec_hist_resp_2 to 8)`,
+    {
+      none: 'States.StringToJson($.none)',
+      zero: 'States.StringToJson($.zero)',
+      decimal: 'States.StringToJson($.decimal)',
+      bool: 'States.StringToJson($.bool)',
+      text: 'States.StringToJson($.text)',
+      list: 'States.StringToJson($.list)',
+    },
+    {
+      none: 'null',
+      zero: '-0',
+      decimal: '1.1',
+      bool: 'true',
+      text: '"HelloWorld"',
+      list: '[1, 2, "HelloWorld"]',
+    },
+    { none: null, zero: 0, decimal: 1.1, bool: true, text: 'HelloWorld', list: [1, 2, 'HelloWorld'] },
+  ),
+  recorded(
+    'States.JsonToString writes null, numbers, booleans, strings and arrays as compact JSON',
+    `${RECORDED_JSON_INTRINSICS} (test_json_to_string)`,
+    {
+      none: 'States.JsonToString($.none)',
+      zero: 'States.JsonToString($.zero)',
+      decimal: 'States.JsonToString($.decimal)',
+      bool: 'States.JsonToString($.bool)',
+      text: 'States.JsonToString($.text)',
+      list: 'States.JsonToString($.list)',
+    },
+    { none: null, zero: 0, decimal: 1.1, bool: true, text: 'HelloWorld', list: [1, 2, 'HelloWorld'] },
+    {
+      none: 'null',
+      zero: '0',
+      decimal: '1.1',
+      bool: 'true',
+      text: '"HelloWorld"',
+      list: '[1,2,"HelloWorld"]',
+    },
+  ),
+  recorded(
+    'States.ArrayContains compares arrays and objects by value; null and [] are not in arrays without them',
+    `${recordedSnapshot('test_array')} (test_array_contains)`,
+    {
+      nullInEmpty: 'States.ArrayContains($.empty, $.none)',
+      emptyInEmpty: 'States.ArrayContains($.empty, $.empty)',
+      nullInNested: 'States.ArrayContains($.nested, $.none)',
+      arrayInNested: 'States.ArrayContains($.nested, $.array)',
+      objectInObjects: 'States.ArrayContains($.objects, $.object)',
+      emptyInObjects: 'States.ArrayContains($.objects, $.empty)',
+      falseInBooleans: 'States.ArrayContains($.booleans, false)',
+    },
+    {
+      empty: [],
+      none: null,
+      nested: [[1, 2, 3], 2],
+      array: [1, 2, 3],
+      objects: [{ 1: 2, 2: [] }],
+      object: { 1: 2, 2: [] },
+      booleans: [true, false],
+    },
+    {
+      nullInEmpty: false,
+      emptyInEmpty: false,
+      nullInNested: false,
+      arrayInNested: true,
+      objectInObjects: true,
+      emptyInObjects: false,
+      falseInBooleans: true,
+    },
+  ),
+  recorded(
+    'States.ArrayPartition of an empty array is empty; a chunk larger than the array holds it all',
+    `${recordedSnapshot('test_array')} (test_array_partition, exec_hist_resp_0 and 24)`,
+    {
+      empty: 'States.ArrayPartition($.empty, 1)',
+      whole: 'States.ArrayPartition($.four, 5)',
+    },
+    { empty: [], four: [0, 1, 2, 3] },
+    { empty: [], whole: [[0, 1, 2, 3]] },
+  ),
+  recorded(
+    'States.ArrayRange stops at the last step that does not pass the end',
+    `${recordedSnapshot('test_array')} (test_array_range, exec_hist_resp_1 and 2)`,
+    { byThree: 'States.ArrayRange(0, 10, 3)', byNine: 'States.ArrayRange(1, 9, 9)' },
+    {},
+    { byThree: [0, 3, 6, 9], byNine: [1] },
+  ),
+  recorded(
+    "States.MathAdd rounds each operand half up, as Java's Math.round does",
+    `${recordedSnapshot('test_math_operations')} (test_math_add, exec_hist_resp_4, 12, 14, 16, 17, 19)`,
+    {
+      negatives: 'States.MathAdd(-1.5, -1.51)',
+      half: 'States.MathAdd(0.5, 0)',
+      twoAndHalf: 'States.MathAdd(2.5, 0)',
+      halves: 'States.MathAdd(-0.5, 0.5)',
+      minusHalf: 'States.MathAdd(-0.5, 0)',
+      minusTwoAndHalf: 'States.MathAdd(-2.5, 0)',
+    },
+    {},
+    { negatives: -3, half: 1, twoAndHalf: 3, halves: 1, minusHalf: 0, minusTwoAndHalf: -2 },
+  ),
+  recorded(
+    'States.StringSplit drops empty parts but keeps whitespace and newlines',
+    `${recordedSnapshot('test_string_operations')} (test_string_split exec_hist_resp_0 to 3, test_string_split_context_object)`,
+    {
+      space: "States.StringSplit($.space, ',')",
+      spaced: "States.StringSplit($.spaced, ',')",
+      commas: "States.StringSplit($.commas, ',')",
+      lines: "States.StringSplit($$.Execution.Input.lines, ',')",
+    },
+    {
+      space: ' ',
+      spaced: ', , ,',
+      commas: ',,,,',
+      lines: "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n",
+    },
+    {
+      space: [' '],
+      spaced: [' ', ' '],
+      commas: [],
+      lines: [
+        'Value1',
+        'Value2',
+        'Value3\nValue4',
+        'Value5',
+        'Value6\n',
+        '\ntrue',
+        '1',
+        "'HelloWorld'\nNull",
+        'None',
+        '\n   \n',
+      ],
+    },
+  ),
+  recorded(
+    'States.Hash with SHA-384 and SHA-512',
+    `${recordedSnapshot('test_hash_calculations')} (test_hash, exec_hist_resp_3 and 4)`,
+    { sha384: "States.Hash($.data, 'SHA-384')", sha512: "States.Hash($.data, 'SHA-512')" },
+    { data: 'input data' },
+    {
+      sha384:
+        'd28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc835ebb27e1fb9e9374a15562',
+      sha512:
+        '6ce4adb348546d4f449c4d25aad9a7c9cb711d9e91982d3f0b29ca2f3f47d4ce2deba23bf2954f0f1d593fc50283731a533d30d425402d4f91316d871303aac4',
+    },
+  ),
+  recorded(
+    'States.Base64Encode and States.Base64Decode of an empty string are empty',
+    `${recordedSnapshot('test_encode_decode')} (test_base_64_encode and test_base_64_decode, exec_hist_resp_0)`,
+    { encoded: 'States.Base64Encode($.empty)', decoded: 'States.Base64Decode($.empty)' },
+    { empty: '' },
+    { encoded: '', decoded: '' },
+  ),
+  recorded(
+    'States.Array() is empty; States.Array keeps null, decimals and JSON text as given',
+    `${recordedSnapshot('test_array')} (test_array_0, test_array_2)`,
+    { none: 'States.Array()', values: 'States.Array($.none, $.decimal, $.text)' },
+    { none: null, decimal: 1.1, text: '{"Arg1": 1, "Arg2": []}' },
+    { none: [], values: [null, 1.1, '{"Arg1": 1, "Arg2": []}'] },
+  ),
+  {
+    name: 'States.MathRandom accepts decimal bounds and a seed, returning an integer in the range',
+    source: `${recordedSnapshot('test_math_operations')} (test_math_random exec_hist_resp_0, test_math_random_seeded)`,
+    definition: single({
+      Type: 'Pass',
+      Parameters: {
+        'decimal.$': 'States.MathRandom($.start, $.end)',
+        'seeded.$': 'States.MathRandom(0, 999, 3)',
+      },
+    }),
+    input: { start: 12.5, end: 44.51 },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const { decimal, seeded } = output as { decimal: number; seeded: number };
+        check(Number.isInteger(decimal) && decimal >= 12 && decimal < 45, `decimal out of range: ${decimal}`);
+        check(Number.isInteger(seeded) && seeded >= 0 && seeded < 999, `seeded out of range: ${seeded}`);
       },
     },
   },
