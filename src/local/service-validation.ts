@@ -94,14 +94,14 @@ export const STATE_MACHINE_TYPES = ['STANDARD', 'EXPRESS'] as const;
 export const INCLUDED_DATA = ['ALL_DATA', 'METADATA_ONLY'] as const;
 /** ValidateStateMachineDefinition's `severity`: the least severe diagnostics to return. */
 export const DIAGNOSTIC_SEVERITIES = ['ERROR', 'WARNING'] as const;
-/** Execution statuses (ListExecutions' `statusFilter`). */
+/** Execution statuses (ListExecutions' `statusFilter`), in the order AWS lists them when it refuses another. */
 export const EXECUTION_STATUSES = [
-  'RUNNING',
   'SUCCEEDED',
-  'FAILED',
   'TIMED_OUT',
-  'ABORTED',
   'PENDING_REDRIVE',
+  'ABORTED',
+  'FAILED',
+  'RUNNING',
 ] as const;
 /** ListExecutions' `redriveFilter`. */
 export const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'] as const;
@@ -218,7 +218,9 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
       ]),
     );
   }
-  const reason = jsonProblem(value);
+  // AWS's answer to an empty execution input (recorded), which says nothing of JSON.
+  const reason =
+    code === 'InvalidExecutionInput' && value.trim() === '' ? 'Invalid execution input.' : jsonProblem(value);
   if (reason !== undefined) {
     throw new StepFunctionsApiError(
       code,

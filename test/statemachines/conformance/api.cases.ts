@@ -3,8 +3,10 @@ import {
   DeleteStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  type ExecutionStatus,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -18,6 +20,11 @@ const API = 'https://docs.aws.amazon.com/step-functions/latest/apireference';
 /** AWS-recorded Wait histories and errors (test_wait_timestamp_path, test_wait_timestamp_invalid). */
 const RECORDED_WAIT =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
+/** AWS-recorded answers of the Step Functions API (localstack's snapshots of calls to AWS). */
+const RECORDED_API =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/test_sfn_api.snapshot.json';
+/** Where AWS recorded an answer: the snapshot of `test` (of `TestSnfApi`), at `key`. */
+const recorded = (test: string, key: string) => `${RECORDED_API} (TestSnfApi::${test}, ${key})`;
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does-not-exist';
@@ -29,6 +36,9 @@ const TOKEN_LIMIT = 2048;
 /** AWS's answer to a task token over {@link TOKEN_LIMIT} characters (the value is sensitive, so not shown). */
 const TOKEN_TOO_LONG =
   "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048";
+/** AWS's answer to a `maxResults` of 1001 where 1000 is the most. */
+const MAX_RESULTS_OVER_1000 =
+  "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000";
 /** The most bytes (UTF-8) an execution input or task output may take. */
 const PAYLOAD_LIMIT = 262_144;
 /** Arrays nested `depth` deep: `[[...]]`. */
@@ -131,6 +141,14 @@ export const apiErrorCases: ApiErrorCase[] = [
     source: `${API}/API_CreateStateMachine.html`,
     act: invalid('{"StartAt": '),
     error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine without States',
+    source: recorded('test_create_delete_invalid_sm', 'invalid_definition_1'),
+    act: invalid({ Comment: 'BASE_INVALID_DER', StartAt: 'State_1' }),
+    error: 'InvalidDefinition',
+    message:
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'",
   },
   {
     name: 'CreateStateMachine without StartAt',
@@ -411,10 +429,83 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'StateMachineDoesNotExist',
   },
   {
-    name: 'DescribeStateMachine with a malformed ARN',
-    source: `${API}/API_DescribeStateMachine.html`,
-    act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })),
+    name: 'DescribeStateMachine with a value that is not an ARN',
+    source: recorded('test_describe_invalid_arn_sm', 'exception'),
+    act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: 'not_a_valid_arn' })),
     error: 'InvalidArn',
+  },
+  {
+    name: 'ListExecutions with a stateMachineArn that is not an ARN',
+    source: recorded('test_list_execution_invalid_arn', 'exception'),
+    act: ({ client }) =>
+      client.send(new ListExecutionsCommand({ stateMachineArn: 'invalid_state_machine_arn' })),
+    error: 'InvalidArn',
+  },
+  {
+    name: 'DescribeExecution with an executionArn that is not an ARN',
+    source: recorded('test_describe_execution_invalid_arn', 'exception'),
+    act: ({ client }) =>
+      client.send(new DescribeExecutionCommand({ executionArn: 'invalid_state_machine_arn' })),
+    error: 'InvalidArn',
+  },
+  {
+    name: 'GetExecutionHistory with an executionArn that is not an ARN',
+    source: recorded('test_get_execution_history_invalid_arn', 'exception'),
+    act: ({ client }) =>
+      client.send(new GetExecutionHistoryCommand({ executionArn: 'invalid_state_machine_arn' })),
+    error: 'InvalidArn',
+  },
+  {
+    name: 'ListExecutions with a statusFilter outside the enum (lowercase)',
+    source: recorded('test_state_machine_status_filter', 'list_executions_filter_exc'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: await createPassMachine(),
+          statusFilter: 'succeeded' as ExecutionStatus,
+        }),
+      ),
+    error: 'ValidationException',
+    message:
+      "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to satisfy constraint: " +
+      'Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]',
+  },
+  {
+    name: 'ListStateMachines with maxResults 1001',
+    source: recorded('test_list_sms_pagination', 'list-state-machines-invalid-param-too-large'),
+    act: ({ client }) => client.send(new ListStateMachinesCommand({ maxResults: 1001 })),
+    error: 'ValidationException',
+    message: MAX_RESULTS_OVER_1000,
+  },
+  {
+    name: 'ListExecutions with maxResults 1001',
+    source: recorded('test_list_executions_pagination', 'list-executions-invalid-param-too-large'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new ListExecutionsCommand({ stateMachineArn: await createPassMachine(), maxResults: 1001 }),
+      ),
+    error: 'ValidationException',
+    message: MAX_RESULTS_OVER_1000,
+  },
+  {
+    name: 'ListStateMachines with a nextToken over 1024 characters',
+    source: recorded('test_list_sms_pagination', 'list-state-machines-invalid-param-long-nextToken'),
+    act: ({ client }) => client.send(new ListStateMachinesCommand({ nextToken: 'a'.repeat(1025) })),
+    error: 'ValidationException',
+    message: `1 validation error detected: Value '${'a'.repeat(1025)}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024`,
+  },
+  {
+    name: 'ListExecutions with a nextToken over 3096 characters',
+    source: recorded('test_list_executions_pagination', 'list-executions-invalid-param-long-nextToken'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new ListExecutionsCommand({
+          stateMachineArn: await createPassMachine(),
+          nextToken: 'a'.repeat(3097),
+        }),
+      ),
+    error: 'ValidationException',
+    message: `1 validation error detected: Value '${'a'.repeat(3097)}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 3096`,
   },
   {
     name: 'UpdateStateMachine of a missing state machine',
@@ -422,6 +513,15 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: ({ client }) =>
       client.send(new UpdateStateMachineCommand({ stateMachineArn: MISSING_MACHINE, definition: PASS })),
     error: 'StateMachineDoesNotExist',
+  },
+  {
+    name: 'UpdateStateMachine with nothing to update',
+    source: recorded('test_create_update_state_machine_base_update_none', 'missing_required_parameter'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(new UpdateStateMachineCommand({ stateMachineArn: await createPassMachine() })),
+    error: 'MissingRequiredParameter',
+    message:
+      'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
   },
   {
     name: 'UpdateStateMachine with an invalid definition',
@@ -454,9 +554,10 @@ export const apiErrorCases: ApiErrorCase[] = [
   },
   {
     name: 'StartExecution of a missing state machine',
-    source: `${API}/API_StartExecution.html`,
+    source: recorded('test_invalid_start_execution_arn', 'start_exec_of_deleted'),
     act: ({ client }) => client.send(new StartExecutionCommand({ stateMachineArn: MISSING_MACHINE })),
     error: 'StateMachineDoesNotExist',
+    message: `State Machine Does Not Exist: '${MISSING_MACHINE}'`,
   },
   {
     name: 'StartExecution with input that is not JSON',
@@ -466,6 +567,14 @@ export const apiErrorCases: ApiErrorCase[] = [
         new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: '{not json' }),
       ),
     error: 'InvalidExecutionInput',
+  },
+  {
+    name: 'StartExecution with an empty input, worded as AWS words it',
+    source: recorded('test_invalid_start_execution_input', 'start_res_empty'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: '' })),
+    error: 'InvalidExecutionInput',
+    message: "Invalid State Machine Execution Input: 'Invalid execution input.'",
   },
   {
     name: 'StartExecution reusing a name with another input',
@@ -572,9 +681,24 @@ export const apiErrorCases: ApiErrorCase[] = [
   },
   {
     name: 'DescribeExecution of a missing execution',
-    source: `${API}/API_DescribeExecution.html`,
+    source: recorded('test_describe_execution_no_such_state_machine', 'exception'),
     act: ({ client }) => client.send(new DescribeExecutionCommand({ executionArn: MISSING_EXECUTION })),
     error: 'ExecutionDoesNotExist',
+    message: `Execution Does Not Exist: '${MISSING_EXECUTION}'`,
+  },
+  {
+    name: 'GetExecutionHistory of a missing execution',
+    source: recorded('test_get_execution_history_no_such_execution', 'exception'),
+    act: ({ client }) => client.send(new GetExecutionHistoryCommand({ executionArn: MISSING_EXECUTION })),
+    error: 'ExecutionDoesNotExist',
+    message: `Execution Does Not Exist: '${MISSING_EXECUTION}'`,
+  },
+  {
+    name: 'ListExecutions of a missing state machine',
+    source: recorded('test_list_execution_no_such_state_machine', 'exception'),
+    act: ({ client }) => client.send(new ListExecutionsCommand({ stateMachineArn: MISSING_MACHINE })),
+    error: 'StateMachineDoesNotExist',
+    message: `State Machine Does Not Exist: '${MISSING_MACHINE}'`,
   },
   {
     name: 'GetExecutionHistory with a nextToken over 1024 characters (API model: PageToken, 1-1024)',

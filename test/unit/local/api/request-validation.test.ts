@@ -30,7 +30,7 @@ describe('describeValidationIssues', () => {
       "Value 'ten' at 'maxResults' failed to satisfy constraint: Member must be of type number",
     );
     expect(message).toContain(
-      "Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+      "Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
     );
   });
 
