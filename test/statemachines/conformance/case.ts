@@ -54,6 +54,14 @@ export interface ExecutionCase {
   readonly checkHistory?: (events: readonly HistoryEvent[]) => void;
 }
 
+/** The members of the context object's `Execution`, in the order AWS gives them. */
+export const CONTEXT_EXECUTION_KEYS = ['Id', 'Input', 'StartTime', 'Name', 'RoleArn', 'RedriveCount'];
+
+/** The history of a Task state run once to `outcome` (TaskFailed, TaskTimedOut...), then the events `after` it. */
+export function taskRunHistory(outcome: string, ...after: string[]): string[] {
+  return ['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', outcome, ...after];
+}
+
 /** A single-state machine: `{ StartAt: 'S', States: { S: { ...state, End: true } } }` (no `End` on Succeed/Fail/Choice). */
 export function single(state: Record<string, unknown>): object {
   const terminal = ['Succeed', 'Fail', 'Choice'].includes(String(state.Type));

@@ -1,4 +1,4 @@
-import { chain, type ExecutionCase, fn, single } from './case.ts';
+import { CONTEXT_EXECUTION_KEYS, chain, type ExecutionCase, fn, single } from './case.ts';
 
 const IO_GUIDE = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html';
 const INPUT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html';
@@ -429,14 +429,7 @@ export const dataFlowCases: ExecutionCase[] = [
           query_values_2: { context_object: Context };
         };
         assertKeys('$$', first.context_object, ['Execution', 'StateMachine', 'State']);
-        assertKeys('$$.Execution', first.execution, [
-          'Id',
-          'Input',
-          'StartTime',
-          'Name',
-          'RoleArn',
-          'RedriveCount',
-        ]);
+        assertKeys('$$.Execution', first.execution, CONTEXT_EXECUTION_KEYS);
         assertKeys('$$.State', first.state, ['Name', 'EnteredTime']);
         const expected = {
           execution_rolearn: RUNNER_ROLE,

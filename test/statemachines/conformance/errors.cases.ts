@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
-import { chain, type ExecutionCase, fn, invoke, single } from './case.ts';
+import { chain, type ExecutionCase, fn, invoke, single, taskRunHistory } from './case.ts';
 
 const FAIL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
@@ -253,14 +253,7 @@ export const errorCases: ExecutionCase[] = [
     source: LAMBDA,
     definition: single(invoke('fail', { error: 'InvokeError', cause: 'invoke broke' })),
     expect: { status: 'FAILED', error: 'InvokeError', cause: { includes: 'invoke broke' } },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskFailed',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskFailed', 'ExecutionFailed'),
   },
   {
     name: 'A successful lambda:invoke task records its events',
@@ -318,14 +311,7 @@ export const errorCases: ExecutionCase[] = [
     }),
     input: { FunctionName: 'no_such_function', Payload: null },
     expect: { status: 'FAILED', error: 'Lambda.ResourceNotFoundException' },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskFailed',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskFailed', 'ExecutionFailed'),
     checkHistory: (events) => {
       const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
       expect(failed?.cause).toMatch(FUNCTION_NOT_FOUND_CAUSE);
@@ -366,14 +352,7 @@ export const errorCases: ExecutionCase[] = [
     definition: PUT_EVENTS,
     input: { Entries: [{ Detail: '"jsonstring"', DetailType: 'detail_type', Source: 'some.source' }] },
     expect: { status: 'FAILED', error: 'EventBridge.FailedEntry', cause: MALFORMED_DETAIL_CAUSE },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskFailed',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskFailed', 'ExecutionFailed'),
     checkHistory: (events) =>
       expect(events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
         resourceType: 'events',
@@ -393,14 +372,7 @@ export const errorCases: ExecutionCase[] = [
       ],
     },
     expect: { status: 'FAILED', error: 'EventBridge.FailedEntry' },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskFailed',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskFailed', 'ExecutionFailed'),
     checkHistory: (events) => {
       const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
       expect(failed?.error).toBe('EventBridge.FailedEntry');

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { childArn, type ExecutionCase, fn, single } from './case.ts';
+import { childArn, type ExecutionCase, fn, single, taskRunHistory } from './case.ts';
 
 const NESTED = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html';
 /** AWS-recorded nested executions (LocalStack's snapshot tests, recorded against AWS). */
@@ -153,14 +153,7 @@ export const nestedCases: ExecutionCase[] = [
       Name: 'TestStartTarget',
     },
     expect: { status: 'FAILED', error: 'StepFunctions.StateMachineDoesNotExistException' },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskFailed',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskFailed', 'ExecutionFailed'),
     checkHistory: (events) => {
       const failed = events.find((event) => event.type === 'TaskFailed')?.taskFailedEventDetails;
       expect(failed?.cause).toMatch(NO_SUCH_MACHINE_CAUSE);

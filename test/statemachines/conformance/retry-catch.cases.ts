@@ -1,4 +1,4 @@
-import { type ExecutionCase, fn, invoke } from './case.ts';
+import { type ExecutionCase, fn, invoke, taskRunHistory } from './case.ts';
 
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
 /**
@@ -368,17 +368,13 @@ export const retryCatchCases: ExecutionCase[] = [
       status: 'SUCCEEDED',
       output: { Error: 'States.DataLimitExceeded', Cause: dataLimitCause('lambda') },
     },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
+    history: taskRunHistory(
       'TaskFailed',
       'TaskStateExited',
       'PassStateEntered',
       'PassStateExited',
       'ExecutionSucceeded',
-    ],
+    ),
   },
   {
     name: 'States.ALL catches States.DataLimitExceeded from a Lambda function result over 256 KiB, naming the function',

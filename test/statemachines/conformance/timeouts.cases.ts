@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { type ExecutionCase, fn, single } from './case.ts';
+import { type ExecutionCase, fn, single, taskRunHistory } from './case.ts';
 
 const TASK = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html';
 const ERRORS = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html';
@@ -47,14 +47,7 @@ export const timeoutCases: ExecutionCase[] = [
     definition: single({ ...invokeFromInput, TimeoutSecondsPath: '$.TimeoutSecondsValue' }),
     input: { TimeoutSecondsValue: 5, FunctionName: fn('hang'), Payload: null },
     expect: { status: 'FAILED', error: 'States.Timeout', cause: null },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskTimedOut',
-      'ExecutionFailed',
-    ],
+    history: taskRunHistory('TaskTimedOut', 'ExecutionFailed'),
     checkHistory: (events) => {
       const scheduled = events.find((event) => event.type === 'TaskScheduled');
       expect(scheduled?.taskScheduledEventDetails?.timeoutInSeconds).toBe(5);
@@ -91,17 +84,13 @@ export const timeoutCases: ExecutionCase[] = [
         error: { Error: 'States.Timeout', Cause: '' },
       },
     },
-    history: [
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
+    history: taskRunHistory(
       'TaskTimedOut',
       'TaskStateExited',
       'PassStateEntered',
       'PassStateExited',
       'ExecutionSucceeded',
-    ],
+    ),
     checkHistory: (events) => {
       const timedOut = events.find((event) => event.type === 'TaskTimedOut');
       expect(timedOut?.taskTimedOutEventDetails).toStrictEqual({

@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
-import { chain, type ExecutionCase, fn, single } from './case.ts';
+import { CONTEXT_EXECUTION_KEYS, chain, type ExecutionCase, fn, single } from './case.ts';
 
 const VARIABLES = 'https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html';
 const HISTORY =
@@ -400,14 +400,7 @@ export const variableCases: ExecutionCase[] = [
       const [[, values]] = assignments(events) as [[string, Record<string, string>]];
       const ctx = JSON.parse(values.ctx!) as Record<string, Record<string, unknown>>;
       expect(Object.keys(ctx)).toEqual(['Execution', 'StateMachine', 'State']);
-      expect(Object.keys(ctx.Execution!)).toEqual([
-        'Id',
-        'Input',
-        'StartTime',
-        'Name',
-        'RoleArn',
-        'RedriveCount',
-      ]);
+      expect(Object.keys(ctx.Execution!)).toEqual(CONTEXT_EXECUTION_KEYS);
       expect(Object.keys(ctx.State!)).toEqual(['Name', 'EnteredTime']);
       expect(ctx.Execution!.Input).toEqual({ input_value: 'input_value_literal' });
       expect(ctx.Execution!.RedriveCount).toBe(0);

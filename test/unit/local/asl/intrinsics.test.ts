@@ -189,58 +189,6 @@ describe('evaluateIntrinsic: arguments and escapes', () => {
   });
 });
 
-describe('evaluateIntrinsic: AWS-recorded snapshots (LocalStack intrinsic_functions tests)', () => {
-  it('reads a string literal holding JSON with unescaped braces and quotes (test_json_merge_escaped_argument)', () => {
-    // Prepare
-    const context = { Execution: { Input: { input_field: { constant_input_field: 'constant_value' } } } };
-    // Act
-    const merged = evaluate(
-      'States.JsonMerge(States.StringToJson(\'{"constant_in_literal": "false"}\'), $$.Execution.Input.input_field, false)',
-      {},
-      context,
-    );
-    // Assess
-    expect(merged).toEqual({ constant_in_literal: 'false', constant_input_field: 'constant_value' });
-  });
-
-  it('keeps a newline inside string literals (test_escape_sequence)', () => {
-    expect(evaluate("States.StringSplit('Hello\nWorld', '\n')")).toEqual(['Hello', 'World']);
-  });
-
-  it('splits keeping whitespace and newlines, dropping empty parts (test_string_split_context_object)', () => {
-    const text = "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n";
-    expect(evaluate("States.StringSplit($.text, ',')", { text })).toEqual([
-      'Value1',
-      'Value2',
-      'Value3\nValue4',
-      'Value5',
-      'Value6\n',
-      '\ntrue',
-      '1',
-      "'HelloWorld'\nNull",
-      'None',
-      '\n   \n',
-    ]);
-    expect(evaluate("States.StringSplit(', , ,', ',')")).toEqual([' ', ' ']);
-  });
-
-  it('rounds MathAdd operands half up, as Java does (test_math_add)', () => {
-    expect(evaluate('States.MathAdd(0.5, 0)')).toBe(1);
-    expect(evaluate('States.MathAdd(2.5, 0)')).toBe(3);
-    expect(evaluate('States.MathAdd(-0.5, 0.5)')).toBe(1);
-    expect(evaluate('States.MathAdd(-1.5, -1.51)')).toBe(-3);
-  });
-
-  it('compares arrays and objects by value in ArrayContains (test_array_contains)', () => {
-    const input = { nested: [[1, 2, 3], 2], objects: [{ 1: 2, 2: [] }] };
-    expect(evaluate('States.ArrayContains($.nested, States.Array(1, 2, 3))', input)).toBe(true);
-    expect(evaluate('States.ArrayContains($.nested, null)', input)).toBe(false);
-    expect(
-      evaluate('States.ArrayContains($.objects, States.StringToJson(\'{"1": 2, "2": []}\'))', input),
-    ).toBe(true);
-  });
-});
-
 describe('evaluateIntrinsic: failures', () => {
   it.each([
     ["States.Format('{} and {}', 1)", /2 placeholder\(s\) \{\} but 1 argument/],
