@@ -3,17 +3,19 @@
  * execution's events linked in id order. A history outlives V8's young generation, which copies every
  * object that survives a scavenge, twice before it reaches the old space: kept as one object per event, the
  * histories of ended executions were most of what each scavenge copied. A chunk's arrays are large enough
- * for V8's large-object space, which is never copied; an event adds four slots and three numbers to them,
+ * for V8's large-object space, which is never copied; an event adds two slots and four numbers to them,
  * and only its JSON strings (or the details object of an event other than a state's entry or exit) are
- * young objects of their own.
+ * young objects of their own. Memory touched for the first time is slow to fill (about 3 ns a byte on a
+ * small VM), so an event's type and how its details are built are one byte: its kind, an index into the
+ * log's table of kinds.
  */
 import { StateTransitionEvent, type TransitionDetails } from './asl/pending-events.ts';
 import type { EventRow } from './store.ts';
 
-/** Events per chunk: 8,192 events of {@link SLOTS} slots take 256 KiB, past V8's 128 KiB for regular objects. */
+/** Events per chunk: 8,192 events of {@link SLOTS} slots take 128 KiB and more, V8's large-object size. */
 const CHUNK_EVENTS = 8192;
-/** Slots per event: its type, then the state's name, its JSON and how to build the details (an entry or exit), or the details. */
-const SLOTS = 4;
+/** Slots per event: the state's name and its JSON (an entry or exit), or the details (any other event). */
+const SLOTS = 2;
 
 class Chunk {
   readonly values: unknown[] = new Array(CHUNK_EVENTS * SLOTS);
@@ -21,6 +23,14 @@ class Chunk {
   readonly previousEventIds = new Int32Array(CHUNK_EVENTS);
   /** The log index of the next event of the same execution. */
   readonly next = new Int32Array(CHUNK_EVENTS);
+  /** The event's index in the log's table of {@link EventKind}s. */
+  readonly kinds = new Uint8Array(CHUNK_EVENTS);
+}
+
+/** An event type, and how its events' details are built (a state's entry or exit), unless they are kept. */
+interface EventKind {
+  readonly type: string;
+  readonly detailsOf: TransitionDetails | undefined;
 }
 
 /** Where one execution's events are in a {@link HistoryLog}; an execution's record holds it. */
@@ -35,6 +45,9 @@ export interface HistoryChain {
 /** Every execution's history events, appended in commit order; each read builds fresh rows. */
 export class HistoryLog {
   readonly #chunks: Chunk[] = [];
+  readonly #kinds: EventKind[] = [];
+  /** Kind indexes by how details are built (undefined: kept), then by type. */
+  readonly #kindIndexes = new Map<TransitionDetails | undefined, Map<string, number>>();
   #length = 0;
 
   /** Events appended, over all executions. */
@@ -51,13 +64,13 @@ export class HistoryLog {
     const chunk = this.#chunks[Math.floor(index / CHUNK_EVENTS)] ?? this.#newChunk();
     const at = index % CHUNK_EVENTS;
     const slot = at * SLOTS;
-    chunk.values[slot] = event.type;
     if (event instanceof StateTransitionEvent) {
-      chunk.values[slot + 1] = event.stateName;
-      chunk.values[slot + 2] = event.json;
-      chunk.values[slot + 3] = event.detailsOf;
+      chunk.kinds[at] = this.#kindOf(event.type, event.detailsOf);
+      chunk.values[slot] = event.stateName;
+      chunk.values[slot + 1] = event.json;
     } else {
-      chunk.values[slot + 1] = event.details;
+      chunk.kinds[at] = this.#kindOf(event.type, undefined);
+      chunk.values[slot] = event.details;
     }
     chunk.timestamps[at] = event.timestamp;
     chunk.previousEventIds[at] = event.previousEventId;
@@ -100,10 +113,25 @@ export class HistoryLog {
     for (let id = 1; id <= toId; id++) {
       const chunk = this.#chunkOf(index);
       const at = index % CHUNK_EVENTS;
-      if (id >= fromId) events.push(eventAt(chunk, at, id));
+      if (id >= fromId) events.push(eventAt(chunk, at, id, this.#kinds[chunk.kinds[at]!]!));
       index = chunk.next[at]!;
     }
     return events;
+  }
+
+  /** The index of the kind of events of `type` whose details `detailsOf` builds (undefined: kept as given). */
+  #kindOf(type: string, detailsOf: TransitionDetails | undefined): number {
+    let byType = this.#kindIndexes.get(detailsOf);
+    if (!byType) {
+      byType = new Map();
+      this.#kindIndexes.set(detailsOf, byType);
+    }
+    const known = byType.get(type);
+    if (known !== undefined) return known;
+    if (this.#kinds.length > 0xff) throw new Error('a history log holds at most 256 kinds of events');
+    this.#kinds.push({ type, detailsOf });
+    byType.set(type, this.#kinds.length - 1);
+    return this.#kinds.length - 1;
   }
 
   #chunkOf(index: number): Chunk {
@@ -117,17 +145,16 @@ export class HistoryLog {
   }
 }
 
-/** A fresh row of the event at `at` in `chunk`: a caller may change it without changing the log. */
-function eventAt(chunk: Chunk, at: number, id: number): EventRow {
+/** A fresh row of the event at `at` in `chunk`, of `kind`: a caller may change it without changing the log. */
+function eventAt(chunk: Chunk, at: number, id: number, kind: EventKind): EventRow {
   const slot = at * SLOTS;
-  const detailsOf = chunk.values[slot + 3] as TransitionDetails | undefined;
-  const stored = chunk.values[slot + 1];
-  const details = detailsOf
-    ? detailsOf(stored as string, chunk.values[slot + 2] as string)
+  const stored = chunk.values[slot];
+  const details = kind.detailsOf
+    ? kind.detailsOf(stored as string, chunk.values[slot + 1] as string)
     : stored && { ...(stored as Record<string, unknown>) };
   return {
     id,
-    type: chunk.values[slot] as string,
+    type: kind.type,
     previousEventId: chunk.previousEventIds[at]!,
     timestamp: chunk.timestamps[at]!,
     details: (details ?? null) as EventRow['details'],

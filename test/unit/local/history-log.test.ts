@@ -65,4 +65,20 @@ describe('HistoryLog', () => {
     expect(log.length).toBe(1);
     expect(log.read(chain, 1, 1).map((event) => event.type)).toEqual(['ExecutionStarted']);
   });
+
+  it('keeps the type of every event of 256 types, and refuses a 257th type rather than mistake it for another', () => {
+    // Prepare
+    const log = new HistoryLog();
+    const chain: HistoryChain = { firstEvent: 0, lastEvent: 0, eventCount: 0 };
+    for (let id = 1; id <= 256; id++)
+      log.append(chain, numbered(new DetailedEvent(`Type${id}`, AT, 0, null), id));
+
+    // Act
+    const appendAnother = () => log.append(chain, numbered(new DetailedEvent('Type257', AT, 0, null), 257));
+
+    // Assess
+    expect(appendAnother).toThrow('a history log holds at most 256 kinds of events');
+    expect(log.read(chain, 255, 256).map((event) => event.type)).toEqual(['Type255', 'Type256']);
+    expect(chain.eventCount).toBe(256);
+  });
 });
