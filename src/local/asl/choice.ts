@@ -6,11 +6,13 @@ import type { ContextSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { compareInstants, type Instant, parseTimestamp } from './expressions/timestamps.ts';
 import { readPath, tryReadPath } from './jsonpath.ts';
+import type { StateRun } from './state-run.ts';
 import {
   type ChoiceRule,
   type ChoiceState,
   COMPARISON_OPERATORS,
   type ComparisonOperator,
+  type JsonataChoiceRule,
   type TopLevelChoiceRule,
 } from './types.ts';
 import type { VariableReader } from './variables.ts';
@@ -86,7 +88,32 @@ export function selectChoice(
 ): TopLevelChoiceRule | undefined {
   const match = state.Choices.find((rule) => evaluateChoiceRule(rule, input, context, variables));
   if (match || state.Default !== undefined) return match;
-  throw new StatesError(
+  throw noChoiceMatched();
+}
+
+/**
+ * The first rule of a JSONata Choice state whose `Condition` is true, with the prefix of its fields in
+ * errors (`Choices[1]/`), or undefined when none is and the state has a `Default`.
+ *
+ * @throws StatesError `States.QueryEvaluationError` when a Condition gives no boolean;
+ * `States.NoChoiceMatched` when no rule matches and there is no `Default`.
+ */
+export async function selectJsonataChoice(
+  run: StateRun<ChoiceState>,
+): Promise<{ rule: JsonataChoiceRule; field: string } | undefined> {
+  const states = run.states();
+  const rules = run.state.Choices as unknown as JsonataChoiceRule[];
+  for (const [index, rule] of rules.entries()) {
+    if (await run.evaluate(rule.Condition, `Choices[${index}]/Condition`, states, 'boolean')) {
+      return { rule, field: `Choices[${index}]/` };
+    }
+  }
+  if (run.state.Default !== undefined) return undefined;
+  throw noChoiceMatched();
+}
+
+function noChoiceMatched(): StatesError {
+  return new StatesError(
     STATES_ERRORS.NoChoiceMatched,
     'No Choice rule matched the input and the Choice state has no Default',
   );

@@ -16,6 +16,7 @@ import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './error
 import { Frame, type FrameDefinition, type StoredCursor } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
+import { markJsonataStates } from './jsonata.ts';
 import {
   DetailedEvent,
   NOT_TRUNCATED,
@@ -697,6 +698,7 @@ export class Engine {
       const stored = this.store.getRevision(id);
       if (!stored) throw new Error(`State machine revision ${id} is missing from the store`);
       revision = { definition: JSON.parse(stored.definition), name: stored.name, roleArn: stored.roleArn };
+      markJsonataStates(revision.definition);
       this.#definitions.set(id, revision);
     }
     return revision;

@@ -8,6 +8,7 @@ import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { asStatesError, errorOutput, FailStateError, STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame } from './frame.ts';
+import { usesJsonata } from './jsonata.ts';
 import { writeResultPath } from './jsonpath.ts';
 import { NOT_TRUNCATED } from './pending-events.ts';
 import { decideOnError } from './retry.ts';
@@ -97,6 +98,10 @@ export function driveFrame(
         outcome = ran;
       }
       const exited = exitState(engine, run, frame, name, state, outcome);
+      if (exited !== STATE_CONTINUES && 'caught' in exited) {
+        resumeAfter(exited.caught, engine, run, frame, end);
+        return;
+      }
       if (exited !== STATE_CONTINUES) {
         output = exited.output;
         break;
@@ -120,7 +125,7 @@ export function driveFrame(
  */
 function runStateModule(
   run: StateRun,
-): { result: StateResult } | { thrown: unknown } | StateWait | Promise<StateResult> {
+): { result: StateResult } | { thrown: unknown } | StateWait | Promise<StateResult | StateWait> {
   try {
     const answer = STATE_HANDLERS[run.state.Type](run);
     return answer instanceof Promise || 'wakeAt' in answer ? answer : { result: answer };
@@ -129,16 +134,19 @@ function runStateModule(
   }
 }
 
-/** Continues the frame with what the state's module's promise settles with. */
+/** Continues the frame with what the state's module's promise settles with (a Wait's instant, or a result). */
 function resumeAfter(
-  waited: Promise<StateResult>,
+  waited: Promise<StateResult | StateWait>,
   engine: Engine,
   run: ExecutionRun,
   frame: Frame,
   end: FrameEnd,
 ): void {
   waited.then(
-    (result) => driveFrame(engine, run, frame, end, { result }),
+    (answer) =>
+      'wakeAt' in answer
+        ? wakeFrameAt(answer.wakeAt, engine, run, frame, end)
+        : driveFrame(engine, run, frame, end, { result: answer }),
     (thrown: unknown) => driveFrame(engine, run, frame, end, { thrown }),
   );
 }
@@ -177,10 +185,15 @@ function enterState(engine: Engine, frame: Frame, name: string, state: State): v
   frame.enteredEvent = engine.emitStateEntered(frame, type, name, frame.inputJson, enteredAt);
 }
 
+/** Errors of a JSONata Catcher's own `Output` or `Assign`: they fail the state, no Catcher handles them. */
+const catcherErrors = new WeakSet<object>();
+
 /**
  * After a state's module: on success, or on an error its Catch handles, records the exit and moves the
  * frame to the next state ({@link STATE_CONTINUES}), or returns the frame's output if it ends. An error
  * its Retry handles schedules the retry ({@link STATE_CONTINUES}). Throws an error it does not handle.
+ * A JSONata Catcher's `Output` and `Assign` are evaluated asynchronously: `caught` is the promise of the
+ * result that the frame then exits with.
  */
 function exitState(
   engine: Engine,
@@ -189,7 +202,7 @@ function exitState(
   name: string,
   state: State,
   outcome: { result: StateResult } | { thrown: unknown },
-): typeof STATE_CONTINUES | { output: unknown } {
+): typeof STATE_CONTINUES | { output: unknown } | { caught: Promise<StateResult> } {
   let next: string | undefined;
   let output: unknown;
   let outputJson: string;
@@ -202,7 +215,7 @@ function exitState(
     outputJson = frame.outputJson(output);
   } catch (thrown) {
     assigned = undefined; // a failed state assigns nothing (its Catcher may)
-    if (frame.signal.aborted || run.halted) throw thrown;
+    if (frame.signal.aborted || run.halted || catcherErrors.has(thrown as object)) throw thrown;
     const error = attributeError(engine, run, frame, name, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) {
@@ -229,6 +242,22 @@ function exitState(
     }
     const { catcher } = decision;
     const caught = errorOutput(error);
+    if (usesJsonata(state)) {
+      const exit = new StateRun(engine, run, frame, name, state).exitJsonata(
+        catcher,
+        { errorOutput: caught },
+        caught,
+        catcher.Next,
+        `Catch[${(state as ErrorHandling).Catch!.indexOf(catcher)}]/`,
+      );
+      return {
+        caught: exit.catch((failed: unknown) => {
+          const failure = asStatesError(failed);
+          catcherErrors.add(failure);
+          throw failure;
+        }),
+      };
+    }
     next = catcher.Next;
     output = writeResultPath(frame.input, catcher.ResultPath, caught);
     outputJson = serializeWithinLimit(output, name);
@@ -256,6 +285,12 @@ function exitState(
   return STATE_CONTINUES;
 }
 
+/** The errors whose cause names the state that raised them (the execution's, as AWS records it). */
+const PREFIXED_ERRORS: ReadonlySet<string | undefined> = new Set([
+  STATES_ERRORS.Runtime,
+  STATES_ERRORS.QueryEvaluationError,
+]);
+
 /** Errors already attributed to the state that raised them: a child's failure keeps its own state's. */
 const attributedErrors = new WeakSet<StatesError>();
 
@@ -276,7 +311,7 @@ function attributeError(
 ): StatesError {
   if (attributedErrors.has(error)) return error;
   let attributed = error;
-  if (error.error === STATES_ERRORS.Runtime && !(error instanceof FailStateError)) {
+  if (PREFIXED_ERRORS.has(error.error) && !(error instanceof FailStateError)) {
     const entered = frame.enteredEvent;
     if (entered?.id === 0) engine.journal.commit(run, frame);
     const enteredId = entered?.id ?? frame.cursor.enteredEventId;

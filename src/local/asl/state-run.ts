@@ -10,10 +10,17 @@ import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import type { Frame, FrameCursor } from './frame.ts';
+import {
+  evaluateJsonataField,
+  expressionError,
+  type JsonType,
+  type StatesBinding,
+  usesJsonata,
+} from './jsonata.ts';
 import { writeResultPath } from './jsonpath.ts';
 import type { PendingEvent } from './pending-events.ts';
-import type { JsonObject, PayloadTemplate, State } from './types.ts';
-import { type Assignment, evaluateAssign } from './variables.ts';
+import type { JsonObject, JsonValue, PayloadTemplate, State } from './types.ts';
+import { type Assignment, assignmentOf, evaluateAssign } from './variables.ts';
 
 /** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
 const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
@@ -47,6 +54,12 @@ export interface StateResult {
 /** What a Wait returns before its instant: the engine runs it again at the wall-clock `wakeAt`. */
 export interface StateWait {
   wakeAt: number;
+}
+
+/** The fields of a JSONata state, Choice rule or Catcher that shape its exit. */
+export interface JsonataExit {
+  Assign?: JsonObject;
+  Output?: JsonValue;
 }
 
 /** One run of one state of one frame. */
@@ -102,11 +115,69 @@ export class StateRun<S extends State = State> {
       : resolvePayloadTemplate(template, selected, context, this.frame);
   }
 
+  /** Whether the state uses JSONata (its own `QueryLanguage`, else its definition's). */
+  get jsonata(): boolean {
+    return usesJsonata(this.state);
+  }
+
+  /** `$states` for a JSONata field: the state's input and context object, and `extra` (`result`, ...). */
+  states(
+    extra?: Omit<StatesBinding, 'input' | 'context'>,
+    extraContext?: Record<string, unknown>,
+  ): StatesBinding {
+    return { input: this.input, context: this.context(extraContext), ...extra };
+  }
+
   /**
-   * The state's result moving on to `next`: ResultSelector (applied to `result`), ResultPath (into the raw
-   * input), then OutputPath; and its `Assign`, whose `$` is the result after ResultSelector.
+   * Evaluates a JSONata field of this state (see `evaluateJsonataField`) with the frame's variables; an
+   * expression that is the whole field must give `expected`.
    */
-  exit(result: unknown, next: string | undefined): StateResult {
+  evaluate(template: unknown, field: string, states: StatesBinding, expected?: JsonType): Promise<unknown> {
+    return evaluateJsonataField(template, field, states, this.frame, expected);
+  }
+
+  /**
+   * Evaluates a JSONata field that must give an integer from `minimum` to `maximum` (a number in the
+   * definition, which validation checked, or an expression).
+   *
+   * @throws StatesError `States.QueryEvaluationError` when the expression gives another value.
+   */
+  async evaluateInteger(
+    template: unknown,
+    field: string,
+    states: StatesBinding,
+    minimum: number,
+    maximum = Number.MAX_SAFE_INTEGER,
+  ): Promise<number> {
+    const value = (await this.evaluate(template, field, states, 'integer')) as number;
+    if (value < minimum || value > maximum) {
+      throw expressionError(
+        template as string,
+        field,
+        `returned a value out of range. Expected an integer from ${minimum} to ${maximum}, but was ${value}`,
+      );
+    }
+    return value;
+  }
+
+  /**
+   * The input a JSONata Task or Parallel state works on: `Arguments` evaluated, else the state's input.
+   * `extraContext` adds context object members (`Task.Token`).
+   */
+  evaluateArguments(extraContext?: Record<string, unknown>): Promise<unknown> | unknown {
+    const { Arguments } = this.state as { Arguments?: JsonValue };
+    if (Arguments === undefined) return this.input;
+    return this.evaluate(Arguments, 'Arguments', this.states(undefined, extraContext));
+  }
+
+  /**
+   * The state's result moving on to `next`. JSONPath: ResultSelector (applied to `result`), ResultPath (into
+   * the raw input), then OutputPath; and its `Assign`, whose `$` is the result after ResultSelector.
+   * JSONata: `Output` (else the result) and `Assign`, both reading `$states.result` when `hasResult`.
+   */
+  exit(result: unknown, next: string | undefined, hasResult = true): StateResult | Promise<StateResult> {
+    if (this.jsonata)
+      return this.exitJsonata(this.state as JsonataExit, hasResult ? { result } : {}, result, next);
     const state = this.state as {
       ResultSelector?: PayloadTemplate;
       ResultPath?: string | null;
@@ -123,6 +194,31 @@ export class StateRun<S extends State = State> {
       state.OutputPath === undefined
         ? merged
         : applyPath(merged, state.OutputPath, this.contextSource(), this.frame);
+    return assigned === undefined ? { output, next } : { output, next, assigned };
+  }
+
+  /**
+   * The JSONata exit of the state or of its Choice rule or Catcher (`fields`): `Assign` and `Output` with
+   * `$states` holding `extra`, and `fallback` as the output when there is no `Output`. Both read the
+   * variables from before the state; `fieldPrefix` names a rule's or Catcher's fields in errors.
+   */
+  async exitJsonata(
+    fields: JsonataExit,
+    extra: Omit<StatesBinding, 'input' | 'context'>,
+    fallback: unknown,
+    next: string | undefined,
+    fieldPrefix = '',
+  ): Promise<StateResult> {
+    const states = this.states(extra);
+    let assigned: Assignment | undefined;
+    if (fields.Assign !== undefined) {
+      const values = await this.evaluate(fields.Assign, `${fieldPrefix}Assign`, states);
+      assigned = assignmentOf(values as Record<string, unknown>);
+    }
+    const output =
+      fields.Output === undefined
+        ? fallback
+        : await this.evaluate(fields.Output, `${fieldPrefix}Output`, states);
     return assigned === undefined ? { output, next } : { output, next, assigned };
   }
 

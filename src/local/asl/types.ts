@@ -34,6 +34,17 @@ export type StateType = 'Task' | 'Pass' | 'Choice' | 'Wait' | 'Succeed' | 'Fail'
 export interface BaseState {
   Type: StateType;
   Comment?: string;
+  /** The state's query language; absent, its definition's (`JSONPath` unless the top level says `JSONata`). */
+  QueryLanguage?: 'JSONPath' | 'JSONata';
+}
+
+/**
+ * The fields of a JSONata state (see jsonata.ts): any JSON value where a string `"{% expression %}"`, at any
+ * depth, is evaluated. `Arguments` gives a Task or Parallel its input, `Output` gives the state's output.
+ */
+export interface JsonataFields {
+  Arguments?: JsonValue;
+  Output?: JsonValue;
 }
 
 /** A state that moves on: exactly one of `Next` and `End: true`. */
@@ -53,9 +64,13 @@ export interface ResultPathField {
   ResultPath?: string | null;
 }
 
-/** `Assign`: workflow variables to set as the state exits (keys ending in `.$` are resolved). */
+/**
+ * `Assign`: workflow variables to set as the state exits (JSONPath: keys ending in `.$` are resolved;
+ * JSONata: `{% %}` values are evaluated); a JSONata Catcher or Choice rule may also have an `Output`.
+ */
 export interface Assignable {
   Assign?: JsonObject;
+  Output?: JsonValue;
 }
 
 /** One entry of `Retry`. */
@@ -93,7 +108,8 @@ export interface ResultState
     InputOutputPaths,
     ResultPathField,
     ErrorHandling,
-    Assignable {
+    Assignable,
+    JsonataFields {
   Parameters?: PayloadTemplate;
   ResultSelector?: PayloadTemplate;
 }
@@ -101,9 +117,10 @@ export interface ResultState
 export interface TaskState extends ResultState {
   Type: 'Task';
   Resource: string;
-  TimeoutSeconds?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too (as `HeartbeatSeconds`). */
+  TimeoutSeconds?: number | string;
   TimeoutSecondsPath?: string;
-  HeartbeatSeconds?: number;
+  HeartbeatSeconds?: number | string;
   HeartbeatSecondsPath?: string;
   Credentials?: JsonObject;
 }
@@ -116,7 +133,8 @@ export interface PassState extends BaseState, Transition, InputOutputPaths, Resu
 
 export interface WaitState extends BaseState, Transition, InputOutputPaths, Assignable {
   Type: 'Wait';
-  Seconds?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  Seconds?: number | string;
   SecondsPath?: string;
   Timestamp?: string;
   TimestampPath?: string;
@@ -131,7 +149,7 @@ export const MAX_RETRIER_VALUE = 99_999_999;
 /** The largest `MaxDelaySeconds` of a retrier (366 days). */
 export const MAX_RETRY_DELAY_SECONDS = 31_622_400;
 
-export interface SucceedState extends BaseState, InputOutputPaths {
+export interface SucceedState extends BaseState, InputOutputPaths, JsonataFields {
   Type: 'Succeed';
 }
 
@@ -160,10 +178,13 @@ export interface MapState extends ResultState {
   /** Legacy name of `ItemProcessor`. */
   Iterator?: StateMachineDefinition;
   ItemsPath?: string;
+  /** JSONata: the items, an array or a `{% %}` expression. */
+  Items?: JsonValue;
   ItemSelector?: PayloadTemplate;
   /** Legacy name of `ItemSelector`. */
   Parameters?: PayloadTemplate;
-  MaxConcurrency?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  MaxConcurrency?: number | string;
   MaxConcurrencyPath?: string;
   ItemReader?: JsonObject;
   ItemBatcher?: ItemBatcher;
@@ -256,3 +277,9 @@ export type ChoiceRule = ComparisonRule | AndRule | OrRule | NotRule;
 
 /** A rule of `Choices`: a rule with the `Next` state to go to when it matches (and what it assigns then). */
 export type TopLevelChoiceRule = ChoiceRule & { Next: string } & Assignable;
+
+/** A rule of a JSONata Choice state: its `Condition`, a `{% %}` expression, must give a boolean. */
+export interface JsonataChoiceRule extends Assignable {
+  Condition: string | boolean;
+  Next: string;
+}

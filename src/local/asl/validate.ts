@@ -12,6 +12,11 @@ import {
 } from './expressions/expression-checks.ts';
 import { deeperThan, isPlainObject, MAX_JSON_DEPTH } from './expressions/json-values.ts';
 import {
+  checkJsonataState,
+  JSONATA_FIELDS_BY_TYPE,
+  LOCAL_JSONPATH_ONLY,
+} from './expressions/jsonata-checks.ts';
+import {
   checkInteger,
   checkRetryAndCatch,
   STATE_TYPE_CHECKS,
@@ -40,6 +45,7 @@ const TOP_LEVEL_FIELDS = new Set([
   'Version',
   'QueryLanguage',
 ]);
+const COMMON_FIELDS: ReadonlySet<string> = new Set(['Type', 'Comment', 'QueryLanguage']);
 const IO = ['InputPath', 'OutputPath'];
 const FLOW = ['Next', 'End'];
 const WITH_RESULT = [...IO, ...FLOW, 'ResultPath'];
@@ -235,20 +241,22 @@ function checkState(
     return;
   }
   const jsonata = (state.QueryLanguage ?? (jsonataByDefault ? 'JSONata' : 'JSONPath')) === 'JSONata';
-  const common = new Set(['Type', 'Comment', 'QueryLanguage']);
-  const unsupported = jsonata
-    ? []
-    : Object.keys(state).filter((key) => !common.has(key) && !fields.includes(key));
-  for (const key of unsupported) {
-    const message = ERROR_HANDLING.includes(key)
-      ? `The field '${key}' is only supported by Task, Parallel and Map states`
-      : `The field '${key}' is not supported by Step Functions for a ${type} state`;
-    report(SCHEMA, message, `${location}/${key}`);
+  if (jsonataByDefault && state.QueryLanguage === 'JSONPath') {
+    report(
+      SCHEMA,
+      "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+      location,
+    );
   }
+  checkFieldNames(report, state, type, jsonata, location);
   checkOptionalString(report, state, 'Comment', location);
   checkQueryLanguage(report, state, location);
   if (fields.includes('End')) checkTransition(context, state, location);
-  if (jsonata) return;
+  if (fields.includes('Retry')) checkRetryAndCatch(context, state, location, jsonata);
+  if (jsonata) {
+    checkJsonataState(context, state, type, location);
+    return;
+  }
   for (const field of IO.filter((field) => field in state && state[field] !== null)) {
     checkPath(report, state[field], field, location, 'Path');
   }
@@ -263,11 +271,55 @@ function checkState(
   if (type === 'Pass' && 'Result' in state)
     warnStaticPassResult(context.warn, state.Result, `${location}/Result`);
   if ('Assign' in state && fields.includes('Assign')) checkAssign(report, state.Assign, location);
-  if (fields.includes('Retry')) checkRetryAndCatch(context, state, location);
   STATE_TYPE_CHECKS[type]?.(context, state, location);
 }
 
 /** Express state machines run no `.sync` (Run a Job) or `.waitForTaskToken` (Wait for Callback) task. */
+/**
+ * Reports the fields a state of `type` does not take in its query language: a field of the other language,
+ * Retry or Catch outside Task, Parallel and Map, and any other unknown field.
+ */
+function checkFieldNames(
+  report: Report,
+  state: Record<string, unknown>,
+  type: string,
+  jsonata: boolean,
+  location: string,
+): void {
+  const [language, otherLanguage] = jsonata ? ['JSONata', 'JSONPath'] : ['JSONPath', 'JSONata'];
+  const jsonPathFields = FIELDS_BY_TYPE[type] ?? [];
+  const jsonataFields = JSONATA_FIELDS_BY_TYPE[type] ?? [];
+  const [own, other] = jsonata ? [jsonataFields, jsonPathFields] : [jsonPathFields, jsonataFields];
+  for (const key of Object.keys(state)) {
+    if (COMMON_FIELDS.has(key) || own.includes(key)) continue;
+    if (jsonata && LOCAL_JSONPATH_ONLY.includes(key) && jsonPathFields.includes(key)) {
+      report(
+        SCHEMA,
+        `The local runtime runs the field '${key}' in JSONPath Map states only`,
+        `${location}/${key}`,
+      );
+    } else if (other.includes(key)) {
+      report(
+        SCHEMA,
+        `The QueryLanguage is set to '${language}', but field '${key}' is only supported for the '${otherLanguage}' QueryLanguage`,
+        location,
+      );
+    } else if (ERROR_HANDLING.includes(key)) {
+      report(
+        SCHEMA,
+        `The field '${key}' is only supported by Task, Parallel and Map states`,
+        `${location}/${key}`,
+      );
+    } else {
+      report(
+        SCHEMA,
+        `The field '${key}' is not supported by Step Functions for a ${type} state`,
+        `${location}/${key}`,
+      );
+    }
+  }
+}
+
 function checkExpressTask(report: Report, state: unknown, location: string): void {
   if (!isPlainObject(state) || state.Type !== 'Task' || typeof state.Resource !== 'string') return;
   let resource: TaskResource;
@@ -325,10 +377,14 @@ function transitionTargets(state: unknown): string[] {
 }
 
 function checkQueryLanguage(report: Report, object: Record<string, unknown>, location: string): void {
-  if ('QueryLanguage' in object && object.QueryLanguage !== 'JSONPath') {
+  if (
+    'QueryLanguage' in object &&
+    object.QueryLanguage !== 'JSONPath' &&
+    object.QueryLanguage !== 'JSONata'
+  ) {
     report(
       SCHEMA,
-      "The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
+      "The field 'QueryLanguage' must be one of: JSONPath, JSONata",
       `${location}/QueryLanguage`,
     );
   }

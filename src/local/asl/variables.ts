@@ -63,7 +63,15 @@ export function evaluateAssign(
   context: ContextSource,
   variables: VariableReader | undefined,
 ): Assignment {
-  const values = resolvePayloadTemplate(assign, value, context, variables) as Record<string, unknown>;
+  return assignmentOf(resolvePayloadTemplate(assign, value, context, variables) as Record<string, unknown>);
+}
+
+/**
+ * The assignment of `values` (of a JSONPath or JSONata `Assign`), with each value's JSON.
+ *
+ * @throws StatesError `States.DataLimitExceeded` when the values take more than 256 KiB of JSON together.
+ */
+export function assignmentOf(values: Record<string, unknown>): Assignment {
   const json: Record<string, string> = {};
   let length = 0;
   for (const [name, assigned] of Object.entries(values)) {

@@ -21,7 +21,8 @@ type IntrinsicFunction = (args: IntrinsicArgument[], name: string) => unknown;
 export const MAX_INTRINSIC_STRING_LENGTH = 10_000;
 /** Most items `States.ArrayRange` may return. */
 export const MAX_ARRAY_RANGE_ITEMS = 1000;
-const HASH_ALGORITHMS: Record<string, string> = {
+/** The algorithms `States.Hash` and JSONata's `$hash` take, by their Node names. */
+export const HASH_ALGORITHMS: Record<string, string> = {
   MD5: 'md5',
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',

@@ -6,7 +6,7 @@ const MULTIPLIER = 0x5deece66dn;
 const ADDEND = 0xbn;
 const MASK = (1n << 48n) - 1n;
 
-/** A seeded generator with Java's `nextInt(bound)`. */
+/** A seeded generator with Java's `nextInt(bound)` and `nextDouble()`. */
 export class JavaRandom {
   private seed: bigint;
 
@@ -24,6 +24,11 @@ export class JavaRandom {
       value = bits % bound;
     } while (bits - value + (bound - 1) > 0x7fffffff);
     return value;
+  }
+
+  /** A uniformly distributed number in `[0, 1)`, as Java's `nextDouble()`. */
+  nextDouble(): number {
+    return (this.next(26) * 2 ** 27 + (this.next(27) >>> 0)) / 2 ** 53;
   }
 
   private next(bits: number): number {

@@ -30,6 +30,7 @@ const RETRIER_FIELDS = new Set([
   'Comment',
 ]);
 const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Comment', 'Assign']);
+const JSONATA_CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'Output', 'Comment', 'Assign']);
 const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage']);
 
 /** What the type checks need from the definition walker. */
@@ -59,7 +60,12 @@ export const STATE_TYPE_CHECKS: Record<
 };
 
 /** Checks `Retry` and `Catch` (fields, ErrorEquals, `States.ALL` last and alone, Catch targets). */
-export function checkRetryAndCatch(context: StateCheckContext, state: StateObject, location: string): void {
+export function checkRetryAndCatch(
+  context: StateCheckContext,
+  state: StateObject,
+  location: string,
+  jsonata = false,
+): void {
   for (const field of ['Retry', 'Catch'] as const) {
     if (!(field in state)) continue;
     const entries = state[field];
@@ -73,12 +79,14 @@ export function checkRetryAndCatch(context: StateCheckContext, state: StateObjec
         context.report(SCHEMA, `A ${field === 'Retry' ? 'Retrier' : 'Catcher'} must be a JSON object`, at);
         return;
       }
-      checkUnknownFields(context.report, entry, field === 'Retry' ? RETRIER_FIELDS : CATCHER_FIELDS, at);
+      const allowed = field === 'Retry' ? RETRIER_FIELDS : jsonata ? JSONATA_CATCHER_FIELDS : CATCHER_FIELDS;
+      checkUnknownFields(context.report, entry, allowed, at);
       checkOptionalString(context.report, entry, 'Comment', at);
       checkErrorEquals(context.report, entry.ErrorEquals, index === entries.length - 1, at);
       if (field === 'Catch') {
         checkNextRequired(context.report, entry, at);
         if ('Next' in entry) context.checkTarget(entry.Next, 'Next', `${at}/Next`);
+        if (jsonata) return; // its Output and Assign: jsonata-checks.ts
         if ('ResultPath' in entry && entry.ResultPath !== null) {
           checkPath(context.report, entry.ResultPath, 'ResultPath', at, 'ReferencePath', false);
         }

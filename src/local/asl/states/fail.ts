@@ -7,8 +7,9 @@ import type { FailState } from '../types.ts';
  * Fail: fails the frame with `Error`/`ErrorPath` and `Cause`/`CausePath` (paths or intrinsic functions); one
  * the state leaves out stays undefined, so the execution reports none.
  */
-export function runFail(run: StateRun<FailState>): StateResult {
+export function runFail(run: StateRun<FailState>): StateResult | Promise<StateResult> {
   const { Error: error, ErrorPath, Cause: cause, CausePath } = run.state;
+  if (run.jsonata) return failJsonata(run);
   throw new FailStateError(
     error ?? dynamicString(run, 'ErrorPath', ErrorPath),
     cause ?? dynamicString(run, 'CausePath', CausePath),
@@ -30,4 +31,14 @@ function dynamicString(
     );
   }
   return value;
+}
+
+/** A JSONata Fail state: `Error` and `Cause` may be `{% %}` expressions, which must give strings. */
+async function failJsonata(run: StateRun<FailState>): Promise<never> {
+  const states = run.states();
+  const text = async (field: 'Error' | 'Cause') => {
+    const value = run.state[field];
+    return value === undefined ? undefined : ((await run.evaluate(value, field, states, 'string')) as string);
+  };
+  throw new FailStateError(await text('Error'), await text('Cause'));
 }

@@ -9,8 +9,13 @@ import { runSucceed } from './succeed.ts';
 import { runTask } from './task.ts';
 import { runWait } from './wait.ts';
 
-/** A state type's module: its result, a Wait's instant to run it again, or a promise of its result. */
-export type StateModule = (run: StateRun<State>) => StateResult | StateWait | Promise<StateResult>;
+/**
+ * A state type's module: its result, a Wait's instant to run it again, or a promise of either (a state that
+ * waits for outside work, or evaluates JSONata).
+ */
+export type StateModule = (
+  run: StateRun<State>,
+) => StateResult | StateWait | Promise<StateResult> | Promise<StateResult | StateWait>;
 
 /**
  * The module that runs each state type; states without outside effects answer synchronously, and a Wait

@@ -20,21 +20,24 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   if (!processor)
     throw new StatesError(STATES_ERRORS.Runtime, `Map state '${run.name}' has no ItemProcessor`);
   if (run.cursor.phase !== 'children') {
-    const effective = run.effectiveInput();
+    // A JSONata Map keeps its evaluated `Items` (its effective input is its input).
+    const effective = run.jsonata ? await jsonataItems(run) : run.effectiveInput();
     const items = itemsOf(run, effective);
     run.emit('MapStateStarted', { length: items.length });
     run.save({ phase: 'children', effective });
   }
   const effective = run.cursor.effective;
   const items = itemsOf(run, effective);
-  const select = (index: number) => selectItem(run, effective, items, index);
+  const select = run.jsonata
+    ? await jsonataItemSelector(run, items)
+    : (index: number) => selectItem(run, effective, items, index);
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
   const children = isDistributed(state)
     ? distributedChildren(run, effective, items, select)
     : { count: items.length, input: select };
   const results = await runChildFrames(run, {
     ...children,
-    concurrency: concurrencyOf(run, effective),
+    concurrency: run.jsonata ? await jsonataConcurrency(run) : concurrencyOf(run, effective),
     definition: () => processor,
     startedEvent: 'MapIterationStarted',
     succeededEvent: 'MapIterationSucceeded',
@@ -66,6 +69,41 @@ function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
     );
   }
   return items;
+}
+
+/** The items of a JSONata Map: `Items` (an array or a `{% %}` expression), else its input. */
+async function jsonataItems(run: StateRun<MapState>): Promise<unknown> {
+  const { Items } = run.state;
+  if (Items === undefined) return run.input;
+  return run.evaluate(Items, 'Items', run.states(), 'array');
+}
+
+/**
+ * Each item of a JSONata Map as its iteration gets it: `ItemSelector` evaluated with
+ * `$states.context.Map.Item` (evaluated for all items before any starts), else the item.
+ */
+async function jsonataItemSelector(
+  run: StateRun<MapState>,
+  items: unknown[],
+): Promise<(index: number) => unknown> {
+  const selector = run.state.ItemSelector;
+  if (selector === undefined) return (index) => items[index];
+  const selected: unknown[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const states = run.states(undefined, { Map: { Item: { Index: index, Value: items[index] } } });
+    selected.push(await run.evaluate(selector, 'ItemSelector', states));
+  }
+  return (index) => selected[index];
+}
+
+/** A JSONata Map's `MaxConcurrency` (a number or a `{% %}` expression giving one). */
+async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
+  const { MaxConcurrency } = run.state;
+  const value =
+    MaxConcurrency === undefined
+      ? 0
+      : await run.evaluateInteger(MaxConcurrency, 'MaxConcurrency', run.states(), 0);
+  return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
 }
 
 /** A string of decimal digits, which `MaxConcurrencyPath` may select instead of a number (as on AWS). */

@@ -2,11 +2,11 @@ import { runChildFrames } from '../children.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { ParallelState } from '../types.ts';
 
-/** Parallel: runs every branch on the effective input; the output is the array of branch outputs. */
+/** Parallel: runs every branch on the effective input (JSONata: `Arguments`); the output is the array of branch outputs. */
 export async function runParallel(run: StateRun<ParallelState>): Promise<StateResult> {
   const { state } = run;
   if (run.cursor.phase !== 'children') {
-    const effective = run.effectiveInput(state.Parameters);
+    const effective = run.jsonata ? await run.evaluateArguments() : run.effectiveInput(state.Parameters);
     run.emit('ParallelStateStarted');
     run.save({ phase: 'children', effective });
   }

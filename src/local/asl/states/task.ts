@@ -30,8 +30,8 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   const { engine } = run;
   const inFlight = run.cursor.phase === 'running';
   const overdue = inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt);
-  const effective = inFlight ? run.cursor.effective : run.effectiveInput(run.state.Parameters);
-  const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
+  const fields = taskFields(run, inFlight);
+  const { effective, timeoutInSeconds } = fields instanceof Promise ? await fields : fields;
   let timeoutAt = run.cursor.timeoutAt;
   if (!overdue) {
     const scheduled = run.emit('LambdaFunctionScheduled', {
@@ -79,12 +79,8 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
   const inFlight = run.cursor.phase === 'running';
   const token = waitsForToken ? (run.cursor.token ?? newTaskToken()) : undefined;
   // The state's own fields fail it before anything is scheduled, with no TaskFailed (as a Lambda function's do).
-  const heartbeatSeconds = secondsField(run, 'HeartbeatSeconds');
-  const timeoutInSeconds = secondsField(run, 'TimeoutSeconds');
-  const effective =
-    resuming || inFlight
-      ? run.cursor.effective
-      : run.effectiveInput(run.state.Parameters, token ? { Task: { Token: token } } : undefined);
+  const fields = taskFields(run, resuming || inFlight, token ? { Task: { Token: token } } : undefined);
+  const { effective, timeoutInSeconds, heartbeatSeconds } = fields instanceof Promise ? await fields : fields;
   const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token, heartbeatSeconds);
   // An answer sent for the token of a task in flight at a restart ends the task: it is not invoked again.
   const answered = inFlight && mailbox?.answered === true;
@@ -197,12 +193,54 @@ function taskDeadline(
 }
 
 /** `TimeoutSeconds` / `HeartbeatSeconds`, or their `...Path` read from the state input. */
+/** What a task works on (its effective input) and its timeouts, in seconds. */
+interface TaskFields {
+  effective: unknown;
+  timeoutInSeconds?: number;
+  heartbeatSeconds?: number;
+}
+
+/**
+ * The task's fields: its effective input (kept in the cursor once the task is scheduled: `scheduled`) and
+ * its timeouts. A JSONPath state's are read at once (so its events keep their order); a JSONata state's are
+ * evaluated (`Arguments`, with `extraContext` in `$states.context`).
+ */
+function taskFields(
+  run: StateRun<TaskState>,
+  scheduled: boolean,
+  extraContext?: Record<string, unknown>,
+): TaskFields | Promise<TaskFields> {
+  if (run.jsonata) return evaluateTaskFields(run, scheduled, extraContext);
+  return {
+    heartbeatSeconds: secondsField(run, 'HeartbeatSeconds'),
+    timeoutInSeconds: secondsField(run, 'TimeoutSeconds'),
+    effective: scheduled ? run.cursor.effective : run.effectiveInput(run.state.Parameters, extraContext),
+  };
+}
+
+async function evaluateTaskFields(
+  run: StateRun<TaskState>,
+  scheduled: boolean,
+  extraContext?: Record<string, unknown>,
+): Promise<TaskFields> {
+  const states = run.states(undefined, extraContext);
+  const seconds = (field: 'TimeoutSeconds' | 'HeartbeatSeconds') => {
+    const value = run.state[field];
+    return value === undefined ? undefined : run.evaluateInteger(value, field, states, 1);
+  };
+  return {
+    heartbeatSeconds: await seconds('HeartbeatSeconds'),
+    timeoutInSeconds: await seconds('TimeoutSeconds'),
+    effective: scheduled ? run.cursor.effective : await run.evaluateArguments(extraContext),
+  };
+}
+
 function secondsField(
   run: StateRun<TaskState>,
   field: 'TimeoutSeconds' | 'HeartbeatSeconds',
 ): number | undefined {
   const fixed = run.state[field];
-  if (fixed !== undefined) return fixed;
+  if (fixed !== undefined) return fixed as number;
   const path = run.state[`${field}Path`];
   if (path === undefined) return undefined;
   const value = readPath(path, run.input, run.contextSource(), run.frame);

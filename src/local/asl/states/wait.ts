@@ -3,6 +3,7 @@ import type { ContextSource } from '../context-object.ts';
 import { applyPath } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { parseTimestamp } from '../expressions/timestamps.ts';
+import { expressionError } from '../jsonata.ts';
 import { tryReadPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
@@ -13,7 +14,10 @@ import type { VariableReader } from '../variables.ts';
  * before it replays the state, which only re-enters the Wait) and answers it; the engine runs the state
  * again then (also after a restart, for the remaining time only), and it ends once the instant has come.
  */
-export function runWait(run: StateRun<WaitState>): StateResult | StateWait {
+export function runWait(
+  run: StateRun<WaitState>,
+): StateResult | StateWait | Promise<StateResult | StateWait> {
+  if (run.jsonata) return run.cursor.phase === 'waiting' ? endJsonataWait(run) : startJsonataWait(run);
   const context = run.contextSource();
   const { state, frame } = run;
   const effective = applyPath(run.input, state.InputPath, context, frame);
@@ -41,7 +45,7 @@ function waitMilliseconds(
   variables: VariableReader,
   now: number,
 ): number {
-  if (state.Seconds !== undefined) return state.Seconds * 1000;
+  if (typeof state.Seconds === 'number') return state.Seconds * 1000;
   if (state.SecondsPath !== undefined) {
     return (
       pathSeconds(
@@ -63,6 +67,37 @@ function waitMilliseconds(
     );
   }
   return Math.max(0, instant.epochSeconds * 1000 - now);
+}
+
+/** A JSONata Wait: `Seconds` or `Timestamp` (either may be a `{% %}` expression) sets its instant. */
+async function startJsonataWait(run: StateRun<WaitState>): Promise<StateResult | StateWait> {
+  const { state } = run;
+  const clock = run.engine.clock;
+  const states = run.states();
+  let delayMs: number;
+  if (state.Seconds !== undefined) {
+    delayMs = (await run.evaluateInteger(state.Seconds, 'Seconds', states, 0, MAX_WAIT_SECONDS)) * 1000;
+  } else {
+    const timestamp = await run.evaluate(state.Timestamp, 'Timestamp', states, 'string');
+    const instant = parseTimestamp(timestamp);
+    if (instant === undefined) {
+      throw expressionError(
+        state.Timestamp as string,
+        'Timestamp',
+        `returned a value that is not an ISO-8601 extended offset date-time: ${String(timestamp)}`,
+      );
+    }
+    delayMs = Math.max(0, instant.epochSeconds * 1000 - clock.now());
+  }
+  run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
+  return endJsonataWait(run);
+}
+
+/** A JSONata Wait once its instant is set: that instant until it comes, then its `Output` and `Assign`. */
+function endJsonataWait(run: StateRun<WaitState>): StateWait | StateResult | Promise<StateResult> {
+  const wakeAt = run.cursor.wakeAt ?? 0;
+  if (msUntil(run.engine.clock, wakeAt) > 0) return { wakeAt };
+  return run.exit(run.input, run.state.Next, false);
 }
 
 /**

@@ -167,20 +167,26 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
     }
   });
 
-  it('fails a JSONata definition on its QueryLanguage only, not on JSONata fields such as Output', async () => {
+  it('passes a JSONata definition, and fails one whose expression does not parse, at its field', async () => {
     // Act
-    const output = await validateDefinition({
+    const valid = await validateDefinition({
       QueryLanguage: 'JSONata',
       StartAt: 'P',
       States: { P: { Type: 'Pass', Output: '{% $states.input %}', End: true } },
     });
+    const invalid = await validateDefinition({
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Output: { total: '{% $sum($states.input.xs %}' }, End: true } },
+    });
     // Assess
-    expect(output.result).toBe('FAIL');
-    expect(output.diagnostics).toEqual([
+    expect(valid).toMatchObject({ result: 'OK', diagnostics: [] });
+    expect(invalid.result).toBe('FAIL');
+    expect(invalid.diagnostics).toEqual([
       expect.objectContaining({
-        code: 'SCHEMA_VALIDATION_FAILED',
-        message: "The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
-        location: '/QueryLanguage',
+        code: 'INVALID_JSONATA_EXPRESSION',
+        message: 'Expected ")" before end of expression',
+        location: '/States/P/Output/total',
       }),
     ]);
   });

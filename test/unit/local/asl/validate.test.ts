@@ -379,14 +379,7 @@ describe('validateDefinition', () => {
     ]);
   });
 
-  it('rejects JSONata, which the local runtime does not evaluate', () => {
-    const definition = { ...validMachine(), QueryLanguage: 'JSONata' };
-    expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /QueryLanguage: The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata",
-    ]);
-  });
-
-  it("reports only QueryLanguage for JSONata, not JSONata's own fields as unsupported by Step Functions", () => {
+  it('accepts JSONata in every state type, with expressions in the fields that take them', () => {
     const expression = '{% $states.input %}';
     const jsonataStates = {
       P: { Type: 'Pass', Output: expression, Assign: { seen: expression }, Next: 'T' },
@@ -396,7 +389,7 @@ describe('validateDefinition', () => {
         Arguments: { FunctionName: 'f', Payload: expression },
         Output: '{% $states.result.Payload %}',
         TimeoutSeconds: '{% $states.input.timeout %}',
-        Catch: [{ ErrorEquals: ['States.ALL'], Output: expression, Next: 'W' }],
+        Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.errorOutput %}', Next: 'W' }],
         Next: 'C',
       },
       C: { Type: 'Choice', Choices: [{ Condition: '{% $seen %}', Next: 'M' }], Default: 'W' },
@@ -410,16 +403,98 @@ describe('validateDefinition', () => {
       W: { Type: 'Wait', Seconds: '{% $states.input.delay %}', Next: 'F' },
       F: { Type: 'Fail', Error: '{% $states.input.error %}', Cause: expression },
     };
-    const queryLanguage = (at: string) =>
-      `SCHEMA_VALIDATION_FAILED ${at}/QueryLanguage: The field 'QueryLanguage' must be 'JSONPath': the local runtime does not evaluate JSONata`;
-    expect(summary(validate({ QueryLanguage: 'JSONata', StartAt: 'P', States: jsonataStates }))).toEqual([
-      queryLanguage(''),
-    ]);
+    expect(summary(validate({ QueryLanguage: 'JSONata', StartAt: 'P', States: jsonataStates }))).toEqual([]);
     const oneJsonataState = {
       StartAt: 'P',
       States: { P: { Type: 'Pass', QueryLanguage: 'JSONata', Output: expression, End: true } },
     };
-    expect(summary(validate(oneJsonataState))).toEqual([queryLanguage('/States/P')]);
+    expect(summary(validate(oneJsonataState))).toEqual([]);
+  });
+
+  it("refuses each language's fields in the other's states, and a JSONPath state in a JSONata machine", () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Parameters: { a: 1 }, Result: 2, Next: 'B' },
+        B: { Type: 'Pass', QueryLanguage: 'JSONPath', Output: 3, End: true },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/A: The QueryLanguage is set to 'JSONata', but field 'Parameters' is only supported for the 'JSONPath' QueryLanguage",
+      "SCHEMA_VALIDATION_FAILED /States/A: The QueryLanguage is set to 'JSONata', but field 'Result' is only supported for the 'JSONPath' QueryLanguage",
+      "SCHEMA_VALIDATION_FAILED /States/B: 'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+      "SCHEMA_VALIDATION_FAILED /States/B: The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage",
+    ]);
+    expect(summary(validate({ ...validMachine(), QueryLanguage: 'JSONNata' }))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /QueryLanguage: The field 'QueryLanguage' must be one of: JSONPath, JSONata",
+    ]);
+  });
+
+  it("reports a JSONata expression that does not parse, at its field, with JSONata's message", () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.a = %}', Next: 'S' }], Default: 'S' },
+        S: { Type: 'Succeed', Output: { list: ['{% a[1,2) %}'] } },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      'INVALID_JSONATA_EXPRESSION /States/C/Choices/0/Condition: Unexpected end of expression',
+      'INVALID_JSONATA_EXPRESSION /States/S/Output/list/0: Expected "]", got ","',
+    ]);
+  });
+
+  it('refuses what a JSONata expression cannot read: top-level names, $$, and $states members of other fields', () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Pass',
+          Output: { v: '{% phone %}', w: '{% $$.a %}', ok: '{% $states.input.items[price > 1] %}' },
+          Next: 'T',
+        },
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Arguments: { a: '{% $states.result %}' },
+          Output: '{% $states.result.Payload %}',
+          Catch: [{ ErrorEquals: ['States.ALL'], Output: '{% $states.errorOutput.Cause %}', Next: 'S' }],
+          Next: 'S',
+        },
+        S: { Type: 'Succeed', Output: '{% $states.errorOutput %}' },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/P/Output/v: Reference to 'phone' at the top level is not supported.",
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/P/Output/w: Reference to '$$' is not supported.",
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/T/Arguments/a: Field '$states.result' does not exist.",
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/S/Output: Field '$states.errorOutput' does not exist.",
+    ]);
+  });
+
+  it('checks the literal values of JSONata fields: Wait Seconds, a Choice Condition, Map Items', () => {
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', Seconds: -1, Next: 'C' },
+        C: { Type: 'Choice', Choices: [{ Condition: 'yes', Next: 'M' }] },
+        M: {
+          Type: 'Map',
+          Items: { a: 1 },
+          ItemProcessor: { StartAt: 'I', States: { I: { Type: 'Succeed' } } },
+          End: true,
+        },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/W/Seconds: The field 'Seconds' must be an integer from 0 to 99999999, or a JSONata expression",
+      "SCHEMA_VALIDATION_FAILED /States/C/Choices/0/Condition: The field 'Condition' must be a boolean or a JSONata expression",
+      "SCHEMA_VALIDATION_FAILED /States/M/Items: The field 'Items' must be a JSON array or a JSONata expression",
+    ]);
   });
 });
 
