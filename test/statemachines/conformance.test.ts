@@ -14,6 +14,7 @@ import { distributedMapApiCases, distributedMapCases } from './conformance/distr
 import { errorCases } from './conformance/errors.cases.ts';
 import { ConformanceFunctions } from './conformance/functions.ts';
 import { intrinsicCases } from './conformance/intrinsics.cases.ts';
+import { jsonataApiCases, jsonataCases } from './conformance/jsonata.cases.ts';
 import { mapCases } from './conformance/map.cases.ts';
 import { nestedCases } from './conformance/nested.cases.ts';
 import { parallelCases } from './conformance/parallel.cases.ts';
@@ -39,6 +40,7 @@ const suites: Record<string, ExecutionCase[]> = {
   'nested executions': nestedCases,
   timeouts: timeoutCases,
   'workflow variables': variableCases,
+  jsonata: jsonataCases,
 };
 
 let functions: ConformanceFunctions;
@@ -130,7 +132,7 @@ describe('conformance: API errors', () => {
     createPassMachine: () =>
       createMachine(`api-${++machineCount}`, { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
   });
-  for (const testCase of [...apiErrorCases, ...distributedMapApiCases]) {
+  for (const testCase of [...apiErrorCases, ...distributedMapApiCases, ...jsonataApiCases]) {
     it(`${testCase.name} -> ${testCase.error}`, async () => {
       // Act
       const outcome = await testCase.act(context()).then(

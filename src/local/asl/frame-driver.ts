@@ -215,7 +215,9 @@ function exitState(
     outputJson = frame.outputJson(output);
   } catch (thrown) {
     assigned = undefined; // a failed state assigns nothing (its Catcher may)
-    if (frame.signal.aborted || run.halted || catcherErrors.has(thrown as object)) throw thrown;
+    if (frame.signal.aborted || run.halted) throw thrown;
+    if (catcherErrors.has(thrown as object))
+      throw attributeError(engine, run, frame, name, thrown as StatesError);
     const error = attributeError(engine, run, frame, name, asStatesError(thrown));
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) {

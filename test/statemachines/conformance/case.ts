@@ -1,4 +1,5 @@
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { expect } from 'vitest';
 
 /** What the runner knows about a case's execution, for outputs that contain names and ARNs. */
 export interface ExecutionContext {
@@ -115,4 +116,14 @@ export function previousEventIds(expected: readonly number[]): (events: readonly
       throw new Error(`previousEventIds ${JSON.stringify(actual)}, AWS recorded ${JSON.stringify(expected)}`);
     }
   };
+}
+
+/** Each `...StateExited` event that assigned variables: its state and `assignedVariables`, oldest first. */
+export function assignments(events: readonly HistoryEvent[]): [string, Record<string, string>][] {
+  return events.flatMap((event) => {
+    const details = event.stateExitedEventDetails;
+    if (!details?.assignedVariables) return [];
+    expect(details.assignedVariablesDetails).toEqual({ truncated: false });
+    return [[details.name!, details.assignedVariables]];
+  });
 }

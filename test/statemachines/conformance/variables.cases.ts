@@ -1,6 +1,5 @@
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
-import { CONTEXT_EXECUTION_KEYS, chain, type ExecutionCase, fn, single } from './case.ts';
+import { assignments, CONTEXT_EXECUTION_KEYS, chain, type ExecutionCase, fn, single } from './case.ts';
 
 const VARIABLES = 'https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html';
 const HISTORY =
@@ -9,16 +8,6 @@ const CHOICE = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-choic
 const LIMITS = 'https://docs.aws.amazon.com/step-functions/latest/dg/limits-overview.html';
 /** Expectations taken from execution histories recorded on AWS Step Functions for the same definition. */
 const RECORDED = 'execution history as AWS records it';
-
-/** Each `...StateExited` event that assigned variables: its state and `assignedVariables`, oldest first. */
-function assignments(events: readonly HistoryEvent[]): [string, Record<string, string>][] {
-  return events.flatMap((event) => {
-    const details = event.stateExitedEventDetails;
-    if (!details?.assignedVariables) return [];
-    expect(details.assignedVariablesDetails).toEqual({ truncated: false });
-    return [[details.name!, details.assignedVariables]];
-  });
-}
 
 /** A Pass state whose only effect is `Assign`. */
 function assign(

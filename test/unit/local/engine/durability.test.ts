@@ -710,6 +710,57 @@ describe('Engine durability (SQLite file)', () => {
     });
   });
 
+  it('resumes a JSONata execution after a restart: its Wait keeps the instant its expression gave, its Map its items', async () => {
+    // Prepare
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const iteration = {
+      StartAt: 'Hold',
+      States: {
+        Hold: { Type: 'Wait', Seconds: '{% $states.input.wait %}', Next: 'Report' },
+        Report: {
+          Type: 'Pass',
+          Output: { item: '{% $states.input.item %}', base: '{% $base %}' },
+          End: true,
+        },
+      },
+    };
+    const arn = await first.start(
+      JSON.stringify({
+        QueryLanguage: 'JSONata',
+        StartAt: 'Setup',
+        States: {
+          Setup: { Type: 'Pass', Assign: { base: '{% $states.input.base %}' }, Next: 'Park' },
+          Park: { Type: 'Wait', Seconds: '{% $base * 10 %}', Next: 'Each' },
+          Each: {
+            Type: 'Map',
+            Items: '{% $states.input.items %}',
+            ItemSelector: { item: '{% $states.context.Map.Item.Value %}', wait: 100 },
+            ItemProcessor: iteration,
+            Output: { reports: '{% $states.result %}', base: '{% $base %}' },
+            End: true,
+          },
+        },
+      }),
+      { base: 10, items: [1, 2] },
+    );
+    await first.clock.advance(150_000); // past the 100 s of the first Wait, into the iterations' Waits
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(100_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toEqual({
+      reports: [
+        { item: 1, base: 10 },
+        { item: 2, base: 10 },
+      ],
+      base: 10,
+    });
+  });
+
   it('keeps workflow variables assigned before a Wait of a runtime killed with SIGKILL', async () => {
     // Prepare
     const { arn, killedAt } = await parkThenKill('park-with-variables.ts');
