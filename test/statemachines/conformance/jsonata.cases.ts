@@ -1,7 +1,7 @@
 import { CreateStateMachineCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
-import { assignments, chain, type ExecutionCase, fn, single } from './case.ts';
+import { assignments, chain, type ExecutionCase, type Expected, fn, single } from './case.ts';
 
 const DG = 'https://docs.aws.amazon.com/step-functions/latest/dg';
 const TRANSFORMING = `${DG}/transforming-data.html`;
@@ -46,6 +46,11 @@ function jsonata(definition: object): object {
 /** The cause AWS gives for an expression failing in the state `state` entered at the event `eventId`. */
 function stateCause(state: string, eventId: number, cause: string): string {
   return `An error occurred while executing the state '${state}' (entered at the event id #${eventId}). ${cause}`;
+}
+
+/** An execution failing with `States.QueryEvaluationError` in the state `state` (see {@link stateCause}). */
+function queryEvaluationError(state: string, eventId: number, cause: string): Expected {
+  return { status: 'FAILED', error: 'States.QueryEvaluationError', cause: stateCause(state, eventId, cause) };
 }
 
 /** The cause AWS gives for an expression that returned nothing. */
@@ -411,11 +416,7 @@ export const jsonataCases: ExecutionCase[] = [
     source: `${VARIABLES}; ${MEASURED(2665)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { v: '{%$neverAssigned%}' } })),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('S', 2, undefinedCause('$neverAssigned', 'Output/v')),
-    },
+    expect: queryEvaluationError('S', 2, undefinedCause('$neverAssigned', 'Output/v')),
     history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
   },
   {
@@ -538,11 +539,7 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('Check', 2, undefinedCause('$states.input.missing', 'Choices[0]/Condition')),
-    },
+    expect: queryEvaluationError('Check', 2, undefinedCause('$states.input.missing', 'Choices[0]/Condition')),
   },
   {
     name: 'Choice: the rules after the matching one are not evaluated',
@@ -928,11 +925,7 @@ export const jsonataCases: ExecutionCase[] = [
     source: `${FAIL}; ${MEASURED(2665)}`,
     definition: jsonata(single({ Type: 'Fail', Error: '{%$states.input.code%}', Cause: 'never used' })),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('S', 2, undefinedCause('$states.input.code', 'Error')),
-    },
+    expect: queryEvaluationError('S', 2, undefinedCause('$states.input.code', 'Error')),
   },
   // Errors
   {
@@ -940,11 +933,7 @@ export const jsonataCases: ExecutionCase[] = [
     source: `${TRANSFORMING}; ${MEASURED(2665)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { a: { b: '{%$states.input.missing%}' } } })),
     input: { present: 1 },
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('S', 2, undefinedCause('$states.input.missing', 'Output/a/b')),
-    },
+    expect: queryEvaluationError('S', 2, undefinedCause('$states.input.missing', 'Output/a/b')),
     history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
   },
   {
@@ -971,11 +960,7 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('T', 2, undefinedCause('$states.errorOutput.missing', 'Catch[1]/Output/v')),
-    },
+    expect: queryEvaluationError('T', 2, undefinedCause('$states.errorOutput.missing', 'Catch[1]/Output/v')),
   },
   {
     name: 'a whole Output returning nothing names the field Output',
@@ -985,11 +970,7 @@ export const jsonataCases: ExecutionCase[] = [
       States: { Transform: { Type: 'Pass', Output: '{%$states.input.missing%}', End: true } },
     }),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('Transform', 2, undefinedCause('$states.input.missing', 'Output')),
-    },
+    expect: queryEvaluationError('Transform', 2, undefinedCause('$states.input.missing', 'Output')),
   },
   {
     name: "a matched Choice rule's Assign returning nothing names the rule in the cause",
@@ -1007,11 +988,7 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause('Pick', 2, undefinedCause('$states.input.missing', 'Choices[0]/Assign/x')),
-    },
+    expect: queryEvaluationError('Pick', 2, undefinedCause('$states.input.missing', 'Choices[0]/Assign/x')),
   },
   {
     name: 'an Arguments member returning nothing names the state, its entered event and the path',
@@ -1029,15 +1006,11 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause(
-        'Run S3 Data Push',
-        4,
-        undefinedCause('$states.input.pushLocation', 'Arguments/Input/pushLocation'),
-      ),
-    },
+    expect: queryEvaluationError(
+      'Run S3 Data Push',
+      4,
+      undefinedCause('$states.input.pushLocation', 'Arguments/Input/pushLocation'),
+    ),
     history: [
       'ExecutionStarted',
       'PassStateEntered',
@@ -1051,34 +1024,26 @@ export const jsonataCases: ExecutionCase[] = [
     source: `${TRANSFORMING}; ${MEASURED(2736)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { v: '{%1 + $states.input.s%}' } })),
     input: { s: 'x' },
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause(
-        'S',
-        2,
-        thrownCause(
-          '1 + $states.input.s',
-          'Output/v',
-          'T2002: The right side of the "+" operator must evaluate to a number',
-        ),
+    expect: queryEvaluationError(
+      'S',
+      2,
+      thrownCause(
+        '1 + $states.input.s',
+        'Output/v',
+        'T2002: The right side of the "+" operator must evaluate to a number',
       ),
-    },
+    ),
   },
   {
     name: '$eval is not available: calling it is T1006',
     source: `${TRANSFORMING}; ${MEASURED(2737)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$eval('1+1')%}" } })),
     input: {},
-    expect: {
-      status: 'FAILED',
-      error: 'States.QueryEvaluationError',
-      cause: stateCause(
-        'S',
-        2,
-        thrownCause("$eval('1+1')", 'Output/r', 'T1006: Attempted to invoke a non-function'),
-      ),
-    },
+    expect: queryEvaluationError(
+      'S',
+      2,
+      thrownCause("$eval('1+1')", 'Output/r', 'T1006: Attempted to invoke a non-function'),
+    ),
   },
   // Functions Step Functions adds
   {

@@ -14,8 +14,7 @@ import {
 } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import { type ReadableStates, unsupportedReferences } from './jsonata-references.ts';
-import { checkTaskResource } from './resource-checks.ts';
-import type { StateCheckContext } from './state-checks.ts';
+import { checkChoices, checkTaskFields, STATE_TYPE_CHECKS, type StateCheckContext } from './state-checks.ts';
 import { isTimestamp } from './timestamps.ts';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
@@ -94,29 +93,12 @@ const JSONATA_TYPE_CHECKS: Record<
   Choice: checkChoice,
   Wait: checkWait,
   Fail: checkFail,
-  Parallel: (context, state, location) => {
-    const branches = state.Branches;
-    if (!Array.isArray(branches) || branches.length === 0) {
-      context.report(
-        SCHEMA,
-        "The field 'Branches' must be a non-empty array of state machines",
-        `${location}/Branches`,
-      );
-      return;
-    }
-    branches.forEach((branch, index) => {
-      context.checkNested(branch, NESTED_FIELDS, `${location}/Branches/${index}`);
-    });
-  },
+  // Its branches are state machines, as in a JSONPath state.
+  Parallel: STATE_TYPE_CHECKS.Parallel!,
   Map: (context, state, location) => {
     if (!('ItemProcessor' in state))
       context.report(SCHEMA, 'These fields are required: [ItemProcessor]', location);
-    else
-      context.checkNested(
-        state.ItemProcessor,
-        new Set([...NESTED_FIELDS, 'ProcessorConfig']),
-        `${location}/ItemProcessor`,
-      );
+    else context.checkNested(state.ItemProcessor, PROCESSOR_FIELDS, `${location}/ItemProcessor`);
     checkIntegerOrExpression(context.report, state, 'MaxConcurrency', location, 0);
     if ('Items' in state && !Array.isArray(state.Items) && !isJsonataExpression(state.Items)) {
       context.report(
@@ -128,7 +110,7 @@ const JSONATA_TYPE_CHECKS: Record<
   },
 };
 
-const NESTED_FIELDS: ReadonlySet<string> = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage']);
+const PROCESSOR_FIELDS: ReadonlySet<string> = new Set(['Comment', 'StartAt', 'States', 'ProcessorConfig']);
 
 /**
  * Reports every `{% %}` expression in `value` (at any depth) that does not parse, or reads what it may not
@@ -200,33 +182,15 @@ function checkIntegerOrExpression(
 }
 
 function checkTask({ report }: StateCheckContext, state: StateObject, location: string): void {
-  if (typeof state.Resource !== 'string' || state.Resource === '') {
-    report(SCHEMA, 'These fields are required: [Resource]', location);
-  } else {
-    checkTaskResource(report, state.Resource, location);
-  }
-  checkIntegerOrExpression(report, state, 'TimeoutSeconds', location, 1);
-  checkIntegerOrExpression(report, state, 'HeartbeatSeconds', location, 1);
-  const { TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat } = state;
-  if (typeof timeout === 'number' && typeof heartbeat === 'number' && heartbeat >= timeout) {
-    report(
-      SCHEMA,
-      "'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
-      `${location}/HeartbeatSeconds`,
-    );
-  }
+  checkTaskFields(report, state, location, (field) => {
+    checkIntegerOrExpression(report, state, field, location, 1);
+  });
 }
 
 function checkChoice(context: StateCheckContext, state: StateObject, location: string): void {
-  const choices = state.Choices;
-  if (!Array.isArray(choices) || choices.length === 0) {
-    context.report(SCHEMA, "The field 'Choices' must be a non-empty array of rules", `${location}/Choices`);
-  } else {
-    choices.forEach((rule, index) => {
-      checkChoiceRule(context, rule, `${location}/Choices/${index}`);
-    });
-  }
-  if ('Default' in state) context.checkTarget(state.Default, 'Default', `${location}/Default`);
+  checkChoices(context, state, location, (rule, at) => {
+    checkChoiceRule(context, rule, at);
+  });
 }
 
 /** A JSONata Choice rule: a `Condition` (a boolean or an expression) and a `Next`; `Output` and `Assign`. */

@@ -140,19 +140,33 @@ function checkErrorEquals(report: Report, errorEquals: unknown, isLast: boolean,
 }
 
 function checkTask({ report }: StateCheckContext, state: StateObject, location: string): void {
-  if (typeof state.Resource !== 'string' || state.Resource === '') {
-    report(SCHEMA, 'These fields are required: [Resource]', location);
-  } else {
-    checkTaskResource(report, state.Resource, location);
-  }
-  for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
+  checkTaskFields(report, state, location, (field) => {
     if (field in state && `${field}Path` in state) {
       report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
     }
     if (field in state) checkInteger(report, state, field, location, 1);
     if (`${field}Path` in state)
       checkPath(report, state[`${field}Path`], `${field}Path`, location, 'ReferencePath');
+  });
+}
+
+/**
+ * A Task's `Resource` and timeouts, in either query language: `checkTimeout` checks `TimeoutSeconds` and
+ * `HeartbeatSeconds` (and any other form of them) as the state's language takes them.
+ */
+export function checkTaskFields(
+  report: Report,
+  state: StateObject,
+  location: string,
+  checkTimeout: (field: 'TimeoutSeconds' | 'HeartbeatSeconds') => void,
+): void {
+  if (typeof state.Resource !== 'string' || state.Resource === '') {
+    report(SCHEMA, 'These fields are required: [Resource]', location);
+  } else {
+    checkTaskResource(report, state.Resource, location);
   }
+  checkTimeout('TimeoutSeconds');
+  checkTimeout('HeartbeatSeconds');
   const { TimeoutSeconds: timeout, HeartbeatSeconds: heartbeat } = state;
   if (typeof timeout === 'number' && typeof heartbeat === 'number' && heartbeat >= timeout) {
     report(
@@ -164,18 +178,26 @@ function checkTask({ report }: StateCheckContext, state: StateObject, location: 
 }
 
 function checkChoice(context: StateCheckContext, state: StateObject, location: string): void {
+  checkChoices(context, state, location, (rule, at) => {
+    checkChoiceRule(context.report, rule, at, true);
+    if (isPlainObject(rule) && 'Assign' in rule) checkAssign(context.report, rule.Assign, at);
+    if (isPlainObject(rule) && 'Next' in rule) context.checkTarget(rule.Next, 'Next', `${at}/Next`);
+  });
+}
+
+/** A Choice state's `Choices`, each rule checked by `checkRule` (as its language has it), and `Default`. */
+export function checkChoices(
+  context: StateCheckContext,
+  state: StateObject,
+  location: string,
+  checkRule: (rule: unknown, location: string) => void,
+): void {
   const choices = state.Choices;
   if (!Array.isArray(choices) || choices.length === 0) {
     context.report(SCHEMA, "The field 'Choices' must be a non-empty array of rules", `${location}/Choices`);
   } else {
     choices.forEach((rule, index) => {
-      checkChoiceRule(context.report, rule, `${location}/Choices/${index}`, true);
-      if (isPlainObject(rule) && 'Assign' in rule) {
-        checkAssign(context.report, rule.Assign, `${location}/Choices/${index}`);
-      }
-      if (isPlainObject(rule) && 'Next' in rule) {
-        context.checkTarget(rule.Next, 'Next', `${location}/Choices/${index}/Next`);
-      }
+      checkRule(rule, `${location}/Choices/${index}`);
     });
   }
   if ('Default' in state) context.checkTarget(state.Default, 'Default', `${location}/Default`);
