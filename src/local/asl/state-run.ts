@@ -147,14 +147,16 @@ export class StateRun<S extends State = State> {
     field: string,
     states: StatesBinding,
     minimum: number,
-    maximum = Number.MAX_SAFE_INTEGER,
+    maximum = Number.POSITIVE_INFINITY,
   ): Promise<number> {
     const value = (await this.evaluate(template, field, states, 'integer')) as number;
     if (value < minimum || value > maximum) {
+      const range =
+        maximum === Number.POSITIVE_INFINITY ? `of at least ${minimum}` : `from ${minimum} to ${maximum}`;
       throw expressionError(
         template as string,
         field,
-        `returned a value out of range. Expected an integer from ${minimum} to ${maximum}, but was ${value}`,
+        `returned a value out of range. Expected an integer ${range}, but was ${value}`,
       );
     }
     return value;

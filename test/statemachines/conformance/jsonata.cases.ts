@@ -1,4 +1,4 @@
-import { CreateStateMachineCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, type HistoryEvent, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
 import { assignments, chain, type ExecutionCase, type Expected, fn, single } from './case.ts';
@@ -209,6 +209,27 @@ export const jsonataCases: ExecutionCase[] = [
     ),
     input: { x: 40 },
     expect: { status: 'SUCCEEDED', output: 42 },
+  },
+  {
+    name: 'a .waitForTaskToken task reads $states.context.Task.Token in Arguments; Output reads the answer',
+    source: `${TASK}; ${TRANSFORMING}`,
+    definition: jsonata(
+      single({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Arguments: {
+          FunctionName: fn('capture-token'),
+          Payload: { key: 'jsonata-token', token: '{% $states.context.Task.Token %}' },
+        },
+        Output: { approval: '{% $states.result %}', order: '{% $states.input.order %}' },
+      }),
+    ),
+    input: { order: 7 },
+    drive: async ({ client, taskToken }) => {
+      const token = await taskToken('jsonata-token');
+      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }));
+    },
+    expect: { status: 'SUCCEEDED', output: { approval: { approved: true }, order: 7 } },
   },
   {
     name: 'Task Arguments may be one expression for the whole field',

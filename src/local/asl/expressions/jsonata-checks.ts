@@ -14,7 +14,14 @@ import {
 } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import { type ReadableStates, unsupportedReferences } from './jsonata-references.ts';
-import { checkChoices, checkTaskFields, STATE_TYPE_CHECKS, type StateCheckContext } from './state-checks.ts';
+import { checkProcessingMode } from './map-mode-checks.ts';
+import {
+  checkChoices,
+  checkItemProcessor,
+  checkTaskFields,
+  STATE_TYPE_CHECKS,
+  type StateCheckContext,
+} from './state-checks.ts';
 import { isTimestamp } from './timestamps.ts';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
@@ -31,7 +38,7 @@ export const JSONATA_FIELDS_BY_TYPE: Record<string, readonly string[]> = {
   Succeed: ['Output'],
   Fail: ['Error', 'Cause'],
   Parallel: [...TASK_LIKE, 'Arguments', 'Branches'],
-  Map: [...TASK_LIKE, 'Items', 'ItemSelector', 'ItemProcessor', 'MaxConcurrency', 'Label'],
+  Map: [...TASK_LIKE, 'Items', 'ItemSelector', 'ItemProcessor', 'Iterator', 'MaxConcurrency', 'Label'],
 };
 
 /**
@@ -96,9 +103,8 @@ const JSONATA_TYPE_CHECKS: Record<
   // Its branches are state machines, as in a JSONPath state.
   Parallel: STATE_TYPE_CHECKS.Parallel!,
   Map: (context, state, location) => {
-    if (!('ItemProcessor' in state))
-      context.report(SCHEMA, 'These fields are required: [ItemProcessor]', location);
-    else context.checkNested(state.ItemProcessor, PROCESSOR_FIELDS, `${location}/ItemProcessor`);
+    checkItemProcessor(context, state, location);
+    checkProcessingMode(context.report, state, location);
     checkIntegerOrExpression(context.report, state, 'MaxConcurrency', location, 0);
     if ('Items' in state && !Array.isArray(state.Items) && !isJsonataExpression(state.Items)) {
       context.report(
@@ -109,8 +115,6 @@ const JSONATA_TYPE_CHECKS: Record<
     }
   },
 };
-
-const PROCESSOR_FIELDS: ReadonlySet<string> = new Set(['Comment', 'StartAt', 'States', 'ProcessorConfig']);
 
 /**
  * Reports every `{% %}` expression in `value` (at any depth) that does not parse, or reads what it may not

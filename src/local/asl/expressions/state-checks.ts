@@ -245,18 +245,7 @@ function checkParallel(context: StateCheckContext, state: StateObject, location:
 
 function checkMap(context: StateCheckContext, state: StateObject, location: string): void {
   const { report } = context;
-  const processors = ['ItemProcessor', 'Iterator'].filter((field) => field in state);
-  if (processors.length !== 1)
-    report(SCHEMA, "Exactly one of 'ItemProcessor' and 'Iterator' must be set", location);
-  for (const field of processors) {
-    const allowed = new Set([
-      'Comment',
-      'StartAt',
-      'States',
-      ...(field === 'ItemProcessor' ? ['ProcessorConfig'] : []),
-    ]);
-    context.checkNested(state[field], allowed, `${location}/${field}`);
-  }
+  checkItemProcessor(context, state, location);
   if ('Parameters' in state && 'ItemSelector' in state) {
     report(SCHEMA, "Only one of 'Parameters' and 'ItemSelector' may be set", location);
   }
@@ -268,6 +257,26 @@ function checkMap(context: StateCheckContext, state: StateObject, location: stri
     report(SCHEMA, "Only one of 'MaxConcurrency' and 'MaxConcurrencyPath' may be set", location);
   }
   checkProcessingMode(report, state, location);
+}
+
+/**
+ * A Map state's item processor, in either query language: exactly one of `ItemProcessor` and the legacy
+ * `Iterator`, checked as a state machine of its own, and the processing mode (`ProcessorConfig`) with the
+ * fields it allows.
+ */
+export function checkItemProcessor(context: StateCheckContext, state: StateObject, location: string): void {
+  const processors = ['ItemProcessor', 'Iterator'].filter((field) => field in state);
+  if (processors.length !== 1)
+    context.report(SCHEMA, "Exactly one of 'ItemProcessor' and 'Iterator' must be set", location);
+  for (const field of processors) {
+    const allowed = new Set([
+      'Comment',
+      'StartAt',
+      'States',
+      ...(field === 'ItemProcessor' ? ['ProcessorConfig'] : []),
+    ]);
+    context.checkNested(state[field], allowed, `${location}/${field}`);
+  }
 }
 
 /** Reports `object[field]` unless it is an integer from `minimum` to `maximum` (no upper bound by default). */

@@ -266,6 +266,43 @@ describe('Engine: Retry and Catch', () => {
     expect(timedOut.previousEventId).toBe(0);
     expect(timedOut.executionTimedOutEventDetails).toStrictEqual({ error: 'States.Timeout' });
   });
+
+  it('times a JSONata task out after the TimeoutSeconds its expression gives, and refuses one out of range', async () => {
+    // Prepare
+    h = harness({ hang: () => new Promise(() => undefined) });
+    const task = machine(
+      {
+        T: {
+          Type: 'Task',
+          Resource: FUNCTION_ARN('hang'),
+          TimeoutSeconds: '{% $states.input.limit %}',
+          End: true,
+        },
+      },
+      { QueryLanguage: 'JSONata' },
+    );
+    // Act
+    const timedOut = await h.run(task, { limit: 7 });
+    const refused = await h.run(task, { limit: 0 });
+    // Assess
+    expect(timedOut).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(timedOut.stopDate!.getTime() - timedOut.startDate!.getTime()).toBe(7_000);
+    const scheduled = (await h.history(timedOut.executionArn!)).find(
+      (event) => event.type === 'LambdaFunctionScheduled',
+    );
+    expect(scheduled?.lambdaFunctionScheduledEventDetails?.timeoutInSeconds).toBe(7);
+    expect(refused).toMatchObject({
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause:
+        "An error occurred while executing the state 'T' (entered at the event id #2). The JSONata expression '$states.input.limit' specified for the field 'TimeoutSeconds' returned a value out of range. Expected an integer of at least 1, but was 0",
+    });
+    expect(await h.eventTypes(refused.executionArn!)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'ExecutionFailed',
+    ]);
+  });
 });
 
 describe('Engine: task integrations', () => {
