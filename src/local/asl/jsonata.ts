@@ -62,12 +62,55 @@ interface CompiledExpression {
   readonly variables: readonly string[];
 }
 
+/**
+ * How long one expression may run, and how deep its evaluation may nest: JSONata evaluates on promises that
+ * are already settled, so an endless loop would hold the event loop (and every other execution and the API)
+ * and an endless recursion would fill the heap. AWS stops such expressions too, by limits it does not
+ * publish; these are the local runtime's.
+ */
+export const JSONATA_LIMITS = { milliseconds: 2_000, depth: 1_000 } as const;
+
+/** The binding that carries one evaluation's budget (no variable name can start with `_`). */
+const BUDGET = '__budget';
+
+interface Budget {
+  readonly deadline: number;
+  depth: number;
+}
+
+interface JsonataEnvironment {
+  isParallelCall?: boolean;
+  lookup(name: string): unknown;
+}
+
+/** Counts an evaluation step in or out of its budget; throws once the expression is past it. */
+function spend(environment: JsonataEnvironment, step: 1 | -1): void {
+  // Branches evaluated side by side (the items of an array) are not nested in one another.
+  if (environment.isParallelCall) return;
+  const budget = environment.lookup(BUDGET) as Budget;
+  budget.depth += step;
+  if (budget.depth > JSONATA_LIMITS.depth) {
+    throw new Error(
+      'Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.',
+    );
+  }
+  if (Date.now() > budget.deadline) throw new Error('Expression evaluation timeout: Check for infinite loop');
+}
+
 /** Parses the text between `{%` and `%}`; throws JSONata's error (with `code` and `position`). */
 export const compileJsonata = memoize((text: string): CompiledExpression => {
   const expression = jsonata(text);
   for (const [name, [implementation, signature]] of Object.entries(STEP_FUNCTIONS_FUNCTIONS)) {
     expression.registerFunction(name, implementation, signature);
   }
+  expression.assign(
+    Symbol.for('jsonata.__evaluate_entry') as never,
+    (_node: unknown, _input: unknown, environment: JsonataEnvironment) => spend(environment, 1),
+  );
+  expression.assign(
+    Symbol.for('jsonata.__evaluate_exit') as never,
+    (_node: unknown, _input: unknown, environment: JsonataEnvironment) => spend(environment, -1),
+  );
   return { expression, variables: [...referencedVariables(expression.ast())] };
 });
 
@@ -161,7 +204,8 @@ async function evaluateExpression(
       source.slice(EXPRESSION_START.length, -EXPRESSION_END.length),
     );
     // `$eval` is not offered (Step Functions has `$parse`): unbound, calling it is JSONata's T1006.
-    const bindings: Record<string, unknown> = { states, eval: undefined };
+    const budget: Budget = { deadline: Date.now() + JSONATA_LIMITS.milliseconds, depth: 0 };
+    const bindings: Record<string, unknown> = { states, eval: undefined, [BUDGET]: budget };
     for (const name of names) {
       // An unassigned name stays unbound: it may be a function ($sum), or gives undefined as JSONata has it.
       const assigned = variables.readVariable(name);
@@ -169,16 +213,13 @@ async function evaluateExpression(
     }
     value = await expression.evaluate(undefined, bindings);
   } catch (thrown) {
-    throw expressionError(source, field, `threw an error during evaluation. ${describeJsonataError(thrown)}`);
+    const { code, message } = thrown as { code?: string; message?: string };
+    // As AWS words them: a JSONata error with its code, a limit's error after a colon.
+    const problem = code ? `. ${code}: ${message}` : `: ${message ?? String(thrown)}`;
+    throw expressionError(source, field, `threw an error during evaluation${problem}`);
   }
   if (value === undefined) throw expressionError(source, field, 'returned nothing (undefined).');
   return toJson(value, source, field);
-}
-
-/** A JSONata error as `code: message`. */
-export function describeJsonataError(thrown: unknown): string {
-  const { code, message } = thrown as { code?: string; message?: string };
-  return code ? `${code}: ${message}` : String(message ?? thrown);
 }
 
 /** The JSON type of a value, as AWS names it. */

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { StatesError } from '#local/asl/errors.ts';
+import { evaluateJsonataField, type StatesBinding } from '#local/asl/jsonata.ts';
+
+const states: StatesBinding = { input: { xs: [1, 2, 3] }, context: {} };
+const noVariables = { readVariable: () => undefined };
+
+/** Evaluates `template` as the field `Output` of a state with `states`; the error it fails with, if any. */
+async function evaluate(template: unknown): Promise<unknown> {
+  return evaluateJsonataField(template, 'Output', states, noVariables).catch((error: unknown) => error);
+}
+
+describe('JSONata evaluation', () => {
+  it('stops an endless loop after its time and an endless recursion at its depth, with AWS-style causes', async () => {
+    // Act
+    const started = Date.now();
+    const loop = await evaluate('{% ($f := function($x){ $f($x + 1) }; $f(1)) %}');
+    const elapsed = Date.now() - started;
+    const recursion = await evaluate('{% ($f := function($x){ 1 + $f($x + 1) }; $f(1)) %}');
+    // Assess
+    expect(loop).toBeInstanceOf(StatesError);
+    expect(loop).toMatchObject({
+      error: 'States.QueryEvaluationError',
+      causeText:
+        "The JSONata expression '($f := function($x){ $f($x + 1) }; $f(1))' specified for the field 'Output' threw an error during evaluation: Expression evaluation timeout: Check for infinite loop",
+    });
+    expect(elapsed).toBeLessThan(10_000);
+    expect((recursion as StatesError).causeText).toContain(
+      'threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.',
+    );
+  });
+
+  it('gives plain JSON: sequences as arrays, Infinity and NaN as strings, undefined members left out', async () => {
+    // Act
+    const value = await evaluate({
+      doubled: '{% $states.input.xs.($ * 2) %}',
+      infinite: '{% [1 / 0, 0 / 0] %}',
+      object: "{% { 'kept': 1, 'dropped': $states.input.missing } %}",
+    });
+    // Assess
+    expect(JSON.stringify(value)).toBe(
+      '{"doubled":[2,4,6],"infinite":["Infinity","NaN"],"object":{"kept":1}}',
+    );
+  });
+
+  it("adds Step Functions' functions: $range and $partition give nothing where they cannot, $hash names the algorithms", async () => {
+    // Act
+    const ranges = await evaluate({
+      up: '{% $range(0, 10, 4) %}',
+      down: '{% $range(3, 1, -1) %}',
+      one: '{% $range(5, 5, 1) %}',
+    });
+    const unreachable = await evaluate('{% $range(0, 10, -1) %}');
+    const emptyPartition = await evaluate('{% $partition([], 2) %}');
+    const badHash = await evaluate("{% $hash('x', 'SHA-3') %}");
+    // Assess
+    expect(ranges).toEqual({ up: [0, 4, 8], down: [3, 2, 1], one: 5 });
+    expect((unreachable as StatesError).causeText).toContain('returned nothing (undefined)');
+    expect((emptyPartition as StatesError).causeText).toContain('returned nothing (undefined)');
+    expect((badHash as StatesError).causeText).toContain(
+      "The hashing algorithm 'SHA-3' is not supported; allowed: MD5, SHA-1, SHA-256, SHA-384, SHA-512",
+    );
+  });
+});
