@@ -79,14 +79,11 @@ interface Budget {
 }
 
 interface JsonataEnvironment {
-  isParallelCall?: boolean;
   lookup(name: string): unknown;
 }
 
 /** Counts an evaluation step in or out of its budget; throws once the expression is past it. */
 function spend(environment: JsonataEnvironment, step: 1 | -1): void {
-  // Branches evaluated side by side (the items of an array) are not nested in one another.
-  if (environment.isParallelCall) return;
   const budget = environment.lookup(BUDGET) as Budget;
   budget.depth += step;
   if (budget.depth > JSONATA_LIMITS.depth) {

@@ -11,12 +11,14 @@ async function evaluate(template: unknown): Promise<unknown> {
 }
 
 describe('JSONata evaluation', () => {
-  it('stops an endless loop after its time and an endless recursion at its depth, with AWS-style causes', async () => {
+  it('stops an endless loop after its time and an endless recursion at its depth, not a long or wide one', async () => {
     // Act
     const started = Date.now();
     const loop = await evaluate('{% ($f := function($x){ $f($x + 1) }; $f(1)) %}');
     const elapsed = Date.now() - started;
     const recursion = await evaluate('{% ($f := function($x){ 1 + $f($x + 1) }; $f(1)) %}');
+    const wide = await evaluate("{% $count($map([1..5000], function($v){ [[$v, 1], {'a': [2]}] })) %}");
+    const deepEnough = await evaluate('{% ($f := function($x){ $x >= 200 ? $x : 1 + $f($x + 1) }; $f(1)) %}');
     // Assess
     expect(loop).toBeInstanceOf(StatesError);
     expect(loop).toMatchObject({
@@ -25,6 +27,7 @@ describe('JSONata evaluation', () => {
         "The JSONata expression '($f := function($x){ $f($x + 1) }; $f(1))' specified for the field 'Output' threw an error during evaluation: Expression evaluation timeout: Check for infinite loop",
     });
     expect(elapsed).toBeLessThan(10_000);
+    expect([wide, deepEnough]).toEqual([5000, 399]);
     expect((recursion as StatesError).causeText).toContain(
       'threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.',
     );
