@@ -297,12 +297,12 @@ const PREFIXED_ERRORS: ReadonlySet<string | undefined> = new Set([
 const attributedErrors = new WeakSet<StatesError>();
 
 /**
- * A `States.Runtime` error a state raised itself (not the error a Fail state raises with its `Error`, but
- * one of its ErrorPath or CausePath) with AWS's prefix naming the state and its StateEntered event:
+ * A `States.Runtime` or `States.QueryEvaluationError` error a state raised itself (not the error a Fail
+ * state raises with its `Error`, but one of its ErrorPath, CausePath or expressions) with AWS's prefix
+ * naming the state and its StateEntered event:
  * `An error occurred while executing the state 'X' (entered at the event id #N).`
- * The execution fails with it (States.Runtime is never retried or caught), so the frame is committed at
- * once if that event has no id yet; a state entered before a restart finds the id in its cursor. Other
- * errors are kept.
+ * The frame is committed at once if that event has no id yet (the execution may fail with the error); a
+ * state entered before a restart finds the id in its cursor. Other errors are kept.
  */
 function attributeError(
   engine: Engine,
