@@ -6,6 +6,7 @@
 import jsonata from 'jsonata';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
+import { visitJsonataTree } from './expressions/jsonata-references.ts';
 import { memoize } from './expressions/memoize.ts';
 import { STEP_FUNCTIONS_FUNCTIONS } from './jsonata-functions.ts';
 import type { State, StateMachineDefinition } from './types.ts';
@@ -112,19 +113,12 @@ export const compileJsonata = memoize((text: string): CompiledExpression => {
 });
 
 /** The `$name` references of a JSONata syntax tree, `$states` and `$` excluded. */
-function referencedVariables(node: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) for (const item of node) referencedVariables(item, found);
-  else if (isPlainObject(node)) {
-    if (
-      node.type === 'variable' &&
-      typeof node.value === 'string' &&
-      node.value !== '' &&
-      node.value !== 'states'
-    ) {
-      found.add(node.value);
-    }
-    for (const value of Object.values(node)) if (typeof value === 'object') referencedVariables(value, found);
-  }
+function referencedVariables(ast: unknown): Set<string> {
+  const found = new Set<string>();
+  visitJsonataTree(ast, (node) => {
+    if (node.type !== 'variable' || typeof node.value !== 'string') return;
+    if (node.value !== '' && node.value !== 'states') found.add(node.value);
+  });
   return found;
 }
 
@@ -184,9 +178,14 @@ export function expressionError(source: string, field: string, problem: string):
   );
 }
 
+/** The expression of a `{% %}` string: the text between its delimiters. */
+export function expressionBody(source: string): string {
+  return source.slice(EXPRESSION_START.length, -EXPRESSION_END.length);
+}
+
 /** The expression of a `{% %}` string, as AWS quotes it (without the delimiters and the spaces inside). */
 function expressionText(source: string): string {
-  return source.slice(EXPRESSION_START.length, -EXPRESSION_END.length).trim();
+  return expressionBody(source).trim();
 }
 
 async function evaluateExpression(
@@ -197,9 +196,7 @@ async function evaluateExpression(
 ): Promise<unknown> {
   let value: unknown;
   try {
-    const { expression, variables: names } = compileJsonata(
-      source.slice(EXPRESSION_START.length, -EXPRESSION_END.length),
-    );
+    const { expression, variables: names } = compileJsonata(expressionBody(source));
     // `$eval` is not offered (Step Functions has `$parse`): unbound, calling it is JSONata's T1006.
     const budget: Budget = { deadline: Date.now() + JSONATA_LIMITS.milliseconds, depth: 0 };
     const bindings: Record<string, unknown> = { states, eval: undefined, [BUDGET]: budget };

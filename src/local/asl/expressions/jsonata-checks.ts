@@ -3,7 +3,7 @@
  * syntax of every `{% %}` expression, its Choice rules, Wait, Catchers and `Assign` names. Used by
  * `validate.ts`, which checks the Type, transitions and Retry of every state.
  */
-import { compileJsonata, isJsonataExpression } from '../jsonata.ts';
+import { compileJsonata, expressionBody, isJsonataExpression } from '../jsonata.ts';
 import { MAX_WAIT_SECONDS } from '../types.ts';
 import { variableNameProblem } from '../variables.ts';
 import {
@@ -124,7 +124,7 @@ function checkExpressions(report: Report, value: unknown, location: string, read
   if (isJsonataExpression(value)) {
     let ast: unknown;
     try {
-      ast = compileJsonata(value.slice(2, -2)).expression.ast();
+      ast = compileJsonata(expressionBody(value)).expression.ast();
     } catch (thrown) {
       // AWS's code, with JSONata's message (without its code).
       report('INVALID_JSONATA_EXPRESSION', (thrown as Error).message, location);

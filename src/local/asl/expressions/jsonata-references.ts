@@ -31,7 +31,7 @@ const SAME_CONTEXT = [
 export function unsupportedReferences(ast: unknown, readable: ReadableStates): string[] {
   const problems = new Set<string>();
   topLevelReferences(ast, problems);
-  visit(ast, (node) => {
+  visitJsonataTree(ast, (node) => {
     if (node.type === 'variable' && node.value === '$') problems.add("Reference to '$$' is not supported.");
     const steps = node.type === 'path' && Array.isArray(node.steps) ? node.steps : [];
     const [first, second] = steps as Record<string, unknown>[];
@@ -59,10 +59,11 @@ function topLevelReferences(node: unknown, problems: Set<string>): void {
   for (const key of SAME_CONTEXT) if (key in node) topLevelReferences(node[key], problems);
 }
 
-function visit(node: unknown, each: (node: Record<string, unknown>) => void): void {
-  if (Array.isArray(node)) for (const item of node) visit(item, each);
+/** Calls `each` on every node of a JSONata syntax tree, the root first. */
+export function visitJsonataTree(node: unknown, each: (node: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) for (const item of node) visitJsonataTree(item, each);
   else if (isPlainObject(node)) {
     each(node);
-    for (const value of Object.values(node)) if (typeof value === 'object') visit(value, each);
+    for (const value of Object.values(node)) if (typeof value === 'object') visitJsonataTree(value, each);
   }
 }
