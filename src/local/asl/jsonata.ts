@@ -64,12 +64,15 @@ interface CompiledExpression {
 }
 
 /**
- * How long one expression may run, and how deep its evaluation may nest: JSONata evaluates on promises that
- * are already settled, so an endless loop would hold the event loop (and every other execution and the API)
- * and an endless recursion would fill the heap. AWS stops such expressions too, by limits it does not
- * publish; these are the local runtime's.
+ * How long one expression may run, how deep its evaluation may nest, and how large a value (an array or a
+ * string) it may make. JSONata evaluates on promises that are already settled, so an endless loop would hold
+ * the event loop (and every other execution and the API), and an endless recursion or a runaway value would
+ * fill the heap. AWS stops such expressions by limits it does not publish; measured on AWS (floci-io/floci
+ * issue 2737), a state fails past an evaluation depth of 100, and past `[1..873782]` or a string of 2^22
+ * characters. The depth is counted as AWS counts it (`1+1+...+1` of 100 terms nests 100 levels), a value's
+ * size as 8 bytes an array member and 1 a character. The time is the local runtime's own.
  */
-export const JSONATA_LIMITS = { milliseconds: 2_000, depth: 1_000 } as const;
+export const JSONATA_LIMITS = { milliseconds: 2_000, depth: 100, valueBytes: 873_782 * 8 } as const;
 
 /** The binding that carries one evaluation's budget (no variable name can start with `_`). */
 const BUDGET = '__budget';
@@ -95,6 +98,14 @@ function spend(environment: JsonataEnvironment, step: 1 | -1): void {
   if (Date.now() > budget.deadline) throw new Error('Expression evaluation timeout: Check for infinite loop');
 }
 
+/** Throws if a step's value is larger than {@link JSONATA_LIMITS}' `valueBytes`: 8 bytes a member, 1 a character. */
+function checkValueSize(value: unknown): void {
+  const bytes = typeof value === 'string' ? value.length : Array.isArray(value) ? value.length * 8 : 0;
+  if (bytes > JSONATA_LIMITS.valueBytes) {
+    throw new Error('Expression evaluation memory limit exceeded: Check for excessive memory usage');
+  }
+}
+
 /** Parses the text between `{%` and `%}`; throws JSONata's error (with `code` and `position`). */
 export const compileJsonata = memoize((text: string): CompiledExpression => {
   const expression = jsonata(text);
@@ -107,7 +118,10 @@ export const compileJsonata = memoize((text: string): CompiledExpression => {
   );
   expression.assign(
     Symbol.for('jsonata.__evaluate_exit') as never,
-    (_node: unknown, _input: unknown, environment: JsonataEnvironment) => spend(environment, -1),
+    (_node: unknown, _input: unknown, environment: JsonataEnvironment, value: unknown) => {
+      spend(environment, -1);
+      checkValueSize(value);
+    },
   );
   return { expression, variables: [...referencedVariables(expression.ast())] };
 });

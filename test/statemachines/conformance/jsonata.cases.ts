@@ -38,6 +38,9 @@ const MEASURED = (issue: number) => `https://github.com/floci-io/floci/issues/${
  * quotes the expression, and the recorded causes do not show whether AWS trims those spaces.
  */
 
+/** `1+1+...+1` of 200 terms: its evaluation nests 200 levels. */
+const SUM_OF_200_ONES = Array.from({ length: 200 }, () => '1').join('+');
+
 /** A definition whose top-level `QueryLanguage` is JSONata (its states inherit it). */
 function jsonata(definition: object): object {
   return { QueryLanguage: 'JSONata', ...definition };
@@ -1065,6 +1068,51 @@ export const jsonataCases: ExecutionCase[] = [
       2,
       thrownCause("$eval('1+1')", 'Output/r', 'T1006: Attempted to invoke a non-function'),
     ),
+  },
+  {
+    name: 'an expression nesting its evaluation past 100 levels fails as a stack overflow (a sum of 200 terms)',
+    source: `${TRANSFORMING}; ${MEASURED(2737)}`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: `{%${SUM_OF_200_ONES}%}` } })),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      `The JSONata expression '${SUM_OF_200_ONES}' specified for the field 'Output/r' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.`,
+    ),
+  },
+  {
+    name: 'a sequence of 873,782 numbers is within the memory limit; one more is past it',
+    source: `${TRANSFORMING}; ${MEASURED(2737)}`,
+    definition: jsonata(
+      single({
+        Type: 'Pass',
+        Output: { r: '{%[1..873782] ~> $count()%}', past: '{%[1..873783] ~> $count()%}' },
+      }),
+    ),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      "The JSONata expression '[1..873783] ~> $count()' specified for the field 'Output/past' threw an error during evaluation: Expression evaluation memory limit exceeded: Check for excessive memory usage",
+    ),
+  },
+  {
+    name: 'a Catch for States.ALL catches a branch expression past the memory limit',
+    source: `${ERRORS}; ${MEASURED(2738)}`,
+    definition: jsonata({
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [branch('E', { Type: 'Pass', Output: { r: '{% $sum([1..900000]) %}' } })],
+          Catch: [{ ErrorEquals: ['States.ALL'], Output: { caught: true }, Next: 'Done' }],
+          End: true,
+        },
+        Done: { Type: 'Succeed' },
+      },
+    }),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { caught: true } },
   },
   // Functions Step Functions adds
   {

@@ -18,7 +18,7 @@ describe('JSONata evaluation', () => {
     const elapsed = Date.now() - started;
     const recursion = await evaluate('{% ($f := function($x){ 1 + $f($x + 1) }; $f(1)) %}');
     const wide = await evaluate("{% $count($map([1..5000], function($v){ [[$v, 1], {'a': [2]}] })) %}");
-    const deepEnough = await evaluate('{% ($f := function($x){ $x >= 200 ? $x : 1 + $f($x + 1) }; $f(1)) %}');
+    const deepEnough = await evaluate('{% ($f := function($x){ $x >= 30 ? $x : 1 + $f($x + 1) }; $f(1)) %}');
     // Assess
     expect(loop).toBeInstanceOf(StatesError);
     expect(loop).toMatchObject({
@@ -27,10 +27,37 @@ describe('JSONata evaluation', () => {
         "The JSONata expression '($f := function($x){ $f($x + 1) }; $f(1))' specified for the field 'Output' threw an error during evaluation: Expression evaluation timeout: Check for infinite loop",
     });
     expect(elapsed).toBeLessThan(10_000);
-    expect([wide, deepEnough]).toEqual([5000, 399]);
+    expect([wide, deepEnough]).toEqual([5000, 59]);
     expect((recursion as StatesError).causeText).toContain(
       'threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.',
     );
+  });
+
+  it('fails past the depth and the value sizes AWS refuses, and not at them', async () => {
+    // Arrange: the boundaries measured on AWS (floci-io/floci issue 2737)
+    const terms = (count: number) => `{% ${Array.from({ length: count }, () => '1').join(' + ')} %}`;
+    const doubled = (times: number) =>
+      `{% ($p := function($s, $n) { $n = 0 ? $s : $p($s & $s, $n - 1) }; $length($p('x', ${times}))) %}`;
+    // Act
+    const accepted = [
+      await evaluate(terms(100)),
+      await evaluate('{% [1..873782] ~> $count() %}'),
+      await evaluate(doubled(22)),
+    ];
+    const refused = [
+      await evaluate(terms(101)),
+      await evaluate('{% [1..873783] ~> $count() %}'),
+      await evaluate(doubled(23)),
+    ];
+    // Assess
+    expect(accepted).toEqual([100, 873_782, 4_194_304]);
+    expect(
+      refused.map((error) => (error as StatesError).causeText?.replace(/^.* during evaluation: /, '')),
+    ).toEqual([
+      'Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.',
+      'Expression evaluation memory limit exceeded: Check for excessive memory usage',
+      'Expression evaluation memory limit exceeded: Check for excessive memory usage',
+    ]);
   });
 
   it('gives plain JSON: sequences as arrays, Infinity and NaN as strings, undefined members left out', async () => {
