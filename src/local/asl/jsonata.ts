@@ -137,7 +137,7 @@ function referencedVariables(ast: unknown): Set<string> {
 }
 
 /** The JSON type a field's expression must give, as AWS names it in its errors. */
-export type JsonType = 'array' | 'boolean' | 'integer' | 'string';
+export type JsonType = 'array' | 'boolean' | 'integer' | 'number' | 'string';
 
 /**
  * Evaluates a JSONata field: a `"{% %}"` string is evaluated, an object or array is evaluated member by

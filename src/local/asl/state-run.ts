@@ -9,6 +9,7 @@ import { executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
+import type { FieldBounds } from './expressions/map-field-bounds.ts';
 import type { Frame, FrameCursor } from './frame.ts';
 import {
   evaluateJsonataField,
@@ -137,26 +138,31 @@ export class StateRun<S extends State = State> {
   }
 
   /**
-   * Evaluates a JSONata field that must give an integer from `minimum` to `maximum` (a number in the
-   * definition, which validation checked, or an expression).
+   * Evaluates a JSONata field that must give a number within `bounds` (an integer where they say so): a
+   * number in the definition, which validation checked, or an expression.
    *
    * @throws StatesError `States.QueryEvaluationError` when the expression gives another value.
    */
-  async evaluateInteger(
+  async evaluateWithin(
     template: unknown,
     field: string,
     states: StatesBinding,
-    minimum: number,
-    maximum = Number.POSITIVE_INFINITY,
+    bounds: FieldBounds,
   ): Promise<number> {
-    const value = (await this.evaluate(template, field, states, 'integer')) as number;
+    const value = (await this.evaluate(
+      template,
+      field,
+      states,
+      bounds.integer ? 'integer' : 'number',
+    )) as number;
+    const { minimum, maximum = Number.POSITIVE_INFINITY } = bounds;
     if (value < minimum || value > maximum) {
       const range =
         maximum === Number.POSITIVE_INFINITY ? `of at least ${minimum}` : `from ${minimum} to ${maximum}`;
       throw expressionError(
         template as string,
         field,
-        `returned a value out of range. Expected an integer ${range}, but was ${value}`,
+        `returned a value out of range. Expected ${bounds.integer ? 'an integer' : 'a number'} ${range}, but was ${value}`,
       );
     }
     return value;

@@ -12,6 +12,9 @@ export type JsonObject = { [key: string]: JsonValue };
 /** A payload template (`Parameters`, `ItemSelector`, `ResultSelector`): keys ending in `.$` are resolved. */
 export type PayloadTemplate = JsonObject;
 
+/** The languages of a state's fields: JSONPath paths and intrinsic functions, or JSONata expressions. */
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
 /** A top-level state machine, or a Parallel branch / Map item processor (without `Version`, `TimeoutSeconds`). */
 export interface StateMachineDefinition {
   Comment?: string;
@@ -19,7 +22,7 @@ export interface StateMachineDefinition {
   States: Record<string, State>;
   TimeoutSeconds?: number;
   Version?: string;
-  QueryLanguage?: 'JSONPath' | 'JSONata';
+  QueryLanguage?: QueryLanguage;
 }
 
 /** The `ItemProcessor` (or legacy `Iterator`) of a Map state. */
@@ -35,7 +38,7 @@ export interface BaseState {
   Type: StateType;
   Comment?: string;
   /** The state's query language; absent, its definition's (`JSONPath` unless the top level says `JSONata`). */
-  QueryLanguage?: 'JSONPath' | 'JSONata';
+  QueryLanguage?: QueryLanguage;
 }
 
 /**
@@ -189,19 +192,24 @@ export interface MapState extends ResultState {
   ItemReader?: JsonObject;
   ItemBatcher?: ItemBatcher;
   ResultWriter?: JsonObject;
-  ToleratedFailurePercentage?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  ToleratedFailurePercentage?: number | string;
   ToleratedFailurePercentagePath?: string;
-  ToleratedFailureCount?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  ToleratedFailureCount?: number | string;
   ToleratedFailureCountPath?: string;
   Label?: string;
 }
 
 /** A Distributed Map's `ItemBatcher`: children get `{ BatchInput, Items }` instead of one item each. */
 export interface ItemBatcher {
+  /** A JSON value; in a JSONata state, with `{% %}` expressions at any depth. */
   BatchInput?: PayloadTemplate;
-  MaxItemsPerBatch?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  MaxItemsPerBatch?: number | string;
   MaxItemsPerBatchPath?: string;
-  MaxInputBytesPerBatch?: number;
+  /** A number, or in a JSONata state a `{% %}` expression too. */
+  MaxInputBytesPerBatch?: number | string;
   MaxInputBytesPerBatchPath?: string;
 }
 

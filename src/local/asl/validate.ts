@@ -11,11 +11,7 @@ import {
   type Report,
 } from './expressions/expression-checks.ts';
 import { deeperThan, isPlainObject, MAX_JSON_DEPTH } from './expressions/json-values.ts';
-import {
-  checkJsonataState,
-  JSONATA_FIELDS_BY_TYPE,
-  LOCAL_JSONPATH_ONLY,
-} from './expressions/jsonata-checks.ts';
+import { checkJsonataState, JSONATA_FIELDS_BY_TYPE } from './expressions/jsonata-checks.ts';
 import {
   checkInteger,
   checkRetryAndCatch,
@@ -292,13 +288,7 @@ function checkFieldNames(
   const [own, other] = jsonata ? [jsonataFields, jsonPathFields] : [jsonPathFields, jsonataFields];
   for (const key of Object.keys(state)) {
     if (COMMON_FIELDS.has(key) || own.includes(key)) continue;
-    if (jsonata && LOCAL_JSONPATH_ONLY.includes(key) && jsonPathFields.includes(key)) {
-      report(
-        SCHEMA,
-        `The local runtime runs the field '${key}' in JSONPath Map states only`,
-        `${location}/${key}`,
-      );
-    } else if (other.includes(key)) {
+    if (other.includes(key)) {
       report(
         SCHEMA,
         `The QueryLanguage is set to '${language}', but field '${key}' is only supported for the '${otherLanguage}' QueryLanguage`,

@@ -23,6 +23,20 @@ const FAIL_OVER_TWO = {
   },
 };
 
+/** {@link FAIL_OVER_TWO} in a JSONata state machine. */
+const JSONATA_FAIL_OVER_TWO = {
+  StartAt: 'Check',
+  States: {
+    Check: {
+      Type: 'Choice',
+      Choices: [{ Condition: '{% $states.input > 2 %}', Next: 'TooBig' }],
+      Default: 'Ok',
+    },
+    TooBig: { Type: 'Fail', Error: 'TooBig', Cause: 'item over 2' },
+    Ok: { Type: 'Succeed' },
+  },
+};
+
 /** A one-state Distributed Map machine whose processor is `processor` (STANDARD child executions). */
 function distributedMap(processor: object, fields: Record<string, unknown> = {}): object {
   const ProcessorConfig = { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' };
@@ -157,7 +171,62 @@ export const distributedMapCases: ExecutionCase[] = [
     input: [1, 2, 3, 4],
     expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' },
   },
+  // JSONata: numbers or {% %} expressions reading $states.input
+  {
+    name: 'JSONata Distributed Map: ItemBatcher limits and BatchInput from expressions',
+    source: `${BATCHER}; ${DG}/transforming-data.html`,
+    definition: jsonata(
+      distributedMap(ECHO, {
+        Items: '{% $states.input.items %}',
+        ItemSelector: { v: '{% $states.context.Map.Item.Value * 10 %}' },
+        ItemBatcher: {
+          MaxItemsPerBatch: '{% $states.input.size %}',
+          BatchInput: { run: '{% $states.input.run %}', kind: 'batch' },
+        },
+      }),
+    ),
+    input: { run: 'r1', size: 2, items: [1, 2, 3] },
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { BatchInput: { run: 'r1', kind: 'batch' }, Items: [{ v: 10 }, { v: 20 }] },
+        { BatchInput: { run: 'r1', kind: 'batch' }, Items: [{ v: 30 }] },
+      ],
+    },
+    historyCounts: { MapIterationStarted: 2 },
+  },
+  {
+    name: 'JSONata Distributed Map: a ToleratedFailureCount expression tolerates that many failed items',
+    source: `${THRESHOLD}; ${DG}/transforming-data.html`,
+    definition: jsonata(
+      distributedMap(JSONATA_FAIL_OVER_TWO, {
+        ToleratedFailureCount: '{% $states.input.tolerate %}',
+        Items: '{% $states.input.items %}',
+      }),
+    ),
+    input: { tolerate: 1, items: [1, 3] },
+    expect: { status: 'SUCCEEDED', output: [1, failedChild(3)] },
+  },
+  {
+    name: 'JSONata Distributed Map: a ToleratedFailurePercentage expression out of 0-100 fails with States.QueryEvaluationError',
+    source: `${THRESHOLD}; ${DG}/transforming-data.html`,
+    definition: jsonata(
+      distributedMap(ECHO, { Items: [1], ToleratedFailurePercentage: '{%$states.input.p%}' }),
+    ),
+    input: { p: 150 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause:
+        "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression '$states.input.p' specified for the field 'ToleratedFailurePercentage' returned a value out of range. Expected a number from 0 to 100, but was 150",
+    },
+  },
 ];
+
+/** A definition whose top-level `QueryLanguage` is JSONata. */
+function jsonata(definition: object): object {
+  return { QueryLanguage: 'JSONata', ...definition };
+}
 
 function createMachine(definition: object): (context: ApiCaseContext) => Promise<unknown> {
   return ({ client }) =>
@@ -219,7 +288,7 @@ export const distributedMapApiCases: ApiErrorCase[] = [
     ),
     error: 'InvalidDefinition',
     message: invalidDefinition(
-      "The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath",
+      "The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath (Items in a JSONata state)",
       '/States/M/ItemReader',
     ),
   },
@@ -241,6 +310,30 @@ export const distributedMapApiCases: ApiErrorCase[] = [
       States: { M: { Type: 'Map', ItemProcessor: ECHO, ToleratedFailureCount: 1, End: true } },
     }),
     error: 'InvalidDefinition',
+  },
+  {
+    name: 'CreateStateMachine with a JSONata Distributed Map ItemBatcher reading a path: its Path fields are JSONPath only',
+    source: `${BATCHER}; ${DG}/transforming-data.html`,
+    act: createMachine(
+      jsonata(
+        distributedMap(ECHO, { ItemBatcher: { MaxItemsPerBatch: 2, MaxInputBytesPerBatchPath: '$.bytes' } }),
+      ),
+    ),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      "The QueryLanguage is set to 'JSONata', but field 'MaxInputBytesPerBatchPath' is only supported for the 'JSONPath' QueryLanguage",
+      '/States/M/ItemBatcher/MaxInputBytesPerBatchPath',
+    ),
+  },
+  {
+    name: 'CreateStateMachine with a JSONata Distributed Map ToleratedFailureCount that is neither a count nor an expression',
+    source: `${THRESHOLD}; ${DG}/transforming-data.html`,
+    act: createMachine(jsonata(distributedMap(ECHO, { ToleratedFailureCount: '$.tolerate' }))),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      "The field 'ToleratedFailureCount' must be an integer greater than or equal to 0, or a JSONata expression",
+      '/States/M/ToleratedFailureCount',
+    ),
   },
   {
     name: 'CreateStateMachine with a Distributed Map ItemBatcher over 256 KiB per batch',

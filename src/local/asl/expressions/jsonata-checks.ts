@@ -38,19 +38,10 @@ export const JSONATA_FIELDS_BY_TYPE: Record<string, readonly string[]> = {
   Succeed: ['Output'],
   Fail: ['Error', 'Cause'],
   Parallel: [...TASK_LIKE, 'Arguments', 'Branches'],
-  Map: [...TASK_LIKE, 'Items', 'ItemSelector', 'ItemProcessor', 'Iterator', 'MaxConcurrency', 'Label'],
+  Map: [...TASK_LIKE, 'Items', 'ItemSelector', 'ItemProcessor', 'Iterator', 'MaxConcurrency', 'Label'].concat(
+    ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailureCount', 'ToleratedFailurePercentage'],
+  ),
 };
-
-/**
- * Fields of a Distributed Map that Step Functions takes in a JSONata state too, which the local runtime runs
- * in JSONPath states only.
- */
-export const LOCAL_JSONPATH_ONLY = [
-  'ItemReader',
-  'ItemBatcher',
-  'ResultWriter',
-  'ToleratedFailureCount',
-].concat('ToleratedFailurePercentage');
 
 /** The fields of a JSONata state that are expressions, or JSON values with expressions at any depth. */
 const EXPRESSION_FIELDS = [
@@ -60,6 +51,9 @@ const EXPRESSION_FIELDS = [
   'Items',
   'ItemSelector',
   'MaxConcurrency',
+  'ItemBatcher',
+  'ToleratedFailureCount',
+  'ToleratedFailurePercentage',
   'TimeoutSeconds',
   'HeartbeatSeconds',
   'Seconds',
@@ -104,7 +98,7 @@ const JSONATA_TYPE_CHECKS: Record<
   Parallel: STATE_TYPE_CHECKS.Parallel!,
   Map: (context, state, location) => {
     checkItemProcessor(context, state, location);
-    checkProcessingMode(context.report, state, location);
+    checkProcessingMode(context.report, state, location, 'JSONata');
     checkIntegerOrExpression(context.report, state, 'MaxConcurrency', location, 0);
     if ('Items' in state && !Array.isArray(state.Items) && !isJsonataExpression(state.Items)) {
       context.report(

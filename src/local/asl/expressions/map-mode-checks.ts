@@ -3,6 +3,9 @@
  * Distributed Map has: tolerated failure thresholds, `ItemBatcher` and `Label`. `ItemReader` and
  * `ResultWriter` are refused: the local runtime does not reach Amazon S3. Used by `state-checks.ts`.
  */
+
+import { isJsonataExpression } from '../jsonata.ts';
+import type { QueryLanguage } from '../types.ts';
 import { checkPath, checkPayloadTemplate, checkUnknownFields, type Report } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import {
@@ -36,7 +39,7 @@ const DISTRIBUTED_ONLY_FIELDS = new Set([
 ]);
 /** Why the local runtime refuses the Distributed Map fields that read or write Amazon S3. */
 const S3_FIELDS = {
-  ItemReader: 'give the items in the state input and select them with ItemsPath',
+  ItemReader: 'give the items in the state input and select them with ItemsPath (Items in a JSONata state)',
   ResultWriter: 'leave it out and the Map state outputs the results of its child executions as an array',
 };
 const MAX_LABEL_LENGTH = 40;
@@ -48,14 +51,19 @@ const LABEL_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/
  * Checks `ItemProcessor.ProcessorConfig` and, by the mode it sets, the Distributed Map fields: refused on an
  * inline Map (INLINE, the default, and the legacy `Iterator`), checked on a Distributed one.
  */
-export function checkProcessingMode(report: Report, state: Record<string, unknown>, location: string): void {
+export function checkProcessingMode(
+  report: Report,
+  state: Record<string, unknown>,
+  location: string,
+  language: QueryLanguage = 'JSONPath',
+): void {
   const processor = state.ItemProcessor;
   const config = isPlainObject(processor) ? processor.ProcessorConfig : undefined;
   if (isPlainObject(processor) && 'ProcessorConfig' in processor) {
     checkProcessorConfig(report, config, `${location}/ItemProcessor/ProcessorConfig`);
   }
   if (isPlainObject(config) && config.Mode === 'DISTRIBUTED') {
-    checkDistributedFields(report, state, location);
+    checkDistributedFields(report, state, location, language);
     return;
   }
   for (const field of Object.keys(state).filter((key) => DISTRIBUTED_ONLY_FIELDS.has(key))) {
@@ -92,7 +100,12 @@ function checkOneOf(
   }
 }
 
-function checkDistributedFields(report: Report, state: Record<string, unknown>, location: string): void {
+function checkDistributedFields(
+  report: Report,
+  state: Record<string, unknown>,
+  location: string,
+  language: QueryLanguage,
+): void {
   for (const [field, instead] of Object.entries(S3_FIELDS).filter(([field]) => field in state)) {
     report(
       SCHEMA,
@@ -100,32 +113,50 @@ function checkDistributedFields(report: Report, state: Record<string, unknown>, 
       `${location}/${field}`,
     );
   }
-  checkBoundedField(report, state, 'ToleratedFailureCount', location);
-  checkBoundedField(report, state, 'ToleratedFailurePercentage', location);
-  if ('ItemBatcher' in state) checkItemBatcher(report, state.ItemBatcher, `${location}/ItemBatcher`);
+  checkBoundedField(report, state, 'ToleratedFailureCount', location, language);
+  checkBoundedField(report, state, 'ToleratedFailurePercentage', location, language);
+  if ('ItemBatcher' in state) {
+    checkItemBatcher(report, state.ItemBatcher, `${location}/ItemBatcher`, language);
+  }
   if ('Label' in state) checkLabel(report, state.Label, location);
 }
 
-function checkItemBatcher(report: Report, batcher: unknown, at: string): void {
+function checkItemBatcher(report: Report, batcher: unknown, at: string, language: QueryLanguage): void {
   if (!isPlainObject(batcher)) {
     report(SCHEMA, "The field 'ItemBatcher' must be a JSON object", at);
     return;
   }
-  checkUnknownFields(report, batcher, ITEM_BATCHER_FIELDS, at);
-  if (!BATCH_LIMITS.some((field) => field in batcher)) {
-    report(SCHEMA, `The field 'ItemBatcher' must set at least one of: ${BATCH_LIMITS.join(', ')}`, at);
+  const limits =
+    language === 'JSONata' ? BATCH_LIMITS.filter((field) => !field.endsWith('Path')) : BATCH_LIMITS;
+  for (const field of BATCH_LIMITS.filter((field) => !limits.includes(field) && field in batcher)) {
+    report(
+      SCHEMA,
+      `The QueryLanguage is set to 'JSONata', but field '${field}' is only supported for the 'JSONPath' QueryLanguage`,
+      `${at}/${field}`,
+    );
   }
-  checkBoundedField(report, batcher, 'MaxItemsPerBatch', at);
-  checkBoundedField(report, batcher, 'MaxInputBytesPerBatch', at);
-  if ('BatchInput' in batcher) checkPayloadTemplate(report, batcher.BatchInput, 'BatchInput', at);
+  checkUnknownFields(report, batcher, ITEM_BATCHER_FIELDS, at);
+  if (!limits.some((field) => field in batcher)) {
+    report(SCHEMA, `The field 'ItemBatcher' must set at least one of: ${limits.join(', ')}`, at);
+  }
+  checkBoundedField(report, batcher, 'MaxItemsPerBatch', at, language);
+  checkBoundedField(report, batcher, 'MaxInputBytesPerBatch', at, language);
+  // A JSONata BatchInput's expressions are checked with the state's other expressions.
+  if ('BatchInput' in batcher && language === 'JSONPath') {
+    checkPayloadTemplate(report, batcher.BatchInput, 'BatchInput', at);
+  }
 }
 
-/** Checks `field` and its `...Path` form: at most one of them, the value within its bounds, a ReferencePath. */
+/**
+ * Checks `field` and its `...Path` form: at most one of them, the value within its bounds (or in a JSONata
+ * state a `{% %}` expression), a ReferencePath.
+ */
 function checkBoundedField(
   report: Report,
   object: Record<string, unknown>,
   field: BoundedMapField,
   location: string,
+  language: QueryLanguage,
 ): void {
   const pathField = `${field}Path`;
   if (field in object && pathField in object) {
@@ -133,8 +164,15 @@ function checkBoundedField(
   }
   if (pathField in object) checkPath(report, object[pathField], pathField, location, 'ReferencePath');
   const bounds = MAP_FIELD_BOUNDS[field];
-  if (field in object && !isWithinBounds(object[field], bounds)) {
-    report(SCHEMA, `The field '${field}' must be ${describeBounds(bounds)}`, `${location}/${field}`);
+  const value = object[field];
+  if (language === 'JSONata' && isJsonataExpression(value)) return;
+  if (field in object && !isWithinBounds(value, bounds)) {
+    const orExpression = language === 'JSONata' ? ', or a JSONata expression' : '';
+    report(
+      SCHEMA,
+      `The field '${field}' must be ${describeBounds(bounds)}${orExpression}`,
+      `${location}/${field}`,
+    );
   }
 }
 

@@ -6,19 +6,25 @@
  */
 import type { ChildFrames } from '../children.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
-import { boundedFieldValue } from '../expressions/map-field-bounds.ts';
+import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import { batchItems } from './item-batcher.ts';
+import { type BatchLimits, batchItems, jsonataBatchLimits, jsonPathBatchLimits } from './item-batcher.ts';
 
 /** What a Distributed Map gives its children: how many, their inputs, and what a failure means. */
 export type DistributedChildren = Pick<ChildFrames, 'count' | 'input' | 'tolerateFailure'>;
 
-/** The tolerated failure thresholds set (literally or by path); neither set tolerates no failure. */
+/** The tolerated failure thresholds set (literally, by path or by expression); neither set tolerates no failure. */
 interface Thresholds {
   count?: number;
   percentage?: number;
+}
+
+/** What a Distributed Map's fields give: its thresholds, and its batch limits under an `ItemBatcher`. */
+export interface DistributedSettings {
+  thresholds: Thresholds;
+  batching?: BatchLimits;
 }
 
 /** Whether the Map state runs in DISTRIBUTED mode. */
@@ -26,27 +32,50 @@ export function isDistributed(state: MapState): boolean {
   return state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
+/** A JSONPath Distributed Map's settings: numbers, or `...Path` fields read from its effective input. */
+export function jsonPathSettings(run: StateRun<MapState>, effective: unknown): DistributedSettings {
+  const { state } = run;
+  const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
+  return {
+    thresholds: {
+      count: boundedFieldValue(state, 'ToleratedFailureCount', read),
+      percentage: boundedFieldValue(state, 'ToleratedFailurePercentage', read),
+    },
+    batching: state.ItemBatcher && jsonPathBatchLimits(run, state.ItemBatcher, effective),
+  };
+}
+
+/** A JSONata Distributed Map's settings: numbers, or `{% %}` expressions reading `$states.input`. */
+export async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSettings> {
+  const { state } = run;
+  const threshold = (field: 'ToleratedFailureCount' | 'ToleratedFailurePercentage') =>
+    state[field] === undefined
+      ? undefined
+      : run.evaluateWithin(state[field], field, run.states(), MAP_FIELD_BOUNDS[field]);
+  return {
+    thresholds: {
+      count: await threshold('ToleratedFailureCount'),
+      percentage: await threshold('ToleratedFailurePercentage'),
+    },
+    batching: state.ItemBatcher && (await jsonataBatchLimits(run, state.ItemBatcher)),
+  };
+}
+
 /**
  * The children of a Distributed Map over `items`, each item selected by `select`: one per item, or one
- * per batch under an `ItemBatcher`. Reads the thresholds and batch limits, which may fail the state.
+ * per batch under an `ItemBatcher`; a failure beyond the thresholds of `settings` fails the state.
  */
 export function distributedChildren(
   run: StateRun<MapState>,
-  effective: unknown,
+  settings: DistributedSettings,
   items: readonly unknown[],
   select: (index: number) => unknown,
 ): DistributedChildren {
-  const { state } = run;
-  const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
-  const thresholds: Thresholds = {
-    count: boundedFieldValue(state, 'ToleratedFailureCount', read),
-    percentage: boundedFieldValue(state, 'ToleratedFailurePercentage', read),
-  };
-  const batches = state.ItemBatcher
+  const { thresholds, batching } = settings;
+  const batches = batching
     ? batchItems(
         run,
-        state.ItemBatcher,
-        effective,
+        batching,
         items.map((_, index) => select(index)),
       )
     : undefined;

@@ -4,7 +4,7 @@
  */
 import { resolvePayloadTemplate } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
-import { boundedFieldValue } from '../expressions/map-field-bounds.ts';
+import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateRun } from '../state-run.ts';
 import type { ItemBatcher, MapState } from '../types.ts';
@@ -15,28 +15,60 @@ export interface Batch {
   Items: unknown[];
 }
 
-/**
- * Splits `items` (selected by ItemSelector) into batches, in order, each as full as its limits allow;
- * `BatchInput` is resolved against the Map state's effective input.
- *
- * @example
- * batchItems(run, { MaxItemsPerBatch: 2, BatchInput: { run: 'r1' } }, effective, [1, 2, 3]);
- * // [{ BatchInput: { run: 'r1' }, Items: [1, 2] }, { BatchInput: { run: 'r1' }, Items: [3] }]
- */
-export function batchItems(
+/** What an ItemBatcher's fields give: the limits of a batch, and the `BatchInput` of every batch. */
+export interface BatchLimits {
+  maxItems: number;
+  maxBytes: number;
+  batchInput?: unknown;
+}
+
+/** A JSONPath ItemBatcher's limits and `BatchInput`, read from the Map state's effective input. */
+export function jsonPathBatchLimits(
   run: StateRun<MapState>,
   batcher: ItemBatcher,
   effective: unknown,
-  items: readonly unknown[],
-): Batch[] {
+): BatchLimits {
   const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
-  const maxItems = boundedFieldValue(batcher, 'MaxItemsPerBatch', read) ?? Number.POSITIVE_INFINITY;
-  const maxBytes = boundedFieldValue(batcher, 'MaxInputBytesPerBatch', read) ?? Number.POSITIVE_INFINITY;
   const template = batcher.BatchInput;
-  const batchInput =
-    template === undefined
-      ? undefined
-      : resolvePayloadTemplate(template, effective, run.contextSource(), run.frame);
+  return {
+    maxItems: boundedFieldValue(batcher, 'MaxItemsPerBatch', read) ?? Number.POSITIVE_INFINITY,
+    maxBytes: boundedFieldValue(batcher, 'MaxInputBytesPerBatch', read) ?? Number.POSITIVE_INFINITY,
+    batchInput:
+      template === undefined
+        ? undefined
+        : resolvePayloadTemplate(template, effective, run.contextSource(), run.frame),
+  };
+}
+
+/** A JSONata ItemBatcher's limits and `BatchInput`: numbers, or `{% %}` expressions reading `$states.input`. */
+export async function jsonataBatchLimits(
+  run: StateRun<MapState>,
+  batcher: ItemBatcher,
+): Promise<BatchLimits> {
+  const states = run.states();
+  const limit = (field: 'MaxItemsPerBatch' | 'MaxInputBytesPerBatch') =>
+    batcher[field] === undefined
+      ? Number.POSITIVE_INFINITY
+      : run.evaluateWithin(batcher[field], `ItemBatcher/${field}`, states, MAP_FIELD_BOUNDS[field]);
+  return {
+    maxItems: await limit('MaxItemsPerBatch'),
+    maxBytes: await limit('MaxInputBytesPerBatch'),
+    batchInput:
+      batcher.BatchInput === undefined
+        ? undefined
+        : await run.evaluate(batcher.BatchInput, 'ItemBatcher/BatchInput', states),
+  };
+}
+
+/**
+ * Splits `items` (selected by ItemSelector) into batches, in order, each as full as `limits` allow.
+ *
+ * @example
+ * batchItems(run, { maxItems: 2, maxBytes: Infinity, batchInput: { run: 'r1' } }, [1, 2, 3]);
+ * // [{ BatchInput: { run: 'r1' }, Items: [1, 2] }, { BatchInput: { run: 'r1' }, Items: [3] }]
+ */
+export function batchItems(run: StateRun<MapState>, limits: BatchLimits, items: readonly unknown[]): Batch[] {
+  const { maxItems, maxBytes, batchInput } = limits;
   const batchOf = (Items: unknown[]): Batch =>
     batchInput === undefined ? { Items } : { BatchInput: batchInput, Items };
   const emptyBytes = Buffer.byteLength(JSON.stringify(batchOf([])));

@@ -4,7 +4,7 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import { distributedChildren, isDistributed } from './distributed-map.ts';
+import { distributedChildren, isDistributed, jsonataSettings, jsonPathSettings } from './distributed-map.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -32,8 +32,13 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     ? await jsonataItemSelector(run, items)
     : (index: number) => selectItem(run, effective, items, index);
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
-  const children = isDistributed(state)
-    ? distributedChildren(run, effective, items, select)
+  const settings = isDistributed(state)
+    ? run.jsonata
+      ? await jsonataSettings(run)
+      : jsonPathSettings(run, effective)
+    : undefined;
+  const children = settings
+    ? distributedChildren(run, settings, items, select)
     : { count: items.length, input: select };
   const results = await runChildFrames(run, {
     ...children,
@@ -102,7 +107,10 @@ async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
   const value =
     MaxConcurrency === undefined
       ? 0
-      : await run.evaluateInteger(MaxConcurrency, 'MaxConcurrency', run.states(), 0);
+      : await run.evaluateWithin(MaxConcurrency, 'MaxConcurrency', run.states(), {
+          integer: true,
+          minimum: 0,
+        });
   return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
 }
 

@@ -226,7 +226,9 @@ async function evaluateTaskFields(
   const states = run.states(undefined, extraContext);
   const seconds = (field: 'TimeoutSeconds' | 'HeartbeatSeconds') => {
     const value = run.state[field];
-    return value === undefined ? undefined : run.evaluateInteger(value, field, states, 1);
+    return value === undefined
+      ? undefined
+      : run.evaluateWithin(value, field, states, { integer: true, minimum: 1 });
   };
   return {
     heartbeatSeconds: await seconds('HeartbeatSeconds'),

@@ -9,6 +9,9 @@ import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
 import type { VariableReader } from '../variables.ts';
 
+/** The Seconds a JSONata expression may give. */
+const WAIT_SECONDS_BOUNDS = { integer: true, minimum: 0, maximum: MAX_WAIT_SECONDS } as const;
+
 /**
  * Wait: records the wake-up instant with the WaitStateEntered event (in the next group commit: a crash
  * before it replays the state, which only re-enters the Wait) and answers it; the engine runs the state
@@ -76,7 +79,7 @@ async function startJsonataWait(run: StateRun<WaitState>): Promise<StateResult |
   const states = run.states();
   let delayMs: number;
   if (state.Seconds !== undefined) {
-    delayMs = (await run.evaluateInteger(state.Seconds, 'Seconds', states, 0, MAX_WAIT_SECONDS)) * 1000;
+    delayMs = (await run.evaluateWithin(state.Seconds, 'Seconds', states, WAIT_SECONDS_BOUNDS)) * 1000;
   } else {
     const timestamp = await run.evaluate(state.Timestamp, 'Timestamp', states, 'string');
     const instant = parseTimestamp(timestamp);

@@ -95,7 +95,7 @@ describe('validateDefinition: Distributed Map fields', () => {
     const found = problems(mapMachine(fields, DISTRIBUTED));
     // Assess
     expect(found).toEqual([
-      "/States/M/ItemReader: The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath",
+      "/States/M/ItemReader: The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath (Items in a JSONata state)",
       "/States/M/ResultWriter: The field 'ResultWriter' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: leave it out and the Map state outputs the results of its child executions as an array",
     ]);
   });
