@@ -19,6 +19,7 @@ import { Journal } from './journal.ts';
 import { markJsonataStates } from './jsonata.ts';
 import {
   DetailedEvent,
+  LinkedEvent,
   NOT_TRUNCATED,
   type PendingEvent,
   StateEnteredEvent,
@@ -481,6 +482,11 @@ export class Engine {
       frame,
       new DetailedEvent(type, this.clock.now(), ++this.#eventsEmitted, details ?? null),
     );
+  }
+
+  /** Queues a history event that points at event `after` (see {@link LinkedEvent}) and returns it. */
+  emitAfter(frame: Frame, after: number, type: string, details: Record<string, unknown>): PendingEvent {
+    return this.#queue(frame, new LinkedEvent(type, this.clock.now(), ++this.#eventsEmitted, details, after));
   }
 
   /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson` at `enteredAt`, and returns it. */

@@ -54,6 +54,22 @@ export class StatesError extends Error {
 export class FailStateError extends StatesError {}
 
 /**
+ * A `States.QueryEvaluationError` a JSONata state raised in one of its own fields, recorded in an
+ * `EvaluationFailed` history event: `location` is the field (`Output/a`, `Items`), none for a Map state whose
+ * input is not an array. `linksToEntered` when AWS links the event to the StateEntered event (a Wait's
+ * Timestamp that is no timestamp), not to the event before it.
+ */
+export class EvaluationError extends StatesError {
+  constructor(
+    causeText: string,
+    readonly location: string | undefined,
+    readonly linksToEntered = false,
+  ) {
+    super(STATES_ERRORS.QueryEvaluationError, causeText);
+  }
+}
+
+/**
  * A task whose `TimeoutSeconds` elapsed: recorded as `States.Timeout` without a cause (TaskTimedOut,
  * ExecutionFailed), as AWS records it, while a Catcher gets `{ "Error": "States.Timeout", "Cause": "" }`
  * (LocalStack's AWS-recorded `test_invoke_timeout`).

@@ -6,7 +6,14 @@
  */
 import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
-import { asStatesError, errorOutput, FailStateError, STATES_ERRORS, StatesError } from './errors.ts';
+import {
+  asStatesError,
+  EvaluationError,
+  errorOutput,
+  FailStateError,
+  STATES_ERRORS,
+  StatesError,
+} from './errors.ts';
 import type { Frame } from './frame.ts';
 import { usesJsonata } from './jsonata.ts';
 import { writeResultPath } from './jsonpath.ts';
@@ -216,15 +223,18 @@ function exitState(
   } catch (thrown) {
     assigned = undefined; // a failed state assigns nothing (its Catcher may)
     if (frame.signal.aborted || run.halted) throw thrown;
-    if (catcherErrors.has(thrown as object))
-      throw attributeError(engine, run, frame, name, thrown as StatesError);
     const error = attributeError(engine, run, frame, name, asStatesError(thrown));
+    if (thrown instanceof EvaluationError) recordEvaluationFailure(engine, frame, name, thrown, error);
+    if (catcherErrors.has(thrown as object)) throw error;
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) {
       engine.journal.dropChildFrames(run, frame, name);
       // A Parallel or Map state that started its branches or iterations fails with MapStateFailed or
-      // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry.
-      if (frame.cursor.phase === 'children' && decision.kind !== 'retry') {
+      // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry. A JSONata
+      // Map records MapStateFailed after its Items fail too.
+      const started =
+        frame.cursor.phase === 'children' || (state.Type === 'Map' && thrown instanceof EvaluationError);
+      if (started && decision.kind !== 'retry') {
         engine.emit(frame, `${state.Type}StateFailed`);
       }
     }
@@ -327,6 +337,27 @@ function attributeError(
   }
   attributedErrors.add(attributed);
   return attributed;
+}
+
+/**
+ * Records the `EvaluationFailed` event of a JSONata state's own evaluation error (`attributed`, with the
+ * state's prefix), before the state's failure, retry or catch. It points where the state's StateEntered
+ * event points (at that event for a Wait's Timestamp), as AWS-recorded histories show.
+ */
+function recordEvaluationFailure(
+  engine: Engine,
+  frame: Frame,
+  name: string,
+  failure: EvaluationError,
+  attributed: StatesError,
+): void {
+  const entered = frame.enteredEvent;
+  const enteredId = entered?.id ?? frame.cursor.enteredEventId ?? frame.lastEventId;
+  const after = failure.linksToEntered || entered === undefined ? enteredId : entered.previousEventId;
+  const details: Record<string, unknown> = { error: attributed.error, cause: attributed.causeText };
+  if (failure.location !== undefined) details.location = failure.location;
+  details.state = name;
+  engine.emitAfter(frame, after, 'EvaluationFailed', details);
 }
 
 /** Whether `record` has a key: an empty `Assign` puts no `assignedVariables` in the exit event, as on AWS. */

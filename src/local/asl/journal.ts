@@ -7,7 +7,7 @@
 import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
 import type { ExecutionRun } from './engine.ts';
 import type { Frame } from './frame.ts';
-import type { PendingEvent } from './pending-events.ts';
+import { LinkedEvent, type PendingEvent } from './pending-events.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
@@ -29,11 +29,14 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
  * Sets a numbered event's `previousEventId` and moves its flow on, as AWS-recorded histories link them:
  * ExecutionAborted and ExecutionTimedOut (the execution ended from outside its flow) point at 0;
  * MapStateSucceeded, and the Map state's Exited after it, at the event just before it (the last
- * iteration's end); any other event at the last event of its flow.
+ * iteration's end); a {@link LinkedEvent} at its given event; any other event at the last event of its flow.
  */
 function linkEvent(event: EventRow, frame: Frame): void {
   if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimedOut') {
     event.previousEventId = 0;
+  } else if (event instanceof LinkedEvent) {
+    event.previousEventId = event.after;
+    frame.followEvent(event.id);
   } else if (event.type === 'MapStateSucceeded') {
     event.previousEventId = event.id - 1;
     frame.followEvent(event.previousEventId);

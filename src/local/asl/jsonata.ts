@@ -4,7 +4,7 @@
  * version Step Functions runs) with `$states` and the workflow variables bound.
  */
 import jsonata from 'jsonata';
-import { STATES_ERRORS, StatesError } from './errors.ts';
+import { EvaluationError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { visitJsonataTree } from './expressions/jsonata-references.ts';
 import { memoize } from './expressions/memoize.ts';
@@ -164,7 +164,7 @@ export async function evaluateJsonataField(
       throw expressionError(
         template,
         field,
-        `returned an unexpected result type. Expected '${expected}', but was '${jsonType(value)}'`,
+        `returned an unexpected result type. Expected '${expected}', but was '${jsonType(value)}' for value: ${JSON.stringify(value)}`,
       );
     }
     return value;
@@ -185,10 +185,10 @@ export async function evaluateJsonataField(
 }
 
 /** A `States.QueryEvaluationError` of the expression `source` of `field`, in AWS's words. */
-export function expressionError(source: string, field: string, problem: string): StatesError {
-  return new StatesError(
-    STATES_ERRORS.QueryEvaluationError,
+export function expressionError(source: string, field: string, problem: string): EvaluationError {
+  return new EvaluationError(
     `The JSONata expression '${expressionText(source)}' specified for the field '${field}' ${problem}`,
+    field,
   );
 }
 
@@ -243,11 +243,7 @@ function jsonType(value: unknown): string {
  */
 function toJson(value: unknown, source: string, field: string): unknown {
   if (typeof value === 'function' || (isPlainObject(value) && value._jsonata_lambda === true)) {
-    throw expressionError(
-      source,
-      field,
-      "returned an unexpected result type. Expected a JSON value, but was 'function'",
-    );
+    throw expressionError(source, field, 'returned an unsupported result type.');
   }
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return value.map((item) => toJson(item, source, field));

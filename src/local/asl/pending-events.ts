@@ -54,6 +54,22 @@ export class DetailedEvent extends QueuedEvent {
   }
 }
 
+/**
+ * An event that points at a given event rather than at the last of its flow (the flow then continues from
+ * it): an `EvaluationFailed` event points where its state's StateEntered event does, as AWS records it.
+ */
+export class LinkedEvent extends DetailedEvent {
+  constructor(
+    type: string,
+    timestamp: number,
+    emitted: number,
+    details: Readonly<Record<string, unknown>>,
+    readonly after: number,
+  ) {
+    super(type, timestamp, emitted, details);
+  }
+}
+
 /** Builds a StateEntered or StateExited event's details from the state's name and its JSON. */
 export type TransitionDetails = (stateName: string, json: string) => Readonly<Record<string, unknown>>;
 

@@ -27,6 +27,10 @@ const LOCALSTACK_TESTS =
 const RECORDED_MIXED = `${LOCALSTACK_TESTS}/query_language/test_mixed_query_language.snapshot.json`;
 /** AWS-recorded histories of JSONata catchers reading `$states.errorOutput` (recorded 2024-11-12). */
 const RECORDED_ERROR_OUTPUT = `${LOCALSTACK_TESTS}/states_variables/test_error_output.snapshot.json`;
+/** AWS-recorded histories of JSONata fields giving nothing (recorded 2024-11). */
+const RECORDED_UNDEFINED = `${LOCALSTACK_TESTS}/assign/test_assign_reference_variables.snapshot.json`;
+/** AWS-recorded histories of JSONata Wait and Map states (recorded 2024-11/12). */
+const RECORDED_SCENARIOS = `${LOCALSTACK_TESTS}/scenarios/test_base_scenarios.snapshot.json`;
 /**
  * Causes measured on AWS (StartExecution and TestState in us-east-1) and reported with their definitions; see
  * the issue's reproduction.
@@ -37,6 +41,10 @@ const MEASURED = (issue: number) => `https://github.com/floci-io/floci/issues/${
  * The expressions of the cases that check a cause are written without spaces inside `{%` and `%}`: the cause
  * quotes the expression, and the recorded causes do not show whether AWS trims those spaces.
  */
+
+/** What AWS records for a Map `Items` expression giving the number 1. */
+const ITEMS_NUMBER_CAUSE =
+  "The JSONata expression '$ItemsVar' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'number' for value: 1";
 
 /** `1+1+...+1` of 200 terms: its evaluation nests 200 levels. */
 const SUM_OF_200_ONES = Array.from({ length: 200 }, () => '1').join('+');
@@ -64,6 +72,30 @@ function undefinedCause(expression: string, field: string): string {
 /** The cause AWS gives for an expression that JSONata stopped with an error `code: message`. */
 function thrownCause(expression: string, field: string, error: string): string {
   return `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${error}`;
+}
+
+/**
+ * Checks the events from the failing state's StateEntered event on as AWS records them: `[type, id,
+ * previousEventId]` each, and the `EvaluationFailed` event's details (its cause is `cause`, the execution's).
+ */
+function failureEvents(
+  expected: readonly (readonly [string, number, number])[],
+  details: { cause: string; location?: string; state: string },
+): (events: readonly HistoryEvent[]) => void {
+  return (events) => {
+    const tail = events.slice(-expected.length);
+    expect(tail.map((event) => [event.type, event.id, event.previousEventId])).toEqual(expected);
+    const evaluationFailed = tail.find((event) => event.type === 'EvaluationFailed');
+    expect(evaluationFailed?.evaluationFailedEventDetails).toEqual({
+      error: 'States.QueryEvaluationError',
+      ...details,
+    });
+    const executionFailed = tail.find((event) => event.type === 'ExecutionFailed');
+    expect(executionFailed?.executionFailedEventDetails).toEqual({
+      error: 'States.QueryEvaluationError',
+      cause: details.cause,
+    });
+  };
 }
 
 /** The cause a `lambda:invoke` of `fail` gives: Lambda's error JSON (its request id is random). */
@@ -441,7 +473,7 @@ export const jsonataCases: ExecutionCase[] = [
     definition: jsonata(single({ Type: 'Pass', Output: { v: '{%$neverAssigned%}' } })),
     input: {},
     expect: queryEvaluationError('S', 2, undefinedCause('$neverAssigned', 'Output/v')),
-    history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
+    history: ['ExecutionStarted', 'PassStateEntered', 'EvaluationFailed', 'ExecutionFailed'],
   },
   {
     name: 'a JSONPath machine: a JSONata state reads a variable a JSONPath state assigned, and the other way',
@@ -546,7 +578,7 @@ export const jsonataCases: ExecutionCase[] = [
     }),
     input: { n: 1 },
     expect: { status: 'FAILED', error: 'States.QueryEvaluationError' },
-    history: ['ExecutionStarted', 'ChoiceStateEntered', 'ExecutionFailed'],
+    history: ['ExecutionStarted', 'ChoiceStateEntered', 'EvaluationFailed', 'ExecutionFailed'],
   },
   {
     name: 'Choice: a Condition that returns nothing names the rule in the cause',
@@ -958,7 +990,7 @@ export const jsonataCases: ExecutionCase[] = [
     definition: jsonata(single({ Type: 'Pass', Output: { a: { b: '{%$states.input.missing%}' } } })),
     input: { present: 1 },
     expect: queryEvaluationError('S', 2, undefinedCause('$states.input.missing', 'Output/a/b')),
-    history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
+    history: ['ExecutionStarted', 'PassStateEntered', 'EvaluationFailed', 'ExecutionFailed'],
   },
   {
     name: "a catcher's own Output returning nothing fails the execution, naming the catcher; no catcher takes it",
@@ -1040,6 +1072,7 @@ export const jsonataCases: ExecutionCase[] = [
       'PassStateEntered',
       'PassStateExited',
       'TaskStateEntered',
+      'EvaluationFailed',
       'ExecutionFailed',
     ],
   },
@@ -1113,6 +1146,136 @@ export const jsonataCases: ExecutionCase[] = [
     }),
     input: {},
     expect: { status: 'SUCCEEDED', output: { caught: true } },
+  },
+  // EvaluationFailed: AWS records the failure of a state's expression before the state fails
+  {
+    name: 'EvaluationFailed names the field, points where the StateEntered event points, and the execution fails after it',
+    source: `${RECORDED_UNDEFINED} (BASE_UNDEFINED_OUTPUT_MULTIPLE_STATES); ${RECORDED}`,
+    definition: jsonata(
+      chain({ Type: 'Pass' }, { Type: 'Pass' }, { Type: 'Pass', Output: { result: '{%$doesNotExist%}' } }),
+    ),
+    input: {},
+    expect: queryEvaluationError('S3', 6, undefinedCause('$doesNotExist', 'Output/result')),
+    checkHistory: failureEvents(
+      [
+        ['PassStateEntered', 6, 5],
+        ['EvaluationFailed', 7, 5],
+        ['ExecutionFailed', 8, 7],
+      ],
+      {
+        cause: stateCause('S3', 6, undefinedCause('$doesNotExist', 'Output/result')),
+        location: 'Output/result',
+        state: 'S3',
+      },
+    ),
+  },
+  {
+    name: 'EvaluationFailed of a Task Arguments member: nothing is scheduled',
+    source: `${RECORDED_UNDEFINED} (BASE_UNDEFINED_ARGUMENTS_FIELD); ${RECORDED}`,
+    definition: jsonata(
+      single({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Arguments: { FunctionName: '{%$doesNotExist%}' },
+      }),
+    ),
+    input: {},
+    expect: queryEvaluationError('S', 2, undefinedCause('$doesNotExist', 'Arguments/FunctionName')),
+    checkHistory: failureEvents(
+      [
+        ['TaskStateEntered', 2, 0],
+        ['EvaluationFailed', 3, 0],
+        ['ExecutionFailed', 4, 3],
+      ],
+      {
+        cause: stateCause('S', 2, undefinedCause('$doesNotExist', 'Arguments/FunctionName')),
+        location: 'Arguments/FunctionName',
+        state: 'S',
+      },
+    ),
+  },
+  {
+    name: 'a Wait Timestamp expression giving no timestamp: EvaluationFailed points at the WaitStateEntered event',
+    source: `${RECORDED_SCENARIOS} (test_wait_timestamp_jsonata[NO_T]); ${RECORDED}`,
+    definition: jsonata(single({ Type: 'Wait', Timestamp: '{% $states.input.TimestampValue %}' })),
+    input: { TimestampValue: '2016-12-05 21:29:29Z' },
+    expect: queryEvaluationError(
+      'S',
+      2,
+      'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05 21:29:29Z',
+    ),
+    checkHistory: failureEvents(
+      [
+        ['WaitStateEntered', 2, 0],
+        ['EvaluationFailed', 3, 2],
+        ['ExecutionFailed', 4, 3],
+      ],
+      {
+        cause: stateCause(
+          'S',
+          2,
+          'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05 21:29:29Z',
+        ),
+        location: 'Timestamp',
+        state: 'S',
+      },
+    ),
+  },
+  {
+    name: 'Map Items giving a number: EvaluationFailed with the value, then MapStateFailed',
+    source: `${RECORDED_SCENARIOS} (test_map_state_items_variable_sampling[number]); ${RECORDED}`,
+    definition: jsonata({
+      StartAt: 'Start',
+      States: {
+        Start: { Type: 'Pass', Assign: { ItemsVar: 1 }, Output: {}, Next: 'MapIterateState' },
+        MapIterateState: {
+          Type: 'Map',
+          Items: '{%$ItemsVar%}',
+          ItemProcessor: processor('Item', { Type: 'Pass' }),
+          End: true,
+        },
+      },
+    }),
+    input: {},
+    expect: queryEvaluationError('MapIterateState', 4, ITEMS_NUMBER_CAUSE),
+    checkHistory: failureEvents(
+      [
+        ['MapStateEntered', 4, 3],
+        ['EvaluationFailed', 5, 3],
+        ['MapStateFailed', 6, 5],
+        ['ExecutionFailed', 7, 6],
+      ],
+      {
+        cause: stateCause('MapIterateState', 4, ITEMS_NUMBER_CAUSE),
+        location: 'Items',
+        state: 'MapIterateState',
+      },
+    ),
+  },
+  {
+    name: 'a Map without Items whose input is no array: EvaluationFailed without a location',
+    source: `${RECORDED_SCENARIOS} (test_map_state_items_input_types[number]); ${RECORDED}`,
+    definition: jsonata({
+      StartAt: 'Start',
+      States: {
+        Start: { Type: 'Pass', Output: '{% $states.input.items %}', Next: 'MapIterateState' },
+        MapIterateState: { Type: 'Map', ItemProcessor: processor('Item', { Type: 'Pass' }), End: true },
+      },
+    }),
+    input: { items: 1 },
+    expect: queryEvaluationError('MapIterateState', 4, 'Map state input must be an array but was: 1'),
+    checkHistory: failureEvents(
+      [
+        ['MapStateEntered', 4, 3],
+        ['EvaluationFailed', 5, 3],
+        ['MapStateFailed', 6, 5],
+        ['ExecutionFailed', 7, 6],
+      ],
+      {
+        cause: stateCause('MapIterateState', 4, 'Map state input must be an array but was: 1'),
+        state: 'MapIterateState',
+      },
+    ),
   },
   // Functions Step Functions adds
   {

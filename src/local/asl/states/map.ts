@@ -1,6 +1,6 @@
 import { runChildFrames } from '../children.ts';
 import { resolvePayloadTemplate } from '../data-flow.ts';
-import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
@@ -67,6 +67,13 @@ function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
     state.ItemsPath === undefined
       ? effective
       : readPath(state.ItemsPath, effective, run.contextSource(), run.frame);
+  if (!Array.isArray(items) && run.jsonata) {
+    // A JSONata Map without Items whose input is no array (an Items expression was checked for an array).
+    throw new EvaluationError(
+      `Map state input must be an array but was: ${JSON.stringify(items)}`,
+      undefined,
+    );
+  }
   if (!Array.isArray(items)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

@@ -1,9 +1,8 @@
 import { deadlineAfter, msUntil } from '../../clock.ts';
 import type { ContextSource } from '../context-object.ts';
 import { applyPath } from '../data-flow.ts';
-import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { parseTimestamp } from '../expressions/timestamps.ts';
-import { expressionError } from '../jsonata.ts';
 import { tryReadPath } from '../jsonpath.ts';
 import type { StateResult, StateRun, StateWait } from '../state-run.ts';
 import { MAX_WAIT_SECONDS, type WaitState } from '../types.ts';
@@ -84,10 +83,10 @@ async function startJsonataWait(run: StateRun<WaitState>): Promise<StateResult |
     const timestamp = await run.evaluate(state.Timestamp, 'Timestamp', states, 'string');
     const instant = parseTimestamp(timestamp);
     if (instant === undefined) {
-      throw expressionError(
-        state.Timestamp as string,
+      throw new EvaluationError(
+        `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(timestamp)}`,
         'Timestamp',
-        `returned a value that is not an ISO-8601 extended offset date-time: ${String(timestamp)}`,
+        true,
       );
     }
     delayMs = Math.max(0, instant.epochSeconds * 1000 - clock.now());

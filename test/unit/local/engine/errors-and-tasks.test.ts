@@ -300,6 +300,7 @@ describe('Engine: Retry and Catch', () => {
     expect(await h.eventTypes(refused.executionArn!)).toEqual([
       'ExecutionStarted',
       'TaskStateEntered',
+      'EvaluationFailed',
       'ExecutionFailed',
     ]);
   });
