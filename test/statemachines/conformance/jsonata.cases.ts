@@ -75,26 +75,27 @@ function thrownCause(expression: string, field: string, error: string): string {
 }
 
 /**
- * Checks the events from the failing state's StateEntered event on as AWS records them: `[type, id,
- * previousEventId]` each, and the `EvaluationFailed` event's details (its cause is `cause`, the execution's).
+ * An execution failing with `States.QueryEvaluationError` in the state `state` entered at the event
+ * `enteredId` (see {@link stateCause}), and its history from that event on as AWS records it: `[type, id,
+ * previousEventId]` each, the `EvaluationFailed` event's details (`location` and all) and the
+ * `ExecutionFailed` event's, which repeat the cause.
  */
-function failureEvents(
-  expected: readonly (readonly [string, number, number])[],
-  details: { cause: string; location?: string; state: string },
-): (events: readonly HistoryEvent[]) => void {
-  return (events) => {
-    const tail = events.slice(-expected.length);
-    expect(tail.map((event) => [event.type, event.id, event.previousEventId])).toEqual(expected);
-    const evaluationFailed = tail.find((event) => event.type === 'EvaluationFailed');
-    expect(evaluationFailed?.evaluationFailedEventDetails).toEqual({
-      error: 'States.QueryEvaluationError',
-      ...details,
-    });
-    const executionFailed = tail.find((event) => event.type === 'ExecutionFailed');
-    expect(executionFailed?.executionFailedEventDetails).toEqual({
-      error: 'States.QueryEvaluationError',
-      cause: details.cause,
-    });
+function evaluationFailure(
+  failure: { state: string; enteredId: number; cause: string; location?: string },
+  events: readonly (readonly [string, number, number])[],
+): Pick<ExecutionCase, 'expect' | 'checkHistory'> {
+  const { state, enteredId, cause, location } = failure;
+  const failed = { error: 'States.QueryEvaluationError', cause: stateCause(state, enteredId, cause) };
+  return {
+    expect: { status: 'FAILED', ...failed },
+    checkHistory: (history) => {
+      const tail = history.slice(-events.length);
+      expect(tail.map((event) => [event.type, event.id, event.previousEventId])).toEqual(events);
+      const evaluationFailed = tail.find((event) => event.type === 'EvaluationFailed');
+      expect(evaluationFailed?.evaluationFailedEventDetails).toEqual({ ...failed, location, state });
+      const executionFailed = tail.find((event) => event.type === 'ExecutionFailed');
+      expect(executionFailed?.executionFailedEventDetails).toEqual(failed);
+    },
   };
 }
 
@@ -1155,18 +1156,18 @@ export const jsonataCases: ExecutionCase[] = [
       chain({ Type: 'Pass' }, { Type: 'Pass' }, { Type: 'Pass', Output: { result: '{%$doesNotExist%}' } }),
     ),
     input: {},
-    expect: queryEvaluationError('S3', 6, undefinedCause('$doesNotExist', 'Output/result')),
-    checkHistory: failureEvents(
+    ...evaluationFailure(
+      {
+        state: 'S3',
+        enteredId: 6,
+        cause: undefinedCause('$doesNotExist', 'Output/result'),
+        location: 'Output/result',
+      },
       [
         ['PassStateEntered', 6, 5],
         ['EvaluationFailed', 7, 5],
         ['ExecutionFailed', 8, 7],
       ],
-      {
-        cause: stateCause('S3', 6, undefinedCause('$doesNotExist', 'Output/result')),
-        location: 'Output/result',
-        state: 'S3',
-      },
     ),
   },
   {
@@ -1180,18 +1181,18 @@ export const jsonataCases: ExecutionCase[] = [
       }),
     ),
     input: {},
-    expect: queryEvaluationError('S', 2, undefinedCause('$doesNotExist', 'Arguments/FunctionName')),
-    checkHistory: failureEvents(
+    ...evaluationFailure(
+      {
+        state: 'S',
+        enteredId: 2,
+        cause: undefinedCause('$doesNotExist', 'Arguments/FunctionName'),
+        location: 'Arguments/FunctionName',
+      },
       [
         ['TaskStateEntered', 2, 0],
         ['EvaluationFailed', 3, 0],
         ['ExecutionFailed', 4, 3],
       ],
-      {
-        cause: stateCause('S', 2, undefinedCause('$doesNotExist', 'Arguments/FunctionName')),
-        location: 'Arguments/FunctionName',
-        state: 'S',
-      },
     ),
   },
   {
@@ -1199,26 +1200,19 @@ export const jsonataCases: ExecutionCase[] = [
     source: `${RECORDED_SCENARIOS} (test_wait_timestamp_jsonata[NO_T]); ${RECORDED}`,
     definition: jsonata(single({ Type: 'Wait', Timestamp: '{% $states.input.TimestampValue %}' })),
     input: { TimestampValue: '2016-12-05 21:29:29Z' },
-    expect: queryEvaluationError(
-      'S',
-      2,
-      'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05 21:29:29Z',
-    ),
-    checkHistory: failureEvents(
+    ...evaluationFailure(
+      {
+        state: 'S',
+        enteredId: 2,
+        cause:
+          'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05 21:29:29Z',
+        location: 'Timestamp',
+      },
       [
         ['WaitStateEntered', 2, 0],
         ['EvaluationFailed', 3, 2],
         ['ExecutionFailed', 4, 3],
       ],
-      {
-        cause: stateCause(
-          'S',
-          2,
-          'The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05 21:29:29Z',
-        ),
-        location: 'Timestamp',
-        state: 'S',
-      },
     ),
   },
   {
@@ -1237,19 +1231,14 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: {},
-    expect: queryEvaluationError('MapIterateState', 4, ITEMS_NUMBER_CAUSE),
-    checkHistory: failureEvents(
+    ...evaluationFailure(
+      { state: 'MapIterateState', enteredId: 4, cause: ITEMS_NUMBER_CAUSE, location: 'Items' },
       [
         ['MapStateEntered', 4, 3],
         ['EvaluationFailed', 5, 3],
         ['MapStateFailed', 6, 5],
         ['ExecutionFailed', 7, 6],
       ],
-      {
-        cause: stateCause('MapIterateState', 4, ITEMS_NUMBER_CAUSE),
-        location: 'Items',
-        state: 'MapIterateState',
-      },
     ),
   },
   {
@@ -1263,18 +1252,14 @@ export const jsonataCases: ExecutionCase[] = [
       },
     }),
     input: { items: 1 },
-    expect: queryEvaluationError('MapIterateState', 4, 'Map state input must be an array but was: 1'),
-    checkHistory: failureEvents(
+    ...evaluationFailure(
+      { state: 'MapIterateState', enteredId: 4, cause: 'Map state input must be an array but was: 1' },
       [
         ['MapStateEntered', 4, 3],
         ['EvaluationFailed', 5, 3],
         ['MapStateFailed', 6, 5],
         ['ExecutionFailed', 7, 6],
       ],
-      {
-        cause: stateCause('MapIterateState', 4, 'Map state input must be an array but was: 1'),
-        state: 'MapIterateState',
-      },
     ),
   },
   // Functions Step Functions adds
