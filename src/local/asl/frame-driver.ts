@@ -341,8 +341,10 @@ function attributeError(
 
 /**
  * Records the `EvaluationFailed` event of a JSONata state's own evaluation error (`attributed`, with the
- * state's prefix), before the state's failure, retry or catch. It points where the state's StateEntered
- * event points (at that event for a Wait's Timestamp), as AWS-recorded histories show.
+ * state's prefix), before the state's failure, retry or catch. Raised before the state recorded anything
+ * after its StateEntered event, it points where that event points (at that event for a Wait's Timestamp),
+ * as AWS-recorded histories show; raised later (a Map's thresholds after MapStateStarted, a Task's Output
+ * after TaskSucceeded), it follows the state's last event.
  */
 function recordEvaluationFailure(
   engine: Engine,
@@ -351,13 +353,16 @@ function recordEvaluationFailure(
   failure: EvaluationError,
   attributed: StatesError,
 ): void {
-  const entered = frame.enteredEvent;
-  const enteredId = entered?.id ?? frame.cursor.enteredEventId ?? frame.lastEventId;
-  const after = failure.linksToEntered || entered === undefined ? enteredId : entered.previousEventId;
   const details: Record<string, unknown> = { error: attributed.error, cause: attributed.causeText };
   if (failure.location !== undefined) details.location = failure.location;
   details.state = name;
-  engine.emitAfter(frame, after, 'EvaluationFailed', details);
+  const entered = frame.enteredEvent;
+  if (frame.cursor.phase !== 'enter' || entered === undefined || entered.id !== frame.lastEventId) {
+    engine.emit(frame, 'EvaluationFailed', details);
+  } else {
+    const after = failure.linksToEntered ? entered.id : entered.previousEventId;
+    engine.emitAfter(frame, after, 'EvaluationFailed', details);
+  }
 }
 
 /** Whether `record` has a key: an empty `Assign` puts no `assignedVariables` in the exit event, as on AWS. */

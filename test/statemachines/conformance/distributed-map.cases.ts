@@ -1,4 +1,5 @@
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { expect } from 'vitest';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
 import type { ExecutionCase } from './case.ts';
 
@@ -220,6 +221,16 @@ export const distributedMapCases: ExecutionCase[] = [
       cause:
         "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression '$states.input.p' specified for the field 'ToleratedFailurePercentage' returned a value out of range. Expected a number from 0 to 100, but was 150",
     },
+    // Evaluated once the Map state started (Cutover's order): its EvaluationFailed follows MapStateStarted.
+    checkHistory: (events) =>
+      expect(events.map((event) => [event.type, event.id, event.previousEventId])).toEqual([
+        ['ExecutionStarted', 1, 0],
+        ['MapStateEntered', 2, 0],
+        ['MapStateStarted', 3, 2],
+        ['EvaluationFailed', 4, 3],
+        ['MapStateFailed', 5, 4],
+        ['ExecutionFailed', 6, 5],
+      ]),
   },
 ];
 
