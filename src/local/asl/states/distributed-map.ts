@@ -32,8 +32,19 @@ export function isDistributed(state: MapState): boolean {
   return state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
+/**
+ * What a Distributed Map's thresholds and ItemBatcher give: in a JSONPath state numbers or `...Path` fields
+ * read from its `effective` input, in a JSONata state numbers or `{% %}` expressions (evaluated, so a promise).
+ */
+export function distributedSettings(
+  run: StateRun<MapState>,
+  effective: unknown,
+): DistributedSettings | Promise<DistributedSettings> {
+  return run.jsonata ? jsonataSettings(run) : jsonPathSettings(run, effective);
+}
+
 /** A JSONPath Distributed Map's settings: numbers, or `...Path` fields read from its effective input. */
-export function jsonPathSettings(run: StateRun<MapState>, effective: unknown): DistributedSettings {
+function jsonPathSettings(run: StateRun<MapState>, effective: unknown): DistributedSettings {
   const { state } = run;
   const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
   return {
@@ -46,7 +57,7 @@ export function jsonPathSettings(run: StateRun<MapState>, effective: unknown): D
 }
 
 /** A JSONata Distributed Map's settings: numbers, or `{% %}` expressions reading `$states.input`. */
-export async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSettings> {
+async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSettings> {
   const { state } = run;
   const threshold = (field: 'ToleratedFailureCount' | 'ToleratedFailurePercentage') =>
     state[field] === undefined

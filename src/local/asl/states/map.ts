@@ -4,7 +4,7 @@ import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import { distributedChildren, isDistributed, jsonataSettings, jsonPathSettings } from './distributed-map.ts';
+import { distributedChildren, distributedSettings, isDistributed } from './distributed-map.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -32,11 +32,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     ? await jsonataItemSelector(run, items)
     : (index: number) => selectItem(run, effective, items, index);
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
-  const settings = isDistributed(state)
-    ? run.jsonata
-      ? await jsonataSettings(run)
-      : jsonPathSettings(run, effective)
-    : undefined;
+  const settings = isDistributed(state) ? await distributedSettings(run, effective) : undefined;
   const children = settings
     ? distributedChildren(run, settings, items, select)
     : { count: items.length, input: select };
@@ -67,14 +63,14 @@ function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
     state.ItemsPath === undefined
       ? effective
       : readPath(state.ItemsPath, effective, run.contextSource(), run.frame);
-  if (!Array.isArray(items) && run.jsonata) {
-    // A JSONata Map without Items whose input is no array (an Items expression was checked for an array).
-    throw new EvaluationError(
-      `Map state input must be an array but was: ${JSON.stringify(items)}`,
-      undefined,
-    );
-  }
   if (!Array.isArray(items)) {
+    // A JSONata Map without Items whose input is no array (an Items expression was checked for an array).
+    if (run.jsonata) {
+      throw new EvaluationError(
+        `Map state input must be an array but was: ${JSON.stringify(items)}`,
+        undefined,
+      );
+    }
     throw new StatesError(
       STATES_ERRORS.Runtime,
       `Map ItemsPath '${state.ItemsPath ?? '$'}' must select an array (got ${JSON.stringify(items ?? null).slice(0, 200)})`,
