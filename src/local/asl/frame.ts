@@ -6,6 +6,7 @@
 import type { StopSignal } from '../stop-signal.ts';
 import type { PendingEvent } from './pending-events.ts';
 import { serializeWithinLimit } from './state-run.ts';
+import type { MapSettings } from './states/map.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 import type { VariableReader } from './variables.ts';
 
@@ -50,6 +51,8 @@ export interface FrameCursor {
   childArn?: string;
   /** The effective input (after InputPath and Parameters) of a started task, Parallel or Map, reused on resume. */
   effective?: unknown;
+  /** What a started Map state's fields gave when it started, kept for a resume (AWS reads them once). */
+  map?: MapSettings;
   /** A finished child that failed within its Map state's tolerated failure threshold (its output stands in its place). */
   failed?: true;
 }

@@ -178,8 +178,8 @@ export interface ParallelState extends ResultState {
 export interface MapState extends ResultState {
   Type: 'Map';
   ItemProcessor?: ItemProcessor;
-  /** Legacy name of `ItemProcessor`. */
-  Iterator?: StateMachineDefinition;
+  /** Legacy name of `ItemProcessor` (AWS honours a `ProcessorConfig` in it too). */
+  Iterator?: ItemProcessor;
   ItemsPath?: string;
   /** JSONata: the items, an array or a `{% %}` expression. */
   Items?: JsonValue;

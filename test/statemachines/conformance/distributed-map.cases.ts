@@ -1,7 +1,7 @@
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
-import type { ExecutionCase } from './case.ts';
+import { type ExecutionCase, previousEventIds } from './case.ts';
 
 const DG = 'https://docs.aws.amazon.com/step-functions/latest/dg';
 const DISTRIBUTED = `${DG}/state-map-distributed.html`;
@@ -9,6 +9,9 @@ const THRESHOLD = `${DG}/maprun-fail-threshold.html`;
 const BATCHER = `${DG}/input-output-itembatcher.html`;
 const RESULT_WRITER = `${DG}/input-output-resultwriter.html`;
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
+/** LocalStack's snapshots of Map states run on AWS (test_base_scenarios: tolerated failure and MaxConcurrency paths). */
+const RECORDED =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 
 /** An item processor that fails an item over 2 (`TooBig`) and outputs the others unchanged. */
 const FAIL_OVER_TWO = {
@@ -61,8 +64,162 @@ function failedChild(input: unknown): object {
   };
 }
 
+/** The cause of a States.Runtime error of the state `MapState` entered at event 2. */
+const mapStateCause = (message: string) =>
+  `An error occurred while executing the state 'MapState' (entered at the event id #2). ${message}`;
+
+/**
+ * A Distributed Map reading a threshold by its `...Path` field from a value AWS refuses: the execution fails
+ * with States.Runtime right after MapStateStarted, with no MapStateFailed (as recorded on AWS).
+ */
+function thresholdPathCase(
+  field: 'ToleratedFailureCount' | 'ToleratedFailurePercentage',
+  value: unknown,
+  message: string,
+): ExecutionCase {
+  return {
+    name: `Distributed Map: a ${field}Path selecting ${JSON.stringify(value)} fails the execution with States.Runtime after MapStateStarted`,
+    source: RECORDED,
+    definition: {
+      StartAt: 'MapState',
+      States: {
+        MapState: {
+          ...(distributedMap(ECHO) as { States: { M: object } }).States.M,
+          ItemsPath: '$.Items',
+          [`${field}Path`]: `$.${field}`,
+        },
+      },
+    },
+    input: { Items: [0], [field]: value },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: mapStateCause(message) },
+    history: ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'ExecutionFailed'],
+    checkHistory: previousEventIds([0, 0, 2, 3]),
+  };
+}
+
+/** An inline Map reading MaxConcurrencyPath, then a Pass state `Final`. */
+const MAX_CONCURRENCY_PATH = {
+  StartAt: 'MapState',
+  States: {
+    MapState: {
+      Type: 'Map',
+      ItemsPath: '$.Values',
+      MaxConcurrencyPath: '$.MaxConcurrencyValue',
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...ECHO },
+      Next: 'Final',
+    },
+    Final: { Type: 'Pass', End: true },
+  },
+};
+
+/** A legacy `Iterator` with a ProcessorConfig of `mode`, items selected by the legacy `Parameters`. */
+function legacyIteratorMap(ProcessorConfig: object): object {
+  return {
+    StartAt: 'MapState',
+    States: {
+      MapState: {
+        Type: 'Map',
+        MaxConcurrency: 1,
+        Parameters: { constantValue: 'constant', 'mapValue.$': '$$.Map.Item.Value', 'fromInput.$': '$' },
+        Iterator: { ...ECHO, ProcessorConfig },
+        Next: 'Finish',
+      },
+      Finish: { Type: 'Succeed' },
+    },
+  };
+}
+
+const LEGACY_ITERATOR_OUTPUT = ['Hello', 'World'].map((mapValue) => ({
+  constantValue: 'constant',
+  mapValue,
+  fromInput: ['Hello', 'World'],
+}));
+
 /** Distributed Map states: tolerated failure thresholds and item batching. */
 export const distributedMapCases: ExecutionCase[] = [
+  ...(
+    [
+      [
+        'ToleratedFailureCount',
+        {},
+        'The ToleratedFailureCountPath field refers to value "{}" which is not a valid integer: $.ToleratedFailureCount',
+      ],
+      [
+        'ToleratedFailureCount',
+        'NoNumber',
+        'The ToleratedFailureCountPath field refers to value "NoNumber" which is not a valid integer: $.ToleratedFailureCount',
+      ],
+      ['ToleratedFailureCount', -1, 'ToleratedFailureCount cannot be negative.'],
+      [
+        'ToleratedFailurePercentage',
+        {},
+        'The ToleratedFailurePercentagePath field refers to value "{}" which is not a valid float: $.ToleratedFailurePercentage',
+      ],
+      [
+        'ToleratedFailurePercentage',
+        'NoNumber',
+        'The ToleratedFailurePercentagePath field refers to value "NoNumber" which is not a valid float: $.ToleratedFailurePercentage',
+      ],
+      ['ToleratedFailurePercentage', -1.1, 'ToleratedFailurePercentage must be between 0 and 100.'],
+      ['ToleratedFailurePercentage', 100.1, 'ToleratedFailurePercentage must be between 0 and 100.'],
+    ] as const
+  ).map(([field, value, message]) => thresholdPathCase(field, value, message)),
+  {
+    name: 'Distributed Map: a ToleratedFailurePercentagePath selecting 1.1 (a float) runs the Map',
+    source: RECORDED,
+    definition: distributedMap(ECHO, { ItemsPath: '$.Items', ToleratedFailurePercentagePath: '$.p' }),
+    input: { Items: [0], p: 1.1 },
+    expect: { status: 'SUCCEEDED', output: [0] },
+  },
+  ...[{}, 'NoNumber'].map(
+    (value): ExecutionCase => ({
+      name: `Inline Map: a MaxConcurrencyPath selecting ${JSON.stringify(value)} fails the execution with States.Runtime before MapStateStarted`,
+      source: RECORDED,
+      definition: MAX_CONCURRENCY_PATH,
+      input: { MaxConcurrencyValue: value, Values: ['HelloWorld'] },
+      expect: {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: mapStateCause(
+          `The MaxConcurrencyPath field refers to value "${typeof value === 'string' ? value : JSON.stringify(value)}" which is not a valid integer: $.MaxConcurrencyValue`,
+        ),
+      },
+      history: ['ExecutionStarted', 'MapStateEntered', 'ExecutionFailed'],
+      checkHistory: previousEventIds([0, 0, 2]),
+    }),
+  ),
+  {
+    name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED runs as a Distributed Map',
+    source: RECORDED,
+    definition: legacyIteratorMap({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }),
+    input: ['Hello', 'World'],
+    expect: { status: 'SUCCEEDED', output: LEGACY_ITERATOR_OUTPUT },
+  },
+  {
+    name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED takes the Distributed Map fields (a tolerated failure)',
+    source: DISTRIBUTED,
+    definition: {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          Iterator: { ...FAIL_OVER_TWO, ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+          ToleratedFailureCount: 1,
+          End: true,
+        },
+      },
+    },
+    input: [1, 3],
+    expect: { status: 'SUCCEEDED', output: [1, failedChild(3)] },
+  },
+  {
+    name: 'Legacy Iterator with a ProcessorConfig of Mode INLINE runs as an inline Map',
+    source: RECORDED,
+    definition: legacyIteratorMap({ Mode: 'INLINE' }),
+    input: ['Hello', 'World'],
+    expect: { status: 'SUCCEEDED', output: LEGACY_ITERATOR_OUTPUT },
+    historyCounts: { MapIterationStarted: 2, MapIterationSucceeded: 2, MapStateSucceeded: 1 },
+  },
   {
     name: 'Distributed Map: more failed items than ToleratedFailureCount fails with States.ExceedToleratedFailureThreshold',
     source: THRESHOLD,
@@ -111,13 +268,6 @@ export const distributedMapCases: ExecutionCase[] = [
     }),
     input: { items: [3, 4, 1], count: 2, percentage: 100 },
     expect: { status: 'SUCCEEDED', output: [failedChild(3), failedChild(4), 1] },
-  },
-  {
-    name: 'Distributed Map: a ToleratedFailureCountPath selecting no non-negative integer fails with States.Runtime',
-    source: THRESHOLD,
-    definition: distributedMap(ECHO, { ItemsPath: '$.items', ToleratedFailureCountPath: '$.count' }),
-    input: { items: [1], count: -1 },
-    expect: { status: 'FAILED', error: 'States.Runtime', cause: { includes: 'ToleratedFailureCountPath' } },
   },
   {
     name: 'Distributed Map: ItemBatcher passes each child {BatchInput, Items}, BatchInput resolved from the state input',

@@ -1,6 +1,6 @@
 /**
- * The values a Distributed Map's numeric fields may take, as a literal (checked by validation) or selected
- * by their `...Path` form (checked when the Map state runs).
+ * The values a Map state's numeric fields may take, as a literal (checked by validation) or selected by
+ * their `...Path` form (checked when the Map state starts).
  */
 import { PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
@@ -12,8 +12,9 @@ export interface FieldBounds {
   readonly maximum?: number;
 }
 
-/** The bounded numeric fields of a Distributed Map state and of its `ItemBatcher`. */
+/** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency) and of its `ItemBatcher`. */
 export const MAP_FIELD_BOUNDS = {
+  MaxConcurrency: { integer: true, minimum: 0 },
   ToleratedFailureCount: { integer: true, minimum: 0 },
   ToleratedFailurePercentage: { integer: false, minimum: 0, maximum: 100 },
   MaxItemsPerBatch: { integer: true, minimum: 1 },
@@ -44,8 +45,22 @@ export function describeBounds(bounds: FieldBounds): string {
 }
 
 /**
+ * How a value its `...Path` selected is out of range: AWS's words where recorded (a negative MaxConcurrency,
+ * for which AWS's execution stalls, worded as the count), Cutover's own for the batch limits.
+ */
+const OUT_OF_RANGE: Partial<Record<BoundedMapField, string>> = {
+  MaxConcurrency: 'MaxConcurrency cannot be negative.',
+  ToleratedFailureCount: 'ToleratedFailureCount cannot be negative.',
+  ToleratedFailurePercentage: 'ToleratedFailurePercentage must be between 0 and 100.',
+};
+/** The text of a value AWS reads as an integer or a float (as Java parses them). */
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
  * A bounded field's value, given literally or selected by its `...Path` form with `read`; undefined when
- * neither is set. A path selecting no value within the bounds is a `States.Runtime` error.
+ * neither is set. A path selecting no number (or string of one, as AWS reads `"5"`) within the bounds is a
+ * `States.Runtime` error, in AWS's words.
  */
 export function boundedFieldValue(
   object: object,
@@ -56,12 +71,20 @@ export function boundedFieldValue(
   const pathField = `${field}Path`;
   const path = fields[pathField];
   if (typeof path !== 'string') return fields[field] as number | undefined;
-  const value = read(path);
+  const selected = read(path);
   const bounds = MAP_FIELD_BOUNDS[field];
+  const text = typeof selected === 'string' ? selected : JSON.stringify(selected ?? null);
+  if (!(bounds.integer ? INTEGER_TEXT : FLOAT_TEXT).test(text)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The ${pathField} field refers to value "${text.slice(0, 200)}" which is not a valid ${bounds.integer ? 'integer' : 'float'}: ${path}`,
+    );
+  }
+  const value = Number(text);
   if (!isWithinBounds(value, bounds)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `${pathField} '${path}' must select ${describeBounds(bounds)} (got ${JSON.stringify(value ?? null).slice(0, 200)})`,
+      OUT_OF_RANGE[field] ?? `${field} must be ${describeBounds(bounds)}.`,
     );
   }
   return value;

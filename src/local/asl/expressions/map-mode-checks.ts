@@ -48,8 +48,8 @@ const MAX_LABEL_LENGTH = 40;
 const LABEL_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
 
 /**
- * Checks `ItemProcessor.ProcessorConfig` and, by the mode it sets, the Distributed Map fields: refused on an
- * inline Map (INLINE, the default, and the legacy `Iterator`), checked on a Distributed one.
+ * Checks the `ProcessorConfig` of `ItemProcessor` (or of the legacy `Iterator`) and, by the mode it sets, the
+ * Distributed Map fields: refused on an inline Map (INLINE, the default), checked on a Distributed one.
  */
 export function checkProcessingMode(
   report: Report,
@@ -57,10 +57,11 @@ export function checkProcessingMode(
   location: string,
   language: QueryLanguage = 'JSONPath',
 ): void {
-  const processor = state.ItemProcessor;
+  const field = 'ItemProcessor' in state ? 'ItemProcessor' : 'Iterator';
+  const processor = state[field];
   const config = isPlainObject(processor) ? processor.ProcessorConfig : undefined;
   if (isPlainObject(processor) && 'ProcessorConfig' in processor) {
-    checkProcessorConfig(report, config, `${location}/ItemProcessor/ProcessorConfig`);
+    checkProcessorConfig(report, config, `${location}/${field}/ProcessorConfig`);
   }
   if (isPlainObject(config) && config.Mode === 'DISTRIBUTED') {
     checkDistributedFields(report, state, location, language);

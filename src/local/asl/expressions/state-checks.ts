@@ -259,6 +259,9 @@ function checkMap(context: StateCheckContext, state: StateObject, location: stri
   checkProcessingMode(report, state, location);
 }
 
+/** The fields of an `ItemProcessor`, and of a legacy `Iterator` (AWS accepts a `ProcessorConfig` there too). */
+const ITEM_PROCESSOR_FIELDS = new Set(['Comment', 'StartAt', 'States', 'ProcessorConfig']);
+
 /**
  * A Map state's item processor, in either query language: exactly one of `ItemProcessor` and the legacy
  * `Iterator`, checked as a state machine of its own, and the processing mode (`ProcessorConfig`) with the
@@ -269,13 +272,7 @@ export function checkItemProcessor(context: StateCheckContext, state: StateObjec
   if (processors.length !== 1)
     context.report(SCHEMA, "Exactly one of 'ItemProcessor' and 'Iterator' must be set", location);
   for (const field of processors) {
-    const allowed = new Set([
-      'Comment',
-      'StartAt',
-      'States',
-      ...(field === 'ItemProcessor' ? ['ProcessorConfig'] : []),
-    ]);
-    context.checkNested(state[field], allowed, `${location}/${field}`);
+    context.checkNested(state[field], ITEM_PROCESSOR_FIELDS, `${location}/${field}`);
   }
 }
 

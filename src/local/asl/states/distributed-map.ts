@@ -27,9 +27,9 @@ export interface DistributedSettings {
   batching?: BatchLimits;
 }
 
-/** Whether the Map state runs in DISTRIBUTED mode. */
+/** Whether the Map state runs in DISTRIBUTED mode (set in its `ItemProcessor` or legacy `Iterator`). */
 export function isDistributed(state: MapState): boolean {
-  return state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+  return (state.ItemProcessor ?? state.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
 
 /**

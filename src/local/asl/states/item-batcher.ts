@@ -15,10 +15,10 @@ export interface Batch {
   Items: unknown[];
 }
 
-/** What an ItemBatcher's fields give: the limits of a batch, and the `BatchInput` of every batch. */
+/** What an ItemBatcher's fields give: the limits of a batch (none when unset), and every batch's `BatchInput`. */
 export interface BatchLimits {
-  maxItems: number;
-  maxBytes: number;
+  maxItems?: number;
+  maxBytes?: number;
   batchInput?: unknown;
 }
 
@@ -31,8 +31,8 @@ export function jsonPathBatchLimits(
   const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
   const template = batcher.BatchInput;
   return {
-    maxItems: boundedFieldValue(batcher, 'MaxItemsPerBatch', read) ?? Number.POSITIVE_INFINITY,
-    maxBytes: boundedFieldValue(batcher, 'MaxInputBytesPerBatch', read) ?? Number.POSITIVE_INFINITY,
+    maxItems: boundedFieldValue(batcher, 'MaxItemsPerBatch', read),
+    maxBytes: boundedFieldValue(batcher, 'MaxInputBytesPerBatch', read),
     batchInput:
       template === undefined
         ? undefined
@@ -48,7 +48,7 @@ export async function jsonataBatchLimits(
   const states = run.states();
   const limit = (field: 'MaxItemsPerBatch' | 'MaxInputBytesPerBatch') =>
     batcher[field] === undefined
-      ? Number.POSITIVE_INFINITY
+      ? undefined
       : run.evaluateWithin(batcher[field], `ItemBatcher/${field}`, states, MAP_FIELD_BOUNDS[field]);
   return {
     maxItems: await limit('MaxItemsPerBatch'),
@@ -64,11 +64,11 @@ export async function jsonataBatchLimits(
  * Splits `items` (selected by ItemSelector) into batches, in order, each as full as `limits` allow.
  *
  * @example
- * batchItems(run, { maxItems: 2, maxBytes: Infinity, batchInput: { run: 'r1' } }, [1, 2, 3]);
+ * batchItems(run, { maxItems: 2, batchInput: { run: 'r1' } }, [1, 2, 3]);
  * // [{ BatchInput: { run: 'r1' }, Items: [1, 2] }, { BatchInput: { run: 'r1' }, Items: [3] }]
  */
 export function batchItems(run: StateRun<MapState>, limits: BatchLimits, items: readonly unknown[]): Batch[] {
-  const { maxItems, maxBytes, batchInput } = limits;
+  const { maxItems = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY, batchInput } = limits;
   const batchOf = (Items: unknown[]): Batch =>
     batchInput === undefined ? { Items } : { BatchInput: batchInput, Items };
   const emptyBytes = Buffer.byteLength(JSON.stringify(batchOf([])));

@@ -1,13 +1,25 @@
 import { runChildFrames } from '../children.ts';
 import { resolvePayloadTemplate } from '../data-flow.ts';
 import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
+import { boundedFieldValue } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import { distributedChildren, distributedSettings, isDistributed } from './distributed-map.ts';
+import {
+  type DistributedSettings,
+  distributedChildren,
+  distributedSettings,
+  isDistributed,
+} from './distributed-map.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
+
+/** What a Map state's fields give when it starts: how many iterations run at once, and a Distributed Map's settings. */
+export interface MapSettings {
+  concurrency: number;
+  distributed?: DistributedSettings;
+}
 
 /**
  * Map: one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`) applied,
@@ -23,22 +35,27 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     // A JSONata Map keeps its evaluated `Items` (its effective input is its input).
     const effective = run.jsonata ? await jsonataItems(run) : run.effectiveInput();
     const items = itemsOf(run, effective);
+    // As on AWS, a MaxConcurrencyPath selecting no count fails the state before it starts, and a bad
+    // threshold or batch limit after MapStateStarted; either way the cursor has no children phase yet, so no
+    // MapStateFailed follows a States.Runtime error (see exitState).
+    const concurrency = run.jsonata ? await jsonataConcurrency(run) : concurrencyOf(run, effective);
     run.emit('MapStateStarted', { length: items.length });
-    run.save({ phase: 'children', effective });
+    const distributed = isDistributed(state) ? await distributedSettings(run, effective) : undefined;
+    run.save({ phase: 'children', effective, map: { concurrency, distributed } });
   }
-  const effective = run.cursor.effective;
+  const { effective } = run.cursor;
+  const { concurrency, distributed } = run.cursor.map!;
   const items = itemsOf(run, effective);
   const select = run.jsonata
     ? await jsonataItemSelector(run, items)
     : (index: number) => selectItem(run, effective, items, index);
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
-  const settings = isDistributed(state) ? await distributedSettings(run, effective) : undefined;
-  const children = settings
-    ? distributedChildren(run, settings, items, select)
+  const children = distributed
+    ? distributedChildren(run, distributed, items, select)
     : { count: items.length, input: select };
   const results = await runChildFrames(run, {
     ...children,
-    concurrency: run.jsonata ? await jsonataConcurrency(run) : concurrencyOf(run, effective),
+    concurrency,
     definition: () => processor,
     startedEvent: 'MapIterationStarted',
     succeededEvent: 'MapIterationSucceeded',
@@ -117,21 +134,9 @@ async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
   return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
 }
 
-/** A string of decimal digits, which `MaxConcurrencyPath` may select instead of a number (as on AWS). */
-const DIGITS = /^\d+$/;
-
+/** A JSONPath Map's `MaxConcurrency`, or the count its `MaxConcurrencyPath` selects (a number or a string of one). */
 function concurrencyOf(run: StateRun<MapState>, effective: unknown): number {
-  const { state } = run;
-  let value =
-    state.MaxConcurrencyPath === undefined
-      ? (state.MaxConcurrency ?? 0)
-      : readPath(state.MaxConcurrencyPath, effective, run.contextSource(), run.frame);
-  if (typeof value === 'string' && DIGITS.test(value)) value = Number(value);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `MaxConcurrency must be a non-negative integer (got ${JSON.stringify(value)} from ${state.MaxConcurrencyPath ?? 'MaxConcurrency'})`,
-    );
-  }
+  const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
+  const value = boundedFieldValue(run.state, 'MaxConcurrency', read) ?? 0;
   return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
 }

@@ -293,6 +293,42 @@ describe('Engine durability (SQLite file)', () => {
     expect(result.cause).toContain('failed 2 of 2 items');
   });
 
+  it('gives every batch of a Distributed Map the BatchInput it evaluated once, also the batches started after a restart', async () => {
+    // Prepare: one batch at a time, each held 100 s; the runtime closes while the first is held
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'Hold',
+      States: {
+        Hold: { Type: 'Wait', Seconds: 100, Next: 'Report' },
+        Report: { Type: 'Pass', Output: '{% $states.input.BatchInput.run %}', End: true },
+      },
+    };
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 1,
+      ItemBatcher: { MaxItemsPerBatch: 1, BatchInput: { run: '{% $uuid() %}' } },
+      ItemProcessor: processor,
+      End: true,
+    };
+    const arn = await first.start(
+      JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'M', States: { M: map } }),
+      [1, 2],
+    );
+    await first.clock.advance(50_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(200_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    const [before, after] = JSON.parse(result.output!) as string[];
+    expect(before).toMatch(/^[0-9a-f-]{36}$/);
+    expect(after).toBe(before);
+  });
+
   it('invokes a task that was in flight at the restart again (at-least-once)', async () => {
     // Prepare
     const first = reopen({ slow: () => new Promise(() => undefined) }, new VirtualClock());
