@@ -1,7 +1,15 @@
 import { CreateStateMachineCommand, type HistoryEvent, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
-import { assignments, chain, type ExecutionCase, type Expected, fn, single } from './case.ts';
+import {
+  assignments,
+  chain,
+  type ExecutionCase,
+  type Expected,
+  fn,
+  previousEventIds,
+  single,
+} from './case.ts';
 
 const DG = 'https://docs.aws.amazon.com/step-functions/latest/dg';
 const TRANSFORMING = `${DG}/transforming-data.html`;
@@ -29,6 +37,8 @@ const RECORDED_MIXED = `${LOCALSTACK_TESTS}/query_language/test_mixed_query_lang
 const RECORDED_ERROR_OUTPUT = `${LOCALSTACK_TESTS}/states_variables/test_error_output.snapshot.json`;
 /** AWS-recorded histories of JSONata fields giving nothing (recorded 2024-11). */
 const RECORDED_UNDEFINED = `${LOCALSTACK_TESTS}/assign/test_assign_reference_variables.snapshot.json`;
+/** AWS-recorded histories of JSONata expressions in every field (recorded 2025-07-22). */
+const RECORDED_EXPRESSIONS = `${LOCALSTACK_TESTS}/evaluate_jsonata/test_base_evaluate_expressions.snapshot.json`;
 /** AWS-recorded histories of JSONata Wait and Map states (recorded 2024-11/12). */
 const RECORDED_SCENARIOS = `${LOCALSTACK_TESTS}/scenarios/test_base_scenarios.snapshot.json`;
 /**
@@ -129,7 +139,47 @@ function branch(name: string, state: Record<string, unknown>): object {
 const SHA256_OF_HASH_THIS_STRING = '1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e';
 
 /** States with `QueryLanguage: "JSONata"`: `{% %}` expressions, `$states`, Arguments, Output and Assign. */
+/** An inline JSONata Map over `[1]` with a tolerated failure threshold `field` set by `expression`. */
+function inlineMapWithThreshold(field: string, expression: string): object {
+  const ItemProcessor = {
+    ProcessorConfig: { Mode: 'INLINE' },
+    StartAt: 'Process',
+    States: { Process: { Type: 'Pass', End: true } },
+  };
+  return jsonata({
+    StartAt: 'Start',
+    States: { Start: { Type: 'Map', Items: [1], ItemProcessor, [field]: expression, End: true } },
+  });
+}
+
 export const jsonataCases: ExecutionCase[] = [
+  ...(
+    [
+      ['ToleratedFailureCount', '{% $variable := 1 %}', {}],
+      ['ToleratedFailurePercentage', '{% $states.input.input_value %}', { input_value: 100 }],
+    ] as const
+  ).map(
+    ([field, expression, input]): ExecutionCase => ({
+      name: `Inline JSONata Map: a ${field} expression is accepted and the Map runs inline`,
+      source: `${RECORDED_EXPRESSIONS} (test_base_map[TOLERATED_FAILURE_COUNT], test_base_map_from_input[TOLERATED_FAILURE_PERCENTAGE]); ${RECORDED}`,
+      definition: inlineMapWithThreshold(field, expression),
+      input,
+      expect: { status: 'SUCCEEDED', output: [1] },
+      history: [
+        'ExecutionStarted',
+        'MapStateEntered',
+        'MapStateStarted',
+        'MapIterationStarted',
+        'PassStateEntered',
+        'PassStateExited',
+        'MapIterationSucceeded',
+        'MapStateSucceeded',
+        'MapStateExited',
+        'ExecutionSucceeded',
+      ],
+      checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 7, 9]),
+    }),
+  ),
   // Pass: Output
   {
     name: 'Pass Output: `{% %}` strings are evaluated at any depth of objects and arrays; other values are kept',

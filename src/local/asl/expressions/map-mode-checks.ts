@@ -37,6 +37,8 @@ const DISTRIBUTED_ONLY_FIELDS = new Set([
   'ToleratedFailureCount',
   'ToleratedFailureCountPath',
 ]);
+/** The Distributed Map fields AWS accepts on an inline Map too, in a JSONata state (it records no effect of them). */
+const INLINE_JSONATA_THRESHOLDS = ['ToleratedFailureCount', 'ToleratedFailurePercentage'] as const;
 /** Why the local runtime refuses the Distributed Map fields that read or write Amazon S3. */
 const S3_FIELDS = {
   ItemReader: 'give the items in the state input and select them with ItemsPath (Items in a JSONata state)',
@@ -67,7 +69,14 @@ export function checkProcessingMode(
     checkDistributedFields(report, state, location, language);
     return;
   }
-  for (const field of Object.keys(state).filter((key) => DISTRIBUTED_ONLY_FIELDS.has(key))) {
+  // AWS accepts a JSONata inline Map's thresholds and runs it as an inline Map; with no recording of an
+  // effect there, the local runtime checks them and runs the Map without them.
+  const accepted = language === 'JSONata' ? INLINE_JSONATA_THRESHOLDS : [];
+  for (const field of accepted) checkBoundedField(report, state, field, location, language);
+  const refused = Object.keys(state).filter(
+    (key) => DISTRIBUTED_ONLY_FIELDS.has(key) && !(accepted as readonly string[]).includes(key),
+  );
+  for (const field of refused) {
     report(
       SCHEMA,
       `The field '${field}' is only supported by a Map state whose ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED`,

@@ -44,6 +44,41 @@ describe('validateDefinition: Map processing modes', () => {
       "/States/M/Label: The field 'Label' is only supported by a Map state whose ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED",
     ]);
   });
+
+  it("checks a JSONata inline Map's thresholds, which AWS accepts there, and refuses its other Distributed Map fields", () => {
+    // Prepare
+    const machine = (fields: Record<string, unknown>) =>
+      JSON.stringify({ QueryLanguage: 'JSONata', ...JSON.parse(mapMachine(fields, { Mode: 'INLINE' })) });
+    // Act / Assess
+    expect(
+      problems(machine({ ToleratedFailureCount: '{% $states.input.n %}', ToleratedFailurePercentage: 5 })),
+    ).toEqual([]);
+    expect(problems(machine({ ToleratedFailurePercentage: 150, Label: 'each' }))).toEqual([
+      "/States/M/ToleratedFailurePercentage: The field 'ToleratedFailurePercentage' must be a number from 0 to 100, or a JSONata expression",
+      "/States/M/Label: The field 'Label' is only supported by a Map state whose ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED",
+    ]);
+  });
+
+  it('honours a ProcessorConfig in a legacy Iterator, as AWS does', () => {
+    // Prepare
+    const machine = (config: Record<string, unknown>) =>
+      JSON.stringify({
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            Iterator: { ProcessorConfig: config, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            Label: 'each',
+            End: true,
+          },
+        },
+      });
+    // Act / Assess
+    expect(problems(machine(DISTRIBUTED))).toEqual([]);
+    expect(problems(machine({ Mode: 'INLINE' }))).toEqual([
+      "/States/M/Label: The field 'Label' is only supported by a Map state whose ItemProcessor.ProcessorConfig.Mode is DISTRIBUTED",
+    ]);
+  });
 });
 
 describe('validateDefinition: Distributed Map fields', () => {
