@@ -38,13 +38,17 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     // As on AWS, a MaxConcurrencyPath selecting no count fails the state before it starts, and a bad
     // threshold or batch limit after MapStateStarted; either way the cursor has no children phase yet, so no
     // MapStateFailed follows a States.Runtime error (see exitState).
-    const concurrency = run.jsonata ? await jsonataConcurrency(run) : concurrencyOf(run, effective);
+    const concurrency = await concurrencyOf(run, effective);
     run.emit('MapStateStarted', { length: items.length });
-    const distributed = isDistributed(state) ? await distributedSettings(run, effective) : undefined;
+    const distributed = await distributedSettingsOf(run, effective);
     run.save({ phase: 'children', effective, map: { concurrency, distributed } });
   }
   const { effective } = run.cursor;
-  const { concurrency, distributed } = run.cursor.map!;
+  // A Map started by a version of Cutover that did not keep its settings in the cursor reads them again.
+  const { concurrency, distributed } = run.cursor.map ?? {
+    concurrency: await concurrencyOf(run, effective),
+    distributed: await distributedSettingsOf(run, effective),
+  };
   const items = itemsOf(run, effective);
   const select = run.jsonata
     ? await jsonataItemSelector(run, items)
@@ -121,6 +125,19 @@ async function jsonataItemSelector(
   return (index) => selected[index];
 }
 
+/** How many iterations of the Map run at once. */
+function concurrencyOf(run: StateRun<MapState>, effective: unknown): number | Promise<number> {
+  return run.jsonata ? jsonataConcurrency(run) : jsonPathConcurrency(run, effective);
+}
+
+/** A Distributed Map's settings (see distributed-map.ts); undefined for an inline Map. */
+function distributedSettingsOf(
+  run: StateRun<MapState>,
+  effective: unknown,
+): DistributedSettings | Promise<DistributedSettings> | undefined {
+  return isDistributed(run.state) ? distributedSettings(run, effective) : undefined;
+}
+
 /** A JSONata Map's `MaxConcurrency` (a number or a `{% %}` expression giving one). */
 async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
   const { MaxConcurrency } = run.state;
@@ -135,7 +152,7 @@ async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
 }
 
 /** A JSONPath Map's `MaxConcurrency`, or the count its `MaxConcurrencyPath` selects (a number or a string of one). */
-function concurrencyOf(run: StateRun<MapState>, effective: unknown): number {
+function jsonPathConcurrency(run: StateRun<MapState>, effective: unknown): number {
   const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
   const value = boundedFieldValue(run.state, 'MaxConcurrency', read) ?? 0;
   return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;

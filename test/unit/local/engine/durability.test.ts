@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RealClock, VirtualClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
@@ -327,6 +328,29 @@ describe('Engine durability (SQLite file)', () => {
     const [before, after] = JSON.parse(result.output!) as string[];
     expect(before).toMatch(/^[0-9a-f-]{36}$/);
     expect(after).toBe(before);
+  });
+
+  it("resumes a Map started before the runtime kept a Map's settings in its cursor", async () => {
+    // Prepare: a Map waiting in its first of two iterations, its cursor stored as an earlier version wrote it
+    const first = reopen({}, new VirtualClock());
+    const processor = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 100, End: true } } };
+    const map = { Type: 'Map', MaxConcurrency: 1, ItemProcessor: processor, End: true };
+    const arn = await first.start(machine({ M: map }), [1, 2]);
+    await first.clock.advance(50_000);
+    await first.sfn.close();
+    const db = new Database(join(dir, 'cutover.db'));
+    const { changes } = db
+      .prepare(`UPDATE frames SET cursor = json_remove(cursor, '$.map') WHERE cursor LIKE '%"map"%'`)
+      .run();
+    db.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(200_000);
+    // Assess
+    expect(changes).toBe(1);
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: '[1,2]' });
   });
 
   it('invokes a task that was in flight at the restart again (at-least-once)', async () => {
