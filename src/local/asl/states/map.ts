@@ -1,7 +1,7 @@
 import { runChildFrames } from '../children.ts';
 import { resolvePayloadTemplate } from '../data-flow.ts';
 import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
-import { boundedFieldValue } from '../expressions/map-field-bounds.ts';
+import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
@@ -144,10 +144,12 @@ async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
   const value =
     MaxConcurrency === undefined
       ? 0
-      : await run.evaluateWithin(MaxConcurrency, 'MaxConcurrency', run.states(), {
-          integer: true,
-          minimum: 0,
-        });
+      : await run.evaluateWithin(
+          MaxConcurrency,
+          'MaxConcurrency',
+          run.states(),
+          MAP_FIELD_BOUNDS.MaxConcurrency,
+        );
   return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
 }
 
