@@ -2,7 +2,8 @@
  * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
  * completion persisted with its output so a resumed execution does not run it again; the first failure
  * not tolerated aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as
- * AWS does) and is thrown.
+ * AWS does) and is thrown. A child without a `failedEvent` (a Parallel branch) that failed in a Task state
+ * records `TaskStateAborted` for it after its `TaskFailed`, as AWS's histories of Parallel states show.
  */
 import { Stopper } from '../stop-signal.ts';
 import { asStatesError, type StatesError } from './errors.ts';
@@ -90,7 +91,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       if (failure) {
         // Stopped because another child failed.
         if (child) {
-          const type = children.definition(index).States[child.cursor.state]?.Type;
+          const type = currentStateType(child, index);
           if (type && ABORTABLE_STATE_TYPES.has(type)) engine.emit(child, `${type}StateAborted`);
           handOver(child, children.abortedEvent, index);
         }
@@ -113,11 +114,16 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       if (child) {
         // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's histories.
         engine.journal.commit(execution, child);
+        if (!children.failedEvent && currentStateType(child, index) === 'Task')
+          engine.emit(child, 'TaskStateAborted');
         handOver(child, children.failedEvent, index);
       }
       controller.stop(failure);
     }
   };
+
+  const currentStateType = (child: Frame, index: number): string | undefined =>
+    children.definition(index).States[child.cursor.state]?.Type;
 
   /** Records a child's end event and hands its pending events and writes to the parent. */
   const handOver = (child: Frame, endEvent: string | undefined, index: number): void => {

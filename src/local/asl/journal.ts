@@ -15,7 +15,8 @@ export const GROUP_COMMIT_EVENTS = 4096;
 /**
  * Events the next event of their flow does not point at, as in AWS-recorded histories: the first state's
  * StateEntered has `previousEventId` 0, a Parallel state's Exited points at the event before its
- * `...Succeeded`, and the next iteration (or the Map state's failure) at the event before an iteration's end.
+ * `...Succeeded`, the next iteration (or the Map state's failure) at the event before an iteration's end,
+ * and a retried Parallel state's next ParallelStateStarted at the TaskFailed before a TaskStateAborted.
  */
 const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
   'ExecutionStarted',
@@ -23,6 +24,7 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
   'MapIterationSucceeded',
   'MapIterationFailed',
   'MapIterationAborted',
+  'TaskStateAborted',
 ]);
 
 /**

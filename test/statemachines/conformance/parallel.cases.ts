@@ -1,10 +1,75 @@
-import { type ExecutionCase, fn, previousEventIds } from './case.ts';
+import { assignments, type ExecutionCase, fn, previousEventIds } from './case.ts';
 
 const PARALLEL = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html';
 
 /** AWS-recorded Map and Parallel histories (LocalStack's snapshot tests, recorded against AWS). */
 const RECORDED_SCENARIOS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
+
+/**
+ * AWS-recorded histories of JSONata Parallel states whose one branch's Lambda task fails, caught by the
+ * Parallel state's Catcher (LocalStack's `test_parallel_catch_error`, recorded against AWS on 2024-11-13).
+ * The recording lists a branch's events with masked ids, and its ParallelStateFailed was dropped by the
+ * recorder's reordering of branch events (the ids around it leave its place: 9, and 15 after a retry).
+ */
+const RECORDED_PARALLEL_CATCH =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/states_variables/test_error_output.snapshot.json';
+
+/**
+ * The recorded JSONata Parallel state: one branch with one failing `lambda:invoke` (with `taskAssign`), then
+ * `fields` (Retry, Catch); its `Fallback` state outputs `fallbackOutput`.
+ */
+function failingLambdaParallel(
+  fields: Record<string, unknown>,
+  {
+    taskAssign,
+    fallbackOutput = { result: '{% $states.input %}' },
+  }: { taskAssign?: object; fallbackOutput?: object } = {},
+): object {
+  return {
+    QueryLanguage: 'JSONata',
+    StartAt: 'ParallelState',
+    States: {
+      ParallelState: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'ExecuteLambdaTask',
+            States: {
+              ExecuteLambdaTask: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Arguments: { FunctionName: fn('fail'), Payload: { error: 'Exception', cause: 'raised' } },
+                ...(taskAssign && { Assign: taskAssign }),
+                End: true,
+              },
+            },
+          },
+        ],
+        ...fields,
+        Next: 'Finish',
+      },
+      Fallback: { Type: 'Pass', Output: fallbackOutput, End: true },
+      Finish: { Type: 'Pass', End: true },
+    },
+  };
+}
+
+/** The history of {@link failingLambdaParallel} failing `attempts` times, then caught and handled by Fallback. */
+function caughtAfterAttempts(attempts: number): string[] {
+  const branch = ['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'TaskStateAborted'];
+  const runs = Array.from({ length: attempts }, () => ['ParallelStateStarted', ...branch]);
+  return [
+    'ExecutionStarted',
+    'ParallelStateEntered',
+    ...runs.flat(),
+    'ParallelStateFailed',
+    'ParallelStateExited',
+    'PassStateEntered',
+    'PassStateExited',
+    'ExecutionSucceeded',
+  ];
+}
 
 let branches = 0;
 
@@ -124,9 +189,89 @@ export const parallelCases: ExecutionCase[] = [
       'LambdaFunctionStarted',
       'LambdaFunctionFailed',
       'TaskStateAborted',
+      'TaskStateAborted',
       'ParallelStateFailed',
       'ExecutionFailed',
     ],
+  },
+  {
+    name: "A branch's failed Task records TaskStateAborted after its TaskFailed; a Catcher then handles the Parallel state",
+    source: `${RECORDED_PARALLEL_CATCH} (test_parallel_catch_error[PARALLEL_CATCH_ERROR_OUTPUT])`,
+    definition: failingLambdaParallel({
+      Catch: [
+        {
+          ErrorEquals: ['States.ALL'],
+          Output: { stateInput: '{% $states.input %}', stateError: '{% $states.errorOutput %}' },
+          Next: 'Fallback',
+        },
+      ],
+    }),
+    input: { inputData: 'dummy' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        const { stateInput, stateError } = (output as { result: Record<string, { Error?: string }> }).result;
+        if (JSON.stringify(stateInput) !== '{"inputData":"dummy"}' || stateError?.Error !== 'Exception') {
+          throw new Error(`unexpected output ${JSON.stringify(output)}`);
+        }
+      },
+    },
+    history: caughtAfterAttempts(1),
+    // The branch's TaskStateAborted is no predecessor: ParallelStateFailed follows its TaskFailed.
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 12]),
+  },
+  {
+    name: "A branch may assign a variable that the Parallel state's Catcher assigns; the Catcher's values are the ones kept",
+    source: `${RECORDED_PARALLEL_CATCH} (test_parallel_catch_error[PARALLEL_CATCH_ERROR_VARIABLE_SAMPLING])`,
+    definition: failingLambdaParallel(
+      {
+        Catch: [
+          {
+            ErrorEquals: ['States.ALL'],
+            Assign: { inputVar: '{% $states.input %}', errorVar: '{% $states.errorOutput %}' },
+            Next: 'Fallback',
+          },
+        ],
+      },
+      {
+        taskAssign: { inputVar: '{% $states.input %}', resultVar: '{% $states.result %}' },
+        fallbackOutput: { error: '{% $errorVar %}' },
+      },
+    ),
+    input: { inputData: 'dummy' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        if ((output as { error: { Error?: string } }).error.Error !== 'Exception') {
+          throw new Error(`unexpected output ${JSON.stringify(output)}`);
+        }
+      },
+    },
+    checkHistory: (events) => {
+      const [[state, values]] = assignments(events) as [[string, Record<string, string>]];
+      if (state !== 'ParallelState' || values.inputVar !== '{"inputData":"dummy"}' || !values.errorVar) {
+        throw new Error(`unexpected assignments ${JSON.stringify(assignments(events))}`);
+      }
+    },
+  },
+  {
+    name: 'A retried Parallel state starts again from the TaskFailed of its failed branch, past its TaskStateAborted',
+    source: `${RECORDED_PARALLEL_CATCH} (test_parallel_catch_error[PARALLEL_CATCH_ERROR_OUTPUT_WITH_RETRY])`,
+    definition: failingLambdaParallel({
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 1 }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Fallback' }],
+    }),
+    input: { inputData: 'dummy' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => {
+        if ((output as { result: { Error?: string } }).result.Error !== 'Exception') {
+          throw new Error(`unexpected output ${JSON.stringify(output)}`);
+        }
+      },
+    },
+    history: caughtAfterAttempts(2),
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 7, 9, 10, 11, 12, 13, 13, 15, 16, 17, 18]),
   },
   {
     name: 'Catch on Parallel handles a branch error',

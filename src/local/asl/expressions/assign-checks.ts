@@ -1,7 +1,9 @@
 /**
  * Static checks of workflow variables: the `Assign` fields of states, Choice rules and Catchers (variable
  * names, `.$` values) and the scope rule that a Parallel branch or Map item processor must not assign a
- * variable its enclosing scopes assign. Used by `validate.ts`.
+ * variable the states or Choice rules of its enclosing scopes assign. A Catcher's Assign does not count for
+ * the enclosing scope: AWS accepts a branch assigning a name that the Parallel state's Catcher assigns
+ * (recorded in LocalStack's `states_variables/test_error_output.snapshot.json`). Used by `validate.ts`.
  */
 import { assignedName, variableNameProblem } from '../variables.ts';
 import { checkPayloadTemplate, type Report } from './expression-checks.ts';
@@ -25,8 +27,8 @@ export function checkAssign(report: Report, assign: unknown, location: string): 
 }
 
 /**
- * Reports every variable a nested scope (Parallel branch, Map item processor) assigns that an enclosing
- * scope assigns too; `outer` holds the names of the scopes enclosing `machine`.
+ * Reports every variable a nested scope (Parallel branch, Map item processor) assigns that a state or
+ * Choice rule of an enclosing scope assigns too; `outer` holds the names of the scopes enclosing `machine`.
  */
 export function checkVariableScopes(
   report: Report,
@@ -37,7 +39,7 @@ export function checkVariableScopes(
   if (!isPlainObject(machine) || !isPlainObject(machine.States)) return;
   const scope = new Set(outer);
   for (const [name, state] of Object.entries(machine.States)) {
-    for (const [at, assign] of assignFields(state, `${location}/States/${name}`)) {
+    for (const { at, assign, fromCatcher } of assignFields(state, `${location}/States/${name}`)) {
       for (const key of Object.keys(assign)) {
         const variable = assignedName(key);
         if (outer.has(variable)) {
@@ -47,7 +49,7 @@ export function checkVariableScopes(
             `${at}/Assign/${key}`,
           );
         }
-        scope.add(variable);
+        if (!fromCatcher) scope.add(variable);
       }
     }
   }
@@ -58,19 +60,28 @@ export function checkVariableScopes(
   }
 }
 
+interface AssignField {
+  at: string;
+  assign: Record<string, unknown>;
+  fromCatcher: boolean;
+}
+
 /** The `Assign` objects of a state: its own, its Choice rules' and its Catchers', with their locations. */
-function assignFields(state: unknown, location: string): [string, Record<string, unknown>][] {
+function assignFields(state: unknown, location: string): AssignField[] {
   if (!isPlainObject(state)) return [];
-  const fields: [string, unknown][] = [[location, state.Assign]];
+  const fields: { at: string; assign: unknown; fromCatcher: boolean }[] = [
+    { at: location, assign: state.Assign, fromCatcher: false },
+  ];
   for (const list of ['Choices', 'Catch'] as const) {
     const entries = state[list];
     if (Array.isArray(entries)) {
       entries.forEach((entry, index) => {
-        fields.push([`${location}/${list}/${index}`, isPlainObject(entry) ? entry.Assign : undefined]);
+        const assign = isPlainObject(entry) ? entry.Assign : undefined;
+        fields.push({ at: `${location}/${list}/${index}`, assign, fromCatcher: list === 'Catch' });
       });
     }
   }
-  return fields.filter((field): field is [string, Record<string, unknown>] => isPlainObject(field[1]));
+  return fields.filter((field): field is AssignField => isPlainObject(field.assign));
 }
 
 /** A Parallel state's branches and a Map state's item processor, with their locations. */

@@ -631,6 +631,24 @@ describe('validateDefinition: workflow variables', () => {
       "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/States/M1/Assign/shared.$: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
     ]);
   });
+
+  it("lets a branch assign a name that only the Parallel state's Catcher assigns", () => {
+    // Prepare: the Catcher assigns `seen`, which the branch assigns too
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', Assign: { seen: 1 }, End: true } } }],
+          Catch: [{ ErrorEquals: ['States.ALL'], Assign: { seen: 0 }, Next: 'Done' }],
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([]);
+  });
 });
 
 describe('validateDefinition: terminal states', () => {
