@@ -269,6 +269,43 @@ describe('Engine durability (SQLite file)', () => {
     expect(await links(second, arn)).toEqual(await links(uninterrupted, expected.executionArn!));
   });
 
+  it('links a Parallel retried after a restart as without one: each attempt from its failed task, past its TaskStateAborted', async () => {
+    // Prepare: a Parallel whose one branch's task fails, retried after 2 s; the runtime stops during the interval
+    const handlers = {
+      boom: () => {
+        throw Object.assign(new Error('no luck'), { name: 'Boom' });
+      },
+    };
+    const definition = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'T', States: { T: { Type: 'Task', Resource: FUNCTION_ARN('boom'), End: true } } },
+        ],
+        Retry: [{ ErrorEquals: ['Boom'], MaxAttempts: 1, IntervalSeconds: 2 }],
+        End: true,
+      },
+    });
+    const uninterrupted = harness(handlers);
+    open.push(uninterrupted);
+    const expected = await uninterrupted.run(definition, {});
+    const first = reopen(handlers, new VirtualClock());
+    const arn = await first.start(definition, {});
+    await first.clock.advance(1_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen(handlers, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.runAll();
+    await second.sfn.awaitExecution(arn);
+    // Assess
+    const links = async (h: Harness, executionArn: string) =>
+      (await h.history(executionArn)).map((event) => `${event.type}<${event.previousEventId}`);
+    const restarted = await links(second, arn);
+    expect(restarted).toEqual(await links(uninterrupted, expected.executionArn!));
+    expect(restarted.filter((link) => link.startsWith('TaskStateAborted'))).toHaveLength(2);
+  });
+
   it("counts a Distributed Map's failures tolerated before a restart against its threshold", async () => {
     // Prepare
     const first = reopen({}, new VirtualClock());
