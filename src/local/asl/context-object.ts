@@ -15,8 +15,9 @@ export function readContext(source: ContextSource): unknown {
 }
 
 /**
- * Where a path that selected nothing looked, for its error: `context object '{...}'` for `$$...`,
- * `variable 'name' '{...}'` (or `variables: 'name' is not assigned`) for `$name...`, else `input '{...}'`.
+ * Where a path that selected nothing looked, for its error: `input '{...}'` for `$...` and, in AWS's word
+ * (recorded for a `$$.Execution.Input...` path), for `$$...` with the context object's JSON;
+ * `variable 'name' '{...}'` (or `variables: 'name' is not assigned`) for `$name...`.
  */
 export function describePathSource(
   path: string,
@@ -24,7 +25,7 @@ export function describePathSource(
   context: ContextSource,
   variables?: VariableReader,
 ): string {
-  if (path.startsWith('$$')) return `context object '${JSON.stringify(readContext(context) ?? null)}'`;
+  if (path.startsWith('$$')) return `input '${JSON.stringify(readContext(context) ?? null)}'`;
   const variable = parsePath(path).variable;
   if (variable === undefined) return `input '${JSON.stringify(input ?? null)}'`;
   const value = variables?.readVariable(variable);

@@ -12,6 +12,9 @@ const RECORDED_BASE =
 /** AWS-recorded `$$` reads from InputPath, OutputPath and a Choice Variable. */
 const RECORDED_CONTEXT =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json';
+/** AWS-recorded run of LocalStack's `test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]` (2025). */
+const RECORDED_ESCAPES =
+  'https://github.com/localstack/localstack/blob/d56d77a070d21a4c5879c245ccac38fd59c0b1a1/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 /** The role the conformance runner creates its state machines with. */
 const RUNNER_ROLE = 'arn:aws:iam::000000000000:role/conformance';
 /** `$$.Execution.StartTime` and `$$.State.EnteredTime`: milliseconds, always UTC with a Z (test_execution_dateformat). */
@@ -638,6 +641,13 @@ export const dataFlowCases: ExecutionCase[] = [
     source: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html',
     definition: single({ Type: 'Pass' }),
     expect: { status: 'SUCCEEDED', output: {} },
+  },
+  {
+    name: 'A backslash in a quoted bracket name stays part of the name it selects',
+    source: `${RECORDED_ESCAPES} (test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH])`,
+    definition: single({ Type: 'Pass', Parameters: { 'value.$': `$['Test\\""Name"']` } }),
+    input: { 'Test\\""Name"': 'Value"\\' },
+    expect: { status: 'SUCCEEDED', output: { value: 'Value"\\' } },
   },
   {
     name: 'Parameters path that matches nothing fails with States.Runtime',

@@ -15,6 +15,13 @@ const RECORDED_TASK_LAMBDA =
 const RECORDED_SERVICE_LAMBDA =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_lambda.snapshot.json';
 
+/**
+ * AWS-recorded runs of LocalStack's `test_invalid_jsonpath` and `test_escape_sequence_parsing` (recorded
+ * against AWS in January and February 2025; the recorder replaces the JSON a cause quotes with a placeholder).
+ */
+const RECORDED_SCENARIOS =
+  'https://github.com/localstack/localstack/blob/d56d77a070d21a4c5879c245ccac38fd59c0b1a1/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
+
 /** The cause AWS records for an unknown function: its ARN, then the Lambda call (the request id is random). */
 const FUNCTION_NOT_FOUND_CAUSE =
   /^Function not found: arn:aws:lambda:us-east-1:000000000000:function:no_such_function \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]{36}; Proxy: null\)$/;
@@ -61,6 +68,21 @@ export const errorCases: ExecutionCase[] = [
       cause:
         "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.application.address' specified for the field 'address.$' could not be found in the input '{\"flagged\":false}'",
     },
+  },
+  {
+    name: 'A context object path that selects nothing fails naming "the input", as for a path into the input',
+    source: `${RECORDED_SCENARIOS} (test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH])`,
+    definition: single({ Type: 'Pass', Parameters: { 'value.$': '$$.Execution.Input.no_such_jsonpath' } }),
+    input: { 'int-literal': 0 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: {
+        includes:
+          "The JSONPath '$$.Execution.Input.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{",
+      },
+    },
+    history: ['ExecutionStarted', 'PassStateEntered', 'ExecutionFailed'],
   },
   {
     name: 'A service task whose Parameters select nothing fails before it is scheduled, uncaught',

@@ -171,7 +171,7 @@ class Cursor {
       this.skipSpaces();
       this.expect(')');
     } else if (this.peek() === "'" || this.peek() === '"') {
-      segment = { kind: 'names', names: this.list(() => this.quoted()) };
+      segment = { kind: 'names', names: this.list(() => this.quoted(true)) };
     } else {
       segment = this.indexesOrSlice();
     }
@@ -191,13 +191,21 @@ class Cursor {
     return items;
   }
 
-  private quoted(): string {
+  /**
+   * A quoted string; a backslash keeps the next character from ending it. A bracket name (`keepEscapes`)
+   * keeps the backslash too, as AWS reads `$['a\"b']` (recorded: it selects the key `a\"b`); a filter
+   * literal drops it.
+   */
+  private quoted(keepEscapes = false): string {
     const quote = this.peek();
     if (quote !== "'" && quote !== '"') throw this.error('expected a quoted name');
     this.position += 1;
     let value = '';
     while (!this.done() && this.peek() !== quote) {
-      if (this.peek() === '\\') this.position += 1;
+      if (this.peek() === '\\') {
+        if (keepEscapes) value += '\\';
+        this.position += 1;
+      }
       value += this.peek();
       this.position += 1;
     }
