@@ -2,8 +2,7 @@
  * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
  * completion persisted with its output so a resumed execution does not run it again; the first failure
  * not tolerated aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as
- * AWS does) and is thrown. A child without a `failedEvent` (a Parallel branch) that failed in a Task state
- * records `TaskStateAborted` for it after its `TaskFailed`, as AWS's histories of Parallel states show.
+ * AWS does) and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
 import { asStatesError, type StatesError } from './errors.ts';
@@ -23,6 +22,11 @@ export interface ChildFrames {
   succeededEvent?: string;
   failedEvent?: string;
   abortedEvent?: string;
+  /**
+   * Whether a child that failed in a Task state records `TaskStateAborted` for it after its `TaskFailed`,
+   * as AWS's histories of Parallel branches show (a Map iteration records `failedEvent` instead).
+   */
+  abortsFailedTask?: boolean;
   /**
    * Lets a failed child not fail the state: given its index, its error and the indexes of every child failed
    * so far (it included, and those that failed before a restart), returns what stands in the results in its
@@ -114,7 +118,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       if (child) {
         // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's histories.
         engine.journal.commit(execution, child);
-        if (!children.failedEvent && currentStateType(child, index) === 'Task')
+        if (children.abortsFailedTask && currentStateType(child, index) === 'Task')
           engine.emit(child, 'TaskStateAborted');
         handOver(child, children.failedEvent, index);
       }

@@ -69,19 +69,24 @@ interface AssignField {
 /** The `Assign` objects of a state: its own, its Choice rules' and its Catchers', with their locations. */
 function assignFields(state: unknown, location: string): AssignField[] {
   if (!isPlainObject(state)) return [];
-  const fields: { at: string; assign: unknown; fromCatcher: boolean }[] = [
-    { at: location, assign: state.Assign, fromCatcher: false },
-  ];
+  const fields: AssignField[] = [];
+  const add = (at: string, assign: unknown, fromCatcher: boolean): void => {
+    if (isPlainObject(assign)) fields.push({ at, assign, fromCatcher });
+  };
+  add(location, state.Assign, false);
   for (const list of ['Choices', 'Catch'] as const) {
     const entries = state[list];
     if (Array.isArray(entries)) {
       entries.forEach((entry, index) => {
-        const assign = isPlainObject(entry) ? entry.Assign : undefined;
-        fields.push({ at: `${location}/${list}/${index}`, assign, fromCatcher: list === 'Catch' });
+        add(
+          `${location}/${list}/${index}`,
+          isPlainObject(entry) ? entry.Assign : undefined,
+          list === 'Catch',
+        );
       });
     }
   }
-  return fields.filter((field): field is AssignField => isPlainObject(field.assign));
+  return fields;
 }
 
 /** A Parallel state's branches and a Map state's item processor, with their locations. */

@@ -17,6 +17,7 @@ export async function runParallel(run: StateRun<ParallelState>): Promise<StateRe
     concurrency: state.Branches.length,
     definition: (index) => state.Branches[index]!,
     input: () => effective,
+    abortsFailedTask: true,
   });
   run.emit('ParallelStateSucceeded');
   return run.exit(results, state.Next);
