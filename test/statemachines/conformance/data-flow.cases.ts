@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { CONTEXT_EXECUTION_KEYS, chain, type ExecutionCase, fn, single } from './case.ts';
 
 const IO_GUIDE = 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html';
@@ -18,6 +19,7 @@ const RECORDED_ESCAPES =
 /** The role the conformance runner creates its state machines with. */
 const RUNNER_ROLE = 'arn:aws:iam::000000000000:role/conformance';
 /** `$$.Execution.StartTime` and `$$.State.EnteredTime`: milliseconds, always UTC with a Z (test_execution_dateformat). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONTEXT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Throws unless `actual` has exactly the keys `expected`, in that order. */
@@ -30,6 +32,61 @@ function assertKeys(what: string, actual: unknown, expected: readonly string[]):
 /** AWS-recorded lambda:invoke answers (test_invoke, test_invoke_json_values). */
 const RECORDED_LAMBDA_INVOKE =
   'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_lambda_task_service.snapshot.json';
+/** AWS-recorded `sns:publish` runs (recorded 2024-02-01 and, for the FIFO topic, 2024-02-07). */
+const RECORDED_SNS_PUBLISH =
+  'localstack/localstack tests/aws/services/stepfunctions/v2/services/test_sns_task_service.snapshot.json';
+
+/** A state machine that publishes the input's `Message` to `topicArn`, with `parameters` besides. */
+function publishTo(topicArn: string, parameters: object = {}): object {
+  return single({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::sns:publish',
+    Parameters: { TopicArn: topicArn, 'Message.$': '$.Message', ...parameters },
+  });
+}
+
+/** Checks an sns:publish result as AWS records it: keys, headers in both orders, one request id. */
+function checkPublishResult(
+  output: unknown,
+  { contentLength, fifo }: { contentLength: string; fifo: boolean },
+): void {
+  const result = output as {
+    MessageId: string;
+    SdkHttpMetadata: { AllHttpHeaders: Record<string, string[]>; HttpHeaders: Record<string, string> };
+    SdkResponseMetadata: { RequestId: string };
+    SequenceNumber?: string;
+  };
+  const fifoKeys = fifo ? ['SequenceNumber'] : [];
+  expect(Object.keys(result)).toEqual(['MessageId', 'SdkHttpMetadata', 'SdkResponseMetadata', ...fifoKeys]);
+  expect(result.MessageId).toMatch(UUID);
+  const requestId = result.SdkResponseMetadata.RequestId;
+  expect(requestId).toMatch(UUID);
+  const { AllHttpHeaders, HttpHeaders } = result.SdkHttpMetadata;
+  expect(Object.keys(AllHttpHeaders)).toEqual([
+    'x-amzn-RequestId',
+    'connection',
+    'Content-Length',
+    'Date',
+    'Content-Type',
+  ]);
+  expect(HttpHeaders).toEqual({
+    connection: 'keep-alive',
+    'Content-Length': contentLength,
+    'Content-Type': 'text/xml',
+    Date: expect.stringMatching(/ GMT$/),
+    'x-amzn-RequestId': requestId,
+  });
+  expect(Object.keys(HttpHeaders)).toEqual([
+    'connection',
+    'Content-Length',
+    'Content-Type',
+    'Date',
+    'x-amzn-RequestId',
+  ]);
+  for (const [name, value] of Object.entries(HttpHeaders)) expect(AllHttpHeaders[name]).toEqual([value]);
+  expect(result.SdkHttpMetadata).toMatchObject({ HttpStatusCode: 200 });
+  if (fifo) expect(result.SequenceNumber).toMatch(/^\d{20}$/);
+}
 
 /** A lambda:invoke of `echo` with the input's `Payload`, its answer read through `resultSelector`. */
 const echoPayload = (resultSelector: Record<string, string>) =>
@@ -569,6 +626,29 @@ export const dataFlowCases: ExecutionCase[] = [
     expect: {
       status: 'SUCCEEDED',
       output: { Payload: {}, sameId: true, version: ['$LATEST'], remapped: '0', http: 200, status: 200 },
+    },
+  },
+  {
+    name: "sns:publish answers with the MessageId and SNS's headers and request id",
+    source: `${RECORDED_SNS_PUBLISH} test_publish_message_attributes`,
+    definition: publishTo('arn:aws:sns:us-east-1:000000000000:alerts'),
+    input: { Message: 'HelloWorld' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => checkPublishResult(output, { contentLength: '294', fifo: false }),
+    },
+  },
+  {
+    name: "sns:publish to a FIFO topic also answers with the message's SequenceNumber",
+    source: `${RECORDED_SNS_PUBLISH} test_fifo_message_attribute`,
+    definition: publishTo('arn:aws:sns:us-east-1:000000000000:alerts.fifo', {
+      MessageGroupId: 'a-group',
+      MessageDeduplicationId: 'dedup-1',
+    }),
+    input: { Message: { Message: 'HelloWorld!' } },
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output) => checkPublishResult(output, { contentLength: '352', fifo: true }),
     },
   },
   {

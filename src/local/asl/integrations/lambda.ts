@@ -3,6 +3,7 @@ import type { LambdaInvocationContext, LambdaRegistry } from '../../lambda-regis
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
 import { copyJson } from '../jsonpath.ts';
+import { sdkHttpMetadata } from './sdk-http-metadata.ts';
 
 /**
  * Invokes an in-process Lambda function with a copy of `payload`, and answers a copy of its result (the
@@ -207,44 +208,25 @@ function lambdaInvokeResponse(
   { status, requestId, now }: { status: number; requestId: string; now: number },
 ): Record<string, unknown> {
   const synchronous = status === 200;
-  const headers: Record<string, string> = {
-    Connection: 'keep-alive',
-    'Content-Length': String(synchronous ? Buffer.byteLength(JSON.stringify(payload)) : 0),
-    'Content-Type': 'application/json',
-    Date: new Date(now).toUTCString(),
-    ...(synchronous && { 'X-Amz-Executed-Version': '$LATEST' }),
-    'x-amzn-Remapped-Content-Length': '0',
-    'x-amzn-RequestId': requestId,
-    'X-Amzn-Trace-Id': traceIdAt(now),
-  };
-  const allHeaders = ALL_HEADERS_ORDER.filter((name) => name in headers).map((name) => [
-    name,
-    [headers[name]],
-  ]);
+  // In the order Lambda sends them (AllHttpHeaders keeps it).
+  const headers: [string, string][] = [
+    ...(synchronous ? [['X-Amz-Executed-Version', '$LATEST'] as [string, string]] : []),
+    ['x-amzn-Remapped-Content-Length', '0'],
+    ['Connection', 'keep-alive'],
+    ['x-amzn-RequestId', requestId],
+    ['Content-Length', String(synchronous ? Buffer.byteLength(JSON.stringify(payload)) : 0)],
+    ['Date', new Date(now).toUTCString()],
+    ['X-Amzn-Trace-Id', traceIdAt(now)],
+    ['Content-Type', 'application/json'],
+  ];
   return {
     ...(synchronous && { ExecutedVersion: '$LATEST' }),
     Payload: payload,
-    SdkHttpMetadata: {
-      AllHttpHeaders: Object.fromEntries(allHeaders),
-      HttpHeaders: headers,
-      HttpStatusCode: status,
-    },
+    SdkHttpMetadata: sdkHttpMetadata(headers, status),
     SdkResponseMetadata: { RequestId: requestId },
     StatusCode: status,
   };
 }
-
-/** The order of `AllHttpHeaders` in AWS's recordings (`HttpHeaders` is sorted by name). */
-const ALL_HEADERS_ORDER = [
-  'X-Amz-Executed-Version',
-  'x-amzn-Remapped-Content-Length',
-  'Connection',
-  'x-amzn-RequestId',
-  'Content-Length',
-  'Date',
-  'X-Amzn-Trace-Id',
-  'Content-Type',
-];
 
 /** An X-Ray trace id as Lambda's answers carry it: `root=1-<epoch seconds, hex>-<96 random bits, hex>;sampled=0`. */
 function traceIdAt(now: number): string {

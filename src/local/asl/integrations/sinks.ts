@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { sdkHttpMetadata } from './sdk-http-metadata.ts';
 
 /** What an integration returns: its result, and writes to commit with the task's next event. */
 export interface IntegrationResult {
@@ -12,7 +13,10 @@ export interface IntegrationResult {
   writes?: () => void;
 }
 
-/** SNS Publish: needs `Message` and one of `TopicArn`, `TargetArn`, `PhoneNumber`. */
+/**
+ * SNS Publish: needs `Message` and one of `TopicArn`, `TargetArn`, `PhoneNumber`. Answers as AWS records
+ * it: the `MessageId`, SNS's headers and request id, and a `SequenceNumber` for a FIFO topic (`.fifo`).
+ */
 export function publishToSnsSink(store: Store, parameters: unknown, now: number): IntegrationResult {
   const params = asObject(parameters, 'sns:publish');
   const target = params.TopicArn ?? params.TargetArn ?? params.PhoneNumber;
@@ -23,14 +27,53 @@ export function publishToSnsSink(store: Store, parameters: unknown, now: number)
     );
   }
   const messageId = randomUUID();
+  const requestId = randomUUID();
+  const sequenceNumber = target.endsWith('.fifo') ? nextSequenceNumber(now) : undefined;
+  const body = publishResponseXml(messageId, requestId, sequenceNumber);
+  const headers: [string, string][] = [
+    ['x-amzn-RequestId', requestId],
+    ['connection', 'keep-alive'],
+    ['Content-Length', String(Buffer.byteLength(body))],
+    ['Date', new Date(now).toUTCString()],
+    ['Content-Type', 'text/xml'],
+  ];
   return {
     output: {
       MessageId: messageId,
-      SdkHttpMetadata: { HttpStatusCode: 200 },
-      SdkResponseMetadata: { RequestId: randomUUID() },
+      SdkHttpMetadata: sdkHttpMetadata(headers, 200),
+      SdkResponseMetadata: { RequestId: requestId },
+      ...(sequenceNumber && { SequenceNumber: sequenceNumber }),
     },
     writes: () => store.insertSinkMessage('sns', target, { MessageId: messageId, ...params }, now),
   };
+}
+
+/** The body of SNS's Publish answer (its length is the answer's Content-Length). */
+function publishResponseXml(
+  messageId: string,
+  requestId: string,
+  sequenceNumber: string | undefined,
+): string {
+  const sequence = sequenceNumber ? `    <SequenceNumber>${sequenceNumber}</SequenceNumber>\n` : '';
+  return (
+    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">\n' +
+    '  <PublishResult>\n' +
+    `    <MessageId>${messageId}</MessageId>\n${sequence}` +
+    '  </PublishResult>\n' +
+    '  <ResponseMetadata>\n' +
+    `    <RequestId>${requestId}</RequestId>\n` +
+    '  </ResponseMetadata>\n' +
+    '</PublishResponse>\n'
+  );
+}
+
+let lastSequenceNumber = 0n;
+
+/** A FIFO message's sequence number: 20 digits, growing with every message (SNS's are not consecutive). */
+function nextSequenceNumber(now: number): string {
+  const fromClock = 10n ** 19n + BigInt(now) * 1_000_000n;
+  lastSequenceNumber = fromClock > lastSequenceNumber ? fromClock : lastSequenceNumber + 1n;
+  return String(lastSequenceNumber);
 }
 
 /**
