@@ -55,6 +55,50 @@ export interface ExecutionCase {
   readonly checkHistory?: (events: readonly HistoryEvent[]) => void;
 }
 
+/** A request id, message id or execution name as AWS makes them. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Checks the result of an SNS or Step Functions integration as AWS records it: `keys` in order, the service's
+ * headers in the order it sent them (`AllHttpHeaders`) and by name (`HttpHeaders`), and one request id.
+ */
+export function expectServiceAnswer(
+  output: unknown,
+  expected: { keys: string[]; contentType: string; contentLength: string },
+): void {
+  const answer = output as {
+    SdkHttpMetadata: { AllHttpHeaders: Record<string, string[]>; HttpHeaders: Record<string, string> };
+    SdkResponseMetadata: { RequestId: string };
+  };
+  expect(Object.keys(answer)).toEqual(expected.keys);
+  const requestId = answer.SdkResponseMetadata.RequestId;
+  expect(requestId).toMatch(UUID);
+  const { AllHttpHeaders, HttpHeaders } = answer.SdkHttpMetadata;
+  expect(Object.keys(AllHttpHeaders)).toEqual([
+    'x-amzn-RequestId',
+    'connection',
+    'Content-Length',
+    'Date',
+    'Content-Type',
+  ]);
+  expect(Object.keys(HttpHeaders)).toEqual([
+    'connection',
+    'Content-Length',
+    'Content-Type',
+    'Date',
+    'x-amzn-RequestId',
+  ]);
+  expect(HttpHeaders).toEqual({
+    connection: 'keep-alive',
+    'Content-Length': expected.contentLength,
+    'Content-Type': expected.contentType,
+    Date: expect.stringMatching(/ GMT$/),
+    'x-amzn-RequestId': requestId,
+  });
+  for (const [name, value] of Object.entries(HttpHeaders)) expect(AllHttpHeaders[name]).toEqual([value]);
+  expect(answer.SdkHttpMetadata).toMatchObject({ HttpStatusCode: 200 });
+}
+
 /** The members of the context object's `Execution`, in the order AWS gives them. */
 export const CONTEXT_EXECUTION_KEYS = ['Id', 'Input', 'StartTime', 'Name', 'RoleArn', 'RedriveCount'];
 

@@ -1,10 +1,12 @@
 import { expect } from 'vitest';
-import { childArn, type ExecutionCase, fn, single, taskRunHistory } from './case.ts';
+import { childArn, type ExecutionCase, expectServiceAnswer, fn, single, taskRunHistory } from './case.ts';
 
 const NESTED = 'https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html';
 /** AWS-recorded nested executions (LocalStack's snapshot tests, recorded against AWS). */
 const RECORDED_CALLBACKS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/callback/test_callback.snapshot.json';
+const RECORDED_SFN_SERVICE =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/services/test_sfn_task_service.snapshot.json';
 const RECORDED_SFN_ERRORS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_sfn.snapshot.json';
 
@@ -59,19 +61,29 @@ export const nestedCases: ExecutionCase[] = [
     expect: { status: 'SUCCEEDED', output: { Output: '{"doubled":4}' } },
   },
   {
-    name: 'startExecution returns the child execution ARN at once',
-    source: NESTED,
+    name: "startExecution returns the child execution ARN and start date at once, with the API call's headers",
+    source: `${NESTED}; ${RECORDED_SFN_SERVICE} test_start_execution_input_json`,
     children: { Doubler: doubler },
     definition: single({
       Type: 'Task',
       Resource: 'arn:aws:states:::states:startExecution',
-      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 1 } },
+      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 1 }, Name: 'TestStartTarget' },
     }),
     expect: {
       status: 'SUCCEEDED',
       check: (output) => {
-        const { ExecutionArn, StartDate } = output as { ExecutionArn: string; StartDate: unknown };
-        check(ExecutionArn.includes(':execution:Doubler') && StartDate !== undefined, output);
+        const { ExecutionArn, StartDate } = output as { ExecutionArn: string; StartDate: number };
+        expect(ExecutionArn).toMatch(
+          /^arn:aws:states:us-east-1:000000000000:execution:Doubler-c\d+:TestStartTarget$/,
+        );
+        expect(Math.abs(StartDate - Date.now())).toBeLessThan(60_000);
+        // The answer of StartExecution: AWS JSON 1.0, its date in epoch seconds.
+        const answer = JSON.stringify({ executionArn: ExecutionArn, startDate: StartDate / 1000 });
+        expectServiceAnswer(output, {
+          keys: ['ExecutionArn', 'SdkHttpMetadata', 'SdkResponseMetadata', 'StartDate'],
+          contentType: 'application/x-amz-json-1.0',
+          contentLength: String(answer.length),
+        });
       },
     },
   },

@@ -44,7 +44,7 @@ export async function invokeIntegration(
     case 'states:startExecution': {
       const row = startNestedExecution(engine, parameters, run.run.row.arn);
       engine.launch(row);
-      return { output: startedExecutionResult(row) };
+      return { output: startedExecutionResult(row, now) };
     }
     default:
       throw unsupportedIntegration(service, action);

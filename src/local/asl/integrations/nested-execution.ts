@@ -1,9 +1,11 @@
 /** `states:startExecution` (plain, `.sync`, `.sync:2`): nested executions of this runtime. */
 import { randomUUID } from 'node:crypto';
+import { toAwsJson } from '../../api/http-io.ts';
 import { StepFunctionsApiError } from '../../service-errors.ts';
 import type { ExecutionRow } from '../../store.ts';
 import type { Engine } from '../engine.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { serviceAnswerMetadata } from './sdk-http-metadata.ts';
 
 /**
  * Starts a nested execution from the task's parameters `{ StateMachineArn, Input?, Name? }`; an `Input`
@@ -37,9 +39,24 @@ export function startNestedExecution(engine: Engine, parameters: unknown, parent
   }
 }
 
-/** The plain `startExecution` result. */
-export function startedExecutionResult(row: ExecutionRow): Record<string, unknown> {
-  return { ExecutionArn: row.arn, StartDate: row.startDate };
+/**
+ * The plain `startExecution` result, as AWS records it: the API's answer (`ExecutionArn`, `StartDate`) with
+ * its headers and request id; `Content-Length` is the length of this runtime's StartExecution answer.
+ */
+export function startedExecutionResult(row: ExecutionRow, now: number): Record<string, unknown> {
+  const requestId = randomUUID();
+  const body = toAwsJson({ executionArn: row.arn, startDate: new Date(row.startDate) });
+  return {
+    ExecutionArn: row.arn,
+    SdkHttpMetadata: serviceAnswerMetadata({
+      requestId,
+      body,
+      contentType: 'application/x-amz-json-1.0',
+      now,
+    }),
+    SdkResponseMetadata: { RequestId: requestId },
+    StartDate: row.startDate,
+  };
 }
 
 /**

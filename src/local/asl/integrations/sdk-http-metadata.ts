@@ -21,3 +21,25 @@ export function sdkHttpMetadata(
     HttpStatusCode: status,
   };
 }
+
+/**
+ * The `SdkHttpMetadata` of an SNS or Step Functions answer of `body`: their headers, in their order, as
+ * AWS-recorded results show them.
+ */
+export function serviceAnswerMetadata(answer: {
+  requestId: string;
+  body: string;
+  contentType: string;
+  now: number;
+}): SdkHttpMetadata {
+  return sdkHttpMetadata(
+    [
+      ['x-amzn-RequestId', answer.requestId],
+      ['connection', 'keep-alive'],
+      ['Content-Length', String(Buffer.byteLength(answer.body))],
+      ['Date', new Date(answer.now).toUTCString()],
+      ['Content-Type', answer.contentType],
+    ],
+    200,
+  );
+}

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
-import { sdkHttpMetadata } from './sdk-http-metadata.ts';
+import { serviceAnswerMetadata } from './sdk-http-metadata.ts';
 
 /** What an integration returns: its result, and writes to commit with the task's next event. */
 export interface IntegrationResult {
@@ -30,17 +30,10 @@ export function publishToSnsSink(store: Store, parameters: unknown, now: number)
   const requestId = randomUUID();
   const sequenceNumber = target.endsWith('.fifo') ? nextSequenceNumber(now) : undefined;
   const body = publishResponseXml(messageId, requestId, sequenceNumber);
-  const headers: [string, string][] = [
-    ['x-amzn-RequestId', requestId],
-    ['connection', 'keep-alive'],
-    ['Content-Length', String(Buffer.byteLength(body))],
-    ['Date', new Date(now).toUTCString()],
-    ['Content-Type', 'text/xml'],
-  ];
   return {
     output: {
       MessageId: messageId,
-      SdkHttpMetadata: sdkHttpMetadata(headers, 200),
+      SdkHttpMetadata: serviceAnswerMetadata({ requestId, body, contentType: 'text/xml', now }),
       SdkResponseMetadata: { RequestId: requestId },
       ...(sequenceNumber && { SequenceNumber: sequenceNumber }),
     },
