@@ -92,7 +92,7 @@ export interface SinkMessage {
   sink: string;
   /** TopicArn / TargetArn for sns, EventBusName for events. */
   target: string;
-  /** The message: the task's parameters for sns, one entry for events. */
+  /** The message: the task's parameters and MessageId for sns, the event EventBridge delivers for events. */
   message: unknown;
   timestamp: number;
 }

@@ -40,7 +40,10 @@ export async function invokeIntegration(
     case 'sns:publish':
       return publishToSnsSink(engine.store, parameters, now);
     case 'events:putEvents':
-      return putEventsToSink(engine.store, parameters, now);
+      return putEventsToSink(engine.store, parameters, {
+        origin: { stateMachineArn: run.run.row.stateMachineArn, executionArn: run.run.row.arn },
+        now,
+      });
     case 'states:startExecution': {
       const row = startNestedExecution(engine, parameters, run.run.row.arn);
       engine.launch(row);

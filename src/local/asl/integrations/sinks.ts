@@ -70,13 +70,18 @@ function nextSequenceNumber(now: number): string {
 }
 
 /**
- * EventBridge PutEvents: `Entries`, 1 to 10 of `{ Source, DetailType, Detail, EventBusName? }`.
- * An entry EventBridge refuses (no `Source`; a `Detail` that is not a JSON object) is not delivered and
- * fails the task with `EventBridge.FailedEntry`, whose cause is the `{ Entries, FailedEntryCount }`
- * response; the accepted entries of that call are delivered all the same, as AWS does
- * (LocalStack's AWS-recorded `test_put_events_no_source`).
+ * EventBridge PutEvents: `Entries`, 1 to 10 of `{ Source, DetailType, Detail, EventBusName?, Resources? }`.
+ * Each accepted entry is delivered as the event EventBridge sends its rules' targets (see
+ * {@link deliveredEvent}). An entry EventBridge refuses (no `Source`; a `Detail` that is not a JSON object)
+ * is not delivered and fails the task with `EventBridge.FailedEntry`, whose cause is the
+ * `{ Entries, FailedEntryCount }` response; the accepted entries of that call are delivered all the same,
+ * as AWS does (LocalStack's AWS-recorded `test_put_events_no_source`).
  */
-export function putEventsToSink(store: Store, parameters: unknown, now: number): IntegrationResult {
+export function putEventsToSink(
+  store: Store,
+  parameters: unknown,
+  { origin, now }: { origin: EventOrigin; now: number },
+): IntegrationResult {
   const params = asObject(parameters, 'events:putEvents');
   const entries = params.Entries;
   if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
@@ -91,7 +96,7 @@ export function putEventsToSink(store: Store, parameters: unknown, now: number):
       const result = results[index]!;
       if (!('EventId' in result)) return;
       const bus = typeof entry?.EventBusName === 'string' ? entry.EventBusName : 'default';
-      store.insertSinkMessage('events', bus, { EventId: result.EventId, ...entry }, now);
+      store.insertSinkMessage('events', bus, deliveredEvent(entry, result.EventId, origin, now), now);
     });
   const failedEntryCount = results.filter((result) => 'ErrorCode' in result).length;
   const response = { Entries: results, FailedEntryCount: failedEntryCount };
@@ -101,6 +106,39 @@ export function putEventsToSink(store: Store, parameters: unknown, now: number):
     throw new StatesError('EventBridge.FailedEntry', JSON.stringify(response));
   }
   return { output: response, writes: deliver };
+}
+
+/** The execution that puts events, named in the `resources` of every event it puts. */
+export interface EventOrigin {
+  stateMachineArn: string;
+  executionArn: string;
+}
+
+/**
+ * The event EventBridge delivers for an accepted entry, as AWS-recorded deliveries show it: the entry's
+ * `Resources` followed by the state machine's and the execution's ARNs, `detail` as JSON (`{}` without one),
+ * `time` to the second, `account` and `region` those of the execution.
+ */
+function deliveredEvent(
+  entry: Record<string, unknown>,
+  eventId: string,
+  origin: EventOrigin,
+  now: number,
+): Record<string, unknown> {
+  const [, , , region, account] = origin.executionArn.split(':');
+  const resources = Array.isArray(entry.Resources) ? entry.Resources : [];
+  const detail = typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : (entry.Detail ?? {});
+  return {
+    version: '0',
+    id: eventId,
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account,
+    time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [...resources, origin.stateMachineArn, origin.executionArn],
+    detail,
+  };
 }
 
 /** One entry of the PutEvents response: an accepted entry's id, or why EventBridge refused it. */

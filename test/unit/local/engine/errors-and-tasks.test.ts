@@ -573,7 +573,64 @@ describe('Engine: task integrations', () => {
       { target: 'arn:aws:sns:us-east-1:000000000000:alerts', message: { Message: 'hello' } },
     ]);
     expect(h.sfn.listSinkMessages('events')).toMatchObject([
-      { target: 'default', message: { Source: 'cutover', Detail: { id: 7 } } },
+      { target: 'default', message: { source: 'cutover', 'detail-type': 'Done', detail: { id: 7 } } },
     ]);
+  });
+
+  it('delivers each events:putEvents entry as the event EventBridge sends (recorded test_put_events_base)', async () => {
+    // Prepare
+    h = harness();
+    const definition = machine({
+      PutEvents: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::events:putEvents',
+        Parameters: { 'Entries.$': '$.Entries' },
+        End: true,
+      },
+    });
+    const entries = [
+      { Detail: '{"Message": "HelloWorld0"}', DetailType: 'greeting', Source: 'some.source' },
+      {
+        Detail: { Message: 'HelloWorld1' },
+        DetailType: 'greeting',
+        Source: 'some.source',
+        EventBusName: 'deploys',
+      },
+      {
+        Detail: { Message: 'HelloWorld2' },
+        DetailType: 'greeting',
+        Source: 'some.source',
+        Resources: ['queue-url'],
+      },
+    ];
+    const executionArn = await h.start(definition, { Entries: entries }, 'put');
+    const done = h.sfn.awaitExecution(executionArn);
+    await h.clock.runAll();
+    // Act
+    const delivered = h.sfn.listSinkMessages('events');
+    // Assess
+    const { Entries } = JSON.parse((await done).output!) as { Entries: { EventId: string }[] };
+    const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:put$/, '');
+    const origin = [stateMachineArn, executionArn];
+    expect(delivered.map(({ target, message }) => ({ target, message }))).toEqual(
+      [
+        ['default', 'HelloWorld0', origin],
+        ['deploys', 'HelloWorld1', origin],
+        ['default', 'HelloWorld2', ['queue-url', ...origin]],
+      ].map(([target, message, resources], index) => ({
+        target,
+        message: {
+          version: '0',
+          id: Entries[index]?.EventId,
+          'detail-type': 'greeting',
+          source: 'some.source',
+          account: '000000000000',
+          time: new Date(h.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: 'us-east-1',
+          resources,
+          detail: { Message: message },
+        },
+      })),
+    );
   });
 });
