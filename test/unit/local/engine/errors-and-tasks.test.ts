@@ -603,15 +603,12 @@ describe('Engine: task integrations', () => {
         Resources: ['queue-url'],
       },
     ];
-    const executionArn = await h.start(definition, { Entries: entries }, 'put');
-    const done = h.sfn.awaitExecution(executionArn);
-    await h.clock.runAll();
+    const done = await h.run(definition, { Entries: entries });
     // Act
     const delivered = h.sfn.listSinkMessages('events');
     // Assess
-    const { Entries } = JSON.parse((await done).output!) as { Entries: { EventId: string }[] };
-    const stateMachineArn = executionArn.replace(':execution:', ':stateMachine:').replace(/:put$/, '');
-    const origin = [stateMachineArn, executionArn];
+    const { Entries } = JSON.parse(done.output!) as { Entries: { EventId: string }[] };
+    const origin = [done.stateMachineArn, done.executionArn];
     expect(delivered.map(({ target, message }) => ({ target, message }))).toEqual(
       [
         ['default', 'HelloWorld0', origin],
