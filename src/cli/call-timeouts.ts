@@ -16,13 +16,20 @@ export const CLI_REQUEST_HANDLER = {
   throwOnRequestTimeout: true,
 } as const;
 
+/**
+ * Socket codes the SDK's handler names `TimeoutError` though nothing timed out: the connection was closed
+ * under the call, as a server does to a kept-alive connection it thinks idle. The call was not answered;
+ * sending it again on a new connection is what the SDK's retries are for.
+ */
+const CLOSED_CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
 /** An AWS SDK v3 client: each has a middleware stack. */
 export type SdkClient = { readonly middlewareStack: { add: (...args: never[]) => unknown } };
 
 /**
  * Makes a client fail a call that timed out at once, where the SDK's retries would send it twice more and
- * keep the user waiting three times as long; other retries (throttling, 5xx, a refused connection) are
- * unchanged. `watch` and `run --wait` try again on their own, for `--reconnect-seconds`.
+ * keep the user waiting three times as long; other retries (throttling, 5xx, a refused or reset connection)
+ * are unchanged. `watch` and `run --wait` try again on their own, for `--reconnect-seconds`.
  *
  * @example
  * const sfn = withoutRetryAfterTimeout(new SFNClient({ requestHandler: CLI_REQUEST_HANDLER }));
@@ -37,7 +44,7 @@ export function withoutRetryAfterTimeout<Client extends SdkClient>(client: Clien
       try {
         return await next(args);
       } catch (error) {
-        if ((error as Error).name === 'TimeoutError') timedOut.set(context, error);
+        if (isTimeout(error)) timedOut.set(context, error);
         throw error;
       }
     },
@@ -45,4 +52,10 @@ export function withoutRetryAfterTimeout<Client extends SdkClient>(client: Clien
     { step: 'finalizeRequest', priority: 'low', name: 'cutoverNoRetryAfterTimeout' },
   );
   return client;
+}
+
+/** Whether the SDK's `TimeoutError` is a timeout, not a connection closed under the call. */
+function isTimeout(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return name === 'TimeoutError' && !CLOSED_CONNECTION_CODES.has(code ?? '');
 }

@@ -15,6 +15,13 @@ const JSON_TYPE = 'application/json';
 const API_PATH = '/';
 /** How long a close waits for the requests in flight to be answered. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * How long an idle keep-alive connection is kept. Clients (the AWS SDK's agent among them) keep idle
+ * connections with no limit of their own, so a call sent as the server closes one fails with `ECONNRESET`:
+ * Node's 5 s makes that likely for any client polling every few seconds. Above the 60 s idle timeout of
+ * AWS's load balancers, as a server behind one keeps them.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Options of {@link LocalApiServer}. */
 export interface LocalApiServerOptions {
@@ -53,6 +60,7 @@ export class LocalApiServer {
       if (this.#closing) response.setHeader('connection', 'close');
       this.#handle(request, response).catch((error: unknown) => this.#fail(response, error));
     });
+    this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   }
 
   /** Adds a route outside the Step Functions API; see {@link RouteTable} for the pattern syntax. */

@@ -62,6 +62,23 @@ describe('withoutRetryAfterTimeout', () => {
     expect(server.requests()).toBe(3);
   });
 
+  it('tries again a call whose kept-alive connection the endpoint reset: a reset is not a timeout', async () => {
+    // Prepare: the endpoint closes the connection of the first call as the second comes in on it
+    const server = await aServer((request, response) => {
+      request.resume();
+      if (server.requests() === 2) response.socket?.resetAndDestroy();
+      else
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"stateMachines":[]}');
+    });
+    const client = aClientOf(server.url);
+    await client.send(new ListStateMachinesCommand({}));
+    // Act
+    const listed = await client.send(new ListStateMachinesCommand({}));
+    // Assess
+    expect(listed.stateMachines).toEqual([]);
+    expect(server.requests()).toBe(3);
+  });
+
   it('lets the next call of the client try again', async () => {
     // Prepare: the first request is never answered, the next ones are
     const server = await aServer((request, response) => {

@@ -62,6 +62,21 @@ async function post(body: string | Buffer, headers: Record<string, string> = {})
 }
 
 describe('LocalApiServer: protocol', () => {
+  it('keeps an idle connection for 65 s, and says so, so that a client polling every few seconds reuses it', async () => {
+    // Act
+    const response = await fetch(local.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.ListStateMachines',
+      },
+      body: '{}',
+    });
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('refuses a request naming the runtime by a host name with a named error the SDK reports', async () => {
     // Prepare: a client whose requests name the runtime as a container reaching its host would
     const client = sfnClient(local.endpoint);
