@@ -130,8 +130,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   ValidateStateMachineDefinition: {
     method: 'validateStateMachineDefinition',
     request: z.looseObject({
-      // An empty definition is answered with a diagnostic, not refused (recorded on AWS).
-      definition: text(0, 1024 * KIB),
+      definition,
       type: stateMachineType.optional(),
       severity: z.enum(DIAGNOSTIC_SEVERITIES).optional(),
       maxResults: maxResults(100).optional(),

@@ -20,6 +20,7 @@ import {
 } from './expressions/state-checks.ts';
 import { warnMissingDollar, warnStaticPassResult } from './expressions/warning-checks.ts';
 import { parseTaskResource, type TaskResource } from './integrations/resource.ts';
+import { jsonSyntaxError } from './json-syntax-error.ts';
 
 /** One finding, as ValidateStateMachineDefinition returns it. */
 export interface DefinitionDiagnostic {
@@ -83,31 +84,20 @@ export function validateDefinition(
   definitionJson: string,
   type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
 ): DefinitionDiagnostic[] {
-  if (definitionJson === '') {
+  if (/^[ \t\r\n]*$/.test(definitionJson)) {
+    // AWS-recorded for " ": no JSON value at all, and no location.
     return [{ code: SCHEMA, message: 'Definition must be a valid JSON object', severity: 'ERROR' }];
-  }
-  if (definitionJson.trim() === '') {
-    return [
-      {
-        code: 'MISSING_DESCRIPTION',
-        message: 'Received a null or empty workflow definition',
-        location: '/',
-        severity: 'ERROR',
-      },
-    ];
   }
   let definition: unknown;
   try {
     definition = JSON.parse(definitionJson);
   } catch (error) {
-    return [
-      {
-        code: 'INVALID_JSON_DESCRIPTION',
-        message: (error as Error).message,
-        location: '/',
-        severity: 'ERROR',
-      },
-    ];
+    // Both parsers take the same texts: the fallback only guards against a difference between them.
+    const { message, location } = jsonSyntaxError(definitionJson) ?? {
+      message: (error as Error).message,
+      location: '/',
+    };
+    return [{ code: 'INVALID_JSON_DESCRIPTION', message, location, severity: 'ERROR' }];
   }
   // Checked first and alone: the checks below, and the engine, walk the definition recursively.
   const tooDeep = deeperThan(definition, MAX_JSON_DEPTH);

@@ -14,6 +14,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
   UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 
 const API = 'https://docs.aws.amazon.com/step-functions/latest/apireference';
@@ -214,10 +215,18 @@ export const apiErrorCases: ApiErrorCase[] = [
   retrierOverItsLimit('MaxAttempts over 99999999', { MaxAttempts: 100_000_000 }),
   retrierOverItsLimit('MaxDelaySeconds over 31622400', { MaxDelaySeconds: 31_622_401 }),
   {
-    name: 'CreateStateMachine with a blank definition (MISSING_DESCRIPTION)',
+    name: 'CreateStateMachine with a blank definition',
     source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
     act: invalid(' '),
     error: 'InvalidDefinition',
+  },
+  {
+    name: 'ValidateStateMachineDefinition with an empty definition (length 1 at least)',
+    source: `${API}/API_ValidateStateMachineDefinition.html`,
+    act: ({ client }) => client.send(new ValidateStateMachineDefinitionCommand({ definition: '' })),
+    error: 'ValidationException',
+    message:
+      "1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length greater than or equal to 1",
   },
   {
     name: 'CreateStateMachine with Assign on a Succeed state',

@@ -51,9 +51,10 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
     }
   });
 
-  it('answers an empty, an empty-object and an EXPRESS callback definition as AWS recorded them', async () => {
+  it('answers a blank, a non-JSON, an empty-object and an EXPRESS callback definition as AWS recorded them', async () => {
     // Act
-    const empty = await validateDefinition('');
+    const blank = await validateDefinition(' ');
+    const notJson = await validateDefinition('not a definition');
     const emptyObject = await validateDefinition({});
     const express = await local.client.send(
       new ValidateStateMachineDefinitionCommand({
@@ -75,8 +76,8 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
       }),
     );
     // Assess (localstack tests/aws/services/stepfunctions/v2/test_sfn_api_validation.snapshot.json:
-    // [EMPTY_STRING], [EMPTY_DICT], [ILLEGAL_WFTT], recorded against AWS)
-    const { result, truncated, diagnostics } = empty;
+    // [EMPTY_STRING] (a space), [NOT_A_DEF], [EMPTY_DICT], [ILLEGAL_WFTT], recorded against AWS)
+    const { result, truncated, diagnostics } = blank;
     expect({ result, truncated, diagnostics }).toEqual({
       result: 'FAIL',
       truncated: false,
@@ -88,6 +89,15 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
         },
       ],
     });
+    expect(notJson.diagnostics).toEqual([
+      {
+        code: 'INVALID_JSON_DESCRIPTION',
+        location: '[Source: (String)"not a definition"; line: 1, column: 4]',
+        message:
+          "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: (String)\"not a definition\"; line: 1, column: 4]",
+        severity: 'ERROR',
+      },
+    ]);
     expect(emptyObject.diagnostics).toEqual([
       {
         code: 'SCHEMA_VALIDATION_FAILED',
@@ -104,14 +114,6 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
         severity: 'ERROR',
       },
     ]);
-  });
-
-  it('fails a blank definition with MISSING_DESCRIPTION', async () => {
-    // Act
-    const output = await validateDefinition(' ');
-    // Assess
-    expect(output.result).toBe('FAIL');
-    expect(codes(output)).toEqual(['ERROR MISSING_DESCRIPTION']);
   });
 
   it('returns warnings only with severity WARNING, and they do not fail the definition', async () => {

@@ -84,16 +84,22 @@ describe('validateDefinition', () => {
     expect(summary(validate(validMachine()))).toEqual([]);
   });
 
-  it('reports invalid JSON', () => {
+  it('reports invalid JSON as Jackson, the parser of AWS, does, where it stopped', () => {
     // Act
-    const diagnostics = validateDefinition('{"StartAt": ');
+    const diagnostics = validateDefinition(
+      '{\n  "StartAt": "A",\n  "States": {"A": {"Type": "Pass" "End": true}}\n}',
+    );
     // Assess
-    expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({
-      code: 'INVALID_JSON_DESCRIPTION',
-      location: '/',
-      severity: 'ERROR',
-    });
+    const location =
+      '[Source: (String)"{\n  "StartAt": "A",\n  "States": {"A": {"Type": "Pass" "End": true}}\n}"; line: 3, column: 36]';
+    expect(diagnostics).toEqual([
+      {
+        code: 'INVALID_JSON_DESCRIPTION',
+        message: `Unexpected character ('"' (code 34)): was expecting comma to separate Object entries\n at ${location}`,
+        location,
+        severity: 'ERROR',
+      },
+    ]);
   });
 
   it('reports missing StartAt and States', () => {
@@ -790,17 +796,14 @@ describe('validateDefinition: warnings', () => {
 });
 
 describe('validateDefinition: blank definitions', () => {
-  it('reports a blank definition as MISSING_DESCRIPTION, an empty one as no JSON object (as AWS recorded it)', () => {
-    expect(validateDefinition('')).toEqual([
-      {
-        code: 'SCHEMA_VALIDATION_FAILED',
-        message: 'Definition must be a valid JSON object',
-        severity: 'ERROR',
-      },
-    ]);
-    for (const blank of [' ', '\n\t ']) {
-      expect(summary(validateDefinition(blank))).toEqual([
-        'MISSING_DESCRIPTION /: Received a null or empty workflow definition',
+  it('reports an empty or blank definition as no JSON object, without a location (as AWS recorded " ")', () => {
+    for (const blank of ['', ' ', '\n\t \r']) {
+      expect(validateDefinition(blank)).toEqual([
+        {
+          code: 'SCHEMA_VALIDATION_FAILED',
+          message: 'Definition must be a valid JSON object',
+          severity: 'ERROR',
+        },
       ]);
     }
   });
