@@ -582,8 +582,9 @@ export class LocalStepFunctions {
       (d: DefinitionDiagnostic) => d.severity === 'ERROR',
     );
     if (errors.length > 0) {
-      // AWS's wording: 'CODE: message at /path, CODE: message at /path', quoted as a whole.
-      const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location || '/'}`).join(', ');
+      // AWS's wording: 'CODE: message at /path, CODE: message at /path', quoted as a whole; a diagnostic
+      // without a location is `at null` there.
+      const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location ?? 'null'}`).join(', ');
       throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: '${summary}'`);
     }
     return definition;

@@ -26,7 +26,10 @@ import { jsonSyntaxError } from './json-syntax-error.ts';
 export interface DefinitionDiagnostic {
   code: string;
   message: string;
-  /** JSON pointer into the definition, e.g. `/States/Deploy/Next`; absent for an empty definition, as on AWS. */
+  /**
+   * JSON pointer into the definition, e.g. `/States/Deploy/Next`; absent, as on AWS, for a blank definition
+   * and a workflow without a terminal state.
+   */
   location?: string;
   severity: 'ERROR' | 'WARNING';
 }
@@ -113,10 +116,10 @@ export function validateDefinition(
   }
   const diagnostics: DefinitionDiagnostic[] = [];
   const report: Report = (code, message, location) => {
-    diagnostics.push({ code, message, location, severity: 'ERROR' });
+    diagnostics.push({ code, message, ...(location === undefined ? {} : { location }), severity: 'ERROR' });
   };
   const warn: Report = (code, message, location) => {
-    diagnostics.push({ code, message, location, severity: 'WARNING' });
+    diagnostics.push({ code, message, ...(location === undefined ? {} : { location }), severity: 'WARNING' });
   };
   if (!isPlainObject(definition)) {
     report(SCHEMA, 'The definition must be a JSON object', '/');
@@ -158,16 +161,16 @@ function checkMachine(
     report(SCHEMA, "The field 'States' must be a non-empty JSON object", `${location}/States`);
   }
   if (!isPlainObject(states)) return;
-  if ('StartAt' in machine && (typeof machine.StartAt !== 'string' || !(machine.StartAt in states))) {
-    report(MISSING_TARGET, `Missing 'StartAt' target: ${String(machine.StartAt)}`, `${location}/StartAt`);
-  }
+  // AWS says 'Next' of every target: StartAt, Next, a Choice rule's Next, Default and a catcher's Next.
+  const checkTarget = (target: unknown, at: string) => {
+    if (typeof target !== 'string' || !(target in states)) {
+      report(MISSING_TARGET, `Missing 'Next' target: ${String(target)}`, at);
+    }
+  };
+  if ('StartAt' in machine) checkTarget(machine.StartAt, `${location}/StartAt`);
   const context: StateCheckContext = {
     ...reporters,
-    checkTarget: (target, field, at) => {
-      if (typeof target !== 'string' || !(target in states)) {
-        report(MISSING_TARGET, `Missing '${field}' target: ${String(target)}`, at);
-      }
-    },
+    checkTarget,
     checkNested: (nested, allowed, at) => {
       if (!isPlainObject(nested)) {
         report(SCHEMA, 'A nested state machine must be a JSON object', at);
@@ -188,9 +191,12 @@ function checkMachine(
     checkState(context, state, at, scope.jsonata);
     if (scope.express) checkExpressTask(report, state, at);
   }
-  checkReachability(report, machine.StartAt, states, location);
-  if (!Object.values(states).some(isTerminal)) {
-    report('MISSING_END_STATE', 'The workflow does not have a terminal state', location || '/');
+  // Only the top level must end (a branch or item processor that loops is accepted), and a top level that
+  // cannot end has no unreachable states reported: as AWS answers.
+  if (location === '' && !Object.values(states).some(isTerminal)) {
+    report('MISSING_END_STATE', 'Workflow has no terminal state', undefined);
+  } else {
+    checkReachability(report, machine.StartAt, states, location);
   }
 }
 
@@ -263,7 +269,7 @@ function checkState(
 /** Express state machines run no `.sync` (Run a Job) or `.waitForTaskToken` (Wait for Callback) task. */
 /**
  * Reports the fields a state of `type` does not take in its query language: a field of the other language,
- * Retry or Catch outside Task, Parallel and Map, and any other unknown field.
+ * Retry or Catch outside Task, Parallel and Map, and any other unknown field (at the state, as AWS does).
  */
 function checkFieldNames(
   report: Report,
@@ -284,18 +290,8 @@ function checkFieldNames(
         `The QueryLanguage is set to '${language}', but field '${key}' is only supported for the '${otherLanguage}' QueryLanguage`,
         location,
       );
-    } else if (ERROR_HANDLING.includes(key)) {
-      report(
-        SCHEMA,
-        `The field '${key}' is only supported by Task, Parallel and Map states`,
-        `${location}/${key}`,
-      );
     } else {
-      report(
-        SCHEMA,
-        `The field '${key}' is not supported by Step Functions for a ${type} state`,
-        `${location}/${key}`,
-      );
+      report(SCHEMA, `Field '${key}' is not supported`, location);
     }
   }
 }
@@ -325,7 +321,7 @@ function checkTransition(context: StateCheckContext, state: Record<string, unkno
   }
   if (hasNext && ends) context.report(SCHEMA, "Only one of 'Next' and 'End: true' may be set", location);
   if (!hasNext && !ends) context.report(SCHEMA, "The state must have either 'Next' or 'End: true'", location);
-  if (hasNext) context.checkTarget(state.Next, 'Next', `${location}/Next`);
+  if (hasNext) context.checkTarget(state.Next, `${location}/Next`);
 }
 
 function checkReachability(
@@ -334,9 +330,9 @@ function checkReachability(
   states: Record<string, unknown>,
   location: string,
 ) {
-  if (typeof startAt !== 'string' || !(startAt in states)) return;
+  // A StartAt that names no state reaches none.
   const reached = new Set<string>();
-  const pending = [startAt];
+  const pending = typeof startAt === 'string' && startAt in states ? [startAt] : [];
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (reached.has(name)) continue;
     reached.add(name);

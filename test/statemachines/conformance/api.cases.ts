@@ -26,6 +26,8 @@ const RECORDED_API =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/test_sfn_api.snapshot.json';
 /** Where AWS recorded an answer: the snapshot of `test` (of `TestSnfApi`), at `key`. */
 const recorded = (test: string, key: string) => `${RECORDED_API} (TestSnfApi::${test}, ${key})`;
+/** Validation answers measured against AWS and pinned in floci's tests (floci-io/floci#2786, #2735). */
+const MEASURED_VALIDATION = 'https://github.com/floci-io/floci/pull/2786';
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const MISSING_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:does-not-exist';
@@ -182,13 +184,32 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
-    name: 'CreateStateMachine of a workflow without a terminal state (MISSING_END_STATE)',
-    source: `${API}/API_ValidateStateMachineDefinitionDiagnostic.html`,
+    name: 'CreateStateMachine of a workflow without a terminal state (MISSING_END_STATE, located nowhere)',
+    source: MEASURED_VALIDATION,
     act: invalid({
       StartAt: 'A',
       States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } },
     }),
     error: 'InvalidDefinition',
+    message: "Invalid State Machine Definition: 'MISSING_END_STATE: Workflow has no terminal state at null'",
+  },
+  {
+    name: 'CreateStateMachine with TimeoutSeconds on a Parallel state (a field its type does not take)',
+    source: MEASURED_VALIDATION,
+    act: invalid({
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          TimeoutSeconds: 5,
+          Branches: [{ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 25, End: true } } }],
+          End: true,
+        },
+      },
+    }),
+    error: 'InvalidDefinition',
+    message:
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Field 'TimeoutSeconds' is not supported at /States/P'",
   },
   {
     name: 'CreateStateMachine with a Task Resource that is not an ARN (INVALID_RESOURCE)',

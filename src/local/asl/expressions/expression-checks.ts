@@ -17,7 +17,8 @@ export interface Problem {
 }
 
 /** Collects problems while walking a definition. */
-export type Report = (code: string, message: string, location: string) => void;
+/** Reports a diagnostic at a JSON pointer, or (`undefined`) at none, as AWS reports a definition that cannot end. */
+export type Report = (code: string, message: string, location: string | undefined) => void;
 
 /** The kinds of path a field may hold. */
 export type PathKind = 'Path' | 'ReferencePath';
@@ -26,7 +27,7 @@ const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 /** A path into the state's data: `$`, `$.a`, `$['a']`. */
 const STATE_DATA_PATH = /^\$(?:$|[.[])/;
 
-/** Reports each key of `object` not in `allowed`. */
+/** Reports each key of `object` not in `allowed`, at `object` (`/` at the top), as AWS does. */
 export function checkUnknownFields(
   report: Report,
   object: Record<string, unknown>,
@@ -34,7 +35,7 @@ export function checkUnknownFields(
   location: string,
 ): void {
   for (const key of Object.keys(object).filter((key) => !allowed.has(key))) {
-    report(SCHEMA, `The field '${key}' is not supported by Step Functions`, `${location}/${key}`);
+    report(SCHEMA, `Field '${key}' is not supported`, location || '/');
   }
 }
 

@@ -208,7 +208,7 @@ function checkChoiceRule(context: StateCheckContext, rule: unknown, location: st
     );
   }
   checkNextRequired(report, rule, location);
-  if ('Next' in rule) context.checkTarget(rule.Next, 'Next', `${location}/Next`);
+  if ('Next' in rule) context.checkTarget(rule.Next, `${location}/Next`);
   for (const field of ['Condition', 'Output', 'Assign'].filter((field) => field in rule)) {
     checkExpressions(report, rule[field], `${location}/${field}`);
   }

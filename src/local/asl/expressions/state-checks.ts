@@ -39,7 +39,7 @@ export interface StateCheckContext {
   /** Reports a finding of severity WARNING. */
   warn: Report;
   /** Reports a `MISSING_TRANSITION_TARGET` when `target` names no state of the current scope. */
-  checkTarget(target: unknown, field: string, location: string): void;
+  checkTarget(target: unknown, location: string): void;
   /** Validates a Parallel branch or a Map item processor as a state machine of its own. */
   checkNested(machine: unknown, allowed: ReadonlySet<string>, location: string): void;
 }
@@ -85,7 +85,7 @@ export function checkRetryAndCatch(
       checkErrorEquals(context.report, entry.ErrorEquals, index === entries.length - 1, at);
       if (field === 'Catch') {
         checkNextRequired(context.report, entry, at);
-        if ('Next' in entry) context.checkTarget(entry.Next, 'Next', `${at}/Next`);
+        if ('Next' in entry) context.checkTarget(entry.Next, `${at}/Next`);
         if (jsonata) return; // its Output and Assign: jsonata-checks.ts
         if ('ResultPath' in entry && entry.ResultPath !== null) {
           checkPath(context.report, entry.ResultPath, 'ResultPath', at, 'ReferencePath', false);
@@ -181,7 +181,7 @@ function checkChoice(context: StateCheckContext, state: StateObject, location: s
   checkChoices(context, state, location, (rule, at) => {
     checkChoiceRule(context.report, rule, at, true);
     if (isPlainObject(rule) && 'Assign' in rule) checkAssign(context.report, rule.Assign, at);
-    if (isPlainObject(rule) && 'Next' in rule) context.checkTarget(rule.Next, 'Next', `${at}/Next`);
+    if (isPlainObject(rule) && 'Next' in rule) context.checkTarget(rule.Next, `${at}/Next`);
   });
 }
 
@@ -200,7 +200,7 @@ export function checkChoices(
       checkRule(rule, `${location}/Choices/${index}`);
     });
   }
-  if ('Default' in state) context.checkTarget(state.Default, 'Default', `${location}/Default`);
+  if ('Default' in state) context.checkTarget(state.Default, `${location}/Default`);
 }
 
 function checkWait({ report }: StateCheckContext, state: StateObject, location: string): void {

@@ -22,7 +22,7 @@ describe('validateDefinition: Map processing modes', () => {
     expect(problems(mapMachine({}, { Mode: 'INLINE' }))).toEqual([]);
     expect(problems(mapMachine({}, DISTRIBUTED))).toEqual([]);
     expect(problems(mapMachine({}, { Mode: 'FOO', ExecutionType: 'SLOW', Extra: 1 }))).toEqual([
-      "/States/M/ItemProcessor/ProcessorConfig/Extra: The field 'Extra' is not supported by Step Functions",
+      "/States/M/ItemProcessor/ProcessorConfig: Field 'Extra' is not supported",
       "/States/M/ItemProcessor/ProcessorConfig/Mode: The field 'Mode' must be one of: INLINE, DISTRIBUTED",
       "/States/M/ItemProcessor/ProcessorConfig/ExecutionType: The field 'ExecutionType' must be one of: STANDARD, EXPRESS",
     ]);
@@ -116,7 +116,7 @@ describe('validateDefinition: Distributed Map fields', () => {
     ]);
     const batcher = { MaxItemsPerBatch: 0, MaxInputBytesPerBatch: 262_145, BatchInput: [1], Size: 1 };
     expect(problems(mapMachine({ ItemBatcher: batcher }, DISTRIBUTED))).toEqual([
-      "/States/M/ItemBatcher/Size: The field 'Size' is not supported by Step Functions",
+      "/States/M/ItemBatcher: Field 'Size' is not supported",
       "/States/M/ItemBatcher/MaxItemsPerBatch: The field 'MaxItemsPerBatch' must be an integer greater than or equal to 1",
       "/States/M/ItemBatcher/MaxInputBytesPerBatch: The field 'MaxInputBytesPerBatch' must be an integer from 1 to 262144",
       "/States/M/ItemBatcher/BatchInput: The value for the field 'BatchInput' must be a JSON object",

@@ -77,7 +77,9 @@ function validMachine(): Record<string, any> {
 
 const validate = (definition: unknown) => validateDefinition(JSON.stringify(definition));
 const summary = (diagnostics: DefinitionDiagnostic[]) =>
-  diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.location}: ${diagnostic.message}`);
+  diagnostics.map(
+    (diagnostic) => `${diagnostic.code} ${diagnostic.location ?? '(no location)'}: ${diagnostic.message}`,
+  );
 
 describe('validateDefinition', () => {
   it('accepts a valid definition with every state type', () => {
@@ -111,17 +113,19 @@ describe('validateDefinition', () => {
     ]);
   });
 
-  it('reports StartAt and Next naming unknown states, with AWS wording', () => {
+  it('reports StartAt and Next naming unknown states, with AWS wording, and then every state unreachable', () => {
     // Prepare
     const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'pass3' } } };
+    const ending = { StartAt: 'Nope', States: { A: { Type: 'Pass', End: true } } };
     // Act / Assess
     expect(summary(validate(definition))).toEqual([
       "MISSING_TRANSITION_TARGET /States/A/Next: Missing 'Next' target: pass3",
-      'MISSING_END_STATE /: The workflow does not have a terminal state',
+      'MISSING_END_STATE (no location): Workflow has no terminal state',
     ]);
-    expect(summary(validate({ ...definition, StartAt: 'Nope' }))).toContain(
-      "MISSING_TRANSITION_TARGET /StartAt: Missing 'StartAt' target: Nope",
-    );
+    expect(summary(validate(ending))).toEqual([
+      "MISSING_TRANSITION_TARGET /StartAt: Missing 'Next' target: Nope",
+      'MISSING_TRANSITION_TARGET /States/A: State "A" is not reachable.',
+    ]);
   });
 
   it('reports unreachable states', () => {
@@ -138,7 +142,7 @@ describe('validateDefinition', () => {
     definition.States.Check.Default = 'AlsoMissing';
     expect(summary(validate(definition))).toEqual([
       "MISSING_TRANSITION_TARGET /States/Deploy/Catch/0/Next: Missing 'Next' target: Missing",
-      "MISSING_TRANSITION_TARGET /States/Check/Default: Missing 'Default' target: AlsoMissing",
+      "MISSING_TRANSITION_TARGET /States/Check/Default: Missing 'Next' target: AlsoMissing",
       'MISSING_TRANSITION_TARGET /States/Failed: State "Failed" is not reachable.',
     ]);
   });
@@ -160,10 +164,10 @@ describe('validateDefinition', () => {
     definition.States.Check.Retry = [];
     definition.Extra = 1;
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /Extra: The field 'Extra' is not supported by Step Functions",
-      "SCHEMA_VALIDATION_FAILED /States/Check/Retry: The field 'Retry' is only supported by Task, Parallel and Map states",
-      "SCHEMA_VALIDATION_FAILED /States/Pause/Resource: The field 'Resource' is not supported by Step Functions for a Wait state",
-      "SCHEMA_VALIDATION_FAILED /States/Done/Next: The field 'Next' is not supported by Step Functions for a Succeed state",
+      "SCHEMA_VALIDATION_FAILED /: Field 'Extra' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/Check: Field 'Retry' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/Pause: Field 'Resource' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/Done: Field 'Next' is not supported",
     ]);
   });
 
@@ -238,7 +242,7 @@ describe('validateDefinition', () => {
       },
     ];
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/Foo: The field 'Foo' is not supported by Step Functions",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0: Field 'Foo' is not supported",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: The field 'ErrorEquals' must be a non-empty array of error names",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/IntervalSeconds: The field 'IntervalSeconds' must be an integer from 1 to 99999999",
       "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/MaxAttempts: The field 'MaxAttempts' must be an integer from 0 to 99999999",
@@ -277,7 +281,6 @@ describe('validateDefinition', () => {
     definition.States.Each.ItemProcessor.States.M2 = { Type: 'Succeed' };
     expect(summary(validate(definition))).toEqual([
       "MISSING_TRANSITION_TARGET /States/Fan/Branches/1/States/B2/Next: Missing 'Next' target: Done",
-      'MISSING_END_STATE /States/Fan/Branches/1: The workflow does not have a terminal state',
       'MISSING_TRANSITION_TARGET /States/Each/ItemProcessor/States/M2: State "M2" is not reachable.',
     ]);
   });
@@ -576,8 +579,8 @@ describe('validateDefinition: workflow variables', () => {
     definition.States.Check.Choices[1].And[0].Assign = { a: 1 };
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /States/Check/Choices/1/And/0/Assign: The field 'Assign' is not supported in a Choice rule",
-      "SCHEMA_VALIDATION_FAILED /States/Done/Assign: The field 'Assign' is not supported by Step Functions for a Succeed state",
-      "SCHEMA_VALIDATION_FAILED /States/Failed/Assign: The field 'Assign' is not supported by Step Functions for a Fail state",
+      "SCHEMA_VALIDATION_FAILED /States/Done: Field 'Assign' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/Failed: Field 'Assign' is not supported",
     ]);
   });
 
@@ -658,15 +661,16 @@ describe('validateDefinition: workflow variables', () => {
 });
 
 describe('validateDefinition: terminal states', () => {
+  // The rules below were measured against AWS and are pinned in floci's tests (floci-io/floci#2786, #2735).
   const loop = { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } };
 
-  it('reports a workflow without a state that ends it', () => {
-    expect(summary(validate({ StartAt: 'A', States: loop }))).toEqual([
-      'MISSING_END_STATE /: The workflow does not have a terminal state',
-    ]);
+  it('reports a workflow without a state that ends it, without a location and without its unreachable states', () => {
+    expect(
+      summary(validate({ StartAt: 'A', States: { ...loop, Unused: { Type: 'Pass', Next: 'A' } } })),
+    ).toEqual(['MISSING_END_STATE (no location): Workflow has no terminal state']);
   });
 
-  it('reports a Parallel branch or Map item processor without one, where it is', () => {
+  it('accepts a Parallel branch or Map item processor without one: only the top level must end', () => {
     // Prepare
     const definition = {
       StartAt: 'Fan',
@@ -683,10 +687,7 @@ describe('validateDefinition: terminal states', () => {
       },
     };
     // Act / Assess
-    expect(summary(validate(definition))).toEqual([
-      'MISSING_END_STATE /States/Fan/Branches/0: The workflow does not have a terminal state',
-      'MISSING_END_STATE /States/Each/ItemProcessor: The workflow does not have a terminal state',
-    ]);
+    expect(summary(validate(definition))).toEqual([]);
   });
 
   it('counts End: true, Succeed and Fail states as terminal', () => {
@@ -697,6 +698,32 @@ describe('validateDefinition: terminal states', () => {
       };
       expect(summary(validate(definition))).toEqual([]);
     }
+  });
+});
+
+describe('validateDefinition: fields a state or object does not take', () => {
+  it('names the field and locates the object that holds it, as AWS does (floci-io/floci#2735, #2968)', () => {
+    // Prepare
+    const definition = {
+      StartAt: 'X',
+      States: {
+        X: { Type: 'Pass', TimeoutSeconds: 5, Next: 'M' },
+        M: {
+          Type: 'Map',
+          ItemProcessor: {
+            QueryLanguage: 'JSONata',
+            StartAt: 'P',
+            States: { P: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    };
+    // Act / Assess
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/X: Field 'TimeoutSeconds' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/M/ItemProcessor: Field 'QueryLanguage' is not supported",
+    ]);
   });
 });
 
