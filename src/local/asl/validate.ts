@@ -27,8 +27,9 @@ export interface DefinitionDiagnostic {
   code: string;
   message: string;
   /**
-   * JSON pointer into the definition, e.g. `/States/Deploy/Next`; absent, as on AWS, for a blank definition
-   * and a workflow without a terminal state.
+   * Where in the definition, as AWS writes it: `/States/Deploy/Next`, an array's item by its index in
+   * brackets (`/States/Check/Choices[0]/Next`); absent, as on AWS, for a blank definition and a workflow
+   * without a terminal state.
    */
   location?: string;
   severity: 'ERROR' | 'WARNING';

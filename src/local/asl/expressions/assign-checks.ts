@@ -79,7 +79,7 @@ function assignFields(state: unknown, location: string): AssignField[] {
     if (Array.isArray(entries)) {
       entries.forEach((entry, index) => {
         add(
-          `${location}/${list}/${index}`,
+          `${location}/${list}[${index}]`,
           isPlainObject(entry) ? entry.Assign : undefined,
           list === 'Catch',
         );
@@ -95,7 +95,7 @@ function nestedMachines(state: unknown, location: string): [string, unknown][] {
   const nested: [string, unknown][] = [];
   if (Array.isArray(state.Branches)) {
     state.Branches.forEach((branch, index) => {
-      nested.push([`${location}/Branches/${index}`, branch]);
+      nested.push([`${location}/Branches[${index}]`, branch]);
     });
   }
   for (const field of ['ItemProcessor', 'Iterator']) {

@@ -94,7 +94,7 @@ export function checkPayloadTemplate(
 
 function walkTemplate(report: Report, value: unknown, location: string): void {
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) walkTemplate(report, item, `${location}/${index}`);
+    for (const [index, item] of value.entries()) walkTemplate(report, item, `${location}[${index}]`);
     return;
   }
   if (!isPlainObject(value)) return;
@@ -204,7 +204,7 @@ export function checkChoiceRule(report: Report, rule: unknown, location: string,
       return;
     }
     for (const [index, inner] of rules.entries()) {
-      checkChoiceRule(report, inner, `${location}/${combinator}/${index}`, false);
+      checkChoiceRule(report, inner, `${location}/${combinator}[${index}]`, false);
     }
     return;
   }

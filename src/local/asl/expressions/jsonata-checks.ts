@@ -129,7 +129,7 @@ function checkExpressions(report: Report, value: unknown, location: string, read
     }
   } else if (Array.isArray(value)) {
     for (const [index, item] of value.entries())
-      checkExpressions(report, item, `${location}/${index}`, readable);
+      checkExpressions(report, item, `${location}[${index}]`, readable);
   } else if (isPlainObject(value)) {
     for (const [key, member] of Object.entries(value)) {
       checkExpressions(report, member, `${location}/${key}`, readable);
@@ -234,7 +234,7 @@ function checkCatchers(context: StateCheckContext, catchers: unknown, location: 
   if (!Array.isArray(catchers)) return;
   catchers.forEach((catcher, index) => {
     if (!isPlainObject(catcher)) return;
-    const at = `${location}/Catch/${index}`;
+    const at = `${location}/Catch[${index}]`;
     for (const field of ['Output', 'Assign'].filter((field) => field in catcher)) {
       checkExpressions(context.report, catcher[field], `${at}/${field}`, WITH_ERROR_OUTPUT);
     }

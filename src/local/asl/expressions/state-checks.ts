@@ -74,7 +74,7 @@ export function checkRetryAndCatch(
       continue;
     }
     entries.forEach((entry, index) => {
-      const at = `${location}/${field}/${index}`;
+      const at = `${location}/${field}[${index}]`;
       if (!isPlainObject(entry)) {
         context.report(SCHEMA, `A ${field === 'Retry' ? 'Retrier' : 'Catcher'} must be a JSON object`, at);
         return;
@@ -197,7 +197,7 @@ export function checkChoices(
     context.report(SCHEMA, "The field 'Choices' must be a non-empty array of rules", `${location}/Choices`);
   } else {
     choices.forEach((rule, index) => {
-      checkRule(rule, `${location}/Choices/${index}`);
+      checkRule(rule, `${location}/Choices[${index}]`);
     });
   }
   if ('Default' in state) context.checkTarget(state.Default, `${location}/Default`);
@@ -239,7 +239,7 @@ function checkParallel(context: StateCheckContext, state: StateObject, location:
     return;
   }
   branches.forEach((branch, index) => {
-    context.checkNested(branch, BRANCH_FIELDS, `${location}/Branches/${index}`);
+    context.checkNested(branch, BRANCH_FIELDS, `${location}/Branches[${index}]`);
   });
 }
 

@@ -41,7 +41,7 @@ function forEachField(
   visit: (key: string, value: unknown, at: string) => void,
 ): void {
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) forEachField(item, `${location}/${index}`, visit);
+    for (const [index, item] of value.entries()) forEachField(item, `${location}[${index}]`, visit);
     return;
   }
   if (!isPlainObject(value)) return;

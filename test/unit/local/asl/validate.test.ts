@@ -141,7 +141,7 @@ describe('validateDefinition', () => {
     definition.States.Deploy.Catch[0].Next = 'Missing';
     definition.States.Check.Default = 'AlsoMissing';
     expect(summary(validate(definition))).toEqual([
-      "MISSING_TRANSITION_TARGET /States/Deploy/Catch/0/Next: Missing 'Next' target: Missing",
+      "MISSING_TRANSITION_TARGET /States/Deploy/Catch[0]/Next: Missing 'Next' target: Missing",
       "MISSING_TRANSITION_TARGET /States/Check/Default: Missing 'Next' target: AlsoMissing",
       'MISSING_TRANSITION_TARGET /States/Failed: State "Failed" is not reachable.',
     ]);
@@ -187,7 +187,7 @@ describe('validateDefinition', () => {
     definition.States.Deploy.ResultPath = '$.items[*]';
     definition.States.Prepare.Parameters = { nested: [{ 'bad.$': 'not a path' }], 'call.$': 'States.Nope()' };
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Prepare/Parameters/nested/0: The value for the field 'bad.$' must be a valid JSONPath or a valid intrinsic function call",
+      "SCHEMA_VALIDATION_FAILED /States/Prepare/Parameters/nested[0]: The value for the field 'bad.$' must be a valid JSONPath or a valid intrinsic function call",
       expect.stringMatching(
         /^SCHEMA_VALIDATION_FAILED \/States\/Prepare\/Parameters: The value for the field 'call.\$' must be a valid JSONPath or a valid intrinsic function call: Unknown intrinsic function States.Nope/,
       ),
@@ -210,12 +210,12 @@ describe('validateDefinition', () => {
       { Variable: '$.a', TimestampEquals: 'yesterday' },
     ];
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/0/NumericEquals: The value for the field 'NumericEquals' must be a number",
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/1/Variable: The value for the field 'Variable' must be a valid ReferencePath",
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/2/Not: The field 'Next' is only allowed in a top-level Choice rule",
-      'SCHEMA_VALIDATION_FAILED /States/Check/Choices/3: A Choice rule must have exactly one of And, Or, Not or a comparison operator (StringEquals, NumericLessThan, IsPresent, ...)',
-      'SCHEMA_VALIDATION_FAILED /States/Check/Choices/4: These fields are required: [Next]',
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/4/TimestampEquals: The value for the field 'TimestampEquals' must be a RFC3339 timestamp string",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[0]/NumericEquals: The value for the field 'NumericEquals' must be a number",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[1]/Variable: The value for the field 'Variable' must be a valid ReferencePath",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[2]/Not: The field 'Next' is only allowed in a top-level Choice rule",
+      'SCHEMA_VALIDATION_FAILED /States/Check/Choices[3]: A Choice rule must have exactly one of And, Or, Not or a comparison operator (StringEquals, NumericLessThan, IsPresent, ...)',
+      'SCHEMA_VALIDATION_FAILED /States/Check/Choices[4]: These fields are required: [Next]',
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[4]/TimestampEquals: The value for the field 'TimestampEquals' must be a RFC3339 timestamp string",
     ]);
   });
 
@@ -224,8 +224,8 @@ describe('validateDefinition', () => {
     definition.States.Deploy.Retry.reverse();
     definition.States.Deploy.Catch = [{ ErrorEquals: ['States.ALL', 'Other'], Next: 'Failed' }];
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch[0]/ErrorEquals: 'States.ALL' must appear alone in ErrorEquals and only in the last Retrier or Catcher",
     ]);
   });
 
@@ -242,12 +242,12 @@ describe('validateDefinition', () => {
       },
     ];
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0: Field 'Foo' is not supported",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/ErrorEquals: The field 'ErrorEquals' must be a non-empty array of error names",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/IntervalSeconds: The field 'IntervalSeconds' must be an integer from 1 to 99999999",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/MaxAttempts: The field 'MaxAttempts' must be an integer from 0 to 99999999",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/BackoffRate: The field 'BackoffRate' must be a number greater than or equal to 1.0",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/JitterStrategy: The field 'JitterStrategy' must be one of: FULL, NONE",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]: Field 'Foo' is not supported",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/ErrorEquals: The field 'ErrorEquals' must be a non-empty array of error names",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/IntervalSeconds: The field 'IntervalSeconds' must be an integer from 1 to 99999999",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/MaxAttempts: The field 'MaxAttempts' must be an integer from 0 to 99999999",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/BackoffRate: The field 'BackoffRate' must be a number greater than or equal to 1.0",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/JitterStrategy: The field 'JitterStrategy' must be one of: FULL, NONE",
     ]);
   });
 
@@ -280,7 +280,7 @@ describe('validateDefinition', () => {
     definition.States.Fan.Branches.push({ StartAt: 'B2', States: { B2: { Type: 'Pass', Next: 'Done' } } });
     definition.States.Each.ItemProcessor.States.M2 = { Type: 'Succeed' };
     expect(summary(validate(definition))).toEqual([
-      "MISSING_TRANSITION_TARGET /States/Fan/Branches/1/States/B2/Next: Missing 'Next' target: Done",
+      "MISSING_TRANSITION_TARGET /States/Fan/Branches[1]/States/B2/Next: Missing 'Next' target: Done",
       'MISSING_TRANSITION_TARGET /States/Each/ItemProcessor/States/M2: State "M2" is not reachable.',
     ]);
   });
@@ -354,7 +354,7 @@ describe('validateDefinition', () => {
     const definition = validMachine();
     delete definition.States.Deploy.Catch[0].Next;
     expect(summary(validate(definition))).toEqual([
-      'SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0: These fields are required: [Next]',
+      'SCHEMA_VALIDATION_FAILED /States/Deploy/Catch[0]: These fields are required: [Next]',
     ]);
   });
 
@@ -370,10 +370,10 @@ describe('validateDefinition', () => {
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /Comment: The field 'Comment' must be a string",
       "SCHEMA_VALIDATION_FAILED /States/Prepare/Comment: The field 'Comment' must be a string",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry/0/Comment: The field 'Comment' must be a string",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/Comment: The field 'Comment' must be a string",
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/0/Comment: The field 'Comment' must be a string",
-      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches/0/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Retry[0]/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch[0]/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[0]/Comment: The field 'Comment' must be a string",
+      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches[0]/Comment: The field 'Comment' must be a string",
       "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/Comment: The field 'Comment' must be a string",
     ]);
   });
@@ -450,8 +450,8 @@ describe('validateDefinition', () => {
       },
     };
     expect(summary(validate(definition))).toEqual([
-      'INVALID_JSONATA_EXPRESSION /States/C/Choices/0/Condition: Unexpected end of expression',
-      'INVALID_JSONATA_EXPRESSION /States/S/Output/list/0: Expected "]", got ","',
+      'INVALID_JSONATA_EXPRESSION /States/C/Choices[0]/Condition: Unexpected end of expression',
+      'INVALID_JSONATA_EXPRESSION /States/S/Output/list[0]: Expected "]", got ","',
     ]);
   });
 
@@ -501,7 +501,7 @@ describe('validateDefinition', () => {
     };
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /States/W/Seconds: The field 'Seconds' must be an integer from 0 to 99999999, or a JSONata expression",
-      "SCHEMA_VALIDATION_FAILED /States/C/Choices/0/Condition: The field 'Condition' must be a boolean or a JSONata expression",
+      "SCHEMA_VALIDATION_FAILED /States/C/Choices[0]/Condition: The field 'Condition' must be a boolean or a JSONata expression",
       "SCHEMA_VALIDATION_FAILED /States/M/Items: The field 'Items' must be a JSON array or a JSONata expression",
     ]);
   });
@@ -578,7 +578,7 @@ describe('validateDefinition: workflow variables', () => {
     definition.States.Failed.Assign = { a: 1 };
     definition.States.Check.Choices[1].And[0].Assign = { a: 1 };
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Check/Choices/1/And/0/Assign: The field 'Assign' is not supported in a Choice rule",
+      "SCHEMA_VALIDATION_FAILED /States/Check/Choices[1]/And[0]/Assign: The field 'Assign' is not supported in a Choice rule",
       "SCHEMA_VALIDATION_FAILED /States/Done: Field 'Assign' is not supported",
       "SCHEMA_VALIDATION_FAILED /States/Failed: Field 'Assign' is not supported",
     ]);
@@ -612,7 +612,7 @@ describe('validateDefinition: workflow variables', () => {
     definition.States.Deploy.Catch[0].ResultPath = '$error';
     expect(summary(validate(definition))).toEqual([
       "SCHEMA_VALIDATION_FAILED /States/Prepare/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
-      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch/0/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
+      "SCHEMA_VALIDATION_FAILED /States/Deploy/Catch[0]/ResultPath: The value for the field 'ResultPath' must be a valid ReferencePath",
     ]);
   });
 
@@ -636,7 +636,7 @@ describe('validateDefinition: workflow variables', () => {
     };
     // Act / Assess
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches/1/States/B2/Assign/shared: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
+      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches[1]/States/B2/Assign/shared: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
       "SCHEMA_VALIDATION_FAILED /States/Each/ItemProcessor/States/M1/Assign/shared.$: The variable 'shared' is assigned in an enclosing scope and cannot be assigned in a Parallel branch or Map item processor",
     ]);
   });
@@ -808,7 +808,7 @@ describe('validateDefinition: warnings', () => {
     // Act / Assess
     expect(warnings(definition)).toEqual([
       'WARNING NO_DOLLAR /States/T/Parameters/Payload/name',
-      'WARNING NO_DOLLAR /States/T/Parameters/Payload/nested/0/when',
+      'WARNING NO_DOLLAR /States/T/Parameters/Payload/nested[0]/when',
       'WARNING NO_DOLLAR /States/T/ResultSelector/status',
     ]);
   });

@@ -270,7 +270,7 @@ describe('LocalStepFunctions AWS accuracy', () => {
       {
         code: 'SCHEMA_VALIDATION_FAILED',
         message: "Express state machine does not support '.waitForTaskToken' service integration ",
-        location: '/States/Par/Branches/0/States/Each/ItemProcessor/States/Callback/Resource',
+        location: '/States/Par/Branches[0]/States/Each/ItemProcessor/States/Callback/Resource',
         severity: 'ERROR',
       },
     ]);
