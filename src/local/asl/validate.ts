@@ -131,7 +131,7 @@ export function validateDefinition(
   checkOptionalString(report, definition, 'Comment', '');
   checkOptionalString(report, definition, 'Version', '');
   checkQueryLanguage(report, definition, '');
-  const scope = { express: type === 'EXPRESS', jsonata: definition.QueryLanguage === 'JSONata' };
+  const scope = { express: type === 'EXPRESS', jsonata: usesJsonata(definition, false) };
   checkMachine({ report, warn }, new Set(), definition, '', scope);
   checkVariableScopes(report, definition, '');
   return diagnostics;
@@ -233,15 +233,17 @@ function checkState(
     );
     return;
   }
-  const jsonata = (state.QueryLanguage ?? (jsonataByDefault ? 'JSONata' : 'JSONPath')) === 'JSONata';
-  if (jsonataByDefault && state.QueryLanguage === 'JSONPath') {
+  const jsonata = usesJsonata(state, jsonataByDefault);
+  // A JSONPath state in a JSONata definition: that alone is reported, not its fields of either language.
+  const downgraded = jsonataByDefault && state.QueryLanguage === 'JSONPath';
+  if (downgraded) {
     report(
       SCHEMA,
       "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
       location,
     );
   }
-  checkFieldNames(report, state, type, jsonata, location);
+  checkFieldNames(report, state, type, jsonata, location, downgraded);
   checkOptionalString(report, state, 'Comment', location);
   checkQueryLanguage(report, state, location);
   if (fields.includes('End')) checkTransition(context, state, location);
@@ -278,13 +280,14 @@ function checkFieldNames(
   type: string,
   jsonata: boolean,
   location: string,
+  downgraded: boolean,
 ): void {
   const [language, otherLanguage] = jsonata ? ['JSONata', 'JSONPath'] : ['JSONPath', 'JSONata'];
   const jsonPathFields = FIELDS_BY_TYPE[type] ?? [];
   const jsonataFields = JSONATA_FIELDS_BY_TYPE[type] ?? [];
   const [own, other] = jsonata ? [jsonataFields, jsonPathFields] : [jsonPathFields, jsonataFields];
   for (const key of Object.keys(state)) {
-    if (COMMON_FIELDS.has(key) || own.includes(key)) continue;
+    if (COMMON_FIELDS.has(key) || own.includes(key) || (downgraded && other.includes(key))) continue;
     if (other.includes(key)) {
       report(
         SCHEMA,
@@ -353,16 +356,22 @@ function transitionTargets(state: unknown): string[] {
   return targets.filter((target): target is string => typeof target === 'string');
 }
 
+/**
+ * Whether a definition or state uses JSONata: as AWS reads `QueryLanguage`, JSONPath only when it is exactly
+ * `JSONPath`, `inherited` when absent, and JSONata for any other value (one that {@link checkQueryLanguage}
+ * also reports).
+ */
+function usesJsonata(object: Record<string, unknown>, inherited: boolean): boolean {
+  return 'QueryLanguage' in object ? object.QueryLanguage !== 'JSONPath' : inherited;
+}
+
+/** Reports a `QueryLanguage` that is not `JSONPath` or `JSONata`, in AWS's words. */
 function checkQueryLanguage(report: Report, object: Record<string, unknown>, location: string): void {
-  if (
-    'QueryLanguage' in object &&
-    object.QueryLanguage !== 'JSONPath' &&
-    object.QueryLanguage !== 'JSONata'
-  ) {
-    report(
-      SCHEMA,
-      "The field 'QueryLanguage' must be one of: JSONPath, JSONata",
-      `${location}/QueryLanguage`,
-    );
+  if (!('QueryLanguage' in object)) return;
+  const { QueryLanguage: value } = object;
+  if (typeof value !== 'string') {
+    report(SCHEMA, 'Expected value of type [STRING]', `${location}/QueryLanguage`);
+  } else if (value !== 'JSONPath' && value !== 'JSONata') {
+    report(SCHEMA, 'Value should be one of the following: [JSONPath, JSONata]', `${location}/QueryLanguage`);
   }
 }

@@ -1414,6 +1414,33 @@ export const jsonataApiCases: ApiErrorCase[] = [
     ),
   },
   {
+    name: 'CreateStateMachine with a JSONPath state in a JSONata state machine: its JSONata fields go unreported',
+    source: MEASURED(2968),
+    act: create(
+      jsonata({
+        StartAt: 'X',
+        States: { X: { Type: 'Pass', QueryLanguage: 'JSONPath', Output: { v: '{% 1 %}' }, End: true } },
+      }),
+    ),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      'SCHEMA_VALIDATION_FAILED',
+      "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+      '/States/X',
+    ),
+  },
+  {
+    name: 'CreateStateMachine with a lowercase top-level QueryLanguage',
+    source: MEASURED(2968),
+    act: create({ QueryLanguage: 'jsonpath', StartAt: 'X', States: { X: { Type: 'Pass', End: true } } }),
+    error: 'InvalidDefinition',
+    message: invalidDefinition(
+      'SCHEMA_VALIDATION_FAILED',
+      'Value should be one of the following: [JSONPath, JSONata]',
+      '/QueryLanguage',
+    ),
+  },
+  {
     name: 'CreateStateMachine with a JSONPath state in a JSONata state machine',
     source: MEASURED(2968),
     act: create(

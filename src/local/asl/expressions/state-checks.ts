@@ -31,7 +31,7 @@ const RETRIER_FIELDS = new Set([
 ]);
 const CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'ResultPath', 'Comment', 'Assign']);
 const JSONATA_CATCHER_FIELDS = new Set(['ErrorEquals', 'Next', 'Output', 'Comment', 'Assign']);
-const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States', 'QueryLanguage']);
+const BRANCH_FIELDS = new Set(['Comment', 'StartAt', 'States']);
 
 /** What the type checks need from the definition walker. */
 export interface StateCheckContext {

@@ -433,10 +433,42 @@ describe('validateDefinition', () => {
       "SCHEMA_VALIDATION_FAILED /States/A: The QueryLanguage is set to 'JSONata', but field 'Parameters' is only supported for the 'JSONPath' QueryLanguage",
       "SCHEMA_VALIDATION_FAILED /States/A: The QueryLanguage is set to 'JSONata', but field 'Result' is only supported for the 'JSONPath' QueryLanguage",
       "SCHEMA_VALIDATION_FAILED /States/B: 'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
-      "SCHEMA_VALIDATION_FAILED /States/B: The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage",
     ]);
-    expect(summary(validate({ ...validMachine(), QueryLanguage: 'JSONNata' }))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /QueryLanguage: The field 'QueryLanguage' must be one of: JSONPath, JSONata",
+  });
+
+  it('reads a QueryLanguage other than JSONPath as JSONata, and reports it in AWS words (floci-io/floci#2968)', () => {
+    // Prepare
+    const definition = (QueryLanguage: unknown) => ({
+      StartAt: 'X',
+      States: { X: { Type: 'Pass', QueryLanguage, InputPath: '$.a', End: true } },
+    });
+    // Act / Assess
+    expect(summary(validate(definition('jsonata')))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/X: The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage",
+      'SCHEMA_VALIDATION_FAILED /States/X/QueryLanguage: Value should be one of the following: [JSONPath, JSONata]',
+    ]);
+    expect(summary(validate(definition(5)))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/X: The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the 'JSONPath' QueryLanguage",
+      'SCHEMA_VALIDATION_FAILED /States/X/QueryLanguage: Expected value of type [STRING]',
+    ]);
+    expect(summary(validate({ ...validMachine(), QueryLanguage: 'JSONNata' }))[0]).toBe(
+      'SCHEMA_VALIDATION_FAILED /QueryLanguage: Value should be one of the following: [JSONPath, JSONata]',
+    );
+  });
+
+  it('refuses QueryLanguage on a Parallel branch, which is no state (floci-io/floci#2968)', () => {
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Branches: [{ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }],
+          End: true,
+        },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/Fan/Branches[0]: Field 'QueryLanguage' is not supported",
     ]);
   });
 
