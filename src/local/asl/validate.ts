@@ -8,6 +8,8 @@ import {
   checkPath,
   checkPayloadTemplate,
   checkUnknownFields,
+  moreThanOneOf,
+  noneOf,
   type Report,
 } from './expressions/expression-checks.ts';
 import { deeperThan, isPlainObject, MAX_JSON_DEPTH } from './expressions/json-values.ts';
@@ -323,8 +325,8 @@ function checkTransition(context: StateCheckContext, state: Record<string, unkno
   if ('End' in state && typeof state.End !== 'boolean') {
     context.report(SCHEMA, "The field 'End' must be a boolean", `${location}/End`);
   }
-  if (hasNext && ends) context.report(SCHEMA, "Only one of 'Next' and 'End: true' may be set", location);
-  if (!hasNext && !ends) context.report(SCHEMA, "The state must have either 'Next' or 'End: true'", location);
+  if (hasNext && ends) context.report(SCHEMA, moreThanOneOf(['Next', 'End']), location);
+  if (!hasNext && !ends) context.report(SCHEMA, noneOf(['Next', 'End']), location);
   if (hasNext) context.checkTarget(state.Next, `${location}/Next`);
 }
 

@@ -27,6 +27,29 @@ const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 /** A path into the state's data: `$`, `$.a`, `$['a']`. */
 const STATE_DATA_PATH = /^\$(?:$|[.[])/;
 
+/** AWS's words for fields of which at most one may be set: `There should only be one of the following fields: [A, B]`. */
+export function moreThanOneOf(fields: readonly string[]): string {
+  return `There should only be one of the following fields: [${fields.join(', ')}]`;
+}
+
+/** AWS's words for fields of which one must be set, none being: `This object should have only one of the following fields: [A, B]`. */
+export function noneOf(fields: readonly string[]): string {
+  return `This object should have only one of the following fields: [${fields.join(', ')}]`;
+}
+
+/** Reports, at `location`, more than one of `fields` set in `object`, or none when one is `required`. */
+export function checkOneOf(
+  report: Report,
+  object: Record<string, unknown>,
+  fields: readonly string[],
+  location: string,
+  required: boolean,
+): void {
+  const given = fields.filter((field) => field in object);
+  if (given.length > 1) report(SCHEMA, moreThanOneOf(fields), location);
+  else if (required && given.length === 0) report(SCHEMA, noneOf(fields), location);
+}
+
 /** Reports each key of `object` not in `allowed`, at `object` (`/` at the top), as AWS does. */
 export function checkUnknownFields(
   report: Report,

@@ -8,6 +8,7 @@ import { MAX_WAIT_SECONDS } from '../types.ts';
 import { variableNameProblem } from '../variables.ts';
 import {
   checkNextRequired,
+  checkOneOf,
   checkOptionalString,
   checkUnknownFields,
   type Report,
@@ -216,8 +217,7 @@ function checkChoiceRule(context: StateCheckContext, rule: unknown, location: st
 }
 
 function checkWait({ report }: StateCheckContext, state: StateObject, location: string): void {
-  const given = ['Seconds', 'Timestamp'].filter((field) => field in state);
-  if (given.length !== 1) report(SCHEMA, 'Exactly one of Seconds and Timestamp must be set', location);
+  checkOneOf(report, state, ['Seconds', 'Timestamp'], location, true);
   checkIntegerOrExpression(report, state, 'Seconds', location, 0, MAX_WAIT_SECONDS);
   const { Timestamp: timestamp } = state;
   if (timestamp !== undefined && !isJsonataExpression(timestamp) && !isTimestamp(timestamp)) {

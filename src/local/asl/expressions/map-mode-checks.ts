@@ -6,7 +6,13 @@
 
 import { isJsonataExpression } from '../jsonata.ts';
 import type { QueryLanguage } from '../types.ts';
-import { checkPath, checkPayloadTemplate, checkUnknownFields, type Report } from './expression-checks.ts';
+import {
+  checkOneOf,
+  checkPath,
+  checkPayloadTemplate,
+  checkUnknownFields,
+  type Report,
+} from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import {
   type BoundedMapField,
@@ -91,14 +97,14 @@ function checkProcessorConfig(report: Report, config: unknown, at: string): void
     return;
   }
   checkUnknownFields(report, config, PROCESSOR_CONFIG_FIELDS, at);
-  checkOneOf(report, config, 'Mode', MODES, at);
-  checkOneOf(report, config, 'ExecutionType', EXECUTION_TYPES, at);
+  checkAllowedValue(report, config, 'Mode', MODES, at);
+  checkAllowedValue(report, config, 'ExecutionType', EXECUTION_TYPES, at);
   if (config.Mode === 'DISTRIBUTED' && !('ExecutionType' in config)) {
     report(SCHEMA, 'These fields are required with Mode DISTRIBUTED: [ExecutionType]', at);
   }
 }
 
-function checkOneOf(
+function checkAllowedValue(
   report: Report,
   object: Record<string, unknown>,
   field: string,
@@ -169,9 +175,7 @@ function checkBoundedField(
   language: QueryLanguage,
 ): void {
   const pathField = `${field}Path`;
-  if (field in object && pathField in object) {
-    report(SCHEMA, `Only one of '${field}' and '${pathField}' may be set`, location);
-  }
+  checkOneOf(report, object, [field, pathField], location, false);
   if (pathField in object) checkPath(report, object[pathField], pathField, location, 'ReferencePath');
   const bounds = MAP_FIELD_BOUNDS[field];
   const value = object[field];

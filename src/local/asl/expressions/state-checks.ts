@@ -8,6 +8,7 @@ import { checkAssign } from './assign-checks.ts';
 import {
   checkChoiceRule,
   checkNextRequired,
+  checkOneOf,
   checkOptionalString,
   checkPath,
   checkPathOrIntrinsic,
@@ -141,9 +142,7 @@ function checkErrorEquals(report: Report, errorEquals: unknown, isLast: boolean,
 
 function checkTask({ report }: StateCheckContext, state: StateObject, location: string): void {
   checkTaskFields(report, state, location, (field) => {
-    if (field in state && `${field}Path` in state) {
-      report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
-    }
+    checkOneOf(report, state, [field, `${field}Path`], location, false);
     if (field in state) checkInteger(report, state, field, location, 1);
     if (`${field}Path` in state)
       checkPath(report, state[`${field}Path`], `${field}Path`, location, 'ReferencePath');
@@ -204,10 +203,8 @@ export function checkChoices(
 }
 
 function checkWait({ report }: StateCheckContext, state: StateObject, location: string): void {
-  const given = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((field) => field in state);
-  if (given.length !== 1) {
-    report(SCHEMA, 'Exactly one of Seconds, SecondsPath, Timestamp and TimestampPath must be set', location);
-  }
+  // In the order AWS names them.
+  checkOneOf(report, state, ['SecondsPath', 'Seconds', 'TimestampPath', 'Timestamp'], location, true);
   if ('Seconds' in state) checkInteger(report, state, 'Seconds', location, 0, MAX_WAIT_SECONDS);
   if ('Timestamp' in state && !isTimestamp(state.Timestamp)) {
     report(SCHEMA, 'String does not match RFC3339 timestamp', `${location}/Timestamp`);
@@ -219,9 +216,7 @@ function checkWait({ report }: StateCheckContext, state: StateObject, location: 
 
 function checkFail({ report }: StateCheckContext, state: StateObject, location: string): void {
   for (const field of ['Error', 'Cause']) {
-    if (field in state && `${field}Path` in state) {
-      report(SCHEMA, `Only one of '${field}' and '${field}Path' may be set`, location);
-    }
+    checkOneOf(report, state, [field, `${field}Path`], location, false);
     checkOptionalString(report, state, field, location);
     if (`${field}Path` in state)
       checkPathOrIntrinsic(report, state[`${field}Path`], `${field}Path`, location);
@@ -246,16 +241,12 @@ function checkParallel(context: StateCheckContext, state: StateObject, location:
 function checkMap(context: StateCheckContext, state: StateObject, location: string): void {
   const { report } = context;
   checkItemProcessor(context, state, location);
-  if ('Parameters' in state && 'ItemSelector' in state) {
-    report(SCHEMA, "Only one of 'Parameters' and 'ItemSelector' may be set", location);
-  }
+  checkOneOf(report, state, ['Parameters', 'ItemSelector'], location, false);
   for (const field of ['ItemsPath', 'MaxConcurrencyPath']) {
     if (field in state) checkPath(report, state[field], field, location, 'ReferencePath');
   }
   if ('MaxConcurrency' in state) checkInteger(report, state, 'MaxConcurrency', location, 0);
-  if ('MaxConcurrency' in state && 'MaxConcurrencyPath' in state) {
-    report(SCHEMA, "Only one of 'MaxConcurrency' and 'MaxConcurrencyPath' may be set", location);
-  }
+  checkOneOf(report, state, ['MaxConcurrency', 'MaxConcurrencyPath'], location, false);
   checkProcessingMode(report, state, location);
 }
 
@@ -269,8 +260,7 @@ const ITEM_PROCESSOR_FIELDS = new Set(['Comment', 'StartAt', 'States', 'Processo
  */
 export function checkItemProcessor(context: StateCheckContext, state: StateObject, location: string): void {
   const processors = ['ItemProcessor', 'Iterator'].filter((field) => field in state);
-  if (processors.length !== 1)
-    context.report(SCHEMA, "Exactly one of 'ItemProcessor' and 'Iterator' must be set", location);
+  checkOneOf(context.report, state, ['ItemProcessor', 'Iterator'], location, true);
   for (const field of processors) {
     context.checkNested(state[field], ITEM_PROCESSOR_FIELDS, `${location}/${field}`);
   }

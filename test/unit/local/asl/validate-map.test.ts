@@ -103,7 +103,7 @@ describe('validateDefinition: Distributed Map fields', () => {
     };
     // Act / Assess
     expect(problems(mapMachine(fields, DISTRIBUTED))).toEqual([
-      "/States/M: Only one of 'ToleratedFailureCount' and 'ToleratedFailureCountPath' may be set",
+      '/States/M: There should only be one of the following fields: [ToleratedFailureCount, ToleratedFailureCountPath]',
       "/States/M/ToleratedFailureCount: The field 'ToleratedFailureCount' must be an integer greater than or equal to 0",
       "/States/M/ToleratedFailurePercentage: The field 'ToleratedFailurePercentage' must be a number from 0 to 100",
     ]);

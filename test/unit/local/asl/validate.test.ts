@@ -147,13 +147,13 @@ describe('validateDefinition', () => {
     ]);
   });
 
-  it('requires exactly one of Next and End', () => {
+  it('requires exactly one of Next and End, in the words AWS uses for any such set of fields (floci-io/floci#3733)', () => {
     const definition = validMachine();
     delete definition.States.Pause.Next;
     definition.States.Done = { Type: 'Pass', End: true, Next: 'Failed' };
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Pause: The state must have either 'Next' or 'End: true'",
-      "SCHEMA_VALIDATION_FAILED /States/Done: Only one of 'Next' and 'End: true' may be set",
+      'SCHEMA_VALIDATION_FAILED /States/Pause: This object should have only one of the following fields: [Next, End]',
+      'SCHEMA_VALIDATION_FAILED /States/Done: There should only be one of the following fields: [Next, End]',
     ]);
   });
 
@@ -255,10 +255,12 @@ describe('validateDefinition', () => {
     const definition = validMachine();
     definition.States.Pause = { Type: 'Wait', Seconds: 5, Timestamp: '2016-03-14T01:59:00Z', Next: 'Deploy' };
     expect(summary(validate(definition))).toEqual([
-      'SCHEMA_VALIDATION_FAILED /States/Pause: Exactly one of Seconds, SecondsPath, Timestamp and TimestampPath must be set',
+      'SCHEMA_VALIDATION_FAILED /States/Pause: There should only be one of the following fields: [SecondsPath, Seconds, TimestampPath, Timestamp]',
     ]);
     definition.States.Pause = { Type: 'Wait', Next: 'Deploy' };
-    expect(validate(definition)).toHaveLength(1);
+    expect(summary(validate(definition))).toEqual([
+      'SCHEMA_VALIDATION_FAILED /States/Pause: This object should have only one of the following fields: [SecondsPath, Seconds, TimestampPath, Timestamp]',
+    ]);
     definition.States.Pause = { Type: 'Wait', Timestamp: '2016-03-14', Next: 'Deploy' };
     expect(summary(validate(definition))).toEqual([
       'SCHEMA_VALIDATION_FAILED /States/Pause/Timestamp: String does not match RFC3339 timestamp',
@@ -294,8 +296,8 @@ describe('validateDefinition', () => {
     each.ItemProcessor = { StartAt: 'M2', States: { M2: { Type: 'Pass', End: true } } };
     each.Parameters = {};
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Each: Exactly one of 'ItemProcessor' and 'Iterator' must be set",
-      "SCHEMA_VALIDATION_FAILED /States/Each: Only one of 'Parameters' and 'ItemSelector' may be set",
+      'SCHEMA_VALIDATION_FAILED /States/Each: There should only be one of the following fields: [ItemProcessor, Iterator]',
+      'SCHEMA_VALIDATION_FAILED /States/Each: There should only be one of the following fields: [Parameters, ItemSelector]',
     ]);
   });
 
@@ -304,7 +306,7 @@ describe('validateDefinition', () => {
     definition.States.Each.MaxConcurrency = 1;
     definition.States.Each.MaxConcurrencyPath = '$.m';
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Each: Only one of 'MaxConcurrency' and 'MaxConcurrencyPath' may be set",
+      'SCHEMA_VALIDATION_FAILED /States/Each: There should only be one of the following fields: [MaxConcurrency, MaxConcurrencyPath]',
     ]);
   });
 
@@ -328,9 +330,9 @@ describe('validateDefinition', () => {
     definition.States.Deploy.TimeoutSecondsPath = '$.timeout';
     definition.States.Failed.Cause = 'both';
     expect(summary(validate(definition))).toEqual([
-      "SCHEMA_VALIDATION_FAILED /States/Deploy: Only one of 'TimeoutSeconds' and 'TimeoutSecondsPath' may be set",
+      'SCHEMA_VALIDATION_FAILED /States/Deploy: There should only be one of the following fields: [TimeoutSeconds, TimeoutSecondsPath]',
       "SCHEMA_VALIDATION_FAILED /States/Deploy/HeartbeatSeconds: 'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
-      "SCHEMA_VALIDATION_FAILED /States/Failed: Only one of 'Cause' and 'CausePath' may be set",
+      'SCHEMA_VALIDATION_FAILED /States/Failed: There should only be one of the following fields: [Cause, CausePath]',
     ]);
   });
 
