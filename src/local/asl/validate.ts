@@ -118,12 +118,13 @@ export function validateDefinition(
     ];
   }
   const diagnostics: DefinitionDiagnostic[] = [];
-  const report: Report = (code, message, location) => {
-    diagnostics.push({ code, message, ...(location === undefined ? {} : { location }), severity: 'ERROR' });
-  };
-  const warn: Report = (code, message, location) => {
-    diagnostics.push({ code, message, ...(location === undefined ? {} : { location }), severity: 'WARNING' });
-  };
+  const reporter =
+    (severity: DefinitionDiagnostic['severity']): Report =>
+    (code, message, location) => {
+      diagnostics.push({ code, message, ...(location === undefined ? {} : { location }), severity });
+    };
+  const report = reporter('ERROR');
+  const warn = reporter('WARNING');
   if (!isPlainObject(definition)) {
     report(SCHEMA, 'The definition must be a JSON object', '/');
     return diagnostics;
