@@ -49,7 +49,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     return undefined;
   } catch (error) {
     if (!(error instanceof Found)) throw error;
-    return { message: `${error.message}\n at ${reader.location()}`, location: reader.location() };
+    const location = reader.location();
+    return { message: `${error.message}\n at ${location}`, location };
   }
 }
 
@@ -334,9 +335,9 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-/** `Unexpected character ('x' (code 120))`, or the end of the input. */
+/** `Unexpected character ('x' (code 120))`. */
 function unexpected(code: number): string {
-  return code === END ? 'Unexpected end-of-input' : `Unexpected character (${charDescription(code)})`;
+  return `Unexpected character (${charDescription(code)})`;
 }
 
 /** `Unexpected character ('x' (code 120)) in numeric value`. */

@@ -16,8 +16,10 @@ export interface Problem {
   location: string;
 }
 
-/** Collects problems while walking a definition. */
-/** Reports a diagnostic at a JSON pointer, or (`undefined`) at none, as AWS reports a definition that cannot end. */
+/**
+ * Collects problems while walking a definition: each at its location (`/States/Check/Choices[0]/Next`), or
+ * (`undefined`) at none, as AWS reports a definition that cannot end.
+ */
 export type Report = (code: string, message: string, location: string | undefined) => void;
 
 /** The kinds of path a field may hold. */
