@@ -7,6 +7,7 @@ import { registerLocalExecutions } from './adapters/local-executions.ts';
 import { type LocalAdaptersHandle, registerLocalAdapters } from './adapters/register.ts';
 import { registerReleaseRoutes } from './api/release-routes.ts';
 import { LocalApiServer } from './api/server.ts';
+import type { ObjectStorage } from './asl/object-storage.ts';
 import { type Clock, RealClock } from './clock.ts';
 import { registerConsoleRoutes } from './console/console-routes.ts';
 import type { LOCAL_S3_FILE, LocalDataServices } from './data-services.ts';
@@ -20,6 +21,7 @@ import {
   type RegisteredStateMachine,
   registerStateMachines,
 } from './project/state-machines.ts';
+import { localS3Client, s3ObjectStorage } from './s3-object-storage.ts';
 import { LocalStepFunctions } from './service.ts';
 import { openStore } from './store.ts';
 
@@ -53,6 +55,11 @@ export interface LocalRuntimeOptions {
    * to start them is left for `dataServices()` to report. Needs a `dataDir`. @default false
    */
   readonly startDataServices?: boolean;
+  /**
+   * The S3 a Distributed Map's `ItemReader` reads; `null`: none. @default the local S3 server of the data
+   * dir (started by the first read, as by `dataServices()`); none without a `dataDir`
+   */
+  readonly objectStorage?: ObjectStorage | null;
   /** Write a line on stderr for each notification of the local adapters. @default true */
   readonly echoNotifications?: boolean;
   /** Told once when a write to the store fails: see `LocalStepFunctionsOptions.onStoreFailure`. */
@@ -102,8 +109,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // The store holds the data dir's lock: whatever a killed runtime left running on it is this one's to stop.
   const leftoversStopped =
     options.dataDir === undefined ? Promise.resolve() : stopLeftoverDataServices(options.dataDir);
+  let data: Promise<LocalDataServices> | undefined;
+  const dataServices = (): Promise<LocalDataServices> => {
+    const dataDir = options.dataDir;
+    if (dataDir === undefined) return Promise.reject(new ValidationError('dataServices() needs a dataDir'));
+    // Loaded on first use: the PostgreSQL and S3 server modules add ~200 ms to a start.
+    data ??= leftoversStopped
+      .then(() => import('./data-services.ts'))
+      .then((m) => m.startLocalDataServices({ dataDir }));
+    return data;
+  };
+  const localS3 =
+    options.objectStorage === undefined && options.dataDir !== undefined
+      ? localS3Client(() => dataServices().then((services) => services.s3.endpoint))
+      : undefined;
   const service = new LocalStepFunctions({
     store,
+    objectStorage: options.objectStorage ?? (localS3 && s3ObjectStorage(localS3.client)),
     clock: options.clock ?? RealClock.fromEnv(),
     lambdas:
       options.lambdas ??
@@ -118,16 +140,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     options.dataDir === undefined
       ? undefined
       : registerLocalAdapters({ dataDir: options.dataDir, echoNotifications: options.echoNotifications });
-  let data: Promise<LocalDataServices> | undefined;
-  const dataServices = (): Promise<LocalDataServices> => {
-    const dataDir = options.dataDir;
-    if (dataDir === undefined) return Promise.reject(new ValidationError('dataServices() needs a dataDir'));
-    // Loaded on first use: the PostgreSQL and S3 server modules add ~200 ms to a start.
-    data ??= leftoversStopped
-      .then(() => import('./data-services.ts'))
-      .then((m) => m.startLocalDataServices({ dataDir }));
-    return data;
-  };
   const close = async (): Promise<void> => {
     await server.close();
     await service.close();
@@ -135,6 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await local?.close();
     // Closed first: data services slow to stop must not cost the store its clean close.
     store.close();
+    localS3?.destroy();
     await data?.then((services) => services.stop()).catch(() => undefined);
   };
   try {

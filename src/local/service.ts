@@ -7,6 +7,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import { Engine, type NewExecution } from './asl/engine.ts';
 import { variableReferences } from './asl/expressions/variable-references.ts';
 import type { FrameCursor } from './asl/frame.ts';
+import type { ObjectStorage } from './asl/object-storage.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { TaskOutcome } from './asl/task-waits.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
@@ -56,6 +57,8 @@ export interface LocalStepFunctionsOptions {
   /** Default: the real clock scaled by `WAIT_TIME_SCALE`. */
   clock?: Clock;
   lambdas: LambdaRegistry;
+  /** The S3 a Distributed Map's `ItemReader` reads; default: none (such a Map fails, `States.ItemReaderFailed`). */
+  objectStorage?: ObjectStorage;
   /** Default `us-east-1`. */
   region?: string;
   /** Default `000000000000`. */
@@ -102,6 +105,7 @@ export class LocalStepFunctions {
       store: this.store,
       clock: this.clock,
       lambdas: options.lambdas,
+      objectStorage: options.objectStorage,
       region: this.region,
       account: this.account,
       historyEventLimit: options.historyEventLimit,

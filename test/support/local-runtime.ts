@@ -5,6 +5,7 @@ import {
   paginateGetExecutionHistory,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import type { ObjectStorage } from '#local/asl/object-storage.ts';
 import { type Clock, RealClock } from '#local/clock.ts';
 import type { LambdaRegistry } from '#local/lambda-registry.ts';
 import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
@@ -32,7 +33,13 @@ export interface TestRuntime {
  * const { client, close } = await startTestRuntime({ lambdas: new MapLambdaRegistry({ echo: (p) => p }) });
  */
 export async function startTestRuntime(
-  options: { lambdas?: LambdaRegistry; clock?: Clock; dataDir?: string; projectDir?: string | null } = {},
+  options: {
+    lambdas?: LambdaRegistry;
+    clock?: Clock;
+    dataDir?: string;
+    projectDir?: string | null;
+    objectStorage?: ObjectStorage;
+  } = {},
 ): Promise<TestRuntime> {
   const runtime = await startLocalRuntime({
     port: 0,
@@ -40,6 +47,7 @@ export async function startTestRuntime(
     dataDir: options.dataDir,
     clock: options.clock ?? new RealClock(0),
     lambdas: options.lambdas,
+    objectStorage: options.objectStorage,
   });
   const client = sfnClient(runtime.endpoint);
   return {

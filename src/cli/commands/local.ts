@@ -271,6 +271,8 @@ export function localCommand(): Command {
         projectDir,
         clock,
         startDataServices: options.dataServices,
+        // Without the data services a Distributed Map has no S3 to read its items from.
+        ...(options.dataServices ? {} : { objectStorage: null }),
         onStoreFailure: (error) => storeFailed(error),
       }).catch((error: NodeJS.ErrnoException) => {
         // Taken since checkPortFree, by another process.

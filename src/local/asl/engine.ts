@@ -17,6 +17,7 @@ import { Frame, type FrameDefinition, type StoredCursor } from './frame.ts';
 import { driveFrame, type FrameEnd } from './frame-driver.ts';
 import { Journal } from './journal.ts';
 import { markJsonataStates } from './jsonata.ts';
+import type { ObjectStorage } from './object-storage.ts';
 import {
   DetailedEvent,
   LinkedEvent,
@@ -48,6 +49,8 @@ export interface EngineOptions {
   region: string;
   account: string;
   startNested: NestedExecutionStarter;
+  /** The S3 a Distributed Map's `ItemReader` reads; without it such a Map fails with `States.ItemReaderFailed`. */
+  objectStorage?: ObjectStorage;
   /** Told of every execution that ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), once it is committed. */
   onExecutionEnd?: (row: ExecutionRow) => void;
   /** Events one execution's history may hold, its ExecutionFailed included. @default {@link HISTORY_EVENT_LIMIT} */
@@ -121,6 +124,7 @@ export class Engine {
   readonly store: Store;
   readonly clock: Clock;
   readonly lambdas: LambdaRegistry;
+  readonly objectStorage: ObjectStorage | undefined;
   readonly region: string;
   readonly account: string;
   readonly startNested: NestedExecutionStarter;
@@ -163,6 +167,7 @@ export class Engine {
     this.store = options.store;
     this.clock = options.clock;
     this.lambdas = options.lambdas;
+    this.objectStorage = options.objectStorage;
     this.region = options.region;
     this.account = options.account;
     this.startNested = options.startNested;

@@ -231,9 +231,11 @@ function exitState(
       engine.journal.dropChildFrames(run, frame, name);
       // A Parallel or Map state that started its branches or iterations fails with MapStateFailed or
       // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry. A JSONata
-      // Map records MapStateFailed after its Items fail too.
+      // Map records MapStateFailed after its Items fail too, and a Distributed Map after its ItemReader.
       const started =
-        frame.cursor.phase === 'children' || (state.Type === 'Map' && thrown instanceof EvaluationError);
+        frame.cursor.phase === 'children' ||
+        (state.Type === 'Map' &&
+          (thrown instanceof EvaluationError || error.error === STATES_ERRORS.ItemReaderFailed));
       if (started && decision.kind !== 'retry') {
         engine.emit(frame, `${state.Type}StateFailed`);
       }

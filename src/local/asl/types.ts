@@ -189,7 +189,7 @@ export interface MapState extends ResultState {
   /** A number, or in a JSONata state a `{% %}` expression too. */
   MaxConcurrency?: number | string;
   MaxConcurrencyPath?: string;
-  ItemReader?: JsonObject;
+  ItemReader?: ItemReader;
   ItemBatcher?: ItemBatcher;
   ResultWriter?: JsonObject;
   /** A number, or in a JSONata state a `{% %}` expression too. */
@@ -199,6 +199,33 @@ export interface MapState extends ResultState {
   ToleratedFailureCount?: number | string;
   ToleratedFailureCountPath?: string;
   Label?: string;
+}
+
+/** A Distributed Map's `ItemReader`: the S3 object, or the S3 listing, its items are read from. */
+export interface ItemReader {
+  /** `arn:aws:states:::s3:getObject` or `arn:aws:states:::s3:listObjectsV2` (any partition). */
+  Resource: string;
+  /** JSONPath: a payload template giving `Bucket` and `Key` (and `VersionId`), or `Bucket` and `Prefix`. */
+  Parameters?: PayloadTemplate;
+  /** JSONata: the same, with `{% %}` expressions at any depth. */
+  Arguments?: JsonValue;
+  ReaderConfig?: ReaderConfig;
+}
+
+/** How an `ItemReader` turns what it reads into items. */
+export interface ReaderConfig {
+  /** How the object of `s3:getObject` is parsed: `CSV`, `JSON` or `JSONL`. */
+  InputType?: string;
+  /** `FIRST_ROW` (the default) or `GIVEN` (then `CSVHeaders`). */
+  CSVHeaderLocation?: string;
+  CSVHeaders?: string[];
+  /** `COMMA` (the default), `PIPE`, `SEMICOLON`, `SPACE` or `TAB`. */
+  CSVDelimiter?: string;
+  /** A JSON Pointer to the array of a JSON object. */
+  ItemsPointer?: string;
+  /** Read at most this many items (0: all); in a JSONata state a `{% %}` expression too. */
+  MaxItems?: number | string;
+  MaxItemsPath?: string;
 }
 
 /** A Distributed Map's `ItemBatcher`: children get `{ BatchInput, Items }` instead of one item each. */

@@ -436,21 +436,21 @@ export const distributedMapApiCases: ApiErrorCase[] = [
     ),
   },
   {
-    name: 'CreateStateMachine with a Distributed Map ItemReader: the local runtime does not read S3',
+    name: 'CreateStateMachine with a Parquet ItemReader: the local runtime reads CSV, JSON and JSON Lines',
     source: `${DG}/input-output-itemreader.html`,
     act: createMachine(
       distributedMap(ECHO, {
         ItemReader: {
           Resource: 'arn:aws:states:::s3:getObject',
-          ReaderConfig: { InputType: 'JSON' },
-          Parameters: { Bucket: 'items', Key: 'items.json' },
+          ReaderConfig: { InputType: 'PARQUET' },
+          Parameters: { Bucket: 'items', Key: 'items.parquet' },
         },
       }),
     ),
     error: 'InvalidDefinition',
     message: invalidDefinition(
-      "The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath (Items in a JSONata state)",
-      '/States/M/ItemReader',
+      'InputType PARQUET is not supported by the local runtime, which reads CSV, JSON and JSON Lines objects (InputType CSV, JSON, JSONL) and S3 listings (s3:listObjectsV2)',
+      '/States/M/ItemReader/ReaderConfig/InputType',
     ),
   },
   {

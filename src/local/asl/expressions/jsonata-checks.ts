@@ -53,6 +53,7 @@ const EXPRESSION_FIELDS = [
   'ItemSelector',
   'MaxConcurrency',
   'ItemBatcher',
+  'ItemReader',
   'ToleratedFailureCount',
   'ToleratedFailurePercentage',
   'TimeoutSeconds',

@@ -12,13 +12,15 @@ export interface FieldBounds {
   readonly maximum?: number;
 }
 
-/** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency) and of its `ItemBatcher`. */
+/** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency), of its `ItemBatcher` and `ItemReader`. */
 export const MAP_FIELD_BOUNDS = {
   MaxConcurrency: { integer: true, minimum: 0 },
   ToleratedFailureCount: { integer: true, minimum: 0 },
   ToleratedFailurePercentage: { integer: false, minimum: 0, maximum: 100 },
   MaxItemsPerBatch: { integer: true, minimum: 1 },
   MaxInputBytesPerBatch: { integer: true, minimum: 1, maximum: PAYLOAD_LIMIT_BYTES },
+  /** An `ItemReader`'s `ReaderConfig.MaxItems` (0: all items). */
+  MaxItems: { integer: true, minimum: 0, maximum: 100_000_000 },
 } as const satisfies Record<string, FieldBounds>;
 
 /** A field of {@link MAP_FIELD_BOUNDS}. */
@@ -71,16 +73,8 @@ export function boundedFieldValue(
   const pathField = `${field}Path`;
   const path = fields[pathField];
   if (typeof path !== 'string') return fields[field] as number | undefined;
-  const selected = read(path);
   const bounds = MAP_FIELD_BOUNDS[field];
-  const text = typeof selected === 'string' ? selected : JSON.stringify(selected ?? null);
-  if (!(bounds.integer ? INTEGER_TEXT : FLOAT_TEXT).test(text)) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `The ${pathField} field refers to value "${text.slice(0, 200)}" which is not a valid ${bounds.integer ? 'integer' : 'float'}: ${path}`,
-    );
-  }
-  const value = Number(text);
+  const value = numberAtPath(pathField, path, read(path), bounds.integer);
   if (!isWithinBounds(value, bounds)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,
@@ -88,4 +82,20 @@ export function boundedFieldValue(
     );
   }
   return value;
+}
+
+/**
+ * The number a `...Path` field's `path` selected: a number, or a string of one (as AWS reads `"5"`).
+ *
+ * @throws StatesError `States.Runtime`, in AWS's words, for any other value, or a fraction where `integer`.
+ */
+export function numberAtPath(pathField: string, path: string, selected: unknown, integer: boolean): number {
+  const text = typeof selected === 'string' ? selected : JSON.stringify(selected ?? null);
+  if (!(integer ? INTEGER_TEXT : FLOAT_TEXT).test(text)) {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `The ${pathField} field refers to value "${text.slice(0, 200)}" which is not a valid ${integer ? 'integer' : 'float'}: ${path}`,
+    );
+  }
+  return Number(text);
 }

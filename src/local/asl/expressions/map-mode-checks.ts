@@ -1,25 +1,14 @@
 /**
  * Static checks of a Map state's processing mode (`ItemProcessor.ProcessorConfig`) and of the fields only a
- * Distributed Map has: tolerated failure thresholds, `ItemBatcher` and `Label`. `ItemReader` and
- * `ResultWriter` are refused: the local runtime does not reach Amazon S3. Used by `state-checks.ts`.
+ * Distributed Map has: tolerated failure thresholds, `ItemBatcher`, `ItemReader` and `Label`. `ResultWriter`
+ * is refused: the local runtime does not write results to Amazon S3. Used by `state-checks.ts`.
  */
 
-import { isJsonataExpression } from '../jsonata.ts';
 import type { QueryLanguage } from '../types.ts';
-import {
-  checkOneOf,
-  checkPath,
-  checkPayloadTemplate,
-  checkUnknownFields,
-  type Report,
-} from './expression-checks.ts';
+import { checkPayloadTemplate, checkUnknownFields, type Report } from './expression-checks.ts';
+import { checkItemReader } from './item-reader-checks.ts';
 import { isPlainObject } from './json-values.ts';
-import {
-  type BoundedMapField,
-  describeBounds,
-  isWithinBounds,
-  MAP_FIELD_BOUNDS,
-} from './map-field-bounds.ts';
+import { checkAllowedValue, checkBoundedField } from './map-field-checks.ts';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 const MODES = ['INLINE', 'DISTRIBUTED'];
@@ -45,11 +34,6 @@ const DISTRIBUTED_ONLY_FIELDS = new Set([
 ]);
 /** The Distributed Map fields AWS accepts on an inline Map too, in a JSONata state (it records no effect of them). */
 const INLINE_JSONATA_THRESHOLDS = ['ToleratedFailureCount', 'ToleratedFailurePercentage'] as const;
-/** Why the local runtime refuses the Distributed Map fields that read or write Amazon S3. */
-const S3_FIELDS = {
-  ItemReader: 'give the items in the state input and select them with ItemsPath (Items in a JSONata state)',
-  ResultWriter: 'leave it out and the Map state outputs the results of its child executions as an array',
-};
 const MAX_LABEL_LENGTH = 40;
 /** What a Label may not hold: whitespace, brackets, wildcards, special and control characters. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: AWS forbids control characters in a Label
@@ -104,31 +88,20 @@ function checkProcessorConfig(report: Report, config: unknown, at: string): void
   }
 }
 
-function checkAllowedValue(
-  report: Report,
-  object: Record<string, unknown>,
-  field: string,
-  allowed: string[],
-  at: string,
-): void {
-  if (field in object && !allowed.includes(object[field] as string)) {
-    report(SCHEMA, `The field '${field}' must be one of: ${allowed.join(', ')}`, `${at}/${field}`);
-  }
-}
-
 function checkDistributedFields(
   report: Report,
   state: Record<string, unknown>,
   location: string,
   language: QueryLanguage,
 ): void {
-  for (const [field, instead] of Object.entries(S3_FIELDS).filter(([field]) => field in state)) {
+  if ('ResultWriter' in state) {
     report(
       SCHEMA,
-      `The field '${field}' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: ${instead}`,
-      `${location}/${field}`,
+      "The field 'ResultWriter' is not supported by the local runtime, which does not write a Distributed Map's results to Amazon S3: leave it out and the Map state outputs the results of its child executions as an array",
+      `${location}/ResultWriter`,
     );
   }
+  if ('ItemReader' in state) checkItemReader(report, state.ItemReader, `${location}/ItemReader`, language);
   checkBoundedField(report, state, 'ToleratedFailureCount', location, language);
   checkBoundedField(report, state, 'ToleratedFailurePercentage', location, language);
   if ('ItemBatcher' in state) {
@@ -160,33 +133,6 @@ function checkItemBatcher(report: Report, batcher: unknown, at: string, language
   // A JSONata BatchInput's expressions are checked with the state's other expressions.
   if ('BatchInput' in batcher && language === 'JSONPath') {
     checkPayloadTemplate(report, batcher.BatchInput, 'BatchInput', at);
-  }
-}
-
-/**
- * Checks `field` and its `...Path` form: at most one of them, the value within its bounds (or in a JSONata
- * state a `{% %}` expression), a ReferencePath.
- */
-function checkBoundedField(
-  report: Report,
-  object: Record<string, unknown>,
-  field: BoundedMapField,
-  location: string,
-  language: QueryLanguage,
-): void {
-  const pathField = `${field}Path`;
-  checkOneOf(report, object, [field, pathField], location, false);
-  if (pathField in object) checkPath(report, object[pathField], pathField, location, 'ReferencePath');
-  const bounds = MAP_FIELD_BOUNDS[field];
-  const value = object[field];
-  if (language === 'JSONata' && isJsonataExpression(value)) return;
-  if (field in object && !isWithinBounds(value, bounds)) {
-    const orExpression = language === 'JSONata' ? ', or a JSONata expression' : '';
-    report(
-      SCHEMA,
-      `The field '${field}' must be ${describeBounds(bounds)}${orExpression}`,
-      `${location}/${field}`,
-    );
   }
 }
 

@@ -11,18 +11,23 @@ import {
   distributedSettings,
   isDistributed,
 } from './distributed-map.ts';
+import { readItems } from './item-reader.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
 
-/** What a Map state's fields give when it starts: how many iterations run at once, and a Distributed Map's settings. */
+/**
+ * What a Map state's fields give when it starts: how many iterations run at once, a Distributed Map's
+ * settings, and the items its `ItemReader` read (read once: a resumed Map runs the same items).
+ */
 export interface MapSettings {
   concurrency: number;
   distributed?: DistributedSettings;
+  read?: unknown[];
 }
 
 /**
- * Map: one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`) applied,
+ * Map: one iteration per item of `ItemsPath` (of a Distributed Map's `ItemReader`), each with `ItemSelector` (legacy `Parameters`) applied,
  * through `ItemProcessor` (legacy `Iterator`); outputs in item order. A Distributed Map batches its items and
  * tolerates failures within its thresholds (see distributed-map.ts).
  */
@@ -34,22 +39,24 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   if (run.cursor.phase !== 'children') {
     // A JSONata Map keeps its evaluated `Items` (its effective input is its input).
     const effective = run.jsonata ? await jsonataItems(run) : run.effectiveInput();
-    const items = itemsOf(run, effective);
+    const reader = state.ItemReader;
     // As on AWS, a MaxConcurrencyPath selecting no count fails the state before it starts, and a bad
-    // threshold or batch limit after MapStateStarted; either way the cursor has no children phase yet, so no
-    // MapStateFailed follows a States.Runtime error (see exitState).
+    // threshold, batch limit or MaxItemsPath after MapStateStarted; either way the cursor has no children
+    // phase yet, so no MapStateFailed follows a States.Runtime error (see exitState).
+    const length = reader ? 0 : itemsOf(run, effective).length; // AWS records 0 for an ItemReader
     const concurrency = await concurrencyOf(run, effective);
-    run.emit('MapStateStarted', { length: items.length });
+    run.emit('MapStateStarted', { length });
+    const read = reader && (await readItems(run, effective));
     const distributed = await distributedSettingsOf(run, effective);
-    run.save({ phase: 'children', effective, map: { concurrency, distributed } });
+    run.save({ phase: 'children', effective, map: { concurrency, distributed, ...(read && { read }) } });
   }
   const { effective } = run.cursor;
   // A Map started by a version of Cutover that did not keep its settings in the cursor reads them again.
-  const { concurrency, distributed } = run.cursor.map ?? {
+  const { concurrency, distributed, read } = run.cursor.map ?? {
     concurrency: await concurrencyOf(run, effective),
     distributed: await distributedSettingsOf(run, effective),
   };
-  const items = itemsOf(run, effective);
+  const items = read ?? itemsOf(run, effective);
   const select = run.jsonata
     ? await jsonataItemSelector(run, items)
     : (index: number) => selectItem(run, effective, items, index);

@@ -123,15 +123,104 @@ describe('validateDefinition: Distributed Map fields', () => {
     ]);
   });
 
-  it('refuses ItemReader and ResultWriter: the local runtime does not reach Amazon S3', () => {
-    // Prepare
-    const fields = { ItemReader: { Resource: 'arn:aws:states:::s3:getObject' }, ResultWriter: {} };
+  it('refuses ResultWriter: the local runtime does not write results to Amazon S3', () => {
     // Act
-    const found = problems(mapMachine(fields, DISTRIBUTED));
+    const found = problems(mapMachine({ ResultWriter: {} }, DISTRIBUTED));
     // Assess
     expect(found).toEqual([
-      "/States/M/ItemReader: The field 'ItemReader' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: give the items in the state input and select them with ItemsPath (Items in a JSONata state)",
-      "/States/M/ResultWriter: The field 'ResultWriter' is not supported by the local runtime, which does not read or write Amazon S3 for a Distributed Map: leave it out and the Map state outputs the results of its child executions as an array",
+      "/States/M/ResultWriter: The field 'ResultWriter' is not supported by the local runtime, which does not write a Distributed Map's results to Amazon S3: leave it out and the Map state outputs the results of its child executions as an array",
+    ]);
+  });
+
+  it('accepts the ItemReaders of CSV, JSON and JSON Lines objects and of S3 listings', () => {
+    const readers = [
+      {
+        ReaderConfig: {
+          InputType: 'CSV',
+          CSVHeaderLocation: 'GIVEN',
+          CSVHeaders: ['a'],
+          CSVDelimiter: 'PIPE',
+        },
+      },
+      { ReaderConfig: { InputType: 'JSON', ItemsPointer: '/orders/items', MaxItems: 100_000_000 } },
+      { ReaderConfig: { InputType: 'JSONL', MaxItemsPath: '$.limit' } },
+    ].map((reader): object => ({ Resource: 'arn:aws:states:::s3:getObject', ...reader }));
+    readers.push({ Resource: 'arn:aws-cn:states:::s3:listObjectsV2', ReaderConfig: {} });
+    for (const reader of readers) {
+      const ItemReader = { ...reader, Parameters: { Bucket: 'items', 'Key.$': '$.key' } };
+      expect(problems(mapMachine({ ItemReader }, DISTRIBUTED)), JSON.stringify(reader)).toEqual([]);
+    }
+  });
+
+  it('refuses an ItemReader with a bad resource, a missing InputType or a field of another InputType', () => {
+    // Prepare
+    const reader = (ItemReader: unknown) => problems(mapMachine({ ItemReader }, DISTRIBUTED));
+    // Act / Assess
+    expect(reader({ Resource: 'arn:aws:states:::s3:putObject', Extra: 1 })).toEqual([
+      "/States/M/ItemReader: Field 'Extra' is not supported",
+      "/States/M/ItemReader/Resource: The field 'Resource' must be arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2",
+    ]);
+    expect(reader({ Resource: 'arn:aws:states:::s3:getObject' })).toEqual([
+      '/States/M/ItemReader: These fields are required: [ReaderConfig]',
+    ]);
+    const config = { InputType: 'XML', CSVDelimiter: 'COLON', ItemsPointer: 'items', MaxItems: -1 };
+    expect(reader({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: config })).toEqual([
+      "/States/M/ItemReader/ReaderConfig/InputType: The field 'InputType' must be one of: CSV, JSON, JSONL",
+      "/States/M/ItemReader/ReaderConfig/CSVDelimiter: The field 'CSVDelimiter' is only supported with InputType CSV",
+      "/States/M/ItemReader/ReaderConfig/ItemsPointer: The field 'ItemsPointer' is only supported with InputType JSON",
+      "/States/M/ItemReader/ReaderConfig/CSVDelimiter: The field 'CSVDelimiter' must be one of: COMMA, PIPE, SEMICOLON, SPACE, TAB",
+      "/States/M/ItemReader/ReaderConfig/ItemsPointer: The field 'ItemsPointer' must be a JSON Pointer: empty, or starting with '/'",
+      "/States/M/ItemReader/ReaderConfig/MaxItems: The field 'MaxItems' must be an integer from 0 to 100000000",
+    ]);
+    const given = { InputType: 'CSV', CSVHeaderLocation: 'GIVEN', CSVHeaders: [] };
+    expect(reader({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: given })).toEqual([
+      "/States/M/ItemReader/ReaderConfig/CSVHeaders: The field 'CSVHeaders' must be an array of one or more strings",
+    ]);
+  });
+
+  it('refuses what AWS reads and the local runtime does not: Parquet, manifests, LOAD_AND_FLATTEN', () => {
+    // Prepare
+    const reader = (ReaderConfig: object) =>
+      problems(
+        mapMachine({ ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig } }, DISTRIBUTED),
+      );
+    // Act / Assess
+    expect(reader({ InputType: 'PARQUET' })).toEqual([
+      '/States/M/ItemReader/ReaderConfig/InputType: InputType PARQUET is not supported by the local runtime, which reads CSV, JSON and JSON Lines objects (InputType CSV, JSON, JSONL) and S3 listings (s3:listObjectsV2)',
+    ]);
+    expect(reader({ InputType: 'JSON', Transformation: 'LOAD_AND_FLATTEN' })).toEqual([
+      '/States/M/ItemReader/ReaderConfig/Transformation: ReaderConfig.Transformation (LOAD_AND_FLATTEN) is not supported by the local runtime, which reads CSV, JSON and JSON Lines objects (InputType CSV, JSON, JSONL) and S3 listings (s3:listObjectsV2)',
+    ]);
+  });
+
+  it('checks a JSONata ItemReader: Arguments, not Parameters; MaxItems an expression, not MaxItemsPath', () => {
+    // Prepare
+    const jsonata = (ItemReader: object) =>
+      problems(
+        JSON.stringify({
+          QueryLanguage: 'JSONata',
+          StartAt: 'M',
+          States: { M: JSON.parse(mapMachine({ ItemReader }, DISTRIBUTED)).States.M },
+        }),
+      );
+    const Resource = 'arn:aws:states:::s3:getObject';
+    // Act / Assess
+    const ok = {
+      Resource,
+      Arguments: { Bucket: '{% $states.input.bucket %}', Key: 'k' },
+      ReaderConfig: { InputType: 'JSON', MaxItems: '{% $states.input.n %}' },
+    };
+    expect(jsonata(ok)).toEqual([]);
+    const bad = {
+      Resource,
+      Parameters: {},
+      ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$.n', MaxItems: '{% $x( %}' },
+    };
+    expect(jsonata(bad)).toEqual([
+      expect.stringMatching(/^\/States\/M\/ItemReader\/ReaderConfig\/MaxItems: /),
+      "/States/M/ItemReader: Field 'Parameters' is not supported",
+      "/States/M/ItemReader/ReaderConfig: Field 'MaxItemsPath' is not supported",
+      '/States/M/ItemReader/ReaderConfig: There should only be one of the following fields: [MaxItems, MaxItemsPath]',
     ]);
   });
 

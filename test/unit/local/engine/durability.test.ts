@@ -2,18 +2,26 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ObjectStorage } from '#local/asl/object-storage.ts';
 import { RealClock, VirtualClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { s3ObjectStorage } from '#local/s3-object-storage.ts';
 import { LocalStepFunctions } from '#local/service.ts';
+import { startTestS3 } from '#test/support/s3.ts';
 import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 
 let dir: string;
 const open: Harness[] = [];
 
-function reopen(handlers: Parameters<typeof harness>[0], clock: VirtualClock): Harness {
-  const h = harness(handlers, dir, clock);
+function reopen(
+  handlers: Parameters<typeof harness>[0],
+  clock: VirtualClock,
+  objectStorage?: ObjectStorage,
+): Harness {
+  const h = harness(handlers, dir, clock, objectStorage);
   open.push(h);
   return h;
 }
@@ -365,6 +373,55 @@ describe('Engine durability (SQLite file)', () => {
     const [before, after] = JSON.parse(result.output!) as string[];
     expect(before).toMatch(/^[0-9a-f-]{36}$/);
     expect(after).toBe(before);
+  });
+
+  it('runs a resumed Distributed Map over the items its ItemReader read before the restart, not read again', async () => {
+    // Prepare: one item at a time, each held 100 s; the object changes while the runtime is down
+    const s3 = await startTestS3('items');
+    try {
+      const storage = s3ObjectStorage(async () => s3.client);
+      const put = (items: unknown[]) =>
+        s3.client.send(
+          new PutObjectCommand({ Bucket: 'items', Key: 'items.json', Body: JSON.stringify(items) }),
+        );
+      await put([1, 2]);
+      const first = harness({}, dir, new VirtualClock(), storage);
+      const map = {
+        Type: 'Map',
+        MaxConcurrency: 1,
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: 'items', Key: 'items.json' },
+        },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Hold',
+          States: { Hold: { Type: 'Wait', Seconds: 100, End: true } },
+        },
+        End: true,
+      };
+      const arn = await first.start(machine({ M: map }));
+      // The read is real I/O: the first item's Wait starts once it is done.
+      await vi.waitFor(async () => expect(await first.eventTypes(arn)).toContain('WaitStateEntered'));
+      await first.clock.advance(50_000);
+      await first.sfn.close();
+      await put([7, 8, 9]);
+      // Act
+      const second = reopen({}, new VirtualClock(first.clock.now()), storage);
+      second.sfn.start();
+      // Were the items read again, the Waits would start after that read: advance past any of them.
+      for (let step = 0; step < 5; step++) {
+        await second.clock.advance(100_000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Assess
+      const result = await second.sfn.awaitExecution(arn);
+      expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+      expect(JSON.parse(result.output!)).toEqual([1, 2]);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it("resumes a Map started before the runtime kept a Map's settings in its cursor", async () => {

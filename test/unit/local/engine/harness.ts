@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { ObjectStorage } from '#local/asl/object-storage.ts';
 import { VirtualClock } from '#local/clock.ts';
 import { type LocalLambdaHandler, MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
@@ -29,14 +30,23 @@ export interface Harness {
 
 let machines = 0;
 
-/** A service over an in-memory store (or `dataDir`) with a virtual clock and the given Lambda handlers. */
+/**
+ * A service over an in-memory store (or `dataDir`) with a virtual clock and the given Lambda handlers (and
+ * the S3 a Distributed Map's ItemReader reads).
+ */
 export function harness(
   handlers: Record<string, LocalLambdaHandler> = {},
   dataDir?: string,
   clock = new VirtualClock(),
+  objectStorage?: ObjectStorage,
 ): Harness {
   const lambdas = new MapLambdaRegistry(handlers);
-  const sfn = new LocalStepFunctions({ clock, lambdas, ...(dataDir === undefined ? {} : { dataDir }) });
+  const sfn = new LocalStepFunctions({
+    clock,
+    lambdas,
+    objectStorage,
+    ...(dataDir === undefined ? {} : { dataDir }),
+  });
   const start = async (definition: string, input: unknown = {}, name?: string) => {
     const { stateMachineArn } = await sfn.createStateMachine({
       name: `m${++machines}`,

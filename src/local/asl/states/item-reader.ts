@@ -1,0 +1,182 @@
+/**
+ * A Distributed Map's `ItemReader`: its items read from an S3 object (`s3:getObject`, parsed as CSV, JSON or
+ * JSON Lines) or an S3 listing (`s3:listObjectsV2`), at most `MaxItems` of them. A read that fails is
+ * `States.ItemReaderFailed`, as on AWS.
+ */
+import { resolvePayloadTemplate } from '../data-flow.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { MAP_FIELD_BOUNDS, numberAtPath } from '../expressions/map-field-bounds.ts';
+import { readPath } from '../jsonpath.ts';
+import type { ListedObject, ObjectStorage } from '../object-storage.ts';
+import type { StateRun } from '../state-run.ts';
+import type { ItemReader, MapState } from '../types.ts';
+import { CSV_DELIMITERS, csvItems } from './csv-items.ts';
+
+/** The `ItemReader` resources this runtime reads, by their action. */
+export const ITEM_READER_ACTIONS = ['getObject', 'listObjectsV2'] as const;
+/** The `ReaderConfig.InputType` values this runtime parses. */
+export const READER_INPUT_TYPES = ['CSV', 'JSON', 'JSONL'] as const;
+
+/** What the reader's `Parameters` (`Arguments`) give, checked. */
+interface ReadTarget {
+  bucket: string;
+  key?: string;
+  versionId?: string;
+  prefix?: string;
+}
+
+/** The Map state's items, read as its `ItemReader` says; `effective` is the Map's input after InputPath. */
+export async function readItems(run: StateRun<MapState>, effective: unknown): Promise<unknown[]> {
+  const reader = run.state.ItemReader!;
+  const maxItems = await maxItemsOf(run, reader, effective);
+  const target = readTarget(await readerParameters(run, reader, effective));
+  const storage = run.engine.objectStorage;
+  if (!storage) {
+    throw readFailure(
+      'The local runtime has no S3 to read the items from: it reads them from the local S3 server of its data directory (cutover local without --no-data-services)',
+    );
+  }
+  const items = reader.Resource.endsWith(':listObjectsV2')
+    ? listedItems(await request(() => storage.listObjects(target.bucket, target.prefix), target))
+    : await objectItems(run, storage, target);
+  return maxItems > 0 ? items.slice(0, maxItems) : items;
+}
+
+/** `Parameters` resolved against the effective input, or in a JSONata state `Arguments` evaluated. */
+function readerParameters(run: StateRun<MapState>, reader: ItemReader, effective: unknown): unknown {
+  if (run.jsonata) return run.evaluate(reader.Arguments ?? {}, 'Arguments', run.states());
+  return resolvePayloadTemplate(reader.Parameters ?? {}, effective, run.contextSource(), run.frame);
+}
+
+function readTarget(parameters: unknown): ReadTarget {
+  const fields = (typeof parameters === 'object' && parameters !== null ? parameters : {}) as Record<
+    string,
+    unknown
+  >;
+  const text = (field: string, required: boolean): string | undefined => {
+    const value = fields[field];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw readFailure(
+        `The ItemReader's ${field} must be a non-empty string (got ${JSON.stringify(value ?? null)})`,
+      );
+    }
+    return value;
+  };
+  return {
+    bucket: text('Bucket', true)!,
+    key: text('Key', false),
+    versionId: text('VersionId', false),
+    prefix: 'Prefix' in fields && fields.Prefix !== '' ? text('Prefix', false) : undefined,
+  };
+}
+
+/**
+ * `ReaderConfig.MaxItems` (0 or absent: all): a number, a JSONata expression, or the value `MaxItemsPath`
+ * selects. As AWS records, a selected fraction is `States.Runtime` and a negative count
+ * `States.ItemReaderFailed`; a selected count above the literal maximum reads all items.
+ */
+async function maxItemsOf(run: StateRun<MapState>, reader: ItemReader, effective: unknown): Promise<number> {
+  const config = reader.ReaderConfig ?? {};
+  if (config.MaxItemsPath !== undefined) {
+    const selected = readPath(config.MaxItemsPath, effective, run.contextSource(), run.frame);
+    const value = numberAtPath('MaxItemsPath', config.MaxItemsPath, selected, true);
+    if (value < 0) throw readFailure('field MaxItems must be positive');
+    return value;
+  }
+  if (config.MaxItems === undefined) return 0;
+  if (typeof config.MaxItems === 'number') return config.MaxItems;
+  return run.evaluateWithin(config.MaxItems, 'MaxItems', run.states(), MAP_FIELD_BOUNDS.MaxItems);
+}
+
+/** The items of the object `target` names, parsed as its `ReaderConfig.InputType` says. */
+async function objectItems(
+  run: StateRun<MapState>,
+  storage: ObjectStorage,
+  target: ReadTarget,
+): Promise<unknown[]> {
+  const config = run.state.ItemReader!.ReaderConfig ?? {};
+  const key = target.key ?? '';
+  if (key === '') throw readFailure('The ItemReader of s3:getObject needs a Key');
+  const text = await request(() => storage.getObjectText(target.bucket, key, target.versionId), target);
+  const where = `s3://${target.bucket}/${key}`;
+  switch (config.InputType) {
+    case 'CSV':
+      return csvItems(text, {
+        delimiter: CSV_DELIMITERS[(config.CSVDelimiter ?? 'COMMA') as keyof typeof CSV_DELIMITERS],
+        headers: config.CSVHeaderLocation === 'GIVEN' ? config.CSVHeaders : undefined,
+      });
+    case 'JSONL':
+      return jsonLinesItems(text, where);
+    default:
+      return jsonItems(text, where, config.ItemsPointer);
+  }
+}
+
+/** The elements of the JSON array in `text`, or of the array `pointer` (a JSON Pointer) selects in it. */
+function jsonItems(text: string, where: string, pointer: string | undefined): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw readFailure(`${where} is not JSON: ${(error as Error).message}`);
+  }
+  if (pointer) value = resolvePointer(value, pointer);
+  if (!Array.isArray(value)) throw readFailure('Attempting to map over non-iterable node.');
+  return value;
+}
+
+/** What the JSON Pointer `pointer` (RFC 6901) selects in `value`. */
+function resolvePointer(value: unknown, pointer: string): unknown {
+  let selected = value;
+  for (const token of pointer.slice(1).split('/')) {
+    const name = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (typeof selected !== 'object' || selected === null || !Object.hasOwn(selected, name)) {
+      throw readFailure(
+        'The provided ReaderConfig.ItemsPointer does not match any valid path in the JSON structure.',
+      );
+    }
+    selected = (selected as Record<string, unknown>)[name];
+  }
+  return selected;
+}
+
+/** One item per line of JSON Lines text; blank lines are skipped. */
+function jsonLinesItems(text: string, where: string): unknown[] {
+  const items: unknown[] = [];
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    try {
+      items.push(JSON.parse(line));
+    } catch (error) {
+      throw readFailure(`Line ${index + 1} of ${where} is not JSON: ${(error as Error).message}`);
+    }
+  }
+  return items;
+}
+
+/** The items of an `s3:listObjectsV2` reader, shaped as AWS gives them (`LastModified` in epoch seconds). */
+function listedItems(objects: readonly ListedObject[]): unknown[] {
+  return objects.map((object) => ({
+    Etag: object.etag,
+    Key: object.key,
+    LastModified: Math.floor(object.lastModified.getTime() / 1000),
+    Size: object.size,
+    StorageClass: object.storageClass,
+  }));
+}
+
+/** Runs an S3 request; a failure is `States.ItemReaderFailed` naming S3's error code and the target. */
+async function request<T>(call: () => Promise<T>, target: ReadTarget): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const { name, message } = error as Error;
+    const where = `s3://${target.bucket}/${target.key ?? target.prefix ?? ''}`;
+    throw readFailure(`S3 failed to read ${where}: ${name}: ${message}`);
+  }
+}
+
+function readFailure(cause: string): StatesError {
+  return new StatesError(STATES_ERRORS.ItemReaderFailed, cause);
+}
