@@ -240,6 +240,39 @@ describe('Distributed Map ItemReader: JSON, JSON Lines and S3 listings', () => {
   });
 });
 
+describe('Distributed Map ItemReader: with an ItemBatcher', () => {
+  it('reads 10,000 CSV rows into 100 batches, within the history of one execution', async () => {
+    // Prepare
+    const rows = Array.from({ length: 10_000 }, (_, index) => `${index},sku-${index}`);
+    await putObject('stock.csv', `id,sku\n${rows.join('\n')}\n`);
+    const definition = readerMachine({
+      ItemReader: {
+        Resource: GET_OBJECT,
+        ReaderConfig: { InputType: 'CSV' },
+        Parameters: { Bucket: 'items', Key: 'stock.csv' },
+      },
+      ItemBatcher: { MaxItemsPerBatch: 100 },
+      ItemProcessor: {
+        ...PROCESSOR,
+        States: {
+          P: {
+            Type: 'Pass',
+            Parameters: { 'first.$': '$.Items[0].sku', 'count.$': 'States.ArrayLength($.Items)' },
+            End: true,
+          },
+        },
+      },
+    });
+    // Act
+    const { execution } = await run(definition);
+    // Assess
+    const batches = outputOf(execution) as { first: string; count: number }[];
+    expect(batches).toHaveLength(100);
+    expect(batches[0]).toEqual({ first: 'sku-0', count: 100 });
+    expect(batches[99]).toEqual({ first: 'sku-9900', count: 100 });
+  });
+});
+
 describe('Distributed Map ItemReader: failures', () => {
   const reader = (Key: string, ReaderConfig: object = { InputType: 'JSON' }) =>
     readerMachine({

@@ -356,7 +356,9 @@ export class Engine {
     const cause =
       `The execution reached the limit of ${this.historyEventLimit.toLocaleString('en-US')} events in its ` +
       'history (a hard quota of AWS Step Functions): a loop that does not end, or too many iterations ' +
-      'for one execution (start a new execution for the rest)';
+      'for one execution (start a new execution for the rest). The local runtime runs the child executions ' +
+      "of a Distributed Map as iterations of this one, in its history: batch the Map's items (ItemBatcher) " +
+      'for fewer of them';
     return this.#failNow(run, new StatesError(STATES_ERRORS.Runtime, cause));
   }
 
