@@ -240,6 +240,30 @@ describe('Distributed Map ItemReader: JSON, JSON Lines and S3 listings', () => {
   });
 });
 
+describe('Distributed Map ItemReader: an S3 listing of more than one page', () => {
+  it('lists all 1,005 objects under a Prefix, past the 1,000 keys of one S3 page, in key order', async () => {
+    // Prepare
+    const keys = Array.from({ length: 1005 }, (_, index) => `paged/${String(index).padStart(4, '0')}.json`);
+    await Promise.all(keys.map((key) => putObject(key, '{}')));
+    const definition = readerMachine({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:listObjectsV2',
+        Parameters: { Bucket: 'items', Prefix: 'paged/' },
+      },
+      ItemBatcher: { MaxItemsPerBatch: 500 },
+      ItemSelector: { 'key.$': '$$.Map.Item.Value.Key' },
+      ItemProcessor: {
+        ...PROCESSOR,
+        States: { P: { Type: 'Pass', OutputPath: '$.Items[*].key', End: true } },
+      },
+    });
+    // Act
+    const { execution } = await run(definition);
+    // Assess
+    expect((outputOf(execution) as string[][]).flat()).toEqual(keys);
+  });
+});
+
 describe('Distributed Map ItemReader: with an ItemBatcher', () => {
   it('reads 10,000 CSV rows into 100 batches, within the history of one execution', async () => {
     // Prepare

@@ -27,9 +27,10 @@ export interface MapSettings {
 }
 
 /**
- * Map: one iteration per item of `ItemsPath` (of a Distributed Map's `ItemReader`), each with `ItemSelector` (legacy `Parameters`) applied,
- * through `ItemProcessor` (legacy `Iterator`); outputs in item order. A Distributed Map batches its items and
- * tolerates failures within its thresholds (see distributed-map.ts).
+ * Map: one iteration per item of `ItemsPath` (or of a Distributed Map's `ItemReader`), each with
+ * `ItemSelector` (legacy `Parameters`) applied, through `ItemProcessor` (legacy `Iterator`); outputs in item
+ * order. A Distributed Map batches its items and tolerates failures within its thresholds (see
+ * distributed-map.ts).
  */
 export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const { state } = run;
