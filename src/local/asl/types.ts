@@ -191,7 +191,7 @@ export interface MapState extends ResultState {
   MaxConcurrencyPath?: string;
   ItemReader?: ItemReader;
   ItemBatcher?: ItemBatcher;
-  ResultWriter?: JsonObject;
+  ResultWriter?: ResultWriter;
   /** A number, or in a JSONata state a `{% %}` expression too. */
   ToleratedFailurePercentage?: number | string;
   ToleratedFailurePercentagePath?: string;
@@ -226,6 +226,15 @@ export interface ReaderConfig {
   /** Read at most this many items (0: all); in a JSONata state a `{% %}` expression too. */
   MaxItems?: number | string;
   MaxItemsPath?: string;
+}
+
+/** A Distributed Map's `ResultWriter`: how its output is shaped (the local runtime exports nothing to S3). */
+export interface ResultWriter {
+  WriterConfig?: {
+    /** `COMPACT`: the children's outputs; `FLATTEN`: the same, an array output spread into the results. */
+    Transformation?: string;
+    OutputType?: string;
+  };
 }
 
 /** A Distributed Map's `ItemBatcher`: children get `{ BatchInput, Items }` instead of one item each. */

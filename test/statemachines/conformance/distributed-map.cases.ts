@@ -188,6 +188,26 @@ export const distributedMapCases: ExecutionCase[] = [
       checkHistory: previousEventIds([0, 0, 2]),
     }),
   ),
+  ...(
+    [
+      ['COMPACT', [[1, 2], [3, 4], [5]]],
+      ['FLATTEN', [1, 2, 3, 4, 5]],
+    ] as const
+  ).map(
+    ([Transformation, output]): ExecutionCase => ({
+      name: `Distributed Map: ResultWriter WriterConfig ${Transformation} outputs ${Transformation === 'FLATTEN' ? 'the items of each batch output' : 'each batch output'}`,
+      source: RESULT_WRITER,
+      definition: distributedMap(
+        { StartAt: 'P', States: { P: { Type: 'Pass', OutputPath: '$.Items', End: true } } },
+        {
+          ItemBatcher: { MaxItemsPerBatch: 2 },
+          ResultWriter: { WriterConfig: { Transformation, OutputType: 'JSON' } },
+        },
+      ),
+      input: [1, 2, 3, 4, 5],
+      expect: { status: 'SUCCEEDED', output },
+    }),
+  ),
   {
     name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED runs as a Distributed Map',
     source: RECORDED,

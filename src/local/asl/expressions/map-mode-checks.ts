@@ -1,7 +1,7 @@
 /**
  * Static checks of a Map state's processing mode (`ItemProcessor.ProcessorConfig`) and of the fields only a
- * Distributed Map has: tolerated failure thresholds, `ItemBatcher`, `ItemReader` and `Label`. `ResultWriter`
- * is refused: the local runtime does not write results to Amazon S3. Used by `state-checks.ts`.
+ * Distributed Map has: tolerated failure thresholds, `ItemBatcher`, `ItemReader`, `ResultWriter` and `Label`.
+ * Used by `state-checks.ts`.
  */
 
 import type { QueryLanguage } from '../types.ts';
@@ -9,6 +9,7 @@ import { checkPayloadTemplate, checkUnknownFields, type Report } from './express
 import { checkItemReader } from './item-reader-checks.ts';
 import { isPlainObject } from './json-values.ts';
 import { checkAllowedValue, checkBoundedField } from './map-field-checks.ts';
+import { checkResultWriter } from './result-writer-checks.ts';
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 const MODES = ['INLINE', 'DISTRIBUTED'];
@@ -95,11 +96,7 @@ function checkDistributedFields(
   language: QueryLanguage,
 ): void {
   if ('ResultWriter' in state) {
-    report(
-      SCHEMA,
-      "The field 'ResultWriter' is not supported by the local runtime, which does not write a Distributed Map's results to Amazon S3: leave it out and the Map state outputs the results of its child executions as an array",
-      `${location}/ResultWriter`,
-    );
+    checkResultWriter(report, state.ResultWriter, `${location}/ResultWriter`, language);
   }
   if ('ItemReader' in state) checkItemReader(report, state.ItemReader, `${location}/ItemReader`, language);
   checkBoundedField(report, state, 'ToleratedFailureCount', location, language);

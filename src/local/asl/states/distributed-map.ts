@@ -142,3 +142,12 @@ function failedChildResult(error: StatesError, input: unknown): Record<string, u
     Status: 'FAILED',
   });
 }
+
+/**
+ * The output of a Distributed Map as its `ResultWriter.WriterConfig` shapes it: `FLATTEN` spreads each
+ * child's array output into the results (one level); `COMPACT`, the default, keeps one entry per child. A
+ * failed child's result stays as it is, as on AWS.
+ */
+export function shapedResults(state: MapState, results: unknown[]): unknown[] {
+  return state.ResultWriter?.WriterConfig?.Transformation === 'FLATTEN' ? results.flat() : results;
+}

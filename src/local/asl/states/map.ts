@@ -10,6 +10,7 @@ import {
   distributedChildren,
   distributedSettings,
   isDistributed,
+  shapedResults,
 } from './distributed-map.ts';
 import { readItems } from './item-reader.ts';
 
@@ -75,7 +76,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     abortedEvent: 'MapIterationAborted',
   });
   run.emit('MapStateSucceeded');
-  return run.exit(results, state.Next);
+  return run.exit(shapedResults(state, results), state.Next);
 }
 
 /** The item at `index` as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */

@@ -123,12 +123,38 @@ describe('validateDefinition: Distributed Map fields', () => {
     ]);
   });
 
-  it('refuses ResultWriter: the local runtime does not write results to Amazon S3', () => {
-    // Act
-    const found = problems(mapMachine({ ResultWriter: {} }, DISTRIBUTED));
-    // Assess
-    expect(found).toEqual([
-      "/States/M/ResultWriter: The field 'ResultWriter' is not supported by the local runtime, which does not write a Distributed Map's results to Amazon S3: leave it out and the Map state outputs the results of its child executions as an array",
+  it('accepts a ResultWriter of a WriterConfig alone, COMPACT or FLATTEN, as JSON', () => {
+    for (const Transformation of ['COMPACT', 'FLATTEN']) {
+      const ResultWriter = { WriterConfig: { Transformation, OutputType: 'JSON' } };
+      expect(problems(mapMachine({ ResultWriter }, DISTRIBUTED)), Transformation).toEqual([]);
+    }
+  });
+
+  it('refuses a ResultWriter that exports to Amazon S3 or asks for child execution metadata or JSON Lines', () => {
+    // Prepare
+    const writer = (ResultWriter: unknown) => problems(mapMachine({ ResultWriter }, DISTRIBUTED));
+    const exported = { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'out' } };
+    // Act / Assess
+    expect(writer(exported)).toEqual([
+      "/States/M/ResultWriter/Resource: Exporting a Distributed Map's results to Amazon S3 (ResultWriter Resource and Parameters) is not supported by the local runtime, which has no Map Run or child execution ARNs to write: leave them out and the Map state outputs the results of its child executions as an array (shaped by WriterConfig)",
+    ]);
+    expect(writer({ WriterConfig: { Transformation: 'NONE', OutputType: 'JSONL' } })).toEqual([
+      '/States/M/ResultWriter/WriterConfig/Transformation: Transformation NONE is not supported by the local runtime, which has no child execution metadata (ARNs, names, dates) to add to the outputs: use COMPACT or FLATTEN',
+      '/States/M/ResultWriter/WriterConfig/OutputType: OutputType JSONL is not supported by the local runtime, which outputs the results as a JSON array (OutputType JSON)',
+    ]);
+  });
+
+  it('refuses an empty ResultWriter, a WriterConfig lacking a field, and values out of the lists', () => {
+    // Prepare
+    const writer = (ResultWriter: unknown) => problems(mapMachine({ ResultWriter }, DISTRIBUTED));
+    // Act / Assess
+    expect(writer({})).toEqual([
+      "/States/M/ResultWriter: The field 'ResultWriter' must set WriterConfig, or Resource and Parameters",
+    ]);
+    expect(writer({ WriterConfig: { Transformation: 'SQUASH', Extra: 1 } })).toEqual([
+      "/States/M/ResultWriter/WriterConfig: Field 'Extra' is not supported",
+      '/States/M/ResultWriter/WriterConfig: These fields are required: [OutputType]',
+      "/States/M/ResultWriter/WriterConfig/Transformation: The field 'Transformation' must be one of: NONE, COMPACT, FLATTEN",
     ]);
   });
 
