@@ -12,8 +12,6 @@ import type { StateRun } from '../state-run.ts';
 import type { ItemReader, MapState } from '../types.ts';
 import { CSV_DELIMITERS, csvItems } from './csv-items.ts';
 
-/** The `ItemReader` resources this runtime reads, by their action. */
-export const ITEM_READER_ACTIONS = ['getObject', 'listObjectsV2'] as const;
 /** The `ReaderConfig.InputType` values this runtime parses. */
 export const READER_INPUT_TYPES = ['CSV', 'JSON', 'JSONL'] as const;
 
