@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ListedObject, ObjectStorage } from './asl/object-storage.ts';
 
 /**
@@ -43,6 +43,16 @@ export function s3ObjectStorage(client: () => Promise<S3Client>): ObjectStorage 
   };
 }
 
+/** The settings of a client of the local S3 server at `endpoint`: path-style, with its well-known key pair. */
+export function localS3ClientConfig(endpoint: string): S3ClientConfig {
+  return {
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  };
+}
+
 /** A real S3 client made on first use, and a way to end its sockets. */
 export interface LazyS3Client {
   client(): Promise<S3Client>;
@@ -50,21 +60,14 @@ export interface LazyS3Client {
 }
 
 /**
- * A client of the local S3 server (path-style, with the server's well-known key pair) whose endpoint
- * `endpoint` gives on first use: the local S3 server starts only when a Map reads from it.
+ * A client of the local S3 server ({@link localS3ClientConfig}) whose endpoint `endpoint` gives on first use: the local S3 server starts only when a Map reads from it.
  */
 export function localS3Client(endpoint: () => Promise<string>): LazyS3Client {
   let made: Promise<S3Client> | undefined;
   return {
     client() {
       made ??= Promise.all([import('@aws-sdk/client-s3'), endpoint()]).then(
-        ([{ S3Client }, url]) =>
-          new S3Client({
-            endpoint: url,
-            forcePathStyle: true,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-          }),
+        ([{ S3Client }, url]) => new S3Client(localS3ClientConfig(url)),
       );
       // A failed start is tried again by the next read.
       made.catch(() => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { localS3ClientConfig } from '#local/s3-object-storage.ts';
 import { type S3Server, startS3Server } from '#local/s3-server.ts';
 
 /** A local S3 server in a temporary directory with one bucket, and a client for it. */
@@ -31,10 +32,5 @@ export async function startTestS3(bucket = 'cutover-test'): Promise<TestS3> {
 
 /** A real S3 client for a local S3 endpoint (path-style, the server's well-known key pair). */
 export function createTestS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  return new S3Client(localS3ClientConfig(endpoint));
 }

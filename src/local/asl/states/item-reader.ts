@@ -65,7 +65,7 @@ function readTarget(parameters: unknown): ReadTarget {
     bucket: text('Bucket', true)!,
     key: text('Key', false),
     versionId: text('VersionId', false),
-    prefix: 'Prefix' in fields && fields.Prefix !== '' ? text('Prefix', false) : undefined,
+    prefix: fields.Prefix === '' ? undefined : text('Prefix', false),
   };
 }
 
