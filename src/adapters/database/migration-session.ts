@@ -51,6 +51,8 @@ export async function retryLockTimeouts<T>(
       const state = (error as { code?: unknown } | undefined)?.code;
       if (state === QUERY_CANCELED && watch.cancelled) throw pastDeadline(error);
       if (state !== LOCK_NOT_AVAILABLE) throw error;
+      // The looks sent while the statement waited tell what it waited for, even when they answer late.
+      await watch.looked();
       const pause = LOCK_RETRY_PAUSE_MS * 2 ** (attempt - 1);
       if (attempt === LOCK_ATTEMPTS || Date.now() + pause >= (limits.deadline ?? Number.POSITIVE_INFINITY)) {
         throw lockTimedOut(error, attempt, limits, watch.lockWait);
@@ -106,6 +108,8 @@ interface SessionWatch {
   lockWait?: LockWait;
   /** True once it cancelled the migrations' statement at the deadline. */
   cancelled: boolean;
+  /** Resolves once the looks already sent have answered (a loaded server answers late). */
+  looked(): Promise<void>;
 }
 
 /** The relation lock the session `$1` waits for, and who holds it. */
@@ -117,6 +121,8 @@ const LOCK_WAIT = `
     FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE l.pid = $1 AND l.locktype = 'relation' AND NOT l.granted`;
 
+/** How often the session beside looks for a lock wait within one lock timeout: a late timer still leaves some. */
+const LOOKS_PER_LOCK_TIMEOUT = 4;
 /** How long after the deadline the session beside cancels a statement still running. */
 const CANCEL_GRACE_MS = 1_000;
 /** The longest delay a timer takes (about 24.8 days); a later deadline needs none. */
@@ -124,7 +130,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Runs `work` with a second session beside the migrations' (when `limits` has any): it looks for the
- * lock a migration's statement waits for twice per lock timeout, so no wait that times out goes unseen,
+ * lock a migration's statement waits for four times per lock timeout, so no wait that times out goes unseen,
  * and cancels the statement still running {@link CANCEL_GRACE_MS} after the deadline (one whose migration
  * turned its `statement_timeout` off, as pg_dump's `SET statement_timeout = 0` does).
  */
@@ -133,18 +139,20 @@ export async function withSessionWatch<T>(
   limits: StatementLimits,
   work: (watch: SessionWatch) => Promise<T>,
 ): Promise<T> {
-  const watch: SessionWatch = { cancelled: false };
+  let looks: Promise<void> = Promise.resolve();
+  const watch: SessionWatch = { cancelled: false, looked: () => looks };
   if (limits.lockTimeoutMs === 0 && limits.deadline === undefined) return work(watch);
   const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   const pid = rows[0]!.pid;
   const beside = await connectBeside(client);
   const look = () => {
-    beside.query<LockWait>(LOCK_WAIT, [pid]).then(
+    const answered = beside.query<LockWait>(LOCK_WAIT, [pid]).then(
       ({ rows: [wait] }) => {
         if (wait) watch.lockWait = wait;
       },
       () => undefined,
     );
+    looks = Promise.all([looks, answered]).then(() => undefined);
   };
   let cancelSent: Promise<unknown> = Promise.resolve();
   const cancel = () => {
@@ -152,7 +160,8 @@ export async function withSessionWatch<T>(
     cancelSent = beside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   };
   const cancelIn = (limits.deadline ?? Number.POSITIVE_INFINITY) + CANCEL_GRACE_MS - Date.now();
-  const looking = limits.lockTimeoutMs > 0 ? setInterval(look, limits.lockTimeoutMs / 2) : undefined;
+  const looking =
+    limits.lockTimeoutMs > 0 ? setInterval(look, limits.lockTimeoutMs / LOOKS_PER_LOCK_TIMEOUT) : undefined;
   const cancelling = cancelIn < MAX_TIMER_MS ? setTimeout(cancel, cancelIn) : undefined;
   try {
     return await work(watch);
