@@ -2,6 +2,7 @@ import { type HistoryChain, HistoryLog } from './history-log.ts';
 import {
   type EventRow,
   type ExecutionEnd,
+  type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
   type RevisionRow,
@@ -178,12 +179,14 @@ export class MemoryStore implements Store {
     status: string | null,
     beforeId: number,
     limit: number,
+    redriven?: boolean,
   ): ExecutionRow[] {
     const ofMachine = this.#executionsByMachine.get(stateMachineArn) ?? [];
     const rows: ExecutionRow[] = [];
     for (let index = ofMachine.length - 1; index >= 0 && rows.length < limit; index--) {
       const row = ofMachine[index]!;
-      if (row.id < beforeId && (status === null || row.status === status))
+      const redriveMatches = redriven === undefined || row.redriveCount > 0 === redriven;
+      if (row.id < beforeId && (status === null || row.status === status) && redriveMatches)
         rows.push(copyExecution(row, row.id));
     }
     return rows;
@@ -214,7 +217,8 @@ export class MemoryStore implements Store {
     stored.cause = end.cause ?? null;
     stored.stopDate = end.stopDate;
     if (end.status !== 'RUNNING') this.#running.delete(stored);
-    record.frames = undefined;
+    // An unsuccessful execution keeps its frames: a redrive runs on from them.
+    if (end.status === 'SUCCEEDED') record.frames = undefined;
     record.tokens = undefined;
     const openTokens = [...(tokens ?? [])].map((token) => [token, this.#tokens.get(token)!] as const);
     for (const [token] of openTokens) this.#tokens.delete(token);
@@ -224,6 +228,30 @@ export class MemoryStore implements Store {
       record.frames = frames;
       record.tokens = tokens;
       for (const [token, open] of openTokens) this.#tokens.set(token, open);
+    });
+  }
+
+  redriveExecution(id: number, { redriveDate, deadline, frames }: ExecutionRedrive): void {
+    const record = this.#executions[id - 1];
+    if (!record) return;
+    const { row: stored, frames: framesBefore } = record;
+    const before = { ...stored };
+    Object.assign(stored, {
+      status: 'RUNNING',
+      output: null,
+      error: null,
+      cause: null,
+      stopDate: null,
+      redriveCount: stored.redriveCount + 1,
+      redriveDate,
+      deadline,
+    });
+    this.#running.add(stored);
+    record.frames = new Map(frames.map((frame) => [frame.path, { ...frame }]));
+    this.#onUndo(() => {
+      Object.assign(stored, before);
+      this.#running.delete(stored);
+      record.frames = framesBefore;
     });
   }
 
@@ -369,5 +397,7 @@ function copyExecution(row: Omit<ExecutionRow, 'id'>, id: number): ExecutionRow 
     deadline: row.deadline,
     parentArn: row.parentArn,
     traceHeader: row.traceHeader,
+    redriveCount: row.redriveCount,
+    redriveDate: row.redriveDate,
   };
 }

@@ -19,7 +19,8 @@ export type StepFunctionsErrorCode =
   | 'TaskTimedOut'
   | 'ValidationException'
   | 'InvalidOutput'
-  | 'ExecutionLimitExceeded';
+  | 'ExecutionLimitExceeded'
+  | 'ExecutionNotRedrivable';
 
 /**
  * A Step Functions API call was refused; `code` is the AWS error code, `message` says which field and why.

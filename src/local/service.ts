@@ -16,6 +16,8 @@ import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
+import { type RedriveStatus, redriveStatus } from './redrive-status.ts';
+import { RedriveTokens } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
   arnQualifier,
@@ -94,6 +96,7 @@ export class LocalStepFunctions {
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
+  readonly #redriveTokens = new RedriveTokens();
 
   constructor(options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -411,10 +414,47 @@ export class LocalStepFunctions {
       ...(row.error === null ? {} : { error: row.error }),
       ...(row.cause === null ? {} : { cause: row.cause }),
       ...(row.traceHeader === null ? {} : { traceHeader: row.traceHeader }),
-      redriveCount: 0,
-      redriveStatus: 'NOT_REDRIVABLE',
-      redriveStatusReason: redriveStatusReason(row.status),
+      redriveCount: row.redriveCount,
+      ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
+      ...this.#redriveStatus(row),
     };
+  }
+
+  /** Whether `row` may be redriven now (the store is read only for an execution that ended unsuccessfully). */
+  #redriveStatus(row: ExecutionRow): RedriveStatus {
+    const ended = row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
+    return redriveStatus(row, {
+      machine: ended ? this.store.getStateMachine(row.stateMachineArn) : undefined,
+      lastEventId: ended ? this.store.lastEventId(row.id) : 0,
+      keptFrames: ended && this.store.listFrames(row.id).length > 0,
+      historyEventLimit: this.#engine.historyEventLimit,
+      now: this.clock.now(),
+    });
+  }
+
+  /**
+   * Runs an execution that ended FAILED, ABORTED or TIMED_OUT on from its unsuccessful step, as AWS does:
+   * the steps that succeeded are not run again, finished Parallel branches and Map iterations keep their
+   * outputs, and the history goes on with `ExecutionRedriven`. Refused with `ExecutionNotRedrivable` and
+   * DescribeExecution's reason otherwise. A call again with the `clientToken` of one of the execution's
+   * last 10 redrives, within 15 minutes of it, answers that redrive's `redriveDate` and changes nothing.
+   */
+  async redriveExecution(
+    input: Sfn.RedriveExecutionCommandInput,
+  ): Promise<Out<Sfn.RedriveExecutionCommandOutput>> {
+    this.#engine.flush();
+    const row = this.#execution(input.executionArn);
+    const token = input.clientToken;
+    const answered =
+      token === undefined ? undefined : this.#redriveTokens.answered(row.arn, token, this.clock.now());
+    if (answered !== undefined) return { redriveDate: new Date(answered) };
+    const { redriveStatusReason } = this.#redriveStatus(row);
+    if (redriveStatusReason !== undefined) {
+      throw new StepFunctionsApiError('ExecutionNotRedrivable', redriveStatusReason);
+    }
+    const { redriveDate } = this.#engine.redrive(row);
+    if (token !== undefined) this.#redriveTokens.record(row.arn, token, redriveDate!);
+    return { redriveDate: new Date(redriveDate!) };
   }
 
   async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
@@ -425,11 +465,14 @@ export class LocalStepFunctions {
     const request = ['ListExecutions', machine.arn, input.statusFilter ?? null, input.redriveFilter ?? null];
     const now = this.clock.now();
     const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER, now);
-    // Nothing is redriven locally: REDRIVEN lists none, NOT_REDRIVEN (or no filter) lists all.
-    const rows =
-      input.redriveFilter === 'REDRIVEN'
-        ? []
-        : this.store.listExecutions(machine.arn, input.statusFilter ?? null, before, limit + 1);
+    const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
+    const rows = this.store.listExecutions(
+      machine.arn,
+      input.statusFilter ?? null,
+      before,
+      limit + 1,
+      redriven,
+    );
     const page = rows.slice(0, limit);
     return {
       executions: page.map((row) => ({
@@ -439,7 +482,8 @@ export class LocalStepFunctions {
         status: row.status,
         startDate: new Date(row.startDate),
         ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
-        redriveCount: 0,
+        redriveCount: row.redriveCount,
+        ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
       })),
       ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request, now) } : {}),
     };
@@ -706,14 +750,6 @@ function checkListExecutionsFilters(input: Sfn.ListExecutionsCommandInput): void
   if (input.statusFilter === 'PENDING_REDRIVE') {
     throw refuse('statusFilter PENDING_REDRIVE is only allowed with a mapRunArn, not with a stateMachineArn');
   }
-}
-
-/** DescribeExecution's `redriveStatusReason`: AWS's words, and for a failed execution why it stays NOT_REDRIVABLE here. */
-function redriveStatusReason(status: string): string {
-  const reason = `Execution is ${status} and cannot be redriven`;
-  return status === 'RUNNING' || status === 'SUCCEEDED'
-    ? reason
-    : `${reason}: this runtime does not serve RedriveExecution`;
 }
 
 function validateToken(input: unknown): string {

@@ -9,6 +9,7 @@ import {
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
   type ExecutionEnd,
+  type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
   type RevisionRow,
@@ -64,6 +65,8 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['executions', 'trace_header', 'TEXT'],
     ['task_tokens', 'heartbeat_deadline', 'INTEGER'],
     ['state_machines', 'tags', `TEXT NOT NULL DEFAULT '${NO_TAGS}'`],
+    ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
+    ['executions', 'redrive_date', 'INTEGER'],
   ];
 }
 
@@ -100,7 +103,7 @@ function migrateColumns(db: Database.Database): void {
 
 const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
   error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn,
-  trace_header AS traceHeader`;
+  trace_header AS traceHeader, redrive_count AS redriveCount, redrive_date AS redriveDate`;
 /** The configuration columns of a state machine or revision, as the fields of its row. */
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration`;
@@ -381,17 +384,24 @@ export class SqliteStore implements Store {
     return this.#row<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`, arn);
   }
 
-  /** Newest first, ids below `beforeId`, optionally of one status. */
+  /** Newest first, ids below `beforeId`, optionally of one status and only redriven (or never redriven) ones. */
   listExecutions(
     stateMachineArn: string,
     status: string | null,
     beforeId: number,
     limit: number,
+    redriven?: boolean,
   ): ExecutionRow[] {
     return this.#sql(
       `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
-       ORDER BY id DESC LIMIT ?4`,
-    ).all(stateMachineArn, beforeId, status, limit) as ExecutionRow[];
+       AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY id DESC LIMIT ?4`,
+    ).all(
+      stateMachineArn,
+      beforeId,
+      status,
+      limit,
+      redriven === undefined ? null : Number(redriven),
+    ) as ExecutionRow[];
   }
 
   listRunningExecutions(): ExecutionRow[] {
@@ -423,13 +433,23 @@ export class SqliteStore implements Store {
       ).run(flat),
     );
     const ids = ends.map(([id]) => [id]);
-    runInSlices(ids, (count, flat) =>
+    const succeeded = ends.filter(([, end]) => end.status === 'SUCCEEDED').map(([id]) => [id]);
+    runInSlices(succeeded, (count, flat) =>
       this.#sql(`DELETE FROM frames WHERE execution_id IN (${placeholders(count, 1)})`).run(flat),
     );
     const withTokens = ids.filter(([id]) => this.#withTaskTokens.delete(id as number));
     runInSlices(withTokens, (count, flat) =>
       this.#sql(`DELETE FROM task_tokens WHERE execution_id IN (${placeholders(count, 1)})`).run(flat),
     );
+  }
+
+  redriveExecution(id: number, { redriveDate, deadline, frames }: ExecutionRedrive): void {
+    this.#sql(
+      `UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL,
+       redrive_count = redrive_count + 1, redrive_date = ?, deadline = ? WHERE id = ?`,
+    ).run(redriveDate, deadline, id);
+    this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
+    this.putFrames(frames.map((frame) => [id, frame]));
   }
 
   // --- history --------------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ export interface ExecutionRow {
   parentArn: string | null;
   /** The X-Ray trace header StartExecution was given, if any (DescribeExecution answers it). */
   traceHeader: string | null;
+  /** How many times RedriveExecution restarted it (0: never). */
+  redriveCount: number;
+  /** When it was last redriven, if ever. */
+  redriveDate: number | null;
 }
 
 /**
@@ -117,6 +121,13 @@ export interface ExecutionEnd {
   stopDate: number;
 }
 
+/** What {@link Store.redriveExecution} records: the redrive's date, the new deadline and the frames to run on. */
+export interface ExecutionRedrive {
+  redriveDate: number;
+  deadline: number | null;
+  frames: readonly FrameRow[];
+}
+
 /**
  * The runtime's records: state machines and their revisions, executions, history events, execution
  * frames (cursors), task tokens and local sink messages. Two implementations: {@link SqliteStore}
@@ -150,18 +161,27 @@ export interface Store {
    */
   insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[];
   getExecution(arn: string): ExecutionRow | undefined;
-  /** Newest first, ids below `beforeId`, optionally of one status. */
+  /** Newest first, ids below `beforeId`, optionally of one status and only redriven (or never redriven) ones. */
   listExecutions(
     stateMachineArn: string,
     status: string | null,
     beforeId: number,
     limit: number,
+    redriven?: boolean,
   ): ExecutionRow[];
   /** RUNNING executions, oldest first. */
   listRunningExecutions(): ExecutionRow[];
   countRunningExecutions(stateMachineArn: string): number;
-  /** Records each execution's terminal status and removes its frames and task tokens. */
+  /**
+   * Records each execution's terminal status and removes its task tokens, and the frames of one that
+   * SUCCEEDED (those of an unsuccessful one are kept: a redrive runs on from them).
+   */
   finishExecutions(ends: readonly (readonly [id: number, end: ExecutionEnd])[]): void;
+  /**
+   * Makes an ended execution RUNNING again: clears its end, counts the redrive, sets its deadline and
+   * replaces its frames with `redrive.frames`.
+   */
+  redriveExecution(id: number, redrive: ExecutionRedrive): void;
 
   /** Appends history events (of any executions). */
   insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void;

@@ -185,6 +185,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       cause: cause.optional(),
     }),
   },
+  RedriveExecution: {
+    method: 'redriveExecution',
+    request: z.looseObject({ executionArn: arn, clientToken: text(1, 64).optional() }),
+  },
   SendTaskSuccess: {
     method: 'sendTaskSuccess',
     request: z.looseObject({ taskToken, output: payload }),

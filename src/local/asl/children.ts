@@ -129,12 +129,16 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   const currentStateType = (child: Frame, index: number): string | undefined =>
     children.definition(index).States[child.cursor.state]?.Type;
 
-  /** Records a child's end event and hands its pending events and writes to the parent. */
+  /**
+   * Records the end event of a child that failed or was aborted and hands its pending events and writes to
+   * the parent, and its cursor, which a redrive of the execution runs on from.
+   */
   const handOver = (child: Frame, endEvent: string | undefined, index: number): void => {
     if (endEvent) engine.emit(child, endEvent, iterationDetails(index));
     for (const event of child.takeEvents()) parent.queueEvent(event);
     for (const write of child.takeWrites()) parent.queueWrite(write);
     engine.journal.forget(child);
+    engine.journal.keepCursor(execution, child, parent);
   };
 
   const worker = async (): Promise<void> => {

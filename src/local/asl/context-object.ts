@@ -52,7 +52,8 @@ export function executionContext(row: ExecutionRow, machineName: string, roleArn
       StartTime: new Date(row.startDate).toISOString(),
       Name: row.name,
       RoleArn: roleArn,
-      RedriveCount: 0,
+      RedriveCount: row.redriveCount,
+      ...(row.redriveDate === null ? {} : { RedriveTime: new Date(row.redriveDate).toISOString() }),
     },
     StateMachine: { Id: row.stateMachineArn, Name: machineName },
   };

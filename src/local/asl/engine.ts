@@ -26,6 +26,7 @@ import {
   StateEnteredEvent,
   StateExitedEvent,
 } from './pending-events.ts';
+import { redrivenFrames } from './redrive.ts';
 import { serializeWithinLimit } from './state-run.ts';
 import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
@@ -75,6 +76,11 @@ export interface ExecutionRun {
   lastEventTimestamp: number;
   /** Set once the run may write nothing more (finished, stopped, or the engine closing). */
   halted: boolean;
+  /**
+   * Set as the run ends FAILED, ABORTED or TIMED_OUT: the last cursors of its frames are still written
+   * with its end, for a redrive to run on from.
+   */
+  keepsFrames: boolean;
   /** Set while its state machine is being deleted (DELETING): the run fails at its next state transition. */
   machineDeleting: boolean;
   /** Frames loaded on resume, taken by the frames that continue them. */
@@ -210,7 +216,6 @@ export class Engine {
 
   /** The row of a new execution; its id is set once the store has given one. */
   #newRow(execution: NewExecution, now: number): ExecutionRow {
-    const timeoutSeconds = this.#revision(execution.stateMachine.revision).definition.TimeoutSeconds;
     return {
       id: 0,
       arn: execution.arn,
@@ -224,10 +229,53 @@ export class Engine {
       cause: null,
       startDate: now,
       stopDate: null,
-      deadline: timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale,
+      deadline: this.#deadline(execution.stateMachine.revision, now),
       parentArn: execution.parentArn,
       traceHeader: execution.traceHeader,
+      redriveCount: 0,
+      redriveDate: null,
     };
+  }
+
+  /** The instant a run of `revision` started (or redriven) `now` times out, by its top-level `TimeoutSeconds`. */
+  #deadline(revision: number, now: number): number | null {
+    const timeoutSeconds = this.#revision(revision).definition.TimeoutSeconds;
+    return timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale;
+  }
+
+  /**
+   * Redrives an execution that ended FAILED, ABORTED or TIMED_OUT (the caller has checked that it may be):
+   * records its `ExecutionRedriven` event and runs it on from its kept frames, each unfinished flow
+   * entering again the state it stood at (see {@link redrivenFrames}); finished branches and iterations
+   * keep their outputs. Its `TimeoutSeconds` counts again from now. Returns the RUNNING row.
+   */
+  redrive(row: ExecutionRow): ExecutionRow {
+    if (this.#closed) throw new RuntimeClosedError();
+    const now = this.clock.now();
+    const redriveCount = row.redriveCount + 1;
+    const deadline = this.#deadline(row.revision, now);
+    const lastEventId = this.store.lastEventId(row.id);
+    const event = new DetailedEvent('ExecutionRedriven', now, ++this.#eventsEmitted, { redriveCount });
+    event.id = lastEventId + 1;
+    event.previousEventId = lastEventId;
+    this.journal.transaction(() => {
+      const frames = redrivenFrames(this.store.listFrames(row.id));
+      this.store.redriveExecution(row.id, { redriveDate: now, deadline, frames });
+      this.store.insertEvents([[row.id, event]]);
+    });
+    const redriven: ExecutionRow = {
+      ...row,
+      status: 'RUNNING',
+      output: null,
+      error: null,
+      cause: null,
+      stopDate: null,
+      deadline,
+      redriveCount,
+      redriveDate: now,
+    };
+    this.launch(redriven);
+    return redriven;
   }
 
   /**
@@ -270,6 +318,7 @@ export class Engine {
       lastEventId: created ? 0 : this.store.lastEventId(row.id),
       lastEventTimestamp: 0,
       halted: false,
+      keepsFrames: false,
       // A new execution's state machine is ACTIVE: StartExecution refuses a DELETING one.
       machineDeleting: !created && this.store.getStateMachine(row.stateMachineArn)?.status === 'DELETING',
       storedFrames,
@@ -650,6 +699,7 @@ export class Engine {
     this.emit(terminal, eventType, details);
     this.journal.holdForEnd(terminal);
     run.halted = true;
+    run.keepsFrames = status !== 'SUCCEEDED';
     run.controller.stop('finished' satisfies HaltReason);
     return {
       run,

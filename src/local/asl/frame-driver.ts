@@ -228,7 +228,8 @@ function exitState(
     if (catcherErrors.has(thrown as object)) throw error;
     const decision = decideOnError(state as ErrorHandling, error, frame.cursor.retries);
     if (hasChildFrames(state.Type)) {
-      engine.journal.dropChildFrames(run, frame, name);
+      // A state that fails keeps its branches' or iterations' frames: a redrive runs the unfinished ones again.
+      if (decision.kind !== 'fail') engine.journal.dropChildFrames(run, frame, name);
       // A Parallel or Map state that started its branches or iterations fails with MapStateFailed or
       // ParallelStateFailed, recorded once it is not retried: AWS records none before a retry. A JSONata
       // Map records MapStateFailed after its Items fail too, and a Distributed Map after its ItemReader.

@@ -178,10 +178,24 @@ export class Journal {
     this.#deferred.delete(terminal);
   }
 
-  /** Queues an ended run's terminal frame's events and its end for the open transaction. */
+  /**
+   * Queues an ended run's terminal frame's events and its end for the open transaction, and the terminal
+   * frame's cursor when the run keeps its frames (unless it is the bare frame of a run that had no state).
+   */
   writeEnd(run: ExecutionRun, terminal: Frame, end: ExecutionEnd): void {
     this.#writeEvents(run, terminal);
+    if (run.keepsFrames && terminal.state !== undefined)
+      this.#frameRows.push([run.row.id, frameRow(run, terminal)]);
     this.#endRows.push([run.row.id, end]);
+  }
+
+  /**
+   * Keeps the last cursor of a branch or iteration that failed or was aborted, whose events were handed
+   * to `parent`: written with the parent's next commit (a redrive of the run enters its state again).
+   */
+  keepCursor(run: ExecutionRun, frame: Frame, parent: Frame): void {
+    // Written in order with the parent's other writes: a retry of its state deletes it right after.
+    parent.queueWrite(() => this.#store.putFrames([[run.row.id, frameRow(run, frame)]]));
   }
 
   /** Drops a frame's pending work (its events were handed to its parent). */
@@ -203,19 +217,8 @@ export class Journal {
 
   #writeFrame(run: ExecutionRun, frame: Frame): void {
     this.#writeEvents(run, frame);
-    // A finished run's frames are deleted by its terminal write.
-    if (!run.halted) {
-      // A cursor past its state's entry keeps that entry's event id (the event was numbered just above).
-      if (frame.enteredEvent !== undefined && frame.cursor.phase !== 'enter') {
-        frame.cursor.enteredEventId = frame.enteredEvent.id;
-      }
-      const row: FrameRow = {
-        path: frame.path,
-        cursor: frame.cursorJson(run.lastEventId),
-        input: frame.inputJson,
-      };
-      this.#frameRows.push([run.row.id, row]);
-    }
+    // A run that succeeded has its frames deleted by its terminal write.
+    if (!run.halted || run.keepsFrames) this.#frameRows.push([run.row.id, frameRow(run, frame)]);
   }
 
   /** Numbers and links the frame's queued events and runs its writes. */
@@ -244,6 +247,15 @@ export class Journal {
     if (this.#frameRows.length > 0) this.#store.putFrames(this.#frameRows);
     this.#frameRows = [];
   }
+}
+
+/** The row of a frame's cursor and state input, written after its events were numbered. */
+function frameRow(run: ExecutionRun, frame: Frame): FrameRow {
+  // A cursor past its state's entry keeps that entry's event id (the event was numbered just before).
+  if (frame.enteredEvent !== undefined && frame.cursor.phase !== 'enter') {
+    frame.cursor.enteredEventId = frame.enteredEvent.id;
+  }
+  return { path: frame.path, cursor: frame.cursorJson(run.lastEventId), input: frame.inputJson };
 }
 
 function haltError(run: ExecutionRun): Error {

@@ -53,6 +53,8 @@ function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<
     deadline: null,
     parentArn: null,
     traceHeader: null,
+    redriveCount: 0,
+    redriveDate: null,
     ...overrides,
   };
 }
@@ -388,7 +390,7 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
-  it('finishing an execution records its end and removes its frames and task tokens', () => {
+  it('finishing an execution unsuccessfully records its end and removes its task tokens, keeping its frames', () => {
     // Prepare
     const store = open();
     const id = store.insertExecutions([anExecution('a')])[0]!;
@@ -408,7 +410,7 @@ describe.each(STORES)('%s', (_name, open) => {
       output: null,
       stopDate: 9_000,
     });
-    expect(store.listFrames(id)).toEqual([]);
+    expect(store.listFrames(id)).toEqual([{ path: '', cursor: '{}', input: '{}' }]);
     expect(store.getTaskToken('token-a')).toBeUndefined();
     expect(store.getTaskToken('token-b')).toEqual({
       executionId: other,
@@ -416,6 +418,42 @@ describe.each(STORES)('%s', (_name, open) => {
       outcome: null,
       heartbeatDeadline: null,
     });
+    store.close();
+  });
+
+  it('redriving an ended execution makes it RUNNING again with the frames given, and counts the redrive', () => {
+    // Prepare
+    const store = open();
+    const [id, other] = store.insertExecutions([anExecution('a'), anExecution('b')]);
+    store.putFrames([[id!, { path: '/P/0', cursor: '{"state":"X","phase":"running"}', input: '{}' }]]);
+    store.finishExecutions([
+      [id!, { status: 'FAILED', error: 'Boom', cause: 'why', stopDate: 9_000 }],
+      [other!, { status: 'ABORTED', stopDate: 9_000 }],
+    ]);
+
+    // Act
+    const entering = { path: '', cursor: '{"state":"A","phase":"enter"}', input: '{"n":1}' };
+    store.transaction(() =>
+      store.redriveExecution(id!, { redriveDate: 10_000, deadline: 70_000, frames: [entering] }),
+    );
+
+    // Assess
+    expect(store.getExecution(anExecution('a').arn)).toMatchObject({
+      status: 'RUNNING',
+      error: null,
+      cause: null,
+      stopDate: null,
+      deadline: 70_000,
+      redriveCount: 1,
+      redriveDate: 10_000,
+    });
+    expect(store.listFrames(id!)).toEqual([entering]);
+    expect(store.listRunningExecutions().map((row) => row.id)).toEqual([id]);
+    const listed = (redriven?: boolean) =>
+      store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, redriven).map((row) => row.name);
+    expect(listed(true)).toEqual(['a']);
+    expect(listed(false)).toEqual(['b']);
+    expect(listed()).toEqual(['b', 'a']);
     store.close();
   });
 

@@ -35,6 +35,8 @@ describe('SqliteStore write-ahead log', () => {
           deadline: null,
           parentArn: null,
           traceHeader: null,
+          redriveCount: 0,
+          redriveDate: null,
         })),
       ),
     );

@@ -1,0 +1,24 @@
+/**
+ * What a redrive runs on from: the frames an execution kept when it ended FAILED, ABORTED or TIMED_OUT,
+ * turned into the cursors of a fresh attempt at each unfinished step.
+ */
+import type { FrameRow } from '../store.ts';
+import type { StoredCursor } from './frame.ts';
+
+/**
+ * The frames a redriven execution starts from: a finished branch or iteration keeps its output; one that
+ * finished as a tolerated failure of a Distributed Map runs again; a Parallel or Map state running its
+ * children keeps its settings and runs the unfinished ones; every other flow enters again the state it
+ * stood at, with that state's input, its workflow variables and new retry counters (a task is invoked
+ * anew, a Wait waits its whole time again).
+ */
+export function redrivenFrames(frames: readonly FrameRow[]): FrameRow[] {
+  return frames.flatMap((frame): FrameRow[] => {
+    const cursor = JSON.parse(frame.cursor) as StoredCursor;
+    if (cursor.phase === 'done') return cursor.failed ? [] : [frame];
+    if (cursor.phase === 'children') return [frame];
+    const { state, variables, lastEventId } = cursor;
+    const entering: StoredCursor = { state, phase: 'enter', variables, lastEventId };
+    return [{ ...frame, cursor: JSON.stringify(entering) }];
+  });
+}
