@@ -313,6 +313,10 @@ export class MemoryStore implements Store {
     });
   }
 
+  hasFrames(executionId: number): boolean {
+    return (this.#executions[executionId - 1]?.frames?.size ?? 0) > 0;
+  }
+
   listFrames(executionId: number): FrameRow[] {
     return [...(this.#executions[executionId - 1]?.frames?.values() ?? [])].map((frame) => ({ ...frame }));
   }

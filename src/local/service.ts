@@ -426,7 +426,7 @@ export class LocalStepFunctions {
     return redriveStatus(row, {
       machine: ended ? this.store.getStateMachine(row.stateMachineArn) : undefined,
       lastEventId: ended ? this.store.lastEventId(row.id) : 0,
-      keptFrames: ended && this.store.listFrames(row.id).length > 0,
+      keptFrames: ended && this.store.hasFrames(row.id),
       historyEventLimit: this.#engine.historyEventLimit,
       now: this.clock.now(),
     });

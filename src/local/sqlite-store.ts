@@ -486,6 +486,12 @@ export class SqliteStore implements Store {
     ).run(executionId, path);
   }
 
+  hasFrames(executionId: number): boolean {
+    return (
+      this.#row('SELECT 1 AS found FROM frames WHERE execution_id = ? LIMIT 1', executionId) !== undefined
+    );
+  }
+
   listFrames(executionId: number): FrameRow[] {
     return this.#sql('SELECT path, cursor, input FROM frames WHERE execution_id = ?').all(
       executionId,

@@ -197,6 +197,8 @@ export interface Store {
   /** Deletes the frames strictly below `path`. */
   deleteFramesBelow(executionId: number, path: string): void;
   listFrames(executionId: number): FrameRow[];
+  /** Whether the execution has a frame stored (one that ended unsuccessfully keeps them for a redrive). */
+  hasFrames(executionId: number): boolean;
 
   /**
    * Opens a task token for the task of frame `path`, timing out at `heartbeatDeadline` (epoch ms) without a

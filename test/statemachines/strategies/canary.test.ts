@@ -1,3 +1,4 @@
+import { RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it, vi } from 'vitest';
 import type { ServiceRef } from '#core/types.ts';
 import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
@@ -115,6 +116,35 @@ describe('canary state machine on the local runtime (example app, proxy, real tr
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('AnalysisFailed');
     expect(execution.cause).toContain('step 1 of 2 (canary 20%): analysis failed');
+    await expectStillOnV1(service);
+  });
+
+  it('fails again at Failed when a rolled-back canary is redriven, leaving the service as its rollback did', async () => {
+    // Prepare: a canary that failed its analysis and rolled back
+    const service = await aServiceOnV1('redriven');
+    const request = aCanaryRequest(service, 'v2', { env: { ERROR_RATE: '0.3' } });
+    const failed = await context.runtime.run('canary', request, 'redriven-v2');
+    const executionArn = failed.executionArn!;
+    const eventsBefore = (await executionHistory(context.runtime.client, executionArn)).length;
+
+    // Act
+    await context.runtime.client.send(new RedriveExecutionCommand({ executionArn }));
+    const redriven = await waitForExecution(context.runtime.client, executionArn);
+
+    // Assess
+    expect(redriven).toMatchObject({
+      status: 'FAILED',
+      error: failed.error,
+      cause: failed.cause,
+      redriveCount: 1,
+    });
+    const history = await executionHistory(context.runtime.client, executionArn);
+    expect(history.slice(eventsBefore).map((event) => event.type)).toEqual([
+      'ExecutionRedriven',
+      'FailStateEntered',
+      'ExecutionFailed',
+    ]);
+    expect(history[eventsBefore + 1]!.stateEnteredEventDetails?.name).toBe('Failed');
     await expectStillOnV1(service);
   });
 

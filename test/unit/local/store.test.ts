@@ -448,6 +448,8 @@ describe.each(STORES)('%s', (_name, open) => {
       redriveDate: 10_000,
     });
     expect(store.listFrames(id!)).toEqual([entering]);
+    expect(store.hasFrames(id!)).toBe(true);
+    expect(store.hasFrames(other!)).toBe(false);
     expect(store.listRunningExecutions().map((row) => row.id)).toEqual([id]);
     const listed = (redriven?: boolean) =>
       store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, redriven).map((row) => row.name);
