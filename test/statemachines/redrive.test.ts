@@ -237,7 +237,14 @@ describe('RedriveExecution', () => {
           Type: 'Parallel',
           Branches: [
             { StartAt: 'A', States: { A: { Type: 'Task', Resource: `${LAMBDA}steady`, End: true } } },
-            { StartAt: 'B', States: { B: { Type: 'Task', Resource: `${LAMBDA}flaky`, End: true } } },
+            {
+              // Branch A has ended by the time B fails: the clock's timer fires after its task's answer.
+              StartAt: 'Settle',
+              States: {
+                Settle: { Type: 'Wait', Seconds: 1, Next: 'B' },
+                B: { Type: 'Task', Resource: `${LAMBDA}flaky`, End: true },
+              },
+            },
           ],
           ResultPath: '$.both',
           Next: 'Each',
@@ -245,6 +252,8 @@ describe('RedriveExecution', () => {
         Each: {
           Type: 'Map',
           ItemsPath: '$.items',
+          // One at a time: item 3 has not started when item 2 fails.
+          MaxConcurrency: 1,
           ItemProcessor: {
             StartAt: 'Route',
             States: {
@@ -274,7 +283,7 @@ describe('RedriveExecution', () => {
     await local.client.send(new RedriveExecutionCommand({ executionArn }));
     const done = await waitForExecution(local.client, executionArn);
 
-    // Assess: branch A ran once; items 1 and 3 ran once
+    // Assess: branch A ran once, item 1 once (before the first redrive), item 3 once (after the second)
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output!)).toEqual({
       items: [1, 2, 3],
@@ -282,9 +291,58 @@ describe('RedriveExecution', () => {
       each: [{ steady: 1 }, { deployed: 2 }, { steady: 3 }],
     });
     expect(afterParallel.status).toBe('FAILED');
-    expect(steadyAfterParallel - steadyBefore).toBe(1 + 2);
+    expect(steadyAfterParallel - steadyBefore).toBe(1 + 1);
     expect(functions.count('steady') - steadyBefore).toBe(1 + 2);
     expect(functions.count('flaky-item')).toBe(2);
+  });
+
+  it('runs again the failed items of a Distributed Map, the tolerated failure too, keeping the items that succeeded', async () => {
+    // Prepare: one failure is tolerated, the second fails the Map
+    functions.itemBroken = true;
+    const itemCallsBefore = functions.count('flaky-item');
+    const steadyBefore = functions.count('steady');
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ToleratedFailureCount: 1,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Route',
+            States: {
+              Route: {
+                Type: 'Choice',
+                Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Flaky' }],
+                Default: 'Steady',
+              },
+              Steady: { Type: 'Task', Resource: `${LAMBDA}steady`, End: true },
+              Flaky: { Type: 'Task', Resource: `${LAMBDA}flaky-item`, End: true },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const { executionArn, ended } = await runToEnd(local.client, definition, [1, 2, 2, 3]);
+    expect(ended).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+
+    // Act
+    functions.itemBroken = false;
+    await local.client.send(new RedriveExecutionCommand({ executionArn }));
+    const done = await waitForExecution(local.client, executionArn);
+
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual([
+      { steady: 1 },
+      { deployed: 2 },
+      { deployed: 2 },
+      { steady: 3 },
+    ]);
+    expect(functions.count('flaky-item') - itemCallsBefore).toBe(2 + 2);
+    expect(functions.count('steady') - steadyBefore).toBe(2);
   });
 
   it('redrives an aborted execution from the task it was stopped in, with a new task token', async () => {
