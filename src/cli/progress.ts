@@ -84,6 +84,8 @@ export type ProgressLine =
   | ({ readonly kind: 'unanswered' } & Pick<WaitingApproval, 'timeoutSeconds' | 'onTimeout'>)
   /** An approval the execution now waits for, with its timeout when it has one. */
   | ({ readonly kind: 'approval' } & WaitingApproval)
+  /** The execution was redriven (`RedriveExecution`): it goes on from where it ended, the end before it undone. */
+  | { readonly kind: 'redriven'; readonly redriveCount: number }
   | {
       readonly kind: 'end';
       readonly status: string;
@@ -236,6 +238,9 @@ export function progressOf(event: HistoryEvent): ProgressLine[] {
     const { name, input } = event.stateEnteredEventDetails;
     const position = SELECTED_UNITS[name] && positionOf(SELECTED_UNITS[name], input);
     return [{ kind: 'state', name, ...(position ? { position } : {}) }];
+  }
+  if (type === 'ExecutionRedriven') {
+    return [{ kind: 'redriven', redriveCount: event.executionRedrivenEventDetails?.redriveCount ?? 0 }];
   }
   if (type in END_EVENTS) {
     return [{ kind: 'end', status: END_EVENTS[type]!, ...failureOf(event) }];
@@ -780,6 +785,8 @@ export function formatProgress(line: ProgressLine, execution = '<execution>'): s
       return `  rollback another rollback cleans up after this stop, this one changes nothing: ${line.by}`;
     case 'hooks':
       return `  hooks    ${line.hooks.map((hook) => `${hook.name} ${hook.status} (${count(hook.ms)} ms)`).join(', ')}`;
+    case 'redriven':
+      return `REDRIVEN (redrive ${line.redriveCount}): goes on from the state it stopped at`;
     case 'end':
       return `${line.status}${line.rolledBack ? ` (${ROLLED_BACK[line.rolledBack]})` : ''}${failureText(line)}`;
   }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { UNREACHABLE_CODES } from '#adapters/network-errors.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { isRollbackArn } from '#core/rollback.ts';
@@ -204,13 +204,14 @@ export async function watchExecution(
     ).catch((error: unknown) => {
       throw outcomeUnknown(error, executionArn);
     });
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
       lastEventId = event.id ?? lastEventId;
       for (const line of reader.linesOf(event)) {
         print(
           formatProgress(await withApprovalDeadline(line, executionArn, options.approvalDeadline), execution),
         );
-        if (line.kind !== 'end') continue;
+        // An end that a redrive undid (RedriveExecution) is followed on.
+        if (line.kind !== 'end' || redrivenAfter(events, index)) continue;
         if (line.status === 'ABORTED' && rollbackOf && !isRollbackArn(executionArn)) {
           await rollbackOf(executionArn, event.timestamp).then(
             (rollback) => print(rollbackText(rollback, executionNameOf(executionArn), endpointFlags)),
@@ -222,6 +223,11 @@ export async function watchExecution(
     }
     await sleep(pollMs);
   }
+}
+
+/** Whether an `ExecutionRedriven` event comes after `events[index]`. */
+function redrivenAfter(events: readonly HistoryEvent[], index: number): boolean {
+  return events.slice(index + 1).some((event) => event.type === 'ExecutionRedriven');
 }
 
 /** Whether `error` is Step Functions saying it has no such execution. */

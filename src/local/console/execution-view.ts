@@ -150,6 +150,10 @@ export class ExecutionViewAccumulator {
         } else if (line.kind === 'end') {
           const { kind: _kind, ...ended } = line;
           this.#end = ended;
+        } else if (line.kind === 'redriven') {
+          // It runs again from where it ended.
+          this.#end = undefined;
+          this.#activity.push({ at, text: progressText(line) });
         } else {
           this.#activity.push({ at, text: progressText(line) });
         }

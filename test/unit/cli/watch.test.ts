@@ -188,6 +188,71 @@ describe('watchExecution of a timed-out execution', () => {
   });
 });
 
+describe('watchExecution of a redriven execution', () => {
+  it('follows it past the end a redrive undid, to its new end', async () => {
+    // Prepare: it failed, was redriven (RedriveExecution), and then succeeded, in two reads
+    const sfn = aGrowingHistory([
+      [
+        { type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'Deploy' } },
+        {
+          type: 'ExecutionFailed',
+          timestamp: new Date(),
+          executionFailedEventDetails: { error: 'States.Runtime', cause: 'the cluster was unreachable' },
+        },
+        {
+          type: 'ExecutionRedriven',
+          timestamp: new Date(),
+          executionRedrivenEventDetails: { redriveCount: 1 },
+        },
+        { type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'Deploy' } },
+      ],
+      [
+        {
+          type: 'ExecutionSucceeded',
+          timestamp: new Date(),
+          executionSucceededEventDetails: { output: '{}' },
+        },
+      ],
+    ]);
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(sfn, executionArn, { print: (line) => printed.push(line), pollMs: 1 });
+    // Assess
+    expect(code).toBe(ExitCode.Succeeded);
+    expect(printed).toEqual([
+      '→ Deploy',
+      'FAILED: States.Runtime — the cluster was unreachable',
+      'REDRIVEN (redrive 1): goes on from the state it stopped at',
+      '→ Deploy',
+      'SUCCEEDED',
+    ]);
+  });
+
+  it('stops at an end no redrive follows yet', async () => {
+    // Prepare
+    const sfn = aGrowingHistory([
+      [
+        {
+          type: 'ExecutionRedriven',
+          timestamp: new Date(),
+          executionRedrivenEventDetails: { redriveCount: 1 },
+        },
+        {
+          type: 'ExecutionFailed',
+          timestamp: new Date(),
+          executionFailedEventDetails: { error: 'RolloutRefused', cause: 'again' },
+        },
+      ],
+    ]);
+    const printed: string[] = [];
+    // Act
+    const code = await watchExecution(sfn, executionArn, { print: (line) => printed.push(line), pollMs: 1 });
+    // Assess
+    expect(code).toBe(ExitCode.Failed);
+    expect(printed.at(-1)).toBe('FAILED: RolloutRefused — again');
+  });
+});
+
 describe('watchExecution of an aborted execution', () => {
   const stoppedAt = new Date('2026-11-29T12:00:00Z');
   const aborted = () =>

@@ -292,6 +292,39 @@ describe('ExecutionViewAccumulator', () => {
     expect(view.end).toStrictEqual({ status: 'TIMED_OUT', error: 'States.Timeout' });
   });
 
+  it('runs on past an end that a redrive undid: no end, its approval waiting again, the redrive among the activity', () => {
+    // Prepare: timed out while its approval waited, redriven, the approval scheduled again
+    const history: HistoryEvent[] = [
+      entered(4, 'RequestApproval'),
+      approvalScheduled,
+      {
+        id: 6,
+        previousEventId: 0,
+        type: 'ExecutionTimedOut',
+        timestamp: at(6),
+        executionTimedOutEventDetails: { error: 'States.Timeout' },
+      },
+      {
+        id: 7,
+        type: 'ExecutionRedriven',
+        timestamp: at(7),
+        executionRedrivenEventDetails: { redriveCount: 1 },
+      },
+      entered(8, 'RequestApproval'),
+      { ...approvalScheduled, id: 9, timestamp: at(9) },
+    ];
+    // Act
+    const view = executionView(history, 2);
+    // Assess
+    expect(view.end).toBeUndefined();
+    expect(view.state).toBe('RequestApproval');
+    expect(view.approvalPending).toBe(true);
+    expect(view.activity).toContainEqual({
+      at: at(7).getTime(),
+      text: 'REDRIVEN (redrive 1): goes on from the state it stopped at',
+    });
+  });
+
   it('keeps the split found when a blue-green started as its traffic until it switches, judging no verdict by it', () => {
     // Prepare: the task results of a recorded blue-green up to its approval, then its switch; the plan names
     // the tracks, BackupState returns the backup's key and the router's weights it found
