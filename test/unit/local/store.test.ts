@@ -749,6 +749,25 @@ describe('SqliteStore file', () => {
     store.close();
   });
 
+  it('opens a file written before executions could be redriven, each never redriven', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertExecutions([anExecution('old', { status: 'FAILED', stopDate: 3_000 })]);
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec(
+      'ALTER TABLE executions DROP COLUMN redrive_count; ALTER TABLE executions DROP COLUMN redrive_date',
+    );
+    earlier.close();
+    // Act
+    const store = SqliteStore.open(directory);
+    // Assess
+    expect(store.getExecution(anExecution('old').arn)).toMatchObject({ redriveCount: 0, redriveDate: null });
+    expect(store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, false)).toHaveLength(1);
+    store.close();
+  });
+
   it('moves the history of a file written with one row per event into chunks when opened', () => {
     // Prepare: the former layout, one RUNNING execution with 150 events and a finished one with 2
     const directory = temporaryDirectory();
