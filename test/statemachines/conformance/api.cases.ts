@@ -7,6 +7,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -16,6 +17,7 @@ import {
   UpdateStateMachineCommand,
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
+import { waitForExecution } from '#test/support/local-runtime.ts';
 
 const API = 'https://docs.aws.amazon.com/step-functions/latest/apireference';
 /** AWS-recorded Wait histories and errors (test_wait_timestamp_path, test_wait_timestamp_invalid). */
@@ -745,6 +747,34 @@ export const apiErrorCases: ApiErrorCase[] = [
     source: `${API}/API_StopExecution.html`,
     act: ({ client }) => client.send(new StopExecutionCommand({ executionArn: MISSING_EXECUTION })),
     error: 'ExecutionDoesNotExist',
+  },
+  {
+    name: 'RedriveExecution of a missing execution',
+    source: `${API}/API_RedriveExecution.html`,
+    act: ({ client }) => client.send(new RedriveExecutionCommand({ executionArn: MISSING_EXECUTION })),
+    error: 'ExecutionDoesNotExist',
+    message: `Execution Does Not Exist: '${MISSING_EXECUTION}'`,
+  },
+  {
+    name: 'RedriveExecution of an execution that SUCCEEDED',
+    source: `${API}/API_RedriveExecution.html, redriveStatusReason in ${API}/API_DescribeExecution.html`,
+    act: async ({ client, createPassMachine }) => {
+      const stateMachineArn = await createPassMachine();
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      await waitForExecution(client, executionArn!);
+      return client.send(new RedriveExecutionCommand({ executionArn }));
+    },
+    error: 'ExecutionNotRedrivable',
+    message: 'Execution is SUCCEEDED and cannot be redriven',
+  },
+  {
+    name: 'RedriveExecution with an empty clientToken',
+    source: `${API}/API_RedriveExecution.html`,
+    act: ({ client }) =>
+      client.send(new RedriveExecutionCommand({ executionArn: MISSING_EXECUTION, clientToken: '' })),
+    error: 'ValidationException',
+    message:
+      "1 validation error detected: Value '' at 'clientToken' failed to satisfy constraint: Member must have length greater than or equal to 1",
   },
   {
     name: 'SendTaskSuccess with a token whose task is not open',
