@@ -12,6 +12,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import {
   executionHistory,
@@ -448,6 +449,39 @@ describe('RedriveExecution', () => {
     expect(afterEnd.redriveDate).toEqual(first.redriveDate);
     const described = await local.client.send(new DescribeExecutionCommand({ executionArn }));
     expect(described).toMatchObject({ status: 'ABORTED', redriveCount: 1, redriveDate: first.redriveDate });
+  });
+});
+
+describe('RedriveExecution of an execution that timed out', () => {
+  it('gives it its whole TimeoutSeconds again from the redrive', async () => {
+    // Prepare: an approval nobody answers within the execution's 60 s
+    const clock = new VirtualClock();
+    const timing = new Functions();
+    const timed = await startTestRuntime({ clock, lambdas: timing.registry() });
+    try {
+      const stateMachineArn = await createMachine(timed.client, { ...APPROVAL, TimeoutSeconds: 60 });
+      const { executionArn } = await timed.client.send(new StartExecutionCommand({ stateMachineArn }));
+      await expect.poll(() => timing.tokens.length).toBe(1);
+      await clock.advance(60_000);
+      const timedOut = await waitForExecution(timed.client, executionArn!);
+      expect(timedOut).toMatchObject({ status: 'TIMED_OUT', redriveStatus: 'REDRIVABLE' });
+
+      // Act: redriven, then 59 s pass, and the approval is answered
+      await timed.client.send(new RedriveExecutionCommand({ executionArn }));
+      await expect.poll(() => timing.tokens.length).toBe(2);
+      await clock.advance(59_000);
+      const stillRunning = await timed.client.send(new DescribeExecutionCommand({ executionArn }));
+      await timed.client.send(
+        new SendTaskSuccessCommand({ taskToken: timing.tokens[1]!, output: '"approved"' }),
+      );
+      const answered = await waitForExecution(timed.client, executionArn!);
+
+      // Assess
+      expect(stillRunning.status).toBe('RUNNING');
+      expect(answered).toMatchObject({ status: 'SUCCEEDED', output: '"approved"', redriveCount: 1 });
+    } finally {
+      await timed.close();
+    }
   });
 });
 
