@@ -30,18 +30,22 @@ export interface RedriveStatus {
   redriveStatusReason?: string;
 }
 
-/** Whether `row` may be redriven now, and if not, why (AWS's words where it has them). */
-export function redriveStatus(row: ExecutionRow, facts: RedriveFacts): RedriveStatus {
+/**
+ * Whether `row` may be redriven now, and if not, why (AWS's words where it has them). `facts` is read only
+ * for an execution that ended FAILED, ABORTED or TIMED_OUT.
+ */
+export function redriveStatus(row: ExecutionRow, facts: () => RedriveFacts): RedriveStatus {
   const reason = notRedrivableReason(row, facts);
   return reason === undefined
     ? { redriveStatus: 'REDRIVABLE' }
     : { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
 }
 
-function notRedrivableReason(row: ExecutionRow, facts: RedriveFacts): string | undefined {
+function notRedrivableReason(row: ExecutionRow, readFacts: () => RedriveFacts): string | undefined {
   if (row.status === 'RUNNING' || row.status === 'SUCCEEDED') {
     return `Execution is ${row.status} and cannot be redriven`;
   }
+  const facts = readFacts();
   const { machine } = facts;
   if (machine === undefined || machine.status === 'DELETING') return 'State machine is in DELETING status';
   if (machine.type === 'EXPRESS') return 'Executions of EXPRESS state machines cannot be redriven';

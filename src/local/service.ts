@@ -422,14 +422,13 @@ export class LocalStepFunctions {
 
   /** Whether `row` may be redriven now (the store is read only for an execution that ended unsuccessfully). */
   #redriveStatus(row: ExecutionRow): RedriveStatus {
-    const ended = row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
-    return redriveStatus(row, {
-      machine: ended ? this.store.getStateMachine(row.stateMachineArn) : undefined,
-      lastEventId: ended ? this.store.lastEventId(row.id) : 0,
-      keptFrames: ended && this.store.hasFrames(row.id),
+    return redriveStatus(row, () => ({
+      machine: this.store.getStateMachine(row.stateMachineArn),
+      lastEventId: this.store.lastEventId(row.id),
+      keptFrames: this.store.hasFrames(row.id),
       historyEventLimit: this.#engine.historyEventLimit,
       now: this.clock.now(),
-    });
+    }));
   }
 
   /**

@@ -54,14 +54,16 @@ function failed(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
   };
 }
 
-const facts = (overrides: Partial<RedriveFacts> = {}): RedriveFacts => ({
-  machine: MACHINE,
-  lastEventId: 12,
-  keptFrames: true,
-  historyEventLimit: 25_000,
-  now: NOW,
-  ...overrides,
-});
+const facts =
+  (overrides: Partial<RedriveFacts> = {}) =>
+  (): RedriveFacts => ({
+    machine: MACHINE,
+    lastEventId: 12,
+    keptFrames: true,
+    historyEventLimit: 25_000,
+    now: NOW,
+    ...overrides,
+  });
 
 describe('redriveStatus', () => {
   it('lets an execution that failed, was aborted or timed out be redriven', () => {
@@ -130,6 +132,14 @@ describe('redriveStatus', () => {
       redriveStatus: 'NOT_REDRIVABLE',
       redriveStatusReason: reason,
     });
+  });
+
+  it('reads nothing more of an execution that runs or succeeded', () => {
+    const unread = (): RedriveFacts => {
+      throw new Error('read');
+    };
+    expect(redriveStatus(failed({ status: 'SUCCEEDED' }), unread).redriveStatus).toBe('NOT_REDRIVABLE');
+    expect(redriveStatus(failed({ status: 'RUNNING' }), unread).redriveStatus).toBe('NOT_REDRIVABLE');
   });
 
   it('lets one with 24,998 events, or ended 14 days ago to the millisecond, be redriven', () => {
