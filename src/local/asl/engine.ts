@@ -263,17 +263,8 @@ export class Engine {
       this.store.redriveExecution(row.id, { redriveDate: now, deadline, frames });
       this.store.insertEvents([[row.id, event]]);
     });
-    const redriven: ExecutionRow = {
-      ...row,
-      status: 'RUNNING',
-      output: null,
-      error: null,
-      cause: null,
-      stopDate: null,
-      deadline,
-      redriveCount,
-      redriveDate: now,
-    };
+    // The row as the store made it RUNNING again: what a redrive changes is written in one place.
+    const redriven = this.store.getExecution(row.arn)!;
     this.launch(redriven);
     return redriven;
   }

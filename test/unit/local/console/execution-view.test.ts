@@ -25,6 +25,17 @@ function taskSucceeded(id: number, output: object): HistoryEvent {
   return lambdaTaskSucceeded(id, output, at(id));
 }
 
+/** The ExecutionTimedOut event as AWS records it: its error alone, pointing at no event. */
+function timedOut(id: number): HistoryEvent {
+  return {
+    id,
+    previousEventId: 0,
+    type: 'ExecutionTimedOut',
+    timestamp: at(id),
+    executionTimedOutEventDetails: { error: 'States.Timeout' },
+  };
+}
+
 const approvalScheduled: HistoryEvent = {
   id: 5,
   type: 'TaskScheduled',
@@ -275,16 +286,7 @@ describe('ExecutionViewAccumulator', () => {
 
   it('gives the end of a timed-out execution with its error alone: AWS records no cause for it', () => {
     // Prepare
-    const history: HistoryEvent[] = [
-      approvalScheduled,
-      {
-        id: 6,
-        previousEventId: 0,
-        type: 'ExecutionTimedOut',
-        timestamp: at(6),
-        executionTimedOutEventDetails: { error: 'States.Timeout' },
-      },
-    ];
+    const history: HistoryEvent[] = [approvalScheduled, timedOut(6)];
     // Act
     const view = executionView(history);
     // Assess
@@ -297,13 +299,7 @@ describe('ExecutionViewAccumulator', () => {
     const history: HistoryEvent[] = [
       entered(4, 'RequestApproval'),
       approvalScheduled,
-      {
-        id: 6,
-        previousEventId: 0,
-        type: 'ExecutionTimedOut',
-        timestamp: at(6),
-        executionTimedOutEventDetails: { error: 'States.Timeout' },
-      },
+      timedOut(6),
       {
         id: 7,
         type: 'ExecutionRedriven',
