@@ -7,11 +7,12 @@ import { serviceSchema } from '#core/schemas/common.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * How long the claim of a rollback that cleaned up lasts: a duplicate of the same stop started later
- * (EventBridge delivers at least once and retries a start for up to an hour; `cutover abort` starts one
- * when none appeared) finds it for a week.
+ * How long the claim of a rollback that cleaned up lasts: 15 days. A duplicate of the same stop started
+ * later (EventBridge delivers at least once and retries a start for up to an hour; `cutover abort` starts
+ * one when none appeared) finds it, and so does the stopped execution itself if it is redriven, which Step
+ * Functions allows for 14 days after its stop: its tasks then change nothing (`ExecutionStopped`).
  */
-const CLEANED_UP_CLAIM_SECONDS = 7 * 86_400;
+const CLEANED_UP_CLAIM_SECONDS = 15 * 86_400;
 
 /**
  * ClaimRollback: one clean-up per stopped execution. Without `ended`, claims the clean-up after
@@ -20,9 +21,9 @@ const CLEANED_UP_CLAIM_SECONDS = 7 * 86_400;
  * - `{ claimed: false, by }` when another rollback of the same stop holds it (it cleans up alone);
  * - `{ claimed: false, refused }` when another execution holds `service`'s lock (a release started
  *   since): restoring the stopped execution's backup would undo it, so nothing is restored, and the claim
- *   is kept a week so no later run of the rollback restores it either.
+ *   is kept 15 days so no later run of the rollback restores it either.
  * From the claim on, the stopped execution's tasks still in flight change nothing (`ExecutionStopped`).
- * `ended: 'cleanedUp'` keeps the claim for a week; `ended: 'failed'` gives it up, so the clean-up can be
+ * `ended: 'cleanedUp'` keeps the claim for 15 days; `ended: 'failed'` gives it up, so the clean-up can be
  * run again.
  */
 export const handler = plainTaskHandler(

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** Cleanup: removes the track the release no longer needs (the canary, or the drained old track). */
@@ -10,7 +10,7 @@ export const handler = taskHandler(
   async ({ request, executionArn, track }) => {
     const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
     const cluster = await deps.cluster();
-    await refuseIfRolledBack(await deps.lock(), executionArn, 'cleanup');
+    await refuseIfFencedOff(await deps.lock(), { service: request.service, executionArn }, 'cleanup');
     await cluster.remove(request.service, track);
     return { removed: track };
   },

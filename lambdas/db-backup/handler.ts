@@ -4,7 +4,7 @@ import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { executionNameOf } from '#core/api-routes.ts';
 import { ExecutionStoppedError } from '#core/errors.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -16,12 +16,15 @@ export const handler = dbTaskHandler('db-backup', {}, async ({ request, executio
   const lock = createLockFromEnvironment();
   // Only a stop ends the backup: a failed look-up (a throttled lock table) is logged, and checked again later.
   const checkStop = () =>
-    refuseIfRolledBack(lock, executionArn, 'db-backup', (why) => `db-backup wrote no backup: ${why}`).catch(
-      (error: unknown) => {
-        if (error instanceof ExecutionStoppedError) throw error;
-        logger.warn('could not check whether the execution was stopped', { cause: (error as Error).message });
-      },
-    );
+    refuseIfFencedOff(
+      lock,
+      { service: request.service, executionArn },
+      'db-backup',
+      (why) => `db-backup wrote no backup: ${why}`,
+    ).catch((error: unknown) => {
+      if (error instanceof ExecutionStoppedError) throw error;
+      logger.warn('could not check whether the execution was stopped', { cause: (error as Error).message });
+    });
   return {
     manifestKey: await backupTarget(
       request,

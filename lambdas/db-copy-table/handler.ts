@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { copySlice } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 
 /**
  * DbCopyTable: copies batches of one table until done or the time budget is spent (`copy.budgetSeconds`,
@@ -18,9 +18,9 @@ export const handler = dbTaskHandler(
       timeLeftMs: invocation.timeLeftMs(),
       // Batches committed before the stop stay: UndoCopy is not run for a stopped migration.
       beforeBatch: () =>
-        refuseIfRolledBack(
+        refuseIfFencedOff(
           lock,
-          executionArn,
+          { service: request.service, executionArn },
           'db-copy-table',
           (why) => `db-copy-table started no further batch of ${table}: ${why}`,
         ),

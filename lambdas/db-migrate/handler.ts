@@ -4,7 +4,7 @@ import type { MigrationRunPoint } from '#adapters/database/migrations.ts';
 import { migrateTarget } from '#adapters/database/workflow.ts';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { dbTaskHandler } from '#lambdas/shared/db-task-handler.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { logger } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -52,14 +52,16 @@ export const handler = dbTaskHandler(
   { startedAt: z.iso.datetime({ offset: true }).optional() },
   async ({ request, executionArn, startedAt }, invocation) => {
     const lock = createLockFromEnvironment();
-    await refuseIfRolledBack(lock, executionArn, 'db-migrate');
+    await refuseIfFencedOff(lock, { service: request.service, executionArn }, 'db-migrate');
     const report = await migrateTarget(request, createBackupStoreFromEnvironment(), {
       timeLeftMs: invocation.timeLeftMs(),
       ...(startedAt && { since: new Date(startedAt) }),
       onLockWait: (holder) => logger.warn(`waiting for the migration lock, held by ${holder}`),
       onLockTimeout: (what) => logger.warn(what),
       beforeApplying: (point) =>
-        refuseIfRolledBack(lock, executionArn, 'db-migrate', (stopped) => stoppedRun(point, stopped)),
+        refuseIfFencedOff(lock, { service: request.service, executionArn }, 'db-migrate', (stopped) =>
+          stoppedRun(point, stopped),
+        ),
     });
     if (report.withoutFile.length > 0) {
       logger.warn(`applied but without a file among the migrations: ${report.withoutFile.join(', ')}`);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -21,7 +21,7 @@ export const handler = taskHandler(
     }
     const deps = dependencies(request, { cluster: clusterFamily, lock: lockFamily });
     const cluster = await deps.cluster();
-    await refuseIfRolledBack(await deps.lock(), executionArn, 'deploy-track');
+    await refuseIfFencedOff(await deps.lock(), { service: request.service, executionArn }, 'deploy-track');
     await cluster.apply(request.service, track, { ...request.release, replicas: count });
     return { track, ready: false, reason: 'applied', attempt: 0 };
   },

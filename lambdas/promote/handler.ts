@@ -11,7 +11,7 @@ import {
   trafficFamily,
 } from '#lambdas/shared/dependencies.ts';
 import { describeRelease, publishEventBestEffort } from '#lambdas/shared/events.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -59,7 +59,7 @@ export const handler = taskHandler(
     });
     const router = await deps.router();
     await assertReadyForTraffic(await deps.cluster(), request.service, track, [tracks.live, tracks.next]);
-    await refuseIfRolledBack(await deps.lock(), executionArn, 'promote');
+    await refuseIfFencedOff(await deps.lock(), { service: request.service, executionArn }, 'promote');
     await applyWeights(router, request.service, weights);
     const shiftedAt = new Date().toISOString();
     const outcome = await publishEventBestEffort(

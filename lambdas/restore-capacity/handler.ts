@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { BackupNotFoundError } from '#core/errors.ts';
 import { maxPollChecks } from '#core/polling.ts';
-import { backupFamily, clusterFamily, dependencies } from '#lambdas/shared/dependencies.ts';
+import { backupFamily, clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 import { stopBeforeEmptyTracks } from './stop.ts';
@@ -28,7 +29,9 @@ const poll = z.object({ attempt: z.number().int().min(0), maxAttempts: z.number(
  * said to serve instead: `stable 0/2 ready of v1: CrashLoopBackOff; v2's 2 replicas still serve` (see
  * `checkTracks`). Before Rollback, such a track with no ready replica at all stops the
  * rollback instead: `RollbackStopped` (see `stopBeforeEmptyTracks`), the traffic left where it is. Without
- * a backup nothing was changed: ready.
+ * a backup nothing was changed: ready. Changes nothing (`ExecutionStopped`) when the release may no longer
+ * change its service (see `refuseIfFencedOff`; the rollback machine passes its own `rollbackArn`): the
+ * strategy machines then fail with that error (through NotifyFailed), without a rollback.
  */
 export const handler = taskHandler(
   'restore-capacity',
@@ -36,9 +39,15 @@ export const handler = taskHandler(
     backupKey: z.string().min(1).optional(),
     poll: poll.optional(),
     afterRollback: z.boolean().default(false),
+    rollbackArn: z.string().min(1).optional(),
   },
-  async ({ request, executionArn, backupKey, afterRollback, ...input }) => {
-    const deps = dependencies(request, { backups: backupFamily, cluster: clusterFamily });
+  async ({ request, executionArn, backupKey, afterRollback, rollbackArn, ...input }) => {
+    const deps = dependencies(request, { backups: backupFamily, cluster: clusterFamily, lock: lockFamily });
+    await refuseIfFencedOff(
+      await deps.lock(),
+      { service: request.service, executionArn, rollbackArn },
+      'restore-capacity',
+    );
     const key = backupKey ?? releaseBackupKey(request.service, executionArn);
     const backup = await readReleaseBackup(await deps.backups(), key).catch((error: unknown) => {
       if (error instanceof BackupNotFoundError) return undefined;

@@ -3,7 +3,14 @@ import { TransientAdapterError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import type { ClusterSnapshot } from '#core/types.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
-import { backupFamily, clusterFamily, dependencies, trafficFamily } from '#lambdas/shared/dependencies.ts';
+import {
+  backupFamily,
+  clusterFamily,
+  dependencies,
+  lockFamily,
+  trafficFamily,
+} from '#lambdas/shared/dependencies.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { readReleaseBackup, releaseBackupKey } from '#lambdas/shared/release-backup.ts';
 import { restoreTraffic } from '#lambdas/shared/restore-traffic.ts';
 import { trackOf } from '#lambdas/shared/snapshot-tracks.ts';
@@ -36,7 +43,8 @@ function drainSecondsOf(strategy: string, request: { scaleDownDelaySeconds?: num
  * objects put back as they were. Idempotent. Reports the `weights` it set, if it set any, the backup's `tracks` and the cluster `objects` it re-applied (a Kubernetes
  * snapshot also holds the service's Services and routes). Without `backupKey`, reads the backup BackupState
  * keyed by `executionArn` (the rollback machine of a stopped release); throws `BackupNotFound` when there is
- * none.
+ * none. Changes nothing (`ExecutionStopped`) when the release may no longer change its service (see
+ * `refuseIfFencedOff`; the rollback machine passes its own `rollbackArn`).
  */
 export const handler = taskHandler(
   'rollback',
@@ -45,14 +53,21 @@ export const handler = taskHandler(
     error: stateErrorSchema.optional(),
     only: z.literal('traffic').optional(),
     trafficRestored: z.boolean().optional(),
+    rollbackArn: z.string().min(1).optional(),
   },
-  async ({ strategy, request, executionArn, error, only, trafficRestored, ...input }) => {
+  async ({ strategy, request, executionArn, error, only, trafficRestored, rollbackArn, ...input }) => {
     const backupKey = input.backupKey ?? releaseBackupKey(request.service, executionArn);
     const deps = dependencies(request, {
       backups: backupFamily,
       router: trafficFamily,
       cluster: clusterFamily,
+      lock: lockFamily,
     });
+    await refuseIfFencedOff(
+      await deps.lock(),
+      { service: request.service, executionArn, rollbackArn },
+      'rollback',
+    );
     const backup = await readReleaseBackup(await deps.backups(), backupKey);
     if (only === 'traffic') {
       logger.warn('rolling back the traffic', { backupKey, cause: error?.Error });

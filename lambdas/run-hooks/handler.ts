@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { runHooks } from '#adapters/hooks/webhooks.ts';
 import { HOOK_PHASES } from '#core/schemas/index.ts';
 import { dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { logger, taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -30,9 +30,9 @@ export const handler = taskHandler(
     retryCount: z.number().int().min(0).default(0),
   },
   async ({ strategy, request, executionArn, track, phase, retryCount }) => {
-    await refuseIfRolledBack(
+    await refuseIfFencedOff(
       await dependencies(request, { lock: lockFamily }).lock(),
-      executionArn,
+      { service: request.service, executionArn },
       'run-hooks',
     );
     const hooks = await runHooks(

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { clusterFamily, dependencies, lockFamily } from '#lambdas/shared/dependencies.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler } from '#lambdas/shared/task-handler.ts';
 
 /** ScaleTrack: sets a track's replicas (a no-op when it already has them, e.g. scaling an absent track to 0). */
@@ -12,7 +12,7 @@ export const handler = taskHandler(
     const cluster = await deps.cluster();
     const { desired } = await cluster.status(request.service, track);
     if (desired === replicas) return { track, replicas };
-    await refuseIfRolledBack(await deps.lock(), executionArn, 'scale-track');
+    await refuseIfFencedOff(await deps.lock(), { service: request.service, executionArn }, 'scale-track');
     await cluster.scale(request.service, track, replicas);
     return { track, replicas };
   },

@@ -2,7 +2,7 @@ import { ValidationError } from '#core/errors.ts';
 import { isValidWeights } from '#core/plan/index.ts';
 import { applyWeights } from '#lambdas/shared/apply-weights.ts';
 import { dependencies, lockFamily, trafficFamily } from '#lambdas/shared/dependencies.ts';
-import { refuseIfRolledBack } from '#lambdas/shared/execution-fence.ts';
+import { refuseIfFencedOff } from '#lambdas/shared/execution-fence.ts';
 import { taskHandler, weightsSchema } from '#lambdas/shared/task-handler.ts';
 
 /**
@@ -21,7 +21,7 @@ export const handler = taskHandler(
     }
     const deps = dependencies(request, { router: trafficFamily, lock: lockFamily });
     const router = await deps.router();
-    await refuseIfRolledBack(await deps.lock(), executionArn, 'set-weights');
+    await refuseIfFencedOff(await deps.lock(), { service: request.service, executionArn }, 'set-weights');
     await applyWeights(router, request.service, weights);
     return { weights, shiftedAt: new Date().toISOString() };
   },

@@ -9,25 +9,73 @@ import { serviceLocked } from './service-locked.ts';
 import { logger } from './task-handler.ts';
 
 /**
- * Throws `ExecutionStopped` when a rollback has claimed `executionArn`'s clean-up. Step Functions does not
- * cancel a task in flight when its execution is stopped: a task that changes the service or the database
- * calls this before each change, so it cannot undo what the rollback put back. Its message says the task
- * changed nothing, or what `whatItDid` makes of the stop (`<execution> was stopped and its rollback ...`).
+ * How long a free lock taken back by its execution lasts (its own expired while it timed out and waited
+ * for a redrive): a day, the margin a release's lock has beyond its plan; its Unlock gives it back sooner.
+ */
+const RETAKEN_LOCK_SECONDS = 86_400;
+
+/** Whom a task works for: a release or migration, or the rollback that claimed its clean-up. */
+export interface FencedExecution {
+  readonly service: ServiceRef;
+  /** The release's (or migration's) execution, the owner of `service`'s lock. */
+  readonly executionArn: string;
+  /** The rollback this task runs in, when it runs in one: its own claim does not stop it. */
+  readonly rollbackArn?: string;
+}
+
+/**
+ * Throws `ExecutionStopped` when the execution may no longer change its service, so a task that changes
+ * the service or the database calls this before each change:
+ * - a rollback (other than `rollbackArn`) has claimed its clean-up. Step Functions does not cancel a task in
+ *   flight when its execution is stopped, and a stopped execution can be redriven (`RedriveExecution`,
+ *   within 14 days) after its rollback put the service back: it must not undo what the rollback did;
+ * - another execution holds the service's lock: this one lost it (its lock expired, or it gave it back and
+ *   was redriven), and changing the service, or restoring its own backup, would undo what that one changes.
+ * A free lock (it expired while the execution timed out, say) is taken back first, so no other release
+ * starts while this one changes the service.
+ * The message says the task changed nothing, or what `whatItDid` makes of the stop.
  *
  * @example
- * await refuseIfRolledBack(lock, executionArn, 'set-weights');
+ * await refuseIfFencedOff(lock, { service: request.service, executionArn }, 'set-weights');
  * await router.setWeights(service, weights);
  */
-export async function refuseIfRolledBack(
+export async function refuseIfFencedOff(
+  lock: Lock,
+  { service, executionArn, rollbackArn }: FencedExecution,
+  task: string,
+  whatItDid: (stopped: string) => string = changedNothing(task),
+): Promise<void> {
+  await refuseIfRolledBack(lock, executionArn, whatItDid, rollbackArn);
+  let holder = await lock.holder(service);
+  if (holder === undefined && (await lock.acquire(service, executionArn, RETAKEN_LOCK_SECONDS))) return;
+  holder ??= await lock.holder(service);
+  if (holder !== undefined && holder !== executionArn) {
+    throw new ExecutionStoppedError(
+      whatItDid(
+        `${service.namespace}/${service.name} is locked by ${holder}, not by ${executionArn}, which lost ` +
+          "the lock: what it would change is that execution's to change now",
+      ),
+    );
+  }
+}
+
+/** The words of a stop that kept `task` from changing anything. */
+const changedNothing = (task: string) => (stopped: string) => `${task} changed nothing: ${stopped}`;
+
+/**
+ * Throws `ExecutionStopped` (`whatItDid` with the stop) when a rollback other than `rollbackArn` claimed
+ * `executionArn`'s clean-up.
+ */
+async function refuseIfRolledBack(
   lock: Lock,
   executionArn: string,
-  task: string,
-  whatItDid: (stopped: string) => string = (stopped) => `${task} changed nothing: ${stopped}`,
+  whatItDid: (stopped: string) => string,
+  rollbackArn?: string,
 ): Promise<void> {
-  const rollbackArn = await lock.rollbackOf(executionArn);
-  if (rollbackArn) {
+  const claimedBy = await lock.rollbackOf(executionArn);
+  if (claimedBy && claimedBy !== rollbackArn) {
     throw new ExecutionStoppedError(
-      whatItDid(`${executionArn} was stopped and its rollback ${rollbackArn} is putting the service back`),
+      whatItDid(`${executionArn} was stopped and its rollback ${claimedBy} is putting the service back`),
     );
   }
 }
@@ -74,7 +122,7 @@ export async function lockForExecution(
     await takeOverFromEnded(lock, executions, service, executionArn, ttlSeconds);
   }
   try {
-    await refuseIfRolledBack(lock, executionArn, task);
+    await refuseIfRolledBack(lock, executionArn, changedNothing(task));
   } catch (error) {
     const releaseError = await lock.release(service, executionArn).then(
       () => undefined,

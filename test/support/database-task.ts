@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   type LocalAdapters,
   type LocalAdaptersHandle,
@@ -14,9 +14,14 @@ export interface DatabaseTaskWorld {
   readonly adapters: LocalAdapters;
 }
 
+/** The service of `databaseMigrationInput`'s requests. */
+const REQUEST_SERVICE = { name: 'orders', namespace: 'shop' };
+
 /**
  * Registers the hooks that give a test file of a database task handler a PostgreSQL (its password in
  * `PGPASSWORD`, as the task reads it) and the local adapters in a temporary data dir, and removes both after.
+ * Each test stands for an execution of its own: the service lock a task took is given back after it, as
+ * that execution's Unlock would.
  *
  * @example
  * const world = useDatabaseTaskWorld();
@@ -32,6 +37,10 @@ export function useDatabaseTaskWorld(): DatabaseTaskWorld {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
     process.env.CUTOVER_DATA_DIR = data.dataDir;
     local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
+  });
+  afterEach(async () => {
+    const holder = await local?.adapters.lock.holder(REQUEST_SERVICE);
+    if (holder) await local?.adapters.lock.release(REQUEST_SERVICE, holder);
   });
   afterAll(async () => {
     await local?.close();

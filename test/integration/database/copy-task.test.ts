@@ -4,15 +4,19 @@ import { databaseMigrationInput } from '#test/builders/database-migration-reques
 import { useDatabaseTaskWorld } from '#test/support/database-task.ts';
 import { requestUrl } from '#test/support/postgres.ts';
 import { handler } from '../../../lambdas/db-copy-table/handler.ts';
+import { handler as undoCopy } from '../../../lambdas/db-undo-copy/handler.ts';
 import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
 
 const world = useDatabaseTaskWorld();
 
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:copy-task';
+/** The service of `databaseMigrationInput`'s requests. */
+const SERVICE = { name: 'orders', namespace: 'shop' };
 
 /**
  * The DbCopyTable task of `executionArn` on `customers` (1,000 rows, the source's statistics up to date)
- * with the default budget (600 s), in batches of 100: its answer, and the rows the target holds after it.
+ * with the default budget (600 s), in batches of 100: its answer, the rows the target holds after it, the
+ * task's event and the target.
  */
 async function copyCustomers(timeLeftMs: number, executionArn = EXECUTION) {
   const source = await world.postgres.createDatabase('source');
@@ -36,8 +40,12 @@ async function copyCustomers(timeLeftMs: number, executionArn = EXECUTION) {
   };
   const context = { functionName: 'cutover-db-copy-table', getRemainingTimeInMillis: () => timeLeftMs };
   const answer = await handler(event, context as never).catch((error: Error) => error);
+  return { answer, copied: await customersIn(target), event, target };
+}
+
+async function customersIn(target: string): Promise<number> {
   const { rows } = await runSql(target, 'SELECT count(*)::int AS copied FROM customers');
-  return { answer, copied: rows[0].copied as number };
+  return rows[0].copied;
 }
 
 describe('DbCopyTable', () => {
@@ -71,5 +79,51 @@ describe('DbCopyTable', () => {
       ),
     });
     expect(copied).toBe(0);
+  });
+
+  it('copies nothing for a migration that lost the service lock to another execution', async () => {
+    // Prepare
+    const holder = `${EXECUTION}-next`;
+    await world.adapters.lock.acquire(SERVICE, holder, 600);
+    // Act
+    const { answer, copied } = await copyCustomers(15 * 60_000);
+    await world.adapters.lock.release(SERVICE, holder);
+    // Assess
+    expect(answer).toMatchObject({
+      name: 'ExecutionStopped',
+      message: expect.stringContaining(
+        `db-copy-table started no further batch of public.customers: shop/orders is locked by ${holder}, not by ${EXECUTION}`,
+      ),
+    });
+    expect(copied).toBe(0);
+  });
+});
+
+describe('DbUndoCopy', () => {
+  const context = { functionName: 'cutover-db-undo-copy', getRemainingTimeInMillis: () => 15 * 60_000 };
+
+  it('empties nothing for a migration that lost the service lock, and the tables it copied into otherwise', async () => {
+    // Prepare: 1,000 customers copied by this execution; then its lock expired and another execution took it
+    const { event, copied, target } = await copyCustomers(15 * 60_000);
+    const { copyId, executionArn, request } = event;
+    const holder = `${EXECUTION}-next`;
+    await world.adapters.lock.release(SERVICE, executionArn);
+    await world.adapters.lock.acquire(SERVICE, holder, 600);
+    // Act
+    const refused = await undoCopy({ request, executionArn, copyId }, context as never).catch(
+      (e: Error) => e,
+    );
+    const keptRows = await customersIn(target);
+    await world.adapters.lock.release(request.service, holder);
+    const undone = await undoCopy({ request, executionArn, copyId }, context as never);
+    // Assess
+    expect(copied).toBe(1000);
+    expect(refused).toMatchObject({
+      name: 'ExecutionStopped',
+      message: expect.stringContaining(`db-undo-copy changed nothing: shop/orders is locked by ${holder}`),
+    });
+    expect(keptRows).toBe(1000);
+    expect(undone).toEqual({ emptied: ['public.customers'] });
+    expect(await customersIn(target)).toBe(0);
   });
 });

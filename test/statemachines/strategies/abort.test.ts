@@ -6,7 +6,12 @@ import {
   DescribeBlueGreenDeploymentsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_SUBSTITUTIONS } from '#core/substitutions.ts';
@@ -33,7 +38,7 @@ import {
   type TestPostgres,
 } from '#test/support/postgres.ts';
 import { rdsError } from '#test/support/rds-fixtures.ts';
-import { aCanaryRequest, aTestService } from '#test/support/strategy-requests.ts';
+import { aCanaryRequest, aTestService, PATIENT_ANALYSIS } from '#test/support/strategy-requests.ts';
 import {
   aLiveTrack,
   anExampleRelease,
@@ -218,6 +223,43 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     const { service: api, stateMachines } = strategies.runtime;
     expect(await rollBackMissedAborts(api, stateMachines, strategies.adapters.lock)).toEqual([]);
   });
+
+  it('changes nothing when an aborted canary is redriven after another release: it fails ExecutionStopped', async () => {
+    // Prepare: v7 aborted while it baked and rolled back, then v8 released to the end
+    const analysis = { ...PATIENT_ANALYSIS, inconclusiveLimit: 0, onInconclusive: 'fail' };
+    const aborted = aCanaryRequest(service, 'v7', {
+      canary: { steps: [{ weight: 20, bakeSeconds: 60 }], analysis },
+    });
+    const arn = await strategies.start('canary', aborted, 'redriven-v7');
+    await historyUntil(strategies.client, arn, entered('BakeStep'));
+    const { rollbackExecutionArn } = await abortRelease(strategies.client, arn, 'wrong image');
+    await waitForExecution(strategies.client, rollbackExecutionArn!);
+    const next = await strategies.run('canary', aCanaryRequest(service, 'v8'), 'after-abort-v8');
+    const released = await serviceState(strategies.adapters, service);
+    const eventsBefore = (await executionHistory(strategies.client, arn)).length;
+    // Act
+    await strategies.client.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const redriven = await waitForExecution(strategies.client, arn);
+    // Assess: it baked and analysed (read-only) again, then its rollback changed nothing
+    expect(next.status, next.cause).toBe('SUCCEEDED');
+    expect(released).toEqual({ weights: { stable: 100 }, tracks: { stable: 'v8 x1' }, served: ['v8'] });
+    expect(redriven).toMatchObject({ status: 'FAILED', error: 'ExecutionStopped', redriveCount: 1 });
+    expect(redriven.cause).toContain(
+      `restore-capacity changed nothing: ${arn} was stopped and its rollback ${rollbackExecutionArn} is putting the service back`,
+    );
+    const readOnly = ['BakeStep', 'AnalyzeStep', 'JudgeStep', 'WaitToReanalyzeStep'];
+    const statesAfter = await statesEntered(strategies, arn, eventsBefore);
+    expect(statesAfter[0]).toBe('BakeStep');
+    expect(statesAfter.filter((name) => !readOnly.includes(name))).toEqual([
+      'RestoreCapacity',
+      'NotifyFailed',
+      'UnlockAfterFailure',
+      'IsRollbackStopped',
+      'Failed',
+    ]);
+    expect(await serviceState(strategies.adapters, service)).toEqual(released);
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
 });
 
 /**
@@ -349,11 +391,15 @@ describe('a stop whose rollback never started (the runtime killed in between)', 
 /** The example's migrations: Prepare reads them before it locks the service. */
 const MIGRATIONS = 'examples/migrations/shop';
 
-/** The states an execution entered, in order. */
-async function statesEntered(strategies: StrategyRuntime, executionArn: string): Promise<string[]> {
-  return (await executionHistory(strategies.client, executionArn)).flatMap((event) =>
-    event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name!] : [],
-  );
+/** The states an execution entered, in order (from its event `after` on). */
+async function statesEntered(
+  strategies: StrategyRuntime,
+  executionArn: string,
+  after = 0,
+): Promise<string[]> {
+  return (await executionHistory(strategies.client, executionArn))
+    .slice(after)
+    .flatMap((event) => (event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name!] : []));
 }
 
 describe('aborting a database migration (StopExecution + the rollback state machine)', () => {

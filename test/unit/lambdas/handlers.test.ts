@@ -1302,6 +1302,58 @@ describe("a stopped execution's tasks still in flight", () => {
     );
   });
 
+  it('change nothing, rollback included, when another execution holds the service lock, naming it', async () => {
+    // Prepare: this execution lost the lock (it expired, or it was redriven after giving it back)
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    const { key } = await run(backupState, {});
+    world.lockHolder = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-2';
+    world.calls.length = 0;
+    const tasks: [Handler, Record<string, unknown>][] = [
+      [setWeights, { weights: { stable: 50, canary: 50 } }],
+      [deployTrack, { track: 'canary', replicas: 2 }],
+      [restoreCapacity, { backupKey: key }],
+      [rollback, { backupKey: key, error: { Error: 'AnalysisFailed' } }],
+    ];
+    // Act
+    const errors = [];
+    for (const [task, event] of tasks) errors.push(await errorOf(run(task, event)));
+    // Assess
+    expect(errors.map((error) => error?.name)).toEqual(Array(tasks.length).fill('ExecutionStopped'));
+    expect(errors[3]?.message).toBe(
+      `rollback changed nothing: shop/checkout is locked by ${world.lockHolder}, not by ${executionArn}, ` +
+        "which lost the lock: what it would change is that execution's to change now",
+    );
+    expect(world.calls).toEqual([]);
+    expect(world.weights).toEqual({ stable: 100 });
+  });
+
+  it('take a free lock back before changing the service (it expired while the execution waited for a redrive)', async () => {
+    // Prepare
+    world.lockHolder = undefined;
+    // Act
+    await run(setWeights, { weights: { stable: 50, canary: 50 } });
+    // Assess
+    expect(world.lockHolder).toBe(executionArn);
+    expect(world.lockSeconds).toBe(86_400);
+    expect(world.weights).toEqual({ stable: 50, canary: 50 });
+  });
+
+  it('let the rollback that claimed the execution restore it, and no other', async () => {
+    // Prepare: the stopped execution still holds the lock; rollback-1 claimed its clean-up
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 90, canary: 10 };
+    world.lockHolder = executionArn;
+    world.rollbackClaims.set(executionArn, 'arn:rollback:rollback-1');
+    // Act
+    const other = await errorOf(run(rollback, { backupKey: key, rollbackArn: 'arn:rollback:rollback-2' }));
+    const claimed = await run(rollback, { backupKey: key, rollbackArn: 'arn:rollback:rollback-1' });
+    // Assess
+    expect(other?.name).toBe('ExecutionStopped');
+    expect(claimed).toMatchObject({ weights: { stable: 100, canary: 0 } });
+    expect(world.weights).toEqual({ stable: 100 });
+  });
+
   it('go on for an execution no rollback claimed', async () => {
     // Prepare
     world.rollbackClaims.set(

@@ -56,6 +56,25 @@ describe('release state machines', () => {
     },
   );
 
+  it.each(RELEASE_MACHINES)(
+    '%s fails ExecutionStopped at its capacity checks through NotifyFailed, before any rollback step',
+    (name) => {
+      // Prepare
+      const states = definitionOf(name).States;
+      const stopped = { ErrorEquals: ['ExecutionStopped'], ResultPath: '$.error', Next: 'NotifyFailed' };
+      // Act
+      const catches = ['RestoreCapacity', 'CheckCapacity'].map((state) => states[state]!.Catch as unknown[]);
+      // Assess: before the States.ALL that goes on to RollbackTraffic; the end reads $.error
+      for (const caught of catches)
+        expect(caught.slice(1)).toEqual([
+          stopped,
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RollbackTraffic' }),
+        ]);
+      expect(states.NotifyFailed).toMatchObject({ Next: 'UnlockAfterFailure' });
+      expect(states.Failed).toMatchObject({ ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    },
+  );
+
   it.each(RELEASE_MACHINES)('%s uses only known functions of lambdas/', (name) => {
     const functions = new Set(
       readdirSync(join(directory, '../lambdas')).filter((entry) => entry !== 'shared'),
