@@ -75,7 +75,7 @@ async function refuseIfRolledBack(
   const claimedBy = await lock.rollbackOf(executionArn);
   if (claimedBy && claimedBy !== rollbackArn) {
     throw new ExecutionStoppedError(
-      whatItDid(`${executionArn} was stopped and its rollback ${claimedBy} is putting the service back`),
+      whatItDid(`${executionArn} was stopped, and its rollback ${claimedBy} owns the clean-up`),
     );
   }
 }

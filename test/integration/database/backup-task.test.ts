@@ -45,7 +45,7 @@ describe('DbBackup', () => {
     // Assess
     expect(answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: expect.stringMatching(/^db-backup wrote no backup: .* was stopped and its rollback/),
+      message: expect.stringMatching(/^db-backup wrote no backup: .* was stopped, and its rollback/),
     });
     expect(keys).toEqual([]);
   });

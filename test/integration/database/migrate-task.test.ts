@@ -94,7 +94,7 @@ describe('DbMigrate', () => {
     // Assess: V2's statements ran to their end, and its transaction was rolled back rather than committed
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate stopped before V2__slow: ${executionArn} was stopped and its rollback arn:rollback:abort-between is putting the service back; V1__a, applied before the stop, stays applied; the migrations from V2__slow on were not`,
+      message: `db-migrate stopped before V2__slow: ${executionArn} was stopped, and its rollback arn:rollback:abort-between owns the clean-up; V1__a, applied before the stop, stays applied; the migrations from V2__slow on were not`,
     });
     const absent = `SELECT to_regclass('slow_done') IS NULL AS slow, to_regclass('c') IS NULL AS c`;
     expect((await runSql(url, absent)).rows[0]).toEqual({ slow: true, c: true });
@@ -118,7 +118,7 @@ describe('DbMigrate', () => {
     // Assess: V1 ran to its end, then was rolled back, and the run says so rather than succeeding unseen
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-during-last is putting the service back; V1__slow was rolled back`,
+      message: `db-migrate changed nothing: ${executionArn} was stopped, and its rollback arn:rollback:abort-during-last owns the clean-up; V1__slow was rolled back`,
     });
     expect((await runSql(url, `SELECT to_regclass('slow_done') IS NULL AS absent`)).rows[0].absent).toBe(
       true,
@@ -148,7 +148,7 @@ describe('DbMigrate', () => {
     // Assess
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-all is putting the service back; V1__a, V2__slow were rolled back (transaction: all)`,
+      message: `db-migrate changed nothing: ${executionArn} was stopped, and its rollback arn:rollback:abort-all owns the clean-up; V1__a, V2__slow were rolled back (transaction: all)`,
     });
     expect((await runSql(url, `SELECT to_regclass('a') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(await recordedVersions(url)).toBeNull();
@@ -181,7 +181,7 @@ describe('DbMigrate', () => {
     // Assess
     expect(await answer).toMatchObject({
       name: 'ExecutionStopped',
-      message: `db-migrate changed nothing: ${EXECUTION} was stopped and its rollback arn:rollback:abort-migrate-task is putting the service back`,
+      message: `db-migrate changed nothing: ${EXECUTION} was stopped, and its rollback arn:rollback:abort-migrate-task owns the clean-up`,
     });
     expect((await runSql(url, `SELECT to_regclass('b') IS NULL AS absent`)).rows[0].absent).toBe(true);
     expect(await recordedVersions(url)).toEqual([1]);

@@ -245,7 +245,7 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(released).toEqual({ weights: { stable: 100 }, tracks: { stable: 'v8 x1' }, served: ['v8'] });
     expect(redriven).toMatchObject({ status: 'FAILED', error: 'ExecutionStopped', redriveCount: 1 });
     expect(redriven.cause).toContain(
-      `restore-capacity changed nothing: ${arn} was stopped and its rollback ${rollbackExecutionArn} is putting the service back`,
+      `restore-capacity changed nothing: ${arn} was stopped, and its rollback ${rollbackExecutionArn} owns the clean-up`,
     );
     const readOnly = ['BakeStep', 'AnalyzeStep', 'JudgeStep', 'WaitToReanalyzeStep'];
     const statesAfter = await statesEntered(strategies, arn, eventsBefore);

@@ -1265,8 +1265,8 @@ describe("a stopped execution's tasks still in flight", () => {
     // Assess
     expect(errors.map((error) => error?.name)).toEqual(Array(tasks.length).fill('ExecutionStopped'));
     expect(errors[0]?.message).toBe(
-      `set-weights changed nothing: ${executionArn} was stopped and its rollback arn:rollback:abort-run-1 ` +
-        'is putting the service back',
+      `set-weights changed nothing: ${executionArn} was stopped, and its rollback arn:rollback:abort-run-1 ` +
+        'owns the clean-up',
     );
     expect(world.calls).toEqual([]);
     expect(world.weights).toEqual({ stable: 100 });
