@@ -1,5 +1,8 @@
 /** Builders of database migration requests for tests (raw input, before defaults). */
 
+/** The service of the requests {@link databaseMigrationInput} builds. */
+export const MIGRATED_SERVICE = { name: 'orders', namespace: 'shop' };
+
 /** A request migrating `target` (and copying `source` into it when given) with the migrations in `directory`. */
 export function databaseMigrationInput(
   database: { target: string; source?: string },
@@ -7,7 +10,7 @@ export function databaseMigrationInput(
   extra: Record<string, unknown> = {},
 ) {
   return {
-    service: { name: 'orders', namespace: 'shop' },
+    service: MIGRATED_SERVICE,
     database: {
       target: { url: database.target },
       ...(database.source ? { source: { url: database.source } } : {}),

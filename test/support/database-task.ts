@@ -4,6 +4,7 @@ import {
   type LocalAdaptersHandle,
   registerLocalAdapters,
 } from '#local/adapters/register.ts';
+import { MIGRATED_SERVICE } from '#test/builders/database-migration-request.ts';
 import { aTempDataDir } from './local-app.ts';
 import { startTestPostgres, type TestPostgres } from './postgres.ts';
 
@@ -13,9 +14,6 @@ export interface DatabaseTaskWorld {
   /** The local adapters the task reads its lock and rollback claims from (`CUTOVER_DATA_DIR`). */
   readonly adapters: LocalAdapters;
 }
-
-/** The service of `databaseMigrationInput`'s requests. */
-const REQUEST_SERVICE = { name: 'orders', namespace: 'shop' };
 
 /**
  * Registers the hooks that give a test file of a database task handler a PostgreSQL (its password in
@@ -39,8 +37,8 @@ export function useDatabaseTaskWorld(): DatabaseTaskWorld {
     local = registerLocalAdapters({ dataDir: data.dataDir, resume: false });
   });
   afterEach(async () => {
-    const holder = await local?.adapters.lock.holder(REQUEST_SERVICE);
-    if (holder) await local?.adapters.lock.release(REQUEST_SERVICE, holder);
+    const holder = await local?.adapters.lock.holder(MIGRATED_SERVICE);
+    if (holder) await local?.adapters.lock.release(MIGRATED_SERVICE, holder);
   });
   afterAll(async () => {
     await local?.close();

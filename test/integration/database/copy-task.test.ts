@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COPY_MARGIN_MS } from '#adapters/database/workflow.ts';
-import { databaseMigrationInput } from '#test/builders/database-migration-request.ts';
+import { databaseMigrationInput, MIGRATED_SERVICE } from '#test/builders/database-migration-request.ts';
 import { useDatabaseTaskWorld } from '#test/support/database-task.ts';
 import { requestUrl } from '#test/support/postgres.ts';
 import { handler } from '../../../lambdas/db-copy-table/handler.ts';
@@ -10,8 +10,6 @@ import { DATASET_SCHEMA, fillDataset, runSql } from './dataset.ts';
 const world = useDatabaseTaskWorld();
 
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:database-migration:copy-task';
-/** The service of `databaseMigrationInput`'s requests. */
-const SERVICE = { name: 'orders', namespace: 'shop' };
 
 /**
  * The DbCopyTable task of `executionArn` on `customers` (1,000 rows, the source's statistics up to date)
@@ -84,10 +82,10 @@ describe('DbCopyTable', () => {
   it('copies nothing for a migration that lost the service lock to another execution', async () => {
     // Prepare
     const holder = `${EXECUTION}-next`;
-    await world.adapters.lock.acquire(SERVICE, holder, 600);
+    await world.adapters.lock.acquire(MIGRATED_SERVICE, holder, 600);
     // Act
     const { answer, copied } = await copyCustomers(15 * 60_000);
-    await world.adapters.lock.release(SERVICE, holder);
+    await world.adapters.lock.release(MIGRATED_SERVICE, holder);
     // Assess
     expect(answer).toMatchObject({
       name: 'ExecutionStopped',
@@ -107,8 +105,8 @@ describe('DbUndoCopy', () => {
     const { event, copied, target } = await copyCustomers(15 * 60_000);
     const { copyId, executionArn, request } = event;
     const holder = `${EXECUTION}-next`;
-    await world.adapters.lock.release(SERVICE, executionArn);
-    await world.adapters.lock.acquire(SERVICE, holder, 600);
+    await world.adapters.lock.release(MIGRATED_SERVICE, executionArn);
+    await world.adapters.lock.acquire(MIGRATED_SERVICE, holder, 600);
     // Act
     const refused = await undoCopy({ request, executionArn, copyId }, context as never).catch(
       (e: Error) => e,
