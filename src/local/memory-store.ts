@@ -1,4 +1,5 @@
 import { type HistoryChain, HistoryLog } from './history-log.ts';
+import type { RedriveToken } from './redrive-tokens.ts';
 import {
   type EventRow,
   type ExecutionEnd,
@@ -18,6 +19,7 @@ interface ExecutionRecord extends HistoryChain {
   readonly row: ExecutionRow;
   frames?: Map<string, FrameRow>;
   tokens?: Set<string>;
+  redriveTokens?: readonly RedriveToken[];
 }
 
 /**
@@ -231,10 +233,10 @@ export class MemoryStore implements Store {
     });
   }
 
-  redriveExecution(id: number, { redriveDate, deadline, frames }: ExecutionRedrive): void {
+  redriveExecution(id: number, { redriveDate, deadline, frames, redriveTokens }: ExecutionRedrive): void {
     const record = this.#executions[id - 1];
     if (!record) return;
-    const { row: stored, frames: framesBefore } = record;
+    const { row: stored, frames: framesBefore, redriveTokens: tokensBefore } = record;
     const before = { ...stored };
     Object.assign(stored, {
       status: 'RUNNING',
@@ -248,11 +250,17 @@ export class MemoryStore implements Store {
     });
     this.#running.add(stored);
     record.frames = new Map(frames.map((frame) => [frame.path, { ...frame }]));
+    if (redriveTokens !== undefined) record.redriveTokens = redriveTokens.map((token) => ({ ...token }));
     this.#onUndo(() => {
       Object.assign(stored, before);
       this.#running.delete(stored);
       record.frames = framesBefore;
+      record.redriveTokens = tokensBefore;
     });
+  }
+
+  redriveTokens(id: number): RedriveToken[] {
+    return (this.#executions[id - 1]?.redriveTokens ?? []).map((token) => ({ ...token }));
   }
 
   // --- history --------------------------------------------------------------------------------------

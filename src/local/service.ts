@@ -17,7 +17,7 @@ import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
 import { type RedriveStatus, redriveStatus } from './redrive-status.ts';
-import { RedriveTokens } from './redrive-tokens.ts';
+import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
   arnQualifier,
@@ -96,7 +96,6 @@ export class LocalStepFunctions {
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
-  readonly #redriveTokens = new RedriveTokens();
 
   constructor(options: LocalStepFunctionsOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -445,14 +444,15 @@ export class LocalStepFunctions {
     const row = this.#execution(input.executionArn);
     const token = input.clientToken;
     const answered =
-      token === undefined ? undefined : this.#redriveTokens.answered(row.arn, token, this.clock.now());
+      token === undefined
+        ? undefined
+        : answeredRedrive(this.store.redriveTokens(row.id), token, this.clock.now());
     if (answered !== undefined) return { redriveDate: new Date(answered) };
     const { redriveStatusReason } = this.#redriveStatus(row);
     if (redriveStatusReason !== undefined) {
       throw new StepFunctionsApiError('ExecutionNotRedrivable', redriveStatusReason);
     }
-    const { redriveDate } = this.#engine.redrive(row);
-    if (token !== undefined) this.#redriveTokens.record(row.arn, token, redriveDate!);
+    const { redriveDate } = this.#engine.redrive(row, token);
     return { redriveDate: new Date(redriveDate!) };
   }
 

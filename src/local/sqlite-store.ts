@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { DataDirectoryLock } from './data-dir-lock.ts';
 import { makeDirectory } from './make-directory.ts';
+import type { RedriveToken } from './redrive-tokens.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import {
@@ -67,6 +68,7 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'tags', `TEXT NOT NULL DEFAULT '${NO_TAGS}'`],
     ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
     ['executions', 'redrive_date', 'INTEGER'],
+    ['executions', 'redrive_tokens', "TEXT NOT NULL DEFAULT '[]'"],
   ];
 }
 
@@ -443,13 +445,22 @@ export class SqliteStore implements Store {
     );
   }
 
-  redriveExecution(id: number, { redriveDate, deadline, frames }: ExecutionRedrive): void {
+  redriveExecution(id: number, { redriveDate, deadline, frames, redriveTokens }: ExecutionRedrive): void {
     this.#sql(
       `UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL,
-       redrive_count = redrive_count + 1, redrive_date = ?, deadline = ? WHERE id = ?`,
-    ).run(redriveDate, deadline, id);
+       redrive_count = redrive_count + 1, redrive_date = ?, deadline = ?,
+       redrive_tokens = COALESCE(?, redrive_tokens) WHERE id = ?`,
+    ).run(redriveDate, deadline, redriveTokens === undefined ? null : JSON.stringify(redriveTokens), id);
     this.#sql('DELETE FROM frames WHERE execution_id = ?').run(id);
     this.putFrames(frames.map((frame) => [id, frame]));
+  }
+
+  redriveTokens(id: number): RedriveToken[] {
+    const row = this.#row<{ tokens: string }>(
+      'SELECT redrive_tokens AS tokens FROM executions WHERE id = ?',
+      id,
+    );
+    return row === undefined ? [] : (JSON.parse(row.tokens) as RedriveToken[]);
   }
 
   // --- history --------------------------------------------------------------------------------------

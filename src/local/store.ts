@@ -1,4 +1,5 @@
 import { MemoryStore } from './memory-store.ts';
+import type { RedriveToken } from './redrive-tokens.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 /** A state machine as stored. Dates are epoch milliseconds. */
@@ -121,11 +122,16 @@ export interface ExecutionEnd {
   stopDate: number;
 }
 
-/** What {@link Store.redriveExecution} records: the redrive's date, the new deadline and the frames to run on. */
+/**
+ * What {@link Store.redriveExecution} records: the redrive's date, the new deadline, the frames to run on
+ * and, when a `clientToken` asked for it, the execution's tokens with it (what {@link Store.redriveTokens}
+ * answers afterwards).
+ */
 export interface ExecutionRedrive {
   redriveDate: number;
   deadline: number | null;
   frames: readonly FrameRow[];
+  redriveTokens?: readonly RedriveToken[];
 }
 
 /**
@@ -182,6 +188,8 @@ export interface Store {
    * replaces its frames with `redrive.frames`.
    */
   redriveExecution(id: number, redrive: ExecutionRedrive): void;
+  /** The `clientToken`s of the execution's latest redrives, oldest first (none: never redriven with one). */
+  redriveTokens(id: number): RedriveToken[];
 
   /** Appends history events (of any executions). */
   insertEvents(rows: readonly (readonly [executionId: number, event: EventRow])[]): void;

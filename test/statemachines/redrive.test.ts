@@ -514,4 +514,32 @@ describe('RedriveExecution on a data directory', () => {
       await second.close();
     }
   });
+
+  it('answers a redrive retried with its clientToken after a restart, rather than redriving again', async () => {
+    // Prepare: it fails, is redriven with a token, fails again, and the runtime stops
+    const durable = new Functions();
+    const first = await startTestRuntime({ dataDir, lambdas: durable.registry() });
+    const { executionArn } = await runToEnd(first.client, DEPLOY);
+    const { redriveDate } = await first.client.send(
+      new RedriveExecutionCommand({ executionArn, clientToken: 'deploy-retry-1' }),
+    );
+    expect(await waitForExecution(first.client, executionArn)).toMatchObject({ status: 'FAILED' });
+    await first.close();
+
+    // Act: the SDK retries the same call on a new runtime on the same data (its answer was lost)
+    const second = await startTestRuntime({ dataDir, lambdas: durable.registry() });
+    try {
+      const again = await second.client.send(
+        new RedriveExecutionCommand({ executionArn, clientToken: 'deploy-retry-1' }),
+      );
+
+      // Assess
+      expect(again.redriveDate).toEqual(redriveDate);
+      const described = await second.client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described).toMatchObject({ status: 'FAILED', redriveCount: 1, redriveDate });
+      expect(durable.count('flaky')).toBe(4);
+    } finally {
+      await second.close();
+    }
+  });
 });

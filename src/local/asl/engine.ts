@@ -9,6 +9,7 @@ import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
 import { RuntimeClosedError, StoreFailedError } from '../errors.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
+import { withRedriveToken } from '../redrive-tokens.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
 import type { ExecutionContext } from './context-object.ts';
@@ -247,9 +248,10 @@ export class Engine {
    * Redrives an execution that ended FAILED, ABORTED or TIMED_OUT (the caller has checked that it may be):
    * records its `ExecutionRedriven` event and runs it on from its kept frames, each unfinished flow
    * entering again the state it stood at (see {@link redrivenFrames}); finished branches and iterations
-   * keep their outputs. Its `TimeoutSeconds` counts again from now. Returns the RUNNING row.
+   * keep their outputs. Its `TimeoutSeconds` counts again from now. A `clientToken` is stored with the
+   * redrive, in its transaction. Returns the RUNNING row.
    */
-  redrive(row: ExecutionRow): ExecutionRow {
+  redrive(row: ExecutionRow, clientToken?: string): ExecutionRow {
     if (this.#closed) throw new RuntimeClosedError();
     const now = this.clock.now();
     const redriveCount = row.redriveCount + 1;
@@ -260,7 +262,11 @@ export class Engine {
     event.previousEventId = lastEventId;
     this.journal.transaction(() => {
       const frames = redrivenFrames(this.store.listFrames(row.id));
-      this.store.redriveExecution(row.id, { redriveDate: now, deadline, frames });
+      const redriveTokens =
+        clientToken === undefined
+          ? undefined
+          : withRedriveToken(this.store.redriveTokens(row.id), clientToken, now);
+      this.store.redriveExecution(row.id, { redriveDate: now, deadline, frames, redriveTokens });
       this.store.insertEvents([[row.id, event]]);
     });
     // The row as the store made it RUNNING again: what a redrive changes is written in one place.

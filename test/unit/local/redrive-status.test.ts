@@ -5,7 +5,13 @@ import {
   type RedriveFacts,
   redriveStatus,
 } from '#local/redrive-status.ts';
-import { REDRIVE_TOKEN_LIFETIME_MS, REDRIVE_TOKENS_KEPT, RedriveTokens } from '#local/redrive-tokens.ts';
+import {
+  answeredRedrive,
+  REDRIVE_TOKEN_LIFETIME_MS,
+  REDRIVE_TOKENS_KEPT,
+  type RedriveToken,
+  withRedriveToken,
+} from '#local/redrive-tokens.ts';
 import {
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
@@ -155,23 +161,22 @@ describe('redriveStatus', () => {
   });
 });
 
-describe('RedriveTokens', () => {
-  const arn = failed().arn;
-
+describe('redrive tokens', () => {
   it('answers a token again for 15 minutes after its redrive, and no other token', () => {
-    const tokens = new RedriveTokens();
-    tokens.record(arn, 'first', NOW);
-    expect(tokens.answered(arn, 'first', NOW + REDRIVE_TOKEN_LIFETIME_MS)).toBe(NOW);
-    expect(tokens.answered(arn, 'first', NOW + REDRIVE_TOKEN_LIFETIME_MS + 1)).toBeUndefined();
-    expect(tokens.answered(arn, 'other', NOW)).toBeUndefined();
-    expect(tokens.answered(`${arn}x`, 'first', NOW)).toBeUndefined();
+    const tokens = withRedriveToken([], 'first', NOW);
+    expect(answeredRedrive(tokens, 'first', NOW + REDRIVE_TOKEN_LIFETIME_MS)).toBe(NOW);
+    expect(answeredRedrive(tokens, 'first', NOW + REDRIVE_TOKEN_LIFETIME_MS + 1)).toBeUndefined();
+    expect(answeredRedrive(tokens, 'other', NOW)).toBeUndefined();
   });
 
   it("keeps an execution's last 10 tokens", () => {
-    const tokens = new RedriveTokens();
-    for (let index = 0; index <= REDRIVE_TOKENS_KEPT; index++) tokens.record(arn, `t${index}`, NOW + index);
-    expect(tokens.answered(arn, 't0', NOW)).toBeUndefined();
-    expect(tokens.answered(arn, 't1', NOW)).toBe(NOW + 1);
-    expect(tokens.answered(arn, `t${REDRIVE_TOKENS_KEPT}`, NOW)).toBe(NOW + REDRIVE_TOKENS_KEPT);
+    let tokens: RedriveToken[] = [];
+    for (let index = 0; index <= REDRIVE_TOKENS_KEPT; index++) {
+      tokens = withRedriveToken(tokens, `t${index}`, NOW + index);
+    }
+    expect(tokens).toHaveLength(REDRIVE_TOKENS_KEPT);
+    expect(answeredRedrive(tokens, 't0', NOW)).toBeUndefined();
+    expect(answeredRedrive(tokens, 't1', NOW)).toBe(NOW + 1);
+    expect(answeredRedrive(tokens, `t${REDRIVE_TOKENS_KEPT}`, NOW)).toBe(NOW + REDRIVE_TOKENS_KEPT);
   });
 });

@@ -459,6 +459,39 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it("keeps a redrive's clientTokens with the execution, and drops those of a redrive undone", () => {
+    // Prepare
+    const store = open();
+    const [id, other] = store.insertExecutions([anExecution('a'), anExecution('b')]);
+    const ended = { status: 'FAILED', stopDate: 9_000 } as const;
+    store.finishExecutions([[id!, ended]]);
+    const tokens = [{ token: 'retry-1', redriveDate: 10_000 }];
+
+    // Act
+    store.transaction(() =>
+      store.redriveExecution(id!, { redriveDate: 10_000, deadline: null, frames: [], redriveTokens: tokens }),
+    );
+    store.finishExecutions([[id!, ended]]);
+    expect(() =>
+      store.transaction(() => {
+        store.redriveExecution(id!, {
+          redriveDate: 11_000,
+          deadline: null,
+          frames: [],
+          redriveTokens: [...tokens, { token: 'retry-2', redriveDate: 11_000 }],
+        });
+        throw new Error('undone');
+      }),
+    ).toThrow('undone');
+    store.transaction(() => store.redriveExecution(id!, { redriveDate: 12_000, deadline: null, frames: [] }));
+
+    // Assess: a redrive without a token keeps the tokens before it
+    expect(store.redriveTokens(id!)).toEqual(tokens);
+    expect(store.redriveTokens(other!)).toEqual([]);
+    expect(store.getExecution(anExecution('a').arn)).toMatchObject({ redriveCount: 2, redriveDate: 12_000 });
+    store.close();
+  });
+
   it('deletes only the frames below a path', () => {
     // Prepare
     const store = open();
@@ -757,13 +790,15 @@ describe('SqliteStore file', () => {
     first.close();
     const earlier = new Database(join(directory, 'cutover.db'));
     earlier.exec(
-      'ALTER TABLE executions DROP COLUMN redrive_count; ALTER TABLE executions DROP COLUMN redrive_date',
+      `ALTER TABLE executions DROP COLUMN redrive_count; ALTER TABLE executions DROP COLUMN redrive_date;
+       ALTER TABLE executions DROP COLUMN redrive_tokens`,
     );
     earlier.close();
     // Act
     const store = SqliteStore.open(directory);
     // Assess
     expect(store.getExecution(anExecution('old').arn)).toMatchObject({ redriveCount: 0, redriveDate: null });
+    expect(store.redriveTokens(1)).toEqual([]);
     expect(store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, false)).toHaveLength(1);
     store.close();
   });
