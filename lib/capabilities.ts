@@ -73,8 +73,9 @@ export const CAPABILITIES = {
    */
   fence: 'whether a rollback claimed the execution (rollback claims in the state table)',
   /**
-   * dynamodb Get/Put/DeleteItem on the state table's rollback claims (`rollback#...`), and GetItem on its
-   * service locks (`lock#...`, to read which execution holds the service).
+   * dynamodb Get/PutItem on the state table's rollback claims (`rollback#...`: a claim given up is kept,
+   * marked, not deleted), and GetItem on its service locks (`lock#...`, to read which execution holds the
+   * service).
    */
   claims: 'rollback claims in the state table, and who holds a service lock',
   /**

@@ -112,11 +112,7 @@ export function capabilityStatements(
       return [keyedStatement(['dynamodb:GetItem'], resources.table, 'rollback#*')];
     case 'claims':
       return [
-        keyedStatement(
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-          resources.table,
-          'rollback#*',
-        ),
+        keyedStatement(['dynamodb:GetItem', 'dynamodb:PutItem'], resources.table, 'rollback#*'),
         keyedStatement(['dynamodb:GetItem'], resources.table, 'lock#*'),
       ];
     case 'executions':

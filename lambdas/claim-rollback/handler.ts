@@ -7,7 +7,7 @@ import { serviceSchema } from '#core/schemas/common.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * How long the claim of a rollback that cleaned up lasts: 15 days. A duplicate of the same stop started
+ * How long the claim of a rollback that ended lasts, cleaned up or given up: 15 days. A duplicate of the same stop started
  * later (EventBridge delivers at least once and retries a start for up to an hour; `cutover abort` starts
  * one when none appeared) finds it, and so does the stopped execution itself if it is redriven, which Step
  * Functions allows for 14 days after its stop: its tasks then change nothing (`ExecutionStopped`).
@@ -23,8 +23,9 @@ const CLEANED_UP_CLAIM_SECONDS = 15 * 86_400;
  *   since): restoring the stopped execution's backup would undo it, so nothing is restored, and the claim
  *   is kept 15 days so no later run of the rollback restores it either.
  * From the claim on, the stopped execution's tasks still in flight change nothing (`ExecutionStopped`).
- * `ended: 'cleanedUp'` keeps the claim for 15 days; `ended: 'failed'` gives it up, so the clean-up can be
- * run again.
+ * `ended: 'cleanedUp'` keeps the claim for 15 days; `ended: 'failed'` gives it up, so the rollback machine
+ * can run again for the same stop, and keeps it, given up, for 15 days too: the stopped execution, if it is
+ * redriven, still changes nothing.
  */
 export const handler = plainTaskHandler(
   'claim-rollback',
@@ -38,7 +39,7 @@ export const handler = plainTaskHandler(
   async ({ executionArn, rollbackArn, service, ended }) => {
     const lock = createLockFromEnvironment();
     if (ended === 'failed') {
-      await lock.releaseRollback(executionArn, rollbackArn);
+      await lock.giveUpRollback(executionArn, rollbackArn, CLEANED_UP_CLAIM_SECONDS);
       return { claimed: false, released: true };
     }
     if (ended === 'cleanedUp') {
@@ -72,7 +73,7 @@ export const handler = plainTaskHandler(
 async function claimOrHolder(lock: Lock, executionArn: string, rollbackArn: string): Promise<string> {
   for (;;) {
     if (await lock.claimRollback(executionArn, rollbackArn, RUNNING_CLAIM_SECONDS)) return rollbackArn;
-    const by = await lock.rollbackOf(executionArn);
-    if (by) return by;
+    const claim = await lock.rollbackOf(executionArn);
+    if (claim && !claim.givenUp) return claim.rollbackArn;
   }
 }

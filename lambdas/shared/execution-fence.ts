@@ -26,9 +26,10 @@ export interface FencedExecution {
 /**
  * Throws `ExecutionStopped` when the execution may no longer change its service, so a task that changes
  * the service or the database calls this before each change:
- * - a rollback (other than `rollbackArn`) has claimed its clean-up. Step Functions does not cancel a task in
- *   flight when its execution is stopped, and a stopped execution can be redriven (`RedriveExecution`,
- *   within 14 days) after its rollback put the service back: it must not undo what the rollback did;
+ * - a rollback (other than `rollbackArn`) has claimed its clean-up, or claimed it and failed. Step Functions
+ *   does not cancel a task in flight when its execution is stopped, and a stopped execution can be
+ *   redriven (`RedriveExecution`, within 14 days) after its rollback put the service back: it must not undo
+ *   what the rollback did, nor go on with a release that was stopped;
  * - another execution holds the service's lock: this one lost it (its lock expired, or it gave it back and
  *   was redriven), and changing the service, or restoring its own backup, would undo what that one changes.
  * A free lock (it expired while the execution timed out, say) is taken back first, so no other release
@@ -63,8 +64,9 @@ export async function refuseIfFencedOff(
 const changedNothing = (task: string) => (stopped: string) => `${task} changed nothing: ${stopped}`;
 
 /**
- * Throws `ExecutionStopped` (`whatItDid` with the stop) when a rollback other than `rollbackArn` claimed
- * `executionArn`'s clean-up.
+ * Throws `ExecutionStopped` (`whatItDid` with the stop) when a rollback other than `rollbackArn` holds the
+ * claim on `executionArn`'s clean-up, or, for the execution's own tasks (no `rollbackArn`), when a rollback
+ * claimed it and gave it up (it failed): the execution was stopped either way.
  */
 async function refuseIfRolledBack(
   lock: Lock,
@@ -72,10 +74,20 @@ async function refuseIfRolledBack(
   whatItDid: (stopped: string) => string,
   rollbackArn?: string,
 ): Promise<void> {
-  const claimedBy = await lock.rollbackOf(executionArn);
-  if (claimedBy && claimedBy !== rollbackArn) {
+  const claim = await lock.rollbackOf(executionArn);
+  if (claim === undefined || claim.rollbackArn === rollbackArn) return;
+  if (!claim.givenUp) {
     throw new ExecutionStoppedError(
-      whatItDid(`${executionArn} was stopped, and its rollback ${claimedBy} owns the clean-up`),
+      whatItDid(`${executionArn} was stopped, and its rollback ${claim.rollbackArn} owns the clean-up`),
+    );
+  }
+  // A rollback given up leaves the clean-up to the next run of the rollback machine, not to the execution.
+  if (rollbackArn === undefined) {
+    throw new ExecutionStoppedError(
+      whatItDid(
+        `${executionArn} was stopped, and its rollback ${claim.rollbackArn} failed: run the rollback machine ` +
+          'again to clean up after it',
+      ),
     );
   }
 }

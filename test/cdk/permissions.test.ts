@@ -316,7 +316,7 @@ describe('Task function permissions', () => {
     );
     expect(claimRollback).toEqual([
       expect.objectContaining({
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rollback#*'] } },
       }),
       expect.objectContaining({

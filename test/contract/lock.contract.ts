@@ -106,21 +106,26 @@ export function describeLockContract(name: string, fixture: LockContractFixture)
       // Assess
       expect(unclaimed).toBeUndefined();
       expect([first, again, duplicate]).toEqual([true, true, false]);
-      expect(await lock.rollbackOf(stopped)).toBe('rollback-a');
+      expect(await lock.rollbackOf(stopped)).toEqual({ rollbackArn: 'rollback-a', givenUp: false });
     });
 
-    it('frees a rollback claim given up by its holder only', async () => {
+    it('lets another rollback claim a clean-up given up by its holder, and keeps it given up until then', async () => {
       // Prepare
       const stopped = `execution-${aService().name}`;
       await lock.claimRollback(stopped, 'rollback-a', 600);
       // Act
-      await lock.releaseRollback(stopped, 'rollback-b');
+      await lock.giveUpRollback(stopped, 'rollback-b', 3_600);
       const afterOther = await lock.rollbackOf(stopped);
-      await lock.releaseRollback(stopped, 'rollback-a');
-      // Assess
-      expect(afterOther).toBe('rollback-a');
-      expect(await lock.rollbackOf(stopped)).toBeUndefined();
-      expect(await lock.claimRollback(stopped, 'rollback-b', 600)).toBe(true);
+      await lock.giveUpRollback(stopped, 'rollback-a', 3_600);
+      clock += 601_000;
+      const givenUp = await lock.rollbackOf(stopped);
+      const next = await lock.claimRollback(stopped, 'rollback-b', 600);
+      // Assess: given up, it outlives the claim's own expiry, for the time given
+      expect(afterOther).toEqual({ rollbackArn: 'rollback-a', givenUp: false });
+      expect(givenUp).toEqual({ rollbackArn: 'rollback-a', givenUp: true });
+      expect(next).toBe(true);
+      expect(await lock.rollbackOf(stopped)).toEqual({ rollbackArn: 'rollback-b', givenUp: false });
+      expect(await lock.claimRollback(stopped, 'rollback-a', 600)).toBe(false);
     });
 
     it('keeps rollback claims apart from service locks and frees them on expiry', async () => {

@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Lock } from '#core/ports/lock.ts';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Lock, RollbackClaim } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { epochSeconds, lockKey, rollbackClaimKey, STATE_TABLE } from '../state-table.ts';
@@ -16,7 +16,8 @@ export interface DynamoDbLockOptions {
  * One release at a time per service, as an item of the state table. Acquire is a conditional PutItem that
  * succeeds when the lock is free, expired, or already held by the same owner; the TTL attribute lets
  * DynamoDB sweep locks whose execution died without releasing them. Rollback claims are items of the same
- * shape under `rollback#<executionArn>`.
+ * shape under `rollback#<executionArn>`; a claim given up is kept with `givenUp: true`, which another
+ * rollback's claim replaces.
  *
  * @example
  * const lock = new DynamoDbLock({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
@@ -39,27 +40,49 @@ export class DynamoDbLock implements Lock {
   }
 
   takeOver(service: ServiceRef, previousOwner: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds, previousOwner);
+    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds, { previousOwner });
   }
 
   release(service: ServiceRef, owner: string): Promise<void> {
     return this.#deleteIfOwner(lockKey(service), owner);
   }
 
-  holder(service: ServiceRef): Promise<string | undefined> {
-    return this.#unexpiredOwner(lockKey(service));
+  async holder(service: ServiceRef): Promise<string | undefined> {
+    return (await this.#unexpiredItem(lockKey(service)))?.owner?.S;
   }
 
   claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
-    return this.#putUnlessHeld(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds);
+    return this.#putUnlessHeld(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds, {
+      overGivenUp: true,
+    });
   }
 
-  rollbackOf(executionArn: string): Promise<string | undefined> {
-    return this.#unexpiredOwner(rollbackClaimKey(executionArn));
+  async rollbackOf(executionArn: string): Promise<RollbackClaim | undefined> {
+    const item = await this.#unexpiredItem(rollbackClaimKey(executionArn));
+    const rollbackArn = item?.owner?.S;
+    return rollbackArn === undefined ? undefined : { rollbackArn, givenUp: item?.givenUp?.BOOL === true };
   }
 
-  releaseRollback(executionArn: string, rollbackArn: string): Promise<void> {
-    return this.#deleteIfOwner(rollbackClaimKey(executionArn), rollbackArn);
+  /** A PutItem of the claim, marked `givenUp`, conditioned on `rollbackArn` holding it. */
+  async giveUpRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<void> {
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const item = this.#item(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds);
+    const command = new PutItemCommand({
+      TableName: this.#tableName,
+      Item: { ...item, givenUp: { BOOL: true } },
+      ...ownerCondition(rollbackArn),
+    });
+    await this.#sendIfOwner(() => this.#client.send(command), 'dynamodb:PutItem');
+  }
+
+  /** The item of `key` held by `owner` for `ttlSeconds` from now. */
+  #item(key: string, owner: string, ttlSeconds: number): Record<string, AttributeValue> {
+    return {
+      [STATE_TABLE.partitionKey]: { S: key },
+      owner: { S: owner },
+      acquiredAt: { S: this.#now().toISOString() },
+      [STATE_TABLE.ttlAttribute]: { N: String(epochSeconds(this.#now()) + ttlSeconds) },
+    };
   }
 
   /** A DeleteItem of `key` conditioned on `owner` holding it; a no-op when someone else does. */
@@ -68,50 +91,49 @@ export class DynamoDbLock implements Lock {
     const command = new DeleteItemCommand({
       TableName: this.#tableName,
       Key: { [STATE_TABLE.partitionKey]: { S: key } },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'owner' },
-      ExpressionAttributeValues: { ':owner': { S: owner } },
+      ...ownerCondition(owner),
     });
+    await this.#sendIfOwner(() => this.#client.send(command), 'dynamodb:DeleteItem');
+  }
+
+  /** Sends a write made with {@link ownerCondition}: a no-op when another owner holds the item. */
+  async #sendIfOwner(send: () => Promise<unknown>, operation: string): Promise<void> {
     try {
-      await this.#client.send(command);
+      await send();
     } catch (error) {
       if (isConditionFailure(error)) return;
-      throw asAdapterError(error, 'dynamodb:DeleteItem');
+      throw asAdapterError(error, operation);
     }
   }
 
   /**
    * A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item (other
-   * than `previousOwner`, when given).
+   * than `previousOwner`, when given; and, with `overGivenUp`, one that is not given up).
    */
   async #putUnlessHeld(
     key: string,
     owner: string,
     ttlSeconds: number,
-    previousOwner?: string,
+    { previousOwner, overGivenUp = false }: { previousOwner?: string; overGivenUp?: boolean } = {},
   ): Promise<boolean> {
-    const now = epochSeconds(this.#now());
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
-      Item: {
-        [STATE_TABLE.partitionKey]: { S: key },
-        owner: { S: owner },
-        acquiredAt: { S: this.#now().toISOString() },
-        [STATE_TABLE.ttlAttribute]: { N: String(now + ttlSeconds) },
-      },
+      Item: this.#item(key, owner, ttlSeconds),
       ConditionExpression: `attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now${
         previousOwner === undefined ? '' : ' OR #owner = :previousOwner'
-      }`,
+      }${overGivenUp ? ' OR #givenUp = :givenUp' : ''}`,
       ExpressionAttributeNames: {
         '#pk': STATE_TABLE.partitionKey,
         '#owner': 'owner',
         '#expiresAt': STATE_TABLE.ttlAttribute,
+        ...(overGivenUp && { '#givenUp': 'givenUp' }),
       },
       ExpressionAttributeValues: {
         ':owner': { S: owner },
-        ':now': { N: String(now) },
+        ':now': { N: String(epochSeconds(this.#now())) },
         ...(previousOwner !== undefined && { ':previousOwner': { S: previousOwner } }),
+        ...(overGivenUp && { ':givenUp': { BOOL: true } }),
       },
     });
     try {
@@ -123,8 +145,8 @@ export class DynamoDbLock implements Lock {
     }
   }
 
-  /** The owner of `key`'s item unless it expired (DynamoDB's TTL sweep is late by up to days). */
-  async #unexpiredOwner(key: string): Promise<string | undefined> {
+  /** The item of `key` unless it expired (DynamoDB's TTL sweep is late by up to days). */
+  async #unexpiredItem(key: string): Promise<Record<string, AttributeValue> | undefined> {
     const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new GetItemCommand({
       TableName: this.#tableName,
@@ -135,9 +157,17 @@ export class DynamoDbLock implements Lock {
       throw asAdapterError(error, 'dynamodb:GetItem');
     });
     const expiresAt = Number(Item?.[STATE_TABLE.ttlAttribute]?.N ?? 0);
-    if (!Item || expiresAt <= epochSeconds(this.#now())) return undefined;
-    return Item.owner?.S;
+    return !Item || expiresAt <= epochSeconds(this.#now()) ? undefined : Item;
   }
+}
+
+/** The condition of a write that only the item's `owner` may make. */
+function ownerCondition(owner: string) {
+  return {
+    ConditionExpression: '#owner = :owner',
+    ExpressionAttributeNames: { '#owner': 'owner' },
+    ExpressionAttributeValues: { ':owner': { S: owner } },
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {

@@ -21,15 +21,28 @@ export interface Lock {
   holder(service: ServiceRef): Promise<string | undefined>;
   /**
    * Claims the clean-up after the stopped execution `executionArn` for the rollback `rollbackArn`: true when
-   * `rollbackArn` holds the claim after the call (newly or already), false when another rollback claimed it
-   * first. A claim lasts `ttlSeconds`, so a duplicate started later (EventBridge delivers at least once) finds it.
+   * `rollbackArn` holds the claim after the call (newly, again, or over a claim given up), false when
+   * another rollback holds it. A claim lasts `ttlSeconds`, so a duplicate started later (EventBridge
+   * delivers at least once) finds it.
    */
   claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean>;
   /**
-   * The rollback that claimed `executionArn`'s clean-up, if any: a task of that execution still in flight
-   * must then change nothing.
+   * The claim on `executionArn`'s clean-up, held or given up, if any: while there is one, that execution was
+   * stopped, and a task of it (in flight, or run again by a redrive) must change nothing.
    */
-  rollbackOf(executionArn: string): Promise<string | undefined>;
-  /** Gives up `rollbackArn`'s claim on `executionArn` (a rollback that failed), so another may clean up. */
-  releaseRollback(executionArn: string, rollbackArn: string): Promise<void>;
+  rollbackOf(executionArn: string): Promise<RollbackClaim | undefined>;
+  /**
+   * Gives up `rollbackArn`'s claim on `executionArn` (a rollback that failed): another rollback may claim
+   * the clean-up, and the claim, given up, is kept `ttlSeconds` so the stopped execution stays stopped. A
+   * no-op when `rollbackArn` does not hold the claim.
+   */
+  giveUpRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<void>;
+}
+
+/** A rollback's claim on the clean-up after a stopped execution. */
+export interface RollbackClaim {
+  /** The rollback execution that claimed it. */
+  readonly rollbackArn: string;
+  /** True once that rollback failed and gave the claim up: another rollback may claim it. */
+  readonly givenUp: boolean;
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '#core/errors.ts';
-import type { Lock } from '#core/ports/lock.ts';
+import type { Lock, RollbackClaim } from '#core/ports/lock.ts';
 import type { ServiceRef } from '#core/types.ts';
 import type { LocalDatabase } from './database.ts';
 import { assertServiceRef } from './validation.ts';
@@ -7,7 +7,7 @@ import { assertServiceRef } from './validation.ts';
 /**
  * The `local` lock: one row per service in the runtime's SQLite (table `service_locks`), with an expiry.
  * An expired lock is free; acquiring again as the holder renews it. Rollback claims work the same way, one
- * row per stopped execution (table `rollback_claims`).
+ * row per stopped execution (table `rollback_claims`), and one given up (`given_up`) is free to claim too.
  *
  * @example
  * const lock = new SqliteLock(openLocalDatabase('.cutover'));
@@ -23,7 +23,12 @@ export class SqliteLock implements Lock {
       acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (namespace, name))`);
     db.exec(`CREATE TABLE IF NOT EXISTS rollback_claims (
       execution_arn TEXT PRIMARY KEY, owner TEXT NOT NULL,
-      acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
+      acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, given_up INTEGER NOT NULL DEFAULT 0)`);
+    const hasGivenUp = db.prepare(
+      "SELECT 1 FROM pragma_table_info('rollback_claims') WHERE name = 'given_up'",
+    );
+    if (!hasGivenUp.get())
+      db.exec('ALTER TABLE rollback_claims ADD COLUMN given_up INTEGER NOT NULL DEFAULT 0');
   }
 
   async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
@@ -62,7 +67,10 @@ export class SqliteLock implements Lock {
 
   async holder(service: ServiceRef): Promise<string | undefined> {
     assertServiceRef(service);
-    return this.#unexpiredOwner('service_locks', { namespace: service.namespace, name: service.name });
+    const row = this.db
+      .prepare('SELECT owner FROM service_locks WHERE namespace = ? AND name = ? AND expires_at > ?')
+      .get(service.namespace, service.name, this.now().getTime()) as { owner: string } | undefined;
+    return row?.owner;
   }
 
   async claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
@@ -71,17 +79,25 @@ export class SqliteLock implements Lock {
     return this.#putUnlessHeld('rollback_claims', { execution_arn: executionArn }, rollbackArn, ttlSeconds);
   }
 
-  async rollbackOf(executionArn: string): Promise<string | undefined> {
+  async rollbackOf(executionArn: string): Promise<RollbackClaim | undefined> {
     assertNonEmpty('executionArn', executionArn);
-    return this.#unexpiredOwner('rollback_claims', { execution_arn: executionArn });
+    const claim = this.db
+      .prepare(
+        'SELECT owner, given_up AS givenUp FROM rollback_claims WHERE execution_arn = ? AND expires_at > ?',
+      )
+      .get(executionArn, this.now().getTime()) as { owner: string; givenUp: number } | undefined;
+    return claim && { rollbackArn: claim.owner, givenUp: claim.givenUp === 1 };
   }
 
-  async releaseRollback(executionArn: string, rollbackArn: string): Promise<void> {
+  async giveUpRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<void> {
     assertNonEmpty('executionArn', executionArn);
     assertNonEmpty('rollbackArn', rollbackArn);
+    assertTtl(ttlSeconds);
     this.db
-      .prepare('DELETE FROM rollback_claims WHERE execution_arn = ? AND owner = ?')
-      .run(executionArn, rollbackArn);
+      .prepare(
+        'UPDATE rollback_claims SET given_up = 1, expires_at = ? WHERE execution_arn = ? AND owner = ?',
+      )
+      .run(this.now().getTime() + ttlSeconds * 1000, executionArn, rollbackArn);
   }
 
   /**
@@ -96,36 +112,34 @@ export class SqliteLock implements Lock {
     previousOwner?: string,
   ): boolean {
     assertNonEmpty('owner', owner);
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-      throw new ValidationError(`ttlSeconds must be a number > 0 (got ${JSON.stringify(ttlSeconds)})`);
-    }
+    assertTtl(ttlSeconds);
     const columns = Object.keys(key);
     const now = this.now().getTime();
+    // A claim given up is free to claim again (a service lock has no such column).
+    const claims = table === 'rollback_claims';
     const result = this.db
       .prepare(
         `INSERT INTO ${table} (${columns.join(', ')}, owner, acquired_at, expires_at)
          VALUES (${columns.map(() => '?').join(', ')}, ?, ?, ?)
          ON CONFLICT (${columns.join(', ')}) DO UPDATE SET
            owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-         WHERE ${table}.owner IN (excluded.owner, ?) OR ${table}.expires_at <= excluded.acquired_at`,
+           ${claims ? ', given_up = 0' : ''}
+         WHERE ${table}.owner IN (excluded.owner, ?) OR ${table}.expires_at <= excluded.acquired_at
+           ${claims ? `OR ${table}.given_up = 1` : ''}`,
       )
       .run(...Object.values(key), owner, now, now + ttlSeconds * 1000, previousOwner ?? owner);
     return result.changes > 0;
-  }
-
-  #unexpiredOwner(table: Table, key: Record<string, string>): string | undefined {
-    const where = Object.keys(key)
-      .map((column) => `${column} = ?`)
-      .join(' AND ');
-    const row = this.db
-      .prepare(`SELECT owner FROM ${table} WHERE ${where} AND expires_at > ?`)
-      .get(...Object.values(key), this.now().getTime()) as { owner: string } | undefined;
-    return row?.owner;
   }
 }
 
 /** The lock's tables: one row per locked service, one per claimed rollback. */
 type Table = 'service_locks' | 'rollback_claims';
+
+function assertTtl(ttlSeconds: number): void {
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new ValidationError(`ttlSeconds must be a number > 0 (got ${JSON.stringify(ttlSeconds)})`);
+  }
+}
 
 function assertNonEmpty(field: string, value: string): void {
   if (typeof value !== 'string' || value.length === 0) {

@@ -260,6 +260,38 @@ describe('aborting a canary mid-rollout (StopExecution + the rollback state mach
     expect(await serviceState(strategies.adapters, service)).toEqual(released);
     expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
   });
+
+  it('changes nothing when an aborted canary whose rollback failed is redriven; the rollback machine may run again', async () => {
+    // Prepare: v9 aborted while it baked; its rollback's end is made the one a failed rollback leaves (its
+    // claim given up, the lock given back: GiveUpClaim, UnlockAfterFailure)
+    const request = aCanaryRequest(service, 'v9', { canary: { steps: [{ weight: 20, bakeSeconds: 1 }] } });
+    const arn = await strategies.start('canary', request, 'redriven-v9');
+    await historyUntil(strategies.client, arn, entered('BakeStep'));
+    const { rollbackExecutionArn } = await abortRelease(strategies.client, arn, 'wrong image');
+    await waitForExecution(strategies.client, rollbackExecutionArn!);
+    await strategies.adapters.lock.giveUpRollback(arn, rollbackExecutionArn!, 3_600);
+    const before = await serviceState(strategies.adapters, service);
+    // Act
+    await strategies.client.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const redriven = await waitForExecution(strategies.client, arn);
+    const again = await strategies.run(
+      'rollback',
+      { strategy: 'canary', executionArn: arn, input: JSON.stringify(request), reason: 'run again' },
+      'abort-again-redriven-v9',
+    );
+    // Assess
+    expect(redriven).toMatchObject({ status: 'FAILED', error: 'ExecutionStopped', redriveCount: 1 });
+    expect(redriven.cause).toContain(
+      `${arn} was stopped, and its rollback ${rollbackExecutionArn} failed: run the rollback machine again`,
+    );
+    expect(await serviceState(strategies.adapters, service)).toEqual(before);
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    expect(await strategies.adapters.lock.rollbackOf(arn)).toEqual({
+      rollbackArn: again.executionArn,
+      givenUp: false,
+    });
+    expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
+  });
 });
 
 /**
@@ -601,7 +633,7 @@ describe('aborting a database migration (StopExecution + the rollback state mach
         ),
       });
       expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
-      expect(await strategies.adapters.lock.rollbackOf(arn)).toBe(rollbackArn);
+      expect(await strategies.adapters.lock.rollbackOf(arn)).toEqual({ rollbackArn, givenUp: false });
     });
 
     it('fails the rollback and gives up its claim when the deployment cannot be deleted, saying why', async () => {
@@ -634,8 +666,9 @@ describe('aborting a database migration (StopExecution + the rollback state mach
       });
       expect(notified!.message).toContain('not authorized to perform rds:DeleteDBInstance');
       expect(await strategies.adapters.lock.holder(service)).toBeUndefined();
-      // The claim given up: the rollback machine may run again for this stop.
-      expect(await strategies.adapters.lock.rollbackOf(arn)).toBeUndefined();
+      // The claim given up: the rollback machine may run again for this stop, and the migration, if it is
+      // redriven, changes nothing.
+      expect(await strategies.adapters.lock.rollbackOf(arn)).toEqual({ rollbackArn, givenUp: true });
     });
   });
 });

@@ -18,6 +18,7 @@ import type {
   MetricProvider,
   Notifier,
   PendingApproval,
+  RollbackClaim,
   TrafficRouter,
 } from '#core/ports/index.ts';
 import type {
@@ -43,7 +44,7 @@ export class FakeWorld {
   lockSeconds: number | undefined;
   /** What the `executions` reader answers, by execution ARN (absent: no such execution). */
   readonly executions = new Map<string, ExecutionOutcome>();
-  readonly rollbackClaims = new Map<string, string>();
+  readonly rollbackClaims = new Map<string, RollbackClaim>();
   readonly approvals = new Map<string, PendingApproval>();
   readonly events: DeploymentEvent[] = [];
 
@@ -120,13 +121,15 @@ export class FakeWorld {
     },
     holder: async () => this.lockHolder,
     claimRollback: async (executionArn, rollbackArn) => {
-      const claimedBy = this.rollbackClaims.get(executionArn) ?? rollbackArn;
-      this.rollbackClaims.set(executionArn, claimedBy);
-      return claimedBy === rollbackArn;
+      const claim = this.rollbackClaims.get(executionArn);
+      if (claim && !claim.givenUp && claim.rollbackArn !== rollbackArn) return false;
+      this.rollbackClaims.set(executionArn, { rollbackArn, givenUp: false });
+      return true;
     },
     rollbackOf: async (executionArn) => this.rollbackClaims.get(executionArn),
-    releaseRollback: async (executionArn, rollbackArn) => {
-      if (this.rollbackClaims.get(executionArn) === rollbackArn) this.rollbackClaims.delete(executionArn);
+    giveUpRollback: async (executionArn, rollbackArn) => {
+      if (this.rollbackClaims.get(executionArn)?.rollbackArn !== rollbackArn) return;
+      this.rollbackClaims.set(executionArn, { rollbackArn, givenUp: true });
     },
   };
 
@@ -182,3 +185,6 @@ export function useFakeWorld(prefix: string): () => FakeWorld {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
   return () => world;
 }
+
+/** A claim `rollbackArn` holds on a stopped execution's clean-up (not given up). */
+export const heldBy = (rollbackArn: string): RollbackClaim => ({ rollbackArn, givenUp: false });

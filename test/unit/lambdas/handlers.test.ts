@@ -22,7 +22,7 @@ import { handler as setWeights } from '#lambdas/set-weights/handler.ts';
 import { handler as unlock } from '#lambdas/unlock/handler.ts';
 import { handler as validateRequest } from '#lambdas/validate-request/handler.ts';
 import { blueGreenInput, canaryInput, rollingInput } from '#test/builders/release-request.ts';
-import { type FakeWorld, useFakeWorld } from './fakes.ts';
+import { type FakeWorld, heldBy, useFakeWorld } from './fakes.ts';
 
 const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:canary:run-1';
 type Context = Parameters<typeof unlock>[1];
@@ -1206,6 +1206,7 @@ describe('claim-rollback', () => {
     const first = await claim('rollback-1');
     const duplicate = await claim('rollback-2');
     await claim('rollback-1', 'failed');
+    const givenUp = world.rollbackClaims.get(executionArn);
     const retry = await claim('rollback-2');
     // Assess
     expect([first, duplicate, retry]).toEqual([
@@ -1213,6 +1214,8 @@ describe('claim-rollback', () => {
       { claimed: false, by: 'rollback-1' },
       { claimed: true },
     ]);
+    expect(givenUp).toEqual({ rollbackArn: 'rollback-1', givenUp: true });
+    expect(world.rollbackClaims.get(executionArn)).toEqual(heldBy('rollback-2'));
   });
 
   it('restores nothing over a release that has locked the service since, and keeps the claim so no later run does', async () => {
@@ -1227,7 +1230,7 @@ describe('claim-rollback', () => {
         `shop/checkout is locked by ${world.lockHolder}, not by ${executionArn}: restoring the stopped ` +
         "execution's backup would undo what that one changes, so nothing was restored",
     });
-    expect(world.rollbackClaims.get(executionArn)).toBe('rollback-1');
+    expect(world.rollbackClaims.get(executionArn)).toEqual(heldBy('rollback-1'));
     expect(await claim('rollback-2')).toEqual({ claimed: false, by: 'rollback-1' });
   });
 
@@ -1241,7 +1244,7 @@ describe('claim-rollback', () => {
     );
     // Assess
     expect(answer).toEqual({ claimed: true });
-    expect(world.rollbackClaims.get(executionArn)).toBe('rollback-1');
+    expect(world.rollbackClaims.get(executionArn)).toEqual(heldBy('rollback-1'));
   });
 });
 
@@ -1250,7 +1253,7 @@ describe("a stopped execution's tasks still in flight", () => {
     // Prepare
     world.tracks.set('canary', { version: 'v2', image: 'registry.example/checkout:v2', replicas: 1 });
     world.statuses.set('canary', READY);
-    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    world.rollbackClaims.set(executionArn, heldBy('arn:rollback:abort-run-1'));
     const tasks: [Handler, Record<string, unknown>][] = [
       [setWeights, { weights: { stable: 50, canary: 50 } }],
       [deployTrack, { track: 'canary', replicas: 2 }],
@@ -1275,7 +1278,7 @@ describe("a stopped execution's tasks still in flight", () => {
 
   it('give the service lock back when the execution was stopped while ValidateRequest ran', async () => {
     // Prepare: the rollback found nothing locked yet and claimed the execution
-    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    world.rollbackClaims.set(executionArn, heldBy('arn:rollback:abort-run-1'));
     // Act
     const error = await errorOf(
       validateRequest({ strategy: 'canary', request: canaryInput(), executionArn }, context),
@@ -1287,7 +1290,7 @@ describe("a stopped execution's tasks still in flight", () => {
 
   it('still fail ExecutionStopped, saying so, when giving the lock back fails', async () => {
     // Prepare: the rollback claimed the execution, and the lock table refuses the release
-    world.rollbackClaims.set(executionArn, 'arn:rollback:abort-run-1');
+    world.rollbackClaims.set(executionArn, heldBy('arn:rollback:abort-run-1'));
     world.lock.release = async () => {
       throw new Error('ProvisionedThroughputExceededException');
     };
@@ -1344,7 +1347,7 @@ describe("a stopped execution's tasks still in flight", () => {
     const { key } = await run(backupState, {});
     world.weights = { stable: 90, canary: 10 };
     world.lockHolder = executionArn;
-    world.rollbackClaims.set(executionArn, 'arn:rollback:rollback-1');
+    world.rollbackClaims.set(executionArn, heldBy('arn:rollback:rollback-1'));
     // Act
     const other = await errorOf(run(rollback, { backupKey: key, rollbackArn: 'arn:rollback:rollback-2' }));
     const claimed = await run(rollback, { backupKey: key, rollbackArn: 'arn:rollback:rollback-1' });
@@ -1354,11 +1357,31 @@ describe("a stopped execution's tasks still in flight", () => {
     expect(world.weights).toEqual({ stable: 100 });
   });
 
+  it('change nothing once a rollback claimed the execution and failed, while the rollback machine may run again', async () => {
+    // Prepare: rollback-1 failed and gave its claim up (an aborted release redriven since)
+    world.tracks.set('stable', { version: 'v1', command: ['node'], replicas: 2 });
+    const { key } = await run(backupState, {});
+    world.weights = { stable: 90, canary: 10 };
+    world.lockHolder = undefined;
+    world.rollbackClaims.set(executionArn, { rollbackArn: 'arn:rollback:rollback-1', givenUp: true });
+    // Act
+    const release = await errorOf(run(setWeights, { weights: { stable: 50, canary: 50 } }));
+    const redrivenRollback = await run(rollback, { backupKey: key, rollbackArn: 'arn:rollback:rollback-1' });
+    // Assess
+    expect(release?.name).toBe('ExecutionStopped');
+    expect(release?.message).toBe(
+      `set-weights changed nothing: ${executionArn} was stopped, and its rollback arn:rollback:rollback-1 ` +
+        'failed: run the rollback machine again to clean up after it',
+    );
+    expect(redrivenRollback).toMatchObject({ weights: { stable: 100, canary: 0 } });
+    expect(world.weights).toEqual({ stable: 100 });
+  });
+
   it('go on for an execution no rollback claimed', async () => {
     // Prepare
     world.rollbackClaims.set(
       'arn:aws:states:us-east-1:000000000000:execution:canary:other',
-      'arn:rollback:x',
+      heldBy('arn:rollback:x'),
     );
     // Act
     await run(setWeights, { weights: { stable: 50, canary: 50 } });

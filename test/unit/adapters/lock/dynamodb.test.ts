@@ -156,26 +156,71 @@ describe('DynamoDbLock', () => {
         acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
         expiresAt: { N: String(NOW_SECONDS + 604_800) },
       },
-      ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now',
-      ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'owner', '#expiresAt': 'expiresAt' },
-      ExpressionAttributeValues: { ':owner': { S: 'arn:rollback:2' }, ':now': { N: String(NOW_SECONDS) } },
+      ConditionExpression:
+        'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now OR #givenUp = :givenUp',
+      ExpressionAttributeNames: {
+        '#pk': 'pk',
+        '#owner': 'owner',
+        '#expiresAt': 'expiresAt',
+        '#givenUp': 'givenUp',
+      },
+      ExpressionAttributeValues: {
+        ':owner': { S: 'arn:rollback:2' },
+        ':now': { N: String(NOW_SECONDS) },
+        ':givenUp': { BOOL: true },
+      },
     });
   });
 
-  it('names the rollback that claimed an execution with a consistent read of its claim', async () => {
+  it('names the rollback that claimed an execution, and whether it gave the claim up, with a consistent read', async () => {
     // Prepare
     const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
+    const claim = { owner: { S: 'arn:rollback:1' }, expiresAt: { N: String(NOW_SECONDS + 60) } };
     built.mock
       .on(GetItemCommand)
-      .resolves({ Item: { owner: { S: 'arn:rollback:1' }, expiresAt: { N: String(NOW_SECONDS + 60) } } });
+      .resolvesOnce({ Item: claim })
+      .resolvesOnce({ Item: { ...claim, givenUp: { BOOL: true } } })
+      .resolvesOnce({ Item: { ...claim, givenUp: { BOOL: true }, expiresAt: { N: String(NOW_SECONDS) } } });
     // Act
-    const claimer = await built.lock.rollbackOf(stopped);
+    const claims = [
+      await built.lock.rollbackOf(stopped),
+      await built.lock.rollbackOf(stopped),
+      await built.lock.rollbackOf(stopped),
+    ];
     // Assess
-    expect(claimer).toBe('arn:rollback:1');
+    expect(claims).toEqual([
+      { rollbackArn: 'arn:rollback:1', givenUp: false },
+      { rollbackArn: 'arn:rollback:1', givenUp: true },
+      undefined,
+    ]);
     expect(built.mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
       TableName: 'cutover-state',
       Key: { pk: { S: `rollback#${stopped}` } },
       ConsistentRead: true,
     });
+  });
+
+  it('gives a claim up with a PutItem marking it givenUp, conditioned on its rollback holding it', async () => {
+    // Prepare
+    const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
+    built.mock.on(PutItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    // Act
+    await built.lock.giveUpRollback(stopped, 'arn:rollback:1', 1_296_000);
+    await built.lock.giveUpRollback(stopped, 'arn:rollback:2', 1_296_000);
+    // Assess: the second, whose rollback holds nothing, changes nothing and throws nothing
+    expect(built.mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'cutover-state',
+      Item: {
+        pk: { S: `rollback#${stopped}` },
+        owner: { S: 'arn:rollback:1' },
+        acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
+        expiresAt: { N: String(NOW_SECONDS + 1_296_000) },
+        givenUp: { BOOL: true },
+      },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: 'arn:rollback:1' } },
+    });
+    expect(built.mock.commandCalls(PutItemCommand)).toHaveLength(2);
   });
 });
