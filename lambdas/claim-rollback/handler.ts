@@ -2,17 +2,16 @@ import * as z from 'zod';
 import { createLockFromEnvironment } from '#adapters/lock/index.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { Lock } from '#core/ports/lock.ts';
-import { RUNNING_CLAIM_SECONDS } from '#core/rollback.ts';
+import { RUNNING_CLAIM_SECONDS, STOPPED_CLAIM_KEPT_SECONDS } from '#core/rollback.ts';
 import { serviceSchema } from '#core/schemas/common.ts';
 import { logger, plainTaskHandler } from '#lambdas/shared/task-handler.ts';
 
 /**
- * How long the claim of a rollback that ended lasts, cleaned up or given up: 15 days. A duplicate of the same stop started
- * later (EventBridge delivers at least once and retries a start for up to an hour; `cutover abort` starts
- * one when none appeared) finds it, and so does the stopped execution itself if it is redriven, which Step
- * Functions allows for 14 days after its stop: its tasks then change nothing (`ExecutionStopped`).
+ * How long a rollback that cleaned up holds its claim: as long as a claim is kept, 15 days. A duplicate of
+ * the same stop started later (EventBridge delivers at least once and retries a start for up to an hour;
+ * `cutover abort` starts one when none appeared) finds it held and restores nothing.
  */
-const CLEANED_UP_CLAIM_SECONDS = 15 * 86_400;
+const CLEANED_UP_CLAIM_SECONDS = STOPPED_CLAIM_KEPT_SECONDS;
 
 /**
  * ClaimRollback: one clean-up per stopped execution. Without `ended`, claims the clean-up after
@@ -23,9 +22,9 @@ const CLEANED_UP_CLAIM_SECONDS = 15 * 86_400;
  *   since): restoring the stopped execution's backup would undo it, so nothing is restored, and the claim
  *   is kept 15 days so no later run of the rollback restores it either.
  * From the claim on, the stopped execution's tasks still in flight change nothing (`ExecutionStopped`).
- * `ended: 'cleanedUp'` keeps the claim for 15 days; `ended: 'failed'` gives it up, so the rollback machine
- * can run again for the same stop, and keeps it, given up, for 15 days too: the stopped execution, if it is
- * redriven, still changes nothing.
+ * `ended: 'cleanedUp'` holds the claim for 15 days; `ended: 'failed'` gives it up, so the rollback machine
+ * can run again for the same stop. A claim held or not is kept 15 days (`STOPPED_CLAIM_KEPT_SECONDS`): the
+ * stopped execution, if it is redriven (Step Functions allows it for 14 days), changes nothing.
  */
 export const handler = plainTaskHandler(
   'claim-rollback',
@@ -39,7 +38,7 @@ export const handler = plainTaskHandler(
   async ({ executionArn, rollbackArn, service, ended }) => {
     const lock = createLockFromEnvironment();
     if (ended === 'failed') {
-      await lock.giveUpRollback(executionArn, rollbackArn, CLEANED_UP_CLAIM_SECONDS);
+      await lock.giveUpRollback(executionArn, rollbackArn);
       return { claimed: false, released: true };
     }
     if (ended === 'cleanedUp') {

@@ -66,7 +66,7 @@ const changedNothing = (task: string) => (stopped: string) => `${task} changed n
 /**
  * Throws `ExecutionStopped` (`whatItDid` with the stop) when a rollback other than `rollbackArn` holds the
  * claim on `executionArn`'s clean-up, or, for the execution's own tasks (no `rollbackArn`), when a rollback
- * claimed it and gave it up (it failed): the execution was stopped either way.
+ * claimed it and holds it no longer (it failed, or was stopped mid-way): the execution was stopped either way.
  */
 async function refuseIfRolledBack(
   lock: Lock,
@@ -81,12 +81,13 @@ async function refuseIfRolledBack(
       whatItDid(`${executionArn} was stopped, and its rollback ${claim.rollbackArn} owns the clean-up`),
     );
   }
-  // A rollback given up leaves the clean-up to the next run of the rollback machine, not to the execution.
+  // A claim given up (its rollback failed) or lapsed (stopped mid-way) leaves the clean-up to the next run of
+  // the rollback machine, never to the stopped execution.
   if (rollbackArn === undefined) {
     throw new ExecutionStoppedError(
       whatItDid(
-        `${executionArn} was stopped, and its rollback ${claim.rollbackArn} failed: run the rollback machine ` +
-          'again to clean up after it',
+        `${executionArn} was stopped, and its rollback ${claim.rollbackArn} ended without cleaning up: run ` +
+          'the rollback machine again to clean up after it',
       ),
     );
   }

@@ -80,6 +80,13 @@ const MAX_EXECUTION_NAME = 80;
 export const RUNNING_CLAIM_SECONDS = 2 * 3600;
 
 /**
+ * How long a claim on a stopped execution's clean-up is kept, held or not (given up by a rollback that
+ * failed, or lapsed with a rollback stopped mid-way): 15 days, beyond the 14 days Step Functions lets the
+ * stopped execution be redriven. While it is kept, that execution's tasks change nothing.
+ */
+export const STOPPED_CLAIM_KEPT_SECONDS = 15 * 86_400;
+
+/**
  * `<prefix>-<8 hex of the SHA-256 of hashed>-<name>`, cut to the 80 characters of an execution name: a name
  * of its own for each `hashed` (an execution ARN), however long `name` is.
  *

@@ -35,7 +35,7 @@ describe('SqliteLock on a data directory written before claims could be given up
       // Act
       const lock = new SqliteLock(reopened);
       const before = await lock.rollbackOf('execution-a');
-      await lock.giveUpRollback('execution-a', 'rollback-a', 3_600);
+      await lock.giveUpRollback('execution-a', 'rollback-a');
       // Assess
       expect(before).toEqual({ rollbackArn: 'rollback-a', givenUp: false });
       expect(await lock.rollbackOf('execution-a')).toEqual({ rollbackArn: 'rollback-a', givenUp: true });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lock } from '#core/ports/lock.ts';
+import { STOPPED_CLAIM_KEPT_SECONDS } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 
 /** What a lock adapter's test file supplies to {@link describeLockContract}. */
@@ -109,38 +110,55 @@ export function describeLockContract(name: string, fixture: LockContractFixture)
       expect(await lock.rollbackOf(stopped)).toEqual({ rollbackArn: 'rollback-a', givenUp: false });
     });
 
-    it('lets another rollback claim a clean-up given up by its holder, and keeps it given up until then', async () => {
+    it('lets another rollback claim a clean-up given up by its holder, and keeps it 15 days, given up', async () => {
       // Prepare
       const stopped = `execution-${aService().name}`;
       await lock.claimRollback(stopped, 'rollback-a', 600);
       // Act
-      await lock.giveUpRollback(stopped, 'rollback-b', 3_600);
+      await lock.giveUpRollback(stopped, 'rollback-b');
       const afterOther = await lock.rollbackOf(stopped);
-      await lock.giveUpRollback(stopped, 'rollback-a', 3_600);
-      clock += 601_000;
+      await lock.giveUpRollback(stopped, 'rollback-a');
+      clock += (STOPPED_CLAIM_KEPT_SECONDS - 1) * 1000;
       const givenUp = await lock.rollbackOf(stopped);
-      const next = await lock.claimRollback(stopped, 'rollback-b', 600);
-      // Assess: given up, it outlives the claim's own expiry, for the time given
+      clock += 1_000;
+      const gone = await lock.rollbackOf(stopped);
+      // Assess
       expect(afterOther).toEqual({ rollbackArn: 'rollback-a', givenUp: false });
       expect(givenUp).toEqual({ rollbackArn: 'rollback-a', givenUp: true });
-      expect(next).toBe(true);
-      expect(await lock.rollbackOf(stopped)).toEqual({ rollbackArn: 'rollback-b', givenUp: false });
-      expect(await lock.claimRollback(stopped, 'rollback-a', 600)).toBe(false);
+      expect(gone).toBeUndefined();
     });
 
-    it('keeps rollback claims apart from service locks and frees them on expiry', async () => {
+    it('gives a clean-up given up to the next rollback that claims it, and to no other', async () => {
+      // Prepare
+      const stopped = `execution-${aService().name}`;
+      await lock.claimRollback(stopped, 'rollback-a', 600);
+      await lock.giveUpRollback(stopped, 'rollback-a');
+      // Act
+      const next = await lock.claimRollback(stopped, 'rollback-b', 600);
+      const other = await lock.claimRollback(stopped, 'rollback-a', 600);
+      // Assess
+      expect([next, other]).toEqual([true, false]);
+      expect(await lock.rollbackOf(stopped)).toEqual({ rollbackArn: 'rollback-b', givenUp: false });
+    });
+
+    it('keeps rollback claims apart from service locks; one whose hold lapsed is given up, kept 15 days', async () => {
       // Prepare
       const service = aService();
-      await lock.acquire(service, 'execution-a', 600);
+      const stopped = `execution-${service.name}`;
+      await lock.acquire(service, stopped, 600);
       // Act
-      const claimed = await lock.claimRollback('execution-a', 'rollback-a', 60);
+      const claimed = await lock.claimRollback(stopped, 'rollback-a', 60);
       const heldAfterClaim = await lock.holder(service);
       clock += 61_000;
+      const lapsed = await lock.rollbackOf(stopped);
+      clock += STOPPED_CLAIM_KEPT_SECONDS * 1000;
+      const gone = await lock.rollbackOf(stopped);
       // Assess
       expect(claimed).toBe(true);
-      expect(heldAfterClaim).toBe('execution-a');
-      expect(await lock.rollbackOf('execution-a')).toBeUndefined();
-      expect(await lock.claimRollback('execution-a', 'rollback-b', 60)).toBe(true);
+      expect(heldAfterClaim).toBe(stopped);
+      expect(lapsed).toEqual({ rollbackArn: 'rollback-a', givenUp: true });
+      expect(gone).toBeUndefined();
+      expect(await lock.claimRollback(stopped, 'rollback-b', 60)).toBe(true);
     });
 
     it('keeps services apart', async () => {

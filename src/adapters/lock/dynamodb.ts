@@ -1,5 +1,6 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Lock, RollbackClaim } from '#core/ports/lock.ts';
+import { STOPPED_CLAIM_KEPT_SECONDS as KEPT_SECONDS } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
 import { asAdapterError } from '../aws-errors.ts';
 import { epochSeconds, lockKey, rollbackClaimKey, STATE_TABLE } from '../state-table.ts';
@@ -16,8 +17,8 @@ export interface DynamoDbLockOptions {
  * One release at a time per service, as an item of the state table. Acquire is a conditional PutItem that
  * succeeds when the lock is free, expired, or already held by the same owner; the TTL attribute lets
  * DynamoDB sweep locks whose execution died without releasing them. Rollback claims are items of the same
- * shape under `rollback#<executionArn>`; a claim given up is kept with `givenUp: true`, which another
- * rollback's claim replaces.
+ * shape under `rollback#<executionArn>`, held until `heldUntil` and kept (their TTL attribute) 15 days: one
+ * given up (`givenUp: true`) or no longer held is replaced by another rollback's claim.
  *
  * @example
  * const lock = new DynamoDbLock({ client: new DynamoDBClient({}), tableName: 'cutover-state' });
@@ -40,7 +41,7 @@ export class DynamoDbLock implements Lock {
   }
 
   takeOver(service: ServiceRef, previousOwner: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds, { previousOwner });
+    return this.#putUnlessHeld(lockKey(service), owner, ttlSeconds, previousOwner);
   }
 
   release(service: ServiceRef, owner: string): Promise<void> {
@@ -51,37 +52,70 @@ export class DynamoDbLock implements Lock {
     return (await this.#unexpiredItem(lockKey(service)))?.owner?.S;
   }
 
-  claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
-    return this.#putUnlessHeld(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds, {
-      overGivenUp: true,
+  /**
+   * A conditional PutItem of the claim, held until `heldUntil` and kept (the TTL attribute) at least
+   * `STOPPED_CLAIM_KEPT_SECONDS`: true unless another rollback holds it. An item written before `heldUntil`
+   * was held until its TTL attribute.
+   */
+  async claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean> {
+    const now = epochSeconds(this.#now());
+    const heldUntil = now + ttlSeconds;
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const command = new PutItemCommand({
+      TableName: this.#tableName,
+      Item: {
+        ...this.#item(rollbackClaimKey(executionArn), rollbackArn, Math.max(heldUntil, now + KEPT_SECONDS)),
+        heldUntil: { N: String(heldUntil) },
+      },
+      ConditionExpression:
+        'attribute_not_exists(#pk) OR #owner = :owner OR #givenUp = :givenUp OR #heldUntil <= :now OR #expiresAt <= :now',
+      ExpressionAttributeNames: {
+        '#pk': STATE_TABLE.partitionKey,
+        '#owner': 'owner',
+        '#givenUp': 'givenUp',
+        '#heldUntil': 'heldUntil',
+        '#expiresAt': STATE_TABLE.ttlAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':owner': { S: rollbackArn },
+        ':givenUp': { BOOL: true },
+        ':now': { N: String(now) },
+      },
     });
+    return this.#putIf(command);
   }
 
   async rollbackOf(executionArn: string): Promise<RollbackClaim | undefined> {
     const item = await this.#unexpiredItem(rollbackClaimKey(executionArn));
     const rollbackArn = item?.owner?.S;
-    return rollbackArn === undefined ? undefined : { rollbackArn, givenUp: item?.givenUp?.BOOL === true };
+    if (item === undefined || rollbackArn === undefined) return undefined;
+    const heldUntil = Number((item.heldUntil ?? item[STATE_TABLE.ttlAttribute])?.N);
+    const givenUp = item.givenUp?.BOOL === true || heldUntil <= epochSeconds(this.#now());
+    return { rollbackArn, givenUp };
   }
 
-  /** A PutItem of the claim, marked `givenUp`, conditioned on `rollbackArn` holding it. */
-  async giveUpRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<void> {
+  /** A PutItem of the claim, marked `givenUp` and kept from now, conditioned on `rollbackArn` holding it. */
+  async giveUpRollback(executionArn: string, rollbackArn: string): Promise<void> {
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const item = this.#item(rollbackClaimKey(executionArn), rollbackArn, ttlSeconds);
+    const keptUntil = epochSeconds(this.#now()) + KEPT_SECONDS;
     const command = new PutItemCommand({
       TableName: this.#tableName,
-      Item: { ...item, givenUp: { BOOL: true } },
+      Item: {
+        ...this.#item(rollbackClaimKey(executionArn), rollbackArn, keptUntil),
+        givenUp: { BOOL: true },
+      },
       ...ownerCondition(rollbackArn),
     });
     await this.#sendIfOwner(() => this.#client.send(command), 'dynamodb:PutItem');
   }
 
-  /** The item of `key` held by `owner` for `ttlSeconds` from now. */
-  #item(key: string, owner: string, ttlSeconds: number): Record<string, AttributeValue> {
+  /** The item of `key` for `owner`, its TTL attribute `expiresAt` (epoch seconds). */
+  #item(key: string, owner: string, expiresAt: number): Record<string, AttributeValue> {
     return {
       [STATE_TABLE.partitionKey]: { S: key },
       owner: { S: owner },
       acquiredAt: { S: this.#now().toISOString() },
-      [STATE_TABLE.ttlAttribute]: { N: String(epochSeconds(this.#now()) + ttlSeconds) },
+      [STATE_TABLE.ttlAttribute]: { N: String(expiresAt) },
     };
   }
 
@@ -108,34 +142,38 @@ export class DynamoDbLock implements Lock {
 
   /**
    * A conditional PutItem of `key` for `owner`: true unless another owner holds an unexpired item (other
-   * than `previousOwner`, when given; and, with `overGivenUp`, one that is not given up).
+   * than `previousOwner`, when given).
    */
   async #putUnlessHeld(
     key: string,
     owner: string,
     ttlSeconds: number,
-    { previousOwner, overGivenUp = false }: { previousOwner?: string; overGivenUp?: boolean } = {},
+    previousOwner?: string,
   ): Promise<boolean> {
+    const now = epochSeconds(this.#now());
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     const command = new PutItemCommand({
       TableName: this.#tableName,
-      Item: this.#item(key, owner, ttlSeconds),
+      Item: this.#item(key, owner, now + ttlSeconds),
       ConditionExpression: `attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now${
         previousOwner === undefined ? '' : ' OR #owner = :previousOwner'
-      }${overGivenUp ? ' OR #givenUp = :givenUp' : ''}`,
+      }`,
       ExpressionAttributeNames: {
         '#pk': STATE_TABLE.partitionKey,
         '#owner': 'owner',
         '#expiresAt': STATE_TABLE.ttlAttribute,
-        ...(overGivenUp && { '#givenUp': 'givenUp' }),
       },
       ExpressionAttributeValues: {
         ':owner': { S: owner },
-        ':now': { N: String(epochSeconds(this.#now())) },
+        ':now': { N: String(now) },
         ...(previousOwner !== undefined && { ':previousOwner': { S: previousOwner } }),
-        ...(overGivenUp && { ':givenUp': { BOOL: true } }),
       },
     });
+    return this.#putIf(command);
+  }
+
+  /** Sends a conditional PutItem: true when it was written, false when its condition failed. */
+  async #putIf(command: PutItemCommand): Promise<boolean> {
     try {
       await this.#client.send(command);
       return true;

@@ -21,28 +21,31 @@ export interface Lock {
   holder(service: ServiceRef): Promise<string | undefined>;
   /**
    * Claims the clean-up after the stopped execution `executionArn` for the rollback `rollbackArn`: true when
-   * `rollbackArn` holds the claim after the call (newly, again, or over a claim given up), false when
-   * another rollback holds it. A claim lasts `ttlSeconds`, so a duplicate started later (EventBridge
-   * delivers at least once) finds it.
+   * `rollbackArn` holds the claim after the call (newly, again, or over a claim no longer held), false when
+   * another rollback holds it. The claim is held for `ttlSeconds`, so a duplicate started later (EventBridge
+   * delivers at least once) finds it, and kept, held or not, for at least `STOPPED_CLAIM_KEPT_SECONDS`.
    */
   claimRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<boolean>;
   /**
-   * The claim on `executionArn`'s clean-up, held or given up, if any: while there is one, that execution was
-   * stopped, and a task of it (in flight, or run again by a redrive) must change nothing.
+   * The claim on `executionArn`'s clean-up while it is kept, held or not: while there is one, that execution
+   * was stopped, and a task of it (in flight, or run again by a redrive) must change nothing.
    */
   rollbackOf(executionArn: string): Promise<RollbackClaim | undefined>;
   /**
-   * Gives up `rollbackArn`'s claim on `executionArn` (a rollback that failed): another rollback may claim
-   * the clean-up, and the claim, given up, is kept `ttlSeconds` so the stopped execution stays stopped. A
-   * no-op when `rollbackArn` does not hold the claim.
+   * Gives up `rollbackArn`'s claim on `executionArn` (a rollback that failed): another rollback may claim the
+   * clean-up, and the claim is kept `STOPPED_CLAIM_KEPT_SECONDS` from now. A no-op when `rollbackArn` does
+   * not hold the claim.
    */
-  giveUpRollback(executionArn: string, rollbackArn: string, ttlSeconds: number): Promise<void>;
+  giveUpRollback(executionArn: string, rollbackArn: string): Promise<void>;
 }
 
 /** A rollback's claim on the clean-up after a stopped execution. */
 export interface RollbackClaim {
   /** The rollback execution that claimed it. */
   readonly rollbackArn: string;
-  /** True once that rollback failed and gave the claim up: another rollback may claim it. */
+  /**
+   * True once no rollback holds it: the one that claimed it failed and gave it up, or its hold lapsed (it
+   * was stopped or lost mid-way). Another rollback may claim it.
+   */
   readonly givenUp: boolean;
 }

@@ -1371,7 +1371,7 @@ describe("a stopped execution's tasks still in flight", () => {
     expect(release?.name).toBe('ExecutionStopped');
     expect(release?.message).toBe(
       `set-weights changed nothing: ${executionArn} was stopped, and its rollback arn:rollback:rollback-1 ` +
-        'failed: run the rollback machine again to clean up after it',
+        'ended without cleaning up: run the rollback machine again to clean up after it',
     );
     expect(redrivenRollback).toMatchObject({ weights: { stable: 100, canary: 0 } });
     expect(world.weights).toEqual({ stable: 100 });

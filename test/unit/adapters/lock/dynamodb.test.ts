@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLock } from '#adapters/lock/dynamodb.ts';
 import { TransientAdapterError } from '#core/errors.ts';
+import { STOPPED_CLAIM_KEPT_SECONDS } from '#core/rollback.ts';
 
 const service = { name: 'checkout', namespace: 'shop' };
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -137,16 +138,16 @@ describe('DynamoDbLock', () => {
     });
   });
 
-  it("claims a stopped execution's clean-up with a conditional PutItem under rollback#<executionArn>", async () => {
+  it("claims a stopped execution's clean-up with a conditional PutItem under rollback#<executionArn>, kept 15 days", async () => {
     // Prepare
     const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
     built.mock.on(PutItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
     // Act
     const claims = [
-      await built.lock.claimRollback(stopped, 'arn:rollback:1', 604_800),
-      await built.lock.claimRollback(stopped, 'arn:rollback:2', 604_800),
+      await built.lock.claimRollback(stopped, 'arn:rollback:1', 7_200),
+      await built.lock.claimRollback(stopped, 'arn:rollback:2', 7_200),
     ];
-    // Assess
+    // Assess: held 2 hours, swept by the TTL attribute no sooner than 15 days on
     expect(claims).toEqual([true, false]);
     expect(built.mock.commandCalls(PutItemCommand)[1]!.args[0].input).toEqual({
       TableName: 'cutover-state',
@@ -154,43 +155,47 @@ describe('DynamoDbLock', () => {
         pk: { S: `rollback#${stopped}` },
         owner: { S: 'arn:rollback:2' },
         acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
-        expiresAt: { N: String(NOW_SECONDS + 604_800) },
+        expiresAt: { N: String(NOW_SECONDS + STOPPED_CLAIM_KEPT_SECONDS) },
+        heldUntil: { N: String(NOW_SECONDS + 7_200) },
       },
       ConditionExpression:
-        'attribute_not_exists(#pk) OR #owner = :owner OR #expiresAt <= :now OR #givenUp = :givenUp',
+        'attribute_not_exists(#pk) OR #owner = :owner OR #givenUp = :givenUp OR #heldUntil <= :now OR #expiresAt <= :now',
       ExpressionAttributeNames: {
         '#pk': 'pk',
         '#owner': 'owner',
-        '#expiresAt': 'expiresAt',
         '#givenUp': 'givenUp',
+        '#heldUntil': 'heldUntil',
+        '#expiresAt': 'expiresAt',
       },
       ExpressionAttributeValues: {
         ':owner': { S: 'arn:rollback:2' },
-        ':now': { N: String(NOW_SECONDS) },
         ':givenUp': { BOOL: true },
+        ':now': { N: String(NOW_SECONDS) },
       },
     });
   });
 
-  it('names the rollback that claimed an execution, and whether it gave the claim up, with a consistent read', async () => {
-    // Prepare
+  it('names the rollback that claimed an execution, and whether it still holds the claim, with a consistent read', async () => {
+    // Prepare: held; given up; its hold lapsed; one written before heldUntil, held until its TTL; swept-due
     const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
-    const claim = { owner: { S: 'arn:rollback:1' }, expiresAt: { N: String(NOW_SECONDS + 60) } };
+    const kept = { N: String(NOW_SECONDS + 60) };
+    const claim = { owner: { S: 'arn:rollback:1' }, expiresAt: kept, heldUntil: kept };
     built.mock
       .on(GetItemCommand)
       .resolvesOnce({ Item: claim })
-      .resolvesOnce({ Item: { ...claim, givenUp: { BOOL: true } } })
-      .resolvesOnce({ Item: { ...claim, givenUp: { BOOL: true }, expiresAt: { N: String(NOW_SECONDS) } } });
+      .resolvesOnce({ Item: { owner: claim.owner, expiresAt: kept, givenUp: { BOOL: true } } })
+      .resolvesOnce({ Item: { ...claim, heldUntil: { N: String(NOW_SECONDS) } } })
+      .resolvesOnce({ Item: { owner: claim.owner, expiresAt: kept } })
+      .resolvesOnce({ Item: { ...claim, expiresAt: { N: String(NOW_SECONDS) } } });
     // Act
-    const claims = [
-      await built.lock.rollbackOf(stopped),
-      await built.lock.rollbackOf(stopped),
-      await built.lock.rollbackOf(stopped),
-    ];
+    const claims = [];
+    for (let read = 0; read < 5; read++) claims.push(await built.lock.rollbackOf(stopped));
     // Assess
     expect(claims).toEqual([
       { rollbackArn: 'arn:rollback:1', givenUp: false },
       { rollbackArn: 'arn:rollback:1', givenUp: true },
+      { rollbackArn: 'arn:rollback:1', givenUp: true },
+      { rollbackArn: 'arn:rollback:1', givenUp: false },
       undefined,
     ]);
     expect(built.mock.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
@@ -200,13 +205,13 @@ describe('DynamoDbLock', () => {
     });
   });
 
-  it('gives a claim up with a PutItem marking it givenUp, conditioned on its rollback holding it', async () => {
+  it('gives a claim up with a PutItem marking it givenUp, kept 15 days, conditioned on its rollback holding it', async () => {
     // Prepare
     const stopped = 'arn:aws:states:eu-west-1:123456789012:execution:canary:release-1';
     built.mock.on(PutItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
     // Act
-    await built.lock.giveUpRollback(stopped, 'arn:rollback:1', 1_296_000);
-    await built.lock.giveUpRollback(stopped, 'arn:rollback:2', 1_296_000);
+    await built.lock.giveUpRollback(stopped, 'arn:rollback:1');
+    await built.lock.giveUpRollback(stopped, 'arn:rollback:2');
     // Assess: the second, whose rollback holds nothing, changes nothing and throws nothing
     expect(built.mock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
       TableName: 'cutover-state',
@@ -214,7 +219,7 @@ describe('DynamoDbLock', () => {
         pk: { S: `rollback#${stopped}` },
         owner: { S: 'arn:rollback:1' },
         acquiredAt: { S: '2026-11-28T12:00:00.000Z' },
-        expiresAt: { N: String(NOW_SECONDS + 1_296_000) },
+        expiresAt: { N: String(NOW_SECONDS + STOPPED_CLAIM_KEPT_SECONDS) },
         givenUp: { BOOL: true },
       },
       ConditionExpression: '#owner = :owner',
