@@ -39,7 +39,7 @@ export const handler = plainTaskHandler(
     const lock = createLockFromEnvironment();
     if (ended === 'failed') {
       await lock.giveUpRollback(executionArn, rollbackArn);
-      return { claimed: false, released: true };
+      return { claimed: false, givenUp: true };
     }
     if (ended === 'cleanedUp') {
       await lock.claimRollback(executionArn, rollbackArn, CLEANED_UP_CLAIM_SECONDS);

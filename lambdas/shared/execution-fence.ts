@@ -26,10 +26,11 @@ export interface FencedExecution {
 /**
  * Throws `ExecutionStopped` when the execution may no longer change its service, so a task that changes
  * the service or the database calls this before each change:
- * - a rollback (other than `rollbackArn`) has claimed its clean-up, or claimed it and failed. Step Functions
- *   does not cancel a task in flight when its execution is stopped, and a stopped execution can be
- *   redriven (`RedriveExecution`, within 14 days) after its rollback put the service back: it must not undo
- *   what the rollback did, nor go on with a release that was stopped;
+ * - a rollback (other than `rollbackArn`) has claimed its clean-up, or claimed it and holds it no longer (it
+ *   failed, or was stopped mid-way). Step Functions does not cancel a task in flight when its execution is
+ *   stopped, and a stopped execution can be redriven (`RedriveExecution`, within 14 days) after its
+ *   rollback put the service back: it must not undo what the rollback did, nor go on with a release that
+ *   was stopped;
  * - another execution holds the service's lock: this one lost it (its lock expired, or it gave it back and
  *   was redriven), and changing the service, or restoring its own backup, would undo what that one changes.
  * A free lock (it expired while the execution timed out, say) is taken back first, so no other release
