@@ -25,3 +25,21 @@ export function openLocalDatabase(dataDir: string): LocalDatabase {
   db.pragma('busy_timeout = 5000');
   return db;
 }
+
+/**
+ * Adds to `table` the `columns` (name and SQL type) it lacks: a table an adapter created in an earlier
+ * layout gets the columns added since.
+ *
+ * @example
+ * addMissingColumns(db, 'pending_approvals', [['on_timeout', 'TEXT']]);
+ */
+export function addMissingColumns(
+  db: LocalDatabase,
+  table: string,
+  columns: readonly (readonly [name: string, type: string])[],
+): void {
+  const hasColumn = db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?');
+  for (const [column, type] of columns) {
+    if (!hasColumn.get(table, column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}

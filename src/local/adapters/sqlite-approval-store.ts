@@ -1,7 +1,7 @@
 import { ValidationError } from '#core/errors.ts';
 import type { ApprovalRequest, ApprovalStore, PendingApproval } from '#core/ports/approval-store.ts';
 import type { ApprovalTimeoutAction } from '#core/schemas/index.ts';
-import type { LocalDatabase } from './database.ts';
+import { addMissingColumns, type LocalDatabase } from './database.ts';
 
 interface ApprovalRow {
   execution_arn: string;
@@ -33,10 +33,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   constructor(private readonly db: LocalDatabase) {
     db.exec(`CREATE TABLE IF NOT EXISTS pending_approvals (
       execution_arn TEXT PRIMARY KEY, task_token TEXT NOT NULL, stage TEXT NOT NULL, requested_at TEXT NOT NULL)`);
-    const hasColumn = db.prepare("SELECT 1 FROM pragma_table_info('pending_approvals') WHERE name = ?");
-    for (const [column, type] of ADDED_COLUMNS) {
-      if (!hasColumn.get(column)) db.exec(`ALTER TABLE pending_approvals ADD COLUMN ${column} ${type}`);
-    }
+    addMissingColumns(db, 'pending_approvals', ADDED_COLUMNS);
   }
 
   async put(approval: ApprovalRequest): Promise<void> {

@@ -2,7 +2,7 @@ import { ValidationError } from '#core/errors.ts';
 import type { Lock, RollbackClaim } from '#core/ports/lock.ts';
 import { STOPPED_CLAIM_KEPT_SECONDS } from '#core/rollback.ts';
 import type { ServiceRef } from '#core/types.ts';
-import type { LocalDatabase } from './database.ts';
+import { addMissingColumns, type LocalDatabase } from './database.ts';
 import { assertServiceRef } from './validation.ts';
 
 /** Columns added to `rollback_claims` since its first layout: opening a file adds those it lacks. */
@@ -33,10 +33,7 @@ export class SqliteLock implements Lock {
     db.exec(`CREATE TABLE IF NOT EXISTS rollback_claims (
       execution_arn TEXT PRIMARY KEY, owner TEXT NOT NULL,
       acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
-    const hasColumn = db.prepare("SELECT 1 FROM pragma_table_info('rollback_claims') WHERE name = ?");
-    for (const [column, type] of ADDED_CLAIM_COLUMNS) {
-      if (!hasColumn.get(column)) db.exec(`ALTER TABLE rollback_claims ADD COLUMN ${column} ${type}`);
-    }
+    addMissingColumns(db, 'rollback_claims', ADDED_CLAIM_COLUMNS);
   }
 
   async acquire(service: ServiceRef, owner: string, ttlSeconds: number): Promise<boolean> {
