@@ -17,7 +17,7 @@ export interface ExecutionPosition {
   readonly state?: string;
   /** The canary step or rolling batch it last selected, of how many (`step 2 of 3`), when read (see {@link PositionReading}). */
   readonly step?: string;
-  /** The traffic weights it last set. */
+  /** The traffic weights it last set, unless it set them before an abort it was redriven after. */
   readonly weights?: Readonly<Record<string, number>>;
   /** Set when it waits for an approval. */
   readonly awaitingApproval?: true;
@@ -126,6 +126,9 @@ export async function whereItIs(
   let copy: CopyReport | undefined;
   // The Parallel state a pause's branches run in (PauseAfterStep, PauseBatch, ...), named in their place.
   let pause: string | undefined;
+  // Read past an abort (the execution was redriven since): its rollback, another execution, has changed the
+  // weights since those set before it.
+  let pastAbort = false;
   const inPause = () => state !== undefined && inPauseBranch(state);
   let nextToken: string | undefined;
   let pagesRead = 0;
@@ -139,11 +142,12 @@ export async function whereItIs(
       else if (endsTaskTokenWait(event)) awaitingApproval ??= false;
       if (rollout === undefined && TASK_ENDED.has(event.type ?? '')) rollout = rolloutCheckOf(event) ?? null;
       if (event.type === 'ParallelStateEntered' && inPause()) pause ??= event.stateEnteredEventDetails?.name;
+      if (event.type === 'ExecutionAborted') pastAbort = true;
       for (const line of progressOf(event)) {
         if (line.kind === 'state') {
           state ??= line.name;
           if (readsStep && line.position) step ??= line.position;
-        } else if (line.kind === 'weights') weights ??= line.weights;
+        } else if (line.kind === 'weights' && !pastAbort) weights ??= line.weights;
         else if (line.kind === 'copy') {
           const { kind: _kind, ...report } = line;
           copy ??= report;
@@ -157,7 +161,7 @@ export async function whereItIs(
   } while (
     nextToken &&
     (state === undefined ||
-      (readsWeights && weights === undefined) ||
+      (readsWeights && weights === undefined && !pastAbort) ||
       ((awaitingApproval === undefined || (readsStep && step === undefined) || (inPause() && !pause)) &&
         pagesRead < FAR_PAGES))
   );

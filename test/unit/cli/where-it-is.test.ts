@@ -113,6 +113,34 @@ describe('whereItIs', () => {
     expect(notAsked).toEqual({ state: 'CheckBatch', weights: { blue: 40, green: 60 } });
   });
 
+  it('gives no weights set before an abort it was redriven after: its rollback has set others since', async () => {
+    // Prepare: weights set, the execution aborted in its bake (and rolled back), then redriven into it
+    const at = new Date();
+    const weights: HistoryEvent = {
+      id: 3,
+      timestamp: at,
+      type: 'TaskSucceeded',
+      taskSucceededEventDetails: {
+        resource: 'invoke',
+        resourceType: 'lambda',
+        output: JSON.stringify({ Payload: { weights: { stable: 90, canary: 10 } } }),
+      },
+    };
+    const beforeAbort = [stateEntered(2, at, 'TaskStateEntered', 'SetStepWeights'), weights];
+    const bake = (id: number) => stateEntered(id, at, 'WaitStateEntered', 'BakeStep');
+    const aborted: HistoryEvent = { id: 5, timestamp: at, type: 'ExecutionAborted' };
+    const redriven: HistoryEvent = { id: 6, timestamp: at, type: 'ExecutionRedriven' };
+    // Act
+    const running = await whereItIs(pagesOf([...beforeAbort, bake(4)]), EXECUTION);
+    const redrivenAfterAbort = await whereItIs(
+      pagesOf([...beforeAbort, bake(4), aborted, redriven, bake(7)]),
+      EXECUTION,
+    );
+    // Assess
+    expect(running).toEqual({ state: 'BakeStep', weights: { stable: 90, canary: 10 } });
+    expect(redrivenAfterAbort).toEqual({ state: 'BakeStep' });
+  });
+
   it("says a paused canary step waits for its approval after more checks than the approval's pages hold", async () => {
     // Prepare: the approval task scheduled, then 100 checks of the paused step (600 events)
     const at = new Date();
