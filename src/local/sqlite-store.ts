@@ -68,7 +68,8 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'tags', `TEXT NOT NULL DEFAULT '${NO_TAGS}'`],
     ['executions', 'redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
     ['executions', 'redrive_date', 'INTEGER'],
-    ['executions', 'redrive_tokens', "TEXT NOT NULL DEFAULT '[]'"],
+    // NULL until a redrive with a clientToken: an execution never redriven so stores nothing for it.
+    ['executions', 'redrive_tokens', 'TEXT'],
   ];
 }
 
@@ -456,11 +457,11 @@ export class SqliteStore implements Store {
   }
 
   redriveTokens(id: number): RedriveToken[] {
-    const row = this.#row<{ tokens: string }>(
+    const row = this.#row<{ tokens: string | null }>(
       'SELECT redrive_tokens AS tokens FROM executions WHERE id = ?',
       id,
     );
-    return row === undefined ? [] : (JSON.parse(row.tokens) as RedriveToken[]);
+    return row?.tokens ? (JSON.parse(row.tokens) as RedriveToken[]) : [];
   }
 
   // --- history --------------------------------------------------------------------------------------
