@@ -1,6 +1,7 @@
 import { type HistoryChain, HistoryLog } from './history-log.ts';
 import type { RedriveToken } from './redrive-tokens.ts';
 import {
+  type ActivityRow,
   type EventRow,
   type ExecutionEnd,
   type ExecutionRedrive,
@@ -35,6 +36,7 @@ export class MemoryStore implements Store {
   readonly durable = false;
   readonly #revisions: (RevisionRow & { stateMachineArn: string })[] = [];
   readonly #machines = new Map<string, StateMachineRow>();
+  readonly #activities = new Map<string, ActivityRow>();
   /** Executions by id - 1. */
   readonly #executions: ExecutionRecord[] = [];
   readonly #history = new HistoryLog();
@@ -118,11 +120,7 @@ export class MemoryStore implements Store {
   }
 
   listStateMachines(afterArn: string, limit: number): StateMachineRow[] {
-    return [...this.#machines.values()]
-      .filter((row) => row.arn > afterArn)
-      .sort((a, b) => (a.arn < b.arn ? -1 : 1))
-      .slice(0, limit)
-      .map((row) => ({ ...row }));
+    return pageByArn(this.#machines.values(), afterArn, limit);
   }
 
   deleteStateMachine(arn: string): void {
@@ -130,10 +128,34 @@ export class MemoryStore implements Store {
   }
 
   #setMachine(arn: string, row: StateMachineRow | undefined): void {
-    const previous = this.#machines.get(arn);
-    if (row) this.#machines.set(arn, row);
-    else this.#machines.delete(arn);
-    this.#onUndo(() => (previous ? this.#machines.set(arn, previous) : this.#machines.delete(arn)));
+    this.#setEntry(this.#machines, arn, row);
+  }
+
+  /** Sets or removes `map`'s entry of `key`, undone with the transaction. */
+  #setEntry<T>(map: Map<string, T>, key: string, value: T | undefined): void {
+    const previous = map.get(key);
+    if (value === undefined) map.delete(key);
+    else map.set(key, value);
+    this.#onUndo(() => (previous === undefined ? map.delete(key) : map.set(key, previous)));
+  }
+
+  // --- activities -----------------------------------------------------------------------------------
+
+  putActivity(row: ActivityRow): void {
+    this.#setEntry(this.#activities, row.arn, { ...row });
+  }
+
+  getActivity(arn: string): ActivityRow | undefined {
+    const stored = this.#activities.get(arn);
+    return stored && { ...stored };
+  }
+
+  listActivities(afterArn: string, limit: number): ActivityRow[] {
+    return pageByArn(this.#activities.values(), afterArn, limit);
+  }
+
+  deleteActivity(arn: string): void {
+    this.#setEntry(this.#activities, arn, undefined);
   }
 
   // --- executions -----------------------------------------------------------------------------------
@@ -412,4 +434,13 @@ function copyExecution(row: Omit<ExecutionRow, 'id'>, id: number): ExecutionRow 
     redriveCount: row.redriveCount,
     redriveDate: row.redriveDate,
   };
+}
+
+/** Copies of the `rows` whose ARN sorts after `afterArn`, in ARN order, at most `limit`. */
+function pageByArn<T extends { arn: string }>(rows: Iterable<T>, afterArn: string, limit: number): T[] {
+  return [...rows]
+    .filter((row) => row.arn > afterArn)
+    .sort((a, b) => (a.arn < b.arn ? -1 : 1))
+    .slice(0, limit)
+    .map((row) => ({ ...row }));
 }

@@ -20,7 +20,9 @@ export type StepFunctionsErrorCode =
   | 'ValidationException'
   | 'InvalidOutput'
   | 'ExecutionLimitExceeded'
-  | 'ExecutionNotRedrivable';
+  | 'ExecutionNotRedrivable'
+  | 'ActivityDoesNotExist'
+  | 'ActivityWorkerLimitExceeded';
 
 /**
  * A Step Functions API call was refused; `code` is the AWS error code, `message` says which field and why.

@@ -59,20 +59,19 @@ export function isArn(arn: unknown, resource: keyof typeof ARN_PATTERNS): arn is
   return typeof arn === 'string' && ARN_PATTERNS[resource].test(arn);
 }
 
+/** An ARN of each kind, as the errors of {@link parseArn} show it. */
+const ARN_EXAMPLES: Record<keyof typeof ARN_PATTERNS, string> = {
+  stateMachine: 'arn:aws:states:us-east-1:000000000000:stateMachine:name',
+  execution: 'arn:aws:states:us-east-1:000000000000:execution:machine:name',
+  activity: 'arn:aws:states:us-east-1:000000000000:activity:name',
+};
+
 /** Checks an ARN's shape (`arn:aws:states:<region>:<account>:<resource>:...`); `InvalidArn` otherwise. */
-export function parseArn(
-  arn: unknown,
-  field: string,
-  resource: Exclude<keyof typeof ARN_PATTERNS, 'activity'>,
-): string {
+export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN_PATTERNS): string {
   if (!isArn(arn, resource)) {
-    const example =
-      resource === 'stateMachine'
-        ? 'arn:aws:states:us-east-1:000000000000:stateMachine:name'
-        : 'arn:aws:states:us-east-1:000000000000:execution:machine:name';
     throw new StepFunctionsApiError(
       'InvalidArn',
-      `Invalid Arn: ${field} must look like ${example} (got ${JSON.stringify(arn)})`,
+      `Invalid Arn: ${field} must look like ${ARN_EXAMPLES[resource]} (got ${JSON.stringify(arn)})`,
     );
   }
   return arn;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
+import { ACTIVITY_POLL_SECONDS, ActivityApi, type CallContext } from './activity-api.ts';
 import { Engine, type NewExecution } from './asl/engine.ts';
 import { variableReferences } from './asl/expressions/variable-references.ts';
 import type { FrameCursor } from './asl/frame.ts';
@@ -70,6 +71,8 @@ export interface LocalStepFunctionsOptions {
    * AWS's hard quota; a benchmark of long loops lifts it.
    */
   historyEventLimit?: number;
+  /** How long GetActivityTask holds a poll with no task, in real seconds. Default 60, as on AWS. */
+  activityPollSeconds?: number;
   /**
    * Told once when a write to the store fails (a full disk, an I/O error): the runtime has stopped its
    * executions, and every call that needs the store throws the same {@link StoreFailedError} (the API answers
@@ -95,6 +98,7 @@ export class LocalStepFunctions {
   readonly store: Store;
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
+  readonly #activities: ActivityApi;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
   constructor(options: LocalStepFunctionsOptions) {
@@ -128,6 +132,14 @@ export class LocalStepFunctions {
           () => this.#engine.createExecution(execution) ?? this.#existingExecution(execution),
         );
       },
+    });
+    this.#activities = new ActivityApi({
+      store: this.store,
+      clock: this.clock,
+      queue: this.#engine.activities,
+      region: this.region,
+      account: this.account,
+      pollSeconds: options.activityPollSeconds ?? ACTIVITY_POLL_SECONDS,
     });
   }
 
@@ -321,23 +333,45 @@ export class LocalStepFunctions {
   }
 
   async tagResource(input: Sfn.TagResourceCommandInput): Promise<Out<Sfn.TagResourceCommandOutput>> {
-    const machine = this.#taggedMachine(input.resourceArn);
-    const tags = withTags(machine.tags, input.tags ?? [], machine.arn);
-    this.store.transaction(() => this.store.updateStateMachine({ ...machine, tags }));
+    const resource = this.#tagged(input.resourceArn);
+    resource.save(withTags(resource.tags, input.tags ?? [], resource.arn));
     return {};
   }
 
   async untagResource(input: Sfn.UntagResourceCommandInput): Promise<Out<Sfn.UntagResourceCommandOutput>> {
-    const machine = this.#taggedMachine(input.resourceArn);
-    const tags = withoutTags(machine.tags, input.tagKeys ?? []);
-    this.store.transaction(() => this.store.updateStateMachine({ ...machine, tags }));
+    const resource = this.#tagged(input.resourceArn);
+    resource.save(withoutTags(resource.tags, input.tagKeys ?? []));
     return {};
   }
 
   async listTagsForResource(
     input: Sfn.ListTagsForResourceCommandInput,
   ): Promise<Out<Sfn.ListTagsForResourceCommandOutput>> {
-    return { tags: parseTags(this.#taggedMachine(input.resourceArn).tags) };
+    return { tags: parseTags(this.#tagged(input.resourceArn).tags) };
+  }
+
+  createActivity(input: Sfn.CreateActivityCommandInput): Promise<Out<Sfn.CreateActivityCommandOutput>> {
+    return this.#activities.createActivity(input);
+  }
+
+  describeActivity(input: Sfn.DescribeActivityCommandInput): Promise<Out<Sfn.DescribeActivityCommandOutput>> {
+    return this.#activities.describeActivity(input);
+  }
+
+  listActivities(input: Sfn.ListActivitiesCommandInput = {}): Promise<Out<Sfn.ListActivitiesCommandOutput>> {
+    return this.#activities.listActivities(input);
+  }
+
+  deleteActivity(input: Sfn.DeleteActivityCommandInput): Promise<Out<Sfn.DeleteActivityCommandOutput>> {
+    return this.#activities.deleteActivity(input);
+  }
+
+  /** A worker's long poll for a task of an activity (see {@link ActivityApi.getActivityTask}). */
+  getActivityTask(
+    input: Sfn.GetActivityTaskCommandInput,
+    context?: CallContext,
+  ): Promise<Out<Sfn.GetActivityTaskCommandOutput>> {
+    return this.#activities.getActivityTask(input, context);
   }
 
   async validateStateMachineDefinition(
@@ -658,11 +692,23 @@ export class LocalStepFunctions {
     return machine;
   }
 
-  /** The state machine `arn` names, for the tag operations (which answer ResourceNotFound). */
-  #taggedMachine(arn: unknown): StateMachineRow {
-    const machine = typeof arn === 'string' ? this.store.getStateMachine(arn) : undefined;
-    if (!machine) throw resourceNotFound(arn);
-    return machine;
+  /**
+   * The state machine or activity `arn` names, for the tag operations (which answer ResourceNotFound): its
+   * tags, and how to store others in their place.
+   */
+  #tagged(arn: unknown): { arn: string; tags: string; save(tags: string): void } {
+    const { store } = this;
+    const machine = typeof arn === 'string' ? store.getStateMachine(arn) : undefined;
+    if (machine) {
+      const save = (tags: string) => store.transaction(() => store.updateStateMachine({ ...machine, tags }));
+      return { arn: machine.arn, tags: machine.tags, save };
+    }
+    const activity = typeof arn === 'string' ? store.getActivity(arn) : undefined;
+    if (activity) {
+      const save = (tags: string) => store.transaction(() => store.putActivity({ ...activity, tags }));
+      return { arn: activity.arn, tags: activity.tags, save };
+    }
+    throw resourceNotFound(arn);
   }
 
   #execution(arn: unknown): ExecutionRow {

@@ -6,6 +6,7 @@ import type { RedriveToken } from './redrive-tokens.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
 import {
+  type ActivityRow,
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
@@ -46,6 +47,8 @@ CREATE TABLE IF NOT EXISTS frames (
   PRIMARY KEY (execution_id, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS task_tokens (
   token TEXT PRIMARY KEY, execution_id INTEGER NOT NULL, path TEXT NOT NULL, outcome TEXT);
+CREATE TABLE IF NOT EXISTS activities (
+  arn TEXT PRIMARY KEY, name TEXT NOT NULL, creation_date INTEGER NOT NULL, tags TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sink_messages (
   id INTEGER PRIMARY KEY, sink TEXT NOT NULL, target TEXT NOT NULL, message TEXT NOT NULL, timestamp INTEGER NOT NULL);
 `;
@@ -112,6 +115,8 @@ const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_co
   tracing_configuration AS tracingConfiguration`;
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
   description, ${CONFIGURATION_COLUMNS}, status, tags`;
+
+const ACTIVITY_COLUMNS = 'arn, name, creation_date AS creationDate, tags';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -331,6 +336,32 @@ export class SqliteStore implements Store {
   deleteStateMachine(arn: string): void {
     this.#sql('DELETE FROM state_machines WHERE arn = ?').run(arn);
     this.#machines.delete(arn);
+  }
+
+  // --- activities -----------------------------------------------------------------------------------
+
+  putActivity(row: ActivityRow): void {
+    this.#sql('INSERT OR REPLACE INTO activities (arn, name, creation_date, tags) VALUES (?, ?, ?, ?)').run(
+      row.arn,
+      row.name,
+      row.creationDate,
+      row.tags,
+    );
+  }
+
+  getActivity(arn: string): ActivityRow | undefined {
+    return this.#row<ActivityRow>(`SELECT ${ACTIVITY_COLUMNS} FROM activities WHERE arn = ?`, arn);
+  }
+
+  listActivities(afterArn: string, limit: number): ActivityRow[] {
+    return this.#sql(`SELECT ${ACTIVITY_COLUMNS} FROM activities WHERE arn > ? ORDER BY arn LIMIT ?`).all(
+      afterArn,
+      limit,
+    ) as ActivityRow[];
+  }
+
+  deleteActivity(arn: string): void {
+    this.#sql('DELETE FROM activities WHERE arn = ?').run(arn);
   }
 
   // --- executions -----------------------------------------------------------------------------------

@@ -36,6 +36,16 @@ export const DEFAULT_LOGGING_CONFIGURATION = '{"level":"OFF","includeExecutionDa
 /** The `tracingConfiguration` (JSON) of a state machine created without one: X-Ray tracing is off. */
 export const DEFAULT_TRACING_CONFIGURATION = '{"enabled":false}';
 
+/** An activity as stored (CreateActivity). */
+export interface ActivityRow {
+  arn: string;
+  name: string;
+  /** Epoch milliseconds. */
+  creationDate: number;
+  /** Its tags as ListTagsForResource answers them, as JSON (see {@link StateMachineRow.tags}). */
+  tags: string;
+}
+
 /** An execution as stored. */
 export interface ExecutionRow {
   id: number;
@@ -135,7 +145,7 @@ export interface ExecutionRedrive {
 }
 
 /**
- * The runtime's records: state machines and their revisions, executions, history events, execution
+ * The runtime's records: state machines and their revisions, activities, executions, history events, execution
  * frames (cursors), task tokens and local sink messages. Two implementations: {@link SqliteStore}
  * (durable, a file in the data directory) and {@link MemoryStore} (a process's lifetime). Callers
  * group the writes of one transition with {@link Store.transaction}: all of them or none.
@@ -160,6 +170,13 @@ export interface Store {
   /** State machines by ARN, after `afterArn` (exclusive), at most `limit`. */
   listStateMachines(afterArn: string, limit: number): StateMachineRow[];
   deleteStateMachine(arn: string): void;
+
+  /** Records an activity, or replaces the one with its ARN (its tags changed). */
+  putActivity(row: ActivityRow): void;
+  getActivity(arn: string): ActivityRow | undefined;
+  /** Activities by ARN, after `afterArn` (exclusive), at most `limit`. */
+  listActivities(afterArn: string, limit: number): ActivityRow[];
+  deleteActivity(arn: string): void;
 
   /**
    * Inserts executions and returns their ids, in order; undefined (and nothing written) for one whose ARN

@@ -1,4 +1,4 @@
-import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateActivityCommand, CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   executionHistory,
@@ -6,6 +6,7 @@ import {
   type TestRuntime,
   waitForExecution,
 } from '#test/support/local-runtime.ts';
+import { activityApiCases, activityCases } from './conformance/activities.cases.ts';
 import { type ApiCaseContext, apiErrorCases } from './conformance/api.cases.ts';
 import { childArn, type ExecutionCase } from './conformance/case.ts';
 import { choiceCases } from './conformance/choice.cases.ts';
@@ -37,6 +38,7 @@ const suites: Record<string, ExecutionCase[]> = {
   'retry and catch': retryCatchCases,
   errors: errorCases,
   'task tokens': taskTokenCases,
+  activities: activityCases,
   'nested executions': nestedCases,
   timeouts: timeoutCases,
   'workflow variables': variableCases,
@@ -72,6 +74,10 @@ async function runCase(testCase: ExecutionCase): Promise<void> {
     const arn = await createMachine(`${child}-c${id}`, childDefinition);
     definition = definition.replaceAll(childArn(child), arn);
   }
+  for (const name of testCase.activities ?? []) {
+    await local.client.send(new CreateActivityCommand({ name }));
+  }
+  await testCase.setup?.(local.client);
   const stateMachineName = `case-${id}`;
   const stateMachineArn = await createMachine(stateMachineName, definition);
   // Act
@@ -132,7 +138,12 @@ describe('conformance: API errors', () => {
     createPassMachine: () =>
       createMachine(`api-${++machineCount}`, { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
   });
-  for (const testCase of [...apiErrorCases, ...distributedMapApiCases, ...jsonataApiCases]) {
+  for (const testCase of [
+    ...apiErrorCases,
+    ...activityApiCases,
+    ...distributedMapApiCases,
+    ...jsonataApiCases,
+  ]) {
     it(`${testCase.name} -> ${testCase.error}`, async () => {
       // Act
       const outcome = await testCase.act(context()).then(

@@ -127,6 +127,30 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'deleteStateMachine',
     request: z.looseObject({ stateMachineArn: arn }),
   },
+  CreateActivity: {
+    method: 'createActivity',
+    request: z.looseObject({
+      name,
+      tags: tags.optional(),
+      encryptionConfiguration: encryptionConfiguration.optional(),
+    }),
+  },
+  DescribeActivity: {
+    method: 'describeActivity',
+    request: z.looseObject({ activityArn: arn }),
+  },
+  ListActivities: {
+    method: 'listActivities',
+    request: z.looseObject({ maxResults: maxResults(1000).optional(), nextToken: nextToken.optional() }),
+  },
+  DeleteActivity: {
+    method: 'deleteActivity',
+    request: z.looseObject({ activityArn: arn }),
+  },
+  GetActivityTask: {
+    method: 'getActivityTask',
+    request: z.looseObject({ activityArn: arn, workerName: name.optional() }),
+  },
   ValidateStateMachineDefinition: {
     method: 'validateStateMachineDefinition',
     request: z.looseObject({

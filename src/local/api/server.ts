@@ -51,6 +51,8 @@ export class LocalApiServer {
   readonly #inFlight = new Set<ServerResponse>();
   /** Set by {@link close}: every answer from then on closes its connection, so none takes another request. */
   #closing = false;
+  /** Aborted by {@link close}: a long poll in flight (GetActivityTask) answers at once. */
+  readonly #closed = new AbortController();
 
   constructor(options: LocalApiServerOptions) {
     this.#options = options;
@@ -97,6 +99,7 @@ export class LocalApiServer {
   async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (!this.#server.listening) return;
     this.#closing = true;
+    this.#closed.abort();
     for (const response of this.#inFlight) {
       if (!response.headersSent) response.setHeader('connection', 'close');
     }
@@ -148,7 +151,13 @@ export class LocalApiServer {
     try {
       const body = await readBody(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const traceId = headerValue(request.headers['x-amzn-trace-id']);
-      const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body, traceId);
+      // Ends a long poll when its caller goes away (the response closes unanswered) or the server closes.
+      const callerGone = new AbortController();
+      response.once('close', () => callerGone.abort());
+      const signal = AbortSignal.any([callerGone.signal, this.#closed.signal]);
+      const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body, traceId, {
+        signal,
+      });
       sendJson(response, 200, output);
     } catch (error) {
       this.#fail(response, error);

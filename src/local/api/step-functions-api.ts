@@ -1,3 +1,4 @@
+import type { CallContext } from '../activity-api.ts';
 import { ApiRequestError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
 import { describeValidationIssues } from './request-validation.ts';
@@ -38,13 +39,14 @@ function operationMethod(service: StepFunctionsService, target: string | undefin
         .join(', ')}`,
     );
   }
-  return { spec, method: method as (input: unknown) => Promise<unknown> };
+  return { spec, method: method as (input: unknown, context: CallContext) => Promise<unknown> };
 }
 
 /**
  * Serves one AWS JSON 1.0 call: resolves `X-Amz-Target`, parses and shape-checks the body, and calls the
- * service method. `traceId`, the `X-Amzn-Trace-Id` header, is the `traceHeader` of an operation that
- * takes one from HTTP. Throws `ApiRequestError` for a bad request; returns the operation's output.
+ * service method with it and `context` (whose signal a long poll, GetActivityTask, ends on). `traceId`, the
+ * `X-Amzn-Trace-Id` header, is the `traceHeader` of an operation that takes one from HTTP. Throws
+ * `ApiRequestError` for a bad request; returns the operation's output.
  *
  * @example
  * const output = await callStepFunctionsApi(service, 'AWSStepFunctions.ListStateMachines', '{}');
@@ -54,6 +56,7 @@ export async function callStepFunctionsApi(
   target: string | undefined,
   body: string,
   traceId?: string,
+  context: CallContext = {},
 ): Promise<unknown> {
   const { spec, method } = operationMethod(service, target);
   const request = parseRequest(body);
@@ -62,5 +65,5 @@ export async function callStepFunctionsApi(
   if (!checked.success) {
     throw new ApiRequestError('ValidationException', describeValidationIssues(checked.error.issues, request));
   }
-  return await method.call(service, checked.data);
+  return await method.call(service, checked.data, context);
 }

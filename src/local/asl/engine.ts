@@ -12,6 +12,7 @@ import type { LambdaRegistry } from '../lambda-registry.ts';
 import { withRedriveToken } from '../redrive-tokens.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import { ActivityQueue } from './activity-queue.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './errors.ts';
 import { Frame, type FrameDefinition, type StoredCursor } from './frame.ts';
@@ -149,6 +150,8 @@ export class Engine {
   readonly historyEventLimit: number;
   /** The open task tokens' outcomes and heartbeats. */
   readonly tokens: TaskTokens;
+  /** The tasks activity states scheduled, and the workers polling for them. */
+  readonly activities = new ActivityQueue();
   /** StartExecution requests waiting for the next group commit. */
   #queuedStarts: QueuedStart[] = [];
   /** Executions that ended, whose terminal writes wait for the next group commit. */
@@ -437,6 +440,7 @@ export class Engine {
   /** Stops running (in-flight work is abandoned; RUNNING executions stay RUNNING for the next start). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.activities.close();
     if (!this.#storeFailure) this.flush();
     this.#haltRuns();
     // Each halted run ends once its pending wait rejects with the halt reason.

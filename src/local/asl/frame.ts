@@ -20,7 +20,9 @@ export type FramePhase =
   | 'running'
   /** a Wait state is waiting until `wakeAt` */
   | 'waiting'
-  /** a `.waitForTaskToken` task was submitted and waits for `token` */
+  /** an activity task was scheduled and waits for a worker to take it (GetActivityTask) */
+  | 'activity'
+  /** a `.waitForTaskToken` task was submitted, or an activity task taken by a worker, and waits for `token` */
   | 'token'
   /** a `states:startExecution.sync` task waits for `childArn` */
   | 'child'
@@ -45,7 +47,7 @@ export interface FrameCursor {
   wakeAt?: number;
   /** Wall-clock end of the task's `TimeoutSeconds`. */
   timeoutAt?: number;
-  /** The task token of a `.waitForTaskToken` task. */
+  /** The task token of a `.waitForTaskToken` or activity task. */
   token?: string;
   /** The execution started by a `states:startExecution.sync` task. */
   childArn?: string;

@@ -44,6 +44,10 @@ export interface ExecutionCase {
   /** Other state machines the definition starts, by name; {@link childArn} in the definition becomes its ARN. */
   readonly children?: Readonly<Record<string, object>>;
   readonly executionName?: string;
+  /** Activities (by name) created before the state machine. */
+  readonly activities?: readonly string[];
+  /** Runs before the state machine is created (after its activities). */
+  readonly setup?: (client: SFNClient) => Promise<unknown>;
   /** Acts on the running execution (task tokens, StopExecution). */
   readonly drive?: (driver: CaseDriver) => Promise<void>;
   readonly expect: Expected;

@@ -7,6 +7,7 @@ import { DataDirectoryInUseError } from '#local/errors.ts';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
 import {
+  type ActivityRow,
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
@@ -57,6 +58,12 @@ function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<
     redriveDate: null,
     ...overrides,
   };
+}
+
+const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:';
+
+function anActivity(name: string, overrides: Partial<ActivityRow> = {}): ActivityRow {
+  return { arn: `${ACTIVITY_ARN}${name}`, name, creationDate: 4_000, tags: NO_TAGS, ...overrides };
 }
 
 function anEvent(id: number): EventRow {
@@ -579,6 +586,33 @@ describe.each(STORES)('%s', (_name, open) => {
     store.close();
   });
 
+  it('keeps activities by ARN: lists them after a given one, replaces one put again, and undoes a throwing transaction', () => {
+    // Prepare
+    const store = open();
+    for (const name of ['c', 'a', 'b']) store.putActivity(anActivity(name));
+
+    // Act
+    store.putActivity(anActivity('a', { tags: '[{"key":"team","value":"payments"}]' }));
+    const page = store.listActivities(`${ACTIVITY_ARN}a`, 5);
+    expect(() =>
+      store.transaction(() => {
+        store.deleteActivity(`${ACTIVITY_ARN}c`);
+        store.putActivity(anActivity('d'));
+        throw new Error('undone');
+      }),
+    ).toThrow('undone');
+    store.deleteActivity(`${ACTIVITY_ARN}b`);
+
+    // Assess
+    expect(page.map((row) => row.name)).toEqual(['b', 'c']);
+    expect(store.listActivities('', 5).map((row) => row.name)).toEqual(['a', 'c']);
+    expect(store.getActivity(`${ACTIVITY_ARN}a`)).toEqual(
+      anActivity('a', { tags: '[{"key":"team","value":"payments"}]' }),
+    );
+    expect(store.getActivity(`${ACTIVITY_ARN}d`)).toBeUndefined();
+    store.close();
+  });
+
   it('keeps a state machine and revision without a revisionId, with their configuration, through an update', () => {
     // Prepare
     const store = open();
@@ -657,11 +691,12 @@ describe('SqliteStore file', () => {
     reopened.close();
   });
 
-  it('keeps history and state machines across a reopen', () => {
+  it('keeps history, state machines and activities across a reopen', () => {
     // Prepare
     const directory = temporaryDirectory();
     const first = SqliteStore.open(directory);
     first.insertStateMachine(aMachine());
+    first.putActivity(anActivity('worker'));
     const id = first.insertExecutions([anExecution('a')])[0]!;
     first.insertEvents(eventRows(id, 1, 3));
     first.insertEvents(eventRows(id, 4, 2));
@@ -677,6 +712,7 @@ describe('SqliteStore file', () => {
         .reverse(),
     );
     expect(reopened.getStateMachine(MACHINE_ARN)).toEqual(aMachine());
+    expect(reopened.getActivity(`${ACTIVITY_ARN}worker`)).toEqual(anActivity('worker'));
     reopened.close();
   });
 

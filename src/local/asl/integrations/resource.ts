@@ -6,6 +6,7 @@ export type IntegrationPattern = 'request-response' | 'sync' | 'sync:2' | 'waitF
 /** A Task `Resource`, parsed. */
 export type TaskResource =
   | { kind: 'lambda-function'; functionArn: string }
+  | { kind: 'activity'; activityArn: string }
   | { kind: 'service'; service: string; action: string; pattern: IntegrationPattern; resource: string };
 
 const SERVICE_RESOURCE =
@@ -23,23 +24,18 @@ export const SUPPORTED_INTEGRATIONS = [
 ];
 
 /**
- * Parses a Task `Resource`: a Lambda function ARN, or `arn:aws:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]`.
+ * Parses a Task `Resource`: a Lambda function ARN, an activity ARN, or
+ * `arn:aws:states:::<service>:<action>[.sync|.sync:2|.waitForTaskToken]`.
  *
- * @throws StatesError `States.Runtime` for any other resource, an activity ARN (the local runtime has no
- * activity workers: GetActivityTask) and an AWS SDK integration included, so such a task fails before it is
- * scheduled.
+ * @throws StatesError `States.Runtime` for any other resource, an AWS SDK integration included, so such a
+ * task fails before it is scheduled.
  * @example
  * parseTaskResource('arn:aws:states:::lambda:invoke.waitForTaskToken');
  * // { kind: 'service', service: 'lambda', action: 'invoke', pattern: 'waitForTaskToken', resource: 'invoke.waitForTaskToken' }
  */
 export function parseTaskResource(resource: string): TaskResource {
   if (LAMBDA_ARN.test(resource)) return { kind: 'lambda-function', functionArn: resource };
-  if (ACTIVITY_ARN.test(resource)) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `Activities are not served by the local runtime: no worker takes the task of '${resource}'; use a Lambda function ARN or arn:aws:states:::<service>:<action>`,
-    );
-  }
+  if (ACTIVITY_ARN.test(resource)) return { kind: 'activity', activityArn: resource };
   if (AWS_SDK_RESOURCE.test(resource)) {
     throw new StatesError(
       STATES_ERRORS.Runtime,

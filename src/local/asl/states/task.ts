@@ -1,20 +1,20 @@
-import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { invokeIntegration, servesIntegration, unsupportedIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
 import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
-import { readPath } from '../jsonpath.ts';
-import { NOT_TRUNCATED, type PendingEvent } from '../pending-events.ts';
+import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
 import { deadlinePassed, TokenMailbox, taskTimeout, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
+import { runActivity } from './activity-task.ts';
+import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
 
 type Service = Extract<TaskResource, { kind: 'service' }>;
 
 /**
- * Task: a Lambda function ARN (raw result, LambdaFunction* events) or a service integration (Task*
- * events): request-response, `.waitForTaskToken`, or `states:startExecution.sync[:2]`. The invocation is
+ * Task: a Lambda function ARN (raw result, LambdaFunction* events), an activity ARN (Activity* events) or a
+ * service integration (Task* events): request-response, `.waitForTaskToken`, or `states:startExecution.sync[:2]`. The invocation is
  * recorded before it starts; an invocation cut short by a restart is made again (at-least-once).
  */
 export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
@@ -22,7 +22,9 @@ export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
   const result =
     target.kind === 'lambda-function'
       ? await runLambdaFunction(run, target.functionArn)
-      : await runService(run, target);
+      : target.kind === 'activity'
+        ? await runActivity(run, target.activityArn)
+        : await runService(run, target);
   return run.exit(result, run.state.Next);
 }
 
@@ -56,14 +58,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
     });
     return result;
   } catch (thrown) {
-    if (run.signal.aborted) throw thrown; // an aborted task records only its TaskStateAborted
-    const error = asStatesError(thrown);
-    const timedOut = error.error === STATES_ERRORS.Timeout;
-    run.emit(timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', {
-      error: error.error,
-      cause: error.causeText,
-    });
-    throw error;
+    throw recordTaskFailure(run, thrown, ['LambdaFunctionTimedOut', 'LambdaFunctionFailed']);
   }
 }
 
@@ -136,16 +131,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
     const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt);
     return succeeded(run, target, result);
   } catch (thrown) {
-    if (run.signal.aborted) throw thrown; // an aborted task records only its TaskStateAborted
-    const error = asStatesError(thrown);
-    const timedOut = error.error === STATES_ERRORS.Timeout || error.error === STATES_ERRORS.HeartbeatTimeout;
-    run.emit(timedOut ? 'TaskTimedOut' : 'TaskFailed', {
-      resourceType,
-      resource,
-      error: error.error,
-      cause: error.causeText,
-    });
-    throw error;
+    throw recordTaskFailure(run, thrown, ['TaskTimedOut', 'TaskFailed'], { resourceType, resource });
   } finally {
     mailbox?.close();
     if (token !== undefined) run.frame.queueWrite(() => engine.store.deleteTaskToken(token));
@@ -177,80 +163,4 @@ function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): 
     outputDetails: NOT_TRUNCATED,
   });
   return result;
-}
-
-/**
- * The wall-clock deadline of `TimeoutSeconds` / `HeartbeatSeconds` (or their `...Path`: `seconds`), from
- * when the task was `scheduled` (its event's time, which the history shows).
- */
-function taskDeadline(
-  run: StateRun<TaskState>,
-  seconds: number | undefined,
-  scheduled: PendingEvent,
-): number | undefined {
-  if (seconds === undefined) return undefined;
-  return scheduled.timestamp + seconds * 1000 * run.engine.clock.scale;
-}
-
-/** `TimeoutSeconds` / `HeartbeatSeconds`, or their `...Path` read from the state input. */
-/** What a task works on (its effective input) and its timeouts, in seconds. */
-interface TaskFields {
-  effective: unknown;
-  timeoutInSeconds?: number;
-  heartbeatSeconds?: number;
-}
-
-/**
- * The task's fields: its effective input (kept in the cursor once the task is scheduled: `scheduled`) and
- * its timeouts. A JSONPath state's are read at once (so its events keep their order); a JSONata state's are
- * evaluated (`Arguments`, with `extraContext` in `$states.context`).
- */
-function taskFields(
-  run: StateRun<TaskState>,
-  scheduled: boolean,
-  extraContext?: Record<string, unknown>,
-): TaskFields | Promise<TaskFields> {
-  if (run.jsonata) return evaluateTaskFields(run, scheduled, extraContext);
-  return {
-    heartbeatSeconds: secondsField(run, 'HeartbeatSeconds'),
-    timeoutInSeconds: secondsField(run, 'TimeoutSeconds'),
-    effective: scheduled ? run.cursor.effective : run.effectiveInput(run.state.Parameters, extraContext),
-  };
-}
-
-async function evaluateTaskFields(
-  run: StateRun<TaskState>,
-  scheduled: boolean,
-  extraContext?: Record<string, unknown>,
-): Promise<TaskFields> {
-  const states = run.states(undefined, extraContext);
-  const seconds = (field: 'TimeoutSeconds' | 'HeartbeatSeconds') => {
-    const value = run.state[field];
-    return value === undefined
-      ? undefined
-      : run.evaluateWithin(value, field, states, { integer: true, minimum: 1 });
-  };
-  return {
-    heartbeatSeconds: await seconds('HeartbeatSeconds'),
-    timeoutInSeconds: await seconds('TimeoutSeconds'),
-    effective: scheduled ? run.cursor.effective : await run.evaluateArguments(extraContext),
-  };
-}
-
-function secondsField(
-  run: StateRun<TaskState>,
-  field: 'TimeoutSeconds' | 'HeartbeatSeconds',
-): number | undefined {
-  const fixed = run.state[field];
-  if (fixed !== undefined) return fixed as number;
-  const path = run.state[`${field}Path`];
-  if (path === undefined) return undefined;
-  const value = readPath(path, run.input, run.contextSource(), run.frame);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `${field}Path '${path}' must select a positive integer (got ${JSON.stringify(value)})`,
-    );
-  }
-  return value;
 }

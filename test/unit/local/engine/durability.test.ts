@@ -10,8 +10,11 @@ import { RealClock, VirtualClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { s3ObjectStorage } from '#local/s3-object-storage.ts';
 import { LocalStepFunctions } from '#local/service.ts';
+import { ACTIVITY_SUCCEEDED_HISTORY } from '#test/statemachines/conformance/activities.cases.ts';
 import { startTestS3 } from '#test/support/s3.ts';
 import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
+
+const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:approve';
 
 let dir: string;
 const open: Harness[] = [];
@@ -577,6 +580,84 @@ describe('Engine durability (SQLite file)', () => {
       output: '{"approved":true}',
     });
     expect((await second.eventTypes(arn)).filter((t) => t === 'TaskSubmitted')).toHaveLength(1);
+  });
+
+  describe('an activity task', () => {
+    const definition = (fields: Record<string, unknown> = {}) =>
+      machine({ T: { Type: 'Task', Resource: ACTIVITY_ARN, ...fields, End: true } });
+    const poll = (h: Harness, workerName?: string) =>
+      h.sfn.getActivityTask({ activityArn: ACTIVITY_ARN, workerName });
+
+    it('no worker took before a restart is handed to the first worker polling after it, once', async () => {
+      // Prepare
+      const first = reopen({}, new VirtualClock());
+      await first.sfn.createActivity({ name: 'approve' });
+      const arn = await first.start(definition(), { order: 7 });
+      await first.clock.advance(0);
+      await first.sfn.close();
+      // Act
+      const second = reopen({}, new VirtualClock(first.clock.now()));
+      second.sfn.start();
+      const task = await poll(second, 'after-restart');
+      await second.sfn.sendTaskSuccess({ taskToken: task.taskToken, output: '{"approved":true}' });
+      // Assess
+      expect(task.input).toBe('{"order":7}');
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED' });
+      const history = await second.history(arn);
+      expect(history.map((event) => event.type)).toEqual(ACTIVITY_SUCCEEDED_HISTORY);
+      expect(history[3]?.activityStartedEventDetails).toEqual({ workerName: 'after-restart' });
+    });
+
+    it('a worker took before a restart is not handed out again, and its token still answers it', async () => {
+      // Prepare
+      const first = reopen({}, new VirtualClock());
+      await first.sfn.createActivity({ name: 'approve' });
+      const arn = await first.start(definition());
+      const task = await poll(first, 'before-restart');
+      await first.sfn.close();
+      // Act
+      const second = reopen({}, new VirtualClock(first.clock.now()));
+      second.sfn.start();
+      await second.clock.advance(0);
+      const polled = await Promise.race([poll(second), second.clock.advance(0).then(() => 'still waiting')]);
+      await second.sfn.sendTaskFailure({
+        taskToken: task.taskToken,
+        error: 'Rejected',
+        cause: 'by a person',
+      });
+      // Assess
+      expect(polled).toBe('still waiting');
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+        status: 'FAILED',
+        error: 'Rejected',
+        cause: 'by a person',
+      });
+      expect((await second.eventTypes(arn)).filter((type) => type === 'ActivityStarted')).toHaveLength(1);
+    });
+
+    it('times out HeartbeatSeconds after the worker took it, also when that was before a restart', async () => {
+      // Prepare: taken at 5 s, the runtime closed at 9 s
+      const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+      await first.sfn.createActivity({ name: 'approve' });
+      const arn = await first.start(definition({ HeartbeatSeconds: 10, TimeoutSeconds: 100 }));
+      await first.clock.advance(5_000);
+      await poll(first, 'slow');
+      await first.clock.advance(4_000);
+      await first.sfn.close();
+      // Act: back at 12 s
+      const second = reopen({}, new VirtualClock(first.clock.now() + 3_000));
+      second.sfn.start();
+      await second.clock.advance(2_000);
+      const at14s = (await second.sfn.describeExecution({ executionArn: arn })).status;
+      await second.clock.advance(2_000);
+      // Assess
+      expect(at14s).toBe('RUNNING');
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+        status: 'FAILED',
+        error: 'States.Timeout',
+      });
+      expect((await second.eventTypes(arn)).filter((type) => type === 'ActivityTimedOut')).toHaveLength(1);
+    });
   });
 
   describe('a task token waiting with HeartbeatSeconds 10 and TimeoutSeconds 100', () => {

@@ -515,20 +515,14 @@ describe('Engine: task integrations', () => {
     expect((await childOf(kept)).status).toBe('RUNNING');
   });
 
-  it('fails a task it does not serve (activity, AWS SDK or other integration) before scheduling it, saying what it serves', async () => {
+  it('fails a task it does not serve (AWS SDK or other integration) before scheduling it, saying what it serves', async () => {
     // Prepare
     h = harness();
     const task = (Resource: string) => machine({ T: { Type: 'Task', Resource, End: true } });
     // Act
-    const activity = await h.run(task('arn:aws:states:us-east-1:000000000000:activity:act'));
     const sdk = await h.run(task('arn:aws:states:::aws-sdk:s3:listBuckets'));
     const sqs = await h.run(task('arn:aws:states:::sqs:sendMessage'));
     // Assess
-    expect(activity).toMatchObject({
-      status: 'FAILED',
-      error: 'States.Runtime',
-      cause: expect.stringContaining('Activities are not served by the local runtime'),
-    });
     expect(sdk).toMatchObject({
       status: 'FAILED',
       error: 'States.Runtime',
@@ -542,7 +536,7 @@ describe('Engine: task integrations', () => {
         "An error occurred while executing the state 'T' (entered at the event id #2). Unsupported service integration 'sqs:sendMessage' (supported: lambda:invoke, sns:publish, events:putEvents, states:startExecution)",
     });
     const unscheduled = ['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed'];
-    for (const { executionArn } of [activity, sdk, sqs]) {
+    for (const { executionArn } of [sdk, sqs]) {
       expect(await h.eventTypes(executionArn!)).toEqual(unscheduled);
     }
   });
