@@ -2,6 +2,8 @@
  * Static validation of a JSONPath state machine definition, like the Step Functions
  * ValidateStateMachineDefinition API: every problem at once, each with a code, a message and a location.
  */
+
+import { duplicateStateNames } from './duplicate-state-names.ts';
 import { checkAssign, checkVariableScopes } from './expressions/assign-checks.ts';
 import {
   checkOptionalString,
@@ -39,6 +41,7 @@ export interface DefinitionDiagnostic {
 
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 const MISSING_TARGET = 'MISSING_TRANSITION_TARGET';
+const DUPLICATE_STATE_NAME = 'DUPLICATE_STATE_NAME';
 const MAX_STATE_NAME_LENGTH = 80;
 const TOP_LEVEL_FIELDS = new Set([
   'Comment',
@@ -117,7 +120,14 @@ export function validateDefinition(
       },
     ];
   }
-  const diagnostics: DefinitionDiagnostic[] = [];
+  const diagnostics: DefinitionDiagnostic[] = duplicateStateNames(definitionJson).map(
+    ({ name, location }) => ({
+      code: DUPLICATE_STATE_NAME,
+      message: `Duplicate State name: ${name}`,
+      location,
+      severity: 'ERROR',
+    }),
+  );
   const reporter =
     (severity: DefinitionDiagnostic['severity']): Report =>
     (code, message, location) => {
@@ -187,7 +197,7 @@ function checkMachine(
   };
   for (const [name, state] of Object.entries(states)) {
     const at = `${location}/States/${name}`;
-    if (seenNames.has(name)) report(SCHEMA, `Duplicate state name: ${name}`, at);
+    if (seenNames.has(name)) report(DUPLICATE_STATE_NAME, `Duplicate State name: ${name}`, at);
     seenNames.add(name);
     if (name.length > MAX_STATE_NAME_LENGTH) {
       report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);

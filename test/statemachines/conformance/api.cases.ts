@@ -148,6 +148,13 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'InvalidDefinition',
   },
   {
+    name: 'CreateStateMachine with a state name given twice in States',
+    source: 'https://github.com/aws-cloudformation/cfn-lint/issues/3616',
+    act: invalid('{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"A":{"Type":"Succeed"}}}'),
+    error: 'InvalidDefinition',
+    message: "Invalid State Machine Definition: 'DUPLICATE_STATE_NAME: Duplicate State name: A at /States/A'",
+  },
+  {
     name: 'CreateStateMachine without States',
     source: recorded('test_create_delete_invalid_sm', 'invalid_definition_1'),
     act: invalid({ Comment: 'BASE_INVALID_DER', StartAt: 'State_1' }),

@@ -320,7 +320,22 @@ describe('validateDefinition', () => {
     const definition = validMachine();
     definition.States.Fan.Branches[0] = { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } };
     expect(summary(validate(definition))).toEqual([
-      'SCHEMA_VALIDATION_FAILED /States/Done: Duplicate state name: Done',
+      'DUPLICATE_STATE_NAME /States/Done: Duplicate State name: Done',
+    ]);
+  });
+
+  it('reports a state name given twice in one States object, which JSON.parse would keep the last of', () => {
+    // Prepare: the same name twice at the top and in a branch, and a repeated key that is no state name
+    const text = `{"StartAt":"A","States":{
+      "A":{"Type":"Pass","Next":"P"},
+      "P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"B","States":{"B":{"Type":"Succeed"},"B":{"Type":"Fail"}}}]},
+      "A":{"Type":"Pass","Parameters":{"States":{"x":1,"x":2}},"Next":"P"}}}`;
+    // Act
+    const diagnostics = validateDefinition(text);
+    // Assess
+    expect(summary(diagnostics)).toEqual([
+      'DUPLICATE_STATE_NAME /States/P/Branches[0]/States/B: Duplicate State name: B',
+      'DUPLICATE_STATE_NAME /States/A: Duplicate State name: A',
     ]);
   });
 
