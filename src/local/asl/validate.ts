@@ -273,7 +273,8 @@ function checkState(
   }
   for (const field of ['Parameters', 'ResultSelector', 'ItemSelector']) {
     if (!(field in state && fields.includes(field))) continue;
-    checkPayloadTemplate(report, state[field], field, location);
+    // AWS runs a state whose Parameters is an array, a string, a number, a boolean or null as it is given.
+    checkPayloadTemplate(report, state[field], field, location, field === 'Parameters');
     warnMissingDollar(context.warn, state[field], `${location}/${field}`);
   }
   if (type === 'Pass' && 'Result' in state)

@@ -15,6 +15,8 @@ const RESULT_PATH = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-
 const CONTEXT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
 const PASS = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html';
 const PATHS = 'https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html';
+/** An AWS engineer's test of what the service takes as Parameters (any JSON type), and the schema changed to match. */
+const PARAMETERS_OF_ANY_TYPE = 'https://github.com/aws/amazon-states-language-service/pull/83';
 /** AWS-recorded Pass data flow and context object reads (test_state_pass_result_jsonpaths, ...). */
 const RECORDED_BASE =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/base/test_base.snapshot.json';
@@ -106,6 +108,28 @@ export const dataFlowCases: ExecutionCase[] = [
     input: { georefOf: 'Home' },
     expect: { status: 'SUCCEEDED', output: { georefOf: 'Home' } },
     history: ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+  },
+  {
+    name: 'Parameters may be an array: each item a template, its paths read from the input',
+    source: PARAMETERS_OF_ANY_TYPE,
+    definition: single({
+      Type: 'Pass',
+      Parameters: [{ 'id.$': '$.id', kind: 'first' }, 'plain', { 'ids.$': 'States.Array($.id, $.id)' }],
+    }),
+    input: { id: 4 },
+    expect: { status: 'SUCCEEDED', output: [{ id: 4, kind: 'first' }, 'plain', { ids: [4, 4] }] },
+  },
+  {
+    name: 'Parameters may be a number, a string, a boolean or null, taken as it is',
+    source: PARAMETERS_OF_ANY_TYPE,
+    definition: chain(
+      { Type: 'Pass', Parameters: 5, ResultPath: '$.number' },
+      { Type: 'Pass', Parameters: '$.number', ResultPath: '$.text' },
+      { Type: 'Pass', Parameters: false, ResultPath: '$.flag' },
+      { Type: 'Pass', Parameters: null, ResultPath: '$.nothing' },
+    ),
+    input: {},
+    expect: { status: 'SUCCEEDED', output: { number: 5, text: '$.number', flag: false, nothing: null } },
   },
   {
     name: 'Pass Result with ResultPath adds the result to the input',

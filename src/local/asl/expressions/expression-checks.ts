@@ -103,14 +103,19 @@ export function checkNextRequired(report: Report, object: Record<string, unknown
   if (typeof object.Next !== 'string') report(SCHEMA, 'These fields are required: [Next]', location);
 }
 
-/** Checks a payload template (Parameters, ItemSelector, ResultSelector): every `.$` value at any depth. */
+/**
+ * Checks a payload template (Parameters, ItemSelector, ResultSelector): every `.$` value at any depth. It
+ * must be an object unless `anyJson` (a state's `Parameters`, which AWS takes of any JSON type: an array's
+ * items are templates too).
+ */
 export function checkPayloadTemplate(
   report: Report,
   template: unknown,
   field: string,
   location: string,
+  anyJson = false,
 ): void {
-  if (!isPlainObject(template)) {
+  if (!anyJson && !isPlainObject(template)) {
     report(SCHEMA, `The value for the field '${field}' must be a JSON object`, `${location}/${field}`);
     return;
   }

@@ -324,6 +324,26 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it("takes a state's Parameters of any JSON type, checking the paths in an array's items, but ResultSelector only as an object", () => {
+    const definition = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Pass', Parameters: [{ 'id.$': 'no path' }, 3], Next: 'B' },
+        B: { Type: 'Pass', Parameters: 'text', Next: 'C' },
+        C: {
+          Type: 'Task',
+          Resource: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+          ResultSelector: [1],
+          End: true,
+        },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "SCHEMA_VALIDATION_FAILED /States/A/Parameters[0]: The value for the field 'id.$' must be a valid JSONPath or a valid intrinsic function call",
+      "SCHEMA_VALIDATION_FAILED /States/C/ResultSelector: The value for the field 'ResultSelector' must be a JSON object",
+    ]);
+  });
+
   it('reports a state name given twice in one States object, which JSON.parse would keep the last of', () => {
     // Prepare: the same name twice at the top and in a branch, and a repeated key that is no state name
     const text = `{"StartAt":"A","States":{
