@@ -22,7 +22,8 @@ export type StepFunctionsErrorCode =
   | 'ExecutionLimitExceeded'
   | 'ExecutionNotRedrivable'
   | 'ActivityDoesNotExist'
-  | 'ActivityWorkerLimitExceeded';
+  | 'ActivityWorkerLimitExceeded'
+  | 'StateMachineTypeNotSupported';
 
 /**
  * A Step Functions API call was refused; `code` is the AWS error code, `message` says which field and why.

@@ -50,7 +50,9 @@ export function validateName(name: unknown, field: string): string {
 const ARN_PATTERNS = {
   // The name may be qualified by a Distributed Map label (`name/label`), a version or an alias (`name:1`).
   stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}([/:][^:/\s]{1,80})?$/,
-  execution: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:\s]{1,80}:[^:\s]{1,80}$/,
+  // An Express execution StartSyncExecution ran has an id after its name.
+  execution:
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution:[^:\s]{1,80}:[^:\s]{1,80}|express:[^:\s]{1,80}:[^:\s]{1,80}(:[^:\s]{1,80})?)$/,
   activity: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:/\s]{1,80}$/,
 };
 

@@ -84,6 +84,9 @@ const encryptionConfiguration = z.looseObject({
 const maxResults = (max: number) => z.int().min(0).max(max);
 
 const cause = text(0, CAUSE_MAX_LENGTH);
+const traceHeader = text(0, 256).regex(/^\p{ASCII}*$/u, {
+  error: 'Member must satisfy regular expression pattern: \\p{ASCII}*',
+});
 
 /** The operations by `X-Amz-Target` operation name (`AWSStepFunctions.<name>`). */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
@@ -166,9 +169,18 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       stateMachineArn: arn,
       name: name.optional(),
       input: payload.optional(),
-      traceHeader: text(0, 256)
-        .regex(/^\p{ASCII}*$/u, { error: 'Member must satisfy regular expression pattern: \\p{ASCII}*' })
-        .optional(),
+      traceHeader: traceHeader.optional(),
+    }),
+    traceHeaderFromHttp: true,
+  },
+  StartSyncExecution: {
+    method: 'startSyncExecution',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      name: name.optional(),
+      input: payload.optional(),
+      traceHeader: traceHeader.optional(),
+      includedData: includedData.optional(),
     }),
     traceHeaderFromHttp: true,
   },

@@ -1,0 +1,99 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, TEST_CREDENTIALS, type TestRuntime } from '#test/support/local-runtime.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/sync';
+let local: TestRuntime;
+/** StartSyncExecution's endpoint is `sync-<host>` unless the client is told not to prefix hosts. */
+let client: SFNClient;
+
+beforeAll(async () => {
+  local = await startTestRuntime();
+  client = new SFNClient({
+    endpoint: local.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+    disableHostPrefix: true,
+  });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await local.close();
+});
+
+async function machine(name: string, type: 'STANDARD' | 'EXPRESS', states: object): Promise<string> {
+  const definition = JSON.stringify({ StartAt: Object.keys(states)[0], States: states });
+  const created = await client.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE, type }));
+  return created.stateMachineArn!;
+}
+
+describe('StartSyncExecution', () => {
+  it('runs an EXPRESS execution to its end and answers its output; a name may come again', async () => {
+    // Prepare
+    const stateMachineArn = await machine('sync-double', 'EXPRESS', {
+      Double: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.n, $.n)' }, End: true },
+    });
+    // Act
+    const first = await client.send(
+      new StartSyncExecutionCommand({ stateMachineArn, name: 'order-1', input: '{"n":21}' }),
+    );
+    const second = await client.send(
+      new StartSyncExecutionCommand({ stateMachineArn, name: 'order-1', input: '{"n":1}' }),
+    );
+    // Assess
+    expect(first).toMatchObject({
+      stateMachineArn,
+      name: 'order-1',
+      status: 'SUCCEEDED',
+      input: '{"n":21}',
+      output: '{"sum":42}',
+    });
+    expect(first.executionArn).toMatch(
+      /^arn:aws:states:us-east-1:000000000000:express:sync-double:order-1:[0-9a-f-]{36}$/,
+    );
+    expect(first.stopDate!.getTime()).toBeGreaterThanOrEqual(first.startDate!.getTime());
+    expect(second).toMatchObject({ status: 'SUCCEEDED', output: '{"sum":2}' });
+    expect(second.executionArn).not.toBe(first.executionArn);
+    const described = await client.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
+    expect(described.status).toBe('SUCCEEDED');
+  });
+
+  it('answers a failed execution with its error and cause, and leaves its data out with METADATA_ONLY', async () => {
+    // Prepare
+    const stateMachineArn = await machine('sync-fail', 'EXPRESS', {
+      Refuse: { Type: 'Fail', Error: 'Refused', Cause: 'over the limit' },
+    });
+    // Act
+    const failed = await client.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn,
+        input: '{"secret":1}',
+        includedData: 'METADATA_ONLY',
+      }),
+    );
+    // Assess
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'over the limit' });
+    expect(failed.input).toBeUndefined();
+    expect(failed.output).toBeUndefined();
+  });
+
+  it('refuses a STANDARD state machine, StateMachineTypeNotSupported, starting nothing', async () => {
+    // Prepare
+    const stateMachineArn = await machine('sync-standard', 'STANDARD', { Done: { Type: 'Succeed' } });
+    // Act
+    const refused = await client
+      .send(new StartSyncExecutionCommand({ stateMachineArn }))
+      .catch((error: Error) => error);
+    // Assess
+    expect((refused as Error).name).toBe('StateMachineTypeNotSupported');
+    const { executions } = await local.runtime.service.listExecutions({ stateMachineArn });
+    expect(executions).toEqual([]);
+  });
+});
