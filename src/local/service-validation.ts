@@ -10,6 +10,7 @@ import type {
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
 import { NOT_TRUNCATED } from './asl/pending-events.ts';
+import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
 import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
 
@@ -390,4 +391,13 @@ export function historyEvent(
     event[eventDetailsKey(row.type)] = includeData ? details : withoutData;
   }
   return event as unknown as HistoryEvent;
+}
+
+/**
+ * AWS's answer to a definition with `errors`: InvalidDefinition, worded `CODE: message at /path, ...` and
+ * quoted as a whole; a diagnostic without a location is `at null` there.
+ */
+export function invalidDefinition(errors: readonly DefinitionDiagnostic[]): StepFunctionsApiError {
+  const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location ?? 'null'}`).join(', ');
+  return new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: '${summary}'`);
 }

@@ -27,6 +27,7 @@ import {
   encodePageToken,
   historyEvent,
   INCLUDED_DATA,
+  invalidDefinition,
   loggingConfigurationJson,
   pagePosition,
   pageSize,
@@ -49,6 +50,7 @@ import {
   type Store,
 } from './store.ts';
 import { NO_TAGS, parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
+import { type TestStateOptions, testState } from './test-state.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 type SyncExecutionStatus = NonNullable<Sfn.StartSyncExecutionCommandOutput['status']>;
@@ -100,6 +102,7 @@ export class LocalStepFunctions {
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
   readonly #activities: ActivityApi;
+  readonly #testOptions: TestStateOptions;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
   constructor(options: LocalStepFunctionsOptions) {
@@ -134,6 +137,16 @@ export class LocalStepFunctions {
         );
       },
     });
+    this.#testOptions = {
+      openRuntime: (clock) =>
+        new LocalStepFunctions({
+          ...options,
+          dataDir: undefined,
+          store: undefined,
+          clock,
+          region: this.region,
+        }),
+    };
     this.#activities = new ActivityApi({
       store: this.store,
       clock: this.clock,
@@ -373,6 +386,11 @@ export class LocalStepFunctions {
     context?: CallContext,
   ): Promise<Out<Sfn.GetActivityTaskCommandOutput>> {
     return this.#activities.getActivityTask(input, context);
+  }
+
+  /** Runs one state's definition on an input, as AWS's TestState does (see {@link testState}). */
+  testState(input: Sfn.TestStateInput): Promise<Out<Sfn.TestStateOutput>> {
+    return testState(input, this.#testOptions);
   }
 
   async validateStateMachineDefinition(
@@ -702,12 +720,7 @@ export class LocalStepFunctions {
     const errors = validateDefinition(definition, type).filter(
       (d: DefinitionDiagnostic) => d.severity === 'ERROR',
     );
-    if (errors.length > 0) {
-      // AWS's wording: 'CODE: message at /path, CODE: message at /path', quoted as a whole; a diagnostic
-      // without a location is `at null` there.
-      const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location ?? 'null'}`).join(', ');
-      throw new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: '${summary}'`);
-    }
+    if (errors.length > 0) throw invalidDefinition(errors);
     return definition;
   }
 

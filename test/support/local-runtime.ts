@@ -13,9 +13,18 @@ import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
 /** Credentials the local runtime accepts (it does not check signatures). */
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' } as const;
 
-/** An SDK client for a local runtime's endpoint. */
+/**
+ * An SDK client for a local runtime's endpoint. It sends StartSyncExecution and TestState to the endpoint
+ * itself: without `disableHostPrefix`, the SDK sends them to `sync-<host>`, as AWS serves them.
+ */
 export function sfnClient(endpoint: string): SFNClient {
-  return new SFNClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  return new SFNClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+    maxAttempts: 1,
+    disableHostPrefix: true,
+  });
 }
 
 export interface TestRuntime {

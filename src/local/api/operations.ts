@@ -130,6 +130,17 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'deleteStateMachine',
     request: z.looseObject({ stateMachineArn: arn }),
   },
+  TestState: {
+    method: 'testState',
+    request: z.looseObject({
+      definition,
+      roleArn: arn.optional(),
+      input: payload.optional(),
+      inspectionLevel: z.enum(['INFO', 'DEBUG', 'TRACE']).optional(),
+      revealSecrets: z.boolean().optional(),
+      variables: payload.optional(),
+    }),
+  },
   CreateActivity: {
     method: 'createActivity',
     request: z.looseObject({

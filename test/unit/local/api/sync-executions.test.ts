@@ -1,30 +1,22 @@
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  SFNClient,
+  type SFNClient,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, TEST_CREDENTIALS, type TestRuntime } from '#test/support/local-runtime.ts';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/sync';
 let local: TestRuntime;
-/** StartSyncExecution's endpoint is `sync-<host>` unless the client is told not to prefix hosts. */
 let client: SFNClient;
 
 beforeAll(async () => {
   local = await startTestRuntime();
-  client = new SFNClient({
-    endpoint: local.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    maxAttempts: 1,
-    disableHostPrefix: true,
-  });
+  client = local.client;
 });
 
 afterAll(async () => {
-  client.destroy();
   await local.close();
 });
 

@@ -1,0 +1,87 @@
+/**
+ * TestState's `inspectionData`: the tested state's input at each step of its data flow. A task's
+ * parameters and result are read from the history of its run; the other steps are computed from the state's
+ * fields with the engine's own data flow functions, as far as they get (a step that fails ends the list).
+ */
+import type { HistoryEvent, InspectionData } from '@aws-sdk/client-sfn';
+import { applyPath, resolvePayloadTemplate } from './asl/data-flow.ts';
+import { writeResultPath } from './asl/jsonpath.ts';
+import type { PayloadTemplate, State } from './asl/types.ts';
+
+/** What the tested state's paths read besides its input: `$$` and the variables the test gave. */
+export interface InspectionScope {
+  context: Record<string, unknown>;
+  variables: Readonly<Record<string, unknown>>;
+}
+
+const SCHEDULED_TYPES = new Set(['TaskScheduled', 'LambdaFunctionScheduled']);
+const SUCCEEDED_TYPES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded']);
+
+/** The value of `field` of the first event of one of `types` in `events`, parsed; undefined when none. */
+function eventValue(events: readonly HistoryEvent[], types: ReadonlySet<string>, field: string): unknown {
+  const event = events.find((candidate) => types.has(candidate.type ?? ''));
+  if (!event) return undefined;
+  const key = Object.keys(event).find((member) => member.endsWith('EventDetails')) as keyof HistoryEvent;
+  const text = (event[key] as Record<string, unknown> | undefined)?.[field];
+  return typeof text === 'string' ? JSON.parse(text) : undefined;
+}
+
+/**
+ * The data flow of `state` run on `input` (JSON) in a test whose history is `events`: for a JSONPath state
+ * `afterInputPath`, `afterParameters`, `result`, `afterResultSelector` and `afterResultPath` where its type
+ * has them; for a JSONata task `afterArguments` and `result`.
+ */
+export function inspectionData(
+  state: State,
+  input: string,
+  events: readonly HistoryEvent[],
+  scope: InspectionScope,
+): InspectionData {
+  const data: InspectionData = { input };
+  const fields = state as {
+    Type: string;
+    QueryLanguage?: string;
+    InputPath?: string | null;
+    Parameters?: PayloadTemplate;
+    Result?: unknown;
+    ResultSelector?: PayloadTemplate;
+    ResultPath?: string | null;
+  };
+  const scheduled =
+    eventValue(events, SCHEDULED_TYPES, 'parameters') ?? eventValue(events, SCHEDULED_TYPES, 'input');
+  const taskResult = eventValue(events, SUCCEEDED_TYPES, 'output');
+  if (fields.QueryLanguage === 'JSONata') {
+    if (scheduled !== undefined) data.afterArguments = JSON.stringify(scheduled);
+    if (taskResult !== undefined) data.result = JSON.stringify(taskResult);
+    return data;
+  }
+  if (fields.Type === 'Fail') return data;
+  const variables = { readVariable: (name: string) => scope.variables[name] };
+  const context = () => scope.context;
+  try {
+    const raw = JSON.parse(input) as unknown;
+    const afterInputPath = applyPath(raw, fields.InputPath, context, variables);
+    data.afterInputPath = JSON.stringify(afterInputPath);
+    if (fields.Type !== 'Task' && fields.Type !== 'Pass') return data;
+    const afterParameters =
+      fields.Type === 'Task'
+        ? scheduled
+        : fields.Parameters === undefined
+          ? afterInputPath
+          : resolvePayloadTemplate(fields.Parameters, afterInputPath, context, variables);
+    if (afterParameters === undefined) return data;
+    data.afterParameters = JSON.stringify(afterParameters);
+    const result = fields.Type === 'Task' ? taskResult : 'Result' in fields ? fields.Result : afterParameters;
+    if (result === undefined) return data;
+    data.result = JSON.stringify(result);
+    const selected =
+      fields.ResultSelector === undefined
+        ? result
+        : resolvePayloadTemplate(fields.ResultSelector, result, context, variables);
+    if (fields.Type === 'Task') data.afterResultSelector = JSON.stringify(selected);
+    data.afterResultPath = JSON.stringify(writeResultPath(raw, fields.ResultPath, selected));
+  } catch {
+    // The state failed at this step: its error is the test's.
+  }
+  return data;
+}

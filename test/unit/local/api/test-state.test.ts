@@ -1,0 +1,169 @@
+import { type SFNClient, TestStateCommand, type TestStateCommandInput } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+
+const FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:';
+let local: TestRuntime;
+let client: SFNClient;
+let doubled = 0;
+
+beforeAll(async () => {
+  const lambdas = new MapLambdaRegistry({
+    double: (event) => {
+      doubled += 1;
+      return { n: (event as { n: number }).n * 2 };
+    },
+    refuse: () => {
+      throw Object.assign(new Error('not today'), { name: 'Refused' });
+    },
+  });
+  local = await startTestRuntime({ lambdas });
+  client = local.client;
+});
+
+afterAll(async () => {
+  await local.close();
+});
+
+async function test(state: object, input: unknown, extra: Partial<TestStateCommandInput> = {}) {
+  const { $metadata, ...answer } = await client.send(
+    new TestStateCommand({ definition: JSON.stringify(state), input: JSON.stringify(input), ...extra }),
+  );
+  return answer;
+}
+
+describe('TestState', () => {
+  it("answers a Pass state's output and next state, and at DEBUG each step of its data flow", async () => {
+    // Act
+    const answer = await test(
+      {
+        Type: 'Pass',
+        InputPath: '$.order',
+        Parameters: { 'id.$': '$.id' },
+        ResultPath: '$.picked',
+        Next: 'Ship',
+      },
+      { order: { id: 7, lines: 2 } },
+      { inspectionLevel: 'DEBUG' },
+    );
+    // Assess
+    expect(answer).toEqual({
+      status: 'SUCCEEDED',
+      nextState: 'Ship',
+      output: '{"order":{"id":7,"lines":2},"picked":{"id":7}}',
+      inspectionData: {
+        input: '{"order":{"id":7,"lines":2}}',
+        afterInputPath: '{"id":7,"lines":2}',
+        afterParameters: '{"id":7}',
+        result: '{"id":7}',
+        afterResultPath: '{"order":{"id":7,"lines":2},"picked":{"id":7}}',
+      },
+    });
+  });
+
+  it('invokes a Task once and shows its parameters, result, ResultSelector and ResultPath', async () => {
+    // Prepare
+    const before = doubled;
+    // Act
+    const answer = await test(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: `${FUNCTION}double`, 'Payload.$': '$' },
+        ResultSelector: { 'n.$': '$.Payload.n' },
+        ResultPath: '$.doubled',
+        End: true,
+      },
+      { n: 21 },
+      { inspectionLevel: 'TRACE' },
+    );
+    // Assess
+    expect(doubled - before).toBe(1);
+    expect(answer.status).toBe('SUCCEEDED');
+    expect(answer.nextState).toBeUndefined();
+    expect(answer.output).toBe('{"n":21,"doubled":{"n":42}}');
+    expect(answer.inspectionData).toMatchObject({
+      afterParameters: `{"FunctionName":"${FUNCTION}double","Payload":{"n":21}}`,
+      afterResultSelector: '{"n":42}',
+      afterResultPath: '{"n":21,"doubled":{"n":42}}',
+    });
+    expect(JSON.parse(answer.inspectionData!.result!)).toMatchObject({ Payload: { n: 42 }, StatusCode: 200 });
+  });
+
+  it('answers a Choice with the next state it picks, and a Wait at once', async () => {
+    // Act
+    const choice = await test(
+      {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.n', NumericGreaterThan: 5, Next: 'Big' }],
+        Default: 'Small',
+      },
+      { n: 3 },
+    );
+    const started = Date.now();
+    const wait = await test({ Type: 'Wait', Seconds: 3600, Next: 'After' }, { n: 3 });
+    // Assess
+    expect(choice).toEqual({ status: 'SUCCEEDED', nextState: 'Small', output: '{"n":3}' });
+    expect(wait).toEqual({ status: 'SUCCEEDED', nextState: 'After', output: '{"n":3}' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('answers a failing task FAILED, RETRIABLE when a retrier takes its error, CAUGHT_ERROR when a catcher does', async () => {
+    // Prepare
+    const task = { Type: 'Task', Resource: `${FUNCTION}refuse`, End: true };
+    // Act
+    const failed = await test(task, {});
+    const retriable = await test({ ...task, Retry: [{ ErrorEquals: ['Refused'], MaxAttempts: 2 }] }, {});
+    const exhausted = await test({ ...task, Retry: [{ ErrorEquals: ['Refused'], MaxAttempts: 0 }] }, {});
+    const caught = await test(
+      { ...task, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Apologise' }] },
+      { order: 1 },
+    );
+    // Assess
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Refused' });
+    expect(JSON.parse(failed.cause!)).toMatchObject({ errorMessage: 'not today', errorType: 'Refused' });
+    expect(retriable).toMatchObject({ status: 'RETRIABLE', error: 'Refused' });
+    expect(retriable.output).toBeUndefined();
+    expect(exhausted).toMatchObject({ status: 'FAILED', error: 'Refused' });
+    expect(caught).toMatchObject({ status: 'CAUGHT_ERROR', error: 'Refused', nextState: 'Apologise' });
+    expect(JSON.parse(caught.output!)).toMatchObject({ order: 1, error: { Error: 'Refused' } });
+  });
+
+  it('gives the state the variables of the request, and answers a Fail state with its error', async () => {
+    // Act
+    const assigned = await test(
+      { Type: 'Pass', Parameters: { 'owner.$': '$team' }, End: true },
+      {},
+      {
+        variables: '{"team":"payments"}',
+      },
+    );
+    const fail = await test({ Type: 'Fail', Error: 'Stop', Cause: 'by design' }, {});
+    // Assess
+    expect(assigned).toEqual({ status: 'SUCCEEDED', output: '{"owner":"payments"}' });
+    expect(fail).toEqual({ status: 'FAILED', error: 'Stop', cause: 'by design' });
+  });
+
+  it('refuses a state it cannot run, naming why, and a definition AWS would refuse, located in the state', async () => {
+    // Act
+    const refusal = (state: object, extra?: Partial<TestStateCommandInput>) =>
+      test(state, {}, extra).then(
+        () => undefined,
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    const map = await refusal({
+      Type: 'Map',
+      ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      End: true,
+    });
+    const mocked = await refusal({ Type: 'Pass', End: true }, { mock: { result: '{}' } });
+    const invalid = await refusal({ Type: 'Pass', Resulte: 1, End: true });
+    // Assess
+    expect(map).toMatch(/^ValidationException: TestState does not run a Map state/);
+    expect(mocked).toMatch(/^ValidationException: mock is not served/);
+    expect(invalid).toBe(
+      "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Field 'Resulte' is not supported at /'",
+    );
+  });
+});
