@@ -345,7 +345,10 @@ function step(segment: Segment, node: unknown, root: unknown): unknown[] {
     case 'slice':
       return Array.isArray(node) ? slice(node, segment.start, segment.end) : [];
     case 'filter':
-      if (Array.isArray(node)) return node.filter((item) => matchesFilter(segment.filter, item, root));
+      // As AWS documents, `@` matches objects only: a filter keeps no number, string, boolean, null or array.
+      if (Array.isArray(node)) {
+        return node.filter((item) => isPlainObject(item) && matchesFilter(segment.filter, item, root));
+      }
       return isPlainObject(node) && matchesFilter(segment.filter, node, root) ? [node] : [];
     case 'deepScan':
       return descendantsAndSelf(node).flatMap((descendant) => step(segment.segment, descendant, root));

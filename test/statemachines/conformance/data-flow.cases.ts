@@ -294,6 +294,16 @@ export const dataFlowCases: ExecutionCase[] = [
     expect: { status: 'SUCCEEDED', output: { expensive: ['book', 'lamp'] } },
   },
   {
+    name: "a filter's @ matches objects only, as the Paths guide says: $.jar[?(@.a >= 5)] keeps objects, [?(@ > 2)] no number",
+    source: PATHS,
+    definition: single({
+      Type: 'Pass',
+      Parameters: { 'objects.$': '$.jar[?(@.a >= 5)]', 'numbers.$': '$.nums[?(@ > 2)]' },
+    }),
+    input: { jar: [{ a: 1 }, { a: 5 }, { a: 2 }, { a: 7 }, { a: 3 }], nums: [1, 5, 2, 7] },
+    expect: { status: 'SUCCEEDED', output: { objects: [{ a: 5 }, { a: 7 }], numbers: [] } },
+  },
+  {
     name: "a bracketed name after a dot reads a field with special characters, as the Paths guide's $.abc.['def ghi']",
     source: PATHS,
     definition: single({

@@ -121,6 +121,14 @@ describe('readPath', () => {
     expect(readPath('$.svcs[?(@.name =~ /V1/mi)].name', names)).toEqual(['v1']);
   });
 
+  it('filters objects only: @ matches no number, string, boolean, null or array, as AWS documents', () => {
+    const input = { mixed: [1, 5, 'a', true, null, [7], { a: 5 }, { a: 1 }] };
+    expect(readPath('$.mixed[?(@ > 2)]', input)).toEqual([]);
+    expect(readPath("$.mixed[?(@ == 'a')]", input)).toEqual([]);
+    expect(readPath('$.mixed[?(!(@.b))]', input)).toEqual([{ a: 5 }, { a: 1 }]);
+    expect(readPath('$.mixed[?(@.a >= 5)]', input)).toEqual([{ a: 5 }]);
+  });
+
   it('returns an empty array when an indefinite path matches nothing past its first indefinite step', () => {
     expect(readPath('$.items[*].x', { items: [{ y: 1 }] })).toEqual([]);
     expect(readPath('$.items[*].a.b[*]', { items: [{ y: 1 }] })).toEqual([]);
