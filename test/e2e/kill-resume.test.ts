@@ -2,8 +2,11 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CreateActivityCommand,
+  GetActivityTaskCommand,
   type HistoryEvent,
   ListStateMachinesCommand,
+  SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -135,6 +138,67 @@ describe('cutover local after SIGKILL', () => {
     expect(readFileSync(join(dataDir, 'invocations.log'), 'utf8').trim().split('\n')).toContain(
       'in-flight-1',
     );
+  });
+});
+
+describe('cutover local with activity tasks after SIGKILL', () => {
+  it('hands a task no worker took to the next worker after the restart, and keeps the one a worker took with its token', async () => {
+    // Prepare: two executions waiting on the activity, the first one's task taken by a worker
+    const activityArn = 'arn:aws:states:us-east-1:000000000000:activity:approve';
+    const project = createProjectFixture({
+      'statemachines/approval.asl.json': JSON.stringify({
+        StartAt: 'Approve',
+        States: { Approve: { Type: 'Task', Resource: activityArn, End: true } },
+      }),
+    });
+    const dataDir = join(project, '.cutover');
+    const args = localProjectArgs(project, dataDir);
+    const first = startCli(args, { WAIT_TIME_SCALE: '1' });
+    const firstClient = sfnClient(await waitForEndpoint(first));
+    await firstClient.send(new CreateActivityCommand({ name: 'approve' }));
+    const { stateMachines } = await firstClient.send(new ListStateMachinesCommand({}));
+    const stateMachineArn = stateMachines!.find((m) => m.name === 'approval')!.stateMachineArn;
+    const executions: string[] = [];
+    for (const name of ['taken', 'waiting']) {
+      const started = await firstClient.send(new StartExecutionCommand({ stateMachineArn, name }));
+      executions.push(started.executionArn!);
+    }
+    const taken = await firstClient.send(new GetActivityTaskCommand({ activityArn, workerName: 'before' }));
+    firstClient.destroy();
+    // Act
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const second = startCli(args, { WAIT_TIME_SCALE: '1' });
+    const client = sfnClient(await waitForEndpoint(second));
+    const next = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'after' }));
+    await client.send(new SendTaskSuccessCommand({ taskToken: taken.taskToken, output: '"first"' }));
+    await client.send(new SendTaskSuccessCommand({ taskToken: next.taskToken, output: '"second"' }));
+    const ended = [
+      await waitForExecution(client, executions[0]!),
+      await waitForExecution(client, executions[1]!),
+    ];
+    const histories = [
+      await executionHistory(client, executions[0]!),
+      await executionHistory(client, executions[1]!),
+    ];
+    client.destroy();
+    second.child.kill('SIGINT');
+    // Assess
+    expect(await second.exited).toBe(0);
+    expect(ended.map((execution) => [execution.status, execution.output])).toEqual([
+      ['SUCCEEDED', '"first"'],
+      ['SUCCEEDED', '"second"'],
+    ]);
+    const workers = histories.map((history) =>
+      history
+        .filter((event) => event.type === 'ActivityStarted')
+        .map((event) => event.activityStartedEventDetails),
+    );
+    expect(workers).toEqual([[{ workerName: 'before' }], [{ workerName: 'after' }]]);
+    for (const history of histories) {
+      expect(history.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(1);
+      expect(history.filter((event) => TERMINAL.includes(event.type!))).toHaveLength(1);
+    }
   });
 });
 
