@@ -186,7 +186,9 @@ function testMachine(state: State, variables: Record<string, unknown> | undefine
     startAt = freeName('AssignVariables', [...targets, name]);
     states[startAt] = { Type: 'Pass', QueryLanguage: 'JSONPath', Assign: variables, Next: name };
   }
-  return { definition: { StartAt: startAt, TimeoutSeconds: TEST_TIMEOUT_SECONDS, States: states }, name };
+  // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
+  const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };
+  return { definition: { StartAt: startAt, ...timeout, States: states }, name };
 }
 
 /** The details of a history event (its one `...EventDetails` member). */
