@@ -7,11 +7,20 @@ import type { HistoryEvent, InspectionData } from '@aws-sdk/client-sfn';
 import { applyPath, resolvePayloadTemplate } from './asl/data-flow.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
 import type { PayloadTemplate, State } from './asl/types.ts';
+import type { VariableReader } from './asl/variables.ts';
 
-/** What the tested state's paths read besides its input: `$$` and the variables the test gave. */
+/** What the tested state's fields read: its input (parsed), `$$` and the variables the test gave. */
 export interface InspectionScope {
+  /** The tested state's name in the test's state machine. */
+  name: string;
+  input: unknown;
   context: Record<string, unknown>;
   variables: Readonly<Record<string, unknown>>;
+}
+
+/** A reader of the test's variables, for the engine's data flow functions. */
+export function readerOf(variables: Readonly<Record<string, unknown>>): VariableReader {
+  return { readVariable: (name) => variables[name] };
 }
 
 const SCHEDULED_TYPES = new Set(['TaskScheduled', 'LambdaFunctionScheduled']);
@@ -27,6 +36,21 @@ function eventValue(events: readonly HistoryEvent[], types: ReadonlySet<string>,
 }
 
 /**
+ * `variables`: the test's variables with those the tested state assigned as it exited (its `...StateExited`
+ * event's `assignedVariables`, each value as JSON); none when there are none.
+ */
+function variablesAfter(
+  events: readonly HistoryEvent[],
+  scope: InspectionScope,
+): Pick<InspectionData, 'variables'> {
+  const exited = events.find((event) => event.stateExitedEventDetails?.name === scope.name);
+  const assigned = exited?.stateExitedEventDetails?.assignedVariables ?? {};
+  const variables = { ...scope.variables };
+  for (const [name, json] of Object.entries(assigned)) variables[name] = JSON.parse(json);
+  return Object.keys(variables).length === 0 ? {} : { variables: JSON.stringify(variables) };
+}
+
+/**
  * The data flow of `state` run on `input` (JSON) in a test whose history is `events`: for a JSONPath state
  * `afterInputPath`, `afterParameters`, `result`, `afterResultSelector` and `afterResultPath` where its type
  * has them; for a JSONata task `afterArguments` and `result`.
@@ -37,7 +61,7 @@ export function inspectionData(
   events: readonly HistoryEvent[],
   scope: InspectionScope,
 ): InspectionData {
-  const data: InspectionData = { input };
+  const data: InspectionData = { input, ...variablesAfter(events, scope) };
   const fields = state as {
     Type: string;
     QueryLanguage?: string;
@@ -56,10 +80,10 @@ export function inspectionData(
     return data;
   }
   if (fields.Type === 'Fail') return data;
-  const variables = { readVariable: (name: string) => scope.variables[name] };
+  const variables = readerOf(scope.variables);
   const context = () => scope.context;
   try {
-    const raw = JSON.parse(input) as unknown;
+    const raw = scope.input;
     const afterInputPath = applyPath(raw, fields.InputPath, context, variables);
     data.afterInputPath = JSON.stringify(afterInputPath);
     if (fields.Type !== 'Task' && fields.Type !== 'Pass') return data;

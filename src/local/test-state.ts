@@ -2,24 +2,28 @@
  * TestState: runs the definition of one state on an input, as AWS's TestState API does, and answers its
  * output and next state, or its error, and with `inspectionLevel` DEBUG or TRACE how its data flowed.
  * The state runs in a throwaway in-memory runtime (the same engine and Lambda handlers), alone in a state
- * machine: its `Next`, `Default`, `Choices` and `Catch` targets stand there as Succeed states, so the state
- * entered after it is its next state; its `Retry` is left out, so an error a retrier would take answers
- * RETRIABLE, as AWS's does, without a retry.
+ * machine where its `Next`, `Default` and `Choices` targets stand as Succeed states, so the state entered
+ * after it is its next state. It runs without its `Retry` and `Catch`: an error it ends with is then
+ * decided on as the engine decides (the first retrier that takes it answers RETRIABLE, without a retry;
+ * else the first catcher, CAUGHT_ERROR with the catcher's output and next state).
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { executionContext } from './asl/context-object.ts';
-import { errorMatches } from './asl/retry.ts';
-import type { Retrier, State } from './asl/types.ts';
+import { errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
+import { evaluateJsonataField } from './asl/jsonata.ts';
+import { writeResultPath } from './asl/jsonpath.ts';
+import { decideOnError } from './asl/retry.ts';
+import type { Catcher, ErrorHandling, State } from './asl/types.ts';
 import { validateDefinition } from './asl/validate.ts';
+import { variableNameProblem } from './asl/variables.ts';
 import { type Clock, RealClock } from './clock.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { invalidDefinition, validateInput, validateOneOf } from './service-validation.ts';
-import { inspectionData } from './test-state-inspection.ts';
+import { type InspectionScope, inspectionData, readerOf } from './test-state-inspection.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
-type TestStatus = NonNullable<Sfn.TestStateOutput['status']>;
 
 const INSPECTION_LEVELS = ['INFO', 'DEBUG', 'TRACE'] as const;
 /** The role a test runs with when the request names none. */
@@ -64,8 +68,8 @@ export async function testState(
   const state = parseState(request.definition);
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
-  const machine = testMachine(state, variables);
-  refuseInvalidState(machine);
+  refuseInvalidState(testMachine(state, variables, false));
+  const machine = testMachine(state, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
   const sfn = options.openRuntime(new RealClock(state.Type === 'Wait' ? 0 : 1));
@@ -78,18 +82,22 @@ export async function testState(
     const { executionArn } = await sfn.startExecution({ stateMachineArn, input });
     const ended = await sfn.awaitExecution(executionArn);
     const { events = [] } = await sfn.getExecutionHistory({ executionArn, maxResults: 1000 });
-    const outcome = outcomeOf(state, machine.name, ended, events);
-    if (level === 'INFO') return outcome;
     const entered = events.find((event) => detailsOf(event)?.name === machine.name);
-    const context = {
-      ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
-      State: {
-        Name: machine.name,
-        EnteredTime: entered?.timestamp?.toISOString(),
-        ...(state.Type === 'Task' ? { RetryCount: 0 } : {}),
+    const scope: InspectionScope = {
+      name: machine.name,
+      input: JSON.parse(input),
+      context: {
+        ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
+        State: {
+          Name: machine.name,
+          EnteredTime: entered?.timestamp?.toISOString(),
+          ...(state.Type === 'Task' ? { RetryCount: 0 } : {}),
+        },
       },
+      variables: variables ?? {},
     };
-    const scope = { context, variables: variables ?? {} };
+    const outcome = await outcomeOf(state, machine.name, ended, events, scope);
+    if (level === 'INFO') return outcome;
     return { ...outcome, inspectionData: inspectionData(state, input, events, scope) };
   } finally {
     await sfn.close();
@@ -146,25 +154,38 @@ function refuseInvalidState(machine: TestMachine): void {
 
 function parseVariables(variables: string | undefined): Record<string, unknown> | undefined {
   if (variables === undefined) return undefined;
-  const parsed = JSON.parse(validateInput(variables, 'variables', 'ValidationException')) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(variables);
+  } catch (error) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `variables is not JSON: ${(error as Error).message}`,
+    );
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new StepFunctionsApiError(
       'ValidationException',
-      `variables must be a JSON object of variable names and values (got ${variables})`,
+      'variables must be a JSON object of variable names and their values',
     );
+  }
+  for (const name of Object.keys(parsed)) {
+    const problem = variableNameProblem(name);
+    if (problem) throw new StepFunctionsApiError('ValidationException', `variables: ${problem}`);
   }
   return parsed as Record<string, unknown>;
 }
 
-/** The names a state may go on to: its Next, Default, Choices' and Catchers' Next. */
-function targetsOf(state: State): string[] {
+/** The names a state may go on to: its Next, Default and Choices' Next, and its Catchers' when `caught`. */
+function targetsOf(state: State, caught: boolean): string[] {
   const { Next, Default, Choices, Catch } = state as {
     Next?: string;
     Default?: string;
     Choices?: { Next?: string }[];
     Catch?: { Next?: string }[];
   };
-  const targets = [Next, Default, ...(Choices ?? []).map((c) => c.Next), ...(Catch ?? []).map((c) => c.Next)];
+  const catchers = caught ? (Catch ?? []) : [];
+  const targets = [Next, Default, ...[...(Choices ?? []), ...catchers].map((rule) => rule.Next)];
   return [...new Set(targets.filter((target): target is string => typeof target === 'string'))];
 }
 
@@ -175,16 +196,33 @@ function freeName(base: string, taken: readonly string[]): string {
   return name;
 }
 
-function testMachine(state: State, variables: Record<string, unknown> | undefined): TestMachine {
-  const targets = targetsOf(state);
-  const name = freeName('TestState', targets);
-  const { Retry: _retry, ...tested } = state as State & { Retry?: unknown };
-  const states: Record<string, unknown> = { [name]: tested };
+/**
+ * The state machine a test runs (`runnable`: the state without its Retry and Catch), or validates (the
+ * state whole). Variables are assigned first, by a Pass state whose literal `Result` they are read from.
+ */
+function testMachine(
+  state: State,
+  variables: Record<string, unknown> | undefined,
+  runnable: boolean,
+): TestMachine {
+  const targets = targetsOf(state, !runnable);
+  const taken = targetsOf(state, true);
+  const name = freeName('TestState', taken);
+  const { Retry: _retry, Catch: _catch, ...withoutErrorHandling } = state as State & ErrorHandling;
+  const states: Record<string, unknown> = { [name]: runnable ? withoutErrorHandling : state };
   for (const target of targets) states[target] = { Type: 'Succeed' };
   let startAt = name;
   if (variables !== undefined) {
-    startAt = freeName('AssignVariables', [...targets, name]);
-    states[startAt] = { Type: 'Pass', QueryLanguage: 'JSONPath', Assign: variables, Next: name };
+    startAt = freeName('AssignVariables', [...taken, name]);
+    const assign = Object.fromEntries(Object.keys(variables).map((key) => [`${key}.$`, `$.${key}`]));
+    const seed = {
+      Type: 'Pass',
+      QueryLanguage: 'JSONPath',
+      Result: variables,
+      ResultPath: null,
+      Assign: assign,
+    };
+    states[startAt] = { ...seed, Next: name };
   }
   // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };
@@ -197,46 +235,68 @@ function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
   return key === undefined ? undefined : (event[key as keyof HistoryEvent] as Record<string, unknown>);
 }
 
-/** How the test went: the tested state's output and next state, or its error and whether a retrier or catcher takes it. */
-function outcomeOf(
+/**
+ * How the test went: the tested state's output and the state entered after it, or the error it ended with
+ * and what its Retry or Catch does with it.
+ */
+async function outcomeOf(
   state: State,
   name: string,
   ended: Out<Sfn.DescribeExecutionCommandOutput>,
   events: readonly HistoryEvent[],
-): Out<Sfn.TestStateOutput> {
+  scope: InspectionScope,
+): Promise<Out<Sfn.TestStateOutput>> {
   const entered = events.findIndex(
     (event) => event.type?.endsWith('StateEntered') && detailsOf(event)?.name === name,
   );
-  const after = events.slice(entered + 1);
-  const nextIndex = after.findIndex((event) => event.type?.endsWith('StateEntered'));
-  const next = nextIndex < 0 ? undefined : after[nextIndex];
-  // The error of the tested state: the execution's when it ended there, else the one its catcher took.
-  const failure = (nextIndex < 0 ? after : after.slice(0, nextIndex))
-    .map(detailsOf)
-    .findLast((details) => typeof details?.error === 'string');
-  const error =
-    next === undefined && ended.status !== 'SUCCEEDED'
-      ? { error: ended.error, cause: ended.cause }
-      : failure && { error: failure.error as string, cause: failure.cause as string | undefined };
-  const withError = (status: TestStatus) => ({
-    status,
-    ...(error?.error === undefined ? {} : { error: error.error }),
-    ...(error?.cause === undefined ? {} : { cause: error.cause }),
-  });
-  if (error && takenByRetrier(state, error.error)) return withError('RETRIABLE');
-  if (next === undefined) {
-    return ended.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', output: ended.output } : withError('FAILED');
+  if (entered < 0) {
+    // Only the variables' Pass state runs before it, and it cannot fail: a runtime fault.
+    throw new Error(
+      `TestState: the state never ran (${ended.status} ${ended.error ?? ''} ${ended.cause ?? ''})`,
+    );
   }
-  const nextState = detailsOf(next)!.name as string;
-  const output = detailsOf(next)!.input as string;
-  return error
-    ? { ...withError('CAUGHT_ERROR'), nextState, output }
-    : { status: 'SUCCEEDED', output, nextState };
+  const next = events.slice(entered + 1).find((event) => event.type?.endsWith('StateEntered'));
+  if (next) {
+    const { name: nextState, input: output } = detailsOf(next) as { name: string; input: string };
+    return { status: 'SUCCEEDED', output, nextState };
+  }
+  if (ended.status === 'SUCCEEDED') return { status: 'SUCCEEDED', output: ended.output };
+  const failure = {
+    ...(ended.error === undefined ? {} : { error: ended.error }),
+    ...(ended.cause === undefined ? {} : { cause: ended.cause }),
+  };
+  // The test's own 5 minutes are over: no Retry or Catch of the state decides on that.
+  if (ended.status !== 'FAILED') return { status: 'FAILED', ...failure };
+  const error =
+    ended.error === STATES_ERRORS.Timeout && ended.cause === undefined
+      ? new TaskTimeoutError()
+      : new StatesError(ended.error, ended.cause);
+  const decision = decideOnError(state as ErrorHandling, error);
+  if (decision.kind === 'retry') return { status: 'RETRIABLE', ...failure };
+  if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
+  const output = await caughtOutput(state, decision.catcher, error, scope);
+  return {
+    status: 'CAUGHT_ERROR',
+    ...failure,
+    nextState: decision.catcher.Next,
+    output: JSON.stringify(output),
+  };
 }
 
-/** Whether a retrier of `state` with attempts would retry `error` (TestState answers RETRIABLE then). */
-function takenByRetrier(state: State, error: string | undefined): boolean {
-  const retriers = (state as { Retry?: Retrier[] }).Retry ?? [];
-  const retrier = retriers.find((candidate) => errorMatches(candidate.ErrorEquals, error));
-  return retrier !== undefined && (retrier.MaxAttempts ?? 3) > 0;
+/**
+ * What `catcher` passes on for `error`, as the engine's exit of a caught state makes it: its `ResultPath`
+ * over the state's input (JSONPath), or its `Output` (JSONata, the error output without one).
+ */
+async function caughtOutput(
+  state: State,
+  catcher: Catcher,
+  error: StatesError,
+  scope: InspectionScope,
+): Promise<unknown> {
+  const caught = errorOutput(error);
+  if (state.QueryLanguage !== 'JSONata') return writeResultPath(scope.input, catcher.ResultPath, caught);
+  const { Output } = catcher as Catcher & { Output?: unknown };
+  if (Output === undefined) return caught;
+  const states = { input: scope.input, context: scope.context, errorOutput: caught };
+  return evaluateJsonataField(Output, 'Output', states, readerOf(scope.variables));
 }

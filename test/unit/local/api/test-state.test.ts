@@ -130,19 +130,54 @@ describe('TestState', () => {
     expect(JSON.parse(caught.output!)).toMatchObject({ order: 1, error: { Error: 'Refused' } });
   });
 
-  it('gives the state the variables of the request, and answers a Fail state with its error', async () => {
+  it('gives the state the variables of the request as they are, and shows them after its Assign', async () => {
+    // Prepare: a value that looks like a template stays a value
+    const variables = JSON.stringify({ team: 'payments', template: { 'a.$': '$.x' } });
     // Act
     const assigned = await test(
-      { Type: 'Pass', Parameters: { 'owner.$': '$team' }, End: true },
-      {},
       {
-        variables: '{"team":"payments"}',
+        Type: 'Pass',
+        Parameters: { 'owner.$': '$team', 'kept.$': '$template' },
+        Assign: { level: 2 },
+        End: true,
       },
+      { x: 'from the input' },
+      { variables, inspectionLevel: 'DEBUG' },
     );
-    const fail = await test({ Type: 'Fail', Error: 'Stop', Cause: 'by design' }, {});
+    const refused = await test({ Type: 'Pass', End: true }, {}, { variables: '{"a.$":"$.x"}' }).catch(
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
     // Assess
-    expect(assigned).toEqual({ status: 'SUCCEEDED', output: '{"owner":"payments"}' });
+    expect(assigned.output).toBe('{"owner":"payments","kept":{"a.$":"$.x"}}');
+    expect(JSON.parse(assigned.inspectionData!.variables!)).toEqual({
+      team: 'payments',
+      template: { 'a.$': '$.x' },
+      level: 2,
+    });
+    expect(refused).toMatch(/^ValidationException: variables: 'a\.\$' is not a valid variable name/);
+  });
+
+  it('answers a Fail state with its error, and CAUGHT_ERROR for an error raised after the task succeeded', async () => {
+    // Act
+    const fail = await test({ Type: 'Fail', Error: 'Stop', Cause: 'by design' }, {});
+    const resultPath = await test(
+      {
+        Type: 'Task',
+        Resource: `${FUNCTION}double`,
+        ResultPath: '$.a.b',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handle' }],
+        End: true,
+      },
+      { a: 'text', n: 1 },
+    );
+    // Assess
     expect(fail).toEqual({ status: 'FAILED', error: 'Stop', cause: 'by design' });
+    expect(resultPath).toMatchObject({
+      status: 'CAUGHT_ERROR',
+      error: 'States.ResultPathMatchFailure',
+      nextState: 'Handle',
+    });
+    expect(JSON.parse(resultPath.output!).error.Error).toBe('States.ResultPathMatchFailure');
   });
 
   it('refuses a state it cannot run, naming why, and a definition AWS would refuse, located in the state', async () => {
@@ -159,9 +194,13 @@ describe('TestState', () => {
     });
     const mocked = await refusal({ Type: 'Pass', End: true }, { mock: { result: '{}' } });
     const invalid = await refusal({ Type: 'Pass', Resulte: 1, End: true });
+    const badRetry = await refusal({ Type: 'Task', Resource: `${FUNCTION}double`, Retry: 'nope', End: true });
     // Assess
     expect(map).toMatch(/^ValidationException: TestState does not run a Map state/);
     expect(mocked).toMatch(/^ValidationException: mock is not served/);
+    expect(badRetry).toBe(
+      "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'Retry' must be an array at /Retry'",
+    );
     expect(invalid).toBe(
       "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Field 'Resulte' is not supported at /'",
     );
