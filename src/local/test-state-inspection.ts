@@ -26,12 +26,16 @@ export function readerOf(variables: Readonly<Record<string, unknown>>): Variable
 const SCHEDULED_TYPES = new Set(['TaskScheduled', 'LambdaFunctionScheduled']);
 const SUCCEEDED_TYPES = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded']);
 
+/** The details of a history event (its one `...EventDetails` member). */
+export function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
+  const key = Object.keys(event).find((member) => member.endsWith('EventDetails'));
+  return key === undefined ? undefined : (event[key as keyof HistoryEvent] as Record<string, unknown>);
+}
+
 /** The value of `field` of the first event of one of `types` in `events`, parsed; undefined when none. */
 function eventValue(events: readonly HistoryEvent[], types: ReadonlySet<string>, field: string): unknown {
   const event = events.find((candidate) => types.has(candidate.type ?? ''));
-  if (!event) return undefined;
-  const key = Object.keys(event).find((member) => member.endsWith('EventDetails')) as keyof HistoryEvent;
-  const text = (event[key] as Record<string, unknown> | undefined)?.[field];
+  const text = event && detailsOf(event)?.[field];
   return typeof text === 'string' ? JSON.parse(text) : undefined;
 }
 

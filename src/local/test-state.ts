@@ -21,7 +21,7 @@ import { type Clock, RealClock } from './clock.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { invalidDefinition, validateInput, validateOneOf } from './service-validation.ts';
-import { type InspectionScope, inspectionData, readerOf } from './test-state-inspection.ts';
+import { detailsOf, type InspectionScope, inspectionData, readerOf } from './test-state-inspection.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -227,12 +227,6 @@ function testMachine(
   // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };
   return { definition: { StartAt: startAt, ...timeout, States: states }, name };
-}
-
-/** The details of a history event (its one `...EventDetails` member). */
-function detailsOf(event: HistoryEvent): Record<string, unknown> | undefined {
-  const key = Object.keys(event).find((member) => member.endsWith('EventDetails'));
-  return key === undefined ? undefined : (event[key as keyof HistoryEvent] as Record<string, unknown>);
 }
 
 /**
