@@ -51,8 +51,8 @@ export class LocalApiServer {
   readonly #inFlight = new Set<ServerResponse>();
   /** Set by {@link close}: every answer from then on closes its connection, so none takes another request. */
   #closing = false;
-  /** Aborted by {@link close}: a long poll in flight (GetActivityTask) answers at once. */
-  readonly #closed = new AbortController();
+  /** Each Step Functions call in flight, aborted when its caller goes away or by {@link close}: a long poll (GetActivityTask) then answers at once. */
+  readonly #callsInFlight = new Set<AbortController>();
 
   constructor(options: LocalApiServerOptions) {
     this.#options = options;
@@ -99,7 +99,7 @@ export class LocalApiServer {
   async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (!this.#server.listening) return;
     this.#closing = true;
-    this.#closed.abort();
+    for (const call of this.#callsInFlight) call.abort();
     for (const response of this.#inFlight) {
       if (!response.headersSent) response.setHeader('connection', 'close');
     }
@@ -152,11 +152,14 @@ export class LocalApiServer {
       const body = await readBody(request, this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const traceId = headerValue(request.headers['x-amzn-trace-id']);
       // Ends a long poll when its caller goes away (the response closes unanswered) or the server closes.
-      const callerGone = new AbortController();
-      response.once('close', () => callerGone.abort());
-      const signal = AbortSignal.any([callerGone.signal, this.#closed.signal]);
+      const call = new AbortController();
+      this.#callsInFlight.add(call);
+      response.once('close', () => {
+        this.#callsInFlight.delete(call);
+        call.abort();
+      });
       const output = await callStepFunctionsApi(this.#options.service, headerValue(target), body, traceId, {
-        signal,
+        signal: call.signal,
       });
       sendJson(response, 200, output);
     } catch (error) {
