@@ -7,14 +7,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import type { ActivityQueue } from './asl/activity-queue.ts';
 import type { Clock } from './clock.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
-import {
-  encodePageToken,
-  pagePosition,
-  pageSize,
-  parseArn,
-  refuseInvalidEncryption,
-  validateName,
-} from './service-validation.ts';
+import { pageByArn, parseArn, refuseInvalidEncryption, validateName } from './service-validation.ts';
 import type { ActivityRow, Store } from './store.ts';
 import { NO_TAGS, withTags } from './tags.ts';
 
@@ -76,18 +69,16 @@ export class ActivityApi {
     input: Sfn.ListActivitiesCommandInput = {},
   ): Promise<Out<Sfn.ListActivitiesCommandOutput>> {
     const { store, clock } = this.options;
-    const limit = pageSize(input.maxResults, 1000);
-    const request = ['ListActivities'];
-    const now = clock.now();
-    const rows = store.listActivities(pagePosition(input.nextToken, request, '', now), limit + 1);
-    const page = rows.slice(0, limit);
+    const { page, nextToken } = pageByArn('ListActivities', input, clock.now(), (after, limit) =>
+      store.listActivities(after, limit),
+    );
     return {
       activities: page.map((row) => ({
         activityArn: row.arn,
         name: row.name,
         creationDate: new Date(row.creationDate),
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn, request, now) } : {}),
+      ...(nextToken === undefined ? {} : { nextToken }),
     };
   }
 

@@ -401,3 +401,25 @@ export function invalidDefinition(errors: readonly DefinitionDiagnostic[]): Step
   const summary = errors.map((d) => `${d.code}: ${d.message} at ${d.location ?? 'null'}`).join(', ');
   return new StepFunctionsApiError('InvalidDefinition', `Invalid State Machine Definition: '${summary}'`);
 }
+
+/**
+ * One page of a list by ARN (ListStateMachines, ListActivities): `list(afterArn, limit)` reads the store,
+ * `maxResults` (default 100, at most 1000) sizes the page, and a `nextToken` is made when more follow.
+ *
+ * @example
+ * const { page, nextToken } = pageByArn('ListActivities', input, clock.now(), (after, n) => store.listActivities(after, n));
+ */
+export function pageByArn<T extends { arn: string }>(
+  operation: string,
+  input: { maxResults?: number; nextToken?: string },
+  now: number,
+  list: (afterArn: string, limit: number) => T[],
+): { page: T[]; nextToken?: string } {
+  const limit = pageSize(input.maxResults, 1000);
+  const request = [operation];
+  const rows = list(pagePosition(input.nextToken, request, '', now), limit + 1);
+  const page = rows.slice(0, limit);
+  return rows.length > limit
+    ? { page, nextToken: encodePageToken(page.at(-1)!.arn, request, now) }
+    : { page };
+}

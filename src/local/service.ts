@@ -29,6 +29,7 @@ import {
   INCLUDED_DATA,
   invalidDefinition,
   loggingConfigurationJson,
+  pageByArn,
   pagePosition,
   pageSize,
   parseArn,
@@ -302,12 +303,9 @@ export class LocalStepFunctions {
   async listStateMachines(
     input: Sfn.ListStateMachinesCommandInput = {},
   ): Promise<Out<Sfn.ListStateMachinesCommandOutput>> {
-    const limit = pageSize(input.maxResults, 1000);
-    const request = ['ListStateMachines'];
-    const now = this.clock.now();
-    const after = pagePosition(input.nextToken, request, '', now);
-    const rows = this.store.listStateMachines(after, limit + 1);
-    const page = rows.slice(0, limit);
+    const { page, nextToken } = pageByArn('ListStateMachines', input, this.clock.now(), (after, limit) =>
+      this.store.listStateMachines(after, limit),
+    );
     return {
       stateMachines: page.map((row) => ({
         stateMachineArn: row.arn,
@@ -315,7 +313,7 @@ export class LocalStepFunctions {
         type: row.type,
         creationDate: new Date(row.creationDate),
       })),
-      ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.arn, request, now) } : {}),
+      ...(nextToken === undefined ? {} : { nextToken }),
     };
   }
 

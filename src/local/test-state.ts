@@ -11,6 +11,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { executionContext } from './asl/context-object.ts';
 import { errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
+import { parseTaskResource, type TaskResource } from './asl/integrations/resource.ts';
 import { evaluateJsonataField } from './asl/jsonata.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
 import { decideOnError } from './asl/retry.ts';
@@ -82,7 +83,15 @@ export async function testState(
     const { executionArn } = await sfn.startExecution({ stateMachineArn, input });
     const ended = await sfn.awaitExecution(executionArn);
     const { events = [] } = await sfn.getExecutionHistory({ executionArn, maxResults: 1000 });
-    const entered = events.find((event) => detailsOf(event)?.name === machine.name);
+    const entered = events.findIndex(
+      (event) => event.type?.endsWith('StateEntered') && detailsOf(event)?.name === machine.name,
+    );
+    if (entered < 0) {
+      // Only the variables' Pass state runs before it, and it cannot fail: a runtime fault.
+      throw new Error(
+        `TestState: the state never ran (${ended.status} ${ended.error ?? ''} ${ended.cause ?? ''})`,
+      );
+    }
     const scope: InspectionScope = {
       name: machine.name,
       input: JSON.parse(input),
@@ -90,13 +99,13 @@ export async function testState(
         ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
         State: {
           Name: machine.name,
-          EnteredTime: entered?.timestamp?.toISOString(),
+          EnteredTime: events[entered]!.timestamp?.toISOString(),
           ...(state.Type === 'Task' ? { RetryCount: 0 } : {}),
         },
       },
       variables: variables ?? {},
     };
-    const outcome = await outcomeOf(state, machine.name, ended, events, scope);
+    const outcome = await outcomeOf(state, ended, events.slice(entered + 1), scope);
     if (level === 'INFO') return outcome;
     return { ...outcome, inspectionData: inspectionData(state, input, events, scope) };
   } finally {
@@ -104,36 +113,57 @@ export async function testState(
   }
 }
 
+/** `text` parsed as a JSON object; otherwise an error of `code` saying so of `field`. */
+function parseJsonObject(
+  text: string,
+  field: string,
+  code: 'InvalidDefinition' | 'ValidationException',
+  shape: string,
+): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new StepFunctionsApiError(code, `${field} is not JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new StepFunctionsApiError(code, `${field} must be ${shape}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** What TestState does not run without a mock (as AWS), named; undefined for a state it runs. */
+function unservedKind(state: Record<string, unknown>): string | undefined {
+  if (state.Type === 'Parallel' || state.Type === 'Map') return `a ${state.Type} state`;
+  if (typeof state.Resource !== 'string') return undefined;
+  let resource: TaskResource;
+  try {
+    resource = parseTaskResource(state.Resource);
+  } catch {
+    return undefined; // a resource the runtime does not serve fails the test as it fails an execution
+  }
+  if (resource.kind === 'activity') return 'an activity task';
+  if (resource.kind === 'service' && resource.pattern !== 'request-response')
+    return `a .${resource.pattern} task`;
+  return undefined;
+}
+
 /** The state a request defines: a JSON object with a `Type` TestState serves. */
 function parseState(definition: unknown): State {
-  let state: unknown;
-  try {
-    state = JSON.parse(String(definition));
-  } catch (error) {
-    throw new StepFunctionsApiError(
-      'InvalidDefinition',
-      `definition is not JSON: ${(error as Error).message}`,
-    );
-  }
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-    throw new StepFunctionsApiError('InvalidDefinition', 'definition must be one state, a JSON object');
-  }
-  const { Type, Resource } = state as { Type?: unknown; Resource?: unknown };
-  const unserved =
-    Type === 'Parallel' || Type === 'Map'
-      ? `a ${Type} state`
-      : typeof Resource === 'string' && /:activity:/.test(Resource)
-        ? 'an activity task'
-        : typeof Resource === 'string' && /\.(sync(:2)?|waitForTaskToken)$/.test(Resource)
-          ? `a ${Resource.slice(Resource.lastIndexOf('.'))} task`
-          : undefined;
+  const state = parseJsonObject(
+    String(definition),
+    'definition',
+    'InvalidDefinition',
+    'one state, a JSON object',
+  );
+  const unserved = unservedKind(state);
   if (unserved) {
     throw new StepFunctionsApiError(
       'ValidationException',
       `TestState does not run ${unserved} without a mock, as on AWS (and the local runtime serves no mock)`,
     );
   }
-  return state as State;
+  return state as unknown as State;
 }
 
 /**
@@ -154,26 +184,17 @@ function refuseInvalidState(machine: TestMachine): void {
 
 function parseVariables(variables: string | undefined): Record<string, unknown> | undefined {
   if (variables === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(variables);
-  } catch (error) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      `variables is not JSON: ${(error as Error).message}`,
-    );
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      'variables must be a JSON object of variable names and their values',
-    );
-  }
+  const parsed = parseJsonObject(
+    variables,
+    'variables',
+    'ValidationException',
+    'a JSON object of variable names and their values',
+  );
   for (const name of Object.keys(parsed)) {
     const problem = variableNameProblem(name);
     if (problem) throw new StepFunctionsApiError('ValidationException', `variables: ${problem}`);
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 /** The names a state may go on to: its Next, Default and Choices' Next, and its Catchers' when `caught`. */
@@ -230,26 +251,16 @@ function testMachine(
 }
 
 /**
- * How the test went: the tested state's output and the state entered after it, or the error it ended with
- * and what its Retry or Catch does with it.
+ * How the test went, from the events after the tested state's entry (`afterEntered`): its output and the
+ * state entered after it, or the error it ended with and what its Retry or Catch does with it.
  */
 async function outcomeOf(
   state: State,
-  name: string,
   ended: Out<Sfn.DescribeExecutionCommandOutput>,
-  events: readonly HistoryEvent[],
+  afterEntered: readonly HistoryEvent[],
   scope: InspectionScope,
 ): Promise<Out<Sfn.TestStateOutput>> {
-  const entered = events.findIndex(
-    (event) => event.type?.endsWith('StateEntered') && detailsOf(event)?.name === name,
-  );
-  if (entered < 0) {
-    // Only the variables' Pass state runs before it, and it cannot fail: a runtime fault.
-    throw new Error(
-      `TestState: the state never ran (${ended.status} ${ended.error ?? ''} ${ended.cause ?? ''})`,
-    );
-  }
-  const next = events.slice(entered + 1).find((event) => event.type?.endsWith('StateEntered'));
+  const next = afterEntered.find((event) => event.type?.endsWith('StateEntered'));
   if (next) {
     const { name: nextState, input: output } = detailsOf(next) as { name: string; input: string };
     return { status: 'SUCCEEDED', output, nextState };
