@@ -204,13 +204,16 @@ export class MemoryStore implements Store {
     beforeId: number,
     limit: number,
     redriven?: boolean,
+    startedWith?: string,
   ): ExecutionRow[] {
     const ofMachine = this.#executionsByMachine.get(stateMachineArn) ?? [];
     const rows: ExecutionRow[] = [];
     for (let index = ofMachine.length - 1; index >= 0 && rows.length < limit; index--) {
       const row = ofMachine[index]!;
       const redriveMatches = redriven === undefined || row.redriveCount > 0 === redriven;
-      if (row.id < beforeId && (status === null || row.status === status) && redriveMatches)
+      const startMatches =
+        startedWith === undefined || row.versionArn === startedWith || row.aliasArn === startedWith;
+      if (row.id < beforeId && (status === null || row.status === status) && redriveMatches && startMatches)
         rows.push(copyExecution(row, row.id));
     }
     return rows;
@@ -433,6 +436,8 @@ function copyExecution(row: Omit<ExecutionRow, 'id'>, id: number): ExecutionRow 
     traceHeader: row.traceHeader,
     redriveCount: row.redriveCount,
     redriveDate: row.redriveDate,
+    versionArn: row.versionArn,
+    aliasArn: row.aliasArn,
   };
 }
 

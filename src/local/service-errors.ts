@@ -23,7 +23,9 @@ export type StepFunctionsErrorCode =
   | 'ExecutionNotRedrivable'
   | 'ActivityDoesNotExist'
   | 'ActivityWorkerLimitExceeded'
-  | 'StateMachineTypeNotSupported';
+  | 'StateMachineTypeNotSupported'
+  | 'ConflictException'
+  | 'ServiceQuotaExceededException';
 
 /**
  * A Step Functions API call was refused; `code` is the AWS error code, `message` says which field and why.

@@ -384,13 +384,32 @@ export function historyEvent(
   };
   const details =
     row.details === null && row.type === 'ExecutionStarted'
-      ? { input: execution.input, inputDetails: NOT_TRUNCATED, roleArn: roleArn() }
+      ? {
+          input: execution.input,
+          inputDetails: NOT_TRUNCATED,
+          roleArn: roleArn(),
+          ...startedWithArns(execution),
+        }
       : row.details;
   if (details !== null) {
     const { input, output, parameters, assignedVariables, ...withoutData } = details;
     event[eventDetailsKey(row.type)] = includeData ? details : withoutData;
   }
   return event as unknown as HistoryEvent;
+}
+
+/**
+ * The version and alias an execution was started with, as DescribeExecution, ListExecutions and its
+ * ExecutionStarted event answer them (nothing for an execution started with the state machine's ARN).
+ */
+export function startedWithArns(execution: Pick<ExecutionRow, 'versionArn' | 'aliasArn'>): {
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
+} {
+  return {
+    ...(execution.versionArn === null ? {} : { stateMachineVersionArn: execution.versionArn }),
+    ...(execution.aliasArn === null ? {} : { stateMachineAliasArn: execution.aliasArn }),
+  };
 }
 
 /**

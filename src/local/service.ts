@@ -36,12 +36,25 @@ import {
   REDRIVE_FILTERS,
   refuseInvalidEncryption,
   STATE_MACHINE_TYPES,
+  startedWithArns,
   tracingConfigurationJson,
   validateInput,
   validateName,
   validateOneOf,
   validateTaskTokenLength,
 } from './service-validation.ts';
+import {
+  type ArnQualifier,
+  aliasArn,
+  NO_PUBLICATIONS,
+  type PublishedVersion,
+  parsePublications,
+  qualifierOf,
+  routedVersion,
+  type StateMachineAlias,
+  splitQualifiedArn,
+  versionArn,
+} from './state-machine-versions.ts';
 import {
   type ExecutionRow,
   openStore,
@@ -52,6 +65,7 @@ import {
 } from './store.ts';
 import { NO_TAGS, parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
 import { type TestStateOptions, testState } from './test-state.ts';
+import { VersionsApi } from './versions-api.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 type SyncExecutionStatus = NonNullable<Sfn.StartSyncExecutionCommandOutput['status']>;
@@ -103,6 +117,7 @@ export class LocalStepFunctions {
   readonly #ownsStore: boolean;
   readonly #engine: Engine;
   readonly #activities: ActivityApi;
+  readonly #versions: VersionsApi;
   readonly #testOptions: TestStateOptions;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
@@ -155,6 +170,12 @@ export class LocalStepFunctions {
       region: this.region,
       account: this.account,
       pollSeconds: options.activityPollSeconds ?? ACTIVITY_POLL_SECONDS,
+    });
+    this.#versions = new VersionsApi({
+      store: this.store,
+      clock: this.clock,
+      machine: (arn) => this.#stateMachine(arn),
+      activeMachine: (arn) => this.#activeStateMachine(arn),
     });
   }
 
@@ -223,7 +244,11 @@ export class LocalStepFunctions {
         existing.type === type &&
         sameConfiguration(existing, { definition, loggingConfiguration, tracingConfiguration })
       ) {
-        return { stateMachineArn: arn, creationDate: new Date(existing.creationDate) };
+        return {
+          stateMachineArn: arn,
+          creationDate: new Date(existing.creationDate),
+          ...this.#publishedIf(input, existing),
+        };
       }
       throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
@@ -243,12 +268,13 @@ export class LocalStepFunctions {
       tracingConfiguration,
       status: 'ACTIVE',
       tags,
+      publications: NO_PUBLICATIONS,
     };
-    this.store.transaction(() => {
+    return this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
       this.store.insertStateMachine(row);
+      return { stateMachineArn: arn, creationDate: new Date(now), ...this.#publishedIf(input, row) };
     });
-    return { stateMachineArn: arn, creationDate: new Date(now) };
   }
 
   async updateStateMachine(
@@ -270,22 +296,39 @@ export class LocalStepFunctions {
     if (updated.roleArn === machine.roleArn && sameConfiguration(updated, machine)) {
       // Nothing changes: as on AWS, no new revision, and the current revisionId (if any) is answered.
       const current = this.store.getRevision(machine.revision)!;
-      return { updateDate: new Date(current.updateDate), ...revisionIdOf(machine) };
+      return {
+        updateDate: new Date(current.updateDate),
+        ...revisionIdOf(machine),
+        ...this.#publishedIf(input, machine),
+      };
     }
     const now = this.clock.now();
     // A revision is a snapshot of the definition and configuration: changing any of them makes a new one.
     const revisionId = randomUUID();
     const row: StateMachineRow = { ...updated, revisionId };
-    this.store.transaction(() => {
+    return this.store.transaction(() => {
       row.revision = this.store.insertRevision(row, now);
       this.store.updateStateMachine(row);
+      return { updateDate: new Date(now), revisionId, ...this.#publishedIf(input, row) };
     });
-    return { updateDate: new Date(now), revisionId };
   }
 
+  /** With `publish: true`, publishes `machine`'s current revision and answers its version's ARN. */
+  #publishedIf(
+    input: { publish?: boolean; versionDescription?: string },
+    machine: StateMachineRow,
+  ): { stateMachineVersionArn?: string } {
+    if (input.publish !== true) return {};
+    const { version } = this.#versions.publish(machine, input.versionDescription);
+    return { stateMachineVersionArn: versionArn(machine.arn, version) };
+  }
+
+  /** A state machine as it is now, or, given a version ARN, as that version was published. */
   async describeStateMachine(
     input: Sfn.DescribeStateMachineCommandInput,
   ): Promise<Out<Sfn.DescribeStateMachineCommandOutput>> {
+    const qualifier = qualifierOf(input.stateMachineArn);
+    if (qualifier) return this.#describeVersion(input, qualifier);
     const machine = this.#stateMachine(input.stateMachineArn);
     return {
       stateMachineArn: machine.arn,
@@ -298,6 +341,47 @@ export class LocalStepFunctions {
       ...configurationOf(machine),
       ...(machine.description === null ? {} : { description: machine.description }),
     };
+  }
+
+  /** DescribeStateMachine of a version ARN (an alias ARN names no state machine: StateMachineDoesNotExist). */
+  #describeVersion(
+    input: Sfn.DescribeStateMachineCommandInput,
+    qualifier: ArnQualifier,
+  ): Out<Sfn.DescribeStateMachineCommandOutput> {
+    const arn = parseArn(input.stateMachineArn, 'stateMachineArn', 'stateMachine');
+    if ('alias' in qualifier) throw stateMachineDoesNotExist(arn);
+    const { machine, version } = this.#version(arn, qualifier);
+    const revision = this.store.getRevision(version.revision)!;
+    return {
+      stateMachineArn: arn,
+      name: machine.name,
+      status: machine.status,
+      ...definitionData(revision.definition, input.includedData),
+      roleArn: revision.roleArn,
+      type: machine.type,
+      creationDate: new Date(version.creationDate),
+      ...configurationOf(revision),
+      ...(version.description === null ? {} : { description: version.description }),
+    };
+  }
+
+  /**
+   * The state machine and version a version ARN names, or, for an alias ARN, the version it routes this
+   * execution to (drawn by weight); StateMachineDoesNotExist when there is none.
+   */
+  #version(
+    arn: string,
+    qualifier: ArnQualifier,
+  ): { machine: StateMachineRow; version: PublishedVersion; alias?: StateMachineAlias } {
+    const { machineArn } = splitQualifiedArn(arn);
+    const machine = this.store.getStateMachine(machineArn);
+    const publications = machine && parsePublications(machine.publications);
+    const alias =
+      'alias' in qualifier ? publications?.aliases.find((each) => each.name === qualifier.alias) : undefined;
+    const number = 'version' in qualifier ? qualifier.version : alias && routedVersion(alias);
+    const version = publications?.versions.find((each) => each.version === number);
+    if (!machine || !version) throw stateMachineDoesNotExist(arn);
+    return { machine, version, alias };
   }
 
   async listStateMachines(
@@ -386,6 +470,54 @@ export class LocalStepFunctions {
     return this.#activities.getActivityTask(input, context);
   }
 
+  publishStateMachineVersion(
+    input: Sfn.PublishStateMachineVersionCommandInput,
+  ): Promise<Out<Sfn.PublishStateMachineVersionCommandOutput>> {
+    return this.#versions.publishStateMachineVersion(input);
+  }
+
+  listStateMachineVersions(
+    input: Sfn.ListStateMachineVersionsCommandInput,
+  ): Promise<Out<Sfn.ListStateMachineVersionsCommandOutput>> {
+    return this.#versions.listStateMachineVersions(input);
+  }
+
+  deleteStateMachineVersion(
+    input: Sfn.DeleteStateMachineVersionCommandInput,
+  ): Promise<Out<Sfn.DeleteStateMachineVersionCommandOutput>> {
+    return this.#versions.deleteStateMachineVersion(input);
+  }
+
+  createStateMachineAlias(
+    input: Sfn.CreateStateMachineAliasCommandInput,
+  ): Promise<Out<Sfn.CreateStateMachineAliasCommandOutput>> {
+    return this.#versions.createStateMachineAlias(input);
+  }
+
+  describeStateMachineAlias(
+    input: Sfn.DescribeStateMachineAliasCommandInput,
+  ): Promise<Out<Sfn.DescribeStateMachineAliasCommandOutput>> {
+    return this.#versions.describeStateMachineAlias(input);
+  }
+
+  updateStateMachineAlias(
+    input: Sfn.UpdateStateMachineAliasCommandInput,
+  ): Promise<Out<Sfn.UpdateStateMachineAliasCommandOutput>> {
+    return this.#versions.updateStateMachineAlias(input);
+  }
+
+  deleteStateMachineAlias(
+    input: Sfn.DeleteStateMachineAliasCommandInput,
+  ): Promise<Out<Sfn.DeleteStateMachineAliasCommandOutput>> {
+    return this.#versions.deleteStateMachineAlias(input);
+  }
+
+  listStateMachineAliases(
+    input: Sfn.ListStateMachineAliasesCommandInput,
+  ): Promise<Out<Sfn.ListStateMachineAliasesCommandOutput>> {
+    return this.#versions.listStateMachineAliases(input);
+  }
+
   /** Runs one state's definition on an input, as AWS's TestState does (see {@link testState}). */
   testState(input: Sfn.TestStateInput): Promise<Out<Sfn.TestStateOutput>> {
     return testState(input, this.#testOptions);
@@ -445,7 +577,8 @@ export class LocalStepFunctions {
   async startSyncExecution(
     input: Sfn.StartSyncExecutionCommandInput,
   ): Promise<Out<Sfn.StartSyncExecutionCommandOutput>> {
-    const machine = this.#activeStateMachine(input.stateMachineArn);
+    const execution = this.#newExecution(input, null, randomUUID());
+    const machine = execution.stateMachine;
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsApiError(
         'StateMachineTypeNotSupported',
@@ -453,7 +586,6 @@ export class LocalStepFunctions {
       );
     }
     const includeData = validateOneOf(input.includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA);
-    const execution = this.#newExecution(input, null, randomUUID());
     const row = (await this.#engine.startExecution(execution))!;
     const { redriveCount, redriveDate, redriveStatus, redriveStatusReason, status, stopDate, ...described } =
       await this.awaitExecution(row.arn);
@@ -495,6 +627,7 @@ export class LocalStepFunctions {
       ...(row.error === null ? {} : { error: row.error }),
       ...(row.cause === null ? {} : { cause: row.cause }),
       ...(row.traceHeader === null ? {} : { traceHeader: row.traceHeader }),
+      ...startedWithArns(row),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
       ...this.#redriveStatus(row),
@@ -541,9 +674,18 @@ export class LocalStepFunctions {
   async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
     this.#engine.flush();
     checkListExecutionsFilters(input);
-    const machine = this.#stateMachine(input.stateMachineArn);
+    // A version or alias ARN lists the executions started with it.
+    const startedWithArn = qualifierOf(input.stateMachineArn) && input.stateMachineArn;
+    const machine = this.#stateMachine(
+      startedWithArn ? splitQualifiedArn(startedWithArn).machineArn : input.stateMachineArn,
+    );
     const limit = pageSize(input.maxResults, 1000);
-    const request = ['ListExecutions', machine.arn, input.statusFilter ?? null, input.redriveFilter ?? null];
+    const request = [
+      'ListExecutions',
+      input.stateMachineArn,
+      input.statusFilter ?? null,
+      input.redriveFilter ?? null,
+    ];
     const now = this.clock.now();
     const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER, now);
     const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
@@ -553,6 +695,7 @@ export class LocalStepFunctions {
       before,
       limit + 1,
       redriven,
+      startedWithArn,
     );
     const page = rows.slice(0, limit);
     return {
@@ -563,6 +706,7 @@ export class LocalStepFunctions {
         status: row.status,
         startDate: new Date(row.startDate),
         ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
+        ...startedWithArns(row),
         redriveCount: row.redriveCount,
         ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
       })),
@@ -661,7 +805,8 @@ export class LocalStepFunctions {
     parentArn: string | null,
     expressId?: string,
   ): NewExecution {
-    const machine = this.#activeStateMachine(input.stateMachineArn);
+    const target = this.#runTarget(input.stateMachineArn);
+    const { machine } = target;
     // A generated name (a UUID) is valid by construction.
     const name =
       input.name === undefined || input.name === null
@@ -676,7 +821,35 @@ export class LocalStepFunctions {
         : ['arn:aws:states', this.region, this.account, 'express', machine.name, name, expressId]
     ).join(':');
     const traceHeader = input.traceHeader ?? null;
-    return { stateMachine: machine, arn, name, input: executionInput, parentArn, traceHeader };
+    return {
+      stateMachine: machine,
+      arn,
+      name,
+      input: executionInput,
+      parentArn,
+      traceHeader,
+      versionArn: target.versionArn,
+      aliasArn: target.aliasArn,
+    };
+  }
+
+  /**
+   * What an execution of `arn` runs: the state machine's current revision, or, for a version or alias ARN,
+   * that version's revision (`machine.revision` is then the version's), with the version and alias ARNs.
+   */
+  #runTarget(arn: unknown): { machine: StateMachineRow; versionArn?: string; aliasArn?: string } {
+    const qualifier = qualifierOf(arn);
+    if (!qualifier) return { machine: this.#activeStateMachine(arn) };
+    const { machine, version, alias } = this.#version(
+      parseArn(arn, 'stateMachineArn', 'stateMachine'),
+      qualifier,
+    );
+    if (machine.status === 'DELETING') throw stateMachineDeleting(machine.arn);
+    return {
+      machine: { ...machine, revision: version.revision },
+      versionArn: versionArn(machine.arn, version.version),
+      ...(alias ? { aliasArn: aliasArn(machine.arn, alias.name) } : {}),
+    };
   }
 
   /**
@@ -733,7 +906,7 @@ export class LocalStepFunctions {
         `stateMachineArn must not refer to a Distributed Map state (<name>/<label>): this runtime does not serve Map runs (got ${JSON.stringify(checked)})`,
       );
     }
-    throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${checked}'`);
+    throw stateMachineDoesNotExist(checked);
   }
 
   /** {@link #stateMachine}, refused with StateMachineDeleting while it is DELETING. */
@@ -865,10 +1038,15 @@ function refuseVersionDescriptionWithoutPublish(input: {
   versionDescription?: string;
 }): void {
   if (input.versionDescription === undefined || input.publish === true) return;
+  // AWS's words: versionDescription describes the version that `publish: true` makes.
   throw new StepFunctionsApiError(
     'ValidationException',
-    'versionDescription describes the version that publish makes: set publish to true, or leave versionDescription out',
+    'Version description can only be set when publish is true',
   );
+}
+
+function stateMachineDoesNotExist(arn: string): StepFunctionsApiError {
+  return new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
 }
 
 /** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */

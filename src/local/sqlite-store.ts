@@ -5,6 +5,7 @@ import { makeDirectory } from './make-directory.ts';
 import type { RedriveToken } from './redrive-tokens.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
+import { NO_PUBLICATIONS } from './state-machine-versions.ts';
 import {
   type ActivityRow,
   DEFAULT_LOGGING_CONFIGURATION,
@@ -73,6 +74,9 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['executions', 'redrive_date', 'INTEGER'],
     // NULL until a redrive with a clientToken: an execution never redriven so stores nothing for it.
     ['executions', 'redrive_tokens', 'TEXT'],
+    ['state_machines', 'publications', `TEXT NOT NULL DEFAULT '${NO_PUBLICATIONS}'`],
+    ['executions', 'version_arn', 'TEXT'],
+    ['executions', 'alias_arn', 'TEXT'],
   ];
 }
 
@@ -109,12 +113,13 @@ function migrateColumns(db: Database.Database): void {
 
 const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, revision, status, input, output,
   error, cause, start_date AS startDate, stop_date AS stopDate, deadline, parent_arn AS parentArn,
-  trace_header AS traceHeader, redrive_count AS redriveCount, redrive_date AS redriveDate`;
+  trace_header AS traceHeader, redrive_count AS redriveCount, redrive_date AS redriveDate,
+  version_arn AS versionArn, alias_arn AS aliasArn`;
 /** The configuration columns of a state machine or revision, as the fields of its row. */
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
   tracing_configuration AS tracingConfiguration`;
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
-  description, ${CONFIGURATION_COLUMNS}, status, tags`;
+  description, ${CONFIGURATION_COLUMNS}, status, tags, publications`;
 
 const ACTIVITY_COLUMNS = 'arn, name, creation_date AS creationDate, tags';
 
@@ -276,7 +281,8 @@ export class SqliteStore implements Store {
   insertStateMachine(row: StateMachineRow): void {
     this.#sql(
       `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description,
-       logging_configuration, tracing_configuration, status, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       logging_configuration, tracing_configuration, status, tags, publications)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.name,
@@ -291,6 +297,7 @@ export class SqliteStore implements Store {
       row.tracingConfiguration,
       row.status,
       row.tags,
+      row.publications,
     );
     this.#machines.set(row.arn, { ...row });
   }
@@ -298,7 +305,7 @@ export class SqliteStore implements Store {
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
       `UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ?,
-       logging_configuration = ?, tracing_configuration = ?, status = ?, tags = ? WHERE arn = ?`,
+       logging_configuration = ?, tracing_configuration = ?, status = ?, tags = ?, publications = ? WHERE arn = ?`,
     ).run(
       row.roleArn,
       row.definition,
@@ -309,6 +316,7 @@ export class SqliteStore implements Store {
       row.tracingConfiguration,
       row.status,
       row.tags,
+      row.publications,
       row.arn,
     );
     const cached = this.#machines.get(row.arn);
@@ -382,13 +390,16 @@ export class SqliteStore implements Store {
       row.deadline,
       row.parentArn,
       row.traceHeader,
+      row.versionArn,
+      row.aliasArn,
     ]);
     const inserted = new Map<string, number>();
     let offset = 0;
     runInSlices(values, (count, flat) => {
       const { changes, lastInsertRowid } = this.#sql(
         `INSERT INTO executions (arn, state_machine_arn, name, revision, status, input, output, error, cause,
-         start_date, stop_date, deadline, parent_arn, trace_header) VALUES ${placeholders(count, 14)}
+         start_date, stop_date, deadline, parent_arn, trace_header, version_arn, alias_arn)
+         VALUES ${placeholders(count, 16)}
          ON CONFLICT (arn) DO NOTHING`,
       ).run(flat);
       const last = Number(lastInsertRowid);
@@ -425,16 +436,19 @@ export class SqliteStore implements Store {
     beforeId: number,
     limit: number,
     redriven?: boolean,
+    startedWith?: string,
   ): ExecutionRow[] {
     return this.#sql(
       `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)
-       AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY id DESC LIMIT ?4`,
+       AND (?5 IS NULL OR (redrive_count > 0) = ?5) AND (?6 IS NULL OR version_arn = ?6 OR alias_arn = ?6)
+       ORDER BY id DESC LIMIT ?4`,
     ).all(
       stateMachineArn,
       beforeId,
       status,
       limit,
       redriven === undefined ? null : Number(redriven),
+      startedWith ?? null,
     ) as ExecutionRow[];
   }
 

@@ -23,6 +23,8 @@ export interface StateMachineRow {
   status: 'ACTIVE' | 'DELETING';
   /** Its tags as ListTagsForResource answers them, as JSON (`[{"key":"team","value":"payments"}]`). */
   tags: string;
+  /** Its published versions and its aliases, as JSON (see `Publications` in state-machine-versions.ts). */
+  publications: string;
 }
 
 /** `stored` as `row` updates it: everything but its ARN, name, type and creation date comes from `row`. */
@@ -70,6 +72,10 @@ export interface ExecutionRow {
   redriveCount: number;
   /** When it was last redriven, if ever. */
   redriveDate: number | null;
+  /** The version it runs, when it was started with a version or alias ARN. */
+  versionArn: string | null;
+  /** The alias it was started with, if any. */
+  aliasArn: string | null;
 }
 
 /**
@@ -184,13 +190,17 @@ export interface Store {
    */
   insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[];
   getExecution(arn: string): ExecutionRow | undefined;
-  /** Newest first, ids below `beforeId`, optionally of one status and only redriven (or never redriven) ones. */
+  /**
+   * Newest first, ids below `beforeId`, optionally of one status, only redriven (or never redriven) ones, and
+   * only those started with the version or alias ARN `startedWith`.
+   */
   listExecutions(
     stateMachineArn: string,
     status: string | null,
     beforeId: number,
     limit: number,
     redriven?: boolean,
+    startedWith?: string,
   ): ExecutionRow[];
   /** RUNNING executions, oldest first. */
   listRunningExecutions(): ExecutionRow[];

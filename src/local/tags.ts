@@ -43,8 +43,8 @@ export function withoutTags(stored: string, keys: readonly string[]): string {
 
 /**
  * The error for a tagged resource that is not found: `ResourceNotFound` for a well-formed state machine
- * ARN (a version's too: the local runtime has none) or activity ARN (it has no activities either), as AWS
- * answers; `InvalidArn` for anything else.
+ * ARN (a version's or an alias's too: their tags are not served) or activity ARN, as AWS answers;
+ * `InvalidArn` for anything else.
  */
 export function resourceNotFound(resourceArn: unknown): StepFunctionsApiError {
   if (isArn(resourceArn, 'stateMachine') || isArn(resourceArn, 'activity')) {

@@ -23,6 +23,7 @@ import { retryCatchCases } from './conformance/retry-catch.cases.ts';
 import { taskTokenCases } from './conformance/task-tokens.cases.ts';
 import { timeoutCases } from './conformance/timeouts.cases.ts';
 import { variableCases } from './conformance/variables.cases.ts';
+import { versionApiCases } from './conformance/versions.cases.ts';
 import { waitCases } from './conformance/wait.cases.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
@@ -143,6 +144,7 @@ describe('conformance: API errors', () => {
     ...activityApiCases,
     ...distributedMapApiCases,
     ...jsonataApiCases,
+    ...versionApiCases,
   ]) {
     it(`${testCase.name} -> ${testCase.error}`, async () => {
       // Act

@@ -41,15 +41,21 @@ export interface ApiErrorResponse {
   readonly body: { readonly __type: string; readonly message: string };
 }
 
+/** The HTTP status of the error codes AWS's API model does not answer with 400. */
+const ERROR_STATUS: Readonly<Record<string, number>> = {
+  ConflictException: 409,
+  ServiceQuotaExceededException: 402,
+};
+
 /**
  * Maps an error thrown while serving an API call to the AWS answer: `StepFunctionsApiError` and
- * `ApiRequestError` keep their code (HTTP 400), an oversized body is a `ValidationException`, one that is not
+ * `ApiRequestError` keep their code (HTTP 400 but for {@link ERROR_STATUS}), an oversized body is a `ValidationException`, one that is not
  * UTF-8 a `SerializationException`, anything else is an `InternalFailure`
  * (HTTP 500) — the server stays up either way.
  */
 export function toApiErrorResponse(error: unknown): ApiErrorResponse {
   if (error instanceof StepFunctionsApiError || error instanceof ApiRequestError) {
-    return { status: 400, body: { __type: error.code, message: error.message } };
+    return { status: ERROR_STATUS[error.code] ?? 400, body: { __type: error.code, message: error.message } };
   }
   if (error instanceof BodyTooLargeError) {
     return { status: 400, body: { __type: 'ValidationException', message: error.message } };

@@ -83,6 +83,11 @@ const encryptionConfiguration = z.looseObject({
 });
 const maxResults = (max: number) => z.int().min(0).max(max);
 
+/** An alias's routes: one or two versions, each with a share of 0-100 (the service checks they add up to 100). */
+const routingConfiguration = z
+  .array(z.looseObject({ stateMachineVersionArn: arn, weight: z.int().min(0).max(100) }))
+  .min(1)
+  .max(2);
 const cause = text(0, CAUSE_MAX_LENGTH);
 const traceHeader = text(0, 256).regex(/^\p{ASCII}*$/u, {
   error: 'Member must satisfy regular expression pattern: \\p{ASCII}*',
@@ -129,6 +134,58 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   DeleteStateMachine: {
     method: 'deleteStateMachine',
     request: z.looseObject({ stateMachineArn: arn }),
+  },
+  PublishStateMachineVersion: {
+    method: 'publishStateMachineVersion',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      revisionId: text(0, 256).optional(),
+      description: text(0, 256).optional(),
+    }),
+  },
+  ListStateMachineVersions: {
+    method: 'listStateMachineVersions',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      maxResults: maxResults(1000).optional(),
+      nextToken: nextToken.optional(),
+    }),
+  },
+  DeleteStateMachineVersion: {
+    method: 'deleteStateMachineVersion',
+    request: z.looseObject({ stateMachineVersionArn: arn }),
+  },
+  CreateStateMachineAlias: {
+    method: 'createStateMachineAlias',
+    request: z.looseObject({
+      name: text(1, 80),
+      description: text(0, 256).optional(),
+      routingConfiguration: routingConfiguration,
+    }),
+  },
+  DescribeStateMachineAlias: {
+    method: 'describeStateMachineAlias',
+    request: z.looseObject({ stateMachineAliasArn: arn }),
+  },
+  UpdateStateMachineAlias: {
+    method: 'updateStateMachineAlias',
+    request: z.looseObject({
+      stateMachineAliasArn: arn,
+      description: text(0, 256).optional(),
+      routingConfiguration: routingConfiguration.optional(),
+    }),
+  },
+  DeleteStateMachineAlias: {
+    method: 'deleteStateMachineAlias',
+    request: z.looseObject({ stateMachineAliasArn: arn }),
+  },
+  ListStateMachineAliases: {
+    method: 'listStateMachineAliases',
+    request: z.looseObject({
+      stateMachineArn: arn,
+      maxResults: maxResults(1000).optional(),
+      nextToken: nextToken.optional(),
+    }),
   },
   TestState: {
     method: 'testState',

@@ -103,6 +103,9 @@ export interface NewExecution {
   input: string;
   parentArn: string | null;
   traceHeader: string | null;
+  /** The version it runs and the alias it was started with, when started with a version or alias ARN. */
+  versionArn?: string;
+  aliasArn?: string;
 }
 
 /** How a run ends: its status, its terminal event with the event's details, and what its row keeps. */
@@ -238,6 +241,8 @@ export class Engine {
       traceHeader: execution.traceHeader,
       redriveCount: 0,
       redriveDate: null,
+      versionArn: execution.versionArn ?? null,
+      aliasArn: execution.aliasArn ?? null,
     };
   }
 

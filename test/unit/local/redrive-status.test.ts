@@ -12,6 +12,7 @@ import {
   type RedriveToken,
   withRedriveToken,
 } from '#local/redrive-tokens.ts';
+import { NO_PUBLICATIONS } from '#local/state-machine-versions.ts';
 import {
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
@@ -35,6 +36,7 @@ const MACHINE: StateMachineRow = {
   tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
   status: 'ACTIVE',
   tags: NO_TAGS,
+  publications: NO_PUBLICATIONS,
 };
 
 function failed(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
@@ -56,6 +58,8 @@ function failed(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
     traceHeader: null,
     redriveCount: 0,
     redriveDate: null,
+    versionArn: null,
+    aliasArn: null,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirectoryInUseError } from '#local/errors.ts';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
+import { NO_PUBLICATIONS } from '#local/state-machine-versions.ts';
 import {
   type ActivityRow,
   DEFAULT_LOGGING_CONFIGURATION,
@@ -34,6 +35,7 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
     tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
     tags: NO_TAGS,
+    publications: NO_PUBLICATIONS,
     ...overrides,
   };
 }
@@ -56,6 +58,8 @@ function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<
     traceHeader: null,
     redriveCount: 0,
     redriveDate: null,
+    versionArn: null,
+    aliasArn: null,
     ...overrides,
   };
 }
@@ -221,6 +225,54 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(store.listSinkMessages('sns')).toEqual([]);
     store.transaction(() => store.insertEvents([[id, anEvent(1)]]));
     expect(store.lastEventId(id)).toBe(1);
+    store.close();
+  });
+
+  it('keeps the version and alias an execution started with, and lists the executions started with one', () => {
+    // Prepare
+    const store = open();
+    const version = `${MACHINE_ARN}:1`;
+    const alias = `${MACHINE_ARN}:prod`;
+    store.insertExecutions([
+      anExecution('plain'),
+      anExecution('by-version', { versionArn: version }),
+      anExecution('by-alias', { versionArn: version, aliasArn: alias }),
+    ]);
+    const listed = (startedWith?: string) =>
+      store
+        .listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, undefined, startedWith)
+        .map((row) => row.name);
+
+    // Act
+    const byAlias = store.getExecution(anExecution('by-alias').arn);
+
+    // Assess
+    expect(byAlias).toMatchObject({ versionArn: version, aliasArn: alias });
+    expect(store.getExecution(anExecution('plain').arn)).toMatchObject({ versionArn: null, aliasArn: null });
+    expect(listed()).toEqual(['by-alias', 'by-version', 'plain']);
+    expect(listed(version)).toEqual(['by-alias', 'by-version']);
+    expect(listed(alias)).toEqual(['by-alias']);
+    store.close();
+  });
+
+  it("keeps a state machine's publications, undone with a throwing transaction", () => {
+    // Prepare
+    const store = open();
+    store.insertStateMachine(aMachine());
+    const published =
+      '{"lastVersion":1,"versions":[{"version":1,"revision":1,"description":null,"creationDate":5}],"aliases":[]}';
+    store.updateStateMachine(aMachine({ publications: published }));
+
+    // Act
+    const undone = () =>
+      store.transaction(() => {
+        store.updateStateMachine(aMachine({ publications: NO_PUBLICATIONS }));
+        throw new Error('rolled back');
+      });
+
+    // Assess
+    expect(undone).toThrow('rolled back');
+    expect(store.getStateMachine(MACHINE_ARN)?.publications).toBe(published);
     store.close();
   });
 
@@ -815,6 +867,27 @@ describe('SqliteStore file', () => {
     // Assess
     expect(store.getExecution(anExecution('old').arn)).toEqual({ id: 1, ...anExecution('old') });
     expect(store.getExecution(anExecution('new').arn)?.traceHeader).toBe('Root=1');
+    store.close();
+  });
+
+  it('opens a file written before versions and aliases: none published, executions started with neither', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertStateMachine(aMachine());
+    first.insertExecutions([anExecution('old')]);
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec(
+      `ALTER TABLE state_machines DROP COLUMN publications; ALTER TABLE executions DROP COLUMN version_arn;
+       ALTER TABLE executions DROP COLUMN alias_arn`,
+    );
+    earlier.close();
+    // Act
+    const store = SqliteStore.open(directory);
+    // Assess
+    expect(store.getStateMachine(MACHINE_ARN)?.publications).toBe(NO_PUBLICATIONS);
+    expect(store.getExecution(anExecution('old').arn)).toMatchObject({ versionArn: null, aliasArn: null });
     store.close();
   });
 

@@ -37,6 +37,8 @@ describe('SqliteStore write-ahead log', () => {
           traceHeader: null,
           redriveCount: 0,
           redriveDate: null,
+          versionArn: null,
+          aliasArn: null,
         })),
       ),
     );

@@ -82,6 +82,8 @@ export function nestedExecutionResult(row: ExecutionRow, pattern: 'sync' | 'sync
   }
   if (row.error !== null) description.Error = row.error;
   if (row.cause !== null) description.Cause = row.cause;
+  if (row.versionArn !== null) description.StateMachineVersionArn = row.versionArn;
+  if (row.aliasArn !== null) description.StateMachineAliasArn = row.aliasArn;
   const ordered = Object.fromEntries(Object.entries(description).sort(([a], [b]) => (a < b ? -1 : 1)));
   if (row.status !== 'SUCCEEDED') throw new StatesError(STATES_ERRORS.TaskFailed, JSON.stringify(ordered));
   return ordered;

@@ -125,6 +125,49 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('keeps versions and aliases across a restart, and resumes an execution started with an alias on its version', async () => {
+    // Prepare: version 1 waits, then answers v1; the current revision answers v2 at once
+    const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));
+    const waitsThenAnswers = machine({
+      W: { Type: 'Wait', Seconds: 60, Next: 'P' },
+      P: { Type: 'Pass', Result: 'v1', End: true },
+    });
+    const { stateMachineArn, stateMachineVersionArn } = await first.sfn.createStateMachine({
+      name: 'aliased',
+      definition: waitsThenAnswers,
+      roleArn: ROLE_ARN,
+      publish: true,
+    });
+    await first.sfn.updateStateMachine({
+      stateMachineArn,
+      definition: machine({ P: { Type: 'Pass', Result: 'v2', End: true } }),
+    });
+    const { stateMachineAliasArn } = await first.sfn.createStateMachineAlias({
+      name: 'prod',
+      routingConfiguration: [{ stateMachineVersionArn, weight: 100 }],
+    });
+    const { executionArn } = await first.sfn.startExecution({ stateMachineArn: stateMachineAliasArn });
+    await first.clock.advance(30_000);
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(30_000);
+    const resumed = await second.sfn.awaitExecution(executionArn!);
+    const alias = await second.sfn.describeStateMachineAlias({ stateMachineAliasArn });
+    const again = await second.sfn.startExecution({ stateMachineArn: stateMachineAliasArn });
+    await second.clock.advance(60_000);
+    // Assess
+    expect(resumed).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '"v1"',
+      stateMachineVersionArn,
+      stateMachineAliasArn,
+    });
+    expect(alias.routingConfiguration).toEqual([{ stateMachineVersionArn, weight: 100 }]);
+    expect(await second.sfn.awaitExecution(again.executionArn!)).toMatchObject({ output: '"v1"' });
+  });
+
   it('reads a history stored in 64 or 128 commits whole, each event once, forward and backward', async () => {
     // Prepare: a Wait loop, each wake its own commit (one chunk of the history): around 64 and 128 waits,
     // one of the loops ends exactly on a read's 64 chunks

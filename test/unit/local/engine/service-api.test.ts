@@ -70,8 +70,7 @@ describe('LocalStepFunctions AWS accuracy', () => {
     });
     const refusal = {
       code: 'ValidationException',
-      message:
-        'versionDescription describes the version that publish makes: set publish to true, or leave versionDescription out',
+      message: 'Version description can only be set when publish is true',
     };
     // Act
     const created = h.sfn.createStateMachine({
