@@ -17,7 +17,7 @@ import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
-import { type RedriveStatus, redriveStatus } from './redrive-status.ts';
+import type { RedriveStatus } from './redrive-status.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -636,13 +636,7 @@ export class LocalStepFunctions {
 
   /** Whether `row` may be redriven now (the store is read only for an execution that ended unsuccessfully). */
   #redriveStatus(row: ExecutionRow): RedriveStatus {
-    return redriveStatus(row, () => ({
-      machine: this.store.getStateMachine(row.stateMachineArn),
-      lastEventId: this.store.lastEventId(row.id),
-      keptFrames: this.store.hasFrames(row.id),
-      historyEventLimit: this.#engine.historyEventLimit,
-      now: this.clock.now(),
-    }));
+    return this.#engine.redriveStatus(row);
   }
 
   /**

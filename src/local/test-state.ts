@@ -9,7 +9,7 @@
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { executionContext } from './asl/context-object.ts';
+import { contextTime, executionContext } from './asl/context-object.ts';
 import { errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
 import { parseTaskResource, type TaskResource } from './asl/integrations/resource.ts';
 import { evaluateJsonataField } from './asl/jsonata.ts';
@@ -99,7 +99,7 @@ export async function testState(
         ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
         State: {
           Name: machine.name,
-          EnteredTime: events[entered]!.timestamp?.toISOString(),
+          EnteredTime: contextTime(events[entered]!.timestamp!.getTime()),
           ...(state.Type === 'Task' ? { RetryCount: 0 } : {}),
         },
       },

@@ -34,6 +34,16 @@ export function describePathSource(
     : `variable '${variable}' '${JSON.stringify(value)}'`;
 }
 
+/**
+ * An instant (epoch ms) as the context object writes it (`StartTime`, `EnteredTime`, `RedriveTime`): ISO 8601
+ * in UTC with the milliseconds, or without a fraction on a whole second, as AWS writes it ("Step Functions
+ * removes the trailing zeros rather than pad the output", the developer guide's Context object page).
+ */
+export function contextTime(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
 /** The `$$.Execution` and `$$.StateMachine` members of an execution. */
 export interface ExecutionContext {
   Execution: Record<string, unknown>;
@@ -49,11 +59,11 @@ export function executionContext(row: ExecutionRow, machineName: string, roleArn
     Execution: {
       Id: row.arn,
       Input: JSON.parse(row.input),
-      StartTime: new Date(row.startDate).toISOString(),
+      StartTime: contextTime(row.startDate),
       Name: row.name,
       RoleArn: roleArn,
       RedriveCount: row.redriveCount,
-      ...(row.redriveDate === null ? {} : { RedriveTime: new Date(row.redriveDate).toISOString() }),
+      ...(row.redriveDate === null ? {} : { RedriveTime: contextTime(row.redriveDate) }),
     },
     StateMachine: { Id: row.stateMachineArn, Name: machineName },
   };

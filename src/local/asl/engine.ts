@@ -9,6 +9,7 @@ import { HISTORY_EVENT_LIMIT } from '#core/history-limit.ts';
 import { type Clock, sleepUntil } from '../clock.ts';
 import { RuntimeClosedError, StoreFailedError } from '../errors.ts';
 import type { LambdaRegistry } from '../lambda-registry.ts';
+import { type RedriveStatus, redriveStatus } from '../redrive-status.ts';
 import { withRedriveToken } from '../redrive-tokens.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
 import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
@@ -250,6 +251,17 @@ export class Engine {
   #deadline(revision: number, now: number): number | null {
     const timeoutSeconds = this.#revision(revision).definition.TimeoutSeconds;
     return timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale;
+  }
+
+  /** Whether `row` may be redriven now, and if not why (DescribeExecution's redrive fields). */
+  redriveStatus(row: ExecutionRow): RedriveStatus {
+    return redriveStatus(row, () => ({
+      machine: this.store.getStateMachine(row.stateMachineArn),
+      lastEventId: this.store.lastEventId(row.id),
+      keptFrames: this.store.hasFrames(row.id),
+      historyEventLimit: this.historyEventLimit,
+      now: this.clock.now(),
+    }));
   }
 
   /**

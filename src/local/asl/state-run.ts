@@ -5,7 +5,7 @@
  */
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import type { StopSignal } from '../stop-signal.ts';
-import { executionContext } from './context-object.ts';
+import { contextTime, executionContext } from './context-object.ts';
 import { applyPath, resolvePayloadTemplate } from './data-flow.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
@@ -95,7 +95,7 @@ export class StateRun<S extends State = State> {
     run.executionContext ??= executionContext(run.row, run.machineName, run.roleArn);
     const State: Record<string, unknown> = {
       Name: this.name,
-      EnteredTime: new Date(cursor.enteredAt ?? this.engine.clock.now()).toISOString(),
+      EnteredTime: contextTime(cursor.enteredAt ?? this.engine.clock.now()),
     };
     if (RETRYING_STATE_TYPES.has(this.state.Type)) State.RetryCount = cursor.retryCount ?? 0;
     return { ...run.executionContext, State, ...extra };

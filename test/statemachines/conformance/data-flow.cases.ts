@@ -28,8 +28,11 @@ const RECORDED_ESCAPES =
   'https://github.com/localstack/localstack/blob/d56d77a070d21a4c5879c245ccac38fd59c0b1a1/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 /** The role the conformance runner creates its state machines with. */
 const RUNNER_ROLE = 'arn:aws:iam::000000000000:role/conformance';
-/** `$$.Execution.StartTime` and `$$.State.EnteredTime`: milliseconds, always UTC with a Z (test_execution_dateformat). */
-const CONTEXT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/**
+ * `$$.Execution.StartTime` and `$$.State.EnteredTime`: milliseconds, always UTC with a Z (test_execution_dateformat),
+ * no fraction on a whole second (the developer guide's Context object page).
+ */
+const CONTEXT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 
 /** Throws unless `actual` has exactly the keys `expected`, in that order. */
 function assertKeys(what: string, actual: unknown, expected: readonly string[]): void {

@@ -7,6 +7,9 @@ const RECORDED_CALLBACKS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/callback/test_callback.snapshot.json';
 const RECORDED_SFN_SERVICE =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/services/test_sfn_task_service.snapshot.json';
+/** AWS-recorded `.sync` results of December 2024, with the child's redrive fields (test_cross_account_states_start_sync_execution). */
+const RECORDED_CREDENTIALS =
+  'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/credentials/test_credentials_base.snapshot.json';
 const RECORDED_SFN_ERRORS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/error_handling/test_task_service_sfn.snapshot.json';
 
@@ -88,6 +91,79 @@ export const nestedCases: ExecutionCase[] = [
     },
   },
   {
+    name: "startExecution.sync records TaskSubmitted with the StartExecution call's answer, and its result the child's redrive status",
+    source: `${RECORDED_CREDENTIALS} (events 5 and 6)`,
+    children: { Doubler: doubler },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn('Doubler'), Input: { n: 1 } },
+      ResultSelector: { 'Output.$': '$.Output' },
+    }),
+    expect: { status: 'SUCCEEDED', output: { Output: { doubled: 2 } } },
+    checkHistory: (events) => {
+      const succeeded = events.find((event) => event.type === 'TaskSucceeded')?.taskSucceededEventDetails;
+      expect(JSON.parse(succeeded?.output ?? '{}')).toMatchObject({
+        RedriveCount: 0,
+        RedriveStatus: 'NOT_REDRIVABLE',
+        RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+      });
+      const submitted = events.find((event) => event.type === 'TaskSubmitted')?.taskSubmittedEventDetails;
+      const output = JSON.parse(submitted?.output ?? '{}') as { ExecutionArn: string; StartDate: number };
+      const answer = JSON.stringify({
+        executionArn: output.ExecutionArn,
+        startDate: output.StartDate / 1000,
+      });
+      expectServiceAnswer(output, {
+        keys: ['ExecutionArn', 'SdkHttpMetadata', 'SdkResponseMetadata', 'StartDate'],
+        contentType: 'application/x-amz-json-1.0',
+        contentLength: String(answer.length),
+      });
+    },
+  },
+  {
+    name: "A task's Credentials (an intrinsic) are recorded in TaskScheduled as taskCredentials",
+    source: `${RECORDED_CREDENTIALS} ([SFN_START_EXECUTION_SYNC_ROLE_ARN_INTRINSIC], event 3)`,
+    children: { Doubler: doubler },
+    definition: single({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync',
+      Parameters: { StateMachineArn: childArn('Doubler'), 'Input.$': '$.Input' },
+      Credentials: { 'RoleArn.$': "States.Format('{}', $.CredentialsRoleArn)" },
+      ResultSelector: { 'Status.$': '$.Status' },
+    }),
+    input: { Input: { n: 1 }, CredentialsRoleArn: 'arn:aws:iam::111111111111:role/trusted' },
+    expect: { status: 'SUCCEEDED', output: { Status: 'SUCCEEDED' } },
+    checkHistory: (events) => {
+      const scheduled = events.find((event) => event.type === 'TaskScheduled')?.taskScheduledEventDetails;
+      expect(scheduled?.taskCredentials).toEqual({ roleArn: 'arn:aws:iam::111111111111:role/trusted' });
+    },
+  },
+  {
+    name: "A JSONata Lambda function task's Credentials are recorded in LambdaFunctionScheduled",
+    source: `${RECORDED_CREDENTIALS} (test_cross_account_lambda_task, templates/credentials/lambda_task.json5)`,
+    definition: {
+      QueryLanguage: 'JSONata',
+      StartAt: 'LambdaTask',
+      States: {
+        LambdaTask: {
+          Type: 'Task',
+          Resource: fn('echo'),
+          Credentials: { RoleArn: '{% $states.input.CredentialsRoleArn %}' },
+          End: true,
+        },
+      },
+    },
+    input: { CredentialsRoleArn: 'arn:aws:iam::111111111111:role/trusted' },
+    expect: { status: 'SUCCEEDED', output: { CredentialsRoleArn: 'arn:aws:iam::111111111111:role/trusted' } },
+    checkHistory: (events) => {
+      const scheduled = events.find((event) => event.type === 'LambdaFunctionScheduled');
+      expect(scheduled?.lambdaFunctionScheduledEventDetails?.taskCredentials).toEqual({
+        roleArn: 'arn:aws:iam::111111111111:role/trusted',
+      });
+    },
+  },
+  {
     name: 'A failed child fails a startExecution.sync:2 task with States.TaskFailed',
     source: NESTED,
     children: { Failing: failing },
@@ -111,8 +187,9 @@ export const nestedCases: ExecutionCase[] = [
     checkHistory: (events) => {
       const cause = events.at(-1)?.executionFailedEventDetails?.cause ?? '{}';
       const keys = Object.keys(JSON.parse(cause) as object).join(',');
+      // Since redrives (AWS output of late 2024): RedriveCount and RedriveStatus, no reason for a redrivable child.
       const recorded =
-        'Cause,Error,ExecutionArn,Input,InputDetails,Name,StartDate,StateMachineArn,Status,StopDate';
+        'Cause,Error,ExecutionArn,Input,InputDetails,Name,RedriveCount,RedriveStatus,StartDate,StateMachineArn,Status,StopDate';
       if (keys !== recorded) throw new Error(`cause fields ${keys}, AWS records ${recorded}`);
     },
   },
@@ -137,12 +214,20 @@ export const nestedCases: ExecutionCase[] = [
         'Input',
         'InputDetails',
         'Name',
+        'RedriveCount',
+        'RedriveStatus',
         'StartDate',
         'StateMachineArn',
         'Status',
         'StopDate',
       ]);
-      expect(cause).toMatchObject({ Error: 'States.Timeout', Input: '{"Payload":null}', Status: 'FAILED' });
+      expect(cause).toMatchObject({
+        Error: 'States.Timeout',
+        Input: '{"Payload":null}',
+        Status: 'FAILED',
+        RedriveCount: 0,
+        RedriveStatus: 'REDRIVABLE',
+      });
     },
   },
   {

@@ -1,6 +1,7 @@
 /** `states:startExecution` (plain, `.sync`, `.sync:2`): nested executions of this runtime. */
 import { randomUUID } from 'node:crypto';
 import { toAwsJson } from '../../api/http-io.ts';
+import type { RedriveStatus } from '../../redrive-status.ts';
 import { StepFunctionsApiError } from '../../service-errors.ts';
 import type { ExecutionRow } from '../../store.ts';
 import type { Engine } from '../engine.ts';
@@ -61,16 +62,26 @@ export function startedExecutionResult(row: ExecutionRow, now: number): Record<s
 
 /**
  * The `.sync` result (DescribeExecution's shape, its fields in alphabetical order as AWS records them) of a
- * finished nested execution; `.sync:2` gives Input and Output as JSON, `.sync` as strings. A nested
- * execution that did not succeed fails the task with `States.TaskFailed` and this description as the cause.
+ * finished nested execution, with its `redrive` status; `.sync:2` gives Input and Output as JSON, `.sync` as
+ * strings. A nested execution that did not succeed fails the task with `States.TaskFailed` and this
+ * description as the cause.
  */
-export function nestedExecutionResult(row: ExecutionRow, pattern: 'sync' | 'sync:2'): unknown {
+export function nestedExecutionResult(
+  row: ExecutionRow,
+  pattern: 'sync' | 'sync:2',
+  redrive: RedriveStatus,
+): unknown {
   const json = pattern === 'sync:2';
   const description: Record<string, unknown> = {
     ExecutionArn: row.arn,
     Input: json ? JSON.parse(row.input) : row.input,
     InputDetails: { Included: true },
     Name: row.name,
+    RedriveCount: row.redriveCount,
+    RedriveStatus: redrive.redriveStatus,
+    ...(redrive.redriveStatusReason === undefined
+      ? {}
+      : { RedriveStatusReason: redrive.redriveStatusReason }),
     StartDate: row.startDate,
     StateMachineArn: row.stateMachineArn,
     Status: row.status,

@@ -21,11 +21,13 @@ export function taskDeadline(
   return scheduled.timestamp + seconds * 1000 * run.engine.clock.scale;
 }
 
-/** What a task works on (its effective input) and its timeouts, in seconds. */
+/** What a task works on (its effective input), its timeouts, in seconds, and the role its `Credentials` name. */
 export interface TaskFields {
   effective: unknown;
   timeoutInSeconds?: number;
   heartbeatSeconds?: number;
+  /** TaskScheduled's (or LambdaFunctionScheduled's) `taskCredentials`, when the state has `Credentials`. */
+  taskCredentials?: { roleArn: string };
 }
 
 /**
@@ -39,11 +41,30 @@ export function taskFields(
   extraContext?: Record<string, unknown>,
 ): TaskFields | Promise<TaskFields> {
   if (run.jsonata) return evaluateTaskFields(run, scheduled, extraContext);
+  const { Credentials } = run.state;
   return {
     heartbeatSeconds: secondsField(run, 'HeartbeatSeconds'),
     timeoutInSeconds: secondsField(run, 'TimeoutSeconds'),
     effective: scheduled ? run.cursor.effective : run.effectiveInput(run.state.Parameters, extraContext),
+    ...(Credentials === undefined
+      ? {}
+      : { taskCredentials: roleOf(run.effectiveInput(Credentials, extraContext)) }),
   };
+}
+
+/**
+ * The `taskCredentials` of a state's `Credentials` as they resolved (`{ RoleArn }`, the role the task
+ * would assume on AWS; the local runtime records it and assumes nothing).
+ */
+function roleOf(credentials: unknown): { roleArn: string } {
+  const roleArn = (credentials as { RoleArn?: unknown } | null)?.RoleArn;
+  if (typeof roleArn !== 'string') {
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Credentials RoleArn must give a role ARN string (got ${JSON.stringify(roleArn ?? null)})`,
+    );
+  }
+  return { roleArn };
 }
 
 async function evaluateTaskFields(
@@ -58,10 +79,14 @@ async function evaluateTaskFields(
       ? undefined
       : run.evaluateWithin(value, field, states, { integer: true, minimum: 1 });
   };
+  const { Credentials } = run.state;
   return {
     heartbeatSeconds: await seconds('HeartbeatSeconds'),
     timeoutInSeconds: await seconds('TimeoutSeconds'),
     effective: scheduled ? run.cursor.effective : await run.evaluateArguments(extraContext),
+    ...(Credentials === undefined
+      ? {}
+      : { taskCredentials: roleOf(await run.evaluate(Credentials, 'Credentials', states)) }),
   };
 }
 

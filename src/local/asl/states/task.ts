@@ -1,6 +1,10 @@
 import { invokeIntegration, servesIntegration, unsupportedIntegration } from '../integrations/index.ts';
 import { invokeLambda } from '../integrations/lambda.ts';
-import { nestedExecutionResult, startNestedExecution } from '../integrations/nested-execution.ts';
+import {
+  nestedExecutionResult,
+  startedExecutionResult,
+  startNestedExecution,
+} from '../integrations/nested-execution.ts';
 import { parseTaskResource, type TaskResource } from '../integrations/resource.ts';
 import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
@@ -33,7 +37,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
   const inFlight = run.cursor.phase === 'running';
   const overdue = inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt);
   const fields = taskFields(run, inFlight);
-  const { effective, timeoutInSeconds } = fields instanceof Promise ? await fields : fields;
+  const { effective, timeoutInSeconds, taskCredentials } = fields instanceof Promise ? await fields : fields;
   let timeoutAt = run.cursor.timeoutAt;
   if (!overdue) {
     const scheduled = run.emit('LambdaFunctionScheduled', {
@@ -41,6 +45,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
       input: serializeWithinLimit(effective, run.name),
       inputDetails: NOT_TRUNCATED,
       ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
+      ...(taskCredentials === undefined ? {} : { taskCredentials }),
     });
     if (!inFlight) timeoutAt = taskDeadline(run, timeoutInSeconds, scheduled);
     run.emit('LambdaFunctionStarted');
@@ -75,7 +80,8 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
   const token = waitsForToken ? (run.cursor.token ?? newTaskToken()) : undefined;
   // The state's own fields fail it before anything is scheduled, with no TaskFailed (as a Lambda function's do).
   const fields = taskFields(run, resuming || inFlight, token ? { Task: { Token: token } } : undefined);
-  const { effective, timeoutInSeconds, heartbeatSeconds } = fields instanceof Promise ? await fields : fields;
+  const { effective, timeoutInSeconds, heartbeatSeconds, taskCredentials } =
+    fields instanceof Promise ? await fields : fields;
   const mailbox = token === undefined ? undefined : new TokenMailbox(engine, token, heartbeatSeconds);
   // An answer sent for the token of a task in flight at a restart ends the task: it is not invoked again.
   const answered = inFlight && mailbox?.answered === true;
@@ -89,6 +95,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
         parameters: serializeWithinLimit(effective, run.name),
         ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
         ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+        ...(taskCredentials === undefined ? {} : { taskCredentials }),
       });
       const timeoutAt = inFlight ? run.cursor.timeoutAt : taskDeadline(run, timeoutInSeconds, scheduled);
       run.emit('TaskStarted', { resourceType, resource });
@@ -125,7 +132,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
       return succeeded(
         run,
         target,
-        nestedExecutionResult(row, target.pattern === 'sync' ? 'sync' : 'sync:2'),
+        nestedExecutionResult(row, target.pattern === 'sync' ? 'sync' : 'sync:2', engine.redriveStatus(row)),
       );
     }
     const result = await mailbox!.wait(run.signal, run.cursor.timeoutAt);
@@ -146,7 +153,8 @@ function startSyncExecution(run: StateRun<TaskState>, target: Service, parameter
     run.emit('TaskSubmitted', {
       resourceType: target.service,
       resource: target.resource,
-      output: JSON.stringify({ ExecutionArn: row.arn, StartDate: row.startDate }),
+      // The StartExecution call's answer with its headers and request id, as AWS records it.
+      output: JSON.stringify(startedExecutionResult(row, engine.clock.now())),
       outputDetails: NOT_TRUNCATED,
     });
     run.save({ phase: 'child', childArn: row.arn });

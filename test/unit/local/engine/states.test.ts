@@ -36,7 +36,7 @@ describe('Engine: state types', () => {
 
   it('gives $$.State its name and entry time (no RetryCount on a Pass), also after a Wait moved the clock', async () => {
     // Prepare
-    h = harness();
+    h = harness({}, undefined, new VirtualClock(Date.UTC(2026, 0, 1) + 250));
     const startedAt = h.clock.now();
     const state = {
       'name.$': '$$.State.Name',
@@ -53,6 +53,25 @@ describe('Engine: state types', () => {
     expect(JSON.parse(result.output!)).toEqual({
       first: { name: 'First', entered: new Date(startedAt).toISOString() },
       second: { whole: { Name: 'Second', EnteredTime: new Date(startedAt + 5_000).toISOString() } },
+    });
+  });
+
+  it('writes a context time on a whole second without a fraction, as AWS does', async () => {
+    // Prepare: the execution starts, and its first state is entered, on a whole second
+    h = harness({}, undefined, new VirtualClock(Date.UTC(2026, 5, 1, 12, 0, 0)));
+    const definition = machine({
+      First: {
+        Type: 'Pass',
+        Parameters: { 'start.$': '$$.Execution.StartTime', 'entered.$': '$$.State.EnteredTime' },
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, {});
+    // Assess
+    expect(JSON.parse(result.output!)).toEqual({
+      start: '2026-06-01T12:00:00Z',
+      entered: '2026-06-01T12:00:00Z',
     });
   });
 
