@@ -179,14 +179,19 @@ describe('Distributed Map ItemReader: JSON, JSON Lines and S3 listings', () => {
         ReaderConfig: { InputType: 'JSON', ItemsPointer: '/orders/items', MaxItemsPath: '$.limit' },
         Parameters: { Bucket: 'items', 'Key.$': '$.key' },
       },
-      ItemSelector: { 'index.$': '$$.Map.Item.Index', 'id.$': '$$.Map.Item.Value.id', 'batch.$': '$.batch' },
+      ItemSelector: {
+        'index.$': '$$.Map.Item.Index',
+        'id.$': '$$.Map.Item.Value.id',
+        'batch.$': '$.batch',
+        'source.$': '$$.Map.Item.Source',
+      },
     });
     // Act
     const { execution } = await run(definition, { key: 'orders.json', limit: '2', batch: 'b7' });
-    // Assess
+    // Assess: the Source of an object's items is its S3 URI (the developer guide's Context object page)
     expect(outputOf(execution)).toEqual([
-      { index: 0, id: 1, batch: 'b7' },
-      { index: 1, id: 2, batch: 'b7' },
+      { index: 0, id: 1, batch: 'b7', source: 'S3://items/orders.json' },
+      { index: 1, id: 2, batch: 'b7', source: 'S3://items/orders.json' },
     ]);
   });
 
@@ -223,8 +228,16 @@ describe('Distributed Map ItemReader: JSON, JSON Lines and S3 listings', () => {
         Parameters: { Bucket: 'items', Prefix: 'listed/' },
       },
     });
+    const withSource = readerMachine({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:listObjectsV2',
+        Parameters: { Bucket: 'items', Prefix: 'listed/' },
+      },
+      ItemSelector: { 'source.$': '$$.Map.Item.Source' },
+    });
     // Act
     const { execution } = await run(definition);
+    const sources = await run(withSource);
     // Assess
     const items = outputOf(execution) as Record<string, unknown>[];
     expect(items.map(({ Key, Size, StorageClass }) => ({ Key, Size, StorageClass }))).toEqual([
@@ -237,6 +250,8 @@ describe('Distributed Map ItemReader: JSON, JSON Lines and S3 listings', () => {
       expect(item.LastModified).toBeGreaterThanOrEqual(before - 1);
       expect(Number.isInteger(item.LastModified)).toBe(true);
     }
+    // The Source of a listing's items is the bucket's S3 URI (the developer guide's Context object page).
+    expect(outputOf(sources.execution)).toEqual([{ source: 'S3://items' }, { source: 'S3://items' }]);
   });
 });
 

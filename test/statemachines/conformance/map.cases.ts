@@ -6,6 +6,8 @@ const MAP = 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inli
 const RECORDED_SCENARIOS =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 const ITEM_SELECTOR = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html';
+/** The Context object page: `$$.Map.Item.Source` is STATE_DATA for items of the state input (its example). */
+const CONTEXT_OBJECT = 'https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html';
 
 /** An item processor of one state. */
 function processor(state: Record<string, unknown>): object {
@@ -115,6 +117,22 @@ export const mapCases: ExecutionCase[] = [
       output: [
         { index: 0, value: 'a' },
         { index: 1, value: 'b' },
+      ],
+    },
+  },
+  {
+    name: 'Map ItemSelector reads where the items came from: STATE_DATA for the state input',
+    source: CONTEXT_OBJECT,
+    definition: map({
+      ItemSelector: { 'who.$': '$$.Map.Item.Value.who', 'ContextSource.$': '$$.Map.Item.Source' },
+      ItemProcessor: processor({ Type: 'Pass' }),
+    }),
+    input: [{ who: 'bob' }, { who: 'meg' }],
+    expect: {
+      status: 'SUCCEEDED',
+      output: [
+        { who: 'bob', ContextSource: 'STATE_DATA' },
+        { who: 'meg', ContextSource: 'STATE_DATA' },
       ],
     },
   },

@@ -23,8 +23,15 @@ interface ReadTarget {
   prefix?: string;
 }
 
+/** What an `ItemReader` read: the items, and where from as `$$.Map.Item.Source` names it. */
+export interface ReadItems {
+  items: unknown[];
+  /** `S3://bucket/key` for an object's items, `S3://bucket` for a listing, as AWS writes them. */
+  source: string;
+}
+
 /** The Map state's items, read as its `ItemReader` says; `effective` is the Map's input after InputPath. */
-export async function readItems(run: StateRun<MapState>, effective: unknown): Promise<unknown[]> {
+export async function readItems(run: StateRun<MapState>, effective: unknown): Promise<ReadItems> {
   const reader = run.state.ItemReader!;
   const maxItems = await maxItemsOf(run, reader, effective);
   const target = readTarget(await readerParameters(run, reader, effective));
@@ -34,10 +41,14 @@ export async function readItems(run: StateRun<MapState>, effective: unknown): Pr
       'The local runtime has no S3 to read the items from: it reads them from the local S3 server of its data directory (cutover local without --no-data-services)',
     );
   }
-  const items = reader.Resource.endsWith(':listObjectsV2')
+  const listing = reader.Resource.endsWith(':listObjectsV2');
+  const items = listing
     ? listedItems(await request(() => storage.listObjects(target.bucket, target.prefix), target))
     : await objectItems(run, storage, target);
-  return maxItems > 0 ? items.slice(0, maxItems) : items;
+  return {
+    items: maxItems > 0 ? items.slice(0, maxItems) : items,
+    source: listing ? `S3://${target.bucket}` : `S3://${target.bucket}/${target.key}`,
+  };
 }
 
 /** `Parameters` resolved against the effective input, or in a JSONata state `Arguments` evaluated. */

@@ -25,7 +25,12 @@ export interface MapSettings {
   concurrency: number;
   distributed?: DistributedSettings;
   read?: unknown[];
+  /** Where `read` came from (`$$.Map.Item.Source`); the items of the state input are `STATE_DATA`. */
+  source?: string;
 }
+
+/** `$$.Map.Item.Source` of the items of a Map's input, as AWS writes it. */
+const STATE_DATA = 'STATE_DATA';
 
 /**
  * Map: one iteration per item of `ItemsPath` (or of a Distributed Map's `ItemReader`), each with
@@ -48,20 +53,27 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     const length = reader ? 0 : itemsOf(run, effective).length; // AWS records 0 for an ItemReader
     const concurrency = await concurrencyOf(run, effective);
     run.emit('MapStateStarted', { length });
-    const read = reader && (await readItems(run, effective));
+    const fromReader = reader && (await readItems(run, effective));
     const distributed = await distributedSettingsOf(run, effective);
-    run.save({ phase: 'children', effective, map: { concurrency, distributed, ...(read && { read }) } });
+    const read = fromReader && { read: fromReader.items, source: fromReader.source };
+    run.save({ phase: 'children', effective, map: { concurrency, distributed, ...read } });
   }
   const { effective } = run.cursor;
   // A Map started by a version of Cutover that did not keep its settings in the cursor reads them again.
-  const { concurrency, distributed, read } = run.cursor.map ?? {
+  const {
+    concurrency,
+    distributed,
+    read,
+    source = STATE_DATA,
+  } = run.cursor.map ?? {
     concurrency: await concurrencyOf(run, effective),
     distributed: await distributedSettingsOf(run, effective),
   };
   const items = read ?? itemsOf(run, effective);
+  const item = (index: number) => ({ Index: index, Value: items[index], Source: source });
   const select = run.jsonata
-    ? await jsonataItemSelector(run, items)
-    : (index: number) => selectItem(run, effective, items, index);
+    ? await jsonataItemSelector(run, items, item)
+    : (index: number) => selectItem(run, effective, item(index));
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
   const children = distributed
     ? distributedChildren(run, distributed, items, select)
@@ -79,11 +91,18 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   return run.exit(shapedResults(state, results), state.Next);
 }
 
-/** The item at `index` as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
-function selectItem(run: StateRun<MapState>, effective: unknown, items: unknown[], index: number): unknown {
+/** `$$.Map.Item` of one item: its index, its value and where the Map's items came from. */
+interface MapItem {
+  Index: number;
+  Value: unknown;
+  Source: string;
+}
+
+/** An item as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
+function selectItem(run: StateRun<MapState>, effective: unknown, item: MapItem): unknown {
   const selector = run.state.ItemSelector ?? run.state.Parameters;
-  if (selector === undefined) return items[index];
-  const context = run.contextSource({ Map: { Item: { Index: index, Value: items[index] } } });
+  if (selector === undefined) return item.Value;
+  const context = run.contextSource({ Map: { Item: item } });
   return resolvePayloadTemplate(selector, effective, context, run.frame);
 }
 
@@ -118,17 +137,18 @@ async function jsonataItems(run: StateRun<MapState>): Promise<unknown> {
 
 /**
  * Each item of a JSONata Map as its iteration gets it: `ItemSelector` evaluated with
- * `$states.context.Map.Item` (evaluated for all items before any starts), else the item.
+ * `$states.context.Map.Item` (`item(index)`; evaluated for all items before any starts), else the item.
  */
 async function jsonataItemSelector(
   run: StateRun<MapState>,
   items: unknown[],
+  item: (index: number) => MapItem,
 ): Promise<(index: number) => unknown> {
   const selector = run.state.ItemSelector;
   if (selector === undefined) return (index) => items[index];
   const selected: unknown[] = [];
   for (let index = 0; index < items.length; index++) {
-    const states = run.states(undefined, { Map: { Item: { Index: index, Value: items[index] } } });
+    const states = run.states(undefined, { Map: { Item: item(index) } });
     selected.push(await run.evaluate(selector, 'ItemSelector', states));
   }
   return (index) => selected[index];
