@@ -41,6 +41,8 @@ const ABORTABLE_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Wait', 'Map
 /** Runs the children of `run`'s state; resolves with their outputs in index order. */
 export async function runChildFrames(run: StateRun, children: ChildFrames): Promise<unknown[]> {
   const { engine, run: execution, frame: parent } = run;
+  // Stopped before its children start (a sibling branch failed while this state got going): none starts.
+  if (parent.signal.aborted) throw parent.signal.reason;
   const controller = new Stopper();
   const abortChildren = (): void => controller.stop(parent.signal.reason);
   parent.signal.addEventListener('abort', abortChildren, { once: true });

@@ -46,11 +46,12 @@ function random(seed?: number): number {
   return seed === undefined ? Math.random() : new JavaRandom(seed).nextDouble();
 }
 
+/** JSON text parsed; text that is not JSON is `D3137: Invalid JSON`, as AWS answers it. */
 function parse(json: string): unknown {
   try {
     return JSON.parse(json);
-  } catch (error) {
-    throw functionError('D3140', `$parse could not read JSON: ${(error as Error).message}`);
+  } catch {
+    throw functionError('D3137', 'Invalid JSON');
   }
 }
 

@@ -1143,6 +1143,13 @@ export const jsonataCases: ExecutionCase[] = [
     ),
   },
   {
+    name: '$parse of text that is not JSON is D3137: Invalid JSON',
+    source: `${TRANSFORMING}; floci-io/floci JsonataEvaluatorTest parse_rejectsJsonAwsRejects (measured on AWS)`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$parse('nope')%}" } })),
+    input: {},
+    expect: queryEvaluationError('S', 2, thrownCause("$parse('nope')", 'Output/r', 'D3137: Invalid JSON')),
+  },
+  {
     name: '$eval is not available: calling it is T1006',
     source: `${TRANSFORMING}; ${MEASURED(2737)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$eval('1+1')%}" } })),

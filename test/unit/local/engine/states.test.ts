@@ -171,6 +171,43 @@ describe('Engine: state types', () => {
     expect(JSON.parse(result.output!)).toEqual({ both: ['first', { n: 1 }] });
   });
 
+  it('starts no iteration of a Map whose Parallel branch was stopped by a sibling failing as the Map got going', async () => {
+    // Prepare: the Map's branch is entered first; the Fail branch fails before the Map starts its iterations
+    const calls: unknown[] = [];
+    h = harness({ record: (payload) => calls.push(payload) });
+    const definition = machine({
+      P: {
+        Type: 'Parallel',
+        Branches: [
+          {
+            StartAt: 'M',
+            States: {
+              M: {
+                Type: 'Map',
+                ItemsPath: '$.items',
+                ItemProcessor: {
+                  StartAt: 'T',
+                  States: { T: { Type: 'Task', Resource: FUNCTION_ARN('record'), End: true } },
+                },
+                End: true,
+              },
+            },
+          },
+          { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Broke', Cause: 'the second branch' } } },
+        ],
+        End: true,
+      },
+    });
+    // Act
+    const result = await h.run(definition, { items: [1, 2, 3] });
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Broke' });
+    expect(calls).toEqual([]);
+    const types = await h.eventTypes(result.executionArn!);
+    expect(types).not.toContain('MapIterationStarted');
+    expect(types.slice(-3)).toEqual(['MapStateAborted', 'ParallelStateFailed', 'ExecutionFailed']);
+  });
+
   it('runs Map iterations (ItemSelector, $$.Map.Item) with MaxConcurrency, results in item order', async () => {
     // Prepare
     let running = 0;
