@@ -105,9 +105,10 @@ export async function testState(
       },
       variables: variables ?? {},
     };
-    const outcome = await outcomeOf(state, ended, events.slice(entered + 1), scope);
+    const { errorDetails, ...outcome } = await outcomeOf(state, ended, events.slice(entered + 1), scope);
     if (level === 'INFO') return outcome;
-    return { ...outcome, inspectionData: inspectionData(state, input, events, scope) };
+    const inspection = inspectionData(state, input, events, scope);
+    return { ...outcome, inspectionData: errorDetails ? { ...inspection, errorDetails } : inspection };
   } finally {
     await sfn.close();
   }
@@ -259,7 +260,7 @@ async function outcomeOf(
   ended: Out<Sfn.DescribeExecutionCommandOutput>,
   afterEntered: readonly HistoryEvent[],
   scope: InspectionScope,
-): Promise<Out<Sfn.TestStateOutput>> {
+): Promise<Out<Sfn.TestStateOutput> & { errorDetails?: Sfn.InspectionErrorDetails }> {
   const next = afterEntered.find((event) => event.type?.endsWith('StateEntered'));
   if (next) {
     const { name: nextState, input: output } = detailsOf(next) as { name: string; input: string };
@@ -276,15 +277,22 @@ async function outcomeOf(
     ended.error === STATES_ERRORS.Timeout && ended.cause === undefined
       ? new TaskTimeoutError()
       : new StatesError(ended.error, ended.cause);
-  const decision = decideOnError(state as ErrorHandling, error);
-  if (decision.kind === 'retry') return { status: 'RETRIABLE', ...failure };
+  const handling = state as ErrorHandling;
+  const decision = decideOnError(handling, error);
   if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
+  if (decision.kind === 'retry') {
+    // The first retry of the retrier that took the error: the one whose count went to 1.
+    const retryIndex = decision.retries.indexOf(1);
+    const retryBackoffIntervalSeconds = decision.delayMs / 1000;
+    return { status: 'RETRIABLE', ...failure, errorDetails: { retryIndex, retryBackoffIntervalSeconds } };
+  }
   const output = await caughtOutput(state, decision.catcher, error, scope);
   return {
     status: 'CAUGHT_ERROR',
     ...failure,
     nextState: decision.catcher.Next,
     output: JSON.stringify(output),
+    errorDetails: { catchIndex: handling.Catch!.indexOf(decision.catcher) },
   };
 }
 

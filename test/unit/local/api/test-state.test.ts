@@ -130,6 +130,40 @@ describe('TestState', () => {
     expect(JSON.parse(caught.output!)).toMatchObject({ order: 1, error: { Error: 'Refused' } });
   });
 
+  it('tells at DEBUG which retrier took the error and its backoff, or which catcher caught it', async () => {
+    // Prepare
+    const task = { Type: 'Task', Resource: `${FUNCTION}refuse`, End: true };
+    const debug = { inspectionLevel: 'DEBUG' } as const;
+    // Act
+    const retriable = await test(
+      {
+        ...task,
+        Retry: [
+          { ErrorEquals: ['Other'], IntervalSeconds: 9 },
+          { ErrorEquals: ['Refused'], IntervalSeconds: 4, MaxDelaySeconds: 3 },
+        ],
+      },
+      {},
+      debug,
+    );
+    const caught = await test(
+      {
+        ...task,
+        Catch: [
+          { ErrorEquals: ['Other'], Next: 'Elsewhere' },
+          { ErrorEquals: ['States.ALL'], Next: 'Apologise' },
+        ],
+      },
+      {},
+      debug,
+    );
+    const atInfo = await test({ ...task, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Apologise' }] }, {});
+    // Assess
+    expect(retriable.inspectionData?.errorDetails).toEqual({ retryIndex: 1, retryBackoffIntervalSeconds: 3 });
+    expect(caught.inspectionData?.errorDetails).toEqual({ catchIndex: 1 });
+    expect(atInfo.inspectionData).toBeUndefined();
+  });
+
   it('gives the state the variables of the request as they are, and shows them after its Assign', async () => {
     // Prepare: a value that looks like a template stays a value
     const variables = JSON.stringify({ team: 'payments', template: { 'a.$': '$.x' } });
