@@ -17,7 +17,6 @@ import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import type { LambdaRegistry } from './lambda-registry.ts';
-import type { RedriveStatus } from './redrive-status.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -630,13 +629,8 @@ export class LocalStepFunctions {
       ...startedWithArns(row),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
-      ...this.#redriveStatus(row),
+      ...this.#engine.redriveStatus(row),
     };
-  }
-
-  /** Whether `row` may be redriven now (the store is read only for an execution that ended unsuccessfully). */
-  #redriveStatus(row: ExecutionRow): RedriveStatus {
-    return this.#engine.redriveStatus(row);
   }
 
   /**
@@ -657,7 +651,7 @@ export class LocalStepFunctions {
         ? undefined
         : answeredRedrive(this.store.redriveTokens(row.id), token, this.clock.now());
     if (answered !== undefined) return { redriveDate: new Date(answered) };
-    const { redriveStatusReason } = this.#redriveStatus(row);
+    const { redriveStatusReason } = this.#engine.redriveStatus(row);
     if (redriveStatusReason !== undefined) {
       throw new StepFunctionsApiError('ExecutionNotRedrivable', redriveStatusReason);
     }

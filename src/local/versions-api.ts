@@ -45,7 +45,7 @@ export interface VersionsApiOptions {
 
 /**
  * @example
- * const versions = new VersionsApi({ store, clock, activeMachine: (arn) => ... });
+ * const versions = new VersionsApi({ store, clock, machine: findMachine, activeMachine: findActiveMachine });
  * const { stateMachineVersionArn } = await versions.publishStateMachineVersion({ stateMachineArn });
  * await versions.createStateMachineAlias({ name: 'prod', routingConfiguration: [{ stateMachineVersionArn, weight: 100 }] });
  */
