@@ -36,6 +36,21 @@ export function lambdaFunctionName(functionArnOrName: string): string {
 }
 
 /**
+ * The version a Lambda Invoke of `functionArnOrName` reports it ran (`X-Amz-Executed-Version`): the version its
+ * qualifier names (`name:3`), else `$LATEST` (the local runtime has one version of each function, which an
+ * alias names too).
+ *
+ * @example
+ * executedLambdaVersion('arn:aws:lambda:us-east-1:000000000000:function:cutover-check-rollout:7'); // '7'
+ */
+export function executedLambdaVersion(functionArnOrName: string): string {
+  const parts = functionArnOrName.split(':');
+  const functionIndex = parts.indexOf('function');
+  const qualifier = functionIndex >= 0 ? parts[functionIndex + 2] : parts[1];
+  return qualifier !== undefined && /^[1-9]\d*$/.test(qualifier) ? qualifier : '$LATEST';
+}
+
+/**
  * A registry backed by a map of function name -> handler.
  *
  * @example

@@ -1,5 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { LambdaInvocationContext, LambdaRegistry } from '../../lambda-registry.ts';
+import {
+  executedLambdaVersion,
+  type LambdaInvocationContext,
+  type LambdaRegistry,
+} from '../../lambda-registry.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
 import { copyJson } from '../jsonpath.ts';
@@ -160,7 +164,8 @@ export async function invokeLambdaIntegration(
   const event = eventOf(Payload, requestId);
   if (type === 'RequestResponse') {
     const result = await invokeLambda(lambdas, FunctionName, event, invocation);
-    return lambdaInvokeResponse(result, { status: 200, requestId, now });
+    const executedVersion = executedLambdaVersion(FunctionName);
+    return lambdaInvokeResponse(result, { status: 200, requestId, now, executedVersion });
   }
   if (!lambdas.has(FunctionName)) throw functionNotFound(FunctionName, invocation);
   if (type === 'Event') {
@@ -200,17 +205,25 @@ function eventOf(payload: unknown, requestId: string): unknown {
 
 /**
  * The `lambda:invoke` integration's result: Lambda's Invoke response around the function's result, its
- * keys and headers as AWS records them (`ExecutedVersion` and its header for a synchronous invocation only;
+ * keys and headers as AWS records them (`ExecutedVersion` and its header, the version that ran, for a
+ * synchronous invocation only;
  * `Payload` `""` for `Event` and `DryRun`, whose answers have no body).
  */
 function lambdaInvokeResponse(
   payload: unknown,
-  { status, requestId, now }: { status: number; requestId: string; now: number },
+  {
+    status,
+    requestId,
+    now,
+    executedVersion,
+  }: { status: number; requestId: string; now: number; executedVersion?: string },
 ): Record<string, unknown> {
   const synchronous = status === 200;
   // In the order Lambda sends them (AllHttpHeaders keeps it).
   const headers: [string, string][] = [
-    ...(synchronous ? [['X-Amz-Executed-Version', '$LATEST'] as [string, string]] : []),
+    ...(executedVersion === undefined
+      ? []
+      : [['X-Amz-Executed-Version', executedVersion] as [string, string]]),
     ['x-amzn-Remapped-Content-Length', '0'],
     ['Connection', 'keep-alive'],
     ['x-amzn-RequestId', requestId],
@@ -220,7 +233,7 @@ function lambdaInvokeResponse(
     ['Content-Type', 'application/json'],
   ];
   return {
-    ...(synchronous && { ExecutedVersion: '$LATEST' }),
+    ...(executedVersion !== undefined && { ExecutedVersion: executedVersion }),
     Payload: payload,
     SdkHttpMetadata: sdkHttpMetadata(headers, status),
     SdkResponseMetadata: { RequestId: requestId },

@@ -82,6 +82,29 @@ describe('lambda:invoke', () => {
     });
   });
 
+  it('reports the version a qualifier names as the one executed, and $LATEST for an alias or none', async () => {
+    // Prepare
+    const { registry } = recordingRegistry();
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:record';
+    const executed = async (FunctionName: string) => {
+      const response = await invokeLambdaIntegration(registry, { FunctionName }, CONTEXT, NOW);
+      const { HttpHeaders } = response.SdkHttpMetadata as { HttpHeaders: Record<string, string> };
+      return [response.ExecutedVersion, HttpHeaders['X-Amz-Executed-Version']];
+    };
+    // Act
+    const versions = await Promise.all(
+      [`${arn}:7`, 'record:12', `${arn}:live`, `${arn}:$LATEST`, arn].map(executed),
+    );
+    // Assess
+    expect(versions).toEqual([
+      ['7', '7'],
+      ['12', '12'],
+      ['$LATEST', '$LATEST'],
+      ['$LATEST', '$LATEST'],
+      ['$LATEST', '$LATEST'],
+    ]);
+  });
+
   it('starts an Event invocation without waiting for it (202, no payload), its failure failing nothing', async () => {
     // Prepare
     const { registry, calls } = recordingRegistry();
