@@ -91,3 +91,24 @@ export class MapLambdaRegistry implements LambdaRegistry {
     return await handler(payload, context);
   }
 }
+
+/**
+ * `registry` with one more function, `name`, served by `handler` (TestState's mock of a task's result).
+ *
+ * @example
+ * const lambdas = withFunction(registry, 'cutover-test-state-mock', () => ({ Payload: 'mocked' }));
+ */
+export function withFunction(
+  registry: LambdaRegistry,
+  name: string,
+  handler: LocalLambdaHandler,
+): LambdaRegistry {
+  const served = (functionArnOrName: string) => lambdaFunctionName(functionArnOrName) === name;
+  return {
+    has: (functionArnOrName) => served(functionArnOrName) || registry.has(functionArnOrName),
+    invoke: async (functionArnOrName, payload, context) =>
+      served(functionArnOrName)
+        ? handler(payload, context)
+        : registry.invoke(functionArnOrName, payload, context),
+  };
+}

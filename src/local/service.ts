@@ -16,7 +16,7 @@ import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
-import type { LambdaRegistry } from './lambda-registry.ts';
+import { type LambdaRegistry, withFunction } from './lambda-registry.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -153,13 +153,14 @@ export class LocalStepFunctions {
       },
     });
     this.#testOptions = {
-      openRuntime: (clock) =>
+      openRuntime: (clock, mock) =>
         new LocalStepFunctions({
           ...options,
           dataDir: undefined,
           store: undefined,
           clock,
           region: this.region,
+          lambdas: mock ? withFunction(options.lambdas, mock.name, mock.handler) : options.lambdas,
         }),
     };
     this.#activities = new ActivityApi({

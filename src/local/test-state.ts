@@ -5,7 +5,8 @@
  * machine where its `Next`, `Default` and `Choices` targets stand as Succeed states, so the state entered
  * after it is its next state. It runs without its `Retry` and `Catch`: an error it ends with is then
  * decided on as the engine decides (the first retrier that takes it answers RETRIABLE, without a retry;
- * else the first catcher, CAUGHT_ERROR with the catcher's output and next state).
+ * else the first catcher, CAUGHT_ERROR with the catcher's output and next state). A Task's `mock` stands in
+ * for its resource: a function of the test's runtime answers the mocked result or error in its place.
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
@@ -19,6 +20,7 @@ import type { Catcher, ErrorHandling, State } from './asl/types.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { variableNameProblem } from './asl/variables.ts';
 import { type Clock, RealClock } from './clock.ts';
+import type { LocalLambdaHandler } from './lambda-registry.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { invalidDefinition, validateInput, validateOneOf } from './service-validation.ts';
@@ -32,12 +34,27 @@ const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/test-state';
 /** How long a test may run, as on AWS: past it, it fails `States.Timeout`. */
 const TEST_TIMEOUT_SECONDS = 300;
 /** Fields of AWS's TestState this runtime does not serve. */
-const UNSERVED_FIELDS = ['stateName', 'mock', 'context', 'stateConfiguration'] as const;
+const UNSERVED_FIELDS = ['stateName', 'context'] as const;
+/** The one `stateConfiguration` field served. */
+const SERVED_CONFIGURATION = ['retrierRetryCount'];
+const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
+/** The function a mocked Task invokes in the test's runtime, in place of its resource. */
+const MOCK_FUNCTION = 'cutover-test-state-mock';
+const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
+
+/** A function of the test's runtime: its name and handler. */
+export interface TestFunction {
+  name: string;
+  handler: LocalLambdaHandler;
+}
 
 /** What a test runs in. */
 export interface TestStateOptions {
-  /** A new in-memory runtime on `clock`, with the Lambda handlers, S3, region and account of the caller's. */
-  openRuntime(clock: Clock): LocalStepFunctions;
+  /**
+   * A new in-memory runtime on `clock`, with the Lambda handlers, S3, region and account of the caller's,
+   * and `mock`, a function standing in for a mocked Task's resource.
+   */
+  openRuntime(clock: Clock, mock?: TestFunction): LocalStepFunctions;
 }
 
 /** The test's state machine: the state under `name`, after a state assigning the variables if any. */
@@ -66,14 +83,18 @@ export async function testState(
     }
   }
   const level = validateOneOf(request.inspectionLevel ?? 'INFO', 'inspectionLevel', INSPECTION_LEVELS);
-  const state = parseState(request.definition);
+  const mock = request.mock === undefined ? undefined : mockFunction(request.mock);
+  const state = parseState(request.definition, mock !== undefined);
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
+  const retrierRetryCount = parseRetryCount(request.stateConfiguration);
   refuseInvalidState(testMachine(state, variables, false));
-  const machine = testMachine(state, variables, true);
+  // A mocked Task invokes the mock function in place of its resource.
+  const runs = mock ? ({ ...state, Resource: MOCK_FUNCTION_ARN } as State) : state;
+  const machine = testMachine(runs, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
-  const sfn = options.openRuntime(new RealClock(state.Type === 'Wait' ? 0 : 1));
+  const sfn = options.openRuntime(new RealClock(state.Type === 'Wait' ? 0 : 1), mock);
   try {
     const { stateMachineArn } = await sfn.createStateMachine({
       name: 'TestState',
@@ -105,7 +126,13 @@ export async function testState(
       },
       variables: variables ?? {},
     };
-    const { errorDetails, ...outcome } = await outcomeOf(state, ended, events.slice(entered + 1), scope);
+    const { errorDetails, ...outcome } = await outcomeOf(
+      state,
+      ended,
+      events.slice(entered + 1),
+      scope,
+      retrierRetryCount,
+    );
     if (level === 'INFO') return outcome;
     const inspection = inspectionData(state, input, events, scope);
     return { ...outcome, inspectionData: errorDetails ? { ...inspection, errorDetails } : inspection };
@@ -133,8 +160,11 @@ function parseJsonObject(
   return parsed as Record<string, unknown>;
 }
 
-/** What TestState does not run without a mock (as AWS), named; undefined for a state it runs. */
-function unservedKind(state: Record<string, unknown>): string | undefined {
+/**
+ * What TestState does not run without a mock (as AWS), named; undefined for a state it runs. A mocked Task
+ * runs whatever its resource but `.waitForTaskToken`, whose `$$.Task.Token` the mock's stand-in lacks.
+ */
+function unservedKind(state: Record<string, unknown>, mocked: boolean): string | undefined {
   if (state.Type === 'Parallel' || state.Type === 'Map') return `a ${state.Type} state`;
   if (typeof state.Resource !== 'string') return undefined;
   let resource: TaskResource;
@@ -143,28 +173,101 @@ function unservedKind(state: Record<string, unknown>): string | undefined {
   } catch {
     return undefined; // a resource the runtime does not serve fails the test as it fails an execution
   }
+  const pattern = resource.kind === 'service' ? resource.pattern : undefined;
+  if (mocked) return pattern === 'waitForTaskToken' ? 'a mocked .waitForTaskToken task' : undefined;
   if (resource.kind === 'activity') return 'an activity task';
-  if (resource.kind === 'service' && resource.pattern !== 'request-response')
-    return `a .${resource.pattern} task`;
+  if (pattern !== undefined && pattern !== 'request-response') return `a .${pattern} task`;
   return undefined;
 }
 
-/** The state a request defines: a JSON object with a `Type` TestState serves. */
-function parseState(definition: unknown): State {
+/** The state a request defines: a JSON object with a `Type` TestState serves (with a `mock`: a Task). */
+function parseState(definition: unknown, mocked: boolean): State {
   const state = parseJsonObject(
     String(definition),
     'definition',
     'InvalidDefinition',
     'one state, a JSON object',
   );
-  const unserved = unservedKind(state);
-  if (unserved) {
+  if (mocked && state.Type !== 'Task') {
     throw new StepFunctionsApiError(
       'ValidationException',
-      `TestState does not run ${unserved} without a mock, as on AWS (and the local runtime serves no mock)`,
+      `mock: the local runtime's TestState mocks Task states only (got a ${JSON.stringify(state.Type)} state)`,
     );
   }
+  const unserved = unservedKind(state, mocked);
+  if (unserved) {
+    const why = mocked
+      ? 'in the local runtime (its $$.Task.Token is not served with a mock)'
+      : 'without a mock, as on AWS (the local runtime mocks Task states only)';
+    throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved} ${why}`);
+  }
   return state as unknown as State;
+}
+
+/**
+ * The function a Task's `mock` makes: it answers `result` (JSON text), or fails with `errorOutput`'s error
+ * and cause as they are. `fieldValidationMode` is checked for its values; results are not checked against
+ * the service's API model.
+ */
+function mockFunction(mock: Sfn.MockInput): TestFunction {
+  const { result, errorOutput, fieldValidationMode } = mock;
+  if (fieldValidationMode !== undefined) {
+    validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
+  }
+  if ((result === undefined) === (errorOutput === undefined)) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      'mock must have either result (JSON text) or errorOutput ({error, cause?}), not both and not neither',
+    );
+  }
+  if (errorOutput !== undefined) {
+    const { error, cause } = errorOutput;
+    if (typeof error !== 'string' || error === '') {
+      throw new StepFunctionsApiError(
+        'ValidationException',
+        'mock.errorOutput.error must be a non-empty string',
+      );
+    }
+    return {
+      name: MOCK_FUNCTION,
+      handler: () => {
+        throw new StatesError(error, cause);
+      },
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(String(result));
+  } catch (error) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `mock.result is not JSON: ${(error as Error).message}`,
+    );
+  }
+  return { name: MOCK_FUNCTION, handler: () => value };
+}
+
+/**
+ * `stateConfiguration.retrierRetryCount`: how many retries the retrier that takes the error made before
+ * (0 without it); its other fields, which configure Map and Parallel mocks, are not served.
+ */
+function parseRetryCount(configuration: Sfn.TestStateConfiguration | undefined): number {
+  if (configuration === undefined) return 0;
+  const unserved = Object.keys(configuration).filter((field) => !SERVED_CONFIGURATION.includes(field));
+  if (unserved.length > 0) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `stateConfiguration: ${unserved.join(', ')} ${unserved.length === 1 ? 'is' : 'are'} not served by the local runtime's TestState (retrierRetryCount is)`,
+    );
+  }
+  const count = configuration.retrierRetryCount ?? 0;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `stateConfiguration.retrierRetryCount must be a whole number of 0 or more (got ${JSON.stringify(count)})`,
+    );
+  }
+  return count;
 }
 
 /**
@@ -260,6 +363,7 @@ async function outcomeOf(
   ended: Out<Sfn.DescribeExecutionCommandOutput>,
   afterEntered: readonly HistoryEvent[],
   scope: InspectionScope,
+  retrierRetryCount: number,
 ): Promise<Out<Sfn.TestStateOutput> & { errorDetails?: Sfn.InspectionErrorDetails }> {
   const next = afterEntered.find((event) => event.type?.endsWith('StateEntered'));
   if (next) {
@@ -278,13 +382,16 @@ async function outcomeOf(
       ? new TaskTimeoutError()
       : new StatesError(ended.error, ended.cause);
   const handling = state as ErrorHandling;
-  const decision = decideOnError(handling, error);
+  // Each retrier as if it had retried `retrierRetryCount` times: only the one that takes the error counts.
+  const retries = (handling.Retry ?? []).map(() => retrierRetryCount);
+  const decision = decideOnError(handling, error, retries);
   if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
   if (decision.kind === 'retry') {
-    // The first retry of the retrier that took the error: the one whose count went to 1.
-    const retryIndex = decision.retries.indexOf(1);
-    const retryBackoffIntervalSeconds = decision.delayMs / 1000;
-    return { status: 'RETRIABLE', ...failure, errorDetails: { retryIndex, retryBackoffIntervalSeconds } };
+    const errorDetails = {
+      retryIndex: decision.retrier,
+      retryBackoffIntervalSeconds: decision.delayMs / 1000,
+    };
+    return { status: 'RETRIABLE', ...failure, errorDetails };
   }
   const output = await caughtOutput(state, decision.catcher, error, scope);
   return {

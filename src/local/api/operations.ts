@@ -196,6 +196,21 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       inspectionLevel: z.enum(['INFO', 'DEBUG', 'TRACE']).optional(),
       revealSecrets: z.boolean().optional(),
       variables: payload.optional(),
+      mock: z
+        .looseObject({
+          result: payload.optional(),
+          errorOutput: z.looseObject({ error: text(0, 256).optional(), cause: cause.optional() }).optional(),
+          fieldValidationMode: z.enum(['STRICT', 'PRESENT', 'NONE']).optional(),
+        })
+        .optional(),
+      stateConfiguration: z
+        .looseObject({
+          retrierRetryCount: z.int().min(0).max(2_147_483_647).optional(),
+          errorCausedByState: text(1, 80).optional(),
+          mapIterationFailureCount: z.int().min(0).optional(),
+          mapItemReaderData: payload.optional(),
+        })
+        .optional(),
     }),
   },
   CreateActivity: {

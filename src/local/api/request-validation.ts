@@ -24,7 +24,8 @@ function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
 
 /**
  * Fields whose values AWS never repeats in a message (the API model marks them sensitive): definitions,
- * execution data, errors and causes, task tokens, TestState's variables.
+ * execution data, errors and causes, task tokens, version and alias descriptions, TestState's variables and
+ * mocked result.
  */
 const SENSITIVE_FIELDS = new Set([
   'definition',
@@ -34,7 +35,9 @@ const SENSITIVE_FIELDS = new Set([
   'cause',
   'taskToken',
   'versionDescription',
+  'description',
   'variables',
+  'result',
 ]);
 
 /** How a message shows the value: `Value null`, `Value '1001'` for a scalar, `Value` for an object or a sensitive field. */

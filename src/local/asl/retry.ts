@@ -7,7 +7,7 @@ import type { Catcher, ErrorHandling } from './types.ts';
 
 /** What to do with a state's error. */
 export type ErrorDecision =
-  | { kind: 'retry'; retries: number[]; delayMs: number }
+  | { kind: 'retry'; retries: number[]; delayMs: number; retrier: number }
   | { kind: 'catch'; catcher: Catcher }
   | { kind: 'fail' };
 
@@ -38,7 +38,7 @@ export function errorMatches(
  *
  * @example
  * decideOnError({ Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2 }] }, error, []);
- * // { kind: 'retry', retries: [1], delayMs: 1000 }
+ * // { kind: 'retry', retries: [1], delayMs: 1000, retrier: 0 }
  */
 export function decideOnError(
   handling: ErrorHandling,
@@ -55,7 +55,7 @@ export function decideOnError(
     if (used < (retrier.MaxAttempts ?? 3)) {
       const next = retriers.map((_, i) => retries[i] ?? 0);
       next[index] = used + 1;
-      return { kind: 'retry', retries: next, delayMs: retryDelayMs(retrier, used, random) };
+      return { kind: 'retry', retries: next, delayMs: retryDelayMs(retrier, used, random), retrier: index };
     }
   }
   const catcher = (handling.Catch ?? []).find((candidate) =>

@@ -214,6 +214,131 @@ describe('TestState', () => {
     expect(JSON.parse(resultPath.output!).error.Error).toBe('States.ResultPathMatchFailure');
   });
 
+  it("answers a mocked Task with the mock's result in place of its resource's, also a .sync one", async () => {
+    // Prepare
+    const before = doubled;
+    const mock = { result: '{"Payload":{"n":42},"StatusCode":200}' };
+    // Act
+    const invoked = await test(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: `${FUNCTION}double`, 'Payload.$': '$' },
+        ResultSelector: { 'n.$': '$.Payload.n' },
+        ResultPath: '$.doubled',
+        Next: 'Ship',
+      },
+      { n: 1 },
+      { mock, inspectionLevel: 'DEBUG' },
+    );
+    const nested = await test(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+        Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:child' },
+        ResultSelector: { 'status.$': '$.Status' },
+        End: true,
+      },
+      {},
+      { mock: { result: '{"Status":"SUCCEEDED","Output":{}}', fieldValidationMode: 'NONE' } },
+    );
+    // Assess
+    expect(invoked).toMatchObject({
+      status: 'SUCCEEDED',
+      nextState: 'Ship',
+      output: '{"n":1,"doubled":{"n":42}}',
+    });
+    expect(invoked.inspectionData).toMatchObject({
+      afterParameters: JSON.stringify({ FunctionName: `${FUNCTION}double`, Payload: { n: 1 } }),
+      result: '{"Payload":{"n":42},"StatusCode":200}',
+      afterResultSelector: '{"n":42}',
+    });
+    expect(doubled).toBe(before);
+    expect(nested).toEqual({ status: 'SUCCEEDED', output: '{"status":"SUCCEEDED"}' });
+  });
+
+  it('decides on a mocked error as a retrier that retried retrierRetryCount times would, then as its catcher', async () => {
+    // Prepare
+    const state = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: `${FUNCTION}double` },
+      Retry: [
+        {
+          ErrorEquals: ['Lambda.TooManyRequestsException'],
+          IntervalSeconds: 2,
+          BackoffRate: 3,
+          MaxAttempts: 2,
+        },
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Apologise' }],
+      End: true,
+    };
+    const mock = { errorOutput: { error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' } };
+    const attempt = (retrierRetryCount: number) =>
+      test(
+        state,
+        { order: 7 },
+        { mock, stateConfiguration: { retrierRetryCount }, inspectionLevel: 'DEBUG' },
+      );
+    // Act
+    const second = await attempt(1);
+    const exhausted = await attempt(2);
+    // Assess
+    expect(second).toMatchObject({
+      status: 'RETRIABLE',
+      error: 'Lambda.TooManyRequestsException',
+      cause: 'Rate exceeded',
+      inspectionData: { errorDetails: { retryIndex: 0, retryBackoffIntervalSeconds: 6 } },
+    });
+    expect(exhausted).toMatchObject({
+      status: 'CAUGHT_ERROR',
+      nextState: 'Apologise',
+      inspectionData: { errorDetails: { catchIndex: 0 } },
+    });
+    expect(JSON.parse(exhausted.output!)).toEqual({
+      order: 7,
+      error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' },
+    });
+  });
+
+  it('refuses a mock it cannot use and a state configuration it does not serve, naming the field', async () => {
+    // Act
+    const refusal = (extra: Partial<TestStateCommandInput>) =>
+      test({ Type: 'Task', Resource: `${FUNCTION}double`, End: true }, {}, extra).then(
+        () => undefined,
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    const both = await refusal({ mock: { result: '{}', errorOutput: { error: 'E' } } });
+    const notJson = await refusal({ mock: { result: 'nope' } });
+    const mode = await refusal({ mock: { result: '{}', fieldValidationMode: 'LOOSE' as never } });
+    const mapCount = await refusal({ stateConfiguration: { mapIterationFailureCount: 1 } });
+    const callback = await test(
+      {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
+        Parameters: {
+          TopicArn: 'arn:aws:sns:us-east-1:000000000000:approvals',
+          'Message.$': '$$.Task.Token',
+        },
+        End: true,
+      },
+      {},
+      { mock: { result: '{}' } },
+    ).then(
+      () => undefined,
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+    // Assess
+    expect(both).toMatch(/^ValidationException: mock must have either result .* or errorOutput/);
+    expect(notJson).toMatch(/^ValidationException: mock\.result is not JSON/);
+    expect(mode).toMatch(/mock\.fieldValidationMode/);
+    expect(mapCount).toMatch(
+      /^ValidationException: stateConfiguration: mapIterationFailureCount is not served/,
+    );
+    expect(callback).toMatch(/^ValidationException: TestState does not run a mocked \.waitForTaskToken task/);
+  });
+
   it('refuses a state it cannot run, naming why, and a definition AWS would refuse, located in the state', async () => {
     // Act
     const refusal = (state: object, extra?: Partial<TestStateCommandInput>) =>
@@ -231,7 +356,9 @@ describe('TestState', () => {
     const badRetry = await refusal({ Type: 'Task', Resource: `${FUNCTION}double`, Retry: 'nope', End: true });
     // Assess
     expect(map).toMatch(/^ValidationException: TestState does not run a Map state/);
-    expect(mocked).toMatch(/^ValidationException: mock is not served/);
+    expect(mocked).toBe(
+      'ValidationException: mock: the local runtime\'s TestState mocks Task states only (got a "Pass" state)',
+    );
     expect(badRetry).toBe(
       "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'Retry' must be an array at /Retry'",
     );

@@ -475,6 +475,7 @@ describe('Clock and retry policy', () => {
       kind: 'retry',
       retries: [1],
       delayMs: 2500,
+      retrier: 0,
     });
     expect(decideOnError(retry, new StatesError('E', ''), [1])).toEqual({ kind: 'fail' });
   });
