@@ -11,7 +11,7 @@
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { contextTime, executionContext } from './asl/context-object.ts';
-import { errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
+import { asStatesError, errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
 import { parseTaskResource, type TaskResource } from './asl/integrations/resource.ts';
 import { evaluateJsonataField } from './asl/jsonata.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
@@ -41,6 +41,7 @@ const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
 /** The function a mocked Task invokes in the test's runtime, in place of its resource. */
 const MOCK_FUNCTION = 'cutover-test-state-mock';
 const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
+const INT32_MAX = 2_147_483_647;
 
 /** A function of the test's runtime: its name and handler. */
 export interface TestFunction {
@@ -83,8 +84,22 @@ export async function testState(
     }
   }
   const level = validateOneOf(request.inspectionLevel ?? 'INFO', 'inspectionLevel', INSPECTION_LEVELS);
-  const mock = request.mock === undefined ? undefined : mockFunction(request.mock);
-  const state = parseState(request.definition, mock !== undefined);
+  const mocked = request.mock !== undefined && request.mock !== null;
+  const state = parseState(request.definition, mocked);
+  if (mocked && request.revealSecrets === true) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      'TestState does not support RevealSecrets when a mock is specified.',
+    );
+  }
+  if (state.Type === 'Task' && !mocked && request.roleArn === undefined) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      'RoleArn must be specified when testing a Task state',
+    );
+  }
+  // A mock of a Choice or Wait, which invoke nothing, changes nothing.
+  const mock = mocked && state.Type === 'Task' ? mockFunction(request.mock!) : undefined;
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
   const retrierRetryCount = parseRetryCount(request.stateConfiguration);
@@ -161,11 +176,15 @@ function parseJsonObject(
 }
 
 /**
- * What TestState does not run without a mock (as AWS), named; undefined for a state it runs. A mocked Task
- * runs whatever its resource but `.waitForTaskToken`, whose `$$.Task.Token` the mock's stand-in lacks.
+ * Why TestState does not run `state` (`mocked` or not), as the end of a sentence; undefined for a state it
+ * runs. Without a mock, as on AWS: activity, `.sync` and `.waitForTaskToken` tasks. With one: Map and
+ * Parallel states (the local runtime mocks Task states only) and `.waitForTaskToken` tasks (the mock's
+ * stand-in has no `$$.Task.Token`).
  */
-function unservedKind(state: Record<string, unknown>, mocked: boolean): string | undefined {
-  if (state.Type === 'Parallel' || state.Type === 'Map') return `a ${state.Type} state`;
+function unservedReason(state: Record<string, unknown>, mocked: boolean): string | undefined {
+  if (state.Type === 'Parallel' || state.Type === 'Map') {
+    return `a mocked ${state.Type} state: the local runtime mocks Task states only`;
+  }
   if (typeof state.Resource !== 'string') return undefined;
   let resource: TaskResource;
   try {
@@ -174,13 +193,21 @@ function unservedKind(state: Record<string, unknown>, mocked: boolean): string |
     return undefined; // a resource the runtime does not serve fails the test as it fails an execution
   }
   const pattern = resource.kind === 'service' ? resource.pattern : undefined;
-  if (mocked) return pattern === 'waitForTaskToken' ? 'a mocked .waitForTaskToken task' : undefined;
-  if (resource.kind === 'activity') return 'an activity task';
-  if (pattern !== undefined && pattern !== 'request-response') return `a .${pattern} task`;
+  if (mocked) {
+    return pattern === 'waitForTaskToken'
+      ? 'a mocked .waitForTaskToken task: the local runtime has no $$.Task.Token for it'
+      : undefined;
+  }
+  const withoutMock = 'without a mock, as on AWS (the local runtime mocks Task states only)';
+  if (resource.kind === 'activity') return `an activity task ${withoutMock}`;
+  if (pattern !== undefined && pattern !== 'request-response') return `a .${pattern} task ${withoutMock}`;
   return undefined;
 }
 
-/** The state a request defines: a JSON object with a `Type` TestState serves (with a `mock`: a Task). */
+/**
+ * The state a request defines: a JSON object with a `Type` TestState serves, refused in AWS's words (a Map
+ * or Parallel without a mock, a mock of a state that produces no result).
+ */
 function parseState(definition: unknown, mocked: boolean): State {
   const state = parseJsonObject(
     String(definition),
@@ -188,19 +215,20 @@ function parseState(definition: unknown, mocked: boolean): State {
     'InvalidDefinition',
     'one state, a JSON object',
   );
-  if (mocked && state.Type !== 'Task') {
+  if (!mocked && (state.Type === 'Map' || state.Type === 'Parallel')) {
     throw new StepFunctionsApiError(
-      'ValidationException',
-      `mock: the local runtime's TestState mocks Task states only (got a ${JSON.stringify(state.Type)} state)`,
+      'InvalidDefinition',
+      'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]',
     );
   }
-  const unserved = unservedKind(state, mocked);
-  if (unserved) {
-    const why = mocked
-      ? 'in the local runtime (its $$.Task.Token is not served with a mock)'
-      : 'without a mock, as on AWS (the local runtime mocks Task states only)';
-    throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved} ${why}`);
+  if (mocked && ['Pass', 'Fail', 'Succeed'].includes(state.Type as string)) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `State type '${String(state.Type)}' is not supported when a mock is specified`,
+    );
   }
+  const unserved = unservedReason(state, mocked);
+  if (unserved) throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved}`);
   return state as unknown as State;
 }
 
@@ -214,10 +242,16 @@ function mockFunction(mock: Sfn.MockInput): TestFunction {
   if (fieldValidationMode !== undefined) {
     validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
   }
-  if ((result === undefined) === (errorOutput === undefined)) {
+  if (result !== undefined && errorOutput !== undefined) {
     throw new StepFunctionsApiError(
       'ValidationException',
-      'mock must have either result (JSON text) or errorOutput ({error, cause?}), not both and not neither',
+      'A test mock should have only one of the following fields: [result, errorOutput].',
+    );
+  }
+  if (result === undefined && errorOutput === undefined) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      'mock needs result (JSON text) or errorOutput ({error, cause?})',
     );
   }
   if (errorOutput !== undefined) {
@@ -238,11 +272,8 @@ function mockFunction(mock: Sfn.MockInput): TestFunction {
   let value: unknown;
   try {
     value = JSON.parse(String(result));
-  } catch (error) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      `mock.result is not JSON: ${(error as Error).message}`,
-    );
+  } catch {
+    throw new StepFunctionsApiError('ValidationException', 'Mocked result must be valid JSON');
   }
   return { name: MOCK_FUNCTION, handler: () => value };
 }
@@ -387,13 +418,23 @@ async function outcomeOf(
   const decision = decideOnError(handling, error, retries);
   if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
   if (decision.kind === 'retry') {
-    const errorDetails = {
-      retryIndex: decision.retrier,
-      retryBackoffIntervalSeconds: decision.delayMs / 1000,
-    };
+    // A whole number of seconds, as the API gives it, at most the largest it holds.
+    const seconds = Math.min(Math.round(decision.delayMs / 1000), INT32_MAX);
+    const errorDetails = { retryIndex: decision.retrier, retryBackoffIntervalSeconds: seconds };
     return { status: 'RETRIABLE', ...failure, errorDetails };
   }
-  const output = await caughtOutput(state, decision.catcher, error, scope);
+  let output: unknown;
+  try {
+    output = await caughtOutput(state, decision.catcher, error, scope);
+  } catch (thrown) {
+    // The catcher's ResultPath or Output fails the state, as it fails an execution.
+    const failed = asStatesError(thrown);
+    return {
+      status: 'FAILED',
+      error: failed.error,
+      ...(failed.causeText === undefined ? {} : { cause: failed.causeText }),
+    };
+  }
   return {
     status: 'CAUGHT_ERROR',
     ...failure,

@@ -43,7 +43,8 @@ const SENSITIVE_FIELDS = new Set([
 /** How a message shows the value: `Value null`, `Value '1001'` for a scalar, `Value` for an object or a sensitive field. */
 function shownValue(value: unknown, field: string): string {
   // A sensitive field is never shown, not even as null (AWS-recorded: `Value at 'output' ... must not be null`).
-  if (SENSITIVE_FIELDS.has(field)) return 'Value';
+  // A nested field (`mock.result`) is sensitive by its own name.
+  if (SENSITIVE_FIELDS.has(field.slice(field.lastIndexOf('.') + 1))) return 'Value';
   if (value === undefined || value === null) return 'Value null';
   if (typeof value === 'object') return 'Value';
   return `Value '${String(value)}'`;

@@ -26,9 +26,16 @@ afterAll(async () => {
   await local.close();
 });
 
+const ROLE = 'arn:aws:iam::000000000000:role/test-state';
+
 async function test(state: object, input: unknown, extra: Partial<TestStateCommandInput> = {}) {
   const { $metadata, ...answer } = await client.send(
-    new TestStateCommand({ definition: JSON.stringify(state), input: JSON.stringify(input), ...extra }),
+    new TestStateCommand({
+      definition: JSON.stringify(state),
+      input: JSON.stringify(input),
+      roleArn: ROLE,
+      ...extra,
+    }),
   );
   return answer;
 }
@@ -284,6 +291,20 @@ describe('TestState', () => {
     // Act
     const second = await attempt(1);
     const exhausted = await attempt(2);
+    const unreachable = await test(
+      {
+        ...state,
+        Retry: undefined,
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.a.b', Next: 'B' }],
+      },
+      { a: 5 },
+      { mock },
+    );
+    const halves = await test(
+      { ...state, Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, BackoffRate: 1.5 }] },
+      {},
+      { mock, stateConfiguration: { retrierRetryCount: 1 }, inspectionLevel: 'DEBUG' },
+    );
     // Assess
     expect(second).toMatchObject({
       status: 'RETRIABLE',
@@ -296,6 +317,10 @@ describe('TestState', () => {
       nextState: 'Apologise',
       inspectionData: { errorDetails: { catchIndex: 0 } },
     });
+    // A catcher whose ResultPath cannot be written fails the state, as in an execution.
+    expect(unreachable).toMatchObject({ status: 'FAILED', error: 'States.ResultPathMatchFailure' });
+    // The backoff is a whole number of seconds (1.5 s here), as the API types it.
+    expect(halves.inspectionData?.errorDetails).toEqual({ retryIndex: 0, retryBackoffIntervalSeconds: 2 });
     expect(JSON.parse(exhausted.output!)).toEqual({
       order: 7,
       error: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate exceeded' },
@@ -313,6 +338,9 @@ describe('TestState', () => {
     const notJson = await refusal({ mock: { result: 'nope' } });
     const mode = await refusal({ mock: { result: '{}', fieldValidationMode: 'LOOSE' as never } });
     const mapCount = await refusal({ stateConfiguration: { mapIterationFailureCount: 1 } });
+    const secrets = await refusal({ mock: { result: '{}' }, revealSecrets: true });
+    const withoutRole = await refusal({ roleArn: undefined });
+    const huge = await refusal({ mock: { result: JSON.stringify({ s: 'x'.repeat(300 * 1024) }) } });
     const callback = await test(
       {
         Type: 'Task',
@@ -330,8 +358,17 @@ describe('TestState', () => {
       (error: Error) => `${error.name}: ${error.message}`,
     );
     // Assess
-    expect(both).toMatch(/^ValidationException: mock must have either result .* or errorOutput/);
-    expect(notJson).toMatch(/^ValidationException: mock\.result is not JSON/);
+    expect(both).toBe(
+      'ValidationException: A test mock should have only one of the following fields: [result, errorOutput].',
+    );
+    expect(notJson).toBe('ValidationException: Mocked result must be valid JSON');
+    expect(secrets).toBe(
+      'ValidationException: TestState does not support RevealSecrets when a mock is specified.',
+    );
+    expect(withoutRole).toBe('ValidationException: RoleArn must be specified when testing a Task state');
+    // A mocked result is sensitive: the refusal names the field, not its 300 KiB.
+    expect(huge).toMatch(/^ValidationException: 1 validation error detected: Value at 'mock\.result'/);
+    expect(huge!.length).toBeLessThan(300);
     expect(mode).toMatch(/mock\.fieldValidationMode/);
     expect(mapCount).toMatch(
       /^ValidationException: stateConfiguration: mapIterationFailureCount is not served/,
@@ -355,10 +392,10 @@ describe('TestState', () => {
     const invalid = await refusal({ Type: 'Pass', Resulte: 1, End: true });
     const badRetry = await refusal({ Type: 'Task', Resource: `${FUNCTION}double`, Retry: 'nope', End: true });
     // Assess
-    expect(map).toMatch(/^ValidationException: TestState does not run a Map state/);
-    expect(mocked).toBe(
-      'ValidationException: mock: the local runtime\'s TestState mocks Task states only (got a "Pass" state)',
+    expect(map).toBe(
+      'InvalidDefinition: TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]',
     );
+    expect(mocked).toBe("ValidationException: State type 'Pass' is not supported when a mock is specified");
     expect(badRetry).toBe(
       "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'Retry' must be an array at /Retry'",
     );
