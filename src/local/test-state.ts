@@ -42,6 +42,32 @@ const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
 const MOCK_FUNCTION = 'cutover-test-state-mock';
 const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
 const INT32_MAX = 2_147_483_647;
+/** The state types a mock stands in for: those that produce a result. */
+const MOCKED_TYPES: ReadonlySet<string> = new Set(['Task', 'Map', 'Parallel']);
+/**
+ * The fields of a mocked Map or Parallel that make its result, which the mock gives instead: its items or
+ * branches and what shapes their input and runs them.
+ */
+const RESULT_MAKING_FIELDS = [
+  'Branches',
+  'ItemsPath',
+  'Items',
+  'ItemSelector',
+  'ItemProcessor',
+  'Iterator',
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'MaxConcurrency',
+  'MaxConcurrencyPath',
+  'ToleratedFailureCount',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentage',
+  'ToleratedFailurePercentagePath',
+  'Label',
+  'Parameters',
+  'Arguments',
+];
 
 /** A function of the test's runtime: its name and handler. */
 export interface TestFunction {
@@ -99,13 +125,12 @@ export async function testState(
     );
   }
   // A mock of a Choice or Wait, which invoke nothing, changes nothing.
-  const mock = mocked && state.Type === 'Task' ? mockFunction(request.mock!) : undefined;
+  const mock = mocked && MOCKED_TYPES.has(state.Type) ? mockFunction(request.mock!, state) : undefined;
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
   const retrierRetryCount = parseRetryCount(request.stateConfiguration);
   refuseInvalidState(testMachine(state, variables, false));
-  // A mocked Task invokes the mock function in place of its resource.
-  const runs = mock ? ({ ...state, Resource: MOCK_FUNCTION_ARN } as State) : state;
+  const runs = mock ? mockedTask(state) : state;
   const machine = testMachine(runs, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
@@ -177,14 +202,10 @@ function parseJsonObject(
 
 /**
  * Why TestState does not run `state` (`mocked` or not), as the end of a sentence; undefined for a state it
- * runs. Without a mock, as on AWS: activity, `.sync` and `.waitForTaskToken` tasks. With one: Map and
- * Parallel states (the local runtime mocks Task states only) and `.waitForTaskToken` tasks (the mock's
- * stand-in has no `$$.Task.Token`).
+ * runs. Without a mock, as on AWS: activity, `.sync` and `.waitForTaskToken` tasks. With one, a
+ * `.waitForTaskToken` task: the mock's stand-in has no `$$.Task.Token`.
  */
 function unservedReason(state: Record<string, unknown>, mocked: boolean): string | undefined {
-  if (state.Type === 'Parallel' || state.Type === 'Map') {
-    return `a mocked ${state.Type} state: the local runtime mocks Task states only`;
-  }
   if (typeof state.Resource !== 'string') return undefined;
   let resource: TaskResource;
   try {
@@ -237,7 +258,7 @@ function parseState(definition: unknown, mocked: boolean): State {
  * and cause as they are. `fieldValidationMode` is checked for its values; results are not checked against
  * the service's API model.
  */
-function mockFunction(mock: Sfn.MockInput): TestFunction {
+function mockFunction(mock: Sfn.MockInput, state: State): TestFunction {
   const { result, errorOutput, fieldValidationMode } = mock;
   if (fieldValidationMode !== undefined) {
     validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
@@ -275,7 +296,48 @@ function mockFunction(mock: Sfn.MockInput): TestFunction {
   } catch {
     throw new StepFunctionsApiError('ValidationException', 'Mocked result must be valid JSON');
   }
+  refuseMockedResultShape(state, value);
   return { name: MOCK_FUNCTION, handler: () => value };
+}
+
+/**
+ * A mocked Map's result is an array (an object with a `ResultWriter`), a mocked Parallel's an array of one
+ * output per branch, as AWS checks them.
+ */
+function refuseMockedResultShape(state: State, value: unknown): void {
+  const { Type, ResultWriter, Branches } = state as {
+    Type: string;
+    ResultWriter?: unknown;
+    Branches?: unknown[];
+  };
+  if (Type === 'Map' && ResultWriter !== undefined) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new StepFunctionsApiError('ValidationException', 'Mocked result must be a JSON object.');
+    }
+    return;
+  }
+  if (Type !== 'Map' && Type !== 'Parallel') return;
+  if (!Array.isArray(value)) {
+    throw new StepFunctionsApiError('ValidationException', 'Mocked result must be an array.');
+  }
+  const branches = Branches?.length ?? 0;
+  if (Type === 'Parallel' && value.length !== branches) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `Mocked result must have one output per branch: the Parallel state has ${branches}, the result ${value.length}`,
+    );
+  }
+}
+
+/**
+ * The state a mocked state runs as: a Task whose resource is the mock's function, with the state's own data
+ * flow around the result (InputPath, ResultSelector, ResultPath, OutputPath, Output, Assign). A Map or
+ * Parallel leaves out the fields that would make its result.
+ */
+function mockedTask(state: State): State {
+  const task: Record<string, unknown> = { ...state, Type: 'Task', Resource: MOCK_FUNCTION_ARN };
+  if (state.Type !== 'Task') for (const field of RESULT_MAKING_FIELDS) delete task[field];
+  return task as unknown as State;
 }
 
 /**

@@ -264,6 +264,51 @@ describe('TestState', () => {
     expect(nested).toEqual({ status: 'SUCCEEDED', output: '{"status":"SUCCEEDED"}' });
   });
 
+  it("answers a mocked Map or Parallel with the mock's result through the state's own data flow, checking its shape", async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      ItemsPath: '$.orders',
+      ItemProcessor: {
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: `${FUNCTION}double`, End: true } },
+      },
+      ResultSelector: { 'count.$': 'States.ArrayLength($)' },
+      ResultPath: '$.shipped',
+      Next: 'Report',
+    };
+    const parallel = {
+      Type: 'Parallel',
+      Branches: [
+        { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
+        { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } },
+      ],
+      End: true,
+    };
+    const before = doubled;
+    // Act
+    const mapped = await test(map, { orders: [1, 2, 3] }, { mock: { result: '[{"n":2},{"n":4},{"n":6}]' } });
+    const notArray = await test(map, {}, { mock: { result: '{"n":2}' } }).catch(
+      (error: Error) => error.message,
+    );
+    const branches = await test(parallel, {}, { mock: { result: '["a","b"]' } });
+    const oneShort = await test(parallel, {}, { mock: { result: '["a"]' } }).catch(
+      (error: Error) => error.message,
+    );
+    // Assess
+    expect(mapped).toEqual({
+      status: 'SUCCEEDED',
+      nextState: 'Report',
+      output: '{"orders":[1,2,3],"shipped":{"count":3}}',
+    });
+    expect(doubled).toBe(before);
+    expect(notArray).toBe('Mocked result must be an array.');
+    expect(branches).toEqual({ status: 'SUCCEEDED', output: '["a","b"]' });
+    expect(oneShort).toMatch(
+      /^Mocked result must have one output per branch: the Parallel state has 2, the result 1$/,
+    );
+  });
+
   it('decides on a mocked error as a retrier that retried retrierRetryCount times would, then as its catcher', async () => {
     // Prepare
     const state = {
