@@ -34,7 +34,7 @@ const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/test-state';
 /** How long a test may run, as on AWS: past it, it fails `States.Timeout`. */
 const TEST_TIMEOUT_SECONDS = 300;
 /** Fields of AWS's TestState this runtime does not serve. */
-const UNSERVED_FIELDS = ['stateName', 'context'] as const;
+const UNSERVED_FIELDS = ['context'] as const;
 /** The one `stateConfiguration` field served. */
 const SERVED_CONFIGURATION = ['retrierRetryCount'];
 const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
@@ -105,13 +105,13 @@ export async function testState(
     if (request[field] !== undefined) {
       throw new StepFunctionsApiError(
         'ValidationException',
-        `${field} is not served by the local runtime's TestState: give the state's own definition, input and variables`,
+        `${field} is not served by the local runtime's TestState: give the state's definition, input and variables`,
       );
     }
   }
   const level = validateOneOf(request.inspectionLevel ?? 'INFO', 'inspectionLevel', INSPECTION_LEVELS);
   const mocked = request.mock !== undefined && request.mock !== null;
-  const state = parseState(request.definition, mocked);
+  const state = parseState(request.definition, request.stateName, mocked);
   if (mocked && request.revealSecrets === true) {
     throw new StepFunctionsApiError(
       'ValidationException',
@@ -124,8 +124,7 @@ export async function testState(
       'RoleArn must be specified when testing a Task state',
     );
   }
-  // A mock of a Choice or Wait, which invoke nothing, changes nothing.
-  const mock = mocked && MOCKED_TYPES.has(state.Type) ? mockFunction(request.mock!, state) : undefined;
+  const mock = mocked ? mockFunction(request.mock!, state) : undefined;
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
   const retrierRetryCount = parseRetryCount(request.stateConfiguration);
@@ -226,23 +225,25 @@ function unservedReason(state: Record<string, unknown>, mocked: boolean): string
 }
 
 /**
- * The state a request defines: a JSON object with a `Type` TestState serves, refused in AWS's words (a Map
- * or Parallel without a mock, a mock of a state that produces no result).
+ * The state a request tests: its `definition`, or with a `stateName` the state of that name in the state
+ * machine `definition` is (checked whole, the state taking its `QueryLanguage`). Refused in AWS's words: a
+ * Map or Parallel without a mock, a mock of a state that produces no result.
  */
-function parseState(definition: unknown, mocked: boolean): State {
-  const state = parseJsonObject(
+function parseState(definition: unknown, stateName: string | undefined, mocked: boolean): State {
+  const parsed = parseJsonObject(
     String(definition),
     'definition',
     'InvalidDefinition',
-    'one state, a JSON object',
+    stateName === undefined ? 'one state, a JSON object' : 'a state machine, a JSON object',
   );
+  const state = stateName === undefined ? parsed : stateOfMachine(String(definition), parsed, stateName);
   if (!mocked && (state.Type === 'Map' || state.Type === 'Parallel')) {
     throw new StepFunctionsApiError(
       'InvalidDefinition',
       'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]',
     );
   }
-  if (mocked && ['Pass', 'Fail', 'Succeed'].includes(state.Type as string)) {
+  if (mocked && !MOCKED_TYPES.has(state.Type as string)) {
     throw new StepFunctionsApiError(
       'ValidationException',
       `State type '${String(state.Type)}' is not supported when a mock is specified`,
@@ -251,6 +252,48 @@ function parseState(definition: unknown, mocked: boolean): State {
   const unserved = unservedReason(state, mocked);
   if (unserved) throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved}`);
   return state as unknown as State;
+}
+
+/**
+ * The state `stateName` of the state machine `machine` (its JSON `definition`), at the top level or in a
+ * branch or item processor, with the machine's `QueryLanguage` unless it has its own; the whole machine must
+ * be valid, as CreateStateMachine checks it.
+ */
+function stateOfMachine(
+  definition: string,
+  machine: Record<string, unknown>,
+  stateName: string,
+): Record<string, unknown> {
+  const errors = validateDefinition(definition).filter((diagnostic) => diagnostic.severity === 'ERROR');
+  if (errors.length > 0) throw invalidDefinition(errors);
+  const found = findState(machine, stateName);
+  if (!found) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `stateName: the definition has no state named ${JSON.stringify(stateName)}`,
+    );
+  }
+  const { QueryLanguage } = machine;
+  return found.QueryLanguage === undefined && QueryLanguage !== undefined
+    ? { ...found, QueryLanguage }
+    : found;
+}
+
+/** The state named `name` in `flow`'s States or, depth first, in its states' branches and item processors. */
+function findState(flow: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
+  const states = (flow.States ?? {}) as Record<string, Record<string, unknown>>;
+  if (Object.hasOwn(states, name)) return states[name];
+  for (const state of Object.values(states)) {
+    const flows = [
+      ...((state.Branches as Record<string, unknown>[] | undefined) ?? []),
+      ...[state.ItemProcessor, state.Iterator].filter((processor) => processor !== undefined),
+    ] as Record<string, unknown>[];
+    for (const nested of flows) {
+      const found = findState(nested, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -309,6 +309,47 @@ describe('TestState', () => {
     );
   });
 
+  it("tests one state of a whole state machine by its stateName, also one in a branch, with the machine's query language", async () => {
+    // Prepare
+    const machine = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Split',
+      States: {
+        Split: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'Label',
+              States: { Label: { Type: 'Pass', Output: '{% $states.input.n * 10 %}', End: true } },
+            },
+          ],
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const definition = JSON.stringify(machine);
+    const byName = (stateName: string) =>
+      test({}, { n: 4 }, { definition, stateName }).catch(
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    // Act
+    const nested = await byName('Label');
+    const missing = await byName('Nowhere');
+    const invalid = await test(
+      {},
+      {},
+      {
+        definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass' } } }),
+        stateName: 'A',
+      },
+    ).catch((error: Error) => error.name);
+    // Assess
+    expect(nested).toEqual({ status: 'SUCCEEDED', output: '40' });
+    expect(missing).toBe('ValidationException: stateName: the definition has no state named "Nowhere"');
+    expect(invalid).toBe('InvalidDefinition');
+  });
+
   it('decides on a mocked error as a retrier that retried retrierRetryCount times would, then as its catcher', async () => {
     // Prepare
     const state = {
@@ -434,6 +475,10 @@ describe('TestState', () => {
       End: true,
     });
     const mocked = await refusal({ Type: 'Pass', End: true }, { mock: { result: '{}' } });
+    const mockedChoice = await refusal(
+      { Type: 'Choice', Choices: [{ Variable: '$.n', IsPresent: true, Next: 'A' }], Default: 'B' },
+      { mock: { result: '{}' } },
+    );
     const invalid = await refusal({ Type: 'Pass', Resulte: 1, End: true });
     const badRetry = await refusal({ Type: 'Task', Resource: `${FUNCTION}double`, Retry: 'nope', End: true });
     // Assess
@@ -441,6 +486,9 @@ describe('TestState', () => {
       'InvalidDefinition: TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]',
     );
     expect(mocked).toBe("ValidationException: State type 'Pass' is not supported when a mock is specified");
+    expect(mockedChoice).toBe(
+      "ValidationException: State type 'Choice' is not supported when a mock is specified",
+    );
     expect(badRetry).toBe(
       "InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The field 'Retry' must be an array at /Retry'",
     );
