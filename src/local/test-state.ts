@@ -1,12 +1,14 @@
 /**
- * TestState: runs the definition of one state on an input, as AWS's TestState API does, and answers its
+ * TestState: runs the definition of one state (or, by its `stateName`, one of a whole state machine's) on an
+ * input, as AWS's TestState API does, and answers its
  * output and next state, or its error, and with `inspectionLevel` DEBUG or TRACE how its data flowed.
  * The state runs in a throwaway in-memory runtime (the same engine and Lambda handlers), alone in a state
  * machine where its `Next`, `Default` and `Choices` targets stand as Succeed states, so the state entered
  * after it is its next state. It runs without its `Retry` and `Catch`: an error it ends with is then
  * decided on as the engine decides (the first retrier that takes it answers RETRIABLE, without a retry;
- * else the first catcher, CAUGHT_ERROR with the catcher's output and next state). A Task's `mock` stands in
- * for its resource: a function of the test's runtime answers the mocked result or error in its place.
+ * else the first catcher, CAUGHT_ERROR with the catcher's output and next state). A `mock` stands in for
+ * what makes a Task's, Map's or Parallel's result: the state runs as a Task whose resource is a function of
+ * the test's runtime answering the mocked result or error.
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
