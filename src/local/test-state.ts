@@ -14,6 +14,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { contextTime, executionContext } from './asl/context-object.ts';
 import { asStatesError, errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
+import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
 import { parseTaskResource, type TaskResource } from './asl/integrations/resource.ts';
 import { evaluateJsonataField } from './asl/jsonata.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
@@ -40,6 +41,8 @@ const UNSERVED_FIELDS = ['context'] as const;
 /** The one `stateConfiguration` field served. */
 const SERVED_CONFIGURATION = ['retrierRetryCount'];
 const INT32_MAX = 2_147_483_647;
+/** How deep a tested state or variables may nest: the runtime's limit less the test machine's own levels. */
+const TEST_NESTING_LIMIT = MAX_JSON_DEPTH - 4;
 /** What a test runs in. */
 export interface TestStateOptions {
   /**
@@ -160,6 +163,13 @@ function parseJsonObject(
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new StepFunctionsApiError(code, `${field} must be ${shape}`);
+  }
+  const tooDeep = deeperThan(parsed, TEST_NESTING_LIMIT);
+  if (tooDeep !== undefined) {
+    throw new StepFunctionsApiError(
+      code,
+      `${field} nests arrays and objects more than ${TEST_NESTING_LIMIT} levels deep, the nesting depth limit of the local runtime's TestState (at ${tooDeep.slice(0, 60) || '/'})`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -328,6 +338,11 @@ function targetsOf(state: State, caught: boolean): string[] {
   return [...new Set(targets.filter((target): target is string => typeof target === 'string'))];
 }
 
+/** Adds the state `name` to `states` as an own member, whatever its name (`__proto__` too). */
+function defineState(states: Record<string, unknown>, name: string, state: object): void {
+  Object.defineProperty(states, name, { value: state, enumerable: true, writable: true, configurable: true });
+}
+
 /** A name for a state of the test machine that none of `taken` has. */
 function freeName(base: string, taken: readonly string[]): string {
   let name = base;
@@ -349,7 +364,8 @@ function testMachine(
   const name = freeName('TestState', taken);
   const { Retry: _retry, Catch: _catch, ...withoutErrorHandling } = state as State & ErrorHandling;
   const states: Record<string, unknown> = { [name]: runnable ? withoutErrorHandling : state };
-  for (const target of targets) states[target] = { Type: 'Succeed' };
+  // Defined, not assigned: a state may be named `__proto__`.
+  for (const target of targets) defineState(states, target, { Type: 'Succeed' });
   let startAt = name;
   if (variables !== undefined) {
     startAt = freeName('AssignVariables', [...taken, name]);
@@ -361,7 +377,7 @@ function testMachine(
       ResultPath: null,
       Assign: assign,
     };
-    states[startAt] = { ...seed, Next: name };
+    defineState(states, startAt, { ...seed, Next: name });
   }
   // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };

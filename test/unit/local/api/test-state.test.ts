@@ -462,6 +462,28 @@ describe('TestState', () => {
     expect(callback).toMatch(/^ValidationException: TestState does not run a mocked \.waitForTaskToken task/);
   });
 
+  it('answers a definition or variables nested too deep with a refusal, and goes on to a state named __proto__', async () => {
+    // Prepare
+    const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const refusal = (extra: Partial<TestStateCommandInput>) =>
+      test({ Type: 'Pass', End: true }, {}, extra).then(
+        () => undefined,
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    // Act
+    const definition = await refusal({ definition: `{"Type":"Pass","Result":${deep(5000)},"End":true}` });
+    const variables = await refusal({ variables: `{"v":${deep(5000)}}` });
+    const proto = await test({ Type: 'Pass', Next: '__proto__' }, { n: 1 });
+    // Assess
+    expect(definition).toMatch(
+      /^InvalidDefinition: definition nests arrays and objects more than 996 levels deep/,
+    );
+    expect(variables).toMatch(
+      /^ValidationException: variables nests arrays and objects more than 996 levels deep/,
+    );
+    expect(proto).toEqual({ status: 'SUCCEEDED', nextState: '__proto__', output: '{"n":1}' });
+  });
+
   it('refuses a state it cannot run, naming why, and a definition AWS would refuse, located in the state', async () => {
     // Act
     const refusal = (state: object, extra?: Partial<TestStateCommandInput>) =>
