@@ -46,6 +46,8 @@ const RESULT_MAKING_FIELDS = [
 export interface TestFunction {
   name: string;
   handler: LocalLambdaHandler;
+  /** The error it fails with, when it mocks one: the test answers it as it is. */
+  mockedError?: { error: string; cause?: string };
 }
 
 /**
@@ -83,6 +85,7 @@ export function mockFunction(mock: Sfn.MockInput, state: State): TestFunction {
       handler: () => {
         throw new StatesError(error, cause);
       },
+      mockedError: { error, ...(cause === undefined || cause === null ? {} : { cause }) },
     };
   }
   let value: unknown;

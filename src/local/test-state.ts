@@ -133,9 +133,14 @@ export async function testState(
       },
       variables: variables ?? {},
     };
+    // A mocked error is the state's as it was given (the engine prefixes a States.Runtime cause, for one).
+    const endedAs =
+      mock?.mockedError && ended.status === 'FAILED'
+        ? { ...ended, error: mock.mockedError.error, cause: mock.mockedError.cause }
+        : ended;
     const { errorDetails, ...outcome } = await outcomeOf(
       state,
-      ended,
+      endedAs,
       events.slice(entered + 1),
       scope,
       retrierRetryCount,

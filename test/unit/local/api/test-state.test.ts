@@ -377,6 +377,7 @@ describe('TestState', () => {
     // Act
     const second = await attempt(1);
     const exhausted = await attempt(2);
+    const runtime = await test(state, {}, { mock: { errorOutput: { error: 'States.Runtime' } } });
     const unreachable = await test(
       {
         ...state,
@@ -403,6 +404,8 @@ describe('TestState', () => {
       nextState: 'Apologise',
       inspectionData: { errorDetails: { catchIndex: 0 } },
     });
+    // A mocked error is answered as given: no cause added, even for States.Runtime (never caught).
+    expect(runtime).toEqual({ status: 'FAILED', error: 'States.Runtime' });
     // A catcher whose ResultPath cannot be written fails the state, as in an execution.
     expect(unreachable).toMatchObject({ status: 'FAILED', error: 'States.ResultPathMatchFailure' });
     // The backoff is a whole number of seconds (1.5 s here), as the API types it.
