@@ -48,6 +48,7 @@ import {
   NO_PUBLICATIONS,
   type PublishedVersion,
   parsePublications,
+  publishedVersion,
   qualifierOf,
   routedVersion,
   type StateMachineAlias,
@@ -379,7 +380,7 @@ export class LocalStepFunctions {
     const alias =
       'alias' in qualifier ? publications?.aliases.find((each) => each.name === qualifier.alias) : undefined;
     const number = 'version' in qualifier ? qualifier.version : alias && routedVersion(alias);
-    const version = publications?.versions.find((each) => each.version === number);
+    const version = publications && publishedVersion(publications, number);
     if (!machine || !version) throw stateMachineDoesNotExist(arn);
     return { machine, version, alias };
   }

@@ -47,6 +47,19 @@ export function parsePublications(json: string): Publications {
   return JSON.parse(json) as Publications;
 }
 
+/** The version numbered `number` of `publications`, if it was published and not deleted. */
+export function publishedVersion(
+  publications: Publications,
+  number: number | undefined,
+): PublishedVersion | undefined {
+  return publications.versions.find((version) => version.version === number);
+}
+
+/** Whether `alias` routes executions (with any weight) to version `number`. */
+export function routesTo(alias: StateMachineAlias, number: number): boolean {
+  return alias.routing.some((route) => route.version === number);
+}
+
 /** What a state machine ARN's qualifier names: a version (`name:3`) or an alias (`name:prod`). */
 export type ArnQualifier = { version: number } | { alias: string };
 

@@ -15,6 +15,8 @@ import {
   type Publications,
   type PublishedVersion,
   parsePublications,
+  publishedVersion,
+  routesTo,
   type StateMachineAlias,
   splitQualifiedArn,
   versionArn,
@@ -136,9 +138,7 @@ export class VersionsApi {
     const machine = this.options.store.getStateMachine(machineArn);
     if (!machine) return {};
     const publications = parsePublications(machine.publications);
-    const routing = publications.aliases.filter((alias) =>
-      alias.routing.some((route) => route.version === number),
-    );
+    const routing = publications.aliases.filter((alias) => routesTo(alias, number));
     if (routing.length > 0) {
       throw new StepFunctionsApiError(
         'ConflictException',
@@ -261,8 +261,8 @@ export class VersionsApi {
       );
     }
     const machine = this.options.machine(machineArn);
-    const { aliases, versions } = parsePublications(machine.publications);
-    if (qualifier && !versions.some((version) => version.version === qualifier.version)) {
+    const publications = parsePublications(machine.publications);
+    if (qualifier && !publishedVersion(publications, qualifier.version)) {
       throw new StepFunctionsApiError(
         'ResourceNotFound',
         `Request references a resource that does not exist: '${arn}'`,
@@ -272,8 +272,8 @@ export class VersionsApi {
     const now = this.options.clock.now();
     const request = ['ListStateMachineAliases', arn];
     const after = pagePosition(input.nextToken, request, '', now);
-    const listed = aliases
-      .filter((alias) => !qualifier || alias.routing.some((route) => route.version === qualifier.version))
+    const listed = publications.aliases
+      .filter((alias) => !qualifier || routesTo(alias, qualifier.version))
       .filter((alias) => alias.name > after)
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const page = listed.slice(0, limit);
@@ -359,8 +359,8 @@ export class VersionsApi {
       );
     }
     const machine = this.options.activeMachine(parsed[0]!.machineArn);
-    const { versions } = parsePublications(machine.publications);
-    const missing = parsed.find((route) => !versions.some((version) => version.version === route.number));
+    const publications = parsePublications(machine.publications);
+    const missing = parsed.find((route) => !publishedVersion(publications, route.number));
     if (missing) {
       throw new StepFunctionsApiError(
         'ResourceNotFound',
