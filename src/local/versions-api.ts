@@ -134,7 +134,7 @@ export class VersionsApi {
   async deleteStateMachineVersion(
     input: Sfn.DeleteStateMachineVersionCommandInput,
   ): Promise<Out<Sfn.DeleteStateMachineVersionCommandOutput>> {
-    const { machineArn, number } = parseVersionArn(input.stateMachineVersionArn, 'stateMachineVersionArn');
+    const { machineArn, number } = parseVersionArn(input.stateMachineVersionArn);
     const machine = this.options.store.getStateMachine(machineArn);
     if (!machine) return {};
     const publications = parsePublications(machine.publications);
@@ -395,12 +395,14 @@ function validateAliasName(name: unknown): string {
 }
 
 /** A version ARN's state machine ARN and number; InvalidArn for any other ARN. */
-export function parseVersionArn(arn: unknown, field: string): { machineArn: string; number: number } {
-  const { machineArn, qualifier } = splitQualifiedArn(parseArn(arn, field, 'stateMachine'));
+function parseVersionArn(arn: unknown): { machineArn: string; number: number } {
+  const { machineArn, qualifier } = splitQualifiedArn(
+    parseArn(arn, 'stateMachineVersionArn', 'stateMachine'),
+  );
   if (!qualifier || !('version' in qualifier)) {
     throw new StepFunctionsApiError(
       'InvalidArn',
-      `Invalid Arn: ${field} must be a version ARN like arn:aws:states:us-east-1:000000000000:stateMachine:name:1 (got ${JSON.stringify(arn)})`,
+      `Invalid Arn: stateMachineVersionArn must be a version ARN like arn:aws:states:us-east-1:000000000000:stateMachine:name:1 (got ${JSON.stringify(arn)})`,
     );
   }
   return { machineArn, number: qualifier.version };
