@@ -9,6 +9,7 @@ import { Engine, type NewExecution } from './asl/engine.ts';
 import { variableReferences } from './asl/expressions/variable-references.ts';
 import type { FrameCursor } from './asl/frame.ts';
 import type { ObjectStorage } from './asl/object-storage.ts';
+import type { StateStandIns } from './asl/stand-ins.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { TaskOutcome } from './asl/task-waits.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
@@ -97,6 +98,8 @@ export interface LocalStepFunctionsOptions {
    * it as InternalFailure). Default: a line on stderr.
    */
   onStoreFailure?: (error: StoreFailedError) => void;
+  /** What stands in for parts of states' runs: TestState's runtime sets them (see test-state.ts). */
+  standIns?: StateStandIns;
 }
 
 /**
@@ -135,6 +138,7 @@ export class LocalStepFunctions {
       region: this.region,
       account: this.account,
       historyEventLimit: options.historyEventLimit,
+      standIns: options.standIns,
       onStoreFailure: options.onStoreFailure ?? ((error) => console.error(`[cutover] ${error.message}`)),
       onExecutionEnd: (row) => {
         for (const listener of this.#endListeners) listener(this.#describe(row));
@@ -154,7 +158,7 @@ export class LocalStepFunctions {
       },
     });
     this.#testOptions = {
-      openRuntime: (clock, mock) =>
+      openRuntime: ({ clock, mock, standIns, objectStorage }) =>
         new LocalStepFunctions({
           ...options,
           dataDir: undefined,
@@ -162,6 +166,8 @@ export class LocalStepFunctions {
           clock,
           region: this.region,
           lambdas: mock ? withFunction(options.lambdas, mock.name, mock.handler) : options.lambdas,
+          objectStorage: objectStorage ?? options.objectStorage,
+          standIns,
         }),
     };
     this.#activities = new ActivityApi({

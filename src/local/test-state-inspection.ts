@@ -6,8 +6,10 @@
 import type { HistoryEvent, InspectionData } from '@aws-sdk/client-sfn';
 import { applyPath, resolvePayloadTemplate } from './asl/data-flow.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
+import type { MapChildrenPlan } from './asl/stand-ins.ts';
 import type { PayloadTemplate, State } from './asl/types.ts';
 import type { VariableReader } from './asl/variables.ts';
+import type { TestMock } from './test-state-mock.ts';
 
 /** What the tested state's fields read: its input (parsed), `$$` and the variables the test gave. */
 export interface InspectionScope {
@@ -57,13 +59,15 @@ function variablesAfter(
 /**
  * The data flow of `state` run on `input` (JSON) in a test whose history is `events`: for a JSONPath state
  * `afterInputPath`, `afterParameters`, `result`, `afterResultSelector` and `afterResultPath` where its type
- * has them; for a JSONata task `afterArguments` and `result`.
+ * has them; for a JSONata task `afterArguments` and `result`. A mocked Map adds what its children would have
+ * got ({@link mapInspection}); a mocked Map or Parallel shows no `result`, as on AWS.
  */
 export function inspectionData(
   state: State,
   input: string,
   events: readonly HistoryEvent[],
   scope: InspectionScope,
+  mock?: TestMock,
 ): InspectionData {
   const data: InspectionData = { input, ...variablesAfter(events, scope) };
   const fields = state as {
@@ -74,11 +78,14 @@ export function inspectionData(
     Result?: unknown;
     ResultSelector?: PayloadTemplate;
     ResultPath?: string | null;
+    ItemReader?: unknown;
   };
+  const jsonata = fields.QueryLanguage === 'JSONata';
+  if (fields.Type === 'Map') Object.assign(data, mapInspection(mock?.plan, !jsonata && !fields.ItemReader));
   const scheduled =
     eventValue(events, SCHEDULED_TYPES, 'parameters') ?? eventValue(events, SCHEDULED_TYPES, 'input');
   const taskResult = eventValue(events, SUCCEEDED_TYPES, 'output');
-  if (fields.QueryLanguage === 'JSONata') {
+  if (jsonata) {
     if (scheduled !== undefined) data.afterArguments = JSON.stringify(scheduled);
     if (taskResult !== undefined) data.result = JSON.stringify(taskResult);
     return data;
@@ -90,26 +97,57 @@ export function inspectionData(
     const raw = scope.input;
     const afterInputPath = applyPath(raw, fields.InputPath, context, variables);
     data.afterInputPath = JSON.stringify(afterInputPath);
-    if (fields.Type !== 'Task' && fields.Type !== 'Pass') return data;
+    const children = fields.Type === 'Map' || fields.Type === 'Parallel';
+    if (!children && fields.Type !== 'Task' && fields.Type !== 'Pass') return data;
     const afterParameters =
       fields.Type === 'Task'
         ? scheduled
-        : fields.Parameters === undefined
+        : fields.Parameters === undefined || fields.Type === 'Map'
           ? afterInputPath
           : resolvePayloadTemplate(fields.Parameters, afterInputPath, context, variables);
     if (afterParameters === undefined) return data;
-    data.afterParameters = JSON.stringify(afterParameters);
-    const result = fields.Type === 'Task' ? taskResult : 'Result' in fields ? fields.Result : afterParameters;
+    if (fields.Type !== 'Map') data.afterParameters = JSON.stringify(afterParameters);
+    const result = children
+      ? mockedResult(mock)
+      : fields.Type === 'Task'
+        ? taskResult
+        : 'Result' in fields
+          ? fields.Result
+          : afterParameters;
     if (result === undefined) return data;
-    data.result = JSON.stringify(result);
+    if (!children) data.result = JSON.stringify(result);
     const selected =
       fields.ResultSelector === undefined
         ? result
         : resolvePayloadTemplate(fields.ResultSelector, result, context, variables);
-    if (fields.Type === 'Task') data.afterResultSelector = JSON.stringify(selected);
+    if (fields.Type !== 'Pass') data.afterResultSelector = JSON.stringify(selected);
     data.afterResultPath = JSON.stringify(writeResultPath(raw, fields.ResultPath, selected));
   } catch {
     // The state failed at this step: its error is the test's.
   }
   return data;
+}
+
+/** The result a mocked Map or Parallel passed on: none when the mock failed or the state never came to it. */
+function mockedResult(mock: TestMock | undefined): unknown {
+  return mock?.answered && mock.mockedError === undefined ? mock.result : undefined;
+}
+
+/**
+ * What a mocked Map's children would have got (its `plan`, none when the Map failed before them): its items
+ * after `ItemsPath` (`itemsPath`: a JSONPath Map without an ItemReader), after its ItemSelector and
+ * ItemBatcher when it has them, its `maxConcurrency` and the thresholds it sets.
+ */
+function mapInspection(plan: MapChildrenPlan | undefined, itemsPath: boolean): InspectionData {
+  if (plan === undefined) return {};
+  const { items, selected, batches, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } =
+    plan;
+  return {
+    ...(itemsPath ? { afterItemsPath: JSON.stringify(items) } : {}),
+    ...(selected === undefined ? {} : { afterItemSelector: JSON.stringify(selected) }),
+    ...(batches === undefined ? {} : { afterItemBatcher: JSON.stringify(batches) }),
+    maxConcurrency,
+    ...(toleratedFailureCount === undefined ? {} : { toleratedFailureCount }),
+    ...(toleratedFailurePercentage === undefined ? {} : { toleratedFailurePercentage }),
+  };
 }

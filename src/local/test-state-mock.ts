@@ -1,10 +1,13 @@
 /**
- * TestState's mocks: a `mock` stands in for what makes a Task's, Map's or Parallel's result. The state runs
- * as a Task whose resource is a function of the test's runtime ({@link mockFunction}) answering the mocked
- * result or error, with the state's own data flow around it ({@link mockedTask}).
+ * TestState's mocks: a `mock` stands in for what makes a Task's, Map's or Parallel's result. A mocked Task
+ * runs with a function of the test's runtime as its resource ({@link mockedTask}), answering the mocked
+ * result or error; a mocked Map or Parallel runs its own fields (a Map its items, ItemSelector, ItemBatcher,
+ * MaxConcurrency and thresholds), and a stand-in answers its result in place of its children.
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
-import { StatesError } from './asl/errors.ts';
+import { STATES_ERRORS, StatesError } from './asl/errors.ts';
+import type { MapChildrenPlan, StateStandIns } from './asl/stand-ins.ts';
+import { exceededThreshold } from './asl/states/distributed-map.ts';
 import type { State } from './asl/types.ts';
 import type { LocalLambdaHandler } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
@@ -14,48 +17,74 @@ const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
 /** The function a mocked Task invokes in the test's runtime, in place of its resource. */
 const MOCK_FUNCTION = 'cutover-test-state-mock';
 const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
+/** The cause of a mocked Map's failure when its failed iterations exceed its thresholds, as AWS gives it. */
+const THRESHOLD_EXCEEDED_CAUSE = 'The specified tolerated failure threshold was exceeded';
 
 /** The state types a mock stands in for: those that produce a result. */
 export const MOCKED_TYPES: ReadonlySet<string> = new Set(['Task', 'Map', 'Parallel']);
-/**
- * The fields of a mocked Map or Parallel that make its result, which the mock gives instead: its items or
- * branches and what shapes their input and runs them.
- */
-const RESULT_MAKING_FIELDS = [
-  'Branches',
-  'ItemsPath',
-  'Items',
-  'ItemSelector',
-  'ItemProcessor',
-  'Iterator',
-  'ItemReader',
-  'ItemBatcher',
-  'ResultWriter',
-  'MaxConcurrency',
-  'MaxConcurrencyPath',
-  'ToleratedFailureCount',
-  'ToleratedFailureCountPath',
-  'ToleratedFailurePercentage',
-  'ToleratedFailurePercentagePath',
-  'Label',
-  'Parameters',
-  'Arguments',
-];
 
 /** A function of the test's runtime: its name and handler. */
 export interface TestFunction {
   name: string;
   handler: LocalLambdaHandler;
-  /** The error it fails with, when it mocks one: the test answers it as it is. */
+}
+
+/** What a mock puts in the test's runtime, and what it saw there. */
+export interface TestMock {
+  /** A mocked Task's function, which its resource becomes. */
+  function?: TestFunction;
+  /** A mocked Map's or Parallel's stand-in for its result. */
+  standIns?: Pick<StateStandIns, 'mapResult' | 'parallelResult'>;
+  /** The mocked result (parsed), when the mock gives one. */
+  result?: unknown;
+  /** The error the mock fails with: the test answers it as it is. */
   mockedError?: { error: string; cause?: string };
+  /** What a mocked Map's children would have got, once the Map came to them. */
+  plan?: MapChildrenPlan;
+  /** Set once the mock answered (the state came to it). */
+  answered?: boolean;
 }
 
 /**
- * The function a Task's `mock` makes: it answers `result` (JSON text), or fails with `errorOutput`'s error
- * and cause as they are. `fieldValidationMode` is checked for its values; results are not checked against
- * the service's API model.
+ * What `mock` makes of `state`: it answers `result` (JSON text), or fails with `errorOutput`'s error and
+ * cause as they are; a Map whose thresholds `mapIterationFailureCount` failed iterations exceed fails
+ * `States.ExceedToleratedFailureThreshold`. `fieldValidationMode` is checked for its values; results are not
+ * checked against the service's API model.
  */
-export function mockFunction(mock: Sfn.MockInput, state: State): TestFunction {
+export function testMock(mock: Sfn.MockInput, state: State, mapIterationFailureCount: number): TestMock {
+  const outcome = mockOutcome(mock, state);
+  const tested: TestMock = { ...outcome };
+  const answer = (): unknown => {
+    tested.answered = true;
+    if (outcome.mockedError) throw new StatesError(outcome.mockedError.error, outcome.mockedError.cause);
+    return outcome.result;
+  };
+  if (state.Type === 'Task') {
+    tested.function = { name: MOCK_FUNCTION, handler: answer };
+    return tested;
+  }
+  tested.standIns = {
+    parallelResult: answer,
+    mapResult: (_run, plan) => {
+      tested.plan = plan;
+      if (!outcome.mockedError && exceedsThresholds(plan, mapIterationFailureCount)) {
+        throw new StatesError(STATES_ERRORS.ExceedToleratedFailureThreshold, THRESHOLD_EXCEEDED_CAUSE);
+      }
+      return answer();
+    },
+  };
+  return tested;
+}
+
+/** Whether `failures` of the plan's items exceed the thresholds the Map sets (none set: not checked). */
+function exceedsThresholds(plan: MapChildrenPlan, failures: number): boolean {
+  const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = plan;
+  if (count === undefined && percentage === undefined) return false;
+  return exceededThreshold({ count, percentage }, failures, plan.items.length) !== undefined;
+}
+
+/** The result or error `mock` gives, checked. */
+function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result' | 'mockedError'> {
   const { result, errorOutput, fieldValidationMode } = mock;
   if (fieldValidationMode !== undefined) {
     validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
@@ -80,13 +109,7 @@ export function mockFunction(mock: Sfn.MockInput, state: State): TestFunction {
         'mock.errorOutput.error must be a non-empty string',
       );
     }
-    return {
-      name: MOCK_FUNCTION,
-      handler: () => {
-        throw new StatesError(error, cause);
-      },
-      mockedError: { error, ...(cause === undefined || cause === null ? {} : { cause }) },
-    };
+    return { mockedError: { error, ...(cause === undefined || cause === null ? {} : { cause }) } };
   }
   let value: unknown;
   try {
@@ -95,7 +118,7 @@ export function mockFunction(mock: Sfn.MockInput, state: State): TestFunction {
     throw new StepFunctionsApiError('ValidationException', 'Mocked result must be valid JSON');
   }
   refuseMockedResultShape(state, value);
-  return { name: MOCK_FUNCTION, handler: () => value };
+  return { result: value };
 }
 
 /**
@@ -122,18 +145,12 @@ function refuseMockedResultShape(state: State, value: unknown): void {
   if (Type === 'Parallel' && value.length !== branches) {
     throw new StepFunctionsApiError(
       'ValidationException',
-      `Mocked result must have one output per branch: the Parallel state has ${branches}, the result ${value.length}`,
+      'Mocked result must contain the same number of items as number of Parallel branches.',
     );
   }
 }
 
-/**
- * The state a mocked state runs as: a Task whose resource is the mock's function, with the state's own data
- * flow around the result (InputPath, ResultSelector, ResultPath, OutputPath, Output, Assign). A Map or
- * Parallel leaves out the fields that would make its result.
- */
+/** The state a mocked Task runs as: a Task whose resource is the mock's function, its data flow its own. */
 export function mockedTask(state: State): State {
-  const task: Record<string, unknown> = { ...state, Type: 'Task', Resource: MOCK_FUNCTION_ARN };
-  if (state.Type !== 'Task') for (const field of RESULT_MAKING_FIELDS) delete task[field];
-  return task as unknown as State;
+  return { ...state, Resource: MOCK_FUNCTION_ARN } as unknown as State;
 }

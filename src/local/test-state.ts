@@ -7,18 +7,27 @@
  * after it is its next state. It runs without its `Retry` and `Catch`: an error it ends with is then
  * decided on as the engine decides (the first retrier that takes it answers RETRIABLE, without a retry;
  * else the first catcher, CAUGHT_ERROR with the catcher's output and next state). A `mock` stands in for
- * what makes a Task's, Map's or Parallel's result: the state runs as a Task whose resource is a function of
- * the test's runtime answering the mocked result or error.
+ * what makes a Task's, Map's or Parallel's result (see test-state-mock.ts); with one, `context` sets the
+ * context object the state reads (test-state-context.ts). `stateConfiguration` sets what the state's run
+ * met before (test-state-configuration.ts).
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { contextTime, executionContext } from './asl/context-object.ts';
 import { asStatesError, errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
-import { parseTaskResource, type TaskResource } from './asl/integrations/resource.ts';
+import {
+  type IntegrationPattern,
+  parseTaskResource,
+  type TaskResource,
+} from './asl/integrations/resource.ts';
 import { evaluateJsonataField } from './asl/jsonata.ts';
 import { writeResultPath } from './asl/jsonpath.ts';
+import { findState } from './asl/nested-states.ts';
+import type { ObjectStorage } from './asl/object-storage.ts';
 import { decideOnError } from './asl/retry.ts';
+import type { StateStandIns } from './asl/stand-ins.ts';
+import { RETRYING_STATE_TYPES } from './asl/state-run.ts';
 import type { Catcher, ErrorHandling, State } from './asl/types.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { variableNameProblem } from './asl/variables.ts';
@@ -26,8 +35,10 @@ import { type Clock, RealClock } from './clock.ts';
 import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { invalidDefinition, validateInput, validateOneOf } from './service-validation.ts';
+import { parseTestConfiguration, type TestConfiguration } from './test-state-configuration.ts';
+import { parseTestContext, testContext } from './test-state-context.ts';
 import { detailsOf, type InspectionScope, inspectionData, readerOf } from './test-state-inspection.ts';
-import { MOCKED_TYPES, mockedTask, mockFunction, type TestFunction } from './test-state-mock.ts';
+import { MOCKED_TYPES, mockedTask, type TestFunction, type TestMock, testMock } from './test-state-mock.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -36,20 +47,24 @@ const INSPECTION_LEVELS = ['INFO', 'DEBUG', 'TRACE'] as const;
 const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/test-state';
 /** How long a test may run, as on AWS: past it, it fails `States.Timeout`. */
 const TEST_TIMEOUT_SECONDS = 300;
-/** Fields of AWS's TestState this runtime does not serve. */
-const UNSERVED_FIELDS = ['context'] as const;
-/** The one `stateConfiguration` field served. */
-const SERVED_CONFIGURATION = ['retrierRetryCount'];
 const INT32_MAX = 2_147_483_647;
 /** How deep a tested state or variables may nest: the runtime's limit less the test machine's own levels. */
 const TEST_NESTING_LIMIT = MAX_JSON_DEPTH - 4;
+/** What a test's runtime is opened with. */
+export interface TestRuntimeParts {
+  clock: Clock;
+  /** A mocked Task's function, which the runtime serves with the caller's. */
+  mock?: TestFunction;
+  /** What stands in for parts of the tested state's run. */
+  standIns?: StateStandIns;
+  /** The S3 a Distributed Map's ItemReader reads, in place of the caller's. */
+  objectStorage?: ObjectStorage;
+}
+
 /** What a test runs in. */
 export interface TestStateOptions {
-  /**
-   * A new in-memory runtime on `clock`, with the Lambda handlers, S3, region and account of the caller's,
-   * and `mock`, a function standing in for a mocked Task's resource.
-   */
-  openRuntime(clock: Clock, mock?: TestFunction): LocalStepFunctions;
+  /** A new in-memory runtime of `parts`, with the Lambda handlers, S3, region and account of the caller's. */
+  openRuntime(parts: TestRuntimeParts): LocalStepFunctions;
 }
 
 /** The test's state machine: the state under `name`, after a state assigning the variables if any. */
@@ -69,14 +84,6 @@ export async function testState(
   request: Sfn.TestStateInput,
   options: TestStateOptions,
 ): Promise<Out<Sfn.TestStateOutput>> {
-  for (const field of UNSERVED_FIELDS) {
-    if (request[field] !== undefined) {
-      throw new StepFunctionsApiError(
-        'ValidationException',
-        `${field} is not served by the local runtime's TestState: give the state's definition, input and variables`,
-      );
-    }
-  }
   const level = validateOneOf(request.inspectionLevel ?? 'INFO', 'inspectionLevel', INSPECTION_LEVELS);
   const mocked = request.mock !== undefined && request.mock !== null;
   const state = parseState(request.definition, request.stateName, mocked);
@@ -92,16 +99,23 @@ export async function testState(
       'RoleArn must be specified when testing a Task state',
     );
   }
-  const mock = mocked ? mockFunction(request.mock!, state) : undefined;
+  const configuration = parseTestConfiguration(request.stateConfiguration, state, request.mock ?? undefined);
+  const mock = mocked ? testMock(request.mock!, state, configuration.mapIterationFailureCount) : undefined;
+  const pattern = integrationPattern(state);
+  const givenContext = parseTestContext(request.context, mocked, pattern !== undefined);
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
-  const retrierRetryCount = parseRetryCount(request.stateConfiguration);
   refuseInvalidState(testMachine(state, variables, false));
-  const runs = mock ? mockedTask(state) : state;
-  const machine = testMachine(runs, variables, true);
+  const machine = testMachine(state.Type === 'Task' && mock ? mockedTask(state) : state, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
-  // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
-  const sfn = options.openRuntime(new RealClock(state.Type === 'Wait' ? 0 : 1), mock);
+  const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken');
+  const sfn = options.openRuntime({
+    // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
+    clock: new RealClock(state.Type === 'Wait' ? 0 : 1),
+    mock: mock?.function,
+    standIns: { ...mock?.standIns, ...(context ? { context } : {}) },
+    objectStorage: readerDataStorage(configuration.mapItemReaderData),
+  });
   try {
     const { stateMachineArn } = await sfn.createStateMachine({
       name: 'TestState',
@@ -120,22 +134,24 @@ export async function testState(
         `TestState: the state never ran (${ended.status} ${ended.error ?? ''} ${ended.cause ?? ''})`,
       );
     }
+    refuseFailureCountBeyondItems(mock, configuration);
+    const ownContext = {
+      ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
+      State: {
+        Name: machine.name,
+        EnteredTime: contextTime(events[entered]!.timestamp!.getTime()),
+        ...(RETRYING_STATE_TYPES.has(state.Type) ? { RetryCount: 0 } : {}),
+      },
+    };
     const scope: InspectionScope = {
       name: machine.name,
       input: JSON.parse(input),
-      context: {
-        ...executionContext(sfn.store.getExecution(executionArn!)!, 'TestState', roleArn),
-        State: {
-          Name: machine.name,
-          EnteredTime: contextTime(events[entered]!.timestamp!.getTime()),
-          ...(state.Type === 'Task' ? { RetryCount: 0 } : {}),
-        },
-      },
+      context: context ? context(ownContext) : ownContext,
       variables: variables ?? {},
     };
     // A mocked error is the state's as it was given (the engine prefixes a States.Runtime cause, for one).
     const endedAs =
-      mock?.mockedError && ended.status === 'FAILED'
+      mock?.answered && mock.mockedError && ended.status === 'FAILED'
         ? { ...ended, error: mock.mockedError.error, cause: mock.mockedError.cause }
         : ended;
     const { errorDetails, ...outcome } = await outcomeOf(
@@ -143,10 +159,10 @@ export async function testState(
       endedAs,
       events.slice(entered + 1),
       scope,
-      retrierRetryCount,
+      configuration.retrierRetryCount,
     );
     if (level === 'INFO') return outcome;
-    const inspection = inspectionData(state, input, events, scope);
+    const inspection = inspectionData(state, input, events, scope, mock);
     return { ...outcome, inspectionData: errorDetails ? { ...inspection, errorDetails } : inspection };
   } finally {
     await sfn.close();
@@ -179,29 +195,39 @@ function parseJsonObject(
   return parsed as Record<string, unknown>;
 }
 
-/**
- * Why TestState does not run `state` (`mocked` or not), as the end of a sentence; undefined for a state it
- * runs. Without a mock, as on AWS: activity, `.sync` and `.waitForTaskToken` tasks. With one, a
- * `.waitForTaskToken` task: the mock's stand-in has no `$$.Task.Token`.
- */
-function unservedReason(state: Record<string, unknown>, mocked: boolean): string | undefined {
-  if (typeof state.Resource !== 'string') return undefined;
-  let resource: TaskResource;
+/** The fields of a state that name a task's resource. */
+interface TaskFields {
+  Type?: unknown;
+  Resource?: unknown;
+}
+
+/** The integration pattern of a Task `state` calling a service; undefined for another state or resource. */
+function integrationPattern(state: TaskFields): IntegrationPattern | undefined {
+  const resource = taskResourceOf(state);
+  return resource?.kind === 'service' && resource.pattern !== 'request-response'
+    ? resource.pattern
+    : undefined;
+}
+
+/** The resource of a Task `state`, parsed; undefined for another state or a resource the runtime does not serve. */
+function taskResourceOf(state: TaskFields): TaskResource | undefined {
+  if (state.Type !== 'Task' || typeof state.Resource !== 'string') return undefined;
   try {
-    resource = parseTaskResource(state.Resource);
+    return parseTaskResource(state.Resource);
   } catch {
     return undefined; // a resource the runtime does not serve fails the test as it fails an execution
   }
-  const pattern = resource.kind === 'service' ? resource.pattern : undefined;
-  if (mocked) {
-    return pattern === 'waitForTaskToken'
-      ? 'a mocked .waitForTaskToken task: the local runtime has no $$.Task.Token for it'
-      : undefined;
-  }
-  const withoutMock = 'without a mock, as on AWS (the local runtime mocks Task states only)';
-  if (resource.kind === 'activity') return `an activity task ${withoutMock}`;
-  if (pattern !== undefined && pattern !== 'request-response') return `a .${pattern} task ${withoutMock}`;
-  return undefined;
+}
+
+/**
+ * Why TestState does not run `state` without a mock, as the end of a sentence; undefined for a state it
+ * runs. As on AWS: activity, `.sync` and `.waitForTaskToken` tasks.
+ */
+function unservedReason(state: TaskFields): string | undefined {
+  const withoutMock = 'without a mock, as on AWS';
+  if (taskResourceOf(state)?.kind === 'activity') return `an activity task ${withoutMock}`;
+  const pattern = integrationPattern(state);
+  return pattern === undefined ? undefined : `a .${pattern} task ${withoutMock}`;
 }
 
 /**
@@ -229,7 +255,7 @@ function parseState(definition: unknown, stateName: string | undefined, mocked: 
       `State type '${String(state.Type)}' is not supported when a mock is specified`,
     );
   }
-  const unserved = unservedReason(state, mocked);
+  const unserved = mocked ? undefined : unservedReason(state);
   if (unserved) throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved}`);
   return state as unknown as State;
 }
@@ -259,46 +285,6 @@ function stateOfMachine(
     : found;
 }
 
-/** The state named `name` in `flow`'s States or, depth first, in its states' branches and item processors. */
-function findState(flow: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
-  const states = (flow.States ?? {}) as Record<string, Record<string, unknown>>;
-  if (Object.hasOwn(states, name)) return states[name];
-  for (const state of Object.values(states)) {
-    const flows = [
-      ...((state.Branches as Record<string, unknown>[] | undefined) ?? []),
-      ...[state.ItemProcessor, state.Iterator].filter((processor) => processor !== undefined),
-    ] as Record<string, unknown>[];
-    for (const nested of flows) {
-      const found = findState(nested, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-/**
- * `stateConfiguration.retrierRetryCount`: how many retries the retrier that takes the error made before
- * (0 without it); its other fields, which configure Map and Parallel mocks, are not served.
- */
-function parseRetryCount(configuration: Sfn.TestStateConfiguration | undefined): number {
-  if (configuration === undefined) return 0;
-  const unserved = Object.keys(configuration).filter((field) => !SERVED_CONFIGURATION.includes(field));
-  if (unserved.length > 0) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      `stateConfiguration: ${unserved.join(', ')} ${unserved.length === 1 ? 'is' : 'are'} not served by the local runtime's TestState (retrierRetryCount is)`,
-    );
-  }
-  const count = configuration.retrierRetryCount ?? 0;
-  if (!Number.isInteger(count) || count < 0) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      `stateConfiguration.retrierRetryCount must be a whole number of 0 or more (got ${JSON.stringify(count)})`,
-    );
-  }
-  return count;
-}
-
 /**
  * Refuses a state the test machine would not validate with, as CreateStateMachine words it, located in the
  * state (`/Parameters`, not `/States/TestState/Parameters`); a missing end is the test machine's own.
@@ -313,6 +299,32 @@ function refuseInvalidState(machine: TestMachine): void {
       return { ...diagnostic, location: location.slice(prefix.length) || '/' };
     });
   if (errors.length > 0) throw invalidDefinition(errors);
+}
+
+/**
+ * The S3 a test's Distributed Map reads `mapItemReaderData` from: every object it reads holds that text.
+ * Undefined without it (the Map reads the caller's S3).
+ */
+function readerDataStorage(data: string | undefined): ObjectStorage | undefined {
+  if (data === undefined) return undefined;
+  return {
+    getObjectText: async () => data,
+    listObjects: async () => {
+      throw new Error('mapItemReaderData is the text of one S3 object: the Map lists no bucket');
+    },
+  };
+}
+
+/** Refuses a `mapIterationFailureCount` above the number of items of the mocked Map (known once it ran). */
+function refuseFailureCountBeyondItems(mock: TestMock | undefined, configuration: TestConfiguration): void {
+  const items = mock?.plan?.items.length;
+  const failures = configuration.mapIterationFailureCount;
+  if (items !== undefined && failures > items) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `stateConfiguration.mapIterationFailureCount (${failures}) cannot exceed the number of items of the Map state (${items})`,
+    );
+  }
 }
 
 function parseVariables(variables: string | undefined): Record<string, unknown> | undefined {

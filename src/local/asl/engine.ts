@@ -30,6 +30,7 @@ import {
   StateExitedEvent,
 } from './pending-events.ts';
 import { redrivenFrames } from './redrive.ts';
+import type { StateStandIns } from './stand-ins.ts';
 import { serializeWithinLimit } from './state-run.ts';
 import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
@@ -61,6 +62,8 @@ export interface EngineOptions {
   historyEventLimit?: number;
   /** Told once when a commit to the store fails: the engine has stopped its executions (see {@link Engine.flush}). */
   onStoreFailure?: (error: StoreFailedError) => void;
+  /** What stands in for parts of states' runs (TestState's runtime); none by default. */
+  standIns?: StateStandIns;
 }
 
 /** One execution being run. */
@@ -137,6 +140,7 @@ export class Engine {
   readonly clock: Clock;
   readonly lambdas: LambdaRegistry;
   readonly objectStorage: ObjectStorage | undefined;
+  readonly standIns: StateStandIns;
   readonly region: string;
   readonly account: string;
   readonly startNested: NestedExecutionStarter;
@@ -182,6 +186,7 @@ export class Engine {
     this.clock = options.clock;
     this.lambdas = options.lambdas;
     this.objectStorage = options.objectStorage;
+    this.standIns = options.standIns ?? {};
     this.region = options.region;
     this.account = options.account;
     this.startNested = options.startNested;

@@ -24,7 +24,7 @@ import type { JsonObject, JsonValue, PayloadTemplate, State } from './types.ts';
 import { type Assignment, assignmentOf, evaluateAssign } from './variables.ts';
 
 /** The state types that may have a `Retry`, and so a `$$.State.RetryCount`. */
-const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
+export const RETRYING_STATE_TYPES: ReadonlySet<string> = new Set(['Task', 'Parallel', 'Map']);
 
 /**
  * JSON of `value`; throws `States.DataLimitExceeded` beyond {@link PAYLOAD_LIMIT_BYTES}, with the cause AWS
@@ -98,7 +98,8 @@ export class StateRun<S extends State = State> {
       EnteredTime: contextTime(cursor.enteredAt ?? this.engine.clock.now()),
     };
     if (RETRYING_STATE_TYPES.has(this.state.Type)) State.RetryCount = cursor.retryCount ?? 0;
-    return { ...run.executionContext, State, ...extra };
+    const own = { ...run.executionContext, State, ...extra };
+    return this.engine.standIns.context?.(own) ?? own;
   }
 
   /** Builds {@link context} when called: the data flow calls it only for a path that reads `$$`. */

@@ -16,7 +16,7 @@ import { type BatchLimits, batchItems, jsonataBatchLimits, jsonPathBatchLimits }
 export type DistributedChildren = Pick<ChildFrames, 'count' | 'input' | 'tolerateFailure'>;
 
 /** The tolerated failure thresholds set (literally, by path or by expression); neither set tolerates no failure. */
-interface Thresholds {
+export interface Thresholds {
   count?: number;
   percentage?: number;
 }
@@ -110,7 +110,7 @@ export function distributedChildren(
 }
 
 /** Which threshold `failedItems` of `totalItems` exceed, in words; undefined when within them. */
-function exceededThreshold(
+export function exceededThreshold(
   thresholds: Thresholds,
   failedItems: number,
   totalItems: number,

@@ -3,6 +3,7 @@ import { resolvePayloadTemplate } from '../data-flow.ts';
 import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
+import type { MapChildrenPlan } from '../stand-ins.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import {
@@ -12,13 +13,14 @@ import {
   isDistributed,
   shapedResults,
 } from './distributed-map.ts';
+import { batchItems } from './item-batcher.ts';
 import { readItems } from './item-reader.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
 
 /**
- * What a Map state's fields give when it starts: how many iterations run at once, a Distributed Map's
+ * What a Map state's fields give when it starts: its `MaxConcurrency` (0: up to 40 at once), a Distributed Map's
  * settings, and the items its `ItemReader` read (read once: a resumed Map runs the same items).
  */
 export interface MapSettings {
@@ -74,13 +76,19 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const select = run.jsonata
     ? await jsonataItemSelector(run, items, item)
     : (index: number) => selectItem(run, effective, item(index));
+  const { mapResult } = run.engine.standIns;
+  if (mapResult) {
+    const result = await mapResult(run, childrenPlan(run, { items, select, concurrency, distributed }));
+    run.emit('MapStateSucceeded');
+    return run.exit(result, state.Next);
+  }
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
   const children = distributed
     ? distributedChildren(run, distributed, items, select)
     : { count: items.length, input: select };
   const results = await runChildFrames(run, {
     ...children,
-    concurrency,
+    concurrency: concurrency === 0 ? MAP_DEFAULT_CONCURRENCY : concurrency,
     definition: () => processor,
     startedEvent: 'MapIterationStarted',
     succeededEvent: 'MapIterationSucceeded',
@@ -89,6 +97,31 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   });
   run.emit('MapStateSucceeded');
   return run.exit(shapedResults(state, results), state.Next);
+}
+
+/** What {@link childrenPlan} reads: the Map's items, their selection and its settings. */
+interface PlanParts {
+  items: unknown[];
+  select: (index: number) => unknown;
+  concurrency: number;
+  distributed?: DistributedSettings;
+}
+
+/** What the Map's children would get, for a stand-in of its result (see stand-ins.ts). */
+function childrenPlan(run: StateRun<MapState>, parts: PlanParts): MapChildrenPlan {
+  const { items, select, concurrency, distributed } = parts;
+  const { state } = run;
+  const selected = items.map((_, index) => select(index));
+  const batching = distributed?.batching;
+  const { count, percentage } = distributed?.thresholds ?? {};
+  return {
+    items,
+    ...((state.ItemSelector ?? state.Parameters) === undefined ? {} : { selected }),
+    ...(batching ? { batches: batchItems(run, batching, selected) } : {}),
+    maxConcurrency: concurrency,
+    ...(count === undefined ? {} : { toleratedFailureCount: count }),
+    ...(percentage === undefined ? {} : { toleratedFailurePercentage: percentage }),
+  };
 }
 
 /** `$$.Map.Item` of one item: its index, its value and where the Map's items came from. */
@@ -154,7 +187,7 @@ async function jsonataItemSelector(
   return (index) => selected[index];
 }
 
-/** How many iterations of the Map run at once. */
+/** `MaxConcurrency` as the Map sets it: 0 (up to {@link MAP_DEFAULT_CONCURRENCY} at once) when it does not. */
 function concurrencyOf(run: StateRun<MapState>, effective: unknown): number | Promise<number> {
   return run.jsonata ? jsonataConcurrency(run) : jsonPathConcurrency(run, effective);
 }
@@ -170,21 +203,12 @@ function distributedSettingsOf(
 /** A JSONata Map's `MaxConcurrency` (a number or a `{% %}` expression giving one). */
 async function jsonataConcurrency(run: StateRun<MapState>): Promise<number> {
   const { MaxConcurrency } = run.state;
-  const value =
-    MaxConcurrency === undefined
-      ? 0
-      : await run.evaluateWithin(
-          MaxConcurrency,
-          'MaxConcurrency',
-          run.states(),
-          MAP_FIELD_BOUNDS.MaxConcurrency,
-        );
-  return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
+  if (MaxConcurrency === undefined) return 0;
+  return run.evaluateWithin(MaxConcurrency, 'MaxConcurrency', run.states(), MAP_FIELD_BOUNDS.MaxConcurrency);
 }
 
 /** A JSONPath Map's `MaxConcurrency`, or the count its `MaxConcurrencyPath` selects (a number or a string of one). */
 function jsonPathConcurrency(run: StateRun<MapState>, effective: unknown): number {
   const read = (path: string) => readPath(path, effective, run.contextSource(), run.frame);
-  const value = boundedFieldValue(run.state, 'MaxConcurrency', read) ?? 0;
-  return value === 0 ? MAP_DEFAULT_CONCURRENCY : value;
+  return boundedFieldValue(run.state, 'MaxConcurrency', read) ?? 0;
 }

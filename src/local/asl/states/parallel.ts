@@ -11,6 +11,12 @@ export async function runParallel(run: StateRun<ParallelState>): Promise<StateRe
     run.save({ phase: 'children', effective });
   }
   const effective = run.cursor.effective;
+  const { parallelResult } = run.engine.standIns;
+  if (parallelResult) {
+    const result = await parallelResult(run, effective);
+    run.emit('ParallelStateSucceeded');
+    return run.exit(result, state.Next);
+  }
   // A failure's ParallelStateFailed is the driver's to record: none before a retry (see exitState).
   const results = await runChildFrames(run, {
     count: state.Branches.length,

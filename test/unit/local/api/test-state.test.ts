@@ -304,8 +304,8 @@ describe('TestState', () => {
     expect(doubled).toBe(before);
     expect(notArray).toBe('Mocked result must be an array.');
     expect(branches).toEqual({ status: 'SUCCEEDED', output: '["a","b"]' });
-    expect(oneShort).toMatch(
-      /^Mocked result must have one output per branch: the Parallel state has 2, the result 1$/,
+    expect(oneShort).toBe(
+      'Mocked result must contain the same number of items as number of Parallel branches.',
     );
   });
 
@@ -416,7 +416,7 @@ describe('TestState', () => {
     });
   });
 
-  it('refuses a mock it cannot use and a state configuration it does not serve, naming the field', async () => {
+  it('refuses a mock it cannot use and a state configuration for another state, naming the field', async () => {
     // Act
     const refusal = (extra: Partial<TestStateCommandInput>) =>
       test({ Type: 'Task', Resource: `${FUNCTION}double`, End: true }, {}, extra).then(
@@ -430,22 +430,6 @@ describe('TestState', () => {
     const secrets = await refusal({ mock: { result: '{}' }, revealSecrets: true });
     const withoutRole = await refusal({ roleArn: undefined });
     const huge = await refusal({ mock: { result: JSON.stringify({ s: 'x'.repeat(300 * 1024) }) } });
-    const callback = await test(
-      {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
-        Parameters: {
-          TopicArn: 'arn:aws:sns:us-east-1:000000000000:approvals',
-          'Message.$': '$$.Task.Token',
-        },
-        End: true,
-      },
-      {},
-      { mock: { result: '{}' } },
-    ).then(
-      () => undefined,
-      (error: Error) => `${error.name}: ${error.message}`,
-    );
     // Assess
     expect(both).toBe(
       'ValidationException: A test mock should have only one of the following fields: [result, errorOutput].',
@@ -459,10 +443,9 @@ describe('TestState', () => {
     expect(huge).toMatch(/^ValidationException: 1 validation error detected: Value at 'mock\.result'/);
     expect(huge!.length).toBeLessThan(300);
     expect(mode).toMatch(/mock\.fieldValidationMode/);
-    expect(mapCount).toMatch(
-      /^ValidationException: stateConfiguration: mapIterationFailureCount is not served/,
+    expect(mapCount).toBe(
+      'ValidationException: stateConfiguration.mapIterationFailureCount is for a Map state (the tested state is a Task)',
     );
-    expect(callback).toMatch(/^ValidationException: TestState does not run a mocked \.waitForTaskToken task/);
   });
 
   it('answers a definition or variables nested too deep with a refusal, and goes on to a state named __proto__', async () => {

@@ -1,0 +1,100 @@
+/**
+ * TestState's `context`: the context object `$$` the tested state reads in place of the one the test's
+ * execution has, checked as AWS checks it (its members and their types). Only with a mock; a Map's
+ * `$$.Map` is the Map's own.
+ */
+import { newTaskToken } from './asl/task-token.ts';
+import { StepFunctionsApiError } from './service-errors.ts';
+
+type Context = Record<string, unknown>;
+
+/** What each member of the context object holds, by member, and the type of each. */
+const CONTEXT_MEMBERS: Record<string, Record<string, 'string' | 'integer' | 'json'>> = {
+  Execution: {
+    Id: 'string',
+    Input: 'json',
+    Name: 'string',
+    RoleArn: 'string',
+    StartTime: 'string',
+    RedriveCount: 'integer',
+    RedriveTime: 'string',
+  },
+  State: { EnteredTime: 'string', Name: 'string', RetryCount: 'integer' },
+  StateMachine: { Id: 'string', Name: 'string' },
+  Task: { Token: 'string' },
+};
+
+function invalidContext(problem: string): StepFunctionsApiError {
+  return new StepFunctionsApiError('ValidationException', `Invalid Context object provided: ${problem}`);
+}
+
+/** Whether `value` holds the type `type` of {@link CONTEXT_MEMBERS}. */
+function holds(value: unknown, type: 'string' | 'integer' | 'json'): boolean {
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'integer') return Number.isSafeInteger(value);
+  return true;
+}
+
+/**
+ * The context object of `text` (the request's `context`), checked: an object of `Execution`, `State`,
+ * `StateMachine` and, for a `.sync` or `.waitForTaskToken` task (`allowsTask`), `Task`, each with its
+ * members only. Refused (ValidationException) without a mock, in AWS's words where AWS recorded them.
+ */
+export function parseTestContext(
+  text: string | undefined,
+  mocked: boolean,
+  allowsTask: boolean,
+): Context | undefined {
+  if (text === undefined) return undefined;
+  if (!mocked) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      'A Context object may only be specified if a mock is specified in the same request.',
+    );
+  }
+  let context: unknown;
+  try {
+    context = JSON.parse(text);
+  } catch (error) {
+    throw invalidContext(`it is not JSON: ${(error as Error).message}`);
+  }
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) {
+    throw invalidContext('it must be a JSON object');
+  }
+  for (const [name, member] of Object.entries(context)) {
+    if (name === 'Map') throw invalidContext("'Map' field is not supported when mocking a Context object");
+    const fields = Object.hasOwn(CONTEXT_MEMBERS, name) ? CONTEXT_MEMBERS[name] : undefined;
+    if (fields === undefined) throw invalidContext(`Field '${name}' is not allowed`);
+    if (name === 'Task' && !allowsTask) {
+      throw invalidContext(
+        "Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern",
+      );
+    }
+    if (member === null || typeof member !== 'object' || Array.isArray(member)) {
+      throw invalidContext(`${name} must be an object`);
+    }
+    for (const [field, value] of Object.entries(member)) {
+      const type = Object.hasOwn(fields, field) ? fields[field] : undefined;
+      if (type === undefined) throw invalidContext(`Field '${field}' is not allowed`);
+      if (!holds(value, type)) {
+        throw invalidContext(`${name}.${field} must be ${type === 'string' ? 'a string' : 'an integer'}`);
+      }
+    }
+  }
+  return context as Context;
+}
+
+/**
+ * What the tested state reads as `$$`: the `given` context (with a Map's own `$$.Map`), else its
+ * execution's, with a `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose stand-in
+ * has none of its own. Undefined when the execution's own serves.
+ */
+export function testContext(
+  given: Context | undefined,
+  needsToken: boolean,
+): ((own: Context) => Context) | undefined {
+  if (given !== undefined) return (own) => (own.Map === undefined ? given : { ...given, Map: own.Map });
+  if (!needsToken) return undefined;
+  const Task = { Token: newTaskToken() };
+  return (own) => ({ ...own, Task });
+}

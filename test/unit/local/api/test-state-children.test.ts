@@ -1,0 +1,393 @@
+import { type SFNClient, TestStateCommand, type TestStateCommandInput } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWellFormedTaskToken } from '#local/asl/task-token.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
+
+const FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:';
+let local: TestRuntime;
+let client: SFNClient;
+let invoked = 0;
+
+beforeAll(async () => {
+  const lambdas = new MapLambdaRegistry({
+    ship: () => {
+      invoked += 1;
+      return { shipped: true };
+    },
+  });
+  local = await startTestRuntime({ lambdas });
+  client = local.client;
+});
+
+afterAll(async () => {
+  await local.close();
+});
+
+async function test(state: object, input: unknown, extra: Partial<TestStateCommandInput> = {}) {
+  const { $metadata, ...answer } = await client.send(
+    new TestStateCommand({ definition: JSON.stringify(state), input: JSON.stringify(input), ...extra }),
+  );
+  return answer;
+}
+
+function refusal(state: object, input: unknown, extra: Partial<TestStateCommandInput>) {
+  return test(state, input, extra).then(
+    (answer) => `answered ${JSON.stringify(answer)}`,
+    (error: Error) => `${error.name}: ${error.message}`,
+  );
+}
+
+/** An item processor whose task would count its invocations, if it ran. */
+const SHIP_EACH = {
+  StartAt: 'Ship',
+  States: { Ship: { Type: 'Task', Resource: `${FUNCTION}ship`, End: true } },
+};
+
+const distributed = (fields: object) => ({
+  Type: 'Map',
+  ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, ...SHIP_EACH },
+  End: true,
+  ...fields,
+});
+
+describe('TestState of a mocked Map or Parallel', () => {
+  it('runs the Map up to its children and shows at DEBUG what each child would get, none of them running', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      InputPath: '$.release',
+      ItemsPath: '$.regions',
+      ItemSelector: { 'region.$': '$$.Map.Item.Value', 'wave.$': '$$.Map.Item.Index', 'app.$': '$.app' },
+      MaxConcurrencyPath: '$.parallelism',
+      ItemProcessor: SHIP_EACH,
+      ResultSelector: { 'count.$': 'States.ArrayLength($)' },
+      ResultPath: '$.rollout',
+      Next: 'Verify',
+    };
+    const input = { release: { app: 'checkout', regions: ['eu-west-1', 'us-east-1'], parallelism: 1 } };
+    const before = invoked;
+    // Act
+    const answer = await test(map, input, {
+      mock: { result: '[{"shipped":true},{"shipped":true}]' },
+      inspectionLevel: 'DEBUG',
+    });
+    // Assess
+    expect(answer).toEqual({
+      status: 'SUCCEEDED',
+      nextState: 'Verify',
+      output: JSON.stringify({ ...input, rollout: { count: 2 } }),
+      inspectionData: {
+        input: JSON.stringify(input),
+        afterInputPath: JSON.stringify(input.release),
+        afterItemsPath: '["eu-west-1","us-east-1"]',
+        afterItemSelector:
+          '[{"region":"eu-west-1","wave":0,"app":"checkout"},{"region":"us-east-1","wave":1,"app":"checkout"}]',
+        maxConcurrency: 1,
+        afterResultSelector: '{"count":2}',
+        afterResultPath: JSON.stringify({ ...input, rollout: { count: 2 } }),
+      },
+    });
+    expect(invoked).toBe(before);
+  });
+
+  it('fails a Map whose mapIterationFailureCount exceeds its threshold, for its Catch or Retry to decide on', async () => {
+    // Prepare
+    const batched = distributed({
+      ItemBatcher: { MaxItemsPerBatch: 2 },
+      ToleratedFailureCount: 1,
+      Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'Halt' }],
+    });
+    const retried = distributed({
+      ToleratedFailurePercentage: 50,
+      Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2 }],
+    });
+    const input = ['a', 'b', 'c'];
+    const mock = { result: '[1,1,1]' };
+    // Act
+    const within = await test(batched, input, {
+      mock,
+      stateConfiguration: { mapIterationFailureCount: 1 },
+      inspectionLevel: 'DEBUG',
+    });
+    const beyond = await test(batched, input, {
+      mock,
+      stateConfiguration: { mapIterationFailureCount: 2 },
+      inspectionLevel: 'DEBUG',
+    });
+    const halfBeyond = await test(retried, input, {
+      mock,
+      stateConfiguration: { mapIterationFailureCount: 2 },
+    });
+    const noThreshold = await test(distributed({}), input, {
+      mock,
+      stateConfiguration: { mapIterationFailureCount: 3 },
+    });
+    const tooMany = await refusal(batched, input, {
+      mock,
+      stateConfiguration: { mapIterationFailureCount: 4 },
+    });
+    // Assess
+    expect(within).toEqual({
+      status: 'SUCCEEDED',
+      output: '[1,1,1]',
+      inspectionData: {
+        input: '["a","b","c"]',
+        afterInputPath: '["a","b","c"]',
+        afterItemsPath: '["a","b","c"]',
+        afterItemBatcher: '[{"Items":["a","b"]},{"Items":["c"]}]',
+        maxConcurrency: 0,
+        toleratedFailureCount: 1,
+        afterResultSelector: '[1,1,1]',
+        afterResultPath: '[1,1,1]',
+      },
+    });
+    const exceeded = {
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+    };
+    expect(beyond).toMatchObject({ status: 'CAUGHT_ERROR', nextState: 'Halt', ...exceeded });
+    expect(beyond.inspectionData).toMatchObject({
+      errorDetails: { catchIndex: 0 },
+      toleratedFailureCount: 1,
+    });
+    expect(halfBeyond).toEqual({ status: 'RETRIABLE', ...exceeded });
+    // A Map that sets no threshold is not checked against the count, as AWS answers it.
+    expect(noThreshold).toEqual({ status: 'SUCCEEDED', output: '[1,1,1]' });
+    expect(tooMany).toBe(
+      'ValidationException: stateConfiguration.mapIterationFailureCount (4) cannot exceed the number of items of the Map state (3)',
+    );
+  });
+
+  it('reads a Distributed Map’s items from mapItemReaderData as its ItemReader parses its S3 object', async () => {
+    // Prepare
+    const csv = distributed({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', MaxItems: 2 },
+        Parameters: { Bucket: 'releases', Key: 'waves.csv' },
+      },
+      ItemSelector: { 'host.$': '$$.Map.Item.Value.host', 'source.$': '$$.Map.Item.Source' },
+    });
+    const data = 'host,zone\nweb-1,a\nweb-2,b\nweb-3,c\n';
+    // Act
+    const answer = await test(
+      csv,
+      {},
+      {
+        mock: { result: '["ok","ok"]' },
+        stateConfiguration: { mapItemReaderData: data },
+        inspectionLevel: 'DEBUG',
+      },
+    );
+    const inline = await refusal({ Type: 'Map', ItemProcessor: SHIP_EACH, End: true }, [], {
+      mock: { result: '[]' },
+      stateConfiguration: { mapItemReaderData: '[]' },
+    });
+    // Assess
+    expect(answer).toEqual({
+      status: 'SUCCEEDED',
+      output: '["ok","ok"]',
+      inspectionData: {
+        input: '{}',
+        afterInputPath: '{}',
+        afterItemSelector:
+          '[{"host":"web-1","source":"S3://releases/waves.csv"},{"host":"web-2","source":"S3://releases/waves.csv"}]',
+        maxConcurrency: 0,
+        afterResultSelector: '["ok","ok"]',
+        afterResultPath: '["ok","ok"]',
+      },
+    });
+    expect(inline).toBe(
+      'ValidationException: stateConfiguration.mapItemReaderData is for a Map state whose ItemReader reads an S3 object (arn:aws:states:::s3:getObject)',
+    );
+  });
+
+  it('answers a mocked error of a Map or Parallel named by errorCausedByState, which must name a state inside it', async () => {
+    // Prepare
+    const parallel = {
+      Type: 'Parallel',
+      Branches: [SHIP_EACH, { StartAt: 'Wait', States: { Wait: { Type: 'Pass', End: true } } }],
+      Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.failure', Next: 'Rollback' }],
+      End: true,
+    };
+    const errorOutput = { error: 'States.TaskFailed', cause: 'the region refused the deploy' };
+    // Act
+    const caught = await test(
+      parallel,
+      { app: 'checkout' },
+      {
+        mock: { errorOutput },
+        stateConfiguration: { errorCausedByState: 'Ship' },
+      },
+    );
+    const unnamed = await refusal(parallel, {}, { mock: { errorOutput } });
+    const elsewhere = await refusal(
+      parallel,
+      {},
+      {
+        mock: { errorOutput },
+        stateConfiguration: { errorCausedByState: 'Rollback' },
+      },
+    );
+    const onResult = await refusal(
+      parallel,
+      {},
+      {
+        mock: { result: '[1,2]' },
+        stateConfiguration: { errorCausedByState: 'Ship' },
+      },
+    );
+    // The case AWS recorded: a JSONata Distributed Map whose mocked error a processor's task causes.
+    const jsonata = await test(
+      distributed({ QueryLanguage: 'JSONata', Items: '{% $states.input.Values %}', Output: '{% $states %}' }),
+      { Values: [1, 1, 1] },
+      {
+        mock: { errorOutput: { error: 'MockException', cause: 'Mock the cause of the error.' } },
+        stateConfiguration: { errorCausedByState: 'Ship' },
+        inspectionLevel: 'DEBUG',
+      },
+    );
+    // Assess
+    expect(jsonata).toEqual({
+      status: 'FAILED',
+      error: 'MockException',
+      cause: 'Mock the cause of the error.',
+      inspectionData: { input: '{"Values":[1,1,1]}', maxConcurrency: 0 },
+    });
+    expect(caught).toEqual({
+      status: 'CAUGHT_ERROR',
+      ...errorOutput,
+      nextState: 'Rollback',
+      output: JSON.stringify({
+        app: 'checkout',
+        failure: { Error: errorOutput.error, Cause: errorOutput.cause },
+      }),
+    });
+    const mustName =
+      'ValidationException: stateConfiguration.errorCausedByState must name the state inside the Parallel state that the mocked error comes from';
+    expect(unnamed).toBe(`${mustName} (got null)`);
+    expect(elsewhere).toBe(`${mustName} (got "Rollback")`);
+    expect(onResult).toBe(
+      'ValidationException: stateConfiguration.errorCausedByState is for a mocked error (mock.errorOutput) of a Map or Parallel state',
+    );
+  });
+
+  it('shows a mocked Parallel’s data flow at DEBUG, without its branches’ result of its own', async () => {
+    // Act
+    const answer = await test(
+      {
+        Type: 'Parallel',
+        InputPath: '$.checks',
+        Branches: [SHIP_EACH, { StartAt: 'Probe', States: { Probe: { Type: 'Pass', End: true } } }],
+        ResultSelector: { 'healthy.$': '$[0]' },
+        ResultPath: '$.verdict',
+        End: true,
+      },
+      { checks: { app: 'checkout' } },
+      { mock: { result: '[true,false]' }, inspectionLevel: 'DEBUG' },
+    );
+    // Assess
+    expect(answer).toEqual({
+      status: 'SUCCEEDED',
+      output: '{"checks":{"app":"checkout"},"verdict":{"healthy":true}}',
+      inspectionData: {
+        input: '{"checks":{"app":"checkout"}}',
+        afterInputPath: '{"app":"checkout"}',
+        afterParameters: '{"app":"checkout"}',
+        afterResultSelector: '{"healthy":true}',
+        afterResultPath: '{"checks":{"app":"checkout"},"verdict":{"healthy":true}}',
+      },
+    });
+  });
+});
+
+describe('TestState with a context object', () => {
+  const reportsContext = {
+    Type: 'Task',
+    Resource: `${FUNCTION}ship`,
+    Parameters: {
+      'execution.$': '$$.Execution.Id',
+      'attempt.$': '$$.State.RetryCount',
+      'input.$': '$$.Execution.Input',
+    },
+    ResultPath: null,
+    End: true,
+  };
+
+  it('gives a mocked state the context object of the request in place of its own', async () => {
+    // Prepare
+    const context = {
+      Execution: { Id: 'arn:aws:states:eu-west-1:111111111111:execution:release:r-42', Input: { wave: 3 } },
+      State: { Name: 'Deploy', RetryCount: 2 },
+    };
+    // Act
+    const answer = await test(
+      reportsContext,
+      {},
+      {
+        mock: { result: '{}' },
+        context: JSON.stringify(context),
+        inspectionLevel: 'DEBUG',
+      },
+    );
+    // Assess
+    expect(JSON.parse(answer.inspectionData!.afterParameters!)).toEqual({
+      execution: context.Execution.Id,
+      attempt: 2,
+      input: { wave: 3 },
+    });
+  });
+
+  it('gives a mocked .waitForTaskToken task a task token, the request’s when its context has one', async () => {
+    // Prepare
+    const approval = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
+      Parameters: { TopicArn: 'arn:aws:sns:us-east-1:000000000000:approvals', 'Message.$': '$$.Task.Token' },
+      End: true,
+    };
+    const tokenOf = async (extra: Partial<TestStateCommandInput>) => {
+      const answer = await test(
+        approval,
+        {},
+        { mock: { result: '{"approved":true}' }, inspectionLevel: 'DEBUG', ...extra },
+      );
+      return (JSON.parse(answer.inspectionData!.afterParameters!) as { Message: string }).Message;
+    };
+    // Act
+    const generated = await tokenOf({});
+    const given = await tokenOf({ context: JSON.stringify({ Task: { Token: 'abcd123' } }) });
+    // Assess
+    expect(isWellFormedTaskToken(generated)).toBe(true);
+    expect(given).toBe('abcd123');
+  });
+
+  it('refuses a context object without a mock, or with a member or type AWS does not allow, naming it', async () => {
+    // Act
+    const refused = (context: unknown) =>
+      refusal(reportsContext, {}, { mock: { result: '{}' }, context: JSON.stringify(context) });
+    const withoutMock = await refusal(
+      reportsContext,
+      {},
+      { roleArn: 'arn:aws:iam::000000000000:role/r', context: '{}' },
+    );
+    const map = await refused({ Map: {} });
+    const unknownMember = await refused({ Pokedex: {} });
+    const unknownField = await refused({ Execution: { pokemon: 'squirtle' } });
+    const wrongType = await refused({ Execution: { Id: 1 } });
+    const task = await refused({ Task: { Token: 'abcd123' } });
+    // Assess
+    const invalid = 'ValidationException: Invalid Context object provided:';
+    expect(withoutMock).toBe(
+      'ValidationException: A Context object may only be specified if a mock is specified in the same request.',
+    );
+    expect(map).toBe(`${invalid} 'Map' field is not supported when mocking a Context object`);
+    expect(unknownMember).toBe(`${invalid} Field 'Pokedex' is not allowed`);
+    expect(unknownField).toBe(`${invalid} Field 'pokemon' is not allowed`);
+    expect(wrongType).toBe(`${invalid} Execution.Id must be a string`);
+    expect(task).toBe(
+      `${invalid} Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern`,
+    );
+  });
+});
