@@ -57,10 +57,11 @@ function variablesAfter(
 }
 
 /**
- * The data flow of `state` run on `input` (JSON) in a test whose history is `events`: for a JSONPath state
- * `afterInputPath`, `afterParameters`, `result`, `afterResultSelector` and `afterResultPath` where its type
- * has them; for a JSONata task `afterArguments` and `result`. A mocked Map adds what its children would have
- * got ({@link mapInspection}); a mocked Map or Parallel shows no `result`, as on AWS.
+ * The data flow of `state` run on `input` (JSON) in a test whose history is `events`, as AWS's recordings
+ * show it: for a JSONPath state `afterInputPath` and, where its type has them, `afterParameters`, `result`,
+ * `afterResultSelector` and `afterResultPath` (a Pass with a `Result` only the last three, one without only
+ * the other four; a mocked Map or Parallel no `result`); for a JSONata task `afterArguments` and `result`.
+ * A mocked Map adds what its children would have got ({@link mapInspection}).
  */
 export function inspectionData(
   state: State,
@@ -90,41 +91,53 @@ export function inspectionData(
     if (taskResult !== undefined) data.result = JSON.stringify(taskResult);
     return data;
   }
-  if (fields.Type === 'Fail') return data;
   const variables = readerOf(scope.variables);
   const context = () => scope.context;
+  const raw = scope.input;
   try {
-    const raw = scope.input;
-    const afterInputPath = applyPath(raw, fields.InputPath, context, variables);
-    data.afterInputPath = JSON.stringify(afterInputPath);
-    const children = fields.Type === 'Map' || fields.Type === 'Parallel';
-    if (!children && fields.Type !== 'Task' && fields.Type !== 'Pass') return data;
-    const afterParameters =
-      fields.Type === 'Task'
-        ? scheduled
-        : fields.Parameters === undefined || fields.Type === 'Map'
-          ? afterInputPath
-          : resolvePayloadTemplate(fields.Parameters, afterInputPath, context, variables);
-    if (afterParameters === undefined) return data;
-    if (fields.Type !== 'Map') data.afterParameters = JSON.stringify(afterParameters);
-    const result = children
-      ? mockedResult(mock)
-      : fields.Type === 'Task'
-        ? taskResult
-        : 'Result' in fields
-          ? fields.Result
-          : afterParameters;
+    // A Pass with a Result shows only the result's steps, as AWS shows it.
+    const passResult = fields.Type === 'Pass' && 'Result' in fields;
+    if (!passResult) {
+      const afterInputPath = applyPath(raw, fields.InputPath, context, variables);
+      data.afterInputPath = JSON.stringify(afterInputPath);
+      if (!RESULT_TYPES.has(fields.Type)) return data;
+      const afterParameters =
+        fields.Type === 'Task'
+          ? scheduled
+          : fields.Parameters === undefined || fields.Type === 'Map'
+            ? afterInputPath
+            : resolvePayloadTemplate(fields.Parameters, afterInputPath, context, variables);
+      if (afterParameters === undefined) return data;
+      if (fields.Type !== 'Map') data.afterParameters = JSON.stringify(afterParameters);
+      if (fields.Type === 'Pass') return withResult(data, afterParameters, fields, scope);
+    }
+    const result = passResult ? fields.Result : fields.Type === 'Task' ? taskResult : mockedResult(mock);
     if (result === undefined) return data;
-    if (!children) data.result = JSON.stringify(result);
-    const selected =
-      fields.ResultSelector === undefined
-        ? result
-        : resolvePayloadTemplate(fields.ResultSelector, result, context, variables);
-    if (fields.Type !== 'Pass') data.afterResultSelector = JSON.stringify(selected);
-    data.afterResultPath = JSON.stringify(writeResultPath(raw, fields.ResultPath, selected));
+    // A mocked Map or Parallel, and a Pass, show no `result` (AWS's recordings).
+    if (fields.Type === 'Task' || passResult) data.result = JSON.stringify(result);
+    return withResult(data, result, fields, scope);
   } catch {
     // The state failed at this step: its error is the test's.
   }
+  return data;
+}
+
+/** The state types whose data flow goes on past InputPath to a result. */
+const RESULT_TYPES: ReadonlySet<string> = new Set(['Task', 'Pass', 'Map', 'Parallel']);
+
+/** `data` with `afterResultSelector` and `afterResultPath` of `result`. */
+function withResult(
+  data: InspectionData,
+  result: unknown,
+  fields: { ResultSelector?: PayloadTemplate; ResultPath?: string | null },
+  scope: InspectionScope,
+): InspectionData {
+  const selected =
+    fields.ResultSelector === undefined
+      ? result
+      : resolvePayloadTemplate(fields.ResultSelector, result, () => scope.context, readerOf(scope.variables));
+  data.afterResultSelector = JSON.stringify(selected);
+  data.afterResultPath = JSON.stringify(writeResultPath(scope.input, fields.ResultPath, selected));
   return data;
 }
 

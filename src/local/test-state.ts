@@ -105,8 +105,11 @@ export async function testState(
   const givenContext = parseTestContext(request.context, mocked, pattern !== undefined);
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
-  refuseInvalidState(testMachine(state, variables, false));
-  const machine = testMachine(state.Type === 'Task' && mock ? mockedTask(state) : state, variables, true);
+  // The state's name: its own, or for a state given alone the one AWS gives it.
+  const stateName = request.stateName ?? 'StateName';
+  refuseInvalidState(testMachine(state, stateName, variables, false));
+  const runs = state.Type === 'Task' && mock ? mockedTask(state) : state;
+  const machine = testMachine(runs, stateName, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken');
   const sfn = options.openRuntime({
@@ -274,10 +277,7 @@ function stateOfMachine(
   if (errors.length > 0) throw invalidDefinition(errors);
   const found = findState(machine, stateName);
   if (!found) {
-    throw new StepFunctionsApiError(
-      'ValidationException',
-      `stateName: the definition has no state named ${JSON.stringify(stateName)}`,
-    );
+    throw new StepFunctionsApiError('ValidationException', 'State not found in definition');
   }
   const { QueryLanguage } = machine;
   return found.QueryLanguage === undefined && QueryLanguage !== undefined
@@ -369,16 +369,18 @@ function freeName(base: string, taken: readonly string[]): string {
 
 /**
  * The state machine a test runs (`runnable`: the state without its Retry and Catch), or validates (the
- * state whole). Variables are assigned first, by a Pass state whose literal `Result` they are read from.
+ * state whole), the state named `stateName` unless a state it goes on to has that name. Variables are
+ * assigned first, by a Pass state whose literal `Result` they are read from.
  */
 function testMachine(
   state: State,
+  stateName: string,
   variables: Record<string, unknown> | undefined,
   runnable: boolean,
 ): TestMachine {
   const targets = targetsOf(state, !runnable);
   const taken = targetsOf(state, true);
-  const name = freeName('TestState', taken);
+  const name = freeName(stateName, taken);
   const { Retry: _retry, Catch: _catch, ...withoutErrorHandling } = state as State & ErrorHandling;
   const states: Record<string, unknown> = { [name]: runnable ? withoutErrorHandling : state };
   // Defined, not assigned: a state may be named `__proto__`.

@@ -63,9 +63,35 @@ describe('TestState', () => {
         input: '{"order":{"id":7,"lines":2}}',
         afterInputPath: '{"id":7,"lines":2}',
         afterParameters: '{"id":7}',
-        result: '{"id":7}',
+        afterResultSelector: '{"id":7}',
         afterResultPath: '{"order":{"id":7,"lines":2},"picked":{"id":7}}',
       },
+    });
+  });
+
+  it('shows a Pass with a Result only its result, and a Fail its InputPath, as AWS records them', async () => {
+    // Act
+    const withResult = await test(
+      { Type: 'Pass', InputPath: '$.order', Result: { resultKey: 'result value' }, End: true },
+      { order: { id: 7 } },
+      { inspectionLevel: 'DEBUG' },
+    );
+    const fail = await test(
+      { Type: 'Fail', Error: 'SomeFailure' },
+      { Value: 'HelloWorld' },
+      { inspectionLevel: 'TRACE' },
+    );
+    // Assess
+    expect(withResult.inspectionData).toEqual({
+      input: '{"order":{"id":7}}',
+      result: '{"resultKey":"result value"}',
+      afterResultSelector: '{"resultKey":"result value"}',
+      afterResultPath: '{"resultKey":"result value"}',
+    });
+    expect(fail).toEqual({
+      status: 'FAILED',
+      error: 'SomeFailure',
+      inspectionData: { input: '{"Value":"HelloWorld"}', afterInputPath: '{"Value":"HelloWorld"}' },
     });
   });
 
@@ -346,7 +372,7 @@ describe('TestState', () => {
     ).catch((error: Error) => error.name);
     // Assess
     expect(nested).toEqual({ status: 'SUCCEEDED', output: '40' });
-    expect(missing).toBe('ValidationException: stateName: the definition has no state named "Nowhere"');
+    expect(missing).toBe('ValidationException: State not found in definition');
     expect(invalid).toBe('InvalidDefinition');
   });
 
