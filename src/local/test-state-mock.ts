@@ -12,8 +12,8 @@ import type { State } from './asl/types.ts';
 import type { LocalLambdaHandler } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { validateOneOf } from './service-validation.ts';
+import { checkMockedResult, FIELD_VALIDATION_MODES } from './test-state-result-shapes.ts';
 
-const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;
 /** The function a mocked Task invokes in the test's runtime, in place of its resource. */
 const MOCK_FUNCTION = 'cutover-test-state-mock';
 const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
@@ -48,8 +48,8 @@ export interface TestMock {
 /**
  * What `mock` makes of `state`: it answers `result` (JSON text), or fails with `errorOutput`'s error and
  * cause as they are; a Map whose thresholds `mapIterationFailureCount` failed iterations exceed fails
- * `States.ExceedToleratedFailureThreshold`. `fieldValidationMode` is checked for its values; results are not
- * checked against the service's API model.
+ * `States.ExceedToleratedFailureThreshold`. A Task's result is checked against what its integration returns,
+ * as `fieldValidationMode` says (see test-state-result-shapes.ts).
  */
 export function testMock(mock: Sfn.MockInput, state: State, mapIterationFailureCount: number): TestMock {
   const outcome = mockOutcome(mock, state);
@@ -85,10 +85,8 @@ function exceedsThresholds(plan: MapChildrenPlan, failures: number): boolean {
 
 /** The result or error `mock` gives, checked. */
 function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result' | 'mockedError'> {
-  const { result, errorOutput, fieldValidationMode } = mock;
-  if (fieldValidationMode !== undefined) {
-    validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
-  }
+  const { result, errorOutput, fieldValidationMode = 'STRICT' } = mock;
+  const mode = validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
   if (result !== undefined && errorOutput !== undefined) {
     throw new StepFunctionsApiError(
       'ValidationException',
@@ -118,6 +116,8 @@ function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result'
     throw new StepFunctionsApiError('ValidationException', 'Mocked result must be valid JSON');
   }
   refuseMockedResultShape(state, value);
+  const { Resource } = state as { Resource?: unknown };
+  if (typeof Resource === 'string') checkMockedResult(Resource, value, mode);
   return { result: value };
 }
 

@@ -391,3 +391,63 @@ describe('TestState with a context object', () => {
     );
   });
 });
+
+describe('TestState checking a mocked result against what its integration returns', () => {
+  const task = (Resource: string, Parameters: object = {}) => ({
+    Type: 'Task',
+    Resource,
+    Parameters,
+    End: true,
+  });
+  const putEvents = task('arn:aws:states:::events:putEvents', {
+    Entries: [{ Detail: {}, DetailType: 'x', Source: 'y' }],
+  });
+  const startExecution = task('arn:aws:states:::states:startExecution', {
+    StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:child',
+  });
+  const lambda = task('arn:aws:states:::lambda:invoke', { FunctionName: `${FUNCTION}ship` });
+  const checked = (state: object, result: unknown, fieldValidationMode?: 'STRICT' | 'PRESENT' | 'NONE') =>
+    refusal(state, {}, { mock: { result: JSON.stringify(result), fieldValidationMode } });
+
+  it('refuses, in AWS’s words, a member of the wrong type, a missing required one (STRICT) or an unknown enum value', async () => {
+    // Act
+    const entries = await checked(putEvents, { Entries: {} });
+    const secondEventId = await checked(putEvents, { Entries: [{ EventId: 'a' }, { EventId: 7 }] });
+    const missing = await checked(startExecution, { executionArn: 'a', startDate: 'b' });
+    const startDate = await checked(startExecution, { ExecutionArn: 'a', StartDate: true }, 'PRESENT');
+    const statusCode = await checked(lambda, { StatusCode: '200' });
+    const status = await checked(
+      task('arn:aws:states:::states:startExecution.sync:2', {
+        StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:child',
+      }),
+      { ExecutionArn: 'a', StateMachineArn: 'b', Status: 'DONE', StartDate: 'c' },
+    );
+    // Assess
+    const invalid = 'ValidationException: Mock result schema validation error:';
+    expect(entries).toBe(`${invalid} Field 'Entries' must be an array`);
+    expect(secondEventId).toBe(`${invalid} Field 'EventId' must be a string`);
+    expect(missing).toBe(`${invalid} Required field 'ExecutionArn' is missing`);
+    expect(startDate).toBe(`${invalid} Field 'StartDate' must be a string`);
+    expect(statusCode).toBe(`${invalid} Field 'StatusCode' must be a number`);
+    expect(status).toBe(`${invalid} Field 'Status' is not an expected value`);
+  });
+
+  it('lets through members the model lacks, missing required ones under PRESENT, and anything under NONE', async () => {
+    // Act
+    const unknown = await checked(lambda, { random: 'json' });
+    const present = await checked(startExecution, { executionArn: 'a' }, 'PRESENT');
+    const none = await checked(putEvents, { Entries: 'none' }, 'NONE');
+    const callback = await checked(
+      task('arn:aws:states:::lambda:invoke.waitForTaskToken', {
+        FunctionName: `${FUNCTION}ship`,
+        'Payload.$': '$$.Task.Token',
+      }),
+      { anything: [1] },
+    );
+    // Assess
+    expect(unknown).toBe('answered {"output":"{\\"random\\":\\"json\\"}","status":"SUCCEEDED"}');
+    expect(present).toBe('answered {"output":"{\\"executionArn\\":\\"a\\"}","status":"SUCCEEDED"}');
+    expect(none).toBe('answered {"output":"{\\"Entries\\":\\"none\\"}","status":"SUCCEEDED"}');
+    expect(callback).toBe('answered {"output":"{\\"anything\\":[1]}","status":"SUCCEEDED"}');
+  });
+});
