@@ -158,7 +158,7 @@ export class LocalStepFunctions {
       },
     });
     this.#testOptions = {
-      openRuntime: ({ clock, mock, standIns, objectStorage }) =>
+      openRuntime: ({ clock, mock, standIns, objectStorage, onStoreFailure }) =>
         new LocalStepFunctions({
           ...options,
           dataDir: undefined,
@@ -168,6 +168,7 @@ export class LocalStepFunctions {
           lambdas: mock ? withFunction(options.lambdas, mock.name, mock.handler) : options.lambdas,
           objectStorage: objectStorage ?? options.objectStorage,
           standIns,
+          onStoreFailure,
         }),
     };
     this.#activities = new ActivityApi({

@@ -5,6 +5,7 @@
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { findState, nestedFlows } from './asl/nested-states.ts';
+import { RETRYING_STATE_TYPES } from './asl/state-run.ts';
 import type { State } from './asl/types.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 
@@ -66,6 +67,11 @@ export function parseTestConfiguration(
     retrierRetryCount: wholeNumber(configuration, 'retrierRetryCount'),
     mapIterationFailureCount: wholeNumber(configuration, 'mapIterationFailureCount'),
   };
+  if (configuration.retrierRetryCount !== undefined && !RETRYING_STATE_TYPES.has(state.Type)) {
+    throw refuse(
+      `retrierRetryCount is for a state with a Retry: a Task, Map or Parallel (the tested state is a ${state.Type})`,
+    );
+  }
   if (configuration.mapIterationFailureCount !== undefined && state.Type !== 'Map') {
     throw refuse(`mapIterationFailureCount is for a Map state (the tested state is a ${state.Type})`);
   }

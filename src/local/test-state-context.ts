@@ -3,6 +3,7 @@
  * execution has, checked as AWS checks it (its members and their types). Only with a mock; a Map's
  * `$$.Map` is the Map's own.
  */
+import { deeperThan } from './asl/expressions/json-values.ts';
 import { newTaskToken } from './asl/task-token.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 
@@ -38,12 +39,14 @@ function holds(value: unknown, type: 'string' | 'integer' | 'json'): boolean {
 /**
  * The context object of `text` (the request's `context`), checked: an object of `Execution`, `State`,
  * `StateMachine` and, for a `.sync` or `.waitForTaskToken` task (`allowsTask`), `Task`, each with its
- * members only. Refused (ValidationException) without a mock, in AWS's words where AWS recorded them.
+ * members only, nesting no deeper than `nestingLimit`. Refused (ValidationException) without a mock, in AWS's
+ * words where AWS recorded them.
  */
 export function parseTestContext(
   text: string | undefined,
   mocked: boolean,
   allowsTask: boolean,
+  nestingLimit: number,
 ): Context | undefined {
   if (text === undefined) return undefined;
   if (!mocked) {
@@ -55,11 +58,17 @@ export function parseTestContext(
   let context: unknown;
   try {
     context = JSON.parse(text);
-  } catch (error) {
-    throw invalidContext(`it is not JSON: ${(error as Error).message}`);
+  } catch {
+    // The parser's message would quote the context, which the API model marks sensitive.
+    throw invalidContext('it is not JSON');
   }
   if (context === null || typeof context !== 'object' || Array.isArray(context)) {
     throw invalidContext('it must be a JSON object');
+  }
+  if (deeperThan(context, nestingLimit) !== undefined) {
+    throw invalidContext(
+      `it nests arrays and objects more than ${nestingLimit} levels deep, the local runtime's limit`,
+    );
   }
   for (const [name, member] of Object.entries(context)) {
     if (name === 'Map') throw invalidContext("'Map' field is not supported when mocking a Context object");
@@ -86,15 +95,17 @@ export function parseTestContext(
 
 /**
  * What the tested state reads as `$$`: the `given` context (with a Map's own `$$.Map`), else its
- * execution's, with a `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose stand-in
- * has none of its own. Undefined when the execution's own serves.
+ * execution's, with a new `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose
+ * stand-in has none of its own, unless the given context has one. Undefined when the execution's own serves.
  */
 export function testContext(
   given: Context | undefined,
   needsToken: boolean,
 ): ((own: Context) => Context) | undefined {
-  if (given !== undefined) return (own) => (own.Map === undefined ? given : { ...given, Map: own.Map });
-  if (!needsToken) return undefined;
-  const Task = { Token: newTaskToken() };
-  return (own) => ({ ...own, Task });
+  const Task = needsToken ? { Token: newTaskToken() } : undefined;
+  if (given !== undefined) {
+    const context = Task && given.Task === undefined ? { ...given, Task } : given;
+    return (own) => (own.Map === undefined ? context : { ...context, Map: own.Map });
+  }
+  return Task && ((own) => ({ ...own, Task }));
 }

@@ -80,6 +80,7 @@ export function inspectionData(
     ResultSelector?: PayloadTemplate;
     ResultPath?: string | null;
     ItemReader?: unknown;
+    Arguments?: unknown;
   };
   const jsonata = fields.QueryLanguage === 'JSONata';
   if (fields.Type === 'Map') Object.assign(data, mapInspection(mock?.plan, !jsonata && !fields.ItemReader));
@@ -87,7 +88,11 @@ export function inspectionData(
     eventValue(events, SCHEDULED_TYPES, 'parameters') ?? eventValue(events, SCHEDULED_TYPES, 'input');
   const taskResult = eventValue(events, SUCCEEDED_TYPES, 'output');
   if (jsonata) {
-    if (scheduled !== undefined) data.afterArguments = JSON.stringify(scheduled);
+    // A mocked Parallel's Arguments are what its branches would have got.
+    const argued =
+      fields.Type === 'Parallel' && fields.Arguments !== undefined ? mock?.branchInput : undefined;
+    const afterArguments = scheduled ?? argued;
+    if (afterArguments !== undefined) data.afterArguments = JSON.stringify(afterArguments);
     if (taskResult !== undefined) data.result = JSON.stringify(taskResult);
     return data;
   }

@@ -6,6 +6,7 @@
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { STATES_ERRORS, StatesError } from './asl/errors.ts';
+import { deeperThan } from './asl/expressions/json-values.ts';
 import type { MapChildrenPlan, StateStandIns } from './asl/stand-ins.ts';
 import { exceededThreshold } from './asl/states/distributed-map.ts';
 import type { State } from './asl/types.ts';
@@ -41,8 +42,18 @@ export interface TestMock {
   mockedError?: { error: string; cause?: string };
   /** What a mocked Map's children would have got, once the Map came to them. */
   plan?: MapChildrenPlan;
+  /** What a mocked Parallel's branches would have got, once it came to them. */
+  branchInput?: unknown;
   /** Set once the mock answered (the state came to it). */
   answered?: boolean;
+}
+
+/** What a mock's checks and a Map's thresholds take from the rest of the request. */
+export interface MockLimits {
+  /** `stateConfiguration.mapIterationFailureCount`. */
+  mapIterationFailureCount: number;
+  /** How deep a mocked result may nest. */
+  nestingLimit: number;
 }
 
 /**
@@ -51,8 +62,8 @@ export interface TestMock {
  * `States.ExceedToleratedFailureThreshold`. A Task's result is checked against what its integration returns,
  * as `fieldValidationMode` says (see test-state-result-shapes.ts).
  */
-export function testMock(mock: Sfn.MockInput, state: State, mapIterationFailureCount: number): TestMock {
-  const outcome = mockOutcome(mock, state);
+export function testMock(mock: Sfn.MockInput, state: State, limits: MockLimits): TestMock {
+  const outcome = mockOutcome(mock, state, limits.nestingLimit);
   const tested: TestMock = { ...outcome };
   const answer = (): unknown => {
     tested.answered = true;
@@ -64,10 +75,13 @@ export function testMock(mock: Sfn.MockInput, state: State, mapIterationFailureC
     return tested;
   }
   tested.standIns = {
-    parallelResult: answer,
+    parallelResult: (_run, input) => {
+      tested.branchInput = input;
+      return answer();
+    },
     mapResult: (_run, plan) => {
       tested.plan = plan;
-      if (!outcome.mockedError && exceedsThresholds(plan, mapIterationFailureCount)) {
+      if (!outcome.mockedError && exceedsThresholds(plan, limits.mapIterationFailureCount)) {
         throw new StatesError(STATES_ERRORS.ExceedToleratedFailureThreshold, THRESHOLD_EXCEEDED_CAUSE);
       }
       return answer();
@@ -84,7 +98,11 @@ function exceedsThresholds(plan: MapChildrenPlan, failures: number): boolean {
 }
 
 /** The result or error `mock` gives, checked. */
-function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result' | 'mockedError'> {
+function mockOutcome(
+  mock: Sfn.MockInput,
+  state: State,
+  nestingLimit: number,
+): Pick<TestMock, 'result' | 'mockedError'> {
   const { result, errorOutput, fieldValidationMode = 'STRICT' } = mock;
   const mode = validateOneOf(fieldValidationMode, 'mock.fieldValidationMode', FIELD_VALIDATION_MODES);
   if (result !== undefined && errorOutput !== undefined) {
@@ -115,6 +133,12 @@ function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result'
   } catch {
     throw new StepFunctionsApiError('ValidationException', 'Mocked result must be valid JSON');
   }
+  if (deeperThan(value, nestingLimit) !== undefined) {
+    throw new StepFunctionsApiError(
+      'ValidationException',
+      `Mocked result nests arrays and objects more than ${nestingLimit} levels deep, the nesting depth limit of the local runtime's TestState`,
+    );
+  }
   refuseMockedResultShape(state, value);
   const { Resource } = state as { Resource?: unknown };
   if (typeof Resource === 'string') checkMockedResult(Resource, value, mode);
@@ -122,16 +146,16 @@ function mockOutcome(mock: Sfn.MockInput, state: State): Pick<TestMock, 'result'
 }
 
 /**
- * A mocked Map's result is an array (an object with a `ResultWriter`), a mocked Parallel's an array of one
- * output per branch, as AWS checks them.
+ * A mocked Map's result is an array (an object when its `ResultWriter` exports the results to S3: the
+ * export's description), a mocked Parallel's an array of one output per branch, as AWS checks them.
  */
 function refuseMockedResultShape(state: State, value: unknown): void {
   const { Type, ResultWriter, Branches } = state as {
     Type: string;
-    ResultWriter?: unknown;
+    ResultWriter?: { Resource?: unknown };
     Branches?: unknown[];
   };
-  if (Type === 'Map' && ResultWriter !== undefined) {
+  if (Type === 'Map' && ResultWriter?.Resource !== undefined) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new StepFunctionsApiError('ValidationException', 'Mocked result must be a JSON object.');
     }

@@ -59,6 +59,8 @@ export interface TestRuntimeParts {
   standIns?: StateStandIns;
   /** The S3 a Distributed Map's ItemReader reads, in place of the caller's. */
   objectStorage?: ObjectStorage;
+  /** Told when the test runtime's store fails (the caller's runtime is not told). */
+  onStoreFailure: (error: Error) => void;
 }
 
 /** What a test runs in. */
@@ -86,7 +88,7 @@ export async function testState(
 ): Promise<Out<Sfn.TestStateOutput>> {
   const level = validateOneOf(request.inspectionLevel ?? 'INFO', 'inspectionLevel', INSPECTION_LEVELS);
   const mocked = request.mock !== undefined && request.mock !== null;
-  const state = parseState(request.definition, request.stateName, mocked);
+  const { state, queryLanguage } = parseState(request.definition, request.stateName, mocked);
   if (mocked && request.revealSecrets === true) {
     throw new StepFunctionsApiError(
       'ValidationException',
@@ -100,24 +102,35 @@ export async function testState(
     );
   }
   const configuration = parseTestConfiguration(request.stateConfiguration, state, request.mock ?? undefined);
-  const mock = mocked ? testMock(request.mock!, state, configuration.mapIterationFailureCount) : undefined;
+  const limits = {
+    mapIterationFailureCount: configuration.mapIterationFailureCount,
+    nestingLimit: TEST_NESTING_LIMIT,
+  };
+  const mock = mocked ? testMock(request.mock!, state, limits) : undefined;
   const pattern = integrationPattern(state);
-  const givenContext = parseTestContext(request.context, mocked, pattern !== undefined);
+  const givenContext = parseTestContext(request.context, mocked, pattern !== undefined, TEST_NESTING_LIMIT);
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
   // The state's name: its own, or for a state given alone the one AWS gives it.
   const stateName = request.stateName ?? 'StateName';
-  refuseInvalidState(testMachine(state, stateName, variables, false));
+  refuseInvalidState(testMachine(state, { stateName, queryLanguage }, variables, false));
   const runs = state.Type === 'Task' && mock ? mockedTask(state) : state;
-  const machine = testMachine(runs, stateName, variables, true);
+  const machine = testMachine(runs, { stateName, queryLanguage }, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken');
+  // A failure of the test's own store fails the test, and only the test.
+  let failStore!: (error: Error) => void;
+  const storeFailed = new Promise<never>((_, reject) => {
+    failStore = reject;
+  });
+  storeFailed.catch(() => undefined);
   const sfn = options.openRuntime({
     // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
     clock: new RealClock(state.Type === 'Wait' ? 0 : 1),
     mock: mock?.function,
     standIns: { ...mock?.standIns, ...(context ? { context } : {}) },
     objectStorage: readerDataStorage(configuration.mapItemReaderData),
+    onStoreFailure: failStore,
   });
   try {
     const { stateMachineArn } = await sfn.createStateMachine({
@@ -126,7 +139,7 @@ export async function testState(
       roleArn,
     });
     const { executionArn } = await sfn.startExecution({ stateMachineArn, input });
-    const ended = await sfn.awaitExecution(executionArn);
+    const ended = await Promise.race([sfn.awaitExecution(executionArn), storeFailed]);
     const { events = [] } = await sfn.getExecutionHistory({ executionArn, maxResults: 1000 });
     const entered = events.findIndex(
       (event) => event.type?.endsWith('StateEntered') && detailsOf(event)?.name === machine.name,
@@ -233,12 +246,18 @@ function unservedReason(state: TaskFields): string | undefined {
   return pattern === undefined ? undefined : `a .${pattern} task ${withoutMock}`;
 }
 
+/** The state a request tests, and the query language of the machine it is part of, if any. */
+interface TestedState {
+  state: State;
+  queryLanguage?: string;
+}
+
 /**
  * The state a request tests: its `definition`, or with a `stateName` the state of that name in the state
  * machine `definition` is (checked whole, the state taking its `QueryLanguage`). Refused in AWS's words: a
  * Map or Parallel without a mock, a mock of a state that produces no result.
  */
-function parseState(definition: unknown, stateName: string | undefined, mocked: boolean): State {
+function parseState(definition: unknown, stateName: string | undefined, mocked: boolean): TestedState {
   const parsed = parseJsonObject(
     String(definition),
     'definition',
@@ -260,7 +279,12 @@ function parseState(definition: unknown, stateName: string | undefined, mocked: 
   }
   const unserved = mocked ? undefined : unservedReason(state);
   if (unserved) throw new StepFunctionsApiError('ValidationException', `TestState does not run ${unserved}`);
-  return state as unknown as State;
+  // The states nested in a state of a whole machine take the machine's query language, as the state does.
+  const { QueryLanguage } = stateName === undefined ? {} : (parsed as { QueryLanguage?: string });
+  return {
+    state: state as unknown as State,
+    ...(QueryLanguage === undefined ? {} : { queryLanguage: QueryLanguage }),
+  };
 }
 
 /**
@@ -369,12 +393,13 @@ function freeName(base: string, taken: readonly string[]): string {
 
 /**
  * The state machine a test runs (`runnable`: the state without its Retry and Catch), or validates (the
- * state whole), the state named `stateName` unless a state it goes on to has that name. Variables are
- * assigned first, by a Pass state whose literal `Result` they are read from.
+ * state whole), the state named `stateName` unless a state it goes on to has that name, in the
+ * `queryLanguage` of the machine it came from. Variables are assigned first, by a Pass state whose literal
+ * `Result` they are read from.
  */
 function testMachine(
   state: State,
-  stateName: string,
+  { stateName, queryLanguage }: { stateName: string; queryLanguage?: string },
   variables: Record<string, unknown> | undefined,
   runnable: boolean,
 ): TestMachine {
@@ -400,7 +425,8 @@ function testMachine(
   }
   // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };
-  return { definition: { StartAt: startAt, ...timeout, States: states }, name };
+  const language = queryLanguage === undefined ? {} : { QueryLanguage: queryLanguage };
+  return { definition: { ...language, StartAt: startAt, ...timeout, States: states }, name };
 }
 
 /**

@@ -362,6 +362,33 @@ describe('Distributed Map ItemReader: failures', () => {
     });
   });
 
+  it('fails with States.ItemReaderFailed on items nested past the local limit, and the runtime runs on', async () => {
+    // Prepare
+    const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    await putObject('deep.json', `[${deep(5000)}]`);
+    await putObject('shallow.json', `[${deep(900)}]`);
+    const reading = (Key: string) =>
+      readerMachine({
+        ItemReader: {
+          Resource: GET_OBJECT,
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: 'items', Key },
+        },
+        ItemSelector: { 'depth.$': 'States.ArrayLength($$.Map.Item.Value)' },
+      });
+    // Act
+    const { execution: deepRun } = await run(reading('deep.json'));
+    const { execution: shallowRun } = await run(reading('shallow.json'));
+    // Assess
+    expect(deepRun).toMatchObject({
+      status: 'FAILED',
+      error: 'States.ItemReaderFailed',
+      cause: expect.stringMatching(/^The items read nest arrays and objects more than 1000 levels deep/),
+    });
+    expect(shallowRun.status).toBe('SUCCEEDED');
+    expect(outputOf(shallowRun)).toEqual([{ depth: 1 }]);
+  });
+
   it(`refuses a MaxItemsPath that selects a negative count or a fraction, in AWS's words (${RECORDED})`, async () => {
     // Prepare
     const definition = reader('recorded.csv', { InputType: 'CSV', MaxItemsPath: '$.MaxItems' });

@@ -196,6 +196,8 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       inspectionLevel: z.enum(['INFO', 'DEBUG', 'TRACE']).optional(),
       revealSecrets: z.boolean().optional(),
       variables: payload.optional(),
+      stateName: text(1, 80).optional(),
+      context: payload.optional(),
       mock: z
         .looseObject({
           result: payload.optional(),
@@ -207,7 +209,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
         .looseObject({
           retrierRetryCount: z.int().min(0).max(2_147_483_647).optional(),
           errorCausedByState: text(1, 80).optional(),
-          mapIterationFailureCount: z.int().min(0).optional(),
+          mapIterationFailureCount: z.int().min(0).max(2_147_483_647).optional(),
           mapItemReaderData: payload.optional(),
         })
         .optional(),

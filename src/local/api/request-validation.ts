@@ -24,8 +24,8 @@ function constraintOf(issue: z.core.$ZodIssue, value: unknown): string {
 
 /**
  * Fields whose values AWS never repeats in a message (the API model marks them sensitive): definitions,
- * execution data, errors and causes, task tokens, version and alias descriptions, TestState's variables and
- * mocked result.
+ * execution data, errors and causes, task tokens, version and alias descriptions, TestState's variables,
+ * state name, context object, mocked result and state configuration's reader data and state name.
  */
 const SENSITIVE_FIELDS = new Set([
   'definition',
@@ -38,6 +38,10 @@ const SENSITIVE_FIELDS = new Set([
   'description',
   'variables',
   'result',
+  'stateName',
+  'context',
+  'mapItemReaderData',
+  'errorCausedByState',
 ]);
 
 /** How a message shows the value: `Value null`, `Value '1001'` for a scalar, `Value` for an object or a sensitive field. */

@@ -22,8 +22,35 @@ function parseRequest(body: string): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ApiRequestError('SerializationException', 'Request body must be a JSON object');
   }
-  // A member set to null is absent, as in AWS's JSON protocol: optional ones are left out, required ones missing.
-  return Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== null));
+  return withoutNullMembers(parsed as Record<string, unknown>);
+}
+
+/** How deep the API's request structures nest: deeper values are no structure's members, and are left as they are. */
+const STRUCTURE_DEPTH = 8;
+
+/**
+ * `request` without its members set to null, in nested structures (and lists' objects) too: a null member
+ * is absent, as in AWS's JSON protocol, so an optional one is left out and a required one missing.
+ */
+function withoutNullMembers(request: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request)) {
+    if (value === null) continue;
+    // Defined, not assigned: a member may be named `__proto__`.
+    const member = depth < STRUCTURE_DEPTH ? withoutNulls(value, depth + 1) : value;
+    Object.defineProperty(kept, key, { value: member, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
+}
+
+function withoutNulls(value: unknown, depth: number): unknown {
+  if (Array.isArray(value)) {
+    return depth < STRUCTURE_DEPTH ? value.map((item) => withoutNulls(item, depth + 1)) : value;
+  }
+  if (value !== null && typeof value === 'object') {
+    return withoutNullMembers(value as Record<string, unknown>, depth);
+  }
+  return value;
 }
 
 function operationMethod(service: StepFunctionsService, target: string | undefined) {

@@ -5,6 +5,7 @@
  */
 import { resolvePayloadTemplate } from '../data-flow.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
 import { MAP_FIELD_BOUNDS, numberAtPath } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { ListedObject, ObjectStorage } from '../object-storage.ts';
@@ -45,6 +46,12 @@ export async function readItems(run: StateRun<MapState>, effective: unknown): Pr
   const items = listing
     ? listedItems(await request(() => storage.listObjects(target.bucket, target.prefix), target))
     : await objectItems(run, storage, target);
+  const tooDeep = deeperThan(items, MAX_JSON_DEPTH - 1);
+  if (tooDeep !== undefined) {
+    throw readFailure(
+      `The items read nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the local runtime's limit (at ${tooDeep.slice(0, 60)})`,
+    );
+  }
   return {
     items: maxItems > 0 ? items.slice(0, maxItems) : items,
     source: listing ? `S3://${target.bucket}` : `S3://${target.bucket}/${target.key}`,

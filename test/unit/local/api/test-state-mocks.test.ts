@@ -358,9 +358,11 @@ describe('TestState with a context object', () => {
     // Act
     const generated = await tokenOf({});
     const given = await tokenOf({ context: JSON.stringify({ Task: { Token: 'abcd123' } }) });
+    const withoutTask = await tokenOf({ context: JSON.stringify({ Execution: { Id: 'eid' } }) });
     // Assess
     expect(isWellFormedTaskToken(generated)).toBe(true);
     expect(given).toBe('abcd123');
+    expect(isWellFormedTaskToken(withoutTask)).toBe(true);
   });
 
   it('refuses a context object without a mock, or with a member or type AWS does not allow, naming it', async () => {
@@ -449,5 +451,182 @@ describe('TestState checking a mocked result against what its integration return
     expect(present).toBe('answered {"output":"{\\"executionArn\\":\\"a\\"}","status":"SUCCEEDED"}');
     expect(none).toBe('answered {"output":"{\\"Entries\\":\\"none\\"}","status":"SUCCEEDED"}');
     expect(callback).toBe('answered {"output":"{\\"anything\\":[1]}","status":"SUCCEEDED"}');
+  });
+});
+
+describe('TestState refusing what it cannot take', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+  const readsItems = distributed({
+    ItemReader: {
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: 'b', Key: 'k' },
+    },
+  });
+
+  it('answers data nested past the local limit with a refusal or the reader’s failure, and serves on', async () => {
+    // Act
+    const readerData = await test(
+      readsItems,
+      {},
+      {
+        mock: { result: '[]' },
+        stateConfiguration: { mapItemReaderData: `[${deep(5000)}]` },
+      },
+    );
+    const mocked = await refusal(distributed({}), [1], { mock: { result: `[${deep(5000)}]` } });
+    const context = await refusal(
+      { Type: 'Task', Resource: `${FUNCTION}ship`, End: true },
+      {},
+      {
+        mock: { result: '{}' },
+        context: `{"Execution":{"Input":${deep(5000)}}}`,
+      },
+    );
+    const after = await test({ Type: 'Pass', End: true }, { still: 'serving' });
+    // Assess
+    expect(readerData).toMatchObject({ status: 'FAILED', error: 'States.ItemReaderFailed' });
+    expect(mocked).toMatch(
+      /^ValidationException: Mocked result nests arrays and objects more than 996 levels deep/,
+    );
+    expect(context).toMatch(
+      /^ValidationException: Invalid Context object provided: it nests arrays and objects more than 996 levels deep/,
+    );
+    expect(after).toEqual({ status: 'SUCCEEDED', output: '{"still":"serving"}' });
+  });
+
+  it('never repeats a context, reader data or state name, which the API model marks sensitive', async () => {
+    // Act
+    const secret = 'SECRET-'.repeat(20);
+    const context = await refusal(
+      { Type: 'Task', Resource: `${FUNCTION}ship`, End: true },
+      {},
+      {
+        mock: { result: '{}' },
+        context: secret,
+      },
+    );
+    const stateName = await refusal(
+      { Type: 'Parallel', Branches: [SHIP_EACH], End: true },
+      {},
+      { mock: { errorOutput: { error: 'E' } }, stateConfiguration: { errorCausedByState: secret } },
+    );
+    // Assess
+    expect(context).toBe('ValidationException: Invalid Context object provided: it is not JSON');
+    expect(stateName).toMatch(
+      /^ValidationException: 1 validation error detected: Value at 'stateConfiguration\.errorCausedByState'/,
+    );
+    expect(`${context}${stateName}`).not.toContain('SECRET');
+  });
+
+  it('takes a nested member set to null as missing, as AWS’s JSON protocol does', async () => {
+    // Act
+    const response = await fetch(local.endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AWSStepFunctions.TestState' },
+      body: JSON.stringify({
+        definition: JSON.stringify(distributed({})),
+        input: '[1]',
+        mock: { result: '[2]', errorOutput: null, fieldValidationMode: null },
+        stateConfiguration: { mapIterationFailureCount: null, retrierRetryCount: null },
+      }),
+    });
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'SUCCEEDED', output: '[2]' });
+  });
+
+  it('refuses a retrierRetryCount for a state without a Retry', async () => {
+    // Act
+    const pass = await refusal(
+      { Type: 'Pass', End: true },
+      {},
+      { stateConfiguration: { retrierRetryCount: 1 } },
+    );
+    // Assess
+    expect(pass).toBe(
+      'ValidationException: stateConfiguration.retrierRetryCount is for a state with a Retry: a Task, Map or Parallel (the tested state is a Pass)',
+    );
+  });
+});
+
+describe('TestState of a mocked state of a whole JSONata machine, and of a Map writing its results', () => {
+  it('tests a Map or Parallel of a JSONata machine by its stateName, its nested states in JSONata too', async () => {
+    // Prepare
+    const machine = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Parallel',
+          Arguments: { regions: '{% $states.input.regions %}' },
+          Branches: [
+            {
+              StartAt: 'Each',
+              States: {
+                Each: {
+                  Type: 'Map',
+                  Items: '{% $states.input.regions %}',
+                  ItemProcessor: {
+                    StartAt: 'Deploy',
+                    States: {
+                      Deploy: {
+                        Type: 'Task',
+                        Resource: 'arn:aws:states:::lambda:invoke',
+                        Arguments: { FunctionName: `${FUNCTION}ship`, Payload: '{% $states.input %}' },
+                        End: true,
+                      },
+                    },
+                  },
+                  End: true,
+                },
+              },
+            },
+          ],
+          End: true,
+        },
+      },
+    };
+    const definition = JSON.stringify(machine);
+    // Act
+    const fan = await test(
+      {},
+      { regions: ['eu', 'us'] },
+      {
+        definition,
+        stateName: 'Fan',
+        mock: { result: '[["ok","ok"]]' },
+        inspectionLevel: 'DEBUG',
+      },
+    );
+    const each = await test(
+      {},
+      { regions: ['eu', 'us'] },
+      { definition, stateName: 'Each', mock: { result: '["ok","ok"]' } },
+    );
+    // Assess
+    expect(fan).toEqual({
+      status: 'SUCCEEDED',
+      output: '[["ok","ok"]]',
+      inspectionData: { input: '{"regions":["eu","us"]}', afterArguments: '{"regions":["eu","us"]}' },
+    });
+    expect(each).toEqual({ status: 'SUCCEEDED', output: '["ok","ok"]' });
+  });
+
+  it('takes an array mock for a Map whose ResultWriter only shapes its results, as it outputs one', async () => {
+    // Act
+    const flattened = await test(
+      distributed({ ResultWriter: { WriterConfig: { OutputType: 'JSON', Transformation: 'FLATTEN' } } }),
+      [1, 2],
+      { mock: { result: '[1,2]' } },
+    );
+    const object = await refusal(
+      distributed({ ResultWriter: { WriterConfig: { OutputType: 'JSON', Transformation: 'FLATTEN' } } }),
+      [1, 2],
+      { mock: { result: '{"a":1}' } },
+    );
+    // Assess
+    expect(flattened).toEqual({ status: 'SUCCEEDED', output: '[1,2]' });
+    expect(object).toBe('ValidationException: Mocked result must be an array.');
   });
 });
