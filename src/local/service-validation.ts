@@ -142,7 +142,8 @@ export function loggingConfigurationJson(logging: LoggingConfiguration | undefin
   return JSON.stringify({
     level,
     includeExecutionData: logging?.includeExecutionData === true,
-    ...(destinations.length === 0 ? {} : { destinations: destinations.map(logDestination) }),
+    // Destinations given (even none) are answered, as AWS answers them.
+    ...(logging?.destinations === undefined ? {} : { destinations: destinations.map(logDestination) }),
   });
 }
 

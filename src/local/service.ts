@@ -590,7 +590,7 @@ export class LocalStepFunctions {
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsApiError(
         'StateMachineTypeNotSupported',
-        `StartSyncExecution runs EXPRESS state machines only; '${machine.arn}' is STANDARD: use StartExecution`,
+        'This operation is not supported by this type of state machine',
       );
     }
     const includeData = validateOneOf(input.includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA);
@@ -602,6 +602,7 @@ export class LocalStepFunctions {
       // StopExecution (which AWS does not serve for Express executions) ends one here: it FAILED, with its cause.
       status: status === 'ABORTED' ? 'FAILED' : (status as SyncExecutionStatus),
       stopDate: stopDate!,
+      billingDetails: expressBilling(stopDate!.getTime() - described.startDate!.getTime()),
     };
     if (includeData === 'ALL_DATA') return ended;
     const { input: _input, inputDetails, output, outputDetails, ...metadata } = ended;
@@ -983,6 +984,22 @@ function definitionData(
   return Object.keys(references).length === 0
     ? { definition }
     : { definition, variableReferences: references };
+}
+
+/** AWS bills an Express execution's duration in 100 ms steps (at least one), its memory in 64 MB steps. */
+const BILLED_DURATION_STEP_MS = 100;
+const BILLED_MEMORY_STEP_MB = 64;
+
+/**
+ * StartSyncExecution's `billingDetails` of an execution that took `durationMs`: its duration as AWS bills
+ * it, and the least memory AWS bills (this runtime does not measure an execution's memory).
+ */
+function expressBilling(durationMs: number): Sfn.BillingDetails {
+  const steps = Math.max(1, Math.ceil(durationMs / BILLED_DURATION_STEP_MS));
+  return {
+    billedDurationInMilliseconds: steps * BILLED_DURATION_STEP_MS,
+    billedMemoryUsedInMB: BILLED_MEMORY_STEP_MB,
+  };
 }
 
 /** The logging and tracing configuration and revisionId of a revision, as DescribeStateMachine answers them. */

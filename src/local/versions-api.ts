@@ -301,9 +301,10 @@ export class VersionsApi {
     const alias =
       machine && parsePublications(machine.publications).aliases.find((each) => each.name === name);
     if (!machine || !alias) {
+      // AWS's words, recorded for an alias update: they name no ARN.
       throw new StepFunctionsApiError(
         'ResourceNotFound',
-        `Request references a resource that does not exist: '${arn}'`,
+        'Request references a resource that does not exist.',
       );
     }
     return { machine, alias };

@@ -63,6 +63,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** A segment of a field's path as AWS writes it: a list's item by its 1-based place, `tags.1.member.key`. */
+function pathSegment(key: PropertyKey): string {
+  return typeof key === 'number' ? `${key + 1}.member` : String(key);
+}
+
 /**
  * Formats a request's shape errors as AWS does:
  * `1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null`.
@@ -70,7 +75,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 export function describeValidationIssues(issues: readonly z.core.$ZodIssue[], request: unknown): string {
   const details = issues.map((issue) => {
     const value = valueAt(request, issue.path);
-    const field = issue.path.map(String).join('.') || 'request';
+    const field = issue.path.map(pathSegment).join('.') || 'request';
     return `${shownValue(value, field)} at '${field}' failed to satisfy constraint: ${constraintOf(issue, value)}`;
   });
   return validationErrorMessage(details);

@@ -206,10 +206,10 @@ function checkMachine(
     if (scope.express) checkExpressTask(report, state, at);
   }
   // Only the top level must end (a branch or item processor that loops is accepted), and a top level that
-  // cannot end has no unreachable states reported: as AWS answers.
+  // cannot end, or flows without a StartAt, have no unreachable states reported: as AWS answers.
   if (location === '' && !Object.values(states).some(isTerminal)) {
     report('MISSING_END_STATE', 'Workflow has no terminal state', undefined);
-  } else {
+  } else if ('StartAt' in machine) {
     checkReachability(report, machine.StartAt, states, location);
   }
 }
@@ -322,11 +322,16 @@ function checkExpressTask(report: Report, state: unknown, location: string): voi
   } catch {
     return; // a Resource of no known shape is not this check's concern
   }
+  if (resource.kind === 'activity') {
+    report(SCHEMA, 'Express state machine does not support Activity ARN', `${location}/Resource`);
+    return;
+  }
   if (resource.kind !== 'service' || resource.pattern === 'request-response') return;
-  // AWS's wording, its trailing space included; the location names the state.
+  // AWS's wording: for `.waitForTaskToken` with a trailing space (two before "at"), for `.sync` without.
+  const space = resource.pattern === 'waitForTaskToken' ? ' ' : '';
   report(
     SCHEMA,
-    `Express state machine does not support '.${resource.pattern}' service integration `,
+    `Express state machine does not support '.${resource.pattern}' service integration${space}`,
     `${location}/Resource`,
   );
 }

@@ -10,6 +10,9 @@ import { type IntrinsicNode, parseIntrinsic } from './intrinsic-syntax.ts';
 import { isPlainObject } from './json-values.ts';
 import { parsePath } from './path-syntax.ts';
 
+/** Fields holding fields of their own that may read variables: `MaxItemsPerBatchPath`, `ReaderConfig.MaxItemsPath`, ... */
+const NESTING_FIELDS = new Set(['ItemBatcher', 'ItemReader', 'ReaderConfig']);
+
 /** Fields whose `.$` values, at any depth, are paths or intrinsic function calls (`BatchInput` of an ItemBatcher). */
 const TEMPLATE_FIELDS = new Set(['Parameters', 'ResultSelector', 'ItemSelector', 'Assign', 'BatchInput']);
 
@@ -43,7 +46,7 @@ function collectField(key: string, value: unknown, names: Set<string>): void {
   if (TEMPLATE_FIELDS.has(key)) collectTemplate(value, names);
   else if (key === 'Choices' || key === 'Catch') {
     for (const entry of Array.isArray(value) ? value : []) collectRule(entry, names);
-  } else if (key === 'ItemBatcher' && isPlainObject(value)) {
+  } else if (NESTING_FIELDS.has(key) && isPlainObject(value)) {
     for (const [field, inner] of Object.entries(value)) collectField(field, inner, names);
   } else if (key.endsWith('Path')) collectDynamicValue(value, names);
 }

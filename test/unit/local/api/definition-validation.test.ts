@@ -116,6 +116,41 @@ describe('ValidateStateMachineDefinition through @aws-sdk/client-sfn', () => {
     ]);
   });
 
+  it('answers a definition without StartAt, an EXPRESS activity and an EXPRESS .sync task as AWS recorded them', async () => {
+    // Act
+    const express = (Resource: string) =>
+      local.client.send(
+        new ValidateStateMachineDefinitionCommand({
+          type: 'EXPRESS',
+          definition: JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource, End: true } } }),
+        }),
+      );
+    const noStartAt = await validateDefinition({ States: { StartState: { Type: 'Pass', End: true } } });
+    const activity = await express('arn:aws:states:us-east-1:000000000000:activity:approve');
+    const sync = await express('arn:aws:states:::states:startExecution.sync');
+    // Assess (localstack test_sfn_api_validation.snapshot.json [INVALID_BASE_NO_STARTAT] and
+    // test_sfn_api_express.snapshot.json test_illegal_activity_task, test_illegal_callbacks[SYNC])
+    expect(noStartAt.diagnostics).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        location: '/',
+        message: 'These fields are required: [StartAt]',
+        severity: 'ERROR',
+      },
+    ]);
+    expect(activity.diagnostics).toEqual([
+      {
+        code: 'SCHEMA_VALIDATION_FAILED',
+        location: '/States/T/Resource',
+        message: 'Express state machine does not support Activity ARN',
+        severity: 'ERROR',
+      },
+    ]);
+    expect(sync.diagnostics?.[0]?.message).toBe(
+      "Express state machine does not support '.sync' service integration",
+    );
+  });
+
   it('returns warnings only with severity WARNING, and they do not fail the definition', async () => {
     // Act
     const byDefault = await validateDefinition(withoutDollar);

@@ -65,14 +65,14 @@ describe('describeValidationIssues', () => {
     ).toContain("Value at 'loggingConfiguration.destinations' failed to satisfy constraint");
   });
 
-  it('names nested fields with their path', () => {
+  it("names nested fields with their path, a list's item by its 1-based place, as AWS does", () => {
     const message = messageFor('CreateStateMachine', {
       name: 'n',
       definition: '{}',
       roleArn: 'r',
       tags: [{ key: 1 }],
     });
-    expect(message).toContain("Value '1' at 'tags.0.key' failed to satisfy constraint");
+    expect(message).toContain("Value '1' at 'tags.1.member.key' failed to satisfy constraint");
   });
 
   it('accepts a well-formed request and ignores unknown fields', () => {

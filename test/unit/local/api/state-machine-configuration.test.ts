@@ -100,11 +100,21 @@ describe.each([
     // Prepare
     const withoutData = await createMachine({ loggingConfiguration: toLogGroup('ERROR') });
     const withoutLevel = await createMachine({ loggingConfiguration: { includeExecutionData: true } });
+    const noDestinations = await createMachine({ loggingConfiguration: { destinations: [] } });
     // Act
-    const [first, second] = await Promise.all([describeMachine(withoutData), describeMachine(withoutLevel)]);
+    const [first, second, third] = await Promise.all(
+      [withoutData, withoutLevel, noDestinations].map((machine) => describeMachine(machine)),
+    );
     // Assess
-    expect(first.loggingConfiguration).toEqual(toLogGroup('ERROR', false));
-    expect(second.loggingConfiguration).toEqual({ level: 'OFF', includeExecutionData: true });
+    expect(first!.loggingConfiguration).toEqual(toLogGroup('ERROR', false));
+    expect(second!.loggingConfiguration).toEqual({ level: 'OFF', includeExecutionData: true });
+    // An empty list of destinations is answered as given (localstack test_sfn_api_logs.snapshot.json,
+    // test_incomplete_logging_configuration[logging_configuration1], recorded on AWS).
+    expect(third!.loggingConfiguration).toEqual({
+      level: 'OFF',
+      includeExecutionData: false,
+      destinations: [],
+    });
   });
 
   it('UpdateStateMachine with only loggingConfiguration changes it alone, in a new revision', async () => {
@@ -308,7 +318,7 @@ describe.each([
     // Assess
     expect(answer.json).toEqual({
       __type: 'ValidationException',
-      message: `1 validation error detected: Value '${logGroupArn}' at 'loggingConfiguration.destinations.0.cloudWatchLogsLogGroup.logGroupArn' failed to satisfy constraint: Member must have length less than or equal to 256`,
+      message: `1 validation error detected: Value '${logGroupArn}' at 'loggingConfiguration.destinations.1.member.cloudWatchLogsLogGroup.logGroupArn' failed to satisfy constraint: Member must have length less than or equal to 256`,
     });
   });
 });

@@ -51,6 +51,12 @@ describe('StartSyncExecution', () => {
       /^arn:aws:states:us-east-1:000000000000:express:sync-double:order-1:[0-9a-f-]{36}$/,
     );
     expect(first.stopDate!.getTime()).toBeGreaterThanOrEqual(first.startDate!.getTime());
+    // Billed as AWS bills it: in 100 ms steps, at least one, and at least 64 MB.
+    const ran = first.stopDate!.getTime() - first.startDate!.getTime();
+    expect(first.billingDetails).toEqual({
+      billedDurationInMilliseconds: Math.max(100, Math.ceil(ran / 100) * 100),
+      billedMemoryUsedInMB: 64,
+    });
     expect(second).toMatchObject({ status: 'SUCCEEDED', output: '{"sum":2}' });
     expect(second.executionArn).not.toBe(first.executionArn);
     const described = await client.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
@@ -84,7 +90,10 @@ describe('StartSyncExecution', () => {
       .send(new StartSyncExecutionCommand({ stateMachineArn }))
       .catch((error: Error) => error);
     // Assess
-    expect((refused as Error).name).toBe('StateMachineTypeNotSupported');
+    expect(refused).toMatchObject({
+      name: 'StateMachineTypeNotSupported',
+      message: 'This operation is not supported by this type of state machine',
+    });
     const { executions } = await local.runtime.service.listExecutions({ stateMachineArn });
     expect(executions).toEqual([]);
   });

@@ -192,7 +192,7 @@ describe.each([
     // Assess
     await expect(refused).rejects.toMatchObject({
       name: 'ValidationException',
-      message: expect.stringContaining("'tags.0.key'"),
+      message: expect.stringContaining("'tags.1.member.key'"),
     });
     expect(await listTags(arn)).toEqual([]);
   });

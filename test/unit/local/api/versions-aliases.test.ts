@@ -427,7 +427,10 @@ describe('state machine aliases', () => {
         'Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [live]',
     });
     expect(deletedAgain.$metadata.httpStatusCode).toBe(200);
-    expect(gone.name).toBe('ResourceNotFound');
+    expect(gone).toMatchObject({
+      name: 'ResourceNotFound',
+      message: 'Request references a resource that does not exist.',
+    });
     const versions = await client.send(new ListStateMachineVersionsCommand({ stateMachineArn: machine }));
     expect(versions.stateMachineVersions?.map((version) => version.stateMachineVersionArn)).toEqual([v2]);
   });
@@ -469,7 +472,13 @@ describe('state machine aliases', () => {
       'ResourceNotFound',
       /^Request references a resource that does not exist: '.*:7'$/,
     ],
-    ['a weight over 100', { weights: [101] }, 'ValidationException', /routingConfiguration/],
+    [
+      'a weight over 100',
+      { weights: [101] },
+      'ValidationException',
+      // AWS's path to the item (localstack test_sfn_api_aliasing.snapshot.json, weight_too_large).
+      /^1 validation error detected: Value '101' at 'routingConfiguration\.1\.member\.weight'/,
+    ],
   ])('refuses an alias with %s and creates nothing', async (_case, change, code, message) => {
     // Prepare
     const { machine, v1, v2 } = await twoVersions(`aliases-bad-${Math.random().toString(36).slice(2, 8)}`);

@@ -69,7 +69,7 @@ describe('variableReferences', () => {
     expect(variableReferences(definition)).toEqual({ B1: ['one'], Each: ['max'], M1: ['three'] });
   });
 
-  it("finds variables in a Distributed Map's thresholds and ItemBatcher", () => {
+  it("finds variables in a Distributed Map's thresholds, ItemBatcher and ItemReader", () => {
     // Prepare
     const definition = {
       StartAt: 'Each',
@@ -83,12 +83,19 @@ describe('variableReferences', () => {
           },
           ToleratedFailureCountPath: '$tolerated',
           ItemBatcher: { MaxItemsPerBatchPath: '$size', BatchInput: { 'run.$': '$run', fixed: '$not' } },
+          ItemReader: {
+            Resource: 'arn:aws:states:::s3:getObject',
+            ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$maxItems' },
+            Parameters: { 'Bucket.$': '$bucket', Key: 'items.json' },
+          },
           End: true,
         },
       },
     };
     // Act / Assess
-    expect(variableReferences(definition)).toEqual({ Each: ['tolerated', 'size', 'run'] });
+    expect(variableReferences(definition)).toEqual({
+      Each: ['tolerated', 'size', 'run', 'maxItems', 'bucket'],
+    });
   });
 
   it('finds none where no state reads a variable', () => {
