@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-sfn';
 import { exceedsPayloadLimit, PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
+import { jsonSyntaxError } from './asl/json-syntax-error.ts';
 import { NOT_TRUNCATED } from './asl/pending-events.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
@@ -235,13 +236,18 @@ export function validateInput(value: unknown, field: string, code: StepFunctions
   return value;
 }
 
-/** Why the runtime cannot take the JSON text `json` (a parse error, or nesting too deep), or undefined. */
+/**
+ * Why the runtime cannot take the JSON text `json`, or undefined: a syntax error in the words of Jackson, the
+ * parser AWS reads it with (`Unrecognized token 'not': was expecting ...`, recorded), or nesting too deep.
+ */
 function jsonProblem(json: string): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
-    return (error as Error).message;
+    // AWS gives Jackson's message without its location (`\n at [Source: ...]`).
+    const jackson = jsonSyntaxError(json)?.message;
+    return jackson === undefined ? (error as Error).message : jackson.slice(0, jackson.lastIndexOf('\n at '));
   }
   return deeperThan(value, MAX_JSON_DEPTH) === undefined
     ? undefined

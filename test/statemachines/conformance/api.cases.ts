@@ -616,6 +616,28 @@ export const apiErrorCases: ApiErrorCase[] = [
     message: "Invalid State Machine Execution Input: 'Invalid execution input.'",
   },
   {
+    name: "StartExecution with input that is not JSON, in Jackson's words as AWS gives them",
+    source: recorded('test_invalid_start_execution_input', 'start_exec_str_inp'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: 'not some json' }),
+      ),
+    error: 'InvalidExecutionInput',
+    message:
+      "Invalid State Machine Execution Input: 'Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')'",
+  },
+  {
+    name: "StartExecution with single-quoted JSON, in Jackson's words as AWS gives them",
+    source: recorded('test_invalid_start_execution_input', 'start_exec_not_json_inp'),
+    act: async ({ client, createPassMachine }) =>
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: await createPassMachine(), input: "{'not': 'json'" }),
+      ),
+    error: 'InvalidExecutionInput',
+    message:
+      "Invalid State Machine Execution Input: 'Unexpected character (''' (code 39)): was expecting double-quote to start field name'",
+  },
+  {
     name: 'StartExecution reusing a name with another input',
     source: `${API}/API_StartExecution.html`,
     act: async ({ client, createPassMachine }) => {
