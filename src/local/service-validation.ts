@@ -70,9 +70,23 @@ const ARN_EXAMPLES: Record<keyof typeof ARN_PATTERNS, string> = {
   activity: 'arn:aws:states:us-east-1:000000000000:activity:name',
 };
 
-/** Checks an ARN's shape (`arn:aws:states:<region>:<account>:<resource>:...`); `InvalidArn` otherwise. */
+/**
+ * AWS's `InvalidArn` for a value that does not start as an ARN does (`arn:`), as recorded:
+ * `Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'`; undefined for one that does.
+ */
+export function invalidArnPrefix(arn: unknown): StepFunctionsApiError | undefined {
+  if (typeof arn !== 'string' || arn.startsWith('arn:')) return undefined;
+  return new StepFunctionsApiError('InvalidArn', `Invalid Arn: 'Invalid ARN prefix: ${arn}'`);
+}
+
+/**
+ * Checks an ARN's shape (`arn:aws:states:<region>:<account>:<resource>:...`); `InvalidArn` otherwise, in
+ * AWS's words for a value without the `arn:` prefix.
+ */
 export function parseArn(arn: unknown, field: string, resource: keyof typeof ARN_PATTERNS): string {
   if (!isArn(arn, resource)) {
+    const prefix = invalidArnPrefix(arn);
+    if (prefix) throw prefix;
     throw new StepFunctionsApiError(
       'InvalidArn',
       `Invalid Arn: ${field} must look like ${ARN_EXAMPLES[resource]} (got ${JSON.stringify(arn)})`,

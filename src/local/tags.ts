@@ -1,6 +1,6 @@
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { StepFunctionsApiError } from './service-errors.ts';
-import { isArn, refuseTooManyTags } from './service-validation.ts';
+import { invalidArnPrefix, isArn, refuseTooManyTags } from './service-validation.ts';
 
 /** A state machine's tag as CreateStateMachine and TagResource take it and ListTagsForResource answers it. */
 export interface Tag {
@@ -50,8 +50,11 @@ export function resourceNotFound(resourceArn: unknown): StepFunctionsApiError {
   if (isArn(resourceArn, 'stateMachine') || isArn(resourceArn, 'activity')) {
     return new StepFunctionsApiError('ResourceNotFound', `Resource not found: '${resourceArn}'`);
   }
-  return new StepFunctionsApiError(
-    'InvalidArn',
-    `Invalid Arn: resourceArn must be a state machine or activity ARN like arn:aws:states:us-east-1:000000000000:stateMachine:name (got ${JSON.stringify(resourceArn)})`,
+  return (
+    invalidArnPrefix(resourceArn) ??
+    new StepFunctionsApiError(
+      'InvalidArn',
+      `Invalid Arn: resourceArn must be a state machine or activity ARN like arn:aws:states:us-east-1:000000000000:stateMachine:name (got ${JSON.stringify(resourceArn)})`,
+    )
   );
 }

@@ -472,6 +472,7 @@ export const apiErrorCases: ApiErrorCase[] = [
     source: recorded('test_describe_invalid_arn_sm', 'exception'),
     act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: 'not_a_valid_arn' })),
     error: 'InvalidArn',
+    message: "Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'",
   },
   {
     name: 'ListExecutions with a stateMachineArn that is not an ARN',
@@ -479,6 +480,7 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: ({ client }) =>
       client.send(new ListExecutionsCommand({ stateMachineArn: 'invalid_state_machine_arn' })),
     error: 'InvalidArn',
+    message: "Invalid Arn: 'Invalid ARN prefix: invalid_state_machine_arn'",
   },
   {
     name: 'DescribeExecution with an executionArn that is not an ARN',
@@ -486,6 +488,7 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: ({ client }) =>
       client.send(new DescribeExecutionCommand({ executionArn: 'invalid_state_machine_arn' })),
     error: 'InvalidArn',
+    message: "Invalid Arn: 'Invalid ARN prefix: invalid_state_machine_arn'",
   },
   {
     name: 'GetExecutionHistory with an executionArn that is not an ARN',
