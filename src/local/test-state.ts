@@ -15,7 +15,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { contextTime, executionContext } from './asl/context-object.ts';
 import { asStatesError, errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
-import { deeperThan, MAX_JSON_DEPTH } from './asl/expressions/json-values.ts';
+import { deeperThan, MAX_JSON_DEPTH, setMember } from './asl/expressions/json-values.ts';
 import {
   type IntegrationPattern,
   parseTaskResource,
@@ -379,11 +379,6 @@ function targetsOf(state: State, caught: boolean): string[] {
   return [...new Set(targets.filter((target): target is string => typeof target === 'string'))];
 }
 
-/** Adds the state `name` to `states` as an own member, whatever its name (`__proto__` too). */
-function defineState(states: Record<string, unknown>, name: string, state: object): void {
-  Object.defineProperty(states, name, { value: state, enumerable: true, writable: true, configurable: true });
-}
-
 /** A name for a state of the test machine that none of `taken` has. */
 function freeName(base: string, taken: readonly string[]): string {
   let name = base;
@@ -408,8 +403,8 @@ function testMachine(
   const name = freeName(stateName, taken);
   const { Retry: _retry, Catch: _catch, ...withoutErrorHandling } = state as State & ErrorHandling;
   const states: Record<string, unknown> = { [name]: runnable ? withoutErrorHandling : state };
-  // Defined, not assigned: a state may be named `__proto__`.
-  for (const target of targets) defineState(states, target, { Type: 'Succeed' });
+  // Set as members: a state may be named `__proto__`.
+  for (const target of targets) setMember(states, target, { Type: 'Succeed' });
   let startAt = name;
   if (variables !== undefined) {
     startAt = freeName('AssignVariables', [...taken, name]);
@@ -421,7 +416,7 @@ function testMachine(
       ResultPath: null,
       Assign: assign,
     };
-    defineState(states, startAt, { ...seed, Next: name });
+    setMember(states, startAt, { ...seed, Next: name });
   }
   // A Wait runs on a clock scaled to 0, where the 5 minutes would be over at once: it ends at once anyway.
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };

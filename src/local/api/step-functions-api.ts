@@ -1,4 +1,5 @@
 import type { CallContext } from '../activity-api.ts';
+import { setMember } from '../asl/expressions/json-values.ts';
 import { ApiRequestError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
 import { describeValidationIssues } from './request-validation.ts';
@@ -36,9 +37,7 @@ function withoutNullMembers(request: Record<string, unknown>, depth = 0): Record
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request)) {
     if (value === null) continue;
-    // Defined, not assigned: a member may be named `__proto__`.
-    const member = depth < STRUCTURE_DEPTH ? withoutNulls(value, depth + 1) : value;
-    Object.defineProperty(kept, key, { value: member, enumerable: true, writable: true, configurable: true });
+    setMember(kept, key, depth < STRUCTURE_DEPTH ? withoutNulls(value, depth + 1) : value);
   }
   return kept;
 }

@@ -5,7 +5,7 @@
  */
 import { type ContextSource, readContext } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
-import { isDeepEqual, isPlainObject } from './expressions/json-values.ts';
+import { isDeepEqual, isPlainObject, setMember } from './expressions/json-values.ts';
 import { memoize } from './expressions/memoize.ts';
 import {
   type FilterExpression,
@@ -156,13 +156,6 @@ function shallowCopy(value: object): object {
   return Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value);
 }
 
-/** Sets a member (an own `__proto__` key stays a key, as JSON has it). */
-function setMember(container: object, key: string | number, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
-  else (container as Record<string | number, unknown>)[key] = value;
-}
-
 function resultPathFailure(resultPath: string, input: unknown): StatesError {
   return new StatesError(
     STATES_ERRORS.ResultPathMatchFailure,
@@ -182,10 +175,7 @@ export function copyJson<T>(value: T): T {
   if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const item = copyJson((value as Record<string, unknown>)[key]);
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    else copy[key] = item;
+    setMember(copy, key, copyJson((value as Record<string, unknown>)[key]));
   }
   return copy as T;
 }

@@ -71,3 +71,13 @@ function pointerOf(nested: Nested): string {
     .map((key) => `/${key}`)
     .join('');
 }
+
+/**
+ * Sets the member `key` of `container` to `value`; an own `__proto__` key stays a key, as JSON has it
+ * (assignment would set the prototype).
+ */
+export function setMember(container: object, key: string | number, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(container, key, { value, enumerable: true, writable: true, configurable: true });
+  else (container as Record<string | number, unknown>)[key] = value;
+}
