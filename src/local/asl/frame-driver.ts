@@ -187,7 +187,7 @@ class FrameWake implements Waiter {
 /** Enters state `name`: its `$$.State.EnteredTime` is the time of its StateEntered event. */
 function enterState(engine: Engine, frame: Frame, name: string, state: State): void {
   const enteredAt = engine.clock.now();
-  frame.cursor = { state: name, phase: 'enter', enteredAt };
+  frame.cursor = { state: name, phase: 'entered', enteredAt };
   const type = STATE_EVENT_TYPES[state.Type].entered;
   frame.enteredEvent = engine.emitStateEntered(frame, type, name, frame.inputJson, enteredAt);
 }
@@ -360,7 +360,7 @@ function recordEvaluationFailure(
   if (failure.location !== undefined) details.location = failure.location;
   details.state = name;
   const entered = frame.enteredEvent;
-  if (frame.cursor.phase !== 'enter' || entered === undefined || entered.id !== frame.lastEventId) {
+  if (frame.cursor.phase !== 'entered' || entered === undefined || entered.id !== frame.lastEventId) {
     engine.emit(frame, 'EvaluationFailed', details);
   } else {
     const after = failure.linksToEntered ? entered.id : entered.previousEventId;

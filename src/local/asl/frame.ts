@@ -14,6 +14,11 @@ import type { VariableReader } from './variables.ts';
 export type FramePhase =
   /** about to enter the state (nothing of it is recorded yet) */
   | 'enter'
+  /**
+   * its StateEntered event is recorded and nothing after it yet (a group commit may have written that event
+   * while the state's module awaited something): a restart runs the state without entering it again
+   */
+  | 'entered'
   /** waiting for the retry interval (`wakeAt`) before the next attempt */
   | 'retry'
   /** a task is being invoked (a restart invokes it again: at-least-once) */

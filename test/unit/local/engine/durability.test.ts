@@ -65,6 +65,17 @@ async function parkThenKill(fixture: string): Promise<{ arn: string; killedAt: n
   return { arn, killedAt };
 }
 
+/** Runs `fixtures/<fixture>` on the data dir in a child process until it kills itself with SIGKILL. */
+async function runUntilItDies(fixture: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', fixture), dir],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const signal = await new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  expect(signal).toBe('SIGKILL');
+}
+
 /** A function `ask` that keeps the task token of its last invocation in `asked.token`. */
 function tokenAsker() {
   const asked = { token: '' };
@@ -941,6 +952,28 @@ describe('Engine durability (SQLite file)', () => {
     // Assess
     expect(midway).toBe('RUNNING');
     expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"resumed"' });
+    expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
+  });
+
+  it("does not enter again a Map state whose StateEntered a sibling branch's commit wrote before a SIGKILL", async () => {
+    // Prepare
+    await runUntilItDies('kill-in-sibling-task.ts');
+    const second = reopen({ die: () => 'invoked again' }, new VirtualClock());
+    const arn = 'arn:aws:states:us-east-1:000000000000:execution:sibling:sibling-1';
+    const recordedBeforeKill = await second.eventTypes(arn);
+    // Act
+    second.sfn.start();
+    const done = await second.sfn.awaitExecution(arn);
+    // Assess
+    expect(recordedBeforeKill.slice(-4)).toEqual([
+      'MapStateEntered',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+    ]);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify([[1, 2], 'invoked again']) });
+    const types = await second.eventTypes(arn);
+    expect(types.filter((type) => type === 'MapStateEntered')).toHaveLength(1);
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 

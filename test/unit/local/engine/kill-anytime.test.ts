@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '#local/clock.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import { LocalStepFunctions } from '#local/service.ts';
+import { NESTED_WORKLOAD_ARN, workloadExecutions } from './fixtures/mixed-workload-definition.ts';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'mixed-workload.ts');
+const KILLS = 10;
+/** The kills land from 0 to this many ms after the runtime said READY. */
+const LONGEST_RUN_MS = 400;
+const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
+/** A small seeded generator, so a failing sequence of kill moments can be run again (`KILL_SEED`). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Runs the workload fixture on `dir`; with `killAfterMs` kills it with SIGKILL that long after READY,
+ * else waits for it to print DONE. Resolves with what it printed.
+ */
+function runWorkload(dir: string, killAfterMs?: number): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      const ready = !out.includes('READY');
+      out += chunk;
+      if (ready && out.includes('READY') && killAfterMs !== undefined) {
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL' || code === 0) resolve(out);
+      else reject(new Error(`the workload exited with ${code ?? signal}: ${out}`));
+    });
+  });
+}
+
+async function fullHistory(sfn: LocalStepFunctions, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.getExecutionHistory({ executionArn, nextToken, maxResults: 1000 });
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** How many events of each type the history holds. */
+function countTypes(events: readonly HistoryEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { type } of events) counts.set(String(type), (counts.get(String(type)) ?? 0) + 1);
+  return counts;
+}
+
+describe('a runtime killed with SIGKILL at random moments', () => {
+  const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
+  const random = seededRandom(seed);
+  const killMoments = Array.from({ length: KILLS }, () => Math.floor(random() * LONGEST_RUN_MS));
+  const executions = workloadExecutions();
+  let dir: string;
+  let sfn: LocalStepFunctions;
+  let stateMachineArn: string;
+  /** Every execution of both state machines (the workload's and the nested ones). */
+  let allExecutionArns: string[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cutover-kill-anytime-'));
+    for (const moment of killMoments) await runWorkload(dir, moment);
+    const finished = await runWorkload(dir);
+    expect(finished, `seed ${seed}`).toContain('DONE');
+    sfn = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(1), lambdas: new MapLambdaRegistry() });
+    const machines = (await sfn.listStateMachines({})).stateMachines ?? [];
+    stateMachineArn = machines.find((machine) => machine.name === 'mixed')!.stateMachineArn!;
+    allExecutionArns = [];
+    for (const machine of machines) {
+      const listed = await sfn.listExecutions({ stateMachineArn: machine.stateMachineArn, maxResults: 1000 });
+      allExecutionArns.push(...(listed.executions ?? []).map((execution) => execution.executionArn!));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await sfn?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`finishes every execution once, with its output (kills at ${killMoments.join(', ')} ms; seed ${seed})`, async () => {
+    // Act
+    const listed = await sfn.listExecutions({ stateMachineArn, maxResults: 1000 });
+    const described = await Promise.all(
+      (listed.executions ?? []).map((execution) =>
+        sfn.describeExecution({ executionArn: execution.executionArn }),
+      ),
+    );
+    // Assess
+    expect(described.map((execution) => execution.name).sort()).toEqual(
+      executions.map((execution) => execution.name).sort(),
+    );
+    for (const execution of executions) {
+      const found = described.find((candidate) => candidate.name === execution.name)!;
+      expect({ status: found.status, output: JSON.parse(found.output ?? 'null') }).toEqual({
+        status: 'SUCCEEDED',
+        output: execution.output,
+      });
+    }
+    const nested = await sfn.listExecutions({ stateMachineArn: NESTED_WORKLOAD_ARN, maxResults: 1000 });
+    expect(
+      (nested.executions ?? []).map(({ name, status }) => `${name} ${status}`).sort(),
+      `seed ${seed}`,
+    ).toEqual(executions.map(({ input }) => `nested-${input.id} SUCCEEDED`).sort());
+  });
+
+  it('keeps each history whole: ids 1..n, links to earlier events, times in order, one start and one end', async () => {
+    for (const executionArn of allExecutionArns) {
+      // Act
+      const events = await fullHistory(sfn, executionArn);
+      // Assess
+      const label = `${executionArn} (seed ${seed})`;
+      expect(
+        events.map((event) => event.id),
+        label,
+      ).toEqual(events.map((_, index) => index + 1));
+      expect(
+        events.filter((event) => event.id! > 1 && !(event.previousEventId! < event.id!)),
+        label,
+      ).toEqual([]);
+      const times = events.map((event) => new Date(event.timestamp!).getTime());
+      expect(
+        times.filter((time, index) => index > 0 && time < times[index - 1]!),
+        label,
+      ).toEqual([]);
+      expect(events[0]!.type, label).toBe('ExecutionStarted');
+      expect(events.filter((event) => event.type === 'ExecutionStarted').length, label).toBe(1);
+      expect(events.filter((event) => TERMINAL.has(String(event.type))).length, label).toBe(1);
+      expect(events.at(-1)!.type, label).toBe('ExecutionSucceeded');
+    }
+  });
+
+  it('records each Map iteration, Parallel, nested execution and successful task once, and every state entered as exited', async () => {
+    for (const execution of executions) {
+      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.name}`;
+      // Act
+      const events = await fullHistory(sfn, executionArn);
+      const counts = countTypes(events);
+      // Assess
+      const label = `${execution.name} (seed ${seed})`;
+      const items = execution.input.items.length;
+      const iterationIndexes = events
+        .filter((event) => event.type === 'MapIterationSucceeded')
+        .map((event) => event.mapIterationSucceededEventDetails?.index)
+        .sort((a, b) => a! - b!);
+      expect(iterationIndexes, label).toEqual(execution.input.items.map((_, index) => index));
+      expect(
+        {
+          parallel: counts.get('ParallelStateSucceeded'),
+          map: counts.get('MapStateSucceeded'),
+          tasks: counts.get('TaskSucceeded'),
+          nestedStarts: counts.get('TaskSubmitted'),
+          flaky: counts.get('LambdaFunctionSucceeded'),
+          flakyFailed: counts.get('LambdaFunctionFailed'),
+        },
+        label,
+      ).toEqual({ parallel: 1, map: 1, tasks: items + 1, nestedStarts: 1, flaky: 1, flakyFailed: 1 });
+      const entered = events.filter((event) => String(event.type).endsWith('StateEntered'));
+      const exited = events.filter((event) => String(event.type).endsWith('StateExited'));
+      const names = (list: HistoryEvent[]) =>
+        list.map((event) => (event.stateEnteredEventDetails ?? event.stateExitedEventDetails)!.name).sort();
+      if (JSON.stringify(names(exited)) !== JSON.stringify(names(entered)))
+        console.log(
+          label,
+          JSON.stringify(
+            events.map((e) => [
+              e.id,
+              e.previousEventId,
+              e.type,
+              (e.stateEnteredEventDetails ?? e.stateExitedEventDetails)?.name,
+              new Date(e.timestamp!).toISOString().slice(17),
+            ]),
+          ),
+        );
+      expect(names(exited), label).toEqual(names(entered));
+    }
+  });
+});
