@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
-import { NESTED_WORKLOAD_ARN, workloadExecutions } from './fixtures/mixed-workload-definition.ts';
+import {
+  NESTED_WORKLOAD_ARN,
+  STOPPED_EXECUTIONS,
+  workloadExecutions,
+} from './fixtures/mixed-workload-definition.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'mixed-workload.ts');
 const KILLS = 10;
@@ -77,8 +81,8 @@ describe('a runtime killed with SIGKILL at random moments', () => {
   let dir: string;
   let sfn: LocalStepFunctions;
   let stateMachineArn: string;
-  /** Every execution of both state machines (the workload's and the nested ones). */
-  let allExecutionArns: string[];
+  /** Every execution of the workload's state machines, with the status it must have ended with. */
+  let allExecutions: { executionArn: string; status: string }[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cutover-kill-anytime-'));
@@ -88,10 +92,13 @@ describe('a runtime killed with SIGKILL at random moments', () => {
     sfn = new LocalStepFunctions({ dataDir: dir, clock: new RealClock(1), lambdas: new MapLambdaRegistry() });
     const machines = (await sfn.listStateMachines({})).stateMachines ?? [];
     stateMachineArn = machines.find((machine) => machine.name === 'mixed')!.stateMachineArn!;
-    allExecutionArns = [];
+    allExecutions = [];
     for (const machine of machines) {
       const listed = await sfn.listExecutions({ stateMachineArn: machine.stateMachineArn, maxResults: 1000 });
-      allExecutionArns.push(...(listed.executions ?? []).map((execution) => execution.executionArn!));
+      const status = machine.name === 'parked' ? 'ABORTED' : 'SUCCEEDED';
+      allExecutions.push(
+        ...(listed.executions ?? []).map(({ executionArn }) => ({ executionArn: executionArn!, status })),
+      );
     }
   }, 120_000);
 
@@ -124,10 +131,16 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       (nested.executions ?? []).map(({ name, status }) => `${name} ${status}`).sort(),
       `seed ${seed}`,
     ).toEqual(executions.map(({ input }) => `nested-${input.id} SUCCEEDED`).sort());
+    const parkedArn = stateMachineArn.replace(/:mixed$/, ':parked');
+    const stopped = await sfn.listExecutions({ stateMachineArn: parkedArn, maxResults: 1000 });
+    expect(
+      (stopped.executions ?? []).map(({ name, status }) => `${name} ${status}`).sort(),
+      `seed ${seed}`,
+    ).toEqual(STOPPED_EXECUTIONS.map((name) => `${name} ABORTED`));
   });
 
   it('keeps each history whole: ids 1..n, links to earlier events, times in order, one start and one end', async () => {
-    for (const executionArn of allExecutionArns) {
+    for (const { executionArn, status } of allExecutions) {
       // Act
       const events = await fullHistory(sfn, executionArn);
       // Assess
@@ -148,11 +161,13 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       expect(events[0]!.type, label).toBe('ExecutionStarted');
       expect(events.filter((event) => event.type === 'ExecutionStarted').length, label).toBe(1);
       expect(events.filter((event) => TERMINAL.has(String(event.type))).length, label).toBe(1);
-      expect(events.at(-1)!.type, label).toBe('ExecutionSucceeded');
+      expect(events.at(-1)!.type, label).toBe(
+        status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionSucceeded',
+      );
     }
   });
 
-  it('records each Map iteration, Parallel, nested execution and successful task once, and every state entered as exited', async () => {
+  it('records each Map iteration, Parallel, submitted and successful task once, and every state entered but Fail as exited', async () => {
     for (const execution of executions) {
       const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.name}`;
       // Act
@@ -161,39 +176,48 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       // Assess
       const label = `${execution.name} (seed ${seed})`;
       const items = execution.input.items.length;
-      const iterationIndexes = events
-        .filter((event) => event.type === 'MapIterationSucceeded')
-        .map((event) => event.mapIterationSucceededEventDetails?.index)
-        .sort((a, b) => a! - b!);
-      expect(iterationIndexes, label).toEqual(execution.input.items.map((_, index) => index));
+      const iterationIndexes = (map: string, ...types: string[]) =>
+        events
+          .filter((event) => types.includes(String(event.type)))
+          .map((event) => event.mapIterationSucceededEventDetails ?? event.mapIterationFailedEventDetails)
+          .filter((details) => details?.name === map)
+          .map((details) => details!.index!)
+          .sort((a, b) => a - b);
+      const sums = execution.output.sums;
+      expect(iterationIndexes('Squares', 'MapIterationSucceeded'), label).toEqual(
+        execution.input.items.map((_, index) => index),
+      );
+      expect(iterationIndexes('Batches', 'MapIterationSucceeded', 'MapIterationFailed'), label).toEqual(
+        sums.map((_, index) => index),
+      );
       expect(
         {
           parallel: counts.get('ParallelStateSucceeded'),
-          map: counts.get('MapStateSucceeded'),
+          maps: counts.get('MapStateSucceeded'),
           tasks: counts.get('TaskSucceeded'),
-          nestedStarts: counts.get('TaskSubmitted'),
+          tasksFailed: counts.get('TaskFailed'),
+          submitted: counts.get('TaskSubmitted'),
           flaky: counts.get('LambdaFunctionSucceeded'),
           flakyFailed: counts.get('LambdaFunctionFailed'),
         },
         label,
-      ).toEqual({ parallel: 1, map: 1, tasks: items + 1, nestedStarts: 1, flaky: 1, flakyFailed: 1 });
-      const entered = events.filter((event) => String(event.type).endsWith('StateEntered'));
+      ).toEqual({
+        parallel: 1,
+        maps: 2,
+        // Square per item, Ask, Nest, and Sum per batch not refused.
+        tasks: items + 2 + sums.filter((sum) => typeof sum === 'number').length,
+        tasksFailed: sums.filter((sum) => typeof sum !== 'number').length || undefined,
+        submitted: 2,
+        flaky: 1,
+        flakyFailed: 1,
+      });
+      // A Fail state records no exit.
+      const entered = events.filter(
+        (event) => String(event.type).endsWith('StateEntered') && event.type !== 'FailStateEntered',
+      );
       const exited = events.filter((event) => String(event.type).endsWith('StateExited'));
       const names = (list: HistoryEvent[]) =>
         list.map((event) => (event.stateEnteredEventDetails ?? event.stateExitedEventDetails)!.name).sort();
-      if (JSON.stringify(names(exited)) !== JSON.stringify(names(entered)))
-        console.log(
-          label,
-          JSON.stringify(
-            events.map((e) => [
-              e.id,
-              e.previousEventId,
-              e.type,
-              (e.stateEnteredEventDetails ?? e.stateExitedEventDetails)?.name,
-              new Date(e.timestamp!).toISOString().slice(17),
-            ]),
-          ),
-        );
       expect(names(exited), label).toEqual(names(entered));
     }
   });
