@@ -30,6 +30,18 @@ export interface Harness {
 
 let machines = 0;
 
+/** Every event of an execution's history, read page by page. */
+export async function fullHistory(sfn: LocalStepFunctions, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.getExecutionHistory({ executionArn, nextToken, maxResults: 1000 });
+    events.push(...((page.events ?? []) as HistoryEvent[]));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
 /**
  * A service over an in-memory store (or `dataDir`) with a virtual clock and the given Lambda handlers (and
  * the S3 a Distributed Map's ItemReader reads).

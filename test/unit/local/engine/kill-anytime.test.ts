@@ -12,6 +12,7 @@ import {
   STOPPED_EXECUTIONS,
   workloadExecutions,
 } from './fixtures/mixed-workload-definition.ts';
+import { fullHistory } from './harness.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'mixed-workload.ts');
 const KILLS = 10;
@@ -53,17 +54,6 @@ function runWorkload(dir: string, killAfterMs?: number): Promise<string> {
       else reject(new Error(`the workload exited with ${code ?? signal}: ${out}`));
     });
   });
-}
-
-async function fullHistory(sfn: LocalStepFunctions, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.getExecutionHistory({ executionArn, nextToken, maxResults: 1000 });
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 /** How many events of each type the history holds. */

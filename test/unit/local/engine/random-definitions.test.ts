@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
-import { FUNCTION_ARN } from './harness.ts';
+import { FUNCTION_ARN, fullHistory } from './harness.ts';
 
 /** Definitions each run tries; `FUZZ_RUNS=N` tries more. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -260,13 +259,7 @@ async function runOn(sfn: LocalStepFunctions, definition: string, input: string,
   }
   const { executionArn } = await sfn.startExecution({ stateMachineArn, input, name: 'run' });
   const done = await sfn.awaitExecution(executionArn);
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.getExecutionHistory({ executionArn, nextToken, maxResults: 1000 });
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const events = await fullHistory(sfn, executionArn!);
   const stable = (text: string | undefined) =>
     text
       // A request id, also one cut short in a cause that shows 200 characters of a value.
