@@ -33,12 +33,15 @@ interface Planned {
 type End = ReturnType<typeof endOf>;
 
 function endOf(execution: { status?: string; output?: string; error?: string; cause?: string }) {
+  // Event ids named in causes may move on: a task in flight at a kill records its scheduling again
+  // (at-least-once), and branches replayed after a restart may record their events in another order.
+  const stable = (text: string | undefined) =>
+    withoutRunDetails(text)?.replace(/event id #\d+/g, 'event id #N');
   return {
     status: execution.status,
-    output: withoutRunDetails(execution.output),
+    output: stable(execution.output),
     error: execution.error,
-    // A task in flight at a kill records its scheduling again (at-least-once): later event ids move on.
-    cause: withoutRunDetails(execution.cause)?.replace(/event id #\d+/g, 'event id #N'),
+    cause: stable(execution.cause),
   };
 }
 
