@@ -49,7 +49,7 @@ function endOf(execution: { status?: string; output?: string; error?: string; ca
 async function endsAt(scale: number, runs: readonly Planned[]): Promise<End[]> {
   const sfn = new LocalStepFunctions({
     clock: new RealClock(scale),
-    lambdas: new MapLambdaRegistry({ work }),
+    lambdas: new MapLambdaRegistry({ work: (payload) => work(payload) }),
   });
   try {
     return await Promise.all(
