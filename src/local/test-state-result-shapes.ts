@@ -5,6 +5,8 @@
  * that the required ones are there, `PRESENT` only the types, `NONE` nothing. A member the model does not
  * have is let through, as on AWS.
  */
+
+import { lookupTable } from '#core/lookup-table.ts';
 import { type IntegrationPattern, parseTaskResource } from './asl/integrations/resource.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 
@@ -56,7 +58,7 @@ function describedExecution(data: Shape): Shape {
 }
 
 /** What each integration returns, by `service:action` and its pattern. */
-const RESULT_SHAPES: Record<string, Shape> = {
+const RESULT_SHAPES: Readonly<Record<string, Shape>> = lookupTable<Shape>({
   'lambda:invoke': {
     type: 'structure',
     members: {
@@ -85,7 +87,7 @@ const RESULT_SHAPES: Record<string, Shape> = {
   },
   'states:startExecution.sync': describedExecution(STRING),
   'states:startExecution.sync:2': describedExecution(DOCUMENT),
-};
+});
 
 /** The field validation modes of a mock, as AWS's API model lists them. */
 export const FIELD_VALIDATION_MODES = ['STRICT', 'PRESENT', 'NONE'] as const;

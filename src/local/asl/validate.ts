@@ -3,6 +3,7 @@
  * ValidateStateMachineDefinition API: every problem at once, each with a code, a message and a location.
  */
 
+import { lookupTable } from '#core/lookup-table.ts';
 import { duplicateStateNames } from './duplicate-state-names.ts';
 import { checkAssign, checkVariableScopes } from './expressions/assign-checks.ts';
 import {
@@ -59,7 +60,7 @@ const ERROR_HANDLING = ['Retry', 'Catch'];
 const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector', 'Assign'];
 
 /** The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
-const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
+const FIELDS_BY_TYPE: Readonly<Record<string, readonly string[]>> = lookupTable({
   Task: [
     ...TASK_LIKE,
     'Resource',
@@ -79,7 +80,7 @@ const FIELDS_BY_TYPE: Record<string, readonly string[]> = {
     ['ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount'],
     ['ToleratedFailureCountPath'],
   ),
-};
+});
 
 /**
  * Validates a definition's JSON text for a state machine of `type`; an empty array means valid. The caller

@@ -4,6 +4,7 @@
  * States.MathAdd: ...`, naming the argument and what it accepts.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { lookupTable } from '#core/lookup-table.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { escapeProblem } from './intrinsic-syntax.ts';
 import { JavaRandom } from './java-random.ts';
@@ -22,13 +23,13 @@ export const MAX_INTRINSIC_STRING_LENGTH = 10_000;
 /** Most items `States.ArrayRange` may return. */
 export const MAX_ARRAY_RANGE_ITEMS = 1000;
 /** The algorithms `States.Hash` and JSONata's `$hash` take, by their Node names. */
-export const HASH_ALGORITHMS: Record<string, string> = {
+export const HASH_ALGORITHMS: Readonly<Record<string, string>> = lookupTable({
   MD5: 'md5',
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
-};
+});
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 

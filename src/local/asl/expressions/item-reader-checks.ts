@@ -3,6 +3,8 @@
  * its `Parameters` (`Arguments` in a JSONata state) and its `ReaderConfig`. What AWS accepts but the local
  * runtime cannot read (Parquet, S3 inventory manifests, `LOAD_AND_FLATTEN`) is refused, naming why.
  */
+
+import { lookupTable } from '#core/lookup-table.ts';
 import { CSV_DELIMITERS } from '../states/csv-items.ts';
 import { READER_INPUT_TYPES } from '../states/item-reader.ts';
 import type { QueryLanguage } from '../types.ts';
@@ -22,19 +24,19 @@ const CONFIG_FIELDS_BY_LANGUAGE: Record<QueryLanguage, ReadonlySet<string>> = {
   JSONata: new Set([...CONFIG_FIELDS, 'MaxItems']),
 };
 /** What AWS reads and the local runtime does not, with why. */
-const NOT_READ_LOCALLY: Record<string, string> = {
+const NOT_READ_LOCALLY: Readonly<Record<string, string>> = lookupTable({
   PARQUET: 'InputType PARQUET',
   MANIFEST: 'InputType MANIFEST (an S3 inventory or Athena manifest)',
   Transformation: 'ReaderConfig.Transformation (LOAD_AND_FLATTEN)',
   ManifestType: 'ReaderConfig.ManifestType',
-};
+});
 /** The `ReaderConfig` fields of one `InputType` only. */
-const FIELDS_OF_INPUT_TYPE: Record<string, string> = {
+const FIELDS_OF_INPUT_TYPE: Readonly<Record<string, string>> = lookupTable({
   CSVHeaderLocation: 'CSV',
   CSVHeaders: 'CSV',
   CSVDelimiter: 'CSV',
   ItemsPointer: 'JSON',
-};
+});
 
 /** Checks the `ItemReader` of a Distributed Map at `at`. */
 export function checkItemReader(report: Report, reader: unknown, at: string, language: QueryLanguage): void {

@@ -3,6 +3,8 @@
  * syntax of every `{% %}` expression, its Choice rules, Wait, Catchers and `Assign` names. Used by
  * `validate.ts`, which checks the Type, transitions and Retry of every state.
  */
+
+import { lookupTable } from '#core/lookup-table.ts';
 import { compileJsonata, expressionBody, isJsonataExpression } from '../jsonata.ts';
 import { MAX_WAIT_SECONDS } from '../types.ts';
 import { variableNameProblem } from '../variables.ts';
@@ -31,7 +33,7 @@ const OUTPUT = ['Output', 'Assign'];
 const TASK_LIKE = [...FLOW, ...OUTPUT, 'Retry', 'Catch'];
 
 /** The fields each JSONata state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
-export const JSONATA_FIELDS_BY_TYPE: Record<string, readonly string[]> = {
+export const JSONATA_FIELDS_BY_TYPE: Readonly<Record<string, readonly string[]>> = lookupTable({
   Task: [...TASK_LIKE, 'Arguments', 'Resource', 'Credentials', 'TimeoutSeconds', 'HeartbeatSeconds'],
   Pass: [...FLOW, ...OUTPUT],
   Choice: ['Choices', 'Default', ...OUTPUT],
@@ -42,7 +44,7 @@ export const JSONATA_FIELDS_BY_TYPE: Record<string, readonly string[]> = {
   Map: [...TASK_LIKE, 'Items', 'ItemSelector', 'ItemProcessor', 'Iterator', 'MaxConcurrency', 'Label'].concat(
     ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailureCount', 'ToleratedFailurePercentage'],
   ),
-};
+});
 
 /** The fields of a JSONata state that are expressions, or JSON values with expressions at any depth. */
 const EXPRESSION_FIELDS = [

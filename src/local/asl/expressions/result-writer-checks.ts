@@ -3,6 +3,8 @@
  * `WriterConfig` says (`COMPACT`, `FLATTEN`) and refuses an export to Amazon S3 (`Resource` with
  * `Parameters`): the files AWS writes name the ARNs of a Map Run and of child executions it does not have.
  */
+
+import { lookupTable } from '#core/lookup-table.ts';
 import type { QueryLanguage } from '../types.ts';
 import { checkUnknownFields, type Report } from './expression-checks.ts';
 import { isPlainObject } from './json-values.ts';
@@ -17,13 +19,13 @@ const CONFIG_FIELDS = ['Transformation', 'OutputType'];
 const TRANSFORMATIONS = ['NONE', 'COMPACT', 'FLATTEN'];
 const OUTPUT_TYPES = ['JSON', 'JSONL'];
 /** What AWS accepts and the local runtime does not, with why. */
-const NOT_WRITTEN_LOCALLY: Record<string, string> = {
+const NOT_WRITTEN_LOCALLY: Readonly<Record<string, string>> = lookupTable({
   export:
     "Exporting a Distributed Map's results to Amazon S3 (ResultWriter Resource and Parameters) is not supported by the local runtime, which has no Map Run or child execution ARNs to write: leave them out and the Map state outputs the results of its child executions as an array (shaped by WriterConfig)",
   NONE: 'Transformation NONE is not supported by the local runtime, which has no child execution metadata (ARNs, names, dates) to add to the outputs: use COMPACT or FLATTEN',
   JSONL:
     'OutputType JSONL is not supported by the local runtime, which outputs the results as a JSON array (OutputType JSON)',
-};
+});
 
 /** Checks the `ResultWriter` of a Distributed Map at `at`. */
 export function checkResultWriter(

@@ -2,6 +2,8 @@
  * Static checks of the fields particular to each state type (Task, Choice, Wait, Fail, Parallel, Map)
  * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
  */
+
+import { lookupTable } from '#core/lookup-table.ts';
 import { STATES_ERRORS } from '../errors.ts';
 import { MAX_RETRIER_VALUE, MAX_RETRY_DELAY_SECONDS, MAX_WAIT_SECONDS } from '../types.ts';
 import { checkAssign } from './assign-checks.ts';
@@ -48,17 +50,16 @@ export interface StateCheckContext {
 type StateObject = Record<string, unknown>;
 
 /** The checks of each state type that has fields of its own. */
-export const STATE_TYPE_CHECKS: Record<
-  string,
-  (context: StateCheckContext, state: StateObject, at: string) => void
-> = {
+export const STATE_TYPE_CHECKS: Readonly<
+  Record<string, (context: StateCheckContext, state: StateObject, at: string) => void>
+> = lookupTable({
   Task: checkTask,
   Choice: checkChoice,
   Wait: checkWait,
   Fail: checkFail,
   Parallel: checkParallel,
   Map: checkMap,
-};
+});
 
 /** Checks `Retry` and `Catch` (fields, ErrorEquals, `States.ALL` last and alone, Catch targets). */
 export function checkRetryAndCatch(

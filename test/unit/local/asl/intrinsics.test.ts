@@ -204,6 +204,7 @@ describe('evaluateIntrinsic: failures', () => {
       "States.Hash('x', 'SHA-999')",
       /unsupported algorithm 'SHA-999'; allowed: MD5, SHA-1, SHA-256, SHA-384, SHA-512/,
     ],
+    ["States.Hash('x', 'constructor')", /unsupported algorithm 'constructor'; allowed: MD5, SHA-1/],
     ['States.JsonMerge($.obj, $.obj, true)', /deep merge is not supported/],
     ["States.JsonMerge($.obj, 'x', false)", /must be a JSON object/],
     ['States.MathRandom(5, 5)', /must be greater than the start/],

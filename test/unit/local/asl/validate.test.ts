@@ -181,6 +181,17 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it.each(['__proto__', 'constructor', 'toString'])(
+    'reports a Type named like a property of every object (%s) as unknown, not as a fault',
+    (type) => {
+      const definition = validMachine();
+      definition.States.Done.Type = type;
+      expect(summary(validate(definition))).toEqual([
+        "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' must be one of: Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map",
+      ]);
+    },
+  );
+
   it('reports invalid paths, reference paths and payload template values', () => {
     const definition = validMachine();
     definition.States.Deploy.InputPath = 'prepared';

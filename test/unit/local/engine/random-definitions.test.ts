@@ -60,6 +60,85 @@ function historyFaults(history: readonly (string | undefined)[]): string[] {
   return faults;
 }
 
+/** Odd values a mutated definition field may get: other JSON types, odd strings and numbers, paths, expressions. */
+const oddField = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(
+    '',
+    '$',
+    '$$',
+    '$.',
+    '$[',
+    '$..a',
+    '{% %}',
+    '{% $states.input. %}',
+    "States.Format('{}')",
+    'States.Nope()',
+    -1,
+    0,
+    1.5,
+    2 ** 53,
+    99999999,
+    [],
+    {},
+    null,
+    '__proto__',
+  ),
+);
+
+/**
+ * `definition` with a few random changes: a field anywhere replaced by an odd value, removed, or added
+ * (the paths are drawn over the definition's own objects).
+ */
+function mutated(definition: unknown): fc.Arbitrary<unknown> {
+  const places: (string | number)[][] = [];
+  const walk = (value: unknown, path: (string | number)[]) => {
+    if (typeof value !== 'object' || value === null) return;
+    places.push(path);
+    for (const [key, child] of Object.entries(value))
+      walk(child, [...path, Array.isArray(value) ? Number(key) : key]);
+  };
+  walk(definition, []);
+  const change = fc.record({
+    place: fc.constantFrom(...places),
+    key: fc.constantFrom(
+      'Type',
+      'Next',
+      'End',
+      'States',
+      'StartAt',
+      'Seconds',
+      'ItemsPath',
+      'Branches',
+      'Choices',
+      'Default',
+      'Retry',
+      'Catch',
+      'Parameters',
+      'Assign',
+      'QueryLanguage',
+      'extra',
+    ),
+    value: oddField,
+    remove: fc.boolean(),
+  });
+  return fc.array(change, { minLength: 1, maxLength: 3 }).map((changes) => {
+    const copy = structuredClone(definition) as Record<string, unknown>;
+    for (const { place, key, value, remove } of changes) {
+      let target: unknown = copy;
+      for (const step of place) target = (target as Record<string | number, unknown> | undefined)?.[step];
+      // An earlier change may have replaced or removed what this one's place was in.
+      if (typeof target !== 'object' || target === null) continue;
+      const object = target as Record<string, unknown>;
+      const field = Object.keys(object).length > 0 && remove ? Object.keys(object)[0]! : key;
+      if (remove) delete object[field];
+      else
+        Object.defineProperty(object, field, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  });
+}
+
 describe('random state machines', () => {
   let dataDir: string;
   let memory: LocalStepFunctions;
@@ -112,6 +191,34 @@ describe('random state machines', () => {
           expect(`${memoryRedriven.error} ${memoryRedriven.cause}`, label).not.toMatch(INTERNAL_FAULT);
           expect(historyFaults(memoryRedriven.history), `${label}, redriven`).toEqual([]);
         }),
+        { numRuns: RUNS },
+      );
+    },
+    60_000 + RUNS * 200,
+  );
+
+  it(
+    `refuse or run ${RUNS} mutated definitions: a named API error or an end, never a fault of the runtime`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          randomDefinition.chain((definition) => mutated(definition)),
+          randomInput,
+          async (definition, input) => {
+            const json = JSON.stringify(definition);
+            const label = `${json} with ${JSON.stringify(input)}`;
+            outage.on = true;
+            const validated = await memory.validateStateMachineDefinition({ definition: json });
+            const ran = await runOn(memory, json, JSON.stringify(input), `mutated-${++machines}`);
+            // Validation and creation agree, and a refusal is the API's own error.
+            expect('refused' in ran ? ran.refused : 'created', label).toBe(
+              validated.result === 'OK' ? 'created' : 'InvalidDefinition',
+            );
+            if ('refused' in ran) return;
+            expect(`${ran.error} ${ran.cause}`, label).not.toMatch(INTERNAL_FAULT);
+            expect(historyFaults(ran.history), label).toEqual([]);
+          },
+        ),
         { numRuns: RUNS },
       );
     },
