@@ -5,7 +5,6 @@
  * that the required ones are there, `PRESENT` only the types, `NONE` nothing. A member the model does not
  * have is let through, as on AWS.
  */
-
 import { lookupTable } from '#core/lookup-table.ts';
 import { type IntegrationPattern, parseTaskResource } from './asl/integrations/resource.ts';
 import { StepFunctionsApiError } from './service-errors.ts';

@@ -3,7 +3,6 @@
  * its `Parameters` (`Arguments` in a JSONata state) and its `ReaderConfig`. What AWS accepts but the local
  * runtime cannot read (Parquet, S3 inventory manifests, `LOAD_AND_FLATTEN`) is refused, naming why.
  */
-
 import { lookupTable } from '#core/lookup-table.ts';
 import { CSV_DELIMITERS } from '../states/csv-items.ts';
 import { READER_INPUT_TYPES } from '../states/item-reader.ts';

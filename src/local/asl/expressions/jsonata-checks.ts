@@ -3,7 +3,6 @@
  * syntax of every `{% %}` expression, its Choice rules, Wait, Catchers and `Assign` names. Used by
  * `validate.ts`, which checks the Type, transitions and Retry of every state.
  */
-
 import { lookupTable } from '#core/lookup-table.ts';
 import { compileJsonata, expressionBody, isJsonataExpression } from '../jsonata.ts';
 import { MAX_WAIT_SECONDS } from '../types.ts';

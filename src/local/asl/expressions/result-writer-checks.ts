@@ -3,7 +3,6 @@
  * `WriterConfig` says (`COMPACT`, `FLATTEN`) and refuses an export to Amazon S3 (`Resource` with
  * `Parameters`): the files AWS writes name the ARNs of a Map Run and of child executions it does not have.
  */
-
 import { lookupTable } from '#core/lookup-table.ts';
 import type { QueryLanguage } from '../types.ts';
 import { checkUnknownFields, type Report } from './expression-checks.ts';

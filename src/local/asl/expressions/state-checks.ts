@@ -2,7 +2,6 @@
  * Static checks of the fields particular to each state type (Task, Choice, Wait, Fail, Parallel, Map)
  * and of Retry/Catch. Used by `validate.ts`, which walks the states and checks transitions.
  */
-
 import { lookupTable } from '#core/lookup-table.ts';
 import { STATES_ERRORS } from '../errors.ts';
 import { MAX_RETRIER_VALUE, MAX_RETRY_DELAY_SECONDS, MAX_WAIT_SECONDS } from '../types.ts';

@@ -13,6 +13,7 @@ import { LocalStepFunctions } from '#local/service.ts';
 import { ACTIVITY_SUCCEEDED_HISTORY } from '#test/statemachines/conformance/activities.cases.ts';
 import { startTestS3 } from '#test/support/s3.ts';
 import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
+import { runFixture } from './killed-runs.ts';
 
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:approve';
 
@@ -63,17 +64,6 @@ async function parkThenKill(fixture: string): Promise<{ arn: string; killedAt: n
     child.kill('SIGKILL');
   });
   return { arn, killedAt };
-}
-
-/** Runs `fixtures/<fixture>` on the data dir in a child process until it kills itself with SIGKILL. */
-async function runUntilItDies(fixture: string): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', fixture), dir],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const signal = await new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  expect(signal).toBe('SIGKILL');
 }
 
 /** A function `ask` that keeps the task token of its last invocation in `asked.token`. */
@@ -957,7 +947,8 @@ describe('Engine durability (SQLite file)', () => {
 
   it("does not enter again a Map state whose StateEntered a sibling branch's commit wrote before a SIGKILL", async () => {
     // Prepare
-    await runUntilItDies('kill-in-sibling-task.ts');
+    // The fixture never exits by itself: runFixture resolves once its own SIGKILL ended it.
+    await runFixture('kill-in-sibling-task.ts', [dir]);
     const second = reopen({ die: () => 'invoked again' }, new VirtualClock());
     const arn = 'arn:aws:states:us-east-1:000000000000:execution:sibling:sibling-1';
     const recordedBeforeKill = await second.eventTypes(arn);

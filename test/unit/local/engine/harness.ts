@@ -30,6 +30,42 @@ export interface Harness {
 
 let machines = 0;
 
+/** The types of the events that end an execution (or one attempt of it, before a redrive). */
+const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionAborted',
+  'ExecutionTimedOut',
+]);
+
+/**
+ * What is wrong with a history as a whole: ids other than 1..n, an event linked to itself or a later one,
+ * a time earlier than the one before, a start other than one ExecutionStarted first, an end other than one
+ * terminal event per attempt (one, and one more per ExecutionRedriven) with one last. Empty when it is whole.
+ */
+export function historyFaults(events: readonly HistoryEvent[]): string[] {
+  const faults: string[] = [];
+  events.forEach((event, index) => {
+    if (event.id !== index + 1) faults.push(`event ${index + 1} has id ${event.id}`);
+    if (index > 0 && !(event.previousEventId! < event.id!)) {
+      faults.push(`event ${event.id} links to ${event.previousEventId}`);
+    }
+    if (index > 0 && new Date(event.timestamp!) < new Date(events[index - 1]!.timestamp!)) {
+      faults.push(`event ${event.id} is earlier than the one before`);
+    }
+  });
+  const starts = events.filter((event) => event.type === 'ExecutionStarted').length;
+  if (starts !== 1 || events[0]?.type !== 'ExecutionStarted') {
+    faults.push(`${starts} ExecutionStarted, first ${events[0]?.type}`);
+  }
+  const attempts = 1 + events.filter((event) => event.type === 'ExecutionRedriven').length;
+  const ends = events.filter((event) => TERMINAL_EVENTS.has(String(event.type))).length;
+  if (ends !== attempts || !TERMINAL_EVENTS.has(String(events.at(-1)?.type))) {
+    faults.push(`${ends} ends of ${attempts} attempts, last ${events.at(-1)?.type}`);
+  }
+  return faults;
+}
+
 /** Every event of an execution's history, read page by page. */
 export async function fullHistory(sfn: LocalStepFunctions, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionArnIn } from '#core/api-routes.ts';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
@@ -11,8 +12,8 @@ import {
   STOPPED_EXECUTIONS,
   workloadExecutions,
 } from './fixtures/mixed-workload-definition.ts';
-import { fullHistory } from './harness.ts';
-import { historyFaults, killSeed, runFixture, seededRandom } from './killed-runs.ts';
+import { fullHistory, historyFaults } from './harness.ts';
+import { killSeed, runFixture, seededRandom } from './killed-runs.ts';
 
 const KILLS = 10;
 /** The kills land from 0 to this many ms after the runtime said READY. */
@@ -105,7 +106,7 @@ describe('a runtime killed with SIGKILL at random moments', () => {
 
   it('records each Map iteration, Parallel, submitted and successful task once, and every state entered but Fail as exited', async () => {
     for (const execution of executions) {
-      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.name}`;
+      const executionArn = executionArnIn(stateMachineArn, execution.name);
       // Act
       const events = await fullHistory(sfn, executionArn);
       const counts = countTypes(events);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
-import { fullHistory } from './harness.ts';
-import { historyFaults, killSeed, runFixture, seededRandom } from './killed-runs.ts';
+import { fullHistory, historyFaults } from './harness.ts';
+import { killSeed, runFixture, seededRandom } from './killed-runs.ts';
 import {
   randomDefinition,
   randomInput,

@@ -1,15 +1,6 @@
 /** Helpers of the tests that kill a runtime with SIGKILL at random moments. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
-
-/** The types of the events that end an execution. */
-export const TERMINAL_EVENTS: ReadonlySet<string> = new Set([
-  'ExecutionSucceeded',
-  'ExecutionFailed',
-  'ExecutionAborted',
-  'ExecutionTimedOut',
-]);
 
 /** A small seeded generator, so that a failing sequence of kill moments can be run again. */
 export function seededRandom(seed: number): () => number {
@@ -52,29 +43,4 @@ export function runFixture(fixture: string, args: readonly string[], killAfterMs
       else reject(new Error(`${fixture} exited with ${code ?? signal}: ${out}`));
     });
   });
-}
-
-/**
- * What is wrong with a history as a whole: ids other than 1..n, an event linked to itself or a later one,
- * a time earlier than the one before, a start other than one ExecutionStarted first, an end other than
- * one terminal event last. Empty when it is whole.
- */
-export function historyFaults(events: readonly HistoryEvent[]): string[] {
-  const faults: string[] = [];
-  events.forEach((event, index) => {
-    if (event.id !== index + 1) faults.push(`event ${index + 1} has id ${event.id}`);
-    if (index > 0 && !(event.previousEventId! < event.id!)) {
-      faults.push(`event ${event.id} links to ${event.previousEventId}`);
-    }
-    if (index > 0 && new Date(event.timestamp!) < new Date(events[index - 1]!.timestamp!)) {
-      faults.push(`event ${event.id} is earlier than the one before`);
-    }
-  });
-  const starts = events.filter((event) => event.type === 'ExecutionStarted').length;
-  if (starts !== 1 || events[0]?.type !== 'ExecutionStarted')
-    faults.push(`${starts} ExecutionStarted, first ${events[0]?.type}`);
-  const ends = events.filter((event) => TERMINAL_EVENTS.has(String(event.type))).length;
-  if (ends !== 1 || !TERMINAL_EVENTS.has(String(events.at(-1)?.type)))
-    faults.push(`${ends} ends, last ${events.at(-1)?.type}`);
-  return faults;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
-import { fullHistory } from './harness.ts';
+import { fullHistory, historyFaults } from './harness.ts';
 import {
   INTERNAL_FAULT,
   randomDefinition,
@@ -19,8 +19,7 @@ import {
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const ROLE = 'arn:aws:iam::000000000000:role/fuzz';
 
-/** An execution's end and history with what differs from run to run (times, ARNs, request ids) left out. */
-/** Creates the state machine `name` and runs `input` through it; undefined if the definition is refused. */
+/** Creates the state machine `name` and runs `input` through it; `refused` with the API's error code if it is refused. */
 async function runOn(sfn: LocalStepFunctions, definition: string, input: string, name: string) {
   let stateMachineArn: string;
   try {
@@ -34,7 +33,10 @@ async function runOn(sfn: LocalStepFunctions, definition: string, input: string,
   return { executionArn: executionArn!, ...(await endOf(sfn, executionArn!)) };
 }
 
-/** An execution's end and history, once it ended, without what differs from run to run (times, ARNs, request ids). */
+/**
+ * An execution's end and history once it ended, without what differs from run to run (times, ARNs, request
+ * ids), and what is wrong with its history (see {@link historyFaults}).
+ */
 async function endOf(sfn: LocalStepFunctions, executionArn: string) {
   const done = await sfn.awaitExecution(executionArn);
   const events = await fullHistory(sfn, executionArn);
@@ -44,20 +46,8 @@ async function endOf(sfn: LocalStepFunctions, executionArn: string) {
     error: done.error,
     cause: withoutRunDetails(done.cause),
     history: events.map(({ timestamp: _timestamp, ...event }) => withoutRunDetails(JSON.stringify(event))),
+    faults: historyFaults(events),
   };
-}
-
-/** What is wrong with a history: ids other than 1..n, a start other than one ExecutionStarted first, no end last. */
-function historyFaults(history: readonly (string | undefined)[]): string[] {
-  const events = history.map((event) => JSON.parse(event!) as { id: number; type: string });
-  const faults: string[] = [];
-  if (events.some((event, index) => event.id !== index + 1)) faults.push('ids are not 1..n');
-  if (events[0]?.type !== 'ExecutionStarted') faults.push(`first event ${events[0]?.type}`);
-  if (events.filter((event) => event.type === 'ExecutionStarted').length !== 1) faults.push('not one start');
-  if (!/^Execution(Succeeded|Failed|Aborted|TimedOut)$/.test(events.at(-1)?.type ?? '')) {
-    faults.push(`last event ${events.at(-1)?.type}`);
-  }
-  return faults;
 }
 
 /** Odd values a mutated definition field may get: other JSON types, odd strings and numbers, paths, expressions. */
@@ -180,7 +170,7 @@ describe('random state machines', () => {
             return;
           }
           expect(`${inMemory.error} ${inMemory.cause}`, label).not.toMatch(INTERNAL_FAULT);
-          expect(historyFaults(inMemory.history), label).toEqual([]);
+          expect(inMemory.faults, label).toEqual([]);
           if (inMemory.status !== 'FAILED' || 'refused' in onDisk) return;
           // Redriven once the function works again: both run on from the same kept frames.
           outage.on = false;
@@ -189,7 +179,7 @@ describe('random state machines', () => {
           const memoryRedriven = await endOf(memory, inMemory.executionArn);
           expect(await endOf(durable, onDisk.executionArn), `${label}, redriven`).toEqual(memoryRedriven);
           expect(`${memoryRedriven.error} ${memoryRedriven.cause}`, label).not.toMatch(INTERNAL_FAULT);
-          expect(historyFaults(memoryRedriven.history), `${label}, redriven`).toEqual([]);
+          expect(memoryRedriven.faults, `${label}, redriven`).toEqual([]);
         }),
         { numRuns: RUNS },
       );
@@ -216,7 +206,7 @@ describe('random state machines', () => {
             );
             if ('refused' in ran) return;
             expect(`${ran.error} ${ran.cause}`, label).not.toMatch(INTERNAL_FAULT);
-            expect(historyFaults(ran.history), label).toEqual([]);
+            expect(ran.faults, label).toEqual([]);
           },
         ),
         { numRuns: RUNS },
