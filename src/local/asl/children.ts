@@ -5,7 +5,7 @@
  * AWS does) and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
-import { asStatesError, type StatesError } from './errors.ts';
+import { asStatesError, raiseAgain, type StatesError, storedError } from './errors.ts';
 import type { Frame, FrameCursor, FrameDefinition } from './frame.ts';
 import { runFrame } from './frame-driver.ts';
 import { type StateRun, serializeWithinLimit } from './state-run.ts';
@@ -96,11 +96,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       if (execution.halted || parent.signal.aborted) return;
       if (failure) {
         // Stopped because another child failed.
-        if (child) {
-          const type = currentStateType(child, index);
-          if (type && ABORTABLE_STATE_TYPES.has(type)) engine.emit(child, `${type}StateAborted`);
-          handOver(child, children.abortedEvent, index);
-        }
+        if (child) endAborted(child, index);
         return;
       }
       let error = asStatesError(thrown);
@@ -118,18 +114,34 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       }
       failure = error;
       if (child) {
-        // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's histories.
+        // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's
+        // histories. The state's cursor keeps the failure, written with it: a restart raises it again.
+        parent.cursor = { ...parent.cursor, failure: { index, ...storedError(error) } };
+        engine.journal.writeCursorWith(execution, parent, child);
         engine.journal.commit(execution, child);
-        if (children.abortsFailedTask && currentStateType(child, index) === 'Task')
-          engine.emit(child, 'TaskStateAborted');
-        handOver(child, children.failedEvent, index);
+        endFailed(child, index);
       }
       controller.stop(failure);
     }
   };
 
-  const currentStateType = (child: Frame, index: number): string | undefined =>
-    children.definition(index).States[child.cursor.state]?.Type;
+  /** Records the end of the child whose failure fails the state, once its events are committed. */
+  const endFailed = (child: Frame, index: number): void => {
+    if (children.abortsFailedTask && enteredStateType(child, index) === 'Task')
+      engine.emit(child, 'TaskStateAborted');
+    handOver(child, children.failedEvent, index);
+  };
+
+  /** Records the abort of a child another child's failure stopped. */
+  const endAborted = (child: Frame, index: number): void => {
+    const type = enteredStateType(child, index);
+    if (type && ABORTABLE_STATE_TYPES.has(type)) engine.emit(child, `${type}StateAborted`);
+    handOver(child, children.abortedEvent, index);
+  };
+
+  /** The type of the state the child stands at, once it has entered it. */
+  const enteredStateType = (child: Frame, index: number): string | undefined =>
+    child.cursor.phase === 'enter' ? undefined : children.definition(index).States[child.cursor.state]?.Type;
 
   /**
    * Records the end event of a child that failed or was aborted and hands its pending events and writes to
@@ -140,7 +152,30 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
     for (const event of child.takeEvents()) parent.queueEvent(event);
     for (const write of child.takeWrites()) parent.queueWrite(write);
     engine.journal.forget(child);
-    engine.journal.keepCursor(execution, child, parent);
+    engine.journal.writeCursorWith(execution, child, parent);
+  };
+
+  /**
+   * After a restart, ends the children of a state whose failure a child recorded before it: that child as
+   * failed, the others that had started as aborted (the branches or iterations they run record nothing).
+   */
+  const endAfterRecordedFailure = (recorded: NonNullable<FrameCursor['failure']>): void => {
+    failure = raiseAgain(recorded);
+    for (let index = 0; index < children.count; index++) {
+      const path = childPath(index);
+      const stored = execution.storedFrames.get(path);
+      if (!stored || (JSON.parse(stored.cursor) as FrameCursor).phase === 'done') continue;
+      const child = engine.openFrame(
+        execution,
+        path,
+        children.definition(index),
+        () => undefined,
+        controller,
+        parent,
+      );
+      if (index === recorded.index) endFailed(child, index);
+      else endAborted(child, index);
+    }
   };
 
   const worker = async (): Promise<void> => {
@@ -148,8 +183,12 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
       await startChild(nextIndex++);
     }
   };
-  const workers = Math.max(1, Math.min(children.concurrency, children.count));
-  await Promise.all(Array.from({ length: workers }, worker));
+  const recorded = parent.cursor.failure;
+  if (recorded) endAfterRecordedFailure(recorded);
+  else {
+    const workers = Math.max(1, Math.min(children.concurrency, children.count));
+    await Promise.all(Array.from({ length: workers }, worker));
+  }
   parent.signal.removeEventListener('abort', abortChildren);
   engine.flush();
   if (parent.signal.aborted) throw parent.signal.reason;

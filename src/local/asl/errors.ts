@@ -92,6 +92,35 @@ export class HeartbeatTimeoutError extends StatesError {
 }
 
 /**
+ * An error a branch or iteration recorded before a restart, raised again as it was recorded: its cause
+ * already names the state that raised it, so no state prefixes it again.
+ */
+export class RecordedError extends StatesError {}
+
+/** A {@link StatesError} as a cursor keeps it: what {@link raiseAgain} needs to raise the same error. */
+export interface StoredError {
+  error?: string;
+  cause?: string;
+  /** Which timeout a `States.Timeout` without a cause was: they differ in what retriers and catchers see. */
+  timeout?: 'task' | 'heartbeat';
+}
+
+/** `error` as a cursor keeps it. */
+export function storedError(error: StatesError): StoredError {
+  const stored: StoredError = errorDetails(error.error, error.causeText);
+  if (error instanceof TaskTimeoutError) stored.timeout = 'task';
+  else if (error instanceof HeartbeatTimeoutError) stored.timeout = 'heartbeat';
+  return stored;
+}
+
+/** The error {@link storedError} kept, to raise again after a restart. */
+export function raiseAgain(stored: StoredError): StatesError {
+  if (stored.timeout === 'task') return new TaskTimeoutError();
+  if (stored.timeout === 'heartbeat') return new HeartbeatTimeoutError();
+  return new RecordedError(stored.error, stored.cause);
+}
+
+/**
  * `{ error, cause }` of a history event or an execution's end, without the ones that are undefined.
  *
  * @example

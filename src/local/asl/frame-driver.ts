@@ -11,6 +11,7 @@ import {
   EvaluationError,
   errorOutput,
   FailStateError,
+  RecordedError,
   STATES_ERRORS,
   StatesError,
 } from './errors.ts';
@@ -66,7 +67,8 @@ export function runFrame(engine: Engine, run: ExecutionRun, frame: Frame): Promi
  * Runs a frame's states from its cursor until the frame ends: `end.done` with its output, or
  * `end.failed` with the StatesError that fails it (or the halt reason). Effect-free states run
  * synchronously, yielding to the event loop every {@link TRANSITIONS_PER_TURN}. `resumed` is how the
- * wait of the cursor's state ended. The frame's last events stay pending for the caller to commit.
+ * wait of the cursor's state ended; a frame stopped meanwhile ends with the stop whatever its state gave.
+ * The frame's last events stay pending for the caller to commit.
  */
 export function driveFrame(
   engine: Engine,
@@ -75,6 +77,10 @@ export function driveFrame(
   end: FrameEnd,
   resumed?: Resumption,
 ): void {
+  // A result that came in as a sibling failed (or the execution stopped) does not move the frame on.
+  if (frame.signal.aborted && !(resumed !== undefined && 'thrown' in resumed)) {
+    resumed = { thrown: frame.signal.reason };
+  }
   let output: unknown;
   try {
     for (let transitions = 1; ; transitions++) {
@@ -326,7 +332,8 @@ function attributeError(
 ): StatesError {
   if (attributedErrors.has(error)) return error;
   let attributed = error;
-  if (PREFIXED_ERRORS.has(error.error) && !(error instanceof FailStateError)) {
+  const causeAsWritten = error instanceof FailStateError || error instanceof RecordedError;
+  if (PREFIXED_ERRORS.has(error.error) && !causeAsWritten) {
     const entered = frame.enteredEvent;
     if (entered?.id === 0) engine.journal.commit(run, frame);
     const enteredId = entered?.id ?? frame.cursor.enteredEventId;

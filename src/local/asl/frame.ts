@@ -4,6 +4,7 @@
  * the history events it comes with, so a restarted runtime continues every frame where it stood.
  */
 import type { StopSignal } from '../stop-signal.ts';
+import type { StoredError } from './errors.ts';
 import type { PendingEvent } from './pending-events.ts';
 import { serializeWithinLimit } from './state-run.ts';
 import type { MapSettings } from './states/map.ts';
@@ -62,6 +63,11 @@ export interface FrameCursor {
   map?: MapSettings;
   /** A finished child that failed within its Map state's tolerated failure threshold (its output stands in its place). */
   failed?: true;
+  /**
+   * The failure of child `index` that fails this Parallel or Map state, written with that child's events:
+   * a restart raises it again rather than run the children once more.
+   */
+  failure?: StoredError & { index: number };
 }
 
 /**

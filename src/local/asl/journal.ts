@@ -190,12 +190,13 @@ export class Journal {
   }
 
   /**
-   * Keeps the last cursor of a branch or iteration that failed or was aborted, whose events were handed
-   * to `parent`: written with the parent's next commit (a redrive of the run enters its state again).
+   * Writes `frame`'s cursor with `committer`'s next commit, in order with its other writes: the last cursor
+   * of a branch or iteration that failed or was aborted, whose events were handed to its parent (a redrive
+   * enters its state again; a retry of the parent's state deletes it right after), or the cursor of the
+   * Parallel or Map state a child's failure fails, written with that child's events.
    */
-  keepCursor(run: ExecutionRun, frame: Frame, parent: Frame): void {
-    // Written in order with the parent's other writes: a retry of its state deletes it right after.
-    parent.queueWrite(() => this.#store.putFrames([[run.row.id, frameRow(run, frame)]]));
+  writeCursorWith(run: ExecutionRun, frame: Frame, committer: Frame): void {
+    committer.queueWrite(() => this.#store.putFrames([[run.row.id, frameRow(run, frame)]]));
   }
 
   /** Drops a frame's pending work (its events were handed to its parent). */

@@ -16,7 +16,11 @@ export function redrivenFrames(frames: readonly FrameRow[]): FrameRow[] {
   return frames.flatMap((frame): FrameRow[] => {
     const cursor = JSON.parse(frame.cursor) as StoredCursor;
     if (cursor.phase === 'done') return cursor.failed ? [] : [frame];
-    if (cursor.phase === 'children') return [frame];
+    if (cursor.phase === 'children') {
+      if (cursor.failure === undefined) return [frame];
+      const { failure: _ranAgain, ...running } = cursor;
+      return [{ ...frame, cursor: JSON.stringify(running) }];
+    }
     const { state, variables, lastEventId } = cursor;
     const entering: StoredCursor = { state, phase: 'enter', variables, lastEventId };
     return [{ ...frame, cursor: JSON.stringify(entering) }];

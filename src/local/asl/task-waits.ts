@@ -20,7 +20,8 @@ export function deadlinePassed(clock: Clock, timeoutAt: number | undefined): boo
 }
 
 /**
- * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts.
+ * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts,
+ * also when `work`'s result came in just before (the caller resumes after the abort: the stop wins).
  * The signal given to `work` aborts once the race is over.
  */
 export async function withinDeadline<T>(
@@ -45,7 +46,9 @@ export async function withinDeadline<T>(
         }),
       );
     }
-    return await Promise.race(racers);
+    const result = await Promise.race(racers);
+    if (signal.aborted) throw signal.reason;
+    return result;
   } finally {
     signal.removeEventListener('abort', stop);
     timers.abort();

@@ -968,6 +968,52 @@ describe('Engine durability (SQLite file)', () => {
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
   });
 
+  it('ends a Parallel state whose branch failed just before a SIGKILL with that failure, invoking nothing again', async () => {
+    // Prepare
+    const definition = machine({
+      Fan: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: FUNCTION_ARN('fail'), End: true } } },
+          { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } },
+        ],
+        End: true,
+      },
+    });
+    const failing = () => {
+      throw Object.assign(new Error('broken'), { name: 'Broken' });
+    };
+    const uninterrupted = harness({ fail: failing });
+    open.push(uninterrupted);
+    const reference = await uninterrupted.start(definition);
+    await uninterrupted.sfn.awaitExecution(reference);
+    // The fixture never exits by itself: runFixture resolves once its own SIGKILL ended it.
+    await runFixture('kill-at-execution-end.ts', [dir, definition]);
+    const invokedAgain = vi.fn<() => unknown>(failing);
+    const clock = new VirtualClock();
+    const second = reopen({ fail: invokedAgain }, clock);
+    const arn = 'arn:aws:states:us-east-1:000000000000:execution:end:end-1';
+    const recordedBeforeKill = await second.eventTypes(arn);
+    // Act
+    second.sfn.start();
+    const done = await second.sfn.awaitExecution(arn);
+    // Assess
+    expect(recordedBeforeKill).toContain('LambdaFunctionFailed');
+    expect(recordedBeforeKill).not.toContain('ExecutionFailed');
+    expect(done).toMatchObject({ status: 'FAILED', error: 'Broken' });
+    expect(JSON.parse(done.cause!)).toMatchObject({ errorType: 'Broken', errorMessage: 'broken' });
+    expect(invokedAgain).not.toHaveBeenCalled();
+    expect(await second.eventTypes(arn)).toEqual(await uninterrupted.eventTypes(reference));
+    // A redrive runs both branches again.
+    invokedAgain.mockReturnValue('fixed');
+    await second.sfn.redriveExecution({ executionArn: arn });
+    await clock.runAll();
+    expect(await second.sfn.awaitExecution(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '["fixed",{}]',
+    });
+  });
+
   it('keeps workflow variables of every scope across a restart (closed, then reopened)', async () => {
     // Prepare
     const first = reopen({}, new VirtualClock(Date.UTC(2026, 0, 1)));

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sleep } from '#local/clock.ts';
 import { LocalStepFunctions } from '#local/service.ts';
 import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
@@ -304,6 +304,61 @@ describe('Engine: Retry and Catch', () => {
       'ExecutionFailed',
     ]);
   });
+});
+
+describe('Engine: a Parallel branch failing', () => {
+  // The other branch's task finishes a few promise turns after the failing one: whatever the order, once
+  // the failure is recorded that branch moves to no other state (its next task is never invoked).
+  it.each([0, 1, 2, 3, 4, 5, 6, 8])(
+    'starts no state in another branch once it failed (that branch done %i turns later)',
+    async (turnsLater) => {
+      // Prepare
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const next = vi.fn(() => 'next');
+      h = harness({
+        fail: async () => {
+          await opened;
+          throw new Flaky('failed');
+        },
+        work: async () => {
+          await opened;
+          for (let turn = 0; turn < turnsLater; turn++) await null;
+          return 'worked';
+        },
+        next,
+      });
+      const task = (name: string) => ({ Type: 'Task', Resource: FUNCTION_ARN(name), End: true });
+      const arn = await h.start(
+        machine({
+          Fan: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Fail', States: { Fail: task('fail') } },
+              {
+                StartAt: 'Work',
+                States: { Work: { ...task('work'), End: undefined, Next: 'Next' }, Next: task('next') },
+              },
+            ],
+            End: true,
+          },
+        }),
+      );
+      await h.clock.advance(0);
+      // Act
+      open();
+      const done = await h.sfn.awaitExecution(arn);
+      // Assess
+      expect(done).toMatchObject({ status: 'FAILED', error: 'Flaky' });
+      const { events = [] } = await h.sfn.getExecutionHistory({ executionArn: arn, maxResults: 1000 });
+      const failedAt = events.findIndex((event) => event.type === 'LambdaFunctionFailed');
+      const nextAt = events.findIndex((event) => event.stateEnteredEventDetails?.name === 'Next');
+      if (nextAt >= 0) expect(nextAt).toBeLessThan(failedAt);
+      expect(next).toHaveBeenCalledTimes(nextAt >= 0 ? 1 : 0);
+    },
+  );
 });
 
 describe('Engine: task integrations', () => {
