@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +20,8 @@ import {
 
 const DEFINITIONS = 40;
 const KILLS = 6;
-/** The kills land from 0 to this many ms after the runtime said READY. */
-const LONGEST_RUN_MS = 150;
+/** The kills land from 0 to this many ms after the runtime said READY (about as long as the workload runs, redrives included). */
+const LONGEST_RUN_MS = 400;
 const ROLE = 'arn:aws:iam::000000000000:role/fuzz';
 
 interface Planned {
@@ -45,20 +46,38 @@ function endOf(execution: { status?: string; output?: string; error?: string; ca
   };
 }
 
-/** The executions' ends on a fresh in-memory runtime whose clock runs at `scale`, all started at once. */
-async function endsAt(scale: number, runs: readonly Planned[]): Promise<End[]> {
+/** The longest a reference run delays a task, to find the executions whose branches race. */
+const LONGEST_TASK_DELAY_MS = 90;
+
+/**
+ * The executions' ends on a fresh in-memory runtime whose clock runs at `scale`, all started at once, then
+ * each one that failed redriven once (as the workload does). With `taskDelays`, each task's function answers
+ * after a delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms, drawn from that seed).
+ */
+async function endsAt(scale: number, runs: readonly Planned[], taskDelays?: number): Promise<End[]> {
+  const random = taskDelays === undefined ? undefined : seededRandom(taskDelays);
+  const delayed = async (payload: unknown) => {
+    await setTimeout(Math.floor(random!() * LONGEST_TASK_DELAY_MS));
+    return work(payload);
+  };
   const sfn = new LocalStepFunctions({
     clock: new RealClock(scale),
-    lambdas: new MapLambdaRegistry({ work: (payload) => work(payload) }),
+    lambdas: new MapLambdaRegistry({ work: random ? delayed : (payload) => work(payload) }),
   });
   try {
-    return await Promise.all(
+    const arns = await Promise.all(
       runs.map(async ({ name, definition, input }) => {
         const { stateMachineArn } = await sfn.createStateMachine({ name, definition, roleArn: ROLE });
         const { executionArn } = await sfn.startExecution({ stateMachineArn, name: 'run', input });
-        return endOf(await sfn.awaitExecution(executionArn));
+        await sfn.awaitExecution(executionArn);
+        return executionArn;
       }),
     );
+    for (const executionArn of arns) {
+      const { redriveStatus } = await sfn.describeExecution({ executionArn });
+      if (redriveStatus === 'REDRIVABLE') await sfn.redriveExecution({ executionArn });
+    }
+    return await Promise.all(arns.map(async (executionArn) => endOf(await sfn.awaitExecution(executionArn))));
   } finally {
     await sfn.close();
   }
@@ -66,8 +85,10 @@ async function endsAt(scale: number, runs: readonly Planned[]): Promise<End[]> {
 
 /**
  * {@link DEFINITIONS} random definitions the runtime accepts, each with an input, and how each ends when
- * nothing stops it: undefined for one that ends otherwise when its waits take no time than when they take
- * as long as in the workload (its branches race, so a restart may change which one fails first).
+ * nothing stops it: undefined for one whose branches race, so that a restart (which ends waits that ran out
+ * meanwhile at once, and invokes again a task in flight) may change which one fails first. Such a one ends
+ * otherwise in one of four runs: waits that take no time, waits as long as in the workload, and twice that
+ * with tasks delayed at random.
  */
 async function plannedRuns(seed: number): Promise<{ planned: Planned[]; ends: (End | undefined)[] }> {
   const samples = fc.sample(fc.tuple(randomDefinition, randomInput), { seed, numRuns: DEFINITIONS * 3 });
@@ -84,8 +105,15 @@ async function plannedRuns(seed: number): Promise<{ planned: Planned[]; ends: (E
   } finally {
     await validator.close();
   }
-  const [instant, timed] = await Promise.all([endsAt(0, planned), endsAt(WORKLOAD_WAIT_SCALE, planned)]);
-  const ends = instant.map((end, index) => (isDeepStrictEqual(end, timed[index]) ? end : undefined));
+  const [instant, ...others] = await Promise.all([
+    endsAt(0, planned),
+    endsAt(WORKLOAD_WAIT_SCALE, planned),
+    endsAt(WORKLOAD_WAIT_SCALE, planned, seed + 1),
+    endsAt(WORKLOAD_WAIT_SCALE, planned, seed + 2),
+  ]);
+  const ends = instant.map((end, index) =>
+    others.every((other) => isDeepStrictEqual(end, other[index])) ? end : undefined,
+  );
   return { planned, ends };
 }
 
@@ -113,10 +141,11 @@ describe('random state machines on a runtime killed with SIGKILL at random momen
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`ends ${DEFINITIONS} executions as runs nothing stopped do (those whose branches do not race), each history whole (seed ${seed})`, async () => {
+  it(`ends ${DEFINITIONS} executions, those that failed redriven once, as runs nothing stopped do (those whose branches do not race), each history whole (seed ${seed})`, async () => {
     expect(planned).toHaveLength(DEFINITIONS);
-    // Most end the same whatever their waits take: their end is checked.
+    // Most end the same whatever their waits and tasks take: their end is checked.
     expect(ends.filter((end) => end !== undefined).length).toBeGreaterThan(DEFINITIONS / 2);
+    let redriven = 0;
     for (const [index, { name, definition, input }] of planned.entries()) {
       // Act
       const executionArn = `arn:aws:states:us-east-1:000000000000:execution:${name}:run`;
@@ -124,9 +153,12 @@ describe('random state machines on a runtime killed with SIGKILL at random momen
       const events = await fullHistory(sfn, executionArn);
       // Assess
       const label = `${definition} with ${input} (seed ${seed})`;
+      if (events.some((event) => event.type === 'ExecutionRedriven')) redriven++;
       if (ends[index]) expect(endOf(execution), label).toEqual(ends[index]);
       else expect(['SUCCEEDED', 'FAILED'], label).toContain(execution.status);
       expect(historyFaults(events), label).toEqual([]);
     }
+    // Many fail (their task refuses a negative number), so the kills land in redrives too.
+    expect(redriven).toBeGreaterThan(0);
   });
 });
