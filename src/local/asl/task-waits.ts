@@ -20,8 +20,7 @@ export function deadlinePassed(clock: Clock, timeoutAt: number | undefined): boo
 }
 
 /**
- * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts,
- * also when `work`'s result came in just before (the caller resumes after the abort: the stop wins).
+ * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts.
  * The signal given to `work` aborts once the race is over.
  */
 export async function withinDeadline<T>(
@@ -46,9 +45,7 @@ export async function withinDeadline<T>(
         }),
       );
     }
-    const result = await Promise.race(racers);
-    if (signal.aborted) throw signal.reason;
-    return result;
+    return await Promise.race(racers);
   } finally {
     signal.removeEventListener('abort', stop);
     timers.abort();
