@@ -50,11 +50,10 @@ function endOf(execution: { status?: string; output?: string; error?: string; ca
 const LONGEST_TASK_DELAY_MS = 90;
 
 /**
- * How the executions' first attempts end on a fresh in-memory runtime whose clock runs at `scale`, all
- * started at once; each one that failed is then redriven once (as the workload does), and that run waited for.
- * A redrive's end is not compared: it runs a stopped branch on from where the stop found it, which a restart
- * moves. With `taskDelays`, each task's function answers
- * after a delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms, drawn from that seed).
+ * How the executions end on a fresh in-memory runtime whose clock runs at `scale`, all started at once: the
+ * ends of the workload's first attempts (a redrive's end is not compared: it runs a stopped branch on from
+ * where the stop found it, which a restart moves). With `taskDelays`, each task's function answers after a
+ * delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms, drawn from that seed).
  */
 async function endsAt(scale: number, runs: readonly Planned[], taskDelays?: number): Promise<End[]> {
   const random = taskDelays === undefined ? undefined : seededRandom(taskDelays);
@@ -67,19 +66,13 @@ async function endsAt(scale: number, runs: readonly Planned[], taskDelays?: numb
     lambdas: new MapLambdaRegistry({ work: random ? delayed : (payload) => work(payload) }),
   });
   try {
-    const runEnds = await Promise.all(
+    return await Promise.all(
       runs.map(async ({ name, definition, input }) => {
         const { stateMachineArn } = await sfn.createStateMachine({ name, definition, roleArn: ROLE });
         const { executionArn } = await sfn.startExecution({ stateMachineArn, name: 'run', input });
-        return { executionArn, end: endOf(await sfn.awaitExecution(executionArn)) };
+        return endOf(await sfn.awaitExecution(executionArn));
       }),
     );
-    for (const { executionArn } of runEnds) {
-      const { redriveStatus } = await sfn.describeExecution({ executionArn });
-      if (redriveStatus === 'REDRIVABLE') await sfn.redriveExecution({ executionArn });
-    }
-    await Promise.all(runEnds.map(({ executionArn }) => sfn.awaitExecution(executionArn)));
-    return runEnds.map(({ end }) => end);
   } finally {
     await sfn.close();
   }
