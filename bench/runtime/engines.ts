@@ -45,6 +45,8 @@ export interface BenchMachine {
 /** One engine instance. */
 export interface BenchEngine {
   readonly kind: EngineKind;
+  /** The timers the engine has pending: one per execution parked in a Wait. */
+  pendingTimers(): number;
   machine(name: string, definition: object): Promise<BenchMachine>;
   /** Stops everything and removes temporary files. */
   close(): Promise<void>;
@@ -62,6 +64,8 @@ async function openPeer(): Promise<BenchEngine> {
   const aborts = new Set<() => void>();
   return {
     kind: 'peer',
+    // The peer sets a Node timeout per Wait.
+    pendingTimers: () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length,
     async machine(_name, definition) {
       const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
       return {
@@ -89,9 +93,10 @@ async function openPeer(): Promise<BenchEngine> {
 async function openCutover(kind: 'memory' | 'durable'): Promise<BenchEngine> {
   const dataDir = kind === 'durable' ? mkdtempSync(join(tmpdir(), 'cutover-bench-')) : undefined;
   // Scenario (a)'s loop writes about 200,000 events, far past AWS's 25,000 per execution; the peer has no limit.
+  const clock = new RealClock(1);
   const sfn = new LocalStepFunctions({
     dataDir,
-    clock: new RealClock(1),
+    clock,
     lambdas: new MapLambdaRegistry(),
     historyEventLimit: Number.POSITIVE_INFINITY,
   });
@@ -106,6 +111,8 @@ async function openCutover(kind: 'memory' | 'durable'): Promise<BenchEngine> {
   };
   return {
     kind,
+    // Cutover's clock keeps its timers in order, behind one Node timeout.
+    pendingTimers: () => clock.pendingTimers,
     async machine(name, definition) {
       const created = await sfn.createStateMachine({ name, definition: JSON.stringify(definition), roleArn });
       const stateMachineArn = created.stateMachineArn!;

@@ -2,7 +2,7 @@
  * Scenario (c), run in a child process per engine so memory is not mixed: parks `count` executions in a
  * one-hour Wait on the real clock, started in bursts of 200, and measures the process RSS before and after
  * (each after a GC).
- * An execution counts as parked once its Wait timer is pending (one more active `Timeout` resource).
+ * An execution counts as parked once its Wait timer is pending (one more pending timer of the engine).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { type EngineKind, openEngine } from './engines.ts';
@@ -23,10 +23,6 @@ const PARK_DEADLINE_MS = 120_000;
 /** Executions started together (each awaits its StartExecution answer). */
 const START_BURST = 200;
 
-function pendingTimers(): number {
-  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-}
-
 async function collectGarbage(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run the park child with node --expose-gc');
@@ -43,7 +39,7 @@ export async function parkExecutions(kind: EngineKind, count: number): Promise<P
     const machine = await engine.machine('park', PARK_DEFINITION);
     await collectGarbage();
     const rssBefore = process.memoryUsage().rss;
-    const timersBefore = pendingTimers();
+    const timersBefore = engine.pendingTimers();
     const started = performance.now();
     // Started in bursts of START_BURST, as scenario (b) does: each answer of a durable engine waits for its
     // commit, so one-at-a-time starts would measure the disk's commit latency instead of the runtime.
@@ -51,9 +47,11 @@ export async function parkExecutions(kind: EngineKind, count: number): Promise<P
       const ids = Array.from({ length: Math.min(START_BURST, count - first) }, (_, index) => first + index);
       await Promise.all(ids.map((id) => machine.start({ id })));
     }
-    while (pendingTimers() - timersBefore < count) {
+    while (engine.pendingTimers() - timersBefore < count) {
       if (performance.now() - started > PARK_DEADLINE_MS) {
-        throw new Error(`${kind}: only ${pendingTimers() - timersBefore} of ${count} executions parked`);
+        throw new Error(
+          `${kind}: only ${engine.pendingTimers() - timersBefore} of ${count} executions parked`,
+        );
       }
       await delay(1);
     }

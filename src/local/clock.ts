@@ -4,17 +4,19 @@
  * may scale, and `scale` says by how much, so a deadline persisted as wall time (`now() + ms * scale`)
  * can be resumed after a restart with its remaining time.
  */
+import { type HeapItem, MinHeap } from './min-heap.ts';
 import type { StopSignal } from './stop-signal.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /**
-   * Calls `wake(target)` after `ms` logical milliseconds (scaled), as `setTimeout(wake, ms, target)` does;
-   * the handle is for {@link Clock.clearTimer}.
+   * Calls `wake(target)` at the wall-clock `deadline` (an instant of {@link deadlineAfter}), as
+   * `setTimeout(wake, ms, target)` does; deadlines already past fire on the next turn of the event loop,
+   * the earliest first. The handle is for {@link Clock.clearTimer}.
    */
-  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle;
-  /** Cancels a timer of {@link Clock.setTimer} that has not fired. */
+  setTimerAt<T>(deadline: number, wake: (target: T) => void, target?: T): TimerHandle;
+  /** Cancels a timer of {@link Clock.setTimerAt} that has not fired. */
   clearTimer(handle: TimerHandle): void;
   /** Real milliseconds per logical millisecond: 1 = real time, 0 = no waiting. */
   readonly scale: number;
@@ -23,23 +25,24 @@ export interface Clock {
 /** A pending timer of a {@link Clock}, known only to it. */
 export type TimerHandle = object;
 
-/** What {@link waitOn} tells when a wait ends: its time came, or its signal stopped it first. */
+/** What {@link waitUntil} tells when a wait ends: its time came, or its signal stopped it first. */
 export interface Waiter {
   wake(): void;
   stopped(reason: unknown): void;
 }
 
 /**
- * Calls `waiter.wake()` after `ms` logical milliseconds on `clock`, or `waiter.stopped` with the abort
- * reason if `signal` aborts first (at once if it already has); never both.
+ * Calls `waiter.wake()` at the wall-clock `deadline` on `clock`, or `waiter.stopped` with the abort reason
+ * if `signal` aborts first (at once if it already has); never both. Waits whose deadlines passed while the
+ * runtime was down end in the order of their deadlines, as they would have without the restart.
  */
-export function waitOn(clock: Clock, ms: number, signal: StopSignal, waiter: Waiter): void {
+export function waitUntil(clock: Clock, deadline: number, signal: StopSignal, waiter: Waiter): void {
   if (signal.aborted) waiter.stopped(abortReason(signal));
-  else new TimedWait(clock, ms, signal, waiter); // it registers itself with the clock and the signal
+  else new TimedWait(clock, deadline, signal, waiter); // it registers itself with the clock and the signal
 }
 
 /**
- * A pending {@link waitOn}: the clock's timer target and the signal's listener in one object, so a parked
+ * A pending {@link waitUntil}: the clock's timer target and the signal's listener in one object, so a parked
  * execution holds no closures for its wait.
  */
 class TimedWait {
@@ -48,11 +51,11 @@ class TimedWait {
   readonly #waiter: Waiter;
   readonly #timer: TimerHandle;
 
-  constructor(clock: Clock, ms: number, signal: StopSignal, waiter: Waiter) {
+  constructor(clock: Clock, deadline: number, signal: StopSignal, waiter: Waiter) {
     this.#clock = clock;
     this.#signal = signal;
     this.#waiter = waiter;
-    this.#timer = clock.setTimer(ms, wakeTimedWait, this);
+    this.#timer = clock.setTimerAt(deadline, wakeTimedWait, this);
     signal.addEventListener('abort', this, { once: true });
   }
 
@@ -75,9 +78,7 @@ function wakeTimedWait(wait: TimedWait): void {
 
 /** Resolves after `ms` logical milliseconds on `clock`; rejects with the signal's reason when aborted. */
 export function sleep(clock: Clock, ms: number, signal: StopSignal): Promise<void> {
-  return new Promise((resolve, reject) =>
-    waitOn(clock, ms, signal, { wake: () => resolve(), stopped: reject }),
-  );
+  return sleepUntil(clock, deadlineAfter(clock, ms), signal);
 }
 
 /** Logical milliseconds from now until the wall-clock `deadline` on `clock` (0 if past, or on a clock of scale 0). */
@@ -91,9 +92,11 @@ export function deadlineAfter(clock: Clock, ms: number): number {
   return clock.now() + Math.max(0, ms) * clock.scale;
 }
 
-/** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}); a timer of 0 if past. */
+/** Sleeps until the wall-clock `deadline` (as produced by {@link deadlineAfter}), as {@link waitUntil} waits. */
 export function sleepUntil(clock: Clock, deadline: number, signal: StopSignal): Promise<void> {
-  return sleep(clock, msUntil(clock, deadline), signal);
+  return new Promise((resolve, reject) =>
+    waitUntil(clock, deadline, signal, { wake: () => resolve(), stopped: reject }),
+  );
 }
 
 function abortReason(signal: StopSignal): unknown {
@@ -104,11 +107,25 @@ function abortReason(signal: StopSignal): unknown {
  * The real clock, scaled by `WAIT_TIME_SCALE` (as in AWS Step Functions Local): 1 = real time,
  * 0.01 = a hundred times faster, 0 = waits end at once.
  *
+ * Its timers fire in the order of their deadlines, then in the order they were set, one a turn of the
+ * event loop, so what one sets in motion runs before the next fires. Deadlines that passed while the
+ * runtime was down (or all, at scale 0) therefore end in the order they would have without the restart,
+ * not in the order the executions resumed in; a timeout per timer would fire two equal deadlines set a
+ * millisecond apart in either order. One Node timeout stands for the earliest deadline.
+ *
  * @example
  * const clock = RealClock.fromEnv(); // reads process.env.WAIT_TIME_SCALE, default 1
  * await sleep(clock, 5_000, AbortSignal.timeout(60_000)); // 5 s logical
  */
 export class RealClock implements Clock {
+  readonly #timers = new MinHeap<ClockTimer>(byDeadline);
+  #timersSet = 0;
+  /** The Node timeout set for the earliest deadline, and that deadline. */
+  #timeout: NodeJS.Timeout | undefined;
+  #timeoutDeadline = 0;
+  /** Whether the next due timer fires on the next turn (a `setImmediate` is pending). */
+  #firingNext = false;
+
   constructor(readonly scale = 1) {
     if (!Number.isFinite(scale) || scale < 0) {
       throw new RangeError(`WAIT_TIME_SCALE must be a number >= 0 (got ${scale})`);
@@ -126,32 +143,96 @@ export class RealClock implements Clock {
     return new RealClock(scale);
   }
 
+  /** How many timers are pending. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
   now(): number {
     return Date.now();
   }
 
-  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle {
-    const realMs = Math.max(0, ms) * this.scale;
-    if (realMs <= LONGEST_TIMEOUT_MS) return setTimeout(wake, realMs, target as T);
-    // Node fires a longer timeout at once: relay through timeouts of at most the longest one.
-    const relay: { timeout?: NodeJS.Timeout } = {};
-    const arm = (remainingMs: number): void => {
-      relay.timeout =
-        remainingMs <= LONGEST_TIMEOUT_MS
-          ? setTimeout(wake, remainingMs, target as T)
-          : setTimeout(() => arm(remainingMs - LONGEST_TIMEOUT_MS), LONGEST_TIMEOUT_MS);
-    };
-    arm(realMs);
-    return relay;
+  setTimerAt<T>(deadline: number, wake: (target: T) => void, target?: T): TimerHandle {
+    const timer = new ClockTimer(deadline, this.#timersSet++, wake as (target: unknown) => void, target);
+    this.#timers.push(timer);
+    this.#scheduleNext();
+    return timer;
   }
 
   clearTimer(handle: TimerHandle): void {
-    clearTimeout('timeout' in handle ? (handle.timeout as NodeJS.Timeout) : (handle as NodeJS.Timeout));
+    if (this.#timers.remove(handle as ClockTimer) && this.#timers.size === 0) this.#clearTimeout();
+  }
+
+  /** A timer is due once its deadline has passed; at scale 0 every one is (a deadline set at another scale too). */
+  #isDue(timer: ClockTimer): boolean {
+    return this.scale === 0 || timer.deadline <= Date.now();
+  }
+
+  /** Fires the earliest timer if it is due, then schedules the next. */
+  #fireNext(): void {
+    const earliest = this.#timers.peek();
+    try {
+      if (earliest && this.#isDue(earliest)) {
+        this.#timers.pop();
+        earliest.wake(earliest.target);
+      }
+    } finally {
+      this.#scheduleNext();
+    }
+  }
+
+  /** On the next turn if the earliest timer is due, else a Node timeout at its deadline; nothing once none is left. */
+  #scheduleNext(): void {
+    const earliest = this.#timers.peek();
+    if (!earliest) this.#clearTimeout();
+    else if (this.#isDue(earliest)) {
+      if (!this.#firingNext) {
+        this.#firingNext = true;
+        setImmediate(this.#fireOnNextTurn);
+      }
+    } else if (!this.#timeout || this.#timeoutDeadline > earliest.deadline) {
+      this.#clearTimeout();
+      this.#timeoutDeadline = earliest.deadline;
+      // Node fires a longer timeout at once: one at the longest, then another for the rest.
+      const ms = Math.min(earliest.deadline - Date.now(), LONGEST_TIMEOUT_MS);
+      this.#timeout = setTimeout(this.#fireOnTimeout, ms);
+    }
+  }
+
+  readonly #fireOnNextTurn = (): void => {
+    this.#firingNext = false;
+    this.#fireNext();
+  };
+
+  readonly #fireOnTimeout = (): void => {
+    this.#timeout = undefined;
+    this.#fireNext();
+  };
+
+  #clearTimeout(): void {
+    if (this.#timeout) clearTimeout(this.#timeout);
+    this.#timeout = undefined;
   }
 }
 
 /** The longest delay `setTimeout` takes (about 24.8 days). */
 const LONGEST_TIMEOUT_MS = 2_147_483_647;
+
+/** A pending timer of a {@link RealClock}. */
+class ClockTimer implements HeapItem {
+  heapIndex = -1;
+
+  constructor(
+    readonly deadline: number,
+    readonly setAs: number,
+    readonly wake: (target: unknown) => void,
+    readonly target: unknown,
+  ) {}
+}
+
+function byDeadline(a: ClockTimer, b: ClockTimer): number {
+  return a.deadline - b.deadline || a.setAs - b.setAs;
+}
 
 interface VirtualTimer {
   readonly due: number;
@@ -187,9 +268,9 @@ export class VirtualClock implements Clock {
     return this.#timers.length;
   }
 
-  setTimer<T>(ms: number, wake: (target: T) => void, target?: T): TimerHandle {
+  setTimerAt<T>(deadline: number, wake: (target: T) => void, target?: T): TimerHandle {
     const timer: VirtualTimer = {
-      due: this.#now + Math.max(0, ms),
+      due: deadline,
       seq: this.#seq++,
       wake: () => wake(target as T),
     };

@@ -4,7 +4,7 @@
  * and Map children, a retry interval) continues the frame from a promise callback or a clock timer, so a
  * parked execution holds no suspended function.
  */
-import { deadlineAfter, msUntil, type Waiter, waitOn } from '../clock.ts';
+import { deadlineAfter, type Waiter, waitUntil } from '../clock.ts';
 import type { Engine, ExecutionRun } from './engine.ts';
 import {
   asStatesError,
@@ -89,7 +89,9 @@ export function driveFrame(
       if (!state) throw new StatesError(STATES_ERRORS.Runtime, `State '${name}' does not exist`);
       let outcome = resumed;
       resumed = undefined;
-      if (outcome === undefined && frame.cursor.phase === 'retry') {
+      if (outcome === undefined && (frame.cursor.phase === 'retry' || frame.cursor.phase === 'waiting')) {
+        // Resumed in a retry interval or a Wait: back on the clock, so instants that passed while the runtime
+        // was down end in their order.
         wakeFrameAt(frame.cursor.wakeAt ?? 0, engine, run, frame, end);
         return;
       }
@@ -169,7 +171,7 @@ function resumeAfter(
  * interval) on a clock timer, or fails the frame if it is stopped first.
  */
 function wakeFrameAt(wakeAt: number, engine: Engine, run: ExecutionRun, frame: Frame, end: FrameEnd): void {
-  waitOn(engine.clock, msUntil(engine.clock, wakeAt), frame.signal, new FrameWake(engine, run, frame, end));
+  waitUntil(engine.clock, wakeAt, frame.signal, new FrameWake(engine, run, frame, end));
 }
 
 /** A frame waiting on the clock: it runs on when woken, and fails with the reason when stopped. */

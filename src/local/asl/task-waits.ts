@@ -20,6 +20,29 @@ export function deadlinePassed(clock: Clock, timeoutAt: number | undefined): boo
 }
 
 /**
+ * Fails with `error` at a `deadline` that has passed (while the runtime was down): on the clock, so the
+ * instants that passed meanwhile end in their order rather than in the order their tasks resume.
+ */
+export async function failAtPassedDeadline(
+  clock: Clock,
+  deadline: number,
+  signal: StopSignal,
+  error: StatesError,
+): Promise<never> {
+  await sleepUntil(clock, deadline, signal);
+  throw error;
+}
+
+/** Fails with `States.Timeout` if the task's `timeoutAt` has passed, as {@link failAtPassedDeadline} does. */
+export async function timeOutIfPassed(
+  clock: Clock,
+  timeoutAt: number | undefined,
+  signal: StopSignal,
+): Promise<void> {
+  if (deadlinePassed(clock, timeoutAt)) await failAtPassedDeadline(clock, timeoutAt!, signal, taskTimeout());
+}
+
+/**
  * Runs `work`, failing with `States.Timeout` at `timeoutAt` and with the abort reason when `signal` aborts.
  * The signal given to `work` aborts once the race is over.
  */
@@ -176,9 +199,9 @@ export class TokenMailbox {
     const { clock } = this.engine;
     const timedOut = deadlinePassed(clock, timeoutAt);
     if (deadlinePassed(clock, heartbeatDeadline) && !(timedOut && timeoutAt! <= heartbeatDeadline!)) {
-      throw new HeartbeatTimeoutError();
+      return failAtPassedDeadline(clock, heartbeatDeadline!, signal, new HeartbeatTimeoutError());
     }
-    if (timedOut) throw taskTimeout();
+    if (timedOut) return failAtPassedDeadline(clock, timeoutAt!, signal, taskTimeout());
     return withinDeadline(clock, timeoutAt, signal, (settled) =>
       this.#withHeartbeat(settled, heartbeatSeconds, heartbeatDeadline),
     );

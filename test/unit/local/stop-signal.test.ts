@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealClock, sleep, VirtualClock, waitOn } from '#local/clock.ts';
+import { RealClock, sleep, VirtualClock, waitUntil } from '#local/clock.ts';
 import { Stopper } from '#local/stop-signal.ts';
 
 describe('Stopper', () => {
@@ -44,8 +44,8 @@ describe('Stopper', () => {
       wake: () => outcomes.push(`${label} woke`),
       stopped: (reason: unknown) => outcomes.push(`${label} stopped: ${String(reason)}`),
     });
-    waitOn(clock, 1_000, woken, waiter('first'));
-    waitOn(clock, 5_000, stoppedFirst, waiter('second'));
+    waitUntil(clock, clock.now() + 1_000, woken, waiter('first'));
+    waitUntil(clock, clock.now() + 5_000, stoppedFirst, waiter('second'));
     // Act
     await clock.advance(1_000);
     woken.stop('late');

@@ -10,7 +10,7 @@ import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
-import { deadlinePassed, TokenMailbox, taskTimeout, withinDeadline } from '../task-waits.ts';
+import { TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
 
@@ -67,7 +67,7 @@ async function waitForWorker(
 ): Promise<void> {
   const { engine } = run;
   const { timeoutAt } = run.cursor;
-  if (deadlinePassed(engine.clock, timeoutAt)) throw taskTimeout();
+  await timeOutIfPassed(engine.clock, timeoutAt, run.signal);
   const input = JSON.stringify(run.cursor.effective ?? null);
   const start = (workerName: string | undefined): void => {
     run.emit('ActivityStarted', workerName === undefined ? {} : { workerName });

@@ -9,7 +9,7 @@ import { parseTaskResource, type TaskResource } from '../integrations/resource.t
 import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
-import { deadlinePassed, TokenMailbox, taskTimeout, withinDeadline } from '../task-waits.ts';
+import { deadlinePassed, TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 import { runActivity } from './activity-task.ts';
 import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
@@ -52,7 +52,7 @@ async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string):
     run.save({ phase: 'running', effective, timeoutAt });
   }
   try {
-    if (overdue) throw taskTimeout();
+    if (overdue) await timeOutIfPassed(engine.clock, timeoutAt, run.signal);
     const context = { executionArn: run.run.row.arn };
     const result = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
       invokeLambda(engine.lambdas, functionArn, effective, context),
@@ -87,7 +87,7 @@ async function runService(run: StateRun<TaskState>, target: Service): Promise<un
   const answered = inFlight && mailbox?.answered === true;
   try {
     if (!resuming && !answered) {
-      if (inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt)) throw taskTimeout();
+      if (inFlight) await timeOutIfPassed(engine.clock, run.cursor.timeoutAt, run.signal);
       const scheduled = run.emit('TaskScheduled', {
         resourceType,
         resource,

@@ -12,7 +12,7 @@ import { s3ObjectStorage } from '#local/s3-object-storage.ts';
 import { LocalStepFunctions } from '#local/service.ts';
 import { ACTIVITY_SUCCEEDED_HISTORY } from '#test/statemachines/conformance/activities.cases.ts';
 import { startTestS3 } from '#test/support/s3.ts';
-import { FUNCTION_ARN, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
+import { FUNCTION_ARN, fullHistory, type Harness, harness, machine, ROLE_ARN } from './harness.ts';
 import { runFixture } from './killed-runs.ts';
 
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:approve';
@@ -124,6 +124,131 @@ describe('Engine durability (SQLite file)', () => {
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
     expect(result.stopDate!.getTime() - result.startDate!.getTime()).toBe(100_000);
     expect(await terminalCounts(second, arn)).toEqual({ started: 1, terminal: 1 });
+  });
+
+  describe('waits, retry intervals and task timeouts that ran out while the runtime was down', () => {
+    /**
+     * Five branches listed latest instant first: a Wait of 30 s, a Lambda task timing out after 25 s, a retry
+     * interval of 20 s, a task token timing out after 15 s and a Wait of 10 s, each invoking `log` with its
+     * label as it ends, so `logged` is the order they ended in.
+     */
+    function endsInOrder() {
+      const logged: string[] = [];
+      let attempts = 0;
+      const handlers = {
+        log: (label: unknown) => {
+          logged.push(String(label));
+        },
+        flaky: () => {
+          attempts += 1;
+          if (attempts === 1) throw Object.assign(new Error('not yet'), { name: 'Busy' });
+          logged.push('retry 20');
+        },
+        hang: () => new Promise<never>(() => undefined),
+        ask: () => undefined,
+      };
+      // State names are unique across a state machine: each branch's are its label's.
+      const branch = (first: Record<string, unknown>, label: string) => ({
+        StartAt: label,
+        States: {
+          [label]: { ...first, Next: `log ${label}` },
+          [`log ${label}`]: { Type: 'Task', Resource: FUNCTION_ARN('log'), Parameters: label, End: true },
+        },
+      });
+      const timingOut = (label: string, fields: Record<string, unknown>) => ({
+        Type: 'Task',
+        ...fields,
+        Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: `log ${label}` }],
+      });
+      const definition = machine({
+        Branches: {
+          Type: 'Parallel',
+          Branches: [
+            branch({ Type: 'Wait', Seconds: 30 }, 'wait 30'),
+            branch(
+              timingOut('timeout 25', { Resource: FUNCTION_ARN('hang'), TimeoutSeconds: 25 }),
+              'timeout 25',
+            ),
+            {
+              StartAt: 'Flaky',
+              States: {
+                Flaky: {
+                  Type: 'Task',
+                  Resource: FUNCTION_ARN('flaky'),
+                  Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 20, MaxAttempts: 1 }],
+                  End: true,
+                },
+              },
+            },
+            branch(
+              timingOut('timeout 15', {
+                Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+                Parameters: { FunctionName: 'ask', Payload: { 'token.$': '$$.Task.Token' } },
+                TimeoutSeconds: 15,
+              }),
+              'timeout 15',
+            ),
+            branch({ Type: 'Wait', Seconds: 10 }, 'wait 10'),
+          ],
+          End: true,
+        },
+      });
+      /** Whether every branch waits: the retry interval and the task token's submission are committed. */
+      const waiting = (types: string[]) =>
+        types.includes('LambdaFunctionFailed') &&
+        types.includes('TaskSubmitted') &&
+        types.filter((type) => type === 'LambdaFunctionStarted').length === 2 &&
+        types.filter((type) => type === 'WaitStateEntered').length === 2;
+      const inOrder = ['wait 10', 'timeout 15', 'retry 20', 'timeout 25', 'wait 30'];
+      return { logged, handlers, definition, waiting, inOrder };
+    }
+
+    it('end in the order of their instants, as without the restart (virtual clock)', async () => {
+      // Prepare: all five waiting, then the runtime closed for 40 s
+      const { logged, handlers, definition, waiting, inOrder } = endsInOrder();
+      const first = reopen(handlers, new VirtualClock(Date.UTC(2026, 0, 1)));
+      const arn = await first.start(definition);
+      await first.clock.advance(1_000);
+      const ready = waiting(await first.eventTypes(arn));
+      await first.sfn.close();
+      // Act
+      const second = reopen(handlers, new VirtualClock(first.clock.now() + 40_000));
+      second.sfn.start();
+      await second.clock.advance(0);
+      // Assess
+      expect(ready).toBe(true);
+      expect(await second.sfn.awaitExecution(arn)).toMatchObject({ status: 'SUCCEEDED' });
+      expect(logged).toEqual(inOrder);
+    });
+
+    it('end in the order of their instants, as without the restart (real clock)', async () => {
+      // Prepare: at a hundredth of real time, 10 s is 100 ms; the runtime closed for 400 ms once all five wait
+      const { logged, handlers, definition, waiting, inOrder } = endsInOrder();
+      const clock = new RealClock(0.01);
+      const first = new LocalStepFunctions({ dataDir: dir, clock, lambdas: new MapLambdaRegistry(handlers) });
+      const { stateMachineArn } = await first.createStateMachine({
+        name: 'ends',
+        definition,
+        roleArn: ROLE_ARN,
+      });
+      const { executionArn } = await first.startExecution({ stateMachineArn });
+      const types = async () => (await fullHistory(first, executionArn!)).map((event) => String(event.type));
+      await vi.waitFor(async () => expect(waiting(await types())).toBe(true));
+      await first.close();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Act
+      const second = new LocalStepFunctions({
+        dataDir: dir,
+        clock,
+        lambdas: new MapLambdaRegistry(handlers),
+      });
+      second.start();
+      const result = await second.awaitExecution(executionArn!);
+      await second.close();
+      // Assess
+      expect(result).toMatchObject({ status: 'SUCCEEDED' });
+      expect(logged).toEqual(inOrder);
+    });
   });
 
   it('keeps versions and aliases across a restart, and resumes an execution started with an alias on its version', async () => {

@@ -5,7 +5,7 @@ import { setTimeout } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RealClock } from '#local/clock.ts';
+import { type Clock, RealClock, type TimerHandle } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
 import { LocalStepFunctions } from '#local/service.ts';
 import { fullHistory, historyFaults } from './harness.ts';
@@ -48,21 +48,52 @@ function endOf(execution: { status?: string; output?: string; error?: string; ca
 
 /** The longest a reference run delays a task, to find the executions whose branches race. */
 const LONGEST_TASK_DELAY_MS = 90;
+/**
+ * The longest a reference run fires a timer late: timers due at one instant (two branches' retries) may then
+ * fire in either order, as they may after a restart, which sets them again in the order their branches
+ * resume. The workload's instants are 30 ms apart or more.
+ */
+const LONGEST_TIMER_DELAY_MS = 10;
+
+/** A real clock whose timers each fire late by up to {@link LONGEST_TIMER_DELAY_MS}, drawn from `random`. */
+class JitteredClock implements Clock {
+  readonly #clock: RealClock;
+
+  constructor(
+    readonly scale: number,
+    readonly random: () => number,
+  ) {
+    this.#clock = new RealClock(scale);
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  setTimerAt<T>(deadline: number, wake: (target: T) => void, target?: T): TimerHandle {
+    return this.#clock.setTimerAt(deadline + this.random() * LONGEST_TIMER_DELAY_MS, wake, target);
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    this.#clock.clearTimer(handle);
+  }
+}
 
 /**
  * How the executions end on a fresh in-memory runtime whose clock runs at `scale`, all started at once: the
  * ends of the workload's first attempts (a redrive's end is not compared: it runs a stopped branch on from
- * where the stop found it, which a restart moves). With `taskDelays`, each task's function answers after a
- * delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms, drawn from that seed).
+ * where the stop found it, which a restart moves). With `delays`, each task's function answers after a
+ * delay of its own (0 to {@link LONGEST_TASK_DELAY_MS} ms) and each timer fires late (0 to
+ * {@link LONGEST_TIMER_DELAY_MS} ms), drawn from that seed.
  */
-async function endsAt(scale: number, runs: readonly Planned[], taskDelays?: number): Promise<End[]> {
-  const random = taskDelays === undefined ? undefined : seededRandom(taskDelays);
+async function endsAt(scale: number, runs: readonly Planned[], delays?: number): Promise<End[]> {
+  const random = delays === undefined ? undefined : seededRandom(delays);
   const delayed = async (payload: unknown) => {
     await setTimeout(Math.floor(random!() * LONGEST_TASK_DELAY_MS));
     return work(payload);
   };
   const sfn = new LocalStepFunctions({
-    clock: new RealClock(scale),
+    clock: random ? new JitteredClock(scale, random) : new RealClock(scale),
     lambdas: new MapLambdaRegistry({ work: random ? delayed : (payload) => work(payload) }),
   });
   try {
@@ -80,10 +111,10 @@ async function endsAt(scale: number, runs: readonly Planned[], taskDelays?: numb
 
 /**
  * {@link DEFINITIONS} random definitions the runtime accepts, each with an input, and how each ends when
- * nothing stops it: undefined for one whose branches race, so that a restart (which ends waits that ran out
- * meanwhile at once, and invokes again a task in flight) may change which one fails first. Such a one ends
- * otherwise in one of four runs: waits that take no time, waits as long as in the workload, and twice that
- * with tasks delayed at random.
+ * nothing stops it: undefined for one whose branches race, so that a restart (which invokes again a task in
+ * flight, and resumes timers due at one instant in another order) may change which one fails first. Such a
+ * one ends otherwise in one of four runs: waits that take no time, waits as long as in the workload, and
+ * twice that with tasks and timers delayed at random.
  */
 async function plannedRuns(seed: number): Promise<{ planned: Planned[]; ends: (End | undefined)[] }> {
   const samples = fc.sample(fc.tuple(randomDefinition, randomInput), { seed, numRuns: DEFINITIONS * 3 });

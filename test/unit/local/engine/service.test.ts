@@ -452,8 +452,8 @@ describe('Clock and retry policy', () => {
       const clock = new RealClock(1);
       const day = 86_400_000;
       const woken: string[] = [];
-      clock.setTimer(30 * day, () => woken.push('30 days'));
-      const cancelled = clock.setTimer(40 * day, () => woken.push('40 days'));
+      clock.setTimerAt(Date.now() + 30 * day, () => woken.push('30 days'));
+      const cancelled = clock.setTimerAt(Date.now() + 40 * day, () => woken.push('40 days'));
       // Act
       vi.advanceTimersByTime(29 * day);
       const before = [...woken];
@@ -465,6 +465,55 @@ describe('Clock and retry policy', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('fires real-clock timers in the order of their deadlines, equal ones in the order they were set', async () => {
+    // Prepare: deadlines already past set latest first, one cancelled, two equal ones in the future; at
+    // scale 0 a deadline an hour away is due at once
+    const clock = new RealClock(1);
+    const instant = new RealClock(0);
+    const now = Date.now();
+    const woken: string[] = [];
+    clock.setTimerAt(now + 30, () => woken.push('in 30 ms, set first'));
+    clock.setTimerAt(now - 10, () => woken.push('10 ms ago'));
+    clock.setTimerAt(now - 30, () => woken.push('30 ms ago'));
+    const cancelled = clock.setTimerAt(now - 40, () => woken.push('40 ms ago'));
+    clock.setTimerAt(now + 30, () => woken.push('in 30 ms, set second'));
+    clock.setTimerAt(now - 20, () => woken.push('20 ms ago'));
+    const atScaleZero: string[] = [];
+    instant.setTimerAt(now + 3_600_000, () => atScaleZero.push('in an hour'));
+    clock.clearTimer(cancelled);
+    const synchronously = [...woken];
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Assess
+    expect(synchronously).toEqual([]);
+    expect(woken).toEqual([
+      '30 ms ago',
+      '20 ms ago',
+      '10 ms ago',
+      'in 30 ms, set first',
+      'in 30 ms, set second',
+    ]);
+    expect(atScaleZero).toEqual(['in an hour']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('leaves no Node timeout behind once its last timer is cleared, so the process may exit', () => {
+    // Prepare
+    const timeouts = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timeouts();
+    const clock = new RealClock(1);
+    const timers = [clock.setTimerAt(Date.now() + 60_000, () => undefined)];
+    timers.push(clock.setTimerAt(Date.now() + 30_000, () => undefined));
+    const whilePending = timeouts();
+    // Act
+    for (const timer of timers) clock.clearTimer(timer);
+    // Assess
+    expect(whilePending - before).toBeGreaterThanOrEqual(1);
+    expect(timeouts()).toBe(before);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('applies full jitter and gives up after MaxAttempts', () => {
