@@ -218,7 +218,7 @@ export class RealClock implements Clock {
 /** The longest delay `setTimeout` takes (about 24.8 days). */
 const LONGEST_TIMEOUT_MS = 2_147_483_647;
 
-/** A pending timer of a {@link RealClock}. */
+/** A pending timer of a {@link RealClock} or a {@link VirtualClock}. */
 class ClockTimer implements HeapItem {
   heapIndex = -1;
 
@@ -234,12 +234,6 @@ function byDeadline(a: ClockTimer, b: ClockTimer): number {
   return a.deadline - b.deadline || a.setAs - b.setAs;
 }
 
-interface VirtualTimer {
-  readonly due: number;
-  readonly seq: number;
-  readonly wake: () => void;
-}
-
 /**
  * A clock for tests: time moves only when `advance` is called, which fires the due timers in order
  * (letting the woken code run, and fire timers it sets within the window, before the next one).
@@ -252,8 +246,8 @@ interface VirtualTimer {
 export class VirtualClock implements Clock {
   readonly scale = 1;
   #now: number;
-  #seq = 0;
-  #timers: VirtualTimer[] = [];
+  readonly #timers = new MinHeap<ClockTimer>(byDeadline);
+  #timersSet = 0;
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.#now = start;
@@ -265,21 +259,17 @@ export class VirtualClock implements Clock {
 
   /** How many sleeps are pending. */
   get pendingTimers(): number {
-    return this.#timers.length;
+    return this.#timers.size;
   }
 
   setTimerAt<T>(deadline: number, wake: (target: T) => void, target?: T): TimerHandle {
-    const timer: VirtualTimer = {
-      due: deadline,
-      seq: this.#seq++,
-      wake: () => wake(target as T),
-    };
+    const timer = new ClockTimer(deadline, this.#timersSet++, wake as (target: unknown) => void, target);
     this.#timers.push(timer);
     return timer;
   }
 
   clearTimer(handle: TimerHandle): void {
-    this.#timers = this.#timers.filter((timer) => timer !== handle);
+    this.#timers.remove(handle as ClockTimer);
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way, earliest first. */
@@ -287,11 +277,11 @@ export class VirtualClock implements Clock {
     const target = this.#now + Math.max(0, ms);
     await settle();
     for (;;) {
-      const next = this.#earliest();
-      if (!next || next.due > target) break;
-      this.#timers = this.#timers.filter((t) => t !== next);
-      this.#now = Math.max(this.#now, next.due);
-      next.wake();
+      const next = this.#timers.peek();
+      if (!next || next.deadline > target) break;
+      this.#timers.pop();
+      this.#now = Math.max(this.#now, next.deadline);
+      next.wake(next.target);
       await settle();
     }
     this.#now = target;
@@ -302,18 +292,10 @@ export class VirtualClock implements Clock {
   async runAll(maxSteps = 10_000): Promise<void> {
     await settle();
     for (let step = 0; step < maxSteps; step++) {
-      const next = this.#earliest();
+      const next = this.#timers.peek();
       if (!next) return;
-      await this.advance(Math.max(0, next.due - this.#now));
+      await this.advance(Math.max(0, next.deadline - this.#now));
     }
-  }
-
-  #earliest(): VirtualTimer | undefined {
-    let best: VirtualTimer | undefined;
-    for (const t of this.#timers) {
-      if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
-    }
-    return best;
   }
 }
 
