@@ -81,10 +81,12 @@ export function sleep(clock: Clock, ms: number, signal: StopSignal): Promise<voi
   return sleepUntil(clock, deadlineAfter(clock, ms), signal);
 }
 
-/** Logical milliseconds from now until the wall-clock `deadline` on `clock` (0 if past, or on a clock of scale 0). */
-export function msUntil(clock: Clock, deadline: number): number {
-  const remaining = deadline - clock.now();
-  return remaining <= 0 || clock.scale === 0 ? 0 : remaining / clock.scale;
+/**
+ * Whether the wall-clock `deadline` has come on `clock`: it has passed, or the clock is of scale 0, where
+ * every wait ends at once (a deadline set at another scale too).
+ */
+export function deadlineReached(clock: Clock, deadline: number): boolean {
+  return clock.scale === 0 || deadline <= clock.now();
 }
 
 /** The wall-clock instant at which a logical duration of `ms` starting now ends on `clock`. */
@@ -163,16 +165,11 @@ export class RealClock implements Clock {
     if (this.#timers.remove(handle as ClockTimer) && this.#timers.size === 0) this.#clearTimeout();
   }
 
-  /** A timer is due once its deadline has passed; at scale 0 every one is (a deadline set at another scale too). */
-  #isDue(timer: ClockTimer): boolean {
-    return this.scale === 0 || timer.deadline <= Date.now();
-  }
-
   /** Fires the earliest timer if it is due, then schedules the next. */
   #fireNext(): void {
     const earliest = this.#timers.peek();
     try {
-      if (earliest && this.#isDue(earliest)) {
+      if (earliest && deadlineReached(this, earliest.deadline)) {
         this.#timers.pop();
         earliest.wake(earliest.target);
       }
@@ -185,7 +182,7 @@ export class RealClock implements Clock {
   #scheduleNext(): void {
     const earliest = this.#timers.peek();
     if (!earliest) this.#clearTimeout();
-    else if (this.#isDue(earliest)) {
+    else if (deadlineReached(this, earliest.deadline)) {
       if (!this.#firingNext) {
         this.#firingNext = true;
         setImmediate(this.#fireOnNextTurn);

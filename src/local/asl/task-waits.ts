@@ -23,7 +23,7 @@ export function deadlinePassed(clock: Clock, timeoutAt: number | undefined): boo
  * Fails with `error` at a `deadline` that has passed (while the runtime was down): on the clock, so the
  * instants that passed meanwhile end in their order rather than in the order their tasks resume.
  */
-export async function failAtPassedDeadline(
+async function failAtPassedDeadline(
   clock: Clock,
   deadline: number,
   signal: StopSignal,

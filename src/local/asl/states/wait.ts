@@ -1,4 +1,4 @@
-import { deadlineAfter, msUntil } from '../../clock.ts';
+import { deadlineAfter, deadlineReached } from '../../clock.ts';
 import type { ContextSource } from '../context-object.ts';
 import { applyPath } from '../data-flow.ts';
 import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
@@ -29,7 +29,7 @@ export function runWait(
     run.saveDeferred({ phase: 'waiting', wakeAt: deadlineAfter(clock, delayMs) });
   }
   const wakeAt = run.cursor.wakeAt ?? 0;
-  if (msUntil(clock, wakeAt) > 0) return { wakeAt };
+  if (!deadlineReached(clock, wakeAt)) return { wakeAt };
   const output = applyPath(effective, state.OutputPath, context, frame);
   return state.Assign === undefined
     ? { output, next: state.Next }
@@ -98,7 +98,7 @@ async function startJsonataWait(run: StateRun<WaitState>): Promise<StateResult |
 /** A JSONata Wait once its instant is set: that instant until it comes, then its `Output` and `Assign`. */
 function endJsonataWait(run: StateRun<WaitState>): StateWait | StateResult | Promise<StateResult> {
   const wakeAt = run.cursor.wakeAt ?? 0;
-  if (msUntil(run.engine.clock, wakeAt) > 0) return { wakeAt };
+  if (!deadlineReached(run.engine.clock, wakeAt)) return { wakeAt };
   return run.exit(run.input, run.state.Next, false);
 }
 
