@@ -7,7 +7,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import type { ActivityQueue } from './asl/activity-queue.ts';
 import type { Clock } from './clock.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
-import { pageByArn, parseArn, refuseInvalidEncryption, validateName } from './service-validation.ts';
+import { encryptionConfigurationJson, pageByArn, parseArn, validateName } from './service-validation.ts';
 import type { ActivityRow, Store } from './store.ts';
 import { NO_TAGS, withTags } from './tags.ts';
 
@@ -48,13 +48,13 @@ export class ActivityApi {
   async createActivity(input: Sfn.CreateActivityCommandInput): Promise<Out<Sfn.CreateActivityCommandOutput>> {
     const { store, clock, region, account } = this.options;
     const name = validateName(input.name, 'name');
-    refuseInvalidEncryption(input.encryptionConfiguration);
+    const encryptionConfiguration = encryptionConfigurationJson(input.encryptionConfiguration);
     const arn = `arn:aws:states:${region}:${account}:activity:${name}`;
     const tags = withTags(NO_TAGS, input.tags ?? [], arn);
     const existing = store.getActivity(arn);
     if (existing) return { activityArn: arn, creationDate: new Date(existing.creationDate) };
     const creationDate = clock.now();
-    store.transaction(() => store.putActivity({ arn, name, creationDate, tags }));
+    store.transaction(() => store.putActivity({ arn, name, creationDate, tags, encryptionConfiguration }));
     return { activityArn: arn, creationDate: new Date(creationDate) };
   }
 
@@ -62,7 +62,12 @@ export class ActivityApi {
     input: Sfn.DescribeActivityCommandInput,
   ): Promise<Out<Sfn.DescribeActivityCommandOutput>> {
     const activity = this.#activity(input.activityArn);
-    return { activityArn: activity.arn, name: activity.name, creationDate: new Date(activity.creationDate) };
+    return {
+      activityArn: activity.arn,
+      name: activity.name,
+      creationDate: new Date(activity.creationDate),
+      encryptionConfiguration: JSON.parse(activity.encryptionConfiguration) as Sfn.EncryptionConfiguration,
+    };
   }
 
   async listActivities(

@@ -82,8 +82,8 @@ export class MemoryStore implements Store {
     machine: Omit<StateMachineRow, 'revision' | 'creationDate' | 'type' | 'description' | 'status' | 'tags'>,
     date: number,
   ): number {
-    const { arn, name, definition, roleArn, revisionId, loggingConfiguration, tracingConfiguration } =
-      machine;
+    const { arn, name, definition, roleArn, revisionId } = machine;
+    const { loggingConfiguration, tracingConfiguration, encryptionConfiguration } = machine;
     this.#revisions.push({
       stateMachineArn: arn,
       name,
@@ -92,6 +92,7 @@ export class MemoryStore implements Store {
       revisionId,
       loggingConfiguration,
       tracingConfiguration,
+      encryptionConfiguration,
       updateDate: date,
     });
     this.#onUndo(() => this.#revisions.pop());

@@ -13,7 +13,12 @@ import { jsonSyntaxError } from './asl/json-syntax-error.ts';
 import { NOT_TRUNCATED } from './asl/pending-events.ts';
 import type { DefinitionDiagnostic } from './asl/validate.ts';
 import { StepFunctionsApiError, type StepFunctionsErrorCode } from './service-errors.ts';
-import { DEFAULT_TRACING_CONFIGURATION, type EventRow, type ExecutionRow } from './store.ts';
+import {
+  DEFAULT_ENCRYPTION_CONFIGURATION,
+  DEFAULT_TRACING_CONFIGURATION,
+  type EventRow,
+  type ExecutionRow,
+} from './store.ts';
 
 /**
  * What AWS forbids in names: whitespace, brackets, wildcards, special characters, control characters
@@ -175,16 +180,20 @@ export function tracingConfigurationJson(tracing: TracingConfiguration | undefin
 }
 
 /**
- * Refuses an `encryptionConfiguration` AWS refuses, `InvalidEncryptionConfiguration`: a customer managed
- * key without `kmsKeyId`. (The configuration is otherwise not acted upon: nothing is encrypted locally.)
+ * An `encryptionConfiguration` as kept and answered, as JSON: an AWS owned key when none is given.
+ * `InvalidEncryptionConfiguration` for a customer managed key without `kmsKeyId`, as AWS refuses it.
+ * (Nothing is encrypted locally: the configuration is recorded, not acted upon.)
  */
-export function refuseInvalidEncryption(encryption: EncryptionConfiguration | undefined): void {
-  if (encryption?.type === 'CUSTOMER_MANAGED_KMS_KEY' && !encryption.kmsKeyId) {
+export function encryptionConfigurationJson(encryption: EncryptionConfiguration | undefined): string {
+  if (encryption === undefined) return DEFAULT_ENCRYPTION_CONFIGURATION;
+  const { type, kmsKeyId, kmsDataKeyReusePeriodSeconds } = encryption;
+  if (type === 'CUSTOMER_MANAGED_KMS_KEY' && !kmsKeyId) {
     throw new StepFunctionsApiError(
       'InvalidEncryptionConfiguration',
       'Invalid Encryption Configuration: kmsKeyId is required when type is CUSTOMER_MANAGED_KMS_KEY',
     );
   }
+  return JSON.stringify({ type, kmsKeyId, kmsDataKeyReusePeriodSeconds });
 }
 
 /** The most tags a state machine may have (AWS's quota). */

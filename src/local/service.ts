@@ -25,6 +25,7 @@ import {
   DIAGNOSTIC_SEVERITIES,
   EXECUTION_STATUSES,
   encodePageToken,
+  encryptionConfigurationJson,
   historyEvent,
   INCLUDED_DATA,
   invalidDefinition,
@@ -34,7 +35,6 @@ import {
   pageSize,
   parseArn,
   REDRIVE_FILTERS,
-  refuseInvalidEncryption,
   STATE_MACHINE_TYPES,
   startedWithArns,
   tracingConfigurationJson,
@@ -241,8 +241,8 @@ export class LocalStepFunctions {
     const definition = this.#checkDefinition(input.definition, type);
     const loggingConfiguration = loggingConfigurationJson(input.loggingConfiguration);
     const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
+    const encryptionConfiguration = encryptionConfigurationJson(input.encryptionConfiguration);
     const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
-    refuseInvalidEncryption(input.encryptionConfiguration);
     const tags = withTags(NO_TAGS, input.tags ?? [], arn);
     const existing = this.store.getStateMachine(arn);
     if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
@@ -250,7 +250,12 @@ export class LocalStepFunctions {
       // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
       if (
         existing.type === type &&
-        sameConfiguration(existing, { definition, loggingConfiguration, tracingConfiguration })
+        sameConfiguration(existing, {
+          definition,
+          loggingConfiguration,
+          tracingConfiguration,
+          encryptionConfiguration,
+        })
       ) {
         return {
           stateMachineArn: arn,
@@ -274,6 +279,7 @@ export class LocalStepFunctions {
       description: null,
       loggingConfiguration,
       tracingConfiguration,
+      encryptionConfiguration,
       status: 'ACTIVE',
       tags,
       publications: NO_PUBLICATIONS,
@@ -290,11 +296,10 @@ export class LocalStepFunctions {
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
     const machine = this.#activeStateMachine(input.stateMachineArn);
     refuseVersionDescriptionWithoutPublish(input);
-    refuseInvalidEncryption(input.encryptionConfiguration);
-    const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
-    if (
-      [definition, roleArn, loggingConfiguration, tracingConfiguration].every((part) => part === undefined)
-    ) {
+    const { definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration } =
+      input;
+    const parts = [definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration];
+    if (parts.every((part) => part === undefined)) {
       throw new StepFunctionsApiError(
         'MissingRequiredParameter',
         'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
@@ -862,7 +867,8 @@ export class LocalStepFunctions {
 
   /** `machine` with what an UpdateStateMachine `input` gives instead, each part checked. */
   #updated(machine: StateMachineRow, input: Sfn.UpdateStateMachineCommandInput): StateMachineRow {
-    const { definition, roleArn, loggingConfiguration, tracingConfiguration } = input;
+    const { definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration } =
+      input;
     return {
       ...machine,
       definition:
@@ -876,6 +882,10 @@ export class LocalStepFunctions {
         tracingConfiguration === undefined
           ? machine.tracingConfiguration
           : tracingConfigurationJson(tracingConfiguration),
+      encryptionConfiguration:
+        encryptionConfiguration === undefined
+          ? machine.encryptionConfiguration
+          : encryptionConfigurationJson(encryptionConfiguration),
     };
   }
 
@@ -952,15 +962,19 @@ function validateRoleArn(roleArn: unknown): string {
   return roleArn;
 }
 
-/** Whether two revisions of a state machine have the same definition, logging and tracing configuration. */
-function sameConfiguration(
-  a: Pick<StateMachineRow, 'definition' | 'loggingConfiguration' | 'tracingConfiguration'>,
-  b: Pick<StateMachineRow, 'definition' | 'loggingConfiguration' | 'tracingConfiguration'>,
-): boolean {
+/** What a revision of a state machine is compared by: its definition and its configuration. */
+type Configuration = Pick<
+  StateMachineRow,
+  'definition' | 'loggingConfiguration' | 'tracingConfiguration' | 'encryptionConfiguration'
+>;
+
+/** Whether two revisions of a state machine have the same definition, logging, tracing and encryption configuration. */
+function sameConfiguration(a: Configuration, b: Configuration): boolean {
   return (
     a.definition === b.definition &&
     a.loggingConfiguration === b.loggingConfiguration &&
-    a.tracingConfiguration === b.tracingConfiguration
+    a.tracingConfiguration === b.tracingConfiguration &&
+    a.encryptionConfiguration === b.encryptionConfiguration
   );
 }
 
@@ -1002,11 +1016,12 @@ function expressBilling(durationMs: number): Sfn.BillingDetails {
   };
 }
 
-/** The logging and tracing configuration and revisionId of a revision, as DescribeStateMachine answers them. */
+/** The logging, tracing and encryption configuration and revisionId of a revision, as DescribeStateMachine answers them. */
 function configurationOf(revision: RevisionRow | StateMachineRow) {
   return {
     loggingConfiguration: JSON.parse(revision.loggingConfiguration) as Sfn.LoggingConfiguration,
     tracingConfiguration: JSON.parse(revision.tracingConfiguration) as Sfn.TracingConfiguration,
+    encryptionConfiguration: JSON.parse(revision.encryptionConfiguration) as Sfn.EncryptionConfiguration,
     ...revisionIdOf(revision),
   };
 }

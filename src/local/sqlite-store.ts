@@ -8,6 +8,7 @@ import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-his
 import { NO_PUBLICATIONS } from './state-machine-versions.ts';
 import {
   type ActivityRow,
+  DEFAULT_ENCRYPTION_CONFIGURATION,
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS sink_messages (
 function addedColumns(): (readonly [table: string, column: string, definition: string])[] {
   const logging = `TEXT NOT NULL DEFAULT '${DEFAULT_LOGGING_CONFIGURATION}'`;
   const tracing = `TEXT NOT NULL DEFAULT '${DEFAULT_TRACING_CONFIGURATION}'`;
+  const encryption = `TEXT NOT NULL DEFAULT '${DEFAULT_ENCRYPTION_CONFIGURATION}'`;
   return [
     ['state_machines', 'logging_configuration', logging],
     ['state_machines', 'tracing_configuration', tracing],
@@ -77,6 +79,9 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'publications', `TEXT NOT NULL DEFAULT '${NO_PUBLICATIONS}'`],
     ['executions', 'version_arn', 'TEXT'],
     ['executions', 'alias_arn', 'TEXT'],
+    ['state_machines', 'encryption_configuration', encryption],
+    ['revisions', 'encryption_configuration', encryption],
+    ['activities', 'encryption_configuration', encryption],
   ];
 }
 
@@ -117,11 +122,12 @@ const EXECUTION_COLUMNS = `id, arn, state_machine_arn AS stateMachineArn, name, 
   version_arn AS versionArn, alias_arn AS aliasArn`;
 /** The configuration columns of a state machine or revision, as the fields of its row. */
 const CONFIGURATION_COLUMNS = `NULLIF(revision_id, '') AS revisionId, logging_configuration AS loggingConfiguration,
-  tracing_configuration AS tracingConfiguration`;
+  tracing_configuration AS tracingConfiguration, encryption_configuration AS encryptionConfiguration`;
 const MACHINE_COLUMNS = `arn, name, type, role_arn AS roleArn, definition, revision, creation_date AS creationDate,
   description, ${CONFIGURATION_COLUMNS}, status, tags, publications`;
 
-const ACTIVITY_COLUMNS = 'arn, name, creation_date AS creationDate, tags';
+const ACTIVITY_COLUMNS =
+  'arn, name, creation_date AS creationDate, tags, encryption_configuration AS encryptionConfiguration';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -256,7 +262,7 @@ export class SqliteStore implements Store {
   ): number {
     const result = this.#sql(
       `INSERT INTO revisions (state_machine_arn, name, definition, role_arn, revision_id, update_date,
-       logging_configuration, tracing_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       logging_configuration, tracing_configuration, encryption_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       machine.arn,
       machine.name,
@@ -266,6 +272,7 @@ export class SqliteStore implements Store {
       date,
       machine.loggingConfiguration,
       machine.tracingConfiguration,
+      machine.encryptionConfiguration,
     );
     return Number(result.lastInsertRowid);
   }
@@ -281,8 +288,8 @@ export class SqliteStore implements Store {
   insertStateMachine(row: StateMachineRow): void {
     this.#sql(
       `INSERT INTO state_machines (arn, name, type, role_arn, definition, revision_id, revision, creation_date, description,
-       logging_configuration, tracing_configuration, status, tags, publications)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       logging_configuration, tracing_configuration, encryption_configuration, status, tags, publications)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.name,
@@ -295,6 +302,7 @@ export class SqliteStore implements Store {
       row.description,
       row.loggingConfiguration,
       row.tracingConfiguration,
+      row.encryptionConfiguration,
       row.status,
       row.tags,
       row.publications,
@@ -305,7 +313,8 @@ export class SqliteStore implements Store {
   updateStateMachine(row: StateMachineRow): void {
     this.#sql(
       `UPDATE state_machines SET role_arn = ?, definition = ?, revision_id = ?, revision = ?, description = ?,
-       logging_configuration = ?, tracing_configuration = ?, status = ?, tags = ?, publications = ? WHERE arn = ?`,
+       logging_configuration = ?, tracing_configuration = ?, encryption_configuration = ?, status = ?, tags = ?,
+       publications = ? WHERE arn = ?`,
     ).run(
       row.roleArn,
       row.definition,
@@ -314,6 +323,7 @@ export class SqliteStore implements Store {
       row.description,
       row.loggingConfiguration,
       row.tracingConfiguration,
+      row.encryptionConfiguration,
       row.status,
       row.tags,
       row.publications,
@@ -349,12 +359,10 @@ export class SqliteStore implements Store {
   // --- activities -----------------------------------------------------------------------------------
 
   putActivity(row: ActivityRow): void {
-    this.#sql('INSERT OR REPLACE INTO activities (arn, name, creation_date, tags) VALUES (?, ?, ?, ?)').run(
-      row.arn,
-      row.name,
-      row.creationDate,
-      row.tags,
-    );
+    this.#sql(
+      `INSERT OR REPLACE INTO activities (arn, name, creation_date, tags, encryption_configuration)
+       VALUES (?, ?, ?, ?, ?)`,
+    ).run(row.arn, row.name, row.creationDate, row.tags, row.encryptionConfiguration);
   }
 
   getActivity(arn: string): ActivityRow | undefined {

@@ -19,6 +19,8 @@ export interface StateMachineRow {
   loggingConfiguration: string;
   /** The `tracingConfiguration` DescribeStateMachine answers, as JSON. */
   tracingConfiguration: string;
+  /** The `encryptionConfiguration` DescribeStateMachine answers, as JSON. */
+  encryptionConfiguration: string;
   /** DELETING once DeleteStateMachine found it with RUNNING executions: the row goes when the last one ends. */
   status: 'ACTIVE' | 'DELETING';
   /** Its tags as ListTagsForResource answers them, as JSON (`[{"key":"team","value":"payments"}]`). */
@@ -37,6 +39,8 @@ export function updatedMachine(stored: StateMachineRow, row: StateMachineRow): S
 export const DEFAULT_LOGGING_CONFIGURATION = '{"level":"OFF","includeExecutionData":false}';
 /** The `tracingConfiguration` (JSON) of a state machine created without one: X-Ray tracing is off. */
 export const DEFAULT_TRACING_CONFIGURATION = '{"enabled":false}';
+/** The `encryptionConfiguration` (JSON) of a state machine or activity created without one: an AWS owned key. */
+export const DEFAULT_ENCRYPTION_CONFIGURATION = '{"type":"AWS_OWNED_KEY"}';
 
 /** An activity as stored (CreateActivity). */
 export interface ActivityRow {
@@ -46,6 +50,8 @@ export interface ActivityRow {
   creationDate: number;
   /** Its tags as ListTagsForResource answers them, as JSON (see {@link StateMachineRow.tags}). */
   tags: string;
+  /** The `encryptionConfiguration` DescribeActivity answers, as JSON. */
+  encryptionConfiguration: string;
 }
 
 /** An execution as stored. */
@@ -127,6 +133,7 @@ export interface RevisionRow {
   revisionId: string | null;
   loggingConfiguration: string;
   tracingConfiguration: string;
+  encryptionConfiguration: string;
 }
 
 /** What {@link Store.finishExecutions} records of one execution. */

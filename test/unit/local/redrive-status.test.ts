@@ -14,6 +14,7 @@ import {
 } from '#local/redrive-tokens.ts';
 import { NO_PUBLICATIONS } from '#local/state-machine-versions.ts';
 import {
+  DEFAULT_ENCRYPTION_CONFIGURATION,
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type ExecutionRow,
@@ -34,6 +35,7 @@ const MACHINE: StateMachineRow = {
   description: null,
   loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
   tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
+  encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
   status: 'ACTIVE',
   tags: NO_TAGS,
   publications: NO_PUBLICATIONS,

@@ -9,6 +9,7 @@ import { SqliteStore } from '#local/sqlite-store.ts';
 import { NO_PUBLICATIONS } from '#local/state-machine-versions.ts';
 import {
   type ActivityRow,
+  DEFAULT_ENCRYPTION_CONFIGURATION,
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
@@ -34,6 +35,7 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     status: 'ACTIVE',
     loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
     tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
+    encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
     tags: NO_TAGS,
     publications: NO_PUBLICATIONS,
     ...overrides,
@@ -67,7 +69,14 @@ function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:';
 
 function anActivity(name: string, overrides: Partial<ActivityRow> = {}): ActivityRow {
-  return { arn: `${ACTIVITY_ARN}${name}`, name, creationDate: 4_000, tags: NO_TAGS, ...overrides };
+  return {
+    arn: `${ACTIVITY_ARN}${name}`,
+    name,
+    creationDate: 4_000,
+    tags: NO_TAGS,
+    encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
+    ...overrides,
+  };
 }
 
 function anEvent(id: number): EventRow {
@@ -633,6 +642,7 @@ describe.each(STORES)('%s', (_name, open) => {
       revisionId: 'r1',
       loggingConfiguration: DEFAULT_LOGGING_CONFIGURATION,
       tracingConfiguration: DEFAULT_TRACING_CONFIGURATION,
+      encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
     });
     expect(store.getRevision(revision + 1)).toBeUndefined();
     store.close();
@@ -644,7 +654,10 @@ describe.each(STORES)('%s', (_name, open) => {
     for (const name of ['c', 'a', 'b']) store.putActivity(anActivity(name));
 
     // Act
-    store.putActivity(anActivity('a', { tags: '[{"key":"team","value":"payments"}]' }));
+    const customerKey = '{"type":"CUSTOMER_MANAGED_KMS_KEY","kmsKeyId":"alias/approvals"}';
+    store.putActivity(
+      anActivity('a', { tags: '[{"key":"team","value":"payments"}]', encryptionConfiguration: customerKey }),
+    );
     const page = store.listActivities(`${ACTIVITY_ARN}a`, 5);
     expect(() =>
       store.transaction(() => {
@@ -659,7 +672,7 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(page.map((row) => row.name)).toEqual(['b', 'c']);
     expect(store.listActivities('', 5).map((row) => row.name)).toEqual(['a', 'c']);
     expect(store.getActivity(`${ACTIVITY_ARN}a`)).toEqual(
-      anActivity('a', { tags: '[{"key":"team","value":"payments"}]' }),
+      anActivity('a', { tags: '[{"key":"team","value":"payments"}]', encryptionConfiguration: customerKey }),
     );
     expect(store.getActivity(`${ACTIVITY_ARN}d`)).toBeUndefined();
     store.close();
@@ -672,7 +685,13 @@ describe.each(STORES)('%s', (_name, open) => {
     const created = aMachine({ revisionId: null, tracingConfiguration: '{"enabled":true}' });
     const first = store.insertRevision(created, 1_000);
     store.insertStateMachine({ ...created, revision: first });
-    const updated = { ...created, revisionId: 'r2', loggingConfiguration: logging };
+    const encryption = '{"type":"CUSTOMER_MANAGED_KMS_KEY","kmsKeyId":"alias/orders"}';
+    const updated = {
+      ...created,
+      revisionId: 'r2',
+      loggingConfiguration: logging,
+      encryptionConfiguration: encryption,
+    };
     // Act
     const second = store.insertRevision(updated, 2_000);
     store.updateStateMachine({ ...updated, revision: second });
@@ -680,8 +699,13 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(store.getRevision(first)).toMatchObject({
       revisionId: null,
       tracingConfiguration: '{"enabled":true}',
+      encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
     });
-    expect(store.getRevision(second)).toMatchObject({ revisionId: 'r2', loggingConfiguration: logging });
+    expect(store.getRevision(second)).toMatchObject({
+      revisionId: 'r2',
+      loggingConfiguration: logging,
+      encryptionConfiguration: encryption,
+    });
     expect(store.getStateMachine(MACHINE_ARN)).toEqual({ ...updated, revision: second });
     expect(store.listStateMachines('', 5)).toEqual([{ ...updated, revision: second }]);
     store.close();

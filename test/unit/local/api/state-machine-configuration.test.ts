@@ -404,10 +404,15 @@ describe('a data directory written before logging and tracing were kept', () => 
     expect(fresh).toMatchObject({
       loggingConfiguration: DEFAULT_LOGGING,
       tracingConfiguration: DEFAULT_TRACING,
+      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
     });
     expect(fresh).not.toHaveProperty('revisionId');
     expect(changed).toMatchObject({ definition: passMachine('v2'), revisionId: 'rev-changed-2' });
-    expect(before).toMatchObject({ definition: passMachine('v1'), loggingConfiguration: DEFAULT_LOGGING });
+    expect(before).toMatchObject({
+      definition: passMachine('v1'),
+      loggingConfiguration: DEFAULT_LOGGING,
+      encryptionConfiguration: { type: 'AWS_OWNED_KEY' },
+    });
     expect(before).not.toHaveProperty('revisionId');
     expect(unchanged.revisionId).toBe('rev-changed-2');
     expect(reopened).toMatchObject({
