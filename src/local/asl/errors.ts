@@ -69,6 +69,11 @@ export class EvaluationError extends StatesError {
   }
 }
 
+/** `States.ItemReaderFailed` with `cause`: a Distributed Map's `ItemReader` could not read its items. */
+export function itemReaderFailed(cause: string): StatesError {
+  return new StatesError(STATES_ERRORS.ItemReaderFailed, cause);
+}
+
 /**
  * A task whose `TimeoutSeconds` elapsed: recorded as `States.Timeout` without a cause (TaskTimedOut,
  * ExecutionFailed), as AWS records it, while a Catcher gets `{ "Error": "States.Timeout", "Cause": "" }`

@@ -3,7 +3,7 @@
  * documents (https://docs.aws.amazon.com/step-functions/latest/dg/example-csv-parse-dist-map.html) and the
  * answers AWS recorded (LocalStack's `test_map_item_reader_base_csv_*` snapshots).
  */
-import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { itemReaderFailed } from '../errors.ts';
 
 /** The `CSVDelimiter` values and the character each stands for. */
 export const CSV_DELIMITERS = { COMMA: ',', PIPE: '|', SEMICOLON: ';', SPACE: ' ', TAB: '\t' } as const;
@@ -28,7 +28,7 @@ export function csvItems(text: string, reading: CsvReading): Record<string, stri
   const rows = csvRows(text, reading.delimiter);
   const headers = reading.headers ?? rows.shift() ?? [];
   if (new Set(headers).size !== headers.length) {
-    throw new StatesError(STATES_ERRORS.ItemReaderFailed, 'CSV headers cannot contain duplicates.');
+    throw itemReaderFailed('CSV headers cannot contain duplicates.');
   }
   return rows.map((row) => Object.fromEntries(headers.map((header, index) => [header, row[index] ?? ''])));
 }

@@ -4,7 +4,7 @@
  * `States.ItemReaderFailed`, as on AWS.
  */
 import { resolvePayloadTemplate } from '../data-flow.ts';
-import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { itemReaderFailed } from '../errors.ts';
 import { deeperThan, MAX_JSON_DEPTH } from '../expressions/json-values.ts';
 import { MAP_FIELD_BOUNDS, numberAtPath } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
@@ -12,6 +12,7 @@ import type { ListedObject, ObjectStorage } from '../object-storage.ts';
 import type { StateRun } from '../state-run.ts';
 import type { ItemReader, MapState } from '../types.ts';
 import { CSV_DELIMITERS, csvItems } from './csv-items.ts';
+import { jsonItems, jsonLinesItems } from './json-items.ts';
 
 /** The `ReaderConfig.InputType` values this runtime parses. */
 export const READER_INPUT_TYPES = ['CSV', 'JSON', 'JSONL'] as const;
@@ -38,7 +39,7 @@ export async function readItems(run: StateRun<MapState>, effective: unknown): Pr
   const target = readTarget(await readerParameters(run, reader, effective));
   const storage = run.engine.objectStorage;
   if (!storage) {
-    throw readFailure(
+    throw itemReaderFailed(
       'The local runtime has no S3 to read the items from: it reads them from the local S3 server of its data directory (cutover local without --no-data-services)',
     );
   }
@@ -48,7 +49,7 @@ export async function readItems(run: StateRun<MapState>, effective: unknown): Pr
     : await objectItems(run, storage, target);
   const tooDeep = deeperThan(items, MAX_JSON_DEPTH - 1);
   if (tooDeep !== undefined) {
-    throw readFailure(
+    throw itemReaderFailed(
       `The items read nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the local runtime's limit (at ${tooDeep.slice(0, 60)})`,
     );
   }
@@ -73,7 +74,7 @@ function readTarget(parameters: unknown): ReadTarget {
     const value = fields[field];
     if (value === undefined && !required) return undefined;
     if (typeof value !== 'string' || value === '') {
-      throw readFailure(
+      throw itemReaderFailed(
         `The ItemReader's ${field} must be a non-empty string (got ${JSON.stringify(value ?? null)})`,
       );
     }
@@ -97,7 +98,7 @@ async function maxItemsOf(run: StateRun<MapState>, reader: ItemReader, effective
   if (config.MaxItemsPath !== undefined) {
     const selected = readPath(config.MaxItemsPath, effective, run.contextSource(), run.frame);
     const value = numberAtPath('MaxItemsPath', config.MaxItemsPath, selected, true);
-    if (value < 0) throw readFailure('field MaxItems must be positive');
+    if (value < 0) throw itemReaderFailed('field MaxItems must be positive');
     return value;
   }
   if (config.MaxItems === undefined) return 0;
@@ -113,7 +114,7 @@ async function objectItems(
 ): Promise<unknown[]> {
   const config = run.state.ItemReader!.ReaderConfig ?? {};
   const key = target.key ?? '';
-  if (key === '') throw readFailure('The ItemReader of s3:getObject needs a Key');
+  if (key === '') throw itemReaderFailed('The ItemReader of s3:getObject needs a Key');
   const text = await request(() => storage.getObjectText(target.bucket, key, target.versionId), target);
   const where = `s3://${target.bucket}/${key}`;
   switch (config.InputType) {
@@ -127,48 +128,6 @@ async function objectItems(
     default:
       return jsonItems(text, where, config.ItemsPointer);
   }
-}
-
-/** The elements of the JSON array in `text`, or of the array `pointer` (a JSON Pointer) selects in it. */
-function jsonItems(text: string, where: string, pointer: string | undefined): unknown[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw readFailure(`${where} is not JSON: ${(error as Error).message}`);
-  }
-  if (pointer) value = resolvePointer(value, pointer);
-  if (!Array.isArray(value)) throw readFailure('Attempting to map over non-iterable node.');
-  return value;
-}
-
-/** What the JSON Pointer `pointer` (RFC 6901) selects in `value`. */
-function resolvePointer(value: unknown, pointer: string): unknown {
-  let selected = value;
-  for (const token of pointer.slice(1).split('/')) {
-    const name = token.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (typeof selected !== 'object' || selected === null || !Object.hasOwn(selected, name)) {
-      throw readFailure(
-        'The provided ReaderConfig.ItemsPointer does not match any valid path in the JSON structure.',
-      );
-    }
-    selected = (selected as Record<string, unknown>)[name];
-  }
-  return selected;
-}
-
-/** One item per line of JSON Lines text; blank lines are skipped. */
-function jsonLinesItems(text: string, where: string): unknown[] {
-  const items: unknown[] = [];
-  for (const [index, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    try {
-      items.push(JSON.parse(line));
-    } catch (error) {
-      throw readFailure(`Line ${index + 1} of ${where} is not JSON: ${(error as Error).message}`);
-    }
-  }
-  return items;
 }
 
 /** The items of an `s3:listObjectsV2` reader, shaped as AWS gives them (`LastModified` in epoch seconds). */
@@ -189,10 +148,6 @@ async function request<T>(call: () => Promise<T>, target: ReadTarget): Promise<T
   } catch (error) {
     const { name, message } = error as Error;
     const where = `s3://${target.bucket}/${target.key ?? target.prefix ?? ''}`;
-    throw readFailure(`S3 failed to read ${where}: ${name}: ${message}`);
+    throw itemReaderFailed(`S3 failed to read ${where}: ${name}: ${message}`);
   }
-}
-
-function readFailure(cause: string): StatesError {
-  return new StatesError(STATES_ERRORS.ItemReaderFailed, cause);
 }

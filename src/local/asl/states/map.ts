@@ -1,6 +1,5 @@
 import { runChildFrames } from '../children.ts';
-import { resolvePayloadTemplate } from '../data-flow.ts';
-import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
+import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { MapChildrenPlan } from '../stand-ins.ts';
@@ -15,6 +14,7 @@ import {
 } from './distributed-map.ts';
 import { batchItems } from './item-batcher.ts';
 import { readItems } from './item-reader.ts';
+import { itemsOf, jsonataItemSelector, jsonataItems, selectItem } from './map-items.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -122,69 +122,6 @@ function childrenPlan(run: StateRun<MapState>, parts: PlanParts): MapChildrenPla
     ...(count === undefined ? {} : { toleratedFailureCount: count }),
     ...(percentage === undefined ? {} : { toleratedFailurePercentage: percentage }),
   };
-}
-
-/** `$$.Map.Item` of one item: its index, its value and where the Map's items came from. */
-interface MapItem {
-  Index: number;
-  Value: unknown;
-  Source: string;
-}
-
-/** An item as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
-function selectItem(run: StateRun<MapState>, effective: unknown, item: MapItem): unknown {
-  const selector = run.state.ItemSelector ?? run.state.Parameters;
-  if (selector === undefined) return item.Value;
-  const context = run.contextSource({ Map: { Item: item } });
-  return resolvePayloadTemplate(selector, effective, context, run.frame);
-}
-
-function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
-  const { state } = run;
-  const items =
-    state.ItemsPath === undefined
-      ? effective
-      : readPath(state.ItemsPath, effective, run.contextSource(), run.frame);
-  if (!Array.isArray(items)) {
-    // A JSONata Map without Items whose input is no array (an Items expression was checked for an array).
-    if (run.jsonata) {
-      throw new EvaluationError(
-        `Map state input must be an array but was: ${JSON.stringify(items)}`,
-        undefined,
-      );
-    }
-    throw new StatesError(
-      STATES_ERRORS.Runtime,
-      `Map ItemsPath '${state.ItemsPath ?? '$'}' must select an array (got ${JSON.stringify(items ?? null).slice(0, 200)})`,
-    );
-  }
-  return items;
-}
-
-/** The items of a JSONata Map: `Items` (an array or a `{% %}` expression), else its input. */
-async function jsonataItems(run: StateRun<MapState>): Promise<unknown> {
-  const { Items } = run.state;
-  if (Items === undefined) return run.input;
-  return run.evaluate(Items, 'Items', run.states(), 'array');
-}
-
-/**
- * Each item of a JSONata Map as its iteration gets it: `ItemSelector` evaluated with
- * `$states.context.Map.Item` (`item(index)`; evaluated for all items before any starts), else the item.
- */
-async function jsonataItemSelector(
-  run: StateRun<MapState>,
-  items: unknown[],
-  item: (index: number) => MapItem,
-): Promise<(index: number) => unknown> {
-  const selector = run.state.ItemSelector;
-  if (selector === undefined) return (index) => items[index];
-  const selected: unknown[] = [];
-  for (let index = 0; index < items.length; index++) {
-    const states = run.states(undefined, { Map: { Item: item(index) } });
-    selected.push(await run.evaluate(selector, 'ItemSelector', states));
-  }
-  return (index) => selected[index];
 }
 
 /** `MaxConcurrency` as the Map sets it: 0 (up to {@link MAP_DEFAULT_CONCURRENCY} at once) when it does not. */

@@ -1,5 +1,4 @@
 import { invokeIntegration, servesIntegration, unsupportedIntegration } from '../integrations/index.ts';
-import { invokeLambda } from '../integrations/lambda.ts';
 import {
   nestedExecutionResult,
   startedExecutionResult,
@@ -9,9 +8,10 @@ import { parseTaskResource, type TaskResource } from '../integrations/resource.t
 import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateResult, type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
-import { deadlinePassed, TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
+import { TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
 import { runActivity } from './activity-task.ts';
+import { runLambdaFunction } from './lambda-task.ts';
 import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
 
 type Service = Extract<TaskResource, { kind: 'service' }>;
@@ -30,41 +30,6 @@ export async function runTask(run: StateRun<TaskState>): Promise<StateResult> {
         ? await runActivity(run, target.activityArn)
         : await runService(run, target);
   return run.exit(result, run.state.Next);
-}
-
-async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string): Promise<unknown> {
-  const { engine } = run;
-  const inFlight = run.cursor.phase === 'running';
-  const overdue = inFlight && deadlinePassed(engine.clock, run.cursor.timeoutAt);
-  const fields = taskFields(run, inFlight);
-  const { effective, timeoutInSeconds, taskCredentials } = fields instanceof Promise ? await fields : fields;
-  let timeoutAt = run.cursor.timeoutAt;
-  if (!overdue) {
-    const scheduled = run.emit('LambdaFunctionScheduled', {
-      resource: functionArn,
-      input: serializeWithinLimit(effective, run.name),
-      inputDetails: NOT_TRUNCATED,
-      ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
-      ...(taskCredentials === undefined ? {} : { taskCredentials }),
-    });
-    if (!inFlight) timeoutAt = taskDeadline(run, timeoutInSeconds, scheduled);
-    run.emit('LambdaFunctionStarted');
-    run.save({ phase: 'running', effective, timeoutAt });
-  }
-  try {
-    if (overdue) await timeOutIfPassed(engine.clock, timeoutAt, run.signal);
-    const context = { executionArn: run.run.row.arn };
-    const result = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
-      invokeLambda(engine.lambdas, functionArn, effective, context),
-    );
-    run.emit('LambdaFunctionSucceeded', {
-      output: serializeWithinLimit(result, functionArn),
-      outputDetails: NOT_TRUNCATED,
-    });
-    return result;
-  } catch (thrown) {
-    throw recordTaskFailure(run, thrown, ['LambdaFunctionTimedOut', 'LambdaFunctionFailed']);
-  }
 }
 
 async function runService(run: StateRun<TaskState>, target: Service): Promise<unknown> {

@@ -1,0 +1,73 @@
+/**
+ * A Map state's items and what each iteration gets of them: the items of its input at `ItemsPath`
+ * (JSONata: `Items`), each through `ItemSelector` (legacy `Parameters`) with `$$.Map.Item`.
+ */
+import { resolvePayloadTemplate } from '../data-flow.ts';
+import { EvaluationError, STATES_ERRORS, StatesError } from '../errors.ts';
+import { readPath } from '../jsonpath.ts';
+import type { StateRun } from '../state-run.ts';
+import type { MapState } from '../types.ts';
+
+/** `$$.Map.Item` of one item: its index, its value and where the Map's items came from. */
+export interface MapItem {
+  Index: number;
+  Value: unknown;
+  Source: string;
+}
+
+/** An item as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
+export function selectItem(run: StateRun<MapState>, effective: unknown, item: MapItem): unknown {
+  const selector = run.state.ItemSelector ?? run.state.Parameters;
+  if (selector === undefined) return item.Value;
+  const context = run.contextSource({ Map: { Item: item } });
+  return resolvePayloadTemplate(selector, effective, context, run.frame);
+}
+
+/** The items of the Map's input (`effective`) at its `ItemsPath`; `States.Runtime` (JSONata: an evaluation error) for no array. */
+export function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] {
+  const { state } = run;
+  const items =
+    state.ItemsPath === undefined
+      ? effective
+      : readPath(state.ItemsPath, effective, run.contextSource(), run.frame);
+  if (!Array.isArray(items)) {
+    // A JSONata Map without Items whose input is no array (an Items expression was checked for an array).
+    if (run.jsonata) {
+      throw new EvaluationError(
+        `Map state input must be an array but was: ${JSON.stringify(items)}`,
+        undefined,
+      );
+    }
+    throw new StatesError(
+      STATES_ERRORS.Runtime,
+      `Map ItemsPath '${state.ItemsPath ?? '$'}' must select an array (got ${JSON.stringify(items ?? null).slice(0, 200)})`,
+    );
+  }
+  return items;
+}
+
+/** The items of a JSONata Map: `Items` (an array or a `{% %}` expression), else its input. */
+export async function jsonataItems(run: StateRun<MapState>): Promise<unknown> {
+  const { Items } = run.state;
+  if (Items === undefined) return run.input;
+  return run.evaluate(Items, 'Items', run.states(), 'array');
+}
+
+/**
+ * Each item of a JSONata Map as its iteration gets it: `ItemSelector` evaluated with
+ * `$states.context.Map.Item` (`item(index)`; evaluated for all items before any starts), else the item.
+ */
+export async function jsonataItemSelector(
+  run: StateRun<MapState>,
+  items: unknown[],
+  item: (index: number) => MapItem,
+): Promise<(index: number) => unknown> {
+  const selector = run.state.ItemSelector;
+  if (selector === undefined) return (index) => items[index];
+  const selected: unknown[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const states = run.states(undefined, { Map: { Item: item(index) } });
+    selected.push(await run.evaluate(selector, 'ItemSelector', states));
+  }
+  return (index) => selected[index];
+}
