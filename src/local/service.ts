@@ -6,14 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { ACTIVITY_POLL_SECONDS, ActivityApi, type CallContext } from './activity-api.ts';
 import { Engine, type NewExecution } from './asl/engine.ts';
-import { variableReferences } from './asl/expressions/variable-references.ts';
 import type { FrameCursor } from './asl/frame.ts';
 import type { ObjectStorage } from './asl/object-storage.ts';
 import type { StateStandIns } from './asl/stand-ins.ts';
 import { isWellFormedTaskToken } from './asl/task-token.ts';
 import type { TaskOutcome } from './asl/task-waits.ts';
-import type { DefinitionDiagnostic } from './asl/validate.ts';
-import { validateDefinition } from './asl/validate.ts';
 import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
@@ -21,50 +18,29 @@ import { type LambdaRegistry, withFunction } from './lambda-registry.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
-  arnQualifier,
-  DIAGNOSTIC_SEVERITIES,
   EXECUTION_STATUSES,
   encodePageToken,
-  encryptionConfigurationJson,
   historyEvent,
   INCLUDED_DATA,
-  invalidDefinition,
-  loggingConfigurationJson,
-  pageByArn,
   pagePosition,
   pageSize,
   parseArn,
   REDRIVE_FILTERS,
-  STATE_MACHINE_TYPES,
   startedWithArns,
-  tracingConfigurationJson,
   validateInput,
   validateName,
   validateOneOf,
   validateTaskTokenLength,
 } from './service-validation.ts';
+import { aliasArn, qualifierOf, splitQualifiedArn, versionArn } from './state-machine-versions.ts';
 import {
-  type ArnQualifier,
-  aliasArn,
-  NO_PUBLICATIONS,
-  type PublishedVersion,
-  parsePublications,
-  publishedVersion,
-  qualifierOf,
-  routedVersion,
-  type StateMachineAlias,
-  splitQualifiedArn,
-  versionArn,
-} from './state-machine-versions.ts';
-import {
-  type ExecutionRow,
-  openStore,
-  type RevisionRow,
-  type SinkMessage,
-  type StateMachineRow,
-  type Store,
-} from './store.ts';
-import { NO_TAGS, parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
+  configurationOf,
+  definitionData,
+  StateMachinesApi,
+  stateMachineDeleting,
+} from './state-machines-api.ts';
+import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, type Store } from './store.ts';
+import { parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
 import { type TestStateOptions, testState } from './test-state.ts';
 import { VersionsApi } from './versions-api.ts';
 
@@ -121,6 +97,7 @@ export class LocalStepFunctions {
   readonly #engine: Engine;
   readonly #activities: ActivityApi;
   readonly #versions: VersionsApi;
+  readonly #stateMachines: StateMachinesApi;
   readonly #testOptions: TestStateOptions;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
@@ -182,8 +159,17 @@ export class LocalStepFunctions {
     this.#versions = new VersionsApi({
       store: this.store,
       clock: this.clock,
-      machine: (arn) => this.#stateMachine(arn),
-      activeMachine: (arn) => this.#activeStateMachine(arn),
+      machine: (arn) => this.#stateMachines.machine(arn),
+      activeMachine: (arn) => this.#stateMachines.activeMachine(arn),
+    });
+    this.#stateMachines = new StateMachinesApi({
+      store: this.store,
+      clock: this.clock,
+      region: this.region,
+      account: this.account,
+      publish: (machine, description) => this.#versions.publish(machine, description),
+      flush: () => this.#engine.flush(),
+      markDeleting: (arn) => this.#engine.markDeleting(arn),
     });
   }
 
@@ -231,214 +217,40 @@ export class LocalStepFunctions {
 
   // --- state machines -------------------------------------------------------------------------------
 
-  async createStateMachine(
+  createStateMachine(
     input: Sfn.CreateStateMachineCommandInput,
   ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
-    const name = validateName(input.name, 'name');
-    refuseVersionDescriptionWithoutPublish(input);
-    const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
-    const roleArn = validateRoleArn(input.roleArn);
-    const definition = this.#checkDefinition(input.definition, type);
-    const loggingConfiguration = loggingConfigurationJson(input.loggingConfiguration);
-    const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
-    const encryptionConfiguration = encryptionConfigurationJson(input.encryptionConfiguration);
-    const arn = `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
-    const tags = withTags(NO_TAGS, input.tags ?? [], arn);
-    const existing = this.store.getStateMachine(arn);
-    if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
-    if (existing) {
-      // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
-      if (
-        existing.type === type &&
-        sameConfiguration(existing, {
-          definition,
-          loggingConfiguration,
-          tracingConfiguration,
-          encryptionConfiguration,
-        })
-      ) {
-        return {
-          stateMachineArn: arn,
-          creationDate: new Date(existing.creationDate),
-          ...this.#publishedIf(input, existing),
-        };
-      }
-      throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
-    }
-    const now = this.clock.now();
-    const row: StateMachineRow = {
-      arn,
-      name,
-      type,
-      roleArn,
-      definition,
-      // As on AWS, the first revision has no revisionId.
-      revisionId: null,
-      revision: 0,
-      creationDate: now,
-      description: null,
-      loggingConfiguration,
-      tracingConfiguration,
-      encryptionConfiguration,
-      status: 'ACTIVE',
-      tags,
-      publications: NO_PUBLICATIONS,
-    };
-    return this.store.transaction(() => {
-      row.revision = this.store.insertRevision(row, now);
-      this.store.insertStateMachine(row);
-      return { stateMachineArn: arn, creationDate: new Date(now), ...this.#publishedIf(input, row) };
-    });
+    return this.#stateMachines.createStateMachine(input);
   }
 
-  async updateStateMachine(
+  updateStateMachine(
     input: Sfn.UpdateStateMachineCommandInput,
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
-    const machine = this.#activeStateMachine(input.stateMachineArn);
-    refuseVersionDescriptionWithoutPublish(input);
-    const { definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration } =
-      input;
-    const parts = [definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration];
-    if (parts.every((part) => part === undefined)) {
-      throw new StepFunctionsApiError(
-        'MissingRequiredParameter',
-        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
-      );
-    }
-    const updated = this.#updated(machine, input);
-    if (updated.roleArn === machine.roleArn && sameConfiguration(updated, machine)) {
-      // Nothing changes: as on AWS, no new revision, and the current revisionId (if any) is answered.
-      const current = this.store.getRevision(machine.revision)!;
-      return {
-        updateDate: new Date(current.updateDate),
-        ...revisionIdOf(machine),
-        ...this.#publishedIf(input, machine),
-      };
-    }
-    const now = this.clock.now();
-    // A revision is a snapshot of the definition and configuration: changing any of them makes a new one.
-    const revisionId = randomUUID();
-    const row: StateMachineRow = { ...updated, revisionId };
-    return this.store.transaction(() => {
-      row.revision = this.store.insertRevision(row, now);
-      this.store.updateStateMachine(row);
-      return { updateDate: new Date(now), revisionId, ...this.#publishedIf(input, row) };
-    });
+    return this.#stateMachines.updateStateMachine(input);
   }
 
-  /** With `publish: true`, publishes `machine`'s current revision and answers its version's ARN. */
-  #publishedIf(
-    input: { publish?: boolean; versionDescription?: string },
-    machine: StateMachineRow,
-  ): { stateMachineVersionArn?: string } {
-    if (input.publish !== true) return {};
-    const { version } = this.#versions.publish(machine, input.versionDescription);
-    return { stateMachineVersionArn: versionArn(machine.arn, version) };
-  }
-
-  /** A state machine as it is now, or, given a version ARN, as that version was published. */
-  async describeStateMachine(
+  describeStateMachine(
     input: Sfn.DescribeStateMachineCommandInput,
   ): Promise<Out<Sfn.DescribeStateMachineCommandOutput>> {
-    const qualifier = qualifierOf(input.stateMachineArn);
-    if (qualifier) return this.#describeVersion(input, qualifier);
-    const machine = this.#stateMachine(input.stateMachineArn);
-    return {
-      stateMachineArn: machine.arn,
-      name: machine.name,
-      status: machine.status,
-      ...definitionData(machine.definition, input.includedData),
-      roleArn: machine.roleArn,
-      type: machine.type,
-      creationDate: new Date(machine.creationDate),
-      ...configurationOf(machine),
-      ...(machine.description === null ? {} : { description: machine.description }),
-    };
+    return this.#stateMachines.describeStateMachine(input);
   }
 
-  /** DescribeStateMachine of a version ARN (an alias ARN names no state machine: StateMachineDoesNotExist). */
-  #describeVersion(
-    input: Sfn.DescribeStateMachineCommandInput,
-    qualifier: ArnQualifier,
-  ): Out<Sfn.DescribeStateMachineCommandOutput> {
-    const arn = parseArn(input.stateMachineArn, 'stateMachineArn', 'stateMachine');
-    if ('alias' in qualifier) throw stateMachineDoesNotExist(arn);
-    const { machine, version } = this.#version(arn, qualifier);
-    const revision = this.store.getRevision(version.revision)!;
-    return {
-      stateMachineArn: arn,
-      name: machine.name,
-      status: machine.status,
-      ...definitionData(revision.definition, input.includedData),
-      roleArn: revision.roleArn,
-      type: machine.type,
-      creationDate: new Date(version.creationDate),
-      ...configurationOf(revision),
-      ...(version.description === null ? {} : { description: version.description }),
-    };
-  }
-
-  /**
-   * The state machine and version a version ARN names, or, for an alias ARN, the version it routes this
-   * execution to (drawn by weight); StateMachineDoesNotExist when there is none.
-   */
-  #version(
-    arn: string,
-    qualifier: ArnQualifier,
-  ): { machine: StateMachineRow; version: PublishedVersion; alias?: StateMachineAlias } {
-    const { machineArn } = splitQualifiedArn(arn);
-    const machine = this.store.getStateMachine(machineArn);
-    const publications = machine && parsePublications(machine.publications);
-    const alias =
-      'alias' in qualifier ? publications?.aliases.find((each) => each.name === qualifier.alias) : undefined;
-    const number = 'version' in qualifier ? qualifier.version : alias && routedVersion(alias);
-    const version = publications && publishedVersion(publications, number);
-    if (!machine || !version) throw stateMachineDoesNotExist(arn);
-    return { machine, version, alias };
-  }
-
-  async listStateMachines(
+  listStateMachines(
     input: Sfn.ListStateMachinesCommandInput = {},
   ): Promise<Out<Sfn.ListStateMachinesCommandOutput>> {
-    const { page, nextToken } = pageByArn('ListStateMachines', input, this.clock.now(), (after, limit) =>
-      this.store.listStateMachines(after, limit),
-    );
-    return {
-      stateMachines: page.map((row) => ({
-        stateMachineArn: row.arn,
-        name: row.name,
-        type: row.type,
-        creationDate: new Date(row.creationDate),
-      })),
-      ...(nextToken === undefined ? {} : { nextToken }),
-    };
+    return this.#stateMachines.listStateMachines(input);
   }
 
-  /**
-   * Deletes the state machine at once when none of its executions is RUNNING. Otherwise, as on AWS, it
-   * becomes DELETING: each RUNNING execution fails (States.Runtime) at its next state transition, and the
-   * state machine is removed when the last one ends. A missing or DELETING state machine is left as it is.
-   */
-  async deleteStateMachine(
+  deleteStateMachine(
     input: Sfn.DeleteStateMachineCommandInput,
   ): Promise<Out<Sfn.DeleteStateMachineCommandOutput>> {
-    const arn = parseArn(input.stateMachineArn, 'stateMachineArn', 'stateMachine');
-    if (arnQualifier(arn) !== undefined) {
-      throw new StepFunctionsApiError(
-        'ValidationException',
-        `stateMachineArn must be unqualified (arn:aws:states:<region>:<account>:stateMachine:<name>), not a Distributed Map, version or alias ARN (got ${JSON.stringify(arn)})`,
-      );
-    }
-    this.#engine.flush(); // commits the starts and ends waiting for the group commit, which the count below sees
-    const machine = this.store.getStateMachine(arn);
-    if (machine?.status !== 'ACTIVE') return {};
-    if (this.store.countRunningExecutions(arn) === 0) {
-      this.store.deleteStateMachine(arn);
-    } else {
-      this.store.updateStateMachine({ ...machine, status: 'DELETING' });
-      this.#engine.markDeleting(arn);
-    }
-    return {};
+    return this.#stateMachines.deleteStateMachine(input);
+  }
+
+  validateStateMachineDefinition(
+    input: Sfn.ValidateStateMachineDefinitionInput,
+  ): Promise<Out<Sfn.ValidateStateMachineDefinitionCommandOutput>> {
+    return this.#stateMachines.validateStateMachineDefinition(input);
   }
 
   async tagResource(input: Sfn.TagResourceCommandInput): Promise<Out<Sfn.TagResourceCommandOutput>> {
@@ -534,25 +346,6 @@ export class LocalStepFunctions {
   /** Runs one state's definition on an input, as AWS's TestState does (see {@link testState}). */
   testState(input: Sfn.TestStateInput): Promise<Out<Sfn.TestStateOutput>> {
     return testState(input, this.#testOptions);
-  }
-
-  async validateStateMachineDefinition(
-    input: Sfn.ValidateStateMachineDefinitionInput,
-  ): Promise<Out<Sfn.ValidateStateMachineDefinitionCommandOutput>> {
-    if (typeof input.definition !== 'string') {
-      throw new StepFunctionsApiError('ValidationException', 'definition must be a string of JSON');
-    }
-    const limit = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-    const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
-    const severity = validateOneOf(input.severity ?? 'ERROR', 'severity', DIAGNOSTIC_SEVERITIES);
-    const found = validateDefinition(input.definition, type);
-    // As on AWS, ERROR (the default) returns only errors, WARNING errors and warnings.
-    const diagnostics = severity === 'WARNING' ? found : found.filter((d) => d.severity === 'ERROR');
-    return {
-      result: found.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
-      diagnostics: diagnostics.slice(0, limit),
-      truncated: diagnostics.length > limit,
-    };
   }
 
   async describeStateMachineForExecution(
@@ -679,7 +472,7 @@ export class LocalStepFunctions {
     checkListExecutionsFilters(input);
     // A version or alias ARN lists the executions started with it.
     const startedWithArn = qualifierOf(input.stateMachineArn) && input.stateMachineArn;
-    const machine = this.#stateMachine(
+    const machine = this.#stateMachines.machine(
       startedWithArn ? splitQualifiedArn(startedWithArn).machineArn : input.stateMachineArn,
     );
     const limit = pageSize(input.maxResults, 1000);
@@ -842,8 +635,8 @@ export class LocalStepFunctions {
    */
   #runTarget(arn: unknown): { machine: StateMachineRow; versionArn?: string; aliasArn?: string } {
     const qualifier = qualifierOf(arn);
-    if (!qualifier) return { machine: this.#activeStateMachine(arn) };
-    const { machine, version, alias } = this.#version(
+    if (!qualifier) return { machine: this.#stateMachines.activeMachine(arn) };
+    const { machine, version, alias } = this.#stateMachines.version(
       parseArn(arn, 'stateMachineArn', 'stateMachine'),
       qualifier,
     );
@@ -863,65 +656,6 @@ export class LocalStepFunctions {
     const existing = this.store.getExecution(execution.arn)!;
     if (existing.status === 'RUNNING' && existing.input === execution.input) return existing;
     throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${execution.arn}'`);
-  }
-
-  /** `machine` with what an UpdateStateMachine `input` gives instead, each part checked. */
-  #updated(machine: StateMachineRow, input: Sfn.UpdateStateMachineCommandInput): StateMachineRow {
-    const { definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration } =
-      input;
-    return {
-      ...machine,
-      definition:
-        definition === undefined ? machine.definition : this.#checkDefinition(definition, machine.type),
-      roleArn: roleArn === undefined ? machine.roleArn : validateRoleArn(roleArn),
-      loggingConfiguration:
-        loggingConfiguration === undefined
-          ? machine.loggingConfiguration
-          : loggingConfigurationJson(loggingConfiguration),
-      tracingConfiguration:
-        tracingConfiguration === undefined
-          ? machine.tracingConfiguration
-          : tracingConfigurationJson(tracingConfiguration),
-      encryptionConfiguration:
-        encryptionConfiguration === undefined
-          ? machine.encryptionConfiguration
-          : encryptionConfigurationJson(encryptionConfiguration),
-    };
-  }
-
-  #checkDefinition(definition: unknown, type: 'STANDARD' | 'EXPRESS'): string {
-    if (typeof definition !== 'string') {
-      throw new StepFunctionsApiError(
-        'InvalidDefinition',
-        'definition must be a string of JSON (Amazon States Language)',
-      );
-    }
-    const errors = validateDefinition(definition, type).filter(
-      (d: DefinitionDiagnostic) => d.severity === 'ERROR',
-    );
-    if (errors.length > 0) throw invalidDefinition(errors);
-    return definition;
-  }
-
-  #stateMachine(arn: unknown): StateMachineRow {
-    // A stored machine's ARN is well-formed: the pattern is checked only for an ARN that is not found.
-    const machine = typeof arn === 'string' ? this.store.getStateMachine(arn) : undefined;
-    if (machine) return machine;
-    const checked = parseArn(arn, 'stateMachineArn', 'stateMachine');
-    if (arnQualifier(checked) === 'label') {
-      throw new StepFunctionsApiError(
-        'ValidationException',
-        `stateMachineArn must not refer to a Distributed Map state (<name>/<label>): this runtime does not serve Map runs (got ${JSON.stringify(checked)})`,
-      );
-    }
-    throw stateMachineDoesNotExist(checked);
-  }
-
-  /** {@link #stateMachine}, refused with StateMachineDeleting while it is DELETING. */
-  #activeStateMachine(arn: unknown): StateMachineRow {
-    const machine = this.#stateMachine(arn);
-    if (machine.status === 'DELETING') throw stateMachineDeleting(machine.arn);
-    return machine;
   }
 
   /**
@@ -952,54 +686,6 @@ export class LocalStepFunctions {
   }
 }
 
-function validateRoleArn(roleArn: unknown): string {
-  if (typeof roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(roleArn)) {
-    throw new StepFunctionsApiError(
-      'InvalidArn',
-      `roleArn must be an IAM role ARN like arn:aws:iam::000000000000:role/name (got ${JSON.stringify(roleArn)})`,
-    );
-  }
-  return roleArn;
-}
-
-/** What a revision of a state machine is compared by: its definition and its configuration. */
-type Configuration = Pick<
-  StateMachineRow,
-  'definition' | 'loggingConfiguration' | 'tracingConfiguration' | 'encryptionConfiguration'
->;
-
-/** Whether two revisions of a state machine have the same definition, logging, tracing and encryption configuration. */
-function sameConfiguration(a: Configuration, b: Configuration): boolean {
-  return (
-    a.definition === b.definition &&
-    a.loggingConfiguration === b.loggingConfiguration &&
-    a.tracingConfiguration === b.tracingConfiguration &&
-    a.encryptionConfiguration === b.encryptionConfiguration
-  );
-}
-
-/** `{ revisionId }`, or nothing for a state machine never updated (AWS answers none before the first update). */
-function revisionIdOf(revision: Pick<RevisionRow, 'revisionId'>): { revisionId?: string } {
-  return revision.revisionId === null ? {} : { revisionId: revision.revisionId };
-}
-
-/**
- * A definition and the variables its states read, as DescribeStateMachine and DescribeStateMachineForExecution
- * answer them: with `includedData` METADATA_ONLY, as on AWS, the definition is `{}` (and nothing is said of it).
- */
-function definitionData(
-  definition: string,
-  includedData: unknown,
-): { definition: string; variableReferences?: Record<string, string[]> } {
-  if (validateOneOf(includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA) === 'METADATA_ONLY') {
-    return { definition: '{}' };
-  }
-  const references = variableReferences(JSON.parse(definition));
-  return Object.keys(references).length === 0
-    ? { definition }
-    : { definition, variableReferences: references };
-}
-
 /** AWS bills an Express execution's duration in 100 ms steps (at least one), its memory in 64 MB steps. */
 const BILLED_DURATION_STEP_MS = 100;
 const BILLED_MEMORY_STEP_MB = 64;
@@ -1013,16 +699,6 @@ function expressBilling(durationMs: number): Sfn.BillingDetails {
   return {
     billedDurationInMilliseconds: steps * BILLED_DURATION_STEP_MS,
     billedMemoryUsedInMB: BILLED_MEMORY_STEP_MB,
-  };
-}
-
-/** The logging, tracing and encryption configuration and revisionId of a revision, as DescribeStateMachine answers them. */
-function configurationOf(revision: RevisionRow | StateMachineRow) {
-  return {
-    loggingConfiguration: JSON.parse(revision.loggingConfiguration) as Sfn.LoggingConfiguration,
-    tracingConfiguration: JSON.parse(revision.tracingConfiguration) as Sfn.TracingConfiguration,
-    encryptionConfiguration: JSON.parse(revision.encryptionConfiguration) as Sfn.EncryptionConfiguration,
-    ...revisionIdOf(revision),
   };
 }
 
@@ -1059,28 +735,6 @@ function validateToken(input: unknown): string {
     );
   }
   return token;
-}
-
-/** As AWS documents: a `versionDescription` describes the version `publish` makes, so it needs `publish: true`. */
-function refuseVersionDescriptionWithoutPublish(input: {
-  publish?: boolean;
-  versionDescription?: string;
-}): void {
-  if (input.versionDescription === undefined || input.publish === true) return;
-  // AWS's words: versionDescription describes the version that `publish: true` makes.
-  throw new StepFunctionsApiError(
-    'ValidationException',
-    'Version description can only be set when publish is true',
-  );
-}
-
-function stateMachineDoesNotExist(arn: string): StepFunctionsApiError {
-  return new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-}
-
-/** AWS's answer to CreateStateMachine, UpdateStateMachine and StartExecution while a state machine is DELETING. */
-function stateMachineDeleting(arn: string): StepFunctionsApiError {
-  return new StepFunctionsApiError('StateMachineDeleting', `State Machine is being deleted: '${arn}'`);
 }
 
 /** AWS's answer to a token whose task is no longer open (it ended, timed out, or its execution stopped). */
