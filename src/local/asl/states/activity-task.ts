@@ -12,7 +12,7 @@ import { type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { newTaskToken } from '../task-token.ts';
 import { TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
-import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
+import { recordTaskFailure, recordTaskSuccess, taskDeadline, taskFields } from './task-fields.ts';
 
 /** Runs the activity task of `activityArn` to its result. */
 export async function runActivity(run: StateRun<TaskState>, activityArn: string): Promise<unknown> {
@@ -42,11 +42,7 @@ export async function runActivity(run: StateRun<TaskState>, activityArn: string)
     }
     if (run.cursor.phase === 'activity') await waitForWorker(run, activityArn, token, heartbeatSeconds);
     const result = await mailbox.wait(run.signal, run.cursor.timeoutAt);
-    run.emit('ActivitySucceeded', {
-      output: serializeWithinLimit(result, activityArn),
-      outputDetails: NOT_TRUNCATED,
-    });
-    return result;
+    return recordTaskSuccess(run, 'ActivitySucceeded', result, activityArn);
   } catch (thrown) {
     throw recordTaskFailure(run, thrown, ['ActivityTimedOut', 'ActivityFailed']);
   } finally {

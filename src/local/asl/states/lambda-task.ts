@@ -9,7 +9,7 @@ import { NOT_TRUNCATED } from '../pending-events.ts';
 import { type StateRun, serializeWithinLimit } from '../state-run.ts';
 import { deadlinePassed, timeOutIfPassed, withinDeadline } from '../task-waits.ts';
 import type { TaskState } from '../types.ts';
-import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
+import { recordTaskFailure, recordTaskSuccess, taskDeadline, taskFields } from './task-fields.ts';
 
 /** Runs the Lambda function `functionArn` to its raw result. */
 export async function runLambdaFunction(run: StateRun<TaskState>, functionArn: string): Promise<unknown> {
@@ -37,11 +37,7 @@ export async function runLambdaFunction(run: StateRun<TaskState>, functionArn: s
     const result = await withinDeadline(engine.clock, timeoutAt, run.signal, () =>
       invokeLambda(engine.lambdas, functionArn, effective, context),
     );
-    run.emit('LambdaFunctionSucceeded', {
-      output: serializeWithinLimit(result, functionArn),
-      outputDetails: NOT_TRUNCATED,
-    });
-    return result;
+    return recordTaskSuccess(run, 'LambdaFunctionSucceeded', result, functionArn);
   } catch (thrown) {
     throw recordTaskFailure(run, thrown, ['LambdaFunctionTimedOut', 'LambdaFunctionFailed']);
   }

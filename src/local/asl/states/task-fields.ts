@@ -1,11 +1,11 @@
 /**
  * What a Task state works on and how long it may take (its effective input and its timeouts), and how it
- * records a failure.
+ * records its success or failure.
  */
 import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
 import { readPath } from '../jsonpath.ts';
-import type { PendingEvent } from '../pending-events.ts';
-import type { StateRun } from '../state-run.ts';
+import { NOT_TRUNCATED, type PendingEvent } from '../pending-events.ts';
+import { type StateRun, serializeWithinLimit } from '../state-run.ts';
 import type { TaskState } from '../types.ts';
 
 /**
@@ -106,6 +106,28 @@ function secondsField(
     );
   }
   return value;
+}
+
+/**
+ * Records a task's `result` as its `succeededEvent`, with `details` and the result as output (`States.DataLimitExceeded`
+ * beyond the payload limit, naming `source`); returns the result.
+ *
+ * @example
+ * return recordTaskSuccess(run, 'ActivitySucceeded', result, activityArn);
+ */
+export function recordTaskSuccess(
+  run: StateRun<TaskState>,
+  succeededEvent: string,
+  result: unknown,
+  source: string,
+  details: Record<string, unknown> = {},
+): unknown {
+  run.emit(succeededEvent, {
+    ...details,
+    output: serializeWithinLimit(result, source),
+    outputDetails: NOT_TRUNCATED,
+  });
+  return result;
 }
 
 /**

@@ -12,7 +12,7 @@ import { TokenMailbox, timeOutIfPassed, withinDeadline } from '../task-waits.ts'
 import type { TaskState } from '../types.ts';
 import { runActivity } from './activity-task.ts';
 import { runLambdaFunction } from './lambda-task.ts';
-import { recordTaskFailure, taskDeadline, taskFields } from './task-fields.ts';
+import { recordTaskFailure, recordTaskSuccess, taskDeadline, taskFields } from './task-fields.ts';
 
 type Service = Extract<TaskResource, { kind: 'service' }>;
 
@@ -128,12 +128,8 @@ function startSyncExecution(run: StateRun<TaskState>, target: Service, parameter
   engine.launch(child);
 }
 
+/** Records the service integration's `result` as TaskSucceeded and returns it. */
 function succeeded(run: StateRun<TaskState>, target: Service, result: unknown): unknown {
-  run.emit('TaskSucceeded', {
-    resourceType: target.service,
-    resource: target.resource,
-    output: serializeWithinLimit(result, target.service),
-    outputDetails: NOT_TRUNCATED,
-  });
-  return result;
+  const details = { resourceType: target.service, resource: target.resource };
+  return recordTaskSuccess(run, 'TaskSucceeded', result, target.service, details);
 }
