@@ -80,6 +80,7 @@ export class StateMachinesApi {
   async createStateMachine(
     input: Sfn.CreateStateMachineCommandInput,
   ): Promise<Out<Sfn.CreateStateMachineCommandOutput>> {
+    const { store, clock, region, account } = this.options;
     const name = validateName(input.name, 'name');
     refuseVersionDescriptionWithoutPublish(input);
     const type = validateOneOf(input.type ?? 'STANDARD', 'type', STATE_MACHINE_TYPES);
@@ -88,9 +89,9 @@ export class StateMachinesApi {
     const loggingConfiguration = loggingConfigurationJson(input.loggingConfiguration);
     const tracingConfiguration = tracingConfigurationJson(input.tracingConfiguration);
     const encryptionConfiguration = encryptionConfigurationJson(input.encryptionConfiguration);
-    const arn = `arn:aws:states:${this.options.region}:${this.options.account}:stateMachine:${name}`;
+    const arn = `arn:aws:states:${region}:${account}:stateMachine:${name}`;
     const tags = withTags(NO_TAGS, input.tags ?? [], arn);
-    const existing = this.options.store.getStateMachine(arn);
+    const existing = store.getStateMachine(arn);
     if (existing?.status === 'DELETING') throw stateMachineDeleting(arn);
     if (existing) {
       // As on AWS, another roleArn is not a conflict: the request is idempotent and the role stays as it was.
@@ -111,7 +112,7 @@ export class StateMachinesApi {
       }
       throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
-    const now = this.options.clock.now();
+    const now = clock.now();
     const row: StateMachineRow = {
       arn,
       name,
@@ -130,9 +131,9 @@ export class StateMachinesApi {
       tags,
       publications: NO_PUBLICATIONS,
     };
-    return this.options.store.transaction(() => {
-      row.revision = this.options.store.insertRevision(row, now);
-      this.options.store.insertStateMachine(row);
+    return store.transaction(() => {
+      row.revision = store.insertRevision(row, now);
+      store.insertStateMachine(row);
       return { stateMachineArn: arn, creationDate: new Date(now), ...this.#publishedIf(input, row) };
     });
   }
@@ -140,12 +141,14 @@ export class StateMachinesApi {
   async updateStateMachine(
     input: Sfn.UpdateStateMachineCommandInput,
   ): Promise<Out<Sfn.UpdateStateMachineCommandOutput>> {
+    const { store, clock } = this.options;
     const machine = this.activeMachine(input.stateMachineArn);
     refuseVersionDescriptionWithoutPublish(input);
     const { definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration } =
       input;
     const parts = [definition, roleArn, loggingConfiguration, tracingConfiguration, encryptionConfiguration];
     if (parts.every((part) => part === undefined)) {
+      // AWS's recorded words, older than encryptionConfiguration (which may also be given alone).
       throw new StepFunctionsApiError(
         'MissingRequiredParameter',
         'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
@@ -154,20 +157,20 @@ export class StateMachinesApi {
     const updated = this.#updated(machine, input);
     if (updated.roleArn === machine.roleArn && sameConfiguration(updated, machine)) {
       // Nothing changes: as on AWS, no new revision, and the current revisionId (if any) is answered.
-      const current = this.options.store.getRevision(machine.revision)!;
+      const current = store.getRevision(machine.revision)!;
       return {
         updateDate: new Date(current.updateDate),
         ...revisionIdOf(machine),
         ...this.#publishedIf(input, machine),
       };
     }
-    const now = this.options.clock.now();
+    const now = clock.now();
     // A revision is a snapshot of the definition and configuration: changing any of them makes a new one.
     const revisionId = randomUUID();
     const row: StateMachineRow = { ...updated, revisionId };
-    return this.options.store.transaction(() => {
-      row.revision = this.options.store.insertRevision(row, now);
-      this.options.store.updateStateMachine(row);
+    return store.transaction(() => {
+      row.revision = store.insertRevision(row, now);
+      store.updateStateMachine(row);
       return { updateDate: new Date(now), revisionId, ...this.#publishedIf(input, row) };
     });
   }
