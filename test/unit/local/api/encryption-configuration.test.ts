@@ -15,6 +15,11 @@ import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/supp
 import { temporaryDirectories } from '#test/support/temporary-directories.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/encryption';
+/**
+ * What AWS answers for a state machine created without an encryptionConfiguration, in DescribeStateMachine
+ * and DescribeStateMachineForExecution (recorded against AWS in November 2024: LocalStack's
+ * tests/aws/services/stepfunctions/v2/test_sfn_api_variable_references.snapshot.json).
+ */
 const AWS_OWNED: EncryptionConfiguration = { type: 'AWS_OWNED_KEY' };
 const CUSTOMER_KEY: EncryptionConfiguration = {
   type: 'CUSTOMER_MANAGED_KMS_KEY',
