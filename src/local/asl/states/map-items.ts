@@ -8,15 +8,34 @@ import { readPath } from '../jsonpath.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 
+/** `$$.Map.Item.Source` of the items of a Map's input, as AWS writes it. */
+export const STATE_DATA = 'STATE_DATA';
+
 /** `$$.Map.Item` of one item: its index, its value and where the Map's items came from. */
-export interface MapItem {
+interface MapItem {
   Index: number;
   Value: unknown;
   Source: string;
 }
 
+/**
+ * What the iteration of each of the Map's `items` gets, by index: the item through `ItemSelector` (legacy
+ * `Parameters`), if any, with `$$.Map.Item` (its `Source` is `source`). `effective` is the Map's input after
+ * InputPath; a JSONata Map evaluates its `ItemSelector` for all items before any starts (a promise then).
+ */
+export function itemSelection(
+  run: StateRun<MapState>,
+  effective: unknown,
+  items: unknown[],
+  source: string,
+): ((index: number) => unknown) | Promise<(index: number) => unknown> {
+  const item = (index: number): MapItem => ({ Index: index, Value: items[index], Source: source });
+  if (run.jsonata) return jsonataItemSelector(run, items, item);
+  return (index) => selectItem(run, effective, item(index));
+}
+
 /** An item as its iteration gets it: through `ItemSelector` (legacy `Parameters`), if any. */
-export function selectItem(run: StateRun<MapState>, effective: unknown, item: MapItem): unknown {
+function selectItem(run: StateRun<MapState>, effective: unknown, item: MapItem): unknown {
   const selector = run.state.ItemSelector ?? run.state.Parameters;
   if (selector === undefined) return item.Value;
   const context = run.contextSource({ Map: { Item: item } });
@@ -57,7 +76,7 @@ export async function jsonataItems(run: StateRun<MapState>): Promise<unknown> {
  * Each item of a JSONata Map as its iteration gets it: `ItemSelector` evaluated with
  * `$states.context.Map.Item` (`item(index)`; evaluated for all items before any starts), else the item.
  */
-export async function jsonataItemSelector(
+async function jsonataItemSelector(
   run: StateRun<MapState>,
   items: unknown[],
   item: (index: number) => MapItem,

@@ -14,7 +14,7 @@ import {
 } from './distributed-map.ts';
 import { batchItems } from './item-batcher.ts';
 import { readItems } from './item-reader.ts';
-import { itemsOf, jsonataItemSelector, jsonataItems, selectItem } from './map-items.ts';
+import { itemSelection, itemsOf, jsonataItems, STATE_DATA } from './map-items.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -30,9 +30,6 @@ export interface MapSettings {
   /** Where `read` came from (`$$.Map.Item.Source`); the items of the state input are `STATE_DATA`. */
   source?: string;
 }
-
-/** `$$.Map.Item.Source` of the items of a Map's input, as AWS writes it. */
-const STATE_DATA = 'STATE_DATA';
 
 /**
  * Map: one iteration per item of `ItemsPath` (or of a Distributed Map's `ItemReader`), each with
@@ -72,10 +69,8 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     distributed: await distributedSettingsOf(run, effective),
   };
   const items = read ?? itemsOf(run, effective);
-  const item = (index: number) => ({ Index: index, Value: items[index], Source: source });
-  const select = run.jsonata
-    ? await jsonataItemSelector(run, items, item)
-    : (index: number) => selectItem(run, effective, item(index));
+  const selection = itemSelection(run, effective, items, source);
+  const select = selection instanceof Promise ? await selection : selection;
   const { mapResult } = run.engine.standIns;
   if (mapResult) {
     const result = await mapResult(run, childrenPlan(run, { items, select, concurrency, distributed }));
