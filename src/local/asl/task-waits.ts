@@ -10,7 +10,7 @@ import type { Engine } from './engine.ts';
 import { HeartbeatTimeoutError, StatesError, TaskTimeoutError } from './errors.ts';
 
 /** The error of a task whose `TimeoutSeconds` elapsed: `States.Timeout` alone, as AWS records it. */
-export function taskTimeout(): StatesError {
+function taskTimeout(): StatesError {
   return new TaskTimeoutError();
 }
 
