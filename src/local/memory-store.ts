@@ -1,4 +1,5 @@
 import { type HistoryChain, HistoryLog } from './history-log.ts';
+import { MemoryMapRuns } from './memory-map-runs.ts';
 import type { RedriveToken } from './redrive-tokens.ts';
 import {
   type ActivityRow,
@@ -7,6 +8,9 @@ import {
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
+  type MapRunChildRow,
+  type MapRunRow,
+  type MapRunUpdate,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -45,6 +49,13 @@ export class MemoryStore implements Store {
   readonly #running = new Set<ExecutionRow>();
   readonly #tokens = new Map<string, TaskTokenRow>();
   readonly #sinkMessages: SinkMessage[] = [];
+  readonly #mapRuns = new MemoryMapRuns(
+    (step) => this.#onUndo(step),
+    (id) => {
+      const record = this.#executions[id - 1];
+      return record && copyExecution(record.row, id);
+    },
+  );
   /** Undo steps of the open transaction, newest last; undefined outside a transaction. */
   #undo: (() => void)[] | undefined;
   #open = true;
@@ -398,6 +409,45 @@ export class MemoryStore implements Store {
     };
     apply(row);
     this.#onUndo(() => apply(previous));
+  }
+
+  // --- Map Runs -----------------------------------------------------------------------------------
+
+  insertMapRun(row: Omit<MapRunRow, 'id'>): number {
+    return this.#mapRuns.insert(row);
+  }
+
+  getMapRun(arn: string): MapRunRow | undefined {
+    return this.#mapRuns.get(arn);
+  }
+
+  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[] {
+    return this.#mapRuns.list(executionId, afterId, limit);
+  }
+
+  updateMapRun(id: number, update: MapRunUpdate): void {
+    this.#mapRuns.update(id, update);
+  }
+
+  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
+    this.#mapRuns.insertChild(mapRunId, index, executionId, itemCount);
+  }
+
+  listMapRunChildren(mapRunId: number): MapRunChildRow[] {
+    return this.#mapRuns.listChildren(mapRunId);
+  }
+
+  listMapRunExecutions(
+    mapRunId: number,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+  ): MapRunChildRow[] {
+    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit);
+  }
+
+  mapRunOfExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
+    return this.#mapRuns.ofExecution(executionId);
   }
 
   // --- sinks ----------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ export interface RedriveFacts {
 
 /** DescribeExecution's redrive fields of an execution. */
 export interface RedriveStatus {
-  redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE';
+  redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
   redriveStatusReason?: string;
 }
 
@@ -61,4 +61,18 @@ function notRedrivableReason(row: ExecutionRow, readFacts: () => RedriveFacts): 
     return 'Execution was started before the launch of RedriveExecution';
   }
   return undefined;
+}
+
+/**
+ * The redrive status of a Map Run's child execution: one that did not succeed is redriven with its Map Run,
+ * when the execution that started it is redriven, and not on its own.
+ */
+export function mapRunChildRedriveStatus(row: ExecutionRow): RedriveStatus {
+  if (row.status === 'RUNNING' || row.status === 'SUCCEEDED') {
+    return {
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: `Execution is ${row.status} and cannot be redriven`,
+    };
+  }
+  return { redriveStatus: 'REDRIVABLE_BY_MAP_RUN' };
 }

@@ -58,8 +58,10 @@ const ARN_PATTERNS = {
   // The name may be qualified by a Distributed Map label (`name/label`), a version or an alias (`name:1`).
   stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}([/:][^:/\s]{1,80})?$/,
   // An Express execution StartSyncExecution ran has an id after its name.
+  // A Map Run's child execution names its Map Run's labelled state machine (`machine/label`).
   execution:
-    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution:[^:\s]{1,80}:[^:\s]{1,80}|express:[^:\s]{1,80}:[^:\s]{1,80}(:[^:\s]{1,80})?)$/,
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution:[^:/\s]{1,80}(\/[^:/\s]{1,80})*:[^:\s]{1,80}|express:[^:\s]{1,80}:[^:\s]{1,80}(:[^:\s]{1,80})?)$/,
+  mapRun: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:/\s]{1,80}(\/[^:/\s]{1,80})+:[^:\s]{1,80}$/,
   activity: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:/\s]{1,80}$/,
 };
 
@@ -73,6 +75,7 @@ const ARN_EXAMPLES: Record<keyof typeof ARN_PATTERNS, string> = {
   stateMachine: 'arn:aws:states:us-east-1:000000000000:stateMachine:name',
   execution: 'arn:aws:states:us-east-1:000000000000:execution:machine:name',
   activity: 'arn:aws:states:us-east-1:000000000000:activity:name',
+  mapRun: 'arn:aws:states:us-east-1:000000000000:mapRun:machine/label:id',
 };
 
 /**

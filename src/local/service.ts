@@ -15,6 +15,8 @@ import { type Clock, RealClock } from './clock.ts';
 import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import { type LambdaRegistry, withFunction } from './lambda-registry.ts';
+import { executionListItem, MapRunsApi } from './map-runs-api.ts';
+import { mapRunChildRedriveStatus } from './redrive-status.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -98,6 +100,7 @@ export class LocalStepFunctions {
   readonly #activities: ActivityApi;
   readonly #versions: VersionsApi;
   readonly #stateMachines: StateMachinesApi;
+  readonly #mapRuns: MapRunsApi;
   readonly #testOptions: TestStateOptions;
   readonly #endListeners = new Set<(row: Out<Sfn.DescribeExecutionCommandOutput>) => void>();
 
@@ -171,6 +174,7 @@ export class LocalStepFunctions {
       flush: () => this.#engine.flush(),
       markDeleting: (arn) => this.#engine.markDeleting(arn),
     });
+    this.#mapRuns = new MapRunsApi({ store: this.store, clock: this.clock, engine: this.#engine });
   }
 
   /**
@@ -348,11 +352,24 @@ export class LocalStepFunctions {
     return testState(input, this.#testOptions);
   }
 
+  describeMapRun(input: Sfn.DescribeMapRunCommandInput): Promise<Out<Sfn.DescribeMapRunCommandOutput>> {
+    return this.#mapRuns.describeMapRun(input);
+  }
+
+  listMapRuns(input: Sfn.ListMapRunsCommandInput): Promise<Out<Sfn.ListMapRunsCommandOutput>> {
+    return this.#mapRuns.listMapRuns(input);
+  }
+
+  updateMapRun(input: Sfn.UpdateMapRunCommandInput): Promise<Out<Sfn.UpdateMapRunCommandOutput>> {
+    return this.#mapRuns.updateMapRun(input);
+  }
+
   async describeStateMachineForExecution(
     input: Sfn.DescribeStateMachineForExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeStateMachineForExecutionCommandOutput>> {
     const execution = this.#execution(input.executionArn);
     const revision = this.store.getRevision(execution.revision)!;
+    const mapRun = this.store.mapRunOfExecution(execution.id);
     return {
       stateMachineArn: execution.stateMachineArn,
       name: revision.name,
@@ -360,6 +377,10 @@ export class LocalStepFunctions {
       roleArn: revision.roleArn,
       updateDate: new Date(revision.updateDate),
       ...configurationOf(revision),
+      // A Map Run's child runs the labelled state machine `<machine>/<label>`.
+      ...(mapRun
+        ? { mapRunArn: mapRun.mapRunArn, label: revision.name.slice(revision.name.lastIndexOf('/') + 1) }
+        : {}),
     };
   }
 
@@ -421,6 +442,7 @@ export class LocalStepFunctions {
   }
 
   #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
+    const mapRun = this.store.mapRunOfExecution(row.id);
     return {
       executionArn: row.arn,
       stateMachineArn: row.stateMachineArn,
@@ -437,7 +459,8 @@ export class LocalStepFunctions {
       ...startedWithArns(row),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
-      ...this.#engine.redriveStatus(row),
+      ...(mapRun ? mapRunChildRedriveStatus(row) : this.#engine.redriveStatus(row)),
+      ...(mapRun ? { mapRunArn: mapRun.mapRunArn } : {}),
     };
   }
 
@@ -459,6 +482,13 @@ export class LocalStepFunctions {
         ? undefined
         : answeredRedrive(this.store.redriveTokens(row.id), token, this.clock.now());
     if (answered !== undefined) return { redriveDate: new Date(answered) };
+    const mapRun = this.store.mapRunOfExecution(row.id);
+    if (mapRun) {
+      throw new StepFunctionsApiError(
+        'ExecutionNotRedrivable',
+        `Execution is a child execution of Map Run ${mapRun.mapRunArn}: redrive the execution that started the Map Run, which redrives its children that did not succeed`,
+      );
+    }
     const { redriveStatusReason } = this.#engine.redriveStatus(row);
     if (redriveStatusReason !== undefined) {
       throw new StepFunctionsApiError('ExecutionNotRedrivable', redriveStatusReason);
@@ -470,6 +500,9 @@ export class LocalStepFunctions {
   async listExecutions(input: Sfn.ListExecutionsCommandInput): Promise<Out<Sfn.ListExecutionsCommandOutput>> {
     this.#engine.flush();
     checkListExecutionsFilters(input);
+    if (input.mapRunArn !== undefined) {
+      return this.#mapRuns.listMapRunExecutions(input, input.statusFilter ?? null);
+    }
     // A version or alias ARN lists the executions started with it.
     const startedWithArn = qualifierOf(input.stateMachineArn) && input.stateMachineArn;
     const machine = this.#stateMachines.machine(
@@ -495,17 +528,7 @@ export class LocalStepFunctions {
     );
     const page = rows.slice(0, limit);
     return {
-      executions: page.map((row) => ({
-        executionArn: row.arn,
-        stateMachineArn: row.stateMachineArn,
-        name: row.name,
-        status: row.status,
-        startDate: new Date(row.startDate),
-        ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
-        ...startedWithArns(row),
-        redriveCount: row.redriveCount,
-        ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
-      })),
+      executions: page.map(executionListItem),
       ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request, now) } : {}),
     };
   }
@@ -600,7 +623,7 @@ export class LocalStepFunctions {
     input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
     parentArn: string | null,
     expressId?: string,
-  ): NewExecution {
+  ): NewExecution & { stateMachine: StateMachineRow } {
     const target = this.#runTarget(input.stateMachineArn);
     const { machine } = target;
     // A generated name (a UUID) is valid by construction.
@@ -703,8 +726,8 @@ function expressBilling(durationMs: number): Sfn.BillingDetails {
 }
 
 /**
- * ListExecutions' filters and ARNs, checked as AWS does: exactly one of `stateMachineArn` and `mapRunArn`
- * (Map runs are not served, so `stateMachineArn`), and no `PENDING_REDRIVE` with a `stateMachineArn`.
+ * ListExecutions' filters and ARNs, checked as AWS does: exactly one of `stateMachineArn` and `mapRunArn`,
+ * and no `PENDING_REDRIVE` with a `stateMachineArn`.
  */
 function checkListExecutionsFilters(input: Sfn.ListExecutionsCommandInput): void {
   if (input.statusFilter !== undefined) validateOneOf(input.statusFilter, 'statusFilter', EXECUTION_STATUSES);
@@ -718,10 +741,7 @@ function checkListExecutionsFilters(input: Sfn.ListExecutionsCommandInput): void
   if (input.stateMachineArn !== undefined && input.mapRunArn !== undefined) {
     throw refuse('Provide either stateMachineArn or mapRunArn, not both');
   }
-  if (input.mapRunArn !== undefined) {
-    throw refuse('mapRunArn is not supported: this runtime does not serve Map runs; give stateMachineArn');
-  }
-  if (input.statusFilter === 'PENDING_REDRIVE') {
+  if (input.statusFilter === 'PENDING_REDRIVE' && input.mapRunArn === undefined) {
     throw refuse('statusFilter PENDING_REDRIVE is only allowed with a mapRunArn, not with a stateMachineArn');
   }
 }

@@ -5,6 +5,7 @@ import { makeDirectory } from './make-directory.ts';
 import type { RedriveToken } from './redrive-tokens.ts';
 import { placeholders, runInSlices } from './sqlite-batches.ts';
 import { createEventChunks, migrateEventRows, SqliteHistory } from './sqlite-history.ts';
+import { createMapRunTables, SqliteMapRuns } from './sqlite-map-runs.ts';
 import { NO_PUBLICATIONS } from './state-machine-versions.ts';
 import {
   type ActivityRow,
@@ -16,6 +17,9 @@ import {
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
+  type MapRunChildRow,
+  type MapRunRow,
+  type MapRunUpdate,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -137,7 +141,8 @@ const WRITER_CHECKPOINT_PAGES = 10_000;
 /**
  * The durable {@link Store}: one SQLite file (`<dataDir>/cutover.db`), WAL with `synchronous=NORMAL`;
  * every statement is prepared once and a transaction is one SQLite transaction. History is kept in chunks
- * (see {@link SqliteHistory}); state machine rows are also kept in memory, so StartExecution reads none.
+ * (see {@link SqliteHistory}) and Map Runs in tables of their own (see {@link SqliteMapRuns}); state machine
+ * rows are also kept in memory, so StartExecution reads none.
  * Opening a file with the former one-row-per-event `events` table moves its rows into chunks; one written
  * before state machines kept their logging and tracing configuration, or their status, or executions their
  * trace header, gets those columns.
@@ -151,6 +156,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
   readonly #history = new SqliteHistory((source) => this.#sql(source));
+  readonly #mapRuns = new SqliteMapRuns((source) => this.#sql(source), EXECUTION_COLUMNS);
 
   /** State machines read or written, by ARN (each StartExecution reads its machine); emptied on rollback. */
   readonly #machines = new Map<string, StateMachineRow>();
@@ -195,6 +201,7 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
       createEventChunks(db);
+      createMapRunTables(db);
       migrateColumns(db);
       migrateEventRows(db);
       return new SqliteStore(db, file, lock);
@@ -590,6 +597,45 @@ export class SqliteStore implements Store {
 
   deleteTaskToken(token: string): void {
     this.#sql('DELETE FROM task_tokens WHERE token = ?').run(token);
+  }
+
+  // --- Map Runs -----------------------------------------------------------------------------------
+
+  insertMapRun(row: Omit<MapRunRow, 'id'>): number {
+    return this.#mapRuns.insert(row);
+  }
+
+  getMapRun(arn: string): MapRunRow | undefined {
+    return this.#mapRuns.get(arn);
+  }
+
+  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[] {
+    return this.#mapRuns.list(executionId, afterId, limit);
+  }
+
+  updateMapRun(id: number, update: MapRunUpdate): void {
+    this.#mapRuns.update(id, update);
+  }
+
+  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
+    this.#mapRuns.insertChild(mapRunId, index, executionId, itemCount);
+  }
+
+  listMapRunChildren(mapRunId: number): MapRunChildRow[] {
+    return this.#mapRuns.listChildren(mapRunId);
+  }
+
+  listMapRunExecutions(
+    mapRunId: number,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+  ): MapRunChildRow[] {
+    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit);
+  }
+
+  mapRunOfExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
+    return this.#mapRuns.ofExecution(executionId);
   }
 
   // --- sinks ----------------------------------------------------------------------------------------

@@ -105,6 +105,64 @@ export interface FrameRow {
   input: string;
 }
 
+/** A Map Run's status as stored; a RUNNING one whose parent execution ended is reported ABORTED. */
+export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+/**
+ * A Map Run as stored: a Distributed Map state's run of its children as executions of their own
+ * (DescribeMapRun). Dates are epoch milliseconds.
+ */
+export interface MapRunRow {
+  id: number;
+  arn: string;
+  /** The execution whose Map state started it. */
+  executionId: number;
+  executionArn: string;
+  /** The labelled state machine its children run (`arn:...:stateMachine:<machine>/<label>`). */
+  stateMachineArn: string;
+  /** The revision its children run: the Map state's item processor. */
+  revision: number;
+  status: MapRunStatus;
+  startDate: number;
+  stopDate: number | null;
+  /** Children run at once; 0: up to 10,000. */
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  /** The items it processes (children hold batches of them under an `ItemBatcher`). */
+  itemCount: number;
+  /** The child executions it runs: one per item, or one per batch. */
+  childCount: number;
+  redriveCount: number;
+  redriveDate: number | null;
+  /** The parent's `redriveCount` when the Map Run started or was last redriven: a later parent redrive redrives it. */
+  parentRedriveCount: number;
+}
+
+/** What {@link Store.updateMapRun} may change. */
+export type MapRunUpdate = Partial<
+  Pick<
+    MapRunRow,
+    | 'status'
+    | 'stopDate'
+    | 'maxConcurrency'
+    | 'toleratedFailurePercentage'
+    | 'toleratedFailureCount'
+    | 'redriveCount'
+    | 'redriveDate'
+    | 'parentRedriveCount'
+    | 'itemCount'
+    | 'childCount'
+  >
+>;
+
+/** A child execution of a Map Run: its place among the children, the items it holds, and its row. */
+export interface MapRunChildRow {
+  index: number;
+  itemCount: number;
+  execution: ExecutionRow;
+}
+
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */
 /** An open task token: its task, the outcome sent for it and its heartbeat deadline (see `Store.getTaskToken`). */
 export interface TaskTokenRow {
@@ -159,7 +217,7 @@ export interface ExecutionRedrive {
 
 /**
  * The runtime's records: state machines and their revisions, activities, executions, history events, execution
- * frames (cursors), task tokens and local sink messages. Two implementations: {@link SqliteStore}
+ * frames (cursors), task tokens, Map Runs and local sink messages. Two implementations: {@link SqliteStore}
  * (durable, a file in the data directory) and {@link MemoryStore} (a process's lifetime). Callers
  * group the writes of one transition with {@link Store.transaction}: all of them or none.
  */
@@ -257,6 +315,30 @@ export interface Store {
   /** Records the outcome sent for an open task (SendTaskSuccess/Failure), so it survives a restart. */
   setTaskTokenOutcome(token: string, outcome: string): void;
   deleteTaskToken(token: string): void;
+
+  /** Records a Map Run and returns its id. */
+  insertMapRun(row: Omit<MapRunRow, 'id'>): number;
+  getMapRun(arn: string): MapRunRow | undefined;
+  /** An execution's Map Runs, oldest first, with ids above `afterId`, at most `limit`. */
+  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[];
+  /** Changes a Map Run's settings (UpdateMapRun), or records its end or redrive. */
+  updateMapRun(id: number, update: MapRunUpdate): void;
+  /** Records execution `executionId` as child `index` of Map Run `mapRunId`, holding `itemCount` items. */
+  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void;
+  /** A Map Run's children, by index. */
+  listMapRunChildren(mapRunId: number): MapRunChildRow[];
+  /**
+   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status, at most
+   * `limit` (ListExecutions with a `mapRunArn`).
+   */
+  listMapRunExecutions(
+    mapRunId: number,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+  ): MapRunChildRow[];
+  /** The Map Run an execution is a child of, with the items it holds; undefined for any other execution. */
+  mapRunOfExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined;
 
   /** Records a message of a local sink and returns its id. */
   insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number;

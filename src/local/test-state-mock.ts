@@ -8,7 +8,8 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import { STATES_ERRORS, StatesError } from './asl/errors.ts';
 import { deeperThan } from './asl/expressions/json-values.ts';
 import type { MapChildrenPlan, StateStandIns } from './asl/stand-ins.ts';
-import { exceededThreshold } from './asl/states/distributed-map.ts';
+import { exceedsThreshold } from './asl/states/distributed-map.ts';
+import { THRESHOLD_EXCEEDED_CAUSE } from './asl/states/map-run.ts';
 import type { State } from './asl/types.ts';
 import type { LocalLambdaHandler } from './lambda-registry.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
@@ -18,8 +19,6 @@ import { checkMockedResult, FIELD_VALIDATION_MODES } from './test-state-result-s
 /** The function a mocked Task invokes in the test's runtime, in place of its resource. */
 const MOCK_FUNCTION = 'cutover-test-state-mock';
 const MOCK_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${MOCK_FUNCTION}`;
-/** The cause of a mocked Map's failure when its failed iterations exceed its thresholds, as AWS gives it. */
-const THRESHOLD_EXCEEDED_CAUSE = 'The specified tolerated failure threshold was exceeded';
 
 /** The state types a mock stands in for: those that produce a result. */
 export const MOCKED_TYPES: ReadonlySet<string> = new Set(['Task', 'Map', 'Parallel']);
@@ -94,7 +93,7 @@ export function testMock(mock: Sfn.MockInput, state: State, limits: MockLimits):
 function exceedsThresholds(plan: MapChildrenPlan, failures: number): boolean {
   const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = plan;
   if (count === undefined && percentage === undefined) return false;
-  return exceededThreshold({ count, percentage }, failures, plan.items.length) !== undefined;
+  return exceedsThreshold({ count, percentage }, failures, plan.items.length);
 }
 
 /** The result or error `mock` gives, checked. */

@@ -318,25 +318,29 @@ describe('Distributed Map ItemReader: failures', () => {
       ItemReader: { Resource: GET_OBJECT, ReaderConfig, Parameters: { Bucket: 'items', Key } },
     });
 
-  it(`fails with States.ItemReaderFailed after MapStateStarted (length 0) and MapStateFailed, as AWS records (${RECORDED})`, async () => {
+  it(`fails its Map Run with States.ItemReaderFailed (MapRunStarted, MapRunFailed), then the Map state, as AWS records (${RECORDED})`, async () => {
     // Prepare
     await putObject('object.json', '{"Hello":"world"}');
     // Act
     const { execution, history } = await run(reader('object.json'));
-    // Assess
-    expect(execution).toMatchObject({
-      status: 'FAILED',
-      error: 'States.ItemReaderFailed',
-      cause: 'Attempting to map over non-iterable node.',
-    });
-    expect(history.map((event) => event.type)).toEqual([
-      'ExecutionStarted',
-      'MapStateEntered',
-      'MapStateStarted',
-      'MapStateFailed',
-      'ExecutionFailed',
+    // Assess: as recorded (test_map_item_reader_json_no_json_list_object), the items are read by the Map Run
+    const failure = { error: 'States.ItemReaderFailed', cause: 'Attempting to map over non-iterable node.' };
+    expect(execution).toMatchObject({ status: 'FAILED', ...failure });
+    expect(history.map((event) => [event.type, event.previousEventId])).toEqual([
+      ['ExecutionStarted', 0],
+      ['MapStateEntered', 0],
+      ['MapStateStarted', 2],
+      ['MapRunStarted', 3],
+      ['MapRunFailed', 4],
+      ['MapStateFailed', 5],
+      ['ExecutionFailed', 6],
     ]);
     expect(history[2]!.mapStateStartedEventDetails).toEqual({ length: 0 });
+    expect(history[3]!.mapRunStartedEventDetails?.mapRunArn).toMatch(
+      /^arn:aws:states:us-east-1:000000000000:mapRun:reader-\d+\/[0-9a-f-]{36}:[0-9a-f-]{36}$/,
+    );
+    expect(history[4]!.mapRunFailedEventDetails).toEqual(failure);
+    expect(history[6]!.executionFailedEventDetails).toEqual(failure);
   });
 
   it('names the S3 error and the object when the object is missing, and a Catch takes the failure', async () => {
@@ -396,10 +400,22 @@ describe('Distributed Map ItemReader: failures', () => {
     const negative = await run(definition, { MaxItems: -1 });
     const fraction = await run(definition, { MaxItems: 1.5 });
     // Assess
-    expect(negative.execution).toMatchObject({
-      error: 'States.ItemReaderFailed',
-      cause: 'field MaxItems must be positive',
-    });
+    // A negative count is refused by the Map Run as it reads the items: MapRunFailed, then MapStateFailed.
+    const negativeFailure = { error: 'States.ItemReaderFailed', cause: 'field MaxItems must be positive' };
+    expect(negative.execution).toMatchObject(negativeFailure);
+    expect(negative.history.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
+    expect(negative.history[4]!.mapRunFailedEventDetails).toEqual(negativeFailure);
+    // A fraction is refused earlier, before the Map Run starts (no MapRunStarted): States.Runtime right after
+    // MapStateStarted, as for the thresholds. LocalStack's AWS-validated interpreter notes that AWS checks a
+    // non-integer MaxItemsPath value "at a earlier stage", unlike a negative one, checked by the Map Run.
     expect(fraction.execution).toMatchObject({
       error: 'States.Runtime',
       cause:

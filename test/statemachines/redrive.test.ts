@@ -31,6 +31,8 @@ class Functions {
   itemBroken = true;
   /** The task tokens `await-approval` was given, oldest first. */
   readonly tokens: string[] = [];
+  /** What `flaky-item` was called with, oldest first. */
+  readonly itemPayloads: unknown[] = [];
 
   registry(): MapLambdaRegistry {
     const counted =
@@ -51,6 +53,7 @@ class Functions {
         return { deployed: payload };
       }),
       'flaky-item': counted('flaky-item', (payload) => {
+        this.itemPayloads.push(payload);
         if (this.itemBroken) throw new Error(`item ${JSON.stringify(payload)} refused`);
         return { deployed: payload };
       }),
@@ -301,11 +304,13 @@ describe('RedriveExecution', () => {
     expect(functions.count('flaky-item') - itemCallsBefore).toBe(2);
   });
 
-  it('runs again the failed items of a Distributed Map, the tolerated failure too, keeping the items that succeeded', async () => {
-    // Prepare: one failure is tolerated, the second fails the Map
+  it('redrives the Map Run of a Distributed Map: its failed children run again from the state they failed in, the tolerated failure too; the children that succeeded keep their outputs', async () => {
+    // Prepare: one failure is tolerated, the second fails the Map Run; each child calling flaky-item names
+    // its execution (a child of the Map Run is an execution of its own)
     functions.itemBroken = true;
     const itemCallsBefore = functions.count('flaky-item');
     const steadyBefore = functions.count('steady');
+    const payloadsBefore = functions.itemPayloads.length;
     const definition = {
       StartAt: 'Each',
       States: {
@@ -316,27 +321,100 @@ describe('RedriveExecution', () => {
           ItemProcessor: {
             ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
             ...ROUTE_ITEMS,
+            States: {
+              ...ROUTE_ITEMS.States,
+              Flaky: {
+                Type: 'Task',
+                Resource: `${LAMBDA}flaky-item`,
+                Parameters: { 'item.$': '$', 'execution.$': '$$.Execution.Id' },
+                ResultSelector: { 'deployed.$': '$.deployed.item' },
+                End: true,
+              },
+            },
           },
           End: true,
         },
       },
     };
     const { executionArn, ended } = await runToEnd(local.client, definition, [1, 2, 2, 3]);
-    expect(ended).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(ended).toMatchObject({
+      status: 'FAILED',
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+    });
+    const firstHistory = await executionHistory(local.client, executionArn);
+    const mapRunArn = firstHistory.find((event) => event.type === 'MapRunStarted')?.mapRunStartedEventDetails
+      ?.mapRunArn;
+    expect(mapRunArn).toMatch(/:mapRun:redrive-\d+\/[0-9a-f-]{36}:[0-9a-f-]{36}$/);
+    const failedChildren = [
+      ...new Set(
+        functions.itemPayloads
+          .slice(payloadsBefore)
+          .map((payload) => (payload as { execution: string }).execution),
+      ),
+    ];
+    expect(failedChildren).toHaveLength(2);
+    for (const child of failedChildren) {
+      const described = await local.client.send(new DescribeExecutionCommand({ executionArn: child }));
+      expect(described).toMatchObject({
+        status: 'FAILED',
+        mapRunArn,
+        redriveCount: 0,
+        redriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+      });
+    }
 
     // Act
     functions.itemBroken = false;
     await local.client.send(new RedriveExecutionCommand({ executionArn }));
     const done = await waitForExecution(local.client, executionArn);
 
-    // Assess
-    expect(done.status).toBe('SUCCEEDED');
+    // Assess: the output holds the outputs of the children that succeeded at first and of those redriven
+    expect(done).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(JSON.parse(done.output!)).toEqual([
       { steady: 1 },
       { deployed: 2 },
       { deployed: 2 },
       { steady: 3 },
     ]);
+    // The parent's redrive redrives its Map Run (MapRunRedriven), no new Map Run is started
+    const history = await executionHistory(local.client, executionArn);
+    const mapRunEvents = history
+      .map((event) => event.type!)
+      .filter((type) => type.startsWith('MapRun') || type.startsWith('Execution'));
+    expect(mapRunEvents).toEqual([
+      'ExecutionStarted',
+      'MapRunStarted',
+      'MapRunFailed',
+      'ExecutionFailed',
+      'ExecutionRedriven',
+      'MapRunRedriven',
+      'MapRunSucceeded',
+      'ExecutionSucceeded',
+    ]);
+    const redriven = history.find((event) => event.type === 'MapRunRedriven');
+    expect(redriven?.mapRunRedrivenEventDetails).toEqual({ mapRunArn, redriveCount: 1 });
+    // The failed children were redriven (the same executions, run again from the Task they failed in)
+    const redriveCalls = functions.itemPayloads.slice(payloadsBefore + 2);
+    expect(redriveCalls.map((payload) => (payload as { execution: string }).execution).sort()).toEqual(
+      [...failedChildren].sort(),
+    );
+    for (const child of failedChildren) {
+      const described = await local.client.send(new DescribeExecutionCommand({ executionArn: child }));
+      expect(described).toMatchObject({ status: 'SUCCEEDED', mapRunArn, redriveCount: 1 });
+      const types = (await executionHistory(local.client, child)).map((event) => event.type);
+      expect(types.slice(types.indexOf('ExecutionFailed'))).toEqual([
+        'ExecutionFailed',
+        'ExecutionRedriven',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'ExecutionSucceeded',
+      ]);
+    }
+    // Item 1 ran once (its child succeeded at first), item 3 once (never started before the redrive)
     expect(functions.count('flaky-item') - itemCallsBefore).toBe(2 + 2);
     expect(functions.count('steady') - steadyBefore).toBe(2);
   });

@@ -82,6 +82,7 @@ const encryptionConfiguration = z.looseObject({
   kmsDataKeyReusePeriodSeconds: z.int().min(60).max(900).optional(),
 });
 const maxResults = (max: number) => z.int().min(0).max(max);
+const mapRunArn = text(1, 2000);
 
 /** An alias's routes: one or two versions, each with a share of 0-100 (the service checks they add up to 100). */
 const routingConfiguration = z
@@ -284,7 +285,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       statusFilter: z.enum(EXECUTION_STATUSES).optional(),
       maxResults: maxResults(1000).optional(),
       nextToken: text(1, 3096).optional(),
-      mapRunArn: text(1, 2000).optional(),
+      mapRunArn: mapRunArn.optional(),
       redriveFilter: z.enum(REDRIVE_FILTERS).optional(),
     }),
   },
@@ -304,6 +305,27 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       executionArn: arn,
       error: text(0, 256).optional(),
       cause: cause.optional(),
+    }),
+  },
+  DescribeMapRun: {
+    method: 'describeMapRun',
+    request: z.looseObject({ mapRunArn }),
+  },
+  ListMapRuns: {
+    method: 'listMapRuns',
+    request: z.looseObject({
+      executionArn: arn,
+      maxResults: maxResults(1000).optional(),
+      nextToken: nextToken.optional(),
+    }),
+  },
+  UpdateMapRun: {
+    method: 'updateMapRun',
+    request: z.looseObject({
+      mapRunArn,
+      maxConcurrency: z.int().min(0).optional(),
+      toleratedFailurePercentage: z.number().min(0).max(100).optional(),
+      toleratedFailureCount: z.int().min(0).optional(),
     }),
   },
   RedriveExecution: {

@@ -1,7 +1,7 @@
 /**
  * Child frames of a Parallel or Map state: started lazily (at most `concurrency` at once), each one's
  * completion persisted with its output so a resumed execution does not run it again; the first failure
- * not tolerated aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as
+ * aborts the others (each records its running state's `...StateAborted` and `abortedEvent`, as
  * AWS does) and is thrown.
  */
 import { Stopper } from '../stop-signal.ts';
@@ -27,12 +27,6 @@ export interface ChildFrames {
    * as AWS's histories of Parallel branches show (a Map iteration records `failedEvent` instead).
    */
   abortsFailedTask?: boolean;
-  /**
-   * Lets a failed child not fail the state: given its index, its error and the indexes of every child failed
-   * so far (it included, and those that failed before a restart), returns what stands in the results in its
-   * place, or throws the error the state fails with. Without it, a failed child fails the state.
-   */
-  tolerateFailure?(index: number, error: StatesError, failed: readonly number[]): unknown;
 }
 
 /** The state types that record `<Type>StateAborted` when they are stopped while they run. */
@@ -51,12 +45,10 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   let failure: StatesError | undefined;
   const iterationDetails = (index: number) => ({ index, name: run.name });
   const childPath = (index: number) => `${parent.path}/${run.name}/${index}`;
-  const failed = children.tolerateFailure ? failedBefore(run, children.count, childPath) : [];
 
-  /** Persists a finished child with its output (or what stands in place of a tolerated failure) and its JSON. */
-  const finish = (child: Frame, index: number, output: unknown, json: string, tolerated?: true): void => {
-    const { state } = child.cursor;
-    child.cursor = tolerated ? { state, phase: 'done', failed: tolerated } : { state, phase: 'done' };
+  /** Persists a finished child with its output and its JSON. */
+  const finish = (child: Frame, index: number, output: unknown, json: string): void => {
+    child.cursor = { state: child.cursor.state, phase: 'done' };
     child.input = output;
     child.inputJson = json;
     engine.journal.defer(execution, child);
@@ -99,19 +91,7 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
         if (child) endAborted(child, index);
         return;
       }
-      let error = asStatesError(thrown);
-      if (child && children.tolerateFailure) {
-        failed.push(index);
-        try {
-          const standIn = children.tolerateFailure(index, error, failed);
-          const json = serializeWithinLimit(standIn, run.name);
-          if (children.failedEvent) engine.emit(child, children.failedEvent, iterationDetails(index));
-          finish(child, index, standIn, json, true);
-          return;
-        } catch (notTolerated) {
-          error = asStatesError(notTolerated);
-        }
-      }
+      const error = asStatesError(thrown);
       failure = error;
       if (child) {
         // What every child recorded so far comes before the failure and the aborts it causes, as in AWS's
@@ -194,14 +174,4 @@ export async function runChildFrames(run: StateRun, children: ChildFrames): Prom
   if (parent.signal.aborted) throw parent.signal.reason;
   if (failure) throw failure;
   return results;
-}
-
-/** The indexes of the children stored as tolerated failures, when a resumed state runs its children again. */
-function failedBefore(run: StateRun, count: number, childPath: (index: number) => string): number[] {
-  const failed: number[] = [];
-  for (let index = 0; index < count; index++) {
-    const stored = run.run.storedFrames.get(childPath(index));
-    if (stored && (JSON.parse(stored.cursor) as FrameCursor).failed) failed.push(index);
-  }
-  return failed;
 }

@@ -32,6 +32,7 @@ import {
 import { redrivenFrames } from './redrive.ts';
 import type { StateStandIns } from './stand-ins.ts';
 import { serializeWithinLimit } from './state-run.ts';
+import type { MapRunControl } from './states/map-run.ts';
 import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
 
@@ -101,7 +102,8 @@ interface RevisionDefinition {
 
 /** What {@link Engine.createExecution} needs to record a new execution. */
 export interface NewExecution {
-  stateMachine: StateMachineRow;
+  /** The state machine (or a Map Run's labelled one) and the revision it runs. */
+  stateMachine: Pick<StateMachineRow, 'arn' | 'revision'>;
   arn: string;
   name: string;
   input: string;
@@ -110,6 +112,8 @@ export interface NewExecution {
   /** The version it runs and the alias it was started with, when started with a version or alias ARN. */
   versionArn?: string;
   aliasArn?: string;
+  /** For a child execution of a Map Run: the Map Run's id, the child's index and how many items it holds. */
+  mapRun?: { id: number; index: number; itemCount: number };
 }
 
 /** How a run ends: its status, its terminal event with the event's details, and what its row keeps. */
@@ -146,6 +150,8 @@ export class Engine {
   readonly startNested: NestedExecutionStarter;
   readonly #onExecutionEnd: (row: ExecutionRow) => void;
   readonly #runs = new Map<string, ExecutionRun>();
+  /** The Map Runs running children now, by ARN: UpdateMapRun changes their settings. */
+  readonly mapRuns = new Map<string, MapRunControl>();
   /** The ARNs of the running nested executions, by the ARN of the execution that started them. */
   readonly #childRuns = new Map<string, Set<string>>();
   /** Resolved once no run is left (see close). */
@@ -222,6 +228,8 @@ export class Engine {
         if (id === undefined) return undefined;
         const row = rows[index]!;
         row.id = id;
+        const { mapRun } = executions[index]!;
+        if (mapRun) this.store.insertMapRunChild(mapRun.id, mapRun.index, id, mapRun.itemCount);
         return row;
       }),
     );

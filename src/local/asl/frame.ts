@@ -61,8 +61,6 @@ export interface FrameCursor {
   effective?: unknown;
   /** What a started Map state's fields gave when it started, kept for a resume (AWS reads them once). */
   map?: MapSettings;
-  /** A finished child that failed within its Map state's tolerated failure threshold (its output stands in its place). */
-  failed?: true;
   /**
    * The failure of child `index` that fails this Parallel or Map state, written with that child's events:
    * a restart raises it again rather than run the children once more.

@@ -1,7 +1,14 @@
-import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
+import { executionHistory, waitForExecution } from '#test/support/local-runtime.ts';
 import type { ApiCaseContext, ApiErrorCase } from './api.cases.ts';
-import { type ExecutionCase, previousEventIds } from './case.ts';
+import {
+  type CaseDriver,
+  type ExecutionCase,
+  type ExecutionContext,
+  previousEventIds,
+  UUID,
+} from './case.ts';
 
 const DG = 'https://docs.aws.amazon.com/step-functions/latest/dg';
 const DISTRIBUTED = `${DG}/state-map-distributed.html`;
@@ -9,7 +16,10 @@ const THRESHOLD = `${DG}/maprun-fail-threshold.html`;
 const BATCHER = `${DG}/input-output-itembatcher.html`;
 const RESULT_WRITER = `${DG}/input-output-resultwriter.html`;
 const ROLE = 'arn:aws:iam::000000000000:role/conformance';
-/** LocalStack's snapshots of Map states run on AWS (test_base_scenarios: tolerated failure and MaxConcurrency paths). */
+/**
+ * LocalStack's snapshots of Map states run on AWS (test_base_scenarios: tolerated failure and MaxConcurrency
+ * paths, Distributed Maps and their Map Runs, Label).
+ */
 const RECORDED =
   'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json';
 
@@ -53,14 +63,148 @@ function distributedMap(processor: object, fields: Record<string, unknown> = {})
 /** A processor of one Pass state: each child outputs its input. */
 const ECHO = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 
-/** What stands in the results for a child that failed with `TooBig` on `input` (a tolerated failure). */
-function failedChild(input: unknown): object {
+/** The cause AWS gives a Map Run (and its Map state) that failed more items than it tolerates. */
+const THRESHOLD_EXCEEDED = 'The specified tolerated failure threshold was exceeded';
+
+/** An ISO-8601 date as a failed child's description gives its StartDate and StopDate. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** The keys of a failed child's execution description, in the order AWS writes them (FAILED_0.json). */
+const FAILED_CHILD_KEYS = [
+  'Cause',
+  'Error',
+  'ExecutionArn',
+  'Input',
+  'InputDetails',
+  'Name',
+  'OutputDetails',
+  'RedriveCount',
+  'RedriveStatus',
+  'StartDate',
+  'StateMachineArn',
+  'Status',
+  'StopDate',
+];
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `<machine ARN>/<label>`: the labelled state machine of the Map Run's children (label: a UUID when not set). */
+function labelledMachine(context: ExecutionContext, label?: string): RegExp {
+  const labelPattern = label === undefined ? UUID.source.slice(1, -1) : escapeRegExp(label);
+  return new RegExp(`^${escapeRegExp(context.stateMachineArn)}/${labelPattern}$`);
+}
+
+/**
+ * What stands in the results for a child that failed with `TooBig` on `input` (a tolerated failure): its
+ * execution's description, as AWS returns a failed child (Transformation NONE). ARN, name and dates vary
+ * per run: checked by shape.
+ */
+function failedChild(input: unknown, context: ExecutionContext): object {
+  const machine = labelledMachine(context).source.slice(1, -1);
+  const execution = machine.replace(escapeRegExp(':stateMachine:'), escapeRegExp(':execution:'));
   return {
     Cause: 'item over 2',
     Error: 'TooBig',
+    ExecutionArn: expect.stringMatching(new RegExp(`^${execution}:${UUID.source.slice(1, -1)}$`)),
     Input: JSON.stringify(input),
     InputDetails: { Included: true },
+    Name: expect.stringMatching(UUID),
+    OutputDetails: { Included: true },
+    RedriveCount: 0,
+    RedriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+    StartDate: expect.stringMatching(ISO_DATE),
+    StateMachineArn: expect.stringMatching(labelledMachine(context)),
     Status: 'FAILED',
+    StopDate: expect.stringMatching(ISO_DATE),
+  };
+}
+
+/**
+ * A check of a Distributed Map output where `failed` items stand as failed children ({@link failedChild})
+ * and the others as their outputs: each description's keys in AWS's order, and its ARN ending in its name.
+ */
+function withFailedChildren(
+  items: readonly unknown[],
+  failed: (item: unknown) => boolean,
+): (output: unknown, context: ExecutionContext) => void {
+  return (output, context) => {
+    expect(output).toEqual(items.map((item) => (failed(item) ? failedChild(item, context) : item)));
+    for (const [index, item] of items.entries()) {
+      if (!failed(item)) continue;
+      const child = (output as Record<string, string>[])[index]!;
+      expect(Object.keys(child)).toEqual(FAILED_CHILD_KEYS);
+      expect(child.ExecutionArn).toBe(
+        `${child.StateMachineArn!.replace(':stateMachine:', ':execution:')}:${child.Name}`,
+      );
+    }
+  };
+}
+
+/** The parent history of a Distributed Map state run to its end: its Map Run; no child state (as recorded on AWS). */
+const MAP_RUN_SUCCEEDED = [
+  'ExecutionStarted',
+  'MapStateEntered',
+  'MapStateStarted',
+  'MapRunStarted',
+  'MapRunSucceeded',
+  'MapStateSucceeded',
+  'MapStateExited',
+  'ExecutionSucceeded',
+];
+
+/** The parent history of a Distributed Map whose Map Run failed, failing the execution (as recorded on AWS). */
+const MAP_RUN_FAILED = [
+  'ExecutionStarted',
+  'MapStateEntered',
+  'MapStateStarted',
+  'MapRunStarted',
+  'MapRunFailed',
+  'MapStateFailed',
+  'ExecutionFailed',
+];
+
+/** The MapRunStarted event's Map Run ARN, checked to be `...:mapRun:<machine>/<label>:<uuid>`. */
+function mapRunArnOf(events: readonly HistoryEvent[], context: ExecutionContext, label?: string): string {
+  const started = events.find((event) => event.type === 'MapRunStarted');
+  const mapRunArn = started?.mapRunStartedEventDetails?.mapRunArn ?? '';
+  const machine = labelledMachine(context, label).source.slice(1, -1);
+  const mapRun = machine.replace(escapeRegExp(':stateMachine:'), escapeRegExp(':mapRun:'));
+  expect(mapRunArn).toMatch(new RegExp(`^${mapRun}:${UUID.source.slice(1, -1)}$`));
+  return mapRunArn;
+}
+
+/** Checks the MapRunFailed and ExecutionFailed events of a Map Run that failed more items than it tolerates. */
+function thresholdExceeded(events: readonly HistoryEvent[]): void {
+  const failed = { error: 'States.ExceedToleratedFailureThreshold', cause: THRESHOLD_EXCEEDED };
+  expect(events.find((event) => event.type === 'MapRunFailed')?.mapRunFailedEventDetails).toEqual(failed);
+  expect(events.at(-1)?.executionFailedEventDetails).toEqual(failed);
+}
+
+/**
+ * A {@link ExecutionCase.drive} that, once the execution ended, checks its Distributed Map's children as
+ * executions of their own: each child `arnsOf` the output names is of the Map Run (DescribeExecution's
+ * mapRunArn) and of its labelled state machine, with `status`, and its own history holds its states
+ * (`childHistory`).
+ */
+function checkChildren(expected: {
+  arnsOf: (output: unknown) => string[];
+  status: string;
+  childHistory: readonly string[];
+  label?: string;
+}): (driver: CaseDriver) => Promise<void> {
+  return async (driver) => {
+    const { client, executionArn } = driver;
+    const ended = await waitForExecution(client, executionArn);
+    const mapRunArn = mapRunArnOf(await executionHistory(client, executionArn), driver, expected.label);
+    const arns = expected.arnsOf(JSON.parse(ended.output ?? 'null'));
+    expect(arns.length).toBeGreaterThan(0);
+    for (const arn of arns) {
+      const child = await client.send(new DescribeExecutionCommand({ executionArn: arn }));
+      expect(child).toMatchObject({ status: expected.status, mapRunArn });
+      expect(child.stateMachineArn).toMatch(labelledMachine(driver, expected.label));
+      const types = (await executionHistory(client, arn)).map((event) => event.type);
+      expect(types).toEqual(expected.childHistory);
+    }
   };
 }
 
@@ -135,7 +279,7 @@ const LEGACY_ITERATOR_OUTPUT = ['Hello', 'World'].map((mapValue) => ({
   fromInput: ['Hello', 'World'],
 }));
 
-/** Distributed Map states: tolerated failure thresholds and item batching. */
+/** Distributed Map states: their Map Runs (each child an execution of its own), tolerated failure thresholds and item batching. */
 export const distributedMapCases: ExecutionCase[] = [
   ...(
     [
@@ -170,6 +314,43 @@ export const distributedMapCases: ExecutionCase[] = [
     definition: distributedMap(ECHO, { ItemsPath: '$.Items', ToleratedFailurePercentagePath: '$.p' }),
     input: { Items: [0], p: 1.1 },
     expect: { status: 'SUCCEEDED', output: [0] },
+    // As recorded: the children run in a Map Run (MapRunStarted, MapRunSucceeded), none in the parent history.
+    history: MAP_RUN_SUCCEEDED,
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 5, 7]),
+  },
+  {
+    name: 'Distributed Map: each child is an execution of its own, of the Map Run of the labelled state machine <machine>/<Label>',
+    source: `${DISTRIBUTED}; ${RECORDED}`,
+    definition: distributedMap(
+      {
+        StartAt: 'P',
+        States: {
+          P: { Type: 'Pass', Parameters: { 'item.$': '$', 'execution.$': '$$.Execution.Id' }, End: true },
+        },
+      },
+      { Label: 'Echo' },
+    ),
+    input: [1, 2],
+    expect: {
+      status: 'SUCCEEDED',
+      check: (output, context) => {
+        const execution = escapeRegExp(
+          `${context.stateMachineArn.replace(':stateMachine:', ':execution:')}/Echo:`,
+        );
+        const arn = expect.stringMatching(new RegExp(`^${execution}${UUID.source.slice(1, -1)}$`));
+        expect(output).toEqual([
+          { item: 1, execution: arn },
+          { item: 2, execution: arn },
+        ]);
+      },
+    },
+    history: MAP_RUN_SUCCEEDED,
+    drive: checkChildren({
+      arnsOf: (output) => (output as { execution: string }[]).map((child) => child.execution),
+      status: 'SUCCEEDED',
+      childHistory: ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+      label: 'Echo',
+    }),
   },
   ...[{}, 'NoNumber'].map(
     (value): ExecutionCase => ({
@@ -209,11 +390,12 @@ export const distributedMapCases: ExecutionCase[] = [
     }),
   ),
   {
-    name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED runs as a Distributed Map',
+    name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED runs as a Distributed Map (a Map Run)',
     source: RECORDED,
     definition: legacyIteratorMap({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }),
     input: ['Hello', 'World'],
     expect: { status: 'SUCCEEDED', output: LEGACY_ITERATOR_OUTPUT },
+    historyCounts: { MapRunStarted: 1, MapRunSucceeded: 1, MapIterationStarted: 0, PassStateEntered: 0 },
   },
   {
     name: 'Legacy Iterator with a ProcessorConfig of Mode DISTRIBUTED takes the Distributed Map fields (a tolerated failure)',
@@ -230,7 +412,7 @@ export const distributedMapCases: ExecutionCase[] = [
       },
     },
     input: [1, 3],
-    expect: { status: 'SUCCEEDED', output: [1, failedChild(3)] },
+    expect: { status: 'SUCCEEDED', check: withFailedChildren([1, 3], (item) => item === 3) },
   },
   {
     name: 'Legacy Iterator with a ProcessorConfig of Mode INLINE runs as an inline Map',
@@ -245,38 +427,48 @@ export const distributedMapCases: ExecutionCase[] = [
     source: THRESHOLD,
     definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailureCount: 1 }),
     input: [1, 2, 3, 4],
-    expect: {
-      status: 'FAILED',
-      error: 'States.ExceedToleratedFailureThreshold',
-      cause: { includes: 'ToleratedFailureCount 1' },
-    },
-    historyCounts: { MapIterationFailed: 2, MapStateFailed: 1 },
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: THRESHOLD_EXCEEDED },
+    history: MAP_RUN_FAILED,
+    checkHistory: thresholdExceeded,
   },
   {
     name: 'Distributed Map: a failed percentage above ToleratedFailurePercentage fails with States.ExceedToleratedFailureThreshold',
     source: THRESHOLD,
     definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailurePercentage: 25 }),
     input: [1, 2, 3, 4],
-    expect: {
-      status: 'FAILED',
-      error: 'States.ExceedToleratedFailureThreshold',
-      cause: { includes: 'ToleratedFailurePercentage 25' },
-    },
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: THRESHOLD_EXCEEDED },
+    history: MAP_RUN_FAILED,
+    checkHistory: thresholdExceeded,
   },
   {
     name: 'Distributed Map: without a threshold, one failed item fails with States.ExceedToleratedFailureThreshold (default 0)',
     source: THRESHOLD,
     definition: distributedMap(FAIL_OVER_TWO),
     input: [1, 3],
-    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' },
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: THRESHOLD_EXCEEDED },
+    history: MAP_RUN_FAILED,
+    checkHistory: thresholdExceeded,
   },
   {
-    name: 'Distributed Map: failures within the threshold succeed; a failed child stands as its execution result (Transformation NONE)',
+    name: 'Distributed Map: failures within the threshold succeed; a failed child stands as its execution description (Transformation NONE)',
     source: `${THRESHOLD}; ${RESULT_WRITER}`,
     definition: distributedMap(FAIL_OVER_TWO, { ToleratedFailurePercentage: 50 }),
     input: [1, 3, 2, 4],
-    expect: { status: 'SUCCEEDED', output: [1, failedChild(3), 2, failedChild(4)] },
-    historyCounts: { MapIterationSucceeded: 2, MapIterationFailed: 2, MapStateSucceeded: 1 },
+    expect: { status: 'SUCCEEDED', check: withFailedChildren([1, 3, 2, 4], (item) => Number(item) > 2) },
+    history: MAP_RUN_SUCCEEDED,
+    // Each failed child is an execution of the Map Run that failed in its own Fail state.
+    drive: checkChildren({
+      arnsOf: (output) =>
+        (output as { ExecutionArn?: string }[]).flatMap((child) => child.ExecutionArn ?? []),
+      status: 'FAILED',
+      childHistory: [
+        'ExecutionStarted',
+        'ChoiceStateEntered',
+        'ChoiceStateExited',
+        'FailStateEntered',
+        'ExecutionFailed',
+      ],
+    }),
   },
   {
     name: 'Distributed Map: ToleratedFailureCountPath and ToleratedFailurePercentagePath read the state input',
@@ -287,7 +479,7 @@ export const distributedMapCases: ExecutionCase[] = [
       ToleratedFailurePercentagePath: '$.percentage',
     }),
     input: { items: [3, 4, 1], count: 2, percentage: 100 },
-    expect: { status: 'SUCCEEDED', output: [failedChild(3), failedChild(4), 1] },
+    expect: { status: 'SUCCEEDED', check: withFailedChildren([3, 4, 1], (item) => Number(item) > 2) },
   },
   {
     name: 'Distributed Map: ItemBatcher passes each child {BatchInput, Items}, BatchInput resolved from the state input',
@@ -305,7 +497,8 @@ export const distributedMapCases: ExecutionCase[] = [
         { BatchInput: { run: 'r1', kind: 'batch' }, Items: [5] },
       ],
     },
-    historyCounts: { MapIterationStarted: 3 },
+    // The three batches run as three child executions of the Map Run, not in the parent history.
+    history: MAP_RUN_SUCCEEDED,
   },
   {
     name: 'Distributed Map: MaxInputBytesPerBatch bounds the bytes of each child input; ItemSelector applies before batching',
@@ -340,7 +533,9 @@ export const distributedMapCases: ExecutionCase[] = [
       { ItemBatcher: { MaxItemsPerBatch: 2 }, ToleratedFailureCount: 1 },
     ),
     input: [1, 2, 3, 4],
-    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' },
+    expect: { status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: THRESHOLD_EXCEEDED },
+    history: MAP_RUN_FAILED,
+    checkHistory: thresholdExceeded,
   },
   // JSONata: numbers or {% %} expressions reading $states.input
   {
@@ -364,7 +559,7 @@ export const distributedMapCases: ExecutionCase[] = [
         { BatchInput: { run: 'r1', kind: 'batch' }, Items: [{ v: 30 }] },
       ],
     },
-    historyCounts: { MapIterationStarted: 2 },
+    history: MAP_RUN_SUCCEEDED,
   },
   {
     name: 'JSONata Distributed Map: a ToleratedFailureCount expression tolerates that many failed items',
@@ -376,7 +571,7 @@ export const distributedMapCases: ExecutionCase[] = [
       }),
     ),
     input: { tolerate: 1, items: [1, 3] },
-    expect: { status: 'SUCCEEDED', output: [1, failedChild(3)] },
+    expect: { status: 'SUCCEEDED', check: withFailedChildren([1, 3], (item) => item === 3) },
   },
   {
     name: 'JSONata Distributed Map: a ToleratedFailurePercentage expression out of 0-100 fails with States.QueryEvaluationError',

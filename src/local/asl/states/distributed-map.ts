@@ -1,19 +1,14 @@
 /**
- * A Distributed Map (`ItemProcessor.ProcessorConfig.Mode: DISTRIBUTED`), whose child executions run here as
- * iterations of the parent execution: `ItemBatcher` batches and the tolerated failure thresholds. A failed
- * child within the thresholds stands in the results as its execution result, as AWS returns a failed child
- * (Transformation NONE); one failure too many fails the state with `States.ExceedToleratedFailureThreshold`.
+ * A Distributed Map's settings (`ItemProcessor.ProcessorConfig.Mode: DISTRIBUTED`): its tolerated failure
+ * thresholds and `ItemBatcher` batches, and the shape of its output. Its children run as the executions of a
+ * Map Run (see map-run.ts).
  */
-import type { ChildFrames } from '../children.ts';
-import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bounds.ts';
 import { readPath } from '../jsonpath.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import { type BatchLimits, batchItems, jsonataBatchLimits, jsonPathBatchLimits } from './item-batcher.ts';
-
-/** What a Distributed Map gives its children: how many, their inputs, and what a failure means. */
-export type DistributedChildren = Pick<ChildFrames, 'count' | 'input' | 'tolerateFailure'>;
+import type { MapRunChildren } from './map-run.ts';
 
 /** The tolerated failure thresholds set (literally, by path or by expression); neither set tolerates no failure. */
 export interface Thresholds {
@@ -73,16 +68,16 @@ async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSett
 }
 
 /**
- * The children of a Distributed Map over `items`, each item selected by `select`: one per item, or one
- * per batch under an `ItemBatcher`; a failure beyond the thresholds of `settings` fails the state.
+ * The children of a Distributed Map's Map Run over `items`, each item selected by `select`: one per item, or
+ * one per batch under an `ItemBatcher` (see item-batcher.ts).
  */
-export function distributedChildren(
+export function mapRunChildren(
   run: StateRun<MapState>,
   settings: DistributedSettings,
   items: readonly unknown[],
   select: (index: number) => unknown,
-): DistributedChildren {
-  const { thresholds, batching } = settings;
+): MapRunChildren {
+  const { batching, thresholds } = settings;
   const batches = batching
     ? batchItems(
         run,
@@ -90,57 +85,21 @@ export function distributedChildren(
         items.map((_, index) => select(index)),
       )
     : undefined;
-  const input = batches ? (index: number) => batches[index] : select;
-  const itemsOfChild = (index: number) => batches?.[index]?.Items.length ?? 1;
   return {
     count: batches?.length ?? items.length,
-    input,
-    tolerateFailure: (index, error, failed) => {
-      const failedItems = failed.reduce((sum, child) => sum + itemsOfChild(child), 0);
-      const exceeded = exceededThreshold(thresholds, failedItems, items.length);
-      if (exceeded !== undefined) {
-        throw new StatesError(
-          STATES_ERRORS.ExceedToleratedFailureThreshold,
-          `Map state '${run.name}' failed ${failedItems} of ${items.length} items, ${exceeded}; the last failed with ${error.error ?? 'no error'}: ${error.causeText ?? 'no cause'}`,
-        );
-      }
-      return failedChildResult(error, input(index));
-    },
+    input: batches ? (index) => batches[index] : select,
+    itemsOf: (index) => batches?.[index]?.Items.length ?? 1,
+    itemCount: items.length,
+    thresholds,
   };
 }
 
-/** Which threshold `failedItems` of `totalItems` exceed, in words; undefined when within them. */
-export function exceededThreshold(
-  thresholds: Thresholds,
-  failedItems: number,
-  totalItems: number,
-): string | undefined {
+/** Whether `failedItems` of `totalItems` exceed the thresholds: either, when both are set; any failure when neither is. */
+export function exceedsThreshold(thresholds: Thresholds, failedItems: number, totalItems: number): boolean {
   const { count, percentage } = thresholds;
-  if (count === undefined && percentage === undefined) {
-    return 'while neither ToleratedFailureCount nor ToleratedFailurePercentage is set, so none is tolerated';
-  }
-  if (count !== undefined && failedItems > count) return `more than its ToleratedFailureCount ${count}`;
-  const failedPercentage = (failedItems * 100) / totalItems;
-  if (percentage !== undefined && failedPercentage > percentage) {
-    return `${Number(failedPercentage.toFixed(2))}% of them, more than its ToleratedFailurePercentage ${percentage}`;
-  }
-  return undefined;
-}
-
-/**
- * A failed child's execution result, as a Distributed Map returns it without ResultWriter (Transformation
- * NONE for a failed child): its error and cause, input and status. The ARNs, name and dates of the child
- * execution are left out: the local runtime runs no separate child execution.
- */
-function failedChildResult(error: StatesError, input: unknown): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  if (error.causeText !== undefined) result.Cause = error.causeText;
-  if (error.error !== undefined) result.Error = error.error;
-  return Object.assign(result, {
-    Input: JSON.stringify(input ?? null),
-    InputDetails: { Included: true },
-    Status: 'FAILED',
-  });
+  if (count === undefined && percentage === undefined) return failedItems > 0;
+  if (count !== undefined && failedItems > count) return true;
+  return percentage !== undefined && (failedItems * 100) / totalItems > percentage;
 }
 
 /**

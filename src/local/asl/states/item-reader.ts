@@ -32,10 +32,18 @@ export interface ReadItems {
   source: string;
 }
 
-/** The Map state's items, read as its `ItemReader` says; `effective` is the Map's input after InputPath. */
-export async function readItems(run: StateRun<MapState>, effective: unknown): Promise<ReadItems> {
+/**
+ * The Map state's items, read as its `ItemReader` says, the first `maxItems` of them (0: all; see
+ * {@link maxItemsOf}); `effective` is the Map's input after InputPath.
+ */
+export async function readItems(
+  run: StateRun<MapState>,
+  effective: unknown,
+  maxItems: number,
+): Promise<ReadItems> {
   const reader = run.state.ItemReader!;
-  const maxItems = await maxItemsOf(run, reader, effective);
+  // As AWS records, a negative count fails the read, once a Distributed Map's Map Run has started.
+  if (maxItems < 0) throw itemReaderFailed('field MaxItems must be positive');
   const target = readTarget(await readerParameters(run, reader, effective));
   const storage = run.engine.objectStorage;
   if (!storage) {
@@ -89,17 +97,16 @@ function readTarget(parameters: unknown): ReadTarget {
 }
 
 /**
- * `ReaderConfig.MaxItems` (0 or absent: all): a number, a JSONata expression, or the value `MaxItemsPath`
- * selects. As AWS records, a selected fraction is `States.Runtime` and a negative count
- * `States.ItemReaderFailed`; a selected count above the literal maximum reads all items.
+ * The Map state's `ReaderConfig.MaxItems` (0 or absent: all): a number, a JSONata expression, or the value
+ * `MaxItemsPath` selects, read before a Distributed Map's Map Run starts. As AWS records, a selected fraction
+ * is `States.Runtime` then, and a negative count fails the read (see {@link readItems}); a selected count
+ * above the literal maximum reads all items.
  */
-async function maxItemsOf(run: StateRun<MapState>, reader: ItemReader, effective: unknown): Promise<number> {
-  const config = reader.ReaderConfig ?? {};
+export async function maxItemsOf(run: StateRun<MapState>, effective: unknown): Promise<number> {
+  const config = run.state.ItemReader!.ReaderConfig ?? {};
   if (config.MaxItemsPath !== undefined) {
     const selected = readPath(config.MaxItemsPath, effective, run.contextSource(), run.frame);
-    const value = numberAtPath('MaxItemsPath', config.MaxItemsPath, selected, true);
-    if (value < 0) throw itemReaderFailed('field MaxItems must be positive');
-    return value;
+    return numberAtPath('MaxItemsPath', config.MaxItemsPath, selected, true);
   }
   if (config.MaxItems === undefined) return 0;
   if (typeof config.MaxItems === 'number') return config.MaxItems;

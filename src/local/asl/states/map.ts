@@ -7,14 +7,15 @@ import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import {
   type DistributedSettings,
-  distributedChildren,
   distributedSettings,
   isDistributed,
+  mapRunChildren,
   shapedResults,
 } from './distributed-map.ts';
 import { batchItems } from './item-batcher.ts';
-import { readItems } from './item-reader.ts';
+import { maxItemsOf, readItems } from './item-reader.ts';
 import { itemSelection, itemsOf, jsonataItems, STATE_DATA } from './map-items.ts';
+import { failMapRunBeforeChildren, raiseRecordedFailure, runMapRunChildren, startMapRun } from './map-run.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -29,6 +30,10 @@ export interface MapSettings {
   read?: unknown[];
   /** Where `read` came from (`$$.Map.Item.Source`); the items of the state input are `STATE_DATA`. */
   source?: string;
+  /** A Distributed Map's Map Run, once started. */
+  mapRunArn?: string;
+  /** What a Distributed Map's `ReaderConfig.MaxItems` gave before its Map Run started. */
+  maxItems?: number;
 }
 
 /**
@@ -42,6 +47,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const processor = state.ItemProcessor ?? state.Iterator;
   if (!processor)
     throw new StatesError(STATES_ERRORS.Runtime, `Map state '${run.name}' has no ItemProcessor`);
+  const { mapResult } = run.engine.standIns;
   if (run.cursor.phase !== 'children') {
     // A JSONata Map keeps its evaluated `Items` (its effective input is its input).
     const effective = run.jsonata ? await jsonataItems(run) : run.effectiveInput();
@@ -52,11 +58,22 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     const length = reader ? 0 : itemsOf(run, effective).length; // AWS records 0 for an ItemReader
     const concurrency = await concurrencyOf(run, effective);
     run.emit('MapStateStarted', { length });
-    const fromReader = reader && (await readItems(run, effective));
-    const distributed = await distributedSettingsOf(run, effective);
-    const read = fromReader && { read: fromReader.items, source: fromReader.source };
-    run.save({ phase: 'children', effective, map: { concurrency, distributed, ...read } });
+    if (isDistributed(state) && !mapResult) {
+      // As on AWS, the Map Run starts once the thresholds and MaxItems are read, and reads its items then.
+      const distributed = await distributedSettings(run, effective);
+      const maxItems = reader && (await maxItemsOf(run, effective));
+      const map = { concurrency, distributed, maxItems };
+      startMapRun(run, { concurrency, thresholds: distributed.thresholds }, (mapRunArn, write) =>
+        run.save({ phase: 'children', effective, map: { ...map, mapRunArn } }, write),
+      );
+    } else {
+      const fromReader = reader && (await readItems(run, effective, await maxItemsOf(run, effective)));
+      const distributed = await distributedSettingsOf(run, effective);
+      const read = fromReader && { read: fromReader.items, source: fromReader.source };
+      run.save({ phase: 'children', effective, map: { concurrency, distributed, ...read } });
+    }
   }
+  if (run.cursor.map?.mapRunArn !== undefined) return runDistributedMap(run, run.cursor.map.mapRunArn);
   const { effective } = run.cursor;
   // A Map started by a version of Cutover that did not keep its settings in the cursor reads them again.
   const {
@@ -71,18 +88,15 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const items = read ?? itemsOf(run, effective);
   const selection = itemSelection(run, effective, items, source);
   const select = selection instanceof Promise ? await selection : selection;
-  const { mapResult } = run.engine.standIns;
   if (mapResult) {
     const result = await mapResult(run, childrenPlan(run, { items, select, concurrency, distributed }));
     run.emit('MapStateSucceeded');
     return run.exit(result, state.Next);
   }
   // A failure's MapStateFailed is the driver's to record: none before a retry (see exitState).
-  const children = distributed
-    ? distributedChildren(run, distributed, items, select)
-    : { count: items.length, input: select };
   const results = await runChildFrames(run, {
-    ...children,
+    count: items.length,
+    input: select,
     concurrency: concurrency === 0 ? MAP_DEFAULT_CONCURRENCY : concurrency,
     definition: () => processor,
     startedEvent: 'MapIterationStarted',
@@ -90,6 +104,34 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
     failedEvent: 'MapIterationFailed',
     abortedEvent: 'MapIterationAborted',
   });
+  run.emit('MapStateSucceeded');
+  return run.exit(results, state.Next);
+}
+
+/**
+ * A Distributed Map once its Map Run started: reads its items (an `ItemReader` failing fails the Map Run),
+ * then runs its children as executions (see map-run.ts). A failure's MapStateFailed is the driver's to record.
+ */
+async function runDistributedMap(run: StateRun<MapState>, mapRunArn: string): Promise<StateResult> {
+  const { state, engine } = run;
+  const { effective } = run.cursor;
+  const map = run.cursor.map!;
+  const mapRun = engine.store.getMapRun(mapRunArn);
+  if (!mapRun) throw new Error(`Map Run ${mapRunArn} is missing from the store`);
+  if (run.cursor.failure) raiseRecordedFailure(run, mapRun, run.cursor.failure);
+  let { read, source = STATE_DATA } = map;
+  if (state.ItemReader && read === undefined) {
+    const fromReader = await readItems(run, effective, map.maxItems ?? 0).catch((thrown) =>
+      failMapRunBeforeChildren(run, mapRun, thrown),
+    );
+    ({ items: read, source } = fromReader);
+    run.save({ map: { ...map, read, source } });
+  }
+  const items = read ?? itemsOf(run, effective);
+  const selection = itemSelection(run, effective, items, source);
+  const select = selection instanceof Promise ? await selection : selection;
+  const children = mapRunChildren(run, map.distributed!, items, select);
+  const results = await runMapRunChildren(run, mapRun, children);
   run.emit('MapStateSucceeded');
   return run.exit(shapedResults(state, results), state.Next);
 }

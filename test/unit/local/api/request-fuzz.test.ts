@@ -2,8 +2,10 @@ import {
   CreateActivityCommand,
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  DescribeMapRunCommand,
   ListActivitiesCommand,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   ListStateMachineAliasesCommand,
   ListStateMachinesCommand,
   ListStateMachineVersionsCommand,
@@ -19,6 +21,21 @@ import { startTestRuntime, type TestRuntime, waitForExecution } from '#test/supp
 const ROLE = 'arn:aws:iam::000000000000:role/fuzz';
 const ACCOUNT_ARN = 'arn:aws:states:us-east-1:000000000000';
 const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+/** A Distributed Map of Pass children: its execution holds a Map Run. */
+const DISTRIBUTED_MAP = JSON.stringify({
+  StartAt: 'M',
+  States: {
+    M: {
+      Type: 'Map',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', End: true } },
+      },
+      End: true,
+    },
+  },
+});
 /** Requests each run sends; `FUZZ_RUNS=N` sends more. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 /** Long-polls for up to a minute when its activity has no task: sent only with fuzzed ARNs, see below. */
@@ -26,7 +43,10 @@ const LONG_POLL = 'GetActivityTask';
 
 let local: TestRuntime;
 /** The ARNs of what the runtime holds before the fuzzing starts. */
-let held: Record<'machine' | 'express' | 'version' | 'alias' | 'execution' | 'activity', string>;
+let held: Record<
+  'machine' | 'express' | 'version' | 'alias' | 'execution' | 'activity' | 'mapExecution' | 'mapRun',
+  string
+>;
 
 beforeAll(async () => {
   local = await startTestRuntime({ lambdas: new MapLambdaRegistry({ echo: (payload) => payload }) });
@@ -52,7 +72,17 @@ beforeAll(async () => {
   const express = await client.send(
     new CreateStateMachineCommand({ name: 'held-express', definition: PASS, roleArn: ROLE, type: 'EXPRESS' }),
   );
+  const distributed = await client.send(
+    new CreateStateMachineCommand({ name: 'held-map', definition: DISTRIBUTED_MAP, roleArn: ROLE }),
+  );
+  const mapped = await client.send(
+    new StartExecutionCommand({ stateMachineArn: distributed.stateMachineArn, input: '[1, 2]' }),
+  );
+  await waitForExecution(client, mapped.executionArn!);
+  const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn: mapped.executionArn }));
   held = {
+    mapExecution: mapped.executionArn!,
+    mapRun: mapRuns![0]!.mapRunArn!,
     machine: machine.stateMachineArn!,
     express: express.stateMachineArn!,
     version: machine.stateMachineVersionArn!,
@@ -103,6 +133,9 @@ function wellFormed(operation: string): Record<string, unknown> {
     GetExecutionHistory: { executionArn: held.execution, maxResults: 2, reverseOrder: true },
     StopExecution: { executionArn: held.execution, error: 'E', cause: 'C' },
     RedriveExecution: { executionArn: held.execution },
+    DescribeMapRun: { mapRunArn: held.mapRun },
+    ListMapRuns: { executionArn: held.mapExecution, maxResults: 1 },
+    UpdateMapRun: { mapRunArn: held.mapRun, maxConcurrency: 2, toleratedFailurePercentage: 5 },
     SendTaskSuccess: { taskToken: 'token', output: '{}' },
     SendTaskFailure: { taskToken: 'token', error: 'E', cause: 'C' },
     SendTaskHeartbeat: { taskToken: 'token' },
@@ -209,7 +242,8 @@ async function holdings(): Promise<unknown> {
     })),
   );
   const activities = (await client.send(new ListActivitiesCommand({}))).activities;
-  return { perMachine, activities };
+  const { $metadata, ...mapRun } = await client.send(new DescribeMapRunCommand({ mapRunArn: held.mapRun }));
+  return { perMachine, activities, mapRun };
 }
 
 async function call(operation: string, body: string) {

@@ -99,11 +99,11 @@ describe('LocalApiServer: protocol', () => {
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {
-    const answer = await post('{}', { 'x-amz-target': 'AWSStepFunctions.DescribeMapRun' });
+    const answer = await post('{}', { 'x-amz-target': 'AWSStepFunctions.DescribeWorkflow' });
     expect(answer.status).toBe(400);
     expect(answer.type).toBe('application/x-amz-json-1.0');
     expect(answer.json.__type).toBe('UnknownOperationException');
-    expect(answer.json.message).toContain('AWSStepFunctions.DescribeMapRun');
+    expect(answer.json.message).toContain('AWSStepFunctions.DescribeWorkflow');
   });
 
   it('serves Step Functions calls on POST / only: elsewhere X-Amz-Target is no call, and / names POST among its methods', async () => {

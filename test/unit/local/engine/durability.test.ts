@@ -508,7 +508,9 @@ describe('Engine durability (SQLite file)', () => {
     // Assess
     const result = await second.sfn.awaitExecution(arn);
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
-    expect(result.cause).toContain('failed 2 of 2 items');
+    expect(result.cause).toBe('The specified tolerated failure threshold was exceeded');
+    const types = await second.eventTypes(arn);
+    expect(types.filter((type) => type.startsWith('MapRun'))).toEqual(['MapRunStarted', 'MapRunFailed']);
   });
 
   it('gives every batch of a Distributed Map the BatchInput it evaluated once, also the batches started after a restart', async () => {
@@ -574,8 +576,15 @@ describe('Engine durability (SQLite file)', () => {
         End: true,
       };
       const arn = await first.start(machine({ M: map }));
-      // The read is real I/O: the first item's Wait starts once it is done.
-      await vi.waitFor(async () => expect(await first.eventTypes(arn)).toContain('WaitStateEntered'));
+      // The read is real I/O: the first item's child execution starts once it is done.
+      await vi.waitFor(async () => {
+        const history = await first.sfn.getExecutionHistory({ executionArn: arn });
+        const started = history.events!.find((event) => event.type === 'MapRunStarted');
+        const mapRunArn = started?.mapRunStartedEventDetails?.mapRunArn;
+        expect(mapRunArn).toBeDefined();
+        const { executions } = await first.sfn.listExecutions({ mapRunArn });
+        expect(executions).toHaveLength(1);
+      });
       await first.clock.advance(50_000);
       await first.sfn.close();
       await put([7, 8, 9]);

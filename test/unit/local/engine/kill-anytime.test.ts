@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput, HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionArnIn } from '#core/api-routes.ts';
 import { RealClock } from '#local/clock.ts';
@@ -33,8 +33,10 @@ describe('a runtime killed with SIGKILL at random moments', () => {
   let dir: string;
   let sfn: LocalStepFunctions;
   let stateMachineArn: string;
-  /** Every execution of the workload's state machines, with the status it must have ended with. */
+  /** Every execution of the workload's state machines and Map Runs, with the status it must have ended with. */
   let allExecutions: { executionArn: string; status: string }[];
+  /** The child executions of each workload execution's Map Run (its Distributed Map `Batches`), by name. */
+  const batchChildren = new Map<string, Pick<DescribeExecutionCommandOutput, 'executionArn' | 'status'>[]>();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cutover-kill-anytime-'));
@@ -50,6 +52,21 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       const status = machine.name === 'parked' ? 'ABORTED' : 'SUCCEEDED';
       allExecutions.push(
         ...(listed.executions ?? []).map(({ executionArn }) => ({ executionArn: executionArn!, status })),
+      );
+    }
+    for (const execution of executions) {
+      const executionArn = executionArnIn(stateMachineArn, execution.name);
+      const { mapRuns } = await sfn.listMapRuns({ executionArn });
+      expect(mapRuns, `${execution.name} (seed ${seed})`).toHaveLength(1);
+      const children = await sfn.listExecutions({ mapRunArn: mapRuns![0]!.mapRunArn, maxResults: 1000 });
+      const described = await Promise.all(
+        (children.executions ?? []).map((child) =>
+          sfn.describeExecution({ executionArn: child.executionArn }),
+        ),
+      );
+      batchChildren.set(execution.name, described);
+      allExecutions.push(
+        ...described.map(({ executionArn, status }) => ({ executionArn: executionArn!, status: status! })),
       );
     }
   }, 120_000);
@@ -75,7 +92,7 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       const found = described.find((candidate) => candidate.name === execution.name)!;
       expect({ status: found.status, output: JSON.parse(found.output ?? 'null') }).toEqual({
         status: 'SUCCEEDED',
-        output: execution.output,
+        output: { ...execution.output, sums: execution.output.sums.map(asFailedChildDescription) },
       });
     }
     const nested = await sfn.listExecutions({ stateMachineArn: NESTED_WORKLOAD_ARN, maxResults: 1000 });
@@ -98,13 +115,16 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       // Assess
       const label = `${executionArn} (seed ${seed})`;
       expect(historyFaults(events), label).toEqual([]);
-      expect(events.at(-1)!.type, label).toBe(
-        status === 'ABORTED' ? 'ExecutionAborted' : 'ExecutionSucceeded',
-      );
+      const terminal = {
+        ABORTED: 'ExecutionAborted',
+        FAILED: 'ExecutionFailed',
+        SUCCEEDED: 'ExecutionSucceeded',
+      };
+      expect(events.at(-1)!.type, label).toBe(terminal[status as keyof typeof terminal]);
     }
   });
 
-  it('records each Map iteration, Parallel, submitted and successful task once, and every state entered but Fail as exited', async () => {
+  it('records each Map iteration and Map Run child, Parallel, submitted and successful task once, and every state entered but Fail as exited', async () => {
     for (const execution of executions) {
       const executionArn = executionArnIn(stateMachineArn, execution.name);
       // Act
@@ -124,9 +144,12 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       expect(iterationIndexes('Squares', 'MapIterationSucceeded'), label).toEqual(
         execution.input.items.map((_, index) => index),
       );
-      expect(iterationIndexes('Batches', 'MapIterationSucceeded', 'MapIterationFailed'), label).toEqual(
-        sums.map((_, index) => index),
+      const children = batchChildren.get(execution.name)!;
+      expect(children.map((child) => child.status).sort(), label).toEqual(
+        sums.map((sum) => (typeof sum === 'number' ? 'SUCCEEDED' : 'FAILED')).sort(),
       );
+      expect(counts.get('MapRunStarted'), label).toBe(1);
+      expect(counts.get('MapRunSucceeded'), label).toBe(1);
       expect(
         {
           parallel: counts.get('ParallelStateSucceeded'),
@@ -141,9 +164,9 @@ describe('a runtime killed with SIGKILL at random moments', () => {
       ).toEqual({
         parallel: 1,
         maps: 2,
-        // Square per item, Ask, Nest, and Sum per batch not refused.
-        tasks: items + 2 + sums.filter((sum) => typeof sum === 'number').length,
-        tasksFailed: sums.filter((sum) => typeof sum !== 'number').length || undefined,
+        // Square per item, Ask and Nest (each batch's Sum is in its child execution's history).
+        tasks: items + 2,
+        tasksFailed: undefined,
         submitted: 2,
         flaky: 1,
         flakyFailed: 1,
@@ -159,3 +182,22 @@ describe('a runtime killed with SIGKILL at random moments', () => {
     }
   });
 });
+
+/**
+ * A batch's expected result as the Map output holds it: a sum, or for a failed child its execution's
+ * description, whose ARN, name and dates differ from run to run.
+ */
+function asFailedChildDescription(sum: unknown): unknown {
+  if (typeof sum === 'number') return sum;
+  return {
+    ...(sum as object),
+    ExecutionArn: expect.stringMatching(/:execution:mixed\/[^:]+:[0-9a-f-]{36}$/),
+    Name: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    OutputDetails: { Included: true },
+    RedriveCount: 0,
+    RedriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+    StartDate: expect.any(String),
+    StateMachineArn: expect.stringMatching(/:stateMachine:mixed\/[^:]+$/),
+    StopDate: expect.any(String),
+  };
+}

@@ -1,0 +1,131 @@
+import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate } from './store.ts';
+
+/** A child as kept: its place, its items and its execution's id. */
+interface ChildRecord {
+  readonly index: number;
+  readonly itemCount: number;
+  readonly executionId: number;
+}
+
+/**
+ * The Map Run part of the in-memory store. Every write registers its undo step with `onUndo`; rows go in
+ * and out as copies, and a child's execution row is read with `execution`.
+ *
+ * @example
+ * const mapRuns = new MemoryMapRuns((step) => undo.push(step), (id) => executionCopy(id));
+ * mapRuns.insertChild(mapRuns.insert(row), 0, childExecutionId, 1);
+ */
+export class MemoryMapRuns {
+  /** Map Runs by id - 1. */
+  readonly #runs: MapRunRow[] = [];
+  readonly #byArn = new Map<string, MapRunRow>();
+  readonly #byExecution = new Map<number, MapRunRow[]>();
+  /** Children by Map Run id, in insertion order. */
+  readonly #children = new Map<number, ChildRecord[]>();
+  /** The Map Run of each child execution, by execution id. */
+  readonly #parentOf = new Map<number, { mapRun: MapRunRow; itemCount: number }>();
+  readonly #onUndo: (step: () => void) => void;
+  readonly #execution: (id: number) => ExecutionRow | undefined;
+
+  /** `onUndo` registers how to undo a write; `execution` answers a copy of an execution's row. */
+  constructor(onUndo: (step: () => void) => void, execution: (id: number) => ExecutionRow | undefined) {
+    this.#onUndo = onUndo;
+    this.#execution = execution;
+  }
+
+  /** Records a Map Run and returns its id. */
+  insert(row: Omit<MapRunRow, 'id'>): number {
+    const stored: MapRunRow = { ...row, id: this.#runs.length + 1 };
+    this.#runs.push(stored);
+    this.#byArn.set(stored.arn, stored);
+    const ofExecution = pushTo(this.#byExecution, stored.executionId, stored);
+    this.#onUndo(() => {
+      this.#runs.pop();
+      this.#byArn.delete(stored.arn);
+      ofExecution.pop();
+    });
+    return stored.id;
+  }
+
+  get(arn: string): MapRunRow | undefined {
+    const stored = this.#byArn.get(arn);
+    return stored && { ...stored };
+  }
+
+  /** An execution's Map Runs, oldest first, with ids above `afterId`, at most `limit`. */
+  list(executionId: number, afterId: number, limit: number): MapRunRow[] {
+    return (this.#byExecution.get(executionId) ?? [])
+      .filter((row) => row.id > afterId)
+      .slice(0, limit)
+      .map((row) => ({ ...row }));
+  }
+
+  /** Sets the fields present in `update`. */
+  update(id: number, update: MapRunUpdate): void {
+    const stored = this.#runs[id - 1];
+    if (!stored) return;
+    const before = { ...stored };
+    for (const [field, value] of Object.entries(update)) {
+      if (value !== undefined) Object.assign(stored, { [field]: value });
+    }
+    this.#onUndo(() => Object.assign(stored, before));
+  }
+
+  /** Records execution `executionId` as child `index` of Map Run `mapRunId`, holding `itemCount` items. */
+  insertChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
+    const mapRun = this.#runs[mapRunId - 1];
+    if (!mapRun) return;
+    const children = pushTo(this.#children, mapRunId, { index, itemCount, executionId });
+    this.#parentOf.set(executionId, { mapRun, itemCount });
+    this.#onUndo(() => {
+      children.pop();
+      this.#parentOf.delete(executionId);
+    });
+  }
+
+  /** A Map Run's children, by index. */
+  listChildren(mapRunId: number): MapRunChildRow[] {
+    const children = [...(this.#children.get(mapRunId) ?? [])].sort((a, b) => a.index - b.index);
+    return this.#withExecutions(children, null, Number.POSITIVE_INFINITY);
+  }
+
+  /** A Map Run's children newest first (execution ids below `beforeId`), optionally of one status, at most `limit`. */
+  listExecutions(mapRunId: number, status: string | null, beforeId: number, limit: number): MapRunChildRow[] {
+    const children = (this.#children.get(mapRunId) ?? [])
+      .filter((child) => child.executionId < beforeId)
+      .sort((a, b) => b.executionId - a.executionId);
+    return this.#withExecutions(children, status, limit);
+  }
+
+  /** The Map Run an execution is a child of, with the items it holds; undefined for any other execution. */
+  ofExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
+    const parent = this.#parentOf.get(executionId);
+    return parent && { mapRunArn: parent.mapRun.arn, itemCount: parent.itemCount };
+  }
+
+  /**
+   * The first `limit` of `children` whose execution has `status` (any, if null), with copies of their
+   * execution rows; one whose execution is unknown is left out.
+   */
+  #withExecutions(children: readonly ChildRecord[], status: string | null, limit: number): MapRunChildRow[] {
+    const rows: MapRunChildRow[] = [];
+    for (const { index, itemCount, executionId } of children) {
+      if (rows.length >= limit) break;
+      const execution = this.#execution(executionId);
+      if (execution && (status === null || execution.status === status))
+        rows.push({ index, itemCount, execution });
+    }
+    return rows;
+  }
+}
+
+/** Appends `value` to `map`'s array of `key` (created if missing) and returns that array. */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {
+  let values = map.get(key);
+  if (!values) {
+    values = [];
+    map.set(key, values);
+  }
+  values.push(value);
+  return values;
+}

@@ -1,0 +1,589 @@
+/**
+ * A Distributed Map runs its children as a Map Run, as on AWS: child executions of their own, of the labelled
+ * state machine `<machine>/<label>`, which DescribeMapRun, ListMapRuns, UpdateMapRun and ListExecutions with a
+ * `mapRunArn` answer for. Shapes as AWS records them (LocalStack's AWS-validated
+ * tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json and
+ * test_sfn_api_map_run.snapshot.json).
+ */
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  DescribeStateMachineForExecutionCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  RedriveExecutionCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  UpdateMapRunCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '#local/clock.ts';
+import { MapLambdaRegistry } from '#local/lambda-registry.ts';
+import {
+  executionHistory,
+  startTestRuntime,
+  type TestRuntime,
+  waitForExecution,
+} from '#test/support/local-runtime.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/map-runs';
+const LAMBDA = 'arn:aws:lambda:us-east-1:000000000000:function:';
+const DISTRIBUTED = { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let counter = 0;
+
+async function createMachine(client: SFNClient, states: Record<string, unknown>, startAt = 'M') {
+  const name = `map-runs-${++counter}`;
+  const definition = JSON.stringify({ StartAt: startAt, States: states });
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({ name, definition, roleArn: ROLE }),
+  );
+  return { name, stateMachineArn: stateMachineArn! };
+}
+
+async function run(client: SFNClient, stateMachineArn: string, input: unknown) {
+  const { executionArn } = await client.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+  );
+  return waitForExecution(client, executionArn!);
+}
+
+function mapRunArnOf(history: HistoryEvent[]): string {
+  const started = history.find((event) => event.type === 'MapRunStarted');
+  return started!.mapRunStartedEventDetails!.mapRunArn!;
+}
+
+async function children(client: SFNClient, mapRunArn: string) {
+  const { executions } = await client.send(new ListExecutionsCommand({ mapRunArn }));
+  return executions ?? [];
+}
+
+describe('Map Runs', () => {
+  let runtime: TestRuntime;
+  let client: SFNClient;
+
+  beforeAll(async () => {
+    const lambdas = new MapLambdaRegistry({
+      check: (payload) => {
+        const { value } = payload as { value: number };
+        if (value > 2) {
+          const error = new Error(`value ${value} is over 2`);
+          error.name = 'TooBig';
+          throw error;
+        }
+        return { checked: value };
+      },
+    });
+    runtime = await startTestRuntime({ lambdas });
+    client = runtime.client;
+  });
+
+  afterAll(async () => {
+    await runtime.close();
+  });
+
+  it('records MapRunStarted and MapRunSucceeded in the parent, and each child state in its own history', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      Label: 'Doubler',
+      MaxConcurrency: 2,
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Double',
+        States: {
+          Double: {
+            Type: 'Pass',
+            Parameters: {
+              'twice.$': 'States.MathAdd($.n, $.n)',
+              'machine.$': '$$.StateMachine.Name',
+              'execution.$': '$$.Execution.Name',
+            },
+            End: true,
+          },
+        },
+      },
+      End: true,
+    };
+    const { name, stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const history = await executionHistory(client, execution.executionArn!);
+    expect(history.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunSucceeded',
+      'MapStateSucceeded',
+      'MapStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const mapRunArn = mapRunArnOf(history);
+    expect(mapRunArn).toMatch(new RegExp(`^arn:aws:states:us-east-1:000000000000:mapRun:${name}/Doubler:`));
+    const output = JSON.parse(execution.output!) as { twice: number; machine: string; execution: string }[];
+    expect(output.map((item) => item.twice)).toEqual([2, 4, 6]);
+    expect(new Set(output.map((item) => item.machine))).toEqual(new Set([`${name}/Doubler`]));
+    const listed = await children(client, mapRunArn);
+    expect(listed).toHaveLength(3);
+    expect(new Set(listed.map((child) => child.name))).toEqual(new Set(output.map((item) => item.execution)));
+    for (const child of listed) {
+      expect(child).toMatchObject({
+        stateMachineArn: `${stateMachineArn}/Doubler`,
+        status: 'SUCCEEDED',
+        mapRunArn,
+        itemCount: 1,
+      });
+      expect(child.name).toMatch(UUID);
+      expect(child.executionArn).toBe(
+        `arn:aws:states:us-east-1:000000000000:execution:${name}/Doubler:${child.name}`,
+      );
+      const childHistory = await executionHistory(client, child.executionArn!);
+      expect(childHistory.map((event) => event.type)).toEqual([
+        'ExecutionStarted',
+        'PassStateEntered',
+        'PassStateExited',
+        'ExecutionSucceeded',
+      ]);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn: child.executionArn }));
+      expect(described).toMatchObject({ mapRunArn, stateMachineArn: `${stateMachineArn}/Doubler` });
+    }
+    const forChild = await client.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: listed[0]!.executionArn }),
+    );
+    expect(forChild).toMatchObject({
+      stateMachineArn: `${stateMachineArn}/Doubler`,
+      mapRunArn,
+      label: 'Doubler',
+    });
+    expect(JSON.parse(forChild.definition!)).toMatchObject({ StartAt: 'Double' });
+  });
+
+  it('answers DescribeMapRun and ListMapRuns as AWS records them', async () => {
+    // Prepare: no Label (a UUID is generated), no MaxConcurrency, an ItemBatcher of two items a child
+    const map = {
+      Type: 'Map',
+      ItemBatcher: { MaxItemsPerBatch: 2 },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Count',
+        States: {
+          Count: { Type: 'Pass', Parameters: { 'size.$': 'States.ArrayLength($.Items)' }, End: true },
+        },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, [1, 2, 3, 4, 5]);
+    const mapRunArn = mapRunArnOf(await executionHistory(client, execution.executionArn!));
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    const listed = await client.send(new ListMapRunsCommand({ executionArn: execution.executionArn }));
+    // Assess
+    expect(JSON.parse(execution.output!)).toEqual([{ size: 2 }, { size: 2 }, { size: 1 }]);
+    const label = /:stateMachine:[^/]+\/([^:]+)$/.exec(listed.mapRuns![0]!.stateMachineArn!)?.[1];
+    expect(label).toMatch(UUID);
+    expect(listed.mapRuns).toEqual([
+      {
+        executionArn: execution.executionArn,
+        mapRunArn,
+        stateMachineArn: `${stateMachineArn}/${label}`,
+        startDate: described.startDate,
+        stopDate: described.stopDate,
+      },
+    ]);
+    const counts = (succeeded: number) => ({
+      pending: 0,
+      running: 0,
+      succeeded,
+      failed: 0,
+      timedOut: 0,
+      aborted: 0,
+      total: succeeded,
+      resultsWritten: succeeded,
+      failuresNotRedrivable: 0,
+      pendingRedrive: 0,
+    });
+    expect(described).toMatchObject({
+      mapRunArn,
+      executionArn: execution.executionArn,
+      status: 'SUCCEEDED',
+      maxConcurrency: 0,
+      toleratedFailurePercentage: 0,
+      toleratedFailureCount: 0,
+      itemCounts: counts(5),
+      executionCounts: counts(3),
+      redriveCount: 0,
+    });
+    expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
+    expect(described).not.toHaveProperty('redriveDate');
+  });
+
+  it('fails the Map Run once a child fails beyond the thresholds, with AWS cause, and leaves the rest pending', async () => {
+    // Prepare: one child at a time; the second item fails
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 1,
+      ItemSelector: { 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Check',
+        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, [1, 3, 2, 1]);
+    // Assess
+    expect(execution).toMatchObject({
+      status: 'FAILED',
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+    });
+    const history = await executionHistory(client, execution.executionArn!);
+    expect(history.map((event) => event.type).slice(1)).toEqual([
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
+    expect(history.find((event) => event.type === 'MapRunFailed')?.mapRunFailedEventDetails).toEqual({
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+    });
+    const mapRunArn = mapRunArnOf(history);
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described.status).toBe('FAILED');
+    expect(described.itemCounts).toMatchObject({ pending: 2, succeeded: 1, failed: 1, total: 4 });
+    const failed = await client.send(new ListExecutionsCommand({ mapRunArn, statusFilter: 'FAILED' }));
+    expect(failed.executions).toHaveLength(1);
+    const child = await client.send(
+      new DescribeExecutionCommand({ executionArn: failed.executions![0]!.executionArn }),
+    );
+    expect(child).toMatchObject({
+      status: 'FAILED',
+      error: 'TooBig',
+      input: '{"value":3}',
+      redriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+      mapRunArn,
+    });
+  });
+
+  it('returns a tolerated failed child as its execution description', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      ToleratedFailureCount: 1,
+      ItemSelector: { 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Check',
+        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, [1, 3]);
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const [succeeded, failed] = JSON.parse(execution.output!) as [unknown, Record<string, unknown>];
+    expect(succeeded).toEqual({ checked: 1 });
+    const child = await client.send(
+      new DescribeExecutionCommand({ executionArn: failed.ExecutionArn as string }),
+    );
+    expect(failed).toEqual({
+      Cause: child.cause,
+      Error: 'TooBig',
+      ExecutionArn: child.executionArn,
+      Input: '{"value":3}',
+      InputDetails: { Included: true },
+      Name: child.name,
+      OutputDetails: { Included: true },
+      RedriveCount: 0,
+      RedriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+      StartDate: child.startDate!.toISOString(),
+      StateMachineArn: child.stateMachineArn,
+      Status: 'FAILED',
+      StopDate: child.stopDate!.toISOString(),
+    });
+    const mapRunArn = mapRunArnOf(await executionHistory(client, execution.executionArn!));
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({ status: 'SUCCEEDED', toleratedFailureCount: 1 });
+    expect(described.itemCounts).toMatchObject({ succeeded: 1, failed: 1, resultsWritten: 2 });
+  });
+
+  it('runs a Map over 10,000 items, whose children would not fit in one history of 25,000 events', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Tag',
+        States: { Tag: { Type: 'Pass', Parameters: { 'id.$': '$' }, End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    const items = Array.from({ length: 10_000 }, (_, index) => index);
+    // Act
+    const execution = await run(client, stateMachineArn, items);
+    // Assess
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toEqual(items.map((id) => ({ id })));
+    const history = await executionHistory(client, execution.executionArn!);
+    expect(history).toHaveLength(8);
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn: mapRunArnOf(history) }));
+    expect(described.executionCounts).toMatchObject({ succeeded: 10_000, total: 10_000 });
+  }, 60_000);
+
+  it('starts a new Map Run for each attempt of a retried Map, and a Catch takes its failure', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ItemSelector: { 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Check',
+        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
+      },
+      Retry: [
+        { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], MaxAttempts: 1, IntervalSeconds: 1 },
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Caught' }],
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map, Caught: { Type: 'Pass', End: true } });
+    // Act
+    const execution = await run(client, stateMachineArn, { items: [5] });
+    const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn: execution.executionArn }));
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toEqual({
+      items: [5],
+      failure: {
+        Error: 'States.ExceedToleratedFailureThreshold',
+        Cause: 'The specified tolerated failure threshold was exceeded',
+      },
+    });
+    expect(mapRuns).toHaveLength(2);
+    expect(mapRuns![0]!.mapRunArn).not.toBe(mapRuns![1]!.mapRunArn);
+    const history = await executionHistory(client, execution.executionArn!);
+    expect(history.filter((event) => event.type?.startsWith('MapRun')).map((event) => event.type)).toEqual([
+      'MapRunStarted',
+      'MapRunFailed',
+      'MapRunStarted',
+      'MapRunFailed',
+    ]);
+  });
+
+  it('fails the Map Run when a child input is over the payload limit', async () => {
+    // Prepare: an item of 150,000 characters, which the ItemSelector gives its child twice
+    const map = {
+      Type: 'Map',
+      ItemSelector: { 'first.$': '$$.Map.Item.Value', 'again.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, ['x'.repeat(150_000)]);
+    // Assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+    const history = await executionHistory(client, execution.executionArn!);
+    const mapRunArn = mapRunArnOf(history);
+    expect(history.find((event) => event.type === 'MapRunFailed')?.mapRunFailedEventDetails?.error).toBe(
+      'States.DataLimitExceeded',
+    );
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({ status: 'FAILED', executionCounts: { pending: 1, total: 1 } });
+  });
+
+  it('refuses bad Map Run requests naming the field, and changes nothing', async () => {
+    // Prepare
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 4,
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    const execution = await run(client, stateMachineArn, [1]);
+    const mapRunArn = mapRunArnOf(await executionHistory(client, execution.executionArn!));
+    const missing = mapRunArn.replace(/:[^:]+$/, ':00000000-0000-0000-0000-000000000000');
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'answered',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    // Act
+    const refusals = {
+      finished: await refusal(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 2 }))),
+      nothing: await refusal(client.send(new UpdateMapRunCommand({ mapRunArn }))),
+      percentage: await refusal(
+        client.send(new UpdateMapRunCommand({ mapRunArn, toleratedFailurePercentage: 101 })),
+      ),
+      negative: await refusal(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: -1 }))),
+      unknown: await refusal(client.send(new DescribeMapRunCommand({ mapRunArn: missing }))),
+      malformed: await refusal(client.send(new DescribeMapRunCommand({ mapRunArn: 'arn:aws:states:x' }))),
+      redriveChild: await refusal(
+        client.send(
+          new RedriveExecutionCommand({ executionArn: (await children(client, mapRunArn))[0]!.executionArn }),
+        ),
+      ),
+    };
+    // Assess
+    expect(refusals.finished).toBe(
+      'ValidationException: Cannot update a Map Run that is SUCCEEDED: only a RUNNING Map Run can be updated',
+    );
+    expect(refusals.nothing).toMatch(/^ValidationException: Provide at least one of maxConcurrency/);
+    expect(refusals.percentage).toMatch(/^ValidationException: .*'toleratedFailurePercentage'/);
+    expect(refusals.negative).toMatch(/^ValidationException: .*'maxConcurrency'/);
+    expect(refusals.unknown).toBe(`ResourceNotFound: Resource not found: '${missing}'`);
+    expect(refusals.malformed).toMatch(/^InvalidArn: .*mapRunArn/);
+    expect(refusals.redriveChild).toMatch(/^ExecutionNotRedrivable: .*Map Run/);
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      maxConcurrency: 4,
+      toleratedFailurePercentage: 0,
+    });
+  });
+});
+
+describe('Map Runs while they run (virtual clock)', () => {
+  let runtime: TestRuntime;
+  let client: SFNClient;
+  const clock = new VirtualClock();
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ clock });
+    client = runtime.client;
+  });
+
+  afterAll(async () => {
+    await runtime.close();
+  });
+
+  /** A Distributed Map whose children each wait 60 s, one at a time. */
+  const waiting = {
+    Type: 'Map',
+    MaxConcurrency: 1,
+    ItemProcessor: {
+      ProcessorConfig: DISTRIBUTED,
+      StartAt: 'Hold',
+      States: { Hold: { Type: 'Wait', Seconds: 60, End: true } },
+    },
+    End: true,
+  };
+
+  async function startWaiting(items: unknown[]) {
+    const { stateMachineArn } = await createMachine(client, { M: waiting });
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(items) }),
+    );
+    const mapRunArn = await pollFor(async () => {
+      const history = await executionHistory(client, executionArn!);
+      return history.some((event) => event.type === 'MapRunStarted') ? mapRunArnOf(history) : undefined;
+    });
+    return { executionArn: executionArn!, mapRunArn };
+  }
+
+  async function running(mapRunArn: string): Promise<number> {
+    const { executions } = await client.send(
+      new ListExecutionsCommand({ mapRunArn, statusFilter: 'RUNNING' }),
+    );
+    return executions!.length;
+  }
+
+  it('starts more children at once when UpdateMapRun raises maxConcurrency', async () => {
+    // Prepare
+    const { executionArn, mapRunArn } = await startWaiting([1, 2, 3, 4]);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    // Act
+    await client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 3, toleratedFailureCount: 2 }));
+    // Assess
+    await pollFor(async () => ((await running(mapRunArn)) === 3 ? true : undefined));
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({ status: 'RUNNING', maxConcurrency: 3, toleratedFailureCount: 2 });
+    expect(described).not.toHaveProperty('stopDate');
+    expect(described.executionCounts).toMatchObject({ pending: 1, running: 3, total: 4 });
+    await clock.advance(60_000);
+    await clock.advance(60_000);
+    const execution = await waitForExecution(client, executionArn);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('aborts the running children and the Map Run when the parent times out', async () => {
+    // Prepare: the parent may run 30 s; each child waits 60 s
+    const definition = JSON.stringify({ StartAt: 'M', TimeoutSeconds: 30, States: { M: waiting } });
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({ name: `map-runs-${++counter}`, definition, roleArn: ROLE }),
+    );
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: '[1, 2]' }),
+    );
+    const mapRunArn = await pollFor(async () => {
+      const history = await executionHistory(client, executionArn!);
+      return history.some((event) => event.type === 'MapRunStarted') ? mapRunArnOf(history) : undefined;
+    });
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    // Act
+    await clock.advance(30_000);
+    // Assess
+    const execution = await waitForExecution(client, executionArn!);
+    expect(execution.status).toBe('TIMED_OUT');
+    const described = await pollFor(async () => {
+      const map = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+      return map.executionCounts?.running === 0 ? map : undefined;
+    });
+    expect(described).toMatchObject({ status: 'ABORTED', executionCounts: { aborted: 1, pending: 1 } });
+  });
+
+  it('aborts the running children and the Map Run when the parent is stopped', async () => {
+    // Prepare
+    const { executionArn, mapRunArn } = await startWaiting([1, 2, 3]);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    // Act
+    await client.send(new StopExecutionCommand({ executionArn }));
+    // Assess
+    const described = await pollFor(async () => {
+      const map = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+      return map.status === 'RUNNING' ? undefined : map;
+    });
+    expect(described.status).toBe('ABORTED');
+    expect(described.executionCounts).toMatchObject({ aborted: 1, pending: 2, running: 0 });
+    const [child] = await children(client, mapRunArn);
+    const childHistory = await executionHistory(client, child!.executionArn!);
+    expect(childHistory.at(-1)?.type).toBe('ExecutionAborted');
+  });
+});
+
+/** Polls `probe` until it gives a value (5 s at most). */
+async function pollFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

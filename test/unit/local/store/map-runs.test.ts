@@ -1,0 +1,313 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '#local/memory-store.ts';
+import { SqliteStore } from '#local/sqlite-store.ts';
+import type { ExecutionRow, MapRunRow, Store } from '#local/store.ts';
+
+const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
+const PARENT_ARN = 'arn:aws:states:us-east-1:000000000000:execution:orders:parent';
+const MAP_RUN_ARN = 'arn:aws:states:us-east-1:000000000000:mapRun:orders/Fan:';
+
+function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<ExecutionRow, 'id'> {
+  return {
+    arn: `arn:aws:states:us-east-1:000000000000:execution:orders:${name}`,
+    stateMachineArn: MACHINE_ARN,
+    name,
+    revision: 1,
+    status: 'RUNNING',
+    input: '{}',
+    output: null,
+    error: null,
+    cause: null,
+    startDate: 2_000,
+    stopDate: null,
+    deadline: null,
+    parentArn: null,
+    traceHeader: null,
+    redriveCount: 0,
+    redriveDate: null,
+    versionArn: null,
+    aliasArn: null,
+    ...overrides,
+  };
+}
+
+function aMapRun(
+  executionId: number,
+  label: string,
+  overrides: Partial<MapRunRow> = {},
+): Omit<MapRunRow, 'id'> {
+  return {
+    arn: `${MAP_RUN_ARN}${label}`,
+    executionId,
+    executionArn: PARENT_ARN,
+    stateMachineArn: `${MACHINE_ARN}/Fan`,
+    revision: 2,
+    status: 'RUNNING',
+    startDate: 3_000,
+    stopDate: null,
+    maxConcurrency: 4,
+    toleratedFailurePercentage: 12.5,
+    toleratedFailureCount: 3,
+    itemCount: 10,
+    childCount: 5,
+    redriveCount: 0,
+    redriveDate: null,
+    parentRedriveCount: 0,
+    ...overrides,
+  };
+}
+
+/** The parent execution and a Map Run of it with `count` children (child i holds i + 1 items), ids as stored. */
+function mapRunWithChildren(
+  store: Store,
+  count: number,
+  status: (index: number) => ExecutionRow['status'] = () => 'RUNNING',
+): { parentId: number; mapRunId: number; childIds: number[] } {
+  const [parentId] = store.insertExecutions([anExecution('parent')]);
+  const mapRunId = store.insertMapRun(aMapRun(parentId!, 'a'));
+  const childIds = store
+    .insertExecutions(
+      Array.from({ length: count }, (_, index) => anExecution(`child${index}`, { status: status(index) })),
+    )
+    .map((id) => id!);
+  for (const [index, id] of childIds.entries()) store.insertMapRunChild(mapRunId, index, id, index + 1);
+  return { parentId: parentId!, mapRunId, childIds };
+}
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'cutover-map-runs-'));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
+const temporaryDirectories: string[] = [];
+
+const STORES: [string, () => Store][] = [
+  ['MemoryStore', () => new MemoryStore()],
+  ['SqliteStore', () => SqliteStore.open(temporaryDirectory())],
+];
+
+afterEach(() => {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+describe.each(STORES)('%s Map Runs', (_name, open) => {
+  it('reads a Map Run back with every field, its float percentage included', () => {
+    // Prepare
+    const store = open();
+    const [parentId] = store.insertExecutions([anExecution('parent')]);
+    const row = aMapRun(parentId!, 'a', {
+      stopDate: 9_000,
+      status: 'FAILED',
+      redriveCount: 2,
+      redriveDate: 8_000,
+    });
+
+    // Act
+    const id = store.insertMapRun({ ...row, parentRedriveCount: 1 });
+
+    // Assess
+    expect(store.getMapRun(row.arn)).toEqual({ ...row, parentRedriveCount: 1, id });
+    store.close();
+  });
+
+  it('answers undefined for a Map Run ARN it does not know', () => {
+    // Prepare
+    const store = open();
+    // Act
+    const row = store.getMapRun(`${MAP_RUN_ARN}unknown`);
+    // Assess
+    expect(row).toBeUndefined();
+    store.close();
+  });
+
+  it('does not let a caller change a stored Map Run or child execution through a row it read', () => {
+    // Prepare
+    const store = open();
+    const { parentId, mapRunId } = mapRunWithChildren(store, 1);
+    // Act
+    store.getMapRun(`${MAP_RUN_ARN}a`)!.status = 'SUCCEEDED';
+    store.listMapRuns(parentId, 0, 10)[0]!.maxConcurrency = 99;
+    store.listMapRunChildren(mapRunId)[0]!.execution.status = 'FAILED';
+    // Assess
+    expect(store.getMapRun(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'RUNNING', maxConcurrency: 4 });
+    expect(store.listMapRunChildren(mapRunId)[0]?.execution.status).toBe('RUNNING');
+    store.close();
+  });
+
+  it("lists an execution's Map Runs oldest first, after an id, at most a limit", () => {
+    // Prepare
+    const store = open();
+    const [parentId, otherId] = store.insertExecutions([anExecution('parent'), anExecution('other')]);
+    const ids = ['a', 'b', 'c', 'd'].map((label) => store.insertMapRun(aMapRun(parentId!, label)));
+    store.insertMapRun(aMapRun(otherId!, 'other'));
+
+    // Act
+    const all = store.listMapRuns(parentId!, 0, 10);
+    const page = store.listMapRuns(parentId!, ids[0]!, 2);
+
+    // Assess
+    expect(all.map((row) => row.id)).toEqual(ids);
+    expect(page.map((row) => row.arn)).toEqual([`${MAP_RUN_ARN}b`, `${MAP_RUN_ARN}c`]);
+    expect(store.listMapRuns(otherId!, 0, 10).map((row) => row.arn)).toEqual([`${MAP_RUN_ARN}other`]);
+    store.close();
+  });
+
+  it('updates only the fields given', () => {
+    // Prepare
+    const store = open();
+    const [parentId] = store.insertExecutions([anExecution('parent')]);
+    const row = aMapRun(parentId!, 'a');
+    const id = store.insertMapRun(row);
+
+    // Act
+    store.updateMapRun(id, { status: 'SUCCEEDED', stopDate: 9_000, toleratedFailurePercentage: 7.25 });
+    store.updateMapRun(id, { redriveDate: null, maxConcurrency: 0, itemCount: 12, childCount: 3 });
+
+    // Assess
+    expect(store.getMapRun(row.arn)).toEqual({
+      ...row,
+      id,
+      status: 'SUCCEEDED',
+      stopDate: 9_000,
+      toleratedFailurePercentage: 7.25,
+      maxConcurrency: 0,
+      itemCount: 12,
+      childCount: 3,
+    });
+    store.close();
+  });
+
+  it('lists the children by index with their execution rows', () => {
+    // Prepare
+    const store = open();
+    const [parentId] = store.insertExecutions([anExecution('parent')]);
+    const mapRunId = store.insertMapRun(aMapRun(parentId!, 'a'));
+    const [first, second] = store.insertExecutions([anExecution('first'), anExecution('second')]);
+
+    // Act: inserted out of index order
+    store.insertMapRunChild(mapRunId, 1, second!, 3);
+    store.insertMapRunChild(mapRunId, 0, first!, 2);
+
+    // Assess
+    expect(store.listMapRunChildren(mapRunId)).toEqual([
+      { index: 0, itemCount: 2, execution: { ...anExecution('first'), id: first } },
+      { index: 1, itemCount: 3, execution: { ...anExecution('second'), id: second } },
+    ]);
+    expect(store.listMapRunChildren(mapRunId + 1)).toEqual([]);
+    store.close();
+  });
+
+  it("lists a Map Run's child executions newest first, of a status, below an id, at most a limit", () => {
+    // Prepare: children 0..5, the odd ones SUCCEEDED
+    const store = open();
+    const { mapRunId, childIds } = mapRunWithChildren(store, 6, (index) =>
+      index % 2 ? 'SUCCEEDED' : 'RUNNING',
+    );
+    const ids = (rows: { execution: ExecutionRow }[]) => rows.map((row) => row.execution.id);
+
+    // Act
+    const all = store.listMapRunExecutions(mapRunId, null, Number.MAX_SAFE_INTEGER, 100);
+    const succeeded = store.listMapRunExecutions(mapRunId, 'SUCCEEDED', Number.MAX_SAFE_INTEGER, 100);
+    const page = store.listMapRunExecutions(mapRunId, null, childIds[4]!, 2);
+    const succeededPage = store.listMapRunExecutions(mapRunId, 'SUCCEEDED', childIds[5]!, 1);
+
+    // Assess
+    expect(ids(all)).toEqual([...childIds].reverse());
+    expect(ids(succeeded)).toEqual([childIds[5], childIds[3], childIds[1]]);
+    expect(ids(page)).toEqual([childIds[3], childIds[2]]);
+    expect(succeededPage).toEqual([
+      {
+        index: 3,
+        itemCount: 4,
+        execution: { ...anExecution('child3', { status: 'SUCCEEDED' }), id: childIds[3] },
+      },
+    ]);
+    store.close();
+  });
+
+  it('answers the Map Run of a child execution with its items, and undefined for any other', () => {
+    // Prepare
+    const store = open();
+    const { parentId, childIds } = mapRunWithChildren(store, 3);
+    // Act
+    const ofChild = store.mapRunOfExecution(childIds[2]!);
+    const ofParent = store.mapRunOfExecution(parentId);
+    // Assess
+    expect(ofChild).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, itemCount: 3 });
+    expect(ofParent).toBeUndefined();
+    store.close();
+  });
+
+  it('undoes the Map Run writes of a transaction that throws', () => {
+    // Prepare
+    const store = open();
+    const { mapRunId, childIds } = mapRunWithChildren(store, 1);
+    const [extra] = store.insertExecutions([anExecution('extra')]);
+
+    // Act
+    expect(() =>
+      store.transaction(() => {
+        store.updateMapRun(mapRunId, { status: 'ABORTED' });
+        store.insertMapRunChild(mapRunId, 1, extra!, 1);
+        store.insertMapRun(aMapRun(childIds[0]!, 'nested'));
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+
+    // Assess
+    expect(store.getMapRun(`${MAP_RUN_ARN}a`)?.status).toBe('RUNNING');
+    expect(store.listMapRunChildren(mapRunId)).toHaveLength(1);
+    expect(store.mapRunOfExecution(extra!)).toBeUndefined();
+    expect(store.getMapRun(`${MAP_RUN_ARN}nested`)).toBeUndefined();
+    store.close();
+  });
+});
+
+describe('SqliteStore Map Run file', () => {
+  it('keeps Map Runs and their children across a reopen', () => {
+    // Prepare
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    const { parentId, mapRunId, childIds } = mapRunWithChildren(first, 2);
+    first.updateMapRun(mapRunId, { status: 'SUCCEEDED', stopDate: 9_000 });
+    const stored = first.getMapRun(`${MAP_RUN_ARN}a`);
+    const children = first.listMapRunChildren(mapRunId);
+    first.close();
+
+    // Act
+    const reopened = SqliteStore.open(directory);
+
+    // Assess
+    expect(reopened.getMapRun(`${MAP_RUN_ARN}a`)).toEqual(stored);
+    expect(reopened.listMapRuns(parentId, 0, 10)).toEqual([stored]);
+    expect(reopened.listMapRunChildren(mapRunId)).toEqual(children);
+    expect(reopened.mapRunOfExecution(childIds[1]!)).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, itemCount: 2 });
+    reopened.close();
+  });
+
+  it('opens a file written before Map Runs and records them', () => {
+    // Prepare: a file without the Map Run tables
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    first.insertExecutions([anExecution('earlier')]);
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec('DROP TABLE map_run_children; DROP TABLE map_runs');
+    earlier.close();
+
+    // Act
+    const store = SqliteStore.open(directory);
+    const { mapRunId, childIds } = mapRunWithChildren(store, 2);
+
+    // Assess
+    expect(store.getExecution(anExecution('earlier').arn)?.id).toBe(1);
+    expect(store.getMapRun(`${MAP_RUN_ARN}a`)?.id).toBe(mapRunId);
+    expect(store.listMapRunChildren(mapRunId).map((child) => child.execution.id)).toEqual(childIds);
+    store.close();
+  });
+});
