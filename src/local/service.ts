@@ -369,7 +369,7 @@ export class LocalStepFunctions {
   ): Promise<Out<Sfn.DescribeStateMachineForExecutionCommandOutput>> {
     const execution = this.#execution(input.executionArn);
     const revision = this.store.getRevision(execution.revision)!;
-    const mapRun = this.store.mapRunOfExecution(execution.id);
+    const mapRun = this.#mapRunOf(execution);
     return {
       stateMachineArn: execution.stateMachineArn,
       name: revision.name,
@@ -442,7 +442,7 @@ export class LocalStepFunctions {
   }
 
   #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
-    const mapRun = this.store.mapRunOfExecution(row.id);
+    const mapRun = this.#mapRunOf(row);
     return {
       executionArn: row.arn,
       stateMachineArn: row.stateMachineArn,
@@ -482,7 +482,7 @@ export class LocalStepFunctions {
         ? undefined
         : answeredRedrive(this.store.redriveTokens(row.id), token, this.clock.now());
     if (answered !== undefined) return { redriveDate: new Date(answered) };
-    const mapRun = this.store.mapRunOfExecution(row.id);
+    const mapRun = this.#mapRunOf(row);
     if (mapRun) {
       throw new StepFunctionsApiError(
         'ExecutionNotRedrivable',
@@ -698,6 +698,14 @@ export class LocalStepFunctions {
       return { arn: activity.arn, tags: activity.tags, save };
     }
     throw resourceNotFound(arn);
+  }
+
+  /**
+   * The Map Run `row` is a child execution of, if any: only a child runs a labelled state machine
+   * (`<machine>/<label>`), so no other execution costs a lookup.
+   */
+  #mapRunOf(row: ExecutionRow): { mapRunArn: string; itemCount: number } | undefined {
+    return row.stateMachineArn.includes('/') ? this.store.mapRunOfExecution(row.id) : undefined;
   }
 
   #execution(arn: unknown): ExecutionRow {

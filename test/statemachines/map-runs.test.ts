@@ -575,6 +575,37 @@ describe('Map Runs while they run (virtual clock)', () => {
     const childHistory = await executionHistory(client, child!.executionArn!);
     expect(childHistory.at(-1)?.type).toBe('ExecutionAborted');
   });
+
+  it('redrives an aborted Map Run with its parent: the aborted child runs on, the pending ones start', async () => {
+    // Prepare: stopped while its first child waits
+    const { executionArn, mapRunArn } = await startWaiting([1, 2]);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await client.send(new StopExecutionCommand({ executionArn }));
+    await waitForExecution(client, executionArn);
+    const [aborted] = await children(client, mapRunArn);
+    // Act
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await clock.advance(60_000);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await clock.advance(60_000);
+    // Assess
+    const execution = await waitForExecution(client, executionArn);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2]', redriveCount: 1 });
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveCount: 1,
+      executionCounts: { succeeded: 2 },
+    });
+    expect(described.redriveDate).toBeInstanceOf(Date);
+    const redriven = await client.send(new DescribeExecutionCommand({ executionArn: aborted!.executionArn }));
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const history = await executionHistory(client, executionArn);
+    const redrive = history.find((event) => event.type === 'MapRunRedriven');
+    expect(redrive?.mapRunRedrivenEventDetails).toEqual({ mapRunArn, redriveCount: 1 });
+    expect(history.filter((event) => event.type === 'MapRunStarted')).toHaveLength(1);
+  });
 });
 
 /** Polls `probe` until it gives a value (5 s at most). */
