@@ -17,7 +17,6 @@ import {
   storedError,
 } from '../errors.ts';
 import { type StateRun, serializeWithinLimit } from '../state-run.ts';
-import { withinDeadline } from '../task-waits.ts';
 import type { MapState, StateMachineDefinition } from '../types.ts';
 import { exceedsThreshold, type Thresholds } from './distributed-map.ts';
 
@@ -146,6 +145,9 @@ class MapRunDispatch implements MapRunControl {
   readonly #running = new Set<string>();
   readonly #workers = new Set<Promise<void>>();
   readonly #thresholds: Thresholds;
+  /** Rejects with the Map's stop reason once it is stopped: each awaited child races it (one listener for all). */
+  readonly #stopped: Promise<never>;
+  readonly #onStop: () => void;
   #next = 0;
   #failedItems = 0;
   #failure: StatesError | undefined;
@@ -161,6 +163,15 @@ class MapRunDispatch implements MapRunControl {
     );
     this.#results = new Array(children.count);
     this.#thresholds = { ...children.thresholds };
+    const { signal } = run;
+    let stop!: (reason: unknown) => void;
+    this.#stopped = new Promise<never>((_, reject) => {
+      stop = reject;
+    });
+    this.#stopped.catch(() => undefined);
+    this.#onStop = () => stop(signal.reason);
+    signal.addEventListener('abort', this.#onStop);
+    if (signal.aborted) this.#onStop();
   }
 
   async run(): Promise<unknown[]> {
@@ -171,6 +182,7 @@ class MapRunDispatch implements MapRunControl {
       while (this.#workers.size > 0) await Promise.all(this.#workers);
     } finally {
       mapRuns.delete(this.#mapRun.arn);
+      this.#run.signal.removeEventListener('abort', this.#onStop);
     }
     const { signal } = this.#run;
     if (signal.aborted) {
@@ -196,24 +208,25 @@ class MapRunDispatch implements MapRunControl {
 
   #spawnWorkers(): void {
     const wanted = Math.min(this.#limit, this.#children.count - this.#next + this.#workers.size);
-    while (this.#workers.size < wanted && !this.#stopped) {
+    while (this.#workers.size < wanted && !this.#halted) {
       const worker: Promise<void> = this.#work().finally(() => this.#workers.delete(worker));
       this.#workers.add(worker);
     }
   }
 
-  get #stopped(): boolean {
+  /** Whether the Map Run failed or the Map was stopped: no child starts any more. */
+  get #halted(): boolean {
     return this.#failure !== undefined || this.#run.signal.aborted;
   }
 
   async #work(): Promise<void> {
-    while (!this.#stopped && this.#next < this.#children.count && this.#workers.size <= this.#limit) {
+    while (!this.#halted && this.#next < this.#children.count && this.#workers.size <= this.#limit) {
       const index = this.#next++;
       try {
         this.#settle(index, await this.#runChild(index));
       } catch (thrown) {
         // A child that could not start (its input over the payload limit) fails the Map Run.
-        if (!this.#stopped) this.#fail(index, asStatesError(thrown));
+        if (!this.#halted) this.#fail(index, asStatesError(thrown));
         return;
       }
     }
@@ -228,8 +241,7 @@ class MapRunDispatch implements MapRunControl {
     if (row.status !== 'RUNNING') return row;
     // Kept among the running when the Map is stopped meanwhile: the abort stops it.
     this.#running.add(row.arn);
-    const { engine, signal } = this.#run;
-    const ended = await withinDeadline(engine.clock, undefined, signal, () => engine.awaitExecution(row.arn));
+    const ended = await Promise.race([this.#engine.awaitExecution(row.arn), this.#stopped]);
     this.#running.delete(row.arn);
     return ended;
   }
@@ -266,7 +278,7 @@ class MapRunDispatch implements MapRunControl {
 
   /** Fails the Map Run if its failed items exceed its thresholds (`index`: the child that failed last). */
   #checkThresholds(index: number): void {
-    if (this.#stopped || this.#failedItems === 0) return;
+    if (this.#halted || this.#failedItems === 0) return;
     if (!exceedsThreshold(this.#thresholds, this.#failedItems, this.#children.itemCount)) return;
     this.#fail(
       index,
