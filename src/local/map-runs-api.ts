@@ -40,8 +40,8 @@ export class MapRunsApi {
       startDate: new Date(row.startDate),
       ...(stopDate === null ? {} : { stopDate: new Date(stopDate) }),
       maxConcurrency: row.maxConcurrency,
-      toleratedFailurePercentage: row.toleratedFailurePercentage,
-      toleratedFailureCount: row.toleratedFailureCount,
+      toleratedFailurePercentage: row.toleratedFailurePercentage ?? 0,
+      toleratedFailureCount: row.toleratedFailureCount ?? 0,
       itemCounts: childCounts(children, row.itemCount, status, (child) => child.itemCount),
       executionCounts: childCounts(children, row.childCount, status, () => 1),
       redriveCount: row.redriveCount,
@@ -115,18 +115,20 @@ export class MapRunsApi {
     return {};
   }
 
-  /** ListExecutions with a `mapRunArn`: the Map Run's child executions, newest first, with their item counts. */
-  listMapRunExecutions(
-    input: Sfn.ListExecutionsCommandInput,
-    status: string | null,
-  ): Out<Sfn.ListExecutionsCommandOutput> {
+  /**
+   * ListExecutions with a `mapRunArn`: the Map Run's child executions, newest first, with their item counts;
+   * `statusFilter` and `redriveFilter` apply as for a state machine's executions.
+   */
+  listMapRunExecutions(input: Sfn.ListExecutionsCommandInput): Out<Sfn.ListExecutionsCommandOutput> {
     const { store, clock } = this.options;
     const row = this.#mapRun(input.mapRunArn);
     const limit = pageSize(input.maxResults, 1000);
-    const request = ['ListExecutions', row.arn, status];
+    const status = input.statusFilter ?? null;
+    const request = ['ListExecutions', row.arn, status, input.redriveFilter ?? null];
     const now = clock.now();
     const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER, now);
-    const children = store.listMapRunExecutions(row.id, status, before, limit + 1);
+    const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
+    const children = store.listMapRunExecutions(row.id, status, before, limit + 1, redriven);
     const page = children.slice(0, limit);
     return {
       executions: page.map(({ execution, itemCount }) => ({
@@ -199,11 +201,14 @@ function childCounts(
     counts[byStatus[child.execution.status]] += count;
   }
   const unsuccessful = counts.failed + counts.timedOut + counts.aborted;
+  // Written once the Map Run ends, as AWS reports them: those that stand in the Map's output.
+  const resultsWritten =
+    status === 'RUNNING' ? 0 : counts.succeeded + (status === 'SUCCEEDED' ? unsuccessful : 0);
   return {
     pending: total - started,
     ...counts,
     total,
-    resultsWritten: counts.succeeded + (status === 'SUCCEEDED' ? unsuccessful : 0),
+    resultsWritten,
     failuresNotRedrivable: 0,
     pendingRedrive: 0,
   };

@@ -23,7 +23,7 @@ export class MemoryMapRuns {
   /** Children by Map Run id, in insertion order. */
   readonly #children = new Map<number, ChildRecord[]>();
   /** The Map Run of each child execution, by execution id. */
-  readonly #parentOf = new Map<number, { mapRun: MapRunRow; itemCount: number }>();
+  readonly #parentOf = new Map<number, MapRunRow>();
   readonly #onUndo: (step: () => void) => void;
   readonly #execution: (id: number) => ExecutionRow | undefined;
 
@@ -76,7 +76,7 @@ export class MemoryMapRuns {
     const mapRun = this.#runs[mapRunId - 1];
     if (!mapRun) return;
     const children = pushTo(this.#children, mapRunId, { index, itemCount, executionId });
-    this.#parentOf.set(executionId, { mapRun, itemCount });
+    this.#parentOf.set(executionId, mapRun);
     this.#onUndo(() => {
       children.pop();
       this.#parentOf.delete(executionId);
@@ -86,34 +86,48 @@ export class MemoryMapRuns {
   /** A Map Run's children, by index. */
   listChildren(mapRunId: number): MapRunChildRow[] {
     const children = [...(this.#children.get(mapRunId) ?? [])].sort((a, b) => a.index - b.index);
-    return this.#withExecutions(children, null, Number.POSITIVE_INFINITY);
-  }
-
-  /** A Map Run's children newest first (execution ids below `beforeId`), optionally of one status, at most `limit`. */
-  listExecutions(mapRunId: number, status: string | null, beforeId: number, limit: number): MapRunChildRow[] {
-    const children = (this.#children.get(mapRunId) ?? [])
-      .filter((child) => child.executionId < beforeId)
-      .sort((a, b) => b.executionId - a.executionId);
-    return this.#withExecutions(children, status, limit);
-  }
-
-  /** The Map Run an execution is a child of, with the items it holds; undefined for any other execution. */
-  ofExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
-    const parent = this.#parentOf.get(executionId);
-    return parent && { mapRunArn: parent.mapRun.arn, itemCount: parent.itemCount };
+    return this.#withExecutions(children, Number.POSITIVE_INFINITY, () => true);
   }
 
   /**
-   * The first `limit` of `children` whose execution has `status` (any, if null), with copies of their
-   * execution rows; one whose execution is unknown is left out.
+   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
+   * redriven (or never redriven) ones, at most `limit`.
    */
-  #withExecutions(children: readonly ChildRecord[], status: string | null, limit: number): MapRunChildRow[] {
+  listExecutions(
+    mapRunId: number,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+    redriven?: boolean,
+  ): MapRunChildRow[] {
+    const children = (this.#children.get(mapRunId) ?? [])
+      .filter((child) => child.executionId < beforeId)
+      .sort((a, b) => b.executionId - a.executionId);
+    return this.#withExecutions(children, limit, (execution) => {
+      if (status !== null && execution.status !== status) return false;
+      return redriven === undefined || execution.redriveCount > 0 === redriven;
+    });
+  }
+
+  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
+  ofExecution(executionId: number): string | undefined {
+    return this.#parentOf.get(executionId)?.arn;
+  }
+
+  /**
+   * The first `limit` of `children` whose execution `wanted` takes, with copies of their execution rows; one
+   * whose execution is unknown is left out.
+   */
+  #withExecutions(
+    children: readonly ChildRecord[],
+    limit: number,
+    wanted: (execution: ExecutionRow) => boolean,
+  ): MapRunChildRow[] {
     const rows: MapRunChildRow[] = [];
     for (const { index, itemCount, executionId } of children) {
       if (rows.length >= limit) break;
       const execution = this.#execution(executionId);
-      if (execution && (status === null || execution.status === status))
-        rows.push({ index, itemCount, execution });
+      if (execution && wanted(execution)) rows.push({ index, itemCount, execution });
     }
     return rows;
   }

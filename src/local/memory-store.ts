@@ -442,11 +442,12 @@ export class MemoryStore implements Store {
     status: string | null,
     beforeId: number,
     limit: number,
+    redriven?: boolean,
   ): MapRunChildRow[] {
-    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit);
+    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit, redriven);
   }
 
-  mapRunOfExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
+  mapRunOfExecution(executionId: number): string | undefined {
     return this.#mapRuns.ofExecution(executionId);
   }
 

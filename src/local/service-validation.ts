@@ -55,8 +55,10 @@ export function validateName(name: unknown, field: string): string {
 }
 
 const ARN_PATTERNS = {
-  // The name may be qualified by a Distributed Map label (`name/label`), a version or an alias (`name:1`).
-  stateMachine: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}([/:][^:/\s]{1,80})?$/,
+  // The name may be qualified by a Distributed Map label (`name/label`, `name/outer/inner` for a nested one),
+  // a version or an alias (`name:1`).
+  stateMachine:
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:/\s]{1,80}((\/[^:/\s]{1,80})+|:[^:/\s]{1,80})?$/,
   // An Express execution StartSyncExecution ran has an id after its name.
   // A Map Run's child execution names its Map Run's labelled state machine (`machine/label`).
   execution:

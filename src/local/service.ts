@@ -41,7 +41,14 @@ import {
   StateMachinesApi,
   stateMachineDeleting,
 } from './state-machines-api.ts';
-import { type ExecutionRow, openStore, type SinkMessage, type StateMachineRow, type Store } from './store.ts';
+import {
+  type ExecutionRow,
+  isMapRunChild,
+  openStore,
+  type SinkMessage,
+  type StateMachineRow,
+  type Store,
+} from './store.ts';
 import { parseTags, resourceNotFound, withoutTags, withTags } from './tags.ts';
 import { type TestStateOptions, testState } from './test-state.ts';
 import { VersionsApi } from './versions-api.ts';
@@ -369,7 +376,7 @@ export class LocalStepFunctions {
   ): Promise<Out<Sfn.DescribeStateMachineForExecutionCommandOutput>> {
     const execution = this.#execution(input.executionArn);
     const revision = this.store.getRevision(execution.revision)!;
-    const mapRun = this.#mapRunOf(execution);
+    const mapRunArn = this.#mapRunOf(execution);
     return {
       stateMachineArn: execution.stateMachineArn,
       name: revision.name,
@@ -378,9 +385,7 @@ export class LocalStepFunctions {
       updateDate: new Date(revision.updateDate),
       ...configurationOf(revision),
       // A Map Run's child runs the labelled state machine `<machine>/<label>`.
-      ...(mapRun
-        ? { mapRunArn: mapRun.mapRunArn, label: revision.name.slice(revision.name.lastIndexOf('/') + 1) }
-        : {}),
+      ...(mapRunArn ? { mapRunArn, label: revision.name.slice(revision.name.lastIndexOf('/') + 1) } : {}),
     };
   }
 
@@ -442,7 +447,7 @@ export class LocalStepFunctions {
   }
 
   #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
-    const mapRun = this.#mapRunOf(row);
+    const mapRunArn = this.#mapRunOf(row);
     return {
       executionArn: row.arn,
       stateMachineArn: row.stateMachineArn,
@@ -459,8 +464,8 @@ export class LocalStepFunctions {
       ...startedWithArns(row),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
-      ...(mapRun ? mapRunChildRedriveStatus(row) : this.#engine.redriveStatus(row)),
-      ...(mapRun ? { mapRunArn: mapRun.mapRunArn } : {}),
+      ...(mapRunArn ? mapRunChildRedriveStatus(row) : this.#engine.redriveStatus(row)),
+      ...(mapRunArn ? { mapRunArn } : {}),
     };
   }
 
@@ -482,11 +487,11 @@ export class LocalStepFunctions {
         ? undefined
         : answeredRedrive(this.store.redriveTokens(row.id), token, this.clock.now());
     if (answered !== undefined) return { redriveDate: new Date(answered) };
-    const mapRun = this.#mapRunOf(row);
-    if (mapRun) {
+    const mapRunArn = this.#mapRunOf(row);
+    if (mapRunArn) {
       throw new StepFunctionsApiError(
         'ExecutionNotRedrivable',
-        `Execution is a child execution of Map Run ${mapRun.mapRunArn}: redrive the execution that started the Map Run, which redrives its children that did not succeed`,
+        `Execution is a child execution of Map Run ${mapRunArn}: redrive the execution that started the Map Run, which redrives its children that did not succeed`,
       );
     }
     const { redriveStatusReason } = this.#engine.redriveStatus(row);
@@ -501,7 +506,7 @@ export class LocalStepFunctions {
     this.#engine.flush();
     checkListExecutionsFilters(input);
     if (input.mapRunArn !== undefined) {
-      return this.#mapRuns.listMapRunExecutions(input, input.statusFilter ?? null);
+      return this.#mapRuns.listMapRunExecutions(input);
     }
     // A version or alias ARN lists the executions started with it.
     const startedWithArn = qualifierOf(input.stateMachineArn) && input.stateMachineArn;
@@ -700,12 +705,9 @@ export class LocalStepFunctions {
     throw resourceNotFound(arn);
   }
 
-  /**
-   * The Map Run `row` is a child execution of, if any: only a child runs a labelled state machine
-   * (`<machine>/<label>`), so no other execution costs a lookup.
-   */
-  #mapRunOf(row: ExecutionRow): { mapRunArn: string; itemCount: number } | undefined {
-    return row.stateMachineArn.includes('/') ? this.store.mapRunOfExecution(row.id) : undefined;
+  /** The ARN of the Map Run `row` is a child execution of, if any (no other execution costs a lookup). */
+  #mapRunOf(row: ExecutionRow): string | undefined {
+    return isMapRunChild(row) ? this.store.mapRunOfExecution(row.id) : undefined;
   }
 
   #execution(arn: unknown): ExecutionRow {

@@ -9,8 +9,8 @@ const MAP_RUNS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS map_runs (
   id INTEGER PRIMARY KEY, arn TEXT NOT NULL UNIQUE, execution_id INTEGER NOT NULL, execution_arn TEXT NOT NULL,
   state_machine_arn TEXT NOT NULL, revision INTEGER NOT NULL, status TEXT NOT NULL, start_date INTEGER NOT NULL,
-  stop_date INTEGER, max_concurrency INTEGER NOT NULL, tolerated_failure_percentage REAL NOT NULL,
-  tolerated_failure_count INTEGER NOT NULL, item_count INTEGER NOT NULL, child_count INTEGER NOT NULL,
+  stop_date INTEGER, max_concurrency INTEGER NOT NULL, tolerated_failure_percentage REAL,
+  tolerated_failure_count INTEGER, item_count INTEGER NOT NULL, child_count INTEGER NOT NULL,
   redrive_count INTEGER NOT NULL, redrive_date INTEGER, parent_redrive_count INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_id, id);
 CREATE TABLE IF NOT EXISTS map_run_children (
@@ -138,21 +138,38 @@ export class SqliteMapRuns {
     return rows.map(toChild);
   }
 
-  /** A Map Run's children newest first (execution ids below `beforeId`), optionally of one status, at most `limit`. */
-  listExecutions(mapRunId: number, status: string | null, beforeId: number, limit: number): MapRunChildRow[] {
+  /**
+   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
+   * redriven (or never redriven) ones, at most `limit`.
+   */
+  listExecutions(
+    mapRunId: number,
+    status: string | null,
+    beforeId: number,
+    limit: number,
+    redriven?: boolean,
+  ): MapRunChildRow[] {
     const rows = this.#sql(
       `SELECT ${this.#childColumns} FROM map_run_children JOIN executions ON executions.id = execution_id
-       WHERE map_run_id = ?1 AND execution_id < ?2 AND (?3 IS NULL OR status = ?3) ORDER BY execution_id DESC LIMIT ?4`,
-    ).all(mapRunId, beforeId, status, limit) as ChildColumns[];
+       WHERE map_run_id = ?1 AND execution_id < ?2 AND (?3 IS NULL OR status = ?3)
+       AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY execution_id DESC LIMIT ?4`,
+    ).all(
+      mapRunId,
+      beforeId,
+      status,
+      limit,
+      redriven === undefined ? null : Number(redriven),
+    ) as ChildColumns[];
     return rows.map(toChild);
   }
 
-  /** The Map Run an execution is a child of, with the items it holds; undefined for any other execution. */
-  ofExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined {
-    return this.#sql(
-      `SELECT map_runs.arn AS mapRunArn, map_run_children.item_count AS itemCount FROM map_run_children
-       JOIN map_runs ON map_runs.id = map_run_id WHERE map_run_children.execution_id = ?`,
-    ).all(executionId)[0] as { mapRunArn: string; itemCount: number } | undefined;
+  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
+  ofExecution(executionId: number): string | undefined {
+    const row = this.#sql(
+      `SELECT map_runs.arn AS arn FROM map_run_children JOIN map_runs ON map_runs.id = map_run_id
+       WHERE map_run_children.execution_id = ?`,
+    ).all(executionId)[0] as { arn: string } | undefined;
+    return row?.arn;
   }
 }
 

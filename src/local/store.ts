@@ -105,6 +105,11 @@ export interface FrameRow {
   input: string;
 }
 
+/** Whether an execution is a Map Run's child: only a child runs a labelled state machine (`<machine>/<label>`). */
+export function isMapRunChild(row: Pick<ExecutionRow, 'stateMachineArn'>): boolean {
+  return row.stateMachineArn.includes('/');
+}
+
 /** A Map Run's status as stored; a RUNNING one whose parent execution ended is reported ABORTED. */
 export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -127,8 +132,9 @@ export interface MapRunRow {
   stopDate: number | null;
   /** Children run at once; 0: up to 10,000. */
   maxConcurrency: number;
-  toleratedFailurePercentage: number;
-  toleratedFailureCount: number;
+  /** The tolerated failure thresholds; null for one the Map does not set (not checked; DescribeMapRun answers 0). */
+  toleratedFailurePercentage: number | null;
+  toleratedFailureCount: number | null;
   /** The items it processes (children hold batches of them under an `ItemBatcher`). */
   itemCount: number;
   /** The child executions it runs: one per item, or one per batch. */
@@ -328,17 +334,18 @@ export interface Store {
   /** A Map Run's children, by index. */
   listMapRunChildren(mapRunId: number): MapRunChildRow[];
   /**
-   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status, at most
-   * `limit` (ListExecutions with a `mapRunArn`).
+   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
+   * redriven (or never redriven) ones, at most `limit` (ListExecutions with a `mapRunArn`).
    */
   listMapRunExecutions(
     mapRunId: number,
     status: string | null,
     beforeId: number,
     limit: number,
+    redriven?: boolean,
   ): MapRunChildRow[];
-  /** The Map Run an execution is a child of, with the items it holds; undefined for any other execution. */
-  mapRunOfExecution(executionId: number): { mapRunArn: string; itemCount: number } | undefined;
+  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
+  mapRunOfExecution(executionId: number): string | undefined;
 
   /** Records a message of a local sink and returns its id. */
   insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number;

@@ -6,6 +6,8 @@ import {
   CreateStateMachineCommand,
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
+  ListMapRunsCommand,
+  RedriveExecutionCommand,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -364,6 +366,35 @@ describe('Distributed Map ItemReader: failures', () => {
         Cause: expect.stringMatching(/^S3 failed to read s3:\/\/items\/absent\.csv: NoSuchKey: /),
       },
     });
+  });
+
+  it('starts a new Map Run when the execution is redriven after its ItemReader failed, as AWS does', async () => {
+    // Prepare: the object is missing at first
+    const definition = readerMachine({
+      ItemReader: {
+        Resource: GET_OBJECT,
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: 'items', Key: 'late.json' },
+      },
+    });
+    const { execution: failed } = await run(definition);
+    await putObject('late.json', '[1, 2]');
+    // Act
+    const { client } = local;
+    await client.send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    const execution = await waitForExecution(client, failed.executionArn!);
+    // Assess
+    expect(failed.error).toBe('States.ItemReaderFailed');
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2]' });
+    const history = await executionHistory(client, failed.executionArn!);
+    expect(history.map((event) => event.type).filter((type) => type?.startsWith('MapRun'))).toEqual([
+      'MapRunStarted',
+      'MapRunFailed',
+      'MapRunStarted',
+      'MapRunSucceeded',
+    ]);
+    const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn: failed.executionArn }));
+    expect(mapRuns).toHaveLength(2);
   });
 
   it('fails with States.ItemReaderFailed on items nested past the local limit, and the runtime runs on', async () => {

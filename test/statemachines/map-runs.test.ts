@@ -65,12 +65,21 @@ async function children(client: SFNClient, mapRunArn: string) {
 describe('Map Runs', () => {
   let runtime: TestRuntime;
   let client: SFNClient;
+  /** Releases the `hold` function's calls, which wait for it. */
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
 
   beforeAll(async () => {
     const lambdas = new MapLambdaRegistry({
+      hold: async () => {
+        await held;
+        return 'released';
+      },
       check: (payload) => {
         const { value } = payload as { value: number };
-        if (value > 2) {
+        if (typeof value === 'number' && value > 2) {
           const error = new Error(`value ${value} is over 2`);
           error.name = 'TooBig';
           throw error;
@@ -83,6 +92,7 @@ describe('Map Runs', () => {
   });
 
   afterAll(async () => {
+    release();
     await runtime.close();
   });
 
@@ -276,6 +286,39 @@ describe('Map Runs', () => {
       redriveStatus: 'REDRIVABLE_BY_MAP_RUN',
       mapRunArn,
     });
+  });
+
+  it('aborts a child that was starting as the Map Run failed, and ends the parent without waiting for it', async () => {
+    // Prepare: two at once; the second item fails while the first child is held
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 2,
+      ItemSelector: { 'value.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Route',
+        States: {
+          Route: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.value', StringEquals: 'hold', Next: 'Hold' }],
+            Default: 'Check',
+          },
+          Hold: { Type: 'Task', Resource: `${LAMBDA}hold`, End: true },
+          Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true },
+        },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, ['hold', 5, 'hold', 'hold']);
+    // Assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    const mapRunArn = mapRunArnOf(await executionHistory(client, execution.executionArn!));
+    const listed = await children(client, mapRunArn);
+    expect(listed.map((child) => child.status).sort()).toEqual(['ABORTED', 'FAILED']);
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described.executionCounts).toMatchObject({ running: 0, aborted: 1, failed: 1, pending: 2 });
   });
 
   it('returns a tolerated failed child as its execution description', async () => {
@@ -525,11 +568,34 @@ describe('Map Runs while they run (virtual clock)', () => {
     const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
     expect(described).toMatchObject({ status: 'RUNNING', maxConcurrency: 3, toleratedFailureCount: 2 });
     expect(described).not.toHaveProperty('stopDate');
-    expect(described.executionCounts).toMatchObject({ pending: 1, running: 3, total: 4 });
+    expect(described.executionCounts).toMatchObject({ pending: 1, running: 3, total: 4, resultsWritten: 0 });
     await clock.advance(60_000);
     await clock.advance(60_000);
     const execution = await waitForExecution(client, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('runs every item when UpdateMapRun lowers maxConcurrency while children run', async () => {
+    // Prepare: three at once, all ending together
+    const { stateMachineArn } = await createMachine(client, { M: { ...waiting, MaxConcurrency: 3 } });
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, input: '[1, 2, 3, 4, 5, 6]' }),
+    );
+    const mapRunArn = await pollFor(async () => {
+      const history = await executionHistory(client, executionArn!);
+      return history.some((event) => event.type === 'MapRunStarted') ? mapRunArnOf(history) : undefined;
+    });
+    await pollFor(async () => ((await running(mapRunArn)) === 3 ? true : undefined));
+    // Act
+    await client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 1 }));
+    await clock.advance(60_000);
+    // Assess: one at a time now, until all six ran
+    for (let left = 3; left > 0; left--) {
+      await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+      await clock.advance(60_000);
+    }
+    const execution = await waitForExecution(client, executionArn!);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2,3,4,5,6]' });
   });
 
   it('aborts the running children and the Map Run when the parent times out', async () => {
@@ -601,6 +667,8 @@ describe('Map Runs while they run (virtual clock)', () => {
     expect(described.redriveDate).toBeInstanceOf(Date);
     const redriven = await client.send(new DescribeExecutionCommand({ executionArn: aborted!.executionArn }));
     expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const listed = await client.send(new ListExecutionsCommand({ mapRunArn, redriveFilter: 'REDRIVEN' }));
+    expect(listed.executions?.map((child) => child.executionArn)).toEqual([aborted!.executionArn]);
     const history = await executionHistory(client, executionArn);
     const redrive = history.find((event) => event.type === 'MapRunRedriven');
     expect(redrive?.mapRunRedrivenEventDetails).toEqual({ mapRunArn, redriveCount: 1 });

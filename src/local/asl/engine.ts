@@ -12,7 +12,14 @@ import type { LambdaRegistry } from '../lambda-registry.ts';
 import { type RedriveStatus, redriveStatus } from '../redrive-status.ts';
 import { withRedriveToken } from '../redrive-tokens.ts';
 import { Stopper, type StopSignal } from '../stop-signal.ts';
-import type { ExecutionEnd, ExecutionRow, FrameRow, StateMachineRow, Store } from '../store.ts';
+import {
+  type ExecutionEnd,
+  type ExecutionRow,
+  type FrameRow,
+  isMapRunChild,
+  type StateMachineRow,
+  type Store,
+} from '../store.ts';
 import { ActivityQueue } from './activity-queue.ts';
 import type { ExecutionContext } from './context-object.ts';
 import { asStatesError, errorDetails, STATES_ERRORS, StatesError } from './errors.ts';
@@ -152,6 +159,11 @@ export class Engine {
   readonly #runs = new Map<string, ExecutionRun>();
   /** The Map Runs running children now, by ARN: UpdateMapRun changes their settings. */
   readonly mapRuns = new Map<string, MapRunControl>();
+  /**
+   * The revisions Map Runs recorded for their children, by the parent's revision and the labelled state
+   * machine's ARN: the next Map Run of the same Map state runs the same one (see asl/states/map-run.ts).
+   */
+  readonly labelledRevisions = new Map<string, number>();
   /** The ARNs of the running nested executions, by the ARN of the execution that started them. */
   readonly #childRuns = new Map<string, Set<string>>();
   /** Resolved once no run is left (see close). */
@@ -361,6 +373,16 @@ export class Engine {
       else this.#childRuns.set(row.parentArn, new Set([row.arn]));
     }
     this.#run(run);
+    if (!created && row.parentArn !== null && isMapRunChild(row) && !this.#isRunning(row.parentArn)) {
+      // Its parent ended (timed out while the runtime was down, or before its children's abort was
+      // committed): the child of a Map Run that no longer runs is aborted, as it would have been then.
+      this.stop(row.arn);
+    }
+  }
+
+  /** Whether the execution `arn` is RUNNING, as the store has it. */
+  #isRunning(arn: string): boolean {
+    return this.store.getExecution(arn)?.status === 'RUNNING';
   }
 
   /** Resumes every RUNNING execution of the store. */
@@ -435,9 +457,8 @@ export class Engine {
     const cause =
       `The execution reached the limit of ${this.historyEventLimit.toLocaleString('en-US')} events in its ` +
       'history (a hard quota of AWS Step Functions): a loop that does not end, or too many iterations ' +
-      'for one execution (start a new execution for the rest). The local runtime runs the child executions ' +
-      "of a Distributed Map as iterations of this one, in its history: batch the Map's items (ItemBatcher) " +
-      'for fewer of them';
+      'for one execution (start a new execution for the rest, or run the items in a Distributed Map, ' +
+      'whose child executions have histories of their own)';
     return this.#failNow(run, new StatesError(STATES_ERRORS.Runtime, cause));
   }
 

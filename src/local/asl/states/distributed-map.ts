@@ -73,11 +73,10 @@ async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSett
  */
 export function mapRunChildren(
   run: StateRun<MapState>,
-  settings: DistributedSettings,
+  batching: BatchLimits | undefined,
   items: readonly unknown[],
   select: (index: number) => unknown,
 ): MapRunChildren {
-  const { batching, thresholds } = settings;
   const batches = batching
     ? batchItems(
         run,
@@ -90,7 +89,6 @@ export function mapRunChildren(
     input: batches ? (index) => batches[index] : select,
     itemsOf: (index) => batches?.[index]?.Items.length ?? 1,
     itemCount: items.length,
-    thresholds,
   };
 }
 

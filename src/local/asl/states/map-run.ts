@@ -38,8 +38,6 @@ export interface MapRunChildren {
   itemsOf(index: number): number;
   /** The items of all children. */
   itemCount: number;
-  /** The thresholds the Map set; one not set is not checked (DescribeMapRun answers 0 for it). */
-  thresholds: Thresholds;
 }
 
 /**
@@ -61,17 +59,7 @@ export function startMapRun(
   const now = engine.clock.now();
   run.emit('MapRunStarted', { mapRunArn });
   save(mapRunArn, () => {
-    const configuration = engine.store.getRevision(parent.row.revision)!;
-    const revision = engine.store.insertRevision(
-      {
-        ...configuration,
-        arn: `${prefix}:stateMachine:${machine}`,
-        name: machine,
-        definition: JSON.stringify(childDefinition(run)),
-        publications: '{}',
-      },
-      now,
-    );
+    const revision = labelledRevision(run, { arn: `${prefix}:stateMachine:${machine}`, name: machine }, now);
     engine.store.insertMapRun({
       arn: mapRunArn,
       executionId: parent.row.id,
@@ -82,8 +70,8 @@ export function startMapRun(
       startDate: now,
       stopDate: null,
       maxConcurrency: settings.concurrency,
-      toleratedFailurePercentage: settings.thresholds.percentage ?? 0,
-      toleratedFailureCount: settings.thresholds.count ?? 0,
+      toleratedFailurePercentage: settings.thresholds.percentage ?? null,
+      toleratedFailureCount: settings.thresholds.count ?? null,
       itemCount: 0,
       childCount: 0,
       redriveCount: 0,
@@ -144,7 +132,8 @@ class MapRunDispatch implements MapRunControl {
   readonly #results: unknown[];
   readonly #running = new Set<string>();
   readonly #workers = new Set<Promise<void>>();
-  readonly #thresholds: Thresholds;
+  /** Workers that have not decided to leave: counted at once, so a lowered `maxConcurrency` lets only the excess go. */
+  #staying = 0;
   /** Rejects with the Map's stop reason once it is stopped: each awaited child races it (one listener for all). */
   readonly #stopped: Promise<never>;
   readonly #onStop: () => void;
@@ -162,7 +151,6 @@ class MapRunDispatch implements MapRunControl {
       run.engine.store.listMapRunChildren(mapRun.id).map((child) => [child.index, child.execution]),
     );
     this.#results = new Array(children.count);
-    this.#thresholds = { ...children.thresholds };
     const { signal } = run;
     let stop!: (reason: unknown) => void;
     this.#stopped = new Promise<never>((_, reject) => {
@@ -178,8 +166,10 @@ class MapRunDispatch implements MapRunControl {
     const { mapRuns } = this.#engine;
     mapRuns.set(this.#mapRun.arn, this);
     try {
-      this.#spawnWorkers();
-      while (this.#workers.size > 0) await Promise.all(this.#workers);
+      do {
+        this.#spawnWorkers();
+        await Promise.all(this.#workers);
+      } while (!this.#halted && this.#next < this.#children.count);
     } finally {
       mapRuns.delete(this.#mapRun.arn);
       this.#run.signal.removeEventListener('abort', this.#onStop);
@@ -196,10 +186,9 @@ class MapRunDispatch implements MapRunControl {
   update(update: MapRunUpdate): void {
     Object.assign(this.#mapRun, update);
     if (update.maxConcurrency !== undefined) this.#spawnWorkers();
-    const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = update;
-    if (count !== undefined) this.#thresholds.count = count;
-    if (percentage !== undefined) this.#thresholds.percentage = percentage;
-    if (count !== undefined || percentage !== undefined) this.#checkThresholds(-1);
+    const { toleratedFailureCount, toleratedFailurePercentage } = update;
+    if (toleratedFailureCount !== undefined || toleratedFailurePercentage !== undefined)
+      this.#checkThresholds(-1);
   }
 
   get #limit(): number {
@@ -207,8 +196,9 @@ class MapRunDispatch implements MapRunControl {
   }
 
   #spawnWorkers(): void {
-    const wanted = Math.min(this.#limit, this.#children.count - this.#next + this.#workers.size);
-    while (this.#workers.size < wanted && !this.#halted) {
+    const wanted = Math.min(this.#limit, this.#children.count - this.#next + this.#staying);
+    while (this.#staying < wanted && !this.#halted) {
+      this.#staying += 1;
       const worker: Promise<void> = this.#work().finally(() => this.#workers.delete(worker));
       this.#workers.add(worker);
     }
@@ -220,16 +210,17 @@ class MapRunDispatch implements MapRunControl {
   }
 
   async #work(): Promise<void> {
-    while (!this.#halted && this.#next < this.#children.count && this.#workers.size <= this.#limit) {
+    while (!this.#halted && this.#next < this.#children.count && this.#staying <= this.#limit) {
       const index = this.#next++;
       try {
         this.#settle(index, await this.#runChild(index));
       } catch (thrown) {
         // A child that could not start (its input over the payload limit) fails the Map Run.
         if (!this.#halted) this.#fail(index, asStatesError(thrown));
-        return;
+        break;
       }
     }
+    this.#staying -= 1;
   }
 
   /** Runs child `index` (starting, redriving or awaiting it) and returns its ended row. */
@@ -241,6 +232,8 @@ class MapRunDispatch implements MapRunControl {
     if (row.status !== 'RUNNING') return row;
     // Kept among the running when the Map is stopped meanwhile: the abort stops it.
     this.#running.add(row.arn);
+    // The Map Run failed while it started: it is aborted like the children that were running then.
+    if (this.#failure) this.#engine.stop(row.arn);
     const ended = await Promise.race([this.#engine.awaitExecution(row.arn), this.#stopped]);
     this.#running.delete(row.arn);
     return ended;
@@ -279,7 +272,9 @@ class MapRunDispatch implements MapRunControl {
   /** Fails the Map Run if its failed items exceed its thresholds (`index`: the child that failed last). */
   #checkThresholds(index: number): void {
     if (this.#halted || this.#failedItems === 0) return;
-    if (!exceedsThreshold(this.#thresholds, this.#failedItems, this.#children.itemCount)) return;
+    const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = this.#mapRun;
+    const thresholds = { count: count ?? undefined, percentage: percentage ?? undefined };
+    if (!exceedsThreshold(thresholds, this.#failedItems, this.#children.itemCount)) return;
     this.#fail(
       index,
       new StatesError(STATES_ERRORS.ExceedToleratedFailureThreshold, THRESHOLD_EXCEEDED_CAUSE),
@@ -370,6 +365,29 @@ export function failedChildDescription(row: ExecutionRow): Record<string, unknow
     Status: row.status,
     StopDate: new Date(row.stopDate ?? row.startDate).toISOString(),
   };
+}
+
+/**
+ * The revision a Map Run's children run, of the labelled state machine `arn`: the one an earlier Map Run of
+ * this Map state in this runtime recorded for the same revision of its state machine, else a new one.
+ */
+function labelledRevision(
+  run: StateRun<MapState>,
+  { arn, name }: { arn: string; name: string },
+  now: number,
+): number {
+  const { engine } = run;
+  const key = `${run.run.row.revision}:${arn}`;
+  const known = engine.labelledRevisions.get(key);
+  if (known !== undefined) return known;
+  const configuration = engine.store.getRevision(run.run.row.revision)!;
+  const definition = JSON.stringify(childDefinition(run));
+  const revision = engine.store.insertRevision(
+    { ...configuration, arn, name, definition, publications: '{}' },
+    now,
+  );
+  engine.labelledRevisions.set(key, revision);
+  return revision;
 }
 
 /** The state machine a Map Run's children run: the item processor, in the query language of the whole definition. */

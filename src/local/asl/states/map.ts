@@ -37,10 +37,10 @@ export interface MapSettings {
 }
 
 /**
- * Map: one iteration per item of `ItemsPath` (or of a Distributed Map's `ItemReader`), each with
- * `ItemSelector` (legacy `Parameters`) applied, through `ItemProcessor` (legacy `Iterator`); outputs in item
- * order. A Distributed Map batches its items and tolerates failures within its thresholds (see
- * distributed-map.ts).
+ * Map: one iteration per item of `ItemsPath`, each with `ItemSelector` (legacy `Parameters`) applied, through
+ * `ItemProcessor` (legacy `Iterator`); outputs in item order. A Distributed Map runs a Map Run instead: one
+ * child execution per item of `ItemsPath` or its `ItemReader`, or per batch, within its tolerated failure
+ * thresholds (see map-run.ts).
  */
 export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   const { state } = run;
@@ -115,23 +115,35 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
 async function runDistributedMap(run: StateRun<MapState>, mapRunArn: string): Promise<StateResult> {
   const { state, engine } = run;
   const { effective } = run.cursor;
-  const map = run.cursor.map!;
-  const mapRun = engine.store.getMapRun(mapRunArn);
-  if (!mapRun) throw new Error(`Map Run ${mapRunArn} is missing from the store`);
+  const mapRunOf = (arn: string) => {
+    const found = engine.store.getMapRun(arn);
+    if (!found) throw new Error(`Map Run ${arn} is missing from the store`);
+    return found;
+  };
+  const mapRun = mapRunOf(mapRunArn);
   if (run.cursor.failure) raiseRecordedFailure(run, mapRun, run.cursor.failure);
-  let { read, source = STATE_DATA } = map;
-  if (state.ItemReader && read === undefined) {
+  let map = run.cursor.map!;
+  if (state.ItemReader && map.read === undefined) {
+    if (run.run.row.redriveCount > mapRun.parentRedriveCount) {
+      // As AWS does, a redrive starts a new Map Run in place of one that failed before it read its items.
+      const { concurrency, distributed } = map;
+      startMapRun(run, { concurrency, thresholds: distributed!.thresholds }, (arn, write) =>
+        run.save({ map: { ...map, mapRunArn: arn } }, write),
+      );
+      map = run.cursor.map!;
+    }
     const fromReader = await readItems(run, effective, map.maxItems ?? 0).catch((thrown) =>
-      failMapRunBeforeChildren(run, mapRun, thrown),
+      failMapRunBeforeChildren(run, mapRunOf(map.mapRunArn!), thrown),
     );
-    ({ items: read, source } = fromReader);
-    run.save({ map: { ...map, read, source } });
+    run.save({ map: { ...map, read: fromReader.items, source: fromReader.source } });
+    map = run.cursor.map!;
   }
-  const items = read ?? itemsOf(run, effective);
-  const selection = itemSelection(run, effective, items, source);
+  const items = map.read ?? itemsOf(run, effective);
+  const selection = itemSelection(run, effective, items, map.source ?? STATE_DATA);
   const select = selection instanceof Promise ? await selection : selection;
-  const children = mapRunChildren(run, map.distributed!, items, select);
-  const results = await runMapRunChildren(run, mapRun, children);
+  const children = mapRunChildren(run, map.distributed?.batching, items, select);
+  // Read once the items are: an UpdateMapRun meanwhile is in the row, and none can come before the run starts.
+  const results = await runMapRunChildren(run, mapRunOf(map.mapRunArn!), children);
   run.emit('MapStateSucceeded');
   return run.exit(shapedResults(state, results), state.Next);
 }

@@ -513,6 +513,69 @@ describe('Engine durability (SQLite file)', () => {
     expect(types.filter((type) => type.startsWith('MapRun'))).toEqual(['MapRunStarted', 'MapRunFailed']);
   });
 
+  it('keeps the thresholds UpdateMapRun set across a restart', async () => {
+    // Prepare: one child at a time; the first waits, the second fails; no failure tolerated at first
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
+        Route: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
+          Default: 'P',
+        },
+        F: { Type: 'Fail', Error: 'ItemFailed' },
+        P: { Type: 'Pass', End: true },
+      },
+    };
+    const map = { Type: 'Map', MaxConcurrency: 1, ItemProcessor: processor, End: true };
+    const arn = await first.start(machine({ M: map }), [
+      { wait: 100, fail: false },
+      { wait: 0, fail: true },
+    ]);
+    await first.clock.advance(10_000);
+    const { mapRuns } = await first.sfn.listMapRuns({ executionArn: arn });
+    await first.sfn.updateMapRun({ mapRunArn: mapRuns![0]!.mapRunArn, toleratedFailureCount: 1 });
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(200_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    const [, failed] = JSON.parse(result.output!) as [unknown, { Status: string; Error: string }];
+    expect(failed).toMatchObject({ Status: 'FAILED', Error: 'ItemFailed' });
+  });
+
+  it('aborts the running children of a Map Run whose execution timed out while the runtime was down', async () => {
+    // Prepare: the execution may run 30 s; its child waits 1,000 s
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: 1_000, End: true } },
+    };
+    const map = { Type: 'Map', ItemProcessor: processor, End: true };
+    const arn = await first.start(machine({ M: map }, { TimeoutSeconds: 30 }), [1]);
+    await first.clock.advance(10_000);
+    const { mapRuns } = await first.sfn.listMapRuns({ executionArn: arn });
+    const mapRunArn = mapRuns![0]!.mapRunArn!;
+    await first.sfn.close();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now() + 60_000));
+    second.sfn.start();
+    await second.clock.advance(0);
+    // Assess
+    expect((await second.sfn.describeExecution({ executionArn: arn })).status).toBe('TIMED_OUT');
+    const { executions } = await second.sfn.listExecutions({ mapRunArn });
+    expect(executions?.map((child) => child.status)).toEqual(['ABORTED']);
+    const described = await second.sfn.describeMapRun({ mapRunArn });
+    expect(described).toMatchObject({ status: 'ABORTED', executionCounts: { running: 0, aborted: 1 } });
+  });
+
   it('gives every batch of a Distributed Map the BatchInput it evaluated once, also the batches started after a restart', async () => {
     // Prepare: one batch at a time, each held 100 s; the runtime closes while the first is held
     const first = reopen({}, new VirtualClock());

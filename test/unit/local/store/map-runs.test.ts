@@ -230,7 +230,47 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     store.close();
   });
 
-  it('answers the Map Run of a child execution with its items, and undefined for any other', () => {
+  it("lists only a Map Run's redriven, or never redriven, child executions when asked", () => {
+    // Prepare: children 0..3, the first two redriven
+    const store = open();
+    const { mapRunId } = mapRunWithChildren(store, 0);
+    const childIds = store
+      .insertExecutions(Array.from({ length: 4 }, (_, index) => anExecution(`child${index}`)))
+      .map((id) => id!);
+    for (const [index, id] of childIds.entries()) store.insertMapRunChild(mapRunId, index, id, 1);
+    for (const id of childIds.slice(0, 2)) {
+      store.redriveExecution(id, { redriveDate: 3_000, deadline: null, frames: [] });
+    }
+    const names = (redriven: boolean) =>
+      store
+        .listMapRunExecutions(mapRunId, 'RUNNING', Number.MAX_SAFE_INTEGER, 100, redriven)
+        .map((row) => row.execution.name);
+
+    // Act, Assess
+    expect(names(true)).toEqual(['child1', 'child0']);
+    expect(names(false)).toEqual(['child3', 'child2']);
+    store.close();
+  });
+
+  it('keeps a threshold the Map does not set as null, and one set to 0 as 0', () => {
+    // Prepare
+    const store = open();
+    const [parentId] = store.insertExecutions([anExecution('parent')]);
+    const id = store.insertMapRun({
+      ...aMapRun(parentId!, 'unset'),
+      toleratedFailureCount: null,
+      toleratedFailurePercentage: 0,
+    });
+
+    // Act
+    const stored = store.getMapRun(`${MAP_RUN_ARN}unset`);
+
+    // Assess
+    expect(stored).toMatchObject({ id, toleratedFailureCount: null, toleratedFailurePercentage: 0 });
+    store.close();
+  });
+
+  it('answers the Map Run of a child execution, and undefined for any other', () => {
     // Prepare
     const store = open();
     const { parentId, childIds } = mapRunWithChildren(store, 3);
@@ -238,7 +278,7 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const ofChild = store.mapRunOfExecution(childIds[2]!);
     const ofParent = store.mapRunOfExecution(parentId);
     // Assess
-    expect(ofChild).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, itemCount: 3 });
+    expect(ofChild).toBe(`${MAP_RUN_ARN}a`);
     expect(ofParent).toBeUndefined();
     store.close();
   });
@@ -286,7 +326,7 @@ describe('SqliteStore Map Run file', () => {
     expect(reopened.getMapRun(`${MAP_RUN_ARN}a`)).toEqual(stored);
     expect(reopened.listMapRuns(parentId, 0, 10)).toEqual([stored]);
     expect(reopened.listMapRunChildren(mapRunId)).toEqual(children);
-    expect(reopened.mapRunOfExecution(childIds[1]!)).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, itemCount: 2 });
+    expect(reopened.mapRunOfExecution(childIds[1]!)).toBe(`${MAP_RUN_ARN}a`);
     reopened.close();
   });
 
