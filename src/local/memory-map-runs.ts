@@ -1,11 +1,7 @@
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate } from './store.ts';
+import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate, NewMapRunChild } from './store.ts';
 
-/** A child as kept: its place, its items and its execution's id. */
-interface ChildRecord {
-  readonly index: number;
-  readonly itemCount: number;
-  readonly executionId: number;
-}
+/** A child as kept: its place, its items, its start round and its execution's id. */
+type ChildRecord = Readonly<Omit<NewMapRunChild, 'mapRunId'>>;
 
 /**
  * The Map Run part of the in-memory store. Every write registers its undo step with `onUndo`; rows go in
@@ -13,7 +9,7 @@ interface ChildRecord {
  *
  * @example
  * const mapRuns = new MemoryMapRuns((step) => undo.push(step), (id) => executionCopy(id));
- * mapRuns.insertChild(mapRuns.insert(row), 0, childExecutionId, 1);
+ * mapRuns.insertChild({ mapRunId: mapRuns.insert(row), index: 0, executionId, itemCount: 1, round: 0 });
  */
 export class MemoryMapRuns {
   /** Map Runs by id - 1. */
@@ -71,11 +67,12 @@ export class MemoryMapRuns {
     this.#onUndo(() => Object.assign(stored, before));
   }
 
-  /** Records execution `executionId` as child `index` of Map Run `mapRunId`, holding `itemCount` items. */
-  insertChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
+  /** Records an execution as a child of a Map Run. */
+  insertChild({ mapRunId, ...child }: NewMapRunChild): void {
+    const { executionId } = child;
     const mapRun = this.#runs[mapRunId - 1];
     if (!mapRun) return;
-    const children = pushTo(this.#children, mapRunId, { index, itemCount, executionId });
+    const children = pushTo(this.#children, mapRunId, child);
     this.#parentOf.set(executionId, mapRun);
     this.#onUndo(() => {
       children.pop();
@@ -124,10 +121,10 @@ export class MemoryMapRuns {
     wanted: (execution: ExecutionRow) => boolean,
   ): MapRunChildRow[] {
     const rows: MapRunChildRow[] = [];
-    for (const { index, itemCount, executionId } of children) {
+    for (const { index, itemCount, round, executionId } of children) {
       if (rows.length >= limit) break;
       const execution = this.#execution(executionId);
-      if (execution && wanted(execution)) rows.push({ index, itemCount, execution });
+      if (execution && wanted(execution)) rows.push({ index, itemCount, round, execution });
     }
     return rows;
   }

@@ -11,6 +11,7 @@ import {
   type MapRunChildRow,
   type MapRunRow,
   type MapRunUpdate,
+  type NewMapRunChild,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -429,8 +430,8 @@ export class MemoryStore implements Store {
     this.#mapRuns.update(id, update);
   }
 
-  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
-    this.#mapRuns.insertChild(mapRunId, index, executionId, itemCount);
+  insertMapRunChild(child: NewMapRunChild): void {
+    this.#mapRuns.insertChild(child);
   }
 
   listMapRunChildren(mapRunId: number): MapRunChildRow[] {

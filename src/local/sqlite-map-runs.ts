@@ -1,5 +1,5 @@
 import type Database from 'libsql';
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate } from './store.ts';
+import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate, NewMapRunChild } from './store.ts';
 
 /**
  * The Map Run tables: `map_runs`, one row per Distributed Map run, and `map_run_children`, the executions
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS map_runs (
 CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_id, id);
 CREATE TABLE IF NOT EXISTS map_run_children (
   map_run_id INTEGER NOT NULL, child_index INTEGER NOT NULL, execution_id INTEGER NOT NULL UNIQUE,
-  item_count INTEGER NOT NULL, PRIMARY KEY (map_run_id, child_index)) WITHOUT ROWID;
+  item_count INTEGER NOT NULL, round INTEGER NOT NULL, PRIMARY KEY (map_run_id, child_index)) WITHOUT ROWID;
 `;
 
 /** Creates the Map Run tables ({@link MAP_RUNS_SCHEMA}) a file lacks. */
@@ -46,7 +46,7 @@ const UPDATE_COLUMNS: Readonly<Record<keyof MapRunUpdate, string>> = {
 type Statement = Database.Statement<unknown[]>;
 
 /** A child as read: its execution's columns, and its own under names no execution column has. */
-type ChildColumns = ExecutionRow & { childIndex: number; childItemCount: number };
+type ChildColumns = ExecutionRow & { childIndex: number; childItemCount: number; childRound: number };
 
 /**
  * The Map Run part of the SQLite store (`map_runs`, `map_run_children`); a child is read with its
@@ -54,7 +54,7 @@ type ChildColumns = ExecutionRow & { childIndex: number; childItemCount: number 
  *
  * @example
  * const mapRuns = new SqliteMapRuns((source) => db.prepare(source), EXECUTION_COLUMNS);
- * mapRuns.insertChild(mapRuns.insert(row), 0, childExecutionId, 1);
+ * mapRuns.insertChild({ mapRunId: mapRuns.insert(row), index: 0, executionId, itemCount: 1, round: 0 });
  */
 export class SqliteMapRuns {
   readonly #sql: (source: string) => Statement;
@@ -66,7 +66,7 @@ export class SqliteMapRuns {
    */
   constructor(sql: (source: string) => Statement, executionColumns: string) {
     this.#sql = sql;
-    this.#childColumns = `child_index AS childIndex, item_count AS childItemCount, ${executionColumns}`;
+    this.#childColumns = `child_index AS childIndex, item_count AS childItemCount, round AS childRound, ${executionColumns}`;
   }
 
   /** Records a Map Run and returns its id. */
@@ -122,11 +122,11 @@ export class SqliteMapRuns {
     );
   }
 
-  /** Records execution `executionId` as child `index` of Map Run `mapRunId`, holding `itemCount` items. */
-  insertChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
+  /** Records an execution as a child of a Map Run. */
+  insertChild({ mapRunId, index, executionId, itemCount, round }: NewMapRunChild): void {
     this.#sql(
-      'INSERT INTO map_run_children (map_run_id, child_index, execution_id, item_count) VALUES (?, ?, ?, ?)',
-    ).run(mapRunId, index, executionId, itemCount);
+      'INSERT INTO map_run_children (map_run_id, child_index, execution_id, item_count, round) VALUES (?, ?, ?, ?, ?)',
+    ).run(mapRunId, index, executionId, itemCount, round);
   }
 
   /** A Map Run's children, by index. */
@@ -173,6 +173,6 @@ export class SqliteMapRuns {
   }
 }
 
-function toChild({ childIndex, childItemCount, ...execution }: ChildColumns): MapRunChildRow {
-  return { index: childIndex, itemCount: childItemCount, execution };
+function toChild({ childIndex, childItemCount, childRound, ...execution }: ChildColumns): MapRunChildRow {
+  return { index: childIndex, itemCount: childItemCount, round: childRound, execution };
 }

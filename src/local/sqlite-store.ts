@@ -20,6 +20,7 @@ import {
   type MapRunChildRow,
   type MapRunRow,
   type MapRunUpdate,
+  type NewMapRunChild,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -617,8 +618,8 @@ export class SqliteStore implements Store {
     this.#mapRuns.update(id, update);
   }
 
-  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void {
-    this.#mapRuns.insertChild(mapRunId, index, executionId, itemCount);
+  insertMapRunChild(child: NewMapRunChild): void {
+    this.#mapRuns.insertChild(child);
   }
 
   listMapRunChildren(mapRunId: number): MapRunChildRow[] {

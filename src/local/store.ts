@@ -162,12 +162,20 @@ export type MapRunUpdate = Partial<
   >
 >;
 
-/** A child execution of a Map Run: its place among the children, the items it holds, and its row. */
+/**
+ * A child execution of a Map Run: its place among the children, the items it holds, the Map Run's
+ * `redriveCount` when it started (it ran last in round `round + execution.redriveCount`: a Map Run redrive
+ * redrives each unsuccessful child once), and its row.
+ */
 export interface MapRunChildRow {
   index: number;
   itemCount: number;
+  round: number;
   execution: ExecutionRow;
 }
+
+/** What {@link Store.insertMapRunChild} records: a child's Map Run, place, items and start round, and its execution. */
+export type NewMapRunChild = Omit<MapRunChildRow, 'execution'> & { mapRunId: number; executionId: number };
 
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */
 /** An open task token: its task, the outcome sent for it and its heartbeat deadline (see `Store.getTaskToken`). */
@@ -329,8 +337,8 @@ export interface Store {
   listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[];
   /** Changes a Map Run's settings (UpdateMapRun), or records its end or redrive. */
   updateMapRun(id: number, update: MapRunUpdate): void;
-  /** Records execution `executionId` as child `index` of Map Run `mapRunId`, holding `itemCount` items. */
-  insertMapRunChild(mapRunId: number, index: number, executionId: number, itemCount: number): void;
+  /** Records an execution as a child of a Map Run. */
+  insertMapRunChild(child: NewMapRunChild): void;
   /** A Map Run's children, by index. */
   listMapRunChildren(mapRunId: number): MapRunChildRow[];
   /**

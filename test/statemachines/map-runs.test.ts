@@ -456,6 +456,29 @@ describe('Map Runs', () => {
     expect(described).toMatchObject({ status: 'FAILED', executionCounts: { pending: 1, total: 1 } });
   });
 
+  it('runs each Map its own item processor when two Maps have the same Label', async () => {
+    // Prepare
+    const mapOf = (result: string) => ({
+      Type: 'Map',
+      Label: 'Same',
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: `Give${result}`,
+        States: { [`Give${result}`]: { Type: 'Pass', Result: result, End: true } },
+      },
+      ResultPath: `$.${result}`,
+    });
+    const states = {
+      A: { ...mapOf('first'), ItemsPath: '$.items', Next: 'B' },
+      B: { ...mapOf('second'), ItemsPath: '$.items', End: true },
+    };
+    const { stateMachineArn } = await createMachine(client, states, 'A');
+    // Act
+    const execution = await run(client, stateMachineArn, { items: [1] });
+    // Assess
+    expect(JSON.parse(execution.output!)).toEqual({ items: [1], first: ['first'], second: ['second'] });
+  });
+
   it('refuses bad Map Run requests naming the field, and changes nothing', async () => {
     // Prepare
     const map = {
@@ -596,6 +619,23 @@ describe('Map Runs while they run (virtual clock)', () => {
     }
     const execution = await waitForExecution(client, executionArn!);
     expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2,3,4,5,6]' });
+  });
+
+  it('waits for the children of workers UpdateMapRun added, whichever child ends first', async () => {
+    // Prepare: one at a time; the first child has waited 30 s when two more may run
+    const { executionArn, mapRunArn } = await startWaiting([1, 2, 3]);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await clock.advance(30_000);
+    await client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 3 }));
+    await pollFor(async () => ((await running(mapRunArn)) === 3 ? true : undefined));
+    // Act: the first child ends, the two others still wait
+    await clock.advance(30_000);
+    await pollFor(async () => ((await running(mapRunArn)) === 2 ? true : undefined));
+    // Assess
+    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await clock.advance(30_000);
+    const execution = await waitForExecution(client, executionArn);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2,3]' });
   });
 
   it('aborts the running children and the Map Run when the parent times out', async () => {

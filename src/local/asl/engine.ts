@@ -17,6 +17,7 @@ import {
   type ExecutionRow,
   type FrameRow,
   isMapRunChild,
+  type NewMapRunChild,
   type StateMachineRow,
   type Store,
 } from '../store.ts';
@@ -119,8 +120,8 @@ export interface NewExecution {
   /** The version it runs and the alias it was started with, when started with a version or alias ARN. */
   versionArn?: string;
   aliasArn?: string;
-  /** For a child execution of a Map Run: the Map Run's id, the child's index and how many items it holds. */
-  mapRun?: { id: number; index: number; itemCount: number };
+  /** For a child execution of a Map Run: its place in the Map Run (its execution id is given once recorded). */
+  mapRun?: Omit<NewMapRunChild, 'executionId'>;
 }
 
 /** How a run ends: its status, its terminal event with the event's details, and what its row keeps. */
@@ -160,8 +161,9 @@ export class Engine {
   /** The Map Runs running children now, by ARN: UpdateMapRun changes their settings. */
   readonly mapRuns = new Map<string, MapRunControl>();
   /**
-   * The revisions Map Runs recorded for their children, by the parent's revision and the labelled state
-   * machine's ARN: the next Map Run of the same Map state runs the same one (see asl/states/map-run.ts).
+   * The revisions Map Runs recorded for their children, by the parent's revision, the Map state and the
+   * labelled state machine's ARN: the next Map Run of the same Map state runs the same one (see
+   * asl/states/map-run.ts).
    */
   readonly labelledRevisions = new Map<string, number>();
   /** The ARNs of the running nested executions, by the ARN of the execution that started them. */
@@ -241,7 +243,7 @@ export class Engine {
         const row = rows[index]!;
         row.id = id;
         const { mapRun } = executions[index]!;
-        if (mapRun) this.store.insertMapRunChild(mapRun.id, mapRun.index, id, mapRun.itemCount);
+        if (mapRun) this.store.insertMapRunChild({ ...mapRun, executionId: id });
         return row;
       }),
     );
@@ -373,23 +375,47 @@ export class Engine {
       else this.#childRuns.set(row.parentArn, new Set([row.arn]));
     }
     this.#run(run);
-    if (!created && row.parentArn !== null && isMapRunChild(row) && !this.#isRunning(row.parentArn)) {
-      // Its parent ended (timed out while the runtime was down, or before its children's abort was
-      // committed): the child of a Map Run that no longer runs is aborted, as it would have been then.
-      this.stop(row.arn);
-    }
   }
 
-  /** Whether the execution `arn` is RUNNING, as the store has it. */
-  #isRunning(arn: string): boolean {
-    return this.store.getExecution(arn)?.status === 'RUNNING';
-  }
-
-  /** Resumes every RUNNING execution of the store. */
+  /**
+   * Resumes every RUNNING execution of the store. A Map Run's child goes on only while its Map Run does: one
+   * whose Map Run ended, or whose parent no longer runs it (the parent, or the Map, ended before the
+   * children's aborts were committed, or timed out while the runtime was down), is aborted.
+   */
   resumeAll(): string[] {
     const rows = this.store.listRunningExecutions();
     for (const row of rows) this.launch(row);
+    const goesOn = new Map<string, boolean>();
+    for (const row of rows) {
+      if (!isMapRunChild(row)) continue;
+      const mapRunArn = this.store.mapRunOfExecution(row.id);
+      if (mapRunArn === undefined) continue;
+      if (!goesOn.has(mapRunArn)) goesOn.set(mapRunArn, this.#mapRunGoesOn(mapRunArn));
+      if (!goesOn.get(mapRunArn)) this.stop(row.arn);
+    }
     return rows.map((row) => row.arn);
+  }
+
+  /**
+   * Whether a Map Run still runs: RUNNING, with its parent RUNNING and at the Map state running it, inside
+   * Parallel and Map states still running their children, none of which recorded a failure (their other
+   * branches and iterations end aborted).
+   */
+  #mapRunGoesOn(mapRunArn: string): boolean {
+    const mapRun = this.store.getMapRun(mapRunArn);
+    const parent = mapRun && this.store.getExecution(mapRun.executionArn);
+    if (mapRun?.status !== 'RUNNING' || parent?.status !== 'RUNNING') return false;
+    const cursors = this.store
+      .listFrames(parent.id)
+      .map((frame) => ({ path: frame.path, cursor: JSON.parse(frame.cursor) as StoredCursor }));
+    const mapFrame = cursors.find(
+      ({ cursor }) => cursor.phase === 'children' && cursor.map?.mapRunArn === mapRunArn,
+    );
+    if (!mapFrame || mapFrame.cursor.failure !== undefined) return false;
+    // Each frame enclosing it stands at the Parallel or Map state running its branch or iteration.
+    return cursors
+      .filter(({ path }) => path !== mapFrame.path && mapFrame.path.startsWith(`${path}/`))
+      .every(({ cursor }) => cursor.phase === 'children' && cursor.failure === undefined);
   }
 
   /** How many executions this engine is running. */

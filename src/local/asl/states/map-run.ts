@@ -5,7 +5,7 @@
  * runs it on); each child's states are in the child's own history.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ExecutionRow, MapRunRow, MapRunUpdate } from '../../store.ts';
+import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate } from '../../store.ts';
 import type { Engine } from '../engine.ts';
 import {
   asStatesError,
@@ -110,9 +110,10 @@ export async function runMapRunChildren(
     run.save({}, () => engine.store.updateMapRun(mapRun.id, update));
     Object.assign(mapRun, update);
   }
-  const redriving = mapRun.status !== 'SUCCEEDED' && run.run.row.redriveCount > mapRun.parentRedriveCount;
-  if (redriving) recordRedrive(run, mapRun);
-  const results = await new MapRunDispatch(run, mapRun, children, redriving).run();
+  if (mapRun.status !== 'SUCCEEDED' && run.run.row.redriveCount > mapRun.parentRedriveCount) {
+    recordRedrive(run, mapRun);
+  }
+  const results = await new MapRunDispatch(run, mapRun, children).run();
   if (mapRun.status !== 'SUCCEEDED') {
     run.emit('MapRunSucceeded');
     const end = { status: 'SUCCEEDED', stopDate: engine.clock.now() } as const;
@@ -127,37 +128,40 @@ class MapRunDispatch implements MapRunControl {
   readonly #engine: Engine;
   readonly #mapRun: MapRunRow;
   readonly #children: MapRunChildren;
-  readonly #redriving: boolean;
-  readonly #known: Map<number, ExecutionRow>;
+  readonly #known: Map<number, MapRunChildRow>;
   readonly #results: unknown[];
   readonly #running = new Set<string>();
   readonly #workers = new Set<Promise<void>>();
   /** Workers that have not decided to leave: counted at once, so a lowered `maxConcurrency` lets only the excess go. */
   #staying = 0;
-  /** Rejects with the Map's stop reason once it is stopped: each awaited child races it (one listener for all). */
+  /**
+   * Rejects once the Map is stopped (with its reason) or the Map Run failed: each awaited child races it, so
+   * no worker waits for a child it aborted (one listener on the Map's signal for all).
+   */
   readonly #stopped: Promise<never>;
+  readonly #rejectStopped: (reason: unknown) => void;
   readonly #onStop: () => void;
   #next = 0;
   #failedItems = 0;
   #failure: StatesError | undefined;
 
-  constructor(run: StateRun<MapState>, mapRun: MapRunRow, children: MapRunChildren, redriving: boolean) {
+  constructor(run: StateRun<MapState>, mapRun: MapRunRow, children: MapRunChildren) {
     this.#run = run;
     this.#engine = run.engine;
     this.#mapRun = mapRun;
     this.#children = children;
-    this.#redriving = redriving;
     this.#known = new Map(
-      run.engine.store.listMapRunChildren(mapRun.id).map((child) => [child.index, child.execution]),
+      run.engine.store.listMapRunChildren(mapRun.id).map((child) => [child.index, child]),
     );
     this.#results = new Array(children.count);
     const { signal } = run;
-    let stop!: (reason: unknown) => void;
-    this.#stopped = new Promise<never>((_, reject) => {
-      stop = reject;
+    let reject!: (reason: unknown) => void;
+    this.#stopped = new Promise<never>((_, rejectStopped) => {
+      reject = rejectStopped;
     });
     this.#stopped.catch(() => undefined);
-    this.#onStop = () => stop(signal.reason);
+    this.#rejectStopped = reject;
+    this.#onStop = () => reject(signal.reason);
     signal.addEventListener('abort', this.#onStop);
     if (signal.aborted) this.#onStop();
   }
@@ -166,10 +170,11 @@ class MapRunDispatch implements MapRunControl {
     const { mapRuns } = this.#engine;
     mapRuns.set(this.#mapRun.arn, this);
     try {
+      // Until no worker is left: UpdateMapRun may add workers while the first ones are awaited.
       do {
         this.#spawnWorkers();
         await Promise.all(this.#workers);
-      } while (!this.#halted && this.#next < this.#children.count);
+      } while (this.#workers.size > 0 || (!this.#halted && this.#next < this.#children.count));
     } finally {
       mapRuns.delete(this.#mapRun.arn);
       this.#run.signal.removeEventListener('abort', this.#onStop);
@@ -223,10 +228,15 @@ class MapRunDispatch implements MapRunControl {
     this.#staying -= 1;
   }
 
-  /** Runs child `index` (starting, redriving or awaiting it) and returns its ended row. */
+  /**
+   * Runs child `index` (starting, redriving or awaiting it) and returns its ended row. A child that did not
+   * succeed in a round before the Map Run's last redrive is redriven (once per round, also after a restart).
+   */
   async #runChild(index: number): Promise<ExecutionRow> {
-    let row = this.#known.get(index) ?? (await this.#start(index));
-    if (row.status !== 'RUNNING' && row.status !== 'SUCCEEDED' && this.#redriving) {
+    const known = this.#known.get(index);
+    let row = known?.execution ?? (await this.#start(index));
+    const unsuccessful = row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
+    if (known && unsuccessful && known.round + row.redriveCount < this.#mapRun.redriveCount) {
       row = this.#engine.redrive(row);
     }
     if (row.status !== 'RUNNING') return row;
@@ -252,7 +262,12 @@ class MapRunDispatch implements MapRunControl {
       input: serializeWithinLimit(this.#children.input(index), this.#run.name),
       parentArn: parent.arn,
       traceHeader: parent.traceHeader,
-      mapRun: { id, index, itemCount: this.#children.itemsOf(index) },
+      mapRun: {
+        mapRunId: id,
+        index,
+        itemCount: this.#children.itemsOf(index),
+        round: this.#mapRun.redriveCount,
+      },
     });
     if (!row) throw new Error(`Map Run child execution ${arn} exists already`);
     return row;
@@ -286,6 +301,7 @@ class MapRunDispatch implements MapRunControl {
     recordFailure(this.#run, this.#mapRun, index, error);
     this.#failure = error;
     this.#stopRunning();
+    this.#rejectStopped(error);
   }
 
   #stopRunning(): void {
@@ -369,7 +385,8 @@ export function failedChildDescription(row: ExecutionRow): Record<string, unknow
 
 /**
  * The revision a Map Run's children run, of the labelled state machine `arn`: the one an earlier Map Run of
- * this Map state in this runtime recorded for the same revision of its state machine, else a new one.
+ * this Map state (by name: two Maps may share a `Label`) in this runtime recorded for the same revision of its
+ * state machine, else a new one.
  */
 function labelledRevision(
   run: StateRun<MapState>,
@@ -377,7 +394,7 @@ function labelledRevision(
   now: number,
 ): number {
   const { engine } = run;
-  const key = `${run.run.row.revision}:${arn}`;
+  const key = `${run.run.row.revision}:${run.name}:${arn}`;
   const known = engine.labelledRevisions.get(key);
   if (known !== undefined) return known;
   const configuration = engine.store.getRevision(run.run.row.revision)!;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Engine } from '#local/asl/engine.ts';
 import type { ObjectStorage } from '#local/asl/object-storage.ts';
 import { RealClock, VirtualClock } from '#local/clock.ts';
 import { MapLambdaRegistry } from '#local/lambda-registry.ts';
@@ -548,6 +549,93 @@ describe('Engine durability (SQLite file)', () => {
     expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
     const [, failed] = JSON.parse(result.output!) as [unknown, { Status: string; Error: string }];
     expect(failed).toMatchObject({ Status: 'FAILED', Error: 'ItemFailed' });
+  });
+
+  it('redrives after a restart the children a redriven Map Run had not redriven yet', async () => {
+    // Prepare: one child at a time, each a task then a 100 s Wait; both tasks fail, one failure tolerated
+    let broken = true;
+    const handlers = {
+      deploy: (payload: unknown) => {
+        if (broken) throw new Error(`refused ${JSON.stringify(payload)}`);
+        return payload;
+      },
+    };
+    const first = reopen(handlers, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'Deploy',
+      States: {
+        Deploy: { Type: 'Task', Resource: FUNCTION_ARN('deploy'), Next: 'Hold' },
+        Hold: { Type: 'Wait', Seconds: 100, End: true },
+      },
+    };
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 1,
+      ToleratedFailureCount: 1,
+      ItemProcessor: processor,
+      End: true,
+    };
+    const arn = await first.start(machine({ M: map }), [1, 2]);
+    await first.clock.advance(1_000);
+    expect((await first.sfn.awaitExecution(arn)).status).toBe('FAILED');
+    broken = false;
+    await first.sfn.redriveExecution({ executionArn: arn });
+    await first.clock.advance(50_000); // the first child, redriven, holds
+    await first.sfn.close();
+    // Act
+    const second = reopen(handlers, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(300_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: '[1,2]' });
+    const { mapRuns } = await second.sfn.listMapRuns({ executionArn: arn });
+    const { executions } = await second.sfn.listExecutions({ mapRunArn: mapRuns![0]!.mapRunArn });
+    expect(executions?.map((child) => `${child.status} ${child.redriveCount}`)).toEqual([
+      'SUCCEEDED 1',
+      'SUCCEEDED 1',
+    ]);
+  });
+
+  it('aborts at start the children a failed Map Run left running, as a crash between its failure and their aborts would', async () => {
+    // Prepare: two at once; the second fails, no failure tolerated; the first child's abort is lost
+    const stop = vi.spyOn(Engine.prototype, 'stop').mockImplementation(() => undefined);
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
+        Route: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
+          Default: 'P',
+        },
+        F: { Type: 'Fail', Error: 'ItemFailed' },
+        P: { Type: 'Pass', End: true },
+      },
+    };
+    const map = { Type: 'Map', MaxConcurrency: 2, ItemProcessor: processor, End: true };
+    const arn = await first.start(machine({ M: map }), [
+      { wait: 1_000, fail: false },
+      { wait: 0, fail: true },
+    ]);
+    await first.clock.advance(10_000);
+    expect((await first.sfn.awaitExecution(arn)).status).toBe('FAILED');
+    const { mapRuns } = await first.sfn.listMapRuns({ executionArn: arn });
+    const mapRunArn = mapRuns![0]!.mapRunArn!;
+    const before = await first.sfn.listExecutions({ mapRunArn, statusFilter: 'RUNNING' });
+    await first.sfn.close();
+    stop.mockRestore();
+    // Act
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(0);
+    // Assess
+    expect(before.executions).toHaveLength(1);
+    const { executions } = await second.sfn.listExecutions({ mapRunArn });
+    expect(executions?.map((child) => child.status).sort()).toEqual(['ABORTED', 'FAILED']);
   });
 
   it('aborts the running children of a Map Run whose execution timed out while the runtime was down', async () => {

@@ -74,7 +74,9 @@ function mapRunWithChildren(
       Array.from({ length: count }, (_, index) => anExecution(`child${index}`, { status: status(index) })),
     )
     .map((id) => id!);
-  for (const [index, id] of childIds.entries()) store.insertMapRunChild(mapRunId, index, id, index + 1);
+  for (const [index, id] of childIds.entries()) {
+    store.insertMapRunChild({ mapRunId, index, executionId: id, itemCount: index + 1, round: 0 });
+  }
   return { parentId: parentId!, mapRunId, childIds };
 }
 
@@ -190,13 +192,13 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const [first, second] = store.insertExecutions([anExecution('first'), anExecution('second')]);
 
     // Act: inserted out of index order
-    store.insertMapRunChild(mapRunId, 1, second!, 3);
-    store.insertMapRunChild(mapRunId, 0, first!, 2);
+    store.insertMapRunChild({ mapRunId, index: 1, executionId: second!, itemCount: 3, round: 1 });
+    store.insertMapRunChild({ mapRunId, index: 0, executionId: first!, itemCount: 2, round: 0 });
 
     // Assess
     expect(store.listMapRunChildren(mapRunId)).toEqual([
-      { index: 0, itemCount: 2, execution: { ...anExecution('first'), id: first } },
-      { index: 1, itemCount: 3, execution: { ...anExecution('second'), id: second } },
+      { index: 0, itemCount: 2, round: 0, execution: { ...anExecution('first'), id: first } },
+      { index: 1, itemCount: 3, round: 1, execution: { ...anExecution('second'), id: second } },
     ]);
     expect(store.listMapRunChildren(mapRunId + 1)).toEqual([]);
     store.close();
@@ -224,6 +226,7 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
       {
         index: 3,
         itemCount: 4,
+        round: 0,
         execution: { ...anExecution('child3', { status: 'SUCCEEDED' }), id: childIds[3] },
       },
     ]);
@@ -237,7 +240,9 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const childIds = store
       .insertExecutions(Array.from({ length: 4 }, (_, index) => anExecution(`child${index}`)))
       .map((id) => id!);
-    for (const [index, id] of childIds.entries()) store.insertMapRunChild(mapRunId, index, id, 1);
+    for (const [index, id] of childIds.entries()) {
+      store.insertMapRunChild({ mapRunId, index, executionId: id, itemCount: 1, round: 0 });
+    }
     for (const id of childIds.slice(0, 2)) {
       store.redriveExecution(id, { redriveDate: 3_000, deadline: null, frames: [] });
     }
@@ -293,7 +298,7 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     expect(() =>
       store.transaction(() => {
         store.updateMapRun(mapRunId, { status: 'ABORTED' });
-        store.insertMapRunChild(mapRunId, 1, extra!, 1);
+        store.insertMapRunChild({ mapRunId, index: 1, executionId: extra!, itemCount: 1, round: 0 });
         store.insertMapRun(aMapRun(childIds[0]!, 'nested'));
         throw new Error('rolled back');
       }),
