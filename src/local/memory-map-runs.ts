@@ -1,7 +1,7 @@
 import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate, NewMapRunChild } from './store.ts';
 
-/** A child as kept: its place, its items, its start round and its execution's id. */
-type ChildRecord = Readonly<Omit<NewMapRunChild, 'mapRunId'>>;
+/** A child as kept: its place, its items, the round it last ran in and its execution's id. */
+type ChildRecord = Omit<NewMapRunChild, 'mapRunId'>;
 
 /**
  * The Map Run part of the in-memory store. Every write registers its undo step with `onUndo`; rows go in
@@ -20,6 +20,8 @@ export class MemoryMapRuns {
   readonly #children = new Map<number, ChildRecord[]>();
   /** The Map Run of each child execution, by execution id. */
   readonly #parentOf = new Map<number, MapRunRow>();
+  /** Each child, by its execution's id. */
+  readonly #childOf = new Map<number, ChildRecord>();
   readonly #onUndo: (step: () => void) => void;
   readonly #execution: (id: number) => ExecutionRow | undefined;
 
@@ -74,9 +76,22 @@ export class MemoryMapRuns {
     if (!mapRun) return;
     const children = pushTo(this.#children, mapRunId, child);
     this.#parentOf.set(executionId, mapRun);
+    this.#childOf.set(executionId, child);
     this.#onUndo(() => {
       children.pop();
       this.#parentOf.delete(executionId);
+      this.#childOf.delete(executionId);
+    });
+  }
+
+  /** Records the round a child runs in now. */
+  setRound(executionId: number, round: number): void {
+    const child = this.#childOf.get(executionId);
+    if (!child) return;
+    const before = child.round;
+    child.round = round;
+    this.#onUndo(() => {
+      child.round = before;
     });
   }
 

@@ -434,6 +434,10 @@ export class MemoryStore implements Store {
     this.#mapRuns.insertChild(child);
   }
 
+  setMapRunChildRound(executionId: number, round: number): void {
+    this.#mapRuns.setRound(executionId, round);
+  }
+
   listMapRunChildren(mapRunId: number): MapRunChildRow[] {
     return this.#mapRuns.listChildren(mapRunId);
   }

@@ -498,7 +498,7 @@ export class LocalStepFunctions {
     if (redriveStatusReason !== undefined) {
       throw new StepFunctionsApiError('ExecutionNotRedrivable', redriveStatusReason);
     }
-    const { redriveDate } = this.#engine.redrive(row, token);
+    const { redriveDate } = this.#engine.redrive(row, { clientToken: token });
     return { redriveDate: new Date(redriveDate!) };
   }
 

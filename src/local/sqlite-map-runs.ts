@@ -129,6 +129,11 @@ export class SqliteMapRuns {
     ).run(mapRunId, index, executionId, itemCount, round);
   }
 
+  /** Records the round a child runs in now. */
+  setRound(executionId: number, round: number): void {
+    this.#sql('UPDATE map_run_children SET round = ? WHERE execution_id = ?').run(round, executionId);
+  }
+
   /** A Map Run's children, by index. */
   listChildren(mapRunId: number): MapRunChildRow[] {
     const rows = this.#sql(

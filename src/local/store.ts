@@ -163,9 +163,8 @@ export type MapRunUpdate = Partial<
 >;
 
 /**
- * A child execution of a Map Run: its place among the children, the items it holds, the Map Run's
- * `redriveCount` when it started (it ran last in round `round + execution.redriveCount`: a Map Run redrive
- * redrives each unsuccessful child once), and its row.
+ * A child execution of a Map Run: its place among the children, the items it holds, the round it last ran
+ * in (the Map Run's `redriveCount` when it started or was last redriven), and its row.
  */
 export interface MapRunChildRow {
   index: number;
@@ -339,6 +338,8 @@ export interface Store {
   updateMapRun(id: number, update: MapRunUpdate): void;
   /** Records an execution as a child of a Map Run. */
   insertMapRunChild(child: NewMapRunChild): void;
+  /** Records the round a Map Run's child execution runs in now (it was redriven with its Map Run). */
+  setMapRunChildRound(executionId: number, round: number): void;
   /** A Map Run's children, by index. */
   listMapRunChildren(mapRunId: number): MapRunChildRow[];
   /**

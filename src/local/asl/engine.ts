@@ -296,9 +296,12 @@ export class Engine {
    * records its `ExecutionRedriven` event and runs it on from its kept frames, each unfinished flow
    * entering again the state it stood at (see {@link redrivenFrames}); finished branches and iterations
    * keep their outputs. Its `TimeoutSeconds` counts again from now. A `clientToken` is stored with the
-   * redrive, in its transaction. Returns the RUNNING row.
+   * redrive, and `write` is done, in its transaction. Returns the RUNNING row.
    */
-  redrive(row: ExecutionRow, clientToken?: string): ExecutionRow {
+  redrive(
+    row: ExecutionRow,
+    { clientToken, write }: { clientToken?: string; write?: () => void } = {},
+  ): ExecutionRow {
     if (this.#closed) throw new RuntimeClosedError();
     const now = this.clock.now();
     const redriveCount = row.redriveCount + 1;
@@ -315,6 +318,7 @@ export class Engine {
           : withRedriveToken(this.store.redriveTokens(row.id), clientToken, now);
       this.store.redriveExecution(row.id, { redriveDate: now, deadline, frames, redriveTokens });
       this.store.insertEvents([[row.id, event]]);
+      write?.();
     });
     // The row as the store made it RUNNING again: what a redrive changes is written in one place.
     const redriven = this.store.getExecution(row.arn)!;

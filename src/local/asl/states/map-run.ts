@@ -153,6 +153,10 @@ class MapRunDispatch implements MapRunControl {
     this.#known = new Map(
       run.engine.store.listMapRunChildren(mapRun.id).map((child) => [child.index, child]),
     );
+    // Children running since before a restart, beyond the workers' reach too: a failure or abort stops them.
+    for (const { execution } of this.#known.values()) {
+      if (execution.status === 'RUNNING') this.#running.add(execution.arn);
+    }
     this.#results = new Array(children.count);
     const { signal } = run;
     let reject!: (reason: unknown) => void;
@@ -236,8 +240,11 @@ class MapRunDispatch implements MapRunControl {
     const known = this.#known.get(index);
     let row = known?.execution ?? (await this.#start(index));
     const unsuccessful = row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
-    if (known && unsuccessful && known.round + row.redriveCount < this.#mapRun.redriveCount) {
-      row = this.#engine.redrive(row);
+    const round = this.#mapRun.redriveCount;
+    if (known && unsuccessful && known.round < round) {
+      const { store } = this.#engine;
+      const { id } = row;
+      row = this.#engine.redrive(row, { write: () => store.setMapRunChildRound(id, round) });
     }
     if (row.status !== 'RUNNING') return row;
     // Kept among the running when the Map is stopped meanwhile: the abort stops it.

@@ -598,6 +598,79 @@ describe('Engine durability (SQLite file)', () => {
     ]);
   });
 
+  it('redrives a child once in a Map Run redrive that reached it, also when a restart follows, though an earlier redrive skipped it', async () => {
+    // Prepare: each child waits, then checks its item; items in `failing` fail
+    const failing = new Set(['a', 'b']);
+    const calls: string[] = [];
+    const handlers = {
+      check: (payload: unknown) => {
+        const { name } = payload as { name: string };
+        calls.push(name);
+        if (failing.has(name)) throw new Error(`${name} refused`);
+        return name;
+      },
+    };
+    const first = reopen(handlers, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Check' },
+        Check: { Type: 'Task', Resource: FUNCTION_ARN('check'), End: true },
+      },
+    };
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 3,
+      ToleratedFailureCount: 1,
+      ItemProcessor: processor,
+      End: true,
+    };
+    const items = [
+      { name: 'a', wait: 10 },
+      { name: 'b', wait: 20 },
+      { name: 'c', wait: 1_000 },
+      { name: 'd', wait: 500 },
+    ];
+    const arn = await first.start(machine({ M: map }), items);
+    await first.clock.advance(1_000);
+    const { mapRuns } = await first.sfn.listMapRuns({ executionArn: arn });
+    const mapRunArn = mapRuns![0]!.mapRunArn!;
+    // Round 0: a, b and c run; one at a time from now; a and b fail, c is aborted, d never starts
+    await first.sfn.updateMapRun({ mapRunArn, maxConcurrency: 1 });
+    for (let step = 0; step < 5; step++) await first.clock.advance(10_000);
+    expect((await first.sfn.awaitExecution(arn)).status).toBe('FAILED');
+    // Round 1: a and b fail again before the Map Run reaches c
+    await first.sfn.redriveExecution({ executionArn: arn });
+    for (let step = 0; step < 5; step++) await first.clock.advance(10_000);
+    expect((await first.sfn.awaitExecution(arn)).status).toBe('FAILED');
+    // Round 2: a and b succeed, c fails (tolerated), d waits when the runtime stops
+    failing.clear();
+    failing.add('c');
+    await first.sfn.redriveExecution({ executionArn: arn });
+    const childStatuses = async () =>
+      ((await first.sfn.listExecutions({ mapRunArn })).executions ?? []).map((child) => child.status).join();
+    for (
+      let step = 0;
+      step < 200 && (await childStatuses()) !== 'RUNNING,FAILED,SUCCEEDED,SUCCEEDED';
+      step++
+    ) {
+      await first.clock.advance(10_000);
+    }
+    await first.sfn.close();
+    // Act
+    const second = reopen(handlers, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    for (let step = 0; step < 10; step++) await second.clock.advance(100_000);
+    // Assess
+    const result = await second.sfn.awaitExecution(arn);
+    expect(result.status, result.cause ?? '').toBe('SUCCEEDED');
+    expect(calls.filter((name) => name === 'c')).toEqual(['c']);
+    const { executions } = await second.sfn.listExecutions({ mapRunArn });
+    const c = await second.sfn.describeExecution({ executionArn: executions![1]!.executionArn });
+    expect(c).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+  });
+
   it('aborts at start the children a failed Map Run left running, as a crash between its failure and their aborts would', async () => {
     // Prepare: two at once; the second fails, no failure tolerated; the first child's abort is lost
     const stop = vi.spyOn(Engine.prototype, 'stop').mockImplementation(() => undefined);
@@ -636,6 +709,44 @@ describe('Engine durability (SQLite file)', () => {
     expect(before.executions).toHaveLength(1);
     const { executions } = await second.sfn.listExecutions({ mapRunArn });
     expect(executions?.map((child) => child.status).sort()).toEqual(['ABORTED', 'FAILED']);
+  });
+
+  it('stops, when a resumed Map Run fails, its children running beyond a lowered maxConcurrency', async () => {
+    // Prepare: three children run; one at a time from now; the runtime stops
+    const first = reopen({}, new VirtualClock());
+    const processor = {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: 'W',
+      States: {
+        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
+        Route: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
+          Default: 'P',
+        },
+        F: { Type: 'Fail', Error: 'ItemFailed' },
+        P: { Type: 'Pass', End: true },
+      },
+    };
+    const map = { Type: 'Map', MaxConcurrency: 3, ItemProcessor: processor, End: true };
+    const arn = await first.start(machine({ M: map }), [
+      { wait: 100, fail: true },
+      { wait: 1_000, fail: false },
+      { wait: 1_000, fail: false },
+    ]);
+    await first.clock.advance(10_000);
+    const { mapRuns } = await first.sfn.listMapRuns({ executionArn: arn });
+    const mapRunArn = mapRuns![0]!.mapRunArn!;
+    await first.sfn.updateMapRun({ mapRunArn, maxConcurrency: 1 });
+    await first.sfn.close();
+    // Act: the first child fails after the restart
+    const second = reopen({}, new VirtualClock(first.clock.now()));
+    second.sfn.start();
+    await second.clock.advance(200_000);
+    // Assess
+    expect((await second.sfn.awaitExecution(arn)).status).toBe('FAILED');
+    const { executions } = await second.sfn.listExecutions({ mapRunArn });
+    expect(executions?.map((child) => child.status)).toEqual(['ABORTED', 'ABORTED', 'FAILED']);
   });
 
   it('aborts the running children of a Map Run whose execution timed out while the runtime was down', async () => {

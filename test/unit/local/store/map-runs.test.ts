@@ -275,6 +275,23 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     store.close();
   });
 
+  it('records the round a redriven child runs in, and a transaction that throws undoes it', () => {
+    // Prepare
+    const store = open();
+    const { mapRunId, childIds } = mapRunWithChildren(store, 2);
+    // Act
+    store.setMapRunChildRound(childIds[1]!, 2);
+    expect(() =>
+      store.transaction(() => {
+        store.setMapRunChildRound(childIds[0]!, 5);
+        throw new Error('rolled back');
+      }),
+    ).toThrow('rolled back');
+    // Assess
+    expect(store.listMapRunChildren(mapRunId).map((child) => child.round)).toEqual([0, 2]);
+    store.close();
+  });
+
   it('answers the Map Run of a child execution, and undefined for any other', () => {
     // Prepare
     const store = open();
