@@ -13,13 +13,13 @@ import {
   DEFAULT_LOGGING_CONFIGURATION,
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
-  type ExecutionRow,
   type StateMachineRow,
   type Store,
 } from '#local/store.ts';
 import { NO_TAGS } from '#local/tags.ts';
+import { anExecution, ORDERS_MACHINE_ARN } from '#test/support/store-rows.ts';
 
-const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
+const MACHINE_ARN = ORDERS_MACHINE_ARN;
 
 function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
   return {
@@ -38,30 +38,6 @@ function aMachine(overrides: Partial<StateMachineRow> = {}): StateMachineRow {
     encryptionConfiguration: DEFAULT_ENCRYPTION_CONFIGURATION,
     tags: NO_TAGS,
     publications: NO_PUBLICATIONS,
-    ...overrides,
-  };
-}
-
-function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<ExecutionRow, 'id'> {
-  return {
-    arn: `arn:aws:states:us-east-1:000000000000:execution:orders:${name}`,
-    stateMachineArn: MACHINE_ARN,
-    name,
-    revision: 1,
-    status: 'RUNNING',
-    input: '{}',
-    output: null,
-    error: null,
-    cause: null,
-    startDate: 2_000,
-    stopDate: null,
-    deadline: null,
-    parentArn: null,
-    traceHeader: null,
-    redriveCount: 0,
-    redriveDate: null,
-    versionArn: null,
-    aliasArn: null,
     ...overrides,
   };
 }

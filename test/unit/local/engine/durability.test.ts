@@ -17,6 +17,21 @@ import { FUNCTION_ARN, fullHistory, type Harness, harness, machine, ROLE_ARN } f
 import { runFixture } from './killed-runs.ts';
 
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:000000000000:activity:approve';
+/** A Distributed Map's item processor: waits `$.wait` seconds, then fails (`ItemFailed`) if `$.fail`, else passes. */
+const WAIT_THEN_FAIL_OR_PASS = {
+  ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+  StartAt: 'W',
+  States: {
+    W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
+    Route: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
+      Default: 'P',
+    },
+    F: { Type: 'Fail', Error: 'ItemFailed' },
+    P: { Type: 'Pass', End: true },
+  },
+};
 
 let dir: string;
 const open: Harness[] = [];
@@ -517,21 +532,7 @@ describe('Engine durability (SQLite file)', () => {
   it('keeps the thresholds UpdateMapRun set across a restart', async () => {
     // Prepare: one child at a time; the first waits, the second fails; no failure tolerated at first
     const first = reopen({}, new VirtualClock());
-    const processor = {
-      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-      StartAt: 'W',
-      States: {
-        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
-        Route: {
-          Type: 'Choice',
-          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
-          Default: 'P',
-        },
-        F: { Type: 'Fail', Error: 'ItemFailed' },
-        P: { Type: 'Pass', End: true },
-      },
-    };
-    const map = { Type: 'Map', MaxConcurrency: 1, ItemProcessor: processor, End: true };
+    const map = { Type: 'Map', MaxConcurrency: 1, ItemProcessor: WAIT_THEN_FAIL_OR_PASS, End: true };
     const arn = await first.start(machine({ M: map }), [
       { wait: 100, fail: false },
       { wait: 0, fail: true },
@@ -675,21 +676,7 @@ describe('Engine durability (SQLite file)', () => {
     // Prepare: two at once; the second fails, no failure tolerated; the first child's abort is lost
     const stop = vi.spyOn(Engine.prototype, 'stop').mockImplementation(() => undefined);
     const first = reopen({}, new VirtualClock());
-    const processor = {
-      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-      StartAt: 'W',
-      States: {
-        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
-        Route: {
-          Type: 'Choice',
-          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
-          Default: 'P',
-        },
-        F: { Type: 'Fail', Error: 'ItemFailed' },
-        P: { Type: 'Pass', End: true },
-      },
-    };
-    const map = { Type: 'Map', MaxConcurrency: 2, ItemProcessor: processor, End: true };
+    const map = { Type: 'Map', MaxConcurrency: 2, ItemProcessor: WAIT_THEN_FAIL_OR_PASS, End: true };
     const arn = await first.start(machine({ M: map }), [
       { wait: 1_000, fail: false },
       { wait: 0, fail: true },
@@ -714,21 +701,7 @@ describe('Engine durability (SQLite file)', () => {
   it('stops, when a resumed Map Run fails, its children running beyond a lowered maxConcurrency', async () => {
     // Prepare: three children run; one at a time from now; the runtime stops
     const first = reopen({}, new VirtualClock());
-    const processor = {
-      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-      StartAt: 'W',
-      States: {
-        W: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Route' },
-        Route: {
-          Type: 'Choice',
-          Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'F' }],
-          Default: 'P',
-        },
-        F: { Type: 'Fail', Error: 'ItemFailed' },
-        P: { Type: 'Pass', End: true },
-      },
-    };
-    const map = { Type: 'Map', MaxConcurrency: 3, ItemProcessor: processor, End: true };
+    const map = { Type: 'Map', MaxConcurrency: 3, ItemProcessor: WAIT_THEN_FAIL_OR_PASS, End: true };
     const arn = await first.start(machine({ M: map }), [
       { wait: 100, fail: true },
       { wait: 1_000, fail: false },

@@ -6,34 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '#local/memory-store.ts';
 import { SqliteStore } from '#local/sqlite-store.ts';
 import type { ExecutionRow, MapRunRow, Store } from '#local/store.ts';
+import { anExecution, ORDERS_MACHINE_ARN } from '#test/support/store-rows.ts';
 
-const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
+const MACHINE_ARN = ORDERS_MACHINE_ARN;
 const PARENT_ARN = 'arn:aws:states:us-east-1:000000000000:execution:orders:parent';
 const MAP_RUN_ARN = 'arn:aws:states:us-east-1:000000000000:mapRun:orders/Fan:';
-
-function anExecution(name: string, overrides: Partial<ExecutionRow> = {}): Omit<ExecutionRow, 'id'> {
-  return {
-    arn: `arn:aws:states:us-east-1:000000000000:execution:orders:${name}`,
-    stateMachineArn: MACHINE_ARN,
-    name,
-    revision: 1,
-    status: 'RUNNING',
-    input: '{}',
-    output: null,
-    error: null,
-    cause: null,
-    startDate: 2_000,
-    stopDate: null,
-    deadline: null,
-    parentArn: null,
-    traceHeader: null,
-    redriveCount: 0,
-    redriveDate: null,
-    versionArn: null,
-    aliasArn: null,
-    ...overrides,
-  };
-}
 
 function aMapRun(
   executionId: number,
