@@ -36,9 +36,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let counter = 0;
 
-async function createMachine(client: SFNClient, states: Record<string, unknown>, startAt = 'M') {
+async function createMachine(
+  client: SFNClient,
+  states: Record<string, unknown>,
+  startAt = 'M',
+  topLevel: Record<string, unknown> = {},
+) {
   const name = `map-runs-${++counter}`;
-  const definition = JSON.stringify({ StartAt: startAt, States: states });
+  const definition = JSON.stringify({ StartAt: startAt, States: states, ...topLevel });
   const { stateMachineArn } = await client.send(
     new CreateStateMachineCommand({ name, definition, roleArn: ROLE }),
   );
@@ -561,8 +566,13 @@ describe('Map Runs while they run (virtual clock)', () => {
     End: true,
   };
 
-  async function startWaiting(items: unknown[]) {
-    const { stateMachineArn } = await createMachine(client, { M: waiting });
+  /** Starts a `map` (the waiting one by default) over `items` and answers once its Map Run started. */
+  async function startWaiting(
+    items: unknown[],
+    map: object = waiting,
+    topLevel: Record<string, unknown> = {},
+  ) {
+    const { stateMachineArn } = await createMachine(client, { M: map }, 'M', topLevel);
     const { executionArn } = await client.send(
       new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(items) }),
     );
@@ -600,13 +610,9 @@ describe('Map Runs while they run (virtual clock)', () => {
 
   it('runs every item when UpdateMapRun lowers maxConcurrency while children run', async () => {
     // Prepare: three at once, all ending together
-    const { stateMachineArn } = await createMachine(client, { M: { ...waiting, MaxConcurrency: 3 } });
-    const { executionArn } = await client.send(
-      new StartExecutionCommand({ stateMachineArn, input: '[1, 2, 3, 4, 5, 6]' }),
-    );
-    const mapRunArn = await pollFor(async () => {
-      const history = await executionHistory(client, executionArn!);
-      return history.some((event) => event.type === 'MapRunStarted') ? mapRunArnOf(history) : undefined;
+    const { executionArn, mapRunArn } = await startWaiting([1, 2, 3, 4, 5, 6], {
+      ...waiting,
+      MaxConcurrency: 3,
     });
     await pollFor(async () => ((await running(mapRunArn)) === 3 ? true : undefined));
     // Act
@@ -617,7 +623,7 @@ describe('Map Runs while they run (virtual clock)', () => {
       await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
       await clock.advance(60_000);
     }
-    const execution = await waitForExecution(client, executionArn!);
+    const execution = await waitForExecution(client, executionArn);
     expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '[1,2,3,4,5,6]' });
   });
 
@@ -640,22 +646,12 @@ describe('Map Runs while they run (virtual clock)', () => {
 
   it('aborts the running children and the Map Run when the parent times out', async () => {
     // Prepare: the parent may run 30 s; each child waits 60 s
-    const definition = JSON.stringify({ StartAt: 'M', TimeoutSeconds: 30, States: { M: waiting } });
-    const { stateMachineArn } = await client.send(
-      new CreateStateMachineCommand({ name: `map-runs-${++counter}`, definition, roleArn: ROLE }),
-    );
-    const { executionArn } = await client.send(
-      new StartExecutionCommand({ stateMachineArn, input: '[1, 2]' }),
-    );
-    const mapRunArn = await pollFor(async () => {
-      const history = await executionHistory(client, executionArn!);
-      return history.some((event) => event.type === 'MapRunStarted') ? mapRunArnOf(history) : undefined;
-    });
+    const { executionArn, mapRunArn } = await startWaiting([1, 2], waiting, { TimeoutSeconds: 30 });
     await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
     // Act
     await clock.advance(30_000);
     // Assess
-    const execution = await waitForExecution(client, executionArn!);
+    const execution = await waitForExecution(client, executionArn);
     expect(execution.status).toBe('TIMED_OUT');
     const described = await pollFor(async () => {
       const map = await client.send(new DescribeMapRunCommand({ mapRunArn }));
