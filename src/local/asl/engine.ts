@@ -40,7 +40,8 @@ import {
 import { redrivenFrames } from './redrive.ts';
 import type { StateStandIns } from './stand-ins.ts';
 import { serializeWithinLimit } from './state-run.ts';
-import type { MapRunControl } from './states/map-run.ts';
+import { mapRunGoesOn } from './states/map-run-children.ts';
+import type { MapRunControl } from './states/map-run-dispatch.ts';
 import { TaskTokens } from './task-waits.ts';
 import type { StateMachineDefinition } from './types.ts';
 
@@ -394,32 +395,10 @@ export class Engine {
       if (!isMapRunChild(row)) continue;
       const mapRunArn = this.store.mapRunOfExecution(row.id);
       if (mapRunArn === undefined) continue;
-      if (!goesOn.has(mapRunArn)) goesOn.set(mapRunArn, this.#mapRunGoesOn(mapRunArn));
+      if (!goesOn.has(mapRunArn)) goesOn.set(mapRunArn, mapRunGoesOn(this.store, mapRunArn));
       if (!goesOn.get(mapRunArn)) this.stop(row.arn);
     }
     return rows.map((row) => row.arn);
-  }
-
-  /**
-   * Whether a Map Run still runs: RUNNING, with its parent RUNNING and at the Map state running it, inside
-   * Parallel and Map states still running their children, none of which recorded a failure (their other
-   * branches and iterations end aborted).
-   */
-  #mapRunGoesOn(mapRunArn: string): boolean {
-    const mapRun = this.store.getMapRun(mapRunArn);
-    const parent = mapRun && this.store.getExecution(mapRun.executionArn);
-    if (mapRun?.status !== 'RUNNING' || parent?.status !== 'RUNNING') return false;
-    const cursors = this.store
-      .listFrames(parent.id)
-      .map((frame) => ({ path: frame.path, cursor: JSON.parse(frame.cursor) as StoredCursor }));
-    const mapFrame = cursors.find(
-      ({ cursor }) => cursor.phase === 'children' && cursor.map?.mapRunArn === mapRunArn,
-    );
-    if (!mapFrame || mapFrame.cursor.failure !== undefined) return false;
-    // Each frame enclosing it stands at the Parallel or Map state running its branch or iteration.
-    return cursors
-      .filter(({ path }) => path !== mapFrame.path && mapFrame.path.startsWith(`${path}/`))
-      .every(({ cursor }) => cursor.phase === 'children' && cursor.failure === undefined);
   }
 
   /** How many executions this engine is running. */

@@ -7,8 +7,7 @@ import { boundedFieldValue, MAP_FIELD_BOUNDS } from '../expressions/map-field-bo
 import { readPath } from '../jsonpath.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import { type BatchLimits, batchItems, jsonataBatchLimits, jsonPathBatchLimits } from './item-batcher.ts';
-import type { MapRunChildren } from './map-run.ts';
+import { type BatchLimits, jsonataBatchLimits, jsonPathBatchLimits } from './item-batcher.ts';
 
 /** The tolerated failure thresholds set (literally, by path or by expression); neither set tolerates no failure. */
 export interface Thresholds {
@@ -67,30 +66,8 @@ async function jsonataSettings(run: StateRun<MapState>): Promise<DistributedSett
   };
 }
 
-/**
- * The children of a Distributed Map's Map Run over `items`, each item selected by `select`: one per item, or
- * one per batch under an `ItemBatcher` (see item-batcher.ts).
- */
-export function mapRunChildren(
-  run: StateRun<MapState>,
-  batching: BatchLimits | undefined,
-  items: readonly unknown[],
-  select: (index: number) => unknown,
-): MapRunChildren {
-  const batches = batching
-    ? batchItems(
-        run,
-        batching,
-        items.map((_, index) => select(index)),
-      )
-    : undefined;
-  return {
-    count: batches?.length ?? items.length,
-    input: batches ? (index) => batches[index] : select,
-    itemsOf: (index) => batches?.[index]?.Items.length ?? 1,
-    itemCount: items.length,
-  };
-}
+/** The cause AWS gives a Map Run that failed more children than it tolerates. */
+export const THRESHOLD_EXCEEDED_CAUSE = 'The specified tolerated failure threshold was exceeded';
 
 /** Whether `failedItems` of `totalItems` exceed the thresholds: either, when both are set; any failure when neither is. */
 export function exceedsThreshold(thresholds: Thresholds, failedItems: number, totalItems: number): boolean {

@@ -5,17 +5,11 @@ import { readPath } from '../jsonpath.ts';
 import type { MapChildrenPlan } from '../stand-ins.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
-import {
-  type DistributedSettings,
-  distributedSettings,
-  isDistributed,
-  mapRunChildren,
-  shapedResults,
-} from './distributed-map.ts';
+import { type DistributedSettings, distributedSettings, isDistributed } from './distributed-map.ts';
 import { batchItems } from './item-batcher.ts';
 import { maxItemsOf, readItems } from './item-reader.ts';
 import { itemSelection, itemsOf, jsonataItems, STATE_DATA } from './map-items.ts';
-import { failMapRunBeforeChildren, raiseRecordedFailure, runMapRunChildren, startMapRun } from './map-run.ts';
+import { runMapRun, startMapRun } from './map-run.ts';
 
 /** `MaxConcurrency: 0` (or absent) runs up to this many iterations at once. */
 export const MAP_DEFAULT_CONCURRENCY = 40;
@@ -73,7 +67,7 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
       run.save({ phase: 'children', effective, map: { concurrency, distributed, ...read } });
     }
   }
-  if (run.cursor.map?.mapRunArn !== undefined) return runDistributedMap(run, run.cursor.map.mapRunArn);
+  if (run.cursor.map?.mapRunArn !== undefined) return runMapRun(run, run.cursor.map.mapRunArn);
   const { effective } = run.cursor;
   // A Map started by a version of Cutover that did not keep its settings in the cursor reads them again.
   const {
@@ -106,46 +100,6 @@ export async function runMap(run: StateRun<MapState>): Promise<StateResult> {
   });
   run.emit('MapStateSucceeded');
   return run.exit(results, state.Next);
-}
-
-/**
- * A Distributed Map once its Map Run started: reads its items (an `ItemReader` failing fails the Map Run),
- * then runs its children as executions (see map-run.ts). A failure's MapStateFailed is the driver's to record.
- */
-async function runDistributedMap(run: StateRun<MapState>, mapRunArn: string): Promise<StateResult> {
-  const { state, engine } = run;
-  const { effective } = run.cursor;
-  const mapRunOf = (arn: string) => {
-    const found = engine.store.getMapRun(arn);
-    if (!found) throw new Error(`Map Run ${arn} is missing from the store`);
-    return found;
-  };
-  const mapRun = mapRunOf(mapRunArn);
-  if (run.cursor.failure) raiseRecordedFailure(run, mapRun, run.cursor.failure);
-  let map = run.cursor.map!;
-  if (state.ItemReader && map.read === undefined) {
-    if (run.run.row.redriveCount > mapRun.parentRedriveCount) {
-      // As AWS does, a redrive starts a new Map Run in place of one that failed before it read its items.
-      const { concurrency, distributed } = map;
-      startMapRun(run, { concurrency, thresholds: distributed!.thresholds }, (arn, write) =>
-        run.save({ map: { ...map, mapRunArn: arn } }, write),
-      );
-      map = run.cursor.map!;
-    }
-    const fromReader = await readItems(run, effective, map.maxItems ?? 0).catch((thrown) =>
-      failMapRunBeforeChildren(run, mapRunOf(map.mapRunArn!), thrown),
-    );
-    run.save({ map: { ...map, read: fromReader.items, source: fromReader.source } });
-    map = run.cursor.map!;
-  }
-  const items = map.read ?? itemsOf(run, effective);
-  const selection = itemSelection(run, effective, items, map.source ?? STATE_DATA);
-  const select = selection instanceof Promise ? await selection : selection;
-  const children = mapRunChildren(run, map.distributed?.batching, items, select);
-  // Read once the items are: an UpdateMapRun meanwhile is in the row, and none can come before the run starts.
-  const results = await runMapRunChildren(run, mapRunOf(map.mapRunArn!), children);
-  run.emit('MapStateSucceeded');
-  return run.exit(shapedResults(state, results), state.Next);
 }
 
 /** What {@link childrenPlan} reads: the Map's items, their selection and its settings. */
