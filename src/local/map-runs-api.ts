@@ -7,7 +7,16 @@ import type { Engine } from './asl/engine.ts';
 import type { Clock } from './clock.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { encodePageToken, pagePosition, pageSize, parseArn, startedWithArns } from './service-validation.ts';
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunStatus, MapRunUpdate, Store } from './store.ts';
+import {
+  type ExecutionRow,
+  isMapRunChild,
+  type MapRunChildRow,
+  type MapRunRow,
+  type MapRunStatus,
+  type MapRunUpdate,
+  mapRunChildStatus,
+  type Store,
+} from './store.ts';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -33,6 +42,7 @@ export class MapRunsApi {
     const row = this.#mapRun(input.mapRunArn);
     const { status, stopDate } = this.#reported(row);
     const children = this.options.store.listMapRunChildren(row.id);
+    const counting = { status, pendingRound: pendingRound(row, status), engine: this.options.engine };
     return {
       mapRunArn: row.arn,
       executionArn: row.executionArn,
@@ -42,8 +52,8 @@ export class MapRunsApi {
       maxConcurrency: row.maxConcurrency,
       toleratedFailurePercentage: row.toleratedFailurePercentage ?? 0,
       toleratedFailureCount: row.toleratedFailureCount ?? 0,
-      itemCounts: childCounts(children, row.itemCount, status, (child) => child.itemCount),
-      executionCounts: childCounts(children, row.childCount, status, () => 1),
+      itemCounts: childCounts(children, row.itemCount, counting, (child) => child.itemCount),
+      executionCounts: childCounts(children, row.childCount, counting, () => 1),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
     };
@@ -128,18 +138,34 @@ export class MapRunsApi {
     const now = clock.now();
     const before = pagePosition(input.nextToken, request, Number.MAX_SAFE_INTEGER, now);
     const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
-    const children = store.listMapRunExecutions(row.id, status, before, limit + 1, redriven);
+    const pending = pendingRound(row, this.#reported(row).status);
+    const filter = { status, redriven, pendingRound: pending };
+    const children = store.listMapRunExecutions(row.id, filter, before, limit + 1);
     const page = children.slice(0, limit);
     return {
-      executions: page.map(({ execution, itemCount }) => ({
-        ...executionListItem(execution),
+      executions: page.map((child) => ({
+        ...executionListItem(child.execution),
+        status: mapRunChildStatus(child, pending),
         mapRunArn: row.arn,
-        itemCount,
+        itemCount: child.itemCount,
       })),
       ...(children.length > limit
         ? { nextToken: encodePageToken(page.at(-1)!.execution.id, request, now) }
         : {}),
     };
+  }
+
+  /**
+   * What DescribeExecution tells of a Map Run's child `row` (undefined for any other execution): its Map
+   * Run, and its status as reported (`PENDING_REDRIVE` while its redriven Map Run has not reached it).
+   */
+  childOf(row: ExecutionRow): { mapRunArn: string; status: Sfn.ExecutionStatus } | undefined {
+    const membership = isMapRunChild(row) ? this.options.store.mapRunOfExecution(row.id) : undefined;
+    if (!membership) return undefined;
+    const { mapRunArn, round } = membership;
+    const mapRun = this.options.store.getMapRun(mapRunArn)!;
+    const pending = pendingRound(mapRun, this.#reported(mapRun).status);
+    return { mapRunArn, status: mapRunChildStatus({ round, execution: row }, pending) };
   }
 
   #mapRun(arn: unknown): MapRunRow {
@@ -177,39 +203,63 @@ export function executionListItem(row: ExecutionRow): Sfn.ExecutionListItem {
 }
 
 /**
+ * The round an unsuccessful child of an earlier one waits to be redriven in (see `mapRunChildStatus`): a
+ * running Map Run's redrive count; none waits in a Map Run that ended.
+ */
+function pendingRound(row: MapRunRow, status: MapRunStatus): number {
+  return status === 'RUNNING' ? row.redriveCount : 0;
+}
+
+/** What {@link childCounts} counts by: the Map Run's reported status, its pending round, and the engine's redrive rules. */
+interface Counting {
+  status: MapRunStatus;
+  pendingRound: number;
+  engine: Engine;
+}
+
+/**
  * DescribeMapRun's `itemCounts` or `executionCounts`: `weight` gives what a child counts for (its items, or
- * 1). Those not started yet are pending; the results written are those that stand in the Map's output.
+ * 1). Those not started yet are pending; those waiting to be redriven count as pending redrive, not by
+ * their last status; the results written are those that stand in the Map's output.
  */
 function childCounts(
   children: readonly MapRunChildRow[],
   total: number,
-  status: MapRunStatus,
+  { status, pendingRound, engine }: Counting,
   weight: (child: MapRunChildRow) => number,
 ): Sfn.MapRunItemCounts {
-  const counts = { running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 };
+  const counts = { running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, pendingRedrive: 0 };
   const byStatus = {
     RUNNING: 'running',
     SUCCEEDED: 'succeeded',
     FAILED: 'failed',
     TIMED_OUT: 'timedOut',
     ABORTED: 'aborted',
+    PENDING_REDRIVE: 'pendingRedrive',
   } as const;
   let started = 0;
+  let failuresNotRedrivable = 0;
   for (const child of children) {
     const count = weight(child);
     started += count;
-    counts[byStatus[child.execution.status]] += count;
+    const childStatus = mapRunChildStatus(child, pendingRound);
+    counts[byStatus[childStatus]] += count;
+    const ended = childStatus !== 'RUNNING' && childStatus !== 'SUCCEEDED';
+    if (ended && engine.redriveStatus(child.execution).redriveStatus === 'NOT_REDRIVABLE') {
+      failuresNotRedrivable += count;
+    }
   }
-  const unsuccessful = counts.failed + counts.timedOut + counts.aborted;
+  const { pendingRedrive, ...byEnd } = counts;
+  const unsuccessful = byEnd.failed + byEnd.timedOut + byEnd.aborted;
   // Written once the Map Run ends, as AWS reports them: those that stand in the Map's output.
   const resultsWritten =
-    status === 'RUNNING' ? 0 : counts.succeeded + (status === 'SUCCEEDED' ? unsuccessful : 0);
+    status === 'RUNNING' ? 0 : byEnd.succeeded + (status === 'SUCCEEDED' ? unsuccessful : 0);
   return {
     pending: total - started,
-    ...counts,
+    ...byEnd,
     total,
     resultsWritten,
-    failuresNotRedrivable: 0,
-    pendingRedrive: 0,
+    failuresNotRedrivable,
+    pendingRedrive,
   };
 }

@@ -1,4 +1,13 @@
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate, NewMapRunChild } from './store.ts';
+import {
+  type ExecutionRow,
+  type MapRunChildRow,
+  type MapRunExecutionFilter,
+  type MapRunMembership,
+  type MapRunRow,
+  type MapRunUpdate,
+  mapRunChildStatus,
+  type NewMapRunChild,
+} from './store.ts';
 
 /** A child as kept: its place, its items, the round it last ran in and its execution's id. */
 type ChildRecord = Omit<NewMapRunChild, 'mapRunId'>;
@@ -101,45 +110,44 @@ export class MemoryMapRuns {
     return this.#withExecutions(children, Number.POSITIVE_INFINITY, () => true);
   }
 
-  /**
-   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
-   * redriven (or never redriven) ones, at most `limit`.
-   */
+  /** A Map Run's children newest first (execution ids below `beforeId`) that `filter` takes, at most `limit`. */
   listExecutions(
     mapRunId: number,
-    status: string | null,
+    { status, redriven, pendingRound }: MapRunExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
   ): MapRunChildRow[] {
     const children = (this.#children.get(mapRunId) ?? [])
       .filter((child) => child.executionId < beforeId)
       .sort((a, b) => b.executionId - a.executionId);
-    return this.#withExecutions(children, limit, (execution) => {
-      if (status !== null && execution.status !== status) return false;
-      return redriven === undefined || execution.redriveCount > 0 === redriven;
+    return this.#withExecutions(children, limit, (child) => {
+      if (status !== null && mapRunChildStatus(child, pendingRound) !== status) return false;
+      return redriven === undefined || child.execution.redriveCount > 0 === redriven;
     });
   }
 
-  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
-  ofExecution(executionId: number): string | undefined {
-    return this.#parentOf.get(executionId)?.arn;
+  /** The Map Run an execution is a child of, and the round it last ran in; undefined for any other execution. */
+  ofExecution(executionId: number): MapRunMembership | undefined {
+    const mapRun = this.#parentOf.get(executionId);
+    const child = this.#childOf.get(executionId);
+    return mapRun && child && { mapRunArn: mapRun.arn, round: child.round };
   }
 
   /**
-   * The first `limit` of `children` whose execution `wanted` takes, with copies of their execution rows; one
-   * whose execution is unknown is left out.
+   * The first `limit` of `children` that `wanted` takes, with copies of their execution rows; one whose
+   * execution is unknown is left out.
    */
   #withExecutions(
     children: readonly ChildRecord[],
     limit: number,
-    wanted: (execution: ExecutionRow) => boolean,
+    wanted: (child: MapRunChildRow) => boolean,
   ): MapRunChildRow[] {
     const rows: MapRunChildRow[] = [];
     for (const { index, itemCount, round, executionId } of children) {
       if (rows.length >= limit) break;
       const execution = this.#execution(executionId);
-      if (execution && wanted(execution)) rows.push({ index, itemCount, round, execution });
+      const child = execution && { index, itemCount, round, execution };
+      if (child && wanted(child)) rows.push(child);
     }
     return rows;
   }

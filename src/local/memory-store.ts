@@ -9,6 +9,8 @@ import {
   type ExecutionRow,
   type FrameRow,
   type MapRunChildRow,
+  type MapRunExecutionFilter,
+  type MapRunMembership,
   type MapRunRow,
   type MapRunUpdate,
   type NewMapRunChild,
@@ -444,15 +446,14 @@ export class MemoryStore implements Store {
 
   listMapRunExecutions(
     mapRunId: number,
-    status: string | null,
+    filter: MapRunExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
   ): MapRunChildRow[] {
-    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit, redriven);
+    return this.#mapRuns.listExecutions(mapRunId, filter, beforeId, limit);
   }
 
-  mapRunOfExecution(executionId: number): string | undefined {
+  mapRunOfExecution(executionId: number): MapRunMembership | undefined {
     return this.#mapRuns.ofExecution(executionId);
   }
 

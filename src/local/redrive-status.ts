@@ -32,12 +32,18 @@ export interface RedriveStatus {
 
 /**
  * Whether `row` may be redriven now, and if not, why (AWS's words where it has them). `facts` is read only
- * for an execution that ended FAILED, ABORTED or TIMED_OUT.
+ * for an execution that ended FAILED, ABORTED or TIMED_OUT. A Map Run's child that may be is
+ * `REDRIVABLE_BY_MAP_RUN` (`facts` read for its top state machine): its Map Run redrives it when the
+ * execution that started it is redriven, and it is not redriven on its own.
  */
-export function redriveStatus(row: ExecutionRow, facts: () => RedriveFacts): RedriveStatus {
+export function redriveStatus(
+  row: ExecutionRow,
+  facts: () => RedriveFacts,
+  redrivable: 'REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN' = 'REDRIVABLE',
+): RedriveStatus {
   const reason = notRedrivableReason(row, facts);
   return reason === undefined
-    ? { redriveStatus: 'REDRIVABLE' }
+    ? { redriveStatus: redrivable }
     : { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
 }
 
@@ -61,18 +67,4 @@ function notRedrivableReason(row: ExecutionRow, readFacts: () => RedriveFacts): 
     return 'Execution was started before the launch of RedriveExecution';
   }
   return undefined;
-}
-
-/**
- * The redrive status of a Map Run's child execution: one that did not succeed is redriven with its Map Run,
- * when the execution that started it is redriven, and not on its own.
- */
-export function mapRunChildRedriveStatus(row: ExecutionRow): RedriveStatus {
-  if (row.status === 'RUNNING' || row.status === 'SUCCEEDED') {
-    return {
-      redriveStatus: 'NOT_REDRIVABLE',
-      redriveStatusReason: `Execution is ${row.status} and cannot be redriven`,
-    };
-  }
-  return { redriveStatus: 'REDRIVABLE_BY_MAP_RUN' };
 }

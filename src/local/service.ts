@@ -16,7 +16,6 @@ import type { StoreFailedError } from './errors.ts';
 import { generatedExecutionName } from './execution-names.ts';
 import { type LambdaRegistry, withFunction } from './lambda-registry.ts';
 import { executionListItem, MapRunsApi } from './map-runs-api.ts';
-import { mapRunChildRedriveStatus } from './redrive-status.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import {
@@ -447,12 +446,12 @@ export class LocalStepFunctions {
   }
 
   #describe(row: ExecutionRow): Out<Sfn.DescribeExecutionCommandOutput> {
-    const mapRunArn = this.#mapRunOf(row);
+    const child = this.#mapRuns.childOf(row);
     return {
       executionArn: row.arn,
       stateMachineArn: row.stateMachineArn,
       name: row.name,
-      status: row.status,
+      status: child?.status ?? row.status,
       startDate: new Date(row.startDate),
       ...(row.stopDate === null ? {} : { stopDate: new Date(row.stopDate) }),
       input: row.input,
@@ -464,8 +463,8 @@ export class LocalStepFunctions {
       ...startedWithArns(row),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
-      ...(mapRunArn ? mapRunChildRedriveStatus(row) : this.#engine.redriveStatus(row)),
-      ...(mapRunArn ? { mapRunArn } : {}),
+      ...this.#engine.redriveStatus(row),
+      ...(child ? { mapRunArn: child.mapRunArn } : {}),
     };
   }
 
@@ -707,7 +706,7 @@ export class LocalStepFunctions {
 
   /** The ARN of the Map Run `row` is a child execution of, if any (no other execution costs a lookup). */
   #mapRunOf(row: ExecutionRow): string | undefined {
-    return isMapRunChild(row) ? this.store.mapRunOfExecution(row.id) : undefined;
+    return isMapRunChild(row) ? this.store.mapRunOfExecution(row.id)?.mapRunArn : undefined;
   }
 
   #execution(arn: unknown): ExecutionRow {

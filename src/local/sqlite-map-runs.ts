@@ -1,5 +1,13 @@
 import type Database from 'libsql';
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate, NewMapRunChild } from './store.ts';
+import type {
+  ExecutionRow,
+  MapRunChildRow,
+  MapRunExecutionFilter,
+  MapRunMembership,
+  MapRunRow,
+  MapRunUpdate,
+  NewMapRunChild,
+} from './store.ts';
 
 /**
  * The Map Run tables: `map_runs`, one row per Distributed Map run, and `map_run_children`, the executions
@@ -143,20 +151,19 @@ export class SqliteMapRuns {
     return rows.map(toChild);
   }
 
-  /**
-   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
-   * redriven (or never redriven) ones, at most `limit`.
-   */
+  /** A Map Run's children newest first (execution ids below `beforeId`) that `filter` takes, at most `limit`. */
   listExecutions(
     mapRunId: number,
-    status: string | null,
+    { status, redriven, pendingRound }: MapRunExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
   ): MapRunChildRow[] {
+    // The reported status as mapRunChildStatus gives it.
     const rows = this.#sql(
       `SELECT ${this.#childColumns} FROM map_run_children JOIN executions ON executions.id = execution_id
-       WHERE map_run_id = ?1 AND execution_id < ?2 AND (?3 IS NULL OR status = ?3)
+       WHERE map_run_id = ?1 AND execution_id < ?2
+       AND (?3 IS NULL OR ?3 = CASE WHEN round < ?6 AND status IN ('FAILED', 'ABORTED', 'TIMED_OUT')
+         THEN 'PENDING_REDRIVE' ELSE status END)
        AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY execution_id DESC LIMIT ?4`,
     ).all(
       mapRunId,
@@ -164,17 +171,17 @@ export class SqliteMapRuns {
       status,
       limit,
       redriven === undefined ? null : Number(redriven),
+      pendingRound,
     ) as ChildColumns[];
     return rows.map(toChild);
   }
 
-  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
-  ofExecution(executionId: number): string | undefined {
-    const row = this.#sql(
-      `SELECT map_runs.arn AS arn FROM map_run_children JOIN map_runs ON map_runs.id = map_run_id
+  /** The Map Run an execution is a child of, and the round it last ran in; undefined for any other execution. */
+  ofExecution(executionId: number): MapRunMembership | undefined {
+    return this.#sql(
+      `SELECT map_runs.arn AS mapRunArn, round FROM map_run_children JOIN map_runs ON map_runs.id = map_run_id
        WHERE map_run_children.execution_id = ?`,
-    ).all(executionId)[0] as { arn: string } | undefined;
-    return row?.arn;
+    ).all(executionId)[0] as MapRunMembership | undefined;
   }
 }
 

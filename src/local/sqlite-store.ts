@@ -18,6 +18,8 @@ import {
   type ExecutionRow,
   type FrameRow,
   type MapRunChildRow,
+  type MapRunExecutionFilter,
+  type MapRunMembership,
   type MapRunRow,
   type MapRunUpdate,
   type NewMapRunChild,
@@ -632,15 +634,14 @@ export class SqliteStore implements Store {
 
   listMapRunExecutions(
     mapRunId: number,
-    status: string | null,
+    filter: MapRunExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
   ): MapRunChildRow[] {
-    return this.#mapRuns.listExecutions(mapRunId, status, beforeId, limit, redriven);
+    return this.#mapRuns.listExecutions(mapRunId, filter, beforeId, limit);
   }
 
-  mapRunOfExecution(executionId: number): string | undefined {
+  mapRunOfExecution(executionId: number): MapRunMembership | undefined {
     return this.#mapRuns.ofExecution(executionId);
   }
 

@@ -110,6 +110,12 @@ export function isMapRunChild(row: Pick<ExecutionRow, 'stateMachineArn'>): boole
   return row.stateMachineArn.includes('/');
 }
 
+/** The state machine an execution descends from: for a Map Run's child, its labelled state machine's up to the first label. */
+export function topStateMachineArn(row: Pick<ExecutionRow, 'stateMachineArn'>): string {
+  const slash = row.stateMachineArn.indexOf('/');
+  return slash === -1 ? row.stateMachineArn : row.stateMachineArn.slice(0, slash);
+}
+
 /** A Map Run's status as stored; a RUNNING one whose parent execution ended is reported ABORTED. */
 export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -175,6 +181,37 @@ export interface MapRunChildRow {
 
 /** What {@link Store.insertMapRunChild} records: a child's Map Run, place, items and start round, and its execution. */
 export type NewMapRunChild = Omit<MapRunChildRow, 'execution'> & { mapRunId: number; executionId: number };
+
+/** A child execution's Map Run and the round it last ran in ({@link Store.mapRunOfExecution}). */
+export interface MapRunMembership {
+  mapRunArn: string;
+  round: number;
+}
+
+/** Which of a Map Run's children ListExecutions lists (see {@link Store.listMapRunExecutions}). */
+export interface MapRunExecutionFilter {
+  /** Their status as reported ({@link mapRunChildStatus}), or null for any. */
+  status: string | null;
+  /** Only redriven ones (true), only never redriven ones (false), or both (undefined). */
+  redriven?: boolean;
+  /** The round an unsuccessful child of an earlier one waits to be redriven in (see {@link mapRunChildStatus}). */
+  pendingRound: number;
+}
+
+/** The statuses of a child execution that a redrive of its Map Run runs again. */
+const UNSUCCESSFUL = new Set<string>(['FAILED', 'ABORTED', 'TIMED_OUT']);
+
+/**
+ * A Map Run child's status as reported: `PENDING_REDRIVE` when it did not succeed in a round before
+ * `pendingRound` (its Map Run was redriven since, runs, and has not reached it yet), else its execution's.
+ * `pendingRound` is a running Map Run's redrive count, 0 for one that ended.
+ */
+export function mapRunChildStatus(
+  { round, execution }: Pick<MapRunChildRow, 'round' | 'execution'>,
+  pendingRound: number,
+): ExecutionRow['status'] | 'PENDING_REDRIVE' {
+  return round < pendingRound && UNSUCCESSFUL.has(execution.status) ? 'PENDING_REDRIVE' : execution.status;
+}
 
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */
 /** An open task token: its task, the outcome sent for it and its heartbeat deadline (see `Store.getTaskToken`). */
@@ -343,18 +380,17 @@ export interface Store {
   /** A Map Run's children, by index. */
   listMapRunChildren(mapRunId: number): MapRunChildRow[];
   /**
-   * A Map Run's children newest first (execution ids below `beforeId`), optionally of one status and only
-   * redriven (or never redriven) ones, at most `limit` (ListExecutions with a `mapRunArn`).
+   * A Map Run's children newest first (execution ids below `beforeId`) that `filter` takes, at most `limit`
+   * (ListExecutions with a `mapRunArn`).
    */
   listMapRunExecutions(
     mapRunId: number,
-    status: string | null,
+    filter: MapRunExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
   ): MapRunChildRow[];
-  /** The ARN of the Map Run an execution is a child of; undefined for any other execution. */
-  mapRunOfExecution(executionId: number): string | undefined;
+  /** The Map Run an execution is a child of, and the round it last ran in; undefined for any other execution. */
+  mapRunOfExecution(executionId: number): MapRunMembership | undefined;
 
   /** Records a message of a local sink and returns its id. */
   insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number;

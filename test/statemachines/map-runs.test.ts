@@ -461,6 +461,43 @@ describe('Map Runs', () => {
     expect(described).toMatchObject({ status: 'FAILED', executionCounts: { pending: 1, total: 1 } });
   });
 
+  it('fails the Map state with States.Runtime when its Map Run was redriven 1,000 times already', async () => {
+    // Prepare: a child that fails every time, its Map Run redriven 1,000 times with its parent
+    const map = {
+      Type: 'Map',
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Check',
+        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
+      },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    const { executionArn } = await run(client, stateMachineArn, [{ value: 3 }]);
+    const redrive = async () => {
+      await client.send(new RedriveExecutionCommand({ executionArn }));
+      for (;;) {
+        const { status } = await client.send(new DescribeExecutionCommand({ executionArn }));
+        if (status !== 'RUNNING') return status;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    for (let round = 1; round <= 1000; round++) expect(await redrive()).toBe('FAILED');
+    const mapRunArn = mapRunArnOf(await executionHistory(client, executionArn!));
+
+    // Act
+    await redrive();
+
+    // Assess
+    const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.Runtime', redriveCount: 1001 });
+    expect(execution.cause).toContain('redriven 1000 times');
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described).toMatchObject({ status: 'FAILED', redriveCount: 1000 });
+    const history = await executionHistory(client, executionArn!);
+    expect(history.filter((event) => event.type === 'MapRunRedriven')).toHaveLength(1000);
+  });
+
   it('runs each Map its own item processor when two Maps have the same Label', async () => {
     // Prepare
     const mapOf = (result: string) => ({
@@ -546,7 +583,16 @@ describe('Map Runs while they run (virtual clock)', () => {
   const clock = new VirtualClock();
 
   beforeAll(async () => {
-    runtime = await startTestRuntime({ clock });
+    // `gate` fails in an execution's first attempt and passes once it was redriven.
+    const lambdas = new MapLambdaRegistry({
+      gate: (payload) => {
+        if ((payload as { redriveCount: number }).redriveCount > 0) return 'passed';
+        const error = new Error('not redriven yet');
+        error.name = 'FirstAttempt';
+        throw error;
+      },
+    });
+    runtime = await startTestRuntime({ clock, lambdas });
     client = runtime.client;
   });
 
@@ -709,6 +755,119 @@ describe('Map Runs while they run (virtual clock)', () => {
     const redrive = history.find((event) => event.type === 'MapRunRedriven');
     expect(redrive?.mapRunRedrivenEventDetails).toEqual({ mapRunArn, redriveCount: 1 });
     expect(history.filter((event) => event.type === 'MapRunStarted')).toHaveLength(1);
+  });
+  /** A child state that fails until its execution is redriven. */
+  const gate = {
+    Type: 'Task',
+    Resource: `${LAMBDA}gate`,
+    Parameters: { 'redriveCount.$': '$$.Execution.RedriveCount' },
+  };
+
+  it('lists the children a redriven Map Run has not reached yet as PENDING_REDRIVE, and counts them so', async () => {
+    // Prepare: two children, one at a time, each failing at Gate (the second failure is one too many)
+    const map = {
+      Type: 'Map',
+      MaxConcurrency: 1,
+      ToleratedFailureCount: 1,
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Gate',
+        States: { Gate: { ...gate, Next: 'Hold' }, Hold: { Type: 'Wait', Seconds: 60, End: true } },
+      },
+      End: true,
+    };
+    const { executionArn, mapRunArn } = await startWaiting([1, 2], map);
+    expect(await waitForExecution(client, executionArn)).toMatchObject({ status: 'FAILED' });
+    const [second, first] = await children(client, mapRunArn);
+
+    // Act: the first child is redriven and holds; the second waits its turn
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    const pending = await client.send(
+      new ListExecutionsCommand({ mapRunArn, statusFilter: 'PENDING_REDRIVE' }),
+    );
+    const failed = await client.send(new ListExecutionsCommand({ mapRunArn, statusFilter: 'FAILED' }));
+    const waitingChild = await client.send(
+      new DescribeExecutionCommand({ executionArn: second!.executionArn }),
+    );
+    const duringRedrive = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+
+    // Assess
+    expect(pending.executions?.map((child) => [child.executionArn, child.status])).toEqual([
+      [second!.executionArn, 'PENDING_REDRIVE'],
+    ]);
+    expect(failed.executions).toEqual([]);
+    expect(waitingChild).toMatchObject({ status: 'PENDING_REDRIVE', redriveCount: 0, mapRunArn });
+    expect(duringRedrive.executionCounts).toMatchObject({
+      running: 1,
+      failed: 0,
+      pendingRedrive: 1,
+      total: 2,
+    });
+    await clock.advance(60_000);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    const secondTurn = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(secondTurn.executionCounts).toMatchObject({ running: 1, succeeded: 1, pendingRedrive: 0 });
+    await clock.advance(60_000);
+    expect(await waitForExecution(client, executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveCount: 1,
+    });
+    const redrivenFirst = await client.send(
+      new DescribeExecutionCommand({ executionArn: first!.executionArn }),
+    );
+    expect(redrivenFirst).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+  });
+
+  it('leaves the failure of a child past its redrivable period standing when the Map Run is redriven', async () => {
+    // Prepare: both children fail at Gate, the first at once, the second 15 days later, failing the Map Run
+    const map = {
+      Type: 'Map',
+      ToleratedFailureCount: 1,
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'Pause',
+        States: {
+          Pause: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Gate' },
+          Gate: { ...gate, End: true },
+        },
+      },
+      End: true,
+    };
+    const fifteenDays = 15 * 24 * 3600;
+    const { executionArn, mapRunArn } = await startWaiting([{ wait: 0 }, { wait: fifteenDays }], map);
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await clock.advance(fifteenDays * 1000);
+    expect(await waitForExecution(client, executionArn)).toMatchObject({ status: 'FAILED' });
+    const [late, early] = await children(client, mapRunArn);
+    const beforeRedrive = await client.send(
+      new DescribeExecutionCommand({ executionArn: early!.executionArn }),
+    );
+
+    // Act
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    const execution = await waitForExecution(client, executionArn);
+
+    // Assess: the early child was not redriven, its failure tolerated; the late one was, and passed
+    expect(beforeRedrive).toMatchObject({
+      status: 'FAILED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution redrivable period exceeded',
+    });
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const [earlyResult, lateResult] = JSON.parse(execution.output!);
+    expect(earlyResult).toMatchObject({
+      ExecutionArn: early!.executionArn,
+      Status: 'FAILED',
+      Error: 'FirstAttempt',
+    });
+    expect(lateResult).toBe('passed');
+    const earlyAfter = await client.send(new DescribeExecutionCommand({ executionArn: early!.executionArn }));
+    expect(earlyAfter).toMatchObject({ status: 'FAILED', redriveCount: 0 });
+    const lateAfter = await client.send(new DescribeExecutionCommand({ executionArn: late!.executionArn }));
+    expect(lateAfter).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(described.executionCounts).toMatchObject({ succeeded: 1, failed: 1, failuresNotRedrivable: 1 });
   });
 });
 

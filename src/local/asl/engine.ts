@@ -20,6 +20,7 @@ import {
   type NewMapRunChild,
   type StateMachineRow,
   type Store,
+  topStateMachineArn,
 } from '../store.ts';
 import { ActivityQueue } from './activity-queue.ts';
 import type { ExecutionContext } from './context-object.ts';
@@ -281,15 +282,20 @@ export class Engine {
     return timeoutSeconds === undefined ? null : now + timeoutSeconds * 1000 * this.clock.scale;
   }
 
-  /** Whether `row` may be redriven now, and if not why (DescribeExecution's redrive fields). */
+  /**
+   * Whether `row` may be redriven now, and if not why (DescribeExecution's redrive fields); a Map Run's
+   * child is redriven by its Map Run, under its top state machine's rules.
+   */
   redriveStatus(row: ExecutionRow): RedriveStatus {
-    return redriveStatus(row, () => ({
-      machine: this.store.getStateMachine(row.stateMachineArn),
+    const child = isMapRunChild(row);
+    const facts = () => ({
+      machine: this.store.getStateMachine(child ? topStateMachineArn(row) : row.stateMachineArn),
       lastEventId: this.store.lastEventId(row.id),
       keptFrames: this.store.hasFrames(row.id),
       historyEventLimit: this.historyEventLimit,
       now: this.clock.now(),
-    }));
+    });
+    return redriveStatus(row, facts, child ? 'REDRIVABLE_BY_MAP_RUN' : 'REDRIVABLE');
   }
 
   /**
@@ -393,7 +399,7 @@ export class Engine {
     const goesOn = new Map<string, boolean>();
     for (const row of rows) {
       if (!isMapRunChild(row)) continue;
-      const mapRunArn = this.store.mapRunOfExecution(row.id);
+      const mapRunArn = this.store.mapRunOfExecution(row.id)?.mapRunArn;
       if (mapRunArn === undefined) continue;
       if (!goesOn.has(mapRunArn)) goesOn.set(mapRunArn, mapRunGoesOn(this.store, mapRunArn));
       if (!goesOn.get(mapRunArn)) this.stop(row.arn);

@@ -131,7 +131,8 @@ export class MapRunDispatch implements MapRunControl {
 
   /**
    * Runs child `index` (starting, redriving or awaiting it) and returns its ended row. A child that did not
-   * succeed in a round before the Map Run's last redrive is redriven (once per round, also after a restart).
+   * succeed in a round before the Map Run's last redrive is redriven (once per round, also after a restart),
+   * unless it may not be any more (see redrive-status.ts): then its failure stands.
    */
   async #runChild(index: number): Promise<ExecutionRow> {
     const known = this.#known.get(index);
@@ -141,7 +142,9 @@ export class MapRunDispatch implements MapRunControl {
     if (known && unsuccessful && known.round < round) {
       const { store } = this.#engine;
       const { id } = row;
-      row = this.#engine.redrive(row, { write: () => store.setMapRunChildRound(id, round) });
+      const write = () => store.setMapRunChildRound(id, round);
+      if (this.#engine.redriveStatus(row).redriveStatus === 'NOT_REDRIVABLE') this.#run.save({}, write);
+      else row = this.#engine.redrive(row, { write });
     }
     if (row.status !== 'RUNNING') return row;
     // Kept among the running when the Map is stopped meanwhile: the abort stops it.

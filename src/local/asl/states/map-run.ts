@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MapRunRow } from '../../store.ts';
-import { asStatesError, raiseAgain, type StoredError } from '../errors.ts';
+import { asStatesError, raiseAgain, STATES_ERRORS, StatesError, type StoredError } from '../errors.ts';
 import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import { shapedResults, type Thresholds } from './distributed-map.ts';
@@ -16,6 +16,9 @@ import { type MapRunChildren, mapRunChildren } from './map-run-children.ts';
 import { MapRunDispatch } from './map-run-dispatch.ts';
 import { labelledRevision, labelledStateMachine } from './map-run-label.ts';
 import { recordFailure, recordRedrive } from './map-run-records.ts';
+
+/** How many times a Map Run may be redriven, AWS's hard limit: one more redrive is `States.Runtime`. */
+export const MAP_RUN_REDRIVE_LIMIT = 1000;
 
 /**
  * Starts the Map Run of `run`'s Distributed Map: `save` commits the Map's cursor, given the Map Run's ARN,
@@ -125,6 +128,12 @@ async function runChildren(
     Object.assign(mapRun, update);
   }
   if (mapRun.status !== 'SUCCEEDED' && run.run.row.redriveCount > mapRun.parentRedriveCount) {
+    if (mapRun.redriveCount >= MAP_RUN_REDRIVE_LIMIT) {
+      throw new StatesError(
+        STATES_ERRORS.Runtime,
+        `The Map Run ${mapRun.arn} was redriven ${MAP_RUN_REDRIVE_LIMIT} times, the most a Map Run may be`,
+      );
+    }
     recordRedrive(run, mapRun);
   }
   const results = await new MapRunDispatch(run, mapRun, children).run();

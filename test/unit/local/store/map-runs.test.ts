@@ -190,10 +190,12 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const ids = (rows: { execution: ExecutionRow }[]) => rows.map((row) => row.execution.id);
 
     // Act
-    const all = store.listMapRunExecutions(mapRunId, null, Number.MAX_SAFE_INTEGER, 100);
-    const succeeded = store.listMapRunExecutions(mapRunId, 'SUCCEEDED', Number.MAX_SAFE_INTEGER, 100);
-    const page = store.listMapRunExecutions(mapRunId, null, childIds[4]!, 2);
-    const succeededPage = store.listMapRunExecutions(mapRunId, 'SUCCEEDED', childIds[5]!, 1);
+    const any = { status: null, pendingRound: 0 };
+    const onlySucceeded = { status: 'SUCCEEDED', pendingRound: 0 };
+    const all = store.listMapRunExecutions(mapRunId, any, Number.MAX_SAFE_INTEGER, 100);
+    const succeeded = store.listMapRunExecutions(mapRunId, onlySucceeded, Number.MAX_SAFE_INTEGER, 100);
+    const page = store.listMapRunExecutions(mapRunId, any, childIds[4]!, 2);
+    const succeededPage = store.listMapRunExecutions(mapRunId, onlySucceeded, childIds[5]!, 1);
 
     // Assess
     expect(ids(all)).toEqual([...childIds].reverse());
@@ -225,7 +227,12 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     }
     const names = (redriven: boolean) =>
       store
-        .listMapRunExecutions(mapRunId, 'RUNNING', Number.MAX_SAFE_INTEGER, 100, redriven)
+        .listMapRunExecutions(
+          mapRunId,
+          { status: 'RUNNING', redriven, pendingRound: 0 },
+          Number.MAX_SAFE_INTEGER,
+          100,
+        )
         .map((row) => row.execution.name);
 
     // Act, Assess
@@ -269,6 +276,28 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     store.close();
   });
 
+  it('lists as PENDING_REDRIVE the unsuccessful children of a round before the pending one, and them only', () => {
+    // Prepare: children 0..3 FAILED, SUCCEEDED, TIMED_OUT, FAILED; 0 and 1 last ran in round 0, 2 and 3 in round 1
+    const store = open();
+    const statuses = ['FAILED', 'SUCCEEDED', 'TIMED_OUT', 'FAILED'] as const;
+    const { mapRunId, childIds } = mapRunWithChildren(store, 4, (index) => statuses[index]!);
+    for (const id of childIds.slice(2)) store.setMapRunChildRound(id, 1);
+    const names = (status: string, pendingRound: number) =>
+      store
+        .listMapRunExecutions(mapRunId, { status, pendingRound }, Number.MAX_SAFE_INTEGER, 100)
+        .map((row) => row.execution.name);
+
+    // Act, Assess: round 1 pending, child0 waits; round 2 pending, child2 and child3 wait too
+    expect(names('PENDING_REDRIVE', 1)).toEqual(['child0']);
+    expect(names('FAILED', 1)).toEqual(['child3']);
+    expect(names('PENDING_REDRIVE', 2)).toEqual(['child3', 'child2', 'child0']);
+    expect(names('FAILED', 2)).toEqual([]);
+    expect(names('SUCCEEDED', 2)).toEqual(['child1']);
+    expect(names('PENDING_REDRIVE', 0)).toEqual([]);
+    expect(names('TIMED_OUT', 0)).toEqual(['child2']);
+    store.close();
+  });
+
   it('answers the Map Run of a child execution, and undefined for any other', () => {
     // Prepare
     const store = open();
@@ -277,7 +306,7 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const ofChild = store.mapRunOfExecution(childIds[2]!);
     const ofParent = store.mapRunOfExecution(parentId);
     // Assess
-    expect(ofChild).toBe(`${MAP_RUN_ARN}a`);
+    expect(ofChild).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, round: 0 });
     expect(ofParent).toBeUndefined();
     store.close();
   });
@@ -325,7 +354,7 @@ describe('SqliteStore Map Run file', () => {
     expect(reopened.getMapRun(`${MAP_RUN_ARN}a`)).toEqual(stored);
     expect(reopened.listMapRuns(parentId, 0, 10)).toEqual([stored]);
     expect(reopened.listMapRunChildren(mapRunId)).toEqual(children);
-    expect(reopened.mapRunOfExecution(childIds[1]!)).toBe(`${MAP_RUN_ARN}a`);
+    expect(reopened.mapRunOfExecution(childIds[1]!)).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, round: 0 });
     reopened.close();
   });
 
