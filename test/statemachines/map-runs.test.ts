@@ -33,6 +33,12 @@ const ROLE = 'arn:aws:iam::000000000000:role/map-runs';
 const LAMBDA = 'arn:aws:lambda:us-east-1:000000000000:function:';
 const DISTRIBUTED = { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An item processor whose `check` passes an item's `value` up to 2 and fails with `TooBig` above. */
+const CHECKING = {
+  ProcessorConfig: DISTRIBUTED,
+  StartAt: 'Check',
+  States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
+};
 
 let counter = 0;
 
@@ -246,11 +252,7 @@ describe('Map Runs', () => {
       Type: 'Map',
       MaxConcurrency: 1,
       ItemSelector: { 'value.$': '$$.Map.Item.Value' },
-      ItemProcessor: {
-        ProcessorConfig: DISTRIBUTED,
-        StartAt: 'Check',
-        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
-      },
+      ItemProcessor: CHECKING,
       End: true,
     };
     const { stateMachineArn } = await createMachine(client, { M: map });
@@ -332,11 +334,7 @@ describe('Map Runs', () => {
       Type: 'Map',
       ToleratedFailureCount: 1,
       ItemSelector: { 'value.$': '$$.Map.Item.Value' },
-      ItemProcessor: {
-        ProcessorConfig: DISTRIBUTED,
-        StartAt: 'Check',
-        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
-      },
+      ItemProcessor: CHECKING,
       End: true,
     };
     const { stateMachineArn } = await createMachine(client, { M: map });
@@ -400,11 +398,7 @@ describe('Map Runs', () => {
       Type: 'Map',
       ItemsPath: '$.items',
       ItemSelector: { 'value.$': '$$.Map.Item.Value' },
-      ItemProcessor: {
-        ProcessorConfig: DISTRIBUTED,
-        StartAt: 'Check',
-        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
-      },
+      ItemProcessor: CHECKING,
       Retry: [
         { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], MaxAttempts: 1, IntervalSeconds: 1 },
       ],
@@ -465,11 +459,7 @@ describe('Map Runs', () => {
     // Prepare: a child that fails every time, its Map Run redriven 1,000 times with its parent
     const map = {
       Type: 'Map',
-      ItemProcessor: {
-        ProcessorConfig: DISTRIBUTED,
-        StartAt: 'Check',
-        States: { Check: { Type: 'Task', Resource: `${LAMBDA}check`, End: true } },
-      },
+      ItemProcessor: CHECKING,
       End: true,
     };
     const { stateMachineArn } = await createMachine(client, { M: map });
