@@ -10,7 +10,6 @@ import { encodePageToken, pagePosition, pageSize, parseArn, startedWithArns } fr
 import {
   type ExecutionRow,
   isMapRunChild,
-  type MapRunChildRow,
   type MapRunRow,
   type MapRunStatus,
   type MapRunUpdate,
@@ -41,8 +40,14 @@ export class MapRunsApi {
     this.options.engine.flush();
     const row = this.#mapRun(input.mapRunArn);
     const { status, stopDate } = this.#reported(row);
-    const children = this.options.store.listMapRunChildren(row.id);
-    const counting = { status, pendingRound: pendingRound(row, status), engine: this.options.engine };
+    const pending = pendingRound(row, status);
+    const { engine } = this.options;
+    const children = this.options.store.listMapRunChildren(row.id).map((child): CountedChild => {
+      const reported = mapRunChildStatus(child, pending);
+      const ended = reported !== 'RUNNING' && reported !== 'SUCCEEDED';
+      const notRedrivable = ended && engine.redriveStatus(child.execution).redriveStatus === 'NOT_REDRIVABLE';
+      return { itemCount: child.itemCount, status: reported, notRedrivable };
+    });
     return {
       mapRunArn: row.arn,
       executionArn: row.executionArn,
@@ -52,8 +57,8 @@ export class MapRunsApi {
       maxConcurrency: row.maxConcurrency,
       toleratedFailurePercentage: row.toleratedFailurePercentage ?? 0,
       toleratedFailureCount: row.toleratedFailureCount ?? 0,
-      itemCounts: childCounts(children, row.itemCount, counting, (child) => child.itemCount),
-      executionCounts: childCounts(children, row.childCount, counting, () => 1),
+      itemCounts: childCounts(children, row.itemCount, status, (child) => child.itemCount),
+      executionCounts: childCounts(children, row.childCount, status, () => 1),
       redriveCount: row.redriveCount,
       ...(row.redriveDate === null ? {} : { redriveDate: new Date(row.redriveDate) }),
     };
@@ -210,11 +215,11 @@ function pendingRound(row: MapRunRow, status: MapRunStatus): number {
   return status === 'RUNNING' ? row.redriveCount : 0;
 }
 
-/** What {@link childCounts} counts by: the Map Run's reported status, its pending round, and the engine's redrive rules. */
-interface Counting {
-  status: MapRunStatus;
-  pendingRound: number;
-  engine: Engine;
+/** A child as DescribeMapRun counts it: its items, its reported status, and whether it is past the redrive rules. */
+interface CountedChild {
+  itemCount: number;
+  status: ReturnType<typeof mapRunChildStatus>;
+  notRedrivable: boolean;
 }
 
 /**
@@ -223,10 +228,10 @@ interface Counting {
  * their last status; the results written are those that stand in the Map's output.
  */
 function childCounts(
-  children: readonly MapRunChildRow[],
+  children: readonly CountedChild[],
   total: number,
-  { status, pendingRound, engine }: Counting,
-  weight: (child: MapRunChildRow) => number,
+  status: MapRunStatus,
+  weight: (child: CountedChild) => number,
 ): Sfn.MapRunItemCounts {
   const counts = { running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, pendingRedrive: 0 };
   const byStatus = {
@@ -242,12 +247,8 @@ function childCounts(
   for (const child of children) {
     const count = weight(child);
     started += count;
-    const childStatus = mapRunChildStatus(child, pendingRound);
-    counts[byStatus[childStatus]] += count;
-    const ended = childStatus !== 'RUNNING' && childStatus !== 'SUCCEEDED';
-    if (ended && engine.redriveStatus(child.execution).redriveStatus === 'NOT_REDRIVABLE') {
-      failuresNotRedrivable += count;
-    }
+    counts[byStatus[child.status]] += count;
+    if (child.notRedrivable) failuresNotRedrivable += count;
   }
   const { pendingRedrive, ...byEnd } = counts;
   const unsuccessful = byEnd.failed + byEnd.timedOut + byEnd.aborted;

@@ -810,54 +810,70 @@ describe('Map Runs while they run (virtual clock)', () => {
   });
 
   it('leaves the failure of a child past its redrivable period standing when the Map Run is redriven', async () => {
-    // Prepare: both children fail at Gate, the first at once, the second 15 days later, failing the Map Run
+    // Prepare: both children fail at Gate, the second at once, the first 15 days later, failing the Map Run;
+    // meanwhile UpdateMapRun lets one child run at a time
     const map = {
       Type: 'Map',
+      MaxConcurrency: 2,
       ToleratedFailureCount: 1,
       ItemProcessor: {
         ProcessorConfig: DISTRIBUTED,
         StartAt: 'Pause',
         States: {
           Pause: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Gate' },
-          Gate: { ...gate, End: true },
+          Gate: { ...gate, Next: 'Hold' },
+          Hold: { Type: 'Wait', Seconds: 60, End: true },
         },
       },
       End: true,
     };
     const fifteenDays = 15 * 24 * 3600;
-    const { executionArn, mapRunArn } = await startWaiting([{ wait: 0 }, { wait: fifteenDays }], map);
+    const { executionArn, mapRunArn } = await startWaiting([{ wait: fifteenDays }, { wait: 0 }], map);
     await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    await client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 1 }));
     await clock.advance(fifteenDays * 1000);
     expect(await waitForExecution(client, executionArn)).toMatchObject({ status: 'FAILED' });
-    const [late, early] = await children(client, mapRunArn);
-    const beforeRedrive = await client.send(
+    const [early, late] = await children(client, mapRunArn);
+
+    // Act: the late child is redriven and holds; the early one, past its redrivable period, is not
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    await pollFor(async () => ((await running(mapRunArn)) === 1 ? true : undefined));
+    const pending = await client.send(
+      new ListExecutionsCommand({ mapRunArn, statusFilter: 'PENDING_REDRIVE' }),
+    );
+    const earlyDuring = await client.send(
       new DescribeExecutionCommand({ executionArn: early!.executionArn }),
     );
-
-    // Act
-    await client.send(new RedriveExecutionCommand({ executionArn }));
+    const duringRedrive = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    await clock.advance(60_000);
     const execution = await waitForExecution(client, executionArn);
 
-    // Assess: the early child was not redriven, its failure tolerated; the late one was, and passed
-    expect(beforeRedrive).toMatchObject({
+    // Assess: the early failure stands, tolerated; the late child passed
+    expect(pending.executions).toEqual([]);
+    expect(earlyDuring).toMatchObject({
       status: 'FAILED',
+      redriveCount: 0,
       redriveStatus: 'NOT_REDRIVABLE',
       redriveStatusReason: 'Execution redrivable period exceeded',
     });
+    expect(duringRedrive.executionCounts).toMatchObject({
+      running: 1,
+      failed: 1,
+      pendingRedrive: 0,
+      failuresNotRedrivable: 1,
+    });
     expect(execution).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
-    const [earlyResult, lateResult] = JSON.parse(execution.output!);
+    const [lateResult, earlyResult] = JSON.parse(execution.output!);
+    expect(lateResult).toBe('passed');
     expect(earlyResult).toMatchObject({
       ExecutionArn: early!.executionArn,
       Status: 'FAILED',
       Error: 'FirstAttempt',
+      RedriveStatus: 'NOT_REDRIVABLE',
+      RedriveStatusReason: 'Execution redrivable period exceeded',
     });
-    expect(lateResult).toBe('passed');
-    const earlyAfter = await client.send(new DescribeExecutionCommand({ executionArn: early!.executionArn }));
-    expect(earlyAfter).toMatchObject({ status: 'FAILED', redriveCount: 0 });
     const lateAfter = await client.send(new DescribeExecutionCommand({ executionArn: late!.executionArn }));
     expect(lateAfter).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
-    const described = await client.send(new DescribeMapRunCommand({ mapRunArn }));
-    expect(described.executionCounts).toMatchObject({ succeeded: 1, failed: 1, failuresNotRedrivable: 1 });
   });
 });
 

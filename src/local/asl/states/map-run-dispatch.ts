@@ -9,7 +9,7 @@ import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import { exceedsThreshold, THRESHOLD_EXCEEDED_CAUSE } from './distributed-map.ts';
 import { type MapRunChildren, startChild } from './map-run-children.ts';
-import { failedChildDescription, recordFailure } from './map-run-records.ts';
+import { failedChildDescription, isUnsuccessful, recordFailure, redrivable } from './map-run-records.ts';
 
 /** Children run at once when a Distributed Map sets no `MaxConcurrency` (or 0), as on AWS. */
 export const MAP_RUN_DEFAULT_CONCURRENCY = 10_000;
@@ -137,13 +137,13 @@ export class MapRunDispatch implements MapRunControl {
   async #runChild(index: number): Promise<ExecutionRow> {
     const known = this.#known.get(index);
     let row = known?.execution ?? (await startChild(this.#run, this.#mapRun, this.#children, index));
-    const unsuccessful = row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
     const round = this.#mapRun.redriveCount;
-    if (known && unsuccessful && known.round < round) {
+    if (known && isUnsuccessful(row) && known.round < round) {
       const { store } = this.#engine;
       const { id } = row;
       const write = () => store.setMapRunChildRound(id, round);
-      if (this.#engine.redriveStatus(row).redriveStatus === 'NOT_REDRIVABLE') this.#run.save({}, write);
+      // Past the rules since the redrive began (its redrivable period ran out while it waited its turn).
+      if (!redrivable(this.#run, row)) this.#run.save({}, write);
       else row = this.#engine.redrive(row, { write });
     }
     if (row.status !== 'RUNNING') return row;
@@ -162,7 +162,7 @@ export class MapRunDispatch implements MapRunControl {
       this.#results[index] = JSON.parse(row.output!);
       return;
     }
-    this.#results[index] = failedChildDescription(row);
+    this.#results[index] = failedChildDescription(row, this.#engine.redriveStatus(row));
     this.#failedItems += this.#children.itemsOf(index);
     this.#checkThresholds(index);
   }

@@ -2,6 +2,7 @@
  * What a Map Run records in its parent's history and in the store as it fails or is redriven, and what a
  * failed child gives the Map's output.
  */
+import type { RedriveStatus } from '../../redrive-status.ts';
 import type { ExecutionRow, MapRunRow } from '../../store.ts';
 import { errorDetails, type StatesError, storedError } from '../errors.ts';
 import type { StateRun } from '../state-run.ts';
@@ -21,9 +22,14 @@ export function recordFailure(
   Object.assign(mapRun, end);
 }
 
-/** Records `MapRunRedriven`: the parent was redriven, and the Map Run runs on with its unfinished children. */
+/**
+ * Records `MapRunRedriven`: the parent was redriven, and the Map Run runs on with its unfinished children.
+ * A child past the redrive rules (see redrive-status.ts) is not redriven: its failure stands in the new
+ * round at once, so it is never reported as waiting for the redrive (`PENDING_REDRIVE`).
+ */
 export function recordRedrive(run: StateRun<MapState>, mapRun: MapRunRow): void {
   const { engine } = run;
+  const { store } = engine;
   const redrive = {
     status: 'RUNNING',
     stopDate: null,
@@ -31,16 +37,32 @@ export function recordRedrive(run: StateRun<MapState>, mapRun: MapRunRow): void 
     redriveDate: engine.clock.now(),
     parentRedriveCount: run.run.row.redriveCount,
   } as const;
+  const standing = store
+    .listMapRunChildren(mapRun.id)
+    .filter(({ execution }) => isUnsuccessful(execution) && !redrivable(run, execution));
   run.emit('MapRunRedriven', { mapRunArn: mapRun.arn, redriveCount: redrive.redriveCount });
-  run.save({}, () => engine.store.updateMapRun(mapRun.id, redrive));
+  run.save({}, () => {
+    store.updateMapRun(mapRun.id, redrive);
+    for (const { execution } of standing) store.setMapRunChildRound(execution.id, redrive.redriveCount);
+  });
   Object.assign(mapRun, redrive);
 }
 
+/** Whether a child execution ended without succeeding: FAILED, ABORTED or TIMED_OUT. */
+export function isUnsuccessful(row: ExecutionRow): boolean {
+  return row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
+}
+
+/** Whether a Map Run's child may be redriven now (see redrive-status.ts). */
+export function redrivable(run: StateRun<MapState>, row: ExecutionRow): boolean {
+  return run.engine.redriveStatus(row).redriveStatus !== 'NOT_REDRIVABLE';
+}
+
 /**
- * A failed child as a Distributed Map's output holds it: its execution's description, keys in AWS's order,
- * dates as ISO-8601 (recorded on AWS in a `ResultWriter`'s `FAILED_0.json`).
+ * A failed child as a Distributed Map's output holds it: its execution's description with its redrive
+ * status, keys in AWS's order, dates as ISO-8601 (recorded on AWS in a `ResultWriter`'s `FAILED_0.json`).
  */
-export function failedChildDescription(row: ExecutionRow): Record<string, unknown> {
+export function failedChildDescription(row: ExecutionRow, redrive: RedriveStatus): Record<string, unknown> {
   return {
     ...(row.cause === null ? {} : { Cause: row.cause }),
     ...(row.error === null ? {} : { Error: row.error }),
@@ -50,7 +72,10 @@ export function failedChildDescription(row: ExecutionRow): Record<string, unknow
     Name: row.name,
     OutputDetails: { Included: true },
     RedriveCount: row.redriveCount,
-    RedriveStatus: 'REDRIVABLE_BY_MAP_RUN',
+    RedriveStatus: redrive.redriveStatus,
+    ...(redrive.redriveStatusReason === undefined
+      ? {}
+      : { RedriveStatusReason: redrive.redriveStatusReason }),
     StartDate: new Date(row.startDate).toISOString(),
     StateMachineArn: row.stateMachineArn,
     Status: row.status,
