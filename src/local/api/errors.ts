@@ -44,6 +44,7 @@ export interface ApiErrorResponse {
 /** The HTTP status of the error codes AWS's API model does not answer with 400. */
 const ERROR_STATUS: Readonly<Record<string, number>> = {
   ConflictException: 409,
+  ResourceNotFound: 404,
   ServiceQuotaExceededException: 402,
 };
 

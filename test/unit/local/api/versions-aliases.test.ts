@@ -407,7 +407,7 @@ describe('state machine aliases', () => {
       new DeleteStateMachineAliasCommand({ stateMachineAliasArn: created.stateMachineAliasArn }),
     );
     await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: v1 }));
-    const gone = await errorOf(
+    const gone = await refusal(
       client.send(
         new DescribeStateMachineAliasCommand({ stateMachineAliasArn: created.stateMachineAliasArn }),
       ),
@@ -427,8 +427,9 @@ describe('state machine aliases', () => {
         'Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [live]',
     });
     expect(deletedAgain.$metadata.httpStatusCode).toBe(200);
-    expect(gone).toMatchObject({
+    expect(gone).toEqual({
       name: 'ResourceNotFound',
+      status: 404,
       message: 'Request references a resource that does not exist.',
     });
     const versions = await client.send(new ListStateMachineVersionsCommand({ stateMachineArn: machine }));
