@@ -488,6 +488,25 @@ describe('Map Runs', () => {
     expect(history.filter((event) => event.type === 'MapRunRedriven')).toHaveLength(1000);
   });
 
+  it('fails the Map state, before its Map Run starts, when MaxConcurrencyPath selects more than a Java int holds', async () => {
+    // Prepare: DescribeMapRun's maxConcurrency is an integer of 32 bits in AWS's API model
+    const map = {
+      Type: 'Map',
+      MaxConcurrencyPath: '$.limit',
+      ItemsPath: '$.items',
+      ItemProcessor: CHECKING,
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: map });
+    // Act
+    const execution = await run(client, stateMachineArn, { limit: 2 ** 40, items: [{ value: 1 }] });
+    // Assess
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(execution.cause).toContain('MaxConcurrency must be an integer from 0 to 2147483647.');
+    const history = await executionHistory(client, execution.executionArn!);
+    expect(history.some((event) => event.type === 'MapRunStarted')).toBe(false);
+  });
+
   it('runs each Map its own item processor when two Maps have the same Label', async () => {
     // Prepare
     const mapOf = (result: string) => ({

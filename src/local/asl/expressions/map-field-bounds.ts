@@ -12,12 +12,15 @@ export interface FieldBounds {
   readonly maximum?: number;
 }
 
+/** The largest value of a Java `int`, the type AWS's API model gives `MaxConcurrency` (DescribeMapRun answers it). */
+const JAVA_INT_MAX = 2_147_483_647;
+
 /** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency), of its `ItemBatcher` and `ItemReader`. */
 export const MAP_FIELD_BOUNDS = {
-  MaxConcurrency: { integer: true, minimum: 0 },
+  MaxConcurrency: { integer: true, minimum: 0, maximum: JAVA_INT_MAX },
   ToleratedFailureCount: { integer: true, minimum: 0 },
   ToleratedFailurePercentage: { integer: false, minimum: 0, maximum: 100 },
-  MaxItemsPerBatch: { integer: true, minimum: 1 },
+  MaxItemsPerBatch: { integer: true, minimum: 1, maximum: JAVA_INT_MAX },
   MaxInputBytesPerBatch: { integer: true, minimum: 1, maximum: PAYLOAD_LIMIT_BYTES },
   /** An `ItemReader`'s `ReaderConfig.MaxItems` (0: all items). */
   MaxItems: { integer: true, minimum: 0, maximum: 100_000_000 },
@@ -47,8 +50,9 @@ export function describeBounds(bounds: FieldBounds): string {
 }
 
 /**
- * How a value its `...Path` selected is out of range: AWS's words where recorded (a negative MaxConcurrency,
- * for which AWS's execution stalls, worded as the count), Cutover's own for the batch limits.
+ * How a value its `...Path` selected is below its minimum or, for a percentage, above 100: AWS's words where
+ * recorded (a negative MaxConcurrency, for which AWS's execution stalls, worded as the count); Cutover's own
+ * for the batch limits and any other value out of range.
  */
 const OUT_OF_RANGE: Partial<Record<BoundedMapField, string>> = {
   MaxConcurrency: 'MaxConcurrency cannot be negative.',
@@ -76,9 +80,10 @@ export function boundedFieldValue(
   const bounds = MAP_FIELD_BOUNDS[field];
   const value = numberAtPath(pathField, path, read(path), bounds.integer);
   if (!isWithinBounds(value, bounds)) {
+    const recorded = field === 'ToleratedFailurePercentage' || value < bounds.minimum;
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      OUT_OF_RANGE[field] ?? `${field} must be ${describeBounds(bounds)}.`,
+      (recorded && OUT_OF_RANGE[field]) || `${field} must be ${describeBounds(bounds)}.`,
     );
   }
   return value;

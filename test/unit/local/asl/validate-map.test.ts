@@ -117,7 +117,7 @@ describe('validateDefinition: Distributed Map fields', () => {
     const batcher = { MaxItemsPerBatch: 0, MaxInputBytesPerBatch: 262_145, BatchInput: [1], Size: 1 };
     expect(problems(mapMachine({ ItemBatcher: batcher }, DISTRIBUTED))).toEqual([
       "/States/M/ItemBatcher: Field 'Size' is not supported",
-      "/States/M/ItemBatcher/MaxItemsPerBatch: The field 'MaxItemsPerBatch' must be an integer greater than or equal to 1",
+      "/States/M/ItemBatcher/MaxItemsPerBatch: The field 'MaxItemsPerBatch' must be an integer from 1 to 2147483647",
       "/States/M/ItemBatcher/MaxInputBytesPerBatch: The field 'MaxInputBytesPerBatch' must be an integer from 1 to 262144",
       "/States/M/ItemBatcher/BatchInput: The value for the field 'BatchInput' must be a JSON object",
     ]);
