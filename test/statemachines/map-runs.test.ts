@@ -559,6 +559,7 @@ describe('Map Runs', () => {
         client.send(new UpdateMapRunCommand({ mapRunArn, toleratedFailurePercentage: 101 })),
       ),
       negative: await refusal(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: -1 }))),
+      overInt: await refusal(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 2 ** 31 }))),
       unknown: await refusal(client.send(new DescribeMapRunCommand({ mapRunArn: missing }))),
       malformed: await refusal(client.send(new DescribeMapRunCommand({ mapRunArn: 'arn:aws:states:x' }))),
       redriveChild: await refusal(
@@ -574,6 +575,9 @@ describe('Map Runs', () => {
     expect(refusals.nothing).toMatch(/^ValidationException: Provide at least one of maxConcurrency/);
     expect(refusals.percentage).toMatch(/^ValidationException: .*'toleratedFailurePercentage'/);
     expect(refusals.negative).toMatch(/^ValidationException: .*'maxConcurrency'/);
+    expect(refusals.overInt).toBe(
+      "ValidationException: 1 validation error detected: Value '2147483648' at 'maxConcurrency' failed to satisfy constraint: Member must have value less than or equal to 2147483647",
+    );
     expect(refusals.unknown).toBe(`ResourceNotFound: Resource not found: '${missing}'`);
     expect(refusals.malformed).toMatch(/^InvalidArn: .*mapRunArn/);
     expect(refusals.redriveChild).toMatch(/^ExecutionNotRedrivable: .*Map Run/);

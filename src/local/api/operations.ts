@@ -323,7 +323,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     method: 'updateMapRun',
     request: z.looseObject({
       mapRunArn,
-      maxConcurrency: z.int().min(0).optional(),
+      maxConcurrency: z.int().min(0).max(2_147_483_647).optional(),
       toleratedFailurePercentage: z.number().min(0).max(100).optional(),
       toleratedFailureCount: z.int().min(0).optional(),
     }),
