@@ -35,7 +35,7 @@ const MAP_RUN_COLUMNS = `id, arn, execution_id AS executionId, execution_arn AS 
   state_machine_arn AS stateMachineArn, revision, status, start_date AS startDate, stop_date AS stopDate,
   max_concurrency AS maxConcurrency, tolerated_failure_percentage AS toleratedFailurePercentage,
   tolerated_failure_count AS toleratedFailureCount, item_count AS itemCount, child_count AS childCount,
-  redrive_count AS redriveCount, redrive_date AS redriveDate, parent_redrive_count AS parentRedriveCount`;
+  redrive_count AS redriveCount, redrive_date AS redriveDate, parent_redrive_count AS parentRedriveCount, error`;
 
 /** The column of each field {@link SqliteMapRuns.update} may change. */
 const UPDATE_COLUMNS: Readonly<Record<keyof MapRunUpdate, string>> = {
@@ -49,6 +49,7 @@ const UPDATE_COLUMNS: Readonly<Record<keyof MapRunUpdate, string>> = {
   parentRedriveCount: 'parent_redrive_count',
   itemCount: 'item_count',
   childCount: 'child_count',
+  error: 'error',
 };
 
 type Statement = Database.Statement<unknown[]>;
@@ -82,7 +83,7 @@ export class SqliteMapRuns {
     const result = this.#sql(
       `INSERT INTO map_runs (arn, execution_id, execution_arn, state_machine_arn, revision, status, start_date,
        stop_date, max_concurrency, tolerated_failure_percentage, tolerated_failure_count, item_count, child_count,
-       redrive_count, redrive_date, parent_redrive_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       redrive_count, redrive_date, parent_redrive_count, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       row.arn,
       row.executionId,
@@ -100,6 +101,7 @@ export class SqliteMapRuns {
       row.redriveCount,
       row.redriveDate,
       row.parentRedriveCount,
+      row.error,
     );
     return Number(result.lastInsertRowid);
   }

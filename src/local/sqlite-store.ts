@@ -89,6 +89,8 @@ function addedColumns(): (readonly [table: string, column: string, definition: s
     ['state_machines', 'encryption_configuration', encryption],
     ['revisions', 'encryption_configuration', encryption],
     ['activities', 'encryption_configuration', encryption],
+    // NULL but for a FAILED Map Run: its error.
+    ['map_runs', 'error', 'TEXT'],
   ];
 }
 

@@ -149,6 +149,8 @@ export interface MapRunRow {
   redriveDate: number | null;
   /** The parent's `redriveCount` when the Map Run started or was last redriven: a later parent redrive redrives it. */
   parentRedriveCount: number;
+  /** The error it failed with, while FAILED (a redrive clears it). */
+  error: string | null;
 }
 
 /** What {@link Store.updateMapRun} may change. */
@@ -165,6 +167,7 @@ export type MapRunUpdate = Partial<
     | 'parentRedriveCount'
     | 'itemCount'
     | 'childCount'
+    | 'error'
   >
 >;
 

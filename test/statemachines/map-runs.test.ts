@@ -455,6 +455,41 @@ describe('Map Runs', () => {
     expect(described).toMatchObject({ status: 'FAILED', executionCounts: { pending: 1, total: 1 } });
   });
 
+  it.each([
+    [
+      'States.DataLimitExceeded',
+      { 'first.$': '$$.Map.Item.Value', 'again.$': '$$.Map.Item.Value' },
+      'x'.repeat(150_000),
+    ],
+    ['States.Runtime', { 'value.$': '$$.Map.Item.Value.missing' }, {}],
+  ])(
+    'starts a new Map Run when the parent is redriven after its Map Run failed with %s',
+    async (error, selector, item) => {
+      // Prepare: a Map Run that fails as its child starts
+      const map = { Type: 'Map', ItemSelector: selector, ItemProcessor: CHECKING, End: true };
+      const { stateMachineArn } = await createMachine(client, { M: map });
+      const failed = await run(client, stateMachineArn, [item]);
+      const executionArn = failed.executionArn!;
+      const [first] = (await client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+
+      // Act
+      await client.send(new RedriveExecutionCommand({ executionArn }));
+      const redriven = await waitForExecution(client, executionArn);
+
+      // Assess: the same failure, from a second Map Run; the first was not redriven
+      expect(failed).toMatchObject({ status: 'FAILED', error });
+      expect(redriven).toMatchObject({ status: 'FAILED', error, redriveCount: 1 });
+      const mapRuns = (await client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+      expect(mapRuns.map((mapRun) => mapRun.mapRunArn)).toEqual([first!.mapRunArn, expect.any(String)]);
+      expect(mapRuns[1]!.mapRunArn).not.toBe(first!.mapRunArn);
+      const history = await executionHistory(client, executionArn);
+      expect(history.filter((event) => event.type === 'MapRunStarted')).toHaveLength(2);
+      expect(history.filter((event) => event.type === 'MapRunRedriven')).toHaveLength(0);
+      const firstAfter = await client.send(new DescribeMapRunCommand({ mapRunArn: first!.mapRunArn }));
+      expect(firstAfter).toMatchObject({ status: 'FAILED', redriveCount: 0 });
+    },
+  );
+
   it('fails the Map state with States.Runtime when its Map Run was redriven 1,000 times already', async () => {
     // Prepare: a child that fails every time, its Map Run redriven 1,000 times with its parent
     const map = {

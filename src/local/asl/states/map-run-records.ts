@@ -17,7 +17,7 @@ export function recordFailure(
 ): void {
   const { engine } = run;
   run.emit('MapRunFailed', errorDetails(error.error, error.causeText));
-  const end = { status: 'FAILED', stopDate: engine.clock.now() } as const;
+  const end = { status: 'FAILED', stopDate: engine.clock.now(), error: error.error } as const;
   run.save({ failure: { index, ...storedError(error) } }, () => engine.store.updateMapRun(mapRun.id, end));
   Object.assign(mapRun, end);
 }
@@ -36,6 +36,7 @@ export function recordRedrive(run: StateRun<MapState>, mapRun: MapRunRow): void 
     redriveCount: mapRun.redriveCount + 1,
     redriveDate: engine.clock.now(),
     parentRedriveCount: run.run.row.redriveCount,
+    error: null,
   } as const;
   const standing = store
     .listMapRunChildren(mapRun.id)

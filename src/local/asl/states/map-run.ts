@@ -17,6 +17,9 @@ import { MapRunDispatch } from './map-run-dispatch.ts';
 import { labelledRevision, labelledStateMachine } from './map-run-label.ts';
 import { recordFailure, recordRedrive } from './map-run-records.ts';
 
+/** The errors after which a redrive of the parent starts a new Map Run instead of redriving the failed one. */
+const RUN_ANEW_AFTER: ReadonlySet<string> = new Set([STATES_ERRORS.DataLimitExceeded, STATES_ERRORS.Runtime]);
+
 /** How many times a Map Run may be redriven, AWS's hard limit: one more redrive is `States.Runtime`. */
 export const MAP_RUN_REDRIVE_LIMIT = 1000;
 
@@ -54,6 +57,7 @@ export function startMapRun(
       redriveCount: 0,
       redriveDate: null,
       parentRedriveCount: parent.redriveCount,
+      error: null,
     });
   });
   return mapRunArn;
@@ -74,15 +78,18 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
   const mapRun = mapRunOf(mapRunArn);
   if (run.cursor.failure) raiseRecordedFailure(run, mapRun, run.cursor.failure);
   let map = run.cursor.map!;
-  if (state.ItemReader && map.read === undefined) {
-    if (run.run.row.redriveCount > mapRun.parentRedriveCount) {
-      // As AWS does, a redrive starts a new Map Run in place of one that failed before it read its items.
-      const { concurrency, distributed } = map;
-      startMapRun(run, { concurrency, thresholds: distributed!.thresholds }, (arn, write) =>
-        run.save({ map: { ...map, mapRunArn: arn } }, write),
-      );
-      map = run.cursor.map!;
-    }
+  const unread = state.ItemReader !== undefined && map.read === undefined;
+  const redriven = run.run.row.redriveCount > mapRun.parentRedriveCount;
+  if (redriven && (unread || (mapRun.error !== null && RUN_ANEW_AFTER.has(mapRun.error)))) {
+    // As AWS does, a redrive starts a new Map Run in place of one that did not read its items, or that failed
+    // with States.DataLimitExceeded or States.Runtime.
+    const { concurrency, distributed } = map;
+    startMapRun(run, { concurrency, thresholds: distributed!.thresholds }, (arn, write) =>
+      run.save({ map: { ...map, mapRunArn: arn } }, write),
+    );
+    map = run.cursor.map!;
+  }
+  if (unread) {
     const fromReader = await readItems(run, effective, map.maxItems ?? 0).catch((thrown) =>
       failBeforeChildren(run, mapRunOf(map.mapRunArn!), thrown),
     );

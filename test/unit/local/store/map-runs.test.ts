@@ -34,6 +34,7 @@ function aMapRun(
     redriveCount: 0,
     redriveDate: null,
     parentRedriveCount: 0,
+    error: null,
     ...overrides,
   };
 }
@@ -376,6 +377,27 @@ describe('SqliteStore Map Run file', () => {
     expect(store.getExecution(anExecution('earlier').arn)?.id).toBe(1);
     expect(store.getMapRun(`${MAP_RUN_ARN}a`)?.id).toBe(mapRunId);
     expect(store.listMapRunChildren(mapRunId).map((child) => child.execution.id)).toEqual(childIds);
+    store.close();
+  });
+
+  it("opens a file written before a Map Run kept its error, keeping its Map Runs, and records a failed one's error", () => {
+    // Prepare: a file whose map_runs table has no error column, with a Map Run
+    const directory = temporaryDirectory();
+    const first = SqliteStore.open(directory);
+    const { mapRunId } = mapRunWithChildren(first, 1);
+    first.close();
+    const earlier = new Database(join(directory, 'cutover.db'));
+    earlier.exec('ALTER TABLE map_runs DROP COLUMN error');
+    earlier.close();
+
+    // Act
+    const store = SqliteStore.open(directory);
+    const kept = store.getMapRun(`${MAP_RUN_ARN}a`);
+    store.updateMapRun(mapRunId, { status: 'FAILED', error: 'States.Runtime' });
+
+    // Assess
+    expect(kept).toMatchObject({ id: mapRunId, status: 'RUNNING', error: null });
+    expect(store.getMapRun(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
     store.close();
   });
 });
