@@ -458,15 +458,17 @@ describe('Map Runs', () => {
   it.each([
     [
       'States.DataLimitExceeded',
+      undefined,
       { 'first.$': '$$.Map.Item.Value', 'again.$': '$$.Map.Item.Value' },
       'x'.repeat(150_000),
     ],
-    ['States.Runtime', { 'value.$': '$$.Map.Item.Value.missing' }, {}],
+    ['States.Runtime', undefined, { 'value.$': '$$.Map.Item.Value.missing' }, {}],
+    ['States.Runtime', { MaxItemsPerBatch: 2 }, { 'value.$': '$$.Map.Item.Value.missing' }, {}],
   ])(
-    'starts a new Map Run when the parent is redriven after its Map Run failed with %s',
-    async (error, selector, item) => {
-      // Prepare: a Map Run that fails as its child starts
-      const map = { Type: 'Map', ItemSelector: selector, ItemProcessor: CHECKING, End: true };
+    'starts a new Map Run when the parent is redriven after its Map Run failed with %s (ItemBatcher: %j)',
+    async (error, ItemBatcher, selector, item) => {
+      // Prepare: a Map Run that fails as its child starts, or (batched) as it selects its items
+      const map = { Type: 'Map', ItemSelector: selector, ItemBatcher, ItemProcessor: CHECKING, End: true };
       const { stateMachineArn } = await createMachine(client, { M: map });
       const failed = await run(client, stateMachineArn, [item]);
       const executionArn = failed.executionArn!;
@@ -484,6 +486,7 @@ describe('Map Runs', () => {
       expect(mapRuns[1]!.mapRunArn).not.toBe(first!.mapRunArn);
       const history = await executionHistory(client, executionArn);
       expect(history.filter((event) => event.type === 'MapRunStarted')).toHaveLength(2);
+      expect(history.filter((event) => event.type === 'MapRunFailed')).toHaveLength(2);
       expect(history.filter((event) => event.type === 'MapRunRedriven')).toHaveLength(0);
       const firstAfter = await client.send(new DescribeMapRunCommand({ mapRunArn: first!.mapRunArn }));
       expect(firstAfter).toMatchObject({ status: 'FAILED', redriveCount: 0 });

@@ -11,6 +11,7 @@ import type { StateResult, StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import { shapedResults, type Thresholds } from './distributed-map.ts';
 import { readItems } from './item-reader.ts';
+import type { MapSettings } from './map.ts';
 import { itemSelection, itemsOf, STATE_DATA } from './map-items.ts';
 import { type MapRunChildren, mapRunChildren } from './map-run-children.ts';
 import { MapRunDispatch } from './map-run-dispatch.ts';
@@ -96,10 +97,9 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
     run.save({ map: { ...map, read: fromReader.items, source: fromReader.source } });
     map = run.cursor.map!;
   }
-  const items = map.read ?? itemsOf(run, effective);
-  const selection = itemSelection(run, effective, items, map.source ?? STATE_DATA);
-  const select = selection instanceof Promise ? await selection : selection;
-  const children = mapRunChildren(run, map.distributed?.batching, items, select);
+  const children = await childrenOf(run, map).catch((thrown) =>
+    failBeforeChildren(run, mapRunOf(map.mapRunArn!), thrown),
+  );
   // Read once the items are: an UpdateMapRun meanwhile is in the row, and none can come before the run starts.
   const results = await runChildren(run, mapRunOf(map.mapRunArn!), children);
   run.emit('MapStateSucceeded');
@@ -107,8 +107,21 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
 }
 
 /**
- * Fails a Map Run before its children start (its `ItemReader` failed): records `MapRunFailed` with the
- * error and the Map Run's end, and throws the error for the Map state to fail with.
+ * The children of a Map Run over its items, selected by the `ItemSelector` (under an `ItemBatcher`, all at
+ * once: a selection or batch that fails fails the Map Run before its children start).
+ */
+async function childrenOf(run: StateRun<MapState>, map: MapSettings): Promise<MapRunChildren> {
+  const { effective } = run.cursor;
+  const items = map.read ?? itemsOf(run, effective);
+  const selection = itemSelection(run, effective, items, map.source ?? STATE_DATA);
+  const select = selection instanceof Promise ? await selection : selection;
+  return mapRunChildren(run, map.distributed?.batching, items, select);
+}
+
+/**
+ * Fails a Map Run before its children start (its `ItemReader` failed, or its items could not be selected
+ * or batched): records `MapRunFailed` with the error and the Map Run's end, and throws the error for the
+ * Map state to fail with.
  */
 function failBeforeChildren(run: StateRun<MapState>, mapRun: MapRunRow, thrown: unknown): never {
   const error = asStatesError(thrown);
