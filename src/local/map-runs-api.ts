@@ -10,6 +10,7 @@ import { encodePageToken, pagePosition, pageSize, parseArn, startedWithArns } fr
 import {
   type ExecutionRow,
   isMapRunChild,
+  isUnsuccessful,
   type MapRunRow,
   type MapRunStatus,
   type MapRunUpdate,
@@ -43,10 +44,10 @@ export class MapRunsApi {
     const pending = pendingRound(row, status);
     const { engine } = this.options;
     const children = this.options.store.listMapRunChildren(row.id).map((child): CountedChild => {
-      const reported = mapRunChildStatus(child, pending);
-      const ended = reported !== 'RUNNING' && reported !== 'SUCCEEDED';
-      const notRedrivable = ended && engine.redriveStatus(child.execution).redriveStatus === 'NOT_REDRIVABLE';
-      return { itemCount: child.itemCount, status: reported, notRedrivable };
+      const { execution } = child;
+      const notRedrivable =
+        isUnsuccessful(execution) && engine.redriveStatus(execution).redriveStatus === 'NOT_REDRIVABLE';
+      return { itemCount: child.itemCount, status: mapRunChildStatus(child, pending), notRedrivable };
     });
     return {
       mapRunArn: row.arn,

@@ -201,8 +201,10 @@ export interface MapRunExecutionFilter {
   pendingRound: number;
 }
 
-/** The statuses of a child execution that a redrive of its Map Run runs again. */
-const UNSUCCESSFUL = new Set<string>(['FAILED', 'ABORTED', 'TIMED_OUT']);
+/** Whether an execution ended without succeeding: FAILED, ABORTED or TIMED_OUT (what a redrive runs again). */
+export function isUnsuccessful({ status }: Pick<ExecutionRow, 'status'>): boolean {
+  return status !== 'RUNNING' && status !== 'SUCCEEDED';
+}
 
 /**
  * A Map Run child's status as reported: `PENDING_REDRIVE` when it did not succeed in a round before
@@ -213,7 +215,7 @@ export function mapRunChildStatus(
   { round, execution }: Pick<MapRunChildRow, 'round' | 'execution'>,
   pendingRound: number,
 ): ExecutionRow['status'] | 'PENDING_REDRIVE' {
-  return round < pendingRound && UNSUCCESSFUL.has(execution.status) ? 'PENDING_REDRIVE' : execution.status;
+  return round < pendingRound && isUnsuccessful(execution) ? 'PENDING_REDRIVE' : execution.status;
 }
 
 /** A message delivered to a local sink (`sns` for sns:publish, `events` for events:putEvents). */

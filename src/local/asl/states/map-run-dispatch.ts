@@ -2,14 +2,20 @@
  * A Map Run's dispatch: runs its children as executions, at most its `maxConcurrency` at once, counts their
  * failures against its thresholds and records how it ends.
  */
-import type { ExecutionRow, MapRunChildRow, MapRunRow, MapRunUpdate } from '../../store.ts';
+import {
+  type ExecutionRow,
+  isUnsuccessful,
+  type MapRunChildRow,
+  type MapRunRow,
+  type MapRunUpdate,
+} from '../../store.ts';
 import type { Engine } from '../engine.ts';
 import { asStatesError, STATES_ERRORS, StatesError } from '../errors.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
 import { exceedsThreshold, THRESHOLD_EXCEEDED_CAUSE } from './distributed-map.ts';
 import { type MapRunChildren, startChild } from './map-run-children.ts';
-import { failedChildDescription, isUnsuccessful, recordFailure, redrivable } from './map-run-records.ts';
+import { failedChildDescription, recordFailure, redrivable } from './map-run-records.ts';
 
 /** Children run at once when a Distributed Map sets no `MaxConcurrency` (or 0), as on AWS. */
 export const MAP_RUN_DEFAULT_CONCURRENCY = 10_000;

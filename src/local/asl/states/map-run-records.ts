@@ -3,7 +3,7 @@
  * failed child gives the Map's output.
  */
 import type { RedriveStatus } from '../../redrive-status.ts';
-import type { ExecutionRow, MapRunRow } from '../../store.ts';
+import { type ExecutionRow, isUnsuccessful, type MapRunRow } from '../../store.ts';
 import { errorDetails, type StatesError, storedError } from '../errors.ts';
 import type { StateRun } from '../state-run.ts';
 import type { MapState } from '../types.ts';
@@ -47,11 +47,6 @@ export function recordRedrive(run: StateRun<MapState>, mapRun: MapRunRow): void 
     for (const { execution } of standing) store.setMapRunChildRound(execution.id, redrive.redriveCount);
   });
   Object.assign(mapRun, redrive);
-}
-
-/** Whether a child execution ended without succeeding: FAILED, ABORTED or TIMED_OUT. */
-export function isUnsuccessful(row: ExecutionRow): boolean {
-  return row.status !== 'RUNNING' && row.status !== 'SUCCEEDED';
 }
 
 /** Whether a Map Run's child may be redriven now (see redrive-status.ts). */
