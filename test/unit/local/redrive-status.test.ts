@@ -21,6 +21,7 @@ import {
   type StateMachineRow,
 } from '#local/store.ts';
 import { NO_TAGS } from '#local/tags.ts';
+import { anExecution } from '#test/support/store-rows.ts';
 
 const NOW = Date.UTC(2026, 11, 6);
 const MACHINE: StateMachineRow = {
@@ -42,28 +43,15 @@ const MACHINE: StateMachineRow = {
 };
 
 function failed(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
-  return {
-    id: 1,
-    arn: `${MACHINE.arn.replace('stateMachine', 'execution')}:e1`,
+  const row = anExecution('e1', {
     stateMachineArn: MACHINE.arn,
-    name: 'e1',
-    revision: 1,
     status: 'FAILED',
-    input: '{}',
-    output: null,
     error: 'Boom',
-    cause: null,
     startDate: NOW - 60_000,
     stopDate: NOW - 1_000,
-    deadline: null,
-    parentArn: null,
-    traceHeader: null,
-    redriveCount: 0,
-    redriveDate: null,
-    versionArn: null,
-    aliasArn: null,
     ...overrides,
-  };
+  });
+  return { id: 1, ...row };
 }
 
 const facts =

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '#local/sqlite-store.ts';
+import { anExecution } from '#test/support/store-rows.ts';
 
 let directory: string;
 
@@ -19,28 +20,7 @@ describe('SqliteStore write-ahead log', () => {
 
     // Act: about 2 MB of rows, far below the writer's own checkpoint threshold (about 40 MB of log)
     store.transaction(() =>
-      store.insertExecutions(
-        Array.from({ length: 100 }, (_, index) => ({
-          arn: `arn:aws:states:us-east-1:000000000000:execution:m:e${index}`,
-          stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m',
-          name: `e${index}`,
-          revision: 1,
-          status: 'RUNNING' as const,
-          input,
-          output: null,
-          error: null,
-          cause: null,
-          startDate: 0,
-          stopDate: null,
-          deadline: null,
-          parentArn: null,
-          traceHeader: null,
-          redriveCount: 0,
-          redriveDate: null,
-          versionArn: null,
-          aliasArn: null,
-        })),
-      ),
+      store.insertExecutions(Array.from({ length: 100 }, (_, index) => anExecution(`e${index}`, { input }))),
     );
 
     // Assess

@@ -46,6 +46,13 @@ function reopen(
   return h;
 }
 
+/** Opens the data directory of `first` (closed) again, with no handlers, at its clock's time, and resumes its executions. */
+function restartAfter(first: Harness): Harness {
+  const second = reopen({}, new VirtualClock(first.clock.now()));
+  second.sfn.start();
+  return second;
+}
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cutover-durability-'));
 });
@@ -292,8 +299,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(30_000);
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(30_000);
     const resumed = await second.sfn.awaitExecution(executionArn!);
     const alias = await second.sfn.describeStateMachineAlias({ stateMachineAliasArn });
@@ -421,8 +427,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(10_000);
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(90_000);
     await second.sfn.awaitExecution(arn);
     // Assess: each WaitStateExited follows its own iteration's WaitStateEntered
@@ -455,8 +460,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(1_000);
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.runAll();
     await second.sfn.awaitExecution(arn);
     // Assess
@@ -518,8 +522,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(10_000);
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(90_000);
     // Assess
     const result = await second.sfn.awaitExecution(arn);
@@ -542,8 +545,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.sfn.updateMapRun({ mapRunArn: mapRuns![0]!.mapRunArn, toleratedFailureCount: 1 });
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(200_000);
     // Assess
     const result = await second.sfn.awaitExecution(arn);
@@ -689,8 +691,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.sfn.close();
     stop.mockRestore();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(0);
     // Assess
     expect(before.executions).toHaveLength(1);
@@ -713,8 +714,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.sfn.updateMapRun({ mapRunArn, maxConcurrency: 1 });
     await first.sfn.close();
     // Act: the first child fails after the restart
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(200_000);
     // Assess
     expect((await second.sfn.awaitExecution(arn)).status).toBe('FAILED');
@@ -773,8 +773,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(50_000);
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(200_000);
     // Assess
     const result = await second.sfn.awaitExecution(arn);
@@ -854,8 +853,7 @@ describe('Engine durability (SQLite file)', () => {
       .run();
     db.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(200_000);
     // Assess
     expect(changes).toBe(1);
@@ -1412,8 +1410,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(150_000); // past the first Wait, into the iterations' Waits
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(100_000);
     // Assess
     const result = await second.sfn.awaitExecution(arn);
@@ -1463,8 +1460,7 @@ describe('Engine durability (SQLite file)', () => {
     await first.clock.advance(150_000); // past the 100 s of the first Wait, into the iterations' Waits
     await first.sfn.close();
     // Act
-    const second = reopen({}, new VirtualClock(first.clock.now()));
-    second.sfn.start();
+    const second = restartAfter(first);
     await second.clock.advance(100_000);
     // Assess
     const result = await second.sfn.awaitExecution(arn);
