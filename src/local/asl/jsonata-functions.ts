@@ -1,12 +1,14 @@
 /**
  * The functions Step Functions adds to JSONata: `$partition`, `$range`, `$hash`, `$random` (with an
  * optional seed), `$uuid` and `$parse`. Integer arguments drop their fraction; a result of nothing
- * (an empty partition, a range that cannot reach its end) is undefined, which fails the field.
+ * (an empty partition, a range that cannot reach its end) is undefined, which fails the field. And
+ * JSONata's `$formatNumber`, checking its picture as AWS does.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Expression } from 'jsonata';
 import { HASH_ALGORITHMS } from './expressions/intrinsic-functions.ts';
 import { JavaRandom } from './expressions/java-random.ts';
+import { formatNumber } from './jsonata-format-number.ts';
 
 /** An error JSONata reports as its own (`code: message`). */
 function functionError(code: string, message: string): Error {
@@ -55,7 +57,7 @@ function parse(json: string): unknown {
   }
 }
 
-/** Each added function with its JSONata signature (which checks the argument types). */
+/** Each added or replaced function with its JSONata signature (which checks the argument types). */
 export const STEP_FUNCTIONS_FUNCTIONS: Record<
   string,
   [Parameters<Expression['registerFunction']>[1], string]
@@ -66,4 +68,5 @@ export const STEP_FUNCTIONS_FUNCTIONS: Record<
   random: [random, '<n?:n>'],
   uuid: [randomUUID, '<:s>'],
   parse: [parse, '<s:x>'],
+  formatNumber: [formatNumber, '<n-so?:s>'],
 };

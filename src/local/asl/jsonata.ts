@@ -98,12 +98,25 @@ function spend(environment: JsonataEnvironment, step: 1 | -1): void {
   if (Date.now() > budget.deadline) throw new Error('Expression evaluation timeout: Check for infinite loop');
 }
 
+const MEMORY_LIMIT_EXCEEDED = 'Expression evaluation memory limit exceeded: Check for excessive memory usage';
+
 /** Throws if a step's value is larger than {@link JSONATA_LIMITS}' `valueBytes`: 8 bytes a member, 1 a character. */
 function checkValueSize(value: unknown): void {
   const bytes = typeof value === 'string' ? value.length : Array.isArray(value) ? value.length * 8 : 0;
-  if (bytes > JSONATA_LIMITS.valueBytes) {
-    throw new Error('Expression evaluation memory limit exceeded: Check for excessive memory usage');
+  if (bytes > JSONATA_LIMITS.valueBytes) throw new Error(MEMORY_LIMIT_EXCEEDED);
+}
+
+/**
+ * What a failed evaluation says after the expression and its field, as AWS words it: a JSONata error with its
+ * code, a limit's error after a colon. A string or array too long for V8 itself (`$pad('a', 1e9)`) is far past
+ * the memory limit, and says so.
+ */
+function evaluationProblem(thrown: unknown): string {
+  if (thrown instanceof RangeError && /^Invalid (string|array) length$/.test(thrown.message)) {
+    return `: ${MEMORY_LIMIT_EXCEEDED}`;
   }
+  const { code, message } = thrown as { code?: string; message?: string };
+  return code ? `. ${code}: ${message}` : `: ${message ?? String(thrown)}`;
 }
 
 /** Parses the text between `{%` and `%}`; throws JSONata's error (with `code` and `position`). */
@@ -221,10 +234,7 @@ async function evaluateExpression(
     }
     value = await expression.evaluate(undefined, bindings);
   } catch (thrown) {
-    const { code, message } = thrown as { code?: string; message?: string };
-    // As AWS words them: a JSONata error with its code, a limit's error after a colon.
-    const problem = code ? `. ${code}: ${message}` : `: ${message ?? String(thrown)}`;
-    throw expressionError(source, field, `threw an error during evaluation${problem}`);
+    throw expressionError(source, field, `threw an error during evaluation${evaluationProblem(thrown)}`);
   }
   if (value === undefined) throw expressionError(source, field, 'returned nothing (undefined).');
   return toJson(value, source, field);

@@ -48,6 +48,7 @@ describe('JSONata evaluation', () => {
       await evaluate(terms(101)),
       await evaluate('{% [1..873783] ~> $count() %}'),
       await evaluate(doubled(23)),
+      await evaluate("{% $pad('a', 1e9) %}"),
     ];
     // Assess
     expect(accepted).toEqual([100, 873_782, 4_194_304]);
@@ -55,6 +56,7 @@ describe('JSONata evaluation', () => {
       refused.map((error) => (error as StatesError).causeText?.replace(/^.* during evaluation: /, '')),
     ).toEqual([
       'Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.',
+      'Expression evaluation memory limit exceeded: Check for excessive memory usage',
       'Expression evaluation memory limit exceeded: Check for excessive memory usage',
       'Expression evaluation memory limit exceeded: Check for excessive memory usage',
     ]);
@@ -90,5 +92,33 @@ describe('JSONata evaluation', () => {
     expect((badHash as StatesError).causeText).toContain(
       "The hashing algorithm 'SHA-3' is not supported; allowed: MD5, SHA-1, SHA-256, SHA-384, SHA-512",
     );
+  });
+
+  it('refuses a $formatNumber picture without a digit by the rule it breaks, as AWS does, and formats the others', async () => {
+    // Act
+    const refusals = [
+      await evaluate('{% $formatNumber(1, "x") %}'),
+      await evaluate('{% $formatNumber(1, "") %}'),
+      await evaluate('{% $formatNumber(1, "e") %}'),
+      await evaluate('{% $formatNumber(-1, "#;x") %}'),
+      await evaluate('{% $formatNumber(-1, "#,;x") %}'),
+    ];
+    const formatted = await evaluate({
+      grouped: '{% $formatNumber(1234.5, "#,##0.00") %}',
+      negative: '{% $formatNumber(-1, "#;(#)") %}',
+      options:
+        '{% $formatNumber(1234.5, "#.##0,00", { "decimal-separator": ",", "grouping-separator": "." }) %}',
+    });
+    // Assess: D3086 for "x" as measured on AWS (floci-io/floci issue 2737); the first sub-picture's error first
+    expect(
+      refusals.map((error) => (error as StatesError).causeText?.replace(/^.* during evaluation\. /, '')),
+    ).toEqual([
+      'D3086: The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character',
+      "D3085: The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'",
+      "D3093: The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'",
+      'D3086: The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character',
+      "D3088: The sub-picture must not contain a 'grouping-separator' at the end of the integer part",
+    ]);
+    expect(formatted).toEqual({ grouped: '1,234.50', negative: '(1)', options: '1.234,50' });
   });
 });
