@@ -14,7 +14,14 @@
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { contextTime, executionContext } from './asl/context-object.ts';
-import { asStatesError, errorOutput, STATES_ERRORS, StatesError, TaskTimeoutError } from './asl/errors.ts';
+import {
+  asStatesError,
+  errorOutput,
+  STATES_ERRORS,
+  StatesError,
+  TaskTimeoutError,
+  withoutStatePrefix,
+} from './asl/errors.ts';
 import { deeperThan, MAX_JSON_DEPTH, setMember } from './asl/expressions/json-values.ts';
 import {
   type IntegrationPattern,
@@ -165,14 +172,9 @@ export async function testState(
       context: context ? context(ownContext) : ownContext,
       variables: variables ?? {},
     };
-    // A mocked error is the state's as it was given (the engine prefixes a States.Runtime cause, for one).
-    const endedAs =
-      mock?.answered && mock.mockedError && ended.status === 'FAILED'
-        ? { ...ended, error: mock.mockedError.error, cause: mock.mockedError.cause }
-        : ended;
     const { errorDetails, ...outcome } = await outcomeOf(
       state,
-      endedAs,
+      testedEnding(ended, mock, machine.name),
       events.slice(entered + 1),
       scope,
       configuration.retrierRetryCount,
@@ -422,6 +424,27 @@ function testMachine(
   const timeout = state.Type === 'Wait' ? {} : { TimeoutSeconds: TEST_TIMEOUT_SECONDS };
   const language = queryLanguage === undefined ? {} : { QueryLanguage: queryLanguage };
   return { definition: { ...language, StartAt: startAt, ...timeout, States: states }, name };
+}
+
+/**
+ * How the tested state ended, as TestState answers it. A mocked error is the state's as it was given (the
+ * engine prefixes a States.Runtime cause, for one). A JSONata expression's error has no prefix naming the state:
+ * AWS's TestState answers the bare cause that an execution prefixes (floci-io/floci pull request 2689 and the
+ * TestState causes measured in issue 2737).
+ */
+function testedEnding(
+  ended: Out<Sfn.DescribeExecutionCommandOutput>,
+  mock: TestMock | undefined,
+  stateName: string,
+): Out<Sfn.DescribeExecutionCommandOutput> {
+  if (ended.status !== 'FAILED') return ended;
+  if (mock?.answered && mock.mockedError) {
+    return { ...ended, error: mock.mockedError.error, cause: mock.mockedError.cause };
+  }
+  if (ended.error === STATES_ERRORS.QueryEvaluationError && ended.cause !== undefined) {
+    return { ...ended, cause: withoutStatePrefix(ended.cause, stateName) };
+  }
+  return ended;
 }
 
 /**

@@ -69,6 +69,24 @@ export class EvaluationError extends StatesError {
   }
 }
 
+/**
+ * `causeText` with AWS's prefix for an error a state raised itself, naming the state and its StateEntered event.
+ *
+ * @example
+ * statePrefixed('P', 2, 'Invalid path ...'); // "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path ..."
+ */
+export function statePrefixed(state: string, enteredEventId: number, causeText: string): string {
+  return `An error occurred while executing the state '${state}' (entered at the event id #${enteredEventId}). ${causeText}`;
+}
+
+/** `cause` without the prefix {@link statePrefixed} gives it for `state`; other causes as they are. */
+export function withoutStatePrefix(cause: string, state: string): string {
+  const prefix = `An error occurred while executing the state '${state}' (entered at the event id #`;
+  if (!cause.startsWith(prefix)) return cause;
+  const rest = /^\d+\)\. /.exec(cause.slice(prefix.length));
+  return rest ? cause.slice(prefix.length + rest[0].length) : cause;
+}
+
 /** `States.ItemReaderFailed` with `cause`: a Distributed Map's `ItemReader` could not read its items. */
 export function itemReaderFailed(cause: string): StatesError {
   return new StatesError(STATES_ERRORS.ItemReaderFailed, cause);

@@ -14,6 +14,7 @@ import {
   RecordedError,
   STATES_ERRORS,
   StatesError,
+  statePrefixed,
 } from './errors.ts';
 import type { Frame } from './frame.ts';
 import { usesJsonata } from './jsonata.ts';
@@ -340,11 +341,9 @@ function attributeError(
     if (entered?.id === 0) engine.journal.commit(run, frame);
     const enteredId = entered?.id ?? frame.cursor.enteredEventId;
     if (enteredId !== undefined) {
-      attributed = new StatesError(
-        error.error,
-        `An error occurred while executing the state '${name}' (entered at the event id #${enteredId}). ${error.causeText}`,
-        { cause: error },
-      );
+      attributed = new StatesError(error.error, statePrefixed(name, enteredId, error.causeText ?? ''), {
+        cause: error,
+      });
     }
   }
   attributedErrors.add(attributed);

@@ -3,12 +3,14 @@
  * the evaluation of their fields, where a string `"{% expression %}"` is a JSONata 2.0.6 expression (the
  * version Step Functions runs) with `$states` and the workflow variables bound.
  */
+import { randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
 import { EvaluationError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { visitJsonataTree } from './expressions/jsonata-references.ts';
 import { memoize } from './expressions/memoize.ts';
 import { STEP_FUNCTIONS_FUNCTIONS } from './jsonata-functions.ts';
+import { JSONATA_LIMITS, JsonataLimitError, LIMIT_EXCEEDED } from './jsonata-limits.ts';
 import type { State, StateMachineDefinition } from './types.ts';
 import type { VariableReader } from './variables.ts';
 
@@ -63,17 +65,6 @@ interface CompiledExpression {
   readonly variables: readonly string[];
 }
 
-/**
- * How long one expression may run, how deep its evaluation may nest, and how large a value (an array or a
- * string) it may make. JSONata evaluates on promises that are already settled, so an endless loop would hold
- * the event loop (and every other execution and the API), and an endless recursion or a runaway value would
- * fill the heap. AWS stops such expressions by limits it does not publish; measured on AWS (floci-io/floci
- * issue 2737), a state fails past an evaluation depth of 100, and past `[1..873782]` or a string of 2^22
- * characters. The depth is counted as AWS counts it (`1+1+...+1` of 100 terms nests 100 levels), a value's
- * size as 8 bytes an array member and 1 a character. The time is the local runtime's own.
- */
-export const JSONATA_LIMITS = { milliseconds: 2_000, depth: 100, valueBytes: 873_782 * 8 } as const;
-
 /** The binding that carries one evaluation's budget (no variable name can start with `_`). */
 const BUDGET = '__budget';
 
@@ -90,33 +81,31 @@ interface JsonataEnvironment {
 function spend(environment: JsonataEnvironment, step: 1 | -1): void {
   const budget = environment.lookup(BUDGET) as Budget;
   budget.depth += step;
-  if (budget.depth > JSONATA_LIMITS.depth) {
-    throw new Error(
-      'Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.',
-    );
-  }
-  if (Date.now() > budget.deadline) throw new Error('Expression evaluation timeout: Check for infinite loop');
+  if (budget.depth > JSONATA_LIMITS.depth) throw new JsonataLimitError('depth');
+  if (Date.now() > budget.deadline) throw new JsonataLimitError('time');
 }
-
-const MEMORY_LIMIT_EXCEEDED = 'Expression evaluation memory limit exceeded: Check for excessive memory usage';
 
 /** Throws if a step's value is larger than {@link JSONATA_LIMITS}' `valueBytes`: 8 bytes a member, 1 a character. */
 function checkValueSize(value: unknown): void {
   const bytes = typeof value === 'string' ? value.length : Array.isArray(value) ? value.length * 8 : 0;
-  if (bytes > JSONATA_LIMITS.valueBytes) throw new Error(MEMORY_LIMIT_EXCEEDED);
+  if (bytes > JSONATA_LIMITS.valueBytes) throw new JsonataLimitError('memory');
 }
 
 /**
  * What a failed evaluation says after the expression and its field, as AWS words it: a JSONata error with its
  * code, a limit's error after a colon. A string or array too long for V8 itself (`$pad('a', 1e9)`) is far past
- * the memory limit, and says so.
+ * the memory limit, and says so. Anything else thrown is not JSONata's: AWS answers such an error (measured for
+ * `$base64decode('!!!')`, floci-io/floci issue 2736) as an internal error followed by a fresh id.
  */
 function evaluationProblem(thrown: unknown): string {
   if (thrown instanceof RangeError && /^Invalid (string|array) length$/.test(thrown.message)) {
-    return `: ${MEMORY_LIMIT_EXCEEDED}`;
+    return `threw an error during evaluation: ${LIMIT_EXCEEDED.memory}`;
   }
-  const { code, message } = thrown as { code?: string; message?: string };
-  return code ? `. ${code}: ${message}` : `: ${message ?? String(thrown)}`;
+  if (thrown instanceof JsonataLimitError) return `threw an error during evaluation: ${thrown.message}`;
+  // JSONata's codes are strings (`T2002`); a DOMException's is a number.
+  const { code, message } = thrown as { code?: unknown; message?: string };
+  if (typeof code === 'string') return `threw an error during evaluation. ${code}: ${message}`;
+  return `threw an internal error during evaluation. ${randomUUID()}`;
 }
 
 /** Parses the text between `{%` and `%}`; throws JSONata's error (with `code` and `position`). */
@@ -234,7 +223,7 @@ async function evaluateExpression(
     }
     value = await expression.evaluate(undefined, bindings);
   } catch (thrown) {
-    throw expressionError(source, field, `threw an error during evaluation${evaluationProblem(thrown)}`);
+    throw expressionError(source, field, evaluationProblem(thrown));
   }
   if (value === undefined) throw expressionError(source, field, 'returned nothing (undefined).');
   return toJson(value, source, field);

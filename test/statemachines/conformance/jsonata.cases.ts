@@ -46,6 +46,8 @@ const RECORDED_SCENARIOS = `${LOCALSTACK_TESTS}/scenarios/test_base_scenarios.sn
  * the issue's reproduction.
  */
 const MEASURED = (issue: number) => `https://github.com/floci-io/floci/issues/${issue} (measured on AWS)`;
+/** Answers floci-io/floci's JSONata evaluator tests give as measured on AWS (TestState, us-east-1, 2026-08-30). */
+const MEASURED_IN_TESTS = (test: string) => `floci-io/floci JsonataEvaluatorTest ${test} (measured on AWS)`;
 
 /*
  * The expressions of the cases that check a cause are written without spaces inside `{%` and `%}`: the cause
@@ -1150,6 +1152,95 @@ export const jsonataCases: ExecutionCase[] = [
     expect: queryEvaluationError('S', 2, thrownCause("$parse('nope')", 'Output/r', 'D3137: Invalid JSON')),
   },
   {
+    name: '$parse refuses a repeated key and a number too large for a double as D3137: Invalid JSON',
+    source: `${TRANSFORMING}; ${MEASURED_IN_TESTS('parse_rejectsJsonAwsRejects')}`,
+    definition: jsonata(
+      single({
+        Type: 'Pass',
+        Output: {
+          nested: `{%$parse('{"a":{"b":1},"c":[{"b":2}]}')%}`,
+          repeated: `{%$parse('{"a":1,"a":2}')%}`,
+        },
+      }),
+    ),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      thrownCause(`$parse('{"a":1,"a":2}')`, 'Output/repeated', 'D3137: Invalid JSON'),
+    ),
+  },
+  {
+    name: '$parse of a number past a double is D3137: Invalid JSON',
+    source: `${TRANSFORMING}; ${MEASURED_IN_TESTS('parse_rejectsJsonAwsRejects')}`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$parse('1e400')%}" } })),
+    input: {},
+    expect: queryEvaluationError('S', 2, thrownCause("$parse('1e400')", 'Output/r', 'D3137: Invalid JSON')),
+  },
+  {
+    name: '$range makes 360,145 numbers; one more is past the memory limit, refused before it is made',
+    source: `${TRANSFORMING}; ${MEASURED_IN_TESTS('rangeOneElementPastTheAwsElementBoundFailsWithTheMemoryRefusal')}`,
+    definition: jsonata(
+      single({
+        Type: 'Pass',
+        Output: { r: '{%$count($range(1, 360145, 1))%}', past: '{%$range(1, 1000000000, 1)%}' },
+      }),
+    ),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      "The JSONata expression '$range(1, 1000000000, 1)' specified for the field 'Output/past' threw an error during evaluation: Expression evaluation memory limit exceeded: Check for excessive memory usage",
+    ),
+  },
+  {
+    name: '$partition with a negative size is D3137',
+    source: `${TRANSFORMING}; https://github.com/floci-io/floci/pull/2676 (measured on AWS); its test partition_negativeChunkSizeRaisesError`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: '{%$partition([1, 2, 3], -1)%}' } })),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      thrownCause('$partition([1, 2, 3], -1)', 'Output/r', 'D3137: Second argument must be zero or greater'),
+    ),
+  },
+  {
+    name: '$hash without an algorithm gives nothing',
+    source: `${TRANSFORMING}; floci-io/floci docs/services/step-functions.md ("a $hash with no algorithm" evaluates to undefined, as on AWS)`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$hash('a')%}" } })),
+    input: {},
+    expect: queryEvaluationError('S', 2, undefinedCause("$hash('a')", 'Output/r')),
+  },
+  {
+    name: '$formatNumber with a picture of no digit is D3086',
+    source: `${TRANSFORMING}; ${MEASURED(2737)}`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: '{%$formatNumber(1, "x")%}' } })),
+    input: {},
+    expect: queryEvaluationError(
+      'S',
+      2,
+      thrownCause(
+        '$formatNumber(1, "x")',
+        'Output/r',
+        'D3086: The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character',
+      ),
+    ),
+  },
+  {
+    name: '$base64decode of text that is not Base64 fails as an internal error',
+    source: `${TRANSFORMING}; https://github.com/floci-io/floci/issues/2736 (measured on AWS: "threw an internal error during evaluation." and a fresh id)`,
+    definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$base64decode('!!!')%}" } })),
+    input: {},
+    expect: {
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause: {
+        includes:
+          "The JSONata expression '$base64decode('!!!')' specified for the field 'Output/r' threw an internal error during evaluation. ",
+      },
+    },
+  },
+  {
     name: '$eval is not available: calling it is T1006',
     source: `${TRANSFORMING}; ${MEASURED(2737)}`,
     definition: jsonata(single({ Type: 'Pass', Output: { r: "{%$eval('1+1')%}" } })),
@@ -1168,7 +1259,7 @@ export const jsonataCases: ExecutionCase[] = [
     expect: queryEvaluationError(
       'S',
       2,
-      `The JSONata expression '${SUM_OF_200_ONES}' specified for the field 'Output/r' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.`,
+      `The JSONata expression '${SUM_OF_200_ONES}' specified for the field 'Output/r' threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive`,
     ),
   },
   {

@@ -247,6 +247,35 @@ describe('TestState', () => {
     expect(JSON.parse(resultPath.output!).error.Error).toBe('States.ResultPathMatchFailure');
   });
 
+  it("answers a JSONata expression's error with the bare cause an execution prefixes with the state, caught too", async () => {
+    // Prepare
+    const failing = { QueryLanguage: 'JSONata', Type: 'Pass', Output: { v: '{% $abs("x") %}' }, End: true };
+    const caught = {
+      QueryLanguage: 'JSONata',
+      Type: 'Task',
+      Resource: `${FUNCTION}double`,
+      Arguments: { n: '{% $states.input.missing %}' },
+      Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'Handle' }],
+      End: true,
+    };
+    // Act
+    const failed = await test(failing, {});
+    const caughtAnswer = await test(caught, {});
+    // Assess: as AWS's TestState answers them (floci-io/floci pull request 2689, issue 2737)
+    expect(failed).toEqual({
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause:
+        'The JSONata expression \'$abs("x")\' specified for the field \'Output/v\' threw an error during evaluation. T0410: Argument 1 of function "abs" does not match function signature',
+    });
+    expect(caughtAnswer).toMatchObject({ status: 'CAUGHT_ERROR', nextState: 'Handle' });
+    expect(JSON.parse(caughtAnswer.output!)).toEqual({
+      Error: 'States.QueryEvaluationError',
+      Cause:
+        "The JSONata expression '$states.input.missing' specified for the field 'Arguments/n' returned nothing (undefined).",
+    });
+  });
+
   it("answers a mocked Task with the mock's result in place of its resource's, also a .sync one", async () => {
     // Prepare
     const before = doubled;

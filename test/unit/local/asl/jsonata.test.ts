@@ -29,7 +29,7 @@ describe('JSONata evaluation', () => {
     expect(elapsed).toBeLessThan(10_000);
     expect([wide, deepEnough]).toEqual([5000, 59]);
     expect((recursion as StatesError).causeText).toContain(
-      'threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function.',
+      'threw an error during evaluation: Stack overflow error: Check for non-terminating recursive function. Consider',
     );
   });
 
@@ -55,7 +55,7 @@ describe('JSONata evaluation', () => {
     expect(
       refused.map((error) => (error as StatesError).causeText?.replace(/^.* during evaluation: /, '')),
     ).toEqual([
-      'Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.',
+      'Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive',
       'Expression evaluation memory limit exceeded: Check for excessive memory usage',
       'Expression evaluation memory limit exceeded: Check for excessive memory usage',
       'Expression evaluation memory limit exceeded: Check for excessive memory usage',
@@ -120,5 +120,28 @@ describe('JSONata evaluation', () => {
       "D3088: The sub-picture must not contain a 'grouping-separator' at the end of the integer part",
     ]);
     expect(formatted).toEqual({ grouped: '1,234.50', negative: '(1)', options: '1.234,50' });
+  });
+
+  it('decodes Base64 as atob does, padded or not, and fails on what is not Base64 as an internal error with a fresh id', async () => {
+    // Act
+    const decoded = await evaluate({
+      padded: "{% $base64decode('SGVsbG8=') %}",
+      unpadded: "{% $base64decode('SGVsbG8') %}",
+      spaced: "{% $base64decode(' SGVs bG8= ') %}",
+    });
+    const refusals = [
+      await evaluate("{% $base64decode('!!!') %}"),
+      await evaluate("{% $base64decode('!!!') %}"),
+      await evaluate("{% $base64decode('a') %}"),
+    ];
+    // Assess
+    expect(decoded).toEqual({ padded: 'Hello', unpadded: 'Hello', spaced: 'Hello' });
+    const causes = refusals.map((error) => (error as StatesError).causeText ?? '');
+    for (const cause of causes) {
+      expect(cause).toMatch(
+        /^The JSONata expression '\$base64decode\('(!!!|a)'\)' specified for the field 'Output' threw an internal error during evaluation\. [0-9a-f-]{36}$/,
+      );
+    }
+    expect(causes[0]).not.toBe(causes[1]);
   });
 });
