@@ -134,11 +134,12 @@ export class RealClock implements Clock {
     }
   }
 
-  /** Reads `WAIT_TIME_SCALE` from `env`; unset means 1. */
+  /** Reads `WAIT_TIME_SCALE` from `env`, a decimal number (`0.1`, `2`, `1e-3`); unset means 1. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): RealClock {
     const raw = env.WAIT_TIME_SCALE;
     if (raw === undefined || raw.trim() === '') return new RealClock(1);
-    const scale = Number(raw);
+    // Number() would also read hexadecimal, octal and binary (`0x10` is 16).
+    const scale = /^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isFinite(scale) || scale < 0) {
       throw new RangeError(`WAIT_TIME_SCALE must be a number >= 0 (got ${JSON.stringify(raw)})`);
     }

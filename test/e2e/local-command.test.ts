@@ -437,6 +437,16 @@ describe('cutover local', () => {
     expect(cli.stderr()).toContain('--data-dir must name a directory (got "/proc/cutover-data": ENOENT');
   });
 
+  it('rejects a --data-dir it cannot write as a usage error, before it opens anything there', async () => {
+    // Prepare: a directory the kernel refuses writes to, even to root
+    const project = createProjectFixture({});
+    // Act
+    const cli = startCli(['local', '--port', '0', '--data-dir', '/proc/sys', '--project-dir', project]);
+    // Assess
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toMatch(/--data-dir must name a directory \(got "\/proc\/sys": E(ACCES|PERM|ROFS)/);
+  });
+
   it('warns, naming the old and the new port, when the PostgreSQL port of the last start is taken', async () => {
     // Prepare: the data dir kept a port that another program now listens on
     const taken = createServer();

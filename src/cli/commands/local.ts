@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,10 +81,14 @@ async function kubeconfigContexts(path: string): Promise<string[]> {
   }
 }
 
-/** Creates the `--data-dir` directory if needed; a path that cannot be one is a usage error naming the flag. */
+/**
+ * Creates the `--data-dir` directory if needed; a path that cannot be one, or one this process cannot write, is
+ * a usage error naming the flag.
+ */
 export function prepareDataDir(dataDir: string): void {
   try {
     makeDirectory(dataDir);
+    accessSync(dataDir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file is in the way' : (error as Error).message;
@@ -129,7 +133,7 @@ async function scaledClock(env: NodeJS.ProcessEnv = process.env): Promise<Clock>
  */
 export function waitScaleText(scale: number): string {
   if (scale === 0) {
-    return 'Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests';
+    return "Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests, and a rollout's progress deadline passes before replicas can become ready: run releases at a small scale such as 0.01";
   }
   const traffic = Number((1 / scale).toPrecision(2));
   return `Waits take ${scale}x their time (WAIT_TIME_SCALE), and so do the windows analyses judge: send ${traffic}x the traffic for the same minRequests`;

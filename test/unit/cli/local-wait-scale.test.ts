@@ -15,7 +15,7 @@ describe('cutover local: what WAIT_TIME_SCALE does, as it tells at start', () =>
       'Waits take 10x their time (WAIT_TIME_SCALE), and so do the windows analyses judge: send 0.1x the traffic for the same minRequests',
     );
     expect(none).toBe(
-      'Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests',
+      "Waits are skipped (WAIT_TIME_SCALE=0): analyses judge windows of no time, so they find too few requests, and a rollout's progress deadline passes before replicas can become ready: run releases at a small scale such as 0.01",
     );
   });
 });

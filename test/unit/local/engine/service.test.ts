@@ -424,9 +424,14 @@ describe('Clock and retry policy', () => {
   it('reads WAIT_TIME_SCALE and refuses a bad one', () => {
     expect(RealClock.fromEnv({ WAIT_TIME_SCALE: '0' }).scale).toBe(0);
     expect(RealClock.fromEnv({}).scale).toBe(1);
-    expect(() => RealClock.fromEnv({ WAIT_TIME_SCALE: 'fast' })).toThrowError(
-      /WAIT_TIME_SCALE must be a number >= 0/,
-    );
+    expect(
+      ['0.1', ' 2 ', '.5', '1e-3', '3.'].map((scale) => RealClock.fromEnv({ WAIT_TIME_SCALE: scale }).scale),
+    ).toEqual([0.1, 2, 0.5, 0.001, 3]);
+    for (const scale of ['fast', '0x10', '0b1', '-1', 'Infinity', '1e400', '1_0']) {
+      expect(() => RealClock.fromEnv({ WAIT_TIME_SCALE: scale })).toThrowError(
+        /WAIT_TIME_SCALE must be a number >= 0/,
+      );
+    }
   });
 
   it('fires virtual timers in time order', async () => {
