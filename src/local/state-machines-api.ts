@@ -371,12 +371,10 @@ export class StateMachinesApi {
   }
 }
 
+/** `roleArn` if it is an IAM role's ARN (`arn:aws:iam::<account>:role/<name>`); otherwise AWS's InvalidArn. */
 function validateRoleArn(roleArn: unknown): string {
   if (typeof roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(roleArn)) {
-    throw new StepFunctionsApiError(
-      'InvalidArn',
-      `roleArn must be an IAM role ARN like arn:aws:iam::000000000000:role/name (got ${JSON.stringify(roleArn)})`,
-    );
+    throw new StepFunctionsApiError('InvalidArn', `Invalid Role Arn: '${String(roleArn)}'`);
   }
   return roleArn;
 }

@@ -468,6 +468,21 @@ export const apiErrorCases: ApiErrorCase[] = [
     error: 'StateMachineDoesNotExist',
   },
   {
+    name: 'CreateStateMachine with a roleArn that is not an IAM role ARN',
+    source:
+      'https://github.com/aws/amazon-sagemaker-examples/issues/2432 (CreateStateMachine answered by AWS: "Invalid Role Arn: \'<execution-role-arn>\'")',
+    act: ({ client }) =>
+      client.send(
+        new CreateStateMachineCommand({
+          name: 'role-arn-refused',
+          definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+          roleArn: '<execution-role-arn>',
+        }),
+      ),
+    error: 'InvalidArn',
+    message: "Invalid Role Arn: '<execution-role-arn>'",
+  },
+  {
     name: 'DescribeStateMachine with a value that is not an ARN',
     source: recorded('test_describe_invalid_arn_sm', 'exception'),
     act: ({ client }) => client.send(new DescribeStateMachineCommand({ stateMachineArn: 'not_a_valid_arn' })),
