@@ -4,6 +4,7 @@
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { Engine } from './asl/engine.ts';
+import { JAVA_INT_MAX } from './asl/expressions/map-field-bounds.ts';
 import type { Clock } from './clock.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { encodePageToken, pagePosition, pageSize, parseArn, startedWithArns } from './service-validation.ts';
@@ -55,7 +56,8 @@ export class MapRunsApi {
       status,
       startDate: new Date(row.startDate),
       ...(stopDate === null ? {} : { stopDate: new Date(stopDate) }),
-      maxConcurrency: row.maxConcurrency,
+      // 0 is no limit, which AWS answers as the largest MaxConcurrency.
+      maxConcurrency: row.maxConcurrency === 0 ? JAVA_INT_MAX : row.maxConcurrency,
       toleratedFailurePercentage: row.toleratedFailurePercentage ?? 0,
       toleratedFailureCount: row.toleratedFailureCount ?? 0,
       itemCounts: childCounts(children, row.itemCount, status, (child) => child.itemCount),

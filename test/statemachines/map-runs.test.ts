@@ -235,7 +235,8 @@ describe('Map Runs', () => {
       mapRunArn,
       executionArn: execution.executionArn,
       status: 'SUCCEEDED',
-      maxConcurrency: 0,
+      // No MaxConcurrency: AWS answers the largest (floci-io/floci's StepFunctionsDescribeMapRunIntegrationTest)
+      maxConcurrency: 2_147_483_647,
       toleratedFailurePercentage: 0,
       toleratedFailureCount: 0,
       itemCounts: counts(5),

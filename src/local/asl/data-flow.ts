@@ -6,7 +6,7 @@ import { type ContextSource, describePathSource } from './context-object.ts';
 import { STATES_ERRORS, StatesError } from './errors.ts';
 import { isPlainObject } from './expressions/json-values.ts';
 import { evaluateIntrinsic, isIntrinsic } from './intrinsics.ts';
-import { copyJson, readPath, tryReadPath } from './jsonpath.ts';
+import { copyJson, endsPastArrayEnd, readPath, tryReadPath } from './jsonpath.ts';
 import type { VariableReader } from './variables.ts';
 
 /**
@@ -83,6 +83,10 @@ export function resolveDynamicField(
   }
   if (value.startsWith('$')) {
     const lookup = tryReadPath(value, input, context, variables);
+    // Measured on AWS: `"idx.$": "$.items[5]"` past the array's end is null (floci-io/floci's
+    // AslExecutorUnresolvableJsonPathTest); as an intrinsic's argument, or in ErrorPath, it fails.
+    if (!lookup.found && key.endsWith('.$') && endsPastArrayEnd(value, input, context, variables))
+      return null;
     if (!lookup.found) {
       throw new StatesError(
         STATES_ERRORS.Runtime,

@@ -468,12 +468,9 @@ export class Engine {
     }
   }
 
+  /** Fails `run` at the history limit, in AWS's words. */
   #failForHistoryLimit(run: ExecutionRun): StatesError {
-    const cause =
-      `The execution reached the limit of ${this.historyEventLimit.toLocaleString('en-US')} events in its ` +
-      'history (a hard quota of AWS Step Functions): a loop that does not end, or too many iterations ' +
-      'for one execution (start a new execution for the rest, or run the items in a Distributed Map, ' +
-      'whose child executions have histories of their own)';
+    const cause = `The execution reached the maximum number of history events (${this.historyEventLimit}).`;
     return this.#failNow(run, new StatesError(STATES_ERRORS.Runtime, cause));
   }
 

@@ -75,6 +75,33 @@ export function tryReadPath(
   return lookupParsed(parseOrThrow(path), data, context, variables);
 }
 
+/**
+ * Whether a Reference Path's last step is one array index past either end of the array the steps before it
+ * reach (`$.items[5]` on `{"items": [1, 2]}`): the one path that selects nothing which a payload template's
+ * `.$` field reads as null on AWS.
+ *
+ * @throws StatesError `States.Runtime` when the path is not valid JSONPath.
+ */
+export function endsPastArrayEnd(
+  path: string,
+  data: unknown,
+  context?: ContextSource,
+  variables?: VariableReader,
+): boolean {
+  const parsed = parseOrThrow(path);
+  const last = parsed.segments.at(-1);
+  if (!parsed.reference || last?.kind !== 'indexes') return false;
+  const parent = lookupParsed(
+    { ...parsed, segments: parsed.segments.slice(0, -1) },
+    data,
+    context,
+    variables,
+  );
+  return (
+    parent.found && Array.isArray(parent.value) && arrayIndex(parent.value, last.indexes[0]!) === undefined
+  );
+}
+
 /** True when `path` is a JSONPath this runtime can evaluate. */
 export function isValidPath(path: string): boolean {
   try {

@@ -70,6 +70,22 @@ export const errorCases: ExecutionCase[] = [
     },
   },
   {
+    name: "A payload field reading one index past an array's end is null; the same path in an intrinsic fails",
+    source:
+      'floci-io/floci AslExecutorUnresolvableJsonPathTest and AslExecutorIntrinsicMissingArgumentTest ("Both were run against real AWS in us-east-1")',
+    definition: chain(
+      { Type: 'Pass', Parameters: { 'idx.$': '$.items[5]', 'last.$': '$.items[-1]', 'items.$': '$.items' } },
+      { Type: 'Pass', Parameters: { 'v.$': "States.Format('{}', $.items[5])" } },
+    ),
+    input: { items: [1, 2] },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'S2' (entered at the event id #4). The function 'States.Format('{}', $.items[5])' had the following error: The JsonPath argument for the field '$.items[5]' could not be found in the input '{\"idx\":null,\"last\":2,\"items\":[1,2]}'",
+    },
+  },
+  {
     name: 'A context object path that selects nothing fails naming "the input", as for a path into the input',
     source: `${RECORDED_SCENARIOS} (test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH])`,
     definition: single({ Type: 'Pass', Parameters: { 'value.$': '$$.Execution.Input.no_such_jsonpath' } }),

@@ -54,7 +54,6 @@ const EXPRESSION_FIELDS = [
   'ItemSelector',
   'MaxConcurrency',
   'ItemBatcher',
-  'ItemReader',
   'ToleratedFailureCount',
   'ToleratedFailurePercentage',
   'TimeoutSeconds',
@@ -84,9 +83,24 @@ export function checkJsonataState(
     const afterResult = RESULT_STATES.includes(type) && (field === 'Output' || field === 'Assign');
     checkExpressions(report, state[field], `${location}/${field}`, afterResult ? WITH_RESULT : NO_RESULT);
   }
+  if (isPlainObject(state.ItemReader))
+    checkItemReaderExpressions(report, state.ItemReader, `${location}/ItemReader`);
   if ('Assign' in state) checkAssignNames(report, state.Assign, location);
   JSONATA_TYPE_CHECKS[type]?.(context, state, location);
   if ('Catch' in state) checkCatchers(context, state.Catch, location);
+}
+
+/**
+ * An `ItemReader`'s expressions: its `Arguments` and its `ReaderConfig`'s `MaxItems`. The rest of its
+ * `ReaderConfig` is literal: `CSVHeaders` holds column names, not expressions, as AWS validates it
+ * (measured, floci-io/floci's StepFunctionsTopLevelReferenceIntegrationTest).
+ */
+function checkItemReaderExpressions(report: Report, reader: StateObject, location: string): void {
+  if ('Arguments' in reader) checkExpressions(report, reader.Arguments, `${location}/Arguments`);
+  const config = reader.ReaderConfig;
+  if (isPlainObject(config) && 'MaxItems' in config) {
+    checkExpressions(report, config.MaxItems, `${location}/ReaderConfig/MaxItems`);
+  }
 }
 
 const JSONATA_TYPE_CHECKS: Record<

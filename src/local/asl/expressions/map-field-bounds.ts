@@ -12,8 +12,11 @@ export interface FieldBounds {
   readonly maximum?: number;
 }
 
-/** The largest value of a Java `int`, the type AWS's API model gives `MaxConcurrency` (DescribeMapRun answers it). */
-const JAVA_INT_MAX = 2_147_483_647;
+/**
+ * The largest value of a Java `int`, the type AWS's API model gives `MaxConcurrency`. DescribeMapRun answers
+ * it for a Map Run without a limit (measured on AWS, floci-io/floci's StepFunctionsDescribeMapRunIntegrationTest).
+ */
+export const JAVA_INT_MAX = 2_147_483_647;
 
 /** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency), of its `ItemBatcher` and `ItemReader`. */
 export const MAP_FIELD_BOUNDS = {

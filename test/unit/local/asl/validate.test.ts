@@ -564,6 +564,39 @@ describe('validateDefinition', () => {
     ]);
   });
 
+  it("checks an ItemReader's Arguments and MaxItems as expressions, and its CSVHeaders as the column names they are", () => {
+    // Prepare: as validated on AWS (floci-io/floci's StepFunctionsTopLevelReferenceIntegrationTest)
+    const definition = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemReader: {
+            Resource: 'arn:aws:states:::s3:getObject',
+            ReaderConfig: {
+              InputType: 'CSV',
+              CSVHeaderLocation: 'GIVEN',
+              CSVHeaders: ['{% phone %}'],
+              MaxItems: '{% limit %}',
+            },
+            Arguments: { Bucket: '{% bucket %}', Key: 'k.csv' },
+          },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'I',
+            States: { I: { Type: 'Succeed' } },
+          },
+          End: true,
+        },
+      },
+    };
+    expect(summary(validate(definition))).toEqual([
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/M/ItemReader/Arguments/Bucket: Reference to 'bucket' at the top level is not supported.",
+      "UNSUPPORTED_JSONATA_EXPRESSION /States/M/ItemReader/ReaderConfig/MaxItems: Reference to 'limit' at the top level is not supported.",
+    ]);
+  });
+
   it('checks the literal values of JSONata fields: Wait Seconds, a Choice Condition, Map Items', () => {
     const definition = {
       QueryLanguage: 'JSONata',

@@ -132,7 +132,8 @@ describe('Engine: Retry and Catch', () => {
     const result = await h.run(definition, {});
     // Assess
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
-    expect(result.cause).toContain('reached the limit of 25,000 events in its history');
+    // AWS's cause, as AWS users quote it (e.g. loads/ardere issue 86, floci-io/floci issue 2734)
+    expect(result.cause).toBe('The execution reached the maximum number of history events (25000).');
     const [last] = (
       await h.sfn.getExecutionHistory({
         executionArn: result.executionArn!,
