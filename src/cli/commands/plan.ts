@@ -71,13 +71,21 @@ function onRuntimeText(plan: Plan, runtime: ScaledRuntime | undefined): string {
 }
 
 /**
- * What the expected duration leaves out: the waits for a person, each up to the approval's timeout, and
- * which only an inconclusive analysis brings (`, plus up to 2 waits for approve or reject of up to 3600s
- * each (1 of them only if an analysis is inconclusive)`); nothing for a release that asks none.
+ * What the expected duration leaves out: the waits for a person, each up to the approval's timeout (and what
+ * that comes to on a runtime that scales its waits), and which only an inconclusive analysis brings (`, plus
+ * up to 2 waits for approve or reject of up to 3600s each (1 of them only if an analysis is inconclusive)`);
+ * nothing for a release that asks none.
  */
-function approvalWaitsText({ approval }: Plan): string {
+function approvalWaitsText({ approval }: Plan, runtime: ScaledRuntime | undefined): string {
   const { maxWaits, inconclusiveWaits, timeoutSeconds } = approval;
   if (maxWaits === 0) return '';
+  const scale = runtime?.waitScale ?? 1;
+  const onRuntime =
+    scale === 1
+      ? ''
+      : scale === 0
+        ? ' (it times out at once there)'
+        : ` (${formatDuration(Math.max(1, Math.round(timeoutSeconds * scale)))} there)`;
   const waits = maxWaits === 1 ? 'a wait' : `up to ${maxWaits} waits`;
   const each = maxWaits === 1 ? '' : ' each';
   const when =
@@ -86,7 +94,7 @@ function approvalWaitsText({ approval }: Plan): string {
       : inconclusiveWaits === maxWaits
         ? ` if ${maxWaits === 1 ? 'an analysis is' : 'analyses are'} inconclusive`
         : ` (${inconclusiveWaits} of them only if an analysis is inconclusive)`;
-  return `, plus ${waits} for approve or reject of up to ${timeoutSeconds}s${each}${when}`;
+  return `, plus ${waits} for approve or reject of up to ${timeoutSeconds}s${onRuntime}${each}${when}`;
 }
 
 function approvalLine(plan: Plan, before: string): string[] {
@@ -302,7 +310,7 @@ export function formatPlan(
   return [
     tracksLine(plan, request.service, live),
     ...body,
-    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${onRuntimeText(plan, runtime)}${approvalWaitsText(plan)}`,
+    `expected duration  ${formatDuration(plan.expectedDurationSeconds)}${onRuntimeText(plan, runtime)}${approvalWaitsText(plan, runtime)}`,
     `state transitions  ${plan.stateTransitions}`,
     `AWS cost of a run  $${plan.estimatedCostUsd.toFixed(6)} ${COST_NOTE}`,
   ].join('\n');

@@ -323,6 +323,27 @@ describe('formatPlan', () => {
     );
   });
 
+  it('says what an approval timeout comes to on a local runtime that scales its waits', () => {
+    // Prepare
+    const request = validateRequest('canary', {
+      ...canaryExample(),
+      canary: { ...canaryExample().canary, approval: { timeoutSeconds: 3600 } },
+    });
+    const plan = buildPlan('canary', request, live);
+    const durationAt = (waitScale: number) =>
+      formatPlan(plan, request, undefined, { endpoint: 'http://127.0.0.1:8083', waitScale })
+        .split('\n')
+        .find((line) => line.startsWith('expected duration'));
+    // Act
+    const [real, tenth, none] = [durationAt(1), durationAt(0.1), durationAt(0)];
+    // Assess
+    expect(real).toMatch(/, plus a wait for approve or reject of up to 3600s$/);
+    expect(tenth).toMatch(/, plus a wait for approve or reject of up to 3600s \(6m 0s there\)$/);
+    expect(none).toMatch(
+      /, plus a wait for approve or reject of up to 3600s \(it times out at once there\)$/,
+    );
+  });
+
   it('says the pause after the last step is the approval before promotion, counted as one wait', () => {
     // Prepare
     const steps = [
