@@ -4,7 +4,7 @@
  */
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type { Engine } from './asl/engine.ts';
-import { JAVA_INT_MAX } from './asl/expressions/map-field-bounds.ts';
+import { JAVA_INT_MAX } from './asl/expressions/java-int.ts';
 import type { Clock } from './clock.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { encodePageToken, pagePosition, pageSize, parseArn, startedWithArns } from './service-validation.ts';
@@ -56,7 +56,8 @@ export class MapRunsApi {
       status,
       startDate: new Date(row.startDate),
       ...(stopDate === null ? {} : { stopDate: new Date(stopDate) }),
-      // 0 is no limit, which AWS answers as the largest MaxConcurrency.
+      // 0 is no limit, which AWS answers as the largest MaxConcurrency (measured, floci-io/floci's
+      // StepFunctionsDescribeMapRunIntegrationTest).
       maxConcurrency: row.maxConcurrency === 0 ? JAVA_INT_MAX : row.maxConcurrency,
       toleratedFailurePercentage: row.toleratedFailurePercentage ?? 0,
       toleratedFailureCount: row.toleratedFailureCount ?? 0,

@@ -22,6 +22,7 @@ import {
   TaskTimeoutError,
   withoutStatePrefix,
 } from './asl/errors.ts';
+import { JAVA_INT_MAX } from './asl/expressions/java-int.ts';
 import { deeperThan, MAX_JSON_DEPTH, setMember } from './asl/expressions/json-values.ts';
 import {
   type IntegrationPattern,
@@ -54,7 +55,6 @@ const INSPECTION_LEVELS = ['INFO', 'DEBUG', 'TRACE'] as const;
 const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/test-state';
 /** How long a test may run, as on AWS: past it, it fails `States.Timeout`. */
 const TEST_TIMEOUT_SECONDS = 300;
-const INT32_MAX = 2_147_483_647;
 /** How deep a tested state or variables may nest: the runtime's limit less the test machine's own levels. */
 const TEST_NESTING_LIMIT = MAX_JSON_DEPTH - 4;
 /** What a test's runtime is opened with. */
@@ -481,7 +481,7 @@ async function outcomeOf(
   if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
   if (decision.kind === 'retry') {
     // A whole number of seconds, as the API gives it, at most the largest it holds.
-    const seconds = Math.min(Math.round(decision.delayMs / 1000), INT32_MAX);
+    const seconds = Math.min(Math.round(decision.delayMs / 1000), JAVA_INT_MAX);
     const errorDetails = { retryIndex: decision.retrier, retryBackoffIntervalSeconds: seconds };
     return { status: 'RETRIABLE', ...failure, errorDetails };
   }

@@ -58,6 +58,11 @@ export interface ScaledRuntime {
   readonly waitScale: number;
 }
 
+/** `seconds` of waiting on a runtime whose waits take `scale` times their time, at least 1s. */
+function scaledDuration(seconds: number, scale: number): string {
+  return formatDuration(Math.max(1, Math.round(seconds * scale)));
+}
+
 /**
  * What the expected duration comes to on a local runtime that scales its waits: ` (about 8s on the
  * runtime at http://127.0.0.1:8083, whose waits take 0.1x their time: WAIT_TIME_SCALE)`; nothing at scale 1.
@@ -66,8 +71,7 @@ function onRuntimeText(plan: Plan, runtime: ScaledRuntime | undefined): string {
   if (!runtime || runtime.waitScale === 1) return '';
   const { endpoint, waitScale } = runtime;
   if (waitScale === 0) return ` (its waits are skipped on the runtime at ${endpoint}: WAIT_TIME_SCALE=0)`;
-  const scaled = Math.max(1, Math.round(plan.expectedDurationSeconds * waitScale));
-  return ` (about ${formatDuration(scaled)} on the runtime at ${endpoint}, whose waits take ${waitScale}x their time: WAIT_TIME_SCALE)`;
+  return ` (about ${scaledDuration(plan.expectedDurationSeconds, waitScale)} on the runtime at ${endpoint}, whose waits take ${waitScale}x their time: WAIT_TIME_SCALE)`;
 }
 
 /**
@@ -85,7 +89,7 @@ function approvalWaitsText({ approval }: Plan, runtime: ScaledRuntime | undefine
       ? ''
       : scale === 0
         ? ' (it times out at once there)'
-        : ` (${formatDuration(Math.max(1, Math.round(timeoutSeconds * scale)))} there)`;
+        : ` (${scaledDuration(timeoutSeconds, scale)} there)`;
   const waits = maxWaits === 1 ? 'a wait' : `up to ${maxWaits} waits`;
   const each = maxWaits === 1 ? '' : ' each';
   const when =

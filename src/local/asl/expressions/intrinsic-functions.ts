@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { lookupTable } from '#core/lookup-table.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
 import { escapeProblem } from './intrinsic-syntax.ts';
+import { JAVA_INT_MAX, JAVA_INT_MIN } from './java-int.ts';
 import { JavaRandom } from './java-random.ts';
 import { isDeepEqual, isPlainObject } from './json-values.ts';
 
@@ -30,8 +31,6 @@ export const HASH_ALGORITHMS: Readonly<Record<string, string>> = lookupTable({
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
 });
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
 
 /** The `States.Runtime` error of a call of `name` its arguments do not suit, and why (`detail`). */
 export function intrinsicFailure(name: string, detail: string): StatesError {
@@ -167,14 +166,17 @@ export const INTRINSIC_FUNCTIONS: Readonly<Record<string, IntrinsicFunction>> = 
     expectCount(name, args, 2);
     const [left, right] = [0, 1].map((index) => {
       const value = expectInteger(name, args, index);
-      if (value < INT_MIN || value > INT_MAX) {
-        throw intrinsicFailure(name, `argument ${index + 1} (${value}) is outside ${INT_MIN}..${INT_MAX}`);
+      if (value < JAVA_INT_MIN || value > JAVA_INT_MAX) {
+        throw intrinsicFailure(
+          name,
+          `argument ${index + 1} (${value}) is outside ${JAVA_INT_MIN}..${JAVA_INT_MAX}`,
+        );
       }
       return value;
     }) as [number, number];
     const sum = left + right;
-    if (sum < INT_MIN || sum > INT_MAX)
-      throw intrinsicFailure(name, `the sum ${sum} is outside ${INT_MIN}..${INT_MAX}`);
+    if (sum < JAVA_INT_MIN || sum > JAVA_INT_MAX)
+      throw intrinsicFailure(name, `the sum ${sum} is outside ${JAVA_INT_MIN}..${JAVA_INT_MAX}`);
     return sum;
   },
   'States.StringSplit': (args, name) => {

@@ -4,6 +4,7 @@
  */
 import { PAYLOAD_LIMIT_BYTES } from '#core/payload-limit.ts';
 import { STATES_ERRORS, StatesError } from '../errors.ts';
+import { JAVA_INT_MAX } from './java-int.ts';
 
 /** The range of a numeric field; `integer` when it takes whole numbers only. */
 export interface FieldBounds {
@@ -11,12 +12,6 @@ export interface FieldBounds {
   readonly minimum: number;
   readonly maximum?: number;
 }
-
-/**
- * The largest value of a Java `int`, the type AWS's API model gives `MaxConcurrency`. DescribeMapRun answers
- * it for a Map Run without a limit (measured on AWS, floci-io/floci's StepFunctionsDescribeMapRunIntegrationTest).
- */
-export const JAVA_INT_MAX = 2_147_483_647;
 
 /** The bounded numeric fields of a Map state (Distributed Map thresholds, MaxConcurrency), of its `ItemBatcher` and `ItemReader`. */
 export const MAP_FIELD_BOUNDS = {
