@@ -44,7 +44,7 @@ export class MapRunsApi {
     const { status, stopDate } = this.#reported(row);
     const pending = pendingRound(row, status);
     const { engine } = this.options;
-    const children = this.options.store.listMapRunChildren(row.id).map((child): CountedChild => {
+    const children = this.options.store.mapRuns.listChildren(row.id).map((child): CountedChild => {
       const { execution } = child;
       const notRedrivable =
         isUnsuccessful(execution) && engine.redriveStatus(execution).redriveStatus === 'NOT_REDRIVABLE';
@@ -81,7 +81,7 @@ export class MapRunsApi {
     const request = ['ListMapRuns', executionArn];
     const now = clock.now();
     const after = pagePosition(input.nextToken, request, 0, now);
-    const rows = store.listMapRuns(execution.id, after, limit + 1);
+    const rows = store.mapRuns.list(execution.id, after, limit + 1);
     const page = rows.slice(0, limit);
     return {
       mapRuns: page.map((row) => {
@@ -129,7 +129,7 @@ export class MapRunsApi {
         `Cannot update a Map Run that is ${status}: only a RUNNING Map Run can be updated`,
       );
     }
-    store.transaction(() => store.updateMapRun(row.id, update));
+    store.transaction(() => store.mapRuns.update(row.id, update));
     engine.mapRuns.get(row.arn)?.update(update);
     return {};
   }
@@ -149,7 +149,7 @@ export class MapRunsApi {
     const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
     const pending = pendingRound(row, this.#reported(row).status);
     const filter = { status, redriven, pendingRound: pending };
-    const children = store.listMapRunExecutions(row.id, filter, before, limit + 1);
+    const children = store.mapRuns.listExecutions(row.id, filter, before, limit + 1);
     const page = children.slice(0, limit);
     return {
       executions: page.map((child) => ({
@@ -169,17 +169,17 @@ export class MapRunsApi {
    * Run, and its status as reported (`PENDING_REDRIVE` while its redriven Map Run has not reached it).
    */
   childOf(row: ExecutionRow): { mapRunArn: string; status: Sfn.ExecutionStatus } | undefined {
-    const membership = isMapRunChild(row) ? this.options.store.mapRunOfExecution(row.id) : undefined;
+    const membership = isMapRunChild(row) ? this.options.store.mapRuns.ofExecution(row.id) : undefined;
     if (!membership) return undefined;
     const { mapRunArn, round } = membership;
-    const mapRun = this.options.store.getMapRun(mapRunArn)!;
+    const mapRun = this.options.store.mapRuns.get(mapRunArn)!;
     const pending = pendingRound(mapRun, this.#reported(mapRun).status);
     return { mapRunArn, status: mapRunChildStatus({ round, execution: row }, pending) };
   }
 
   #mapRun(arn: unknown): MapRunRow {
     const checked = parseArn(arn, 'mapRunArn', 'mapRun');
-    const row = this.options.store.getMapRun(checked);
+    const row = this.options.store.mapRuns.get(checked);
     if (!row) throw new StepFunctionsApiError('ResourceNotFound', `Resource not found: '${checked}'`);
     return row;
   }

@@ -4,6 +4,7 @@ import {
   type MapRunExecutionFilter,
   type MapRunMembership,
   type MapRunRow,
+  type MapRunTable,
   type MapRunUpdate,
   mapRunChildStatus,
   type NewMapRunChild,
@@ -20,7 +21,7 @@ type ChildRecord = Omit<NewMapRunChild, 'mapRunId'>;
  * const mapRuns = new MemoryMapRuns((step) => undo.push(step), (id) => executionCopy(id));
  * mapRuns.insertChild({ mapRunId: mapRuns.insert(row), index: 0, executionId, itemCount: 1, round: 0 });
  */
-export class MemoryMapRuns {
+export class MemoryMapRuns implements MapRunTable {
   /** Map Runs by id - 1. */
   readonly #runs: MapRunRow[] = [];
   readonly #byArn = new Map<string, MapRunRow>();

@@ -8,12 +8,6 @@ import {
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
-  type MapRunChildRow,
-  type MapRunExecutionFilter,
-  type MapRunMembership,
-  type MapRunRow,
-  type MapRunUpdate,
-  type NewMapRunChild,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -52,7 +46,7 @@ export class MemoryStore implements Store {
   readonly #running = new Set<ExecutionRow>();
   readonly #tokens = new Map<string, TaskTokenRow>();
   readonly #sinkMessages: SinkMessage[] = [];
-  readonly #mapRuns = new MemoryMapRuns(
+  readonly mapRuns = new MemoryMapRuns(
     (step) => this.#onUndo(step),
     (id) => {
       const record = this.#executions[id - 1];
@@ -412,49 +406,6 @@ export class MemoryStore implements Store {
     };
     apply(row);
     this.#onUndo(() => apply(previous));
-  }
-
-  // --- Map Runs -----------------------------------------------------------------------------------
-
-  insertMapRun(row: Omit<MapRunRow, 'id'>): number {
-    return this.#mapRuns.insert(row);
-  }
-
-  getMapRun(arn: string): MapRunRow | undefined {
-    return this.#mapRuns.get(arn);
-  }
-
-  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[] {
-    return this.#mapRuns.list(executionId, afterId, limit);
-  }
-
-  updateMapRun(id: number, update: MapRunUpdate): void {
-    this.#mapRuns.update(id, update);
-  }
-
-  insertMapRunChild(child: NewMapRunChild): void {
-    this.#mapRuns.insertChild(child);
-  }
-
-  setMapRunChildRound(executionId: number, round: number): void {
-    this.#mapRuns.setRound(executionId, round);
-  }
-
-  listMapRunChildren(mapRunId: number): MapRunChildRow[] {
-    return this.#mapRuns.listChildren(mapRunId);
-  }
-
-  listMapRunExecutions(
-    mapRunId: number,
-    filter: MapRunExecutionFilter,
-    beforeId: number,
-    limit: number,
-  ): MapRunChildRow[] {
-    return this.#mapRuns.listExecutions(mapRunId, filter, beforeId, limit);
-  }
-
-  mapRunOfExecution(executionId: number): MapRunMembership | undefined {
-    return this.#mapRuns.ofExecution(executionId);
   }
 
   // --- sinks ----------------------------------------------------------------------------------------

@@ -706,7 +706,7 @@ export class LocalStepFunctions {
 
   /** The ARN of the Map Run `row` is a child execution of, if any (no other execution costs a lookup). */
   #mapRunOf(row: ExecutionRow): string | undefined {
-    return isMapRunChild(row) ? this.store.mapRunOfExecution(row.id)?.mapRunArn : undefined;
+    return isMapRunChild(row) ? this.store.mapRuns.ofExecution(row.id)?.mapRunArn : undefined;
   }
 
   #execution(arn: unknown): ExecutionRow {

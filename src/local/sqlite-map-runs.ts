@@ -5,6 +5,7 @@ import type {
   MapRunExecutionFilter,
   MapRunMembership,
   MapRunRow,
+  MapRunTable,
   MapRunUpdate,
   NewMapRunChild,
 } from './store.ts';
@@ -65,7 +66,7 @@ type ChildColumns = ExecutionRow & { childIndex: number; childItemCount: number;
  * const mapRuns = new SqliteMapRuns((source) => db.prepare(source), EXECUTION_COLUMNS);
  * mapRuns.insertChild({ mapRunId: mapRuns.insert(row), index: 0, executionId, itemCount: 1, round: 0 });
  */
-export class SqliteMapRuns {
+export class SqliteMapRuns implements MapRunTable {
   readonly #sql: (source: string) => Statement;
   readonly #childColumns: string;
 

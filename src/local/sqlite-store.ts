@@ -17,12 +17,6 @@ import {
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
-  type MapRunChildRow,
-  type MapRunExecutionFilter,
-  type MapRunMembership,
-  type MapRunRow,
-  type MapRunUpdate,
-  type NewMapRunChild,
   type RevisionRow,
   type SinkMessage,
   type StateMachineRow,
@@ -161,7 +155,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
   readonly #history = new SqliteHistory((source) => this.#sql(source));
-  readonly #mapRuns = new SqliteMapRuns((source) => this.#sql(source), EXECUTION_COLUMNS);
+  readonly mapRuns = new SqliteMapRuns((source) => this.#sql(source), EXECUTION_COLUMNS);
 
   /** State machines read or written, by ARN (each StartExecution reads its machine); emptied on rollback. */
   readonly #machines = new Map<string, StateMachineRow>();
@@ -602,49 +596,6 @@ export class SqliteStore implements Store {
 
   deleteTaskToken(token: string): void {
     this.#sql('DELETE FROM task_tokens WHERE token = ?').run(token);
-  }
-
-  // --- Map Runs -----------------------------------------------------------------------------------
-
-  insertMapRun(row: Omit<MapRunRow, 'id'>): number {
-    return this.#mapRuns.insert(row);
-  }
-
-  getMapRun(arn: string): MapRunRow | undefined {
-    return this.#mapRuns.get(arn);
-  }
-
-  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[] {
-    return this.#mapRuns.list(executionId, afterId, limit);
-  }
-
-  updateMapRun(id: number, update: MapRunUpdate): void {
-    this.#mapRuns.update(id, update);
-  }
-
-  insertMapRunChild(child: NewMapRunChild): void {
-    this.#mapRuns.insertChild(child);
-  }
-
-  setMapRunChildRound(executionId: number, round: number): void {
-    this.#mapRuns.setRound(executionId, round);
-  }
-
-  listMapRunChildren(mapRunId: number): MapRunChildRow[] {
-    return this.#mapRuns.listChildren(mapRunId);
-  }
-
-  listMapRunExecutions(
-    mapRunId: number,
-    filter: MapRunExecutionFilter,
-    beforeId: number,
-    limit: number,
-  ): MapRunChildRow[] {
-    return this.#mapRuns.listExecutions(mapRunId, filter, beforeId, limit);
-  }
-
-  mapRunOfExecution(executionId: number): MapRunMembership | undefined {
-    return this.#mapRuns.ofExecution(executionId);
   }
 
   // --- sinks ----------------------------------------------------------------------------------------

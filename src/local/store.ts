@@ -182,16 +182,16 @@ export interface MapRunChildRow {
   execution: ExecutionRow;
 }
 
-/** What {@link Store.insertMapRunChild} records: a child's Map Run, place, items and start round, and its execution. */
+/** What {@link MapRunTable.insertChild} records: a child's Map Run, place, items and start round, and its execution. */
 export type NewMapRunChild = Omit<MapRunChildRow, 'execution'> & { mapRunId: number; executionId: number };
 
-/** A child execution's Map Run and the round it last ran in ({@link Store.mapRunOfExecution}). */
+/** A child execution's Map Run and the round it last ran in ({@link MapRunTable.ofExecution}). */
 export interface MapRunMembership {
   mapRunArn: string;
   round: number;
 }
 
-/** Which of a Map Run's children ListExecutions lists (see {@link Store.listMapRunExecutions}). */
+/** Which of a Map Run's children ListExecutions lists (see {@link MapRunTable.listExecutions}). */
 export interface MapRunExecutionFilter {
   /** Their status as reported ({@link mapRunChildStatus}), or null for any. */
   status: string | null;
@@ -268,6 +268,35 @@ export interface ExecutionRedrive {
   deadline: number | null;
   frames: readonly FrameRow[];
   redriveTokens?: readonly RedriveToken[];
+}
+
+/** The Map Run part of a {@link Store}: each write joins the store's transaction in progress. */
+export interface MapRunTable {
+  /** Records a Map Run and returns its id. */
+  insert(row: Omit<MapRunRow, 'id'>): number;
+  get(arn: string): MapRunRow | undefined;
+  /** An execution's Map Runs, oldest first, with ids above `afterId`, at most `limit`. */
+  list(executionId: number, afterId: number, limit: number): MapRunRow[];
+  /** Changes a Map Run's settings (UpdateMapRun), or records its end or redrive. */
+  update(id: number, update: MapRunUpdate): void;
+  /** Records an execution as a child of a Map Run. */
+  insertChild(child: NewMapRunChild): void;
+  /** Records the round a Map Run's child execution runs in now (it was redriven with its Map Run). */
+  setRound(executionId: number, round: number): void;
+  /** A Map Run's children, by index. */
+  listChildren(mapRunId: number): MapRunChildRow[];
+  /**
+   * A Map Run's children newest first (execution ids below `beforeId`) that `filter` takes, at most `limit`
+   * (ListExecutions with a `mapRunArn`).
+   */
+  listExecutions(
+    mapRunId: number,
+    filter: MapRunExecutionFilter,
+    beforeId: number,
+    limit: number,
+  ): MapRunChildRow[];
+  /** The Map Run an execution is a child of, and the round it last ran in; undefined for any other execution. */
+  ofExecution(executionId: number): MapRunMembership | undefined;
 }
 
 /**
@@ -371,31 +400,8 @@ export interface Store {
   setTaskTokenOutcome(token: string, outcome: string): void;
   deleteTaskToken(token: string): void;
 
-  /** Records a Map Run and returns its id. */
-  insertMapRun(row: Omit<MapRunRow, 'id'>): number;
-  getMapRun(arn: string): MapRunRow | undefined;
-  /** An execution's Map Runs, oldest first, with ids above `afterId`, at most `limit`. */
-  listMapRuns(executionId: number, afterId: number, limit: number): MapRunRow[];
-  /** Changes a Map Run's settings (UpdateMapRun), or records its end or redrive. */
-  updateMapRun(id: number, update: MapRunUpdate): void;
-  /** Records an execution as a child of a Map Run. */
-  insertMapRunChild(child: NewMapRunChild): void;
-  /** Records the round a Map Run's child execution runs in now (it was redriven with its Map Run). */
-  setMapRunChildRound(executionId: number, round: number): void;
-  /** A Map Run's children, by index. */
-  listMapRunChildren(mapRunId: number): MapRunChildRow[];
-  /**
-   * A Map Run's children newest first (execution ids below `beforeId`) that `filter` takes, at most `limit`
-   * (ListExecutions with a `mapRunArn`).
-   */
-  listMapRunExecutions(
-    mapRunId: number,
-    filter: MapRunExecutionFilter,
-    beforeId: number,
-    limit: number,
-  ): MapRunChildRow[];
-  /** The Map Run an execution is a child of, and the round it last ran in; undefined for any other execution. */
-  mapRunOfExecution(executionId: number): MapRunMembership | undefined;
+  /** The Map Runs of Distributed Map states and their child executions. */
+  readonly mapRuns: MapRunTable;
 
   /** Records a message of a local sink and returns its id. */
   insertSinkMessage(sink: string, target: string, message: unknown, timestamp: number): number;

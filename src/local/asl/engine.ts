@@ -245,7 +245,7 @@ export class Engine {
         const row = rows[index]!;
         row.id = id;
         const { mapRun } = executions[index]!;
-        if (mapRun) this.store.insertMapRunChild({ ...mapRun, executionId: id });
+        if (mapRun) this.store.mapRuns.insertChild({ ...mapRun, executionId: id });
         return row;
       }),
     );
@@ -399,7 +399,7 @@ export class Engine {
     const goesOn = new Map<string, boolean>();
     for (const row of rows) {
       if (!isMapRunChild(row)) continue;
-      const mapRunArn = this.store.mapRunOfExecution(row.id)?.mapRunArn;
+      const mapRunArn = this.store.mapRuns.ofExecution(row.id)?.mapRunArn;
       if (mapRunArn === undefined) continue;
       if (!goesOn.has(mapRunArn)) goesOn.set(mapRunArn, mapRunGoesOn(this.store, mapRunArn));
       if (!goesOn.get(mapRunArn)) this.stop(row.arn);

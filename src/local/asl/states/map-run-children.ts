@@ -74,7 +74,7 @@ export async function startChild(
  * not are aborted.
  */
 export function mapRunGoesOn(store: Store, mapRunArn: string): boolean {
-  const mapRun = store.getMapRun(mapRunArn);
+  const mapRun = store.mapRuns.get(mapRunArn);
   const parent = mapRun && store.getExecution(mapRun.executionArn);
   if (mapRun?.status !== 'RUNNING' || parent?.status !== 'RUNNING') return false;
   const cursors = store

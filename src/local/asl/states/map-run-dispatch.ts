@@ -54,7 +54,7 @@ export class MapRunDispatch implements MapRunControl {
     this.#mapRun = mapRun;
     this.#children = children;
     this.#known = new Map(
-      run.engine.store.listMapRunChildren(mapRun.id).map((child) => [child.index, child]),
+      run.engine.store.mapRuns.listChildren(mapRun.id).map((child) => [child.index, child]),
     );
     // Children running since before a restart, beyond the workers' reach too: a failure or abort stops them.
     for (const { execution } of this.#known.values()) {
@@ -147,7 +147,7 @@ export class MapRunDispatch implements MapRunControl {
     if (known && isUnsuccessful(row) && known.round < round) {
       const { store } = this.#engine;
       const { id } = row;
-      const write = () => store.setMapRunChildRound(id, round);
+      const write = () => store.mapRuns.setRound(id, round);
       // Past the rules since the redrive began (its redrivable period ran out while it waited its turn).
       if (!redrivable(this.#run, row)) this.#run.save({}, write);
       else row = this.#engine.redrive(row, { write });
@@ -206,7 +206,7 @@ export class MapRunDispatch implements MapRunControl {
     this.#stopRunning();
     if (this.#mapRun.status !== 'RUNNING') return;
     const end = { status: 'ABORTED', stopDate: this.#engine.clock.now() } as const;
-    this.#engine.store.transaction(() => this.#engine.store.updateMapRun(this.#mapRun.id, end));
+    this.#engine.store.transaction(() => this.#engine.store.mapRuns.update(this.#mapRun.id, end));
     Object.assign(this.#mapRun, end);
   }
 }

@@ -18,7 +18,7 @@ export function recordFailure(
   const { engine } = run;
   run.emit('MapRunFailed', errorDetails(error.error, error.causeText));
   const end = { status: 'FAILED', stopDate: engine.clock.now(), error: error.error } as const;
-  run.save({ failure: { index, ...storedError(error) } }, () => engine.store.updateMapRun(mapRun.id, end));
+  run.save({ failure: { index, ...storedError(error) } }, () => engine.store.mapRuns.update(mapRun.id, end));
   Object.assign(mapRun, end);
 }
 
@@ -38,13 +38,13 @@ export function recordRedrive(run: StateRun<MapState>, mapRun: MapRunRow): void 
     parentRedriveCount: run.run.row.redriveCount,
     error: null,
   } as const;
-  const standing = store
-    .listMapRunChildren(mapRun.id)
+  const standing = store.mapRuns
+    .listChildren(mapRun.id)
     .filter(({ execution }) => isUnsuccessful(execution) && !redrivable(run, execution));
   run.emit('MapRunRedriven', { mapRunArn: mapRun.arn, redriveCount: redrive.redriveCount });
   run.save({}, () => {
-    store.updateMapRun(mapRun.id, redrive);
-    for (const { execution } of standing) store.setMapRunChildRound(execution.id, redrive.redriveCount);
+    store.mapRuns.update(mapRun.id, redrive);
+    for (const { execution } of standing) store.mapRuns.setRound(execution.id, redrive.redriveCount);
   });
   Object.assign(mapRun, redrive);
 }

@@ -41,7 +41,7 @@ export function startMapRun(
   const now = engine.clock.now();
   run.emit('MapRunStarted', { mapRunArn });
   save(mapRunArn, () => {
-    engine.store.insertMapRun({
+    engine.store.mapRuns.insert({
       arn: mapRunArn,
       executionId: parent.id,
       executionArn: parent.arn,
@@ -72,7 +72,7 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
   const { state, engine } = run;
   const { effective } = run.cursor;
   const mapRunOf = (arn: string) => {
-    const found = engine.store.getMapRun(arn);
+    const found = engine.store.mapRuns.get(arn);
     if (!found) throw new Error(`Map Run ${arn} is missing from the store`);
     return found;
   };
@@ -144,7 +144,7 @@ async function runChildren(
   const { engine } = run;
   if (mapRun.childCount !== children.count) {
     const update = { itemCount: children.itemCount, childCount: children.count };
-    run.save({}, () => engine.store.updateMapRun(mapRun.id, update));
+    run.save({}, () => engine.store.mapRuns.update(mapRun.id, update));
     Object.assign(mapRun, update);
   }
   if (mapRun.status !== 'SUCCEEDED' && run.run.row.redriveCount > mapRun.parentRedriveCount) {
@@ -160,7 +160,7 @@ async function runChildren(
   if (mapRun.status !== 'SUCCEEDED') {
     run.emit('MapRunSucceeded');
     const end = { status: 'SUCCEEDED', stopDate: engine.clock.now() } as const;
-    run.save({}, () => engine.store.updateMapRun(mapRun.id, end));
+    run.save({}, () => engine.store.mapRuns.update(mapRun.id, end));
   }
   return results;
 }
@@ -170,7 +170,7 @@ async function runChildren(
  * are stopped.
  */
 function raiseRecordedFailure(run: StateRun<MapState>, mapRun: MapRunRow, recorded: StoredError): never {
-  for (const { execution } of run.engine.store.listMapRunChildren(mapRun.id)) {
+  for (const { execution } of run.engine.store.mapRuns.listChildren(mapRun.id)) {
     if (execution.status === 'RUNNING') run.engine.stop(execution.arn);
   }
   throw raiseAgain(recorded);

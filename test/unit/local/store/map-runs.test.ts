@@ -46,14 +46,14 @@ function mapRunWithChildren(
   status: (index: number) => ExecutionRow['status'] = () => 'RUNNING',
 ): { parentId: number; mapRunId: number; childIds: number[] } {
   const [parentId] = store.insertExecutions([anExecution('parent')]);
-  const mapRunId = store.insertMapRun(aMapRun(parentId!, 'a'));
+  const mapRunId = store.mapRuns.insert(aMapRun(parentId!, 'a'));
   const childIds = store
     .insertExecutions(
       Array.from({ length: count }, (_, index) => anExecution(`child${index}`, { status: status(index) })),
     )
     .map((id) => id!);
   for (const [index, id] of childIds.entries()) {
-    store.insertMapRunChild({ mapRunId, index, executionId: id, itemCount: index + 1, round: 0 });
+    store.mapRuns.insertChild({ mapRunId, index, executionId: id, itemCount: index + 1, round: 0 });
   }
   return { parentId: parentId!, mapRunId, childIds };
 }
@@ -88,10 +88,10 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     });
 
     // Act
-    const id = store.insertMapRun({ ...row, parentRedriveCount: 1 });
+    const id = store.mapRuns.insert({ ...row, parentRedriveCount: 1 });
 
     // Assess
-    expect(store.getMapRun(row.arn)).toEqual({ ...row, parentRedriveCount: 1, id });
+    expect(store.mapRuns.get(row.arn)).toEqual({ ...row, parentRedriveCount: 1, id });
     store.close();
   });
 
@@ -99,7 +99,7 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Prepare
     const store = open();
     // Act
-    const row = store.getMapRun(`${MAP_RUN_ARN}unknown`);
+    const row = store.mapRuns.get(`${MAP_RUN_ARN}unknown`);
     // Assess
     expect(row).toBeUndefined();
     store.close();
@@ -110,12 +110,12 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const store = open();
     const { parentId, mapRunId } = mapRunWithChildren(store, 1);
     // Act
-    store.getMapRun(`${MAP_RUN_ARN}a`)!.status = 'SUCCEEDED';
-    store.listMapRuns(parentId, 0, 10)[0]!.maxConcurrency = 99;
-    store.listMapRunChildren(mapRunId)[0]!.execution.status = 'FAILED';
+    store.mapRuns.get(`${MAP_RUN_ARN}a`)!.status = 'SUCCEEDED';
+    store.mapRuns.list(parentId, 0, 10)[0]!.maxConcurrency = 99;
+    store.mapRuns.listChildren(mapRunId)[0]!.execution.status = 'FAILED';
     // Assess
-    expect(store.getMapRun(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'RUNNING', maxConcurrency: 4 });
-    expect(store.listMapRunChildren(mapRunId)[0]?.execution.status).toBe('RUNNING');
+    expect(store.mapRuns.get(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'RUNNING', maxConcurrency: 4 });
+    expect(store.mapRuns.listChildren(mapRunId)[0]?.execution.status).toBe('RUNNING');
     store.close();
   });
 
@@ -123,17 +123,17 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Prepare
     const store = open();
     const [parentId, otherId] = store.insertExecutions([anExecution('parent'), anExecution('other')]);
-    const ids = ['a', 'b', 'c', 'd'].map((label) => store.insertMapRun(aMapRun(parentId!, label)));
-    store.insertMapRun(aMapRun(otherId!, 'other'));
+    const ids = ['a', 'b', 'c', 'd'].map((label) => store.mapRuns.insert(aMapRun(parentId!, label)));
+    store.mapRuns.insert(aMapRun(otherId!, 'other'));
 
     // Act
-    const all = store.listMapRuns(parentId!, 0, 10);
-    const page = store.listMapRuns(parentId!, ids[0]!, 2);
+    const all = store.mapRuns.list(parentId!, 0, 10);
+    const page = store.mapRuns.list(parentId!, ids[0]!, 2);
 
     // Assess
     expect(all.map((row) => row.id)).toEqual(ids);
     expect(page.map((row) => row.arn)).toEqual([`${MAP_RUN_ARN}b`, `${MAP_RUN_ARN}c`]);
-    expect(store.listMapRuns(otherId!, 0, 10).map((row) => row.arn)).toEqual([`${MAP_RUN_ARN}other`]);
+    expect(store.mapRuns.list(otherId!, 0, 10).map((row) => row.arn)).toEqual([`${MAP_RUN_ARN}other`]);
     store.close();
   });
 
@@ -142,14 +142,14 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const store = open();
     const [parentId] = store.insertExecutions([anExecution('parent')]);
     const row = aMapRun(parentId!, 'a');
-    const id = store.insertMapRun(row);
+    const id = store.mapRuns.insert(row);
 
     // Act
-    store.updateMapRun(id, { status: 'SUCCEEDED', stopDate: 9_000, toleratedFailurePercentage: 7.25 });
-    store.updateMapRun(id, { redriveDate: null, maxConcurrency: 0, itemCount: 12, childCount: 3 });
+    store.mapRuns.update(id, { status: 'SUCCEEDED', stopDate: 9_000, toleratedFailurePercentage: 7.25 });
+    store.mapRuns.update(id, { redriveDate: null, maxConcurrency: 0, itemCount: 12, childCount: 3 });
 
     // Assess
-    expect(store.getMapRun(row.arn)).toEqual({
+    expect(store.mapRuns.get(row.arn)).toEqual({
       ...row,
       id,
       status: 'SUCCEEDED',
@@ -166,19 +166,19 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Prepare
     const store = open();
     const [parentId] = store.insertExecutions([anExecution('parent')]);
-    const mapRunId = store.insertMapRun(aMapRun(parentId!, 'a'));
+    const mapRunId = store.mapRuns.insert(aMapRun(parentId!, 'a'));
     const [first, second] = store.insertExecutions([anExecution('first'), anExecution('second')]);
 
     // Act: inserted out of index order
-    store.insertMapRunChild({ mapRunId, index: 1, executionId: second!, itemCount: 3, round: 1 });
-    store.insertMapRunChild({ mapRunId, index: 0, executionId: first!, itemCount: 2, round: 0 });
+    store.mapRuns.insertChild({ mapRunId, index: 1, executionId: second!, itemCount: 3, round: 1 });
+    store.mapRuns.insertChild({ mapRunId, index: 0, executionId: first!, itemCount: 2, round: 0 });
 
     // Assess
-    expect(store.listMapRunChildren(mapRunId)).toEqual([
+    expect(store.mapRuns.listChildren(mapRunId)).toEqual([
       { index: 0, itemCount: 2, round: 0, execution: { ...anExecution('first'), id: first } },
       { index: 1, itemCount: 3, round: 1, execution: { ...anExecution('second'), id: second } },
     ]);
-    expect(store.listMapRunChildren(mapRunId + 1)).toEqual([]);
+    expect(store.mapRuns.listChildren(mapRunId + 1)).toEqual([]);
     store.close();
   });
 
@@ -193,10 +193,10 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Act
     const any = { status: null, pendingRound: 0 };
     const onlySucceeded = { status: 'SUCCEEDED', pendingRound: 0 };
-    const all = store.listMapRunExecutions(mapRunId, any, Number.MAX_SAFE_INTEGER, 100);
-    const succeeded = store.listMapRunExecutions(mapRunId, onlySucceeded, Number.MAX_SAFE_INTEGER, 100);
-    const page = store.listMapRunExecutions(mapRunId, any, childIds[4]!, 2);
-    const succeededPage = store.listMapRunExecutions(mapRunId, onlySucceeded, childIds[5]!, 1);
+    const all = store.mapRuns.listExecutions(mapRunId, any, Number.MAX_SAFE_INTEGER, 100);
+    const succeeded = store.mapRuns.listExecutions(mapRunId, onlySucceeded, Number.MAX_SAFE_INTEGER, 100);
+    const page = store.mapRuns.listExecutions(mapRunId, any, childIds[4]!, 2);
+    const succeededPage = store.mapRuns.listExecutions(mapRunId, onlySucceeded, childIds[5]!, 1);
 
     // Assess
     expect(ids(all)).toEqual([...childIds].reverse());
@@ -221,14 +221,14 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
       .insertExecutions(Array.from({ length: 4 }, (_, index) => anExecution(`child${index}`)))
       .map((id) => id!);
     for (const [index, id] of childIds.entries()) {
-      store.insertMapRunChild({ mapRunId, index, executionId: id, itemCount: 1, round: 0 });
+      store.mapRuns.insertChild({ mapRunId, index, executionId: id, itemCount: 1, round: 0 });
     }
     for (const id of childIds.slice(0, 2)) {
       store.redriveExecution(id, { redriveDate: 3_000, deadline: null, frames: [] });
     }
     const names = (redriven: boolean) =>
-      store
-        .listMapRunExecutions(
+      store.mapRuns
+        .listExecutions(
           mapRunId,
           { status: 'RUNNING', redriven, pendingRound: 0 },
           Number.MAX_SAFE_INTEGER,
@@ -246,14 +246,14 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Prepare
     const store = open();
     const [parentId] = store.insertExecutions([anExecution('parent')]);
-    const id = store.insertMapRun({
+    const id = store.mapRuns.insert({
       ...aMapRun(parentId!, 'unset'),
       toleratedFailureCount: null,
       toleratedFailurePercentage: 0,
     });
 
     // Act
-    const stored = store.getMapRun(`${MAP_RUN_ARN}unset`);
+    const stored = store.mapRuns.get(`${MAP_RUN_ARN}unset`);
 
     // Assess
     expect(stored).toMatchObject({ id, toleratedFailureCount: null, toleratedFailurePercentage: 0 });
@@ -265,15 +265,15 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const store = open();
     const { mapRunId, childIds } = mapRunWithChildren(store, 2);
     // Act
-    store.setMapRunChildRound(childIds[1]!, 2);
+    store.mapRuns.setRound(childIds[1]!, 2);
     expect(() =>
       store.transaction(() => {
-        store.setMapRunChildRound(childIds[0]!, 5);
+        store.mapRuns.setRound(childIds[0]!, 5);
         throw new Error('rolled back');
       }),
     ).toThrow('rolled back');
     // Assess
-    expect(store.listMapRunChildren(mapRunId).map((child) => child.round)).toEqual([0, 2]);
+    expect(store.mapRuns.listChildren(mapRunId).map((child) => child.round)).toEqual([0, 2]);
     store.close();
   });
 
@@ -282,10 +282,10 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const store = open();
     const statuses = ['FAILED', 'SUCCEEDED', 'TIMED_OUT', 'FAILED'] as const;
     const { mapRunId, childIds } = mapRunWithChildren(store, 4, (index) => statuses[index]!);
-    for (const id of childIds.slice(2)) store.setMapRunChildRound(id, 1);
+    for (const id of childIds.slice(2)) store.mapRuns.setRound(id, 1);
     const names = (status: string, pendingRound: number) =>
-      store
-        .listMapRunExecutions(mapRunId, { status, pendingRound }, Number.MAX_SAFE_INTEGER, 100)
+      store.mapRuns
+        .listExecutions(mapRunId, { status, pendingRound }, Number.MAX_SAFE_INTEGER, 100)
         .map((row) => row.execution.name);
 
     // Act, Assess: round 1 pending, child0 waits; round 2 pending, child2 and child3 wait too
@@ -304,8 +304,8 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     const store = open();
     const { parentId, childIds } = mapRunWithChildren(store, 3);
     // Act
-    const ofChild = store.mapRunOfExecution(childIds[2]!);
-    const ofParent = store.mapRunOfExecution(parentId);
+    const ofChild = store.mapRuns.ofExecution(childIds[2]!);
+    const ofParent = store.mapRuns.ofExecution(parentId);
     // Assess
     expect(ofChild).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, round: 0 });
     expect(ofParent).toBeUndefined();
@@ -321,18 +321,18 @@ describe.each(STORES)('%s Map Runs', (_name, open) => {
     // Act
     expect(() =>
       store.transaction(() => {
-        store.updateMapRun(mapRunId, { status: 'ABORTED' });
-        store.insertMapRunChild({ mapRunId, index: 1, executionId: extra!, itemCount: 1, round: 0 });
-        store.insertMapRun(aMapRun(childIds[0]!, 'nested'));
+        store.mapRuns.update(mapRunId, { status: 'ABORTED' });
+        store.mapRuns.insertChild({ mapRunId, index: 1, executionId: extra!, itemCount: 1, round: 0 });
+        store.mapRuns.insert(aMapRun(childIds[0]!, 'nested'));
         throw new Error('rolled back');
       }),
     ).toThrow('rolled back');
 
     // Assess
-    expect(store.getMapRun(`${MAP_RUN_ARN}a`)?.status).toBe('RUNNING');
-    expect(store.listMapRunChildren(mapRunId)).toHaveLength(1);
-    expect(store.mapRunOfExecution(extra!)).toBeUndefined();
-    expect(store.getMapRun(`${MAP_RUN_ARN}nested`)).toBeUndefined();
+    expect(store.mapRuns.get(`${MAP_RUN_ARN}a`)?.status).toBe('RUNNING');
+    expect(store.mapRuns.listChildren(mapRunId)).toHaveLength(1);
+    expect(store.mapRuns.ofExecution(extra!)).toBeUndefined();
+    expect(store.mapRuns.get(`${MAP_RUN_ARN}nested`)).toBeUndefined();
     store.close();
   });
 });
@@ -343,19 +343,19 @@ describe('SqliteStore Map Run file', () => {
     const directory = temporaryDirectory();
     const first = SqliteStore.open(directory);
     const { parentId, mapRunId, childIds } = mapRunWithChildren(first, 2);
-    first.updateMapRun(mapRunId, { status: 'SUCCEEDED', stopDate: 9_000 });
-    const stored = first.getMapRun(`${MAP_RUN_ARN}a`);
-    const children = first.listMapRunChildren(mapRunId);
+    first.mapRuns.update(mapRunId, { status: 'SUCCEEDED', stopDate: 9_000 });
+    const stored = first.mapRuns.get(`${MAP_RUN_ARN}a`);
+    const children = first.mapRuns.listChildren(mapRunId);
     first.close();
 
     // Act
     const reopened = SqliteStore.open(directory);
 
     // Assess
-    expect(reopened.getMapRun(`${MAP_RUN_ARN}a`)).toEqual(stored);
-    expect(reopened.listMapRuns(parentId, 0, 10)).toEqual([stored]);
-    expect(reopened.listMapRunChildren(mapRunId)).toEqual(children);
-    expect(reopened.mapRunOfExecution(childIds[1]!)).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, round: 0 });
+    expect(reopened.mapRuns.get(`${MAP_RUN_ARN}a`)).toEqual(stored);
+    expect(reopened.mapRuns.list(parentId, 0, 10)).toEqual([stored]);
+    expect(reopened.mapRuns.listChildren(mapRunId)).toEqual(children);
+    expect(reopened.mapRuns.ofExecution(childIds[1]!)).toEqual({ mapRunArn: `${MAP_RUN_ARN}a`, round: 0 });
     reopened.close();
   });
 
@@ -375,8 +375,8 @@ describe('SqliteStore Map Run file', () => {
 
     // Assess
     expect(store.getExecution(anExecution('earlier').arn)?.id).toBe(1);
-    expect(store.getMapRun(`${MAP_RUN_ARN}a`)?.id).toBe(mapRunId);
-    expect(store.listMapRunChildren(mapRunId).map((child) => child.execution.id)).toEqual(childIds);
+    expect(store.mapRuns.get(`${MAP_RUN_ARN}a`)?.id).toBe(mapRunId);
+    expect(store.mapRuns.listChildren(mapRunId).map((child) => child.execution.id)).toEqual(childIds);
     store.close();
   });
 
@@ -392,12 +392,12 @@ describe('SqliteStore Map Run file', () => {
 
     // Act
     const store = SqliteStore.open(directory);
-    const kept = store.getMapRun(`${MAP_RUN_ARN}a`);
-    store.updateMapRun(mapRunId, { status: 'FAILED', error: 'States.Runtime' });
+    const kept = store.mapRuns.get(`${MAP_RUN_ARN}a`);
+    store.mapRuns.update(mapRunId, { status: 'FAILED', error: 'States.Runtime' });
 
     // Assess
     expect(kept).toMatchObject({ id: mapRunId, status: 'RUNNING', error: null });
-    expect(store.getMapRun(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(store.mapRuns.get(`${MAP_RUN_ARN}a`)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
     store.close();
   });
 });
