@@ -478,7 +478,12 @@ async function outcomeOf(
   // Each retrier as if it had retried `retrierRetryCount` times: only the one that takes the error counts.
   const retries = (handling.Retry ?? []).map(() => retrierRetryCount);
   const decision = decideOnError(handling, error, retries);
-  if (decision.kind === 'fail') return { status: 'FAILED', ...failure };
+  if (decision.kind === 'fail') {
+    // AWS names the retrier whose attempts are used up (TestState with `retrierRetryCount`, as recorded).
+    const { exhaustedRetrier } = decision;
+    if (exhaustedRetrier === undefined) return { status: 'FAILED', ...failure };
+    return { status: 'FAILED', ...failure, errorDetails: { retryIndex: exhaustedRetrier } };
+  }
   if (decision.kind === 'retry') {
     // A whole number of seconds, as the API gives it, at most the largest it holds.
     const seconds = Math.min(Math.round(decision.delayMs / 1000), JAVA_INT_MAX);

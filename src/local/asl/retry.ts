@@ -9,7 +9,8 @@ import type { Catcher, ErrorHandling } from './types.ts';
 export type ErrorDecision =
   | { kind: 'retry'; retries: number[]; delayMs: number; retrier: number }
   | { kind: 'catch'; catcher: Catcher }
-  | { kind: 'fail' };
+  /** `exhaustedRetrier`: the retrier that took the error but had no attempt left, if one did. */
+  | { kind: 'fail'; exhaustedRetrier?: number };
 
 /**
  * True when `ErrorEquals` names `error`. `States.ALL` matches any error but `States.Runtime`, also an
@@ -61,7 +62,8 @@ export function decideOnError(
   const catcher = (handling.Catch ?? []).find((candidate) =>
     errorMatches(candidate.ErrorEquals, error.error, heartbeat),
   );
-  return catcher ? { kind: 'catch', catcher } : { kind: 'fail' };
+  if (catcher) return { kind: 'catch', catcher };
+  return index >= 0 ? { kind: 'fail', exhaustedRetrier: index } : { kind: 'fail' };
 }
 
 /**

@@ -432,6 +432,11 @@ describe('TestState', () => {
     // Act
     const second = await attempt(1);
     const exhausted = await attempt(2);
+    const uncaught = await test(
+      { ...state, Catch: undefined },
+      {},
+      { mock, stateConfiguration: { retrierRetryCount: 2 }, inspectionLevel: 'DEBUG' },
+    );
     const runtime = await test(state, {}, { mock: { errorOutput: { error: 'States.Runtime' } } });
     const unreachable = await test(
       {
@@ -459,6 +464,10 @@ describe('TestState', () => {
       nextState: 'Apologise',
       inspectionData: { errorDetails: { catchIndex: 0 } },
     });
+    // Used up and not caught, it fails naming its retrier, as AWS answers (recorded in localstack/localstack
+    // tests/aws/services/stepfunctions/v2/test_state/test_state_configuration.snapshot.json,
+    // test_state_configuration_retrier_retry_count, exceeds_tolerated_retry_count).
+    expect(uncaught).toMatchObject({ status: 'FAILED', inspectionData: { errorDetails: { retryIndex: 0 } } });
     // A mocked error is answered as given: no cause added, even for States.Runtime (never caught).
     expect(runtime).toEqual({ status: 'FAILED', error: 'States.Runtime' });
     // A catcher whose ResultPath cannot be written fails the state, as in an execution.
