@@ -43,3 +43,11 @@ export class StepFunctionsApiError extends Error {
     this.name = 'StepFunctionsApiError';
   }
 }
+
+/** AWS's refusal of an operation it does not serve for the state machine's type (STANDARD or EXPRESS). */
+export function stateMachineTypeNotSupported(): StepFunctionsApiError {
+  return new StepFunctionsApiError(
+    'StateMachineTypeNotSupported',
+    'This operation is not supported by this type of state machine',
+  );
+}

@@ -48,7 +48,8 @@ export function validateName(name: unknown, field: string): string {
   if (bad) {
     throw new StepFunctionsApiError(
       'InvalidName',
-      `${field} must not contain whitespace, brackets, wildcards, control characters, U+FFFE, U+FFFF, unpaired surrogates, U+10FFFF or " # % \\ ^ | ~ \` $ & , ; : / (got ${JSON.stringify(name)}, which contains ${JSON.stringify(bad[0])})`,
+      // AWS's words first ("Invalid Name: '<name>'", as recorded), then which rule the name breaks.
+      `Invalid Name: '${name}': ${field} must not contain whitespace, brackets, wildcards, control characters, U+FFFE, U+FFFF, unpaired surrogates, U+10FFFF or " # % \\ ^ | ~ \` $ & , ; : / (it contains ${JSON.stringify(bad[0])})`,
     );
   }
   return name;

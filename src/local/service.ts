@@ -17,12 +17,13 @@ import { generatedExecutionName } from './execution-names.ts';
 import { type LambdaRegistry, withFunction } from './lambda-registry.ts';
 import { executionListItem, MapRunsApi } from './map-runs-api.ts';
 import { answeredRedrive } from './redrive-tokens.ts';
-import { StepFunctionsApiError } from './service-errors.ts';
+import { StepFunctionsApiError, stateMachineTypeNotSupported } from './service-errors.ts';
 import {
   EXECUTION_STATUSES,
   encodePageToken,
   historyEvent,
   INCLUDED_DATA,
+  isArn,
   pagePosition,
   pageSize,
   parseArn,
@@ -373,7 +374,7 @@ export class LocalStepFunctions {
   async describeStateMachineForExecution(
     input: Sfn.DescribeStateMachineForExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeStateMachineForExecutionCommandOutput>> {
-    const execution = this.#execution(input.executionArn);
+    const execution = this.#readableExecution(input.executionArn);
     const revision = this.store.getRevision(execution.revision)!;
     const mapRunArn = this.#mapRunOf(execution);
     return {
@@ -402,30 +403,25 @@ export class LocalStepFunctions {
 
   /**
    * Runs an execution of an EXPRESS state machine to its end and answers how it ended, as AWS's synchronous
-   * Express workflows do. Its ARN is an Express one, `...:express:<machine>:<name>:<id>`, so a name may be
-   * given again. A caller that goes away leaves it running.
+   * Express workflows do. A caller that goes away leaves it running.
    */
   async startSyncExecution(
     input: Sfn.StartSyncExecutionCommandInput,
   ): Promise<Out<Sfn.StartSyncExecutionCommandOutput>> {
-    const execution = this.#newExecution(input, null, randomUUID());
+    const execution = this.#newExecution(input, null);
     const machine = execution.stateMachine;
-    if (machine.type !== 'EXPRESS') {
-      throw new StepFunctionsApiError(
-        'StateMachineTypeNotSupported',
-        'This operation is not supported by this type of state machine',
-      );
-    }
+    if (machine.type !== 'EXPRESS') throw stateMachineTypeNotSupported();
     const includeData = validateOneOf(input.includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA);
     const row = (await this.#engine.startExecution(execution))!;
     const { redriveCount, redriveDate, redriveStatus, redriveStatusReason, status, stopDate, ...described } =
       await this.awaitExecution(row.arn);
     const ended = {
       ...described,
-      // StopExecution (which AWS does not serve for Express executions) ends one here: it FAILED, with its cause.
-      status: status === 'ABORTED' ? 'FAILED' : (status as SyncExecutionStatus),
+      status: status as SyncExecutionStatus,
       stopDate: stopDate!,
       billingDetails: expressBilling(stopDate!.getTime() - described.startDate!.getTime()),
+      // AWS says the output is included even when a failed execution has none.
+      outputDetails: { included: true },
     };
     if (includeData === 'ALL_DATA') return ended;
     const { input: _input, inputDetails, output, outputDetails, ...metadata } = ended;
@@ -436,7 +432,7 @@ export class LocalStepFunctions {
     input: Sfn.DescribeExecutionCommandInput,
   ): Promise<Out<Sfn.DescribeExecutionCommandOutput>> {
     this.#engine.flush();
-    const described = this.#describe(this.#execution(input.executionArn));
+    const described = this.#describe(this.#readableExecution(input.executionArn));
     if (validateOneOf(input.includedData ?? 'ALL_DATA', 'includedData', INCLUDED_DATA) === 'ALL_DATA') {
       return described;
     }
@@ -512,6 +508,8 @@ export class LocalStepFunctions {
     const machine = this.#stateMachines.machine(
       startedWithArn ? splitQualifiedArn(startedWithArn).machineArn : input.stateMachineArn,
     );
+    // AWS keeps no list of Express executions (they are in CloudWatch Logs).
+    if (machine.type === 'EXPRESS') throw stateMachineTypeNotSupported();
     const limit = pageSize(input.maxResults, 1000);
     const request = [
       'ListExecutions',
@@ -541,7 +539,7 @@ export class LocalStepFunctions {
     input: Sfn.GetExecutionHistoryCommandInput,
   ): Promise<Out<Sfn.GetExecutionHistoryCommandOutput>> {
     this.#engine.flush();
-    const row = this.#execution(input.executionArn);
+    const row = this.#readableExecution(input.executionArn);
     const limit = pageSize(input.maxResults, 1000);
     const reverse = input.reverseOrder === true;
     const request = ['GetExecutionHistory', row.arn, reverse];
@@ -559,7 +557,7 @@ export class LocalStepFunctions {
 
   async stopExecution(input: Sfn.StopExecutionCommandInput): Promise<Out<Sfn.StopExecutionCommandOutput>> {
     this.#engine.flush();
-    const row = this.#execution(input.executionArn);
+    const row = this.#readableExecution(input.executionArn);
     // As on AWS, stopping an execution that already ended changes nothing: the answer is when it ended.
     if (row.status !== 'RUNNING') return { stopDate: new Date(row.stopDate!) };
     const stopped = this.#engine.stop(row.arn, input.error, input.cause);
@@ -620,13 +618,12 @@ export class LocalStepFunctions {
   }
 
   /**
-   * A validated new execution of `input.stateMachineArn`; with an `expressId`, an Express execution (its ARN
-   * `...:express:<machine>:<name>:<expressId>`).
+   * A validated new execution of `input.stateMachineArn`. One of an EXPRESS state machine has an Express ARN,
+   * `...:express:<machine>:<name>:<id>`, as on AWS: its name may be given again.
    */
   #newExecution(
     input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string },
     parentArn: string | null,
-    expressId?: string,
   ): NewExecution & { stateMachine: StateMachineRow } {
     const target = this.#runTarget(input.stateMachineArn);
     const { machine } = target;
@@ -639,9 +636,9 @@ export class LocalStepFunctions {
     // Joined, not concatenated: one flat string, where `+` or a template leaves a chain of pieces that every
     // map keyed by the ARN would keep alongside its flattened copy.
     const arn = (
-      expressId === undefined
-        ? ['arn:aws:states', this.region, this.account, 'execution', machine.name, name]
-        : ['arn:aws:states', this.region, this.account, 'express', machine.name, name, expressId]
+      machine.type === 'EXPRESS'
+        ? ['arn:aws:states', this.region, this.account, 'express', machine.name, name, randomUUID()]
+        : ['arn:aws:states', this.region, this.account, 'execution', machine.name, name]
     ).join(':');
     const traceHeader = input.traceHeader ?? null;
     return {
@@ -715,6 +712,21 @@ export class LocalStepFunctions {
     if (!row)
       throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${checked}'`);
     return row;
+  }
+
+  /**
+   * The execution of `arn` for an operation AWS serves for Standard executions only (DescribeExecution,
+   * GetExecutionHistory, StopExecution, DescribeStateMachineForExecution): an Express ARN is refused, as AWS
+   * refuses it.
+   */
+  #readableExecution(arn: unknown): ExecutionRow {
+    if (isArn(arn, 'execution') && arn.split(':')[5] === 'express') {
+      throw new StepFunctionsApiError(
+        'InvalidArn',
+        "Invalid Arn: 'Resource type not valid in this context: express'",
+      );
+    }
+    return this.#execution(arn);
   }
 }
 

@@ -55,8 +55,8 @@ interface Cursor {
 }
 
 /**
- * The page of the list `nextToken` names (the first without one). The ended executions of all state
- * machines are merged in the list's order, each machine's pages read only as far as the page needs; the
+ * The page of the list `nextToken` names (the first without one). The ended executions of all STANDARD
+ * state machines are merged in the list's order, each machine's pages read only as far as the page needs; the
  * token names the last one shown, and the next page starts after it.
  *
  * @example
@@ -68,7 +68,10 @@ export async function listExecutionsPage(
   nextToken?: string,
 ): Promise<ExecutionListPage> {
   const { stateMachines = [] } = await service.listStateMachines({ maxResults: 1000 });
-  const arns = stateMachines.map((machine) => machine.stateMachineArn!);
+  // As on AWS, Express executions are not listed (their record is in logs).
+  const arns = stateMachines
+    .filter((machine) => machine.type !== 'EXPRESS')
+    .map((machine) => machine.stateMachineArn!);
   const after = nextToken === undefined ? undefined : cursorOf(nextToken, arns);
   const listings = arns.map((arn) => new Listing(service, arn, after));
   const executions: ListedExecution[] = [];

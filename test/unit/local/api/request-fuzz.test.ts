@@ -237,13 +237,17 @@ async function holdings(): Promise<unknown> {
   const { client } = local;
   const machines = (await client.send(new ListStateMachinesCommand({}))).stateMachines ?? [];
   const perMachine = await Promise.all(
-    machines.map(async ({ stateMachineArn }) => ({
+    machines.map(async ({ stateMachineArn, type }) => ({
       stateMachineArn,
       versions: (await client.send(new ListStateMachineVersionsCommand({ stateMachineArn })))
         .stateMachineVersions,
       aliases: (await client.send(new ListStateMachineAliasesCommand({ stateMachineArn })))
         .stateMachineAliases,
-      executions: (await client.send(new ListExecutionsCommand({ stateMachineArn }))).executions,
+      // AWS lists no Express executions: the runtime's store still does.
+      executions:
+        type === 'EXPRESS'
+          ? local.runtime.service.store.listExecutions(stateMachineArn!, null, Number.MAX_SAFE_INTEGER, 1000)
+          : (await client.send(new ListExecutionsCommand({ stateMachineArn }))).executions,
       tags: (await client.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))).tags,
     })),
   );

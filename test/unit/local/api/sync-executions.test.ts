@@ -1,8 +1,13 @@
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   type SFNClient,
+  StartExecutionCommand,
   StartSyncExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '#test/support/local-runtime.ts';
@@ -59,8 +64,6 @@ describe('StartSyncExecution', () => {
     });
     expect(second).toMatchObject({ status: 'SUCCEEDED', output: '{"sum":2}' });
     expect(second.executionArn).not.toBe(first.executionArn);
-    const described = await client.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
-    expect(described.status).toBe('SUCCEEDED');
   });
 
   it('answers a failed execution with its error and cause, and leaves its data out with METADATA_ONLY', async () => {
@@ -76,10 +79,17 @@ describe('StartSyncExecution', () => {
         includedData: 'METADATA_ONLY',
       }),
     );
+    const withData = await client.send(new StartSyncExecutionCommand({ stateMachineArn }));
     // Assess
     expect(failed).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'over the limit' });
     expect(failed.input).toBeUndefined();
     expect(failed.output).toBeUndefined();
+    expect(failed.outputDetails).toBeUndefined();
+    // With its data, a failed execution's output is "included" though it has none, as AWS answers (recorded
+    // in localstack/localstack tests/aws/services/stepfunctions/v2/express/test_express_sync.snapshot.json,
+    // test_base[BASE_RAISE_FAILURE]).
+    expect(withData).toMatchObject({ status: 'FAILED', outputDetails: { included: true } });
+    expect(withData.output).toBeUndefined();
   });
 
   it('refuses a STANDARD state machine, StateMachineTypeNotSupported, starting nothing', async () => {
@@ -96,5 +106,67 @@ describe('StartSyncExecution', () => {
     });
     const { executions } = await local.runtime.service.listExecutions({ stateMachineArn });
     expect(executions).toEqual([]);
+  });
+});
+
+// AWS's answers as recorded in localstack/localstack tests/aws/services/stepfunctions/v2/
+// test_sfn_api_express.snapshot.json (test_start_async_describe_history_execution).
+describe('Express executions', () => {
+  it('are started by StartExecution with an Express ARN, and a name may come again', async () => {
+    // Prepare
+    const stateMachineArn = await machine('async-express', 'EXPRESS', {
+      Echo: {
+        Type: 'Pass',
+        Parameters: { 'id.$': '$$.Execution.Id', 'n.$': '$.n' },
+        ResultPath: '$',
+        End: true,
+      },
+    });
+    // Act
+    const first = await client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'job', input: '{"n":1}' }),
+    );
+    const second = await client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'job', input: '{"n":2}' }),
+    );
+    const ended = await local.runtime.service.awaitExecution(first.executionArn);
+    // Assess
+    expect(first.executionArn).toMatch(
+      /^arn:aws:states:us-east-1:000000000000:express:async-express:job:[0-9a-f-]{36}$/,
+    );
+    expect(second.executionArn).not.toBe(first.executionArn);
+    expect(JSON.parse(ended.output!)).toEqual({ id: first.executionArn, n: 1 });
+  });
+
+  it('are not described, stopped, listed or read back, as AWS refuses them', async () => {
+    // Prepare
+    const stateMachineArn = await machine('hidden-express', 'EXPRESS', {
+      Done: { Type: 'Succeed' },
+    });
+    const sync = await machine('hidden-sync', 'EXPRESS', { Done: { Type: 'Succeed' } });
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+    const ran = await client.send(new StartSyncExecutionCommand({ stateMachineArn: sync }));
+    const refusal = (send: Promise<unknown>) =>
+      send.then(
+        () => 'answered',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    // Act
+    const refusals = await Promise.all(
+      [executionArn!, ran.executionArn!].flatMap((arn) => [
+        refusal(client.send(new DescribeExecutionCommand({ executionArn: arn }))),
+        refusal(client.send(new GetExecutionHistoryCommand({ executionArn: arn }))),
+        refusal(client.send(new StopExecutionCommand({ executionArn: arn }))),
+        refusal(client.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }))),
+      ]),
+    );
+    const listed = await refusal(client.send(new ListExecutionsCommand({ stateMachineArn })));
+    // Assess
+    expect(new Set(refusals)).toEqual(
+      new Set(["InvalidArn: Invalid Arn: 'Resource type not valid in this context: express'"]),
+    );
+    expect(listed).toBe(
+      'StateMachineTypeNotSupported: This operation is not supported by this type of state machine',
+    );
   });
 });

@@ -188,6 +188,26 @@ describe('GET /console/api/executions', () => {
 
   afterAll(() => runtime?.close());
 
+  it('leaves Express executions out, as AWS lists none, and lists the others still', async () => {
+    // Prepare
+    const { stateMachineArn } = await runtime.client.send(
+      new CreateStateMachineCommand({
+        name: 'quick',
+        type: 'EXPRESS',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+        roleArn: 'arn:aws:iam::000000000000:role/console',
+      }),
+    );
+    const { executionArn } = await runtime.client.send(new StartExecutionCommand({ stateMachineArn }));
+    await runtime.runtime.service.awaitExecution(executionArn);
+    // Act
+    const page = await list();
+    // Assess
+    expect(page.status).toBe(200);
+    expect(idsOf(page.json)).toContain('other:other-2');
+    expect(idsOf(page.json).filter((id) => id.startsWith('quick:'))).toEqual([]);
+  });
+
   it('pages on from the last row shown, so executions started since the first page repeat none on the next', async () => {
     // Prepare
     const first = await list();

@@ -79,9 +79,20 @@ describe('LocalStepFunctions API rules', () => {
     h = harness();
     const stateMachineArn = await createWaitingMachine(h, 'ok');
     // Act + Assess
+    // AWS's message first, as recorded in localstack/localstack tests/aws/services/stepfunctions/v2/
+    // test_sfn_api_activities.snapshot.json (test_create_activity_invalid_name), then the rule it breaks.
     await expect(
       h.sfn.createStateMachine({ name: 'bad name', definition: waitForever, roleArn: ROLE_ARN }),
-    ).rejects.toMatchObject({ code: 'InvalidName' });
+    ).rejects.toMatchObject({
+      code: 'InvalidName',
+      message: expect.stringMatching(
+        /^Invalid Name: 'bad name': name must not contain whitespace, .* \(it contains " "\)$/,
+      ),
+    });
+    await expect(h.sfn.createActivity({ name: 'TestActivity InvalidName$' })).rejects.toMatchObject({
+      code: 'InvalidName',
+      message: expect.stringMatching(/^Invalid Name: 'TestActivity InvalidName\$': name must not contain /),
+    });
     await expect(
       h.sfn.createStateMachine({ name: 'x', definition: '{"StartAt":"A","States":{}}', roleArn: ROLE_ARN }),
     ).rejects.toMatchObject({
@@ -531,6 +542,10 @@ describe('Clock and retry policy', () => {
       delayMs: 2500,
       retrier: 0,
     });
-    expect(decideOnError(retry, new StatesError('E', ''), [1])).toEqual({ kind: 'fail' });
+    expect(decideOnError(retry, new StatesError('E', ''), [1])).toEqual({
+      kind: 'fail',
+      exhaustedRetrier: 0,
+    });
+    expect(decideOnError(retry, new StatesError('F', ''), [])).toEqual({ kind: 'fail' });
   });
 });
