@@ -428,9 +428,11 @@ function testMachine(
 
 /**
  * How the tested state ended, as TestState answers it. A mocked error is the state's as it was given (the
- * engine prefixes a States.Runtime cause, for one). A JSONata expression's error has no prefix naming the state:
- * AWS's TestState answers the bare cause that an execution prefixes (floci-io/floci pull request 2689 and the
- * TestState causes measured in issue 2737).
+ * engine prefixes a States.Runtime cause, for one). Any other error has no prefix naming the state: AWS's
+ * TestState answers the bare cause that an execution prefixes (a JSONata expression's error: floci-io/floci
+ * pull request 2689 and the TestState causes measured in issue 2737; a Map's ItemsPath that selects no array:
+ * localstack/localstack tests/aws/services/stepfunctions/v2/test_state/test_state_context_object.snapshot.json,
+ * test_state_map_context_object).
  */
 function testedEnding(
   ended: Out<Sfn.DescribeExecutionCommandOutput>,
@@ -441,10 +443,8 @@ function testedEnding(
   if (mock?.answered && mock.mockedError) {
     return { ...ended, error: mock.mockedError.error, cause: mock.mockedError.cause };
   }
-  if (ended.error === STATES_ERRORS.QueryEvaluationError && ended.cause !== undefined) {
-    return { ...ended, cause: withoutStatePrefix(ended.cause, stateName) };
-  }
-  return ended;
+  if (ended.cause === undefined) return ended;
+  return { ...ended, cause: withoutStatePrefix(ended.cause, stateName) };
 }
 
 /**

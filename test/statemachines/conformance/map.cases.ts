@@ -277,10 +277,29 @@ export const mapCases: ExecutionCase[] = [
   },
   {
     name: 'Map ItemsPath to a non-array fails with States.Runtime',
-    source: MAP,
+    // The cause in AWS's words, as TestState recorded them (an execution prefixes the state).
+    source:
+      'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/test_state/test_state_context_object.snapshot.json',
     definition: map({ ItemsPath: '$.items', ItemProcessor: processor({ Type: 'Pass' }) }),
     input: { items: 'not an array' },
-    expect: { status: 'FAILED', error: 'States.Runtime' },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        'An error occurred while executing the state \'M\' (entered at the event id #2). Reference path "$.items" must point to array.',
+    },
+  },
+  {
+    name: 'Map ItemsPath of the context object to a non-array names its path in the context',
+    source:
+      'https://github.com/localstack/localstack/blob/main/tests/aws/services/stepfunctions/v2/test_state/test_state_context_object.snapshot.json',
+    definition: map({ ItemsPath: '$$.Execution.Input', ItemProcessor: processor({ Type: 'Pass' }) }),
+    input: { items: [] },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: { includes: 'Reference path "$.Execution.Input" must point to array.' },
+    },
   },
   {
     name: 'Nested Map states',

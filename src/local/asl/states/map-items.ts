@@ -57,9 +57,11 @@ export function itemsOf(run: StateRun<MapState>, effective: unknown): unknown[] 
         undefined,
       );
     }
+    // AWS's words (recorded by TestState), which show a context path (`$$...`) as a path of the context.
+    const path = state.ItemsPath ?? '$';
     throw new StatesError(
       STATES_ERRORS.Runtime,
-      `Map ItemsPath '${state.ItemsPath ?? '$'}' must select an array (got ${JSON.stringify(items ?? null).slice(0, 200)})`,
+      `Reference path "${path.startsWith('$$') ? path.slice(1) : path}" must point to array.`,
     );
   }
   return items;

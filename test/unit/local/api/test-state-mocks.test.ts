@@ -339,6 +339,33 @@ describe('TestState with a context object', () => {
     });
   });
 
+  it('fails a Map whose ItemsPath selects no array of the given context with AWS’s bare cause', async () => {
+    // Prepare: as recorded in localstack/localstack tests/aws/services/stepfunctions/v2/test_state/
+    // test_state_context_object.snapshot.json (test_state_map_context_object[ALL] and [EXECUTION_INPUT]).
+    const map = (ItemsPath: string) => ({
+      Type: 'Map',
+      ItemsPath,
+      MaxConcurrency: 1,
+      ItemProcessor: { StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } },
+      End: true,
+    });
+    const request = {
+      mock: { result: '["CHARIZARD","PIKACHU","BULBASAUR"]' },
+      context: JSON.stringify({ Execution: { Input: { values: ['charizard'] } } }),
+      inspectionLevel: 'TRACE' as const,
+    };
+    // Act
+    const whole = await test(map('$$'), ['fire'], request);
+    const input = await test(map('$$.Execution.Input'), ['fire'], request);
+    // Assess
+    expect(whole).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: 'Reference path "$" must point to array.',
+    });
+    expect(input.cause).toBe('Reference path "$.Execution.Input" must point to array.');
+  });
+
   it('gives a mocked .waitForTaskToken task a task token, the request’s when its context has one', async () => {
     // Prepare
     const approval = {
