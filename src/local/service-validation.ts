@@ -68,6 +68,11 @@ const ARN_PATTERNS = {
   activity: /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:/\s]{1,80}$/,
 };
 
+/** Whether `arn` is an Express execution's ARN (`...:express:<machine>:<name>:<id>`). */
+export function isExpressExecutionArn(arn: unknown): boolean {
+  return isArn(arn, 'execution') && arn.split(':')[5] === 'express';
+}
+
 /** Whether `arn` has the shape of a `resource` ARN. */
 export function isArn(arn: unknown, resource: keyof typeof ARN_PATTERNS): arn is string {
   return typeof arn === 'string' && ARN_PATTERNS[resource].test(arn);

@@ -23,7 +23,7 @@ import {
   encodePageToken,
   historyEvent,
   INCLUDED_DATA,
-  isArn,
+  isExpressExecutionArn,
   pagePosition,
   pageSize,
   parseArn,
@@ -530,7 +530,8 @@ export class LocalStepFunctions {
     );
     const page = rows.slice(0, limit);
     return {
-      executions: page.map(executionListItem),
+      // Nor those of an EXPRESS state machine deleted and created again as a STANDARD one of its name.
+      executions: page.filter((row) => !isExpressExecutionArn(row.arn)).map(executionListItem),
       ...(rows.length > limit ? { nextToken: encodePageToken(page.at(-1)!.id, request, now) } : {}),
     };
   }
@@ -720,7 +721,7 @@ export class LocalStepFunctions {
    * refuses it.
    */
   #readableExecution(arn: unknown): ExecutionRow {
-    if (isArn(arn, 'execution') && arn.split(':')[5] === 'express') {
+    if (isExpressExecutionArn(arn)) {
       throw new StepFunctionsApiError(
         'InvalidArn',
         "Invalid Arn: 'Resource type not valid in this context: express'",

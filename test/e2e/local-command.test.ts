@@ -3,7 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ListExecutionsCommand, ListStateMachinesCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   type CliProcess,
@@ -258,6 +263,18 @@ describe('cutover local', () => {
     await client.send(
       new StartExecutionCommand({ stateMachineArn: stateMachines![0]!.stateMachineArn, name: 'parked-1' }),
     );
+    // An Express execution too, whose ARN is an Express one (`...:express:quick:parked-2:<id>`).
+    const quick = await client.send(
+      new CreateStateMachineCommand({
+        name: 'quick',
+        type: 'EXPRESS',
+        definition: JSON.stringify(parked),
+        roleArn: 'arn:aws:iam::000000000000:role/quick',
+      }),
+    );
+    await client.send(
+      new StartExecutionCommand({ stateMachineArn: quick.stateMachineArn, name: 'parked-2' }),
+    );
     client.destroy();
     // Act
     cli.child.kill('SIGTERM');
@@ -265,7 +282,7 @@ describe('cutover local', () => {
     expect(await cli.exited).toBe(0);
     expect(cli.stdout()).toMatch(
       new RegExp(
-        `\nStopped: 1 execution left RUNNING resumes at the next start on ${dataDir}: park:parked-1\n$`,
+        `\nStopped: 2 executions left RUNNING resume at the next start on ${dataDir}: (park:parked-1, quick:parked-2|quick:parked-2, park:parked-1)\n$`,
       ),
     );
   });

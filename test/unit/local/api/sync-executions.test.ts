@@ -1,5 +1,6 @@
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
@@ -168,5 +169,21 @@ describe('Express executions', () => {
     expect(listed).toBe(
       'StateMachineTypeNotSupported: This operation is not supported by this type of state machine',
     );
+  });
+
+  it('are not listed under a STANDARD state machine made again with the EXPRESS one’s name', async () => {
+    // Prepare
+    const express = await machine('swap', 'EXPRESS', { Done: { Type: 'Succeed' } });
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn: express, name: 'one' }),
+    );
+    await local.runtime.service.awaitExecution(executionArn);
+    await client.send(new DeleteStateMachineCommand({ stateMachineArn: express }));
+    const standard = await machine('swap', 'STANDARD', { Done: { Type: 'Succeed' } });
+    await client.send(new StartExecutionCommand({ stateMachineArn: standard, name: 'two' }));
+    // Act
+    const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn: standard }));
+    // Assess
+    expect(executions!.map((execution) => execution.name)).toEqual(['two']);
   });
 });
