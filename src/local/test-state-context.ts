@@ -95,17 +95,28 @@ export function parseTestContext(
 
 /**
  * What the tested state reads as `$$`: the `given` context (with a Map's own `$$.Map`), else its
- * execution's, with a new `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose
- * stand-in has none of its own, unless the given context has one. Undefined when the execution's own serves.
+ * execution's as AWS's TestState shows it (see {@link asTestExecution}), with a new `$$.Task.Token` for a
+ * mocked `.waitForTaskToken` task (`needsToken`), whose stand-in has none of its own, unless the given
+ * context has one.
  */
-export function testContext(
-  given: Context | undefined,
-  needsToken: boolean,
-): ((own: Context) => Context) | undefined {
+export function testContext(given: Context | undefined, needsToken: boolean): (own: Context) => Context {
   const Task = needsToken ? { Token: newTaskToken() } : undefined;
   if (given !== undefined) {
     const context = Task && given.Task === undefined ? { ...given, Task } : given;
     return (own) => (own.Map === undefined ? context : { ...context, Map: own.Map });
   }
-  return Task && ((own) => ({ ...own, Task }));
+  return (own) => ({
+    ...own,
+    Execution: asTestExecution(own.Execution as Context),
+    ...(Task ? { Task } : {}),
+  });
+}
+
+/**
+ * `$$.Execution` of a TestState run as AWS records it: an Express execution's, `Id`
+ * `arn:aws:states:<region>:<account>:express:<machine>:<name>`, with no `RedriveCount` (localstack/localstack
+ * tests/aws/services/stepfunctions/v2/test_state/test_state_configuration.snapshot.json, test_map_state_failure_count).
+ */
+function asTestExecution({ Id, RedriveCount, RedriveTime, ...execution }: Context): Context {
+  return { Id: String(Id).replace(':execution:', ':express:'), ...execution };
 }

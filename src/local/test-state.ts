@@ -135,7 +135,7 @@ export async function testState(
     // A Wait answers at once, as on AWS; every other state keeps its timeouts in real time.
     clock: new RealClock(state.Type === 'Wait' ? 0 : 1),
     mock: mock?.function,
-    standIns: { ...mock?.standIns, ...(context ? { context } : {}) },
+    standIns: { ...mock?.standIns, context },
     objectStorage: readerDataStorage(configuration.mapItemReaderData),
     onStoreFailure: failStore,
   });
@@ -169,7 +169,7 @@ export async function testState(
     const scope: InspectionScope = {
       name: machine.name,
       input: JSON.parse(input),
-      context: context ? context(ownContext) : ownContext,
+      context: context(ownContext),
       variables: variables ?? {},
     };
     const { errorDetails, ...outcome } = await outcomeOf(

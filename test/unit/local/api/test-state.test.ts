@@ -124,6 +124,28 @@ describe('TestState', () => {
     expect(JSON.parse(answer.inspectionData!.result!)).toMatchObject({ Payload: { n: 42 }, StatusCode: 200 });
   });
 
+  it('gives the state the context object of an Express execution, as AWS’s TestState records it', async () => {
+    // Act
+    const answer = await test(
+      {
+        Type: 'Pass',
+        Parameters: { 'execution.$': '$$.Execution', 'machine.$': '$$.StateMachine' },
+        End: true,
+      },
+      { n: 1 },
+    );
+    // Assess: as recorded in localstack/localstack tests/aws/services/stepfunctions/v2/test_state/
+    // test_state_configuration.snapshot.json (test_map_state_failure_count): an Express ARN of the machine and
+    // the execution's name, and no RedriveCount.
+    const { execution, machine } = JSON.parse(answer.output!);
+    expect(Object.keys(execution).sort()).toEqual(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
+    expect(execution).toMatchObject({ Input: { n: 1 }, RoleArn: ROLE });
+    expect(execution.Id).toBe(
+      `arn:aws:states:us-east-1:000000000000:express:${machine.Name}:${execution.Name}`,
+    );
+    expect(machine.Id).toBe(`arn:aws:states:us-east-1:000000000000:stateMachine:${machine.Name}`);
+  });
+
   it('answers a Choice with the next state it picks, and a Wait at once', async () => {
     // Act
     const choice = await test(
