@@ -167,16 +167,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
 export const REJECTION_ERROR = 'ApprovalRejected';
 
 /**
- * The execution id of an execution ARN: what follows `:execution:`.
+ * The execution id of an execution ARN: what follows `:execution:`, `<state machine>:<name>`; of an Express
+ * execution's ARN (`:express:<state machine>:<name>:<id>`), its state machine and name.
  *
  * @example
  * executionIdOf('arn:aws:states:eu-west-1:123456789012:execution:cutover-canary:r1'); // 'cutover-canary:r1'
+ * executionIdOf('arn:aws:states:eu-west-1:123456789012:express:approvals:a1:0f1e...'); // 'approvals:a1'
  */
 export function executionIdOf(executionArn: string): string {
+  const express = ':express:';
+  const at = executionArn.indexOf(express);
+  if (at >= 0)
+    return executionArn
+      .slice(at + express.length)
+      .split(':')
+      .slice(0, 2)
+      .join(':');
   const marker = ':execution:';
-  const at = executionArn.indexOf(marker);
-  if (at < 0) throw new TypeError(`not an execution ARN: ${executionArn}`);
-  return executionArn.slice(at + marker.length);
+  const start = executionArn.indexOf(marker);
+  if (start < 0) throw new TypeError(`not an execution ARN: ${executionArn}`);
+  return executionArn.slice(start + marker.length);
 }
 
 /**

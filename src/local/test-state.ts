@@ -480,9 +480,12 @@ async function outcomeOf(
   const decision = decideOnError(handling, error, retries);
   if (decision.kind === 'fail') {
     // AWS names the retrier whose attempts are used up (TestState with `retrierRetryCount`, as recorded).
-    const { exhaustedRetrier } = decision;
-    if (exhaustedRetrier === undefined) return { status: 'FAILED', ...failure };
-    return { status: 'FAILED', ...failure, errorDetails: { retryIndex: exhaustedRetrier } };
+    const { exhaustedRetrier: retryIndex } = decision;
+    return {
+      status: 'FAILED',
+      ...failure,
+      ...(retryIndex === undefined ? {} : { errorDetails: { retryIndex } }),
+    };
   }
   if (decision.kind === 'retry') {
     // A whole number of seconds, as the API gives it, at most the largest it holds.

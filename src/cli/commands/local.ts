@@ -4,6 +4,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { KUBECONFIG_ENV } from '#adapters/kubernetes/kubeconfig-env.ts';
+import { executionIdOf } from '#core/api-routes.ts';
 import { LOCAL_CLI_FLAGS_VARIABLE, LOCAL_DATA_DIR_FLAG_VARIABLE, localDataDirFlag } from '#core/cli-flags.ts';
 import type { Clock } from '#local/clock.ts';
 import type { StoreFailedError } from '#local/errors.ts';
@@ -183,12 +184,9 @@ function resumedText(executionArns: readonly string[]): string {
   return `Resumed ${executionArns.length} ${executions} left RUNNING: ${executionIds(executionArns)}`;
 }
 
-/**
- * `canary:checkout-v2, database-migration:orders-m7`: executions as `<state machine>:<name>`, an Express
- * one's (`...:express:<machine>:<name>:<id>`) too.
- */
+/** `canary:checkout-v2, database-migration:orders-m7`: executions as `<state machine>:<name>`. */
 function executionIds(executionArns: readonly string[]): string {
-  return executionArns.map((arn) => arn.split(':').slice(6, 8).join(':')).join(', ');
+  return executionArns.map(executionIdOf).join(', ');
 }
 
 /**
