@@ -44,12 +44,32 @@ const SENSITIVE_FIELDS = new Set([
   'errorCausedByState',
 ]);
 
-/** How a message shows the value: `Value null`, `Value '1001'` for a scalar, `Value` for an object or a sensitive field. */
+/**
+ * Lists whose members AWS shows as its model's `toString` does, by the list's field: AWS-recorded,
+ * `Value '[RoutingConfigurationListItem(stateMachineVersionArn=arn:...:1, weight=50), ...]'`.
+ */
+const LIST_MEMBER_SHAPES: Readonly<Record<string, string>> = {
+  routingConfiguration: 'RoutingConfigurationListItem',
+};
+
+function modelString(shape: string, member: unknown): string {
+  const fields = Object.entries(member ?? {}).map(([name, value]) => `${name}=${String(value)}`);
+  return `${shape}(${fields.join(', ')})`;
+}
+
+/**
+ * How a message shows the value: `Value null`, `Value '1001'` for a scalar, a list of known members as its
+ * model's `toString`, `Value` for any other object or a sensitive field.
+ */
 function shownValue(value: unknown, field: string): string {
   // A sensitive field is never shown, not even as null (AWS-recorded: `Value at 'output' ... must not be null`).
   // A nested field (`mock.result`) is sensitive by its own name.
   if (SENSITIVE_FIELDS.has(field.slice(field.lastIndexOf('.') + 1))) return 'Value';
   if (value === undefined || value === null) return 'Value null';
+  const memberShape = LIST_MEMBER_SHAPES[field];
+  if (memberShape && Array.isArray(value)) {
+    return `Value '[${value.map((member) => modelString(memberShape, member)).join(', ')}]'`;
+  }
   if (typeof value === 'object') return 'Value';
   return `Value '${String(value)}'`;
 }

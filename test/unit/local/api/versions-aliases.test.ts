@@ -480,6 +480,18 @@ describe('state machine aliases', () => {
       // AWS's path to the item (localstack test_sfn_api_aliasing.snapshot.json, weight_too_large).
       /^1 validation error detected: Value '101' at 'routingConfiguration\.1\.member\.weight'/,
     ],
+    [
+      'three routes',
+      { versions: ['v1', 'v2', 'v9'], weights: [50, 30, 20] },
+      'ValidationException',
+      // The routes as AWS's model prints them (localstack test_sfn_api_aliasing.snapshot.json, too_many_routing).
+      new RegExp(
+        "^1 validation error detected: Value '\\[RoutingConfigurationListItem\\(stateMachineVersionArn=arn:aws:states:[^,]+:1, weight=50\\), " +
+          'RoutingConfigurationListItem\\(stateMachineVersionArn=arn:aws:states:[^,]+:2, weight=30\\), ' +
+          "RoutingConfigurationListItem\\(stateMachineVersionArn=arn:aws:states:[^,]+:7, weight=20\\)\\]' " +
+          "at 'routingConfiguration' failed to satisfy constraint: Member must have length less than or equal to 2$",
+      ),
+    ],
   ])('refuses an alias with %s and creates nothing', async (_case, change, code, message) => {
     // Prepare
     const { machine, v1, v2 } = await twoVersions(`aliases-bad-${Math.random().toString(36).slice(2, 8)}`);
