@@ -5,6 +5,7 @@ import {
   type ActivityRow,
   type EventRow,
   type ExecutionEnd,
+  type ExecutionFilter,
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
@@ -209,11 +210,9 @@ export class MemoryStore implements Store {
 
   listExecutions(
     stateMachineArn: string,
-    status: string | null,
+    { status, redriven, startedWith }: ExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
-    startedWith?: string,
   ): ExecutionRow[] {
     const ofMachine = this.#executionsByMachine.get(stateMachineArn) ?? [];
     const rows: ExecutionRow[] = [];

@@ -522,11 +522,9 @@ export class LocalStepFunctions {
     const redriven = input.redriveFilter === undefined ? undefined : input.redriveFilter === 'REDRIVEN';
     const rows = this.store.listExecutions(
       machine.arn,
-      input.statusFilter ?? null,
+      { status: input.statusFilter ?? null, redriven, startedWith: startedWithArn },
       before,
       limit + 1,
-      redriven,
-      startedWithArn,
     );
     const page = rows.slice(0, limit);
     return {

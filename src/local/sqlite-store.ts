@@ -14,6 +14,7 @@ import {
   DEFAULT_TRACING_CONFIGURATION,
   type EventRow,
   type ExecutionEnd,
+  type ExecutionFilter,
   type ExecutionRedrive,
   type ExecutionRow,
   type FrameRow,
@@ -443,14 +444,11 @@ export class SqliteStore implements Store {
     return this.#row<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE arn = ?`, arn);
   }
 
-  /** Newest first, ids below `beforeId`, optionally of one status and only redriven (or never redriven) ones. */
   listExecutions(
     stateMachineArn: string,
-    status: string | null,
+    { status, redriven, startedWith }: ExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
-    startedWith?: string,
   ): ExecutionRow[] {
     return this.#sql(
       `SELECT ${EXECUTION_COLUMNS} FROM executions WHERE state_machine_arn = ? AND id < ? AND (?3 IS NULL OR status = ?3)

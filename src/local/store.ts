@@ -191,6 +191,16 @@ export interface MapRunMembership {
   round: number;
 }
 
+/** Which of a state machine's executions ListExecutions lists (see {@link Store.listExecutions}). */
+export interface ExecutionFilter {
+  /** Their status, or null for any. */
+  status: string | null;
+  /** Only redriven ones (true), only never redriven ones (false), or both (undefined). */
+  redriven?: boolean;
+  /** Only those started with this version or alias ARN. */
+  startedWith?: string;
+}
+
 /** Which of a Map Run's children ListExecutions lists (see {@link MapRunTable.listExecutions}). */
 export interface MapRunExecutionFilter {
   /** Their status as reported ({@link mapRunChildStatus}), or null for any. */
@@ -339,17 +349,12 @@ export interface Store {
    */
   insertExecutions(rows: readonly Omit<ExecutionRow, 'id'>[]): (number | undefined)[];
   getExecution(arn: string): ExecutionRow | undefined;
-  /**
-   * Newest first, ids below `beforeId`, optionally of one status, only redriven (or never redriven) ones, and
-   * only those started with the version or alias ARN `startedWith`.
-   */
+  /** A state machine's executions newest first (ids below `beforeId`) that `filter` takes, at most `limit`. */
   listExecutions(
     stateMachineArn: string,
-    status: string | null,
+    filter: ExecutionFilter,
     beforeId: number,
     limit: number,
-    redriven?: boolean,
-    startedWith?: string,
   ): ExecutionRow[];
   /** RUNNING executions, oldest first. */
   listRunningExecutions(): ExecutionRow[];

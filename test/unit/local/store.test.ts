@@ -225,7 +225,7 @@ describe.each(STORES)('%s', (_name, open) => {
     ]);
     const listed = (startedWith?: string) =>
       store
-        .listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, undefined, startedWith)
+        .listExecutions(MACHINE_ARN, { status: null, startedWith }, Number.MAX_SAFE_INTEGER, 10)
         .map((row) => row.name);
 
     // Act
@@ -268,9 +268,9 @@ describe.each(STORES)('%s', (_name, open) => {
     store.finishExecutions([[2, { status: 'SUCCEEDED', output: '{}', stopDate: 5_000 }]]);
 
     // Act
-    const firstPage = store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 2);
-    const nextPage = store.listExecutions(MACHINE_ARN, null, 3, 2);
-    const running = store.listExecutions(MACHINE_ARN, 'RUNNING', Number.MAX_SAFE_INTEGER, 10);
+    const firstPage = store.listExecutions(MACHINE_ARN, { status: null }, Number.MAX_SAFE_INTEGER, 2);
+    const nextPage = store.listExecutions(MACHINE_ARN, { status: null }, 3, 2);
+    const running = store.listExecutions(MACHINE_ARN, { status: 'RUNNING' }, Number.MAX_SAFE_INTEGER, 10);
 
     // Assess
     expect(firstPage.map((row) => row.name)).toEqual(['d', 'c']);
@@ -496,7 +496,9 @@ describe.each(STORES)('%s', (_name, open) => {
     expect(store.hasFrames(other!)).toBe(false);
     expect(store.listRunningExecutions().map((row) => row.id)).toEqual([id]);
     const listed = (redriven?: boolean) =>
-      store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, redriven).map((row) => row.name);
+      store
+        .listExecutions(MACHINE_ARN, { status: null, redriven }, Number.MAX_SAFE_INTEGER, 10)
+        .map((row) => row.name);
     expect(listed(true)).toEqual(['a']);
     expect(listed(false)).toEqual(['b']);
     expect(listed()).toEqual(['b', 'a']);
@@ -908,7 +910,9 @@ describe('SqliteStore file', () => {
     // Assess
     expect(store.getExecution(anExecution('old').arn)).toMatchObject({ redriveCount: 0, redriveDate: null });
     expect(store.redriveTokens(1)).toEqual([]);
-    expect(store.listExecutions(MACHINE_ARN, null, Number.MAX_SAFE_INTEGER, 10, false)).toHaveLength(1);
+    expect(
+      store.listExecutions(MACHINE_ARN, { status: null, redriven: false }, Number.MAX_SAFE_INTEGER, 10),
+    ).toHaveLength(1);
     store.close();
   });
 

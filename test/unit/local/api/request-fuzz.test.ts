@@ -246,7 +246,12 @@ async function holdings(): Promise<unknown> {
       // AWS lists no Express executions: the runtime's store still does.
       executions:
         type === 'EXPRESS'
-          ? local.runtime.service.store.listExecutions(stateMachineArn!, null, Number.MAX_SAFE_INTEGER, 1000)
+          ? local.runtime.service.store.listExecutions(
+              stateMachineArn!,
+              { status: null },
+              Number.MAX_SAFE_INTEGER,
+              1000,
+            )
           : (await client.send(new ListExecutionsCommand({ stateMachineArn }))).executions,
       tags: (await client.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))).tags,
     })),
