@@ -33,6 +33,7 @@ import type { ObjectStorage } from './object-storage.ts';
 import {
   DetailedEvent,
   LinkedEvent,
+  MapRunStateSucceededEvent,
   NOT_TRUNCATED,
   type PendingEvent,
   StateEnteredEvent,
@@ -607,6 +608,11 @@ export class Engine {
   /** Queues a history event that points at event `after` (see {@link LinkedEvent}) and returns it. */
   emitAfter(frame: Frame, after: number, type: string, details: Record<string, unknown>): PendingEvent {
     return this.#queue(frame, new LinkedEvent(type, this.clock.now(), ++this.#eventsEmitted, details, after));
+  }
+
+  /** Queues a Distributed Map's MapStateSucceeded (see {@link MapRunStateSucceededEvent}) and returns it. */
+  emitMapRunStateSucceeded(frame: Frame): PendingEvent {
+    return this.#queue(frame, new MapRunStateSucceededEvent(this.clock.now(), ++this.#eventsEmitted));
   }
 
   /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson` at `enteredAt`, and returns it. */

@@ -7,7 +7,7 @@
 import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
 import type { ExecutionRun } from './engine.ts';
 import type { Frame } from './frame.ts';
-import { LinkedEvent, type PendingEvent } from './pending-events.ts';
+import { LinkedEvent, MapRunStateSucceededEvent, type PendingEvent } from './pending-events.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
@@ -16,10 +16,12 @@ export const GROUP_COMMIT_EVENTS = 4096;
  * Events the next event of their flow does not point at, as in AWS-recorded histories: the first state's
  * StateEntered has `previousEventId` 0, a Parallel state's Exited points at the event before its
  * `...Succeeded`, the next iteration (or the Map state's failure) at the event before an iteration's end,
- * and a retried Parallel state's next ParallelStateStarted at the TaskFailed before a TaskStateAborted.
+ * a retried Parallel state's next ParallelStateStarted at the TaskFailed before a TaskStateAborted, and a
+ * Distributed Map's Exited at MapRunStarted (see {@link MapRunStateSucceededEvent}).
  */
 const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
   'ExecutionStarted',
+  'MapRunSucceeded',
   'ParallelStateSucceeded',
   'MapIterationSucceeded',
   'MapIterationFailed',
@@ -30,12 +32,15 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
 /**
  * Sets a numbered event's `previousEventId` and moves its flow on, as AWS-recorded histories link them:
  * ExecutionAborted and ExecutionTimedOut (the execution ended from outside its flow) point at 0;
- * MapStateSucceeded, and the Map state's Exited after it, at the event just before it (the last
- * iteration's end); a {@link LinkedEvent} at its given event; any other event at the last event of its flow.
+ * MapStateSucceeded, and an inline Map state's Exited after it, at the event just before it (the last
+ * iteration's end; a Distributed Map's Map Run's end, its flow left where it is); a {@link LinkedEvent} at
+ * its given event; any other event at the last event of its flow.
  */
 function linkEvent(event: EventRow, frame: Frame): void {
   if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimedOut') {
     event.previousEventId = 0;
+  } else if (event instanceof MapRunStateSucceededEvent) {
+    event.previousEventId = event.id - 1;
   } else if (event instanceof LinkedEvent) {
     event.previousEventId = event.after;
     frame.followEvent(event.id);

@@ -70,6 +70,17 @@ export class LinkedEvent extends DetailedEvent {
   }
 }
 
+/**
+ * A Distributed Map's MapStateSucceeded. Like an inline Map's, it points at the event just before it (its
+ * Map Run's end, which points at MapRunStarted); unlike it, it leaves its flow at MapRunStarted, so the Map
+ * state's Exited points there, as AWS has recorded since November 2024.
+ */
+export class MapRunStateSucceededEvent extends DetailedEvent {
+  constructor(timestamp: number, emitted: number) {
+    super('MapStateSucceeded', timestamp, emitted, null);
+  }
+}
+
 /** Builds a StateEntered or StateExited event's details from the state's name and its JSON. */
 export type TransitionDetails = (stateName: string, json: string) => Readonly<Record<string, unknown>>;
 

@@ -315,8 +315,53 @@ export const distributedMapCases: ExecutionCase[] = [
     input: { Items: [0], p: 1.1 },
     expect: { status: 'SUCCEEDED', output: [0] },
     // As recorded: the children run in a Map Run (MapRunStarted, MapRunSucceeded), none in the parent history.
+    // MapStateExited points at MapRunStarted, as every recording since November 2024 has it (see the next case;
+    // this case's recording, of August 2024, has it point at MapRunSucceeded, as MapStateSucceeded does).
     history: MAP_RUN_SUCCEEDED,
-    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 5, 7]),
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 4, 7]),
+  },
+  {
+    name: 'Distributed Map: MapStateExited points at MapRunStarted, MapStateSucceeded at MapRunSucceeded',
+    source: `${RECORDED} (test_map_state_config_distributed_item_selector_parameters, recorded 15-11-2024)`,
+    definition: {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Pass',
+          Parameters: { bucket: 'test-bucket', values: ['1', '2', '3'] },
+          ResultPath: '$.content',
+          Next: 'MapState',
+        },
+        MapState: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ItemsPath: '$.content.values',
+          ItemSelector: { 'bucketName.$': '$.content.bucket', 'value.$': '$$.Map.Item.Value' },
+          ItemProcessor: {
+            StartAt: 'IteratorInner',
+            States: { IteratorInner: { Type: 'Pass', End: true } },
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          },
+          Next: 'Finish',
+        },
+        Finish: { Type: 'Succeed' },
+      },
+    },
+    input: {},
+    expect: {
+      status: 'SUCCEEDED',
+      output: ['1', '2', '3'].map((value) => ({ bucketName: 'test-bucket', value })),
+    },
+    history: [
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      ...MAP_RUN_SUCCEEDED.slice(1, -1),
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ],
+    checkHistory: previousEventIds([0, 0, 2, 3, 4, 5, 6, 7, 6, 9, 10, 11]),
   },
   {
     name: 'Distributed Map: each child is an execution of its own, of the Map Run of the labelled state machine <machine>/<Label>',

@@ -102,7 +102,7 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
   );
   // Read once the items are: an UpdateMapRun meanwhile is in the row, and none can come before the run starts.
   const results = await runChildren(run, mapRunOf(map.mapRunArn!), children);
-  run.emit('MapStateSucceeded');
+  engine.emitMapRunStateSucceeded(run.frame);
   return run.exit(shapedResults(state, results), state.Next);
 }
 
