@@ -506,6 +506,29 @@ describe('Engine durability (SQLite file)', () => {
     expect(restarted.filter((link) => link.startsWith('TaskStateAborted'))).toHaveLength(2);
   });
 
+  it('links a Distributed Map that ends after a restart as without one: its Exited at MapRunStarted', async () => {
+    // Prepare: a child waits 100 s; the runtime stops while it waits
+    const definition = machine({ M: { Type: 'Map', ItemProcessor: WAIT_THEN_FAIL_OR_PASS, End: true } });
+    const input = [{ wait: 100, fail: false }];
+    const uninterrupted = harness();
+    open.push(uninterrupted);
+    const expected = await uninterrupted.run(definition, input);
+    const first = reopen({}, new VirtualClock());
+    const arn = await first.start(definition, input);
+    await first.clock.advance(10_000);
+    await first.sfn.close();
+    // Act
+    const second = restartAfter(first);
+    await second.clock.advance(200_000);
+    await second.sfn.awaitExecution(arn);
+    // Assess
+    const links = async (h: Harness, executionArn: string) =>
+      (await h.history(executionArn)).map((event) => `${event.type}<${event.previousEventId}`);
+    const restarted = await links(second, arn);
+    expect(restarted).toEqual(await links(uninterrupted, expected.executionArn!));
+    expect(restarted).toContain('MapStateExited<4');
+  });
+
   it("counts a Distributed Map's failures tolerated before a restart against its threshold", async () => {
     // Prepare
     const first = reopen({}, new VirtualClock());
