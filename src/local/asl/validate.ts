@@ -59,6 +59,9 @@ const WITH_RESULT = [...IO, ...FLOW, 'ResultPath'];
 const ERROR_HANDLING = ['Retry', 'Catch'];
 const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector', 'Assign'];
 
+/** The state types in the order AWS's validation message lists them (AWS-recorded, TestState, December 2025). */
+const STATE_TYPES = 'Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map';
+
 /** The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
 const FIELDS_BY_TYPE: Readonly<Record<string, readonly string[]>> = lookupTable({
   Task: [
@@ -240,11 +243,7 @@ function checkState(
   const type = state.Type;
   const fields = typeof type === 'string' ? FIELDS_BY_TYPE[type] : undefined;
   if (typeof type !== 'string' || !fields) {
-    report(
-      SCHEMA,
-      `The field 'Type' must be one of: ${Object.keys(FIELDS_BY_TYPE).join(', ')}`,
-      `${location}/Type`,
-    );
+    report(SCHEMA, `The field 'Type' should have one of these values: [${STATE_TYPES}]`, `${location}/Type`);
     return;
   }
   const jsonata = usesJsonata(state, jsonataByDefault);

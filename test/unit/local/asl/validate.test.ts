@@ -172,12 +172,14 @@ describe('validateDefinition', () => {
   });
 
   it('reports an unknown Type and a Task without Resource', () => {
+    // AWS's words for the Type: localstack test_test_state_machine_scenarios.snapshot.json,
+    // test_state_name_invalid_state_definition (recorded 04-12-2025).
     const definition = validMachine();
     definition.States.Done.Type = 'Finish';
     delete definition.States.Deploy.Resource;
     expect(summary(validate(definition))).toEqual([
       'SCHEMA_VALIDATION_FAILED /States/Deploy: These fields are required: [Resource]',
-      "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' must be one of: Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map",
+      "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
     ]);
   });
 
@@ -187,7 +189,7 @@ describe('validateDefinition', () => {
       const definition = validMachine();
       definition.States.Done.Type = type;
       expect(summary(validate(definition))).toEqual([
-        "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' must be one of: Task, Pass, Choice, Wait, Succeed, Fail, Parallel, Map",
+        "SCHEMA_VALIDATION_FAILED /States/Done/Type: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
       ]);
     },
   );
