@@ -93,30 +93,45 @@ export function parseTestContext(
   return context as Context;
 }
 
+/** The name AWS's TestState gives a state tested alone, and the tested state in its context object. */
+export const STANDALONE_STATE_NAME = 'StateName';
+
 /**
  * What the tested state reads as `$$`: the `given` context (with a Map's own `$$.Map`), else its
- * execution's as AWS's TestState shows it (see {@link asTestExecution}), with a new `$$.Task.Token` for a
- * mocked `.waitForTaskToken` task (`needsToken`), whose stand-in has none of its own, unless the given
- * context has one.
+ * execution's as AWS's TestState shows it (see {@link asTestExecution}; `tested.roleArn` the test's, null for
+ * none), in which the tested state is named `StateName` even when tested by its name in a state machine, as
+ * AWS recorded it (test_test_state_scenarios.snapshot.json, test_state_with_variables); with a new
+ * `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose stand-in has none of its own,
+ * unless the given context has one.
  */
-export function testContext(given: Context | undefined, needsToken: boolean): (own: Context) => Context {
+export function testContext(
+  given: Context | undefined,
+  needsToken: boolean,
+  tested: { roleArn: string | null; stateName: string },
+): (own: Context) => Context {
   const Task = needsToken ? { Token: newTaskToken() } : undefined;
   if (given !== undefined) {
     const context = Task && given.Task === undefined ? { ...given, Task } : given;
     return (own) => (own.Map === undefined ? context : { ...context, Map: own.Map });
   }
-  return (own) => ({
-    ...own,
-    Execution: asTestExecution(own.Execution as Context),
-    ...(Task ? { Task } : {}),
-  });
+  return (own) => {
+    const state = own.State as Context;
+    return {
+      ...own,
+      Execution: asTestExecution(own.Execution as Context, tested.roleArn),
+      State: state.Name === tested.stateName ? { ...state, Name: STANDALONE_STATE_NAME } : state,
+      ...(Task ? { Task } : {}),
+    };
+  };
 }
 
 /**
  * `$$.Execution` of a TestState run as AWS records it: an Express execution's, `Id`
- * `arn:aws:states:<region>:<account>:express:<machine>:<name>`, with no `RedriveCount` (localstack/localstack
- * tests/aws/services/stepfunctions/v2/test_state/test_state_configuration.snapshot.json, test_map_state_failure_count).
+ * `arn:aws:states:<region>:<account>:express:<machine>:<name>`, with no `RedriveCount`, its members in
+ * AWS's order and `RoleArn` the test's (localstack/localstack tests/aws/services/stepfunctions/v2/test_state/
+ * test_state_configuration.snapshot.json, test_map_state_failure_count; test_test_state_scenarios.snapshot.json,
+ * test_state_with_variables).
  */
-function asTestExecution({ Id, RedriveCount, RedriveTime, ...execution }: Context): Context {
-  return { Id: String(Id).replace(':execution:', ':express:'), ...execution };
+function asTestExecution({ Id, Input, Name, StartTime }: Context, roleArn: string | null): Context {
+  return { Id: String(Id).replace(':execution:', ':express:'), Input, Name, RoleArn: roleArn, StartTime };
 }

@@ -44,7 +44,7 @@ import type { LocalStepFunctions } from './service.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 import { invalidDefinition, validateInput, validateOneOf } from './service-validation.ts';
 import { parseTestConfiguration, type TestConfiguration } from './test-state-configuration.ts';
-import { parseTestContext, testContext } from './test-state-context.ts';
+import { parseTestContext, STANDALONE_STATE_NAME, testContext } from './test-state-context.ts';
 import { detailsOf, type InspectionScope, inspectionData, readerOf } from './test-state-inspection.ts';
 import { MOCKED_TYPES, mockedTask, type TestFunction, type TestMock, testMock } from './test-state-mock.ts';
 
@@ -119,12 +119,15 @@ export async function testState(
   const input = validateInput(request.input ?? '{}', 'input', 'InvalidExecutionInput');
   const variables = parseVariables(request.variables);
   // The state's name: its own, or for a state given alone the one AWS gives it.
-  const stateName = request.stateName ?? 'StateName';
+  const stateName = request.stateName ?? STANDALONE_STATE_NAME;
   refuseInvalidState(testMachine(state, { stateName, queryLanguage }, variables, false));
   const runs = state.Type === 'Task' && mock ? mockedTask(state) : state;
   const machine = testMachine(runs, { stateName, queryLanguage }, variables, true);
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
-  const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken');
+  const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken', {
+    roleArn: request.roleArn ?? null,
+    stateName,
+  });
   // A failure of the test's own store fails the test, and only the test.
   let failStore!: (error: Error) => void;
   const storeFailed = new Promise<never>((_, reject) => {

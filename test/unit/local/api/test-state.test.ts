@@ -137,13 +137,34 @@ describe('TestState', () => {
     // Assess: as recorded in localstack/localstack tests/aws/services/stepfunctions/v2/test_state/
     // test_state_configuration.snapshot.json (test_map_state_failure_count): an Express ARN of the machine and
     // the execution's name, and no RedriveCount.
+    // Its members in the order AWS's TestState writes them (test_state_context_object.snapshot.json, 2025).
     const { execution, machine } = JSON.parse(answer.output!);
-    expect(Object.keys(execution).sort()).toEqual(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
+    expect(Object.keys(execution)).toEqual(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
     expect(execution).toMatchObject({ Input: { n: 1 }, RoleArn: ROLE });
     expect(execution.Id).toBe(
       `arn:aws:states:us-east-1:000000000000:express:${machine.Name}:${execution.Name}`,
     );
     expect(machine.Id).toBe(`arn:aws:states:us-east-1:000000000000:stateMachine:${machine.Name}`);
+  });
+
+  it('names the state StateName in its context, and its role null when the test names none', async () => {
+    // Prepare: a state machine's state tested by its name, with no roleArn
+    const definition = {
+      StartAt: 'State0',
+      States: {
+        State0: {
+          Type: 'Pass',
+          Parameters: { 'state.$': '$$.State.Name', 'role.$': '$$.Execution.RoleArn' },
+          End: true,
+        },
+      },
+    };
+    // Act
+    const answer = await test(definition, {}, { stateName: 'State0', roleArn: undefined });
+    // Assess: as AWS recorded it (localstack test_test_state_scenarios.snapshot.json,
+    // test_state_with_variables[base_expressions], 24-02-2026)
+    expect(answer.status).toBe('SUCCEEDED');
+    expect(JSON.parse(answer.output!)).toEqual({ state: 'StateName', role: null });
   });
 
   it('answers a Choice with the next state it picks, and a Wait at once', async () => {
