@@ -1,8 +1,9 @@
 /**
  * Static check of a Task `Resource`: an ARN of a form Step Functions accepts. Reports `INVALID_RESOURCE`.
- * Only what AWS itself refuses is reported: a value that is no ARN, a malformed Lambda function or activity
- * ARN, and an `arn:aws:states:::` integration of an unknown service, action or integration pattern. Other
- * services' ARNs and AWS SDK integrations (`aws-sdk:<service>:<action>`) are accepted as they are written.
+ * Only what AWS itself refuses is reported: a value that is no ARN, a Lambda function or activity ARN without
+ * a region, an account or a well-formed name, and an `arn:aws:states:::` integration of an unknown service,
+ * action or integration pattern. Other services' ARNs and AWS SDK integrations (`aws-sdk:<service>:<action>`)
+ * are accepted as they are written.
  */
 import type { Report } from './expression-checks.ts';
 
@@ -45,8 +46,11 @@ const OPTIMIZED_INTEGRATIONS: ReadonlyMap<string, Integration> = new Map(
   } satisfies Record<string, Integration>),
 );
 
-/** `arn:<partition>:<service>:<region>:<account>:<resource>`. */
-const ARN = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
+/**
+ * `arn:<partition>:<service>:<region>:<account>:<resource>`. The region and account are not checked further:
+ * AWS accepted `arn:aws:lambda:your-region:your-account-id:function:...` (a TestState recorded in November 2025).
+ */
+const ARN = /^arn:aws[a-z-]*:([a-z0-9-]+):([a-z0-9-]*):([^:]*):(.+)$/;
 const LAMBDA_FUNCTION = /^function:[\w-]{1,64}(:[\w$-]{1,128})?$/;
 const ACTIVITY = /^activity:[^\s:]{1,80}$/;
 const SDK_INTEGRATION = /^aws-sdk:[a-z0-9-]+:[a-z][a-zA-Z0-9]*(\.waitForTaskToken)?$/;
@@ -65,14 +69,8 @@ export function checkTaskResource(report: Report, resource: string, location: st
 function isValidTaskResource(resource: string): boolean {
   const arn = ARN.exec(resource);
   if (!arn) return false;
-  const [, service, region, account, rest] = arn as unknown as [
-    string,
-    string,
-    string,
-    string | undefined,
-    string,
-  ];
-  const regional = region !== '' && account !== undefined;
+  const [, service, region, account, rest] = arn as unknown as [string, string, string, string, string];
+  const regional = region !== '' && account !== '';
   if (service === 'lambda') return regional && LAMBDA_FUNCTION.test(rest);
   if (service !== 'states') return true;
   if (rest.startsWith('activity:')) return regional && ACTIVITY.test(rest);

@@ -91,6 +91,30 @@ describe('TestState of a mocked Map or Parallel', () => {
     expect(invoked).toBe(before);
   });
 
+  it('accepts a placeholder Lambda ARN in a mocked Map, as AWS did', async () => {
+    // Prepare: as AWS ran it (localstack test_state_configuration.snapshot.json, test_map_state_failure_count,
+    // recorded 13-11-2025), the processor's task names the function with placeholders for region and account
+    const map = {
+      Type: 'Map',
+      ItemsPath: '$.Values',
+      ItemProcessor: {
+        StartAt: 'TestState',
+        States: {
+          TestState: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:your-region:your-account-id:function:yourHelloWorldFunction',
+            End: true,
+          },
+        },
+      },
+      End: true,
+    };
+    // Act
+    const answer = await test(map, { Values: ['first', 'second', 'third'] }, { mock: { result: '[1,1,1]' } });
+    // Assess
+    expect(answer).toEqual({ status: 'SUCCEEDED', output: '[1,1,1]' });
+  });
+
   it('fails a Map whose mapIterationFailureCount exceeds its threshold, for its Catch or Retry to decide on', async () => {
     // Prepare
     const batched = distributed({

@@ -873,6 +873,8 @@ describe('validateDefinition: Task resources', () => {
       'arn:aws:states:::aws-sdk:sfn:startExecution.waitForTaskToken',
       'arn:aws-cn:states:::lambda:invoke',
       'arn:aws:ec2:us-east-1:123456789012:instance/i-0abc',
+      // Placeholders AWS accepted (localstack test_state_configuration.snapshot.json, 13-11-2025).
+      'arn:aws:lambda:your-region:your-account-id:function:yourHelloWorldFunction',
     ];
     for (const resource of resources) expect(summary(validate(task(resource))), resource).toEqual([]);
   });
