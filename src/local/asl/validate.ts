@@ -204,7 +204,11 @@ function checkMachine(
     if (seenNames.has(name)) report(DUPLICATE_STATE_NAME, `Duplicate State name: ${name}`, at);
     seenNames.add(name);
     if (name.length > MAX_STATE_NAME_LENGTH) {
-      report(SCHEMA, `The state name must be at most ${MAX_STATE_NAME_LENGTH} characters long`, at);
+      report(
+        'INVALID_STATE_NAME',
+        `Invalid State name: State '${name}' exceeds the ${MAX_STATE_NAME_LENGTH}-character limit allowed by the service`,
+        at,
+      );
     }
     checkState(context, state, at, scope.jsonata);
     if (scope.express) checkExpressTask(report, state, at);

@@ -65,6 +65,9 @@ export interface ApiCaseContext {
   createPassMachine(): Promise<string>;
 }
 
+/** A state name of 90 characters, as AWS was given it. */
+const LONG_STATE_NAME = 'This is an exceptionally long state name that I know will fail when I try to deploy to AWS';
+
 /** A call and the AWS error code it must be answered with (and, where AWS's wording is known, its message). */
 export interface ApiErrorCase {
   readonly name: string;
@@ -153,6 +156,18 @@ export const apiErrorCases: ApiErrorCase[] = [
     act: invalid('{"StartAt":"A","States":{"A":{"Type":"Pass","End":true},"A":{"Type":"Succeed"}}}'),
     error: 'InvalidDefinition',
     message: "Invalid State Machine Definition: 'DUPLICATE_STATE_NAME: Duplicate State name: A at /States/A'",
+  },
+  {
+    name: 'CreateStateMachine with a state name over 80 characters',
+    source: 'https://github.com/ChristopheBougere/asl-validator/issues/69 (AWS CLI output)',
+    act: invalid({
+      StartAt: 'Hello',
+      States: { Hello: { Type: 'Pass', Next: LONG_STATE_NAME }, [LONG_STATE_NAME]: { Type: 'Pass', End: true } },
+    }),
+    error: 'InvalidDefinition',
+    message:
+      `Invalid State Machine Definition: 'INVALID_STATE_NAME: Invalid State name: State '${LONG_STATE_NAME}' ` +
+      `exceeds the 80-character limit allowed by the service at /States/${LONG_STATE_NAME}'`,
   },
   {
     name: 'CreateStateMachine without States',
