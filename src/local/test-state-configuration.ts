@@ -7,6 +7,7 @@ import type * as Sfn from '@aws-sdk/client-sfn';
 import { findState, nestedFlows } from './asl/nested-states.ts';
 import { RETRYING_STATE_TYPES } from './asl/state-run.ts';
 import type { State } from './asl/types.ts';
+import { MAX_STATE_NAME_LENGTH } from './asl/validate.ts';
 import { StepFunctionsApiError } from './service-errors.ts';
 
 /** The request's `stateConfiguration`, checked, with its defaults. */
@@ -29,8 +30,6 @@ const CONFIGURATION_FIELDS = [
 ];
 /** The longest `mapItemReaderData`, as the API bounds it. */
 const MAX_READER_DATA_LENGTH = 262_144;
-/** The longest state name. */
-const MAX_STATE_NAME_LENGTH = 80;
 
 function refuse(message: string): StepFunctionsApiError {
   return new StepFunctionsApiError('ValidationException', `stateConfiguration.${message}`);

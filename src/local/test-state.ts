@@ -126,7 +126,7 @@ export async function testState(
   const roleArn = request.roleArn ?? DEFAULT_ROLE;
   const context = testContext(givenContext, mocked && pattern === 'waitForTaskToken', {
     roleArn: request.roleArn ?? null,
-    stateName,
+    stateName: machine.name,
   });
   // A failure of the test's own store fails the test, and only the test.
   let failStore!: (error: Error) => void;

@@ -186,6 +186,45 @@ describe('Map Runs', () => {
     expect(JSON.parse(forChild.definition!)).toMatchObject({ StartAt: 'Double' });
   });
 
+  it('links each of two Distributed Maps running at once to its own Map Run', async () => {
+    // Prepare: an inline Map whose two iterations each run a Distributed Map
+    const inner = {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      ItemProcessor: {
+        ProcessorConfig: DISTRIBUTED,
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', End: true } },
+      },
+      End: true,
+    };
+    const outer = {
+      Type: 'Map',
+      ItemProcessor: { StartAt: 'Inner', States: { Inner: inner } },
+      End: true,
+    };
+    const { stateMachineArn } = await createMachine(client, { M: outer });
+    // Act
+    const execution = await run(client, stateMachineArn, [{ items: [1] }, { items: [2] }]);
+    // Assess: each MapStateSucceeded points at a MapRunSucceeded of its own, which points at a MapRunStarted
+    expect(execution.status).toBe('SUCCEEDED');
+    const history = await executionHistory(client, execution.executionArn!);
+    const byId = new Map(history.map((event) => [event.id!, event]));
+    const ends = history
+      .filter(
+        (event) =>
+          event.type === 'MapStateSucceeded' &&
+          byId.get(event.previousEventId!)?.type !== 'MapIterationSucceeded',
+      )
+      .map((event) => byId.get(event.previousEventId!)!);
+    expect(ends.map((event) => event.type)).toEqual(['MapRunSucceeded', 'MapRunSucceeded']);
+    expect(new Set(ends.map((event) => event.id)).size).toBe(2);
+    expect(ends.map((event) => byId.get(event.previousEventId!)?.type)).toEqual([
+      'MapRunStarted',
+      'MapRunStarted',
+    ]);
+  });
+
   it('answers DescribeMapRun and ListMapRuns as AWS records them', async () => {
     // Prepare: no Label (a UUID is generated), no MaxConcurrency, an ItemBatcher of two items a child
     const map = {

@@ -44,17 +44,30 @@ const SENSITIVE_FIELDS = new Set([
   'errorCausedByState',
 ]);
 
+/** A structure of the API model: its name and its members, in the model's order. */
+interface ModelShape {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
 /**
  * Lists whose members AWS shows as its model's `toString` does, by the list's field: AWS-recorded,
  * `Value '[RoutingConfigurationListItem(stateMachineVersionArn=arn:...:1, weight=50), ...]'`.
  */
-const LIST_MEMBER_SHAPES: Readonly<Record<string, string>> = {
-  routingConfiguration: 'RoutingConfigurationListItem',
+const LIST_MEMBER_SHAPES: Readonly<Record<string, ModelShape>> = {
+  routingConfiguration: {
+    name: 'RoutingConfigurationListItem',
+    members: ['stateMachineVersionArn', 'weight'],
+  },
 };
 
-function modelString(shape: string, member: unknown): string {
-  const fields = Object.entries(member ?? {}).map(([name, value]) => `${name}=${String(value)}`);
-  return `${shape}(${fields.join(', ')})`;
+/** A list member as the model prints it: its members in the model's order, a missing one `null`. */
+function modelString(shape: ModelShape, member: unknown): string {
+  if (member === null || typeof member !== 'object') return String(member);
+  const fields = shape.members.map(
+    (name) => `${name}=${String((member as Record<string, unknown>)[name] ?? null)}`,
+  );
+  return `${shape.name}(${fields.join(', ')})`;
 }
 
 /**

@@ -32,8 +32,8 @@ import { markJsonataStates } from './jsonata.ts';
 import type { ObjectStorage } from './object-storage.ts';
 import {
   DetailedEvent,
+  DistributedMapSucceededEvent,
   LinkedEvent,
-  MapRunStateSucceededEvent,
   NOT_TRUNCATED,
   type PendingEvent,
   StateEnteredEvent,
@@ -610,9 +610,15 @@ export class Engine {
     return this.#queue(frame, new LinkedEvent(type, this.clock.now(), ++this.#eventsEmitted, details, after));
   }
 
-  /** Queues a Distributed Map's MapStateSucceeded (see {@link MapRunStateSucceededEvent}) and returns it. */
-  emitMapRunStateSucceeded(frame: Frame): PendingEvent {
-    return this.#queue(frame, new MapRunStateSucceededEvent(this.clock.now(), ++this.#eventsEmitted));
+  /**
+   * Queues a Distributed Map's MapStateSucceeded, pointing at event `mapRunEnd` (see
+   * {@link DistributedMapSucceededEvent}), and returns it.
+   */
+  emitDistributedMapSucceeded(frame: Frame, mapRunEnd: number | undefined): PendingEvent {
+    return this.#queue(
+      frame,
+      new DistributedMapSucceededEvent(this.clock.now(), ++this.#eventsEmitted, mapRunEnd),
+    );
   }
 
   /** Queues the `<Type>StateEntered` event of state `name`, entered with `inputJson` at `enteredAt`, and returns it. */

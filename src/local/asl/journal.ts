@@ -7,7 +7,7 @@
 import type { EventRow, ExecutionEnd, FrameRow, Store } from '../store.ts';
 import type { ExecutionRun } from './engine.ts';
 import type { Frame } from './frame.ts';
-import { LinkedEvent, MapRunStateSucceededEvent, type PendingEvent } from './pending-events.ts';
+import { DistributedMapSucceededEvent, LinkedEvent, type PendingEvent } from './pending-events.ts';
 
 /** Deferred transitions are committed at the latest once this many events wait. */
 export const GROUP_COMMIT_EVENTS = 4096;
@@ -17,7 +17,7 @@ export const GROUP_COMMIT_EVENTS = 4096;
  * StateEntered has `previousEventId` 0, a Parallel state's Exited points at the event before its
  * `...Succeeded`, the next iteration (or the Map state's failure) at the event before an iteration's end,
  * a retried Parallel state's next ParallelStateStarted at the TaskFailed before a TaskStateAborted, and a
- * Distributed Map's Exited at MapRunStarted (see {@link MapRunStateSucceededEvent}).
+ * Distributed Map's Exited at MapRunStarted (see {@link DistributedMapSucceededEvent}).
  */
 const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
   'ExecutionStarted',
@@ -39,8 +39,8 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
 function linkEvent(event: EventRow, frame: Frame): void {
   if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimedOut') {
     event.previousEventId = 0;
-  } else if (event instanceof MapRunStateSucceededEvent) {
-    event.previousEventId = event.id - 1;
+  } else if (event instanceof DistributedMapSucceededEvent) {
+    event.previousEventId = event.mapRunEnd ?? event.id - 1;
   } else if (event instanceof LinkedEvent) {
     event.previousEventId = event.after;
     frame.followEvent(event.id);

@@ -71,12 +71,17 @@ export class LinkedEvent extends DetailedEvent {
 }
 
 /**
- * A Distributed Map's MapStateSucceeded. Like an inline Map's, it points at the event just before it (its
- * Map Run's end, which points at MapRunStarted); unlike it, it leaves its flow at MapRunStarted, so the Map
- * state's Exited points there, as AWS has recorded since November 2024.
+ * A Distributed Map's MapStateSucceeded. It points at its Map Run's end (`mapRunEnd`, the id of its
+ * MapRunSucceeded, which points at MapRunStarted; undefined when a restart came between the two, and the
+ * event just before it is taken) and leaves its flow at MapRunStarted, so the Map state's Exited points
+ * there, as AWS has recorded since November 2024.
  */
-export class MapRunStateSucceededEvent extends DetailedEvent {
-  constructor(timestamp: number, emitted: number) {
+export class DistributedMapSucceededEvent extends DetailedEvent {
+  constructor(
+    timestamp: number,
+    emitted: number,
+    readonly mapRunEnd: number | undefined,
+  ) {
     super('MapStateSucceeded', timestamp, emitted, null);
   }
 }

@@ -43,7 +43,9 @@ export interface DefinitionDiagnostic {
 const SCHEMA = 'SCHEMA_VALIDATION_FAILED';
 const MISSING_TARGET = 'MISSING_TRANSITION_TARGET';
 const DUPLICATE_STATE_NAME = 'DUPLICATE_STATE_NAME';
-const MAX_STATE_NAME_LENGTH = 80;
+const INVALID_STATE_NAME = 'INVALID_STATE_NAME';
+/** The longest state name AWS accepts. */
+export const MAX_STATE_NAME_LENGTH = 80;
 const TOP_LEVEL_FIELDS = new Set([
   'Comment',
   'StartAt',
@@ -59,10 +61,10 @@ const WITH_RESULT = [...IO, ...FLOW, 'ResultPath'];
 const ERROR_HANDLING = ['Retry', 'Catch'];
 const TASK_LIKE = [...WITH_RESULT, ...ERROR_HANDLING, 'Parameters', 'ResultSelector', 'Assign'];
 
-/** The state types in the order AWS's validation message lists them (AWS-recorded, TestState, December 2025). */
-const STATE_TYPES = 'Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map';
-
-/** The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`. */
+/**
+ * The fields each state type accepts besides `Type`, `Comment` and `QueryLanguage`; the types in the order
+ * AWS's validation message lists them (AWS-recorded, TestState, December 2025).
+ */
 const FIELDS_BY_TYPE: Readonly<Record<string, readonly string[]>> = lookupTable({
   Task: [
     ...TASK_LIKE,
@@ -72,11 +74,11 @@ const FIELDS_BY_TYPE: Readonly<Record<string, readonly string[]>> = lookupTable(
     'TimeoutSecondsPath',
     'HeartbeatSeconds',
   ].concat('HeartbeatSecondsPath'),
-  Pass: [...WITH_RESULT, 'Parameters', 'Result', 'Assign'],
-  Choice: [...IO, 'Choices', 'Default', 'Assign'],
   Wait: [...IO, ...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath', 'Assign'],
+  Pass: [...WITH_RESULT, 'Parameters', 'Result', 'Assign'],
   Succeed: IO,
   Fail: ['Error', 'ErrorPath', 'Cause', 'CausePath'],
+  Choice: [...IO, 'Choices', 'Default', 'Assign'],
   Parallel: [...TASK_LIKE, 'Branches'],
   Map: [...TASK_LIKE, 'ItemSelector', 'ItemProcessor', 'Iterator', 'ItemsPath', 'MaxConcurrency'].concat(
     ['MaxConcurrencyPath', 'ItemReader', 'ItemBatcher', 'ResultWriter', 'Label'],
@@ -205,7 +207,7 @@ function checkMachine(
     seenNames.add(name);
     if (name.length > MAX_STATE_NAME_LENGTH) {
       report(
-        'INVALID_STATE_NAME',
+        INVALID_STATE_NAME,
         `Invalid State name: State '${name}' exceeds the ${MAX_STATE_NAME_LENGTH}-character limit allowed by the service`,
         at,
       );
@@ -247,7 +249,8 @@ function checkState(
   const type = state.Type;
   const fields = typeof type === 'string' ? FIELDS_BY_TYPE[type] : undefined;
   if (typeof type !== 'string' || !fields) {
-    report(SCHEMA, `The field 'Type' should have one of these values: [${STATE_TYPES}]`, `${location}/Type`);
+    const types = Object.keys(FIELDS_BY_TYPE).join(', ');
+    report(SCHEMA, `The field 'Type' should have one of these values: [${types}]`, `${location}/Type`);
     return;
   }
   const jsonata = usesJsonata(state, jsonataByDefault);

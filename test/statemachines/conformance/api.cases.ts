@@ -66,7 +66,8 @@ export interface ApiCaseContext {
 }
 
 /** A state name of 90 characters, as AWS was given it. */
-const LONG_STATE_NAME = 'This is an exceptionally long state name that I know will fail when I try to deploy to AWS';
+const LONG_STATE_NAME =
+  'This is an exceptionally long state name that I know will fail when I try to deploy to AWS';
 
 /** A call and the AWS error code it must be answered with (and, where AWS's wording is known, its message). */
 export interface ApiErrorCase {
@@ -162,7 +163,10 @@ export const apiErrorCases: ApiErrorCase[] = [
     source: 'https://github.com/ChristopheBougere/asl-validator/issues/69 (AWS CLI output)',
     act: invalid({
       StartAt: 'Hello',
-      States: { Hello: { Type: 'Pass', Next: LONG_STATE_NAME }, [LONG_STATE_NAME]: { Type: 'Pass', End: true } },
+      States: {
+        Hello: { Type: 'Pass', Next: LONG_STATE_NAME },
+        [LONG_STATE_NAME]: { Type: 'Pass', End: true },
+      },
     }),
     error: 'InvalidDefinition',
     message:

@@ -310,7 +310,7 @@ export const distributedMapCases: ExecutionCase[] = [
   ).map(([field, value, message]) => thresholdPathCase(field, value, message)),
   {
     name: 'Distributed Map: a ToleratedFailurePercentagePath selecting 1.1 (a float) runs the Map',
-    source: RECORDED,
+    source: `${RECORDED} (its output and event types; its links as recorded since November 2024)`,
     definition: distributedMap(ECHO, { ItemsPath: '$.Items', ToleratedFailurePercentagePath: '$.p' }),
     input: { Items: [0], p: 1.1 },
     expect: { status: 'SUCCEEDED', output: [0] },

@@ -9,11 +9,12 @@ export type TaskResource =
   | { kind: 'activity'; activityArn: string }
   | { kind: 'service'; service: string; action: string; pattern: IntegrationPattern; resource: string };
 
+// The account is not checked beyond its place, as definition validation does not check it (see resource-checks.ts).
 const SERVICE_RESOURCE =
-  /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:([a-zA-Z0-9-]+):([a-zA-Z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
-const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
-const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:activity:/;
-const AWS_SDK_RESOURCE = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[0-9]*:aws-sdk:/;
+  /^arn:aws[a-z-]*:states:[a-z0-9-]*:[^:]*:([a-zA-Z0-9-]+):([a-zA-Z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[^:]+:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?$/;
+const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[^:]*:activity:/;
+const AWS_SDK_RESOURCE = /^arn:aws[a-z-]*:states:[a-z0-9-]*:[^:]*:aws-sdk:/;
 
 /** The service integrations this runtime serves, as `service:action`. */
 export const SUPPORTED_INTEGRATIONS = [

@@ -101,8 +101,8 @@ export async function runMapRun(run: StateRun<MapState>, mapRunArn: string): Pro
     failBeforeChildren(run, mapRunOf(map.mapRunArn!), thrown),
   );
   // Read once the items are: an UpdateMapRun meanwhile is in the row, and none can come before the run starts.
-  const results = await runChildren(run, mapRunOf(map.mapRunArn!), children);
-  engine.emitMapRunStateSucceeded(run.frame);
+  const { results, mapRunEnd } = await runChildren(run, mapRunOf(map.mapRunArn!), children);
+  engine.emitDistributedMapSucceeded(run.frame, mapRunEnd);
   return run.exit(shapedResults(state, results), state.Next);
 }
 
@@ -134,13 +134,14 @@ function failBeforeChildren(run: StateRun<MapState>, mapRun: MapRunRow, thrown: 
  * failed child within the thresholds its execution's description (as AWS returns it). A child that takes
  * the failures past the thresholds fails the Map Run (`States.ExceedToleratedFailureThreshold`) and aborts
  * the children still running. After a restart it goes on with the children it started; when the parent has
- * been redriven since the Map Run last ran, it redrives the children that did not succeed.
+ * been redriven since the Map Run last ran, it redrives the children that did not succeed. `mapRunEnd` is
+ * the id of the MapRunSucceeded it records (undefined when it was recorded before a restart).
  */
 async function runChildren(
   run: StateRun<MapState>,
   mapRun: MapRunRow,
   children: MapRunChildren,
-): Promise<unknown[]> {
+): Promise<{ results: unknown[]; mapRunEnd: number | undefined }> {
   const { engine } = run;
   if (mapRun.childCount !== children.count) {
     const update = { itemCount: children.itemCount, childCount: children.count };
@@ -157,12 +158,11 @@ async function runChildren(
     recordRedrive(run, mapRun);
   }
   const results = await new MapRunDispatch(run, mapRun, children).run();
-  if (mapRun.status !== 'SUCCEEDED') {
-    run.emit('MapRunSucceeded');
-    const end = { status: 'SUCCEEDED', stopDate: engine.clock.now() } as const;
-    run.save({}, () => engine.store.mapRuns.update(mapRun.id, end));
-  }
-  return results;
+  if (mapRun.status === 'SUCCEEDED') return { results, mapRunEnd: undefined };
+  const ended = run.emit('MapRunSucceeded');
+  const end = { status: 'SUCCEEDED', stopDate: engine.clock.now() } as const;
+  run.save({}, () => engine.store.mapRuns.update(mapRun.id, end)); // numbers the event
+  return { results, mapRunEnd: ended.id };
 }
 
 /**

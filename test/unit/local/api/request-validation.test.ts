@@ -34,6 +34,29 @@ describe('describeValidationIssues', () => {
     );
   });
 
+  it("shows too many alias routes as AWS's model prints them, members in the model's order", () => {
+    // Act: members in another order, one missing, one unknown
+    const message = messageFor('CreateStateMachineAlias', {
+      name: 'prod',
+      routingConfiguration: [
+        { weight: 50, stateMachineVersionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m:1' },
+        {
+          stateMachineVersionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m:2',
+          weight: 30,
+          x: 1,
+        },
+        { stateMachineVersionArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m:3' },
+      ],
+    });
+    // Assess
+    expect(message).toContain(
+      "Value '[RoutingConfigurationListItem(stateMachineVersionArn=arn:aws:states:us-east-1:000000000000:stateMachine:m:1, weight=50), " +
+        'RoutingConfigurationListItem(stateMachineVersionArn=arn:aws:states:us-east-1:000000000000:stateMachine:m:2, weight=30), ' +
+        "RoutingConfigurationListItem(stateMachineVersionArn=arn:aws:states:us-east-1:000000000000:stateMachine:m:3, weight=null)]' " +
+        "at 'routingConfiguration' failed to satisfy constraint: Member must have length less than or equal to 2",
+    );
+  });
+
   it('states length and value limits', () => {
     expect(messageFor('StartExecution', { stateMachineArn: 'a', name: 'x'.repeat(81) })).toContain(
       "'name' failed to satisfy constraint: Member must have length less than or equal to 80",

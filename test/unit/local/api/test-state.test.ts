@@ -167,6 +167,16 @@ describe('TestState', () => {
     expect(JSON.parse(answer.output!)).toEqual({ state: 'StateName', role: null });
   });
 
+  it('names the state StateName in its context when it goes on to a state of that name', async () => {
+    // Act: the test's machine renames the tested state, as its target takes the name
+    const answer = await test(
+      { Type: 'Pass', Parameters: { 'name.$': '$$.State.Name' }, Next: 'StateName' },
+      {},
+    );
+    // Assess
+    expect(answer).toMatchObject({ output: '{"name":"StateName"}', nextState: 'StateName' });
+  });
+
   it('answers a Choice with the next state it picks, and a Wait at once', async () => {
     // Act
     const choice = await test(

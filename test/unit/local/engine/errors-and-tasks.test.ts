@@ -245,6 +245,16 @@ describe('Engine: Retry and Catch', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
   });
 
+  it('invokes the function a Lambda ARN names whatever its region and account text, as validation accepts it', async () => {
+    // Prepare: placeholders AWS accepted in a definition (test_state_configuration.snapshot.json, 2025)
+    h = harness({ echo: (event: unknown) => event });
+    const Resource = 'arn:aws:lambda:your-region:your-account-id:function:echo';
+    // Act
+    const result = await h.run(machine({ T: { Type: 'Task', Resource, End: true } }), { n: 1 });
+    // Assess
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
+  });
+
   it('times a task out with States.Timeout (TimeoutSeconds) and the execution with TIMED_OUT', async () => {
     // Prepare
     h = harness({ hang: () => new Promise(() => undefined) });
