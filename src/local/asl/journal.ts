@@ -39,14 +39,16 @@ const OFF_CHAIN_EVENTS: ReadonlySet<string> = new Set([
 function linkEvent(event: EventRow, frame: Frame): void {
   if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimedOut') {
     event.previousEventId = 0;
-  } else if (event instanceof DistributedMapSucceededEvent) {
-    event.previousEventId = event.mapRunEnd ?? event.id - 1;
   } else if (event instanceof LinkedEvent) {
     event.previousEventId = event.after;
     frame.followEvent(event.id);
   } else if (event.type === 'MapStateSucceeded') {
-    event.previousEventId = event.id - 1;
-    frame.followEvent(event.previousEventId);
+    if (event instanceof DistributedMapSucceededEvent) {
+      event.previousEventId = event.mapRunEnd ?? event.id - 1;
+    } else {
+      event.previousEventId = event.id - 1;
+      frame.followEvent(event.previousEventId);
+    }
   } else {
     event.previousEventId = frame.lastEventId;
     if (!OFF_CHAIN_EVENTS.has(event.type)) frame.followEvent(event.id);
