@@ -98,12 +98,11 @@ export const STANDALONE_STATE_NAME = 'StateName';
 
 /**
  * What the tested state reads as `$$`: the `given` context (with a Map's own `$$.Map`), else its
- * execution's as AWS's TestState shows it (see {@link asTestExecution}; `tested.roleArn` the test's, null for
- * none), in which the tested state (`tested.stateName`, its name in the test's state machine) is named
- * `StateName` even when tested by its name in a state machine, as
- * AWS recorded it (test_test_state_scenarios.snapshot.json, test_state_with_variables); with a new
- * `$$.Task.Token` for a mocked `.waitForTaskToken` task (`needsToken`), whose stand-in has none of its own,
- * unless the given context has one.
+ * execution's as AWS's TestState shows it (see {@link asTestExecution}, with `tested.roleArn`, null for none).
+ * In the latter the tested state (`tested.stateName`, its name in the test's machine) is always `StateName`,
+ * as AWS recorded it (test_test_state_scenarios.snapshot.json, test_state_with_variables). A mocked
+ * `.waitForTaskToken` task (`needsToken`), whose stand-in has no token of its own, gets a new
+ * `$$.Task.Token` unless the given context has one.
  */
 export function testContext(
   given: Context | undefined,
